@@ -1,0 +1,229 @@
+// The two contracts every part of Warden shares: the input document a policy sees and the decision it
+// returns. schemas/input.schema.json and schemas/decision.schema.json are the source of truth; these
+// types mirror them.
+
+export type IdentityKind = 'agent' | 'human'
+
+export interface Identity {
+  sub: string
+  issuer: string
+  groups: string[]
+  client_id?: string
+  kind: IdentityKind
+  email?: string
+}
+
+/** Scope of an approval grant: the exact statement text, its shape (literals ignored), or the session. */
+export type GrantScope = 'statement' | 'fingerprint' | 'session'
+
+export interface Grant {
+  id: string
+  scope: GrantScope
+  /** sha256 of the raw command, for scope `statement`. */
+  digest?: string
+  /** Parser fingerprint of the command, for scope `fingerprint`. */
+  fingerprint?: string
+  approved_by: string
+  /** Expiry as Unix nanoseconds, compared with time.now_ns() in Rego. */
+  expires_at_ns: number
+}
+
+export interface Session {
+  id: string
+  started_at: string
+  grants: Grant[]
+}
+
+export type TargetKind = 'postgres' | 'mysql' | 'http' | 'kubernetes' | 'gcp' | 'aws'
+
+export interface Target {
+  name: string
+  kind: TargetKind
+  environment: string
+  labels: Record<string, string>
+}
+
+export type Protocol = 'postgres' | 'mysql' | 'http' | 'kubernetes' | 'gcp' | 'aws'
+
+/** How a statement nested inside another was reached. */
+export type NestedVia =
+  | 'cte'
+  | 'explain'
+  | 'prepare'
+  | 'execute'
+  | 'do'
+  | 'function_body'
+  | 'rule'
+  | 'subquery'
+
+export type StatementType =
+  | 'select' | 'insert' | 'update' | 'delete' | 'merge' | 'values'
+  | 'create' | 'create_table_as' | 'select_into' | 'alter' | 'drop' | 'truncate' | 'rename' | 'comment'
+  | 'grant' | 'revoke' | 'create_role' | 'alter_role' | 'drop_role' | 'set_role' | 'reassign_owned' | 'drop_owned'
+  | 'alter_system' | 'copy' | 'do' | 'call' | 'create_function' | 'create_extension' | 'load'
+  | 'set' | 'reset' | 'show' | 'explain' | 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release'
+  | 'prepare' | 'execute' | 'deallocate' | 'declare_cursor' | 'fetch' | 'close' | 'discard'
+  | 'lock' | 'vacuum' | 'analyze' | 'cluster' | 'reindex' | 'refresh_materialized_view' | 'checkpoint'
+  | 'listen' | 'notify' | 'unlisten' | 'other'
+
+export interface SqlTable {
+  /** Schema as written, or null when unqualified. */
+  schema: string | null
+  name: string
+  /** schema.name when qualified, otherwise name. */
+  full_name: string
+  access: 'read' | 'write'
+}
+
+export interface SqlColumn {
+  /** Table full_name the column belongs to when knowable, else null. */
+  table: string | null
+  /** Column name; `*` for a star expansion. */
+  name: string
+  access: 'read' | 'write'
+}
+
+export interface SqlFunction {
+  schema: string | null
+  name: string
+  /** schema.name when qualified, otherwise name. */
+  full_name: string
+}
+
+export interface SqlStatement {
+  type: StatementType
+  /** The parser's node name, e.g. SelectStmt, for rules that need finer detail. */
+  node: string
+  text: string
+  /** True only when the statement is positively recognised as read-only. */
+  read_only: boolean
+  tables: SqlTable[]
+  columns: SqlColumn[]
+  functions: SqlFunction[]
+  /** For update / delete: whether a WHERE clause is present. */
+  has_where: boolean
+  /** Present when this statement was found inside another one. */
+  nested?: { via: NestedVia; parent_index: number }
+  /** Kind-specific detail: object kind of a DROP/CREATE, SET name and value, EXPLAIN analyze flag, COPY direction, prepared name … */
+  detail: Record<string, unknown>
+}
+
+export interface SqlCommand {
+  dialect: 'postgres' | 'mysql'
+  statements: SqlStatement[]
+  /** Set when the text could not be parsed; statements is then empty. */
+  parse_error?: string
+}
+
+export interface HttpCommand {
+  method: string
+  scheme: string
+  host: string
+  path: string
+  query: Record<string, string[]>
+  /** Selected headers, lower-cased names; credential headers are never copied. */
+  headers: Record<string, string>
+  body?: unknown
+  body_error?: string
+}
+
+export interface KubernetesCommand {
+  is_resource_request: boolean
+  verb: string
+  api_prefix: string
+  api_group: string
+  api_version: string
+  namespace: string
+  resource: string
+  subresource: string
+  name: string
+  path: string
+}
+
+export interface CloudCommand {
+  provider: 'gcp' | 'aws'
+  service: string
+  /** e.g. GCP `cloudfunctions.functions.create`, AWS `s3:DeleteObject`. */
+  method: string
+  /** Short operation verb: get, list, create, update, delete, setIamPolicy … */
+  operation: string
+  resource: string
+  region?: string
+  read_only: boolean
+}
+
+export interface Command {
+  protocol: Protocol
+  raw: string
+  /** sha256 hex of raw, the key of a `statement` grant. */
+  digest: string
+  /** Shape of the command with literals removed, the key of a `fingerprint` grant. */
+  fingerprint: string
+  sql?: SqlCommand
+  http?: HttpCommand
+  kubernetes?: KubernetesCommand
+  cloud?: CloudCommand
+}
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'critical'
+
+export interface Risk {
+  level: RiskLevel
+  score: number
+  reasons: string[]
+}
+
+export interface InputDocument {
+  identity: Identity
+  session: Session
+  target: Target
+  command: Command
+  risk: Risk
+}
+
+// ---- decision ----
+
+export type Effect = 'allow' | 'deny' | 'approve'
+
+export interface Reason {
+  rule: string
+  message: string
+}
+
+export type MaskStrategy = 'redact' | 'partial' | 'hash' | 'null'
+
+/** Exactly one of column, detector or path says what to mask. */
+export interface MaskObligation {
+  /** Column name, case-insensitive, `*` as a wildcard (e.g. `card*`). */
+  column?: string
+  /** Content detector: email, payment_card, iban, us_ssn, phone, aws_access_key, private_key, jwt, bearer_token, or `all`. */
+  detector?: string
+  /** JSON path in an HTTP response body, dot-separated, `*` for any key or index. */
+  path?: string
+  strategy?: MaskStrategy
+  rule?: string
+}
+
+export interface ApprovalObligation {
+  /** Groups whose members may approve. */
+  approvers: string[]
+  scope: GrantScope
+  ttl_seconds: number
+}
+
+export interface AuditObligation {
+  /** Extra redaction applied before recording. */
+  redact?: string[]
+}
+
+export interface Obligations {
+  mask: MaskObligation[]
+  approval?: ApprovalObligation
+  audit?: AuditObligation
+}
+
+export interface Decision {
+  effect: Effect
+  reasons: Reason[]
+  obligations: Obligations
+}
