@@ -1,0 +1,97 @@
+// The gateway's configuration, as validated by schemas/config.schema.json.
+import type { TargetKind } from '../types.ts'
+
+export interface TlsConfig {
+  /** PEM files; when both are absent a self-signed pair is generated into the state directory. */
+  cert?: string
+  key?: string
+}
+
+export interface PostgresListenerConfig {
+  host: string
+  port: number
+  tls?: TlsConfig
+  /** Accept plaintext (no SSLRequest) from non-loopback clients. Loopback plaintext is always accepted. */
+  allow_plaintext: boolean
+}
+
+export interface AdminListenerConfig {
+  host: string
+  port: number
+}
+
+export interface IdentityProviderConfig {
+  name: string
+  issuer: string
+  audience: string | string[]
+  /** Exactly one key source: a JWKS URL, a JWKS file, or the local development issuer. */
+  jwks_url?: string
+  jwks_file?: string
+  dev?: boolean
+  /** Claim holding the groups array (dot path allowed, e.g. `realm_access.roles`). */
+  groups_claim: string
+  /** Members of these groups are agents; everyone else is human unless `kind_claim` says otherwise. */
+  agent_groups: string[]
+  kind_claim?: string
+  algorithms?: string[]
+}
+
+export interface IdentityConfig {
+  clock_skew_seconds: number
+  providers: IdentityProviderConfig[]
+}
+
+export interface UpstreamConfig {
+  host: string
+  port: number
+  database: string
+  user: string
+  password?: string
+  /** Environment variable that holds the password (preferred over `password`). */
+  password_env?: string
+  ssl?: 'disable' | 'prefer' | 'require'
+}
+
+export interface TargetConfig {
+  name: string
+  kind: TargetKind
+  environment: string
+  labels: Record<string, string>
+  /** For postgres targets: the real server. */
+  upstream?: UpstreamConfig
+  /** Demo only: serve this target from an embedded PGlite database seeded with sample data. */
+  embedded?: boolean
+  /** For kubernetes targets: namespaces treated as production. */
+  production_namespaces?: string[]
+}
+
+export interface PolicyConfig {
+  /** Directory of Rego sources compiled at start-up, or a prebuilt bundle.tar.gz. */
+  source?: string
+  bundle?: string
+  /** Passed to the policies as data.settings. */
+  settings: Record<string, unknown>
+  /** Upper bound on policy WASM memory, in 64 KiB pages. */
+  memory_pages: number
+}
+
+export interface ApprovalsConfig {
+  approver_groups: string[]
+  /** How long a held statement waits for a reviewer before it fails. */
+  hold_seconds: number
+}
+
+export interface AuditConfig {
+  /** `stdout`, or a file path for JSON lines. */
+  destination: string
+}
+
+export interface Config {
+  state_dir: string
+  listeners: { postgres: PostgresListenerConfig; admin: AdminListenerConfig }
+  identity: IdentityConfig
+  policy: PolicyConfig
+  approvals: ApprovalsConfig
+  audit: AuditConfig
+  targets: TargetConfig[]
+}

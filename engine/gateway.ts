@@ -1,0 +1,36 @@
+// The surface a protocol frontend uses: authenticate, judge, hold for approval, record. A frontend never
+// decides anything itself; it asks the gateway engine and enforces the answer.
+import type { ApprovalStore } from './approvals/types.ts'
+import type { AuditSink } from './audit/types.ts'
+import type { TargetConfig } from './config/types.ts'
+import type { Decision, Identity, InputDocument } from './types.ts'
+
+export interface SessionState {
+  id: string
+  started_at: string
+  identity: Identity
+  target: TargetConfig
+}
+
+export interface SqlJudgeRequest {
+  session: SessionState
+  text: string
+  /** SQL-level and protocol-level prepared statements of this session, name → text, to resolve EXECUTE. */
+  prepared?: ReadonlyMap<string, string>
+}
+
+export interface Judgement {
+  input: InputDocument
+  decision: Decision
+}
+
+export interface GatewayEngine {
+  /** Verifies an OIDC token; throws IdentityError (code + message saying why) on any failure. */
+  authenticate(token: string): Promise<Identity>
+  /** The configured target a client asked for, by name (PostgreSQL: the database name). */
+  target(name: string): TargetConfig | undefined
+  /** Normalizes and decides one SQL string; never throws: any failure is a deny decision. */
+  judgeSql(request: SqlJudgeRequest): Judgement
+  approvals: ApprovalStore
+  audit: AuditSink
+}
