@@ -1,0 +1,103 @@
+// Compile once, decide many times: a Decider holds one instantiated policy and turns each input document
+// into a validated decision. It never throws from decide(): any failure is a deny with its reason.
+import { validator } from '../schema/validate.ts'
+import type { Decision, InputDocument } from '../types.ts'
+import type { PolicyBundle } from './bundle.ts'
+import { type Clock, hostBuiltins, sdkBuiltins, systemClock } from './builtins.ts'
+import { DecideError } from './errors.ts'
+import { compileModule, instantiatePolicy, type PolicyInstance } from './wasm.ts'
+
+export const decisionEntrypoint = 'warden/decision'
+
+export interface DeciderOptions {
+  /** Upper bound on the policy's linear memory, in 64 KiB pages. */
+  maxMemoryPages: number
+  entrypoint?: string
+  clock?: Clock
+  /** Merged over the bundle's data.json (e.g. `{ settings }` from the config). */
+  data?: Record<string, unknown>
+}
+
+export interface Decider {
+  decide(input: InputDocument): Decision
+  /** Prepares a new bundle off the hot path, then swaps it in; evaluations keep running meanwhile. */
+  swap(bundle: PolicyBundle): Promise<void>
+  readonly revision: string
+}
+
+interface Prepared {
+  module: WebAssembly.Module
+  data: Record<string, unknown>
+  instance: PolicyInstance
+  revision: string
+}
+
+const decisionSchema = validator<Decision>('decision')
+
+export function policyErrorDecision(message: string): Decision {
+  return { effect: 'deny', reasons: [{ rule: 'warden.policy_error', message: `policy error: ${message}` }], obligations: { mask: [] } }
+}
+
+async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint: string): Promise<Prepared> {
+  const module = await compileModule(bundle.wasm)
+  const data = { ...bundle.data, ...options.data }
+  const builtins = hostBuiltins(options.clock ?? systemClock)
+  const instance = instantiatePolicy(module, { maxMemoryPages: options.maxMemoryPages, builtins, data })
+  const unsupported = instance.hostBuiltinsNeeded.filter((name) => !(name in builtins) && !sdkBuiltins.has(name))
+  if (unsupported.length) {
+    throw new DecideError('policy.builtin_unsupported', `policy needs builtins the gateway does not supply: ${unsupported.join(', ')}; use builtins OPA compiles to WASM natively, or time.now_ns`)
+  }
+  if (!(entrypoint in instance.entrypoints)) {
+    throw new DecideError('policy.entrypoint_missing', `policy bundle has no entrypoint ${entrypoint} (has: ${Object.keys(instance.entrypoints).join(', ') || 'none'}); build it with \`opa build -t wasm -e ${entrypoint}\``)
+  }
+  const revision = typeof bundle.manifest.revision === 'string' && bundle.manifest.revision ? bundle.manifest.revision : 'unversioned'
+  return { module, data, instance, revision }
+}
+
+export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptions): Promise<Decider> {
+  const entrypoint = options.entrypoint ?? decisionEntrypoint
+  let current = await prepare(bundle, options, entrypoint)
+
+  // A trap can leave the instance's heap in an unknown state: start the next evaluation on a fresh one.
+  function replaceInstance(): void {
+    const builtins = hostBuiltins(options.clock ?? systemClock)
+    current = { ...current, instance: instantiatePolicy(current.module, { maxMemoryPages: options.maxMemoryPages, builtins, data: current.data }) }
+  }
+
+  function evaluate(input: InputDocument): Decision {
+    const resultSet = current.instance.evaluate(input, entrypoint)
+    const value = Array.isArray(resultSet) ? (resultSet[0] as { result?: unknown } | undefined)?.result : undefined
+    if (value === undefined) {
+      throw new DecideError('policy.result_invalid', `${entrypoint} is undefined for this input; the combining library must always produce a decision`)
+    }
+    const issues = decisionSchema.issues(value)
+    if (issues.length) {
+      throw new DecideError('policy.result_invalid', `${entrypoint} returned a value outside the decision schema: ${issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`)
+    }
+    return value as Decision
+  }
+
+  return {
+    decide(input) {
+      try {
+        return evaluate(input)
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err)
+        if (err instanceof DecideError && err.code !== 'policy.result_invalid') {
+          try {
+            replaceInstance()
+          } catch (reload) {
+            return policyErrorDecision(`${reason}; reloading the policy also failed: ${reload instanceof Error ? reload.message : String(reload)}`)
+          }
+        }
+        return policyErrorDecision(reason)
+      }
+    },
+    async swap(bundle) {
+      current = await prepare(bundle, options, entrypoint)
+    },
+    get revision() {
+      return current.revision
+    },
+  }
+}

@@ -1,0 +1,19 @@
+// Coded errors of the decide layer. Any of them reaching a caller of decide() becomes a deny decision.
+
+export type DecideErrorCode =
+  | 'policy.bundle_invalid'
+  | 'policy.load_failed'
+  | 'policy.builtin_unsupported'
+  | 'policy.entrypoint_missing'
+  | 'policy.eval_failed'
+  | 'policy.memory_exhausted'
+  | 'policy.result_invalid'
+
+export class DecideError extends Error {
+  readonly code: DecideErrorCode
+  constructor(code: DecideErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DecideError'
+    this.code = code
+  }
+}

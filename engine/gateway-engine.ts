@@ -1,0 +1,58 @@
+// Wires identity, normalizers, the decider, approvals and audit into the surface a protocol frontend uses.
+import type { ApprovalStore } from './approvals/types.ts'
+import type { AuditSink } from './audit/types.ts'
+import type { Config } from './config/types.ts'
+import { type Decider, policyErrorDecision } from './decide/index.ts'
+import type { GatewayEngine, Judgement, SqlJudgeRequest } from './gateway.ts'
+import type { IdentityVerifier } from './identity/index.ts'
+import { buildInput, targetOf } from './input.ts'
+import { loadSqlParsers, normalize } from './normalize/index.ts'
+import { validator } from './schema/validate.ts'
+import type { InputDocument } from './types.ts'
+
+export interface GatewayDeps {
+  verifier: IdentityVerifier
+  approvals: ApprovalStore
+  audit: AuditSink
+  decider: Decider
+}
+
+const inputSchema = validator<InputDocument>('input')
+
+export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
+  await loadSqlParsers()
+  const targets = new Map(config.targets.map((t) => [t.name, t]))
+
+  function judgeSql({ session, text, prepared }: SqlJudgeRequest): Judgement {
+    const target = targetOf(session.target)
+    const grants = deps.approvals.grantsFor(session.id)
+    const input = buildInput({
+      identity: session.identity,
+      session: { id: session.id, started_at: session.started_at, grants },
+      target,
+      normalized: normalize({ kind: 'sql', text, prepared }, target),
+    })
+    // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
+    const issues = inputSchema.issues(input)
+    if (issues.length) {
+      return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`) }
+    }
+    return { input, decision: deps.decider.decide(input) }
+  }
+
+  return {
+    authenticate: (token) => deps.verifier.verify(token),
+    target: (name) => targets.get(name),
+    judgeSql(request) {
+      try {
+        return judgeSql(request)
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err)
+        const input = { command: { protocol: 'postgres', raw: request.text } } as unknown as InputDocument
+        return { input, decision: policyErrorDecision(`judge statement: ${reason}`) }
+      }
+    },
+    approvals: deps.approvals,
+    audit: deps.audit,
+  }
+}

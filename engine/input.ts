@@ -1,0 +1,19 @@
+// Assembles the input document: who asks (identity), in which session, against what target, for what.
+import type { TargetConfig } from './config/types.ts'
+import type { Normalized } from './normalize/index.ts'
+import type { Grant, Identity, InputDocument, Target } from './types.ts'
+
+export function targetOf(config: TargetConfig): Target {
+  return { name: config.name, kind: config.kind, environment: config.environment, labels: { ...config.labels } }
+}
+
+export interface InputParts {
+  identity: Identity
+  session: { id: string; started_at: string; grants: Grant[] }
+  target: Target
+  normalized: Normalized
+}
+
+export function buildInput({ identity, session, target, normalized }: InputParts): InputDocument {
+  return { identity, session, target, command: normalized.command, risk: normalized.risk }
+}

@@ -1,0 +1,62 @@
+// Raw request → command + risk, by the kind of the target it is addressed to. Never throws: what cannot
+// be understood is represented (parse_error, body_error) so the policy can deny it.
+import { createHash } from 'node:crypto'
+import type { Command, Risk, Target } from '../types.ts'
+import { normalizeAws, normalizeGcp } from './cloud/index.ts'
+import { normalizeHttp, type RawHttpRequest } from './http.ts'
+import { normalizeKubernetes } from './kubernetes.ts'
+import { cloudRisk } from './risk/cloud.ts'
+import { httpRisk } from './risk/http.ts'
+import { kubernetesRisk } from './risk/kubernetes.ts'
+import { sqlRisk } from './risk/sql.ts'
+import { loadSqlParsers, normalizeMysql, normalizePostgres } from './sql/index.ts'
+
+export type { RawHttpRequest } from './http.ts'
+export { loadSqlParsers }
+
+export type RawRequest =
+  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string> }
+  | { kind: 'http'; request: RawHttpRequest }
+
+export interface Normalized {
+  command: Command
+  risk: Risk
+}
+
+const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex')
+
+function normalizeSql(text: string, target: Target, prepared?: ReadonlyMap<string, string>): Normalized {
+  const raw = text
+  if (target.kind !== 'postgres' && target.kind !== 'mysql') {
+    const sql = { dialect: 'postgres' as const, statements: [], parse_error: `target ${target.name} is a ${target.kind} target; it does not accept SQL` }
+    return { command: { protocol: 'postgres', raw, digest: sha256(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
+  }
+  const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, { prepared })
+  return { command: { protocol: target.kind, raw, digest: sha256(raw), fingerprint, sql }, risk: sqlRisk(sql) }
+}
+
+function normalizeHttpRequest(request: RawHttpRequest, target: Target): Normalized {
+  const http = normalizeHttp(request)
+  const raw = `${http.method} ${request.url}`
+  const body = request.body ?? ''
+  const digest = sha256(`${raw}\n${typeof body === 'string' ? body : Buffer.from(body).toString('base64')}`)
+  const fingerprint = sha256(`${http.method} ${http.host}${http.path}`)
+  const base = { raw, digest, fingerprint, http }
+  switch (target.kind) {
+    case 'kubernetes': {
+      const kubernetes = normalizeKubernetes(request)
+      return { command: { protocol: 'kubernetes', ...base, kubernetes }, risk: kubernetesRisk(kubernetes) }
+    }
+    case 'gcp':
+    case 'aws': {
+      const cloud = target.kind === 'gcp' ? normalizeGcp(request) : normalizeAws(request)
+      return { command: { protocol: target.kind, ...base, cloud }, risk: cloudRisk(cloud) }
+    }
+    default:
+      return { command: { protocol: 'http', ...base }, risk: httpRisk(http) }
+  }
+}
+
+export function normalize(request: RawRequest, target: Target): Normalized {
+  return request.kind === 'sql' ? normalizeSql(request.text, target, request.prepared) : normalizeHttpRequest(request.request, target)
+}

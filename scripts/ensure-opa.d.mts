@@ -1,0 +1,2 @@
+export function ensureOpa(): string
+export function pinnedOpaVersion(): string
