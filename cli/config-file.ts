@@ -1,0 +1,106 @@
+// Reads the gateway's YAML config file (or takes the embedded defaults), validates it, and resolves its
+// relative paths against the file's directory so the config means the same thing from any working directory.
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import { defaultConfig } from '../engine/config/defaults.ts'
+import { ConfigError, type ConfigIssue, invalidConfig } from '../engine/config/errors.ts'
+import { parseConfig } from '../engine/config/parse.ts'
+import type { Config } from '../engine/config/types.ts'
+
+export interface LoadedConfig {
+  config: Config
+  /** The config file's path, or `embedded defaults`. */
+  source: string
+  /** Directory relative paths were resolved against. */
+  baseDir: string
+}
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const defaultPolicySource = join(packageRoot, 'policies')
+
+/** Makes every path-valued field absolute, relative to `base`. */
+export function resolvePaths(config: Config, base: string): Config {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p))
+  config.state_dir = at(config.state_dir)
+  const tls = config.listeners.postgres.tls
+  if (tls?.cert !== undefined) tls.cert = at(tls.cert)
+  if (tls?.key !== undefined) tls.key = at(tls.key)
+  for (const provider of config.identity.providers) {
+    if (provider.jwks_file !== undefined) provider.jwks_file = at(provider.jwks_file)
+  }
+  if (config.policy.source !== undefined) config.policy.source = at(config.policy.source)
+  if (config.policy.bundle !== undefined) config.policy.bundle = at(config.policy.bundle)
+  if (config.audit.destination !== 'stdout') config.audit.destination = at(config.audit.destination)
+  return config
+}
+
+/** `file:line:col` of the deepest key (or list item) on the issue's path that exists in the document. */
+function locate(doc: Document, lines: LineCounter, file: string, segments: ReadonlyArray<string | number>): string {
+  const at = (range: [number, number, number] | null | undefined) => {
+    if (!range) return undefined
+    const { line, col } = lines.linePos(range[0])
+    return `${file}:${line}:${col}`
+  }
+  for (let n = segments.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(segments.slice(0, n - 1), true)
+    const key = segments[n - 1]
+    let found: string | undefined
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key)
+      found = pair && isScalar(pair.key) ? at(pair.key.range) : undefined
+    } else if (isSeq(parent) && typeof key === 'number') {
+      const item = parent.items[key]
+      found = isNode(item) ? at(item.range) : undefined
+    }
+    if (found) return found
+  }
+  return at(doc.contents?.range) ?? file
+}
+
+async function readConfigFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
+    throw new ConfigError('config.unreadable', `read config file ${file}: ${why}; check the --config path, or leave it out to use the embedded defaults`, [], { cause: err })
+  }
+}
+
+function parseYaml(text: string, file: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true })
+  const first = doc.errors[0]
+  if (first) {
+    const pos = first.linePos?.[0]
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file
+    throw new ConfigError('config.syntax', `${where}: invalid YAML in config file: ${first.message.split('\n')[0]}`, [], { cause: first })
+  }
+  return { doc, lines }
+}
+
+export async function loadConfig(path: string | undefined, cwd: string): Promise<LoadedConfig> {
+  if (path === undefined) {
+    const config = defaultConfig()
+    config.state_dir = resolve(cwd, config.state_dir)
+    config.audit.destination = resolve(cwd, config.audit.destination)
+    config.policy.source = resolve(packageRoot, config.policy.source ?? 'policies')
+    return { config, source: 'embedded defaults', baseDir: cwd }
+  }
+  const file = resolve(cwd, path)
+  const { doc, lines } = parseYaml(await readConfigFile(file), file)
+  let config: Config
+  try {
+    config = parseConfig(doc.toJS({ maxAliasCount: 100 }))
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.code !== 'config.invalid') throw err
+    const issues: ConfigIssue[] = err.issues.map((i) => ({ ...i, location: locate(doc, lines, path, i.segments) }))
+    const wrapped = invalidConfig(issues, `config file ${file}`)
+    throw new ConfigError(wrapped.code, wrapped.message, issues, { cause: err })
+  }
+  const baseDir = dirname(file)
+  resolvePaths(config, baseDir)
+  if (config.policy.source === undefined && config.policy.bundle === undefined) config.policy.source = defaultPolicySource
+  return { config, source: file, baseDir }
+}

@@ -1,0 +1,46 @@
+// The embedded configuration used when no config file is given: a local gateway with the development
+// issuer, the shipped policies and a demo database, plus example production targets.
+import type { Config } from './types.ts'
+
+export function defaultConfig(): Config {
+  return {
+    state_dir: '.warden',
+    listeners: {
+      postgres: { host: '127.0.0.1', port: 6432, allow_plaintext: false },
+      admin: { host: '127.0.0.1', port: 8181 },
+    },
+    identity: {
+      clock_skew_seconds: 30,
+      providers: [{
+        name: 'dev',
+        issuer: 'warden-dev',
+        audience: 'warden',
+        dev: true,
+        groups_claim: 'groups',
+        agent_groups: ['agents'],
+        // Lets `warden token --kind` say what the bearer is; without it kind follows agent_groups.
+        kind_claim: 'kind',
+      }],
+    },
+    policy: { source: 'policies', settings: {}, memory_pages: 1024 },
+    approvals: { approver_groups: ['dba'], hold_seconds: 120 },
+    audit: { destination: '.warden/audit.jsonl' },
+    targets: [
+      { name: 'demo', kind: 'postgres', environment: 'production', labels: { demo: 'true' }, embedded: true },
+      {
+        name: 'prod-db', kind: 'postgres', environment: 'production', labels: {},
+        upstream: { host: '127.0.0.1', port: 5432, database: 'app', user: 'warden', password_env: 'WARDEN_PROD_DB_PASSWORD' },
+      },
+      {
+        name: 'staging-db', kind: 'postgres', environment: 'staging', labels: {},
+        upstream: { host: '127.0.0.1', port: 5432, database: 'app_staging', user: 'warden', password_env: 'WARDEN_STAGING_DB_PASSWORD' },
+      },
+      {
+        name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {},
+        production_namespaces: ['default', 'production', 'prod', 'payments'],
+      },
+      { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {} },
+      { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {} },
+    ],
+  }
+}

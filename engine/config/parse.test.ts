@@ -1,0 +1,128 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { defaultConfig } from './defaults.ts'
+import { ConfigError } from './errors.ts'
+import { parseConfig } from './parse.ts'
+
+const dev = { name: 'dev', issuer: 'warden-dev', audience: 'warden', dev: true }
+const minimal = () => ({ identity: { providers: [{ ...dev }] }, targets: [{ name: 'demo', kind: 'postgres', environment: 'production', embedded: true }] })
+
+function problems(doc: unknown): string[] {
+  try {
+    parseConfig(doc)
+  } catch (err) {
+    assert.instance(err, ConfigError)
+    assert.is((err as ConfigError).code, 'config.invalid')
+    return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`)
+  }
+  assert.unreachable('config was accepted')
+  return []
+}
+
+test('the embedded defaults are a valid config and parse to themselves', () => {
+  assert.equal(parseConfig(defaultConfig()), defaultConfig())
+})
+
+test('the embedded defaults hold what the gateway promises out of the box', () => {
+  const d = defaultConfig()
+  assert.is(d.state_dir, '.warden')
+  assert.equal(d.listeners.postgres, { host: '127.0.0.1', port: 6432, allow_plaintext: false })
+  assert.equal(d.identity.providers.map((p) => [p.name, p.issuer, p.dev]), [['dev', 'warden-dev', true]])
+  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws'])
+  assert.is(d.targets.find((t) => t.name === 'prod-db')?.upstream?.password_env, 'WARDEN_PROD_DB_PASSWORD')
+})
+
+test('schema defaults fill in everything not given, without changing the document passed in', () => {
+  const doc = minimal()
+  const config = parseConfig(doc)
+  assert.is(config.state_dir, '.warden')
+  assert.equal(config.listeners.admin, { host: '127.0.0.1', port: 8181 })
+  assert.is(config.identity.clock_skew_seconds, 30)
+  assert.equal(config.identity.providers[0]!.agent_groups, ['agents'])
+  assert.is(config.identity.providers[0]!.groups_claim, 'groups')
+  assert.equal(config.policy, { settings: {}, memory_pages: 1024 })
+  assert.equal(config.approvals, { approver_groups: ['dba'], hold_seconds: 120 })
+  assert.equal(config.targets[0]!.labels, {})
+  assert.not.ok('state_dir' in doc)
+})
+
+test('the audit destination defaults to audit.jsonl in the state directory', () => {
+  assert.is(parseConfig({ ...minimal(), state_dir: '/var/lib/warden/' }).audit.destination, '/var/lib/warden/audit.jsonl')
+})
+
+test('schema problems are all listed with their field paths', () => {
+  const doc = { ...minimal(), listeners: { postgres: { port: 'abc' } }, targets: [{ name: 'x', kind: 'postgress', environment: 'p', embedded: true }] }
+  assert.equal(problems(doc), [
+    'listeners.postgres.port: must be integer, got "abc"',
+    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", got "postgress" (did you mean "postgres"?)',
+  ])
+})
+
+test('a document that is not a mapping is refused', () => {
+  assert.equal(problems(null), [': must be a mapping of settings (state_dir, listeners, identity, policy, approvals, audit, targets), got null'])
+  assert.equal(problems([1]).length, 1)
+})
+
+test('identity and targets are required; HS* and none are not allowed algorithms', () => {
+  assert.equal(problems({}), ['identity: missing required field "identity"', 'targets: missing required field "targets"'])
+  const doc = minimal()
+  Object.assign(doc.identity.providers[0]!, { algorithms: ['HS256'] })
+  assert.match(problems(doc)[0]!, /^identity\.providers\[0\]\.algorithms\[0\]: must be one of "RS256"/)
+})
+
+test('each provider needs exactly one key source, names and issuers are unique, one dev provider at most', () => {
+  const doc = { ...minimal(), identity: { providers: [
+    { name: 'a', issuer: 'https://idp', audience: 'w' },
+    { name: 'a', issuer: 'https://idp', audience: 'w', jwks_url: 'https://idp/jwks', jwks_file: 'k.json' },
+    { ...dev },
+    { ...dev, name: 'dev2', issuer: 'other' },
+  ] } }
+  assert.equal(problems(doc).map((p) => p.split(';')[0]), [
+    'identity.providers[0]: needs exactly one key source: jwks_url (your IdP\'s JWKS endpoint), jwks_file, or dev: true (the local development issuer)',
+    'identity.providers[1].name: duplicate provider name "a" (also identity.providers[0])',
+    'identity.providers[1].issuer: issuer "https://idp" is already trusted by identity.providers[0]',
+    'identity.providers[1]: needs exactly one key source: jwks_url (your IdP\'s JWKS endpoint), jwks_file, or dev: true (the local development issuer)',
+    'identity.providers[3].dev: only one provider may trust the development issuer (identity.providers[2] already does)',
+  ])
+})
+
+test('targets: unique names, postgres needs upstream or embedded, kind-specific fields, one password source', () => {
+  const upstream = { host: 'h', database: 'd', user: 'u' }
+  const doc = { ...minimal(), targets: [
+    { name: 'db', kind: 'postgres', environment: 'p' },
+    { name: 'DB', kind: 'postgres', environment: 'p', embedded: true, upstream },
+    { name: 'k', kind: 'kubernetes', environment: 'p', upstream, embedded: true },
+    { name: 'g', kind: 'gcp', environment: 'p', production_namespaces: ['x'] },
+    { name: 'm', kind: 'mysql', environment: 'p', embedded: true },
+    { name: 'pw', kind: 'postgres', environment: 'p', upstream: { ...upstream, password: 's', password_env: 'PW' } },
+  ] }
+  assert.equal(problems(doc).map((p) => p.split(';')[0]), [
+    'targets[0]: a postgres target needs upstream (the real server: host, port, database, user) or embedded: true (the demo database)',
+    'targets[1].name: duplicate target name "DB" (also targets[0])',
+    'targets[1]: has both upstream and embedded: true',
+    'targets[2].upstream: upstream is only for postgres and mysql targets, not kubernetes',
+    'targets[2].embedded: embedded is only for postgres targets, not kubernetes',
+    'targets[3].production_namespaces: production_namespaces is only for kubernetes targets, not gcp',
+    'targets[4].embedded: only postgres targets can be embedded',
+    'targets[5].upstream: has both password and password_env',
+  ])
+})
+
+test('policy source and bundle exclude each other; tls needs cert and key together; listeners must not collide', () => {
+  const doc = {
+    ...minimal(),
+    policy: { source: 'policies', bundle: 'b.tar.gz' },
+    listeners: { postgres: { port: 7000, tls: { cert: 'c.pem' } }, admin: { port: 7000 } },
+  }
+  assert.equal(problems(doc).map((p) => p.split(';')[0]), [
+    'policy: has both source and bundle',
+    'listeners.postgres.tls: has cert without key',
+    'listeners.admin.port: 127.0.0.1:7000 is also the postgres listener',
+  ])
+})
+
+test('approver groups must not be empty', () => {
+  assert.equal(problems({ ...minimal(), approvals: { approver_groups: [] } }), ['approvals.approver_groups: must have at least 1 item, got 0'])
+})
+
+test.run()

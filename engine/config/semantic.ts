@@ -1,0 +1,72 @@
+// Rules a JSON Schema cannot say well: uniqueness across entries, exactly one of several fields, fields that
+// only make sense for some target kinds. Each issue names the field and how to fix it.
+import { type ConfigIssue, issue } from './errors.ts'
+import type { Config, IdentityProviderConfig, TargetConfig } from './types.ts'
+
+function providerIssues(providers: readonly IdentityProviderConfig[]): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  const names = new Map<string, number>()
+  const issuers = new Map<string, number>()
+  let dev: number | undefined
+  providers.forEach((p, i) => {
+    const at = ['identity', 'providers', i]
+    const sameName = names.get(p.name)
+    if (sameName !== undefined) out.push(issue([...at, 'name'], `duplicate provider name ${JSON.stringify(p.name)} (also identity.providers[${sameName}]); give each provider its own name`))
+    else names.set(p.name, i)
+    const sameIssuer = issuers.get(p.issuer)
+    if (sameIssuer !== undefined) out.push(issue([...at, 'issuer'], `issuer ${JSON.stringify(p.issuer)} is already trusted by identity.providers[${sameIssuer}]; tokens are matched to a provider by issuer, so each issuer may appear once`))
+    else issuers.set(p.issuer, i)
+    const sources = [p.jwks_url !== undefined && 'jwks_url', p.jwks_file !== undefined && 'jwks_file', p.dev === true && 'dev: true'].filter(Boolean)
+    if (sources.length !== 1) {
+      const found = sources.length ? `it has ${sources.join(' and ')}` : 'it has none'
+      out.push(issue(at, `needs exactly one key source: jwks_url (your IdP's JWKS endpoint), jwks_file, or dev: true (the local development issuer); ${found}`))
+    }
+    if (p.dev === true) {
+      if (dev !== undefined) out.push(issue([...at, 'dev'], `only one provider may trust the development issuer (identity.providers[${dev}] already does)`))
+      else dev = i
+    }
+  })
+  return out
+}
+
+function targetIssues(targets: readonly TargetConfig[]): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  const names = new Map<string, number>()
+  targets.forEach((t, i) => {
+    const at = ['targets', i]
+    const folded = t.name.toLowerCase()
+    const same = names.get(folded)
+    if (same !== undefined) out.push(issue([...at, 'name'], `duplicate target name ${JSON.stringify(t.name)} (also targets[${same}]); clients select targets by name, so names must be unique (ignoring case)`))
+    else names.set(folded, i)
+    const database = t.kind === 'postgres' || t.kind === 'mysql'
+    if (database) {
+      if (t.upstream && t.embedded) out.push(issue(at, 'has both upstream and embedded: true; keep upstream for a real server or embedded for the demo database'))
+      if (!t.upstream && t.embedded !== true) out.push(issue(at, `a ${t.kind} target needs upstream (the real server: host, port, database, user) or embedded: true (the demo database)`))
+      if (t.embedded && t.kind !== 'postgres') out.push(issue([...at, 'embedded'], 'only postgres targets can be embedded'))
+    } else {
+      if (t.upstream) out.push(issue([...at, 'upstream'], `upstream is only for postgres and mysql targets, not ${t.kind}; remove it`))
+      if (t.embedded !== undefined) out.push(issue([...at, 'embedded'], `embedded is only for postgres targets, not ${t.kind}; remove it`))
+    }
+    if (t.production_namespaces && t.kind !== 'kubernetes') out.push(issue([...at, 'production_namespaces'], `production_namespaces is only for kubernetes targets, not ${t.kind}; remove it`))
+    if (t.upstream?.password !== undefined && t.upstream.password_env !== undefined) {
+      out.push(issue([...at, 'upstream'], 'has both password and password_env; keep password_env (the variable holding the password) and remove password'))
+    }
+  })
+  return out
+}
+
+export function semanticIssues(config: Config): ConfigIssue[] {
+  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets)]
+  if (config.policy.source !== undefined && config.policy.bundle !== undefined) {
+    out.push(issue(['policy'], 'has both source and bundle; give source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz), not both'))
+  }
+  const tls = config.listeners.postgres.tls
+  if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
+    out.push(issue(['listeners', 'postgres', 'tls'], `has ${tls.cert === undefined ? 'key' : 'cert'} without ${tls.cert === undefined ? 'cert' : 'key'}; give both PEM files, or neither to have a self-signed pair generated`))
+  }
+  const { postgres, admin } = config.listeners
+  if (postgres.host === admin.host && postgres.port === admin.port) {
+    out.push(issue(['listeners', 'admin', 'port'], `${admin.host}:${admin.port} is also the postgres listener; give the admin listener another port`))
+  }
+  return out
+}

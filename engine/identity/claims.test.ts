@@ -1,0 +1,31 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { claimAt, groupsFrom, identityFrom } from './claims.ts'
+import { IdentityError } from './errors.ts'
+
+const provider = { name: 'p', issuer: 'https://idp', audience: 'warden', jwks_url: 'https://idp/jwks', groups_claim: 'groups', agent_groups: ['agents'] }
+
+test('claimAt prefers an exact key containing dots, then walks a dot path', () => {
+  assert.equal(claimAt({ 'https://example.com/groups': ['a'] }, 'https://example.com/groups'), ['a'])
+  assert.equal(claimAt({ realm_access: { roles: ['b'] } }, 'realm_access.roles'), ['b'])
+  assert.is(claimAt({ realm_access: ['x'] }, 'realm_access.roles'), undefined)
+  assert.is(claimAt({}, 'a.b'), undefined)
+})
+
+test('groupsFrom accepts arrays of strings and separated strings, refuses other shapes', () => {
+  assert.equal(groupsFrom(['a', 'b', 'a'], 'g'), ['a', 'b'])
+  assert.equal(groupsFrom(' a, b  c,', 'g'), ['a', 'b', 'c'])
+  assert.equal(groupsFrom(undefined, 'g'), [])
+  assert.throws(() => groupsFrom(['a', 1], 'g'), (e: unknown) => e instanceof IdentityError && e.code === 'token.missing_claim')
+  assert.throws(() => groupsFrom(7, 'g'), (e: unknown) => e instanceof IdentityError)
+})
+
+test('client_id comes from client_id, azp or cid, in that order', () => {
+  const base = { sub: 's', exp: 1 }
+  assert.is(identityFrom({ ...base, azp: 'a', cid: 'c' }, provider).client_id, 'a')
+  assert.is(identityFrom({ ...base, cid: 'c' }, provider).client_id, 'c')
+  assert.is(identityFrom({ ...base, client_id: 'x', azp: 'a' }, provider).client_id, 'x')
+  assert.not.ok('client_id' in identityFrom(base, provider))
+})
+
+test.run()

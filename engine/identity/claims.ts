@@ -1,0 +1,46 @@
+// Verified claims → the identity policies see: subject, groups (from a configurable claim), kind, client id.
+import type { JWTPayload } from 'jose'
+import type { IdentityProviderConfig } from '../config/types.ts'
+import type { Identity, IdentityKind } from '../types.ts'
+import { IdentityError } from './errors.ts'
+
+/** The claim named `path`: an exact top-level key first (URL-style claim names contain dots), then a dot path. */
+export function claimAt(payload: Record<string, unknown>, path: string): unknown {
+  if (Object.hasOwn(payload, path)) return payload[path]
+  let node: unknown = payload
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}
+
+/**
+ * Groups from an array of strings or a space/comma separated string; absent means none. Any other shape is
+ * refused rather than read as "no groups", which could turn an agent into a human.
+ */
+export function groupsFrom(value: unknown, claim: string): string[] {
+  if (value === undefined || value === null) return []
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean)
+  if (Array.isArray(value) && value.every((g) => typeof g === 'string')) return [...new Set(value)]
+  throw new IdentityError('token.missing_claim', `token claim ${claim} must be an array of strings or a space/comma separated string`)
+}
+
+const firstString = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '')
+
+export function identityFrom(payload: JWTPayload, provider: IdentityProviderConfig): Identity {
+  if (typeof payload.sub !== 'string' || !payload.sub) {
+    throw new IdentityError('token.missing_claim', 'token sub claim must be a non-empty string naming who holds the token')
+  }
+  const groups = groupsFrom(claimAt(payload, provider.groups_claim), provider.groups_claim)
+  const claimed = provider.kind_claim ? claimAt(payload, provider.kind_claim) : undefined
+  const kind: IdentityKind = claimed === 'agent' || claimed === 'human'
+    ? claimed
+    : groups.some((g) => provider.agent_groups.includes(g)) ? 'agent' : 'human'
+  const identity: Identity = { sub: payload.sub, issuer: provider.issuer, groups, kind }
+  const clientId = firstString(payload.client_id, payload.azp, payload.cid)
+  if (clientId !== undefined) identity.client_id = clientId
+  const email = firstString(payload.email)
+  if (email !== undefined) identity.email = email
+  return identity
+}

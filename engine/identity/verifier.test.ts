@@ -1,0 +1,222 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { IdentityConfig, IdentityProviderConfig } from '../config/types.ts'
+import { IdentityError, type IdentityErrorCode } from './errors.ts'
+import { createVerifier, type KeySources } from './verifier.ts'
+
+// Real keys and a real JWKS endpoint on 127.0.0.1; the clock is injected so expiry and cache ages are exact.
+const start = Date.parse('2026-03-01T12:00:00Z')
+let clock = start
+const now = () => clock
+const seconds = () => Math.floor(clock / 1000)
+
+const rsa = await generateKeyPair('RS256', { extractable: true })
+const ec = await generateKeyPair('ES256', { extractable: true })
+const rotated = await generateKeyPair('ES256', { extractable: true })
+const publicJwk = async (key: CryptoKey, kid: string, alg: string): Promise<JWK> => ({ ...(await exportJWK(key)), kid, alg, use: 'sig' })
+const rsaJwk = await publicJwk(rsa.publicKey, 'rsa-1', 'RS256')
+const ecJwk = await publicJwk(ec.publicKey, 'ec-1', 'ES256')
+const rotatedJwk = await publicJwk(rotated.publicKey, 'ec-2', 'ES256')
+
+let served: { keys: JWK[] } = { keys: [rsaJwk, ecJwk] }
+let failing = false
+let hits = 0
+const server = createServer((_req, res) => {
+  hits++
+  if (failing) return void res.writeHead(503).end('down')
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served))
+})
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`
+test.after(() => void server.close())
+
+const corp: IdentityProviderConfig = {
+  name: 'corp', issuer: 'https://sso.example.com', audience: 'warden', jwks_url: jwksUrl,
+  groups_claim: 'groups', agent_groups: ['agents'],
+}
+const config = (overrides: Partial<IdentityProviderConfig> = {}, skew = 30): IdentityConfig =>
+  ({ clock_skew_seconds: skew, providers: [{ ...corp, ...overrides }] })
+
+function fresh(identity = config(), keys: KeySources = {}) {
+  served = { keys: [rsaJwk, ecJwk] }
+  failing = false
+  hits = 0
+  return createVerifier(identity, { now, ...keys })
+}
+
+interface SignOptions { alg?: string; kid?: string; key?: CryptoKey | Uint8Array; header?: Record<string, unknown> }
+async function sign(claims: JWTPayload, options: SignOptions = {}): Promise<string> {
+  const alg = options.alg ?? 'RS256'
+  return new SignJWT({ iss: corp.issuer, aud: 'warden', sub: 'cursor', iat: seconds(), exp: seconds() + 300, ...claims })
+    .setProtectedHeader({ alg, kid: options.kid ?? 'rsa-1', ...options.header })
+    .sign(options.key ?? rsa.privateKey)
+}
+
+async function rejects(promise: Promise<unknown>, code: IdentityErrorCode): Promise<IdentityError> {
+  const err = await promise.then(() => new Error(`expected ${code}, but the token was accepted`), (e: unknown) => e)
+  assert.instance(err, IdentityError, (err as Error).message)
+  assert.is((err as IdentityError).code, code, (err as Error).message)
+  return err as IdentityError
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+test.before.each(() => { clock = start })
+
+test('an RS256 token from the remote JWKS gives the identity with groups, kind, client id and email', async () => {
+  const verifier = fresh()
+  const identity = await verifier.verify(await sign({ groups: ['agents', 'eng'], azp: 'cursor-app', email: 'c@example.com' }))
+  assert.equal(identity, { sub: 'cursor', issuer: corp.issuer, groups: ['agents', 'eng'], kind: 'agent', client_id: 'cursor-app', email: 'c@example.com' })
+  assert.is(hits, 1)
+})
+
+test('an ES256 token verifies and a member of no agent group is human', async () => {
+  const identity = await fresh().verify(await sign({ groups: ['dba'] }, { alg: 'ES256', kid: 'ec-1', key: ec.privateKey }))
+  assert.is(identity.kind, 'human')
+  assert.equal(identity.groups, ['dba'])
+})
+
+test('kind_claim decides the kind when it says agent or human', async () => {
+  const verifier = fresh(config({ kind_claim: 'principal.type' }))
+  assert.is((await verifier.verify(await sign({ groups: ['agents'], principal: { type: 'human' } }))).kind, 'human')
+  assert.is((await verifier.verify(await sign({ groups: [], principal: { type: 'agent' } }))).kind, 'agent')
+  assert.is((await verifier.verify(await sign({ groups: ['agents'], principal: { type: 'robot' } }))).kind, 'agent')
+})
+
+test('groups come from a nested claim path, or a space/comma separated string', async () => {
+  const nested = fresh(config({ groups_claim: 'realm_access.roles' }))
+  assert.equal((await nested.verify(await sign({ realm_access: { roles: ['agents', 'dba'] } }))).groups, ['agents', 'dba'])
+  assert.equal((await nested.verify(await sign({}))).groups, [])
+  const flat = fresh(config({ groups_claim: 'scp' }))
+  assert.equal((await flat.verify(await sign({ scp: 'agents dba,eng' }))).groups, ['agents', 'dba', 'eng'])
+  await rejects(flat.verify(await sign({ scp: { agents: true } })), 'token.missing_claim')
+})
+
+test('alg none is refused', async () => {
+  const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: corp.issuer, aud: 'warden', sub: 'cursor', exp: seconds() + 300 })}.`
+  await rejects(fresh().verify(token), 'token.alg_not_allowed')
+})
+
+test('HS256 signed with the RSA public key as the secret is refused (algorithm confusion)', async () => {
+  const secret = new TextEncoder().encode(await exportSPKI(rsa.publicKey))
+  const token = await sign({}, { alg: 'HS256', key: secret })
+  await rejects(fresh().verify(token), 'token.alg_not_allowed')
+  // Even a provider configured (bypassing the schema) to list HS256 never accepts it.
+  await rejects(fresh(config({ algorithms: ['HS256', 'RS256'] })).verify(token), 'token.alg_not_allowed')
+})
+
+test('an algorithm outside provider.algorithms is refused', async () => {
+  const verifier = fresh(config({ algorithms: ['RS256'] }))
+  await rejects(verifier.verify(await sign({}, { alg: 'ES256', kid: 'ec-1', key: ec.privateKey })), 'token.alg_not_allowed')
+})
+
+test('an issuer no provider trusts is refused without listing the trusted ones', async () => {
+  const err = await rejects(fresh().verify(await sign({ iss: 'https://evil.example.com' })), 'token.unknown_issuer')
+  assert.not.match(err.message, 'sso.example.com')
+  assert.is(hits, 0)
+})
+
+test('a token for another audience is refused', async () => {
+  await rejects(fresh().verify(await sign({ aud: 'other-api' })), 'token.wrong_audience')
+  const many = fresh(config({ audience: ['api://warden', 'warden'] }))
+  assert.is((await many.verify(await sign({ aud: 'warden' }))).sub, 'cursor')
+})
+
+test('an expired token is refused with when it expired and how to get a new one', async () => {
+  const token = await sign({ exp: seconds() - 60 })
+  const err = await rejects(fresh().verify(token), 'token.expired')
+  assert.match(err.message, new Date((seconds() - 60) * 1000).toISOString())
+  assert.match(err.message, 'your IdP')
+})
+
+test('a token not valid before a future time is refused', async () => {
+  await rejects(fresh().verify(await sign({ nbf: seconds() + 120 })), 'token.not_yet_valid')
+})
+
+test('clock skew within clock_skew_seconds is tolerated, beyond it is not', async () => {
+  const verifier = fresh(config({}, 30))
+  assert.is((await verifier.verify(await sign({ exp: seconds() - 20 }))).sub, 'cursor')
+  assert.is((await verifier.verify(await sign({ nbf: seconds() + 20 }))).sub, 'cursor')
+  await rejects(verifier.verify(await sign({ exp: seconds() - 40 })), 'token.expired')
+})
+
+test('a tampered payload fails the signature check', async () => {
+  const [header, , signature] = (await sign({ groups: ['agents'] })).split('.')
+  const forged = `${header}.${b64({ iss: corp.issuer, aud: 'warden', sub: 'cursor', exp: seconds() + 300, groups: ['dba'] })}.${signature}`
+  await rejects(fresh().verify(forged), 'token.bad_signature')
+})
+
+test('sub and exp are required', async () => {
+  const verifier = fresh()
+  await rejects(verifier.verify(await sign({ sub: undefined })), 'token.missing_claim')
+  await rejects(verifier.verify(await sign({ exp: undefined })), 'token.missing_claim')
+  await rejects(verifier.verify(await sign({ sub: '' })), 'token.missing_claim')
+})
+
+test('garbage is malformed', async () => {
+  const verifier = fresh()
+  await rejects(verifier.verify('not-a-token'), 'token.malformed')
+  await rejects(verifier.verify('a.b.c'), 'token.malformed')
+})
+
+test('an unknown kid refreshes the JWKS at most once per cooldown', async () => {
+  const verifier = fresh()
+  await verifier.verify(await sign({}))
+  clock += 31_000
+  const bogus = await Promise.all(Array.from({ length: 20 }, (_, i) => sign({}, { kid: `bogus-${i}` })))
+  for (const token of bogus) await rejects(verifier.verify(token), 'token.unknown_key')
+  assert.is(hits, 2, 'one load, then one refresh for the whole flood')
+})
+
+test('key rotation: a token with a new kid triggers a refresh and verifies', async () => {
+  const verifier = fresh()
+  await verifier.verify(await sign({}))
+  served = { keys: [rsaJwk, ecJwk, rotatedJwk] }
+  const token = await sign({}, { alg: 'ES256', kid: 'ec-2', key: rotated.privateKey })
+  await rejects(verifier.verify(token), 'token.unknown_key') // still within the cooldown of the first load
+  assert.is(hits, 1)
+  clock += 31_000
+  assert.is((await verifier.verify(await sign({}, { alg: 'ES256', kid: 'ec-2', key: rotated.privateKey }))).sub, 'cursor')
+  assert.is(hits, 2)
+})
+
+test('keys are reloaded after their TTL; stale keys stay in use when the reload fails', async () => {
+  const verifier = fresh()
+  await verifier.verify(await sign({}))
+  clock += 11 * 60_000
+  failing = true
+  assert.is((await verifier.verify(await sign({}))).sub, 'cursor')
+  assert.is(hits, 2)
+  failing = false
+  clock += 11 * 60_000
+  await verifier.verify(await sign({}))
+  assert.is(hits, 3)
+})
+
+test('an unreachable JWKS gives jwks_unavailable', async () => {
+  const verifier = fresh()
+  failing = true
+  const err = await rejects(verifier.verify(await sign({})), 'token.jwks_unavailable')
+  assert.match(err.message, '503')
+  const invalid = createVerifier(config(), { now, fetchJwks: async () => ({ not: 'a jwks' }) })
+  await rejects(invalid.verify(await sign({})), 'token.jwks_unavailable')
+})
+
+test('a JWKS file provider reads keys through readJwksFile', async () => {
+  const paths: string[] = []
+  const fileConfig = config({ jwks_url: undefined, jwks_file: '/keys/jwks.json' })
+  const verifier = createVerifier(fileConfig, { now, readJwksFile: async (path) => (paths.push(path), { keys: [ecJwk] }) })
+  assert.is((await verifier.verify(await sign({}, { alg: 'ES256', kid: 'ec-1', key: ec.privateKey }))).sub, 'cursor')
+  assert.equal(paths, ['/keys/jwks.json'])
+  await rejects(createVerifier(fileConfig, { now }).verify(await sign({})), 'token.jwks_unavailable')
+})
+
+test('a token signed by a key the provider does not publish is refused', async () => {
+  const other = await generateKeyPair('RS256')
+  await rejects(fresh().verify(await sign({}, { key: other.privateKey })), 'token.bad_signature')
+})
+
+test.run()

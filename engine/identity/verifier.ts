@@ -1,0 +1,112 @@
+// OIDC JWT verification: pick the provider by the token's issuer, check the signature against that
+// provider's keys (remote JWKS, JWKS file, or the dev issuer's key), then iss, aud, exp, nbf, sub.
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK, jwtVerify } from 'jose'
+import type { IdentityConfig, IdentityProviderConfig } from '../config/types.ts'
+import type { Identity } from '../types.ts'
+import { identityFrom } from './claims.ts'
+import { fromJoseError, IdentityError } from './errors.ts'
+import { cachedKeySet, type GetKey } from './key-set.ts'
+
+export interface KeySources {
+  /** The dev issuer's public key (the caller loads it), for a provider with `dev: true`. */
+  devPublicJwk?: JWK
+  /** Fetches a JWKS URL and returns the parsed JSON; defaults to the global fetch. */
+  fetchJwks?: (url: string) => Promise<unknown>
+  /** Reads a JWKS file and returns the parsed JSON, for a provider with `jwks_file`. */
+  readJwksFile?: (path: string) => Promise<unknown>
+  /** Current time in ms, for tests. */
+  now?: () => number
+}
+
+export interface IdentityVerifier {
+  verify(token: string): Promise<Identity>
+}
+
+/** Asymmetric algorithms only. `none` and HS* are never accepted: with a public JWKS, an HMAC "signature"
+ * keyed with the public key would be forgeable by anyone (algorithm confusion). */
+export const defaultAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']
+
+const forbidden = (alg: string) => alg.toLowerCase() === 'none' || /^HS/i.test(alg)
+
+async function fetchJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) })
+  if (!response.ok) throw new Error(`GET ${url} answered HTTP ${response.status}`)
+  return response.json()
+}
+
+interface PreparedProvider {
+  config: IdentityProviderConfig
+  algorithms: string[]
+  getKey: GetKey
+}
+
+function unavailable(message: string): GetKey {
+  return async () => { throw new IdentityError('token.jwks_unavailable', message) }
+}
+
+function keysFor(provider: IdentityProviderConfig, keys: KeySources, now: () => number): GetKey {
+  if (provider.dev) {
+    if (!keys.devPublicJwk) return unavailable(`provider ${provider.name} trusts the development issuer, but its public key was not loaded`)
+    return createLocalJWKSet({ keys: [keys.devPublicJwk] })
+  }
+  if (provider.jwks_url !== undefined) {
+    const url = provider.jwks_url
+    const fetchJwks = keys.fetchJwks ?? fetchJson
+    return cachedKeySet({ source: url, load: () => fetchJwks(url), now })
+  }
+  if (provider.jwks_file !== undefined) {
+    const file = provider.jwks_file
+    const read = keys.readJwksFile
+    if (!read) return unavailable(`provider ${provider.name} reads keys from ${file}, but no JWKS file reader was given`)
+    return cachedKeySet({ source: file, load: () => read(file), now })
+  }
+  return unavailable(`provider ${provider.name} has no key source; give it jwks_url, jwks_file or dev: true`)
+}
+
+function decode(token: string): { alg: unknown; iss: unknown } {
+  try {
+    return { alg: decodeProtectedHeader(token).alg, iss: decodeJwt(token).iss }
+  } catch (err) {
+    throw new IdentityError('token.malformed', `token is not a signed JWT (header.payload.signature, base64url): ${(err as Error).message}`, { cause: err })
+  }
+}
+
+export function createVerifier(config: IdentityConfig, keys: KeySources): IdentityVerifier {
+  const now = keys.now ?? Date.now
+  const providers = new Map<string, PreparedProvider>()
+  for (const provider of config.providers) {
+    const algorithms = (provider.algorithms ?? defaultAlgorithms).filter((alg) => !forbidden(alg))
+    providers.set(provider.issuer, { config: provider, algorithms, getKey: keysFor(provider, keys, now) })
+  }
+
+  async function verify(token: string): Promise<Identity> {
+    if (typeof token !== 'string' || token.split('.').length !== 3) {
+      throw new IdentityError('token.malformed', 'token is not a signed JWT: expected three base64url parts header.payload.signature')
+    }
+    const { alg, iss } = decode(token)
+    if (typeof iss !== 'string' || !iss) throw new IdentityError('token.missing_claim', 'token has no iss claim, so no trusted issuer can be chosen')
+    const provider = providers.get(iss)
+    if (!provider) {
+      const shown = iss.length > 100 ? `${iss.slice(0, 97)}...` : iss
+      throw new IdentityError('token.unknown_issuer', `token issuer ${JSON.stringify(shown)} is not trusted by this gateway; use a token from a configured identity provider`)
+    }
+    if (typeof alg !== 'string' || !provider.algorithms.includes(alg)) {
+      throw new IdentityError('token.alg_not_allowed', `token algorithm ${JSON.stringify(alg)} is not accepted for issuer ${JSON.stringify(iss)}; accepted: ${provider.algorithms.join(', ')} (none and HS* never are)`)
+    }
+    try {
+      const { payload } = await jwtVerify(token, provider.getKey, {
+        issuer: provider.config.issuer,
+        audience: provider.config.audience,
+        algorithms: provider.algorithms,
+        clockTolerance: config.clock_skew_seconds,
+        currentDate: new Date(now()),
+        requiredClaims: ['sub', 'exp'],
+      })
+      return identityFrom(payload, provider.config)
+    } catch (err) {
+      throw fromJoseError(err, provider.config)
+    }
+  }
+
+  return { verify }
+}
