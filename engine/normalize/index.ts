@@ -35,9 +35,17 @@ function normalizeSql(text: string, target: Target, prepared?: ReadonlyMap<strin
   return { command: { protocol: target.kind, raw, digest: sha256(raw), fingerprint, sql }, risk: sqlRisk(sql) }
 }
 
+function queryText(query: Record<string, string[]>): string {
+  const params = new URLSearchParams()
+  for (const [name, values] of Object.entries(query)) for (const value of values) params.append(name, value)
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
 function normalizeHttpRequest(request: RawHttpRequest, target: Target): Normalized {
   const http = normalizeHttp(request)
-  const raw = `${http.method} ${request.url}`
+  // raw is built from the normalized request: the path that was judged, credential query values redacted.
+  const raw = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(http.query)}`
   const body = request.body ?? ''
   const digest = sha256(`${raw}\n${typeof body === 'string' ? body : Buffer.from(body).toString('base64')}`)
   const fingerprint = sha256(`${http.method} ${http.host}${http.path}`)

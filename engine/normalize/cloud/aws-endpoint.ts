@@ -1,0 +1,90 @@
+// Where an AWS request goes: the service and region from its endpoint host, from its SigV4 credential
+// scope (Authorization header or a presigned URL's X-Amz-Credential), and the service an X-Amz-Target names.
+import { headerValue, type RawHttpRequest } from '../http.ts'
+
+export interface AwsEndpoint {
+  /** Signing name as the host or scope gives it (s3, dynamodb, monitoring …). */
+  service?: string
+  region?: string
+  /** S3 virtual-hosted bucket (BUCKET.s3.REGION.amazonaws.com). */
+  bucket?: string
+  partition: string
+}
+
+const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+$/
+const S3_LABEL = /^s3(?:-(?:fips|external-1|accelerate|website|[a-z]{2}(?:-gov)?-[a-z]+-\d+))?$/
+const AWS_SUFFIX = /^(.*)\.(amazonaws\.com(?:\.cn)?|api\.aws)$/
+
+/** Signing names whose IAM action prefix differs. */
+const IAM_PREFIX: Record<string, string> = { monitoring: 'cloudwatch', email: 'ses', queue: 'sqs' }
+export const iamPrefix = (service: string) => IAM_PREFIX[service] ?? service
+
+export function endpointFromHost(hostname: string): AwsEndpoint {
+  const match = AWS_SUFFIX.exec(hostname)
+  if (!match) return { partition: 'aws' }
+  const partition = match[2]!.endsWith('.cn') ? 'aws-cn' : 'aws'
+  const labels = match[1]!.split('.')
+  const regionLabel = labels.find((label) => REGION.test(label))
+  let s3 = -1
+  for (let i = 0; i < labels.length; i++) if (S3_LABEL.test(labels[i]!)) s3 = i
+  if (s3 >= 0) {
+    // Labels before the last s3 label name the bucket (which may hold dots); VPC endpoint ids are not part of it.
+    const bucket = labels.slice(0, s3).filter((label) => !label.startsWith('vpce-')).join('.')
+    const legacyRegion = /^s3-(.+)$/.exec(labels[s3]!)?.[1]
+    const region = regionLabel ?? (legacyRegion && REGION.test(legacyRegion) ? legacyRegion : undefined)
+    return withRegion({ service: 's3', partition, ...(bucket ? { bucket } : {}) }, region)
+  }
+  const service = labels.includes('execute-api') ? 'execute-api' : labels[0]!.replace(/-fips$/, '')
+  return withRegion({ service: REGION.test(service) ? labels[1] : service, partition }, regionLabel)
+}
+
+function withRegion(endpoint: AwsEndpoint, region: string | undefined): AwsEndpoint {
+  if (endpoint.service === undefined) delete endpoint.service
+  if (region !== undefined) endpoint.region = region
+  if (region?.startsWith('us-gov-')) endpoint.partition = 'aws-us-gov'
+  return endpoint
+}
+
+/** SigV4 `Credential=AKID/DATE/REGION/SERVICE/aws4_request` (SigV4a omits the region). The key id is not kept. */
+export function credentialScope(req: RawHttpRequest, query: Record<string, string[]>): { service: string; region?: string } | undefined {
+  const authorization = headerValue(req.headers, 'authorization') ?? ''
+  const credential = /Credential=([^,\s]+)/.exec(authorization)?.[1] ?? query['X-Amz-Credential']?.[0]
+  const parts = credential?.split('/')
+  if (!parts || parts[parts.length - 1] !== 'aws4_request') return undefined
+  if (parts.length === 5) return { service: parts[3]!, region: parts[2]! }
+  if (parts.length === 4) return { service: parts[2]! }
+  return undefined
+}
+
+// X-Amz-Target prefixes (`DynamoDB_20120810.DeleteTable`) of the JSON-protocol services.
+const TARGET_SERVICES: Array<[RegExp, string]> = [
+  [/^DynamoDB_\d+$/, 'dynamodb'],
+  [/^DynamoDBStreams_\d+$/, 'dynamodb'],
+  [/^TrentService$/, 'kms'],
+  [/^secretsmanager$/, 'secretsmanager'],
+  [/^AmazonSSM$/, 'ssm'],
+  [/^Logs_\d+$/, 'logs'],
+  [/^AmazonEC2ContainerServiceV\d+$/, 'ecs'],
+  [/^AmazonEC2ContainerRegistry_V\d+$/, 'ecr'],
+  [/^Kinesis_\d+$/, 'kinesis'],
+  [/^AWSStepFunctions$/, 'states'],
+  [/^AmazonSQS$/, 'sqs'],
+  [/^AWSEvents$/, 'events'],
+  [/^Firehose_\d+$/, 'firehose'],
+  [/^AWSGlue$/, 'glue'],
+  [/^AWSOrganizationsV\d+$/, 'organizations'],
+  [/^AWSCognitoIdentityProviderService$/, 'cognito-idp'],
+  [/^CodeBuild_\d+$/, 'codebuild'],
+  [/^AmazonAthena$/, 'athena'],
+  [/^CertificateManager$/, 'acm'],
+  [/^GraniteServiceVersion\d+$/, 'monitoring'],
+]
+
+/** Service and operation an X-Amz-Target header names. */
+export function parseTarget(target: string): { service: string; operation: string } | undefined {
+  const dot = target.lastIndexOf('.')
+  if (dot <= 0 || dot === target.length - 1) return undefined
+  const prefix = target.slice(0, dot)
+  const known = TARGET_SERVICES.find(([pattern]) => pattern.test(prefix))?.[1]
+  return { service: known ?? prefix.replace(/_?V?\d+$/, '').toLowerCase(), operation: target.slice(dot + 1) }
+}

@@ -1,0 +1,92 @@
+// S3 REST: the operation from the method, whether a bucket and key are addressed, and the subresource in the
+// query (?acl, ?policy, ?uploads …). Keys are taken literally, as S3 does: decoded, no dot-segment folding.
+import { headerValue, percentDecode } from '../http.ts'
+import type { CloudRequest } from './request.ts'
+
+export interface S3Call {
+  operation: string
+  bucket?: string
+  key?: string
+}
+
+// [query subresource, operation] by method, for a bucket; first match wins.
+const BUCKET_SUBRESOURCES: Record<string, Array<[string, string]>> = {
+  GET: [
+    ['acl', 'GetBucketAcl'], ['policy', 'GetBucketPolicy'], ['policyStatus', 'GetBucketPolicyStatus'],
+    ['versioning', 'GetBucketVersioning'], ['location', 'GetBucketLocation'],
+    ['lifecycle', 'GetBucketLifecycleConfiguration'], ['cors', 'GetBucketCors'], ['tagging', 'GetBucketTagging'],
+    ['encryption', 'GetBucketEncryption'], ['website', 'GetBucketWebsite'], ['logging', 'GetBucketLogging'],
+    ['notification', 'GetBucketNotificationConfiguration'], ['replication', 'GetBucketReplication'],
+    ['publicAccessBlock', 'GetPublicAccessBlock'], ['ownershipControls', 'GetBucketOwnershipControls'],
+    ['object-lock', 'GetObjectLockConfiguration'], ['uploads', 'ListMultipartUploads'],
+    ['versions', 'ListObjectVersions'],
+  ],
+  PUT: [
+    ['acl', 'PutBucketAcl'], ['policy', 'PutBucketPolicy'], ['versioning', 'PutBucketVersioning'],
+    ['lifecycle', 'PutBucketLifecycleConfiguration'], ['cors', 'PutBucketCors'], ['tagging', 'PutBucketTagging'],
+    ['encryption', 'PutBucketEncryption'], ['website', 'PutBucketWebsite'], ['logging', 'PutBucketLogging'],
+    ['notification', 'PutBucketNotificationConfiguration'], ['replication', 'PutBucketReplication'],
+    ['publicAccessBlock', 'PutPublicAccessBlock'], ['ownershipControls', 'PutBucketOwnershipControls'],
+    ['object-lock', 'PutObjectLockConfiguration'],
+  ],
+  DELETE: [
+    ['policy', 'DeleteBucketPolicy'], ['cors', 'DeleteBucketCors'], ['lifecycle', 'DeleteBucketLifecycle'],
+    ['tagging', 'DeleteBucketTagging'], ['encryption', 'DeleteBucketEncryption'], ['website', 'DeleteBucketWebsite'],
+    ['replication', 'DeleteBucketReplication'], ['publicAccessBlock', 'DeletePublicAccessBlock'],
+    ['ownershipControls', 'DeleteBucketOwnershipControls'],
+  ],
+  POST: [['delete', 'DeleteObjects']],
+}
+
+const OBJECT_SUBRESOURCES: Record<string, Array<[string, string]>> = {
+  GET: [
+    ['acl', 'GetObjectAcl'], ['tagging', 'GetObjectTagging'], ['uploadId', 'ListParts'],
+    ['attributes', 'GetObjectAttributes'], ['retention', 'GetObjectRetention'], ['legal-hold', 'GetObjectLegalHold'],
+    ['torrent', 'GetObjectTorrent'],
+  ],
+  PUT: [
+    ['acl', 'PutObjectAcl'], ['tagging', 'PutObjectTagging'], ['retention', 'PutObjectRetention'],
+    ['legal-hold', 'PutObjectLegalHold'],
+  ],
+  DELETE: [['uploadId', 'AbortMultipartUpload'], ['tagging', 'DeleteObjectTagging']],
+  POST: [
+    ['uploads', 'CreateMultipartUpload'], ['uploadId', 'CompleteMultipartUpload'], ['restore', 'RestoreObject'],
+    ['select', 'SelectObjectContent'],
+  ],
+}
+
+const BUCKET_DEFAULTS: Record<string, string> = { HEAD: 'HeadBucket', PUT: 'CreateBucket', DELETE: 'DeleteBucket', POST: 'PutObject' }
+const OBJECT_DEFAULTS: Record<string, string> = { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject', DELETE: 'DeleteObject' }
+
+const subresource = (table: Array<[string, string]> | undefined, query: Record<string, string[]>) =>
+  table?.find(([name]) => query[name] !== undefined)?.[1]
+
+function objectOperation(req: CloudRequest): string {
+  const copy = headerValue(req.raw.headers, 'x-amz-copy-source') !== undefined
+  if (req.method === 'PUT' && req.query.partNumber !== undefined && req.query.uploadId !== undefined) {
+    return copy ? 'UploadPartCopy' : 'UploadPart'
+  }
+  const sub = subresource(OBJECT_SUBRESOURCES[req.method], req.query)
+  if (sub) return sub
+  if (req.method === 'PUT' && copy) return 'CopyObject'
+  return OBJECT_DEFAULTS[req.method] ?? 'unknown'
+}
+
+function bucketOperation(req: CloudRequest): string {
+  const sub = subresource(BUCKET_SUBRESOURCES[req.method], req.query)
+  if (sub) return sub
+  if (req.method === 'GET') return req.query['list-type']?.[0] === '2' ? 'ListObjectsV2' : 'ListObjects'
+  return BUCKET_DEFAULTS[req.method] ?? 'unknown'
+}
+
+/** `virtualBucket` comes from the host (BUCKET.s3…); otherwise the first path segment is the bucket. */
+export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3Call {
+  const path = req.rawPath.replace(/^\//, '')
+  const slash = path.indexOf('/')
+  const bucket = virtualBucket ?? (percentDecode(slash < 0 ? path : path.slice(0, slash)) || undefined)
+  const rawKey = virtualBucket !== undefined ? path : slash < 0 ? '' : path.slice(slash + 1)
+  const key = percentDecode(rawKey)
+  if (bucket === undefined) return { operation: req.method === 'GET' ? 'ListBuckets' : 'unknown' }
+  if (key === '') return { operation: bucketOperation(req), bucket }
+  return { operation: objectOperation(req), bucket, key }
+}

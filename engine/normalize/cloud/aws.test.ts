@@ -1,0 +1,163 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { CloudCommand } from '../../types.ts'
+import type { RawHttpRequest } from '../http.ts'
+import { normalizeAws } from './index.ts'
+
+type Want = Omit<CloudCommand, 'provider'>
+
+const sigv4 = (service: string, region = 'us-east-1') => ({
+  Authorization: `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123abcd`,
+})
+const json = (target: string, version = '1.1') => ({ 'X-Amz-Target': target, 'Content-Type': `application/x-amz-json-${version}` })
+const form = { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' }
+const req = (method: string, url: string, headers: RawHttpRequest['headers'] = {}, body?: string): RawHttpRequest => ({ method, url, headers, body })
+
+const cases: Array<[string, RawHttpRequest, Want]> = [
+  // X-Amz-Target (JSON protocol)
+  ['dynamodb DeleteTable', req('POST', 'https://dynamodb.us-east-1.amazonaws.com/', json('DynamoDB_20120810.DeleteTable', '1.0'), '{"TableName":"users"}'),
+    { service: 'dynamodb', method: 'dynamodb:DeleteTable', operation: 'DeleteTable', resource: 'users', region: 'us-east-1', read_only: false }],
+  ['dynamodb Query', req('POST', 'https://dynamodb.eu-west-1.amazonaws.com/', json('DynamoDB_20120810.Query', '1.0'), '{"TableName":"orders"}'),
+    { service: 'dynamodb', method: 'dynamodb:Query', operation: 'Query', resource: 'orders', region: 'eu-west-1', read_only: true }],
+  ['dynamodb BatchGetItem', req('POST', 'https://dynamodb.us-east-1.amazonaws.com/', json('DynamoDB_20120810.BatchGetItem', '1.0'), '{"RequestItems":{}}'),
+    { service: 'dynamodb', method: 'dynamodb:BatchGetItem', operation: 'BatchGetItem', resource: '', region: 'us-east-1', read_only: true }],
+  ['dynamodb Scan', req('POST', 'https://dynamodb.us-east-1.amazonaws.com/', json('DynamoDB_20120810.Scan', '1.0'), '{"TableName":"users"}'),
+    { service: 'dynamodb', method: 'dynamodb:Scan', operation: 'Scan', resource: 'users', region: 'us-east-1', read_only: true }],
+  ['secretsmanager GetSecretValue', req('POST', 'https://secretsmanager.us-east-1.amazonaws.com/', json('secretsmanager.GetSecretValue'), '{"SecretId":"prod/db"}'),
+    { service: 'secretsmanager', method: 'secretsmanager:GetSecretValue', operation: 'GetSecretValue', resource: 'prod/db', region: 'us-east-1', read_only: true }],
+  ['kms Decrypt', req('POST', 'https://kms.us-east-1.amazonaws.com/', json('TrentService.Decrypt'), '{"CiphertextBlob":"AQID"}'),
+    { service: 'kms', method: 'kms:Decrypt', operation: 'Decrypt', resource: '', region: 'us-east-1', read_only: false }],
+  ['ssm GetParameter', req('POST', 'https://ssm.us-east-1.amazonaws.com/', json('AmazonSSM.GetParameter'), '{"Name":"/prod/db/password","WithDecryption":true}'),
+    { service: 'ssm', method: 'ssm:GetParameter', operation: 'GetParameter', resource: '/prod/db/password', region: 'us-east-1', read_only: true }],
+  ['logs DescribeLogGroups', req('POST', 'https://logs.us-east-1.amazonaws.com/', json('Logs_20140328.DescribeLogGroups'), '{}'),
+    { service: 'logs', method: 'logs:DescribeLogGroups', operation: 'DescribeLogGroups', resource: '', region: 'us-east-1', read_only: true }],
+  ['sqs JSON protocol', req('POST', 'https://sqs.us-east-1.amazonaws.com/', json('AmazonSQS.PurgeQueue', '1.0'), '{"QueueUrl":"https://sqs.us-east-1.amazonaws.com/1/q"}'),
+    { service: 'sqs', method: 'sqs:PurgeQueue', operation: 'PurgeQueue', resource: 'https://sqs.us-east-1.amazonaws.com/1/q', region: 'us-east-1', read_only: false }],
+  ['cloudwatch via signing name monitoring', req('POST', 'https://monitoring.us-east-1.amazonaws.com/', json('GraniteServiceVersion20100801.GetMetricData', '1.0'), '{}'),
+    { service: 'cloudwatch', method: 'cloudwatch:GetMetricData', operation: 'GetMetricData', resource: '', region: 'us-east-1', read_only: true }],
+  // Action= (query protocol), in the form body or the query string
+  ['iam AttachRolePolicy', req('POST', 'https://iam.amazonaws.com/', form, 'Action=AttachRolePolicy&Version=2010-05-08&RoleName=deployer&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAdministratorAccess'),
+    { service: 'iam', method: 'iam:AttachRolePolicy', operation: 'AttachRolePolicy', resource: 'deployer', read_only: false }],
+  ['iam CreateAccessKey', req('POST', 'https://iam.amazonaws.com/', form, 'Action=CreateAccessKey&UserName=ci'),
+    { service: 'iam', method: 'iam:CreateAccessKey', operation: 'CreateAccessKey', resource: 'ci', read_only: false }],
+  ['iam ListRoles', req('POST', 'https://iam.amazonaws.com/', form, 'Action=ListRoles'),
+    { service: 'iam', method: 'iam:ListRoles', operation: 'ListRoles', resource: '', read_only: true }],
+  ['sts AssumeRole', req('POST', 'https://sts.us-east-1.amazonaws.com/', form, 'Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fadmin&RoleSessionName=x'),
+    { service: 'sts', method: 'sts:AssumeRole', operation: 'AssumeRole', resource: 'arn:aws:iam::1:role/admin', region: 'us-east-1', read_only: false }],
+  ['sts GetSessionToken issues credentials, so it is not read-only', req('POST', 'https://sts.amazonaws.com/', form, 'Action=GetSessionToken'),
+    { service: 'sts', method: 'sts:GetSessionToken', operation: 'GetSessionToken', resource: '', read_only: false }],
+  ['sts GetCallerIdentity', req('POST', 'https://sts.amazonaws.com/', form, 'Action=GetCallerIdentity'),
+    { service: 'sts', method: 'sts:GetCallerIdentity', operation: 'GetCallerIdentity', resource: '', read_only: true }],
+  ['ec2 DescribeInstances via GET', req('GET', 'https://ec2.us-west-2.amazonaws.com/?Action=DescribeInstances&Version=2016-11-15'),
+    { service: 'ec2', method: 'ec2:DescribeInstances', operation: 'DescribeInstances', resource: '', region: 'us-west-2', read_only: true }],
+  ['ec2 TerminateInstances', req('POST', 'https://ec2.us-west-2.amazonaws.com/', form, 'Action=TerminateInstances&InstanceId.1=i-123&Version=2016-11-15'),
+    { service: 'ec2', method: 'ec2:TerminateInstances', operation: 'TerminateInstances', resource: 'i-123', region: 'us-west-2', read_only: false }],
+  ['sns Publish', req('POST', 'https://sns.eu-central-1.amazonaws.com/', form, 'Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aeu-central-1%3A1%3At&Message=hi'),
+    { service: 'sns', method: 'sns:Publish', operation: 'Publish', resource: 'arn:aws:sns:eu-central-1:1:t', region: 'eu-central-1', read_only: false }],
+  ['rds DeleteDBInstance', req('POST', 'https://rds.us-east-1.amazonaws.com/', form, 'Action=DeleteDBInstance&DBInstanceIdentifier=prod-db&SkipFinalSnapshot=true'),
+    { service: 'rds', method: 'rds:DeleteDBInstance', operation: 'DeleteDBInstance', resource: 'prod-db', region: 'us-east-1', read_only: false }],
+  // S3 REST: virtual-hosted, path-style, legacy and custom endpoints
+  ['s3 GetObject virtual-hosted', req('GET', 'https://my-bucket.s3.us-east-1.amazonaws.com/reports/2024.csv'),
+    { service: 's3', method: 's3:GetObject', operation: 'GetObject', resource: 'arn:aws:s3:::my-bucket/reports/2024.csv', region: 'us-east-1', read_only: true }],
+  ['s3 PutObject path-style', req('PUT', 'https://s3.us-east-1.amazonaws.com/my-bucket/a%20b.txt', sigv4('s3'), 'data'),
+    { service: 's3', method: 's3:PutObject', operation: 'PutObject', resource: 'arn:aws:s3:::my-bucket/a b.txt', region: 'us-east-1', read_only: false }],
+  ['s3 DeleteObject global endpoint', req('DELETE', 'https://s3.amazonaws.com/my-bucket/logs/app.log'),
+    { service: 's3', method: 's3:DeleteObject', operation: 'DeleteObject', resource: 'arn:aws:s3:::my-bucket/logs/app.log', read_only: false }],
+  ['s3 keys are literal: no dot-segment folding', req('GET', 'https://my-bucket.s3.amazonaws.com/a/../b//c'),
+    { service: 's3', method: 's3:GetObject', operation: 'GetObject', resource: 'arn:aws:s3:::my-bucket/a/../b//c', read_only: true }],
+  ['s3 HeadObject', req('HEAD', 'https://my-bucket.s3.amazonaws.com/k'),
+    { service: 's3', method: 's3:HeadObject', operation: 'HeadObject', resource: 'arn:aws:s3:::my-bucket/k', read_only: true }],
+  ['s3 CopyObject', req('PUT', 'https://dst.s3.amazonaws.com/k', { 'x-amz-copy-source': '/src/k' }),
+    { service: 's3', method: 's3:CopyObject', operation: 'CopyObject', resource: 'arn:aws:s3:::dst/k', read_only: false }],
+  ['s3 ListObjectsV2', req('GET', 'https://s3.us-west-2.amazonaws.com/my-bucket?list-type=2&prefix=logs/'),
+    { service: 's3', method: 's3:ListObjectsV2', operation: 'ListObjectsV2', resource: 'arn:aws:s3:::my-bucket', region: 'us-west-2', read_only: true }],
+  ['s3 ListObjects (v1)', req('GET', 'https://my-bucket.s3.amazonaws.com/'),
+    { service: 's3', method: 's3:ListObjects', operation: 'ListObjects', resource: 'arn:aws:s3:::my-bucket', read_only: true }],
+  ['s3 DeleteBucket', req('DELETE', 'https://s3.amazonaws.com/my-bucket'),
+    { service: 's3', method: 's3:DeleteBucket', operation: 'DeleteBucket', resource: 'arn:aws:s3:::my-bucket', read_only: false }],
+  ['s3 PutBucketPolicy, dotted bucket, legacy dash-region host', req('PUT', 'https://my.bucket.s3-us-west-2.amazonaws.com/?policy'),
+    { service: 's3', method: 's3:PutBucketPolicy', operation: 'PutBucketPolicy', resource: 'arn:aws:s3:::my.bucket', region: 'us-west-2', read_only: false }],
+  ['s3 PutObjectAcl', req('PUT', 'https://my-bucket.s3.amazonaws.com/k?acl'),
+    { service: 's3', method: 's3:PutObjectAcl', operation: 'PutObjectAcl', resource: 'arn:aws:s3:::my-bucket/k', read_only: false }],
+  ['s3 DeleteObjects', req('POST', 'https://my-bucket.s3.amazonaws.com/?delete', { 'Content-Type': 'application/xml' }, '<Delete/>'),
+    { service: 's3', method: 's3:DeleteObjects', operation: 'DeleteObjects', resource: 'arn:aws:s3:::my-bucket', read_only: false }],
+  ['s3 UploadPart', req('PUT', 'https://my-bucket.s3.amazonaws.com/big?partNumber=2&uploadId=u1'),
+    { service: 's3', method: 's3:UploadPart', operation: 'UploadPart', resource: 'arn:aws:s3:::my-bucket/big', read_only: false }],
+  ['s3 ListBuckets', req('GET', 'https://s3.amazonaws.com/'),
+    { service: 's3', method: 's3:ListBuckets', operation: 'ListBuckets', resource: '', read_only: true }],
+  ['s3 bucket named like a legacy s3 label', req('GET', 'https://s3-logs.s3.amazonaws.com/k'),
+    { service: 's3', method: 's3:GetObject', operation: 'GetObject', resource: 'arn:aws:s3:::s3-logs/k', read_only: true }],
+  ['s3 presigned URL on a custom endpoint (scope from X-Amz-Credential)', req('GET', 'http://minio.local:9000/b/k?X-Amz-Credential=AKIA%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=x'),
+    { service: 's3', method: 's3:GetObject', operation: 'GetObject', resource: 'arn:aws:s3:::b/k', region: 'us-east-1', read_only: true }],
+  ['s3 via SigV4 scope on localhost', req('DELETE', 'http://localhost:4566/b/k', sigv4('s3', 'eu-west-1')),
+    { service: 's3', method: 's3:DeleteObject', operation: 'DeleteObject', resource: 'arn:aws:s3:::b/k', region: 'eu-west-1', read_only: false }],
+  ['s3 in China partition', req('GET', 'https://b.s3.cn-north-1.amazonaws.com.cn/k'),
+    { service: 's3', method: 's3:GetObject', operation: 'GetObject', resource: 'arn:aws-cn:s3:::b/k', region: 'cn-north-1', read_only: true }],
+  // Lambda REST
+  ['lambda CreateFunction', req('POST', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions', { 'Content-Type': 'application/json' }, '{"FunctionName":"f"}'),
+    { service: 'lambda', method: 'lambda:CreateFunction', operation: 'CreateFunction', resource: '', region: 'us-east-1', read_only: false }],
+  ['lambda ListFunctions', req('GET', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/'),
+    { service: 'lambda', method: 'lambda:ListFunctions', operation: 'ListFunctions', resource: '', region: 'us-east-1', read_only: true }],
+  ['lambda Invoke', req('POST', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/resize/invocations'),
+    { service: 'lambda', method: 'lambda:Invoke', operation: 'Invoke', resource: 'resize', region: 'us-east-1', read_only: false }],
+  ['lambda UpdateFunctionCode', req('PUT', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/resize/code'),
+    { service: 'lambda', method: 'lambda:UpdateFunctionCode', operation: 'UpdateFunctionCode', resource: 'resize', region: 'us-east-1', read_only: false }],
+  ['lambda AddPermission', req('POST', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/resize/policy'),
+    { service: 'lambda', method: 'lambda:AddPermission', operation: 'AddPermission', resource: 'resize', region: 'us-east-1', read_only: false }],
+  ['lambda DeleteFunction by ARN', req('DELETE', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3Aresize'),
+    { service: 'lambda', method: 'lambda:DeleteFunction', operation: 'DeleteFunction', resource: 'arn:aws:lambda:us-east-1:1:function:resize', region: 'us-east-1', read_only: false }],
+  ['lambda GetFunctionConfiguration', req('GET', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/resize/configuration'),
+    { service: 'lambda', method: 'lambda:GetFunctionConfiguration', operation: 'GetFunctionConfiguration', resource: 'resize', region: 'us-east-1', read_only: true }],
+  // contradictions and unknowns ⇒ unknown, never read-only
+  ['a target and an Action together', req('POST', 'https://iam.amazonaws.com/', { ...form, 'X-Amz-Target': 'iam.GetUser' }, 'Action=CreateAccessKey'),
+    { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+  ['a target for another service than the endpoint', req('POST', 'https://dynamodb.us-east-1.amazonaws.com/', json('TrentService.Decrypt'), '{}'),
+    { service: 'dynamodb', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
+  ['two different Actions (query and body)', req('POST', 'https://iam.amazonaws.com/?Action=ListUsers', form, 'Action=DeleteUser&UserName=a'),
+    { service: 'iam', method: 'unknown', operation: 'unknown', resource: 'a', read_only: false }],
+  ['the endpoint wins over the signature scope', req('POST', 'https://iam.amazonaws.com/', { ...form, ...sigv4('s3') }, 'Action=DeleteRole&RoleName=r'),
+    { service: 'iam', method: 'iam:DeleteRole', operation: 'DeleteRole', resource: 'r', region: 'us-east-1', read_only: false }],
+  ['lambda path not recognised', req('POST', 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/f/unknown-thing'),
+    { service: 'lambda', method: 'unknown', operation: 'unknown', resource: 'f', region: 'us-east-1', read_only: false }],
+  ['a REST service Warden does not map', req('GET', 'https://eks.us-east-1.amazonaws.com/clusters'),
+    { service: 'eks', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
+  ['a host that is not AWS, unsigned', req('GET', 'https://example.com/?Action=ListUsers'),
+    { service: 'example.com', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+]
+
+test('at least 25 AWS requests are covered', () => {
+  assert.ok(cases.length >= 25, `${cases.length} cases`)
+})
+
+for (const [name, request, want] of cases) {
+  test(name, () => {
+    assert.equal(normalizeAws(request), { provider: 'aws', ...want })
+  })
+}
+
+test('the Authorization header is read for its scope but never copied', () => {
+  const got = normalizeAws(req('GET', 'http://localhost:4566/b/k', sigv4('s3')))
+  assert.not.ok(JSON.stringify(got).includes('AKIA'))
+  assert.not.ok(JSON.stringify(got).includes('0123abcd'))
+})
+
+test('key order is stable (provider, service, method, operation, resource, region, read_only)', () => {
+  const got = normalizeAws(req('GET', 'https://b.s3.us-east-1.amazonaws.com/k'))
+  assert.equal(Object.keys(got), ['provider', 'service', 'method', 'operation', 'resource', 'region', 'read_only'])
+})
+
+
+const garbage = [
+  { method: '', url: '' },
+  { method: 'GET', url: '::::' },
+  { method: 'GET', url: 'http://' },
+  { method: 'POST', url: '%', headers: { host: '%zz', 'x-amz-target': '.', authorization: 'Credential=/' }, body: '%%%' },
+  { method: 'PUT', url: '/?Action=&Action=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new Uint8Array([0xff]) },
+  { method: 5, url: null, headers: { n: 1 }, body: {} },
+] as unknown as RawHttpRequest[]
+
+test('never throws on garbage', () => {
+  for (const r of garbage) assert.type(normalizeAws(r).method, 'string')
+})
+
+test.run()

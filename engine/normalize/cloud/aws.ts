@@ -1,0 +1,94 @@
+// AWS request → CloudCommand with method `service:Operation` (s3:DeleteObject, iam:AttachRolePolicy).
+// The endpoint decides the service, because the endpoint is what executes the call; its protocol decides
+// where the operation is read: the REST path (S3, Lambda), X-Amz-Target (JSON protocol) or Action= (query
+// protocol). Contradictions (a target naming another service, two different Actions) are `unknown`.
+import type { CloudCommand } from '../../types.ts'
+import { headerValue, normalizeHttp, type RawHttpRequest } from '../http.ts'
+import { credentialScope, endpointFromHost, iamPrefix, parseTarget } from './aws-endpoint.ts'
+import { lambdaCall } from './aws-lambda.ts'
+import { s3Call } from './aws-s3.ts'
+import { cloudRequest, type CloudRequest } from './request.ts'
+
+const READ_PREFIXES = /^(Get|List|Describe|Head|Query|BatchGet|Scan|Select)/
+// Named like reads, but they hand out credentials.
+const CREDENTIAL_ISSUERS = new Set([
+  'sts:GetSessionToken', 'sts:GetFederationToken', 'ecr:GetAuthorizationToken', 'codeartifact:GetAuthorizationToken',
+  'redshift:GetClusterCredentials', 'cognito-identity:GetCredentialsForIdentity', 'sso:GetRoleCredentials',
+])
+// Request fields that name the resource a call acts on, in order of preference.
+const RESOURCE_FIELDS = [
+  'TableName', 'FunctionName', 'SecretId', 'KeyId', 'RoleName', 'UserName', 'GroupName', 'PolicyArn', 'RoleArn',
+  'InstanceId', 'InstanceIds.1', 'InstanceId.1', 'QueueUrl', 'TopicArn', 'StackName', 'DBInstanceIdentifier',
+  'DBClusterIdentifier', 'LogGroupName', 'Name', 'Names.1', 'StateMachineArn', 'ResourceArn', 'cluster', 'Bucket',
+]
+
+function awsCommand(service: string, operation: string, resource: string, region: string | undefined): CloudCommand {
+  const known = operation !== 'unknown' && service !== ''
+  const method = known ? `${service}:${operation}` : 'unknown'
+  return {
+    provider: 'aws', service: service || 'unknown', method, operation, resource,
+    ...(region === undefined ? {} : { region }),
+    read_only: known && READ_PREFIXES.test(operation) && !CREDENTIAL_ISSUERS.has(method),
+  }
+}
+
+/** The first identifying field of a JSON or form body / query (`{ TableName }`, `RoleName=…`). */
+function resourceField(...sources: unknown[]): string {
+  for (const field of RESOURCE_FIELDS) {
+    for (const source of sources) {
+      if (source === null || typeof source !== 'object' || Array.isArray(source)) continue
+      const value = (source as Record<string, unknown>)[field]
+      const first = Array.isArray(value) ? value[0] : value
+      if (typeof first === 'string' && first !== '') return first
+    }
+  }
+  return ''
+}
+
+function single(values: Array<string | undefined>): string | undefined {
+  const distinct = [...new Set(values.filter((v): v is string => v !== undefined))]
+  return distinct.length === 1 ? distinct[0] : distinct.length > 1 ? 'unknown' : undefined
+}
+
+function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region: string | undefined): CloudCommand {
+  const http = req.method === 'GET' ? undefined : normalizeHttp(req.raw)
+  const body = http?.body
+  const form = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
+  const target = headerValue(req.raw.headers, 'x-amz-target')
+  const formAction = Array.isArray(form.Action) ? (form.Action[0] as string | undefined) : undefined
+  const action = single([req.query.Action?.[0], formAction])
+  // A target and an Action together: which one runs depends on the service's protocol; do not guess.
+  if (target !== undefined && action !== undefined) return awsCommand(service ?? '', 'unknown', '', region)
+  if (target !== undefined) {
+    const parsed = parseTarget(target)
+    if (!parsed) return awsCommand(service ?? '', 'unknown', '', region)
+    const targetService = iamPrefix(parsed.service)
+    // A target for another service than the endpoint's is not what the endpoint will run.
+    if (service !== undefined && service !== targetService) return awsCommand(service, 'unknown', '', region)
+    return awsCommand(targetService, parsed.operation, resourceField(form), region)
+  }
+  if (action !== undefined && service !== undefined) return awsCommand(service, action, resourceField(req.query, form), region)
+  return awsCommand(service ?? '', 'unknown', '', region)
+}
+
+export function normalizeAws(raw: RawHttpRequest): CloudCommand {
+  const req = cloudRequest(raw)
+  const endpoint = endpointFromHost(req.hostname)
+  const scope = credentialScope(raw, req.query)
+  const signing = endpoint.service ?? scope?.service
+  const service = signing === undefined ? undefined : iamPrefix(signing)
+  const region = endpoint.region ?? scope?.region
+  if (service === 's3') {
+    const call = s3Call(req, endpoint.bucket)
+    const arn = call.bucket === undefined ? '' : `arn:${endpoint.partition}:s3:::${call.bucket}${call.key === undefined ? '' : `/${call.key}`}`
+    return awsCommand('s3', call.operation, arn, region)
+  }
+  if (service === 'lambda') {
+    const call = lambdaCall(req)
+    return awsCommand('lambda', call.operation, call.resource, region)
+  }
+  const command = jsonOrQueryCall(req, service, region)
+  // Neither endpoint nor signature named a service: report the host so the policy sees where it was going.
+  if (command.service === 'unknown' && req.hostname !== '') command.service = req.hostname
+  return command
+}

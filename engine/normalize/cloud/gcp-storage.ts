@@ -1,0 +1,109 @@
+// Cloud Storage: the JSON API (/storage/v1/b/B/o/O, uploads under /upload/storage/v1) and the XML API
+// (storage.googleapis.com/B/O or B.storage.googleapis.com/O). Resources are named as in audit logs:
+// projects/_/buckets/B/objects/O. ACL endpoints are IAM policy reads and writes.
+import type { CloudCommand } from '../../types.ts'
+import { percentDecode, rawSegments } from '../http.ts'
+import { gcpCommand, gcpUnknown } from './gcp-command.ts'
+import { restVerb, type CloudRequest } from './request.ts'
+
+const bucketPath = (bucket: string) => `projects/_/buckets/${bucket}`
+const objectPath = (bucket: string, object: string) => `${bucketPath(bucket)}/objects/${object}`
+
+function storage(resourceType: string, operation: string, resource: string): CloudCommand {
+  const verb = operation === 'patch' ? 'update' : operation
+  return gcpCommand({ service: 'storage', method: `storage.${resourceType}.${verb}`, operation, resource })
+}
+
+/** ACL reads are getIamPolicy, ACL writes setIamPolicy. */
+function acl(resourceType: string, method: string, resource: string): CloudCommand {
+  return storage(resourceType, method === 'GET' || method === 'HEAD' ? 'getIamPolicy' : 'setIamPolicy', resource)
+}
+
+/** list or create on a collection; anything else there is not a Storage call. */
+function collection(req: CloudRequest, resourceType: string, resource: string): CloudCommand {
+  const operation = restVerb(req.method, true)
+  return operation === 'list' || operation === 'create' ? storage(resourceType, operation, resource) : gcpUnknown('storage', resource)
+}
+
+function objectRequest(req: CloudRequest, bucket: string, object: string, rest: string[]): CloudCommand {
+  const resource = objectPath(bucket, object)
+  const [sub, ...tail] = rest
+  if (sub === undefined) {
+    const operation = restVerb(req.method, false)
+    return operation === 'unknown' ? gcpUnknown('storage', resource) : storage('objects', operation, resource)
+  }
+  if (sub === 'acl') return acl('objects', req.method, resource)
+  if (sub === 'compose' && req.method === 'POST') return storage('objects', 'compose', resource)
+  if ((sub === 'rewriteTo' || sub === 'copyTo') && req.method === 'POST' && tail[0] === 'b' && tail[2] === 'o' && tail[3]) {
+    // The write lands on the destination; the source is read.
+    return storage('objects', sub === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(tail[1]!, tail[3]))
+  }
+  return gcpUnknown('storage', resource)
+}
+
+function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
+  const [b, bucket, sub, object, ...rest] = segs
+  if (b === 'projects' && sub === 'hmacKeys') {
+    const resource = segs.join('/')
+    const operation = restVerb(req.method, object === undefined)
+    return operation === 'unknown' ? gcpUnknown('storage', resource) : storage('hmacKeys', operation, resource)
+  }
+  if (b !== 'b') return gcpUnknown('storage', segs.join('/'))
+  if (bucket === undefined) return collection(req, 'buckets', 'projects/_/buckets')
+  const resource = bucketPath(bucket)
+  if (sub === undefined) {
+    const operation = restVerb(req.method, false)
+    return operation === 'unknown' ? gcpUnknown('storage', resource) : storage('buckets', operation, resource)
+  }
+  if (sub === 'iam') {
+    if (object === 'testPermissions') return storage('buckets', 'testIamPermissions', resource)
+    if (object === undefined) return storage('buckets', req.method === 'PUT' ? 'setIamPolicy' : 'getIamPolicy', resource)
+  }
+  if (sub === 'acl' || sub === 'defaultObjectAcl') return acl('buckets', req.method, resource)
+  if (sub === 'o' && object === undefined) {
+    const name = req.query.name?.[0]
+    if (req.method === 'POST' && name) return storage('objects', 'create', objectPath(bucket, name))
+    return collection(req, 'objects', `${resource}/objects`)
+  }
+  if (sub === 'o' && object !== undefined) return objectRequest(req, bucket, object, rest)
+  return gcpUnknown('storage', segs.join('/'))
+}
+
+const BUCKET_OPERATIONS: Record<string, [string, string]> = {
+  GET: ['objects', 'list'], HEAD: ['buckets', 'get'], PUT: ['buckets', 'create'], DELETE: ['buckets', 'delete'],
+  POST: ['objects', 'create'],
+}
+const OBJECT_OPERATIONS: Record<string, string> = { GET: 'get', HEAD: 'get', PUT: 'create', POST: 'create', DELETE: 'delete' }
+
+/** XML API: the object name is the rest of the raw path, decoded, with no dot-segment or slash folding. */
+function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string): CloudCommand {
+  const hasAcl = req.query.acl !== undefined
+  if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
+  const object = percentDecode(rawObject)
+  if (object === '') {
+    const resource = bucketPath(bucket)
+    if (hasAcl) return acl('buckets', req.method, resource)
+    const [type, operation] = BUCKET_OPERATIONS[req.method] ?? []
+    return type && operation ? storage(type, operation, resource) : gcpUnknown('storage', resource)
+  }
+  const resource = objectPath(bucket, object)
+  if (hasAcl) return acl('objects', req.method, resource)
+  const operation = OBJECT_OPERATIONS[req.method]
+  return operation ? storage('objects', operation, resource) : gcpUnknown('storage', resource)
+}
+
+export function gcpStorage(req: CloudRequest): CloudCommand {
+  const virtualBucket = /^(.+)\.storage\.googleapis\.com$/.exec(req.hostname)?.[1]
+  if (virtualBucket !== undefined) return xmlApi(req, virtualBucket, req.rawPath.replace(/^\//, ''))
+  const segs = rawSegments(req.rawPath)
+  if (segs.includes('.') || segs.includes('..')) return gcpUnknown('storage', segs.join('/'))
+  const lead = segs[0] === 'upload' || segs[0] === 'download' || segs[0] === 'batch' ? segs[0] : undefined
+  const api = lead ? segs.slice(1) : segs
+  if (api[0] === 'storage' && api[1] === 'v1') {
+    if (lead === 'batch') return gcpCommand({ service: 'storage', method: 'storage.batch', operation: 'batch', resource: '' })
+    return jsonApi(req, api.slice(2))
+  }
+  const rawParts = req.rawPath.replace(/^\/+/, '').split('/')
+  const bucket = rawParts[0] ? percentDecode(rawParts[0]) : undefined
+  return xmlApi(req, bucket, rawParts.slice(1).join('/'))
+}

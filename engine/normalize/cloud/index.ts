@@ -1,0 +1,3 @@
+// Cloud API requests (GCP, AWS) → CloudCommand: which service, which IAM-style method, on what resource.
+export { normalizeAws } from './aws.ts'
+export { normalizeGcp } from './gcp.ts'

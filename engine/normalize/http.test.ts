@@ -1,0 +1,206 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { MAX_BODY_BYTES, REDACTED, normalizeHttp, normalizePath, percentDecode, rawSegments, type RawHttpRequest } from './http.ts'
+
+const get = (url: string, headers: RawHttpRequest['headers'] = {}) => normalizeHttp({ method: 'get', url, headers })
+const post = (body: string | Uint8Array, contentType?: string) =>
+  normalizeHttp({ method: 'POST', url: 'https://api.example.com/x', headers: contentType ? { 'Content-Type': contentType } : {}, body })
+
+test('absolute URL: method upper-cased, scheme and host lower-cased, default port dropped, fragment ignored', () => {
+  const http = normalizeHttp({ method: 'delete', url: 'HTTPS://API.Example.COM:443/v1/items?x=1#frag' })
+  assert.equal(http.method, 'DELETE')
+  assert.equal(http.scheme, 'https')
+  assert.equal(http.host, 'api.example.com')
+  assert.equal(http.path, '/v1/items')
+  assert.equal(http.query, { x: ['1'] })
+})
+
+test('a non-default port is kept; http drops :80', () => {
+  assert.equal(get('https://api.example.com:8443/').host, 'api.example.com:8443')
+  assert.equal(get('http://api.example.com:80/').host, 'api.example.com')
+  assert.equal(get('http://api.example.com:443/').host, 'api.example.com:443')
+})
+
+test('userinfo is never part of the host; a trailing dot is removed', () => {
+  const http = get('https://user:secret@Example.com./a')
+  assert.equal(http.host, 'example.com')
+  assert.not.ok(JSON.stringify(http).includes('secret'))
+})
+
+test('origin-form takes the host from the Host header and assumes https', () => {
+  const http = get('/apis/apps/v1/deployments?limit=5', { Host: 'K8S.internal:443' })
+  assert.equal(http.scheme, 'https')
+  assert.equal(http.host, 'k8s.internal')
+  assert.equal(http.path, '/apis/apps/v1/deployments')
+  assert.equal(http.query, { limit: ['5'] })
+})
+
+test('IPv6 hosts keep their brackets', () => {
+  assert.equal(get('http://[::1]:8080/x').host, '[::1]:8080')
+})
+
+const paths: Array<[string, string]> = [
+  ['', '/'],
+  ['/', '/'],
+  ['/a/b', '/a/b'],
+  ['/a/b/', '/a/b/'],
+  ['//a///b', '/a/b'],
+  ['/a/./b/.', '/a/b/'],
+  ['/a/b/../c', '/a/c'],
+  ['/a/b/..', '/a/'],
+  ['/../../etc/passwd', '/etc/passwd'],
+  ['/a/%2e%2E/b', '/b'],
+  ['/a%2F..%2Fsecret', '/secret'],
+  ['/%252e%252e/x', '/%2e%2e/x'],
+  ['/caf%C3%A9', '/café'],
+  ['/bad%zzescape%', '/bad%zzescape%'],
+  ['/half%C3', '/half\uFFFD'],
+  ['relative/path', '/relative/path'],
+]
+for (const [raw, want] of paths) {
+  test(`path ${JSON.stringify(raw)} normalizes to ${want}`, () => {
+    assert.equal(normalizePath(raw), want)
+  })
+}
+
+test('percentDecode decodes once and leaves stray percent signs', () => {
+  assert.equal(percentDecode('a%20b%'), 'a b%')
+  assert.equal(percentDecode('%25'), '%')
+  assert.equal(percentDecode('%EF%BB%BFx'), '\uFEFFx')
+})
+
+test('rawSegments keeps an encoded slash inside its segment', () => {
+  assert.equal(rawSegments('/b/bucket/o/a%2Fb.txt//'), ['b', 'bucket', 'o', 'a/b.txt'])
+})
+
+test('query: repeated names, + as space, names without values, credentials redacted', () => {
+  const http = get('https://x.test/?a=1&a=2&q=hello+world&flag&X-Amz-Signature=abc&key=AIza&access_token=t&sig=s')
+  assert.equal(http.query.a, ['1', '2'])
+  assert.equal(http.query.q, ['hello world'])
+  assert.equal(http.query.flag, [''])
+  for (const name of ['X-Amz-Signature', 'key', 'access_token', 'sig']) assert.equal(http.query[name], [REDACTED], name)
+})
+
+test('a __proto__ query parameter is data, not a prototype', () => {
+  const http = get('https://x.test/?__proto__=polluted')
+  assert.equal(Object.getPrototypeOf(http.query), Object.prototype)
+  assert.equal(Object.getOwnPropertyDescriptor(http.query, '__proto__')?.value, ['polluted'])
+})
+
+test('headers: allowlisted names copied lower-cased, arrays joined, credentials never copied', () => {
+  const http = get('https://x.test/', {
+    'Content-Type': 'application/json',
+    'User-Agent': 'kubectl/1.30',
+    'Impersonate-User': 'admin',
+    'Impersonate-Group': ['system:masters', 'ops'],
+    'Impersonate-Extra-Scopes': 'view',
+    'X-Amz-Target': 'DynamoDB_20120810.Scan',
+    'X-Amz-Grant-Read': 'uri=http://acs.amazonaws.com/groups/global/AllUsers',
+    Authorization: 'Bearer abc',
+    'Proxy-Authorization': 'Basic abc',
+    Cookie: 'session=1',
+    'X-Api-Key': 'k',
+    'X-Amz-Security-Token': 't',
+    'X-Goog-Api-Key': 'g',
+    'Sec-WebSocket-Protocol': 'base64url.bearer.authorization.k8s.io.abc',
+    'Impersonate-Extra-Token': 'leak',
+    'X-Custom': 'not listed',
+    'X-Undefined': undefined,
+  })
+  assert.equal(http.headers, {
+    'content-type': 'application/json',
+    'impersonate-extra-scopes': 'view',
+    'impersonate-group': 'system:masters, ops',
+    'impersonate-user': 'admin',
+    'user-agent': 'kubectl/1.30',
+    'x-amz-grant-read': 'uri=http://acs.amazonaws.com/groups/global/AllUsers',
+    'x-amz-target': 'DynamoDB_20120810.Scan',
+  })
+})
+
+test('an allowlisted header whose name looks like a credential is copied only when marked safe', () => {
+  const http = get('https://x.test/', { 'X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id': 'arn:aws:kms:k' })
+  assert.equal(http.headers['x-amz-server-side-encryption-aws-kms-key-id'], 'arn:aws:kms:k')
+})
+
+test('method override headers are visible to the policy', () => {
+  assert.equal(get('https://x.test/', { 'X-HTTP-Method-Override': 'DELETE' }).headers['x-http-method-override'], 'DELETE')
+})
+
+test('JSON body parsed (content types json, +json, x-amz-json)', () => {
+  assert.equal(post('{"a":[1,2]}', 'application/json; charset=utf-8').body, { a: [1, 2] })
+  assert.equal(post('{"spec":{}}', 'application/merge-patch+json').body, { spec: {} })
+  assert.equal(post('{"TableName":"t"}', 'application/x-amz-json-1.0').body, { TableName: 't' })
+  assert.equal(post(new TextEncoder().encode('\uFEFF{"b":true}'), 'application/json').body, { b: true })
+})
+
+test('a body that looks like JSON is parsed whatever the content type says', () => {
+  assert.equal(post('  [1]', undefined).body, [1])
+  assert.equal(post('{"x":1}', 'text/plain').body, { x: 1 })
+})
+
+test('invalid JSON ⇒ body_error, no body, and the error does not echo the body', () => {
+  const http = post('{"password":"hunter2",', 'application/json')
+  assert.equal(http.body, undefined)
+  assert.match(http.body_error ?? '', /invalid JSON/)
+  assert.not.ok(http.body_error?.includes('hunter2'))
+})
+
+test('form body ⇒ object of arrays', () => {
+  assert.equal(post('Action=AttachRolePolicy&RoleName=admin&RoleName=b&x=a+b', 'application/x-www-form-urlencoded').body, {
+    Action: ['AttachRolePolicy'], RoleName: ['admin', 'b'], x: ['a b'],
+  })
+})
+
+test('YAML body (server-side apply) parsed; multi-document ⇒ body_error', () => {
+  assert.equal(post('kind: Pod\nspec:\n  hostPID: true\n', 'application/apply-patch+yaml').body, { kind: 'Pod', spec: { hostPID: true } })
+  assert.match(post('a: 1\n---\nb: 2\n', 'application/yaml').body_error ?? '', /invalid YAML/)
+})
+
+test('a YAML alias bomb ⇒ body_error', () => {
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+  for (let i = 0; i < 9; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)
+  const http = post(lines.join('\n'), 'application/yaml')
+  assert.equal(http.body, undefined)
+  assert.match(http.body_error ?? '', /invalid YAML body/)
+})
+
+test('YAML duplicate keys ⇒ body_error (last-wins would hide the first value from the policy)', () => {
+  assert.match(post('a: 1\na: 2\n', 'application/yaml').body_error ?? '', /invalid YAML body/)
+})
+
+test('other content types ⇒ body_error only when the body is non-empty', () => {
+  const binary = post(new Uint8Array([0, 1, 2]), 'application/octet-stream')
+  assert.equal(binary.body, undefined)
+  assert.match(binary.body_error ?? '', /unsupported content type application\/octet-stream/)
+  assert.match(post('hello', undefined).body_error ?? '', /unsupported content type \(none given\)/)
+  const empty = post('', 'application/octet-stream')
+  assert.equal('body' in empty || 'body_error' in empty, false)
+})
+
+test('invalid UTF-8 in a JSON body ⇒ body_error', () => {
+  assert.equal(post(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json').body_error, 'body is not valid UTF-8')
+})
+
+test('bodies over 1 MiB ⇒ body too large, counted in bytes', () => {
+  assert.match(post('x'.repeat(MAX_BODY_BYTES + 1), 'application/json').body_error ?? '', /body too large/)
+  assert.match(post('é'.repeat(MAX_BODY_BYTES / 2 + 1), 'application/json').body_error ?? '', /body too large/)
+  assert.equal(post(`"${'x'.repeat(MAX_BODY_BYTES - 2)}"`, 'application/json').body_error, undefined)
+})
+
+test('a deeply nested body ⇒ body_error instead of a document that overflows its consumers', () => {
+  const deep = '['.repeat(10_000) + ']'.repeat(10_000)
+  assert.match(post(deep, 'application/json').body_error ?? '', /nested deeper/)
+})
+
+test('never throws on garbage', () => {
+  const weird = [
+    { method: '', url: '' },
+    { method: 'GET', url: '::::' },
+    { method: 'GET', url: 'http://' },
+    { method: 'GET', url: '%', headers: { host: '%zz' } },
+  ]
+  for (const req of weird) assert.type(normalizeHttp(req as RawHttpRequest).path, 'string')
+})
+
+test.run()

@@ -1,0 +1,228 @@
+// Raw HTTP request → HttpCommand: method, scheme, host, a normalized path, query, an allowlist of headers and
+// the parsed body. Never throws; a body that cannot be read is reported in body_error so the policy can deny.
+import { parseDocument } from 'yaml'
+import type { HttpCommand } from '../types.ts'
+
+export interface RawHttpRequest {
+  method: string
+  /** Absolute (https://host/path?q) or origin-form (/path?q, with headers.host). */
+  url: string
+  headers?: Record<string, string | string[] | undefined>
+  body?: string | Uint8Array
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+// Copied when present. Anything else, and anything credential-like, is never copied.
+const COPIED_HEADERS = new Set([
+  'accept', 'accept-encoding', 'content-encoding', 'content-length', 'content-type', 'transfer-encoding',
+  'upgrade', 'user-agent', 'x-request-id', 'x-forwarded-proto',
+  'x-http-method-override', 'x-http-method', 'x-method-override',
+  'x-goog-user-project', 'x-goog-request-params', 'x-goog-api-client',
+  'x-amz-target', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-acl', 'x-amz-copy-source',
+  'x-amz-bypass-governance-retention', 'x-amz-server-side-encryption-aws-kms-key-id',
+  'impersonate-user', 'impersonate-group', 'impersonate-uid',
+])
+const COPIED_PREFIXES = ['impersonate-extra-', 'x-amz-grant-']
+const CREDENTIAL_NAME = /token|secret|key|auth|session|cookie/i
+// Allowlisted names that match CREDENTIAL_NAME but carry an identifier, not a secret.
+const SAFE_DESPITE_NAME = new Set(['x-amz-server-side-encryption-aws-kms-key-id'])
+// Query parameters whose values are credentials (presigned URLs, API keys, OAuth tokens): kept by name, value redacted.
+const CREDENTIAL_PARAM = /token|secret|password|passwd|signature|credential|api[-_]?key|^key$|^sig$/i
+export const REDACTED = '[redacted]'
+
+const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443', ws: '80', wss: '443' }
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+const isHex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c)
+
+/** Decodes %XX sequences once, as UTF-8 (invalid bytes become U+FFFD); a stray `%` stays literal. */
+export function percentDecode(text: string): string {
+  if (!text.includes('%')) return text
+  let out = ''
+  const bytes: number[] = []
+  const flush = () => {
+    if (bytes.length > 0) out += utf8.decode(Uint8Array.from(bytes.splice(0)))
+  }
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '%' && isHex(text[i + 1]) && isHex(text[i + 2])) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16))
+      i += 3
+    } else {
+      flush()
+      out += text[i]
+      i += 1
+    }
+  }
+  flush()
+  return out
+}
+
+/**
+ * Decodes, then collapses empty segments and resolves `.` and `..` (never above the root), so `%2e%2e/`,
+ * `//` and `/./` cannot dress one path up as another. A trailing slash is kept.
+ */
+export function normalizePath(rawPath: string): string {
+  const parts = percentDecode(rawPath).split('/')
+  const out: string[] = []
+  for (const part of parts) {
+    if (part === '' || part === '.') continue
+    if (part === '..') out.pop()
+    else out.push(part)
+  }
+  const last = parts[parts.length - 1]
+  const trailing = parts.length > 1 && (last === '' || last === '.' || last === '..')
+  return out.length === 0 ? '/' : `/${out.join('/')}${trailing ? '/' : ''}`
+}
+
+/** Segments split on the raw `/` (an encoded %2F stays inside its segment), each decoded; empty ones dropped. */
+export function rawSegments(rawPath: string): string[] {
+  return rawPath.split('/').filter((part) => part !== '').map(percentDecode)
+}
+
+/** application/x-www-form-urlencoded → name → values, in order. */
+export function parseQueryString(text: string, redact = false): Record<string, string[]> {
+  const values = new Map<string, string[]>()
+  for (const pair of text.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const name = percentDecode((eq < 0 ? pair : pair.slice(0, eq)).replaceAll('+', ' '))
+    let value = eq < 0 ? '' : percentDecode(pair.slice(eq + 1).replaceAll('+', ' '))
+    if (redact && CREDENTIAL_PARAM.test(name)) value = REDACTED
+    const list = values.get(name)
+    if (list) list.push(value)
+    else values.set(name, [value])
+  }
+  // fromEntries defines own properties, so a `__proto__` parameter stays data.
+  return Object.fromEntries(values)
+}
+
+/** A header's value by case-insensitive name, repeated values joined with ", ". */
+export function headerValue(headers: RawHttpRequest['headers'], name: string): string | undefined {
+  const found: string[] = []
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || key.toLowerCase() !== name) continue
+    found.push(...(Array.isArray(value) ? value : [value]))
+  }
+  return found.length > 0 ? found.join(', ') : undefined
+}
+
+function selectHeaders(headers: RawHttpRequest['headers']): Record<string, string> {
+  const names = new Set(Object.keys(headers ?? {}).map((key) => key.toLowerCase()))
+  const copied = new Map<string, string>()
+  for (const name of [...names].sort()) {
+    const listed = COPIED_HEADERS.has(name) || COPIED_PREFIXES.some((prefix) => name.startsWith(prefix))
+    if (!listed || (CREDENTIAL_NAME.test(name) && !SAFE_DESPITE_NAME.has(name))) continue
+    const value = headerValue(headers, name)
+    if (value !== undefined) copied.set(name, value)
+  }
+  return Object.fromEntries(copied)
+}
+
+export interface RequestTarget {
+  scheme: string
+  host: string
+  /** Raw path as sent (not decoded). */
+  rawPath: string
+  rawQuery: string
+}
+
+function normalizeHost(authority: string, scheme: string): string {
+  const hostPort = percentDecode(authority.slice(authority.lastIndexOf('@') + 1)).toLowerCase()
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort)
+  if (!match) return hostPort
+  const host = (match[1] ?? '').replace(/\.+$/, '')
+  const port = match[2]
+  return port && port !== DEFAULT_PORTS[scheme] ? `${host}:${port}` : host
+}
+
+/** Splits an absolute or origin-form URL. Origin-form takes its host from the Host header and is assumed https. */
+export function parseRequestTarget(url: string, headers: RawHttpRequest['headers']): RequestTarget {
+  const withoutFragment = url.split('#', 1)[0] ?? ''
+  const absolute = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?]*)(.*)$/.exec(withoutFragment)
+  const scheme = absolute ? (absolute[1] ?? '').toLowerCase() : 'https'
+  const authority = absolute ? (absolute[2] ?? '') : (headerValue(headers, 'host') ?? '')
+  const rest = absolute ? (absolute[3] ?? '') : withoutFragment
+  const q = rest.indexOf('?')
+  return {
+    scheme,
+    host: normalizeHost(authority, scheme),
+    rawPath: q < 0 ? rest : rest.slice(0, q),
+    rawQuery: q < 0 ? '' : rest.slice(q + 1),
+  }
+}
+
+type ParsedBody = { body: unknown } | { body_error: string } | Record<string, never>
+
+function decodeText(bytes: string | Uint8Array): string | undefined {
+  if (typeof bytes === 'string') return bytes
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+function parseBody(raw: string | Uint8Array | undefined, contentType: string | undefined): ParsedBody {
+  if (raw === undefined || raw.length === 0) return {}
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength
+  if (size > MAX_BODY_BYTES) return { body_error: `body too large: ${size} bytes exceeds the 1 MiB limit` }
+  const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  const text = decodeText(raw)?.replace(/^\uFEFF/, '')
+  const isJson = mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json') ||
+    mediaType.startsWith('application/x-amz-json-')
+  const isForm = mediaType === 'application/x-www-form-urlencoded'
+  const isYaml = /^(application|text)\/(x-)?yaml$/.test(mediaType) || mediaType.endsWith('+yaml')
+  const looksJson = text !== undefined && /^\s*[[{]/.test(text)
+  if (isJson || isForm || isYaml || looksJson) {
+    if (text === undefined) return { body_error: 'body is not valid UTF-8' }
+    if (isForm) return { body: parseQueryString(text) }
+    if (isYaml) return parseYaml(text)
+    try {
+      return checkDepth(JSON.parse(text) as unknown)
+    } catch {
+      // V8's message quotes part of the body, which may hold secrets: report the fact only.
+      return { body_error: 'invalid JSON body: it does not parse as JSON' }
+    }
+  }
+  return { body_error: `unsupported content type ${mediaType === '' ? '(none given)' : mediaType}; only JSON, YAML and form bodies are inspected` }
+}
+
+// Deeper documents are refused: recursive consumers (JSON.stringify, the policy's JSON reader) would overflow.
+export const MAX_BODY_DEPTH = 100
+
+function checkDepth(body: unknown): ParsedBody {
+  const stack: Array<[unknown, number]> = [[body, 1]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (value === null || typeof value !== 'object') continue
+    if (depth > MAX_BODY_DEPTH) return { body_error: `body nested deeper than ${MAX_BODY_DEPTH} levels` }
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return { body }
+}
+
+function parseYaml(text: string): ParsedBody {
+  try {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false })
+    const error = doc.errors[0]
+    if (error) return { body_error: `invalid YAML body: ${error.code}${error.linePos ? ` at line ${error.linePos[0].line}` : ''}` }
+    return checkDepth(doc.toJS({ maxAliasCount: 100 }) as unknown)
+  } catch {
+    return { body_error: 'invalid YAML body: too many aliases or an unresolvable document' }
+  }
+}
+
+export function normalizeHttp(req: RawHttpRequest): HttpCommand {
+  const target = parseRequestTarget(String(req.url ?? ''), req.headers)
+  const command: HttpCommand = {
+    method: String(req.method ?? '').trim().toUpperCase(),
+    scheme: target.scheme,
+    host: target.host,
+    path: normalizePath(target.rawPath),
+    query: parseQueryString(target.rawQuery, true),
+    headers: selectHeaders(req.headers),
+  }
+  return Object.assign(command, parseBody(req.body, headerValue(req.headers, 'content-type')))
+}
