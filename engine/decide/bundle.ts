@@ -17,7 +17,7 @@ async function untar(tar: Buffer): Promise<Map<string, Buffer>> {
   const done = new Promise<void>((resolve, reject) => {
     reader.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer))
       stream.on('end', () => {
         if (header.type === 'file') files.set(header.name.replace(/^\.?\//, ''), Buffer.concat(chunks))
         next()

@@ -1,10 +1,14 @@
 // The one seam around @open-policy-agent/opa-wasm. The SDK throws strings and plain objects and grows
 // memory without bound unless told; here every failure becomes a DecideError and memory has a ceiling.
-import opa from '@open-policy-agent/opa-wasm'
+import { createRequire } from 'node:module'
+import type * as OpaWasm from '@open-policy-agent/opa-wasm'
 import type { HostBuiltin } from './builtins.ts'
 import { DecideError } from './errors.ts'
 
 const pageBytes = 64 * 1024
+
+// The SDK's ESM entry exports only loadPolicy; its CommonJS entry also has loadPolicySync.
+const opa = createRequire(import.meta.url)('@open-policy-agent/opa-wasm') as typeof OpaWasm
 
 export interface PolicyInstance {
   readonly entrypoints: Readonly<Record<string, number>>
@@ -78,7 +82,7 @@ export function instantiatePolicy(
 }
 
 export function compileModule(wasm: Uint8Array): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(wasm).catch((thrown: unknown) => {
+  return WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>).catch((thrown: unknown) => {
     throw new DecideError('policy.load_failed', `compile policy.wasm: ${message(thrown)}`, { cause: thrown })
   })
 }

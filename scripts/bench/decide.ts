@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import opa from '@open-policy-agent/opa-wasm'
+import { loadPolicy } from '@open-policy-agent/opa-wasm'
 import { buildBundle, packageRoot } from '../../cli/policy.ts'
 import { defaultConfig } from '../../engine/config/defaults.ts'
 import { prepareDecider, readBundle, systemClock } from '../../engine/decide/index.ts'
@@ -26,7 +26,7 @@ const data = { settings: config.policy.settings }
 const decider = await prepareDecider(bundle, { maxMemoryPages: config.policy.memory_pages, data })
 await loadSqlParsers()
 
-const raw = await opa.loadPolicy(bundle.wasm, { initial: 5, maximum: config.policy.memory_pages }, { 'time.now_ns': () => systemClock.nowNs() })
+const raw = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: 5, maximum: config.policy.memory_pages }, { 'time.now_ns': () => systemClock.nowNs() })
 raw.setData(data)
 
 const inputSchema = validator<InputDocument>('input')
