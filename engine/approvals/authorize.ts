@@ -1,0 +1,25 @@
+// Who may decide a request: a human (agents never approve), in one of the obligation's approver groups,
+// and for approval not the requester (same issuer and subject). The requester may withdraw (reject)
+// their own request.
+import type { Identity } from '../types.ts'
+import { ApprovalError } from './errors.ts'
+import type { ApprovalRequest } from './types.ts'
+
+const sameIdentity = (a: Identity, b: Identity) => a.issuer === b.issuer && a.sub === b.sub
+
+export function authorizeDecision(request: ApprovalRequest, reviewer: Identity, action: 'approve' | 'reject'): void {
+  if (reviewer.kind !== 'human') {
+    throw new ApprovalError('approval.forbidden', `${reviewer.sub} is an agent identity; only a human can ${action} request ${request.id}`)
+  }
+  const own = sameIdentity(reviewer, request.requester)
+  if (own && action === 'approve') {
+    throw new ApprovalError('approval.self_approval', `${reviewer.sub} requested ${request.id} and cannot approve it; ask another member of ${request.approval.approvers.join(', ')}`)
+  }
+  if (own) return
+  if (!reviewer.groups.some((g) => request.approval.approvers.includes(g))) {
+    throw new ApprovalError(
+      'approval.forbidden',
+      `${reviewer.sub} is not in an approver group for ${request.id}; it needs one of: ${request.approval.approvers.join(', ')}`,
+    )
+  }
+}

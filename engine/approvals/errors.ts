@@ -1,0 +1,23 @@
+// Coded errors of the approval store; the CLI and admin API map codes to exit codes and HTTP statuses.
+
+export type ApprovalErrorCode =
+  | 'approval.not_found'
+  | 'approval.not_pending'
+  | 'approval.forbidden'
+  | 'approval.self_approval'
+  /** The decision is not an `approve` decision with a usable approval obligation. */
+  | 'approval.invalid'
+  /** Too many requests are pending; the statement is refused rather than held. */
+  | 'approval.capacity'
+  /** The waiter's abort signal fired (the client went away). */
+  | 'approval.aborted'
+
+export class ApprovalError extends Error {
+  readonly code: ApprovalErrorCode
+
+  constructor(code: ApprovalErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ApprovalError'
+    this.code = code
+  }
+}

@@ -1,0 +1,4 @@
+// Holding statements for human approval and the grants approvals create.
+export { ApprovalError, type ApprovalErrorCode } from './errors.ts'
+export { createMemoryApprovalStore, type MemoryApprovalStoreOptions } from './memory.ts'
+export type { ApprovalRequest, ApprovalStatus, ApprovalStore } from './types.ts'

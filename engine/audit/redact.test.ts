@@ -1,0 +1,92 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { REDACTED, redactEvent } from './redact.ts'
+import { loadAuditRedaction } from './sql.ts'
+import type { AuditEvent } from './types.ts'
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+const JWT = `${b64({ alg: 'RS256' })}.${b64({ sub: 'cursor' })}.c2ln`
+const TIME = '2025-01-01T00:00:00.000Z'
+
+test('values under secret-sounding keys are replaced at any depth', () => {
+  const out = redactEvent({
+    type: 'connection',
+    time: TIME,
+    password: 'hunter2',
+    upstream: { Authorization: 'Basic x', headers: { cookie: 'sid=1', 'x-api-key': 'k' }, client_secret: 's', refresh_token: 't' },
+    note: null,
+    passwords: ['a'],
+  })
+  assert.equal(out, {
+    type: 'connection',
+    time: TIME,
+    password: REDACTED,
+    upstream: { Authorization: REDACTED, headers: { cookie: REDACTED, 'x-api-key': REDACTED }, client_secret: REDACTED, refresh_token: REDACTED },
+    note: null,
+    passwords: ['a'], // not a secret key name: left for the detectors
+  })
+})
+
+test('JWTs and detector hits are removed from free text; identity and bookkeeping fields stay', () => {
+  const out = redactEvent({
+    type: 'auth_failure',
+    time: TIME,
+    session_id: 's-1',
+    reason: `bad token ${JWT} for jane@example.com, card 4242 4242 4242 4242`,
+    identity: { sub: 'jane@example.com', email: 'jane@example.com', issuer: 'https://idp' },
+  })
+  assert.is(out.reason, 'bad token [jwt] for [email], card [card]')
+  assert.equal(out.identity, { sub: 'jane@example.com', email: 'jane@example.com', issuer: 'https://idp' })
+  assert.is(out.session_id, 's-1')
+})
+
+test('SQL is redacted where it appears: sql keys, a SQL command raw and its statements', async () => {
+  await loadAuditRedaction()
+  const event: AuditEvent = {
+    type: 'statement',
+    time: TIME,
+    sql: "ALTER ROLE app PASSWORD 'hunter2'",
+    input: {
+      command: {
+        protocol: 'postgres',
+        raw: "SELECT * FROM users WHERE api = 'sk_live_x1'",
+        digest: 'abc123',
+        sql: { statements: [{ type: 'select', text: "SELECT * FROM users WHERE api = 'sk_live_x1'", tables: [{ name: 'users' }] }] },
+      },
+    },
+  }
+  const out = redactEvent(event) as unknown as { sql: string; input: { command: Record<string, any> } }
+  assert.is(out.sql, 'ALTER ROLE app PASSWORD $1')
+  assert.is(out.input.command.raw, 'SELECT * FROM users WHERE api = $1')
+  assert.is(out.input.command.sql.statements[0].text, 'SELECT * FROM users WHERE api = $1')
+  assert.is(out.input.command.sql.statements[0].type, 'select')
+  assert.equal(out.input.command.sql.statements[0].tables, [{ name: 'users' }])
+  assert.is(out.input.command.digest, 'abc123')
+  assert.is((event.sql as string).includes('hunter2'), true, 'the event itself is not modified')
+})
+
+test('an HTTP command raw is not treated as SQL', () => {
+  const out = redactEvent({ type: 'statement', time: TIME, command: { protocol: 'http', raw: 'GET /v1/items/42' } })
+  assert.equal(out.command, { protocol: 'http', raw: 'GET /v1/items/42' })
+})
+
+test('extra paths from the audit obligation are replaced whole, with * wildcards', () => {
+  const event: AuditEvent = { type: 'statement', time: TIME, input: { command: { http: { body: { ssn_list: [1, 2], keep: 'x' } } } }, rows: [{ n: 'a' }, { n: 'b' }] }
+  const out = redactEvent(event, ['input.command.http.body.ssn_list', 'rows.*.n']) as Record<string, any>
+  assert.equal(out.input.command.http.body, { ssn_list: REDACTED, keep: 'x' })
+  assert.equal(out.rows, [{ n: REDACTED }, { n: REDACTED }])
+})
+
+test('errors, dates, binary, cycles and functions serialise safely', () => {
+  const cyclic: Record<string, unknown> = { name: 'loop' }
+  cyclic.self = cyclic
+  const err = Object.assign(new Error(`verify ${JWT} failed`, { cause: new Error('inner') }), { code: 'identity.bad' })
+  const out = redactEvent({ type: 'error', time: TIME, error: err, at: new Date(0), blob: new Uint8Array(3), cyclic, fn: () => 1 }) as Record<string, any>
+  assert.equal(out.error, { name: 'Error', message: 'verify [jwt] failed', code: 'identity.bad', cause: { name: 'Error', message: 'inner' } })
+  assert.is(out.at, '1970-01-01T00:00:00.000Z')
+  assert.is(out.blob, '[binary 3 bytes]')
+  assert.equal(out.cyclic, { name: 'loop', self: '[Circular]' })
+  assert.is(out.fn, undefined)
+})
+
+test.run()

@@ -1,0 +1,89 @@
+// Removes secrets from an audit event before it is stored. Returns a copy; the event is not modified.
+//   - values under secret-sounding keys (password, token, secret, authorization, cookie, api_key …)
+//   - SQL text (keys sql/query/statement, `raw` of a postgres/mysql command, statement `text`) → redactSql
+//   - every string: spans found by the mask detectors (JWTs, keys, cards, emails …) → `[jwt]`, `[card]` …,
+//     except identity and bookkeeping fields (sub, email, ids, digests, time) that make the log useful
+//   - extraPaths: dot paths (`*` wildcards) from the decision's audit obligation, replaced whole
+import { DETECTOR_NAMES } from '../obligations/mask/detectors/index.ts'
+import { compileGlob } from '../obligations/mask/glob.ts'
+import { maskDetected } from '../obligations/mask/text-spans.ts'
+import { redactSql } from './sql.ts'
+import type { AuditEvent } from './types.ts'
+
+export const REDACTED = '[REDACTED]'
+
+const SECRET_KEY =
+  /pass(?:word|wd|phrase)?$|^pwd$|secret|token|authori[sz]ation|cookie|api[-_]?key|private[-_]?key|credential|signature|^x-amz-security/i
+const SQL_KEYS = new Set(['sql', 'query', 'statement', 'sql_text'])
+const SQL_PROTOCOLS = new Set(['postgres', 'mysql'])
+// Fields that identify who and what; detectors skip them (an email address as `sub` is the point).
+const BOOKKEEPING_KEYS = new Set([
+  'type', 'time', 'id', 'session_id', 'sub', 'issuer', 'email', 'client_id', 'kind', 'groups',
+  'approved_by', 'decided_by', 'digest', 'fingerprint', 'started_at', 'created_at', 'decided_at', 'rule',
+])
+const MAX_DEPTH = 64
+const NO_KEY = new Uint8Array(0) // redact never hashes
+
+interface Context {
+  extra: RegExp[][]
+  stack: Set<object>
+}
+
+function redactText(text: string, bookkeeping: boolean): string {
+  if (bookkeeping) return text
+  const out = maskDetected(text, DETECTOR_NAMES, {}, NO_KEY)
+  return out.value ?? REDACTED
+}
+
+function matchesExtra(ctx: Context, path: readonly string[]): boolean {
+  return ctx.extra.some((segments) => segments.length === path.length && segments.every((re, i) => re.test(path[i]!)))
+}
+
+/** plain: ordinary value; sql_text: this string is SQL; sql_tree: inside a parsed SQL command, where `text` is SQL. */
+type Mode = 'plain' | 'sql_text' | 'sql_tree'
+
+function entriesOf(value: object): Array<[string, unknown]> {
+  if (!(value instanceof Error)) return Object.entries(value)
+  const own = Object.entries(value).filter(([k]) => k !== 'name' && k !== 'message' && k !== 'cause')
+  const base: Array<[string, unknown]> = [['name', value.name], ['message', value.message], ...own]
+  return value.cause === undefined ? base : [...base, ['cause', value.cause]]
+}
+
+function childMode(parent: Record<string, unknown> | unknown[], key: string, child: unknown, mode: Mode): Mode {
+  if (Array.isArray(parent)) return mode
+  // A postgres/mysql command: its raw text and its parsed statements' text are SQL.
+  const sqlCommand = typeof parent.protocol === 'string' && SQL_PROTOCOLS.has(parent.protocol)
+  if (typeof child === 'string') {
+    return SQL_KEYS.has(key) || (sqlCommand && key === 'raw') || (mode === 'sql_tree' && key === 'text') ? 'sql_text' : 'plain'
+  }
+  return (sqlCommand && key === 'sql') || mode === 'sql_tree' ? 'sql_tree' : 'plain'
+}
+
+function visit(ctx: Context, value: unknown, path: string[], mode: Mode): unknown {
+  const key = path[path.length - 1] ?? ''
+  if (path.length > 0 && (SECRET_KEY.test(key) || matchesExtra(ctx, path))) return value === null || value === undefined ? value : REDACTED
+  if (typeof value === 'string') return redactText(mode === 'sql_text' ? redactSql(value) : value, BOOKKEEPING_KEYS.has(key))
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined
+  if (typeof value !== 'object' || value === null) return value
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`
+  if (ctx.stack.has(value)) return '[Circular]'
+  if (path.length >= MAX_DEPTH) return '[Truncated]'
+  ctx.stack.add(value)
+  try {
+    if (Array.isArray(value)) return value.map((item, i) => visit(ctx, item, [...path, String(i)], mode))
+    const record = value as Record<string, unknown>
+    return Object.fromEntries(entriesOf(value).map(([k, v]) => [k, visit(ctx, v, [...path, k], childMode(record, k, v, mode))]))
+  } finally {
+    ctx.stack.delete(value)
+  }
+}
+
+function compilePath(path: string): RegExp[] {
+  return (path.startsWith('$.') ? path.slice(2) : path).split('.').map(compileGlob)
+}
+
+export function redactEvent(event: AuditEvent, extraPaths: string[] = []): AuditEvent {
+  const ctx: Context = { extra: extraPaths.map(compilePath), stack: new Set() }
+  return visit(ctx, event, [], 'plain') as AuditEvent
+}

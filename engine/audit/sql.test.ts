@@ -1,0 +1,54 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { loadAuditRedaction, redactSql } from './sql.ts'
+import { scrubSql } from './sql-scrub.ts'
+
+test('before the parser loads, the scrubber alone replaces literals', () => {
+  assert.is(redactSql("SELECT * FROM users WHERE pw = 'hunter2' AND n = 42"), 'SELECT * FROM users WHERE pw = $1 AND n = $2')
+})
+
+test('parsed statements: literals become placeholders, identifiers stay', async () => {
+  await loadAuditRedaction()
+  assert.is(redactSql("ALTER ROLE app PASSWORD 'hunter2'"), 'ALTER ROLE app PASSWORD $1')
+  assert.is(redactSql(`SELECT "Email", 'a@example.com', 3.5 FROM t`), 'SELECT "Email", $1, $2 FROM t')
+  assert.is(redactSql('SELECT $1, 42'), 'SELECT $1, $2')
+})
+
+test('what normalization leaves is scrubbed: utility literals and comments', async () => {
+  await loadAuditRedaction()
+  assert.is(redactSql("COPY t FROM PROGRAM 'curl http://x/?k=secret'"), 'COPY t FROM PROGRAM $1')
+  const out = redactSql("SELECT 1 -- password 'hunter2'\n/* token abc */ FROM t")
+  assert.not.match(out, /hunter2|token|abc/)
+  assert.match(out, /^SELECT \$1\s+FROM t$/)
+})
+
+test('unparseable text: strings, numbers, dollar bodies and quoted identifiers all go', async () => {
+  await loadAuditRedaction()
+  const cases: Array<[string, string]> = [
+    ["SELEC 'hunter2' FROM", 'SELEC $1 FROM'],
+    ["select 'unterminated secret", 'select $1'],
+    ['SELEC $$body secret$$ 12', 'SELEC $1 $2'],
+    ["SELEC $fn$ x := 'a'; $fn$", 'SELEC $1'],
+    ['SELEC "weird secret" FROM `tbl secret`', 'SELEC $1 FROM $2'],
+    ["SELEC E'it\\'s secret', X'ff', U&'d\\0061t', .5e3", 'SELEC $1, $2, $3, $4'],
+    ['SELEC * FROM t WHERE x = 0x1F /* nested /* secret */ */', 'SELEC * FROM t WHERE x = $1  '],
+  ]
+  for (const [input, want] of cases) assert.is(redactSql(input), want, input)
+})
+
+test('identifiers with digits and $n parameters are not literals', () => {
+  assert.is(scrubSql('SELECT col1, t2.x$y FROM s3 WHERE a = $2 AND b = 7', { strict: false }), 'SELECT col1, t2.x$y FROM s3 WHERE a = $2 AND b = $3')
+})
+
+test('# is a comment only in strict (unparsed, MySQL) mode', async () => {
+  await loadAuditRedaction()
+  assert.is(redactSql('SELECT 5 # 3'), 'SELECT $1 # $2')
+  assert.is(redactSql("SELECT * FROM `t` # 'secret'\nWHERE a = 1"), 'SELECT * FROM $1 \nWHERE a = $2')
+})
+
+test('empty and non-string input never echo anything raw', () => {
+  assert.is(redactSql(''), '')
+  assert.is(redactSql(42 as never), '[sql withheld: could not be redacted]')
+})
+
+test.run()

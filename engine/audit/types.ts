@@ -1,0 +1,19 @@
+// What the audit log records and the one interface every sink implements (pino lines today; a
+// tamper-evident store can plug in behind the same interface).
+
+export type AuditEventType = 'connection' | 'disconnect' | 'auth_failure' | 'statement' | 'approval' | 'error'
+
+export interface AuditEvent {
+  type: AuditEventType
+  /** ISO 8601 time the event happened. */
+  time: string
+  session_id?: string
+  [k: string]: unknown
+}
+
+export interface AuditSink {
+  /** Redacts and records one event. Never throws: an event that cannot be written is counted as dropped. */
+  record(event: AuditEvent): void
+  /** Resolves once everything recorded so far has reached the destination. */
+  flush(): Promise<void>
+}

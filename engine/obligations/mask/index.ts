@@ -1,0 +1,11 @@
+// Masking of result rows and JSON bodies: plan once per result shape, then mask each value.
+export { MaskError, type MaskErrorCode } from '../errors.ts'
+export { DETECTOR_NAMES, DETECTORS, findSpans, resolveDetectors } from './detectors/index.ts'
+export type { Detector, DetectorName, FoundSpan, Span } from './detectors/index.ts'
+export { maskJson } from './json.ts'
+export { planMask } from './plan.ts'
+export type { ColumnMask, MaskPlan, ResultColumn } from './plan.ts'
+export { keyedHash, partial, REDACTED } from './strategy.ts'
+export { maskDetected } from './text-spans.ts'
+export type { DetectorStrategies, SpanMaskResult } from './text-spans.ts'
+export { maskText } from './text.ts'

@@ -1,0 +1,65 @@
+// Reads a decision's mask obligations into compiled rules, rejecting anything malformed: a rule Warden
+// cannot apply must stop the response, not be skipped.
+import type { MaskObligation, MaskStrategy } from '../../types.ts'
+import { MaskError } from '../errors.ts'
+import { type DetectorName, resolveDetectors } from './detectors/index.ts'
+import { compileGlob } from './glob.ts'
+import { isMaskStrategy, strongest } from './strategy.ts'
+import type { DetectorStrategies } from './text-spans.ts'
+
+export interface ColumnRule {
+  pattern: RegExp
+  /** The pattern names a table too (`users.email`). */
+  qualified: boolean
+  strategy: MaskStrategy
+}
+
+export interface PathRule {
+  segments: RegExp[]
+  strategy: MaskStrategy
+}
+
+export interface MaskRules {
+  columns: ColumnRule[]
+  paths: PathRule[]
+  detectors: DetectorName[]
+  detectorStrategies: DetectorStrategies
+}
+
+const describe = (o: MaskObligation) => `mask obligation ${JSON.stringify(o)}${o.rule ? ` from rule ${o.rule}` : ''}`
+
+export function parsePath(path: string): RegExp[] {
+  const trimmed = path.startsWith('$.') ? path.slice(2) : path
+  return trimmed.split('.').map((segment) => {
+    if (segment === '') throw new MaskError(`mask path ${JSON.stringify(path)} has an empty segment; write a.b.*`)
+    return compileGlob(segment)
+  })
+}
+
+export function compileRules(obligations: readonly MaskObligation[]): MaskRules {
+  const rules: MaskRules = { columns: [], paths: [], detectors: [], detectorStrategies: {} }
+  const detectors = new Set<DetectorName>()
+  for (const o of obligations) {
+    const strategy = o.strategy ?? 'redact'
+    if (!isMaskStrategy(strategy)) throw new MaskError(`${describe(o)} has an unknown strategy; use redact, partial, hash or null`)
+    const targets = [o.column, o.detector, o.path].filter((v) => v !== undefined)
+    if (targets.length !== 1) throw new MaskError(`${describe(o)} must name exactly one of column, detector or path`)
+    if (typeof o.column === 'string' && o.column !== '') {
+      rules.columns.push({ pattern: compileGlob(o.column), qualified: o.column.includes('.'), strategy })
+    } else if (typeof o.path === 'string' && o.path !== '') {
+      rules.paths.push({ segments: parsePath(o.path), strategy })
+    } else if (typeof o.detector === 'string') {
+      const names = resolveDetectors(o.detector)
+      if (!names) throw new MaskError(`${describe(o)} names an unknown detector; use one of the documented detectors or all`)
+      for (const name of names) {
+        detectors.add(name)
+        const existing = rules.detectorStrategies[name]
+        rules.detectorStrategies[name] = existing ? strongest([strategy, existing]) : strategy
+      }
+    } else {
+      throw new MaskError(`${describe(o)} has an empty or non-string target`)
+    }
+  }
+  rules.detectors = [...detectors]
+  return rules
+}
