@@ -1,0 +1,133 @@
+# The default policy for cloud API calls (GCP and AWS, input.command.cloud). Positively read-only calls
+# are allowed, except reading secret values or minting credentials (sensitive); IAM and resource-policy
+# changes are privilege changes; deletes are destructive; creates, deploys and everything else change.
+package warden.rules.cloud
+
+import data.warden.lib
+import data.warden.settings
+
+c := input.command.cloud
+
+cloud_request if {
+	input.command.protocol in {"gcp", "aws"}
+	is_object(c)
+}
+
+# Reads whose result is a secret or a credential.
+secret_methods := {
+	"secretmanager.versions.access",
+	"secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue",
+	"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory",
+	"kms:Decrypt", "sts:GetSessionToken", "sts:GetFederationToken", "ecr:GetAuthorizationToken",
+	"rds:GenerateDBAuthToken", "iamcredentials.serviceAccounts.generateAccessToken",
+	"iamcredentials.serviceAccounts.generateIdToken", "iamcredentials.serviceAccounts.signBlob",
+	"iamcredentials.serviceAccounts.signJwt",
+}
+
+# Services whose every write changes who may do what.
+identity_services := {
+	"iam", "sts", "iamcredentials", "organizations", "sso", "sso-admin", "identitystore", "cloudidentity",
+}
+
+# Resource policies outside IAM: PutBucketPolicy, PutBucketAcl, AddPermission, CreateGrant, setIamPolicy …
+policy_operation(op) if regex.match(policy_operation_pattern, op)
+
+policy_operation_pattern := concat("", [
+	`(?i)^(put|attach|detach|delete|create|update|set|add|remove|revoke|replace)`,
+	`[a-z]*(policy|policies|permission|permissions|acl|grant)$`,
+])
+
+privileged if {
+	c.service in identity_services
+	not c.read_only == true
+}
+
+privileged if {
+	not c.read_only == true
+	policy_operation(c.operation)
+}
+
+privileged if {
+	not c.read_only == true
+	contains(lower(c.method), "setiampolicy")
+}
+
+destructive_verb(op) if {
+	some prefix in ["delete", "terminate", "purge", "destroy"]
+	startswith(lower(op), prefix)
+}
+
+create_verb(op) if {
+	some prefix in ["create", "insert", "put", "run", "deploy", "publish", "import", "upload"]
+	startswith(lower(op), prefix)
+}
+
+creates if create_verb(c.operation)
+
+destroys if destructive_verb(c.operation)
+
+finding(class, topic, message) := {
+	"class": class,
+	"rule": concat(".", ["warden.rules.cloud", topic]),
+	"message": message,
+}
+
+what := concat("", [lib.text(c, "provider"), " ", lib.text(c, "method"), resource_part])
+
+resource_part := concat("", [" on ", c.resource]) if {
+	is_string(c.resource)
+	c.resource != ""
+} else := ""
+
+findings contains f if {
+	cloud_request
+	c.method in secret_methods
+	msg := concat("", [what, " reads a secret or mints a credential"])
+	f := finding("sensitive", "secret", msg)
+}
+
+findings contains f if {
+	cloud_request
+	privileged
+	msg := concat("", [what, " changes IAM or a resource policy"])
+	f := finding("privilege", "iam", msg)
+}
+
+findings contains f if {
+	cloud_request
+	not c.read_only == true
+	destroys
+	msg := concat("", [what, " deletes cloud resources"])
+	f := finding("destructive", "delete", msg)
+}
+
+findings contains f if {
+	cloud_request
+	not c.read_only == true
+	not privileged
+	creates
+	msg := concat("", [what, " creates or deploys cloud resources"])
+	f := finding("change", "create", msg)
+}
+
+findings contains f if {
+	cloud_request
+	not c.read_only == true
+	not privileged
+	not creates
+	not destroys
+	msg := concat("", [what, " is not a read-only call"])
+	f := finding("change", "write", msg)
+}
+
+mask contains {"detector": d, "rule": "warden.rules.cloud.content"} if {
+	cloud_request
+	lib.content_masking
+	some d in settings.current.content_detectors
+}
+
+deny contains r if some r in lib.reasons_for(findings, "deny")
+
+approve contains r if some r in lib.reasons_for(findings, "approve")
+
+info contains r if some r in lib.reasons_for(findings, "allow")

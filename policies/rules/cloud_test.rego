@@ -1,0 +1,92 @@
+package warden.cloud_test
+
+import data.warden.inputs_test as t
+
+gcp(method, operation, read_only) := {"service": split(method, ".")[0], "method": method, "operation": operation, "read_only": read_only, "resource": "projects/p"}
+
+aws(method, read_only) := {"service": split(method, ":")[0], "method": method, "operation": split(method, ":")[1], "read_only": read_only, "resource": ""}
+
+doc_of(c) := t.cloud(object.get(c, "identity", t.agent), object.get(c, "target", t.prod_gcp), c.cloud)
+
+matches(c, d) if {
+	print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
+	d.effect == c.effect
+	every rule in object.get(c, "rules", []) {
+		some r in d.reasons
+		r.rule == rule
+	}
+}
+
+test_gcp if {
+	every c in [
+		{"note": "get instance", "cloud": gcp("compute.instances.get", "get", true), "effect": "allow"},
+		{"note": "list buckets", "cloud": gcp("storage.buckets.list", "list", true), "effect": "allow"},
+		{"note": "get iam policy", "cloud": gcp("resourcemanager.projects.getIamPolicy", "getIamPolicy", true), "effect": "allow"},
+		{"note": "access a secret", "cloud": gcp("secretmanager.versions.access", "access", true), "effect": "approve", "rules": ["warden.rules.cloud.secret"]},
+		{"note": "set iam policy", "cloud": gcp("resourcemanager.projects.setIamPolicy", "setIamPolicy", false), "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "bucket set iam policy", "cloud": gcp("storage.buckets.setIamPolicy", "setIamPolicy", false), "effect": "deny"},
+		{"note": "set iam policy named only in the method", "cloud": gcp("cloudkms.cryptoKeys.setIamPolicy", "post", false), "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "create a service account key", "cloud": gcp("iam.serviceAccountKeys.create", "create", false), "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "delete an instance", "cloud": gcp("compute.instances.delete", "delete", false), "effect": "deny", "rules": ["warden.rules.cloud.delete"]},
+		{"note": "deploy a function", "cloud": gcp("cloudfunctions.functions.create", "create", false), "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "start an instance", "cloud": gcp("compute.instances.start", "start", false), "effect": "approve", "rules": ["warden.rules.cloud.write"]},
+		{"note": "unknown api", "cloud": {"service": "example.googleapis.com", "method": "unknown", "operation": "", "resource": "", "read_only": false}, "effect": "approve"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_aws if {
+	every c in [
+		{"note": "describe instances", "target": t.prod_aws, "cloud": aws("ec2:DescribeInstances", true), "effect": "allow"},
+		{"note": "get object", "target": t.prod_aws, "cloud": aws("s3:GetObject", true), "effect": "allow"},
+		{"note": "secret value", "target": t.prod_aws, "cloud": aws("secretsmanager:GetSecretValue", true), "effect": "approve", "rules": ["warden.rules.cloud.secret"]},
+		{"note": "session token", "target": t.prod_aws, "cloud": aws("sts:GetSessionToken", true), "effect": "approve"},
+		{"note": "attach role policy", "target": t.prod_aws, "cloud": aws("iam:AttachRolePolicy", false), "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "create access key", "target": t.prod_aws, "cloud": aws("iam:CreateAccessKey", false), "effect": "deny"},
+		{"note": "assume role", "target": t.prod_aws, "cloud": aws("sts:AssumeRole", false), "effect": "deny"},
+		{"note": "bucket policy", "target": t.prod_aws, "cloud": aws("s3:PutBucketPolicy", false), "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "lambda permission", "target": t.prod_aws, "cloud": aws("lambda:AddPermission", false), "effect": "deny"},
+		{"note": "kms grant", "target": t.prod_aws, "cloud": aws("kms:CreateGrant", false), "effect": "deny"},
+		{"note": "delete object", "target": t.prod_aws, "cloud": aws("s3:DeleteObject", false), "effect": "deny", "rules": ["warden.rules.cloud.delete"]},
+		{"note": "terminate instances", "target": t.prod_aws, "cloud": aws("ec2:TerminateInstances", false), "effect": "deny"},
+		{"note": "purge queue", "target": t.prod_aws, "cloud": aws("sqs:PurgeQueue", false), "effect": "deny"},
+		{"note": "put object", "target": t.prod_aws, "cloud": aws("s3:PutObject", false), "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "create function", "target": t.prod_aws, "cloud": aws("lambda:CreateFunction", false), "effect": "approve"},
+		{"note": "stop instances", "target": t.prod_aws, "cloud": aws("ec2:StopInstances", false), "effect": "approve", "rules": ["warden.rules.cloud.write"]},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_reads_are_content_masked_for_agents if {
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("s3:GetObject", true))
+	d.obligations.mask == [{"detector": "all", "rule": "warden.rules.cloud.content"}]
+	e := data.warden.decision with input as t.cloud(t.break_glass, t.prod_aws, aws("s3:GetObject", true))
+	e.obligations.mask == []
+}
+
+test_humans if {
+	every c in [
+		{"note": "human iam change", "identity": t.human, "cloud": gcp("resourcemanager.projects.setIamPolicy", "setIamPolicy", false), "effect": "approve"},
+		{"note": "human delete", "identity": t.human, "cloud": gcp("compute.instances.delete", "delete", false), "effect": "deny"},
+		{"note": "break-glass delete", "identity": t.break_glass, "cloud": gcp("compute.instances.delete", "delete", false), "effect": "allow", "rules": ["warden.rules.cloud.delete"]},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_reason_message if {
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.instances.delete", "delete", false))
+	d.reasons == [{"rule": "warden.rules.cloud.delete", "message": "gcp compute.instances.delete on projects/p deletes cloud resources; denied for agents on production target prod-gcp"}]
+}
+
+test_missing_fields_fail_closed if {
+	doc := json.remove(t.cloud(t.agent, t.prod_gcp, gcp("compute.instances.delete", "delete", false)), ["command/cloud/operation", "command/cloud/read_only", "command/cloud/method"])
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	d.reasons[0].message == "gcp ? on projects/p is not a read-only call; needs approval for agents on production target prod-gcp"
+}

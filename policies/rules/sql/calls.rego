@@ -1,0 +1,111 @@
+# Findings from what a statement calls or touches: functions, sensitive catalogs, COPY targets.
+package warden.rules.sql
+
+import data.warden.lib
+
+findings contains f if {
+	some i, s in statements
+	some fn in s.functions
+	name := lower(fn.name)
+	name in server_file_functions
+	msg := concat("", ["calls ", name, ", which reads or writes files on the database server"])
+	f := finding(i, s, "critical", "server_files", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	some fn in s.functions
+	name := lower(fn.name)
+	dangerous_function(name)
+	not name in server_file_functions
+	msg := concat("", [
+		"calls ", name,
+		", which can signal backends, change server state, open connections or run SQL given as text",
+	])
+	f := finding(i, s, "dangerous", "dangerous_function", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	some fn in s.functions
+	name := lower(fn.name)
+	name in side_effect_functions
+	builtin_schema(fn)
+	msg := concat("", ["calls ", name, ", which changes state"])
+	f := finding(i, s, "change", "side_effect", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	some fn in s.functions
+	not known_function(fn)
+	msg := concat("", ["calls ", lib.text(fn, "full_name"), ", which is not on the known-safe function list"])
+	f := finding(i, s, "change", "unknown_function", msg)
+}
+
+known_function(fn) if {
+	builtin_schema(fn)
+	lower(fn.name) in (safe_functions | side_effect_functions)
+}
+
+known_function(fn) if lower(fn.name) in server_file_functions
+
+known_function(fn) if dangerous_function(lower(fn.name))
+
+findings contains f if {
+	some i, s in statements
+	some t in s.tables
+	sensitive_catalog(t)
+	msg := concat("", ["reads ", t.full_name, ", a catalog holding credentials, server configuration or sampled values"])
+	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
+}
+
+# ---- COPY ----
+
+findings contains f if {
+	some i, s in statements
+	s.type == "copy"
+	s.detail.program == true
+	f := finding(i, s, "critical", "copy_program", "runs a shell command on the database server (COPY … PROGRAM)")
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type == "copy"
+	not s.detail.program == true
+	is_string(s.detail.filename)
+	s.detail.filename != ""
+	msg := concat("", ["reads or writes the server file ", s.detail.filename])
+	f := finding(i, s, "critical", "copy_file", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type == "copy"
+	not s.detail.program == true
+	not server_file(s)
+	s.detail.stdio == true
+	msg := concat("", [
+		"copies data ", direction(s), " the client (COPY … STDIN/STDOUT)",
+		on_tables(s, "write"), on_tables(s, "read"),
+	])
+	f := finding(i, s, "agent_forbidden", "copy", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type == "copy"
+	not s.detail.program == true
+	not server_file(s)
+	not s.detail.stdio == true
+	f := finding(i, s, "dangerous", "copy", "is a COPY Warden could not classify")
+}
+
+server_file(s) if {
+	is_string(s.detail.filename)
+	s.detail.filename != ""
+}
+
+direction(s) := "from" if {
+	s.detail.direction == "from"
+} else := "to"

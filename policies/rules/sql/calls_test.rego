@@ -1,0 +1,90 @@
+package warden.sql_test
+
+import data.warden.inputs_test as t
+
+test_function_allowlist if {
+	every c in [
+		{"note": "aggregates and strings", "statements": [t.stmt("select", {"read_only": true, "functions": [t.func("count"), t.func("lower"), t.func("now")]})], "effect": "allow"},
+		{"note": "pg_catalog qualified", "statements": [calls(t.qualified_func("pg_catalog", "btrim"))], "effect": "allow"},
+		{"note": "upper-case name", "statements": [calls(t.func("COALESCE"))], "effect": "allow"},
+		{"note": "current_setting is safe", "statements": [calls(t.func("current_setting"))], "effect": "allow"},
+		{"note": "user function", "statements": [calls(t.func("refresh_cache"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
+		{"note": "safe name in another schema", "statements": [calls(t.qualified_func("public", "lower"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
+		{"note": "sequence", "statements": [calls(t.func("nextval"))], "effect": "approve", "rules": ["warden.rules.sql.side_effect"]},
+		{"note": "function in an insert", "statements": [t.stmt("insert", {"functions": [t.func("pg_sleep")]})], "effect": "deny", "rules": ["warden.rules.sql.dangerous_function"]},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_extra_safe_functions_from_settings if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [calls(t.func("refresh_cache"))]) with data.settings as {"extra_safe_functions": ["Refresh_Cache"]}
+	d.effect == "allow"
+}
+
+test_server_file_functions_are_critical if {
+	every c in [{"note": name, "statements": [calls(t.func(name))], "effect": "deny", "rules": ["warden.rules.sql.server_files"]} |
+		some name in ["pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "lo_import", "lo_export", "pg_file_write", "load_file"]
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_dangerous_functions_are_denied if {
+	every c in [{"note": name, "statements": [calls(t.func(name))], "effect": "deny", "rules": ["warden.rules.sql.dangerous_function"]} |
+		some name in [
+			"pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "set_config",
+			"pg_sleep", "pg_sleep_for", "pg_switch_wal", "query_to_xml", "query_to_xml_and_xmlschema",
+			"table_to_xml", "dblink", "dblink_exec", "lo_unlink", "crosstab", "ts_stat", "pg_stat_reset",
+		]
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_dangerous_names_count_in_any_schema if {
+	every c in [
+		{"note": "public.dblink_exec", "statements": [calls(t.qualified_func("public", "dblink_exec"))], "effect": "deny"},
+		{"note": "pg_catalog.pg_read_file", "statements": [calls(t.qualified_func("pg_catalog", "pg_read_file"))], "effect": "deny"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_sensitive_catalogs_are_denied if {
+	every c in [
+		{"note": "pg_authid", "statements": [t.stmt("select", {"read_only": true, "tables": [t.table("pg_authid", "read")]})], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
+		{"note": "pg_catalog.pg_shadow", "statements": [t.stmt("select", {"read_only": true, "tables": [{"schema": "pg_catalog", "name": "pg_shadow", "full_name": "pg_catalog.pg_shadow", "access": "read"}]})], "effect": "deny"},
+		{"note": "mysql.user", "statements": [t.stmt("select", {"read_only": true, "tables": [{"schema": "mysql", "name": "user", "full_name": "mysql.user", "access": "read"}]})], "effect": "deny"},
+		{"note": "an application table named like a catalog", "statements": [t.stmt("select", {"read_only": true, "tables": [{"schema": "app", "name": "pg_authid", "full_name": "app.pg_authid", "access": "read"}]})], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_copy if {
+	every c in [
+		{"note": "program", "statements": [t.stmt("copy", {"detail": {"direction": "to", "program": true, "filename": "gzip > /tmp/x", "stdio": false}})], "effect": "deny", "rules": ["warden.rules.sql.copy_program"]},
+		{"note": "server file", "statements": [t.stmt("copy", {"detail": {"direction": "from", "program": false, "filename": "/etc/passwd", "stdio": false}})], "effect": "deny", "rules": ["warden.rules.sql.copy_file"]},
+		{"note": "stdout", "statements": [t.stmt("copy", {"tables": [t.table("users", "read")], "detail": {"direction": "to", "program": false, "filename": null, "stdio": true}})], "effect": "deny", "rules": ["warden.rules.sql.copy"]},
+		{"note": "stdin", "statements": [t.stmt("copy", {"tables": [t.table("users", "write")], "detail": {"direction": "from", "program": false, "filename": null, "stdio": true}})], "effect": "deny", "rules": ["warden.rules.sql.copy"]},
+		{"note": "unclassified", "statements": [s("copy")], "effect": "deny", "rules": ["warden.rules.sql.copy"]},
+		{"note": "stdout for a human", "identity": t.human, "statements": [t.stmt("copy", {"detail": {"stdio": true}})], "effect": "approve"},
+		{"note": "stdin for a human on staging", "identity": t.human, "target": t.staging_db, "statements": [t.stmt("copy", {"detail": {"stdio": true}})], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_copy_messages if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("copy", {"tables": [t.table("users", "read")], "detail": {"direction": "to", "stdio": true}})])
+	d.reasons[0].message == "statement 1 (copy): copies data to the client (COPY … STDIN/STDOUT) on users; denied for agents on production target prod-db"
+	e := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("copy", {"detail": {"direction": "from", "filename": "/etc/passwd"}})])
+	e.reasons[0].message == "statement 1 (copy): reads or writes the server file /etc/passwd; denied for agents on production target prod-db"
+}

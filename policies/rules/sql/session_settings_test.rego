@@ -1,0 +1,70 @@
+package warden.sql_test
+
+import data.warden.inputs_test as t
+
+set(name, value) := t.stmt("set", {"read_only": true, "detail": {"name": name, "value": value, "local": false, "kind": "VAR_SET_VALUE"}})
+
+test_ordinary_settings_are_allowed if {
+	every c in [{"note": name, "statements": [set(name, "x")], "effect": "allow"} |
+		some name in [
+			"application_name", "statement_timeout", "search_path", "timezone", "DateStyle",
+			"client_encoding", "work_mem", "transaction", "session characteristics", "enable_seqscan",
+		]
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_settings_outside_the_allowlist_are_denied if {
+	every c in [{"note": name, "statements": [set(name, "x")], "effect": "deny", "rules": ["warden.rules.sql.setting"]} |
+		some name in ["session_replication_role", "log_statement", "session_preload_libraries", "allow_system_table_mods"]
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_role_settings_are_privilege if {
+	every c in [
+		{"note": "set role as a set", "statements": [set("role", "admin")], "effect": "deny", "rules": ["warden.rules.sql.role"]},
+		{"note": "session authorization", "statements": [set("session_authorization", "postgres")], "effect": "deny", "rules": ["warden.rules.sql.role"]},
+		{"note": "human set role", "identity": t.human, "statements": [set("role", "admin")], "effect": "approve"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_on_only_settings if {
+	every c in [
+		{"note": "read only on", "statements": [set("transaction_read_only", "on")], "effect": "allow"},
+		{"note": "read only true quoted", "statements": [set("default_transaction_read_only", "'TRUE'")], "effect": "allow"},
+		{"note": "read only off", "statements": [set("transaction_read_only", "off")], "effect": "deny", "rules": ["warden.rules.sql.setting"]},
+		{"note": "row security off", "statements": [set("row_security", "off")], "effect": "deny"},
+		{"note": "reset read only", "statements": [t.stmt("reset", {"read_only": true, "detail": {"name": "transaction_read_only", "kind": "VAR_RESET"}})], "effect": "deny"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_resets if {
+	every c in [
+		{"note": "reset all by kind", "statements": [t.stmt("reset", {"read_only": true, "detail": {"kind": "VAR_RESET_ALL"}})], "effect": "allow"},
+		{"note": "reset all without a name", "statements": [t.stmt("reset", {"read_only": true})], "effect": "allow"},
+		{"note": "reset an ordinary setting", "statements": [t.stmt("reset", {"read_only": true, "detail": {"name": "statement_timeout", "kind": "VAR_RESET"}})], "effect": "allow"},
+		{"note": "set without a name", "statements": [t.stmt("set", {"read_only": true})], "effect": "deny", "rules": ["warden.rules.sql.setting"]},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_extra_safe_settings_from_settings if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [set("my.tenant", "7")]) with data.settings as {"extra_safe_settings": ["my.tenant"]}
+	d.effect == "allow"
+	e := data.warden.decision with input as t.sql(t.agent, t.prod_db, [set("my.tenant", "7")])
+	e.effect == "deny"
+	e.reasons[0].message == "statement 1 (set): SET my.tenant is not an ordinary session setting; denied for agents on production target prod-db"
+}

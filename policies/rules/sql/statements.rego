@@ -1,0 +1,279 @@
+# Classifies every SQL statement entry, nested ones included, into findings {class, rule, message}.
+# Allowlist: a statement raises no finding only when it is positively read-only or a plain session /
+# transaction statement; everything else is a change, or worse. The strictest finding wins.
+package warden.rules.sql
+
+import data.warden.lib
+
+statements := input.command.sql.statements
+
+session_types := {"begin", "commit", "rollback", "savepoint", "release", "discard", "deallocate", "listen", "unlisten"}
+
+read_types := {"select", "values", "show", "fetch", "close", "explain", "declare_cursor"}
+
+# Writes and DDL that a reviewer can judge: approve in production.
+change_types := {"insert", "merge"} | {t | some t, _ in change_verbs}
+
+privilege_types := {
+	"grant", "revoke", "create_role", "alter_role", "drop_role", "set_role", "reassign_owned", "drop_owned",
+}
+
+# Nodes whose statement type is a generic create / alter but that change who may do what.
+privilege_nodes := {
+	"AlterOwnerStmt", "AlterDefaultPrivilegesStmt", "CreatePolicyStmt", "AlterPolicyStmt", "AlterRoleSetStmt",
+}
+
+# Nodes that reach outside the database: foreign servers, user mappings, subscriptions, event triggers.
+dangerous_nodes := {
+	"CreateFdwStmt", "AlterFdwStmt", "CreateForeignServerStmt", "AlterForeignServerStmt",
+	"CreateUserMappingStmt", "AlterUserMappingStmt", "ImportForeignSchemaStmt",
+	"CreateEventTrigStmt", "AlterEventTrigStmt", "CreateSubscriptionStmt", "AlterSubscriptionStmt",
+	"AlterDatabaseStmt", "AlterDatabaseSetStmt",
+}
+
+# Nodes that touch the server's file system or load code.
+critical_nodes := {"CreateTableSpaceStmt", "CreatePLangStmt"}
+
+# Function languages whose code runs unsandboxed in the server process.
+untrusted_languages := {"c", "internal", "plpythonu", "plpython2u", "plpython3u", "plperlu", "pltclu", "plsh", "plrust"}
+
+known_types := (((session_types | read_types) | change_types) | privilege_types) | {
+	"update", "delete", "drop", "truncate", "alter_system", "copy", "do", "create_function",
+	"load", "set", "reset", "checkpoint", "prepare", "execute", "other",
+}
+
+label(i, s) := concat("", ["statement ", format_int(i + 1, 10), " (", type_name(s), ")", nesting(s)])
+
+type_name(s) := s.type if {
+	is_string(s.type)
+} else := "no type"
+
+nesting(s) := concat("", [
+	" inside statement ", format_int(s.nested.parent_index + 1, 10),
+	" via ", lib.text(s.nested, "via"),
+]) if {
+	is_number(s.nested.parent_index)
+} else := ""
+
+on_tables(s, access) := concat("", [" on ", concat(", ", sort(names))]) if {
+	names := {t.full_name | some t in s.tables; t.access == access; is_string(t.full_name)}
+	count(names) > 0
+} else := ""
+
+# Entries found inside entry i (writable CTE bodies, EXPLAIN ANALYZE targets, prepared statements …).
+has_children(i) if {
+	some c in statements
+	c.nested.parent_index == i
+}
+
+finding(i, s, class, topic, what) := {
+	"class": class,
+	"rule": concat(".", ["warden.rules.sql", topic]),
+	"message": concat("", [label(i, s), ": ", what]),
+}
+
+# ---- by statement type ----
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"insert", "merge"}
+	msg := concat("", ["writes rows", on_tables(s, "write")])
+	f := finding(i, s, "change", "write", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"update", "delete"}
+	s.has_where == true
+	msg := concat("", ["changes rows with a WHERE clause", on_tables(s, "write")])
+	f := finding(i, s, "change", "write", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"update", "delete"}
+	not s.has_where == true
+	msg := concat("", ["has no WHERE clause and changes every row", on_tables(s, "write")])
+	f := finding(i, s, "destructive", "unbounded_write", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"drop", "truncate"}
+	msg := concat("", ["removes ", object_kind(s), " data or objects", on_tables(s, "write")])
+	f := finding(i, s, "destructive", "destroy", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	change_verbs[s.type]
+	not special_node(s)
+	not changes_owner_or_security(s)
+	msg := concat("", [change_verbs[s.type], on_tables(s, "write")])
+	f := finding(i, s, "change", "ddl", msg)
+}
+
+change_verbs := {
+	"create": "creates an object",
+	"alter": "alters an object",
+	"rename": "renames an object",
+	"comment": "changes a comment",
+	"create_table_as": "creates a table from a query",
+	"select_into": "creates a table from a query (SELECT INTO)",
+	"lock": "locks tables",
+	"vacuum": "runs maintenance (VACUUM)",
+	"analyze": "runs maintenance (ANALYZE)",
+	"cluster": "rewrites a table (CLUSTER)",
+	"reindex": "rebuilds indexes",
+	"refresh_materialized_view": "refreshes a materialized view",
+	"notify": "sends a notification",
+	"call": "calls a procedure",
+	"create_extension": "installs an extension",
+}
+
+findings contains f if {
+	some i, s in statements
+	privileged(s)
+	f := finding(i, s, "privilege", "privilege", "changes roles, grants or ownership")
+}
+
+findings contains f if {
+	some i, s in statements
+	s.node in dangerous_nodes
+	msg := "reaches outside the database (foreign servers, subscriptions, event triggers, database settings)"
+	f := finding(i, s, "dangerous", "external", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type != "copy"
+	system_level(s)
+	f := finding(i, s, "critical", "system", "changes server-wide configuration or the server's file system")
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type == "checkpoint"
+	f := finding(i, s, "dangerous", "checkpoint", "forces a server-wide checkpoint")
+}
+
+findings contains f if {
+	some i, s in statements
+	not known_type(s)
+	f := finding(i, s, "dangerous", "unrecognised", "is not a statement Warden recognises")
+}
+
+known_type(s) if s.type in known_types
+
+special_node(s) if s.node in ((privilege_nodes | dangerous_nodes) | critical_nodes)
+
+findings contains f if {
+	some i, s in statements
+	s.type == "other"
+	f := finding(i, s, "dangerous", "unrecognised", "is not a statement Warden recognises")
+}
+
+privileged(s) if s.type in privilege_types
+
+privileged(s) if s.node in privilege_nodes
+
+privileged(s) if changes_owner_or_security(s)
+
+# ALTER TABLE … OWNER TO and … ROW LEVEL SECURITY are AlterTableStmt: only the text tells.
+changes_owner_or_security(s) if {
+	s.type == "alter"
+	regex.match(`(?i)\bowner\s+to\b|\brow\s+level\s+security\b`, s.text)
+}
+
+system_level(s) if s.type in {"alter_system", "load"}
+
+system_level(s) if s.node in critical_nodes
+
+system_level(s) if {
+	s.type == "create_function"
+	lower(s.detail.language) in untrusted_languages
+}
+
+object_kind(s) := s.detail.object_kind if {
+	is_string(s.detail.object_kind)
+} else := "table"
+
+# ---- reads that are not positively read-only ----
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"select", "values", "declare_cursor"}
+	not s.read_only == true
+	locking(s)
+	f := finding(i, s, "change", "locking", "locks the rows it reads (FOR UPDATE / FOR SHARE)")
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"select", "values", "declare_cursor", "show", "fetch", "close"}
+	not s.read_only == true
+	not locking(s)
+	not has_children(i)
+	f := finding(i, s, "change", "not_read_only", "is not recognised as read-only")
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type in {"explain", "prepare"}
+	not s.read_only == true
+	not has_children(i)
+	f := finding(i, s, "dangerous", "unseen", "runs a statement Warden could not see")
+}
+
+locking(s) if {
+	s.detail.locking
+	s.detail.locking != []
+	s.detail.locking != ""
+}
+
+# ---- EXECUTE, DO, CALL-like procedural statements ----
+
+findings contains f if {
+	some i, s in statements
+	s.type == "execute"
+	not s.detail.resolved == true
+	msg := concat("", ["runs prepared statement ", lib.text(s.detail, "name"), ", which Warden has not seen"])
+	f := finding(i, s, "dangerous", "execute", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type == "execute"
+	s.detail.resolved == true
+	not s.read_only == true
+	not has_children(i)
+	f := finding(i, s, "dangerous", "unseen", "runs a prepared statement Warden could not see")
+}
+
+findings contains f if {
+	some i, s in statements
+	s.type == "do"
+	msg := do_message(s)
+	f := finding(i, s, "dangerous", "procedural", msg)
+}
+
+do_message(s) := "runs an anonymous code block that builds SQL at run time (EXECUTE)" if {
+	s.detail.dynamic_sql == true
+} else := "runs an anonymous code block in a language Warden cannot read" if {
+	s.detail.opaque == true
+} else := "runs an anonymous procedural code block"
+
+findings contains f if {
+	some i, s in statements
+	s.type == "create_function"
+	not system_level(s)
+	f := finding(i, s, "change", "function", "creates or replaces a function or procedure")
+}
+
+# ---- SET / RESET ----
+
+findings contains object.union(f, {"message": concat("", [label(i, s), ": ", f.message])}) if {
+	some i, s in statements
+	s.type in {"set", "reset"}
+	f := setting_finding(s)
+}

@@ -1,0 +1,87 @@
+# The approval obligation of an approve decision. Each package with approve reasons contributes its own
+# `approval contains {approvers, scope, ttl_seconds}` entries (missing fields from settings), or the
+# settings defaults when it has none. Contributions merge: approvers union, narrowest scope, smallest ttl.
+package warden
+
+import data.warden.settings
+
+scope_rank := {"statement": 0, "fingerprint": 1, "session": 2}
+
+scope_by_rank := ["statement", "fingerprint", "session"]
+
+max_ttl_seconds := 604800
+
+default_approvers := [g | some g in settings.current.approver_groups; is_string(g); g != ""]
+
+default_scope := s if {
+	s := settings.current.approval_scope
+	scope_rank[s]
+} else := "statement"
+
+default_ttl := t if {
+	t := settings.current.approval_ttl_seconds
+	valid_ttl(t)
+} else := 3600
+
+ttl_of(a) := a.ttl_seconds if {
+	valid_ttl(a.ttl_seconds)
+} else := default_ttl
+
+# A whole number of seconds in 1 .. max_ttl_seconds.
+valid_ttl(t) if {
+	is_number(t)
+	t == round(t)
+	t >= 1
+	t <= max_ttl_seconds
+}
+
+approvers_of(a) := a.approvers if {
+	is_array(a.approvers)
+	count(a.approvers) > 0
+	every g in a.approvers {
+		is_string(g)
+		g != ""
+	}
+} else := default_approvers
+
+scope_of(a) := a.scope if {
+	scope_rank[a.scope]
+} else := default_scope
+
+complete_approval(a) := {
+	"approvers": approvers_of(a),
+	"scope": scope_of(a),
+	"ttl_seconds": ttl_of(a),
+}
+
+default_approval := complete_approval({})
+
+approval_specs contains complete_approval(a) if {
+	some pkg in approving_packages
+	some a in data.warden.rules[pkg].approval
+	is_object(a)
+}
+
+approval_specs contains default_approval if {
+	some pkg in approving_packages
+	not shapes_approval(pkg)
+}
+
+shapes_approval(pkg) if {
+	some a in data.warden.rules[pkg].approval
+	is_object(a)
+}
+
+# Nobody could approve a request held without approvers: deny it instead.
+policy_errors contains {"rule": "warden.policy", "message": msg} if {
+	count(approving_packages) > 0
+	not covered
+	count(approval.approvers) == 0
+	msg := "the request needs approval but no approver group is configured (settings.approver_groups is empty)"
+}
+
+approval := {
+	"approvers": sort({g | some s in approval_specs; some g in s.approvers}),
+	"scope": scope_by_rank[min({scope_rank[s.scope] | some s in approval_specs})],
+	"ttl_seconds": min({s.ttl_seconds | some s in approval_specs}),
+}

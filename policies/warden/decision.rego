@@ -1,0 +1,83 @@
+# The single entrypoint, data.warden.decision (built with `opa build -t wasm -e warden/decision`):
+# any deny ⇒ deny; else an approve not covered by a grant ⇒ approve; else allow. Masks accumulate in
+# every case. Arrays are sorted so stock `opa eval` and the WASM build give the same JSON.
+package warden
+
+# Fail closed on a document that lacks what every rule relies on.
+input_errors contains {"rule": "warden.input", "message": msg} if {
+	not input_is_object
+	msg := "the input document is missing or not an object; it cannot be judged"
+}
+
+input_is_object if is_object(input)
+
+input_errors contains {"rule": "warden.input", "message": msg} if {
+	some field in required_fields
+	value := object.get(input, field, null)
+	not is_string(value)
+	msg := concat("", ["the input document has no ", concat(".", field), "; it cannot be judged"])
+}
+
+input_errors contains {"rule": "warden.input", "message": msg} if {
+	groups := object.get(input, ["identity", "groups"], null)
+	not is_array(groups)
+	msg := "the input document has no identity.groups list; it cannot be judged"
+}
+
+required_fields := [
+	["identity", "sub"],
+	["identity", "kind"],
+	["target", "name"],
+	["target", "kind"],
+	["target", "environment"],
+	["command", "protocol"],
+]
+
+denials := (deny_reasons | input_errors) | policy_errors
+
+effect := "deny" if {
+	count(denials) > 0
+} else := "approve" if {
+	count(approve_reasons) > 0
+	not covered
+} else := "allow"
+
+reasons := sorted_reasons(denials) if effect == "deny"
+
+reasons := sorted_reasons(approve_reasons) if effect == "approve"
+
+reasons := sorted_reasons(allow_reasons) if effect == "allow"
+
+# On allow, everything that fired: covered approvals with the grants that cover them, and notes.
+allow_reasons := (approve_reasons | grant_reasons) | info_reasons if {
+	count(approve_reasons) > 0
+} else := info_reasons
+
+sorted_reasons(rs) := [{"rule": t[0], "message": t[1]} | some t in sort({[r.rule, r.message] | some r in rs})]
+
+# Masks sorted by (column | detector | path, its value, strategy, rule): columns, then detectors,
+# then paths; rebuilt without empty fields.
+masks := [mask_object(k) | some k in sort({mask_key(m) | some m in mask_items})]
+
+mask_key(m) := [kind, m[kind], object.get(m, "strategy", ""), m.rule] if {
+	some kind in mask_targets
+	m[kind]
+}
+
+mask_object(key) := {key[0]: key[1], "strategy": key[2], "rule": key[3]} if key[2] != ""
+
+mask_object(key) := {key[0]: key[1], "rule": key[3]} if key[2] == ""
+
+approval_part := {"approval": approval} if effect == "approve"
+
+default approval_part := {}
+
+audit_part := {"audit": {"redact": sort(audit_redactions)}} if count(audit_redactions) > 0
+
+default audit_part := {}
+
+decision := {
+	"effect": effect,
+	"reasons": reasons,
+	"obligations": object.union(object.union({"mask": masks}, approval_part), audit_part),
+}

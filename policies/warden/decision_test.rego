@@ -1,0 +1,243 @@
+package warden.decision_test
+
+import data.warden.inputs_test as t
+
+# A valid document that no default rule objects to; the mocked rule packages decide.
+doc := t.sql(t.agent, t.staging_db, [])
+
+test_missing_input_is_denied if {
+	d := data.warden.decision
+	d.effect == "deny"
+	d.reasons == [{"rule": "warden.input", "message": "the input document is missing or not an object; it cannot be judged"}]
+}
+
+test_non_object_input_is_denied if {
+	d := data.warden.decision with input as [1]
+	d.effect == "deny"
+	{r.rule | some r in d.reasons} == {"warden.input"}
+}
+
+test_each_required_field_is_checked if {
+	every field in ["sub", "kind"] {
+		d := data.warden.decision with input as json.remove(doc, [concat("/", ["identity", field])])
+		d.effect == "deny"
+		some r in d.reasons
+		r.message == concat("", ["the input document has no identity.", field, "; it cannot be judged"])
+	}
+	every field in ["name", "kind", "environment"] {
+		d := data.warden.decision with input as json.remove(doc, [concat("/", ["target", field])])
+		d.effect == "deny"
+		some r in d.reasons
+		r.message == concat("", ["the input document has no target.", field, "; it cannot be judged"])
+	}
+	d := data.warden.decision with input as json.remove(doc, ["command/protocol"])
+	d.effect == "deny"
+}
+
+test_missing_groups_is_denied if {
+	d := data.warden.decision with input as json.remove(doc, ["identity/groups"])
+	d.effect == "deny"
+	d.reasons[0].message == "the input document has no identity.groups list; it cannot be judged"
+}
+
+test_no_rules_firing_is_allow_without_reasons if {
+	d := data.warden.decision with input as doc with data.warden.rules as {}
+	d == {"effect": "allow", "reasons": [], "obligations": {"mask": []}}
+}
+
+test_string_reason_gets_the_package_rule if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"pkg": {"deny": ["nope"]}}
+	d.effect == "deny"
+	d.reasons == [{"rule": "warden.rules.pkg", "message": "nope"}]
+}
+
+test_object_reason_keeps_rule_and_message if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"pkg": {"deny": [{"rule": "custom.rule", "message": "why"}, {"message": "no rule"}]}}
+	d.reasons == [{"rule": "custom.rule", "message": "why"}, {"rule": "warden.rules.pkg", "message": "no rule"}]
+}
+
+test_malformed_reason_still_denies if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"pkg": {"deny": [42]}}
+	d.effect == "deny"
+	d.reasons[0].rule == "warden.rules.pkg"
+	d.reasons[0].message == "the package produced a reason that is neither a string nor an object"
+}
+
+test_deny_beats_approve_and_lists_only_denials if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["hold"]}, "b": {"deny": ["stop"]}}
+	d.effect == "deny"
+	d.reasons == [{"rule": "warden.rules.b", "message": "stop"}]
+	not d.obligations.approval
+}
+
+test_reasons_sorted_by_rule_then_message if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"b": {"deny": ["z", "a"]}, "a": {"deny": ["m"]}}
+	d.reasons == [
+		{"rule": "warden.rules.a", "message": "m"},
+		{"rule": "warden.rules.b", "message": "a"},
+		{"rule": "warden.rules.b", "message": "z"},
+	]
+}
+
+test_approve_gets_default_approval if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["hold"]}}
+	d.effect == "approve"
+	d.reasons == [{"rule": "warden.rules.a", "message": "hold"}]
+	d.obligations.approval == {"approvers": ["dba"], "scope": "statement", "ttl_seconds": 3600}
+}
+
+test_approval_defaults_come_from_settings if {
+	d := data.warden.decision with input as doc
+		with data.warden.rules as {"a": {"approve": ["hold"]}}
+		with data.settings as {"approver_groups": ["oncall"], "approval_scope": "fingerprint", "approval_ttl_seconds": 60}
+	d.obligations.approval == {"approvers": ["oncall"], "scope": "fingerprint", "ttl_seconds": 60}
+}
+
+test_invalid_settings_fall_back if {
+	d := data.warden.decision with input as doc
+		with data.warden.rules as {"a": {"approve": ["hold"]}}
+		with data.settings as {"approval_scope": "forever", "approval_ttl_seconds": 0.5}
+	d.obligations.approval == {"approvers": ["dba"], "scope": "statement", "ttl_seconds": 3600}
+}
+
+test_approvals_merge_union_narrowest_smallest if {
+	d := data.warden.decision with input as doc with data.warden.rules as {
+		"a": {"approve": ["one"], "approval": [{"approvers": ["security"], "scope": "session", "ttl_seconds": 600}]},
+		"b": {"approve": ["two"]},
+		"c": {"approval": [{"approvers": ["ignored"], "scope": "session", "ttl_seconds": 1}]},
+	}
+	d.effect == "approve"
+	d.obligations.approval == {"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 600}
+}
+
+test_approval_without_approvers_denies if {
+	d := data.warden.decision with input as doc
+		with data.warden.rules as {"a": {"approve": ["hold"]}}
+		with data.settings as {"approver_groups": []}
+	d.effect == "deny"
+	d.reasons == [{"rule": "warden.policy", "message": "the request needs approval but no approver group is configured (settings.approver_groups is empty)"}]
+}
+
+test_partial_approval_is_completed if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["one"], "approval": [{"scope": "fingerprint", "approvers": [], "ttl_seconds": 999999999}]}}
+	d.obligations.approval == {"approvers": ["dba"], "scope": "fingerprint", "ttl_seconds": 3600}
+}
+
+grant(fields) := object.union({"id": "g1", "approved_by": "dana", "scope": "session", "expires_at_ns": 2000}, fields)
+
+with_grants(grants) := object.union(doc, {"session": {"grants": grants}})
+
+test_valid_session_grant_covers_approval if {
+	d := data.warden.decision with input as with_grants([grant({})]) with data.warden.rules as {"a": {"approve": ["hold"], "info": ["noted"]}} with time.now_ns as 1000
+	d.effect == "allow"
+	d.reasons == [
+		{"rule": "warden.grant", "message": "approved by dana (grant g1, scope session)"},
+		{"rule": "warden.rules.a", "message": "hold"},
+		{"rule": "warden.rules.a", "message": "noted"},
+	]
+	not d.obligations.approval
+}
+
+test_expired_grant_does_not_cover if {
+	d := data.warden.decision with input as with_grants([grant({"expires_at_ns": 1000})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	d.effect == "approve"
+}
+
+test_statement_grant_needs_matching_digest if {
+	e1 := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e1.effect == "allow"
+	e2 := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "other"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e2.effect == "approve"
+	e3 := data.warden.decision with input as with_grants([grant({"scope": "statement"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e3.effect == "approve"
+}
+
+test_fingerprint_grant_needs_matching_fingerprint if {
+	e4 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "fingerprint": "f1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e4.effect == "allow"
+	e5 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "fingerprint": "f2"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e5.effect == "approve"
+	e6 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "digest": "d1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e6.effect == "approve"
+}
+
+test_unknown_scope_or_bad_expiry_does_not_cover if {
+	e7 := data.warden.decision with input as with_grants([grant({"scope": "forever"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e7.effect == "approve"
+	e8 := data.warden.decision with input as with_grants([grant({"expires_at_ns": "later"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e8.effect == "approve"
+}
+
+test_grant_never_lifts_a_deny if {
+	d := data.warden.decision with input as with_grants([grant({})]) with data.warden.rules as {"a": {"approve": ["hold"]}, "b": {"deny": ["stop"]}} with time.now_ns as 1000
+	d.effect == "deny"
+}
+
+test_grant_without_approvals_adds_no_reason if {
+	d := data.warden.decision with input as with_grants([grant({})]) with data.warden.rules as {"a": {"info": ["noted"]}} with time.now_ns as 1000
+	d.reasons == [{"rule": "warden.rules.a", "message": "noted"}]
+}
+
+test_grant_note_tolerates_missing_fields if {
+	d := data.warden.decision with input as with_grants([{"scope": "session", "expires_at_ns": 2000}]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	some r in d.reasons
+	r == {"rule": "warden.grant", "message": "approved by an unknown approver (grant without id, scope session)"}
+}
+
+test_masks_are_normalised_sorted_and_deduplicated if {
+	d := data.warden.decision with input as doc with data.warden.rules as {
+		"a": {"mask": ["email", {"detector": "all"}, {"path": "data.*", "strategy": "redact"}]},
+		"b": {"mask": [{"column": "email", "rule": "warden.rules.a"}, {"column": "card*", "strategy": "partial", "rule": "x"}]},
+	}
+	d.effect == "allow"
+	d.obligations.mask == [
+		{"column": "card*", "strategy": "partial", "rule": "x"},
+		{"column": "email", "rule": "warden.rules.a"},
+		{"detector": "all", "rule": "warden.rules.a"},
+		{"path": "data.*", "strategy": "redact", "rule": "warden.rules.a"},
+	]
+}
+
+test_masks_accumulate_on_deny_and_approve if {
+	e9 := data.warden.decision with input as doc with data.warden.rules as {"a": {"deny": ["x"], "mask": ["email"]}}
+	e9.obligations.mask == [{"column": "email", "rule": "warden.rules.a"}]
+	e10 := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["x"], "mask": ["email"]}}
+	e10.obligations.mask == [{"column": "email", "rule": "warden.rules.a"}]
+}
+
+test_invalid_masks_deny if {
+	every m in [
+		{"column": "a", "detector": "all"},
+		{},
+		{"column": "a", "strategy": "scramble"},
+		{"detector": "credit_score"},
+		{"column": ""},
+		{"column": "a", "extra": "x"},
+		{"column": 1},
+		"",
+		3,
+	] {
+		d := data.warden.decision with input as doc with data.warden.rules as {"a": {"mask": [m]}}
+		d.effect == "deny"
+		d.reasons[0].rule == "warden.policy"
+	}
+}
+
+test_non_collection_rules_deny if {
+	every name in ["deny", "approve", "info", "mask", "approval", "audit_redact"] {
+		d := data.warden.decision with input as doc with data.warden.rules as {"a": {name: true}}
+		d.effect == "deny"
+		d.reasons == [{"rule": "warden.policy", "message": concat("", ["warden.rules.a.", name, " must be a set (write `", name, " contains … if …`)"])}]
+	}
+}
+
+test_audit_redactions_are_collected if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"audit_redact": ["b.password", "a.token", 7]}, "b": {"audit_redact": ["a.token"]}}
+	d.obligations.audit == {"redact": ["a.token", "b.password"]}
+}
+
+test_allow_lists_info_reasons if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"info": ["seen", {"rule": "r", "message": "m"}]}}
+	d.effect == "allow"
+	d.reasons == [{"rule": "r", "message": "m"}, {"rule": "warden.rules.a", "message": "seen"}]
+}

@@ -1,0 +1,35 @@
+# Approval grants already given in this session. An unexpired grant covers the command when its scope
+# is the session, or when its digest (scope statement) or fingerprint (scope fingerprint) matches.
+# A grant only ever lifts approve reasons; it never lifts a deny.
+package warden
+
+grant_matches(g) if g.scope == "session"
+
+grant_matches(g) if {
+	g.scope == "statement"
+	is_string(g.digest)
+	g.digest == input.command.digest
+}
+
+grant_matches(g) if {
+	g.scope == "fingerprint"
+	is_string(g.fingerprint)
+	g.fingerprint == input.command.fingerprint
+}
+
+covering_grants contains g if {
+	some g in input.session.grants
+	is_number(g.expires_at_ns)
+	grant_matches(g)
+	g.expires_at_ns > time.now_ns()
+}
+
+covered if count(covering_grants) > 0
+
+grant_reasons contains {"rule": "warden.grant", "message": msg} if {
+	some g in covering_grants
+	msg := concat("", [
+		"approved by ", text_or(g, "approved_by", "an unknown approver"),
+		" (grant ", text_or(g, "id", "without id"), ", scope ", g.scope, ")",
+	])
+}
