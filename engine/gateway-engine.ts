@@ -1,6 +1,7 @@
 // Wires identity, normalizers, the decider, approvals and audit into the surface a protocol frontend uses.
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
+import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
 import type { GatewayEngine, Judgement, SqlJudgeRequest } from './gateway.ts'
@@ -20,7 +21,7 @@ export interface GatewayDeps {
 const inputSchema = validator<InputDocument>('input')
 
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
-  await loadSqlParsers()
+  await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
 
   function judgeSql({ session, text, prepared }: SqlJudgeRequest): Judgement {

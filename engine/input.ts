@@ -4,7 +4,10 @@ import type { Normalized } from './normalize/index.ts'
 import type { Grant, Identity, InputDocument, Target } from './types.ts'
 
 export function targetOf(config: TargetConfig): Target {
-  return { name: config.name, kind: config.kind, environment: config.environment, labels: { ...config.labels } }
+  const labels = { ...config.labels }
+  // Policies read a Kubernetes target's production namespaces from this label (comma-separated).
+  if (config.production_namespaces?.length) labels.production_namespaces = config.production_namespaces.join(',')
+  return { name: config.name, kind: config.kind, environment: config.environment, labels }
 }
 
 export interface InputParts {
