@@ -1,0 +1,98 @@
+// Turns parsed statements into SqlStatement entries, depth first: a statement, then the statements
+// nested in it (see nested.ts), then the next statement.
+import type { NestedVia, SqlStatement } from '../../types.ts'
+import { unwrap } from './ast.ts'
+import { expandNested, explainAnalyzes } from './nested.ts'
+import type { ScanToken } from './parse.ts'
+import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
+import { isReadOnly, lockingOf } from './read-only.ts'
+import { SourceText } from './source-text.ts'
+import { classify } from './statement-type.ts'
+import type { ByteRange } from './tokens.ts'
+import { collectRefs } from './walk.ts'
+
+export interface SqlContext {
+  /** The session's prepared statements, name → SQL text, used to resolve EXECUTE. */
+  prepared?: ReadonlyMap<string, string>
+}
+
+/** Nesting beyond this (EXECUTE of a DO of a function …) is refused rather than followed. */
+export const MAX_NESTING = 8
+
+/** One parsed text: its bytes, and its lexer tokens (scanned on first use). */
+export class Program {
+  readonly src: SourceText
+  private scanned: ScanToken[] | undefined
+
+  constructor(text: string) {
+    this.src = new SourceText(text)
+  }
+
+  tokens(): ScanToken[] {
+    this.scanned ??= scanPostgres(this.src.text)
+    return this.scanned
+  }
+}
+
+type Nested = { via: NestedVia; parent_index: number }
+
+export class Builder {
+  readonly statements: SqlStatement[] = []
+  readonly context: SqlContext
+
+  constructor(context: SqlContext) {
+    this.context = context
+  }
+
+  /** Parses `text` and appends its statements (with their nested ones); returns its top-level entries. */
+  program(text: string, nested: Nested | undefined, depth: number, label?: string): SqlStatement[] {
+    if (depth > MAX_NESTING) throw new SqlParseError('SQL_TOO_DEEP', `statements nested more than ${MAX_NESTING} levels deep`)
+    if (text.trim() === '') return []
+    let stmts
+    try {
+      stmts = parsePostgres(text)
+    } catch (error) {
+      if (label === undefined || !(error instanceof SqlParseError)) throw error
+      throw new SqlParseError(error.code, `${label}: ${error.message}`, { cause: error })
+    }
+    const program = new Program(text)
+    return stmts.map((raw) => {
+      const start = raw.stmt_location ?? 0
+      const end = raw.stmt_len ? start + raw.stmt_len : program.src.byteLength
+      return this.statement(raw.stmt, program, { start, end }, nested, depth)
+    })
+  }
+
+  /** Appends one statement node (and what is nested in it); `range` locates its text in `program`. */
+  statement(node: unknown, program: Program, range: ByteRange, nested: Nested | undefined, depth: number): SqlStatement {
+    if (depth > MAX_NESTING) throw new SqlParseError('SQL_TOO_DEEP', `statements nested more than ${MAX_NESTING} levels deep`)
+    const unwrapped = unwrap(node)
+    if (!unwrapped) throw new SqlParseError('SQL_PARSE_ERROR', 'parser returned a statement without a node')
+    const [name, body] = unwrapped
+    const { type, detail } = classify(name, body)
+    const planOnly = name === 'ExplainStmt' && !explainAnalyzes(body)
+    if (name === 'ExplainStmt') {
+      const inner = unwrap(body.query)
+      detail.analyze = !planOnly
+      detail.statement_type = inner ? classify(inner[0], inner[1]).type : 'other'
+    }
+    if (type === 'select' || type === 'values' || type === 'select_into') detail.locking = lockingOf(node)
+    const refs = collectRefs(node, { readOnly: planOnly })
+    const entry: SqlStatement = {
+      type,
+      node: name,
+      text: program.src.slice(range.start, range.end),
+      read_only: false,
+      tables: refs.tables,
+      columns: refs.columns,
+      functions: refs.functions,
+      has_where: (type === 'update' || type === 'delete') && body.whereClause !== undefined,
+      ...(nested ? { nested } : {}),
+      detail,
+    }
+    const index = this.statements.push(entry) - 1
+    const children = expandNested(this, { name, body, entry, index, program, range, depth })
+    entry.read_only = isReadOnly({ type, node, detail, children })
+    return entry
+  }
+}

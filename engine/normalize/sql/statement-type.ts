@@ -1,0 +1,205 @@
+// libpg-query node name → Warden statement type, plus the kind-specific detail a policy reads
+// (object kind of a DROP, SET name and value, COPY direction …). Read-only-ness is decided elsewhere.
+import type { StatementType } from '../../types.ts'
+import type { PgObject } from './ast.ts'
+import { bodyOf, constText, defElems, enumName, isObject, list, names, str } from './ast.ts'
+
+export interface Classified {
+  type: StatementType
+  detail: Record<string, unknown>
+}
+
+/** Nodes whose type needs no detail. */
+const SIMPLE: Record<string, StatementType> = {
+  InsertStmt: 'insert', UpdateStmt: 'update', DeleteStmt: 'delete', MergeStmt: 'merge',
+  CheckPointStmt: 'checkpoint', ClusterStmt: 'cluster', ReindexStmt: 'reindex',
+  RefreshMatViewStmt: 'refresh_materialized_view', ReassignOwnedStmt: 'reassign_owned', DropOwnedStmt: 'drop_owned',
+  ReturnStmt: 'select',
+}
+
+/** CREATE nodes and the object kind they create (kinds spelled like DROP's removeType, lower-cased). */
+const CREATE_KIND: Record<string, string> = {
+  CreateStmt: 'table', CreateSchemaStmt: 'schema', ViewStmt: 'view', IndexStmt: 'index', CreateSeqStmt: 'sequence',
+  CreatedbStmt: 'database', CreateTrigStmt: 'trigger', CreatePolicyStmt: 'policy', CompositeTypeStmt: 'type',
+  CreateEnumStmt: 'type', CreateRangeStmt: 'type', CreateDomainStmt: 'domain', RuleStmt: 'rule',
+  CreateForeignTableStmt: 'foreign_table', CreateTableSpaceStmt: 'tablespace', CreateEventTrigStmt: 'event_trigger',
+  CreateFdwStmt: 'fdw', CreateForeignServerStmt: 'foreign_server', CreateUserMappingStmt: 'user_mapping',
+  CreatePublicationStmt: 'publication', CreateSubscriptionStmt: 'subscription', CreateStatsStmt: 'statistic_ext',
+  CreateCastStmt: 'cast', CreateOpClassStmt: 'opclass', CreateOpFamilyStmt: 'opfamily', CreateConversionStmt: 'conversion',
+  CreateTransformStmt: 'transform', CreateAmStmt: 'access_method', CreatePLangStmt: 'language',
+  ImportForeignSchemaStmt: 'foreign_table',
+}
+
+const DROP_NODES: Record<string, string> = {
+  DropdbStmt: 'database', DropTableSpaceStmt: 'tablespace', DropSubscriptionStmt: 'subscription',
+  DropUserMappingStmt: 'user_mapping',
+}
+
+const TRANSACTION: Record<string, StatementType> = {
+  TRANS_STMT_BEGIN: 'begin', TRANS_STMT_START: 'begin', TRANS_STMT_COMMIT: 'commit', TRANS_STMT_ROLLBACK: 'rollback',
+  TRANS_STMT_ROLLBACK_TO: 'rollback', TRANS_STMT_SAVEPOINT: 'savepoint', TRANS_STMT_RELEASE: 'release',
+}
+
+const ROLE_SETTINGS = new Set(['role', 'session_authorization'])
+
+function roleNames(value: unknown): string[] {
+  return list(value).flatMap((item) => {
+    const role = bodyOf(item, 'RoleSpec')
+    return role ? [str(role.rolename) ?? enumName(role.roletype, 'ROLESPEC_') ?? ''] : []
+  })
+}
+
+/** `a.b` for a name list, a RangeVar, a String, or an ObjectWithArgs; undefined for anything else. */
+export function objectName(value: unknown): string | undefined {
+  const parts = names(value)
+  if (parts.length > 0) return parts.join('.')
+  const text = constText(value)
+  if (text !== undefined) return text
+  const rel = bodyOf(value, 'RangeVar')
+  if (rel && typeof rel.relname === 'string') return [rel.catalogname, rel.schemaname, rel.relname].filter((p) => typeof p === 'string').join('.')
+  const fn = bodyOf(value, 'ObjectWithArgs')
+  if (fn && fn.objname !== undefined) return names(fn.objname).join('.')
+  return undefined
+}
+
+function optionMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, def] of defElems(value)) out[name] = def.arg === undefined ? 'true' : (constText(def.arg) ?? objectName(def.arg) ?? 'true')
+  return out
+}
+
+/** SET / RESET / SHOW detail; `setting` is the VariableSetStmt body. */
+export function settingDetail(setting: PgObject): Record<string, unknown> {
+  const kind = str(setting.kind) ?? 'VAR_SET_VALUE'
+  const name = (str(setting.name) ?? (kind === 'VAR_RESET_ALL' ? 'all' : '')).toLowerCase()
+  const args = list(setting.args).map((arg) => {
+    const def = bodyOf(arg, 'DefElem')
+    if (def && str(def.defname)) return `${str(def.defname)}=${constText(def.arg) ?? ''}`
+    return constText(arg) ?? objectName(arg) ?? ''
+  })
+  const value = kind === 'VAR_SET_DEFAULT' ? 'default' : args.length > 0 ? args.join(', ') : null
+  return { name, value, local: setting.is_local === true, kind }
+}
+
+function setType(body: PgObject): StatementType {
+  if (ROLE_SETTINGS.has((str(body.name) ?? '').toLowerCase())) return 'set_role'
+  const kind = str(body.kind)
+  return kind === 'VAR_RESET' || kind === 'VAR_RESET_ALL' ? 'reset' : 'set'
+}
+
+function dropDetail(body: PgObject): Record<string, unknown> {
+  const objects = list(body.objects).map((o) => objectName(o) ?? '')
+  return {
+    object_kind: enumName(body.removeType, 'OBJECT_') ?? 'unknown',
+    objects,
+    cascade: body.behavior === 'DROP_CASCADE',
+    missing_ok: body.missing_ok === true,
+  }
+}
+
+function copyDetail(body: PgObject): Record<string, unknown> {
+  const filename = str(body.filename) ?? null
+  return {
+    direction: body.is_from === true ? 'from' : 'to',
+    program: body.is_program === true,
+    filename,
+    stdio: filename === null,
+    options: optionMap(body.options),
+  }
+}
+
+function functionDetail(body: PgObject): Record<string, unknown> {
+  const options = defElems(body.options)
+  const language = constText(options.get('language')?.arg)?.toLowerCase() ?? 'sql'
+  const security = options.get('security')
+  return {
+    name: names(body.funcname).join('.'),
+    language,
+    procedure: body.is_procedure === true,
+    replace: body.replace === true,
+    security_definer: security !== undefined && constText(security.arg) === 'true',
+  }
+}
+
+/** Type and detail of one statement node. */
+export function classify(name: string, body: PgObject): Classified {
+  const simple = SIMPLE[name]
+  if (simple) return { type: simple, detail: {} }
+  const created = CREATE_KIND[name]
+  if (created) return { type: 'create', detail: { object_kind: created } }
+  const dropped = DROP_NODES[name]
+  if (dropped) return { type: 'drop', detail: { object_kind: dropped, objects: [str(body.dbname ?? body.tablespacename ?? body.subname) ?? ''], cascade: false, missing_ok: body.missing_ok === true } }
+
+  switch (name) {
+    case 'SelectStmt': {
+      if (isObject(body.intoClause)) return { type: 'select_into', detail: {} }
+      const values = list(body.valuesLists).length > 0 && list(body.targetList).length === 0
+      return { type: values ? 'values' : 'select', detail: {} }
+    }
+    case 'CreateTableAsStmt': return { type: 'create_table_as', detail: { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'table' } }
+    case 'DropStmt': return { type: 'drop', detail: dropDetail(body) }
+    case 'TruncateStmt': return { type: 'truncate', detail: { cascade: body.behavior === 'DROP_CASCADE', restart_identity: body.restart_seqs === true } }
+    case 'RenameStmt': return { type: 'rename', detail: { object_kind: enumName(body.renameType, 'OBJECT_') ?? 'unknown', new_name: str(body.newname) ?? null } }
+    case 'CommentStmt': return { type: 'comment', detail: { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'unknown' } }
+    case 'GrantStmt':
+      return {
+        type: body.is_grant === true ? 'grant' : 'revoke',
+        detail: {
+          object_kind: enumName(body.objtype, 'OBJECT_') ?? 'unknown',
+          privileges: list(body.privileges).length === 0 ? ['all'] : list(body.privileges).map((p) => str(bodyOf(p, 'AccessPriv')?.priv_name) ?? 'all'),
+          grantees: roleNames(body.grantees),
+        },
+      }
+    case 'GrantRoleStmt':
+      return {
+        type: body.is_grant === true ? 'grant' : 'revoke',
+        detail: { object_kind: 'role', roles: list(body.granted_roles).map((p) => str(bodyOf(p, 'AccessPriv')?.priv_name) ?? ''), grantees: roleNames(body.grantee_roles) },
+      }
+    case 'CreateRoleStmt': return { type: 'create_role', detail: { name: str(body.role) ?? '', role_kind: enumName(body.stmt_type, 'ROLESTMT_') ?? 'role', options: optionMap(body.options) } }
+    case 'AlterRoleStmt': return { type: 'alter_role', detail: { name: roleNames([body.role])[0] ?? '', options: optionMap(body.options) } }
+    case 'AlterRoleSetStmt': {
+      const setting = isObject(body.setstmt) ? settingDetail(body.setstmt) : {}
+      return { type: 'alter_role', detail: { name: roleNames([body.role])[0] ?? 'all', setting } }
+    }
+    case 'DropRoleStmt': return { type: 'drop_role', detail: { names: roleNames(body.roles), missing_ok: body.missing_ok === true } }
+    case 'VariableSetStmt': return { type: setType(body), detail: settingDetail(body) }
+    case 'VariableShowStmt': return { type: 'show', detail: { name: (str(body.name) ?? '').toLowerCase() } }
+    case 'ConstraintsSetStmt': return { type: 'set', detail: { name: 'constraints', value: body.deferred === true ? 'deferred' : 'immediate', local: true, kind: 'VAR_SET_VALUE' } }
+    case 'AlterSystemStmt': return { type: 'alter_system', detail: isObject(body.setstmt) ? settingDetail(body.setstmt) : {} }
+    case 'CopyStmt': return { type: 'copy', detail: copyDetail(body) }
+    case 'DoStmt': return { type: 'do', detail: {} }
+    case 'CallStmt': return { type: 'call', detail: { name: names(bodyOf(body.funccall, 'FuncCall')?.funcname).join('.') } }
+    case 'CreateFunctionStmt': return { type: 'create_function', detail: functionDetail(body) }
+    case 'CreateExtensionStmt': return { type: 'create_extension', detail: { name: str(body.extname) ?? '', options: optionMap(body.options) } }
+    case 'LoadStmt': return { type: 'load', detail: { filename: str(body.filename) ?? '' } }
+    case 'ExplainStmt': return { type: 'explain', detail: { options: optionMap(body.options) } }
+    case 'TransactionStmt': {
+      const kind = str(body.kind) ?? ''
+      const detail: Record<string, unknown> = { kind }
+      if (typeof body.savepoint_name === 'string') detail.savepoint = body.savepoint_name
+      if (typeof body.gid === 'string') detail.gid = body.gid
+      return { type: TRANSACTION[kind] ?? 'other', detail }
+    }
+    case 'PrepareStmt': return { type: 'prepare', detail: { name: str(body.name) ?? '' } }
+    case 'ExecuteStmt': return { type: 'execute', detail: { name: str(body.name) ?? '' } }
+    case 'DeallocateStmt': return { type: 'deallocate', detail: { name: body.isall === true ? null : (str(body.name) ?? null), all: body.isall === true } }
+    case 'DeclareCursorStmt': return { type: 'declare_cursor', detail: { name: str(body.portalname) ?? '' } }
+    case 'FetchStmt': return { type: 'fetch', detail: { name: str(body.portalname) ?? '', move: body.ismove === true } }
+    case 'ClosePortalStmt': return { type: 'close', detail: { name: str(body.portalname) ?? null } }
+    case 'DiscardStmt': return { type: 'discard', detail: { target: enumName(body.target, 'DISCARD_') ?? 'all' } }
+    case 'LockStmt': return { type: 'lock', detail: { mode: typeof body.mode === 'number' ? body.mode : null, nowait: body.nowait === true } }
+    case 'VacuumStmt': return { type: body.is_vacuumcmd === true ? 'vacuum' : 'analyze', detail: { options: optionMap(body.options) } }
+    case 'ListenStmt': return { type: 'listen', detail: { channel: str(body.conditionname) ?? '' } }
+    case 'UnlistenStmt': return { type: 'unlisten', detail: { channel: str(body.conditionname) ?? '*' } }
+    case 'NotifyStmt': return { type: 'notify', detail: { channel: str(body.conditionname) ?? '', payload: str(body.payload) ?? null } }
+    default:
+      if (name.startsWith('Alter')) return { type: 'alter', detail: { object_kind: enumName(body.objtype ?? body.objectType ?? body.renameType, 'OBJECT_') ?? alterKind(name) } }
+      if (name.startsWith('Create') || name === 'DefineStmt') return { type: 'create', detail: { object_kind: enumName(body.kind, 'OBJECT_') ?? alterKind(name) } }
+      return { type: 'other', detail: {} }
+  }
+}
+
+/** AlterFooBarStmt → foo_bar, for nodes without an explicit object type. */
+function alterKind(name: string): string {
+  return name.replace(/^(Alter|Create)/, '').replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()
+}
