@@ -1,0 +1,134 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { agent, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
+import { createMemoryApprovalStore } from '../../engine/approvals/memory.ts'
+import { createMemoryAuditSink } from '../../engine/audit/memory-sink.ts'
+import { createVerifier } from '../../engine/identity/verifier.ts'
+import { createAdminHandler } from '../../proxy/admin/handler.ts'
+import { type AdminServer, serveAdmin } from '../../proxy/admin/node-server.ts'
+import { loadConfig } from '../config-file.ts'
+import { loadOrCreateDevKey } from '../dev-key.ts'
+import { memoryIo } from '../io.ts'
+import { formatTable, runApprovals } from './approvals.ts'
+
+// A real admin server on an ephemeral port, trusting the dev issuer of a config in a temp directory.
+const dir = mkdtempSync(join(tmpdir(), 'warden-approvals-cli-'))
+const configFile = join(dir, 'warden.yaml')
+const approvals = createMemoryApprovalStore()
+const audit = createMemoryAuditSink()
+let server: AdminServer
+let held: ReturnType<typeof approvals.request>
+
+function writeConfig(adminPort: number) {
+  writeFileSync(configFile, `state_dir: ./state
+listeners:
+  admin: { host: 127.0.0.1, port: ${adminPort} }
+identity:
+  providers:
+    - { name: dev, issuer: warden-dev, audience: warden, dev: true, agent_groups: [agents] }
+approvals:
+  approver_groups: [dba]
+targets:
+  - { name: demo, kind: postgres, environment: production, embedded: true }
+`)
+}
+
+test.before(async () => {
+  writeConfig(1)
+  const { config } = await loadConfig(configFile, dir)
+  const { publicJwk } = await loadOrCreateDevKey(config.state_dir)
+  const verifier = createVerifier(config.identity, { devPublicJwk: publicJwk })
+  const handle = createAdminHandler({ engine: { authenticate: (t) => verifier.verify(t), approvals, audit }, approverGroups: ['dba'] })
+  server = await serveAdmin(handle, { host: '127.0.0.1', port: 0 })
+  writeConfig(server.address.port)
+  held = approvals.request({ ...heldInput(), identity: { ...agent, issuer: 'warden-dev' } }, approveDecision(), 'DELETE FROM users WHERE id = ?')
+})
+
+test.after(async () => {
+  await server.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const run = async (args: string[], env: Record<string, string> = {}) => {
+  const io = memoryIo(env, dir)
+  const code = await runApprovals(args, io)
+  return { code, out: io.stdout, err: io.stderr }
+}
+
+test('list prints a table of held requests, finding the admin API through the config', async () => {
+  const res = await run(['list', '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(res.code, 0, res.err)
+  assert.match(res.out, /^ID\s+STATUS\s+AGE\s+REQUESTER/)
+  assert.match(res.out, held.id)
+  assert.match(res.out, 'cursor-bot (agent)')
+  assert.match(res.out, 'DELETE FROM users WHERE id = ?')
+})
+
+test('list --json --status, with the URL from WARDEN_ADMIN_URL', async () => {
+  const res = await run(['list', '--json', '--status', 'pending', '--config', configFile, '--as', 'alice', '--group', 'dba'], { WARDEN_ADMIN_URL: server.url })
+  assert.is(res.code, 0, res.err)
+  const list = JSON.parse(res.out)
+  assert.is(list.length, 1)
+  assert.is(list[0].id, held.id)
+})
+
+test('a non-approver is refused by the server: exit 1 with the reason', async () => {
+  const res = await run(['approve', held.id, '--config', configFile, '--as', 'bob', '--group', 'dev'])
+  assert.is(res.code, 1)
+  assert.match(res.err, 'HTTP 403')
+  assert.match(res.err, 'approver group')
+  assert.is(approvals.get(held.id)!.status, 'pending')
+})
+
+test('a bad token is refused: exit 1', async () => {
+  const res = await run(['list', '--admin', server.url, '--token', 'nope'])
+  assert.is(res.code, 1)
+  assert.match(res.err, 'HTTP 401')
+})
+
+test('a DBA approves with a note: exit 0, the grant is printed, and the store has it', async () => {
+  const res = await run(['approve', held.id, '--note', 'ok for ticket 42', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(res.code, 0, res.err)
+  assert.match(res.out, `${held.id} approved by alice`)
+  assert.match(res.out, /grant grt_\w+: scope statement/)
+  assert.is(approvals.get(held.id)!.note, 'ok for ticket 42')
+  const again = await run(['deny', held.id, '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(again.code, 1)
+  assert.match(again.err, 'HTTP 409')
+})
+
+test('a gateway that is not running is exit 2 with a hint', async () => {
+  const res = await run(['list', '--admin', 'http://127.0.0.1:1', '--token', 'x'])
+  assert.is(res.code, 2)
+  assert.match(res.err, 'is the gateway running? start it with npm start')
+})
+
+test('usage errors are exit 2', async () => {
+  for (const args of [[], ['frobnicate'], ['approve'], ['list', 'extra'], ['list', '--status', 'maybe'], ['list', '--admin', server.url]]) {
+    const res = await run(args)
+    assert.is(res.code, 2, args.join(' '))
+    assert.ok(res.err.length > 0)
+  }
+  const noToken = await run(['list', '--admin', server.url])
+  assert.match(noToken.err, '--as SUBJECT')
+  const help = await run(['--help'])
+  assert.is(help.code, 0)
+  assert.match(help.out, 'warden approvals approve apr_x --as alice --group dba')
+})
+
+test('formatTable: newest first, long statements clipped, empty list said plainly', () => {
+  const base = { ...held, approval: { approvers: ['dba'], scope: 'statement' as const, ttl_seconds: 60 } }
+  const older = { ...base, id: 'apr_old', created_at: '2025-01-01T00:00:00.000Z', command: { ...base.command, summary: 'x'.repeat(200) } }
+  const newer = { ...base, id: 'apr_new', created_at: '2025-01-01T01:00:00.000Z' }
+  const out = formatTable([older, newer], Date.parse('2025-01-01T02:00:00.000Z'))
+  const lines = out.trim().split('\n')
+  assert.match(lines[1]!, /^apr_new\s+pending\s+1h/)
+  assert.match(lines[2]!, /^apr_old\s+pending\s+2h/)
+  assert.match(lines[2]!, 'x…')
+  assert.is(formatTable([], 0), 'no approval requests\n')
+})
+
+test.run()

@@ -1,0 +1,144 @@
+// warden approvals list|approve|deny: review held statements on a running gateway through its admin API.
+import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
+import type { Config } from '../../engine/config/types.ts'
+import { signDevToken } from '../../engine/identity/dev-issuer.ts'
+import { AdminClientError, createAdminClient } from '../../proxy/admin/client.ts'
+import { parseFlags, withUsage } from '../args.ts'
+import { loadConfig } from '../config-file.ts'
+import { loadOrCreateDevKey } from '../dev-key.ts'
+import { type ExitCode, type Io, UsageError } from '../io.ts'
+
+const usage = `usage: warden approvals list [--status S] [--json]
+       warden approvals approve ID [--note TEXT]
+       warden approvals deny ID [--note TEXT]
+
+Reviews statements the gateway holds for approval, through its admin API.
+
+  --status S       list only requests in this status: pending, approved, rejected, expired
+  --json           print JSON instead of a table
+  --note TEXT      a note recorded with the decision
+  --admin URL      the admin API (default: $WARDEN_ADMIN_URL, else listeners.admin of the config)
+  --token JWT      your token (default: $WARDEN_TOKEN)
+  --as SUBJECT     without a token: mint a 5-minute dev token for SUBJECT (the config must trust the dev issuer)
+  --group G        groups of that dev token; repeat or comma-separate
+  --config FILE    the gateway config (default: the embedded defaults)
+
+Example: npx warden approvals approve apr_x --as alice --group dba
+`
+
+const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired']
+const DEV_TOKEN_TTL_SECONDS = 300
+
+export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
+  return withUsage(io, async () => {
+    const { values, positionals } = parseFlags(args, {
+      status: { type: 'string' },
+      json: { type: 'boolean' },
+      note: { type: 'string' },
+      admin: { type: 'string' },
+      token: { type: 'string' },
+      as: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      config: { type: 'string' },
+    }, usage, true)
+    if (values.help) { io.out(usage); return 0 }
+    const [action, id, ...extra] = positionals
+    if (action !== 'list' && action !== 'approve' && action !== 'deny') {
+      throw new UsageError('usage.action', `${action ? `unknown action ${JSON.stringify(action)}` : 'an action is required'}: list, approve ID or deny ID\n\n${usage}`)
+    }
+    if (action === 'list' ? id !== undefined : id === undefined || extra.length) {
+      throw new UsageError('usage.arguments', `${action === 'list' ? 'list takes no ID' : `${action} takes exactly one approval ID, e.g. warden approvals ${action} apr_abc123`}\n\n${usage}`)
+    }
+    const status = values.status as string | undefined
+    if (status !== undefined && !STATUSES.includes(status as ApprovalStatus)) {
+      throw new UsageError('usage.status', `--status must be one of ${STATUSES.join(', ')}; got ${JSON.stringify(status)}`)
+    }
+
+    let config: Config | undefined
+    const loaded = async () => (config ??= (await loadConfig(values.config as string | undefined, io.cwd)).config)
+    const adminUrl = (values.admin as string | undefined) ?? io.env.WARDEN_ADMIN_URL ?? adminUrlOf(await loaded())
+    const token = (values.token as string | undefined) ?? io.env.WARDEN_TOKEN ?? await devToken(values.as as string | undefined, values.group as string[] | undefined, loaded)
+    const client = createAdminClient(adminUrl, token)
+
+    try {
+      if (action === 'list') {
+        const list = await client.list(status as ApprovalStatus | undefined)
+        io.out(values.json ? `${JSON.stringify(list, null, 2)}\n` : formatTable(list, Date.now()))
+        return 0
+      }
+      const decided = action === 'approve' ? await client.approve(id as string, values.note as string | undefined) : await client.deny(id as string, values.note as string | undefined)
+      io.out(values.json ? `${JSON.stringify(decided, null, 2)}\n` : describeDecision(decided))
+      return 0
+    } catch (err) {
+      if (!(err instanceof AdminClientError)) throw err
+      if (err.status === undefined) {
+        io.err(`warden approvals: ${err.message}; is the gateway running? start it with npm start\n`)
+        return 2
+      }
+      io.err(`warden approvals: refused (HTTP ${err.status} ${err.code}): ${err.message}\n`)
+      return 1
+    }
+  })
+}
+
+function adminUrlOf(config: Config): string {
+  const { host, port } = config.listeners.admin
+  // A wildcard listen address is reached through loopback.
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
+  return `http://${reach}:${port}`
+}
+
+async function devToken(sub: string | undefined, groupFlags: string[] | undefined, loaded: () => Promise<Config>): Promise<string> {
+  if (!sub) {
+    throw new UsageError('usage.token', 'no token: pass --token JWT, set WARDEN_TOKEN, or (with the dev issuer) --as SUBJECT --group G, e.g. --as alice --group dba')
+  }
+  const config = await loaded()
+  const provider = config.identity.providers.find((p) => p.dev === true)
+  if (!provider) {
+    throw new UsageError('usage.no_dev_issuer', 'this config does not trust the development issuer, so --as cannot mint a token; pass --token JWT from your identity provider or set WARDEN_TOKEN')
+  }
+  const groups = [...new Set((groupFlags ?? []).flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean))]
+  const { privateJwk } = await loadOrCreateDevKey(config.state_dir)
+  return signDevToken(privateJwk, {
+    issuer: provider.issuer,
+    audience: provider.audience,
+    sub,
+    groups,
+    ttlSeconds: DEV_TOKEN_TTL_SECONDS,
+    groupsClaim: provider.groups_claim,
+  })
+}
+
+function age(iso: string, nowMs: number): string {
+  const s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m`
+  if (s < 86400) return `${Math.floor(s / 3600)}h`
+  return `${Math.floor(s / 86400)}d`
+}
+
+function clip(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat
+}
+
+/** The list as an aligned table, newest first. */
+export function formatTable(list: readonly ApprovalRequest[], nowMs: number): string {
+  if (!list.length) return 'no approval requests\n'
+  const rows = [...list]
+    .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
+    .map((r) => [r.id, r.status, age(r.created_at, nowMs), `${r.requester.sub} (${r.requester.kind})`, r.target, r.approval.approvers.join(','), clip(r.command.summary, 60)])
+  const header = ['ID', 'STATUS', 'AGE', 'REQUESTER', 'TARGET', 'APPROVERS', 'STATEMENT']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`
+}
+
+function describeDecision(r: ApprovalRequest): string {
+  const lines = [`${r.id} ${r.status} by ${r.decided_by ?? 'unknown'}: ${clip(r.command.summary, 100)}`]
+  if (r.grant) {
+    lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${new Date(r.grant.expires_at_ns / 1e6).toISOString()}`)
+  }
+  if (r.note) lines.push(`note: ${r.note}`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,119 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createAdminHandler } from './handler.ts'
+import { fakeAdminEngine } from './fake-engine.ts'
+import { alice, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
+
+function setup() {
+  const { engine, held } = fakeAdminEngine()
+  const handle = createAdminHandler({ engine, approverGroups: ['dba'] })
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
+    const res = await handle(new Request(`http://admin.test${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }))
+    return { status: res.status, body: await res.json(), headers: res.headers }
+  }
+  return { engine, held, call }
+}
+
+test('GET /healthz needs no token', async () => {
+  const { call } = setup()
+  const res = await call('GET', '/healthz')
+  assert.is(res.status, 200)
+  assert.equal(res.body, { status: 'ok' })
+})
+
+test('a missing or invalid token is 401 JSON with the reason', async () => {
+  const { call, held } = setup()
+  const missing = await call('GET', '/v1/approvals')
+  assert.is(missing.status, 401)
+  assert.is(missing.body.error.code, 'auth.missing')
+  assert.match(missing.headers.get('www-authenticate') ?? '', 'Bearer')
+  const invalid = await call('POST', `/v1/approvals/${held.id}/approve`, 'not-a-jwt')
+  assert.is(invalid.status, 401)
+  assert.is(invalid.body.error.code, 'token.malformed')
+  assert.match(invalid.body.error.message, 'not a signed JWT')
+})
+
+test('a DBA approves a held statement: 200 with the grant, and the decision is audited', async () => {
+  const { call, held, engine } = setup()
+  const res = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', { note: 'looks right' })
+  assert.is(res.status, 200)
+  assert.is(res.body.approval.status, 'approved')
+  assert.is(res.body.approval.decided_by, 'alice')
+  assert.is(res.body.approval.note, 'looks right')
+  assert.is(res.body.approval.grant.scope, 'statement')
+  assert.is(engine.approvals.grantsFor(held.session_id).length, 1)
+  const event = engine.audit.events.at(-1)!
+  assert.is(event.type, 'approval')
+  assert.is(event.outcome, 'approved')
+  assert.is(event.approval_id, held.id)
+  assert.is(event.session_id, held.session_id)
+  assert.equal(event.reviewer, { sub: 'alice', issuer: 'https://idp.example', kind: 'human' })
+})
+
+test('deny rejects the request with the note', async () => {
+  const { call, held } = setup()
+  const res = await call('POST', `/v1/approvals/${held.id}/deny`, 'alice', { note: 'not today' })
+  assert.is(res.status, 200)
+  assert.is(res.body.approval.status, 'rejected')
+  assert.is(res.body.approval.note, 'not today')
+})
+
+test('forbidden (403) for an agent, a human outside the approver groups, and self-approval; refusals are audited', async () => {
+  const { call, held, engine } = setup()
+  const agentInDba = await call('POST', `/v1/approvals/${held.id}/approve`, 'reviewer-bot')
+  assert.is(agentInDba.status, 403)
+  assert.is(agentInDba.body.error.code, 'approval.forbidden')
+  const outsider = await call('POST', `/v1/approvals/${held.id}/approve`, 'bob')
+  assert.is(outsider.status, 403)
+  assert.match(outsider.body.error.message, 'dba')
+  const ownAgent = await call('POST', `/v1/approvals/${held.id}/approve`, 'agent')
+  assert.is(ownAgent.status, 403)
+  const mine = engine.approvals.request(heldInput({ requester: alice, session: 'sess-2', digest: 'd2' }), approveDecision(), 'DROP TABLE orders')
+  const self = await call('POST', `/v1/approvals/${mine.id}/approve`, 'alice')
+  assert.is(self.status, 403)
+  assert.is(self.body.error.code, 'approval.self_approval')
+  assert.is(engine.approvals.get(held.id)!.status, 'pending')
+  assert.is(engine.approvals.get(mine.id)!.status, 'pending')
+  const refused = engine.audit.events.filter((e) => e.outcome === 'refused')
+  assert.is(refused.length, 4)
+})
+
+test('unknown id is 404, a decided request is 409', async () => {
+  const { call, held } = setup()
+  const unknown = await call('POST', '/v1/approvals/apr_nope/approve', 'alice')
+  assert.is(unknown.status, 404)
+  assert.is(unknown.body.error.code, 'approval.not_found')
+  assert.is((await call('POST', `/v1/approvals/${held.id}/approve`, 'alice')).status, 200)
+  const again = await call('POST', `/v1/approvals/${held.id}/deny`, 'alice')
+  assert.is(again.status, 409)
+  assert.is(again.body.error.code, 'approval.not_pending')
+})
+
+test('approvers see every request, others only their own; ?status filters', async () => {
+  const { call, held } = setup()
+  assert.is((await call('GET', '/v1/approvals', 'alice')).body.approvals.length, 1)
+  assert.is((await call('GET', '/v1/approvals?status=pending', 'alice')).body.approvals[0].id, held.id)
+  assert.is((await call('GET', '/v1/approvals?status=approved', 'alice')).body.approvals.length, 0)
+  assert.is((await call('GET', '/v1/approvals', 'agent')).body.approvals.length, 1)
+  assert.is((await call('GET', '/v1/approvals', 'bob')).body.approvals.length, 0)
+  // carol is in sre, one of this request's approver groups though not a configured approver group.
+  assert.is((await call('GET', '/v1/approvals', 'carol')).body.approvals.length, 1)
+  assert.is((await call('GET', `/v1/approvals/${held.id}`, 'alice')).body.approval.command.summary, 'DELETE FROM users WHERE id = ?')
+  assert.is((await call('GET', `/v1/approvals/${held.id}`, 'bob')).status, 404)
+  assert.is((await call('GET', '/v1/approvals?status=weird', 'alice')).status, 400)
+})
+
+test('bad bodies, unknown routes and wrong methods are JSON errors', async () => {
+  const { call, held } = setup()
+  const notJson = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', '{oops')
+  assert.is(notJson.status, 400)
+  assert.is(notJson.body.error.code, 'request.invalid')
+  assert.is((await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', { note: 5 })).status, 400)
+  assert.is((await call('GET', '/v1/nothing', 'alice')).body.error.code, 'route.not_found')
+  const wrong = await call('GET', `/v1/approvals/${held.id}/approve`, 'alice')
+  assert.is(wrong.status, 405)
+  assert.is(wrong.headers.get('allow'), 'POST')
+})
+
+test.run()

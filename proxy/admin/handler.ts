@@ -1,0 +1,118 @@
+// The admin API as a web-standard handler (testable with `await handle(new Request(...))`, hono-style):
+// reviewers list held statements and approve or deny them. Every route but /healthz needs a bearer
+// token the engine verifies; every approve/deny attempt, granted or refused, is recorded in the audit log.
+import { ApprovalError } from '../../engine/approvals/errors.ts'
+import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
+import type { GatewayEngine } from '../../engine/gateway.ts'
+import type { Identity } from '../../engine/types.ts'
+import { json, jsonError, statusOfApprovalError } from './json.ts'
+
+export interface AdminHandlerOptions {
+  engine: Pick<GatewayEngine, 'authenticate' | 'approvals' | 'audit'>
+  /** config.approvals.approver_groups: humans in these groups see every request. */
+  approverGroups: readonly string[]
+}
+
+export type AdminHandler = (req: Request) => Promise<Response>
+
+const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired']
+const MAX_NOTE = 2000
+const APPROVAL_PATH = /^\/v1\/approvals\/([A-Za-z0-9_-]{1,64})(?:\/(approve|deny))?$/
+
+const sameIdentity = (a: Identity, b: Identity) => a.issuer === b.issuer && a.sub === b.sub
+
+export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
+  const { engine } = opts
+  const inGroups = (who: Identity, groups: readonly string[]) => who.kind === 'human' && who.groups.some((g) => groups.includes(g))
+  const seesAll = (who: Identity) => inGroups(who, opts.approverGroups)
+  const canSee = (who: Identity, r: ApprovalRequest) => seesAll(who) || inGroups(who, r.approval.approvers) || sameIdentity(who, r.requester)
+
+  async function authenticate(req: Request): Promise<Identity | Response> {
+    const header = req.headers.get('authorization') ?? ''
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+    const challenge = { 'www-authenticate': 'Bearer realm="warden"' }
+    if (!match) return jsonError(401, 'auth.missing', 'send an Authorization: Bearer <JWT> header (a dev token: npx warden token --as alice --group dba)', challenge)
+    try {
+      return await engine.authenticate(match[1] as string)
+    } catch (err) {
+      const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'auth.invalid'
+      return jsonError(401, code, `token rejected: ${(err as Error).message}`, challenge)
+    }
+  }
+
+  function list(who: Identity, url: URL): Response {
+    const status = url.searchParams.get('status')
+    if (status !== null && !STATUSES.includes(status as ApprovalStatus)) {
+      return jsonError(400, 'request.invalid', `status must be one of ${STATUSES.join(', ')}; got ${JSON.stringify(status)}`)
+    }
+    const all = engine.approvals.list(status ? { status: status as ApprovalStatus } : {})
+    return json({ approvals: all.filter((r) => canSee(who, r)) })
+  }
+
+  function get(who: Identity, id: string): Response {
+    const request = engine.approvals.get(id)
+    // A request the caller may not see answers like an unknown one, so ids cannot be probed.
+    if (!request || !canSee(who, request)) return jsonError(404, 'approval.not_found', `no approval request ${id} visible to ${who.sub}`)
+    return json({ approval: request })
+  }
+
+  async function decide(who: Identity, id: string, action: 'approve' | 'deny', req: Request): Promise<Response> {
+    const body = await readNote(req)
+    if (body instanceof Response) return body
+    const before = engine.approvals.get(id)
+    const event = {
+      type: 'approval' as const,
+      time: new Date().toISOString(),
+      ...(before ? { session_id: before.session_id, target: before.target, requester: { sub: before.requester.sub, issuer: before.requester.issuer } } : {}),
+      approval_id: id,
+      action,
+      reviewer: { sub: who.sub, issuer: who.issuer, kind: who.kind },
+      ...(body.note !== undefined ? { note: body.note } : {}),
+      via: 'admin_api',
+    }
+    try {
+      const decided = action === 'approve' ? engine.approvals.approve(id, who, body.note) : engine.approvals.reject(id, who, body.note)
+      engine.audit.record({ ...event, outcome: decided.status, ...(decided.grant ? { grant: { id: decided.grant.id, scope: decided.grant.scope, expires_at_ns: decided.grant.expires_at_ns } } : {}) })
+      return json({ approval: decided })
+    } catch (err) {
+      if (!(err instanceof ApprovalError)) throw err
+      engine.audit.record({ ...event, outcome: 'refused', error: { code: err.code, message: err.message } })
+      return jsonError(statusOfApprovalError(err.code), err.code, err.message)
+    }
+  }
+
+  return async function handle(req: Request): Promise<Response> {
+    const url = new URL(req.url)
+    const path = url.pathname.replace(/\/+$/, '') || '/'
+    if (path === '/healthz') return req.method === 'GET' || req.method === 'HEAD' ? json({ status: 'ok' }) : methodNotAllowed('GET')
+    const who = await authenticate(req)
+    if (who instanceof Response) return who
+    if (path === '/v1/approvals') return req.method === 'GET' ? list(who, url) : methodNotAllowed('GET')
+    const match = APPROVAL_PATH.exec(path)
+    if (!match) return jsonError(404, 'route.not_found', `no route ${req.method} ${url.pathname}; see GET /v1/approvals, GET /v1/approvals/:id, POST /v1/approvals/:id/approve|deny`)
+    const [, id, action] = match as unknown as [string, string, 'approve' | 'deny' | undefined]
+    if (!action) return req.method === 'GET' ? get(who, id) : methodNotAllowed('GET')
+    return req.method === 'POST' ? decide(who, id, action, req) : methodNotAllowed('POST')
+  }
+}
+
+function methodNotAllowed(allow: string): Response {
+  return jsonError(405, 'route.method', `use ${allow} on this path`, { allow })
+}
+
+/** The optional JSON body {note?: string}; an empty body is no note. */
+async function readNote(req: Request): Promise<{ note?: string } | Response> {
+  const text = (await req.text()).trim()
+  if (!text) return {}
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return jsonError(400, 'request.invalid', 'body must be JSON like {"note": "why"} or empty')
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return jsonError(400, 'request.invalid', 'body must be a JSON object like {"note": "why"}')
+  const note = (body as { note?: unknown }).note
+  if (note === undefined) return {}
+  if (typeof note !== 'string' || note.length > MAX_NOTE) return jsonError(400, 'request.invalid', `note must be a string of at most ${MAX_NOTE} characters`)
+  return { note }
+}

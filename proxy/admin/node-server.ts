@@ -1,0 +1,82 @@
+// Serves a web-standard `handle(Request): Promise<Response>` on node:http, the way hono's node adapter
+// does: the request body is read whole (admin bodies are tiny, so it is capped), the response is written
+// whole, and close() ends idle keep-alive connections too so shutdown does not wait on them.
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export type FetchHandler = (req: Request) => Promise<Response>
+
+export interface AdminServer {
+  address: { host: string; port: number }
+  /** Base URL, e.g. http://127.0.0.1:8181 */
+  url: string
+  close(): Promise<void>
+}
+
+export class AdminServerError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AdminServerError'
+    this.code = code
+  }
+}
+
+export const MAX_BODY_BYTES = 64 * 1024
+
+export async function serveAdmin(handle: FetchHandler, opts: { host: string; port: number; onError?: (err: unknown) => void }): Promise<AdminServer> {
+  const server = createServer((req, res) => {
+    respond(handle, req, res, opts.host).catch((err) => {
+      opts.onError?.(err)
+      if (!res.headersSent) writeJson(res, 500, { error: { code: 'admin.internal', message: 'internal error in the admin API; see the gateway log' } })
+      else res.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new AdminServerError('admin.listen', `start the admin API on ${opts.host}:${opts.port}: ${err.message}; change listeners.admin in the config`, { cause: err })))
+    server.listen(opts.port, opts.host, () => resolve())
+  })
+  const { address, port } = server.address() as AddressInfo
+  const host = address.includes(':') ? `[${address}]` : address
+  return {
+    address: { host: address, port },
+    url: `http://${host}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+  }
+}
+
+async function respond(handle: FetchHandler, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req)
+  if (body === null) return writeJson(res, 413, { error: { code: 'admin.body_too_large', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } })
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else if (value !== undefined) headers.set(name, value)
+  }
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`)
+  const response = await handle(new Request(url, { method: req.method, headers, body: body && new Uint8Array(body) }))
+  const out = Buffer.from(await response.arrayBuffer())
+  res.writeHead(response.status, Object.fromEntries(response.headers))
+  res.end(out)
+}
+
+/** The whole body, or null once it passes MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) return null
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+function writeJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(value))
+}

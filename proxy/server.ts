@@ -1,0 +1,138 @@
+// `warden up`: wires the configuration to running parts, top to bottom — state directory and its keys,
+// TLS, identity, policy, audit, embedded demo databases, the engine, then the PostgreSQL listener and the
+// admin API. A step that fails closes whatever earlier steps started.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { loadOrCreateDevKey } from '../cli/dev-key.ts'
+import { loadPolicy } from '../cli/policy.ts'
+import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
+import type { Config } from '../engine/config/types.ts'
+import { createGatewayEngine } from '../engine/gateway-engine.ts'
+import { createVerifier } from '../engine/identity/verifier.ts'
+import { createAdminHandler } from './admin/handler.ts'
+import { type AdminServer, serveAdmin } from './admin/node-server.ts'
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './demo/embedded.ts'
+import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
+import { openAuditOutput } from './server/audit-destination.ts'
+import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
+import { shellQuote, startupSummary } from './server/summary.ts'
+import { resolveTls, type TlsMaterial } from './server/tls.ts'
+import { planUpstreams } from './server/upstreams.ts'
+
+export interface RunningGateway {
+  postgres: PostgresListener
+  admin: AdminServer
+  /** The human start-up summary (listeners, targets, how to get a token and connect). */
+  summary: string
+  close(): Promise<void>
+}
+
+export interface GatewayOptions {
+  log: Logger
+  /** The Warden checkout: default policies live in <packageRoot>/policies. */
+  packageRoot: string
+  /** The OPA binary that compiles policy.source; found like `warden build` finds it when absent. */
+  opa?: string
+  /** Environment for upstream `password_env`; process.env when absent. */
+  env?: Record<string, string | undefined>
+  /** The --config argument as the user typed it, repeated in the commands the gateway suggests. */
+  configArg?: string
+}
+
+export class GatewayStartError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'GatewayStartError'
+    this.code = code
+  }
+}
+
+export async function startGateway(config: Config, opts: GatewayOptions): Promise<RunningGateway> {
+  const { log } = opts
+  const closers: Array<() => Promise<void>> = []
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((err) => log.error({ err }, 'shutdown step failed'))
+  }
+  try {
+    ensureStateDir(config.state_dir)
+    const maskKey = loadOrCreateMaskKey(config.state_dir)
+    const tls = await tlsOrPlaintext(config, log)
+
+    const dev = config.identity.providers.some((p) => p.dev)
+    const devPublicJwk = dev ? (await loadOrCreateDevKey(config.state_dir)).publicJwk : undefined
+    const verifier = createVerifier(config.identity, { devPublicJwk, readJwksFile: async (path) => JSON.parse(await readFile(path, 'utf8')) })
+
+    const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
+    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa })
+
+    const audit = openAuditOutput(config.audit.destination)
+    closers.push(audit.close)
+
+    const embedded = new Map<string, EmbeddedPostgres>()
+    for (const target of config.targets.filter((t) => t.embedded && t.kind === 'postgres')) {
+      const demo = await startEmbeddedPostgres()
+      closers.push(demo.close)
+      embedded.set(target.name, demo)
+    }
+    const upstreams = planUpstreams(config.targets, opts.env ?? process.env, embedded)
+    for (const warning of upstreams.warnings) log.warn(warning)
+
+    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: audit.sink, decider })
+    const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
+    const configFlag = opts.configArg ? ` --config ${shellQuote(opts.configArg)}` : ''
+    const postgres = await startPostgresListener({
+      host: config.listeners.postgres.host,
+      port: config.listeners.postgres.port,
+      tls: tls && { cert: tls.cert, key: tls.key },
+      allowPlaintext: config.listeners.postgres.allow_plaintext,
+      engine,
+      upstream: (target) => upstreams.resolve(target),
+      holdSeconds: config.approvals.hold_seconds,
+      maskKey,
+      approvalHint: (id) => `npx warden approvals approve ${id}${dev ? ` --as <you> --group ${approverGroup}` : ''}${configFlag}`,
+    }).catch((err: Error) => {
+      throw new GatewayStartError('listen.postgres', `start the PostgreSQL listener on ${config.listeners.postgres.host}:${config.listeners.postgres.port}: ${err.message}; change listeners.postgres in the config`, { cause: err })
+    })
+    closers.push(postgres.close)
+
+    const handle = createAdminHandler({ engine, approverGroups: config.approvals.approver_groups })
+    const admin = await serveAdmin(handle, { ...config.listeners.admin, onError: (err) => log.error({ err }, 'admin API request failed') })
+    closers.push(admin.close)
+
+    const summary = startupSummary(config, {
+      postgres: postgres.address,
+      adminUrl: admin.url,
+      tls: tls ? (tls.source === 'generated' ? `self-signed, ${tls.certPath}` : tls.certPath) : 'off (openssl not found)',
+      policy: config.policy.bundle ? `bundle ${bundlePath}` : `${policyConfig.policy.source} (compiled to ${bundlePath})`,
+      describe: upstreams.describe,
+      warnings: upstreams.warnings,
+      configArg: opts.configArg,
+    })
+    log.info({
+      postgres: `${postgres.address.host}:${postgres.address.port}`,
+      admin: admin.url,
+      targets: config.targets.map((t) => t.name),
+      embedded: [...embedded.keys()],
+      tls: tls?.source ?? 'off',
+    }, 'warden gateway started')
+
+    let closing: Promise<void> | undefined
+    return { postgres, admin, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+}
+
+/** TLS for the listener; a missing openssl (and no configured pair) runs plaintext-only, with a warning. */
+async function tlsOrPlaintext(config: Config, log: Logger): Promise<TlsMaterial | undefined> {
+  try {
+    return await resolveTls(config.listeners.postgres.tls, config.state_dir)
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'tls.openssl_missing') throw err
+    log.warn(`${(err as Error).message}; the PostgreSQL listener runs without TLS (loopback clients only, unless allow_plaintext)`)
+    return undefined
+  }
+}

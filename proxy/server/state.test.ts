@@ -1,0 +1,43 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ensureStateDir, loadOrCreateMaskKey, StateError } from './state.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'warden-state-'))
+
+test('creates the state directory private, and tightens an existing one', () => {
+  const dir = join(root, 'a', 'state')
+  ensureStateDir(dir)
+  assert.is(statSync(dir).mode & 0o777, 0o700)
+  chmodSync(dir, 0o755)
+  ensureStateDir(dir)
+  assert.is(statSync(dir).mode & 0o777, 0o700)
+})
+
+test('makes a 32-byte 0600 mask key once and returns the same key afterwards', () => {
+  const dir = join(root, 'b')
+  ensureStateDir(dir)
+  const first = loadOrCreateMaskKey(dir)
+  assert.is(first.length, 32)
+  assert.is(statSync(join(dir, 'mask.key')).mode & 0o777, 0o600)
+  assert.equal(loadOrCreateMaskKey(dir), first)
+})
+
+test('rejects a mask key of the wrong length with a coded error', () => {
+  const dir = join(root, 'c')
+  ensureStateDir(dir)
+  writeFileSync(join(dir, 'mask.key'), 'short')
+  try {
+    loadOrCreateMaskKey(dir)
+    assert.unreachable('accepted a short key')
+  } catch (err) {
+    assert.instance(err, StateError)
+    assert.is((err as StateError).code, 'state.mask_key')
+    assert.match((err as Error).message, 'delete it')
+  }
+})
+
+test.after(() => rmSync(root, { recursive: true, force: true }))
+test.run()

@@ -1,0 +1,47 @@
+// The gateway's state directory and the secrets it keeps there: created private (0700 / 0600) on first start.
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export class StateError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StateError'
+    this.code = code
+  }
+}
+
+export const MASK_KEY_BYTES = 32
+
+/** Creates the state directory (mode 0700) when missing and tightens its mode when it already exists. */
+export function ensureStateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700)
+  } catch (err) {
+    throw new StateError('state.dir', `create the state directory ${dir}: ${(err as Error).message}; set state_dir in the config to a writable directory`, { cause: err })
+  }
+}
+
+/** The HMAC key behind `hash` masking: <state>/mask.key, 32 random bytes made once (0600) so hashes stay stable across restarts. */
+export function loadOrCreateMaskKey(stateDir: string): Uint8Array {
+  const path = join(stateDir, 'mask.key')
+  try {
+    writeFileSync(path, randomBytes(MASK_KEY_BYTES), { mode: 0o600, flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new StateError('state.mask_key', `create the mask key ${path}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  let key: Buffer
+  try {
+    key = readFileSync(path)
+  } catch (err) {
+    throw new StateError('state.mask_key', `read the mask key ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  if (key.length !== MASK_KEY_BYTES) {
+    throw new StateError('state.mask_key', `${path} holds ${key.length} bytes, expected ${MASK_KEY_BYTES}; delete it to generate a new key (hashed values will change)`)
+  }
+  return new Uint8Array(key)
+}

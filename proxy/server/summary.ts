@@ -1,0 +1,63 @@
+// The human start-up summary: where to connect, what each target points at, and how to get a token.
+import type { Config } from '../../engine/config/types.ts'
+
+export interface SummaryFacts {
+  postgres: { host: string; port: number }
+  adminUrl: string
+  /** e.g. `self-signed, .warden/tls/cert.pem` or `off`. */
+  tls: string
+  policy: string
+  /** Target name → where its upstream is. */
+  describe(name: string): string
+  warnings: string[]
+  /** The --config argument the gateway was started with, repeated in the commands shown. */
+  configArg?: string
+}
+
+export function startupSummary(config: Config, facts: SummaryFacts): string {
+  const pgHost = facts.postgres.host.includes(':') ? `[${facts.postgres.host}]` : facts.postgres.host
+  const dev = config.identity.providers.some((p) => p.dev)
+  const cfg = facts.configArg ? ` --config ${shellQuote(facts.configArg)}` : ''
+  const reviewer = dev ? ` --as alice --group ${config.approvals.approver_groups[0] ?? 'dba'}` : ''
+  const sample = config.targets.find((t) => t.kind === 'postgres')?.name
+  const width = Math.max(0, ...config.targets.map((t) => t.name.length))
+  const lines = [
+    'Warden gateway is up',
+    `  PostgreSQL  ${pgHost}:${facts.postgres.port}   TLS: ${facts.tls}`,
+    `  Admin API   ${facts.adminUrl}`,
+    `  Policy      ${facts.policy}`,
+    `  Audit       ${config.audit.destination}`,
+    '  Targets',
+    ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : 'not served by the PostgreSQL listener'}`),
+  ]
+  if (!config.targets.length) lines.push('    (none: add targets to the config)')
+  for (const w of facts.warnings) lines.push(`  WARNING: ${w}`)
+  lines.push('')
+  if (dev) {
+    lines.push(
+      'Get a development token (signed by the local dev issuer):',
+      `  npx warden token --as cursor --group agents${cfg}`,
+    )
+  } else {
+    lines.push('Tokens come from your identity provider; pass one as the PostgreSQL password.')
+  }
+  if (sample) {
+    const token = dev ? `$(npx warden token --as cursor --group agents${cfg})` : '<your OIDC token>'
+    lines.push(
+      'Connect with psql (the token is the password):',
+      `  PGPASSWORD="${token}" psql "host=${facts.postgres.host} port=${facts.postgres.port} dbname=${sample} user=cursor"`,
+    )
+  }
+  lines.push(
+    'Review held statements:',
+    `  npx warden approvals list${reviewer}${cfg}`,
+    `  npx warden approvals approve <id>${reviewer}${cfg}`,
+    'Stop with Ctrl-C.',
+  )
+  return `${lines.join('\n')}\n`
+}
+
+/** Quotes a path for a POSIX shell only when it needs it. */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
+}

@@ -1,0 +1,42 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import { planUpstreams, UpstreamConfigError } from './upstreams.ts'
+
+const target = (name: string, extra: Partial<TargetConfig>): TargetConfig => ({ name, kind: 'postgres', environment: 'production', labels: {}, ...extra })
+const demo = target('demo', { embedded: true })
+const real = target('real', { upstream: { host: 'db.internal', port: 5432, database: 'app', user: 'warden', password_env: 'REAL_PW', ssl: 'require' } })
+const missing = target('missing', { upstream: { host: 'db2', port: 5432, database: 'app', user: 'warden', password_env: 'NOT_SET_PW' } })
+const inline = target('inline', { upstream: { host: 'db3', port: 5433, database: 'x', user: 'u', password: 'literal' } })
+const nowhere = target('nowhere', {})
+const k8s: TargetConfig = { name: 'cluster', kind: 'kubernetes', environment: 'production', labels: {} }
+
+const plan = planUpstreams([demo, real, missing, inline, nowhere, k8s], { REAL_PW: 's3cret' }, new Map([['demo', { host: '127.0.0.1', port: 40001, database: 'postgres', user: 'postgres' }]]))
+
+test('an embedded target points at its demo database without TLS', () => {
+  assert.equal(plan.resolve(demo), { host: '127.0.0.1', port: 40001, database: 'postgres', user: 'postgres', ssl: 'disable' })
+  assert.match(plan.describe('demo'), 'embedded demo')
+})
+
+test('password_env is read from the environment at start; an inline password is used as is', () => {
+  assert.equal(plan.resolve(real), { host: 'db.internal', port: 5432, database: 'app', user: 'warden', password: 's3cret', ssl: 'require' })
+  assert.is(plan.resolve(inline).password, 'literal')
+})
+
+test('a missing password variable or upstream is a warning, and each connection to it a clear error', () => {
+  assert.is(plan.warnings.length, 2)
+  assert.match(plan.warnings.join('\n'), 'NOT_SET_PW')
+  assert.match(plan.warnings.join('\n'), 'nowhere has no upstream')
+  assert.match(plan.describe('missing'), 'NOT SET')
+  for (const [t, code] of [[missing, 'upstream.password_env'], [nowhere, 'upstream.missing'], [k8s, 'upstream.unknown']] as const) {
+    try {
+      plan.resolve(t)
+      assert.unreachable(t.name)
+    } catch (err) {
+      assert.instance(err, UpstreamConfigError)
+      assert.is((err as UpstreamConfigError).code, code)
+    }
+  }
+})
+
+test.run()

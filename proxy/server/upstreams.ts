@@ -1,0 +1,84 @@
+// Where each PostgreSQL target really lives, resolved once at start-up: an embedded demo database, or the
+// configured server with its password read from the environment. A target that cannot be reached (no
+// upstream, a missing password variable) is a warning at start and a clear error on each connection to it,
+// never a crash of the whole gateway.
+import type { TargetConfig } from '../../engine/config/types.ts'
+
+export interface UpstreamEndpoint {
+  host: string
+  port: number
+  database: string
+  user: string
+  password?: string
+  ssl?: 'disable' | 'prefer' | 'require'
+}
+
+export class UpstreamConfigError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'UpstreamConfigError'
+    this.code = code
+  }
+}
+
+export interface UpstreamPlan {
+  /** The endpoint of a target; throws UpstreamConfigError when the target was found unusable at start. */
+  resolve(target: TargetConfig): UpstreamEndpoint
+  /** One line per unusable target, for the start-up log. */
+  warnings: string[]
+  /** A short human description of each postgres target's upstream, by target name. */
+  describe(name: string): string
+}
+
+export interface EmbeddedEndpoint {
+  host: string
+  port: number
+  database: string
+  user: string
+}
+
+export function planUpstreams(
+  targets: readonly TargetConfig[],
+  env: Record<string, string | undefined>,
+  embedded: ReadonlyMap<string, EmbeddedEndpoint>,
+): UpstreamPlan {
+  const endpoints = new Map<string, UpstreamEndpoint>()
+  const problems = new Map<string, UpstreamConfigError>()
+  const descriptions = new Map<string, string>()
+  for (const target of targets) {
+    if (target.kind !== 'postgres') continue
+    const demo = embedded.get(target.name)
+    if (target.embedded && demo) {
+      endpoints.set(target.name, { host: demo.host, port: demo.port, database: demo.database, user: demo.user, ssl: 'disable' })
+      descriptions.set(target.name, `embedded demo database (${demo.host}:${demo.port})`)
+      continue
+    }
+    const up = target.upstream
+    if (!up) {
+      problems.set(target.name, new UpstreamConfigError('upstream.missing', `target ${target.name} has no upstream; add upstream {host, port, database, user} to it in the config, or set embedded: true for a demo database`))
+      descriptions.set(target.name, 'no upstream configured')
+      continue
+    }
+    descriptions.set(target.name, `${up.host}:${up.port}/${up.database} as ${up.user}`)
+    let password = up.password
+    if (up.password_env) {
+      password = env[up.password_env]
+      if (password === undefined) {
+        problems.set(target.name, new UpstreamConfigError('upstream.password_env', `target ${target.name}: environment variable ${up.password_env} (its upstream password) was not set when the gateway started; set it and restart the gateway`))
+        descriptions.set(target.name, `${descriptions.get(target.name)} (password: $${up.password_env} NOT SET)`)
+        continue
+      }
+    }
+    endpoints.set(target.name, { host: up.host, port: up.port, database: up.database, user: up.user, password, ssl: up.ssl })
+  }
+  return {
+    resolve(target) {
+      const endpoint = endpoints.get(target.name)
+      if (endpoint) return endpoint
+      throw problems.get(target.name) ?? new UpstreamConfigError('upstream.unknown', `target ${target.name} is not a configured postgres target`)
+    },
+    warnings: [...problems.values()].map((p) => p.message),
+    describe: (name) => descriptions.get(name) ?? 'not a postgres target',
+  }
+}
