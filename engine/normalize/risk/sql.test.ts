@@ -19,6 +19,7 @@ const CASES: Array<[sql: string, level: RiskLevel, score: number, reason?: strin
   ['COPY users TO STDOUT', 'low', 20, 'COPY TO client from users'],
   ['SELECT * FROM t FOR UPDATE', 'medium', 30],
   ['INSERT INTO t VALUES (1)', 'medium', 40, 'INSERT on t'],
+  ['SELECT id INTO leak FROM users UNION SELECT id FROM admins', 'medium', 40, 'SELECT INTO on users, leak, admins'],
   ['VACUUM t', 'medium', 30],
   ['UPDATE users SET a = 1 WHERE id = 1', 'high', 50, 'update with WHERE on users'],
   ['CREATE TABLE t (a int)', 'high', 50],

@@ -3,6 +3,7 @@
 import type { SqlStatement, StatementType } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, isObject, unwrap } from './ast.ts'
+import { selectInto } from './statement-type.ts'
 
 export const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
 
@@ -58,7 +59,7 @@ export function writableCtes(value: unknown): PgObject[] {
 /** A SELECT / VALUES that neither writes through a CTE, nor selects INTO, nor locks rows. */
 export function queryReadOnly(node: unknown): boolean {
   const select = bodyOf(node, 'SelectStmt')
-  if (!select || isObject(select.intoClause)) return false
+  if (!select || selectInto(select)) return false
   return lockingOf(node).length === 0 && writableCtes(node).length === 0
 }
 

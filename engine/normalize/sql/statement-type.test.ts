@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { StatementType } from '../../types.ts'
 import { loadSqlParsers } from './parse.ts'
-import { one } from './test-support.ts'
+import { one, pg } from './test-support.ts'
 
 test.before(async () => {
   await loadSqlParsers()
@@ -19,6 +19,13 @@ const CASES: Case[] = [
   ['SELECT * FROM t FOR KEY SHARE', 'select', 'SelectStmt', false, { locking: ['for_key_share'] }],
   ['SELECT * FROM (SELECT * FROM t FOR SHARE) s', 'select', 'SelectStmt', false, { locking: ['for_share'] }],
   ['SELECT a INTO new_t FROM t', 'select_into', 'SelectStmt', false],
+  // INTO on the leftmost branch of a set operation makes the whole query CREATE TABLE AS.
+  ['SELECT id INTO leak FROM users UNION SELECT id FROM admins', 'select_into', 'SelectStmt', false],
+  ['(SELECT id INTO leak FROM users) INTERSECT SELECT id FROM admins', 'select_into', 'SelectStmt', false],
+  ['((SELECT 1 INTO leak UNION SELECT 2)) EXCEPT (SELECT 3)', 'select_into', 'SelectStmt', false],
+  ['(WITH c AS (SELECT 1) SELECT * INTO leak FROM c) UNION ALL SELECT 2', 'select_into', 'SelectStmt', false],
+  ['SELECT 1 UNION (SELECT 2 INTO leak)', 'select_into', 'SelectStmt', false],
+  ['SELECT 1 UNION SELECT 2', 'select', 'SelectStmt', true],
   ['INSERT INTO t (a) VALUES (1)', 'insert', 'InsertStmt', false],
   ['UPDATE t SET a = 1 WHERE id = 2', 'update', 'UpdateStmt', false],
   ['DELETE FROM t WHERE id = 2', 'delete', 'DeleteStmt', false],
@@ -129,6 +136,19 @@ test('has_where is set for update/delete with WHERE (including WHERE CURRENT OF)
 
 test('DECLARE CURSOR over a locking query is not read-only', () => {
   assert.is(one('DECLARE c CURSOR FOR SELECT * FROM t FOR UPDATE').read_only, false)
+})
+
+test('EXPLAIN ANALYZE of a set operation with INTO runs a select_into: neither is read-only', () => {
+  const [explain, inner] = pg('EXPLAIN ANALYZE SELECT 1 INTO leak UNION SELECT 2')
+  assert.is(explain?.detail.statement_type, 'select_into')
+  assert.is(explain?.read_only, false)
+  assert.is(inner?.type, 'select_into')
+  assert.is(inner?.read_only, false)
+})
+
+test('DECLARE CURSOR over a set operation with INTO is not read-only', () => {
+  assert.is(one('DECLARE c CURSOR FOR SELECT 1 INTO leak UNION SELECT 2').read_only, false)
+  assert.is(one('DECLARE c CURSOR FOR SELECT 1 UNION SELECT 2').read_only, true)
 })
 
 test.run()

@@ -121,6 +121,21 @@ function functionDetail(body: PgObject): Record<string, unknown> {
   }
 }
 
+/**
+ * The INTO clause of a SELECT, wherever a set operation put it. PostgreSQL turns INTO on the leftmost
+ * branch into CREATE TABLE AS for the whole UNION / INTERSECT / EXCEPT (parentheses leave no node of
+ * their own); INTO on any other branch is an error there, and is reported here all the same.
+ */
+export function selectInto(select: PgObject): PgObject | undefined {
+  if (isObject(select.intoClause)) return select.intoClause
+  for (const arm of [select.larg, select.rarg]) {
+    const body = bodyOf(arm, 'SelectStmt')
+    const into = body && selectInto(body)
+    if (into) return into
+  }
+  return undefined
+}
+
 /** Type and detail of one statement node. */
 export function classify(name: string, body: PgObject): Classified {
   const simple = SIMPLE[name]
@@ -132,7 +147,7 @@ export function classify(name: string, body: PgObject): Classified {
 
   switch (name) {
     case 'SelectStmt': {
-      if (isObject(body.intoClause)) return { type: 'select_into', detail: {} }
+      if (selectInto(body)) return { type: 'select_into', detail: {} }
       const values = list(body.valuesLists).length > 0 && list(body.targetList).length === 0
       return { type: values ? 'values' : 'select', detail: {} }
     }

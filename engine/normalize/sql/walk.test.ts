@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadSqlParsers } from './parse.ts'
-import { columnsOf, functionsOf, one, tablesOf } from './test-support.ts'
+import { columnsOf, functionsOf, one, pg, tablesOf } from './test-support.ts'
 
 test.before(async () => {
   await loadSqlParsers()
@@ -109,6 +109,48 @@ test('functions: nested, qualified, in FROM, in WHERE, in defaults; names as Pos
   assert.equal(functionsOf(one('CALL s.p(f(1))')), ['s.p', 'f'])
   assert.equal(functionsOf(one("SELECT set_config('role', 'x', false)")), ['set_config'])
   assert.equal(one("SELECT pg_read_file('x')").functions, [{ schema: null, name: 'pg_read_file', full_name: 'pg_read_file' }])
+})
+
+test('SELECT INTO on a UNION branch: the new table is written', () => {
+  assert.equal(tablesOf(one('SELECT id INTO leak FROM users UNION SELECT id FROM admins')), ['users:read', 'leak:write', 'admins:read'])
+})
+
+test('TABLESAMPLE: the sampling method is a function, qualified or not; its arguments are walked', () => {
+  assert.equal(functionsOf(one('SELECT * FROM users TABLESAMPLE exfiltrate_sampler (10)')), ['exfiltrate_sampler'])
+  assert.equal(one('SELECT * FROM users TABLESAMPLE evil.sampler (1)').functions, [{ schema: 'evil', name: 'sampler', full_name: 'evil.sampler' }])
+  assert.equal(functionsOf(one('SELECT * FROM users TABLESAMPLE BERNOULLI (f(1)) REPEATABLE (g(2))')), ['bernoulli', 'f', 'g'])
+  assert.equal(functionsOf(one('SELECT * FROM a JOIN b TABLESAMPLE SYSTEM (5) ON true')), ['system'])
+  assert.equal(functionsOf(one('DELETE FROM t USING u TABLESAMPLE s.m (1) WHERE t.id = u.id')), ['s.m'])
+  assert.equal(tablesOf(one('SELECT * FROM users TABLESAMPLE SYSTEM (5)')), ['users:read'])
+})
+
+test('built-in operators, written bare or as OPERATOR(pg_catalog.op), add no functions', () => {
+  const builtins = [
+    "SELECT a = 1, a <> 2, a != 3, a <= 4, -a, a || 'x', a ^ 2, |/ a, @ a, a # b, ~ a, a << 1 FROM t",
+    "SELECT * FROM t WHERE a LIKE 'x' OR a ILIKE 'y' OR a NOT LIKE 'z' OR a ~* 'v' OR a !~ 'u'",
+    "SELECT j -> 'a', j ->> 'b', j #> '{c}', j #>> '{d}', j @> '{}', j ? 'k', j ?| '{k}', j ?& '{k}', j #- '{k}', j @? '$.a', j @@ '$.a' FROM t",
+    "SELECT r && s, r -|- s, r &< s, p <-> q, p ## q, p ?-| q, p @-@ q, ts @@ q, inet << n, inet >>= n, x ~= y, s ^@ 'a' FROM t",
+    'SELECT a BETWEEN 1 AND 2, a NOT BETWEEN SYMMETRIC 1 AND 2, a IN (1, 2), a NOT IN (3), a IS DISTINCT FROM b, NULLIF(a, b) FROM t',
+    'SELECT a = ANY (b), a < ALL (SELECT c FROM u), a IN (SELECT c FROM u), (a, b) = (SELECT 1, 2) FROM t',
+    'SELECT 1 OPERATOR(pg_catalog.+) 2, 3 OPERATOR(+) 4 FROM t ORDER BY a USING <, b USING OPERATOR(pg_catalog.>)',
+  ]
+  for (const sql of builtins) assert.equal(functionsOf(one(sql)), [], sql)
+})
+
+test('custom and schema-qualified operators are listed as functions by symbol', () => {
+  assert.equal(one('SELECT * FROM users WHERE id === 1').functions, [{ schema: null, name: '===', full_name: '===' }])
+  assert.equal(one('SELECT 1 OPERATOR(evil.+) 2').functions, [{ schema: 'evil', name: '+', full_name: 'evil.+' }])
+  assert.equal(functionsOf(one('SELECT 1 OPERATOR(public.=) 2')), ['public.='], 'a built-in symbol in another schema is not built in')
+  assert.equal(functionsOf(one('SELECT ~~~ a, a === ANY (b), a <=> ALL (SELECT 1), a @~@ (SELECT 1) FROM t')), ['~~~', '===', '<=>', '@~@'])
+  assert.equal(functionsOf(one('SELECT * FROM t ORDER BY a USING OPERATOR(evil.<)')), ['evil.<'])
+  assert.equal(functionsOf(one('SELECT array_agg(a ORDER BY a USING ~<<) FROM t')), ['array_agg', '~<<'])
+  assert.equal(functionsOf(one('UPDATE t SET a = b %% 2 WHERE c === d RETURNING e ==> f')), ['%%', '===', '==>'])
+  assert.equal(functionsOf(one('SELECT f(a) === f(b) FROM t')), ['===', 'f'])
+})
+
+test('operators in plain EXPLAIN and DDL expressions are still listed', () => {
+  assert.equal(functionsOf(pg('EXPLAIN SELECT 1 === 2')[0]!), ['==='])
+  assert.equal(functionsOf(one('CREATE TABLE t (a int CHECK (a === 1))')), ['==='])
 })
 
 test('tables, columns and functions are deduplicated', () => {

@@ -4,6 +4,7 @@
 import type { SqlColumn, SqlFunction, SqlTable } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
+import { customOperator } from './operators.ts'
 import { Scope } from './scope.ts'
 
 export interface Refs {
@@ -78,7 +79,12 @@ export class RefCollector {
       case 'CallStmt': return this.funcCall(bodyOf(body.funccall, 'FuncCall') ?? {}, scope)
       case 'ResTarget': return this.visit([body.val, body.indirection], scope)
       case 'LockingClause': return // FOR UPDATE OF names FROM items, not tables
+      case 'RangeTableSample':
+        this.addFunction(names(body.method))
+        return this.visit([body.relation, body.args, body.repeatable], scope)
       default: {
+        const operator = customOperator(name, body)
+        if (operator) this.addFunction(operator)
         const writes = WRITE_FIELDS[name]
         for (const [key, child] of Object.entries(body)) {
           if (writes?.includes(key)) this.relations(child, 'write', scope)
@@ -170,6 +176,8 @@ export class RefCollector {
         register(body.rarg)
         deferred.push(body.quals)
       } else if (name === 'RangeTableSample') {
+        // The sampling method is a function: TABLESAMPLE evil.sampler (10) calls evil.sampler.
+        this.addFunction(names(body.method))
         register(body.relation)
         deferred.push(body.args, body.repeatable)
       } else {
@@ -298,14 +306,17 @@ export class RefCollector {
   }
 
   private funcCall(body: PgObject, scope: Scope): void {
-    const parts = names(body.funcname)
-    const name = parts[parts.length - 1]
-    if (name !== undefined) {
-      const schema = parts.length > 1 ? (parts[parts.length - 2] as string) : null
-      const full = schema === null ? name : `${schema}.${name}`
-      if (!this.functions.has(full)) this.functions.set(full, { schema, name, full_name: full })
-    }
+    this.addFunction(names(body.funcname))
     for (const [key, child] of Object.entries(body)) if (key !== 'funcname') this.visit(child, scope)
+  }
+
+  /** A function, sampling method or operator name as written (`schema.name` or `name`). */
+  private addFunction(parts: readonly string[]): void {
+    const name = parts[parts.length - 1]
+    if (name === undefined) return
+    const schema = parts.length > 1 ? (parts[parts.length - 2] as string) : null
+    const full = schema === null ? name : `${schema}.${name}`
+    if (!this.functions.has(full)) this.functions.set(full, { schema, name, full_name: full })
   }
 }
 
