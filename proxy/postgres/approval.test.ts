@@ -1,0 +1,138 @@
+// Approval holds: the client is told at once that its statement waits for a reviewer; an approval (by a
+// human in the approver group, from the test) lets it run, a rejection or the hold timeout fails it, and a
+// client that leaves stops the wait.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type pg from 'pg'
+import { decodeNoticeResponse } from './messages/notice-response.ts'
+import { encodeQuery } from './messages/query.ts'
+import { decodeReadyForQuery } from './messages/ready-for-query.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { RawClient, types } from './testing/raw-client.ts'
+
+let h: Harness
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 20 })
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const dba = () => h.te.identity('alice', ['dba'], 'human')
+
+/** Waits (polling the store, not the clock) for a new pending approval and returns its id. */
+async function pendingApproval(known = new Set<string>()): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const p = h.te.approvals.list({ status: 'pending' }).find((r) => !known.has(r.id))
+    if (p) return p.id
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error('no approval request appeared')
+}
+
+const planOf = async (id: number) => (await h.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = $1', [id]))[0]!.plan
+
+test('held, notified immediately, approved by a dba, then run', async () => {
+  const c = await h.client()
+  const notices: string[] = []
+  c.on('notice', (n) => notices.push(n.message ?? ''))
+  const query = c.query("UPDATE users SET plan = 'enterprise' WHERE id = 1")
+  const id = await pendingApproval()
+  for (let i = 0; i < 200 && !notices.length; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.match(notices[0] ?? '', `warden: held for approval ${id}; approve with: npx warden approvals approve ${id}`)
+  assert.is(await planOf(1), 'pro')
+  h.te.approvals.approve(id, dba())
+  const r = await query
+  assert.is(r.rowCount, 1)
+  assert.is(await planOf(1), 'enterprise')
+  const audited = h.te.audit.events.find((e) => e.type === 'statement' && e.approval_id === id)
+  assert.is(audited?.effect, 'allow')
+})
+
+test('rejected: 42501 naming the approval and how to approve', async () => {
+  const c = await h.client()
+  const query = c.query("UPDATE users SET plan = 'free' WHERE id = 2").catch((e: pg.DatabaseError) => e)
+  const id = await pendingApproval()
+  h.te.approvals.reject(id, dba(), 'not today')
+  const err = (await query) as pg.DatabaseError
+  assert.is(err.code, '42501')
+  assert.match(err.message, `approval ${id} was rejected by alice (not today)`)
+  assert.match(err.hint ?? '', `npx warden approvals approve ${id}`)
+  assert.is(await planOf(2), 'team')
+})
+
+test('an agent cannot approve; the statement stays held', async () => {
+  const c = await h.client()
+  const query = c.query("UPDATE users SET plan = 'free' WHERE id = 3").catch((e: pg.DatabaseError) => e)
+  const id = await pendingApproval()
+  assert.throws(() => h.te.approvals.approve(id, h.te.identity('bot', ['dba', 'agents'], 'agent')))
+  assert.is(h.te.approvals.get(id)?.status, 'pending')
+  h.te.approvals.reject(id, dba())
+  assert.is(((await query) as pg.DatabaseError).code, '42501')
+})
+
+test('extended protocol: a parameterized write is held and approved', async () => {
+  const c = await h.client()
+  const query = c.query('UPDATE users SET plan = $1 WHERE id = $2', ['pro-plus', 4])
+  const id = await pendingApproval()
+  h.te.approvals.approve(id, dba())
+  assert.is((await query).rowCount, 1)
+  assert.is(await planOf(4), 'pro-plus')
+})
+
+test('inside a transaction: rejection fails the transaction, approval keeps it going', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(encodeQuery('BEGIN'))
+  await c.readyCount(1)
+  c.take()
+  c.send(encodeQuery("UPDATE users SET plan = 'a' WHERE id = 5"))
+  let id = await pendingApproval()
+  h.te.approvals.approve(id, dba())
+  let frames = await c.readyCount(1)
+  assert.is(types(frames), 'NCZ')
+  assert.match(decodeNoticeResponse(frames[0]!.payload).message, id)
+  assert.is(decodeReadyForQuery(frames.at(-1)!.payload), 'T')
+  c.take()
+  c.send(encodeQuery("UPDATE users SET plan = 'b' WHERE id = 5"))
+  id = await pendingApproval(new Set([id]))
+  h.te.approvals.reject(id, dba())
+  frames = await c.readyCount(1)
+  assert.is(types(frames), 'NEZ')
+  assert.is(decodeReadyForQuery(frames.at(-1)!.payload), 'E')
+  c.take()
+  c.send(encodeQuery('ROLLBACK'))
+  await c.readyCount(1)
+  assert.is(await planOf(5), 'free')
+  c.close()
+})
+
+test('a client that disconnects while held stops the wait; nothing runs', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(encodeQuery("UPDATE users SET plan = 'gone' WHERE id = 3"))
+  const id = await pendingApproval()
+  c.close()
+  for (let i = 0; i < 200 && h.te.approvals.get(id)?.status === 'pending'; i++) await new Promise((r) => setTimeout(r, 20))
+  assert.is.not(h.te.approvals.get(id)?.status, 'pending')
+  assert.is(await planOf(3), 'free')
+})
+
+test('timeout: the hold expires with 42501 naming the approval', async () => {
+  const short = await startHarness({ holdSeconds: 1 })
+  try {
+    const c = await short.client()
+    const err = await c.query("UPDATE users SET plan = 'late' WHERE id = 1").then(() => undefined, (e: pg.DatabaseError) => e)
+    assert.is(err?.code, '42501')
+    assert.match(err!.message, /approval apr_\w+ expired after 1 s without a decision/)
+    assert.is((await short.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = 1'))[0]!.plan, 'pro')
+    assert.equal(short.unjudgedStatements(), [])
+  } finally {
+    await short.stop()
+  }
+})
+
+test('nothing reached the server without an allow decision', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()

@@ -1,0 +1,318 @@
+// One client connection, as a state machine: startup (TLS negotiation, StartupMessage) → authenticating (the
+// password is the OIDC token) → connecting (the gateway's own upstream session) → ready (the query loop) →
+// closed. Read top to bottom, it is the whole data path of a session.
+import { randomUUID } from 'node:crypto'
+import type net from 'node:net'
+import type tls from 'node:tls'
+import type { Duplex } from 'node:stream'
+import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import { authFailureEvent, connectionEvent, deniedEvent, disconnectEvent, errorEvent, type ClientInfo } from './audit-events.ts'
+import { type Backend, connectBackend, type UpstreamTarget } from './backend.ts'
+import { type CancelRegistry, sendUpstreamCancel } from './cancel.ts'
+import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
+import type { FrameSource } from './frame-source.ts'
+import { encodeAuthentication } from './messages/authentication.ts'
+import { type BackendKeyData, encodeBackendKeyData } from './messages/backend-key-data.ts'
+import { encodeErrorResponse } from './messages/error-response.ts'
+import { encodeNegotiateProtocolVersion } from './messages/negotiate-protocol-version.ts'
+import { encodeParameterStatus } from './messages/parameter-status.ts'
+import { decodePasswordMessage } from './messages/password-message.ts'
+import { encodeReadyForQuery } from './messages/ready-for-query.ts'
+import { encodeTerminate } from './messages/terminate.ts'
+import { maskDataRow, type ResultPlanner } from './masker.ts'
+import { Outbox } from './outbox.ts'
+import type { StatementRun } from './pending.ts'
+import { QueryLoop } from './query-loop.ts'
+import { Relay } from './relay.ts'
+import { SessionStatements } from './session.ts'
+import { applyStatementEffect } from './statement-effects.ts'
+import { negotiateStartup } from './startup.ts'
+import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
+
+export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
+
+export interface ConnectionDeps {
+  engine: GatewayEngine
+  upstream(target: TargetConfig): UpstreamTarget
+  /** The result planner (and its catalog cache) shared by every session of a target. */
+  planner(target: TargetConfig, upstream: UpstreamTarget): ResultPlanner
+  cancels: CancelRegistry
+  secureContext?: tls.SecureContext
+  allowPlaintext: boolean
+  holdSeconds: number
+  maskKey: Uint8Array
+  approvalHint?: (approvalId: string) => string
+  startupTimeoutMs?: number
+}
+
+const STARTUP_TIMEOUT_MS = 60_000
+/** How long a session's start waits for the target's catalog cache to be warmed (only the first time). */
+const WARM_WAIT_MS = 3_000
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+export class Connection {
+  step: Step = 'startup'
+  private stream: Duplex
+  private readonly clientInfo: ClientInfo
+  private session: SessionState | undefined
+  private backend: Backend | undefined
+  private upstreamTarget: UpstreamTarget | undefined
+  private key: BackendKeyData | undefined
+  private loop: QueryLoop | undefined
+  private loopFailure: Error | undefined
+  private startupParams: StartupParams | undefined
+  private readonly startedAt = performance.now()
+
+  constructor(private readonly socket: net.Socket, private readonly deps: ConnectionDeps) {
+    this.stream = socket
+    this.clientInfo = { address: socket.remoteAddress, tls: false }
+    socket.setNoDelay(true)
+    socket.on('error', () => this.loop?.close())
+    socket.on('close', () => this.loop?.close())
+  }
+
+  /** The whole life of the connection; never throws. */
+  async run(): Promise<void> {
+    let reason = 'client closed the connection'
+    // Like PostgreSQL's authentication_timeout: a client that never finishes starting up is dropped.
+    const startupTimer = setTimeout(() => {
+      this.sendFatal(new PgError({ severity: 'FATAL', code: '57014', message: 'canceling authentication due to timeout' }))
+      this.stream.destroy()
+      this.socket.destroy()
+    }, this.deps.startupTimeoutMs ?? STARTUP_TIMEOUT_MS)
+    startupTimer.unref()
+    try {
+      const source = await this.startup()
+      if (!source) return
+      const loop = await this.authenticateAndConnect(source)
+      clearTimeout(startupTimer)
+      this.step = 'ready'
+      await loop.run()
+      if (this.loopFailure) throw this.loopFailure
+    } catch (err) {
+      reason = messageOf(err)
+      this.sendFatal(err)
+    } finally {
+      clearTimeout(startupTimer)
+      this.shutdown(reason)
+    }
+  }
+
+  /** Ends the session from outside (gateway shutdown). */
+  terminate(fields: ErrorFields = { severity: 'FATAL', code: '57P01', message: 'terminating connection due to administrator command' }): void {
+    this.sendFatal(new PgError(fields))
+    this.loop?.close()
+    this.stream.destroy()
+  }
+
+  /** A CancelRequest with this session's key arrived. */
+  cancel(): void {
+    if (this.loop?.abortHold('cancel')) return
+    if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
+  }
+
+  // ---- startup ----
+
+  private async startup(): Promise<FrameSource | undefined> {
+    const outcome = await negotiateStartup(this.socket, {
+      secureContext: this.deps.secureContext,
+      allowPlaintext: this.deps.allowPlaintext,
+      remoteAddress: this.socket.remoteAddress,
+    })
+    if (outcome.kind === 'closed') return undefined
+    if (outcome.kind === 'cancel') {
+      this.deps.cancels.cancel(outcome.request)
+      return undefined
+    }
+    this.stream = outcome.stream
+    this.clientInfo.tls = outcome.tls
+    if (outcome.stream !== this.socket) {
+      outcome.stream.on('error', () => this.loop?.close())
+      outcome.stream.on('close', () => this.loop?.close())
+    }
+    this.step = 'authenticating'
+    const params = readStartupParams(outcome.params)
+    this.startupParams = params
+    if (params.protocolOptions.length || (outcome.protocol & 0xffff) !== 0) {
+      this.stream.write(encodeNegotiateProtocolVersion({ newestMinor: 0, unrecognized: params.protocolOptions }))
+    }
+    return outcome.source
+  }
+
+  // ---- authenticating → connecting → ready ----
+
+  private async authenticateAndConnect(source: FrameSource): Promise<QueryLoop> {
+    const { engine } = this.deps
+    const params = this.startupParams!
+    this.stream.write(encodeAuthentication({ kind: 'cleartext' }))
+    const f = await source.next()
+    if (!f) throw new ProtocolError('connection closed during authentication')
+    if (f.type !== 'p') throw new ProtocolError(`expected a password message, got "${f.type}"`)
+    const token = decodePasswordMessage(f.payload)
+    let identity
+    try {
+      identity = await engine.authenticate(token)
+    } catch (err) {
+      // Identity messages say why without echoing the token; strip it anyway in case one ever does.
+      const why = token ? messageOf(err).split(token).join('[token]') : 'no token given'
+      const code = (err as { code?: unknown }).code
+      engine.audit.record(authFailureEvent(this.clientInfo, { user: params.user, database: params.database, code: typeof code === 'string' ? code : 'identity.error', message: why }))
+      throw pgErrors.invalidPassword(why)
+    }
+    const target = engine.target(params.database)
+    if (!target || target.kind !== 'postgres') {
+      engine.audit.record(errorEvent(this.clientInfo, { code: 'target.unknown', message: `unknown PostgreSQL target "${params.database}" requested by ${identity.sub}` }))
+      throw pgErrors.unknownDatabase(params.database)
+    }
+    const session: SessionState = { id: `ses_${randomUUID().replace(/-/g, '').slice(0, 20)}`, started_at: new Date().toISOString(), identity, target }
+    this.session = session
+    const settings = this.judgeSettings(session, params.settings)
+
+    this.step = 'connecting'
+    let backend: Backend
+    try {
+      this.upstreamTarget = this.deps.upstream(target)
+      backend = await connectBackend(this.upstreamTarget, settings)
+    } catch (err) {
+      engine.audit.record(errorEvent(this.clientInfo, { session_id: session.id, target: target.name, code: (err as { code?: string }).code ?? 'upstream.error', message: messageOf(err) }))
+      throw pgErrors.upstreamUnavailable(target.name, messageOf(err))
+    }
+    this.backend = backend
+    const planner = this.deps.planner(target, this.upstreamTarget!)
+    await planner.warm(WARM_WAIT_MS)
+    if (this.stream.destroyed) throw new ProtocolError('client left while the gateway connected upstream')
+    this.key = this.deps.cancels.issue(this)
+    this.stream.write(Buffer.concat([
+      encodeAuthentication({ kind: 'ok' }),
+      ...[...backend.parameters].map(([name, value]) => encodeParameterStatus({ name, value })),
+      encodeBackendKeyData(this.key),
+      encodeReadyForQuery(backend.status),
+    ]))
+    engine.audit.record(connectionEvent(session, this.clientInfo, {
+      application_name: backend.parameters.get('application_name') || undefined,
+      server_version: backend.parameters.get('server_version'),
+      settings: [...settings.keys()],
+    }))
+    return this.startLoop(source, session, planner, backend)
+  }
+
+  /** Startup settings are judged as the SET statements they amount to; anything but allow refuses the session. */
+  private judgeSettings(session: SessionState, settings: Setting[]): Map<string, string> {
+    const out = new Map<string, string>()
+    for (const s of settings) {
+      const text = setStatementOf(s)
+      const judgement = this.deps.engine.judgeSql({ session, text })
+      if (judgement.decision.effect !== 'allow') {
+        const why = judgement.decision.reasons.map((r) => r.message).join('; ') || judgement.decision.effect
+        const error = pgErrors.startupRefused(`startup parameter ${s.name}: ${why}`)
+        this.deps.engine.audit.record(deniedEvent(session, text, { allow: false, judgement, error }, 'startup'))
+        throw error
+      }
+      out.set(s.name, s.value)
+    }
+    return out
+  }
+
+  private startLoop(source: FrameSource, session: SessionState, planner: ResultPlanner, backend: Backend): QueryLoop {
+    const up = new Outbox(backend.socket)
+    const client = new Outbox(this.stream)
+    const statements = new SessionStatements()
+    let pauses = 0
+    const pauseUpstream = (paused: boolean) => {
+      pauses += paused ? 1 : -1
+      if (pauses > 0) backend.socket.pause()
+      else backend.socket.resume()
+    }
+    const relay: Relay = new Relay({
+      client,
+      upstream: up,
+      masker: {
+        plan: (fields, obligations) => planner.plan(fields, obligations),
+        row: (payload, plan, encoding) => maskDataRow(payload, plan, this.deps.maskKey, encoding),
+      },
+      finished: (run: StatementRun): void => loop.recordRun(run),
+      statementCompleted: (run, index) => applyStatementEffect(run, index, statements, planner),
+      pauseUpstream,
+    })
+    relay.setClientEncoding(backend.parameters.get('client_encoding') ?? 'UTF8')
+    relay.status = backend.status
+    relay.onFailure = (err: Error) => this.failLoop(err)
+    const loop: QueryLoop = new QueryLoop({
+      engine: this.deps.engine,
+      session,
+      source,
+      relay,
+      statements,
+      up,
+      client,
+      holdMs: this.deps.holdSeconds * 1000,
+      approvalHint: this.deps.approvalHint,
+    })
+    this.loop = loop
+    backend.socket.on('data', (chunk: Buffer) => {
+      relay.receive(chunk)
+      if (client.congested) {
+        pauseUpstream(true)
+        client.drained().then(() => pauseUpstream(false))
+      }
+    })
+    const lost = () => this.failLoop(pgErrors.upstreamLost('the server closed the connection'))
+    backend.socket.on('close', lost)
+    backend.socket.on('error', lost)
+    if (backend.leftover.length) relay.receive(backend.leftover)
+    backend.socket.resume()
+    return loop
+  }
+
+  /** The relay or the upstream failed: tell the client now (the loop may be waiting for it) and close. */
+  private failLoop(err: Error): void {
+    if (this.loopFailure || this.step === 'closed') return
+    this.loopFailure = err
+    this.sendFatal(err)
+    this.loop?.close()
+    this.stream.end()
+  }
+
+  // ---- closed ----
+
+  private sendFatal(err: unknown): void {
+    try {
+      this.writeFatal(err)
+    } catch {
+      // Reporting must not fail the cleanup that follows; the connection is closed either way.
+    }
+  }
+
+  private writeFatal(err: unknown): void {
+    if (this.stream.destroyed || !this.stream.writable) return
+    let fields: ErrorFields
+    if (err instanceof PgError) fields = err.fields
+    else if (err instanceof ProtocolError) fields = pgErrors.protocolViolation(err.message).fields
+    else fields = { severity: 'FATAL', code: 'XX000', message: `warden: internal error: ${messageOf(err)}` }
+    this.stream.write(encodeErrorResponse({ ...fields, severity: 'FATAL' }))
+  }
+
+  private shutdown(reason: string): void {
+    if (this.step === 'closed') return
+    const wasReady = this.step === 'ready'
+    this.step = 'closed'
+    this.loop?.close()
+    if (this.key) this.deps.cancels.revoke(this.key)
+    if (this.backend && !this.backend.socket.destroyed) {
+      this.backend.socket.removeAllListeners('close')
+      this.backend.socket.on('error', () => undefined)
+      this.backend.socket.end(encodeTerminate())
+    }
+    this.stream.end()
+    setTimeout(() => this.stream.destroy(), 1000).unref()
+    if (this.session && wasReady) {
+      this.deps.engine.audit.record(disconnectEvent(this.session, {
+        statements: this.loop?.statementCount ?? 0,
+        duration_ms: Math.round(performance.now() - this.startedAt),
+        reason,
+      }))
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// The extended query protocol. Parse is judged; Bind, Describe and Execute reuse the judgement of the
+// statement they name (named statements and portals are tracked per session). After a refusal, client messages
+// are dropped until Sync, exactly as PostgreSQL skips them after an error. An Execute whose results are
+// masked gets a gateway Describe of its portal first, to learn its columns and formats.
+// @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+import { PgError, ProtocolError } from './errors.ts'
+import type { Verdict } from './judge.ts'
+import type { Bind } from './messages/bind.ts'
+import type { Close } from './messages/close.ts'
+import { encodeDescribe, type Describe } from './messages/describe.ts'
+import type { Execute } from './messages/execute.ts'
+import { encodeFlush } from './messages/flush.ts'
+import type { Parse } from './messages/parse.ts'
+import { poisonExtended } from './poison.ts'
+import type { QueryLoop } from './query-loop.ts'
+
+const dropping = (loop: QueryLoop) => loop.skipUntilSync || loop.relay.serverSkipping
+
+function refuse(loop: QueryLoop, text: string, verdict: Verdict, via: string): void {
+  if (verdict.allow) return
+  loop.recordDenied(text, verdict, via)
+  loop.up.write(poisonExtended())
+  loop.relay.push({ kind: 'poison', error: verdict.error })
+  loop.skipUntilSync = true
+}
+
+const quoted = (name: string) => (name === '' ? 'unnamed prepared statement' : `prepared statement "${name}"`)
+
+function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, via: string): void {
+  const error = what === 'statement'
+    ? new PgError({ severity: 'ERROR', code: '26000', message: `${quoted(name)} does not exist`, detail: 'warden: only statements prepared through the gateway can be used.' })
+    : new PgError({ severity: 'ERROR', code: '34000', message: `portal "${name}" does not exist`, detail: 'warden: only portals bound through the gateway can be used.' })
+  const raw = `${via} ${what} "${name}"`
+  refuse(loop, raw, loop.protocolDenial(raw, `warden.postgres.unknown_${what}`, error), via)
+}
+
+export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<void> {
+  if (dropping(loop)) return
+  const verdict = await loop.judge(m.text)
+  if (!verdict.allow) return refuse(loop, m.text, verdict, 'extended')
+  const undo = loop.statements.setStatement(m.name, { text: m.text, judgement: verdict.judgement, approvalId: verdict.approvalId })
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'parse', undo })
+}
+
+export function bind(loop: QueryLoop, m: Bind, raw: Buffer): void {
+  if (dropping(loop)) return
+  const s = loop.statements.statement(m.statement)
+  if (!s) return unknown(loop, 'statement', m.statement, 'bind')
+  const undo = loop.statements.setPortal(m.portal, s)
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'bind', undo })
+}
+
+export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
+  if (dropping(loop)) return
+  if (m.kind === 'S' ? !loop.statements.statement(m.name) : !loop.statements.portal(m.name)) {
+    return unknown(loop, m.kind === 'S' ? 'statement' : 'portal', m.name, 'describe')
+  }
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'describe' })
+}
+
+export function execute(loop: QueryLoop, m: Execute, raw: Buffer): void {
+  if (dropping(loop)) return
+  const s = loop.statements.portal(m.portal)
+  if (!s) return unknown(loop, 'portal', m.portal, 'execute')
+  const run = loop.newRun(s.text, { allow: true, judgement: s.judgement, approvalId: s.approvalId }, 'extended')
+  const wait = { done: false }
+  if (!run.masks.length) {
+    loop.up.write(raw)
+    loop.relay.push({ kind: 'execute', run, wait })
+    return
+  }
+  loop.up.write(encodeDescribe({ kind: 'P', name: m.portal }))
+  loop.relay.push({ kind: 'describe', forRun: run })
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'execute', run, wait })
+  // Without Sync the server may hold its answer; Flush makes it send, and nothing else is sent until it is
+  // complete, so a masking failure can still fail this batch on the server (as a PostgreSQL error would).
+  loop.up.write(encodeFlush())
+  loop.barrier = {
+    wait,
+    then: () => {
+      if (!run.maskFailed) return
+      if (!run.serverError) {
+        loop.up.write(poisonExtended())
+        loop.relay.push({ kind: 'poison', error: null })
+      }
+      loop.skipUntilSync = true
+    },
+  }
+}
+
+export function close(loop: QueryLoop, m: Close, raw: Buffer): void {
+  if (dropping(loop)) return
+  if (m.kind === 'S') loop.statements.setStatement(m.name, undefined)
+  else loop.statements.setPortal(m.name, undefined)
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'close' })
+}
+
+export function sync(loop: QueryLoop, payload: Buffer, raw: Buffer): void {
+  if (payload.length) throw new ProtocolError('Sync: expected an empty message')
+  loop.skipUntilSync = false
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'sync' })
+}
+
+export function flush(loop: QueryLoop, payload: Buffer, raw: Buffer): void {
+  if (payload.length) throw new ProtocolError('Flush: expected an empty message')
+  loop.up.write(raw)
+}

@@ -1,0 +1,99 @@
+// Pull-based reading of frames from a stream: `await source.next()` yields the next whole frame, or null at
+// end of stream. Used for the startup conversations and the client's message loop; pauses the stream when
+// the reader falls behind so a fast client cannot make the gateway buffer without bound.
+import type { Duplex } from 'node:stream'
+import { FrameReader, type Frame } from './framing.ts'
+
+const HIGH_WATER = 1024 * 1024
+
+export class FrameSource {
+  readonly reader: FrameReader
+  private waiter: { resolve(f: Frame | null): void; reject(e: unknown): void } | undefined
+  private ended = false
+  private failure: unknown
+  private paused = false
+  private readonly onData = (chunk: Buffer) => {
+    this.reader.push(chunk)
+    if (this.reader.buffered() > HIGH_WATER && !this.paused) {
+      this.paused = true
+      this.stream.pause()
+    }
+    this.wake()
+  }
+  private readonly onEnd = () => {
+    this.ended = true
+    this.wake()
+  }
+  private readonly onError = (err: unknown) => {
+    this.failure ??= err
+    this.ended = true
+    this.wake()
+  }
+
+  constructor(private readonly stream: Duplex, opts: { typed: boolean; maxBytes?: number; initial?: Buffer }) {
+    this.reader = new FrameReader(opts)
+    if (opts.initial?.length) this.reader.push(opts.initial)
+    stream.on('data', this.onData)
+    stream.on('end', this.onEnd)
+    stream.on('close', this.onEnd)
+    stream.on('error', this.onError)
+  }
+
+  private wake(): void {
+    const w = this.waiter
+    if (!w) return
+    let f: Frame | undefined
+    try {
+      f = this.reader.next()
+    } catch (err) {
+      this.waiter = undefined
+      w.reject(err)
+      return
+    }
+    if (f) {
+      this.waiter = undefined
+      w.resolve(f)
+    } else if (this.ended) {
+      this.waiter = undefined
+      if (this.failure !== undefined) w.reject(this.failure)
+      else w.resolve(null)
+    }
+  }
+
+  /** The next frame; null when the stream ended cleanly. Throws ProtocolError on bad framing. */
+  next(): Promise<Frame | null> {
+    if (this.waiter) return Promise.reject(new Error('FrameSource.next called while a read is pending'))
+    let f: Frame | undefined
+    try {
+      f = this.reader.next()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (this.paused && this.reader.buffered() < HIGH_WATER / 2) {
+      this.paused = false
+      this.stream.resume()
+    }
+    if (f) return Promise.resolve(f)
+    if (this.ended) return this.failure !== undefined ? Promise.reject(this.failure) : Promise.resolve(null)
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject }
+    })
+  }
+
+  /** A frame is already buffered: processing it needs no wait. */
+  hasFrame(): boolean {
+    const avail = this.reader.buffered()
+    return avail >= 5 || (!this.reader.typed && avail >= 4)
+  }
+
+  /** Stops listening, pauses the stream and returns the bytes read but not yet framed, for the next owner. */
+  detach(): Buffer {
+    this.stream.off('data', this.onData)
+    this.stream.off('end', this.onEnd)
+    this.stream.off('close', this.onEnd)
+    this.stream.off('error', this.onError)
+    // Paused for the next owner, which resumes once its listeners are attached.
+    this.stream.pause()
+    return this.reader.take()
+  }
+}

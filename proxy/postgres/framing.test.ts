@@ -1,0 +1,56 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ProtocolError } from './errors.ts'
+import { FrameReader, MAX_FRAME_BYTES } from './framing.ts'
+import { encodeQuery } from './messages/query.ts'
+import { encodeSslRequest } from './messages/ssl-request.ts'
+import { encodeSync } from './messages/sync.ts'
+
+test('reassembles frames split at every byte boundary', () => {
+  const bytes = Buffer.concat([encodeQuery('SELECT 1'), encodeSync(), encodeQuery('SELECT 2')])
+  const reader = new FrameReader({ typed: true })
+  const got: string[] = []
+  for (const b of bytes) {
+    reader.push(Buffer.from([b]))
+    for (let f = reader.next(); f; f = reader.next()) got.push(f.type + f.payload.toString('latin1'))
+  }
+  assert.equal(got, ['QSELECT 1\0', 'S', 'QSELECT 2\0'])
+  assert.is(reader.buffered(), 0)
+})
+
+test('keeps raw bytes of each frame for forwarding', () => {
+  const q = encodeQuery('SELECT 1')
+  const reader = new FrameReader({ typed: true })
+  reader.push(Buffer.concat([q, encodeSync()]))
+  assert.equal(reader.next()!.raw, q)
+})
+
+test('reads untyped startup packets', () => {
+  const reader = new FrameReader({ typed: false })
+  reader.push(encodeSslRequest())
+  const f = reader.next()!
+  assert.is(f.type, '')
+  assert.is(f.payload.readInt32BE(0), 80877103)
+})
+
+test('refuses lengths that are too small or too large instead of buffering forever', () => {
+  const tooBig = Buffer.alloc(5)
+  tooBig[0] = 'Q'.charCodeAt(0)
+  tooBig.writeInt32BE(MAX_FRAME_BYTES + 1, 1)
+  const negative = Buffer.from([0x51, 0xff, 0xff, 0xff, 0xff])
+  const bigStartup = Buffer.alloc(4)
+  bigStartup.writeInt32BE(20_000)
+  for (const [bytes, typed] of [[tooBig, true], [negative, true], [Buffer.from([0, 0, 0, 3]), false], [bigStartup, false]] as const) {
+    const reader = new FrameReader({ typed })
+    reader.push(bytes)
+    assert.throws(() => reader.next(), (e: unknown) => e instanceof ProtocolError)
+  }
+})
+
+test('honours a custom limit', () => {
+  const reader = new FrameReader({ typed: true, maxBytes: 8 })
+  reader.push(encodeQuery('SELECT 12345'))
+  assert.throws(() => reader.next(), (e: unknown) => e instanceof ProtocolError)
+})
+
+test.run()

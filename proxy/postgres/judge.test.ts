@@ -1,0 +1,129 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createMemoryApprovalStore } from '../../engine/approvals/index.ts'
+import { createMemoryAuditSink } from '../../engine/audit/index.ts'
+import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
+import type { Decision, Effect, Identity, InputDocument } from '../../engine/types.ts'
+import type { ErrorFields } from './errors.ts'
+import { type HoldAbort, judgeSql, type JudgeContext } from './judge.ts'
+
+const agent: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }
+const dba: Identity = { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' }
+const target = { name: 'prod-db', kind: 'postgres' as const, environment: 'production', labels: {} }
+const session: SessionState = { id: 'ses_1', started_at: new Date().toISOString(), identity: agent, target }
+
+function decision(effect: Effect): Decision {
+  return {
+    effect,
+    reasons: effect === 'allow' ? [] : [{ rule: 'warden.rules.sql.write', message: `${effect} because it writes` }],
+    obligations: { mask: [], ...(effect === 'approve' ? { approval: { approvers: ['dba'], scope: 'statement' as const, ttl_seconds: 60 } } : {}) },
+  }
+}
+
+/** A fake engine answering from a script of effects, one per judgement; the real approval store. */
+function fakeEngine(effects: Effect[]): GatewayEngine {
+  const approvals = createMemoryApprovalStore()
+  return {
+    authenticate: async () => agent,
+    target: () => target,
+    judgeSql: ({ text }): Judgement => {
+      const input = {
+        identity: agent,
+        session: { id: session.id, started_at: session.started_at, grants: [] },
+        target,
+        command: { protocol: 'postgres', raw: text, digest: 'd'.repeat(64), fingerprint: 'f' },
+        risk: { level: 'medium', score: 50, reasons: [] },
+      } as InputDocument
+      return { input, decision: decision(effects.shift() ?? 'deny') }
+    },
+    approvals,
+    audit: createMemoryAuditSink(),
+  }
+}
+
+function context(engine: GatewayEngine, opts: { holdMs?: number; abort?: HoldAbort } = {}) {
+  const notices: ErrorFields[] = []
+  const controller = new AbortController()
+  const ctx: JudgeContext = {
+    engine,
+    session,
+    prepared: new Map(),
+    holdMs: opts.holdMs ?? 10_000,
+    approvalHint: (id) => `warden approvals approve ${id}`,
+    notice: (n) => notices.push(n),
+    startHold: () => {
+      if (opts.abort) queueMicrotask(() => controller.abort(opts.abort))
+      return controller.signal
+    },
+  }
+  return { ctx, notices }
+}
+
+async function pendingId(engine: GatewayEngine): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const p = engine.approvals.list({ status: 'pending' })[0]
+    if (p) return p.id
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error('no pending approval')
+}
+
+test('allow and deny come straight from the engine; a denial names reasons and rules', async () => {
+  const engine = fakeEngine(['allow', 'deny'])
+  const { ctx } = context(engine)
+  assert.ok((await judgeSql('SELECT 1', ctx)).allow)
+  const denied = await judgeSql('DELETE FROM t', ctx)
+  assert.not.ok(denied.allow)
+  if (denied.allow) return
+  assert.is(denied.error.fields.code, '42501')
+  assert.is(denied.error.message, 'warden: denied: deny because it writes')
+  assert.match(denied.error.fields.hint ?? '', 'warden.rules.sql.write')
+})
+
+test('approve: notice first, then the re-judged statement is allowed once approved', async () => {
+  const engine = fakeEngine(['approve', 'allow'])
+  const { ctx, notices } = context(engine)
+  const verdict = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
+  const id = await pendingId(engine)
+  assert.match(notices[0]!.message, `warden: held for approval ${id}; approve with: warden approvals approve ${id}`)
+  assert.match(notices[0]!.hint ?? '', 'dba')
+  engine.approvals.approve(id, dba)
+  const v = await verdict
+  assert.ok(v.allow)
+  assert.is(v.approvalId, id)
+})
+
+test('approved but the engine still does not allow it: denied, saying so', async () => {
+  const engine = fakeEngine(['approve', 'approve'])
+  const { ctx } = context(engine)
+  const verdict = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
+  engine.approvals.approve(await pendingId(engine), dba)
+  const v = await verdict
+  assert.not.ok(v.allow)
+  if (!v.allow) assert.match(v.error.message, 'was granted but the statement is still not allowed')
+})
+
+test('rejected and expired holds are 42501 errors naming the approval', async () => {
+  const engine = fakeEngine(['approve'])
+  const { ctx } = context(engine)
+  const verdict = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
+  const id = await pendingId(engine)
+  engine.approvals.reject(id, dba, 'no')
+  const v = await verdict
+  if (v.allow) return assert.unreachable()
+  assert.is(v.error.message, `warden: denied: approval ${id} was rejected by alice (no)`)
+
+  const engine2 = fakeEngine(['approve'])
+  const late = await judgeSql('UPDATE t SET a = 1 WHERE id = 3', context(engine2, { holdMs: 10 }).ctx)
+  if (late.allow) return assert.unreachable()
+  assert.match(late.error.message, /approval apr_\w+ expired/)
+})
+
+test('a cancel during the hold ends it with 57014', async () => {
+  const engine = fakeEngine(['approve'])
+  const v = await judgeSql('UPDATE t SET a = 1 WHERE id = 2', context(engine, { abort: 'cancel' }).ctx)
+  if (v.allow) return assert.unreachable()
+  assert.is(v.error.fields.code, '57014')
+})
+
+test.run()

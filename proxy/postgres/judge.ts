@@ -1,0 +1,106 @@
+// Asks the engine about one SQL text and turns the answer into allow or deny, holding the statement for a
+// human when the policy says approve. The frontend decides nothing itself: it only enforces the engine's answer.
+import type { ApprovalRequest } from '../../engine/approvals/types.ts'
+import { redactSql } from '../../engine/audit/index.ts'
+import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
+import type { Decision } from '../../engine/types.ts'
+import { type ErrorFields, PgError, pgErrors } from './errors.ts'
+
+export type Verdict =
+  | { allow: true; judgement: Judgement; approvalId?: string }
+  | { allow: false; judgement: Judgement; error: PgError; approvalId?: string }
+
+/** Why a hold was aborted: the client sent a CancelRequest, or went away. */
+export type HoldAbort = 'cancel' | 'disconnect'
+
+export interface JudgeContext {
+  engine: GatewayEngine
+  session: SessionState
+  prepared: ReadonlyMap<string, string>
+  holdMs: number
+  approvalHint?: (approvalId: string) => string
+  /** Sends a NoticeResponse to the client right away. */
+  notice(fields: ErrorFields): void
+  /** Starts a hold; the signal is aborted (with a HoldAbort reason) to stop waiting for a reviewer. */
+  startHold(): AbortSignal
+}
+
+const reasonsText = (d: Decision) => d.reasons.map((r) => r.message).join('; ') || 'no reason given'
+const rulesText = (d: Decision) => [...new Set(d.reasons.map((r) => r.rule))].join(', ')
+
+function denial(d: Decision): PgError {
+  const rules = rulesText(d)
+  return pgErrors.denied(reasonsText(d), rules ? `Refused by policy rule ${rules}. Ask a Warden administrator if you need this.` : undefined)
+}
+
+const approveCommand = (ctx: JudgeContext, id: string) => ctx.approvalHint?.(id) ?? `npx warden approvals approve ${id}`
+
+function waitForReviewer(ctx: JudgeContext, id: string): Promise<ApprovalRequest | HoldAbort> {
+  const signal = ctx.startHold()
+  if (signal.aborted) return Promise.resolve(signal.reason as HoldAbort)
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(signal.reason as HoldAbort)
+    signal.addEventListener('abort', onAbort, { once: true })
+    ctx.engine.approvals.wait(id, ctx.holdMs, signal).then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(r)
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort)
+        if (signal.aborted) resolve(signal.reason as HoldAbort)
+        else reject(err)
+      },
+    )
+  })
+}
+
+async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<Verdict> {
+  const request = ctx.engine.approvals.request(first.input, first.decision, redactSql(text))
+  const id = request.id
+  const approvers = first.decision.obligations.approval?.approvers ?? []
+  ctx.notice({
+    severity: 'NOTICE',
+    code: '00000',
+    message: `warden: held for approval ${id}; approve with: ${approveCommand(ctx, id)}`,
+    detail: `Why: ${reasonsText(first.decision)}. Waiting up to ${Math.round(ctx.holdMs / 1000)} s.`,
+    ...(approvers.length ? { hint: `Approvers: members of ${approvers.join(', ')}.` } : {}),
+  })
+  const outcome = await waitForReviewer(ctx, id)
+  if (outcome === 'cancel' || outcome === 'disconnect') {
+    return { allow: false, judgement: first, error: pgErrors.queryCanceled(), approvalId: id }
+  }
+  if (outcome.status === 'approved') {
+    // The grant is now in the session's grants: judge again, and enforce whatever the engine says now.
+    const again = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+    if (again.decision.effect === 'allow') return { allow: true, judgement: again, approvalId: id }
+    return {
+      allow: false,
+      judgement: again,
+      approvalId: id,
+      error: pgErrors.denied(`approval ${id} was granted but the statement is still not allowed: ${reasonsText(again.decision)}`),
+    }
+  }
+  const by = outcome.decided_by ? ` by ${outcome.decided_by}` : ''
+  const note = outcome.note ? ` (${outcome.note})` : ''
+  const error = outcome.status === 'rejected'
+    ? pgErrors.denied(`approval ${id} was rejected${by}${note}`, `To try again, run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`)
+    : pgErrors.denied(
+      `approval ${id} ${outcome.status === 'expired' ? 'expired' : `ended as ${outcome.status}`} after ${Math.round(ctx.holdMs / 1000)} s without a decision`,
+      `Run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`,
+    )
+  return { allow: false, judgement: first, error, approvalId: id }
+}
+
+/** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
+export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict> {
+  const judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+  switch (judgement.decision.effect) {
+    case 'allow':
+      return { allow: true, judgement }
+    case 'approve':
+      return hold(text, judgement, ctx)
+    default:
+      return { allow: false, judgement, error: denial(judgement.decision) }
+  }
+}

@@ -1,0 +1,102 @@
+// The PostgreSQL listener: accepts client connections, shares what sessions share (cancel keys, per-target
+// catalog caches, the TLS context) and closes everything on close().
+import net from 'node:net'
+import tls from 'node:tls'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import { loadAuditRedaction } from '../../engine/audit/index.ts'
+import type { GatewayEngine } from '../../engine/gateway.ts'
+import { connectBackend, type UpstreamTarget } from './backend.ts'
+import { CancelRegistry } from './cancel.ts'
+import { Catalog } from './catalog.ts'
+import { Connection } from './connection.ts'
+import { ResultPlanner } from './masker.ts'
+
+export type { UpstreamTarget } from './backend.ts'
+
+export interface PostgresListenerOptions {
+  /** Port 0 picks an ephemeral port. */
+  host: string
+  port: number
+  /** PEM certificate and key; without them SSLRequest is answered 'N'. */
+  tls?: { cert: string | Buffer; key: string | Buffer }
+  /** Plaintext is accepted from loopback always; from other addresses only when true. */
+  allowPlaintext: boolean
+  engine: GatewayEngine
+  /** Resolves a target's upstream connection and credentials (password_env etc.). */
+  upstream(target: TargetConfig): UpstreamTarget
+  /** How long a statement waits for an approval. */
+  holdSeconds: number
+  /** HMAC key for the `hash` mask strategy. */
+  maskKey: Uint8Array
+  /** The command a reviewer runs to approve, shown in the hold notice. */
+  approvalHint?: (approvalId: string) => string
+  /** A client must finish startup and authentication within this time (default 60 s, as PostgreSQL). */
+  startupTimeoutMs?: number
+}
+
+export interface PostgresListener {
+  address: { host: string; port: number }
+  close(): Promise<void>
+  connections(): number
+}
+
+export async function startPostgresListener(opts: PostgresListenerOptions): Promise<PostgresListener> {
+  await loadAuditRedaction()
+  const secureContext = opts.tls ? tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }) : undefined
+  const cancels = new CancelRegistry()
+  const planners = new Map<string, { catalog: Catalog; planner: ResultPlanner }>()
+  const live = new Set<Connection>()
+  const sockets = new Set<net.Socket>()
+
+  const planner = (target: TargetConfig, upstream: UpstreamTarget): ResultPlanner => {
+    let p = planners.get(target.name)
+    if (!p) {
+      const catalog = new Catalog(() => connectBackend(upstream, new Map([['application_name', 'warden-catalog']])))
+      p = { catalog, planner: new ResultPlanner(catalog) }
+      planners.set(target.name, p)
+    }
+    return p.planner
+  }
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+    const conn = new Connection(socket, {
+      engine: opts.engine,
+      upstream: opts.upstream,
+      planner,
+      cancels,
+      secureContext,
+      allowPlaintext: opts.allowPlaintext,
+      holdSeconds: opts.holdSeconds,
+      maskKey: opts.maskKey,
+      approvalHint: opts.approvalHint,
+      startupTimeoutMs: opts.startupTimeoutMs,
+    })
+    live.add(conn)
+    socket.on('close', () => sockets.delete(socket))
+    conn.run().catch(() => undefined).finally(() => live.delete(conn))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const addr = server.address() as net.AddressInfo
+
+  return {
+    address: { host: addr.address, port: addr.port },
+    connections: () => live.size,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const conn of live) conn.terminate()
+      for (const socket of sockets) socket.destroy()
+      for (const p of planners.values()) p.catalog.close()
+      planners.clear()
+      await closed
+    },
+  }
+}

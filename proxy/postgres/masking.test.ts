@@ -1,0 +1,155 @@
+// Masking on the wire: text and binary formats, aliases resolved through the catalog, computed columns
+// through detectors, several results per query, named statements, cursors; any masking failure ends the
+// statement with XX000 and sends no unmasked row.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type pg from 'pg'
+import type { Decision, InputDocument } from '../../engine/types.ts'
+import { decodeReadyForQuery } from './messages/ready-for-query.ts'
+import { encodeQuery } from './messages/query.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { errorsOf, RawClient, types } from './testing/raw-client.ts'
+
+let h: Harness
+
+const allow = (mask: Decision['obligations']['mask']): Decision => ({ effect: 'allow', reasons: [], obligations: { mask } })
+
+/** `/* fail-mask *\/` gets an obligation the masker cannot apply; the schema test below needs DDL allowed. */
+function override(input: InputDocument): Decision | undefined {
+  if (input.command.raw.includes('/* fail-mask */')) return allow([{ column: 'email', strategy: 'scramble' as never }])
+  if (/^ALTER TABLE users RENAME COLUMN/.test(input.command.raw)) return allow([])
+  return undefined
+}
+
+test.before(async () => {
+  h = await startHarness({ override })
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const RAW_EMAIL = 'ada@example.com'
+const masked = (v: unknown) => typeof v === 'string' && !v.includes('@example.')
+
+test('text format: sensitive columns are masked, others untouched, and the audit counts them', async () => {
+  const c = await h.client()
+  const { rows } = await c.query('SELECT id, name, email, phone, card_number, plan FROM users ORDER BY id')
+  assert.is(rows.length, 5)
+  assert.is(rows[0].name, 'Ada Lovelace')
+  assert.is(rows[0].plan, 'pro')
+  assert.is(rows[0].email, '***********.com')
+  assert.match(rows[0].card_number, /^\*+4242$/)
+  assert.match(rows[0].phone, /^\*+0958$/)
+  const event = h.te.audit.events.filter((e) => e.type === 'statement' && String(e.statement).includes('card_number')).at(-1)
+  assert.is(event?.masked, 15)
+  assert.is(event?.rows, 5)
+})
+
+test('an alias is still masked by its source column (looked up in the catalog)', async () => {
+  const c = await h.client()
+  const { rows } = await c.query('SELECT email AS contact FROM users WHERE id = 1')
+  assert.is(rows[0].contact, '***********.com')
+})
+
+test('computed columns go through the content detectors', async () => {
+  const c = await h.client()
+  const { rows } = await c.query("SELECT lower(email) AS x, 'write to ' || email AS y, upper(name) AS n FROM users WHERE id = 1")
+  assert.is(rows[0].x, '[email]')
+  assert.is(rows[0].y, 'write to [email]')
+  assert.is(rows[0].n, 'ADA LOVELACE')
+})
+
+test('binary format: text-like types are masked, jsonb keeps its format, other masked types become NULL', async () => {
+  const c = await h.client({ binary: true })
+  const { rows } = await c.query(
+    'SELECT id, email, phone, to_jsonb(u) AS doc, id::numeric * 100 AS cents, card_number::bytea AS card_bytes FROM users u WHERE id = $1',
+    [1],
+  )
+  const r = rows[0]
+  assert.is(r.id, 1)
+  assert.is(r.email, '***********.com')
+  assert.ok(masked(r.phone))
+  assert.match(String(r.doc), '"email": "[email]"')
+  assert.not.match(String(r.doc), RAW_EMAIL)
+  assert.ok(r.cents !== null)
+  assert.is(r.card_bytes, null)
+})
+
+test('every result of a multi-statement query is masked', async () => {
+  const c = await h.client()
+  const results = (await c.query('SELECT email FROM users WHERE id = 1; SELECT phone, email AS e FROM users WHERE id = 2')) as unknown as pg.QueryResult[]
+  assert.is(results.length, 2)
+  assert.ok(masked(results[0]!.rows[0].email))
+  assert.ok(masked(results[1]!.rows[0].e))
+  assert.match(results[1]!.rows[0].phone, /^\*+0142$/)
+})
+
+test('a named statement is masked every time it runs', async () => {
+  const c = await h.client()
+  for (const id of [1, 2, 1]) {
+    const { rows } = await c.query({ name: 'email_by_id', text: 'SELECT email FROM users WHERE id = $1', values: [id] })
+    assert.ok(masked(rows[0].email))
+  }
+})
+
+test('rows fetched from a cursor carry the cursor\'s masks', async () => {
+  const c = await h.client()
+  await c.query('BEGIN')
+  await c.query('DECLARE c CURSOR FOR SELECT email FROM users ORDER BY id')
+  const { rows } = await c.query('FETCH 2 FROM c')
+  await c.query('COMMIT')
+  assert.is(rows.length, 2)
+  assert.ok(rows.every((r) => masked(r.email)))
+})
+
+test('a masking failure ends the statement with XX000 and sends no row at all', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(encodeQuery('SELECT email FROM users /* fail-mask */'))
+  const frames = await c.readyCount(1)
+  assert.is(types(frames), 'EZ')
+  assert.is(errorsOf(frames)[0]!.code, 'XX000')
+  assert.is(errorsOf(frames)[0]!.message, 'warden: masking failed')
+  assert.not.match(Buffer.concat(frames.map((f) => f.raw)).toString(), '@example.')
+  c.close()
+})
+
+test('a masking failure inside a transaction fails the transaction, as a server error would', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(encodeQuery('BEGIN'))
+  await c.readyCount(1)
+  c.take()
+  c.send(encodeQuery('SELECT email FROM users /* fail-mask */'))
+  let frames = await c.readyCount(1)
+  assert.is(types(frames), 'EZ')
+  assert.is(decodeReadyForQuery(frames[1]!.payload), 'E')
+  c.take()
+  c.send(encodeQuery('SELECT 1'))
+  frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]!.code, '25P02')
+  c.close()
+})
+
+test('extended protocol: a masking failure errors the query; the connection goes on', async () => {
+  const c = await h.client()
+  const err = await c.query('SELECT email FROM users WHERE id = $1 /* fail-mask */', [1]).then(() => undefined, (e: pg.DatabaseError) => e)
+  assert.is(err?.code, 'XX000')
+  assert.is((await c.query('SELECT 2 AS two')).rows[0].two, 2)
+})
+
+test('DDL through the gateway refreshes the cached column names', async () => {
+  const c = await h.client()
+  assert.is((await c.query('SELECT email AS x FROM users WHERE id = 1')).rows[0].x, '***********.com')
+  await c.query('ALTER TABLE users RENAME COLUMN email TO addr')
+  try {
+    // `addr` is no sensitive name any more: only the content detector applies now.
+    assert.is((await c.query('SELECT addr AS x FROM users WHERE id = 1')).rows[0].x, '[email]')
+  } finally {
+    await c.query('ALTER TABLE users RENAME COLUMN addr TO email')
+  }
+})
+
+test('no unmasked value ever reached a client, and the server ran only allowed statements', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()

@@ -1,0 +1,49 @@
+// What the gateway has sent upstream and still expects an answer to, in order. The relay matches each server
+// message to the head of this queue, so it knows which statement (and which masks) a row belongs to.
+import type { PgError } from './errors.ts'
+import type { Verdict } from './judge.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+import type { ResultMask } from './masker.ts'
+import type { Undo } from './session.ts'
+
+/** One judged statement being executed: what the audit record and the masker need. */
+export interface StatementRun {
+  text: string
+  verdict: Verdict
+  protocol: 'simple' | 'extended' | 'function'
+  startedAt: number
+  masks: MaskObligation[]
+  rows: number
+  masked: number
+  /** CommandCompletes seen: the index of the next top-level statement of a simple query. */
+  completed: number
+  /** SQLSTATE of the error the client saw, if any. */
+  error?: string
+  /** The server never ran it (skipped after an earlier error). */
+  skipped?: boolean
+  /** Masking failed: the rest of this result is withheld. */
+  maskFailed?: boolean
+  /** The server reported an error for it. */
+  serverError?: boolean
+  /** Mask plan of the current result. */
+  result?: ResultMask
+  finished?: boolean
+}
+
+export interface Waitable {
+  done: boolean
+}
+
+export type Entry =
+  /** A simple Query (or a poison standing in for a denied one); `replace` rewrites its error, null swallows it. */
+  | { kind: 'query'; run?: StatementRun; replace?: PgError | null; wait: Waitable }
+  | { kind: 'parse'; undo?: Undo }
+  | { kind: 'bind'; undo?: Undo }
+  /** `forRun` marks a Describe the gateway added itself to learn an Execute's columns; the client never sees it. */
+  | { kind: 'describe'; forRun?: StatementRun }
+  | { kind: 'execute'; run: StatementRun; wait: Waitable }
+  | { kind: 'close' }
+  | { kind: 'sync' }
+  /** An extended-protocol poison: the server's error is replaced by `error`, or swallowed when null. */
+  | { kind: 'poison'; error: PgError | null }
+

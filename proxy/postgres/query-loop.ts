@@ -1,0 +1,206 @@
+// The ready state of a session: read one client message at a time and hand it to its handler; wait where
+// the protocol needs the server's answer first (a simple Query, a masked Execute) unless the server is asking
+// for COPY data. Nothing reaches the server without passing a handler, and every handler judges or reuses a
+// judgement.
+import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
+import type { InputDocument } from '../../engine/types.ts'
+import { type ErrorFields, PgError, ProtocolError } from './errors.ts'
+import type { FrameSource } from './frame-source.ts'
+import type { Frame } from './framing.ts'
+import { type HoldAbort, type JudgeContext, judgeSql, type Verdict } from './judge.ts'
+import { decodeBind } from './messages/bind.ts'
+import { decodeClose } from './messages/close.ts'
+import { decodeDescribe } from './messages/describe.ts'
+import { decodeExecute } from './messages/execute.ts'
+import { decodeFunctionCall } from './messages/function-call.ts'
+import { encodeNoticeResponse } from './messages/notice-response.ts'
+import { decodeParse } from './messages/parse.ts'
+import { decodeQuery } from './messages/query.ts'
+import { deniedEvent, statementEvent } from './audit-events.ts'
+import { bind, close, describe, execute, flush, parse, sync } from './extended.ts'
+import type { Outbox } from './outbox.ts'
+import type { StatementRun, Waitable } from './pending.ts'
+import type { Relay } from './relay.ts'
+import type { SessionStatements } from './session.ts'
+import { functionCall, simpleQuery } from './simple-query.ts'
+import { hasType } from './statement-effects.ts'
+
+export interface QueryLoopDeps {
+  engine: GatewayEngine
+  session: SessionState
+  source: FrameSource
+  relay: Relay
+  statements: SessionStatements
+  up: Outbox
+  client: Outbox
+  holdMs: number
+  approvalHint?: (approvalId: string) => string
+}
+
+export interface Barrier {
+  wait: Waitable
+  /** Runs once the awaited answer is complete, before the next client message is read. */
+  then?: () => void
+}
+
+export class QueryLoop {
+  readonly engine: GatewayEngine
+  readonly session: SessionState
+  readonly relay: Relay
+  readonly statements: SessionStatements
+  readonly up: Outbox
+  readonly client: Outbox
+  /** A gateway denial inside an extended batch: drop client messages until Sync, as the server does. */
+  skipUntilSync = false
+  barrier: Barrier | undefined
+  statementCount = 0
+  private hold: AbortController | undefined
+  private readonly judgeContext: JudgeContext
+  private closed = false
+
+  constructor(private readonly deps: QueryLoopDeps) {
+    this.engine = deps.engine
+    this.session = deps.session
+    this.relay = deps.relay
+    this.statements = deps.statements
+    this.up = deps.up
+    this.client = deps.client
+    this.judgeContext = {
+      engine: deps.engine,
+      session: deps.session,
+      prepared: deps.statements.prepared(),
+      holdMs: deps.holdMs,
+      approvalHint: deps.approvalHint,
+      startHold: () => {
+        this.hold = new AbortController()
+        if (this.closed) this.hold.abort('disconnect')
+        return this.hold.signal
+      },
+      notice: (fields: ErrorFields) => {
+        this.client.write(encodeNoticeResponse(fields))
+        this.client.flush()
+      },
+    }
+  }
+
+  /** Judges SQL for this session, holding for approval when required (cancel / disconnect end the hold). */
+  async judge(text: string): Promise<Verdict> {
+    this.up.flush()
+    try {
+      return await judgeSql(text, this.judgeContext)
+    } finally {
+      this.hold = undefined
+    }
+  }
+
+  /** True when a statement is waiting for a reviewer: a cancel request then ends the hold, not a server query. */
+  abortHold(reason: HoldAbort): boolean {
+    if (!this.hold) return false
+    this.hold.abort(reason)
+    return true
+  }
+
+  /** A refusal the gateway makes without asking the policy (no SQL text, unknown names). */
+  protocolDenial(raw: string, rule: string, error: PgError): Verdict {
+    const decision = { effect: 'deny' as const, reasons: [{ rule, message: error.message }], obligations: { mask: [] } }
+    const input = { command: { protocol: 'postgres', raw, digest: '', fingerprint: '' } } as unknown as InputDocument
+    return { allow: false, judgement: { input, decision }, error }
+  }
+
+  newRun(text: string, verdict: Verdict, protocol: StatementRun['protocol']): StatementRun {
+    const masks = verdict.judgement.decision.obligations.mask
+    const cursor = hasType(verdict.judgement, 'fetch') ? this.statements.cursorMaskObligations() : []
+    this.statementCount++
+    return { text, verdict, protocol, startedAt: performance.now(), masks: cursor.length ? [...masks, ...cursor] : masks, rows: 0, masked: 0, completed: 0 }
+  }
+
+  recordDenied(text: string, verdict: Verdict, via: string): void {
+    this.statementCount++
+    this.engine.audit.record(deniedEvent(this.session, text, verdict, via))
+  }
+
+  recordRun(run: StatementRun): void {
+    this.engine.audit.record(statementEvent(this.session, run))
+  }
+
+  close(): void {
+    this.closed = true
+    this.abortHold('disconnect')
+    this.relay.wake()
+  }
+
+  /** Runs until the client leaves (resolves) or breaks the protocol (throws ProtocolError / PgError). */
+  async run(): Promise<void> {
+    const source = this.deps.source
+    for (;;) {
+      while (!this.closed && this.barrier && !this.barrier.wait.done && !this.relay.copyIn) {
+        this.up.flush()
+        await this.relay.changed()
+      }
+      if (this.closed) return
+      if (this.barrier?.wait.done) {
+        const then = this.barrier.then
+        this.barrier = undefined
+        then?.()
+      }
+      if (!source.hasFrame()) {
+        this.up.flush()
+        if (this.up.congested) await this.up.drained()
+      }
+      const f = await source.next()
+      if (!f || this.closed) return
+      if (f.type === 'X') return
+      if (this.relay.copyIn) this.copyMessage(f)
+      else await this.dispatch(f)
+      if (this.closed) return
+    }
+  }
+
+  /** While the server is in COPY FROM STDIN: the data stream belongs to the COPY statement judged before it. */
+  private copyMessage(f: Frame): void {
+    switch (f.type) {
+      case 'd':
+        return this.up.write(f.raw)
+      case 'c':
+      case 'f':
+        this.relay.copyIn = false
+        return this.up.write(f.raw)
+      case 'H':
+      case 'S':
+        // Ignored by the server during COPY; libpq sends them without noticing the command was COPY.
+        return this.up.write(f.raw)
+      default:
+        throw new ProtocolError(`unexpected message "${f.type}" during COPY FROM STDIN`)
+    }
+  }
+
+  private dispatch(f: Frame): Promise<void> | void {
+    switch (f.type) {
+      case 'Q':
+        return simpleQuery(this, decodeQuery(f.payload), f.raw)
+      case 'P':
+        return parse(this, decodeParse(f.payload), f.raw)
+      case 'B':
+        return bind(this, decodeBind(f.payload), f.raw)
+      case 'D':
+        return describe(this, decodeDescribe(f.payload), f.raw)
+      case 'E':
+        return execute(this, decodeExecute(f.payload), f.raw)
+      case 'C':
+        return close(this, decodeClose(f.payload), f.raw)
+      case 'S':
+        return sync(this, f.payload, f.raw)
+      case 'H':
+        return flush(this, f.payload, f.raw)
+      case 'F':
+        return functionCall(this, decodeFunctionCall(f.payload))
+      case 'd':
+      case 'c':
+      case 'f':
+        // Outside COPY the server drops these too (e.g. data still in flight after COPY failed).
+        return
+      default:
+        throw new ProtocolError(`unknown or unexpected message type "${f.type}" (0x${f.raw[0]!.toString(16)})`)
+    }
+  }
+}

@@ -1,0 +1,355 @@
+// Server → client. Every server message is matched against the head of the pending queue, so the relay knows
+// which statement it belongs to: rows are masked before they leave, gateway errors replace the server's answer
+// to a poison, and after an extended-protocol error the entries the server skips are dropped as it drops them.
+// @see https://www.postgresql.org/docs/current/protocol-flow.html
+import { PgError, ProtocolError } from './errors.ts'
+import { FrameReader, type Frame } from './framing.ts'
+import { decodeErrorResponse, encodeErrorResponse } from './messages/error-response.ts'
+import { decodeParameterStatus } from './messages/parameter-status.ts'
+import { decodeReadyForQuery, encodeReadyForQuery, type TransactionStatus } from './messages/ready-for-query.ts'
+import { decodeRowDescription, type FieldDescription } from './messages/row-description.ts'
+import type { ResultMask } from './masker.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+import type { Outbox } from './outbox.ts'
+import type { Entry, StatementRun } from './pending.ts'
+import { poisonQuery } from './poison.ts'
+import { ResultRelay } from './results.ts'
+
+/** Result masking as the relay uses it (masker.ts, bound to a catalog and key); both throw on failure. */
+export interface ResultMasker {
+  plan(fields: FieldDescription[], obligations: MaskObligation[]): ResultMask | undefined | Promise<ResultMask | undefined>
+  row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer; masked: number }
+}
+
+export interface RelayHooks {
+  client: Outbox
+  upstream: Outbox
+  masker: ResultMasker
+  /** A run ended (completed, failed or skipped): audit it. */
+  finished(run: StatementRun): void
+  /** The n-th top-level statement of a run completed on the server: apply its session effects. */
+  statementCompleted(run: StatementRun, index: number, tag: string): void
+  /** The upstream stream must stop (masking a result) or may resume. */
+  pauseUpstream(paused: boolean): void
+}
+
+export class Relay {
+  readonly queue: Entry[] = []
+  private readonly reader = new FrameReader({ typed: true })
+  private busy = false
+  private listeners: (() => void)[] = []
+  /** The server is skipping messages until Sync after an extended-protocol error, and no Sync is queued yet. */
+  serverSkipping = false
+  /** The server is in COPY FROM STDIN and waits for the client's data. */
+  copyIn = false
+  status: TransactionStatus = 'I'
+  encoding: 'utf8' | 'latin1' = 'utf8'
+  /** Set when the relay hit something it cannot continue from; the connection closes. */
+  failure: Error | undefined
+  onFailure: (err: Error) => void = () => {}
+
+  private readonly results: ResultRelay
+
+  constructor(private readonly hooks: RelayHooks) {
+    this.results = new ResultRelay(hooks, () => this.encoding)
+  }
+
+  setClientEncoding(value: string): void {
+    this.encoding = /^(utf-?8|unicode)$/i.test(value) ? 'utf8' : 'latin1'
+  }
+
+  /** Resolves at the next change of interest to the client loop: an entry finished or COPY began. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.listeners.push(resolve))
+  }
+
+  /** Wakes everything waiting in changed(), e.g. because the session is closing. */
+  wake(): void {
+    this.notify()
+  }
+
+  private notify(): void {
+    const ls = this.listeners
+    this.listeners = []
+    for (const l of ls) l()
+  }
+
+  /** Queues what was just sent upstream. Returns false when the server will skip it (it is dropped here too). */
+  push(entry: Entry): boolean {
+    if (entry.kind === 'sync') this.serverSkipping = false
+    else if (this.serverSkipping) {
+      this.discard(entry)
+      return false
+    }
+    this.queue.push(entry)
+    return true
+  }
+
+  receive(chunk: Buffer): void {
+    this.reader.push(chunk)
+    this.pump()
+  }
+
+  private pump(): void {
+    if (this.busy || this.failure) return
+    for (;;) {
+      let f: Frame | undefined
+      try {
+        f = this.reader.next()
+        if (!f) break
+        const wait = this.handle(f)
+        if (wait) {
+          this.busy = true
+          this.hooks.client.flush()
+          this.hooks.pauseUpstream(true)
+          wait.then(() => {
+            this.busy = false
+            this.hooks.pauseUpstream(false)
+            this.pump()
+          }, (err: unknown) => this.fail(err))
+          return
+        }
+      } catch (err) {
+        this.fail(err)
+        return
+      }
+    }
+    this.hooks.client.flush()
+  }
+
+  private fail(err: unknown): void {
+    this.failure = err instanceof Error ? err : new Error(String(err))
+    this.onFailure(this.failure)
+  }
+
+  private forward(f: Frame): void {
+    this.hooks.client.write(f.raw)
+  }
+
+  private sendError(e: PgError): void {
+    this.hooks.client.write(encodeErrorResponse(e.fields))
+  }
+
+  private handle(f: Frame): Promise<void> | void {
+    switch (f.type) {
+      case 'N':
+      case 'A':
+        return this.forward(f)
+      case 'S': {
+        const p = decodeParameterStatus(f.payload)
+        if (p.name === 'client_encoding') this.setClientEncoding(p.value)
+        return this.forward(f)
+      }
+    }
+    const head = this.queue[0]
+    if (!head) {
+      // The server may end the session on its own (shutdown, idle timeout): pass the FATAL on.
+      if (f.type === 'E') return this.forward(f)
+      throw new ProtocolError(`server sent "${f.type}" with nothing pending`)
+    }
+    switch (head.kind) {
+      case 'query':
+        return this.onQuery(head, f)
+      case 'execute':
+        return this.onExecute(head, f)
+      case 'describe':
+        return this.onDescribe(head, f)
+      case 'poison':
+        if (f.type !== 'E') throw new ProtocolError(`server accepted a poisoned message (answered "${f.type}")`)
+        this.queue.shift()
+        if (head.error) this.sendError(head.error)
+        return this.skipUntilSync()
+      case 'sync':
+        if (f.type === 'E') return this.forward(f)
+        if (f.type !== 'Z') throw new ProtocolError(`expected ReadyForQuery, got "${f.type}"`)
+        this.queue.shift()
+        this.status = decodeReadyForQuery(f.payload)
+        this.forward(f)
+        return this.notify()
+      default: {
+        const expected = { parse: '1', bind: '2', close: '3' }[head.kind]
+        if (f.type === 'E') return this.extendedError(f)
+        if (f.type !== expected) throw new ProtocolError(`expected "${expected}" for ${head.kind}, got "${f.type}"`)
+        this.queue.shift()
+        return this.forward(f)
+      }
+    }
+  }
+
+  // ---- simple Query ----
+
+  private onQuery(head: Extract<Entry, { kind: 'query' }>, f: Frame): Promise<void> | void {
+    const run = head.run
+    switch (f.type) {
+      case 'T':
+        if (run?.maskFailed) return
+        return this.then(run ? this.results.startResult(run, decodeRowDescription(f.payload)) : undefined, () => {
+          if (!run?.maskFailed) this.forward(f)
+        })
+      case 'D':
+        return this.results.row(run, f)
+      case 'C':
+        return this.results.commandComplete(run, f)
+      case 'I':
+        if (!run?.maskFailed) this.forward(f)
+        return
+      case 'E': {
+        const e = decodeErrorResponse(f.payload)
+        if (run) {
+          run.serverError = true
+          run.error ??= e.code
+        }
+        this.copyIn = false
+        if (e.severity === 'FATAL' || e.severity === 'PANIC') return this.forward(f)
+        if (head.replace === null || run?.maskFailed) return
+        if (head.replace) {
+          if (run) run.error = head.replace.fields.code
+          return this.sendError(head.replace)
+        }
+        return this.forward(f)
+      }
+      case 'G':
+        this.copyIn = true
+        this.forward(f)
+        return this.notify()
+      case 'H':
+        return this.results.copyOut(run, f)
+      case 'd':
+      case 'c':
+        if (!run?.maskFailed) this.forward(f)
+        return
+      case 'Z':
+        return this.endQuery(head, decodeReadyForQuery(f.payload), f)
+      default:
+        throw new ProtocolError(`unexpected "${f.type}" in a simple query response`)
+    }
+  }
+
+  private endQuery(head: Extract<Entry, { kind: 'query' }>, status: TransactionStatus, f: Frame): void {
+    const run = head.run
+    this.queue.shift()
+    this.copyIn = false
+    if (run) this.finish(run)
+    if (run?.maskFailed && status === 'T' && this.queue.length === 0) {
+      // The client saw an error; the server's transaction must fail too, as it would have in PostgreSQL.
+      this.hooks.upstream.write(poisonQuery())
+      this.hooks.upstream.flush()
+      this.queue.push({ kind: 'query', replace: null, wait: head.wait })
+      return
+    }
+    this.status = status
+    head.wait.done = true
+    this.hooks.client.write(f.type === 'Z' ? f.raw : encodeReadyForQuery(status))
+    this.notify()
+  }
+
+  // ---- extended protocol ----
+
+  private onDescribe(head: Extract<Entry, { kind: 'describe' }>, f: Frame): Promise<void> | void {
+    const hidden = head.forRun
+    switch (f.type) {
+      case 't':
+        if (!hidden) this.forward(f)
+        return
+      case 'T':
+        this.queue.shift()
+        if (!hidden) return this.forward(f)
+        return this.results.startResult(hidden, decodeRowDescription(f.payload))
+      case 'n':
+        this.queue.shift()
+        if (!hidden) return this.forward(f)
+        hidden.result = undefined
+        return
+      case 'E':
+        return this.extendedError(f)
+      default:
+        throw new ProtocolError(`unexpected "${f.type}" in a Describe response`)
+    }
+  }
+
+  private onExecute(head: Extract<Entry, { kind: 'execute' }>, f: Frame): void {
+    const run = head.run
+    switch (f.type) {
+      case 'D':
+        return this.results.row(run, f)
+      case 'C':
+      case 'I':
+      case 's':
+        this.queue.shift()
+        if (f.type === 'C') this.results.commandComplete(run, f, () => this.finish(run))
+        else {
+          this.finish(run)
+          if (!run.maskFailed) this.forward(f)
+        }
+        head.wait.done = true
+        return this.notify()
+      case 'E':
+        return this.extendedError(f)
+      case 'G': {
+        // During COPY FROM STDIN the server ignores Sync and Flush: the client sends another Sync after CopyDone.
+        const rest = this.queue.slice(1)
+        if (rest.some((e) => e.kind !== 'sync')) throw new ProtocolError('messages other than Sync were pipelined behind COPY FROM STDIN')
+        this.queue.length = 1
+        this.copyIn = true
+        this.forward(f)
+        return this.notify()
+      }
+      case 'H':
+        return this.results.copyOut(run, f)
+      case 'd':
+      case 'c':
+        if (!run.maskFailed) this.forward(f)
+        return
+      default:
+        throw new ProtocolError(`unexpected "${f.type}" in an Execute response`)
+    }
+  }
+
+  /** The head extended message failed on the server: pass the error on, then drop what the server skips. */
+  private extendedError(f: Frame): void {
+    const head = this.queue.shift()!
+    const e = decodeErrorResponse(f.payload)
+    const run = head.kind === 'execute' ? head.run : head.kind === 'describe' ? head.forRun : undefined
+    this.copyIn = false
+    if (run) {
+      run.serverError = true
+      run.error ??= e.code
+    }
+    if (!run?.maskFailed) this.forward(f)
+    this.discard(head)
+    this.skipUntilSync()
+  }
+
+  private skipUntilSync(): void {
+    while (this.queue.length && this.queue[0]!.kind !== 'sync') this.discard(this.queue.shift()!)
+    if (!this.queue.length) this.serverSkipping = true
+    this.notify()
+  }
+
+  /** An entry the server will never answer. */
+  private discard(entry: Entry): void {
+    if (entry.kind === 'parse' || entry.kind === 'bind') entry.undo?.()
+    if (entry.kind === 'execute' || entry.kind === 'query') {
+      entry.wait.done = true
+      if (entry.run && !entry.run.finished) {
+        if (!entry.run.error) entry.run.skipped = true
+        this.finish(entry.run)
+      }
+    }
+    if (entry.kind === 'describe' && entry.forRun && !entry.forRun.finished) {
+      entry.forRun.skipped = !entry.forRun.error
+    }
+    this.notify()
+  }
+
+  private finish(run: StatementRun): void {
+    if (run.finished) return
+    run.finished = true
+    this.hooks.finished(run)
+  }
+
+  private then(p: Promise<void> | void, next: () => void): Promise<void> | void {
+    if (p) return p.then(next)
+    next()
+  }
+}

@@ -1,0 +1,37 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Judgement } from '../../engine/gateway.ts'
+import { SessionStatements } from './session.ts'
+
+const judged = (text: string, mask: string[] = []) => ({
+  text,
+  judgement: { input: {} as never, decision: { effect: 'allow' as const, reasons: [], obligations: { mask: mask.map((column) => ({ column })) } } } as Judgement,
+})
+
+test('a statement change can be undone, restoring what was there before', () => {
+  const s = new SessionStatements()
+  s.setStatement('a', judged('SELECT 1'))
+  const undo = s.setStatement('a', judged('SELECT 2'))
+  assert.is(s.prepared().get('a'), 'SELECT 2')
+  undo()
+  assert.is(s.statement('a')?.text, 'SELECT 1')
+  const undoNew = s.setStatement('b', judged('SELECT 3'))
+  undoNew()
+  assert.is(s.statement('b'), undefined)
+  assert.not.ok(s.prepared().has('b'))
+})
+
+test('cursors become portals and lend their masks to later fetches; clearing forgets names', () => {
+  const s = new SessionStatements()
+  s.declareCursor('c', judged('DECLARE c CURSOR FOR SELECT email FROM users', ['email']))
+  assert.is(s.portal('c')?.text, 'DECLARE c CURSOR FOR SELECT email FROM users')
+  assert.equal(s.cursorMaskObligations(), [{ column: 'email' }])
+  s.setStatement('p', judged('SELECT 1'))
+  s.clearStatements()
+  s.clearPortals()
+  assert.is(s.statement('p'), undefined)
+  assert.is(s.portal('c'), undefined)
+  assert.is(s.prepared().size, 0)
+})
+
+test.run()

@@ -1,0 +1,76 @@
+// What the gateway remembers about one client session: prepared statements (protocol-level Parse and SQL
+// PREPARE share one namespace in PostgreSQL) and portals / cursors, each with the judgement that let it in.
+import type { Judgement } from '../../engine/gateway.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+
+export interface JudgedStatement {
+  text: string
+  judgement: Judgement
+  approvalId?: string
+}
+
+/** Undoes one change when the server turns out to have refused the message that made it. */
+export type Undo = () => void
+
+function setWithUndo<V>(map: Map<string, V>, key: string, value: V | undefined): Undo {
+  const had = map.has(key)
+  const prev = map.get(key)
+  if (value === undefined) map.delete(key)
+  else map.set(key, value)
+  return () => {
+    if (had) map.set(key, prev as V)
+    else map.delete(key)
+  }
+}
+
+export class SessionStatements {
+  private readonly statements = new Map<string, JudgedStatement>()
+  private readonly texts = new Map<string, string>()
+  private readonly portals = new Map<string, JudgedStatement>()
+  /** Masks of every cursor declared in this session; FETCH results carry them too. */
+  private cursorMasks: MaskObligation[] = []
+
+  statement(name: string): JudgedStatement | undefined {
+    return this.statements.get(name)
+  }
+
+  portal(name: string): JudgedStatement | undefined {
+    return this.portals.get(name)
+  }
+
+  /** name → SQL text of every prepared statement, for the engine to resolve EXECUTE. */
+  prepared(): ReadonlyMap<string, string> {
+    return this.texts
+  }
+
+  setStatement(name: string, s: JudgedStatement | undefined): Undo {
+    const a = setWithUndo(this.statements, name, s)
+    const b = setWithUndo(this.texts, name, s?.text)
+    return () => {
+      a()
+      b()
+    }
+  }
+
+  setPortal(name: string, s: JudgedStatement | undefined): Undo {
+    return setWithUndo(this.portals, name, s)
+  }
+
+  declareCursor(name: string, s: JudgedStatement): void {
+    this.portals.set(name, s)
+    this.cursorMasks = [...this.cursorMasks, ...s.judgement.decision.obligations.mask]
+  }
+
+  cursorMaskObligations(): MaskObligation[] {
+    return this.cursorMasks
+  }
+
+  clearStatements(): void {
+    this.statements.clear()
+    this.texts.clear()
+  }
+
+  clearPortals(): void {
+    this.portals.clear()
+  }
+}

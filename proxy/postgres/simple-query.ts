@@ -1,0 +1,41 @@
+// Simple Query ('Q') and the legacy FunctionCall ('F'). The whole query string is judged at once (the engine
+// judges every statement in it; the strictest wins). A refusal goes upstream as a poison so the server's
+// transaction state stays what the client sees.
+// @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SIMPLE-QUERY
+import { pgErrors } from './errors.ts'
+import type { FunctionCall } from './messages/function-call.ts'
+import { poisonQuery } from './poison.ts'
+import type { Verdict } from './judge.ts'
+import type { QueryLoop } from './query-loop.ts'
+
+function refuse(loop: QueryLoop, text: string, verdict: Verdict, via: string): void {
+  if (verdict.allow) return
+  loop.recordDenied(text, verdict, via)
+  const wait = { done: false }
+  loop.up.write(poisonQuery())
+  loop.relay.push({ kind: 'query', replace: verdict.error, wait })
+  loop.barrier = { wait }
+}
+
+export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer): Promise<void> {
+  // After an extended-protocol error the server ignores everything up to Sync, Query messages included.
+  if (loop.skipUntilSync || loop.relay.serverSkipping) return
+  const verdict = await loop.judge(text)
+  if (!verdict.allow) return refuse(loop, text, verdict, 'simple')
+  const run = loop.newRun(text, verdict, 'simple')
+  const wait = { done: false }
+  loop.up.write(raw)
+  loop.relay.push({ kind: 'query', run, wait })
+  loop.barrier = { wait }
+}
+
+/** Fast-path function calls carry an OID and arguments, no SQL: there is nothing for the policy to judge. */
+export function functionCall(loop: QueryLoop, m: FunctionCall): void {
+  if (loop.skipUntilSync || loop.relay.serverSkipping) return
+  const raw = `FunctionCall oid=${m.functionOid}`
+  const error = pgErrors.denied(
+    `fast-path FunctionCall (function OID ${m.functionOid}) carries no SQL text to judge`,
+    'Call the function with a SELECT statement instead.',
+  )
+  refuse(loop, raw, loop.protocolDenial(raw, 'warden.postgres.function_call', error), 'function')
+}

@@ -1,0 +1,200 @@
+// A private PostgreSQL cluster for integration tests: initdb into a temp dir (as the `postgres` OS user when
+// running as root, since initdb refuses root), a free port on 127.0.0.1, every statement logged to a file,
+// SCRAM-SHA-256 for the `warden` role and md5 for `warden_md5`, TLS on, and seeded `users` / `orders` tables.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import type { UpstreamTarget } from '../backend.ts'
+import { SEED_SQL } from './seed.ts'
+import { makeSelfSignedCert } from './tls.ts'
+
+/** application_name of the tests' own superuser sessions, which do not go through the gateway. */
+export const DIRECT_APP = 'test-direct'
+
+export interface LoggedStatement {
+  app: string
+  pid: number
+  /** "statement" for simple queries, "execute" for extended-protocol executions. */
+  kind: 'statement' | 'execute'
+  text: string
+}
+
+export interface TestCluster {
+  host: string
+  port: number
+  socketDir: string
+  database: string
+  roles: { scram: { user: string; password: string }; md5: { user: string; password: string } }
+  /** The gateway's upstream for the SCRAM role (or the md5 one), optionally over TLS. */
+  upstream(opts?: { role?: 'scram' | 'md5'; ssl?: UpstreamTarget['ssl'] }): UpstreamTarget
+  /** Runs SQL as the superuser over the Unix socket (not through the gateway). */
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>
+  /** Byte offset of the log's end, to look only at what is logged after it. */
+  logOffset(): number
+  log(since?: number): string
+  /** log_statement lines (simple `statement:` and extended `execute …:`) logged after `since`. */
+  statements(since?: number): LoggedStatement[]
+  bin: string
+  stop(): Promise<void>
+}
+
+const scriptsDir = fileURLToPath(new URL('../../../scripts/', import.meta.url))
+
+function postgresBin(): string {
+  const out = execFileSync(process.execPath, [join(scriptsDir, 'ensure-postgres.mjs')], { encoding: 'utf8' })
+  return out.trim()
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function osUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+  return { uid, gid }
+}
+
+function run(bin: string, args: string[], owner: { uid: number; gid: number } | undefined): void {
+  const r = spawnSync(bin, args, { encoding: 'utf8', ...(owner ?? {}) })
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`)
+}
+
+const LINE = /^\S+ \S+ \S+ \[(\d+)\] <(.*?)> ([A-Z]+):  (.*)$/
+
+function parseStatements(text: string): LoggedStatement[] {
+  const out: LoggedStatement[] = []
+  let current: LoggedStatement | undefined
+  for (const line of text.split('\n')) {
+    const m = LINE.exec(line)
+    if (!m) {
+      // Continuation lines of a multi-line statement start with a tab.
+      if (current && line.startsWith('\t')) current.text += '\n' + line.slice(1)
+      continue
+    }
+    current = undefined
+    const [, pid, app, level, body] = m
+    if (level !== 'LOG') continue
+    const s = /^statement: ([\s\S]*)$/.exec(body!)
+    const e = /^execute [^:]*: ([\s\S]*)$/.exec(body!)
+    if (s || e) {
+      current = { app: app!, pid: Number(pid), kind: s ? 'statement' : 'execute', text: (s ?? e)![1]! }
+      out.push(current)
+    }
+  }
+  return out
+}
+
+export interface ClusterOptions {
+  /** log_statement = 'all' (default), which the server-log checks need; benchmarks turn it off. */
+  logStatements?: boolean
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
+  const bin = postgresBin()
+  const owner = osUser()
+  const root = mkdtempSync(join(tmpdir(), 'warden-pg-'))
+  const dataDir = join(root, 'data')
+  const logFile = join(root, 'postgres.log')
+  const superPassword = randomBytes(12).toString('hex')
+  const roles = {
+    scram: { user: 'warden', password: `scram-${randomBytes(9).toString('hex')}` },
+    md5: { user: 'warden_md5', password: `md5-${randomBytes(9).toString('hex')}` },
+  }
+  writeFileSync(join(root, 'pw'), superPassword)
+  writeFileSync(logFile, '')
+  if (owner) {
+    for (const p of [root, join(root, 'pw'), logFile]) chownSync(p, owner.uid, owner.gid)
+  }
+  chmodSync(root, 0o700)
+  run(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--pwfile', join(root, 'pw'), '-E', 'UTF8', '--no-locale', '--auth-local=trust', '--auth-host=scram-sha-256'], owner)
+  const cert = makeSelfSignedCert()
+  writeFileSync(join(dataDir, 'server.crt'), cert.cert)
+  writeFileSync(join(dataDir, 'server.key'), cert.key, { mode: 0o600 })
+  if (owner) for (const f of ['server.crt', 'server.key']) chownSync(join(dataDir, f), owner.uid, owner.gid)
+  const port = await freePort()
+  appendFileSync(join(dataDir, 'postgresql.conf'), [
+    `port = ${port}`,
+    `listen_addresses = '127.0.0.1'`,
+    `unix_socket_directories = '${root}'`,
+    `log_statement = '${opts.logStatements === false ? 'none' : 'all'}'`,
+    `log_destination = 'stderr'`,
+    `logging_collector = off`,
+    `log_line_prefix = '%m [%p] <%a> '`,
+    `ssl = on`,
+    `fsync = off`,
+    `synchronous_commit = off`,
+    `full_page_writes = off`,
+    `max_connections = 200`,
+    '',
+  ].join('\n'))
+  writeFileSync(join(dataDir, 'pg_hba.conf'), [
+    'local all all trust',
+    `host all ${roles.md5.user} 127.0.0.1/32 md5`,
+    'host all all 127.0.0.1/32 scram-sha-256',
+    '',
+  ].join('\n'))
+  run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], owner)
+
+  const connect = async (database: string) => {
+    const c = new pg.Client({ host: root, port, user: 'postgres', database, application_name: DIRECT_APP })
+    await c.connect()
+    return c
+  }
+  const admin = await connect('postgres')
+  try {
+    await admin.query(`CREATE ROLE ${roles.scram.user} LOGIN PASSWORD '${roles.scram.password}'`)
+    await admin.query(`SET password_encryption = 'md5'`)
+    await admin.query(`CREATE ROLE ${roles.md5.user} LOGIN PASSWORD '${roles.md5.password}'`)
+    await admin.query(`CREATE DATABASE app OWNER ${roles.scram.user}`)
+  } finally {
+    await admin.end()
+  }
+  const app = await connect('app')
+  try {
+    await app.query(`SET ROLE ${roles.scram.user}`)
+    await app.query(SEED_SQL)
+    await app.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${roles.md5.user}`)
+  } finally {
+    await app.end()
+  }
+
+  const cluster: TestCluster = {
+    host: '127.0.0.1',
+    port,
+    socketDir: root,
+    database: 'app',
+    roles,
+    bin,
+    upstream: ({ role = 'scram', ssl = 'disable' } = {}) => ({ host: '127.0.0.1', port, database: 'app', user: roles[role].user, password: roles[role].password, ssl }),
+    async query(sql, params) {
+      const c = await connect('app')
+      try {
+        return (await c.query(sql, params)).rows
+      } finally {
+        await c.end()
+      }
+    },
+    logOffset: () => readFileSync(logFile).length,
+    log: (since = 0) => readFileSync(logFile).subarray(since).toString('utf8'),
+    statements: (since = 0) => parseStatements(readFileSync(logFile).subarray(since).toString('utf8')),
+    async stop() {
+      if (existsSync(join(dataDir, 'postmaster.pid'))) run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], owner)
+      rmSync(root, { recursive: true, force: true })
+    },
+  }
+  return cluster
+}

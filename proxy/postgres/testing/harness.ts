@@ -1,0 +1,93 @@
+// One gateway over one private PostgreSQL cluster, for a test file: the real engine and default policy
+// (optionally overridden), pg clients through the gateway, and the server-log check that everything the
+// server executed was allowed by a decision.
+import pg from 'pg'
+import type { TargetConfig } from '../../../engine/config/types.ts'
+import type { Decision, InputDocument } from '../../../engine/types.ts'
+import type { UpstreamTarget } from '../backend.ts'
+import { type PostgresListener, startPostgresListener } from '../listener.ts'
+import { DIRECT_APP, startCluster, type TestCluster } from './cluster.ts'
+import { createTestEngine, type TestEngine, testTarget } from './engine.ts'
+import { makeSelfSignedCert, type TestCert } from './tls.ts'
+
+export const CATALOG_APP = 'warden-catalog'
+
+export interface Harness {
+  cluster: TestCluster
+  te: TestEngine
+  listener: PostgresListener
+  port: number
+  cert: TestCert
+  agentToken(sub?: string): Promise<string>
+  /** A pg client connected through the gateway (to target prod-db unless told). */
+  client(opts?: { token?: string; database?: string; ssl?: boolean; binary?: boolean; pipeline?: boolean }): Promise<pg.Client>
+  /** Every statement the server logged since the harness started was judged `allow` (gateway-internal ones aside). */
+  unjudgedStatements(): string[]
+  stop(): Promise<void>
+}
+
+export interface HarnessOptions {
+  override?: (input: InputDocument) => Decision | undefined
+  holdSeconds?: number
+  targets?: TargetConfig[]
+  upstream?: (target: TargetConfig, cluster: TestCluster) => UpstreamTarget
+  maskKey?: Uint8Array
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const cluster = await startCluster()
+  const since = cluster.logOffset()
+  const te = await createTestEngine({ targets: opts.targets ?? [testTarget('prod-db'), testTarget('staging-db', 'staging')], override: opts.override })
+  const cert = makeSelfSignedCert()
+  const listener = await startPostgresListener({
+    host: '127.0.0.1',
+    port: 0,
+    tls: cert,
+    allowPlaintext: false,
+    engine: te.engine,
+    upstream: (target) => (opts.upstream ? opts.upstream(target, cluster) : cluster.upstream()),
+    holdSeconds: opts.holdSeconds ?? 30,
+    maskKey: opts.maskKey ?? new Uint8Array(32).fill(7),
+    approvalHint: (id) => `npx warden approvals approve ${id}`,
+  })
+  const port = listener.address.port
+  const clients: pg.Client[] = []
+  const h: Harness = {
+    cluster,
+    te,
+    listener,
+    port,
+    cert,
+    agentToken: (sub = 'cursor') => te.token(sub, ['agents']),
+    async client(o = {}) {
+      const c = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'agent',
+        database: o.database ?? 'prod-db',
+        password: o.token ?? (await h.agentToken()),
+        ssl: o.ssl ? { rejectUnauthorized: false } : false,
+        ...(o.binary ? { binary: true } : {}),
+        ...(o.pipeline ? { pipeline: true } : {}),
+      } as pg.ClientConfig)
+      c.on('error', () => undefined)
+      await c.connect()
+      clients.push(c)
+      return c
+    },
+    unjudgedStatements() {
+      const allowed = new Set(te.judged.filter((j) => j.effect === 'allow').map((j) => j.text))
+      return cluster.statements(since)
+        .filter((s) => s.app !== CATALOG_APP && s.app !== DIRECT_APP)
+        .map((s) => s.text)
+        .filter((text) => !allowed.has(text))
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)))
+      await listener.close()
+      await cluster.stop()
+      te.close()
+    },
+  }
+  return h
+}

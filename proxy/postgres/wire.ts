@@ -1,0 +1,131 @@
+// Byte-level readers and writers for PostgreSQL protocol payloads (big-endian integers, NUL-terminated strings).
+// Decoders throw ProtocolError on any malformed payload, never a RangeError from the Buffer API.
+import { ProtocolError } from './errors.ts'
+
+/** Reads one message payload front to back. */
+export class WireReader {
+  private offset = 0
+  constructor(private readonly buf: Buffer, private readonly what: string) {}
+
+  private need(n: number): void {
+    if (n < 0 || this.offset + n > this.buf.length) throw new ProtocolError(`${this.what}: message is truncated`)
+  }
+
+  byte(): number {
+    this.need(1)
+    return this.buf[this.offset++]!
+  }
+
+  int16(): number {
+    this.need(2)
+    const v = this.buf.readInt16BE(this.offset)
+    this.offset += 2
+    return v
+  }
+
+  int32(): number {
+    this.need(4)
+    const v = this.buf.readInt32BE(this.offset)
+    this.offset += 4
+    return v
+  }
+
+  /** A NUL-terminated UTF-8 string. */
+  cstring(): string {
+    const end = this.buf.indexOf(0, this.offset)
+    if (end < 0) throw new ProtocolError(`${this.what}: string is not NUL-terminated`)
+    const s = this.buf.toString('utf8', this.offset, end)
+    this.offset = end + 1
+    return s
+  }
+
+  bytes(n: number): Buffer {
+    this.need(n)
+    const b = this.buf.subarray(this.offset, this.offset + n)
+    this.offset += n
+    return b
+  }
+
+  /** A count that must be non-negative and plausible for the bytes left (each item at least `minSize` bytes). */
+  count(minSize: number): number {
+    const n = this.int16()
+    if (n < 0 || n * minSize > this.remaining()) throw new ProtocolError(`${this.what}: invalid item count ${n}`)
+    return n
+  }
+
+  rest(): Buffer {
+    const b = this.buf.subarray(this.offset)
+    this.offset = this.buf.length
+    return b
+  }
+
+  remaining(): number {
+    return this.buf.length - this.offset
+  }
+
+  /** Every decoder ends with this: trailing garbage is a protocol violation. */
+  end(): void {
+    if (this.offset !== this.buf.length) throw new ProtocolError(`${this.what}: ${this.buf.length - this.offset} unexpected trailing bytes`)
+  }
+}
+
+/** Builds one message payload; `frame` adds the type byte and length. */
+export class WireWriter {
+  private chunks: Buffer[] = []
+  private size = 0
+
+  private push(b: Buffer): this {
+    this.chunks.push(b)
+    this.size += b.length
+    return this
+  }
+
+  byte(v: number): this {
+    return this.push(Buffer.from([v & 0xff]))
+  }
+
+  int16(v: number): this {
+    const b = Buffer.allocUnsafe(2)
+    b.writeInt16BE(v)
+    return this.push(b)
+  }
+
+  int32(v: number): this {
+    const b = Buffer.allocUnsafe(4)
+    b.writeInt32BE(v | 0)
+    return this.push(b)
+  }
+
+  cstring(s: string): this {
+    if (s.includes('\0')) throw new ProtocolError('cannot encode a string containing NUL')
+    return this.push(Buffer.from(s + '\0', 'utf8'))
+  }
+
+  bytes(b: Uint8Array): this {
+    return this.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  }
+
+  payload(): Buffer {
+    return Buffer.concat(this.chunks, this.size)
+  }
+}
+
+/**
+ * A typed message: type byte, int32 length (including itself), payload.
+ * @see https://www.postgresql.org/docs/current/protocol-overview.html#PROTOCOL-MESSAGE-CONCEPTS
+ */
+export function frame(type: string, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const out = Buffer.allocUnsafe(5 + payload.length)
+  out[0] = type.charCodeAt(0)
+  out.writeInt32BE(4 + payload.length, 1)
+  payload.copy(out, 5)
+  return out
+}
+
+/** A startup-phase packet has no type byte: int32 length, then payload. */
+export function untypedFrame(payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + payload.length)
+  out.writeInt32BE(4 + payload.length, 0)
+  payload.copy(out, 4)
+  return out
+}

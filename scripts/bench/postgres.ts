@@ -1,0 +1,183 @@
+// Benchmark: pgbench select-only (-S) at 1 and 8 clients against the same private PostgreSQL 15 cluster,
+// directly, through pgbouncer, and through Warden (real engine, default policy, an agent token, audit to a
+// file), in one run. Prints TPS and average latency, and the ratios Warden/direct and Warden/pgbouncer.
+// The default policy allows pgbench's `SELECT abalance FROM pgbench_accounts WHERE aid = …` for agents with
+// its mask obligations, so every row goes through the masker (column rules + content detectors).
+// Usage: npm run bench:postgres [-- --seconds 10]
+import { execFileSync, spawn } from 'node:child_process'
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import pino from 'pino'
+import { loadPolicy, packageRoot } from '../../cli/policy.ts'
+import { createMemoryApprovalStore } from '../../engine/approvals/index.ts'
+import { createPinoAuditSink } from '../../engine/audit/index.ts'
+import { defaultConfig } from '../../engine/config/defaults.ts'
+import { createGatewayEngine } from '../../engine/gateway-engine.ts'
+import { createVerifier, generateDevKey, signDevToken } from '../../engine/identity/index.ts'
+import { startPostgresListener } from '../../proxy/postgres/listener.ts'
+import { startCluster } from '../../proxy/postgres/testing/cluster.ts'
+import { testTarget } from '../../proxy/postgres/testing/engine.ts'
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } })
+const seconds = Number(values.seconds)
+if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`--seconds must be a positive integer, got ${values.seconds}`)
+const CLIENTS = [1, 8]
+
+interface Result {
+  route: string
+  clients: number
+  tps: number
+  latencyMs: number
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Runs a command without blocking the event loop (Warden runs in this process). */
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (out += d))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out}`))))
+  })
+}
+
+async function pgbench(bin: string, route: string, port: number, database: string, user: string, password: string, clients: number): Promise<Result> {
+  const out = await run(join(bin, 'pgbench'), [
+    '-n', '-S', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds),
+    '-h', '127.0.0.1', '-p', String(port), '-U', user, database,
+  ], { PGPASSWORD: password, PGSSLMODE: 'disable' })
+  const tps = /tps = ([\d.]+)/.exec(out)
+  const latency = /latency average = ([\d.]+) ms/.exec(out)
+  if (!tps || !latency) throw new Error(`cannot read pgbench output for ${route}:\n${out}`)
+  return { route, clients, tps: Number(tps[1]), latencyMs: Number(latency[1]) }
+}
+
+async function startPgbouncer(pgPort: number, user: string, password: string): Promise<{ port: number; stop(): void }> {
+  execFileSync(process.execPath, [join(packageRoot, 'scripts', 'ensure-postgres.mjs'), '--pgbouncer'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const dir = mkdtempSync(join(tmpdir(), 'warden-pgbouncer-'))
+  const port = await freePort()
+  writeFileSync(join(dir, 'userlist.txt'), `"${user}" "${password}"\n`)
+  writeFileSync(join(dir, 'pgbouncer.ini'), [
+    '[databases]',
+    `app = host=127.0.0.1 port=${pgPort} dbname=app`,
+    '[pgbouncer]',
+    'listen_addr = 127.0.0.1',
+    `listen_port = ${port}`,
+    'unix_socket_dir =',
+    'auth_type = scram-sha-256',
+    `auth_file = ${join(dir, 'userlist.txt')}`,
+    'pool_mode = transaction',
+    'default_pool_size = 10',
+    'max_client_conn = 100',
+    `logfile = ${join(dir, 'pgbouncer.log')}`,
+    '',
+  ].join('\n'))
+  // pgbouncer refuses to run as root: run it as the postgres OS user then.
+  let owner: { uid: number; gid: number } | undefined
+  if (process.getuid?.() === 0) {
+    owner = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
+    for (const f of ['', 'userlist.txt', 'pgbouncer.ini']) chownSync(join(dir, f), owner.uid, owner.gid)
+  }
+  const child = spawn('pgbouncer', [join(dir, 'pgbouncer.ini')], { stdio: 'ignore', ...(owner ?? {}) })
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.on('error', () => resolve(false))
+    })
+    if (up) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return {
+    port,
+    stop() {
+      child.kill('SIGTERM')
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, stateDir: string) {
+  const config = defaultConfig()
+  config.state_dir = stateDir
+  config.policy.source = join(packageRoot, 'policies')
+  config.targets = [testTarget('app')]
+  const keys = await generateDevKey()
+  const { decider } = await loadPolicy(config)
+  const audit = createPinoAuditSink(pino.destination({ dest: join(stateDir, 'audit.jsonl'), sync: false, mkdir: true }))
+  const engine = await createGatewayEngine(config, {
+    verifier: createVerifier(config.identity, { devPublicJwk: keys.publicJwk }),
+    approvals: createMemoryApprovalStore(),
+    audit,
+    decider,
+  })
+  const listener = await startPostgresListener({
+    host: '127.0.0.1',
+    port: 0,
+    allowPlaintext: false,
+    engine,
+    upstream: () => cluster.upstream(),
+    holdSeconds: 5,
+    maskKey: new Uint8Array(32).fill(3),
+  })
+  const token = await signDevToken(keys.privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: 'pgbench', groups: ['agents'], ttlSeconds: 3600 })
+  return { listener, token, audit }
+}
+
+const cluster = await startCluster({ logStatements: false })
+const stateDir = mkdtempSync(join(tmpdir(), 'warden-bench-'))
+const { scram } = cluster.roles
+let bouncer: { port: number; stop(): void } | undefined
+let warden: Awaited<ReturnType<typeof startWarden>> | undefined
+try {
+  process.stderr.write('initialising pgbench tables (scale 1)…\n')
+  await run(join(cluster.bin, 'pgbench'), ['-i', '-q', '-s', '1', '-h', '127.0.0.1', '-p', String(cluster.port), '-U', scram.user, 'app'], { PGPASSWORD: scram.password })
+  bouncer = await startPgbouncer(cluster.port, scram.user, scram.password)
+  warden = await startWarden(cluster, stateDir)
+  const routes = [
+    { route: 'direct', port: cluster.port, user: scram.user, password: scram.password },
+    { route: 'pgbouncer', port: bouncer.port, user: scram.user, password: scram.password },
+    { route: 'warden', port: warden.listener.address.port, user: 'pgbench', password: warden.token },
+  ]
+  const results: Result[] = []
+  for (const clients of CLIENTS) {
+    for (const r of routes) {
+      process.stderr.write(`pgbench -S -c ${clients} -T ${seconds} via ${r.route}…\n`)
+      results.push(await pgbench(cluster.bin, r.route, r.port, 'app', r.user, r.password, clients))
+    }
+  }
+  const pad = (s: string | number, n: number) => String(s).padStart(n)
+  process.stdout.write(`\npgbench select-only, ${seconds} s per run, PostgreSQL ${(await cluster.query<{ server_version: string }>('SHOW server_version'))[0]!.server_version}\n\n`)
+  process.stdout.write(`${'route'.padEnd(10)} ${pad('clients', 7)} ${pad('TPS', 10)} ${pad('avg ms', 8)}\n`)
+  for (const r of results) process.stdout.write(`${r.route.padEnd(10)} ${pad(r.clients, 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.latencyMs.toFixed(3), 8)}\n`)
+  process.stdout.write('\n')
+  for (const clients of CLIENTS) {
+    const at = (route: string) => results.find((r) => r.route === route && r.clients === clients)!
+    const w = at('warden')
+    process.stdout.write(`${clients} client(s): Warden/direct TPS ${(w.tps / at('direct').tps).toFixed(2)}, latency ${(w.latencyMs / at('direct').latencyMs).toFixed(2)}x; ` +
+      `Warden/pgbouncer TPS ${(w.tps / at('pgbouncer').tps).toFixed(2)}, latency ${(w.latencyMs / at('pgbouncer').latencyMs).toFixed(2)}x\n`)
+  }
+} finally {
+  await warden?.listener.close()
+  await warden?.audit.flush()
+  bouncer?.stop()
+  await cluster.stop()
+  rmSync(stateDir, { recursive: true, force: true })
+}
