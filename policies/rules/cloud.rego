@@ -13,21 +13,10 @@ cloud_request if {
 	is_object(c)
 }
 
-# Reads whose result is a secret or a credential.
-secret_methods := {
-	"secretmanager.versions.access",
-	"secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue",
-	"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory",
-	"kms:Decrypt", "sts:GetSessionToken", "sts:GetFederationToken", "ecr:GetAuthorizationToken",
-	"rds:GenerateDBAuthToken", "iamcredentials.serviceAccounts.generateAccessToken",
-	"iamcredentials.serviceAccounts.generateIdToken", "iamcredentials.serviceAccounts.signBlob",
-	"iamcredentials.serviceAccounts.signJwt",
-}
-
-# Services whose every write changes who may do what.
-identity_services := {
-	"iam", "sts", "iamcredentials", "organizations", "sso", "sso-admin", "identitystore", "cloudidentity",
-}
+# The cloud tables live in data.warden.catalog.cloud (policies/warden/catalog/cloud/data.json):
+#   secret_methods     reads whose result is a secret or a credential
+#   identity_services  services whose every write changes who may do what
+catalog := data.warden.catalog.cloud
 
 # Resource policies outside IAM: PutBucketPolicy, PutBucketAcl, AddPermission, CreateGrant, setIamPolicy …
 policy_operation(op) if regex.match(policy_operation_pattern, op)
@@ -38,7 +27,7 @@ policy_operation_pattern := concat("", [
 ])
 
 privileged if {
-	c.service in identity_services
+	catalog.identity_services[c.service]
 	not c.read_only == true
 }
 
@@ -81,7 +70,7 @@ resource_part := concat("", [" on ", c.resource]) if {
 
 findings contains f if {
 	cloud_request
-	c.method in secret_methods
+	catalog.secret_methods[c.method]
 	msg := concat("", [what, " reads a secret or mints a credential"])
 	f := finding("sensitive", "secret", msg)
 }
@@ -126,8 +115,18 @@ mask contains {"detector": d, "rule": "warden.rules.cloud.content"} if {
 	some d in settings.current.content_detectors
 }
 
-deny contains r if some r in lib.reasons_for(findings, "deny")
+# Every finding needs a cloud request: other requests skip them.
+deny contains r if {
+	cloud_request
+	some r in lib.reasons_for(findings, "deny")
+}
 
-approve contains r if some r in lib.reasons_for(findings, "approve")
+approve contains r if {
+	cloud_request
+	some r in lib.reasons_for(findings, "approve")
+}
 
-info contains r if some r in lib.reasons_for(findings, "allow")
+info contains r if {
+	cloud_request
+	some r in lib.reasons_for(findings, "allow")
+}

@@ -39,8 +39,18 @@ mask contains {"detector": d, "rule": "warden.rules.http.content"} if {
 	some d in settings.current.content_detectors
 }
 
-deny contains r if some r in lib.reasons_for(findings, "deny")
+# Every finding needs an HTTP request: other requests skip them.
+deny contains r if {
+	http_request
+	some r in lib.reasons_for(findings, "deny")
+}
 
-approve contains r if some r in lib.reasons_for(findings, "approve")
+approve contains r if {
+	http_request
+	some r in lib.reasons_for(findings, "approve")
+}
 
-info contains r if some r in lib.reasons_for(findings, "allow")
+info contains r if {
+	http_request
+	some r in lib.reasons_for(findings, "allow")
+}

@@ -4,15 +4,9 @@ package warden.rules.protocol
 
 import data.warden.lib
 
-# protocol -> the target kind it may reach and the command field that carries its parsed form.
-protocols := {
-	"postgres": {"target": "postgres", "payload": "sql"},
-	"mysql": {"target": "mysql", "payload": "sql"},
-	"http": {"target": "http", "payload": "http"},
-	"kubernetes": {"target": "kubernetes", "payload": "kubernetes"},
-	"gcp": {"target": "gcp", "payload": "cloud"},
-	"aws": {"target": "aws", "payload": "cloud"},
-}
+# protocol -> the target kind it may reach and the command field that carries its parsed form
+# (policies/warden/catalog/protocols/data.json).
+protocols := data.warden.catalog.protocols
 
 protocol := input.command.protocol
 

@@ -56,46 +56,51 @@ audit_redactions contains path if {
 
 # ---- masks ----
 
-mask_targets := {"column", "detector", "path"}
+# What a mask obligation may hold: data.warden.catalog.masks (policies/warden/catalog/masks/data.json).
+# `fields` maps each allowed key to "target" (exactly one of column, detector, path) or "option"
+# (strategy, rule); `strategies` and `detectors` are the known values.
+mask_catalog := data.warden.catalog.masks
 
-mask_keys := ["column", "detector", "path", "strategy", "rule"]
+mask_targets := ["column", "detector", "path"]
 
-mask_strategies := {"redact", "partial", "hash", "null"}
-
-mask_detectors := {
-	"all", "email", "payment_card", "iban", "us_ssn", "phone",
-	"aws_access_key", "private_key", "jwt", "bearer_token",
-}
-
-valid_mask(m) if {
-	is_object(m)
-	count({k | some k in mask_targets; m[k]}) == 1
-	every k, v in m {
-		k in mask_keys
-		is_string(v)
-		v != ""
-	}
-	object.get(m, "strategy", "redact") in mask_strategies
-	object.get(m, "detector", "all") in mask_detectors
-}
-
-mask_from(pkg, m) := {"column": m, "rule": package_rule(pkg)} if {
+# A mask as the key it is sorted by in the decision: [column | detector | path, its value, strategy
+# or "", rule], the rule being the package path unless the mask names one. Undefined when invalid: an
+# object mask needs exactly one of column, detector or path, only known keys, every value a non-empty
+# string, and a known strategy and detector.
+mask_key(pkg, m) := ["column", m, "", package_rule(pkg)] if {
 	is_string(m)
 	m != ""
 }
 
-mask_from(pkg, m) := object.union({"rule": package_rule(pkg)}, m) if valid_mask(m)
+mask_key(pkg, m) := [kind, m[kind], object.get(m, "strategy", ""), mask_rule(pkg, m)] if {
+	is_object(m)
+	[kind] := [k | some k in mask_targets; m[k]]
+	every k, v in m {
+		mask_catalog.fields[k]
+		is_string(v)
+		v != ""
+	}
+	mask_catalog.strategies[object.get(m, "strategy", "redact")]
+	mask_catalog.detectors[object.get(m, "detector", "all")]
+}
 
-mask_items contains mask_from(pkg, m) if {
+mask_rule(_, m) := m.rule
+
+mask_rule(pkg, m) := package_rule(pkg) if not m.rule
+
+# Every mask a package produced, checked once: ["mask", key] or ["invalid", package].
+mask_results contains mask_result(pkg, m) if {
 	some pkg
 	some m in data.warden.rules[pkg].mask
 }
 
+mask_result(pkg, m) := ["mask", key] if {
+	key := mask_key(pkg, m)
+} else := ["invalid", pkg]
+
 # A mask Warden cannot apply would leak data: it denies the whole request instead.
 policy_errors contains {"rule": "warden.policy", "message": msg} if {
-	some pkg
-	some m in data.warden.rules[pkg].mask
-	not mask_from(pkg, m)
+	some ["invalid", pkg] in mask_results
 	msg := concat("", [
 		"package ", package_rule(pkg), " produced an invalid mask obligation ",
 		"(it needs exactly one of column, detector or path, all strings, a known strategy and detector)",
@@ -108,36 +113,38 @@ policy_errors contains {"rule": "warden.policy", "message": msg} if {
 	msg := concat("", [package_rule(pkg), ".", name, " must be a set (write `", name, " contains … if …`)"])
 }
 
-collection(value) if is_set(value)
-
-collection(value) if is_array(value)
-
 not_collections contains [pkg, "deny"] if {
 	value := data.warden.rules[pkg].deny
-	not collection(value)
+	not is_set(value)
+	not is_array(value)
 }
 
 not_collections contains [pkg, "approve"] if {
 	value := data.warden.rules[pkg].approve
-	not collection(value)
+	not is_set(value)
+	not is_array(value)
 }
 
 not_collections contains [pkg, "info"] if {
 	value := data.warden.rules[pkg].info
-	not collection(value)
+	not is_set(value)
+	not is_array(value)
 }
 
 not_collections contains [pkg, "mask"] if {
 	value := data.warden.rules[pkg].mask
-	not collection(value)
+	not is_set(value)
+	not is_array(value)
 }
 
 not_collections contains [pkg, "approval"] if {
 	value := data.warden.rules[pkg].approval
-	not collection(value)
+	not is_set(value)
+	not is_array(value)
 }
 
 not_collections contains [pkg, "audit_redact"] if {
 	value := data.warden.rules[pkg].audit_redact
-	not collection(value)
+	not is_set(value)
+	not is_array(value)
 }

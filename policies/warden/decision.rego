@@ -55,14 +55,9 @@ allow_reasons := (approve_reasons | grant_reasons) | info_reasons if {
 
 sorted_reasons(rs) := [{"rule": t[0], "message": t[1]} | some t in sort({[r.rule, r.message] | some r in rs})]
 
-# Masks sorted by (column | detector | path, its value, strategy, rule): columns, then detectors,
-# then paths; rebuilt without empty fields.
-masks := [mask_object(k) | some k in sort({mask_key(m) | some m in mask_items})]
-
-mask_key(m) := [kind, m[kind], object.get(m, "strategy", ""), m.rule] if {
-	some kind in mask_targets
-	m[kind]
-}
+# Masks sorted by their keys (column | detector | path, its value, strategy, rule): columns, then
+# detectors, then paths; rebuilt without empty fields. Sorting the ["mask", key] results sorts the keys.
+masks := [mask_object(k) | some ["mask", k] in sort(mask_results)]
 
 mask_object(key) := {key[0]: key[1], "strategy": key[2], "rule": key[3]} if key[2] != ""
 

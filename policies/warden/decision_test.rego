@@ -241,3 +241,10 @@ test_allow_lists_info_reasons if {
 	d.effect == "allow"
 	d.reasons == [{"rule": "r", "message": "m"}, {"rule": "warden.rules.a", "message": "seen"}]
 }
+
+test_valid_masks_survive_beside_an_invalid_one if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"mask": ["email", {"column": "x", "strategy": "scramble"}, {"path": "p", "strategy": "hash", "rule": "r"}]}}
+	d.effect == "deny"
+	d.reasons == [{"rule": "warden.policy", "message": "package warden.rules.a produced an invalid mask obligation (it needs exactly one of column, detector or path, all strings, a known strategy and detector)"}]
+	d.obligations.mask == [{"column": "email", "rule": "warden.rules.a"}, {"path": "p", "strategy": "hash", "rule": "r"}]
+}

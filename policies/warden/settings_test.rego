@@ -1,5 +1,6 @@
 package warden.settings_test
 
+import data.warden.inputs_test as t
 import data.warden.settings
 
 test_defaults_without_configured_settings if {
@@ -28,5 +29,25 @@ test_every_verdict_cell_is_valid if {
 		every _, v in row {
 			v in {"allow", "approve", "deny"}
 		}
+	}
+}
+
+test_empty_settings_are_the_defaults if {
+	s := settings.current with data.settings as {}
+	s == settings.defaults
+	s == data.warden.catalog.defaults
+}
+
+# A bundle loaded without its data.json (the catalog) must not open anything: every request is denied.
+test_missing_catalog_fails_closed if {
+	every doc in [
+		t.sql(t.agent, t.prod_db, [t.read("select")]),
+		t.sql(t.break_glass, t.staging_db, [t.read("select")]),
+		t.kubernetes(t.agent, t.prod_k8s, {}),
+		t.cloud(t.human, t.prod_gcp, {"method": "compute.instances.list", "read_only": true}),
+		t.http(t.agent, t.prod_http, "GET", "/"),
+	] {
+		d := data.warden.decision with input as doc with data.warden.catalog as {}
+		d.effect == "deny"
 	}
 }

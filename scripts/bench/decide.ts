@@ -27,7 +27,7 @@ const decider = await prepareDecider(bundle, { maxMemoryPages: config.policy.mem
 await loadSqlParsers()
 
 const raw = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: 5, maximum: config.policy.memory_pages }, { 'time.now_ns': () => systemClock.nowNs() })
-raw.setData(data)
+raw.setData({ ...bundle.data, ...data })
 
 const inputSchema = validator<InputDocument>('input')
 const identity: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }

@@ -15,16 +15,15 @@ kubernetes_request if {
 	is_object(k)
 }
 
-read_verbs := {"get", "list", "watch"}
-
-write_verbs := {"create", "update", "patch", "delete", "deletecollection"}
-
-interactive_subresources := {"exec", "attach", "portforward", "proxy"}
-
-# Deleting these takes down everything inside them, or the cluster's own capacity.
-cluster_destructive := {"namespaces", "nodes", "persistentvolumes", "customresourcedefinitions"}
-
-rbac_resources := {"roles", "rolebindings", "clusterroles", "clusterrolebindings"}
+# The Kubernetes tables live in data.warden.catalog.kubernetes
+# (policies/warden/catalog/kubernetes/data.json):
+#   verbs                     resource verbs Warden recognises: read (get, list, watch) or write
+#   interactive_subresources  exec, attach, portforward, proxy
+#   cluster_destructive       deleting these takes down everything inside them, or the cluster's own
+#                             capacity (namespaces, nodes, persistent volumes, CRDs)
+#   rbac_resources            roles, role bindings and their cluster-wide forms
+#   impersonation_headers     the Impersonate-* headers (Impersonate-Extra-* are matched by prefix)
+catalog := data.warden.catalog.kubernetes
 
 # Production namespaces: settings, plus the target's `production_namespaces` label (comma-separated).
 production_namespaces contains ns if some ns in settings.current.kubernetes.production_namespaces
@@ -75,14 +74,14 @@ findings contains f if {
 	f := finding("critical", "impersonation", msg)
 }
 
-impersonation_header(h) if h in {"impersonate-user", "impersonate-group", "impersonate-uid"}
+impersonation_header(h) if catalog.impersonation_headers[h]
 
 impersonation_header(h) if startswith(h, "impersonate-extra-")
 
 findings contains f if {
 	kubernetes_request
 	k.is_resource_request == true
-	k.subresource in interactive_subresources
+	catalog.interactive_subresources[k.subresource]
 	not node_proxy
 	msg := concat("", [what, " opens an interactive session or tunnel"])
 	f := finding("change", "interactive", msg)
@@ -105,9 +104,9 @@ findings contains f if {
 findings contains f if {
 	kubernetes_request
 	k.is_resource_request == true
-	k.verb in write_verbs
+	catalog.verbs[k.verb] == "write"
 	k.api_group == "rbac.authorization.k8s.io"
-	k.resource in rbac_resources
+	catalog.rbac_resources[k.resource]
 	msg := concat("", [what, " changes RBAC permissions"])
 	f := finding("privilege", "rbac", msg)
 }
@@ -116,7 +115,7 @@ findings contains f if {
 	kubernetes_request
 	k.resource == "certificatesigningrequests"
 	k.subresource == "approval"
-	k.verb in write_verbs
+	catalog.verbs[k.verb] == "write"
 	msg := concat("", [what, " approves a certificate signing request"])
 	f := finding("privilege", "csr_approval", msg)
 }
@@ -134,7 +133,7 @@ findings contains f if {
 	kubernetes_request
 	k.is_resource_request == true
 	k.verb in {"delete", "deletecollection"}
-	k.resource in cluster_destructive
+	catalog.cluster_destructive[k.resource]
 	msg := concat("", [what, " deletes ", k.resource, " and everything that depends on them"])
 	f := finding("destructive", "destroy", msg)
 }
@@ -142,7 +141,7 @@ findings contains f if {
 findings contains f if {
 	kubernetes_request
 	k.is_resource_request == true
-	k.verb in write_verbs
+	catalog.verbs[k.verb] == "write"
 	not interactive
 	not cluster_destructive_resource
 	production_scope
@@ -154,7 +153,7 @@ findings contains f if {
 	kubernetes_request
 	k.is_resource_request == true
 	k.verb in {"create", "update", "patch"}
-	k.resource in cluster_destructive
+	catalog.cluster_destructive[k.resource]
 	msg := concat("", [what, " changes cluster-wide objects"])
 	f := finding("change", "write", msg)
 }
@@ -167,11 +166,11 @@ findings contains f if {
 	f := finding("dangerous", "verb", msg)
 }
 
-known_verb if k.verb in (read_verbs | write_verbs)
+known_verb if catalog.verbs[k.verb]
 
-interactive if k.subresource in interactive_subresources
+interactive if catalog.interactive_subresources[k.subresource]
 
-cluster_destructive_resource if k.resource in cluster_destructive
+cluster_destructive_resource if catalog.cluster_destructive[k.resource]
 
 findings contains f if {
 	kubernetes_request
@@ -200,8 +199,18 @@ allowed_nonresource_path(p) if {
 # Discovery: /api/<version>, /apis/<group>, /apis/<group>/<version>.
 allowed_nonresource_path(p) if regex.match(`^/(api/[a-z0-9]+|apis/[a-z0-9.-]+(/[a-z0-9]+)?)$`, p)
 
-deny contains r if some r in lib.reasons_for(findings, "deny")
+# Every finding needs a Kubernetes request: other requests skip them.
+deny contains r if {
+	kubernetes_request
+	some r in lib.reasons_for(findings, "deny")
+}
 
-approve contains r if some r in lib.reasons_for(findings, "approve")
+approve contains r if {
+	kubernetes_request
+	some r in lib.reasons_for(findings, "approve")
+}
 
-info contains r if some r in lib.reasons_for(findings, "allow")
+info contains r if {
+	kubernetes_request
+	some r in lib.reasons_for(findings, "allow")
+}

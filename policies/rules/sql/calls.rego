@@ -7,7 +7,7 @@ findings contains f if {
 	some i, s in statements
 	some fn in s.functions
 	name := lower(fn.name)
-	name in server_file_functions
+	server_file_function(name)
 	msg := concat("", ["calls ", name, ", which reads or writes files on the database server"])
 	f := finding(i, s, "critical", "server_files", msg)
 }
@@ -17,7 +17,7 @@ findings contains f if {
 	some fn in s.functions
 	name := lower(fn.name)
 	dangerous_function(name)
-	not name in server_file_functions
+	not server_file_function(name)
 	msg := concat("", [
 		"calls ", name,
 		", which can signal backends, change server state, open connections or run SQL given as text",
@@ -29,7 +29,7 @@ findings contains f if {
 	some i, s in statements
 	some fn in s.functions
 	name := lower(fn.name)
-	name in side_effect_functions
+	catalog.side_effect_functions[name]
 	builtin_schema(fn)
 	msg := concat("", ["calls ", name, ", which changes state"])
 	f := finding(i, s, "change", "side_effect", msg)
@@ -42,15 +42,6 @@ findings contains f if {
 	msg := concat("", ["calls ", lib.text(fn, "full_name"), ", which is not on the known-safe function list"])
 	f := finding(i, s, "change", "unknown_function", msg)
 }
-
-known_function(fn) if {
-	builtin_schema(fn)
-	lower(fn.name) in (safe_functions | side_effect_functions)
-}
-
-known_function(fn) if lower(fn.name) in server_file_functions
-
-known_function(fn) if dangerous_function(lower(fn.name))
 
 findings contains f if {
 	some i, s in statements

@@ -58,3 +58,71 @@ test_masks_follow_settings if {
 		{"detector": "iban", "rule": "warden.rules.sql.content"},
 	}
 }
+
+column_masks(d) := {m.column: m.strategy | some m in d.obligations.mask; m.column; not contains(m.column, "*")}
+
+test_each_sensitive_column_gets_its_own_patterns if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["email", "card_token", "id"])])
+	column_masks(d) == {"email": "partial", "card_token": "redact"}
+	d.reasons == [
+		{"rule": "warden.rules.sql.pii", "message": "column card_token looks sensitive (*card*, *token*); its values are masked"},
+		{"rule": "warden.rules.sql.pii", "message": "column email looks sensitive (*email*); its values are masked"},
+	]
+}
+
+test_column_names_are_matched_case_insensitively if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["User_EMAIL"])])
+	column_masks(d) == {"user_email": "partial"}
+}
+
+# `*` does not cross the "." delimiter: a dotted (quoted) name is matched by glob.match, not by substring.
+test_dotted_column_names_follow_glob_rules if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["a.email", "phone"])])
+	column_masks(d) == {"phone": "partial"}
+	e := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["a.email"])])
+		with data.settings as {"sensitive_columns": [{"pattern": "*.email", "strategy": "hash"}]}
+	column_masks(e) == {"a.email": "hash"}
+}
+
+test_a_newline_in_a_column_name_is_matched if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["x\nsecret"])])
+	column_masks(d) == {"x\nsecret": "redact"}
+}
+
+test_configured_patterns_of_every_shape if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["iban", "user_id", "user7", "xa?by", "bank", "plain", "apikey"])])
+		with data.settings as {"sensitive_columns": [
+			{"pattern": "IBAN", "strategy": "hash"},
+			{"pattern": "*_id", "strategy": "null"},
+			{"pattern": "user?", "strategy": "partial"},
+			{"pattern": "*a\\?b*", "strategy": "redact"},
+			{"pattern": "{bank,vault}", "strategy": "hash"},
+			{"pattern": "*KEY*"},
+			{"strategy": "hash"},
+		]}
+	{m.column: m.strategy | some m in d.obligations.mask; m.column} == {
+		"IBAN": "hash", "*_id": "null", "user?": "partial", "*a\\?b*": "redact", "{bank,vault}": "hash", "*KEY*": "redact",
+		"iban": "hash", "user_id": "null", "user7": "partial", "xa?by": "redact", "bank": "hash", "apikey": "redact",
+	}
+}
+
+test_an_invalid_pattern_matches_nothing if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["email"])])
+		with data.settings as {"sensitive_columns": [{"pattern": "[email", "strategy": "hash"}]}
+	{m.column | some m in d.obligations.mask; m.column} == {"[email"}
+	d.reasons == []
+}
+
+test_shipped_patterns_are_precomputed_correctly if {
+	{p | some p in data.warden.catalog.sql.default_sensitive_patterns} == {p |
+		some p in data.warden.rules.sql.patterns_of(data.warden.settings.defaults.sensitive_columns)
+	}
+}
+
+test_infix_literals if {
+	data.warden.rules.sql.infix("*email*") == "email"
+	data.warden.rules.sql.infix("*e.mail*") == "e.mail"
+	every g in ["email", "*email", "email*", "*", "**", "*e?mail*", "*e[m]ail*", "*{a,b}*", "*a\\*b*"] {
+		data.warden.rules.sql.infix(g) == ""
+	}
+}

@@ -19,8 +19,20 @@ findings contains f if {
 
 statements_list if is_array(input.command.sql.statements)
 
-deny contains r if some r in lib.reasons_for(findings, "deny")
+sql_command if input.command.sql
 
-approve contains r if some r in lib.reasons_for(findings, "approve")
+# Every finding needs a command.sql: other requests skip them.
+deny contains r if {
+	sql_command
+	some r in lib.reasons_for(findings, "deny")
+}
 
-info contains r if some r in lib.reasons_for(findings, "allow")
+approve contains r if {
+	sql_command
+	some r in lib.reasons_for(findings, "approve")
+}
+
+info contains r if {
+	sql_command
+	some r in lib.reasons_for(findings, "allow")
+}

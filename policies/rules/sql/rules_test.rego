@@ -97,3 +97,21 @@ test_mysql_is_judged_the_same_way if {
 		matches(c, d)
 	}
 }
+
+# Statements are judged whenever a command carries them, whatever its protocol says (fail closed).
+test_sql_carried_by_another_protocol_is_still_judged if {
+	doc := object.union(t.kubernetes(t.agent, t.prod_k8s, {}), {"command": {"sql": {"statements": [s("drop")]}}})
+	d := data.warden.decision with input as doc
+	d.effect == "deny"
+	"warden.rules.sql.destroy" in {r.rule | some r in d.reasons}
+	e := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, {}), {"command": {"sql": false}})
+	e.effect == "allow"
+}
+
+test_sql_columns_are_masked_only_for_sql_commands if {
+	doc := object.union(t.kubernetes(t.agent, t.prod_k8s, {}), {"command": {"sql": {"statements": [t.read("select")]}}})
+	d := data.warden.decision with input as doc
+	{m.rule | some m in d.obligations.mask} == {"warden.rules.kubernetes.content", "warden.rules.sql.pii", "warden.rules.sql.content"}
+	e := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {})
+	{m.rule | some m in e.obligations.mask} == {"warden.rules.kubernetes.content"}
+}

@@ -7,40 +7,15 @@ import data.warden.lib
 
 statements := input.command.sql.statements
 
-session_types := {"begin", "commit", "rollback", "savepoint", "release", "discard", "deallocate", "listen", "unlisten"}
-
-read_types := {"select", "values", "show", "fetch", "close", "explain", "declare_cursor"}
-
-# Writes and DDL that a reviewer can judge: approve in production.
-change_types := {"insert", "merge"} | {t | some t, _ in change_verbs}
-
-privilege_types := {
-	"grant", "revoke", "create_role", "alter_role", "drop_role", "set_role", "reassign_owned", "drop_owned",
-}
-
-# Nodes whose statement type is a generic create / alter but that change who may do what.
-privilege_nodes := {
-	"AlterOwnerStmt", "AlterDefaultPrivilegesStmt", "CreatePolicyStmt", "AlterPolicyStmt", "AlterRoleSetStmt",
-}
-
-# Nodes that reach outside the database: foreign servers, user mappings, subscriptions, event triggers.
-dangerous_nodes := {
-	"CreateFdwStmt", "AlterFdwStmt", "CreateForeignServerStmt", "AlterForeignServerStmt",
-	"CreateUserMappingStmt", "AlterUserMappingStmt", "ImportForeignSchemaStmt",
-	"CreateEventTrigStmt", "AlterEventTrigStmt", "CreateSubscriptionStmt", "AlterSubscriptionStmt",
-	"AlterDatabaseStmt", "AlterDatabaseSetStmt",
-}
-
-# Nodes that touch the server's file system or load code.
-critical_nodes := {"CreateTableSpaceStmt", "CreatePLangStmt"}
-
-# Function languages whose code runs unsandboxed in the server process.
-untrusted_languages := {"c", "internal", "plpythonu", "plpython2u", "plpython3u", "plperlu", "pltclu", "plsh", "plrust"}
-
-known_types := (((session_types | read_types) | change_types) | privilege_types) | {
-	"update", "delete", "drop", "truncate", "alter_system", "copy", "do", "create_function",
-	"load", "set", "reset", "checkpoint", "prepare", "execute", "other",
-}
+# The statement tables live in data.warden.catalog.sql (policies/warden/catalog/sql/data.json):
+#   statement_types  every type Warden recognises, valued by what it does (session, read, change,
+#                    privilege, destructive, server, copy, code, prepared, setting, unrecognised)
+#   change_verbs     writes and DDL a reviewer can judge (approve in production), with how to say them
+#   nodes            parse nodes whose statement type is generic but that change who may do what
+#                    (privilege), reach outside the database: foreign servers, user mappings,
+#                    subscriptions, event triggers, database settings (dangerous), or touch the server's
+#                    file system or load code (critical)
+#   untrusted_languages  function languages whose code runs unsandboxed in the server process
 
 label(i, s) := concat("", ["statement ", format_int(i + 1, 10), " (", type_name(s), ")", nesting(s)])
 
@@ -106,29 +81,11 @@ findings contains f if {
 
 findings contains f if {
 	some i, s in statements
-	change_verbs[s.type]
+	verb := catalog.change_verbs[s.type]
 	not special_node(s)
 	not changes_owner_or_security(s)
-	msg := concat("", [change_verbs[s.type], on_tables(s, "write")])
+	msg := concat("", [verb, on_tables(s, "write")])
 	f := finding(i, s, "change", "ddl", msg)
-}
-
-change_verbs := {
-	"create": "creates an object",
-	"alter": "alters an object",
-	"rename": "renames an object",
-	"comment": "changes a comment",
-	"create_table_as": "creates a table from a query",
-	"select_into": "creates a table from a query (SELECT INTO)",
-	"lock": "locks tables",
-	"vacuum": "runs maintenance (VACUUM)",
-	"analyze": "runs maintenance (ANALYZE)",
-	"cluster": "rewrites a table (CLUSTER)",
-	"reindex": "rebuilds indexes",
-	"refresh_materialized_view": "refreshes a materialized view",
-	"notify": "sends a notification",
-	"call": "calls a procedure",
-	"create_extension": "installs an extension",
 }
 
 findings contains f if {
@@ -139,7 +96,7 @@ findings contains f if {
 
 findings contains f if {
 	some i, s in statements
-	s.node in dangerous_nodes
+	catalog.nodes[s.node] == "dangerous"
 	msg := "reaches outside the database (foreign servers, subscriptions, event triggers, database settings)"
 	f := finding(i, s, "dangerous", "external", msg)
 }
@@ -163,9 +120,9 @@ findings contains f if {
 	f := finding(i, s, "dangerous", "unrecognised", "is not a statement Warden recognises")
 }
 
-known_type(s) if s.type in known_types
+known_type(s) if catalog.statement_types[s.type]
 
-special_node(s) if s.node in ((privilege_nodes | dangerous_nodes) | critical_nodes)
+special_node(s) if catalog.nodes[s.node]
 
 findings contains f if {
 	some i, s in statements
@@ -173,9 +130,9 @@ findings contains f if {
 	f := finding(i, s, "dangerous", "unrecognised", "is not a statement Warden recognises")
 }
 
-privileged(s) if s.type in privilege_types
+privileged(s) if catalog.statement_types[s.type] == "privilege"
 
-privileged(s) if s.node in privilege_nodes
+privileged(s) if catalog.nodes[s.node] == "privilege"
 
 privileged(s) if changes_owner_or_security(s)
 
@@ -187,11 +144,11 @@ changes_owner_or_security(s) if {
 
 system_level(s) if s.type in {"alter_system", "load"}
 
-system_level(s) if s.node in critical_nodes
+system_level(s) if catalog.nodes[s.node] == "critical"
 
 system_level(s) if {
 	s.type == "create_function"
-	lower(s.detail.language) in untrusted_languages
+	catalog.untrusted_languages[lower(s.detail.language)]
 }
 
 object_kind(s) := s.detail.object_kind if {
