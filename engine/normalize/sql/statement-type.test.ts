@@ -72,7 +72,7 @@ const CASES: Case[] = [
   ['LOAD \'evil.so\'', 'load', 'LoadStmt', false, { filename: 'evil.so' }],
   ['EXPLAIN SELECT 1', 'explain', 'ExplainStmt', true, { analyze: false, statement_type: 'select' }],
   ['BEGIN', 'begin', 'TransactionStmt', true, { kind: 'TRANS_STMT_BEGIN' }],
-  ['START TRANSACTION READ WRITE', 'begin', 'TransactionStmt', true, { kind: 'TRANS_STMT_START' }],
+  ['START TRANSACTION READ WRITE', 'begin', 'TransactionStmt', true, { kind: 'TRANS_STMT_START', options: { transaction_read_only: '0' } }],
   ['COMMIT', 'commit', 'TransactionStmt', true],
   ['END', 'commit', 'TransactionStmt', true],
   ['ROLLBACK', 'rollback', 'TransactionStmt', true],

@@ -193,6 +193,8 @@ export function classify(name: string, body: PgObject): Classified {
       const detail: Record<string, unknown> = { kind }
       if (typeof body.savepoint_name === 'string') detail.savepoint = body.savepoint_name
       if (typeof body.gid === 'string') detail.gid = body.gid
+      const options = optionMap(body.options)
+      if (Object.keys(options).length) detail.options = options
       return { type: TRANSACTION[kind] ?? 'other', detail }
     }
     case 'PrepareStmt': return { type: 'prepare', detail: { name: str(body.name) ?? '' } }

@@ -88,3 +88,9 @@ test_copy_messages if {
 	e := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("copy", {"detail": {"direction": "from", "filename": "/etc/passwd"}})])
 	e.reasons[0].message == "statement 1 (copy): reads or writes the server file /etc/passwd; denied for agents on production target prod-db"
 }
+
+test_information_schema_views_over_secrets_are_denied if {
+	table := {"schema": "information_schema", "name": "user_mapping_options", "full_name": "information_schema.user_mapping_options", "access": "read"}
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("select", {"read_only": true, "tables": [table]})])
+	d.effect == "deny"
+}

@@ -59,4 +59,10 @@ sensitive_catalog(t) if {
 	builtin_schema(t)
 }
 
+# information_schema views over the same secrets (user_mapping_options shows foreign server passwords).
+sensitive_catalog(t) if {
+	catalog.sensitive_catalogs[lower(t.name)]
+	lower(t.schema) == "information_schema"
+}
+
 sensitive_catalog(t) if catalog.sensitive_mysql_tables[lower(t.full_name)]

@@ -12,6 +12,18 @@ on_only_settings := {"default_transaction_read_only", "transaction_read_only", "
 
 on_values := {"on", "true", "yes", "1", "t"}
 
+off_values := {"off", "false", "no", "0", "f"}
+
+# SET TRANSACTION / SESSION CHARACTERISTICS AS TRANSACTION … READ WRITE arrive as one multi-setting
+# value, e.g. "transaction_read_only=0, transaction_isolation=serializable".
+loosens_read_only(s) if {
+	is_string(s.detail.value)
+	some part in split(lower(s.detail.value), ",")
+	pair := split(trim_space(part), "=")
+	pair[0] in on_only_settings
+	trim(pair[1], "'\" ") in off_values
+}
+
 role_settings := {"role", "session_authorization", "session authorization"}
 
 setting_name(s) := lower(s.detail.name) if {
@@ -51,9 +63,27 @@ setting_finding(s) := f if {
 	msg := concat("", [name, " may only be switched on"])
 	f := {"class": "dangerous", "rule": "warden.rules.sql.setting", "message": msg}
 } else := f if {
+	loosens_read_only(s)
+	f := {"class": "dangerous", "rule": "warden.rules.sql.setting", "message": "READ WRITE lifts a read-only transaction default"}
+} else := f if {
+	not reset_all(s)
+	setting_name(s) == "search_path"
+	msg := "search_path changes which schemas unqualified tables and functions resolve to"
+	f := {"class": "change", "rule": "warden.rules.sql.search_path", "message": msg}
+} else := f if {
 	not reset_all(s)
 	name := setting_name(s)
 	not safe_setting(name)
 	msg := concat("", [upper(s.type), " ", name, " is not an ordinary session setting"])
 	f := {"class": "dangerous", "rule": "warden.rules.sql.setting", "message": msg}
+}
+
+# BEGIN / START TRANSACTION … READ WRITE lifts a read-only default for one transaction.
+findings contains f if {
+	some i, s in statements
+	s.type == "begin"
+	read_only := s.detail.options.transaction_read_only
+	is_string(read_only)
+	lower(read_only) in off_values
+	f := finding(i, s, "dangerous", "setting", "READ WRITE lifts a read-only transaction default")
 }

@@ -7,7 +7,7 @@ set(name, value) := t.stmt("set", {"read_only": true, "detail": {"name": name, "
 test_ordinary_settings_are_allowed if {
 	every c in [{"note": name, "statements": [set(name, "x")], "effect": "allow"} |
 		some name in [
-			"application_name", "statement_timeout", "search_path", "timezone", "DateStyle",
+			"application_name", "statement_timeout", "timezone", "DateStyle",
 			"client_encoding", "work_mem", "transaction", "session characteristics", "enable_seqscan",
 		]
 	] {
@@ -67,4 +67,34 @@ test_extra_safe_settings_from_settings if {
 	e := data.warden.decision with input as t.sql(t.agent, t.prod_db, [set("my.tenant", "7")])
 	e.effect == "deny"
 	e.reasons[0].message == "statement 1 (set): SET my.tenant is not an ordinary session setting; denied for agents on production target prod-db"
+}
+
+multi_set(name, value) := t.stmt("set", {"read_only": true, "detail": {"name": name, "value": value, "local": false, "kind": "VAR_SET_MULTI"}})
+
+test_search_path_changes_need_approval if {
+	d := data.warden.decision with input as doc_of({"statements": [set("search_path", "public, pg_catalog")]})
+	d.effect == "approve"
+	some r in d.reasons
+	r.rule == "warden.rules.sql.search_path"
+}
+
+test_read_write_transactions_are_denied if {
+	every c in [
+		{"note": "set transaction", "statements": [multi_set("transaction", "transaction_read_only=0")], "effect": "deny", "rules": ["warden.rules.sql.setting"]},
+		{"note": "session characteristics", "statements": [multi_set("session characteristics", "transaction_isolation=serializable, transaction_read_only=false")], "effect": "deny", "rules": ["warden.rules.sql.setting"]},
+		{"note": "begin read write", "statements": [t.stmt("begin", {"read_only": true, "detail": {"kind": "TRANS_STMT_BEGIN", "options": {"transaction_read_only": "0"}}})], "effect": "deny", "rules": ["warden.rules.sql.setting"]},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_read_only_transactions_are_allowed if {
+	every c in [
+		{"note": "set transaction read only", "statements": [multi_set("transaction", "transaction_read_only=1")], "effect": "allow"},
+		{"note": "begin read only", "statements": [t.stmt("begin", {"read_only": true, "detail": {"kind": "TRANS_STMT_BEGIN", "options": {"transaction_read_only": "1"}}})], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
 }

@@ -19,7 +19,7 @@ test_agent_production_reads if {
 
 test_agent_production_session_statements if {
 	every c in [{"note": type, "statements": [s(type)], "effect": "allow"} |
-		some type in ["begin", "commit", "rollback", "savepoint", "release", "discard", "deallocate", "listen", "unlisten"]
+		some type in ["begin", "commit", "rollback", "savepoint", "release", "discard", "deallocate", "unlisten"]
 	] {
 		d := data.warden.decision with input as doc_of(c)
 		matches(c, d)
