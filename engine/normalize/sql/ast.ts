@@ -11,11 +11,17 @@ export function isObject(value: unknown): value is PgObject {
 /** `{ Name: {…} }` → [Name, {…}]; anything else → undefined. Field names are lower/camel case, node names are not. */
 export function unwrap(value: unknown): [string, PgObject] | undefined {
   if (!isObject(value)) return undefined
-  const keys = Object.keys(value)
-  if (keys.length !== 1) return undefined
-  const name = keys[0] as string
+  // A key loop instead of Object.keys + a regex: this runs for every node of every tree walk (measured
+  // ~5 % of normalizing a typical SELECT).
+  let name: string | undefined
+  for (const key in value) {
+    if (name !== undefined) return undefined
+    name = key
+  }
+  if (name === undefined) return undefined
+  const first = name.charCodeAt(0)
   const body = value[name]
-  if (!/^[A-Z]/.test(name) || !isObject(body)) return undefined
+  if (first < 65 || first > 90 || !isObject(body)) return undefined
   return [name, body]
 }
 

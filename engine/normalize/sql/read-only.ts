@@ -31,6 +31,18 @@ function findNodes(value: unknown, name: string, out: PgObject[] = []): PgObject
 
 /** Row-locking clauses anywhere in the tree (FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE), e.g. `for_update`. */
 export function lockingOf(value: unknown): string[] {
+  const known = isObject(value) ? lockingMemo.get(value) : undefined
+  if (known) return known
+  const result = computeLocking(value)
+  if (isObject(value)) lockingMemo.set(value, result)
+  return result
+}
+
+// The builder and the read-only check both ask about the same parse tree nodes: walk each once.
+const lockingMemo = new WeakMap<object, string[]>()
+const writableMemo = new WeakMap<object, PgObject[]>()
+
+function computeLocking(value: unknown): string[] {
   const strengths = findNodes(value, 'LockingClause').map((c) => String(c.strength ?? 'LCS_FORUPDATE').replace(/^LCS_/, '').toLowerCase())
   const named: Record<string, string> = { forupdate: 'for_update', fornokeyupdate: 'for_no_key_update', forshare: 'for_share', forkeyshare: 'for_key_share' }
   return [...new Set(strengths.map((s) => named[s] ?? s))]
@@ -38,6 +50,14 @@ export function lockingOf(value: unknown): string[] {
 
 /** CTEs whose body writes (INSERT / UPDATE / DELETE / MERGE), outermost first. */
 export function writableCtes(value: unknown): PgObject[] {
+  const known = isObject(value) ? writableMemo.get(value) : undefined
+  if (known) return known
+  const result = computeWritableCtes(value)
+  if (isObject(value)) writableMemo.set(value, result)
+  return result
+}
+
+function computeWritableCtes(value: unknown): PgObject[] {
   const out: PgObject[] = []
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) return v.forEach(visit)
