@@ -1,4 +1,4 @@
-// A small SQL lexer that replaces every literal with a numbered placeholder and drops comments. It backs
+// A small SQL lexer that replaces every literal with a numbered parameter symbol ($1, $2 …) and drops comments. It backs
 // redactSql: after the parser's normalization (to catch what normalization leaves, e.g. in COPY or in
 // comments) and alone when the text does not parse, where quoted identifiers are replaced too.
 
@@ -51,7 +51,7 @@ function numberEnd(text: string, start: number): number {
   return start + (m ? m[0].length : 1)
 }
 
-/** Highest $n placeholder already in the text, so new ones continue the numbering. */
+/** Highest $n parameter symbol already in the text, so new ones continue the numbering. */
 export function maxParam(text: string): number {
   let max = 0
   for (const m of text.matchAll(/\$(\d{1,6})(?!\d)/g)) max = Math.max(max, Number(m[1]))
