@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { AuditError } from './errors.ts'
-import { createPinoAuditSink } from './pino-sink.ts'
+import { censorSecretPaths, createPinoAuditSink } from './pino-sink.ts'
 import { loadAuditRedaction } from './sql.ts'
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
@@ -49,6 +49,28 @@ test("the decision's audit obligation adds redaction paths", () => {
     decision: { effect: 'allow', reasons: [], obligations: { mask: [], audit: { redact: ['input.command.http.body.note'] } } },
   })
   assert.not.ok(written[0]!.includes('private words'))
+})
+
+test('the second layer censors the secret paths where pino redact would: top level and one level down', () => {
+  const event: Record<string, unknown> = {
+    type: 'statement',
+    token: null,
+    identity: { sub: 'a' },
+    o: { password: 'p', api_key: 'k', headers: { cookie: 'c', authorization: 'z', accept: 'json' } },
+    headers: { authorization: 'Basic x' },
+    deep: { q: { password: 'left for redactEvent' } },
+    list: [{ password: 'left for redactEvent' }],
+  }
+  censorSecretPaths(event)
+  assert.equal(event, {
+    type: 'statement',
+    token: '[REDACTED]',
+    identity: { sub: 'a' },
+    o: { password: '[REDACTED]', api_key: '[REDACTED]', headers: { cookie: '[REDACTED]', authorization: '[REDACTED]', accept: 'json' } },
+    headers: { authorization: '[REDACTED]' },
+    deep: { q: { password: 'left for redactEvent' } },
+    list: [{ password: 'left for redactEvent' }],
+  })
 })
 
 test('record never throws when the destination throws; the drop is counted', () => {

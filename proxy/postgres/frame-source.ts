@@ -86,6 +86,11 @@ export class FrameSource {
     return avail >= 5 || (!this.reader.typed && avail >= 4)
   }
 
+  /** Type of the next frame when it is already whole in the buffer (the client sent it): nothing is consumed. */
+  nextType(): string | undefined {
+    return this.reader.peekType()
+  }
+
   /** Stops listening, pauses the stream and returns the bytes read but not yet framed, for the next owner. */
   detach(): Buffer {
     this.stream.off('data', this.onData)

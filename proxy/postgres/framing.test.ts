@@ -18,6 +18,19 @@ test('reassembles frames split at every byte boundary', () => {
   assert.is(reader.buffered(), 0)
 })
 
+test('peekType names the next frame only once it is whole, and consumes nothing', () => {
+  const reader = new FrameReader({ typed: true })
+  const q = encodeQuery('SELECT 1')
+  reader.push(q.subarray(0, 6))
+  assert.is(reader.peekType(), undefined)
+  reader.push(Buffer.concat([q.subarray(6), encodeSync()]))
+  assert.is(reader.peekType(), 'Q')
+  assert.is(reader.next()!.type, 'Q')
+  assert.is(reader.peekType(), 'S')
+  assert.is(reader.next()!.type, 'S')
+  assert.is(reader.peekType(), undefined)
+})
+
 test('keeps raw bytes of each frame for forwarding', () => {
   const q = encodeQuery('SELECT 1')
   const reader = new FrameReader({ typed: true })

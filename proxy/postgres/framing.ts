@@ -51,6 +51,16 @@ export class FrameReader {
     return rest
   }
 
+  /** Type of the next typed frame when all of it is buffered (nothing is consumed); undefined otherwise. */
+  peekType(): string | undefined {
+    if (!this.typed) return undefined
+    const at = this.offset
+    if (this.buf.length - at < 5) return undefined
+    const len = this.buf.readInt32BE(at + 1)
+    if (len < 4 || this.buf.length - at < len + 1) return undefined
+    return String.fromCharCode(this.buf[at]!)
+  }
+
   /** The next complete frame, or undefined when more bytes are needed. Throws ProtocolError on a bad length. */
   next(): Frame | undefined {
     const avail = this.buf.length - this.offset

@@ -5,6 +5,7 @@ import { redactSql } from '../../engine/audit/index.ts'
 import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
 import type { Decision } from '../../engine/types.ts'
 import { type ErrorFields, PgError, pgErrors } from './errors.ts'
+import type { JudgementCache } from './judgement-cache.ts'
 
 export type Verdict =
   | { allow: true; judgement: Judgement; approvalId?: string }
@@ -17,6 +18,8 @@ export interface JudgeContext {
   engine: GatewayEngine
   session: SessionState
   prepared: ReadonlyMap<string, string>
+  /** Recent allow judgements of this session, reused while provably unchanged. */
+  cache?: JudgementCache
   holdMs: number
   approvalHint?: (approvalId: string) => string
   /** Sends a NoticeResponse to the client right away. */
@@ -94,7 +97,11 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<
 
 /** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
 export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict> {
-  const judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+  let judgement = ctx.cache?.get(text)
+  if (!judgement) {
+    judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+    ctx.cache?.set(text, judgement)
+  }
   switch (judgement.decision.effect) {
     case 'allow':
       return { allow: true, judgement }

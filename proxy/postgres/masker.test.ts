@@ -16,12 +16,20 @@ test('plans by result column name for computed columns and masks rows', async ()
   const plan = await planResult(fields, [{ column: 'email', strategy: 'redact' }, { detector: 'email' }], noCatalog)
   assert.ok(plan)
   const { frame, masked } = maskDataRow(payload(['1', 'ada@example.com', 'mail me: ada@example.com']), plan!, key, 'utf8')
-  const values = decodeDataRow(frame.subarray(5)).map((v) => v?.toString() ?? null)
+  assert.ok(frame)
+  const values = decodeDataRow(frame!.subarray(5)).map((v) => v?.toString() ?? null)
   assert.is(values[0], '1')
   assert.not.match(values[1]!, 'ada@')
   assert.match(values[2]!, /^mail me: /)
   assert.not.match(values[2]!, 'ada@')
   assert.is(masked, 2)
+})
+
+test('a row in which nothing is masked is not re-encoded: the received frame goes out as is', async () => {
+  const fields = [computed('id', 23), computed('note')]
+  const plan = await planResult(fields, [{ detector: 'email' }], noCatalog)
+  assert.ok(plan)
+  assert.equal(maskDataRow(payload(['1', 'nothing to see']), plan!, key, 'utf8'), { frame: undefined, masked: 0 })
 })
 
 test('no plan when no column needs masking', async () => {
@@ -64,6 +72,18 @@ test('the planner answers synchronously when the columns are known, and caches p
   const table = planner.plan([{ ...computed('email'), tableOid: 99, attnum: 1 }], [{ detector: 'email' }])
   assert.instance(table, Promise)
   await (table as Promise<unknown>).catch(() => undefined)
+})
+
+test('cached plans are told apart by obligations and by columns, whether the obligations object repeats or not', () => {
+  const planner = new ResultPlanner(noCatalog)
+  const obligations = [{ column: 'email', strategy: 'redact' as const }]
+  const a = planner.plan([computed('email'), computed('n', 23)], obligations) as ResultMask
+  const b = planner.plan([computed('n', 23), computed('email')], obligations) as ResultMask
+  assert.equal(a.byIndex.map((c) => c?.strategy), ['redact', undefined])
+  assert.equal(b.byIndex.map((c) => c?.strategy), [undefined, 'redact'])
+  assert.is(planner.plan([computed('email')], [{ column: 'phone', strategy: 'redact' }]), undefined)
+  const partial = planner.plan([computed('email')], [{ column: 'email', strategy: 'partial' }]) as ResultMask
+  assert.is(partial.byIndex[0]?.strategy, 'partial')
 })
 
 test.run()

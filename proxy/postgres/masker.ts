@@ -56,6 +56,19 @@ export async function planResult(fields: FieldDescription[], obligations: MaskOb
 
 const PLAN_CACHE_SIZE = 512
 
+// A judgement's obligations array is reused by every execution of a prepared statement (and every reuse of a
+// cached judgement): serialize it once. Nothing mutates obligations after the decision is made.
+const obligationKeys = new WeakMap<MaskObligation[], string>()
+
+function obligationsKey(obligations: MaskObligation[]): string {
+  let key = obligationKeys.get(obligations)
+  if (key === undefined) {
+    key = JSON.stringify(obligations)
+    obligationKeys.set(obligations, key)
+  }
+  return key
+}
+
 /**
  * Plans results for one target. The same statement shape gives the same result columns, so plans are cached by
  * obligations and columns; with the columns' sources already cached the answer is synchronous (no await on the
@@ -69,7 +82,8 @@ export class ResultPlanner {
   plan(fields: FieldDescription[], obligations: MaskObligation[]): ResultMask | undefined | Promise<ResultMask | undefined> {
     const sources = this.catalog.cachedSources(fields)
     if (!sources) return planResult(fields, obligations, this.catalog)
-    const key = JSON.stringify([obligations, fields.map((f, i) => [f.name, f.typeOid, f.format, sources[i]?.table, sources[i]?.column])])
+    // JSON has no raw newline: the first one separates the two parts unambiguously.
+    const key = `${obligationsKey(obligations)}\n${JSON.stringify(fields.map((f, i) => [f.name, f.typeOid, f.format, sources[i]?.table, sources[i]?.column]))}`
     const hit = this.plans.get(key)
     if (hit !== undefined) return hit === null ? undefined : { fields, byIndex: hit.byIndex }
     const plan = buildPlan(fields, obligations, sources)
@@ -96,8 +110,11 @@ export class ResultPlanner {
   }
 }
 
-/** The DataRow frame with every planned column masked, and how many values changed. */
-export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, encoding: Encoding): { frame: Buffer; masked: number } {
+/**
+ * The DataRow frame with every planned column masked, and how many values changed. When nothing changed the
+ * frame is undefined: the received frame goes out as it came (no re-encoding, no copy).
+ */
+export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, encoding: Encoding): { frame: Buffer | undefined; masked: number } {
   try {
     const values = decodeDataRow(payload)
     if (values.length !== plan.fields.length) throw new MaskingError(`row has ${values.length} values for ${plan.fields.length} columns`)
@@ -116,7 +133,7 @@ export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, 
         masked++
       }
     }
-    return { frame: encodeDataRow(values), masked }
+    return { frame: masked > 0 ? encodeDataRow(values) : undefined, masked }
   } catch (err) {
     if (err instanceof MaskingError) throw err
     throw new MaskingError(`mask row: ${err instanceof Error ? err.message : String(err)}`, { cause: err })

@@ -18,6 +18,7 @@ import { decodeParse } from './messages/parse.ts'
 import { decodeQuery } from './messages/query.ts'
 import { deniedEvent, statementEvent } from './audit-events.ts'
 import { bind, close, describe, execute, flush, parse, sync } from './extended.ts'
+import { JudgementCache } from './judgement-cache.ts'
 import type { Outbox } from './outbox.ts'
 import type { StatementRun, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
@@ -69,6 +70,7 @@ export class QueryLoop {
       engine: deps.engine,
       session: deps.session,
       prepared: deps.statements.prepared(),
+      cache: new JudgementCache({ grants: () => deps.engine.approvals.grantsFor(deps.session.id) }),
       holdMs: deps.holdMs,
       approvalHint: deps.approvalHint,
       startHold: () => {
@@ -91,6 +93,11 @@ export class QueryLoop {
     } finally {
       this.hold = undefined
     }
+  }
+
+  /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
+  nextMessageType(): string | undefined {
+    return this.deps.source.nextType()
   }
 
   /** True when a statement is waiting for a reviewer: a cancel request then ends the hold, not a server query. */

@@ -3,6 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { pgErrors } from './errors.ts'
 import { MaskingError } from './masker.ts'
+import { encodeBindComplete } from './messages/bind-complete.ts'
 import { encodeCommandComplete } from './messages/command-complete.ts'
 import { decodeDataRow, encodeDataRow } from './messages/data-row.ts'
 import { decodeErrorResponse, encodeErrorResponse } from './messages/error-response.ts'
@@ -40,15 +41,16 @@ function setup(masker: ResultMasker = upperCase) {
   const client = new Sink()
   const upstream = new Sink()
   const finished: StatementRun[] = []
+  const clientOut = new Outbox(client)
   const relay = new Relay({
-    client: new Outbox(client),
+    client: clientOut,
     upstream: new Outbox(upstream),
     masker,
     finished: (run) => finished.push(run),
     statementCompleted: () => undefined,
     pauseUpstream: () => undefined,
   })
-  return { relay, client, upstream, finished }
+  return { relay, client, clientOut, upstream, finished }
 }
 
 function run(masks: boolean): StatementRun {
@@ -139,6 +141,39 @@ test('a poisoned message: the server\'s error is replaced by the gateway\'s, and
   const frames = client.frames()
   assert.is(types(frames), '1EZ')
   assert.is(decodeErrorResponse(frames[1]!.payload).code, '42501')
+})
+
+test('a held answer to a masked Execute goes out with the Sync\'s ReadyForQuery, in one write', async () => {
+  const { relay, client, clientOut: out } = setup()
+  const r = run(true)
+  r.protocol = 'extended'
+  const wait = { done: false }
+  out.hold()
+  relay.push({ kind: 'bind' })
+  relay.push({ kind: 'describe', forRun: r })
+  relay.push({ kind: 'execute', run: r, wait })
+  relay.receive(Buffer.concat([encodeBindComplete(), encodeRowDescription([field]), row('a'), encodeCommandComplete('SELECT 1')]))
+  await tick()
+  await tick()
+  assert.ok(wait.done)
+  assert.is(client.chunks.length, 0)
+  relay.push({ kind: 'sync' })
+  relay.receive(encodeReadyForQuery('I'))
+  await tick()
+  assert.is(client.chunks.length, 1)
+  assert.is(types(client.frames()), '2DCZ')
+  assert.is(decodeDataRow(client.frames()[1]!.payload)[0]!.toString(), 'A')
+})
+
+test('a held answer is released at once when the server asks for COPY data', async () => {
+  const { relay, client, clientOut: out } = setup()
+  const r = run(true)
+  out.hold()
+  relay.push({ kind: 'execute', run: r, wait: { done: false } })
+  relay.push({ kind: 'sync' })
+  relay.receive(Buffer.from([0x47, 0, 0, 0, 7, 0, 0, 0]))
+  await tick()
+  assert.is(types(client.frames()), 'G')
 })
 
 test('notices pass at any time; an answer with nothing pending is a failure', async () => {

@@ -18,7 +18,8 @@ import { ResultRelay } from './results.ts'
 /** Result masking as the relay uses it (masker.ts, bound to a catalog and key); both throw on failure. */
 export interface ResultMasker {
   plan(fields: FieldDescription[], obligations: MaskObligation[]): ResultMask | undefined | Promise<ResultMask | undefined>
-  row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer; masked: number }
+  /** `frame` undefined: no value changed, the received frame is forwarded as is. */
+  row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer | undefined; masked: number }
 }
 
 export interface RelayHooks {
@@ -164,6 +165,7 @@ export class Relay {
         if (f.type !== 'Z') throw new ProtocolError(`expected ReadyForQuery, got "${f.type}"`)
         this.queue.shift()
         this.status = decodeReadyForQuery(f.payload)
+        this.hooks.client.release()
         this.forward(f)
         return this.notify()
       default: {
@@ -291,6 +293,8 @@ export class Relay {
         if (rest.some((e) => e.kind !== 'sync')) throw new ProtocolError('messages other than Sync were pipelined behind COPY FROM STDIN')
         this.queue.length = 1
         this.copyIn = true
+        // The client must see CopyInResponse to send its data: nothing may wait for the Sync's ReadyForQuery.
+        this.hooks.client.release()
         this.forward(f)
         return this.notify()
       }

@@ -47,7 +47,7 @@ export class ResultRelay {
     try {
       const { frame, masked } = this.hooks.masker.row(f.payload, run.result, this.encoding())
       run.masked += masked
-      this.hooks.client.write(frame)
+      this.hooks.client.write(frame ?? f.raw)
     } catch (err) {
       this.maskFailure(run, err)
     }

@@ -1,9 +1,12 @@
 // Benchmark: pgbench select-only (-S) at 1 and 8 clients against the same private PostgreSQL 15 cluster,
 // directly, through pgbouncer, and through Warden (real engine, default policy, an agent token, audit to a
-// file), in one run. Prints TPS and average latency, and the ratios Warden/direct and Warden/pgbouncer.
+// file), in one run. Each route is run with the simple query protocol (the headline) and with `-M prepared`
+// (extended protocol, one Parse per connection, then Bind/Execute/Sync per transaction). Prints TPS and average
+// latency per mode, and the ratios Warden/direct and Warden/pgbouncer.
 // The default policy allows pgbench's `SELECT abalance FROM pgbench_accounts WHERE aid = …` for agents with
 // its mask obligations, so every row goes through the masker (column rules + content detectors).
-// Usage: npm run bench:postgres [-- --seconds 10]
+// Usage: npm run bench:postgres [-- --seconds 10] [--modes simple,prepared,extended] [--routes direct,pgbouncer,warden] [--clients 1,8]
+// Profile the gateway side: node --cpu-prof --import tsx scripts/bench/postgres.ts --routes warden
 import { execFileSync, spawn } from 'node:child_process'
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
@@ -21,13 +24,38 @@ import { startPostgresListener } from '../../proxy/postgres/listener.ts'
 import { startCluster } from '../../proxy/postgres/testing/cluster.ts'
 import { testTarget } from '../../proxy/postgres/testing/engine.ts'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } })
+/** `extended` (Parse of the same text every transaction) is available on request; it shows the judgement cache. */
+const MODES = ['simple', 'prepared', 'extended'] as const
+const DEFAULT_MODES = ['simple', 'prepared']
+const ROUTES = ['direct', 'pgbouncer', 'warden'] as const
+type Mode = (typeof MODES)[number]
+type RouteName = (typeof ROUTES)[number]
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    modes: { type: 'string', default: DEFAULT_MODES.join(',') },
+    routes: { type: 'string', default: ROUTES.join(',') },
+    clients: { type: 'string', default: '1,8' },
+  },
+})
 const seconds = Number(values.seconds)
 if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`--seconds must be a positive integer, got ${values.seconds}`)
-const CLIENTS = [1, 8]
+
+function listOption<T extends string>(name: string, value: string, allowed: readonly T[]): T[] {
+  const items = value.split(',').map((v) => v.trim()).filter(Boolean)
+  const bad = items.filter((v) => !allowed.includes(v as T))
+  if (bad.length || !items.length) throw new Error(`--${name} takes a comma-separated list of ${allowed.join(', ')}; got ${value}`)
+  return items as T[]
+}
+const modes = listOption('modes', values.modes, MODES)
+const routeNames = listOption('routes', values.routes, ROUTES)
+const CLIENTS = values.clients.split(',').map(Number)
+if (CLIENTS.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--clients takes a comma-separated list of positive integers, got ${values.clients}`)
 
 interface Result {
-  route: string
+  route: RouteName
+  mode: Mode
   clients: number
   tps: number
   latencyMs: number
@@ -56,15 +84,26 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
   })
 }
 
-async function pgbench(bin: string, route: string, port: number, database: string, user: string, password: string, clients: number): Promise<Result> {
+/** The pgbouncer database alias with session pooling, used for `-M prepared`. */
+const PGBOUNCER_SESSION_DB = 'app_session'
+
+interface Route {
+  route: RouteName
+  port: number
+  user: string
+  password: string
+}
+
+async function pgbench(bin: string, r: Route, mode: Mode, clients: number): Promise<Result> {
+  const database = r.route === 'pgbouncer' && mode === 'prepared' ? PGBOUNCER_SESSION_DB : 'app'
   const out = await run(join(bin, 'pgbench'), [
-    '-n', '-S', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds),
-    '-h', '127.0.0.1', '-p', String(port), '-U', user, database,
-  ], { PGPASSWORD: password, PGSSLMODE: 'disable' })
+    '-n', '-S', '-M', mode, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds),
+    '-h', '127.0.0.1', '-p', String(r.port), '-U', r.user, database,
+  ], { PGPASSWORD: r.password, PGSSLMODE: 'disable' })
   const tps = /tps = ([\d.]+)/.exec(out)
   const latency = /latency average = ([\d.]+) ms/.exec(out)
-  if (!tps || !latency) throw new Error(`cannot read pgbench output for ${route}:\n${out}`)
-  return { route, clients, tps: Number(tps[1]), latencyMs: Number(latency[1]) }
+  if (!tps || !latency) throw new Error(`cannot read pgbench output for ${r.route}:\n${out}`)
+  return { route: r.route, mode, clients, tps: Number(tps[1]), latencyMs: Number(latency[1]) }
 }
 
 async function startPgbouncer(pgPort: number, user: string, password: string): Promise<{ port: number; stop(): void }> {
@@ -75,6 +114,8 @@ async function startPgbouncer(pgPort: number, user: string, password: string): P
   writeFileSync(join(dir, 'pgbouncer.ini'), [
     '[databases]',
     `app = host=127.0.0.1 port=${pgPort} dbname=app`,
+    // Protocol-level prepared statements need session pooling (transaction pooling carries them only from 1.21).
+    `${PGBOUNCER_SESSION_DB} = host=127.0.0.1 port=${pgPort} dbname=app pool_mode=session`,
     '[pgbouncer]',
     'listen_addr = 127.0.0.1',
     `listen_port = ${port}`,
@@ -141,6 +182,28 @@ async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, st
   return { listener, token, audit }
 }
 
+function report(results: Result[], mode: Mode, version: string): void {
+  const rows = results.filter((r) => r.mode === mode)
+  const pad = (v: string | number, n: number) => String(v).padStart(n)
+  const label = { simple: 'simple query protocol', prepared: 'extended protocol, -M prepared', extended: 'extended protocol, -M extended' }[mode]
+  process.stdout.write(`\npgbench select-only, ${label}, ${seconds} s per run, PostgreSQL ${version}\n`)
+  if (mode === 'prepared' && rows.some((r) => r.route === 'pgbouncer')) process.stdout.write('(pgbouncer with session pooling in this mode)\n')
+  process.stdout.write('\n')
+  process.stdout.write(`${'route'.padEnd(10)} ${pad('clients', 7)} ${pad('TPS', 10)} ${pad('avg ms', 8)}\n`)
+  for (const r of rows) process.stdout.write(`${r.route.padEnd(10)} ${pad(r.clients, 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.latencyMs.toFixed(3), 8)}\n`)
+  process.stdout.write('\n')
+  for (const clients of CLIENTS) {
+    const at = (route: RouteName) => rows.find((r) => r.route === route && r.clients === clients)
+    const w = at('warden')
+    if (!w) continue
+    const ratios = (['direct', 'pgbouncer'] as const).flatMap((route) => {
+      const other = at(route)
+      return other ? [`Warden/${route} TPS ${(w.tps / other.tps).toFixed(2)}, latency ${(w.latencyMs / other.latencyMs).toFixed(2)}x`] : []
+    })
+    if (ratios.length) process.stdout.write(`${clients} client(s): ${ratios.join('; ')}\n`)
+  }
+}
+
 const cluster = await startCluster({ logStatements: false })
 const stateDir = mkdtempSync(join(tmpdir(), 'warden-bench-'))
 const { scram } = cluster.roles
@@ -149,31 +212,29 @@ let warden: Awaited<ReturnType<typeof startWarden>> | undefined
 try {
   process.stderr.write('initialising pgbench tables (scale 1)…\n')
   await run(join(cluster.bin, 'pgbench'), ['-i', '-q', '-s', '1', '-h', '127.0.0.1', '-p', String(cluster.port), '-U', scram.user, 'app'], { PGPASSWORD: scram.password })
-  bouncer = await startPgbouncer(cluster.port, scram.user, scram.password)
-  warden = await startWarden(cluster, stateDir)
-  const routes = [
-    { route: 'direct', port: cluster.port, user: scram.user, password: scram.password },
-    { route: 'pgbouncer', port: bouncer.port, user: scram.user, password: scram.password },
-    { route: 'warden', port: warden.listener.address.port, user: 'pgbench', password: warden.token },
-  ]
-  const results: Result[] = []
-  for (const clients of CLIENTS) {
-    for (const r of routes) {
-      process.stderr.write(`pgbench -S -c ${clients} -T ${seconds} via ${r.route}…\n`)
-      results.push(await pgbench(cluster.bin, r.route, r.port, 'app', r.user, r.password, clients))
+  const routes: Route[] = []
+  for (const name of routeNames) {
+    if (name === 'direct') routes.push({ route: name, port: cluster.port, user: scram.user, password: scram.password })
+    if (name === 'pgbouncer') {
+      bouncer = await startPgbouncer(cluster.port, scram.user, scram.password)
+      routes.push({ route: name, port: bouncer.port, user: scram.user, password: scram.password })
+    }
+    if (name === 'warden') {
+      warden = await startWarden(cluster, stateDir)
+      routes.push({ route: name, port: warden.listener.address.port, user: 'pgbench', password: warden.token })
     }
   }
-  const pad = (s: string | number, n: number) => String(s).padStart(n)
-  process.stdout.write(`\npgbench select-only, ${seconds} s per run, PostgreSQL ${(await cluster.query<{ server_version: string }>('SHOW server_version'))[0]!.server_version}\n\n`)
-  process.stdout.write(`${'route'.padEnd(10)} ${pad('clients', 7)} ${pad('TPS', 10)} ${pad('avg ms', 8)}\n`)
-  for (const r of results) process.stdout.write(`${r.route.padEnd(10)} ${pad(r.clients, 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.latencyMs.toFixed(3), 8)}\n`)
-  process.stdout.write('\n')
-  for (const clients of CLIENTS) {
-    const at = (route: string) => results.find((r) => r.route === route && r.clients === clients)!
-    const w = at('warden')
-    process.stdout.write(`${clients} client(s): Warden/direct TPS ${(w.tps / at('direct').tps).toFixed(2)}, latency ${(w.latencyMs / at('direct').latencyMs).toFixed(2)}x; ` +
-      `Warden/pgbouncer TPS ${(w.tps / at('pgbouncer').tps).toFixed(2)}, latency ${(w.latencyMs / at('pgbouncer').latencyMs).toFixed(2)}x\n`)
+  const results: Result[] = []
+  for (const mode of modes) {
+    for (const clients of CLIENTS) {
+      for (const r of routes) {
+        process.stderr.write(`pgbench -S -M ${mode} -c ${clients} -T ${seconds} via ${r.route}…\n`)
+        results.push(await pgbench(cluster.bin, r, mode, clients))
+      }
+    }
   }
+  const version = (await cluster.query<{ server_version: string }>('SHOW server_version'))[0]!.server_version
+  for (const mode of modes) report(results, mode, version)
 } finally {
   await warden?.listener.close()
   await warden?.audit.flush()
