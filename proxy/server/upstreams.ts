@@ -3,15 +3,7 @@
 // upstream, a missing password variable) is a warning at start and a clear error on each connection to it,
 // never a crash of the whole gateway.
 import type { TargetConfig } from '../../engine/config/types.ts'
-
-export interface UpstreamEndpoint {
-  host: string
-  port: number
-  database: string
-  user: string
-  password?: string
-  ssl?: 'disable' | 'prefer' | 'require'
-}
+import type { UpstreamTarget } from '../postgres/backend.ts'
 
 export class UpstreamConfigError extends Error {
   readonly code: string
@@ -24,7 +16,7 @@ export class UpstreamConfigError extends Error {
 
 export interface UpstreamPlan {
   /** The endpoint of a target; throws UpstreamConfigError when the target was found unusable at start. */
-  resolve(target: TargetConfig): UpstreamEndpoint
+  resolve(target: TargetConfig): UpstreamTarget
   /** One line per unusable target, for the start-up log. */
   warnings: string[]
   /** A short human description of each postgres target's upstream, by target name. */
@@ -43,7 +35,7 @@ export function planUpstreams(
   env: Record<string, string | undefined>,
   embedded: ReadonlyMap<string, EmbeddedEndpoint>,
 ): UpstreamPlan {
-  const endpoints = new Map<string, UpstreamEndpoint>()
+  const endpoints = new Map<string, UpstreamTarget>()
   const problems = new Map<string, UpstreamConfigError>()
   const descriptions = new Map<string, string>()
   for (const target of targets) {

@@ -21,7 +21,7 @@ import { defaultConfig } from '../../engine/config/defaults.ts'
 import { createGatewayEngine } from '../../engine/gateway-engine.ts'
 import { createVerifier, generateDevKey, signDevToken } from '../../engine/identity/index.ts'
 import { startPostgresListener } from '../../proxy/postgres/listener.ts'
-import { startCluster } from '../../proxy/postgres/testing/cluster.ts'
+import { freePort, startCluster } from '../../proxy/postgres/testing/cluster.ts'
 import { testTarget } from '../../proxy/postgres/testing/engine.ts'
 
 /** `extended` (Parse of the same text every transaction) is available on request; it shows the judgement cache. */
@@ -61,16 +61,6 @@ interface Result {
   latencyMs: number
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 /** Runs a command without blocking the event loop (Warden runs in this process). */
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<string> {

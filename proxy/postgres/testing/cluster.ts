@@ -50,7 +50,8 @@ function postgresBin(): string {
   return out.trim()
 }
 
-function freePort(): Promise<number> {
+/** A port on 127.0.0.1 nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer()
     srv.once('error', reject)
