@@ -5,12 +5,11 @@ import { chmod, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JWK } from 'jose'
 import { type DevKeyPair, generateDevKey } from '../engine/identity/dev-issuer.ts'
+import { CodedError } from '../engine/errors.ts'
 
-export class DevKeyError extends Error {
-  readonly code = 'config.dev_key'
+export class DevKeyError extends CodedError<'config.dev_key'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'DevKeyError'
+    super('config.dev_key', message, options)
   }
 }
 

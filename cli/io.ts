@@ -1,4 +1,5 @@
 // What every CLI command gets instead of touching process directly; only cli/main.ts calls process.exit.
+import { CodedError } from '../engine/errors.ts'
 
 export type ExitCode = 0 | 1 | 2
 
@@ -10,14 +11,7 @@ export interface Io {
 }
 
 /** A usage or configuration problem: the command prints the message and exits 2. */
-export class UsageError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'UsageError'
-    this.code = code
-  }
-}
+export class UsageError extends CodedError<string> {}
 
 export function processIo(): Io {
   return {

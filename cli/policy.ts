@@ -9,16 +9,15 @@ import { promisify } from 'node:util'
 import { ensureOpa } from '../scripts/ensure-opa.mjs'
 import type { Config } from '../engine/config/types.ts'
 import { type Decider, decisionEntrypoint, prepareDecider, readBundle } from '../engine/decide/index.ts'
+import { CodedError } from '../engine/errors.ts'
 
 const run = promisify(execFile)
 
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-export class PolicyBuildError extends Error {
-  readonly code = 'policy.build_failed'
+export class PolicyBuildError extends CodedError<'policy.build_failed'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'PolicyBuildError'
+    super('policy.build_failed', message, options)
   }
 }
 

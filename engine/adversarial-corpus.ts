@@ -2,6 +2,7 @@
 // entry was judged, so a failure shows whether the normalizer or the policy is at fault.
 import { parseDocument } from 'yaml'
 import type { Decision, InputDocument } from './types.ts'
+import { CodedError } from './errors.ts'
 
 export interface CorpusEntry {
   sql: string
@@ -11,11 +12,9 @@ export interface CorpusEntry {
   prepared?: Record<string, string>
 }
 
-export class CorpusError extends Error {
-  readonly code = 'corpus.invalid'
+export class CorpusError extends CodedError<'corpus.invalid'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'CorpusError'
+    super('corpus.invalid', message, options)
   }
 }
 

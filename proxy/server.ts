@@ -19,6 +19,7 @@ import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
 import { shellQuote, startupSummary } from './server/summary.ts'
 import { resolveTls, type TlsMaterial } from './server/tls.ts'
 import { planUpstreams } from './server/upstreams.ts'
+import { CodedError } from '../engine/errors.ts'
 
 export interface RunningGateway {
   postgres: PostgresListener
@@ -40,14 +41,7 @@ export interface GatewayOptions {
   configArg?: string
 }
 
-export class GatewayStartError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'GatewayStartError'
-    this.code = code
-  }
-}
+export class GatewayStartError extends CodedError<string> {}
 
 export async function startGateway(config: Config, opts: GatewayOptions): Promise<RunningGateway> {
   const { log } = opts

@@ -1,4 +1,5 @@
 // Coded errors of the approval store; the CLI and admin API map codes to exit codes and HTTP statuses.
+import { CodedError } from '../errors.ts'
 
 export type ApprovalErrorCode =
   | 'approval.not_found'
@@ -12,12 +13,4 @@ export type ApprovalErrorCode =
   /** The waiter's abort signal fired (the client went away). */
   | 'approval.aborted'
 
-export class ApprovalError extends Error {
-  readonly code: ApprovalErrorCode
-
-  constructor(code: ApprovalErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ApprovalError'
-    this.code = code
-  }
-}
+export class ApprovalError extends CodedError<ApprovalErrorCode> {}

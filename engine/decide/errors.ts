@@ -1,4 +1,5 @@
 // Coded errors of the decide layer. Any of them reaching a caller of decide() becomes a deny decision.
+import { CodedError } from '../errors.ts'
 
 export type DecideErrorCode =
   | 'policy.bundle_invalid'
@@ -9,11 +10,4 @@ export type DecideErrorCode =
   | 'policy.memory_exhausted'
   | 'policy.result_invalid'
 
-export class DecideError extends Error {
-  readonly code: DecideErrorCode
-  constructor(code: DecideErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'DecideError'
-    this.code = code
-  }
-}
+export class DecideError extends CodedError<DecideErrorCode> {}

@@ -2,6 +2,7 @@
 // never contain the token itself.
 import { errors } from 'jose'
 import type { IdentityProviderConfig } from '../config/types.ts'
+import { CodedError } from '../errors.ts'
 
 export type IdentityErrorCode =
   | 'token.malformed'
@@ -15,14 +16,7 @@ export type IdentityErrorCode =
   | 'token.missing_claim'
   | 'token.jwks_unavailable'
 
-export class IdentityError extends Error {
-  readonly code: IdentityErrorCode
-  constructor(code: IdentityErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'IdentityError'
-    this.code = code
-  }
-}
+export class IdentityError extends CodedError<IdentityErrorCode> {}
 
 const isoTime = (seconds: unknown) => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : 'an unknown time')
 

@@ -1,14 +1,12 @@
 // Masking fails closed: any failure inside a mask step surfaces as one coded error, so the caller ends the
 // statement or response with an error instead of sending the unmasked value.
+import { CodedError } from '../errors.ts'
 
 export type MaskErrorCode = 'mask.failed'
 
-export class MaskError extends Error {
-  readonly code: MaskErrorCode = 'mask.failed'
-
+export class MaskError extends CodedError<'mask.failed'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'MaskError'
+    super('mask.failed', message, options)
   }
 }
 

@@ -4,6 +4,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { CodedError } from '../../engine/errors.ts'
 
 export type FetchHandler = (req: Request) => Promise<Response>
 
@@ -14,14 +15,7 @@ export interface AdminServer {
   close(): Promise<void>
 }
 
-export class AdminServerError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'AdminServerError'
-    this.code = code
-  }
-}
+export class AdminServerError extends CodedError<string> {}
 
 export const MAX_BODY_BYTES = 64 * 1024
 

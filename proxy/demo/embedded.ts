@@ -10,6 +10,7 @@
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { DEMO_SCHEMA_SQL, DEMO_USERS, demoOrders } from './seed.ts'
+import { CodedError } from '../../engine/errors.ts'
 
 export interface EmbeddedPostgres {
   host: string
@@ -19,14 +20,7 @@ export interface EmbeddedPostgres {
   close(): Promise<void>
 }
 
-export class EmbeddedPostgresError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'EmbeddedPostgresError'
-    this.code = code
-  }
-}
+export class EmbeddedPostgresError extends CodedError<string> {}
 
 const MAX_CONNECTIONS = 64
 

@@ -1,5 +1,6 @@
 // The errors the gateway sends to PostgreSQL clients, with real SQLSTATEs, and the errors its code throws.
 // @see https://www.postgresql.org/docs/current/errcodes-appendix.html
+import { CodedError } from '../../engine/errors.ts'
 
 export type Severity = 'ERROR' | 'FATAL' | 'PANIC' | 'WARNING' | 'NOTICE'
 
@@ -28,25 +29,16 @@ export class PgError extends Error {
 }
 
 /** Malformed or unexpected bytes on the wire; the connection is closed with 08P01. */
-export class ProtocolError extends Error {
-  readonly code = 'pg.protocol_violation'
+export class ProtocolError extends CodedError<'pg.protocol_violation'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ProtocolError'
+    super('pg.protocol_violation', message, options)
   }
 }
 
 export type UpstreamErrorCode = 'upstream.connect' | 'upstream.tls' | 'upstream.auth' | 'upstream.startup' | 'upstream.closed'
 
 /** The real server could not be reached, refused the gateway's credentials, or went away. */
-export class UpstreamError extends Error {
-  readonly code: UpstreamErrorCode
-  constructor(code: UpstreamErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'UpstreamError'
-    this.code = code
-  }
-}
+export class UpstreamError extends CodedError<UpstreamErrorCode> {}
 
 const err = (severity: Severity, code: string, message: string, extra: Partial<ErrorFields> = {}) =>
   new PgError({ severity, code, message, ...extra })

@@ -6,6 +6,7 @@ import { type Encoding, maskBinaryValue, maskTextValue, type MaskedValue } from 
 import type { Catalog, ColumnSource } from './catalog.ts'
 import { decodeDataRow, encodeDataRow } from './messages/data-row.ts'
 import type { FieldDescription } from './messages/row-description.ts'
+import { CodedError } from '../../engine/errors.ts'
 
 export interface ResultMask {
   fields: FieldDescription[]
@@ -13,11 +14,9 @@ export interface ResultMask {
   byIndex: (ColumnMask | undefined)[]
 }
 
-export class MaskingError extends Error {
-  readonly code = 'pg.masking_failed'
+export class MaskingError extends CodedError<'pg.masking_failed'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'MaskingError'
+    super('pg.masking_failed', message, options)
   }
 }
 

@@ -4,6 +4,7 @@ import { mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pino } from 'pino'
 import { createPinoAuditSink, type PinoAuditSink } from '../../engine/audit/pino-sink.ts'
+import { CodedError } from '../../engine/errors.ts'
 
 export interface AuditOutput {
   sink: PinoAuditSink
@@ -11,11 +12,9 @@ export interface AuditOutput {
   close(): Promise<void>
 }
 
-export class AuditDestinationError extends Error {
-  readonly code = 'audit.destination'
+export class AuditDestinationError extends CodedError<'audit.destination'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'AuditDestinationError'
+    super('audit.destination', message, options)
   }
 }
 

@@ -2,15 +2,9 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { CodedError } from '../../engine/errors.ts'
 
-export class StateError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'StateError'
-    this.code = code
-  }
-}
+export class StateError extends CodedError<string> {}
 
 export const MASK_KEY_BYTES = 32
 

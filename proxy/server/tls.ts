@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { TlsConfig } from '../../engine/config/types.ts'
+import { CodedError } from '../../engine/errors.ts'
 
 const run = promisify(execFile)
 
@@ -17,14 +18,7 @@ export interface TlsMaterial {
   certPath: string
 }
 
-export class TlsSetupError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'TlsSetupError'
-    this.code = code
-  }
-}
+export class TlsSetupError extends CodedError<string> {}
 
 export interface TlsOptions {
   /** The openssl binary; `openssl` on PATH by default. */

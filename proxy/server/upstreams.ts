@@ -4,15 +4,9 @@
 // never a crash of the whole gateway.
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { UpstreamTarget } from '../postgres/backend.ts'
+import { CodedError } from '../../engine/errors.ts'
 
-export class UpstreamConfigError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'UpstreamConfigError'
-    this.code = code
-  }
-}
+export class UpstreamConfigError extends CodedError<string> {}
 
 export interface UpstreamPlan {
   /** The endpoint of a target; throws UpstreamConfigError when the target was found unusable at start. */
