@@ -24,14 +24,14 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
 
-  function judgeSql({ session, text, prepared }: SqlJudgeRequest): Judgement {
+  function judgeSql({ session, text, prepared, catalog }: SqlJudgeRequest): Judgement {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor(session.id)
     const input = buildInput({
       identity: session.identity,
       session: { id: session.id, started_at: session.started_at, grants },
       target,
-      normalized: normalize({ kind: 'sql', text, prepared }, target),
+      normalized: normalize({ kind: 'sql', text, prepared, catalog }, target),
     })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
     const issues = inputSchema.issues(input)

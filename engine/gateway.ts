@@ -3,6 +3,7 @@
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
 import type { TargetConfig } from './config/types.ts'
+import type { SchemaCatalog } from './normalize/sql/index.ts'
 import type { Decision, Identity, InputDocument } from './types.ts'
 
 export interface SessionState {
@@ -17,6 +18,8 @@ export interface SqlJudgeRequest {
   text: string
   /** SQL-level and protocol-level prepared statements of this session, name → text, to resolve EXECUTE. */
   prepared?: ReadonlyMap<string, string>
+  /** The target's catalog as the gateway caches it: resolves stars, views and attribute-notation calls. */
+  catalog?: SchemaCatalog
 }
 
 export interface Judgement {

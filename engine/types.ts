@@ -90,6 +90,31 @@ export interface SqlFunction {
   full_name: string
 }
 
+/** A base table column a value comes from. `table` is the relation as resolved (schema.name when the catalog
+ * knows it, else as written), null when the column could belong to several relations. */
+export interface SqlColumnRef {
+  table: string | null
+  column: string
+}
+
+/**
+ * Where one output column of a row-returning statement gets its values (column lineage).
+ * - plain: exactly the value of one base column (`email`, `u.email AS e`, a star expansion);
+ * - derived: computed from `sources` (expressions, casts, aggregates, windows, whole-row references …);
+ *   `safe` when every derivation is on the short list that cannot reveal a value (`count(x)`, `x IS NULL`);
+ * - unknown: the gateway cannot tell (a function that may read tables, a relation the catalog does not know …);
+ *   `reason` says why. Unknown lineage is never treated as "no sources".
+ */
+export interface SqlOutput {
+  name: string
+  lineage: 'plain' | 'derived' | 'unknown'
+  sources: SqlColumnRef[]
+  safe?: boolean
+  reason?: string
+  /** A star (`*`, `t.*`) over a relation whose columns are not known: one entry stands for all of them. */
+  star?: boolean
+}
+
 export interface SqlStatement {
   type: StatementType
   /** The parser's node name, e.g. SelectStmt, for rules that need finer detail. */
@@ -104,6 +129,10 @@ export interface SqlStatement {
   has_where: boolean
   /** Present when this statement was found inside another one. */
   nested?: { via: NestedVia; parent_index: number }
+  /** Output columns, in order, for statements that return rows (SELECT, VALUES, RETURNING, EXPLAIN, FETCH, EXECUTE …). */
+  outputs?: SqlOutput[]
+  /** Base columns read by predicates and ordering (WHERE, JOIN ON, HAVING, ORDER BY, GROUP BY, window PARTITION/ORDER). */
+  predicates?: SqlColumnRef[]
   /** Kind-specific detail: object kind of a DROP/CREATE, SET name and value, EXPLAIN analyze flag, COPY direction, prepared name … */
   detail: Record<string, unknown>
 }

@@ -9,13 +9,13 @@ import { cloudRisk } from './risk/cloud.ts'
 import { httpRisk } from './risk/http.ts'
 import { kubernetesRisk } from './risk/kubernetes.ts'
 import { sqlRisk } from './risk/sql.ts'
-import { loadSqlParsers, normalizeMysql, normalizePostgres } from './sql/index.ts'
+import { loadSqlParsers, normalizeMysql, normalizePostgres, type SchemaCatalog } from './sql/index.ts'
 
 export type { RawHttpRequest } from './http.ts'
 export { loadSqlParsers }
 
 export type RawRequest =
-  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string> }
+  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string>; catalog?: SchemaCatalog }
   | { kind: 'http'; request: RawHttpRequest }
 
 export interface Normalized {
@@ -25,13 +25,13 @@ export interface Normalized {
 
 const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex')
 
-function normalizeSql(text: string, target: Target, prepared?: ReadonlyMap<string, string>): Normalized {
+function normalizeSql(text: string, target: Target, prepared?: ReadonlyMap<string, string>, catalog?: SchemaCatalog): Normalized {
   const raw = text
   if (target.kind !== 'postgres' && target.kind !== 'mysql') {
     const sql = { dialect: 'postgres' as const, statements: [], parse_error: `target ${target.name} is a ${target.kind} target; it does not accept SQL` }
     return { command: { protocol: 'postgres', raw, digest: sha256(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
   }
-  const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, { prepared })
+  const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, { prepared, catalog })
   return { command: { protocol: target.kind, raw, digest: sha256(raw), fingerprint, sql }, risk: sqlRisk(sql) }
 }
 
@@ -66,5 +66,5 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target): Normaliz
 }
 
 export function normalize(request: RawRequest, target: Target): Normalized {
-  return request.kind === 'sql' ? normalizeSql(request.text, target, request.prepared) : normalizeHttpRequest(request.request, target)
+  return request.kind === 'sql' ? normalizeSql(request.text, target, request.prepared, request.catalog) : normalizeHttpRequest(request.request, target)
 }

@@ -14,6 +14,27 @@ import { collectRefs } from './walk.ts'
 export interface SqlContext {
   /** The session's prepared statements, name → SQL text, used to resolve EXECUTE. */
   prepared?: ReadonlyMap<string, string>
+  /** What the target's catalog says about relations (columns, views); absent ⇒ column lists are unknown. */
+  catalog?: SchemaCatalog
+}
+
+/** A relation as the target's catalog describes it. */
+export interface CatalogRelation {
+  schema: string
+  name: string
+  kind: 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table' | 'other'
+  /** Column names in attnum order (dropped columns left out). */
+  columns: string[]
+  /** For a view: its definition (pg_get_viewdef), to follow lineage through it. */
+  definition?: string
+}
+
+/**
+ * Synchronous view of the target's catalog, as cached by the gateway. `schema` null means resolve as the
+ * server would for an unqualified name (search_path). Undefined: the catalog does not know the relation.
+ */
+export interface SchemaCatalog {
+  relation(schema: string | null, name: string): CatalogRelation | undefined
 }
 
 /** Nesting beyond this (EXECUTE of a DO of a function …) is refused rather than followed. */
