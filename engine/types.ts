@@ -113,6 +113,9 @@ export interface SqlOutput {
   reason?: string
   /** A star (`*`, `t.*`) over a relation whose columns are not known: one entry stands for all of them. */
   star?: boolean
+  /** Functions the value passes through (schema-qualified when written so); the policy judges whether each
+   * is known to compute only from its arguments. */
+  functions?: string[]
 }
 
 export interface SqlStatement {
