@@ -20,7 +20,8 @@ import { encodeParameterStatus } from './messages/parameter-status.ts'
 import { decodePasswordMessage } from './messages/password-message.ts'
 import { encodeReadyForQuery } from './messages/ready-for-query.ts'
 import { encodeTerminate } from './messages/terminate.ts'
-import { maskDataRow, type ResultPlanner } from './masker.ts'
+import type { ResultPlanner } from './masker.ts'
+import { createMasker } from './session-masker.ts'
 import { Outbox } from './outbox.ts'
 import type { StatementRun } from './pending.ts'
 import { QueryLoop } from './query-loop.ts'
@@ -231,10 +232,7 @@ export class Connection {
     const relay: Relay = new Relay({
       client,
       upstream: up,
-      masker: {
-        plan: (fields, obligations) => planner.plan(fields, obligations),
-        row: (payload, plan, encoding) => maskDataRow(payload, plan, this.deps.maskKey, encoding),
-      },
+      masker: createMasker(planner, this.deps.maskKey),
       finished: (run: StatementRun): void => loop.recordRun(run),
       statementCompleted: (run, index) => applyStatementEffect(run, index, statements, planner),
       pauseUpstream,
@@ -252,6 +250,7 @@ export class Connection {
       client,
       holdMs: this.deps.holdSeconds * 1000,
       approvalHint: this.deps.approvalHint,
+      catalog: planner.catalog,
     })
     this.loop = loop
     backend.socket.on('data', (chunk: Buffer) => {

@@ -3,6 +3,7 @@
 import type { ApprovalRequest } from '../../engine/approvals/types.ts'
 import { redactSql } from '../../engine/audit/index.ts'
 import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
+import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Decision } from '../../engine/types.ts'
 import { type ErrorFields, PgError, pgErrors } from './errors.ts'
 import type { JudgementCache } from './judgement-cache.ts'
@@ -18,6 +19,8 @@ export interface JudgeContext {
   engine: GatewayEngine
   session: SessionState
   prepared: ReadonlyMap<string, string>
+  /** The target's catalog as cached (stars, views): lineage of result columns. */
+  catalog?: SchemaCatalog
   /** Recent allow judgements of this session, reused while provably unchanged. */
   cache?: JudgementCache
   holdMs: number
@@ -75,7 +78,7 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<
   }
   if (outcome.status === 'approved') {
     // The grant is now in the session's grants: judge again, and enforce whatever the engine says now.
-    const again = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+    const again = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog })
     if (again.decision.effect === 'allow') return { allow: true, judgement: again, approvalId: id }
     return {
       allow: false,
@@ -99,7 +102,7 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<
 export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict> {
   let judgement = ctx.cache?.get(text)
   if (!judgement) {
-    judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+    judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog })
     ctx.cache?.set(text, judgement)
   }
   switch (judgement.decision.effect) {

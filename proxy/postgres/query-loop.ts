@@ -4,6 +4,7 @@
 // judgement.
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import type { InputDocument } from '../../engine/types.ts'
+import type { Catalog } from './catalog.ts'
 import { type ErrorFields, PgError, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
@@ -36,7 +37,12 @@ export interface QueryLoopDeps {
   client: Outbox
   holdMs: number
   approvalHint?: (approvalId: string) => string
+  /** The target's catalog cache, handed to every judgement (stars, views) and loaded ahead of it on a miss. */
+  catalog?: Catalog
 }
+
+/** How long a statement waits for relations it names to be looked up before it is judged without them. */
+const CATALOG_WAIT_MS = 2_000
 
 export interface Barrier {
   wait: Waitable
@@ -70,6 +76,7 @@ export class QueryLoop {
       engine: deps.engine,
       session: deps.session,
       prepared: deps.statements.prepared(),
+      catalog: deps.catalog,
       cache: new JudgementCache({ grants: () => deps.engine.approvals.grantsFor(deps.session.id) }),
       holdMs: deps.holdMs,
       approvalHint: deps.approvalHint,
@@ -88,11 +95,32 @@ export class QueryLoop {
   /** Judges SQL for this session, holding for approval when required (cancel / disconnect end the hold). */
   async judge(text: string): Promise<Verdict> {
     this.up.flush()
+    await this.loadRelations(text)
     try {
       return await judgeSql(text, this.judgeContext)
     } finally {
       this.hold = undefined
     }
+  }
+
+  /**
+   * Judging is synchronous, so relations a statement names must be cached before it is judged. A first judgement
+   * records the names the catalog did not know: none (the common case) ⇒ it is kept in the judgement cache and
+   * judgeSql reuses it, no second evaluation; some ⇒ they are looked up (bounded wait; on failure or timeout the
+   * statement is judged without them and the policy sees unknown lineage), then the statement is judged again.
+   */
+  private async loadRelations(text: string): Promise<void> {
+    const { catalog, cache } = this.judgeContext
+    if (!this.deps.catalog || !catalog || cache?.get(text)) return
+    const request = { session: this.session, text, prepared: this.judgeContext.prepared, catalog }
+    const { result, misses } = this.deps.catalog.watch(() => this.engine.judgeSql(request))
+    if (!misses.length) return cache?.set(text, result)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      this.deps.catalog.loadNames(misses).catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CATALOG_WAIT_MS))),
+    ])
+    clearTimeout(timer)
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
@@ -118,7 +146,17 @@ export class QueryLoop {
     const masks = verdict.judgement.decision.obligations.mask
     const cursor = hasType(verdict.judgement, 'fetch') ? this.statements.cursorMaskObligations() : []
     this.statementCount++
-    return { text, verdict, protocol, startedAt: performance.now(), masks: cursor.length ? [...masks, ...cursor] : masks, rows: 0, masked: 0, completed: 0 }
+    return {
+      text,
+      verdict,
+      protocol,
+      startedAt: performance.now(),
+      masks: cursor.length ? [...masks, ...cursor] : masks,
+      rows: 0,
+      masked: 0,
+      completed: 0,
+      cursor: (name) => this.statements.portal(name),
+    }
   }
 
   recordDenied(text: string, verdict: Verdict, via: string): void {
