@@ -1,0 +1,201 @@
+// Masking by origin through the wire, against PostgreSQL 15 and the default policy: transforms of a masked
+// column come back redacted whole and undecodable, plain references keep partial masking, safe derivations come
+// back as they are; server errors and notices never echo a masked value; huge values never stall other sessions.
+// Lineage comes from testing/lineage-oracle.ts until the normalizer produces it (then from the normalizer).
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type pg from 'pg'
+import type { Decision, InputDocument } from '../../engine/types.ts'
+import { derived, installLineage, type LineageOf, plain, star, wholeRow } from './testing/lineage-oracle.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+
+let h: Harness
+
+const allow = (): Decision => ({ effect: 'allow', reasons: [], obligations: { mask: [{ column: '*email*', strategy: 'partial' }, { detector: 'all' }] } })
+
+/** DO blocks and LISTEN are refused or held by the default policy; these tests need them, with the same masks. */
+function override(input: InputDocument): Decision | undefined {
+  if (/^(DO |LISTEN )/.test(input.command.raw)) return allow()
+  return undefined
+}
+
+const RAW = ['ada@example.com', 'moc.elpmaxe@ada', 'YWRhQGV4YW1wbGUuY29t', '616461406578616d706c652e636f6d', 'ada', 'example']
+const leaks = (v: unknown) => RAW.some((raw) => JSON.stringify(v ?? null).includes(raw))
+
+const ROW1 = ' FROM users WHERE id = 1'
+const TRANSFORMS = "SELECT reverse(email) AS r, split_part(email, '@', 1) AS s, translate(email, 'a', 'b') AS t, 'to: ' || email AS c, " +
+  "encode(convert_to(email, 'UTF8'), 'base64') AS b64, encode(convert_to(email, 'UTF8'), 'hex') AS hx, to_tsvector(email) AS ts, " +
+  'length(email) AS len, email::bytea AS raw, upper(name) AS n' + ROW1
+const AGGREGATES = "SELECT string_agg(email, ',') AS a, json_agg(email) AS j, array_agg(email) AS arr, max(email) AS m FROM users"
+const WINDOWS = 'SELECT lag(email) OVER (ORDER BY id) AS prev, first_value(email) OVER (ORDER BY id) AS first FROM users ORDER BY id'
+const WHOLE_ROW = 'SELECT u, row_to_json(u) AS j, to_jsonb(u) AS jb FROM users u WHERE id = 1'
+const SAFE = 'SELECT count(email) AS n, bool_and(email IS NULL) AS z FROM users'
+const PLAIN = 'SELECT email, email AS e, name' + ROW1
+const STAR = 'SELECT *' + ROW1
+const CURSOR = 'DECLARE c CURSOR FOR SELECT reverse(email) AS r, email FROM users ORDER BY id'
+const PREPARED = 'PREPARE by_id AS SELECT reverse(email) AS r, email FROM users WHERE id = $1'
+const EXTENDED = 'SELECT reverse(email) AS r, email FROM users WHERE id = $1'
+const ERR_CAST = 'SELECT email::int FROM users WHERE id = 1'
+const ERR_SETTING = 'SELECT current_setting(email) FROM users'
+const ERR_XML = 'SELECT xmlparse(document email) FROM users'
+const BIG = "SELECT repeat(name || ' ', 1500000) AS big" + ROW1
+
+const lineage: Record<string, LineageOf> = {
+  [TRANSFORMS]: () => [[...['r', 's', 't', 'c', 'b64', 'hx', 'ts', 'len', 'raw'].map((n) => derived(n, ['email'])), derived('n', ['name'])]],
+  [AGGREGATES]: () => [['a', 'j', 'arr', 'm'].map((n) => derived(n, ['email']))],
+  [WINDOWS]: () => [[derived('prev', ['email']), derived('first', ['email'])]],
+  [WHOLE_ROW]: (c) => [[wholeRow(c, 'u'), wholeRow(c, 'j'), wholeRow(c, 'jb')]],
+  [SAFE]: () => [[derived('n', ['email'], { safe: true }), derived('z', ['email'], { safe: true })]],
+  [PLAIN]: () => [[plain('email'), plain('email', 'e'), plain('name')]],
+  [STAR]: (c) => [star(c, 'users')],
+  [CURSOR]: () => [[derived('r', ['email']), plain('email')]],
+  [EXTENDED]: () => [[derived('r', ['email']), plain('email')]],
+  'EXECUTE by_id(2)': () => [[derived('r', ['email']), plain('email')]],
+  [BIG]: () => [[derived('big', ['name'])]],
+  'SELECT 1 AS one': () => [[derived('one', [])]],
+  [ERR_CAST]: () => [[derived('email', ['email'])]],
+  [ERR_SETTING]: () => [[derived('current_setting', ['email'])]],
+  [ERR_XML]: () => [[derived('xmlparse', ['email'])]],
+  "SELECT 'ada@example.com'::int": () => [[derived('int4', [])]],
+}
+
+test.before(async () => {
+  h = await startHarness({ override })
+  installLineage(h.te, lineage)
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const failure = (p: Promise<unknown>) => p.then(() => assert.unreachable('expected an error'), (e: pg.DatabaseError) => e)
+
+test('transforms of a masked column come back redacted whole: text as [redacted], other types NULL, never decodable', async () => {
+  const c = await h.client()
+  const [r] = (await c.query(TRANSFORMS)).rows
+  assert.equal([r.r, r.s, r.t, r.c, r.b64, r.hx], Array(6).fill('[redacted]'))
+  assert.equal([r.ts, r.len, r.raw], [null, null, null])
+  assert.is(r.n, 'ADA LOVELACE', 'a transform of an unmasked column is left alone')
+  assert.not.ok(leaks(r))
+})
+
+test('aggregates, windows and whole-row references of masked columns are redacted too', async () => {
+  const c = await h.client()
+  const [a] = (await c.query(AGGREGATES)).rows
+  assert.equal([a.a, a.j, a.arr, a.m], ['[redacted]', '[redacted]', null, '[redacted]'])
+  const w = (await c.query(WINDOWS)).rows
+  assert.ok(w.every((row) => (row.prev === null || row.prev === '[redacted]') && row.first === '[redacted]'))
+  const [u] = (await c.query(WHOLE_ROW)).rows
+  assert.equal([u.u, u.j, u.jb], [null, '[redacted]', '[redacted]'])
+  assert.not.ok(leaks([a, w, u]))
+})
+
+test('count(email) and email IS NULL come back as they are', async () => {
+  const c = await h.client()
+  assert.equal((await c.query(SAFE)).rows[0], { n: '5', z: false })
+})
+
+test('plain references keep partial masking, through an alias and a star', async () => {
+  const c = await h.client()
+  assert.equal((await c.query(PLAIN)).rows[0], { email: '***********.com', e: '***********.com', name: 'Ada Lovelace' })
+  const [s] = (await c.query(STAR)).rows
+  assert.is(s.email, '***********.com')
+  assert.match(s.card_number, /^\*+4242$/)
+  assert.is(s.plan, 'pro')
+})
+
+test('binary format: derived values NULL or a JSON string, plain text partial', async () => {
+  const c = await h.client({ binary: true })
+  const [r] = (await c.query(EXTENDED, [1])).rows
+  assert.equal([r.r, r.email], ['[redacted]', '***********.com'])
+})
+
+test('cursor rows and EXECUTE results are masked by the statement that defined them', async () => {
+  const c = await h.client()
+  await c.query('BEGIN')
+  await c.query(CURSOR)
+  const fetched = (await c.query('FETCH 2 FROM c')).rows
+  await c.query('COMMIT')
+  assert.equal(fetched, [{ r: '[redacted]', email: '***********.com' }, { r: '[redacted]', email: '*************.com' }])
+  await c.query(PREPARED)
+  assert.equal((await c.query('EXECUTE by_id(2)')).rows, [{ r: '[redacted]', email: '*************.com' }])
+})
+
+test('errors of statements reading masked columns are withheld: SQLSTATE and position kept, text replaced', async () => {
+  const c = await h.client()
+  for (const [sql, code, condition] of [
+    [ERR_CAST, '22P02', 'invalid_text_representation'],
+    [ERR_SETTING, '42704', 'undefined_object'],
+    [ERR_XML, '2200M', 'invalid_xml_document'],
+  ] as const) {
+    const e = await failure(c.query(sql))
+    assert.is(e.code, code, sql)
+    assert.match(e.message, `the server's error text was withheld because the statement reads masked columns (email); SQLSTATE ${code} (${condition})`)
+    assert.is(e.detail, undefined)
+    assert.not.ok(leaks([e.message, e.detail, e.hint, e.where, e.internalQuery]), sql)
+  }
+  assert.is((await c.query('SELECT 1 AS one')).rows[0].one, 1, 'the session goes on')
+})
+
+test('errors and notices of other statements go through the detectors', async () => {
+  const c = await h.client()
+  const e = await failure(c.query("SELECT 'ada@example.com'::int"))
+  assert.is(e.code, '22P02')
+  assert.is(e.message, 'invalid input syntax for type integer: "[email]"')
+  const notices: pg.NoticeMessage[] = []
+  c.on('notice', (n) => notices.push(n))
+  await c.query("DO $$BEGIN RAISE NOTICE 'write to %', 'grace@example.com' USING DETAIL = 'card 4242 4242 4242 4242'; END$$")
+  assert.equal(notices.map((n) => [n.message, n.detail]), [['write to [email]', 'card [card]']])
+})
+
+test('a notice raised while reading a masked column is withheld even when no detector would see the value', async () => {
+  const c = await h.client()
+  const notices: pg.NoticeMessage[] = []
+  c.on('notice', (n) => notices.push(n))
+  await c.query("DO $$DECLARE e text; BEGIN SELECT email INTO e FROM users WHERE id = 1; RAISE NOTICE 'got %', reverse(e); END$$")
+  assert.is(notices.length, 1)
+  assert.match(notices[0]!.message, 'notice text was withheld because the statement reads masked columns (email); SQLSTATE 00000 (successful_completion)')
+  assert.not.ok(leaks(notices))
+})
+
+test('notification payloads go through the detectors', async () => {
+  const c = await h.client()
+  const got = new Promise<pg.Notification>((resolve) => c.on('notification', resolve))
+  await c.query('LISTEN jobs')
+  await h.cluster.query("SELECT pg_notify('jobs', 'mail ada@example.com now')")
+  assert.is((await got).payload, 'mail [email] now')
+})
+
+test('EXPLAIN output goes through the detectors', async () => {
+  const c = await h.client()
+  const { rows } = await c.query("EXPLAIN SELECT id FROM users WHERE name = 'ada@example.com'")
+  const text = rows.map((r) => r['QUERY PLAN']).join('\n')
+  assert.match(text, "'[email]'")
+  assert.not.ok(leaks(text))
+})
+
+test('a huge value is redacted whole and does not stall a concurrent SELECT 1', async () => {
+  const a = await h.client()
+  const b = await h.client()
+  const ping = async () => {
+    const t = performance.now()
+    await b.query('SELECT 1 AS one')
+    return performance.now() - t
+  }
+  const usual = Math.max(...(await Promise.all(Array.from({ length: 10 }, () => ping()))))
+  let done = false
+  const big = a.query(BIG).finally(() => {
+    done = true
+  })
+  const during: number[] = []
+  while (!done && during.length < 200) during.push(await ping())
+  const [r] = (await big).rows
+  assert.is(r.big, '[redacted]')
+  assert.ok(during.length > 0)
+  assert.ok(Math.max(...during) < usual + 100, `SELECT 1 took up to ${Math.max(...during).toFixed(0)} ms while a huge value was masked (usually ${usual.toFixed(0)} ms)`)
+})
+
+test('the server ran only allowed statements', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()
