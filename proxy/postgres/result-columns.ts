@@ -74,6 +74,8 @@ function withTruth(sources: SourceColumn[], truth: ColumnSource | undefined): So
 function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>): ResultColumn {
   const truth = typeof found === 'object' ? found : undefined
   if (o.star) {
+    // A derived star is the gateway's own: server-written text (EXPLAIN, SHOW), see result-statement.ts.
+    if (o.lineage === 'derived') return { name: f.name, lineage: 'derived', sources: o.sources }
     if (found === 'system') return { name: f.name, lineage: 'plain', sources: [] }
     if (!truth) return { name: f.name, lineage: 'unknown', sources: [], reason: o.reason ?? 'a star over a relation the gateway does not know' }
     return { name: f.name, lineage: 'plain', sources: withTruth([], truth) }

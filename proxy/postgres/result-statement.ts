@@ -11,10 +11,11 @@ import { topLevel } from './statement-effects.ts'
 /** Looks up a cursor declared in this session by name. */
 export type CursorLookup = (name: string) => JudgedStatement | undefined
 
-/** EXPLAIN and SHOW answer with text the server writes about the plan or a setting: no column values, detectors only. */
+/** EXPLAIN and SHOW answer with text the server writes about a plan or settings, in however many columns (SHOW ALL
+ * has three): no column values, so detectors only. A derived star spans every column of the result. */
 const SERVER_TEXT: Record<string, SqlOutput[]> = {
-  explain: [{ name: 'QUERY PLAN', lineage: 'derived', sources: [] }],
-  show: [{ name: 'setting', lineage: 'derived', sources: [] }],
+  explain: [{ name: '*', lineage: 'derived', sources: [], star: true }],
+  show: [{ name: '*', lineage: 'derived', sources: [], star: true }],
 }
 
 const statementsOf = (j: Judgement): SqlStatement[] => j.input.command?.sql?.statements ?? []
