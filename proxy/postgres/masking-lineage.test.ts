@@ -57,7 +57,14 @@ const lineage: Record<string, LineageOf> = {
   [ERR_SETTING]: () => [[derived('current_setting', ['email'])]],
   [ERR_XML]: () => [[derived('xmlparse', ['email'])]],
   "SELECT 'ada@example.com'::int": () => [[derived('int4', [])]],
+  'SELECT * FROM contacts': (c) => {
+    const outputs = star(c, 'contacts')
+    expandedContacts.push(!outputs[0]?.star)
+    return [outputs]
+  },
 }
+/** For each judgement of `SELECT * FROM contacts`: whether the catalog knew the relation (the star expanded). */
+const expandedContacts: boolean[] = []
 
 test.before(async () => {
   h = await startHarness({ override })
@@ -195,6 +202,19 @@ test('a huge value is redacted whole and does not stall a concurrent SELECT 1', 
   assert.is(r.big, '[redacted]')
   assert.ok(during.length > 0)
   assert.ok(Math.max(...during) < usual + 100, `SELECT 1 took up to ${Math.max(...during).toFixed(0)} ms while a huge value was masked (usually ${usual.toFixed(0)} ms)`)
+})
+
+test('a relation created behind the gateway is looked up before the statement is judged, so its star expands', async () => {
+  const c = await h.client()
+  await c.query('SELECT 1 AS one')
+  await h.cluster.query("CREATE TABLE contacts (id int, work_email text); INSERT INTO contacts VALUES (1, 'ada@example.com'); GRANT SELECT ON contacts TO warden")
+  try {
+    const { rows } = await c.query('SELECT * FROM contacts')
+    assert.equal(rows, [{ id: 1, work_email: '***********.com' }])
+    assert.equal(expandedContacts, [false, true], 'judged once with a miss, then again once the catalog had loaded it')
+  } finally {
+    await h.cluster.query('DROP TABLE contacts')
+  }
 })
 
 test('the server ran only allowed statements', () => {
