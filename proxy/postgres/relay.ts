@@ -1,5 +1,6 @@
 // Server → client. Every server message is matched against the head of the pending queue, so the relay knows
-// which statement it belongs to: rows are masked before they leave, gateway errors replace the server's answer
+// which statement it belongs to: rows are masked before they leave, errors, notices and notifications are
+// screened for the statement they arrive during (message-screen.ts), gateway errors replace the server's answer
 // to a poison, and after an extended-protocol error the entries the server skips are dropped as it drops them.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html
 import { PgError, ProtocolError } from './errors.ts'

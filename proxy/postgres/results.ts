@@ -1,6 +1,7 @@
-// The rows of one statement's results on their way to the client: each result's mask plan, every DataRow
-// masked before it is written, a masking failure turned into one XX000 error with the rest withheld, and
-// CommandComplete bookkeeping (row counts, session effects).
+// The rows of one statement's results on their way to the client: each result's mask plan (from the outputs of
+// the statement it belongs to, result-statement.ts), every DataRow masked before it is written, a masking failure
+// turned into one XX000 error with the rest withheld, and CommandComplete bookkeeping (row counts, session
+// effects).
 import { pgErrors } from './errors.ts'
 import type { Frame } from './framing.ts'
 import { MaskingError } from './masker.ts'
