@@ -39,6 +39,7 @@ const ERR_CAST = 'SELECT email::int FROM users WHERE id = 1'
 const ERR_SETTING = 'SELECT current_setting(email) FROM users'
 const ERR_XML = 'SELECT xmlparse(document email) FROM users'
 const BIG = "SELECT repeat(name || ' ', 1500000) AS big" + ROW1
+const BIG_CONTROL = "SELECT length(repeat(name || ' ', 1500000)) AS big" + ROW1
 
 const lineage: Record<string, LineageOf> = {
   [TRANSFORMS]: () => [[...['r', 's', 't', 'c', 'b64', 'hx', 'ts', 'len', 'raw'].map((n) => derived(n, ['email'])), derived('n', ['name'])]],
@@ -52,6 +53,7 @@ const lineage: Record<string, LineageOf> = {
   [EXTENDED]: () => [[derived('r', ['email']), plain('email')]],
   'EXECUTE by_id(2)': () => [[derived('r', ['email']), plain('email')]],
   [BIG]: () => [[derived('big', ['name'])]],
+  [BIG_CONTROL]: () => [[derived('big', ['name'])]],
   'SELECT 1 AS one': () => [[derived('one', [])]],
   [ERR_CAST]: () => [[derived('email', ['email'])]],
   [ERR_SETTING]: () => [[derived('current_setting', ['email'])]],
@@ -191,17 +193,29 @@ test('a huge value is redacted whole and does not stall a concurrent SELECT 1', 
     await b.query('SELECT 1 AS one')
     return performance.now() - t
   }
-  const usual = Math.max(...(await Promise.all(Array.from({ length: 10 }, () => ping()))))
-  let done = false
-  const big = a.query(BIG).finally(() => {
-    done = true
-  })
-  const during: number[] = []
-  while (!done && during.length < 200) during.push(await ping())
-  const [r] = (await big).rows
-  assert.is(r.big, '[redacted]')
-  assert.ok(during.length > 0)
-  assert.ok(Math.max(...during) < usual + 100, `SELECT 1 took up to ${Math.max(...during).toFixed(0)} ms while a huge value was masked (usually ${usual.toFixed(0)} ms)`)
+  /** The slowest SELECT 1 on `b` while `sql` runs on `a`. */
+  const slowestDuring = async (sql: string) => {
+    let done = false
+    const running = a.query(sql).finally(() => {
+      done = true
+    })
+    const times: number[] = []
+    while (!done && times.length < 500) times.push(await ping())
+    return { slowest: Math.max(0, ...times), rows: (await running).rows }
+  }
+  // The usual latency is measured under the same server work (the server builds the same 20 MB value, but only
+  // its length crosses the gateway), so what is compared is the gateway's own work on the huge row. A stall
+  // (quadratic buffering, scanning 20 MB) shows on every try; a scheduling hiccup of a loaded machine does not,
+  // so the best of three tries is kept.
+  const tries: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const usual = await slowestDuring(BIG_CONTROL)
+    const masked = await slowestDuring(BIG)
+    assert.is(masked.rows[0].big, '[redacted]')
+    tries.push(`${masked.slowest.toFixed(0)} ms (usual ${usual.slowest.toFixed(0)} ms)`)
+    if (masked.slowest < usual.slowest + 100) return
+  }
+  assert.unreachable(`SELECT 1 stalled while a huge value was masked: ${tries.join(', ')}`)
 })
 
 test('a relation created behind the gateway is looked up before the statement is judged, so its star expands', async () => {
