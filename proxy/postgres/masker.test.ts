@@ -30,6 +30,10 @@ class FakeCatalog {
     const column = tableOid === USERS ? this.cached.get(attnum) : undefined
     return column === undefined ? undefined : { schema: 'public', table: 'users', column, kind: 'table' }
   }
+  loadedWithin(oid: number): boolean {
+    return this.recent && this.loads.some((l) => l.includes(oid))
+  }
+  recent = true
   async loadOids(oids: number[]): Promise<void> {
     this.loads.push(oids)
     if (this.fail) throw new Error('server down')
@@ -112,6 +116,19 @@ test('a star expanded from a stale catalog: old names are caught by the server\'
   const planned = planner.plan([col('id', 1, { typeOid: INT4 }), col('email_private', 4)], PII, [plain('id'), plain('notes')])
   assert.instance(planned, Promise)
   assert.equal(mask(await planned, ['1', 'ada@example.com']), ['1', '***********.com'])
+})
+
+test('a relation reloaded a moment ago is not reloaded again: a lineage that keeps disagreeing is planned from both', async () => {
+  const { planner, catalog } = setup()
+  catalog.server.set(4, 'email_private')
+  await planner.plan([col('x', 4)], PII, [plain('email_private', 'x')])
+  // The normalizer names the column otherwise than the server (here: still `notes`), every time.
+  const again = planner.plan([col('notes', 4)], PII, [plain('notes')])
+  assert.not.instance(again, Promise)
+  assert.equal(catalog.loads, [[USERS]])
+  assert.equal(mask(again as ResultMask, ['ada@example.com']), ['***********.com'])
+  catalog.recent = false
+  assert.instance(planner.plan([col('notes', 4)], PII, [plain('notes', 'n')]), Promise, 'later it is asked for again')
 })
 
 test('a catalog that cannot be reached fails the plan closed', async () => {

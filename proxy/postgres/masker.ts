@@ -38,6 +38,8 @@ function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], ou
 }
 
 const PLAN_CACHE_SIZE = 512
+/** A relation whose cached columns disagree with a result is reloaded at most this often. */
+const RELOAD_INTERVAL_MS = 2_000
 
 // A judgement's obligations and outputs arrays are reused by every execution of a prepared statement (and every
 // reuse of a cached judgement): key them by identity, serializing obligations once. Nothing mutates them after
@@ -85,7 +87,10 @@ export class ResultPlanner {
     } catch (err) {
       throw err instanceof MaskingError ? err : new MaskingError(`match result columns: ${messageOf(err)}`, { cause: err })
     }
-    if ('load' in first) {
+    // A relation reloaded a moment ago is not asked for again: the server's answer is then final, and a statement
+    // whose lineage keeps disagreeing (a normalizer naming a column differently) cannot turn every result into a
+    // catalog query.
+    if ('load' in first && first.load.some((oid) => !this.catalog.loadedWithin(oid, RELOAD_INTERVAL_MS))) {
       return this.catalog.loadOids(first.load).then(
         () => this.remember(this.key(fields, obligations, outputs), buildPlan(fields, obligations, outputs, this.catalog)),
         (err: unknown) => {
