@@ -40,8 +40,6 @@ export class Catalog implements SchemaCatalog {
   /** Names of temporary relations: in some session they shadow every other relation of that name. */
   private tempNames = new Set<string>()
   private absent = new Map<string, number>()
-  /** When each relation OID was last asked for by loadOids (found or not). */
-  private loadedAt = new Map<number, number>()
   private side: SideQuery | undefined
   private connecting: Promise<SideQuery> | undefined
   private warming: Promise<void> | undefined
@@ -131,17 +129,8 @@ export class Catalog implements SchemaCatalog {
   async loadOids(oids: number[]): Promise<void> {
     if (!oids.length) return
     const rows = await this.query(relationsByOidSql(oids))
-    const at = this.now()
-    for (const oid of oids) {
-      this.drop(oid)
-      this.loadedAt.set(oid, at)
-    }
+    for (const oid of oids) this.drop(oid)
     this.store(relationsOf(rows))
-  }
-
-  /** True when loadOids asked the server about this relation less than `ms` ago. */
-  loadedWithin(oid: number, ms: number): boolean {
-    return (this.loadedAt.get(oid) ?? -Infinity) + ms > this.now()
   }
 
   // ---- cache ----
@@ -173,7 +162,6 @@ export class Catalog implements SchemaCatalog {
     this.byName = new Map()
     this.tempNames = new Set()
     this.absent = new Map()
-    this.loadedAt = new Map()
     this.version++
     this.warming = undefined
     void this.warm()

@@ -38,8 +38,6 @@ function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], ou
 }
 
 const PLAN_CACHE_SIZE = 512
-/** A relation whose cached columns disagree with a result is reloaded at most this often. */
-const RELOAD_INTERVAL_MS = 2_000
 
 // A judgement's obligations and outputs arrays are reused by every execution of a prepared statement (and every
 // reuse of a cached judgement): key them by identity, serializing obligations once. Nothing mutates them after
@@ -74,6 +72,8 @@ function outputsKey(outputs: SqlOutput[] | undefined): number {
  */
 export class ResultPlanner {
   private readonly plans = new Map<string, ResultMask | null>()
+  /** Result shapes that already had the catalog reloaded for them. */
+  private readonly reloaded = new Set<string>()
 
   constructor(readonly catalog: Catalog) {}
 
@@ -87,10 +87,13 @@ export class ResultPlanner {
     } catch (err) {
       throw err instanceof MaskingError ? err : new MaskingError(`match result columns: ${messageOf(err)}`, { cause: err })
     }
-    // A relation reloaded a moment ago is not asked for again: the server's answer is then final, and a statement
-    // whose lineage keeps disagreeing (a normalizer naming a column differently) cannot turn every result into a
-    // catalog query.
-    if ('load' in first && first.load.some((oid) => !this.catalog.loadedWithin(oid, RELOAD_INTERVAL_MS))) {
+    // A result shape reloads the catalog once: if it still disagrees afterwards (say, a normalizer that names a
+    // column otherwise than the server) it is planned from both, and cannot turn every result into a catalog query.
+    // Keyed by content: the same statement judged again brings equal outputs in new arrays.
+    const shape = 'load' in first ? `${JSON.stringify(outputs)}\n${this.shape(fields, obligations, undefined)}` : ''
+    if ('load' in first && !this.reloaded.has(shape)) {
+      if (this.reloaded.size >= PLAN_CACHE_SIZE) this.reloaded.delete(this.reloaded.values().next().value!)
+      this.reloaded.add(shape)
       return this.catalog.loadOids(first.load).then(
         () => this.remember(this.key(fields, obligations, outputs), buildPlan(fields, obligations, outputs, this.catalog)),
         (err: unknown) => {
@@ -101,10 +104,14 @@ export class ResultPlanner {
     return this.remember(key, buildPlan(fields, obligations, outputs, this.catalog))
   }
 
-  private key(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): string {
+  private shape(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): string {
     // JSON has no raw newline: the newlines separate the parts unambiguously.
-    const shape = JSON.stringify(fields.map((f) => [f.name, f.tableOid, f.attnum, f.typeOid, f.format]))
-    return `${obligationsKey(obligations)}\n${outputsKey(outputs)}\n${this.catalog.version}\n${shape}`
+    const columns = JSON.stringify(fields.map((f) => [f.name, f.tableOid, f.attnum, f.typeOid, f.format]))
+    return `${obligationsKey(obligations)}\n${outputsKey(outputs)}\n${columns}`
+  }
+
+  private key(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): string {
+    return `${this.catalog.version}\n${this.shape(fields, obligations, outputs)}`
   }
 
   private remember(key: string, plan: ResultMask | undefined): ResultMask | undefined {

@@ -65,10 +65,20 @@ function disagrees(f: FieldDescription, o: SqlOutput, truth: ColumnSource): bool
   return !o.sources.some((s) => s.column === truth.column && (s.table === null || bare(s.table) === truth.table))
 }
 
-function withTruth(sources: SourceColumn[], truth: ColumnSource | undefined): SourceColumn[] {
+function add(sources: SourceColumn[], table: string | null, column: string): SourceColumn[] {
+  return sources.some((s) => s.table === table && s.column === column) ? sources : [...sources, { table, column }]
+}
+
+/**
+ * The statement's sources plus the server's: the cached column at (tableOid, attnum), and, where the server's
+ * field name is the column's own name (a star) or disagrees with the name the statement was judged to give it
+ * (a catalog older than the server), that name too. Masking by all of them can only mask more.
+ */
+function withServer(sources: SourceColumn[], f: FieldDescription, truth: ColumnSource | undefined, nameIsColumn: boolean): SourceColumn[] {
   if (!truth) return sources
   const table = `${truth.schema}.${truth.table}`
-  return sources.some((s) => s.table === table && s.column === truth.column) ? sources : [...sources, { table, column: truth.column }]
+  const out = add(sources, table, truth.column)
+  return nameIsColumn && f.name !== truth.column ? add(out, table, f.name) : out
 }
 
 function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>): ResultColumn {
@@ -78,14 +88,15 @@ function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serv
     if (o.lineage === 'derived') return { name: f.name, lineage: 'derived', sources: o.sources }
     if (found === 'system') return { name: f.name, lineage: 'plain', sources: [] }
     if (!truth) return { name: f.name, lineage: 'unknown', sources: [], reason: o.reason ?? 'a star over a relation the gateway does not know' }
-    return { name: f.name, lineage: 'plain', sources: withTruth([], truth) }
+    return { name: f.name, lineage: 'plain', sources: withServer([], f, truth, true) }
   }
+  const renamed = !sameName(f.name, o.name)
   switch (o.lineage) {
     case 'plain':
-      return { name: f.name, lineage: 'plain', sources: withTruth(o.sources, truth) }
+      return { name: f.name, lineage: 'plain', sources: withServer(o.sources, f, truth, renamed) }
     case 'derived':
       // The server says the value is a table column as it is: no derivation makes it safe.
-      return { name: f.name, lineage: 'derived', sources: withTruth(o.sources, truth), ...(o.safe && !truth ? { safe: true } : {}) }
+      return { name: f.name, lineage: 'derived', sources: withServer(o.sources, f, truth, renamed), ...(o.safe && !truth ? { safe: true } : {}) }
     default:
       return { name: f.name, lineage: 'unknown', sources: o.sources, reason: o.reason ?? 'the gateway cannot tell where this value comes from' }
   }
