@@ -38,6 +38,7 @@ const EXTENDED = 'SELECT reverse(email) AS r, email FROM users WHERE id = $1'
 const ERR_CAST = 'SELECT email::int FROM users WHERE id = 1'
 const ERR_SETTING = 'SELECT current_setting(email) FROM users'
 const ERR_XML = 'SELECT xmlparse(document email) FROM users'
+const ERR_ROW = 'SELECT u::text::int FROM users u WHERE id = 1'
 const BIG = "SELECT repeat(name || ' ', 1500000) AS big" + ROW1
 const BIG_CONTROL = "SELECT length(repeat(name || ' ', 1500000)) AS big" + ROW1
 
@@ -58,6 +59,7 @@ const lineage: Record<string, LineageOf> = {
   [ERR_CAST]: () => [[derived('email', ['email'])]],
   [ERR_SETTING]: () => [[derived('current_setting', ['email'])]],
   [ERR_XML]: () => [[derived('xmlparse', ['email'])]],
+  [ERR_ROW]: (c) => [[wholeRow(c, 'u')]],
   "SELECT 'ada@example.com'::int": () => [[derived('int4', [])]],
   'SELECT * FROM contacts': (c) => {
     const outputs = star(c, 'contacts')
@@ -145,6 +147,10 @@ test('errors of statements reading masked columns are withheld: SQLSTATE and pos
     assert.is(e.detail, undefined)
     assert.not.ok(leaks([e.message, e.detail, e.hint, e.where, e.internalQuery]), sql)
   }
+  const row = await failure(c.query(ERR_ROW))
+  assert.is(row.code, '22P02')
+  assert.match(row.message, 'withheld because the statement reads masked columns (email, phone, card_number)')
+  assert.not.ok(leaks(row.message))
   assert.is((await c.query('SELECT 1 AS one')).rows[0].one, 1, 'the session goes on')
 })
 

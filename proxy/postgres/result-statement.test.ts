@@ -63,6 +63,12 @@ test('masked references: any column reference, predicate or output source; stars
   assert.equal(maskedReferences(judged(stmt('select', { columns: [{ table: 'users', name: 'email', access: 'read' }] })), [], relation), [], 'no column rules')
 })
 
+test('a name that is no column of its relation is a whole-row reference: every masked column of it counts', () => {
+  const whole = (table: string | null) => judged(stmt('select', { tables: [{ schema: null, name: 'users', full_name: 'users', access: 'read' }], columns: [{ table, name: 'u', access: 'read' }] }))
+  assert.equal(maskedReferences(whole('users'), RULES, relation), ['email', 'card_number'])
+  assert.equal(maskedReferences(whole(null), RULES, relation), ['email', 'card_number'])
+})
+
 test('masked references of a FETCH include its cursor\'s DECLARE', () => {
   const declaring = judged(stmt('declare_cursor', { detail: { name: 'c' }, columns: [{ table: 'users', name: 'email', access: 'read' }] }))
   const cursors = () => ({ text: '', judgement: declaring })

@@ -94,8 +94,19 @@ export function maskedReferences(
     if (!r) found.add(`${table ?? 'a relation'}.* (columns not known)`)
     else for (const column of r.columns) check({ table: `${r.schema}.${r.name}`, column })
   }
+  const columnsOf = (table: string) => relation(...splitName(table))?.columns
   for (const s of readStatements(j, cursor)) {
-    for (const c of s.columns) (c.name === '*' ? star(c.table) : check({ table: c.table, column: c.name }))
+    for (const c of s.columns) {
+      if (c.name === '*') {
+        star(c.table)
+        continue
+      }
+      check({ table: c.table, column: c.name })
+      // A name that is no column of its relation(s) is a whole-row reference (`SELECT u::text FROM users u`).
+      const candidates = c.table !== null ? [c.table] : s.tables.map((t) => t.full_name)
+      const known = candidates.map(columnsOf)
+      if (known.every((cols) => cols !== undefined && !cols.includes(c.name))) for (const t of candidates) star(t)
+    }
     for (const p of s.predicates ?? []) check(p)
     for (const o of s.outputs ?? []) {
       if (o.lineage === 'unknown') found.add(`${o.name} (origin unknown)`)
