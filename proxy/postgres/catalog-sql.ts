@@ -3,8 +3,10 @@
 // encoding or standard_conforming_strings setting can change what the query means.
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 
-export interface CachedRelation extends CatalogRelation {
+export interface CachedRelation {
   oid: number
+  /** What the normalizer is given: plain data, nothing of the cache's own bookkeeping. */
+  relation: CatalogRelation
   /** A temporary relation: it lives in some session's pg_temp schema. */
   temp: boolean
   /** attnum → column name. */
@@ -55,13 +57,14 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   for (const [oid, schema, name, kind, persistence, attnum, attname, definition] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
-      current = { oid: key, schema: schema ?? '', name: name ?? '', kind: KINDS[kind ?? ''] ?? 'other', columns: [], temp: persistence === 't', byAttnum: new Map() }
+      const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: KINDS[kind ?? ''] ?? 'other', columns: [] }
+      current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map() }
       out.push(current)
     }
-    if (definition !== null && definition !== undefined) current.definition = definition
+    if (definition !== null && definition !== undefined) current.relation.definition = definition
     if (attnum !== null && attnum !== undefined) {
       current.byAttnum.set(Number(attnum), attname ?? '')
-      current.columns.push(attname ?? '')
+      current.relation.columns.push(attname ?? '')
     }
   }
   if (!complete) out.pop()

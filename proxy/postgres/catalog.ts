@@ -75,7 +75,7 @@ export class Catalog implements SchemaCatalog {
   relation(schema: string | null, name: string): CatalogRelation | undefined {
     const found = this.resolve(schema, name)
     if (!found && this.recording && schema !== 'pg_temp') this.recording.add(JSON.stringify([schema, name]))
-    return found
+    return found?.relation
   }
 
   private resolve(schema: string | null, name: string): CachedRelation | undefined {
@@ -106,14 +106,17 @@ export class Catalog implements SchemaCatalog {
     return { result, misses }
   }
 
-  /** Looks up relations by name; those still unknown are remembered as absent for a while. */
+  /** Looks up relations by name; those still unknown (not found, or the lookup failed) are remembered as absent
+   * for a while, so an unreachable catalog does not make every statement wait for it. */
   async loadNames(names: RelationName[]): Promise<void> {
     const wanted = names.slice(0, MAX_NAMES)
     if (!wanted.length) return
-    const rows = await this.query(relationsByNameSql([...new Set(wanted.map((n) => n.name))]))
-    this.store(relationsOf(rows))
-    const at = this.now()
-    for (const n of wanted) if (!this.resolve(n.schema, n.name)) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+    try {
+      this.store(relationsOf(await this.query(relationsByNameSql([...new Set(wanted.map((n) => n.name))]))))
+    } finally {
+      const at = this.now()
+      for (const n of wanted) if (!this.resolve(n.schema, n.name)) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+    }
   }
 
   // ---- result columns ----
@@ -122,7 +125,7 @@ export class Catalog implements SchemaCatalog {
   column(tableOid: number, attnum: number): ColumnSource | undefined {
     const r = tableOid === 0 ? undefined : this.byOid.get(tableOid)
     const column = r?.byAttnum.get(attnum)
-    return r && column !== undefined ? { schema: r.schema, table: r.name, column, kind: r.kind } : undefined
+    return r && column !== undefined ? { schema: r.relation.schema, table: r.relation.name, column, kind: r.relation.kind } : undefined
   }
 
   /** (Re)loads the relations with these OIDs: what the server says now replaces what was cached. */
@@ -138,11 +141,12 @@ export class Catalog implements SchemaCatalog {
   private store(relations: CachedRelation[]): void {
     for (const r of relations) {
       this.drop(r.oid)
+      const { schema, name } = r.relation
       this.byOid.set(r.oid, r)
-      if (r.temp) this.tempNames.add(r.name)
-      else this.byName.set(nameKey(r.schema, r.name), r)
-      this.absent.delete(JSON.stringify([r.schema, r.name]))
-      this.absent.delete(JSON.stringify([null, r.name]))
+      if (r.temp) this.tempNames.add(name)
+      else this.byName.set(nameKey(schema, name), r)
+      this.absent.delete(JSON.stringify([schema, name]))
+      this.absent.delete(JSON.stringify([null, name]))
     }
     this.version++
   }
@@ -151,7 +155,7 @@ export class Catalog implements SchemaCatalog {
     const old = this.byOid.get(oid)
     if (!old) return
     this.byOid.delete(oid)
-    const key = nameKey(old.schema, old.name)
+    const key = nameKey(old.relation.schema, old.relation.name)
     if (this.byName.get(key) === old) this.byName.delete(key)
     this.version++
   }
