@@ -49,7 +49,8 @@ export async function startDemoDatabases(targets: readonly string[], opts: DemoO
   if (setting === 'pglite') return startPglite(targets, ['WARDEN_DEMO_BACKEND=pglite: using PGlite'])
   const bins = findPostgresBinaries(opts.env)
   if (!bins) {
-    const missing = `no PostgreSQL server binaries (initdb, pg_ctl, postgres) found under PG_BIN, /usr/lib/postgresql/*/bin or PATH; install PostgreSQL (Debian: apt-get install postgresql) or set PG_BIN`
+    const where = opts.env.PG_BIN ? `in PG_BIN=${opts.env.PG_BIN}` : 'under /usr/lib/postgresql/*/bin or on PATH'
+    const missing = `no PostgreSQL server binaries (initdb, pg_ctl, postgres) found ${where}; install PostgreSQL (Debian: apt-get install postgresql) or set PG_BIN to the directory holding them`
     if (setting === 'postgres') throw new DemoDatabaseError('demo.no_postgres', `WARDEN_DEMO_BACKEND=postgres, but ${missing}`)
     return startPglite(targets, [`${missing}; using PGlite instead`])
   }

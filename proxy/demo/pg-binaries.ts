@@ -1,6 +1,7 @@
 // Finds installed PostgreSQL server binaries (initdb, pg_ctl, postgres) for the demo's private cluster, the way
-// scripts/ensure-postgres.mjs does for the tests, but without installing anything: PG_BIN first, then the
-// Debian/Ubuntu layout /usr/lib/postgresql/<major>/bin (newest major first), then initdb on PATH.
+// scripts/ensure-postgres.mjs does for the tests, but without installing anything: PG_BIN when set (and then
+// only there), else the Debian/Ubuntu layout /usr/lib/postgresql/<major>/bin (newest major first), else
+// initdb on PATH.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
@@ -21,8 +22,8 @@ function complete(dir: string): boolean {
 }
 
 function candidates(env: Record<string, string | undefined>): string[] {
+  if (env.PG_BIN) return [env.PG_BIN]
   const out: string[] = []
-  if (env.PG_BIN) out.push(env.PG_BIN)
   if (existsSync(DEBIAN_ROOT)) {
     const majors = readdirSync(DEBIAN_ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
     out.push(...majors.map((v) => join(DEBIAN_ROOT, v, 'bin')))

@@ -10,6 +10,7 @@ import pg from 'pg'
 import { clusterLayout } from './cluster-layout.ts'
 import { findPostgresBinaries } from './pg-binaries.ts'
 import { type PrivateCluster, startPrivateCluster } from './private-cluster.ts'
+import { processRuns } from './process-lock.ts'
 import { DEMO_USERS } from './seed.ts'
 import { serverUser } from './server-user.ts'
 
@@ -136,9 +137,12 @@ test('after a gateway crash: its orphaned server is stopped and restarted; a kil
   try {
     assert.match(recovered.events.join('\n'), `stopped the demo server (pid ${orphan})`)
     assert.is.not(postmasterPid(), orphan)
-    process.kill(postmasterPid(), 'SIGKILL')
-    // The killed server's sessions notice and exit on their own; wait for the last of them.
-    for (let i = 0; i < 200 && spawnSync('pgrep', ['-u', String(user.uid), '-f', '^postgres: ']).status === 0; i++) await new Promise((r) => setTimeout(r, 25))
+    const postmaster = postmasterPid()
+    const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number)
+    process.kill(postmaster, 'SIGKILL')
+    // The killed server's processes notice and exit on their own; wait for the last of them.
+    const alive = () => [postmaster, ...children].some((pid) => processRuns(pid, 'postgres'))
+    for (let i = 0; i < 400 && alive(); i++) await new Promise((r) => setTimeout(r, 25))
   } finally {
     writeFileSync(layout.lock, `${deadPid()}\n`)
   }
