@@ -74,6 +74,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       demo = await startDemoDatabases(embeddedTargets, { stateDir: config.state_dir, env })
       closers.push(demo.close)
       for (const note of demo.notes) log.info(`demo database: ${note}`)
+      for (const warning of demo.warnings) log.warn(`demo database: ${warning}`)
       log.info({ backend: demo.backend }, `demo database: ${demo.description}`)
       for (const name of embeddedTargets) embedded.set(name, demo.endpoint(name))
     }
@@ -108,7 +109,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       tls: tls ? (tls.source === 'generated' ? `self-signed, ${tls.certPath}` : tls.certPath) : 'off (openssl not found)',
       policy: config.policy.bundle ? `bundle ${bundlePath}` : `${policyConfig.policy.source} (compiled to ${bundlePath})`,
       describe: upstreams.describe,
-      warnings: upstreams.warnings,
+      warnings: [...(demo?.warnings ?? []), ...upstreams.warnings],
       demo: demo?.description,
       configArg: opts.configArg,
     })

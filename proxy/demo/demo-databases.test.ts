@@ -45,6 +45,7 @@ test('WARDEN_DEMO_BACKEND=pglite: PGlite on a private socket, and the start-up l
   const { host } = demo.endpoint('demo')
   try {
     assert.is(demo.backend, 'pglite')
+    assert.equal(demo.warnings, [], 'asked for, so no warning')
     assert.match(demo.description, 'one shared backend session')
     assert.match(demo.description, 'single-threaded')
     assert.is(statSync(host).mode & 0o777, 0o700)
@@ -61,14 +62,30 @@ test('without server binaries, auto falls back to PGlite and says why; postgres 
   const demo = await startDemoDatabases(['demo'], { stateDir: join(dir, 'none'), env: missing })
   try {
     assert.is(demo.backend, 'pglite')
-    assert.match(demo.notes.join('\n'), 'PG_BIN=/nonexistent/bin')
-    assert.match(demo.notes.join('\n'), 'using PGlite instead')
+    assert.match(demo.warnings.join('\n'), 'PG_BIN=/nonexistent/bin')
+    assert.match(demo.warnings.join('\n'), 'using PGlite instead')
   } finally {
     await demo.close()
   }
   const err = await startDemoDatabases(['demo'], { stateDir: join(dir, 'none'), env: { ...missing, WARDEN_DEMO_BACKEND: 'postgres' } }).then(() => undefined, (e: Error & { code: string }) => e)
   assert.is(err?.code, 'demo.no_postgres')
   assert.match(err!.message, 'install PostgreSQL')
+})
+
+test('as root, a state directory the postgres user cannot enter falls back to PGlite (auto) and stays private', async () => {
+  if (process.getuid?.() !== 0) return
+  const closed = mkdtempSync(join(dir, 'closed-')) // 0700 root: postgres cannot pass through it
+  const stateDir = join(closed, 'state')
+  const demo = await startDemoDatabases(['demo'], { stateDir, env })
+  try {
+    assert.is(demo.backend, 'pglite')
+    assert.match(demo.warnings.join('\n'), 'cannot enter')
+    assert.is(statSync(stateDir).mode & 0o777, 0o700)
+  } finally {
+    await demo.close()
+  }
+  const err = await startDemoDatabases(['demo'], { stateDir, env: { ...env, WARDEN_DEMO_BACKEND: 'postgres' } }).then(() => undefined, (e: Error & { code: string }) => e)
+  assert.is(err?.code, 'demo.unavailable')
 })
 
 test('an unknown WARDEN_DEMO_BACKEND is an error naming the accepted values', async () => {

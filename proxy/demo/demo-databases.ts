@@ -25,8 +25,10 @@ export interface DemoDatabases {
   backend: 'postgres' | 'pglite'
   /** One line for the start-up output: which backend runs, where, and its limits. */
   description: string
-  /** What happened at start (cluster made or reused, crash recovered, why PGlite was chosen), for the log. */
+  /** What happened at start (cluster made, crash recovered), for the log. */
   notes: string[]
+  /** Why PGlite runs although PostgreSQL was not ruled out by WARDEN_DEMO_BACKEND=pglite, for the summary. */
+  warnings: string[]
   endpoint(target: string): DemoEndpoint
   close(): Promise<void>
 }
@@ -46,7 +48,7 @@ export function demoBackendSetting(env: Record<string, string | undefined>): Dem
 
 export async function startDemoDatabases(targets: readonly string[], opts: DemoOptions): Promise<DemoDatabases> {
   const setting = demoBackendSetting(opts.env)
-  if (setting === 'pglite') return startPglite(targets, ['WARDEN_DEMO_BACKEND=pglite: using PGlite'])
+  if (setting === 'pglite') return startPglite(targets, [])
   const bins = findPostgresBinaries(opts.env)
   if (!bins) {
     const where = opts.env.PG_BIN ? `in PG_BIN=${opts.env.PG_BIN}` : 'under /usr/lib/postgresql/*/bin or on PATH'
@@ -75,12 +77,13 @@ export async function startDemoDatabases(targets: readonly string[], opts: DemoO
     backend: 'postgres',
     description: `${label} (Unix socket only, in a 0700 directory; SCRAM password; one server session per gateway session)`,
     notes: cluster.events,
+    warnings: [],
     endpoint: (target) => ({ host: cluster.socketDir, port: cluster.port, database: target, user: cluster.user, password: cluster.password, label }),
     close: () => cluster.close(),
   }
 }
 
-async function startPglite(targets: readonly string[], notes: string[]): Promise<DemoDatabases> {
+async function startPglite(targets: readonly string[], warnings: string[]): Promise<DemoDatabases> {
   const started = new Map<string, EmbeddedPostgres>()
   const closeAll = async () => {
     for (const db of started.values()) await db.close().catch(() => undefined)
@@ -94,7 +97,8 @@ async function startPglite(targets: readonly string[], notes: string[]): Promise
   return {
     backend: 'pglite',
     description: `PGlite, in memory, on a private Unix socket — limits: ${PGLITE_LIMITS}`,
-    notes,
+    notes: [],
+    warnings,
     endpoint(target) {
       const db = started.get(target)
       if (!db) throw new DemoDatabaseError('demo.unknown', `no embedded demo database was started for target ${target}`)
