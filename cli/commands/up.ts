@@ -12,11 +12,14 @@ const usage = `usage: warden up [--config FILE]
 
 Runs the gateway: the PostgreSQL listener, the admin API, and embedded demo databases for targets with
 embedded: true. Without --config it uses the embedded defaults (dev issuer, shipped policies, a demo
-database). Stops on Ctrl-C (SIGINT) or SIGTERM.
+database). Stops on Ctrl-C (SIGINT) or SIGTERM, and the demo database with it.
 
   --config FILE    the gateway config (YAML)
 
-Environment: WARDEN_LOG_LEVEL (default info); upstream passwords through each target's password_env.
+Environment: WARDEN_LOG_LEVEL (default info); upstream passwords through each target's password_env;
+WARDEN_DEMO_BACKEND (auto, postgres or pglite: what serves embedded targets; auto runs a private PostgreSQL
+cluster in <state_dir>/demo-pg when server binaries are installed, else PGlite); PG_BIN (the directory of
+initdb, pg_ctl and postgres, when not under /usr/lib/postgresql/*/bin or on PATH).
 `
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')

@@ -1,6 +1,7 @@
 // Starting and stopping the demo cluster's server with pg_ctl, as the server user. The socket directory is
 // written to warden-runtime.conf (included by postgresql.conf) before each start, because it can change
 // between starts (a temporary directory when the state directory's path is too long for a socket address).
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PostgresBinaries } from './pg-binaries.ts'
@@ -44,4 +45,17 @@ export async function startServer(ctl: ServerControl, socketDir: string): Promis
 /** Fast shutdown: open sessions are ended and their transactions rolled back, then the server exits. */
 export async function stopServer(ctl: ServerControl): Promise<void> {
   await runAsServer(ctl.user, join(ctl.bins.bin, 'pg_ctl'), ['stop', '-D', ctl.data, '-m', 'fast', '-w', '-t', '60', '-s'], { cwd: ctl.cwd, code: 'demo.stop', what: 'stop the demo PostgreSQL server' })
+}
+
+/**
+ * Immediate shutdown from a process 'exit' handler, where nothing asynchronous runs: a gateway that dies of an
+ * uncaught error still takes its demo server down (the next start recovers the data like after a crash).
+ */
+export function stopServerNow(ctl: ServerControl): void {
+  spawnSync(join(ctl.bins.bin, 'pg_ctl'), ['stop', '-D', ctl.data, '-m', 'immediate', '-w', '-t', '20', '-s'], {
+    cwd: ctl.cwd,
+    stdio: 'ignore',
+    timeout: 30_000,
+    ...(ctl.user.switched ? { uid: ctl.user.uid, gid: ctl.user.gid } : {}),
+  })
 }

@@ -159,6 +159,24 @@ test('after a gateway crash: its orphaned server is stopped and restarted; a kil
   }
 })
 
+test('a gateway that dies of an uncaught error takes its demo server down with it', () => {
+  const module = new URL('./private-cluster.ts', import.meta.url).href
+  const users = new URL('./server-user.ts', import.meta.url).href
+  const binaries = new URL('./pg-binaries.ts', import.meta.url).href
+  const script = `
+    import { startPrivateCluster } from ${JSON.stringify(module)}
+    import { serverUser } from ${JSON.stringify(users)}
+    import { findPostgresBinaries } from ${JSON.stringify(binaries)}
+    await startPrivateCluster(${JSON.stringify(stateDir)}, findPostgresBinaries(), serverUser())
+    console.log('started')
+    setTimeout(() => { throw new Error('boom') }, 10)
+  `
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname, timeout: 60_000 })
+  assert.match(r.stdout, 'started', r.stderr)
+  assert.match(r.stderr, 'boom')
+  assert.not.ok(existsSync(join(layout.data, 'postmaster.pid')), 'demo server left running')
+})
+
 test('a cluster whose first start did not finish is made again', async () => {
   rmSync(layout.initialized)
   const cluster = await startPrivateCluster(stateDir, bins, user)

@@ -14,7 +14,7 @@ import { initializeCluster, GATEWAY_ROLE, resetServerDir } from './cluster-init.
 import { clusterLayout, type ClusterLayout, DEMO_PORT, socketPathFits } from './cluster-layout.ts'
 import { DemoDatabaseError } from './errors.ts'
 import type { PostgresBinaries } from './pg-binaries.ts'
-import { type ServerControl, startServer, stopServer } from './pg-ctl.ts'
+import { type ServerControl, startServer, stopServer, stopServerNow } from './pg-ctl.ts'
 import { acquireLock, runningPostmaster } from './process-lock.ts'
 import { demoSeeded, seedDemoTables } from './seed.ts'
 import { giveToServer, serverCanEnter, type ServerUser } from './server-user.ts'
@@ -89,6 +89,7 @@ export async function startPrivateCluster(stateDir: string, bins: PostgresBinari
   const events: string[] = []
   let socket: { dir: string; temporary: boolean } | undefined
   let started = false
+  const onExit = () => stopServerNow(ctl)
   try {
     const initialized = existsSync(layout.initialized)
     if (initialized) {
@@ -108,6 +109,7 @@ export async function startPrivateCluster(stateDir: string, bins: PostgresBinari
       events.push(`created a PostgreSQL ${bins.version} cluster in ${layout.data}`)
     }
     started = true
+    process.once('exit', onExit)
     const password = readPassword(layout)
     const { dir: socketDir, temporary } = socket
     const connect = async (database: string) => {
@@ -144,6 +146,7 @@ export async function startPrivateCluster(stateDir: string, bins: PostgresBinari
         }
       },
       close: () => (closing ??= (async () => {
+        process.off('exit', onExit)
         try {
           await stopServer(ctl)
         } finally {
@@ -153,6 +156,7 @@ export async function startPrivateCluster(stateDir: string, bins: PostgresBinari
       })()),
     }
   } catch (err) {
+    process.off('exit', onExit)
     if (started) await stopServer(ctl).catch(() => undefined)
     if (socket?.temporary) rmSync(socket.dir, { recursive: true, force: true })
     lock.release()
