@@ -159,6 +159,14 @@ test('after a gateway crash: its orphaned server is stopped and restarted; a kil
   }
 })
 
+test('a cluster made by another major version is refused with what to do', async () => {
+  const err = await startPrivateCluster(stateDir, { ...bins, major: bins.major + 1, version: `${bins.major + 1}.0` }, user).then(async (c) => { await c.close(); return undefined }, (e: Error & { code: string }) => e)
+  assert.is(err?.code, 'demo.version')
+  assert.match(err!.message, `made by PostgreSQL ${bins.major}`)
+  assert.match(err!.message, 'set PG_BIN')
+  assert.not.ok(existsSync(layout.lock), 'lock kept after a refused start')
+})
+
 test('a gateway that dies of an uncaught error takes its demo server down with it', () => {
   const module = new URL('./private-cluster.ts', import.meta.url).href
   const users = new URL('./server-user.ts', import.meta.url).href

@@ -73,6 +73,15 @@ async function recoverFromCrash(ctl: ServerControl, layout: ClusterLayout, event
   events.push('removed a stale postmaster.pid left by a server that did not shut down cleanly')
 }
 
+/** A cluster made by another major version cannot be started by these binaries: say so before pg_ctl does. */
+function checkMajorVersion(layout: ClusterLayout, bins: PostgresBinaries): void {
+  const file = join(layout.data, 'PG_VERSION')
+  const made = existsSync(file) ? readFileSync(file, 'utf8').trim() : ''
+  if (made && made !== String(bins.major)) {
+    throw new DemoDatabaseError('demo.version', `the demo cluster in ${layout.root} was made by PostgreSQL ${made}, but the server binaries found (${bins.bin}) are PostgreSQL ${bins.version}; set PG_BIN to PostgreSQL ${made}'s bin directory, or delete ${layout.root} to make the demo database again (its changes are lost)`)
+  }
+}
+
 function readPassword(layout: ClusterLayout): string {
   try {
     const password = readFileSync(layout.password, 'utf8').trim()
@@ -93,6 +102,7 @@ export async function startPrivateCluster(stateDir: string, bins: PostgresBinari
   try {
     const initialized = existsSync(layout.initialized)
     if (initialized) {
+      checkMajorVersion(layout, bins)
       await recoverFromCrash(ctl, layout, events)
     } else {
       if (existsSync(layout.server)) {
