@@ -8,7 +8,7 @@
 //       data/             PGDATA
 //       socket/           the Unix socket directory (0700): the only way in, no TCP listener
 //       postgres.log      the server log
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 export const DEMO_PORT = 5432
 /** sockaddr_un.sun_path holds 108 bytes with the terminating NUL; PostgreSQL refuses longer socket paths. */
@@ -26,7 +26,8 @@ export interface ClusterLayout {
 }
 
 export function clusterLayout(stateDir: string): ClusterLayout {
-  const root = join(stateDir, 'demo-pg')
+  // Absolute: pg_ctl runs in another working directory, and a socket directory must be absolute.
+  const root = join(resolve(stateDir), 'demo-pg')
   const server = join(root, 'server')
   return {
     root,

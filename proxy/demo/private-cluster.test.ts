@@ -2,7 +2,7 @@
 // private Unix socket with the gateway role's password, reused across restarts, recovered after a crash.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -156,6 +156,34 @@ test('after a gateway crash: its orphaned server is stopped and restarted; a kil
     await c.end()
   } finally {
     await afterKill.close()
+  }
+})
+
+test('a state directory too deep for a socket address gets a private temporary socket directory; a relative one works', async () => {
+  const parent = join(dir, 'a-directory-name-long-enough-to-push-the-socket-path-past-its-limit')
+  mkdirSync(parent, { mode: 0o711 })
+  const deep = join(parent, 'state')
+  const cluster = await startPrivateCluster(deep, bins, user)
+  try {
+    assert.ok(cluster.socketDir.startsWith(tmpdir()), cluster.socketDir)
+    assert.is(statSync(cluster.socketDir).mode & 0o777, 0o700)
+    await cluster.ensureDatabase('demo')
+    const c = client(cluster)
+    await c.connect()
+    assert.is((await c.query('SELECT count(*)::int AS n FROM users')).rows[0].n, DEMO_USERS.length)
+    await c.end()
+  } finally {
+    await cluster.close()
+  }
+  assert.not.ok(existsSync(cluster.socketDir), 'temporary socket directory left behind')
+  const cwd = process.cwd()
+  process.chdir(dir)
+  try {
+    const relative = await startPrivateCluster('state', bins, user)
+    assert.is(relative.dir, layout.root)
+    await relative.close()
+  } finally {
+    process.chdir(cwd)
   }
 })
 
