@@ -63,10 +63,14 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
   const judged: Judged[] = []
   const recording: GatewayEngine = {
     ...engine,
-    judgeSql(request) {
-      const j = engine.judgeSql(request)
-      judged.push({ session: request.session.id, text: request.text, effect: j.decision.effect })
+    judge(request) {
+      const j = engine.judge(request)
+      const text = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
+      judged.push({ session: request.session.id, text, effect: j.decision.effect })
       return j
+    },
+    judgeSql(request) {
+      return recording.judge({ kind: 'sql', ...request })
     },
   }
   return {
