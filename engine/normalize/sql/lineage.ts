@@ -1,0 +1,141 @@
+// Column lineage of one statement entry: `outputs` (what each result column is made of) for statements
+// that return rows, `predicates` (base columns that filter, join, group or order), and the function
+// calls the tree hides. Which entry gets `outputs`: only a top-level entry, the one whose rows reach
+// the client. Nested entries (writable CTEs, EXPLAIN ANALYZE's query, PREPARE's query, EXECUTE's
+// statement, function bodies) get `predicates` and implicit calls but no `outputs`: their rows feed the
+// parent (whose lineage follows them) or go nowhere. EXECUTE's entry carries its prepared query's outputs.
+import type { SqlColumnRef, SqlOutput } from '../../types.ts'
+import type { PgObject } from './ast.ts'
+import { bodyOf, list, names, str, unwrap } from './ast.ts'
+import type { SchemaCatalog } from './builder.ts'
+import { QueryWalker } from './lineage-query.ts'
+import { LineageScope, expand } from './lineage-scope.ts'
+import { CONSTANT, type Col, toOutput, unknown } from './lineage-value.ts'
+import { fromItems } from './lineage-from.ts'
+
+export interface StatementLineage {
+  /** Absent when the statement returns no rows. */
+  outputs?: SqlOutput[]
+  predicates: SqlColumnRef[]
+  /** Functions called without a FuncCall node (attribute notation, field selection). */
+  implicitCalls: string[]
+  /** Types outside pg_catalog that values are cast to. */
+  userCasts: string[]
+}
+
+export interface LineageContext {
+  catalog?: SchemaCatalog
+  /** Outputs of the cursors declared so far in the same text, by name. */
+  cursors: Map<string, SqlOutput[]>
+  /** For EXECUTE: the parse tree of the prepared statement, when it was resolved. */
+  executed?: unknown
+}
+
+const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
+
+/** Lineage of one statement node, or undefined for statements that neither return rows nor read columns. */
+export function statementLineage(name: string, body: PgObject, ctx: LineageContext): StatementLineage | undefined {
+  const w = new QueryWalker(ctx.catalog)
+  let cols: Col[] | undefined
+  try {
+    const result = walk(w, name, body, ctx)
+    if (result === null) return undefined
+    cols = result
+  } catch (error) {
+    // A lineage bug must not turn a statement into a parse error; its outputs become unknown instead.
+    const reason = `lineage could not be computed (${error instanceof Error ? error.message : String(error)})`
+    cols = [{ name: '*', lin: { ...unknown(reason), star: true } }]
+  }
+  return {
+    ...(cols ? { outputs: cols.map(toOutput) } : {}),
+    predicates: [...w.predicates.values()],
+    implicitCalls: [...w.implicitCalls],
+    userCasts: [...w.userCasts],
+  }
+}
+
+/** Output columns (undefined: no rows), or null when the statement is not one lineage applies to. */
+function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext): Col[] | undefined | null {
+  const top = new LineageScope()
+  switch (name) {
+    case 'SelectStmt': {
+      const cols = w.query({ SelectStmt: body }, top)
+      return body.intoClause === undefined ? cols : undefined
+    }
+    case 'ExplainStmt':
+      w.query(body.query, top)
+      // The plan is text about the query; data values do not appear in it.
+      return [{ name: 'QUERY PLAN', lin: { ...CONSTANT, safe: false } }]
+    case 'DeclareCursorStmt':
+      ctx.cursors.set(str(body.portalname) ?? '', w.query(body.query, top).map(toOutput))
+      return undefined
+    case 'FetchStmt': return fetch(body, ctx)
+    case 'ExecuteStmt': return execute(w, body, ctx)
+    case 'CopyStmt': return copy(w, body, top)
+    case 'CreateTableAsStmt':
+      w.query(body.query, top)
+      return undefined
+    case 'VariableShowStmt': {
+      const setting = str(body.name) ?? ''
+      const value = { ...CONSTANT, safe: false }
+      if (setting === 'all') return ['name', 'setting', 'description'].map((n) => ({ name: n, lin: value }))
+      return [{ name: setting, lin: value }]
+    }
+    case 'CallStmt': {
+      const call = bodyOf(body.funccall, 'FuncCall')
+      const fn = names(call?.funcname).join('.')
+      return [{ name: '*', lin: { ...unknown(`CALL ${fn}: what a procedure returns is not known`, [fn]), star: true } }]
+    }
+    default: {
+      if (!DML.has(name)) return null
+      const cols = w.query({ [name]: body }, top)
+      const returns = body.returningClause !== undefined || list(body.returningList).length > 0
+      return returns ? cols : undefined
+    }
+  }
+}
+
+function unknownStar(reason: string): Col[] {
+  return [{ name: '*', lin: { ...unknown(reason), star: true } }]
+}
+
+/** FETCH returns the cursor's rows; MOVE returns none. */
+function fetch(body: PgObject, ctx: LineageContext): Col[] | undefined {
+  if (body.ismove === true) return undefined
+  const cursor = str(body.portalname) ?? ''
+  const outputs = ctx.cursors.get(cursor)
+  if (!outputs) return unknownStar(`cursor ${cursor} was not declared in this command; the gateway resolves it`)
+  return outputs.map((o) => ({
+    name: o.name,
+    lin: { kind: o.lineage, sources: o.sources, safe: o.safe === true, functions: o.functions ?? [], ...(o.reason ? { reason: o.reason } : {}), ...(o.star ? { star: true } : {}) },
+  }))
+}
+
+function execute(w: QueryWalker, body: PgObject, ctx: LineageContext): Col[] | undefined {
+  const name = str(body.name) ?? ''
+  const node = unwrap(ctx.executed)
+  if (!node) return unknownStar(`prepared statement ${name} is not known`)
+  const inner = walk(w, node[0], node[1], { ...ctx, executed: undefined })
+  return inner === null ? undefined : inner
+}
+
+/** COPY … TO STDOUT sends rows: the query's, or the table's (listed) columns. */
+function copy(w: QueryWalker, body: PgObject, top: LineageScope): Col[] | undefined {
+  const toClient = body.is_from !== true && body.is_program !== true && str(body.filename) === undefined
+  const cols = body.query !== undefined ? w.query(body.query, top) : tableColumns(w, body, top)
+  return toClient ? cols : undefined
+}
+
+function tableColumns(w: QueryWalker, body: PgObject, top: LineageScope): Col[] {
+  if (body.relation === undefined) return []
+  fromItems(w, [{ RangeVar: body.relation }], top)
+  const listed = names(body.attlist)
+  const item = top.items[0]
+  if (!item) return []
+  if (listed.length === 0) {
+    const out: Col[] = []
+    expand(item, out, undefined)
+    return out
+  }
+  return listed.map((n) => ({ name: n, lin: top.column(n)?.[0] ?? unknown(`column ${n} not found`) }))
+}
