@@ -3,7 +3,10 @@
 // calls the tree hides. Which entry gets `outputs`: only a top-level entry, the one whose rows reach
 // the client. Nested entries (writable CTEs, EXPLAIN ANALYZE's query, PREPARE's query, EXECUTE's
 // statement, function bodies) get `predicates` and implicit calls but no `outputs`: their rows feed the
-// parent (whose lineage follows them) or go nowhere. EXECUTE's entry carries its prepared query's outputs.
+// parent (whose lineage follows them) or go nowhere. EXECUTE's entry carries its prepared query's outputs;
+// DECLARE's entry carries its cursor's (the rows a FETCH will return), FETCH's the cursor's when declared
+// in the same text. Statements that return no rows (CREATE TABLE AS, SELECT INTO, MOVE, DML without
+// RETURNING, COPY to a file) have no `outputs`.
 import type { SqlColumnRef, SqlOutput } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
@@ -66,9 +69,13 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       w.query(body.query, top)
       // The plan is text about the query; data values do not appear in it.
       return [{ name: 'QUERY PLAN', lin: { ...CONSTANT, safe: false } }]
-    case 'DeclareCursorStmt':
-      ctx.cursors.set(str(body.portalname) ?? '', w.query(body.query, top).map(toOutput))
-      return undefined
+    case 'DeclareCursorStmt': {
+      // DECLARE returns no rows, but carries the rows FETCH will return: the policy judges them here,
+      // and a gateway that tracks cursors across commands can keep them for a later FETCH.
+      const cols = w.query(body.query, top)
+      ctx.cursors.set(str(body.portalname) ?? '', cols.map(toOutput))
+      return cols
+    }
     case 'FetchStmt': return fetch(body, ctx)
     case 'ExecuteStmt': return execute(w, body, ctx)
     case 'CopyStmt': return copy(w, body, top)
