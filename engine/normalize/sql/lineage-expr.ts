@@ -8,7 +8,7 @@
 //   x IS NULL, x IS NOT NULL           one bit per row, and only about absence
 // Anything else (length, hashes, comparisons, CASE …) can be used to recover a value and is not safe.
 import type { PgObject } from './ast.ts'
-import { isObject, list, names, str, unwrap } from './ast.ts'
+import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
 import { userType } from './builtin-types.ts'
 import type { LineageScope, Rel } from './lineage-scope.ts'
 import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
@@ -25,6 +25,8 @@ export interface ExprContext {
   implicit(name: string): void
   /** A cast to a type outside pg_catalog. */
   userCast(name: string): void
+  /** Base columns an expression reads to filter or order (FILTER, OVER, ordered-set ORDER BY). */
+  predicate(node: unknown, scope: LineageScope): void
 }
 
 const SAFE_NULL_TESTS = new Set(['NullTest'])
@@ -86,7 +88,11 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   const parts = names(body.funcname)
   acc.fn(parts.join('.'))
   collect(body.args, scope, cx, acc, inSafe || isCount(parts))
-  // FILTER, ordered-set ORDER BY and OVER are predicates, walked by the caller's predicate pass.
+  // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
+  if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
+    const over = bodyOf(body.over, 'WindowDef')
+    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause], scope)
+  }
 }
 
 function subLink(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {

@@ -82,8 +82,6 @@ export class QueryWalker implements ExprContext {
       for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause', 'limitOffset', 'limitCount'] as const) {
         this.predicate(body[key], scope)
       }
-      this.windows(body.targetList, scope)
-      this.windows(body.havingClause, scope)
       this.predicate(list(body.windowClause).map((w) => [bodyOf(w, 'WindowDef')?.partitionClause, bodyOf(w, 'WindowDef')?.orderClause]), scope)
     }
     this.sortClause(body.sortClause, outputs, scope)
@@ -138,26 +136,6 @@ export class QueryWalker implements ExprContext {
       })
     }
     return columns.map((lins, i) => ({ name: `column${i + 1}`, lin: union(lins) }))
-  }
-
-  /** Window PARTITION BY / ORDER BY, FILTER and ordered-set ORDER BY of the calls in `node`. */
-  private windows(node: unknown, scope: LineageScope): void {
-    if (Array.isArray(node)) {
-      for (const item of node) this.windows(item, scope)
-      return
-    }
-    const n = unwrap(node)
-    if (!n) {
-      if (node !== null && typeof node === 'object') for (const value of Object.values(node)) this.windows(value, scope)
-      return
-    }
-    const [name, body] = n
-    if (name === 'SelectStmt' || name === 'SubLink') return // walked with their own query level
-    if (name === 'FuncCall') {
-      const over = bodyOf(body.over, 'WindowDef')
-      this.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause], scope)
-    }
-    for (const value of Object.values(body)) this.windows(value, scope)
   }
 
   /** ORDER BY: an output position or output name sorts by that output; anything else reads the FROM items. */

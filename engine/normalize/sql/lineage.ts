@@ -34,6 +34,9 @@ export interface LineageContext {
   executed?: unknown
 }
 
+/** SHOW reports a setting under its canonical name; these few are not lower case. */
+const MIXED_CASE_SETTINGS: Record<string, string> = { datestyle: 'DateStyle', intervalstyle: 'IntervalStyle', timezone: 'TimeZone' }
+
 const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
 
 /** Lineage of one statement node, or undefined for statements that neither return rows nor read columns. */
@@ -83,7 +86,8 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       w.query(body.query, top)
       return undefined
     case 'VariableShowStmt': {
-      const setting = str(body.name) ?? ''
+      const given = str(body.name) ?? ''
+      const setting = MIXED_CASE_SETTINGS[given] ?? given
       const value = { ...CONSTANT, safe: false }
       if (setting === 'all') return ['name', 'setting', 'description'].map((n) => ({ name: n, lin: value }))
       return [{ name: setting, lin: value }]
