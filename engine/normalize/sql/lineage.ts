@@ -7,6 +7,18 @@
 // DECLARE's entry carries its cursor's (the rows a FETCH will return), FETCH's the cursor's when declared
 // in the same text. Statements that return no rows (CREATE TABLE AS, SELECT INTO, MOVE, DML without
 // RETURNING, COPY to a file) have no `outputs`.
+//
+// Known limits:
+// - Inference: a predicate (`WHERE email LIKE 'a%'`, EXISTS, FILTER, ORDER BY) lets a caller learn about a
+//   value it never receives. `predicates` lists those base columns so a strict policy can hold such
+//   probes; outputs do not count them as sources.
+// - Calls the tree does not show: triggers, rules, RLS policies, column defaults and generated columns,
+//   assignment casts on INSERT/UPDATE, and functions inside views (their outputs' `functions` do carry
+//   the calls of the view's columns). Casts to types outside pg_catalog are reported in the output's
+//   `functions` (by type name) and in `detail.user_type_casts`, not among the statement's functions.
+// - Without a catalog, an unqualified column is attributed to the innermost relation that could hold
+//   it, `u` may be a column or the whole row (both are reported), and stars stay one entry each.
+// - With a catalog, a relation it does not know (say, created earlier in the same command) is unknown.
 import type { SqlColumnRef, SqlOutput } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
