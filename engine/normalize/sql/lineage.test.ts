@@ -202,6 +202,27 @@ test('writable CTEs: the top-level statement carries the outputs', () => {
   assert.is(cte?.outputs, undefined)
 })
 
+test('EXPLAIN ANALYZE: the plan is the output; the analyzed query, nested, has none', () => {
+  const [explain, child] = pg('EXPLAIN ANALYZE SELECT u.touch FROM users u', withCatalog)
+  assert.equal(explain?.outputs?.map(brief), ['QUERY PLAN derived'])
+  assert.is(child?.outputs, undefined)
+  assert.ok(functionsOf(explain as SqlStatement).includes('touch'), 'the implicit call is reported on the EXPLAIN too')
+  assert.ok(functionsOf(child as SqlStatement).includes('touch'))
+})
+
+test('attribute notation on a CTE or subquery row is a call even without a catalog', () => {
+  const s = one('WITH c AS (SELECT 1 AS a) SELECT c.touch FROM c')
+  assert.equal(s.outputs?.map(brief), ['touch derived  safe fn=touch'])
+  assert.ok(functionsOf(s).includes('touch'))
+})
+
+test('MERGE and ON CONFLICT RETURNING follow the assigned values', () => {
+  assert.equal(outputs('MERGE INTO users u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE SET name = o.total::text RETURNING merge_action(), u.name'), [
+    'merge_action derived  safe', 'name derived users.name,orders.total',
+  ])
+  assert.equal(outputs("INSERT INTO users (id, email) VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET name = excluded.email RETURNING name"), ['name derived users.name,users.email'])
+})
+
 test('output names follow FigureColname', () => {
   assert.equal(
     outputs("SELECT 1, 'a'::text, CASE WHEN true THEN 1 END, now(), current_user, ARRAY[1], NULLIF(1, 2), greatest(1, 2), (SELECT 1 AS one), EXISTS (SELECT 1), x.y FROM t x").map((o) => o.split(' ')[0]),
