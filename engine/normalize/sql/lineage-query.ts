@@ -140,13 +140,17 @@ export class QueryWalker implements ExprContext {
 
   /** ORDER BY: an output position or output name sorts by that output; anything else reads the FROM items. */
   private sortClause(items: unknown, outputs: Col[], scope: LineageScope): void {
+    let byName: Map<string, Col> | undefined
     for (const item of list(items)) {
       const sort = bodyOf(item, 'SortBy')
       if (!sort) continue
       const position = unwrap(sort.node)?.[0] === 'A_Const' ? Number(constText(sort.node)) : NaN
       const ref = names(bodyOf(sort.node, 'ColumnRef')?.fields)
-      const byName = ref.length === 1 ? outputs.find((o) => o.name === ref[0]) : undefined
-      const output = Number.isInteger(position) ? outputs[position - 1] : byName
+      if (ref.length === 1 && !byName) {
+        byName = new Map()
+        for (const o of outputs) if (!byName.has(o.name)) byName.set(o.name, o)
+      }
+      const output = Number.isInteger(position) ? outputs[position - 1] : ref.length === 1 ? byName?.get(ref[0] as string) : undefined
       if (output) this.addPredicates(output.lin)
       else this.predicate(sort.node, scope)
     }
