@@ -107,21 +107,28 @@ export function fullyKnown(rel: Rel): boolean {
   return rel.columns !== undefined && !rel.columns.some((c) => c.lin.star === true)
 }
 
-const indexes = new WeakMap<Col[], Map<string, Col>>()
+interface ColumnIndex {
+  byName: Map<string, Col>
+  stars: Lin[]
+}
 
-/** A name among known columns (indexed once per relation), else through a star entry that may hold it. */
+const indexes = new WeakMap<Col[], ColumnIndex>()
+
+/** A name among known columns (indexed once per column list), else through a star entry that may hold it. */
 function knownColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
   const cols = rel.columns as Col[]
   let index = indexes.get(cols)
   if (!index) {
-    index = new Map()
-    for (const c of cols) if (c.lin.star !== true && !index.has(c.name)) index.set(c.name, c)
+    index = { byName: new Map(), stars: [] }
+    for (const c of cols) {
+      if (c.lin.star === true) index.stars.push(c.lin)
+      else if (!index.byName.has(c.name)) index.byName.set(c.name, c)
+    }
     indexes.set(cols, index)
   }
-  const col = index.get(name)
+  const col = index.byName.get(name)
   if (col) return [col.lin, true]
-  const stars = cols.filter((c) => c.lin.star === true).map((c) => starColumn(c.lin, name))
-  return stars.length > 0 ? [union(stars), false] : undefined
+  return index.stars.length > 0 ? [union(index.stars.map((s) => starColumn(s, name))), false] : undefined
 }
 
 /** Column `name` seen through a star entry: a base table's column stays plain. */
