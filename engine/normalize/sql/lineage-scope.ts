@@ -104,7 +104,7 @@ export function relColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
 
 /** Whether a relation's columns are all known (no star over an unknown relation among them). */
 export function fullyKnown(rel: Rel): boolean {
-  return rel.columns !== undefined && !rel.columns.some((c) => c.lin.star === true)
+  return rel.columns !== undefined && columnIndex(rel.columns).stars.length === 0
 }
 
 interface ColumnIndex {
@@ -114,9 +114,7 @@ interface ColumnIndex {
 
 const indexes = new WeakMap<Col[], ColumnIndex>()
 
-/** A name among known columns (indexed once per column list), else through a star entry that may hold it. */
-function knownColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
-  const cols = rel.columns as Col[]
+function columnIndex(cols: Col[]): ColumnIndex {
   let index = indexes.get(cols)
   if (!index) {
     index = { byName: new Map(), stars: [] }
@@ -126,6 +124,12 @@ function knownColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
     }
     indexes.set(cols, index)
   }
+  return index
+}
+
+/** A name among known columns (indexed once per column list), else through a star entry that may hold it. */
+function knownColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
+  const index = columnIndex(rel.columns as Col[])
   const col = index.byName.get(name)
   if (col) return [col.lin, true]
   return index.stars.length > 0 ? [union(index.stars.map((s) => starColumn(s, name))), false] : undefined
