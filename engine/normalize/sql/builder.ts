@@ -136,5 +136,6 @@ export class Builder {
       if (!entry.functions.some((f) => f.full_name === call)) entry.functions.push({ schema: null, name: call, full_name: call })
     }
     if (lineage.userCasts.length > 0) entry.detail.user_type_casts = lineage.userCasts
+    if (lineage.cursorDeclared !== undefined) entry.detail.cursor_declared = lineage.cursorDeclared
   }
 }

@@ -114,16 +114,20 @@ export function columnRef(body: PgObject, scope: LineageScope, cx: ExprContext):
   if (last?.[0] === 'A_Star') {
     if (parts.length === 0) return rowOf(scope.star(), undefined)
     const rel = qualifier(scope, parts)
-    return rel ? whole(rel) : missingQualifier(parts.join('.'), cx)
+    return rel ? whole(rel) : missingQualifier(parts.join('.'), '*', cx)
   }
   if (parts.length === 1) return bare(parts[0] as string, scope, cx)
-  const table = qualifier(scope, parts.slice(0, -1))
+  const quals = parts.slice(0, -1)
   const column = parts[parts.length - 1] as string
-  if (table) return qualified(table, column, cx)
-  // table.column.field: field selection on a composite column.
+  const exact = scope.rel(quals.slice(-2).join('.'))
+  if (exact) return qualified(exact, column, cx)
+  // u.addr.city: field selection on a composite column.
   const rel = parts.length === 3 ? scope.rel(parts[0] as string) : undefined
   if (rel) return field(qualified(rel, parts[1] as string, cx), column, cx)
-  return missingQualifier(parts.slice(0, -1).join('.'), cx)
+  // public.users.email against FROM users.
+  const loose = quals.length > 1 ? scope.rel(quals[quals.length - 1] as string) : undefined
+  if (loose) return qualified(loose, column, cx)
+  return missingQualifier(quals.join('.'), column, cx)
 }
 
 /** The FROM item named by qualifier parts (`u`, `s.users`, `db.s.users`). */
@@ -132,8 +136,8 @@ function qualifier(scope: LineageScope, parts: string[]): Rel | undefined {
   return scope.rel(parts.slice(-2).join('.')) ?? (parts.length === 1 ? undefined : scope.rel(parts[parts.length - 1] as string))
 }
 
-function missingQualifier(name: string, cx: ExprContext): Lin {
-  return cx.catalog ? unknown(`${name} names no relation in scope`) : plain(null, '*')
+function missingQualifier(name: string, column: string, cx: ExprContext): Lin {
+  return cx.catalog ? unknown(`${name} names no relation in scope`) : plain(null, column)
 }
 
 /** An unqualified name: a column (PostgreSQL prefers one), else a whole-row reference to a FROM item. */

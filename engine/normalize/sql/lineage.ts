@@ -36,6 +36,8 @@ export interface StatementLineage {
   implicitCalls: string[]
   /** Types outside pg_catalog that values are cast to. */
   userCasts: string[]
+  /** For FETCH: whether the cursor was declared earlier in the same text. */
+  cursorDeclared?: boolean
 }
 
 export interface LineageContext {
@@ -66,6 +68,7 @@ export function statementLineage(name: string, body: PgObject, ctx: LineageConte
   }
   return {
     ...(cols ? { outputs: cols.map(toOutput) } : {}),
+    ...(name === 'FetchStmt' ? { cursorDeclared: ctx.cursors.has(str(body.portalname) ?? '') } : {}),
     predicates: [...w.predicates.values()],
     implicitCalls: [...w.implicitCalls],
     userCasts: [...w.userCasts],
@@ -127,7 +130,7 @@ function fetch(body: PgObject, ctx: LineageContext): Col[] | undefined {
   if (body.ismove === true) return undefined
   const cursor = str(body.portalname) ?? ''
   const outputs = ctx.cursors.get(cursor)
-  if (!outputs) return unknownStar(`cursor ${cursor} was not declared in this command; the gateway resolves it`)
+  if (!outputs) return unknownStar(`cursor ${cursor} was declared in an earlier command`)
   return outputs.map((o) => ({
     name: o.name,
     lin: { kind: o.lineage, sources: o.sources, safe: o.safe === true, functions: o.functions ?? [], ...(o.reason ? { reason: o.reason } : {}), ...(o.star ? { star: true } : {}) },

@@ -11,6 +11,7 @@ import data.warden.lib
 deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 	lib.column_masking
 	some i, s in statements
+	not cursor_judged_earlier(s)
 	some o in s.outputs
 	o.lineage == "unknown"
 	msg := concat("", [
@@ -31,6 +32,14 @@ deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 		", which is not known to compute only from its arguments, so its values cannot be masked;",
 		" select the table's columns directly or use built-in functions",
 	])
+}
+
+# FETCH from a cursor declared in an earlier command: its rows were judged, lineage included, at that
+# DECLARE (whose entry carries the cursor's outputs), and the gateway carries the DECLARE's masks to
+# every FETCH. A cursor a function opened was judged at that call (an unknown function is denied above).
+cursor_judged_earlier(s) if {
+	s.type == "fetch"
+	s.detail.cursor_declared == false
 }
 
 # Functions whose result depends only on their arguments (and server state, never table data): the

@@ -72,3 +72,13 @@ test_non_string_function_names_are_not_value_functions if {
 value_function_ok(name) if {
 	data.warden.rules.sql.value_function(name)
 } else := false
+
+test_fetch_from_an_earlier_cursor_is_judged_at_its_declare if {
+	o := output("*", "unknown", {"star": true, "reason": "cursor c was declared in an earlier command"})
+	earlier := t.stmt("fetch", {"read_only": true, "outputs": [o], "detail": {"cursor_declared": false}})
+	d1 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [earlier])
+	lineage_reasons(d1) == []
+	here := t.stmt("fetch", {"read_only": true, "outputs": [o], "detail": {"cursor_declared": true}})
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [here])
+	count(lineage_reasons(d2)) == 1
+}
