@@ -2,6 +2,7 @@
 // nested in it (see nested.ts), then the next statement.
 import type { NestedVia, SqlOutput, SqlStatement } from '../../types.ts'
 import { unwrap } from './ast.ts'
+import type { Col } from './lineage-value.ts'
 import { statementLineage } from './lineage.ts'
 import { expandNested, explainAnalyzes } from './nested.ts'
 import type { ScanToken } from './parse.ts'
@@ -63,6 +64,8 @@ export class Builder {
   readonly context: SqlContext
   /** Outputs of cursors declared earlier in this text, for FETCH. */
   private readonly cursors = new Map<string, SqlOutput[]>()
+  /** Columns of relations created earlier in this text, for later statements to read. */
+  private readonly created = new Map<string, Col[]>()
   /** The parse tree of each entry, for EXECUTE to take its prepared statement's lineage. */
   private readonly nodes = new WeakMap<SqlStatement, unknown>()
 
@@ -128,7 +131,7 @@ export class Builder {
   private lineage(entry: SqlStatement, name: string, body: Record<string, unknown>, children: SqlStatement[]): void {
     const first = children[0]
     const executed = name === 'ExecuteStmt' && first ? this.nodes.get(first) : undefined
-    const lineage = statementLineage(name, body, { catalog: this.context.catalog, cursors: this.cursors, executed })
+    const lineage = statementLineage(name, body, { catalog: this.context.catalog, cursors: this.cursors, executed, created: this.created })
     if (!lineage) return
     if (lineage.outputs && !entry.nested) entry.outputs = lineage.outputs
     entry.predicates = lineage.predicates

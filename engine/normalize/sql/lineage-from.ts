@@ -86,6 +86,8 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   const written = schema === null ? name : `${schema}.${name}`
   const own = alias ? aliasNames(alias) : schema === null ? [name] : [name, written]
   const aliases = names(alias?.colnames)
+  const created = w.created.get(written)
+  if (created) return { names: own, table: written, columns: rename(created, aliases) }
   if (!w.schema) {
     // Without a catalog the columns are unknown; renamed columns cannot be placed.
     if (aliases.length > 0) return { names: own, table: written, any: { kind: 'derived', sources: [{ table: written, column: '*' }], safe: false, functions: [] } }
@@ -111,7 +113,7 @@ function viewColumns(w: QueryWalker, table: string, columns: string[], definitio
     try {
       const stmt = parsePostgres(definition)[0]?.stmt
       // A fresh walker: the view's own predicates and calls are part of the view, not of this statement.
-      outputs = new QueryWalker(w.schema, w.views, w.viewDepth + 1).query(stmt, new LineageScope())
+      outputs = new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1).query(stmt, new LineageScope())
     } catch {
       outputs = []
     }

@@ -20,13 +20,16 @@ export class QueryWalker implements ExprContext {
   readonly predicates = new Map<string, SqlColumnRef>()
   readonly implicitCalls = new Set<string>()
   readonly userCasts = new Set<string>()
+  /** Relations created earlier in the same text, by name as written. */
+  readonly created: ReadonlyMap<string, Col[]>
   /** Views already resolved in this statement, by schema.name (shared with the walkers of view definitions). */
   readonly views: Map<string, Col[]>
   readonly viewDepth: number
 
-  constructor(schema: SchemaCatalog | undefined, views = new Map<string, Col[]>(), viewDepth = 0) {
+  constructor(schema: SchemaCatalog | undefined, created: ReadonlyMap<string, Col[]> = new Map(), views = new Map<string, Col[]>(), viewDepth = 0) {
     this.schema = schema
     this.catalog = schema !== undefined
+    this.created = created
     this.views = views
     this.viewDepth = viewDepth
   }

@@ -225,6 +225,14 @@ test('MERGE and ON CONFLICT RETURNING follow the assigned values', () => {
   assert.equal(outputs("INSERT INTO users (id, email) VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET name = excluded.email RETURNING name"), ['name derived users.name,users.email'])
 })
 
+test('relations created earlier in the same text are followed', () => {
+  const [, fromTable, , fromView, , fromNew] = pg(`CREATE TEMP TABLE t AS SELECT reverse(email) AS r FROM users; SELECT * FROM t;
+    CREATE VIEW v (x) AS SELECT email FROM users; SELECT x FROM v; CREATE TABLE n (a int); SELECT * FROM n`, withCatalog)
+  assert.equal(fromTable?.outputs?.map(brief), ['r derived public.users.email fn=reverse'])
+  assert.equal(fromView?.outputs?.map(brief), ['x plain public.users.email'])
+  assert.equal(fromNew?.outputs?.map(brief), ['a plain n.a'])
+})
+
 test('output names follow FigureColname', () => {
   assert.equal(
     outputs("SELECT 1, 'a'::text, CASE WHEN true THEN 1 END, now(), current_user, ARRAY[1], NULLIF(1, 2), greatest(1, 2), (SELECT 1 AS one), EXISTS (SELECT 1), x.y FROM t x").map((o) => o.split(' ')[0]),

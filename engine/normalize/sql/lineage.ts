@@ -18,14 +18,17 @@
 //   `functions` (by type name) and in `detail.user_type_casts`, not among the statement's functions.
 // - Without a catalog, an unqualified column is attributed to the innermost relation that could hold
 //   it, `u` may be a column or the whole row (both are reported), and stars stay one entry each.
-// - With a catalog, a relation it does not know (say, created earlier in the same command) is unknown.
+// - Relations created earlier in the same text are followed (CREATE TABLE AS and CREATE VIEW carry their
+//   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
+//   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
+// - With a catalog, a relation it does not know is unknown.
 import type { SqlColumnRef, SqlOutput } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
-import { QueryWalker } from './lineage-query.ts'
+import { QueryWalker, rename } from './lineage-query.ts'
 import { LineageScope, expand } from './lineage-scope.ts'
-import { CONSTANT, type Col, toOutput, unknown } from './lineage-value.ts'
+import { CONSTANT, type Col, plain, toOutput, unknown } from './lineage-value.ts'
 import { fromItems } from './lineage-from.ts'
 
 export interface StatementLineage {
@@ -46,6 +49,8 @@ export interface LineageContext {
   cursors: Map<string, SqlOutput[]>
   /** For EXECUTE: the parse tree of the prepared statement, when it was resolved. */
   executed?: unknown
+  /** Relations created earlier in the same text (CREATE TABLE, CREATE TABLE AS, CREATE VIEW), by name as written. */
+  created: Map<string, Col[]>
 }
 
 /** SHOW reports a setting under its canonical name; these few are not lower case. */
@@ -55,7 +60,7 @@ const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
 
 /** Lineage of one statement node, or undefined for statements that neither return rows nor read columns. */
 export function statementLineage(name: string, body: PgObject, ctx: LineageContext): StatementLineage | undefined {
-  const w = new QueryWalker(ctx.catalog)
+  const w = new QueryWalker(ctx.catalog, ctx.created)
   let cols: Col[] | undefined
   try {
     const result = walk(w, name, body, ctx)
@@ -97,9 +102,26 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
     case 'FetchStmt': return fetch(body, ctx)
     case 'ExecuteStmt': return execute(w, body, ctx)
     case 'CopyStmt': return copy(w, body, top)
-    case 'CreateTableAsStmt':
-      w.query(body.query, top)
+    case 'CreateTableAsStmt': {
+      // Its rows are copies of the query's: a later read in the same text follows them.
+      const into = bodyOf(body.into, 'IntoClause')
+      const cols = w.query(body.query, top)
+      create(ctx, into?.rel, rename(cols, names(into?.colNames)))
       return undefined
+    }
+    case 'ViewStmt':
+      create(ctx, body.view, rename(w.query(body.query, top), names(body.aliases)))
+      return undefined
+    case 'CreateStmt': {
+      const rel = bodyOf(body.relation, 'RangeVar')
+      const defs = list(body.tableElts).map((e) => bodyOf(e, 'ColumnDef'))
+      // LIKE, INHERITS or PARTITION OF bring columns the tree does not list: left to the catalog.
+      if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) {
+        const table = written(rel)
+        create(ctx, rel, defs.map((d) => ({ name: str(d?.colname) ?? '', lin: plain(table, str(d?.colname) ?? '') })))
+      }
+      return undefined
+    }
     case 'VariableShowStmt': {
       const given = str(body.name) ?? ''
       const setting = MIXED_CASE_SETTINGS[given] ?? given
@@ -119,6 +141,17 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       return returns ? cols : undefined
     }
   }
+}
+
+function written(rel: PgObject): string {
+  const schema = str(rel.schemaname)
+  const name = str(rel.relname) ?? ''
+  return schema === undefined ? name : `${schema}.${name}`
+}
+
+function create(ctx: LineageContext, value: unknown, cols: Col[]): void {
+  const rel = bodyOf(value, 'RangeVar')
+  if (rel) ctx.created.set(written(rel), cols)
 }
 
 function unknownStar(reason: string): Col[] {
