@@ -66,6 +66,8 @@ export class Builder {
   private readonly cursors = new Map<string, SqlOutput[]>()
   /** Columns of relations created earlier in this text, for later statements to read. */
   private readonly created = new Map<string, Col[]>()
+  /** Views followed so far in this text, by schema.name. */
+  private readonly views = new Map<string, Col[]>()
   /** The parse tree of each entry, for EXECUTE to take its prepared statement's lineage. */
   private readonly nodes = new WeakMap<SqlStatement, unknown>()
 
@@ -131,7 +133,7 @@ export class Builder {
   private lineage(entry: SqlStatement, name: string, body: Record<string, unknown>, children: SqlStatement[]): void {
     const first = children[0]
     const executed = name === 'ExecuteStmt' && first ? this.nodes.get(first) : undefined
-    const lineage = statementLineage(name, body, { catalog: this.context.catalog, cursors: this.cursors, executed, created: this.created })
+    const lineage = statementLineage(name, body, { catalog: this.context.catalog, cursors: this.cursors, executed, created: this.created, views: this.views })
     if (!lineage) return
     if (lineage.outputs && !entry.nested) entry.outputs = lineage.outputs
     entry.predicates = lineage.predicates

@@ -29,8 +29,6 @@ export interface ExprContext {
   predicate(node: unknown, scope: LineageScope): void
 }
 
-const SAFE_NULL_TESTS = new Set(['NullTest'])
-
 /** Lineage of an output expression. */
 export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
   const n = unwrap(node)
@@ -73,7 +71,7 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
     default: {
       const operator = customOperator(name, body)
       if (operator) acc.fn(operator.join('.'))
-      const safe = inSafe || SAFE_NULL_TESTS.has(name)
+      const safe = inSafe || name === 'NullTest'
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
   }
@@ -163,7 +161,7 @@ function qualified(rel: Rel, name: string, cx: ExprContext): Lin {
   }
   if (hit && (hit[1] || !fullyKnown(rel))) return hit[0]
   cx.implicit(name)
-  return rowOf(columnsOf(rel), name)
+  return rowOf([{ name: '', lin: whole(rel) }], name)
 }
 
 /** `(expr).name` on a value that is not a whole row: a composite field or, with a catalog, possibly a call. */
@@ -203,10 +201,6 @@ function indirection(body: PgObject, scope: LineageScope, cx: ExprContext): Lin 
     }
   }
   return lin
-}
-
-function columnsOf(rel: Rel): Col[] {
-  return [{ name: '', lin: whole(rel) }]
 }
 
 /** Every column of a FROM item, as one derived value. */

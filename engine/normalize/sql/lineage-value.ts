@@ -78,8 +78,7 @@ export function union(lins: readonly Lin[]): Lin {
   if (first.kind === 'plain' && lins.every((l) => l.kind === 'plain' && sameSource(l, first))) return first
   const acc = new Acc()
   for (const l of lins) acc.add(l, false)
-  const out = acc.lin()
-  return lins.every((l) => l.safe) && out.kind === 'derived' ? { ...out, safe: true } : out
+  return acc.lin()
 }
 
 function sameSource(a: Lin, b: Lin): boolean {

@@ -51,6 +51,8 @@ export interface LineageContext {
   executed?: unknown
   /** Relations created earlier in the same text (CREATE TABLE, CREATE TABLE AS, CREATE VIEW), by name as written. */
   created: Map<string, Col[]>
+  /** Views resolved so far in the same text, by schema.name: each definition is parsed once. */
+  views: Map<string, Col[]>
 }
 
 /** SHOW reports a setting under its canonical name; these few are not lower case. */
@@ -60,7 +62,7 @@ const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
 
 /** Lineage of one statement node, or undefined for statements that neither return rows nor read columns. */
 export function statementLineage(name: string, body: PgObject, ctx: LineageContext): StatementLineage | undefined {
-  const w = new QueryWalker(ctx.catalog, ctx.created)
+  const w = new QueryWalker(ctx.catalog, ctx.created, ctx.views)
   let cols: Col[] | undefined
   try {
     const result = walk(w, name, body, ctx)
