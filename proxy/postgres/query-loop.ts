@@ -5,6 +5,7 @@
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import type { InputDocument } from '../../engine/types.ts'
 import type { Catalog } from './catalog.ts'
+import { prepareCatalog } from './catalog-judge.ts'
 import { type ErrorFields, PgError, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
@@ -40,9 +41,6 @@ export interface QueryLoopDeps {
   /** The target's catalog cache, handed to every judgement (stars, views) and loaded ahead of it on a miss. */
   catalog?: Catalog
 }
-
-/** How long a statement waits for relations it names to be looked up before it is judged without them. */
-const CATALOG_WAIT_MS = 2_000
 
 export interface Barrier {
   wait: Waitable
@@ -95,32 +93,15 @@ export class QueryLoop {
   /** Judges SQL for this session, holding for approval when required (cancel / disconnect end the hold). */
   async judge(text: string): Promise<Verdict> {
     this.up.flush()
-    await this.loadRelations(text)
+    if (this.deps.catalog) {
+      const request = { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.deps.catalog }
+      await prepareCatalog(this.deps.catalog, this.engine, request, this.judgeContext.cache)
+    }
     try {
       return await judgeSql(text, this.judgeContext)
     } finally {
       this.hold = undefined
     }
-  }
-
-  /**
-   * Judging is synchronous, so relations a statement names must be cached before it is judged. A first judgement
-   * records the names the catalog did not know: none (the common case) ⇒ it is kept in the judgement cache and
-   * judgeSql reuses it, no second evaluation; some ⇒ they are looked up (bounded wait; on failure or timeout the
-   * statement is judged without them and the policy sees unknown lineage), then the statement is judged again.
-   */
-  private async loadRelations(text: string): Promise<void> {
-    const { catalog, cache } = this.judgeContext
-    if (!this.deps.catalog || !catalog || cache?.get(text)) return
-    const request = { session: this.session, text, prepared: this.judgeContext.prepared, catalog }
-    const { result, misses } = this.deps.catalog.watch(() => this.engine.judgeSql(request))
-    if (!misses.length) return cache?.set(text, result)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    await Promise.race([
-      this.deps.catalog.loadNames(misses).catch(() => undefined),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, CATALOG_WAIT_MS))),
-    ])
-    clearTimeout(timer)
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
