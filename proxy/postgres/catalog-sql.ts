@@ -23,7 +23,8 @@ const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', 
 
 const RELATIONS_SQL =
   'SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, a.attnum, a.attname, ' +
-  "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) THEN pg_catalog.pg_get_viewdef(c.oid) END " +
+  "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
+  'THEN pg_catalog.pg_get_viewdef(c.oid) END ' +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND "
@@ -48,6 +49,16 @@ export function relationsByNameSql(names: string[]): string {
 }
 
 /**
+ * System views (pg_catalog, information_schema) are given as tables: their values are the server's own metadata,
+ * which the policy judges by name (sensitive catalogs), not base columns to trace, and their definitions are
+ * built on internal functions (pg_stat_get_activity …) that no lineage can follow.
+ */
+function kindOf(schema: string | null | undefined, relkind: string | null | undefined): CatalogRelation['kind'] {
+  if (schema === 'pg_catalog' || schema === 'information_schema') return 'table'
+  return KINDS[relkind ?? ''] ?? 'other'
+}
+
+/**
  * Rows of the queries above, grouped into relations. `complete` false: the rows were cut by a LIMIT, so the last
  * relation may miss columns and is left out.
  */
@@ -57,7 +68,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   for (const [oid, schema, name, kind, persistence, attnum, attname, definition] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
-      const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: KINDS[kind ?? ''] ?? 'other', columns: [] }
+      const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
       current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map() }
       out.push(current)
     }

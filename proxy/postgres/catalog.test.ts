@@ -44,8 +44,7 @@ test('unqualified names resolve as the server would: pg_catalog first, then $use
     assert.is(catalog.relation(null, 'pg_class')?.schema, 'pg_catalog')
     assert.equal(catalog.relation('public', 'pg_class')?.columns, ['x'])
     assert.equal(catalog.relation(null, 'orders')?.columns, ['mine'], '"$user" (the gateway role, warden) comes before public')
-    assert.is(catalog.relation(null, 'pg_tables')?.kind, 'view')
-    assert.match(catalog.relation(null, 'pg_tables')?.definition ?? '', 'pg_class')
+    assert.equal(catalog.relation(null, 'pg_tables'), { schema: 'pg_catalog', name: 'pg_tables', kind: 'table', columns: ['schemaname', 'tablename', 'tableowner', 'tablespace', 'hasindexes', 'hasrules', 'hastriggers', 'rowsecurity'] }, 'system views are opaque')
     assert.is(catalog.relation('pg_temp', 'users'), undefined)
     catalog.close()
   } finally {
