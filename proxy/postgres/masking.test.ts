@@ -1,7 +1,6 @@
 // Masking on the wire: text and binary formats, aliases, computed columns, several results per query, named
 // statements, cursors, columns renamed through the gateway and behind its back; any masking failure ends the
-// statement with XX000 and sends no unmasked row. Lineage comes from testing/lineage-oracle.ts until the
-// normalizer produces it (then from the normalizer).
+// statement with XX000 and sends no unmasked row.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
@@ -9,7 +8,6 @@ import type { Decision, InputDocument } from '../../engine/types.ts'
 import { decodeReadyForQuery } from './messages/ready-for-query.ts'
 import { encodeQuery } from './messages/query.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { derived, installLineage, type LineageOf, plain, star, wholeRow } from './testing/lineage-oracle.ts'
 import { errorsOf, RawClient, types } from './testing/raw-client.ts'
 
 let h: Harness
@@ -27,30 +25,8 @@ const ALL = 'SELECT id, name, email, phone, card_number, plan FROM users ORDER B
 const COMPUTED = "SELECT lower(email) AS x, 'write to ' || email AS y, upper(name) AS n, 'mail ' || name || ' at ada@example.com' AS z FROM users WHERE id = 1"
 const BINARY = 'SELECT id, email, phone, to_jsonb(u) AS doc, id::numeric * 100 AS cents, card_number::bytea AS card_bytes FROM users u WHERE id = $1'
 
-const lineage: Record<string, LineageOf> = {
-  [ALL]: () => [['id', 'name', 'email', 'phone', 'card_number', 'plan'].map((c) => plain(c))],
-  'SELECT email AS contact FROM users WHERE id = 1': () => [[plain('email', 'contact')]],
-  [COMPUTED]: () => [[derived('x', ['email']), derived('y', ['email']), derived('n', ['name']), derived('z', ['name'])]],
-  [BINARY]: (c) => [[plain('id'), plain('email'), plain('phone'), wholeRow(c, 'doc'), derived('cents', ['id']), derived('card_bytes', ['card_number'])]],
-  'SELECT email FROM users WHERE id = 1; SELECT phone, email AS e FROM users WHERE id = 2': () => [[plain('email')], [plain('phone'), plain('email', 'e')]],
-  'SELECT email FROM users WHERE id = $1': () => [[plain('email')]],
-  'DECLARE c CURSOR FOR SELECT email FROM users ORDER BY id': () => [[plain('email')]],
-  'SELECT email FROM users /* fail-mask */': () => [[plain('email')]],
-  'SELECT email FROM users WHERE id = $1 /* fail-mask */': () => [[plain('email')]],
-  'SELECT 1': () => [[derived('?column?', [])]],
-  'SELECT 2 AS two': () => [[derived('two', [])]],
-  'SELECT email AS x FROM users WHERE id = 1': () => [[plain('email', 'x')]],
-  'SELECT addr AS x FROM users WHERE id = 1': () => [[plain('addr', 'x')]],
-  'SELECT notes AS x FROM users WHERE id = 1': () => [[plain('notes', 'x')]],
-  'SELECT email_private AS x FROM users WHERE id = 1': () => [[plain('email_private', 'x')]],
-  'SELECT contact AS x FROM users WHERE id = 1': () => [[plain('contact', 'x')]],
-  'SELECT * FROM users WHERE id = 1': (c) => [star(c, 'users')],
-  'SELECT * FROM users WHERE id = 2': (c) => [star(c, 'users')],
-}
-
 test.before(async () => {
   h = await startHarness({ override })
-  installLineage(h.te, lineage)
 })
 test.after(async () => {
   await h?.stop()
