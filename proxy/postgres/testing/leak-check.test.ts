@@ -53,6 +53,8 @@ test('finds reversed, translated, leet, atbash, rot13, full-width and interleave
     Array.from(EMAIL).join('\u200b'),
     'ada at example dot com',
     'ada [at] example (dot) com',
+    Array.from(EMAIL).map((c) => String.fromCharCode(c.charCodeAt(0) + 1)).join(''),
+    Array.from('536-22-8147').map((c) => String.fromCharCode(c.charCodeAt(0) + 17)).join(''),
   ]
   for (const f of forms) assert.ok(leaks(f).length, f)
 })
@@ -70,7 +72,7 @@ test('finds base64, hex, bytea hex and escape, percent, entity, bit-string and c
     EMAIL.replace(/[a-z@.]/g, (c) => `&#${c.charCodeAt(0)};`),
     Array.from(Buffer.from(EMAIL)).map((b) => b.toString(2).padStart(8, '0')).join(''),
     Array.from(EMAIL).map((c) => c.charCodeAt(0)).join(','),
-    `{${Array.from(EMAIL).map((c) => c.charCodeAt(0)).join(',')}}`,
+    `{${Array.from(EMAIL).map((c) => c.charCodeAt(0)).join(',')},0,0,0}`,
   ]
   for (const f of forms) assert.ok(leaks(f).length, f)
 })

@@ -171,8 +171,9 @@ function codePoints(s: string): string | undefined {
   if (!runs) return undefined
   const out: string[] = []
   for (const r of runs) {
-    const codes = r.split(/[^\d]+/).filter(Boolean).map(Number)
-    if (codes.every((c) => c >= 9 && c <= 0x10ffff)) out.push(String.fromCodePoint(...codes))
+    // ascii('') is 0 past the end of a value: skip what is no character rather than give up.
+    const codes = r.split(/[^\d]+/).filter(Boolean).map(Number).filter((c) => c >= 9)
+    if (codes.length && codes.every((c) => c <= 0x10ffff)) out.push(String.fromCodePoint(...codes))
   }
   return out.length ? out.join(' ') : undefined
 }
@@ -201,6 +202,19 @@ function interleaved(s: string): string | undefined {
   return `${chars.filter((_, i) => i % 2 === 0).join('')} ${chars.filter((_, i) => i % 2 === 1).join('')}`
 }
 
+/** Every character moved by a fixed number of code points: chr(ascii(c) + n). */
+function shifted(by: number): Decoder {
+  return (s) => {
+    if (s.length > INTERLEAVE_MAX) return undefined
+    let out = ''
+    for (const ch of s) {
+      const c = ch.codePointAt(0)! - by
+      out += c >= 32 && c <= 0x10ffff ? String.fromCodePoint(c) : ' '
+    }
+    return out
+  }
+}
+
 const DECODERS: [string, Decoder][] = [
   ['json', jsonStrings],
   ['escapes', backslashEscapes],
@@ -213,6 +227,9 @@ const DECODERS: [string, Decoder][] = [
   ['bits', bitStrings],
   ['spelled-out', spelledOut],
   ['interleaved', interleaved],
+  ['shifted +1', shifted(1)],
+  ['shifted -1', shifted(-1)],
+  ['shifted +17', shifted(17)],
 ]
 
 /** The decoded forms of one string: BFS over the decoders, two levels deep, bounded. */
