@@ -266,8 +266,13 @@ test('standard_conforming_strings: the server ran nothing the gateway did not al
 
 // ---- (d) client encodings whose multibyte characters end in a backslash ----
 
-/** A two-byte character of each encoding whose second byte is 0x5c (a backslash in ASCII). */
-const ENCODINGS: [string, number][] = [['SJIS', 0x95], ['BIG5', 0xa5], ['GBK', 0x95], ['GB18030', 0x95], ['JOHAB', 0x8a]]
+/**
+ * A two-byte character of each encoding whose second byte is 0x5c (a backslash in ASCII). PostgreSQL's JOHAB
+ * accepts only 0xa1–0xfe as a second byte, so it has none: its payload is refused by the server, and its test
+ * checks only that the session stays UTF8.
+ */
+const ENCODINGS: [string, number][] = [['SJIS', 0x95], ['BIG5', 0xa5], ['GBK', 0x95], ['GB18030', 0x95], ['JOHAB', 0x95]]
+const BACKSLASH_TRAIL = new Set(['SJIS', 'BIG5', 'GBK', 'GB18030'])
 
 /**
  * Read as UTF-8 (what the gateway sees), `E'<lead>\'` escapes the quote and the rest is one string; read in the
@@ -278,7 +283,7 @@ function encodingPayload(lead: number, smuggled: string): Buffer {
   return Buffer.concat([Buffer.from(`SELECT E'`), Buffer.from([lead, 0x5c]), Buffer.from(`' ; ${smuggled}; --'`)])
 }
 
-for (const [encoding, lead] of ENCODINGS) {
+for (const [encoding, lead] of ENCODINGS.filter(([e]) => BACKSLASH_TRAIL.has(e))) {
   test(`${encoding}: the payload really is two statements to a server with that client encoding`, async () => {
     const c = canary()
     const [valid] = await direct([`SELECT convert_from('\\x${lead.toString(16)}5c'::bytea, '${encoding}')`])
@@ -351,7 +356,7 @@ for (const [name, pairs] of databaseAttacks) {
 
 // ---- (f) one huge message, twenty thousand statements: an answer in bounded time, other sessions unaffected ----
 
-const ANSWER_WITHIN_MS = 60_000
+const ANSWER_WITHIN_MS = 30_000
 const EXTRA_LATENCY_MS = 100
 
 async function latency(c: pg.Client): Promise<number> {
