@@ -39,9 +39,9 @@ async function leaksOf(c: pg.Client, entry: MaskingEntry, mode: Mode): Promise<{
   const rec = recordBytes(stream)
   let error: string | undefined
   try {
-    const config: pg.QueryConfig & { queryMode?: string; binary?: boolean } = {
+    const config: pg.QueryArrayConfig & { queryMode?: string; binary?: boolean } = {
       text: entry.sql,
-      rowMode: 'array',
+      rowMode: 'array' as const,
       types: { getTypeParser: () => raw } as unknown as pg.CustomTypesConfig,
       ...(mode === 'simple' ? {} : { queryMode: 'extended' }),
       ...(mode === 'binary' ? { binary: true } : {}),
