@@ -46,6 +46,8 @@ const FRAGMENT_LETTERS = 6
 const FRAGMENT_DIGITS = 8
 /** Every exact needle is at least this long; it is also the length of the index key. */
 const NEEDLE_KEY = 7
+/** Length of the index key: the shortest needle of any kind. */
+const KEY = Math.min(FRAGMENT_LETTERS, FRAGMENT_DIGITS, NEEDLE_KEY)
 const MAX_CANDIDATES = 400
 /** Longer strings are searched as they are (and folded), without decoders. */
 const MAX_DECODE = 256 * 1024
@@ -231,6 +233,8 @@ const DECODERS: [string, Decoder][] = [
   ['shifted -1', shifted(-1)],
   ['shifted +17', shifted(17)],
 ]
+/** Shifting is applied to what was received only: chr(ascii(c) + n) is not combined with an encoding. */
+const NESTED_DECODERS = DECODERS.filter(([name]) => !name.startsWith('shifted'))
 
 /** The decoded forms of one string: BFS over the decoders, two levels deep, bounded. */
 export function decodings(s: string): Map<string, string> {
@@ -241,7 +245,7 @@ export function decodings(s: string): Map<string, string> {
   for (let depth = 0; depth < depths && frontier.length; depth++) {
     const next: [string, string][] = []
     for (const [text, via] of frontier) {
-      for (const [name, decode] of DECODERS) {
+      for (const [name, decode] of depth === 0 ? DECODERS : NESTED_DECODERS) {
         if (seen.size >= MAX_CANDIDATES) return seen
         const out = decode(text)
         if (out === undefined || out === '' || seen.has(out)) continue
@@ -282,39 +286,38 @@ export function needlesOf(s: SeededSecret): { exact: string[]; fragments: string
 }
 
 export function createLeakChecker(secrets: SeededSecret[]): LeakChecker {
-  const exact = new Map<string, Needle[]>()
-  const fragments = new Map<string, Needle>()
-  const fragmentLengths = new Set<number>()
+  // Every needle (whole hidden parts and fragments) indexed by its first KEY characters: one slice and one
+  // lookup per position of the searched text, then startsWith for the few needles sharing that key.
+  const byKey = new Map<string, Needle[]>()
+  const add = (column: string, text: string) => {
+    const key = text.slice(0, KEY)
+    const list = byKey.get(key) ?? []
+    if (!list.some((n) => n.text === text)) list.push({ column, text })
+    byKey.set(key, list)
+  }
   for (const s of secrets) {
     const n = needlesOf(s)
     for (const text of n.exact) {
       if (text.length < NEEDLE_KEY) throw new Error(`seeded ${s.column} value ${JSON.stringify(s.value)} is too short to search for`)
-      const key = text.slice(0, NEEDLE_KEY)
-      exact.set(key, [...(exact.get(key) ?? []), { column: s.column, text }])
+      add(s.column, text)
     }
-    for (const f of n.fragments) {
-      fragments.set(f, { column: s.column, text: f })
-      fragmentLengths.add(f.length)
-    }
+    for (const f of n.fragments) add(s.column, f)
   }
 
   function findIn(folded: string): Needle | undefined {
-    for (let i = 0; i < folded.length; i++) {
-      const hit = i + NEEDLE_KEY <= folded.length ? exact.get(folded.slice(i, i + NEEDLE_KEY)) : undefined
+    for (let i = 0; i + KEY <= folded.length; i++) {
+      const hit = byKey.get(folded.slice(i, i + KEY))
       if (hit) for (const n of hit) if (folded.startsWith(n.text, i)) return n
-      for (const len of fragmentLengths) {
-        const f = i + len <= folded.length ? fragments.get(folded.slice(i, i + len)) : undefined
-        if (f) return f
-      }
     }
     return undefined
   }
 
   function scanText(text: string, where: string): Leak[] {
     // Shorter than the shortest fragment, and too short to hold an encoding of one.
-    if (text.length < Math.min(NEEDLE_KEY, ...fragmentLengths)) return []
+    if (text.length < KEY) return []
     for (const [decoded, via] of decodings(text)) {
       const folded = fold(decoded)
+      if (folded.length < KEY) continue
       const variants: [string, string][] = [['', folded], ...FOLDED_VARIANTS.map(([name, f]): [string, string] => [name, f(folded)])]
       for (const [name, v] of variants) {
         const hit = findIn(v)
