@@ -208,12 +208,22 @@ export function classify(name: string, body: PgObject): Classified {
     case 'VacuumStmt': return { type: body.is_vacuumcmd === true ? 'vacuum' : 'analyze', detail: { options: optionMap(body.options) } }
     case 'ListenStmt': return { type: 'listen', detail: { channel: str(body.conditionname) ?? '' } }
     case 'UnlistenStmt': return { type: 'unlisten', detail: { channel: str(body.conditionname) ?? '*' } }
+    case 'AlterTableStmt': return { type: 'alter', detail: alterTableDetail(body) }
     case 'NotifyStmt': return { type: 'notify', detail: { channel: str(body.conditionname) ?? '', payload: str(body.payload) ?? null } }
     default:
       if (name.startsWith('Alter')) return { type: 'alter', detail: { object_kind: enumName(body.objtype ?? body.objectType ?? body.renameType, 'OBJECT_') ?? alterKind(name) } }
       if (name.startsWith('Create') || name === 'DefineStmt') return { type: 'create', detail: { object_kind: enumName(body.kind, 'OBJECT_') ?? alterKind(name) } }
       return { type: 'other', detail: {} }
   }
+}
+
+/**
+ * ALTER TABLE / VIEW / INDEX / SEQUENCE … : the object kind and each subcommand as the parse tree names it
+ * (AT_ChangeOwner, AT_DisableRowSecurity …), so a policy reads what it does from the tree, never the text.
+ */
+function alterTableDetail(body: PgObject): Record<string, unknown> {
+  const subcommands = list(body.cmds).map((cmd) => str(bodyOf(cmd, 'AlterTableCmd')?.subtype) ?? 'unknown')
+  return { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'table', subcommands }
 }
 
 /** AlterFooBarStmt → foo_bar, for nodes without an explicit object type. */

@@ -89,14 +89,17 @@ reads_unsafe_column(c, t, spec) if {
 # Unqualified columns with several tables in FROM: a star, a whole-row reference by the view's name, or any
 # name the view has that is not on its safe list.
 reads_unsafe_column(c, t, _) if {
-	not is_string(c.table)
+	not qualified_column(c)
 	lower(c.name) in {"*", lower(t.name)}
 }
 
 reads_unsafe_column(c, _, spec) if {
-	not is_string(c.table)
+	not qualified_column(c)
 	lower(c.name) in spec.unsafe
 }
+
+# A helper, not `not is_string(c.table)`: with the key absent that expression is undefined, not true.
+qualified_column(c) if is_string(c.table)
 
 # Functions behind those views (pg_stat_get_activity …), in any schema.
 sensitive_function(fn) := catalog.sensitive_catalog_functions[lower(fn.name)]
