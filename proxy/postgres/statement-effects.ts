@@ -2,6 +2,7 @@
 // CLOSE / DISCARD change what names mean, and DDL makes cached catalog lookups stale.
 import type { Judgement } from '../../engine/gateway.ts'
 import type { SqlStatement, StatementType } from '../../engine/types.ts'
+import { grantDeadline } from './judge.ts'
 import type { ResultPlanner } from './masker.ts'
 import type { StatementRun } from './pending.ts'
 import type { SessionStatements } from './session.ts'
@@ -35,7 +36,7 @@ export function applyStatementEffect(run: StatementRun, n: number, statements: S
       const name = nameOf(s)
       if (name === undefined) return
       const inner = all.find((x) => x.nested?.via === 'prepare' && x.nested.parent_index === index)
-      statements.setStatement(name, { text: inner?.text ?? s.text, judgement, approvalId: run.verdict.approvalId })
+      statements.setStatement(name, { text: inner?.text ?? s.text, judgement, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) })
       return
     }
     case 'deallocate': {
@@ -47,7 +48,7 @@ export function applyStatementEffect(run: StatementRun, n: number, statements: S
     }
     case 'declare_cursor': {
       const name = nameOf(s)
-      if (name !== undefined) statements.declareCursor(name, { text: s.text, judgement, approvalId: run.verdict.approvalId })
+      if (name !== undefined) statements.declareCursor(name, { text: s.text, judgement, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) })
       return
     }
     case 'close': {
