@@ -59,6 +59,15 @@ findings contains f if {
 	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
 }
 
+# SHOW of a setting whose value may hold credentials, or of all of them (pg_settings' values, column by column).
+findings contains f if {
+	some i, s in statements
+	s.type == "show"
+	why := catalog.secret_settings[lower(s.detail.name)]
+	msg := concat("", ["shows ", lower(s.detail.name), ", which exposes ", why])
+	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
+}
+
 # ---- COPY ----
 
 findings contains f if {

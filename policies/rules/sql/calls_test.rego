@@ -97,6 +97,17 @@ test_functions_behind_sensitive_catalogs_are_denied if {
 	}
 }
 
+test_show_of_secret_settings_is_denied if {
+	every c in [
+		{"note": "SHOW ALL", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "all"}})], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
+		{"note": "SHOW archive_command", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "Archive_Command"}})], "effect": "deny"},
+		{"note": "SHOW statement_timeout", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "statement_timeout"}})], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
 catalog_read(name, columns) := t.stmt("select", {"read_only": true, "tables": [t.table(name, "read")], "columns": columns})
 
 test_copy if {
