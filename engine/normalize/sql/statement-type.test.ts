@@ -144,6 +144,13 @@ test('has_where is set for update/delete with WHERE (including WHERE CURRENT OF)
   assert.is(one('SELECT * FROM t WHERE a = 1').has_where, false)
 })
 
+test('relations renamed by an alias column list are reported, wherever they are', () => {
+  assert.equal(one('SELECT t.pid FROM pg_stat_activity AS t(a, b, pid)').detail.renamed_relations, ['pg_stat_activity'])
+  assert.equal(one('SELECT j.x FROM (users u JOIN pg_catalog.pg_roles r ON true) AS j(x)').detail.renamed_relations, ['pg_roles', 'users'])
+  assert.equal(one('SELECT * FROM users WHERE id IN (SELECT a FROM "Orders" o(a))').detail.renamed_relations, ['Orders'])
+  assert.equal(one('SELECT u.id FROM users AS u JOIN orders o ON o.user_id = u.id').detail.renamed_relations, undefined)
+})
+
 test('DECLARE CURSOR over a locking query is not read-only', () => {
   assert.is(one('DECLARE c CURSOR FOR SELECT * FROM t FOR UPDATE').read_only, false)
 })

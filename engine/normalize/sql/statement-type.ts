@@ -2,7 +2,7 @@
 // (object kind of a DROP, SET name and value, COPY direction …). Read-only-ness is decided elsewhere.
 import type { StatementType } from '../../types.ts'
 import type { PgObject } from './ast.ts'
-import { bodyOf, constText, defElems, enumName, isObject, list, names, str } from './ast.ts'
+import { bodyOf, constText, defElems, enumName, isObject, list, names, str, unwrap } from './ast.ts'
 
 export interface Classified {
   type: StatementType
@@ -136,8 +136,40 @@ export function selectInto(select: PgObject): PgObject | undefined {
   return undefined
 }
 
-/** Type and detail of one statement node. */
+/**
+ * Relations whose columns are renamed by an alias column list anywhere in the statement (`FROM t AS a(x, y)`,
+ * or a join aliased with one): their column names as written no longer say which columns are read.
+ */
+export function renamedRelations(value: unknown, out = new Set<string>(), renamed = false): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) renamedRelations(item, out, renamed)
+    return out
+  }
+  if (!isObject(value)) return out
+  const node = unwrap(value)
+  if (!node) {
+    for (const child of Object.values(value)) renamedRelations(child, out, renamed)
+    return out
+  }
+  const [kind, body] = node
+  const aliased = renamed || ((kind === 'RangeVar' || kind === 'JoinExpr') && list(bodyOf(body.alias, 'Alias')?.colnames).length > 0)
+  if (kind === 'RangeVar' && aliased && typeof body.relname === 'string') out.add(body.relname)
+  for (const [key, child] of Object.entries(body)) {
+    // Only a join's own inputs are renamed by its alias, not subqueries in its ON clause.
+    renamedRelations(child, out, aliased && kind === 'JoinExpr' && (key === 'larg' || key === 'rarg') ? true : renamed)
+  }
+  return out
+}
+
+/** Type and detail of one statement node; `renamed_relations` when an alias column list renames a relation. */
 export function classify(name: string, body: PgObject): Classified {
+  const classified = classifyNode(name, body)
+  const renamed = renamedRelations(body)
+  if (renamed.size) classified.detail.renamed_relations = [...renamed].sort()
+  return classified
+}
+
+function classifyNode(name: string, body: PgObject): Classified {
   const simple = SIMPLE[name]
   if (simple) return { type: simple, detail: {} }
   const created = CREATE_KIND[name]

@@ -78,6 +78,7 @@ test_catalogs_exposing_statements_statistics_or_settings_are_denied if {
 		{"note": "unqualified star beside pg_stat_activity", "statements": [catalog_read("pg_stat_activity", [{"table": null, "name": "*"}])], "effect": "deny"},
 		{"note": "unqualified query beside pg_stat_activity", "statements": [catalog_read("pg_stat_activity", [{"table": null, "name": "QUERY"}])], "effect": "deny"},
 		{"note": "column without a table key beside pg_stat_activity", "statements": [catalog_read("pg_stat_activity", [{"name": "query"}])], "effect": "deny"},
+		{"note": "pg_stat_activity renamed by an alias column list", "statements": [object.union(catalog_read("pg_stat_activity", [{"table": "pg_stat_activity", "name": "pid"}]), {"detail": {"renamed_relations": ["PG_STAT_ACTIVITY"]}})], "effect": "deny"},
 		{"note": "pg_stat_activity.pid", "statements": [catalog_read("pg_stat_activity", [{"table": "pg_stat_activity", "name": "pid"}, {"table": null, "name": "state"}])], "effect": "allow"},
 		{"note": "pg_roles.rolconfig", "statements": [catalog_read("pg_roles", [{"table": "pg_roles", "name": "rolconfig"}])], "effect": "deny"},
 		{"note": "pg_settings.setting", "statements": [catalog_read("pg_settings", [{"table": "pg_settings", "name": "setting"}])], "effect": "deny"},

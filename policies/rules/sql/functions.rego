@@ -86,6 +86,15 @@ reads_unsafe_column(c, t, spec) if {
 	not lower(c.name) in spec.safe
 }
 
+# An alias column list (FROM pg_stat_activity AS a(x, y, pid)) renames the view's columns: a safe name as
+# written may then be any column, so the names cannot be trusted.
+sensitive_catalog(s, t) := spec.why if {
+	catalog_schema(t)
+	spec := catalog.sensitive_catalog_columns[lower(t.name)]
+	some name in s.detail.renamed_relations
+	lower(name) == lower(t.name)
+}
+
 # Unqualified columns with several tables in FROM: a star, a whole-row reference by the view's name, or any
 # name the view has that is not on its safe list.
 reads_unsafe_column(c, t, _) if {
