@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert'
 import type pg from 'pg'
 import { encodeBind } from './messages/bind.ts'
 import { encodeExecute } from './messages/execute.ts'
+import { encodeFlush } from './messages/flush.ts'
 import { decodeNoticeResponse } from './messages/notice-response.ts'
 import { encodeParse } from './messages/parse.ts'
 import { encodeQuery } from './messages/query.ts'
@@ -199,6 +200,30 @@ test('extended protocol: a binary parameter is shown to the reviewer as hex with
   const frames = await c.readyCount(1)
   assert.is(errorsOf(frames)[0]?.code, '42501')
   assert.is(await planOf(3), 'free')
+  c.close()
+})
+
+test('a portal bound while its grant held is judged again at Execute once the grant has expired', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  const bindTo = (portal: string, plan: string) =>
+    encodeBind({ portal, statement: 'p', paramFormats: [], params: [Buffer.from(plan), Buffer.from('1')], resultFormats: [] })
+  c.send(encodeParse({ name: 'p', text: 'UPDATE users SET plan = $1 WHERE id = $2', paramTypes: [] }), bindTo('', 'copper'), encodeExecute({ portal: '', maxRows: 0 }), encodeSync())
+  const approved = await pendingApproval()
+  h.te.approvals.approve(approved, dba())
+  assert.is(errorsOf(await c.readyCount(1)).length, 0)
+  c.take()
+  c.send(bindTo('later', 'nickel'), encodeFlush())
+  await c.until((fs) => fs.some((f) => f.type === '2'))
+  c.take()
+  const ttlMs = h.te.approvals.get(approved)!.approval.ttl_seconds * 1000
+  await later(ttlMs + 1000, async () => {
+    c.send(encodeExecute({ portal: 'later', maxRows: 0 }), encodeSync())
+    const id = await pendingApproval(new Set([approved]))
+    assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'nickel' WHERE id = '1'")
+    h.te.approvals.reject(id, dba())
+    assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
+  })
+  assert.is(await planOf(1), 'copper')
   c.close()
 })
 
