@@ -73,6 +73,7 @@ test('show prints one request in full: who, why, and the statement as it will ru
   assert.match(res.out, `${held.id}  pending`)
   assert.match(res.out, 'requester: cursor-bot (agent), session sess-1, target prod-db')
   assert.match(res.out, 'writes to production need a DBA [prod.write]')
+  assert.match(res.out, 'if approved: a grant for 600 s covering this exact statement text')
   assert.match(res.out, "statement, as it will run:\n  DELETE FROM users WHERE id = '7'\n")
   const json = await run(['show', held.id, '--json', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
   assert.is(JSON.parse(json.out).command.review_text, "DELETE FROM users WHERE id = '7'")

@@ -152,13 +152,21 @@ export function visible(text: string): string {
 /** What the reviewer approves; requests from a gateway that predates review_text show the summary. */
 const reviewOf = (r: ApprovalRequest) => r.command.review_text ?? r.command.summary
 
-/** One request in full: who asked, why, and the statement exactly as it will run. */
+/** What an approval's grant lets through until it expires, by scope. */
+const SCOPES: Record<ApprovalRequest['approval']['scope'], string> = {
+  statement: 'this exact statement text (for a statement with $n parameters: with any values)',
+  fingerprint: 'statements of this shape, with any literal values',
+  session: 'everything this session would be held for',
+}
+
+/** One request in full: who asked, why, what approving allows, and the statement exactly as it will run. */
 export function describeRequest(r: ApprovalRequest): string {
   const lines = [
     `${r.id}  ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}${r.note ? ` (${r.note})` : ''}`,
     `requester: ${r.requester.sub} (${r.requester.kind}), session ${r.session_id}, target ${r.target}`,
     `created:   ${r.created_at}`,
-    `approvers: ${r.approval.approvers.join(', ')}; grant scope ${r.approval.scope}, ${r.approval.ttl_seconds} s`,
+    `approvers: ${r.approval.approvers.join(', ')}`,
+    `if approved: a grant for ${r.approval.ttl_seconds} s covering ${SCOPES[r.approval.scope]}`,
     'reasons:',
     ...r.reasons.map((x) => `  - ${x.message} [${x.rule}]`),
     'statement, as it will run:',
