@@ -227,6 +227,26 @@ test('a portal bound while its grant held is judged again at Execute once the gr
   c.close()
 })
 
+test('a SQL PREPARE approved by a reviewer is held again at its first Bind, with the values', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(encodeQuery('PREPARE up3 AS UPDATE users SET plan = $1 WHERE id = 3'))
+  const prepared = await pendingApproval()
+  h.te.approvals.approve(prepared, dba())
+  assert.is(errorsOf(await c.readyCount(1)).length, 0)
+  c.take()
+  c.send(
+    encodeBind({ portal: '', statement: 'up3', paramFormats: [], params: [Buffer.from('zinc')], resultFormats: [] }),
+    encodeExecute({ portal: '', maxRows: 0 }),
+    encodeSync(),
+  )
+  const id = await pendingApproval(new Set([prepared]))
+  assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'zinc' WHERE id = 3")
+  h.te.approvals.reject(id, dba())
+  assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
+  assert.is(await planOf(3), 'free')
+  c.close()
+})
+
 test('nothing reached the server without an allow decision', () => {
   assert.equal(h.unjudgedStatements(), [])
 })

@@ -45,6 +45,19 @@ test('PREPARE records the inner statement under the name from the parse tree (qu
   assert.is(s.prepared().get('other'), undefined)
 })
 
+test('a PREPARE allowed by a grant leaves its statement to be judged again at its first Bind', () => {
+  const s = new SessionStatements()
+  const { p } = planner()
+  const run = parsed('PREPARE up AS UPDATE users SET plan = $1 WHERE id = 1')
+  const j = run.verdict.judgement
+  j.input.session = { id: 's', started_at: '', grants: [{ id: 'g1', scope: 'statement', approved_by: 'alice', expires_at_ns: 9e18 }] }
+  j.decision.reasons = [{ rule: 'warden.grant', message: 'approved by alice (grant g1, scope statement)' }]
+  applyStatementEffect(run, 0, s, p)
+  assert.equal([s.statement('up')?.needsApproval, s.statement('up')?.grantUntil], [true, 9e12])
+  applyStatementEffect(parsed('PREPARE plain AS SELECT 1'), 0, s, p)
+  assert.equal([s.statement('plain')?.needsApproval, s.statement('plain')?.grantUntil], [undefined, undefined])
+})
+
 test('a statement without a name in its detail records nothing (names are never read from the text)', () => {
   const s = new SessionStatements()
   const { p } = planner()

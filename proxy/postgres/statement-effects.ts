@@ -36,7 +36,15 @@ export function applyStatementEffect(run: StatementRun, n: number, statements: S
       const name = nameOf(s)
       if (name === undefined) return
       const inner = all.find((x) => x.nested?.via === 'prepare' && x.nested.parent_index === index)
-      statements.setStatement(name, { text: inner?.text ?? s.text, judgement, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) })
+      // A PREPARE allowed by a grant approved preparing it: its first Bind judges the statement itself, with
+      // its values, as a SQL EXECUTE of it would be.
+      const grantUntil = grantDeadline(judgement)
+      statements.setStatement(name, {
+        text: inner?.text ?? s.text,
+        judgement,
+        approvalId: run.verdict.approvalId,
+        ...(grantUntil === undefined ? {} : { grantUntil, needsApproval: true }),
+      })
       return
     }
     case 'deallocate': {
