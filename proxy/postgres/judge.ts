@@ -9,7 +9,18 @@ import type { JudgementCache } from './judgement-cache.ts'
 
 export type Verdict =
   | { allow: true; judgement: Judgement; approvalId?: string }
-  | { allow: false; judgement: Judgement; error: PgError; approvalId?: string }
+  | { allow: false; judgement: Judgement; error: PgError; approvalId?: string; deferred?: true }
+
+/** How one judgement is made (judgeWith): the text a reviewer sees, or defer the hold to the caller. */
+export interface JudgeOptions {
+  /** Shown to the reviewer instead of the text: the statement with its bound values. */
+  reviewText?: string
+  /**
+   * Return an approve as a refusal marked `deferred` instead of holding now: the extended protocol holds
+   * at Bind, where the values are known. Anything that does not look at `deferred` refuses it.
+   */
+  defer?: boolean
+}
 
 /** Why a hold was aborted: the client sent a CancelRequest, or went away. */
 export type HoldAbort = 'cancel' | 'disconnect'
@@ -58,8 +69,8 @@ function waitForReviewer(ctx: JudgeContext, id: string): Promise<ApprovalRequest
   })
 }
 
-async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<Verdict> {
-  const request = ctx.engine.approvals.request(first.input, first.decision, redactSql(text))
+async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewText: string): Promise<Verdict> {
+  const request = ctx.engine.approvals.request(first.input, first.decision, redactSql(text), reviewText)
   const id = request.id
   const approvers = first.decision.obligations.approval?.approvers ?? []
   ctx.notice({
@@ -95,8 +106,24 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<
   return { allow: false, judgement: first, error, approvalId: id }
 }
 
+// Options for the next judgement of a session. QueryLoop.judge(text) takes no options, so a frontend step
+// sets them here (judgeWith) just before calling it; judgeSql takes them synchronously on entry.
+const nextOptions = new WeakMap<SessionState, JudgeOptions>()
+
+/** Judges `text` through the loop's judge (its hold can be cancelled) with these options. */
+export function judgeWith(loop: { session: SessionState; judge(text: string): Promise<Verdict> }, text: string, opts: JudgeOptions): Promise<Verdict> {
+  nextOptions.set(loop.session, opts)
+  try {
+    return loop.judge(text)
+  } finally {
+    nextOptions.delete(loop.session)
+  }
+}
+
 /** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
 export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict> {
+  const opts = nextOptions.get(ctx.session) ?? {}
+  nextOptions.delete(ctx.session)
   let judgement = ctx.cache?.get(text)
   if (!judgement) {
     judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
@@ -106,8 +133,25 @@ export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict
     case 'allow':
       return { allow: true, judgement }
     case 'approve':
-      return hold(text, judgement, ctx)
+      if (opts.defer) return { allow: false, judgement, deferred: true, error: pgErrors.denied(`the statement needs approval: ${reasonsText(judgement.decision)}`) }
+      return hold(text, judgement, ctx, opts.reviewText ?? text)
     default:
       return { allow: false, judgement, error: denial(judgement.decision) }
   }
+}
+
+/**
+ * When an allow stops holding because a grant it depended on expires (ms since the epoch), or undefined
+ * when it depended on none. The policy library (policies/warden/grants.rego) decides which grants cover a
+ * command and names each in a `warden.grant` reason ("… (grant <id>, scope …)"); those grants count. An
+ * allow that cites grants none of which can be found depends on all of them, and on none left: now.
+ */
+export function grantDeadline(j: Judgement): number | undefined {
+  if (j.decision.effect !== 'allow') return undefined
+  const cited = j.decision.reasons.filter((r) => r.rule === 'warden.grant')
+  if (!cited.length) return undefined
+  const grants = j.input.session?.grants ?? []
+  const named = grants.filter((g) => cited.some((r) => r.message.includes(`(grant ${g.id},`)))
+  const used = named.length ? named : grants
+  return used.length ? Math.min(...used.map((g) => Math.floor(g.expires_at_ns / 1e6))) : Date.now()
 }
