@@ -4,7 +4,7 @@
 // judgement.
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import type { InputDocument } from '../../engine/types.ts'
-import { type ErrorFields, PgError, ProtocolError } from './errors.ts'
+import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
 import { type HoldAbort, type JudgeContext, judgeSql, type Verdict } from './judge.ts'
@@ -19,12 +19,17 @@ import { decodeQuery } from './messages/query.ts'
 import { deniedEvent, statementEvent } from './audit-events.ts'
 import { bind, close, describe, execute, flush, parse, sync } from './extended.ts'
 import { JudgementCache } from './judgement-cache.ts'
+import { MAX_SQL_TEXT_BYTES } from './limits.ts'
 import type { Outbox } from './outbox.ts'
+import { firstPinnedChange } from './pinned-settings.ts'
 import type { StatementRun, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
 import type { SessionStatements } from './session.ts'
-import { functionCall, simpleQuery } from './simple-query.ts'
+import { poisonExtended } from './poison.ts'
+import { functionCall, refuseQuery, simpleQuery } from './simple-query.ts'
 import { hasType } from './statement-effects.ts'
+
+const MESSAGE_NAMES: Record<string, string> = { Q: 'Query', P: 'Parse', B: 'Bind', D: 'Describe', E: 'Execute', C: 'Close' }
 
 export interface QueryLoopDeps {
   engine: GatewayEngine
@@ -85,14 +90,29 @@ export class QueryLoop {
     }
   }
 
-  /** Judges SQL for this session, holding for approval when required (cancel / disconnect end the hold). */
+  /**
+   * Judges SQL for this session, holding for approval when required (cancel / disconnect end the hold).
+   * Texts over MAX_SQL_TEXT_BYTES are refused unjudged; an allowed text that would change a pinned setting
+   * is refused whatever the policy said (the gateway's own invariant, beside the policy's deny).
+   */
   async judge(text: string): Promise<Verdict> {
     this.up.flush()
+    const bytes = Buffer.byteLength(text)
+    if (bytes > MAX_SQL_TEXT_BYTES) {
+      return this.protocolDenial(`SQL text of ${bytes} bytes`, 'warden.postgres.text_too_large', pgErrors.textTooLarge(bytes, MAX_SQL_TEXT_BYTES))
+    }
+    let verdict: Verdict
     try {
-      return await judgeSql(text, this.judgeContext)
+      verdict = await judgeSql(text, this.judgeContext)
     } finally {
       this.hold = undefined
     }
+    if (!verdict.allow) return verdict
+    const change = firstPinnedChange(verdict.judgement.input.command?.sql?.statements ?? [])
+    if (!change) return verdict
+    const error = pgErrors.pinnedSetting(change.setting, change.how)
+    const decision = { effect: 'deny' as const, reasons: [{ rule: 'warden.postgres.pinned_setting', message: error.message }], obligations: { mask: [] } }
+    return { allow: false, judgement: { input: verdict.judgement.input, decision }, error }
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
@@ -181,7 +201,31 @@ export class QueryLoop {
     }
   }
 
+  /**
+   * Decoders refuse names and text the server would read differently (over 63 bytes, invalid UTF-8) with a
+   * non-fatal PgError: it is answered like a server error, and an extended batch is skipped up to Sync.
+   */
   private dispatch(f: Frame): Promise<void> | void {
+    try {
+      return this.handle(f)
+    } catch (err) {
+      if (!(err instanceof PgError) || err.fatal) throw err
+      this.refuseMessage(f, err)
+    }
+  }
+
+  private refuseMessage(f: Frame, error: PgError): void {
+    if (this.skipUntilSync || this.relay.serverSkipping) return
+    const raw = `${MESSAGE_NAMES[f.type] ?? f.type} message`
+    const verdict = this.protocolDenial(raw, 'warden.postgres.message_refused', error)
+    if (f.type === 'Q') return refuseQuery(this, raw, verdict, 'simple')
+    this.recordDenied(raw, verdict, 'extended')
+    this.up.write(poisonExtended())
+    this.relay.push({ kind: 'poison', error })
+    this.skipUntilSync = true
+  }
+
+  private handle(f: Frame): Promise<void> | void {
     switch (f.type) {
       case 'Q':
         return simpleQuery(this, decodeQuery(f.payload), f.raw)
