@@ -62,6 +62,7 @@ export class FrameSource {
     }
     if (f) {
       this.waiter = undefined
+      this.flow()
       w.resolve(f)
     } else if (this.ended) {
       this.waiter = undefined
