@@ -3,6 +3,7 @@
 // for COPY data. Nothing reaches the server without passing a handler, and every handler judges or reuses a
 // judgement.
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
+import { TOO_MANY_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
 import type { InputDocument } from '../../engine/types.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
@@ -30,6 +31,16 @@ import { functionCall, refuseQuery, simpleQuery } from './simple-query.ts'
 import { hasType } from './statement-effects.ts'
 
 const MESSAGE_NAMES: Record<string, string> = { Q: 'Query', P: 'Parse', B: 'Bind', D: 'Describe', E: 'Execute', C: 'Close' }
+
+/**
+ * The text a denial is audited with. Audit redaction parses the text again, so a text refused for its size
+ * or statement count is recorded by its beginning only: reparsing it would cost what the limits avoid.
+ */
+function auditedText(text: string, verdict: Verdict): string {
+  const oversized = text.length > MAX_SQL_TEXT_BYTES / 4 && Buffer.byteLength(text) > MAX_SQL_TEXT_BYTES
+  if (!oversized && !verdict.judgement.input.command?.sql?.parse_error?.includes(TOO_MANY_STATEMENTS)) return text
+  return `${text.slice(0, 1024)} … [${Buffer.byteLength(text)} bytes, not judged]`
+}
 
 export interface QueryLoopDeps {
   engine: GatewayEngine
@@ -143,7 +154,7 @@ export class QueryLoop {
 
   recordDenied(text: string, verdict: Verdict, via: string): void {
     this.statementCount++
-    this.engine.audit.record(deniedEvent(this.session, text, verdict, via))
+    this.engine.audit.record(deniedEvent(this.session, auditedText(text, verdict), verdict, via))
   }
 
   recordRun(run: StatementRun): void {
