@@ -256,6 +256,7 @@ export class Connection {
     this.loop = loop
     backend.socket.on('data', (chunk: Buffer) => {
       relay.receive(chunk)
+      loop.relayProgressed()
       if (client.congested) {
         pauseUpstream(true)
         client.drained().then(() => pauseUpstream(false))

@@ -88,6 +88,22 @@ test(`20,000 statements in one Query are refused quickly (limit ${MAX_STATEMENTS
   assert.equal(h.unjudgedStatements(), [])
 })
 
+test('a pipeline of 20,000 Bind/Execute pairs is answered whole, in order, with bounded pending work', async () => {
+  const c = await session()
+  const n = 20_000
+  const msgs = [encodeParse({ name: 'one', text: 'SELECT $1::int', paramTypes: [] })]
+  for (let i = 0; i < n; i++) {
+    msgs.push(encodeBind({ portal: '', statement: 'one', paramFormats: [], params: [Buffer.from(String(i))], resultFormats: [] }), encodeExecute({ portal: '', maxRows: 0 }))
+  }
+  c.send(...msgs, encodeSync())
+  const frames = await c.readyCount(1, 120_000)
+  const rows = frames.filter((f) => f.type === 'D').map((f) => Number(decodeDataRow(f.payload)[0]!.toString()))
+  assert.is(rows.length, n)
+  assert.ok(rows.every((v, i) => v === i), 'rows in order')
+  assert.is(errorsOf(frames).length, 0)
+  c.close()
+})
+
 /** The heaviest input the gateway judges: MAX_STATEMENTS statements, MAX_SQL_TEXT_BYTES in all. */
 function heaviest(): string {
   const base = Array.from({ length: MAX_STATEMENTS }, (_, i) => `SELECT u.id, u.email, o.amount_cents FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id = ${i} AND u.name <> '`)
