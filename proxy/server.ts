@@ -4,26 +4,28 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { loadOrCreateDevKey } from '../cli/dev-key.ts'
-import { loadPolicy } from '../cli/policy.ts'
+import { loadOrCreateDevKey } from './server/dev-key.ts'
 import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
 import type { Config } from '../engine/config/types.ts'
 import { createGatewayEngine } from '../engine/gateway-engine.ts'
 import { createVerifier } from '../engine/identity/verifier.ts'
 import { createAdminHandler } from './admin/handler.ts'
 import { type AdminServer, serveAdmin } from './admin/node-server.ts'
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './demo/embedded.ts'
+import { type DemoDatabases, startDemoDatabases } from './demo/demo-databases.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
 import { openAuditOutput } from './server/audit-destination.ts'
+import { loadPolicy } from './server/policy.ts'
 import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
 import { shellQuote, startupSummary } from './server/summary.ts'
 import { resolveTls, type TlsMaterial } from './server/tls.ts'
-import { planUpstreams } from './server/upstreams.ts'
+import { type EmbeddedEndpoint, planUpstreams } from './server/upstreams.ts'
 import { CodedError } from '../engine/errors.ts'
 
 export interface RunningGateway {
   postgres: PostgresListener
   admin: AdminServer
+  /** The backend of the embedded demo targets, when the config has any. */
+  demo?: DemoDatabases
   /** The human start-up summary (listeners, targets, how to get a token and connect). */
   summary: string
   close(): Promise<void>
@@ -35,7 +37,7 @@ export interface GatewayOptions {
   packageRoot: string
   /** The OPA binary that compiles policy.source; found like `warden build` finds it when absent. */
   opa?: string
-  /** Environment for upstream `password_env`; process.env when absent. */
+  /** Environment for upstream `password_env`, WARDEN_DEMO_BACKEND and PG_BIN; process.env when absent. */
   env?: Record<string, string | undefined>
   /** The --config argument as the user typed it, repeated in the commands the gateway suggests. */
   configArg?: string
@@ -59,18 +61,24 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const verifier = createVerifier(config.identity, { devPublicJwk, readJwksFile: async (path) => JSON.parse(await readFile(path, 'utf8')) })
 
     const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
-    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa })
+    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa ?? opts.env?.OPA ?? process.env.OPA, packageRoot: opts.packageRoot })
 
     const audit = openAuditOutput(config.audit.destination)
     closers.push(audit.close)
 
-    const embedded = new Map<string, EmbeddedPostgres>()
-    for (const target of config.targets.filter((t) => t.embedded && t.kind === 'postgres')) {
-      const demo = await startEmbeddedPostgres()
+    const env = opts.env ?? process.env
+    const embeddedTargets = config.targets.filter((t) => t.embedded && t.kind === 'postgres').map((t) => t.name)
+    const embedded = new Map<string, EmbeddedEndpoint>()
+    let demo: DemoDatabases | undefined
+    if (embeddedTargets.length) {
+      demo = await startDemoDatabases(embeddedTargets, { stateDir: config.state_dir, env })
       closers.push(demo.close)
-      embedded.set(target.name, demo)
+      for (const note of demo.notes) log.info(`demo database: ${note}`)
+      for (const warning of demo.warnings) log.warn(`demo database: ${warning}`)
+      log.info({ backend: demo.backend }, `demo database: ${demo.description}`)
+      for (const name of embeddedTargets) embedded.set(name, demo.endpoint(name))
     }
-    const upstreams = planUpstreams(config.targets, opts.env ?? process.env, embedded)
+    const upstreams = planUpstreams(config.targets, env, embedded)
     for (const warning of upstreams.warnings) log.warn(warning)
 
     const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: audit.sink, decider })
@@ -101,7 +109,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       tls: tls ? (tls.source === 'generated' ? `self-signed, ${tls.certPath}` : tls.certPath) : 'off (openssl not found)',
       policy: config.policy.bundle ? `bundle ${bundlePath}` : `${policyConfig.policy.source} (compiled to ${bundlePath})`,
       describe: upstreams.describe,
-      warnings: upstreams.warnings,
+      warnings: [...(demo?.warnings ?? []), ...upstreams.warnings],
+      demo: demo?.description,
       configArg: opts.configArg,
     })
     log.info({
@@ -109,11 +118,12 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       admin: admin.url,
       targets: config.targets.map((t) => t.name),
       embedded: [...embedded.keys()],
+      demo: demo?.backend,
       tls: tls?.source ?? 'off',
     }, 'warden gateway started')
 
     let closing: Promise<void> | undefined
-    return { postgres, admin, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
+    return { postgres, admin, demo, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
   } catch (err) {
     await closeAll()
     throw err

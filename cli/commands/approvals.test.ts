@@ -10,7 +10,7 @@ import { createVerifier } from '../../engine/identity/verifier.ts'
 import { createAdminHandler } from '../../proxy/admin/handler.ts'
 import { type AdminServer, serveAdmin } from '../../proxy/admin/node-server.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { memoryIo } from '../io.ts'
 import { formatTable, runApprovals } from './approvals.ts'
 

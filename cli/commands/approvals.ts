@@ -5,7 +5,7 @@ import { signDevToken } from '../../engine/identity/dev-issuer.ts'
 import { AdminClientError, createAdminClient } from '../../proxy/admin/client.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
 const usage = `usage: warden approvals list [--status S] [--json]

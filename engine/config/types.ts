@@ -59,7 +59,7 @@ export interface TargetConfig {
   labels: Record<string, string>
   /** For postgres targets: the real server. */
   upstream?: UpstreamConfig
-  /** Demo only: serve this target from an embedded PGlite database seeded with sample data. */
+  /** Demo only: serve this target from an embedded demo database (a private PostgreSQL cluster, or PGlite) seeded with sample data. */
   embedded?: boolean
   /** For kubernetes targets: namespaces treated as production. */
   production_namespaces?: string[]

@@ -19,6 +19,7 @@ import { encodeStartupMessage } from './messages/startup-message.ts'
 import { PROTOCOL_3_0 } from './messages/startup-packet.ts'
 import { ACCEPTED_SERVER_ENCODINGS, PINNED_SETTINGS, pinnedValueHolds } from './pinned-settings.ts'
 import { continueScram, finalizeScram, md5Password, startScram, type ScramSession } from './pg-crypto.ts'
+import { unixSocketPath } from './unix-socket.ts'
 
 export interface UpstreamTarget {
   host: string
@@ -74,7 +75,8 @@ function readOneByte(socket: net.Socket): Promise<number> {
 
 function connectTcp(target: UpstreamTarget, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: target.host, port: target.port })
+    const path = unixSocketPath(target)
+    const socket = path ? net.connect({ path }) : net.connect({ host: target.host, port: target.port })
     socket.setNoDelay(true)
     const timer = setTimeout(() => {
       socket.destroy()
@@ -96,7 +98,8 @@ function connectTcp(target: UpstreamTarget, timeoutMs: number): Promise<net.Sock
 export async function openUpstreamSocket(target: UpstreamTarget, timeoutMs = CONNECT_TIMEOUT_MS): Promise<net.Socket | tls.TLSSocket> {
   const socket = await connectTcp(target, timeoutMs)
   const mode = target.ssl ?? 'disable'
-  if (mode === 'disable') return socket
+  // As libpq: no TLS over a Unix-domain socket, which never leaves the machine.
+  if (mode === 'disable' || (mode === 'prefer' && unixSocketPath(target))) return socket
   try {
     socket.write(encodeSslRequest())
     socket.pause()

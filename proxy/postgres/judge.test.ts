@@ -24,7 +24,11 @@ function decision(effect: Effect): Decision {
 /** A fake engine answering from a script of effects, one per judgement; the real approval store. */
 function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
   const approvals = createMemoryApprovalStore()
-  return {
+  const engine: GatewayEngine = {
+    judge: (request) => {
+      if (request.kind !== 'sql') throw new Error('the fake engine judges SQL only')
+      return engine.judgeSql(request)
+    },
     authenticate: async () => agent,
     target: () => target,
     judgeSql: ({ text }): Judgement => {
@@ -41,6 +45,7 @@ function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
     approvals,
     audit: createMemoryAuditSink(),
   }
+  return engine
 }
 
 function context(engine: GatewayEngine, opts: { holdMs?: number; abort?: HoldAbort } = {}) {

@@ -10,6 +10,8 @@ export interface SummaryFacts {
   /** Target name → where its upstream is. */
   describe(name: string): string
   warnings: string[]
+  /** Which backend serves the embedded demo targets, and its limits; absent without such targets. */
+  demo?: string
   /** The --config argument the gateway was started with, repeated in the commands shown. */
   configArg?: string
 }
@@ -31,6 +33,7 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : 'not served by the PostgreSQL listener'}`),
   ]
   if (!config.targets.length) lines.push('    (none: add targets to the config)')
+  if (facts.demo) lines.push(`  Demo DB     ${facts.demo}`)
   for (const w of facts.warnings) lines.push(`  WARNING: ${w}`)
   lines.push('')
   if (dev) {
