@@ -79,7 +79,7 @@ test(`20,000 statements in one Query are refused quickly (limit ${MAX_STATEMENTS
     const ms = performance.now() - started
     assert.is(types(frames), 'EZ')
     assert.match(errorsOf(frames)[0]!.message, why)
-    assert.ok(ms < 1000, `answered in ${ms.toFixed(0)} ms`)
+    assert.ok(ms < 2000, `answered in ${ms.toFixed(0)} ms`)
     c.take()
   }
   c.send(encodeQuery('SELECT 1;'.repeat(MAX_STATEMENTS)))
