@@ -43,7 +43,7 @@ const MESSAGE_NAMES: Record<string, string> = { Q: 'Query', P: 'Parse', B: 'Bind
 function auditedText(text: string, verdict: Verdict): string {
   const oversized = text.length > MAX_SQL_TEXT_BYTES / 4 && Buffer.byteLength(text) > MAX_SQL_TEXT_BYTES
   if (!oversized && !verdict.judgement.input.command?.sql?.parse_error?.includes(TOO_MANY_STATEMENTS)) return text
-  return `${text.slice(0, 1024)} … [${Buffer.byteLength(text)} bytes, not judged]`
+  return `${text.slice(0, 1024)} … [${Buffer.byteLength(text)} bytes in all; the rest is not recorded]`
 }
 
 export interface QueryLoopDeps {
@@ -203,8 +203,8 @@ export class QueryLoop {
 
   /**
    * A long extended pipeline waits here for the server to answer half of what is pending (a Flush makes it
-   * answer without a Sync). The relay's queue is shifted once per answer, which costs its length: unbounded,
-   * 20,000 pipelined Bind/Execute pairs took 29 s and stalled other sessions for 2 s.
+   * answer without a Sync). The relay's queue is shifted once per answer, and V8 moves a large array on every
+   * shift: measured, 40,000 shifts of one array take 650 ms, 1,000 well under 1 ms.
    */
   private async drainPending(): Promise<void> {
     this.up.write(encodeFlush())
