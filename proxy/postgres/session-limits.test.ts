@@ -3,9 +3,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MAX_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
+import type { Decision, InputDocument } from '../../engine/types.ts'
 import { MAX_FRAME_BYTES } from './framing.ts'
 import { MAX_SQL_TEXT_BYTES } from './limits.ts'
 import { encodeBind } from './messages/bind.ts'
+import { encodeCopyData } from './messages/copy-data.ts'
+import { encodeCopyDone } from './messages/copy-done.ts'
 import { decodeDataRow } from './messages/data-row.ts'
 import { encodeExecute } from './messages/execute.ts'
 import { encodeParse } from './messages/parse.ts'
@@ -16,8 +19,15 @@ import { errorsOf, RawClient, types } from './testing/raw-client.ts'
 
 let h: Harness
 
+// `loader` may COPY (denied to agents by the default policy).
+function override(input: InputDocument): Decision | undefined {
+  const isCopy = input.command.sql?.statements.some((s) => s.type === 'copy')
+  return isCopy && input.identity.sub === 'loader' ? { effect: 'allow', reasons: [], obligations: { mask: [] } } : undefined
+}
+
 test.before(async () => {
-  h = await startHarness()
+  h = await startHarness({ override })
+  await h.cluster.query('CREATE TABLE blobs (t text); GRANT INSERT, SELECT ON blobs TO PUBLIC')
 })
 test.after(async () => {
   await h?.stop()
@@ -52,6 +62,17 @@ test('a 3 MiB bind parameter passes through whole: large messages are read, not 
   const frames = await c.readyCount(1, 10_000)
   assert.is(types(frames), '12DCZ')
   assert.is(decodeDataRow(frames.find((f) => f.type === 'D')!.payload)[0]!.toString(), String(value.length))
+  c.close()
+})
+
+test('a CopyData message of 8 MiB is relayed whole', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken('loader'), database: 'prod-db' })
+  c.send(encodeQuery('COPY blobs (t) FROM STDIN'))
+  await c.until((fs) => fs.some((f) => f.type === 'G'))
+  c.send(encodeCopyData(Buffer.from(`${'c'.repeat(8 * 1024 * 1024)}\n`)), encodeCopyDone())
+  const frames = await c.readyCount(1, 20_000)
+  assert.is(types(frames), 'GCZ')
+  assert.equal(await h.cluster.query('SELECT length(t) AS n FROM blobs'), [{ n: 8 * 1024 * 1024 }])
   c.close()
 })
 
