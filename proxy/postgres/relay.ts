@@ -2,7 +2,7 @@
 // which statement it belongs to: rows are masked before they leave, gateway errors replace the server's answer
 // to a poison, and after an extended-protocol error the entries the server skips are dropped as it drops them.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html
-import { PgError, ProtocolError } from './errors.ts'
+import { PgError, pgErrors, ProtocolError } from './errors.ts'
 import { FrameReader, type Frame } from './framing.ts'
 import { decodeErrorResponse, encodeErrorResponse } from './messages/error-response.ts'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
@@ -12,6 +12,7 @@ import type { ResultMask } from './masker.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import type { Outbox } from './outbox.ts'
 import type { Entry, StatementRun } from './pending.ts'
+import { pinnedValueHolds } from './pinned-settings.ts'
 import { poisonQuery } from './poison.ts'
 import { ResultRelay } from './results.ts'
 
@@ -138,6 +139,8 @@ export class Relay {
         return this.forward(f)
       case 'S': {
         const p = decodeParameterStatus(f.payload)
+        // A pinned setting changed anyway (a path the gateway did not foresee): end the session, fail closed.
+        if (!pinnedValueHolds(p.name, p.value)) throw pgErrors.pinnedSettingChanged(p.name, p.value)
         if (p.name === 'client_encoding') this.setClientEncoding(p.value)
         return this.forward(f)
       }

@@ -14,10 +14,33 @@ function nameOf(s: SqlStatement): string | undefined {
   return typeof s.detail.name === 'string' && s.detail.name !== '' ? s.detail.name : undefined
 }
 
+interface Shape {
+  top: { statement: SqlStatement; index: number }[]
+  /** Indexes of statements with a nested DDL statement. */
+  ddlParents: Set<number>
+}
+
+const shapes = new WeakMap<Judgement, Shape>()
+
+/**
+ * Computed once per judgement: it is asked at every CommandComplete, and recomputing it (a scan of every
+ * statement) made a long query string quadratic.
+ */
+function shapeOf(j: Judgement): Shape {
+  let shape = shapes.get(j)
+  if (!shape) {
+    const all = j.input.command?.sql?.statements ?? []
+    const ddlParents = new Set<number>()
+    for (const x of all) if (x.nested && DDL.has(x.type)) ddlParents.add(x.nested.parent_index)
+    shape = { top: all.flatMap((statement, index) => (statement.nested ? [] : [{ statement, index }])), ddlParents }
+    shapes.set(j, shape)
+  }
+  return shape
+}
+
 /** Top-level statements (one CommandComplete each), with their index in the flattened list. */
 export function topLevel(j: Judgement): { statement: SqlStatement; index: number }[] {
-  const all = j.input.command?.sql?.statements ?? []
-  return all.flatMap((statement, index) => (statement.nested ? [] : [{ statement, index }]))
+  return shapeOf(j).top
 }
 
 export function hasType(j: Judgement, ...types: StatementType[]): boolean {
@@ -26,11 +49,12 @@ export function hasType(j: Judgement, ...types: StatementType[]): boolean {
 
 export function applyStatementEffect(run: StatementRun, n: number, statements: SessionStatements, planner: ResultPlanner): void {
   const judgement = run.verdict.judgement
-  const top = topLevel(judgement)[n]
+  const shape = shapeOf(judgement)
+  const top = shape.top[n]
   if (!top) return
   const { statement: s, index } = top
   const all = judgement.input.command.sql?.statements ?? []
-  if (DDL.has(s.type) || all.some((x) => x.nested?.parent_index === index && DDL.has(x.type))) planner.invalidate()
+  if (DDL.has(s.type) || shape.ddlParents.has(index)) planner.invalidate()
   switch (s.type) {
     case 'prepare': {
       const name = nameOf(s)
