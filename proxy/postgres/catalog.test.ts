@@ -5,6 +5,7 @@ import { connectBackend } from './backend.ts'
 import { Catalog } from './catalog.ts'
 import { encodeAuthentication } from './messages/authentication.ts'
 import { encodeBackendKeyData } from './messages/backend-key-data.ts'
+import { encodeParameterStatus } from './messages/parameter-status.ts'
 import { encodeReadyForQuery } from './messages/ready-for-query.ts'
 import { startCluster, type TestCluster } from './testing/cluster.ts'
 
@@ -115,7 +116,8 @@ test('a failed connection fails the lookup; the next lookup connects again', asy
 test('a lookup the server does not answer in time fails instead of stalling', async () => {
   // A server that completes startup, then never answers a query (like a lookup queued behind a transaction).
   const silent = net.createServer((s) => {
-    s.once('data', () => s.write(Buffer.concat([encodeAuthentication({ kind: 'ok' }), encodeBackendKeyData({ processId: 1, secret: Buffer.alloc(4) }), encodeReadyForQuery('I')])))
+    const reported = [['client_encoding', 'UTF8'], ['standard_conforming_strings', 'on'], ['server_encoding', 'UTF8']].map(([name, value]) => encodeParameterStatus({ name: name!, value: value! }))
+    s.once('data', () => s.write(Buffer.concat([encodeAuthentication({ kind: 'ok' }), ...reported, encodeBackendKeyData({ processId: 1, secret: Buffer.alloc(4) }), encodeReadyForQuery('I')])))
   })
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
   const port = (silent.address() as net.AddressInfo).port

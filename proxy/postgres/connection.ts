@@ -255,6 +255,7 @@ export class Connection {
     this.loop = loop
     backend.socket.on('data', (chunk: Buffer) => {
       relay.receive(chunk)
+      loop.relayProgressed()
       if (client.congested) {
         pauseUpstream(true)
         client.drained().then(() => pauseUpstream(false))
@@ -272,6 +273,9 @@ export class Connection {
   private failLoop(err: Error): void {
     if (this.loopFailure || this.step === 'closed') return
     this.loopFailure = err
+    if (err instanceof PgError && err.fields.code === '42501' && this.session) {
+      this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: this.session.id, target: this.session.target.name, code: 'postgres.pinned_setting', message: err.message }))
+    }
     this.sendFatal(err)
     this.loop?.close()
     this.stream.end()

@@ -3,7 +3,7 @@
 // screened for the statement they arrive during (message-screen.ts), gateway errors replace the server's answer
 // to a poison, and after an extended-protocol error the entries the server skips are dropped as it drops them.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html
-import { PgError, ProtocolError } from './errors.ts'
+import { PgError, pgErrors, ProtocolError } from './errors.ts'
 import { FrameReader, type Frame } from './framing.ts'
 import { decodeErrorResponse, encodeErrorResponse } from './messages/error-response.ts'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
@@ -13,6 +13,7 @@ import type { ResultMask } from './masker.ts'
 import type { MaskObligation, SqlOutput } from '../../engine/types.ts'
 import type { Outbox } from './outbox.ts'
 import type { Entry, StatementRun } from './pending.ts'
+import { pinnedValueHolds } from './pinned-settings.ts'
 import { poisonQuery } from './poison.ts'
 import { ResultRelay } from './results.ts'
 
@@ -168,6 +169,8 @@ export class Relay {
         return this.forward(f)
       case 'S': {
         const p = decodeParameterStatus(f.payload)
+        // A pinned setting changed anyway (a path the gateway did not foresee): end the session, fail closed.
+        if (!pinnedValueHolds(p.name, p.value)) throw pgErrors.pinnedSettingChanged(p.name, p.value)
         if (p.name === 'client_encoding') this.setClientEncoding(p.value)
         return this.forward(f)
       }
