@@ -36,20 +36,28 @@ function staleSuspects(catalog: Catalog, text: string, j: Judgement, now: number
   return [...new Set(statements.flatMap((s) => s.tables.map((t) => t.full_name)))].map(splitName)
 }
 
-export async function prepareCatalog(
+/** Longer texts are not judged ahead (the judgement cache would not keep the first judgement, so it would be a
+ * second full evaluation of a heavy input on the socket thread); relations they name are loaded after their
+ * judgement, for the next statement. */
+export const CATALOG_AHEAD_MAX_BYTES = 8 * 1024
+
+/** Judges ahead; a Promise only when relations must be looked up first, so the common case stays synchronous. */
+export function prepareCatalog(
   catalog: Catalog,
   engine: GatewayEngine,
   request: SqlJudgeRequest,
   cache: JudgementCache | undefined,
-): Promise<void> {
-  if (cache?.get(request.text)) return
+): Promise<void> | undefined {
+  if (cache?.get(request.text)) return undefined
   const { result, misses } = catalog.watch(() => engine.judgeSql(request))
   const names = misses.length ? misses : staleSuspects(catalog, request.text, result, Date.now())
-  if (!names.length) return cache?.set(request.text, result)
+  if (!names.length) {
+    cache?.set(request.text, result)
+    return undefined
+  }
   let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([
+  return Promise.race([
     catalog.loadNames(names).catch(() => undefined),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, CATALOG_WAIT_MS))),
-  ])
-  clearTimeout(timer)
+  ]).finally(() => clearTimeout(timer))
 }

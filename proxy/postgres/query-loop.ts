@@ -6,7 +6,7 @@ import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import { TOO_MANY_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
 import type { InputDocument } from '../../engine/types.ts'
 import type { Catalog } from './catalog.ts'
-import { prepareCatalog } from './catalog-judge.ts'
+import { CATALOG_AHEAD_MAX_BYTES, prepareCatalog } from './catalog-judge.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
@@ -122,13 +122,13 @@ export class QueryLoop {
     if (bytes > MAX_SQL_TEXT_BYTES) {
       return this.protocolDenial(`SQL text of ${bytes} bytes`, 'warden.postgres.text_too_large', pgErrors.textTooLarge(bytes, MAX_SQL_TEXT_BYTES))
     }
-    if (this.deps.catalog) {
-      const request = { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.deps.catalog }
-      await prepareCatalog(this.deps.catalog, this.engine, request, this.judgeContext.cache)
-    }
     let verdict: Verdict
     try {
-      verdict = await judgeSql(text, this.judgeContext)
+      // judgeSql judges synchronously on entry (judgeWith hands it options that way): relations it finds the
+      // catalog does not know (texts too long for catalogAhead) are looked up for next time, in the background.
+      const judged = this.deps.catalog ? this.deps.catalog.watch(() => judgeSql(text, this.judgeContext)) : { result: judgeSql(text, this.judgeContext), misses: [] }
+      if (judged.misses.length) void this.deps.catalog?.loadNames(judged.misses).catch(() => undefined)
+      verdict = await judged.result
     } finally {
       this.hold = undefined
     }
@@ -138,6 +138,13 @@ export class QueryLoop {
     const error = pgErrors.pinnedSetting(change.setting, change.how)
     const decision = { effect: 'deny' as const, reasons: [{ rule: 'warden.postgres.pinned_setting', message: error.message }], obligations: { mask: [] } }
     return { allow: false, judgement: { input: verdict.judgement.input, decision }, error }
+  }
+
+  /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */
+  private catalogAhead(text: string): Promise<void> | undefined {
+    const catalog = this.deps.catalog
+    if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return undefined
+    return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog }, this.judgeContext.cache)
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
@@ -287,10 +294,16 @@ export class QueryLoop {
 
   private handle(f: Frame): Promise<void> | void {
     switch (f.type) {
-      case 'Q':
-        return simpleQuery(this, decodeQuery(f.payload), f.raw)
-      case 'P':
-        return parse(this, decodeParse(f.payload), f.raw)
+      case 'Q': {
+        const text = decodeQuery(f.payload)
+        const ready = this.catalogAhead(text)
+        return ready ? ready.then(() => simpleQuery(this, text, f.raw)) : simpleQuery(this, text, f.raw)
+      }
+      case 'P': {
+        const m = decodeParse(f.payload)
+        const ready = this.catalogAhead(m.text)
+        return ready ? ready.then(() => parse(this, m, f.raw)) : parse(this, m, f.raw)
+      }
       case 'B':
         return bind(this, decodeBind(f.payload), f.raw)
       case 'D':

@@ -42,6 +42,18 @@ test('FETCH returns the rows its cursor\'s DECLARE defined; an unknown cursor ha
   assert.is(resultOutputs(judged(stmt('fetch', { detail: { name: 'other' } })), 0, cursors), undefined)
 })
 
+test('a name declared twice in one text: the DECLARE in force (by its text) defines the rows', () => {
+  const harmless = [out('one')]
+  const masked = [out('email')]
+  const declaring = judged(
+    stmt('declare_cursor', { text: 'DECLARE c CURSOR FOR SELECT 1', detail: { name: 'c' }, outputs: harmless }),
+    stmt('close', { detail: { name: 'c' } }),
+    stmt('declare_cursor', { text: 'DECLARE c CURSOR FOR SELECT email FROM users', detail: { name: 'c' }, outputs: masked }),
+  )
+  const cursors = () => ({ text: 'DECLARE c CURSOR FOR SELECT email FROM users', judgement: declaring })
+  assert.is(resultOutputs(judged(stmt('fetch', { detail: { name: 'c' } })), 0, cursors), masked)
+})
+
 test('EXPLAIN and SHOW are server text: one derived star over all their columns', () => {
   assert.equal(resultOutputs(judged(stmt('explain')), 0), [{ name: '*', lineage: 'derived', sources: [], star: true }])
   assert.equal(resultOutputs(judged(stmt('show')), 0), [{ name: '*', lineage: 'derived', sources: [], star: true }])

@@ -24,12 +24,18 @@ function child(all: SqlStatement[], index: number, via: string): number {
   return all.findIndex((s) => s.nested?.parent_index === index && s.nested.via === via)
 }
 
-/** The DECLARE of cursor `name` in the judgement that declared it. */
+/**
+ * The DECLARE of cursor `name` in the judgement that declared it. One text may declare the name more than once
+ * (`DECLARE c …; CLOSE c; DECLARE c …`): the session keeps the text of the DECLARE in force, so that one is taken
+ * (the last of equal texts, which define equal rows).
+ */
 function declaration(cursor: JudgedStatement, name: string): { judgement: Judgement; index: number } | undefined {
   const all = statementsOf(cursor.judgement)
-  const named = all.findIndex((s) => s.type === 'declare_cursor' && !s.nested && s.detail.name === name)
-  const index = named >= 0 ? named : all.filter((s) => s.type === 'declare_cursor').length === 1 ? all.findIndex((s) => s.type === 'declare_cursor') : -1
-  return index >= 0 ? { judgement: cursor.judgement, index } : undefined
+  const declares = all.flatMap((s, index) => (s.type === 'declare_cursor' ? [{ s, index }] : []))
+  const named = declares.filter(({ s }) => !s.nested && s.detail.name === name)
+  const byText = named.filter(({ s }) => s.text === cursor.text)
+  const found = byText.at(-1) ?? (named.length === 1 ? named[0] : undefined) ?? (declares.length === 1 ? declares[0] : undefined)
+  return found ? { judgement: cursor.judgement, index: found.index } : undefined
 }
 
 function outputsAt(j: Judgement, index: number, cursor: CursorLookup | undefined, depth: number): SqlOutput[] | undefined {
