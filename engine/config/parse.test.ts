@@ -28,7 +28,7 @@ test('the embedded defaults hold what the gateway promises out of the box', () =
   assert.is(d.state_dir, '.warden')
   assert.equal(d.listeners.postgres, { host: '127.0.0.1', port: 6432, allow_plaintext: false })
   assert.equal(d.identity.providers.map((p) => [p.name, p.issuer, p.dev]), [['dev', 'warden-dev', true]])
-  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws'])
+  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws', 'prod-mcp'])
   assert.is(d.targets.find((t) => t.name === 'prod-db')?.upstream?.password_env, 'WARDEN_PROD_DB_PASSWORD')
 })
 
@@ -54,7 +54,7 @@ test('schema problems are all listed with their field paths', () => {
   const doc = { ...minimal(), listeners: { postgres: { port: 'abc' } }, targets: [{ name: 'x', kind: 'postgress', environment: 'p', embedded: true }] }
   assert.equal(problems(doc), [
     'listeners.postgres.port: must be integer, got "abc"',
-    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", got "postgress" (did you mean "postgres"?)',
+    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", "mcp", got "postgress" (did you mean "postgres"?)',
   ])
 })
 
