@@ -196,8 +196,10 @@ export interface McpCommand {
   /** The MCP server: the target's configured server id, or its name. */
   server: string
   direction: 'client' | 'server'
-  kind: 'request' | 'notification' | 'response'
-  /** JSON-RPC method (initialize, tools/list, tools/call, resources/read …); absent for responses. */
+  /** `transport`: an HTTP GET (open the server's stream) or DELETE (end the session), no JSON-RPC message. */
+  kind: 'request' | 'notification' | 'response' | 'transport'
+  /** JSON-RPC method (initialize, tools/list, tools/call, resources/read …; transport/open_stream,
+   * transport/end_session for transport); absent for responses. */
   method?: string
   id?: string | number | null
   /** tools/call: the tool's name and its arguments. */
