@@ -25,6 +25,14 @@ function toolCalled(body: RawHttpRequest['body']): string | undefined {
   }
 }
 
+/** A short text naming the request for the approvals list and the audit trail (no arguments: they may hold secrets). */
+export function mcpSummary(target: TargetConfig, request: RawHttpRequest): string {
+  const method = request.method.toUpperCase()
+  if (method !== 'POST') return `MCP ${mcpServerId(target)}: ${method === 'GET' ? 'open stream' : method === 'DELETE' ? 'end session' : method}`
+  const tool = toolCalled(request.body)
+  return `MCP ${mcpServerId(target)}: ${tool === undefined ? 'message' : `tools/call ${tool}`}`
+}
+
 /** The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state. */
 export async function clientJudgeRequest(session: SessionState, request: RawHttpRequest, registry: ToolRegistry): Promise<McpJudgeRequest> {
   const tool = request.method.toUpperCase() === 'POST' ? toolCalled(request.body) : undefined
