@@ -142,6 +142,11 @@ test('a batch is refused as an invalid request (HTTP 400, -32600); no token is a
   assert.is(anonymous.status, 401)
 })
 
+test('nothing failed in the gateway: no stream ended early, no post-back refused', () => {
+  assert.equal(gw.events.filter((e) => e.startsWith('error') || e.startsWith('stream ended')), [])
+  assert.ok(gw.events.filter((e) => e.startsWith('posted back')).every((e) => e === 'posted back 202'), gw.events.join('\n'))
+})
+
 test.after(async () => {
   await client.close()
   await gw.close()
