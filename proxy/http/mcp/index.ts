@@ -8,7 +8,7 @@
 //       ? jsonRpcDenial({ id: mcp?.id, decision, decisionId, accept, parseError: mcp?.parse_error })
 //       : jsonRpcHeldTimeout({ …same, approvalId: outcome.approvalId!, why: outcome.why, holdSeconds }))
 //   if (outcome.approvalId && mcp?.tool_changed) await registry.accept(mcp.server, mcp.tool!, mcp.tool_fingerprint!)
-//   forward (POST, GET or DELETE; headers content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id)
+//   forward (POST with body forwardedBody(rawRequest), GET or DELETE; headers content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id)
 //   upstream answer: application/json → processJsonBody(ctx, text); text/event-stream → createStreamProcessor(ctx),
 //     push() each decoded chunk, write `forward`, POST each `postBack` message to the same endpoint with the
 //     answer's Mcp-Session-Id (and the gateway's credential); audit `denied`, `changedTools`, `removedTools`;
@@ -26,7 +26,7 @@ export {
   type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, type McpReply,
 } from './jsonrpc-reply.ts'
 export { maskRpcMessage } from './mask.ts'
-export { clientJudgeRequest, hypotheticalCallRequest, type McpJudgeRequest, mcpServerId, mcpSummary, serverJudgeRequest } from './request.ts'
+export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpServerId, mcpSummary, serverJudgeRequest } from './request.ts'
 export {
   createStreamProcessor, type McpResponseContext, type McpStreamProcessor, type ProcessedMessages, processJsonBody,
   type ServerRequestJudgement,

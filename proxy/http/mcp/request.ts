@@ -3,6 +3,7 @@
 // hypothetical tools/call used to filter tools/list. The HTTP core passes each to engine.judge / judgeAndHold.
 import type { TargetConfig } from '../../../engine/config/types.ts'
 import type { HttpJudgeRequest, SessionState } from '../../../engine/gateway.ts'
+import { normalizeHttp } from '../../../engine/normalize/http.ts'
 import type { McpToolState, RawHttpRequest } from '../../../engine/normalize/index.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 
@@ -12,30 +13,41 @@ export type McpJudgeRequest = { kind: 'http' } & HttpJudgeRequest
 /** The server id policies see (command.mcp.server) and the registry keys on: `mcp.server`, else the target name. */
 export const mcpServerId = (target: TargetConfig): string => target.mcp?.server ?? target.name
 
-function toolCalled(body: RawHttpRequest['body']): string | undefined {
-  if (body === undefined) return undefined
-  try {
-    const message = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8')) as unknown
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) return undefined
-    const { method, params } = message as { method?: unknown; params?: { name?: unknown } }
-    return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
-  } catch {
-    // Not JSON: the normalizer reports it as parse_error, and the policy denies it.
-    return undefined
-  }
+// The message exactly as the normalizer reads it (same decoding, BOM and size rules), so the tool looked up in
+// the registry is the tool the policy judges.
+function parsedMessage(request: RawHttpRequest): unknown {
+  if (request.body === undefined) return undefined
+  return normalizeHttp({ method: 'POST', url: request.url, headers: request.headers, body: request.body }).body
+}
+
+function toolCalled(request: RawHttpRequest): string | undefined {
+  const message = parsedMessage(request)
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return undefined
+  const { method, params } = message as { method?: unknown; params?: { name?: unknown } }
+  return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
+}
+
+/**
+ * The body to forward for a judged POST: the parsed message serialized again, so the server reads what the
+ * policy read (a duplicate key, a BOM or odd whitespace cannot make the two disagree). Undefined when the body
+ * was not a JSON message; such a request is denied, never forwarded.
+ */
+export function forwardedBody(request: RawHttpRequest): Buffer<ArrayBuffer> | undefined {
+  const message = parsedMessage(request)
+  return message === undefined ? undefined : Buffer.from(JSON.stringify(message))
 }
 
 /** A short text naming the request for the approvals list and the audit trail (no arguments: they may hold secrets). */
 export function mcpSummary(target: TargetConfig, request: RawHttpRequest): string {
   const method = request.method.toUpperCase()
   if (method !== 'POST') return `MCP ${mcpServerId(target)}: ${method === 'GET' ? 'open stream' : method === 'DELETE' ? 'end session' : method}`
-  const tool = toolCalled(request.body)
+  const tool = toolCalled(request)
   return `MCP ${mcpServerId(target)}: ${tool === undefined ? 'message' : `tools/call ${tool}`}`
 }
 
 /** The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state. */
 export async function clientJudgeRequest(session: SessionState, request: RawHttpRequest, registry: ToolRegistry): Promise<McpJudgeRequest> {
-  const tool = request.method.toUpperCase() === 'POST' ? toolCalled(request.body) : undefined
+  const tool = request.method.toUpperCase() === 'POST' ? toolCalled(request) : undefined
   const tools = tool === undefined ? undefined : await registry.states(mcpServerId(session.target), [tool])
   return { kind: 'http', session, request, mcp: { direction: 'client', ...(tools ? { tools } : {}) } }
 }

@@ -6,7 +6,7 @@
 //   2. clientJudgeRequest(session, raw request, registry) → judgeAndHold(engine, …)
 //   3. not allowed → jsonRpcDenial / jsonRpcHeldTimeout (a JSON-RPC error, not an HTTP one)
 //      allowed after approval of a changed tool → registry.accept(server, tool, fingerprint)
-//   4. forward; the answer goes through processJsonBody (application/json) or createStreamProcessor (SSE),
+//   4. forward the body as judged (forwardedBody); the answer goes through processJsonBody (application/json) or createStreamProcessor (SSE),
 //      with the decision's masks, engineCanCall for tools/list, and engine-judged server requests;
 //      postBack errors are POSTed to the server in the same MCP session
 import { createHash, randomUUID } from 'node:crypto'
@@ -17,7 +17,7 @@ import type { GatewayEngine, SessionState } from '../../../../engine/gateway.ts'
 import { judgeAndHold } from '../../../../engine/hold.ts'
 import type { ToolRegistry } from '../fingerprint.ts'
 import { jsonRpcDenial, jsonRpcHeldTimeout, type McpReply } from '../jsonrpc-reply.ts'
-import { clientJudgeRequest, mcpServerId, mcpSummary, serverJudgeRequest } from '../request.ts'
+import { clientJudgeRequest, forwardedBody, mcpServerId, mcpSummary, serverJudgeRequest } from '../request.ts'
 import { createStreamProcessor, type McpResponseContext, processJsonBody, type ProcessedMessages } from '../response.ts'
 import { engineCanCall } from '../tools-list.ts'
 
@@ -87,7 +87,7 @@ export async function startPassThrough(opts: PassThroughOptions): Promise<PassTh
 
     const abort = new AbortController()
     res.on('close', () => abort.abort())
-    const upstream = await fetch(opts.upstream, { method: request.method, headers, body, signal: abort.signal })
+    const upstream = await fetch(opts.upstream, { method: request.method, headers, body: request.method === 'POST' ? forwardedBody(request) : undefined, signal: abort.signal })
     const out: Record<string, string> = {}
     for (const name of ['content-type', 'mcp-session-id', 'cache-control']) {
       const v = upstream.headers.get(name)
