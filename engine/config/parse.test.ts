@@ -125,4 +125,11 @@ test('approver groups must not be empty', () => {
   assert.equal(problems({ ...minimal(), approvals: { approver_groups: [] } }), ['approvals.approver_groups: must have at least 1 item, got 0'])
 })
 
+test('mcp targets: mcp.server names the server policies see; mcp is refused on other kinds', () => {
+  const ok = parseConfig({ ...minimal(), targets: [{ name: 'tools', kind: 'mcp', environment: 'production', mcp: { server: 'github' } }] })
+  assert.equal(ok.targets[0]?.mcp, { server: 'github' })
+  const bad = { ...minimal(), targets: [{ name: 'db', kind: 'gcp', environment: 'p', mcp: { server: 'x' } }] }
+  assert.equal(problems(bad).map((p) => p.split(';')[0]), ['targets[0].mcp: mcp is only for mcp targets, not gcp'])
+})
+
 test.run()
