@@ -79,7 +79,9 @@ findings contains f if {
 	mcp_request
 	well_formed
 	client
-	m.kind == "request"
+
+	# A tools/call sent as a notification (no id) is judged too: a lax server may still run it.
+	m.kind in {"request", "notification"}
 	method == "tools/call"
 	tool_class != "read"
 	msg := concat("", ["MCP tool ", subject, tool_why])
@@ -100,7 +102,7 @@ findings contains f if {
 	mcp_request
 	well_formed
 	client
-	m.kind == "request"
+	method_call
 	not method in ((passing_methods | read_methods) | {"tools/call"})
 	msg := concat("", ["MCP method ", method, " on ", server_name, " is not one Warden recognises"])
 	f := {"class": "dangerous", "rule": "warden.rules.mcp.method", "message": msg}
@@ -111,6 +113,14 @@ findings contains f if {
 	client
 	not m.kind in {"request", "notification", "response", "transport"}
 	f := {"class": "invalid", "rule": "warden.rules.mcp.parse_error", "message": "an MCP message of unknown kind"}
+}
+
+# A message that asks for something: a request, or a notification outside the notifications/ namespace.
+method_call if m.kind == "request"
+
+method_call if {
+	m.kind == "notification"
+	not startswith(method, "notifications/")
 }
 
 server_allowed if method in settings.current.mcp.server_requests_allowed

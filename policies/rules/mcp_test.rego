@@ -149,3 +149,12 @@ test_an_mcp_request_without_its_command_is_unparsed if {
 	d.effect == "deny"
 	d.reasons[0].rule == "warden.rules.protocol.unparsed"
 }
+
+test_a_tool_call_sent_as_a_notification_is_judged_like_a_request if {
+	note := object.union(json.remove(call("drop_database"), ["id"]), {"kind": "notification"})
+	d := data.warden.decision with input as doc(t.agent, prod_mcp, note) with data.settings as tool_settings
+	d.effect == "deny"
+	e := data.warden.decision with input as doc(t.agent, prod_mcp, {"kind": "notification", "method": "admin/shutdown"})
+	e.effect == "deny"
+	e.reasons[0].rule == "warden.rules.mcp.method"
+}
