@@ -1,9 +1,11 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Target } from '../../types.ts'
+import { garbageRequests } from '../garbage-requests.ts'
+import { normalizeHttp } from '../http.ts'
 import { normalize } from '../index.ts'
 import { canonicalJson } from './canonical-json.ts'
-import type { McpJudgeContext } from './normalize.ts'
+import { type McpJudgeContext, normalizeMcp } from './normalize.ts'
 
 const target: Target = { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {} }
 
@@ -100,6 +102,14 @@ test('a server→client request is judged with direction server and no HTTP part
 test('canonical JSON sorts keys at every depth and drops undefined members', () => {
   assert.is(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: undefined }], c: 'x' } }), '{"a":{"c":"x","d":[1,{"z":0}]},"b":1}')
   assert.is(canonicalJson(undefined), 'null')
+})
+
+test('garbage requests never throw and never pass as a message', () => {
+  for (const request of garbageRequests) {
+    // Through the HTTP parse and the MCP normalizer, as the kubernetes and cloud normalizer tests do.
+    const mcp = normalizeMcp(normalizeHttp(request), 'prod-mcp')
+    assert.ok(mcp.parse_error !== undefined || mcp.kind === 'transport', JSON.stringify(mcp))
+  }
 })
 
 test.run()

@@ -102,6 +102,22 @@ test('a held tool call a reviewer rejects is a JSON-RPC error (-32002) naming th
   assert.not.ok(upstream.calls.includes('deploy billing'))
 })
 
+test('a held tool call nobody approves in time is a JSON-RPC error (-32002) saying so', async () => {
+  const quick = await startPassThrough({ engine: te.engine, target, upstream: upstream.url, registry, holdSeconds: 1, maskKey: new Uint8Array(32) })
+  const c = new Client({ name: 'agent', version: '1.0.0' })
+  await c.connect(new StreamableHTTPClientTransport(new URL(quick.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
+  try {
+    const err = await rejection(c.callTool({ name: 'deploy', arguments: { service: 'search' } }))
+    assert.is(err.code, JSONRPC_HELD)
+    assert.match(err.message, /held for approval apr_\w+; no reviewer approved it within 1s/)
+    assert.is(err.data?.held, 'expired')
+    assert.not.ok(upstream.calls.includes('deploy search'))
+  } finally {
+    await c.close()
+    await quick.close()
+  }
+})
+
 test('a server request for sampling is denied: the client never sees it, the server gets an error', async () => {
   const text = textOf(await client.callTool({ name: 'summarize', arguments: { text: 'long text' } }))
   assert.match(text, /^sampling refused: .*MCP server docs asked the client for sampling\/createMessage/)
