@@ -32,4 +32,16 @@ test('no masks: the message is returned as is', () => {
   assert.is(maskRpcMessage(message, [], key).message, message)
 })
 
+test('path obligations are read from the message root; the envelope cannot be masked by path', () => {
+  const message = { jsonrpc: '2.0', id: 3, result: { structuredContent: { email: 'a@b.example', plan: 'pro' } } }
+  const out = maskRpcMessage(message, [{ path: 'result.structuredContent.email' }, { path: 'id' }], key)
+  const content = (out.message.result as any).structuredContent
+  assert.is.not(content.email, 'a@b.example')
+  assert.is(content.plan, 'pro')
+  assert.is(out.message.id, 3)
+  const note = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } }, [{ path: 'params.data' }], key)
+  assert.is.not((note.message.params as any).data, 'x')
+  assert.is((note.message.params as any).level, 'info')
+})
+
 test.run()
