@@ -41,6 +41,7 @@ export function defaultConfig(): Config {
       },
       { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {} },
       { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {} },
+      { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {} },
     ],
   }
 }
