@@ -1,7 +1,7 @@
 // Makes a fresh clone runnable: installs node modules when missing or stale and finds or builds OPA.
 // Plain JavaScript so it runs before anything is installed. Prints what it does to stderr.
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureOpa } from './ensure-opa.mjs'
@@ -12,6 +12,12 @@ export function ensureNodeModules() {
   const marker = join(root, 'node_modules', '.package-lock.json')
   const lock = join(root, 'package-lock.json')
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return
+  // A linked node_modules (a git worktree sharing another checkout's) belongs to that checkout: `npm ci` here
+  // would empty it under everyone using it.
+  if (existsSync(join(root, 'node_modules')) && lstatSync(join(root, 'node_modules')).isSymbolicLink()) {
+    process.stderr.write('warden: node_modules is a link to another checkout; not reinstalling it here\n')
+    return
+  }
   process.stderr.write('warden: installing node modules (npm ci)…\n')
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
 }

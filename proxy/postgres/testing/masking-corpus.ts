@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
-import { packageRoot } from '../../../cli/policy.ts'
+import { packageRoot } from './paths.ts'
 
 export interface MaskingEntry {
   sql: string
