@@ -1,0 +1,53 @@
+// A real HTTPS upstream for tests, on 127.0.0.1 with a throwaway certificate: it records every request
+// (method, url, headers, body) and answers with whatever the test's route function says.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import https from 'node:https'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { makeSelfSignedCert } from '../../postgres/testing/tls.ts'
+
+export interface Seen {
+  method: string
+  url: string
+  headers: IncomingMessage['headers']
+  body: Buffer
+}
+
+export interface TestUpstream {
+  url: string
+  caFile: string
+  seen: Seen[]
+  close(): Promise<void>
+}
+
+export type Route = (req: Seen, res: ServerResponse) => void
+
+export async function startUpstream(route: Route): Promise<TestUpstream> {
+  const { cert, key } = makeSelfSignedCert('localhost')
+  const dir = mkdtempSync(join(tmpdir(), 'warden-upstream-'))
+  const caFile = join(dir, 'ca.pem')
+  writeFileSync(caFile, cert)
+  const seen: Seen[] = []
+  const server = https.createServer({ cert, key }, (req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) }
+      seen.push(s)
+      route(s, res)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `https://127.0.0.1:${port}`,
+    caFile,
+    seen,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections()
+      server.close(() => { rmSync(dir, { recursive: true, force: true }); resolve() })
+    }),
+  }
+}
