@@ -14,10 +14,11 @@ export function pairHeaders(raw: string[]): HeaderList {
   return out
 }
 
-export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest['mode'], extra: Partial<GatewayRequest> = {}): GatewayRequest {
+/** `closed`: the response (or, for an upgrade, the socket) whose 'close' means the client is gone. */
+export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest['mode'], closed: { once(e: 'close', f: () => void): unknown }, extra: Partial<GatewayRequest> = {}): GatewayRequest {
   const abort = new AbortController()
-  // 'close' on the response/socket, not the request: the request stream closes once its body is read.
-  req.socket.once('close', () => abort.abort('disconnect'))
+  // Not the request's own 'close': the request stream closes as soon as its body is read.
+  closed.once('close', () => abort.abort('disconnect'))
   return {
     mode,
     method: req.method ?? 'GET',
@@ -69,14 +70,14 @@ function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const greq = toGatewayRequest(req, mode, {
+    const greq = toGatewayRequest(req, mode, res, {
       ...extra(req),
       onHeld: (headers) => { if (!res.headersSent) res.writeEarlyHints(headers) },
     })
     handle(greq).then((out) => writeResponse(res, out), () => res.destroy())
   })
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-    const greq = toGatewayRequest(req, mode, extra(req))
+    const greq = toGatewayRequest(req, mode, socket, extra(req))
     // The head (bytes after the request head) belongs to the upgraded protocol; the body of an upgrade request is empty.
     if (head.byteLength) socket.unshift(head)
     greq.body = undefined

@@ -16,6 +16,9 @@ export interface ReverseRoute {
 
 /** `/t/prod-k8s/api/v1/pods?watch=1` → prod-k8s + `/api/v1/pods?watch=1`. */
 export function reverseRoute(url: string): ReverseRoute {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new HttpGatewayError(400, 'http.ambiguous', 'ambiguous request refused: an absolute URL was sent to the reverse proxy; address the target as /t/<target>/<path> (or use the gateway as HTTPS_PROXY on its proxy port)')
+  }
   if (!url.startsWith(ROUTE_PREFIX)) {
     throw new HttpGatewayError(404, 'http.no_route', `no route for ${JSON.stringify(url.slice(0, 200))}: address a target as /t/<target>/<path> (e.g. a kubeconfig server: http://127.0.0.1:8480/t/prod-k8s)`)
   }
