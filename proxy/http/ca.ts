@@ -2,8 +2,8 @@
 // and leaf certificates for intercepted hosts signed with it. Keys come from node's native, asynchronous
 // generateKeyPair; one leaf key is made at start and reused for every leaf, so a new host costs one
 // certificate signature (a few ms), never a key generation on the event loop. node-forge builds and signs the
-// X.509 structures (node cannot issue certificates).
-import { generateKeyPair, randomBytes } from 'node:crypto'
+// X.509 structures (node cannot issue certificates); node's native RSA signs them.
+import { constants, createPrivateKey, generateKeyPair, type KeyObject, privateEncrypt, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
@@ -26,6 +26,22 @@ export const caPaths = (stateDir: string): CaPaths => {
 
 const rsaPair = promisify(generateKeyPair)
 const newKey = async () => (await rsaPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })) as { publicKey: string; privateKey: string }
+
+// DER DigestInfo prefix of SHA-256 (RFC 8017 §9.2): RSASSA-PKCS1-v1_5 signs prefix ‖ hash with type-1 padding.
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+
+/**
+ * A forge signing key backed by node's native RSA: forge hashes the TBS certificate, node signs the hash.
+ * Measured here: forge's own JavaScript RSA took 70–160 ms per leaf (blocking the event loop); native, ~1 ms.
+ */
+function nativeSigner(key: KeyObject) {
+  return {
+    sign(md: forge.md.MessageDigest): string {
+      const hash = Buffer.from(md.digest().getBytes(), 'binary')
+      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, hash])).toString('binary')
+    },
+  } as unknown as forge.pki.rsa.PrivateKey
+}
 
 const serial = () => `00${randomBytes(15).toString('hex')}`
 
@@ -56,7 +72,7 @@ export async function ensureCa(stateDir: string, env: Record<string, string | un
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
       { name: 'subjectKeyIdentifier' },
     ])
-    cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create())
+    cert.sign(nativeSigner(createPrivateKey(privateKey)), forge.md.sha256.create())
     writeFileSync(paths.key, privateKey, { mode: 0o600 })
     chmodSync(paths.key, 0o600)
     writeFileSync(paths.cert, forge.pki.certificateToPem(cert), { mode: 0o644 })
@@ -75,7 +91,7 @@ export interface LeafIssuer {
 /** Loads the CA and makes the shared leaf key; leaves are signed on demand and cached (up to `max`). */
 export async function createLeafIssuer(paths: CaPaths, max = 1000): Promise<LeafIssuer> {
   const caCert = forge.pki.certificateFromPem(readFileSync(paths.cert, 'utf8'))
-  const caKey = forge.pki.privateKeyFromPem(readFileSync(paths.key, 'utf8'))
+  const caKey = nativeSigner(createPrivateKey(readFileSync(paths.key, 'utf8')))
   const leaf = await newKey()
   const leafPublic = forge.pki.publicKeyFromPem(leaf.publicKey)
   const cache = new Map<string, SecureContext>()
