@@ -210,6 +210,50 @@ test('token failures: missing, expired, wrong audience ⇒ 401 with a JSON reaso
   assert.match((await audience.json()).message, 'token.wrong_audience')
 })
 
+function upgradeExchange(path: string, auth: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(g.reverse.address.port, '127.0.0.1', () => {
+      s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`)
+    })
+    let out = ''
+    s.on('data', (d) => {
+      out += d
+      if (out.includes('\r\n\r\n') && out.startsWith('HTTP/1.1 101') && !out.includes('ping-through-exec')) s.write('ping-through-exec')
+      if (out.includes('ping-through-exec') || (!out.startsWith('HTTP/1.1 101') && out.includes('\r\n\r\n') && out.endsWith('\n'))) s.end()
+    })
+    s.on('close', () => resolve(out))
+    s.on('error', reject)
+  })
+}
+
+test('kubernetes exec: the upgrade is judged (held, approved) before it is forwarded, then piped both ways', async () => {
+  const before = g.upstream.seen.length
+  const exchange = upgradeExchange('/t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=sh&command=-c&command=id&stdout=true', token)
+  let id: string | undefined
+  for (let i = 0; i < 300 && !id; i++) {
+    id = g.te.approvals.list({ status: 'pending' })[0]?.id
+    if (!id) await new Promise((r) => setTimeout(r, 10))
+  }
+  assert.ok(id, 'the exec was held')
+  assert.is(g.upstream.seen.length, before, 'nothing reached the upstream while held')
+  g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  const out = await exchange
+  assert.match(out, /^HTTP\/1\.1 101/)
+  assert.match(out, `x-warden-approval: ${id}`)
+  assert.match(out, 'ping-through-exec')
+  const seen = g.upstream.seen.at(-1)!
+  assert.is(seen.url, '/api/v1/namespaces/prod/pods/web-1/exec?command=sh&command=-c&command=id&stdout=true')
+  assert.is(seen.headers.upgrade, 'SPDY/3.1')
+  assert.is(seen.headers.authorization, 'Bearer sa-token-123')
+})
+
+test('kubernetes exec: a refused upgrade gets a Status and the connection closes; nothing is forwarded', async () => {
+  const before = g.upstream.seen.length
+  const out = await upgradeExchange('/t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=sh', 'not-a-token')
+  assert.match(out, /^HTTP\/1\.1 401/)
+  assert.is(g.upstream.seen.length, before)
+})
+
 test('routes: unknown target 404, non-HTTP target 400, no /t/ prefix 404', async () => {
   assert.is((await get('/t/nope/x')).status, 404)
   assert.is((await (await get('/t/db/x')).json()).error, 'http.not_http_target')

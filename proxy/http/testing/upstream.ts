@@ -39,6 +39,13 @@ export async function startUpstream(route: Route): Promise<TestUpstream> {
       route(s, res)
     })
   })
+  // Protocol upgrades (Kubernetes exec over SPDY or WebSocket): accepted, then every byte is echoed back.
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+    seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.alloc(0) })
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\n`)
+    if (head.byteLength) socket.write(head)
+    socket.pipe(socket)
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   return {
