@@ -148,7 +148,8 @@ async function startHttp(config: Config, deps: { engine: Parameters<typeof creat
   const ca = await ensureCa(config.state_dir, deps.env)
   const leaves = await createLeafIssuer(ca)
   const { http: rl, http_proxy: pl } = config.listeners
-  const tls = rl.tls && { cert: await readFile(rl.tls.cert!), key: await readFile(rl.tls.key!) }
+  const names = [...new Set([rl.host === '0.0.0.0' || rl.host === '::' ? '127.0.0.1' : rl.host, '127.0.0.1', 'localhost'])]
+  const tls = rl.plaintext ? undefined : rl.tls ? { cert: await readFile(rl.tls.cert!), key: await readFile(rl.tls.key!) } : leaves.pem(names)
   const reverse = await listenReverse(gateway.handle, { host: rl.host, port: rl.port, tls }).catch((err: Error) => {
     throw new GatewayStartError('listen.http', `start the HTTP listener on ${rl.host}:${rl.port}: ${err.message}; change listeners.http in the config`, { cause: err })
   })

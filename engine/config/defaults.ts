@@ -8,7 +8,7 @@ export function defaultConfig(): Config {
     listeners: {
       postgres: { host: '127.0.0.1', port: 6432, allow_plaintext: false },
       admin: { host: '127.0.0.1', port: 8181 },
-      http: { host: '127.0.0.1', port: 8480 },
+      http: { host: '127.0.0.1', port: 8480, plaintext: false },
       http_proxy: { host: '127.0.0.1', port: 8479, passthrough: [] },
     },
     identity: {

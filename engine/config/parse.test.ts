@@ -142,7 +142,7 @@ test('upstream_http: credential fields are checked per kind, and only HTTP-kind 
   assert.match(problems(pg).join('\n'), 'upstream_http is only for http, kubernetes, gcp and aws targets')
   const ok = parseConfig(target({ upstream_http: { url: 'https://api.example/prefix', ca_file: 'ca.pem', credential: { kind: 'client_cert', cert_file: 'c.pem', key_file: 'k.pem' } } }))
   assert.equal(ok.targets[0]!.upstream_http!.hosts, [])
-  assert.equal(ok.listeners.http, { host: '127.0.0.1', port: 8480 })
+  assert.equal(ok.listeners.http, { host: '127.0.0.1', port: 8480, plaintext: false })
   assert.equal(ok.listeners.http_proxy, { host: '127.0.0.1', port: 8479, passthrough: [] })
 })
 

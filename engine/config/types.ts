@@ -24,8 +24,10 @@ export interface AdminListenerConfig {
 export interface HttpListenerConfig {
   host: string
   port: number
-  /** PEM files; without them the listener speaks plain HTTP (fit for loopback). */
+  /** PEM files; without them the listener serves a certificate from the gateway's CA (<state_dir>/ca) for its host, 127.0.0.1 and localhost. */
   tls?: TlsConfig
+  /** Serve plain HTTP instead (loopback only; kubectl will not send a token over it). */
+  plaintext: boolean
 }
 
 /** The forward proxy (HTTPS_PROXY) that intercepts TLS with the gateway's own CA. */

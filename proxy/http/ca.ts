@@ -86,6 +86,8 @@ export async function ensureCa(stateDir: string, env: Record<string, string | un
 export interface LeafIssuer {
   /** A TLS context for `host` with a leaf certificate signed by the CA; cached per host. */
   context(host: string): SecureContext
+  /** A certificate (chain) and key for these names, e.g. the reverse listener's 127.0.0.1 and localhost. */
+  pem(names: string[]): { cert: string; key: string }
 }
 
 /** Loads the CA and makes the shared leaf key; leaves are signed on demand and cached (up to `max`). */
@@ -95,26 +97,31 @@ export async function createLeafIssuer(paths: CaPaths, max = 1000): Promise<Leaf
   const leaf = await newKey()
   const leafPublic = forge.pki.publicKeyFromPem(leaf.publicKey)
   const cache = new Map<string, SecureContext>()
+  function issue(names: string[]): string {
+    const name = names[0]!
+    const cert = forge.pki.createCertificate()
+    cert.publicKey = leafPublic
+    cert.serialNumber = serial()
+    cert.validity.notBefore = new Date(Date.now() - 86_400_000)
+    cert.validity.notAfter = new Date(Date.now() + 397 * 86_400_000)
+    cert.setSubject([{ name: 'commonName', value: name.slice(0, 64) }])
+    cert.setIssuer(caCert.subject.attributes)
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: names.map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })) },
+    ])
+    cert.sign(caKey, forge.md.sha256.create())
+    return `${forge.pki.certificateToPem(cert)}${forge.pki.certificateToPem(caCert)}`
+  }
   return {
+    pem: (names) => ({ cert: issue(names.map((n) => n.toLowerCase())), key: leaf.privateKey }),
     context(host) {
       const name = host.toLowerCase().replace(/\.$/, '')
       const hit = cache.get(name)
       if (hit) return hit
-      const cert = forge.pki.createCertificate()
-      cert.publicKey = leafPublic
-      cert.serialNumber = serial()
-      cert.validity.notBefore = new Date(Date.now() - 86_400_000)
-      cert.validity.notAfter = new Date(Date.now() + 397 * 86_400_000)
-      cert.setSubject([{ name: 'commonName', value: name.slice(0, 64) }])
-      cert.setIssuer(caCert.subject.attributes)
-      cert.setExtensions([
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [isIP(name) ? { type: 7, ip: name } : { type: 2, value: name }] },
-      ])
-      cert.sign(caKey, forge.md.sha256.create())
-      const ctx = createSecureContext({ key: leaf.privateKey, cert: `${forge.pki.certificateToPem(cert)}${forge.pki.certificateToPem(caCert)}` })
+      const ctx = createSecureContext({ key: leaf.privateKey, cert: issue([name]) })
       if (cache.size >= max) cache.delete(cache.keys().next().value!)
       cache.set(name, ctx)
       return ctx

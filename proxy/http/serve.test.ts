@@ -1,10 +1,11 @@
 // `warden up` wiring: a config with an HTTP target starts the reverse listener and the HTTPS proxy (with a CA
 // in the state directory) beside the PostgreSQL and admin listeners, and its summary says where they are.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
+import { Agent, fetch } from 'undici'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { defaultConfig } from '../../engine/config/defaults.ts'
@@ -35,7 +36,10 @@ test('a gateway with HTTP targets serves them on /t/<target>/ and says so in its
     assert.match(gateway.summary, `prod-k8s  kubernetes · production · ${gateway.http!.reverse.url}/t/prod-k8s/ → ${upstream.url}`)
     const { privateJwk } = await loadOrCreateDevKey(config.state_dir)
     const token = await signDevToken(privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: 'cursor', groups: ['agents'], ttlSeconds: 300 })
-    const res = await fetch(`${gateway.http!.reverse.url}/t/prod-k8s/api/v1/namespaces/prod/pods`, { headers: { authorization: `Bearer ${token}` } })
+    assert.match(gateway.http!.reverse.url, /^https:\/\/127\.0\.0\.1:/)
+    // TLS by default, with a certificate from the same CA as the HTTPS proxy.
+    const dispatcher = new Agent({ connect: { ca: readFileSync(gateway.http!.ca.cert, 'utf8') } })
+    const res = await fetch(`${gateway.http!.reverse.url}/t/prod-k8s/api/v1/namespaces/prod/pods`, { headers: { authorization: `Bearer ${token}` }, dispatcher })
     assert.is(res.status, 200)
     assert.equal(await res.json(), { path: '/api/v1/namespaces/prod/pods', auth: 'Bearer sa' })
   } finally {

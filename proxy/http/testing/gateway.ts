@@ -32,7 +32,7 @@ export const json = (res: ServerResponse, body: unknown, status = 200) => {
   res.end(JSON.stringify(body))
 }
 
-export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: string[]; env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: string[]; env?: Record<string, string>; tls?: boolean } = {}): Promise<TestGateway> {
   const state = mkdtempSync(join(tmpdir(), 'warden-http-'))
   let tg: TestGateway
   const upstream = await startUpstream((req: Seen, res) => tg.route(req, res))
@@ -40,9 +40,10 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
   const te = await createTestEngine({ targets: list })
   const env = { ...opts.env }
   const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}` })
-  const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0 })
   const ca = await ensureCa(state, {})
-  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough ?? [], leaves: await createLeafIssuer(ca), handle: gateway.handle })
+  const leaves = await createLeafIssuer(ca)
+  const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0, tls: opts.tls ? leaves.pem(['127.0.0.1', 'localhost']) : undefined })
+  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough ?? [], leaves, handle: gateway.handle })
   tg = {
     te, upstream, gateway, reverse, proxy, ca, env,
     route: (_req, res) => json(res, { ok: true }),
