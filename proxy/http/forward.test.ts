@@ -28,7 +28,7 @@ test.before(async () => {
       { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_file: tokenFile }, hosts: ['*.googleapis.com'] } },
       { name: 'aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'AWS_HELD_ID', secret_access_key_env: 'AWS_HELD_SECRET', region: 'us-east-1' }, hosts: ['*.amazonaws.com'] } },
     ]
-  }, { passthrough: ['passthrough.test'], env: { AWS_HELD_ID: AWS.accessKeyId, AWS_HELD_SECRET: AWS.secretAccessKey } })
+  }, { passthrough: (up) => [new URL(up.url).host], env: { AWS_HELD_ID: AWS.accessKeyId, AWS_HELD_SECRET: AWS.secretAccessKey } })
   token = await g.agentToken()
 })
 test.after(async () => g.close())
@@ -170,11 +170,17 @@ test('a host with no target is refused with a 403 JSON body at CONNECT', async (
 })
 
 test('a passthrough host is tunnelled uninspected (after authentication) and audited', async () => {
-  const { port } = new URL(g.upstream.url)
-  // passthrough.test is not resolvable: the tunnel's connect fails with a 502, proving it was tried uninspected.
-  const out = await connectRaw(`CONNECT passthrough.test:${port} HTTP/1.1\r\nProxy-Authorization: Bearer ${token}\r\n\r\n`)
-  assert.match(out, /^HTTP\/1\.1 (403|502)/)
-  const unauth = await connectRaw('CONNECT passthrough.test:443 HTTP/1.1\r\n\r\n')
+  g.route = (_req, res) => json(res, { direct: true })
+  const before = g.upstream.seen.length
+  // The upstream's own certificate arrives through the tunnel: curl trusts it with the upstream's CA, not the gateway's.
+  const out = await run('curl', ['-sS', '--proxy', g.proxy.url, '--proxy-header', `Proxy-Authorization: Bearer ${token}`, '--cacert', g.upstream.caFile, `${g.upstream.url}/anything`])
+  assert.equal(JSON.parse(out.stdout), { direct: true })
+  assert.is(g.upstream.seen.length, before + 1)
+  assert.is(g.upstream.seen.at(-1)!.headers.authorization, undefined)
+  const event = [...g.te.audit.events].reverse().find((e) => e.method === 'CONNECT')!
+  assert.is(event.passthrough, true)
+  assert.is((event.identity as { sub: string }).sub, 'cursor')
+  const unauth = await connectRaw(`CONNECT ${new URL(g.upstream.url).host} HTTP/1.1\r\n\r\n`)
   assert.match(unauth, /^HTTP\/1\.1 407/)
 })
 

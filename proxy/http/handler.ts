@@ -13,7 +13,7 @@ import { readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
 import { forwardableHeaders, headerValue } from './headers.ts'
-import { bodyMasks, isJsonLines, type MaskedBody, maskJsonLines, maskWholeBody, streamUnmasked } from './mask-response.ts'
+import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, streamUnmasked } from './mask-response.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
@@ -179,7 +179,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (masks.length && !noBody) {
       const watch = /(^|&)watch=(1|true)(&|$)/i.test(canon.query)
       try {
-        out = isJsonLines(res, watch) ? maskJsonLines(res, masks, opts.maskKey) : await maskWholeBody(res, masks, opts.maskKey)
+        out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse')
+          : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson')
+          : await maskWholeBody(res, masks, opts.maskKey)
       } catch (err) {
         res.destroy()
         throw err

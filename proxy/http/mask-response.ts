@@ -119,16 +119,30 @@ function decoderFor(res: IncomingMessage): Transform[] {
   })
 }
 
-/** Masks a newline-delimited JSON stream event by event, as it flows (Kubernetes watch). */
-export function maskJsonLines(res: IncomingMessage, obligations: MaskObligation[], key: Uint8Array): MaskedBody {
+export const isEventStream = (res: IncomingMessage) => mediaType(res) === 'text/event-stream'
+
+/**
+ * Masks a line-oriented stream as it flows: newline-delimited JSON (Kubernetes watch), each line a document;
+ * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ */
+export function maskLines(res: IncomingMessage, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse'): MaskedBody {
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
-  const maskLine = (line: string) => {
-    if (line.trim() === '') return line
-    const out = maskDocument(line, obligations, key)
+  const maskPayload = (payload: string) => {
+    const out = /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
     masked += out.masked
     return out.text
+  }
+  const maskLine = (line: string) => {
+    if (line.trim() === '') return line
+    if (format === 'ndjson') return maskPayload(line)
+    const field = /^data:( ?)(.*?)(\r?)$/s.exec(line)
+    if (field) return `data:${field[1]}${maskPayload(field[2]!)}${field[3]}`
+    // Comments, event names, ids and retry values carry no data; anything else is not SSE.
+    if (/^(:|event:|id:|retry:)/.test(line) || line === '\r') return line
+    throw failed('a server-sent event line is neither a data field nor a known field')
   }
   const lines = new Transform({
     transform(chunk: Buffer, _enc, done) {

@@ -72,7 +72,10 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const greq = toGatewayRequest(req, mode, res, {
       ...extra(req),
-      onHeld: (headers) => { if (!res.headersSent) res.writeEarlyHints(headers) },
+      // node sends a 103 only when it carries a Link header; this one names the approval and asks nothing of the client.
+      onHeld: (headers) => {
+        if (!res.headersSent) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
+      },
     })
     handle(greq).then((out) => writeResponse(res, out), () => res.destroy())
   })

@@ -126,6 +126,27 @@ test('kubernetes: watch events are masked one by one as they stream', async () =
   assert.is(JSON.parse(rest.trim()).object.metadata.name, 'a')
 })
 
+test('server-sent events are masked event by event as they stream', async () => {
+  let release!: () => void
+  const released = new Promise<void>((r) => (release = r))
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(`event: message\nid: 1\ndata: ${JSON.stringify({ jsonrpc: '2.0', result: { email: 'carol@example.com' } })}\n\n`)
+    void released.then(() => res.end('data: plain text from dave@example.com\n\n'))
+  }
+  const res = await get('/t/web/mcp')
+  assert.is(res.status, 200)
+  const reader = res.body!.getReader()
+  const first = new TextDecoder().decode((await reader.read()).value)
+  assert.match(first, 'event: message\nid: 1\ndata: {"jsonrpc":"2.0"')
+  assert.not.match(first, 'carol@example.com')
+  release()
+  let rest = ''
+  for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value)
+  assert.match(rest, /^data: plain text from \S+\n\n$/)
+  assert.not.match(rest, 'dave@example.com')
+})
+
 test('a body that must be masked but is not JSON or text is withheld with a 502', async () => {
   g.route = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream' })
@@ -184,6 +205,38 @@ test('http: a write is held, approved by a reviewer, then forwarded with the app
   assert.is(seen.headers['x-api-key'], 'web-key-456')
   assert.is(seen.headers.authorization, undefined)
   noJwtUpstream()
+})
+
+test('a held request tells curl its approval id at once (103 Early Hints), before any reviewer acts', async () => {
+  const out = run('curl', ['-sS', '-v', '-X', 'PUT', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/json', '--data', '{}', `${g.reverse.url}/t/web/early`])
+  let id: string | undefined
+  for (let i = 0; i < 300 && !id; i++) {
+    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/early'))?.id
+    if (!id) await new Promise((r) => setTimeout(r, 10))
+  }
+  assert.ok(id)
+  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  const { stderr, stdout } = await out
+  assert.match(stderr, new RegExp(`< HTTP/1.1 103 Early Hints\\r\\n(< .*\\r\\n)*< x-warden-approval: ${id}\\r\\n(< .*\\r\\n)*< HTTP/1.1 403`))
+  assert.match(stdout, `held for approval ${id}; a reviewer rejected it`)
+})
+
+test('a client that goes away ends its hold; nothing is forwarded', async () => {
+  const before = g.upstream.seen.length
+  const abort = new AbortController()
+  const pending = get('/t/web/gone', { method: 'PATCH', body: '{}', headers: { 'content-type': 'application/json' }, signal: abort.signal }).catch((e: Error) => e)
+  let id: string | undefined
+  for (let i = 0; i < 300 && !id; i++) {
+    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/gone'))?.id
+    if (!id) await new Promise((r) => setTimeout(r, 10))
+  }
+  assert.ok(id)
+  abort.abort()
+  assert.instance(await pending, Error)
+  for (let i = 0; i < 100 && lastRequest().error !== 'disconnect'; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.is(lastRequest().error, 'disconnect')
+  assert.is(lastRequest().approval_id, id)
+  assert.is(g.upstream.seen.length, before)
 })
 
 test('http: a held request nobody approves ends in a 403 naming the approval id', async () => {

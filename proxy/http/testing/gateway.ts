@@ -32,7 +32,7 @@ export const json = (res: ServerResponse, body: unknown, status = 200) => {
   res.end(JSON.stringify(body))
 }
 
-export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: string[]; env?: Record<string, string>; tls?: boolean } = {}): Promise<TestGateway> {
+export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: (upstream: TestUpstream) => string[]; env?: Record<string, string>; tls?: boolean } = {}): Promise<TestGateway> {
   const state = mkdtempSync(join(tmpdir(), 'warden-http-'))
   let tg: TestGateway
   const upstream = await startUpstream((req: Seen, res) => tg.route(req, res))
@@ -43,7 +43,7 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
   const ca = await ensureCa(state, {})
   const leaves = await createLeafIssuer(ca)
   const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0, tls: opts.tls ? leaves.pem(['127.0.0.1', 'localhost']) : undefined })
-  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough ?? [], leaves, handle: gateway.handle })
+  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough?.(upstream) ?? [], leaves, handle: gateway.handle })
   tg = {
     te, upstream, gateway, reverse, proxy, ca, env,
     route: (_req, res) => json(res, { ok: true }),
