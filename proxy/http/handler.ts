@@ -164,6 +164,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         status: 403, code: id ? 'http.held' : 'http.denied', message, reasons, decisionId: trace.decisionId, headers: approvalHeaders,
       })
     }
+    const masks = bodyMasks(outcome.judgement.decision.obligations.mask)
+    if (canon.upgrade !== undefined && masks.length) {
+      // An upgraded stream (exec, attach, port-forward, WebSocket) is raw bytes no masker can read.
+      throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
+    }
     const headers = forwardableHeaders(req.headers, canon.upgrade !== undefined)
     const reply = await upstream.send({ method: canon.method, url, headers, body, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
@@ -173,7 +178,6 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     }
     const res = reply.res
     const status = res.statusCode ?? 502
-    const masks = bodyMasks(outcome.judgement.decision.obligations.mask)
     const noBody = canon.method === 'HEAD' || status === 204 || status === 304
     let out: MaskedBody | { headers: Record<string, string | string[]>; body: Readable; masked(): number }
     if (masks.length && !noBody) {

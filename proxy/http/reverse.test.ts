@@ -263,10 +263,10 @@ test('token failures: missing, expired, wrong audience ⇒ 401 with a JSON reaso
   assert.match((await audience.json()).message, 'token.wrong_audience')
 })
 
-function upgradeExchange(path: string, auth: string): Promise<string> {
+function upgradeExchange(path: string, auth: string, method = 'POST'): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(g.reverse.address.port, '127.0.0.1', () => {
-      s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`)
+      s.write(`${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`)
     })
     let out = ''
     s.on('data', (d) => {
@@ -298,6 +298,18 @@ test('kubernetes exec: the upgrade is judged (held, approved) before it is forwa
   assert.is(seen.url, '/api/v1/namespaces/prod/pods/web-1/exec?command=sh&command=-c&command=id&stdout=true')
   assert.is(seen.headers.upgrade, 'SPDY/3.1')
   assert.is(seen.headers.authorization, 'Bearer sa-token-123')
+})
+
+test('an upgrade whose decision carries mask obligations is not forwarded (the stream could not be masked)', async () => {
+  const before = g.upstream.seen.length
+  // A WebSocket to a plain HTTP target: agents in production get content masks there.
+  const human = await g.te.token('root-on-call', ['breakglass'], { kind: 'human' })
+  const allowedOut = await upgradeExchange('/t/web/socket', human, 'GET')
+  assert.match(allowedOut, /^HTTP\/1\.1 101/, 'no masks for break-glass: the upgrade is piped')
+  const out = await upgradeExchange('/t/web/socket', token, 'GET')
+  assert.match(out, /^HTTP\/1\.1 502/)
+  assert.match(out, 'cannot be masked')
+  assert.is(g.upstream.seen.length, before + 1)
 })
 
 test('kubernetes exec: a refused upgrade gets a Status and the connection closes; nothing is forwarded', async () => {
