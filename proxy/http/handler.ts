@@ -139,6 +139,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       signal: req.signal,
       onHeld(held) {
         trace.approvalId = held.id
+        engine.audit.record({
+          type: 'approval', time: new Date().toISOString(), session_id: session.id, target: target.name, approval_id: held.id,
+          action: 'requested', protocol: target.kind, via: req.mode, method: canon.method, url: held.command.summary, reasons: held.reasons,
+        })
         informational['x-warden-approval'] = held.id
         informational.warning = `299 - "warden: held for approval ${held.id}${opts.approvalHint ? `; a reviewer runs: ${opts.approvalHint(held.id)}` : ''}"`
         req.onHeld?.({ ...informational })
@@ -170,6 +174,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
     }
     const headers = forwardableHeaders(req.headers, canon.upgrade !== undefined)
+    // A body to be masked must be readable: ask only for codings the masker can undo.
+    if (masks.length) headers['accept-encoding'] = 'gzip, deflate, br'
     const reply = await upstream.send({ method: canon.method, url, headers, body, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
     if (reply.kind === 'upgrade') {

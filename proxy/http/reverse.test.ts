@@ -200,6 +200,11 @@ test('http: a write is held, approved by a reviewer, then forwarded with the app
   assert.is(res.headers.get('x-warden-approval'), id)
   assert.match(res.headers.get('warning') ?? '', `299 - "warden: held for approval ${id}`)
   assert.is((await res.json()).got, '{"amount":5}')
+  const held = g.te.audit.events.find((e) => e.type === 'approval' && e.approval_id === id)!
+  assert.is(held.action, 'requested')
+  assert.is(held.target, 'web')
+  assert.is(lastRequest().approval_id, id)
+  assert.is(lastRequest().decision, 'allow')
   const seen = g.upstream.seen.at(-1)!
   assert.is(seen.url, '/base/orders?dry=1')
   assert.is(seen.headers['x-api-key'], 'web-key-456')
