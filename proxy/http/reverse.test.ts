@@ -1,6 +1,7 @@
 // The reverse proxy end to end: real node fetch and curl → /t/<target>/ on the gateway → a real HTTPS upstream
 // (test CA) that records what reaches it. Default policy, dev-issuer tokens.
 import { execFile } from 'node:child_process'
+import http from 'node:http'
 import { connect } from 'node:net'
 import { promisify } from 'node:util'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
@@ -53,6 +54,27 @@ test('kubernetes: list pods is allowed; the upstream sees the gateway token, nev
   assert.is(event.method, 'GET')
   assert.match(String(event.url), '/api/v1/namespaces/prod/pods')
   assert.is((event.kubernetes as { resource: string }).resource, 'pods')
+})
+
+test('keep-alive holds on both sides: sequential requests reuse the client and upstream connections', async () => {
+  g.route = (_req, res) => json(res, { kind: 'PodList', items: [] })
+  const clientPorts = new Set<number>()
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  const before = g.upstream.seen.length
+  for (let i = 0; i < 3; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const r = http.request(`${g.reverse.url}/t/k8s/api/v1/namespaces/prod/pods`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        clientPorts.add(res.socket.localPort!)
+        res.resume()
+        res.on('end', () => resolve())
+      })
+      r.on('error', reject)
+      r.end()
+    })
+  }
+  agent.destroy()
+  assert.is(clientPorts.size, 1, 'one client connection')
+  assert.is(new Set(g.upstream.seen.slice(before).map((s) => s.port)).size, 1, 'one upstream connection')
 })
 
 test('kubernetes: delete namespace is denied with a Status object kubectl prints; nothing reaches the upstream', async () => {

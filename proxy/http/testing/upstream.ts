@@ -13,6 +13,8 @@ export interface Seen {
   url: string
   headers: IncomingMessage['headers']
   body: Buffer
+  /** The gateway's source port: the same port on two requests means the connection was kept alive. */
+  port?: number
 }
 
 export interface TestUpstream {
@@ -34,7 +36,7 @@ export async function startUpstream(route: Route): Promise<TestUpstream> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) }
+      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks), port: req.socket.remotePort }
       seen.push(s)
       route(s, res)
     })
