@@ -104,6 +104,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
 
   async function serve(req: GatewayRequest, trace: Trace): Promise<GatewayResponse> {
     const forward = req.mode === 'forward'
+    // Who is asking comes first: an unauthenticated client learns nothing about routes or targets.
+    const caller = await authenticate(engine, req)
     let target: TargetConfig
     let rest: string
     if (forward) {
@@ -120,7 +122,6 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       rest = route.rest
     }
     trace.target = target.name
-    const caller = await authenticate(engine, req)
     const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined)
     const body = await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'))
     trace.bytesIn = body?.byteLength ?? 0
