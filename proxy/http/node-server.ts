@@ -44,13 +44,19 @@ export function writeResponse(res: http.ServerResponse, out: GatewayResponse): v
 
 function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
   if (!out.upgrade) {
-    // A refusal (or an upstream that did not upgrade): an ordinary response, then close.
-    const body = out.body instanceof Uint8Array ? Buffer.from(out.body) : Buffer.alloc(0)
+    // A refusal, or an upstream that answered without upgrading: an ordinary response, delimited by closing.
     const lines = [`HTTP/1.1 ${out.status} ${http.STATUS_CODES[out.status] ?? ''}`]
-    for (const [k, v] of Object.entries(out.headers)) for (const x of Array.isArray(v) ? v : [v]) if (k !== 'content-length') lines.push(`${k}: ${x}`)
-    lines.push(`content-length: ${body.byteLength}`, 'connection: close', '', '')
-    socket.end(Buffer.concat([Buffer.from(lines.join('\r\n')), body]))
-    if (out.body && !(out.body instanceof Uint8Array)) (out.body as Readable).destroy()
+    for (const [k, v] of Object.entries(out.headers)) {
+      if (k === 'content-length' || k === 'transfer-encoding' || k === 'connection') continue
+      for (const x of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${x}`)
+    }
+    lines.push('connection: close', '', '')
+    socket.write(lines.join('\r\n'))
+    if (out.body === undefined || out.body instanceof Uint8Array) return void socket.end(out.body)
+    const body = out.body as Readable
+    body.once('error', () => socket.destroy())
+    socket.once('close', () => body.destroy())
+    body.pipe(socket)
     return
   }
   const { socket: upstream, head } = out.upgrade

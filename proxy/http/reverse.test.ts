@@ -339,6 +339,14 @@ test('an upgrade whose decision carries mask obligations is not forwarded (the s
   assert.is(g.upstream.seen.length, before + 1)
 })
 
+test('an upgrade the upstream refuses comes back as the upstream answered, then the connection closes', async () => {
+  const human = await g.te.token('root-on-call', ['breakglass'], { kind: 'human' })
+  const out = await upgradeExchange('/t/web/refuse-upgrade', human, 'GET')
+  assert.match(out, /^HTTP\/1\.1 403 Forbidden\r\n/)
+  assert.match(out, 'connection: close')
+  assert.match(out, /\r\n\r\n\{"upstream":"no upgrade here"\}$/)
+})
+
 test('kubernetes exec: a refused upgrade gets a Status and the connection closes; nothing is forwarded', async () => {
   const before = g.upstream.seen.length
   const out = await upgradeExchange('/t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=sh', 'not-a-token')

@@ -44,6 +44,10 @@ export async function startUpstream(route: Route): Promise<TestUpstream> {
   // Protocol upgrades (Kubernetes exec over SPDY or WebSocket): accepted, then every byte is echoed back.
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
     seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.alloc(0) })
+    if (req.url?.includes('refuse-upgrade')) {
+      const body = JSON.stringify({ upstream: 'no upgrade here' })
+      return void socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
+    }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\n`)
     if (head.byteLength) socket.write(head)
     socket.pipe(socket)
