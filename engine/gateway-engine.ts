@@ -45,7 +45,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     try {
       return request.kind === 'sql'
         ? decide(request.session, { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog })
-        : decide(request.session, { kind: 'http', request: request.request })
+        : decide(request.session, { kind: 'http', request: request.request, mcp: request.mcp })
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       const raw = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`

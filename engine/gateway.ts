@@ -3,7 +3,7 @@
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
 import type { TargetConfig } from './config/types.ts'
-import type { RawHttpRequest } from './normalize/index.ts'
+import type { McpJudgeContext, RawHttpRequest } from './normalize/index.ts'
 import type { SchemaCatalog } from './normalize/sql/index.ts'
 import type { Decision, Identity, InputDocument } from './types.ts'
 
@@ -27,6 +27,9 @@ export interface SqlJudgeRequest {
 export interface HttpJudgeRequest {
   session: SessionState
   request: RawHttpRequest
+  /** MCP targets only: who sent the message and the fingerprint registry's view of its tools
+   * (proxy/http/mcp builds it). Without it: a client message, every tool `unseen`. */
+  mcp?: McpJudgeContext
 }
 
 /** What a frontend asks the engine to judge, whatever the protocol. */

@@ -22,6 +22,8 @@ export interface HoldOptions {
   holdMs: number
   /** Redacted text of the command, safe for the audit trail and the approvals list. */
   summary: string
+  /** What the reviewer sees: the command with the values it will run with (kept out of the audit). */
+  reviewText?: string
   /** Called once the request is held, before waiting: the client should see the approval id right away. */
   onHeld(request: ApprovalRequest): void
   /** Aborted (with a HoldAbort reason) to stop waiting. */
@@ -56,7 +58,7 @@ export async function judgeAndHold(engine: GatewayEngine, request: JudgeRequest,
   const first = opts.judgement ?? engine.judge(request)
   if (first.decision.effect === 'allow') return { allow: true, judgement: first }
   if (first.decision.effect !== 'approve') return { allow: false, judgement: first, why: 'denied' }
-  const held = engine.approvals.request(first.input, first.decision, opts.summary)
+  const held = engine.approvals.request(first.input, first.decision, opts.summary, opts.reviewText)
   opts.onHeld(held)
   const outcome = await waitForReviewer(engine, held.id, opts.holdMs, opts.signal)
   if (outcome === 'cancel' || outcome === 'disconnect') return { allow: false, judgement: first, why: outcome, approvalId: held.id }

@@ -4,8 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { loadOrCreateDevKey } from '../cli/dev-key.ts'
-import { loadPolicy } from '../cli/policy.ts'
+import { loadOrCreateDevKey } from './server/dev-key.ts'
 import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
 import type { Config } from '../engine/config/types.ts'
 import { createGatewayEngine } from '../engine/gateway-engine.ts'
@@ -20,6 +19,7 @@ import { type HttpListener, listenReverse } from './http/node-server.ts'
 import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
 import { openAuditOutput } from './server/audit-destination.ts'
+import { loadPolicy } from './server/policy.ts'
 import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
 import { shellQuote, startupSummary } from './server/summary.ts'
 import { resolveTls, type TlsMaterial } from './server/tls.ts'
@@ -68,7 +68,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const verifier = createVerifier(config.identity, { devPublicJwk, readJwksFile: async (path) => JSON.parse(await readFile(path, 'utf8')) })
 
     const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
-    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa })
+    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa ?? opts.env?.OPA ?? process.env.OPA, packageRoot: opts.packageRoot })
 
     const audit = openAuditOutput(config.audit.destination)
     closers.push(audit.close)

@@ -4,7 +4,7 @@ import { signDevToken } from '../../engine/identity/dev-issuer.ts'
 import type { IdentityKind } from '../../engine/types.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
 const usage = `usage: warden token --as SUBJECT [--group G]… [--ttl 1h] [--kind agent|human] [--email E] [--config FILE]

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type DestinationStream, pino } from 'pino'
 import { ConfigError } from '../../engine/config/errors.ts'
+import { opaBinary } from '../policy.ts'
 import { startGateway } from '../../proxy/server.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
@@ -57,7 +58,8 @@ export async function runUp(args: string[], io: Io): Promise<ExitCode> {
     try {
       let gateway
       try {
-        gateway = await startGateway(config, { log, packageRoot, opa: io.env.OPA, env: io.env, configArg: values.config as string | undefined })
+        const opa = config.policy.bundle ? undefined : opaBinary(io.env)
+        gateway = await startGateway(config, { log, packageRoot, opa, env: io.env, configArg: values.config as string | undefined })
       } catch (err) {
         const code = (err as { code?: unknown }).code
         log.error({ err, code }, 'warden gateway failed to start')

@@ -64,6 +64,7 @@ export function defaultConfig(): Config {
           hosts: ['*.amazonaws.com'],
         },
       },
+      { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {} },
     ],
   }
 }

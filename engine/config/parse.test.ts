@@ -28,7 +28,7 @@ test('the embedded defaults hold what the gateway promises out of the box', () =
   assert.is(d.state_dir, '.warden')
   assert.equal(d.listeners.postgres, { host: '127.0.0.1', port: 6432, allow_plaintext: false })
   assert.equal(d.identity.providers.map((p) => [p.name, p.issuer, p.dev]), [['dev', 'warden-dev', true]])
-  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws'])
+  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws', 'prod-mcp'])
   assert.is(d.targets.find((t) => t.name === 'prod-db')?.upstream?.password_env, 'WARDEN_PROD_DB_PASSWORD')
 })
 
@@ -54,7 +54,7 @@ test('schema problems are all listed with their field paths', () => {
   const doc = { ...minimal(), listeners: { postgres: { port: 'abc' } }, targets: [{ name: 'x', kind: 'postgress', environment: 'p', embedded: true }] }
   assert.equal(problems(doc), [
     'listeners.postgres.port: must be integer, got "abc"',
-    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", got "postgress" (did you mean "postgres"?)',
+    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", "mcp", got "postgress" (did you mean "postgres"?)',
   ])
 })
 
@@ -123,6 +123,13 @@ test('policy source and bundle exclude each other; tls needs cert and key togeth
 
 test('approver groups must not be empty', () => {
   assert.equal(problems({ ...minimal(), approvals: { approver_groups: [] } }), ['approvals.approver_groups: must have at least 1 item, got 0'])
+})
+
+test('mcp targets: mcp.server names the server policies see; mcp is refused on other kinds', () => {
+  const ok = parseConfig({ ...minimal(), targets: [{ name: 'tools', kind: 'mcp', environment: 'production', mcp: { server: 'github' } }] })
+  assert.equal(ok.targets[0]?.mcp, { server: 'github' })
+  const bad = { ...minimal(), targets: [{ name: 'db', kind: 'gcp', environment: 'p', mcp: { server: 'x' } }] }
+  assert.equal(problems(bad).map((p) => p.split(';')[0]), ['targets[0].mcp: mcp is only for mcp targets, not gcp'])
 })
 
 test.run()

@@ -49,6 +49,7 @@ function targetIssues(targets: readonly TargetConfig[]): ConfigIssue[] {
       if (t.embedded !== undefined) out.push(issue([...at, 'embedded'], `embedded is only for postgres targets, not ${t.kind}; remove it`))
     }
     out.push(...httpUpstreamIssues(t, at))
+    if (t.mcp && t.kind !== 'mcp') out.push(issue([...at, 'mcp'], `mcp is only for mcp targets, not ${t.kind}; remove it`))
     if (t.production_namespaces && t.kind !== 'kubernetes') out.push(issue([...at, 'production_namespaces'], `production_namespaces is only for kubernetes targets, not ${t.kind}; remove it`))
     if (t.upstream?.password !== undefined && t.upstream.password_env !== undefined) {
       out.push(issue([...at, 'upstream'], 'has both password and password_env; keep password_env (the variable holding the password) and remove password'))

@@ -120,6 +120,12 @@ export interface TargetConfig {
   upstream_http?: HttpUpstreamConfig
   /** For kubernetes targets: namespaces treated as production. */
   production_namespaces?: string[]
+  /** For mcp targets: the server id policies see (command.mcp.server); the target name when absent. */
+  mcp?: McpTargetConfig
+}
+
+export interface McpTargetConfig {
+  server?: string
 }
 
 export interface PolicyConfig {

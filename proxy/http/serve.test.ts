@@ -10,7 +10,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { defaultConfig } from '../../engine/config/defaults.ts'
 import { signDevToken } from '../../engine/identity/index.ts'
-import { loadOrCreateDevKey } from '../../cli/dev-key.ts'
+import { loadOrCreateDevKey } from '../server/dev-key.ts'
 import { startGateway } from '../server.ts'
 import { startUpstream } from './testing/upstream.ts'
 

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadPolicy, packageRoot } from '../../../cli/policy.ts'
+import { loadPolicy } from '../../server/policy.ts'
+import { packageRoot, testOpa } from './paths.ts'
 import { createMemoryApprovalStore } from '../../../engine/approvals/index.ts'
 import type { ApprovalStore } from '../../../engine/approvals/types.ts'
 import { createMemoryAuditSink } from '../../../engine/audit/index.ts'
@@ -53,7 +54,7 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
   config.policy.source = join(packageRoot, 'policies')
   const keys = await generateDevKey()
   const verifier = createVerifier(config.identity, { devPublicJwk: keys.publicJwk })
-  const policy = (await loadPolicy(config)).decider
+  const policy = (await loadPolicy(config, { opa: testOpa(), packageRoot })).decider
   const decider: Decider = opts.override
     ? { decide: (input) => opts.override!(input) ?? policy.decide(input), swap: (b) => policy.swap(b), get revision() { return policy.revision } }
     : policy
