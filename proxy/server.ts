@@ -12,6 +12,11 @@ import { createVerifier } from '../engine/identity/verifier.ts'
 import { createAdminHandler } from './admin/handler.ts'
 import { type AdminServer, serveAdmin } from './admin/node-server.ts'
 import { type DemoDatabases, startDemoDatabases } from './demo/demo-databases.ts'
+import { type CaPaths, createLeafIssuer, ensureCa } from './http/ca.ts'
+import { listenForward } from './http/forward-proxy.ts'
+import { createHttpGateway } from './http/handler.ts'
+import { type HttpListener, listenReverse } from './http/node-server.ts'
+import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
 import { openAuditOutput } from './server/audit-destination.ts'
 import { loadPolicy } from './server/policy.ts'
@@ -26,6 +31,8 @@ export interface RunningGateway {
   admin: AdminServer
   /** The backend of the embedded demo targets, when the config has any. */
   demo?: DemoDatabases
+  /** The HTTP(S) gateway, when the config has http, kubernetes, gcp or aws targets. */
+  http?: { reverse: HttpListener; proxy: HttpListener; ca: CaPaths }
   /** The human start-up summary (listeners, targets, how to get a token and connect). */
   summary: string
   close(): Promise<void>
@@ -99,6 +106,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     })
     closers.push(postgres.close)
 
+    const http = await startHttp(config, { engine, env, maskKey, approvalHint: (id) => `npx warden approvals approve ${id}${dev ? ` --as <you> --group ${approverGroup}` : ''}${configFlag}` })
+    if (http) closers.push(http.close)
+
     const handle = createAdminHandler({ engine, approverGroups: config.approvals.approver_groups })
     const admin = await serveAdmin(handle, { ...config.listeners.admin, onError: (err) => log.error({ err }, 'admin API request failed') })
     closers.push(admin.close)
@@ -112,6 +122,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       warnings: [...(demo?.warnings ?? []), ...upstreams.warnings],
       demo: demo?.description,
       configArg: opts.configArg,
+      http: http && { reverse: http.reverse.url, proxy: http.proxy.url, ca: http.ca.cert },
     })
     log.info({
       postgres: `${postgres.address.host}:${postgres.address.port}`,
@@ -123,11 +134,30 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     }, 'warden gateway started')
 
     let closing: Promise<void> | undefined
-    return { postgres, admin, demo, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
+    return { postgres, admin, demo, http: http && { reverse: http.reverse, proxy: http.proxy, ca: http.ca }, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
   } catch (err) {
     await closeAll()
     throw err
   }
+}
+
+/** The reverse proxy and the forward proxy (with its CA), when any target is served over HTTP. */
+async function startHttp(config: Config, deps: { engine: Parameters<typeof createHttpGateway>[0]['engine']; env: Record<string, string | undefined>; maskKey: Uint8Array; approvalHint(id: string): string }) {
+  if (!config.targets.some((t) => HTTP_TARGET_KINDS.has(t.kind))) return undefined
+  const gateway = createHttpGateway({ engine: deps.engine, targets: config.targets, env: deps.env, holdSeconds: config.approvals.hold_seconds, maskKey: deps.maskKey, approvalHint: deps.approvalHint })
+  const ca = await ensureCa(config.state_dir, deps.env)
+  const leaves = await createLeafIssuer(ca)
+  const { http: rl, http_proxy: pl } = config.listeners
+  const names = [...new Set([rl.host === '0.0.0.0' || rl.host === '::' ? '127.0.0.1' : rl.host, '127.0.0.1', 'localhost'])]
+  const tls = rl.plaintext ? undefined : rl.tls ? { cert: await readFile(rl.tls.cert!), key: await readFile(rl.tls.key!) } : leaves.pem(names)
+  const reverse = await listenReverse(gateway.handle, { host: rl.host, port: rl.port, tls }).catch((err: Error) => {
+    throw new GatewayStartError('listen.http', `start the HTTP listener on ${rl.host}:${rl.port}: ${err.message}; change listeners.http in the config`, { cause: err })
+  })
+  const proxy = await listenForward({ host: pl.host, port: pl.port, engine: deps.engine, targets: config.targets, passthrough: pl.passthrough, leaves, handle: gateway.handle }).catch(async (err: Error) => {
+    await reverse.close()
+    throw new GatewayStartError('listen.http_proxy', `start the HTTPS proxy listener on ${pl.host}:${pl.port}: ${err.message}; change listeners.http_proxy in the config`, { cause: err })
+  })
+  return { reverse, proxy, ca, close: async () => { await proxy.close(); await reverse.close(); gateway.close() } }
 }
 
 /** TLS for the listener; a missing openssl (and no configured pair) runs plaintext-only, with a warning. */

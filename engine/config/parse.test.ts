@@ -133,3 +133,31 @@ test('mcp targets: mcp.server names the server policies see; mcp is refused on o
 })
 
 test.run()
+
+test('upstream_http: credential fields are checked per kind, and only HTTP-kind targets take it', () => {
+  const target = (t: Record<string, unknown>) => ({ ...minimal(), targets: [{ name: 'api', kind: 'http', environment: 'production', ...t }] })
+  assert.equal(problems(target({ upstream_http: { url: 'https://api.example', credential: { kind: 'bearer' } } })), [
+    'targets[0].upstream_http.credential: a bearer credential needs exactly one of token_env, token_file or token_command; it has none',
+  ])
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'bearer', token_env: 'A', token_file: 'f' } } }))[0]!, 'it has token_env and token_file')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'basic', username: 'u', token_env: 'A' } } })).join('\n'), 'token_env does not apply to a basic credential')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'header', token_env: 'A' } } })).join('\n'), 'needs header')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'aws_sigv4', access_key_id_env: 'A', secret_access_key_env: 'B' } } })).join('\n'), 'aws_sigv4 signs AWS requests')
+  assert.match(problems(target({ upstream_http: { url: 'https://user:pw@api.example' } })).join('\n'), 'upstream_http.url')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'bearer', token_env: 'not valid' } } })).join('\n'), 'token_env')
+  const pg = { ...minimal(), targets: [{ name: 'db', kind: 'postgres', environment: 'p', embedded: true, upstream_http: { hosts: [] } }] }
+  assert.match(problems(pg).join('\n'), 'upstream_http is only for http, kubernetes, gcp and aws targets')
+  const ok = parseConfig(target({ upstream_http: { url: 'https://api.example/prefix', ca_file: 'ca.pem', credential: { kind: 'client_cert', cert_file: 'c.pem', key_file: 'k.pem' } } }))
+  assert.equal(ok.targets[0]!.upstream_http!.hosts, [])
+  assert.equal(ok.listeners.http, { host: '127.0.0.1', port: 8480, plaintext: false })
+  assert.equal(ok.listeners.http_proxy, { host: '127.0.0.1', port: 8479, passthrough: [] })
+})
+
+test('the default HTTP targets read their secrets from the environment and files, never literals', () => {
+  const d = defaultConfig()
+  const k8s = d.targets.find((t) => t.name === 'prod-k8s')!.upstream_http!
+  assert.equal(k8s.credential, { kind: 'bearer', token_env: 'WARDEN_PROD_K8S_TOKEN' })
+  assert.is(d.targets.find((t) => t.name === 'prod-aws')!.upstream_http!.credential!.kind, 'aws_sigv4')
+  assert.ok(d.targets.find((t) => t.name === 'prod-gcp')!.upstream_http!.credential!.token_file)
+  assert.match(problems({ ...minimal(), listeners: { http: { port: 9000 }, http_proxy: { port: 9000 } } }).join('\n'), 'listeners.http_proxy.port: 127.0.0.1:9000 is also the http listener')
+})

@@ -1,6 +1,7 @@
 // Rules a JSON Schema cannot say well: uniqueness across entries, exactly one of several fields, fields that
 // only make sense for some target kinds. Each issue names the field and how to fix it.
 import { type ConfigIssue, issue } from './errors.ts'
+import { httpUpstreamIssues } from './http-upstream.ts'
 import type { Config, IdentityProviderConfig, TargetConfig } from './types.ts'
 
 function providerIssues(providers: readonly IdentityProviderConfig[]): ConfigIssue[] {
@@ -47,6 +48,7 @@ function targetIssues(targets: readonly TargetConfig[]): ConfigIssue[] {
       if (t.upstream) out.push(issue([...at, 'upstream'], `upstream is only for postgres and mysql targets, not ${t.kind}; remove it`))
       if (t.embedded !== undefined) out.push(issue([...at, 'embedded'], `embedded is only for postgres targets, not ${t.kind}; remove it`))
     }
+    out.push(...httpUpstreamIssues(t, at))
     if (t.mcp && t.kind !== 'mcp') out.push(issue([...at, 'mcp'], `mcp is only for mcp targets, not ${t.kind}; remove it`))
     if (t.production_namespaces && t.kind !== 'kubernetes') out.push(issue([...at, 'production_namespaces'], `production_namespaces is only for kubernetes targets, not ${t.kind}; remove it`))
     if (t.upstream?.password !== undefined && t.upstream.password_env !== undefined) {
@@ -65,9 +67,11 @@ export function semanticIssues(config: Config): ConfigIssue[] {
   if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
     out.push(issue(['listeners', 'postgres', 'tls'], `has ${tls.cert === undefined ? 'key' : 'cert'} without ${tls.cert === undefined ? 'cert' : 'key'}; give both PEM files, or neither to have a self-signed pair generated`))
   }
-  const { postgres, admin } = config.listeners
-  if (postgres.host === admin.host && postgres.port === admin.port) {
-    out.push(issue(['listeners', 'admin', 'port'], `${admin.host}:${admin.port} is also the postgres listener; give the admin listener another port`))
+  const seen = new Map<string, string>()
+  for (const [name, l] of Object.entries(config.listeners)) {
+    const other = seen.get(`${l.host}:${l.port}`)
+    if (other) out.push(issue(['listeners', name, 'port'], `${l.host}:${l.port} is also the ${other} listener; give the ${name} listener another port`))
+    else seen.set(`${l.host}:${l.port}`, name)
   }
   return out
 }

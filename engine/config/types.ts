@@ -20,6 +20,61 @@ export interface AdminListenerConfig {
   port: number
 }
 
+/** The reverse-proxy listener: each HTTP-kind target is served under the path prefix /t/<target>/. */
+export interface HttpListenerConfig {
+  host: string
+  port: number
+  /** PEM files; without them the listener serves a certificate from the gateway's CA (<state_dir>/ca) for its host, 127.0.0.1 and localhost. */
+  tls?: TlsConfig
+  /** Serve plain HTTP instead (loopback only; kubectl will not send a token over it). */
+  plaintext: boolean
+}
+
+/** The forward proxy (HTTPS_PROXY) that intercepts TLS with the gateway's own CA. */
+export interface HttpProxyListenerConfig {
+  host: string
+  port: number
+  /** Host patterns tunnelled uninspected (still authenticated and audited), e.g. `*.github.com`. */
+  passthrough: string[]
+}
+
+export type HttpCredentialKind = 'bearer' | 'basic' | 'header' | 'client_cert' | 'aws_sigv4'
+
+/** The gateway's own credential for an HTTP upstream. Secrets come from the environment, files or a command. */
+export interface HttpCredentialConfig {
+  kind: HttpCredentialKind
+  /** bearer / header: where the token is: an environment variable, a file (re-read when it changes), or a command (output cached, re-run when token_file changes or after token_ttl_seconds). */
+  token_env?: string
+  token_file?: string
+  token_command?: string[]
+  token_ttl_seconds?: number
+  /** header: the header's name (e.g. X-API-Key); its value is the token. */
+  header?: string
+  /** basic */
+  username?: string
+  password_env?: string
+  password_file?: string
+  /** client_cert: PEM files. */
+  cert_file?: string
+  key_file?: string
+  /** aws_sigv4: the held key, by environment variable names, and the signing scope. */
+  access_key_id_env?: string
+  secret_access_key_env?: string
+  session_token_env?: string
+  region?: string
+  service?: string
+}
+
+export interface HttpUpstreamConfig {
+  /** Where requests go: https://host[:port][/prefix]. Required for the reverse proxy; in forward mode, absent means the host the client asked for. */
+  url?: string
+  /** PEM bundle the upstream's certificate must chain to; the system CAs when absent. */
+  ca_file?: string
+  credential?: HttpCredentialConfig
+  /** Forward mode: host patterns (`*.googleapis.com`, `sts.*.amazonaws.com`, `api.example:8443`) whose traffic belongs to this target. */
+  hosts: string[]
+}
+
 export interface IdentityProviderConfig {
   name: string
   issuer: string
@@ -61,6 +116,8 @@ export interface TargetConfig {
   upstream?: UpstreamConfig
   /** Demo only: serve this target from an embedded demo database (a private PostgreSQL cluster, or PGlite) seeded with sample data. */
   embedded?: boolean
+  /** For http, kubernetes, gcp and aws targets: the real API and the gateway's credential for it. */
+  upstream_http?: HttpUpstreamConfig
   /** For kubernetes targets: namespaces treated as production. */
   production_namespaces?: string[]
   /** For mcp targets: the server id policies see (command.mcp.server); the target name when absent. */
@@ -94,7 +151,7 @@ export interface AuditConfig {
 
 export interface Config {
   state_dir: string
-  listeners: { postgres: PostgresListenerConfig; admin: AdminListenerConfig }
+  listeners: { postgres: PostgresListenerConfig; admin: AdminListenerConfig; http: HttpListenerConfig; http_proxy: HttpProxyListenerConfig }
   identity: IdentityConfig
   policy: PolicyConfig
   approvals: ApprovalsConfig

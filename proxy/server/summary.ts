@@ -14,6 +14,15 @@ export interface SummaryFacts {
   demo?: string
   /** The --config argument the gateway was started with, repeated in the commands shown. */
   configArg?: string
+  /** The HTTP(S) gateway's listeners and CA certificate, when it runs. */
+  http?: { reverse: string; proxy: string; ca: string }
+}
+
+function httpDescription(t: Config['targets'][number], facts: SummaryFacts): string {
+  if (!facts.http) return 'not served (no HTTP listener)'
+  const u = t.upstream_http
+  const where = u?.url ?? (u?.hosts.length ? `the host asked for (${u.hosts.join(', ')})` : 'no upstream_http.url')
+  return `${facts.http.reverse}/t/${t.name}/ → ${where}`
 }
 
 export function startupSummary(config: Config, facts: SummaryFacts): string {
@@ -27,10 +36,11 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     'Warden gateway is up',
     `  PostgreSQL  ${pgHost}:${facts.postgres.port}   TLS: ${facts.tls}`,
     `  Admin API   ${facts.adminUrl}`,
+    ...(facts.http ? [`  HTTP        ${facts.http.reverse}/t/<target>/   (kubectl server:, gcloud endpoint overrides, aws --endpoint-url)`, `  HTTPS proxy ${facts.http.proxy}   CA ${facts.http.ca}  (\`npx warden ca\` prints the client settings)`] : []),
     `  Policy      ${facts.policy}`,
     `  Audit       ${config.audit.destination}`,
     '  Targets',
-    ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : 'not served by the PostgreSQL listener'}`),
+    ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : httpDescription(t, facts)}`),
   ]
   if (!config.targets.length) lines.push('    (none: add targets to the config)')
   if (facts.demo) lines.push(`  Demo DB     ${facts.demo}`)
