@@ -13,7 +13,7 @@ import { createAdminHandler } from './admin/handler.ts'
 import { type AdminServer, serveAdmin } from './admin/node-server.ts'
 import { type DemoDatabases, startDemoDatabases } from './demo/demo-databases.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
-import { openAuditOutput } from './server/audit-destination.ts'
+import { openAuditTrail } from './server/audit-trail.ts'
 import { loadPolicy } from './server/policy.ts'
 import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
 import { shellQuote, startupSummary } from './server/summary.ts'
@@ -63,10 +63,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
     const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa ?? opts.env?.OPA ?? process.env.OPA, packageRoot: opts.packageRoot })
 
-    const audit = openAuditOutput(config.audit.destination)
-    closers.push(audit.close)
-
     const env = opts.env ?? process.env
+    const audit = await openAuditTrail(config, { log, env })
+    closers.push(audit.close)
     const embeddedTargets = config.targets.filter((t) => t.embedded && t.kind === 'postgres').map((t) => t.name)
     const embedded = new Map<string, EmbeddedEndpoint>()
     let demo: DemoDatabases | undefined
@@ -112,6 +111,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       warnings: [...(demo?.warnings ?? []), ...upstreams.warnings],
       demo: demo?.description,
       configArg: opts.configArg,
+      audit: audit.description,
     })
     log.info({
       postgres: `${postgres.address.host}:${postgres.address.port}`,

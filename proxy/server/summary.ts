@@ -14,6 +14,8 @@ export interface SummaryFacts {
   demo?: string
   /** The --config argument the gateway was started with, repeated in the commands shown. */
   configArg?: string
+  /** How the audit trail is kept (store, key, failure mode); audit.destination when absent. */
+  audit?: string
 }
 
 export function startupSummary(config: Config, facts: SummaryFacts): string {
@@ -28,7 +30,7 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     `  PostgreSQL  ${pgHost}:${facts.postgres.port}   TLS: ${facts.tls}`,
     `  Admin API   ${facts.adminUrl}`,
     `  Policy      ${facts.policy}`,
-    `  Audit       ${config.audit.destination}`,
+    `  Audit       ${facts.audit ?? config.audit.destination}`,
     '  Targets',
     ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : 'not served by the PostgreSQL listener'}`),
   ]
