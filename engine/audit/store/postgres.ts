@@ -56,7 +56,9 @@ const toRecord = (r: { seq: string | number; time: string; prev_hash: string; ha
 export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promise<AuditStore> {
   const where = describe(opts.connection)
   const config = typeof opts.connection === 'string' ? { connectionString: opts.connection } : opts.connection
-  const pool = new pg.Pool({ ...config, max: opts.max ?? 4 })
+  // Bounded waits: an unreachable server fails the append (and, failing closed, the statement) within
+  // seconds instead of holding every statement behind a hung TCP connect.
+  const pool = new pg.Pool({ connectionTimeoutMillis: 5_000, query_timeout: 15_000, ...config, max: opts.max ?? 4 })
   // An idle client that loses its server must not crash the gateway; the next query reports it.
   pool.on('error', () => undefined)
   try {
