@@ -31,7 +31,8 @@ function describe(e: Ev): { summary: string; notes: string[] } {
     case 'connection':
       return { summary: `connected as ${e.identity?.sub ?? '?'}${e.identity?.kind ? ` (${e.identity.kind})` : ''} to ${e.target ?? '?'} from ${e.client?.address ?? '?'}${e.client?.tls ? ' over TLS' : ''}${e.application_name ? `, application ${e.application_name}` : ''}`, notes: [] }
     case 'statement': {
-      const outcome = e.effect === 'deny' ? (e.decision === 'approve' ? 'held, not run' : 'denied') : e.decision === 'approve' ? 'approved' : 'allowed'
+      // A statement released by an approval carries approval_id and the allow of the re-judged decision.
+      const outcome = e.effect === 'deny' ? (e.decision === 'approve' ? 'held, not run' : 'denied') : e.approval_id ? 'approved' : 'allowed'
       const response = e.effect === 'deny' ? `error ${e.error ?? ''}`.trim() : `${e.rows ?? 0} rows, ${e.masked ?? 0} masked${e.duration_ms !== undefined ? `, ${e.duration_ms} ms` : ''}${e.error ? `, error ${typeof e.error === 'string' ? e.error : JSON.stringify(e.error)}` : ''}`
       const notes = [...reasonLines(e)]
       if (e.approval_id) notes.push(`approval: ${e.approval_id}`)
