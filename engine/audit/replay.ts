@@ -27,6 +27,7 @@ const reasonLines = (e: Ev): string[] =>
   Array.isArray(e.reasons) ? e.reasons.map((r: Ev) => `reason: ${r?.rule ?? r?.code ?? '?'}: ${r?.message ?? r?.msg ?? ''}`.trimEnd()) : []
 
 function describe(e: Ev): { summary: string; notes: string[] } {
+  if (e.redaction_failed) return { summary: `${e.type ?? 'event'} (content withheld: it could not be redacted)`, notes: [] }
   switch (e.type) {
     case 'connection':
       return { summary: `connected as ${e.identity?.sub ?? '?'}${e.identity?.kind ? ` (${e.identity.kind})` : ''} to ${e.target ?? '?'} from ${e.client?.address ?? '?'}${e.client?.tls ? ' over TLS' : ''}${e.application_name ? `, application ${e.application_name}` : ''}`, notes: [] }
@@ -45,7 +46,7 @@ function describe(e: Ev): { summary: string; notes: string[] } {
     case 'error':
       return { summary: `error ${e.code ?? ''}: ${e.message ?? ''}`, notes: [] }
     default:
-      return { summary: `${e.type ?? 'event'}${e.redaction_failed ? ' (content withheld: it could not be redacted)' : ''}`, notes: [] }
+      return { summary: String(e.type ?? 'event'), notes: [] }
   }
 }
 
@@ -60,7 +61,7 @@ export function replaySession(sessionId: string, records: readonly StoredRecord[
     if (event.type === 'statement') {
       totals.statements++
       if (event.effect === 'deny') event.decision === 'approve' ? totals.held++ : totals.denied++
-      else totals.allowed++
+      else if (event.effect === 'allow') totals.allowed++
       totals.rows += typeof event.rows === 'number' ? event.rows : 0
       totals.masked += typeof event.masked === 'number' ? event.masked : 0
     }
