@@ -66,6 +66,16 @@ test('events are redacted before they are stored: no token, password or literal 
   assert.match(text, '[REDACTED]')
 })
 
+test('an event with a lone surrogate or NaN is stored in canonical form, and never fails its batch', async () => {
+  const { store } = flakyStore()
+  const sink = createDurableAuditSink({ store })
+  sink.record({ type: 'error', time: 't', message: 'bad \uD800 text', score: Number.NaN })
+  await sink.recordDurable(ev(2))
+  const rows = await all(store)
+  assert.equal(rows.map((r) => r.seq), [1, 2])
+  assert.equal([rows[0]!.event.message, rows[0]!.event.score], ['bad \uFFFD text', null])
+})
+
 test('fail closed: while the store cannot take records durable() rejects; queued events are retried in order', async () => {
   const { store, state } = flakyStore()
   const errors: AuditError[] = []

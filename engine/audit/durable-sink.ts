@@ -5,7 +5,7 @@
 // cannot take it (fail closed), unless on_failure is `continue` (an explicit, logged opt-out).
 // Events that failed stay queued, in order, and are retried with backoff: nothing recorded is dropped while
 // the queue has room.
-import type { ChainRecord } from './chain/record.ts'
+import { canonicalJson, type ChainRecord } from './chain/record.ts'
 import { AuditError } from './errors.ts'
 import { censorSecretPaths, extraPathsOf } from './pino-sink.ts'
 import { redactEvent } from './redact.ts'
@@ -36,8 +36,8 @@ export interface DurableSinkOptions {
   onError?: (err: AuditError) => void
   /** Called after each committed batch (the checkpointer counts records here). */
   onCommit?: (records: ChainRecord[]) => void
-  /** Also write every event here (the pino JSON-lines output), e.g. to stdout. */
-  mirror?: AuditSink
+  /** Also write every event here (the pino JSON-lines output), e.g. to stdout; given the redacted event when it takes one. */
+  mirror?: AuditSink & { recordRedacted?(event: Record<string, unknown>): void }
   maxBatch?: number
   maxQueue?: number
   /** Backoff between retries after a failed append, in ms: doubles from min up to max. */
@@ -48,15 +48,30 @@ export interface DurableSinkOptions {
 interface Queued { event: Record<string, unknown>; time: string; ticket: number }
 interface Waiter { ticket: number; resolve(): void; reject(err: AuditError): void }
 
-/** Redacts and turns the event into plain JSON (undefined dropped), the form that is hashed and stored. */
+/** In Unicode mode \p{Cs} matches only unpaired surrogates, which RFC 8785 refuses. */
+const LONE_SURROGATE = /\p{Cs}/u
+const LONE_SURROGATES = /\p{Cs}/gu
+
+/** JSON.stringify replacer: lone surrogates become U+FFFD, so every stored event has a canonical form. */
+function wellFormed(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : value
+}
+
+/**
+ * Redacts and turns the event into plain, canonicalizable JSON (undefined dropped, NaN → null, lone
+ * surrogates replaced): the form that is hashed and stored. Done at record() time, so one bad event can never
+ * fail the transaction of a whole batch.
+ */
 export function storableEvent(event: AuditEvent): Record<string, unknown> {
   try {
     const redacted = redactEvent(event, extraPathsOf(event))
     censorSecretPaths(redacted)
-    return JSON.parse(JSON.stringify(redacted)) as Record<string, unknown>
+    const plain = JSON.parse(JSON.stringify(redacted, wellFormed)) as Record<string, unknown>
+    canonicalJson(plain)
+    return plain
   } catch {
     // Keep the fact that something happened, never content that could not be redacted.
-    return JSON.parse(JSON.stringify({ type: event?.type ?? 'error', time: event?.time, session_id: event?.session_id, redaction_failed: true }))
+    return JSON.parse(JSON.stringify({ type: String(event?.type ?? 'error'), time: String(event?.time ?? ''), session_id: event?.session_id, redaction_failed: true }, wellFormed))
   }
 }
 
@@ -144,7 +159,8 @@ export function createDurableAuditSink(opts: DurableSinkOptions): DurableAuditSi
     }
     const stored = storableEvent(event)
     try {
-      opts.mirror?.record(event)
+      if (opts.mirror?.recordRedacted) opts.mirror.recordRedacted(stored)
+      else opts.mirror?.record(event)
     } catch {
       // the mirror never throws by contract; the store is what counts
     }

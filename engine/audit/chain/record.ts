@@ -32,19 +32,35 @@ export function canonicalJson(value: unknown): string {
   return text
 }
 
-export function recordHash(r: Pick<ChainRecord, 'seq' | 'time' | 'prev_hash' | 'event'>): string {
-  return createHash('sha256').update(canonicalJson({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, event: r.event })).digest('hex')
+/**
+ * SHA-256 over canonicalJson({event, prev_hash, seq, time}), built around the event's canonical text: the
+ * keys are already in RFC 8785 order, and strings and integers encode as JSON.stringify encodes them. Building
+ * it this way canonicalizes the event once (for the hash and the stored text) instead of twice, and lets
+ * verify hash the stored bytes themselves, so even a change canonicalization would undo (a space) shows.
+ */
+export function hashOf(seq: number, time: string, prevHash: string, eventText: string): string {
+  return createHash('sha256').update(`{"event":${eventText},"prev_hash":${JSON.stringify(prevHash)},"seq":${seq},"time":${JSON.stringify(time)}}`).digest('hex')
 }
 
-/** The record that follows `head`. `event` must already be redacted and plain JSON. */
-export function nextRecord(head: ChainHead, event: Record<string, unknown>, time: string): ChainRecord {
-  const r = { seq: head.seq + 1, time, prev_hash: head.hash, event }
-  return { ...r, hash: recordHash(r) }
+export function recordHash(r: Pick<ChainRecord, 'seq' | 'time' | 'prev_hash' | 'event'>): string {
+  return hashOf(r.seq, r.time, r.prev_hash, canonicalJson(r.event))
+}
+
+/** A record with its event's canonical text: what a store writes. */
+export interface LinkedRecord extends ChainRecord {
+  eventText: string
+}
+
+/** The record that follows `head`. `event` must already be redacted and canonicalizable (storableEvent). */
+export function nextRecord(head: ChainHead, event: Record<string, unknown>, time: string): LinkedRecord {
+  const seq = head.seq + 1
+  const eventText = canonicalJson(event)
+  return { seq, time, prev_hash: head.hash, hash: hashOf(seq, time, head.hash, eventText), event, eventText }
 }
 
 /** Links a batch onto `head`, in order. */
-export function linkBatch(head: ChainHead, events: ReadonlyArray<{ event: Record<string, unknown>; time: string }>): ChainRecord[] {
-  const out: ChainRecord[] = []
+export function linkBatch(head: ChainHead, events: ReadonlyArray<{ event: Record<string, unknown>; time: string }>): LinkedRecord[] {
+  const out: LinkedRecord[] = []
   let at = head
   for (const e of events) {
     const r = nextRecord(at, e.event, e.time)

@@ -8,7 +8,7 @@
 //   forged     a checkpoint's signature does not verify with a trusted public key
 import type { KeyObject } from 'node:crypto'
 import { type Checkpoint, checkpointSignatureValid } from './checkpoint.ts'
-import { type ChainHead, GENESIS_HASH, recordHash } from './record.ts'
+import { type ChainHead, GENESIS_HASH, hashOf } from './record.ts'
 
 /** A record as read back from a store: the event still as the JSON text that was written. */
 export interface StoredRecord {
@@ -77,8 +77,8 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
       }
       return fail({ seq: r.seq, reason: 'reordered', message: `record ${r.seq} is stored where record ${expected} belongs: records were reordered` }, head, count)
     }
-    const event = parseEvent(r.event)
-    if (!event || recordHash({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, event }) !== r.hash) {
+    // The stored text itself is hashed: any changed byte shows, even one that would not change the parsed event.
+    if (!parseEvent(r.event) || hashOf(r.seq, r.time, r.prev_hash, r.event) !== r.hash) {
       return fail({ seq: r.seq, reason: 'edited', message: `record ${r.seq} does not match its hash: its contents were changed after it was written` }, head, count)
     }
     if (r.prev_hash !== head.hash) {

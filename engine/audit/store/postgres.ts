@@ -5,7 +5,7 @@
 import pg from 'pg'
 import { AuditError } from '../errors.ts'
 import type { Checkpoint } from '../chain/checkpoint.ts'
-import { canonicalJson, EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
+import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { POSTGRES_MIGRATIONS } from './migrations.ts'
 import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
@@ -90,7 +90,7 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
         const tuples = records.map((r) => {
           const ix = indexColumns(r.event)
           const base = values.length
-          values.push(r.seq, r.time, r.prev_hash, r.hash, canonicalJson(r.event), ix.session_id, ix.type, ix.sub, ix.target, ix.effect)
+          values.push(r.seq, r.time, r.prev_hash, r.hash, r.eventText, ix.session_id, ix.type, ix.sub, ix.target, ix.effect)
           return `(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`
         })
         await client.query(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect) VALUES ${tuples.join(', ')}`, values)

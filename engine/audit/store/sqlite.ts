@@ -7,7 +7,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AuditError } from '../errors.ts'
 import type { Checkpoint } from '../chain/checkpoint.ts'
-import { canonicalJson, EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
+import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
 import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
@@ -56,7 +56,7 @@ export function openSqliteAuditStore(file: string, opts: SqliteStoreOptions = {}
   const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
   const appendTx = db.transaction((batch: Parameters<AuditStore['append']>[0]) => {
     const records = linkBatch(readHead(), batch)
-    for (const r of records) insert.run({ ...r, event: canonicalJson(r.event), ...indexColumns(r.event) })
+    for (const r of records) insert.run({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: r.eventText, ...indexColumns(r.event) })
     return records
   })
   const columns = `seq, time, prev_hash, hash, event`

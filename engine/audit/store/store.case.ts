@@ -124,6 +124,13 @@ export function auditStoreCases(name: string, make: StoreFactory): void {
     assert.equal(pick(await verify(store)), { ok: false, seq: 4, reason: 'edited' })
   })
 
+  test('tamper: a space added to a stored record (same JSON value, other bytes) ⇒ edited', async () => {
+    const { store, tamper } = await fresh()
+    await fill(store, 5)
+    await tamper(`UPDATE warden_audit_records SET event = replace(event, '"rows":', '"rows": ') WHERE seq = 2`)
+    assert.equal(pick(await verify(store)), { ok: false, seq: 2, reason: 'edited' })
+  })
+
   test('tamper: a record edited and its hash recomputed ⇒ fails at that record, rewritten', async () => {
     const { store, tamper } = await fresh()
     await fill(store, 10, [10])
