@@ -37,7 +37,6 @@ export function createCheckpointer(opts: CheckpointerOptions): Checkpointer {
   const report = opts.onError ?? (() => undefined)
   let lastSeq = 0
   let sinceLast = 0
-  let running: Promise<Checkpoint | undefined> | undefined
 
   async function write(): Promise<Checkpoint | undefined> {
     try {
@@ -55,11 +54,12 @@ export function createCheckpointer(opts: CheckpointerOptions): Checkpointer {
     }
   }
 
+  // One at a time: a request while one runs waits for it, then signs whatever head is current then.
+  // write() reports its own failures and never rejects.
+  let last: Promise<unknown> = Promise.resolve()
   const checkpoint = (): Promise<Checkpoint | undefined> => {
-    // One at a time; a request while one runs waits for it, then signs whatever head is current.
-    const next = (running ?? Promise.resolve(undefined)).then(write)
-    running = next.finally(() => { if (running === tracked) running = undefined })
-    const tracked = running
+    const next = last.then(write)
+    last = next
     return next
   }
 

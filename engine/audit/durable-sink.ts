@@ -189,24 +189,27 @@ export function createDurableAuditSink(opts: DurableSinkOptions): DurableAuditSi
       if (typeof ticket === 'number') return waitFor(ticket)
       return failClosed ? Promise.reject(ticket) : Promise.resolve()
     },
-    async flush() {
-      if (retryTimer) { clearTimeout(retryTimer); retryTimer = undefined }
-      if (pumping) await pumping
-      if (queue.length) await (pumping = pump().finally(() => { pumping = undefined }))
-      await opts.mirror?.flush().catch(() => undefined)
-      if (queue.length) throw failing ?? new AuditError('audit.store_unavailable', `${queue.length} audit events could not be committed`)
-    },
+    flush,
     get dropped() { return dropped },
     get pending() { return queue.length },
     async close() {
       closed = true
       try {
-        await this.flush()
+        await flush()
       } finally {
         if (retryTimer) clearTimeout(retryTimer)
         failing ??= new AuditError('audit.closed', 'the audit sink is closed')
         settle()
       }
     },
+  }
+
+  /** Commits what is queued now (one more attempt, even while backing off); rejects if some is left. */
+  async function flush(): Promise<void> {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = undefined }
+    if (pumping) await pumping
+    if (queue.length) await (pumping = pump().finally(() => { pumping = undefined }))
+    await opts.mirror?.flush().catch(() => undefined)
+    if (queue.length) throw failing ?? new AuditError('audit.store_unavailable', `${queue.length} audit events could not be committed`)
   }
 }
