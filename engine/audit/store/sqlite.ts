@@ -2,7 +2,7 @@
 // Node 20). WAL with synchronous=FULL: a batch whose append() resolved has been fsynced and survives kill -9
 // or a power cut. BEGIN IMMEDIATE takes the write lock before the head is read, so two processes on one
 // file still build one chain.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AuditError } from '../errors.ts'
@@ -11,11 +11,6 @@ import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
 import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
-
-export interface SqliteStoreOptions {
-  /** Open an existing file only (readers); the gateway creates it. */
-  readonly?: boolean
-}
 
 function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS warden_schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))`)
@@ -34,20 +29,19 @@ function migrate(db: Database.Database): void {
   run.immediate()
 }
 
-export function openSqliteAuditStore(file: string, opts: SqliteStoreOptions = {}): AuditStore {
+export function openSqliteAuditStore(file: string): AuditStore {
   let db: Database.Database
   try {
-    if (opts.readonly && !existsSync(file)) throw new Error('no such file')
-    if (!opts.readonly) mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-    db = new Database(file, { fileMustExist: !!opts.readonly })
-    if (!opts.readonly) chmodSync(file, 0o600)
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    db = new Database(file)
+    chmodSync(file, 0o600)
     db.pragma('busy_timeout = 10000')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     migrate(db)
   } catch (err) {
     if (err instanceof AuditError) throw err
-    throw new AuditError('audit.store_open', `open audit store ${file}: ${(err as Error).message}; ${opts.readonly ? 'run the gateway once to create it, or pass --state-dir' : 'make the state directory writable or set audit.store'}`, { cause: err })
+    throw new AuditError('audit.store_open', `open audit store ${file}: ${(err as Error).message}; make the state directory writable, or set audit.sqlite.path or audit.store`, { cause: err })
   }
 
   const headStmt = db.prepare(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
