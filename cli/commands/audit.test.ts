@@ -165,4 +165,18 @@ test('the state directory comes from --state-dir, else $WARDEN_STATE_DIR; a miss
   assert.ok(readFileSync(join(dir, 'exported-checkpoints.jsonl'), 'utf8').length > 0)
 })
 
+test('usage: an unknown or missing action exits 2 with the actions listed; --help exits 0', async () => {
+  for (const args of [[], ['frobnicate']]) {
+    const io = memoryIo({}, dir)
+    assert.is(await main(['audit', ...args], io), 2)
+    assert.match(io.stderr, 'warden audit verify')
+  }
+  const help = memoryIo({}, dir)
+  assert.is(await main(['audit', 'show', '--help'], help), 0)
+  assert.match(help.stdout, 'usage: warden audit show SESSION')
+  const none = memoryIo({}, dir)
+  assert.is(await main(['audit', 'show'], none), 2)
+  assert.match(none.stderr, 'show takes exactly one session id')
+})
+
 test.run()
