@@ -89,7 +89,7 @@ test('fail closed: while the store cannot take records durable() rejects; queued
   const again = await sink.recordDurable(ev(3)).then(() => 'resolved', (e: AuditError) => e.code)
   assert.is(again, 'audit.store_unavailable', 'a record made while the store is down is refused at once')
   state.down = false
-  await new Promise((r) => setTimeout(r, 150))
+  await sink.flush() // one more attempt now, without waiting for the backoff
   await sink.durable()
   assert.equal((await all(store)).map((r) => r.event.rows), [1, 2, 3], 'nothing recorded was lost, and the order held')
   const report = await verifyChain({ records: () => store.records(), has: (s) => store.has(s), checkpoints: [], keys: [] })
@@ -149,7 +149,7 @@ test('a checkpoint every T seconds when records were appended since the last one
   const cp = createCheckpointer({ store, signer: createCheckpointSigner(key.privateKey), everyRecords: 1000, everySeconds: 0.05 })
   const sink = createDurableAuditSink({ store, onCommit: cp.committed })
   await sink.recordDurable(ev(1))
-  await new Promise((r) => setTimeout(r, 200))
+  for (let i = 0; i < 100 && !(await store.checkpoints()).length; i++) await new Promise((r) => setTimeout(r, 20))
   assert.equal((await store.checkpoints()).map((c) => c.seq), [1])
   await cp.close()
 })
