@@ -15,6 +15,9 @@ import type { Config } from '../engine/config/types.ts'
 import { signDevToken } from '../engine/identity/dev-issuer.ts'
 import { createAdminClient } from './admin/client.ts'
 import { type RunningGateway, startGateway } from './server.ts'
+import { openSqliteAuditStore } from '../engine/audit/store/sqlite.ts'
+import { verifyChain } from '../engine/audit/chain/verify.ts'
+import { auditKeyPaths, loadPublicKey } from './server/audit-key.ts'
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dir = mkdtempSync(join(tmpdir(), 'warden-gateway-'))
@@ -185,6 +188,23 @@ test('close() stops both listeners and flushes the audit log', async () => {
   assert.ok(events.some((e) => e.type === 'statement'))
   await gateway.close()
   assert.not.ok(existsSync(join(config.state_dir, 'demo-pg', 'server', 'data', 'postmaster.pid')), 'demo server still running')
+})
+
+test('the same events are in the SQLite trail, which verifies with the checkpoint signed at shutdown', async () => {
+  const store = openSqliteAuditStore(join(config.state_dir, 'audit', 'trail.db'))
+  try {
+    const checkpoints = await store.checkpoints()
+    const report = await verifyChain({ records: () => store.records(), has: (s) => store.has(s), checkpoints, keys: [loadPublicKey(auditKeyPaths(config.state_dir).public)] })
+    assert.ok(report.ok, report.failure?.message)
+    assert.is(checkpoints.at(-1)!.seq, report.head.seq, 'the last checkpoint, signed at shutdown, covers the last record')
+    const events = []
+    for await (const r of store.records()) events.push(JSON.parse(r.event))
+    assert.ok(events.some((e) => e.type === 'approval' && e.outcome === 'approved'))
+    assert.ok(events.some((e) => e.type === 'statement' && typeof e.approval_id === 'string' && e.effect === 'allow'))
+    assert.not.match(JSON.stringify(events), 'refunded', 'literals are redacted before they are stored')
+  } finally {
+    await store.close()
+  }
 })
 
 test('a restart reuses the cluster: no initdb, no re-seed, the approved change is still there', async () => {

@@ -18,7 +18,7 @@ import { createHttpGateway } from './http/handler.ts'
 import { type HttpListener, listenReverse } from './http/node-server.ts'
 import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
-import { openAuditOutput } from './server/audit-destination.ts'
+import { openAuditTrail } from './server/audit-trail.ts'
 import { loadPolicy } from './server/policy.ts'
 import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
 import { shellQuote, startupSummary } from './server/summary.ts'
@@ -70,10 +70,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
     const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa ?? opts.env?.OPA ?? process.env.OPA, packageRoot: opts.packageRoot })
 
-    const audit = openAuditOutput(config.audit.destination)
-    closers.push(audit.close)
-
     const env = opts.env ?? process.env
+    const audit = await openAuditTrail(config, { log, env })
+    closers.push(audit.close)
     const embeddedTargets = config.targets.filter((t) => t.embedded && t.kind === 'postgres').map((t) => t.name)
     const embedded = new Map<string, EmbeddedEndpoint>()
     let demo: DemoDatabases | undefined
@@ -123,6 +122,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       demo: demo?.description,
       configArg: opts.configArg,
       http: http && { reverse: http.reverse.url, proxy: http.proxy.url, ca: http.ca.cert },
+      audit: audit.description,
     })
     log.info({
       postgres: `${postgres.address.host}:${postgres.address.port}`,

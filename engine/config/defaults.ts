@@ -26,7 +26,7 @@ export function defaultConfig(): Config {
     },
     policy: { source: 'policies', settings: {}, memory_pages: 1024 },
     approvals: { approver_groups: ['dba'], hold_seconds: 120 },
-    audit: { destination: '.warden/audit.jsonl' },
+    audit: { store: 'sqlite', destination: '.warden/audit.jsonl', on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } },
     targets: [
       { name: 'demo', kind: 'postgres', environment: 'production', labels: { demo: 'true' }, embedded: true },
       {

@@ -50,6 +50,22 @@ test('the audit destination defaults to audit.jsonl in the state directory', () 
   assert.is(parseConfig({ ...minimal(), state_dir: '/var/lib/warden/' }).audit.destination, '/var/lib/warden/audit.jsonl')
 })
 
+test('audit: the SQLite trail by default, failing closed, with checkpoints every 1000 records and 60 s', () => {
+  const { audit } = parseConfig(minimal())
+  assert.equal({ ...audit, destination: undefined }, { store: 'sqlite', destination: undefined, on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } })
+  const pg = parseConfig({ ...minimal(), audit: { store: 'postgres', postgres: { host: 'db', database: 'warden', user: 'w', password_env: 'PGPW' }, checkpoints: { webhook: { url: 'https://x/h', secret_env: 'HOOK' } } } }).audit
+  assert.equal(pg.postgres, { host: 'db', port: 5432, database: 'warden', user: 'w', password_env: 'PGPW', ssl: false, max_connections: 4 })
+  assert.equal(pg.checkpoints.webhook, { url: 'https://x/h', secret_env: 'HOOK', max_attempts: 8 })
+})
+
+test('audit: store postgres needs its connection, store pino needs an output, the webhook needs a secret', () => {
+  assert.equal(problems({ ...minimal(), audit: { store: 'postgres' } }), ['audit.postgres: audit.store is postgres but audit.postgres is missing; give host, database, user and password_env of the shared audit database, or use store: sqlite'])
+  assert.match(problems({ ...minimal(), audit: { store: 'pino', destination: 'off' } })[0]!, /^audit\.destination: with store: pino/)
+  assert.match(problems({ ...minimal(), audit: { store: 'sqlit' } })[0]!, /^audit\.store: must be one of "sqlite", "postgres", "pino", got "sqlit"/)
+  assert.match(problems({ ...minimal(), audit: { checkpoints: { webhook: { url: 'https://x' } } } })[0]!, /^audit\.checkpoints\.webhook\.secret_env: missing required field "secret_env"/)
+  assert.match(problems({ ...minimal(), audit: { on_failure: 'ignore' } })[0]!, /^audit\.on_failure: must be one of "fail", "continue"/)
+})
+
 test('schema problems are all listed with their field paths', () => {
   const doc = { ...minimal(), listeners: { postgres: { port: 'abc' } }, targets: [{ name: 'x', kind: 'postgress', environment: 'p', embedded: true }] }
   assert.equal(problems(doc), [

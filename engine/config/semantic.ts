@@ -58,8 +58,22 @@ function targetIssues(targets: readonly TargetConfig[]): ConfigIssue[] {
   return out
 }
 
+function auditIssues(audit: Config['audit']): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  if (audit.store === 'postgres' && !audit.postgres) {
+    out.push(issue(['audit', 'postgres'], 'audit.store is postgres but audit.postgres is missing; give host, database, user and password_env of the shared audit database, or use store: sqlite'))
+  }
+  if (audit.store !== 'postgres' && audit.postgres) {
+    out.push(issue(['audit', 'postgres'], `audit.postgres is only read with store: postgres (store is ${audit.store}); set store: postgres or remove it`))
+  }
+  if (audit.store === 'pino' && audit.destination === 'off') {
+    out.push(issue(['audit', 'destination'], 'with store: pino the JSON lines are the only audit record, so destination cannot be off; give stdout or a file, or use store: sqlite'))
+  }
+  return out
+}
+
 export function semanticIssues(config: Config): ConfigIssue[] {
-  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets)]
+  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit)]
   if (config.policy.source !== undefined && config.policy.bundle !== undefined) {
     out.push(issue(['policy'], 'has both source and bundle; give source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz), not both'))
   }

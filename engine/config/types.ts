@@ -144,9 +144,35 @@ export interface ApprovalsConfig {
   hold_seconds: number
 }
 
+export interface AuditPostgresConfig {
+  host: string
+  port: number
+  database: string
+  user: string
+  /** Environment variable holding the password. */
+  password_env?: string
+  ssl: boolean
+  max_connections: number
+}
+
+export interface AuditCheckpointsConfig {
+  every_records: number
+  every_seconds: number
+  /** Append-only file each signed checkpoint is appended to. */
+  file?: string
+  webhook?: { url: string; secret_env: string; max_attempts: number }
+}
+
 export interface AuditConfig {
-  /** `stdout`, or a file path for JSON lines. */
+  /** The tamper-evident trail: sqlite (default), postgres, or pino (JSON lines only). */
+  store: 'sqlite' | 'postgres' | 'pino'
+  /** JSON-lines copy of every event: `stdout`, `off`, or a file path. */
   destination: string
+  /** fail: a statement whose record cannot be stored is refused; continue: logged opt-out. */
+  on_failure: 'fail' | 'continue'
+  sqlite: { path?: string }
+  postgres?: AuditPostgresConfig
+  checkpoints: AuditCheckpointsConfig
 }
 
 export interface Config {

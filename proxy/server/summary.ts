@@ -16,6 +16,8 @@ export interface SummaryFacts {
   configArg?: string
   /** The HTTP(S) gateway's listeners and CA certificate, when it runs. */
   http?: { reverse: string; proxy: string; ca: string }
+  /** How the audit trail is kept (store, key, failure mode); audit.destination when absent. */
+  audit?: string
 }
 
 function httpDescription(t: Config['targets'][number], facts: SummaryFacts): string {
@@ -38,7 +40,7 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     `  Admin API   ${facts.adminUrl}`,
     ...(facts.http ? [`  HTTP        ${facts.http.reverse}/t/<target>/   (kubectl server:, gcloud endpoint overrides, aws --endpoint-url)`, `  HTTPS proxy ${facts.http.proxy}   CA ${facts.http.ca}  (\`npx warden ca\` prints the client settings)`] : []),
     `  Policy      ${facts.policy}`,
-    `  Audit       ${config.audit.destination}`,
+    `  Audit       ${facts.audit ?? config.audit.destination}`,
     '  Targets',
     ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : httpDescription(t, facts)}`),
   ]
