@@ -140,9 +140,18 @@ export class ResultPlanner {
 
 const NOTHING = Buffer.alloc(0)
 
-function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, key: Uint8Array, encoding: Encoding): MaskedValue {
-  // Bounded work per value: one too large to scan is replaced whole without being decoded (text.ts).
-  if (value.length > MAX_MASKED_CHARS) {
+/**
+ * Bytes of one row that detectors may scan: past it, values that would need scanning are redacted whole, so a
+ * row of many large values costs no more than a few large values (bounded work per message).
+ */
+export const MAX_ROW_SCAN_BYTES = 4 * MAX_MASKED_CHARS
+
+function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, key: Uint8Array, encoding: Encoding, budget: { left: number }): MaskedValue {
+  // Bounded work per value and per row: a value too large to scan, or past the row's scan budget, is replaced
+  // whole without being decoded (text.ts).
+  const scans = !column.strategy
+  if (scans) budget.left -= value.length
+  if (value.length > MAX_MASKED_CHARS || (scans && budget.left < 0)) {
     const replacement = column.strategy === 'null' ? null : REDACTED
     return maskWholeValue(NOTHING, field.typeOid, field.format, encoding, () => ({ value: replacement, masked: true }))
   }
@@ -160,11 +169,12 @@ export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, 
     const values = decodeDataRow(payload)
     if (values.length !== plan.fields.length) throw new MaskingError(`row has ${values.length} values for ${plan.fields.length} columns`)
     let masked = 0
+    const budget = { left: MAX_ROW_SCAN_BYTES }
     for (let i = 0; i < values.length; i++) {
       const column = plan.byIndex[i]
       const value = values[i]
       if (!column || value === null || value === undefined) continue
-      const r = maskValue(value, plan.fields[i]!, column, key, encoding)
+      const r = maskValue(value, plan.fields[i]!, column, key, encoding, budget)
       if (r.masked) {
         values[i] = r.value
         masked++
