@@ -179,9 +179,11 @@ test('without a token: 401 in reverse mode, and nothing reaches the server', asy
   assert.is(server.requests.length, before)
 })
 
-test('every tools/call the server ran was allowed by the engine', () => {
+test('every tools/call the server ran was allowed by the engine; no answer was withheld or cut', () => {
   assert.equal(server.calls.filter((c) => c.startsWith('drop_database')), [])
   assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer mcp-upstream-token'))
+  const failed = g.te.audit.events.filter((e) => e.type === 'request' && e.target === 'prod-mcp' && (Number(e.status) >= 500 || String(e.error ?? '').startsWith('stream')))
+  assert.equal(failed, [])
 })
 
 test.after(async () => {
