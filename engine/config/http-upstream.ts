@@ -3,7 +3,7 @@
 import { type ConfigIssue, issue } from './errors.ts'
 import type { HttpCredentialConfig, TargetConfig } from './types.ts'
 
-export const HTTP_TARGET_KINDS: ReadonlySet<string> = new Set(['http', 'kubernetes', 'gcp', 'aws'])
+export const HTTP_TARGET_KINDS: ReadonlySet<string> = new Set(['http', 'kubernetes', 'gcp', 'aws', 'mcp'])
 
 type Field = keyof HttpCredentialConfig
 const FIELDS_OF_KIND: Record<HttpCredentialConfig['kind'], Field[]> = {
@@ -39,7 +39,7 @@ function credentialIssues(c: HttpCredentialConfig, at: Array<string | number>): 
 export function httpUpstreamIssues(t: TargetConfig, at: Array<string | number>): ConfigIssue[] {
   const u = t.upstream_http
   if (!u) return []
-  if (!HTTP_TARGET_KINDS.has(t.kind)) return [issue([...at, 'upstream_http'], `upstream_http is only for http, kubernetes, gcp and aws targets, not ${t.kind}; remove it`)]
+  if (!HTTP_TARGET_KINDS.has(t.kind)) return [issue([...at, 'upstream_http'], `upstream_http is only for http, kubernetes, gcp, aws and mcp targets, not ${t.kind}; remove it`)]
   const out = u.credential ? credentialIssues(u.credential, [...at, 'upstream_http', 'credential']) : []
   if (u.credential?.kind === 'aws_sigv4' && t.kind !== 'aws') out.push(issue([...at, 'upstream_http', 'credential', 'kind'], `aws_sigv4 signs AWS requests; target ${t.name} is ${t.kind}`))
   return out

@@ -148,6 +148,14 @@ test('mcp targets: mcp.server names the server policies see; mcp is refused on o
   assert.equal(problems(bad).map((p) => p.split(';')[0]), ['targets[0].mcp: mcp is only for mcp targets, not gcp'])
 })
 
+test('mcp targets take upstream_http (url, CA, credential, forward-mode hosts) like http targets', () => {
+  const upstream_http = { url: 'https://mcp.example/mcp', ca_file: 'ca.pem', credential: { kind: 'bearer', token_env: 'MCP_TOKEN' }, hosts: ['mcp.example'] }
+  const ok = parseConfig({ ...minimal(), targets: [{ name: 'tools', kind: 'mcp', environment: 'production', upstream_http }] })
+  assert.equal(ok.targets[0]?.upstream_http, upstream_http)
+  const bad = { ...minimal(), targets: [{ name: 'tools', kind: 'mcp', environment: 'p', upstream_http: { credential: { kind: 'bearer' } } }] }
+  assert.match(problems(bad).join('\n'), 'a bearer credential needs exactly one of token_env, token_file or token_command')
+})
+
 test.run()
 
 test('upstream_http: credential fields are checked per kind, and only HTTP-kind targets take it', () => {
@@ -162,7 +170,7 @@ test('upstream_http: credential fields are checked per kind, and only HTTP-kind 
   assert.match(problems(target({ upstream_http: { url: 'https://user:pw@api.example' } })).join('\n'), 'upstream_http.url')
   assert.match(problems(target({ upstream_http: { credential: { kind: 'bearer', token_env: 'not valid' } } })).join('\n'), 'token_env')
   const pg = { ...minimal(), targets: [{ name: 'db', kind: 'postgres', environment: 'p', embedded: true, upstream_http: { hosts: [] } }] }
-  assert.match(problems(pg).join('\n'), 'upstream_http is only for http, kubernetes, gcp and aws targets')
+  assert.match(problems(pg).join('\n'), 'upstream_http is only for http, kubernetes, gcp, aws and mcp targets')
   const ok = parseConfig(target({ upstream_http: { url: 'https://api.example/prefix', ca_file: 'ca.pem', credential: { kind: 'client_cert', cert_file: 'c.pem', key_file: 'k.pem' } } }))
   assert.equal(ok.targets[0]!.upstream_http!.hosts, [])
   assert.equal(ok.listeners.http, { host: '127.0.0.1', port: 8480, plaintext: false })

@@ -2,6 +2,7 @@
 // (credential-like query values redacted); tokens and upstream credentials never appear.
 import type { SessionState } from '../../engine/gateway.ts'
 import type { Judgement } from '../../engine/gateway.ts'
+import type { McpCommand } from '../../engine/types.ts'
 
 export interface RequestFacts {
   mode: 'reverse' | 'forward'
@@ -20,11 +21,17 @@ export interface RequestFacts {
   passthrough?: boolean
 }
 
+// What an MCP message asked, without its arguments (they may carry secrets the redactor cannot recognise).
+function mcpView(m: McpCommand) {
+  const { server, direction, kind, method, tool, tool_status, tool_changed, parse_error } = m
+  return { server, direction, kind, method, tool, tool_status, tool_changed, parse_error }
+}
+
 function commandView(j: Judgement | undefined) {
   const c = j?.input.command as (Record<string, unknown> & { raw?: string; fingerprint?: string }) | undefined
   if (!c) return {}
-  const { kubernetes, cloud } = c as { kubernetes?: unknown; cloud?: unknown }
-  return { url: c.raw, fingerprint: c.fingerprint, ...(kubernetes ? { kubernetes } : {}), ...(cloud ? { cloud } : {}) }
+  const { kubernetes, cloud, mcp } = c as { kubernetes?: unknown; cloud?: unknown; mcp?: McpCommand }
+  return { url: c.raw, fingerprint: c.fingerprint, ...(kubernetes ? { kubernetes } : {}), ...(cloud ? { cloud } : {}), ...(mcp ? { mcp: mcpView(mcp) } : {}) }
 }
 
 export function requestEvent(session: SessionState | undefined, judgement: Judgement | undefined, f: RequestFacts) {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { type Readable, Transform } from 'node:stream'
 import type { TargetConfig } from '../../engine/config/types.ts'
-import type { GatewayEngine, HttpJudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
+import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
 import type { Identity } from '../../engine/types.ts'
 import { requestEvent } from './audit-events.ts'
@@ -14,6 +14,8 @@ import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
 import { forwardableHeaders, headerValue } from './headers.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, streamUnmasked } from './mask-response.ts'
+import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
+import { createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
@@ -30,6 +32,8 @@ export interface HttpGatewayOptions {
   maskKey: Uint8Array
   /** The command a reviewer runs to approve, shown with a held request. */
   approvalHint?(id: string): string
+  /** MCP tool fingerprints (one registry per gateway); in memory when absent. */
+  toolRegistry?: ToolRegistry
 }
 
 export interface HttpGateway {
@@ -66,6 +70,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const { engine } = opts
   const upstreams = new Map<string, Upstream>()
   const sessions = new Map<string, string>()
+  const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const upstreamOf = (t: TargetConfig) => {
     let u = upstreams.get(t.name)
     if (!u) upstreams.set(t.name, (u = createUpstream(t, opts.env)))
@@ -133,10 +138,15 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     trace.session = session
     const request: HttpJudgeRequest['request'] = { method: canon.method, url: `https://${judgedHost}${pathAndQuery}`, headers: judgedHeaders(req.headers, body), body }
     trace.decisionId = decisionId(session.id)
+    // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
+    const mcp: McpFlow | undefined = target.kind === 'mcp'
+      ? createMcpFlow({ engine, registry, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
+      : undefined
+    const judgeRequest: JudgeRequest = mcp ? await mcp.judgeRequest() : { kind: 'http', session, request }
     const informational: Record<string, string> = {}
-    const outcome = await judgeAndHold(engine, { kind: 'http', session, request }, {
+    const outcome = await judgeAndHold(engine, judgeRequest, {
       holdMs: opts.holdSeconds * 1000,
-      summary: `${canon.method} ${judgedHost}${canon.path}`,
+      summary: mcp ? mcp.summary : `${canon.method} ${judgedHost}${canon.path}`,
       signal: req.signal,
       onHeld(held) {
         trace.approvalId = held.id
@@ -153,6 +163,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const approvalHeaders: Record<string, string> = trace.approvalId
       ? { 'x-warden-approval': trace.approvalId, warning: `299 - "warden: held for approval ${trace.approvalId}${outcome.allow ? ', approved' : ''}"` }
       : {}
+    if (!outcome.allow && mcp) {
+      const reply = mcp.refusal(outcome)
+      record(req, trace, reply.status, { error: outcome.why })
+      return { ...reply, headers: { ...reply.headers, ...approvalHeaders } }
+    }
     if (!outcome.allow) {
       const reasons = outcome.judgement.decision.reasons
       const id = outcome.approvalId
@@ -170,14 +185,17 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       })
     }
     const masks = bodyMasks(outcome.judgement.decision.obligations.mask)
+    if (mcp && canon.upgrade !== undefined) throw new HttpGatewayError(400, 'http.ambiguous', 'MCP over streamable HTTP has no protocol upgrades; the upgrade was not forwarded')
     if (canon.upgrade !== undefined && masks.length) {
       // An upgraded stream (exec, attach, port-forward, WebSocket) is raw bytes no masker can read.
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
     }
-    const headers = forwardableHeaders(req.headers, canon.upgrade !== undefined)
-    // A body to be masked must be readable: ask only for codings the masker can undo.
-    if (masks.length) headers['accept-encoding'] = 'gzip, deflate, br'
-    const reply = await upstream.send({ method: canon.method, url, headers, body, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
+    if (mcp) await mcp.approved(outcome)
+    const outgoing = mcp ? mcp.outgoing() : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }
+    const headers = outgoing.headers
+    // A body to be masked must be readable: ask only for codings the masker can undo (MCP answers are always read).
+    if (masks.length || mcp) headers['accept-encoding'] = 'gzip, deflate, br'
+    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
     if (reply.kind === 'upgrade') {
       record(req, trace, 101)
@@ -187,7 +205,14 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const status = res.statusCode ?? 502
     const noBody = canon.method === 'HEAD' || status === 204 || status === 304
     let out: MaskedBody | { headers: Record<string, string | string[]>; body: Readable; masked(): number }
-    if (masks.length && !noBody) {
+    if (mcp) {
+      try {
+        out = await mcp.answer(res, outcome)
+      } catch (err) {
+        res.destroy()
+        throw err
+      }
+    } else if (masks.length && !noBody) {
       const watch = /(^|&)watch=(1|true)(&|$)/i.test(canon.query)
       try {
         out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse')

@@ -26,7 +26,7 @@ export interface MaskedBody {
 
 const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
 
-function mediaType(res: IncomingMessage): string {
+export function mediaType(res: IncomingMessage): string {
   return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
 }
 
@@ -49,7 +49,7 @@ function outHeaders(res: IncomingMessage, length?: number): Record<string, strin
   return out
 }
 
-async function readAll(res: IncomingMessage): Promise<Buffer> {
+export async function readAll(res: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of res) {
@@ -110,7 +110,7 @@ export async function maskWholeBody(res: IncomingMessage, obligations: MaskOblig
   return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: () => out.masked }
 }
 
-function decoderFor(res: IncomingMessage): Transform[] {
+export function decoderFor(res: IncomingMessage): Transform[] {
   return codings(res.headers['content-encoding'] as string | undefined).reverse().map((c) => {
     if (c === 'gzip' || c === 'x-gzip') return createGunzip()
     if (c === 'br') return createBrotliDecompress()

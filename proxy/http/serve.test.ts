@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import pino from 'pino'
 import { Agent, fetch } from 'undici'
 import { test } from 'uvu'
@@ -12,6 +14,7 @@ import { defaultConfig } from '../../engine/config/defaults.ts'
 import { signDevToken } from '../../engine/identity/index.ts'
 import { loadOrCreateDevKey } from '../server/dev-key.ts'
 import { startGateway } from '../server.ts'
+import { startTestMcpServer } from './mcp/testing/server.ts'
 import { startUpstream } from './testing/upstream.ts'
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -45,6 +48,40 @@ test('a gateway with HTTP targets serves them on /t/<target>/ and says so in its
   } finally {
     await gateway.close()
     await upstream.close()
+  }
+})
+
+test('`warden up` serves an mcp target: the SDK client lists the tools it may call and is refused a denied one', async () => {
+  const server = await startTestMcpServer()
+  const config = defaultConfig()
+  config.state_dir = join(dir, 'state-mcp')
+  config.audit.destination = join(dir, 'audit-mcp.jsonl')
+  config.policy.source = join(packageRoot, 'policies')
+  config.policy.settings = { mcp: { tools: { allow: ['docs/read_docs'], deny: ['docs/drop_*'] } } }
+  for (const l of Object.values(config.listeners)) l.port = 0
+  config.targets = [
+    { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' }, upstream_http: { url: new URL(server.url).origin, credential: { kind: 'bearer', token_env: 'SERVE_TEST_MCP' }, hosts: [] } },
+  ]
+  const gateway = await startGateway(config, { log: pino({ level: 'silent' }), packageRoot, env: { SERVE_TEST_MCP: 'mcp-sa' } })
+  const client = new Client({ name: 'agent', version: '1.0.0' })
+  try {
+    assert.match(gateway.summary, `prod-mcp  mcp · production · ${gateway.http!.reverse.url}/t/prod-mcp/ → ${new URL(server.url).origin}`)
+    const { privateJwk } = await loadOrCreateDevKey(config.state_dir)
+    const token = await signDevToken(privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: 'cursor', groups: ['agents'], ttlSeconds: 300 })
+    const dispatcher = new Agent({ connect: { ca: readFileSync(gateway.http!.ca.cert, 'utf8') } })
+    const tlsFetch = ((url: string | URL, init?: RequestInit) => fetch(url, { ...(init as object), dispatcher })) as unknown as typeof globalThis.fetch
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.http!.reverse.url}/t/prod-mcp/mcp`), { fetch: tlsFetch, requestInit: { headers: { authorization: `Bearer ${token}` } } }))
+    const { tools } = await client.listTools()
+    assert.not.ok(tools.some((t) => t.name === 'drop_database'))
+    assert.ok(tools.some((t) => t.name === 'read_docs'))
+    const refused = await client.callTool({ name: 'drop_database', arguments: { name: 'prod' } }).then(() => undefined, (err: { code: number }) => err)
+    assert.is(refused?.code, -32001)
+    assert.not.ok(server.calls.some((c) => c.startsWith('drop_database')))
+    assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer mcp-sa'))
+  } finally {
+    await client.close()
+    await gateway.close()
+    await server.close()
   }
 })
 

@@ -1,5 +1,5 @@
 // MCP over streamable HTTP, for the HTTP gateway core: pure translation between the wire and the engine, no
-// sockets. A target of kind `mcp` is routed like any HTTP-kind target; the core then calls, per request:
+// sockets. A target of kind `mcp` is routed like any HTTP-kind target; the core (../mcp-flow.ts) then calls, per request:
 //
 //   const jr = await clientJudgeRequest(session, rawRequest, registry)      // adds the tool's fingerprint state
 //   const outcome = await judgeAndHold(engine, jr, { summary: mcpSummary(target, rawRequest), … })

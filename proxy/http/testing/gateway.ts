@@ -32,12 +32,12 @@ export const json = (res: ServerResponse, body: unknown, status = 200) => {
   res.end(JSON.stringify(body))
 }
 
-export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: (upstream: TestUpstream) => string[]; env?: Record<string, string>; tls?: boolean } = {}): Promise<TestGateway> {
+export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: (upstream: TestUpstream) => string[]; env?: Record<string, string>; tls?: boolean; settings?: Record<string, unknown> } = {}): Promise<TestGateway> {
   const state = mkdtempSync(join(tmpdir(), 'warden-http-'))
   let tg: TestGateway
   const upstream = await startUpstream((req: Seen, res) => tg.route(req, res))
   const list = targets(upstream)
-  const te = await createTestEngine({ targets: list })
+  const te = await createTestEngine({ targets: list, settings: opts.settings })
   const env = { ...opts.env }
   const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}` })
   const ca = await ensureCa(state, {})

@@ -39,6 +39,8 @@ export interface TestEngineOptions {
   targets: TargetConfig[]
   /** Decides instead of the default policy when it returns a decision (e.g. to allow pg_sleep in a cancel test). */
   override?: (input: InputDocument) => Decision | undefined
+  /** policy.settings (data.settings), e.g. MCP tool lists; the default config's when absent. */
+  settings?: Record<string, unknown>
 }
 
 /** A postgres target named `name` whose upstream the listener's `upstream()` callback supplies. */
@@ -52,6 +54,7 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
   config.state_dir = stateDir
   config.targets = opts.targets
   config.policy.source = join(packageRoot, 'policies')
+  if (opts.settings) config.policy.settings = opts.settings
   const keys = await generateDevKey()
   const verifier = createVerifier(config.identity, { devPublicJwk: keys.publicJwk })
   const policy = (await loadPolicy(config, { opa: testOpa(), packageRoot })).decider

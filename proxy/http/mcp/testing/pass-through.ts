@@ -1,5 +1,6 @@
-// A minimal MCP gateway for tests, until the HTTP core (proxy/http, branch http-gateway) routes mcp targets:
-// it calls the helpers of proxy/http/mcp and the real engine exactly as the core should, and nothing more
+// A minimal MCP gateway for this library's own tests (the HTTP core routes mcp targets through
+// proxy/http/mcp-flow.ts, tested end to end in proxy/http/mcp.test.ts): it calls the helpers of proxy/http/mcp
+// and the real engine as the core does, and nothing more
 // (no TLS, no upstream credential, no request canonicalization, one target). Read it as the reference flow:
 //
 //   1. authenticate the bearer JWT; one session per token

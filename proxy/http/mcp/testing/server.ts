@@ -6,9 +6,9 @@
 //   deploy         held by the test settings
 //   lookup_user    answers with an email address (masked by the gateway)
 //   summarize      asks the client for an LLM completion (sampling/createMessage) and reports what came back
-// Every call that reaches the server is recorded in `calls`.
+// Every call that reaches the server is recorded in `calls`, and every request's headers in `requests`.
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
@@ -18,6 +18,8 @@ import { z } from 'zod'
 export interface TestMcpServer {
   url: string
   calls: string[]
+  /** Method and headers of each HTTP request received (what the gateway forwards). */
+  requests: Array<{ method: string; headers: IncomingHttpHeaders }>
   /** The read_docs tool's description for sessions that start from now on. */
   docsDescription: string
   close(): Promise<void>
@@ -64,9 +66,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function startTestMcpServer(): Promise<TestMcpServer> {
   const transports = new Map<string, StreamableHTTPServerTransport>()
-  const state: TestMcpServer = { url: '', calls: [], docsDescription: 'Reads the product documentation', close: async () => {} }
+  const state: TestMcpServer = { url: '', calls: [], requests: [], docsDescription: 'Reads the product documentation', close: async () => {} }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    state.requests.push({ method: req.method ?? '', headers: req.headers })
     const sessionId = req.headers['mcp-session-id']
     const body = req.method === 'POST' ? await readJson(req) : undefined
     let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined

@@ -1,0 +1,111 @@
+// mcpAnswer on real upstream responses (a node http server on loopback): each content type MCP servers send,
+// compressed bodies, and the answers that must be withheld rather than forwarded.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { HttpGatewayError } from './errors.ts'
+import { mcpAnswer } from './mcp-answer.ts'
+import { createMemoryToolRegistry, type McpResponseContext, type ProcessedMessages } from './mcp/index.ts'
+
+let answer: (res: ServerResponse) => void = (res) => res.end()
+const server = http.createServer((_req, res) => answer(res))
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`
+test.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+
+function upstream(respond: (res: ServerResponse) => void): Promise<IncomingMessage> {
+  answer = respond
+  return new Promise((resolve, reject) => http.get(url, resolve).on('error', reject))
+}
+
+function context(over: Partial<McpResponseContext> = {}): McpResponseContext {
+  return {
+    server: 'docs', request: { method: 'tools/call', id: 1 }, masks: [{ detector: 'all' }], maskKey: new Uint8Array(32),
+    registry: createMemoryToolRegistry(), canCall: () => true,
+    judgeServerRequest: () => ({ allow: false, decision: { reasons: [{ rule: 'r', message: 'no sampling' }] }, decisionId: 'dec_x' }),
+    ...over,
+  }
+}
+
+async function text(body: Uint8Array | Readable): Promise<string> {
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8')
+  let out = ''
+  for await (const chunk of body) out += Buffer.from(chunk as Uint8Array).toString('utf8')
+  return out
+}
+
+const result = (t: string) => ({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: t }] } })
+
+test('application/json (gzip): one message, decoded, masked, with its new length; cookies and upstream headers stay behind', async () => {
+  const res = await upstream((r) => {
+    r.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'set-cookie': 'a=b', server: 'x', 'mcp-session-id': 's1' })
+    r.end(gzipSync(JSON.stringify(result('mail jane.doe@example.com'))))
+  })
+  const out = await mcpAnswer(res, context(), () => {})
+  const body = await text(out.body)
+  assert.not.ok(body.includes('jane.doe@example.com'), body)
+  assert.is(out.masked(), 1)
+  assert.equal(out.headers, { 'content-type': 'application/json', 'mcp-session-id': 's1', 'content-length': String(Buffer.byteLength(body)) })
+})
+
+test('application/json that is not JSON-RPC is withheld: a 502, nothing forwarded', async () => {
+  const res = await upstream((r) => { r.writeHead(200, { 'content-type': 'application/json' }); r.end('{"email":"jane.doe@example.com"}') })
+  try {
+    await mcpAnswer(res, context(), () => {})
+    assert.unreachable('forwarded')
+  } catch (err) {
+    assert.instance(err, HttpGatewayError)
+    assert.is((err as HttpGatewayError).status, 502)
+    assert.is((err as HttpGatewayError).code, 'http.mcp_failed')
+  }
+})
+
+test('text/event-stream: a denied server request is dropped and posted back; results are masked as they flow', async () => {
+  const sampling = { jsonrpc: '2.0', id: 9, method: 'sampling/createMessage', params: { messages: [] } }
+  const res = await upstream((r) => {
+    r.writeHead(200, { 'content-type': 'text/event-stream' })
+    r.write(`event: message\nid: 1\ndata: ${JSON.stringify(sampling)}\n\n`)
+    r.end(`event: message\ndata: ${JSON.stringify(result('jane.doe@example.com'))}\n\n`)
+  })
+  const seen: ProcessedMessages[] = []
+  const out = await mcpAnswer(res, context(), (p) => seen.push(p))
+  const body = await text(out.body)
+  assert.not.ok(body.includes('sampling/createMessage'), body)
+  assert.not.ok(body.includes('jane.doe@example.com'), body)
+  assert.match(body, /"id":1/)
+  const postBack = seen.flatMap((p) => p.postBack)
+  assert.is(postBack.length, 1)
+  assert.is(postBack[0]!.id, 9)
+  assert.equal(seen.flatMap((p) => p.denied.map((d) => d.method)), ['sampling/createMessage'])
+})
+
+test('text/event-stream with a message that is not JSON-RPC: the stream is cut there, the rest never sent', async () => {
+  const res = await upstream((r) => {
+    r.writeHead(200, { 'content-type': 'text/event-stream' })
+    r.write(`event: message\ndata: ${JSON.stringify(result('first'))}\n\n`)
+    r.end('event: message\ndata: not json jane.doe@example.com\n\n')
+  })
+  const out = await mcpAnswer(res, context(), () => {})
+  let got = ''
+  try {
+    for await (const chunk of out.body as Readable) got += Buffer.from(chunk as Uint8Array).toString('utf8')
+    assert.unreachable('the stream ended normally')
+  } catch (err) {
+    assert.is((err as HttpGatewayError).code, 'http.mcp_failed')
+  }
+  assert.not.ok(got.includes('jane.doe@example.com'), got)
+})
+
+test('an empty body (202 Accepted) passes; other text gets the content detectors', async () => {
+  const accepted = await mcpAnswer(await upstream((r) => { r.writeHead(202); r.end() }), context(), () => {})
+  assert.is(await text(accepted.body), '')
+  const plain = await mcpAnswer(await upstream((r) => { r.writeHead(400, { 'content-type': 'text/plain' }); r.end('no session for jane.doe@example.com') }), context(), () => {})
+  const body = await text(plain.body)
+  assert.ok(body.startsWith('no session for '), body)
+  assert.not.ok(body.includes('jane.doe@example.com'), body)
+})
+
+test.run()

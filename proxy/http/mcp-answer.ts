@@ -1,0 +1,98 @@
+// An MCP server's answer on its way to the client: every JSON-RPC message in it goes through proxy/http/mcp's
+// processor (tools/list fingerprinted and filtered, server requests judged, results masked) before any byte of
+// it is forwarded. This replaces the generic JSON masking for mcp targets.
+//
+//   application/json   read whole (up to MAX_MASKED_BYTES), one message processed
+//   text/event-stream  processed event by event as it flows; nothing of an event leaves before it is processed
+//   anything else      carries no MCP message: the generic masker (empty bodies, e.g. 202 Accepted, pass)
+//
+// A message that cannot be processed is a 502 before the headers go out, and ends the stream after.
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+import { decodeBody } from './encoding.ts'
+import { HttpGatewayError } from './errors.ts'
+import { bodyMasks, decoderFor, MAX_MASKED_BYTES, type MaskedBody, maskWholeBody, mediaType, readAll } from './mask-response.ts'
+import { createStreamProcessor, McpError, type McpResponseContext, type ProcessedMessages, processJsonBody } from './mcp/index.ts'
+
+/** Answer headers the client may see: MCP's own and the content type; no cookies, no upstream internals. */
+const PASSED = ['content-type', 'cache-control', 'mcp-session-id', 'mcp-protocol-version', 'allow', 'retry-after']
+
+function answerHeaders(res: IncomingMessage, length?: number): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const name of PASSED) {
+    const v = res.headers[name]
+    if (v !== undefined) out[name] = v
+  }
+  if (length !== undefined) out['content-length'] = String(length)
+  return out
+}
+
+const withheld = (message: string, cause?: unknown) =>
+  new HttpGatewayError(502, 'http.mcp_failed', `the MCP server's answer was withheld: ${message}`, { cause })
+
+function asGatewayError(err: unknown): unknown {
+  return err instanceof McpError ? withheld(err.message, err) : err
+}
+
+async function jsonMessage(res: IncomingMessage, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
+  const raw = await readAll(res)
+  if (raw.byteLength === 0) return { headers: answerHeaders(res, 0), body: raw, masked: () => 0 }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(decodeBody(raw, res.headers['content-encoding'], MAX_MASKED_BYTES, 'the answer'))
+  } catch (err) {
+    throw withheld(`it cannot be read as UTF-8 JSON (${(err as Error).message})`, err)
+  }
+  let processed: ProcessedMessages
+  try {
+    processed = await processJsonBody(ctx, text)
+  } catch (err) {
+    throw asGatewayError(err)
+  }
+  onProcessed(processed)
+  const body = Buffer.from(processed.forward, 'utf8')
+  return { headers: answerHeaders(res, body.byteLength), body, masked: () => processed.masked }
+}
+
+function eventStream(res: IncomingMessage, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): MaskedBody {
+  let source: Readable = res
+  for (const stage of decoderFor(res)) {
+    source.on('error', (err) => stage.destroy(err))
+    source = source.pipe(stage)
+  }
+  const processor = createStreamProcessor(ctx)
+  let masked = 0
+  const note = (p: ProcessedMessages) => {
+    masked += p.masked
+    onProcessed(p)
+    return p.forward
+  }
+  async function* run(): AsyncGenerator<string> {
+    const utf8 = new TextDecoder('utf-8', { fatal: true })
+    try {
+      for await (const chunk of source) {
+        const forward = note(await processor.push(utf8.decode(chunk as Uint8Array, { stream: true })))
+        if (forward) yield forward
+      }
+      const rest = utf8.decode()
+      const forward = note(await processor.push(rest)) + note(await processor.end())
+      if (forward) yield forward
+    } catch (err) {
+      throw asGatewayError(err)
+    }
+  }
+  const body = Readable.from(run(), { objectMode: false })
+  // The client went away (or the stream was cut): stop reading the server's stream too.
+  body.once('close', () => res.destroy())
+  return { headers: answerHeaders(res), body, masked: () => masked }
+}
+
+/** The answer as the client may see it; `onProcessed` gets what each step found (audit, post-backs). */
+export async function mcpAnswer(res: IncomingMessage, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
+  const type = mediaType(res)
+  if (type === 'text/event-stream') return eventStream(res, ctx, onProcessed)
+  if (type === 'application/json') return jsonMessage(res, ctx, onProcessed)
+  const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey)
+  const length = out.body instanceof Uint8Array ? out.body.byteLength : undefined
+  return { ...out, headers: answerHeaders(res, length) }
+}

@@ -1,0 +1,147 @@
+// The steps where an `mcp` target differs from a plain HTTP one, for the HTTP core (handler.ts). Routing,
+// authentication, canonicalization, the body, the hold and the upstream credential are the core's, unchanged;
+// here: the judge request carries the tool registry's view of the tool called; a refusal is a JSON-RPC error,
+// not an HTTP one; an approved call to a changed tool trusts its new definition; only the judged message and
+// MCP's own headers are forwarded; the answer goes through the MCP processor (mcp-answer.ts); server requests
+// it denied are answered to the server (post-back) and, with tools changed or removed, audited.
+// @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
+import type { IncomingMessage } from 'node:http'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import type { GatewayEngine, JudgeRequest, SessionState } from '../../engine/gateway.ts'
+import type { HoldOutcome } from '../../engine/hold.ts'
+import type { RawHttpRequest } from '../../engine/normalize/index.ts'
+import type { McpCommand } from '../../engine/types.ts'
+import { decisionId as newDecisionId, HttpGatewayError } from './errors.ts'
+import { headerValue } from './headers.ts'
+import type { MaskedBody } from './mask-response.ts'
+import { mcpAnswer } from './mcp-answer.ts'
+import {
+  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcDenial, jsonRpcHeldTimeout, type McpResponseContext, mcpSummary,
+  type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
+} from './mcp/index.ts'
+import type { GatewayResponse, HeaderList } from './types.ts'
+import type { Upstream } from './upstream.ts'
+
+/** The request headers MCP's transport defines, the only ones forwarded to an MCP server (with the gateway's credential). */
+const FORWARDED = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']
+
+export interface McpFlowOptions {
+  engine: GatewayEngine
+  registry: ToolRegistry
+  maskKey: Uint8Array
+  holdSeconds: number
+  target: TargetConfig
+  session: SessionState
+  /** The request as judged (its url is the endpoint policies see). */
+  request: RawHttpRequest
+  /** The headers as the client sent them. */
+  headers: HeaderList
+  /** Where the request goes upstream, and how (the gateway's credential). */
+  endpoint: URL
+  upstream: Upstream
+  decisionId: string
+}
+
+export interface McpFlow {
+  judgeRequest(): Promise<JudgeRequest>
+  summary: string
+  refusal(outcome: Extract<HoldOutcome, { allow: false }>): GatewayResponse
+  /** After an allow: an approved call to a changed tool makes its current definition the recorded one. */
+  approved(outcome: Extract<HoldOutcome, { allow: true }>): Promise<void>
+  /** What is sent upstream: MCP's headers and, for a POST, the judged message serialized again. */
+  outgoing(): { headers: Record<string, string>; body?: Uint8Array }
+  answer(res: IncomingMessage, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
+}
+
+const commandOf = (outcome: HoldOutcome): McpCommand | undefined => outcome.judgement.input.command?.mcp
+
+export function createMcpFlow(o: McpFlowOptions): McpFlow {
+  const { engine, session, request } = o
+  const endpoint = request.url
+  const accept = headerValue(o.headers, 'accept')
+
+  function audit(event: string, details: Record<string, unknown>) {
+    engine.audit.record({
+      type: 'mcp', time: new Date().toISOString(), session_id: session.id, target: o.target.name, decision_id: o.decisionId, event,
+      identity: { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind }, ...details,
+    })
+  }
+
+  // A denied server request still waits for its answer on the server: send it the JSON-RPC error, in the same
+  // MCP session, with the gateway's credential (never the agent's).
+  function postBack(message: unknown, sessionId: string | undefined) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+    if (sessionId) headers['mcp-session-id'] = sessionId
+    const version = headerValue(o.headers, 'mcp-protocol-version')
+    if (version) headers['mcp-protocol-version'] = version
+    o.upstream.send({ method: 'POST', url: o.endpoint, headers, body: Buffer.from(JSON.stringify(message)) }, {}).then(
+      (reply) => {
+        const status = reply.res.statusCode ?? 0
+        reply.res.resume()
+        if (status >= 300) audit('post_back_failed', { status })
+      },
+      (err: Error) => audit('post_back_failed', { error: err.message }),
+    )
+  }
+
+  function onProcessed(p: ProcessedMessages, server: string, sessionId: string | undefined) {
+    for (const d of p.denied) audit('server_request_denied', { server, method: d.method, server_request_decision_id: d.decisionId })
+    for (const tool of p.changedTools) audit('tool_changed', { server, tool })
+    for (const tool of p.removedTools) audit('tool_removed', { server, tool })
+    for (const message of p.postBack) postBack(message, sessionId)
+  }
+
+  return {
+    judgeRequest: () => clientJudgeRequest(session, request, o.registry),
+    summary: mcpSummary(o.target, request),
+
+    refusal(outcome) {
+      const mcp = commandOf(outcome)
+      const details = { id: mcp?.id, decision: outcome.judgement.decision, decisionId: o.decisionId, accept, parseError: mcp?.parse_error }
+      const reply = outcome.why === 'denied' || !outcome.approvalId
+        ? jsonRpcDenial(details)
+        : jsonRpcHeldTimeout({ ...details, approvalId: outcome.approvalId, why: outcome.why, holdSeconds: o.holdSeconds })
+      return { status: reply.status, headers: reply.headers, body: reply.body }
+    },
+
+    async approved(outcome) {
+      const mcp = commandOf(outcome)
+      if (!outcome.approvalId || !mcp?.tool_changed || !mcp.tool || !mcp.tool_fingerprint) return
+      if (await o.registry.accept(mcp.server, mcp.tool, mcp.tool_fingerprint)) {
+        audit('tool_accepted', { server: mcp.server, tool: mcp.tool, fingerprint: mcp.tool_fingerprint, approval_id: outcome.approvalId })
+      }
+    },
+
+    outgoing() {
+      const headers: Record<string, string> = {}
+      for (const name of FORWARDED) {
+        const v = headerValue(o.headers, name)
+        if (v !== undefined) headers[name] = v
+      }
+      if (request.method !== 'POST') return { headers }
+      const body = forwardedBody(request)
+      // Only a JSON message can have been allowed; anything else is refused here too, never forwarded as sent.
+      if (!body) throw new HttpGatewayError(400, 'http.body_unreadable', 'an MCP POST must carry one JSON-RPC message')
+      return { headers, body }
+    },
+
+    answer(res, outcome) {
+      const mcp = commandOf(outcome)
+      if (!mcp) throw new HttpGatewayError(500, 'http.internal', 'an allowed MCP request has no command.mcp')
+      const sessionId = (res.headers['mcp-session-id'] as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')
+      const ctx: McpResponseContext = {
+        server: mcp.server,
+        request: mcp,
+        masks: outcome.judgement.decision.obligations.mask,
+        maskKey: o.maskKey,
+        registry: o.registry,
+        canCall: engineCanCall(engine, session, endpoint),
+        judgeServerRequest(message) {
+          const j = engine.judge(serverJudgeRequest(session, endpoint, message))
+          return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId(session.id) }
+        },
+      }
+      return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId))
+    },
+  }
+}
