@@ -36,8 +36,8 @@ const pyPeers = { moto_server: 'moto[server]', aws: 'awscli' }
 
 /** Tools that must be installed already, with how to get them. */
 const systemTools = {
-  kubectl: 'install kubectl (Debian: apt-get install -y kubectl from the Kubernetes apt repository) or put it on PATH',
-  gcloud: 'install the Google Cloud CLI (gcloud) or put it on PATH',
+  kubectl: 'install kubectl >= 1.32 (here it comes with the Google Cloud CLI, google-cloud-sdk/bin) and put it on PATH',
+  gcloud: 'install the Google Cloud CLI and put its bin folder (with gcloud) on PATH',
 }
 
 export const allPeers = [...Object.keys(goPeers), ...Object.keys(pyPeers), ...Object.keys(systemTools)]
@@ -137,7 +137,7 @@ function ensurePyPeers(names) {
   const paths = {}
   for (const name of names) {
     const local = join(venv, 'bin', name)
-    const found = process.env[`WARDEN_${name.toUpperCase()}`] ?? onPath(name) ?? (existsSync(local) ? local : undefined)
+    const found = onPath(name) ?? (existsSync(local) ? local : undefined)
     if (found) {
       paths[name] = found
       continue

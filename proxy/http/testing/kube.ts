@@ -107,8 +107,8 @@ export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
       '--secure-port=0', '--bind-address=127.0.0.1', '--profiling=false',
     ])
     started.push(kcm)
-    // It serves nothing to probe: wait until it says its controllers started.
-    await waitReady(kcm, async () => /Started controller|Starting.*controller/i.test(kcm.output()), opts.timeoutMs ?? 180_000)
+    // It serves nothing to probe (--secure-port=0): wait until it logs that its controllers started.
+    await waitReady(kcm, async () => kcm.output().includes('"Started controller"'), opts.timeoutMs ?? 180_000)
 
     return { url, caPem: pki.caPem, caFile: pki.caFile, adminToken: tokens.admin, limitedToken: tokens.limited, kubeconfig, stop }
   } catch (err) {

@@ -34,6 +34,8 @@ function watchdog(pid: number, cleanup = ''): ChildProcess {
 
 export function spawnPeer(name: string, bin: string, args: string[], opts: SpawnOptions = {}): PeerProcess {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env })
+  let exitInfo: string | undefined
+  child.on('error', (err) => (exitInfo ??= `failed to run: ${err.message}`))
   if (child.pid === undefined) throw new Error(`could not start ${name} (${bin}); run \`node scripts/ensure-peers.mjs\` to build or install it`)
   const pid = child.pid
   const dog = watchdog(pid, opts.cleanup)
@@ -46,14 +48,10 @@ export function spawnPeer(name: string, bin: string, args: string[], opts: Spawn
     ;(stream as unknown as Socket).unref()
   }
   child.unref()
-  let exitInfo: string | undefined
   const exited = new Promise<void>((resolve) => {
     child.on('exit', (code, signal) => {
       exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`
-      resolve()
-    })
-    child.on('error', (err) => {
-      exitInfo = `failed to run: ${err.message}`
+      dog.kill('SIGKILL') // its pid may be reused from now on
       resolve()
     })
   })
