@@ -15,17 +15,23 @@ const binDir = join(root, '.tools', 'bin')
 const stampDir = join(root, '.tools', 'peers')
 const venv = join(root, '.tools', 'venv')
 
-const kubeVersion = 'v1.34.2'
-const kubeLdflags = [
-  `-X k8s.io/component-base/version.gitVersion=${kubeVersion}`,
-  '-X k8s.io/component-base/version.gitMajor=1',
-  '-X k8s.io/component-base/version.gitMinor=34',
-  '-X k8s.io/component-base/version.gitTreeState=clean',
-].join(' ')
+/** The k8s.io/kubernetes version kube/go.mod pins, stamped into the binaries (else they say v0.0.0). */
+function kubeLdflags() {
+  const mod = readFileSync(join(root, 'scripts', 'peers', 'kube', 'go.mod'), 'utf8')
+  const match = /^\s*(?:require\s+)?k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)\s*$/m.exec(mod)
+  if (!match) throw new Error('scripts/peers/kube/go.mod does not require k8s.io/kubernetes vX.Y.Z')
+  const [, version, major, minor] = match
+  return [
+    `-X k8s.io/component-base/version.gitVersion=${version}`,
+    `-X k8s.io/component-base/version.gitMajor=${major}`,
+    `-X k8s.io/component-base/version.gitMinor=${minor}`,
+    '-X k8s.io/component-base/version.gitTreeState=clean',
+  ].join(' ')
+}
 
 /** Go wrapper modules under scripts/peers: the binaries each builds (name: package) and extra -ldflags. */
 const goModules = {
-  kube: { bins: { 'kube-apiserver': './kube-apiserver', 'kube-controller-manager': './kube-controller-manager' }, ldflags: kubeLdflags },
+  kube: { bins: { 'kube-apiserver': './kube-apiserver', 'kube-controller-manager': './kube-controller-manager' }, ldflags: kubeLdflags() },
   etcd: { bins: { etcd: '.' }, ldflags: '' },
   'fake-gcs-server': { bins: { 'fake-gcs-server': 'github.com/fsouza/fake-gcs-server' }, ldflags: '' },
 }
