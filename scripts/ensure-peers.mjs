@@ -37,8 +37,8 @@ const goModules = {
 }
 const goPeers = Object.fromEntries(Object.entries(goModules).flatMap(([module, m]) => Object.keys(m.bins).map((name) => [name, module])))
 
-/** Python peers: the PyPI requirement that brings the command. */
-const pyPeers = { moto_server: 'moto[server]', aws: 'awscli' }
+/** Python peers: the PyPI requirement that brings the command (pinned to versions these tests passed with). */
+const pyPeers = { moto_server: 'moto[server]==5.2.5', aws: 'awscli==1.46.3' }
 
 /** Tools that must be installed already, with how to get them. */
 const systemTools = {
@@ -140,26 +140,23 @@ function ensureGoPeers(names) {
 }
 
 function ensurePyPeers(names) {
-  const paths = {}
-  for (const name of names) {
-    const local = join(venv, 'bin', name)
-    const found = onPath(name) ?? (existsSync(local) ? local : undefined)
-    if (found) {
-      paths[name] = found
-      continue
-    }
+  const local = (name) => join(venv, 'bin', name)
+  const find = (name) => onPath(name) ?? (existsSync(local(name)) ? local(name) : undefined)
+  const missing = names.filter((n) => !find(n))
+  if (missing.length) {
     const python = onPath('python3')
-    if (!python) throw new Error(`${name} is not installed and there is no python3 to install ${pyPeers[name]} with; install Python 3 (Debian: apt-get install -y python3-venv) or put ${name} on PATH`)
-    if (!existsSync(join(venv, 'bin', 'pip'))) {
+    if (!python) throw new Error(`${missing.join(', ')} not installed and no python3 to install them with; install Python 3 with venv (Debian: apt-get install -y python3-venv) or put ${missing.join(', ')} on PATH`)
+    if (!existsSync(local('pip'))) {
       say('creating .tools/venv for the Python test peers…')
       execFileSync(python, ['-m', 'venv', venv], { stdio: ['ignore', 'inherit', 'inherit'] })
     }
-    say(`installing ${pyPeers[name]} from PyPI into .tools/venv…`)
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', pyPeers[name]], { stdio: ['ignore', 'inherit', 'inherit'] })
-    if (!existsSync(local)) throw new Error(`pip installed ${pyPeers[name]} into .tools/venv but it has no bin/${name}; delete .tools/venv and retry`)
-    paths[name] = local
+    // One pip run, so their shared dependencies (botocore) are resolved together.
+    const requirements = missing.map((n) => pyPeers[n])
+    say(`installing ${requirements.join(' ')} from PyPI into .tools/venv…`)
+    execFileSync(local('pip'), ['install', '--quiet', '--disable-pip-version-check', ...requirements], { stdio: ['ignore', 'inherit', 'inherit'] })
+    for (const n of missing) if (!existsSync(local(n))) throw new Error(`pip installed ${pyPeers[n]} into .tools/venv but it has no bin/${n}; delete .tools/venv and retry`)
   }
-  return paths
+  return Object.fromEntries(names.map((n) => [n, find(n)]))
 }
 
 function ensureSystemTools(names) {
