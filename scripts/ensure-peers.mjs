@@ -93,6 +93,7 @@ function findGo() {
 
 /** Builds some binaries of one wrapper module into .tools/bin, each swapped in whole (others may be running it). */
 function buildModule(module, names) {
+  const goBin = findGo()
   const out = join(root, '.tools', `build-${module}-${process.pid}`)
   rmSync(out, { recursive: true, force: true })
   mkdirSync(out, { recursive: true })
@@ -101,7 +102,7 @@ function buildModule(module, names) {
   say(`building ${names.join(', ')} from scripts/peers/${module} into .tools/bin (first run only; kube takes several minutes)…`)
   // Niced and -p=2: the machine is shared. -mod=readonly: modules come from go.sum, never rewritten here.
   const go = ['build', '-trimpath', `-ldflags=-s -w ${ldflags}`.trim(), '-o', `${out}/`, ...names.map((n) => bins[n])]
-  const [cmd, args] = onPath('nice') ? ['nice', ['-n', '19', findGo(), ...go]] : [findGo(), go]
+  const [cmd, args] = onPath('nice') ? ['nice', ['-n', '19', goBin, ...go]] : [goBin, go]
   try {
     execFileSync(cmd, args, {
       cwd: join(root, 'scripts', 'peers', module),
