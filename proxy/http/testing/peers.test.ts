@@ -1,10 +1,10 @@
 // Smoke test of the real peers the HTTP gateway is tested against, driven by their real clients:
-// kubectl against kube-apiserver (+ etcd, + the namespace controller), HTTPS to fake-gcs-server, and
-// `aws s3` against moto_server. Each client trusts only the peer's test CA.
+// kubectl against kube-apiserver (+ etcd, + the namespace controller), HTTPS and `gcloud storage` to
+// fake-gcs-server, and `aws s3` against moto_server. Each client trusts only the peer's test CA.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -13,14 +13,15 @@ import { httpsGet } from './process.ts'
 import { peerBinaries, startFakeGcs, startKube, startMoto } from './peers.ts'
 
 const run = promisify(execFile)
-const tools = peerBinaries(['kubectl', 'aws'])
+const tools = peerBinaries(['kubectl', 'aws', 'gcloud'])
 const scratch = mkdtempSync(join(tmpdir(), 'warden-peers-test-'))
 
 /** The machine presets CA bundle variables that override a tool's own CA settings: set them to the peer's. */
 function clientEnv(caFile: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env }
-  for (const name of Object.keys(env)) if (/^(AWS_|KUBECONFIG$)/.test(name)) delete env[name]
-  return { ...env, REQUESTS_CA_BUNDLE: caFile, CURL_CA_BUNDLE: caFile, AWS_CA_BUNDLE: caFile, SSL_CERT_FILE: caFile, ...extra }
+  for (const name of Object.keys(env)) if (/^(AWS_|CLOUDSDK_|KUBECONFIG$)/.test(name)) delete env[name]
+  const ca = { REQUESTS_CA_BUNDLE: caFile, CURL_CA_BUNDLE: caFile, AWS_CA_BUNDLE: caFile, SSL_CERT_FILE: caFile, CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE: caFile }
+  return { ...env, ...ca, ...extra }
 }
 
 test('kube-apiserver: kubectl lists, creates and deletes namespaces, RBAC applies, and a watch stays open', async () => {
@@ -59,13 +60,21 @@ test('kube-apiserver: kubectl lists, creates and deletes namespaces, RBAC applie
   }
 })
 
-test('fake-gcs-server: lists buckets over HTTPS trusting its CA only', async () => {
+test('fake-gcs-server: lists buckets over HTTPS, to `gcloud storage` too, trusting its CA only', async () => {
   const gcs = await startFakeGcs({ buckets: ['warden-smoke'] })
   try {
     const answer = await httpsGet(`${gcs.url}/storage/v1/b`, gcs.caPem)
     assert.is(answer.status, 200)
     const names = (JSON.parse(answer.body).items ?? []).map((b: { name: string }) => b.name)
     assert.equal(names, ['warden-smoke'])
+
+    writeFileSync(join(scratch, 'gcloud-token'), 'warden-test-token')
+    const env = clientEnv(gcs.caFile, {
+      CLOUDSDK_CONFIG: join(scratch, 'gcloud'), CLOUDSDK_CORE_PROJECT: 'warden-test', CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${gcs.url}/`, CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: join(scratch, 'gcloud-token'),
+    })
+    const listed = await run(tools.gcloud!, ['storage', 'ls'], { env, timeout: 120_000 })
+    assert.match(listed.stdout, 'gs://warden-smoke/')
     const other = await startFakeGcs()
     try {
       const refused = await httpsGet(`${gcs.url}/storage/v1/b`, other.caPem).then(() => 'accepted', (err: Error) => err.message)
