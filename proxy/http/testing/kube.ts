@@ -51,7 +51,7 @@ export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-kube-'))
   const started: PeerProcess[] = []
   const stop = async () => {
-    for (const peer of started.reverse()) await peer.stop()
+    for (const peer of [...started].reverse()) await peer.stop()
     rmSync(dir, { recursive: true, force: true })
   }
   try {
