@@ -45,6 +45,8 @@ test('full.yaml: every relative path resolved against the file directory', async
   assert.is(config.identity.providers[1]!.jwks_file, join(configs, 'keys/keycloak-jwks.json'))
   assert.is(config.policy.source, join(root, 'policies'))
   assert.is(config.audit.destination, join(configs, 'audit/warden.jsonl'))
+  assert.is(config.audit.sqlite.path, join(configs, 'audit/trail.db'))
+  assert.is(config.audit.checkpoints.file, '/var/log/warden/checkpoints.jsonl')
   assert.equal(config.identity.providers[0]!.audience, ['warden', 'api://warden'])
   assert.equal(config.policy.settings, { business_hours: { start: 9, end: 18 } })
 })

@@ -27,12 +27,23 @@ export function resolvePaths(config: Config, base: string): Config {
   const tls = config.listeners.postgres.tls
   if (tls?.cert !== undefined) tls.cert = at(tls.cert)
   if (tls?.key !== undefined) tls.key = at(tls.key)
+  const httpTls = config.listeners.http.tls
+  if (httpTls) Object.assign(httpTls, { cert: at(httpTls.cert!), key: at(httpTls.key!) })
+  for (const target of config.targets) {
+    const u = target.upstream_http
+    if (!u) continue
+    if (u.ca_file !== undefined) u.ca_file = at(u.ca_file)
+    const c = u.credential
+    for (const field of ['token_file', 'password_file', 'cert_file', 'key_file'] as const) if (c?.[field] !== undefined) c[field] = at(c[field]!)
+  }
   for (const provider of config.identity.providers) {
     if (provider.jwks_file !== undefined) provider.jwks_file = at(provider.jwks_file)
   }
   if (config.policy.source !== undefined) config.policy.source = at(config.policy.source)
   if (config.policy.bundle !== undefined) config.policy.bundle = at(config.policy.bundle)
-  if (config.audit.destination !== 'stdout') config.audit.destination = at(config.audit.destination)
+  if (config.audit.destination !== 'stdout' && config.audit.destination !== 'off') config.audit.destination = at(config.audit.destination)
+  if (config.audit.sqlite.path !== undefined) config.audit.sqlite.path = at(config.audit.sqlite.path)
+  if (config.audit.checkpoints.file !== undefined) config.audit.checkpoints.file = at(config.audit.checkpoints.file)
   return config
 }
 
@@ -86,6 +97,11 @@ export async function loadConfig(path: string | undefined, cwd: string): Promise
     config.state_dir = resolve(cwd, config.state_dir)
     config.audit.destination = resolve(cwd, config.audit.destination)
     config.policy.source = resolve(packageRoot, config.policy.source ?? 'policies')
+    for (const target of config.targets) {
+      const u = target.upstream_http
+      if (u?.ca_file !== undefined) u.ca_file = resolve(cwd, u.ca_file)
+      if (u?.credential?.token_file !== undefined) u.credential.token_file = resolve(cwd, u.credential.token_file)
+    }
     return { config, source: 'embedded defaults', baseDir: cwd }
   }
   const file = resolve(cwd, path)

@@ -11,7 +11,9 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   check: { summary: 'what CI runs on a policy change: fmt, check --strict, build, tests, coverage', load: async () => (await import('./commands/check.ts')).runCheck },
   eval: { summary: 'decide one request and print the decision', load: async () => (await import('./commands/eval.ts')).runEval },
   token: { summary: 'print a development token signed by the local dev issuer', load: async () => (await import('./commands/token.ts')).runToken },
-  approvals: { summary: 'list, approve or deny held requests on a running gateway', load: async () => (await import('./commands/approvals.ts')).runApprovals },
+  ca: { summary: 'print the HTTPS proxy CA certificate path and the client settings that trust it', load: async () => (await import('./commands/ca.ts')).runCa },
+  audit: { summary: 'verify the audit trail, list and replay sessions, export decisions', load: async () => (await import('./commands/audit.ts')).runAudit },
+  approvals: { summary: 'list, show, approve or deny held requests on a running gateway', load: async () => (await import('./commands/approvals.ts')).runApprovals },
 }
 
 export function usage(): string {

@@ -1,25 +1,14 @@
-// Compiles Rego sources into a WASM bundle with the OPA CLI and loads bundles into a Decider. This is the
-// I/O side of engine/decide: the engine only ever sees bundle bytes.
-import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+// The CLI's side of policy loading: find or build the OPA CLI (a build script), then use the runtime's
+// compiler and loader (proxy/server/policy.ts) with it.
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { ensureOpa } from '../scripts/ensure-opa.mjs'
 import type { Config } from '../engine/config/types.ts'
-import { type Decider, decisionEntrypoint, prepareDecider, readBundle } from '../engine/decide/index.ts'
-import { CodedError } from '../engine/errors.ts'
+import * as runtime from '../proxy/server/policy.ts'
 
-const run = promisify(execFile)
+export { PolicyBuildError, runOpa, type LoadedPolicy } from '../proxy/server/policy.ts'
 
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-
-export class PolicyBuildError extends CodedError<'policy.build_failed'> {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('policy.build_failed', message, options)
-  }
-}
 
 /** The OPA CLI: $OPA, `opa` on PATH, or the pinned build in .tools/bin (built on first use). */
 export function opaBinary(env: Record<string, string | undefined> = process.env): string {
@@ -27,53 +16,14 @@ export function opaBinary(env: Record<string, string | undefined> = process.env)
   try {
     return ensureOpa()
   } catch (err) {
-    throw new PolicyBuildError(`find opa: ${(err as Error).message}`, { cause: err })
+    throw new runtime.PolicyBuildError(`find opa: ${(err as Error).message}`, { cause: err })
   }
 }
 
-export async function runOpa(opa: string, args: string[], cwd?: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(opa, args, { cwd, maxBuffer: 64 * 1024 * 1024 })
-    return { stdout, stderr, code: 0 }
-  } catch (err) {
-    const failed = err as { stdout?: string; stderr?: string; code?: number | string }
-    if (typeof failed.code !== 'number') throw new PolicyBuildError(`run ${opa}: ${(err as Error).message}`, { cause: err })
-    return { stdout: failed.stdout ?? '', stderr: failed.stderr ?? '', code: failed.code }
-  }
+export function buildBundle(source: string, outFile: string, opa = opaBinary()): Promise<string> {
+  return runtime.buildBundle(source, outFile, opa)
 }
 
-/** `opa build -t wasm -e warden/decision`, test files excluded. Compile errors keep OPA's file:line text. */
-export async function buildBundle(source: string, outFile: string, opa = opaBinary()): Promise<string> {
-  await stat(source).catch((err: unknown) => {
-    throw new PolicyBuildError(`policy source ${source} does not exist; point policy.source at a directory of .rego files`, { cause: err })
-  })
-  await mkdir(dirname(outFile), { recursive: true })
-  // Build beside the target and rename: concurrent builds into one state directory never see a half file.
-  const partial = `${outFile}.${process.pid}.${randomBytes(4).toString('hex')}.partial`
-  const result = await runOpa(opa, ['build', '-t', 'wasm', '-e', decisionEntrypoint, '--ignore', '*_test.rego', '-o', partial, source])
-  if (result.code !== 0) {
-    await rm(partial, { force: true })
-    throw new PolicyBuildError(`compile policies in ${source}:\n${(result.stderr || result.stdout).trim()}`)
-  }
-  await rename(partial, outFile)
-  return outFile
-}
-
-export interface LoadedPolicy {
-  decider: Decider
-  bundlePath: string
-}
-
-/** Builds config.policy.source (or reads config.policy.bundle) and prepares the decider with data.settings. */
-export async function loadPolicy(config: Config, opts: { opa?: string } = {}): Promise<LoadedPolicy> {
-  const bundlePath = config.policy.bundle
-    ?? await buildBundle(config.policy.source ?? join(packageRoot, 'policies'), join(config.state_dir, 'bundle', 'bundle.tar.gz'), opts.opa ?? opaBinary())
-  const bytes = await readFile(bundlePath).catch((err: unknown) => {
-    throw new PolicyBuildError(`read policy bundle ${bundlePath}: ${(err as Error).message}`, { cause: err })
-  })
-  const decider = await prepareDecider(await readBundle(bytes), {
-    maxMemoryPages: config.policy.memory_pages,
-    data: { settings: config.policy.settings },
-  })
-  return { decider, bundlePath }
+export function loadPolicy(config: Config, opts: { opa?: string } = {}): Promise<runtime.LoadedPolicy> {
+  return runtime.loadPolicy(config, { opa: config.policy.bundle ? opts.opa : opts.opa ?? opaBinary(), packageRoot })
 }

@@ -4,10 +4,10 @@ import type { AuditSink } from './audit/types.ts'
 import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
-import type { GatewayEngine, Judgement, SqlJudgeRequest } from './gateway.ts'
+import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from './gateway.ts'
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
-import { loadSqlParsers, normalize } from './normalize/index.ts'
+import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
 import { validator } from './schema/validate.ts'
 import type { InputDocument } from './types.ts'
 
@@ -24,14 +24,14 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
 
-  function judgeSql({ session, text, prepared, catalog }: SqlJudgeRequest): Judgement {
+  function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor(session.id)
     const input = buildInput({
       identity: session.identity,
       session: { id: session.id, started_at: session.started_at, grants },
       target,
-      normalized: normalize({ kind: 'sql', text, prepared, catalog }, target),
+      normalized: normalize(raw, target),
     })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
     const issues = inputSchema.issues(input)
@@ -41,18 +41,25 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     return { input, decision: deps.decider.decide(input) }
   }
 
+  function judge(request: JudgeRequest): Judgement {
+    try {
+      return request.kind === 'sql'
+        ? decide(request.session, { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog })
+        : decide(request.session, { kind: 'http', request: request.request, mcp: request.mcp })
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      const raw = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
+      const protocol = request.kind === 'sql' ? 'postgres' : request.session.target.kind
+      const input = { command: { protocol, raw } } as unknown as InputDocument
+      return { input, decision: policyErrorDecision(`judge ${request.kind === 'sql' ? 'statement' : 'request'}: ${reason}`) }
+    }
+  }
+
   return {
     authenticate: (token) => deps.verifier.verify(token),
     target: (name) => targets.get(name),
-    judgeSql(request) {
-      try {
-        return judgeSql(request)
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err)
-        const input = { command: { protocol: 'postgres', raw: request.text } } as unknown as InputDocument
-        return { input, decision: policyErrorDecision(`judge statement: ${reason}`) }
-      }
-    },
+    judge,
+    judgeSql: (request) => judge({ kind: 'sql', ...request }),
     approvals: deps.approvals,
     audit: deps.audit,
   }

@@ -3,6 +3,7 @@
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
 import type { TargetConfig } from './config/types.ts'
+import type { McpJudgeContext, RawHttpRequest } from './normalize/index.ts'
 import type { SchemaCatalog } from './normalize/sql/index.ts'
 import type { Decision, Identity, InputDocument } from './types.ts'
 
@@ -22,6 +23,18 @@ export interface SqlJudgeRequest {
   catalog?: SchemaCatalog
 }
 
+/** An HTTP request (Kubernetes, cloud, plain HTTP or MCP) addressed to an HTTP-kind target. */
+export interface HttpJudgeRequest {
+  session: SessionState
+  request: RawHttpRequest
+  /** MCP targets only: who sent the message and the fingerprint registry's view of its tools
+   * (proxy/http/mcp builds it). Without it: a client message, every tool `unseen`. */
+  mcp?: McpJudgeContext
+}
+
+/** What a frontend asks the engine to judge, whatever the protocol. */
+export type JudgeRequest = ({ kind: 'sql' } & SqlJudgeRequest) | ({ kind: 'http' } & HttpJudgeRequest)
+
 export interface Judgement {
   input: InputDocument
   decision: Decision
@@ -32,7 +45,9 @@ export interface GatewayEngine {
   authenticate(token: string): Promise<Identity>
   /** The configured target a client asked for, by name (PostgreSQL: the database name). */
   target(name: string): TargetConfig | undefined
-  /** Normalizes and decides one SQL string; never throws: any failure is a deny decision. */
+  /** Normalizes and decides one request of any protocol; never throws: any failure is a deny decision. */
+  judge(request: JudgeRequest): Judgement
+  /** judge() for SQL text. */
   judgeSql(request: SqlJudgeRequest): Judgement
   approvals: ApprovalStore
   audit: AuditSink

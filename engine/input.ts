@@ -7,6 +7,8 @@ export function targetOf(config: TargetConfig): Target {
   const labels = { ...config.labels }
   // Policies read a Kubernetes target's production namespaces from this label (comma-separated).
   if (config.production_namespaces?.length) labels.production_namespaces = config.production_namespaces.join(',')
+  // An MCP target's server id (command.mcp.server), when configured apart from the target name.
+  if (config.kind === 'mcp' && config.mcp?.server) labels.mcp_server = config.mcp.server
   return { name: config.name, kind: config.kind, environment: config.environment, labels }
 }
 

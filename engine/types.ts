@@ -34,7 +34,7 @@ export interface Session {
   grants: Grant[]
 }
 
-export type TargetKind = 'postgres' | 'mysql' | 'http' | 'kubernetes' | 'gcp' | 'aws'
+export type TargetKind = 'postgres' | 'mysql' | 'http' | 'kubernetes' | 'gcp' | 'aws' | 'mcp'
 
 export interface Target {
   name: string
@@ -43,7 +43,7 @@ export interface Target {
   labels: Record<string, string>
 }
 
-export type Protocol = 'postgres' | 'mysql' | 'http' | 'kubernetes' | 'gcp' | 'aws'
+export type Protocol = 'postgres' | 'mysql' | 'http' | 'kubernetes' | 'gcp' | 'aws' | 'mcp'
 
 /** How a statement nested inside another was reached. */
 export type NestedVia =
@@ -184,6 +184,40 @@ export interface CloudCommand {
   read_only: boolean
 }
 
+/** Whether a tool's description and schema are the ones the gateway recorded (see proxy/http/mcp/fingerprint.ts). */
+export type McpToolStatus = 'recorded' | 'changed' | 'unseen'
+
+/**
+ * One MCP JSON-RPC message (streamable HTTP). `direction` says who sent it: the client (a POST body) or the
+ * server (a request arriving on the response stream, e.g. sampling/createMessage). Batches are refused
+ * (parse_error): MCP 2025-06-18 removed them.
+ */
+export interface McpCommand {
+  /** The MCP server: the target's configured server id, or its name. */
+  server: string
+  direction: 'client' | 'server'
+  /** `transport`: an HTTP GET (open the server's stream) or DELETE (end the session), no JSON-RPC message. */
+  kind: 'request' | 'notification' | 'response' | 'transport'
+  /** JSON-RPC method (initialize, tools/list, tools/call, resources/read …; transport/open_stream,
+   * transport/end_session for transport); absent for responses. */
+  method?: string
+  id?: string | number | null
+  /** tools/call: the tool's name and its arguments. */
+  tool?: string
+  arguments?: Record<string, unknown>
+  /** resources/read: the resource URI; prompts/get: the prompt name. */
+  uri?: string
+  prompt?: string
+  /** tools/call: fingerprint status of the tool, from the gateway's registry. */
+  tool_status?: McpToolStatus
+  /** sha256 of the tool's current canonical definition, when the gateway has seen it. */
+  tool_fingerprint?: string
+  /** True when the tool's current definition differs from the one recorded (a "rug pull"). */
+  tool_changed?: boolean
+  /** Set when the body is not one well-formed JSON-RPC 2.0 message; the rest is then best effort. */
+  parse_error?: string
+}
+
 export interface Command {
   protocol: Protocol
   raw: string
@@ -195,6 +229,7 @@ export interface Command {
   http?: HttpCommand
   kubernetes?: KubernetesCommand
   cloud?: CloudCommand
+  mcp?: McpCommand
 }
 
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical'

@@ -4,26 +4,35 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { loadOrCreateDevKey } from '../cli/dev-key.ts'
-import { loadPolicy } from '../cli/policy.ts'
+import { loadOrCreateDevKey } from './server/dev-key.ts'
 import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
 import type { Config } from '../engine/config/types.ts'
 import { createGatewayEngine } from '../engine/gateway-engine.ts'
 import { createVerifier } from '../engine/identity/verifier.ts'
 import { createAdminHandler } from './admin/handler.ts'
 import { type AdminServer, serveAdmin } from './admin/node-server.ts'
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './demo/embedded.ts'
+import { type DemoDatabases, startDemoDatabases } from './demo/demo-databases.ts'
+import { type CaPaths, createLeafIssuer, ensureCa } from './http/ca.ts'
+import { listenForward } from './http/forward-proxy.ts'
+import { createHttpGateway } from './http/handler.ts'
+import { type HttpListener, listenReverse } from './http/node-server.ts'
+import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
-import { openAuditOutput } from './server/audit-destination.ts'
+import { openAuditTrail } from './server/audit-trail.ts'
+import { loadPolicy } from './server/policy.ts'
 import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
 import { shellQuote, startupSummary } from './server/summary.ts'
 import { resolveTls, type TlsMaterial } from './server/tls.ts'
-import { planUpstreams } from './server/upstreams.ts'
+import { type EmbeddedEndpoint, planUpstreams } from './server/upstreams.ts'
 import { CodedError } from '../engine/errors.ts'
 
 export interface RunningGateway {
   postgres: PostgresListener
   admin: AdminServer
+  /** The backend of the embedded demo targets, when the config has any. */
+  demo?: DemoDatabases
+  /** The HTTP(S) gateway, when the config has http, kubernetes, gcp or aws targets. */
+  http?: { reverse: HttpListener; proxy: HttpListener; ca: CaPaths }
   /** The human start-up summary (listeners, targets, how to get a token and connect). */
   summary: string
   close(): Promise<void>
@@ -35,7 +44,7 @@ export interface GatewayOptions {
   packageRoot: string
   /** The OPA binary that compiles policy.source; found like `warden build` finds it when absent. */
   opa?: string
-  /** Environment for upstream `password_env`; process.env when absent. */
+  /** Environment for upstream `password_env`, WARDEN_DEMO_BACKEND and PG_BIN; process.env when absent. */
   env?: Record<string, string | undefined>
   /** The --config argument as the user typed it, repeated in the commands the gateway suggests. */
   configArg?: string
@@ -59,18 +68,23 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const verifier = createVerifier(config.identity, { devPublicJwk, readJwksFile: async (path) => JSON.parse(await readFile(path, 'utf8')) })
 
     const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
-    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa })
+    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa ?? opts.env?.OPA ?? process.env.OPA, packageRoot: opts.packageRoot })
 
-    const audit = openAuditOutput(config.audit.destination)
+    const env = opts.env ?? process.env
+    const audit = await openAuditTrail(config, { log, env })
     closers.push(audit.close)
-
-    const embedded = new Map<string, EmbeddedPostgres>()
-    for (const target of config.targets.filter((t) => t.embedded && t.kind === 'postgres')) {
-      const demo = await startEmbeddedPostgres()
+    const embeddedTargets = config.targets.filter((t) => t.embedded && t.kind === 'postgres').map((t) => t.name)
+    const embedded = new Map<string, EmbeddedEndpoint>()
+    let demo: DemoDatabases | undefined
+    if (embeddedTargets.length) {
+      demo = await startDemoDatabases(embeddedTargets, { stateDir: config.state_dir, env })
       closers.push(demo.close)
-      embedded.set(target.name, demo)
+      for (const note of demo.notes) log.info(`demo database: ${note}`)
+      for (const warning of demo.warnings) log.warn(`demo database: ${warning}`)
+      log.info({ backend: demo.backend }, `demo database: ${demo.description}`)
+      for (const name of embeddedTargets) embedded.set(name, demo.endpoint(name))
     }
-    const upstreams = planUpstreams(config.targets, opts.env ?? process.env, embedded)
+    const upstreams = planUpstreams(config.targets, env, embedded)
     for (const warning of upstreams.warnings) log.warn(warning)
 
     const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: audit.sink, decider })
@@ -91,6 +105,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     })
     closers.push(postgres.close)
 
+    const http = await startHttp(config, { engine, env, maskKey, approvalHint: (id) => `npx warden approvals approve ${id}${dev ? ` --as <you> --group ${approverGroup}` : ''}${configFlag}` })
+    if (http) closers.push(http.close)
+
     const handle = createAdminHandler({ engine, approverGroups: config.approvals.approver_groups })
     const admin = await serveAdmin(handle, { ...config.listeners.admin, onError: (err) => log.error({ err }, 'admin API request failed') })
     closers.push(admin.close)
@@ -101,23 +118,46 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       tls: tls ? (tls.source === 'generated' ? `self-signed, ${tls.certPath}` : tls.certPath) : 'off (openssl not found)',
       policy: config.policy.bundle ? `bundle ${bundlePath}` : `${policyConfig.policy.source} (compiled to ${bundlePath})`,
       describe: upstreams.describe,
-      warnings: upstreams.warnings,
+      warnings: [...(demo?.warnings ?? []), ...upstreams.warnings],
+      demo: demo?.description,
       configArg: opts.configArg,
+      http: http && { reverse: http.reverse.url, proxy: http.proxy.url, ca: http.ca.cert },
+      audit: audit.description,
     })
     log.info({
       postgres: `${postgres.address.host}:${postgres.address.port}`,
       admin: admin.url,
       targets: config.targets.map((t) => t.name),
       embedded: [...embedded.keys()],
+      demo: demo?.backend,
       tls: tls?.source ?? 'off',
     }, 'warden gateway started')
 
     let closing: Promise<void> | undefined
-    return { postgres, admin, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
+    return { postgres, admin, demo, http: http && { reverse: http.reverse, proxy: http.proxy, ca: http.ca }, summary, close: () => (closing ??= closeAll().then(() => log.info('warden gateway stopped'))) }
   } catch (err) {
     await closeAll()
     throw err
   }
+}
+
+/** The reverse proxy and the forward proxy (with its CA), when any target is served over HTTP. */
+async function startHttp(config: Config, deps: { engine: Parameters<typeof createHttpGateway>[0]['engine']; env: Record<string, string | undefined>; maskKey: Uint8Array; approvalHint(id: string): string }) {
+  if (!config.targets.some((t) => HTTP_TARGET_KINDS.has(t.kind))) return undefined
+  const gateway = createHttpGateway({ engine: deps.engine, targets: config.targets, env: deps.env, holdSeconds: config.approvals.hold_seconds, maskKey: deps.maskKey, approvalHint: deps.approvalHint })
+  const ca = await ensureCa(config.state_dir, deps.env)
+  const leaves = await createLeafIssuer(ca)
+  const { http: rl, http_proxy: pl } = config.listeners
+  const names = [...new Set([rl.host === '0.0.0.0' || rl.host === '::' ? '127.0.0.1' : rl.host, '127.0.0.1', 'localhost'])]
+  const tls = rl.plaintext ? undefined : rl.tls ? { cert: await readFile(rl.tls.cert!), key: await readFile(rl.tls.key!) } : leaves.pem(names)
+  const reverse = await listenReverse(gateway.handle, { host: rl.host, port: rl.port, tls }).catch((err: Error) => {
+    throw new GatewayStartError('listen.http', `start the HTTP listener on ${rl.host}:${rl.port}: ${err.message}; change listeners.http in the config`, { cause: err })
+  })
+  const proxy = await listenForward({ host: pl.host, port: pl.port, engine: deps.engine, targets: config.targets, passthrough: pl.passthrough, leaves, handle: gateway.handle }).catch(async (err: Error) => {
+    await reverse.close()
+    throw new GatewayStartError('listen.http_proxy', `start the HTTPS proxy listener on ${pl.host}:${pl.port}: ${err.message}; change listeners.http_proxy in the config`, { cause: err })
+  })
+  return { reverse, proxy, ca, close: async () => { await proxy.close(); await reverse.close(); gateway.close() } }
 }
 
 /** TLS for the listener; a missing openssl (and no configured pair) runs plaintext-only, with a warning. */

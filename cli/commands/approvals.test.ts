@@ -10,9 +10,9 @@ import { createVerifier } from '../../engine/identity/verifier.ts'
 import { createAdminHandler } from '../../proxy/admin/handler.ts'
 import { type AdminServer, serveAdmin } from '../../proxy/admin/node-server.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { memoryIo } from '../io.ts'
-import { formatTable, runApprovals } from './approvals.ts'
+import { describeRequest, formatTable, runApprovals } from './approvals.ts'
 
 // A real admin server on an ephemeral port, trusting the dev issuer of a config in a temp directory.
 const dir = mkdtempSync(join(tmpdir(), 'warden-approvals-cli-'))
@@ -44,7 +44,7 @@ test.before(async () => {
   const handle = createAdminHandler({ engine: { authenticate: (t) => verifier.verify(t), approvals, audit }, approverGroups: ['dba'] })
   server = await serveAdmin(handle, { host: '127.0.0.1', port: 0 })
   writeConfig(server.address.port)
-  held = approvals.request({ ...heldInput(), identity: { ...agent, issuer: 'warden-dev' } }, approveDecision(), 'DELETE FROM users WHERE id = ?')
+  held = approvals.request({ ...heldInput(), identity: { ...agent, issuer: 'warden-dev' } }, approveDecision(), 'DELETE FROM users WHERE id = ?', "DELETE FROM users WHERE id = '7'")
 })
 
 test.after(async () => {
@@ -64,7 +64,30 @@ test('list prints a table of held requests, finding the admin API through the co
   assert.match(res.out, /^ID\s+STATUS\s+AGE\s+REQUESTER/)
   assert.match(res.out, held.id)
   assert.match(res.out, 'cursor-bot (agent)')
-  assert.match(res.out, 'DELETE FROM users WHERE id = ?')
+  assert.match(res.out, "DELETE FROM users WHERE id = '7'", 'the reviewer sees the values it will run with')
+})
+
+test('show prints one request in full: who, why, and the statement as it will run', async () => {
+  const res = await run(['show', held.id, '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(res.code, 0, res.err)
+  assert.match(res.out, `${held.id}  pending`)
+  assert.match(res.out, 'requester: cursor-bot (agent), session sess-1, target prod-db')
+  assert.match(res.out, 'writes to production need a DBA [prod.write]')
+  assert.match(res.out, 'if approved: a grant for 600 s covering this exact statement text')
+  assert.match(res.out, "statement, as it will run:\n  DELETE FROM users WHERE id = '7'\n")
+  const json = await run(['show', held.id, '--json', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(JSON.parse(json.out).command.review_text, "DELETE FROM users WHERE id = '7'")
+  const missing = await run(['show', 'apr_nope', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(missing.code, 1)
+  assert.match(missing.err, 'HTTP 404')
+})
+
+test('terminal controls in a statement are shown as escapes, never sent to the terminal', () => {
+  const base = { ...held, command: { ...held.command, review_text: "SELECT '\u001b[2Jx'\nFROM t\r\u202e" } }
+  const out = describeRequest(base)
+  assert.ok(!/[\u001b\r\u202e]/.test(out), JSON.stringify(out))
+  assert.match(out, "  SELECT '\\u{1b}[2Jx'\n  FROM t\\u{d}\\u{202e}\n")
+  assert.match(formatTable([base], Date.now()), "\\u{1b}[2Jx")
 })
 
 test('list --json --status, with the URL from WARDEN_ADMIN_URL', async () => {
@@ -107,7 +130,7 @@ test('a gateway that is not running is exit 2 with a hint', async () => {
 })
 
 test('usage errors are exit 2', async () => {
-  for (const args of [[], ['frobnicate'], ['approve'], ['list', 'extra'], ['list', '--status', 'maybe'], ['list', '--admin', server.url]]) {
+  for (const args of [[], ['frobnicate'], ['approve'], ['show'], ['list', 'extra'], ['list', '--status', 'maybe'], ['list', '--admin', server.url]]) {
     const res = await run(args)
     assert.is(res.code, 2, args.join(' '))
     assert.ok(res.err.length > 0)
@@ -121,7 +144,7 @@ test('usage errors are exit 2', async () => {
 
 test('formatTable: newest first, long statements clipped, empty list said plainly', () => {
   const base = { ...held, approval: { approvers: ['dba'], scope: 'statement' as const, ttl_seconds: 60 } }
-  const older = { ...base, id: 'apr_old', created_at: '2025-01-01T00:00:00.000Z', command: { ...base.command, summary: 'x'.repeat(200) } }
+  const older = { ...base, id: 'apr_old', created_at: '2025-01-01T00:00:00.000Z', command: { ...base.command, review_text: 'x'.repeat(200) } }
   const newer = { ...base, id: 'apr_new', created_at: '2025-01-01T01:00:00.000Z' }
   const out = formatTable([older, newer], Date.parse('2025-01-01T02:00:00.000Z'))
   const lines = out.trim().split('\n')

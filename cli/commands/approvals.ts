@@ -1,18 +1,20 @@
-// warden approvals list|approve|deny: review held statements on a running gateway through its admin API.
+// warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
 import type { Config } from '../../engine/config/types.ts'
 import { signDevToken } from '../../engine/identity/dev-issuer.ts'
 import { AdminClientError, createAdminClient } from '../../proxy/admin/client.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
 const usage = `usage: warden approvals list [--status S] [--json]
+       warden approvals show ID [--json]
        warden approvals approve ID [--note TEXT]
        warden approvals deny ID [--note TEXT]
 
-Reviews statements the gateway holds for approval, through its admin API.
+Reviews statements the gateway holds for approval, through its admin API. A statement is shown as it will
+run, with the values it was sent with (the audit log keeps only its redacted form).
 
   --status S       list only requests in this status: pending, approved, rejected, expired
   --json           print JSON instead of a table
@@ -43,8 +45,8 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
     }, usage, true)
     if (values.help) { io.out(usage); return 0 }
     const [action, id, ...extra] = positionals
-    if (action !== 'list' && action !== 'approve' && action !== 'deny') {
-      throw new UsageError('usage.action', `${action ? `unknown action ${JSON.stringify(action)}` : 'an action is required'}: list, approve ID or deny ID\n\n${usage}`)
+    if (action !== 'list' && action !== 'show' && action !== 'approve' && action !== 'deny') {
+      throw new UsageError('usage.action', `${action ? `unknown action ${JSON.stringify(action)}` : 'an action is required'}: list, show ID, approve ID or deny ID\n\n${usage}`)
     }
     if (action === 'list' ? id !== undefined : id === undefined || extra.length) {
       throw new UsageError('usage.arguments', `${action === 'list' ? 'list takes no ID' : `${action} takes exactly one approval ID, e.g. warden approvals ${action} apr_abc123`}\n\n${usage}`)
@@ -64,6 +66,11 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
       if (action === 'list') {
         const list = await client.list(status as ApprovalStatus | undefined)
         io.out(values.json ? `${JSON.stringify(list, null, 2)}\n` : formatTable(list, Date.now()))
+        return 0
+      }
+      if (action === 'show') {
+        const request = await client.get(id as string)
+        io.out(values.json ? `${JSON.stringify(request, null, 2)}\n` : describeRequest(request))
         return 0
       }
       const decided = action === 'approve' ? await client.approve(id as string, values.note as string | undefined) : await client.deny(id as string, values.note as string | undefined)
@@ -118,7 +125,7 @@ function age(iso: string, nowMs: number): string {
 }
 
 function clip(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  const flat = visible(text.replace(/\s+/g, ' ').trim())
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat
 }
 
@@ -127,15 +134,50 @@ export function formatTable(list: readonly ApprovalRequest[], nowMs: number): st
   if (!list.length) return 'no approval requests\n'
   const rows = [...list]
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
-    .map((r) => [r.id, r.status, age(r.created_at, nowMs), `${r.requester.sub} (${r.requester.kind})`, r.target, r.approval.approvers.join(','), clip(r.command.summary, 60)])
+    .map((r) => [r.id, r.status, age(r.created_at, nowMs), `${r.requester.sub} (${r.requester.kind})`, r.target, r.approval.approvers.join(','), clip(reviewOf(r), 60)])
   const header = ['ID', 'STATUS', 'AGE', 'REQUESTER', 'TARGET', 'APPROVERS', 'STATEMENT']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)))
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')
   return `${[line(header), ...rows.map(line)].join('\n')}\n`
 }
 
+// Terminal controls and bidi overrides in an agent's text could rewrite what a reviewer's terminal shows.
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/** `text` with every control character shown as an escape instead of acting on the terminal. */
+export function visible(text: string): string {
+  return text.replace(CONTROLS, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
+}
+
+/** What the reviewer approves; requests from a gateway that predates review_text show the summary. */
+const reviewOf = (r: ApprovalRequest) => r.command.review_text ?? r.command.summary
+
+/** What an approval's grant lets through until it expires, by scope. */
+const SCOPES: Record<ApprovalRequest['approval']['scope'], string> = {
+  statement: 'this exact statement text (for a statement with $n parameters: with any values)',
+  fingerprint: 'statements of this shape, with any literal values',
+  session: 'everything this session would be held for',
+}
+
+/** One request in full: who asked, why, what approving allows, and the statement exactly as it will run. */
+export function describeRequest(r: ApprovalRequest): string {
+  const lines = [
+    `${r.id}  ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}${r.note ? ` (${r.note})` : ''}`,
+    `requester: ${r.requester.sub} (${r.requester.kind}), session ${r.session_id}, target ${r.target}`,
+    `created:   ${r.created_at}`,
+    `approvers: ${r.approval.approvers.join(', ')}`,
+    `if approved: a grant for ${r.approval.ttl_seconds} s covering ${SCOPES[r.approval.scope]}`,
+    'reasons:',
+    ...r.reasons.map((x) => `  - ${x.message} [${x.rule}]`),
+    'statement, as it will run:',
+    ...reviewOf(r).split('\n').map((l) => `  ${l}`),
+  ]
+  if (r.grant) lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${new Date(r.grant.expires_at_ns / 1e6).toISOString()}`)
+  return `${visible(lines.join('\n'))}\n`
+}
+
 function describeDecision(r: ApprovalRequest): string {
-  const lines = [`${r.id} ${r.status} by ${r.decided_by ?? 'unknown'}: ${clip(r.command.summary, 100)}`]
+  const lines = [`${r.id} ${r.status} by ${r.decided_by ?? 'unknown'}: ${clip(reviewOf(r), 100)}`]
   if (r.grant) {
     lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${new Date(r.grant.expires_at_ns / 1e6).toISOString()}`)
   }

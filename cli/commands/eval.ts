@@ -8,7 +8,7 @@ import { loadSqlParsers, normalize, type RawRequest } from '../../engine/normali
 import type { Identity, InputDocument } from '../../engine/types.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 import { loadPolicy, PolicyBuildError } from '../policy.ts'
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import { IdentityError } from '../../engine/identity/errors.ts'
 import { createVerifier } from '../../engine/identity/verifier.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { memoryIo } from '../io.ts'
 import { parseTtl, runToken } from './token.ts'
 

@@ -4,7 +4,7 @@ import { signDevToken } from '../../engine/identity/dev-issuer.ts'
 import type { IdentityKind } from '../../engine/types.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../dev-key.ts'
+import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
 const usage = `usage: warden token --as SUBJECT [--group G]… [--ttl 1h] [--kind agent|human] [--email E] [--config FILE]
@@ -18,6 +18,7 @@ Prints a development token signed by the local dev issuer, for a config whose id
   --kind KIND      agent or human; without it the provider's agent_groups decide
   --email E        the email claim
   --config FILE    the gateway config (default: the embedded defaults)
+  --exec-credential  print a Kubernetes ExecCredential (for a kubeconfig \`exec\` credential plugin)
 `
 
 const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
@@ -50,6 +51,7 @@ export async function runToken(args: string[], io: Io): Promise<ExitCode> {
       kind: { type: 'string' },
       email: { type: 'string' },
       config: { type: 'string' },
+      'exec-credential': { type: 'boolean' },
     }, usage)
     if (values.help) { io.out(usage); return 0 }
     const sub = values.as as string | undefined
@@ -77,6 +79,12 @@ export async function runToken(args: string[], io: Io): Promise<ExitCode> {
       ...(kind !== undefined ? { kind: kind as IdentityKind, kindClaim: provider.kind_claim } : {}),
       ...(values.email !== undefined ? { email: values.email as string } : {}),
     })
+    if (values['exec-credential']) {
+      // @see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#input-and-output-formats
+      const expirationTimestamp = new Date(Date.now() + (ttlSeconds - 30) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      io.out(`${JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token, expirationTimestamp } })}\n`)
+      return 0
+    }
     io.out(`${token}\n`)
     return 0
   })

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,8 @@ import { memoryIo } from '../io.ts'
 import { runUp } from './up.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-up-'))
+// When the tests run as root, the demo cluster's server runs as `postgres`, which must enter the state directory.
+chmodSync(dir, 0o711)
 
 /** A port that was free a moment ago (the config schema does not accept port 0). */
 async function freePort(): Promise<number> {
@@ -55,6 +57,31 @@ targets:
   assert.is(process.listenerCount('SIGTERM'), 0)
   const refused = await fetch(`http://127.0.0.1:${adminPort}/healthz`).then(() => false, () => true)
   assert.ok(refused, 'admin API still answering after shutdown')
+})
+
+test('an embedded demo target runs on the private PostgreSQL cluster, which SIGINT stops with the gateway', async () => {
+  const file = join(dir, 'demo.yaml')
+  writeFileSync(file, `state_dir: ./state-demo
+listeners:
+  postgres: { port: ${await freePort()} }
+  admin: { port: ${await freePort()} }
+identity:
+  providers:
+    - { name: dev, issuer: warden-dev, audience: warden, dev: true, agent_groups: [agents] }
+targets:
+  - { name: demo, kind: postgres, environment: production, embedded: true }
+`)
+  const pidFile = join(dir, 'state-demo', 'demo-pg', 'server', 'data', 'postmaster.pid')
+  const io = memoryIo({ WARDEN_DEMO_BACKEND: 'postgres' }, dir)
+  const running = runUp(['--config', file], io)
+  await until(() => io.stdout.includes('Warden gateway is up') || io.stderr.includes('could not start'), 'the start-up summary')
+  assert.match(io.stdout, `Demo DB     PostgreSQL`, io.stderr)
+  assert.match(io.stdout, join(dir, 'state-demo', 'demo-pg'))
+  assert.match(io.stderr, 'demo database: created a PostgreSQL')
+  assert.ok(existsSync(pidFile), 'demo server not running')
+  process.emit('SIGINT')
+  assert.is(await running, 0)
+  assert.not.ok(existsSync(pidFile), 'demo server still running after the gateway stopped')
 })
 
 test('an invalid config prints the problems and exits 2 without starting anything', async () => {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type DestinationStream, pino } from 'pino'
 import { ConfigError } from '../../engine/config/errors.ts'
+import { opaBinary } from '../policy.ts'
 import { startGateway } from '../../proxy/server.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { loadConfig } from '../config-file.ts'
@@ -12,11 +13,14 @@ const usage = `usage: warden up [--config FILE]
 
 Runs the gateway: the PostgreSQL listener, the admin API, and embedded demo databases for targets with
 embedded: true. Without --config it uses the embedded defaults (dev issuer, shipped policies, a demo
-database). Stops on Ctrl-C (SIGINT) or SIGTERM.
+database). Stops on Ctrl-C (SIGINT) or SIGTERM, and the demo database with it.
 
   --config FILE    the gateway config (YAML)
 
-Environment: WARDEN_LOG_LEVEL (default info); upstream passwords through each target's password_env.
+Environment: WARDEN_LOG_LEVEL (default info); upstream passwords through each target's password_env;
+WARDEN_DEMO_BACKEND (auto, postgres or pglite: what serves embedded targets; auto runs a private PostgreSQL
+cluster in <state_dir>/demo-pg when server binaries are installed, else PGlite); PG_BIN (the directory of
+initdb, pg_ctl and postgres, when not under /usr/lib/postgresql/*/bin or on PATH).
 `
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -54,7 +58,8 @@ export async function runUp(args: string[], io: Io): Promise<ExitCode> {
     try {
       let gateway
       try {
-        gateway = await startGateway(config, { log, packageRoot, opa: io.env.OPA, env: io.env, configArg: values.config as string | undefined })
+        const opa = config.policy.bundle ? undefined : opaBinary(io.env)
+        gateway = await startGateway(config, { log, packageRoot, opa, env: io.env, configArg: values.config as string | undefined })
       } catch (err) {
         const code = (err as { code?: unknown }).code
         log.error({ err, code }, 'warden gateway failed to start')

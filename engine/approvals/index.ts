@@ -2,3 +2,4 @@
 export { ApprovalError, type ApprovalErrorCode } from './errors.ts'
 export { createMemoryApprovalStore, type MemoryApprovalStoreOptions } from './memory.ts'
 export type { ApprovalRequest, ApprovalStatus, ApprovalStore } from './types.ts'
+export { type BoundValues, reviewText } from './review-text.ts'

@@ -37,9 +37,10 @@ export function createMemoryApprovalStore(opts: MemoryApprovalStoreOptions = {})
   const now = opts.now ?? Date.now
   const maxPending = opts.maxPending ?? 1000
   const entries = new Map<string, Entry>()
-  const pendingByCommand = new Map<string, string>() // session + digest → id
+  const pendingByCommand = new Map<string, string>() // session + digest + review text → id
   const grants = new Map<string, Grant[]>() // session id → grants
-  const commandKey = (r: ApprovalRequest) => `${r.session_id}\n${r.command.digest}`
+  const keyOf = (session: string, digest: string, review: string) => JSON.stringify([session, digest, review])
+  const commandKey = (r: ApprovalRequest) => keyOf(r.session_id, r.command.digest, r.command.review_text)
 
   function find(id: string): Entry {
     const entry = entries.get(id)
@@ -103,11 +104,11 @@ export function createMemoryApprovalStore(opts: MemoryApprovalStoreOptions = {})
   }
 
   return {
-    request(input: InputDocument, decision: Decision, summary: string): ApprovalRequest {
+    request(input: InputDocument, decision: Decision, summary: string, reviewText = summary): ApprovalRequest {
       const approval = approvalObligationOf(decision)
       const at = now()
       prune(at)
-      const existing = pendingByCommand.get(`${input.session.id}\n${input.command.digest}`)
+      const existing = pendingByCommand.get(keyOf(input.session.id, input.command.digest, reviewText))
       if (existing !== undefined) return snapshot(find(existing).request)
       const pending = [...entries.values()].filter((e) => e.request.status === 'pending').length
       if (pending >= maxPending) {
@@ -120,7 +121,7 @@ export function createMemoryApprovalStore(opts: MemoryApprovalStoreOptions = {})
         requester: structuredClone(input.identity),
         session_id: input.session.id,
         target: input.target.name,
-        command: { protocol: input.command.protocol, summary, digest: input.command.digest, fingerprint: input.command.fingerprint },
+        command: { protocol: input.command.protocol, summary, review_text: reviewText, digest: input.command.digest, fingerprint: input.command.fingerprint },
         reasons: structuredClone(decision.reasons),
         approval,
       }

@@ -20,7 +20,7 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.is(r.created_at, '2025-01-01T12:00:00.000Z')
     assert.equal(r.requester, agent)
     assert.equal([r.session_id, r.target], ['sess-1', 'prod-db'])
-    assert.equal(r.command, { protocol: 'postgres', summary: 'DELETE FROM users WHERE id = $1', digest: 'd1', fingerprint: 'fp1' })
+    assert.equal(r.command, { protocol: 'postgres', summary: 'DELETE FROM users WHERE id = $1', review_text: 'DELETE FROM users WHERE id = $1', digest: 'd1', fingerprint: 'fp1' })
     assert.equal(r.reasons, approveDecision().reasons)
     assert.equal(r.approval, { approvers: ['dba', 'sre'], scope: 'statement', ttl_seconds: 600 })
     assert.equal(store.get(r.id), r)
@@ -35,6 +35,17 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.is.not(store.request(heldInput({ digest: 'd2' }), approveDecision(), 's').id, a.id)
     store.reject(a.id, alice)
     assert.is.not(store.request(heldInput(), approveDecision(), 's').id, a.id, 'a decided request is not reused')
+  })
+
+  test('request keeps the review text; the same statement with other values is another request', () => {
+    const store = make(manualClock())
+    const a = store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '7'")
+    assert.is(a.command.summary, 'DELETE FROM users WHERE id = $1')
+    assert.is(a.command.review_text, "DELETE FROM users WHERE id = '7'")
+    assert.is(store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '7'").id, a.id)
+    const b = store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '8'")
+    assert.is.not(b.id, a.id)
+    assert.is(store.get(b.id)?.command.review_text, "DELETE FROM users WHERE id = '8'")
   })
 
   test('request refuses decisions that cannot be held', () => {

@@ -18,8 +18,13 @@ export interface ApprovalRequest {
   target: string
   command: {
     protocol: string
-    /** Redacted text, safe to show a reviewer. */
+    /** Redacted text (literals replaced), as the audit records it. */
     summary: string
+    /**
+     * What the reviewer approves: the statement as it will run, values included (the extended protocol's
+     * parameters in place of `$1, $2 …`). Shown to reviewers and the requester only, never audited.
+     */
+    review_text: string
     digest: string
     fingerprint: string
   }
@@ -30,8 +35,11 @@ export interface ApprovalRequest {
 }
 
 export interface ApprovalStore {
-  /** Opens a request for an `approve` decision; a pending request of the same session and digest is reused. */
-  request(input: InputDocument, decision: Decision, summary: string): ApprovalRequest
+  /**
+   * Opens a request for an `approve` decision; a pending request of the same session, digest and review text
+   * is reused. `reviewText` defaults to the summary.
+   */
+  request(input: InputDocument, decision: Decision, summary: string, reviewText?: string): ApprovalRequest
   /** Resolves once the request is decided; after timeoutMs the request is marked expired and returned. */
   wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<ApprovalRequest>
   approve(id: string, approver: Identity, note?: string): ApprovalRequest

@@ -9,6 +9,8 @@ import type { AuditEvent, AuditSink } from './types.ts'
 export interface PinoAuditSink extends AuditSink {
   /** Events that could not be written. */
   readonly dropped: number
+  /** Writes an event that is already redacted (the durable sink's copy), without redacting it again. */
+  recordRedacted(event: Record<string, unknown>): void
 }
 
 const SECRET_PATHS = ['password', 'token', 'secret', 'authorization', 'cookie', 'api_key', 'headers.authorization', 'headers.cookie']
@@ -74,6 +76,13 @@ export function createPinoAuditSink(destination: { write(line: string): void } |
 
   return {
     record: (event) => write(event, extraPathsOf(event)),
+    recordRedacted(event) {
+      try {
+        logger.audit(event)
+      } catch {
+        dropped++
+      }
+    },
     flush: () =>
       new Promise<void>((resolve, reject) => {
         try {

@@ -1,7 +1,7 @@
 // What the audit log records and the one interface every sink implements (pino lines today; a
 // tamper-evident store can plug in behind the same interface).
 
-export type AuditEventType = 'connection' | 'disconnect' | 'auth_failure' | 'statement' | 'approval' | 'error'
+export type AuditEventType = 'connection' | 'disconnect' | 'auth_failure' | 'statement' | 'request' | 'approval' | 'error'
 
 export interface AuditEvent {
   type: AuditEventType
@@ -16,4 +16,11 @@ export interface AuditSink {
   record(event: AuditEvent): void
   /** Resolves once everything recorded so far has reached the destination. */
   flush(): Promise<void>
+  /**
+   * Resolves once every event recorded before the call is committed to the tamper-evident store, and rejects
+   * (code `audit.store_unavailable` / `audit.overloaded`) when it cannot be: a frontend awaits this before
+   * releasing a statement's result, and refuses the statement when it rejects (fail closed). Absent on sinks
+   * with nothing to wait for (pino lines, memory).
+   */
+  durable?(): Promise<void>
 }

@@ -8,6 +8,8 @@ export function defaultConfig(): Config {
     listeners: {
       postgres: { host: '127.0.0.1', port: 6432, allow_plaintext: false },
       admin: { host: '127.0.0.1', port: 8181 },
+      http: { host: '127.0.0.1', port: 8480, plaintext: false },
+      http_proxy: { host: '127.0.0.1', port: 8479, passthrough: [] },
     },
     identity: {
       clock_skew_seconds: 30,
@@ -24,7 +26,7 @@ export function defaultConfig(): Config {
     },
     policy: { source: 'policies', settings: {}, memory_pages: 1024 },
     approvals: { approver_groups: ['dba'], hold_seconds: 120 },
-    audit: { destination: '.warden/audit.jsonl' },
+    audit: { store: 'sqlite', destination: '.warden/audit.jsonl', on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } },
     targets: [
       { name: 'demo', kind: 'postgres', environment: 'production', labels: { demo: 'true' }, embedded: true },
       {
@@ -38,9 +40,31 @@ export function defaultConfig(): Config {
       {
         name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {},
         production_namespaces: ['default', 'production', 'prod', 'payments'],
+        // Secrets are read from the environment and files at request time; without them the target answers 503
+        // saying which variable or file to set.
+        upstream_http: {
+          url: 'https://kubernetes.example:6443',
+          ca_file: '.warden/upstreams/prod-k8s-ca.pem',
+          credential: { kind: 'bearer', token_env: 'WARDEN_PROD_K8S_TOKEN' },
+          hosts: ['kubernetes.example', 'kubernetes.example:6443'],
+        },
       },
-      { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {} },
-      { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {} },
+      {
+        name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {},
+        upstream_http: {
+          // No url: through the forward proxy a request goes to the googleapis.com host the client asked for.
+          credential: { kind: 'bearer', token_file: '.warden/upstreams/prod-gcp-access-token' },
+          hosts: ['*.googleapis.com'],
+        },
+      },
+      {
+        name: 'prod-aws', kind: 'aws', environment: 'production', labels: {},
+        upstream_http: {
+          credential: { kind: 'aws_sigv4', access_key_id_env: 'WARDEN_PROD_AWS_ACCESS_KEY_ID', secret_access_key_env: 'WARDEN_PROD_AWS_SECRET_ACCESS_KEY', session_token_env: 'WARDEN_PROD_AWS_SESSION_TOKEN' },
+          hosts: ['*.amazonaws.com'],
+        },
+      },
+      { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {} },
     ],
   }
 }

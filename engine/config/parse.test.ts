@@ -28,7 +28,7 @@ test('the embedded defaults hold what the gateway promises out of the box', () =
   assert.is(d.state_dir, '.warden')
   assert.equal(d.listeners.postgres, { host: '127.0.0.1', port: 6432, allow_plaintext: false })
   assert.equal(d.identity.providers.map((p) => [p.name, p.issuer, p.dev]), [['dev', 'warden-dev', true]])
-  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws'])
+  assert.equal(d.targets.map((t) => t.name), ['demo', 'prod-db', 'staging-db', 'prod-k8s', 'prod-gcp', 'prod-aws', 'prod-mcp'])
   assert.is(d.targets.find((t) => t.name === 'prod-db')?.upstream?.password_env, 'WARDEN_PROD_DB_PASSWORD')
 })
 
@@ -50,11 +50,27 @@ test('the audit destination defaults to audit.jsonl in the state directory', () 
   assert.is(parseConfig({ ...minimal(), state_dir: '/var/lib/warden/' }).audit.destination, '/var/lib/warden/audit.jsonl')
 })
 
+test('audit: the SQLite trail by default, failing closed, with checkpoints every 1000 records and 60 s', () => {
+  const { audit } = parseConfig(minimal())
+  assert.equal({ ...audit, destination: undefined }, { store: 'sqlite', destination: undefined, on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } })
+  const pg = parseConfig({ ...minimal(), audit: { store: 'postgres', postgres: { host: 'db', database: 'warden', user: 'w', password_env: 'PGPW' }, checkpoints: { webhook: { url: 'https://x/h', secret_env: 'HOOK' } } } }).audit
+  assert.equal(pg.postgres, { host: 'db', port: 5432, database: 'warden', user: 'w', password_env: 'PGPW', ssl: false, max_connections: 4 })
+  assert.equal(pg.checkpoints.webhook, { url: 'https://x/h', secret_env: 'HOOK', max_attempts: 8 })
+})
+
+test('audit: store postgres needs its connection, store pino needs an output, the webhook needs a secret', () => {
+  assert.equal(problems({ ...minimal(), audit: { store: 'postgres' } }), ['audit.postgres: audit.store is postgres but audit.postgres is missing; give host, database, user and password_env of the shared audit database, or use store: sqlite'])
+  assert.match(problems({ ...minimal(), audit: { store: 'pino', destination: 'off' } })[0]!, /^audit\.destination: with store: pino/)
+  assert.match(problems({ ...minimal(), audit: { store: 'sqlit' } })[0]!, /^audit\.store: must be one of "sqlite", "postgres", "pino", got "sqlit"/)
+  assert.match(problems({ ...minimal(), audit: { checkpoints: { webhook: { url: 'https://x' } } } })[0]!, /^audit\.checkpoints\.webhook\.secret_env: missing required field "secret_env"/)
+  assert.match(problems({ ...minimal(), audit: { on_failure: 'ignore' } })[0]!, /^audit\.on_failure: must be one of "fail", "continue"/)
+})
+
 test('schema problems are all listed with their field paths', () => {
   const doc = { ...minimal(), listeners: { postgres: { port: 'abc' } }, targets: [{ name: 'x', kind: 'postgress', environment: 'p', embedded: true }] }
   assert.equal(problems(doc), [
     'listeners.postgres.port: must be integer, got "abc"',
-    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", got "postgress" (did you mean "postgres"?)',
+    'targets[0].kind: must be one of "postgres", "mysql", "http", "kubernetes", "gcp", "aws", "mcp", got "postgress" (did you mean "postgres"?)',
   ])
 })
 
@@ -125,4 +141,39 @@ test('approver groups must not be empty', () => {
   assert.equal(problems({ ...minimal(), approvals: { approver_groups: [] } }), ['approvals.approver_groups: must have at least 1 item, got 0'])
 })
 
+test('mcp targets: mcp.server names the server policies see; mcp is refused on other kinds', () => {
+  const ok = parseConfig({ ...minimal(), targets: [{ name: 'tools', kind: 'mcp', environment: 'production', mcp: { server: 'github' } }] })
+  assert.equal(ok.targets[0]?.mcp, { server: 'github' })
+  const bad = { ...minimal(), targets: [{ name: 'db', kind: 'gcp', environment: 'p', mcp: { server: 'x' } }] }
+  assert.equal(problems(bad).map((p) => p.split(';')[0]), ['targets[0].mcp: mcp is only for mcp targets, not gcp'])
+})
+
 test.run()
+
+test('upstream_http: credential fields are checked per kind, and only HTTP-kind targets take it', () => {
+  const target = (t: Record<string, unknown>) => ({ ...minimal(), targets: [{ name: 'api', kind: 'http', environment: 'production', ...t }] })
+  assert.equal(problems(target({ upstream_http: { url: 'https://api.example', credential: { kind: 'bearer' } } })), [
+    'targets[0].upstream_http.credential: a bearer credential needs exactly one of token_env, token_file or token_command; it has none',
+  ])
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'bearer', token_env: 'A', token_file: 'f' } } }))[0]!, 'it has token_env and token_file')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'basic', username: 'u', token_env: 'A' } } })).join('\n'), 'token_env does not apply to a basic credential')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'header', token_env: 'A' } } })).join('\n'), 'needs header')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'aws_sigv4', access_key_id_env: 'A', secret_access_key_env: 'B' } } })).join('\n'), 'aws_sigv4 signs AWS requests')
+  assert.match(problems(target({ upstream_http: { url: 'https://user:pw@api.example' } })).join('\n'), 'upstream_http.url')
+  assert.match(problems(target({ upstream_http: { credential: { kind: 'bearer', token_env: 'not valid' } } })).join('\n'), 'token_env')
+  const pg = { ...minimal(), targets: [{ name: 'db', kind: 'postgres', environment: 'p', embedded: true, upstream_http: { hosts: [] } }] }
+  assert.match(problems(pg).join('\n'), 'upstream_http is only for http, kubernetes, gcp and aws targets')
+  const ok = parseConfig(target({ upstream_http: { url: 'https://api.example/prefix', ca_file: 'ca.pem', credential: { kind: 'client_cert', cert_file: 'c.pem', key_file: 'k.pem' } } }))
+  assert.equal(ok.targets[0]!.upstream_http!.hosts, [])
+  assert.equal(ok.listeners.http, { host: '127.0.0.1', port: 8480, plaintext: false })
+  assert.equal(ok.listeners.http_proxy, { host: '127.0.0.1', port: 8479, passthrough: [] })
+})
+
+test('the default HTTP targets read their secrets from the environment and files, never literals', () => {
+  const d = defaultConfig()
+  const k8s = d.targets.find((t) => t.name === 'prod-k8s')!.upstream_http!
+  assert.equal(k8s.credential, { kind: 'bearer', token_env: 'WARDEN_PROD_K8S_TOKEN' })
+  assert.is(d.targets.find((t) => t.name === 'prod-aws')!.upstream_http!.credential!.kind, 'aws_sigv4')
+  assert.ok(d.targets.find((t) => t.name === 'prod-gcp')!.upstream_http!.credential!.token_file)
+  assert.match(problems({ ...minimal(), listeners: { http: { port: 9000 }, http_proxy: { port: 9000 } } }).join('\n'), 'listeners.http_proxy.port: 127.0.0.1:9000 is also the http listener')
+})

@@ -1,6 +1,7 @@
 // Rules a JSON Schema cannot say well: uniqueness across entries, exactly one of several fields, fields that
 // only make sense for some target kinds. Each issue names the field and how to fix it.
 import { type ConfigIssue, issue } from './errors.ts'
+import { httpUpstreamIssues } from './http-upstream.ts'
 import type { Config, IdentityProviderConfig, TargetConfig } from './types.ts'
 
 function providerIssues(providers: readonly IdentityProviderConfig[]): ConfigIssue[] {
@@ -47,6 +48,8 @@ function targetIssues(targets: readonly TargetConfig[]): ConfigIssue[] {
       if (t.upstream) out.push(issue([...at, 'upstream'], `upstream is only for postgres and mysql targets, not ${t.kind}; remove it`))
       if (t.embedded !== undefined) out.push(issue([...at, 'embedded'], `embedded is only for postgres targets, not ${t.kind}; remove it`))
     }
+    out.push(...httpUpstreamIssues(t, at))
+    if (t.mcp && t.kind !== 'mcp') out.push(issue([...at, 'mcp'], `mcp is only for mcp targets, not ${t.kind}; remove it`))
     if (t.production_namespaces && t.kind !== 'kubernetes') out.push(issue([...at, 'production_namespaces'], `production_namespaces is only for kubernetes targets, not ${t.kind}; remove it`))
     if (t.upstream?.password !== undefined && t.upstream.password_env !== undefined) {
       out.push(issue([...at, 'upstream'], 'has both password and password_env; keep password_env (the variable holding the password) and remove password'))
@@ -55,8 +58,22 @@ function targetIssues(targets: readonly TargetConfig[]): ConfigIssue[] {
   return out
 }
 
+function auditIssues(audit: Config['audit']): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  if (audit.store === 'postgres' && !audit.postgres) {
+    out.push(issue(['audit', 'postgres'], 'audit.store is postgres but audit.postgres is missing; give host, database, user and password_env of the shared audit database, or use store: sqlite'))
+  }
+  if (audit.store !== 'postgres' && audit.postgres) {
+    out.push(issue(['audit', 'postgres'], `audit.postgres is only read with store: postgres (store is ${audit.store}); set store: postgres or remove it`))
+  }
+  if (audit.store === 'pino' && audit.destination === 'off') {
+    out.push(issue(['audit', 'destination'], 'with store: pino the JSON lines are the only audit record, so destination cannot be off; give stdout or a file, or use store: sqlite'))
+  }
+  return out
+}
+
 export function semanticIssues(config: Config): ConfigIssue[] {
-  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets)]
+  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit)]
   if (config.policy.source !== undefined && config.policy.bundle !== undefined) {
     out.push(issue(['policy'], 'has both source and bundle; give source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz), not both'))
   }
@@ -64,9 +81,11 @@ export function semanticIssues(config: Config): ConfigIssue[] {
   if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
     out.push(issue(['listeners', 'postgres', 'tls'], `has ${tls.cert === undefined ? 'key' : 'cert'} without ${tls.cert === undefined ? 'cert' : 'key'}; give both PEM files, or neither to have a self-signed pair generated`))
   }
-  const { postgres, admin } = config.listeners
-  if (postgres.host === admin.host && postgres.port === admin.port) {
-    out.push(issue(['listeners', 'admin', 'port'], `${admin.host}:${admin.port} is also the postgres listener; give the admin listener another port`))
+  const seen = new Map<string, string>()
+  for (const [name, l] of Object.entries(config.listeners)) {
+    const other = seen.get(`${l.host}:${l.port}`)
+    if (other) out.push(issue(['listeners', name, 'port'], `${l.host}:${l.port} is also the ${other} listener; give the ${name} listener another port`))
+    else seen.set(`${l.host}:${l.port}`, name)
   }
   return out
 }

@@ -20,6 +20,61 @@ export interface AdminListenerConfig {
   port: number
 }
 
+/** The reverse-proxy listener: each HTTP-kind target is served under the path prefix /t/<target>/. */
+export interface HttpListenerConfig {
+  host: string
+  port: number
+  /** PEM files; without them the listener serves a certificate from the gateway's CA (<state_dir>/ca) for its host, 127.0.0.1 and localhost. */
+  tls?: TlsConfig
+  /** Serve plain HTTP instead (loopback only; kubectl will not send a token over it). */
+  plaintext: boolean
+}
+
+/** The forward proxy (HTTPS_PROXY) that intercepts TLS with the gateway's own CA. */
+export interface HttpProxyListenerConfig {
+  host: string
+  port: number
+  /** Host patterns tunnelled uninspected (still authenticated and audited), e.g. `*.github.com`. */
+  passthrough: string[]
+}
+
+export type HttpCredentialKind = 'bearer' | 'basic' | 'header' | 'client_cert' | 'aws_sigv4'
+
+/** The gateway's own credential for an HTTP upstream. Secrets come from the environment, files or a command. */
+export interface HttpCredentialConfig {
+  kind: HttpCredentialKind
+  /** bearer / header: where the token is: an environment variable, a file (re-read when it changes), or a command (output cached, re-run when token_file changes or after token_ttl_seconds). */
+  token_env?: string
+  token_file?: string
+  token_command?: string[]
+  token_ttl_seconds?: number
+  /** header: the header's name (e.g. X-API-Key); its value is the token. */
+  header?: string
+  /** basic */
+  username?: string
+  password_env?: string
+  password_file?: string
+  /** client_cert: PEM files. */
+  cert_file?: string
+  key_file?: string
+  /** aws_sigv4: the held key, by environment variable names, and the signing scope. */
+  access_key_id_env?: string
+  secret_access_key_env?: string
+  session_token_env?: string
+  region?: string
+  service?: string
+}
+
+export interface HttpUpstreamConfig {
+  /** Where requests go: https://host[:port][/prefix]. Required for the reverse proxy; in forward mode, absent means the host the client asked for. */
+  url?: string
+  /** PEM bundle the upstream's certificate must chain to; the system CAs when absent. */
+  ca_file?: string
+  credential?: HttpCredentialConfig
+  /** Forward mode: host patterns (`*.googleapis.com`, `sts.*.amazonaws.com`, `api.example:8443`) whose traffic belongs to this target. */
+  hosts: string[]
+}
+
 export interface IdentityProviderConfig {
   name: string
   issuer: string
@@ -59,10 +114,18 @@ export interface TargetConfig {
   labels: Record<string, string>
   /** For postgres targets: the real server. */
   upstream?: UpstreamConfig
-  /** Demo only: serve this target from an embedded PGlite database seeded with sample data. */
+  /** Demo only: serve this target from an embedded demo database (a private PostgreSQL cluster, or PGlite) seeded with sample data. */
   embedded?: boolean
+  /** For http, kubernetes, gcp and aws targets: the real API and the gateway's credential for it. */
+  upstream_http?: HttpUpstreamConfig
   /** For kubernetes targets: namespaces treated as production. */
   production_namespaces?: string[]
+  /** For mcp targets: the server id policies see (command.mcp.server); the target name when absent. */
+  mcp?: McpTargetConfig
+}
+
+export interface McpTargetConfig {
+  server?: string
 }
 
 export interface PolicyConfig {
@@ -81,14 +144,40 @@ export interface ApprovalsConfig {
   hold_seconds: number
 }
 
+export interface AuditPostgresConfig {
+  host: string
+  port: number
+  database: string
+  user: string
+  /** Environment variable holding the password. */
+  password_env?: string
+  ssl: boolean
+  max_connections: number
+}
+
+export interface AuditCheckpointsConfig {
+  every_records: number
+  every_seconds: number
+  /** Append-only file each signed checkpoint is appended to. */
+  file?: string
+  webhook?: { url: string; secret_env: string; max_attempts: number }
+}
+
 export interface AuditConfig {
-  /** `stdout`, or a file path for JSON lines. */
+  /** The tamper-evident trail: sqlite (default), postgres, or pino (JSON lines only). */
+  store: 'sqlite' | 'postgres' | 'pino'
+  /** JSON-lines copy of every event: `stdout`, `off`, or a file path. */
   destination: string
+  /** fail: a statement whose record cannot be stored is refused; continue: logged opt-out. */
+  on_failure: 'fail' | 'continue'
+  sqlite: { path?: string }
+  postgres?: AuditPostgresConfig
+  checkpoints: AuditCheckpointsConfig
 }
 
 export interface Config {
   state_dir: string
-  listeners: { postgres: PostgresListenerConfig; admin: AdminListenerConfig }
+  listeners: { postgres: PostgresListenerConfig; admin: AdminListenerConfig; http: HttpListenerConfig; http_proxy: HttpProxyListenerConfig }
   identity: IdentityConfig
   policy: PolicyConfig
   approvals: ApprovalsConfig

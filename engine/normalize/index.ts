@@ -5,18 +5,22 @@ import type { Command, Risk, Target } from '../types.ts'
 import { normalizeAws, normalizeGcp } from './cloud/index.ts'
 import { normalizeHttp, type RawHttpRequest } from './http.ts'
 import { normalizeKubernetes } from './kubernetes.ts'
+import { mcpIdentity } from './mcp/identity.ts'
+import { type McpJudgeContext, normalizeMcp } from './mcp/normalize.ts'
 import { cloudRisk } from './risk/cloud.ts'
 import { httpRisk } from './risk/http.ts'
 import { kubernetesRisk } from './risk/kubernetes.ts'
+import { mcpRisk } from './risk/mcp.ts'
 import { sqlRisk } from './risk/sql.ts'
 import { loadSqlParsers, normalizeMysql, normalizePostgres, type SchemaCatalog } from './sql/index.ts'
 
 export type { RawHttpRequest } from './http.ts'
+export type { McpJudgeContext, McpToolState } from './mcp/normalize.ts'
 export { loadSqlParsers }
 
 export type RawRequest =
   | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string>; catalog?: SchemaCatalog }
-  | { kind: 'http'; request: RawHttpRequest }
+  | { kind: 'http'; request: RawHttpRequest; mcp?: McpJudgeContext }
 
 export interface Normalized {
   command: Command
@@ -42,7 +46,7 @@ function queryText(query: Record<string, string[]>): string {
   return text ? `?${text}` : ''
 }
 
-function normalizeHttpRequest(request: RawHttpRequest, target: Target): Normalized {
+function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)
   // raw is built from the normalized request: the path that was judged, credential query values redacted.
   const raw = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(http.query)}`
@@ -60,11 +64,19 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target): Normaliz
       const cloud = target.kind === 'gcp' ? normalizeGcp(request) : normalizeAws(request)
       return { command: { protocol: target.kind, ...base, cloud }, risk: cloudRisk(cloud) }
     }
+    case 'mcp': {
+      const mcp = normalizeMcp(http, target.labels.mcp_server ?? target.name, mcpContext)
+      const server = mcp.direction === 'server'
+      // The JSON-RPC id changes with every call: grants key on what the message asks, not on its id.
+      const { raw: mcpRaw, digest: mcpDigest, fingerprint: mcpFingerprint } = mcpIdentity(mcp)
+      const command = { protocol: 'mcp' as const, raw: mcpRaw, digest: mcpDigest, fingerprint: mcpFingerprint, mcp, ...(server ? {} : { http }) }
+      return { command, risk: mcpRisk(mcp) }
+    }
     default:
       return { command: { protocol: 'http', ...base }, risk: httpRisk(http) }
   }
 }
 
 export function normalize(request: RawRequest, target: Target): Normalized {
-  return request.kind === 'sql' ? normalizeSql(request.text, target, request.prepared, request.catalog) : normalizeHttpRequest(request.request, target)
+  return request.kind === 'sql' ? normalizeSql(request.text, target, request.prepared, request.catalog) : normalizeHttpRequest(request.request, target, request.mcp)
 }

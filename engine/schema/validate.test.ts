@@ -57,7 +57,7 @@ test('every named schema compiles and validates: input, config, fixtures', () =>
   assert.not.ok(validator('config').check({ targets: [] }))
   assert.ok(validator('fixtures').check({ cases: [{ note: 'n', input: {}, want: { effect: 'deny' } }] }))
   const both = validator('fixtures').issues({ cases: [{ note: 'n', sql: 'x', input: {}, want: { effect: 'deny' } }] })
-  assert.equal(both.map((i) => `${i.path}: ${i.message}`), ['cases[0]: must have exactly one of the fields "sql", "http", "kubernetes", "input"'])
+  assert.equal(both.map((i) => `${i.path}: ${i.message}`), ['cases[0]: must have exactly one of the fields "sql", "http", "kubernetes", "mcp", "input"'])
 })
 
 test('paths quote keys that are not identifiers and index arrays', () => {

@@ -1,6 +1,6 @@
 # The single entrypoint, data.warden.decision (built with `opa build -t wasm -e warden/decision`):
-# any deny ⇒ deny; else an approve not covered by a grant ⇒ approve; else allow. Masks accumulate in
-# every case. Arrays are sorted so stock `opa eval` and the WASM build give the same JSON.
+# any deny ⇒ deny; else an approve not covered by a grant ⇒ approve; else allow. Masks accumulate on
+# allow and approve; a deny carries none. Arrays are sorted so stock `opa eval` and the WASM build give the same JSON.
 package warden
 
 # Fail closed on a document that lacks what every rule relies on.
@@ -71,8 +71,13 @@ audit_part := {"audit": {"redact": sort(audit_redactions)}} if count(audit_redac
 
 default audit_part := {}
 
+# A deny runs nothing, so it carries no mask obligations (they would only mislead a reader of the audit).
+mask_part := {"mask": []} if {
+	effect == "deny"
+} else := {"mask": masks}
+
 decision := {
 	"effect": effect,
 	"reasons": reasons,
-	"obligations": object.union(object.union({"mask": masks}, approval_part), audit_part),
+	"obligations": object.union(object.union(mask_part, approval_part), audit_part),
 }

@@ -198,9 +198,10 @@ test_masks_are_normalised_sorted_and_deduplicated if {
 	]
 }
 
-test_masks_accumulate_on_deny_and_approve if {
+test_masks_accumulate_on_approve_and_a_deny_carries_none if {
 	e9 := data.warden.decision with input as doc with data.warden.rules as {"a": {"deny": ["x"], "mask": ["email"]}}
-	e9.obligations.mask == [{"column": "email", "rule": "warden.rules.a"}]
+	e9.effect == "deny"
+	e9.obligations == {"mask": []}
 	e10 := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["x"], "mask": ["email"]}}
 	e10.obligations.mask == [{"column": "email", "rule": "warden.rules.a"}]
 }
@@ -246,5 +247,14 @@ test_valid_masks_survive_beside_an_invalid_one if {
 	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"mask": ["email", {"column": "x", "strategy": "scramble"}, {"path": "p", "strategy": "hash", "rule": "r"}]}}
 	d.effect == "deny"
 	d.reasons == [{"rule": "warden.policy", "message": "package warden.rules.a produced an invalid mask obligation (it needs exactly one of column, detector or path, all strings, a known strategy and detector)"}]
-	d.obligations.mask == [{"column": "email", "rule": "warden.rules.a"}, {"path": "p", "strategy": "hash", "rule": "r"}]
+	d.obligations.mask == []
+	masks := data.warden.masks with input as doc with data.warden.rules as {"a": {"mask": ["email", {"column": "x", "strategy": "scramble"}, {"path": "p", "strategy": "hash", "rule": "r"}]}}
+	masks == [{"column": "email", "rule": "warden.rules.a"}, {"path": "p", "strategy": "hash", "rule": "r"}]
+}
+
+# A deny keeps its audit redactions but drops every mask, in production and elsewhere.
+test_a_denied_sql_statement_carries_no_masks if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("drop", {"tables": [t.table("users", "write")]})])
+	d.effect == "deny"
+	d.obligations.mask == []
 }

@@ -26,6 +26,8 @@ covering_grants contains g if {
 
 covered if count(covering_grants) > 0
 
+# The gateway reads the grant id back from "(grant <id>, " to re-judge a statement when that grant expires
+# (proxy/postgres/judge.ts grantDeadline): keep that part of the message as it is.
 grant_reasons contains {"rule": "warden.grant", "message": msg} if {
 	some g in covering_grants
 	msg := concat("", [

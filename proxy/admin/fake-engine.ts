@@ -17,7 +17,7 @@ export const people: Record<string, Identity> = {
 export function fakeAdminEngine() {
   const approvals = createMemoryApprovalStore()
   const audit = createMemoryAuditSink()
-  const held = approvals.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = ?')
+  const held = approvals.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = ?', "DELETE FROM users WHERE id = '7'")
   const engine = {
     approvals,
     audit,

@@ -104,6 +104,17 @@ test('approvers see every request, others only their own; ?status filters', asyn
   assert.is((await call('GET', '/v1/approvals?status=weird', 'alice')).status, 400)
 })
 
+test('reviewers get the statement as it will run (review_text); the audit of their decision does not', async () => {
+  const { call, held, engine } = setup()
+  const shown = await call('GET', `/v1/approvals/${held.id}`, 'alice')
+  assert.is(shown.body.approval.command.review_text, "DELETE FROM users WHERE id = '7'")
+  assert.is((await call('GET', '/v1/approvals', 'alice')).body.approvals[0].command.review_text, "DELETE FROM users WHERE id = '7'")
+  const approved = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice')
+  assert.is(approved.body.approval.command.review_text, "DELETE FROM users WHERE id = '7'")
+  assert.ok(engine.audit.events.length > 0)
+  assert.not.match(JSON.stringify(engine.audit.events), "'7'")
+})
+
 test('bad bodies, unknown routes and wrong methods are JSON errors', async () => {
   const { call, held } = setup()
   const notJson = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', '{oops')

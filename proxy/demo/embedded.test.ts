@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -30,11 +30,12 @@ test('demo orders are deterministic and belong to existing users', () => {
   assert.ok(a.every((o) => o.user_id >= 1 && o.user_id <= DEMO_USERS.length && o.amount_cents > 0))
 })
 
-test('starts, serves seeded users and orders to pg over TCP, several connections at once, then closes', async () => {
+test('starts on a Unix socket in a private 0700 directory, serves seeded users and orders to several connections, then closes', async () => {
   const demo = await startEmbeddedPostgres()
   try {
-    assert.is(demo.host, '127.0.0.1')
-    assert.ok(demo.port > 0)
+    assert.ok(demo.host.startsWith('/'), demo.host)
+    assert.is(statSync(demo.host).mode & 0o777, 0o700)
+    assert.ok(statSync(join(demo.host, `.s.PGSQL.${demo.port}`)).isSocket())
     const config = { host: demo.host, port: demo.port, database: demo.database, user: demo.user }
     const a = new pg.Client(config)
     const b = new pg.Client({ ...config, user: 'anyone', password: 'ignored' })
@@ -52,6 +53,7 @@ test('starts, serves seeded users and orders to pg over TCP, several connections
     await demo.close()
   }
   await demo.close()
+  assert.not.ok(existsSync(demo.host), 'socket directory left behind')
   const refused = new pg.Client({ host: demo.host, port: demo.port, user: demo.user, database: demo.database })
   refused.on('error', () => undefined)
   await refused.connect().then(() => assert.unreachable('connected after close'), (err: Error) => assert.ok(err))

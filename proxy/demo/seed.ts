@@ -63,20 +63,43 @@ export function demoOrders(userCount: number): DemoOrder[] {
   return orders
 }
 
-export const DEMO_SCHEMA_SQL = `
-CREATE TABLE users (
+/** The demo tables, one statement each (PGlite's query runs one statement at a time). */
+export const DEMO_SCHEMA: readonly string[] = [
+  `CREATE TABLE users (
   id serial PRIMARY KEY,
   name text NOT NULL,
   email text NOT NULL UNIQUE,
   phone text,
   card_number text,
   plan text NOT NULL DEFAULT 'free'
-);
-CREATE TABLE orders (
+)`,
+  `CREATE TABLE orders (
   id serial PRIMARY KEY,
   user_id integer NOT NULL REFERENCES users(id),
   amount_cents integer NOT NULL,
   status text NOT NULL,
   created_at timestamptz NOT NULL
-);
-`
+)`,
+]
+
+/** What seeding needs from a connection: PGlite (or one of its transactions) and a `pg` client both fit. */
+export interface DemoSql {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+/** True when the demo tables exist (seeded before, perhaps changed since: never re-seeded). */
+export async function demoSeeded(db: DemoSql): Promise<boolean> {
+  const { rows } = await db.query(`SELECT to_regclass('public.users') IS NOT NULL AS present`)
+  return (rows[0] as { present?: boolean } | undefined)?.present === true
+}
+
+/** Creates and fills users and orders; the caller runs it inside one transaction. */
+export async function seedDemoTables(db: DemoSql): Promise<void> {
+  for (const statement of DEMO_SCHEMA) await db.query(statement)
+  for (const u of DEMO_USERS) {
+    await db.query('INSERT INTO users (name, email, phone, card_number, plan) VALUES ($1, $2, $3, $4, $5)', [u.name, u.email, u.phone, u.card_number, u.plan])
+  }
+  for (const o of demoOrders(DEMO_USERS.length)) {
+    await db.query('INSERT INTO orders (user_id, amount_cents, status, created_at) VALUES ($1, $2, $3, $4)', [o.user_id, o.amount_cents, o.status, o.created_at])
+  }
+}

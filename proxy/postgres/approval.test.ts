@@ -4,11 +4,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
+import { encodeBind } from './messages/bind.ts'
+import { encodeExecute } from './messages/execute.ts'
+import { encodeFlush } from './messages/flush.ts'
 import { decodeNoticeResponse } from './messages/notice-response.ts'
+import { encodeParse } from './messages/parse.ts'
 import { encodeQuery } from './messages/query.ts'
+import { encodeSync } from './messages/sync.ts'
 import { decodeReadyForQuery } from './messages/ready-for-query.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { RawClient, types } from './testing/raw-client.ts'
+import { errorsOf, RawClient, types } from './testing/raw-client.ts'
 
 let h: Harness
 
@@ -129,6 +134,117 @@ test('timeout: the hold expires with 42501 naming the approval', async () => {
   } finally {
     await short.stop()
   }
+})
+
+/** Runs `fn` with every Date.now() reader (approval store, policy clock, gateway) moved `ms` ahead. */
+async function later<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  const realNow = Date.now
+  Date.now = () => realNow() + ms
+  try {
+    return await fn()
+  } finally {
+    Date.now = realNow
+  }
+}
+
+const auditText = () => JSON.stringify(h.te.audit.events)
+
+test('extended protocol: the reviewer sees the bound values; the audit does not', async () => {
+  const c = await h.client()
+  const query = c.query('UPDATE users SET plan = $1 WHERE id = $2', ["gold'7-secret", 4])
+  const id = await pendingApproval()
+  const held = h.te.approvals.get(id)!
+  assert.is(held.command.review_text, "UPDATE users SET plan = 'gold''7-secret' WHERE id = '4'")
+  assert.is(held.command.summary, 'UPDATE users SET plan = $1 WHERE id = $2')
+  h.te.approvals.approve(id, dba())
+  assert.is((await query).rowCount, 1)
+  assert.is(await planOf(4), "gold'7-secret")
+  assert.not.match(auditText(), '7-secret')
+})
+
+test('a named prepared statement approved once is held again, with its new values, after the grant expired', async () => {
+  const c = await h.client()
+  const update = (plan: string) => ({ name: 'set_plan', text: 'UPDATE users SET plan = $1 WHERE id = $2', values: [plan, 2] })
+  const first = c.query(update('silver'))
+  const approved = await pendingApproval()
+  assert.is(h.te.approvals.get(approved)!.command.review_text, "UPDATE users SET plan = 'silver' WHERE id = '2'")
+  h.te.approvals.approve(approved, dba())
+  assert.is((await first).rowCount, 1)
+  const ttlMs = h.te.approvals.get(approved)!.approval.ttl_seconds * 1000
+  // The driver sends only Bind / Execute for a statement it prepared before: the grant is checked there.
+  await later(ttlMs + 1000, async () => {
+    const again = c.query(update('platinum')).catch((e: pg.DatabaseError) => e)
+    const id = await pendingApproval(new Set([approved]))
+    assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'platinum' WHERE id = '2'")
+    assert.is(await planOf(2), 'silver')
+    h.te.approvals.reject(id, dba(), 'not that one')
+    const err = (await again) as pg.DatabaseError
+    assert.is(err.code, '42501')
+    assert.match(err.message, `approval ${id} was rejected`)
+  })
+  assert.is(await planOf(2), 'silver')
+  assert.not.match(auditText(), 'platinum')
+})
+
+test('extended protocol: a binary parameter is shown to the reviewer as hex with its type OID', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(
+    encodeParse({ name: 'bin', text: "UPDATE users SET plan = 'binary' WHERE id = $1", paramTypes: [23] }),
+    encodeBind({ portal: '', statement: 'bin', paramFormats: [1], params: [Buffer.from([0, 0, 0, 3])], resultFormats: [] }),
+    encodeExecute({ portal: '', maxRows: 0 }),
+    encodeSync(),
+  )
+  const id = await pendingApproval()
+  assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'binary' WHERE id = '\\x00000003' /* binary, type OID 23 */")
+  h.te.approvals.reject(id, dba())
+  const frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]?.code, '42501')
+  assert.is(await planOf(3), 'free')
+  c.close()
+})
+
+test('a portal bound while its grant held is judged again at Execute once the grant has expired', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  const bindTo = (portal: string, plan: string) =>
+    encodeBind({ portal, statement: 'p', paramFormats: [], params: [Buffer.from(plan), Buffer.from('1')], resultFormats: [] })
+  c.send(encodeParse({ name: 'p', text: 'UPDATE users SET plan = $1 WHERE id = $2', paramTypes: [] }), bindTo('', 'copper'), encodeExecute({ portal: '', maxRows: 0 }), encodeSync())
+  const approved = await pendingApproval()
+  h.te.approvals.approve(approved, dba())
+  assert.is(errorsOf(await c.readyCount(1)).length, 0)
+  c.take()
+  c.send(bindTo('later', 'nickel'), encodeFlush())
+  await c.until((fs) => fs.some((f) => f.type === '2'))
+  c.take()
+  const ttlMs = h.te.approvals.get(approved)!.approval.ttl_seconds * 1000
+  await later(ttlMs + 1000, async () => {
+    c.send(encodeExecute({ portal: 'later', maxRows: 0 }), encodeSync())
+    const id = await pendingApproval(new Set([approved]))
+    assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'nickel' WHERE id = '1'")
+    h.te.approvals.reject(id, dba())
+    assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
+  })
+  assert.is(await planOf(1), 'copper')
+  c.close()
+})
+
+test('a SQL PREPARE approved by a reviewer is held again at its first Bind, with the values', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(encodeQuery('PREPARE up3 AS UPDATE users SET plan = $1 WHERE id = 3'))
+  const prepared = await pendingApproval()
+  h.te.approvals.approve(prepared, dba())
+  assert.is(errorsOf(await c.readyCount(1)).length, 0)
+  c.take()
+  c.send(
+    encodeBind({ portal: '', statement: 'up3', paramFormats: [], params: [Buffer.from('zinc')], resultFormats: [] }),
+    encodeExecute({ portal: '', maxRows: 0 }),
+    encodeSync(),
+  )
+  const id = await pendingApproval(new Set([prepared]))
+  assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'zinc' WHERE id = 3")
+  h.te.approvals.reject(id, dba())
+  assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
+  assert.is(await planOf(3), 'free')
+  c.close()
 })
 
 test('nothing reached the server without an allow decision', () => {

@@ -1,8 +1,14 @@
+import net from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { connectBackend, type Backend } from './backend.ts'
 import { UpstreamError } from './errors.ts'
+import { encodeAuthentication } from './messages/authentication.ts'
+import { encodeBackendKeyData } from './messages/backend-key-data.ts'
+import { encodeParameterStatus } from './messages/parameter-status.ts'
 import { encodeQuery } from './messages/query.ts'
+import { encodeReadyForQuery } from './messages/ready-for-query.ts'
+import { decodeStartupMessage } from './messages/startup-message.ts'
 import { encodeTerminate } from './messages/terminate.ts'
 import { startCluster, type TestCluster } from './testing/cluster.ts'
 import { framesOf } from './testing/frames.ts'
@@ -34,6 +40,54 @@ test('authenticates with SCRAM-SHA-256 and reports server parameters', async () 
   assert.is(b.status, 'I')
   assert.is(b.key.secret.length, 4)
   assert.is(await roundTrip(b), 'warden')
+})
+
+test('pins client_encoding, standard_conforming_strings and backslash_quote; the configured user and database win', async () => {
+  const b = await connectBackend(cluster.upstream(), new Map([['database', 'postgres'], ['user', 'postgres'], ['client_encoding', 'SJIS']]))
+  assert.is(b.parameters.get('client_encoding'), 'UTF8')
+  assert.is(b.parameters.get('standard_conforming_strings'), 'on')
+  assert.is(await roundTrip(b), 'warden')
+})
+
+/** A server that accepts any startup and reports `reported`; returns the startup parameters it received. */
+async function fakeServer(reported: Record<string, string>): Promise<{ port: number; received: Promise<Map<string, string>>; close(): void }> {
+  let got!: (m: Map<string, string>) => void
+  const received = new Promise<Map<string, string>>((r) => (got = r))
+  const server = net.createServer((s) => {
+    s.once('data', (d: Buffer) => {
+      got(decodeStartupMessage(d.subarray(4)).params)
+      const status = Object.entries(reported).map(([name, value]) => encodeParameterStatus({ name, value }))
+      s.write(Buffer.concat([encodeAuthentication({ kind: 'ok' }), ...status, encodeBackendKeyData({ processId: 1, secret: Buffer.alloc(4) }), encodeReadyForQuery('I')]))
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { port: (server.address() as net.AddressInfo).port, received, close: () => server.close() }
+}
+
+test('refuses a server that does not confirm the pinned settings or whose encoding the gateway cannot read', async () => {
+  const good = { client_encoding: 'UTF8', standard_conforming_strings: 'on', server_encoding: 'UTF8' }
+  const cases: [Record<string, string>, string][] = [
+    [{ ...good, client_encoding: 'SJIS' }, 'client_encoding=SJIS'],
+    [{ ...good, standard_conforming_strings: 'off' }, 'standard_conforming_strings=off'],
+    [{ client_encoding: 'UTF8', server_encoding: 'UTF8' }, 'standard_conforming_strings=(nothing)'],
+    [{ ...good, server_encoding: 'LATIN1' }, 'server_encoding LATIN1 is not supported'],
+  ]
+  for (const [reported, why] of cases) {
+    const f = await fakeServer(reported)
+    const err = await connectBackend({ host: '127.0.0.1', port: f.port, database: 'app', user: 'warden' }, new Map([['application_name', 'x']])).then(() => undefined, (e: unknown) => e)
+    assert.instance(err, UpstreamError)
+    assert.match((err as Error).message, why)
+    const sent = await f.received
+    assert.is(sent.get('client_encoding'), 'UTF8')
+    assert.is(sent.get('standard_conforming_strings'), 'on')
+    assert.is(sent.get('backslash_quote'), 'safe_encoding')
+    assert.is(sent.get('database'), 'app')
+    f.close()
+  }
+  const ok = await fakeServer({ ...good, server_encoding: 'SQL_ASCII' })
+  const b = await connectBackend({ host: '127.0.0.1', port: ok.port, database: 'app', user: 'warden' }, new Map())
+  b.socket.destroy()
+  ok.close()
 })
 
 test('authenticates with md5', async () => {

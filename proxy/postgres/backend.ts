@@ -17,7 +17,9 @@ import { encodeSaslResponse } from './messages/sasl-response.ts'
 import { encodeSslRequest } from './messages/ssl-request.ts'
 import { encodeStartupMessage } from './messages/startup-message.ts'
 import { PROTOCOL_3_0 } from './messages/startup-packet.ts'
+import { ACCEPTED_SERVER_ENCODINGS, PINNED_SETTINGS, pinnedValueHolds } from './pinned-settings.ts'
 import { continueScram, finalizeScram, md5Password, startScram, type ScramSession } from './pg-crypto.ts'
+import { unixSocketPath } from './unix-socket.ts'
 
 export interface UpstreamTarget {
   host: string
@@ -73,7 +75,8 @@ function readOneByte(socket: net.Socket): Promise<number> {
 
 function connectTcp(target: UpstreamTarget, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: target.host, port: target.port })
+    const path = unixSocketPath(target)
+    const socket = path ? net.connect({ path }) : net.connect({ host: target.host, port: target.port })
     socket.setNoDelay(true)
     const timer = setTimeout(() => {
       socket.destroy()
@@ -95,7 +98,8 @@ function connectTcp(target: UpstreamTarget, timeoutMs: number): Promise<net.Sock
 export async function openUpstreamSocket(target: UpstreamTarget, timeoutMs = CONNECT_TIMEOUT_MS): Promise<net.Socket | tls.TLSSocket> {
   const socket = await connectTcp(target, timeoutMs)
   const mode = target.ssl ?? 'disable'
-  if (mode === 'disable') return socket
+  // As libpq: no TLS over a Unix-domain socket, which never leaves the machine.
+  if (mode === 'disable' || (mode === 'prefer' && unixSocketPath(target))) return socket
   try {
     socket.write(encodeSslRequest())
     socket.pause()
@@ -165,9 +169,23 @@ function startupError(sqlstate: string, message: string): UpstreamError {
   return new UpstreamError('upstream.startup', `${message} (SQLSTATE ${sqlstate})`)
 }
 
+/** The server must read bytes as the gateway does: pinned settings in force, a server encoding without conversion. */
+function checkSessionView(parameters: ReadonlyMap<string, string>): void {
+  for (const name of ['client_encoding', 'standard_conforming_strings']) {
+    const value = parameters.get(name)
+    if (value === undefined || !pinnedValueHolds(name, value)) {
+      throw new UpstreamError('upstream.startup', `server reports ${name}=${value ?? '(nothing)'} although the gateway asked for ${PINNED_SETTINGS.get(name)}`)
+    }
+  }
+  const encoding = parameters.get('server_encoding') ?? ''
+  if (!ACCEPTED_SERVER_ENCODINGS.has(encoding.toUpperCase())) {
+    throw new UpstreamError('upstream.startup', `server_encoding ${encoding || '(not reported)'} is not supported: the gateway needs a UTF8 (or SQL_ASCII) database`)
+  }
+}
+
 /**
  * Opens a session on the real server with the gateway's credentials; `params` are extra startup parameters
- * already judged (application_name, client_encoding …).
+ * already judged (application_name, DateStyle …). The pinned settings are always sent, and checked.
  * @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
  */
 export async function connectBackend(target: UpstreamTarget, params: ReadonlyMap<string, string>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Backend> {
@@ -177,7 +195,8 @@ export async function connectBackend(target: UpstreamTarget, params: ReadonlyMap
   socket.resume()
   const timer = setTimeout(() => socket.destroy(new UpstreamError('upstream.startup', `startup did not finish within ${timeoutMs} ms`)), timeoutMs)
   try {
-    const startup = new Map([['user', target.user], ['database', target.database], ...params])
+    // The client's judged settings first: the configured user and database and the pinned settings win.
+    const startup = new Map([...params, ['user', target.user], ['database', target.database], ...PINNED_SETTINGS])
     socket.write(encodeStartupMessage({ protocol: PROTOCOL_3_0, params: startup }))
     await authenticate(target, source, socket, tlsSocket)
     const parameters = new Map<string, string>()
@@ -196,6 +215,7 @@ export async function connectBackend(target: UpstreamTarget, params: ReadonlyMap
       } else if (f.type === 'Z') {
         const status = decodeReadyForQuery(f.payload)
         if (!key) throw new UpstreamError('upstream.startup', 'server sent no BackendKeyData')
+        checkSessionView(parameters)
         clearTimeout(timer)
         return { socket, parameters, key, status, leftover: source.detach() }
       } else if (f.type !== 'N') {

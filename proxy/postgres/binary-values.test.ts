@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { ColumnMask } from '../../engine/obligations/mask/index.ts'
-import { maskBinaryValue, maskTextValue, numericText, type MaskString } from './binary-values.ts'
+import { maskBinaryValue, maskTextValue, maskWholeValue, numericText, type MaskString } from './binary-values.ts'
 
 const detectors: ColumnMask = { index: 0, detectors: ['email', 'payment_card'], detectorStrategies: {} }
 const whole: ColumnMask = { index: 0, strategy: 'redact', detectors: [], detectorStrategies: {} }
@@ -74,6 +74,20 @@ test('numeric binary values decode to the text PostgreSQL prints (bytes from num
 test('latin1 keeps bytes it does not mask exactly', () => {
   const bytes = Buffer.from([0x63, 0x61, 0x66, 0xe9])
   assert.is(maskTextValue(bytes, 'latin1', mask).value, bytes)
+})
+
+test('a value masked whole keeps a type the client decodes: text-like text, json/jsonb a JSON string, others NULL', () => {
+  const redact: MaskString = () => ({ value: '[redacted]', masked: true })
+  const email = Buffer.from('ada@example.com')
+  assert.equal(maskWholeValue(email, 25, 0, 'utf8', redact), { value: Buffer.from('[redacted]'), masked: true })
+  assert.equal(maskWholeValue(email, 1043, 1, 'utf8', redact), { value: Buffer.from('[redacted]'), masked: true })
+  assert.equal(maskWholeValue(Buffer.from('"ada@example.com"'), 114, 0, 'utf8', redact), { value: Buffer.from('"[redacted]"'), masked: true })
+  assert.equal(maskWholeValue(Buffer.from('{"a": 1}'), 3802, 0, 'utf8', redact), { value: Buffer.from('"[redacted]"'), masked: true })
+  assert.equal(maskWholeValue(Buffer.from('\x01{"a": 1}'), 3802, 1, 'utf8', redact).value, Buffer.from('\x01"[redacted]"'))
+  for (const [oid, format] of [[23, 0], [23, 1], [17, 0], [17, 1], [1009, 0], [3614, 0], [2249, 1]] as const) {
+    assert.equal(maskWholeValue(email, oid, format, 'utf8', redact), { value: null, masked: true }, `type ${oid} format ${format}`)
+  }
+  assert.equal(maskWholeValue(email, 25, 0, 'utf8', () => ({ value: null, masked: true })), { value: null, masked: true })
 })
 
 test.run()

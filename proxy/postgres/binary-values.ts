@@ -1,5 +1,9 @@
-// Masking values sent in binary format. Text-like types are decoded, masked and re-encoded; a masked column of
-// any other binary type becomes NULL, because a masked replacement cannot be written in its binary form.
+// Masking result values so the client can still decode them. A value masked whole (a column rule, or derived
+// from a masked column) keeps its type where the replacement is a value of it: text-like types get the masked
+// text, json and jsonb a JSON string holding it; every other type (numbers, bytea, arrays, composites, dates …)
+// becomes NULL, in text and in binary format alike, because `[redacted]` is not an integer or a bytea, and a
+// typed stand-in (0, an empty array) would read as real data. Detectors scan text-like values in both formats
+// and the digits of binary numbers; a hit in a binary value that cannot be rewritten makes it NULL.
 // @see https://www.postgresql.org/docs/current/protocol-overview.html#PROTOCOL-FORMAT-CODES
 import type { ColumnMask } from '../../engine/obligations/mask/index.ts'
 
@@ -27,7 +31,20 @@ function viaText(value: Buffer, encoding: Encoding, mask: MaskString, prefix?: n
   return { value: prefix === undefined ? body : Buffer.concat([Buffer.from([prefix]), body]), masked: true }
 }
 
-/** A value in text format: masked as text in the client's encoding. */
+const JSON_TYPE = 114
+
+/** A value masked whole: the masked text in the column's own type where it can be one of its values, else NULL. */
+export function maskWholeValue(value: Buffer, typeOid: number, format: number, encoding: Encoding, mask: MaskString): MaskedValue {
+  if (TEXT_LIKE.has(typeOid) && typeOid !== JSON_TYPE) return viaText(value, encoding, mask)
+  if (typeOid !== JSON_TYPE && typeOid !== JSONB) return { value: null, masked: true }
+  const binaryJsonb = typeOid === JSONB && format === 1
+  const r = mask(value.toString(binaryJsonb ? 'utf8' : encoding, binaryJsonb ? 1 : 0))
+  if (r.value === null) return { value: null, masked: true }
+  const body = Buffer.from(JSON.stringify(r.value), binaryJsonb ? 'utf8' : encoding)
+  return { value: binaryJsonb ? Buffer.concat([Buffer.from([1]), body]) : body, masked: true }
+}
+
+/** A value in text format, scanned by detectors: masked as text in the client's encoding. */
 export function maskTextValue(value: Buffer, encoding: Encoding, mask: MaskString): MaskedValue {
   return viaText(value, encoding, mask)
 }

@@ -5,8 +5,8 @@ import { connectBackend } from './backend.ts'
 import { Catalog } from './catalog.ts'
 import { encodeAuthentication } from './messages/authentication.ts'
 import { encodeBackendKeyData } from './messages/backend-key-data.ts'
+import { encodeParameterStatus } from './messages/parameter-status.ts'
 import { encodeReadyForQuery } from './messages/ready-for-query.ts'
-import type { FieldDescription } from './messages/row-description.ts'
 import { startCluster, type TestCluster } from './testing/cluster.ts'
 
 let cluster: TestCluster
@@ -20,59 +20,111 @@ test.after(async () => {
   await cluster?.stop()
 })
 
-const field = (name: string, tableOid: number, attnum: number): FieldDescription => ({ name, tableOid, attnum, typeOid: 25, typeSize: -1, typeModifier: -1, format: 0 })
 const connector = () => connectBackend(cluster.upstream(), new Map([['application_name', 'warden-catalog']]))
+const USERS_COLUMNS = ['id', 'name', 'email', 'phone', 'card_number', 'plan']
 
-test('resolves table columns on a side session, leaves computed and unknown ones unresolved', async () => {
+test('warm() loads every relation: columns in attnum order, kinds, and result columns by (table OID, attnum)', async () => {
   const catalog = new Catalog(connector)
-  const fields = [field('contact', usersOid, 3), field('x', 0, 0), field('y', 424242, 1)]
-  assert.is(catalog.cachedSources(fields), undefined)
-  assert.equal(await catalog.sources(fields), [{ schema: 'public', table: 'users', column: 'email' }, undefined, undefined])
+  await catalog.warm()
+  const users = catalog.relation(null, 'users')
+  assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS }, 'plain data, nothing of the cache\'s own')
+  assert.equal(catalog.relation('public', 'orders')?.columns, ['id', 'user_id', 'amount_cents', 'status', 'created_at'])
+  assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table' })
+  assert.is(catalog.column(usersOid, 99), undefined)
+  assert.is(catalog.column(0, 0), undefined)
   const apps = await cluster.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'warden-catalog'")
   assert.is(apps[0]!.n, 1)
   catalog.close()
 })
 
-test('caches what it looked up until invalidated', async () => {
+test('unqualified names resolve as the server would: pg_catalog first, then $user, then public', async () => {
+  await cluster.query('CREATE TABLE public.pg_class (x int); CREATE SCHEMA warden AUTHORIZATION warden; CREATE TABLE warden.orders (mine int)')
+  try {
+    const catalog = new Catalog(connector)
+    await catalog.warm()
+    assert.is(catalog.relation(null, 'pg_class')?.schema, 'pg_catalog')
+    assert.equal(catalog.relation('public', 'pg_class')?.columns, ['x'])
+    assert.equal(catalog.relation(null, 'orders')?.columns, ['mine'], '"$user" (the gateway role, warden) comes before public')
+    assert.equal(catalog.relation(null, 'pg_tables'), { schema: 'pg_catalog', name: 'pg_tables', kind: 'table', columns: ['schemaname', 'tablename', 'tableowner', 'tablespace', 'hasindexes', 'hasrules', 'hastriggers', 'rowsecurity'] }, 'system views are opaque')
+    assert.is(catalog.relation('pg_temp', 'users'), undefined)
+    catalog.close()
+  } finally {
+    await cluster.query('DROP TABLE public.pg_class; DROP SCHEMA warden CASCADE')
+  }
+})
+
+test('relations created behind the gateway: a judgement\'s misses are recorded, loaded by name, absent names remembered', async () => {
   const catalog = new Catalog(connector)
-  const fields = [field('email', usersOid, 3)]
-  await catalog.sources(fields)
-  assert.equal(catalog.cachedSources(fields), [{ schema: 'public', table: 'users', column: 'email' }])
+  await catalog.warm()
+  await cluster.query('CREATE VIEW contacts AS SELECT id, email AS contact FROM users')
+  try {
+    const { result, misses } = catalog.watch(() => [catalog.relation(null, 'contacts'), catalog.relation(null, 'users'), catalog.relation('public', 'nope')])
+    assert.equal(result.map((r) => r?.name), [undefined, 'users', undefined])
+    assert.equal(misses, [{ schema: null, name: 'contacts' }, { schema: 'public', name: 'nope' }])
+    await catalog.loadNames(misses)
+    const view = catalog.relation(null, 'contacts')
+    assert.equal([view?.kind, view?.columns], ['view', ['id', 'contact']])
+    assert.match(view?.definition ?? '', /email AS contact/)
+    assert.equal(catalog.watch(() => catalog.relation('public', 'nope')).misses, [], 'known absent: not looked up again for a while')
+    // Names are client text: they reach the server hex-encoded, never as SQL.
+    await catalog.loadNames([{ schema: null, name: "x'); DROP TABLE orders; --" }, { schema: null, name: 'Ünïcode "q"' }])
+    assert.ok(catalog.relation(null, 'orders'))
+    assert.is((await cluster.query("SELECT to_regclass('orders') IS NOT NULL AS ok"))[0]!.ok, true)
+  } finally {
+    await cluster.query('DROP VIEW contacts')
+    catalog.close()
+  }
+})
+
+test('loadOids replaces what was cached with what the server says now; the version moves', async () => {
+  const catalog = new Catalog(connector)
+  await catalog.warm()
+  await cluster.query('ALTER TABLE users RENAME COLUMN plan TO plan_name')
+  try {
+    assert.is(catalog.column(usersOid, 6)?.column, 'plan')
+    const before = catalog.version
+    await catalog.loadOids([usersOid])
+    assert.is(catalog.column(usersOid, 6)?.column, 'plan_name')
+    assert.equal(catalog.relation(null, 'users')?.columns.at(-1), 'plan_name')
+    assert.ok(catalog.version > before)
+  } finally {
+    await cluster.query('ALTER TABLE users RENAME COLUMN plan_name TO plan')
+    catalog.close()
+  }
+})
+
+test('invalidate() drops the cache and warms again', async () => {
+  const catalog = new Catalog(connector)
+  await catalog.warm()
   catalog.invalidate()
-  assert.is(catalog.cachedSources(fields), undefined)
+  assert.is(catalog.relation(null, 'users'), undefined)
+  await catalog.warm()
+  assert.ok(catalog.relation(null, 'users'))
   catalog.close()
 })
 
 test('a failed connection fails the lookup; the next lookup connects again', async () => {
   let attempts = 0
   const catalog = new Catalog(() => (++attempts === 1 ? Promise.reject(new Error('server down')) : connector()))
-  const fields = [field('email', usersOid, 3)]
-  await catalog.sources(fields).then(() => assert.unreachable(), (err: Error) => assert.match(err.message, 'server down'))
-  assert.equal(await catalog.sources(fields), [{ schema: 'public', table: 'users', column: 'email' }])
+  await catalog.loadOids([usersOid]).then(() => assert.unreachable(), (err: Error) => assert.match(err.message, 'server down'))
+  await catalog.loadOids([usersOid])
+  assert.is(catalog.column(usersOid, 3)?.column, 'email')
   assert.is(attempts, 2)
-  catalog.close()
-})
-
-test('warm() loads every user table up front, so results need no lookup', async () => {
-  const catalog = new Catalog(connector)
-  const ordersOid = Number((await cluster.query<{ oid: string }>("SELECT 'orders'::regclass::oid AS oid"))[0]!.oid)
-  await catalog.warm()
-  assert.equal(catalog.cachedSources([field('email', usersOid, 3), field('status', ordersOid, 4)]), [
-    { schema: 'public', table: 'users', column: 'email' },
-    { schema: 'public', table: 'orders', column: 'status' },
-  ])
   catalog.close()
 })
 
 test('a lookup the server does not answer in time fails instead of stalling', async () => {
   // A server that completes startup, then never answers a query (like a lookup queued behind a transaction).
   const silent = net.createServer((s) => {
-    s.once('data', () => s.write(Buffer.concat([encodeAuthentication({ kind: 'ok' }), encodeBackendKeyData({ processId: 1, secret: Buffer.alloc(4) }), encodeReadyForQuery('I')])))
+    const reported = [['client_encoding', 'UTF8'], ['standard_conforming_strings', 'on'], ['server_encoding', 'UTF8']].map(([name, value]) => encodeParameterStatus({ name: name!, value: value! }))
+    s.once('data', () => s.write(Buffer.concat([encodeAuthentication({ kind: 'ok' }), ...reported, encodeBackendKeyData({ processId: 1, secret: Buffer.alloc(4) }), encodeReadyForQuery('I')])))
   })
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
   const port = (silent.address() as net.AddressInfo).port
   const catalog = new Catalog(() => connectBackend({ host: '127.0.0.1', port, database: 'x', user: 'x' }, new Map()), 100)
-  await catalog.sources([field('email', 12345, 1)]).then(() => assert.unreachable(), (err: Error) => assert.match(err.message, 'took longer than 100 ms'))
+  await catalog.loadOids([12345]).then(() => assert.unreachable(), (err: Error) => assert.match(err.message, 'took longer than 100 ms'))
+  await catalog.loadNames([{ schema: null, name: 'users' }]).then(() => assert.unreachable(), (err: Error) => assert.match(err.message, 'took longer than 100 ms'))
+  assert.equal(catalog.watch(() => catalog.relation(null, 'users')).misses, [], 'a failed lookup is not retried by every statement')
   catalog.close()
   silent.close()
 })

@@ -1,58 +1,177 @@
-// Which table column each result column comes from, looked up by (table OID, attribute number) on a
-// gateway-owned side connection, cached per target and dropped whenever a DDL statement passes.
-// The cache is warmed with every user table's columns when the first session of a target connects: a lookup
-// issued while a client holds a transaction open can wait behind it on servers that run one query at a time
-// (the embedded PGlite demo), so the common case must not need one.
+// The target's catalog as the gateway caches it, on a gateway-owned side session shared by every session of a
+// target: relations (kind, columns in attnum order, view definitions) by OID and by name. It answers two
+// questions synchronously from the cache: which base column a result column comes from (tableOid, attnum of a
+// RowDescription), and what a relation name means (SchemaCatalog, for the normalizer's stars and views).
+// The cache is warmed when the first session of a target connects: a lookup issued while a client holds a
+// transaction open can wait behind it on servers that run one query at a time (the embedded PGlite demo), so the
+// common case must not need one. Misses load on demand, in bounded time; DDL through the gateway drops it, and
+// a result whose columns disagree with it refreshes the relations involved (see result-columns.ts).
+import type { CatalogRelation, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Backend } from './backend.ts'
-import type { FieldDescription } from './messages/row-description.ts'
+import { allRelationsSql, type CachedRelation, relationsByNameSql, relationsByOidSql, relationsOf, type RelationName } from './catalog-sql.ts'
 import { SideQuery } from './side-query.ts'
+
+export type { RelationName } from './catalog-sql.ts'
 
 export interface ColumnSource {
   schema: string
   table: string
   column: string
-}
-
-interface TableInfo {
-  schema: string
-  table: string
-  columns: Map<number, string>
+  kind: CatalogRelation['kind']
 }
 
 /** Opens the side session (the caller supplies the credentials and application_name). */
 export type SideConnector = () => Promise<Backend>
 
-/** Upper bound on columns loaded by warm(); larger schemas are looked up on demand past it. */
+/** Upper bound on rows (one per column) loaded by warm(); relations past it are looked up on demand. */
 const WARM_LIMIT = 20_000
-/** A lookup that takes longer fails the masking of its result (closed), instead of stalling the session. */
+/** A lookup that takes longer fails (closed), instead of stalling the session. */
 const LOOKUP_TIMEOUT_MS = 5_000
+/** A name found absent is not looked up again for this long (CTE names, typos, relations created later). */
+const ABSENT_TTL_MS = 10_000
+/** Names per on-demand lookup. */
+const MAX_NAMES = 64
 
-const COLUMNS_SQL = 'SELECT c.oid, n.nspname, c.relname, a.attnum, a.attname FROM pg_catalog.pg_attribute a ' +
-  'JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
-  'WHERE a.attnum > 0 AND NOT a.attisdropped AND '
+const nameKey = (schema: string, name: string) => `${schema}\u0000${name}`
 
-export class Catalog {
-  private tables = new Map<number, TableInfo>()
+export class Catalog implements SchemaCatalog {
+  private byOid = new Map<number, CachedRelation>()
+  private byName = new Map<string, CachedRelation>()
+  /** Names of temporary relations: in some session they shadow every other relation of that name. */
+  private tempNames = new Set<string>()
+  private absent = new Map<string, number>()
   private side: SideQuery | undefined
   private connecting: Promise<SideQuery> | undefined
   private warming: Promise<void> | undefined
+  private recording: Set<string> | undefined
+  /** The upstream role, the `$user` of the default search_path. */
+  private user: string | undefined
+  /** Bumped whenever what is cached changes, so plans made from older contents are not reused. */
+  version = 0
 
-  constructor(private readonly connect: SideConnector, private readonly lookupTimeoutMs = LOOKUP_TIMEOUT_MS) {}
+  constructor(private readonly connect: SideConnector, private readonly lookupTimeoutMs = LOOKUP_TIMEOUT_MS, private readonly now: () => number = Date.now) {}
 
-  /** Loads the columns of every user table, once (again after invalidate()); never throws. */
+  /** Loads every relation, once (again after invalidate()); never throws. */
   warm(): Promise<void> {
-    this.warming ??= this.session()
-      .then((side) => side.query(
-        `${COLUMNS_SQL}c.relkind IN ('r', 'v', 'm', 'p', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
-        `ORDER BY c.oid, a.attnum LIMIT ${WARM_LIMIT}`,
-      ))
-      .then((rows) => this.store(rows))
+    this.warming ??= this.query(`SELECT current_user`)
+      .then(([row]) => {
+        this.user = row?.[0] ?? undefined
+        return this.query(allRelationsSql(WARM_LIMIT))
+      })
+      .then((rows) => this.store(relationsOf(rows, rows.length < WARM_LIMIT)))
       .catch(() => {
         // Lookups on demand still work; warming is tried again with the next session.
         this.warming = undefined
       })
     return this.warming
   }
+
+  // ---- SchemaCatalog ----
+
+  /**
+   * A relation as the server would resolve the name with the default search_path: a temporary relation of that
+   * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public.
+   */
+  relation(schema: string | null, name: string): CatalogRelation | undefined {
+    const found = this.resolve(schema, name)
+    if (!found && this.recording && schema !== 'pg_temp') this.recording.add(JSON.stringify([schema, name]))
+    return found?.relation
+  }
+
+  private resolve(schema: string | null, name: string): CachedRelation | undefined {
+    if (schema !== null) return schema === 'pg_temp' ? undefined : this.byName.get(nameKey(schema, name))
+    if (this.tempNames.has(name)) return undefined
+    for (const s of ['pg_catalog', this.user, 'public']) {
+      const r = s === undefined ? undefined : this.byName.get(nameKey(s, name))
+      if (r) return r
+    }
+    return undefined
+  }
+
+  /** Runs fn (a synchronous judge); returns the relation names it asked for that are neither cached nor known absent. */
+  watch<T>(fn: () => T): { result: T; misses: RelationName[] } {
+    const seen = new Set<string>()
+    this.recording = seen
+    let result: T
+    try {
+      result = fn()
+    } finally {
+      this.recording = undefined
+    }
+    const at = this.now()
+    const misses = [...seen]
+      .filter((k) => (this.absent.get(k) ?? -Infinity) + ABSENT_TTL_MS <= at)
+      .map((k) => JSON.parse(k) as [string | null, string])
+      .map(([schema, name]) => ({ schema, name }))
+    return { result, misses }
+  }
+
+  /** Looks up relations by name; those still unknown (not found, or the lookup failed) are remembered as absent
+   * for a while, so an unreachable catalog does not make every statement wait for it. */
+  async loadNames(names: RelationName[]): Promise<void> {
+    const wanted = names.slice(0, MAX_NAMES)
+    if (!wanted.length) return
+    try {
+      this.store(relationsOf(await this.query(relationsByNameSql([...new Set(wanted.map((n) => n.name))]))))
+    } finally {
+      const at = this.now()
+      for (const n of wanted) if (!this.resolve(n.schema, n.name)) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+    }
+  }
+
+  // ---- result columns ----
+
+  /** The base column of a RowDescription field; undefined for computed columns and relations not cached. */
+  column(tableOid: number, attnum: number): ColumnSource | undefined {
+    const r = tableOid === 0 ? undefined : this.byOid.get(tableOid)
+    const column = r?.byAttnum.get(attnum)
+    return r && column !== undefined ? { schema: r.relation.schema, table: r.relation.name, column, kind: r.relation.kind } : undefined
+  }
+
+  /** (Re)loads the relations with these OIDs: what the server says now replaces what was cached. */
+  async loadOids(oids: number[]): Promise<void> {
+    if (!oids.length) return
+    const rows = await this.query(relationsByOidSql(oids))
+    for (const oid of oids) this.drop(oid)
+    this.store(relationsOf(rows))
+  }
+
+  // ---- cache ----
+
+  private store(relations: CachedRelation[]): void {
+    for (const r of relations) {
+      this.drop(r.oid)
+      const { schema, name } = r.relation
+      this.byOid.set(r.oid, r)
+      if (r.temp) this.tempNames.add(name)
+      else this.byName.set(nameKey(schema, name), r)
+      this.absent.delete(JSON.stringify([schema, name]))
+      this.absent.delete(JSON.stringify([null, name]))
+    }
+    this.version++
+  }
+
+  private drop(oid: number): void {
+    const old = this.byOid.get(oid)
+    if (!old) return
+    this.byOid.delete(oid)
+    const key = nameKey(old.relation.schema, old.relation.name)
+    if (this.byName.get(key) === old) this.byName.delete(key)
+    this.version++
+  }
+
+  /** Drops what is cached (DDL passed) and warms again in the background. */
+  invalidate(): void {
+    this.byOid = new Map()
+    this.byName = new Map()
+    this.tempNames = new Set()
+    this.absent = new Map()
+    this.version++
+    this.warming = undefined
+    void this.warm()
+  }
+
+  // ---- side session ----
 
   private async session(): Promise<SideQuery> {
     if (this.side?.usable) return this.side
@@ -70,34 +189,7 @@ export class Catalog {
     return this.connecting
   }
 
-  /** Sources of each field; undefined for computed columns (table OID 0) and columns the catalog does not show. */
-  async sources(fields: FieldDescription[]): Promise<(ColumnSource | undefined)[]> {
-    const missing = [...new Set(fields.filter((f) => f.tableOid !== 0 && !this.known(f)).map((f) => f.tableOid))]
-    if (missing.length) await this.load(missing)
-    return this.lookup(fields)
-  }
-
-  /** The sources when every table column is already cached; undefined when a lookup is needed. */
-  cachedSources(fields: FieldDescription[]): (ColumnSource | undefined)[] | undefined {
-    return fields.every((f) => f.tableOid === 0 || this.known(f)) ? this.lookup(fields) : undefined
-  }
-
-  private lookup(fields: FieldDescription[]): (ColumnSource | undefined)[] {
-    return fields.map((f) => {
-      if (f.tableOid === 0) return undefined
-      const t = this.tables.get(f.tableOid)
-      const column = t?.columns.get(f.attnum)
-      return t && column !== undefined ? { schema: t.schema, table: t.table, column } : undefined
-    })
-  }
-
-  private known(f: FieldDescription): boolean {
-    return this.tables.get(f.tableOid)?.columns.has(f.attnum) ?? false
-  }
-
-  private async load(oids: number[]): Promise<void> {
-    // OIDs are integers from the server's RowDescription, never client text.
-    const list = oids.map((o) => String(o >>> 0)).join(',')
+  private async query(sql: string): Promise<(string | null)[][]> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -108,30 +200,10 @@ export class Catalog {
       }, this.lookupTimeoutMs)
     })
     try {
-      const rows = await Promise.race([this.session().then((side) => side.query(`${COLUMNS_SQL}c.oid = ANY('{${list}}'::oid[])`)), timeout])
-      this.store(rows)
+      return await Promise.race([this.session().then((side) => side.query(sql)), timeout])
     } finally {
       clearTimeout(timer)
     }
-  }
-
-  private store(rows: (string | null)[][]): void {
-    for (const [oid, schema, table, attnum, attname] of rows) {
-      const key = Number(oid)
-      let t = this.tables.get(key)
-      if (!t) {
-        t = { schema: schema ?? '', table: table ?? '', columns: new Map() }
-        this.tables.set(key, t)
-      }
-      t.columns.set(Number(attnum), attname ?? '')
-    }
-  }
-
-  /** Drops what is cached (DDL passed) and warms again in the background. */
-  invalidate(): void {
-    this.tables = new Map()
-    this.warming = undefined
-    void this.warm()
   }
 
   close(): void {

@@ -20,7 +20,8 @@ import { encodeParameterStatus } from './messages/parameter-status.ts'
 import { decodePasswordMessage } from './messages/password-message.ts'
 import { encodeReadyForQuery } from './messages/ready-for-query.ts'
 import { encodeTerminate } from './messages/terminate.ts'
-import { maskDataRow, type ResultPlanner } from './masker.ts'
+import type { ResultPlanner } from './masker.ts'
+import { createMasker } from './session-masker.ts'
 import { Outbox } from './outbox.ts'
 import type { StatementRun } from './pending.ts'
 import { QueryLoop } from './query-loop.ts'
@@ -231,10 +232,7 @@ export class Connection {
     const relay: Relay = new Relay({
       client,
       upstream: up,
-      masker: {
-        plan: (fields, obligations) => planner.plan(fields, obligations),
-        row: (payload, plan, encoding) => maskDataRow(payload, plan, this.deps.maskKey, encoding),
-      },
+      masker: createMasker(planner, this.deps.maskKey),
       finished: (run: StatementRun): void => loop.recordRun(run),
       statementCompleted: (run, index) => applyStatementEffect(run, index, statements, planner),
       pauseUpstream,
@@ -252,10 +250,12 @@ export class Connection {
       client,
       holdMs: this.deps.holdSeconds * 1000,
       approvalHint: this.deps.approvalHint,
+      catalog: planner.catalog,
     })
     this.loop = loop
     backend.socket.on('data', (chunk: Buffer) => {
       relay.receive(chunk)
+      loop.relayProgressed()
       if (client.congested) {
         pauseUpstream(true)
         client.drained().then(() => pauseUpstream(false))
@@ -273,6 +273,9 @@ export class Connection {
   private failLoop(err: Error): void {
     if (this.loopFailure || this.step === 'closed') return
     this.loopFailure = err
+    if (err instanceof PgError && err.fields.code === '42501' && this.session) {
+      this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: this.session.id, target: this.session.target.name, code: 'postgres.pinned_setting', message: err.message }))
+    }
     this.sendFatal(err)
     this.loop?.close()
     this.stream.end()

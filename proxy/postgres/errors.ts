@@ -40,6 +40,11 @@ export type UpstreamErrorCode = 'upstream.connect' | 'upstream.tls' | 'upstream.
 /** The real server could not be reached, refused the gateway's credentials, or went away. */
 export class UpstreamError extends CodedError<UpstreamErrorCode> {}
 
+/** PostgreSQL's NAMEDATALEN: identifiers, prepared statement and portal names keep NAMEDATALEN-1 bytes. */
+export const NAMEDATALEN = 64
+
+const PINNED_HINT = 'client_encoding=UTF8, standard_conforming_strings=on, backslash_quote=safe_encoding'
+
 const err = (severity: Severity, code: string, message: string, extra: Partial<ErrorFields> = {}) =>
   new PgError({ severity, code, message, ...extra })
 
@@ -51,6 +56,8 @@ export const pgErrors = {
     err('FATAL', '3D000', `database "${name}" does not exist`, { hint: 'The database name selects a Warden target; ask your administrator for the configured target names.' }),
   denied: (message: string, hint?: string) => err('ERROR', '42501', `warden: denied: ${message}`, hint ? { hint } : {}),
   startupRefused: (message: string) => err('FATAL', '42501', `warden: denied: ${message}`),
+  startupParameterRefused: (name: string, why: string, hint: string) =>
+    err('FATAL', '42501', `warden: denied: startup parameter ${name.slice(0, 64)}: ${why}`, { hint }),
   protocolViolation: (why: string) => err('FATAL', '08P01', `protocol violation: ${why}`),
   queryCanceled: () => err('ERROR', '57014', 'canceling statement due to user request'),
   featureNotSupported: (what: string, severity: Severity = 'ERROR') => err(severity, '0A000', what),
@@ -58,5 +65,28 @@ export const pgErrors = {
     err('ERROR', 'XX000', 'warden: masking failed', { detail: why, hint: 'No unmasked row was sent. Report this to the Warden administrators.' }),
   upstreamUnavailable: (target: string, why: string) =>
     err('FATAL', '08001', `warden: cannot connect to target "${target}": ${why}`),
+  messageTooLarge: (type: string, bytes: number, limit: number) =>
+    err('FATAL', '54000', `warden: message "${type}" of ${bytes} bytes exceeds the gateway limit of ${limit} bytes`, {
+      hint: 'Send large data as several smaller messages (COPY data in chunks, large values split across statements).',
+    }),
+  textTooLarge: (bytes: number, limit: number) =>
+    err('ERROR', '54000', `warden: SQL text of ${bytes} bytes exceeds the limit of ${limit} bytes`, {
+      hint: 'Send the statements in smaller query strings, or pass large values as bind parameters.',
+    }),
+  nameTooLong: (what: string, bytes: number) =>
+    err('ERROR', '42622', `warden: ${what} name of ${bytes} bytes is too long: PostgreSQL reads only the first ${NAMEDATALEN - 1} bytes`, {
+      hint: `Use names of at most ${NAMEDATALEN - 1} bytes.`,
+    }),
+  invalidUtf8: (what: string) =>
+    err('ERROR', '22021', 'invalid byte sequence for encoding "UTF8"', { detail: `warden: the ${what} is not valid UTF-8; the gateway session encoding is UTF8.` }),
+  pinnedSetting: (name: string, how: string, severity: Severity = 'ERROR') =>
+    err(severity, '42501', `warden: denied: ${how} changes ${name}, which the gateway pins`, {
+      detail: `The gateway judges SQL as PostgreSQL reads it with ${PINNED_HINT}; changing ${name} would make the server read statements differently.`,
+      hint: 'Leave client_encoding, standard_conforming_strings and backslash_quote at their session values; convert text to UTF-8 in the client.',
+    }),
+  pinnedSettingChanged: (name: string, value: string) =>
+    err('FATAL', '42501', `warden: the server changed ${name} to "${value.slice(0, 64)}", which the gateway pins; the session is closed`, {
+      hint: 'Reconnect, and leave client_encoding and standard_conforming_strings at their session values.',
+    }),
   upstreamLost: (why: string) => err('FATAL', '08006', `warden: connection to the server was lost: ${why}`),
 } as const

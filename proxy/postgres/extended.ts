@@ -1,10 +1,13 @@
 // The extended query protocol. Parse is judged; Bind, Describe and Execute reuse the judgement of the
-// statement they name (named statements and portals are tracked per session). After a refusal, client messages
-// are dropped until Sync, exactly as PostgreSQL skips them after an error. An Execute whose results are
-// masked gets a gateway Describe of its portal first, to learn its columns and formats.
+// statement they name (named statements and portals are tracked per session) while it holds. A statement
+// that needs approval is held at Bind, where its values are known and shown to the reviewer; one allowed only
+// by a grant is judged again at Bind and Execute once that grant has expired. After a refusal, client
+// messages are dropped until Sync, exactly as PostgreSQL skips them after an error. An Execute whose results
+// are masked gets a gateway Describe of its portal first, to learn its columns and formats.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import { PgError, ProtocolError } from './errors.ts'
-import type { Verdict } from './judge.ts'
+import { grantDeadline, judgeWith, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
 import type { Close } from './messages/close.ts'
 import { encodeDescribe, type Describe } from './messages/describe.ts'
@@ -13,6 +16,7 @@ import { encodeFlush } from './messages/flush.ts'
 import type { Parse } from './messages/parse.ts'
 import { poisonExtended } from './poison.ts'
 import type { QueryLoop } from './query-loop.ts'
+import type { JudgedStatement } from './session.ts'
 
 const dropping = (loop: QueryLoop) => loop.skipUntilSync || loop.relay.serverSkipping
 
@@ -36,18 +40,47 @@ function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, vi
 
 export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<void> {
   if (dropping(loop)) return
-  const verdict = await loop.judge(m.text)
-  if (!verdict.allow) return refuse(loop, m.text, verdict, 'extended')
-  const undo = loop.statements.setStatement(m.name, { text: m.text, judgement: verdict.judgement, approvalId: verdict.approvalId })
+  // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.
+  const verdict = await judgeWith(loop, m.text, { defer: true })
+  const needsApproval = !verdict.allow && verdict.deferred === true
+  if (!verdict.allow && !needsApproval) return refuse(loop, m.text, verdict, 'extended')
+  const undo = loop.statements.setStatement(m.name, {
+    text: m.text,
+    judgement: verdict.judgement,
+    approvalId: verdict.approvalId,
+    grantUntil: grantDeadline(verdict.judgement),
+    ...(needsApproval ? { needsApproval } : {}),
+    paramTypes: m.paramTypes,
+  })
   loop.up.write(raw)
   loop.relay.push({ kind: 'parse', undo })
 }
 
-export function bind(loop: QueryLoop, m: Bind, raw: Buffer): void {
+/**
+ * The judgement `s` runs under now: itself while it holds; otherwise (it needs approval, or a grant it
+ * depended on has expired) the text judged again, held for a reviewer who sees `values` in place of `$n`.
+ * Undefined when refused (the refusal is already sent).
+ */
+async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
+  if (!s.needsApproval && (s.grantUntil === undefined || Date.now() < s.grantUntil)) return s
+  const verdict = await judgeWith(loop, s.text, { reviewText: reviewText(s.text, values) })
+  if (!verdict.allow) {
+    refuse(loop, s.text, verdict, via)
+    return undefined
+  }
+  const { needsApproval: _, ...rest } = s
+  return { ...rest, judgement: verdict.judgement, approvalId: verdict.approvalId ?? s.approvalId, grantUntil: grantDeadline(verdict.judgement) }
+}
+
+export async function bind(loop: QueryLoop, m: Bind, raw: Buffer): Promise<void> {
   if (dropping(loop)) return
   const s = loop.statements.statement(m.statement)
   if (!s) return unknown(loop, 'statement', m.statement, 'bind')
-  const undo = loop.statements.setPortal(m.portal, s)
+  const values: BoundValues = { params: m.params, formats: m.paramFormats, types: s.paramTypes }
+  const now = await current(loop, s, values, 'bind')
+  if (!now || dropping(loop)) return
+  if (now !== s) loop.statements.setStatement(m.statement, now)
+  const undo = loop.statements.setPortal(m.portal, { ...now, values })
   loop.up.write(raw)
   loop.relay.push({ kind: 'bind', undo })
 }
@@ -61,10 +94,13 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
   loop.relay.push({ kind: 'describe' })
 }
 
-export function execute(loop: QueryLoop, m: Execute, raw: Buffer): void {
+export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise<void> {
   if (dropping(loop)) return
-  const s = loop.statements.portal(m.portal)
-  if (!s) return unknown(loop, 'portal', m.portal, 'execute')
+  const bound = loop.statements.portal(m.portal)
+  if (!bound) return unknown(loop, 'portal', m.portal, 'execute')
+  const s = await current(loop, bound, bound.values, 'execute')
+  if (!s || dropping(loop)) return
+  if (s !== bound) loop.statements.setPortal(m.portal, s)
   const run = loop.newRun(s.text, { allow: true, judgement: s.judgement, approvalId: s.approvalId }, 'extended')
   const wait = { done: false }
   if (!run.masks.length) {

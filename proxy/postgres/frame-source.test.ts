@@ -37,4 +37,29 @@ test('detach hands over unread bytes, including a partial frame, and pauses the 
   assert.ok(stream.isPaused())
 })
 
+test('reads a message larger than the high-water mark instead of pausing forever', async () => {
+  const stream = new PassThrough()
+  const source = new FrameSource(stream, { typed: true })
+  const big = encodeQuery(`SELECT '${'x'.repeat(2 * 1024 * 1024)}'`)
+  const pending = source.next()
+  for (let at = 0; at < big.length; at += 65536) stream.write(big.subarray(at, at + 65536))
+  const f = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), 2000))])
+  assert.ok(f, 'the large frame arrived')
+  assert.is(f!.raw.length, big.length)
+  assert.not.ok(stream.isPaused())
+})
+
+test('pauses while whole frames wait unread, and resumes once they are read', async () => {
+  const stream = new PassThrough()
+  const source = new FrameSource(stream, { typed: true })
+  const q = encodeQuery(`SELECT '${'x'.repeat(600 * 1024)}'`)
+  stream.write(q)
+  stream.write(q)
+  await new Promise((r) => setImmediate(r))
+  assert.ok(stream.isPaused())
+  await source.next()
+  await source.next()
+  assert.not.ok(stream.isPaused())
+})
+
 test.run()

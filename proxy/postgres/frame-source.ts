@@ -14,10 +14,7 @@ export class FrameSource {
   private paused = false
   private readonly onData = (chunk: Buffer) => {
     this.reader.push(chunk)
-    if (this.reader.buffered() > HIGH_WATER && !this.paused) {
-      this.paused = true
-      this.stream.pause()
-    }
+    this.flow()
     this.wake()
   }
   private readonly onEnd = () => {
@@ -39,6 +36,19 @@ export class FrameSource {
     stream.on('error', this.onError)
   }
 
+  /**
+   * Pauses the stream while the client is ahead of the loop (a whole frame waits and more than HIGH_WATER
+   * bytes are buffered), and resumes it otherwise. A frame larger than HIGH_WATER must still be read whole:
+   * pausing on the byte count alone stalled every message over 1 MiB forever.
+   */
+  private flow(): void {
+    const pause = this.reader.buffered() > HIGH_WATER && this.reader.hasWholeFrame()
+    if (pause === this.paused) return
+    this.paused = pause
+    if (pause) this.stream.pause()
+    else this.stream.resume()
+  }
+
   private wake(): void {
     const w = this.waiter
     if (!w) return
@@ -52,6 +62,7 @@ export class FrameSource {
     }
     if (f) {
       this.waiter = undefined
+      this.flow()
       w.resolve(f)
     } else if (this.ended) {
       this.waiter = undefined
@@ -69,10 +80,7 @@ export class FrameSource {
     } catch (err) {
       return Promise.reject(err)
     }
-    if (this.paused && this.reader.buffered() < HIGH_WATER / 2) {
-      this.paused = false
-      this.stream.resume()
-    }
+    if (this.paused) this.flow()
     if (f) return Promise.resolve(f)
     if (this.ended) return this.failure !== undefined ? Promise.reject(this.failure) : Promise.resolve(null)
     return new Promise((resolve, reject) => {
@@ -82,8 +90,7 @@ export class FrameSource {
 
   /** A frame is already buffered: processing it needs no wait. */
   hasFrame(): boolean {
-    const avail = this.reader.buffered()
-    return avail >= 5 || (!this.reader.typed && avail >= 4)
+    return this.reader.hasWholeFrame()
   }
 
   /** Type of the next frame when it is already whole in the buffer (the client sent it): nothing is consumed. */

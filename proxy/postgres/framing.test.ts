@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ProtocolError } from './errors.ts'
+import { PgError, ProtocolError } from './errors.ts'
 import { FrameReader, MAX_FRAME_BYTES } from './framing.ts'
 import { encodeQuery } from './messages/query.ts'
 import { encodeSslRequest } from './messages/ssl-request.ts'
@@ -56,14 +56,29 @@ test('refuses lengths that are too small or too large instead of buffering forev
   for (const [bytes, typed] of [[tooBig, true], [negative, true], [Buffer.from([0, 0, 0, 3]), false], [bigStartup, false]] as const) {
     const reader = new FrameReader({ typed })
     reader.push(bytes)
-    assert.throws(() => reader.next(), (e: unknown) => e instanceof ProtocolError)
+    assert.throws(() => reader.next(), (e: unknown) => e instanceof ProtocolError || (e instanceof PgError && e.fields.code === '54000' && e.fatal))
   }
 })
 
-test('honours a custom limit', () => {
+test('honours a custom limit, refusing with 54000 and naming the message', () => {
   const reader = new FrameReader({ typed: true, maxBytes: 8 })
   reader.push(encodeQuery('SELECT 12345'))
-  assert.throws(() => reader.next(), (e: unknown) => e instanceof ProtocolError)
+  assert.throws(() => reader.next(), (e: unknown) => e instanceof PgError && e.fields.code === '54000' && /"Q" of 17 bytes exceeds the gateway limit of 8 bytes/.test(e.message))
+})
+
+test('reassembles a frame of many chunks with one join, and keeps what follows it', () => {
+  const big = encodeQuery(`SELECT '${'x'.repeat(3 * 1024 * 1024)}'`)
+  const bytes = Buffer.concat([big, encodeSync()])
+  const reader = new FrameReader({ typed: true })
+  const started = performance.now()
+  for (let at = 0; at < bytes.length; at += 65536) {
+    reader.push(bytes.subarray(at, at + 65536))
+    assert.is(reader.hasWholeFrame(), at + 65536 >= big.length)
+  }
+  assert.ok(performance.now() - started < 200, 'chunks are not joined one by one')
+  assert.equal(reader.next()!.raw, big)
+  assert.is(reader.next()!.type, 'S')
+  assert.is(reader.buffered(), 0)
 })
 
 test.run()

@@ -1,8 +1,14 @@
 // Buffering only: splits a byte stream into length-prefixed frames. Knows nothing about what they mean.
 // @see https://www.postgresql.org/docs/current/protocol-overview.html#PROTOCOL-MESSAGE-CONCEPTS
-import { ProtocolError } from './errors.ts'
+import { pgErrors, ProtocolError } from './errors.ts'
 
-/** Largest typed message accepted (PostgreSQL's own limit for most messages is 1 GiB; a gateway needs less). */
+/**
+ * Largest typed message accepted. PostgreSQL's own limit is 1 GiB for Query, Parse, Bind, CopyData and
+ * FunctionCall; the gateway holds a whole message in memory before it forwards it, so it stops at 64 MiB.
+ * COPY clients send data in many small CopyData messages (psql: one per line, libpq: as given), so the
+ * limit binds only on a single value or row of more than 64 MiB. Larger messages end the session with
+ * SQLSTATE 54000 (program_limit_exceeded), before their bytes are read.
+ */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
 export const MAX_STARTUP_BYTES = 10_000
@@ -17,67 +23,106 @@ export interface Frame {
 }
 
 export class FrameReader {
+  /** Bytes received, from `offset` on in `buf`, then the chunks in `more` (not yet joined). */
   private buf: Buffer = Buffer.alloc(0)
   private offset = 0
+  private more: Buffer[] = []
+  private moreBytes = 0
   /** Startup packets come first and have no type byte; the owner switches to typed once startup is done. */
   typed: boolean
+  private readonly maxBytes: number
 
   constructor(opts: { typed: boolean; maxBytes?: number }) {
     this.typed = opts.typed
     this.maxBytes = opts.maxBytes ?? MAX_FRAME_BYTES
   }
-  private readonly maxBytes: number
 
+  /**
+   * Chunks of a large frame are kept in a list and joined once, when the frame is whole: joining on every
+   * chunk copied a 64 MiB message about a thousand times.
+   */
   push(chunk: Buffer): void {
-    if (this.offset >= this.buf.length) {
+    if (chunk.length === 0) return
+    if (this.offset >= this.buf.length && this.more.length === 0) {
       this.buf = chunk
       this.offset = 0
     } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.offset), chunk])
-      this.offset = 0
+      this.more.push(chunk)
+      this.moreBytes += chunk.length
     }
   }
 
   /** Bytes received but not yet returned as frames. */
   buffered(): number {
-    return this.buf.length - this.offset
+    return this.buf.length - this.offset + this.moreBytes
   }
 
   /** Takes every byte not yet returned as a frame, leaving the reader empty. */
   take(): Buffer {
+    this.join(this.buffered())
     const rest = this.buf.subarray(this.offset)
     this.buf = Buffer.alloc(0)
     this.offset = 0
     return rest
   }
 
-  /** Type of the next typed frame when all of it is buffered (nothing is consumed); undefined otherwise. */
-  peekType(): string | undefined {
-    if (!this.typed) return undefined
-    const at = this.offset
-    if (this.buf.length - at < 5) return undefined
-    const len = this.buf.readInt32BE(at + 1)
-    if (len < 4 || this.buf.length - at < len + 1) return undefined
-    return String.fromCharCode(this.buf[at]!)
+  /** Makes at least `n` bytes (all of them when fewer are buffered) contiguous from `offset`. */
+  private join(n: number): void {
+    if (this.buf.length - this.offset >= n || this.more.length === 0) return
+    const parts = [this.buf.subarray(this.offset)]
+    let have = parts[0]!.length
+    while (have < n && this.more.length) {
+      const c = this.more.shift()!
+      parts.push(c)
+      have += c.length
+      this.moreBytes -= c.length
+    }
+    this.buf = Buffer.concat(parts, have)
+    this.offset = 0
   }
 
-  /** The next complete frame, or undefined when more bytes are needed. Throws ProtocolError on a bad length. */
-  next(): Frame | undefined {
-    const avail = this.buf.length - this.offset
+  /** Total length of the next frame (type byte included) once its header is buffered; throws on a bad length. */
+  private nextLength(): number | undefined {
     const head = this.typed ? 5 : 4
-    if (avail < head) return undefined
-    const at = this.offset
-    const len = this.buf.readInt32BE(this.typed ? at + 1 : at)
-    const limit = this.typed ? this.maxBytes : MAX_STARTUP_BYTES
+    if (this.buffered() < head) return undefined
+    this.join(head)
+    const len = this.buf.readInt32BE(this.typed ? this.offset + 1 : this.offset)
     if (len < 4 || (!this.typed && len < 8)) throw new ProtocolError(`invalid message length ${len}`)
-    if (len > limit) throw new ProtocolError(`message length ${len} exceeds the limit of ${limit} bytes`)
-    const total = len + (this.typed ? 1 : 0)
-    if (avail < total) return undefined
+    if (!this.typed && len > MAX_STARTUP_BYTES) throw new ProtocolError(`startup packet length ${len} exceeds the limit of ${MAX_STARTUP_BYTES} bytes`)
+    if (this.typed && len > this.maxBytes) {
+      const type = String.fromCharCode(this.buf[this.offset]!)
+      throw pgErrors.messageTooLarge(type, len, this.maxBytes)
+    }
+    return len + (this.typed ? 1 : 0)
+  }
+
+  /** The next frame is whole in the buffer (false when it is not, or its header is invalid). */
+  hasWholeFrame(): boolean {
+    try {
+      const total = this.nextLength()
+      return total !== undefined && this.buffered() >= total
+    } catch {
+      return false
+    }
+  }
+
+  /** Type of the next typed frame when all of it is buffered (nothing is consumed); undefined otherwise. */
+  peekType(): string | undefined {
+    if (!this.typed || !this.hasWholeFrame()) return undefined
+    return String.fromCharCode(this.buf[this.offset]!)
+  }
+
+  /** The next complete frame, or undefined when more bytes are needed. Throws on a bad or too large length. */
+  next(): Frame | undefined {
+    const total = this.nextLength()
+    if (total === undefined || this.buffered() < total) return undefined
+    this.join(total)
+    const at = this.offset
     const raw = this.buf.subarray(at, at + total)
     this.offset += total
     return {
       type: this.typed ? String.fromCharCode(raw[0]!) : '',
-      payload: raw.subarray(head),
+      payload: raw.subarray(this.typed ? 5 : 4),
       raw,
     }
   }

@@ -5,7 +5,7 @@ import { createMemoryAuditSink } from '../../engine/audit/index.ts'
 import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
 import type { Decision, Effect, Identity, InputDocument } from '../../engine/types.ts'
 import type { ErrorFields } from './errors.ts'
-import { type HoldAbort, judgeSql, type JudgeContext } from './judge.ts'
+import { grantDeadline, type HoldAbort, judgeSql, type JudgeContext, judgeWith } from './judge.ts'
 import { JudgementCache } from './judgement-cache.ts'
 
 const agent: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }
@@ -24,7 +24,11 @@ function decision(effect: Effect): Decision {
 /** A fake engine answering from a script of effects, one per judgement; the real approval store. */
 function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
   const approvals = createMemoryApprovalStore()
-  return {
+  const engine: GatewayEngine = {
+    judge: (request) => {
+      if (request.kind !== 'sql') throw new Error('the fake engine judges SQL only')
+      return engine.judgeSql(request)
+    },
     authenticate: async () => agent,
     target: () => target,
     judgeSql: ({ text }): Judgement => {
@@ -41,6 +45,7 @@ function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
     approvals,
     audit: createMemoryAuditSink(),
   }
+  return engine
 }
 
 function context(engine: GatewayEngine, opts: { holdMs?: number; abort?: HoldAbort } = {}) {
@@ -151,6 +156,53 @@ test('a cancel during the hold ends it with 57014', async () => {
   const v = await judgeSql('UPDATE t SET a = 1 WHERE id = 2', context(engine, { abort: 'cancel' }).ctx)
   if (v.allow) return assert.unreachable()
   assert.is(v.error.fields.code, '57014')
+})
+
+/** A loop whose judge is judgeSql over `ctx`, as QueryLoop's is. */
+const loopOf = (ctx: JudgeContext) => ({ session: ctx.session, judge: (text: string) => judgeSql(text, ctx) })
+
+test('defer: an approve comes back unheld, as a refusal marked deferred; nothing is requested', async () => {
+  const engine = fakeEngine(['approve', 'approve'])
+  const { ctx, notices } = context(engine)
+  const v = await judgeWith(loopOf(ctx), 'UPDATE t SET a = $1 WHERE id = 2', { defer: true })
+  if (v.allow) return assert.unreachable()
+  assert.is(v.deferred, true)
+  assert.is(v.error.fields.code, '42501')
+  assert.equal([notices, engine.approvals.list()], [[], []])
+  // Options apply to one judgement only: the next one holds again.
+  const held = judgeSql('UPDATE t SET a = $1 WHERE id = 2', ctx)
+  engine.approvals.reject(await pendingId(engine), dba)
+  await held
+})
+
+test('reviewText: the reviewer sees the values, the request summary stays redacted', async () => {
+  const engine = fakeEngine(['approve'])
+  const { ctx } = context(engine)
+  const held = judgeWith(loopOf(ctx), "UPDATE t SET a = $1 WHERE b = 'x'", { reviewText: "UPDATE t SET a = 'secret' WHERE b = 'x'" })
+  const request = engine.approvals.get(await pendingId(engine))!
+  assert.is(request.command.review_text, "UPDATE t SET a = 'secret' WHERE b = 'x'")
+  assert.not.match(request.command.summary, 'secret')
+  engine.approvals.reject(request.id, dba)
+  await held
+})
+
+function allowedBy(grants: { id: string; expires_at_ns: number }[], cited: string[]): Judgement {
+  const input = { session: { grants: grants.map((g) => ({ ...g, scope: 'statement', approved_by: 'alice' })) } } as unknown as InputDocument
+  const reasons = cited.map((id) => ({ rule: 'warden.grant', message: `approved by alice (grant ${id}, scope statement)` }))
+  return { input, decision: { effect: 'allow', reasons, obligations: { mask: [] } } }
+}
+
+test('grantDeadline: the earliest expiry among the grants an allow cites; none without grants', () => {
+  const grants = [{ id: 'g1', expires_at_ns: 5e15 }, { id: 'g2', expires_at_ns: 3e15 }, { id: 'g3', expires_at_ns: 1e15 }]
+  assert.is(grantDeadline(allowedBy(grants, ['g1', 'g2'])), 3e9)
+  assert.is(grantDeadline(allowedBy(grants, [])), undefined)
+  // Cited grants that cannot be found: every grant in force counts.
+  assert.is(grantDeadline(allowedBy(grants, ['gone'])), 1e9)
+  const j = allowedBy(grants, ['g1'])
+  assert.is(grantDeadline({ ...j, decision: { ...j.decision, effect: 'approve' } }), undefined)
+  // An allow citing a grant with no grants in force at all is due now.
+  const before = Date.now()
+  assert.ok(grantDeadline(allowedBy([], ['g1']))! >= before)
 })
 
 test.run()

@@ -1,23 +1,36 @@
 // Asks the engine about one SQL text and turns the answer into allow or deny, holding the statement for a
 // human when the policy says approve. The frontend decides nothing itself: it only enforces the engine's answer.
-import type { ApprovalRequest } from '../../engine/approvals/types.ts'
 import { redactSql } from '../../engine/audit/index.ts'
-import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
+import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
+import { type HoldAbort, judgeAndHold, reasonsText } from '../../engine/hold.ts'
+import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Decision } from '../../engine/types.ts'
 import { type ErrorFields, PgError, pgErrors } from './errors.ts'
 import type { JudgementCache } from './judgement-cache.ts'
 
 export type Verdict =
   | { allow: true; judgement: Judgement; approvalId?: string }
-  | { allow: false; judgement: Judgement; error: PgError; approvalId?: string }
+  | { allow: false; judgement: Judgement; error: PgError; approvalId?: string; deferred?: true }
 
-/** Why a hold was aborted: the client sent a CancelRequest, or went away. */
-export type HoldAbort = 'cancel' | 'disconnect'
+/** How one judgement is made (judgeWith): the text a reviewer sees, or defer the hold to the caller. */
+export interface JudgeOptions {
+  /** Shown to the reviewer instead of the text: the statement with its bound values. */
+  reviewText?: string
+  /**
+   * Return an approve as a refusal marked `deferred` instead of holding now: the extended protocol holds
+   * at Bind, where the values are known. Anything that does not look at `deferred` refuses it.
+   */
+  defer?: boolean
+}
+
+export type { HoldAbort }
 
 export interface JudgeContext {
   engine: GatewayEngine
   session: SessionState
   prepared: ReadonlyMap<string, string>
+  /** The target's catalog as cached (stars, views): lineage of result columns. */
+  catalog?: SchemaCatalog
   /** Recent allow judgements of this session, reused while provably unchanged. */
   cache?: JudgementCache
   holdMs: number
@@ -28,7 +41,6 @@ export interface JudgeContext {
   startHold(): AbortSignal
 }
 
-const reasonsText = (d: Decision) => d.reasons.map((r) => r.message).join('; ') || 'no reason given'
 const rulesText = (d: Decision) => [...new Set(d.reasons.map((r) => r.rule))].join(', ')
 
 function denial(d: Decision): PgError {
@@ -38,76 +50,102 @@ function denial(d: Decision): PgError {
 
 const approveCommand = (ctx: JudgeContext, id: string) => ctx.approvalHint?.(id) ?? `npx warden approvals approve ${id}`
 
-function waitForReviewer(ctx: JudgeContext, id: string): Promise<ApprovalRequest | HoldAbort> {
-  const signal = ctx.startHold()
-  if (signal.aborted) return Promise.resolve(signal.reason as HoldAbort)
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(signal.reason as HoldAbort)
-    signal.addEventListener('abort', onAbort, { once: true })
-    ctx.engine.approvals.wait(id, ctx.holdMs, signal).then(
-      (r) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(r)
-      },
-      (err) => {
-        signal.removeEventListener('abort', onAbort)
-        if (signal.aborted) resolve(signal.reason as HoldAbort)
-        else reject(err)
-      },
-    )
-  })
-}
+const sqlRequest = (ctx: JudgeContext, text: string): JudgeRequest => ({ kind: 'sql', session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog })
 
-async function hold(text: string, first: Judgement, ctx: JudgeContext): Promise<Verdict> {
-  const request = ctx.engine.approvals.request(first.input, first.decision, redactSql(text))
-  const id = request.id
-  const approvers = first.decision.obligations.approval?.approvers ?? []
-  ctx.notice({
-    severity: 'NOTICE',
-    code: '00000',
-    message: `warden: held for approval ${id}; approve with: ${approveCommand(ctx, id)}`,
-    detail: `Why: ${reasonsText(first.decision)}. Waiting up to ${Math.round(ctx.holdMs / 1000)} s.`,
-    ...(approvers.length ? { hint: `Approvers: members of ${approvers.join(', ')}.` } : {}),
+/** Holds through the engine's one judge-and-hold path, and says the outcome the PostgreSQL way. */
+async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewText: string): Promise<Verdict> {
+  const outcome = await judgeAndHold(ctx.engine, sqlRequest(ctx, text), {
+    judgement: first,
+    holdMs: ctx.holdMs,
+    summary: redactSql(text),
+    reviewText,
+    signal: ctx.startHold(),
+    onHeld: (request) => {
+      const approvers = first.decision.obligations.approval?.approvers ?? []
+      ctx.notice({
+        severity: 'NOTICE',
+        code: '00000',
+        message: `warden: held for approval ${request.id}; approve with: ${approveCommand(ctx, request.id)}`,
+        detail: `Why: ${reasonsText(first.decision)}. Waiting up to ${Math.round(ctx.holdMs / 1000)} s.`,
+        ...(approvers.length ? { hint: `Approvers: members of ${approvers.join(', ')}.` } : {}),
+      })
+    },
   })
-  const outcome = await waitForReviewer(ctx, id)
-  if (outcome === 'cancel' || outcome === 'disconnect') {
-    return { allow: false, judgement: first, error: pgErrors.queryCanceled(), approvalId: id }
-  }
-  if (outcome.status === 'approved') {
-    // The grant is now in the session's grants: judge again, and enforce whatever the engine says now.
-    const again = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
-    if (again.decision.effect === 'allow') return { allow: true, judgement: again, approvalId: id }
-    return {
-      allow: false,
-      judgement: again,
-      approvalId: id,
-      error: pgErrors.denied(`approval ${id} was granted but the statement is still not allowed: ${reasonsText(again.decision)}`),
+  if (outcome.allow) return outcome
+  const id = outcome.approvalId!
+  switch (outcome.why) {
+    case 'cancel':
+    case 'disconnect':
+      return { allow: false, judgement: outcome.judgement, error: pgErrors.queryCanceled(), approvalId: id }
+    case 'still_denied':
+      return {
+        allow: false,
+        judgement: outcome.judgement,
+        approvalId: id,
+        error: pgErrors.denied(`approval ${id} was granted but the statement is still not allowed: ${reasonsText(outcome.judgement.decision)}`),
+      }
+    case 'rejected': {
+      const by = outcome.approval?.decided_by ? ` by ${outcome.approval.decided_by}` : ''
+      const note = outcome.approval?.note ? ` (${outcome.approval.note})` : ''
+      const error = pgErrors.denied(`approval ${id} was rejected${by}${note}`, `To try again, run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`)
+      return { allow: false, judgement: outcome.judgement, error, approvalId: id }
+    }
+    default: {
+      const error = pgErrors.denied(
+        `approval ${id} expired after ${Math.round(ctx.holdMs / 1000)} s without a decision`,
+        `Run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`,
+      )
+      return { allow: false, judgement: outcome.judgement, error, approvalId: id }
     }
   }
-  const by = outcome.decided_by ? ` by ${outcome.decided_by}` : ''
-  const note = outcome.note ? ` (${outcome.note})` : ''
-  const error = outcome.status === 'rejected'
-    ? pgErrors.denied(`approval ${id} was rejected${by}${note}`, `To try again, run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`)
-    : pgErrors.denied(
-      `approval ${id} ${outcome.status === 'expired' ? 'expired' : `ended as ${outcome.status}`} after ${Math.round(ctx.holdMs / 1000)} s without a decision`,
-      `Run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`,
-    )
-  return { allow: false, judgement: first, error, approvalId: id }
+}
+
+// Options for the next judgement of a session. QueryLoop.judge(text) takes no options, so a frontend step
+// sets them here (judgeWith) just before calling it; judgeSql takes them synchronously on entry.
+const nextOptions = new WeakMap<SessionState, JudgeOptions>()
+
+/** Judges `text` through the loop's judge (its hold can be cancelled) with these options. */
+export function judgeWith(loop: { session: SessionState; judge(text: string): Promise<Verdict> }, text: string, opts: JudgeOptions): Promise<Verdict> {
+  nextOptions.set(loop.session, opts)
+  try {
+    return loop.judge(text)
+  } finally {
+    nextOptions.delete(loop.session)
+  }
 }
 
 /** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
 export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict> {
+  const opts = nextOptions.get(ctx.session) ?? {}
+  nextOptions.delete(ctx.session)
   let judgement = ctx.cache?.get(text)
   if (!judgement) {
-    judgement = ctx.engine.judgeSql({ session: ctx.session, text, prepared: ctx.prepared })
+    judgement = ctx.engine.judge(sqlRequest(ctx, text))
     ctx.cache?.set(text, judgement)
   }
   switch (judgement.decision.effect) {
     case 'allow':
       return { allow: true, judgement }
     case 'approve':
-      return hold(text, judgement, ctx)
+      if (opts.defer) return { allow: false, judgement, deferred: true, error: pgErrors.denied(`the statement needs approval: ${reasonsText(judgement.decision)}`) }
+      return hold(text, judgement, ctx, opts.reviewText ?? text)
     default:
       return { allow: false, judgement, error: denial(judgement.decision) }
   }
+}
+
+/**
+ * When an allow stops holding because a grant it depended on expires (ms since the epoch), or undefined
+ * when it depended on none. The policy library (policies/warden/grants.rego) decides which grants cover a
+ * command and names each in a `warden.grant` reason ("… (grant <id>, scope …)"); those grants count. An
+ * allow that cites grants none of which can be found depends on all of them, and on none left: now.
+ */
+export function grantDeadline(j: Judgement): number | undefined {
+  if (j.decision.effect !== 'allow') return undefined
+  const cited = j.decision.reasons.filter((r) => r.rule === 'warden.grant')
+  if (!cited.length) return undefined
+  const grants = j.input.session?.grants ?? []
+  const named = grants.filter((g) => cited.some((r) => r.message.includes(`(grant ${g.id},`)))
+  const used = named.length ? named : grants
+  return used.length ? Math.min(...used.map((g) => Math.floor(g.expires_at_ns / 1e6))) : Date.now()
 }

@@ -1,89 +1,176 @@
+// The planner and row masker with hand-made statement outputs (column lineage) and an in-memory catalog.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Catalog } from './catalog.ts'
-import { MaskingError, maskDataRow, planResult, ResultPlanner, type ResultMask } from './masker.ts'
-import { decodeDataRow } from './messages/data-row.ts'
-import { encodeDataRow } from './messages/data-row.ts'
+import type { SqlOutput } from '../../engine/types.ts'
+import type { Catalog, ColumnSource } from './catalog.ts'
+import { MAX_MASKED_CHARS } from '../../engine/obligations/mask/index.ts'
+import { MAX_ROW_SCAN_BYTES, MaskingError, maskDataRow, ResultPlanner, type ResultMask } from './masker.ts'
+import { decodeDataRow, encodeDataRow } from './messages/data-row.ts'
 import type { FieldDescription } from './messages/row-description.ts'
 
 const key = new Uint8Array(32).fill(1)
-const computed = (name: string, typeOid = 25, format = 0): FieldDescription => ({ name, tableOid: 0, attnum: 0, typeOid, typeSize: -1, typeModifier: -1, format })
-const noCatalog = new Catalog(() => Promise.reject(new Error('no catalog in this test')))
+const USERS = 16384
+const TEXT = 25
+const INT4 = 23
+const JSONB = 3802
+const field = (name: string, o: Partial<FieldDescription> = {}): FieldDescription => ({ name, tableOid: 0, attnum: 0, typeOid: TEXT, typeSize: -1, typeModifier: -1, format: 0, ...o })
+const col = (name: string, attnum: number, o: Partial<FieldDescription> = {}) => field(name, { tableOid: USERS, attnum, ...o })
+const plain = (column: string, name = column): SqlOutput => ({ name, lineage: 'plain', sources: [{ table: 'public.users', column }] })
+const derived = (name: string, columns: string[], safe?: boolean): SqlOutput => ({ name, lineage: 'derived', sources: columns.map((column) => ({ table: 'public.users', column })), ...(safe ? { safe } : {}) })
 const payload = (values: (string | null)[]) => encodeDataRow(values.map((v) => (v === null ? null : Buffer.from(v)))).subarray(5)
+const PII = [{ column: '*email*', strategy: 'partial' as const }, { detector: 'all' }]
 
-test('plans by result column name for computed columns and masks rows', async () => {
-  const fields = [computed('id', 23), computed('email'), computed('note')]
-  const plan = await planResult(fields, [{ column: 'email', strategy: 'redact' }, { detector: 'email' }], noCatalog)
-  assert.ok(plan)
-  const { frame, masked } = maskDataRow(payload(['1', 'ada@example.com', 'mail me: ada@example.com']), plan!, key, 'utf8')
-  assert.ok(frame)
-  const values = decodeDataRow(frame!.subarray(5)).map((v) => v?.toString() ?? null)
-  assert.is(values[0], '1')
-  assert.not.match(values[1]!, 'ada@')
-  assert.match(values[2]!, /^mail me: /)
-  assert.not.match(values[2]!, 'ada@')
-  assert.is(masked, 2)
-})
-
-test('a row in which nothing is masked is not re-encoded: the received frame goes out as is', async () => {
-  const fields = [computed('id', 23), computed('note')]
-  const plan = await planResult(fields, [{ detector: 'email' }], noCatalog)
-  assert.ok(plan)
-  assert.equal(maskDataRow(payload(['1', 'nothing to see']), plan!, key, 'utf8'), { frame: undefined, masked: 0 })
-})
-
-test('no plan when no column needs masking', async () => {
-  assert.is(await planResult([computed('id', 23)], [{ column: 'email' }], noCatalog), undefined)
-})
-
-test('a table column needs the catalog: if it cannot be reached, planning fails closed', async () => {
-  const field = { ...computed('email'), tableOid: 16384, attnum: 3 }
-  try {
-    await planResult([field], [{ column: 'email' }], noCatalog)
-    assert.unreachable()
-  } catch (err) {
-    assert.instance(err, MaskingError)
-    assert.match((err as Error).message, 'look up result columns')
+/** A catalog stand-in: users(id, name, email, notes) until `rename` changes what the server says. */
+class FakeCatalog {
+  version = 0
+  loads: number[][] = []
+  server = new Map<number, string>([[1, 'id'], [2, 'name'], [3, 'email'], [4, 'notes']])
+  cached = new Map(this.server)
+  fail = false
+  column(tableOid: number, attnum: number): ColumnSource | undefined {
+    const column = tableOid === USERS ? this.cached.get(attnum) : undefined
+    return column === undefined ? undefined : { schema: 'public', table: 'users', column, kind: 'table' }
   }
-})
-
-test('an invalid obligation fails closed at planning', async () => {
-  try {
-    await planResult([computed('email')], [{ column: 'email', strategy: 'scramble' as never }], noCatalog)
-    assert.unreachable()
-  } catch (err) {
-    assert.instance(err, MaskingError)
+  async loadOids(oids: number[]): Promise<void> {
+    this.loads.push(oids)
+    if (this.fail) throw new Error('server down')
+    this.cached = new Map(this.server)
+    this.version++
   }
+}
+
+function setup() {
+  const catalog = new FakeCatalog()
+  return { catalog, planner: new ResultPlanner(catalog as unknown as Catalog) }
+}
+
+const mask = (plan: ResultMask | undefined, values: (string | null)[]) => {
+  const { frame } = maskDataRow(payload(values), plan!, key, 'utf8')
+  return frame ? decodeDataRow(frame.subarray(5)).map((v) => v?.toString() ?? null) : values
+}
+
+test('plain references keep partial masking; derived values of masked columns are redacted whole; safe ones pass', () => {
+  const { planner } = setup()
+  const fields = [col('id', 1, { typeOid: INT4 }), col('e', 3), field('reverse'), field('count', { typeOid: INT4 }), field('nonnull'), field('upper')]
+  const outputs = [plain('id'), plain('email', 'e'), derived('reverse', ['email']), derived('count', ['email'], true), derived('nonnull', ['email'], true), derived('upper', ['name'])]
+  const plan = planner.plan(fields, PII, outputs) as ResultMask
+  assert.equal(mask(plan, ['1', 'ada@example.com', 'moc.elpmaxe@ada', '5', 'true', 'ADA write ada@example.com']), [
+    '1', '***********.com', '[redacted]', '5', 'true', 'ADA write [email]',
+  ])
 })
 
-test('a row that does not match its description fails closed', async () => {
-  const plan = await planResult([computed('email')], [{ detector: 'email' }], noCatalog)
-  assert.throws(() => maskDataRow(payload(['a', 'b']), plan!, key, 'utf8'), (e: unknown) => e instanceof MaskingError)
-  assert.throws(() => maskDataRow(Buffer.from([0, 1, 0]), plan!, key, 'utf8'), (e: unknown) => e instanceof MaskingError)
+test('a derived non-text value of a masked column becomes NULL (text and binary), json a JSON string', () => {
+  const { planner } = setup()
+  const fields = [field('len', { typeOid: INT4 }), field('b', { typeOid: 17, format: 1 }), field('doc', { typeOid: JSONB, format: 1 }), field('j', { typeOid: 114 })]
+  const outputs = [derived('len', ['email']), derived('b', ['email']), derived('doc', ['email']), derived('j', ['email'])]
+  const plan = planner.plan(fields, PII, outputs) as ResultMask
+  const row = [Buffer.from('15'), Buffer.from('ada@example.com'), Buffer.concat([Buffer.from([1]), Buffer.from('{"email": "ada@example.com"}')]), Buffer.from('"ada@example.com"')]
+  const { frame } = maskDataRow(encodeDataRow(row).subarray(5), plan, key, 'utf8')
+  const out = decodeDataRow(frame!.subarray(5))
+  assert.is(out[0], null)
+  assert.is(out[1], null)
+  assert.equal(out[2], Buffer.concat([Buffer.from([1]), Buffer.from('"[redacted]"')]))
+  assert.is(out[3]?.toString(), '"[redacted]"')
 })
 
-test('the planner answers synchronously when the columns are known, and caches plans by shape', async () => {
-  const planner = new ResultPlanner(noCatalog)
-  const fields = [computed('email'), computed('n', 23)]
-  const first = planner.plan(fields, [{ detector: 'email' }])
-  assert.not.instance(first, Promise)
-  const second = planner.plan(fields, [{ detector: 'email' }])
-  assert.is((second as ResultMask).byIndex, (first as ResultMask).byIndex)
-  const table = planner.plan([{ ...computed('email'), tableOid: 99, attnum: 1 }], [{ detector: 'email' }])
-  assert.instance(table, Promise)
-  await (table as Promise<unknown>).catch(() => undefined)
+test('unknown lineage, or no outputs at all, fails closed under column masks; detectors alone still scan', () => {
+  const { planner } = setup()
+  const unknown: SqlOutput = { name: 'f', lineage: 'unknown', sources: [], reason: 'function f may read tables' }
+  assert.throws(() => planner.plan([field('f')], PII, [unknown]), (e: unknown) => e instanceof MaskingError && /unknown lineage \(function f may read tables\)/.test((e as Error).message))
+  assert.throws(() => planner.plan([col('email', 3)], PII, undefined), (e: unknown) => e instanceof MaskingError && /no column lineage/.test((e as Error).message))
+  const plan = planner.plan([field('f')], [{ detector: 'email' }], undefined) as ResultMask
+  assert.equal(mask(plan, ['x ada@example.com']), ['x [email]'])
 })
 
-test('cached plans are told apart by obligations and by columns, whether the obligations object repeats or not', () => {
-  const planner = new ResultPlanner(noCatalog)
-  const obligations = [{ column: 'email', strategy: 'redact' as const }]
-  const a = planner.plan([computed('email'), computed('n', 23)], obligations) as ResultMask
-  const b = planner.plan([computed('n', 23), computed('email')], obligations) as ResultMask
-  assert.equal(a.byIndex.map((c) => c?.strategy), ['redact', undefined])
-  assert.equal(b.byIndex.map((c) => c?.strategy), [undefined, 'redact'])
-  assert.is(planner.plan([computed('email')], [{ column: 'phone', strategy: 'redact' }]), undefined)
-  const partial = planner.plan([computed('email')], [{ column: 'email', strategy: 'partial' }]) as ResultMask
-  assert.is(partial.byIndex[0]?.strategy, 'partial')
+test('a star entry spans the fields the server sent for it; their origin comes from the catalog', () => {
+  const { planner } = setup()
+  const star: SqlOutput = { name: '*', lineage: 'plain', sources: [], star: true }
+  const fields = [field('one', { typeOid: INT4 }), col('id', 1, { typeOid: INT4 }), col('email', 3), col('notes', 4)]
+  const plan = planner.plan(fields, PII, [derived('one', []), star]) as ResultMask
+  assert.equal(mask(plan, ['1', '7', 'ada@example.com', 'hello']), ['1', '7', '***********.com', 'hello'])
+  // A star over something that is not a table column (a function's result): unknown ⇒ closed.
+  assert.throws(() => planner.plan([field('x')], PII, [star]), (e: unknown) => e instanceof MaskingError && /unknown lineage/.test((e as Error).message))
+  // Two stars cannot be told apart; outputs that do not match the fields in number cannot be aligned.
+  assert.throws(() => planner.plan(fields, PII, [star, star]), (e: unknown) => e instanceof MaskingError && /cannot be matched/.test((e as Error).message))
+  assert.throws(() => planner.plan(fields, PII, [plain('id')]), (e: unknown) => e instanceof MaskingError && /4 columns .* 1 outputs/.test((e as Error).message))
+})
+
+test('a column renamed on the server: the disagreement reloads the relation, and the result is masked by what the server says', async () => {
+  const { planner, catalog } = setup()
+  catalog.server.set(4, 'email_private') // ALTER TABLE users RENAME notes TO email_private, behind the gateway's back
+  const fields = [col('x', 4)]
+  const planned = planner.plan(fields, PII, [plain('email_private', 'x')])
+  assert.instance(planned, Promise, 'the cached name (notes) disagrees: the relation is reloaded first')
+  assert.equal(catalog.loads, [[USERS]])
+  assert.equal(mask(await planned, ['ada@example.com']), ['***********.com'])
+  assert.not.instance(planner.plan(fields, PII, [plain('email_private', 'x')]), Promise, 'agrees now: synchronous')
+})
+
+test('a star expanded from a stale catalog: old names are caught by the server\'s field names, both names mask', async () => {
+  const { planner, catalog } = setup()
+  catalog.server.set(4, 'email_private')
+  // The normalizer expanded `*` from the cache: it still says `notes`; the server sends `email_private`.
+  const planned = planner.plan([col('id', 1, { typeOid: INT4 }), col('email_private', 4)], PII, [plain('id'), plain('notes')])
+  assert.instance(planned, Promise)
+  assert.equal(mask(await planned, ['1', 'ada@example.com']), ['1', '***********.com'])
+})
+
+test('a result shape reloads the catalog once; a lineage that keeps disagreeing is then planned from both names', async () => {
+  const { planner, catalog } = setup()
+  catalog.server.set(4, 'email_private')
+  // The normalizer names the column otherwise than the server (here: still `notes`), every time.
+  const fields = [col('email_private', 4)]
+  assert.equal(mask(await planner.plan(fields, PII, [plain('notes')]), ['ada@example.com']), ['***********.com'])
+  catalog.server.set(4, 'notes_again')
+  const again = planner.plan(fields, PII, [plain('notes')])
+  assert.not.instance(again, Promise, 'the same shape: no second reload')
+  assert.equal(catalog.loads, [[USERS]])
+  assert.equal(mask(again as ResultMask, ['ada@example.com']), ['***********.com'], 'the server\'s field name still counts')
+})
+
+test('a catalog that cannot be reached fails the plan closed', async () => {
+  const { planner, catalog } = setup()
+  catalog.fail = true
+  catalog.server.set(4, 'email_private')
+  const planned = planner.plan([col('x', 4)], PII, [plain('email_private', 'x')]) as Promise<unknown>
+  await planned.then(() => assert.unreachable(), (e: unknown) => assert.ok(e instanceof MaskingError && /look up result columns: server down/.test((e as Error).message)))
+})
+
+test('plans are cached by obligations, outputs and fields; a plan with nothing to mask is undefined', () => {
+  const { planner } = setup()
+  const outputs = [plain('email'), plain('id')]
+  const fields = [col('email', 3), col('id', 1, { typeOid: INT4 })]
+  const first = planner.plan(fields, PII, outputs) as ResultMask
+  assert.is((planner.plan(fields, PII, outputs) as ResultMask).byIndex, first.byIndex)
+  assert.is(planner.plan(fields, [{ column: 'phone' }], outputs), undefined)
+  const other = planner.plan(fields, [{ column: 'email', strategy: 'hash' }], outputs) as ResultMask
+  assert.is(other.byIndex[0]?.strategy, 'hash')
+})
+
+test('values too large to scan are redacted whole without being scanned', () => {
+  const { planner } = setup()
+  const plan = planner.plan([field('big')], [{ detector: 'all' }], [derived('big', ['name'])]) as ResultMask
+  const big = 'x'.repeat(2 * 1024 * 1024)
+  assert.equal(mask(plan, [big]), ['[redacted]'])
+})
+
+test('a row past its scan budget: every later value that needs scanning is redacted whole', () => {
+  const { planner } = setup()
+  const names = Array.from({ length: 8 }, (_, i) => `c${i}`)
+  const plan = planner.plan(names.map((n) => field(n)), [{ detector: 'all' }], names.map((n) => derived(n, ['name']))) as ResultMask
+  const large = 'y'.repeat(MAX_MASKED_CHARS - 1)
+  // Four scanned values fill MAX_ROW_SCAN_BYTES; the fifth large one is past it.
+  const out = mask(plan, [large, large, large, large, large, 'plain text', 'x', 'y'])
+  assert.equal(out.slice(0, 4), [large, large, large, large])
+  assert.equal(out.slice(4), ['[redacted]', '[redacted]', '[redacted]', '[redacted]'])
+  assert.is(MAX_ROW_SCAN_BYTES, 4 * MAX_MASKED_CHARS)
+})
+
+test('a row that does not match its description fails closed', () => {
+  const { planner } = setup()
+  const plan = planner.plan([field('x')], [{ detector: 'email' }], [derived('x', [])]) as ResultMask
+  assert.throws(() => maskDataRow(payload(['a', 'b']), plan, key, 'utf8'), (e: unknown) => e instanceof MaskingError)
+  assert.throws(() => maskDataRow(Buffer.from([0, 1, 0]), plan, key, 'utf8'), (e: unknown) => e instanceof MaskingError)
 })
 
 test.run()

@@ -1,12 +1,17 @@
-// Result masking: a plan per RowDescription (which columns, which strategy or detectors), then every DataRow
-// rewritten before it is forwarded. Any failure throws; the caller ends the statement with an error.
-import { type ColumnMask, maskText, planMask } from '../../engine/obligations/mask/index.ts'
-import type { MaskObligation } from '../../engine/types.ts'
-import { type Encoding, maskBinaryValue, maskTextValue, type MaskedValue } from './binary-values.ts'
-import type { Catalog, ColumnSource } from './catalog.ts'
+// Result masking: a plan per (statement outputs, RowDescription) shape — which columns, which strategy or
+// detectors, from the statement's column lineage checked against what the server says (result-columns.ts) —
+// then every DataRow rewritten before it is forwarded. Any failure throws; the caller ends the statement with an
+// error.
+import { type ColumnMask, MAX_MASKED_CHARS, maskText, planMask, REDACTED } from '../../engine/obligations/mask/index.ts'
+import type { MaskObligation, SqlOutput } from '../../engine/types.ts'
+import { type Encoding, maskBinaryValue, maskTextValue, maskWholeValue, type MaskedValue } from './binary-values.ts'
+import type { Catalog } from './catalog.ts'
+import { MaskingError, messageOf } from './masking-error.ts'
 import { decodeDataRow, encodeDataRow } from './messages/data-row.ts'
 import type { FieldDescription } from './messages/row-description.ts'
-import { CodedError } from '../../engine/errors.ts'
+import { resultColumns } from './result-columns.ts'
+
+export { MaskingError } from './masking-error.ts'
 
 export interface ResultMask {
   fields: FieldDescription[]
@@ -14,21 +19,11 @@ export interface ResultMask {
   byIndex: (ColumnMask | undefined)[]
 }
 
-export class MaskingError extends CodedError<'pg.masking_failed'> {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('pg.masking_failed', message, options)
-  }
-}
-
-type Sources = (ColumnSource | undefined)[]
-
-function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], sources: Sources): ResultMask | undefined {
+function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined, catalog: Pick<Catalog, 'column'>): ResultMask | undefined {
   try {
-    const columns = fields.map((f, i) => {
-      const s = sources[i]
-      return s ? { name: f.name, source: { table: s.table, column: s.column } } : { name: f.name }
-    })
-    const plan = planMask(obligations, columns)
+    const r = resultColumns(fields, outputs, catalog, true)
+    if (!('columns' in r)) throw new MaskingError('result columns unresolved after loading the catalog')
+    const plan = planMask(obligations, r.columns)
     if (!plan.active) return undefined
     const byIndex: (ColumnMask | undefined)[] = fields.map(() => undefined)
     for (const c of plan.columns) {
@@ -38,26 +33,18 @@ function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], so
     return { fields, byIndex }
   } catch (err) {
     if (err instanceof MaskingError) throw err
-    throw new MaskingError(`plan masks: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new MaskingError(`plan masks: ${messageOf(err)}`, { cause: err })
   }
-}
-
-/** The plan for one result; undefined when nothing in it is masked. */
-export async function planResult(fields: FieldDescription[], obligations: MaskObligation[], catalog: Catalog): Promise<ResultMask | undefined> {
-  let sources: Sources
-  try {
-    sources = await catalog.sources(fields)
-  } catch (err) {
-    throw new MaskingError(`look up result columns: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
-  }
-  return buildPlan(fields, obligations, sources)
 }
 
 const PLAN_CACHE_SIZE = 512
 
-// A judgement's obligations array is reused by every execution of a prepared statement (and every reuse of a
-// cached judgement): serialize it once. Nothing mutates obligations after the decision is made.
+// A judgement's obligations and outputs arrays are reused by every execution of a prepared statement (and every
+// reuse of a cached judgement): key them by identity, serializing obligations once. Nothing mutates them after
+// the decision is made.
 const obligationKeys = new WeakMap<MaskObligation[], string>()
+const outputIds = new WeakMap<SqlOutput[], number>()
+let nextOutputId = 1
 
 function obligationsKey(obligations: MaskObligation[]): string {
   let key = obligationKeys.get(obligations)
@@ -68,24 +55,66 @@ function obligationsKey(obligations: MaskObligation[]): string {
   return key
 }
 
+function outputsKey(outputs: SqlOutput[] | undefined): number {
+  if (!outputs) return 0
+  let id = outputIds.get(outputs)
+  if (id === undefined) {
+    id = nextOutputId++
+    outputIds.set(outputs, id)
+  }
+  return id
+}
+
 /**
- * Plans results for one target. The same statement shape gives the same result columns, so plans are cached by
- * obligations and columns; with the columns' sources already cached the answer is synchronous (no await on the
- * relay's hot path).
+ * Plans results for one target. The same statement gives the same result columns, so plans are cached by
+ * obligations, outputs, fields and catalog version; with the relations already cached the answer is synchronous
+ * (no await on the relay's hot path).
  */
 export class ResultPlanner {
   private readonly plans = new Map<string, ResultMask | null>()
+  /** Result shapes that already had the catalog reloaded for them. */
+  private readonly reloaded = new Set<string>()
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
-  plan(fields: FieldDescription[], obligations: MaskObligation[]): ResultMask | undefined | Promise<ResultMask | undefined> {
-    const sources = this.catalog.cachedSources(fields)
-    if (!sources) return planResult(fields, obligations, this.catalog)
-    // JSON has no raw newline: the first one separates the two parts unambiguously.
-    const key = `${obligationsKey(obligations)}\n${JSON.stringify(fields.map((f, i) => [f.name, f.typeOid, f.format, sources[i]?.table, sources[i]?.column]))}`
+  plan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): ResultMask | undefined | Promise<ResultMask | undefined> {
+    const key = this.key(fields, obligations, outputs)
     const hit = this.plans.get(key)
     if (hit !== undefined) return hit === null ? undefined : { fields, byIndex: hit.byIndex }
-    const plan = buildPlan(fields, obligations, sources)
+    let first
+    try {
+      first = resultColumns(fields, outputs, this.catalog, false)
+    } catch (err) {
+      throw err instanceof MaskingError ? err : new MaskingError(`match result columns: ${messageOf(err)}`, { cause: err })
+    }
+    // A result shape reloads the catalog once: if it still disagrees afterwards (say, a normalizer that names a
+    // column otherwise than the server) it is planned from both, and cannot turn every result into a catalog query.
+    // Keyed by content: the same statement judged again brings equal outputs in new arrays.
+    const shape = 'load' in first ? `${JSON.stringify(outputs)}\n${this.shape(fields, obligations, undefined)}` : ''
+    if ('load' in first && !this.reloaded.has(shape)) {
+      if (this.reloaded.size >= PLAN_CACHE_SIZE) this.reloaded.delete(this.reloaded.values().next().value!)
+      this.reloaded.add(shape)
+      return this.catalog.loadOids(first.load).then(
+        () => this.remember(this.key(fields, obligations, outputs), buildPlan(fields, obligations, outputs, this.catalog)),
+        (err: unknown) => {
+          throw new MaskingError(`look up result columns: ${messageOf(err)}`, { cause: err })
+        },
+      )
+    }
+    return this.remember(key, buildPlan(fields, obligations, outputs, this.catalog))
+  }
+
+  private shape(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): string {
+    // JSON has no raw newline: the newlines separate the parts unambiguously.
+    const columns = JSON.stringify(fields.map((f) => [f.name, f.tableOid, f.attnum, f.typeOid, f.format]))
+    return `${obligationsKey(obligations)}\n${outputsKey(outputs)}\n${columns}`
+  }
+
+  private key(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): string {
+    return `${this.catalog.version}\n${this.shape(fields, obligations, outputs)}`
+  }
+
+  private remember(key: string, plan: ResultMask | undefined): ResultMask | undefined {
     if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value!)
     this.plans.set(key, plan ?? null)
     return plan
@@ -109,6 +138,28 @@ export class ResultPlanner {
   }
 }
 
+const NOTHING = Buffer.alloc(0)
+
+/**
+ * Bytes of one row that detectors may scan: past it, values that would need scanning are redacted whole, so a
+ * row of many large values costs no more than a few large values (bounded work per message).
+ */
+export const MAX_ROW_SCAN_BYTES = 4 * MAX_MASKED_CHARS
+
+function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, key: Uint8Array, encoding: Encoding, budget: { left: number }): MaskedValue {
+  // Bounded work per value and per row: a value too large to scan, or past the row's scan budget, is replaced
+  // whole without being decoded (text.ts).
+  const scans = !column.strategy
+  if (scans) budget.left -= value.length
+  if (value.length > MAX_MASKED_CHARS || (scans && budget.left < 0)) {
+    const replacement = column.strategy === 'null' ? null : REDACTED
+    return maskWholeValue(NOTHING, field.typeOid, field.format, encoding, () => ({ value: replacement, masked: true }))
+  }
+  const mask = (text: string) => maskText(text, column, key)
+  if (column.strategy) return maskWholeValue(value, field.typeOid, field.format, encoding, mask)
+  return field.format === 1 ? maskBinaryValue(value, field.typeOid, column, encoding, mask) : maskTextValue(value, encoding, mask)
+}
+
 /**
  * The DataRow frame with every planned column masked, and how many values changed. When nothing changed the
  * frame is undefined: the received frame goes out as it came (no re-encoding, no copy).
@@ -118,15 +169,12 @@ export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, 
     const values = decodeDataRow(payload)
     if (values.length !== plan.fields.length) throw new MaskingError(`row has ${values.length} values for ${plan.fields.length} columns`)
     let masked = 0
+    const budget = { left: MAX_ROW_SCAN_BYTES }
     for (let i = 0; i < values.length; i++) {
       const column = plan.byIndex[i]
       const value = values[i]
       if (!column || value === null || value === undefined) continue
-      const mask = (text: string) => maskText(text, column, key)
-      const field = plan.fields[i]!
-      const r: MaskedValue = field.format === 1
-        ? maskBinaryValue(value, field.typeOid, column, encoding, mask)
-        : maskTextValue(value, encoding, mask)
+      const r = maskValue(value, plan.fields[i]!, column, key, encoding, budget)
       if (r.masked) {
         values[i] = r.value
         masked++
@@ -135,6 +183,6 @@ export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, 
     return { frame: masked > 0 ? encodeDataRow(values) : undefined, masked }
   } catch (err) {
     if (err instanceof MaskingError) throw err
-    throw new MaskingError(`mask row: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new MaskingError(`mask row: ${messageOf(err)}`, { cause: err })
   }
 }

@@ -4,7 +4,8 @@ import type { PgError } from './errors.ts'
 import type { Verdict } from './judge.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import type { ResultMask } from './masker.ts'
-import type { Undo } from './session.ts'
+import type { Detection } from './message-screen.ts'
+import type { JudgedStatement, Undo } from './session.ts'
 
 /** One judged statement being executed: what the audit record and the masker need. */
 export interface StatementRun {
@@ -28,6 +29,10 @@ export interface StatementRun {
   /** Mask plan of the current result. */
   result?: ResultMask
   finished?: boolean
+  /** The session's cursors by name, for a FETCH to find the DECLARE that defines its rows. */
+  cursor?: (name: string) => JudgedStatement | undefined
+  /** What server texts during this run must hide (message-screen.ts), worked out on the first one. */
+  screen?: { masked: string[]; detection?: Detection }
 }
 
 export interface Waitable {

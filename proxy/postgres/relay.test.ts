@@ -35,6 +35,7 @@ const upperCase: ResultMasker = {
     const values = decodeDataRow(payload).map((v) => (v ? Buffer.from(v.toString().toUpperCase()) : v))
     return { frame: encodeDataRow(values), masked: values.length }
   },
+  screen: () => undefined,
 }
 
 function setup(masker: ResultMasker = upperCase) {

@@ -1,25 +1,33 @@
 // Server → client. Every server message is matched against the head of the pending queue, so the relay knows
-// which statement it belongs to: rows are masked before they leave, gateway errors replace the server's answer
+// which statement it belongs to: rows are masked before they leave, errors, notices and notifications are
+// screened for the statement they arrive during (message-screen.ts), gateway errors replace the server's answer
 // to a poison, and after an extended-protocol error the entries the server skips are dropped as it drops them.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html
-import { PgError, ProtocolError } from './errors.ts'
+import { PgError, pgErrors, ProtocolError } from './errors.ts'
 import { FrameReader, type Frame } from './framing.ts'
 import { decodeErrorResponse, encodeErrorResponse } from './messages/error-response.ts'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
 import { decodeReadyForQuery, encodeReadyForQuery, type TransactionStatus } from './messages/ready-for-query.ts'
 import { decodeRowDescription, type FieldDescription } from './messages/row-description.ts'
 import type { ResultMask } from './masker.ts'
-import type { MaskObligation } from '../../engine/types.ts'
+import type { MaskObligation, SqlOutput } from '../../engine/types.ts'
 import type { Outbox } from './outbox.ts'
 import type { Entry, StatementRun } from './pending.ts'
+import { pinnedValueHolds } from './pinned-settings.ts'
 import { poisonQuery } from './poison.ts'
 import { ResultRelay } from './results.ts'
 
-/** Result masking as the relay uses it (masker.ts, bound to a catalog and key); both throw on failure. */
+/** Result masking as the relay uses it (session-masker.ts, bound to a catalog and key); all throw on failure. */
 export interface ResultMasker {
-  plan(fields: FieldDescription[], obligations: MaskObligation[]): ResultMask | undefined | Promise<ResultMask | undefined>
+  /** `outputs`: the lineage of the statement the result belongs to; undefined when not known (fails closed under column masks). */
+  plan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): ResultMask | undefined | Promise<ResultMask | undefined>
   /** `frame` undefined: no value changed, the received frame is forwarded as is. */
   row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer | undefined; masked: number }
+  /**
+   * An ErrorResponse, NoticeResponse or NotificationResponse screened for the run it arrives during (none:
+   * `session` holds the content masks seen in this session); undefined when it goes out as received.
+   */
+  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[]): Buffer | undefined
 }
 
 export interface RelayHooks {
@@ -50,6 +58,9 @@ export class Relay {
   onFailure: (err: Error) => void = () => {}
 
   private readonly results: ResultRelay
+  /** Detector obligations of this session's statements so far: server texts outside any statement are scanned by them. */
+  private contentMasks: MaskObligation[] = []
+  private readonly contentKeys = new Set<string>()
 
   constructor(private readonly hooks: RelayHooks) {
     this.results = new ResultRelay(hooks, () => this.encoding)
@@ -77,6 +88,7 @@ export class Relay {
 
   /** Queues what was just sent upstream. Returns false when the server will skip it (it is dropped here too). */
   push(entry: Entry): boolean {
+    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteContentMasks(entry.run.masks)
     if (entry.kind === 'sync') this.serverSkipping = false
     else if (this.serverSkipping) {
       this.discard(entry)
@@ -131,13 +143,34 @@ export class Relay {
     this.hooks.client.write(encodeErrorResponse(e.fields))
   }
 
-  private handle(f: Frame): Promise<void> | void {
+  private noteContentMasks(masks: MaskObligation[]): void {
+    for (const m of masks) {
+      if (m.detector === undefined) continue
+      const key = JSON.stringify([m.detector, m.strategy])
+      if (this.contentKeys.has(key)) continue
+      this.contentKeys.add(key)
+      this.contentMasks = [...this.contentMasks, { detector: m.detector, ...(m.strategy ? { strategy: m.strategy } : {}) }]
+    }
+  }
+
+  /** Server texts (errors, notices, notifications) screened for the statement running now (message-screen.ts). */
+  private screen(f: Frame): Frame {
+    const head = this.queue[0]
+    const run = head?.kind === 'query' || head?.kind === 'execute' ? head.run : head?.kind === 'describe' ? head.forRun : undefined
+    const raw = this.hooks.masker.screen(f, run, this.contentMasks)
+    return raw ? { type: f.type, payload: raw.subarray(5), raw } : f
+  }
+
+  private handle(received: Frame): Promise<void> | void {
+    const f = received.type === 'E' || received.type === 'N' || received.type === 'A' ? this.screen(received) : received
     switch (f.type) {
       case 'N':
       case 'A':
         return this.forward(f)
       case 'S': {
         const p = decodeParameterStatus(f.payload)
+        // A pinned setting changed anyway (a path the gateway did not foresee): end the session, fail closed.
+        if (!pinnedValueHolds(p.name, p.value)) throw pgErrors.pinnedSettingChanged(p.name, p.value)
         if (p.name === 'client_encoding') this.setClientEncoding(p.value)
         return this.forward(f)
       }

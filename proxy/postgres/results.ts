@@ -1,6 +1,7 @@
-// The rows of one statement's results on their way to the client: each result's mask plan, every DataRow
-// masked before it is written, a masking failure turned into one XX000 error with the rest withheld, and
-// CommandComplete bookkeeping (row counts, session effects).
+// The rows of one statement's results on their way to the client: each result's mask plan (from the outputs of
+// the statement it belongs to, result-statement.ts), every DataRow masked before it is written, a masking failure
+// turned into one XX000 error with the rest withheld, and CommandComplete bookkeeping (row counts, session
+// effects).
 import { pgErrors } from './errors.ts'
 import type { Frame } from './framing.ts'
 import { MaskingError } from './masker.ts'
@@ -9,6 +10,7 @@ import { encodeErrorResponse } from './messages/error-response.ts'
 import type { FieldDescription } from './messages/row-description.ts'
 import type { StatementRun } from './pending.ts'
 import type { RelayHooks } from './relay.ts'
+import { resultOutputs } from './result-statement.ts'
 
 export class ResultRelay {
   constructor(private readonly hooks: RelayHooks, private readonly encoding: () => 'utf8' | 'latin1') {}
@@ -23,7 +25,7 @@ export class ResultRelay {
     if (!run.masks.length || run.maskFailed) return
     let planned
     try {
-      planned = this.hooks.masker.plan(fields, run.masks)
+      planned = this.hooks.masker.plan(fields, run.masks, resultOutputs(run.verdict.judgement, run.completed, run.cursor))
     } catch (err) {
       return this.maskFailure(run, err)
     }
@@ -63,7 +65,8 @@ export class ResultRelay {
     this.hooks.client.write(encodeErrorResponse(pgErrors.maskingFailed(why).fields))
   }
 
-  /** COPY TO STDOUT data has no per-column shape the masker could apply obligations to: fail closed. */
+  /** COPY TO STDOUT data is not masked (its rows are not DataRows with a RowDescription): whenever masks apply,
+   * the COPY fails closed. */
   copyOut(run: StatementRun | undefined, f: Frame): void {
     if (run?.masks.length) this.maskFailure(run, new MaskingError('COPY output cannot be masked'))
     if (!run?.maskFailed) this.forward(f)

@@ -1,12 +1,24 @@
 // What the gateway remembers about one client session: prepared statements (protocol-level Parse and SQL
 // PREPARE share one namespace in PostgreSQL) and portals / cursors, each with the judgement that let it in.
 import type { Judgement } from '../../engine/gateway.ts'
+import type { BoundValues } from '../../engine/approvals/index.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 
 export interface JudgedStatement {
   text: string
   judgement: Judgement
   approvalId?: string
+  /**
+   * Date.now() from which this judgement no longer holds: the earliest expiry of the grants its allow
+   * depended on. Bind and Execute judge the text again from then on.
+   */
+  grantUntil?: number
+  /** The text needs approval: nothing may run until a Bind with its values is approved. */
+  needsApproval?: boolean
+  /** Parse's parameter type OIDs, to show binary values to a reviewer. */
+  paramTypes?: number[]
+  /** Portals: the values they were bound with, shown to a reviewer if Execute has to hold again. */
+  values?: BoundValues
 }
 
 /** Undoes one change when the server turns out to have refused the message that made it. */

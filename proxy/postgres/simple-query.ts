@@ -8,7 +8,8 @@ import { poisonQuery } from './poison.ts'
 import type { Verdict } from './judge.ts'
 import type { QueryLoop } from './query-loop.ts'
 
-function refuse(loop: QueryLoop, text: string, verdict: Verdict, via: string): void {
+/** Answers a refused query string with the refusal, through a poison so the transaction state stays in step. */
+export function refuseQuery(loop: QueryLoop, text: string, verdict: Verdict, via: string): void {
   if (verdict.allow) return
   loop.recordDenied(text, verdict, via)
   const wait = { done: false }
@@ -21,7 +22,7 @@ export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer): P
   // After an extended-protocol error the server ignores everything up to Sync, Query messages included.
   if (loop.skipUntilSync || loop.relay.serverSkipping) return
   const verdict = await loop.judge(text)
-  if (!verdict.allow) return refuse(loop, text, verdict, 'simple')
+  if (!verdict.allow) return refuseQuery(loop, text, verdict, 'simple')
   const run = loop.newRun(text, verdict, 'simple')
   const wait = { done: false }
   loop.up.write(raw)
@@ -37,5 +38,5 @@ export function functionCall(loop: QueryLoop, m: FunctionCall): void {
     `fast-path FunctionCall (function OID ${m.functionOid}) carries no SQL text to judge`,
     'Call the function with a SELECT statement instead.',
   )
-  refuse(loop, raw, loop.protocolDenial(raw, 'warden.postgres.function_call', error), 'function')
+  refuseQuery(loop, raw, loop.protocolDenial(raw, 'warden.postgres.function_call', error), 'function')
 }

@@ -6,6 +6,12 @@ import type { ResultPlanner } from './masker.ts'
 import type { StatementRun } from './pending.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
+import { loadSqlParsers } from '../../engine/normalize/sql/parse.ts'
+import { pg } from '../../engine/normalize/sql/test-support.ts'
+
+test.before(async () => {
+  await loadSqlParsers()
+})
 
 const stmt = (type: StatementType, text: string, extra: Partial<SqlStatement> = {}): SqlStatement => ({
   type, node: 'X', text, read_only: true, tables: [], columns: [], functions: [], has_where: false, detail: {}, ...extra,
@@ -24,36 +30,63 @@ function planner() {
   return { p: { invalidate: () => invalidated++ } as unknown as ResultPlanner, count: () => invalidated }
 }
 
-test('PREPARE records the inner statement under the name PostgreSQL would use (names read from text when needed)', () => {
+/** A judgement of `text` as the normalizer parses it, with an email mask. */
+function parsed(text: string): StatementRun {
+  return runOf(pg(text))
+}
+
+test('PREPARE records the inner statement under the name from the parse tree (quoted case kept, unquoted folded)', () => {
   const s = new SessionStatements()
-  const run = runOf([
-    stmt('prepare', 'PREPARE "Mixed Case" AS SELECT 1'),
-    stmt('select', 'SELECT 1', { nested: { via: 'prepare', parent_index: 0 } }),
-    stmt('prepare', 'prepare Lower AS SELECT 2', { detail: {} }),
-  ])
   const { p } = planner()
-  applyStatementEffect(run, 0, s, p)
-  applyStatementEffect(run, 1, s, p)
+  applyStatementEffect(parsed('PREPARE "Mixed Case" AS SELECT 1'), 0, s, p)
+  applyStatementEffect(parsed('/* prepare other */ prepare/**/Lower AS SELECT 2'), 0, s, p)
   assert.is(s.prepared().get('Mixed Case'), 'SELECT 1')
-  assert.is(s.prepared().get('lower'), 'prepare Lower AS SELECT 2')
+  assert.is(s.prepared().get('lower'), 'SELECT 2')
+  assert.is(s.prepared().get('other'), undefined)
 })
 
-test('DEALLOCATE one or ALL, CLOSE, DISCARD ALL forget names', () => {
+test('a PREPARE allowed by a grant leaves its statement to be judged again at its first Bind', () => {
+  const s = new SessionStatements()
+  const { p } = planner()
+  const run = parsed('PREPARE up AS UPDATE users SET plan = $1 WHERE id = 1')
+  const j = run.verdict.judgement
+  j.input.session = { id: 's', started_at: '', grants: [{ id: 'g1', scope: 'statement', approved_by: 'alice', expires_at_ns: 9e18 }] }
+  j.decision.reasons = [{ rule: 'warden.grant', message: 'approved by alice (grant g1, scope statement)' }]
+  applyStatementEffect(run, 0, s, p)
+  assert.equal([s.statement('up')?.needsApproval, s.statement('up')?.grantUntil], [true, 9e12])
+  applyStatementEffect(parsed('PREPARE plain AS SELECT 1'), 0, s, p)
+  assert.equal([s.statement('plain')?.needsApproval, s.statement('plain')?.grantUntil], [undefined, undefined])
+})
+
+test('a statement without a name in its detail records nothing (names are never read from the text)', () => {
+  const s = new SessionStatements()
+  const { p } = planner()
+  applyStatementEffect(runOf([stmt('prepare', 'PREPARE lower AS SELECT 2', { detail: {} })]), 0, s, p)
+  assert.is(s.prepared().size, 0)
+})
+
+test('DEALLOCATE one or ALL, CLOSE, DISCARD ALL forget names, whatever comments sit between the words', () => {
   const s = new SessionStatements()
   const { p } = planner()
   s.setStatement('a', { text: 'x', judgement: runOf([]).verdict.judgement })
   s.setStatement('b', { text: 'y', judgement: runOf([]).verdict.judgement })
-  applyStatementEffect(runOf([stmt('deallocate', 'DEALLOCATE a', { detail: { name: 'a', all: false } })]), 0, s, p)
+  applyStatementEffect(parsed('DEALLOCATE /* b */ a'), 0, s, p)
   assert.equal([...s.prepared().keys()], ['b'])
-  applyStatementEffect(runOf([stmt('deallocate', 'DEALLOCATE ALL', { detail: { name: null, all: true } })]), 0, s, p)
+  applyStatementEffect(parsed('DEALLOCATE/**/ALL'), 0, s, p)
   assert.is(s.prepared().size, 0)
-  applyStatementEffect(runOf([stmt('declare_cursor', 'DECLARE cur CURSOR FOR SELECT email FROM users')]), 0, s, p)
-  assert.ok(s.portal('cur'))
-  assert.equal(s.cursorMaskObligations(), [{ column: 'email' }])
-  applyStatementEffect(runOf([stmt('close', 'CLOSE cur')]), 0, s, p)
-  assert.is(s.portal('cur'), undefined)
+  applyStatementEffect(parsed('DECLARE "Cur" CURSOR FOR SELECT email FROM users'), 0, s, p)
+  applyStatementEffect(parsed('DECLARE other CURSOR FOR SELECT 1'), 0, s, p)
+  assert.ok(s.portal('Cur'))
+  assert.equal(s.cursorMaskObligations(), [{ column: 'email' }, { column: 'email' }])
+  applyStatementEffect(parsed('CLOSE -- all\n "Cur"'), 0, s, p)
+  assert.is(s.portal('Cur'), undefined)
+  assert.ok(s.portal('other'))
+  applyStatementEffect(parsed('CLOSE/**/ALL'), 0, s, p)
+  assert.is(s.portal('other'), undefined)
   s.setStatement('c', { text: 'z', judgement: runOf([]).verdict.judgement })
-  applyStatementEffect(runOf([stmt('discard', 'DISCARD ALL')]), 0, s, p)
+  applyStatementEffect(parsed('DISCARD /* all */ PLANS'), 0, s, p)
+  assert.is(s.prepared().size, 1)
+  applyStatementEffect(parsed('DISCARD/**/ALL'), 0, s, p)
   assert.is(s.prepared().size, 0)
 })
 

@@ -1,6 +1,11 @@
 // Byte-level readers and writers for PostgreSQL protocol payloads (big-endian integers, NUL-terminated strings).
 // Decoders throw ProtocolError on any malformed payload, never a RangeError from the Buffer API.
-import { ProtocolError } from './errors.ts'
+import { pgErrors, ProtocolError } from './errors.ts'
+import { MAX_NAME_BYTES } from './limits.ts'
+
+// Fatal: lossy decoding would turn different invalid byte strings into one JavaScript string. ignoreBOM keeps
+// a leading U+FEFF, which the server keeps too.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Reads one message payload front to back. */
 export class WireReader {
@@ -37,6 +42,34 @@ export class WireReader {
     const s = this.buf.toString('utf8', this.offset, end)
     this.offset = end + 1
     return s
+  }
+
+  /**
+   * A NUL-terminated string that must be valid UTF-8, as the server (client_encoding UTF8) requires of SQL text
+   * and names. Throws a non-fatal PgError (22021) that the session reports like a server error.
+   */
+  text(what: string): string {
+    const end = this.buf.indexOf(0, this.offset)
+    if (end < 0) throw new ProtocolError(`${this.what}: string is not NUL-terminated`)
+    const bytes = this.buf.subarray(this.offset, end)
+    this.offset = end + 1
+    try {
+      return strictUtf8.decode(bytes)
+    } catch {
+      throw pgErrors.invalidUtf8(`${what} in the ${this.what} message`)
+    }
+  }
+
+  /**
+   * A prepared statement or portal name: the server keeps only its first MAX_NAME_BYTES bytes, so a longer
+   * name could collide with another one; it is refused (42622).
+   */
+  name(what: 'prepared statement' | 'portal'): string {
+    const start = this.offset
+    const name = this.text(`${what} name`)
+    const bytes = this.offset - 1 - start
+    if (bytes > MAX_NAME_BYTES) throw pgErrors.nameTooLong(what, bytes)
+    return name
   }
 
   bytes(n: number): Buffer {

@@ -24,6 +24,12 @@ test('lists listeners, every target, warnings, and the token, psql and approval 
   assert.match(text, 'npx warden approvals approve <id> --as alice --group dba')
 })
 
+test('says which backend serves the demo targets, and prints nothing about it without one', () => {
+  const demo = 'PostgreSQL 15.8 private cluster at .warden/demo-pg (Unix socket only)'
+  assert.match(startupSummary(defaultConfig(), { ...facts, demo }), `  Demo DB     ${demo}\n`)
+  assert.not.match(startupSummary(defaultConfig(), facts), 'Demo DB')
+})
+
 test('a config file is repeated (quoted when needed) in every suggested command', () => {
   const text = startupSummary(defaultConfig(), { ...facts, configArg: 'my configs/warden.yaml' })
   assert.match(text, "npx warden token --as cursor --group agents --config 'my configs/warden.yaml'")

@@ -10,8 +10,21 @@ export interface SummaryFacts {
   /** Target name → where its upstream is. */
   describe(name: string): string
   warnings: string[]
+  /** Which backend serves the embedded demo targets, and its limits; absent without such targets. */
+  demo?: string
   /** The --config argument the gateway was started with, repeated in the commands shown. */
   configArg?: string
+  /** The HTTP(S) gateway's listeners and CA certificate, when it runs. */
+  http?: { reverse: string; proxy: string; ca: string }
+  /** How the audit trail is kept (store, key, failure mode); audit.destination when absent. */
+  audit?: string
+}
+
+function httpDescription(t: Config['targets'][number], facts: SummaryFacts): string {
+  if (!facts.http) return 'not served (no HTTP listener)'
+  const u = t.upstream_http
+  const where = u?.url ?? (u?.hosts.length ? `the host asked for (${u.hosts.join(', ')})` : 'no upstream_http.url')
+  return `${facts.http.reverse}/t/${t.name}/ → ${where}`
 }
 
 export function startupSummary(config: Config, facts: SummaryFacts): string {
@@ -25,12 +38,14 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     'Warden gateway is up',
     `  PostgreSQL  ${pgHost}:${facts.postgres.port}   TLS: ${facts.tls}`,
     `  Admin API   ${facts.adminUrl}`,
+    ...(facts.http ? [`  HTTP        ${facts.http.reverse}/t/<target>/   (kubectl server:, gcloud endpoint overrides, aws --endpoint-url)`, `  HTTPS proxy ${facts.http.proxy}   CA ${facts.http.ca}  (\`npx warden ca\` prints the client settings)`] : []),
     `  Policy      ${facts.policy}`,
-    `  Audit       ${config.audit.destination}`,
+    `  Audit       ${facts.audit ?? config.audit.destination}`,
     '  Targets',
-    ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : 'not served by the PostgreSQL listener'}`),
+    ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : httpDescription(t, facts)}`),
   ]
   if (!config.targets.length) lines.push('    (none: add targets to the config)')
+  if (facts.demo) lines.push(`  Demo DB     ${facts.demo}`)
   for (const w of facts.warnings) lines.push(`  WARNING: ${w}`)
   lines.push('')
   if (dev) {

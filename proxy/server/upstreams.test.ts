@@ -18,6 +18,12 @@ test('an embedded target points at its demo database without TLS', () => {
   assert.match(plan.describe('demo'), 'embedded demo')
 })
 
+test('an embedded target on a Unix socket carries its password and describes what serves it', () => {
+  const socket = planUpstreams([demo], {}, new Map([['demo', { host: '/state/demo-pg/server/socket', port: 5432, database: 'demo', user: 'warden', password: 'pw', label: 'PostgreSQL 15 private cluster at /state/demo-pg' }]]))
+  assert.equal(socket.resolve(demo), { host: '/state/demo-pg/server/socket', port: 5432, database: 'demo', user: 'warden', password: 'pw', ssl: 'disable' })
+  assert.is(socket.describe('demo'), 'embedded demo database (PostgreSQL 15 private cluster at /state/demo-pg)')
+})
+
 test('password_env is read from the environment at start; an inline password is used as is', () => {
   assert.equal(plan.resolve(real), { host: 'db.internal', port: 5432, database: 'app', user: 'warden', password: 's3cret', ssl: 'require' })
   assert.is(plan.resolve(inline).password, 'literal')

@@ -18,10 +18,14 @@ export interface UpstreamPlan {
 }
 
 export interface EmbeddedEndpoint {
+  /** A host name, or a Unix socket directory (a path) as the embedded demo databases use. */
   host: string
   port: number
   database: string
   user: string
+  password?: string
+  /** What serves it, for the summary (e.g. "PostgreSQL 15 private cluster at .warden/demo-pg"). */
+  label?: string
 }
 
 export function planUpstreams(
@@ -36,8 +40,8 @@ export function planUpstreams(
     if (target.kind !== 'postgres') continue
     const demo = embedded.get(target.name)
     if (target.embedded && demo) {
-      endpoints.set(target.name, { host: demo.host, port: demo.port, database: demo.database, user: demo.user, ssl: 'disable' })
-      descriptions.set(target.name, `embedded demo database (${demo.host}:${demo.port})`)
+      endpoints.set(target.name, { host: demo.host, port: demo.port, database: demo.database, user: demo.user, ...(demo.password ? { password: demo.password } : {}), ssl: 'disable' })
+      descriptions.set(target.name, `embedded demo database (${demo.label ?? `${demo.host}:${demo.port}`})`)
       continue
     }
     const up = target.upstream

@@ -1,7 +1,9 @@
 // Turns parsed statements into SqlStatement entries, depth first: a statement, then the statements
 // nested in it (see nested.ts), then the next statement.
-import type { NestedVia, SqlStatement } from '../../types.ts'
+import type { NestedVia, SqlOutput, SqlStatement } from '../../types.ts'
 import { unwrap } from './ast.ts'
+import type { Col } from './lineage-value.ts'
+import { statementLineage } from './lineage.ts'
 import { expandNested, explainAnalyzes } from './nested.ts'
 import type { ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
@@ -60,6 +62,14 @@ type Nested = { via: NestedVia; parent_index: number }
 export class Builder {
   readonly statements: SqlStatement[] = []
   readonly context: SqlContext
+  /** Outputs of cursors declared earlier in this text, for FETCH. */
+  private readonly cursors = new Map<string, SqlOutput[]>()
+  /** Columns of relations created earlier in this text, for later statements to read. */
+  private readonly created = new Map<string, Col[]>()
+  /** Views followed so far in this text, by schema.name. */
+  private readonly views = new Map<string, Col[]>()
+  /** The parse tree of each entry, for EXECUTE to take its prepared statement's lineage. */
+  private readonly nodes = new WeakMap<SqlStatement, unknown>()
 
   constructor(context: SqlContext) {
     this.context = context
@@ -112,8 +122,25 @@ export class Builder {
       detail,
     }
     const index = this.statements.push(entry) - 1
+    this.nodes.set(entry, node)
     const children = expandNested(this, { name, body, entry, index, program, range, depth })
     entry.read_only = isReadOnly({ type, node, detail, children })
+    this.lineage(entry, name, body, children)
     return entry
+  }
+
+  /** Outputs (top-level entries only: their rows reach the client), predicates and implicit calls. */
+  private lineage(entry: SqlStatement, name: string, body: Record<string, unknown>, children: SqlStatement[]): void {
+    const first = children[0]
+    const executed = name === 'ExecuteStmt' && first ? this.nodes.get(first) : undefined
+    const lineage = statementLineage(name, body, { catalog: this.context.catalog, cursors: this.cursors, executed, created: this.created, views: this.views })
+    if (!lineage) return
+    if (lineage.outputs && !entry.nested) entry.outputs = lineage.outputs
+    entry.predicates = lineage.predicates
+    for (const call of lineage.implicitCalls) {
+      if (!entry.functions.some((f) => f.full_name === call)) entry.functions.push({ schema: null, name: call, full_name: call })
+    }
+    if (lineage.userCasts.length > 0) entry.detail.user_type_casts = lineage.userCasts
+    if (lineage.cursorDeclared !== undefined) entry.detail.cursor_declared = lineage.cursorDeclared
   }
 }

@@ -114,7 +114,7 @@ test('fingerprint: libpg-query fingerprint of the whole text, equal across liter
 
 test('entries carry only schema fields; nested is absent on top-level entries', () => {
   const [s] = pg('SELECT 1')
-  assert.equal(Object.keys(s!).sort(), ['columns', 'detail', 'functions', 'has_where', 'node', 'read_only', 'tables', 'text', 'type'])
+  assert.equal(Object.keys(s!).sort(), ['columns', 'detail', 'functions', 'has_where', 'node', 'outputs', 'predicates', 'read_only', 'tables', 'text', 'type'])
 })
 
 test.run()

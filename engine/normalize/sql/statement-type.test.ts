@@ -40,7 +40,12 @@ const CASES: Case[] = [
   ['CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()', 'create', 'CreateTrigStmt', false, { object_kind: 'trigger' }],
   ['CREATE TABLE x AS SELECT 1', 'create_table_as', 'CreateTableAsStmt', false, { object_kind: 'table' }],
   ['CREATE MATERIALIZED VIEW mv AS SELECT 1', 'create_table_as', 'CreateTableAsStmt', false, { object_kind: 'matview' }],
-  ['ALTER TABLE t ADD COLUMN c int', 'alter', 'AlterTableStmt', false, { object_kind: 'table' }],
+  ['ALTER TABLE t ADD COLUMN c int', 'alter', 'AlterTableStmt', false, { object_kind: 'table', subcommands: ['AT_AddColumn'] }],
+  // ALTER TABLE subcommands come from the tree: comments between the words change nothing.
+  ['ALTER TABLE users OWNER/**/TO x', 'alter', 'AlterTableStmt', false, { subcommands: ['AT_ChangeOwner'] }],
+  ['ALTER TABLE users DISABLE ROW/**/LEVEL -- x\n SECURITY, FORCE ROW LEVEL SECURITY', 'alter', 'AlterTableStmt', false, { subcommands: ['AT_DisableRowSecurity', 'AT_ForceRowSecurity'] }],
+  ['ALTER VIEW v OWNER TO x', 'alter', 'AlterTableStmt', false, { object_kind: 'view', subcommands: ['AT_ChangeOwner'] }],
+  ['ALTER TABLE owners ADD COLUMN "owner to" int', 'alter', 'AlterTableStmt', false, { subcommands: ['AT_AddColumn'] }],
   ['ALTER SEQUENCE s RESTART', 'alter', 'AlterSeqStmt', false],
   ['ALTER EXTENSION e UPDATE', 'alter', 'AlterExtensionStmt', false],
   ['DROP TABLE IF EXISTS a, s.b CASCADE', 'drop', 'DropStmt', false, { object_kind: 'table', objects: ['a', 's.b'], cascade: true, missing_ok: true }],
@@ -101,7 +106,12 @@ const CASES: Case[] = [
   ['FETCH 10 FROM c', 'fetch', 'FetchStmt', true, { name: 'c', move: false }],
   ['MOVE c', 'fetch', 'FetchStmt', true, { move: true }],
   ['CLOSE c', 'close', 'ClosePortalStmt', true, { name: 'c' }],
+  ['CLOSE/**/ALL', 'close', 'ClosePortalStmt', true, { name: null }],
   ['DISCARD ALL', 'discard', 'DiscardStmt', true, { target: 'all' }],
+  ['DISCARD PLANS', 'discard', 'DiscardStmt', true, { target: 'plans' }],
+  ['DISCARD /* all */ TEMP', 'discard', 'DiscardStmt', true, { target: 'temp' }],
+  ['DEALLOCATE PREPARE "All"', 'deallocate', 'DeallocateStmt', true, { name: 'All', all: false }],
+  ['DECLARE "C" CURSOR FOR SELECT 1', 'declare_cursor', 'DeclareCursorStmt', true, { name: 'C' }],
   ['LOCK TABLE t IN ACCESS EXCLUSIVE MODE', 'lock', 'LockStmt', false, { mode: 8 }],
   ['VACUUM FULL t', 'vacuum', 'VacuumStmt', false, { options: { full: 'true' } }],
   ['ANALYZE t', 'analyze', 'VacuumStmt', false],
@@ -132,6 +142,13 @@ test('has_where is set for update/delete with WHERE (including WHERE CURRENT OF)
   assert.is(one('DELETE FROM t').has_where, false)
   assert.is(one('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE').has_where, false)
   assert.is(one('SELECT * FROM t WHERE a = 1').has_where, false)
+})
+
+test('relations renamed by an alias column list are reported, wherever they are', () => {
+  assert.equal(one('SELECT t.pid FROM pg_stat_activity AS t(a, b, pid)').detail.renamed_relations, ['pg_stat_activity'])
+  assert.equal(one('SELECT j.x FROM (users u JOIN pg_catalog.pg_roles r ON true) AS j(x)').detail.renamed_relations, ['pg_roles', 'users'])
+  assert.equal(one('SELECT * FROM users WHERE id IN (SELECT a FROM "Orders" o(a))').detail.renamed_relations, ['Orders'])
+  assert.equal(one('SELECT u.id FROM users AS u JOIN orders o ON o.user_id = u.id').detail.renamed_relations, undefined)
 })
 
 test('DECLARE CURSOR over a locking query is not read-only', () => {

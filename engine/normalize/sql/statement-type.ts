@@ -2,7 +2,7 @@
 // (object kind of a DROP, SET name and value, COPY direction …). Read-only-ness is decided elsewhere.
 import type { StatementType } from '../../types.ts'
 import type { PgObject } from './ast.ts'
-import { bodyOf, constText, defElems, enumName, isObject, list, names, str } from './ast.ts'
+import { bodyOf, constText, defElems, enumName, isObject, list, names, str, unwrap } from './ast.ts'
 
 export interface Classified {
   type: StatementType
@@ -136,8 +136,40 @@ export function selectInto(select: PgObject): PgObject | undefined {
   return undefined
 }
 
-/** Type and detail of one statement node. */
+/**
+ * Relations whose columns are renamed by an alias column list anywhere in the statement (`FROM t AS a(x, y)`,
+ * or a join aliased with one): their column names as written no longer say which columns are read.
+ */
+export function renamedRelations(value: unknown, out = new Set<string>(), renamed = false): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) renamedRelations(item, out, renamed)
+    return out
+  }
+  if (!isObject(value)) return out
+  const node = unwrap(value)
+  if (!node) {
+    for (const child of Object.values(value)) renamedRelations(child, out, renamed)
+    return out
+  }
+  const [kind, body] = node
+  const aliased = renamed || ((kind === 'RangeVar' || kind === 'JoinExpr') && list(bodyOf(body.alias, 'Alias')?.colnames).length > 0)
+  if (kind === 'RangeVar' && aliased && typeof body.relname === 'string') out.add(body.relname)
+  for (const [key, child] of Object.entries(body)) {
+    // Only a join's own inputs are renamed by its alias, not subqueries in its ON clause.
+    renamedRelations(child, out, aliased && kind === 'JoinExpr' && (key === 'larg' || key === 'rarg') ? true : renamed)
+  }
+  return out
+}
+
+/** Type and detail of one statement node; `renamed_relations` when an alias column list renames a relation. */
 export function classify(name: string, body: PgObject): Classified {
+  const classified = classifyNode(name, body)
+  const renamed = renamedRelations(body)
+  if (renamed.size) classified.detail.renamed_relations = [...renamed].sort()
+  return classified
+}
+
+function classifyNode(name: string, body: PgObject): Classified {
   const simple = SIMPLE[name]
   if (simple) return { type: simple, detail: {} }
   const created = CREATE_KIND[name]
@@ -208,12 +240,22 @@ export function classify(name: string, body: PgObject): Classified {
     case 'VacuumStmt': return { type: body.is_vacuumcmd === true ? 'vacuum' : 'analyze', detail: { options: optionMap(body.options) } }
     case 'ListenStmt': return { type: 'listen', detail: { channel: str(body.conditionname) ?? '' } }
     case 'UnlistenStmt': return { type: 'unlisten', detail: { channel: str(body.conditionname) ?? '*' } }
+    case 'AlterTableStmt': return { type: 'alter', detail: alterTableDetail(body) }
     case 'NotifyStmt': return { type: 'notify', detail: { channel: str(body.conditionname) ?? '', payload: str(body.payload) ?? null } }
     default:
       if (name.startsWith('Alter')) return { type: 'alter', detail: { object_kind: enumName(body.objtype ?? body.objectType ?? body.renameType, 'OBJECT_') ?? alterKind(name) } }
       if (name.startsWith('Create') || name === 'DefineStmt') return { type: 'create', detail: { object_kind: enumName(body.kind, 'OBJECT_') ?? alterKind(name) } }
       return { type: 'other', detail: {} }
   }
+}
+
+/**
+ * ALTER TABLE / VIEW / INDEX / SEQUENCE … : the object kind and each subcommand as the parse tree names it
+ * (AT_ChangeOwner, AT_DisableRowSecurity …), so a policy reads what it does from the tree, never the text.
+ */
+function alterTableDetail(body: PgObject): Record<string, unknown> {
+  const subcommands = list(body.cmds).map((cmd) => str(bodyOf(cmd, 'AlterTableCmd')?.subtype) ?? 'unknown')
+  return { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'table', subcommands }
 }
 
 /** AlterFooBarStmt → foo_bar, for nodes without an explicit object type. */

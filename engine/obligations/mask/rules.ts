@@ -11,6 +11,8 @@ export interface ColumnRule {
   pattern: RegExp
   /** The pattern names a table too (`users.email`). */
   qualified: boolean
+  /** The column part of a qualified pattern (after its last dot); the whole pattern otherwise. */
+  columnPattern: RegExp
   strategy: MaskStrategy
 }
 
@@ -45,7 +47,10 @@ export function compileRules(obligations: readonly MaskObligation[]): MaskRules 
     const targets = [o.column, o.detector, o.path].filter((v) => v !== undefined)
     if (targets.length !== 1) throw new MaskError(`${describe(o)} must name exactly one of column, detector or path`)
     if (typeof o.column === 'string' && o.column !== '') {
-      rules.columns.push({ pattern: compileGlob(o.column), qualified: o.column.includes('.'), strategy })
+      const pattern = compileGlob(o.column)
+      const qualified = o.column.includes('.')
+      const columnPattern = qualified ? compileGlob(o.column.slice(o.column.lastIndexOf('.') + 1)) : pattern
+      rules.columns.push({ pattern, qualified, columnPattern, strategy })
     } else if (typeof o.path === 'string' && o.path !== '') {
       rules.paths.push({ segments: parsePath(o.path), strategy })
     } else if (typeof o.detector === 'string') {

@@ -3,26 +3,29 @@ import * as assert from 'uvu/assert'
 import { MaskError } from '../errors.ts'
 import { keyedHash } from './strategy.ts'
 import { planMask } from './plan.ts'
-import { maskText } from './text.ts'
+import { MAX_MASKED_CHARS, maskText } from './text.ts'
+import type { ResultColumn } from './plan.ts'
 
 const KEY = new Uint8Array(32).fill(1)
+const plain = (column: string): ResultColumn => ({ name: column, lineage: 'plain', sources: [{ table: 'users', column }] })
+const computed = (name: string): ResultColumn => ({ name, lineage: 'derived', sources: [] })
 
 test('a whole-value column mask applies whatever the content', () => {
-  const [col] = planMask([{ column: 'card', strategy: 'partial' }], [{ name: 'card' }]).columns
+  const [col] = planMask([{ column: 'card', strategy: 'partial' }], [plain('card')]).columns
   assert.equal(maskText('4242424242424242', col!, KEY), { value: '************4242', masked: true })
-  const [nulled] = planMask([{ column: 'card', strategy: 'null' }], [{ name: 'card' }]).columns
+  const [nulled] = planMask([{ column: 'card', strategy: 'null' }], [plain('card')]).columns
   assert.equal(maskText('anything', nulled!, KEY), { value: null, masked: true })
 })
 
 test('detectors replace only the spans they find', () => {
-  const [col] = planMask([{ detector: 'all' }], [{ name: 'notes' }]).columns
+  const [col] = planMask([{ detector: 'all' }], [computed('notes')]).columns
   const text = 'mail jane@example.com, card 4242 4242 4242 4242, ssn 536-22-1234, key AKIAIOSFODNN7EXAMPLE'
   assert.equal(maskText(text, col!, KEY), { value: 'mail [email], card [card], ssn [ssn], key [aws_key]', masked: true })
   assert.equal(maskText('nothing to see', col!, KEY), { value: 'nothing to see', masked: false })
 })
 
 test('partial and hash apply to the span; hash uses the canonical form', () => {
-  const [col] = planMask([{ detector: 'payment_card', strategy: 'partial' }, { detector: 'email', strategy: 'hash' }], [{ name: 'x' }]).columns
+  const [col] = planMask([{ detector: 'payment_card', strategy: 'partial' }, { detector: 'email', strategy: 'hash' }], [computed('x')]).columns
   assert.equal(maskText('card 4242-4242-4242-4242 from Jane@Example.com', col!, KEY), {
     value: `card ***************4242 from ${keyedHash('jane@example.com', KEY)}`,
     masked: true,
@@ -30,16 +33,29 @@ test('partial and hash apply to the span; hash uses the canonical form', () => {
 })
 
 test('a null detector strategy nulls the whole value when it hits', () => {
-  const [col] = planMask([{ detector: 'us_ssn', strategy: 'null' }], [{ name: 'x' }]).columns
+  const [col] = planMask([{ detector: 'us_ssn', strategy: 'null' }], [computed('x')]).columns
   assert.equal(maskText('ssn 536-22-1234', col!, KEY), { value: null, masked: true })
   assert.equal(maskText('no ssn', col!, KEY), { value: 'no ssn', masked: false })
 })
 
 test('failures never return the original value: they throw mask.failed', () => {
-  const [hashCol] = planMask([{ column: 'email', strategy: 'hash' }], [{ name: 'email' }]).columns
+  const [hashCol] = planMask([{ column: 'email', strategy: 'hash' }], [plain('email')]).columns
   assert.throws(() => maskText('jane@example.com', hashCol!, new Uint8Array(0)), (err: unknown) => err instanceof MaskError && err.code === 'mask.failed')
-  const [col] = planMask([{ detector: 'email' }], [{ name: 'x' }]).columns
+  const [col] = planMask([{ detector: 'email' }], [computed('x')]).columns
   assert.throws(() => maskText(42 as never, col!, KEY), (err: unknown) => err instanceof MaskError && /result column 0/.test(err.message))
+})
+
+test('a value longer than the limit is redacted whole without being scanned; null stays null', () => {
+  const huge = 'write to ada@example.com '.repeat(Math.ceil(MAX_MASKED_CHARS / 25) + 1)
+  const [detect] = planMask([{ detector: 'all' }], [computed('x')]).columns
+  const started = performance.now()
+  assert.equal(maskText(huge, detect!, KEY), { value: '[redacted]', masked: true })
+  assert.ok(performance.now() - started < 50, 'bounded work')
+  const [part] = planMask([{ column: 'email', strategy: 'partial' }], [plain('email')]).columns
+  assert.equal(maskText(huge, part!, KEY), { value: '[redacted]', masked: true })
+  const [nulled] = planMask([{ column: 'email', strategy: 'null' }], [plain('email')]).columns
+  assert.equal(maskText(huge, nulled!, KEY), { value: null, masked: true })
+  assert.equal(maskText('a'.repeat(MAX_MASKED_CHARS), detect!, KEY), { value: 'a'.repeat(MAX_MASKED_CHARS), masked: false })
 })
 
 test.run()

@@ -203,3 +203,13 @@ test_write_without_namespace_field_counts_as_production if {
 	d := data.warden.decision with input as json.remove(t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "resource": "configmaps"}), ["command/kubernetes/namespace"])
 	d.effect == "approve"
 }
+
+test_raw_streams_get_no_content_masks if {
+	every sub in ["exec", "attach", "portforward"] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "resource": "pods", "name": "web-1", "subresource": sub})
+		d.effect == "approve"
+		d.obligations.mask == []
+	}
+	logs := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "get", "resource": "pods", "name": "web-1", "subresource": "log"})
+	{"detector": "all", "rule": "warden.rules.kubernetes.content"} in logs.obligations.mask
+}

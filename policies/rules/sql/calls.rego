@@ -46,8 +46,25 @@ findings contains f if {
 findings contains f if {
 	some i, s in statements
 	some t in s.tables
-	sensitive_catalog(t)
-	msg := concat("", ["reads ", t.full_name, ", a catalog holding credentials, server configuration or sampled values"])
+	why := sensitive_catalog(s, t)
+	msg := concat("", ["reads ", t.full_name, ", which exposes ", why])
+	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
+}
+
+findings contains f if {
+	some i, s in statements
+	some fn in s.functions
+	why := sensitive_function(fn)
+	msg := concat("", ["calls ", lib.text(fn, "full_name"), ", which exposes ", why])
+	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
+}
+
+# SHOW of a setting whose value may hold credentials, or of all of them (pg_settings' values, column by column).
+findings contains f if {
+	some i, s in statements
+	s.type == "show"
+	why := catalog.secret_settings[lower(s.detail.name)]
+	msg := concat("", ["shows ", lower(s.detail.name), ", which exposes ", why])
 	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
 }
 

@@ -67,6 +67,50 @@ test_sensitive_catalogs_are_denied if {
 	}
 }
 
+test_catalogs_exposing_statements_statistics_or_settings_are_denied if {
+	every c in [
+		{"note": "pg_stats", "statements": [t.stmt("select", {"read_only": true, "tables": [t.table("pg_stats", "read")]})], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
+		{"note": "PG_STATS_EXT in pg_catalog", "statements": [t.stmt("select", {"read_only": true, "tables": [{"schema": "PG_CATALOG", "name": "PG_STATS_EXT", "full_name": "PG_CATALOG.PG_STATS_EXT", "access": "read"}]})], "effect": "deny"},
+		{"note": "pg_stat_statements in any schema", "statements": [t.stmt("select", {"read_only": true, "tables": [{"schema": "monitoring", "name": "pg_stat_statements", "full_name": "monitoring.pg_stat_statements", "access": "read"}]})], "effect": "deny"},
+		{"note": "pg_stats in an application schema", "statements": [t.stmt("select", {"read_only": true, "tables": [{"schema": "app", "name": "pg_stats", "full_name": "app.pg_stats", "access": "read"}]})], "effect": "allow"},
+		{"note": "pg_stat_activity.query", "statements": [catalog_read("pg_stat_activity", [{"table": "pg_stat_activity", "name": "query"}])], "effect": "deny"},
+		{"note": "pg_stat_activity whole row", "statements": [catalog_read("pg_stat_activity", [{"table": "pg_stat_activity", "name": "a"}])], "effect": "deny"},
+		{"note": "unqualified star beside pg_stat_activity", "statements": [catalog_read("pg_stat_activity", [{"table": null, "name": "*"}])], "effect": "deny"},
+		{"note": "unqualified query beside pg_stat_activity", "statements": [catalog_read("pg_stat_activity", [{"table": null, "name": "QUERY"}])], "effect": "deny"},
+		{"note": "column without a table key beside pg_stat_activity", "statements": [catalog_read("pg_stat_activity", [{"name": "query"}])], "effect": "deny"},
+		{"note": "pg_stat_activity renamed by an alias column list", "statements": [object.union(catalog_read("pg_stat_activity", [{"table": "pg_stat_activity", "name": "pid"}]), {"detail": {"renamed_relations": ["PG_STAT_ACTIVITY"]}})], "effect": "deny"},
+		{"note": "pg_stat_activity.pid", "statements": [catalog_read("pg_stat_activity", [{"table": "pg_stat_activity", "name": "pid"}, {"table": null, "name": "state"}])], "effect": "allow"},
+		{"note": "pg_roles.rolconfig", "statements": [catalog_read("pg_roles", [{"table": "pg_roles", "name": "rolconfig"}])], "effect": "deny"},
+		{"note": "pg_settings.setting", "statements": [catalog_read("pg_settings", [{"table": "pg_settings", "name": "setting"}])], "effect": "deny"},
+		{"note": "pg_settings.name", "statements": [catalog_read("pg_settings", [{"table": "pg_settings", "name": "name"}])], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_functions_behind_sensitive_catalogs_are_denied if {
+	every c in [{"note": name, "statements": [calls(t.func(name))], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]} |
+		some name in ["pg_stat_get_activity", "PG_STAT_GET_BACKEND_ACTIVITY", "pg_stat_statements", "pg_show_all_file_settings", "pg_stat_get_wal_receiver"]
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+test_show_of_secret_settings_is_denied if {
+	every c in [
+		{"note": "SHOW ALL", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "all"}})], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
+		{"note": "SHOW archive_command", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "Archive_Command"}})], "effect": "deny"},
+		{"note": "SHOW statement_timeout", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "statement_timeout"}})], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+catalog_read(name, columns) := t.stmt("select", {"read_only": true, "tables": [t.table(name, "read")], "columns": columns})
+
 test_copy if {
 	every c in [
 		{"note": "program", "statements": [t.stmt("copy", {"detail": {"direction": "to", "program": true, "filename": "gzip > /tmp/x", "stdio": false}})], "effect": "deny", "rules": ["warden.rules.sql.copy_program"]},

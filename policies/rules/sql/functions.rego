@@ -53,16 +53,62 @@ known_function(fn) if server_file_function(lower(fn.name))
 
 known_function(fn) if dangerous_function(lower(fn.name))
 
-# System catalogs holding password hashes, credentials, server configuration or sampled values.
-sensitive_catalog(t) if {
-	catalog.sensitive_catalogs[lower(t.name)]
-	builtin_schema(t)
+known_function(fn) if sensitive_function(fn)
+
+# Catalogs that expose what an agent must not read: password hashes and credentials, other sessions'
+# statement text, column statistics (sampled values), server files and settings. Matched unqualified, in
+# pg_catalog or information_schema (or, for extension views such as pg_stat_statements, in any schema);
+# an application table that only shares a name is not a catalog. Judged harmless and left readable:
+# pg_locks and pg_prepared_xacts (no statement text), pg_stat_replication (no connection string).
+catalog_schema(t) if builtin_schema(t)
+
+catalog_schema(t) if lower(t.schema) == "information_schema"
+
+catalog_schema(t) if catalog.extension_catalogs[lower(t.name)]
+
+# What reading table t in statement s exposes; undefined when it exposes nothing sensitive.
+sensitive_catalog(_, t) := catalog.sensitive_catalogs[lower(t.name)] if catalog_schema(t)
+
+sensitive_catalog(_, t) := catalog.sensitive_mysql_tables[lower(t.full_name)]
+
+# Some catalogs are sensitive in a few columns only (pg_stat_activity.query, pg_roles.rolconfig …): a
+# statement reads them when it names a column outside the view's safe list, a star, or the whole row.
+sensitive_catalog(s, t) := spec.why if {
+	catalog_schema(t)
+	spec := catalog.sensitive_catalog_columns[lower(t.name)]
+	some c in s.columns
+	reads_unsafe_column(c, t, spec)
 }
 
-# information_schema views over the same secrets (user_mapping_options shows foreign server passwords).
-sensitive_catalog(t) if {
-	catalog.sensitive_catalogs[lower(t.name)]
-	lower(t.schema) == "information_schema"
+reads_unsafe_column(c, t, spec) if {
+	is_string(c.table)
+	lower(c.table) in {lower(t.full_name), lower(t.name)}
+	not lower(c.name) in spec.safe
 }
 
-sensitive_catalog(t) if catalog.sensitive_mysql_tables[lower(t.full_name)]
+# An alias column list (FROM pg_stat_activity AS a(x, y, pid)) renames the view's columns: a safe name as
+# written may then be any column, so the names cannot be trusted.
+sensitive_catalog(s, t) := spec.why if {
+	catalog_schema(t)
+	spec := catalog.sensitive_catalog_columns[lower(t.name)]
+	some name in s.detail.renamed_relations
+	lower(name) == lower(t.name)
+}
+
+# Unqualified columns with several tables in FROM: a star, a whole-row reference by the view's name, or any
+# name the view has that is not on its safe list.
+reads_unsafe_column(c, t, _) if {
+	not qualified_column(c)
+	lower(c.name) in {"*", lower(t.name)}
+}
+
+reads_unsafe_column(c, _, spec) if {
+	not qualified_column(c)
+	lower(c.name) in spec.unsafe
+}
+
+# A helper, not `not is_string(c.table)`: with the key absent that expression is undefined, not true.
+qualified_column(c) if is_string(c.table)
+
+# Functions behind those views (pg_stat_get_activity …), in any schema.
+sensitive_function(fn) := catalog.sensitive_catalog_functions[lower(fn.name)]

@@ -6,7 +6,7 @@ sql_catalog := data.warden.catalog.sql
 
 function_lists := [
 	sql_catalog.safe_functions, sql_catalog.side_effect_functions,
-	sql_catalog.server_file_functions, sql_catalog.dangerous_functions,
+	sql_catalog.server_file_functions, sql_catalog.dangerous_functions, sql_catalog.sensitive_catalog_functions,
 ]
 
 # Names are looked up lower-case, and each sits on one list only.
@@ -48,9 +48,24 @@ test_statement_tables_are_consistent if {
 	every _, class in sql_catalog.nodes {
 		class in {"privilege", "dangerous", "critical"}
 	}
-	every lists in [sql_catalog.sensitive_catalogs, sql_catalog.untrusted_languages, sql_catalog.safe_settings] {
+	every lists in [
+		sql_catalog.sensitive_catalogs, sql_catalog.sensitive_catalog_columns, sql_catalog.extension_catalogs,
+		sql_catalog.untrusted_languages, sql_catalog.safe_settings,
+	] {
 		every name, _ in lists {
 			name == lower(name)
 		}
+	}
+}
+
+# A column-sensitive catalog names its safe and unsafe columns, disjoint and lower-case.
+test_sensitive_catalog_columns_are_well_formed if {
+	every _, spec in sql_catalog.sensitive_catalog_columns {
+		is_string(spec.why)
+		count(spec.unsafe) > 0
+		every c in array.concat(spec.safe, spec.unsafe) {
+			c == lower(c)
+		}
+		count({c | some c in spec.safe} & {c | some c in spec.unsafe}) == 0
 	}
 }

@@ -8,7 +8,7 @@ test_ordinary_settings_are_allowed if {
 	every c in [{"note": name, "statements": [set(name, "x")], "effect": "allow"} |
 		some name in [
 			"application_name", "statement_timeout", "timezone", "DateStyle",
-			"client_encoding", "work_mem", "transaction", "session characteristics", "enable_seqscan",
+			"work_mem", "transaction", "session characteristics", "enable_seqscan",
 		]
 	] {
 		d := data.warden.decision with input as doc_of(c)

@@ -16,6 +16,7 @@ statements := input.command.sql.statements
 #                    subscriptions, event triggers, database settings (dangerous), or touch the server's
 #                    file system or load code (critical)
 #   untrusted_languages  function languages whose code runs unsandboxed in the server process
+#   privilege_subcommands  ALTER TABLE subcommands that change ownership or row-level security
 
 label(i, s) := concat("", ["statement ", format_int(i + 1, 10), " (", type_name(s), ")", nesting(s)])
 
@@ -136,11 +137,20 @@ privileged(s) if catalog.nodes[s.node] == "privilege"
 
 privileged(s) if changes_owner_or_security(s)
 
-# ALTER TABLE … OWNER TO and … ROW LEVEL SECURITY are AlterTableStmt: only the text tells.
+# ALTER TABLE … OWNER TO and … ROW LEVEL SECURITY are AlterTableStmt subcommands: the normalizer lists
+# them from the parse tree (detail.subcommands), whatever comments or spacing the text has.
 changes_owner_or_security(s) if {
-	s.type == "alter"
-	regex.match(`(?i)\bowner\s+to\b|\brow\s+level\s+security\b`, s.text)
+	some c in s.detail.subcommands
+	catalog.privilege_subcommands[c]
 }
+
+# Fail closed: an ALTER TABLE whose subcommands are not listed is treated as one that could change them.
+changes_owner_or_security(s) if {
+	s.node == "AlterTableStmt"
+	not subcommands_listed(s)
+}
+
+subcommands_listed(s) if is_array(s.detail.subcommands)
 
 system_level(s) if s.type in {"alter_system", "load"}
 

@@ -97,16 +97,21 @@ test_agent_production_privilege_is_denied if {
 
 test_privilege_hidden_in_generic_statements if {
 	every c in [
-		{"note": "alter owner", "statements": [t.stmt("alter", {"text": "ALTER TABLE users OWNER TO mallory"})], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
-		{"note": "disable rls", "statements": [t.stmt("alter", {"text": "alter table users disable row  level security"})], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
+		{"note": "alter owner", "statements": [alter_table(["AT_ChangeOwner"])], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
+		{"note": "disable rls among other subcommands", "statements": [alter_table(["AT_AddColumn", "AT_DisableRowSecurity"])], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
+		{"note": "force rls", "statements": [alter_table(["AT_ForceRowSecurity"])], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
+		{"note": "subcommands missing", "statements": [t.stmt("alter", {"node": "AlterTableStmt", "text": "ALTER TABLE users ADD COLUMN a int"})], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
+		{"note": "owner words in the text only", "statements": [t.stmt("alter", {"node": "AlterTableStmt", "text": "ALTER TABLE owners ADD COLUMN \"owner to\" int", "detail": {"subcommands": ["AT_AddColumn"]}})], "effect": "approve"},
 		{"note": "default privileges", "statements": [t.stmt("alter", {"node": "AlterDefaultPrivilegesStmt"})], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
 		{"note": "create policy", "statements": [t.stmt("create", {"node": "CreatePolicyStmt"})], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
-		{"note": "plain alter", "statements": [t.stmt("alter", {"text": "ALTER TABLE owners ADD COLUMN to_x int"})], "effect": "approve"},
+		{"note": "plain alter", "statements": [alter_table(["AT_AddColumn"])], "effect": "approve"},
 	] {
 		d := data.warden.decision with input as doc_of(c)
 		matches(c, d)
 	}
 }
+
+alter_table(subcommands) := t.stmt("alter", {"node": "AlterTableStmt", "detail": {"object_kind": "table", "subcommands": subcommands}})
 
 test_agent_production_system_and_external if {
 	every c in [

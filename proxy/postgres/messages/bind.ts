@@ -13,8 +13,8 @@ export interface Bind {
 
 export function decodeBind(payload: Buffer): Bind {
   const r = new WireReader(payload, 'Bind')
-  const portal = r.cstring()
-  const statement = r.cstring()
+  const portal = r.name('portal')
+  const statement = r.name('prepared statement')
   const paramFormats: number[] = []
   for (let i = 0, n = r.count(2); i < n; i++) paramFormats.push(r.int16())
   const params: (Buffer | null)[] = []

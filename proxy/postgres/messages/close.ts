@@ -12,7 +12,7 @@ export function decodeClose(payload: Buffer): Close {
   const r = new WireReader(payload, 'Close')
   const kind = String.fromCharCode(r.byte())
   if (kind !== 'S' && kind !== 'P') throw new ProtocolError(`Close: invalid target type "${kind}"`)
-  const name = r.cstring()
+  const name = r.name(kind === 'S' ? 'prepared statement' : 'portal')
   r.end()
   return { kind, name }
 }

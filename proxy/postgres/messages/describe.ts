@@ -12,7 +12,7 @@ export function decodeDescribe(payload: Buffer): Describe {
   const r = new WireReader(payload, 'Describe')
   const kind = String.fromCharCode(r.byte())
   if (kind !== 'S' && kind !== 'P') throw new ProtocolError(`Describe: invalid target type "${kind}"`)
-  const name = r.cstring()
+  const name = r.name(kind === 'S' ? 'prepared statement' : 'portal')
   r.end()
   return { kind, name }
 }

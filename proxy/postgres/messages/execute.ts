@@ -9,7 +9,7 @@ export interface Execute {
 
 export function decodeExecute(payload: Buffer): Execute {
   const r = new WireReader(payload, 'Execute')
-  const portal = r.cstring()
+  const portal = r.name('portal')
   const maxRows = r.int32()
   r.end()
   return { portal, maxRows }

@@ -10,8 +10,8 @@ export interface Parse {
 
 export function decodeParse(payload: Buffer): Parse {
   const r = new WireReader(payload, 'Parse')
-  const name = r.cstring()
-  const text = r.cstring()
+  const name = r.name('prepared statement')
+  const text = r.text('query text')
   const n = r.count(4)
   const paramTypes: number[] = []
   for (let i = 0; i < n; i++) paramTypes.push(r.int32() >>> 0)

@@ -4,7 +4,7 @@ import { frame, WireReader, WireWriter } from '../wire.ts'
 
 export function decodeQuery(payload: Buffer): string {
   const r = new WireReader(payload, 'Query')
-  const text = r.cstring()
+  const text = r.text('query text')
   r.end()
   return text
 }

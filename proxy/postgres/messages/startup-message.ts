@@ -14,10 +14,10 @@ export function decodeStartupMessage(payload: Buffer): StartupMessage {
   const protocol = r.int32()
   const params = new Map<string, string>()
   for (;;) {
-    const name = r.cstring()
+    const name = r.text('parameter name')
     if (name === '') break
     if (params.has(name)) throw new ProtocolError(`StartupMessage: parameter "${name}" given twice`)
-    params.set(name, r.cstring())
+    params.set(name, r.text(`value of parameter ${name}`))
   }
   r.end()
   return { protocol, params }

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadPolicy, packageRoot } from '../../../cli/policy.ts'
+import { loadPolicy } from '../../server/policy.ts'
+import { packageRoot, testOpa } from './paths.ts'
 import { createMemoryApprovalStore } from '../../../engine/approvals/index.ts'
 import type { ApprovalStore } from '../../../engine/approvals/types.ts'
 import { createMemoryAuditSink } from '../../../engine/audit/index.ts'
@@ -53,7 +54,7 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
   config.policy.source = join(packageRoot, 'policies')
   const keys = await generateDevKey()
   const verifier = createVerifier(config.identity, { devPublicJwk: keys.publicJwk })
-  const policy = (await loadPolicy(config)).decider
+  const policy = (await loadPolicy(config, { opa: testOpa(), packageRoot })).decider
   const decider: Decider = opts.override
     ? { decide: (input) => opts.override!(input) ?? policy.decide(input), swap: (b) => policy.swap(b), get revision() { return policy.revision } }
     : policy
@@ -63,10 +64,14 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
   const judged: Judged[] = []
   const recording: GatewayEngine = {
     ...engine,
-    judgeSql(request) {
-      const j = engine.judgeSql(request)
-      judged.push({ session: request.session.id, text: request.text, effect: j.decision.effect })
+    judge(request) {
+      const j = engine.judge(request)
+      const text = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
+      judged.push({ session: request.session.id, text, effect: j.decision.effect })
       return j
+    },
+    judgeSql(request) {
+      return recording.judge({ kind: 'sql', ...request })
     },
   }
   return {

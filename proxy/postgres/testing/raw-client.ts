@@ -108,3 +108,72 @@ export class RawClient {
 export const types = (frames: Frame[]): string => frames.map((f) => f.type).join('')
 
 export const errorsOf = (frames: Frame[]) => frames.filter((f) => f.type === 'E').map((f) => decodeErrorResponse(f.payload))
+
+// ---- Byte-exact frontend messages, for names and texts that are not valid UTF-8 or not what an encoder allows ----
+
+/** Text or bytes, as sent: a string is UTF-8; a Buffer goes out as it is (invalid UTF-8, other encodings). */
+export type Bytes = string | Buffer
+
+const bytesOf = (b: Bytes): Buffer => (typeof b === 'string' ? Buffer.from(b, 'utf8') : b)
+const cstr = (b: Bytes): Buffer => Buffer.concat([bytesOf(b), Buffer.from([0])])
+
+function typed(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5)
+  head.write(type, 0, 'latin1')
+  head.writeInt32BE(body.length + 4, 1)
+  return Buffer.concat([head, body])
+}
+
+const int16 = (n: number): Buffer => {
+  const b = Buffer.alloc(2)
+  b.writeInt16BE(n)
+  return b
+}
+
+export const rawMessages = {
+  /** Query ('Q') with its text as given. */
+  query: (text: Bytes): Buffer => typed('Q', cstr(text)),
+  /** Parse ('P') with no parameter types. */
+  parse: (name: Bytes, text: Bytes): Buffer => typed('P', Buffer.concat([cstr(name), cstr(text), int16(0)])),
+  /** Bind ('B') without parameters; every result column in `format` (0 text, 1 binary). */
+  bind: (portal: Bytes, statement: Bytes, format = 0): Buffer =>
+    typed('B', Buffer.concat([cstr(portal), cstr(statement), int16(0), int16(0), int16(1), int16(format)])),
+  describe: (kind: 'S' | 'P', name: Bytes): Buffer => typed('D', Buffer.concat([Buffer.from(kind), cstr(name)])),
+  execute: (portal: Bytes, maxRows = 0): Buffer => {
+    const n = Buffer.alloc(4)
+    n.writeInt32BE(maxRows)
+    return typed('E', Buffer.concat([cstr(portal), n]))
+  },
+  close: (kind: 'S' | 'P', name: Bytes): Buffer => typed('C', Buffer.concat([Buffer.from(kind), cstr(name)])),
+  sync: (): Buffer => typed('S', Buffer.alloc(0)),
+  /** StartupMessage (protocol 3.0) with its key/value pairs in order, repeated keys and raw bytes allowed. */
+  startup: (pairs: [Bytes, Bytes][]): Buffer => {
+    const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), ...pairs.flatMap(([k, v]) => [cstr(k), cstr(v)]), Buffer.from([0])])
+    const len = Buffer.alloc(4)
+    len.writeInt32BE(body.length + 4)
+    return Buffer.concat([len, body])
+  },
+}
+
+/**
+ * Opens a session from a byte-exact StartupMessage; resolves to the client at ReadyForQuery, or to the
+ * ErrorResponse fields when the gateway refuses the session.
+ */
+export async function rawSession(port: number, token: string, pairs: [Bytes, Bytes][]): Promise<{ client: RawClient } | { refused: ReturnType<typeof decodeErrorResponse> }> {
+  const c = await RawClient.open(port)
+  c.send(rawMessages.startup(pairs))
+  let got = await c.until((fs) => fs.some((f) => f.type === 'R' || f.type === 'E'))
+  if (!got.some((f) => f.type === 'E')) {
+    c.send(encodePasswordMessage(token))
+    got = await c.until((fs) => fs.some((f) => f.type === 'Z' || f.type === 'E'))
+  }
+  const err = got.find((f) => f.type === 'E')
+  if (err || !got.some((f) => f.type === 'Z')) {
+    c.close()
+    return { refused: err ? decodeErrorResponse(err.payload) : { severity: 'FATAL', code: '08006', message: 'connection closed during startup' } }
+  }
+  const k = got.find((f) => f.type === 'K')
+  if (k) c.key = decodeBackendKeyData(k.payload)
+  c.take()
+  return { client: c }
+}

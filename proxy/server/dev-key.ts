@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { chmod, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JWK } from 'jose'
-import { type DevKeyPair, generateDevKey } from '../engine/identity/dev-issuer.ts'
-import { CodedError } from '../engine/errors.ts'
+import { type DevKeyPair, generateDevKey } from '../../engine/identity/dev-issuer.ts'
+import { CodedError } from '../../engine/errors.ts'
 
 export class DevKeyError extends CodedError<'config.dev_key'> {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,0 +1,182 @@
+// The `warden audit` readers on a trail written through the gateway's own wiring (openAuditTrail): verify,
+// tamper detection through the CLI, sessions, show, export.
+import { generateKeyPairSync } from 'node:crypto'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { pino } from 'pino'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { AuditEvent } from '../../engine/audit/types.ts'
+import { openAuditTrail } from '../../proxy/server/audit-trail.ts'
+import { loadConfig } from '../config-file.ts'
+import { memoryIo } from '../io.ts'
+import { main } from '../main.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-audit-cli-'))
+const configFile = join(dir, 'warden.yaml')
+writeFileSync(configFile, `state_dir: ./state
+identity:
+  providers: [{ name: dev, issuer: warden-dev, audience: warden, dev: true }]
+targets: [{ name: demo, kind: postgres, environment: production, embedded: true }]
+audit:
+  destination: "off"
+  checkpoints: { every_records: 4, file: ./exported-checkpoints.jsonl }
+`)
+const stateDir = join(dir, 'state')
+const trailFile = join(stateDir, 'audit', 'trail.db')
+const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjdXJzb3IifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln'
+
+const cursor = { sub: 'cursor', issuer: 'warden-dev', kind: 'agent' }
+const at = (s: number) => `2026-11-29T10:00:${String(s).padStart(2, '0')}.000Z`
+const session = (id: string, who: typeof cursor, t0: number): AuditEvent[] => [
+  { type: 'connection', time: at(t0), session_id: id, protocol: 'postgres', identity: who, target: 'demo', client: { address: '127.0.0.1', tls: true }, application_name: 'psql', password: JWT },
+  { type: 'statement', time: at(t0 + 1), session_id: id, protocol: 'postgres', identity: who, target: 'demo', statement: "SELECT email FROM users WHERE id = 42", fingerprint: 'fp1', decision: 'allow', reasons: [], via: 'simple', effect: 'allow', rows: 1, masked: 1, duration_ms: 1.5 },
+  { type: 'statement', time: at(t0 + 2), session_id: id, protocol: 'postgres', identity: who, target: 'demo', statement: 'DROP TABLE users', fingerprint: 'fp2', decision: 'deny', reasons: [{ rule: 'destructive', message: 'DROP is destructive' }], via: 'simple', effect: 'deny', error: '42501', rows: 0, masked: 0, duration_ms: 0 },
+  { type: 'disconnect', time: at(t0 + 3), session_id: id, protocol: 'postgres', target: 'demo', statements: 2, duration_ms: 3000, reason: 'client_terminate' },
+]
+
+async function writeTrail(): Promise<void> {
+  rmSync(stateDir, { recursive: true, force: true })
+  rmSync(join(dir, 'exported-checkpoints.jsonl'), { force: true })
+  const { config } = await loadConfig(configFile, dir)
+  const trail = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: {} })
+  for (const e of [...session('sess-a', cursor, 0), ...session('sess-b', { ...cursor, sub: 'bob', kind: 'human' }, 10)]) trail.sink.record(e)
+  await trail.sink.durable!()
+  await trail.close()
+}
+
+async function warden(...args: string[]) {
+  const io = memoryIo({}, dir)
+  const code = await main(['audit', ...args, '--config', configFile], io)
+  return { code, out: io.stdout, err: io.stderr }
+}
+
+function tamper(sql: string): void {
+  const db = new Database(trailFile)
+  for (const t of ['warden_audit_records_no_update', 'warden_audit_records_no_delete', 'warden_audit_checkpoints_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`)
+  db.exec(sql)
+  db.close()
+}
+
+test.after(() => rmSync(dir, { recursive: true, force: true }))
+
+test('verify passes on an untouched trail: every record, every checkpoint (stored and exported)', async () => {
+  await writeTrail()
+  const r = await warden('verify')
+  assert.is(r.code, 0, r.out + r.err)
+  // The 8 events commit as one batch, so one checkpoint (at 8, past every_records: 4), none at close (the head is
+  // already checkpointed): stored once and exported once.
+  assert.is(r.out, 'ok: 8 records, chain intact up to record 8; 2 signed checkpoints verified\n')
+})
+
+test('verify fails at the edited record, exit 1, naming why', async () => {
+  await writeTrail()
+  tamper(`UPDATE warden_audit_records SET event = replace(event, '"rows":1', '"rows":9') WHERE seq = 2`)
+  const r = await warden('verify')
+  assert.is(r.code, 1)
+  assert.match(r.out, 'FAIL: record 2: edited: record 2 does not match its hash')
+  const json = JSON.parse((await warden('verify', '--json')).out)
+  assert.equal([json.ok, json.failure.seq, json.failure.reason], [false, 2, 'edited'])
+})
+
+test('verify catches records cut off with their stored checkpoints too, from the exported checkpoint file', async () => {
+  await writeTrail()
+  tamper(`DELETE FROM warden_audit_records WHERE seq > 5; DELETE FROM warden_audit_checkpoints WHERE seq > 5`)
+  const r = await warden('verify')
+  assert.is(r.code, 1)
+  assert.match(r.out, 'FAIL: record 6: truncated: the trail ends at record 5 but checkpoint 8')
+})
+
+test('verify rejects checkpoints that the given public key did not sign', async () => {
+  await writeTrail()
+  const other = join(dir, 'other.pub.pem')
+  writeFileSync(other, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string)
+  const r = await warden('verify', '--public-key', other)
+  assert.is(r.code, 1)
+  assert.match(r.out, 'forged')
+  copyFileSync(join(stateDir, 'audit', 'signing-key.pub.pem'), join(dir, 'mine.pem'))
+  assert.is((await warden('verify', '--public-key', join(dir, 'mine.pem'))).code, 0)
+})
+
+test('sessions lists sessions with counts and filters by identity, target and time', async () => {
+  await writeTrail()
+  const r = await warden('sessions')
+  assert.is(r.code, 0)
+  const lines = r.out.trim().split('\n')
+  assert.equal(lines[0]!.split(/\s+/), ['SESSION', 'IDENTITY', 'TARGET', 'FIRST', 'LAST', 'STATEMENTS', 'DENIED'])
+  assert.equal(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3).concat(l.split(/\s+/).slice(5))), [['sess-a', 'cursor', 'demo', '2', '1'], ['sess-b', 'bob', 'demo', '2', '1']])
+  assert.equal(JSON.parse((await warden('sessions', '--identity', 'bob', '--json')).out).map((s: { session_id: string }) => s.session_id), ['sess-b'])
+  assert.is((await warden('sessions', '--target', 'prod-db')).out, 'no sessions\n')
+  assert.equal(JSON.parse((await warden('sessions', '--since', '2100-01-01T00:00:00Z', '--json')).out), [])
+  const bad = await warden('sessions', '--since', 'yesterday')
+  assert.is(bad.code, 2)
+  assert.match(bad.err, '--since must be an ISO 8601 time')
+})
+
+test('show replays a session in order, with decisions, response summaries and masked counts; secrets never appear', async () => {
+  await writeTrail()
+  const r = await warden('show', 'sess-a')
+  assert.is(r.code, 0, r.err)
+  const lines = r.out.split('\n')
+  assert.is(lines[0], 'session sess-a  cursor → demo')
+  assert.match(lines[1]!, /#1  2026-11-29T10:00:00.000Z  connected as cursor \(agent\) to demo from 127\.0\.0\.1 over TLS, application psql/)
+  assert.match(lines[2]!, /#2 .* allowed +SELECT email FROM users WHERE id = \$1  → 1 rows, 1 masked, 1\.5 ms/)
+  assert.match(lines[3]!, /#3 .* denied +DROP TABLE users  → error 42501/)
+  assert.match(lines[4]!, 'reason: destructive: DROP is destructive')
+  assert.match(lines[5]!, /#4 .* disconnected after 2 statements/)
+  assert.match(r.out, '2 statements: 1 allowed, 1 denied, 0 held; 1 rows returned, 1 values masked')
+  assert.not.match(r.out, JWT)
+  assert.not.match(r.out, '42 ')
+  const json = JSON.parse((await warden('show', 'sess-a', '--json')).out)
+  assert.equal(json.steps.map((s: { seq: number; type: string }) => [s.seq, s.type]), [[1, 'connection'], [2, 'statement'], [3, 'statement'], [4, 'disconnect']])
+  assert.is(json.steps[0].event.password, '[REDACTED]')
+  const missing = await warden('show', 'nope')
+  assert.is(missing.code, 1)
+  assert.match(missing.err, 'no session "nope"')
+})
+
+test('export prints each decision as an OPA decision log entry', async () => {
+  await writeTrail()
+  const r = await warden('export', '--format', 'jsonl')
+  assert.is(r.code, 0, r.err)
+  const entries = r.out.trim().split('\n').map((l) => JSON.parse(l))
+  assert.is(entries.length, 4, 'statements only')
+  const e = entries[1]
+  assert.match(e.decision_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  assert.is(e.path, 'warden/decision')
+  assert.equal(e.result, { effect: 'deny', reasons: [{ rule: 'destructive', message: 'DROP is destructive' }] })
+  assert.equal(e.input.command, { protocol: 'postgres', raw: 'DROP TABLE users', fingerprint: 'fp2' })
+  assert.is(e.timestamp, at(2))
+  assert.equal(e.labels, { app: 'warden', store: 'sqlite', via: 'simple' })
+  assert.equal(e.masked, ['/input/command/raw'])
+  assert.is(e.warden.seq, 3)
+  assert.is((await warden('export', '--format', 'csv')).code, 2)
+})
+
+test('the state directory comes from --state-dir, else $WARDEN_STATE_DIR; a missing trail says what to do', async () => {
+  await writeTrail()
+  const io = memoryIo({ WARDEN_STATE_DIR: join(dir, 'elsewhere') }, dir)
+  assert.is(await main(['audit', 'verify', '--config', configFile], io), 2)
+  assert.match(io.stderr, `no audit trail at ${join(dir, 'elsewhere', 'audit', 'trail.db')}; start the gateway once, or pass --state-dir`)
+  const io2 = memoryIo({ WARDEN_STATE_DIR: join(dir, 'elsewhere') }, dir)
+  assert.is(await main(['audit', 'verify', '--config', configFile, '--state-dir', stateDir], io2), 0, io2.stderr)
+  assert.ok(readFileSync(join(dir, 'exported-checkpoints.jsonl'), 'utf8').length > 0)
+})
+
+test('usage: an unknown or missing action exits 2 with the actions listed; --help exits 0', async () => {
+  for (const args of [[], ['frobnicate']]) {
+    const io = memoryIo({}, dir)
+    assert.is(await main(['audit', ...args], io), 2)
+    assert.match(io.stderr, 'warden audit verify')
+  }
+  const help = memoryIo({}, dir)
+  assert.is(await main(['audit', 'show', '--help'], help), 0)
+  assert.match(help.stdout, 'usage: warden audit show SESSION')
+  const none = memoryIo({}, dir)
+  assert.is(await main(['audit', 'show'], none), 2)
+  assert.match(none.stderr, 'show takes exactly one session id')
+})
+
+test.run()

@@ -1,0 +1,53 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { loadSqlParsers } from '../normalize/sql/parse.ts'
+import { MAX_SHOWN_CHARS, quoteLiteral, reviewText } from './review-text.ts'
+
+test.before(async () => {
+  await loadSqlParsers()
+})
+
+const text = (...values: (string | null)[]) => ({ params: values.map((v) => (v === null ? null : Buffer.from(v))), formats: [] })
+
+test('text parameters become quoted literals in place of $n', () => {
+  assert.is(reviewText('UPDATE users SET plan = $1 WHERE id = $2', text("pro'plus", '4')), "UPDATE users SET plan = 'pro''plus' WHERE id = '4'")
+})
+
+test('NULL, repeated and out-of-order placeholders; a missing value stays $n', () => {
+  assert.is(reviewText('SELECT $2, $1, $2, $3', text(null, 'b')), "SELECT 'b', NULL, 'b', $3")
+})
+
+test('a $1 inside a string, a comment or a dollar-quoted body is not a placeholder', () => {
+  assert.is(reviewText("SELECT '$1', $1 /* $1 */, $$ $1 $$", text('x')), "SELECT '$1', 'x' /* $1 */, $$ $1 $$")
+})
+
+test('binary parameters are hex with their type OID; one format code applies to all', () => {
+  const values = { params: [Buffer.from([0, 0, 0, 4]), Buffer.from('ab')], formats: [1], types: [23] }
+  assert.is(reviewText('SELECT $1, $2', values), "SELECT '\\x00000004' /* binary, type OID 23 */, '\\x6162' /* binary, type OID unspecified */")
+})
+
+test('per-parameter format codes', () => {
+  const values = { params: [Buffer.from('a'), Buffer.from([255])], formats: [0, 1], types: [25, 17] }
+  assert.is(reviewText('SELECT $1, $2', values), "SELECT 'a', '\\xff' /* binary, type OID 17 */")
+})
+
+test('values that could mislead a reader are escaped in an E literal', () => {
+  assert.is(quoteLiteral("a'\n--b"), "E'a''\\n--b'")
+  assert.is(quoteLiteral('x\u202ey\\'), "E'x\\u202ey\\\\'")
+  assert.is(quoteLiteral('plain'), "'plain'")
+})
+
+test('long values are cut with their size said', () => {
+  const shown = reviewText('SELECT $1', text('a'.repeat(MAX_SHOWN_CHARS + 10)))
+  assert.ok(shown.startsWith(`SELECT '${'a'.repeat(MAX_SHOWN_CHARS)}' /* ${MAX_SHOWN_CHARS + 10} bytes, first`), shown.slice(-80))
+})
+
+test('text the scanner rejects gets its values listed after it', () => {
+  assert.is(reviewText("SELECT $1 'unterminated", text('v')), "SELECT $1 'unterminated\n-- parameters: $1 = 'v'")
+})
+
+test('without parameters the text is shown as is', () => {
+  assert.is(reviewText('DELETE FROM t WHERE id = 1'), 'DELETE FROM t WHERE id = 1')
+})
+
+test.run()

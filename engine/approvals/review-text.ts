@@ -1,0 +1,80 @@
+// What a reviewer is shown for a held statement: its text with the values it will run with in place of
+// `$1, $2 …` (the extended protocol's Bind parameters). Text-format values become quoted literals; binary
+// ones are shown as hex with their type OID. Only for reviewers: the audit keeps the redacted text.
+import { scanPostgres } from '../normalize/sql/parse.ts'
+
+export interface BoundValues {
+  /** One entry per parameter; null is SQL NULL. */
+  params: readonly (Uint8Array | null)[]
+  /** Bind's format codes: none (all text), one (for all) or one per parameter; 1 is binary. */
+  formats: readonly number[]
+  /** Parse's parameter type OIDs (0 or missing: left to the server). */
+  types?: readonly number[]
+}
+
+/** Longer values are cut, with their full size said, so one parameter cannot flood a reviewer's screen. */
+export const MAX_SHOWN_CHARS = 2000
+
+// Characters that could make a literal look like something else: controls, backslash, bidi and other
+// invisible format characters. Their presence switches to an E'' literal with every one escaped.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\\\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u
+
+function escapeChar(c: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', "'": "''" }
+  if (named[c]) return named[c]
+  const code = c.codePointAt(0)!
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+}
+
+/** A SQL literal a reader cannot misread: '…' with quotes doubled, or E'…' when anything needs escaping. */
+export function quoteLiteral(value: string): string {
+  if (!UNSAFE.test(value)) return `'${value.replace(/'/g, "''")}'`
+  return `E'${[...value].map((c) => (UNSAFE.test(c) || c === "'" ? escapeChar(c) : c)).join('')}'`
+}
+
+function cut(text: string, size: number, unit: string): { shown: string; note: string } {
+  if (text.length <= MAX_SHOWN_CHARS) return { shown: text, note: '' }
+  return { shown: text.slice(0, MAX_SHOWN_CHARS), note: ` /* ${size} ${unit}, first ${MAX_SHOWN_CHARS} characters shown */` }
+}
+
+/** Parameter `index` (0-based) as the reviewer sees it. */
+export function showParameter(values: BoundValues, index: number): string {
+  const value = values.params[index]
+  if (value === undefined) return `$${index + 1}`
+  if (value === null) return 'NULL'
+  const format = values.formats.length === 1 ? values.formats[0] : (values.formats[index] ?? 0)
+  const type = values.types?.[index] ?? 0
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  if (format === 1) {
+    const { shown, note } = cut(bytes.toString('hex'), bytes.length, 'bytes')
+    return `'\\x${shown}'${note} /* binary, type OID ${type || 'unspecified'} */`
+  }
+  const text = bytes.toString('utf8')
+  const { shown, note } = cut(text, bytes.length, 'bytes')
+  return `${quoteLiteral(shown)}${note}`
+}
+
+/**
+ * `text` with each `$n` placeholder replaced by parameter n, found by the PostgreSQL scanner (a `$1` inside
+ * a string or comment is not a placeholder). When the scanner rejects the text, the values are listed after it.
+ */
+export function reviewText(text: string, values?: BoundValues): string {
+  if (!values || values.params.length === 0) return text
+  const bytes = Buffer.from(text, 'utf8')
+  let tokens
+  try {
+    if (bytes.toString('utf8') !== text) throw new Error('text is not well-formed UTF-16')
+    tokens = scanPostgres(text).filter((t) => t.tokenName === 'PARAM')
+  } catch {
+    return `${text}\n-- parameters: ${values.params.map((_, i) => `$${i + 1} = ${showParameter(values, i)}`).join(', ')}`
+  }
+  const out: string[] = []
+  let at = 0
+  for (const t of tokens) {
+    const n = Number(t.text.slice(1))
+    out.push(bytes.subarray(at, t.start).toString('utf8'), Number.isInteger(n) && n >= 1 ? showParameter(values, n - 1) : t.text)
+    at = t.end
+  }
+  out.push(bytes.subarray(at).toString('utf8'))
+  return out.join('')
+}

@@ -1,0 +1,152 @@
+// The shared audit store on PostgreSQL, for several gateways writing one trail. Each append is one
+// transaction that first takes a transaction-scoped advisory lock, then reads the head: appends from every
+// gateway are serialized, so the chain stays one linear chain. Committed with the server's default
+// synchronous_commit, so an append that resolved is durable on the server.
+import pg from 'pg'
+import { AuditError } from '../errors.ts'
+import type { Checkpoint } from '../chain/checkpoint.ts'
+import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
+import type { StoredRecord } from '../chain/verify.ts'
+import { POSTGRES_MIGRATIONS } from './migrations.ts'
+import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
+
+/** pg_advisory_xact_lock keys: 'wardaudt' and 'wardmigr' read as int8 (decimal: PostgreSQL 15 has no hex literals). */
+const APPEND_LOCK = '8602282538711737460'
+const MIGRATE_LOCK = '8602282538912278386'
+const PAGE = 1000
+
+export interface PostgresStoreOptions {
+  /** A pg connection string or config (password from the environment, never from a file in the repo). */
+  connection: string | pg.PoolConfig
+  /** Pool size; appends use one connection at a time. */
+  max?: number
+}
+
+function describe(connection: PostgresStoreOptions['connection']): string {
+  if (typeof connection === 'string') return connection.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@')
+  return `${connection.host ?? 'localhost'}:${connection.port ?? 5432}/${connection.database ?? ''}`
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK})`)
+    await client.query(`CREATE TABLE IF NOT EXISTS warden_schema_migrations (component text NOT NULL, version int NOT NULL, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`)
+    const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM warden_schema_migrations WHERE component = 'audit'`)
+    const current = rows[0]?.v ?? 0
+    const known = POSTGRES_MIGRATIONS.at(-1)!.version
+    if (current > known) throw new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
+    for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version > current)) {
+      await client.query(m.sql)
+      await client.query(`INSERT INTO warden_schema_migrations (component, version, description) VALUES ('audit', $1, $2)`, [m.version, m.description])
+    }
+    await client.query('COMMIT')
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+const toRecord = (r: { seq: string | number; time: string; prev_hash: string; hash: string; event: string }): StoredRecord =>
+  ({ seq: Number(r.seq), time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: r.event })
+
+export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promise<AuditStore> {
+  const where = describe(opts.connection)
+  const config = typeof opts.connection === 'string' ? { connectionString: opts.connection } : opts.connection
+  // Bounded waits: an unreachable server fails the append (and, failing closed, the statement) within
+  // seconds instead of holding every statement behind a hung TCP connect.
+  const pool = new pg.Pool({ connectionTimeoutMillis: 5_000, query_timeout: 15_000, ...config, max: opts.max ?? 4 })
+  // An idle client that loses its server must not crash the gateway; the next query reports it.
+  pool.on('error', () => undefined)
+  try {
+    await migrate(pool)
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    if (err instanceof AuditError) throw err
+    throw new AuditError('audit.store_open', `open audit store on PostgreSQL ${where}: ${(err as Error).message}; check audit.postgres in the config`, { cause: err })
+  }
+  const unavailable = (what: string, err: unknown) =>
+    new AuditError('audit.store_unavailable', `${what} on PostgreSQL ${where}: ${(err as Error).message}`, { cause: err })
+  const headOf = async (q: pg.Pool | pg.PoolClient): Promise<ChainHead> => {
+    const { rows } = await q.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
+    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD
+  }
+  const columns = `seq, time, prev_hash, hash, event`
+
+  return {
+    kind: 'postgres',
+    async append(batch) {
+      if (!batch.length) return []
+      let client: pg.PoolClient | undefined
+      try {
+        client = await pool.connect()
+        await client.query('BEGIN')
+        await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`)
+        const records = linkBatch(await headOf(client), batch)
+        const values: unknown[] = []
+        const tuples = records.map((r) => {
+          const ix = indexColumns(r.event)
+          const base = values.length
+          values.push(r.seq, r.time, r.prev_hash, r.hash, r.eventText, ix.session_id, ix.type, ix.sub, ix.target, ix.effect)
+          return `(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`
+        })
+        await client.query(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect) VALUES ${tuples.join(', ')}`, values)
+        await client.query('COMMIT')
+        return records
+      } catch (err) {
+        await client?.query('ROLLBACK').catch(() => undefined)
+        throw unavailable('append to audit store', err)
+      } finally {
+        client?.release()
+      }
+    },
+    async head() {
+      try {
+        return await headOf(pool)
+      } catch (err) {
+        throw unavailable('read the audit head', err)
+      }
+    },
+    async addCheckpoint(c) {
+      try {
+        await pool.query(`INSERT INTO warden_audit_checkpoints (seq, hash, time, key_id, signature) VALUES ($1, $2, $3, $4, $5)`, [c.seq, c.hash, c.time, c.key_id, c.signature])
+      } catch (err) {
+        throw unavailable('append checkpoint to audit store', err)
+      }
+    },
+    async checkpoints() {
+      const { rows } = await pool.query(`SELECT seq, hash, time, key_id, signature FROM warden_audit_checkpoints ORDER BY id`)
+      return rows.map((r) => ({ ...r, seq: Number(r.seq) }) as Checkpoint)
+    },
+    async *records() {
+      // Storage order (id), paged by keyset so a large trail is never held in memory.
+      let after = Number.MIN_SAFE_INTEGER
+      for (;;) {
+        const { rows } = await pool.query(`SELECT id, ${columns} FROM warden_audit_records WHERE id > $1 ORDER BY id LIMIT ${PAGE}`, [after])
+        for (const r of rows) yield toRecord(r)
+        if (rows.length < PAGE) return
+        after = Number(rows.at(-1).id)
+      }
+    },
+    has: async (seq) => (await pool.query(`SELECT 1 FROM warden_audit_records WHERE seq = $1`, [seq])).rowCount! > 0,
+    async sessions(filter: SessionFilter = {}) {
+      const { rows } = await pool.query(`SELECT session_id, max(sub) AS identity, max(target) AS target, min(time) AS first_time, max(time) AS last_time,
+          count(*)::int AS records, count(*) FILTER (WHERE type = 'statement')::int AS statements, count(*) FILTER (WHERE effect = 'deny')::int AS denied
+        FROM warden_audit_records WHERE session_id IS NOT NULL GROUP BY session_id
+        HAVING ($1::text IS NULL OR max(time) >= $1) AND ($2::text IS NULL OR max(sub) = $2) AND ($3::text IS NULL OR max(target) = $3)
+        ORDER BY min(seq)`, [filter.since ?? null, filter.identity ?? null, filter.target ?? null])
+      return rows.map((r) => {
+        for (const k of Object.keys(r)) if (r[k] === null) delete r[k]
+        return r as SessionSummary
+      })
+    },
+    async sessionRecords(id) {
+      const { rows } = await pool.query(`SELECT ${columns} FROM warden_audit_records WHERE session_id = $1 ORDER BY seq`, [id])
+      return rows.map(toRecord)
+    },
+    close: () => pool.end(),
+  }
+}

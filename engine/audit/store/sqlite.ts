@@ -1,0 +1,100 @@
+// The embedded audit store: one SQLite file in the state directory (better-sqlite3 12.x; 13.x crashes on
+// Node 20). WAL with synchronous=FULL: a batch whose append() resolved has been fsynced and survives kill -9
+// or a power cut. BEGIN IMMEDIATE takes the write lock before the head is read, so two processes on one
+// file still build one chain.
+import { chmodSync, mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { AuditError } from '../errors.ts'
+import type { Checkpoint } from '../chain/checkpoint.ts'
+import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
+import type { StoredRecord } from '../chain/verify.ts'
+import { SQLITE_MIGRATIONS } from './migrations.ts'
+import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
+
+function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS warden_schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))`)
+  const run = db.transaction(() => {
+    const row = db.prepare(`SELECT max(version) AS v FROM warden_schema_migrations WHERE component = 'audit'`).get() as { v: number | null }
+    const current = row.v ?? 0
+    const known = SQLITE_MIGRATIONS.at(-1)!.version
+    if (current > known) {
+      throw new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
+    }
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
+      db.exec(m.sql)
+      db.prepare(`INSERT INTO warden_schema_migrations VALUES ('audit', ?, ?, ?)`).run(m.version, m.description, new Date().toISOString())
+    }
+  })
+  run.immediate()
+}
+
+export function openSqliteAuditStore(file: string): AuditStore {
+  let db: Database.Database
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    db = new Database(file)
+    chmodSync(file, 0o600)
+    db.pragma('busy_timeout = 10000')
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    migrate(db)
+  } catch (err) {
+    if (err instanceof AuditError) throw err
+    throw new AuditError('audit.store_open', `open audit store ${file}: ${(err as Error).message}; make the state directory writable, or set audit.sqlite.path or audit.store`, { cause: err })
+  }
+
+  const headStmt = db.prepare(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
+  const insert = db.prepare(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect)
+    VALUES (@seq, @time, @prev_hash, @hash, @event, @session_id, @type, @sub, @target, @effect)`)
+  const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
+  const appendTx = db.transaction((batch: Parameters<AuditStore['append']>[0]) => {
+    const records = linkBatch(readHead(), batch)
+    for (const r of records) insert.run({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: r.eventText, ...indexColumns(r.event) })
+    return records
+  })
+  const columns = `seq, time, prev_hash, hash, event`
+
+  return {
+    kind: 'sqlite',
+    async append(batch) {
+      if (!batch.length) return []
+      try {
+        return appendTx.immediate(batch)
+      } catch (err) {
+        throw new AuditError('audit.store_unavailable', `append to audit store ${file}: ${(err as Error).message}`, { cause: err })
+      }
+    },
+    head: async () => readHead(),
+    async addCheckpoint(c) {
+      try {
+        db.prepare(`INSERT INTO warden_audit_checkpoints (seq, hash, time, key_id, signature) VALUES (@seq, @hash, @time, @key_id, @signature)`).run(c)
+      } catch (err) {
+        throw new AuditError('audit.store_unavailable', `append checkpoint to audit store ${file}: ${(err as Error).message}`, { cause: err })
+      }
+    },
+    checkpoints: async () => db.prepare(`SELECT seq, hash, time, key_id, signature FROM warden_audit_checkpoints ORDER BY id`).all() as Checkpoint[],
+    async *records() {
+      // Storage order: id, the rowid the record was inserted under.
+      yield* db.prepare(`SELECT ${columns} FROM warden_audit_records ORDER BY id`).iterate() as IterableIterator<StoredRecord>
+    },
+    has: async (seq) => db.prepare(`SELECT 1 FROM warden_audit_records WHERE seq = ?`).get(seq) !== undefined,
+    async sessions(filter: SessionFilter = {}) {
+      return db.prepare(`SELECT session_id, max(sub) AS identity, max(target) AS target, min(time) AS first_time, max(time) AS last_time,
+          count(*) AS records, sum(type = 'statement') AS statements, sum(effect = 'deny') AS denied
+        FROM warden_audit_records WHERE session_id IS NOT NULL GROUP BY session_id
+        HAVING (@since IS NULL OR max(time) >= @since) AND (@identity IS NULL OR max(sub) = @identity) AND (@target IS NULL OR max(target) = @target)
+        ORDER BY min(seq)`).all({ since: filter.since ?? null, identity: filter.identity ?? null, target: filter.target ?? null })
+        .map((r) => dropNulls(r as Record<string, unknown>) as unknown as SessionSummary)
+    },
+    sessionRecords: async (id) => db.prepare(`SELECT ${columns} FROM warden_audit_records WHERE session_id = ? ORDER BY seq`).all(id) as StoredRecord[],
+    async close() {
+      if (db.open) db.close()
+    },
+  }
+}
+
+function dropNulls(row: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(row)) if (row[k] === null) delete row[k]
+  return row
+}

@@ -1,0 +1,61 @@
+// Where the audit chain lives. One interface, a file per implementation (sqlite.ts, postgres.ts), one shared
+// test suite (store.case.ts). Appends are linked onto the head read inside the same transaction, so several
+// writers on one store still build one linear chain.
+import type { Checkpoint } from '../chain/checkpoint.ts'
+import type { ChainHead, ChainRecord } from '../chain/record.ts'
+import type { StoredRecord } from '../chain/verify.ts'
+
+export interface PendingRecord {
+  /** The redacted event, plain JSON. */
+  event: Record<string, unknown>
+  /** When it was appended (ISO 8601); the chain's `time`. */
+  time: string
+}
+
+export interface SessionFilter {
+  /** Only sessions with a record at or after this ISO time. */
+  since?: string
+  /** Only sessions of this identity (`sub`). */
+  identity?: string
+  target?: string
+}
+
+export interface SessionSummary {
+  session_id: string
+  identity?: string
+  target?: string
+  first_time: string
+  last_time: string
+  records: number
+  statements: number
+  denied: number
+}
+
+export interface AuditStore {
+  readonly kind: 'sqlite' | 'postgres'
+  /** Appends the batch in one transaction; resolves once it is committed (durable). */
+  append(batch: readonly PendingRecord[]): Promise<ChainRecord[]>
+  head(): Promise<ChainHead>
+  addCheckpoint(c: Checkpoint): Promise<void>
+  checkpoints(): Promise<Checkpoint[]>
+  /** Every record in storage order (not sorted by seq, so that reordering shows). */
+  records(): AsyncIterable<StoredRecord>
+  has(seq: number): Promise<boolean>
+  sessions(filter?: SessionFilter): Promise<SessionSummary[]>
+  /** The records of one session, in chain order. */
+  sessionRecords(sessionId: string): Promise<StoredRecord[]>
+  close(): Promise<void>
+}
+
+/** The columns the readers search by, taken from the event when it is appended (not part of the hash). */
+export function indexColumns(event: Record<string, unknown>) {
+  const str = (v: unknown) => (typeof v === 'string' ? v : null)
+  const identity = event.identity as { sub?: unknown } | undefined
+  return {
+    session_id: str(event.session_id),
+    type: str(event.type),
+    sub: str(identity?.sub),
+    target: str(event.target),
+    effect: str(event.effect) ?? str(event.decision),
+  }
+}

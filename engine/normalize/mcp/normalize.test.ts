@@ -1,0 +1,115 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Target } from '../../types.ts'
+import { garbageRequests } from '../garbage-requests.ts'
+import { normalizeHttp } from '../http.ts'
+import { normalize } from '../index.ts'
+import { canonicalJson } from './canonical-json.ts'
+import { type McpJudgeContext, normalizeMcp } from './normalize.ts'
+
+const target: Target = { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {} }
+
+function post(body: unknown, mcp?: McpJudgeContext, t: Target = target) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  return normalize({ kind: 'http', request: { method: 'POST', url: 'https://mcp.example.com/mcp', headers: { 'content-type': 'application/json' }, body: text }, mcp }, t)
+}
+
+const call = (name: string, args: unknown = { q: 'x' }, id: number | string = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
+
+test('tools/call: server, method, tool, arguments and id; an unlisted tool is unseen', () => {
+  const { command, risk } = post(call('read_docs', { topic: 'setup' }, 7))
+  assert.equal(command.protocol, 'mcp')
+  assert.equal(command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'request', method: 'tools/call', id: 7, tool: 'read_docs', arguments: { topic: 'setup' }, tool_status: 'unseen', tool_changed: false })
+  assert.equal(command.raw, 'mcp prod-mcp tools/call read_docs')
+  assert.equal(command.http?.method, 'POST')
+  assert.equal(risk.level, 'high')
+})
+
+test('the server id comes from the target label mcp_server when configured', () => {
+  const { command } = post(call('x'), undefined, { ...target, labels: { mcp_server: 'github' } })
+  assert.equal(command.mcp?.server, 'github')
+})
+
+test('the registry view reaches the command: a changed tool is flagged with its current fingerprint', () => {
+  const { command, risk } = post(call('deploy'), { tools: { deploy: { status: 'changed', fingerprint: 'abc' } } })
+  assert.equal(command.mcp?.tool_status, 'changed')
+  assert.equal(command.mcp?.tool_changed, true)
+  assert.equal(command.mcp?.tool_fingerprint, 'abc')
+  assert.ok(risk.score >= 75)
+})
+
+test('digest and fingerprint ignore the JSON-RPC id; digest follows arguments; both follow the tool definition', () => {
+  const a = post(call('deploy', { v: 1 }, 1)).command
+  const b = post(call('deploy', { v: 1 }, 'other')).command
+  const c = post(call('deploy', { v: 2 }, 1)).command
+  const d = post(call('deploy', { v: 1 }, 1), { tools: { deploy: { status: 'changed', fingerprint: 'new' } } }).command
+  assert.is(a.digest, b.digest)
+  assert.is.not(a.digest, c.digest)
+  assert.is(a.fingerprint, c.fingerprint)
+  assert.is.not(a.digest, d.digest)
+  assert.is.not(a.fingerprint, d.fingerprint)
+})
+
+test('requests, notifications and responses are told apart', () => {
+  assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }).command.mcp?.kind, 'request')
+  assert.equal(post({ jsonrpc: '2.0', method: 'notifications/initialized' }).command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'notification', method: 'notifications/initialized' })
+  assert.equal(post({ jsonrpc: '2.0', id: 'r1', result: {} }).command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'response', id: 'r1' })
+  assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'file:///etc/passwd' } }).command.mcp?.uri, 'file:///etc/passwd')
+  assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'review' } }).command.mcp?.prompt, 'review')
+})
+
+test('GET opens the stream and DELETE ends the session; other HTTP methods are parse errors', () => {
+  const req = (method: string) => normalize({ kind: 'http', request: { method, url: 'https://mcp.example.com/mcp' } }, target).command.mcp
+  assert.equal(req('GET'), { server: 'prod-mcp', direction: 'client', kind: 'transport', method: 'transport/open_stream' })
+  assert.equal(req('DELETE')?.method, 'transport/end_session')
+  assert.match(req('PUT')?.parse_error ?? '', /not PUT/)
+})
+
+test('malformed JSON-RPC is a parse error, never a guess', () => {
+  const cases: Array<[unknown, RegExp]> = [
+    ['{not json', /does not parse as JSON/],
+    ['', /body is empty/],
+    [[call('a'), call('b')], /batches are not accepted/],
+    ['"text"', /must be a JSON object/],
+    [{ id: 1, method: 'tools/list' }, /jsonrpc must be "2.0"/],
+    [{ jsonrpc: '2.0', id: { x: 1 }, method: 'ping' }, /id must be a string or a number/],
+    [{ jsonrpc: '2.0', id: null, method: 'ping' }, /must not be null/],
+    [{ jsonrpc: '2.0', id: 1, method: '' }, /non-empty string/],
+    [{ jsonrpc: '2.0', id: 1, method: 'ping', result: {} }, /both a request and a response/],
+    [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: [1] }, /must be an object/],
+    [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {} }, /needs params.name/],
+    [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', arguments: 'rm -rf' } }, /arguments must be an object/],
+    [{ jsonrpc: '2.0', id: 1, method: 'resources/read', params: {} }, /needs params.uri/],
+    [{ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: {} }, /needs params.name/],
+    [{ jsonrpc: '2.0' }, /needs a method/],
+    [{ jsonrpc: '2.0', id: 1 }, /exactly one of result and error/],
+  ]
+  for (const [body, message] of cases) {
+    const { command, risk } = post(body)
+    assert.match(command.mcp?.parse_error ?? '', message, JSON.stringify(body))
+    assert.ok(risk.score >= 60)
+  }
+})
+
+test('a server→client request is judged with direction server and no HTTP part', () => {
+  const { command, risk } = post({ jsonrpc: '2.0', id: 3, method: 'sampling/createMessage', params: { messages: [] } }, { direction: 'server' })
+  assert.equal(command.mcp, { server: 'prod-mcp', direction: 'server', kind: 'request', method: 'sampling/createMessage', id: 3 })
+  assert.is(command.http, undefined)
+  assert.is(command.raw, 'mcp prod-mcp server→client sampling/createMessage')
+  assert.is(risk.level, 'high')
+})
+
+test('canonical JSON sorts keys at every depth and drops undefined members', () => {
+  assert.is(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: undefined }], c: 'x' } }), '{"a":{"c":"x","d":[1,{"z":0}]},"b":1}')
+  assert.is(canonicalJson(undefined), 'null')
+})
+
+test('garbage requests never throw and never pass as a message', () => {
+  for (const request of garbageRequests) {
+    // Through the HTTP parse and the MCP normalizer, as the kubernetes and cloud normalizer tests do.
+    const mcp = normalizeMcp(normalizeHttp(request), 'prod-mcp')
+    assert.ok(mcp.parse_error !== undefined || mcp.kind === 'transport', JSON.stringify(mcp))
+  }
+})
+
+test.run()

@@ -1,0 +1,74 @@
+// An MCP message over streamable HTTP → McpCommand. The client's messages arrive as POST bodies; GET opens the
+// stream on which the server sends its own requests; DELETE ends the session. A server→client request (one
+// event of that stream) is judged the same way with direction `server`. Never throws: what cannot be read is
+// a parse_error, which the policy denies.
+// @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
+import type { HttpCommand, McpCommand, McpToolStatus } from '../../types.ts'
+import { parseJsonRpc, type JsonRpcMessage } from './jsonrpc.ts'
+
+/** What the gateway knows about one tool's definition (from its fingerprint registry). */
+export interface McpToolState {
+  status: McpToolStatus
+  /** sha256 of the tool's current canonical definition; absent when never seen. */
+  fingerprint?: string
+}
+
+/** Context the HTTP core adds to an MCP request: who sent the message, and the registry's view of its tools. */
+export interface McpJudgeContext {
+  /** `client` (default): a POST body. `server`: a request the server sent on the response stream. */
+  direction?: 'client' | 'server'
+  /** Tool name → state, for the tools the message names (see proxy/http/mcp/fingerprint.ts `toolContext`). */
+  tools?: Record<string, McpToolState>
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+function failed(base: McpCommand, error: string): McpCommand {
+  return { ...base, parse_error: error }
+}
+
+function messageFields(base: McpCommand, message: JsonRpcMessage, context: McpJudgeContext): McpCommand {
+  if (message.kind === 'response') return { ...base, kind: 'response', id: message.id }
+  const out: McpCommand = { ...base, kind: message.kind, method: message.method }
+  if (message.kind === 'request') out.id = message.id
+  const params = message.params ?? {}
+  switch (message.method) {
+    case 'tools/call': {
+      if (typeof params.name !== 'string' || params.name === '') return failed(out, 'tools/call needs params.name, the tool\'s name')
+      if (params.arguments !== undefined && !isObject(params.arguments)) return failed(out, 'tools/call params.arguments must be an object')
+      out.tool = params.name
+      out.arguments = (params.arguments as Record<string, unknown> | undefined) ?? {}
+      const state = Object.hasOwn(context.tools ?? {}, params.name) ? context.tools![params.name] : undefined
+      out.tool_status = state?.status ?? 'unseen'
+      out.tool_changed = out.tool_status === 'changed'
+      if (state?.fingerprint) out.tool_fingerprint = state.fingerprint
+      return out
+    }
+    case 'resources/read':
+    case 'resources/subscribe':
+    case 'resources/unsubscribe':
+      if (typeof params.uri !== 'string') return failed(out, `${message.method} needs params.uri, the resource's URI`)
+      out.uri = params.uri
+      return out
+    case 'prompts/get':
+      if (typeof params.name !== 'string' || params.name === '') return failed(out, 'prompts/get needs params.name, the prompt\'s name')
+      out.prompt = params.name
+      return out
+    default:
+      return out
+  }
+}
+
+/** Normalizes one MCP HTTP request (already parsed as HTTP by normalizeHttp) addressed to `server`. */
+export function normalizeMcp(http: HttpCommand, server: string, context: McpJudgeContext = {}): McpCommand {
+  const direction = context.direction ?? 'client'
+  const base: McpCommand = { server, direction, kind: 'request' }
+  if (direction === 'client' && http.method === 'GET') return { ...base, kind: 'transport', method: 'transport/open_stream' }
+  if (direction === 'client' && http.method === 'DELETE') return { ...base, kind: 'transport', method: 'transport/end_session' }
+  if (direction === 'client' && http.method !== 'POST') return failed(base, `MCP streamable HTTP takes POST, GET and DELETE, not ${http.method || '(none)'}`)
+  if (http.body_error !== undefined) return failed(base, `the body is not a JSON-RPC message: ${http.body_error}`)
+  if (http.body === undefined) return failed(base, 'the body is empty; a JSON-RPC message was expected')
+  const parsed = parseJsonRpc(http.body)
+  if (!parsed.ok) return failed(parsed.id === undefined ? base : { ...base, id: parsed.id }, parsed.error)
+  return messageFields(base, parsed.message, context)
+}

@@ -1,0 +1,218 @@
+// Lineage of one expression: a bare column reference keeps its own lineage (plain through subqueries);
+// anything else is derived from every column, whole row and subquery it reads, walked once into one
+// accumulator. Function calls the tree hides (attribute notation `u.f`, `(u).f`, casts to user types)
+// are reported to the walker as implicit calls.
+//
+// Safe derivations, the short list of operations whose result cannot reveal their argument's value:
+//   count(x), count(DISTINCT x)        a number of rows
+//   x IS NULL, x IS NOT NULL           one bit per row, and only about absence
+// Anything else (length, hashes, comparisons, CASE …) can be used to recover a value and is not safe.
+import type { PgObject } from './ast.ts'
+import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
+import { userType } from './builtin-types.ts'
+import type { LineageScope, Rel } from './lineage-scope.ts'
+import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
+import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
+import { customOperator } from './operators.ts'
+
+/** What an expression walk needs from the statement walk. */
+export interface ExprContext {
+  /** A catalog was given: column lists are authoritative and unknown names are not guessed. */
+  readonly catalog: boolean
+  /** Output columns of a subquery (SELECT, VALUES, set operation) evaluated in `scope`. */
+  query(node: unknown, scope: LineageScope): Col[]
+  /** A function called without a FuncCall node (attribute notation, field selection). */
+  implicit(name: string): void
+  /** A cast to a type outside pg_catalog. */
+  userCast(name: string): void
+  /** Base columns an expression reads to filter or order (FILTER, OVER, ordered-set ORDER BY). */
+  predicate(node: unknown, scope: LineageScope): void
+}
+
+/** Lineage of an output expression. */
+export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
+  const n = unwrap(node)
+  if (n?.[0] === 'ColumnRef') return columnRef(n[1], scope, cx)
+  if (n?.[0] === 'A_Indirection') return indirection(n[1], scope, cx)
+  const acc = new Acc()
+  collect(node, scope, cx, acc, false)
+  return acc.lin()
+}
+
+/** Adds everything `node` reads to `acc`; `inSafe` inside a safe derivation. */
+export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, scope, cx, acc, inSafe)
+    return
+  }
+  if (!isObject(node)) return
+  const n = unwrap(node)
+  if (!n) {
+    for (const key in node) collect(node[key], scope, cx, acc, inSafe)
+    return
+  }
+  const [name, body] = n
+  switch (name) {
+    case 'ColumnRef': return acc.add(columnRef(body, scope, cx), inSafe)
+    case 'A_Indirection': return acc.add(indirection(body, scope, cx), inSafe)
+    case 'FuncCall': return funcCall(body, scope, cx, acc, inSafe)
+    case 'SubLink': return subLink(body, scope, cx, acc, inSafe)
+    case 'TypeCast': {
+      const type = userType(body.typeName)
+      if (type !== undefined) {
+        cx.userCast(type)
+        acc.fn(type)
+      }
+      return collect(body.arg, scope, cx, acc, inSafe)
+    }
+    case 'SelectStmt': case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt': case 'MergeStmt':
+      for (const c of cx.query(node, scope)) acc.add(c.lin, inSafe)
+      return
+    default: {
+      const operator = customOperator(name, body)
+      if (operator) acc.fn(operator.join('.'))
+      const safe = inSafe || name === 'NullTest'
+      for (const key in body) collect(body[key], scope, cx, acc, safe)
+    }
+  }
+}
+
+/** count(x) and count(DISTINCT x), unqualified or in pg_catalog. */
+function isCount(parts: string[]): boolean {
+  return parts[parts.length - 1] === 'count' && (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog'))
+}
+
+function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
+  const parts = names(body.funcname)
+  acc.fn(parts.join('.'))
+  collect(body.args, scope, cx, acc, inSafe || isCount(parts))
+  // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
+  if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
+    const over = bodyOf(body.over, 'WindowDef')
+    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause], scope)
+  }
+}
+
+function subLink(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
+  const operator = customOperator('SubLink', body)
+  if (operator) acc.fn(operator.join('.'))
+  collect(body.testexpr, scope, cx, acc, inSafe)
+  const cols = cx.query(body.subselect, scope)
+  const type = str(body.subLinkType)
+  // A scalar or ARRAY subquery returns its one column; EXISTS / IN / ANY / ALL depend on every column.
+  const used = (type === 'EXPR_SUBLINK' || type === 'ARRAY_SUBLINK') && cols[0]?.lin.star !== true ? cols.slice(0, 1) : cols
+  for (const c of used) acc.add(c.lin, inSafe)
+}
+
+/** A column reference: a column, a whole row (`u`, `u.*`), or attribute notation (`u.f` calls f(u)). */
+export function columnRef(body: PgObject, scope: LineageScope, cx: ExprContext): Lin {
+  const fields = list(body.fields)
+  const last = unwrap(fields[fields.length - 1])
+  const parts = names(fields)
+  if (last?.[0] === 'A_Star') {
+    if (parts.length === 0) return rowOf(scope.star(), undefined)
+    const rel = qualifier(scope, parts)
+    return rel ? whole(rel) : missingQualifier(parts.join('.'), '*', cx)
+  }
+  if (parts.length === 1) return bare(parts[0] as string, scope, cx)
+  const quals = parts.slice(0, -1)
+  const column = parts[parts.length - 1] as string
+  const exact = scope.rel(quals.slice(-2).join('.'))
+  if (exact) return qualified(exact, column, cx)
+  // u.addr.city: field selection on a composite column.
+  const rel = parts.length === 3 ? scope.rel(parts[0] as string) : undefined
+  if (rel) return field(qualified(rel, parts[1] as string, cx), column, cx)
+  // public.users.email against FROM users.
+  const loose = quals.length > 1 ? scope.rel(quals[quals.length - 1] as string) : undefined
+  if (loose) return qualified(loose, column, cx)
+  return missingQualifier(quals.join('.'), column, cx)
+}
+
+/** The FROM item named by qualifier parts (`u`, `s.users`, `db.s.users`). */
+function qualifier(scope: LineageScope, parts: string[]): Rel | undefined {
+  if (parts.length === 0) return undefined
+  return scope.rel(parts.slice(-2).join('.')) ?? (parts.length === 1 ? undefined : scope.rel(parts[parts.length - 1] as string))
+}
+
+function missingQualifier(name: string, column: string, cx: ExprContext): Lin {
+  return cx.catalog ? unknown(`${name} names no relation in scope`) : plain(null, column)
+}
+
+/** An unqualified name: a column (PostgreSQL prefers one), else a whole-row reference to a FROM item. */
+function bare(name: string, scope: LineageScope, cx: ExprContext): Lin {
+  const column = scope.column(name)
+  if (column?.[1]) return column[0]
+  const rel = scope.rel(name)
+  if (rel) {
+    // Without a catalog `u` may be a column of u's table or the whole row: take both.
+    const row = whole(rel)
+    return column ? rowOf([{ name, lin: row }, { name, lin: column[0] }], undefined) : row
+  }
+  if (column) return column[0]
+  return cx.catalog ? unknown(`column ${name} is not in any relation in scope`) : plain(null, name)
+}
+
+/** `rel.name`: its column, or (columns known, no such column) the call name(rel). */
+function qualified(rel: Rel, name: string, cx: ExprContext): Lin {
+  const hit = relColumn(rel, name)
+  if (rel.missing) {
+    cx.implicit(name)
+    return { ...(rel.any ?? unknown('unknown relation')), functions: [name] }
+  }
+  if (hit && (hit[1] || !fullyKnown(rel))) return hit[0]
+  cx.implicit(name)
+  return rowOf([{ name: '', lin: whole(rel) }], name)
+}
+
+/** `(expr).name` on a value that is not a whole row: a composite field or, with a catalog, possibly a call. */
+function field(base: Lin, name: string, cx: ExprContext): Lin {
+  const acc = new Acc()
+  acc.add(base, false)
+  if (cx.catalog) {
+    cx.implicit(name)
+    acc.fn(name)
+  }
+  return acc.lin()
+}
+
+function indirection(body: PgObject, scope: LineageScope, cx: ExprContext): Lin {
+  const steps = list(body.indirection)
+  const first = unwrap(steps[0])
+  const arg = unwrap(body.arg)
+  let lin: Lin
+  let rest = steps
+  const argName = arg?.[0] === 'ColumnRef' ? names(arg[1].fields) : []
+  const rel = argName.length === 1 && !scope.column(argName[0] as string)?.[1] ? scope.rel(argName[0] as string) : undefined
+  if (rel && first?.[0] === 'String') {
+    // (u).name is u.name
+    lin = qualified(rel, str(first[1].sval) ?? '', cx)
+    rest = steps.slice(1)
+  } else {
+    lin = exprLineage(body.arg, scope, cx)
+  }
+  for (const step of rest) {
+    const s = unwrap(step)
+    if (s?.[0] === 'String') lin = field(lin, str(s[1].sval) ?? '', cx)
+    else {
+      const acc = new Acc()
+      acc.add(lin, false)
+      collect(step, scope, cx, acc, false)
+      lin = acc.lin()
+    }
+  }
+  return lin
+}
+
+/** Every column of a FROM item, as one derived value. */
+function whole(rel: Rel): Lin {
+  const acc = new Acc()
+  wholeRow(rel, acc)
+  return acc.lin()
+}
+
+function rowOf(cols: Col[], fn: string | undefined): Lin {
+  const acc = new Acc()
+  for (const c of cols) acc.add(c.lin, false)
+  if (fn !== undefined) acc.fn(fn)
+  return acc.lin()
+}

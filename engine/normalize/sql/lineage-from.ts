@@ -1,0 +1,186 @@
+// FROM items for lineage: tables and views (through the catalog, views through their definition), CTE
+// references, subqueries (LATERAL included: earlier items are in scope), functions returning rows,
+// and joins with their USING / NATURAL merged columns. Items are added to the scope in order.
+import type { PgObject } from './ast.ts'
+import { bodyOf, list, names, str, unwrap } from './ast.ts'
+import { collect } from './lineage-expr.ts'
+import { MAX_VIEW_DEPTH, QueryWalker, rename } from './lineage-query.ts'
+import { expand, type Item, type JoinItem, LineageScope, type Rel } from './lineage-scope.ts'
+import { Acc, type Col, type Lin, plain, union, unknown } from './lineage-value.ts'
+import { parsePostgres } from './parse.ts'
+
+/**
+ * Functions in FROM that compute their rows only from their arguments (pg_catalog set-returning
+ * functions). Any other function in FROM may read tables: its columns are unknown.
+ */
+const ROW_FUNCTIONS: ReadonlySet<string> = new Set([
+  'unnest', 'generate_series', 'generate_subscripts', 'json_each', 'json_each_text', 'jsonb_each', 'jsonb_each_text',
+  'json_array_elements', 'json_array_elements_text', 'jsonb_array_elements', 'jsonb_array_elements_text',
+  'json_object_keys', 'jsonb_object_keys', 'json_populate_record', 'jsonb_populate_record', 'json_populate_recordset',
+  'jsonb_populate_recordset', 'json_to_record', 'jsonb_to_record', 'json_to_recordset', 'jsonb_to_recordset',
+  'jsonb_path_query', 'regexp_matches', 'regexp_split_to_table', 'string_to_table', 'ts_stat_text',
+])
+
+export function fromItems(w: QueryWalker, items: unknown, scope: LineageScope): void {
+  for (const item of list(items)) scope.items.push(fromItem(w, item, scope))
+}
+
+function fromItem(w: QueryWalker, item: unknown, scope: LineageScope): Item {
+  const n = unwrap(item)
+  if (!n) return { names: [], table: null, any: unknown('unrecognised FROM item') }
+  const [name, body] = n
+  switch (name) {
+    case 'RangeVar': return relation(w, body, scope)
+    case 'JoinExpr': return join(w, body, scope)
+    case 'RangeSubselect': {
+      const alias = bodyOf(body.alias, 'Alias')
+      const cols = w.query(body.subquery, scope)
+      return { names: aliasNames(alias), table: null, columns: rename(cols, names(alias?.colnames)) }
+    }
+    case 'RangeFunction': return rangeFunction(w, body, scope)
+    case 'RangeTableSample': {
+      w.predicate([body.args, body.repeatable], scope)
+      return fromItem(w, body.relation, scope)
+    }
+    default: {
+      // XMLTABLE, JSON_TABLE: built-in table functions computed from their expressions.
+      const acc = new Acc()
+      collect(Object.entries(body).filter(([k]) => k !== 'alias').map(([, v]) => v), scope, w, acc, false)
+      return { names: aliasNames(bodyOf(body.alias, 'Alias')), table: null, any: acc.lin() }
+    }
+  }
+}
+
+function aliasNames(alias: PgObject | undefined): string[] {
+  const name = str(alias?.aliasname)
+  return name === undefined ? [] : [name]
+}
+
+/** The target of INSERT / UPDATE / DELETE / MERGE, also named by RETURNING's old and new (and `extra`). */
+export function targetRelation(w: QueryWalker, value: unknown, extra: string[]): Rel {
+  const rel = bodyOf(value, 'RangeVar') ?? {}
+  const out = base(w, rel)
+  out.names.push('old', 'new', ...extra)
+  return out
+}
+
+function relation(w: QueryWalker, rv: PgObject, scope: LineageScope): Rel {
+  const name = str(rv.relname) ?? ''
+  const alias = bodyOf(rv.alias, 'Alias')
+  if (str(rv.schemaname) === undefined) {
+    const [isCte, cols] = scope.cte(name)
+    if (isCte) {
+      const own = alias ? aliasNames(alias) : [name]
+      if (!cols) return { names: own, table: null, any: unknown(`CTE ${name} is referenced before its lineage is known`) }
+      return { names: own, table: null, columns: rename(cols, names(alias?.colnames)) }
+    }
+  }
+  return base(w, rv)
+}
+
+/** A table or view: columns from the catalog when given; a view's columns carry its definition's lineage. */
+function base(w: QueryWalker, rv: PgObject): Rel {
+  const name = str(rv.relname) ?? ''
+  const schema = str(rv.schemaname) ?? null
+  const alias = bodyOf(rv.alias, 'Alias')
+  const written = schema === null ? name : `${schema}.${name}`
+  const own = alias ? aliasNames(alias) : schema === null ? [name] : [name, written]
+  const aliases = names(alias?.colnames)
+  const created = w.created.get(written)
+  if (created) return { names: own, table: written, columns: rename(created, aliases) }
+  if (!w.schema) {
+    // Without a catalog the columns are unknown; renamed columns cannot be placed.
+    if (aliases.length > 0) return { names: own, table: written, any: { kind: 'derived', sources: [{ table: written, column: '*' }], safe: false, functions: [] } }
+    return { names: own, table: written }
+  }
+  const found = w.schema.relation(schema, name)
+  if (!found) return { names: own, table: written, any: unknown(`relation ${written} is not in the catalog`), missing: true }
+  const table = `${found.schema}.${found.name}`
+  let columns: Col[]
+  if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) columns = viewColumns(w, table, found.columns, found.definition)
+  else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: unknown(`view ${table} has no definition in the catalog`) }))
+  else columns = found.columns.map((c) => ({ name: c, lin: plain(table, c) }))
+  return { names: own, table, columns: rename(columns, aliases) }
+}
+
+/** A view's columns: its definition's outputs, renamed to the catalog's column names. */
+function viewColumns(w: QueryWalker, table: string, columns: string[], definition: string): Col[] {
+  const cached = w.views.get(table)
+  if (cached) return cached
+  let outputs: Col[]
+  if (w.viewDepth >= MAX_VIEW_DEPTH) outputs = []
+  else {
+    try {
+      const stmt = parsePostgres(definition)[0]?.stmt
+      // A fresh walker: the view's own predicates and calls are part of the view, not of this statement.
+      outputs = new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1).query(stmt, new LineageScope())
+    } catch {
+      outputs = []
+    }
+  }
+  const aligned = outputs.length === columns.length && !outputs.some((c) => c.lin.star === true)
+  const reason = `view ${table} could not be followed`
+  const fallback = outputs.length > 0 ? union(outputs.map((c) => c.lin)) : unknown(reason)
+  const out = columns.map((name, i) => ({ name, lin: aligned ? (outputs[i] as Col).lin : fallback }))
+  w.views.set(table, out)
+  return out
+}
+
+function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel {
+  const alias = bodyOf(body.alias, 'Alias')
+  const acc = new Acc()
+  let first: string | undefined
+  for (const entry of list(body.functions)) {
+    const call = list(entry)[0]
+    const fn = bodyOf(call, 'FuncCall')
+    const parts = fn ? names(fn.funcname) : []
+    const name = parts.join('.')
+    first ??= parts[parts.length - 1]
+    collect(call, scope, w, acc, false)
+    const builtin = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')
+    if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) acc.fail(`function ${name || 'call'} in FROM returns rows Warden cannot trace`)
+  }
+  const own = alias ? aliasNames(alias) : first !== undefined ? [first] : []
+  return { names: own, table: null, any: acc.lin() }
+}
+
+function join(w: QueryWalker, body: PgObject, scope: LineageScope): Item {
+  const left = fromItem(w, body.larg, scope)
+  const right = fromItem(w, body.rarg, scope)
+  const using = body.isNatural === true ? naturalColumns(left, right) : names(body.usingClause)
+  const full = body.jointype === 'JOIN_FULL'
+  const merged: Col[] = using.map((name) => {
+    const l = column(left, name)
+    const r = column(right, name)
+    w.addPredicates(union([l, r]))
+    return { name, lin: full ? union([l, r]) : body.jointype === 'JOIN_RIGHT' ? r : l }
+  })
+  const item: JoinItem = { join: true, left, right, merged }
+  const on = new LineageScope(scope)
+  on.items.push(item)
+  w.predicate(body.quals, on)
+  const alias = bodyOf(body.alias, 'Alias')
+  if (!alias) return item
+  // An aliased join hides the names inside it and is one relation with the join's columns.
+  const cols: Col[] = []
+  expand(item, cols, undefined)
+  return { names: aliasNames(alias), table: null, columns: rename(cols, names(alias.colnames)) }
+}
+
+/** The column `name` of one side of a join (a join side may itself be a join). */
+function column(item: Item, name: string): Lin {
+  const scope = new LineageScope()
+  scope.items.push(item)
+  return scope.column(name)?.[0] ?? unknown(`join column ${name} not found`)
+}
+
+/** NATURAL JOIN merges the columns both sides have; unknowable when either side's columns are unknown. */
+function naturalColumns(left: Item, right: Item): string[] {
+  const l: Col[] = []
+  const r: Col[] = []
+  expand(left, l, undefined)
+  expand(right, r, undefined)
+  if (l.some((c) => c.lin.star === true) || r.some((c) => c.lin.star === true)) return []
+  const rightNames = new Set(r.map((c) => c.name))
+  return l.map((c) => c.name).filter((n) => rightNames.has(n))
+}

@@ -1,0 +1,292 @@
+// Lineage of one query level and of the statements that return rows from one (SELECT, VALUES, set
+// operations, INSERT/UPDATE/DELETE/MERGE … RETURNING): output columns in order, plus the base columns
+// its predicates read. FROM items are resolved by lineage-from.ts, expressions by lineage-expr.ts.
+import type { SqlColumnRef } from '../../types.ts'
+import type { PgObject } from './ast.ts'
+import { bodyOf, constText, list, names, str, unwrap } from './ast.ts'
+import type { SchemaCatalog } from './builder.ts'
+import { collect, exprLineage, type ExprContext } from './lineage-expr.ts'
+import { fromItems, targetRelation } from './lineage-from.ts'
+import { columnName } from './lineage-names.ts'
+import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
+import { Acc, type Col, type Lin, union } from './lineage-value.ts'
+
+/** Views followed inside views beyond this are unknown rather than parsed again. */
+export const MAX_VIEW_DEPTH = 4
+
+export class QueryWalker implements ExprContext {
+  readonly catalog: boolean
+  readonly schema: SchemaCatalog | undefined
+  readonly predicates = new Map<string, SqlColumnRef>()
+  readonly implicitCalls = new Set<string>()
+  readonly userCasts = new Set<string>()
+  /** Relations created earlier in the same text, by name as written. */
+  readonly created: ReadonlyMap<string, Col[]>
+  /** Views already resolved in this statement, by schema.name (shared with the walkers of view definitions). */
+  readonly views: Map<string, Col[]>
+  readonly viewDepth: number
+
+  constructor(schema: SchemaCatalog | undefined, created: ReadonlyMap<string, Col[]> = new Map(), views = new Map<string, Col[]>(), viewDepth = 0) {
+    this.schema = schema
+    this.catalog = schema !== undefined
+    this.created = created
+    this.views = views
+    this.viewDepth = viewDepth
+  }
+
+  implicit(name: string): void {
+    this.implicitCalls.add(name)
+  }
+
+  userCast(name: string): void {
+    this.userCasts.add(name)
+  }
+
+  /** Base columns an expression reads, recorded as predicates. */
+  predicate(node: unknown, scope: LineageScope): void {
+    if (node === undefined) return
+    const acc = new Acc()
+    collect(node, scope, this, acc, false)
+    this.addPredicates(acc.lin())
+  }
+
+  addPredicates(lin: Lin): void {
+    for (const s of lin.sources) {
+      const key = `${s.table ?? ''}\u0000${s.column}`
+      if (!this.predicates.has(key)) this.predicates.set(key, s)
+    }
+  }
+
+  query(node: unknown, scope: LineageScope): Col[] {
+    const n = unwrap(node)
+    if (!n) return []
+    const [name, body] = n
+    switch (name) {
+      case 'SelectStmt': return this.select(body, scope)
+      case 'InsertStmt': return this.insert(body, scope)
+      case 'UpdateStmt': return this.update(body, scope)
+      case 'DeleteStmt': return this.delete(body, scope)
+      case 'MergeStmt': return this.merge(body, scope)
+      default: return []
+    }
+  }
+
+  select(body: PgObject, outer: LineageScope): Col[] {
+    const scope = new LineageScope(outer)
+    this.withClause(body.withClause, scope)
+    let outputs: Col[]
+    if (str(body.op) !== undefined && body.op !== 'SETOP_NONE') {
+      outputs = setOperation(this.select(bodyOf(body.larg, 'SelectStmt') ?? {}, scope), this.select(bodyOf(body.rarg, 'SelectStmt') ?? {}, scope))
+    } else if (body.valuesLists !== undefined) {
+      outputs = this.values(body.valuesLists, scope)
+    } else {
+      fromItems(this, body.fromClause, scope)
+      outputs = this.targets(body.targetList, scope)
+      for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause', 'limitOffset', 'limitCount'] as const) {
+        this.predicate(body[key], scope)
+      }
+      this.predicate(list(body.windowClause).map((w) => [bodyOf(w, 'WindowDef')?.partitionClause, bodyOf(w, 'WindowDef')?.orderClause]), scope)
+    }
+    this.sortClause(body.sortClause, outputs, scope)
+    return outputs
+  }
+
+  /** Output columns of a target list (SELECT list, RETURNING). */
+  targets(items: unknown, scope: LineageScope): Col[] {
+    const out: Col[] = []
+    for (const item of list(items)) {
+      const res = bodyOf(item, 'ResTarget')
+      if (!res) continue
+      const ref = bodyOf(res.val, 'ColumnRef')
+      const fields = list(ref?.fields)
+      if (ref && unwrap(fields[fields.length - 1])?.[0] === 'A_Star') {
+        this.star(names(fields), scope, out)
+        continue
+      }
+      const name = str(res.name) ?? columnName(res.val, (sub) => this.firstName(sub, scope))
+      out.push({ name, lin: exprLineage(res.val, scope, this) })
+    }
+    return out
+  }
+
+  /** `*` or `t.*` in a target list: one output per column. */
+  private star(qualifiers: string[], scope: LineageScope, out: Col[]): void {
+    if (qualifiers.length === 0) {
+      out.push(...scope.star())
+      return
+    }
+    const rel = scope.rel(qualifiers.slice(-2).join('.')) ?? scope.rel(qualifiers[qualifiers.length - 1] as string)
+    if (rel) expand(rel, out, undefined)
+    else out.push({ name: '*', lin: { kind: 'unknown', sources: [], safe: false, functions: [], reason: `${qualifiers.join('.')}.* names no relation in scope`, star: true } })
+  }
+
+  /** The name of a subquery's first output (a scalar subquery takes it). */
+  private firstName(sub: unknown, scope: LineageScope): string | undefined {
+    const select = bodyOf(sub, 'SelectStmt')
+    if (!select) return undefined
+    const first = bodyOf(list(select.targetList)[0], 'ResTarget')
+    if (first && str(first.name) !== undefined) return str(first.name)
+    if (first) return columnName(first.val, (inner) => this.firstName(inner, scope))
+    const larg = bodyOf(select.larg, 'SelectStmt')
+    return larg ? this.firstName({ SelectStmt: larg }, scope) : select.valuesLists !== undefined ? 'column1' : undefined
+  }
+
+  private values(rows: unknown, scope: LineageScope): Col[] {
+    const columns: Lin[][] = []
+    for (const row of list(rows)) {
+      list(row).forEach((value, i) => {
+        ;(columns[i] ??= []).push(exprLineage(value, scope, this))
+      })
+    }
+    return columns.map((lins, i) => ({ name: `column${i + 1}`, lin: union(lins) }))
+  }
+
+  /** ORDER BY: an output position or output name sorts by that output; anything else reads the FROM items. */
+  private sortClause(items: unknown, outputs: Col[], scope: LineageScope): void {
+    let byName: Map<string, Col> | undefined
+    for (const item of list(items)) {
+      const sort = bodyOf(item, 'SortBy')
+      if (!sort) continue
+      const position = unwrap(sort.node)?.[0] === 'A_Const' ? Number(constText(sort.node)) : NaN
+      const ref = names(bodyOf(sort.node, 'ColumnRef')?.fields)
+      if (ref.length === 1 && !byName) {
+        byName = new Map()
+        for (const o of outputs) if (!byName.has(o.name)) byName.set(o.name, o)
+      }
+      const output = Number.isInteger(position) ? outputs[position - 1] : ref.length === 1 ? byName?.get(ref[0] as string) : undefined
+      if (output) this.addPredicates(output.lin)
+      else this.predicate(sort.node, scope)
+    }
+  }
+
+  withClause(value: unknown, scope: LineageScope): void {
+    const clause = bodyOf(value, 'WithClause')
+    if (!clause) return
+    const ctes = list(clause.ctes).map((c) => bodyOf(c, 'CommonTableExpr')).filter((c): c is PgObject => c !== undefined)
+    const recursive = clause.recursive === true
+    if (recursive) for (const cte of ctes) scope.setCte(str(cte.ctename) ?? '', undefined)
+    for (const cte of ctes) {
+      const name = str(cte.ctename) ?? ''
+      const aliases = names(cte.aliascolnames)
+      const cols = recursive ? this.recursiveCte(cte, name, aliases, scope) : this.query(cte.ctequery, scope)
+      scope.setCte(name, rename(cols, aliases))
+    }
+  }
+
+  /**
+   * WITH RECURSIVE name AS (base UNION recursive): the recursive term is walked with the base term's
+   * lineage, then again with the merged one; if a second pass still changes anything (columns feeding
+   * each other in a cycle), every column gets the lineage of all of them.
+   */
+  private recursiveCte(cte: PgObject, name: string, aliases: string[], scope: LineageScope): Col[] {
+    const select = bodyOf(cte.ctequery, 'SelectStmt')
+    const larg = bodyOf(select?.larg, 'SelectStmt')
+    const rarg = bodyOf(select?.rarg, 'SelectStmt')
+    if (!select || !larg || !rarg || select.op === 'SETOP_NONE') return this.query(cte.ctequery, scope)
+    const base = this.select(larg, scope)
+    scope.setCte(name, rename(base, aliases))
+    const first = setOperation(base, this.select(rarg, scope))
+    scope.setCte(name, rename(first, aliases))
+    const second = setOperation(base, this.select(rarg, scope))
+    if (second.every((c, i) => first[i] && c.lin.sources.length === first[i]?.lin.sources.length && c.lin.kind === first[i]?.lin.kind)) return second
+    const all = union(second.map((c) => c.lin))
+    return second.map((c) => ({ name: c.name, lin: all }))
+  }
+
+  private insert(body: PgObject, outer: LineageScope): Col[] {
+    const ctes = new LineageScope(outer)
+    this.withClause(body.withClause, ctes)
+    const source = body.selectStmt === undefined ? [] : this.query(body.selectStmt, ctes)
+    const scope = new LineageScope(ctes)
+    const target = targetRelation(this, body.relation, ['excluded'])
+    const cols = list(body.cols).map((c) => str(bodyOf(c, 'ResTarget')?.name) ?? '')
+    const names = cols.length > 0 ? cols : fullyKnown(target) ? (target.columns ?? []).map((c) => c.name) : []
+    if (source.some((c) => c.lin.star === true) || (names.length === 0 && source.length > 0)) target.assignedAll = union(source.map((c) => c.lin))
+    else names.forEach((n, i) => source[i] && assign(target, n, source[i].lin))
+    scope.items.push(target)
+    const conflict = bodyOf(body.onConflictClause, 'OnConflictClause')
+    if (conflict) {
+      this.assignments(conflict.targetList, target, scope)
+      this.predicate([conflict.whereClause, conflict.infer], scope)
+    }
+    return this.returning(body, scope)
+  }
+
+  private update(body: PgObject, outer: LineageScope): Col[] {
+    const scope = new LineageScope(outer)
+    this.withClause(body.withClause, scope)
+    const target = targetRelation(this, body.relation, [])
+    scope.items.push(target)
+    fromItems(this, body.fromClause, scope)
+    this.assignments(body.targetList, target, scope)
+    this.predicate(body.whereClause, scope)
+    return this.returning(body, scope)
+  }
+
+  private delete(body: PgObject, outer: LineageScope): Col[] {
+    const scope = new LineageScope(outer)
+    this.withClause(body.withClause, scope)
+    scope.items.push(targetRelation(this, body.relation, []))
+    fromItems(this, body.usingClause, scope)
+    this.predicate(body.whereClause, scope)
+    return this.returning(body, scope)
+  }
+
+  private merge(body: PgObject, outer: LineageScope): Col[] {
+    const scope = new LineageScope(outer)
+    this.withClause(body.withClause, scope)
+    const target = targetRelation(this, body.relation, [])
+    scope.items.push(target)
+    fromItems(this, [body.sourceRelation], scope)
+    this.predicate(body.joinCondition, scope)
+    const inserted: Lin[] = []
+    for (const item of list(body.mergeWhenClauses)) {
+      const when = bodyOf(item, 'MergeWhenClause')
+      if (!when) continue
+      this.predicate(when.condition, scope)
+      if (when.commandType === 'CMD_INSERT') for (const v of list(when.values)) inserted.push(exprLineage(v, scope, this))
+      else this.assignments(when.targetList, target, scope)
+    }
+    if (inserted.length > 0) target.assignedAll = union([...(target.assignedAll ? [target.assignedAll] : []), ...inserted])
+    return this.returning(body, scope)
+  }
+
+  /** SET name = value (and SET (a, b) = (…)): RETURNING sees the new values. Values use the old row. */
+  private assignments(items: unknown, target: Rel, scope: LineageScope): void {
+    const pending: [string, Lin][] = []
+    for (const item of list(items)) {
+      const res = bodyOf(item, 'ResTarget')
+      if (!res) continue
+      const multi = bodyOf(res.val, 'MultiAssignRef')
+      pending.push([str(res.name) ?? '', exprLineage(multi ? multi.source : res.val, scope, this)])
+    }
+    for (const [name, lin] of pending) assign(target, name, lin)
+  }
+
+  private returning(body: PgObject, scope: LineageScope): Col[] {
+    const clause = bodyOf(body.returningClause, 'ReturningClause')
+    return this.targets(clause ? clause.exprs : body.returningList, scope)
+  }
+}
+
+function assign(target: Rel, name: string, lin: Lin): void {
+  target.assigned ??= new Map()
+  const prior = target.assigned.get(name)
+  target.assigned.set(name, prior ? union([prior, lin]) : lin)
+}
+
+/** Column aliases rename the first columns, as `AS t(a, b)` does. */
+export function rename(cols: Col[], aliases: readonly string[]): Col[] {
+  if (aliases.length === 0) return cols
+  return cols.map((c, i) => (i < aliases.length && c.lin.star !== true ? { name: aliases[i] as string, lin: c.lin } : c))
+}
+
+/** UNION / INTERSECT / EXCEPT: names from the left branch, lineage merged column by column. */
+export function setOperation(left: Col[], right: Col[]): Col[] {
+  if (left.some((c) => c.lin.star === true) || right.some((c) => c.lin.star === true) || left.length !== right.length) {
+    // Columns cannot be paired: each output may hold any value of the other branch.
+    const others = union(right.map((c) => c.lin))
+    return left.map((c) => ({ name: c.name, lin: { ...union([c.lin, others]), ...(c.lin.star ? { star: true } : {}) } }))
+  }
+  return left.map((c, i) => ({ name: c.name, lin: union([c.lin, (right[i] as Col).lin]) }))
+}

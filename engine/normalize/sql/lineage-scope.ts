@@ -1,0 +1,196 @@
+// Name resolution for lineage: the FROM items of one query level (relations and join trees), the CTEs
+// in view, and how a column name, a qualified name or a star resolves against them. Levels chain
+// outward for correlated references, as in PostgreSQL.
+import { type Acc, type Col, type Lin, plain, union } from './lineage-value.ts'
+
+/** One FROM item that can be named: a table, view, CTE reference, subquery, function or aliased join. */
+export interface Rel {
+  names: string[]
+  /** Base relation as resolved (schema.name with a catalog), for sources and whole-row references. */
+  table: string | null
+  /** Columns in order when known (catalog, subquery, CTE, VALUES). */
+  columns?: Col[]
+  /** Lineage of any column when the columns are not known and the item is not a plain base table. */
+  any?: Lin
+  /** Assigned values of a write target (UPDATE SET, INSERT): RETURNING sees the new value. */
+  assigned?: Map<string, Lin>
+  assignedAll?: Lin
+  /** The catalog was given and does not know this relation: a qualified name may be a function call. */
+  missing?: boolean
+}
+
+export interface JoinItem {
+  join: true
+  left: Item
+  right: Item
+  /** USING / NATURAL columns, merged into one output each. */
+  merged: Col[]
+}
+
+export type Item = Rel | JoinItem
+
+/** Candidates for an unqualified column at one level: definite (a known column) and possible (unknown columns). */
+interface Found {
+  definite: Lin[]
+  possible: Lin[]
+}
+
+export class LineageScope {
+  readonly parent: LineageScope | undefined
+  readonly items: Item[] = []
+  /** CTE name → its columns; undefined while a recursive CTE is still being resolved. */
+  private readonly ctes = new Map<string, Col[] | undefined>()
+
+  constructor(parent?: LineageScope) {
+    this.parent = parent
+  }
+
+  setCte(name: string, columns: Col[] | undefined): void {
+    this.ctes.set(name, columns)
+  }
+
+  /** [found, columns] for a CTE name visible here or outward. */
+  cte(name: string): [boolean, Col[] | undefined] {
+    for (let s: LineageScope | undefined = this; s; s = s.parent) {
+      if (s.ctes.has(name)) return [true, s.ctes.get(name)]
+    }
+    return [false, undefined]
+  }
+
+  /** The FROM item a qualifier names, searching outward. */
+  rel(qualifier: string): Rel | undefined {
+    for (let s: LineageScope | undefined = this; s; s = s.parent) {
+      for (const item of s.items) {
+        const found = findRel(item, qualifier)
+        if (found) return found
+      }
+    }
+    return undefined
+  }
+
+  /** An unqualified column and whether some relation is known to have it; the innermost level with a candidate wins. */
+  column(name: string): [Lin, boolean] | undefined {
+    for (let s: LineageScope | undefined = this; s; s = s.parent) {
+      const found: Found = { definite: [], possible: [] }
+      for (const item of s.items) lookup(item, name, found)
+      const definite = found.definite.length > 0
+      const pick = definite ? found.definite : found.possible
+      if (pick.length === 1) return [pick[0] as Lin, definite]
+      if (pick.length > 1) return [ambiguous(name, pick), definite]
+    }
+    return undefined
+  }
+
+  /** `*` over every FROM item of this level. */
+  star(): Col[] {
+    const out: Col[] = []
+    for (const item of this.items) expand(item, out, undefined)
+    return out
+  }
+}
+
+function findRel(item: Item, name: string): Rel | undefined {
+  if (!('join' in item)) return item.names.includes(name) ? item : undefined
+  return findRel(item.right, name) ?? findRel(item.left, name)
+}
+
+/** Column `name` of a relation and whether the relation is known to have it; undefined when it has not. */
+export function relColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
+  const found = rel.columns ? knownColumn(rel, name) : [rel.any ?? plain(rel.table, name), false] as [Lin, boolean]
+  if (found === undefined) return undefined
+  const assigned = rel.assigned?.get(name) ?? rel.assignedAll
+  return assigned ? [union([found[0], assigned]), found[1]] : found
+}
+
+/** Whether a relation's columns are all known (no star over an unknown relation among them). */
+export function fullyKnown(rel: Rel): boolean {
+  return rel.columns !== undefined && columnIndex(rel.columns).stars.length === 0
+}
+
+interface ColumnIndex {
+  byName: Map<string, Col>
+  stars: Lin[]
+}
+
+const indexes = new WeakMap<Col[], ColumnIndex>()
+
+function columnIndex(cols: Col[]): ColumnIndex {
+  let index = indexes.get(cols)
+  if (!index) {
+    index = { byName: new Map(), stars: [] }
+    for (const c of cols) {
+      if (c.lin.star === true) index.stars.push(c.lin)
+      else if (!index.byName.has(c.name)) index.byName.set(c.name, c)
+    }
+    indexes.set(cols, index)
+  }
+  return index
+}
+
+/** A name among known columns (indexed once per column list), else through a star entry that may hold it. */
+function knownColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
+  const index = columnIndex(rel.columns as Col[])
+  const col = index.byName.get(name)
+  if (col) return [col.lin, true]
+  return index.stars.length > 0 ? [union(index.stars.map((s) => starColumn(s, name))), false] : undefined
+}
+
+/** Column `name` seen through a star entry: a base table's column stays plain. */
+function starColumn(lin: Lin, name: string): Lin {
+  const only = lin.sources[0]
+  if (lin.kind === 'plain' && only && only.column === '*') return plain(only.table, name)
+  return { ...lin, star: false }
+}
+
+function lookup(item: Item, name: string, found: Found): void {
+  if ('join' in item) {
+    const merged = item.merged.find((c) => c.name === name)
+    if (merged) {
+      found.definite.push(merged.lin)
+      return
+    }
+    lookup(item.left, name, found)
+    lookup(item.right, name, found)
+    return
+  }
+  const hit = relColumn(item, name)
+  if (hit === undefined) return
+  if (hit[1]) found.definite.push(hit[0])
+  else found.possible.push(hit[0])
+}
+
+/** Several relations could hold the column: plain base columns keep the name with no table; else merged. */
+function ambiguous(name: string, lins: Lin[]): Lin {
+  if (lins.every((l) => l.kind === 'plain')) return plain(null, name)
+  return union(lins)
+}
+
+/** Star expansion of one item; `skip` leaves out USING columns already emitted by the join above. */
+export function expand(item: Item, out: Col[], skip: ReadonlySet<string> | undefined): void {
+  if ('join' in item) {
+    const names = new Set(item.merged.map((c) => c.name))
+    for (const c of item.merged) if (!skip?.has(c.name)) out.push(c)
+    const inner = skip ? new Set([...names, ...skip]) : names
+    expand(item.left, out, inner)
+    expand(item.right, out, inner)
+    return
+  }
+  if (item.columns) {
+    for (const c of item.columns) {
+      if (skip?.has(c.name)) continue
+      const assigned = c.lin.star === true ? undefined : (item.assigned?.get(c.name) ?? item.assignedAll)
+      out.push(assigned ? { name: c.name, lin: union([c.lin, assigned]) } : c)
+    }
+    return
+  }
+  const lin = item.any ?? plain(item.table, '*')
+  const assigned = item.assignedAll ?? (item.assigned && item.assigned.size > 0 ? union([...item.assigned.values()]) : undefined)
+  out.push({ name: '*', lin: { ...(assigned ? union([lin, assigned]) : lin), star: true } })
+}
+
+/** Whole-row value of an item (`u`, `u.*` inside an expression, `row_to_json(u)`): every column it holds. */
+export function wholeRow(item: Item, acc: Acc): void {
+  const cols: Col[] = []
+  expand(item, cols, undefined)
+  for (const c of cols) acc.add(c.lin, false)
+}

@@ -1,0 +1,98 @@
+// Lineage values: where one column's values come from, and an accumulator that merges the lineage of
+// every part of an expression in one pass (no copying per tree level).
+import type { SqlColumnRef, SqlOutput } from '../../types.ts'
+
+export type LineageKind = SqlOutput['lineage']
+
+export interface Lin {
+  kind: LineageKind
+  sources: readonly SqlColumnRef[]
+  /** Every path from a source passes through a derivation that cannot reveal the value (see SAFE_AGGREGATES). */
+  safe: boolean
+  functions: readonly string[]
+  reason?: string
+  /** Stands for all columns of a relation whose columns are not known. */
+  star?: boolean
+}
+
+/** One output column of a query level. */
+export interface Col {
+  name: string
+  lin: Lin
+}
+
+export const CONSTANT: Lin = { kind: 'derived', sources: [], safe: true, functions: [] }
+
+export function plain(table: string | null, column: string): Lin {
+  return { kind: 'plain', sources: [{ table, column }], safe: false, functions: [] }
+}
+
+export function unknown(reason: string, functions: readonly string[] = []): Lin {
+  return { kind: 'unknown', sources: [], safe: false, functions, reason }
+}
+
+/** Merges lineages into one derived (or unknown) value. */
+export class Acc {
+  private readonly sources = new Map<string, SqlColumnRef>()
+  private readonly functions = new Set<string>()
+  private unsafe = false
+  private reason: string | undefined
+
+  /** Adds a lineage; inside a safe derivation (`count(x)`, `x IS NULL`) its values do not reach the result. */
+  add(lin: Lin, inSafe: boolean): void {
+    for (const s of lin.sources) {
+      const key = `${s.table ?? ''}\u0000${s.column}`
+      if (!this.sources.has(key)) this.sources.set(key, s)
+    }
+    for (const f of lin.functions) this.functions.add(f)
+    if (lin.kind === 'unknown') this.reason ??= lin.reason ?? 'unknown lineage'
+    if (!inSafe && !lin.safe) this.unsafe = true
+  }
+
+  fn(name: string): void {
+    this.functions.add(name)
+  }
+
+  fail(reason: string): void {
+    this.reason ??= reason
+  }
+
+  lin(): Lin {
+    const functions = [...this.functions]
+    const sources = [...this.sources.values()]
+    if (this.reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason: this.reason }
+    return { kind: 'derived', sources, safe: !this.unsafe, functions }
+  }
+
+  /** Base columns only (for predicates). */
+  refs(): IterableIterator<SqlColumnRef> {
+    return this.sources.values()
+  }
+}
+
+/** Merged lineage of several values (set operation branches, FULL JOIN USING columns, …): plain only when all are the same plain column. */
+export function union(lins: readonly Lin[]): Lin {
+  const first = lins[0]
+  if (!first) return CONSTANT
+  if (lins.length === 1) return first
+  if (first.kind === 'plain' && lins.every((l) => l.kind === 'plain' && sameSource(l, first))) return first
+  const acc = new Acc()
+  for (const l of lins) acc.add(l, false)
+  return acc.lin()
+}
+
+function sameSource(a: Lin, b: Lin): boolean {
+  const x = a.sources[0]
+  const y = b.sources[0]
+  return x !== undefined && y !== undefined && x.table === y.table && x.column === y.column
+}
+
+export function toOutput(col: Col): SqlOutput {
+  const { lin } = col
+  const out: SqlOutput = { name: col.name, lineage: lin.kind, sources: [...lin.sources] }
+  if (lin.kind === 'derived' && lin.safe) out.safe = true
+  if (lin.reason !== undefined) out.reason = lin.reason
+  if (lin.star === true) out.star = true
+  if (lin.functions.length > 0) out.functions = [...lin.functions]
+  return out
+}

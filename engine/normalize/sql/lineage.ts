@@ -1,0 +1,202 @@
+// Column lineage of one statement entry: `outputs` (what each result column is made of) for statements
+// that return rows, `predicates` (base columns that filter, join, group or order), and the function
+// calls the tree hides. Which entry gets `outputs`: only a top-level entry, the one whose rows reach
+// the client. Nested entries (writable CTEs, EXPLAIN ANALYZE's query, PREPARE's query, EXECUTE's
+// statement, function bodies) get `predicates` and implicit calls but no `outputs`: their rows feed the
+// parent (whose lineage follows them) or go nowhere. EXECUTE's entry carries its prepared query's outputs;
+// DECLARE's entry carries its cursor's (the rows a FETCH will return), FETCH's the cursor's when declared
+// in the same text. Statements that return no rows (CREATE TABLE AS, SELECT INTO, MOVE, DML without
+// RETURNING, COPY to a file) have no `outputs`.
+//
+// Known limits:
+// - Inference: a predicate (`WHERE email LIKE 'a%'`, EXISTS, FILTER, ORDER BY) lets a caller learn about a
+//   value it never receives. `predicates` lists those base columns so a strict policy can hold such
+//   probes; outputs do not count them as sources.
+// - Calls the tree does not show: triggers, rules, RLS policies, column defaults and generated columns,
+//   assignment casts on INSERT/UPDATE, and functions inside views (their outputs' `functions` do carry
+//   the calls of the view's columns). Casts to types outside pg_catalog are reported in the output's
+//   `functions` (by type name) and in `detail.user_type_casts`, not among the statement's functions.
+// - Without a catalog, an unqualified column is attributed to the innermost relation that could hold
+//   it, `u` may be a column or the whole row (both are reported), and stars stay one entry each.
+// - Relations created earlier in the same text are followed (CREATE TABLE AS and CREATE VIEW carry their
+//   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
+//   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
+// - With a catalog, a relation it does not know is unknown.
+import type { SqlColumnRef, SqlOutput } from '../../types.ts'
+import type { PgObject } from './ast.ts'
+import { bodyOf, list, names, str, unwrap } from './ast.ts'
+import type { SchemaCatalog } from './builder.ts'
+import { QueryWalker, rename } from './lineage-query.ts'
+import { LineageScope, expand } from './lineage-scope.ts'
+import { CONSTANT, type Col, plain, toOutput, unknown } from './lineage-value.ts'
+import { fromItems } from './lineage-from.ts'
+
+export interface StatementLineage {
+  /** Absent when the statement returns no rows. */
+  outputs?: SqlOutput[]
+  predicates: SqlColumnRef[]
+  /** Functions called without a FuncCall node (attribute notation, field selection). */
+  implicitCalls: string[]
+  /** Types outside pg_catalog that values are cast to. */
+  userCasts: string[]
+  /** For FETCH: whether the cursor was declared earlier in the same text. */
+  cursorDeclared?: boolean
+}
+
+export interface LineageContext {
+  catalog?: SchemaCatalog
+  /** Outputs of the cursors declared so far in the same text, by name. */
+  cursors: Map<string, SqlOutput[]>
+  /** For EXECUTE: the parse tree of the prepared statement, when it was resolved. */
+  executed?: unknown
+  /** Relations created earlier in the same text (CREATE TABLE, CREATE TABLE AS, CREATE VIEW), by name as written. */
+  created: Map<string, Col[]>
+  /** Views resolved so far in the same text, by schema.name: each definition is parsed once. */
+  views: Map<string, Col[]>
+}
+
+/** SHOW reports a setting under its canonical name; these few are not lower case. */
+const MIXED_CASE_SETTINGS: Record<string, string> = { datestyle: 'DateStyle', intervalstyle: 'IntervalStyle', timezone: 'TimeZone' }
+
+const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
+
+/** Lineage of one statement node, or undefined for statements that neither return rows nor read columns. */
+export function statementLineage(name: string, body: PgObject, ctx: LineageContext): StatementLineage | undefined {
+  const w = new QueryWalker(ctx.catalog, ctx.created, ctx.views)
+  let cols: Col[] | undefined
+  try {
+    const result = walk(w, name, body, ctx)
+    if (result === null) return undefined
+    cols = result
+  } catch (error) {
+    // A lineage bug must not turn a statement into a parse error; its outputs become unknown instead.
+    const reason = `lineage could not be computed (${error instanceof Error ? error.message : String(error)})`
+    cols = [{ name: '*', lin: { ...unknown(reason), star: true } }]
+  }
+  return {
+    ...(cols ? { outputs: cols.map(toOutput) } : {}),
+    ...(name === 'FetchStmt' ? { cursorDeclared: ctx.cursors.has(str(body.portalname) ?? '') } : {}),
+    predicates: [...w.predicates.values()],
+    implicitCalls: [...w.implicitCalls],
+    userCasts: [...w.userCasts],
+  }
+}
+
+/** Output columns (undefined: no rows), or null when the statement is not one lineage applies to. */
+function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext): Col[] | undefined | null {
+  const top = new LineageScope()
+  switch (name) {
+    case 'SelectStmt': {
+      const cols = w.query({ SelectStmt: body }, top)
+      return body.intoClause === undefined ? cols : undefined
+    }
+    case 'ExplainStmt':
+      w.query(body.query, top)
+      // The plan is text about the query; data values do not appear in it.
+      return [{ name: 'QUERY PLAN', lin: { ...CONSTANT, safe: false } }]
+    case 'DeclareCursorStmt': {
+      // DECLARE returns no rows, but carries the rows FETCH will return: the policy judges them here,
+      // and a gateway that tracks cursors across commands can keep them for a later FETCH.
+      const cols = w.query(body.query, top)
+      ctx.cursors.set(str(body.portalname) ?? '', cols.map(toOutput))
+      return cols
+    }
+    case 'FetchStmt': return fetch(body, ctx)
+    case 'ExecuteStmt': return execute(w, body, ctx)
+    case 'CopyStmt': return copy(w, body, top)
+    case 'CreateTableAsStmt': {
+      // Its rows are copies of the query's: a later read in the same text follows them.
+      const into = bodyOf(body.into, 'IntoClause')
+      const cols = w.query(body.query, top)
+      create(ctx, into?.rel, rename(cols, names(into?.colNames)))
+      return undefined
+    }
+    case 'ViewStmt':
+      create(ctx, body.view, rename(w.query(body.query, top), names(body.aliases)))
+      return undefined
+    case 'CreateStmt': {
+      const rel = bodyOf(body.relation, 'RangeVar')
+      const defs = list(body.tableElts).map((e) => bodyOf(e, 'ColumnDef'))
+      // LIKE, INHERITS or PARTITION OF bring columns the tree does not list: left to the catalog.
+      if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) {
+        const table = written(rel)
+        create(ctx, rel, defs.map((d) => ({ name: str(d?.colname) ?? '', lin: plain(table, str(d?.colname) ?? '') })))
+      }
+      return undefined
+    }
+    case 'VariableShowStmt': {
+      const given = str(body.name) ?? ''
+      const setting = MIXED_CASE_SETTINGS[given] ?? given
+      const value = { ...CONSTANT, safe: false }
+      if (setting === 'all') return ['name', 'setting', 'description'].map((n) => ({ name: n, lin: value }))
+      return [{ name: setting, lin: value }]
+    }
+    case 'CallStmt': {
+      const call = bodyOf(body.funccall, 'FuncCall')
+      const fn = names(call?.funcname).join('.')
+      return [{ name: '*', lin: { ...unknown(`CALL ${fn}: what a procedure returns is not known`, [fn]), star: true } }]
+    }
+    default: {
+      if (!DML.has(name)) return null
+      const cols = w.query({ [name]: body }, top)
+      const returns = body.returningClause !== undefined || list(body.returningList).length > 0
+      return returns ? cols : undefined
+    }
+  }
+}
+
+function written(rel: PgObject): string {
+  const schema = str(rel.schemaname)
+  const name = str(rel.relname) ?? ''
+  return schema === undefined ? name : `${schema}.${name}`
+}
+
+function create(ctx: LineageContext, value: unknown, cols: Col[]): void {
+  const rel = bodyOf(value, 'RangeVar')
+  if (rel) ctx.created.set(written(rel), cols)
+}
+
+function unknownStar(reason: string): Col[] {
+  return [{ name: '*', lin: { ...unknown(reason), star: true } }]
+}
+
+/** FETCH returns the cursor's rows; MOVE returns none. */
+function fetch(body: PgObject, ctx: LineageContext): Col[] | undefined {
+  if (body.ismove === true) return undefined
+  const cursor = str(body.portalname) ?? ''
+  const outputs = ctx.cursors.get(cursor)
+  if (!outputs) return unknownStar(`cursor ${cursor} was declared in an earlier command`)
+  return outputs.map((o) => ({
+    name: o.name,
+    lin: { kind: o.lineage, sources: o.sources, safe: o.safe === true, functions: o.functions ?? [], ...(o.reason ? { reason: o.reason } : {}), ...(o.star ? { star: true } : {}) },
+  }))
+}
+
+function execute(w: QueryWalker, body: PgObject, ctx: LineageContext): Col[] | undefined {
+  const name = str(body.name) ?? ''
+  const node = unwrap(ctx.executed)
+  if (!node) return unknownStar(`prepared statement ${name} is not known`)
+  const inner = walk(w, node[0], node[1], { ...ctx, executed: undefined })
+  return inner === null ? undefined : inner
+}
+
+/** COPY … TO STDOUT sends rows: the query's, or the table's (listed) columns. */
+function copy(w: QueryWalker, body: PgObject, top: LineageScope): Col[] | undefined {
+  const toClient = body.is_from !== true && body.is_program !== true && str(body.filename) === undefined
+  const cols = body.query !== undefined ? w.query(body.query, top) : tableColumns(w, body, top)
+  return toClient ? cols : undefined
+}
+
+function tableColumns(w: QueryWalker, body: PgObject, top: LineageScope): Col[] {
+  if (body.relation === undefined) return []
+  fromItems(w, [{ RangeVar: body.relation }], top)
+  const listed = names(body.attlist)
+  const item = top.items[0]
+  if (!item) return []
+  if (listed.length === 0) {
+    const out: Col[] = []
+    expand(item, out, undefined)
+    return out
+  }
+  return listed.map((n) => ({ name: n, lin: top.column(n)?.[0] ?? unknown(`column ${n} not found`) }))
+}

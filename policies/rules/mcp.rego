@@ -1,0 +1,174 @@
+# The default policy for MCP servers over streamable HTTP (input.command.mcp).
+#
+# Client messages: initialize, ping, the */list methods, notifications, responses and the transport's own
+# GET / DELETE are discovery and pass; resources/read, prompts/get and completion/complete are reads;
+# tools/call is classified by settings.mcp.tools, glob patterns over "server/tool" ("*" stops at "/"):
+#   deny    → class dangerous      approve → class change      allow → read (no finding)
+# the strictest match wins; a tool no list names is a change. A tool whose description or schema changed
+# since the gateway recorded it (command.mcp.tool_changed, a "rug pull") is sensitive, whatever the lists
+# say. Any other method is dangerous; a message that is not well-formed JSON-RPC is invalid.
+#
+# Server messages (requests the server sends on the response stream): denied unless their method is in
+# settings.mcp.server_requests_allowed (ping and roots/list by default), so sampling/createMessage and
+# elicitation/create are refused. They are never held: nobody could answer them while the stream waits.
+#
+# Results are masked by the content detectors, like any JSON body.
+package warden.rules.mcp
+
+import data.warden.lib
+import data.warden.settings
+
+m := input.command.mcp
+
+mcp_request if {
+	input.command.protocol == "mcp"
+	is_object(m)
+}
+
+client if m.direction == "client"
+
+server if m.direction == "server"
+
+method := lib.text(m, "method")
+
+server_name := lib.text(m, "server")
+
+tool_name := lib.text(m, "tool")
+
+subject := concat("/", [server_name, tool_name])
+
+passing_methods := {
+	"initialize", "ping", "tools/list", "resources/list", "resources/templates/list", "prompts/list",
+	"logging/setLevel", "transport/open_stream", "transport/end_session",
+}
+
+read_methods := {"resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get", "completion/complete"}
+
+tool_lists := settings.current.mcp.tools
+
+listed(list) if {
+	some pattern in object.get(tool_lists, list, [])
+	glob.match(pattern, ["/"], subject)
+}
+
+# The class of a tools/call, strictest first.
+tool_class := "dangerous" if {
+	listed("deny")
+} else := "change" if {
+	listed("approve")
+} else := "read" if {
+	listed("allow")
+} else := "change"
+
+tool_why := " is listed in settings.mcp.tools.deny" if {
+	listed("deny")
+} else := " is listed in settings.mcp.tools.approve" if {
+	listed("approve")
+} else := " is not listed in settings.mcp.tools"
+
+well_formed if not m.parse_error
+
+findings contains f if {
+	mcp_request
+	m.parse_error
+	msg := concat("", ["not a well-formed MCP message for ", server_name, ": ", lib.text(m, "parse_error")])
+	f := {"class": "invalid", "rule": "warden.rules.mcp.parse_error", "message": msg}
+}
+
+findings contains f if {
+	mcp_request
+	well_formed
+	client
+
+	# A tools/call sent as a notification (no id) is judged too: a lax server may still run it.
+	m.kind in {"request", "notification"}
+	method == "tools/call"
+	tool_class != "read"
+	msg := concat("", ["MCP tool ", subject, tool_why])
+	f := {"class": tool_class, "rule": "warden.rules.mcp.tool", "message": msg}
+}
+
+findings contains f if {
+	mcp_request
+	well_formed
+	client
+	method == "tools/call"
+	m.tool_changed == true
+	msg := concat("", ["MCP tool ", subject, " changed its description or schema since the gateway recorded it"])
+	f := {"class": "sensitive", "rule": "warden.rules.mcp.tool_changed", "message": msg}
+}
+
+findings contains f if {
+	mcp_request
+	well_formed
+	client
+	method_call
+	not method in ((passing_methods | read_methods) | {"tools/call"})
+	msg := concat("", ["MCP method ", method, " on ", server_name, " is not one Warden recognises"])
+	f := {"class": "dangerous", "rule": "warden.rules.mcp.method", "message": msg}
+}
+
+findings contains f if {
+	mcp_request
+	client
+	not m.kind in {"request", "notification", "response", "transport"}
+	f := {"class": "invalid", "rule": "warden.rules.mcp.parse_error", "message": "an MCP message of unknown kind"}
+}
+
+# A message that asks for something: a request, or a notification outside the notifications/ namespace.
+method_call if m.kind == "request"
+
+method_call if {
+	m.kind == "notification"
+	not startswith(method, "notifications/")
+}
+
+server_allowed if method in settings.current.mcp.server_requests_allowed
+
+# A server→client request the settings do not allow: denied for everyone (no verdict column: it cannot wait).
+deny contains r if {
+	mcp_request
+	server
+	m.kind == "request"
+	not server_allowed
+	msg := concat("", [
+		"MCP server ", server_name, " asked the client for ", method,
+		"; server-initiated requests other than ", concat(", ", settings.current.mcp.server_requests_allowed),
+		" are denied (settings.mcp.server_requests_allowed)",
+	])
+	r := {"rule": "warden.rules.mcp.server_request", "message": msg}
+}
+
+deny contains r if {
+	mcp_request
+	server
+	not m.kind in {"request", "notification", "response"}
+	r := {"rule": "warden.rules.mcp.server_request", "message": concat("", ["an MCP server message of unknown kind from ", server_name])}
+}
+
+deny contains r if {
+	mcp_request
+	not m.direction in {"client", "server"}
+	r := {"rule": "warden.rules.mcp.direction", "message": "an MCP message whose sender (direction) is unknown"}
+}
+
+mask contains {"detector": d, "rule": "warden.rules.mcp.content"} if {
+	mcp_request
+	lib.content_masking
+	some d in settings.current.content_detectors
+}
+
+deny contains r if {
+	mcp_request
+	some r in lib.reasons_for(findings, "deny")
+}
+
+approve contains r if {
+	mcp_request
+	some r in lib.reasons_for(findings, "approve")
+}
+
+info contains r if {
+	mcp_request
+	some r in lib.reasons_for(findings, "allow")
+}

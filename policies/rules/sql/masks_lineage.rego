@@ -1,0 +1,69 @@
+# Masking by origin needs every result column's origin. Where column masking applies, a result column
+# is denied when Warden cannot tell where its values come from (lineage "unknown": a relation the
+# catalog does not know, a function in FROM, a cursor declared elsewhere …), or when its value passes
+# through a function not known to compute only from its arguments: such a function (a user function,
+# `u.f` attribute notation, a cast to a user type) may read any table and return masked data under a
+# name no mask matches. The normalizer fills `outputs` (engine/normalize/sql/lineage.ts).
+package warden.rules.sql
+
+import data.warden.lib
+
+deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	not cursor_judged_earlier(s)
+	some o in s.outputs
+	o.lineage == "unknown"
+	msg := concat("", [
+		label(i, s), ": result column ", lib.text(o, "name"),
+		" comes from a source Warden cannot trace (", lib.text(o, "reason"),
+		"), so its values cannot be masked; select the table's columns directly",
+	])
+}
+
+deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	some o in s.outputs
+	some f in o.functions
+	not value_function(f)
+	msg := concat("", [
+		label(i, s), ": result column ", lib.text(o, "name"), " passes through ", lib.text({"function": f}, "function"),
+		", which is not known to compute only from its arguments, so its values cannot be masked;",
+		" select the table's columns directly or use built-in functions",
+	])
+}
+
+# FETCH from a cursor declared in an earlier command: its rows were judged, lineage included, at that
+# DECLARE (whose entry carries the cursor's outputs), and the gateway carries the DECLARE's masks to
+# every FETCH. A cursor a function opened was judged at that call (an unknown function is denied above).
+cursor_judged_earlier(s) if {
+	s.type == "fetch"
+	s.detail.cursor_declared == false
+}
+
+# Functions whose result depends only on their arguments (and server state, never table data): the
+# safe list and side-effect functions (sequences, locks, NOTIFY), unqualified or in pg_catalog, and
+# the configured extra_safe_functions. Names arrive as written: `name` or `schema.name`.
+value_function(name) if {
+	fn := function_of(name)
+	builtin_schema(fn)
+	value_function_name(lower(fn.name))
+}
+
+value_function_name(name) if catalog.safe_functions[name]
+
+value_function_name(name) if catalog.side_effect_functions[name]
+
+value_function_name(name) if name in configured_safe_functions
+
+function_of(name) := {"schema": schema, "name": last} if {
+	is_string(name)
+	parts := split(name, ".")
+	last := parts[count(parts) - 1]
+	schema := qualifier(array.slice(parts, 0, count(parts) - 1))
+}
+
+qualifier(parts) := null if {
+	count(parts) == 0
+} else := concat(".", parts)

@@ -1,0 +1,84 @@
+package warden.sql_test
+
+import data.warden.inputs_test as t
+
+output(name, lineage, fields) := object.union({"name": name, "lineage": lineage, "sources": []}, fields)
+
+select_outputs(outputs) := t.stmt("select", {"read_only": true, "outputs": outputs})
+
+lineage_reasons(d) := [r.message | some r in d.reasons; r.rule == "warden.rules.sql.lineage"]
+
+test_unknown_output_is_denied_under_column_masking if {
+	o := output("a", "unknown", {"reason": "relation nope is not in the catalog"})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([o])])
+	d.effect == "deny"
+	lineage_reasons(d) == ["statement 1 (select): result column a comes from a source Warden cannot trace (relation nope is not in the catalog), so its values cannot be masked; select the table's columns directly"]
+}
+
+test_unknown_output_without_reason_still_denied if {
+	d := data.warden.decision with input as t.sql(t.human, t.prod_db, [select_outputs([output("*", "unknown", {"star": true})])])
+	d.effect == "deny"
+	contains(lineage_reasons(d)[0], "cannot trace (?)")
+}
+
+test_unknown_output_allowed_where_columns_are_not_masked if {
+	o := output("a", "unknown", {"reason": "r"})
+	d1 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [select_outputs([o])])
+	d1.effect == "allow"
+	d2 := data.warden.decision with input as t.sql(t.break_glass, t.prod_db, [select_outputs([o])])
+	lineage_reasons(d2) == []
+}
+
+test_output_through_unknown_function_is_denied if {
+	src := {"table": "public.users", "column": "email"}
+	o := output("touch", "derived", {"sources": [src], "functions": ["touch"]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([o])])
+	d.effect == "deny"
+	lineage_reasons(d) == ["statement 1 (select): result column touch passes through touch, which is not known to compute only from its arguments, so its values cannot be masked; select the table's columns directly or use built-in functions"]
+}
+
+test_qualified_user_function_is_denied_but_pg_catalog_is_not if {
+	bad := output("x", "derived", {"functions": ["public.lower"]})
+	d1 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([bad])])
+	count(lineage_reasons(d1)) == 1
+	good := output("x", "derived", {"functions": ["pg_catalog.lower", "Reverse", "nextval"]})
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([good])])
+	lineage_reasons(d2) == []
+}
+
+test_configured_safe_functions_pass_lineage if {
+	o := output("x", "derived", {"functions": ["refresh_cache"]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([o])])
+		with data.settings as {"extra_safe_functions": ["Refresh_Cache"]}
+	lineage_reasons(d) == []
+}
+
+test_plain_derived_and_safe_outputs_pass if {
+	src := {"table": "users", "column": "email"}
+	outputs := [
+		output("email", "plain", {"sources": [src]}),
+		output("lower", "derived", {"sources": [src], "functions": ["lower"]}),
+		output("count", "derived", {"sources": [src], "safe": true, "functions": ["count"]}),
+	]
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs(outputs)])
+	lineage_reasons(d) == []
+}
+
+test_non_string_function_names_are_not_value_functions if {
+	not value_function_ok(7)
+	value_function_ok("a.b.lower") == false
+}
+
+value_function_ok(name) if {
+	data.warden.rules.sql.value_function(name)
+} else := false
+
+test_fetch_from_an_earlier_cursor_is_judged_at_its_declare if {
+	o := output("*", "unknown", {"star": true, "reason": "cursor c was declared in an earlier command"})
+	earlier := t.stmt("fetch", {"read_only": true, "outputs": [o], "detail": {"cursor_declared": false}})
+	d1 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [earlier])
+	lineage_reasons(d1) == []
+	here := t.stmt("fetch", {"read_only": true, "outputs": [o], "detail": {"cursor_declared": true}})
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [here])
+	count(lineage_reasons(d2)) == 1
+}

@@ -1,0 +1,54 @@
+// Audit records of the HTTP gateway, through the same sink as PostgreSQL. The URL is the normalized one
+// (credential-like query values redacted); tokens and upstream credentials never appear.
+import type { SessionState } from '../../engine/gateway.ts'
+import type { Judgement } from '../../engine/gateway.ts'
+
+export interface RequestFacts {
+  mode: 'reverse' | 'forward'
+  client?: string
+  method: string
+  /** Target name, or the host when no target matched. */
+  target?: string
+  decisionId?: string
+  approvalId?: string
+  status: number
+  error?: string
+  bytesIn: number
+  bytesOut: number
+  masked: number
+  durationMs: number
+  passthrough?: boolean
+}
+
+function commandView(j: Judgement | undefined) {
+  const c = j?.input.command as (Record<string, unknown> & { raw?: string; fingerprint?: string }) | undefined
+  if (!c) return {}
+  const { kubernetes, cloud } = c as { kubernetes?: unknown; cloud?: unknown }
+  return { url: c.raw, fingerprint: c.fingerprint, ...(kubernetes ? { kubernetes } : {}), ...(cloud ? { cloud } : {}) }
+}
+
+export function requestEvent(session: SessionState | undefined, judgement: Judgement | undefined, f: RequestFacts) {
+  const d = judgement?.decision
+  return {
+    type: 'request' as const,
+    time: new Date().toISOString(),
+    ...(session ? { session_id: session.id, identity: { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind } } : {}),
+    protocol: session?.target.kind ?? 'http',
+    via: f.mode,
+    target: f.target,
+    client: f.client,
+    method: f.method,
+    ...commandView(judgement),
+    decision: d?.effect,
+    reasons: d?.reasons,
+    decision_id: f.decisionId,
+    ...(f.approvalId ? { approval_id: f.approvalId } : {}),
+    status: f.status,
+    ...(f.error ? { error: f.error } : {}),
+    ...(f.passthrough ? { passthrough: true } : {}),
+    bytes_in: f.bytesIn,
+    bytes_out: f.bytesOut,
+    masked: f.masked,
+    duration_ms: Math.round(f.durationMs * 100) / 100,
+  }
+}

@@ -1,0 +1,78 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { canonicalize } from './canonical.ts'
+import { HttpGatewayError } from './errors.ts'
+import type { HeaderList } from './types.ts'
+
+function refused(fn: () => unknown, why: string | RegExp) {
+  try {
+    fn()
+  } catch (err) {
+    assert.instance(err, HttpGatewayError)
+    assert.is((err as HttpGatewayError).status, 400)
+    assert.is((err as HttpGatewayError).code, 'http.ambiguous')
+    assert.match((err as Error).message, why)
+    return
+  }
+  assert.unreachable(`accepted; expected a refusal matching ${why}`)
+}
+
+const tunnel = { authority: 'api.example:443' }
+const host: HeaderList = [['Host', 'api.example']]
+
+test('a plain request splits into method, path, query and body length', () => {
+  assert.equal(canonicalize('GET', '/api/v1/pods?limit=5&command=a&command=b', []), { method: 'GET', path: '/api/v1/pods', query: 'limit=5&command=a&command=b', bodyLength: 0 })
+  assert.equal(canonicalize('POST', '/x', [['Content-Length', '12']]).bodyLength, 12)
+  assert.equal(canonicalize('POST', '/x', [['Transfer-Encoding', 'chunked']]).bodyLength, 'chunked')
+  assert.is(canonicalize('GET', '/exec', [['Connection', 'Upgrade'], ['Upgrade', 'SPDY/3.1']]).upgrade, 'SPDY/3.1')
+})
+
+test('paths two parsers could read differently are refused', () => {
+  refused(() => canonicalize('GET', '/a%2Fb', []), 'encoded slash')
+  refused(() => canonicalize('GET', '/a%5cb', []), 'encoded slash or backslash')
+  refused(() => canonicalize('GET', '/a\\b', []), 'backslash')
+  refused(() => canonicalize('GET', '/a/../b', []), 'dot segment')
+  refused(() => canonicalize('GET', '/a/./b', []), 'dot segment')
+  refused(() => canonicalize('GET', '/a/%2E%2e/b', []), 'dot segment')
+  refused(() => canonicalize('GET', '/a//b', []), 'empty segment')
+  refused(() => canonicalize('GET', '/a%zz', []), 'stray %')
+  refused(() => canonicalize('GET', 'a/b', []), 'does not start with /')
+  assert.is(canonicalize('GET', '/a/b/', []).path, '/a/b/')
+})
+
+test('duplicate query keys are refused, except the lists clients repeat on purpose', () => {
+  refused(() => canonicalize('GET', '/x?dryRun=All&dryRun=', []), '"dryRun" is given more than once')
+  refused(() => canonicalize('GET', '/x?a=1&%61=2', []), '"a" is given more than once')
+  assert.is(canonicalize('GET', '/x?command=ls&command=-l&ports=80&ports=443', []).query, 'command=ls&command=-l&ports=80&ports=443')
+})
+
+test('framing conflicts are refused', () => {
+  refused(() => canonicalize('POST', '/x', [['Content-Length', '3'], ['Content-Length', '4']]), 'more than once')
+  refused(() => canonicalize('POST', '/x', [['Content-Length', '3, 3']]), 'more than once')
+  refused(() => canonicalize('POST', '/x', [['Content-Length', '3'], ['Transfer-Encoding', 'chunked']]), 'both Content-Length and Transfer-Encoding')
+  refused(() => canonicalize('POST', '/x', [['Transfer-Encoding', 'gzip, chunked']]), 'only a single chunked')
+  refused(() => canonicalize('POST', '/x', [['Content-Length', '-1']]), 'not a number')
+})
+
+test('method overrides are refused unless they repeat the method; methods must be upper-case tokens', () => {
+  refused(() => canonicalize('POST', '/x', [['X-HTTP-Method-Override', 'DELETE']]), 'x-http-method-override')
+  refused(() => canonicalize('GET', '/x', [['X-Method-Override', 'PUT']]), 'x-method-override')
+  refused(() => canonicalize('GET', '/x', [['X-HTTP-Method', 'PATCH']]), 'x-http-method')
+  assert.is(canonicalize('POST', '/x', [['X-HTTP-Method-Override', 'post']]).method, 'POST')
+  refused(() => canonicalize('get', '/x', []), 'upper-case')
+})
+
+test('forward mode: Host, the absolute URL and the SNI must agree with the CONNECT authority', () => {
+  assert.is(canonicalize('GET', '/v1', host, tunnel).path, '/v1')
+  assert.is(canonicalize('GET', 'https://api.example/v1?x=1', host, tunnel).query, 'x=1')
+  assert.is(canonicalize('GET', '/v1', [['Host', 'API.example:443']], { authority: 'api.example:443', sni: 'api.example' }).path, '/v1')
+  refused(() => canonicalize('GET', '/v1', [['Host', 'other.example']], tunnel), 'Host other.example differs')
+  refused(() => canonicalize('GET', '/v1', [['Host', 'api.example:8443']], tunnel), 'differs')
+  refused(() => canonicalize('GET', '/v1', [], tunnel), 'Host is missing')
+  refused(() => canonicalize('GET', '/v1', [...host, ['Host', 'api.example']], tunnel), 'Host is given more than once')
+  refused(() => canonicalize('GET', 'https://other.example/v1', host, tunnel), "URL's host other.example differs")
+  refused(() => canonicalize('GET', '/v1', host, { ...tunnel, sni: 'other.example' }), 'TLS server name other.example differs')
+  refused(() => canonicalize('GET', 'https://api.example/v1', []), 'absolute URL was sent to the reverse proxy')
+})
+
+test.run()

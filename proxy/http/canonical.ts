@@ -1,0 +1,121 @@
+// One canonical request: the method, path, query and host that are judged are exactly those forwarded.
+// Anything two parsers could read differently is refused (400) rather than guessed: conflicting Host /
+// absolute URL / CONNECT authority / SNI, duplicate or conflicting Content-Length and Transfer-Encoding,
+// encoded slashes, dot segments, empty segments, duplicate query keys, method-override headers.
+// @see https://www.rfc-editor.org/rfc/rfc9112#section-6.3 (message body length)
+import { HttpGatewayError } from './errors.ts'
+import { headerValues } from './headers.ts'
+import { splitAuthority } from './routes.ts'
+import type { HeaderList } from './types.ts'
+
+export interface CanonicalRequest {
+  method: string
+  /** Origin-form path, validated: no dot segments, no encoded `/` or `\`, no empty segments. */
+  path: string
+  /** Raw query without `?` ('' for none), validated: no duplicate keys outside MULTI_VALUED. */
+  query: string
+  /** The body's declared length, or 'chunked', or 0 for none. */
+  bodyLength: number | 'chunked'
+  /** Connection: Upgrade with an Upgrade header (Kubernetes exec/attach/port-forward, WebSocket). */
+  upgrade?: string
+}
+
+// Repeated on purpose by the clients, and read as lists by the normalizers (kubectl exec sends one `command`
+// per argument, port-forward one `ports` per port).
+const MULTI_VALUED = new Set(['command', 'ports'])
+const OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override']
+const METHOD = /^[A-Z]{1,20}$/
+
+const ambiguous = (message: string) => new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${message}`)
+
+function checkPath(path: string): void {
+  if (!path.startsWith('/')) throw ambiguous(`the path ${JSON.stringify(path.slice(0, 200))} does not start with /`)
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007f-\uffff\\#]/.test(path)) throw ambiguous('the path holds spaces, control or non-ASCII characters, a backslash or a fragment; percent-encode them')
+  if (/%(2f|5c)/i.test(path)) throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
+  if (/%(?![0-9a-f]{2})/i.test(path)) throw ambiguous('the path holds a stray % that is not a percent-encoding')
+  const segments = path.slice(1).split('/')
+  segments.forEach((raw, i) => {
+    const seg = raw.replace(/%2e/gi, '.')
+    if (seg === '.' || seg === '..') throw ambiguous(`the path holds a dot segment (${raw}); send the resolved path`)
+    if (seg === '' && i < segments.length - 1) throw ambiguous('the path holds an empty segment (//); send the path without it')
+  })
+}
+
+function checkQuery(query: string): void {
+  if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
+  const seen = new Set<string>()
+  for (const pair of query.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    let name: string
+    try {
+      name = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replaceAll('+', ' '))
+    } catch {
+      throw ambiguous('a query parameter name is not valid percent-encoded UTF-8')
+    }
+    if (seen.has(name) && !MULTI_VALUED.has(name)) throw ambiguous(`the query parameter ${JSON.stringify(name)} is given more than once; give it once`)
+    seen.add(name)
+  }
+}
+
+function bodyLength(headers: HeaderList): number | 'chunked' {
+  const lengths = headerValues(headers, 'content-length').flatMap((v) => v.split(',')).map((v) => v.trim())
+  const te = headerValues(headers, 'transfer-encoding').flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean)
+  if (lengths.length && te.length) throw ambiguous('both Content-Length and Transfer-Encoding are given; send one')
+  if (te.length) {
+    if (te.length !== 1 || te[0] !== 'chunked') throw ambiguous(`Transfer-Encoding ${te.join(', ')} is not supported; only a single chunked is accepted`)
+    return 'chunked'
+  }
+  if (lengths.length > 1) throw ambiguous('Content-Length is given more than once; send it once')
+  if (lengths.length === 1) {
+    if (!/^\d{1,15}$/.test(lengths[0]!)) throw ambiguous(`Content-Length ${JSON.stringify(lengths[0])} is not a number`)
+    return Number(lengths[0])
+  }
+  return 0
+}
+
+function sameAuthority(a: string, b: string): boolean {
+  const x = splitAuthority(a)
+  const y = splitAuthority(b)
+  return x.host === y.host && x.port === y.port
+}
+
+/**
+ * Checks and splits a request. `target` is the origin-form request target to forward (reverse mode: the part
+ * after /t/<name>); `authority` (forward mode) is the CONNECT authority the Host, an absolute URL and the SNI
+ * must agree with.
+ */
+export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }): CanonicalRequest {
+  if (!METHOD.test(method)) throw ambiguous(`method ${JSON.stringify(method.slice(0, 30))} is not an upper-case token`)
+  for (const name of OVERRIDES) {
+    const values = headerValues(headers, name)
+    if (values.length && values.some((v) => v.trim().toUpperCase() !== method)) {
+      throw ambiguous(`${name} asks the upstream to treat this ${method} as ${values.join(', ')}; send the intended method itself`)
+    }
+  }
+  const hosts = headerValues(headers, 'host')
+  if (hosts.length > 1) throw ambiguous('Host is given more than once')
+  let originForm = target
+  const absolute = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(target)
+  if (absolute) {
+    if (!forward) throw ambiguous('an absolute URL was sent to the reverse proxy; address the target as /t/<target>/<path>')
+    if (!sameAuthority(absolute[2]!, forward.authority)) throw ambiguous(`the URL's host ${absolute[2]} differs from the tunnel's ${forward.authority}`)
+    originForm = absolute[3] || '/'
+  }
+  if (forward) {
+    if (hosts.length === 0) throw ambiguous('Host is missing')
+    if (!sameAuthority(hosts[0]!, forward.authority)) throw ambiguous(`Host ${hosts[0]} differs from the tunnel's ${forward.authority} (CONNECT)`)
+    if (forward.sni && splitAuthority(forward.sni).host !== splitAuthority(forward.authority).host) {
+      throw ambiguous(`the TLS server name ${forward.sni} differs from the tunnel's ${forward.authority} (CONNECT)`)
+    }
+  }
+  const q = originForm.indexOf('?')
+  const path = q < 0 ? originForm : originForm.slice(0, q)
+  const query = q < 0 ? '' : originForm.slice(q + 1)
+  checkPath(path)
+  checkQuery(query)
+  const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
+  const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
+  return { method, path, query, bodyLength: bodyLength(headers), ...(upgrade ? { upgrade } : {}) }
+}

@@ -1,0 +1,77 @@
+// The gateway's own credential for a target's upstream, injected into every forwarded request: a bearer
+// token, basic auth, a custom header, a client certificate (TLS options) or an AWS SigV4 signature.
+import { readFileSync } from 'node:fs'
+import type { HttpCredentialConfig, TargetConfig } from '../../engine/config/types.ts'
+import { HttpGatewayError } from './errors.ts'
+import { type Env, secretReader } from './secrets.ts'
+import { agentScope, signAws } from './sigv4.ts'
+
+export interface Outgoing {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  body?: Uint8Array
+  /** The agent's Authorization header as received (AWS: its SigV4 scope names region and service). */
+  agentAuthorization?: string
+}
+
+export interface UpstreamCredential {
+  /** Headers to send (the outgoing headers with the credential added). */
+  apply(req: Outgoing): Promise<Record<string, string>>
+  /** TLS client certificate, for client_cert. */
+  tls?: { cert: Buffer; key: Buffer }
+}
+
+function readPem(target: string, field: string, file: string): Buffer {
+  try {
+    return readFileSync(file)
+  } catch (err) {
+    throw new HttpGatewayError(503, 'http.credential_unavailable', `target ${target} has no upstream credential: read ${field} ${file}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCredential {
+  const c: HttpCredentialConfig | undefined = target.upstream_http?.credential
+  const name = target.name
+  if (!c) return { apply: async (req) => req.headers }
+  const token = () => secretReader(name, 'token', { env: c.token_env, file: c.token_file, command: c.token_command, ttlSeconds: c.token_ttl_seconds }, env)
+  switch (c.kind) {
+    case 'bearer': {
+      const read = token()
+      return { apply: async (req) => ({ ...req.headers, authorization: `Bearer ${await read()}` }) }
+    }
+    case 'header': {
+      const read = token()
+      const header = c.header!.toLowerCase()
+      return { apply: async (req) => ({ ...req.headers, [header]: await read() }) }
+    }
+    case 'basic': {
+      const read = secretReader(name, 'password', { env: c.password_env, file: c.password_file }, env)
+      return { apply: async (req) => ({ ...req.headers, authorization: `Basic ${Buffer.from(`${c.username}:${await read()}`).toString('base64')}` }) }
+    }
+    case 'client_cert': {
+      // Read at each use of the credential object (built once per target), so a missing file is a 503 at request time.
+      let tls: { cert: Buffer; key: Buffer } | undefined
+      const cred: UpstreamCredential = {
+        apply: async (req) => req.headers,
+        get tls() {
+          tls ??= { cert: readPem(name, 'cert_file', c.cert_file!), key: readPem(name, 'key_file', c.key_file!) }
+          return tls
+        },
+      }
+      return cred
+    }
+    case 'aws_sigv4': {
+      const id = secretReader(name, 'access_key_id', { env: c.access_key_id_env }, env)
+      const secret = secretReader(name, 'secret_access_key', { env: c.secret_access_key_env }, env)
+      const session = c.session_token_env ? secretReader(name, 'session_token', { env: c.session_token_env }, env) : undefined
+      return {
+        apply: async (req) => {
+          const key = { accessKeyId: await id(), secretAccessKey: await secret(), sessionToken: session ? await session().catch(() => undefined) : undefined }
+          const scope = agentScope(req.agentAuthorization)
+          return signAws(key, { ...req, region: c.region ?? scope.region, service: c.service ?? scope.service })
+        },
+      }
+    }
+  }
+}

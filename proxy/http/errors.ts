@@ -1,0 +1,81 @@
+// Error replies of the HTTP gateway, each with a stable code and a message saying what was wrong and how to
+// fix it. Denials look native to the client: a Kubernetes Status for kubectl, the AWS error format for the
+// aws CLI, JSON `{error, reasons, decision_id}` for everything else.
+import { createHash } from 'node:crypto'
+import { CodedError } from '../../engine/errors.ts'
+import type { TargetKind } from '../../engine/types.ts'
+import { headerValue } from './headers.ts'
+import type { GatewayResponse, HeaderList } from './types.ts'
+
+export type HttpErrorCode =
+  | 'http.no_route' | 'http.unknown_target' | 'http.unknown_host' | 'http.not_http_target'
+  | 'http.token_missing' | 'http.token_invalid'
+  | 'http.ambiguous' | 'http.body_too_large' | 'http.body_unreadable' | 'http.bad_encoding'
+  | 'http.upstream_unconfigured' | 'http.credential_unavailable' | 'http.upstream_failed'
+  | 'http.mask_failed' | 'http.denied' | 'http.held' | 'http.internal'
+
+/** A refusal with an HTTP status: thrown inside the core, turned into a reply at its edge. */
+export class HttpGatewayError extends CodedError<HttpErrorCode> {
+  readonly status: number
+  readonly headers: Record<string, string>
+  constructor(status: number, code: HttpErrorCode, message: string, opts: { cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(code, message, { cause: opts.cause })
+    this.status = status
+    this.headers = opts.headers ?? {}
+  }
+}
+
+const encoder = new TextEncoder()
+
+export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): GatewayResponse {
+  const bytes = encoder.encode(`${JSON.stringify(body)}\n`)
+  return { status, headers: { 'content-type': 'application/json', 'content-length': String(bytes.byteLength), ...headers }, body: bytes }
+}
+
+function textReply(status: number, contentType: string, text: string, headers: Record<string, string>): GatewayResponse {
+  const bytes = encoder.encode(text)
+  return { status, headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength), ...headers }, body: bytes }
+}
+
+export function errorReply(err: HttpGatewayError): GatewayResponse {
+  return jsonReply(err.status, { error: err.code, message: err.message }, err.headers)
+}
+
+export interface Refusal {
+  status: 403
+  code: 'http.denied' | 'http.held'
+  message: string
+  reasons: Array<{ rule?: string; message: string }>
+  decisionId: string
+  headers?: Record<string, string>
+}
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/**
+ * A refusal in the client's own dialect.
+ * @see https://kubernetes.io/docs/reference/using-api/api-concepts/#response-status-kind
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ */
+export function refusalReply(kind: TargetKind, requestHeaders: HeaderList, r: Refusal): GatewayResponse {
+  const headers = { 'x-warden-decision-id': r.decisionId, ...r.headers }
+  const text = `warden: ${r.message}`
+  if (kind === 'kubernetes') {
+    return jsonReply(403, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: text, reason: 'Forbidden', code: 403,
+      details: { causes: r.reasons.map((x) => ({ reason: x.rule ?? 'warden', message: x.message })) },
+    }, headers)
+  }
+  if (kind === 'aws') {
+    if (headerValue(requestHeaders, 'x-amz-target') !== undefined) {
+      return textReply(403, 'application/x-amz-json-1.1', JSON.stringify({ __type: 'AccessDeniedException', message: text }), headers)
+    }
+    return textReply(403, 'text/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${xmlEscape(text)}</Message></Error><RequestId>${r.decisionId}</RequestId></ErrorResponse>\n`, headers)
+  }
+  return jsonReply(403, { error: r.code, message: text, reasons: r.reasons, decision_id: r.decisionId }, headers)
+}
+
+/** A short stable id for one decision, for the client and the audit trail to refer to. */
+export function decisionId(seed: string): string {
+  return `dec_${createHash('sha256').update(seed).update(String(performance.now())).update(String(Math.random())).digest('hex').slice(0, 20)}`
+}

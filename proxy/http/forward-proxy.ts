@@ -1,0 +1,144 @@
+// The forward proxy (HTTPS_PROXY=http://agent:TOKEN@127.0.0.1:PORT). A CONNECT is authenticated first
+// (407 otherwise); a host with no target is refused (403) unless it is on the passthrough list (tunnelled
+// uninspected, audited); otherwise the tunnel is answered 200 and TLS is terminated in-process with a leaf
+// certificate from the gateway's CA, and each request inside goes through the same handler as reverse mode.
+//
+// Built on node's CONNECT event and tls.TLSSocket with an SNICallback rather than http-mitm-proxy, measured
+// unfit here: its leaf certificates come from node-forge's synchronous 2048-bit RSA key generation (600–700 ms
+// of blocked event loop per new host on this machine), it opens one more TLS server per host on a fresh port
+// bound to 0.0.0.0 and re-dials each tunnel through it (a side door that skips the CONNECT's authentication),
+// and it re-originates WebSocket upgrades with its own client, outside the judged forwarding path.
+import http from 'node:http'
+import net from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { TLSSocket } from 'node:tls'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import type { GatewayEngine } from '../../engine/gateway.ts'
+import { tokenFromCredential } from './auth.ts'
+import type { LeafIssuer } from './ca.ts'
+import { HttpGatewayError } from './errors.ts'
+import { attachHandler, type HttpListener } from './node-server.ts'
+import { isPassthrough, splitAuthority, targetForHost } from './routes.ts'
+import type { Handler } from './types.ts'
+
+export interface ForwardProxyOptions {
+  host: string
+  port: number
+  engine: GatewayEngine
+  targets: readonly TargetConfig[]
+  passthrough: readonly string[]
+  leaves: LeafIssuer
+  handle: Handler
+}
+
+interface Tunnel {
+  authority: string
+  proxyAuthorization?: string
+  sni?: string
+}
+
+function refuse(socket: Duplex, err: HttpGatewayError): void {
+  const body = `${JSON.stringify({ error: err.code, message: err.message })}\n`
+  const head = [`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status] ?? ''}`, 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`, 'connection: close']
+  for (const [k, v] of Object.entries(err.headers)) head.push(`${k}: ${v}`)
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
+}
+
+export async function listenForward(opts: ForwardProxyOptions): Promise<HttpListener> {
+  const { engine } = opts
+  const tunnels = new WeakMap<object, Tunnel>()
+  // Sockets that left the HTTP server with CONNECT: closed with the listener.
+  const open = new Set<Duplex>()
+  // Never listens: it parses the HTTP inside each intercepted tunnel.
+  const inner = http.createServer()
+  inner.keepAliveTimeout = 65_000
+  attachHandler(inner, opts.handle, 'forward', (req) => ({ tunnel: tunnels.get(req.socket) }))
+
+  const audit = (authority: string, client: string | undefined, status: number, extra: Record<string, unknown>) =>
+    engine.audit.record({ type: 'request', time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status, ...extra })
+
+  async function onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const authority = req.url ?? ''
+    const client = socket.remoteAddress
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+    socket.on('error', () => socket.destroy())
+    try {
+      splitAuthority(authority)
+      const proxyAuthorization = req.headers['proxy-authorization']
+      const token = tokenFromCredential(proxyAuthorization)
+      const challenge = { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' }
+      if (!token) throw new HttpGatewayError(407, 'http.token_missing', 'no agent token: send it as the proxy password (HTTPS_PROXY=http://agent:$TOKEN@host:port) or as Proxy-Authorization: Bearer', { headers: challenge })
+      let identity
+      try {
+        identity = await engine.authenticate(token)
+      } catch (err) {
+        throw new HttpGatewayError(407, 'http.token_invalid', `agent token refused (${(err as { code?: string }).code ?? 'token.invalid'}): ${(err as Error).message}`, { cause: err, headers: challenge })
+      }
+      if (isPassthrough(opts.passthrough, authority)) {
+        const { host, port } = splitAuthority(authority)
+        const upstream = net.connect({ host: host.replace(/^\[|\]$/g, ''), port })
+        upstream.once('connect', () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+          if (head.byteLength) upstream.write(head)
+          upstream.pipe(socket)
+          socket.pipe(upstream)
+          audit(authority, client, 200, { passthrough: true, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind } })
+        })
+        upstream.once('error', (err) => refuse(socket, new HttpGatewayError(502, 'http.upstream_failed', `passthrough ${authority}: ${err.message}`)))
+        socket.once('close', () => upstream.destroy())
+        return
+      }
+      if (!targetForHost(opts.targets, authority)) {
+        throw new HttpGatewayError(403, 'http.unknown_host', `no target serves ${authority}: add the host to a target's upstream_http.hosts, or to listeners.http_proxy.passthrough to tunnel it uninspected`)
+      }
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.byteLength) socket.unshift(head)
+      const tunnel: Tunnel = { authority, proxyAuthorization }
+      const tls = new TLSSocket(socket, {
+        isServer: true,
+        ALPNProtocols: ['http/1.1'],
+        SNICallback: (servername, cb) => {
+          try {
+            tunnel.sni = servername
+            cb(null, opts.leaves.context(servername))
+          } catch (err) {
+            cb(err as Error)
+          }
+        },
+        // Clients that send no SNI (an IP address) get a leaf for the CONNECT host.
+        secureContext: opts.leaves.context(splitAuthority(authority).host.replace(/^\[|\]$/g, '')),
+      })
+      tls.on('error', () => tls.destroy())
+      tunnels.set(tls, tunnel)
+      inner.emit('connection', tls)
+    } catch (err) {
+      const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `CONNECT ${authority}: ${(err as Error).message}`, { cause: err })
+      audit(authority, client, e.status, { error: e.code })
+      refuse(socket, e)
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    // Plain-HTTP proxying would carry the agent's requests and token in clear text; only CONNECT is served.
+    const body = `${JSON.stringify({ error: 'http.no_route', message: 'this is the Warden HTTPS proxy: only CONNECT (https:// URLs through HTTPS_PROXY) is served; plain http:// URLs are refused' })}\n`
+    res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
+  })
+  server.on('connect', (req, socket: Socket, head: Buffer) => void onConnect(req, socket, head))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  return {
+    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    address,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections()
+      inner.closeAllConnections()
+      for (const s of open) s.destroy()
+      server.close(() => resolve())
+    }),
+  }
+}

@@ -1,0 +1,231 @@
+// The HTTP gateway core: route → authenticate → canonicalize → read body → judge and hold → forward with the
+// gateway's credential → mask or stream the answer → audit. It translates; the engine decides. Any failure
+// before forwarding answers with an error and forwards nothing; any failure while masking withholds the body.
+import { createHash } from 'node:crypto'
+import { type Readable, Transform } from 'node:stream'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import type { GatewayEngine, HttpJudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
+import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
+import type { Identity } from '../../engine/types.ts'
+import { requestEvent } from './audit-events.ts'
+import { authenticate } from './auth.ts'
+import { readRequestBody } from './body.ts'
+import { canonicalize } from './canonical.ts'
+import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
+import { forwardableHeaders, headerValue } from './headers.ts'
+import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, streamUnmasked } from './mask-response.ts'
+import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
+import type { Env } from './secrets.ts'
+import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
+import { createUpstream, type Upstream } from './upstream.ts'
+
+export interface HttpGatewayOptions {
+  engine: GatewayEngine
+  /** Every configured target (forward mode finds targets by host pattern). */
+  targets: readonly TargetConfig[]
+  /** Where upstream secrets named by `*_env` are read. */
+  env: Env
+  holdSeconds: number
+  /** Key of the keyed-hash mask strategy (the gateway's mask key). */
+  maskKey: Uint8Array
+  /** The command a reviewer runs to approve, shown with a held request. */
+  approvalHint?(id: string): string
+}
+
+export interface HttpGateway {
+  handle: Handler
+  close(): void
+}
+
+interface Trace {
+  started: number
+  session?: SessionState
+  judgement?: Judgement
+  target?: string
+  decisionId?: string
+  approvalId?: string
+  bytesIn: number
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex')
+
+/** The headers the normalizer sees: as sent, minus the agent's proxy credential and bearer JWT, with the body as forwarded. */
+function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of headers) {
+    const name = k.toLowerCase()
+    if (name === 'proxy-authorization' || name === 'content-encoding' || name === 'content-length' || name === 'transfer-encoding') continue
+    if (name === 'authorization' && /^\s*(bearer|basic)\s/i.test(v)) continue
+    out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`
+  }
+  if (body) out['content-length'] = String(body.byteLength)
+  return out
+}
+
+export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
+  const { engine } = opts
+  const upstreams = new Map<string, Upstream>()
+  const sessions = new Map<string, string>()
+  const upstreamOf = (t: TargetConfig) => {
+    let u = upstreams.get(t.name)
+    if (!u) upstreams.set(t.name, (u = createUpstream(t, opts.env)))
+    return u
+  }
+
+  // One session per token and target, so grants given for one request cover the agent's retries.
+  function sessionFor(identity: Identity, token: string, target: TargetConfig): SessionState {
+    const id = `http-${sha(`${token}\n${target.name}`).slice(0, 24)}`
+    let started = sessions.get(id)
+    if (!started) {
+      if (sessions.size > 10_000) sessions.clear()
+      sessions.set(id, (started = new Date().toISOString()))
+    }
+    return { id, started_at: started, identity, target }
+  }
+
+  function record(req: GatewayRequest, trace: Trace, status: number, extra: { error?: string; bytesOut?: number; masked?: number } = {}) {
+    engine.audit.record(requestEvent(trace.session, trace.judgement, {
+      mode: req.mode, client: req.client, method: req.method, target: trace.target, decisionId: trace.decisionId,
+      approvalId: trace.approvalId, status, error: extra.error, bytesIn: trace.bytesIn, bytesOut: extra.bytesOut ?? 0,
+      masked: extra.masked ?? 0, durationMs: performance.now() - trace.started,
+    }))
+  }
+
+  async function handle(req: GatewayRequest): Promise<GatewayResponse> {
+    const trace: Trace = { started: performance.now(), bytesIn: 0 }
+    try {
+      return await serve(req, trace)
+    } catch (err) {
+      const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `the gateway failed on this request: ${(err as Error).message}`, { cause: err })
+      record(req, trace, e.status, { error: e.code })
+      return errorReply(e)
+    }
+  }
+
+  async function serve(req: GatewayRequest, trace: Trace): Promise<GatewayResponse> {
+    const forward = req.mode === 'forward'
+    // Who is asking comes first: an unauthenticated client learns nothing about routes or targets.
+    const caller = await authenticate(engine, req)
+    let target: TargetConfig
+    let rest: string
+    if (forward) {
+      const authority = req.tunnel?.authority ?? ''
+      const found = targetForHost(opts.targets, authority)
+      trace.target = authority
+      if (!found) throw new HttpGatewayError(403, 'http.unknown_host', `no target serves ${authority}: add the host to a target's upstream_http.hosts (or to listeners.http_proxy.passthrough to tunnel it uninspected)`)
+      target = found
+      rest = req.url
+    } else {
+      const route = reverseRoute(req.url)
+      trace.target = route.targetName
+      target = httpTarget(engine.target(route.targetName), route.targetName)
+      rest = route.rest
+    }
+    trace.target = target.name
+    const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined)
+    const body = await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'))
+    trace.bytesIn = body?.byteLength ?? 0
+    const upstream = upstreamOf(target)
+    const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
+    const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)
+    const judgedHost = forward ? req.tunnel!.authority : url.host
+    const session = sessionFor(caller.identity, caller.token, target)
+    trace.session = session
+    const request: HttpJudgeRequest['request'] = { method: canon.method, url: `https://${judgedHost}${pathAndQuery}`, headers: judgedHeaders(req.headers, body), body }
+    trace.decisionId = decisionId(session.id)
+    const informational: Record<string, string> = {}
+    const outcome = await judgeAndHold(engine, { kind: 'http', session, request }, {
+      holdMs: opts.holdSeconds * 1000,
+      summary: `${canon.method} ${judgedHost}${canon.path}`,
+      signal: req.signal,
+      onHeld(held) {
+        trace.approvalId = held.id
+        engine.audit.record({
+          type: 'approval', time: new Date().toISOString(), session_id: session.id, target: target.name, approval_id: held.id,
+          action: 'requested', protocol: target.kind, via: req.mode, method: canon.method, url: held.command.summary, reasons: held.reasons,
+        })
+        informational['x-warden-approval'] = held.id
+        informational.warning = `299 - "warden: held for approval ${held.id}${opts.approvalHint ? `; a reviewer runs: ${opts.approvalHint(held.id)}` : ''}"`
+        req.onHeld?.({ ...informational })
+      },
+    })
+    trace.judgement = outcome.judgement
+    const approvalHeaders: Record<string, string> = trace.approvalId
+      ? { 'x-warden-approval': trace.approvalId, warning: `299 - "warden: held for approval ${trace.approvalId}${outcome.allow ? ', approved' : ''}"` }
+      : {}
+    if (!outcome.allow) {
+      const reasons = outcome.judgement.decision.reasons
+      const id = outcome.approvalId
+      const message = {
+        denied: `denied: ${reasonsText(outcome.judgement.decision)}`,
+        rejected: `held for approval ${id}; a reviewer rejected it`,
+        expired: `held for approval ${id}; no reviewer approved it within ${opts.holdSeconds}s${opts.approvalHint && id ? ` (${opts.approvalHint(id)}), then retry` : ''}`,
+        cancel: `held for approval ${id}; the hold was cancelled`,
+        disconnect: `held for approval ${id}; the client went away`,
+        still_denied: `approved as ${id} but still not allowed: ${reasonsText(outcome.judgement.decision)}`,
+      }[outcome.why]
+      record(req, trace, 403, { error: outcome.why })
+      return refusalReply(target.kind, req.headers, {
+        status: 403, code: id ? 'http.held' : 'http.denied', message, reasons, decisionId: trace.decisionId, headers: approvalHeaders,
+      })
+    }
+    const masks = bodyMasks(outcome.judgement.decision.obligations.mask)
+    if (canon.upgrade !== undefined && masks.length) {
+      // An upgraded stream (exec, attach, port-forward, WebSocket) is raw bytes no masker can read.
+      throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
+    }
+    const headers = forwardableHeaders(req.headers, canon.upgrade !== undefined)
+    // A body to be masked must be readable: ask only for codings the masker can undo.
+    if (masks.length) headers['accept-encoding'] = 'gzip, deflate, br'
+    const reply = await upstream.send({ method: canon.method, url, headers, body, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
+    const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
+    if (reply.kind === 'upgrade') {
+      record(req, trace, 101)
+      return { status: 101, headers: { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }, upgrade: { socket: reply.socket, head: reply.head } }
+    }
+    const res = reply.res
+    const status = res.statusCode ?? 502
+    const noBody = canon.method === 'HEAD' || status === 204 || status === 304
+    let out: MaskedBody | { headers: Record<string, string | string[]>; body: Readable; masked(): number }
+    if (masks.length && !noBody) {
+      const watch = /(^|&)watch=(1|true)(&|$)/i.test(canon.query)
+      try {
+        out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse')
+          : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson')
+          : await maskWholeBody(res, masks, opts.maskKey)
+      } catch (err) {
+        res.destroy()
+        throw err
+      }
+    } else {
+      out = { ...streamUnmasked(res), masked: () => 0 }
+    }
+    const responseHeaders = { ...out.headers, ...gatewayHeaders }
+    if (out.body instanceof Uint8Array) {
+      record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() })
+      return { status, headers: responseHeaders, body: out.body }
+    }
+    let bytesOut = 0
+    const source = out.body
+    const stream = new Transform({ transform(c: Buffer, _e, cb) { bytesOut += c.byteLength; cb(null, c) } })
+    source.once('error', (err) => stream.destroy(err))
+    source.pipe(stream)
+    let done = false
+    const finish = (error?: string) => {
+      if (done) return
+      done = true
+      record(req, trace, status, { bytesOut, masked: out.masked(), error })
+    }
+    stream.once('end', () => finish())
+    stream.once('error', (err) => finish(`stream: ${err.message}`))
+    stream.once('close', () => finish())
+    return { status, headers: responseHeaders, body: stream }
+  }
+
+  return {
+    handle,
+    close() {
+      for (const u of upstreams.values()) u.close()
+    },
+  }
+}

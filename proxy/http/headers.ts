@@ -1,0 +1,37 @@
+// Case-insensitive access to header lists, and the headers that never cross the gateway.
+import type { HeaderList } from './types.ts'
+
+/** Every value of a header, by case-insensitive name. */
+export function headerValues(headers: HeaderList, name: string): string[] {
+  const lower = name.toLowerCase()
+  const out: string[] = []
+  for (const [k, v] of headers) if (k.toLowerCase() === lower) out.push(v)
+  return out
+}
+
+/** One header's values joined with ", ", or undefined. */
+export function headerValue(headers: HeaderList, name: string): string | undefined {
+  const values = headerValues(headers, name)
+  return values.length ? values.join(', ') : undefined
+}
+
+// Connection-level headers (RFC 9110 §7.6.1) and the agent's credentials: never forwarded upstream.
+const DROPPED = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'host', 'authorization', 'content-length', 'content-encoding', 'expect',
+  'x-amz-security-token', 'x-amz-date', 'x-amz-content-sha256', 'cookie',
+])
+
+/** The request headers that may go upstream (as a record, lower-case names): credentials and hop-by-hop removed. */
+export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): Record<string, string> {
+  const connectionListed = new Set(headerValues(headers, 'connection').flatMap((v) => v.split(',').map((s) => s.trim().toLowerCase())))
+  const out: Record<string, string> = {}
+  for (const [k, v] of headers) {
+    const name = k.toLowerCase()
+    const upgrade = keepUpgrade && (name === 'upgrade' || name === 'connection')
+    if (!upgrade && (DROPPED.has(name) || connectionListed.has(name))) continue
+    if (name.startsWith('x-warden-')) continue
+    out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`
+  }
+  return out
+}

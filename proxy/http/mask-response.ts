@@ -1,0 +1,189 @@
+// Masks an upstream response body by the decision's mask obligations, with the engine's one JSON masker
+// (engine/obligations/mask/json.ts, shared with PostgreSQL). JSON bodies get every rule; newline-delimited
+// JSON (Kubernetes watch streams) is masked event by event as it streams; other text gets the content
+// detectors. A body that must be masked but cannot be read (binary, corrupt, too large, not JSON where key
+// or path rules apply) is replaced by a 502: the unmasked body never reaches the client.
+import type { IncomingMessage } from 'node:http'
+import { Readable, Transform } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { maskDetected, maskJson } from '../../engine/obligations/index.ts'
+import { compileRules } from '../../engine/obligations/mask/rules.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+import { codings, decodeBody } from './encoding.ts'
+import { HttpGatewayError } from './errors.ts'
+
+/** Largest whole body the gateway buffers to mask. */
+export const MAX_MASKED_BYTES = 32 * 1024 * 1024
+/** Longest single event of a masked watch stream. */
+const MAX_EVENT_BYTES = 8 * 1024 * 1024
+
+export interface MaskedBody {
+  headers: Record<string, string | string[]>
+  body: Uint8Array | Readable
+  /** Values masked so far (a stream's count grows as it flows; read it when the stream ends). */
+  masked(): number
+}
+
+const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
+
+function mediaType(res: IncomingMessage): string {
+  return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
+}
+
+const isJson = (type: string) => type === 'application/json' || type.endsWith('+json') || type === 'text/json' || type.startsWith('application/x-amz-json')
+const isText = (type: string) => type.startsWith('text/') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/yaml' || type === 'application/x-yaml'
+
+/** Kubernetes watch and other newline-delimited JSON streams. */
+export function isJsonLines(res: IncomingMessage, watchRequested: boolean): boolean {
+  const raw = String(res.headers['content-type'] ?? '').toLowerCase()
+  return raw.includes('stream=watch') || raw.startsWith('application/x-ndjson') || raw.startsWith('application/jsonl') || (watchRequested && isJson(mediaType(res)))
+}
+
+function outHeaders(res: IncomingMessage, length?: number): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'etag', 'content-md5'].includes(k)) continue
+    out[k] = v
+  }
+  if (length !== undefined) out['content-length'] = String(length)
+  return out
+}
+
+async function readAll(res: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of res) {
+    size += (chunk as Buffer).byteLength
+    if (size > MAX_MASKED_BYTES) {
+      res.destroy()
+      throw failed(`it is larger than ${MAX_MASKED_BYTES} bytes`)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw failed('its body is not valid JSON', err)
+  }
+  try {
+    const out = maskJson(doc, obligations, key)
+    return { text: JSON.stringify(out.doc), masked: out.masked }
+  } catch (err) {
+    throw failed((err as Error).message, err)
+  }
+}
+
+function maskPlainText(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
+  const rules = compileRules(obligations)
+  if (rules.paths.length || rules.columns.length) throw failed('it is not JSON, and its mask obligations name JSON paths or keys')
+  if (!rules.detectors.length) return { text, masked: 0 }
+  const out = maskDetected(text, rules.detectors, rules.detectorStrategies, key)
+  return { text: out.value ?? '', masked: out.masked ? 1 : 0 }
+}
+
+/** Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length. */
+export async function maskWholeBody(res: IncomingMessage, obligations: MaskObligation[], key: Uint8Array): Promise<MaskedBody> {
+  const raw = await readAll(res)
+  if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: () => 0 }
+  let decoded: Uint8Array
+  try {
+    decoded = decodeBody(raw, res.headers['content-encoding'], MAX_MASKED_BYTES, 'the upstream response')
+  } catch (err) {
+    throw failed((err as Error).message, err)
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(decoded)
+  } catch (err) {
+    throw failed('its body is not UTF-8 text', err)
+  }
+  const type = mediaType(res)
+  const looksJson = /^\s*[[{]/.test(text)
+  if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
+  const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
+  const bytes = Buffer.from(out.text, 'utf8')
+  return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: () => out.masked }
+}
+
+function decoderFor(res: IncomingMessage): Transform[] {
+  return codings(res.headers['content-encoding'] as string | undefined).reverse().map((c) => {
+    if (c === 'gzip' || c === 'x-gzip') return createGunzip()
+    if (c === 'br') return createBrotliDecompress()
+    if (c === 'deflate') return createInflate()
+    throw failed(`its Content-Encoding ${c} cannot be read`)
+  })
+}
+
+export const isEventStream = (res: IncomingMessage) => mediaType(res) === 'text/event-stream'
+
+/**
+ * Masks a line-oriented stream as it flows: newline-delimited JSON (Kubernetes watch), each line a document;
+ * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ */
+export function maskLines(res: IncomingMessage, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse'): MaskedBody {
+  let masked = 0
+  let pending = ''
+  const utf8 = new TextDecoder('utf-8', { fatal: true })
+  const maskPayload = (payload: string) => {
+    const out = /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
+    masked += out.masked
+    return out.text
+  }
+  const maskLine = (line: string) => {
+    if (line.trim() === '') return line
+    if (format === 'ndjson') return maskPayload(line)
+    const field = /^data:( ?)(.*?)(\r?)$/s.exec(line)
+    if (field) return `data:${field[1]}${maskPayload(field[2]!)}${field[3]}`
+    // Comments, event names, ids and retry values carry no data; anything else is not SSE.
+    if (/^(:|event:|id:|retry:)/.test(line) || line === '\r') return line
+    throw failed('a server-sent event line is neither a data field nor a known field')
+  }
+  const lines = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        pending += utf8.decode(chunk, { stream: true })
+        if (pending.length > MAX_EVENT_BYTES) throw failed(`one event is larger than ${MAX_EVENT_BYTES} bytes`)
+        const parts = pending.split('\n')
+        pending = parts.pop()!
+        done(null, parts.length ? `${parts.map(maskLine).join('\n')}\n` : undefined)
+      } catch (err) {
+        done(err as Error)
+      }
+    },
+    flush(done) {
+      try {
+        pending += utf8.decode()
+        done(null, pending === '' ? undefined : maskLine(pending))
+      } catch (err) {
+        done(err as Error)
+      }
+    },
+  })
+  const stages = [...decoderFor(res), lines]
+  let stream: Readable = res
+  for (const stage of stages) {
+    stream.on('error', (err) => stage.destroy(err))
+    stream = stream.pipe(stage)
+  }
+  return { headers: outHeaders(res), body: stream, masked: () => masked }
+}
+
+export function streamUnmasked(res: IncomingMessage): { headers: Record<string, string | string[]>; body: Readable } {
+  const headers: Record<string, string | string[]> = {}
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined || ['transfer-encoding', 'connection', 'keep-alive'].includes(k)) continue
+    headers[k] = v
+  }
+  return { headers, body: res }
+}
+
+/** The obligations that act on response bodies (all of them today: path, column, detector). */
+export const bodyMasks = (obligations: readonly MaskObligation[]) => obligations.filter((o) => o.path || o.column || o.detector)
+
+export { Readable }

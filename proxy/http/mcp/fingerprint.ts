@@ -1,0 +1,95 @@
+// Tool fingerprints against "rug pulls": an MCP server may change a tool's description or schema after the
+// tool was reviewed (or after a policy was written for it), and the agent would follow the new text. The
+// gateway fingerprints every tool it sees in a tools/list answer and remembers the first definition it saw,
+// or the one a reviewer approved: that is the recorded definition. A tools/call to a tool whose current
+// definition differs is reported to the policy (command.mcp.tool_changed), which holds it for approval.
+// Trust on first use: a tool first seen already altered cannot be told from a new one.
+import { createHash } from 'node:crypto'
+import { canonicalJson } from '../../../engine/normalize/mcp/canonical-json.ts'
+import type { McpToolState } from '../../../engine/normalize/index.ts'
+
+/** A tool as tools/list describes it. Only these fields are fingerprinted; others (title, icons) are display. */
+export interface McpToolDefinition {
+  name: string
+  description?: string
+  inputSchema?: unknown
+  annotations?: unknown
+  [field: string]: unknown
+}
+
+/** sha256 hex over the canonical JSON of {name, description, inputSchema, annotations}: key order does not count. */
+export function toolFingerprint(tool: McpToolDefinition): string {
+  const { name, description, inputSchema, annotations } = tool
+  return createHash('sha256').update(canonicalJson({ name, description, inputSchema, annotations })).digest('hex')
+}
+
+export interface ObservedTools {
+  /** Each listed tool's state after recording: `recorded` (as trusted) or `changed`. */
+  states: Record<string, McpToolState>
+  /** Tools seen for the first time, now recorded. */
+  added: string[]
+  /** Tools whose current definition differs from the recorded one: to be audited. */
+  changed: string[]
+}
+
+/**
+ * Where fingerprints are kept, per server and tool. Asynchronous so that durable stores (a file, PostgreSQL)
+ * fit the same interface; `createMemoryToolRegistry` is the in-process one.
+ */
+export interface ToolRegistry {
+  /** Records a tools/list answer: first-seen tools become recorded; known ones keep their recorded fingerprint. */
+  observe(server: string, tools: readonly McpToolDefinition[]): Promise<ObservedTools>
+  /** The state of the named tools; `unseen` for tools never listed through the gateway. */
+  states(server: string, names: readonly string[]): Promise<Record<string, McpToolState>>
+  /**
+   * Trusts a changed tool's current definition (a reviewer approved a call to it). Ignored unless
+   * `fingerprint` is still the current one, so a tool that changed again meanwhile stays changed.
+   */
+  accept(server: string, tool: string, fingerprint: string): Promise<boolean>
+}
+
+interface Entry {
+  recorded: string
+  current: string
+}
+
+export function createMemoryToolRegistry(): ToolRegistry {
+  const servers = new Map<string, Map<string, Entry>>()
+  const of = (server: string) => {
+    let tools = servers.get(server)
+    if (!tools) servers.set(server, (tools = new Map()))
+    return tools
+  }
+  const state = (e: Entry | undefined): McpToolState =>
+    e ? { status: e.current === e.recorded ? 'recorded' : 'changed', fingerprint: e.current } : { status: 'unseen' }
+
+  return {
+    async observe(server, tools) {
+      const known = of(server)
+      const out: ObservedTools = { states: {}, added: [], changed: [] }
+      for (const tool of tools) {
+        const fingerprint = toolFingerprint(tool)
+        let entry = known.get(tool.name)
+        if (!entry) {
+          known.set(tool.name, (entry = { recorded: fingerprint, current: fingerprint }))
+          out.added.push(tool.name)
+        } else {
+          if (fingerprint !== entry.current && fingerprint !== entry.recorded) out.changed.push(tool.name)
+          entry.current = fingerprint
+        }
+        out.states[tool.name] = state(entry)
+      }
+      return out
+    },
+    async states(server, names) {
+      const known = servers.get(server)
+      return Object.fromEntries(names.map((name) => [name, state(known?.get(name))]))
+    },
+    async accept(server, tool, fingerprint) {
+      const entry = servers.get(server)?.get(tool)
+      if (!entry || entry.current !== fingerprint) return false
+      entry.recorded = fingerprint
+      return true
+    },
+  }
+}

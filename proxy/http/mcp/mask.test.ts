@@ -1,0 +1,47 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { maskRpcMessage } from './mask.ts'
+
+const key = new Uint8Array(32)
+const masks = [{ detector: 'all' }]
+
+test('a tool result is masked by the content detectors; the envelope is not', () => {
+  const message = { jsonrpc: '2.0', id: 1234567890, result: { content: [{ type: 'text', text: 'owner: jane.doe@example.com' }] } }
+  const out = maskRpcMessage(message, masks, key)
+  assert.is(out.masked, 1)
+  assert.is(out.message.id, 1234567890)
+  const text = (out.message.result as any).content[0].text as string
+  assert.not.ok(text.includes('jane.doe@example.com'))
+  assert.ok(text.startsWith('owner: '))
+  assert.is((message.result.content[0] as any).text, 'owner: jane.doe@example.com')
+})
+
+test('errors and notification params are masked; progress tokens and request ids are kept', () => {
+  const err = maskRpcMessage({ jsonrpc: '2.0', id: 1, error: { code: 1, message: 'bad card 4111 1111 1111 1111' } }, masks, key)
+  assert.not.ok(JSON.stringify(err.message).includes('4111 1111 1111 1111'))
+  const note = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 5551234567, requestId: 'jane@example.com', message: 'mail jane@example.com', _meta: { progressToken: 5551234567 } } }, masks, key)
+  const params = note.message.params as any
+  assert.is(params.progressToken, 5551234567)
+  assert.is(params.requestId, 'jane@example.com')
+  assert.is(params._meta.progressToken, 5551234567)
+  assert.not.ok(params.message.includes('jane@example.com'))
+})
+
+test('no masks: the message is returned as is', () => {
+  const message = { jsonrpc: '2.0', id: 1, result: { text: 'jane@example.com' } }
+  assert.is(maskRpcMessage(message, [], key).message, message)
+})
+
+test('path obligations are read from the message root; the envelope cannot be masked by path', () => {
+  const message = { jsonrpc: '2.0', id: 3, result: { structuredContent: { email: 'a@b.example', plan: 'pro' } } }
+  const out = maskRpcMessage(message, [{ path: 'result.structuredContent.email' }, { path: 'id' }], key)
+  const content = (out.message.result as any).structuredContent
+  assert.is.not(content.email, 'a@b.example')
+  assert.is(content.plan, 'pro')
+  assert.is(out.message.id, 3)
+  const note = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } }, [{ path: 'params.data' }], key)
+  assert.is.not((note.message.params as any).data, 'x')
+  assert.is((note.message.params as any).level, 'info')
+})
+
+test.run()

@@ -1,0 +1,44 @@
+// Masks the content of JSON-RPC messages coming back from an MCP server with the engine's one JSON masker
+// (engine/obligations/mask/json.ts): a response's result or error, a notification's or server request's
+// params. The envelope (jsonrpc, id, method) and the protocol's correlation fields (progressToken, requestId)
+// are never masked: rewriting them would break the protocol, and they carry no content. Path obligations are
+// read from the message's root, as for any JSON body: `result.structuredContent.email`, `params.data`.
+import { maskJson } from '../../../engine/obligations/index.ts'
+import type { MaskObligation } from '../../../engine/types.ts'
+import { McpError } from './errors.ts'
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+const KEPT_PARAMS = ['progressToken', 'requestId'] as const
+
+function masked(doc: unknown, masks: MaskObligation[], key: Uint8Array): { doc: unknown; masked: number } {
+  try {
+    return maskJson(doc, masks, key)
+  } catch (err) {
+    throw new McpError('mcp.mask_failed', `the server's answer must be masked but ${(err as Error).message}; it was withheld`, { cause: err })
+  }
+}
+
+/** The message with its content masked, and the number of values masked. The input is not modified. */
+export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObligation[], key: Uint8Array): { message: Record<string, unknown>; masked: number } {
+  if (masks.length === 0) return { message, masked: 0 }
+  const out = { ...message }
+  let count = 0
+  for (const field of ['result', 'error'] as const) {
+    if (!Object.hasOwn(message, field)) continue
+    // Wrapped in its field, so path rules see the same document shape the message has.
+    const m = masked({ [field]: message[field] }, masks, key)
+    out[field] = (m.doc as Record<string, unknown>)[field]
+    count += m.masked
+  }
+  if (isObject(message.params)) {
+    const params = message.params
+    const m = masked({ params }, masks, key)
+    const kept = (m.doc as { params: Record<string, unknown> }).params
+    for (const name of KEPT_PARAMS) if (Object.hasOwn(params, name)) kept[name] = params[name]
+    if (isObject(params._meta) && Object.hasOwn(params._meta, 'progressToken') && isObject(kept._meta)) kept._meta = { ...kept._meta, progressToken: params._meta.progressToken }
+    out.params = kept
+    count += m.masked
+  }
+  return { message: out, masked: count }
+}

@@ -1,0 +1,66 @@
+// Judge requests for MCP traffic, built the one way the engine expects them: the client's POST (with the
+// registry's view of the tool it calls), a request the server sends on its stream (direction `server`), and a
+// hypothetical tools/call used to filter tools/list. The HTTP core passes each to engine.judge / judgeAndHold.
+import type { TargetConfig } from '../../../engine/config/types.ts'
+import type { HttpJudgeRequest, SessionState } from '../../../engine/gateway.ts'
+import { normalizeHttp } from '../../../engine/normalize/http.ts'
+import type { McpToolState, RawHttpRequest } from '../../../engine/normalize/index.ts'
+import type { ToolRegistry } from './fingerprint.ts'
+
+/** What engine.judge and judgeAndHold take for HTTP-kind targets. */
+export type McpJudgeRequest = { kind: 'http' } & HttpJudgeRequest
+
+/** The server id policies see (command.mcp.server) and the registry keys on: `mcp.server`, else the target name. */
+export const mcpServerId = (target: TargetConfig): string => target.mcp?.server ?? target.name
+
+// The message exactly as the normalizer reads it (same decoding, BOM and size rules), so the tool looked up in
+// the registry is the tool the policy judges.
+function parsedMessage(request: RawHttpRequest): unknown {
+  if (request.body === undefined) return undefined
+  return normalizeHttp({ method: 'POST', url: request.url, headers: request.headers, body: request.body }).body
+}
+
+function toolCalled(request: RawHttpRequest): string | undefined {
+  const message = parsedMessage(request)
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return undefined
+  const { method, params } = message as { method?: unknown; params?: { name?: unknown } }
+  return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
+}
+
+/**
+ * The body to forward for a judged POST: the parsed message serialized again, so the server reads what the
+ * policy read (a duplicate key, a BOM or odd whitespace cannot make the two disagree). Undefined when the body
+ * was not a JSON message; such a request is denied, never forwarded.
+ */
+export function forwardedBody(request: RawHttpRequest): Buffer<ArrayBuffer> | undefined {
+  const message = parsedMessage(request)
+  return message === undefined ? undefined : Buffer.from(JSON.stringify(message))
+}
+
+/** A short text naming the request for the approvals list and the audit trail (no arguments: they may hold secrets). */
+export function mcpSummary(target: TargetConfig, request: RawHttpRequest): string {
+  const method = request.method.toUpperCase()
+  if (method !== 'POST') return `MCP ${mcpServerId(target)}: ${method === 'GET' ? 'open stream' : method === 'DELETE' ? 'end session' : method}`
+  const tool = toolCalled(request)
+  return `MCP ${mcpServerId(target)}: ${tool === undefined ? 'message' : `tools/call ${tool}`}`
+}
+
+/** The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state. */
+export async function clientJudgeRequest(session: SessionState, request: RawHttpRequest, registry: ToolRegistry): Promise<McpJudgeRequest> {
+  const tool = request.method.toUpperCase() === 'POST' ? toolCalled(request) : undefined
+  const tools = tool === undefined ? undefined : await registry.states(mcpServerId(session.target), [tool])
+  return { kind: 'http', session, request, mcp: { direction: 'client', ...(tools ? { tools } : {}) } }
+}
+
+/** The judge request for a JSON-RPC request the server sent on a response stream (sampling, elicitation, roots …). */
+export function serverJudgeRequest(session: SessionState, endpoint: string, message: unknown): McpJudgeRequest {
+  const request: RawHttpRequest = { method: 'POST', url: endpoint, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) }
+  return { kind: 'http', session, request, mcp: { direction: 'server' } }
+}
+
+/** The judge request for a call to `tool` with no arguments, as if the client made it now (tools/list filtering). */
+export function hypotheticalCallRequest(session: SessionState, endpoint: string, tool: string, state: McpToolState): McpJudgeRequest {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: tool, arguments: {} } })
+  const request: RawHttpRequest = { method: 'POST', url: endpoint, headers: { 'content-type': 'application/json' }, body }
+  return { kind: 'http', session, request, mcp: { direction: 'client', tools: { [tool]: state } } }
+}

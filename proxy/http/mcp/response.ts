@@ -1,0 +1,145 @@
+// What the gateway does to an MCP server's answers before the client sees them. One processor per upstream
+// response, whatever its form: an application/json body (one message) or a text/event-stream (a message per
+// event, on a POST's answer or on the GET stream). For each message:
+//
+//   answer to the client's tools/list → fingerprints recorded (registry.observe), tools the caller may not call
+//                                        removed (canCall), then masked
+//   any other answer (result / error)  → masked
+//   server notification               → params masked, forwarded
+//   server→client request              → judged (direction server); allowed: params masked, forwarded;
+//                                        otherwise dropped from the stream, and a JSON-RPC error answering it
+//                                        is returned in `postBack`: the core POSTs it to the server's endpoint
+//                                        (same Mcp-Session-Id, the gateway's credential) so the server does not
+//                                        wait for an answer that will never come
+//
+// A message that is not JSON-RPC, or that must be masked and cannot be, throws McpError: the core ends the
+// stream (or answers 502) and forwards nothing more of it.
+import type { Decision, MaskObligation, McpCommand } from '../../../engine/types.ts'
+import type { McpToolState } from '../../../engine/normalize/index.ts'
+import { McpError } from './errors.ts'
+import type { ToolRegistry } from './fingerprint.ts'
+import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
+import { maskRpcMessage } from './mask.ts'
+import { createSseParser, formatSseEvent, type SseEvent } from './sse.ts'
+import { type CanCall, filterToolsList, listedTools } from './tools-list.ts'
+
+export interface ServerRequestJudgement {
+  allow: boolean
+  decision: Pick<Decision, 'reasons'>
+  decisionId: string
+}
+
+export interface McpResponseContext {
+  /** command.mcp.server of the judged request (the registry's key). */
+  server: string
+  /** The judged client message this response answers (command.mcp); absent for the GET stream. */
+  request?: Pick<McpCommand, 'method' | 'id'>
+  /** The decision's mask obligations, and the gateway's mask key. */
+  masks: MaskObligation[]
+  maskKey: Uint8Array
+  registry: ToolRegistry
+  /** Whether the caller may call a listed tool (engineCanCall). */
+  canCall: CanCall
+  /** Judges a request the server sends to the client (engine.judge(serverJudgeRequest(…)); allow = effect allow). */
+  judgeServerRequest(message: Record<string, unknown>): ServerRequestJudgement
+}
+
+export interface ProcessedMessages {
+  /** What to send to the client now (the JSON body, or SSE text). */
+  forward: string
+  /** JSON-RPC errors to POST to the server, answering the server requests that were denied. */
+  postBack: JsonRpcErrorMessage[]
+  /** Server requests denied, for the audit trail. */
+  denied: Array<{ method: string; id: unknown; decisionId: string }>
+  /** tools/list: tools removed from the answer, and tools whose definition changed since recorded (audit these). */
+  removedTools: string[]
+  changedTools: string[]
+  masked: number
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], masked: 0 })
+
+function parseMessage(text: string): Record<string, unknown> {
+  let message: unknown
+  try {
+    message = JSON.parse(text)
+  } catch (err) {
+    throw new McpError('mcp.upstream_malformed', 'the server sent a message that is not JSON; the stream was ended', { cause: err })
+  }
+  if (!isObject(message) || message.jsonrpc !== '2.0') {
+    throw new McpError('mcp.upstream_malformed', 'the server sent something other than one JSON-RPC 2.0 message; the stream was ended')
+  }
+  return message
+}
+
+/** Handles one message; returns it as it should reach the client, or undefined when it is dropped. */
+async function handle(ctx: McpResponseContext, message: Record<string, unknown>, out: ProcessedMessages): Promise<Record<string, unknown> | undefined> {
+  const isRequest = typeof message.method === 'string' && Object.hasOwn(message, 'id')
+  if (isRequest) {
+    const judged = ctx.judgeServerRequest(message)
+    if (!judged.allow) {
+      const id = message.id as string | number | null
+      out.postBack.push(denialError({ id, decision: judged.decision, decisionId: judged.decisionId }))
+      out.denied.push({ method: message.method as string, id, decisionId: judged.decisionId })
+      return undefined
+    }
+  }
+  let current = message
+  const answersToolsList = ctx.request?.method === 'tools/list' && !Object.hasOwn(message, 'method') && message.id === ctx.request.id && Object.hasOwn(message, 'result')
+  if (answersToolsList) {
+    const observed = await ctx.registry.observe(ctx.server, listedTools(message.result))
+    out.changedTools.push(...observed.changed)
+    const states: Record<string, McpToolState> = observed.states
+    const filtered = filterToolsList(message.result, ctx.canCall, states)
+    out.removedTools.push(...filtered.removed)
+    current = { ...message, result: filtered.result }
+  }
+  const m = maskRpcMessage(current, ctx.masks, ctx.maskKey)
+  out.masked += m.masked
+  return m.message
+}
+
+/** An application/json answer: one message in, the body to send out (empty when the message was dropped). */
+export async function processJsonBody(ctx: McpResponseContext, body: string): Promise<ProcessedMessages> {
+  const out = empty()
+  const message = await handle(ctx, parseMessage(body), out)
+  out.forward = message === undefined ? '' : JSON.stringify(message)
+  return out
+}
+
+export interface McpStreamProcessor {
+  /** Feeds text of the upstream event stream; returns what to forward and what to post back. */
+  push(text: string): Promise<ProcessedMessages>
+  /** The upstream stream ended. */
+  end(): Promise<ProcessedMessages>
+}
+
+/** A text/event-stream answer, event by event. Events with no data (keep-alives, ids only) pass unchanged. */
+export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcessor {
+  const parser = createSseParser()
+  async function run(events: SseEvent[]): Promise<ProcessedMessages> {
+    const out = empty()
+    for (const event of events) {
+      if (event.data === '' || (event.event !== undefined && event.event !== 'message')) {
+        // MCP sends messages as `message` events; anything else carries no JSON-RPC and is kept only when empty.
+        if (event.data !== '') throw new McpError('mcp.upstream_malformed', `the server sent an SSE event of type ${event.event} with data; only message events are passed`)
+        out.forward += formatSseEvent(event)
+        continue
+      }
+      const message = await handle(ctx, parseMessage(event.data), out)
+      // A dropped request keeps its event id (the client's resumption cursor) as an empty event.
+      if (message === undefined) {
+        if (event.id !== undefined) out.forward += formatSseEvent({ id: event.id, data: '', comments: [' warden: a server request was withheld'] })
+        continue
+      }
+      out.forward += formatSseEvent({ ...event, data: JSON.stringify(message) })
+    }
+    return out
+  }
+  return {
+    push: (text) => run(parser.push(text)),
+    end: () => run(parser.end()),
+  }
+}

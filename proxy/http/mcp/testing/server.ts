@@ -1,0 +1,102 @@
+// A real MCP server for tests: @modelcontextprotocol/sdk's McpServer over StreamableHTTPServerTransport on
+// 127.0.0.1, stateful (one transport per Mcp-Session-Id). Its tools:
+//   read_docs      allowed by the test settings; its description is read when a session starts, so a test
+//                  can change it between sessions (a "rug pull")
+//   drop_database  denied by the test settings
+//   deploy         held by the test settings
+//   lookup_user    answers with an email address (masked by the gateway)
+//   summarize      asks the client for an LLM completion (sampling/createMessage) and reports what came back
+// Every call that reaches the server is recorded in `calls`.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
+
+export interface TestMcpServer {
+  url: string
+  calls: string[]
+  /** The read_docs tool's description for sessions that start from now on. */
+  docsDescription: string
+  close(): Promise<void>
+}
+
+const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] })
+
+function buildServer(state: TestMcpServer): McpServer {
+  const server = new McpServer({ name: 'warden-test-mcp', version: '1.0.0' })
+  server.registerTool('read_docs', { description: state.docsDescription, inputSchema: { topic: z.string() } }, ({ topic }) => {
+    state.calls.push(`read_docs ${topic}`)
+    return text(`Documentation for ${topic}: run warden up.`)
+  })
+  server.registerTool('drop_database', { description: 'Drops a database', inputSchema: { name: z.string() } }, ({ name }) => {
+    state.calls.push(`drop_database ${name}`)
+    return text(`dropped ${name}`)
+  })
+  server.registerTool('deploy', { description: 'Deploys a service to production', inputSchema: { service: z.string() } }, ({ service }) => {
+    state.calls.push(`deploy ${service}`)
+    return text(`deployed ${service}`)
+  })
+  server.registerTool('lookup_user', { description: 'Looks a user up by id', inputSchema: { id: z.number() } }, ({ id }) => {
+    state.calls.push(`lookup_user ${id}`)
+    return text(`user ${id}: Jane Doe <jane.doe@example.com>`)
+  })
+  server.registerTool('summarize', { description: 'Summarizes text with the client\'s model', inputSchema: { text: z.string() } }, async ({ text: input }) => {
+    state.calls.push('summarize')
+    try {
+      const answer = await server.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: `Summarize: ${input}` } }], maxTokens: 50 })
+      return text(`sampled: ${JSON.stringify(answer.content)}`)
+    } catch (err) {
+      return text(`sampling refused: ${(err as Error).message}`)
+    }
+  })
+  return server
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for await (const c of req) chunks.push(c as Buffer)
+  const body = Buffer.concat(chunks).toString('utf8')
+  return body === '' ? undefined : JSON.parse(body)
+}
+
+export async function startTestMcpServer(): Promise<TestMcpServer> {
+  const transports = new Map<string, StreamableHTTPServerTransport>()
+  const state: TestMcpServer = { url: '', calls: [], docsDescription: 'Reads the product documentation', close: async () => {} }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const sessionId = req.headers['mcp-session-id']
+    const body = req.method === 'POST' ? await readJson(req) : undefined
+    let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined
+    if (!transport && req.method === 'POST' && isInitializeRequest(body)) {
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => { transports.set(id, created) },
+      })
+      created.onclose = () => { if (created.sessionId) transports.delete(created.sessionId) }
+      await buildServer(state).connect(created)
+      transport = created
+    }
+    if (!transport) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'no valid session' } }))
+      return
+    }
+    await transport.handleRequest(req, res, body)
+  }
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500).end(err.message)
+    })
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  state.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`
+  state.close = async () => {
+    await Promise.all([...transports.values()].map((t) => t.close()))
+    http.closeAllConnections()
+    await new Promise<void>((resolve) => http.close(() => resolve()))
+  }
+  return state
+}

@@ -1,0 +1,118 @@
+// Serves the HTTP gateway core over node's http/https servers: converts an IncomingMessage to a
+// GatewayRequest, writes the GatewayResponse back (streaming bodies with backpressure), sends a 103 with the
+// approval id when a request is held, and pipes accepted protocol upgrades (exec, attach, port-forward).
+import http from 'node:http'
+import https from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
+import { Readable } from 'node:stream'
+import type { Duplex } from 'node:stream'
+import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
+
+export function pairHeaders(raw: string[]): HeaderList {
+  const out: HeaderList = []
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!])
+  return out
+}
+
+/** `closed`: the response (or, for an upgrade, the socket) whose 'close' means the client is gone. */
+export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest['mode'], closed: { once(e: 'close', f: () => void): unknown }, extra: Partial<GatewayRequest> = {}): GatewayRequest {
+  const abort = new AbortController()
+  // Not the request's own 'close': the request stream closes as soon as its body is read.
+  closed.once('close', () => abort.abort('disconnect'))
+  return {
+    mode,
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: pairHeaders(req.rawHeaders),
+    body: req,
+    client: req.socket.remoteAddress,
+    signal: abort.signal,
+    ...extra,
+  }
+}
+
+/** Writes a GatewayResponse to a node ServerResponse; a body stream that fails mid-way destroys the connection. */
+export function writeResponse(res: http.ServerResponse, out: GatewayResponse): void {
+  res.writeHead(out.status, out.headers)
+  if (out.body === undefined) return void res.end()
+  if (out.body instanceof Uint8Array) return void res.end(out.body)
+  const body = out.body as Readable
+  body.once('error', () => res.destroy())
+  res.once('close', () => { if (!body.readableEnded) body.destroy() })
+  body.pipe(res)
+}
+
+function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
+  if (!out.upgrade) {
+    // A refusal, or an upstream that answered without upgrading: an ordinary response, delimited by closing.
+    const lines = [`HTTP/1.1 ${out.status} ${http.STATUS_CODES[out.status] ?? ''}`]
+    for (const [k, v] of Object.entries(out.headers)) {
+      if (k === 'content-length' || k === 'transfer-encoding' || k === 'connection') continue
+      for (const x of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${x}`)
+    }
+    lines.push('connection: close', '', '')
+    socket.write(lines.join('\r\n'))
+    if (out.body === undefined || out.body instanceof Uint8Array) return void socket.end(out.body)
+    const body = out.body as Readable
+    body.once('error', () => socket.destroy())
+    socket.once('close', () => body.destroy())
+    body.pipe(socket)
+    return
+  }
+  const { socket: upstream, head } = out.upgrade
+  const lines = ['HTTP/1.1 101 Switching Protocols']
+  for (const [k, v] of Object.entries(out.headers)) for (const x of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${x}`)
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`)
+  if (head.byteLength) socket.write(head)
+  upstream.pipe(socket)
+  socket.pipe(upstream)
+  const end = () => { upstream.destroy(); socket.destroy() }
+  upstream.once('close', end)
+  socket.once('close', end)
+  upstream.once('error', end)
+  socket.once('error', end)
+}
+
+/** Attaches the handler to a server's request and upgrade events. */
+export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const greq = toGatewayRequest(req, mode, res, {
+      ...extra(req),
+      // node sends a 103 only when it carries a Link header; this one names the approval and asks nothing of the client.
+      onHeld: (headers) => {
+        if (!res.headersSent) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
+      },
+    })
+    handle(greq).then((out) => writeResponse(res, out), () => res.destroy())
+  })
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    const greq = toGatewayRequest(req, mode, socket, extra(req))
+    // The head (bytes after the request head) belongs to the upgraded protocol; the body of an upgrade request is empty.
+    if (head.byteLength) socket.unshift(head)
+    greq.body = undefined
+    handle(greq).then((out) => writeUpgrade(socket, out), () => socket.destroy())
+  })
+}
+
+export interface HttpListener {
+  url: string
+  address: AddressInfo
+  close(): Promise<void>
+}
+
+export async function listenReverse(handle: Handler, opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } }): Promise<HttpListener> {
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer()
+  server.keepAliveTimeout = 65_000
+  attachHandler(server, handle, 'reverse')
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${address.port}`,
+    address,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+  }
+}

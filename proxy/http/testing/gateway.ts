@@ -1,0 +1,61 @@
+// The HTTP gateway as the tests run it: the real engine (default policy compiled by OPA, dev-issuer tokens),
+// one real HTTPS upstream that records what reaches it, the reverse listener and the forward proxy with a CA
+// in a temporary state directory.
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TargetConfig } from '../../../engine/config/types.ts'
+import { createTestEngine, type TestEngine } from '../../postgres/testing/engine.ts'
+import { type CaPaths, createLeafIssuer, ensureCa } from '../ca.ts'
+import { listenForward } from '../forward-proxy.ts'
+import { createHttpGateway, type HttpGateway } from '../handler.ts'
+import { type HttpListener, listenReverse } from '../node-server.ts'
+import { type Route, type Seen, startUpstream, type TestUpstream } from './upstream.ts'
+
+export interface TestGateway {
+  te: TestEngine
+  upstream: TestUpstream
+  gateway: HttpGateway
+  reverse: HttpListener
+  proxy: HttpListener
+  ca: CaPaths
+  /** What the upstream answers; replace per test. */
+  route: Route
+  env: Record<string, string | undefined>
+  agentToken(): Promise<string>
+  close(): Promise<void>
+}
+
+export const json = (res: ServerResponse, body: unknown, status = 200) => {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: (upstream: TestUpstream) => string[]; env?: Record<string, string>; tls?: boolean } = {}): Promise<TestGateway> {
+  const state = mkdtempSync(join(tmpdir(), 'warden-http-'))
+  let tg: TestGateway
+  const upstream = await startUpstream((req: Seen, res) => tg.route(req, res))
+  const list = targets(upstream)
+  const te = await createTestEngine({ targets: list })
+  const env = { ...opts.env }
+  const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}` })
+  const ca = await ensureCa(state, {})
+  const leaves = await createLeafIssuer(ca)
+  const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0, tls: opts.tls ? leaves.pem(['127.0.0.1', 'localhost']) : undefined })
+  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough?.(upstream) ?? [], leaves, handle: gateway.handle })
+  tg = {
+    te, upstream, gateway, reverse, proxy, ca, env,
+    route: (_req, res) => json(res, { ok: true }),
+    agentToken: () => te.token('cursor', ['agents']),
+    async close() {
+      await proxy.close()
+      await reverse.close()
+      gateway.close()
+      await upstream.close()
+      te.close()
+      rmSync(state, { recursive: true, force: true })
+    },
+  }
+  return tg
+}

@@ -1,0 +1,83 @@
+// The catalog queries the gateway runs on its own side session, and the rows they return turned into relations.
+// Client text never goes into them as SQL: relation names a client wrote are passed hex-encoded, so no quoting,
+// encoding or standard_conforming_strings setting can change what the query means.
+import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
+
+export interface CachedRelation {
+  oid: number
+  /** What the normalizer is given: plain data, nothing of the cache's own bookkeeping. */
+  relation: CatalogRelation
+  /** A temporary relation: it lives in some session's pg_temp schema. */
+  temp: boolean
+  /** attnum → column name. */
+  byAttnum: Map<number, string>
+}
+
+/** A relation name as a statement writes it; schema null when unqualified. */
+export interface RelationName {
+  schema: string | null
+  name: string
+}
+
+const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table', p: 'partitioned_table' }
+
+const RELATIONS_SQL =
+  'SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, a.attnum, a.attname, ' +
+  "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
+  'THEN pg_catalog.pg_get_viewdef(c.oid) END ' +
+  'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+  'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
+  "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND "
+
+const ORDER = ' ORDER BY c.oid, a.attnum'
+
+/** Every relation outside the toast schemas, pg_catalog and information_schema included (their names resolve first). */
+export function allRelationsSql(limit: number): string {
+  return `${RELATIONS_SQL}n.nspname NOT LIKE 'pg\\_toast%'${ORDER} LIMIT ${limit}`
+}
+
+/** The relations with these OIDs (integers from the server's RowDescription). */
+export function relationsByOidSql(oids: number[]): string {
+  return `${RELATIONS_SQL}c.oid = ANY('{${oids.map((o) => String(o >>> 0)).join(',')}}'::pg_catalog.oid[])${ORDER}`
+}
+
+const hexText = (s: string) => `pg_catalog.convert_from(pg_catalog.decode('${Buffer.from(s, 'utf8').toString('hex')}', 'hex'), 'UTF8')`
+
+/** The relations called by any of these names, in any schema. */
+export function relationsByNameSql(names: string[]): string {
+  return `${RELATIONS_SQL}c.relname = ANY(ARRAY[${names.map(hexText).join(', ')}]::pg_catalog.text[])${ORDER}`
+}
+
+/**
+ * System views (pg_catalog, information_schema) are given as tables: their values are the server's own metadata,
+ * which the policy judges by name (sensitive catalogs), not base columns to trace, and their definitions are
+ * built on internal functions (pg_stat_get_activity …) that no lineage can follow.
+ */
+function kindOf(schema: string | null | undefined, relkind: string | null | undefined): CatalogRelation['kind'] {
+  if (schema === 'pg_catalog' || schema === 'information_schema') return 'table'
+  return KINDS[relkind ?? ''] ?? 'other'
+}
+
+/**
+ * Rows of the queries above, grouped into relations. `complete` false: the rows were cut by a LIMIT, so the last
+ * relation may miss columns and is left out.
+ */
+export function relationsOf(rows: (string | null)[][], complete = true): CachedRelation[] {
+  const out: CachedRelation[] = []
+  let current: CachedRelation | undefined
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition] of rows) {
+    const key = Number(oid)
+    if (current?.oid !== key) {
+      const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
+      current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map() }
+      out.push(current)
+    }
+    if (definition !== null && definition !== undefined) current.relation.definition = definition
+    if (attnum !== null && attnum !== undefined) {
+      current.byAttnum.set(Number(attnum), attname ?? '')
+      current.relation.columns.push(attname ?? '')
+    }
+  }
+  if (!complete) out.pop()
+  return out
+}

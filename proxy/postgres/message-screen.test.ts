@@ -1,0 +1,55 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { compileRules } from '../../engine/obligations/mask/index.ts'
+import { decodeFields, encodeFields, type FieldMap } from './messages/error-response.ts'
+import { decodeNotificationResponse, encodeNotificationResponse } from './messages/notification-response.ts'
+import { type Detection, screenNotice, screenNotification } from './message-screen.ts'
+
+const rules = compileRules([{ detector: 'all' }])
+const detection: Detection = { detectors: rules.detectors, strategies: rules.detectorStrategies, key: new Uint8Array(32).fill(1) }
+const payloadOf = (type: 'E' | 'N', fields: [string, string][]) => encodeFields(type, new Map(fields)).subarray(5)
+const fieldsOf = (raw: Buffer | undefined, what = 'ErrorResponse'): FieldMap => decodeFields(raw!.subarray(5), what)
+
+const CAST_ERROR: [string, string][] = [
+  ['S', 'ERROR'], ['V', 'ERROR'], ['C', '22P02'], ['M', 'invalid input syntax for type integer: "moc.elpmaxe@ada"'],
+  ['D', 'value moc.elpmaxe@ada'], ['H', 'check ada@example.com'], ['P', '8'], ['W', 'SQL function "f" ada'], ['q', 'SELECT ada'],
+  ['t', 'users'], ['c', 'email'], ['F', 'numutils.c'], ['L', '232'], ['R', 'pg_strtoint32'],
+]
+
+test('during a statement reading masked columns: texts withheld, severity, SQLSTATE, position and names kept', () => {
+  const out = fieldsOf(screenNotice('E', payloadOf('E', CAST_ERROR), ['email', 'phone'], detection))
+  assert.equal([...out.keys()].sort(), ['C', 'F', 'H', 'L', 'M', 'P', 'R', 'S', 'V', 'c', 't'])
+  assert.is(out.get('C'), '22P02')
+  assert.is(out.get('P'), '8')
+  assert.is(out.get('M'), "warden: the server's error text was withheld because the statement reads masked columns (email, phone); SQLSTATE 22P02 (invalid_text_representation)")
+  assert.not.match([...out.values()].join('\n'), 'ada')
+})
+
+test('a notice is withheld the same way, named a notice', () => {
+  const out = fieldsOf(screenNotice('N', payloadOf('N', [['S', 'NOTICE'], ['C', '00000'], ['M', 'got moc.elpmaxe@ada']]), ['email'], undefined), 'NoticeResponse')
+  assert.match(out.get('M')!, "the server's notice text was withheld")
+  assert.match(out.get('M')!, 'SQLSTATE 00000 (successful_completion)')
+})
+
+test('otherwise detectors scan every text field; a message with nothing found goes out unchanged', () => {
+  const out = fieldsOf(screenNotice('E', payloadOf('E', CAST_ERROR), [], detection))
+  assert.is(out.get('H'), 'check [email]')
+  assert.is(out.get('M'), 'invalid input syntax for type integer: "moc.elpmaxe@ada"', 'detectors do not see a reversed value: that is why masked statements are withheld')
+  assert.is(out.get('P'), '8')
+  assert.is(screenNotice('E', payloadOf('E', [['S', 'ERROR'], ['C', '42P01'], ['M', 'relation "x" does not exist']]), [], detection), undefined)
+  assert.is(screenNotice('E', payloadOf('E', CAST_ERROR), [], undefined), undefined, 'no content masking: as received')
+})
+
+test('a text too large to scan is replaced whole', () => {
+  const out = fieldsOf(screenNotice('N', payloadOf('N', [['S', 'NOTICE'], ['C', '00000'], ['M', 'x'.repeat(2 * 1024 * 1024)]]), [], detection), 'NoticeResponse')
+  assert.is(out.get('M'), '[redacted]')
+})
+
+test('notification payloads and channels are scanned', () => {
+  const raw = encodeNotificationResponse({ processId: 7, channel: 'jobs', payload: 'mail ada@example.com card 4242 4242 4242 4242' }).subarray(5)
+  assert.equal(decodeNotificationResponse(screenNotification(raw, detection)!.subarray(5)), { processId: 7, channel: 'jobs', payload: 'mail [email] card [card]' })
+  assert.is(screenNotification(encodeNotificationResponse({ processId: 7, channel: 'jobs', payload: 'done' }).subarray(5), detection), undefined)
+  assert.is(screenNotification(raw, undefined), undefined)
+})
+
+test.run()

@@ -1,0 +1,83 @@
+// Server text that is not a result row can still carry values: `invalid input syntax for type integer: "<the
+// email>"`, a RAISE's message, xmlparse's DETAIL, a NOTIFY payload. Two rules:
+// - during a statement that reads masked columns, an ErrorResponse / NoticeResponse keeps only its severity,
+//   SQLSTATE, position and the names of objects (schema, table, column, type, constraint) and source location;
+//   its texts (message, detail, hint, context, internal query) are replaced by a gateway message saying why;
+// - otherwise, wherever content masking applies, detectors scan every text field of ErrorResponse,
+//   NoticeResponse and NotificationResponse (also outside statements, e.g. a notice from another backend).
+// A text longer than MAX_MASKED_CHARS is replaced whole (bounded work, as for rows).
+import {
+  type DetectorName,
+  type DetectorStrategies,
+  MAX_MASKED_CHARS,
+  maskDetected,
+  REDACTED,
+} from '../../engine/obligations/mask/index.ts'
+import { decodeFields, encodeFields, type FieldMap } from './messages/error-response.ts'
+import { decodeNotificationResponse, encodeNotificationResponse } from './messages/notification-response.ts'
+import { conditionName } from './sqlstate-names.ts'
+
+export interface Detection {
+  detectors: DetectorName[]
+  strategies: DetectorStrategies
+  key: Uint8Array
+}
+
+/** Fields kept when the texts are withheld: severity, SQLSTATE, positions, object names, source location. */
+const KEPT = new Set(['S', 'V', 'C', 'P', 's', 't', 'c', 'd', 'n', 'F', 'L', 'R'])
+/** Fields never scanned: severity, SQLSTATE, positions and line number hold no values. */
+const NOT_TEXT = new Set(['S', 'V', 'C', 'P', 'p', 'L'])
+
+function scan(text: string, d: Detection): string | undefined {
+  if (text.length > MAX_MASKED_CHARS) return REDACTED
+  const r = maskDetected(text, d.detectors, d.strategies, d.key)
+  if (!r.masked) return undefined
+  return r.value ?? REDACTED
+}
+
+/** The gateway's text standing in for the server's. */
+export function withheldMessage(kind: 'E' | 'N', code: string, columns: readonly string[]): string {
+  const what = kind === 'E' ? 'error' : 'notice'
+  return `warden: the server's ${what} text was withheld because the statement reads masked columns (${columns.join(', ')}); ` +
+    `SQLSTATE ${code} (${conditionName(code)})`
+}
+
+const WITHHELD_HINT = 'Masked values never leave the gateway, error and notice texts included. To see the server\'s message, ' +
+  'run the statement without the masked columns, or ask for break-glass access.'
+
+/**
+ * An ErrorResponse / NoticeResponse payload screened; undefined when it goes out unchanged. `masked` lists the
+ * masked columns the current statement reads (empty: scan with detectors only, when there are any).
+ */
+export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: readonly string[], detection: Detection | undefined): Buffer | undefined {
+  const fields = decodeFields(payload, kind === 'E' ? 'ErrorResponse' : 'NoticeResponse')
+  if (masked.length) {
+    const code = fields.get('C') ?? 'XX000'
+    const out: FieldMap = new Map()
+    for (const [k, v] of fields) if (KEPT.has(k)) out.set(k, v)
+    out.set('M', withheldMessage(kind, code, masked))
+    out.set('H', WITHHELD_HINT)
+    return encodeFields(kind, out)
+  }
+  if (!detection?.detectors.length) return undefined
+  let changed = false
+  for (const [k, v] of fields) {
+    if (NOT_TEXT.has(k)) continue
+    const masked = scan(v, detection)
+    if (masked !== undefined) {
+      fields.set(k, masked)
+      changed = true
+    }
+  }
+  return changed ? encodeFields(kind, fields) : undefined
+}
+
+/** A NotificationResponse payload with its channel and payload scanned; undefined when unchanged. */
+export function screenNotification(payload: Buffer, detection: Detection | undefined): Buffer | undefined {
+  if (!detection?.detectors.length) return undefined
+  const m = decodeNotificationResponse(payload)
+  const channel = scan(m.channel, detection)
+  const text = scan(m.payload, detection)
+  if (channel === undefined && text === undefined) return undefined
+  return encodeNotificationResponse({ processId: m.processId, channel: channel ?? m.channel, payload: text ?? m.payload })
+}

@@ -1,0 +1,123 @@
+// Which statement a result belongs to, and what it reads. A simple Query's n-th RowDescription set belongs to its
+// n-th top-level statement (one CommandComplete each); an extended Execute runs its one statement; EXECUTE runs
+// the prepared statement the normalizer resolved under it; FETCH returns rows of the cursor its DECLARE defined.
+import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
+import { type ColumnRule, ruleMatches, type SourceColumn } from '../../engine/obligations/mask/index.ts'
+import type { Judgement } from '../../engine/gateway.ts'
+import type { SqlOutput, SqlStatement } from '../../engine/types.ts'
+import type { JudgedStatement } from './session.ts'
+import { topLevel } from './statement-effects.ts'
+
+/** Looks up a cursor declared in this session by name. */
+export type CursorLookup = (name: string) => JudgedStatement | undefined
+
+/** EXPLAIN and SHOW answer with text the server writes about a plan or settings, in however many columns (SHOW ALL
+ * has three): no column values, so detectors only. A derived star spans every column of the result. */
+const SERVER_TEXT: Record<string, SqlOutput[]> = {
+  explain: [{ name: '*', lineage: 'derived', sources: [], star: true }],
+  show: [{ name: '*', lineage: 'derived', sources: [], star: true }],
+}
+
+const statementsOf = (j: Judgement): SqlStatement[] => j.input.command?.sql?.statements ?? []
+
+function child(all: SqlStatement[], index: number, via: string): number {
+  return all.findIndex((s) => s.nested?.parent_index === index && s.nested.via === via)
+}
+
+/**
+ * The DECLARE of cursor `name` in the judgement that declared it. One text may declare the name more than once
+ * (`DECLARE c …; CLOSE c; DECLARE c …`): the session keeps the text of the DECLARE in force, so that one is taken
+ * (the last of equal texts, which define equal rows).
+ */
+function declaration(cursor: JudgedStatement, name: string): { judgement: Judgement; index: number } | undefined {
+  const all = statementsOf(cursor.judgement)
+  const declares = all.flatMap((s, index) => (s.type === 'declare_cursor' ? [{ s, index }] : []))
+  const named = declares.filter(({ s }) => !s.nested && s.detail.name === name)
+  const byText = named.filter(({ s }) => s.text === cursor.text)
+  const found = byText.at(-1) ?? (named.length === 1 ? named[0] : undefined) ?? (declares.length === 1 ? declares[0] : undefined)
+  return found ? { judgement: cursor.judgement, index: found.index } : undefined
+}
+
+function outputsAt(j: Judgement, index: number, cursor: CursorLookup | undefined, depth: number): SqlOutput[] | undefined {
+  const all = statementsOf(j)
+  const s = all[index]
+  if (!s || depth > 8) return undefined
+  if (s.type === 'fetch') {
+    const name = typeof s.detail.name === 'string' ? s.detail.name : ''
+    const c = cursor?.(name)
+    const d = c && declaration(c, name)
+    return d ? outputsAt(d.judgement, d.index, undefined, depth + 1) : undefined
+  }
+  if (s.outputs) return s.outputs
+  if (s.type === 'execute') {
+    const inner = child(all, index, 'execute')
+    return inner >= 0 ? outputsAt(j, inner, cursor, depth + 1) : undefined
+  }
+  return SERVER_TEXT[s.type]
+}
+
+/** The outputs of the statement whose result starts now; undefined when its lineage is not known. */
+export function resultOutputs(j: Judgement, completed: number, cursor?: CursorLookup): SqlOutput[] | undefined {
+  const top = topLevel(j)[completed]
+  return top ? outputsAt(j, top.index, cursor, 0) : undefined
+}
+
+/** The statements a run reads through: its own, and the DECLARE of every cursor it fetches from. */
+function readStatements(j: Judgement, cursor: CursorLookup | undefined): SqlStatement[] {
+  const all = statementsOf(j)
+  const declared = all.flatMap((s) => {
+    if (s.type !== 'fetch') return []
+    const name = typeof s.detail.name === 'string' ? s.detail.name : ''
+    const c = cursor?.(name)
+    const d = c && declaration(c, name)
+    return d ? [statementsOf(d.judgement)[d.index]!] : []
+  })
+  return [...all, ...declared]
+}
+
+function splitName(full: string): [string | null, string] {
+  const dot = full.lastIndexOf('.')
+  return dot < 0 ? [null, full] : [full.slice(0, dot), full.slice(dot + 1)]
+}
+
+/**
+ * The masked columns a judged statement reads in any way (result columns, predicates, any column reference,
+ * stars), by name; values of unknown origin count as masked. Empty when no column rule applies to it.
+ */
+export function maskedReferences(
+  j: Judgement,
+  rules: readonly ColumnRule[],
+  relation: (schema: string | null, name: string) => CatalogRelation | undefined,
+  cursor?: CursorLookup,
+): string[] {
+  if (rules.length === 0) return []
+  const found = new Set<string>()
+  const check = (ref: SourceColumn) => {
+    if (rules.some((rule) => ruleMatches(rule, ref))) found.add(ref.column)
+  }
+  const star = (table: string | null) => {
+    const r = table === null ? undefined : relation(...splitName(table))
+    if (!r) found.add(`${table ?? 'a relation'}.* (columns not known)`)
+    else for (const column of r.columns) check({ table: `${r.schema}.${r.name}`, column })
+  }
+  const columnsOf = (table: string) => relation(...splitName(table))?.columns
+  for (const s of readStatements(j, cursor)) {
+    for (const c of s.columns) {
+      if (c.name === '*') {
+        star(c.table)
+        continue
+      }
+      check({ table: c.table, column: c.name })
+      // A name that is no column of its relation(s) is a whole-row reference (`SELECT u::text FROM users u`).
+      const candidates = c.table !== null ? [c.table] : s.tables.map((t) => t.full_name)
+      const known = candidates.map(columnsOf)
+      if (known.every((cols) => cols !== undefined && !cols.includes(c.name))) for (const t of candidates) star(t)
+    }
+    for (const p of s.predicates ?? []) check(p)
+    for (const o of s.outputs ?? []) {
+      if (o.lineage === 'unknown') found.add(`${o.name} (origin unknown)`)
+      for (const src of o.sources) (src.column === '*' ? star(src.table) : check(src))
+    }
+  }
+  return [...found]
+}

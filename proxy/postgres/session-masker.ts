@@ -1,0 +1,54 @@
+// The relay's masker for one session: result plans from the target's shared planner, rows masked with the
+// gateway's key, and server texts (errors, notices, notifications) screened for the statement they arrive during.
+import { compileRules } from '../../engine/obligations/mask/index.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+import type { Frame } from './framing.ts'
+import { maskDataRow, type ResultPlanner } from './masker.ts'
+import { type Detection, screenNotice, screenNotification } from './message-screen.ts'
+import type { StatementRun } from './pending.ts'
+import type { ResultMasker } from './relay.ts'
+import { maskedReferences } from './result-statement.ts'
+
+function detectionOf(masks: MaskObligation[], key: Uint8Array): Detection | undefined {
+  const rules = compileRules(masks)
+  return rules.detectors.length ? { detectors: rules.detectors, strategies: rules.detectorStrategies, key } : undefined
+}
+
+function runScreen(run: StatementRun, planner: ResultPlanner, key: Uint8Array): NonNullable<StatementRun['screen']> {
+  if (run.screen) return run.screen
+  let screen: NonNullable<StatementRun['screen']>
+  try {
+    const rules = compileRules(run.masks)
+    const relation = (schema: string | null, name: string) => planner.catalog.relation(schema, name)
+    const masked = maskedReferences(run.verdict.judgement, rules.columns, relation, run.cursor)
+    screen = { masked, detection: rules.detectors.length ? { detectors: rules.detectors, strategies: rules.detectorStrategies, key } : undefined }
+  } catch {
+    // Obligations that cannot be read cannot say what is safe to show: withhold the texts.
+    screen = { masked: ['(the mask obligations could not be read)'] }
+  }
+  run.screen = screen
+  return screen
+}
+
+export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMasker {
+  let sessionKey: MaskObligation[] | undefined
+  let sessionDetection: Detection | undefined
+  const session = (masks: MaskObligation[]) => {
+    if (masks !== sessionKey) {
+      sessionKey = masks
+      sessionDetection = detectionOf(masks, key)
+    }
+    return sessionDetection
+  }
+  return {
+    plan: (fields, obligations, outputs) => planner.plan(fields, obligations, outputs),
+    row: (payload, plan, encoding) => maskDataRow(payload, plan, key, encoding),
+    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[]) {
+      if (f.type === 'A') return screenNotification(f.payload, run?.masks.length ? runScreen(run, planner, key).detection ?? session(sessionMasks) : session(sessionMasks))
+      const kind = f.type === 'E' ? 'E' : 'N'
+      if (!run?.masks.length) return screenNotice(kind, f.payload, [], session(sessionMasks))
+      const s = runScreen(run, planner, key)
+      return screenNotice(kind, f.payload, s.masked, s.detection ?? session(sessionMasks))
+    },
+  }
+}

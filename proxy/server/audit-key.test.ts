@@ -1,0 +1,25 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { auditKeyPaths, loadOrCreateAuditKey, loadPublicKey } from './audit-key.ts'
+
+test('the key is created once, 0600, with its public key exported beside it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-key-'))
+  const a = loadOrCreateAuditKey(dir)
+  const b = loadOrCreateAuditKey(dir)
+  assert.is(a.keyId, b.keyId)
+  assert.is(statSync(auditKeyPaths(dir).private).mode & 0o777, 0o600)
+  assert.is(loadPublicKey(auditKeyPaths(dir).public).export({ format: 'jwk' }).x, a.publicKey.export({ format: 'jwk' }).x)
+})
+
+test('a damaged key file is an error that says to restore it, never a silent new key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-key-'))
+  loadOrCreateAuditKey(dir)
+  writeFileSync(auditKeyPaths(dir).private, 'garbage')
+  assert.throws(() => loadOrCreateAuditKey(dir), (e: Error & { code?: string }) => e.code === 'audit.key' && /restore it from a backup/.test(e.message))
+  assert.throws(() => loadPublicKey(join(dir, 'missing.pem')), /pass --public-key/)
+})
+
+test.run()

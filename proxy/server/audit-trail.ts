@@ -1,0 +1,96 @@
+// Opens the audit trail the config asks for: the store (SQLite in the state directory by default, or a
+// shared PostgreSQL), the checkpoint signing key, the checkpointer and its exporters, and the durable sink
+// the engine records into — plus the JSON-lines copy (audit.destination) as its mirror. close() drains the
+// queue, signs a last checkpoint, and closes the store, in that order.
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { createCheckpointSigner } from '../../engine/audit/chain/checkpoint.ts'
+import { type CheckpointExporter, createCheckpointer } from '../../engine/audit/checkpointer.ts'
+import { createDurableAuditSink } from '../../engine/audit/durable-sink.ts'
+import { AuditError } from '../../engine/audit/errors.ts'
+import { openPostgresAuditStore } from '../../engine/audit/store/postgres.ts'
+import { openSqliteAuditStore } from '../../engine/audit/store/sqlite.ts'
+import type { AuditStore } from '../../engine/audit/store/types.ts'
+import type { AuditSink } from '../../engine/audit/types.ts'
+import type { Config } from '../../engine/config/types.ts'
+import { type AuditOutput, openAuditOutput } from './audit-destination.ts'
+import { loadOrCreateAuditKey } from './audit-key.ts'
+import { createCheckpointFileExporter } from './checkpoint-file.ts'
+import { createWebhookExporter } from './checkpoint-webhook.ts'
+
+export interface AuditTrail {
+  /** What the engine records into; `durable()` is the fail-closed wait of the frontends. */
+  sink: AuditSink
+  /** For the start-up summary, e.g. `sqlite .warden/audit/trail.db (fails closed)`. */
+  description: string
+  close(): Promise<void>
+}
+
+export const sqlitePathOf = (config: Config) => config.audit.sqlite.path ?? join(config.state_dir, 'audit', 'trail.db')
+
+/** The store of the config (for the gateway and for the `warden audit` readers). */
+export async function openAuditStore(config: Config, env: Record<string, string | undefined>): Promise<AuditStore> {
+  const { audit } = config
+  if (audit.store === 'postgres') {
+    const pg = audit.postgres!
+    const password = pg.password_env ? env[pg.password_env] : undefined
+    if (pg.password_env && password === undefined) {
+      throw new AuditError('audit.store_open', `audit.postgres.password_env names ${pg.password_env}, which is not set; export it before starting`)
+    }
+    return openPostgresAuditStore({ connection: { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password, ssl: pg.ssl || undefined }, max: pg.max_connections })
+  }
+  return openSqliteAuditStore(sqlitePathOf(config))
+}
+
+export async function openAuditTrail(config: Config, opts: { log: Logger; env: Record<string, string | undefined> }): Promise<AuditTrail> {
+  const { audit } = config
+  const { log } = opts
+  const output: AuditOutput | undefined = audit.destination === 'off' ? undefined : openAuditOutput(audit.destination)
+  if (audit.store === 'pino') {
+    return { sink: output!.sink, description: `${audit.destination} (JSON lines, not tamper-evident)`, close: output!.close }
+  }
+  const onError = (err: AuditError) => log.error({ code: err.code }, `audit: ${err.message}`)
+  let store: AuditStore
+  try {
+    store = await openAuditStore(config, opts.env)
+  } catch (err) {
+    await output?.close()
+    throw err
+  }
+  const key = loadOrCreateAuditKey(config.state_dir)
+  const exporters: CheckpointExporter[] = []
+  if (audit.checkpoints.file) exporters.push(createCheckpointFileExporter(audit.checkpoints.file, onError))
+  const hook = audit.checkpoints.webhook
+  if (hook) {
+    const secret = opts.env[hook.secret_env]
+    if (!secret) {
+      await store.close()
+      await output?.close()
+      throw new AuditError('audit.key', `audit.checkpoints.webhook.secret_env names ${hook.secret_env}, which is not set; export the webhook's HMAC secret before starting`)
+    }
+    exporters.push(createWebhookExporter({ url: hook.url, secret, maxAttempts: hook.max_attempts, onError }))
+  }
+  const checkpointer = createCheckpointer({
+    store,
+    signer: createCheckpointSigner(key.privateKey),
+    everyRecords: audit.checkpoints.every_records,
+    everySeconds: audit.checkpoints.every_seconds,
+    exporters,
+    onError,
+  })
+  if (audit.on_failure === 'continue') {
+    log.warn('audit.on_failure is continue: statements are released even when their audit record cannot be stored')
+  }
+  const sink = createDurableAuditSink({ store, onFailure: audit.on_failure, onError, onCommit: checkpointer.committed, mirror: output?.sink })
+  const where = store.kind === 'sqlite' ? sqlitePathOf(config) : `postgres ${audit.postgres!.host}:${audit.postgres!.port}/${audit.postgres!.database}`
+  return {
+    sink,
+    description: `${store.kind === 'sqlite' ? `sqlite ${where}` : where}, checkpoints signed by key ${key.keyId}${audit.on_failure === 'fail' ? ', fails closed' : ', on_failure: continue'}${output ? `; copy in ${audit.destination}` : ''}`,
+    async close() {
+      await sink.close().catch((err: AuditError) => onError(err))
+      await checkpointer.close()
+      await store.close().catch(() => undefined)
+      await output?.close()
+    },
+  }
+}
