@@ -61,6 +61,11 @@ function statementBase(session: SessionState, text: string, verdict: Verdict) {
   }
 }
 
+/** A judged statement about to be sent to the server: on a durable trail, stored before it is sent. */
+export function releaseEvent(session: SessionState, text: string, verdict: Verdict, via: string) {
+  return { ...statementBase(session, text, verdict), type: 'release' as const, via, effect: 'allow' as const }
+}
+
 /** A statement refused before it reached the server. */
 export function deniedEvent(session: SessionState, text: string, verdict: Verdict, via: string) {
   const error = verdict.allow ? undefined : verdict.error.fields.code

@@ -88,5 +88,8 @@ export const pgErrors = {
     err('FATAL', '42501', `warden: the server changed ${name} to "${value.slice(0, 64)}", which the gateway pins; the session is closed`, {
       hint: 'Reconnect, and leave client_encoding and standard_conforming_strings at their session values.',
     }),
+  auditUnavailable: (why: string) => err('ERROR', '58000', `warden: the statement was not run: the audit trail could not record it (${why})`, {
+    hint: 'Every statement is recorded before it reaches the server. Retry once the audit store is back, or ask an administrator.',
+  }),
   upstreamLost: (why: string) => err('FATAL', '08006', `warden: connection to the server was lost: ${why}`),
 } as const

@@ -101,6 +101,10 @@ export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise
   const s = await current(loop, bound, bound.values, 'execute')
   if (!s || dropping(loop)) return
   if (s !== bound) loop.statements.setPortal(m.portal, s)
+  const verdict = { allow: true as const, judgement: s.judgement, approvalId: s.approvalId }
+  const unrecorded = await loop.release(s.text, verdict, 'extended')
+  if (unrecorded) return refuse(loop, s.text, { allow: false, judgement: s.judgement, error: unrecorded }, 'extended')
+  if (dropping(loop)) return
   const run = loop.newRun(s.text, { allow: true, judgement: s.judgement, approvalId: s.approvalId }, 'extended')
   const wait = { done: false }
   if (!run.masks.length) {

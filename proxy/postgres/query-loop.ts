@@ -20,7 +20,7 @@ import { encodeFlush } from './messages/flush.ts'
 import { encodeNoticeResponse } from './messages/notice-response.ts'
 import { decodeParse } from './messages/parse.ts'
 import { decodeQuery } from './messages/query.ts'
-import { deniedEvent, statementEvent } from './audit-events.ts'
+import { deniedEvent, releaseEvent, statementEvent } from './audit-events.ts'
 import { bind, close, describe, execute, flush, parse, sync } from './extended.ts'
 import { JudgementCache } from './judgement-cache.ts'
 import { MAX_SQL_TEXT_BYTES } from './limits.ts'
@@ -186,6 +186,24 @@ export class QueryLoop {
   recordDenied(text: string, verdict: Verdict, via: string): void {
     this.statementCount++
     this.engine.audit.record(deniedEvent(this.session, auditedText(text, verdict), verdict, via))
+  }
+
+  /**
+   * On a durable audit trail, records that a judged statement is about to reach the server and waits until the
+   * record is stored (one commit serves every record of the same turn): no statement runs that the trail does
+   * not hold. Returns the error to refuse it with when the record cannot be stored (fail closed; with
+   * `audit.on_failure: continue` the sink resolves anyway).
+   */
+  async release(text: string, verdict: Verdict, via: string): Promise<PgError | undefined> {
+    const audit = this.engine.audit
+    if (!audit.durable) return undefined
+    audit.record(releaseEvent(this.session, auditedText(text, verdict), verdict, via))
+    try {
+      await audit.durable()
+      return undefined
+    } catch (err) {
+      return pgErrors.auditUnavailable(err instanceof Error ? err.message : String(err))
+    }
   }
 
   recordRun(run: StatementRun): void {

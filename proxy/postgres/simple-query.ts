@@ -23,6 +23,8 @@ export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer): P
   if (loop.skipUntilSync || loop.relay.serverSkipping) return
   const verdict = await loop.judge(text)
   if (!verdict.allow) return refuseQuery(loop, text, verdict, 'simple')
+  const unrecorded = await loop.release(text, verdict, 'simple')
+  if (unrecorded) return refuseQuery(loop, text, { allow: false, judgement: verdict.judgement, error: unrecorded }, 'simple')
   const run = loop.newRun(text, verdict, 'simple')
   const wait = { done: false }
   loop.up.write(raw)
