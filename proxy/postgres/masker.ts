@@ -144,7 +144,7 @@ const NOTHING = Buffer.alloc(0)
  * Bytes of one row that detectors may scan: past it, values that would need scanning are redacted whole, so a
  * row of many large values costs no more than a few large values (bounded work per message).
  */
-export const MAX_ROW_SCAN_BYTES = 4 * MAX_MASKED_CHARS
+export const MAX_ROW_SCAN_BYTES = 2 * MAX_MASKED_CHARS
 
 function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, key: Uint8Array, encoding: Encoding, budget: { left: number }): MaskedValue {
   // Bounded work per value and per row: a value too large to scan, or past the row's scan budget, is replaced

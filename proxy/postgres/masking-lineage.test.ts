@@ -34,7 +34,7 @@ const CURSOR = 'DECLARE c CURSOR FOR SELECT reverse(email) AS r, email FROM user
 const PREPARED = 'PREPARE by_id AS SELECT reverse(email) AS r, email FROM users WHERE id = $1'
 const EXTENDED = 'SELECT reverse(email) AS r, email FROM users WHERE id = $1'
 const ERR_CAST = 'SELECT email::int FROM users WHERE id = 1'
-const ERR_SETTING = 'SELECT current_setting(email) FROM users'
+const ERR_DATE = 'SELECT email::date FROM users'
 const ERR_XML = 'SELECT xmlparse(document email) FROM users'
 const ERR_ROW = 'SELECT u::text::int FROM users u WHERE id = 1'
 const BIG = "SELECT repeat(name || ' ', 1500000) AS big" + ROW1
@@ -107,7 +107,7 @@ test('errors of statements reading masked columns are withheld: SQLSTATE and pos
   const c = await h.client()
   for (const [sql, code, condition] of [
     [ERR_CAST, '22P02', 'invalid_text_representation'],
-    [ERR_SETTING, '42704', 'undefined_object'],
+    [ERR_DATE, '22007', 'invalid_datetime_format'],
     [ERR_XML, '2200M', 'invalid_xml_document'],
   ] as const) {
     const e = await failure(c.query(sql))

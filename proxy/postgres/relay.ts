@@ -30,6 +30,9 @@ export interface ResultMasker {
   screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[]): Buffer | undefined
 }
 
+/** Longest the relay works through buffered server messages in one turn of the event loop. */
+const SLICE_MS = 8
+
 export interface RelayHooks {
   client: Outbox
   upstream: Outbox
@@ -46,6 +49,8 @@ export class Relay {
   readonly queue: Entry[] = []
   private readonly reader = new FrameReader({ typed: true })
   private busy = false
+  private slicing = false
+  private sliceStart = 0
   private listeners: (() => void)[] = []
   /** The server is skipping messages until Sync after an extended-protocol error, and no Sync is queued yet. */
   serverSkipping = false
@@ -105,22 +110,24 @@ export class Relay {
 
   private pump(): void {
     if (this.busy || this.failure) return
+    // One slice spans every pump of the same synchronous run: a resumed socket emits all it buffered at once.
+    if (!this.slicing) {
+      this.slicing = true
+      this.sliceStart = performance.now()
+      queueMicrotask(() => {
+        this.slicing = false
+      })
+    }
     for (;;) {
       let f: Frame | undefined
       try {
         f = this.reader.next()
         if (!f) break
         const wait = this.handle(f)
-        if (wait) {
-          this.busy = true
-          this.hooks.client.flush()
-          this.hooks.pauseUpstream(true)
-          wait.then(() => {
-            this.busy = false
-            this.hooks.pauseUpstream(false)
-            this.pump()
-          }, (err: unknown) => this.fail(err))
-          return
+        if (wait) return this.pause(wait)
+        // Masking rows with detectors costs ~10 ms a row of large values: past a slice, let other sessions run.
+        if (performance.now() - this.sliceStart > SLICE_MS) {
+          return this.pause(new Promise<void>((resolve) => setImmediate(resolve)))
         }
       } catch (err) {
         this.fail(err)
@@ -128,6 +135,18 @@ export class Relay {
       }
     }
     this.hooks.client.flush()
+  }
+
+  /** Stops reading server messages until `wait` settles, with the upstream paused and the client's output sent. */
+  private pause(wait: Promise<void>): void {
+    this.busy = true
+    this.hooks.client.flush()
+    this.hooks.pauseUpstream(true)
+    wait.then(() => {
+      this.busy = false
+      this.hooks.pauseUpstream(false)
+      this.pump()
+    }, (err: unknown) => this.fail(err))
   }
 
   private fail(err: unknown): void {

@@ -14,6 +14,9 @@ import { Acc, type Col, type Lin, union } from './lineage-value.ts'
 /** Views followed inside views beyond this are unknown rather than parsed again. */
 export const MAX_VIEW_DEPTH = 4
 
+/** MaxTupleAttributeNumber: the most entries a PostgreSQL target list may have. */
+const MAX_TARGET_COLUMNS = 1664
+
 export class QueryWalker implements ExprContext {
   readonly catalog: boolean
   readonly schema: SchemaCatalog | undefined
@@ -95,6 +98,8 @@ export class QueryWalker implements ExprContext {
   targets(items: unknown, scope: LineageScope): Col[] {
     const out: Col[] = []
     for (const item of list(items)) {
+      // PostgreSQL refuses longer target lists; stopping here bounds the work of star expansions.
+      if (out.length > MAX_TARGET_COLUMNS) throw new Error(`target lists can have at most ${MAX_TARGET_COLUMNS} entries`)
       const res = bodyOf(item, 'ResTarget')
       if (!res) continue
       const ref = bodyOf(res.val, 'ColumnRef')

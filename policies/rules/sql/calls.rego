@@ -68,6 +68,16 @@ findings contains f if {
 	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
 }
 
+# SHOW of a custom (dotted) setting: applications keep secrets there (ALTER ROLE … SET app.jwt_secret).
+findings contains f if {
+	some i, s in statements
+	s.type == "show"
+	name := lower(lib.text(s.detail, "name"))
+	contains(name, ".")
+	msg := concat("", ["shows ", name, ", a custom setting, where applications keep secrets"])
+	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
+}
+
 # ---- COPY ----
 
 findings contains f if {

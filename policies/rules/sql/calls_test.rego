@@ -7,7 +7,7 @@ test_function_allowlist if {
 		{"note": "aggregates and strings", "statements": [t.stmt("select", {"read_only": true, "functions": [t.func("count"), t.func("lower"), t.func("now")]})], "effect": "allow"},
 		{"note": "pg_catalog qualified", "statements": [calls(t.qualified_func("pg_catalog", "btrim"))], "effect": "allow"},
 		{"note": "upper-case name", "statements": [calls(t.func("COALESCE"))], "effect": "allow"},
-		{"note": "current_setting is safe", "statements": [calls(t.func("current_setting"))], "effect": "allow"},
+		{"note": "version is safe", "statements": [calls(t.func("version"))], "effect": "allow"},
 		{"note": "user function", "statements": [calls(t.func("refresh_cache"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
 		{"note": "safe name in another schema", "statements": [calls(t.qualified_func("public", "lower"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
 		{"note": "sequence", "statements": [calls(t.func("nextval"))], "effect": "approve", "rules": ["warden.rules.sql.side_effect"]},
@@ -103,6 +103,8 @@ test_show_of_secret_settings_is_denied if {
 		{"note": "SHOW ALL", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "all"}})], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
 		{"note": "SHOW archive_command", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "Archive_Command"}})], "effect": "deny"},
 		{"note": "SHOW statement_timeout", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "statement_timeout"}})], "effect": "allow"},
+		{"note": "SHOW of a custom setting", "statements": [t.stmt("show", {"read_only": true, "detail": {"name": "app.JWT_secret"}})], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
+		{"note": "current_setting", "statements": [calls(t.func("current_setting"))], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
 	] {
 		d := data.warden.decision with input as doc_of(c)
 		matches(c, d)
