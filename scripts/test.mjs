@@ -1,11 +1,13 @@
-// `npm test`: sets up what the tests need, then runs the Rego unit tests (opa test), the TypeScript type
-// check and every *.test.ts file (uvu, one process each), and ends with `N passed, N failed`.
+// `npm test`: sets up what the tests need (node modules, OPA, PostgreSQL and the HTTP gateway tests' real
+// peers, which a first run builds in minutes into .tools), then runs the Rego unit tests (opa test), the
+// TypeScript type check and every *.test.ts file (uvu, one process each), and ends with `N passed, N failed`.
 // Usage: npm test [-- FILTER…]   (only test files whose path contains one of the filters)
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureAll } from './ensure.mjs'
+import { ensurePeers } from './ensure-peers.mjs'
 import { ensurePostgres } from './ensure-postgres.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -94,6 +96,10 @@ async function main() {
   try {
     opa = ensureAll()
     ensurePostgres()
+    const started = Date.now()
+    ensurePeers()
+    const took = (Date.now() - started) / 1000
+    if (took >= 1) process.stderr.write(`warden: test peers ready in ${took.toFixed(0)}s\n`)
   } catch (err) {
     process.stdout.write(`setup failed: ${err.message}\n0 passed, 1 failed\n`)
     process.exit(1)

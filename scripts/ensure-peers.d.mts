@@ -1,0 +1,2 @@
+export const allPeers: string[]
+export function ensurePeers(names?: string[]): Record<string, string>
