@@ -248,6 +248,21 @@ test('a held request tells curl its approval id at once (103 Early Hints), befor
   assert.match(stdout, `held for approval ${id}; a reviewer rejected it`)
 })
 
+test('a held request sends no 103 to a client that would take it as final (Python: aws CLI, gcloud)', async () => {
+  const out = run('curl', ['-sS', '-v', '-A', 'aws-cli/1.45.11 md/Botocore#1.43.11 lang/python#3.11.7', '-X', 'PUT', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/json', '--data', '{}', `${g.reverse.url}/t/web/no-early`])
+  let id: string | undefined
+  for (let i = 0; i < 300 && !id; i++) {
+    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/no-early'))?.id
+    if (!id) await new Promise((r) => setTimeout(r, 10))
+  }
+  assert.ok(id)
+  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  const { stderr, stdout } = await out
+  assert.not.match(stderr, '< HTTP/1.1 103')
+  assert.match(stderr, new RegExp(`< HTTP/1.1 403 .*\\r\\n(< .*\\r\\n)*< x-warden-approval: ${id}\\r\\n`))
+  assert.match(stdout, `held for approval ${id}; a reviewer rejected it`)
+})
+
 test('a client that goes away ends its hold; nothing is forwarded', async () => {
   const before = g.upstream.seen.length
   const abort = new AbortController()
