@@ -48,7 +48,7 @@ test.before(async () => {
   g = await startTestGateway(() => [
     { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-    { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: gcs.url, ca_file: gcs.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['*.googleapis.com'] } },
+    { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['*.googleapis.com'] } },
   ], { tls: true, holdSeconds: 20, env: { HELD_AWS_ID: GATEWAY_KEY_ID, HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
   writeFileSync(join(dir, 'agent-token'), token)
