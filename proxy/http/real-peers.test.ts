@@ -176,10 +176,14 @@ test('kubectl get pods --watch stays open through the gateway and prints a pod c
 // ---- aws CLI against moto_server, forward mode ----
 
 const proxyUrl = (t = token) => g.proxy.url.replace('http://', `http://agent:${t}@`)
+// Path-style S3 URLs (s3.amazonaws.com/<bucket>): the prod-aws target sends every host to the one moto url, so
+// a bucket named only in a virtual host (<bucket>.s3.amazonaws.com) would not reach moto.
+const awsConfig = join(dir, 'aws-config')
+writeFileSync(awsConfig, '[default]\ns3 =\n    addressing_style = path\n')
 const awsEnv = () => clientEnv(g.ca.bundle, {
   HTTPS_PROXY: proxyUrl(), https_proxy: proxyUrl(),
   AWS_ACCESS_KEY_ID: AGENT_KEY_ID, AWS_SECRET_ACCESS_KEY: 'agent-own-secret', AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true',
 })
 const aws = (...args: string[]) => exec(tools.aws!, args, awsEnv())
 
@@ -245,7 +249,7 @@ test('aws s3 mb is held, and completes once a reviewer approves; moto sees the g
     const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout')])
     assert.is(code, 0, stderr)
     assert.match(stdout, 'make_bucket: warden-held-bucket')
-    assert.is(creates().length, 1)
+    assert.is(creates().length, 1, JSON.stringify(motoSaw().slice(-3).map((r) => [r.method, r.url, r.headers.Host ?? r.headers.host])))
     assert.match(creates()[0]!.headers.Authorization ?? creates()[0]!.headers.authorization ?? '', `Credential=${GATEWAY_KEY_ID}/`)
     assert.not.match(JSON.stringify(motoSaw()), AGENT_KEY_ID)
     assert.match((await aws('s3', 'ls')).stdout, 'warden-held-bucket')
@@ -267,14 +271,14 @@ test('gcloud storage ls through HTTPS_PROXY is allowed', async () => {
 })
 
 test('gcloud storage ls through the reverse route (CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE) is allowed', async () => {
-  const out = await exec(tools.gcloud!, ['storage', 'ls', '--access-token-file', join(dir, 'agent-token')], gcloudEnv({ CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${g.reverse.url}/t/prod-gcp/` }), 120_000)
+  const out = await exec(tools.gcloud!, ['storage', 'ls', '--access-token-file', join(dir, 'agent-token')], gcloudEnv({ CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${g.reverse.url}/t/prod-gcp/storage/v1/` }), 120_000)
   assert.is(out.code, 0, out.stderr)
   assert.match(out.stdout, 'gs://warden-real/')
 })
 
 test('gcloud storage ls with no valid token is refused', async () => {
   writeFileSync(join(dir, 'bad-token'), 'not-a-jwt')
-  const out = await exec(tools.gcloud!, ['storage', 'ls', '--access-token-file', join(dir, 'bad-token')], gcloudEnv({ CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${g.reverse.url}/t/prod-gcp/` }), 120_000)
+  const out = await exec(tools.gcloud!, ['storage', 'ls', '--access-token-file', join(dir, 'bad-token')], gcloudEnv({ CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${g.reverse.url}/t/prod-gcp/storage/v1/` }), 120_000)
   assert.ok(out.code !== 0)
   assert.match(out.stderr, /401|[Uu]nauthori[sz]ed|token/)
 })
