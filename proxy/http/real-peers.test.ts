@@ -1,7 +1,7 @@
 // The real clients through the gateway against the real peers (issue 7, item 9): kubectl against
 // kube-apiserver (+ etcd + the namespace controller), the aws CLI through HTTPS_PROXY against moto_server,
 // gcloud through HTTPS_PROXY and through an endpoint override against fake-gcs-server, and curl through both
-// modes. The gateway is the one the other proxy/http tests run (real engine, default policy, dev-issuer
+// modes; gcloud set-iam-policy against a small local HTTPS API (no peer serves IAM). The gateway is the one the other proxy/http tests run (real engine, default policy, dev-issuer
 // tokens); each peer trusts only its own test CA and each client only the gateway's.
 // The peer programs come from scripts/ensure-peers.mjs (`npm test` builds them first); a missing one fails
 // here with the message that says how to build it.
@@ -45,10 +45,12 @@ test.before(async () => {
   ;[kube, moto, gcs] = await Promise.all([startKube(), startMoto({ recordTo: motoLog }), startFakeGcs({ buckets: ['warden-real'] })])
   const adminTokenFile = join(dir, 'kube-admin-token')
   writeFileSync(adminTokenFile, kube.adminToken, { mode: 0o600 })
-  g = await startTestGateway(() => [
+  g = await startTestGateway((api) => [
     { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['*.googleapis.com'] } },
+    // The small local HTTPS API (the gateway helper's recording upstream) for Google APIs no peer serves.
+    { name: 'prod-gcp-apis', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: api.url, ca_file: api.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['cloudresourcemanager.googleapis.com'] } },
   ], { tls: true, holdSeconds: 20, env: { HELD_AWS_ID: GATEWAY_KEY_ID, HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
   writeFileSync(join(dir, 'agent-token'), token)
@@ -281,6 +283,16 @@ test('gcloud storage ls with no valid token is refused', async () => {
   const out = await exec(tools.gcloud!, ['storage', 'ls', '--access-token-file', join(dir, 'bad-token')], gcloudEnv({ CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${g.reverse.url}/t/prod-gcp/storage/v1/` }), 120_000)
   assert.ok(out.code !== 0)
   assert.match(out.stderr, /401|[Uu]nauthori[sz]ed|token/)
+})
+
+test('gcloud projects set-iam-policy through HTTPS_PROXY is denied with the reason; nothing reaches the API', async () => {
+  const policy = join(dir, 'iam-policy.json')
+  writeFileSync(policy, JSON.stringify({ bindings: [{ role: 'roles/owner', members: ['user:mallory@example.com'] }], etag: 'BwE=' }))
+  const before = g.upstream.seen.length
+  const out = await exec(tools.gcloud!, ['projects', 'set-iam-policy', 'warden-test', policy, '--access-token-file', join(dir, 'agent-token')], gcloudEnv({ HTTPS_PROXY: proxyUrl(), https_proxy: proxyUrl() }), 120_000)
+  assert.ok(out.code !== 0)
+  assert.match(out.stderr, /warden: denied: .*setIamPolicy.*changes IAM/i)
+  assert.not.ok(g.upstream.seen.slice(before).some((s) => s.url.includes('setIamPolicy')), 'no setIamPolicy reached the API')
 })
 
 // ---- curl through both modes, token failures ----
