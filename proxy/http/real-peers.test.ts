@@ -1,20 +1,20 @@
 // The real clients through the gateway against the real peers (issue 7, item 9): kubectl against
 // kube-apiserver (+ etcd + the namespace controller), the aws CLI through HTTPS_PROXY against moto_server,
 // gcloud through HTTPS_PROXY and through an endpoint override against fake-gcs-server, and curl through both
-// modes; gcloud set-iam-policy against a small local HTTPS API (no peer serves IAM). The gateway is the one the other proxy/http tests run (real engine, default policy, dev-issuer
-// tokens); each peer trusts only its own test CA and each client only the gateway's.
+// modes; gcloud set-iam-policy and functions deploy against a small local HTTPS API (no peer serves them).
+// The gateway is the one the other proxy/http tests run (real engine, default policy, dev-issuer tokens); each peer trusts only its own test CA and each client only the gateway's.
 // The peer programs come from scripts/ensure-peers.mjs (`npm test` builds them first); a missing one fails
 // here with the message that says how to build it.
 import { execFile, spawn } from 'node:child_process'
 import { connect } from 'node:net'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { peerBinaries, startFakeGcs, startKube, startMoto, type KubePeer, type StoragePeer } from './testing/peers.ts'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 const tools = peerBinaries(['kubectl', 'aws', 'gcloud'])
 const dir = mkdtempSync(join(tmpdir(), 'warden-real-peers-'))
@@ -34,6 +34,13 @@ const exec = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout = 60_
   execFile(cmd, args, { env, timeout }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
 })
 
+/** A child whose outcome can be polled (done()) or awaited (result). */
+function execFileOut(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
+  let finished: Out | undefined
+  const result = exec(cmd, args, env, 120_000).then((o) => (finished = o))
+  return { result, done: () => finished }
+}
+
 /** The machine presets CA bundle variables that override a tool's own settings: every one names `caFile`. */
 function clientEnv(caFile: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env }
@@ -50,7 +57,7 @@ test.before(async () => {
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['*.googleapis.com'] } },
     // The small local HTTPS API (the gateway helper's recording upstream) for Google APIs no peer serves.
-    { name: 'prod-gcp-apis', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: api.url, ca_file: api.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['cloudresourcemanager.googleapis.com'] } },
+    { name: 'prod-gcp-apis', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: api.url, ca_file: api.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['cloudresourcemanager.googleapis.com', 'cloudfunctions.googleapis.com'] } },
   ], { tls: true, holdSeconds: 20, env: { HELD_AWS_ID: GATEWAY_KEY_ID, HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
   writeFileSync(join(dir, 'agent-token'), token)
@@ -293,6 +300,32 @@ test('gcloud projects set-iam-policy through HTTPS_PROXY is denied with the reas
   assert.ok(out.code !== 0)
   assert.match(out.stderr, /warden: denied: .*setIamPolicy.*changes IAM/i)
   assert.not.ok(g.upstream.seen.slice(before).some((s) => s.url.includes('setIamPolicy')), 'no setIamPolicy reached the API')
+})
+
+test('gcloud functions deploy through HTTPS_PROXY is held; rejected, it fails naming the approval and nothing is created', async () => {
+  const source = join(dir, 'fn')
+  mkdirSync(source, { recursive: true })
+  writeFileSync(join(source, 'main.py'), 'def hello(request):\n    return "hi"\n')
+  writeFileSync(join(source, 'requirements.txt'), '')
+  // The API knows no function yet; anything else it is asked is recorded and answered with an empty object.
+  g.route = (req, res) => {
+    if (req.method === 'GET' && req.url.includes('/runtimes')) return json(res, { runtimes: [{ name: 'python312', displayName: 'Python 3.12', stage: 'GA', environment: 'GEN_2' }] })
+    if (req.method === 'GET') return json(res, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } }, 404)
+    json(res, {})
+  }
+  const before = g.upstream.seen.length
+  const child = execFileOut(tools.gcloud!, ['functions', 'deploy', 'hello', '--gen2', '--runtime', 'python312', '--trigger-http', '--region', 'us-central1', '--entry-point', 'hello', '--source', source, '--access-token-file', join(dir, 'agent-token')], gcloudEnv({ HTTPS_PROXY: proxyUrl(), https_proxy: proxyUrl() }))
+  let id: string | undefined
+  for (let i = 0; i < 240 && !id && child.done() === undefined; i++) {
+    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('cloudfunctions.googleapis.com'))?.id
+    if (!id) await sleep(250)
+  }
+  assert.ok(id, `the deploy was held (gcloud: ${JSON.stringify(child.done())}; the API saw ${JSON.stringify(g.upstream.seen.slice(before).map((s) => `${s.method} ${s.url}`))})`)
+  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  const out = await child.result
+  assert.ok(out.code !== 0)
+  assert.match(out.stderr, id!, out.stderr)
+  assert.not.ok(g.upstream.seen.slice(before).some((s) => s.method !== 'GET'), 'nothing but reads reached the API')
 })
 
 // ---- curl through both modes, token failures ----
