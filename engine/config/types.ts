@@ -70,6 +70,8 @@ export interface HttpUpstreamConfig {
   url?: string
   /** PEM bundle the upstream's certificate must chain to; the system CAs when absent. */
   ca_file?: string
+  /** Reverse mode: the host requests are judged as (storage.googleapis.com) when url is not the API's own host, such as an emulator or a private endpoint; url's host otherwise. */
+  api_host?: string
   credential?: HttpCredentialConfig
   /** Forward mode: host patterns (`*.googleapis.com`, `sts.*.amazonaws.com`, `api.example:8443`) whose traffic belongs to this target. */
   hosts: string[]

@@ -1,6 +1,6 @@
 // Error replies of the HTTP gateway, each with a stable code and a message saying what was wrong and how to
 // fix it. Denials look native to the client: a Kubernetes Status for kubectl, the AWS error format for the
-// aws CLI, JSON `{error, reasons, decision_id}` for everything else.
+// aws CLI, Google's `{error: {code, message, status}}` for gcloud, JSON `{error, reasons, decision_id}` for everything else.
 import { createHash } from 'node:crypto'
 import { CodedError } from '../../engine/errors.ts'
 import type { TargetKind } from '../../engine/types.ts'
@@ -71,6 +71,17 @@ export function refusalReply(kind: TargetKind, requestHeaders: HeaderList, r: Re
       return textReply(403, 'application/x-amz-json-1.1', JSON.stringify({ __type: 'AccessDeniedException', message: text }), headers)
     }
     return textReply(403, 'text/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${xmlEscape(text)}</Message></Error><RequestId>${r.decisionId}</RequestId></ErrorResponse>\n`, headers)
+  }
+  if (kind === 'gcp') {
+    // Google's error shape: gcloud's newer clients print error.message and nothing else (a string `error` left
+    // them printing `message=[]`).
+    return jsonReply(403, {
+      error: {
+        code: 403, message: text, status: 'PERMISSION_DENIED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: r.code, domain: 'warden', metadata: { decision_id: r.decisionId } }],
+      },
+      reasons: r.reasons, decision_id: r.decisionId,
+    }, headers)
   }
   return jsonReply(403, { error: r.code, message: text, reasons: r.reasons, decision_id: r.decisionId }, headers)
 }

@@ -77,8 +77,12 @@ test('gcp: setIamPolicy is denied with the JSON reasons; nothing reaches the ups
   const before = g.upstream.seen.length
   const res = await via('https://cloudresourcemanager.googleapis.com/v1/projects/p:setIamPolicy', { method: 'POST', body: JSON.stringify({ policy: { bindings: [] } }), headers: { 'content-type': 'application/json' } })
   assert.is(res.status, 403)
-  const body = (await res.json()) as { error: string; reasons: unknown[]; decision_id: string }
-  assert.is(body.error, 'http.denied')
+  // Google's error shape (what gcloud prints), with the reasons and decision id beside it.
+  const body = (await res.json()) as { error: { code: number; status: string; message: string; details: Array<{ reason: string }> }; reasons: unknown[]; decision_id: string }
+  assert.is(body.error.code, 403)
+  assert.is(body.error.status, 'PERMISSION_DENIED')
+  assert.match(body.error.message, /^warden: denied: .*setIamPolicy/)
+  assert.is(body.error.details[0]!.reason, 'http.denied')
   assert.ok(body.reasons.length > 0)
   assert.ok(body.decision_id.startsWith('dec_'))
   assert.is(g.upstream.seen.length, before)

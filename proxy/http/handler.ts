@@ -133,7 +133,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const upstream = upstreamOf(target)
     const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
     const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)
-    const judgedHost = forward ? req.tunnel!.authority : url.host
+    const judgedHost = forward ? req.tunnel!.authority : (target.upstream_http?.api_host ?? url.host)
     const session = sessionFor(caller.identity, caller.token, target)
     trace.session = session
     const request: HttpJudgeRequest['request'] = { method: canon.method, url: `https://${judgedHost}${pathAndQuery}`, headers: judgedHeaders(req.headers, body), body }

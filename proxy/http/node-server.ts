@@ -1,6 +1,6 @@
 // Serves the HTTP gateway core over node's http/https servers: converts an IncomingMessage to a
 // GatewayRequest, writes the GatewayResponse back (streaming bodies with backpressure), sends a 103 with the
-// approval id when a request is held, and pipes accepted protocol upgrades (exec, attach, port-forward).
+// approval id when a request is held (to clients that read one), and pipes accepted protocol upgrades (exec, attach, port-forward).
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -73,6 +73,16 @@ function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
   socket.once('error', end)
 }
 
+// Clients known to skip a 103 and wait for the final response. Python's http.client (urllib3, requests,
+// botocore, gcloud) takes any 1xx but 100 as the final answer: the aws CLI printed `make_bucket: …` for a held
+// CreateBucket and hung up, gcloud failed with `HTTPError 103`. Any other client gets the approval id in the
+// final response only.
+const earlyHintsClients = /^(curl|kubectl|Go-http-client|node|undici)\b/i
+
+function readsEarlyHints(req: http.IncomingMessage): boolean {
+  return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && earlyHintsClients.test(String(req.headers['user-agent'] ?? ''))
+}
+
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -80,7 +90,7 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
       ...extra(req),
       // node sends a 103 only when it carries a Link header; this one names the approval and asks nothing of the client.
       onHeld: (headers) => {
-        if (!res.headersSent) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
+        if (!res.headersSent && readsEarlyHints(req)) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
       },
     })
     handle(greq).then((out) => writeResponse(res, out), () => res.destroy())

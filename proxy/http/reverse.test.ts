@@ -20,6 +20,8 @@ test.before(async () => {
     { name: 'nocreds', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'UNSET_TOKEN_VAR' }, hosts: [] } },
     { name: 'nourl', kind: 'http', environment: 'production', labels: {}, upstream_http: { hosts: [] } },
     { name: 'wrongca', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, hosts: [] } },
+    { name: 'gcs', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'WEB_KEY' }, hosts: [] } },
+    { name: 'gcs-plain', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_KEY' }, hosts: [] } },
     { name: 'db', kind: 'postgres', environment: 'production', labels: {}, upstream: { host: '127.0.0.1', port: 1, database: 'x', user: 'y' } },
   ], { holdSeconds: 3, env: { K8S_SA_TOKEN: 'sa-token-123', WEB_KEY: 'web-key-456' } })
   token = await g.agentToken()
@@ -245,6 +247,37 @@ test('a held request tells curl its approval id at once (103 Early Hints), befor
   g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
   const { stderr, stdout } = await out
   assert.match(stderr, new RegExp(`< HTTP/1.1 103 Early Hints\\r\\n(< .*\\r\\n)*< x-warden-approval: ${id}\\r\\n(< .*\\r\\n)*< HTTP/1.1 403`))
+  assert.match(stdout, `held for approval ${id}; a reviewer rejected it`)
+})
+
+test('gcp: a reverse route to an emulator is judged as its api_host; without one the call is unknown and held', async () => {
+  g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [{ name: 'b1' }] })
+  const before = g.upstream.seen.length
+  const res = await get('/t/gcs/storage/v1/b?project=p')
+  assert.is(res.status, 200)
+  assert.is((await res.json()).items[0].name, 'b1')
+  assert.is(g.upstream.seen[before]!.headers.host, new URL(g.upstream.url).host, 'sent to the configured url')
+  const event = lastRequest()
+  assert.is(event.decision, 'allow')
+  assert.is((event.cloud as { service: string }).service, 'storage')
+  assert.match(String(event.url), 'https://storage.googleapis.com/storage/v1/b')
+  const plain = await get('/t/gcs-plain/storage/v1/b?project=p')
+  assert.is(plain.status, 403)
+  assert.match(await plain.text(), 'gcp unknown')
+})
+
+test('a held request sends no 103 to a client that would take it as final (Python: aws CLI, gcloud)', async () => {
+  const out = run('curl', ['-sS', '-v', '-A', 'aws-cli/1.45.11 md/Botocore#1.43.11 lang/python#3.11.7', '-X', 'PUT', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/json', '--data', '{}', `${g.reverse.url}/t/web/no-early`])
+  let id: string | undefined
+  for (let i = 0; i < 300 && !id; i++) {
+    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/no-early'))?.id
+    if (!id) await new Promise((r) => setTimeout(r, 10))
+  }
+  assert.ok(id)
+  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  const { stderr, stdout } = await out
+  assert.not.match(stderr, '< HTTP/1.1 103')
+  assert.match(stderr, new RegExp(`< HTTP/1.1 403 .*\\r\\n(< .*\\r\\n)*< x-warden-approval: ${id}\\r\\n`))
   assert.match(stdout, `held for approval ${id}; a reviewer rejected it`)
 })
 

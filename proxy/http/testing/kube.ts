@@ -19,6 +19,9 @@ export interface KubePeer {
   adminToken: string
   /** Bearer token of `limited`, who has no RBAC grants beyond what every authenticated user has. */
   limitedToken: string
+  /** The apiserver's audit log (JSON lines, level Metadata, stages RequestReceived and ResponseComplete):
+   *  every request that reached it, with the user it authenticated. */
+  auditLog: string
   /** Path of a kubeconfig file for kubectl that authenticates with `token` (admin by default). */
   kubeconfig(token?: string): string
   stop(): Promise<void>
@@ -67,6 +70,10 @@ export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
     writeFileSync(join(dir, 'sa.key'), sa.privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 })
     writeFileSync(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }))
 
+    const auditLog = join(dir, 'audit.log')
+    writeFileSync(join(dir, 'audit-policy.yaml'), [
+      'apiVersion: audit.k8s.io/v1', 'kind: Policy', 'omitStages: [ResponseStarted]', 'rules: [{level: Metadata}]', '',
+    ].join('\n'))
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()]
     const etcdUrl = `http://127.0.0.1:${etcdClient}`
     const etcd = spawnPeer('etcd', bins.etcd!, [
@@ -88,6 +95,7 @@ export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
       '--service-cluster-ip-range=10.0.0.0/24', '--endpoint-reconciler-type=none',
       '--disable-admission-plugins=ServiceAccount', '--profiling=false',
+      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLog}`, '--audit-log-mode=blocking',
     ])
     started.push(apiserver)
     await waitReady(apiserver, async () => (await httpsGet(`${url}/readyz`, pki.caPem, tokens.admin)).status === 200, opts.timeoutMs ?? 180_000)
@@ -110,7 +118,7 @@ export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
     // It serves nothing to probe (--secure-port=0): wait until it logs that its controllers started.
     await waitReady(kcm, async () => kcm.output().includes('"Started controller"'), opts.timeoutMs ?? 180_000)
 
-    return { url, caPem: pki.caPem, caFile: pki.caFile, adminToken: tokens.admin, limitedToken: tokens.limited, kubeconfig, stop }
+    return { url, caPem: pki.caPem, caFile: pki.caFile, auditLog, adminToken: tokens.admin, limitedToken: tokens.limited, kubeconfig, stop }
   } catch (err) {
     await stop()
     throw err

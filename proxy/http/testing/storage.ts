@@ -52,14 +52,19 @@ export async function startFakeGcs(opts: FakeGcsOptions = {}): Promise<StoragePe
   }
 }
 
-export async function startMoto(opts: { timeoutMs?: number } = {}): Promise<StoragePeer> {
+/** recordTo: a file moto_server appends every request it serves to (headers included), as JSON lines, once
+ *  recording starts (MOTO_ENABLE_RECORDING): what the upstream really saw. */
+export async function startMoto(opts: { timeoutMs?: number; recordTo?: string } = {}): Promise<StoragePeer> {
   const bin = peerBinaries(['moto_server']).moto_server!
   const dir = mkdtempSync(join(tmpdir(), 'warden-moto-'))
   try {
     const pki = makeServingPki(dir)
     const port = await freePort()
     const url = `https://127.0.0.1:${port}`
-    const peer = spawnPeer('moto_server', bin, ['-H', '127.0.0.1', '-p', String(port), '-c', pki.certFile, '-k', pki.keyFile], { cleanup: dir })
+    const peer = spawnPeer('moto_server', bin, ['-H', '127.0.0.1', '-p', String(port), '-c', pki.certFile, '-k', pki.keyFile], {
+      cleanup: dir,
+      env: opts.recordTo ? { ...process.env, MOTO_ENABLE_RECORDING: 'true', MOTO_RECORDER_FILEPATH: opts.recordTo } : undefined,
+    })
     const stop = async () => {
       await peer.stop()
       rmSync(dir, { recursive: true, force: true })
