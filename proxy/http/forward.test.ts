@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
 import type { Seen } from './testing/upstream.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { hostNamesResource } from './handler.ts'
 
 const run = promisify(execFile)
 let g: TestGateway
@@ -116,6 +117,17 @@ test('aws: s3 ListBuckets is allowed and re-signed with the held key; the agent 
   assert.not.match(String(seen.headers.authorization), 'AKIDAGENTOWNKEY')
   assert.is(seen.headers['x-amz-security-token'], undefined)
   await verifySigV4(seen, 's3')
+})
+
+test('aws: a bucket named in the host (virtual-hosted style) is refused when upstream_http.url would replace that host', async () => {
+  const before = g.upstream.seen.length
+  const res = await via('https://photos.s3.amazonaws.com/', { method: 'PUT', headers: { authorization: agentSig('s3'), 'x-amz-date': '20260101T000000Z' } })
+  assert.is(res.status, 400)
+  assert.match(await res.text(), 'path-style addressing')
+  assert.is(g.upstream.seen.length, before)
+  assert.ok(hostNamesResource('aws', 'photos.s3.us-west-2.amazonaws.com:443'))
+  assert.not.ok(hostNamesResource('aws', 's3.amazonaws.com'))
+  assert.not.ok(hostNamesResource('gcp', 'photos.s3.amazonaws.com'))
 })
 
 test('aws: iam CreateUser is denied in the query API XML format', async () => {

@@ -66,6 +66,15 @@ function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Recor
   return out
 }
 
+/**
+ * A host that carries part of the request's meaning (an S3 virtual-hosted bucket: `<bucket>.s3[.-]…amazonaws.com`).
+ * Forwarding to upstream_http.url replaces the host, so such a request would reach the upstream as another one.
+ */
+export function hostNamesResource(kind: string, authority: string): boolean {
+  const host = authority.replace(/:\d+$/, '').toLowerCase()
+  return kind === 'aws' && /^[^.]+\.s3[.-](?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
+}
+
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const { engine } = opts
   const upstreams = new Map<string, Upstream>()
@@ -134,6 +143,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
     const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)
     const judgedHost = forward ? req.tunnel!.authority : (target.upstream_http?.api_host ?? url.host)
+    if (forward && target.upstream_http?.url && hostNamesResource(target.kind, req.tunnel!.authority)) {
+      throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${req.tunnel!.authority} names a resource in its host, which the upstream at upstream_http.url would not see; use path-style addressing (aws: s3.addressing_style = path)`)
+    }
     const session = sessionFor(caller.identity, caller.token, target)
     trace.session = session
     const request: HttpJudgeRequest['request'] = { method: canon.method, url: `https://${judgedHost}${pathAndQuery}`, headers: judgedHeaders(req.headers, body), body }
