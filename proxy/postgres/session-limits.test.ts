@@ -140,77 +140,64 @@ async function latency(c: RawClient): Promise<number> {
   return performance.now() - started
 }
 
+/**
+ * SELECT 1 latency on a probe session: its usual p90, then its median while `step` runs in a loop on a busy
+ * session. The median: a stall delays every probe behind it, a scheduling hiccup on a busy machine one.
+ */
+async function latencyUnderLoad(step: (busy: RawClient) => Promise<void>): Promise<{ baseline: number; median: number; max: number }> {
+  const busy = await session()
+  const probe = await session()
+  const usual: number[] = []
+  for (let i = 0; i < 20; i++) usual.push(await latency(probe))
+  usual.sort((a, b) => a - b)
+  let running = true
+  const load = (async () => {
+    while (running) await step(busy)
+  })()
+  const loaded: number[] = []
+  for (let i = 0; i < 20; i++) {
+    loaded.push(await latency(probe))
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  running = false
+  await load
+  loaded.sort((a, b) => a - b)
+  busy.close()
+  probe.close()
+  return { baseline: usual[Math.floor(usual.length * 0.9)]!, median: loaded[Math.floor(loaded.length / 2)]!, max: loaded.at(-1)! }
+}
+
+const slower = (t: { baseline: number; median: number; max: number }, what: string) =>
+  `SELECT 1 took ${t.median.toFixed(1)} ms (median) ${what}, ${t.baseline.toFixed(1)} ms (p90) usually; max ${t.max.toFixed(1)} ms`
+
 test('while one session sends the heaviest allowed input, SELECT 1 elsewhere stays within 100 ms of its usual latency', async () => {
   const heavy = heaviest()
   assert.ok(Buffer.byteLength(heavy) <= MAX_SQL_TEXT_BYTES)
-  const busy = await session()
-  const probe = await session()
-  const usual: number[] = []
-  for (let i = 0; i < 20; i++) usual.push(await latency(probe))
-  usual.sort((a, b) => a - b)
-  const baseline = usual[Math.floor(usual.length * 0.9)]!
-  let running = true
   let rounds = 0
-  const load = (async () => {
-    while (running) {
-      // Pipelined: the gateway always has the next heavy message waiting. The third is over the limits
-      // (20,000 statements): it must be refused as cheaply as it is refused alone.
-      busy.send(encodeQuery(heavy), encodeQuery(heavy), encodeQuery('SELECT 1;'.repeat(20_000)))
-      await busy.readyCount(3, 60_000)
-      const frames = busy.take()
-      const errs = errorsOf(frames)
-      if (errs.length !== 1 || errs[0]!.code !== '54000') throw new Error(`expected only the oversized text refused, got ${errs.map((e) => e.message).join('; ')}`)
-      rounds += 3
-    }
-  })()
-  const loaded: number[] = []
-  for (let i = 0; i < 20; i++) {
-    loaded.push(await latency(probe))
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  running = false
-  await load
-  loaded.sort((a, b) => a - b)
-  // The median under load: a stall delays every probe behind it, a scheduling hiccup on a busy machine one.
-  const median = loaded[Math.floor(loaded.length / 2)]!
+  const t = await latencyUnderLoad(async (busy) => {
+    // Pipelined: the gateway always has the next heavy message waiting. The third is over the limits
+    // (20,000 statements): it must be refused as cheaply as it is refused alone.
+    busy.send(encodeQuery(heavy), encodeQuery(heavy), encodeQuery('SELECT 1;'.repeat(20_000)))
+    await busy.readyCount(3, 60_000)
+    const errs = errorsOf(busy.take())
+    if (errs.length !== 1 || errs[0]!.code !== '54000') throw new Error(`expected only the oversized text refused, got ${errs.map((e) => e.message).join('; ')}`)
+    rounds += 3
+  })
   assert.ok(rounds >= 2, 'the heavy session made progress')
-  assert.ok(median < baseline + 100, `SELECT 1 took ${median.toFixed(1)} ms (median) under load, ${baseline.toFixed(1)} ms (p90) usually; max ${loaded.at(-1)!.toFixed(1)} ms`)
-  busy.close()
-  probe.close()
+  assert.ok(t.median < t.baseline + 100, slower(t, 'under load'))
 })
 
 test('while one session reads rows whose values the detectors must scan, SELECT 1 elsewhere stays within 100 ms of its usual latency', async () => {
-  const busy = await session()
-  const probe = await session()
-  const usual: number[] = []
-  for (let i = 0; i < 20; i++) usual.push(await latency(probe))
-  usual.sort((a, b) => a - b)
-  const baseline = usual[Math.floor(usual.length * 0.9)]!
   // ~60 KB per row of text the content detectors scan (email-like words), 200 rows a query: ~10 ms of masking a row.
   const costly = "SELECT repeat('ab@cd.ef ', 7000) AS notes FROM generate_series(1, 200)"
-  let running = true
   let rows = 0
-  const load = (async () => {
-    while (running) {
-      busy.send(encodeQuery(costly))
-      await busy.readyCount(1, 60_000)
-      const frames = busy.take()
-      rows += frames.filter((f) => f.type === 'D').length
-    }
-  })()
-  const loaded: number[] = []
-  for (let i = 0; i < 20; i++) {
-    loaded.push(await latency(probe))
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  running = false
-  await load
-  loaded.sort((a, b) => a - b)
-  const median = loaded[Math.floor(loaded.length / 2)]!
+  const t = await latencyUnderLoad(async (busy) => {
+    busy.send(encodeQuery(costly))
+    await busy.readyCount(1, 60_000)
+    rows += busy.take().filter((f) => f.type === 'D').length
+  })
   assert.ok(rows >= 200, 'the busy session got its rows')
-  assert.ok(median < baseline + 100, `SELECT 1 took ${median.toFixed(1)} ms (median) while rows were masked, ${baseline.toFixed(1)} ms (p90) usually; max ${loaded.at(-1)!.toFixed(1)} ms`)
-  busy.close()
-  probe.close()
+  assert.ok(t.median < t.baseline + 100, slower(t, 'while rows were masked'))
 })
 
 test.run()
