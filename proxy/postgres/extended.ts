@@ -7,7 +7,7 @@
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import { PgError, ProtocolError } from './errors.ts'
-import { grantDeadline, judgeWith, type Verdict } from './judge.ts'
+import { grantDeadline, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
 import type { Close } from './messages/close.ts'
 import { encodeDescribe, type Describe } from './messages/describe.ts'
@@ -41,7 +41,7 @@ function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, vi
 export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<void> {
   if (dropping(loop)) return
   // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.
-  const verdict = await judgeWith(loop, m.text, { defer: true })
+  const verdict = await loop.judge(m.text, { defer: true })
   const needsApproval = !verdict.allow && verdict.deferred === true
   if (!verdict.allow && !needsApproval) return refuse(loop, m.text, verdict, 'extended')
   const undo = loop.statements.setStatement(m.name, {
@@ -63,7 +63,7 @@ export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<voi
  */
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
   if (!s.needsApproval && (s.grantUntil === undefined || Date.now() < s.grantUntil)) return s
-  const verdict = await judgeWith(loop, s.text, { reviewText: reviewText(s.text, values) })
+  const verdict = await loop.judge(s.text, { reviewText: reviewText(s.text, values) })
   if (!verdict.allow) {
     refuse(loop, s.text, verdict, via)
     return undefined

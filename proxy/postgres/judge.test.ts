@@ -5,7 +5,7 @@ import { createMemoryAuditSink } from '../../engine/audit/index.ts'
 import type { GatewayEngine, Judgement, SessionState } from '../../engine/gateway.ts'
 import type { Decision, Effect, Identity, InputDocument } from '../../engine/types.ts'
 import type { ErrorFields } from './errors.ts'
-import { grantDeadline, type HoldAbort, judgeSql, type JudgeContext, judgeWith } from './judge.ts'
+import { grantDeadline, type HoldAbort, judgeSql, type JudgeContext } from './judge.ts'
 import { JudgementCache } from './judgement-cache.ts'
 
 const agent: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }
@@ -159,12 +159,10 @@ test('a cancel during the hold ends it with 57014', async () => {
 })
 
 /** A loop whose judge is judgeSql over `ctx`, as QueryLoop's is. */
-const loopOf = (ctx: JudgeContext) => ({ session: ctx.session, judge: (text: string) => judgeSql(text, ctx) })
-
 test('defer: an approve comes back unheld, as a refusal marked deferred; nothing is requested', async () => {
   const engine = fakeEngine(['approve', 'approve'])
   const { ctx, notices } = context(engine)
-  const v = await judgeWith(loopOf(ctx), 'UPDATE t SET a = $1 WHERE id = 2', { defer: true })
+  const v = await judgeSql('UPDATE t SET a = $1 WHERE id = 2', ctx, { defer: true })
   if (v.allow) return assert.unreachable()
   assert.is(v.deferred, true)
   assert.is(v.error.fields.code, '42501')
@@ -178,7 +176,7 @@ test('defer: an approve comes back unheld, as a refusal marked deferred; nothing
 test('reviewText: the reviewer sees the values, the request summary stays redacted', async () => {
   const engine = fakeEngine(['approve'])
   const { ctx } = context(engine)
-  const held = judgeWith(loopOf(ctx), "UPDATE t SET a = $1 WHERE b = 'x'", { reviewText: "UPDATE t SET a = 'secret' WHERE b = 'x'" })
+  const held = judgeSql("UPDATE t SET a = $1 WHERE b = 'x'", ctx, { reviewText: "UPDATE t SET a = 'secret' WHERE b = 'x'" })
   const request = engine.approvals.get(await pendingId(engine))!
   assert.is(request.command.review_text, "UPDATE t SET a = 'secret' WHERE b = 'x'")
   assert.not.match(request.command.summary, 'secret')

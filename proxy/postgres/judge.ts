@@ -12,7 +12,7 @@ export type Verdict =
   | { allow: true; judgement: Judgement; approvalId?: string }
   | { allow: false; judgement: Judgement; error: PgError; approvalId?: string; deferred?: true }
 
-/** How one judgement is made (judgeWith): the text a reviewer sees, or defer the hold to the caller. */
+/** How one judgement is made: the text a reviewer sees, or defer the hold to the caller. */
 export interface JudgeOptions {
   /** Shown to the reviewer instead of the text: the statement with its bound values. */
   reviewText?: string
@@ -100,24 +100,8 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewTex
   }
 }
 
-// Options for the next judgement of a session. QueryLoop.judge(text) takes no options, so a frontend step
-// sets them here (judgeWith) just before calling it; judgeSql takes them synchronously on entry.
-const nextOptions = new WeakMap<SessionState, JudgeOptions>()
-
-/** Judges `text` through the loop's judge (its hold can be cancelled) with these options. */
-export function judgeWith(loop: { session: SessionState; judge(text: string): Promise<Verdict> }, text: string, opts: JudgeOptions): Promise<Verdict> {
-  nextOptions.set(loop.session, opts)
-  try {
-    return loop.judge(text)
-  } finally {
-    nextOptions.delete(loop.session)
-  }
-}
-
 /** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
-export async function judgeSql(text: string, ctx: JudgeContext): Promise<Verdict> {
-  const opts = nextOptions.get(ctx.session) ?? {}
-  nextOptions.delete(ctx.session)
+export async function judgeSql(text: string, ctx: JudgeContext, opts: JudgeOptions = {}): Promise<Verdict> {
   let judgement = ctx.cache?.get(text)
   if (!judgement) {
     judgement = ctx.engine.judge(sqlRequest(ctx, text))

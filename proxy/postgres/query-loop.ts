@@ -10,7 +10,7 @@ import { CATALOG_AHEAD_MAX_BYTES, prepareCatalog } from './catalog-judge.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
-import { type HoldAbort, type JudgeContext, judgeSql, type Verdict } from './judge.ts'
+import { type HoldAbort, type JudgeContext, type JudgeOptions, judgeSql, type Verdict } from './judge.ts'
 import { decodeBind } from './messages/bind.ts'
 import { decodeClose } from './messages/close.ts'
 import { decodeDescribe } from './messages/describe.ts'
@@ -116,7 +116,7 @@ export class QueryLoop {
    * Texts over MAX_SQL_TEXT_BYTES are refused unjudged; an allowed text that would change a pinned setting
    * is refused whatever the policy said (the gateway's own invariant, beside the policy's deny).
    */
-  async judge(text: string): Promise<Verdict> {
+  async judge(text: string, opts: JudgeOptions = {}): Promise<Verdict> {
     this.up.flush()
     const bytes = Buffer.byteLength(text)
     if (bytes > MAX_SQL_TEXT_BYTES) {
@@ -124,9 +124,9 @@ export class QueryLoop {
     }
     let verdict: Verdict
     try {
-      // judgeSql judges synchronously on entry (judgeWith hands it options that way): relations it finds the
-      // catalog does not know (texts too long for catalogAhead) are looked up for next time, in the background.
-      const judged = this.deps.catalog ? this.deps.catalog.watch(() => judgeSql(text, this.judgeContext)) : { result: judgeSql(text, this.judgeContext), misses: [] }
+      // judgeSql judges synchronously on entry: relations it finds the catalog does not know (texts too long for
+      // catalogAhead) are looked up for next time, in the background.
+      const judged = this.deps.catalog ? this.deps.catalog.watch(() => judgeSql(text, this.judgeContext, opts)) : { result: judgeSql(text, this.judgeContext, opts), misses: [] }
       if (judged.misses.length) void this.deps.catalog?.loadNames(judged.misses).catch(() => undefined)
       verdict = await judged.result
     } finally {
