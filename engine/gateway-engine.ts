@@ -59,7 +59,6 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     authenticate: (token) => deps.verifier.verify(token),
     target: (name) => targets.get(name),
     judge,
-    judgeSql: (request) => judge({ kind: 'sql', ...request }),
     approvals: deps.approvals,
     audit: deps.audit,
   }

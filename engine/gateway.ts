@@ -47,8 +47,6 @@ export interface GatewayEngine {
   target(name: string): TargetConfig | undefined
   /** Normalizes and decides one request of any protocol; never throws: any failure is a deny decision. */
   judge(request: JudgeRequest): Judgement
-  /** judge() for SQL text. */
-  judgeSql(request: SqlJudgeRequest): Judgement
   approvals: ApprovalStore
   audit: AuditSink
 }

@@ -30,7 +30,6 @@ function fakeEngine(effects: Effect[]): GatewayEngine & { calls: number } {
       const approval = effect === 'approve' ? { approval: { approvers: ['dba'], scope: 'statement' as const, ttl_seconds: 60 } } : {}
       return { input, decision: { effect, reasons: effect === 'allow' ? [] : [{ rule: 'k8s.delete', message: 'deletes a namespace' }], obligations: { mask: [], ...approval } } }
     },
-    judgeSql: () => engine.judge(),
     authenticate: async () => agent,
     target: () => target,
     approvals,

@@ -474,7 +474,7 @@ test('ownership and RLS changes are denied, whatever comments split their keywor
   try {
     const session = { id: 'attacks', started_at: new Date().toISOString(), identity: te.identity('cursor', ['agents'], 'agent'), target: te.engine.target('prod-db')! }
     const wrong = privilegeChanges
-      .map((text) => ({ text, effect: te.engine.judgeSql({ session, text }).decision.effect }))
+      .map((text) => ({ text, effect: te.engine.judge({ kind: 'sql', session, text }).decision.effect }))
       .filter((j) => j.effect !== 'deny')
       .map((j) => `${j.effect}: ${JSON.stringify(j.text)}`)
     assert.equal(wrong, [])

@@ -49,7 +49,7 @@ export function prepareCatalog(
   cache: JudgementCache | undefined,
 ): Promise<void> | undefined {
   if (cache?.get(request.text)) return undefined
-  const { result, misses } = catalog.watch(() => engine.judgeSql(request))
+  const { result, misses } = catalog.watch(() => engine.judge({ kind: 'sql', ...request }))
   const names = misses.length ? misses : staleSuspects(catalog, request.text, result, Date.now())
   if (!names.length) {
     cache?.set(request.text, result)

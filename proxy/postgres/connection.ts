@@ -206,7 +206,7 @@ export class Connection {
     const out = new Map<string, string>()
     for (const s of settings) {
       const text = setStatementOf(s)
-      const judgement = this.deps.engine.judgeSql({ session, text })
+      const judgement = this.deps.engine.judge({ kind: 'sql', session, text })
       if (judgement.decision.effect !== 'allow') {
         const why = judgement.decision.reasons.map((r) => r.message).join('; ') || judgement.decision.effect
         const error = pgErrors.startupRefused(`startup parameter ${s.name}: ${why}`)

@@ -25,13 +25,9 @@ function decision(effect: Effect): Decision {
 function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
   const approvals = createMemoryApprovalStore()
   const engine: GatewayEngine = {
-    judge: (request) => {
+    judge: (request): Judgement => {
       if (request.kind !== 'sql') throw new Error('the fake engine judges SQL only')
-      return engine.judgeSql(request)
-    },
-    authenticate: async () => agent,
-    target: () => target,
-    judgeSql: ({ text }): Judgement => {
+      const { text } = request
       calls.push(text)
       const input = {
         identity: agent,
@@ -42,6 +38,8 @@ function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
       } as InputDocument
       return { input, decision: decision(effects.shift() ?? 'deny') }
     },
+    authenticate: async () => agent,
+    target: () => target,
     approvals,
     audit: createMemoryAuditSink(),
   }
@@ -158,7 +156,6 @@ test('a cancel during the hold ends it with 57014', async () => {
   assert.is(v.error.fields.code, '57014')
 })
 
-/** A loop whose judge is judgeSql over `ctx`, as QueryLoop's is. */
 test('defer: an approve comes back unheld, as a refusal marked deferred; nothing is requested', async () => {
   const engine = fakeEngine(['approve', 'approve'])
   const { ctx, notices } = context(engine)

@@ -73,9 +73,6 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
       judged.push({ session: request.session.id, text, effect: j.decision.effect })
       return j
     },
-    judgeSql(request) {
-      return recording.judge({ kind: 'sql', ...request })
-    },
   }
   return {
     engine: recording,
