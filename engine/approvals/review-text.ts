@@ -56,7 +56,8 @@ export function showParameter(values: BoundValues, index: number): string {
 
 /**
  * `text` with each `$n` placeholder replaced by parameter n, found by the PostgreSQL scanner (a `$1` inside
- * a string or comment is not a placeholder). When the scanner rejects the text, the values are listed after it.
+ * a string or comment is not a placeholder). Text the scanner cannot read is shown unchanged, followed by a
+ * `-- parameters:` line giving every value, so the reviewer still sees what will run.
  */
 export function reviewText(text: string, values?: BoundValues): string {
   if (!values || values.params.length === 0) return text
