@@ -126,6 +126,9 @@ test('aws: a bucket named in the host (virtual-hosted style) is refused when ups
   assert.match(await res.text(), 'path-style addressing')
   assert.is(g.upstream.seen.length, before)
   assert.ok(hostNamesResource('aws', 'photos.s3.us-west-2.amazonaws.com:443'))
+  for (const host of ['prod.photos.s3.amazonaws.com', 'photos.s3.amazonaws.com.', 'photos.s3.amazonaws.com.:443', 'my.bucket.s3-accelerate.amazonaws.com', 'bucket.vpce-0abc-xyz.s3.us-east-1.vpce.amazonaws.com', 'mrap.accesspoint.s3-global.amazonaws.com']) {
+    assert.ok(hostNamesResource('aws', host), host)
+  }
   assert.not.ok(hostNamesResource('aws', 's3.amazonaws.com'))
   assert.not.ok(hostNamesResource('gcp', 'photos.s3.amazonaws.com'))
 })

@@ -71,8 +71,9 @@ function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Recor
  * Forwarding to upstream_http.url replaces the host, so such a request would reach the upstream as another one.
  */
 export function hostNamesResource(kind: string, authority: string): boolean {
-  const host = authority.replace(/:\d+$/, '').toLowerCase()
-  return kind === 'aws' && /^[^.]+\.s3[.-](?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
+  const host = authority.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase()
+  // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint.
+  return kind === 'aws' && /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
 }
 
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {

@@ -98,7 +98,8 @@ export class QueryWalker implements ExprContext {
   targets(items: unknown, scope: LineageScope): Col[] {
     const out: Col[] = []
     for (const item of list(items)) {
-      // PostgreSQL refuses longer target lists; stopping here bounds the work of star expansions.
+      // PostgreSQL refuses longer target lists. Checked after every item, stars included, so no relation
+      // (a CTE, a subquery) is ever wider than that: nested stars cannot multiply the work.
       if (out.length > MAX_TARGET_COLUMNS) throw new Error(`target lists can have at most ${MAX_TARGET_COLUMNS} entries`)
       const res = bodyOf(item, 'ResTarget')
       if (!res) continue
@@ -111,6 +112,7 @@ export class QueryWalker implements ExprContext {
       const name = str(res.name) ?? columnName(res.val, (sub) => this.firstName(sub, scope))
       out.push({ name, lin: exprLineage(res.val, scope, this) })
     }
+    if (out.length > MAX_TARGET_COLUMNS) throw new Error(`target lists can have at most ${MAX_TARGET_COLUMNS} entries`)
     return out
   }
 

@@ -274,6 +274,16 @@ test('a wide select stays linear', () => {
   assert.ok(performance.now() - start < 1500)
 })
 
+test('stars cannot multiply past the target-list limit: chained CTEs of stars stop at the first too-wide one', () => {
+  const base = `SELECT ${Array.from({ length: 250 }, (_, i) => `1 AS c${i}`).join(', ')}`
+  const level = (from: string) => `SELECT * FROM ${Array.from({ length: 7 }, (_, i) => `${from} a${i}`).join(', ')}`
+  const text = `WITH l0 AS (${base}), l1 AS (${level('l0')}), l2 AS (${level('l1')}), l3 AS (${level('l2')}) SELECT * FROM l3`
+  const body = (parsePostgres(text)[0]?.stmt as { SelectStmt: PgObject }).SelectStmt
+  const lineage = statementLineage('SelectStmt', body, { cursors: new Map(), created: new Map(), views: new Map() })
+  assert.is(lineage?.outputs?.length, 1)
+  assert.match(lineage?.outputs?.[0]?.reason ?? '', 'at most 1664 entries')
+})
+
 test('a target list longer than PostgreSQL allows (1664) stops expanding: its lineage is unknown', () => {
   const text = `SELECT ${Array.from({ length: 1700 }, (_, i) => `c${i}`).join(', ')} FROM t`
   const body = (parsePostgres(text)[0]?.stmt as { SelectStmt: PgObject }).SelectStmt
