@@ -2,26 +2,17 @@
 // (--state-dir, else $WARDEN_STATE_DIR, else the config's), and the audit store it names — read straight
 // from the store, no running gateway needed.
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import type { AuditStore } from '../engine/audit/store/types.ts'
 import type { Config } from '../engine/config/types.ts'
 import { openAuditStore, sqlitePathOf } from '../proxy/server/audit-trail.ts'
-import { loadConfig } from './config-file.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from './command-config.ts'
 import { type Io, UsageError } from './io.ts'
 
-export const COMMON_FLAGS = {
-  config: { type: 'string' },
-  'state-dir': { type: 'string' },
-} as const
-
-export const COMMON_USAGE = `  --state-dir DIR  the gateway's state directory (default: $WARDEN_STATE_DIR, else state_dir of the config)
-  --config FILE    the gateway config (default: the embedded defaults)`
+export const COMMON_FLAGS = CONFIG_FLAGS
+export const COMMON_USAGE = CONFIG_USAGE
 
 export async function auditConfig(values: { config?: unknown; 'state-dir'?: unknown }, io: Io): Promise<Config> {
-  const { config } = await loadConfig(values.config as string | undefined, io.cwd)
-  const stateDir = (values['state-dir'] as string | undefined) ?? io.env.WARDEN_STATE_DIR
-  if (stateDir !== undefined) config.state_dir = resolve(io.cwd, stateDir)
-  return config
+  return (await loadCommandConfig(values, io)).config
 }
 
 export async function openAuditSource(config: Config, io: Io): Promise<AuditStore> {

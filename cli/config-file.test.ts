@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ConfigError } from '../engine/config/errors.ts'
-import { loadConfig } from './config-file.ts'
+import { loadConfig, stateDirOverride } from './config-file.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const configs = join(root, 'testdata', 'configs')
@@ -109,6 +109,77 @@ test('a missing file says so and how to fix it; an empty file is not a mapping',
   const err = await failure(empty)
   assert.is(err.code, 'config.invalid')
   assert.match(err.message, 'must be a mapping of settings')
+})
+
+test('the state directory: --state-dir, else $WARDEN_STATE_DIR, else the file, else the default', async () => {
+  const file = join(configs, 'full.yaml')
+  const env = { WARDEN_STATE_DIR: 'from-env' }
+  const flag = await loadConfig(file, scratch, { env, stateDir: 'from-flag' })
+  assert.is(flag.config.state_dir, join(scratch, 'from-flag'))
+  assert.is(flag.stateDirFrom, 'flag')
+  const fromEnv = await loadConfig(file, scratch, { env })
+  assert.is(fromEnv.config.state_dir, join(scratch, 'from-env'))
+  assert.is(fromEnv.stateDirFrom, 'env')
+  const fromFile = await loadConfig(file, scratch, { env: { WARDEN_STATE_DIR: '' } })
+  assert.is(fromFile.config.state_dir, join(configs, 'state'))
+  assert.is(fromFile.stateDirFrom, 'config')
+  const fallback = await loadConfig('testdata/configs/minimal.yaml', root, {})
+  assert.is(fallback.config.state_dir, join(configs, '.warden'))
+  assert.is(fallback.stateDirFrom, 'default')
+  assert.equal(stateDirOverride({ env: {} }, '/x'), undefined)
+  assert.equal(stateDirOverride({ stateDir: '/abs', env }, '/x'), { dir: '/abs', from: 'flag' })
+})
+
+test('what derives from the state directory follows an override; explicit paths stay where the file put them', async () => {
+  const moved = await loadConfig('testdata/configs/minimal.yaml', root, { stateDir: '/srv/warden' })
+  assert.is(moved.config.audit.destination, '/srv/warden/audit.jsonl')
+  const explicit = await loadConfig(join(configs, 'full.yaml'), '/', { stateDir: '/srv/warden' })
+  assert.is(explicit.config.audit.destination, join(configs, 'audit/warden.jsonl'))
+  const embedded = await loadConfig(undefined, scratch, { env: { WARDEN_STATE_DIR: '/srv/w' } })
+  assert.is(embedded.config.state_dir, '/srv/w')
+  assert.is(embedded.stateDirFrom, 'env')
+  assert.is(embedded.config.audit.destination, '/srv/w/audit.jsonl')
+  const k8s = embedded.config.targets.find((t) => t.name === 'prod-k8s')!
+  assert.is(k8s.upstream_http!.ca_file, '/srv/w/upstreams/prod-k8s-ca.pem')
+})
+
+test('${NAME} in a string value reads the environment; $${ is a literal ${', async () => {
+  const file = join(scratch, 'env.yaml')
+  await writeFile(file, `identity:
+  providers:
+    - { name: corp, issuer: "\${ISSUER}", audience: warden, jwks_url: "https://\${IDP_HOST}/keys" }
+policy: { settings: { template: "$\${not_a_ref}" } }
+targets: [{ name: demo, kind: postgres, environment: production, embedded: true }]
+`)
+  const { config } = await loadConfig(file, '/', { env: { ISSUER: 'https://sso.example.com', IDP_HOST: 'sso.example.com' } })
+  assert.is(config.identity.providers[0]!.issuer, 'https://sso.example.com')
+  assert.is(config.identity.providers[0]!.jwks_url, 'https://sso.example.com/keys')
+  assert.equal(config.policy.settings, { template: '${not_a_ref}' })
+})
+
+test('an unset or malformed reference is a config.env error naming each variable, its field and line', async () => {
+  const file = join(scratch, 'unset.yaml')
+  await writeFile(file, `identity:
+  providers:
+    - name: corp
+      issuer: \${ISSUER}
+      audience: \${AUDIENCE}
+      jwks_url: "https://\${IDP_HOST}/keys"
+targets:
+  - { name: demo, kind: postgres, environment: "\${1bad}", embedded: true }
+`)
+  const err = await loadConfig(file, '/', { env: { AUDIENCE: 'warden' } }).catch((e: unknown) => e) as ConfigError
+  assert.instance(err, ConfigError)
+  assert.is(err.code, 'config.env')
+  assert.equal(err.issues.map((i) => `${i.location} ${i.path}`), [
+    `${file}:4:15 identity.providers[0].issuer`,
+    `${file}:6:17 identity.providers[0].jwks_url`,
+    `${file}:8:48 targets[0].environment`,
+  ])
+  assert.match(err.message, 'refers to environment variables it cannot use (3)')
+  assert.match(err.message, '${ISSUER} refers to the environment variable ISSUER, which is not set; export ISSUER before starting')
+  assert.match(err.message, 'IDP_HOST, which is not set')
+  assert.match(err.message, '${1bad} is not an environment reference')
 })
 
 test.run()

@@ -1,13 +1,15 @@
-// Reads the gateway's YAML config file (or takes the embedded defaults), validates it, and resolves its
-// relative paths against the file's directory so the config means the same thing from any working directory.
+// Reads the gateway's YAML config file (or takes the embedded defaults), expands its `${NAME}` environment
+// references, places the state directory, validates it, and resolves its relative paths against the file's
+// directory so the config means the same thing from any working directory.
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
 import { defaultConfig } from '../engine/config/defaults.ts'
-import { ConfigError, type ConfigIssue, invalidConfig } from '../engine/config/errors.ts'
+import { ConfigError, type ConfigIssue, invalidConfig, issueLines } from '../engine/config/errors.ts'
 import { parseConfig } from '../engine/config/parse.ts'
 import type { Config } from '../engine/config/types.ts'
+import { expandEnvReferences } from './config-env.ts'
 
 export interface LoadedConfig {
   config: Config
@@ -15,6 +17,31 @@ export interface LoadedConfig {
   source: string
   /** Directory relative paths were resolved against. */
   baseDir: string
+  /** What placed the state directory: --state-dir, $WARDEN_STATE_DIR, the file's state_dir, or the default. */
+  stateDirFrom: StateDirSource
+}
+
+export type StateDirSource = 'flag' | 'env' | 'config' | 'default'
+
+export interface LoadOptions {
+  /** For `${NAME}` references in the file and for WARDEN_STATE_DIR; none when absent. */
+  env?: Record<string, string | undefined>
+  /** --state-dir as typed: wins over $WARDEN_STATE_DIR, which wins over the file's state_dir. */
+  stateDir?: string
+}
+
+export const STATE_DIR_ENV = 'WARDEN_STATE_DIR'
+
+/**
+ * The one place the state directory's precedence lives: --state-dir, then $WARDEN_STATE_DIR, then the config
+ * file's state_dir, then the default. A flag or variable is resolved against the working directory (where it
+ * was typed), the file's state_dir against the file's directory (later, with the file's other paths).
+ */
+export function stateDirOverride(opts: LoadOptions, cwd: string): { dir: string; from: 'flag' | 'env' } | undefined {
+  if (opts.stateDir !== undefined) return { dir: resolve(cwd, opts.stateDir), from: 'flag' }
+  const fromEnv = opts.env?.[STATE_DIR_ENV]
+  if (fromEnv) return { dir: resolve(cwd, fromEnv), from: 'env' }
+  return undefined
 }
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -91,24 +118,28 @@ function parseYaml(text: string, file: string): { doc: Document; lines: LineCoun
   return { doc, lines }
 }
 
-export async function loadConfig(path: string | undefined, cwd: string): Promise<LoadedConfig> {
+export async function loadConfig(path: string | undefined, cwd: string, opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const override = stateDirOverride(opts, cwd)
   if (path === undefined) {
-    const config = defaultConfig()
-    config.state_dir = resolve(cwd, config.state_dir)
+    const config = defaultConfig(override?.dir ?? resolve(cwd, '.warden'))
     config.audit.destination = resolve(cwd, config.audit.destination)
     config.policy.source = resolve(packageRoot, config.policy.source ?? 'policies')
-    for (const target of config.targets) {
-      const u = target.upstream_http
-      if (u?.ca_file !== undefined) u.ca_file = resolve(cwd, u.ca_file)
-      if (u?.credential?.token_file !== undefined) u.credential.token_file = resolve(cwd, u.credential.token_file)
-    }
-    return { config, source: 'embedded defaults', baseDir: cwd }
+    return { config, source: 'embedded defaults', baseDir: cwd, stateDirFrom: override?.from ?? 'default' }
   }
   const file = resolve(cwd, path)
   const { doc, lines } = parseYaml(await readConfigFile(file), file)
+  const unset = expandEnvReferences(doc, lines, path, opts.env ?? {})
+  if (unset.length) {
+    throw new ConfigError('config.env', `config file ${file} refers to environment variables it cannot use (${unset.length}):\n${issueLines(unset)}`, unset)
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown
+  const plain = raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+  const fileStateDir = plain && (raw as { state_dir?: unknown }).state_dir !== undefined
+  // Placed before validation, so what derives from the state directory (the audit copy) follows it.
+  if (override && plain) (raw as { state_dir?: unknown }).state_dir = override.dir
   let config: Config
   try {
-    config = parseConfig(doc.toJS({ maxAliasCount: 100 }))
+    config = parseConfig(raw)
   } catch (err) {
     if (!(err instanceof ConfigError) || err.code !== 'config.invalid') throw err
     const issues: ConfigIssue[] = err.issues.map((i) => ({ ...i, location: locate(doc, lines, path, i.segments) }))
@@ -118,5 +149,5 @@ export async function loadConfig(path: string | undefined, cwd: string): Promise
   const baseDir = dirname(file)
   resolvePaths(config, baseDir)
   if (config.policy.source === undefined && config.policy.bundle === undefined) config.policy.source = defaultPolicySource
-  return { config, source: file, baseDir }
+  return { config, source: file, baseDir, stateDirFrom: override?.from ?? (fileStateDir ? 'config' : 'default') }
 }

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { checkDevIssuer } from './server/dev-issuer-guard.ts'
 import { loadOrCreateDevKey } from './server/dev-key.ts'
 import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
 import type { Config } from '../engine/config/types.ts'
@@ -21,7 +22,7 @@ import { type PostgresListener, startPostgresListener } from './postgres/listene
 import { openAuditTrail } from './server/audit-trail.ts'
 import { loadPolicy } from './server/policy.ts'
 import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
-import { shellQuote, startupSummary } from './server/summary.ts'
+import { commandFlags, startupSummary } from './server/summary.ts'
 import { resolveTls, type TlsMaterial } from './server/tls.ts'
 import { type EmbeddedEndpoint, planUpstreams } from './server/upstreams.ts'
 import { CodedError } from '../engine/errors.ts'
@@ -48,6 +49,10 @@ export interface GatewayOptions {
   env?: Record<string, string | undefined>
   /** The --config argument as the user typed it, repeated in the commands the gateway suggests. */
   configArg?: string
+  /** The --state-dir argument as typed, repeated likewise (the commands must find the same dev key). */
+  stateDirArg?: string
+  /** Where the state directory came from, for the summary: flag, env, config or default. */
+  stateDirFrom?: string
 }
 
 export class GatewayStartError extends CodedError<string> {}
@@ -59,6 +64,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     for (const close of closers.splice(0).reverse()) await close().catch((err) => log.error({ err }, 'shutdown step failed'))
   }
   try {
+    const devWarning = checkDevIssuer(config)
+    if (devWarning) log.warn(devWarning)
     ensureStateDir(config.state_dir)
     const maskKey = loadOrCreateMaskKey(config.state_dir)
     const tls = await tlsOrPlaintext(config, log)
@@ -89,7 +96,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
     const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: audit.sink, decider })
     const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
-    const configFlag = opts.configArg ? ` --config ${shellQuote(opts.configArg)}` : ''
+    const configFlag = commandFlags(opts)
     const postgres = await startPostgresListener({
       host: config.listeners.postgres.host,
       port: config.listeners.postgres.port,
@@ -118,9 +125,10 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       tls: tls ? (tls.source === 'generated' ? `self-signed, ${tls.certPath}` : tls.certPath) : 'off (openssl not found)',
       policy: config.policy.bundle ? `bundle ${bundlePath}` : `${policyConfig.policy.source} (compiled to ${bundlePath})`,
       describe: upstreams.describe,
-      warnings: [...(demo?.warnings ?? []), ...upstreams.warnings],
+      warnings: [...(devWarning ? [devWarning] : []), ...(demo?.warnings ?? []), ...upstreams.warnings],
       demo: demo?.description,
-      configArg: opts.configArg,
+      commandFlags: configFlag,
+      stateDir: `${config.state_dir}${opts.stateDirFrom === 'flag' ? ' (--state-dir)' : opts.stateDirFrom === 'env' ? ' ($WARDEN_STATE_DIR)' : ''}`,
       http: http && { reverse: http.reverse.url, proxy: http.proxy.url, ca: http.ca.cert },
       audit: audit.description,
     })

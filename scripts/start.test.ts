@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -31,7 +31,8 @@ identity:
 targets:
   - { name: app, kind: postgres, environment: staging, upstream: { host: 127.0.0.1, port: 1, database: app, user: warden } }
 `)
-  const child = spawn(process.execPath, [script, '--config', 'warden.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  // $WARDEN_STATE_DIR reaches `warden up` through npm start, and wins over the file's state_dir.
+  const child = spawn(process.execPath, [script, '--config', 'warden.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WARDEN_STATE_DIR: 'env-state' } })
   let out = ''
   let err = ''
   child.stdout.on('data', (d) => (out += d))
@@ -40,6 +41,9 @@ targets:
   for (let i = 0; i < 2400 && !out.includes('Warden gateway is up') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25))
   assert.match(out, 'Warden gateway is up', err)
   assert.match(out, '--config warden.yaml')
+  assert.match(out, `State       ${join(dir, 'env-state')} ($WARDEN_STATE_DIR)`)
+  assert.ok(existsSync(join(dir, 'env-state', 'mask.key')))
+  assert.not.ok(existsSync(join(dir, 'state')))
   assert.is((await fetch(`http://127.0.0.1:${adminPort}/healthz`)).status, 200)
   child.kill('SIGTERM')
   assert.is(await exited, 0, err)

@@ -1,11 +1,10 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
 import type { Config } from '../../engine/config/types.ts'
-import { signDevToken } from '../../engine/identity/dev-issuer.ts'
 import { AdminClientError, createAdminClient } from '../../proxy/admin/client.ts'
+import { ADMIN_FLAGS, ADMIN_USAGE, adminAccess } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
 const usage = `usage: warden approvals list [--status S] [--json]
@@ -20,16 +19,13 @@ run, with the values it was sent with (the audit log keeps only its redacted for
   --json           print JSON instead of a table
   --note TEXT      a note recorded with the decision
   --admin URL      the admin API (default: $WARDEN_ADMIN_URL, else listeners.admin of the config)
-  --token JWT      your token (default: $WARDEN_TOKEN)
-  --as SUBJECT     without a token: mint a 5-minute dev token for SUBJECT (the config must trust the dev issuer)
-  --group G        groups of that dev token; repeat or comma-separate
-  --config FILE    the gateway config (default: the embedded defaults)
+${ADMIN_USAGE}
+${CONFIG_USAGE}
 
 Example: npx warden approvals approve apr_x --as alice --group dba
 `
 
 const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired']
-const DEV_TOKEN_TTL_SECONDS = 300
 
 export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
@@ -37,11 +33,8 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
       status: { type: 'string' },
       json: { type: 'boolean' },
       note: { type: 'string' },
-      admin: { type: 'string' },
-      token: { type: 'string' },
-      as: { type: 'string' },
-      group: { type: 'string', multiple: true },
-      config: { type: 'string' },
+      ...ADMIN_FLAGS,
+      ...CONFIG_FLAGS,
     }, usage, true)
     if (values.help) { io.out(usage); return 0 }
     const [action, id, ...extra] = positionals
@@ -57,10 +50,8 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
     }
 
     let config: Config | undefined
-    const loaded = async () => (config ??= (await loadConfig(values.config as string | undefined, io.cwd)).config)
-    const adminUrl = (values.admin as string | undefined) ?? io.env.WARDEN_ADMIN_URL ?? adminUrlOf(await loaded())
-    const token = (values.token as string | undefined) ?? io.env.WARDEN_TOKEN ?? await devToken(values.as as string | undefined, values.group as string[] | undefined, loaded)
-    const client = createAdminClient(adminUrl, token)
+    const { url, token } = await adminAccess(values, io.env, async () => (config ??= (await loadCommandConfig(values, io)).config))
+    const client = createAdminClient(url, token)
 
     try {
       if (action === 'list') {
@@ -85,34 +76,6 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
       io.err(`warden approvals: refused (HTTP ${err.status} ${err.code}): ${err.message}\n`)
       return 1
     }
-  })
-}
-
-function adminUrlOf(config: Config): string {
-  const { host, port } = config.listeners.admin
-  // A wildcard listen address is reached through loopback.
-  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
-  return `http://${reach}:${port}`
-}
-
-async function devToken(sub: string | undefined, groupFlags: string[] | undefined, loaded: () => Promise<Config>): Promise<string> {
-  if (!sub) {
-    throw new UsageError('usage.token', 'no token: pass --token JWT, set WARDEN_TOKEN, or (with the dev issuer) --as SUBJECT --group G, e.g. --as alice --group dba')
-  }
-  const config = await loaded()
-  const provider = config.identity.providers.find((p) => p.dev === true)
-  if (!provider) {
-    throw new UsageError('usage.no_dev_issuer', 'this config does not trust the development issuer, so --as cannot mint a token; pass --token JWT from your identity provider or set WARDEN_TOKEN')
-  }
-  const groups = [...new Set((groupFlags ?? []).flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean))]
-  const { privateJwk } = await loadOrCreateDevKey(config.state_dir)
-  return signDevToken(privateJwk, {
-    issuer: provider.issuer,
-    audience: provider.audience,
-    sub,
-    groups,
-    ttlSeconds: DEV_TOKEN_TTL_SECONDS,
-    groupsClaim: provider.groups_claim,
   })
 }
 

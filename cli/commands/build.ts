@@ -16,7 +16,7 @@ export async function runBuild(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
     const { values } = parseFlags(args, { out: { type: 'string' }, config: { type: 'string' } }, usage)
     if (values.help) { io.out(usage); return 0 }
-    const { config } = await loadConfig(values.config as string | undefined, io.cwd)
+    const { config } = await loadConfig(values.config as string | undefined, io.cwd, { env: io.env })
     const source = config.policy.source ?? join(packageRoot, 'policies')
     const out = join(resolve(io.cwd, (values.out as string | undefined) ?? 'build'), 'bundle.tar.gz')
     try {

@@ -1,17 +1,18 @@
 // warden ca: where the forward proxy's CA certificate is, and the exact client settings that trust it.
 import { existsSync } from 'node:fs'
 import { parseFlags, withUsage } from '../args.ts'
-import { loadConfig } from '../config-file.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
 import { ensureCa } from '../../proxy/http/ca.ts'
+import { commandFlags } from '../../proxy/server/summary.ts'
 
-const usage = `usage: warden ca [--config FILE] [--path]
+const usage = `usage: warden ca [--config FILE] [--state-dir DIR] [--path]
 
 Prints the path of the HTTPS proxy's CA certificate (created in <state_dir>/ca on first use, key mode 0600)
 and the settings that make curl, node, Python (gcloud), the aws CLI and gcloud trust it and use the proxy.
 
-  --path         print only the CA certificate's path
-  --config FILE  the gateway config (default: the embedded defaults)
+  --path           print only the CA certificate's path
+${CONFIG_USAGE}
 `
 
 export function caInstructions(p: { cert: string; bundle: string }, proxy: { host: string; port: number }, configFlag: string): string {
@@ -54,14 +55,14 @@ kubectl ignores HTTPS_PROXY for 127.0.0.1 and does not read the variables above:
 
 export async function runCa(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
-    const { values } = parseFlags(args, { config: { type: 'string' }, path: { type: 'boolean' } }, usage)
+    const { values } = parseFlags(args, { ...CONFIG_FLAGS, path: { type: 'boolean' } }, usage)
     if (values.help) { io.out(usage); return 0 }
-    const { config } = await loadConfig(values.config as string | undefined, io.cwd)
+    const { config } = await loadCommandConfig(values, io)
     const created = !existsSync(`${config.state_dir}/ca/ca.pem`)
     const paths = await ensureCa(config.state_dir, io.env)
     if (values.path) { io.out(`${paths.cert}\n`); return 0 }
     if (created) io.err(`created a new CA in ${paths.dir}\n`)
-    const configFlag = values.config ? ` --config ${values.config as string}` : ''
+    const configFlag = commandFlags({ configArg: values.config as string | undefined, stateDirArg: values['state-dir'] as string | undefined })
     io.out(caInstructions(paths, config.listeners.http_proxy, configFlag))
     return 0
   })

@@ -33,7 +33,7 @@ export async function runCheck(args: string[], io: Io): Promise<ExitCode> {
       io.err(`--coverage must be a percentage between 0 and 100, got ${JSON.stringify(values.coverage)}\n`)
       return 2
     }
-    const { config } = await loadConfig(values.config as string | undefined, io.cwd)
+    const { config } = await loadConfig(values.config as string | undefined, io.cwd, { env: io.env })
     const opa = opaBinary()
     const source = config.policy.source ?? join(packageRoot, 'policies')
     const steps: Step[] = []

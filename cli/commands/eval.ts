@@ -7,19 +7,20 @@ import { createVerifier } from '../../engine/identity/index.ts'
 import { loadSqlParsers, normalize, type RawRequest } from '../../engine/normalize/index.ts'
 import type { Identity, InputDocument } from '../../engine/types.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { loadConfig } from '../config-file.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 import { loadPolicy, PolicyBuildError } from '../policy.ts'
 
 const usage = `usage: warden eval --target NAME (--sql TEXT | --http 'METHOD URL' [--body JSON] | --input FILE)
-                   [--as SUBJECT [--group G]… [--kind agent|human] | --token JWT] [--explain] [--json] [--config FILE]
+                   [--as SUBJECT [--group G]… [--kind agent|human] | --token JWT] [--explain] [--json] [--config FILE] [--state-dir DIR]
 
 Decides one request the way the gateway would and prints the decision.
   --as/--group   act as this identity (kind: agent when a group is an agent group of the dev issuer)
   --token        verify this OIDC token with the config's identity providers instead
   --explain      also print the input document and the rules that fired
   --json         print only the decision object
+${CONFIG_USAGE}
 Exit 0 when a decision was made (whatever its effect), 1 when the policy does not compile, 2 on usage errors.
 `
 
@@ -60,10 +61,10 @@ export async function runEval(args: string[], io: Io): Promise<ExitCode> {
     const { values } = parseFlags(args, {
       target: { type: 'string' }, sql: { type: 'string' }, http: { type: 'string' }, body: { type: 'string' },
       input: { type: 'string' }, as: { type: 'string' }, group: { type: 'string', multiple: true }, kind: { type: 'string' },
-      token: { type: 'string' }, explain: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' },
+      token: { type: 'string' }, explain: { type: 'boolean' }, json: { type: 'boolean' }, ...CONFIG_FLAGS,
     }, usage)
     if (values.help) { io.out(usage); return 0 }
-    const { config } = await loadConfig(values.config, io.cwd)
+    const { config } = await loadCommandConfig(values, io)
     let input: InputDocument
     if (values.input !== undefined) {
       const text = await readFile(resolve(io.cwd, values.input), 'utf8').catch((err: unknown) => {

@@ -62,7 +62,7 @@ export async function runTest(args: string[], io: Io): Promise<ExitCode> {
     }, usage, true)
     if (values.help) { io.out(usage); return 0 }
     const reporter = reporterFor(values.format as string, io.out, Boolean(values.verbose))
-    const { config } = await loadConfig(values.config as string | undefined, io.cwd)
+    const { config } = await loadConfig(values.config as string | undefined, io.cwd, { env: io.env })
     const paths = positionals.length ? positionals.map((p) => resolve(io.cwd, p)) : [resolve(io.cwd, 'testdata/policies')]
     const results = await policyTestResults(config, paths, io.cwd, values.run as string | undefined)
     for (const r of results) reporter.result(r)

@@ -3,11 +3,11 @@ import type { IdentityProviderConfig } from '../../engine/config/types.ts'
 import { signDevToken } from '../../engine/identity/dev-issuer.ts'
 import type { IdentityKind } from '../../engine/types.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { loadConfig } from '../config-file.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
-const usage = `usage: warden token --as SUBJECT [--group G]… [--ttl 1h] [--kind agent|human] [--email E] [--config FILE]
+const usage = `usage: warden token --as SUBJECT [--group G]… [--ttl 1h] [--kind agent|human] [--email E] [--config FILE] [--state-dir DIR]
 
 Prints a development token signed by the local dev issuer, for a config whose identity provider has
 \`dev: true\` (the embedded defaults do). The signing key lives in <state_dir>/dev-issuer/key.json.
@@ -17,7 +17,7 @@ Prints a development token signed by the local dev issuer, for a config whose id
   --ttl DURATION   how long the token is valid: 30s, 15m, 1h, 1d (default 1h, at most 24h)
   --kind KIND      agent or human; without it the provider's agent_groups decide
   --email E        the email claim
-  --config FILE    the gateway config (default: the embedded defaults)
+${CONFIG_USAGE}
   --exec-credential  print a Kubernetes ExecCredential (for a kubeconfig \`exec\` credential plugin)
 `
 
@@ -50,7 +50,7 @@ export async function runToken(args: string[], io: Io): Promise<ExitCode> {
       ttl: { type: 'string' },
       kind: { type: 'string' },
       email: { type: 'string' },
-      config: { type: 'string' },
+      ...CONFIG_FLAGS,
       'exec-credential': { type: 'boolean' },
     }, usage)
     if (values.help) { io.out(usage); return 0 }
@@ -63,7 +63,7 @@ export async function runToken(args: string[], io: Io): Promise<ExitCode> {
     const ttlSeconds = parseTtl((values.ttl as string | undefined) ?? '1h')
     const groups = ((values.group as string[] | undefined) ?? []).flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean)
 
-    const { config, source } = await loadConfig(values.config as string | undefined, io.cwd)
+    const { config, source } = await loadCommandConfig(values, io)
     const provider = devProvider(config.identity.providers, source)
     if (kind !== undefined && provider.kind_claim === undefined) {
       throw new UsageError('usage.kind', `provider ${provider.name} has no kind_claim, so a token cannot state its kind; add \`kind_claim: kind\` to it, or leave out --kind and let agent_groups (${provider.agent_groups.join(', ') || 'none'}) decide`)

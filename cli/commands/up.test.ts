@@ -46,6 +46,9 @@ targets:
   await until(() => io.stdout.includes('Warden gateway is up') || io.stderr.includes('could not start'), 'the start-up summary')
   assert.match(io.stdout, `127.0.0.1:${pgPort}`, io.stderr)
   assert.match(io.stdout, `http://127.0.0.1:${adminPort}`)
+  // The dev issuer is trusted: said in the summary and in the log, every start.
+  assert.match(io.stdout, 'WARNING: identity.providers[0] (dev) trusts the development token issuer')
+  assert.match(io.stderr, 'trusts the development token issuer')
   const health = await fetch(`http://127.0.0.1:${adminPort}/healthz`)
   assert.is(health.status, 200)
   // Ctrl-C through `npm start` arrives twice (terminal and forwarded); both mean one shutdown.
@@ -91,6 +94,26 @@ test('an invalid config prints the problems and exits 2 without starting anythin
   assert.is(await runUp(['--config', file], io), 2)
   assert.match(io.stderr, 'listeners.admin.port')
   assert.is(io.stdout, '')
+})
+
+test('the dev issuer on a listener off loopback: exit 2 naming the listener and the key, before anything starts', async () => {
+  const file = join(dir, 'exposed.yaml')
+  writeFileSync(file, `state_dir: ./state-exposed
+listeners:
+  postgres: { host: 0.0.0.0, port: ${await freePort()} }
+identity:
+  providers:
+    - { name: dev, issuer: warden-dev, audience: warden, dev: true }
+targets:
+  - { name: app, kind: postgres, environment: staging, upstream: { host: 127.0.0.1, port: 1, database: app, user: warden } }
+`)
+  const io = memoryIo({}, dir)
+  assert.is(await runUp(['--config', file], io), 2)
+  assert.match(io.stderr, 'refusing to start: identity.providers[0] (dev) trusts the development token issuer')
+  assert.match(io.stderr, 'PostgreSQL listener on 0.0.0.0:')
+  assert.match(io.stderr, 'Bind listeners.postgres.host to 127.0.0.1')
+  assert.is(io.stdout, '')
+  assert.not.ok(existsSync(join(dir, 'state-exposed')), 'state created by a refused start')
 })
 
 test('a missing config file and unknown flags exit 2; --help exits 0', async () => {

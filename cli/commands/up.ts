@@ -1,4 +1,4 @@
-// warden up [--config FILE]: run the gateway until SIGINT or SIGTERM, then close everything and exit 0.
+// warden up [--config FILE] [--state-dir DIR]: run the gateway until SIGINT or SIGTERM, then close everything and exit 0.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type DestinationStream, pino } from 'pino'
@@ -6,16 +6,16 @@ import { ConfigError } from '../../engine/config/errors.ts'
 import { opaBinary } from '../policy.ts'
 import { startGateway } from '../../proxy/server.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { loadConfig } from '../config-file.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
 
-const usage = `usage: warden up [--config FILE]
+const usage = `usage: warden up [--config FILE] [--state-dir DIR]
 
 Runs the gateway: the PostgreSQL listener, the admin API, and embedded demo databases for targets with
 embedded: true. Without --config it uses the embedded defaults (dev issuer, shipped policies, a demo
 database). Stops on Ctrl-C (SIGINT) or SIGTERM, and the demo database with it.
 
-  --config FILE    the gateway config (YAML)
+${CONFIG_USAGE}
 
 Environment: WARDEN_LOG_LEVEL (default info); upstream passwords through each target's password_env;
 WARDEN_DEMO_BACKEND (auto, postgres or pglite: what serves embedded targets; auto runs a private PostgreSQL
@@ -28,11 +28,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const
 
 export async function runUp(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
-    const { values } = parseFlags(args, { config: { type: 'string' } }, usage)
+    const { values } = parseFlags(args, CONFIG_FLAGS, usage)
     if (values.help) { io.out(usage); return 0 }
     let loaded
     try {
-      loaded = await loadConfig(values.config as string | undefined, io.cwd)
+      loaded = await loadCommandConfig(values, io)
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err
       io.err(`${err.message}\n`)
@@ -59,7 +59,7 @@ export async function runUp(args: string[], io: Io): Promise<ExitCode> {
       let gateway
       try {
         const opa = config.policy.bundle ? undefined : opaBinary(io.env)
-        gateway = await startGateway(config, { log, packageRoot, opa, env: io.env, configArg: values.config as string | undefined })
+        gateway = await startGateway(config, { log, packageRoot, opa, env: io.env, configArg: values.config as string | undefined, stateDirArg: values['state-dir'] as string | undefined, stateDirFrom: loaded.stateDirFrom })
       } catch (err) {
         const code = (err as { code?: unknown }).code
         log.error({ err, code }, 'warden gateway failed to start')

@@ -1,10 +1,12 @@
 // The embedded configuration used when no config file is given: a local gateway with the development
-// issuer, the shipped policies and a demo database, plus example production targets.
+// issuer, the shipped policies and a demo database, plus example production targets. Files the gateway keeps
+// (the audit copy, upstream credentials) live under the state directory, wherever that is.
 import type { Config } from './types.ts'
 
-export function defaultConfig(): Config {
+export function defaultConfig(stateDir = '.warden'): Config {
+  const state = stateDir.replace(/[\\/]+$/, '')
   return {
-    state_dir: '.warden',
+    state_dir: stateDir,
     listeners: {
       postgres: { host: '127.0.0.1', port: 6432, allow_plaintext: false },
       admin: { host: '127.0.0.1', port: 8181 },
@@ -26,7 +28,8 @@ export function defaultConfig(): Config {
     },
     policy: { source: 'policies', settings: {}, memory_pages: 1024 },
     approvals: { approver_groups: ['dba'], hold_seconds: 120 },
-    audit: { store: 'sqlite', destination: '.warden/audit.jsonl', on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } },
+    roles: { auditor: ['auditors'], admin: ['admins'] },
+    audit: { store: 'sqlite', destination: `${state}/audit.jsonl`, on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } },
     targets: [
       { name: 'demo', kind: 'postgres', environment: 'production', labels: { demo: 'true' }, embedded: true },
       {
@@ -44,7 +47,7 @@ export function defaultConfig(): Config {
         // saying which variable or file to set.
         upstream_http: {
           url: 'https://kubernetes.example:6443',
-          ca_file: '.warden/upstreams/prod-k8s-ca.pem',
+          ca_file: `${state}/upstreams/prod-k8s-ca.pem`,
           credential: { kind: 'bearer', token_env: 'WARDEN_PROD_K8S_TOKEN' },
           hosts: ['kubernetes.example', 'kubernetes.example:6443'],
         },
@@ -53,7 +56,7 @@ export function defaultConfig(): Config {
         name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {},
         upstream_http: {
           // No url: through the forward proxy a request goes to the googleapis.com host the client asked for.
-          credential: { kind: 'bearer', token_file: '.warden/upstreams/prod-gcp-access-token' },
+          credential: { kind: 'bearer', token_file: `${state}/upstreams/prod-gcp-access-token` },
           hosts: ['*.googleapis.com'],
         },
       },

@@ -2,7 +2,7 @@
 import { formatPath } from '../schema/issues.ts'
 import type { SchemaIssue } from '../schema/validate.ts'
 
-export type ConfigErrorCode = 'config.invalid' | 'config.unreadable' | 'config.syntax'
+export type ConfigErrorCode = 'config.invalid' | 'config.unreadable' | 'config.syntax' | 'config.env'
 
 export interface ConfigIssue {
   /** Field path, e.g. `targets[2].upstream.port`; empty for the whole document. */

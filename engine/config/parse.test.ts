@@ -75,7 +75,7 @@ test('schema problems are all listed with their field paths', () => {
 })
 
 test('a document that is not a mapping is refused', () => {
-  assert.equal(problems(null), [': must be a mapping of settings (state_dir, listeners, identity, policy, approvals, audit, targets), got null'])
+  assert.equal(problems(null), [': must be a mapping of settings (state_dir, listeners, identity, policy, approvals, roles, audit, targets), got null'])
   assert.equal(problems([1]).length, 1)
 })
 

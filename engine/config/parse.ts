@@ -14,7 +14,7 @@ const schema = validator<Config>('config')
  */
 export function parseConfig(doc: unknown): Config {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw invalidConfig([issue([], `must be a mapping of settings (state_dir, listeners, identity, policy, approvals, audit, targets), got ${doc === null ? 'null' : Array.isArray(doc) ? 'a list' : typeof doc}`)])
+    throw invalidConfig([issue([], `must be a mapping of settings (state_dir, listeners, identity, policy, approvals, roles, audit, targets), got ${doc === null ? 'null' : Array.isArray(doc) ? 'a list' : typeof doc}`)])
   }
   let config: unknown
   try {

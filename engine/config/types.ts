@@ -146,6 +146,14 @@ export interface ApprovalsConfig {
   hold_seconds: number
 }
 
+/** Admin API roles by group (humans only); the approver role is approvals.approver_groups. */
+export interface RolesConfig {
+  /** Read the audit trail through the admin API. */
+  auditor: string[]
+  /** Everything the admin API offers. */
+  admin: string[]
+}
+
 export interface AuditPostgresConfig {
   host: string
   port: number
@@ -183,6 +191,7 @@ export interface Config {
   identity: IdentityConfig
   policy: PolicyConfig
   approvals: ApprovalsConfig
+  roles: RolesConfig
   audit: AuditConfig
   targets: TargetConfig[]
 }

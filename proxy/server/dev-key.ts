@@ -59,7 +59,7 @@ export async function loadOrCreateDevKey(stateDir: string): Promise<DevKeyPair> 
     await mkdir(dir, { recursive: true, mode: 0o700 })
     await chmod(dir, 0o700)
   } catch (err) {
-    throw new DevKeyError(`create ${dir}: ${(err as Error).message}; check state_dir in the config`, { cause: err })
+    throw new DevKeyError(`create ${dir}: ${(err as Error).message}; check the state directory (--state-dir, $WARDEN_STATE_DIR or state_dir of the config)`, { cause: err })
   }
   const pair = await generateDevKey()
   // Write beside the target, then hard-link into place: link fails if another process won the race, and

@@ -14,7 +14,7 @@ export function ensureStateDir(dir: string): void {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700)
   } catch (err) {
-    throw new StateError('state.dir', `create the state directory ${dir}: ${(err as Error).message}; set state_dir in the config to a writable directory`, { cause: err })
+    throw new StateError('state.dir', `create the state directory ${dir}: ${(err as Error).message}; point --state-dir, $WARDEN_STATE_DIR or state_dir of the config at a writable directory`, { cause: err })
   }
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { defaultConfig } from '../../engine/config/defaults.ts'
-import { shellQuote, startupSummary } from './summary.ts'
+import { commandFlags, shellQuote, startupSummary } from './summary.ts'
 
 const facts = {
   postgres: { host: '127.0.0.1', port: 6432 },
@@ -30,10 +30,13 @@ test('says which backend serves the demo targets, and prints nothing about it wi
   assert.not.match(startupSummary(defaultConfig(), facts), 'Demo DB')
 })
 
-test('a config file is repeated (quoted when needed) in every suggested command', () => {
-  const text = startupSummary(defaultConfig(), { ...facts, configArg: 'my configs/warden.yaml' })
-  assert.match(text, "npx warden token --as cursor --group agents --config 'my configs/warden.yaml'")
-  assert.match(text, "approvals list --as alice --group dba --config 'my configs/warden.yaml'")
+test('a config file and a --state-dir are repeated (quoted when needed) in every suggested command', () => {
+  const text = startupSummary(defaultConfig(), { ...facts, commandFlags: commandFlags({ configArg: 'my configs/warden.yaml', stateDirArg: '/srv/warden state' }) })
+  const flags = "--config 'my configs/warden.yaml' --state-dir '/srv/warden state'"
+  assert.match(text, `npx warden token --as cursor --group agents ${flags}`)
+  assert.match(text, `approvals list --as alice --group dba ${flags}`)
+  assert.match(text, `approvals approve <id> --as alice --group dba ${flags}`)
+  assert.is(commandFlags({}), '')
   assert.is(shellQuote('conf/warden.yaml'), 'conf/warden.yaml')
   assert.is(shellQuote("it's"), `'it'\\''s'`)
 })

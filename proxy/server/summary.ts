@@ -12,8 +12,10 @@ export interface SummaryFacts {
   warnings: string[]
   /** Which backend serves the embedded demo targets, and its limits; absent without such targets. */
   demo?: string
-  /** The --config argument the gateway was started with, repeated in the commands shown. */
-  configArg?: string
+  /** The flags the gateway was started with that the commands shown must repeat (commandFlags). */
+  commandFlags?: string
+  /** The state directory, and what placed it when not the config. */
+  stateDir?: string
   /** The HTTP(S) gateway's listeners and CA certificate, when it runs. */
   http?: { reverse: string; proxy: string; ca: string }
   /** How the audit trail is kept (store, key, failure mode); audit.destination when absent. */
@@ -30,7 +32,7 @@ function httpDescription(t: Config['targets'][number], facts: SummaryFacts): str
 export function startupSummary(config: Config, facts: SummaryFacts): string {
   const pgHost = facts.postgres.host.includes(':') ? `[${facts.postgres.host}]` : facts.postgres.host
   const dev = config.identity.providers.some((p) => p.dev)
-  const cfg = facts.configArg ? ` --config ${shellQuote(facts.configArg)}` : ''
+  const cfg = facts.commandFlags ?? ''
   const reviewer = dev ? ` --as alice --group ${config.approvals.approver_groups[0] ?? 'dba'}` : ''
   const sample = config.targets.find((t) => t.kind === 'postgres')?.name
   const width = Math.max(0, ...config.targets.map((t) => t.name.length))
@@ -41,6 +43,7 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     ...(facts.http ? [`  HTTP        ${facts.http.reverse}/t/<target>/   (kubectl server:, gcloud endpoint overrides, aws --endpoint-url)`, `  HTTPS proxy ${facts.http.proxy}   CA ${facts.http.ca}  (\`npx warden ca\` prints the client settings)`] : []),
     `  Policy      ${facts.policy}`,
     `  Audit       ${facts.audit ?? config.audit.destination}`,
+    ...(facts.stateDir ? [`  State       ${facts.stateDir}`] : []),
     '  Targets',
     ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : httpDescription(t, facts)}`),
   ]
@@ -70,6 +73,11 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     'Stop with Ctrl-C.',
   )
   return `${lines.join('\n')}\n`
+}
+
+/** ` --config FILE --state-dir DIR` as the gateway was started, for the commands it suggests ('' without them). */
+export function commandFlags(args: { configArg?: string; stateDirArg?: string }): string {
+  return `${args.configArg ? ` --config ${shellQuote(args.configArg)}` : ''}${args.stateDirArg ? ` --state-dir ${shellQuote(args.stateDirArg)}` : ''}`
 }
 
 /** Quotes a path for a POSIX shell only when it needs it. */

@@ -1,0 +1,62 @@
+// How a command reaches a running gateway's admin API: the URL (--admin, $WARDEN_ADMIN_URL, else the config's
+// admin listener) and the caller's token (--token, $WARDEN_TOKEN, else with the dev issuer a short-lived token
+// minted for --as SUBJECT --group G). Shared by `warden approvals` and `warden audit … --admin`.
+import type { Config } from '../engine/config/types.ts'
+import { signDevToken } from '../engine/identity/dev-issuer.ts'
+import { loadOrCreateDevKey } from '../proxy/server/dev-key.ts'
+import { UsageError } from './io.ts'
+
+export const ADMIN_FLAGS = {
+  admin: { type: 'string' },
+  token: { type: 'string' },
+  as: { type: 'string' },
+  group: { type: 'string', multiple: true },
+} as const
+
+export const ADMIN_USAGE = `  --token JWT      your token (default: $WARDEN_TOKEN)
+  --as SUBJECT     without a token: mint a 5-minute dev token for SUBJECT (the config must trust the dev issuer)
+  --group G        groups of that dev token; repeat or comma-separate`
+
+const DEV_TOKEN_TTL_SECONDS = 300
+
+export interface AdminAccessValues {
+  admin?: unknown
+  token?: unknown
+  as?: unknown
+  group?: unknown
+}
+
+export function adminUrlOf(config: Config): string {
+  const { host, port } = config.listeners.admin
+  // A wildcard listen address is reached through loopback.
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
+  return `http://${reach}:${port}`
+}
+
+/** The admin API's URL and the caller's token; `config` is loaded only when a default needs it. */
+export async function adminAccess(values: AdminAccessValues, env: Record<string, string | undefined>, config: () => Promise<Config>): Promise<{ url: string; token: string }> {
+  const url = (values.admin as string | undefined) ?? env.WARDEN_ADMIN_URL ?? adminUrlOf(await config())
+  const token = (values.token as string | undefined) ?? env.WARDEN_TOKEN ?? await devToken(values.as as string | undefined, values.group as string[] | undefined, config)
+  return { url, token }
+}
+
+async function devToken(sub: string | undefined, groupFlags: string[] | undefined, loaded: () => Promise<Config>): Promise<string> {
+  if (!sub) {
+    throw new UsageError('usage.token', 'no token: pass --token JWT, set WARDEN_TOKEN, or (with the dev issuer) --as SUBJECT --group G, e.g. --as alice --group dba')
+  }
+  const config = await loaded()
+  const provider = config.identity.providers.find((p) => p.dev === true)
+  if (!provider) {
+    throw new UsageError('usage.no_dev_issuer', 'this config does not trust the development issuer, so --as cannot mint a token; pass --token JWT from your identity provider or set WARDEN_TOKEN')
+  }
+  const groups = [...new Set((groupFlags ?? []).flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean))]
+  const { privateJwk } = await loadOrCreateDevKey(config.state_dir)
+  return signDevToken(privateJwk, {
+    issuer: provider.issuer,
+    audience: provider.audience,
+    sub,
+    groups,
+    ttlSeconds: DEV_TOKEN_TTL_SECONDS,
+    groupsClaim: provider.groups_claim,
+  })
+}
