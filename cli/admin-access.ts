@@ -3,8 +3,9 @@
 // minted for --as SUBJECT --group G). Shared by `warden approvals` and `warden audit … --admin`.
 import type { Config } from '../engine/config/types.ts'
 import { signDevToken } from '../engine/identity/dev-issuer.ts'
+import { AdminClientError } from '../proxy/admin/client.ts'
 import { loadOrCreateDevKey } from '../proxy/server/dev-key.ts'
-import { UsageError } from './io.ts'
+import { type ExitCode, type Io, UsageError } from './io.ts'
 
 export const ADMIN_FLAGS = {
   admin: { type: 'string' },
@@ -38,6 +39,17 @@ export async function adminAccess(values: AdminAccessValues, env: Record<string,
   const url = (values.admin as string | undefined) ?? env.WARDEN_ADMIN_URL ?? adminUrlOf(await config())
   const token = (values.token as string | undefined) ?? env.WARDEN_TOKEN ?? await devToken(values.as as string | undefined, values.group as string[] | undefined, config)
   return { url, token }
+}
+
+/** What a command exits with when the admin API failed it: 2 unreachable, 1 refused; anything else is rethrown. */
+export function adminFailure(err: unknown, io: Io, command: string): ExitCode {
+  if (!(err instanceof AdminClientError)) throw err
+  if (err.status === undefined) {
+    io.err(`${command}: ${err.message}; is the gateway running? start it with npm start\n`)
+    return 2
+  }
+  io.err(`${command}: refused (HTTP ${err.status} ${err.code}): ${err.message}\n`)
+  return 1
 }
 
 async function devToken(sub: string | undefined, groupFlags: string[] | undefined, loaded: () => Promise<Config>): Promise<string> {

@@ -1,26 +1,34 @@
-// What the `warden audit` readers open: the config (embedded defaults or --config), the state directory
-// (--state-dir, else $WARDEN_STATE_DIR, else the config's), and the audit store it names — read straight
-// from the store, no running gateway needed.
-import { existsSync } from 'node:fs'
-import type { AuditStore } from '../engine/audit/store/types.ts'
+// What the `warden audit` readers read: the store the config names, straight from disk or database (no running
+// gateway needed; --state-dir, else $WARDEN_STATE_DIR, else the config's state_dir), or with --admin URL a
+// running gateway's admin API as an auditor. Either way an AuditReader (engine/audit/reader.ts): the same
+// reader code answers both, so the output is the same.
+import type { AuditReader } from '../engine/audit/reader.ts'
 import type { Config } from '../engine/config/types.ts'
-import { openAuditStore, sqlitePathOf } from '../proxy/server/audit-trail.ts'
+import { createAdminAuditReader } from '../proxy/admin/audit-client.ts'
+import { openTrailReader, type TrailReaderOptions } from '../proxy/server/audit-reader.ts'
+import { ADMIN_FLAGS, ADMIN_USAGE, adminAccess, type AdminAccessValues } from './admin-access.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from './command-config.ts'
 import { type Io, UsageError } from './io.ts'
 
-export const COMMON_FLAGS = CONFIG_FLAGS
-export const COMMON_USAGE = CONFIG_USAGE
+export const AUDIT_FLAGS = { ...CONFIG_FLAGS, ...ADMIN_FLAGS } as const
 
-export async function auditConfig(values: { config?: unknown; 'state-dir'?: unknown }, io: Io): Promise<Config> {
-  return (await loadCommandConfig(values, io)).config
-}
+export const AUDIT_USAGE = `${CONFIG_USAGE}
+  --admin URL      read through a running gateway's admin API, as an auditor (roles.auditor or roles.admin),
+                   instead of opening the store
+${ADMIN_USAGE}`
 
-export async function openAuditSource(config: Config, io: Io): Promise<AuditStore> {
-  if (config.audit.store === 'pino') {
-    throw new UsageError('usage.audit_store', `audit.store is pino: the JSON lines in ${config.audit.destination} are not a tamper-evident trail, so there is nothing to verify or replay; set audit.store: sqlite`)
+type Values = AdminAccessValues & { config?: unknown; 'state-dir'?: unknown }
+
+/** Opens the reader the flags ask for; `local` are the options that only apply to the store itself. */
+export async function openAuditReader(values: Values, io: Io, local: TrailReaderOptions & { flags?: string[] } = {}): Promise<AuditReader> {
+  let config: Config | undefined
+  const loaded = async () => (config ??= (await loadCommandConfig(values, io)).config)
+  if (values.admin !== undefined) {
+    if (local.flags?.length) throw new UsageError('usage.arguments', `${local.flags.join(', ')} read the store itself; through --admin the gateway verifies with its own keys`)
+    const { url, token } = await adminAccess(values, io.env, loaded)
+    return createAdminAuditReader(url, token)
   }
-  if (config.audit.store === 'sqlite' && !existsSync(sqlitePathOf(config))) {
-    throw new UsageError('usage.audit_store', `no audit trail at ${sqlitePathOf(config)}; start the gateway once, or pass --state-dir (or $WARDEN_STATE_DIR) of the gateway whose trail to read`)
-  }
-  return openAuditStore(config, io.env)
+  const stray = (['token', 'as', 'group'] as const).filter((f) => values[f] !== undefined)
+  if (stray.length) throw new UsageError('usage.arguments', `--${stray.join(', --')} only apply with --admin URL (reading through a running gateway)`)
+  return openTrailReader(await loaded(), io.env, local)
 }

@@ -19,9 +19,11 @@ import { createHttpGateway } from './http/handler.ts'
 import { type HttpListener, listenReverse } from './http/node-server.ts'
 import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
+import { openTrailReader } from './server/audit-reader.ts'
 import { openAuditTrail } from './server/audit-trail.ts'
 import { loadPolicy } from './server/policy.ts'
-import { ensureStateDir, loadOrCreateMaskKey } from './server/state.ts'
+import { labelledAuditSink } from './server/audit-labels.ts'
+import { ensureStateDir, loadOrCreateGatewayId, loadOrCreateMaskKey } from './server/state.ts'
 import { commandFlags, startupSummary } from './server/summary.ts'
 import { resolveTls, type TlsMaterial } from './server/tls.ts'
 import { type EmbeddedEndpoint, planUpstreams } from './server/upstreams.ts'
@@ -94,7 +96,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const upstreams = planUpstreams(config.targets, env, embedded)
     for (const warning of upstreams.warnings) log.warn(warning)
 
-    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: audit.sink, decider })
+    const labels = { id: loadOrCreateGatewayId(config.state_dir), version: await wardenVersion(opts.packageRoot) }
+    const auditSink = labelledAuditSink(audit.sink, labels, () => decider.revision)
+    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: auditSink, decider })
     const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
     const configFlag = commandFlags(opts)
     const postgres = await startPostgresListener({
@@ -115,7 +119,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const http = await startHttp(config, { engine, env, maskKey, approvalHint: (id) => `npx warden approvals approve ${id}${dev ? ` --as <you> --group ${approverGroup}` : ''}${configFlag}` })
     if (http) closers.push(http.close)
 
-    const handle = createAdminHandler({ engine, approverGroups: config.approvals.approver_groups })
+    // Auditors read the trail through a connection of their own, yielding to the event loop as they walk it.
+    const openAuditReader = config.audit.store === 'pino' ? undefined : () => openTrailReader(config, env, { pause: () => new Promise<void>((resolve) => setImmediate(resolve)) })
+    const handle = createAdminHandler({ engine, approverGroups: config.approvals.approver_groups, roles: config.roles, openAuditReader })
     const admin = await serveAdmin(handle, { ...config.listeners.admin, onError: (err) => log.error({ err }, 'admin API request failed') })
     closers.push(admin.close)
 
@@ -133,6 +139,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       audit: audit.description,
     })
     log.info({
+      gateway_id: labels.id,
+      version: labels.version,
+      policy_revision: decider.revision,
       postgres: `${postgres.address.host}:${postgres.address.port}`,
       admin: admin.url,
       targets: config.targets.map((t) => t.name),
@@ -166,6 +175,17 @@ async function startHttp(config: Config, deps: { engine: Parameters<typeof creat
     throw new GatewayStartError('listen.http_proxy', `start the HTTPS proxy listener on ${pl.host}:${pl.port}: ${err.message}; change listeners.http_proxy in the config`, { cause: err })
   })
   return { reverse, proxy, ca, close: async () => { await proxy.close(); await reverse.close(); gateway.close() } }
+}
+
+/** The version in the checkout's package.json, for the audit labels. */
+async function wardenVersion(packageRoot: string): Promise<string> {
+  try {
+    const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version?: unknown }
+    if (typeof version === 'string' && version) return version
+  } catch {
+    // reported below as unknown: a label, not a reason to refuse to start
+  }
+  return 'unknown'
 }
 
 /** TLS for the listener; a missing openssl (and no configured pair) runs plaintext-only, with a warning. */

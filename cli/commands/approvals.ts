@@ -1,8 +1,8 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
 import type { Config } from '../../engine/config/types.ts'
-import { AdminClientError, createAdminClient } from '../../proxy/admin/client.ts'
-import { ADMIN_FLAGS, ADMIN_USAGE, adminAccess } from '../admin-access.ts'
+import { createAdminClient } from '../../proxy/admin/client.ts'
+import { ADMIN_FLAGS, ADMIN_USAGE, adminAccess, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
@@ -68,13 +68,7 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
       io.out(values.json ? `${JSON.stringify(decided, null, 2)}\n` : describeDecision(decided))
       return 0
     } catch (err) {
-      if (!(err instanceof AdminClientError)) throw err
-      if (err.status === undefined) {
-        io.err(`warden approvals: ${err.message}; is the gateway running? start it with npm start\n`)
-        return 2
-      }
-      io.err(`warden approvals: refused (HTTP ${err.status} ${err.code}): ${err.message}\n`)
-      return 1
+      return adminFailure(err, io, 'warden approvals')
     }
   })
 }

@@ -1,38 +1,37 @@
 // warden audit export --format jsonl: every decision in the trail as an OPA decision log entry, one a line.
-import { toDecisionLog } from '../../engine/audit/decision-log.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { auditConfig, COMMON_FLAGS, COMMON_USAGE, openAuditSource } from '../audit-source.ts'
+import { adminFailure } from '../admin-access.ts'
+import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
-const usage = `usage: warden audit export --format jsonl
+const usage = `usage: warden audit export --format jsonl [--admin URL]
 
 Prints each decision in the audit trail as an OPA decision log entry (decision_id, path, input, result,
-timestamp, labels, bundles, masked), one JSON object a line, in chain order.
+timestamp, labels, bundles, masked, erased), one JSON object a line, in chain order. Every value was redacted
+before it was stored: no token, password or masked value is in the trail to export.
 
   --format jsonl   the only format
-${COMMON_USAGE}
+${AUDIT_USAGE}
 `
 
 export async function runAuditExport(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
-    const { values } = parseFlags(args, { ...COMMON_FLAGS, format: { type: 'string' } }, usage)
+    const { values } = parseFlags(args, { ...AUDIT_FLAGS, format: { type: 'string' } }, usage)
     if (values.help) { io.out(usage); return 0 }
     if ((values.format ?? 'jsonl') !== 'jsonl') throw new UsageError('usage.format', `--format must be jsonl; got ${JSON.stringify(values.format)}`)
-    const config = await auditConfig(values, io)
-    const store = await openAuditSource(config, io)
-    const labels = { app: 'warden', store: store.kind }
+    const reader = await openAuditReader(values, io)
     try {
       let batch = ''
-      for await (const r of store.records()) {
-        const entry = toDecisionLog(r, labels)
-        if (!entry) continue
+      for await (const entry of reader.decisionLog()) {
         batch += `${JSON.stringify(entry)}\n`
         if (batch.length > 64 * 1024) { io.out(batch); batch = '' }
       }
       if (batch) io.out(batch)
       return 0
+    } catch (err) {
+      return adminFailure(err, io, 'warden audit export')
     } finally {
-      await store.close()
+      await reader.close()
     }
   })
 }

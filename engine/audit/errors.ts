@@ -11,5 +11,7 @@ export type AuditErrorCode =
   | 'audit.overloaded'
   | 'audit.closed'
   | 'audit.key'
+  | 'audit.filter'
+  | 'audit.no_trail'
 
 export class AuditError extends CodedError<AuditErrorCode> {}

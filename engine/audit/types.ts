@@ -1,7 +1,7 @@
 // What the audit log records and the one interface every sink implements (pino lines today; a
 // tamper-evident store can plug in behind the same interface).
 
-export type AuditEventType = 'connection' | 'disconnect' | 'auth_failure' | 'release' | 'statement' | 'request' | 'approval' | 'mcp' | 'error'
+export type AuditEventType = 'connection' | 'disconnect' | 'auth_failure' | 'release' | 'statement' | 'request' | 'approval' | 'admin' | 'mcp' | 'error'
 
 export interface AuditEvent {
   type: AuditEventType

@@ -36,6 +36,19 @@ decision := {"effect": data.settings.effect, "reasons": [{"rule": "t", "message"
   assert.is(decider.decide(input()).effect, 'deny')
 })
 
+test('revision: the manifest revision when the bundle has one, else a digest of the policy and its data', async () => {
+  const bundle = await compileRego({ 'p.rego': allowOnSelect })
+  const plain = await prepareDecider(bundle, { maxMemoryPages: 256 })
+  assert.match(plain.revision, /^sha256:[0-9a-f]{32}$/)
+  assert.is((await prepareDecider(bundle, { maxMemoryPages: 256 })).revision, plain.revision)
+  const otherSettings = await prepareDecider(bundle, { maxMemoryPages: 256, data: { settings: { strict: true } } })
+  assert.is.not(otherSettings.revision, plain.revision)
+  const otherPolicy = await prepareDecider(await compileRego({ 'p.rego': allowOnSelect.replace('SELECT 1', 'SELECT 2') }), { maxMemoryPages: 256 })
+  assert.is.not(otherPolicy.revision, plain.revision)
+  const versioned = await prepareDecider({ ...bundle, manifest: { revision: 'v42' } }, { maxMemoryPages: 256 })
+  assert.is(versioned.revision, 'v42')
+})
+
 test('a policy that throws at evaluation yields deny with a policy error reason', async () => {
   const rego = `package warden
 decision := {"effect": "allow", "reasons": [], "obligations": {"mask": []}} if true

@@ -1,5 +1,7 @@
 // Compile once, decide many times: a Decider holds one instantiated policy and turns each input document
 // into a validated decision. It never throws from decide(): any failure is a deny with its reason.
+import { createHash } from 'node:crypto'
+import canonicalize from 'canonicalize'
 import { validator } from '../schema/validate.ts'
 import type { Decision, InputDocument } from '../types.ts'
 import type { PolicyBundle } from './bundle.ts'
@@ -34,6 +36,15 @@ interface Prepared {
 
 const decisionSchema = validator<Decision>('decision')
 
+/**
+ * What names a bundle built without a manifest revision (`opa build` sets none unless asked): a digest of the
+ * compiled policy and the data it runs with (the bundle's data.json plus settings), so two gateways, or two
+ * records, agree on the revision exactly when they decide alike.
+ */
+export function bundleDigest(wasm: Uint8Array, data: Record<string, unknown>): string {
+  return `sha256:${createHash('sha256').update(wasm).update(canonicalize(data) ?? '').digest('hex').slice(0, 32)}`
+}
+
 export function policyErrorDecision(message: string): Decision {
   return { effect: 'deny', reasons: [{ rule: 'warden.policy_error', message: `policy error: ${message}` }], obligations: { mask: [] } }
 }
@@ -50,7 +61,7 @@ async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint
   if (!(entrypoint in instance.entrypoints)) {
     throw new DecideError('policy.entrypoint_missing', `policy bundle has no entrypoint ${entrypoint} (has: ${Object.keys(instance.entrypoints).join(', ') || 'none'}); build it with \`opa build -t wasm -e ${entrypoint}\``)
   }
-  const revision = typeof bundle.manifest.revision === 'string' && bundle.manifest.revision ? bundle.manifest.revision : 'unversioned'
+  const revision = typeof bundle.manifest.revision === 'string' && bundle.manifest.revision ? bundle.manifest.revision : bundleDigest(bundle.wasm, data)
   return { module, data, instance, revision }
 }
 

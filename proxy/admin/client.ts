@@ -21,33 +21,43 @@ export interface AdminClient {
   deny(id: string, note?: string): Promise<ApprovalRequest>
 }
 
-export function createAdminClient(baseUrl: string, token: string, opts: { timeoutMs?: number } = {}): AdminClient {
+/**
+ * One request to the admin API: the Response once it answered 2xx (its body unread), else an AdminClientError
+ * saying whether the server refused (`status` set, with its error code and message) or could not be reached.
+ * timeoutMs bounds the whole exchange, body included; 0 for none (a long export).
+ */
+export async function adminRequest(baseUrl: string, token: string, method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<Response> {
   const base = baseUrl.replace(/\/+$/, '')
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response
-    try {
-      res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      })
-    } catch (err) {
-      const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message
-      throw new AdminClientError('admin.unreachable', `cannot reach the admin API at ${base} (${why})`, undefined, { cause: err })
-    }
-    let parsed: unknown
-    try {
-      parsed = await res.json()
-    } catch (err) {
-      throw new AdminClientError('admin.bad_response', `${method} ${base}${path} answered HTTP ${res.status} without JSON; is ${base} a Warden admin API?`, res.status, { cause: err })
-    }
-    if (!res.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } }).error
-      throw new AdminClientError(error?.code ?? 'admin.http_error', error?.message ?? `HTTP ${res.status}`, res.status)
-    }
-    return parsed as T
+  let res: Response
+  try {
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+    })
+  } catch (err) {
+    const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message
+    throw new AdminClientError('admin.unreachable', `cannot reach the admin API at ${base} (${why})`, undefined, { cause: err })
   }
+  if (res.ok) return res
+  const error = (await res.json().catch(() => undefined) as { error?: { code?: string; message?: string } } | undefined)?.error
+  if (!error) throw new AdminClientError('admin.bad_response', `${method} ${base}${path} answered HTTP ${res.status} without a JSON error; is ${base} a Warden admin API?`, res.status)
+  throw new AdminClientError(error.code ?? 'admin.http_error', error.message ?? `HTTP ${res.status}`, res.status)
+}
+
+/** adminRequest, then the body as JSON. */
+export async function adminJson<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+  const res = await adminRequest(baseUrl, token, method, path, body, timeoutMs)
+  try {
+    return await res.json() as T
+  } catch (err) {
+    throw new AdminClientError('admin.bad_response', `${method} ${baseUrl}${path} answered HTTP ${res.status} without JSON; is ${baseUrl} a Warden admin API?`, res.status, { cause: err })
+  }
+}
+
+export function createAdminClient(baseUrl: string, token: string, opts: { timeoutMs?: number } = {}): AdminClient {
+  const call = <T>(method: string, path: string, body?: unknown) => adminJson<T>(baseUrl, token, method, path, body, opts.timeoutMs)
   const encode = encodeURIComponent
   return {
     list: async (status) => (await call<{ approvals: ApprovalRequest[] }>('GET', `/v1/approvals${status ? `?status=${encode(status)}` : ''}`)).approvals,

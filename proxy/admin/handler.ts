@@ -1,16 +1,24 @@
 // The admin API as a web-standard handler (testable with `await handle(new Request(...))`, hono-style):
-// reviewers list held statements and approve or deny them. Every route but /healthz needs a bearer
-// token the engine verifies; every approve/deny attempt, granted or refused, is recorded in the audit log.
+// reviewers list held statements and approve or deny them; auditors read the audit trail (audit-routes.ts).
+// Every route but /healthz needs a bearer token the engine verifies; roles come from the config's groups
+// (roles.ts); every approve/deny attempt, granted or refused, is recorded in the audit log.
 import { ApprovalError } from '../../engine/approvals/errors.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
+import type { AuditReader } from '../../engine/audit/reader.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
+import { createAuditRoutes } from './audit-routes.ts'
 import { json, jsonError, statusOfApprovalError } from './json.ts'
+import { mayActAs, type RoleGroups, rolesOf } from './roles.ts'
 
 export interface AdminHandlerOptions {
   engine: Pick<GatewayEngine, 'authenticate' | 'approvals' | 'audit'>
   /** config.approvals.approver_groups: humans in these groups see every request. */
   approverGroups: readonly string[]
+  /** config.roles: auditors read the audit trail; admins do everything. None when absent. */
+  roles?: { auditor: readonly string[]; admin: readonly string[] }
+  /** Opens a reader on the gateway's audit trail, per auditor request; absent without a trail. */
+  openAuditReader?: () => Promise<AuditReader>
 }
 
 export type AdminHandler = (req: Request) => Promise<Response>
@@ -23,8 +31,10 @@ const sameIdentity = (a: Identity, b: Identity) => a.issuer === b.issuer && a.su
 
 export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
   const { engine } = opts
-  const inGroups = (who: Identity, groups: readonly string[]) => who.kind === 'human' && who.groups.some((g) => groups.includes(g))
-  const seesAll = (who: Identity) => inGroups(who, opts.approverGroups)
+  const groups: RoleGroups = { approver: opts.approverGroups, auditor: opts.roles?.auditor ?? [], admin: opts.roles?.admin ?? [] }
+  const inGroups = (who: Identity, names: readonly string[]) => who.kind === 'human' && who.groups.some((g) => names.includes(g))
+  const seesAll = (who: Identity) => mayActAs(rolesOf(who, groups), 'approver')
+  const auditRoute = createAuditRoutes({ open: opts.openAuditReader, groups, audit: engine.audit })
   const canSee = (who: Identity, r: ApprovalRequest) => seesAll(who) || inGroups(who, r.approval.approvers) || sameIdentity(who, r.requester)
 
   async function authenticate(req: Request): Promise<Identity | Response> {
@@ -88,8 +98,12 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
     const who = await authenticate(req)
     if (who instanceof Response) return who
     if (path === '/v1/approvals') return req.method === 'GET' ? list(who, url) : methodNotAllowed('GET')
+    if (path.startsWith('/v1/audit/')) {
+      const audited = await auditRoute(who, rolesOf(who, groups), req, url, path)
+      if (audited) return audited
+    }
     const match = APPROVAL_PATH.exec(path)
-    if (!match) return jsonError(404, 'route.not_found', `no route ${req.method} ${url.pathname}; see GET /v1/approvals, GET /v1/approvals/:id, POST /v1/approvals/:id/approve|deny`)
+    if (!match) return jsonError(404, 'route.not_found', `no route ${req.method} ${url.pathname}; see GET /v1/approvals, GET /v1/approvals/:id, POST /v1/approvals/:id/approve|deny, GET /v1/audit/verify|sessions|sessions/:id|export`)
     const [, id, action] = match as unknown as [string, string, 'approve' | 'deny' | undefined]
     if (!action) return req.method === 'GET' ? get(who, id) : methodNotAllowed('GET')
     return req.method === 'POST' ? decide(who, id, action, req) : methodNotAllowed('POST')

@@ -1,7 +1,11 @@
 // Serves a web-standard `handle(Request): Promise<Response>` on node:http, the way hono's node adapter
-// does: the request body is read whole (admin bodies are tiny, so it is capped), the response is written
-// whole, and close() ends idle keep-alive connections too so shutdown does not wait on them.
+// does: the request body is read whole (admin bodies are tiny, so it is capped), the response body is
+// streamed as the client takes it (an audit export can be large), and close() ends idle keep-alive
+// connections too so shutdown does not wait on them.
 import { createServer } from 'node:http'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CodedError } from '../../engine/errors.ts'
@@ -53,9 +57,14 @@ async function respond(handle: FetchHandler, req: IncomingMessage, res: ServerRe
   }
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`)
   const response = await handle(new Request(url, { method: req.method, headers, body: body && new Uint8Array(body) }))
-  const out = Buffer.from(await response.arrayBuffer())
   res.writeHead(response.status, Object.fromEntries(response.headers))
-  res.end(out)
+  if (!response.body) return void res.end()
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+  } catch (err) {
+    // The client went away mid-body: nothing left to answer, and the stream's cancel has released its source.
+    if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err
+  }
 }
 
 /** The whole body, or null once it passes MAX_BODY_BYTES. */

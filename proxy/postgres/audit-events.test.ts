@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { loadAuditRedaction } from '../../engine/audit/index.ts'
 import type { Judgement, SessionState } from '../../engine/gateway.ts'
 import type { SqlCommand } from '../../engine/types.ts'
-import { deniedEvent, parsedByEngine, statementEvent } from './audit-events.ts'
+import { decisionIdOf, deniedEvent, parsedByEngine, statementEvent } from './audit-events.ts'
 import type { Verdict } from './judge.ts'
 import type { StatementRun } from './pending.ts'
 
@@ -46,7 +46,7 @@ test('statement events carry the redacted text and the outcome, in the shape den
     {
       type: 'statement', time: 'T', session_id: 'ses_1', protocol: 'postgres',
       identity: { sub: 'cursor', issuer: 'warden-dev', kind: 'agent' }, target: 'prod-db',
-      statement: 'SELECT email FROM users WHERE password = $1', fingerprint: 'fp', decision: 'allow', reasons: [],
+      statement: 'SELECT email FROM users WHERE password = $1', fingerprint: 'fp', decision_id: decisionIdOf(v), decision: 'allow', reasons: [],
       approval_id: 'apr_1', via: 'extended', effect: 'allow', rows: 3, masked: 2, duration_ms: 0, error: 'XX000',
     },
   )

@@ -1,5 +1,7 @@
 // Audit records of the PostgreSQL frontend. Statements are stored redacted (literals replaced); tokens and
-// upstream credentials never appear in any event.
+// upstream credentials never appear in any event. Each judged statement gets a decision_id (a UUID, as in OPA
+// decision logs), the same on the record made before it is sent (release) and the one made after it ran.
+import { randomUUID } from 'node:crypto'
 import { redactSql } from '../../engine/audit/index.ts'
 import type { SessionState } from '../../engine/gateway.ts'
 import type { Verdict } from './judge.ts'
@@ -14,6 +16,15 @@ const now = () => new Date().toISOString()
 
 /** In Unicode mode \p{Cs} matches only unpaired surrogates. */
 const LONE_SURROGATE = /\p{Cs}/u
+
+const decisionIds = new WeakMap<Verdict, string>()
+
+/** The decision id of this verdict: made on first use, so a release and its statement record share it. */
+export function decisionIdOf(verdict: Verdict): string {
+  let id = decisionIds.get(verdict)
+  if (id === undefined) decisionIds.set(verdict, (id = randomUUID()))
+  return id
+}
 
 function who(session: SessionState) {
   return { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind }
@@ -55,6 +66,7 @@ function statementBase(session: SessionState, text: string, verdict: Verdict) {
     target: session.target.name,
     statement: redactSql(text),
     fingerprint: verdict.judgement.input.command?.fingerprint,
+    decision_id: decisionIdOf(verdict),
     decision: d.effect,
     reasons: d.reasons,
     ...(verdict.approvalId ? { approval_id: verdict.approvalId } : {}),
@@ -101,6 +113,7 @@ export function statementEvent(session: SessionState, run: StatementRun) {
     target: session.target.name,
     statement: redactSql(run.text, { parsed: parsedByEngine(run.text, verdict) }),
     fingerprint: verdict.judgement.input.command?.fingerprint,
+    decision_id: decisionIdOf(verdict),
     decision: d.effect,
     reasons: d.reasons,
   }

@@ -38,6 +38,20 @@ test('a released statement is recorded before the server runs it', async () => {
   await c.end()
 })
 
+test('a release record and its statement record share one decision_id; each statement has its own', async () => {
+  const c = await h.client()
+  const mark = h.te.audit.events.length
+  await c.query("SELECT 'ids-simple'")
+  await c.query({ text: "SELECT $1::text, 'ids-extended'", values: ['x'] })
+  await c.query({ text: "SELECT $1::text, 'ids-extended'", values: ['y'] })
+  await c.end()
+  const events = h.te.audit.events.slice(mark).filter((e) => e.type === 'release' || e.type === 'statement')
+  assert.equal(events.map((e) => e.type), ['release', 'statement', 'release', 'statement', 'release', 'statement'])
+  for (const e of events) assert.match(String(e.decision_id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  for (let i = 0; i < events.length; i += 2) assert.is(events[i]!.decision_id, events[i + 1]!.decision_id, `pair ${i / 2}`)
+  assert.is(new Set(events.map((e) => e.decision_id)).size, 3)
+})
+
 test('when the audit store cannot take the record, the statement is refused and never runs', async () => {
   const c = await h.client()
   const since = h.cluster.logOffset()

@@ -105,7 +105,8 @@ export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise
   const unrecorded = await loop.release(s.text, verdict, 'extended')
   if (unrecorded) return refuse(loop, s.text, { allow: false, judgement: s.judgement, error: unrecorded }, 'extended')
   if (dropping(loop)) return
-  const run = loop.newRun(s.text, { allow: true, judgement: s.judgement, approvalId: s.approvalId }, 'extended')
+  // The released verdict itself: its statement record carries the release record's decision_id.
+  const run = loop.newRun(s.text, verdict, 'extended')
   const wait = { done: false }
   if (!run.masks.length) {
     loop.up.write(raw)

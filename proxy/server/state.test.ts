@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ensureStateDir, loadOrCreateMaskKey, StateError } from './state.ts'
+import { ensureStateDir, loadOrCreateGatewayId, loadOrCreateMaskKey, StateError } from './state.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'warden-state-'))
 
@@ -36,6 +36,23 @@ test('rejects a mask key of the wrong length with a coded error', () => {
     assert.instance(err, StateError)
     assert.is((err as StateError).code, 'state.mask_key')
     assert.match((err as Error).message, 'delete it')
+  }
+})
+
+test('the gateway id is a UUID made once and kept; a damaged file is a coded error', () => {
+  const dir = join(root, 'd')
+  ensureStateDir(dir)
+  const id = loadOrCreateGatewayId(dir)
+  assert.match(id, /^[0-9a-f-]{36}$/)
+  assert.is(loadOrCreateGatewayId(dir), id)
+  writeFileSync(join(dir, 'gateway-id'), 'gw-eu-1\n')
+  assert.is(loadOrCreateGatewayId(dir), 'gw-eu-1', 'an operator may name the gateway')
+  writeFileSync(join(dir, 'gateway-id'), '{"not": "an id"}')
+  try {
+    loadOrCreateGatewayId(dir)
+    assert.unreachable('accepted a damaged id')
+  } catch (err) {
+    assert.is((err as StateError).code, 'state.gateway_id')
   }
 })
 

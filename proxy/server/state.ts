@@ -1,5 +1,5 @@
 // The gateway's state directory and the secrets it keeps there: created private (0700 / 0600) on first start.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CodedError } from '../../engine/errors.ts'
@@ -38,4 +38,29 @@ export function loadOrCreateMaskKey(stateDir: string): Uint8Array {
     throw new StateError('state.mask_key', `${path} holds ${key.length} bytes, expected ${MASK_KEY_BYTES}; delete it to generate a new key (hashed values will change)`)
   }
   return new Uint8Array(key)
+}
+
+/**
+ * This gateway's id (<state>/gateway-id, a UUID made once): the `id` label of every audit record, so records of
+ * several gateways sharing one trail say which gateway made them, across restarts.
+ */
+export function loadOrCreateGatewayId(stateDir: string): string {
+  const path = join(stateDir, 'gateway-id')
+  try {
+    writeFileSync(path, `${randomUUID()}\n`, { mode: 0o644, flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new StateError('state.gateway_id', `create the gateway id ${path}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  let id: string
+  try {
+    id = readFileSync(path, 'utf8').trim()
+  } catch (err) {
+    throw new StateError('state.gateway_id', `read the gateway id ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
+    throw new StateError('state.gateway_id', `${path} holds ${JSON.stringify(id.slice(0, 80))}, not a gateway id (1 to 64 letters, digits, '.', '_' or '-'); delete it to make a new one`)
+  }
+  return id
 }

@@ -1,0 +1,76 @@
+// The readers of the tamper-evident trail, one interface whoever reads it: `warden audit` opening the store
+// directly, the admin API serving an auditor, and `warden audit … --admin URL` reading through that API. Every
+// implementation answers the same four questions the same way, from the same code.
+import type { KeyObject } from 'node:crypto'
+import type { Checkpoint } from './chain/checkpoint.ts'
+import { type StoredRecord, type VerifyReport, verifyChain } from './chain/verify.ts'
+import { type DecisionLogEntry, decisionLog } from './decision-log.ts'
+import { AuditError } from './errors.ts'
+import { replaySession, type SessionReplay } from './replay.ts'
+import type { AuditStore, SessionFilter, SessionSummary } from './store/types.ts'
+
+export interface AuditReader {
+  /** The chain and every signed checkpoint; names the first bad record. */
+  verify(): Promise<VerifyReport>
+  sessions(filter?: SessionFilter): Promise<SessionSummary[]>
+  /** The session replayed in chain order; undefined when the trail holds no record of it. */
+  replay(sessionId: string): Promise<SessionReplay | undefined>
+  /** Every decision as an OPA decision log entry (decision-log.ts). */
+  decisionLog(): AsyncIterable<DecisionLogEntry>
+  close(): Promise<void>
+}
+
+export interface StoreReaderOptions {
+  /** The public keys trusted to sign checkpoints; loaded when verify() needs them. */
+  keys(): KeyObject[]
+  /** Checkpoints exported outside the store (a file), checked too. */
+  exportedCheckpoints?(): Checkpoint[]
+  /** Labels every decision-log entry gets besides those stamped on its record. */
+  labels?: Record<string, string>
+  /**
+   * Awaited every PACE records of a long walk (verify, export). A gateway serving an auditor passes one that
+   * yields to the event loop: a store driver that reads synchronously would otherwise hold up every session.
+   */
+  pause?(): Promise<void>
+}
+
+const PACE = 256
+
+async function* paced(records: AsyncIterable<StoredRecord>, pause: (() => Promise<void>) | undefined): AsyncGenerator<StoredRecord> {
+  if (!pause) return yield* records
+  let n = 0
+  for await (const r of records) {
+    yield r
+    if (++n % PACE === 0) await pause()
+  }
+}
+
+export function createStoreReader(store: AuditStore, opts: StoreReaderOptions): AuditReader {
+  const records = () => paced(store.records(), opts.pause)
+  return {
+    async verify() {
+      const keys = opts.keys()
+      const checkpoints = [...await store.checkpoints(), ...(opts.exportedCheckpoints?.() ?? [])]
+      return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys })
+    },
+    sessions: (filter) => store.sessions(filter),
+    async replay(sessionId) {
+      const found = await store.sessionRecords(sessionId)
+      return found.length ? replaySession(sessionId, found) : undefined
+    },
+    decisionLog: () => decisionLog(records(), { ...opts.labels, store: store.kind }),
+    close: () => store.close(),
+  }
+}
+
+const DURATION = /^(\d+)([smhd])$/
+const UNIT = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/** `--since` / `?since=`: an ISO 8601 time, or a duration back from `now` (30m, 2h, 7d) → ISO time. */
+export function parseSince(text: string, now = Date.now()): string {
+  const d = DURATION.exec(text)
+  if (d) return new Date(now - Number(d[1]) * UNIT[d[2] as keyof typeof UNIT]).toISOString()
+  const t = Date.parse(text)
+  if (Number.isNaN(t)) throw new AuditError('audit.filter', `since must be an ISO 8601 time (2026-11-29T15:00:00Z) or a duration (30m, 2h, 7d); got ${JSON.stringify(text)}`)
+  return new Date(t).toISOString()
+}

@@ -1,0 +1,123 @@
+// The audit trail through the admin API, role by role: auditors and admins read it (verify, sessions, replay,
+// export); approvers, agents and everyone else get 403; each read, allowed or refused, is itself recorded.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Identity } from '../../engine/types.ts'
+import { openTrailReader } from '../server/audit-reader.ts'
+import { fakeAdminEngine } from './fake-engine.ts'
+import { createAdminHandler } from './handler.ts'
+import { SAMPLE_JWT, sampleTrailConfig, writeSampleTrail } from './testing/sample-trail.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-admin-audit-'))
+const config = sampleTrailConfig(join(dir, 'state'))
+await writeSampleTrail(config)
+
+const human = (sub: string, groups: string[]): Identity => ({ sub, issuer: 'https://idp.example', groups, kind: 'human' })
+const extra: Record<string, Identity> = {
+  dana: human('dana', ['security']),
+  erin: human('erin', ['warden-admins']),
+  'audit-bot': { sub: 'audit-bot', issuer: 'https://idp.example', groups: ['security'], kind: 'agent' },
+}
+
+function setup(withTrail = true) {
+  const { engine } = fakeAdminEngine()
+  const base = engine.authenticate
+  engine.authenticate = async (token: string) => extra[token] ?? base(token)
+  const handle = createAdminHandler({
+    engine,
+    approverGroups: ['dba'],
+    roles: { auditor: ['security'], admin: ['warden-admins'] },
+    openAuditReader: withTrail ? () => openTrailReader(config, {}) : undefined,
+  })
+  const call = async (path: string, token: string, method = 'GET') => {
+    const res = await handle(new Request(`http://admin.test${path}`, { method, headers: { authorization: `Bearer ${token}` } }))
+    const text = await res.text()
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text, body: text.startsWith('{') && !text.includes('\n{') ? JSON.parse(text) : undefined }
+  }
+  return { engine, call }
+}
+
+const READS = ['/v1/audit/verify', '/v1/audit/sessions', '/v1/audit/sessions/sess-a', '/v1/audit/export?format=jsonl']
+
+test('an auditor reads the trail: verify, sessions with filters, a session replayed, the decision-log export', async () => {
+  const { call } = setup()
+  const verify = await call('/v1/audit/verify', 'dana')
+  assert.is(verify.status, 200)
+  assert.equal([verify.body.report.ok, verify.body.report.records], [true, 8])
+  const sessions = await call('/v1/audit/sessions', 'dana')
+  assert.equal(sessions.body.sessions.map((s: { session_id: string }) => s.session_id), ['sess-a', 'sess-b'])
+  assert.equal((await call('/v1/audit/sessions?identity=bob', 'dana')).body.sessions.map((s: { session_id: string }) => s.session_id), ['sess-b'])
+  assert.equal((await call('/v1/audit/sessions?target=prod-db', 'dana')).body.sessions, [])
+  assert.equal((await call('/v1/audit/sessions?since=2100-01-01T00:00:00Z', 'dana')).body.sessions, [])
+  const show = await call('/v1/audit/sessions/sess-a', 'dana')
+  assert.is(show.status, 200)
+  assert.equal(show.body.replay.steps.map((s: { type: string }) => s.type), ['connection', 'statement', 'statement', 'disconnect'])
+  assert.equal(show.body.replay.totals, { statements: 2, allowed: 1, denied: 1, held: 0, rows: 1, masked: 1 })
+  const exported = await call('/v1/audit/export?format=jsonl', 'dana')
+  assert.is(exported.status, 200)
+  assert.match(exported.type, 'application/x-ndjson')
+  const entries = exported.text.trim().split('\n').map((l) => JSON.parse(l))
+  assert.equal(entries.map((e) => e.decision_id), ['sess-a-d1', 'sess-a-d2', 'sess-b-d1', 'sess-b-d2'])
+  assert.equal(entries[0].labels, { app: 'warden', id: 'gw-test', version: '0.1.0', store: 'sqlite', via: 'simple' })
+  assert.equal(entries[0].bundles, { warden: { revision: 'sha256:test' } })
+  assert.not.match(exported.text + show.text, SAMPLE_JWT)
+})
+
+test('an admin reads the trail too, and sees every approval request', async () => {
+  const { call } = setup()
+  for (const path of READS) assert.is((await call(path, 'erin')).status, 200, path)
+  assert.is((await call('/v1/approvals', 'erin')).body.approvals.length, 1)
+})
+
+test('403 for an approver, an agent in the auditor group, and anyone else; the refusal names the groups', async () => {
+  const { call } = setup()
+  for (const token of ['alice', 'audit-bot', 'bob', 'agent']) {
+    for (const path of READS) {
+      const res = await call(path, token)
+      assert.is(res.status, 403, `${token} ${path}`)
+      assert.is(res.body.error.code, 'auth.forbidden')
+      assert.match(res.body.error.message, 'one of the groups security, warden-admins')
+    }
+  }
+  // The auditor role is about the trail: an auditor sees no one else's approval requests.
+  assert.is((await call('/v1/approvals', 'dana')).body.approvals.length, 0)
+  assert.is((await call('/v1/approvals', 'alice')).body.approvals.length, 1)
+})
+
+test('every read is recorded, allowed or refused, without touching the session it read', async () => {
+  const { call, engine } = setup()
+  await call('/v1/audit/sessions/sess-a', 'dana')
+  await call('/v1/audit/export', 'alice')
+  const reads = engine.audit.events.filter((e) => e.type === 'admin')
+  assert.equal(reads.map((e) => [e.action, (e.actor as { sub: string }).sub, e.outcome, e.session, e.session_id]), [
+    ['audit.show', 'dana', 'allowed', 'sess-a', undefined],
+    ['audit.export', 'alice', 'forbidden', undefined, undefined],
+  ])
+})
+
+test('bad filters and formats are 400, an unknown session 404, other methods 405', async () => {
+  const { call } = setup()
+  const since = await call('/v1/audit/sessions?since=yesterday', 'dana')
+  assert.is(since.status, 400)
+  assert.match(since.body.error.message, 'since must be an ISO 8601 time')
+  assert.is((await call('/v1/audit/export?format=csv', 'dana')).status, 400)
+  const missing = await call('/v1/audit/sessions/nope', 'dana')
+  assert.is(missing.status, 404)
+  assert.is(missing.body.error.code, 'audit.session_not_found')
+  assert.is((await call('/v1/audit/verify', 'dana', 'POST')).status, 405)
+  assert.is((await call('/v1/audit/nothing', 'dana')).body.error.code, 'route.not_found')
+})
+
+test('a gateway without a tamper-evident trail says so to auditors (404), and still refuses others', async () => {
+  const { call } = setup(false)
+  const res = await call('/v1/audit/verify', 'dana')
+  assert.is(res.status, 404)
+  assert.is(res.body.error.code, 'audit.no_trail')
+  assert.is((await call('/v1/audit/verify', 'alice')).status, 403)
+})
+
+test.after(() => rmSync(dir, { recursive: true, force: true }))
+test.run()

@@ -1,0 +1,37 @@
+// Opens a reader on the trail a config names, with the keys and exported checkpoints that verify it: what
+// `warden audit` uses on the store directly, and what the gateway's admin API opens for each auditor request
+// (a connection of its own, so a long export never shares the writer's).
+import { existsSync } from 'node:fs'
+import { AuditError } from '../../engine/audit/errors.ts'
+import { type AuditReader, createStoreReader } from '../../engine/audit/reader.ts'
+import type { Config } from '../../engine/config/types.ts'
+import { auditKeyPaths, loadPublicKey } from './audit-key.ts'
+import { openAuditStore, sqlitePathOf } from './audit-trail.ts'
+import { readCheckpointFile } from './checkpoint-file.ts'
+
+export interface TrailReaderOptions {
+  /** Trusted checkpoint keys (PEM files); default the gateway's own, <state_dir>/audit/signing-key.pub.pem. */
+  publicKeyFiles?: string[]
+  /** Exported checkpoints to check: this file (which must exist), else audit.checkpoints.file when it exists. */
+  checkpointsFile?: string
+  labels?: Record<string, string>
+  pause?(): Promise<void>
+}
+
+export async function openTrailReader(config: Config, env: Record<string, string | undefined>, opts: TrailReaderOptions = {}): Promise<AuditReader> {
+  if (config.audit.store === 'pino') {
+    throw new AuditError('audit.no_trail', `audit.store is pino: the JSON lines in ${config.audit.destination} are not a tamper-evident trail, so there is nothing to verify or replay; set audit.store: sqlite`)
+  }
+  if (config.audit.store === 'sqlite' && !existsSync(sqlitePathOf(config))) {
+    throw new AuditError('audit.no_trail', `no audit trail at ${sqlitePathOf(config)}; start the gateway once, or pass --state-dir (or $WARDEN_STATE_DIR) of the gateway whose trail to read`)
+  }
+  const store = await openAuditStore(config, env)
+  const keyFiles = opts.publicKeyFiles ?? [auditKeyPaths(config.state_dir).public]
+  const exported = opts.checkpointsFile ?? config.audit.checkpoints.file
+  return createStoreReader(store, {
+    keys: () => keyFiles.map(loadPublicKey),
+    exportedCheckpoints: () => (exported && (opts.checkpointsFile || existsSync(exported)) ? readCheckpointFile(exported) : []),
+    labels: opts.labels,
+    pause: opts.pause,
+  })
+}
