@@ -71,6 +71,7 @@ export function resolvePaths(config: Config, base: string): Config {
   if (config.audit.destination !== 'stdout' && config.audit.destination !== 'off') config.audit.destination = at(config.audit.destination)
   if (config.audit.sqlite.path !== undefined) config.audit.sqlite.path = at(config.audit.sqlite.path)
   if (config.audit.checkpoints.file !== undefined) config.audit.checkpoints.file = at(config.audit.checkpoints.file)
+  if (config.audit.checkpoints.trusted_keys) config.audit.checkpoints.trusted_keys = config.audit.checkpoints.trusted_keys.map(at)
   return config
 }
 

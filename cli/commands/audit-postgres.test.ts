@@ -1,6 +1,6 @@
 // Two gateways sharing one PostgreSQL audit trail (audit.store: postgres), each signing checkpoints with its
 // own key; the readers on that trail. A real PostgreSQL 15 cluster.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -60,6 +60,12 @@ test('two gateways append to one chain, each checkpoint signed by its own key; v
   const one = memoryIo(env(), dir)
   assert.is(await main(['audit', 'verify', '--config', files[0]!], one), 1, "the other gateway's checkpoints are not trusted without its key")
   assert.match(one.stdout, 'forged')
+
+  // A gateway whose config trusts the other's key (audit.checkpoints.trusted_keys) verifies the whole trail as
+  // is: so does its admin API for an auditor, which has no --public-key to pass.
+  writeFileSync(files[0]!, `${readFileSync(files[0]!, 'utf8').replace('checkpoints: { every_records: 50 }', `checkpoints: { every_records: 50, trusted_keys: [${keys[1]}] }`)}`)
+  const trusted = memoryIo(env(), dir)
+  assert.is(await main(['audit', 'verify', '--config', files[0]!], trusted), 0, trusted.stdout + trusted.stderr)
 
   const sessions = memoryIo(env(), dir)
   assert.is(await main(['audit', 'sessions', '--config', files[1]!, '--json'], sessions), 0, sessions.stderr)

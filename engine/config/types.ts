@@ -170,6 +170,8 @@ export interface AuditCheckpointsConfig {
   every_seconds: number
   /** Append-only file each signed checkpoint is appended to. */
   file?: string
+  /** Public keys (PEM files) of the other gateways signing checkpoints into the same trail. */
+  trusted_keys?: string[]
   webhook?: { url: string; secret_env: string; max_attempts: number }
 }
 

@@ -10,7 +10,8 @@ import { openAuditStore, sqlitePathOf } from './audit-trail.ts'
 import { readCheckpointFile } from './checkpoint-file.ts'
 
 export interface TrailReaderOptions {
-  /** Trusted checkpoint keys (PEM files); default the gateway's own, <state_dir>/audit/signing-key.pub.pem. */
+  /** Trusted checkpoint keys (PEM files); default the gateway's own, <state_dir>/audit/signing-key.pub.pem, and
+   * audit.checkpoints.trusted_keys (the other gateways signing into a shared trail). */
   publicKeyFiles?: string[]
   /** Exported checkpoints to check: this file (which must exist), else audit.checkpoints.file when it exists. */
   checkpointsFile?: string
@@ -26,7 +27,7 @@ export async function openTrailReader(config: Config, env: Record<string, string
     throw new AuditError('audit.no_trail', `no audit trail at ${sqlitePathOf(config)}; start the gateway once, or pass --state-dir (or $WARDEN_STATE_DIR) of the gateway whose trail to read`)
   }
   const store = await openAuditStore(config, env)
-  const keyFiles = opts.publicKeyFiles ?? [auditKeyPaths(config.state_dir).public]
+  const keyFiles = opts.publicKeyFiles ?? [auditKeyPaths(config.state_dir).public, ...(config.audit.checkpoints.trusted_keys ?? [])]
   const exported = opts.checkpointsFile ?? config.audit.checkpoints.file
   return createStoreReader(store, {
     keys: () => keyFiles.map(loadPublicKey),
