@@ -47,6 +47,8 @@ test('full.yaml: every relative path resolved against the file directory', async
   assert.is(config.audit.destination, join(configs, 'audit/warden.jsonl'))
   assert.is(config.audit.sqlite.path, join(configs, 'audit/trail.db'))
   assert.is(config.audit.checkpoints.file, '/var/log/warden/checkpoints.jsonl')
+  assert.equal(config.audit.checkpoints.trusted_keys, [join(configs, 'keys/gw2-signing-key.pub.pem')])
+  assert.equal(config.roles, { auditor: ['security-audit'], admin: ['warden-admins'] })
   assert.equal(config.identity.providers[0]!.audience, ['warden', 'api://warden'])
   assert.equal(config.policy.settings, { business_hours: { start: 9, end: 18 } })
 })
