@@ -19,7 +19,7 @@ const SQL_KEYS = new Set(['sql', 'query', 'statement', 'sql_text'])
 const SQL_PROTOCOLS = new Set(['postgres', 'mysql'])
 // Fields that identify who and what; detectors skip them (an email address as `sub` is the point).
 const BOOKKEEPING_KEYS = new Set([
-  'type', 'time', 'id', 'session_id', 'sub', 'issuer', 'email', 'client_id', 'kind', 'groups',
+  'type', 'time', 'id', 'session_id', 'decision_id', 'sub', 'issuer', 'email', 'client_id', 'kind', 'groups',
   'approved_by', 'decided_by', 'digest', 'fingerprint', 'started_at', 'created_at', 'decided_at', 'rule',
 ])
 const MAX_DEPTH = 64
