@@ -4,22 +4,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryIo } from './io.ts'
 import { main } from './main.ts'
+import { freePort } from '../proxy/postgres/testing/cluster.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-state-dir-'))
 const configFile = join(dir, 'warden.yaml')
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 async function writeConfig(): Promise<number> {
   const adminPort = await freePort()

@@ -3,21 +3,13 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../proxy/postgres/testing/cluster.ts'
 
 const script = join(dirname(fileURLToPath(import.meta.url)), 'start.mjs')
 const dir = mkdtempSync(join(tmpdir(), 'warden-start-'))
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 test('starts the gateway from another directory, forwards SIGTERM, and exits 0 after shutdown', async () => {
   const adminPort = await freePort()

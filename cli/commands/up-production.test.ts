@@ -5,7 +5,6 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +14,7 @@ import { validator } from '../../engine/schema/validate.ts'
 import { resolveTls } from '../../proxy/server/tls.ts'
 import { memoryIo } from '../io.ts'
 import { runUp } from './up.ts'
+import { freePort } from '../../proxy/postgres/testing/cluster.ts'
 
 const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'configs', 'production.yaml')
 const dir = mkdtempSync(join(tmpdir(), 'warden-prod-'))
@@ -26,14 +26,6 @@ const deployment = (webhook = 'https://siem.example.com/warden'): Record<string,
   WARDEN_CHECKPOINT_WEBHOOK_URL: webhook,
   WARDEN_PROD_DB_HOST: '127.0.0.1',
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 /** The example as a test may run it: every listener on 127.0.0.1 at a free port, its files under `dir`. */
 async function runnableCopy(): Promise<string> {

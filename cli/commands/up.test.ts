@@ -6,18 +6,25 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryIo } from '../io.ts'
 import { runUp } from './up.ts'
+import { freePort } from '../../proxy/postgres/testing/cluster.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-up-'))
 // When the tests run as root, the demo cluster's server runs as `postgres`, which must enter the state directory.
 chmodSync(dir, 0o711)
 
-/** A port that was free a moment ago (the config schema does not accept port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
+/** A config trusting the dev issuer, with one staging target (never connected to) and these listeners. */
+function stagingConfig(name: string, listeners: string): string {
+  const file = join(dir, `${name}.yaml`)
+  writeFileSync(file, `state_dir: ./state-${name}
+listeners:
+${listeners}
+identity:
+  providers:
+    - { name: dev, issuer: warden-dev, audience: warden, dev: true }
+targets:
+  - { name: app, kind: postgres, environment: staging, upstream: { host: 127.0.0.1, port: 1, database: app, user: warden } }
+`)
+  return file
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -97,16 +104,7 @@ test('an invalid config prints the problems and exits 2 without starting anythin
 })
 
 test('the dev issuer on a listener off loopback: exit 2 naming the listener and the key, before anything starts', async () => {
-  const file = join(dir, 'exposed.yaml')
-  writeFileSync(file, `state_dir: ./state-exposed
-listeners:
-  postgres: { host: 0.0.0.0, port: ${await freePort()} }
-identity:
-  providers:
-    - { name: dev, issuer: warden-dev, audience: warden, dev: true }
-targets:
-  - { name: app, kind: postgres, environment: staging, upstream: { host: 127.0.0.1, port: 1, database: app, user: warden } }
-`)
+  const file = stagingConfig('exposed', `  postgres: { host: 0.0.0.0, port: ${await freePort()} }`)
   const io = memoryIo({}, dir)
   assert.is(await runUp(['--config', file], io), 2)
   assert.match(io.stderr, 'refusing to start: identity.providers[0] (dev) trusts the development token issuer')
@@ -131,17 +129,7 @@ test('a start failure (port in use) exits 1 with the reason', async () => {
   const blocker = createServer()
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
   const { port } = blocker.address() as { port: number }
-  const file = join(dir, 'busy.yaml')
-  writeFileSync(file, `state_dir: ./state-busy
-listeners:
-  postgres: { port: ${port} }
-  admin: { port: ${await freePort()} }
-identity:
-  providers:
-    - { name: dev, issuer: warden-dev, audience: warden, dev: true }
-targets:
-  - { name: app, kind: postgres, environment: staging, upstream: { host: 127.0.0.1, port: 1, database: app, user: warden } }
-`)
+  const file = stagingConfig('busy', `  postgres: { port: ${port} }\n  admin: { port: ${await freePort()} }`)
   const io = memoryIo({}, dir)
   try {
     assert.is(await runUp(['--config', file], io), 1, io.stderr)
