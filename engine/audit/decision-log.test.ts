@@ -48,6 +48,23 @@ test('an MCP server request the policy denied is an entry under its own decision
   assert.is(toDecisionLog(rec({ type: 'mcp', event: 'tool_changed', server: 'docs' })), undefined)
 })
 
+test("a session's statements take the labels of its connection record, until it disconnects", async () => {
+  async function* records() {
+    yield rec({ type: 'connection', session_id: 's', labels: { id: 'gw-1', version: '0.1.0' } }, 1)
+    yield rec({ type: 'statement', session_id: 's', decision_id: 'A', decision: 'allow', via: 'simple' }, 2)
+    yield rec({ type: 'statement', session_id: 'other', decision_id: 'B', decision: 'allow', labels: { id: 'gw-2', version: '0.2.0' } }, 3)
+    yield rec({ type: 'disconnect', session_id: 's' }, 4)
+    yield rec({ type: 'statement', session_id: 's', decision_id: 'C', decision: 'allow' }, 5)
+  }
+  const entries = []
+  for await (const e of decisionLog(records(), { store: 'sqlite' })) entries.push(e)
+  assert.equal(entries.map((e) => e.labels), [
+    { id: 'gw-1', version: '0.1.0', app: 'warden', store: 'sqlite', via: 'simple' },
+    { app: 'warden', id: 'gw-2', version: '0.2.0', store: 'sqlite' },
+    { app: 'warden', store: 'sqlite' },
+  ])
+})
+
 test('a recorded input document is exported as it was stored, with nothing listed as erased', () => {
   const input = { identity: { sub: 'cursor' }, command: { protocol: 'postgres', raw: 'SELECT $1', sql: { statements: [{ type: 'select' }] } } }
   const e = toDecisionLog(rec({ type: 'statement', decision: 'allow', input }))!

@@ -7,7 +7,8 @@
 //                keeps (identity, session, target, command); `erased` lists the parts it does not keep
 //   result       effect, reasons (and the approval that released it)
 //   timestamp    when the decision was made
-//   labels       app, the gateway's id and the Warden version (stamped on every record), the store, the route
+//   labels       app, the gateway's id and the Warden version (stamped on the record, or for a PostgreSQL
+//                statement on its session's connection record), the store, the route
 //   bundles      {warden: {revision}}: the policy bundle's revision, or its digest
 //   masked       input paths whose values were replaced before storing (the literals of SQL, secrets in URLs)
 // Decision records: statements (PostgreSQL), requests (HTTP, Kubernetes, cloud, MCP), and server requests an
@@ -80,7 +81,10 @@ function labelsOf(e: Ev, extra: Record<string, string>): Record<string, string> 
 
 /** The entry for a decision record; undefined for events that carry no decision. */
 export function toDecisionLog(r: StoredRecord, labels: Record<string, string> = {}): DecisionLogEntry | undefined {
-  const e = JSON.parse(r.event) as Ev
+  return entryOf(r, JSON.parse(r.event) as Ev, labels)
+}
+
+function entryOf(r: StoredRecord, e: Ev, labels: Record<string, string>): DecisionLogEntry | undefined {
   if (!isDecision(e)) return undefined
   const revision = e.bundle_revision ?? e.revision
   const recordedInput = e.input && typeof e.input === 'object' ? (e.input as Record<string, unknown>) : undefined
@@ -106,15 +110,29 @@ export function toDecisionLog(r: StoredRecord, labels: Record<string, string> = 
   }
 }
 
+function trackSession(e: Ev, open: Map<string, Record<string, string>>): void {
+  if (typeof e.session_id !== 'string') return
+  if (e.type === 'disconnect') open.delete(e.session_id)
+  else if (e.labels && typeof e.labels === 'object') open.set(e.session_id, Object.fromEntries(Object.entries(e.labels as Ev).filter(([, v]) => typeof v === 'string')))
+}
+
 /**
  * Every decision in the records, in chain order, one entry per decision: a release is folded into the outcome
  * record with its decision_id; releases whose outcome is missing follow the rest.
  */
 export async function* decisionLog(records: AsyncIterable<StoredRecord>, labels: Record<string, string> = {}): AsyncGenerator<DecisionLogEntry> {
   const released = new Map<string, DecisionLogEntry>()
+  // The labels of each open session, from its records that carry them, until it disconnects.
+  const sessionLabels = new Map<string, Record<string, string>>()
   for await (const r of records) {
-    const entry = toDecisionLog(r, labels)
-    if (!entry) continue
+    const e = JSON.parse(r.event) as Ev
+    const entry = entryOf(r, e, labels)
+    if (!entry) {
+      trackSession(e, sessionLabels)
+      continue
+    }
+    const inherited = entry.warden.session_id === undefined ? undefined : sessionLabels.get(entry.warden.session_id)
+    if (inherited) entry.labels = { ...inherited, ...entry.labels }
     if (entry.warden.type === 'release') {
       released.set(entry.decision_id, entry)
       continue

@@ -3,20 +3,27 @@ import * as assert from 'uvu/assert'
 import { createMemoryAuditSink } from '../../engine/audit/memory-sink.ts'
 import { labelledAuditSink } from './audit-labels.ts'
 
-test('every record gets the labels; decision and MCP records also the bundle revision in force', () => {
+test('records get the labels, decision and MCP records the bundle revision in force; a session\'s statements leave the labels to its connection record', () => {
   const inner = createMemoryAuditSink()
   let revision = 'sha256:aaa'
   const sink = labelledAuditSink(inner, { id: 'gw-1', version: '0.1.0' }, () => revision)
-  sink.record({ type: 'connection', time: 't', session_id: 's' })
-  sink.record({ type: 'statement', time: 't', session_id: 's', decision: 'allow' })
+  const labels = { id: 'gw-1', version: '0.1.0' }
+  sink.record({ type: 'connection', time: 't', session_id: 's', protocol: 'postgres' })
+  sink.record({ type: 'release', time: 't', session_id: 's', protocol: 'postgres', decision: 'allow', via: 'simple' })
+  sink.record({ type: 'statement', time: 't', session_id: 's', protocol: 'postgres', decision: 'allow', via: 'simple' })
+  sink.record({ type: 'statement', time: 't', session_id: 's2', protocol: 'postgres', decision: 'deny', via: 'startup' })
   revision = 'v2'
-  sink.record({ type: 'request', time: 't', session_id: 's', decision: 'deny' })
-  sink.record({ type: 'mcp', time: 't', session_id: 's', event: 'server_request_denied' })
+  sink.record({ type: 'request', time: 't', session_id: 'h', protocol: 'http', decision: 'deny' })
+  sink.record({ type: 'mcp', time: 't', session_id: 'h', event: 'server_request_denied' })
+  sink.record({ type: 'approval', time: 't', session_id: 's', approval_id: 'apr_1' })
   assert.equal(inner.events.map((e) => [e.type, e.labels, e.bundle_revision]), [
-    ['connection', { id: 'gw-1', version: '0.1.0' }, undefined],
-    ['statement', { id: 'gw-1', version: '0.1.0' }, 'sha256:aaa'],
-    ['request', { id: 'gw-1', version: '0.1.0' }, 'v2'],
-    ['mcp', { id: 'gw-1', version: '0.1.0' }, 'v2'],
+    ['connection', labels, undefined],
+    ['release', undefined, 'sha256:aaa'],
+    ['statement', undefined, 'sha256:aaa'],
+    ['statement', labels, 'sha256:aaa'],
+    ['request', labels, 'v2'],
+    ['mcp', labels, 'v2'],
+    ['approval', labels, undefined],
   ])
 })
 

@@ -12,9 +12,10 @@ export const SAMPLE_JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjdXJzb3IifQ.c2lnbmF0d
 const at = (s: number) => `2026-11-29T10:00:${String(s).padStart(2, '0')}.000Z`
 
 function session(id: string, who: { sub: string; issuer: string; kind: string }, t0: number): AuditEvent[] {
-  const base = { session_id: id, protocol: 'postgres', identity: who, target: 'demo', labels: { id: 'gw-test', version: '0.1.0' } }
+  // As the gateway records them: the labels on the connection record, none on the session's statements.
+  const base = { session_id: id, protocol: 'postgres', identity: who, target: 'demo' }
   return [
-    { type: 'connection', time: at(t0), ...base, client: { address: '127.0.0.1', tls: true }, application_name: 'psql', password: SAMPLE_JWT },
+    { type: 'connection', time: at(t0), ...base, labels: { id: 'gw-test', version: '0.1.0' }, client: { address: '127.0.0.1', tls: true }, application_name: 'psql', password: SAMPLE_JWT },
     { type: 'statement', time: at(t0 + 1), ...base, statement: 'SELECT email FROM users WHERE id = 42', fingerprint: 'fp1', decision_id: `${id}-d1`, decision: 'allow', reasons: [], via: 'simple', effect: 'allow', rows: 1, masked: 1, duration_ms: 1.5, bundle_revision: 'sha256:test' },
     { type: 'statement', time: at(t0 + 2), ...base, statement: 'DROP TABLE users', fingerprint: 'fp2', decision_id: `${id}-d2`, decision: 'deny', reasons: [{ rule: 'destructive', message: 'DROP is destructive' }], via: 'simple', effect: 'deny', error: '42501', rows: 0, masked: 0, duration_ms: 0, bundle_revision: 'sha256:test' },
     { type: 'disconnect', time: at(t0 + 3), session_id: id, protocol: 'postgres', target: 'demo', statements: 2, duration_ms: 3000, reason: 'client_terminate' },
