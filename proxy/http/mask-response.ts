@@ -3,7 +3,6 @@
 // JSON (Kubernetes watch streams) is masked event by event as it streams; other text gets the content
 // detectors. A body that must be masked but cannot be read (binary, corrupt, too large, not JSON where key
 // or path rules apply) is replaced by a 502: the unmasked body never reaches the client.
-import type { IncomingMessage } from 'node:http'
 import { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { maskDetected, maskJson } from '../../engine/obligations/index.ts'
@@ -11,6 +10,7 @@ import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
+import type { UpstreamResponse } from './upstream.ts'
 
 /** Largest whole body the gateway buffers to mask. */
 export const MAX_MASKED_BYTES = 32 * 1024 * 1024
@@ -26,7 +26,7 @@ export interface MaskedBody {
 
 const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
 
-export function mediaType(res: IncomingMessage): string {
+export function mediaType(res: UpstreamResponse): string {
   return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
 }
 
@@ -34,12 +34,12 @@ const isJson = (type: string) => type === 'application/json' || type.endsWith('+
 const isText = (type: string) => type.startsWith('text/') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/yaml' || type === 'application/x-yaml'
 
 /** Kubernetes watch and other newline-delimited JSON streams. */
-export function isJsonLines(res: IncomingMessage, watchRequested: boolean): boolean {
+export function isJsonLines(res: UpstreamResponse, watchRequested: boolean): boolean {
   const raw = String(res.headers['content-type'] ?? '').toLowerCase()
   return raw.includes('stream=watch') || raw.startsWith('application/x-ndjson') || raw.startsWith('application/jsonl') || (watchRequested && isJson(mediaType(res)))
 }
 
-function outHeaders(res: IncomingMessage, length?: number): Record<string, string | string[]> {
+function outHeaders(res: UpstreamResponse, length?: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(res.headers)) {
     if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'etag', 'content-md5'].includes(k)) continue
@@ -49,7 +49,7 @@ function outHeaders(res: IncomingMessage, length?: number): Record<string, strin
   return out
 }
 
-export async function readAll(res: IncomingMessage): Promise<Buffer> {
+export async function readAll(res: UpstreamResponse): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of res) {
@@ -87,7 +87,7 @@ function maskPlainText(text: string, obligations: MaskObligation[], key: Uint8Ar
 }
 
 /** Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length. */
-export async function maskWholeBody(res: IncomingMessage, obligations: MaskObligation[], key: Uint8Array): Promise<MaskedBody> {
+export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array): Promise<MaskedBody> {
   const raw = await readAll(res)
   if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: () => 0 }
   let decoded: Uint8Array
@@ -110,7 +110,7 @@ export async function maskWholeBody(res: IncomingMessage, obligations: MaskOblig
   return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: () => out.masked }
 }
 
-export function decoderFor(res: IncomingMessage): Transform[] {
+export function decoderFor(res: UpstreamResponse): Transform[] {
   return codings(res.headers['content-encoding'] as string | undefined).reverse().map((c) => {
     if (c === 'gzip' || c === 'x-gzip') return createGunzip()
     if (c === 'br') return createBrotliDecompress()
@@ -119,14 +119,14 @@ export function decoderFor(res: IncomingMessage): Transform[] {
   })
 }
 
-export const isEventStream = (res: IncomingMessage) => mediaType(res) === 'text/event-stream'
+export const isEventStream = (res: UpstreamResponse) => mediaType(res) === 'text/event-stream'
 
 /**
  * Masks a line-oriented stream as it flows: newline-delimited JSON (Kubernetes watch), each line a document;
  * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
-export function maskLines(res: IncomingMessage, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse'): MaskedBody {
+export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse'): MaskedBody {
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -174,7 +174,7 @@ export function maskLines(res: IncomingMessage, obligations: MaskObligation[], k
   return { headers: outHeaders(res), body: stream, masked: () => masked }
 }
 
-export function streamUnmasked(res: IncomingMessage): { headers: Record<string, string | string[]>; body: Readable } {
+export function streamUnmasked(res: UpstreamResponse): { headers: Record<string, string | string[]>; body: Readable } {
   const headers: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(res.headers)) {
     if (v === undefined || ['transfer-encoding', 'connection', 'keep-alive'].includes(k)) continue

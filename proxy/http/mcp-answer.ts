@@ -7,17 +7,17 @@
 //   anything else      carries no MCP message: the generic masker (empty bodies, e.g. 202 Accepted, pass)
 //
 // A message that cannot be processed is a 502 before the headers go out, and ends the stream after.
-import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import { bodyMasks, decoderFor, MAX_MASKED_BYTES, type MaskedBody, maskWholeBody, mediaType, readAll } from './mask-response.ts'
 import { createStreamProcessor, McpError, type McpResponseContext, type ProcessedMessages, processJsonBody } from './mcp/index.ts'
+import type { UpstreamResponse } from './upstream.ts'
 
 /** Answer headers the client may see: MCP's own and the content type; no cookies, no upstream internals. */
 const PASSED = ['content-type', 'cache-control', 'mcp-session-id', 'mcp-protocol-version', 'allow', 'retry-after']
 
-function answerHeaders(res: IncomingMessage, length?: number): Record<string, string | string[]> {
+function answerHeaders(res: UpstreamResponse, length?: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const name of PASSED) {
     const v = res.headers[name]
@@ -34,7 +34,7 @@ function asGatewayError(err: unknown): unknown {
   return err instanceof McpError ? withheld(err.message, err) : err
 }
 
-async function jsonMessage(res: IncomingMessage, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
+async function jsonMessage(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
   const raw = await readAll(res)
   if (raw.byteLength === 0) return { headers: answerHeaders(res, 0), body: raw, masked: () => 0 }
   let text: string
@@ -54,7 +54,7 @@ async function jsonMessage(res: IncomingMessage, ctx: McpResponseContext, onProc
   return { headers: answerHeaders(res, body.byteLength), body, masked: () => processed.masked }
 }
 
-function eventStream(res: IncomingMessage, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): MaskedBody {
+function eventStream(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): MaskedBody {
   let source: Readable = res
   for (const stage of decoderFor(res)) {
     source.on('error', (err) => stage.destroy(err))
@@ -88,7 +88,7 @@ function eventStream(res: IncomingMessage, ctx: McpResponseContext, onProcessed:
 }
 
 /** The answer as the client may see it; `onProcessed` gets what each step found (audit, post-backs). */
-export async function mcpAnswer(res: IncomingMessage, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
+export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
   const type = mediaType(res)
   if (type === 'text/event-stream') return eventStream(res, ctx, onProcessed)
   if (type === 'application/json') return jsonMessage(res, ctx, onProcessed)

@@ -5,7 +5,6 @@
 // MCP's own headers are forwarded; the answer goes through the MCP processor (mcp-answer.ts); server requests
 // it denied are answered to the server (post-back) and, with tools changed or removed, audited.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
-import type { IncomingMessage } from 'node:http'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, JudgeRequest, SessionState } from '../../engine/gateway.ts'
 import type { HoldOutcome } from '../../engine/hold.ts'
@@ -20,7 +19,7 @@ import {
   type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
-import type { Upstream } from './upstream.ts'
+import type { Upstream, UpstreamResponse } from './upstream.ts'
 
 /** The request headers MCP's transport defines, the only ones forwarded to an MCP server (with the gateway's credential). */
 const FORWARDED = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']
@@ -50,7 +49,7 @@ export interface McpFlow {
   approved(outcome: Extract<HoldOutcome, { allow: true }>): Promise<void>
   /** What is sent upstream: MCP's headers and, for a POST, the judged message serialized again. */
   outgoing(): { headers: Record<string, string>; body?: Uint8Array }
-  answer(res: IncomingMessage, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
+  answer(res: UpstreamResponse, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
 }
 
 const commandOf = (outcome: HoldOutcome): McpCommand | undefined => outcome.judgement.input.command?.mcp

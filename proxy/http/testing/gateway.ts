@@ -32,10 +32,22 @@ export const json = (res: ServerResponse, body: unknown, status = 200) => {
   res.end(JSON.stringify(body))
 }
 
-export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: { holdSeconds?: number; passthrough?: (upstream: TestUpstream) => string[]; env?: Record<string, string>; tls?: boolean; settings?: Record<string, unknown> } = {}): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  holdSeconds?: number
+  passthrough?: (upstream: TestUpstream) => string[]
+  env?: Record<string, string>
+  tls?: boolean
+  settings?: Record<string, unknown>
+  /** An upstream running elsewhere (the benchmark's, in its own process) instead of a recording one started here. */
+  upstream?: { url: string; caFile: string }
+}
+
+export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const state = mkdtempSync(join(tmpdir(), 'warden-http-'))
   let tg: TestGateway
-  const upstream = await startUpstream((req: Seen, res) => tg.route(req, res))
+  const upstream: TestUpstream = opts.upstream
+    ? { ...opts.upstream, seen: [], close: async () => undefined }
+    : await startUpstream((req: Seen, res) => tg.route(req, res))
   const list = targets(upstream)
   const te = await createTestEngine({ targets: list, settings: opts.settings })
   const env = { ...opts.env }
