@@ -1,7 +1,7 @@
 // Error replies of the HTTP gateway, each with a stable code and a message saying what was wrong and how to
 // fix it. Denials look native to the client: a Kubernetes Status for kubectl, the AWS error format for the
 // aws CLI, Google's `{error: {code, message, status}}` for gcloud, JSON `{error, reasons, decision_id}` for everything else.
-import { createHash } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { CodedError } from '../../engine/errors.ts'
 import type { TargetKind } from '../../engine/types.ts'
 import { headerValue } from './headers.ts'
@@ -86,7 +86,7 @@ export function refusalReply(kind: TargetKind, requestHeaders: HeaderList, r: Re
   return jsonReply(403, { error: r.code, message: text, reasons: r.reasons, decision_id: r.decisionId }, headers)
 }
 
-/** A short stable id for one decision, for the client and the audit trail to refer to. */
-export function decisionId(seed: string): string {
-  return `dec_${createHash('sha256').update(seed).update(String(performance.now())).update(String(Math.random())).digest('hex').slice(0, 20)}`
+/** A short unique id for one decision, for the client and the audit trail to refer to. */
+export function decisionId(): string {
+  return `dec_${randomBytes(10).toString('hex')}`
 }

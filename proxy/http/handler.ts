@@ -150,7 +150,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const session = sessionFor(caller.identity, caller.token, target)
     trace.session = session
     const request: HttpJudgeRequest['request'] = { method: canon.method, url: `https://${judgedHost}${pathAndQuery}`, headers: judgedHeaders(req.headers, body), body }
-    trace.decisionId = decisionId(session.id)
+    trace.decisionId = decisionId()
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
       ? createMcpFlow({ engine, registry, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })

@@ -137,7 +137,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         canCall: engineCanCall(engine, session, endpoint),
         judgeServerRequest(message) {
           const j = engine.judge(serverJudgeRequest(session, endpoint, message))
-          return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId(session.id) }
+          return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId() }
         },
       }
       return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId))

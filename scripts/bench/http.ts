@@ -3,22 +3,27 @@
 // concurrent connections. The caller is an agent in production, so every response is judged and scanned by the
 // content detectors, as in real use. Prints requests/s, p50 and p99 in ms, the ratios to direct, and the CPU
 // each server process spent per request (a figure a busy machine disturbs less than requests/s).
-// Usage: npm run bench:http [-- --seconds 5] [--connections 1,32] [--modes direct,reverse,mitm]
+// Usage: npm run bench:http [-- --seconds 5] [--connections 1,32] [--modes direct,bare,reverse,mitm]
 //        [--profile DIR (CPU profile of the gateway process)]
 //
 // Three processes, as deployed: the load generator (this one), the upstream, and the gateway. Every leg is TLS
 // with keep-alive (undici on the client side, the gateway's pool towards the upstream). The upstream answers a
 // fixed body without work of its own, so it is as fast as a node HTTPS server can be: the ratios are the
-// gateway's whole cost against the cheapest possible upstream, not against a real API.
+// gateway's whole cost against the cheapest possible upstream, not against a real API. The `bare` row is the
+// floor under the gateway: a TLS-terminating pass-through in the gateway process, with the same listener and
+// the same undici pool, that judges, masks and records nothing.
 import { fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import https from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici'
+import { MAX_CONNECTIONS } from '../../proxy/http/upstream.ts'
 import { startTestGateway } from '../../proxy/http/testing/gateway.ts'
 import { startUpstream } from '../../proxy/http/testing/upstream.ts'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, role: { type: 'string' }, profile: { type: 'string' }, upstream: { type: 'string' }, 'upstream-ca': { type: 'string' }, connections: { type: 'string', default: '1,32' }, modes: { type: 'string', default: 'direct,reverse,mitm' } } })
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, role: { type: 'string' }, profile: { type: 'string' }, upstream: { type: 'string' }, 'upstream-ca': { type: 'string' }, connections: { type: 'string', default: '1,32' }, modes: { type: 'string', default: 'direct,bare,reverse,mitm' } } })
 const seconds = Number(values.seconds)
 const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: [{ metadata: { name: 'web-1', namespace: 'prod' }, status: { phase: 'Running' } }] })
 
@@ -51,7 +56,21 @@ async function gatewayRole(): Promise<void> {
   const g = await startTestGateway((up) => [
     { name: 'k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'SA' }, hosts: ['kubernetes.bench:443'] } },
   ], { env: { SA: 'sa-token' }, tls: true, upstream: { url: values.upstream!, caFile: values['upstream-ca']! } })
-  serveRole({ reverse: g.reverse.url, proxy: g.proxy.url, token: await g.agentToken(), gatewayCa: readFileSync(g.ca.cert, 'utf8') }, g.close)
+  const bare = await bareProxy(values.upstream!, readFileSync(values['upstream-ca']!), g.leaves.pem(['127.0.0.1']))
+  serveRole({ reverse: g.reverse.url, proxy: g.proxy.url, bare: bare.url, token: await g.agentToken(), gatewayCa: readFileSync(g.ca.cert, 'utf8') }, async () => { bare.close(); await g.close() })
+}
+
+/** The floor: https server → undici pool → upstream, body streamed back, nothing else. */
+async function bareProxy(upstream: string, ca: Buffer, tls: { cert: string; key: string }): Promise<{ url: string; close(): void }> {
+  const pool = new Agent({ connections: MAX_CONNECTIONS, connect: { ca } })
+  const server = https.createServer(tls, (req, res) => {
+    pool.request({ origin: upstream, path: req.url!.replace(/^\/t\/k8s/, ''), method: 'GET', headers: { accept: String(req.headers.accept ?? '*/*') } }).then((up) => {
+      res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type']), 'content-length': String(up.headers['content-length']) })
+      up.body.pipe(res)
+    }, () => res.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => { server.closeAllConnections(); server.close(); void pool.close() } }
 }
 
 interface Child { ready: Ready; cpu(): Promise<number>; stop(): void }
@@ -78,11 +97,12 @@ interface Cell { rps: number; p50: number; p99: number; errors: number; upstream
 async function measure(): Promise<void> {
   const upstream = await start('upstream', [])
   const gateway = await start('gateway', ['--upstream', upstream.ready.url!, '--upstream-ca', upstream.ready.caFile!], values.profile)
-  const { reverse, proxy, token, gatewayCa } = gateway.ready as { reverse: string; proxy: string; token: string; gatewayCa: string }
+  const { reverse, proxy, bare, token, gatewayCa } = gateway.ready as { reverse: string; proxy: string; bare: string; token: string; gatewayCa: string }
   const upstreamCa = readFileSync(upstream.ready.caFile!, 'utf8')
   const path = '/api/v1/namespaces/prod/pods'
   const modes: Mode[] = [
     { name: 'direct', url: `${upstream.ready.url}${path}`, headers: {}, dispatcher: (c) => new Agent({ connections: c, connect: { ca: upstreamCa } }) },
+    { name: 'bare', url: `${bare}${path}`, headers: {}, dispatcher: (c) => new Agent({ connections: c, connect: { ca: gatewayCa } }) },
     { name: 'reverse', url: `${reverse}/t/k8s${path}`, headers: { authorization: `Bearer ${token}` }, dispatcher: (c) => new Agent({ connections: c, connect: { ca: gatewayCa } }) },
     { name: 'mitm', url: `https://kubernetes.bench${path}`, headers: {}, dispatcher: (c) => new ProxyAgent({ uri: proxy, token: `Bearer ${token}`, connections: c, requestTls: { ca: gatewayCa } }) },
   ]

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TargetConfig } from '../../../engine/config/types.ts'
 import { createTestEngine, type TestEngine } from '../../postgres/testing/engine.ts'
-import { type CaPaths, createLeafIssuer, ensureCa } from '../ca.ts'
+import { type CaPaths, createLeafIssuer, ensureCa, type LeafIssuer } from '../ca.ts'
 import { listenForward } from '../forward-proxy.ts'
 import { createHttpGateway, type HttpGateway } from '../handler.ts'
 import { type HttpListener, listenReverse } from '../node-server.ts'
@@ -20,6 +20,8 @@ export interface TestGateway {
   reverse: HttpListener
   proxy: HttpListener
   ca: CaPaths
+  /** Leaf certificates from the gateway CA. */
+  leaves: LeafIssuer
   /** What the upstream answers; replace per test. */
   route: Route
   env: Record<string, string | undefined>
@@ -57,7 +59,7 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
   const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0, tls: opts.tls ? leaves.pem(['127.0.0.1', 'localhost']) : undefined })
   const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough?.(upstream) ?? [], leaves, handle: gateway.handle })
   tg = {
-    te, upstream, gateway, reverse, proxy, ca, env,
+    te, upstream, gateway, reverse, proxy, ca, leaves, env,
     route: (_req, res) => json(res, { ok: true }),
     agentToken: () => te.token('cursor', ['agents']),
     async close() {
