@@ -11,15 +11,19 @@ import { fetch as undiciFetch, ProxyAgent } from 'undici'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AuditEvent } from '../../engine/audit/types.ts'
-import { JSONRPC_DENIED, JSONRPC_HELD } from './mcp/jsonrpc-reply.ts'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import { createHttpGateway } from './handler.ts'
+import { JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST } from './mcp/jsonrpc-reply.ts'
 import { startTestMcpServer } from './mcp/testing/server.ts'
+import { listenReverse } from './node-server.ts'
 import { startTestGateway } from './testing/gateway.ts'
 
 const server = await startTestMcpServer()
-const g = await startTestGateway(() => [{
+const targets: TargetConfig[] = [{
   name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' },
   upstream_http: { url: new URL(server.url).origin, credential: { kind: 'bearer', token_env: 'MCP_UPSTREAM_TOKEN' }, hosts: ['mcp.example.test'] },
-}], {
+}]
+const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
   settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'docs/summarize'], approve: ['docs/deploy'], deny: ['docs/drop_*'] } } },
@@ -151,6 +155,44 @@ test('rug pull: a tool whose description changed is held and audited, then trust
   assert.is(textOf(await second.callTool({ name: 'read_docs', arguments: { topic: 'other' } })), 'Documentation for other: run warden up.')
   assert.is(g.te.approvals.list({ status: 'pending' }).length, 0)
   await second.close()
+})
+
+test('a held tool call nobody approves in time is a JSON-RPC error (-32002) saying so, and never runs', async () => {
+  // A second gateway on the same engine and approval store, holding for one second.
+  const quick = createHttpGateway({ engine: g.te.engine, targets, env: g.env, holdSeconds: 1, maskKey: new Uint8Array(32) })
+  const listener = await listenReverse(quick.handle, { host: '127.0.0.1', port: 0 })
+  try {
+    const res = await fetch(`${listener.url}/t/prod-mcp/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 41, method: 'tools/call', params: { name: 'deploy', arguments: { service: 'search' } } }),
+    })
+    assert.is(res.status, 200)
+    const body = await res.json() as { id: unknown; error: { code: number; message: string; data?: Record<string, unknown> } }
+    assert.is(body.id, 41)
+    assert.is(body.error.code, JSONRPC_HELD)
+    assert.match(body.error.message, /held for approval apr_\w+; no reviewer approved it within 1s/)
+    assert.is(body.error.data?.held, 'expired')
+    assert.not.ok(server.calls.includes('deploy search'))
+  } finally {
+    await listener.close()
+    quick.close()
+  }
+})
+
+test('a message with no id (a batch) is refused as an invalid request: HTTP 400, JSON-RPC -32600, id null', async () => {
+  const before = server.requests.length
+  const res = await fetch(reverseUrl(), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'ping' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' }]),
+  })
+  assert.is(res.status, 400)
+  const body = await res.json() as { id: unknown; error: { code: number; message: string } }
+  assert.is(body.id, null)
+  assert.is(body.error.code, JSONRPC_INVALID_REQUEST)
+  assert.match(body.error.message, /batches are not accepted/)
+  assert.is(server.requests.length, before)
 })
 
 test('through the forward proxy (HTTPS_PROXY style): tools filtered, allowed, denied and masked alike', async () => {

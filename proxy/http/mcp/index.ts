@@ -18,7 +18,7 @@
 //           judgeServerRequest: (m) => { const j = engine.judge(serverJudgeRequest(session, endpoint, m));
 //                                        return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId } } }
 //
-// testing/pass-through.ts is this flow, runnable, and integration.test.ts drives it with the SDK's client.
+// proxy/http/mcp-flow.ts is this flow in the gateway, and proxy/http/mcp.test.ts drives it with the SDK's client.
 export { McpError, type McpErrorCode } from './errors.ts'
 export { createMemoryToolRegistry, type McpToolDefinition, type ObservedTools, toolFingerprint, type ToolRegistry } from './fingerprint.ts'
 export {
