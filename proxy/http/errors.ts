@@ -37,8 +37,10 @@ function textReply(status: number, contentType: string, text: string, headers: R
   return { status, headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength), ...headers }, body: bytes }
 }
 
-export function errorReply(err: HttpGatewayError): GatewayResponse {
-  return jsonReply(err.status, { error: err.code, message: err.message }, err.headers)
+/** An error reply; once the request was judged, it names the decision (body and x-warden-decision-id). */
+export function errorReply(err: HttpGatewayError, decisionId?: string): GatewayResponse {
+  if (!decisionId) return jsonReply(err.status, { error: err.code, message: err.message }, err.headers)
+  return jsonReply(err.status, { error: err.code, message: err.message, decision_id: decisionId }, { ...err.headers, 'x-warden-decision-id': decisionId })
 }
 
 export interface Refusal {

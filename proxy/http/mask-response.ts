@@ -3,6 +3,14 @@
 // JSON (Kubernetes watch streams) is masked event by event as it streams; other text gets the content
 // detectors. A body that must be masked but cannot be read (binary, corrupt, too large, not JSON where key
 // or path rules apply) is replaced by a 502: the unmasked body never reaches the client.
+//
+// Binary bodies (images, archives, octet streams that are not text) under a mask obligation are refused, and
+// never exempted by their Content-Type: the agent chooses that header (S3 `response-content-type`, GCS
+// `response-content-type`, the metadata it gave the object at upload), so an exemption by type would let it
+// relabel any document as image/png and read it unmasked. A policy that allows a binary download says so in
+// the decision for that request: no mask obligation (e.g. an object read it allows, or holds for approval).
+// They are refused early: on the declared type, or on the first chunk (a NUL byte or bytes that are not
+// UTF-8), so a large download is not buffered only to be withheld.
 import { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { maskDetected, maskJson } from '../../engine/obligations/index.ts'
@@ -49,10 +57,12 @@ function outHeaders(res: UpstreamResponse, length?: number): Record<string, stri
   return out
 }
 
-export async function readAll(res: UpstreamResponse): Promise<Buffer> {
+/** The whole body, up to MAX_MASKED_BYTES; `first` sees the first chunk and may throw to stop reading. */
+export async function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of res) {
+    if (size === 0) first?.(chunk as Buffer)
     size += (chunk as Buffer).byteLength
     if (size > MAX_MASKED_BYTES) {
       res.destroy()
@@ -86,9 +96,24 @@ function maskPlainText(text: string, obligations: MaskObligation[], key: Uint8Ar
   return { text: out.value ?? '', masked: out.masked ? 1 : 0 }
 }
 
+// Media types that are never text (SVG and other +xml types are text).
+const BINARY_FAMILIES = /^(image|audio|video|font|model)\//
+
+function binaryRefused(type: string, obligations: readonly MaskObligation[]): HttpGatewayError {
+  const rules = [...new Set(obligations.map((o) => o.rule).filter(Boolean))].join(', ') || 'the policy'
+  return failed(`its body is binary (${type || 'no content type'}): mask obligations (from ${rules}) act on JSON and text, and a binary body cannot be scanned. ` +
+    'Content-Type never exempts a body (the client can choose it); to allow this download, the policy must decide it without a mask obligation')
+}
+
 /** Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length. */
 export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array): Promise<MaskedBody> {
-  const raw = await readAll(res)
+  const declared = mediaType(res)
+  if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
+  const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
+  const raw = await readAll(res, (first) => {
+    // Compressed bodies are judged once decoded, below.
+    if (!encoded && !maybeText(first)) throw binaryRefused(declared, obligations)
+  })
   if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: () => 0 }
   let decoded: Uint8Array
   try {
@@ -97,10 +122,11 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
     throw failed((err as Error).message, err)
   }
   let text: string
+  if (decoded.includes(0)) throw binaryRefused(declared, obligations)
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(decoded)
-  } catch (err) {
-    throw failed('its body is not UTF-8 text', err)
+  } catch {
+    throw binaryRefused(declared, obligations)
   }
   const type = mediaType(res)
   const looksJson = /^\s*[[{]/.test(text)
@@ -108,6 +134,17 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
   const bytes = Buffer.from(out.text, 'utf8')
   return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: () => out.masked }
+}
+
+/** Whether the start of a body can be UTF-8 text: no NUL byte, and valid UTF-8 (a sequence cut at the end is fine). */
+function maybeText(chunk: Buffer): boolean {
+  if (chunk.includes(0)) return false
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(chunk, { stream: true })
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function decoderFor(res: UpstreamResponse): Transform[] {

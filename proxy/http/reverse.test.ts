@@ -171,14 +171,20 @@ test('server-sent events are masked event by event as they stream', async () => 
   assert.not.match(rest, 'dave@example.com')
 })
 
-test('a body that must be masked but is not JSON or text is withheld with a 502', async () => {
+test('a binary body under a mask obligation is withheld with a 502 naming the rule and the decision', async () => {
   g.route = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream' })
     res.end(Buffer.from([0, 1, 2, 3, 0xff]))
   }
   const res = await get('/t/k8s/api/v1/namespaces/prod/pods/p/log')
   assert.is(res.status, 502)
-  assert.is((await res.json()).error, 'http.mask_failed')
+  const body = await res.json()
+  assert.is(body.error, 'http.mask_failed')
+  assert.match(body.message, 'its body is binary (application/octet-stream): mask obligations (from warden.rules.kubernetes.content)')
+  assert.match(body.message, 'Content-Type never exempts a body')
+  assert.match(body.decision_id, /^dec_/)
+  assert.is(res.headers.get('x-warden-decision-id'), body.decision_id)
+  assert.is(lastRequest().error, 'http.mask_failed')
   g.route = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
     res.end('this is not gzip')
@@ -186,6 +192,50 @@ test('a body that must be masked but is not JSON or text is withheld with a 502'
   const bad = await get('/t/k8s/api/v1/namespaces/prod/pods')
   assert.is(bad.status, 502)
   assert.match((await bad.json()).message, 'withheld')
+})
+
+test('a binary download under a mask obligation is refused on its first chunk, not after buffering it', async () => {
+  let ended = false
+  let timer: NodeJS.Timeout | undefined
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'binary/octet-stream' })
+    res.write(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0xff, 0xfe]))
+    timer = setTimeout(() => { ended = true; res.end(Buffer.alloc(1024)) }, 3000)
+  }
+  try {
+    const res = await get('/t/k8s/api/v1/namespaces/prod/pods/p/log')
+    assert.is(res.status, 502)
+    assert.match((await res.json()).message, 'its body is binary (binary/octet-stream)')
+    assert.not.ok(ended, 'the refusal waited for the whole download')
+  } finally {
+    clearTimeout(timer)
+  }
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png' })
+    res.end('not even read')
+  }
+  const image = await get('/t/k8s/api/v1/namespaces/prod/pods/p/log')
+  assert.is(image.status, 502)
+  assert.match((await image.json()).message, 'its body is binary (image/png)')
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' })
+    res.end(gzipSync(Buffer.from([0, 159, 146, 150])))
+  }
+  const zipped = await get('/t/k8s/api/v1/namespaces/prod/pods/p/log')
+  assert.is(zipped.status, 502)
+  assert.match((await zipped.json()).message, 'its body is binary')
+})
+
+test('JSON served as application/octet-stream (a stored object) is still masked, not refused', async () => {
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    res.end(JSON.stringify({ owner: 'erin@example.com' }))
+  }
+  const res = await get('/t/k8s/api/v1/namespaces/prod/pods/p/log')
+  assert.is(res.status, 200)
+  const text = await res.text()
+  assert.not.match(text, 'erin@example.com')
+  assert.ok(JSON.parse(text).owner)
 })
 
 test('a response with no mask obligation streams: the first chunk arrives before the upstream ends', async () => {
