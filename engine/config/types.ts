@@ -75,6 +75,8 @@ export interface HttpUpstreamConfig {
   credential?: HttpCredentialConfig
   /** Forward mode: host patterns (`*.googleapis.com`, `sts.*.amazonaws.com`, `api.example:8443`) whose traffic belongs to this target. */
   hosts: string[]
+  /** Largest request body read whole to be judged (1 MiB when absent); object uploads stream instead. */
+  max_body_bytes?: number
 }
 
 export interface IdentityProviderConfig {

@@ -188,6 +188,20 @@ test('bodies over 1 MiB ⇒ body too large, counted in bytes', () => {
   assert.equal(post(`"${'x'.repeat(MAX_BODY_BYTES - 2)}"`, 'application/json').body_error, undefined)
 })
 
+test('a target limit (maxBodyBytes) replaces the 1 MiB default', () => {
+  const doc = JSON.stringify({ pad: 'x'.repeat(2 * MAX_BODY_BYTES) })
+  const at = (maxBodyBytes: number) => normalizeHttp({ method: 'POST', url: 'https://api.example.com/x', headers: { 'content-type': 'application/json' }, body: doc, maxBodyBytes })
+  assert.equal(at(4 * MAX_BODY_BYTES).body, JSON.parse(doc))
+  assert.match(at(1000).body_error ?? '', /body too large: \d+ bytes exceeds the 1000-byte limit/)
+})
+
+test('a body the frontend streamed unread ⇒ body_error saying so, and no body', () => {
+  const cmd = normalizeHttp({ method: 'PUT', url: 'https://s3.amazonaws.com/b/k', headers: { 'content-length': '5242880', 'x-amz-decoded-content-length': '5242880' }, bodyNotRead: 'an object upload streamed to the upstream' })
+  assert.is(cmd.body, undefined)
+  assert.is(cmd.body_error, 'body not read: an object upload streamed to the upstream')
+  assert.is(cmd.headers['x-amz-decoded-content-length'], '5242880')
+})
+
 test('a deeply nested body ⇒ body_error instead of a document that overflows its consumers', () => {
   const deep = '['.repeat(10_000) + ']'.repeat(10_000)
   assert.match(post(deep, 'application/json').body_error ?? '', /nested deeper/)

@@ -9,8 +9,13 @@ export interface RawHttpRequest {
   url: string
   headers?: Record<string, string | string[] | undefined>
   body?: string | Uint8Array
+  /** The frontend did not read the body (an object upload streamed to the upstream): why, for body_error. */
+  bodyNotRead?: string
+  /** Largest body parsed (the frontend's limit for this target); MAX_BODY_BYTES when absent. */
+  maxBodyBytes?: number
 }
 
+/** Default largest body parsed for the policy (a target's upstream_http.max_body_bytes overrides it). */
 export const MAX_BODY_BYTES = 1024 * 1024
 
 // Copied when present. Anything else, and anything credential-like, is never copied.
@@ -19,7 +24,7 @@ const COPIED_HEADERS = new Set([
   'upgrade', 'user-agent', 'x-request-id', 'x-forwarded-proto',
   'x-http-method-override', 'x-http-method', 'x-method-override',
   'x-goog-user-project', 'x-goog-request-params', 'x-goog-api-client',
-  'x-amz-target', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-acl', 'x-amz-copy-source',
+  'x-amz-target', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-amz-acl', 'x-amz-copy-source',
   'x-amz-bypass-governance-retention', 'x-amz-server-side-encryption-aws-kms-key-id',
   'impersonate-user', 'impersonate-group', 'impersonate-uid',
 ])
@@ -164,10 +169,10 @@ function decodeText(bytes: string | Uint8Array): string | undefined {
   }
 }
 
-function parseBody(raw: string | Uint8Array | undefined, contentType: string | undefined): ParsedBody {
+function parseBody(raw: string | Uint8Array | undefined, contentType: string | undefined, maxBytes = MAX_BODY_BYTES): ParsedBody {
   if (raw === undefined || raw.length === 0) return {}
   const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength
-  if (size > MAX_BODY_BYTES) return { body_error: `body too large: ${size} bytes exceeds the 1 MiB limit` }
+  if (size > maxBytes) return { body_error: `body too large: ${size} bytes exceeds the ${maxBytes}-byte limit` }
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
   const text = decodeText(raw)?.replace(/^\uFEFF/, '')
   const isJson = mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json') ||
@@ -224,5 +229,6 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
     query: parseQueryString(target.rawQuery, true),
     headers: selectHeaders(req.headers),
   }
-  return Object.assign(command, parseBody(req.body, headerValue(req.headers, 'content-type')))
+  if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` })
+  return Object.assign(command, parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes))
 }

@@ -1,20 +1,29 @@
-// The request body the policy reads: read whole (up to MAX_BODY_BYTES, the normalizer's limit), decoded when
-// it has a Content-Encoding, and forwarded in exactly that decoded form, so what is forwarded is what was judged.
+// The request body the policy reads: read whole (up to the target's upstream_http.max_body_bytes, 1 MiB by
+// default), decoded when it has a Content-Encoding, and forwarded in exactly that decoded form, so what is
+// forwarded is what was judged. Object uploads do not come here: upload.ts streams them.
+import type { TargetConfig } from '../../engine/config/types.ts'
 import { MAX_BODY_BYTES } from '../../engine/normalize/http.ts'
 import type { CanonicalRequest } from './canonical.ts'
 import { decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 
-export async function readRequestBody(body: AsyncIterable<Uint8Array> | undefined, canonical: CanonicalRequest, contentEncoding: string | undefined): Promise<Uint8Array | undefined> {
+/** The largest body the gateway reads whole for this target. */
+export const bodyLimit = (target: TargetConfig) => target.upstream_http?.max_body_bytes ?? MAX_BODY_BYTES
+
+export async function readRequestBody(body: AsyncIterable<Uint8Array> | undefined, canonical: CanonicalRequest, contentEncoding: string | undefined, target: TargetConfig): Promise<Uint8Array | undefined> {
   if (canonical.bodyLength === 0 || !body) return undefined
-  const tooLarge = () => new HttpGatewayError(413, 'http.body_too_large', `request body larger than ${MAX_BODY_BYTES} bytes: the gateway judges bodies whole and forwards only what it judged; send smaller requests`)
-  if (typeof canonical.bodyLength === 'number' && canonical.bodyLength > MAX_BODY_BYTES) throw tooLarge()
+  const limit = bodyLimit(target)
+  const tooLarge = (size: string) => new HttpGatewayError(413, 'http.body_too_large',
+    `request body (${size}) exceeds ${limit} bytes, the most the gateway reads to judge a request to target ${target.name}: ` +
+    `it judges bodies whole and forwards only what it judged. Send a smaller body, or raise targets[${target.name}].upstream_http.max_body_bytes ` +
+    '(object uploads such as S3 PutObject and GCS media uploads are streamed instead, at any size)')
+  if (typeof canonical.bodyLength === 'number' && canonical.bodyLength > limit) throw tooLarge(`Content-Length ${canonical.bodyLength}`)
   const chunks: Uint8Array[] = []
   let size = 0
   try {
     for await (const chunk of body) {
       size += chunk.byteLength
-      if (size > MAX_BODY_BYTES) throw tooLarge()
+      if (size > limit) throw tooLarge('chunked')
       chunks.push(chunk)
     }
   } catch (err) {
@@ -25,5 +34,5 @@ export async function readRequestBody(body: AsyncIterable<Uint8Array> | undefine
     throw new HttpGatewayError(400, 'http.body_unreadable', `request body has ${size} bytes, Content-Length said ${canonical.bodyLength}`)
   }
   const raw = Buffer.concat(chunks)
-  return decodeBody(raw, contentEncoding, MAX_BODY_BYTES, 'request body')
+  return decodeBody(raw, contentEncoding, limit, 'request body')
 }

@@ -1,6 +1,7 @@
 // The gateway's own credential for a target's upstream, injected into every forwarded request: a bearer
 // token, basic auth, a custom header, a client certificate (TLS options) or an AWS SigV4 signature.
 import { readFileSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 import type { HttpCredentialConfig, TargetConfig } from '../../engine/config/types.ts'
 import { HttpGatewayError } from './errors.ts'
 import { type Env, secretReader } from './secrets.ts'
@@ -10,7 +11,10 @@ export interface Outgoing {
   method: string
   url: URL
   headers: Record<string, string>
-  body?: Uint8Array
+  /** Whole, or streamed (an object upload, checked as it flows: upload.ts). */
+  body?: Uint8Array | Readable
+  /** AWS, streamed body: the payload hash to sign with (the client's declared x-amz-content-sha256). */
+  payloadHash?: string
   /** The agent's Authorization header as received (AWS: its SigV4 scope names region and service). */
   agentAuthorization?: string
 }
@@ -69,7 +73,8 @@ export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCred
         apply: async (req) => {
           const key = { accessKeyId: await id(), secretAccessKey: await secret(), sessionToken: session ? await session().catch(() => undefined) : undefined }
           const scope = agentScope(req.agentAuthorization)
-          return signAws(key, { ...req, region: c.region ?? scope.region, service: c.service ?? scope.service })
+          const body = req.body instanceof Uint8Array ? req.body : undefined
+          return signAws(key, { ...req, body, region: c.region ?? scope.region, service: c.service ?? scope.service })
         },
       }
     }

@@ -9,7 +9,7 @@ import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
 import type { Identity } from '../../engine/types.ts'
 import { requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
-import { readRequestBody } from './body.ts'
+import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
 import { forwardableHeaders, headerValue } from './headers.ts'
@@ -19,6 +19,7 @@ import { createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
+import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload.ts'
 import { createUpstream, type Upstream } from './upstream.ts'
 
 export interface HttpGatewayOptions {
@@ -138,8 +139,6 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     }
     trace.target = target.name
     const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined)
-    const body = await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'))
-    trace.bytesIn = body?.byteLength ?? 0
     const upstream = upstreamOf(target)
     const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
     const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)
@@ -149,8 +148,21 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     }
     const session = sessionFor(caller.identity, caller.token, target)
     trace.session = session
-    const request: HttpJudgeRequest['request'] = { method: canon.method, url: `https://${judgedHost}${pathAndQuery}`, headers: judgedHeaders(req.headers, body), body }
     trace.decisionId = decisionId()
+    const judgedUrl = `https://${judgedHost}${pathAndQuery}`
+    // An object upload is judged without its body, then streams (upload.ts); any other body is read whole first.
+    let upload: Upload | undefined
+    let uploadJudgement: Judgement | undefined
+    const declared = req.body && canon.bodyLength !== 0 && mayUpload(target.kind, canon.method) ? describeUpload(req.headers, canon) : undefined
+    if (declared) {
+      const probe = engine.judge({ kind: 'http', session, request: { method: canon.method, url: judgedUrl, headers: { ...judgedHeaders(req.headers, undefined), ...declared.judgedHeaders }, bodyNotRead: declared.note } })
+      if (isObjectUpload(probe.input.command)) [upload, uploadJudgement] = [declared, probe]
+    }
+    const body = upload ? undefined : await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'), target)
+    trace.bytesIn = body?.byteLength ?? 0
+    const request: HttpJudgeRequest['request'] = upload
+      ? { method: canon.method, url: judgedUrl, headers: { ...judgedHeaders(req.headers, undefined), ...upload.judgedHeaders }, bodyNotRead: upload.note }
+      : { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
       ? createMcpFlow({ engine, registry, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
@@ -161,6 +173,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       holdMs: opts.holdSeconds * 1000,
       summary: mcp ? mcp.summary : `${canon.method} ${judgedHost}${canon.path}`,
       signal: req.signal,
+      judgement: uploadJudgement,
       onHeld(held) {
         trace.approvalId = held.id
         engine.audit.record({
@@ -203,12 +216,15 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       // An upgraded stream (exec, attach, port-forward, WebSocket) is raw bytes no masker can read.
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
     }
+    if (upload?.refusal) throw upload.refusal
     if (mcp) await mcp.approved(outcome)
-    const outgoing = mcp ? mcp.outgoing() : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }
+    const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
+      : upload ? { headers: { ...forwardableHeaders(req.headers, false), ...upload.forwardHeaders }, body: upload.body(req.body!, (n) => (trace.bytesIn = n)) }
+      : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }
     const headers = outgoing.headers
     // A body to be masked must be readable: ask only for codings the masker can undo (MCP answers are always read).
     if (masks.length || mcp) headers['accept-encoding'] = 'gzip, deflate, br'
-    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
+    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
     if (reply.kind === 'upgrade') {
       record(req, trace, 101)

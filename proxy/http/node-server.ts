@@ -83,9 +83,23 @@ function readsEarlyHints(req: http.IncomingMessage): boolean {
   return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && earlyHintsClients.test(String(req.headers['user-agent'] ?? ''))
 }
 
+/**
+ * A body whose client waits for `100 Continue` (Expect: 100-continue, as the aws CLI and curl send with uploads):
+ * the 100 goes out when the gateway starts reading it, after the request is judged for an upload, so a denied
+ * or held upload is refused before its bytes are sent.
+ */
+function continuedBody(req: http.IncomingMessage, res: http.ServerResponse): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      if (!res.headersSent) res.writeContinue()
+      return req[Symbol.asyncIterator]()
+    },
+  }
+}
+
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const greq = toGatewayRequest(req, mode, res, {
       ...extra(req),
       // node sends a 103 only when it carries a Link header; this one names the approval and asks nothing of the client.
@@ -93,8 +107,11 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
         if (!res.headersSent && readsEarlyHints(req)) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
       },
     })
+    if (expectsContinue) greq.body = continuedBody(req, res)
     handle(greq).then((out) => writeResponse(res, out), () => res.destroy())
-  })
+  }
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, false))
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true))
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const greq = toGatewayRequest(req, mode, socket, extra(req))
     // The head (bytes after the request head) belongs to the upgraded protocol; the body of an upgrade request is empty.

@@ -267,6 +267,37 @@ test('aws s3 mb is held, and completes once a reviewer approves; moto sees the g
   }
 })
 
+test('aws s3 cp of a 5 MiB file streams through the gateway (held, approved); the object at moto matches byte for byte', async () => {
+  const file = join(dir, 'upload-5mib.bin')
+  const data = Buffer.alloc(5 * 1024 * 1024)
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 12)) & 0xff
+  writeFileSync(file, data)
+  const child = execFileOut(tools.aws!, ['s3', 'cp', file, 's3://warden-real-bucket/upload-5mib.bin'], awsEnv())
+  let id: string | undefined
+  for (let i = 0; i < 120 && !id && child.done() === undefined; i++) {
+    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('upload-5mib.bin'))?.id
+    if (!id) await sleep(250)
+  }
+  assert.ok(id, `the upload was held (aws: ${JSON.stringify(child.done())})`)
+  g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  const out = await child.result
+  assert.is(out.code, 0, out.stderr)
+  const put = motoSaw().filter((r) => r.method === 'PUT' && r.url.includes('upload-5mib.bin'))
+  assert.is(put.length, 1)
+  assert.match(put[0]!.headers.Authorization ?? put[0]!.headers.authorization ?? '', `Credential=${GATEWAY_KEY_ID}/`)
+  // Read it back straight from moto, with moto's own test key.
+  const back = join(dir, 'download-5mib.bin')
+  const direct = await exec(tools.aws!, ['s3', 'cp', 's3://warden-real-bucket/upload-5mib.bin', back, '--endpoint-url', moto.url], clientEnv(moto.caFile, {
+    AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true',
+  }))
+  assert.is(direct.code, 0, direct.stderr)
+  assert.ok(readFileSync(back).equals(data), 'the object stored at moto is the file uploaded')
+  const event = [...g.te.audit.events].reverse().find((e) => e.type === 'request' && e.method === 'PUT' && String(e.url).includes('upload-5mib.bin'))!
+  assert.is(event.status, 200)
+  assert.ok(Number(event.bytes_in) > data.length, 'the aws-chunked body (data plus framing) went through')
+})
+
 // ---- gcloud against fake-gcs-server ----
 
 const gcloudEnv = (extra: NodeJS.ProcessEnv) => clientEnv(g.ca.bundle, {

@@ -19,6 +19,8 @@ export interface SignInput {
   url: URL
   headers: Record<string, string>
   body?: Uint8Array
+  /** The payload hash to sign instead of the body's (a streamed upload: the client's x-amz-content-sha256). */
+  payloadHash?: string
   /** Signing scope: from config, else the agent's own credential scope, else the endpoint host. */
   region?: string
   service?: string
@@ -52,7 +54,7 @@ export async function signAws(key: AwsKey, input: SignInput): Promise<Record<str
     // S3 signs the path as sent; every other service double-encodes it.
     uriEscapePath: service !== 's3',
   })
-  const payloadHash = createHash('sha256').update(input.body ?? new Uint8Array()).digest('hex')
+  const payloadHash = input.payloadHash ?? createHash('sha256').update(input.body ?? new Uint8Array()).digest('hex')
   const headers: Record<string, string> = { ...input.headers, host: input.url.host, 'x-amz-content-sha256': payloadHash }
   const signed = await signer.sign({
     method: input.method,

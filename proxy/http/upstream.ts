@@ -109,8 +109,9 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
     async send(req, opts) {
       const headers = await credential.apply(req)
       if (opts.upgrade) return upgrade(req, headers, opts.signal)
-      if (req.body) headers['content-length'] = String(req.body.byteLength)
-      else if (req.method !== 'GET' && req.method !== 'HEAD') headers['content-length'] = '0'
+      // A streamed body brings its own Content-Length (or none: chunked).
+      if (req.body instanceof Uint8Array) headers['content-length'] = String(req.body.byteLength)
+      else if (!req.body && req.method !== 'GET' && req.method !== 'HEAD') headers['content-length'] = '0'
       try {
         const res = await pool().request({
           origin: req.url.origin,
