@@ -23,9 +23,10 @@ test.before(async () => {
   g = await startTestGateway((up) => [
     { ...s3('s3-stage', 'staging'), upstream_http: { ...s3('', '').upstream_http, url: up.url, ca_file: up.caFile } },
     { ...s3('s3-prod', 'production'), upstream_http: { ...s3('', '').upstream_http, url: up.url, ca_file: up.caFile } },
+    { name: 'gcs-stage', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: [] } },
     { name: 'api', kind: 'http', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, hosts: [], max_body_bytes: 4 * MiB } },
     { name: 'api-small', kind: 'http', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, hosts: [] } },
-  ], { tls: true, holdSeconds: 20, env: { HELD_ID: 'AKIDGATEWAYHELD', HELD_SECRET: 'held-secret' } })
+  ], { tls: true, holdSeconds: 20, env: { HELD_ID: 'AKIDGATEWAYHELD', HELD_SECRET: 'held-secret', HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
   trusting = new Agent({ connect: { ca: readFileSync(g.ca.cert) } })
   g.route = (_req, res) => {
@@ -156,6 +157,18 @@ test('an upload signed chunk by chunk cannot be re-signed: 400 saying how to sen
   assert.is(res.status, 400)
   assert.match((await errorOf(res)).message, "carries the agent's signature in every chunk")
   assert.is(g.upstream.seen.length, before)
+})
+
+test('a Cloud Storage media upload streams; a multipart upload (JSON metadata inside) is read whole, so bounded', async () => {
+  const data = Buffer.alloc(2 * MiB, 5)
+  const res = await send('/t/gcs-stage/upload/storage/v1/b/bk/o?uploadType=media&name=big.bin', { method: 'POST', body: data, headers: { 'content-type': 'application/octet-stream' } })
+  assert.is(res.status, 200, await res.clone().text())
+  const seen = g.upstream.seen.at(-1)!
+  assert.ok(seen.body.equals(data))
+  assert.is(seen.headers.authorization, 'Bearer gcp-held-token')
+  assert.match(String(lastRequest().url), 'uploadType=media')
+  const multipart = await send('/t/gcs-stage/upload/storage/v1/b/bk/o?uploadType=multipart', { method: 'POST', body: data, headers: { 'content-type': 'multipart/related; boundary=x' } })
+  assert.is(multipart.status, 413)
 })
 
 test('a PUT that is not an object upload (PutObjectTagging) is read whole and judged with its body', async () => {
