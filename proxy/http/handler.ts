@@ -80,7 +80,8 @@ export function hostNamesResource(kind: string, authority: string): boolean {
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const { engine } = opts
   const upstreams = new Map<string, Upstream>()
-  const sessions = new Map<string, string>()
+  // Session id and start per token and target (the id is a hash of both, computed once).
+  const sessions = new Map<string, { id: string; started: string }>()
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const upstreamOf = (t: TargetConfig) => {
     let u = upstreams.get(t.name)
@@ -90,13 +91,13 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
 
   // One session per token and target, so grants given for one request cover the agent's retries.
   function sessionFor(identity: Identity, token: string, target: TargetConfig): SessionState {
-    const id = `http-${sha(`${token}\n${target.name}`).slice(0, 24)}`
-    let started = sessions.get(id)
-    if (!started) {
+    const key = `${token}\n${target.name}`
+    let known = sessions.get(key)
+    if (!known) {
       if (sessions.size > 10_000) sessions.clear()
-      sessions.set(id, (started = new Date().toISOString()))
+      sessions.set(key, (known = { id: `http-${sha(key).slice(0, 24)}`, started: new Date().toISOString() }))
     }
-    return { id, started_at: started, identity, target }
+    return { id: known.id, started_at: known.started, identity, target }
   }
 
   function record(req: GatewayRequest, trace: Trace, status: number, extra: { error?: string; bytesOut?: number; masked?: number } = {}) {

@@ -44,6 +44,8 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
   const credential: UpstreamCredential = upstreamCredential(target, env)
   let ca: Buffer | undefined
   let agent: Agent | undefined
+  // The configured url's origin and path prefix, without a trailing slash.
+  const configured = conf?.url ? (({ origin, pathname }) => `${origin}${pathname.replace(/\/+$/, '')}`)(new URL(conf.url)) : undefined
 
   /** The CA file, read once; a missing file is a 503 at request time, naming the file. */
   function caOf(): Buffer | undefined {
@@ -99,12 +101,10 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
 
   return {
     url(pathAndQuery, fallback) {
-      const base = conf?.url ?? fallback
+      const base = conf?.url ? configured : fallback
       if (!base) throw unconfigured(target, `set targets[${target.name}].upstream_http.url (e.g. https://api.example:443) in the config`)
-      const u = new URL(base)
-      const prefix = u.pathname.replace(/\/+$/, '')
       // Concatenated, not resolved: URL resolution would normalize what canonicalize() already checked.
-      return new URL(`${u.origin}${prefix}${pathAndQuery}`)
+      return new URL(`${base}${pathAndQuery}`)
     },
     async send(req, opts) {
       const headers = await credential.apply(req)
