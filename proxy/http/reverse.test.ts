@@ -8,6 +8,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { MAX_CONNECTIONS } from './upstream.ts'
 
 const run = promisify(execFile)
 let g: TestGateway
@@ -77,6 +78,33 @@ test('keep-alive holds on both sides: sequential requests reuse the client and u
   agent.destroy()
   assert.is(clientPorts.size, 1, 'one client connection')
   assert.is(new Set(g.upstream.seen.slice(before).map((s) => s.port)).size, 1, 'one upstream connection')
+})
+
+test('the upstream pool is bounded: a burst of concurrent requests queues on at most MAX_CONNECTIONS sockets', async () => {
+  const burst = MAX_CONNECTIONS + 16
+  let waiting = 0
+  const release: Array<() => void> = []
+  g.route = (_req, res) => {
+    release.push(() => json(res, { kind: 'PodList', items: [] }))
+    // Answer once no more requests arrive: every socket of the pool is busy by then.
+    if (++waiting === MAX_CONNECTIONS) setTimeout(() => { for (const r of release.splice(0)) r() }, 300)
+    else if (waiting > MAX_CONNECTIONS) release.shift()!()
+  }
+  const before = g.upstream.seen.length
+  const agent = new http.Agent({ keepAlive: true, maxSockets: burst })
+  const statuses = await Promise.all(Array.from({ length: burst }, () => new Promise<number>((resolve, reject) => {
+    const r = http.request(`${g.reverse.url}/t/web/pool`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode!))
+    })
+    r.on('error', reject)
+    r.end()
+  })))
+  agent.destroy()
+  assert.ok(statuses.every((s) => s === 200), JSON.stringify(statuses))
+  const ports = new Set(g.upstream.seen.slice(before).map((s) => s.port))
+  assert.is(g.upstream.seen.length - before, burst)
+  assert.is(ports.size, MAX_CONNECTIONS, `${ports.size} upstream sockets`)
 })
 
 test('kubernetes: delete namespace is denied with a Status object kubectl prints; nothing reaches the upstream', async () => {
