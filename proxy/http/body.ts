@@ -16,7 +16,7 @@ export async function readRequestBody(body: AsyncIterable<Uint8Array> | undefine
   const tooLarge = (size: string) => new HttpGatewayError(413, 'http.body_too_large',
     `request body (${size}) exceeds ${limit} bytes, the most the gateway reads to judge a request to target ${target.name}: ` +
     `it judges bodies whole and forwards only what it judged. Send a smaller body, or raise targets[${target.name}].upstream_http.max_body_bytes ` +
-    '(object uploads such as S3 PutObject and GCS media uploads are streamed instead, at any size)')
+    '(object uploads, S3 PutObject or UploadPart and GCS media uploads, stream at any size when they declare their length: Content-Length, or x-amz-decoded-content-length)')
   if (typeof canonical.bodyLength === 'number' && canonical.bodyLength > limit) throw tooLarge(`Content-Length ${canonical.bodyLength}`)
   const chunks: Uint8Array[] = []
   let size = 0

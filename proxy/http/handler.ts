@@ -1,6 +1,7 @@
-// The HTTP gateway core: route → authenticate → canonicalize → read body → judge and hold → forward with the
-// gateway's credential → mask or stream the answer → audit. It translates; the engine decides. Any failure
-// before forwarding answers with an error and forwards nothing; any failure while masking withholds the body.
+// The HTTP gateway core: route → authenticate → canonicalize → read body (an object upload: judged without it,
+// then streamed, upload.ts) → judge and hold → forward with the gateway's credential → mask or stream the answer
+// → audit. It translates; the engine decides. Any failure before forwarding answers with an error and forwards
+// nothing; any failure while masking withholds the body.
 import { createHash } from 'node:crypto'
 import { type Readable, Transform } from 'node:stream'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -154,16 +155,16 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // An object upload is judged without its body, then streams (upload.ts); any other body is read whole first.
     let upload: Upload | undefined
     let uploadJudgement: Judgement | undefined
+    let request: HttpJudgeRequest['request'] | undefined
     const declared = req.body && canon.bodyLength !== 0 && mayUpload(target.kind, canon.method) ? describeUpload(req.headers, canon) : undefined
     if (declared) {
-      const probe = engine.judge({ kind: 'http', session, request: { method: canon.method, url: judgedUrl, headers: { ...judgedHeaders(req.headers, undefined), ...declared.judgedHeaders }, bodyNotRead: declared.note } })
-      if (isObjectUpload(probe.input.command)) [upload, uploadJudgement] = [declared, probe]
+      const asUpload = { method: canon.method, url: judgedUrl, headers: { ...judgedHeaders(req.headers, undefined), ...declared.judgedHeaders }, bodyNotRead: declared.note }
+      const probe = engine.judge({ kind: 'http', session, request: asUpload })
+      if (isObjectUpload(probe.input.command)) [upload, uploadJudgement, request] = [declared, probe, asUpload]
     }
     const body = upload ? undefined : await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'), target)
     trace.bytesIn = body?.byteLength ?? 0
-    const request: HttpJudgeRequest['request'] = upload
-      ? { method: canon.method, url: judgedUrl, headers: { ...judgedHeaders(req.headers, undefined), ...upload.judgedHeaders }, bodyNotRead: upload.note }
-      : { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
+    request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
       ? createMcpFlow({ engine, registry, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
