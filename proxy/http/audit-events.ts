@@ -34,6 +34,29 @@ function commandView(j: Judgement | undefined) {
   return { url: c.raw, fingerprint: c.fingerprint, ...(kubernetes ? { kubernetes } : {}), ...(cloud ? { cloud } : {}), ...(mcp ? { mcp: mcpView(mcp) } : {}) }
 }
 
+/**
+ * A judged request about to be forwarded: on a durable trail it is stored before any byte reaches the upstream.
+ * Its outcome record (requestEvent) follows with the same decision_id.
+ */
+export function releaseEvent(session: SessionState, judgement: Judgement, f: Pick<RequestFacts, 'mode' | 'client' | 'method' | 'target' | 'decisionId' | 'approvalId'>) {
+  return {
+    type: 'release' as const,
+    time: new Date().toISOString(),
+    session_id: session.id,
+    identity: { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind },
+    protocol: session.target.kind,
+    via: f.mode,
+    target: f.target,
+    client: f.client,
+    method: f.method,
+    ...commandView(judgement),
+    decision: judgement.decision.effect,
+    reasons: judgement.decision.reasons,
+    decision_id: f.decisionId,
+    ...(f.approvalId ? { approval_id: f.approvalId } : {}),
+  }
+}
+
 export function requestEvent(session: SessionState | undefined, judgement: Judgement | undefined, f: RequestFacts) {
   const d = judgement?.decision
   return {

@@ -8,7 +8,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
 import type { Identity } from '../../engine/types.ts'
-import { requestEvent } from './audit-events.ts'
+import { releaseEvent, requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
@@ -107,6 +107,21 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       approvalId: trace.approvalId, status, error: extra.error, bytesIn: trace.bytesIn, bytesOut: extra.bytesOut ?? 0,
       masked: extra.masked ?? 0, durationMs: performance.now() - trace.started,
     }))
+  }
+
+  /**
+   * On a durable audit trail, stores the release record before the request is forwarded (fail closed: a request
+   * the trail cannot hold is refused; `audit.on_failure: continue` makes the sink resolve anyway).
+   */
+  async function release(req: GatewayRequest, trace: Trace, method: string): Promise<void> {
+    const audit = engine.audit
+    if (!audit.durable) return
+    audit.record(releaseEvent(trace.session!, trace.judgement!, { mode: req.mode, client: req.client, method, target: trace.target, decisionId: trace.decisionId, approvalId: trace.approvalId }))
+    try {
+      await audit.durable()
+    } catch (err) {
+      throw new HttpGatewayError(503, 'http.audit_unavailable', `the audit trail could not store this request, so it was not forwarded: ${err instanceof Error ? err.message : String(err)}; retry once the audit store is back (an operator may set audit.on_failure: continue)`, { cause: err })
+    }
   }
 
   async function handle(req: GatewayRequest): Promise<GatewayResponse> {
@@ -220,6 +235,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     }
     if (upload?.refusal) throw upload.refusal
     if (mcp) await mcp.approved(outcome)
+    await release(req, trace, canon.method)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
       : upload ? { headers: { ...forwardableHeaders(req.headers, false), ...upload.forwardHeaders }, body: upload.body(req.body!, (n) => (trace.bytesIn = n)) }
       : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }
