@@ -242,6 +242,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const headers = outgoing.headers
     // A body to be masked must be readable: ask only for codings the masker can undo (MCP answers are always read).
     if (masks.length || mcp) headers['accept-encoding'] = 'gzip, deflate, br'
+    // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
+    // a secret cut in pieces no detector matches), and the policy never sees Range.
+    if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
     const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
     if (reply.kind === 'upgrade') {
@@ -262,6 +265,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     } else if (masks.length && !noBody) {
       const watch = /(^|&)watch=(1|true)(&|$)/i.test(canon.query)
       try {
+        if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
         out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse')
           : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson')
           : await maskWholeBody(res, masks, opts.maskKey)
