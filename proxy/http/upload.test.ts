@@ -171,6 +171,30 @@ test('a Cloud Storage media upload streams; a multipart upload (JSON metadata in
   assert.is(multipart.status, 413)
 })
 
+test('only a plain object upload streams: a PUT or POST that also names another operation in its query is read whole', async () => {
+  const data = Buffer.alloc(2 * MiB, 3)
+  const headers = { 'content-type': 'application/octet-stream', 'x-amz-content-sha256': sha256(data) }
+  const before = g.upstream.seen.length
+  // S3 picks the operation from the query's subresources: an ACL (or a rename) is not an UploadPart or PutObject
+  // however many upload parameters ride along, and its body is what the policy must read.
+  for (const query of ['acl&partNumber=1&uploadId=u1', 'tagging&partNumber=1&uploadId=u1', 'renameObject', 'partNumber=1&uploadId=u1&retention']) {
+    const res = await send(`/t/s3-stage/bucket/obj.bin?${query}`, { method: 'PUT', body: data, headers })
+    assert.is(res.status, 413, `?${query} streamed unread: ${await res.clone().text()}`)
+  }
+  // Cloud Storage: only the JSON API's media upload path streams, not an XML API object that happens to sit in
+  // a bucket named "upload" (?uploads starts an XML multipart upload, ?uploadId completes one from its body).
+  for (const path of ['/upload/obj.bin?uploadType=media&uploadId=u1', '/upload/storage/v1/b/bk/o/obj.bin?uploadType=media']) {
+    const res = await send(`/t/gcs-stage${path}`, { method: 'POST', body: data, headers: { 'content-type': 'application/octet-stream' } })
+    assert.is(res.status, 413, `${path} streamed unread: ${await res.clone().text()}`)
+  }
+  assert.is(g.upstream.seen.length, before)
+  // What the SDKs add to a plain upload still streams (JavaScript SDK v3: ?x-id=PutObject, ?x-id=UploadPart).
+  for (const query of ['x-id=PutObject', 'partNumber=2&uploadId=u1&x-id=UploadPart']) {
+    const res = await send(`/t/s3-stage/bucket/obj.bin?${query}`, { method: 'PUT', body: data, headers })
+    assert.is(res.status, 200, `?${query}: ${await res.clone().text()}`)
+  }
+})
+
 test('a PUT that is not an object upload (PutObjectTagging) is read whole and judged with its body', async () => {
   const xml = '<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>'
   const res = await send('/t/s3-stage/bucket/big.bin?tagging', { method: 'PUT', body: xml, headers: { 'content-type': 'application/xml' } })

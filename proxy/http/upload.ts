@@ -36,13 +36,28 @@ export interface Upload {
 /** Kinds and methods whose requests may be object uploads: judged first without their body. */
 export const mayUpload = (kind: string, method: string) => (kind === 'aws' && method === 'PUT') || (kind === 'gcp' && method === 'POST')
 
+// The query parameters a plain upload may carry (x-id: the JavaScript SDK v3 names the operation). Any other
+// may name another operation to the upstream (S3 reads ?acl, ?tagging, ?retention, ?renameObject … whatever
+// else rides along), so such a request is read whole and judged with its body.
+const S3_UPLOAD_QUERY: Record<string, ReadonlySet<string>> = {
+  's3:PutObject': new Set(['x-id']),
+  's3:UploadPart': new Set(['partNumber', 'uploadId', 'x-id']),
+}
+// The JSON API's media upload: POST /upload/storage/v1/b/BUCKET/o?uploadType=media&name=… (not an XML API
+// object in a bucket named "upload", and not a resumable session's upload_id).
+const GCS_MEDIA_PATH = /^\/upload\/storage\/v1\/b\/[^/]+\/o$/
+
 /** Whether the judged command is an object upload whose body streams. */
 export function isObjectUpload(command: Command): boolean {
   const cloud = command.cloud
   const http = command.http
   if (!cloud || !http) return false
-  if (cloud.provider === 'aws') return http.method === 'PUT' && (cloud.method === 's3:PutObject' || cloud.method === 's3:UploadPart')
-  return cloud.method === 'storage.objects.create' && http.path.startsWith('/upload/') && http.query.uploadType?.length === 1 && http.query.uploadType[0] === 'media'
+  if (cloud.provider === 'aws') {
+    const allowed = S3_UPLOAD_QUERY[cloud.method]
+    return http.method === 'PUT' && allowed !== undefined && Object.keys(http.query).every((name) => allowed.has(name))
+  }
+  return cloud.method === 'storage.objects.create' && http.method === 'POST' && GCS_MEDIA_PATH.test(http.path) &&
+    http.query.uploadType?.length === 1 && http.query.uploadType[0] === 'media' && http.query.upload_id === undefined
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/
