@@ -1,5 +1,6 @@
 // Fail closed on the audit trail, HTTP side: on a durable sink every judged request is recorded, and stored, before
 // it is forwarded; when the store cannot take the record the request is refused and never reaches the upstream.
+import { connect } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
@@ -12,7 +13,7 @@ let waits = 0
 test.before(async () => {
   g = await startTestGateway((up) => [
     { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'header', header: 'X-Api-Key', token_env: 'WEB_KEY' }, hosts: [] } },
-  ], { env: { WEB_KEY: 'web-key-456' } })
+  ], { env: { WEB_KEY: 'web-key-456' }, passthrough: (up) => [new URL(up.url).host] })
   token = await g.agentToken()
   // The in-memory sink made durable: durable() is what a frontend waits on (engine/audit/durable-sink.ts).
   Object.assign(g.te.audit, {
@@ -74,6 +75,36 @@ test('a denied request is never released', async () => {
   const types = g.te.audit.events.slice(mark).map((e) => e.type)
   assert.is(res.status, 403, 'production DELETE by an agent is denied by the default policy')
   assert.not.ok(types.includes('release'))
+})
+
+test('a passthrough tunnel is not opened when the audit store cannot record it', async () => {
+  const authority = new URL(g.upstream.url).host
+  const connectThrough = () => new Promise<string>((resolve, reject) => {
+    const raw = connect(g.proxy.address.port, '127.0.0.1', () => raw.write(`CONNECT ${authority} HTTP/1.1\r\nProxy-Authorization: Bearer ${token}\r\n\r\n`))
+    let out = ''
+    raw.on('data', (d) => {
+      out += d
+      if (out.includes('\r\n\r\n') && out.startsWith('HTTP/1.1 200')) raw.destroy()
+    })
+    raw.on('close', () => resolve(out))
+    raw.on('error', reject)
+  })
+  const mark = g.te.audit.events.length
+  const before = waits
+  failing = new Error('audit store unavailable: disk full')
+  let refused: string
+  try {
+    refused = await connectThrough()
+  } finally {
+    failing = undefined
+  }
+  assert.match(refused, /^HTTP\/1\.1 503/)
+  assert.match(refused, 'http.audit_unavailable')
+  assert.ok(waits > before, 'the tunnel waited for the trail')
+  const opened = await connectThrough()
+  assert.match(opened, /^HTTP\/1\.1 200/, 'tunnels open again once the store is back')
+  const tunnels = g.te.audit.events.slice(mark).filter((e) => e.passthrough === true)
+  assert.ok(tunnels.length >= 1)
 })
 
 test.run()

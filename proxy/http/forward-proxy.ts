@@ -77,6 +77,13 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         throw new HttpGatewayError(407, 'http.token_invalid', `agent token refused (${(err as { code?: string }).code ?? 'token.invalid'}): ${(err as Error).message}`, { cause: err, headers: challenge })
       }
       if (isPassthrough(opts.passthrough, authority)) {
+        // Uninspected, but on record: on a durable trail the tunnel is stored before any byte goes through it.
+        audit(authority, client, 200, { passthrough: true, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind } })
+        try {
+          await engine.audit.durable?.()
+        } catch (err) {
+          throw new HttpGatewayError(503, 'http.audit_unavailable', `the audit trail could not store this passthrough tunnel to ${authority}, so it was not opened: ${err instanceof Error ? err.message : String(err)}; retry once the audit store is back (an operator may set audit.on_failure: continue)`, { cause: err })
+        }
         const { host, port } = splitAuthority(authority)
         const upstream = net.connect({ host: host.replace(/^\[|\]$/g, ''), port })
         upstream.once('connect', () => {
@@ -84,7 +91,6 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
           if (head.byteLength) upstream.write(head)
           upstream.pipe(socket)
           socket.pipe(upstream)
-          audit(authority, client, 200, { passthrough: true, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind } })
         })
         upstream.once('error', (err) => refuse(socket, new HttpGatewayError(502, 'http.upstream_failed', `passthrough ${authority}: ${err.message}`)))
         socket.once('close', () => upstream.destroy())
