@@ -111,6 +111,17 @@ test('bad filters and formats are 400, an unknown session 404, other methods 405
   assert.is((await call('/v1/audit/nothing', 'dana')).body.error.code, 'route.not_found')
 })
 
+test('a session id that is not valid percent-encoding: 403 (recorded) for a non-auditor, 400 for an auditor, never a 500', async () => {
+  const { call, engine } = setup()
+  const refused = await call('/v1/audit/sessions/sess%E0%A4', 'audit-bot')
+  assert.is(refused.status, 403)
+  const read = engine.audit.events.filter((e) => e.type === 'admin').at(-1)!
+  assert.equal([read.action, read.outcome, read.session], ['audit.show', 'forbidden', 'sess%E0%A4'])
+  const bad = await call('/v1/audit/sessions/sess%E0%A4', 'dana')
+  assert.is(bad.status, 400)
+  assert.match(bad.body.error.message, 'percent-encoding')
+})
+
 test('a gateway without a tamper-evident trail says so to auditors (404), and still refuses others', async () => {
   const { call } = setup(false)
   const res = await call('/v1/audit/verify', 'dana')

@@ -90,13 +90,20 @@ export function createAuditRoutes(opts: AuditRoutesOptions) {
     const action = path === '/v1/audit/verify' ? 'audit.verify' : path === '/v1/audit/sessions' ? 'audit.sessions' : path === '/v1/audit/export' ? 'audit.export' : match ? 'audit.show' : undefined
     if (!action) return undefined
     if (req.method !== 'GET') return jsonError(405, 'route.method', 'use GET on this path', { allow: 'GET' })
-    const id = match ? decodeURIComponent(match[1]!) : undefined
-    const subject = id !== undefined ? { session: id } : {}
+    const rawId = match?.[1]
+    let id: string | undefined
+    try {
+      id = rawId === undefined ? undefined : decodeURIComponent(rawId)
+    } catch {
+      id = undefined
+    }
+    const subject = rawId !== undefined ? { session: id ?? rawId } : {}
     if (!mayActAs(held, 'auditor')) {
       record(who, action, 'forbidden', subject)
       const groups = [...opts.groups.auditor, ...opts.groups.admin]
       return jsonError(403, 'auth.forbidden', `reading the audit trail takes the auditor role: a human in ${groups.length ? `one of the groups ${groups.join(', ')}` : 'a group listed under roles.auditor or roles.admin (none are configured)'}; ${who.sub} is not`)
     }
+    if (rawId !== undefined && id === undefined) return jsonError(400, 'request.invalid', `the session id ${JSON.stringify(rawId.slice(0, 200))} is not valid percent-encoding; list sessions with GET /v1/audit/sessions`)
     if (!opts.open) return jsonError(404, 'audit.no_trail', 'this gateway keeps no tamper-evident trail (audit.store: pino); there is nothing to verify, replay or export')
     record(who, action, 'allowed', subject)
     let reader: AuditReader
