@@ -41,6 +41,34 @@ privileged if {
 	contains(lower(c.method), "setiampolicy")
 }
 
+# Access granted by a write's headers or query rather than its operation (S3 PutObject, CopyObject or
+# CreateMultipartUpload with x-amz-grant-* or a canned ACL beyond the bucket owner; a Cloud Storage write with
+# predefinedAcl or predefinedDefaultObjectAcl beyond private): a resource policy change riding on an upload.
+privileged if {
+	not c.read_only == true
+	grants_access
+}
+
+# Canned ACLs that grant no one beyond the owner and the bucket owner (S3), or the project (Cloud Storage).
+owner_only_acls := {"private", "bucket-owner-read", "bucket-owner-full-control", "projectPrivate", "bucketOwnerRead", "bucketOwnerFullControl"}
+
+grants_access if {
+	some name, _ in input.command.http.headers
+	startswith(lower(name), "x-amz-grant-")
+}
+
+grants_access if {
+	some name, value in input.command.http.headers
+	lower(name) == "x-amz-acl"
+	not owner_only_acls[trim_space(value)]
+}
+
+grants_access if {
+	some name in ["predefinedAcl", "predefinedDefaultObjectAcl"]
+	some value in input.command.http.query[name]
+	not owner_only_acls[value]
+}
+
 destructive_verb(op) if {
 	some prefix in ["delete", "terminate", "purge", "destroy"]
 	startswith(lower(op), prefix)

@@ -90,3 +90,24 @@ test_missing_fields_fail_closed if {
 	d.effect == "approve"
 	d.reasons[0].message == "gcp ? on projects/p is not a read-only call; needs approval for agents on production target prod-gcp"
 }
+
+# A write whose headers or query grant access (S3 x-amz-grant-*, a public x-amz-acl; Cloud Storage predefinedAcl)
+# is a privilege change, judged as one, whatever its operation: not an approvable upload.
+with_http(c, headers, query) := object.union(t.cloud(t.agent, object.get(c, "target", t.prod_aws), c.cloud), {"command": {"http": {
+	"method": "PUT", "scheme": "https", "host": "s3.amazonaws.com", "path": "/b/k", "query": query, "headers": headers,
+}}})
+
+test_access_granted_by_headers_or_query if {
+	every c in [
+		{"note": "put object granting everyone read", "cloud": aws("s3:PutObject", false), "headers": {"x-amz-grant-read": "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\""}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "copy granting another account full control", "cloud": aws("s3:CopyObject", false), "headers": {"x-amz-grant-full-control": "id=\"0123456789ab\"", "x-amz-copy-source": "/b/k"}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "put object with a public canned acl", "cloud": aws("s3:PutObject", false), "headers": {"x-amz-acl": "public-read"}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "put object for the bucket owner is an upload", "cloud": aws("s3:PutObject", false), "headers": {"x-amz-acl": "bucket-owner-full-control"}, "query": {}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "gcs upload made public", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "gcs bucket default acl made public", "target": t.prod_gcp, "cloud": gcp("storage.buckets.update", "patch", false), "headers": {}, "query": {"predefinedDefaultObjectAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "gcs private upload is an upload", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["private"]}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+	] {
+		d := data.warden.decision with input as with_http(c, c.headers, c.query)
+		matches(c, d)
+	}
+}
