@@ -63,11 +63,13 @@ const subresource = (table: Array<[string, string]> | undefined, query: Record<s
 
 function objectOperation(req: CloudRequest): string {
   const copy = headerValue(req.raw.headers, 'x-amz-copy-source') !== undefined
+  // A named subresource (?acl, ?tagging, ?retention …) is the operation even when upload-part parameters ride
+  // along: those writes change more than a part does, so the more telling reading wins.
+  const sub = subresource(OBJECT_SUBRESOURCES[req.method], req.query)
+  if (sub) return sub
   if (req.method === 'PUT' && req.query.partNumber !== undefined && req.query.uploadId !== undefined) {
     return copy ? 'UploadPartCopy' : 'UploadPart'
   }
-  const sub = subresource(OBJECT_SUBRESOURCES[req.method], req.query)
-  if (sub) return sub
   if (req.method === 'PUT' && copy) return 'CopyObject'
   return OBJECT_DEFAULTS[req.method] ?? 'unknown'
 }

@@ -84,6 +84,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 's3', method: 's3:DeleteObjects', operation: 'DeleteObjects', resource: 'arn:aws:s3:::my-bucket', read_only: false }],
   ['s3 UploadPart', req('PUT', 'https://my-bucket.s3.amazonaws.com/big?partNumber=2&uploadId=u1'),
     { service: 's3', method: 's3:UploadPart', operation: 'UploadPart', resource: 'arn:aws:s3:::my-bucket/big', read_only: false }],
+  ['s3 an ACL with upload-part parameters riding along is the ACL write', req('PUT', 'https://my-bucket.s3.amazonaws.com/big?acl&partNumber=2&uploadId=u1'),
+    { service: 's3', method: 's3:PutObjectAcl', operation: 'PutObjectAcl', resource: 'arn:aws:s3:::my-bucket/big', read_only: false }],
   ['s3 ListBuckets', req('GET', 'https://s3.amazonaws.com/'),
     { service: 's3', method: 's3:ListBuckets', operation: 'ListBuckets', resource: '', read_only: true }],
   ['s3 bucket named like a legacy s3 label', req('GET', 'https://s3-logs.s3.amazonaws.com/k'),
