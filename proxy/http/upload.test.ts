@@ -159,6 +159,17 @@ test('an upload signed chunk by chunk cannot be re-signed: 400 saying how to sen
   assert.is(g.upstream.seen.length, before)
 })
 
+test('a streaming payload hash without aws-chunked framing is refused: S3 would decode what the gateway checked as plain bytes', async () => {
+  const before = g.upstream.seen.length
+  const data = Buffer.alloc(2 * MiB, 4)
+  const headers: Record<string, string> = { ...chunkedHeaders(data.length) }
+  delete headers['content-encoding']
+  const res = await send('/t/s3-stage/bucket/unframed.bin', { method: 'PUT', body: awsChunked(data), headers })
+  assert.is(res.status, 400)
+  assert.match((await errorOf(res)).message, 'send Content-Encoding: aws-chunked with it')
+  assert.is(g.upstream.seen.length, before)
+})
+
 test('a Cloud Storage media upload streams; a multipart upload (JSON metadata inside) is read whole, so bounded', async () => {
   const data = Buffer.alloc(2 * MiB, 5)
   const res = await send('/t/gcs-stage/upload/storage/v1/b/bk/o?uploadType=media&name=big.bin', { method: 'POST', body: data, headers: { 'content-type': 'application/octet-stream' } })

@@ -85,6 +85,9 @@ export function describeUpload(headers: HeaderList, canon: CanonicalRequest): Up
       'send it over HTTPS with an unsigned payload (the aws CLI and SDKs do by default), or with the payload\'s SHA-256')
   } else if (awsChunked && sha !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
     refusal = new HttpGatewayError(400, 'http.ambiguous', 'an aws-chunked body must declare x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER')
+  } else if (!awsChunked && sha === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
+    // S3 reads such a body as aws-chunked (the hash value says so) while the gateway would check it as plain bytes.
+    refusal = new HttpGatewayError(400, 'http.ambiguous', 'x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER declares an aws-chunked body: send Content-Encoding: aws-chunked with it')
   }
   const forwardHeaders: Record<string, string> = {}
   if (length !== undefined) forwardHeaders['content-length'] = String(length)
