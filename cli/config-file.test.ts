@@ -56,7 +56,7 @@ test('full.yaml: every relative path resolved against the file directory', async
 test('absolute paths, a bundle and stdout audit are kept as given', async () => {
   const file = join(scratch, 'abs.yaml')
   await writeFile(file, `state_dir: /var/lib/warden
-policy: { bundle: build/bundle.tar.gz }
+policy: { bundle: build/bundle.tar.gz, dry_run: { bundle: build/next.tar.gz } }
 audit: { destination: stdout }
 identity: { providers: [{ name: dev, issuer: warden-dev, audience: warden, dev: true }] }
 targets: [{ name: demo, kind: postgres, environment: production, embedded: true }]
@@ -66,6 +66,17 @@ targets: [{ name: demo, kind: postgres, environment: production, embedded: true 
   assert.is(config.audit.destination, 'stdout')
   assert.is(config.policy.bundle, join(scratch, 'build/bundle.tar.gz'))
   assert.is(config.policy.source, undefined)
+  assert.equal(config.policy.dry_run, { bundle: join(scratch, 'build/next.tar.gz') })
+})
+
+test('policy.dry_run.source is resolved against the file directory too', async () => {
+  const file = join(scratch, 'dry-run.yaml')
+  await writeFile(file, `policy: { source: policies, dry_run: { source: next/policies, packages: [warden.rules.sql_bulk] } }
+identity: { providers: [{ name: dev, issuer: warden-dev, audience: warden, dev: true }] }
+targets: [{ name: demo, kind: postgres, environment: production, embedded: true }]
+`)
+  const { config } = await loadConfig(file, '/')
+  assert.equal(config.policy.dry_run, { source: join(scratch, 'next/policies'), packages: ['warden.rules.sql_bulk'] })
 })
 
 test('schema problems name the file, the line:col, the field and the fix', async () => {

@@ -68,6 +68,9 @@ export function resolvePaths(config: Config, base: string): Config {
   }
   if (config.policy.source !== undefined) config.policy.source = at(config.policy.source)
   if (config.policy.bundle !== undefined) config.policy.bundle = at(config.policy.bundle)
+  const dryRun = config.policy.dry_run
+  if (dryRun?.source !== undefined) dryRun.source = at(dryRun.source)
+  if (dryRun?.bundle !== undefined) dryRun.bundle = at(dryRun.bundle)
   if (config.audit.destination !== 'stdout' && config.audit.destination !== 'off') config.audit.destination = at(config.audit.destination)
   if (config.audit.sqlite.path !== undefined) config.audit.sqlite.path = at(config.audit.sqlite.path)
   if (config.audit.checkpoints.file !== undefined) config.audit.checkpoints.file = at(config.audit.checkpoints.file)

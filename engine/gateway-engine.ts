@@ -4,18 +4,21 @@ import type { AuditSink } from './audit/types.ts'
 import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
+import { deferDryRun, type DryRunPolicy } from './diff/dry-run.ts'
 import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from './gateway.ts'
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
 import { validator } from './schema/validate.ts'
-import type { InputDocument } from './types.ts'
+import type { Decision, InputDocument } from './types.ts'
 
 export interface GatewayDeps {
   verifier: IdentityVerifier
   approvals: ApprovalStore
   audit: AuditSink
   decider: Decider
+  /** policy.dry_run: judged beside the enforced policy, recorded, never applied. */
+  dryRun?: DryRunPolicy
 }
 
 const inputSchema = validator<InputDocument>('input')
@@ -23,6 +26,13 @@ const inputSchema = validator<InputDocument>('input')
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
+
+  // The dry-run policy sees exactly what the enforced one saw: the same input document, or the same refusal
+  // of a document the engine would not hand to a policy.
+  function judgement(input: InputDocument, decision: Decision, dryRun?: (d: Decider) => Decision): Judgement {
+    if (!deps.dryRun) return { input, decision }
+    return { input, decision, dryRun: deferDryRun(decision, deps.dryRun, dryRun ?? (() => decision)) }
+  }
 
   function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
     const target = targetOf(session.target)
@@ -36,9 +46,9 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
     const issues = inputSchema.issues(input)
     if (issues.length) {
-      return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`) }
+      return judgement(input, policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`))
     }
-    return { input, decision: deps.decider.decide(input) }
+    return judgement(input, deps.decider.decide(input), (d) => d.decide(input))
   }
 
   function judge(request: JudgeRequest): Judgement {
@@ -51,7 +61,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
       const raw = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
       const protocol = request.kind === 'sql' ? 'postgres' : request.session.target.kind
       const input = { command: { protocol, raw } } as unknown as InputDocument
-      return { input, decision: policyErrorDecision(`judge ${request.kind === 'sql' ? 'statement' : 'request'}: ${reason}`) }
+      return judgement(input, policyErrorDecision(`judge ${request.kind === 'sql' ? 'statement' : 'request'}: ${reason}`))
     }
   }
 

@@ -3,6 +3,7 @@
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
 import type { TargetConfig } from './config/types.ts'
+import type { DryRunRecord } from './diff/dry-run.ts'
 import type { McpJudgeContext, RawHttpRequest } from './normalize/index.ts'
 import type { SchemaCatalog } from './normalize/sql/index.ts'
 import type { Decision, Identity, InputDocument } from './types.ts'
@@ -38,6 +39,9 @@ export type JudgeRequest = ({ kind: 'sql' } & SqlJudgeRequest) | ({ kind: 'http'
 export interface Judgement {
   input: InputDocument
   decision: Decision
+  /** With a dry-run policy configured: its decision on the same input, judged on the first call (call it when
+   * writing the audit event, after the enforced decision is acted on), never applied, never throws. */
+  dryRun?: () => DryRunRecord
 }
 
 export interface GatewayEngine {

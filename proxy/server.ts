@@ -21,6 +21,7 @@ import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
 import { openTrailReader } from './server/audit-reader.ts'
 import { openAuditTrail } from './server/audit-trail.ts'
+import { openDryRunPolicy } from './server/dry-run-policy.ts'
 import { loadPolicy } from './server/policy.ts'
 import { labelledAuditSink } from './server/audit-labels.ts'
 import { ensureStateDir, loadOrCreateGatewayId, loadOrCreateMaskKey } from './server/state.ts'
@@ -77,7 +78,9 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const verifier = createVerifier(config.identity, { devPublicJwk, readJwksFile: async (path) => JSON.parse(await readFile(path, 'utf8')) })
 
     const policyConfig = config.policy.source || config.policy.bundle ? config : { ...config, policy: { ...config.policy, source: join(opts.packageRoot, 'policies') } }
-    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa: opts.opa ?? opts.env?.OPA ?? process.env.OPA, packageRoot: opts.packageRoot })
+    const opa = opts.opa ?? opts.env?.OPA ?? process.env.OPA
+    const { decider, bundlePath } = await loadPolicy(policyConfig, { opa, packageRoot: opts.packageRoot })
+    const dryRun = await openDryRunPolicy(config, { opa, enforcedSource: policyConfig.policy.source, log })
 
     const env = opts.env ?? process.env
     const audit = await openAuditTrail(config, { log, env })
@@ -98,7 +101,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
     const labels = { id: loadOrCreateGatewayId(config.state_dir), version: await wardenVersion(opts.packageRoot) }
     const auditSink = labelledAuditSink(audit.sink, labels, () => decider.revision)
-    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: auditSink, decider })
+    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: auditSink, decider, dryRun })
     const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
     const configFlag = commandFlags(opts)
     const postgres = await startPostgresListener({

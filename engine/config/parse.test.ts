@@ -137,6 +137,17 @@ test('policy source and bundle exclude each other; tls needs cert and key togeth
   ])
 })
 
+test('policy.dry_run: exactly one of source or bundle; packages are rule packages taken from a source over policy.source', () => {
+  const withDryRun = (dry_run: unknown, policy: Record<string, unknown> = {}) => ({ ...minimal(), policy: { ...policy, dry_run } })
+  assert.equal(parseConfig(withDryRun({ source: 'next', packages: ['warden.rules.sql_bulk'] })).policy.dry_run, { source: 'next', packages: ['warden.rules.sql_bulk'] })
+  assert.equal(parseConfig(withDryRun({ bundle: 'next.tar.gz' })).policy.dry_run, { bundle: 'next.tar.gz' })
+  assert.equal(problems(withDryRun({})).map((p) => p.split(';')[0]), ['policy.dry_run: needs exactly one of source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz)'])
+  assert.match(problems(withDryRun({ source: 'a', bundle: 'b' }))[0]!, /it has both/)
+  assert.match(problems(withDryRun({ bundle: 'b', packages: ['warden.rules.x'] }))[0]!, /^policy\.dry_run\.packages: packages are taken from dry_run\.source/)
+  assert.match(problems(withDryRun({ source: 'a', packages: ['warden.rules.x'] }, { bundle: 'enforced.tar.gz' }))[0]!, /the enforced policy is a prebuilt bundle/)
+  assert.match(problems(withDryRun({ source: 'a', packages: ['sql'] }))[0]!, /^policy\.dry_run\.packages\[0\]: must match the pattern/)
+})
+
 test('approver groups must not be empty', () => {
   assert.equal(problems({ ...minimal(), approvals: { approver_groups: [] } }), ['approvals.approver_groups: must have at least 1 item, got 0'])
 })

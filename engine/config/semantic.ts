@@ -72,11 +72,24 @@ function auditIssues(audit: Config['audit']): ConfigIssue[] {
   return out
 }
 
+function dryRunIssues(policy: Config['policy']): ConfigIssue[] {
+  const d = policy.dry_run
+  if (!d) return []
+  const at = ['policy', 'dry_run']
+  if ((d.source === undefined) === (d.bundle === undefined)) {
+    return [issue(at, `needs exactly one of source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz); it has ${d.source !== undefined ? 'both' : 'neither'}`)]
+  }
+  if (d.packages && d.source === undefined) return [issue([...at, 'packages'], 'packages are taken from dry_run.source; give source instead of bundle')]
+  if (d.packages && policy.bundle !== undefined) return [issue([...at, 'packages'], 'packages replace rule packages of the enforced policy.source, but the enforced policy is a prebuilt bundle; give policy.source, or a whole dry-run policy without packages')]
+  return []
+}
+
 export function semanticIssues(config: Config): ConfigIssue[] {
   const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit)]
   if (config.policy.source !== undefined && config.policy.bundle !== undefined) {
     out.push(issue(['policy'], 'has both source and bundle; give source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz), not both'))
   }
+  out.push(...dryRunIssues(config.policy))
   const tls = config.listeners.postgres.tls
   if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
     out.push(issue(['listeners', 'postgres', 'tls'], `has ${tls.cert === undefined ? 'key' : 'cert'} without ${tls.cert === undefined ? 'cert' : 'key'}; give both PEM files, or neither to have a self-signed pair generated`))

@@ -140,6 +140,16 @@ export interface PolicyConfig {
   settings: Record<string, unknown>
   /** Upper bound on policy WASM memory, in 64 KiB pages. */
   memory_pages: number
+  dry_run?: DryRunConfig
+}
+
+/** A policy judged beside the enforced one, recorded in the audit trail and never applied. */
+export interface DryRunConfig {
+  /** Directory of Rego sources, or a prebuilt bundle.tar.gz: exactly one. */
+  source?: string
+  bundle?: string
+  /** Only these rule packages: the enforced policy.source with them taken from source instead. */
+  packages?: string[]
 }
 
 export interface ApprovalsConfig {

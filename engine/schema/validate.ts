@@ -5,12 +5,13 @@ import type { ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import configSchema from '../../schemas/config.schema.json' with { type: 'json' }
 import decisionSchema from '../../schemas/decision.schema.json' with { type: 'json' }
+import diffAcknowledgedSchema from '../../schemas/diff-acknowledged.schema.json' with { type: 'json' }
 import fixturesSchema from '../../schemas/fixtures.schema.json' with { type: 'json' }
 import inputSchema from '../../schemas/input.schema.json' with { type: 'json' }
 import { type SchemaIssue, toIssues } from './issues.ts'
 
 export type { SchemaIssue } from './issues.ts'
-export type SchemaName = 'input' | 'decision' | 'config' | 'fixtures'
+export type SchemaName = 'input' | 'decision' | 'config' | 'fixtures' | 'diff-acknowledged'
 
 export class SchemaError extends Error {
   readonly code = 'schema.invalid'
@@ -35,6 +36,7 @@ const schemas: Record<SchemaName, object> = {
   decision: decisionSchema,
   config: configSchema,
   fixtures: fixturesSchema,
+  'diff-acknowledged': diffAcknowledgedSchema,
 }
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object's `default` at type level

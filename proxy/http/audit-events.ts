@@ -62,7 +62,7 @@ export function requestEvent(session: SessionState | undefined, judgement: Judge
   return {
     type: 'request' as const,
     time: new Date().toISOString(),
-    ...(session ? { session_id: session.id, identity: { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind } } : {}),
+    ...(session ? { session_id: session.id, identity: { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind, groups: session.identity.groups } } : {}),
     protocol: session?.target.kind ?? 'http',
     via: f.mode,
     target: f.target,
@@ -80,5 +80,7 @@ export function requestEvent(session: SessionState | undefined, judgement: Judge
     bytes_out: f.bytesOut,
     masked: f.masked,
     duration_ms: Math.round(f.durationMs * 100) / 100,
+    // Written once the response has gone back: the dry-run policy is judged now, never before the answer.
+    ...(judgement?.dryRun ? { dry_run: judgement.dryRun() } : {}),
   }
 }

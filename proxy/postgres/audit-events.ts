@@ -26,8 +26,9 @@ export function decisionIdOf(verdict: Verdict): string {
   return id
 }
 
+// Groups ride along so `warden diff --corpus audit` can judge a recorded statement as the same identity.
 function who(session: SessionState) {
-  return { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind }
+  return { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind, groups: session.identity.groups }
 }
 
 export function connectionEvent(session: SessionState, client: ClientInfo, params: { application_name?: string; server_version?: string; settings: string[] }) {
@@ -81,7 +82,8 @@ export function releaseEvent(session: SessionState, text: string, verdict: Verdi
 /** A statement refused before it reached the server. */
 export function deniedEvent(session: SessionState, text: string, verdict: Verdict, via: string) {
   const error = verdict.allow ? undefined : verdict.error.fields.code
-  return { ...statementBase(session, text, verdict), via, effect: 'deny' as const, error, rows: 0, masked: 0, duration_ms: 0 }
+  const dryRun = verdict.judgement.dryRun?.()
+  return { ...statementBase(session, text, verdict), via, effect: 'deny' as const, error, rows: 0, masked: 0, duration_ms: 0, ...(dryRun ? { dry_run: dryRun } : {}) }
 }
 
 /**
@@ -125,5 +127,7 @@ export function statementEvent(session: SessionState, run: StatementRun) {
   event.duration_ms = Math.round((performance.now() - run.startedAt) * 100) / 100
   if (run.error) event.error = run.error
   if (run.skipped) event.skipped = true
+  // The statement has run and its result is on its way: only now is the dry-run policy judged.
+  if (verdict.judgement.dryRun) event.dry_run = verdict.judgement.dryRun()
   return event
 }
