@@ -1,4 +1,4 @@
-// warden audit verify|sessions|show|export: readers of the tamper-evident audit trail, straight from the store.
+// warden audit verify|sessions|show|export|diff-dry-run: readers of the tamper-evident audit trail, straight from the store.
 import type { ExitCode, Io } from '../io.ts'
 import { UsageError } from '../io.ts'
 import { withUsage } from '../args.ts'
@@ -7,6 +7,7 @@ const usage = `usage: warden audit verify    check the chain and the signed chec
        warden audit sessions  list sessions [--since TIME] [--identity SUB] [--target NAME]
        warden audit show ID   replay one session in order (text or --json)
        warden audit export    every decision as OPA decision-log JSON lines (--format jsonl)
+       warden audit diff-dry-run  where the dry-run policy disagrees with the enforced one
 
 Run \`warden audit <action> --help\` for its options.
 `
@@ -16,6 +17,7 @@ const actions: Record<string, () => Promise<(args: string[], io: Io) => Promise<
   sessions: async () => (await import('./audit-sessions.ts')).runAuditSessions,
   show: async () => (await import('./audit-show.ts')).runAuditShow,
   export: async () => (await import('./audit-export.ts')).runAuditExport,
+  'diff-dry-run': async () => (await import('./audit-diff-dry-run.ts')).runAuditDiffDryRun,
 }
 
 export async function runAudit(args: string[], io: Io): Promise<ExitCode> {
