@@ -8,6 +8,8 @@ export interface Io {
   err(text: string): void
   cwd: string
   env: Record<string, string | undefined>
+  /** stderr is a terminal: commands may draw progress there. */
+  tty?: boolean
 }
 
 /** A usage or configuration problem: the command prints the message and exits 2. */
@@ -19,6 +21,7 @@ export function processIo(): Io {
     err: (text) => void process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    tty: process.stderr.isTTY === true,
   }
 }
 

@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   test: { summary: 'run Rego unit tests and policy fixtures against the compiled bundle', load: async () => (await import('./commands/test.ts')).runTest },
   check: { summary: 'what CI runs on a policy change: fmt, check --strict, build, tests, coverage', load: async () => (await import('./commands/check.ts')).runCheck },
   eval: { summary: 'decide one request and print the decision', load: async () => (await import('./commands/eval.ts')).runEval },
+  diff: { summary: 'replay recorded inputs through a base and the working-tree policy; fail on unacknowledged relaxations', load: async () => (await import('./commands/diff.ts')).runDiffCommand },
   token: { summary: 'print a development token signed by the local dev issuer', load: async () => (await import('./commands/token.ts')).runToken },
   ca: { summary: 'print the HTTPS proxy CA certificate path and the client settings that trust it', load: async () => (await import('./commands/ca.ts')).runCa },
   audit: { summary: 'verify the audit trail, list and replay sessions, export decisions', load: async () => (await import('./commands/audit.ts')).runAudit },

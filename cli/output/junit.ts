@@ -1,8 +1,9 @@
 import type { TestResult } from '../policy-tests.ts'
 import type { Reporter, Summary } from './reporter.ts'
 
-const escape = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+/** Text as XML attribute or element content; characters XML 1.0 cannot hold become U+FFFD. */
+export const escape = (text: string) =>
+  text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** JUnit XML for CI systems: one suite per kind (rego, fixture). */
 export function junitReporter(write: (text: string) => void): Reporter {

@@ -7,6 +7,8 @@ export interface PolicyBundle {
   wasm: Uint8Array
   data: Record<string, unknown>
   manifest: Record<string, unknown>
+  /** `wasm` already compiled: deciders prepared from it (in any worker thread) share the code V8 generates. */
+  module?: WebAssembly.Module
 }
 
 const maxBundleBytes = 64 * 1024 * 1024

@@ -50,7 +50,7 @@ export function policyErrorDecision(message: string): Decision {
 }
 
 async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint: string): Promise<Prepared> {
-  const module = await compileModule(bundle.wasm)
+  const module = bundle.module ?? await compileModule(bundle.wasm)
   const data = { ...bundle.data, ...options.data }
   const builtins = hostBuiltins(options.clock ?? systemClock)
   const instance = instantiatePolicy(module, { maxMemoryPages: options.maxMemoryPages, builtins, data })

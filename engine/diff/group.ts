@@ -32,8 +32,11 @@ export interface FlipGroup {
 }
 
 export interface FlipCollector {
-  /** Adds one input's flips; `count` is how often the input occurs in the corpus. */
-  add(flips: readonly Flip[], target: string, example: FlipExample, count?: number): void
+  /**
+   * Adds one input's flips; `count` is how often the input occurs in the corpus. Says whether the input was
+   * relaxed, and whether every one of its relaxations is acknowledged.
+   */
+  add(flips: readonly Flip[], target: string, example: FlipExample, count?: number): { relaxed: boolean; acknowledged: boolean }
   /** Unacknowledged relaxations first, then acknowledged ones, then the rest; larger groups first. */
   groups(): FlipGroup[]
 }
@@ -44,6 +47,8 @@ export function createFlipCollector(acknowledgements?: AcknowledgementIndex): Fl
   const groups = new Map<string, FlipGroup>()
   return {
     add(flips, target, example, count = 1) {
+      let relaxed = false
+      let acknowledged = true
       for (const flip of flips) {
         const key = JSON.stringify([flip.change, flip.rules, target])
         let group = groups.get(key)
@@ -56,6 +61,10 @@ export function createFlipCollector(acknowledgements?: AcknowledgementIndex): Fl
         }
         group.count += count
         const acks = acknowledgements?.match(flip, target, example.digest) ?? []
+        if (flip.relaxation) {
+          relaxed = true
+          acknowledged &&= acks.length > 0
+        }
         if (acks.length) {
           group.acknowledged += count
           for (const a of acks) {
@@ -64,6 +73,7 @@ export function createFlipCollector(acknowledgements?: AcknowledgementIndex): Fl
           }
         }
       }
+      return { relaxed, acknowledged: relaxed && acknowledged }
     },
     groups() {
       return [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.count - a.count || a.change.localeCompare(b.change) || a.target.localeCompare(b.target) || a.rules.join().localeCompare(b.rules.join()))
