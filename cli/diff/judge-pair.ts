@@ -1,9 +1,9 @@
 // Judges input documents with two policies and compares the decisions: the unit of work of `warden diff`,
 // run inline or in a worker thread (each with its own opa-wasm instances: evaluate is synchronous and not
 // re-entrant, so instances are never shared).
-import { type Decider, type PolicyBundle, prepareDecider } from '../../engine/decide/index.ts'
+import { type PolicyBundle, type PreparedDecider, prepareDecider } from '../../engine/decide/index.ts'
 import { compareDecisions, type Flip } from '../../engine/diff/compare.ts'
-import type { Effect, InputDocument } from '../../engine/types.ts'
+import type { Effect } from '../../engine/types.ts'
 
 export interface PairOptions {
   base: PolicyBundle
@@ -27,15 +27,18 @@ export interface PairJudge {
 
 export async function preparePair(opts: PairOptions): Promise<PairJudge> {
   const options = { maxMemoryPages: opts.memoryPages, data: { settings: opts.settings } }
-  const [base, head]: Decider[] = await Promise.all([prepareDecider(opts.base, options), prepareDecider(opts.head, options)])
+  const [base, head]: PreparedDecider[] = await Promise.all([prepareDecider(opts.base, options), prepareDecider(opts.head, options)])
+  const utf8 = new TextEncoder()
   return {
     judge(inputs) {
       const effects = new Uint8Array(inputs.length * 2)
       const flips: PairResult['flips'] = []
       for (let i = 0; i < inputs.length; i++) {
-        const input = JSON.parse(inputs[i]!) as InputDocument
-        const b = base!.decide(input)
-        const h = head!.decide(input)
+        // Serialized once for both policies: parsing the text and letting each decide() serialize it again
+        // measured ~50 µs a pair, a fifth of judging it.
+        const json = utf8.encode(inputs[i]!)
+        const b = base!.decideJson(json)
+        const h = head!.decideJson(json)
         effects[2 * i] = EFFECTS.indexOf(b.effect)
         effects[2 * i + 1] = EFFECTS.indexOf(h.effect)
         const found = compareDecisions(b, h)

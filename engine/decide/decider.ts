@@ -27,6 +27,15 @@ export interface Decider {
   readonly revision: string
 }
 
+/** What prepareDecider returns: a Decider that also takes an input document already serialized. */
+export interface PreparedDecider extends Decider {
+  /**
+   * decide() for an input document given as UTF-8 JSON of an object, handed to the policy as is: a caller
+   * judging one document with several policies serializes it once (each decide() serializes it again).
+   */
+  decideJson(json: Uint8Array): Decision
+}
+
 interface Prepared {
   module: WebAssembly.Module
   data: Record<string, unknown>
@@ -65,7 +74,7 @@ async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint
   return { module, data, instance, revision }
 }
 
-export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptions): Promise<Decider> {
+export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptions): Promise<PreparedDecider> {
   const entrypoint = options.entrypoint ?? decisionEntrypoint
   let current = await prepare(bundle, options, entrypoint)
 
@@ -75,7 +84,7 @@ export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptio
     current = { ...current, instance: instantiatePolicy(current.module, { maxMemoryPages: options.maxMemoryPages, builtins, data: current.data }) }
   }
 
-  function evaluate(input: InputDocument): Decision {
+  function evaluate(input: InputDocument | ArrayBuffer): Decision {
     const resultSet = current.instance.evaluate(input, entrypoint)
     const value = Array.isArray(resultSet) ? (resultSet[0] as { result?: unknown } | undefined)?.result : undefined
     if (value === undefined) {
@@ -88,21 +97,28 @@ export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptio
     return value as Decision
   }
 
-  return {
-    decide(input) {
-      try {
-        return evaluate(input)
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err)
-        if (err instanceof DecideError && err.code !== 'policy.result_invalid') {
-          try {
-            replaceInstance()
-          } catch (reload) {
-            return policyErrorDecision(`${reason}; reloading the policy also failed: ${reload instanceof Error ? reload.message : String(reload)}`)
-          }
+  function decide(input: InputDocument | ArrayBuffer): Decision {
+    try {
+      return evaluate(input)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      if (err instanceof DecideError && err.code !== 'policy.result_invalid') {
+        try {
+          replaceInstance()
+        } catch (reload) {
+          return policyErrorDecision(`${reason}; reloading the policy also failed: ${reload instanceof Error ? reload.message : String(reload)}`)
         }
-        return policyErrorDecision(reason)
       }
+      return policyErrorDecision(reason)
+    }
+  }
+
+  return {
+    decide,
+    decideJson(json) {
+      // The SDK takes an ArrayBuffer as serialized JSON (anything else it stringifies); a view becomes its own copy.
+      const exact = json.byteOffset === 0 && json.byteLength === json.buffer.byteLength ? json.buffer : json.slice().buffer
+      return decide(exact as ArrayBuffer)
     },
     async swap(bundle) {
       current = await prepare(bundle, options, entrypoint)
