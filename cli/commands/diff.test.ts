@@ -3,14 +3,14 @@
 // HEAD~1 compares against the previous commit; fixtures and the audit trail are corpora too; JSON, JUnit and
 // GitHub outputs; the progress bar only on a terminal; worker threads give what inline gives.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AuditEvent } from '../../engine/audit/types.ts'
-import { defaultConfig } from '../../engine/config/defaults.ts'
+import { readBundle } from '../../engine/decide/index.ts'
 import { buildInput, targetOf } from '../../engine/input.ts'
 import { loadSqlParsers, normalize, type RawRequest } from '../../engine/normalize/index.ts'
 import { openAuditTrail } from '../../proxy/server/audit-trail.ts'
@@ -20,7 +20,7 @@ import { main } from '../main.ts'
 import { buildBundle, packageRoot } from '../policy.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-diff-'))
-test.after(() => (process.env.KEEP ? console.log(dir) : rmSync(dir, { recursive: true, force: true })))
+test.after(() => rmSync(dir, { recursive: true, force: true }))
 
 // A repository of its own: the shipped policies, a config, and a corpus.
 const repo = join(dir, 'repo')
@@ -63,7 +63,6 @@ const setPolicy = (files: { rollout?: boolean; names?: boolean }) => {
 
 // The corpus: input documents as the gateway builds them, as JSON lines.
 await loadSqlParsers()
-const config = defaultConfig()
 const prodDb = targetOf({ name: 'prod-db', kind: 'postgres', environment: 'production', labels: {} })
 const web = targetOf({ name: 'web', kind: 'http', environment: 'production', labels: {} })
 const identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' as const }
@@ -76,7 +75,6 @@ writeFileSync(corpus, [
   doc({ kind: 'sql', text: 'DROP TABLE users' }),
   doc({ kind: 'http', request: { method: 'GET', url: 'https://api.example/v1/things' } }, web),
 ].map((d) => JSON.stringify(d)).join('\n') + '\n')
-void config
 
 async function bundleOf(files: { rollout?: boolean; names?: boolean }, name: string): Promise<string> {
   setPolicy(files)
@@ -143,6 +141,9 @@ test('an acknowledged relaxation passes (exit 0); an entry that covers nothing i
     // Acknowledging one target does not acknowledge another, nor another change.
     const other = await warden(['--base', bundles.names!, '--corpus', 'corpus.jsonl'])
     assert.is(other.code, 1)
+    // The file sits in the policy source but never in a bundle (OPA would load it as data).
+    const built = await readBundle(readFileSync(await buildBundle(policies, join(dir, 'bundles', 'with-acks.tar.gz'))))
+    assert.is('acknowledged' in built.data, false)
   } finally {
     rmSync(join(policies, 'diff-acknowledged.yaml'), { force: true })
   }

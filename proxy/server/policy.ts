@@ -29,7 +29,10 @@ export async function runOpa(opa: string, args: string[], cwd?: string): Promise
   }
 }
 
-/** `opa build -t wasm -e warden/decision`, test files excluded. Compile errors keep OPA's file:line text. */
+/**
+ * `opa build -t wasm -e warden/decision`, test files and `warden diff`'s acknowledgements (diff-acknowledged.yaml,
+ * which OPA would load as data) excluded. Compile errors keep OPA's file:line text.
+ */
 export async function buildBundle(source: string, outFile: string, opa: string): Promise<string> {
   await stat(source).catch((err: unknown) => {
     throw new PolicyBuildError(`policy source ${source} does not exist; point policy.source at a directory of .rego files`, { cause: err })
@@ -37,7 +40,7 @@ export async function buildBundle(source: string, outFile: string, opa: string):
   await mkdir(dirname(outFile), { recursive: true })
   // Build beside the target and rename: concurrent builds into one state directory never see a half file.
   const partial = `${outFile}.${process.pid}.${randomBytes(4).toString('hex')}.partial`
-  const result = await runOpa(opa, ['build', '-t', 'wasm', '-e', decisionEntrypoint, '--ignore', '*_test.rego', '-o', partial, source])
+  const result = await runOpa(opa, ['build', '-t', 'wasm', '-e', decisionEntrypoint, '--ignore', '*_test.rego', '--ignore', 'diff-acknowledged.yaml', '-o', partial, source])
   if (result.code !== 0) {
     await rm(partial, { force: true })
     throw new PolicyBuildError(`compile policies in ${source}:\n${(result.stderr || result.stdout).trim()}`)
