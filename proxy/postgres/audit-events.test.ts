@@ -45,7 +45,7 @@ test('statement events carry the redacted text and the outcome, in the shape den
     { ...event, time: 'T', duration_ms: 0 },
     {
       type: 'statement', time: 'T', session_id: 'ses_1', protocol: 'postgres',
-      identity: { sub: 'cursor', issuer: 'warden-dev', kind: 'agent' }, target: 'prod-db',
+      identity: { sub: 'cursor', issuer: 'warden-dev', kind: 'agent', groups: ['agents'] }, target: 'prod-db',
       statement: 'SELECT email FROM users WHERE password = $1', fingerprint: 'fp', decision_id: decisionIdOf(v), decision: 'allow', reasons: [],
       approval_id: 'apr_1', via: 'extended', effect: 'allow', rows: 3, masked: 2, duration_ms: 0, error: 'XX000',
     },

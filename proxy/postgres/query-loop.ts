@@ -207,7 +207,10 @@ export class QueryLoop {
   }
 
   recordRun(run: StatementRun): void {
-    this.engine.audit.record(statementEvent(this.session, run))
+    // A dry-run policy is judged while the event is built: after the relay has written the ReadyForQuery or
+    // CommandComplete that follows (same turn, before any further I/O), so the client does not wait for it.
+    if (run.verdict.judgement.dryRun) queueMicrotask(() => this.engine.audit.record(statementEvent(this.session, run)))
+    else this.engine.audit.record(statementEvent(this.session, run))
   }
 
   close(): void {
