@@ -2,7 +2,7 @@
 // it was at a git ref (extracted with `git archive` into a temporary directory); head: the working tree's
 // policy.source (or policy.bundle). Sources are compiled the way `warden build` compiles them.
 import { execFile } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, realpathSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path'
@@ -19,16 +19,15 @@ export interface ComparedPolicy {
   /** How the report names it: `git HEAD~1 (3f2a1c9)`, a bundle path, `working tree policies/`. */
   label: string
   bundle: PolicyBundle
-  /** The Rego source directory, when the policy was compiled from one. */
-  source?: string
 }
 
-async function git(cwd: string, args: string[], what: string): Promise<string> {
+/** Runs git; a failure is a usage error saying `failure` and what git said. */
+async function git<E extends 'utf8' | 'buffer'>(cwd: string, args: string[], failure: string, encoding: E): Promise<E extends 'utf8' ? string : Buffer> {
   try {
-    return (await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' })).stdout
+    return (await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding })).stdout as E extends 'utf8' ? string : Buffer
   } catch (err) {
-    const e = err as { stderr?: string; message: string }
-    throw new UsageError('usage.base', `${what}: ${(e.stderr || e.message).trim()}`, { cause: err })
+    const said = String((err as { stderr?: unknown }).stderr ?? '').trim()
+    throw new UsageError('usage.base', `${failure}${said ? ` (git: ${said})` : ''}`, { cause: err })
   }
 }
 
@@ -62,21 +61,15 @@ async function compile(source: string, opa: string, work: string, name: string):
 
 /** The policy source directory as it was at `ref`, compiled; `source` must be inside a git work tree. */
 async function atGitRef(ref: string, source: string, opa: string, work: string): Promise<ComparedPolicy> {
-  const top = (await git(source, ['rev-parse', '--show-toplevel'], `find the git repository of ${source}`)).trim()
-  const path = relative(top, source) || '.'
-  const commit = (await git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `${JSON.stringify(ref)} is neither a bundle file nor a git commit`).catch((err: UsageError) => {
-    throw new UsageError('usage.base', `--base ${ref}: not a bundle file, and not a commit of the git repository at ${top}`, { cause: err })
-  })).trim()
-  let tar: Buffer
-  try {
-    tar = (await run('git', ['archive', '--format=tar', commit, '--', path], { cwd: top, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' })).stdout
-  } catch (err) {
-    throw new UsageError('usage.base', `--base ${ref}: ${path} does not exist at ${commit.slice(0, 7)} (${((err as { stderr?: Buffer }).stderr?.toString() ?? '').trim()})`, { cause: err })
-  }
+  const real = realpathSync(source)
+  const top = (await git(real, ['rev-parse', '--show-toplevel'], `--base ${ref}: not a bundle file, and the policy source ${source} is not in a git repository`, 'utf8')).trim()
+  const path = relative(top, real) || '.'
+  const commit = (await git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `--base ${ref}: not a bundle file, and not a commit of the git repository at ${top}`, 'utf8')).trim()
+  const tar = await git(top, ['archive', '--format=tar', commit, '--', path], `--base ${ref}: ${path} does not exist at ${commit.slice(0, 7)}`, 'buffer')
   const into = join(work, 'base-source')
   if (!(await untar(tar, into))) throw new UsageError('usage.base', `--base ${ref}: ${path} has no files at ${commit.slice(0, 7)}`)
   const bundle = await compile(join(into, path), opa, work, 'base')
-  return { label: `git ${ref} (${commit.slice(0, 7)}) ${path}/`, bundle, source: join(into, path) }
+  return { label: `git ${ref} (${commit.slice(0, 7)}) ${path}/`, bundle }
 }
 
 /** --base: a bundle file, or a git ref of the repository holding policy.source. */
@@ -95,7 +88,7 @@ export async function basePolicy(base: string, config: Config, cwd: string, opa:
 export async function headPolicy(config: Config, cwd: string, opa: () => string, work: string): Promise<ComparedPolicy> {
   if (config.policy.bundle) return { label: `bundle ${relative(cwd, config.policy.bundle) || config.policy.bundle}`, bundle: await readBundle(await readFile(config.policy.bundle)) }
   const source = config.policy.source!
-  return { label: `working tree ${relative(cwd, source) || '.'}/`, bundle: await compile(source, opa(), work, 'head'), source }
+  return { label: `working tree ${relative(cwd, source) || '.'}/`, bundle: await compile(source, opa(), work, 'head') }
 }
 
 export async function withWorkDir<T>(body: (dir: string) => Promise<T>): Promise<T> {

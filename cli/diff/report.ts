@@ -53,11 +53,9 @@ export interface DiffRun {
   replay: Omit<ReplayOptions, 'workers'>
   /** --jobs: `auto` or a number of worker threads (0: inline). */
   jobs?: string
-  now?: () => number
 }
 
 export async function runDiff(run: DiffRun): Promise<DiffReport> {
-  const now = run.now ?? performance.now.bind(performance)
   const byText = new Map<string, number>()
   const texts: string[] = []
   const distinct: Distinct[] = []
@@ -83,9 +81,9 @@ export async function runDiff(run: DiffRun): Promise<DiffReport> {
   }
 
   const workers = workerCount(run.jobs, texts.length)
-  const started = now()
+  const started = performance.now()
   const result = await replayPair(texts, { ...run.replay, workers })
-  const seconds = (now() - started) / 1000
+  const seconds = (performance.now() - started) / 1000
 
   const transitions: Record<string, number> = {}
   let fidelity: DiffReport['fidelity']
