@@ -80,7 +80,8 @@ export function requestEvent(session: SessionState | undefined, judgement: Judge
     bytes_out: f.bytesOut,
     masked: f.masked,
     duration_ms: Math.round(f.durationMs * 100) / 100,
-    // Written once the response has gone back: the dry-run policy is judged now, never before the answer.
+    // The dry-run policy is judged here, once the enforced decision has been acted on: as the reply to a denied
+    // or buffered request is handed back, or when a streamed body ends.
     ...(judgement?.dryRun ? { dry_run: judgement.dryRun() } : {}),
   }
 }
