@@ -79,7 +79,7 @@ export function fixtureCorpus(config: Config, cwd: string): CorpusReader {
             skip(skipped, `${(err as Error).message}`)
             continue
           }
-          yield { input, example: { command: input.command?.raw ?? c.note, identity: input.identity?.sub, ...where } }
+          yield { input, example: { command: input.command?.raw || c.note, identity: input.identity?.sub, ...where } }
         }
       } else if (Array.isArray(value) && value.length && value.every((e) => e && typeof e === 'object' && typeof (e as { sql?: unknown }).sql === 'string')) {
         const target = firstProductionPostgres(config)
@@ -148,7 +148,7 @@ export function fileCorpus(path: string, cwd: string): CorpusReader {
     })
     const entry = (input: InputDocument, line?: number) => ({
       input,
-      example: { command: typeof input.command?.raw === 'string' ? input.command.raw : '(no command.raw)', identity: input.identity?.sub, origin: line ? `${name}:${line}` : name, file: name, ...(line ? { line } : {}) },
+      example: { command: typeof input.command?.raw === 'string' && input.command.raw ? input.command.raw : '(no command.raw)', identity: input.identity?.sub, origin: line ? `${name}:${line}` : name, file: name, ...(line ? { line } : {}) },
     })
     const trimmed = text.trimStart()
     if (trimmed.startsWith('[') || (!/\.jsonl$|\.ndjson$/.test(path) && !trimmed.includes('\n{'))) {
