@@ -234,7 +234,7 @@ test('--corpus fixtures: fixture files under testdata/ and the policy source, lo
 `)
   const { code, out } = await warden(['--base', bundles.plain!, '--corpus', 'fixtures', '--format', 'github'])
   assert.is(code, 0, out)
-  assert.match(out, /^::warning file=testdata\/policies\/orders\.yaml,line=2,title=warden diff%3A allow→deny on prod-db::warden\.rules\.rollout: 1 inputs%0Ae\.g\. SELECT total_cents FROM orders WHERE id = 1%0Acursor · testdata\/policies\/orders\.yaml case 1$/m)
+  assert.match(out, /^::warning file=testdata\/policies\/orders\.yaml,line=2,title=warden diff%3A allow→deny on prod-db::warden\.rules\.rollout: 1 input%0Ae\.g\. SELECT total_cents FROM orders WHERE id = 1%0Acursor · testdata\/policies\/orders\.yaml case 1$/m)
   const text = await warden(['--base', bundles.plain!, '--corpus', 'fixtures'])
   assert.match(text.out, /corpus: fixtures 1 input \(1 skipped: 1× unknown target "nowhere"/)
 })

@@ -3,7 +3,7 @@
 // and line of its example when it has one.
 // @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
 import type { FlipGroup } from '../../engine/diff/group.ts'
-import { diffVerdict, groupLabel } from './format-text.ts'
+import { diffVerdict, groupLabel, plural } from './format-text.ts'
 import type { DiffReport } from './report.ts'
 
 /** Message data: %, CR and LF escaped. */
@@ -18,7 +18,7 @@ function annotation(g: FlipGroup): string {
   const where = g.example.file ? `file=${property(g.example.file)}${g.example.line ? `,line=${g.example.line}` : ''},` : ''
   const title = `warden diff: ${g.change} on ${g.target}`
   const message = [
-    `${g.rules.join(', ') || '(no rule named)'}: ${g.count} inputs${g.acknowledged ? ` (${g.acknowledged} acknowledged)` : ''}${label === 'RELAXES' ? ' — a relaxation nobody acknowledged' : ''}`,
+    `${g.rules.join(', ') || '(no rule named)'}: ${plural(g.count, 'input')}${g.acknowledged ? ` (${g.acknowledged} acknowledged)` : ''}${label === 'RELAXES' ? ' — a relaxation nobody acknowledged' : ''}`,
     ...(g.example.detail ? [g.example.detail] : []),
     `e.g. ${g.example.command}`,
     [g.example.identity, g.example.origin].filter(Boolean).join(' · '),

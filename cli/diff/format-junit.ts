@@ -2,13 +2,13 @@
 // everything else passes (its example in system-out), so CI test views list what changed.
 import type { FlipGroup } from '../../engine/diff/group.ts'
 import { escape } from '../output/junit.ts'
-import { groupLabel } from './format-text.ts'
+import { groupLabel, plural } from './format-text.ts'
 import type { DiffReport } from './report.ts'
 
 function testCase(g: FlipGroup): string {
   const name = `${g.change} ${g.rules.join(', ') || '(no rule named)'}`
   const example = [
-    `${g.count} inputs${g.acknowledged ? `, ${g.acknowledged} acknowledged` : ''}`,
+    `${plural(g.count, 'input')}${g.acknowledged ? `, ${g.acknowledged} acknowledged` : ''}`,
     ...(g.example.detail ? [g.example.detail] : []),
     `e.g. ${g.example.command}`,
     [g.example.identity, g.example.origin].filter(Boolean).join(' · '),
@@ -16,7 +16,7 @@ function testCase(g: FlipGroup): string {
   ].join('\n')
   const open = `    <testcase classname="warden.diff.${escape(g.target)}" name="${escape(name)}"`
   if (groupLabel(g) === 'RELAXES') {
-    return `${open}><failure message="${escape(`${name} on ${g.target}: a relaxation nobody acknowledged (${g.count - g.acknowledged} inputs)`)}">${escape(example)}</failure></testcase>`
+    return `${open}><failure message="${escape(`${name} on ${g.target}: a relaxation nobody acknowledged (${plural(g.count - g.acknowledged, 'input')})`)}">${escape(example)}</failure></testcase>`
   }
   return `${open}><system-out>${escape(example)}</system-out></testcase>`
 }

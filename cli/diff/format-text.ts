@@ -43,7 +43,8 @@ export function flipCounts(groups: readonly FlipGroup[]): { relaxations: number;
 
 const n = (x: number) => x.toLocaleString('en-US')
 
-const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`
+/** `1 input`, `2 inputs`. */
+export const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`
 
 /** The closing lines of a diff: counts, then the verdict. */
 export function diffVerdict(report: DiffReport): string {
