@@ -129,7 +129,6 @@ test('traffic: what the enforced policy decides is what happens, whatever the dr
   results.get = await send('GET', '/t/web/orders', bearer)
   results.trace = await send('TRACE', '/t/web/anything', bearer)
   results.reached = upstream.seen.slice(before).map((s) => `${s.method} ${s.url}`)
-  await gateway.close()
 
   assert.ok((results.orders as number) > 0, 'a dry-run deny does not deny')
   assert.is(results.drop, '42501', 'a dry-run allow does not allow')
@@ -139,6 +138,24 @@ test('traffic: what the enforced policy decides is what happens, whatever the dr
   assert.match((results.get as { body: string }).body, /"ok":true/)
   assert.is((results.trace as { status: number }).status, 403)
   assert.equal(results.reached, ['GET /orders'], 'the TRACE never reached the upstream')
+})
+
+let remote = ''
+
+test('through a running gateway\'s admin API, as an auditor', async () => {
+  const args = ['audit', 'diff-dry-run', '--admin', gateway.admin.url, '--as', 'dana', '--group', 'auditors', '--state-dir', config.state_dir]
+  // The statement records are committed in the background: wait until all six judged requests are readable.
+  for (let i = 0; i < 100; i++) {
+    const io = memoryIo({}, dir)
+    assert.is(await main([...args, '--format', 'json'], io), 0, io.stderr)
+    if (JSON.parse(io.stdout).requests >= 6) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const io = memoryIo({}, dir)
+  assert.is(await main(args, io), 0, io.stderr)
+  remote = io.stdout
+  assert.match(remote, /dry run vs enforced: 6 judged requests, 0 agree, 6 differ, 1 dry-run errors\nthe dry-run policy would relax 3 and tighten 3 of them:/, remote)
+  await gateway.close()
 })
 
 test('the trail holds each dry-run decision beside the enforced one, with its flips', async () => {
@@ -190,6 +207,8 @@ test('warden audit diff-dry-run lists the disagreements grouped by change, rule 
   assert.match(out, /TIGHTENS allow→deny  next\.orders  on web  ×1\n\s+e\.g\. GET https:\/\/127\.0\.0\.1:\d+\/orders/)
   assert.match(out, /RELAXES  deny→allow  warden\.rules\.http\.method  on web/)
   assert.match(out, /dry-run errors .*\n\s+×1\s+policy error: .*conflict/)
+
+  assert.is(out, remote, 'the admin API reads the same trail the same way')
 
   const json = JSON.parse((await warden('--format', 'json', '--target', 'web')).out)
   assert.is(json.requests, 2)

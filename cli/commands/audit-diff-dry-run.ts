@@ -3,13 +3,14 @@
 // dry-run errors.
 import { type RecordedRequest, recordedRequest, recordOrigin } from '../../engine/diff/audit-record.ts'
 import { createFlipCollector, type FlipGroup } from '../../engine/diff/group.ts'
+import { adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { auditConfig, COMMON_FLAGS, COMMON_USAGE, openAuditSource } from '../audit-source.ts'
-import { flipCounts, formatGroups } from '../diff/format-text.ts'
+import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
+import { formatGroups } from '../diff/format-text.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
-import { parseSince } from './audit-sessions.ts'
+import { since } from './audit-sessions.ts'
 
-const usage = `usage: warden audit diff-dry-run [--since TIME] [--target NAME] [--format text|json]
+const usage = `usage: warden audit diff-dry-run [--since TIME] [--target NAME] [--format text|json] [--admin URL]
 
 Compares the dry-run decision recorded beside each enforced decision (policy.dry_run in the config) and lists
 where they disagree, grouped by change (allow→deny, deny→allow, mask lost …), rule and target, with an example
@@ -18,7 +19,7 @@ each, then the dry-run policy's errors. Nothing here was applied: the enforced d
   --since TIME     requests at or after TIME (ISO 8601, or a duration like 2h, 30m, 7d)
   --target NAME    requests to this target
   --format FORMAT  text (default) or json
-${COMMON_USAGE}
+${AUDIT_USAGE}
 `
 
 export interface DryRunError {
@@ -32,6 +33,9 @@ export interface DryRunReport {
   requests: number
   agree: number
   differ: number
+  /** Requests the dry-run policy would let more through (anything becoming allow, a mask lost …), or fewer. */
+  relaxed: number
+  tightened: number
   errors: DryRunError[]
   groups: FlipGroup[]
 }
@@ -39,7 +43,7 @@ export interface DryRunReport {
 export function dryRunReport(recorded: Iterable<RecordedRequest>): DryRunReport {
   const collector = createFlipCollector()
   const errors = new Map<string, DryRunError>()
-  const report: DryRunReport = { requests: 0, agree: 0, differ: 0, errors: [], groups: [] }
+  const report: DryRunReport = { requests: 0, agree: 0, differ: 0, relaxed: 0, tightened: 0, errors: [], groups: [] }
   for (const r of recorded) {
     const d = r.dry_run
     if (!d) continue
@@ -47,6 +51,8 @@ export function dryRunReport(recorded: Iterable<RecordedRequest>): DryRunReport 
     const flips = Array.isArray(d.flips) ? d.flips : []
     if (flips.length) report.differ++
     else if (!d.error) report.agree++
+    if (flips.some((f) => f.relaxation)) report.relaxed++
+    if (flips.some((f) => !f.relaxation)) report.tightened++
     const example = { command: r.command, origin: recordOrigin(r), digest: '', ...(r.identity?.sub ? { identity: r.identity.sub } : {}) }
     collector.add(flips, r.target ?? '?', example)
     if (d.error) {
@@ -62,11 +68,10 @@ export function dryRunReport(recorded: Iterable<RecordedRequest>): DryRunReport 
 
 export function formatDryRunReport(report: DryRunReport): string {
   if (!report.requests) return 'no judged requests with a dry-run decision; configure policy.dry_run and let traffic through the gateway\n'
-  const { relaxations, tightenings } = flipCounts(report.groups)
   const lines = [
     `dry run vs enforced: ${report.requests} judged requests, ${report.agree} agree, ${report.differ} differ, ${report.errors.reduce((n, e) => n + e.count, 0)} dry-run errors`,
   ]
-  if (report.groups.length) lines.push(`the dry-run policy would relax ${relaxations} and tighten ${tightenings} of them:`, '', formatGroups(report.groups).trimEnd())
+  if (report.groups.length) lines.push(`the dry-run policy would relax ${report.relaxed} and tighten ${report.tightened} of them:`, '', formatGroups(report.groups).trimEnd())
   if (report.errors.length) {
     lines.push('', 'dry-run errors (the enforced decision ran; the dry-run policy would have denied):')
     for (const e of report.errors) lines.push(`  ×${e.count}  ${e.error}`, `       e.g. ${e.example.command.replace(/\s+/g, ' ').slice(0, 160)}  (${e.example.origin})`)
@@ -76,24 +81,25 @@ export function formatDryRunReport(report: DryRunReport): string {
 
 export async function runAuditDiffDryRun(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
-    const { values } = parseFlags(args, { ...COMMON_FLAGS, since: { type: 'string' }, target: { type: 'string' }, format: { type: 'string', default: 'text' } }, usage)
+    const { values } = parseFlags(args, { ...AUDIT_FLAGS, since: { type: 'string' }, target: { type: 'string' }, format: { type: 'string', default: 'text' } }, usage)
     if (values.help) { io.out(usage); return 0 }
     const format = values.format as string
     if (format !== 'text' && format !== 'json') throw new UsageError('usage.format', `--format must be text or json; got ${JSON.stringify(format)}`)
-    const filter = { since: values.since === undefined ? undefined : parseSince(values.since as string), target: values.target as string | undefined }
-    const config = await auditConfig(values, io)
-    const store = await openAuditSource(config, io)
+    const filter = { since: since(values.since as string | undefined), target: values.target as string | undefined }
+    const reader = await openAuditReader(values, io)
     try {
       const recorded: RecordedRequest[] = []
-      for await (const record of store.records()) {
-        const r = recordedRequest(record, filter)
+      for await (const entry of reader.decisionLog()) {
+        const r = recordedRequest(entry, filter)
         if (r?.dry_run) recorded.push(r)
       }
       const report = dryRunReport(recorded)
       io.out(format === 'json' ? `${JSON.stringify(report)}\n` : formatDryRunReport(report))
       return 0
+    } catch (err) {
+      return adminFailure(err, io, 'warden audit diff-dry-run')
     } finally {
-      await store.close()
+      await reader.close()
     }
   })
 }

@@ -15,7 +15,8 @@ const usage = `usage: warden audit sessions [--since TIME] [--identity SUB] [--t
 ${AUDIT_USAGE}
 `
 
-function since(text: string | undefined): string | undefined {
+/** --since as an ISO time; a text that is neither a time nor a duration is a usage error. */
+export function since(text: string | undefined): string | undefined {
   if (text === undefined) return undefined
   try {
     return parseSince(text)

@@ -5,9 +5,10 @@ import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { type Acknowledgement, indexAcknowledgements, parseAcknowledgements } from '../../engine/diff/acknowledge.ts'
 import { loadSqlParsers } from '../../engine/normalize/index.ts'
-import { parseFlags, withUsage } from '../args.ts'
-import { auditConfig, COMMON_FLAGS, openAuditSource } from '../audit-source.ts'
 import { sqlitePathOf } from '../../proxy/server/audit-trail.ts'
+import { parseFlags, withUsage } from '../args.ts'
+import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
+import { loadCommandConfig } from '../command-config.ts'
 import { auditCorpus, type CorpusReader, fileCorpus, fixtureCorpus } from '../diff/corpus.ts'
 import { formatDiffGithub } from '../diff/format-github.ts'
 import { formatDiffJunit } from '../diff/format-junit.ts'
@@ -17,10 +18,10 @@ import { progressBar } from '../diff/progress.ts'
 import { type DiffReport, runDiff } from '../diff/report.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 import { opaBinary, PolicyBuildError } from '../policy.ts'
-import { parseSince } from './audit-sessions.ts'
+import { since } from './audit-sessions.ts'
 
 const usage = `usage: warden diff --base GIT_REF|BUNDLE [--corpus audit|fixtures|FILE]… [--format text|json|junit|github]
-                   [--acknowledged FILE] [--since TIME] [--target NAME] [--jobs auto|N] [--config FILE] [--state-dir DIR]
+                   [--acknowledged FILE] [--since TIME] [--target NAME] [--jobs auto|N] [--admin URL]
 
 Builds the base policy (a bundle file as is, or policy.source as it was at the git ref, extracted with
 git archive) and the working tree's policy, replays recorded input documents through both, and lists every
@@ -29,9 +30,10 @@ by change, rule and target, with an example each.
 
   --base REF|FILE     a git ref (HEAD~1, origin/main, a commit) or a bundle.tar.gz
   --corpus WHAT       repeatable. fixtures: the fixture files under testdata/ and the policy source;
-                      audit: the judged requests of the audit trail (redacted, rebuilt: see README);
+                      audit: the judged requests of the audit trail (redacted, rebuilt: see README),
+                      from the store, or with --admin URL from a running gateway;
                       FILE: input documents as JSON, or JSON lines (OPA decision-log lines too).
-                      Default: fixtures, plus audit when the state directory has a trail.
+                      Default: fixtures, plus audit when the state directory has a trail (or --admin).
   --acknowledged FILE reviewed relaxations (default: diff-acknowledged.yaml in the policy source)
   --since, --target   which audit records to replay (as in warden audit sessions)
   --jobs auto|N       worker threads (0: inline; auto: one per core past a few thousand inputs)
@@ -40,6 +42,7 @@ by change, rule and target, with an example each.
 Exit 0 when nothing was relaxed or every relaxation is acknowledged, 1 on an unacknowledged relaxation
 (anything becoming allow, deny→approve, a mask lost or weakened, an approval widened), 2 on a usage,
 config or compile error.
+${AUDIT_USAGE}
 `
 
 const FORMATS: Record<string, (r: DiffReport) => string> = {
@@ -61,7 +64,7 @@ async function acknowledgements(file: string | undefined, source: string | undef
 export async function runDiffCommand(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
     const { values } = parseFlags(args, {
-      ...COMMON_FLAGS,
+      ...AUDIT_FLAGS,
       base: { type: 'string' }, corpus: { type: 'string', multiple: true }, format: { type: 'string', default: 'text' },
       acknowledged: { type: 'string' }, since: { type: 'string' }, target: { type: 'string' }, jobs: { type: 'string' },
     }, usage)
@@ -69,14 +72,15 @@ export async function runDiffCommand(args: string[], io: Io): Promise<ExitCode> 
     const format = FORMATS[values.format as string]
     if (!format) throw new UsageError('usage.format', `--format must be text, json, junit or github; got ${JSON.stringify(values.format)}`)
     if (!values.base) throw new UsageError('usage.base', `--base is required: a git ref (HEAD~1, origin/main) or a bundle file\n\n${usage}`)
-    const config = await auditConfig(values, io)
-    const filter = { since: values.since === undefined ? undefined : parseSince(values.since as string), target: values.target as string | undefined }
+    const { config } = await loadCommandConfig(values, io)
+    const filter = { since: since(values.since as string | undefined), target: values.target as string | undefined }
     const acks = indexAcknowledgements(await acknowledgements(values.acknowledged as string | undefined, config.policy.source, io.cwd))
 
-    const wanted = (values.corpus as string[] | undefined) ?? ['fixtures', ...(config.audit.store === 'postgres' || existsSync(sqlitePathOf(config)) ? ['audit'] : [])]
+    const trail = values.admin !== undefined || config.audit.store === 'postgres' || (config.audit.store === 'sqlite' && existsSync(sqlitePathOf(config)))
+    const wanted = (values.corpus as string[] | undefined) ?? ['fixtures', ...(trail ? ['audit'] : [])]
     const corpora: CorpusReader[] = wanted.map((c) =>
       c === 'fixtures' ? fixtureCorpus(config, io.cwd)
-        : c === 'audit' ? auditCorpus(config, () => openAuditSource(config, io), filter)
+        : c === 'audit' ? auditCorpus(config, () => openAuditReader(values, io), filter)
           : fileCorpus(resolve(io.cwd, c), io.cwd))
     await loadSqlParsers()
 

@@ -3,14 +3,14 @@
 //             built into input documents as `warden test` builds them; SQL corpora (YAML lists of entries with
 //             `sql`, like testdata/corpora) are judged as an agent (sub cursor, group agents) on the config's
 //             first production postgres target;
-//   audit     the judged statements and requests of the audit trail, rebuilt from what it keeps (redacted:
-//             see engine/diff/audit-input.ts);
+//   audit     the judged statements and requests of the audit trail (its decision log, from the store or a
+//             gateway's admin API), rebuilt from what it keeps (redacted: see engine/diff/audit-input.ts);
 //   FILE      input documents as JSON (one, or an array) or JSON lines; an OPA decision-log entry counts as its `input`.
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
-import type { AuditStore } from '../../engine/audit/store/types.ts'
+import type { AuditReader } from '../../engine/audit/reader.ts'
 import type { Config } from '../../engine/config/types.ts'
 import { inputFromRecord } from '../../engine/diff/audit-input.ts'
 import { type RecordFilter, recordedRequest, recordOrigin } from '../../engine/diff/audit-record.ts'
@@ -98,21 +98,17 @@ export function fixtureCorpus(config: Config, cwd: string): CorpusReader {
   return { name: 'fixtures', entries, skipped }
 }
 
-export function auditCorpus(config: Config, open: () => Promise<AuditStore>, filter: RecordFilter): CorpusReader {
+export function auditCorpus(config: Config, open: () => Promise<AuditReader>, filter: RecordFilter): CorpusReader {
   const skipped = new Map<string, number>()
   const targets = new Map(config.targets.map((t) => [t.name, t]))
   async function* entries(): AsyncIterable<CorpusEntry> {
-    const store = await open()
+    const reader = await open()
+    // The events do not repeat when their session started: its first decision stands in for it.
     const sessionStart = new Map<string, string>()
     try {
-      for await (const record of store.records()) {
-        const r = recordedRequest(record)
-        if (!r) {
-          // Connection records come first in a session: they give it its start.
-          const e = JSON.parse(record.event) as { session_id?: unknown; time?: unknown }
-          if (typeof e.session_id === 'string' && !sessionStart.has(e.session_id)) sessionStart.set(e.session_id, typeof e.time === 'string' ? e.time : record.time)
-          continue
-        }
+      for await (const entry of reader.decisionLog()) {
+        const r = recordedRequest(entry)
+        if (!r) continue
         if (r.session_id && !sessionStart.has(r.session_id)) sessionStart.set(r.session_id, r.time)
         if ((filter.since !== undefined && r.time < filter.since) || (filter.target !== undefined && r.target !== filter.target)) continue
         const rebuilt = inputFromRecord(r, targets, r.session_id ? sessionStart.get(r.session_id) : undefined)
@@ -123,7 +119,7 @@ export function auditCorpus(config: Config, open: () => Promise<AuditStore>, fil
         yield { input: rebuilt.input, example: { command: r.command, identity: r.identity?.sub, origin: recordOrigin(r) }, recorded: r.decision }
       }
     } finally {
-      await store.close()
+      await reader.close()
     }
   }
   return { name: 'audit', entries, skipped }

@@ -15,7 +15,8 @@
 // MCP policy denied. A statement released to the server has a `release` record before its outcome record;
 // the two share a decision_id and make one entry, unless the outcome never made it into the trail (the
 // gateway stopped in between): such a release is exported after the rest, with no response. The chain's seq
-// and hashes ride along under `warden`, so an exported entry can be checked against the trail.
+// and hashes ride along under `warden`, so an exported entry can be checked against the trail, and so does the
+// dry-run policy's decision (`warden.dry_run`, see engine/diff/dry-run.ts) when one was recorded.
 import type { StoredRecord } from './chain/verify.ts'
 
 export interface DecisionLogEntry {
@@ -28,7 +29,7 @@ export interface DecisionLogEntry {
   bundles?: Record<string, { revision: string }>
   masked?: string[]
   erased?: string[]
-  warden: { seq: number; hash: string; prev_hash: string; session_id?: string; type: string; response?: Record<string, unknown> }
+  warden: { seq: number; hash: string; prev_hash: string; session_id?: string; type: string; response?: Record<string, unknown>; dry_run?: Record<string, unknown> }
 }
 
 type Ev = Record<string, any>
@@ -106,7 +107,10 @@ function entryOf(r: StoredRecord, e: Ev, labels: Record<string, string>): Decisi
     // SQL is stored with its literals replaced (engine/audit/sql.ts); URLs with credential-like values replaced.
     ...(e.type === 'mcp' ? {} : { masked: ['/input/command/raw'] }),
     ...(recordedInput ? {} : { erased: e.type === 'request' ? ERASED_HTTP : e.type === 'mcp' ? ERASED_MCP : ERASED_SQL }),
-    warden: { seq: r.seq, hash: r.hash, prev_hash: r.prev_hash, session_id: e.session_id, type: e.type, ...(response ? { response } : {}) },
+    warden: {
+      seq: r.seq, hash: r.hash, prev_hash: r.prev_hash, session_id: e.session_id, type: e.type, ...(response ? { response } : {}),
+      ...(e.dry_run && typeof e.dry_run === 'object' ? { dry_run: e.dry_run as Record<string, unknown> } : {}),
+    },
   }
 }
 

@@ -74,4 +74,12 @@ test('groups count inputs, keep the first example, and say whether every relaxat
   assert.equal(groups[1]!.acknowledgements, ['staging may truncate (#12) (f:3)'])
 })
 
+test('an input with several flips in one group (masks lost on several columns) counts once there', () => {
+  const collector = createFlipCollector()
+  const lost = (column: string): Flip => ({ change: 'mask lost', relaxation: true, rules: ['warden.rules.sql.pii'], detail: `column ${column}` })
+  collector.add([lost('email'), lost('phone')], 'prod-db', { command: 'SELECT * FROM users', origin: 'a', digest: 'd' }, 2)
+  collector.add([lost('email')], 'prod-db', { command: 'SELECT email FROM users', origin: 'b', digest: 'e' })
+  assert.equal(collector.groups().map((g) => [g.count, g.example.detail]), [[3, 'column email']])
+})
+
 test.run()

@@ -1,13 +1,14 @@
-// A judged request as the audit trail keeps it: a PostgreSQL `statement` event or an HTTP `request` event
-// with its decision. The readers (`warden audit diff-dry-run`, `warden diff --corpus audit`) take these views
-// rather than the raw events. The trail is redacted: SQL literals are $1, $2 …, bodies are not kept.
-import type { StoredRecord } from '../audit/chain/verify.ts'
+// A judged request as the audit trail keeps it, read from the trail's decision log (engine/audit/decision-log.ts:
+// one entry per PostgreSQL statement or HTTP request, whoever reads it, the store directly or the admin API).
+// The readers `warden audit diff-dry-run` and `warden diff --corpus audit` take these views. The trail is
+// redacted: SQL literals are $1, $2 …, bodies are not kept.
+import type { DecisionLogEntry } from '../audit/decision-log.ts'
 import type { Effect, McpCommand, Reason } from '../types.ts'
 import type { DryRunRecord } from './dry-run.ts'
 
 export interface RecordedRequest {
   seq: number
-  /** When it happened (the event's time). */
+  /** When it was decided. */
   time: string
   kind: 'sql' | 'http'
   session_id?: string
@@ -15,7 +16,6 @@ export interface RecordedRequest {
   identity?: { sub?: string; issuer?: string; kind?: string; groups?: string[] }
   /** SQL text (literals redacted), or `METHOD URL` of an HTTP request. */
   command: string
-  method?: string
   mcp?: Partial<McpCommand>
   /** The enforced decision. */
   decision: Effect
@@ -32,36 +32,33 @@ export interface RecordFilter {
 type Ev = Record<string, any>
 
 const EFFECTS = new Set(['allow', 'deny', 'approve'])
+/** Statements and requests; a `release` entry is a released statement whose outcome record is missing. */
+const JUDGED = new Set(['statement', 'request', 'release'])
+const SQL = new Set(['postgres', 'mysql'])
 
-/** The judged request a stored record holds, or undefined for any other event (connections, releases …). */
-export function recordedRequest(r: StoredRecord, filter: RecordFilter = {}): RecordedRequest | undefined {
-  let e: Ev
-  try {
-    e = JSON.parse(r.event) as Ev
-  } catch {
-    return undefined
-  }
-  // `release` is written before a statement runs; its `statement` event follows and is the one counted.
-  if (e.type !== 'statement' && e.type !== 'request') return undefined
-  if (!EFFECTS.has(e.decision)) return undefined
-  const time = typeof e.time === 'string' ? e.time : r.time
-  if (filter.since !== undefined && time < filter.since) return undefined
-  if (filter.target !== undefined && e.target !== filter.target) return undefined
-  const sql = e.type === 'statement'
-  const command = sql ? e.statement : typeof e.url === 'string' ? e.url : `${e.method ?? '?'} ?`
+const isObject = (v: unknown): v is Ev => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** The judged request of a decision-log entry, or undefined for other decisions (an MCP server's request) or outside the filter. */
+export function recordedRequest(entry: DecisionLogEntry, filter: RecordFilter = {}): RecordedRequest | undefined {
+  if (!JUDGED.has(entry.warden.type) || !EFFECTS.has(entry.result.effect as string)) return undefined
+  const input = entry.input as Ev
+  const target = isObject(input.target) && typeof input.target.name === 'string' ? input.target.name : undefined
+  if (filter.since !== undefined && entry.timestamp < filter.since) return undefined
+  if (filter.target !== undefined && target !== filter.target) return undefined
+  const command = isObject(input.command) ? input.command : {}
+  const dryRun = (entry.warden as { dry_run?: unknown }).dry_run
   return {
-    seq: r.seq,
-    time,
-    kind: sql ? 'sql' : 'http',
-    ...(typeof e.session_id === 'string' ? { session_id: e.session_id } : {}),
-    ...(typeof e.target === 'string' ? { target: e.target } : {}),
-    ...(e.identity && typeof e.identity === 'object' ? { identity: e.identity } : {}),
-    command: typeof command === 'string' ? command : '',
-    ...(typeof e.method === 'string' ? { method: e.method } : {}),
-    ...(e.mcp && typeof e.mcp === 'object' ? { mcp: e.mcp } : {}),
-    decision: e.decision,
-    reasons: Array.isArray(e.reasons) ? e.reasons : [],
-    ...(e.dry_run && typeof e.dry_run === 'object' ? { dry_run: e.dry_run as DryRunRecord } : {}),
+    seq: entry.warden.seq,
+    time: entry.timestamp,
+    kind: SQL.has(command.protocol) ? 'sql' : 'http',
+    ...(entry.warden.session_id !== undefined ? { session_id: entry.warden.session_id } : {}),
+    ...(target !== undefined ? { target } : {}),
+    ...(isObject(input.identity) ? { identity: input.identity } : {}),
+    command: typeof command.raw === 'string' ? command.raw : '',
+    ...(isObject(command.mcp) ? { mcp: command.mcp } : {}),
+    decision: entry.result.effect as Effect,
+    reasons: Array.isArray(entry.result.reasons) ? entry.result.reasons as Reason[] : [],
+    ...(isObject(dryRun) ? { dry_run: dryRun as unknown as DryRunRecord } : {}),
   }
 }
 

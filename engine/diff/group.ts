@@ -49,6 +49,8 @@ export function createFlipCollector(acknowledgements?: AcknowledgementIndex): Fl
     add(flips, target, example, count = 1) {
       let relaxed = false
       let acknowledged = true
+      // Several flips of one input in one group (masks lost on several columns) count the input once.
+      const counted = new Set<FlipGroup>()
       for (const flip of flips) {
         const key = JSON.stringify([flip.change, flip.rules, target])
         let group = groups.get(key)
@@ -59,14 +61,16 @@ export function createFlipCollector(acknowledgements?: AcknowledgementIndex): Fl
           }
           groups.set(key, group)
         }
-        group.count += count
+        const first = !counted.has(group)
+        counted.add(group)
+        if (first) group.count += count
         const acks = acknowledgements?.match(flip, target, example.digest) ?? []
         if (flip.relaxation) {
           relaxed = true
           acknowledged &&= acks.length > 0
         }
         if (acks.length) {
-          group.acknowledged += count
+          if (first) group.acknowledged += count
           for (const a of acks) {
             const text = `${a.reason} (${a.location})`
             if (!group.acknowledgements.includes(text)) group.acknowledgements.push(text)
