@@ -1,6 +1,6 @@
 // How a command reaches a running gateway's admin API: the URL (--admin, $WARDEN_ADMIN_URL, else the config's
 // admin listener) and the caller's token (--token, $WARDEN_TOKEN, else with the dev issuer a short-lived token
-// minted for --as SUBJECT --group G). Shared by `warden approvals` and `warden audit … --admin`.
+// minted for --as SUBJECT --group G). Shared by `warden approvals`, `warden grants` and `warden audit … --admin`.
 import type { Config } from '../engine/config/types.ts'
 import { signDevToken } from '../engine/identity/dev-issuer.ts'
 import { AdminClientError } from '../proxy/admin/client.ts'
@@ -39,6 +39,22 @@ export async function adminAccess(values: AdminAccessValues, env: Record<string,
   const url = (values.admin as string | undefined) ?? env.WARDEN_ADMIN_URL ?? adminUrlOf(await config())
   const token = (values.token as string | undefined) ?? env.WARDEN_TOKEN ?? await devToken(values.as as string | undefined, values.group as string[] | undefined, config)
   return { url, token }
+}
+
+/**
+ * The action and its ID from the positionals: `list` takes none, every other action exactly one. `example` is
+ * an action's usage with an ID, e.g. `warden grants revoke grt_abc123`.
+ */
+export function actionAndId<A extends string>(positionals: readonly string[], actions: readonly A[], usage: string, example: (action: A) => string): { action: A; id: string | undefined } {
+  const [action, id, ...extra] = positionals
+  if (!actions.includes(action as A)) {
+    const names = actions.map((a) => (a === 'list' ? a : `${a} ID`))
+    throw new UsageError('usage.action', `${action ? `unknown action ${JSON.stringify(action)}` : 'an action is required'}: ${names.slice(0, -1).join(', ')} or ${names.at(-1)}\n\n${usage}`)
+  }
+  if (action === 'list' ? id !== undefined : id === undefined || extra.length) {
+    throw new UsageError('usage.arguments', `${action === 'list' ? 'list takes no ID' : `${action} takes exactly one ID, e.g. ${example(action as A)}`}\n\n${usage}`)
+  }
+  return { action: action as A, id }
 }
 
 /** What a command exits with when the admin API failed it: 2 unreachable, 1 refused; anything else is rethrown. */

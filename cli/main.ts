@@ -15,6 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   ca: { summary: 'print the HTTPS proxy CA certificate path and the client settings that trust it', load: async () => (await import('./commands/ca.ts')).runCa },
   audit: { summary: 'verify the audit trail, list and replay sessions, export decisions', load: async () => (await import('./commands/audit.ts')).runAudit },
   approvals: { summary: 'list, show, approve or deny held requests on a running gateway', load: async () => (await import('./commands/approvals.ts')).runApprovals },
+  grants: { summary: 'list or revoke the grants approvals created, on a running gateway', load: async () => (await import('./commands/grants.ts')).runGrants },
 }
 
 export function usage(): string {

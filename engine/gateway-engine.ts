@@ -30,13 +30,14 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   // The dry-run policy sees exactly what the enforced one saw: the same input document, or the same refusal
   // of a document the engine would not hand to a policy.
   function judgement(input: InputDocument, decision: Decision, dryRun?: (d: Decider) => Decision): Judgement {
-    if (!deps.dryRun) return { input, decision }
-    return { input, decision, dryRun: deferDryRun(decision, deps.dryRun, dryRun ?? (() => decision)) }
+    const revision = deps.decider.revision
+    if (!deps.dryRun) return { input, decision, revision }
+    return { input, decision, revision, dryRun: deferDryRun(decision, deps.dryRun, dryRun ?? (() => decision)) }
   }
 
   function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
     const target = targetOf(session.target)
-    const grants = deps.approvals.grantsFor(session.id)
+    const grants = deps.approvals.grantsFor({ session: session.id, identity: session.identity, target: session.target.name })
     const input = buildInput({
       identity: session.identity,
       session: { id: session.id, started_at: session.started_at, grants },

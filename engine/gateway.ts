@@ -42,6 +42,8 @@ export interface Judgement {
   /** With a dry-run policy configured: its decision on the same input, judged on the first call (call it when
    * writing the audit event, after the enforced decision is acted on), never applied, never throws. */
   dryRun?: () => DryRunRecord
+  /** Revision of the policy bundle that decided (recorded with an approval request). */
+  revision?: string
 }
 
 export interface GatewayEngine {

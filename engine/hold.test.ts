@@ -22,7 +22,7 @@ function fakeEngine(effects: Effect[]): GatewayEngine & { calls: number } {
       const effect = effects.shift() ?? 'deny'
       const input = {
         identity: agent,
-        session: { id: session.id, started_at: session.started_at, grants: approvals.grantsFor(session.id) },
+        session: { id: session.id, started_at: session.started_at, grants: approvals.grantsFor({ session: session.id, identity: agent, target: target.name }) },
         target,
         command: { protocol: 'kubernetes', raw: 'DELETE /api/v1/namespaces/prod', digest: 'd'.repeat(64), fingerprint: 'f' },
         risk: { level: 'high', score: 80, reasons: [] },
@@ -53,21 +53,33 @@ test('approve: the client learns the id first, then the request is judged again 
   const pending = judgeAndHold(engine, request, { holdMs: 5000, summary: 'DELETE ns', onHeld: (r) => void (id = r.id) })
   await new Promise((r) => setTimeout(r, 10))
   assert.match(id, /^apr_/)
-  engine.approvals.approve(id, dba)
+  await engine.approvals.approve(id, dba)
   const outcome = await pending
   assert.equal([outcome.allow, outcome.approvalId, engine.calls], [true, id, 2])
 })
 
 test('rejected, expired, cancelled and still-denied holds say why', async () => {
   const rejectEngine = fakeEngine(['approve'])
-  const rejected = judgeAndHold(rejectEngine, request, { holdMs: 5000, summary: 's', onHeld: (r) => queueMicrotask(() => rejectEngine.approvals.reject(r.id, dba)) })
+  const rejected = judgeAndHold(rejectEngine, request, { holdMs: 5000, summary: 's', onHeld: (r) => queueMicrotask(() => void rejectEngine.approvals.reject(r.id, dba)) })
   const expired = judgeAndHold(fakeEngine(['approve']), request, { holdMs: 20, summary: 's', onHeld: () => {} })
   const controller = new AbortController()
   const cancelled = judgeAndHold(fakeEngine(['approve']), request, { holdMs: 5000, summary: 's', signal: controller.signal, onHeld: () => queueMicrotask(() => controller.abort('cancel')) })
   const stillEngine = fakeEngine(['approve', 'deny'])
-  const still = judgeAndHold(stillEngine, request, { holdMs: 5000, summary: 's', onHeld: (r) => queueMicrotask(() => stillEngine.approvals.approve(r.id, dba)) })
+  const still = judgeAndHold(stillEngine, request, { holdMs: 5000, summary: 's', onHeld: (r) => queueMicrotask(() => void stillEngine.approvals.approve(r.id, dba)) })
   const whys = (await Promise.all([rejected, expired, cancelled, still])).map((o) => (o.allow ? 'allow' : o.why))
   assert.equal(whys, ['rejected', 'expired', 'cancel', 'still_denied'])
+})
+
+test('a store that cannot hold the request (full, or closing while waiting) ends the hold with why unavailable', async () => {
+  const full = fakeEngine(['approve'])
+  full.approvals = createMemoryApprovalStore({ maxPending: 0 })
+  const refused = await judgeAndHold(full, request, { holdMs: 5000, summary: 's', onHeld: () => assert.unreachable('held') })
+  assert.equal([refused.allow, !refused.allow && refused.why], [false, 'unavailable'])
+  assert.match(!refused.allow && refused.why === 'unavailable' ? refused.message : '', 'approval requests are already pending')
+  const closing = fakeEngine(['approve'])
+  const outcome = await judgeAndHold(closing, request, { holdMs: 5000, summary: 's', onHeld: () => queueMicrotask(() => void closing.approvals.close()) })
+  assert.ok(!outcome.allow && outcome.why === 'unavailable' && outcome.approvalId)
+  assert.match(!outcome.allow && outcome.why === 'unavailable' ? outcome.message : '', /stays pending: once it is approved, run the statement again/)
 })
 
 test.run()

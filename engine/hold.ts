@@ -1,6 +1,7 @@
 // The one judge-and-hold path every protocol frontend uses: judge a request; when the policy says approve, open
 // an approval request, tell the client its id at once, wait for a reviewer (or a cancel), and judge again with
 // the grant the approval created. The frontend only translates the outcome into its wire format.
+import { ApprovalError } from './approvals/errors.ts'
 import type { ApprovalRequest } from './approvals/types.ts'
 import type { GatewayEngine, JudgeRequest, Judgement } from './gateway.ts'
 import type { Decision } from './types.ts'
@@ -13,9 +14,11 @@ export type HoldOutcome =
   | { allow: true; judgement: Judgement; approvalId?: string }
   /**
    * Not allowed. `why`: the policy denied; a reviewer rejected; nobody decided in time; the client ended the
-   * hold; or the approval was granted but the request is still not allowed when judged again.
+   * hold; the approval was granted but the request is still not allowed when judged again; or the approval
+   * store could not hold it (full, unreachable, or the gateway is stopping: `message` says which).
    */
   | { allow: false; judgement: Judgement; why: 'denied' | 'rejected' | 'expired' | HoldAbort | 'still_denied'; approvalId?: string; approval?: ApprovalRequest }
+  | { allow: false; judgement: Judgement; why: 'unavailable'; message: string; approvalId?: string }
 
 export interface HoldOptions {
   /** Longest wait for a reviewer. */
@@ -53,20 +56,27 @@ function waitForReviewer(engine: GatewayEngine, id: string, holdMs: number, sign
   })
 }
 
-/** Judges `request`, holding it for a reviewer when the policy says approve. Never throws for policy reasons. */
+/** Judges `request`, holding it for a reviewer when the policy says approve. Never throws for policy or store reasons. */
 export async function judgeAndHold(engine: GatewayEngine, request: JudgeRequest, opts: HoldOptions): Promise<HoldOutcome> {
   const first = opts.judgement ?? engine.judge(request)
   if (first.decision.effect === 'allow') return { allow: true, judgement: first }
   if (first.decision.effect !== 'approve') return { allow: false, judgement: first, why: 'denied' }
-  const held = engine.approvals.request(first.input, first.decision, opts.summary, opts.reviewText)
-  opts.onHeld(held)
-  const outcome = await waitForReviewer(engine, held.id, opts.holdMs, opts.signal)
-  if (outcome === 'cancel' || outcome === 'disconnect') return { allow: false, judgement: first, why: outcome, approvalId: held.id }
-  if (outcome.status !== 'approved') {
-    return { allow: false, judgement: first, why: outcome.status === 'rejected' ? 'rejected' : 'expired', approvalId: held.id, approval: outcome }
+  let heldId: string | undefined
+  try {
+    const held = await engine.approvals.request({ input: first.input, decision: first.decision, summary: opts.summary, reviewText: opts.reviewText, revision: first.revision })
+    heldId = held.id
+    opts.onHeld(held)
+    const outcome = await waitForReviewer(engine, held.id, opts.holdMs, opts.signal)
+    if (outcome === 'cancel' || outcome === 'disconnect') return { allow: false, judgement: first, why: outcome, approvalId: held.id }
+    if (outcome.status !== 'approved') {
+      return { allow: false, judgement: first, why: outcome.status === 'rejected' ? 'rejected' : 'expired', approvalId: held.id, approval: outcome }
+    }
+    // The grant is now among the grants the engine sees: judge again, and enforce whatever the engine says now.
+    const again = engine.judge(request)
+    if (again.decision.effect === 'allow') return { allow: true, judgement: again, approvalId: held.id }
+    return { allow: false, judgement: again, why: 'still_denied', approvalId: held.id, approval: outcome }
+  } catch (err) {
+    if (!(err instanceof ApprovalError)) throw err
+    return { allow: false, judgement: first, why: 'unavailable', message: err.message, ...(heldId ? { approvalId: heldId } : {}) }
   }
-  // The grant is now among the session's grants: judge again, and enforce whatever the engine says now.
-  const again = engine.judge(request)
-  if (again.decision.effect === 'allow') return { allow: true, judgement: again, approvalId: held.id }
-  return { allow: false, judgement: again, why: 'still_denied', approvalId: held.id, approval: outcome }
 }

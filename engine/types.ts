@@ -13,8 +13,13 @@ export interface Identity {
   email?: string
 }
 
-/** Scope of an approval grant: the exact statement text, its shape (literals ignored), or the session. */
-export type GrantScope = 'statement' | 'fingerprint' | 'session'
+/**
+ * Scope of an approval grant: the exact statement text, its shape (literals ignored), the session, or everything
+ * the same identity would be held for on the same target (for the grant's time window). Statement, fingerprint
+ * and target grants belong to the requester's identity and target, so they outlive the session (a reconnect, a
+ * gateway restart); session grants end with the session.
+ */
+export type GrantScope = 'statement' | 'fingerprint' | 'session' | 'target'
 
 export interface Grant {
   id: string
@@ -276,6 +281,10 @@ export interface ApprovalObligation {
   approvers: string[]
   scope: GrantScope
   ttl_seconds: number
+  /** Distinct people who must approve ("N of"); 1 when absent. */
+  min_approvals?: number
+  /** Every group in `approvers` must be represented among the approvers ("all of these groups"), not just one. */
+  all_groups?: boolean
 }
 
 export interface AuditObligation {

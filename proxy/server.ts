@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { checkDevIssuer } from './server/dev-issuer-guard.ts'
 import { loadOrCreateDevKey } from './server/dev-key.ts'
-import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
 import type { Config } from '../engine/config/types.ts'
 import { createGatewayEngine } from '../engine/gateway-engine.ts'
 import { createVerifier } from '../engine/identity/verifier.ts'
@@ -20,6 +19,7 @@ import { type HttpListener, listenReverse } from './http/node-server.ts'
 import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
 import { openTrailReader } from './server/audit-reader.ts'
+import { openApprovals } from './server/approvals.ts'
 import { openAuditTrail } from './server/audit-trail.ts'
 import { openDryRunPolicy } from './server/dry-run-policy.ts'
 import { loadPolicy } from './server/policy.ts'
@@ -101,7 +101,10 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
     const labels = { id: loadOrCreateGatewayId(config.state_dir), version: await wardenVersion(opts.packageRoot) }
     const auditSink = labelledAuditSink(audit.sink, labels, () => decider.revision)
-    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: auditSink, decider, dryRun })
+    let adminUrl: string | undefined
+    const approvals = await openApprovals(config, { env, adminUrl: () => adminUrl, onError: (message) => log.error(message) })
+    closers.push(approvals.close)
+    const engine = await createGatewayEngine(config, { verifier, approvals: approvals.store, audit: auditSink, decider, dryRun })
     const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
     const configFlag = commandFlags(opts)
     const postgres = await startPostgresListener({
@@ -127,6 +130,10 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const handle = createAdminHandler({ engine, approverGroups: config.approvals.approver_groups, roles: config.roles, openAuditReader })
     const admin = await serveAdmin(handle, { ...config.listeners.admin, onError: (err) => log.error({ err }, 'admin API request failed') })
     closers.push(admin.close)
+    adminUrl = admin.url
+    // Closed again here, so first (closers run in reverse; close() runs once): held statements then end with a
+    // clear error and their requests stay pending for after a restart, instead of expiring as connections close.
+    closers.push(approvals.close)
 
     const summary = startupSummary(config, {
       postgres: postgres.address,
@@ -140,6 +147,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       stateDir: `${config.state_dir}${opts.stateDirFrom === 'flag' ? ' (--state-dir)' : opts.stateDirFrom === 'env' ? ' ($WARDEN_STATE_DIR)' : ''}`,
       http: http && { reverse: http.reverse.url, proxy: http.proxy.url, ca: http.ca.cert },
       audit: audit.description,
+      approvals: approvals.description,
     })
     log.info({
       gateway_id: labels.id,

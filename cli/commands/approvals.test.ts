@@ -1,62 +1,21 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { agent, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
-import { createMemoryApprovalStore } from '../../engine/approvals/memory.ts'
-import { createMemoryAuditSink } from '../../engine/audit/memory-sink.ts'
-import { createVerifier } from '../../engine/identity/verifier.ts'
-import { createAdminHandler } from '../../proxy/admin/handler.ts'
-import { type AdminServer, serveAdmin } from '../../proxy/admin/node-server.ts'
-import { loadConfig } from '../config-file.ts'
-import { loadOrCreateDevKey } from '../../proxy/server/dev-key.ts'
-import { memoryIo } from '../io.ts'
+import type { ApprovalRequest } from '../../engine/approvals/types.ts'
+import { startAdminFixture } from '../testing/admin-fixture.ts'
 import { describeRequest, formatTable, runApprovals } from './approvals.ts'
 
-// A real admin server on an ephemeral port, trusting the dev issuer of a config in a temp directory.
-const dir = mkdtempSync(join(tmpdir(), 'warden-approvals-cli-'))
-const configFile = join(dir, 'warden.yaml')
-const approvals = createMemoryApprovalStore()
-const audit = createMemoryAuditSink()
-let server: AdminServer
-let held: ReturnType<typeof approvals.request>
-
-function writeConfig(adminPort: number) {
-  writeFileSync(configFile, `state_dir: ./state
-listeners:
-  admin: { host: 127.0.0.1, port: ${adminPort} }
-identity:
-  providers:
-    - { name: dev, issuer: warden-dev, audience: warden, dev: true, agent_groups: [agents] }
-approvals:
-  approver_groups: [dba]
-targets:
-  - { name: demo, kind: postgres, environment: production, embedded: true }
-`)
-}
+const fx = await startAdminFixture('approvals')
+const { approvals, configFile, server } = fx
+let held: ApprovalRequest
 
 test.before(async () => {
-  writeConfig(1)
-  const { config } = await loadConfig(configFile, dir)
-  const { publicJwk } = await loadOrCreateDevKey(config.state_dir)
-  const verifier = createVerifier(config.identity, { devPublicJwk: publicJwk })
-  const handle = createAdminHandler({ engine: { authenticate: (t) => verifier.verify(t), approvals, audit }, approverGroups: ['dba'] })
-  server = await serveAdmin(handle, { host: '127.0.0.1', port: 0 })
-  writeConfig(server.address.port)
-  held = approvals.request({ ...heldInput(), identity: { ...agent, issuer: 'warden-dev' } }, approveDecision(), 'DELETE FROM users WHERE id = ?', "DELETE FROM users WHERE id = '7'")
+  held = await approvals.request({ input: { ...heldInput(), identity: { ...agent, issuer: 'warden-dev' } }, decision: approveDecision(), summary: 'DELETE FROM users WHERE id = ?', reviewText: "DELETE FROM users WHERE id = '7'" })
 })
 
-test.after(async () => {
-  await server.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after(() => fx.close())
 
-const run = async (args: string[], env: Record<string, string> = {}) => {
-  const io = memoryIo(env, dir)
-  const code = await runApprovals(args, io)
-  return { code, out: io.stdout, err: io.stderr }
-}
+const run = (args: string[], env: Record<string, string> = {}) => fx.run(runApprovals, args, env)
 
 test('list prints a table of held requests, finding the admin API through the config', async () => {
   const res = await run(['list', '--config', configFile, '--as', 'alice', '--group', 'dba'])
@@ -103,7 +62,7 @@ test('a non-approver is refused by the server: exit 1 with the reason', async ()
   assert.is(res.code, 1)
   assert.match(res.err, 'HTTP 403')
   assert.match(res.err, 'approver group')
-  assert.is(approvals.get(held.id)!.status, 'pending')
+  assert.is((await approvals.get(held.id))!.status, 'pending')
 })
 
 test('a bad token is refused: exit 1', async () => {
@@ -117,7 +76,7 @@ test('a DBA approves with a note: exit 0, the grant is printed, and the store ha
   assert.is(res.code, 0, res.err)
   assert.match(res.out, `${held.id} approved by alice`)
   assert.match(res.out, /grant grt_\w+: scope statement/)
-  assert.is(approvals.get(held.id)!.note, 'ok for ticket 42')
+  assert.is((await approvals.get(held.id))!.note, 'ok for ticket 42')
   const again = await run(['deny', held.id, '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
   assert.is(again.code, 1)
   assert.match(again.err, 'HTTP 409')
@@ -140,6 +99,21 @@ test('usage errors are exit 2', async () => {
   const help = await run(['--help'])
   assert.is(help.code, 0)
   assert.match(help.out, 'warden approvals approve apr_x --as alice --group dba')
+})
+
+test('two approvals needed: the first is recorded and the output says what is still missing', async () => {
+  const two = await approvals.request({ input: { ...heldInput({ digest: 'd2' }), identity: { ...agent, issuer: 'warden-dev' } }, decision: approveDecision('target', 60, { min_approvals: 2 }), summary: 'DROP TABLE x' })
+  const shown = await run(['show', two.id, '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.match(shown.out, 'approvers: 2 people of dba, sre')
+  assert.match(shown.out, 'everything this requester would be held for on this target')
+  const first = await run(['approve', two.id, '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(first.code, 0, first.err)
+  assert.is(first.out, `${two.id} approval by alice recorded; it still needs 1 more approval\n`)
+  const again = await run(['approve', two.id, '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(again.code, 1)
+  assert.match(again.err, 'HTTP 409 approval.duplicate')
+  const second = await run(['approve', two.id, '--admin', server.url, '--config', configFile, '--as', 'carol', '--group', 'sre'])
+  assert.match(second.out, `${two.id} approved by carol`)
 })
 
 test('formatTable: newest first, long statements clipped, empty list said plainly', () => {

@@ -1,8 +1,9 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
+import { describeNeed, minApprovals, stillNeeded } from '../../engine/approvals/quorum.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
 import type { Config } from '../../engine/config/types.ts'
 import { createAdminClient } from '../../proxy/admin/client.ts'
-import { ADMIN_FLAGS, ADMIN_USAGE, adminAccess, adminFailure } from '../admin-access.ts'
+import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminAccess, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
@@ -37,13 +38,7 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
       ...CONFIG_FLAGS,
     }, usage, true)
     if (values.help) { io.out(usage); return 0 }
-    const [action, id, ...extra] = positionals
-    if (action !== 'list' && action !== 'show' && action !== 'approve' && action !== 'deny') {
-      throw new UsageError('usage.action', `${action ? `unknown action ${JSON.stringify(action)}` : 'an action is required'}: list, show ID, approve ID or deny ID\n\n${usage}`)
-    }
-    if (action === 'list' ? id !== undefined : id === undefined || extra.length) {
-      throw new UsageError('usage.arguments', `${action === 'list' ? 'list takes no ID' : `${action} takes exactly one approval ID, e.g. warden approvals ${action} apr_abc123`}\n\n${usage}`)
-    }
+    const { action, id } = actionAndId(positionals, ['list', 'show', 'approve', 'deny'] as const, usage, (a) => `warden approvals ${a} apr_abc123`)
     const status = values.status as string | undefined
     if (status !== undefined && !STATUSES.includes(status as ApprovalStatus)) {
       throw new UsageError('usage.status', `--status must be one of ${STATUSES.join(', ')}; got ${JSON.stringify(status)}`)
@@ -111,33 +106,47 @@ const reviewOf = (r: ApprovalRequest) => r.command.review_text ?? r.command.summ
 
 /** What an approval's grant lets through until it expires, by scope. */
 const SCOPES: Record<ApprovalRequest['approval']['scope'], string> = {
-  statement: 'this exact statement text (for a statement with $n parameters: with any values)',
-  fingerprint: 'statements of this shape, with any literal values',
+  statement: 'this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with any values)',
+  fingerprint: 'statements of this shape, with any literal values, by this requester on this target',
   session: 'everything this session would be held for',
+  target: 'everything this requester would be held for on this target',
 }
+
+/** Who must approve: "one of dba, sre", "2 people from dba, sre", "someone from each of dba, sre". */
+export function approversRule(a: ApprovalRequest['approval']): string {
+  const min = minApprovals(a)
+  const who = a.all_groups ? `someone from each of ${a.approvers.join(', ')}` : `${min > 1 ? `${min} people` : 'one member'} of ${a.approvers.join(', ')}`
+  return a.all_groups && min > 1 ? `${who}, ${min} people in all` : who
+}
+
+const expiry = (g: { expires_at_ns: number }) => new Date(g.expires_at_ns / 1e6).toISOString()
 
 /** One request in full: who asked, why, what approving allows, and the statement exactly as it will run. */
 export function describeRequest(r: ApprovalRequest): string {
   const lines = [
     `${r.id}  ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}${r.note ? ` (${r.note})` : ''}`,
     `requester: ${r.requester.sub} (${r.requester.kind}), session ${r.session_id}, target ${r.target}`,
-    `created:   ${r.created_at}`,
-    `approvers: ${r.approval.approvers.join(', ')}`,
+    `created:   ${r.created_at}${r.status === 'pending' ? `, can be approved until ${r.expires_at}` : ''}`,
+    `approvers: ${approversRule(r.approval)}`,
+    ...(r.approvals?.length ? [`approved so far by: ${r.approvals.map((v) => v.sub).join(', ')}`] : []),
     `if approved: a grant for ${r.approval.ttl_seconds} s covering ${SCOPES[r.approval.scope]}`,
+    `risk:      ${r.risk ? `${r.risk.level} (${r.risk.score})` : 'not recorded'}; policy revision ${r.revision ?? 'not recorded'}`,
     'reasons:',
     ...r.reasons.map((x) => `  - ${x.message} [${x.rule}]`),
     'statement, as it will run:',
     ...reviewOf(r).split('\n').map((l) => `  ${l}`),
   ]
-  if (r.grant) lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${new Date(r.grant.expires_at_ns / 1e6).toISOString()}`)
+  if (r.grant) lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${expiry(r.grant)}`)
   return `${visible(lines.join('\n'))}\n`
 }
 
 function describeDecision(r: ApprovalRequest): string {
-  const lines = [`${r.id} ${r.status} by ${r.decided_by ?? 'unknown'}: ${clip(reviewOf(r), 100)}`]
-  if (r.grant) {
-    lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${new Date(r.grant.expires_at_ns / 1e6).toISOString()}`)
+  if (r.status === 'pending') {
+    const last = r.approvals.at(-1)
+    return `${r.id} approval by ${last?.sub ?? 'unknown'} recorded; it still needs ${describeNeed(stillNeeded(r.approval, r.approvals))}\n`
   }
+  const lines = [`${r.id} ${r.status} by ${r.decided_by ?? 'unknown'}: ${clip(reviewOf(r), 100)}`]
+  if (r.grant) lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${expiry(r.grant)}`)
   if (r.note) lines.push(`note: ${r.note}`)
   return `${lines.join('\n')}\n`
 }

@@ -30,7 +30,7 @@ const dana: Identity = { sub: 'dana', issuer: 'https://idp.example', groups: ['s
 let server: AdminServer
 
 test.before(async () => {
-  const { engine } = fakeAdminEngine()
+  const { engine } = await fakeAdminEngine()
   const base = engine.authenticate
   engine.authenticate = async (token: string) => (token === 'dana' ? dana : base(token))
   const handle = createAdminHandler({ engine, approverGroups: ['dba'], roles: { auditor: ['security'], admin: [] }, openAuditReader: () => openTrailReader(config, {}) })

@@ -1,209 +1,329 @@
 // The behaviour every ApprovalStore implementation shares; each implementation's test file runs it.
+import { randomBytes } from 'node:crypto'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ApprovalError, type ApprovalErrorCode } from './errors.ts'
-import { agent, alice, approveDecision, approverAgent, bob, heldInput, manualClock } from './fixtures.ts'
+import { agent, alice, approveDecision, approverAgent, bob, carol, dave, held, heldInput, holder, manualClock } from './fixtures.ts'
+import { createReviewCipher, type ReviewCipher } from './review-cipher.ts'
 import type { ApprovalStore } from './types.ts'
 
-export type StoreFactory = (opts: { now: () => number; maxPending?: number }) => ApprovalStore
+export interface StoreHandle {
+  store: ApprovalStore
+  /**
+   * Another store on the same storage, with the same clock and key: the gateway after a restart, or a second
+   * gateway. Absent for storage that lives in one store (memory).
+   */
+  another?(cipher?: ReviewCipher): Promise<ApprovalStore>
+  /** Everything the storage holds, as text (to show the review text is not in it). */
+  raw?(): Promise<string>
+}
 
-const code = (expected: ApprovalErrorCode) => (err: unknown) => err instanceof ApprovalError && err.code === expected
+export type StoreFactory = (opts: { now: () => number; maxPending?: number; cipher: ReviewCipher }) => Promise<StoreHandle>
+
+export const code = (expected: ApprovalErrorCode) => (err: unknown) => err instanceof ApprovalError && err.code === expected
+
+export async function rejectsWith(p: Promise<unknown>, expected: ApprovalErrorCode): Promise<void> {
+  try {
+    await p
+  } catch (err) {
+    assert.ok(code(expected)(err), `expected ${expected}, got ${(err as Error & { code?: string }).code}: ${(err as Error).message}`)
+    return
+  }
+  assert.unreachable(`expected ${expected}, but it resolved`)
+}
+
+export const newCipher = () => createReviewCipher(randomBytes(32))
 
 export function approvalStoreCases(name: string, make: StoreFactory): void {
   const test = suite(`${name}: approval store`)
+  const opened: ApprovalStore[] = []
+  const open = async (clock = manualClock(), maxPending?: number) => {
+    const { store } = await make({ now: clock.now, maxPending, cipher: newCipher() })
+    opened.push(store)
+    return store
+  }
+  test.after.each(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()))
+  })
 
-  test('request records who asked for what, pending, with an unguessable id', () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1')
+  test('request records who asked for what, how to decide it, and until when; the id is unguessable', async () => {
+    const store = await open()
+    const decision = approveDecision('statement', 600, { min_approvals: 2, all_groups: true })
+    const r = await store.request({ ...held({ decision, summary: 'DELETE FROM users WHERE id = $1' }), revision: 'rev-7' })
     assert.match(r.id, /^apr_[a-z2-7]{10}$/)
     assert.is(r.status, 'pending')
-    assert.is(r.created_at, '2025-01-01T12:00:00.000Z')
+    assert.equal([r.created_at, r.expires_at], ['2025-01-01T12:00:00.000Z', '2025-01-02T12:00:00.000Z'])
     assert.equal(r.requester, agent)
-    assert.equal([r.session_id, r.target], ['sess-1', 'prod-db'])
-    assert.equal(r.command, { protocol: 'postgres', summary: 'DELETE FROM users WHERE id = $1', review_text: 'DELETE FROM users WHERE id = $1', digest: 'd1', fingerprint: 'fp1' })
+    assert.equal([r.session_id, r.target, r.revision], ['sess-1', 'prod-db', 'rev-7'])
+    assert.equal(r.risk, heldInput().risk)
+    assert.match(r.command.input_digest, /^[0-9a-f]{64}$/)
+    assert.equal({ ...r.command, input_digest: '' }, { protocol: 'postgres', summary: 'DELETE FROM users WHERE id = $1', review_text: 'DELETE FROM users WHERE id = $1', digest: 'd1', fingerprint: 'fp1', input_digest: '' })
     assert.equal(r.reasons, approveDecision().reasons)
-    assert.equal(r.approval, { approvers: ['dba', 'sre'], scope: 'statement', ttl_seconds: 600 })
-    assert.equal(store.get(r.id), r)
-    assert.is.not(store.request(heldInput({ digest: 'd2' }), approveDecision(), 's').id, r.id)
+    assert.equal(r.approval, { approvers: ['dba', 'sre'], scope: 'statement', ttl_seconds: 600, min_approvals: 2, all_groups: true })
+    assert.equal(r.approvals, [])
+    assert.equal(await store.get(r.id), r)
+    const other = await store.request(held({ digest: 'd2' }))
+    assert.is.not(other.id, r.id)
+    assert.is.not(other.command.input_digest, r.command.input_digest, 'the digest covers the exact command judged')
   })
 
-  test('request dedupes a pending request of the same session and digest only', () => {
-    const store = make(manualClock())
-    const a = store.request(heldInput(), approveDecision(), 's')
-    assert.is(store.request(heldInput(), approveDecision(), 's').id, a.id)
-    assert.is.not(store.request(heldInput({ session: 'sess-2' }), approveDecision(), 's').id, a.id)
-    assert.is.not(store.request(heldInput({ digest: 'd2' }), approveDecision(), 's').id, a.id)
-    store.reject(a.id, alice)
-    assert.is.not(store.request(heldInput(), approveDecision(), 's').id, a.id, 'a decided request is not reused')
+  test('request dedupes a pending request of the same session, command and review text only', async () => {
+    const store = await open()
+    const a = await store.request(held())
+    assert.is((await store.request(held())).id, a.id)
+    assert.is.not((await store.request(held({ session: 'sess-2' }))).id, a.id)
+    assert.is.not((await store.request(held({ digest: 'd2' }))).id, a.id)
+    await store.reject(a.id, alice)
+    assert.is.not((await store.request(held())).id, a.id, 'a decided request is not reused')
   })
 
-  test('request keeps the review text; the same statement with other values is another request', () => {
-    const store = make(manualClock())
-    const a = store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '7'")
-    assert.is(a.command.summary, 'DELETE FROM users WHERE id = $1')
-    assert.is(a.command.review_text, "DELETE FROM users WHERE id = '7'")
-    assert.is(store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '7'").id, a.id)
-    const b = store.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '8'")
+  test('request keeps the review text; the same statement with other values is another request', async () => {
+    const store = await open()
+    const seven = held({ summary: 'DELETE FROM users WHERE id = $1', reviewText: "DELETE FROM users WHERE id = '7'" })
+    const a = await store.request(seven)
+    assert.equal([a.command.summary, a.command.review_text], ['DELETE FROM users WHERE id = $1', "DELETE FROM users WHERE id = '7'"])
+    assert.is((await store.request(seven)).id, a.id)
+    const b = await store.request({ ...seven, reviewText: "DELETE FROM users WHERE id = '8'" })
     assert.is.not(b.id, a.id)
-    assert.is(store.get(b.id)?.command.review_text, "DELETE FROM users WHERE id = '8'")
+    assert.is((await store.get(b.id))?.command.review_text, "DELETE FROM users WHERE id = '8'")
   })
 
-  test('request refuses decisions that cannot be held', () => {
-    const store = make(manualClock())
-    const allow = { effect: 'allow' as const, reasons: [], obligations: { mask: [] } }
-    assert.throws(() => store.request(heldInput(), allow, 's'), code('approval.invalid'))
-    const noApproval = { ...approveDecision(), obligations: { mask: [] } }
-    assert.throws(() => store.request(heldInput(), noApproval, 's'), code('approval.invalid'))
+  test('request refuses decisions that cannot be held', async () => {
+    const store = await open()
+    const bad = [
+      { effect: 'allow' as const, reasons: [], obligations: { mask: [] } },
+      { ...approveDecision(), obligations: { mask: [] } },
+      approveDecision('statement', 0),
+      approveDecision('forever' as never),
+      approveDecision('statement', 60, { min_approvals: 0 }),
+      approveDecision('statement', 60, { min_approvals: 1.5 }),
+    ]
     const noGroups = approveDecision()
     noGroups.obligations.approval!.approvers = []
-    assert.throws(() => store.request(heldInput(), noGroups, 's'), code('approval.invalid'))
-    const badTtl = approveDecision('statement', 0)
-    assert.throws(() => store.request(heldInput(), badTtl, 's'), code('approval.invalid'))
-    const badScope = approveDecision()
-    badScope.obligations.approval!.scope = 'forever' as never
-    assert.throws(() => store.request(heldInput(), badScope, 's'), code('approval.invalid'))
-    assert.equal(store.list(), [], 'nothing was stored')
+    for (const decision of [...bad, noGroups]) await rejectsWith(store.request(held({ decision })), 'approval.invalid')
+    assert.equal(await store.list(), [], 'nothing was stored')
   })
 
-  test('approve by a human approver creates a statement grant with the ttl', async () => {
+  test('approve by a human approver creates a grant with the ttl, for the requester on the target', async () => {
     const clock = manualClock()
-    const store = make(clock)
-    const r = store.request(heldInput(), approveDecision('statement', 600), 's')
+    const store = await open(clock)
+    const r = await store.request(held({ decision: approveDecision('statement', 600) }))
     const waiting = store.wait(r.id, 60_000)
-    const approved = store.approve(r.id, alice, 'ok for ticket 42')
+    const approved = await store.approve(r.id, alice, 'ok for ticket 42')
     assert.is(approved.status, 'approved')
     assert.equal([approved.decided_by, approved.note, approved.decided_at], ['alice', 'ok for ticket 42', '2025-01-01T12:00:00.000Z'])
+    assert.equal(approved.approvals, [{ sub: 'alice', issuer: 'https://idp.example', groups: ['dba'], at: '2025-01-01T12:00:00.000Z', note: 'ok for ticket 42' }])
     assert.equal(await waiting, approved)
-    const [grant] = store.grantsFor('sess-1')
+    const [grant] = store.grantsFor(holder())
     assert.ok(grant)
     assert.match(grant.id, /^grt_[a-z2-7]{10}$/)
     assert.equal({ ...grant, id: '' }, { id: '', scope: 'statement', digest: 'd1', approved_by: 'alice', expires_at_ns: (clock.now() + 600_000) * 1e6 })
-    assert.equal(approved.grant, grant)
-    assert.equal(store.grantsFor('sess-2'), [])
+    assert.equal(approved.grant, {
+      ...grant, approval_id: r.id, subject: { issuer: agent.issuer, sub: agent.sub }, target: 'prod-db', session_id: 'sess-1', created_at: '2025-01-01T12:00:00.000Z',
+    })
+    assert.equal(await store.grants(), [approved.grant])
   })
 
-  test('grant scope follows the obligation: fingerprint and session', () => {
-    const store = make(manualClock())
-    const fp = store.request(heldInput({ session: 's-fp' }), approveDecision('fingerprint'), 's')
-    const se = store.request(heldInput({ session: 's-se' }), approveDecision('session'), 's')
-    store.approve(fp.id, alice)
-    store.approve(se.id, alice)
-    const [fpGrant] = store.grantsFor('s-fp')
-    const [seGrant] = store.grantsFor('s-se')
-    assert.equal([fpGrant?.scope, fpGrant?.fingerprint, fpGrant?.digest], ['fingerprint', 'fp1', undefined])
-    assert.equal([seGrant?.scope, seGrant?.fingerprint, seGrant?.digest], ['session', undefined, undefined])
+  test('statement, fingerprint and target grants follow the identity on the target across sessions; session grants stay in theirs', async () => {
+    const store = await open()
+    for (const [scope, digest] of [['statement', 'd1'], ['fingerprint', 'd2'], ['target', 'd3'], ['session', 'd4']] as const) {
+      await store.approve((await store.request(held({ decision: approveDecision(scope), digest }))).id, alice)
+    }
+    const scopes = (h: ReturnType<typeof holder>) => store.grantsFor(h).map((g) => g.scope).sort()
+    assert.equal(scopes(holder()), ['fingerprint', 'session', 'statement', 'target'])
+    assert.equal(scopes(holder('sess-after-reconnect')), ['fingerprint', 'statement', 'target'])
+    assert.equal(scopes(holder('sess-1', { ...agent, sub: 'other-bot' })), ['session'], 'another identity in that session sees only the session grant')
+    assert.equal(scopes(holder('sess-9', agent, 'staging-db')), [], 'not on another target')
+    assert.equal(scopes(holder('sess-9', { ...agent, issuer: 'https://other.example' })), [], 'same sub from another issuer is someone else')
+    const [fp] = store.grantsFor(holder('x')).filter((g) => g.scope === 'fingerprint')
+    assert.equal([fp?.fingerprint, fp?.digest], ['fp1', undefined])
   })
 
-  test('grants expire after their ttl', () => {
+  test('grants end exactly at their expiry', async () => {
     const clock = manualClock()
-    const store = make(clock)
-    store.approve(store.request(heldInput(), approveDecision('session', 60), 's').id, alice)
-    assert.is(store.grantsFor('sess-1').length, 1)
-    assert.is(store.grantsFor('sess-1', clock.now() + 59_999).length, 1)
-    assert.is(store.grantsFor('sess-1', clock.now() + 60_000).length, 0)
-    clock.advance(61_000)
-    assert.equal(store.grantsFor('sess-1'), [])
+    const store = await open(clock)
+    await store.approve((await store.request(held({ decision: approveDecision('session', 60) }))).id, alice)
+    assert.is(store.grantsFor(holder()).length, 1)
+    assert.is(store.grantsFor(holder(), clock.now() + 59_999).length, 1)
+    assert.is(store.grantsFor(holder(), clock.now() + 60_000).length, 0)
+    clock.advance(60_000)
+    assert.equal(store.grantsFor(holder()), [])
+    assert.equal(await store.grants(), [], 'a grant past its expiry is not listed as in force')
+    assert.is((await store.grants({ all: true })).length, 1)
   })
 
   test('reject settles waiters without a grant', async () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput(), approveDecision(), 's')
+    const store = await open()
+    const r = await store.request(held())
     const waiting = store.wait(r.id, 60_000)
-    const rejected = store.reject(r.id, alice, 'use a transaction')
+    const rejected = await store.reject(r.id, alice, 'use a transaction')
     assert.equal([rejected.status, rejected.decided_by, rejected.note], ['rejected', 'alice', 'use a transaction'])
     assert.is((await waiting).status, 'rejected')
-    assert.equal(store.grantsFor('sess-1'), [])
+    assert.equal(store.grantsFor(holder()), [])
   })
 
-  test('agents, non-approvers and the requester cannot approve', () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput(), approveDecision(), 's')
-    assert.throws(() => store.approve(r.id, approverAgent), code('approval.forbidden'))
-    assert.throws(() => store.approve(r.id, bob), code('approval.forbidden'))
-    assert.throws(() => store.reject(r.id, bob), code('approval.forbidden'))
-    const selfHeld = store.request(heldInput({ requester: alice, digest: 'd9' }), approveDecision(), 's')
-    assert.throws(() => store.approve(selfHeld.id, alice), code('approval.self_approval'))
-    assert.throws(() => store.approve(selfHeld.id, { ...alice, groups: ['sre'] }), code('approval.self_approval'))
-    assert.is(store.approve(selfHeld.id, { ...alice, issuer: 'https://other.example' }).status, 'approved', 'same sub, other issuer')
-    assert.is(store.get(r.id)?.status, 'pending')
+  test('agents, non-approvers and the requester cannot approve', async () => {
+    const store = await open()
+    const r = await store.request(held())
+    await rejectsWith(store.approve(r.id, approverAgent), 'approval.forbidden')
+    await rejectsWith(store.approve(r.id, bob), 'approval.forbidden')
+    await rejectsWith(store.reject(r.id, bob), 'approval.forbidden')
+    const selfHeld = await store.request(held({ requester: alice, digest: 'd9' }))
+    await rejectsWith(store.approve(selfHeld.id, alice), 'approval.self_approval')
+    await rejectsWith(store.approve(selfHeld.id, { ...alice, groups: ['sre'] }), 'approval.self_approval')
+    assert.is((await store.approve(selfHeld.id, { ...alice, issuer: 'https://other.example' })).status, 'approved', 'same sub, other issuer')
+    assert.is((await store.get(r.id))?.status, 'pending')
+    assert.equal((await store.get(r.id))?.approvals, [], 'refused attempts count for nothing')
   })
 
-  test('the requester may withdraw their own request', () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput({ requester: bob }), approveDecision(), 's')
-    assert.is(store.reject(r.id, bob, 'never mind').status, 'rejected')
+  test('the requester may withdraw their own request', async () => {
+    const store = await open()
+    const r = await store.request(held({ requester: bob }))
+    assert.is((await store.reject(r.id, bob, 'never mind')).status, 'rejected')
+  })
+
+  test('"N of": min_approvals distinct people; one person counts once', async () => {
+    const store = await open()
+    const r = await store.request(held({ decision: approveDecision('statement', 60, { min_approvals: 2 }) }))
+    const waiting = store.wait(r.id, 60_000)
+    const first = await store.approve(r.id, alice)
+    assert.equal([first.status, first.approvals.map((v) => v.sub), first.grant], ['pending', ['alice'], undefined])
+    assert.equal(store.grantsFor(holder()), [])
+    await rejectsWith(store.approve(r.id, { ...alice, groups: ['sre'] }), 'approval.duplicate')
+    const second = await store.approve(r.id, dave)
+    assert.equal([second.status, second.decided_by, second.approvals.map((v) => v.sub)], ['approved', 'dave', ['alice', 'dave']])
+    assert.is((await waiting).status, 'approved')
+    assert.is(store.grantsFor(holder())[0]?.approved_by, 'alice, dave')
+  })
+
+  test('"all of these groups": an approver from every group', async () => {
+    const store = await open()
+    const r = await store.request(held({ decision: approveDecision('statement', 60, { all_groups: true }) }))
+    assert.is((await store.approve(r.id, alice)).status, 'pending')
+    assert.is((await store.approve(r.id, dave)).status, 'pending', 'a second dba does not stand in for sre')
+    const done = await store.approve(r.id, carol)
+    assert.equal([done.status, done.approvals.map((v) => v.groups[0])], ['approved', ['dba', 'dba', 'sre']])
+    const both = await store.request(held({ decision: approveDecision('statement', 60, { all_groups: true }), digest: 'd2' }))
+    assert.is((await store.approve(both.id, { ...carol, sub: 'erin', groups: ['dba', 'sre'] })).status, 'approved', 'one person in both groups represents both')
+  })
+
+  test('racing approvals count once: one grant, every other attempt refused', async () => {
+    const store = await open()
+    const same = await store.request(held())
+    const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => store.approve(same.id, alice)))
+    assert.is(attempts.filter((a) => a.status === 'fulfilled').length, 1)
+    assert.ok(attempts.every((a) => a.status === 'fulfilled' || code('approval.not_pending')(a.reason)))
+    const two = await store.request(held({ digest: 'd2', decision: approveDecision('statement', 60, { min_approvals: 2 }) }))
+    const raced = await Promise.allSettled([alice, dave, carol, alice, dave].map((who) => store.approve(two.id, who)))
+    const final = await store.get(two.id)
+    assert.is(final?.status, 'approved')
+    assert.is(final?.approvals.length, 2, 'exactly the two approvals that completed it')
+    assert.is(new Set(final?.approvals.map((v) => v.sub)).size, 2)
+    assert.is(raced.filter((a) => a.status === 'fulfilled' && a.value.status === 'approved').length, 1)
+    assert.is((await store.grants()).length, 2, 'one grant per request')
   })
 
   test('unknown ids and decided requests', async () => {
-    const store = make(manualClock())
-    assert.throws(() => store.approve('apr_missing', alice), code('approval.not_found'))
-    assert.throws(() => store.reject('apr_missing', alice), code('approval.not_found'))
-    assert.is(store.get('apr_missing'), undefined)
-    try {
-      await store.wait('apr_missing', 10)
-      assert.unreachable('wait should reject')
-    } catch (err) {
-      assert.ok(code('approval.not_found')(err))
-    }
-    const r = store.request(heldInput(), approveDecision(), 's')
-    store.approve(r.id, alice)
-    assert.throws(() => store.approve(r.id, alice), code('approval.not_pending'))
-    assert.throws(() => store.reject(r.id, alice), code('approval.not_pending'))
+    const store = await open()
+    await rejectsWith(store.approve('apr_missing', alice), 'approval.not_found')
+    await rejectsWith(store.reject('apr_missing', alice), 'approval.not_found')
+    assert.is(await store.get('apr_missing'), undefined)
+    await rejectsWith(store.wait('apr_missing', 10), 'approval.not_found')
+    const r = await store.request(held())
+    await store.approve(r.id, alice)
+    await rejectsWith(store.approve(r.id, alice), 'approval.not_pending')
+    await rejectsWith(store.reject(r.id, alice), 'approval.not_pending')
     assert.is((await store.wait(r.id, 10)).status, 'approved', 'waiting on a decided request returns it at once')
   })
 
+  test('a request nobody decided by its expiry is expired and can no longer be approved', async () => {
+    const clock = manualClock()
+    const store = await open(clock)
+    const r = await store.request(held())
+    clock.advance(24 * 60 * 60 * 1000)
+    assert.is((await store.get(r.id))?.status, 'expired')
+    assert.equal((await store.list({ status: 'pending' })).map((x) => x.id), [])
+    await rejectsWith(store.approve(r.id, alice), 'approval.not_pending')
+    assert.is.not((await store.request(held())).id, r.id, 'the same command is a new request')
+  })
+
   test('concurrent waiters all receive the decision', async () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput(), approveDecision(), 's')
-    const waits = [store.wait(r.id, 60_000), store.wait(r.id, 60_000), store.wait(store.request(heldInput(), approveDecision(), 's').id, 60_000)]
-    store.approve(r.id, alice)
-    const results = await Promise.all(waits)
-    assert.equal(results.map((x) => x.status), ['approved', 'approved', 'approved'])
+    const store = await open()
+    const r = await store.request(held())
+    const waits = [store.wait(r.id, 60_000), store.wait(r.id, 60_000), store.wait((await store.request(held())).id, 60_000)]
+    await store.approve(r.id, alice)
+    assert.equal((await Promise.all(waits)).map((x) => x.status), ['approved', 'approved', 'approved'])
   })
 
   test('timeout marks the request expired for every waiter', async () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput(), approveDecision(), 's')
+    const store = await open()
+    const r = await store.request(held())
     const long = store.wait(r.id, 60_000)
-    const short = await store.wait(r.id, 5)
-    assert.is(short.status, 'expired')
+    assert.is((await store.wait(r.id, 5)).status, 'expired')
     assert.is((await long).status, 'expired')
-    assert.is(store.get(r.id)?.status, 'expired')
-    assert.throws(() => store.approve(r.id, alice), code('approval.not_pending'))
-    assert.equal(store.grantsFor('sess-1'), [])
+    assert.is((await store.get(r.id))?.status, 'expired')
+    await rejectsWith(store.approve(r.id, alice), 'approval.not_pending')
+    assert.equal(store.grantsFor(holder()), [])
   })
 
   test('abort rejects that waiter; the request expires once no waiter is left', async () => {
-    const store = make(manualClock())
-    const r = store.request(heldInput(), approveDecision(), 's')
-    const first = new AbortController()
-    const second = new AbortController()
+    const store = await open()
+    const r = await store.request(held())
+    const [first, second] = [new AbortController(), new AbortController()]
     const a = store.wait(r.id, 60_000, first.signal)
     const b = store.wait(r.id, 60_000, second.signal)
+    await new Promise((resolve) => setTimeout(resolve, 20))
     first.abort(new Error('client closed'))
-    await a.then(() => assert.unreachable('aborted wait resolved'), (err: unknown) => assert.ok(code('approval.aborted')(err)))
-    assert.is(store.get(r.id)?.status, 'pending', 'another waiter is still there')
+    await rejectsWith(a, 'approval.aborted')
+    assert.is((await store.get(r.id))?.status, 'pending', 'another waiter is still there')
     second.abort()
-    await b.then(() => assert.unreachable('aborted wait resolved'), (err: unknown) => assert.ok(code('approval.aborted')(err)))
-    assert.is(store.get(r.id)?.status, 'expired')
+    await rejectsWith(b, 'approval.aborted')
+    assert.is((await store.get(r.id))?.status, 'expired')
     const pre = new AbortController()
     pre.abort()
-    const r2 = store.request(heldInput({ digest: 'd2' }), approveDecision(), 's')
-    await store.wait(r2.id, 60_000, pre.signal).then(() => assert.unreachable('resolved'), (err: unknown) => assert.ok(code('approval.aborted')(err)))
+    await rejectsWith(store.wait((await store.request(held({ digest: 'd2' }))).id, 60_000, pre.signal), 'approval.aborted')
   })
 
-  test('list filters by status; results are copies', () => {
-    const store = make(manualClock())
-    const a = store.request(heldInput({ digest: 'a' }), approveDecision(), 's')
-    const b = store.request(heldInput({ digest: 'b' }), approveDecision(), 's')
-    store.reject(b.id, alice)
-    assert.equal(store.list().map((r) => r.id), [a.id, b.id])
-    assert.equal(store.list({ status: 'pending' }).map((r) => r.id), [a.id])
-    assert.equal(store.list({ status: 'rejected' }).map((r) => r.id), [b.id])
-    store.get(a.id)!.status = 'approved'
-    store.list()[0]!.requester.groups.push('dba')
-    assert.is(store.get(a.id)?.status, 'pending')
-    assert.equal(store.get(a.id)?.requester.groups, ['agents'])
+  test('close ends every wait with approval.closed and leaves the request pending', async () => {
+    const handle = await make({ now: manualClock().now, cipher: newCipher() })
+    const r = await handle.store.request(held())
+    const waiting = handle.store.wait(r.id, 60_000, new AbortController().signal)
+    const ended = waiting.then(() => undefined, (err: unknown) => err)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await handle.store.close()
+    assert.ok(code('approval.closed')(await ended))
+    const after = await handle.another?.()
+    if (after) {
+      assert.is((await after.get(r.id))?.status, 'pending')
+      await after.close()
+    }
+  })
+
+  test('revoke ends a grant at once; it stays listed as revoked', async () => {
+    const store = await open()
+    const approved = await store.approve((await store.request(held({ decision: approveDecision('target') }))).id, alice)
+    const id = approved.grant!.id
+    const revoked = await store.revoke(id, carol, 'incident over')
+    assert.equal([revoked.revoked_by, revoked.revoke_note, typeof revoked.revoked_at], ['carol', 'incident over', 'string'])
+    assert.equal(store.grantsFor(holder()), [])
+    assert.equal(await store.grants(), [])
+    assert.equal((await store.grants({ all: true })).map((g) => [g.id, g.revoked_by]), [[id, 'carol']])
+    await rejectsWith(store.revoke(id, carol), 'grant.revoked')
+    await rejectsWith(store.revoke('grt_missing', carol), 'grant.not_found')
+  })
+
+  test('list filters by status; results are copies', async () => {
+    const store = await open()
+    const a = await store.request(held({ digest: 'a' }))
+    const b = await store.request(held({ digest: 'b' }))
+    await store.reject(b.id, alice)
+    assert.equal((await store.list()).map((r) => r.id), [a.id, b.id])
+    assert.equal((await store.list({ status: 'pending' })).map((r) => r.id), [a.id])
+    assert.equal((await store.list({ status: 'rejected' })).map((r) => r.id), [b.id])
+    ;(await store.get(a.id))!.status = 'approved'
+    ;(await store.list())[0]!.requester.groups.push('dba')
+    assert.is((await store.get(a.id))?.status, 'pending')
+    assert.equal((await store.get(a.id))?.requester.groups, ['agents'])
   })
 
   test.run()

@@ -2,7 +2,8 @@
 import type { ApprovalObligation, Decision } from '../types.ts'
 import { ApprovalError } from './errors.ts'
 
-const SCOPES = ['statement', 'fingerprint', 'session']
+const SCOPES = ['statement', 'fingerprint', 'session', 'target']
+export const MAX_MIN_APPROVALS = 20
 
 export function approvalObligationOf(decision: Decision): ApprovalObligation {
   if (decision.effect !== 'approve') {
@@ -10,11 +11,21 @@ export function approvalObligationOf(decision: Decision): ApprovalObligation {
   }
   const approval = decision.obligations?.approval
   if (!approval) throw new ApprovalError('approval.invalid', 'the approve decision has no approval obligation; the policy must say who approves')
-  const { approvers, scope, ttl_seconds: ttl } = approval
+  const { approvers, scope, ttl_seconds: ttl, min_approvals: min, all_groups: all } = approval
   if (!Array.isArray(approvers) || approvers.length === 0 || !approvers.every((g) => typeof g === 'string' && g !== '')) {
     throw new ApprovalError('approval.invalid', 'the approval obligation names no approver groups')
   }
-  if (!SCOPES.includes(scope)) throw new ApprovalError('approval.invalid', `unknown grant scope ${JSON.stringify(scope)}; use statement, fingerprint or session`)
+  if (!SCOPES.includes(scope)) throw new ApprovalError('approval.invalid', `unknown grant scope ${JSON.stringify(scope)}; use statement, fingerprint, session or target`)
   if (!Number.isFinite(ttl) || ttl <= 0) throw new ApprovalError('approval.invalid', `grant ttl_seconds must be a positive number, got ${ttl}`)
-  return { approvers: [...approvers], scope, ttl_seconds: ttl }
+  if (min !== undefined && (!Number.isInteger(min) || min < 1 || min > MAX_MIN_APPROVALS)) {
+    throw new ApprovalError('approval.invalid', `min_approvals must be a whole number from 1 to ${MAX_MIN_APPROVALS}, got ${min}`)
+  }
+  if (all !== undefined && typeof all !== 'boolean') throw new ApprovalError('approval.invalid', `all_groups must be true or false, got ${JSON.stringify(all)}`)
+  return {
+    approvers: [...new Set(approvers)],
+    scope,
+    ttl_seconds: ttl,
+    ...(min !== undefined && min > 1 ? { min_approvals: min } : {}),
+    ...(all ? { all_groups: true } : {}),
+  }
 }

@@ -41,7 +41,7 @@ test('schema defaults fill in everything not given, without changing the documen
   assert.equal(config.identity.providers[0]!.agent_groups, ['agents'])
   assert.is(config.identity.providers[0]!.groups_claim, 'groups')
   assert.equal(config.policy, { settings: {}, memory_pages: 1024 })
-  assert.equal(config.approvals, { approver_groups: ['dba'], hold_seconds: 120 })
+  assert.equal(config.approvals, { approver_groups: ['dba'], hold_seconds: 120, store: 'sqlite', request_ttl_seconds: 86400, sqlite: {} })
   assert.equal(config.targets[0]!.labels, {})
   assert.not.ok('state_dir' in doc)
 })
@@ -146,6 +146,17 @@ test('policy.dry_run: exactly one of source or bundle; packages are rule package
   assert.match(problems(withDryRun({ bundle: 'b', packages: ['warden.rules.x'] }))[0]!, /^policy\.dry_run\.packages: packages are taken from dry_run\.source/)
   assert.match(problems(withDryRun({ source: 'a', packages: ['warden.rules.x'] }, { bundle: 'enforced.tar.gz' }))[0]!, /the enforced policy is a prebuilt bundle/)
   assert.match(problems(withDryRun({ source: 'a', packages: ['sql'] }))[0]!, /^policy\.dry_run\.packages\[0\]: must match the pattern/)
+})
+
+test('approvals: a postgres store needs a database (its own or the audit one); the webhook secret is a reference', () => {
+  const pgStore = { host: 'db', database: 'warden', user: 'warden', password_env: 'PGPW' }
+  assert.match(problems({ ...minimal(), approvals: { store: 'postgres' } })[0] ?? '', 'approvals.store is postgres but there is no database')
+  assert.is(parseConfig({ ...minimal(), approvals: { store: 'postgres' }, audit: { store: 'postgres', postgres: pgStore } }).approvals.store, 'postgres', 'the audit database is shared')
+  assert.is(parseConfig({ ...minimal(), approvals: { store: 'postgres', postgres: pgStore } }).approvals.postgres?.port, 5432)
+  assert.match(problems({ ...minimal(), approvals: { postgres: pgStore } })[0] ?? '', 'only read with store: postgres')
+  assert.match(problems({ ...minimal(), approvals: { webhook: { url: 'https://hooks.example/x' } } })[0] ?? '', 'needs exactly one of secret_env')
+  assert.match(problems({ ...minimal(), approvals: { webhook: { url: 'https://hooks.example/x', secret: 'literal' } } })[0] ?? '', 'approvals.webhook')
+  assert.equal(parseConfig({ ...minimal(), approvals: { webhook: { url: 'https://hooks.example/x', secret_env: 'HOOK_SECRET' } } }).approvals.webhook, { url: 'https://hooks.example/x', secret_env: 'HOOK_SECRET', max_attempts: 8, queue_size: 1000 })
 })
 
 test('approver groups must not be empty', () => {

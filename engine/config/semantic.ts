@@ -84,8 +84,24 @@ function dryRunIssues(policy: Config['policy']): ConfigIssue[] {
   return []
 }
 
+function approvalsIssues(config: Config): ConfigIssue[] {
+  const { approvals, audit } = config
+  const out: ConfigIssue[] = []
+  if (approvals.store === 'postgres' && !approvals.postgres && !(audit.store === 'postgres' && audit.postgres)) {
+    out.push(issue(['approvals', 'postgres'], 'approvals.store is postgres but there is no database: give approvals.postgres (host, database, user, password_env), or share the audit one (audit.store: postgres with audit.postgres)'))
+  }
+  if (approvals.store !== 'postgres' && approvals.postgres) {
+    out.push(issue(['approvals', 'postgres'], `approvals.postgres is only read with store: postgres (store is ${approvals.store}); set store: postgres or remove it`))
+  }
+  const hook = approvals.webhook
+  if (hook && (hook.secret_env === undefined) === (hook.secret_file === undefined)) {
+    out.push(issue(['approvals', 'webhook'], 'needs exactly one of secret_env (a variable holding the HMAC secret) or secret_file (a file holding it)'))
+  }
+  return out
+}
+
 export function semanticIssues(config: Config): ConfigIssue[] {
-  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit)]
+  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit), ...approvalsIssues(config)]
   if (config.policy.source !== undefined && config.policy.bundle !== undefined) {
     out.push(issue(['policy'], 'has both source and bundle; give source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz), not both'))
   }

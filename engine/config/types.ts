@@ -156,6 +156,14 @@ export interface ApprovalsConfig {
   approver_groups: string[]
   /** How long a held statement waits for a reviewer before it fails. */
   hold_seconds: number
+  /** Where requests and grants live: sqlite (default, in the state directory), postgres (shared), memory. */
+  store: 'sqlite' | 'postgres' | 'memory'
+  /** How long a held request can still be approved, whether or not its client still waits. */
+  request_ttl_seconds: number
+  sqlite: { path?: string }
+  /** The shared database; audit.postgres when absent. */
+  postgres?: StorePostgresConfig
+  webhook?: ApprovalsWebhookConfig
 }
 
 /** Admin API roles by group (humans only); the approver role is approvals.approver_groups. */
@@ -166,7 +174,19 @@ export interface RolesConfig {
   admin: string[]
 }
 
-export interface AuditPostgresConfig {
+export interface ApprovalsWebhookConfig {
+  url: string
+  /** Where the HMAC secret is: an environment variable or a file (exactly one; never the secret itself). */
+  secret_env?: string
+  secret_file?: string
+  /** The admin API as reviewers reach it, for the approve / deny links. */
+  admin_url?: string
+  max_attempts: number
+  queue_size: number
+}
+
+/** A store on a shared PostgreSQL (audit trail, approvals). */
+export interface StorePostgresConfig {
   host: string
   port: number
   database: string
@@ -195,7 +215,7 @@ export interface AuditConfig {
   /** fail: a statement whose record cannot be stored is refused; continue: logged opt-out. */
   on_failure: 'fail' | 'continue'
   sqlite: { path?: string }
-  postgres?: AuditPostgresConfig
+  postgres?: StorePostgresConfig
   checkpoints: AuditCheckpointsConfig
 }
 

@@ -5,8 +5,8 @@ import { compareDecisions } from './compare.ts'
 
 const allow = (mask: MaskObligation[] = [], rule = 'warden.rules.info'): Decision => ({ effect: 'allow', reasons: [{ rule, message: 'ok' }], obligations: { mask } })
 const deny = (...rules: string[]): Decision => ({ effect: 'deny', reasons: rules.map((rule) => ({ rule, message: 'no' })), obligations: { mask: [] } })
-const approve = (approvers = ['dba'], scope: 'statement' | 'fingerprint' | 'session' = 'statement', ttl = 3600, rule = 'warden.rules.sql'): Decision =>
-  ({ effect: 'approve', reasons: [{ rule, message: 'needs a reviewer' }], obligations: { mask: [], approval: { approvers, scope, ttl_seconds: ttl } } })
+const approve = (approvers = ['dba'], scope: 'statement' | 'fingerprint' | 'session' | 'target' = 'statement', ttl = 3600, rule = 'warden.rules.sql', quorum: { min_approvals?: number; all_groups?: boolean } = {}): Decision =>
+  ({ effect: 'approve', reasons: [{ rule, message: 'needs a reviewer' }], obligations: { mask: [], approval: { approvers, scope, ttl_seconds: ttl, ...quorum } } })
 
 test('equal decisions, or the same effect with other reasons, do not flip', () => {
   assert.equal(compareDecisions(deny('a'), deny('a')), [])
@@ -68,6 +68,15 @@ test('more approvers, a wider scope or a longer grant widen the approval; the op
   assert.equal(compareDecisions(approve(['dba', 'sec']), approve(['dba', 'oncall']))[0], {
     change: 'approval widened', relaxation: true, rules: ['warden.rules.sql'], detail: 'approvers + oncall; approvers − sec',
   })
+})
+
+test('fewer approvals needed, or any group instead of every group, widens; a target grant is the widest scope', () => {
+  const two = approve(['dba', 'sec'], 'statement', 3600, 'warden.rules.sql', { min_approvals: 2, all_groups: true })
+  assert.equal(compareDecisions(two, approve(['dba', 'sec'])), [
+    { change: 'approval widened', relaxation: true, rules: ['warden.rules.sql'], detail: 'approvals needed 2 → 1; one approver from every group → from any group' },
+  ])
+  assert.equal(compareDecisions(approve(['dba', 'sec']), two)[0]?.change, 'approval narrowed')
+  assert.equal(compareDecisions(approve(['dba'], 'session'), approve(['dba'], 'target'))[0]?.detail, 'scope session → target')
 })
 
 test.run()

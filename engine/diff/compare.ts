@@ -23,7 +23,7 @@ export interface Flip {
 /** deny 2 > approve 1 > allow 0: a change towards a lower rank is a relaxation. */
 const STRICTNESS: Record<Effect, number> = { allow: 0, approve: 1, deny: 2 }
 /** What one approval covers, narrowest first. */
-const SCOPE_WIDTH: Record<GrantScope, number> = { statement: 0, fingerprint: 1, session: 2 }
+const SCOPE_WIDTH: Record<GrantScope, number> = { statement: 0, fingerprint: 1, session: 2, target: 3 }
 
 const sorted = (rules: Iterable<string>) => [...new Set(rules)].sort()
 const rulesOf = (reasons: readonly Reason[]) => reasons.map((r) => r.rule)
@@ -110,6 +110,12 @@ function approvalFlip(base: Decision, head: Decision): Flip | undefined {
   if (SCOPE_WIDTH[is.scope] < SCOPE_WIDTH[was.scope]) narrower.push(scope(was, is))
   if (is.ttl_seconds > was.ttl_seconds) wider.push(`ttl ${was.ttl_seconds} s → ${is.ttl_seconds} s`)
   if (is.ttl_seconds < was.ttl_seconds) narrower.push(`ttl ${was.ttl_seconds} s → ${is.ttl_seconds} s`)
+  // Fewer people, or no longer one from every group, is fewer hands needed to let it through.
+  const [wasMin, isMin] = [was.min_approvals ?? 1, is.min_approvals ?? 1]
+  if (isMin < wasMin) wider.push(`approvals needed ${wasMin} → ${isMin}`)
+  if (isMin > wasMin) narrower.push(`approvals needed ${wasMin} → ${isMin}`)
+  if (was.all_groups && !is.all_groups) wider.push('one approver from every group → from any group')
+  if (!was.all_groups && is.all_groups) narrower.push('one approver from any group → from every group')
   if (!wider.length && !narrower.length) return undefined
   const rules = sorted(rulesOf(head.reasons))
   // Any widening relaxes, even beside a narrowing: one more group that may approve is one more way through.

@@ -1,13 +1,14 @@
 # The approval obligation of an approve decision. Each package with approve reasons contributes its own
-# `approval contains {approvers, scope, ttl_seconds}` entries (missing fields from settings), or the
-# settings defaults when it has none. Contributions merge: approvers union, narrowest scope, smallest ttl.
+# `approval contains {approvers, scope, ttl_seconds, min_approvals, all_groups}` entries (missing fields from
+# settings), or the settings defaults when it has none. Contributions merge: approvers union, narrowest scope,
+# smallest ttl, the most approvers required ("N of"), and "all of these groups" when any asks for it.
 package warden
 
 import data.warden.settings
 
-scope_rank := {"statement": 0, "fingerprint": 1, "session": 2}
+scope_rank := {"statement": 0, "fingerprint": 1, "session": 2, "target": 3}
 
-scope_by_rank := ["statement", "fingerprint", "session"]
+scope_by_rank := ["statement", "fingerprint", "session", "target"]
 
 max_ttl_seconds := 604800
 
@@ -48,11 +49,25 @@ scope_of(a) := a.scope if {
 	scope_rank[a.scope]
 } else := default_scope
 
+# A whole number of people in 2 .. 20; 1 (the default) is left out of the obligation.
+min_approvals_of(a) := a.min_approvals if {
+	is_number(a.min_approvals)
+	a.min_approvals == round(a.min_approvals)
+	a.min_approvals >= 1
+	a.min_approvals <= 20
+} else := 1
+
 complete_approval(a) := {
 	"approvers": approvers_of(a),
 	"scope": scope_of(a),
 	"ttl_seconds": ttl_of(a),
+	"min_approvals": min_approvals_of(a),
+	"all_groups": all_groups_of(a),
 }
+
+all_groups_of(a) if a.all_groups == true
+
+else := false
 
 default_approval := complete_approval({})
 
@@ -80,8 +95,18 @@ policy_errors contains {"rule": "warden.policy", "message": msg} if {
 	msg := "the request needs approval but no approver group is configured (settings.approver_groups is empty)"
 }
 
-approval := {
+base_approval := {
 	"approvers": sort({g | some s in approval_specs; some g in s.approvers}),
 	"scope": scope_by_rank[min({scope_rank[s.scope] | some s in approval_specs})],
 	"ttl_seconds": min({s.ttl_seconds | some s in approval_specs}),
 }
+
+required_approvals := max({s.min_approvals | some s in approval_specs})
+
+# Only what differs from "one approver from any group" is written into the obligation.
+quorum_part := object.union(
+	{k: v | k := "min_approvals"; v := required_approvals; v > 1},
+	{k: true | k := "all_groups"; some s in approval_specs; s.all_groups},
+)
+
+approval := object.union(base_approval, quorum_part)

@@ -123,6 +123,31 @@ test_partial_approval_is_completed if {
 	d.obligations.approval == {"approvers": ["dba"], "scope": "fingerprint", "ttl_seconds": 3600}
 }
 
+test_quorum_rules_merge_most_people_and_all_groups if {
+	d := data.warden.decision with input as doc with data.warden.rules as {
+		"a": {"approve": ["one"], "approval": [{"approvers": ["security"], "min_approvals": 2}]},
+		"b": {"approve": ["two"], "approval": [{"approvers": ["dba"], "all_groups": true, "min_approvals": 3}]},
+	}
+	d.obligations.approval == {"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 3600, "min_approvals": 3, "all_groups": true}
+}
+
+test_quorum_defaults_stay_out_of_the_obligation if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["one"], "approval": [{"min_approvals": 1, "all_groups": false}]}}
+	d.obligations.approval == {"approvers": ["dba"], "scope": "statement", "ttl_seconds": 3600}
+	bad := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["one"], "approval": [{"min_approvals": 0.5}]}}
+	bad.obligations.approval == {"approvers": ["dba"], "scope": "statement", "ttl_seconds": 3600}
+}
+
+test_target_scope_is_the_widest if {
+	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["one"], "approval": [{"scope": "target"}]}}
+	d.obligations.approval.scope == "target"
+	both := data.warden.decision with input as doc with data.warden.rules as {
+		"a": {"approve": ["one"], "approval": [{"scope": "target"}]},
+		"b": {"approve": ["two"], "approval": [{"scope": "session"}]},
+	}
+	both.obligations.approval.scope == "session"
+}
+
 grant(fields) := object.union({"id": "g1", "approved_by": "dana", "scope": "session", "expires_at_ns": 2000}, fields)
 
 with_grants(grants) := object.union(doc, {"session": {"grants": grants}})
@@ -159,6 +184,12 @@ test_fingerprint_grant_needs_matching_fingerprint if {
 	e5.effect == "approve"
 	e6 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "digest": "d1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
 	e6.effect == "approve"
+}
+
+test_target_grant_covers_any_command if {
+	d := data.warden.decision with input as with_grants([grant({"scope": "target"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	d.effect == "allow"
+	d.reasons[0] == {"rule": "warden.grant", "message": "approved by dana (grant g1, scope target)"}
 }
 
 test_unknown_scope_or_bad_expiry_does_not_cover if {

@@ -1,9 +1,12 @@
-# Approval grants already given in this session. An unexpired grant covers the command when its scope
-# is the session, or when its digest (scope statement) or fingerprint (scope fingerprint) matches.
-# A grant only ever lifts approve reasons; it never lifts a deny.
+# Approval grants in force for this request: the session's own, and those of the same identity on the same
+# target (the gateway puts only those in input.session.grants). An unexpired grant covers the command when its
+# scope is the session or the target, or when its digest (scope statement) or fingerprint (scope fingerprint)
+# matches. A grant only ever lifts approve reasons; it never lifts a deny.
 package warden
 
 grant_matches(g) if g.scope == "session"
+
+grant_matches(g) if g.scope == "target"
 
 grant_matches(g) if {
 	g.scope == "statement"

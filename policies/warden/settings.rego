@@ -4,7 +4,7 @@
 # the default list.
 #
 #   approver_groups          groups whose members may approve a held request
-#   approval_scope           statement | fingerprint | session, what one approval covers
+#   approval_scope           statement | fingerprint | session | target, what one approval covers
 #   approval_ttl_seconds     how long a grant lasts (1 .. 604800)
 #   break_glass_groups       humans in these groups get the break-glass column of `verdicts`
 #   production_environments  target environments treated as production (compared lower-case)

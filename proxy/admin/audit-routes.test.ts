@@ -22,8 +22,8 @@ const extra: Record<string, Identity> = {
   'audit-bot': { sub: 'audit-bot', issuer: 'https://idp.example', groups: ['security'], kind: 'agent' },
 }
 
-function setup(withTrail = true) {
-  const { engine } = fakeAdminEngine()
+async function setup(withTrail = true) {
+  const { engine } = await fakeAdminEngine()
   const base = engine.authenticate
   engine.authenticate = async (token: string) => extra[token] ?? base(token)
   const handle = createAdminHandler({
@@ -43,7 +43,7 @@ function setup(withTrail = true) {
 const READS = ['/v1/audit/verify', '/v1/audit/sessions', '/v1/audit/sessions/sess-a', '/v1/audit/export?format=jsonl']
 
 test('an auditor reads the trail: verify, sessions with filters, a session replayed, the decision-log export', async () => {
-  const { call } = setup()
+  const { call } = await setup()
   const verify = await call('/v1/audit/verify', 'dana')
   assert.is(verify.status, 200)
   assert.equal([verify.body.report.ok, verify.body.report.records], [true, 8])
@@ -67,13 +67,13 @@ test('an auditor reads the trail: verify, sessions with filters, a session repla
 })
 
 test('an admin reads the trail too, and sees every approval request', async () => {
-  const { call } = setup()
+  const { call } = await setup()
   for (const path of READS) assert.is((await call(path, 'erin')).status, 200, path)
   assert.is((await call('/v1/approvals', 'erin')).body.approvals.length, 1)
 })
 
 test('403 for an approver, an agent in the auditor group, and anyone else; the refusal names the groups', async () => {
-  const { call } = setup()
+  const { call } = await setup()
   for (const token of ['alice', 'audit-bot', 'bob', 'agent']) {
     for (const path of READS) {
       const res = await call(path, token)
@@ -88,7 +88,7 @@ test('403 for an approver, an agent in the auditor group, and anyone else; the r
 })
 
 test('every read is recorded, allowed or refused, without touching the session it read', async () => {
-  const { call, engine } = setup()
+  const { call, engine } = await setup()
   await call('/v1/audit/sessions/sess-a', 'dana')
   await call('/v1/audit/export', 'alice')
   const reads = engine.audit.events.filter((e) => e.type === 'admin')
@@ -99,7 +99,7 @@ test('every read is recorded, allowed or refused, without touching the session i
 })
 
 test('bad filters and formats are 400, an unknown session 404, other methods 405', async () => {
-  const { call } = setup()
+  const { call } = await setup()
   const since = await call('/v1/audit/sessions?since=yesterday', 'dana')
   assert.is(since.status, 400)
   assert.match(since.body.error.message, 'since must be an ISO 8601 time')
@@ -112,7 +112,7 @@ test('bad filters and formats are 400, an unknown session 404, other methods 405
 })
 
 test('a session id that is not valid percent-encoding: 403 (recorded) for a non-auditor, 400 for an auditor, never a 500', async () => {
-  const { call, engine } = setup()
+  const { call, engine } = await setup()
   const refused = await call('/v1/audit/sessions/sess%E0%A4', 'audit-bot')
   assert.is(refused.status, 403)
   const read = engine.audit.events.filter((e) => e.type === 'admin').at(-1)!
@@ -123,7 +123,7 @@ test('a session id that is not valid percent-encoding: 403 (recorded) for a non-
 })
 
 test('a gateway without a tamper-evident trail says so to auditors (404), and still refuses others', async () => {
-  const { call } = setup(false)
+  const { call } = await setup(false)
   const res = await call('/v1/audit/verify', 'dana')
   assert.is(res.status, 404)
   assert.is(res.body.error.code, 'audit.no_trail')

@@ -1,6 +1,6 @@
 // A small client of the admin API, for `warden approvals`: each call returns the parsed JSON or throws an
 // AdminClientError that says whether the server refused (`status` set) or could not be reached.
-import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
+import type { ApprovalRequest, ApprovalStatus, GrantRecord } from '../../engine/approvals/types.ts'
 
 export class AdminClientError extends Error {
   readonly code: string
@@ -19,6 +19,9 @@ export interface AdminClient {
   get(id: string): Promise<ApprovalRequest>
   approve(id: string, note?: string): Promise<ApprovalRequest>
   deny(id: string, note?: string): Promise<ApprovalRequest>
+  /** Grants in force (or, with all, also revoked and expired ones) that the caller may see. */
+  grants(opts?: { all?: boolean; target?: string }): Promise<GrantRecord[]>
+  revoke(id: string, note?: string): Promise<GrantRecord>
 }
 
 /**
@@ -64,5 +67,10 @@ export function createAdminClient(baseUrl: string, token: string, opts: { timeou
     get: async (id) => (await call<{ approval: ApprovalRequest }>('GET', `/v1/approvals/${encode(id)}`)).approval,
     approve: async (id, note) => (await call<{ approval: ApprovalRequest }>('POST', `/v1/approvals/${encode(id)}/approve`, note === undefined ? {} : { note })).approval,
     deny: async (id, note) => (await call<{ approval: ApprovalRequest }>('POST', `/v1/approvals/${encode(id)}/deny`, note === undefined ? {} : { note })).approval,
+    async grants(opts = {}) {
+      const query = new URLSearchParams({ ...(opts.all ? { all: 'true' } : {}), ...(opts.target ? { target: opts.target } : {}) }).toString()
+      return (await call<{ grants: GrantRecord[] }>('GET', `/v1/grants${query ? `?${query}` : ''}`)).grants
+    },
+    revoke: async (id, note) => (await call<{ grant: GrantRecord }>('POST', `/v1/grants/${encode(id)}/revoke`, note === undefined ? {} : { note })).grant,
   }
 }

@@ -14,10 +14,10 @@ export const people: Record<string, Identity> = {
   carol: { sub: 'carol', issuer: 'https://idp.example', groups: ['sre'], kind: 'human' },
 }
 
-export function fakeAdminEngine() {
+export async function fakeAdminEngine() {
   const approvals = createMemoryApprovalStore()
   const audit = createMemoryAuditSink()
-  const held = approvals.request(heldInput(), approveDecision(), 'DELETE FROM users WHERE id = ?', "DELETE FROM users WHERE id = '7'")
+  const held = await approvals.request({ input: heldInput(), decision: approveDecision(), summary: 'DELETE FROM users WHERE id = ?', reviewText: "DELETE FROM users WHERE id = '7'" })
   const engine = {
     approvals,
     audit,

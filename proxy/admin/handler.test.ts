@@ -2,10 +2,16 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createAdminHandler } from './handler.ts'
 import { fakeAdminEngine } from './fake-engine.ts'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { alice, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
+import { createReviewCipher } from '../../engine/approvals/review-cipher.ts'
+import { openSqliteApprovalStore } from '../../engine/approvals/sqlite.ts'
 
-function setup() {
-  const { engine, held } = fakeAdminEngine()
+async function setup() {
+  const { engine, held } = await fakeAdminEngine()
   const handle = createAdminHandler({ engine, approverGroups: ['dba'] })
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
@@ -16,14 +22,14 @@ function setup() {
 }
 
 test('GET /healthz needs no token', async () => {
-  const { call } = setup()
+  const { call } = await setup()
   const res = await call('GET', '/healthz')
   assert.is(res.status, 200)
   assert.equal(res.body, { status: 'ok' })
 })
 
 test('a missing or invalid token is 401 JSON with the reason', async () => {
-  const { call, held } = setup()
+  const { call, held } = await setup()
   const missing = await call('GET', '/v1/approvals')
   assert.is(missing.status, 401)
   assert.is(missing.body.error.code, 'auth.missing')
@@ -35,14 +41,14 @@ test('a missing or invalid token is 401 JSON with the reason', async () => {
 })
 
 test('a DBA approves a held statement: 200 with the grant, and the decision is audited', async () => {
-  const { call, held, engine } = setup()
+  const { call, held, engine } = await setup()
   const res = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', { note: 'looks right' })
   assert.is(res.status, 200)
   assert.is(res.body.approval.status, 'approved')
   assert.is(res.body.approval.decided_by, 'alice')
   assert.is(res.body.approval.note, 'looks right')
   assert.is(res.body.approval.grant.scope, 'statement')
-  assert.is(engine.approvals.grantsFor(held.session_id).length, 1)
+  assert.is(engine.approvals.grantsFor({ session: held.session_id, identity: held.requester, target: held.target }).length, 1)
   const event = engine.audit.events.at(-1)!
   assert.is(event.type, 'approval')
   assert.is(event.outcome, 'approved')
@@ -52,7 +58,7 @@ test('a DBA approves a held statement: 200 with the grant, and the decision is a
 })
 
 test('deny rejects the request with the note', async () => {
-  const { call, held } = setup()
+  const { call, held } = await setup()
   const res = await call('POST', `/v1/approvals/${held.id}/deny`, 'alice', { note: 'not today' })
   assert.is(res.status, 200)
   assert.is(res.body.approval.status, 'rejected')
@@ -60,7 +66,7 @@ test('deny rejects the request with the note', async () => {
 })
 
 test('forbidden (403) for an agent, a human outside the approver groups, and self-approval; refusals are audited', async () => {
-  const { call, held, engine } = setup()
+  const { call, held, engine } = await setup()
   const agentInDba = await call('POST', `/v1/approvals/${held.id}/approve`, 'reviewer-bot')
   assert.is(agentInDba.status, 403)
   assert.is(agentInDba.body.error.code, 'approval.forbidden')
@@ -69,18 +75,18 @@ test('forbidden (403) for an agent, a human outside the approver groups, and sel
   assert.match(outsider.body.error.message, 'dba')
   const ownAgent = await call('POST', `/v1/approvals/${held.id}/approve`, 'agent')
   assert.is(ownAgent.status, 403)
-  const mine = engine.approvals.request(heldInput({ requester: alice, session: 'sess-2', digest: 'd2' }), approveDecision(), 'DROP TABLE orders')
+  const mine = await engine.approvals.request({ input: heldInput({ requester: alice, session: 'sess-2', digest: 'd2' }), decision: approveDecision(), summary: 'DROP TABLE orders' })
   const self = await call('POST', `/v1/approvals/${mine.id}/approve`, 'alice')
   assert.is(self.status, 403)
   assert.is(self.body.error.code, 'approval.self_approval')
-  assert.is(engine.approvals.get(held.id)!.status, 'pending')
-  assert.is(engine.approvals.get(mine.id)!.status, 'pending')
+  assert.is((await engine.approvals.get(held.id))!.status, 'pending')
+  assert.is((await engine.approvals.get(mine.id))!.status, 'pending')
   const refused = engine.audit.events.filter((e) => e.outcome === 'refused')
   assert.is(refused.length, 4)
 })
 
 test('unknown id is 404, a decided request is 409', async () => {
-  const { call, held } = setup()
+  const { call, held } = await setup()
   const unknown = await call('POST', '/v1/approvals/apr_nope/approve', 'alice')
   assert.is(unknown.status, 404)
   assert.is(unknown.body.error.code, 'approval.not_found')
@@ -91,7 +97,7 @@ test('unknown id is 404, a decided request is 409', async () => {
 })
 
 test('approvers see every request, others only their own; ?status filters', async () => {
-  const { call, held } = setup()
+  const { call, held } = await setup()
   assert.is((await call('GET', '/v1/approvals', 'alice')).body.approvals.length, 1)
   assert.is((await call('GET', '/v1/approvals?status=pending', 'alice')).body.approvals[0].id, held.id)
   assert.is((await call('GET', '/v1/approvals?status=approved', 'alice')).body.approvals.length, 0)
@@ -105,7 +111,7 @@ test('approvers see every request, others only their own; ?status filters', asyn
 })
 
 test('reviewers get the statement as it will run (review_text); the audit of their decision does not', async () => {
-  const { call, held, engine } = setup()
+  const { call, held, engine } = await setup()
   const shown = await call('GET', `/v1/approvals/${held.id}`, 'alice')
   assert.is(shown.body.approval.command.review_text, "DELETE FROM users WHERE id = '7'")
   assert.is((await call('GET', '/v1/approvals', 'alice')).body.approvals[0].command.review_text, "DELETE FROM users WHERE id = '7'")
@@ -116,7 +122,7 @@ test('reviewers get the statement as it will run (review_text); the audit of the
 })
 
 test('bad bodies, unknown routes and wrong methods are JSON errors', async () => {
-  const { call, held } = setup()
+  const { call, held } = await setup()
   const notJson = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', '{oops')
   assert.is(notJson.status, 400)
   assert.is(notJson.body.error.code, 'request.invalid')
@@ -125,6 +131,43 @@ test('bad bodies, unknown routes and wrong methods are JSON errors', async () =>
   const wrong = await call('GET', `/v1/approvals/${held.id}/approve`, 'alice')
   assert.is(wrong.status, 405)
   assert.is(wrong.headers.get('allow'), 'POST')
+})
+
+test('grants: approvers list and revoke any; the requester sees and may give up its own; others see none', async () => {
+  const { call, held, engine } = await setup()
+  const approved = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice')
+  const id = approved.body.approval.grant.id as string
+  assert.equal((await call('GET', '/v1/grants', 'alice')).body.grants.map((g: { id: string }) => g.id), [id])
+  assert.equal((await call('GET', '/v1/grants', 'agent')).body.grants.map((g: { id: string }) => g.id), [id], 'the requester sees its own grant')
+  assert.equal((await call('GET', '/v1/grants', 'bob')).body.grants, [])
+  assert.equal((await call('GET', '/v1/grants?target=other-db', 'alice')).body.grants, [])
+  const bobRevoke = await call('POST', `/v1/grants/${id}/revoke`, 'bob')
+  assert.equal([bobRevoke.status, bobRevoke.body.error.code], [404, 'grant.not_found'])
+  const revoked = await call('POST', `/v1/grants/${id}/revoke`, 'alice', { note: 'done' })
+  assert.is(revoked.status, 200)
+  assert.equal([revoked.body.grant.revoked_by, revoked.body.grant.revoke_note], ['alice', 'done'])
+  assert.equal(engine.approvals.grantsFor({ session: held.session_id, identity: held.requester, target: held.target }), [])
+  assert.equal((await call('GET', '/v1/grants', 'alice')).body.grants, [])
+  assert.is((await call('GET', '/v1/grants?all=true', 'alice')).body.grants.length, 1)
+  assert.is((await call('POST', `/v1/grants/${id}/revoke`, 'alice')).status, 409)
+  const audited = engine.audit.events.filter((e) => e.action === 'revoke_grant').map((e) => e.outcome)
+  assert.equal(audited, ['refused', 'revoked', 'refused'])
+  assert.is((await call('GET', '/v1/grants?all=maybe', 'alice')).status, 400)
+  assert.is((await call('DELETE', `/v1/grants/${id}/revoke`, 'alice')).status, 405)
+})
+
+test('a store that cannot answer is a 503 with its reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-admin-'))
+  const approvals = await openSqliteApprovalStore(join(dir, 'approvals.db'), { cipher: createReviewCipher(randomBytes(32)) })
+  const { engine } = await fakeAdminEngine()
+  const handle = createAdminHandler({ engine: { ...engine, approvals }, approverGroups: ['dba'] })
+  await approvals.close()
+  const res = await handle(new Request('http://admin.test/v1/approvals', { headers: { authorization: 'Bearer alice' } }))
+  assert.is(res.status, 503)
+  const body = await res.json()
+  assert.is(body.error.code, 'approval.store_unavailable')
+  assert.match(body.error.message, 'list approval requests in the sqlite approval store')
+  rmSync(dir, { recursive: true, force: true })
 })
 
 test.run()

@@ -8,7 +8,8 @@ import type { AuditReader } from '../../engine/audit/reader.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
 import { createAuditRoutes } from './audit-routes.ts'
-import { json, jsonError, statusOfApprovalError } from './json.ts'
+import { createGrantRoutes } from './grants.ts'
+import { json, jsonError, readNote, statusOfApprovalError } from './json.ts'
 import { mayActAs, type RoleGroups, rolesOf } from './roles.ts'
 
 export interface AdminHandlerOptions {
@@ -24,7 +25,6 @@ export interface AdminHandlerOptions {
 export type AdminHandler = (req: Request) => Promise<Response>
 
 const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired']
-const MAX_NOTE = 2000
 const APPROVAL_PATH = /^\/v1\/approvals\/([A-Za-z0-9_-]{1,64})(?:\/(approve|deny))?$/
 
 const sameIdentity = (a: Identity, b: Identity) => a.issuer === b.issuer && a.sub === b.sub
@@ -50,17 +50,17 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
     }
   }
 
-  function list(who: Identity, url: URL): Response {
+  async function list(who: Identity, url: URL): Promise<Response> {
     const status = url.searchParams.get('status')
     if (status !== null && !STATUSES.includes(status as ApprovalStatus)) {
       return jsonError(400, 'request.invalid', `status must be one of ${STATUSES.join(', ')}; got ${JSON.stringify(status)}`)
     }
-    const all = engine.approvals.list(status ? { status: status as ApprovalStatus } : {})
+    const all = await engine.approvals.list(status ? { status: status as ApprovalStatus } : {})
     return json({ approvals: all.filter((r) => canSee(who, r)) })
   }
 
-  function get(who: Identity, id: string): Response {
-    const request = engine.approvals.get(id)
+  async function get(who: Identity, id: string): Promise<Response> {
+    const request = await engine.approvals.get(id)
     // A request the caller may not see answers like an unknown one, so ids cannot be probed.
     if (!request || !canSee(who, request)) return jsonError(404, 'approval.not_found', `no approval request ${id} visible to ${who.sub}`)
     return json({ approval: request })
@@ -69,7 +69,7 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
   async function decide(who: Identity, id: string, action: 'approve' | 'deny', req: Request): Promise<Response> {
     const body = await readNote(req)
     if (body instanceof Response) return body
-    const before = engine.approvals.get(id)
+    const before = await engine.approvals.get(id).catch(() => undefined)
     const event = {
       type: 'approval' as const,
       time: new Date().toISOString(),
@@ -81,7 +81,7 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
       via: 'admin_api',
     }
     try {
-      const decided = action === 'approve' ? engine.approvals.approve(id, who, body.note) : engine.approvals.reject(id, who, body.note)
+      const decided = action === 'approve' ? await engine.approvals.approve(id, who, body.note) : await engine.approvals.reject(id, who, body.note)
       engine.audit.record({ ...event, outcome: decided.status, ...(decided.grant ? { grant: { id: decided.grant.id, scope: decided.grant.scope, expires_at_ns: decided.grant.expires_at_ns } } : {}) })
       return json({ approval: decided })
     } catch (err) {
@@ -91,42 +91,36 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
     }
   }
 
+  const grants = createGrantRoutes({ engine, seesAll })
+
+  async function route(who: Identity, req: Request, url: URL, path: string): Promise<Response> {
+    if (path === '/v1/approvals') return req.method === 'GET' ? list(who, url) : methodNotAllowed('GET')
+    if (path === '/v1/grants' || path.startsWith('/v1/grants/')) return grants(who, path, url, req)
+    if (path.startsWith('/v1/audit/')) {
+      const audited = await auditRoute(who, rolesOf(who, groups), req, url, path)
+      if (audited) return audited
+    }
+    const match = APPROVAL_PATH.exec(path)
+    if (!match) return jsonError(404, 'route.not_found', `no route ${req.method} ${url.pathname}; see GET /v1/approvals, GET /v1/approvals/:id, POST /v1/approvals/:id/approve|deny, GET /v1/grants, POST /v1/grants/:id/revoke, GET /v1/audit/verify|sessions|sessions/:id|export`)
+    const [, id, action] = match as unknown as [string, string, 'approve' | 'deny' | undefined]
+    if (!action) return req.method === 'GET' ? get(who, id) : methodNotAllowed('GET')
+    return req.method === 'POST' ? decide(who, id, action, req) : methodNotAllowed('POST')
+  }
+
   return async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url)
     const path = url.pathname.replace(/\/+$/, '') || '/'
     if (path === '/healthz') return req.method === 'GET' || req.method === 'HEAD' ? json({ status: 'ok' }) : methodNotAllowed('GET')
     const who = await authenticate(req)
     if (who instanceof Response) return who
-    if (path === '/v1/approvals') return req.method === 'GET' ? list(who, url) : methodNotAllowed('GET')
-    if (path.startsWith('/v1/audit/')) {
-      const audited = await auditRoute(who, rolesOf(who, groups), req, url, path)
-      if (audited) return audited
-    }
-    const match = APPROVAL_PATH.exec(path)
-    if (!match) return jsonError(404, 'route.not_found', `no route ${req.method} ${url.pathname}; see GET /v1/approvals, GET /v1/approvals/:id, POST /v1/approvals/:id/approve|deny, GET /v1/audit/verify|sessions|sessions/:id|export`)
-    const [, id, action] = match as unknown as [string, string, 'approve' | 'deny' | undefined]
-    if (!action) return req.method === 'GET' ? get(who, id) : methodNotAllowed('GET')
-    return req.method === 'POST' ? decide(who, id, action, req) : methodNotAllowed('POST')
+    // A store that cannot answer (database down, gateway stopping) is a 503 with its reason, not a bare 500.
+    return route(who, req, url, path).catch((err: unknown) => {
+      if (!(err instanceof ApprovalError)) throw err
+      return jsonError(statusOfApprovalError(err.code), err.code, err.message)
+    })
   }
 }
 
 function methodNotAllowed(allow: string): Response {
   return jsonError(405, 'route.method', `use ${allow} on this path`, { allow })
-}
-
-/** The optional JSON body {note?: string}; an empty body is no note. */
-async function readNote(req: Request): Promise<{ note?: string } | Response> {
-  const text = (await req.text()).trim()
-  if (!text) return {}
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    return jsonError(400, 'request.invalid', 'body must be JSON like {"note": "why"} or empty')
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return jsonError(400, 'request.invalid', 'body must be a JSON object like {"note": "why"}')
-  const note = (body as { note?: unknown }).note
-  if (note === undefined) return {}
-  if (typeof note !== 'string' || note.length > MAX_NOTE) return jsonError(400, 'request.invalid', `note must be a string of at most ${MAX_NOTE} characters`)
-  return { note }
 }

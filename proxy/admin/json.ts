@@ -11,12 +11,37 @@ export function jsonError(status: number, code: string, message: string, headers
 /** HTTP status of an approval store error code. */
 export function statusOfApprovalError(code: string): number {
   switch (code) {
-    case 'approval.not_found': return 404
-    case 'approval.not_pending': return 409
+    case 'approval.not_found':
+    case 'grant.not_found': return 404
+    case 'approval.not_pending':
+    case 'approval.duplicate':
+    case 'grant.revoked': return 409
+    case 'grant.forbidden': return 403
+    case 'approval.store_unavailable':
+    case 'approval.closed': return 503
     case 'approval.forbidden':
     case 'approval.self_approval': return 403
     case 'approval.invalid': return 400
     case 'approval.capacity': return 503
     default: return 500
   }
+}
+
+const MAX_NOTE = 2000
+
+/** The optional JSON body {note?: string}; an empty body is no note. */
+export async function readNote(req: Request): Promise<{ note?: string } | Response> {
+  const text = (await req.text()).trim()
+  if (!text) return {}
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return jsonError(400, 'request.invalid', 'body must be JSON like {"note": "why"} or empty')
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return jsonError(400, 'request.invalid', 'body must be a JSON object like {"note": "why"}')
+  const note = (body as { note?: unknown }).note
+  if (note === undefined) return {}
+  if (typeof note !== 'string' || note.length > MAX_NOTE) return jsonError(400, 'request.invalid', `note must be a string of at most ${MAX_NOTE} characters`)
+  return { note }
 }

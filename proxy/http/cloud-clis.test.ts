@@ -170,12 +170,12 @@ for (const [mode, via] of googleModes) {
     const child = cli('gcloud', ['sql', 'instances', 'restart', 'db-1', ...tokenArgs()], via())
     let id: string | undefined
     for (let i = 0; i < 200 && !id; i++) {
-      id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/instances/db-1/restart'))?.id
+      id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('/instances/db-1/restart'))?.id
       if (!id) await new Promise((r) => setTimeout(r, 50))
     }
     assert.ok(id, 'the restart was held')
     assert.not.ok(g.upstream.seen.slice(before).some((s) => s.method === 'POST'), 'nothing was posted before approval')
-    g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+    await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
     const out = await child
     assert.is(out.code, 0, out.stderr)
     assert.ok(g.upstream.seen.slice(before).some((s) => s.method === 'POST' && s.url.startsWith('/sql/v1beta4/projects/p/instances/db-1/restart')))

@@ -221,6 +221,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         cancel: `held for approval ${id}; the hold was cancelled`,
         disconnect: `held for approval ${id}; the client went away`,
         still_denied: `approved as ${id} but still not allowed: ${reasonsText(outcome.judgement.decision)}`,
+        unavailable: `could not hold for approval${id ? ` (${id})` : ''}: ${outcome.why === 'unavailable' ? outcome.message : ''}`,
       }[outcome.why]
       record(req, trace, 403, { error: outcome.why })
       return refusalReply(target.kind, req.headers, {

@@ -15,7 +15,7 @@ import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import {
-  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcDenial, jsonRpcHeldTimeout, type McpResponseContext, mcpSummary,
+  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcRefusal, type McpResponseContext, mcpSummary,
   type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -97,9 +97,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     refusal(outcome) {
       const mcp = commandOf(outcome)
       const details = { id: mcp?.id, decision: outcome.judgement.decision, decisionId: o.decisionId, accept, parseError: mcp?.parse_error }
-      const reply = outcome.why === 'denied' || !outcome.approvalId
-        ? jsonRpcDenial(details)
-        : jsonRpcHeldTimeout({ ...details, approvalId: outcome.approvalId, why: outcome.why, holdSeconds: o.holdSeconds })
+      const reply = jsonRpcRefusal(details, outcome, o.holdSeconds)
       return { status: reply.status, headers: reply.headers, body: reply.body }
     },
 

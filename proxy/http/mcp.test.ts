@@ -56,7 +56,7 @@ const textOf = (r: unknown) => ((r as { content: Array<{ text: string }> }).cont
 
 async function pendingApproval(): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const pending = g.te.approvals.list({ status: 'pending' })
+    const pending = (await g.te.approvals.list({ status: 'pending' }))
     if (pending.length) return pending[0]!.id
     await new Promise((r) => setTimeout(r, 25))
   }
@@ -117,15 +117,15 @@ test('a held tool call waits for a reviewer, then runs', async () => {
   const call = client.callTool({ name: 'deploy', arguments: { service: 'api' } })
   const id = await pendingApproval()
   assert.not.ok(server.calls.includes('deploy api'))
-  assert.match(g.te.approvals.get(id)!.command.summary, /MCP docs: tools\/call deploy/)
-  g.te.approvals.approve(id, dba)
+  assert.match((await g.te.approvals.get(id))!.command.summary, /MCP docs: tools\/call deploy/)
+  await g.te.approvals.approve(id, dba)
   assert.is(textOf(await call), 'deployed api')
 })
 
 test('a held tool call a reviewer rejects is a JSON-RPC error (-32002) naming the approval', async () => {
   const call = rejection(client.callTool({ name: 'deploy', arguments: { service: 'billing' } }))
   const id = await pendingApproval()
-  g.te.approvals.reject(id, dba)
+  await g.te.approvals.reject(id, dba)
   const err = await call
   assert.is(err.code, JSONRPC_HELD)
   assert.match(err.message, new RegExp(`held for approval ${id}; a reviewer rejected it`))
@@ -147,13 +147,13 @@ test('rug pull: a tool whose description changed is held and audited, then trust
   assert.ok(mcpEvents('tool_changed').some((e) => e.tool === 'read_docs'))
   const call = second.callTool({ name: 'read_docs', arguments: { topic: 'deploys' } })
   const id = await pendingApproval()
-  assert.ok(g.te.approvals.get(id)!.reasons.some((r) => r.rule === 'warden.rules.mcp.tool_changed'))
+  assert.ok((await g.te.approvals.get(id))!.reasons.some((r) => r.rule === 'warden.rules.mcp.tool_changed'))
   assert.not.ok(server.calls.includes('read_docs deploys'))
-  g.te.approvals.approve(id, dba)
+  await g.te.approvals.approve(id, dba)
   assert.is(textOf(await call), 'Documentation for deploys: run warden up.')
   assert.ok(mcpEvents('tool_accepted').some((e) => e.tool === 'read_docs' && e.approval_id === id))
   assert.is(textOf(await second.callTool({ name: 'read_docs', arguments: { topic: 'other' } })), 'Documentation for other: run warden up.')
-  assert.is(g.te.approvals.list({ status: 'pending' }).length, 0)
+  assert.is((await g.te.approvals.list({ status: 'pending' })).length, 0)
   await second.close()
 })
 

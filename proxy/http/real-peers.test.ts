@@ -141,7 +141,7 @@ test('kubectl exec is held: nothing reaches the apiserver until a reviewer appro
   try {
     let id: string | undefined
     for (let i = 0; i < 120 && !id; i++) {
-      id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('exec'))?.id
+      id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('exec'))?.id
       if (!id) await sleep(250)
     }
     assert.ok(id, `the exec was held (kubectl stderr: ${stderr})`)
@@ -149,7 +149,7 @@ test('kubectl exec is held: nothing reaches the apiserver until a reviewer appro
     assert.is(child.exitCode, null, 'kubectl waits on the hold')
     const execs = () => apiserverSaw().filter((e) => e.objectRef?.subresource === 'exec')
     assert.is(execs().length, 0, 'nothing of the exec reached the apiserver before approval')
-    g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+    await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
     const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout')])
     assert.ok(code !== 'timeout', 'kubectl ended after approval')
     // No kubelet runs: the apiserver answers about the pod that has no node, after the upgrade reached it.
@@ -247,14 +247,14 @@ test('aws s3 mb is held, and completes once a reviewer approves; moto sees the g
   try {
     let id: string | undefined
     for (let i = 0; i < 120 && !id; i++) {
-      id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('warden-held-bucket'))?.id
+      id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('warden-held-bucket'))?.id
       if (!id) await sleep(250)
     }
-    assert.ok(id, `the create was held (aws stderr: ${stderr}; pending: ${JSON.stringify(g.te.approvals.list({ status: 'pending' }).map((a) => a.command.summary))})`)
+    assert.ok(id, `the create was held (aws stderr: ${stderr}; pending: ${JSON.stringify((await g.te.approvals.list({ status: 'pending' })).map((a) => a.command.summary))})`)
     await sleep(500)
     assert.is(child.exitCode, null, 'aws waits on the hold')
     assert.is(creates().length, 0, 'nothing reached moto before approval')
-    g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+    await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
     const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout')])
     assert.is(code, 0, stderr)
     assert.match(stdout, 'make_bucket: warden-held-bucket')
@@ -275,11 +275,11 @@ test('aws s3 cp of a 5 MiB file streams through the gateway (held, approved); th
   const child = execFileOut(tools.aws!, ['s3', 'cp', file, 's3://warden-real-bucket/upload-5mib.bin'], awsEnv())
   let id: string | undefined
   for (let i = 0; i < 120 && !id && child.done() === undefined; i++) {
-    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('upload-5mib.bin'))?.id
+    id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('upload-5mib.bin'))?.id
     if (!id) await sleep(250)
   }
   assert.ok(id, `the upload was held (aws: ${JSON.stringify(child.done())})`)
-  g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
   const out = await child.result
   assert.is(out.code, 0, out.stderr)
   const put = motoSaw().filter((r) => r.method === 'PUT' && r.url.includes('upload-5mib.bin'))
@@ -348,11 +348,11 @@ test('gcloud functions deploy through HTTPS_PROXY is held; rejected, it fails na
   const child = execFileOut(tools.gcloud!, ['functions', 'deploy', 'hello', '--gen2', '--runtime', 'python312', '--trigger-http', '--region', 'us-central1', '--entry-point', 'hello', '--source', source, '--access-token-file', join(dir, 'agent-token')], gcloudEnv({ HTTPS_PROXY: proxyUrl(), https_proxy: proxyUrl() }))
   let id: string | undefined
   for (let i = 0; i < 240 && !id && child.done() === undefined; i++) {
-    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('cloudfunctions.googleapis.com'))?.id
+    id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('cloudfunctions.googleapis.com'))?.id
     if (!id) await sleep(250)
   }
   assert.ok(id, `the deploy was held (gcloud: ${JSON.stringify(child.done())}; the API saw ${JSON.stringify(g.upstream.seen.slice(before).map((s) => `${s.method} ${s.url}`))})`)
-  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
   const out = await child.result
   assert.ok(out.code !== 0)
   assert.match(out.stderr, id!, out.stderr)

@@ -321,12 +321,12 @@ test('http: a write is held, approved by a reviewer, then forwarded with the app
   const pending = get('/t/web/orders?dry=1', { method: 'POST', body: JSON.stringify({ amount: 5 }), headers: { 'content-type': 'application/json' } })
   let id: string | undefined
   for (let i = 0; i < 200 && !id; i++) {
-    id = g.te.approvals.list({ status: 'pending' })[0]?.id
+    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
     if (!id) await new Promise((r) => setTimeout(r, 10))
   }
   assert.ok(id, 'the request was held')
   assert.is(g.upstream.seen.length, before, 'nothing forwarded while held')
-  g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
   const res = await pending
   assert.is(res.status, 200)
   assert.is(res.headers.get('x-warden-approval'), id)
@@ -348,11 +348,11 @@ test('a held request tells curl its approval id at once (103 Early Hints), befor
   const out = run('curl', ['-sS', '-v', '-X', 'PUT', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/json', '--data', '{}', `${g.reverse.url}/t/web/early`])
   let id: string | undefined
   for (let i = 0; i < 300 && !id; i++) {
-    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/early'))?.id
+    id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('/early'))?.id
     if (!id) await new Promise((r) => setTimeout(r, 10))
   }
   assert.ok(id)
-  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
   const { stderr, stdout } = await out
   assert.match(stderr, new RegExp(`< HTTP/1.1 103 Early Hints\\r\\n(< .*\\r\\n)*< x-warden-approval: ${id}\\r\\n(< .*\\r\\n)*< HTTP/1.1 403`))
   assert.match(stdout, `held for approval ${id}; a reviewer rejected it`)
@@ -378,11 +378,11 @@ test('a held request sends no 103 to a client that would take it as final (Pytho
   const out = run('curl', ['-sS', '-v', '-A', 'aws-cli/1.45.11 md/Botocore#1.43.11 lang/python#3.11.7', '-X', 'PUT', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/json', '--data', '{}', `${g.reverse.url}/t/web/no-early`])
   let id: string | undefined
   for (let i = 0; i < 300 && !id; i++) {
-    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/no-early'))?.id
+    id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('/no-early'))?.id
     if (!id) await new Promise((r) => setTimeout(r, 10))
   }
   assert.ok(id)
-  g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
   const { stderr, stdout } = await out
   assert.not.match(stderr, '< HTTP/1.1 103')
   assert.match(stderr, new RegExp(`< HTTP/1.1 403 .*\\r\\n(< .*\\r\\n)*< x-warden-approval: ${id}\\r\\n`))
@@ -395,7 +395,7 @@ test('a client that goes away ends its hold; nothing is forwarded', async () => 
   const pending = get('/t/web/gone', { method: 'PATCH', body: '{}', headers: { 'content-type': 'application/json' }, signal: abort.signal }).catch((e: Error) => e)
   let id: string | undefined
   for (let i = 0; i < 300 && !id; i++) {
-    id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('/gone'))?.id
+    id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('/gone'))?.id
     if (!id) await new Promise((r) => setTimeout(r, 10))
   }
   assert.ok(id)
@@ -452,12 +452,12 @@ test('kubernetes exec: the upgrade is judged (held, approved) before it is forwa
   const exchange = upgradeExchange('/t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=sh&command=-c&command=id&stdout=true', token)
   let id: string | undefined
   for (let i = 0; i < 300 && !id; i++) {
-    id = g.te.approvals.list({ status: 'pending' })[0]?.id
+    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
     if (!id) await new Promise((r) => setTimeout(r, 10))
   }
   assert.ok(id, 'the exec was held')
   assert.is(g.upstream.seen.length, before, 'nothing reached the upstream while held')
-  g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
   const out = await exchange
   assert.match(out, /^HTTP\/1\.1 101/)
   assert.match(out, `x-warden-approval: ${id}`)

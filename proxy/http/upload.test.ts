@@ -229,13 +229,13 @@ test('a held upload with Expect: 100-continue gets no 100 while held: a rejected
   try {
     let id: string | undefined
     for (let i = 0; i < 100 && !id; i++) {
-      id = g.te.approvals.list({ status: 'pending' }).find((a) => a.command.summary.includes('held.bin'))?.id
+      id = (await g.te.approvals.list({ status: 'pending' })).find((a) => a.command.summary.includes('held.bin'))?.id
       if (!id) await new Promise((r) => setTimeout(r, 50))
     }
     assert.ok(id, 'the upload was held')
     await new Promise((r) => setTimeout(r, 200))
     assert.not.match(received, '100 Continue')
-    g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+    await g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
     for (let i = 0; i < 100 && !received.includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 50))
     assert.match(received, /^HTTP\/1\.1 403 /)
     assert.not.match(received, '100 Continue')

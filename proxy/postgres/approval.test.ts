@@ -29,7 +29,7 @@ const dba = () => h.te.identity('alice', ['dba'], 'human')
 /** Waits (polling the store, not the clock) for a new pending approval and returns its id. */
 async function pendingApproval(known = new Set<string>()): Promise<string> {
   for (let i = 0; i < 500; i++) {
-    const p = h.te.approvals.list({ status: 'pending' }).find((r) => !known.has(r.id))
+    const p = (await h.te.approvals.list({ status: 'pending' })).find((r) => !known.has(r.id))
     if (p) return p.id
     await new Promise((r) => setTimeout(r, 20))
   }
@@ -47,7 +47,7 @@ test('held, notified immediately, approved by a dba, then run', async () => {
   for (let i = 0; i < 200 && !notices.length; i++) await new Promise((r) => setTimeout(r, 10))
   assert.match(notices[0] ?? '', `warden: held for approval ${id}; approve with: npx warden approvals approve ${id}`)
   assert.is(await planOf(1), 'pro')
-  h.te.approvals.approve(id, dba())
+  await h.te.approvals.approve(id, dba())
   const r = await query
   assert.is(r.rowCount, 1)
   assert.is(await planOf(1), 'enterprise')
@@ -55,11 +55,27 @@ test('held, notified immediately, approved by a dba, then run', async () => {
   assert.is(audited?.effect, 'allow')
 })
 
+test('a statement approved on one connection passes on another of the same agent while its grant lasts', async () => {
+  const first = await h.client()
+  const pending = first.query("UPDATE users SET plan = plan WHERE id = 5")
+  await h.te.approvals.approve(await pendingApproval(), dba())
+  assert.is((await pending).rowCount, 1)
+  const before = (await h.te.approvals.list()).length
+  const second = await h.client()
+  assert.is((await second.query("UPDATE users SET plan = plan WHERE id = 5")).rowCount, 1)
+  assert.is((await h.te.approvals.list()).length, before, 'no new request')
+  const other = await h.client()
+  const held = other.query("UPDATE users SET plan = plan WHERE id = 5 AND true").catch((e: pg.DatabaseError) => e)
+  const id = await pendingApproval()
+  await h.te.approvals.reject(id, dba())
+  assert.is(((await held) as pg.DatabaseError).code, '42501', 'another statement is another request')
+})
+
 test('rejected: 42501 naming the approval and how to approve', async () => {
   const c = await h.client()
   const query = c.query("UPDATE users SET plan = 'free' WHERE id = 2").catch((e: pg.DatabaseError) => e)
   const id = await pendingApproval()
-  h.te.approvals.reject(id, dba(), 'not today')
+  await h.te.approvals.reject(id, dba(), 'not today')
   const err = (await query) as pg.DatabaseError
   assert.is(err.code, '42501')
   assert.match(err.message, `approval ${id} was rejected by alice (not today)`)
@@ -71,9 +87,10 @@ test('an agent cannot approve; the statement stays held', async () => {
   const c = await h.client()
   const query = c.query("UPDATE users SET plan = 'free' WHERE id = 3").catch((e: pg.DatabaseError) => e)
   const id = await pendingApproval()
-  assert.throws(() => h.te.approvals.approve(id, h.te.identity('bot', ['dba', 'agents'], 'agent')))
-  assert.is(h.te.approvals.get(id)?.status, 'pending')
-  h.te.approvals.reject(id, dba())
+  const refused = await h.te.approvals.approve(id, h.te.identity('bot', ['dba', 'agents'], 'agent')).then(() => undefined, (err: { code?: string }) => err.code)
+  assert.is(refused, 'approval.forbidden')
+  assert.is((await h.te.approvals.get(id))?.status, 'pending')
+  await h.te.approvals.reject(id, dba())
   assert.is(((await query) as pg.DatabaseError).code, '42501')
 })
 
@@ -81,7 +98,7 @@ test('extended protocol: a parameterized write is held and approved', async () =
   const c = await h.client()
   const query = c.query('UPDATE users SET plan = $1 WHERE id = $2', ['pro-plus', 4])
   const id = await pendingApproval()
-  h.te.approvals.approve(id, dba())
+  await h.te.approvals.approve(id, dba())
   assert.is((await query).rowCount, 1)
   assert.is(await planOf(4), 'pro-plus')
 })
@@ -93,7 +110,7 @@ test('inside a transaction: rejection fails the transaction, approval keeps it g
   c.take()
   c.send(encodeQuery("UPDATE users SET plan = 'a' WHERE id = 5"))
   let id = await pendingApproval()
-  h.te.approvals.approve(id, dba())
+  await h.te.approvals.approve(id, dba())
   let frames = await c.readyCount(1)
   assert.is(types(frames), 'NCZ')
   assert.match(decodeNoticeResponse(frames[0]!.payload).message, id)
@@ -101,7 +118,7 @@ test('inside a transaction: rejection fails the transaction, approval keeps it g
   c.take()
   c.send(encodeQuery("UPDATE users SET plan = 'b' WHERE id = 5"))
   id = await pendingApproval(new Set([id]))
-  h.te.approvals.reject(id, dba())
+  await h.te.approvals.reject(id, dba())
   frames = await c.readyCount(1)
   assert.is(types(frames), 'NEZ')
   assert.is(decodeReadyForQuery(frames.at(-1)!.payload), 'E')
@@ -117,8 +134,8 @@ test('a client that disconnects while held stops the wait; nothing runs', async 
   c.send(encodeQuery("UPDATE users SET plan = 'gone' WHERE id = 3"))
   const id = await pendingApproval()
   c.close()
-  for (let i = 0; i < 200 && h.te.approvals.get(id)?.status === 'pending'; i++) await new Promise((r) => setTimeout(r, 20))
-  assert.is.not(h.te.approvals.get(id)?.status, 'pending')
+  for (let i = 0; i < 200 && (await h.te.approvals.get(id))?.status === 'pending'; i++) await new Promise((r) => setTimeout(r, 20))
+  assert.is.not((await h.te.approvals.get(id))?.status, 'pending')
   assert.is(await planOf(3), 'free')
 })
 
@@ -151,12 +168,13 @@ const auditText = () => JSON.stringify(h.te.audit.events)
 
 test('extended protocol: the reviewer sees the bound values; the audit does not', async () => {
   const c = await h.client()
-  const query = c.query('UPDATE users SET plan = $1 WHERE id = $2', ["gold'7-secret", 4])
+  // Its own text: a statement grant from an earlier test covers the agent's other connections too.
+  const query = c.query('UPDATE users SET plan = $2 WHERE id = $1', [4, "gold'7-secret"])
   const id = await pendingApproval()
-  const held = h.te.approvals.get(id)!
+  const held = (await h.te.approvals.get(id))!
   assert.is(held.command.review_text, "UPDATE users SET plan = 'gold''7-secret' WHERE id = '4'")
-  assert.is(held.command.summary, 'UPDATE users SET plan = $1 WHERE id = $2')
-  h.te.approvals.approve(id, dba())
+  assert.is(held.command.summary, 'UPDATE users SET plan = $2 WHERE id = $1')
+  await h.te.approvals.approve(id, dba())
   assert.is((await query).rowCount, 1)
   assert.is(await planOf(4), "gold'7-secret")
   assert.not.match(auditText(), '7-secret')
@@ -164,20 +182,20 @@ test('extended protocol: the reviewer sees the bound values; the audit does not'
 
 test('a named prepared statement approved once is held again, with its new values, after the grant expired', async () => {
   const c = await h.client()
-  const update = (plan: string) => ({ name: 'set_plan', text: 'UPDATE users SET plan = $1 WHERE id = $2', values: [plan, 2] })
+  const update = (plan: string) => ({ name: 'set_plan', text: 'UPDATE users SET plan = $1 WHERE $2 = id', values: [plan, 2] })
   const first = c.query(update('silver'))
   const approved = await pendingApproval()
-  assert.is(h.te.approvals.get(approved)!.command.review_text, "UPDATE users SET plan = 'silver' WHERE id = '2'")
-  h.te.approvals.approve(approved, dba())
+  assert.is((await h.te.approvals.get(approved))!.command.review_text, "UPDATE users SET plan = 'silver' WHERE '2' = id")
+  await h.te.approvals.approve(approved, dba())
   assert.is((await first).rowCount, 1)
-  const ttlMs = h.te.approvals.get(approved)!.approval.ttl_seconds * 1000
+  const ttlMs = (await h.te.approvals.get(approved))!.approval.ttl_seconds * 1000
   // The driver sends only Bind / Execute for a statement it prepared before: the grant is checked there.
   await later(ttlMs + 1000, async () => {
     const again = c.query(update('platinum')).catch((e: pg.DatabaseError) => e)
     const id = await pendingApproval(new Set([approved]))
-    assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'platinum' WHERE id = '2'")
+    assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = 'platinum' WHERE '2' = id")
     assert.is(await planOf(2), 'silver')
-    h.te.approvals.reject(id, dba(), 'not that one')
+    await h.te.approvals.reject(id, dba(), 'not that one')
     const err = (await again) as pg.DatabaseError
     assert.is(err.code, '42501')
     assert.match(err.message, `approval ${id} was rejected`)
@@ -195,8 +213,8 @@ test('extended protocol: a binary parameter is shown to the reviewer as hex with
     encodeSync(),
   )
   const id = await pendingApproval()
-  assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'binary' WHERE id = '\\x00000003' /* binary, type OID 23 */")
-  h.te.approvals.reject(id, dba())
+  assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = 'binary' WHERE id = '\\x00000003' /* binary, type OID 23 */")
+  await h.te.approvals.reject(id, dba())
   const frames = await c.readyCount(1)
   assert.is(errorsOf(frames)[0]?.code, '42501')
   assert.is(await planOf(3), 'free')
@@ -207,20 +225,20 @@ test('a portal bound while its grant held is judged again at Execute once the gr
   const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   const bindTo = (portal: string, plan: string) =>
     encodeBind({ portal, statement: 'p', paramFormats: [], params: [Buffer.from(plan), Buffer.from('1')], resultFormats: [] })
-  c.send(encodeParse({ name: 'p', text: 'UPDATE users SET plan = $1 WHERE id = $2', paramTypes: [] }), bindTo('', 'copper'), encodeExecute({ portal: '', maxRows: 0 }), encodeSync())
+  c.send(encodeParse({ name: 'p', text: 'UPDATE users SET plan = ($1) WHERE id = $2', paramTypes: [] }), bindTo('', 'copper'), encodeExecute({ portal: '', maxRows: 0 }), encodeSync())
   const approved = await pendingApproval()
-  h.te.approvals.approve(approved, dba())
+  await h.te.approvals.approve(approved, dba())
   assert.is(errorsOf(await c.readyCount(1)).length, 0)
   c.take()
   c.send(bindTo('later', 'nickel'), encodeFlush())
   await c.until((fs) => fs.some((f) => f.type === '2'))
   c.take()
-  const ttlMs = h.te.approvals.get(approved)!.approval.ttl_seconds * 1000
+  const ttlMs = (await h.te.approvals.get(approved))!.approval.ttl_seconds * 1000
   await later(ttlMs + 1000, async () => {
     c.send(encodeExecute({ portal: 'later', maxRows: 0 }), encodeSync())
     const id = await pendingApproval(new Set([approved]))
-    assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'nickel' WHERE id = '1'")
-    h.te.approvals.reject(id, dba())
+    assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = ('nickel') WHERE id = '1'")
+    await h.te.approvals.reject(id, dba())
     assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
   })
   assert.is(await planOf(1), 'copper')
@@ -231,7 +249,7 @@ test('a SQL PREPARE approved by a reviewer is held again at its first Bind, with
   const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   c.send(encodeQuery('PREPARE up3 AS UPDATE users SET plan = $1 WHERE id = 3'))
   const prepared = await pendingApproval()
-  h.te.approvals.approve(prepared, dba())
+  await h.te.approvals.approve(prepared, dba())
   assert.is(errorsOf(await c.readyCount(1)).length, 0)
   c.take()
   c.send(
@@ -240,8 +258,8 @@ test('a SQL PREPARE approved by a reviewer is held again at its first Bind, with
     encodeSync(),
   )
   const id = await pendingApproval(new Set([prepared]))
-  assert.is(h.te.approvals.get(id)!.command.review_text, "UPDATE users SET plan = 'zinc' WHERE id = 3")
-  h.te.approvals.reject(id, dba())
+  assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = 'zinc' WHERE id = 3")
+  await h.te.approvals.reject(id, dba())
   assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
   assert.is(await planOf(3), 'free')
   c.close()

@@ -45,10 +45,10 @@ test('reads inside a transaction are masked; writes are held; the session goes o
     const held = c.query("UPDATE users SET plan = 'x' WHERE id = 1").catch((e: pg.DatabaseError) => e)
     let pending
     for (let i = 0; i < 250 && !pending; i++) {
-      pending = te.approvals.list({ status: 'pending' })[0]
+      pending = (await te.approvals.list({ status: 'pending' }))[0]
       if (!pending) await new Promise((r) => setTimeout(r, 20))
     }
-    te.approvals.reject(pending!.id, te.identity('alice', ['dba'], 'human'))
+    await te.approvals.reject(pending!.id, te.identity('alice', ['dba'], 'human'))
     assert.is(((await held) as pg.DatabaseError).code, '42501')
     assert.is((await c.query('SELECT count(*)::int AS n FROM orders')).rows[0].n > 0, true)
   } finally {

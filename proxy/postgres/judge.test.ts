@@ -12,6 +12,7 @@ const agent: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'
 const dba: Identity = { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' }
 const target = { name: 'prod-db', kind: 'postgres' as const, environment: 'production', labels: {} }
 const session: SessionState = { id: 'ses_1', started_at: new Date().toISOString(), identity: agent, target }
+const holder = { session: session.id, identity: agent, target: target.name }
 
 function decision(effect: Effect): Decision {
   return {
@@ -31,7 +32,7 @@ function fakeEngine(effects: Effect[], calls: string[] = []): GatewayEngine {
       calls.push(text)
       const input = {
         identity: agent,
-        session: { id: session.id, started_at: session.started_at, grants: approvals.grantsFor(session.id) },
+        session: { id: session.id, started_at: session.started_at, grants: approvals.grantsFor(holder) },
         target,
         command: { protocol: 'postgres', raw: text, digest: 'd'.repeat(64), fingerprint: 'f' },
         risk: { level: 'medium', score: 50, reasons: [] },
@@ -66,7 +67,7 @@ function context(engine: GatewayEngine, opts: { holdMs?: number; abort?: HoldAbo
 
 async function pendingId(engine: GatewayEngine): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const p = engine.approvals.list({ status: 'pending' })[0]
+    const p = (await engine.approvals.list({ status: 'pending' }))[0]
     if (p) return p.id
     await new Promise((r) => setTimeout(r, 5))
   }
@@ -92,7 +93,7 @@ test('approve: notice first, then the re-judged statement is allowed once approv
   const id = await pendingId(engine)
   assert.match(notices[0]!.message, `warden: held for approval ${id}; approve with: warden approvals approve ${id}`)
   assert.match(notices[0]!.hint ?? '', 'dba')
-  engine.approvals.approve(id, dba)
+  await engine.approvals.approve(id, dba)
   const v = await verdict
   assert.ok(v.allow)
   assert.is(v.approvalId, id)
@@ -102,7 +103,7 @@ test('approved but the engine still does not allow it: denied, saying so', async
   const engine = fakeEngine(['approve', 'approve'])
   const { ctx } = context(engine)
   const verdict = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
-  engine.approvals.approve(await pendingId(engine), dba)
+  await engine.approvals.approve(await pendingId(engine), dba)
   const v = await verdict
   assert.not.ok(v.allow)
   if (!v.allow) assert.match(v.error.message, 'was granted but the statement is still not allowed')
@@ -113,7 +114,7 @@ test('rejected and expired holds are 42501 errors naming the approval', async ()
   const { ctx } = context(engine)
   const verdict = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
   const id = await pendingId(engine)
-  engine.approvals.reject(id, dba, 'no')
+  await engine.approvals.reject(id, dba, 'no')
   const v = await verdict
   if (v.allow) return assert.unreachable()
   assert.is(v.error.message, `warden: denied: approval ${id} was rejected by alice (no)`)
@@ -128,7 +129,7 @@ test('with a judgement cache, a repeated allowed text is judged once; a denied o
   const calls: string[] = []
   const engine = fakeEngine(['allow', 'deny', 'deny'], calls)
   const { ctx } = context(engine)
-  ctx.cache = new JudgementCache({ grants: () => engine.approvals.grantsFor(session.id) })
+  ctx.cache = new JudgementCache({ grants: () => engine.approvals.grantsFor(holder) })
   assert.ok((await judgeSql('SELECT 1', ctx)).allow)
   assert.ok((await judgeSql('SELECT 1', ctx)).allow)
   assert.not.ok((await judgeSql('DELETE FROM t', ctx)).allow)
@@ -140,10 +141,10 @@ test('with a judgement cache, an approval (a new grant) makes the session judge 
   const calls: string[] = []
   const engine = fakeEngine(['allow', 'approve', 'allow', 'allow'], calls)
   const { ctx } = context(engine)
-  ctx.cache = new JudgementCache({ grants: () => engine.approvals.grantsFor(session.id) })
+  ctx.cache = new JudgementCache({ grants: () => engine.approvals.grantsFor(holder) })
   await judgeSql('SELECT 1', ctx)
   const held = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
-  engine.approvals.approve(await pendingId(engine), dba)
+  await engine.approvals.approve(await pendingId(engine), dba)
   assert.ok((await held).allow)
   assert.ok((await judgeSql('SELECT 1', ctx)).allow)
   assert.equal(calls, ['SELECT 1', 'UPDATE t SET a = 1 WHERE id = 2', 'UPDATE t SET a = 1 WHERE id = 2', 'SELECT 1'])
@@ -163,10 +164,10 @@ test('defer: an approve comes back unheld, as a refusal marked deferred; nothing
   if (v.allow) return assert.unreachable()
   assert.is(v.deferred, true)
   assert.is(v.error.fields.code, '42501')
-  assert.equal([notices, engine.approvals.list()], [[], []])
+  assert.equal([notices, await engine.approvals.list()], [[], []])
   // Options apply to one judgement only: the next one holds again.
   const held = judgeSql('UPDATE t SET a = $1 WHERE id = 2', ctx)
-  engine.approvals.reject(await pendingId(engine), dba)
+  await engine.approvals.reject(await pendingId(engine), dba)
   await held
 })
 
@@ -174,10 +175,10 @@ test('reviewText: the reviewer sees the values, the request summary stays redact
   const engine = fakeEngine(['approve'])
   const { ctx } = context(engine)
   const held = judgeSql("UPDATE t SET a = $1 WHERE b = 'x'", ctx, { reviewText: "UPDATE t SET a = 'secret' WHERE b = 'x'" })
-  const request = engine.approvals.get(await pendingId(engine))!
+  const request = (await engine.approvals.get(await pendingId(engine)))!
   assert.is(request.command.review_text, "UPDATE t SET a = 'secret' WHERE b = 'x'")
   assert.not.match(request.command.summary, 'secret')
-  engine.approvals.reject(request.id, dba)
+  await engine.approvals.reject(request.id, dba)
   await held
 })
 

@@ -72,6 +72,10 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewTex
     },
   })
   if (outcome.allow) return outcome
+  if (outcome.why === 'unavailable') {
+    const error = pgErrors.denied(`could not hold the statement for approval${outcome.approvalId ? ` ${outcome.approvalId}` : ''}: ${outcome.message}`)
+    return { allow: false, judgement: outcome.judgement, error, approvalId: outcome.approvalId }
+  }
   const id = outcome.approvalId!
   switch (outcome.why) {
     case 'cancel':

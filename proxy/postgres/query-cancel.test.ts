@@ -70,7 +70,7 @@ test('cancelling a statement held for approval ends the hold with 57014; nothing
   c.send(encodeQuery("UPDATE users SET plan = 'x' WHERE id = 1"))
   let pending
   for (let i = 0; i < 500 && !pending; i++) {
-    pending = h.te.approvals.list({ status: 'pending' })[0]
+    pending = (await h.te.approvals.list({ status: 'pending' }))[0]
     if (!pending) await new Promise((r) => setTimeout(r, 20))
   }
   assert.ok(pending)
@@ -78,7 +78,7 @@ test('cancelling a statement held for approval ends the hold with 57014; nothing
   const frames = await c.readyCount(1)
   assert.is(types(frames), 'NEZ')
   assert.is(errorsOf(frames)[0]!.code, '57014')
-  assert.is.not(h.te.approvals.get(pending!.id)?.status, 'pending')
+  assert.is.not((await h.te.approvals.get(pending!.id))?.status, 'pending')
   assert.is((await h.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = 1'))[0]!.plan, 'pro')
   c.close()
 })

@@ -96,7 +96,7 @@ export class QueryLoop {
       session: deps.session,
       prepared: deps.statements.prepared(),
       catalog: deps.catalog,
-      cache: new JudgementCache({ grants: () => deps.engine.approvals.grantsFor(deps.session.id) }),
+      cache: new JudgementCache({ grants: () => deps.engine.approvals.grantsFor({ session: deps.session.id, identity: deps.session.identity, target: deps.session.target.name }) }),
       holdMs: deps.holdMs,
       approvalHint: deps.approvalHint,
       startHold: () => {

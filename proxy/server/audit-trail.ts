@@ -17,6 +17,7 @@ import { type AuditOutput, openAuditOutput } from './audit-destination.ts'
 import { loadOrCreateAuditKey } from './audit-key.ts'
 import { createCheckpointFileExporter } from './checkpoint-file.ts'
 import { createWebhookExporter } from './checkpoint-webhook.ts'
+import { describePostgres, postgresConnection } from './postgres-connection.ts'
 
 export interface AuditTrail {
   /** What the engine records into; `durable()` is the fail-closed wait of the frontends. */
@@ -32,12 +33,13 @@ export const sqlitePathOf = (config: Config) => config.audit.sqlite.path ?? join
 export async function openAuditStore(config: Config, env: Record<string, string | undefined>): Promise<AuditStore> {
   const { audit } = config
   if (audit.store === 'postgres') {
-    const pg = audit.postgres!
-    const password = pg.password_env ? env[pg.password_env] : undefined
-    if (pg.password_env && password === undefined) {
-      throw new AuditError('audit.store_open', `audit.postgres.password_env names ${pg.password_env}, which is not set; export it before starting`)
+    let connection
+    try {
+      connection = postgresConnection(audit.postgres!, env, 'audit.postgres')
+    } catch (err) {
+      throw new AuditError('audit.store_open', (err as Error).message, { cause: err })
     }
-    return openPostgresAuditStore({ connection: { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password, ssl: pg.ssl || undefined }, max: pg.max_connections })
+    return openPostgresAuditStore({ connection, max: audit.postgres!.max_connections })
   }
   return openSqliteAuditStore(sqlitePathOf(config))
 }
@@ -82,7 +84,7 @@ export async function openAuditTrail(config: Config, opts: { log: Logger; env: R
     log.warn('audit.on_failure is continue: statements are released even when their audit record cannot be stored')
   }
   const sink = createDurableAuditSink({ store, onFailure: audit.on_failure, onError, onCommit: checkpointer.committed, mirror: output?.sink })
-  const where = store.kind === 'sqlite' ? sqlitePathOf(config) : `postgres ${audit.postgres!.host}:${audit.postgres!.port}/${audit.postgres!.database}`
+  const where = store.kind === 'sqlite' ? sqlitePathOf(config) : describePostgres(audit.postgres!)
   return {
     sink,
     description: `${store.kind === 'sqlite' ? `sqlite ${where}` : where}, checkpoints signed by key ${key.keyId}${audit.on_failure === 'fail' ? ', fails closed' : ', on_failure: continue'}${output ? `; copy in ${audit.destination}` : ''}`,

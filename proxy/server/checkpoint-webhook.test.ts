@@ -1,27 +1,11 @@
 // The checkpoint webhook against a real local receiver on 127.0.0.1: signature, retries, order, never blocking.
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AuditError } from '../../engine/audit/errors.ts'
 import { createWebhookExporter, signWebhookBody } from './checkpoint-webhook.ts'
+import { startReceiver as receiver } from './testing/webhook-receiver.ts'
 
 const cp = (seq: number) => ({ seq, hash: 'ab'.repeat(32), time: '2026-01-01T00:00:00.000Z', key_id: '0123456789abcdef', signature: 'c2ln' })
-
-async function receiver(answer: (n: number) => number) {
-  const got: Array<{ headers: IncomingMessage['headers']; body: string; status: number }> = []
-  const server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', () => {
-      const status = answer(got.length + 1)
-      got.push({ headers: req.headers, body, status })
-      res.writeHead(status).end()
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close: () => new Promise((r) => server.close(r)) }
-}
 
 test('retries with backoff until delivered, every attempt HMAC-signed, and export() does not wait', async () => {
   const rx = await receiver((n) => (n <= 2 ? 503 : 200))

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ensureStateDir, loadOrCreateGatewayId, loadOrCreateMaskKey, StateError } from './state.ts'
+import { ensureStateDir, loadOrCreateApprovalsKey, loadOrCreateGatewayId, loadOrCreateMaskKey, StateError } from './state.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'warden-state-'))
 
@@ -54,6 +54,18 @@ test('the gateway id is a UUID made once and kept; a damaged file is a coded err
   } catch (err) {
     assert.is((err as StateError).code, 'state.gateway_id')
   }
+})
+
+test('the approvals key is its own 32-byte 0600 file, made on first use and kept', () => {
+  const dir = join(root, 'e')
+  ensureStateDir(dir)
+  const key = loadOrCreateApprovalsKey(dir)
+  assert.is(key.length, 32)
+  assert.is(statSync(join(dir, 'approvals.key')).mode & 0o777, 0o600)
+  assert.equal(loadOrCreateApprovalsKey(dir), key)
+  assert.not.equal(loadOrCreateMaskKey(dir), key)
+  writeFileSync(join(dir, 'approvals.key'), 'short')
+  assert.throws(() => loadOrCreateApprovalsKey(dir), (err: StateError) => err.code === 'state.approvals_key' && /review texts already stored/.test(err.message))
 })
 
 test.after(() => rmSync(root, { recursive: true, force: true }))

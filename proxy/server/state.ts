@@ -7,6 +7,7 @@ import { CodedError } from '../../engine/errors.ts'
 export class StateError extends CodedError<string> {}
 
 export const MASK_KEY_BYTES = 32
+const KEY_BYTES = 32
 
 /** Creates the state directory (mode 0700) when missing and tightens its mode when it already exists. */
 export function ensureStateDir(dir: string): void {
@@ -20,22 +21,34 @@ export function ensureStateDir(dir: string): void {
 
 /** The HMAC key behind `hash` masking: <state>/mask.key, 32 random bytes made once (0600) so hashes stay stable across restarts. */
 export function loadOrCreateMaskKey(stateDir: string): Uint8Array {
-  const path = join(stateDir, 'mask.key')
+  return loadOrCreateKey(stateDir, 'mask.key', 'state.mask_key', 'hashed values will change')
+}
+
+/**
+ * The key the approval store encrypts review texts with: <state>/approvals.key, 32 random bytes made on first use
+ * (0600). Gateways sharing a PostgreSQL approval store need the same file.
+ */
+export function loadOrCreateApprovalsKey(stateDir: string): Uint8Array {
+  return loadOrCreateKey(stateDir, 'approvals.key', 'state.approvals_key', 'review texts already stored can no longer be read')
+}
+
+function loadOrCreateKey(stateDir: string, name: string, code: string, lossIfReplaced: string): Uint8Array {
+  const path = join(stateDir, name)
   try {
-    writeFileSync(path, randomBytes(MASK_KEY_BYTES), { mode: 0o600, flag: 'wx' })
+    writeFileSync(path, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new StateError('state.mask_key', `create the mask key ${path}: ${(err as Error).message}`, { cause: err })
+      throw new StateError(code, `create the key ${path}: ${(err as Error).message}`, { cause: err })
     }
   }
   let key: Buffer
   try {
     key = readFileSync(path)
   } catch (err) {
-    throw new StateError('state.mask_key', `read the mask key ${path}: ${(err as Error).message}`, { cause: err })
+    throw new StateError(code, `read the key ${path}: ${(err as Error).message}`, { cause: err })
   }
-  if (key.length !== MASK_KEY_BYTES) {
-    throw new StateError('state.mask_key', `${path} holds ${key.length} bytes, expected ${MASK_KEY_BYTES}; delete it to generate a new key (hashed values will change)`)
+  if (key.length !== KEY_BYTES) {
+    throw new StateError(code, `${path} holds ${key.length} bytes, expected ${KEY_BYTES}; delete it to generate a new key (${lossIfReplaced})`)
   }
   return new Uint8Array(key)
 }

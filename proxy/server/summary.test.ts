@@ -22,6 +22,7 @@ test('lists listeners, every target, warnings, and the token, psql and approval 
   assert.match(text, 'npx warden token --as cursor --group agents\n')
   assert.match(text, 'PGPASSWORD="$(npx warden token --as cursor --group agents)" psql "host=127.0.0.1 port=6432 dbname=demo user=cursor"')
   assert.match(text, 'npx warden approvals approve <id> --as alice --group dba')
+  assert.match(text, 'npx warden grants list --as alice --group dba')
 })
 
 test('says which backend serves the demo targets, and prints nothing about it without one', () => {

@@ -20,6 +20,8 @@ export interface SummaryFacts {
   http?: { reverse: string; proxy: string; ca: string }
   /** How the audit trail is kept (store, key, failure mode); audit.destination when absent. */
   audit?: string
+  /** Where approvals and grants are kept. */
+  approvals?: string
 }
 
 function httpDescription(t: Config['targets'][number], facts: SummaryFacts): string {
@@ -44,6 +46,7 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     `  Policy      ${facts.policy}`,
     `  Audit       ${facts.audit ?? config.audit.destination}`,
     ...(facts.stateDir ? [`  State       ${facts.stateDir}`] : []),
+    ...(facts.approvals ? [`  Approvals   ${facts.approvals}`] : []),
     '  Targets',
     ...config.targets.map((t) => `    ${t.name.padEnd(width)}  ${t.kind} · ${t.environment} · ${t.kind === 'postgres' ? facts.describe(t.name) : httpDescription(t, facts)}`),
   ]
@@ -70,6 +73,7 @@ export function startupSummary(config: Config, facts: SummaryFacts): string {
     'Review held statements:',
     `  npx warden approvals list${reviewer}${cfg}`,
     `  npx warden approvals approve <id>${reviewer}${cfg}`,
+    `  npx warden grants list${reviewer}${cfg}   (revoke <id> ends one)`,
     'Stop with Ctrl-C.',
   )
   return `${lines.join('\n')}\n`

@@ -1,11 +1,5 @@
-// Versioned schema of the audit store, per dialect. A version is applied once, in order, and recorded in
-// warden_schema_migrations (component 'audit'); the store refuses a database with a newer version than it knows.
-
-export interface Migration {
-  version: number
-  description: string
-  sql: string
-}
+// Versioned schema of the audit store, per dialect (component 'audit' of engine/store/migrate.ts).
+import type { Migration } from '../../store/migrate.ts'
 
 export const SQLITE_MIGRATIONS: Migration[] = [
   {

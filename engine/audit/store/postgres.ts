@@ -7,62 +7,24 @@ import { AuditError } from '../errors.ts'
 import type { Checkpoint } from '../chain/checkpoint.ts'
 import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
+import { migratePostgres } from '../../store/migrate.ts'
+import { describeConnection, openPool, type PostgresStoreOptions } from '../../store/postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations.ts'
 import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
 
-/** pg_advisory_xact_lock keys: 'wardaudt' and 'wardmigr' read as int8 (decimal: PostgreSQL 15 has no hex literals). */
+/** pg_advisory_xact_lock key of appends: 'wardaudt' read as int8 (decimal: PostgreSQL 15 has no hex literals). */
 const APPEND_LOCK = '8602282538711737460'
-const MIGRATE_LOCK = '8602282538912278386'
 const PAGE = 1000
-
-export interface PostgresStoreOptions {
-  /** A pg connection string or config (password from the environment, never from a file in the repo). */
-  connection: string | pg.PoolConfig
-  /** Pool size; appends use one connection at a time. */
-  max?: number
-}
-
-function describe(connection: PostgresStoreOptions['connection']): string {
-  if (typeof connection === 'string') return connection.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@')
-  return `${connection.host ?? 'localhost'}:${connection.port ?? 5432}/${connection.database ?? ''}`
-}
-
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK})`)
-    await client.query(`CREATE TABLE IF NOT EXISTS warden_schema_migrations (component text NOT NULL, version int NOT NULL, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`)
-    const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM warden_schema_migrations WHERE component = 'audit'`)
-    const current = rows[0]?.v ?? 0
-    const known = POSTGRES_MIGRATIONS.at(-1)!.version
-    if (current > known) throw new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
-    for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version > current)) {
-      await client.query(m.sql)
-      await client.query(`INSERT INTO warden_schema_migrations (component, version, description) VALUES ('audit', $1, $2)`, [m.version, m.description])
-    }
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
-}
 
 const toRecord = (r: { seq: string | number; time: string; prev_hash: string; hash: string; event: string }): StoredRecord =>
   ({ seq: Number(r.seq), time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: r.event })
 
 export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promise<AuditStore> {
-  const where = describe(opts.connection)
-  const config = typeof opts.connection === 'string' ? { connectionString: opts.connection } : opts.connection
-  // Bounded waits: an unreachable server fails the append (and, failing closed, the statement) within
-  // seconds instead of holding every statement behind a hung TCP connect.
-  const pool = new pg.Pool({ connectionTimeoutMillis: 5_000, query_timeout: 15_000, ...config, max: opts.max ?? 4 })
-  // An idle client that loses its server must not crash the gateway; the next query reports it.
-  pool.on('error', () => undefined)
+  const where = describeConnection(opts.connection)
+  const pool = openPool(opts)
   try {
-    await migrate(pool)
+    await migratePostgres(pool, 'audit', POSTGRES_MIGRATIONS, (current, known) =>
+      new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`))
   } catch (err) {
     await pool.end().catch(() => undefined)
     if (err instanceof AuditError) throw err

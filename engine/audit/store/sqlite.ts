@@ -2,43 +2,24 @@
 // Node 20). WAL with synchronous=FULL: a batch whose append() resolved has been fsynced and survives kill -9
 // or a power cut. BEGIN IMMEDIATE takes the write lock before the head is read, so two processes on one
 // file still build one chain.
-import { chmodSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { AuditError } from '../errors.ts'
 import type { Checkpoint } from '../chain/checkpoint.ts'
 import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
+import { migrateSqlite } from '../../store/migrate.ts'
+import { openSqliteFile } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
 import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
 
-function migrate(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS warden_schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))`)
-  const run = db.transaction(() => {
-    const row = db.prepare(`SELECT max(version) AS v FROM warden_schema_migrations WHERE component = 'audit'`).get() as { v: number | null }
-    const current = row.v ?? 0
-    const known = SQLITE_MIGRATIONS.at(-1)!.version
-    if (current > known) {
-      throw new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
-    }
-    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
-      db.exec(m.sql)
-      db.prepare(`INSERT INTO warden_schema_migrations VALUES ('audit', ?, ?, ?)`).run(m.version, m.description, new Date().toISOString())
-    }
-  })
-  run.immediate()
-}
+const newerSchema = (current: number, known: number) =>
+  new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
 
 export function openSqliteAuditStore(file: string): AuditStore {
   let db: Database.Database
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-    db = new Database(file)
-    chmodSync(file, 0o600)
-    db.pragma('busy_timeout = 10000')
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = FULL')
-    migrate(db)
+    db = openSqliteFile(file)
+    migrateSqlite(db, 'audit', SQLITE_MIGRATIONS, newerSchema)
   } catch (err) {
     if (err instanceof AuditError) throw err
     throw new AuditError('audit.store_open', `open audit store ${file}: ${(err as Error).message}; make the state directory writable, or set audit.sqlite.path or audit.store`, { cause: err })

@@ -4,9 +4,7 @@
 //   const jr = await clientJudgeRequest(session, rawRequest, registry)      // adds the tool's fingerprint state
 //   const outcome = await judgeAndHold(engine, jr, { summary: mcpSummary(target, rawRequest), … })
 //   const mcp = outcome.judgement.input.command.mcp
-//   if (!outcome.allow) reply(outcome.why === 'denied'
-//       ? jsonRpcDenial({ id: mcp?.id, decision, decisionId, accept, parseError: mcp?.parse_error })
-//       : jsonRpcHeldTimeout({ …same, approvalId: outcome.approvalId!, why: outcome.why, holdSeconds }))
+//   if (!outcome.allow) reply(jsonRpcRefusal({ id: mcp?.id, decision, decisionId, accept, parseError: mcp?.parse_error }, outcome, holdSeconds))
 //   if (outcome.approvalId && mcp?.tool_changed) await registry.accept(mcp.server, mcp.tool!, mcp.tool_fingerprint!)
 //   forward (POST with body forwardedBody(rawRequest), GET or DELETE; headers content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id)
 //   upstream answer: application/json → processJsonBody(ctx, text); text/event-stream → createStreamProcessor(ctx),
@@ -23,7 +21,7 @@ export { McpError, type McpErrorCode } from './errors.ts'
 export { createMemoryToolRegistry, type McpToolDefinition, type ObservedTools, toolFingerprint, type ToolRegistry } from './fingerprint.ts'
 export {
   type DenialDetails, denialError, encodeMessage, type HeldEnd, JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST,
-  type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, type McpReply,
+  type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, type McpReply,
 } from './jsonrpc-reply.ts'
 export { maskRpcMessage } from './mask.ts'
 export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpServerId, mcpSummary, serverJudgeRequest } from './request.ts'

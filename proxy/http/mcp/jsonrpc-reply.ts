@@ -5,6 +5,7 @@
 // @see https://www.jsonrpc.org/specification#error_object
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#sending-messages-to-the-server
 
+import type { HoldOutcome } from '../../../engine/hold.ts'
 import type { Decision, Reason } from '../../../engine/types.ts'
 
 /** JSON-RPC "server error" codes (-32000 … -32099 are reserved for implementation-defined server errors). */
@@ -105,4 +106,17 @@ export function jsonRpcHeldTimeout(d: DenialDetails & { approvalId: string; why:
   const message: JsonRpcErrorMessage = { jsonrpc: '2.0', id: d.id ?? null, error: { code: JSONRPC_HELD, message: `warden: ${text}${reasons}`, data: { ...errorData(d), held: d.why } } }
   const headers = { 'x-warden-decision-id': d.decisionId, 'x-warden-approval': d.approvalId }
   return encodeMessage(message, d.accept, d.id === undefined || d.id === null ? 403 : 200, headers)
+}
+
+/**
+ * The answer to a request judgeAndHold did not allow: a denial; a hold that ended without approval (-32002); or,
+ * when the approval store could not hold it, a denial that says why.
+ */
+export function jsonRpcRefusal(d: DenialDetails, outcome: Extract<HoldOutcome, { allow: false }>, holdSeconds: number): McpReply {
+  if (outcome.why === 'unavailable') {
+    const reasons = [...d.decision.reasons, { rule: 'warden.approvals', message: `could not hold for approval: ${outcome.message}` }]
+    return jsonRpcDenial({ ...d, decision: { reasons }, ...(outcome.approvalId ? { approvalId: outcome.approvalId } : {}) })
+  }
+  if (outcome.why === 'denied' || !outcome.approvalId) return jsonRpcDenial(d)
+  return jsonRpcHeldTimeout({ ...d, approvalId: outcome.approvalId, why: outcome.why, holdSeconds })
 }

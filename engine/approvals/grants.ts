@@ -1,0 +1,99 @@
+// Grants: what an approval creates, whom it belongs to, and the live set the engine reads at judge time.
+// A session grant covers its session only; statement, fingerprint and target grants belong to the requester's
+// identity on the request's target, so a reconnect (or a gateway restart) keeps them.
+import type { Grant } from '../types.ts'
+import { randomId } from './ids.ts'
+import type { ApprovalRequest, GrantHolder, GrantRecord } from './types.ts'
+
+export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
+  const { scope, ttl_seconds } = request.approval
+  const grant: GrantRecord = {
+    id: randomId('grt_'),
+    scope,
+    approved_by: request.approvals.map((v) => v.sub).join(', '),
+    expires_at_ns: (atMs + ttl_seconds * 1000) * 1e6,
+    approval_id: request.id,
+    subject: { issuer: request.requester.issuer, sub: request.requester.sub },
+    target: request.target,
+    session_id: request.session_id,
+    created_at: new Date(atMs).toISOString(),
+  }
+  if (scope === 'statement') grant.digest = request.command.digest
+  if (scope === 'fingerprint') grant.fingerprint = request.command.fingerprint
+  return grant
+}
+
+/** The grant as input.session.grants shows it to the policy (schemas/input.schema.json). */
+export function policyGrant(g: GrantRecord): Grant {
+  const out: Grant = { id: g.id, scope: g.scope, approved_by: g.approved_by, expires_at_ns: g.expires_at_ns }
+  if (g.digest !== undefined) out.digest = g.digest
+  if (g.fingerprint !== undefined) out.fingerprint = g.fingerprint
+  return out
+}
+
+export const expiresMs = (g: Pick<GrantRecord, 'expires_at_ns'>) => Math.floor(g.expires_at_ns / 1e6)
+
+export const inForce = (g: GrantRecord, nowMs: number) => g.revoked_at === undefined && expiresMs(g) > nowMs
+
+const holderKey = (issuer: string, sub: string, target: string) => `${issuer}\u0000${sub}\u0000${target}`
+
+/**
+ * The grants in force, indexed by session (session scope) and by identity and target (the other scopes), kept
+ * current by the store. Lookups are two Map reads: this runs for every judged statement.
+ */
+export class LiveGrants {
+  private readonly byId = new Map<string, GrantRecord>()
+  private readonly bySession = new Map<string, GrantRecord[]>()
+  private readonly byHolder = new Map<string, GrantRecord[]>()
+
+  /** Replaces the whole set (a full reload from the store). */
+  replace(grants: Iterable<GrantRecord>, nowMs: number): void {
+    this.byId.clear()
+    for (const g of grants) if (inForce(g, nowMs)) this.byId.set(g.id, g)
+    this.reindex()
+  }
+
+  /** Adds, updates or (revoked or expired) removes one grant. */
+  put(g: GrantRecord, nowMs: number): void {
+    if (inForce(g, nowMs)) this.byId.set(g.id, g)
+    else if (!this.byId.delete(g.id)) return
+    this.reindex(nowMs)
+  }
+
+  remove(id: string): void {
+    if (this.byId.delete(id)) this.reindex()
+  }
+
+  for(holder: GrantHolder, nowMs: number): Grant[] {
+    const out: Grant[] = []
+    const nowNs = nowMs * 1e6
+    for (const g of this.bySession.get(holder.session) ?? []) if (g.expires_at_ns > nowNs) out.push(policyGrant(g))
+    for (const g of this.byHolder.get(holderKey(holder.identity.issuer, holder.identity.sub, holder.target)) ?? []) {
+      if (g.expires_at_ns > nowNs) out.push(policyGrant(g))
+    }
+    return out
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id)
+  }
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  private reindex(nowMs?: number): void {
+    this.bySession.clear()
+    this.byHolder.clear()
+    for (const g of this.byId.values()) {
+      if (nowMs !== undefined && !inForce(g, nowMs)) {
+        this.byId.delete(g.id)
+        continue
+      }
+      const [map, key] = g.scope === 'session' ? [this.bySession, g.session_id] : [this.byHolder, holderKey(g.subject.issuer, g.subject.sub, g.target)]
+      const list = map.get(key)
+      if (list) list.push(g)
+      else map.set(key, [g])
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// The review text (the command with the values it will run with) is kept in the approval store encrypted:
+// AES-256-GCM under a key derived (HKDF-SHA256) from the gateway's approvals key, which lives in the state
+// directory, never in the store. A second derived key MACs the text so a repeat of the same command with the
+// same values finds its pending request without the store ever holding the values in clear. Gateways sharing
+// one PostgreSQL store need the same key file to read each other's review texts.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { ApprovalError } from './errors.ts'
+
+export const REVIEW_KEY_BYTES = 32
+const PREFIX = 'v1'
+
+export interface ReviewCipher {
+  /** First 16 hex of sha256(key): names the key a text was sealed with. */
+  readonly keyId: string
+  seal(text: string): string
+  /** The text, or undefined when it was sealed with another key or does not authenticate. */
+  open(sealed: string): string | undefined
+  /** HMAC-SHA256 of the text (hex), stable for one key. */
+  mac(text: string): string
+}
+
+const derive = (key: Uint8Array, info: string) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `warden approvals ${info}`, 32))
+
+export function createReviewCipher(key: Uint8Array): ReviewCipher {
+  if (key.length !== REVIEW_KEY_BYTES) {
+    throw new ApprovalError('approval.key', `the approvals key holds ${key.length} bytes, expected ${REVIEW_KEY_BYTES}`)
+  }
+  const keyId = createHash('sha256').update(key).digest('hex').slice(0, 16)
+  const encKey = derive(key, 'review text')
+  const macKey = derive(key, 'review mac')
+  return {
+    keyId,
+    seal(text) {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', encKey, iv)
+      // The key id is authenticated too: a text cannot be moved under another id.
+      cipher.setAAD(Buffer.from(keyId))
+      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()])
+      return [PREFIX, keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
+    },
+    open(sealed) {
+      const [version, id, iv, tag, body] = sealed.split('.')
+      if (version !== PREFIX || id !== keyId || iv === undefined || tag === undefined || body === undefined) return undefined
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', encKey, Buffer.from(iv, 'base64url'))
+        decipher.setAAD(Buffer.from(keyId))
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+      } catch {
+        return undefined
+      }
+    },
+    mac: (text) => createHmac('sha256', macKey).update(text).digest('hex'),
+  }
+}
+
+/** The key id a sealed text names, to say which key a reviewer's gateway is missing. */
+export const sealedKeyId = (sealed: string): string | undefined => sealed.split('.')[1]

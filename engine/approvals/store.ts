@@ -1,0 +1,255 @@
+// The approval store's rules, once, over any backend (memory, SQLite, PostgreSQL): opening a request with its
+// review text sealed, who may approve, the quorum, the grant an approval creates, expiry, waiting for a
+// decision made here or by another gateway, and the live grants the engine reads at judge time.
+import { createHash } from 'node:crypto'
+import canonicalize from 'canonicalize'
+import type { Identity, InputDocument } from '../types.ts'
+import { authorizeDecision } from './authorize.ts'
+import type { ApprovalBackend, ChangedIds, RequestChange } from './backend.ts'
+import { ApprovalError } from './errors.ts'
+import { grantFor, LiveGrants } from './grants.ts'
+import { randomId } from './ids.ts'
+import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
+import { type ReviewCipher, sealedKeyId } from './review-cipher.ts'
+import type { ApprovalRequest, ApprovalStore, GrantRecord, NewApprovalRequest } from './types.ts'
+import { approvalObligationOf } from './validate.ts'
+import { createWaiters } from './waiters.ts'
+
+export const DAY_MS = 24 * 60 * 60 * 1000
+
+export type ApprovalEvent = { type: 'requested' | 'resolved'; request: ApprovalRequest }
+
+export interface ApprovalStoreOptions {
+  cipher: ReviewCipher
+  now?: () => number
+  /** Requests pending at once; past it a statement is refused instead of held. */
+  maxPending?: number
+  /** How long a pending request can still be approved (default a day), whether or not anyone still waits. */
+  requestTtlMs?: number
+  /** How long decided requests and ended grants are kept (default 30 days). */
+  retainMs?: number
+  /** Most requests list() returns (the most recent). */
+  listLimit?: number
+  /** Told of each new request and of each request this store settled (the webhook); must not block. */
+  onEvent?: (event: ApprovalEvent) => void
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const samePerson = (a: Pick<Identity, 'issuer' | 'sub'>, b: Pick<Identity, 'issuer' | 'sub'>) => a.issuer === b.issuer && a.sub === b.sub
+
+/** sha256 of the RFC 8785 canonical input without its session (ids and grants change; the command does not). */
+export function inputDigest(input: InputDocument): string {
+  const { session: _session, ...judged } = input
+  return createHash('sha256').update(canonicalize(judged) ?? '').digest('hex')
+}
+
+/** A request pending past its expiry is expired, whether or not anything wrote that down yet. */
+function effective(r: ApprovalRequest, nowMs: number): ApprovalRequest {
+  return r.status === 'pending' && Date.parse(r.expires_at) <= nowMs ? { ...r, status: 'expired', decided_at: r.expires_at } : r
+}
+
+/** Opens the store over `backend`, loading the grants in force into the live cache first. */
+export async function createApprovalStore(backend: ApprovalBackend, opts: ApprovalStoreOptions): Promise<ApprovalStore> {
+  const now = opts.now ?? Date.now
+  let initial: GrantRecord[]
+  try {
+    initial = await backend.grants({}, now())
+  } catch (err) {
+    await backend.close().catch(() => undefined)
+    throw new ApprovalError('approval.store_open', `load the grants in force: ${(err as Error).message}`, { cause: err })
+  }
+  return approvalStoreOver(backend, opts, initial)
+}
+
+/** The store over a backend whose grants in force are `initial` (none, for a new in-memory backend). */
+export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreOptions, initial: GrantRecord[]): ApprovalStore {
+  const { cipher } = opts
+  const now = opts.now ?? Date.now
+  const maxPending = opts.maxPending ?? 1000
+  const requestTtlMs = opts.requestTtlMs ?? DAY_MS
+  const retainMs = opts.retainMs ?? 30 * DAY_MS
+  const live = new LiveGrants()
+  live.replace(initial, now())
+  let closed = false
+
+  /** Store failures become approval.store_unavailable; the rules' own ApprovalErrors pass through. */
+  async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (err) {
+      if (err instanceof ApprovalError) throw err
+      throw new ApprovalError('approval.store_unavailable', `${what} in the ${backend.kind} approval store: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  function unseal(r: ApprovalRequest): ApprovalRequest {
+    const text = cipher.open(r.command.review_text)
+    const review = text ?? `[not readable here: the review text was sealed with approvals key ${sealedKeyId(r.command.review_text) ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key]`
+    return { ...effective(r, now()), command: { ...r.command, review_text: review } }
+  }
+
+  /** Settles the waiters of a decided request, after putting its grant in the live cache so a re-judge sees it. */
+  function finish(r: ApprovalRequest): void {
+    if (r.grant) live.put(r.grant, now())
+    waiters.settle(r)
+  }
+
+  const emit = (type: ApprovalEvent['type'], request: ApprovalRequest) => {
+    try {
+      opts.onEvent?.({ type, request })
+    } catch {
+      // A listener's failure is its own: the data path goes on.
+    }
+  }
+
+  /** Writes a change to one request; `decide` returns the change, or undefined to leave it as it is. */
+  async function change(id: string, what: string, decide: (current: ApprovalRequest, atMs: number) => RequestChange | undefined): Promise<{ request: ApprovalRequest; changed: boolean }> {
+    const at = now()
+    let changed = false
+    const stored = await guard(what, () => backend.update(id, (current) => {
+      const next = decide(current, at)
+      changed = next !== undefined && next.request.status !== 'pending'
+      return next
+    }))
+    if (!stored) throw new ApprovalError('approval.not_found', `no approval request ${id}; it never existed or was decided too long ago`)
+    const request = unseal(stored)
+    if (changed) {
+      finish(request)
+      emit('resolved', request)
+    }
+    return { request, changed }
+  }
+
+  function pending(current: ApprovalRequest, at: number): void {
+    const { status } = effective(current, at)
+    if (status !== 'pending') throw new ApprovalError('approval.not_pending', `approval request ${current.id} is already ${status}`)
+  }
+
+  async function expire(id: string): Promise<ApprovalRequest> {
+    return (await change(id, `expire approval request ${id}`, (current, at) =>
+      current.status === 'pending' ? { request: { ...current, status: 'expired', decided_at: iso(at) } } : undefined)).request
+  }
+
+  const waiters = createWaiters({
+    fetch: async (id) => {
+      const r = await guard(`read approval request ${id}`, () => backend.get(id))
+      return r && unseal(r)
+    },
+    expire,
+    isClosed: () => closed,
+  })
+
+  async function refresh(ids: ChangedIds): Promise<void> {
+    if (!ids) {
+      live.replace(await backend.grants({}, now()), now())
+      await waiters.recheck(undefined)
+      return
+    }
+    for (const id of ids.grants) {
+      const g = await backend.grant(id)
+      if (g) live.put(g, now())
+      else live.remove(id)
+    }
+    await waiters.recheck(ids.requests)
+  }
+  // A failed refresh is retried by the next notification or poll; the cache keeps what it had.
+  backend.watch((ids) => void refresh(ids).catch(() => undefined))
+
+  return {
+    kind: backend.kind,
+
+    async request({ input, decision, summary, reviewText = summary, revision }) {
+      const approval = approvalObligationOf(decision)
+      const at = now()
+      const request: ApprovalRequest = {
+        id: randomId('apr_'),
+        status: 'pending',
+        created_at: iso(at),
+        expires_at: iso(at + requestTtlMs),
+        requester: structuredClone(input.identity),
+        session_id: input.session.id,
+        target: input.target.name,
+        ...(revision !== undefined ? { revision } : {}),
+        risk: structuredClone(input.risk),
+        command: {
+          protocol: input.command.protocol,
+          summary,
+          review_text: cipher.seal(reviewText),
+          digest: input.command.digest,
+          fingerprint: input.command.fingerprint,
+          input_digest: inputDigest(input),
+        },
+        reasons: structuredClone(decision.reasons),
+        approval,
+        approvals: [],
+      }
+      const dedupe = createHash('sha256').update(JSON.stringify([request.session_id, request.command.input_digest, cipher.mac(reviewText)])).digest('hex')
+      const stored = await guard('open an approval request', async () => {
+        await backend.prune(at - retainMs)
+        return backend.open(request, dedupe, maxPending, at)
+      })
+      const out = unseal(stored)
+      if (stored.id === request.id) emit('requested', out)
+      return out
+    },
+
+    wait: (id, timeoutMs, signal) => waiters.wait(id, timeoutMs, signal),
+
+    async approve(id, approver, note) {
+      return (await change(id, `approve ${id}`, (current, at) => {
+        pending(current, at)
+        authorizeDecision(current, approver, 'approve')
+        if (current.approvals.some((v) => samePerson(v, approver))) {
+          throw new ApprovalError('approval.duplicate', `${approver.sub} already approved ${id}; it still needs ${describeNeed(stillNeeded(current.approval, current.approvals))} from someone else`)
+        }
+        const vote = { sub: approver.sub, issuer: approver.issuer, groups: approver.groups.filter((g) => current.approval.approvers.includes(g)), at: iso(at), ...(note !== undefined ? { note } : {}) }
+        const next: ApprovalRequest = { ...current, approvals: [...current.approvals, vote] }
+        if (!quorumMet(next.approval, next.approvals)) return { request: next }
+        const grant = grantFor(next, at)
+        return { request: { ...next, status: 'approved', decided_at: iso(at), decided_by: approver.sub, ...(note !== undefined ? { note } : {}), grant }, grant }
+      })).request
+    },
+
+    async reject(id, approver, note) {
+      return (await change(id, `reject ${id}`, (current, at) => {
+        pending(current, at)
+        authorizeDecision(current, approver, 'reject')
+        return { request: { ...current, status: 'rejected', decided_at: iso(at), decided_by: approver.sub, ...(note !== undefined ? { note } : {}) } }
+      })).request
+    },
+
+    async get(id) {
+      const r = await guard(`read approval request ${id}`, () => backend.get(id))
+      return r && unseal(r)
+    },
+
+    async list(filter) {
+      // Stored status first (a pending request may have expired since; an expired one may still be stored pending).
+      const stored = filter?.status === 'expired' ? undefined : filter?.status
+      const all = await guard('list approval requests', () => backend.list(stored, opts.listLimit ?? 1000))
+      return all.map(unseal).filter((r) => !filter?.status || r.status === filter.status)
+    },
+
+    grants: (filter = {}) => guard('list grants', () => backend.grants(filter, now())),
+
+    async revoke(grantId, by, note) {
+      const at = now()
+      const g = await guard(`revoke grant ${grantId}`, () => backend.updateGrant(grantId, (current) => {
+        if (current.revoked_at) throw new ApprovalError('grant.revoked', `grant ${grantId} was already revoked by ${current.revoked_by ?? 'someone'} at ${current.revoked_at}`)
+        return { ...current, revoked_at: iso(at), revoked_by: by.sub, ...(note !== undefined ? { revoke_note: note } : {}) }
+      }))
+      if (!g) throw new ApprovalError('grant.not_found', `no grant ${grantId}; it never existed or ended too long ago`)
+      live.put(g, at)
+      return g
+    },
+
+    grantsFor: (holder, nowMs) => live.for(holder, nowMs ?? now()),
+
+    async close() {
+      if (closed) return
+      closed = true
+      waiters.closeAll()
+      await backend.close()
+    },
+  }
+}

@@ -1,0 +1,77 @@
+// The approvals webhook against a real local receiver on 127.0.0.1: Slack-compatible JSON with approve / deny
+// links, a signature the receiver can check, retries after 500s, and a queue that never makes the caller wait.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { alice, held } from '../../engine/approvals/fixtures.ts'
+import { createMemoryApprovalStore } from '../../engine/approvals/memory.ts'
+import type { ApprovalEvent } from '../../engine/approvals/store.ts'
+import { createApprovalsWebhook } from './approvals-webhook.ts'
+import { startReceiver } from './testing/webhook-receiver.ts'
+import { signWebhookBody } from './webhook-sender.ts'
+
+const ADMIN = 'https://warden.example:9090'
+
+/** A store whose events go to `hook`, and one held request with values in its review text. */
+async function storeWith(notify: (e: ApprovalEvent) => void) {
+  const store = createMemoryApprovalStore({ onEvent: notify })
+  const request = await store.request(held({ summary: 'UPDATE users SET plan = $1', reviewText: "UPDATE users SET plan = 'secret-plan-9'" }))
+  return { store, request }
+}
+
+test('new and resolved requests arrive signed, as Slack messages with approve / deny links; values never leave', async () => {
+  const rx = await startReceiver((n) => (n === 1 ? 500 : 200))
+  const errors: string[] = []
+  const hook = createApprovalsWebhook({ url: rx.url, secret: 'hook-secret', adminUrl: () => ADMIN, backoffMs: { min: 10, max: 20 }, onError: (m) => errors.push(m) })
+  const { store, request } = await storeWith(hook.notify)
+  await store.approve(request.id, alice, 'fine')
+  await hook.close()
+  assert.equal(rx.got.map((g) => g.status), [500, 200, 200], 'the first delivery is retried after the 500')
+  for (const g of rx.got) {
+    const ts = g.headers['x-warden-timestamp'] as string
+    assert.is(g.headers['x-warden-signature'], signWebhookBody('hook-secret', ts, g.body), 'the receiver can verify every attempt')
+    assert.is.not(g.headers['x-warden-signature'], signWebhookBody('wrong', ts, g.body))
+    assert.not.match(g.body, 'secret-plan-9')
+  }
+  const [requested, , resolved] = rx.got.map((g) => JSON.parse(g.body))
+  assert.match(requested.text, `warden: ${request.id} held for approval: UPDATE users SET plan = $1 (cursor-bot (agent) on prod-db)`)
+  const buttons = requested.blocks[1].elements.map((e: { action_id: string; url: string }) => [e.action_id, e.url])
+  assert.equal(buttons, [
+    ['approve', `${ADMIN}/v1/approvals/${request.id}/approve`],
+    ['deny', `${ADMIN}/v1/approvals/${request.id}/deny`],
+    ['show', `${ADMIN}/v1/approvals/${request.id}`],
+  ])
+  assert.equal([requested.warden.event, requested.warden.approval.id, requested.warden.approval.command.review_text], ['approval.requested', request.id, undefined])
+  assert.match(resolved.text, `${request.id} approved by alice`)
+  assert.equal([resolved.warden.event, resolved.warden.approval.status, resolved.blocks.length], ['approval.resolved', 'approved', 1])
+  assert.equal(errors, [])
+  await rx.close()
+})
+
+test('a full queue drops new messages with a logged error, and notify never waits for the receiver', async () => {
+  const rx = await startReceiver(() => 200)
+  const errors: string[] = []
+  const hook = createApprovalsWebhook({ url: rx.url, secret: 's', adminUrl: () => ADMIN, maxQueue: 2, onError: (m) => errors.push(m) })
+  const { store } = await storeWith(hook.notify)
+  const started = performance.now()
+  for (let i = 0; i < 5; i++) await store.request(held({ digest: `d${i}` }))
+  const spent = performance.now() - started
+  await hook.close()
+  assert.ok(spent < 200, `five more requests with a webhook took ${spent} ms`)
+  assert.is(rx.got.length, 2, 'the queue held two; the rest were dropped')
+  assert.is(errors.length, 4)
+  assert.match(errors[0]!, /approvals webhook: queue full; requested apr_\w+ dropped/)
+  await rx.close()
+})
+
+test('a receiver that keeps failing: attempts stop at max_attempts and the failure is logged', async () => {
+  const rx = await startReceiver(() => 503)
+  const errors: string[] = []
+  const hook = createApprovalsWebhook({ url: rx.url, secret: 's', adminUrl: () => ADMIN, maxAttempts: 3, backoffMs: { min: 5, max: 5 }, onError: (m) => errors.push(m) })
+  const { request } = await storeWith(hook.notify)
+  await hook.close()
+  assert.is(rx.got.length, 3)
+  assert.equal(errors, [`approvals webhook: requested ${request.id} not delivered to ${new URL(rx.url).origin}: HTTP 503; check approvals.webhook`])
+  await rx.close()
+})
+
+test.run()
