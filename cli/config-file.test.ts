@@ -46,6 +46,8 @@ test('full.yaml: every relative path resolved against the file directory', async
   assert.is(config.policy.source, join(root, 'policies'))
   assert.is(config.audit.destination, join(configs, 'audit/warden.jsonl'))
   assert.is(config.audit.sqlite.path, join(configs, 'audit/trail.db'))
+  assert.is(config.approvals.sqlite.path, join(configs, 'approvals/approvals.db'))
+  assert.is(config.approvals.webhook?.secret_file, join(configs, 'secrets/approvals-webhook.key'))
   assert.is(config.audit.checkpoints.file, '/var/log/warden/checkpoints.jsonl')
   assert.equal(config.audit.checkpoints.trusted_keys, [join(configs, 'keys/gw2-signing-key.pub.pem')])
   assert.equal(config.roles, { auditor: ['security-audit'], admin: ['warden-admins'] })

@@ -73,6 +73,8 @@ export function resolvePaths(config: Config, base: string): Config {
   if (dryRun?.bundle !== undefined) dryRun.bundle = at(dryRun.bundle)
   if (config.audit.destination !== 'stdout' && config.audit.destination !== 'off') config.audit.destination = at(config.audit.destination)
   if (config.audit.sqlite.path !== undefined) config.audit.sqlite.path = at(config.audit.sqlite.path)
+  if (config.approvals.sqlite.path !== undefined) config.approvals.sqlite.path = at(config.approvals.sqlite.path)
+  if (config.approvals.webhook?.secret_file !== undefined) config.approvals.webhook.secret_file = at(config.approvals.webhook.secret_file)
   if (config.audit.checkpoints.file !== undefined) config.audit.checkpoints.file = at(config.audit.checkpoints.file)
   if (config.audit.checkpoints.trusted_keys) config.audit.checkpoints.trusted_keys = config.audit.checkpoints.trusted_keys.map(at)
   return config
