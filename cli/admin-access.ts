@@ -3,8 +3,9 @@
 // minted for --as SUBJECT --group G). Shared by `warden approvals`, `warden grants` and `warden audit … --admin`.
 import type { Config } from '../engine/config/types.ts'
 import { signDevToken } from '../engine/identity/dev-issuer.ts'
-import { AdminClientError } from '../proxy/admin/client.ts'
+import { type AdminClient, AdminClientError, createAdminClient } from '../proxy/admin/client.ts'
 import { loadOrCreateDevKey } from '../proxy/server/dev-key.ts'
+import { loadCommandConfig } from './command-config.ts'
 import { type ExitCode, type Io, UsageError } from './io.ts'
 
 export const ADMIN_FLAGS = {
@@ -55,6 +56,13 @@ export function actionAndId<A extends string>(positionals: readonly string[], ac
     throw new UsageError('usage.arguments', `${action === 'list' ? 'list takes no ID' : `${action} takes exactly one ID, e.g. ${example(action as A)}`}\n\n${usage}`)
   }
   return { action: action as A, id }
+}
+
+/** A client of the admin API for a command's flags; the config (--config, --state-dir) is loaded only when needed. */
+export async function adminClientFor(values: AdminAccessValues & { config?: unknown; 'state-dir'?: unknown }, io: Io): Promise<AdminClient> {
+  let config: Config | undefined
+  const { url, token } = await adminAccess(values, io.env, async () => (config ??= (await loadCommandConfig(values, io)).config))
+  return createAdminClient(url, token)
 }
 
 /** What a command exits with when the admin API failed it: 2 unreachable, 1 refused; anything else is rethrown. */

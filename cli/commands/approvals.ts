@@ -1,11 +1,9 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import { describeNeed, minApprovals, stillNeeded } from '../../engine/approvals/quorum.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
-import type { Config } from '../../engine/config/types.ts'
-import { createAdminClient } from '../../proxy/admin/client.ts'
-import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminAccess, adminFailure } from '../admin-access.ts'
+import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 
 const usage = `usage: warden approvals list [--status S] [--json]
@@ -44,9 +42,7 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
       throw new UsageError('usage.status', `--status must be one of ${STATUSES.join(', ')}; got ${JSON.stringify(status)}`)
     }
 
-    let config: Config | undefined
-    const { url, token } = await adminAccess(values, io.env, async () => (config ??= (await loadCommandConfig(values, io)).config))
-    const client = createAdminClient(url, token)
+    const client = await adminClientFor(values, io)
 
     try {
       if (action === 'list') {

@@ -1,10 +1,8 @@
 // warden grants list|revoke: the time-bound grants approvals created, through a running gateway's admin API.
 import type { GrantRecord } from '../../engine/approvals/types.ts'
-import type { Config } from '../../engine/config/types.ts'
-import { createAdminClient } from '../../proxy/admin/client.ts'
-import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminAccess, adminFailure } from '../admin-access.ts'
+import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
+import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
 import { visible } from './approvals.ts'
 
@@ -37,9 +35,7 @@ export async function runGrants(args: string[], io: Io): Promise<ExitCode> {
     }, usage, true)
     if (values.help) { io.out(usage); return 0 }
     const { action, id } = actionAndId(positionals, ['list', 'revoke'] as const, usage, () => 'warden grants revoke grt_abc123')
-    let config: Config | undefined
-    const { url, token } = await adminAccess(values, io.env, async () => (config ??= (await loadCommandConfig(values, io)).config))
-    const client = createAdminClient(url, token)
+    const client = await adminClientFor(values, io)
     try {
       if (action === 'list') {
         const grants = await client.grants({ all: values.all === true, target: values.target as string | undefined })
