@@ -46,13 +46,15 @@ test('while its LISTEN connection is down a store polls, so a grant made elsewhe
   const listeners = async () => (await cluster.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN warden_approvals'`, [connection.database])).map((r) => r.pid)
   for (let i = 0; i < 100 && (await listeners()).length < 2; i++) await new Promise((r) => setTimeout(r, 20))
   assert.is((await listeners()).length, 2)
-  // Cut every LISTEN connection and keep new ones out of this database while a grant is made.
+  const request = await a.request(held({ decision: approveDecision('target') }))
+  // Cut every LISTEN connection and keep new ones out (the pools keep their idle connections) while a grant is made.
   await cluster.query(`ALTER DATABASE ${connection.database} CONNECTION LIMIT 0`)
   await cluster.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN warden_approvals'`, [connection.database])
-  await cluster.query(`ALTER DATABASE ${connection.database} CONNECTION LIMIT -1`)
-  const approved = await a.approve((await a.request(held({ decision: approveDecision('target') }))).id, alice)
+  const approved = await a.approve(request.id, alice)
   for (let i = 0; i < 300 && !b.grantsFor(holder('b')).length; i++) await new Promise((r) => setTimeout(r, 10))
   assert.equal(b.grantsFor(holder('b')).map((g) => g.id), [approved.grant!.id])
+  assert.equal(await listeners(), [], 'the grant arrived by polling: nobody was listening')
+  await cluster.query(`ALTER DATABASE ${connection.database} CONNECTION LIMIT -1`)
   for (let i = 0; i < 300 && (await listeners()).length < 2; i++) await new Promise((r) => setTimeout(r, 20))
   assert.is((await listeners()).length, 2, 'both stores listen again')
   await Promise.all([a.close(), b.close()])

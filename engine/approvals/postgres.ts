@@ -70,6 +70,7 @@ export async function openPostgresApprovalBackend(opts: PostgresApprovalOptions)
 
   const stop = new AbortController()
   let listener: pg.Client | undefined
+  let polling = false
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const later = (ms: number, run: () => void) => {
     const t = setTimeout(() => { timers.delete(t); run() }, ms)
@@ -87,12 +88,16 @@ export async function openPostgresApprovalBackend(opts: PostgresApprovalOptions)
       lost = true
       listener = undefined
       client.end().catch(() => undefined)
-      const poll = () => {
-        if (stop.signal.aborted || listener) return
-        onChange(undefined)
-        later(pollMs, poll)
+      // One poll loop however many reconnects fail; it ends once a connection listens again.
+      if (!polling) {
+        polling = true
+        const poll = () => {
+          if (stop.signal.aborted || listener) return void (polling = false)
+          onChange(undefined)
+          later(pollMs, poll)
+        }
+        poll()
       }
-      poll()
       later(pollMs, () => listen(onChange))
     }
     client.on('error', fallBack)
