@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST, jsonRpcDenial, jsonRpcHeldTimeout, prefersEventStream } from './jsonrpc-reply.ts'
+import { JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, prefersEventStream } from './jsonrpc-reply.ts'
 import { createSseParser } from './sse.ts'
 
 const decision = { reasons: [{ rule: 'warden.rules.mcp.tool', message: 'MCP tool s/drop_database is listed in settings.mcp.tools.deny' }] }
@@ -47,6 +47,17 @@ test('a hold that ends unapproved is code -32002 naming the approval, with the a
   assert.match(body.error.message, /^warden: held for approval apr_1; no reviewer approved it within 30s/)
   assert.equal(body.error.data, { decision_id: 'd', approval_id: 'apr_1', reasons: decision.reasons, held: 'expired' })
   assert.match(json(jsonRpcHeldTimeout({ id: 9, decision, decisionId: 'd', approvalId: 'apr_1', why: 'rejected', holdSeconds: 30 }).body).error.message, /rejected/)
+})
+
+test('a refusal names why: a hold that ended is -32002; an approval store that could not hold it is a denial saying so', () => {
+  const judgement = { input: {} as never, decision: { effect: 'approve' as const, reasons: decision.reasons, obligations: { mask: [] } } }
+  const expired = json(jsonRpcRefusal({ id: 3, decision, decisionId: 'd' }, { allow: false, judgement, why: 'expired', approvalId: 'apr_2' }, 30).body)
+  assert.equal([expired.error.code, expired.error.data.approval_id], [JSONRPC_HELD, 'apr_2'])
+  const full = json(jsonRpcRefusal({ id: 3, decision, decisionId: 'd' }, { allow: false, judgement, why: 'unavailable', message: '1000 approval requests are already pending' }, 30).body)
+  assert.is(full.error.code, JSONRPC_DENIED)
+  assert.match(full.error.message, 'could not hold for approval: 1000 approval requests are already pending')
+  const denied = json(jsonRpcRefusal({ id: 3, decision, decisionId: 'd' }, { allow: false, judgement, why: 'denied' }, 30).body)
+  assert.equal(denied.error.data.reasons, decision.reasons)
 })
 
 test('event-stream preference: only when JSON is not accepted', () => {
