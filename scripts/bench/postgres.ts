@@ -5,12 +5,13 @@
 // latency per mode, the ratios Warden/direct and Warden/pgbouncer, the gateway's RSS with 200 idle sessions,
 // and the load average (other processes on the machine skew every figure: compare ratios of one run).
 // `--audit sqlite,jsonl` runs one Warden per audit setup, to show what the durable wait costs: `sqlite` is the
-// default trail in the state directory (fsync per commit), `sqlite-tmpfs` the same on /dev/shm (no disk
-// flush), `jsonl` the JSON-lines file alone (no durable wait).
+// default trail in the state directory (fsync per commit, on the store's own thread), `sqlite-inline` the
+// same store committing on the socket thread, `sqlite-tmpfs` on /dev/shm (no disk flush), `jsonl` the
+// JSON-lines file alone (no durable wait).
 // The default policy allows pgbench's `SELECT abalance FROM pgbench_accounts WHERE aid = …` for agents with
 // its mask obligations, so every row goes through the masker (column rules + content detectors).
 // Usage: npm run bench:postgres [-- --seconds 10] [--modes simple,prepared,extended] [--routes direct,pgbouncer,warden]
-//        [--clients 1,8] [--audit sqlite,sqlite-tmpfs,jsonl] [--idle-sessions 200]
+//        [--clients 1,8] [--audit sqlite,sqlite-inline,sqlite-tmpfs,jsonl] [--idle-sessions 200]
 // Profile the gateway side: node --cpu-prof --import tsx scripts/bench/postgres.ts --routes warden
 import { execFileSync, spawn } from 'node:child_process'
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -33,7 +34,7 @@ import { testTarget } from '../../proxy/postgres/testing/engine.ts'
 const MODES = ['simple', 'prepared', 'extended'] as const
 const DEFAULT_MODES = ['simple', 'prepared']
 const ROUTES = ['direct', 'pgbouncer', 'warden'] as const
-const AUDITS = ['sqlite', 'sqlite-tmpfs', 'jsonl'] as const
+const AUDITS = ['sqlite', 'sqlite-inline', 'sqlite-tmpfs', 'jsonl'] as const
 type Mode = (typeof MODES)[number]
 type RouteName = (typeof ROUTES)[number]
 type AuditSetup = (typeof AUDITS)[number]
@@ -164,7 +165,7 @@ async function openTrail(setup: AuditSetup, stateDir: string) {
   config.state_dir = setup === 'sqlite-tmpfs' ? mkdtempSync(join('/dev/shm', 'warden-bench-')) : stateDir
   config.audit.destination = join(stateDir, `audit-${setup}.jsonl`)
   if (setup === 'jsonl') config.audit.store = 'pino'
-  const trail = await openAuditTrail(config, { log: pino({ level: 'warn' }), env: {} })
+  const trail = await openAuditTrail(config, { log: pino({ level: 'warn' }), env: {}, storeThread: setup !== 'sqlite-inline' })
   return {
     sink: trail.sink,
     async close() {
@@ -218,15 +219,16 @@ async function idleRss(r: Route, count: number): Promise<{ before: number; after
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d))
   child.stderr.on('data', (d: Buffer) => (out += d))
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', () => out.includes('ready\n') && resolve())
-      child.on('close', (code) => reject(new Error(`idle sessions exited ${code} before they were all open:\n${out}`)))
+      void closed.then((code) => reject(new Error(`idle sessions exited ${code} before they were all open:\n${out}`)))
     })
     return { before, after: await settle() }
   } finally {
     child.stdin.end()
-    await new Promise((resolve) => child.on('close', resolve))
+    await closed
   }
 }
 
@@ -297,7 +299,8 @@ try {
   if (first && idleSessions > 0) {
     process.stderr.write(`opening ${idleSessions} idle sessions through warden…\n`)
     const rss = await idleRss(first, idleSessions)
-    process.stdout.write(`\ngateway process RSS: ${mb(rss.before)} MB, ${mb(rss.after)} MB with ${idleSessions} idle sessions (${((rss.after - rss.before) / idleSessions / 1024).toFixed(0)} KB a session)\n`)
+    const m = process.memoryUsage()
+    process.stdout.write(`\ngateway process RSS: ${mb(rss.before)} MB, ${mb(rss.after)} MB with ${idleSessions} idle sessions (${((rss.after - rss.before) / idleSessions / 1024).toFixed(0)} KB a session); V8 heap ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB\n`)
   }
   if (audits.length) process.stdout.write(`warden audit: ${audits.map((a, i) => `${i === 0 ? 'warden' : `warden/${a}`} = ${a}`).join(', ')}\n`)
   process.stdout.write(`load average (1, 5, 15 min): ${loadAtStart} at start, ${load()} at end, ${cpus} CPUs\n`)
