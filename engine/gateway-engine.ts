@@ -4,10 +4,12 @@ import type { AuditSink } from './audit/types.ts'
 import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
+import { withDecisionCache } from './decide/decision-cache.ts'
 import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from './gateway.ts'
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
+import { SqlNormalizeCache } from './normalize/sql-cache.ts'
 import { validator } from './schema/validate.ts'
 import type { InputDocument } from './types.ts'
 
@@ -23,6 +25,9 @@ const inputSchema = validator<InputDocument>('input')
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
+  // Work that is provably the same is done once: see the two modules for what makes it so.
+  const normalized = new SqlNormalizeCache()
+  const decider = withDecisionCache(deps.decider)
 
   function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
     const target = targetOf(session.target)
@@ -31,14 +36,14 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
       identity: session.identity,
       session: { id: session.id, started_at: session.started_at, grants },
       target,
-      normalized: normalize(raw, target),
+      normalized: raw.kind === 'sql' ? normalized.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target),
     })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
     const issues = inputSchema.issues(input)
     if (issues.length) {
       return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`) }
     }
-    return { input, decision: deps.decider.decide(input) }
+    return { input, decision: decider.decide(input) }
   }
 
   function judge(request: JudgeRequest): Judgement {

@@ -1,7 +1,7 @@
 // Judging is synchronous, so what the catalog says about the relations a statement names must be cached before
 // it is judged. A first judgement records the names the catalog did not know:
-// - none, and the statement is allowed (the common case): that judgement goes into the session's judgement
-//   cache, and the judge reuses it: no second evaluation;
+// - none, and the statement is allowed (the common case): the judge that follows finds its normalization and
+//   decision in the engine's caches (engine/normalize/sql-cache.ts, engine/decide/decision-cache.ts);
 // - some: they are looked up, then the statement is judged again;
 // - none, but the statement is refused and some result column has unknown lineage: the catalog may be older than
 //   the server (a column added or renamed directly on it), so the relations it names are looked up afresh
@@ -11,7 +11,6 @@
 // policy sees unknown lineage (fail closed).
 import type { GatewayEngine, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
 import type { Catalog, RelationName } from './catalog.ts'
-import type { JudgementCache } from './judgement-cache.ts'
 
 export const CATALOG_WAIT_MS = 2_000
 /** The same refused text has its relations looked up again at most this often. */
@@ -36,7 +35,7 @@ function staleSuspects(catalog: Catalog, text: string, j: Judgement, now: number
   return [...new Set(statements.flatMap((s) => s.tables.map((t) => t.full_name)))].map(splitName)
 }
 
-/** Longer texts are not judged ahead (the judgement cache would not keep the first judgement, so it would be a
+/** Longer texts are not judged ahead (the engine's caches would not keep the first judgement, so it would be a
  * second full evaluation of a heavy input on the socket thread); relations they name are loaded after their
  * judgement, for the next statement. */
 export const CATALOG_AHEAD_MAX_BYTES = 8 * 1024
@@ -46,15 +45,10 @@ export function prepareCatalog(
   catalog: Catalog,
   engine: GatewayEngine,
   request: SqlJudgeRequest,
-  cache: JudgementCache | undefined,
 ): Promise<void> | undefined {
-  if (cache?.get(request.text)) return undefined
   const { result, misses } = catalog.watch(() => engine.judge({ kind: 'sql', ...request }))
   const names = misses.length ? misses : staleSuspects(catalog, request.text, result, Date.now())
-  if (!names.length) {
-    cache?.set(request.text, result)
-    return undefined
-  }
+  if (!names.length) return undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   return Promise.race([
     catalog.loadNames(names).catch(() => undefined),

@@ -1,0 +1,104 @@
+// Reuses a decision for an input document that is byte for byte one already decided. The decision is a
+// function of the input's JSON text (what the policy reads: the SDK stringifies the input; here that text is
+// handed over itself), the loaded policy and data, and the answers of host builtins. So a decision is kept only
+// when its evaluation called no host builtin (time.now_ns: the default policy calls it only when a grant
+// matches) and did not fail, and it is used only while the same policy is loaded (a swap replaces it). Grants,
+// identity, session and the command are all in the text, so a change in any of them is another key.
+import { deepFreeze } from '../deep-freeze.ts'
+import type { Decision, InputDocument } from '../types.ts'
+import type { Decider } from './decider.ts'
+
+export interface DecisionCacheOptions {
+  maxEntries?: number
+  /** Bound on the summed length of the input texts kept (they are the keys). */
+  maxChars?: number
+  /** Longer input texts are decided every time. */
+  maxInputLength?: number
+}
+
+interface Entry {
+  decision: Decision
+  policy: object
+}
+
+const MAX_ENTRIES = 4096
+/** About 8 MB of keys at most (one byte a character for the usual Latin-1 texts, two otherwise). */
+const MAX_CHARS = 8 * 1024 * 1024
+const MAX_INPUT_LENGTH = 128 * 1024
+
+export interface CachingDecider extends Decider {
+  readonly hits: number
+  readonly misses: number
+  readonly size: number
+}
+
+/** A decider that answers repeated inputs from memory; a decider without decideJson is used as it is. */
+export function withDecisionCache(decider: Decider, opts: DecisionCacheOptions = {}): CachingDecider {
+  const maxEntries = opts.maxEntries ?? MAX_ENTRIES
+  const maxInputLength = opts.maxInputLength ?? MAX_INPUT_LENGTH
+  const maxChars = opts.maxChars ?? MAX_CHARS
+  const entries = new Map<string, Entry>()
+  let chars = 0
+  const evict = (key: string) => {
+    entries.delete(key)
+    chars -= key.length
+  }
+  let hits = 0
+  let misses = 0
+
+  function decide(input: InputDocument): Decision {
+    if (!decider.decideJson) return decider.decide(input)
+    let json: string
+    try {
+      json = JSON.stringify(input)
+    } catch {
+      // Not JSON (a cycle, a BigInt): the decider reports it exactly as it always has.
+      return decider.decide(input)
+    }
+    if (json.length > maxInputLength) return decider.decideJson(json).decision
+    const entry = entries.get(json)
+    if (entry) {
+      if (entry.policy === decider.policy) {
+        hits++
+        // Most recently used last: eviction takes the Map's first entry.
+        entries.delete(json)
+        entries.set(json, entry)
+        return entry.decision
+      }
+      evict(json)
+    }
+    misses++
+    const { decision, repeatable, policy } = decider.decideJson(json)
+    if (repeatable) {
+      while (entries.size && (entries.size >= maxEntries || chars + json.length > maxChars)) evict(entries.keys().next().value!)
+      entries.set(json, { decision: deepFreeze(decision), policy })
+      chars += json.length
+    }
+    return decision
+  }
+
+  return {
+    decide,
+    decideJson: decider.decideJson && ((json) => decider.decideJson!(json)),
+    swap: async (bundle) => {
+      await decider.swap(bundle)
+      entries.clear()
+      chars = 0
+    },
+    get revision() {
+      return decider.revision
+    },
+    get policy() {
+      return decider.policy
+    },
+    get hits() {
+      return hits
+    },
+    get misses() {
+      return misses
+    },
+    get size() {
+      return entries.size
+    },
+  }
+}
