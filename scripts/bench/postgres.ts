@@ -284,6 +284,8 @@ try {
       }
     }
   }
+  globalThis.gc?.()
+  const rssAtStart = process.memoryUsage.rss()
   const results: Result[] = []
   for (const mode of modes) {
     for (const clients of CLIENTS) {
@@ -300,7 +302,7 @@ try {
     process.stderr.write(`opening ${idleSessions} idle sessions through warden…\n`)
     const rss = await idleRss(first, idleSessions)
     const m = process.memoryUsage()
-    process.stdout.write(`\ngateway process RSS: ${mb(rss.before)} MB, ${mb(rss.after)} MB with ${idleSessions} idle sessions (${((rss.after - rss.before) / idleSessions / 1024).toFixed(0)} KB a session); V8 heap ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB\n`)
+    process.stdout.write(`\ngateway process RSS: ${mb(rssAtStart)} MB started, ${mb(rss.before)} MB after the runs, ${mb(rss.after)} MB with ${idleSessions} idle sessions (${((rss.after - rss.before) / idleSessions / 1024).toFixed(0)} KB a session); V8 heap ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB\n`)
   }
   if (audits.length) process.stdout.write(`warden audit: ${audits.map((a, i) => `${i === 0 ? 'warden' : `warden/${a}`} = ${a}`).join(', ')}\n`)
   process.stdout.write(`load average (1, 5, 15 min): ${loadAtStart} at start, ${load()} at end, ${cpus} CPUs\n`)
