@@ -8,9 +8,9 @@ import { withDecisionCache } from './decide/decision-cache.ts'
 import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from './gateway.ts'
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
+import { InputCheck } from './input-check.ts'
 import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
-import { validator } from './schema/validate.ts'
 import type { InputDocument } from './types.ts'
 
 export interface GatewayDeps {
@@ -20,26 +20,21 @@ export interface GatewayDeps {
   decider: Decider
 }
 
-const inputSchema = validator<InputDocument>('input')
-
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
   // Work that is provably the same is done once: see the two modules for what makes it so.
-  const normalized = new SqlNormalizeCache()
+  const normalizeCache = new SqlNormalizeCache()
   const decider = withDecisionCache(deps.decider)
+  const inputCheck = new InputCheck()
 
   function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor(session.id)
-    const input = buildInput({
-      identity: session.identity,
-      session: { id: session.id, started_at: session.started_at, grants },
-      target,
-      normalized: raw.kind === 'sql' ? normalized.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target),
-    })
+    const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target)
+    const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    const issues = inputSchema.issues(input)
+    const issues = inputCheck.issues(input, normalized)
     if (issues.length) {
       return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`) }
     }
