@@ -5,7 +5,8 @@ import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
 import { withDecisionCache } from './decide/decision-cache.ts'
-import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from './gateway.ts'
+import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from './gateway.ts'
+import type { DecidePool } from './decide/pool.ts'
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { InputCheck } from './input-check.ts'
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   approvals: ApprovalStore
   audit: AuditSink
   decider: Decider
+  /** Threads that evaluate the policy for prefetch(); without it prefetch does nothing. */
+  pool?: DecidePool
 }
 
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
@@ -28,13 +31,21 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   const decider = withDecisionCache(deps.decider)
   const inputCheck = new InputCheck()
 
-  function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
+  function assemble(session: SessionState, raw: RawRequest) {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor(session.id)
     const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target)
     const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    const issues = inputCheck.issues(input, normalized)
+    return { input, issues: inputCheck.issues(input, normalized) }
+  }
+
+  const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'
+    ? { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog }
+    : { kind: 'http', request: request.request, mcp: request.mcp }
+
+  function decide(session: SessionState, raw: RawRequest): Judgement {
+    const { input, issues } = assemble(session, raw)
     if (issues.length) {
       return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`) }
     }
@@ -43,9 +54,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
 
   function judge(request: JudgeRequest): Judgement {
     try {
-      return request.kind === 'sql'
-        ? decide(request.session, { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog })
-        : decide(request.session, { kind: 'http', request: request.request, mcp: request.mcp })
+      return decide(request.session, rawOf(request))
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       const raw = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
@@ -55,10 +64,30 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     }
   }
 
+  /** The decision judge(request) would evaluate, evaluated on a decide thread and kept in the decision cache. */
+  function prefetch(request: JudgeRequest): Promise<void> | undefined {
+    const pool = deps.pool
+    if (!pool) return undefined
+    try {
+      const { input, issues } = assemble(request.session, rawOf(request))
+      if (issues.length) return undefined
+      const json = JSON.stringify(input)
+      if (decider.holds(json)) return undefined
+      const policy = deps.decider.policy
+      return pool.decide(deps.decider, json).then((decision) => {
+        if (decision && policy) decider.remember(json, decision, policy)
+      })
+    } catch {
+      // judge() reports whatever went wrong here.
+      return undefined
+    }
+  }
+
   return {
     authenticate: (token) => deps.verifier.verify(token),
     target: (name) => targets.get(name),
     judge,
+    prefetch,
     approvals: deps.approvals,
     audit: deps.audit,
   }

@@ -8,6 +8,7 @@ import { checkDevIssuer } from './server/dev-issuer-guard.ts'
 import { loadOrCreateDevKey } from './server/dev-key.ts'
 import { createMemoryApprovalStore } from '../engine/approvals/memory.ts'
 import type { Config } from '../engine/config/types.ts'
+import { DecidePool } from '../engine/decide/pool.ts'
 import { createGatewayEngine } from '../engine/gateway-engine.ts'
 import { createVerifier } from '../engine/identity/verifier.ts'
 import { createAdminHandler } from './admin/handler.ts'
@@ -98,7 +99,12 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 
     const labels = { id: loadOrCreateGatewayId(config.state_dir), version: await wardenVersion(opts.packageRoot) }
     const auditSink = labelledAuditSink(audit.sink, labels, () => decider.revision)
-    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: auditSink, decider })
+    const pool = config.policy.decide_threads > 0 ? new DecidePool({ threads: config.policy.decide_threads }) : undefined
+    if (pool) {
+      closers.push(() => pool.close())
+      await pool.start(decider)
+    }
+    const engine = await createGatewayEngine(config, { verifier, approvals: createMemoryApprovalStore(), audit: auditSink, decider, pool })
     const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
     const configFlag = commandFlags(opts)
     const postgres = await startPostgresListener({

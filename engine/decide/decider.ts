@@ -33,6 +33,13 @@ export interface Decider {
   decideJson?(json: string): DecidedJson
   /** The loaded bundle and data, as an identity: another object after every swap. */
   readonly policy?: object
+  /** What the loaded policy was prepared from: a replica prepared from it (another thread) decides the same. */
+  readonly recipe?: DeciderRecipe
+}
+
+export interface DeciderRecipe {
+  bundle: PolicyBundle
+  options: { maxMemoryPages: number; entrypoint?: string; data?: Record<string, unknown> }
 }
 
 export interface DecidedJson {
@@ -42,6 +49,7 @@ export interface DecidedJson {
 }
 
 interface Prepared {
+  bundle: PolicyBundle
   module: WebAssembly.Module
   data: Record<string, unknown>
   instance: PolicyInstance
@@ -97,7 +105,7 @@ async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint
     throw new DecideError('policy.entrypoint_missing', `policy bundle has no entrypoint ${entrypoint} (has: ${Object.keys(instance.entrypoints).join(', ') || 'none'}); build it with \`opa build -t wasm -e ${entrypoint}\``)
   }
   const revision = typeof bundle.manifest.revision === 'string' && bundle.manifest.revision ? bundle.manifest.revision : bundleDigest(bundle.wasm, data)
-  return { module, data, instance, revision, hostCalls }
+  return { bundle, module, data, instance, revision, hostCalls }
 }
 
 export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptions): Promise<Decider> {
@@ -158,6 +166,9 @@ export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptio
     },
     get policy() {
       return current.module
+    },
+    get recipe() {
+      return { bundle: current.bundle, options: { maxMemoryPages: options.maxMemoryPages, entrypoint, data: options.data } }
     },
   }
 }

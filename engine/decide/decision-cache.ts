@@ -27,6 +27,13 @@ const MAX_CHARS = 8 * 1024 * 1024
 const MAX_INPUT_LENGTH = 128 * 1024
 
 export interface CachingDecider extends Decider {
+  /** True when the decision for this input text is kept (for the policy loaded now). */
+  holds(json: string): boolean
+  /**
+   * Keeps a decision evaluated elsewhere (a decide thread) for this input text, when `policy` is still the one
+   * loaded. The caller vouches that it is what decideJson(json) gives and that it was repeatable.
+   */
+  remember(json: string, decision: Decision, policy: object): void
   readonly hits: number
   readonly misses: number
   readonly size: number
@@ -69,16 +76,23 @@ export function withDecisionCache(decider: Decider, opts: DecisionCacheOptions =
     }
     misses++
     const { decision, repeatable, policy } = decider.decideJson(json)
-    if (repeatable) {
-      while (entries.size && (entries.size >= maxEntries || chars + json.length > maxChars)) evict(entries.keys().next().value!)
-      entries.set(json, { decision: deepFreeze(decision), policy })
-      chars += json.length
-    }
+    if (repeatable) keep(json, decision, policy)
     return decision
+  }
+
+  function keep(json: string, decision: Decision, policy: object): void {
+    if (entries.has(json)) evict(json)
+    while (entries.size && (entries.size >= maxEntries || chars + json.length > maxChars)) evict(entries.keys().next().value!)
+    entries.set(json, { decision: deepFreeze(decision), policy })
+    chars += json.length
   }
 
   return {
     decide,
+    holds: (json) => entries.get(json)?.policy === decider.policy,
+    remember(json, decision, policy) {
+      if (json.length <= maxInputLength && decider.decideJson && policy === decider.policy) keep(json, decision, policy)
+    },
     decideJson: decider.decideJson && ((json) => decider.decideJson!(json)),
     swap: async (bundle) => {
       await decider.swap(bundle)
@@ -90,6 +104,9 @@ export function withDecisionCache(decider: Decider, opts: DecisionCacheOptions =
     },
     get policy() {
       return decider.policy
+    },
+    get recipe() {
+      return decider.recipe
     },
     get hits() {
       return hits

@@ -54,6 +54,12 @@ export class Thread {
     return this.calls.size
   }
 
+  /** Stops the thread now (calls in flight reject with thread.died); the next call starts another. */
+  async terminate(): Promise<void> {
+    const worker = this.worker
+    if (worker) await worker.terminate()
+  }
+
   async close(): Promise<void> {
     this.closed = true
     const worker = this.worker ?? (await this.starting?.catch(() => undefined))

@@ -1,8 +1,8 @@
 // The engine's caches (engine/normalize/sql-cache.ts, engine/decide/decision-cache.ts) change no judgement.
 // Every policy fixture and every corpus entry is judged by the gateway engine twice (the second time from its
 // caches) and by the uncached path (normalize, build, validate, decide, as the engine did before it had
-// caches), without a catalog and with the real catalog of a seeded PostgreSQL; input documents and decisions
-// must be identical. Then the cases a cache could get wrong: a literal that changes the decision under the
+// caches), without a catalog and with the real catalog of a seeded PostgreSQL, and once more decided on a decide
+// thread (engine.prefetch); input documents and decisions must be identical. Then the cases a cache could get wrong: a literal that changes the decision under the
 // same fingerprint, a grant, a policy swap, a catalog change.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +15,7 @@ import { type CorpusEntry, parseCorpus } from '../../engine/adversarial-corpus.t
 import { defaultConfig } from '../../engine/config/defaults.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { type Decider, policyErrorDecision, readBundle } from '../../engine/decide/index.ts'
+import { DecidePool } from '../../engine/decide/pool.ts'
 import { compileRego } from '../../engine/decide/test-bundle.ts'
 import { parseFixtures } from '../../engine/fixtures/load.ts'
 import { identityFor, rawRequest } from '../../engine/fixtures/run.ts'
@@ -54,6 +55,7 @@ const counted: Decider = {
   swap: (bundle) => decider.swap(bundle),
   get revision() { return decider.revision },
   get policy() { return decider.policy },
+  get recipe() { return decider.recipe },
 }
 const approvals = createMemoryApprovalStore()
 const keys = await generateDevKey()
@@ -161,6 +163,39 @@ test('every corpus entry, without a catalog and with the real one: cached and un
   }
   assert.ok(sqlEntries.length >= 300, `only ${sqlEntries.length} corpus entries`)
   assert.ok(decisionHits >= sqlEntries.length * 2 - 10 && normalizeHits >= sqlEntries.length, `${decisionHits} decision hits, ${normalizeHits} normalization hits`)
+})
+
+test('with a decide thread: every corpus entry decided off the socket thread is judged exactly as uncached', async () => {
+  const pool = new DecidePool({ threads: 1, timeoutMs: 60_000 })
+  await pool.start(decider)
+  const threaded = await createGatewayEngine(config, {
+    verifier: createVerifier(config.identity, { devPublicJwk: keys.publicJwk }),
+    approvals,
+    audit: createMemoryAuditSink(),
+    decider: counted,
+    pool,
+  })
+  try {
+    const session = sessionOf(agent, prodDb, 'ses_threaded')
+    let fromThread = 0
+    for (const entry of sqlEntries) {
+      const prepared = entry.prepared ? new Map(Object.entries(entry.prepared)) : undefined
+      const raw: RawRequest = { kind: 'sql', text: entry.sql, prepared, catalog }
+      const request = requestOf(session, raw)
+      await threaded.prefetch!(request)
+      const before = evaluations
+      const judged = threaded.judge(request)
+      if (evaluations === before) fromThread++
+      const want = uncached(session, raw)
+      assert.is(JSON.stringify(judged.input), JSON.stringify(want.input), `${entry.why}: input document`)
+      assert.equal(judged.decision, want.decision, `${entry.why}: decision`)
+    }
+    // Decided on the thread, or found in the cache (a text that appears in two corpora).
+    assert.ok(fromThread >= sqlEntries.length - 10, `${fromThread} of ${sqlEntries.length} decided off the socket thread`)
+    assert.ok(pool.used >= sqlEntries.length - 20, `${pool.used} answers from the thread`)
+  } finally {
+    await pool.close()
+  }
 })
 
 test('every policy fixture the engine can be asked (SQL, HTTP, Kubernetes, cloud, MCP): cached and uncached judgements are identical', () => {

@@ -8,8 +8,9 @@
 //   (at most once a second for the same text, so a client repeating a refused statement cannot keep the shared
 //   side session busy) before the statement is judged again.
 // Lookups wait at most CATALOG_WAIT_MS; on failure or timeout the statement is judged with what is cached and the
-// policy sees unknown lineage (fail closed).
-import type { GatewayEngine, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
+// policy sees unknown lineage (fail closed). With decide threads, the first judgement's decision is evaluated on
+// one of them (engine.prefetch) while this session waits and the others go on.
+import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
 import type { Catalog, RelationName } from './catalog.ts'
 
 export const CATALOG_WAIT_MS = 2_000
@@ -40,15 +41,25 @@ function staleSuspects(catalog: Catalog, text: string, j: Judgement, now: number
  * judgement, for the next statement. */
 export const CATALOG_AHEAD_MAX_BYTES = 8 * 1024
 
-/** Judges ahead; a Promise only when relations must be looked up first, so the common case stays synchronous. */
-export function prepareCatalog(
-  catalog: Catalog,
-  engine: GatewayEngine,
-  request: SqlJudgeRequest,
-): Promise<void> | undefined {
-  const { result, misses } = catalog.watch(() => engine.judge({ kind: 'sql', ...request }))
-  const names = misses.length ? misses : staleSuspects(catalog, request.text, result, Date.now())
-  if (!names.length) return undefined
+/**
+ * Judges ahead; a Promise only when something must be waited for first: relations to look up, or the decision
+ * being evaluated on a decide thread (engine.prefetch), which the judge that follows then finds ready.
+ */
+export function prepareCatalog(catalog: Catalog, engine: GatewayEngine, request: SqlJudgeRequest): Promise<void> | undefined {
+  const sql = { kind: 'sql' as const, ...request }
+  // prefetch normalizes here, so the catalog sees the names the statement needs before anything is decided.
+  const ahead = catalog.watch(() => engine.prefetch?.(sql))
+  if (ahead.misses.length) return load(catalog, ahead.misses)
+  return ahead.result ? ahead.result.then(() => judgeAhead(catalog, engine, sql)) : judgeAhead(catalog, engine, sql)
+}
+
+function judgeAhead(catalog: Catalog, engine: GatewayEngine, sql: JudgeRequest): Promise<void> | undefined {
+  const { result, misses } = catalog.watch(() => engine.judge(sql))
+  const names = misses.length ? misses : staleSuspects(catalog, sql.kind === 'sql' ? sql.text : '', result, Date.now())
+  return names.length ? load(catalog, names) : undefined
+}
+
+function load(catalog: Catalog, names: RelationName[]): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   return Promise.race([
     catalog.loadNames(names).catch(() => undefined),

@@ -23,6 +23,7 @@ import pino from 'pino'
 import { loadPolicy, packageRoot } from '../../cli/policy.ts'
 import { createMemoryApprovalStore } from '../../engine/approvals/index.ts'
 import { defaultConfig } from '../../engine/config/defaults.ts'
+import { DecidePool } from '../../engine/decide/pool.ts'
 import { createGatewayEngine } from '../../engine/gateway-engine.ts'
 import { createVerifier, generateDevKey, signDevToken } from '../../engine/identity/index.ts'
 import { startPostgresListener } from '../../proxy/postgres/listener.ts'
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     routes: { type: 'string', default: ROUTES.join(',') },
     clients: { type: 'string', default: '1,8' },
     audit: { type: 'string', default: 'sqlite' },
+    'decide-threads': { type: 'string', default: '0' },
     'idle-sessions': { type: 'string', default: '200' },
   },
 })
@@ -61,6 +63,11 @@ function listOption<T extends string>(name: string, value: string, allowed: read
 const modes = listOption('modes', values.modes, MODES)
 const routeNames = listOption('routes', values.routes, ROUTES)
 const audits = listOption('audit', values.audit, AUDITS)
+const decideThreads = values['decide-threads'].split(',').map(Number)
+if (decideThreads.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--decide-threads takes a comma-separated list of thread counts, got ${values['decide-threads']}`)
+/** One Warden per audit setup and decide-thread count; the first is called plain `warden`. */
+const variants = audits.flatMap((audit) => decideThreads.map((threads) => ({ audit, threads })))
+const variantName = (v: { audit: AuditSetup; threads: number }, i: number) => i === 0 ? 'warden' : `warden/${v.audit}${v.threads ? `+${v.threads}t` : ''}`
 const CLIENTS = values.clients.split(',').map(Number)
 if (CLIENTS.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--clients takes a comma-separated list of positive integers, got ${values.clients}`)
 const idleSessions = Number(values['idle-sessions'])
@@ -175,7 +182,7 @@ async function openTrail(setup: AuditSetup, stateDir: string) {
   }
 }
 
-async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, stateDir: string, setup: AuditSetup) {
+async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, stateDir: string, setup: AuditSetup, threads: number) {
   const config = defaultConfig()
   config.state_dir = stateDir
   config.policy.source = join(packageRoot, 'policies')
@@ -183,11 +190,14 @@ async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, st
   const keys = await generateDevKey()
   const { decider } = await loadPolicy(config)
   const audit = await openTrail(setup, stateDir)
+  const pool = threads ? new DecidePool({ threads }) : undefined
+  await pool?.start(decider)
   const engine = await createGatewayEngine(config, {
     verifier: createVerifier(config.identity, { devPublicJwk: keys.publicJwk }),
     approvals: createMemoryApprovalStore(),
     audit: audit.sink,
     decider,
+    pool,
   })
   const listener = await startPostgresListener({
     host: '127.0.0.1',
@@ -199,7 +209,7 @@ async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, st
     maskKey: new Uint8Array(32).fill(3),
   })
   const token = await signDevToken(keys.privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: 'pgbench', groups: ['agents'], ttlSeconds: 3600 })
-  return { listener, token, audit }
+  return { listener, token, audit, pool }
 }
 
 const mb = (bytes: number) => (bytes / 1048576).toFixed(0)
@@ -277,10 +287,10 @@ try {
       routes.push({ route: name, port: bouncer.port, user: scram.user, password: scram.password })
     }
     if (name === 'warden') {
-      for (const [i, setup] of audits.entries()) {
-        const warden = await startWarden(cluster, stateDir, setup)
+      for (const [i, v] of variants.entries()) {
+        const warden = await startWarden(cluster, stateDir, v.audit, v.threads)
         wardens.push(warden)
-        routes.push({ route: i === 0 ? 'warden' : `warden/${setup}`, port: warden.listener.address.port, user: 'pgbench', password: warden.token })
+        routes.push({ route: variantName(v, i), port: warden.listener.address.port, user: 'pgbench', password: warden.token })
       }
     }
   }
@@ -304,12 +314,14 @@ try {
     const m = process.memoryUsage()
     process.stdout.write(`\ngateway process RSS: ${mb(rssAtStart)} MB started, ${mb(rss.before)} MB after the runs, ${mb(rss.after)} MB with ${idleSessions} idle sessions (${((rss.after - rss.before) / idleSessions / 1024).toFixed(0)} KB a session); V8 heap ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB\n`)
   }
-  if (audits.length) process.stdout.write(`warden audit: ${audits.map((a, i) => `${i === 0 ? 'warden' : `warden/${a}`} = ${a}`).join(', ')}\n`)
+  process.stdout.write(`wardens: ${variants.map((v, i) => `${variantName(v, i)} = audit ${v.audit}, ${v.threads} decide threads`).join('; ')}\n`)
+  for (const [i, w] of wardens.entries()) if (w.pool) process.stdout.write(`${variantName(variants[i]!, i)}: ${w.pool.used} decisions from decide threads, ${w.pool.unused} not used\n`)
   process.stdout.write(`load average (1, 5, 15 min): ${loadAtStart} at start, ${load()} at end, ${cpus} CPUs\n`)
 } finally {
   for (const warden of wardens) {
     await warden.listener.close()
     await warden.audit.close()
+    await warden.pool?.close()
   }
   bouncer?.stop()
   await cluster.stop()
