@@ -294,8 +294,13 @@ try {
       }
     }
   }
-  globalThis.gc?.()
-  const rssAtStart = process.memoryUsage.rss()
+  const first = routes.find((r) => r.route === 'warden')
+  const idle = async () => {
+    if (!first || idleSessions === 0) return undefined
+    process.stderr.write(`opening ${idleSessions} idle sessions through warden…\n`)
+    return idleRss(first, idleSessions)
+  }
+  const fresh = await idle()
   const results: Result[] = []
   for (const mode of modes) {
     for (const clients of CLIENTS) {
@@ -307,12 +312,12 @@ try {
   }
   const version = (await cluster.query<{ server_version: string }>('SHOW server_version'))[0]!.server_version
   for (const mode of modes) report(results, mode, version)
-  const first = routes.find((r) => r.route === 'warden')
-  if (first && idleSessions > 0) {
-    process.stderr.write(`opening ${idleSessions} idle sessions through warden…\n`)
-    const rss = await idleRss(first, idleSessions)
+  const loaded = await idle()
+  if (fresh && loaded) {
     const m = process.memoryUsage()
-    process.stdout.write(`\ngateway process RSS: ${mb(rssAtStart)} MB started, ${mb(rss.before)} MB after the runs, ${mb(rss.after)} MB with ${idleSessions} idle sessions (${((rss.after - rss.before) / idleSessions / 1024).toFixed(0)} KB a session); V8 heap ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB\n`)
+    const perSession = (r: { before: number; after: number }) => `${((r.after - r.before) / idleSessions / 1024).toFixed(0)} KB a session`
+    process.stdout.write(`\ngateway process RSS (${wardens.length} gateway${wardens.length > 1 ? 's' : ''} in it): ${mb(fresh.before)} MB started, ${mb(fresh.after)} MB with ${idleSessions} idle sessions (${perSession(fresh)}); ` +
+      `after the runs ${mb(loaded.before)} MB, ${mb(loaded.after)} MB with ${idleSessions} idle sessions (${perSession(loaded)}); V8 heap ${mb(m.heapTotal)} MB\n`)
   }
   process.stdout.write(`wardens: ${variants.map((v, i) => `${variantName(v, i)} = audit ${v.audit}, ${v.threads} decide threads`).join('; ')}\n`)
   for (const [i, w] of wardens.entries()) if (w.pool) process.stdout.write(`${variantName(variants[i]!, i)}: ${w.pool.used} decisions from decide threads, ${w.pool.unused} not used\n`)
