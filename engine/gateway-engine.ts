@@ -4,7 +4,7 @@ import type { AuditSink } from './audit/types.ts'
 import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
-import { withDecisionCache } from './decide/decision-cache.ts'
+import { inputJson, withDecisionCache } from './decide/decision-cache.ts'
 import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from './gateway.ts'
 import type { DecidePool } from './decide/pool.ts'
 import type { IdentityVerifier } from './identity/index.ts'
@@ -71,7 +71,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     try {
       const { input, issues } = assemble(request.session, rawOf(request))
       if (issues.length) return undefined
-      const json = JSON.stringify(input)
+      const json = inputJson(input)
       if (decider.holds(json)) return undefined
       const policy = deps.decider.policy
       return pool.decide(deps.decider, json).then((decision) => {

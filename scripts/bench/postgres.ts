@@ -271,7 +271,8 @@ const cpus = availableParallelism()
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 
 const loadAtStart = load()
-const cluster = await startCluster({ logStatements: false, maxConnections: idleSessions + 20 })
+// Room for the idle sessions beside pgbouncer's pools and the gateways' catalog sessions.
+const cluster = await startCluster({ logStatements: false, maxConnections: idleSessions + 60 })
 const stateDir = mkdtempSync(join(tmpdir(), 'warden-bench-'))
 const { scram } = cluster.roles
 let bouncer: { port: number; stop(): void } | undefined
