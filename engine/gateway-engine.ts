@@ -4,12 +4,15 @@ import type { AuditSink } from './audit/types.ts'
 import { loadAuditRedaction } from './audit/index.ts'
 import type { Config } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
+import { inputJson, withDecisionCache } from './decide/decision-cache.ts'
+import type { DecidePool } from './decide/pool.ts'
 import { deferDryRun, type DryRunPolicy } from './diff/dry-run.ts'
-import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from './gateway.ts'
+import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from './gateway.ts'
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
+import { InputCheck } from './input-check.ts'
 import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
-import { validator } from './schema/validate.ts'
+import { SqlNormalizeCache } from './normalize/sql-cache.ts'
 import type { Decision, InputDocument } from './types.ts'
 
 export interface GatewayDeps {
@@ -19,13 +22,17 @@ export interface GatewayDeps {
   decider: Decider
   /** policy.dry_run: judged beside the enforced policy, recorded, never applied. */
   dryRun?: DryRunPolicy
+  /** Threads that evaluate the policy for prefetch(); without it prefetch does nothing. */
+  pool?: DecidePool
 }
-
-const inputSchema = validator<InputDocument>('input')
 
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
+  // Work that is provably the same is done once: see the two modules for what makes it so.
+  const normalizeCache = new SqlNormalizeCache()
+  const decider = withDecisionCache(deps.decider)
+  const inputCheck = new InputCheck()
 
   // The dry-run policy sees exactly what the enforced one saw: the same input document, or the same refusal
   // of a document the engine would not hand to a policy.
@@ -35,28 +42,30 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     return { input, decision, revision, dryRun: deferDryRun(decision, deps.dryRun, dryRun ?? (() => decision)) }
   }
 
-  function decide(session: SqlJudgeRequest['session'], raw: RawRequest): Judgement {
+  function assemble(session: SessionState, raw: RawRequest) {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor({ session: session.id, identity: session.identity, target: session.target.name })
-    const input = buildInput({
-      identity: session.identity,
-      session: { id: session.id, started_at: session.started_at, grants },
-      target,
-      normalized: normalize(raw, target),
-    })
+    const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target)
+    const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    const issues = inputSchema.issues(input)
+    return { input, issues: inputCheck.issues(input, normalized) }
+  }
+
+  const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'
+    ? { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog }
+    : { kind: 'http', request: request.request, mcp: request.mcp }
+
+  function decide(session: SessionState, raw: RawRequest): Judgement {
+    const { input, issues } = assemble(session, raw)
     if (issues.length) {
       return judgement(input, policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`))
     }
-    return judgement(input, deps.decider.decide(input), (d) => d.decide(input))
+    return judgement(input, decider.decide(input), (d) => d.decide(input))
   }
 
   function judge(request: JudgeRequest): Judgement {
     try {
-      return request.kind === 'sql'
-        ? decide(request.session, { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog })
-        : decide(request.session, { kind: 'http', request: request.request, mcp: request.mcp })
+      return decide(request.session, rawOf(request))
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       const raw = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
@@ -66,10 +75,30 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     }
   }
 
+  /** The decision judge(request) would evaluate, evaluated on a decide thread and kept in the decision cache. */
+  function prefetch(request: JudgeRequest): Promise<void> | undefined {
+    const pool = deps.pool
+    if (!pool) return undefined
+    try {
+      const { input, issues } = assemble(request.session, rawOf(request))
+      if (issues.length) return undefined
+      const json = inputJson(input)
+      if (decider.holds(json)) return undefined
+      const policy = deps.decider.policy
+      return pool.decide(deps.decider, json).then((decision) => {
+        if (decision && policy) decider.remember(json, decision, policy)
+      })
+    } catch {
+      // judge() reports whatever went wrong here.
+      return undefined
+    }
+  }
+
   return {
     authenticate: (token) => deps.verifier.verify(token),
     target: (name) => targets.get(name),
     judge,
+    prefetch,
     approvals: deps.approvals,
     audit: deps.audit,
   }

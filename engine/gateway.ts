@@ -53,6 +53,11 @@ export interface GatewayEngine {
   target(name: string): TargetConfig | undefined
   /** Normalizes and decides one request of any protocol; never throws: any failure is a deny decision. */
   judge(request: JudgeRequest): Judgement
+  /**
+   * Optional, never throws: evaluates off the socket thread the decision judge(request) will need, so that
+   * judge() finds it ready. Undefined when there is nothing to wait for. judge() stays the only judgement.
+   */
+  prefetch?(request: JudgeRequest): Promise<void> | undefined
   approvals: ApprovalStore
   audit: AuditSink
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { checkDevIssuer } from './server/dev-issuer-guard.ts'
 import { loadOrCreateDevKey } from './server/dev-key.ts'
 import type { Config } from '../engine/config/types.ts'
+import { DecidePool } from '../engine/decide/pool.ts'
 import { createGatewayEngine } from '../engine/gateway-engine.ts'
 import { createVerifier } from '../engine/identity/verifier.ts'
 import { createAdminHandler } from './admin/handler.ts'
@@ -104,7 +105,12 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     let adminUrl: string | undefined
     const approvals = await openApprovals(config, { env, adminUrl: () => adminUrl, onError: (message) => log.error(message) })
     closers.push(approvals.close)
-    const engine = await createGatewayEngine(config, { verifier, approvals: approvals.store, audit: auditSink, decider, dryRun })
+    const pool = config.policy.decide_threads > 0 ? new DecidePool({ threads: config.policy.decide_threads }) : undefined
+    if (pool) {
+      closers.push(() => pool.close())
+      await pool.start(decider)
+    }
+    const engine = await createGatewayEngine(config, { verifier, approvals: approvals.store, audit: auditSink, decider, dryRun, pool })
     const approverGroup = config.approvals.approver_groups[0] ?? 'dba'
     const configFlag = commandFlags(opts)
     const postgres = await startPostgresListener({

@@ -28,7 +28,6 @@ export interface PairJudge {
 export async function preparePair(opts: PairOptions): Promise<PairJudge> {
   const options = { maxMemoryPages: opts.memoryPages, data: { settings: opts.settings } }
   const [base, head]: PreparedDecider[] = await Promise.all([prepareDecider(opts.base, options), prepareDecider(opts.head, options)])
-  const utf8 = new TextEncoder()
   return {
     judge(inputs) {
       const effects = new Uint8Array(inputs.length * 2)
@@ -36,9 +35,9 @@ export async function preparePair(opts: PairOptions): Promise<PairJudge> {
       for (let i = 0; i < inputs.length; i++) {
         // Serialized once for both policies: parsing the text and letting each decide() serialize it again
         // measured ~50 µs a pair, a fifth of judging it.
-        const json = utf8.encode(inputs[i]!)
-        const b = base!.decideJson(json)
-        const h = head!.decideJson(json)
+        const json = inputs[i]!
+        const b = base!.decideJson(json).decision
+        const h = head!.decideJson(json).decision
         effects[2 * i] = EFFECTS.indexOf(b.effect)
         effects[2 * i + 1] = EFFECTS.indexOf(h.effect)
         const found = compareDecisions(b, h)

@@ -55,6 +55,22 @@ test('record() is synchronous; durable() resolves once the event is committed; o
   assert.is((await store.head()).seq, 101)
 })
 
+test('an event nobody waits for is committed within commitDelayMs, or with the next event someone waits for', async () => {
+  const { store, state } = flakyStore()
+  const sink = createDurableAuditSink({ store, commitDelayMs: 30 })
+  sink.record(ev(1))
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(state.appends, 0, 'not committed at the end of the turn: nobody waits')
+  await sink.recordDurable(ev(2))
+  assert.is(state.appends, 1, 'the outcome record shares the release record\'s commit')
+  assert.equal((await all(store)).map((r) => r.event.rows), [1, 2])
+  sink.record(ev(3))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.is(state.appends, 2, 'committed on its own after the delay')
+  assert.is(sink.pending, 0)
+  await sink.close()
+})
+
 test('events are redacted before they are stored: no token, password or literal reaches the store', async () => {
   const { store } = flakyStore()
   const sink = createDurableAuditSink({ store })

@@ -26,7 +26,7 @@ export function defaultConfig(stateDir = '.warden'): Config {
         kind_claim: 'kind',
       }],
     },
-    policy: { source: 'policies', settings: {}, memory_pages: 1024 },
+    policy: { source: 'policies', settings: {}, memory_pages: 1024, decide_threads: 0 },
     approvals: { approver_groups: ['dba'], hold_seconds: 120, store: 'sqlite', request_ttl_seconds: 86400, sqlite: {} },
     roles: { auditor: ['auditors'], admin: ['admins'] },
     audit: { store: 'sqlite', destination: `${state}/audit.jsonl`, on_failure: 'fail', sqlite: {}, checkpoints: { every_records: 1000, every_seconds: 60 } },

@@ -40,7 +40,7 @@ test('schema defaults fill in everything not given, without changing the documen
   assert.is(config.identity.clock_skew_seconds, 30)
   assert.equal(config.identity.providers[0]!.agent_groups, ['agents'])
   assert.is(config.identity.providers[0]!.groups_claim, 'groups')
-  assert.equal(config.policy, { settings: {}, memory_pages: 1024 })
+  assert.equal(config.policy, { settings: {}, memory_pages: 1024, decide_threads: 0 })
   assert.equal(config.approvals, { approver_groups: ['dba'], hold_seconds: 120, store: 'sqlite', request_ttl_seconds: 86400, sqlite: {} })
   assert.equal(config.targets[0]!.labels, {})
   assert.not.ok('state_dir' in doc)

@@ -140,6 +140,8 @@ export interface PolicyConfig {
   settings: Record<string, unknown>
   /** Upper bound on policy WASM memory, in 64 KiB pages. */
   memory_pages: number
+  /** Threads that evaluate the policy off the socket thread (0: none). */
+  decide_threads: number
   dry_run?: DryRunConfig
 }
 

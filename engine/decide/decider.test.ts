@@ -28,15 +28,11 @@ test('a well-formed policy returns its decision', async () => {
   assert.is(decider.decide(input({ command: { protocol: 'postgres', raw: 'DROP TABLE x', digest: 'd', fingerprint: 'f' } })).effect, 'deny')
 })
 
-test('decideJson judges an input serialized once, as decide() does; a view into a larger buffer too', async () => {
+test('decideJson judges an input serialized once, as decide() does', async () => {
   const decider = await prepareDecider(await compileRego({ 'p.rego': allowOnSelect }), { maxMemoryPages: 256 })
-  const json = new TextEncoder().encode(JSON.stringify(input()))
-  assert.equal(decider.decideJson(json), decider.decide(input()))
-  const padded = new Uint8Array(json.byteLength + 8)
-  padded.set(json, 4)
-  assert.is(decider.decideJson(padded.subarray(4, 4 + json.byteLength)).effect, 'allow')
-  const drop = new TextEncoder().encode(JSON.stringify(input({ command: { protocol: 'postgres', raw: 'DROP TABLE x', digest: 'd', fingerprint: 'f' } })))
-  assert.is(decider.decideJson(drop).effect, 'deny')
+  assert.equal(decider.decideJson(JSON.stringify(input())).decision, decider.decide(input()))
+  const drop = JSON.stringify(input({ command: { protocol: 'postgres', raw: 'DROP TABLE x', digest: 'd', fingerprint: 'f' } }))
+  assert.is(decider.decideJson(drop).decision.effect, 'deny')
 })
 
 test('settings from the config reach the policy as data.settings', async () => {

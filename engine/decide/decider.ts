@@ -5,7 +5,7 @@ import canonicalize from 'canonicalize'
 import { validator } from '../schema/validate.ts'
 import type { Decision, InputDocument } from '../types.ts'
 import type { PolicyBundle } from './bundle.ts'
-import { type Clock, hostBuiltins, sdkBuiltins, systemClock } from './builtins.ts'
+import { type Clock, type HostBuiltin, hostBuiltins, sdkBuiltins, systemClock } from './builtins.ts'
 import { DecideError } from './errors.ts'
 import { compileModule, instantiatePolicy, type PolicyInstance } from './wasm.ts'
 
@@ -25,22 +25,58 @@ export interface Decider {
   /** Prepares a new bundle off the hot path, then swaps it in; evaluations keep running meanwhile. */
   swap(bundle: PolicyBundle): Promise<void>
   readonly revision: string
+  /**
+   * Decides the input given as its JSON text (the bytes the policy reads). `repeatable`: the evaluation
+   * succeeded and called no host builtin (time.now_ns), so the same text gives the same decision for as long
+   * as `policy` (the loaded bundle and data) is the same object. What decision-cache.ts builds on.
+   */
+  decideJson?(json: string): DecidedJson
+  /** The loaded bundle and data, as an identity: another object after every swap. */
+  readonly policy?: object
+  /** What the loaded policy was prepared from: a replica prepared from it (another thread) decides the same. */
+  readonly recipe?: DeciderRecipe
+}
+
+export interface DeciderRecipe {
+  bundle: PolicyBundle
+  options: { maxMemoryPages: number; entrypoint?: string; data?: Record<string, unknown> }
+}
+
+export interface DecidedJson {
+  decision: Decision
+  repeatable: boolean
+  policy: object
 }
 
 /** What prepareDecider returns: a Decider that also takes an input document already serialized. */
 export interface PreparedDecider extends Decider {
   /**
-   * decide() for an input document given as UTF-8 JSON of an object, handed to the policy as is: a caller
+   * decide() for an input document given as the JSON text of an object, handed to the policy as is: a caller
    * judging one document with several policies serializes it once (each decide() serializes it again).
    */
-  decideJson(json: Uint8Array): Decision
+  decideJson(json: string): DecidedJson
 }
 
 interface Prepared {
+  bundle: PolicyBundle
   module: WebAssembly.Module
   data: Record<string, unknown>
   instance: PolicyInstance
   revision: string
+  /** Host builtin calls so far (every host builtin may answer differently each time: time.now_ns). */
+  hostCalls: { count: number }
+}
+
+/** The host builtins, counting their calls. */
+function countedBuiltins(clock: Clock, hostCalls: { count: number }): Record<string, HostBuiltin> {
+  const out: Record<string, HostBuiltin> = {}
+  for (const [name, fn] of Object.entries(hostBuiltins(clock))) {
+    out[name] = (...args: unknown[]) => {
+      hostCalls.count++
+      return fn(...args)
+    }
+  }
+  return out
 }
 
 const decisionSchema = validator<Decision>('decision')
@@ -54,6 +90,12 @@ export function bundleDigest(wasm: Uint8Array, data: Record<string, unknown>): s
   return `sha256:${createHash('sha256').update(wasm).update(canonicalize(data) ?? '').digest('hex').slice(0, 32)}`
 }
 
+/** UTF-8 bytes of a JSON text, as the SDK hands an object's JSON.stringify to the policy. */
+function jsonBytes(json: string): ArrayBuffer {
+  const bytes = new TextEncoder().encode(json)
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer
+}
+
 export function policyErrorDecision(message: string): Decision {
   return { effect: 'deny', reasons: [{ rule: 'warden.policy_error', message: `policy error: ${message}` }], obligations: { mask: [] } }
 }
@@ -61,7 +103,8 @@ export function policyErrorDecision(message: string): Decision {
 async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint: string): Promise<Prepared> {
   const module = bundle.module ?? await compileModule(bundle.wasm)
   const data = { ...bundle.data, ...options.data }
-  const builtins = hostBuiltins(options.clock ?? systemClock)
+  const hostCalls = { count: 0 }
+  const builtins = countedBuiltins(options.clock ?? systemClock, hostCalls)
   const instance = instantiatePolicy(module, { maxMemoryPages: options.maxMemoryPages, builtins, data })
   const unsupported = instance.hostBuiltinsNeeded.filter((name) => !(name in builtins) && !sdkBuiltins.has(name))
   if (unsupported.length) {
@@ -71,7 +114,7 @@ async function prepare(bundle: PolicyBundle, options: DeciderOptions, entrypoint
     throw new DecideError('policy.entrypoint_missing', `policy bundle has no entrypoint ${entrypoint} (has: ${Object.keys(instance.entrypoints).join(', ') || 'none'}); build it with \`opa build -t wasm -e ${entrypoint}\``)
   }
   const revision = typeof bundle.manifest.revision === 'string' && bundle.manifest.revision ? bundle.manifest.revision : bundleDigest(bundle.wasm, data)
-  return { module, data, instance, revision }
+  return { bundle, module, data, instance, revision, hostCalls }
 }
 
 export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptions): Promise<PreparedDecider> {
@@ -80,12 +123,13 @@ export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptio
 
   // A trap can leave the instance's heap in an unknown state: start the next evaluation on a fresh one.
   function replaceInstance(): void {
-    const builtins = hostBuiltins(options.clock ?? systemClock)
+    const builtins = countedBuiltins(options.clock ?? systemClock, current.hostCalls)
     current = { ...current, instance: instantiatePolicy(current.module, { maxMemoryPages: options.maxMemoryPages, builtins, data: current.data }) }
   }
 
-  function evaluate(input: InputDocument | ArrayBuffer): Decision {
-    const resultSet = current.instance.evaluate(input, entrypoint)
+  /** `input` as a string is its JSON text, handed to the policy as is. */
+  function evaluate(input: InputDocument | string): Decision {
+    const resultSet = current.instance.evaluate(typeof input === 'string' ? jsonBytes(input) : input, entrypoint)
     const value = Array.isArray(resultSet) ? (resultSet[0] as { result?: unknown } | undefined)?.result : undefined
     if (value === undefined) {
       throw new DecideError('policy.result_invalid', `${entrypoint} is undefined for this input; the combining library must always produce a decision`)
@@ -97,34 +141,43 @@ export async function prepareDecider(bundle: PolicyBundle, options: DeciderOptio
     return value as Decision
   }
 
-  function decide(input: InputDocument | ArrayBuffer): Decision {
+  /** Never throws: a failure is a policy_error deny, and `failed` says so. */
+  function attempt(input: InputDocument | string): { decision: Decision; failed: boolean } {
     try {
-      return evaluate(input)
+      return { decision: evaluate(input), failed: false }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       if (err instanceof DecideError && err.code !== 'policy.result_invalid') {
         try {
           replaceInstance()
         } catch (reload) {
-          return policyErrorDecision(`${reason}; reloading the policy also failed: ${reload instanceof Error ? reload.message : String(reload)}`)
+          return { decision: policyErrorDecision(`${reason}; reloading the policy also failed: ${reload instanceof Error ? reload.message : String(reload)}`), failed: true }
         }
       }
-      return policyErrorDecision(reason)
+      return { decision: policyErrorDecision(reason), failed: true }
     }
   }
 
   return {
-    decide,
+    decide: (input) => attempt(input).decision,
     decideJson(json) {
-      // The SDK takes an ArrayBuffer as serialized JSON (anything else it stringifies); a view becomes its own copy.
-      const exact = json.byteOffset === 0 && json.byteLength === json.buffer.byteLength ? json.buffer : json.slice().buffer
-      return decide(exact as ArrayBuffer)
+      const at = current
+      const calls = at.hostCalls.count
+      const { decision, failed } = attempt(json)
+      // A failure (a memory trap, say) may not happen again: only a clean, host-free evaluation repeats.
+      return { decision, repeatable: !failed && at.hostCalls.count === calls, policy: at.module }
     },
     async swap(bundle) {
       current = await prepare(bundle, options, entrypoint)
     },
     get revision() {
       return current.revision
+    },
+    get policy() {
+      return current.module
+    },
+    get recipe() {
+      return { bundle: current.bundle, options: { maxMemoryPages: options.maxMemoryPages, entrypoint, data: options.data } }
     },
   }
 }

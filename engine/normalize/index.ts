@@ -29,13 +29,15 @@ export interface Normalized {
 
 const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex')
 
-function normalizeSql(text: string, target: Target, prepared?: ReadonlyMap<string, string>, catalog?: SchemaCatalog): Normalized {
-  const raw = text
+/** `request` is the normalizer's context as is: its `prepared` and `catalog` are read only where needed (sql-cache.ts tracks those reads). */
+function normalizeSql(request: Extract<RawRequest, { kind: 'sql' }>, target: Target): Normalized {
+  const raw = request.text
+  const text = raw
   if (target.kind !== 'postgres' && target.kind !== 'mysql') {
     const sql = { dialect: 'postgres' as const, statements: [], parse_error: `target ${target.name} is a ${target.kind} target; it does not accept SQL` }
     return { command: { protocol: 'postgres', raw, digest: sha256(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
   }
-  const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, { prepared, catalog })
+  const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, request)
   return { command: { protocol: target.kind, raw, digest: sha256(raw), fingerprint, sql }, risk: sqlRisk(sql) }
 }
 
@@ -78,5 +80,5 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContex
 }
 
 export function normalize(request: RawRequest, target: Target): Normalized {
-  return request.kind === 'sql' ? normalizeSql(request.text, target, request.prepared, request.catalog) : normalizeHttpRequest(request.request, target, request.mcp)
+  return request.kind === 'sql' ? normalizeSql(request, target) : normalizeHttpRequest(request.request, target, request.mcp)
 }

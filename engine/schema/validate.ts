@@ -11,7 +11,7 @@ import inputSchema from '../../schemas/input.schema.json' with { type: 'json' }
 import { type SchemaIssue, toIssues } from './issues.ts'
 
 export type { SchemaIssue } from './issues.ts'
-export type SchemaName = 'input' | 'decision' | 'config' | 'fixtures' | 'diff-acknowledged'
+export type SchemaName = 'input' | 'input-context' | 'decision' | 'config' | 'fixtures' | 'diff-acknowledged'
 
 export class SchemaError extends Error {
   readonly code = 'schema.invalid'
@@ -31,8 +31,20 @@ export interface Validator<T> {
   issues(value: unknown): SchemaIssue[]
 }
 
+/**
+ * The input schema with `command` and `risk` accepted as they are: for a document whose command and risk (one
+ * immutable normalized object) already passed the input schema. The root, identity, session and target are
+ * checked exactly as the input schema checks them, with the same paths and messages.
+ */
+const inputContextSchema = {
+  ...inputSchema,
+  $id: 'https://warden.dev/schemas/input-context.schema.json',
+  properties: { ...inputSchema.properties, command: true, risk: true },
+}
+
 const schemas: Record<SchemaName, object> = {
   input: inputSchema,
+  'input-context': inputContextSchema,
   decision: decisionSchema,
   config: configSchema,
   fixtures: fixturesSchema,

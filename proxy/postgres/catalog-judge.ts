@@ -1,17 +1,17 @@
 // Judging is synchronous, so what the catalog says about the relations a statement names must be cached before
 // it is judged. A first judgement records the names the catalog did not know:
-// - none, and the statement is allowed (the common case): that judgement goes into the session's judgement
-//   cache, and the judge reuses it: no second evaluation;
+// - none, and the statement is allowed (the common case): the judge that follows finds its normalization and
+//   decision in the engine's caches (engine/normalize/sql-cache.ts, engine/decide/decision-cache.ts);
 // - some: they are looked up, then the statement is judged again;
 // - none, but the statement is refused and some result column has unknown lineage: the catalog may be older than
 //   the server (a column added or renamed directly on it), so the relations it names are looked up afresh
 //   (at most once a second for the same text, so a client repeating a refused statement cannot keep the shared
 //   side session busy) before the statement is judged again.
 // Lookups wait at most CATALOG_WAIT_MS; on failure or timeout the statement is judged with what is cached and the
-// policy sees unknown lineage (fail closed).
-import type { GatewayEngine, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
+// policy sees unknown lineage (fail closed). With decide threads, the first judgement's decision is evaluated on
+// one of them (engine.prefetch) while this session waits and the others go on.
+import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
 import type { Catalog, RelationName } from './catalog.ts'
-import type { JudgementCache } from './judgement-cache.ts'
 
 export const CATALOG_WAIT_MS = 2_000
 /** The same refused text has its relations looked up again at most this often. */
@@ -36,25 +36,30 @@ function staleSuspects(catalog: Catalog, text: string, j: Judgement, now: number
   return [...new Set(statements.flatMap((s) => s.tables.map((t) => t.full_name)))].map(splitName)
 }
 
-/** Longer texts are not judged ahead (the judgement cache would not keep the first judgement, so it would be a
+/** Longer texts are not judged ahead (the engine's caches would not keep the first judgement, so it would be a
  * second full evaluation of a heavy input on the socket thread); relations they name are loaded after their
  * judgement, for the next statement. */
 export const CATALOG_AHEAD_MAX_BYTES = 8 * 1024
 
-/** Judges ahead; a Promise only when relations must be looked up first, so the common case stays synchronous. */
-export function prepareCatalog(
-  catalog: Catalog,
-  engine: GatewayEngine,
-  request: SqlJudgeRequest,
-  cache: JudgementCache | undefined,
-): Promise<void> | undefined {
-  if (cache?.get(request.text)) return undefined
-  const { result, misses } = catalog.watch(() => engine.judge({ kind: 'sql', ...request }))
-  const names = misses.length ? misses : staleSuspects(catalog, request.text, result, Date.now())
-  if (!names.length) {
-    cache?.set(request.text, result)
-    return undefined
-  }
+/**
+ * Judges ahead; a Promise only when something must be waited for first: relations to look up, or the decision
+ * being evaluated on a decide thread (engine.prefetch), which the judge that follows then finds ready.
+ */
+export function prepareCatalog(catalog: Catalog, engine: GatewayEngine, request: SqlJudgeRequest): Promise<void> | undefined {
+  const sql = { kind: 'sql' as const, ...request }
+  // prefetch normalizes here, so the catalog sees the names the statement needs before anything is decided.
+  const ahead = catalog.watch(() => engine.prefetch?.(sql))
+  if (ahead.misses.length) return load(catalog, ahead.misses)
+  return ahead.result ? ahead.result.then(() => judgeAhead(catalog, engine, sql)) : judgeAhead(catalog, engine, sql)
+}
+
+function judgeAhead(catalog: Catalog, engine: GatewayEngine, sql: JudgeRequest): Promise<void> | undefined {
+  const { result, misses } = catalog.watch(() => engine.judge(sql))
+  const names = misses.length ? misses : staleSuspects(catalog, sql.kind === 'sql' ? sql.text : '', result, Date.now())
+  return names.length ? load(catalog, names) : undefined
+}
+
+function load(catalog: Catalog, names: RelationName[]): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   return Promise.race([
     catalog.loadNames(names).catch(() => undefined),

@@ -6,7 +6,6 @@ import type { GatewayEngine, Judgement, SessionState } from '../../engine/gatewa
 import type { Decision, Effect, Identity, InputDocument } from '../../engine/types.ts'
 import type { ErrorFields } from './errors.ts'
 import { grantDeadline, type HoldAbort, judgeSql, type JudgeContext } from './judge.ts'
-import { JudgementCache } from './judgement-cache.ts'
 
 const agent: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }
 const dba: Identity = { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' }
@@ -123,31 +122,6 @@ test('rejected and expired holds are 42501 errors naming the approval', async ()
   const late = await judgeSql('UPDATE t SET a = 1 WHERE id = 3', context(engine2, { holdMs: 10 }).ctx)
   if (late.allow) return assert.unreachable()
   assert.match(late.error.message, /approval apr_\w+ expired/)
-})
-
-test('with a judgement cache, a repeated allowed text is judged once; a denied one every time', async () => {
-  const calls: string[] = []
-  const engine = fakeEngine(['allow', 'deny', 'deny'], calls)
-  const { ctx } = context(engine)
-  ctx.cache = new JudgementCache({ grants: () => engine.approvals.grantsFor(holder) })
-  assert.ok((await judgeSql('SELECT 1', ctx)).allow)
-  assert.ok((await judgeSql('SELECT 1', ctx)).allow)
-  assert.not.ok((await judgeSql('DELETE FROM t', ctx)).allow)
-  assert.not.ok((await judgeSql('DELETE FROM t', ctx)).allow)
-  assert.equal(calls, ['SELECT 1', 'DELETE FROM t', 'DELETE FROM t'])
-})
-
-test('with a judgement cache, an approval (a new grant) makes the session judge again', async () => {
-  const calls: string[] = []
-  const engine = fakeEngine(['allow', 'approve', 'allow', 'allow'], calls)
-  const { ctx } = context(engine)
-  ctx.cache = new JudgementCache({ grants: () => engine.approvals.grantsFor(holder) })
-  await judgeSql('SELECT 1', ctx)
-  const held = judgeSql('UPDATE t SET a = 1 WHERE id = 2', ctx)
-  await engine.approvals.approve(await pendingId(engine), dba)
-  assert.ok((await held).allow)
-  assert.ok((await judgeSql('SELECT 1', ctx)).allow)
-  assert.equal(calls, ['SELECT 1', 'UPDATE t SET a = 1 WHERE id = 2', 'UPDATE t SET a = 1 WHERE id = 2', 'SELECT 1'])
 })
 
 test('a cancel during the hold ends it with 57014', async () => {

@@ -6,7 +6,6 @@ import { type HoldAbort, judgeAndHold, reasonsText } from '../../engine/hold.ts'
 import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Decision } from '../../engine/types.ts'
 import { type ErrorFields, PgError, pgErrors } from './errors.ts'
-import type { JudgementCache } from './judgement-cache.ts'
 
 export type Verdict =
   | { allow: true; judgement: Judgement; approvalId?: string }
@@ -31,8 +30,6 @@ export interface JudgeContext {
   prepared: ReadonlyMap<string, string>
   /** The target's catalog as cached (stars, views): lineage of result columns. */
   catalog?: SchemaCatalog
-  /** Recent allow judgements of this session, reused while provably unchanged. */
-  cache?: JudgementCache
   holdMs: number
   approvalHint?: (approvalId: string) => string
   /** Sends a NoticeResponse to the client right away. */
@@ -106,11 +103,7 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewTex
 
 /** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
 export async function judgeSql(text: string, ctx: JudgeContext, opts: JudgeOptions = {}): Promise<Verdict> {
-  let judgement = ctx.cache?.get(text)
-  if (!judgement) {
-    judgement = ctx.engine.judge(sqlRequest(ctx, text))
-    ctx.cache?.set(text, judgement)
-  }
+  const judgement = ctx.engine.judge(sqlRequest(ctx, text))
   switch (judgement.decision.effect) {
     case 'allow':
       return { allow: true, judgement }

@@ -147,6 +147,16 @@ test('plans are cached by obligations, outputs and fields; a plan with nothing t
   assert.is(other.byIndex[0]?.strategy, 'hash')
 })
 
+test('plans are keyed by content: equal obligations and outputs in new arrays (another literal, another judgement) share a plan; different outputs do not', () => {
+  const { planner } = setup()
+  const fields = [col('email', 3), col('id', 1, { typeOid: INT4 })]
+  const first = planner.plan(fields, [...PII], [plain('email'), plain('id')]) as ResultMask
+  assert.is((planner.plan(fields, [...PII], [plain('email'), plain('id')]) as ResultMask).byIndex, first.byIndex)
+  const derivedEmail = planner.plan(fields, [...PII], [derived('email', ['email']), plain('id')]) as ResultMask
+  assert.is.not(derivedEmail.byIndex, first.byIndex)
+  assert.is(derivedEmail.byIndex[0]?.derived, true)
+})
+
 test('values too large to scan are redacted whole without being scanned', () => {
   const { planner } = setup()
   const plan = planner.plan([field('big')], [{ detector: 'all' }], [derived('big', ['name'])]) as ResultMask

@@ -40,11 +40,12 @@ function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], ou
 const PLAN_CACHE_SIZE = 512
 
 // A judgement's obligations and outputs arrays are reused by every execution of a prepared statement (and every
-// reuse of a cached judgement): key them by identity, serializing obligations once. Nothing mutates them after
-// the decision is made.
+// reuse of a cached judgement): each is serialized once, by identity. Nothing mutates them after the decision is
+// made. Keys are the content, not the identity: a plan is a function of the content (buildPlan reads nothing
+// else), and statements that differ only in literals (every simple-protocol query of an application) bring
+// equal outputs in new arrays, so they share one plan.
 const obligationKeys = new WeakMap<MaskObligation[], string>()
-const outputIds = new WeakMap<SqlOutput[], number>()
-let nextOutputId = 1
+const outputKeys = new WeakMap<SqlOutput[], string>()
 
 function obligationsKey(obligations: MaskObligation[]): string {
   let key = obligationKeys.get(obligations)
@@ -55,14 +56,14 @@ function obligationsKey(obligations: MaskObligation[]): string {
   return key
 }
 
-function outputsKey(outputs: SqlOutput[] | undefined): number {
-  if (!outputs) return 0
-  let id = outputIds.get(outputs)
-  if (id === undefined) {
-    id = nextOutputId++
-    outputIds.set(outputs, id)
+function outputsKey(outputs: SqlOutput[] | undefined): string {
+  if (!outputs) return '-'
+  let key = outputKeys.get(outputs)
+  if (key === undefined) {
+    key = JSON.stringify(outputs)
+    outputKeys.set(outputs, key)
   }
-  return id
+  return key
 }
 
 /**
@@ -90,7 +91,7 @@ export class ResultPlanner {
     // A result shape reloads the catalog once: if it still disagrees afterwards (say, a normalizer that names a
     // column otherwise than the server) it is planned from both, and cannot turn every result into a catalog query.
     // Keyed by content: the same statement judged again brings equal outputs in new arrays.
-    const shape = 'load' in first ? `${JSON.stringify(outputs)}\n${this.shape(fields, obligations, undefined)}` : ''
+    const shape = 'load' in first ? this.shape(fields, obligations, outputs) : ''
     if ('load' in first && !this.reloaded.has(shape)) {
       if (this.reloaded.size >= PLAN_CACHE_SIZE) this.reloaded.delete(this.reloaded.values().next().value!)
       this.reloaded.add(shape)

@@ -22,7 +22,6 @@ import { decodeParse } from './messages/parse.ts'
 import { decodeQuery } from './messages/query.ts'
 import { deniedEvent, releaseEvent, statementEvent } from './audit-events.ts'
 import { bind, close, describe, execute, flush, parse, sync } from './extended.ts'
-import { JudgementCache } from './judgement-cache.ts'
 import { MAX_SQL_TEXT_BYTES } from './limits.ts'
 import type { Outbox } from './outbox.ts'
 import { firstPinnedChange } from './pinned-settings.ts'
@@ -96,7 +95,6 @@ export class QueryLoop {
       session: deps.session,
       prepared: deps.statements.prepared(),
       catalog: deps.catalog,
-      cache: new JudgementCache({ grants: () => deps.engine.approvals.grantsFor({ session: deps.session.id, identity: deps.session.identity, target: deps.session.target.name }) }),
       holdMs: deps.holdMs,
       approvalHint: deps.approvalHint,
       startHold: () => {
@@ -144,7 +142,7 @@ export class QueryLoop {
   private catalogAhead(text: string): Promise<void> | undefined {
     const catalog = this.deps.catalog
     if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return undefined
-    return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog }, this.judgeContext.cache)
+    return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog })
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */

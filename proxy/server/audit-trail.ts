@@ -10,6 +10,7 @@ import { createDurableAuditSink } from '../../engine/audit/durable-sink.ts'
 import { AuditError } from '../../engine/audit/errors.ts'
 import { openPostgresAuditStore } from '../../engine/audit/store/postgres.ts'
 import { openSqliteAuditStore } from '../../engine/audit/store/sqlite.ts'
+import { openSqliteAuditStoreThread } from '../../engine/audit/store/sqlite-thread.ts'
 import type { AuditStore } from '../../engine/audit/store/types.ts'
 import type { AuditSink } from '../../engine/audit/types.ts'
 import type { Config } from '../../engine/config/types.ts'
@@ -29,8 +30,11 @@ export interface AuditTrail {
 
 export const sqlitePathOf = (config: Config) => config.audit.sqlite.path ?? join(config.state_dir, 'audit', 'trail.db')
 
-/** The store of the config (for the gateway and for the `warden audit` readers). */
-export async function openAuditStore(config: Config, env: Record<string, string | undefined>): Promise<AuditStore> {
+/**
+ * The store of the config (for the gateway and for the `warden audit` readers). The gateway writes SQLite from
+ * a thread of its own (`thread`): a commit's fsync must not stall the sessions.
+ */
+export async function openAuditStore(config: Config, env: Record<string, string | undefined>, opts: { thread?: boolean } = {}): Promise<AuditStore> {
   const { audit } = config
   if (audit.store === 'postgres') {
     let connection
@@ -41,10 +45,10 @@ export async function openAuditStore(config: Config, env: Record<string, string 
     }
     return openPostgresAuditStore({ connection, max: audit.postgres!.max_connections })
   }
-  return openSqliteAuditStore(sqlitePathOf(config))
+  return opts.thread ? openSqliteAuditStoreThread(sqlitePathOf(config)) : openSqliteAuditStore(sqlitePathOf(config))
 }
 
-export async function openAuditTrail(config: Config, opts: { log: Logger; env: Record<string, string | undefined> }): Promise<AuditTrail> {
+export async function openAuditTrail(config: Config, opts: { log: Logger; env: Record<string, string | undefined>; storeThread?: boolean }): Promise<AuditTrail> {
   const { audit } = config
   const { log } = opts
   const output: AuditOutput | undefined = audit.destination === 'off' ? undefined : openAuditOutput(audit.destination)
@@ -54,7 +58,7 @@ export async function openAuditTrail(config: Config, opts: { log: Logger; env: R
   const onError = (err: AuditError) => log.error({ code: err.code }, `audit: ${err.message}`)
   let store: AuditStore
   try {
-    store = await openAuditStore(config, opts.env)
+    store = await openAuditStore(config, opts.env, { thread: opts.storeThread ?? true })
   } catch (err) {
     await output?.close()
     throw err

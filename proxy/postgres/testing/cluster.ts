@@ -102,6 +102,8 @@ function parseStatements(text: string): LoggedStatement[] {
 export interface ClusterOptions {
   /** log_statement = 'all' (default), which the server-log checks need; benchmarks turn it off. */
   logStatements?: boolean
+  /** max_connections (default 200); the benchmark's idle sessions need more. */
+  maxConnections?: number
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
@@ -139,7 +141,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     `fsync = off`,
     `synchronous_commit = off`,
     `full_page_writes = off`,
-    `max_connections = 200`,
+    `max_connections = ${opts.maxConnections ?? 200}`,
     '',
   ].join('\n'))
   writeFileSync(join(dataDir, 'pg_hba.conf'), [

@@ -13,6 +13,7 @@ import type { AuditEvent, AuditSink } from '../../../engine/audit/types.ts'
 import { defaultConfig } from '../../../engine/config/defaults.ts'
 import type { TargetConfig } from '../../../engine/config/types.ts'
 import type { Decider } from '../../../engine/decide/index.ts'
+import { DecidePool } from '../../../engine/decide/pool.ts'
 import type { GatewayEngine } from '../../../engine/gateway.ts'
 import { createGatewayEngine } from '../../../engine/gateway-engine.ts'
 import { createVerifier, generateDevKey, signDevToken } from '../../../engine/identity/index.ts'
@@ -32,7 +33,9 @@ export interface TestEngine {
   token(sub: string, groups: string[], opts?: { kind?: IdentityKind; ttlSeconds?: number; now?: number; issuer?: string; audience?: string }): Promise<string>
   /** An identity as the verifier would return it, e.g. a human dba who approves. */
   identity(sub: string, groups: string[], kind: IdentityKind): Identity
-  close(): void
+  /** The decide threads, when asked for. */
+  pool?: DecidePool
+  close(): Promise<void>
 }
 
 export interface TestEngineOptions {
@@ -41,6 +44,8 @@ export interface TestEngineOptions {
   override?: (input: InputDocument) => Decision | undefined
   /** policy.settings (data.settings), e.g. MCP tool lists; the default config's when absent. */
   settings?: Record<string, unknown>
+  /** Decide threads (policy.decide_threads): uncached decisions are evaluated off the socket thread. */
+  decideThreads?: number
 }
 
 /** A postgres target named `name` whose upstream the listener's `upstream()` callback supplies. */
@@ -63,7 +68,9 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
     : policy
   const approvals = createMemoryApprovalStore()
   const audit = createMemoryAuditSink()
-  const engine = await createGatewayEngine(config, { verifier, approvals, audit, decider })
+  const pool = opts.decideThreads ? new DecidePool({ threads: opts.decideThreads }) : undefined
+  await pool?.start(decider)
+  const engine = await createGatewayEngine(config, { verifier, approvals, audit, decider, pool })
   const judged: Judged[] = []
   const recording: GatewayEngine = {
     ...engine,
@@ -89,6 +96,10 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
       ...(o.now !== undefined ? { now: o.now } : {}),
     }),
     identity: (sub, groups, kind) => ({ sub, issuer: 'warden-dev', groups, kind }),
-    close: () => rmSync(stateDir, { recursive: true, force: true }),
+    pool,
+    async close() {
+      await pool?.close()
+      rmSync(stateDir, { recursive: true, force: true })
+    },
   }
 }

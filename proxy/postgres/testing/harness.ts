@@ -32,12 +32,14 @@ export interface HarnessOptions {
   targets?: TargetConfig[]
   upstream?: (target: TargetConfig, cluster: TestCluster) => UpstreamTarget
   maskKey?: Uint8Array
+  /** Decide threads for the engine (policy.decide_threads). */
+  decideThreads?: number
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const cluster = await startCluster()
   const since = cluster.logOffset()
-  const te = await createTestEngine({ targets: opts.targets ?? [testTarget('prod-db'), testTarget('staging-db', 'staging')], override: opts.override })
+  const te = await createTestEngine({ targets: opts.targets ?? [testTarget('prod-db'), testTarget('staging-db', 'staging')], override: opts.override, decideThreads: opts.decideThreads })
   const cert = makeSelfSignedCert()
   const listener = await startPostgresListener({
     host: '127.0.0.1',
@@ -86,7 +88,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)))
       await listener.close()
       await cluster.stop()
-      te.close()
+      await te.close()
     },
   }
   return h

@@ -1,0 +1,40 @@
+// The audit store thread (sqlite-thread.ts): opens the SQLite store and answers its operations.
+import type { PendingRecord } from './types.ts'
+import type { StoredRecord } from '../chain/verify.ts'
+import { serve, threadData } from '../../threads/serve.ts'
+import { openSqliteAuditStore } from './sqlite.ts'
+
+await serve(() => {
+  const store = openSqliteAuditStore(threadData<{ file: string }>().file)
+  // A better-sqlite3 iterator keeps the connection busy until it ends, and an append meanwhile would fail: a
+  // read takes every record at once. The gateway only writes through this store; `warden audit` reads the
+  // file with its own store (sqlite.ts).
+  const cursors = new Map<number, StoredRecord[]>()
+  let nextCursor = 1
+  return {
+    async append(batch: PendingRecord[]) {
+      const records = await store.append(batch)
+      return records.map(({ seq, time, prev_hash, hash }) => ({ seq, time, prev_hash, hash }))
+    },
+    head: () => store.head(),
+    addCheckpoint: (c: Parameters<typeof store.addCheckpoint>[0]) => store.addCheckpoint(c),
+    checkpoints: () => store.checkpoints(),
+    async openRecords() {
+      const all: StoredRecord[] = []
+      for await (const r of store.records()) all.push(r)
+      const id = nextCursor++
+      cursors.set(id, all)
+      return id
+    },
+    nextRecords(id: number, max: number) {
+      const rest = cursors.get(id) ?? []
+      const page = rest.splice(0, max)
+      if (page.length < max) cursors.delete(id)
+      return page
+    },
+    has: (seq: number) => store.has(seq),
+    sessions: (filter?: Parameters<typeof store.sessions>[0]) => store.sessions(filter),
+    sessionRecords: (id: string) => store.sessionRecords(id),
+    close: () => store.close(),
+  }
+})
