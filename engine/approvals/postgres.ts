@@ -19,6 +19,11 @@ import type { ApprovalRequest, ApprovalStore, GrantRecord } from './types.ts'
 const OPEN_LOCK = '8602282538711413359'
 export const CHANNEL = 'warden_approvals'
 
+interface Refable {
+  ref(): void
+  unref(): void
+}
+
 export interface PostgresApprovalOptions extends PostgresStoreOptions {
   /** How often to poll while the LISTEN connection is down, and to retry it (ms). */
   pollMs?: number
@@ -116,6 +121,9 @@ export async function openPostgresApprovalBackend(opts: PostgresApprovalOptions)
       .then(() => {
         if (stop.signal.aborted) return void client.end().catch(() => undefined)
         listener = client
+        // Listening alone does not keep a process alive (a test that failed before close()); the gateway's
+        // listeners do. @types/pg lacks Client.ref/unref.
+        ;(client as unknown as Refable).unref()
         // Whatever changed while nobody listened.
         onChange(undefined)
       }, fallBack)
@@ -197,6 +205,8 @@ export async function openPostgresApprovalBackend(opts: PostgresApprovalOptions)
       timers.clear()
       const l = listener
       listener = undefined
+      // Referenced again, or the process could exit before the goodbye is done.
+      ;(l as unknown as Refable | undefined)?.ref()
       await l?.end().catch(() => undefined)
       await pool.end()
     },
