@@ -73,13 +73,13 @@ function uncached(session: SessionState, raw: RawRequest): Judgement {
   const target = targetOf(session.target)
   const input = buildInput({
     identity: session.identity,
-    session: { id: session.id, started_at: session.started_at, grants: approvals.grantsFor(session.id) },
+    session: { id: session.id, started_at: session.started_at, grants: approvals.grantsFor({ session: session.id, identity: session.identity, target: session.target.name }) },
     target,
     normalized: normalize(raw, target),
   })
   const issues = inputSchema.issues(input)
-  if (issues.length) return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`) }
-  return { input, decision: decider.decide(input) }
+  if (issues.length) return { input, decision: policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`), revision: decider.revision }
+  return { input, decision: decider.decide(input), revision: decider.revision }
 }
 
 const requestOf = (session: SessionState, raw: RawRequest): JudgeRequest =>
@@ -241,14 +241,14 @@ test('only a literal differs (same fingerprint): each text gets its own decision
   }
 })
 
-test('a grant changes the judgement at once, and a decision that depends on it is never kept (it reads the clock)', () => {
+test('a grant changes the judgement at once, and a decision that depends on it is never kept (it reads the clock)', async () => {
   const session = sessionOf(agent, prodDb, 'ses_grant')
   const text = "SET search_path = 'reporting'"
   const held = engine.judge({ kind: 'sql', session, text, catalog })
   assert.is(held.decision.effect, 'approve')
   assert.is(engine.judge({ kind: 'sql', session, text, catalog }).decision.effect, 'approve', 'from the cache, still held')
-  const request = approvals.request(held.input, held.decision, text)
-  assert.ok(approvals.approve(request.id, { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' }).grant, 'the approval created a grant')
+  const request = await approvals.request({ input: held.input, decision: held.decision, summary: text })
+  assert.ok((await approvals.approve(request.id, { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' })).grant, 'the approval created a grant')
   for (let i = 0; i < 3; i++) {
     const before = evaluations
     const now = engine.judge({ kind: 'sql', session, text, catalog })

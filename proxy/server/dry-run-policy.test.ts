@@ -50,7 +50,7 @@ await writeFile(join(next, 'beta.rego'), denyOn('warden.rules.beta', 'SELECT'))
 function config(dryRun: Config['policy']['dry_run']): Config {
   const c = defaultConfig()
   c.state_dir = join(work, 'state')
-  c.policy = { source: enforced, settings: {}, memory_pages: 1024, dry_run: dryRun }
+  c.policy = { ...c.policy, source: enforced, dry_run: dryRun }
   return c
 }
 
