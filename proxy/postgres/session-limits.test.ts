@@ -144,7 +144,15 @@ async function latency(c: RawClient): Promise<number> {
  * SELECT 1 latency on a probe session: its usual p90, then its median while `step` runs in a loop on a busy
  * session. The median: a stall delays every probe behind it, a scheduling hiccup on a busy machine one.
  */
-async function latencyUnderLoad(step: (busy: RawClient) => Promise<void>): Promise<{ baseline: number; median: number; max: number }> {
+type Latencies = { baseline: number; median: number; max: number }
+
+// A stall the gateway causes happens every time; a busy machine's hiccup does not: a second trial decides.
+async function latencyUnderLoad(step: (busy: RawClient) => Promise<void>): Promise<Latencies> {
+  const first = await latencyTrial(step)
+  return first.median < first.baseline + 100 ? first : latencyTrial(step)
+}
+
+async function latencyTrial(step: (busy: RawClient) => Promise<void>): Promise<Latencies> {
   const busy = await session()
   const probe = await session()
   const usual: number[] = []
