@@ -290,8 +290,9 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     const waiting = handle.store.wait(r.id, 60_000, new AbortController().signal)
     const ended = waiting.then(() => undefined, (err: unknown) => err)
     await new Promise((resolve) => setTimeout(resolve, 20))
-    await handle.store.close()
+    assert.is(await handle.store.close(), 1, 'it says how many waits it ended')
     assert.ok(code('approval.closed')(await ended))
+    assert.is(await handle.store.close(), 0, 'closing twice is harmless')
     const after = await handle.another?.()
     if (after) {
       assert.is((await after.get(r.id))?.status, 'pending')

@@ -246,10 +246,11 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     grantsFor: (holder, nowMs) => live.for(holder, nowMs ?? now()),
 
     async close() {
-      if (closed) return
+      if (closed) return 0
       closed = true
-      waiters.closeAll()
+      const ended = waiters.closeAll()
       await backend.close()
+      return ended
     },
   }
 }

@@ -120,6 +120,9 @@ export interface ApprovalStore {
    * writes and by changes other gateways make to a shared store). A grant ends exactly at its expiry.
    */
   grantsFor(holder: GrantHolder, nowMs?: number): Grant[]
-  /** Stops watching for changes and settles every waiter with approval.closed; pending requests stay pending. */
-  close(): Promise<void>
+  /**
+   * Stops watching for changes and settles every waiter with approval.closed; pending requests stay pending.
+   * Resolves with the number of waits it ended.
+   */
+  close(): Promise<number>
 }

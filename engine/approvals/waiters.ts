@@ -107,8 +107,14 @@ export function createWaiters(deps: WaitersDeps) {
       }
     },
 
-    closeAll(): void {
-      for (const id of [...byId.keys()]) end(id, { error: closedError(id) })
+    /** Ends every wait with approval.closed; returns how many there were. */
+    closeAll(): number {
+      let n = 0
+      for (const [id, set] of [...byId]) {
+        n += set.size
+        end(id, { error: closedError(id) })
+      }
+      return n
     },
   }
 }

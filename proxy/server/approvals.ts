@@ -29,6 +29,8 @@ export interface OpenApprovalsOptions {
   onError?(message: string): void
   /** Told of new and resolved requests besides the webhook. */
   onEvent?(event: ApprovalEvent): void
+  /** At close, how long statements whose hold ended may take to answer before the listeners close (ms). */
+  shutdownGraceMs?: number
 }
 
 export const approvalsSqlitePathOf = (config: Config) => config.approvals.sqlite.path ?? join(config.state_dir, 'approvals.db')
@@ -97,7 +99,14 @@ export async function openApprovals(config: Config, opts: OpenApprovalsOptions):
     store,
     description: `${description}${webhook ? `; webhook ${new URL(approvals.webhook!.url).origin}` : ''}`,
     close: () => (closing ??= (async () => {
-      await store.close().catch((err: Error) => report(`approvals: close the store: ${err.message}`))
+      const ended = await store.close().catch((err: Error) => {
+        report(`approvals: close the store: ${err.message}`)
+        return 0
+      })
+      // Statements whose wait just ended get a moment to send that answer before the listeners close their
+      // connections: a refused simple query is answered once the upstream replied to the query standing in for it
+      // (proxy/postgres/simple-query.ts), one round trip away. Bounded, and only when something was held.
+      if (ended) await new Promise((resolve) => setTimeout(resolve, opts.shutdownGraceMs ?? 500))
       await webhook?.close()
     })()),
   }
