@@ -1,7 +1,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { InputDocument } from '../types.ts'
-import { withDecisionCache } from './decision-cache.ts'
+import { deepFreeze } from '../deep-freeze.ts'
+import { countingDecider } from './counting-decider.ts'
+import { inputJson, withDecisionCache } from './decision-cache.ts'
 import { type Decider, prepareDecider } from './decider.ts'
 import { compileRego } from './test-bundle.ts'
 
@@ -19,18 +21,7 @@ default decision := {"effect": "deny", "reasons": [{"rule": "${rule}", "message"
 decision := {"effect": "allow", "reasons": [], "obligations": {"mask": []}} if startswith(input.command.raw, "SELECT")
 `
 
-/** The decider, counting the evaluations it runs. */
-function counting(decider: Decider) {
-  const seen = { evaluations: 0 }
-  const counted: Decider = {
-    decide: (i) => (seen.evaluations++, decider.decide(i)),
-    decideJson: (j) => (seen.evaluations++, decider.decideJson!(j)),
-    swap: (b) => decider.swap(b),
-    get revision() { return decider.revision },
-    get policy() { return decider.policy },
-  }
-  return { counted, seen }
-}
+const counting = countingDecider
 
 test('the same input document is evaluated once; any other byte is another evaluation', async () => {
   const { counted, seen } = counting(await prepareDecider(await compileRego({ 'p.rego': allowSelect('t') }), { maxMemoryPages: 256 }))
@@ -144,6 +135,26 @@ test('decideJson evaluates the very text it is given, as decide evaluates the ob
     assert.is(viaJson.repeatable, true)
     assert.is(viaJson.policy, decider.policy)
   }
+})
+
+test('inputJson is JSON.stringify byte for byte, frozen parts or not, whatever the document looks like', () => {
+  const frozen = (raw: string) => {
+    const doc = input(raw) as unknown as Record<string, unknown>
+    deepFreeze(doc.command)
+    deepFreeze(doc.risk)
+    return doc as unknown as InputDocument
+  }
+  const odd: unknown[] = [
+    input('SELECT \u00e9 \ud800 "quoted" \\ \n'),
+    frozen('SELECT 1'),
+    frozen('SELECT 1'),
+    { ...input('x'), extra: 1 },
+    { risk: input('x').risk, identity: input('x').identity, session: input('x').session, target: input('x').target, command: input('x').command },
+    { ...input('x'), command: undefined },
+    { ...input('x'), target: { toJSON: () => 'replaced' } },
+    { ...input('x'), risk: null },
+  ]
+  for (const doc of odd) assert.is(inputJson(doc as InputDocument), JSON.stringify(doc))
 })
 
 test.run()

@@ -9,6 +9,7 @@ import { createGatewayEngine } from '../gateway-engine.ts'
 import { createVerifier, generateDevKey } from '../identity/index.ts'
 import type { InputDocument } from '../types.ts'
 import { type Decider, prepareDecider } from './decider.ts'
+import { countingDecider } from './counting-decider.ts'
 import { DecidePool } from './pool.ts'
 import { compileRego } from './test-bundle.ts'
 
@@ -108,15 +109,7 @@ test('through the gateway engine: prefetch evaluates on a thread, judge then eva
   const config = defaultConfig()
   const target: TargetConfig = { name: 'prod-db', kind: 'postgres', environment: 'production', labels: {} }
   config.targets = [target]
-  let evaluations = 0
-  const counted: Decider = {
-    decide: (i) => (evaluations++, decider.decide(i)),
-    decideJson: (j) => (evaluations++, decider.decideJson!(j)),
-    swap: (b) => decider.swap(b),
-    get revision() { return decider.revision },
-    get policy() { return decider.policy },
-    get recipe() { return decider.recipe },
-  }
+  const { counted, seen } = countingDecider(decider)
   const pool = new DecidePool({ threads: 1, ...patient })
   const keys = await generateDevKey()
   const engine = await createGatewayEngine(config, { verifier: createVerifier(config.identity, { devPublicJwk: keys.publicJwk }), approvals: createMemoryApprovalStore(), audit: createMemoryAuditSink(), decider: counted, pool })
@@ -125,18 +118,18 @@ test('through the gateway engine: prefetch evaluates on a thread, judge then eva
     for (const text of ['SELECT 1', 'DROP TABLE t']) {
       const request = { kind: 'sql' as const, session, text }
       await engine.prefetch!(request)
-      const before = evaluations
+      const before = seen.evaluations
       const judged = engine.judge(request)
-      assert.is(evaluations, before, `${text}: decided on the thread`)
+      assert.is(seen.evaluations, before, `${text}: decided on the thread`)
       assert.equal(judged.decision, decider.decide(judged.input))
       assert.is(engine.prefetch!(request), undefined, 'already decided: nothing to wait for')
     }
     // A clock read: the thread's answer is not kept, judge evaluates here.
     const timed = { kind: 'sql' as const, session, text: 'timed' }
     await engine.prefetch!(timed)
-    const before = evaluations
+    const before = seen.evaluations
     assert.is(engine.judge(timed).decision.effect, 'deny')
-    assert.is(evaluations, before + 1)
+    assert.is(seen.evaluations, before + 1)
   } finally {
     await pool.close()
   }

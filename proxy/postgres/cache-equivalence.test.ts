@@ -14,7 +14,8 @@ import { createMemoryAuditSink } from '../../engine/audit/index.ts'
 import { type CorpusEntry, parseCorpus } from '../../engine/adversarial-corpus.ts'
 import { defaultConfig } from '../../engine/config/defaults.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
-import { type Decider, policyErrorDecision, readBundle } from '../../engine/decide/index.ts'
+import { policyErrorDecision, readBundle } from '../../engine/decide/index.ts'
+import { countingDecider } from '../../engine/decide/counting-decider.ts'
 import { DecidePool } from '../../engine/decide/pool.ts'
 import { compileRego } from '../../engine/decide/test-bundle.ts'
 import { parseFixtures } from '../../engine/fixtures/load.ts'
@@ -48,15 +49,7 @@ let catalog: Catalog
 const policy = await loadPolicy(config, { opa: testOpa(), packageRoot })
 const decider = policy.decider
 /** Evaluations the engine asked of the policy (a cache hit asks none). */
-let evaluations = 0
-const counted: Decider = {
-  decide: (input) => (evaluations++, decider.decide(input)),
-  decideJson: (json) => (evaluations++, decider.decideJson!(json)),
-  swap: (bundle) => decider.swap(bundle),
-  get revision() { return decider.revision },
-  get policy() { return decider.policy },
-  get recipe() { return decider.recipe },
-}
+const { counted, seen } = countingDecider(decider)
 const approvals = createMemoryApprovalStore()
 const keys = await generateDevKey()
 const engine = await createGatewayEngine(config, {
@@ -98,14 +91,14 @@ interface Outcome {
 function same(label: string, session: SessionState, raw: RawRequest): Outcome {
   const want = uncached(session, raw)
   const first = engine.judge(requestOf(session, raw))
-  const before = evaluations
+  const before = seen.evaluations
   const second = engine.judge(requestOf(session, raw))
   const json = JSON.stringify(want.input)
   assert.is(JSON.stringify(first.input), json, `${label}: input document (first judgement)`)
   assert.is(JSON.stringify(second.input), json, `${label}: input document (from the caches)`)
   assert.equal(first.decision, want.decision, `${label}: decision (first judgement)`)
   assert.equal(second.decision, want.decision, `${label}: decision (from the caches)`)
-  return { judgement: want, decisionCached: evaluations === before, normalizedCached: first.input.command === second.input.command, json }
+  return { judgement: want, decisionCached: seen.evaluations === before, normalizedCached: first.input.command === second.input.command, json }
 }
 
 const corpusDir = join(packageRoot, 'testdata', 'corpora')
@@ -183,9 +176,9 @@ test('with a decide thread: every corpus entry decided off the socket thread is 
       const raw: RawRequest = { kind: 'sql', text: entry.sql, prepared, catalog }
       const request = requestOf(session, raw)
       await threaded.prefetch!(request)
-      const before = evaluations
+      const before = seen.evaluations
       const judged = threaded.judge(request)
-      if (evaluations === before) fromThread++
+      if (seen.evaluations === before) fromThread++
       const want = uncached(session, raw)
       assert.is(JSON.stringify(judged.input), JSON.stringify(want.input), `${entry.why}: input document`)
       assert.equal(judged.decision, want.decision, `${entry.why}: decision`)
@@ -250,9 +243,9 @@ test('a grant changes the judgement at once, and a decision that depends on it i
   const request = await approvals.request({ input: held.input, decision: held.decision, summary: text })
   assert.ok((await approvals.approve(request.id, { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' })).grant, 'the approval created a grant')
   for (let i = 0; i < 3; i++) {
-    const before = evaluations
+    const before = seen.evaluations
     const now = engine.judge({ kind: 'sql', session, text, catalog })
-    assert.is(evaluations, before + 1, 'evaluated every time: the grant is checked against time.now_ns')
+    assert.is(seen.evaluations, before + 1, 'evaluated every time: the grant is checked against time.now_ns')
     assert.is(now.decision.effect, 'allow', 'the grant covers it')
     assert.equal(now, uncached(session, { kind: 'sql', text, catalog }))
   }

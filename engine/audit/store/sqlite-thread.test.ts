@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert'
 import { createDurableAuditSink } from '../durable-sink.ts'
 import { openSqliteAuditStore } from './sqlite.ts'
 import { openSqliteAuditStoreThread } from './sqlite-thread.ts'
+import { sqliteUnderTest } from '../testing/sqlite-under-test.ts'
 import { auditStoreCases } from './store.case.ts'
 
-const TRIGGERS = ['warden_audit_records_no_update', 'warden_audit_records_no_delete', 'warden_audit_checkpoints_no_update', 'warden_audit_checkpoints_no_delete']
 
 test('an unopenable path fails the open with the store error, not later', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'warden-audit-')), 'trail.db')
@@ -47,19 +47,4 @@ test('a durable sink over the thread store: every acknowledged event is in the f
 })
 test.run()
 
-auditStoreCases('sqlite on its own thread', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'warden-audit-')), 'audit.db')
-  return {
-    store: await openSqliteAuditStoreThread(file),
-    reopen: () => openSqliteAuditStoreThread(file),
-    async tamper(sql, opts) {
-      const db = new Database(file)
-      try {
-        if (!opts?.keepGuards) for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`)
-        db.exec(sql)
-      } finally {
-        db.close()
-      }
-    },
-  }
-})
+auditStoreCases('sqlite on its own thread', () => sqliteUnderTest(openSqliteAuditStoreThread))

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { openSqliteAuditStore } from './sqlite.ts'
+import { sqliteUnderTest } from '../testing/sqlite-under-test.ts'
 import { auditStoreCases } from './store.case.ts'
 
-const TRIGGERS = ['warden_audit_records_no_update', 'warden_audit_records_no_delete', 'warden_audit_checkpoints_no_update', 'warden_audit_checkpoints_no_delete']
 
 test('one file, mode 0600, in WAL mode; an unopenable path says what to fix', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'warden-audit-')), 'audit', 'trail.db')
@@ -22,19 +22,4 @@ test('one file, mode 0600, in WAL mode; an unopenable path says what to fix', ()
 })
 test.run()
 
-auditStoreCases('sqlite', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'warden-audit-')), 'audit.db')
-  return {
-    store: openSqliteAuditStore(file),
-    reopen: async () => openSqliteAuditStore(file),
-    async tamper(sql, opts) {
-      const db = new Database(file)
-      try {
-        if (!opts?.keepGuards) for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`)
-        db.exec(sql)
-      } finally {
-        db.close()
-      }
-    },
-  }
-})
+auditStoreCases('sqlite', () => sqliteUnderTest(openSqliteAuditStore))
