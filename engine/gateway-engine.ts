@@ -48,7 +48,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target)
     const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    return { input, issues: inputCheck.issues(input, normalized) }
+    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)) }
   }
 
   const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'

@@ -13,10 +13,14 @@ const context = validator<InputDocument>('input-context')
 export class InputCheck {
   private readonly valid = new WeakSet<Normalized>()
 
-  /** The input schema's issues with `input`, built around `normalized` (its command and risk). */
-  issues(input: InputDocument, normalized: Normalized): SchemaIssue[] {
+  /**
+   * The input schema's issues with `input`, built around `normalized` (its command and risk). `basis` is the
+   * template `normalized` was made from (sql-template.ts): it differs only in strings the schema leaves free
+   * (raw, digest, a statement's text), so it passes exactly when its template did.
+   */
+  issues(input: InputDocument, normalized: Normalized, basis: Normalized = normalized): SchemaIssue[] {
     const shared = input.command === normalized.command && input.risk === normalized.risk
-    if (shared && this.valid.has(normalized)) return context.issues(input)
+    if (shared && this.valid.has(basis)) return context.issues(input)
     const issues = whole.issues(input)
     if (shared && !issues.length && Object.isFrozen(normalized) && Object.isFrozen(normalized.command) && Object.isFrozen(normalized.risk)) {
       this.valid.add(normalized)

@@ -6,11 +6,14 @@
 // every question the normalization asked and getting the very same answers (relations are immutable objects,
 // replaced when reloaded). Asking again also lets a recording catalog (the gateway's miss tracking) see every
 // name the statement depends on, exactly as a full normalization would.
+// Texts that differ only in integer literal values share one entry where that is provably the same
+// normalization (sql-template.ts).
 // Entries are frozen: one shared object must not be changed by any judgement.
 import { deepFreeze } from '../deep-freeze.ts'
 import type { Target } from '../types.ts'
 import type { Normalized, RawRequest } from './index.ts'
-import type { CatalogRelation, SchemaCatalog } from './sql/index.ts'
+import type { CatalogRelation, SchemaCatalog, SqlContext } from './sql/index.ts'
+import { instantiate, integerLiterals, LiteralWatch, templateKey } from './sql-template.ts'
 
 type SqlRequest = Extract<RawRequest, { kind: 'sql' }>
 
@@ -24,6 +27,8 @@ interface Entry {
   normalized: Normalized
   catalog: SchemaCatalog | undefined
   reads: Read[]
+  /** For a template: where the statement's text sits in every text of it. */
+  at?: { start: number; end: number }
 }
 
 export interface SqlNormalizeCacheOptions {
@@ -44,7 +49,10 @@ export class SqlNormalizeCache {
   private readonly maxTextLength: number
   private readonly maxChars: number
   private chars = 0
+  /** Each normalized form made from a template, to the template's own (sharing its schema check). */
+  private readonly instances = new WeakMap<Normalized, Normalized>()
   hits = 0
+  templateHits = 0
   misses = 0
 
   constructor(opts: SqlNormalizeCacheOptions = {}) {
@@ -56,20 +64,28 @@ export class SqlNormalizeCache {
   /** `compute` normalizes the request it is given (a recording view of this one); its result may be reused. */
   normalize(request: SqlRequest, target: Target, compute: (request: SqlRequest) => Normalized): Normalized {
     if (request.text.length > this.maxTextLength) return compute(request)
-    const key = `${target.kind}\u0000${target.name}\u0000${request.text}`
-    const entry = this.entries.get(key)
-    if (entry && this.holds(entry, request.catalog)) {
+    const prefix = `${target.kind}\u0000${target.name}\u0000`
+    const key = `${prefix}${request.text}`
+    const entry = this.use(key, request.catalog)
+    if (entry) {
       this.hits++
-      // Most recently used last: eviction takes the Map's first entry.
-      this.entries.delete(key)
-      this.entries.set(key, entry)
       return entry.normalized
+    }
+    const literals = target.kind === 'postgres' ? integerLiterals(request.text) : undefined
+    const shapeKey = literals && `${prefix}\u0001${templateKey(request.text, literals)}`
+    const template = shapeKey === undefined ? undefined : this.use(shapeKey, request.catalog)
+    if (template) {
+      this.templateHits++
+      const normalized = instantiate(template.normalized, request.text, template.at!)
+      this.instances.set(normalized, template.normalized)
+      return normalized
     }
     this.misses++
     const reads: Read[] = []
     let readPrepared = false
     const { catalog } = request
-    const recording: SqlRequest = {
+    const watch = literals && new LiteralWatch(request.text, literals)
+    const recording: SqlRequest & SqlContext = {
       kind: 'sql',
       text: request.text,
       get prepared() {
@@ -83,14 +99,40 @@ export class SqlNormalizeCache {
           return found
         },
       },
+      ...(watch ? { watch } : {}),
     }
     const normalized = compute(recording)
-    if (entry) this.evict(key)
     if (readPrepared) return normalized
-    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) this.evict(this.entries.keys().next().value!)
-    this.entries.set(key, { normalized: deepFreeze(normalized), catalog, reads })
-    this.chars += key.length
+    deepFreeze(normalized)
+    this.store(key, { normalized, catalog, reads })
+    const at = watch?.reusable(normalized)
+    if (at && shapeKey) this.store(shapeKey, { normalized, catalog, reads, at })
     return normalized
+  }
+
+  /** For a normalized form made from a template, the template's own form; else the form itself. */
+  basisOf(normalized: Normalized): Normalized {
+    return this.instances.get(normalized) ?? normalized
+  }
+
+  /** The entry under `key` if it still holds (most recently used last: eviction takes the Map's first); a stale one is dropped. */
+  private use(key: string, catalog: SchemaCatalog | undefined): Entry | undefined {
+    const entry = this.entries.get(key)
+    if (!entry) return undefined
+    this.entries.delete(key)
+    if (!this.holds(entry, catalog)) {
+      this.chars -= key.length
+      return undefined
+    }
+    this.entries.set(key, entry)
+    return entry
+  }
+
+  private store(key: string, entry: Entry): void {
+    if (this.entries.has(key)) this.evict(key)
+    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) this.evict(this.entries.keys().next().value!)
+    this.entries.set(key, entry)
+    this.chars += key.length
   }
 
   private evict(key: string): void {

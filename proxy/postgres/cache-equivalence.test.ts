@@ -27,6 +27,7 @@ import { createVerifier, generateDevKey } from '../../engine/identity/index.ts'
 import { buildInput, targetOf } from '../../engine/input.ts'
 import { normalize, type RawRequest } from '../../engine/normalize/index.ts'
 import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
+import { integerLiterals } from '../../engine/normalize/sql-template.ts'
 import { validator } from '../../engine/schema/validate.ts'
 import type { Identity, InputDocument } from '../../engine/types.ts'
 import { loadPolicy } from '../server/policy.ts'
@@ -231,6 +232,68 @@ test('only a literal differs (same fingerprint): each text gets its own decision
       assert.is(a.decision.effect, 'allow', on)
       assert.is(b.decision.effect, 'deny', off)
     }
+  }
+})
+
+/** `text` with every integer literal replaced by a value from `next` (any length up to 9 digits). */
+function otherIntegers(text: string, next: () => number): string {
+  let out = ''
+  let at = 0
+  for (const l of integerLiterals(text) ?? []) {
+    out += text.slice(at, l.start) + String(next() % 10 ** (1 + (next() % 9)))
+    at = l.start + l.length
+  }
+  return out + text.slice(at)
+}
+
+test('texts that differ only in integer literals (shared templates): every corpus entry and fixture with other values is judged exactly as uncached', () => {
+  const session = sessionOf(agent, prodDb, 'ses_integers')
+  let seed = 7
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648)
+  const texts = [
+    ...sqlEntries.filter((e) => !e.prepared).map((e) => e.sql),
+    ...fixtures.filter((f) => !f.input && !f.prepared && !f.session?.grants?.length && f.sql !== undefined).map((f) => f.sql!),
+    'SELECT abalance FROM pgbench_accounts WHERE aid = 4242;',
+    'SELECT id, email FROM users ORDER BY 2 LIMIT 3',
+  ].filter((t) => integerLiterals(t))
+  let variants = 0
+  for (const text of texts) {
+    // Same lengths (a template of the first), other lengths, and the original again.
+    const same = text.replace(/[0-9]/g, (d, i: number) => (integerLiterals(text)!.some((l) => i >= l.start && i < l.start + l.length) ? String((Number(d) + 3) % 10) : d))
+    for (const variant of [text, same, otherIntegers(text, next), otherIntegers(text, next), text]) {
+      for (const withCatalog of [false, true]) {
+        const raw: RawRequest = { kind: 'sql', text: variant, catalog: withCatalog ? catalog : undefined }
+        const got = engine.judge(requestOf(session, raw))
+        const want = uncached(session, raw)
+        assert.is(JSON.stringify(got.input), JSON.stringify(want.input), `${variant}: input document`)
+        assert.equal(got.decision, want.decision, `${variant}: decision`)
+        variants++
+      }
+    }
+  }
+  assert.ok(texts.length >= 60, `only ${texts.length} texts with integer literals`)
+  assert.ok(variants >= texts.length * 10)
+})
+
+test('only an integer literal differs and the policy reads it: each text gets its own decision through one template', async () => {
+  const session = sessionOf(agent, prodDb, 'ses_integer_policy')
+  await decider.swap(await compileRego({
+    'p.rego': `package warden
+decision := {"effect": "deny", "reasons": [{"rule": "t.raw", "message": "4242 in raw"}], "obligations": {"mask": []}} if contains(input.command.raw, "4242")
+else := {"effect": "deny", "reasons": [{"rule": "t.text", "message": "7 in text"}], "obligations": {"mask": []}} if endswith(input.command.sql.statements[0].text, "= 7")
+else := {"effect": "allow", "reasons": [], "obligations": {"mask": []}}
+`,
+  }))
+  try {
+    const effect = (text: string) => engine.judge({ kind: 'sql', session, text, catalog }).decision
+    for (let i = 0; i < 2; i++) {
+      assert.is(effect('SELECT abalance FROM pgbench_accounts WHERE aid = 1111').effect, 'allow')
+      assert.equal(effect('SELECT abalance FROM pgbench_accounts WHERE aid = 4242').reasons, [{ rule: 't.raw', message: '4242 in raw' }])
+      assert.is(effect('SELECT abalance FROM pgbench_accounts WHERE aid = 8').effect, 'allow')
+      assert.equal(effect('SELECT abalance FROM pgbench_accounts WHERE aid = 7').reasons, [{ rule: 't.text', message: '7 in text' }])
+    }
+  } finally {
+    await decider.swap(await readBundle(readFileSync(policy.bundlePath)))
   }
 })
 

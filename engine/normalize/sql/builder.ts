@@ -5,7 +5,7 @@ import { unwrap } from './ast.ts'
 import type { Col } from './lineage-value.ts'
 import { statementLineage } from './lineage.ts'
 import { expandNested, explainAnalyzes } from './nested.ts'
-import type { ScanToken } from './parse.ts'
+import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
@@ -18,6 +18,15 @@ export interface SqlContext {
   prepared?: ReadonlyMap<string, string>
   /** What the target's catalog says about relations (columns, views); absent ⇒ column lists are unknown. */
   catalog?: SchemaCatalog
+  /** Told of every text the builder parses or scans (engine/normalize/sql-template.ts watches literals). */
+  watch?: ParseWatch
+}
+
+export interface ParseWatch {
+  /** A text was parsed; called before its tree is walked. */
+  parsed(text: string, stmts: RawStmt[]): void
+  /** The lexer tokens of a text were read. */
+  scanned(text: string): void
 }
 
 /** A relation as the target's catalog describes it. */
@@ -47,11 +56,12 @@ export class Program {
   readonly src: SourceText
   private scanned: ScanToken[] | undefined
 
-  constructor(text: string) {
+  constructor(text: string, private readonly watch?: ParseWatch) {
     this.src = new SourceText(text)
   }
 
   tokens(): ScanToken[] {
+    this.watch?.scanned(this.src.text)
     this.scanned ??= scanPostgres(this.src.text)
     return this.scanned
   }
@@ -86,7 +96,8 @@ export class Builder {
       if (label === undefined || !(error instanceof SqlParseError)) throw error
       throw new SqlParseError(error.code, `${label}: ${error.message}`, { cause: error })
     }
-    const program = new Program(text)
+    this.context.watch?.parsed(text, stmts)
+    const program = new Program(text, this.context.watch)
     return stmts.map((raw) => {
       const start = raw.stmt_location ?? 0
       const end = raw.stmt_len ? start + raw.stmt_len : program.src.byteLength

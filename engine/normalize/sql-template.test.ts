@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Target } from '../types.ts'
+import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './index.ts'
+import { SqlNormalizeCache } from './sql-cache.ts'
+import type { CatalogRelation, SchemaCatalog } from './sql/index.ts'
+import { integerLiterals, templateKey } from './sql-template.ts'
+
+await loadSqlParsers()
+
+const target: Target = { name: 'prod-db', kind: 'postgres', environment: 'production', labels: {} }
+type SqlRequest = Extract<RawRequest, { kind: 'sql' }>
+
+const accounts: CatalogRelation = { schema: 'public', name: 'pgbench_accounts', kind: 'table', columns: ['aid', 'bid', 'abalance', 'filler'] }
+const users: CatalogRelation = { schema: 'public', name: 'users', kind: 'table', columns: ['id', 'email', 'plan'] }
+const catalog: SchemaCatalog = { relation: (_schema, name) => ({ pgbench_accounts: accounts, users })[name] }
+
+function counted(cache = new SqlNormalizeCache()) {
+  let computed = 0
+  return {
+    cache,
+    run: (text: string): Normalized => cache.normalize({ kind: 'sql', text, catalog }, target, (r: SqlRequest) => (computed++, normalize(r, target))),
+    get computed() { return computed },
+  }
+}
+
+const fresh = (text: string) => normalize({ kind: 'sql', text, catalog }, target)
+
+test('integer literals: whole digit runs of plain texts, nothing else', () => {
+  const starts = (text: string) => integerLiterals(text)?.map((l) => text.slice(l.start, l.start + l.length))
+  assert.equal(starts('SELECT abalance FROM pgbench_accounts WHERE aid = 4242;'), ['4242'])
+  assert.equal(starts('SELECT a FROM t1 WHERE b IN (1,22, 333) LIMIT 5'), ['1', '22', '333', '5'])
+  assert.equal(starts('SELECT 123456789'), ['123456789'])
+  // Not whole ICONST tokens: names, decimals, exponents, parameters, 10 digits (may not fit int4), 1_000.
+  for (const text of ['SELECT t1.a2 FROM t1', 'SELECT 1.5', 'SELECT .5', 'SELECT 1e5', 'SELECT 1234567890', 'SELECT 1_000', 'SELECT 0x1F']) {
+    assert.is(starts(text), undefined, text)
+  }
+  // Texts the lexer could read differently around the digits are never templates.
+  for (const text of ["SELECT 'a' || 1", 'SELECT "c1" FROM t WHERE x = 1', 'SELECT $1 + 1', 'SELECT $$x$$, 1', 'SELECT 1 -- 2', 'SELECT 1 /* 2 */', 'SELECT E\'\\x\', 1', 'SELECT 1 AS é', 'SELECT 1 \\g', 'SELECT 1\u0000']) {
+    assert.is(integerLiterals(text), undefined, text)
+  }
+})
+
+test('the template key keeps every other character and each literal length', () => {
+  const key = (t: string) => templateKey(t, integerLiterals(t)!)
+  assert.is(key('SELECT a WHERE b = 7'), key('SELECT a WHERE b = 9'))
+  assert.is.not(key('SELECT a WHERE b = 7'), key('SELECT a WHERE b = 70'))
+  assert.is.not(key('SELECT a WHERE b = 7'), key('SELECT a WHERE c = 7'))
+  assert.is.not(key('SELECT a WHERE b = 7'), key('SELECT a WHERE b <7'))
+})
+
+test('texts that differ only in integer values share one normalization, equal to normalizing each', () => {
+  const c = counted()
+  const texts = ['SELECT abalance FROM pgbench_accounts WHERE aid = 4242;', 'SELECT abalance FROM pgbench_accounts WHERE aid = 1717;', 'SELECT abalance FROM pgbench_accounts WHERE aid = 0000;', '  SELECT abalance FROM pgbench_accounts WHERE aid = 9999 ;  ']
+  for (const text of texts) {
+    const got = c.run(text)
+    assert.equal(got, fresh(text), text)
+    assert.ok(Object.isFrozen(got.command) && Object.isFrozen(got.command.sql!.statements[0]), 'frozen like every cached form')
+  }
+  assert.is(c.computed, 2, 'one computed per shape (the last one has other spacing)')
+  assert.is(c.cache.templateHits, 2)
+  assert.is(c.run('SELECT abalance FROM pgbench_accounts WHERE aid = 42;').command.raw, 'SELECT abalance FROM pgbench_accounts WHERE aid = 42;')
+  assert.is(c.computed, 3, 'another literal length is another template')
+  const many = ['SELECT id, email FROM users WHERE id IN (1, 2, 3) LIMIT 10', 'SELECT id, email FROM users WHERE id IN (7, 8, 9) LIMIT 50']
+  for (const text of many) assert.equal(c.run(text), fresh(text))
+  assert.is(c.computed, 4)
+  const ctes = ['WITH x AS (SELECT email, 1 AS n FROM users) SELECT email, n FROM x', 'WITH x AS (SELECT email, 2 AS n FROM users) SELECT email, n FROM x']
+  for (const text of ctes) assert.equal(c.run(text), fresh(text))
+  assert.is(c.computed, 5)
+})
+
+test('a normalization that read a literal, or whose literal the grammar consumed or folded, is no template', () => {
+  const groups = [
+    // The lineage reads the position: the output of ORDER BY 1 is another column than ORDER BY 2.
+    ['SELECT id, email FROM users ORDER BY 1', 'SELECT id, email FROM users ORDER BY 2'],
+    // -5 becomes one constant at the minus sign.
+    ['SELECT id FROM users WHERE id = -5', 'SELECT id FROM users WHERE id = -7'],
+    // float(p) is real up to 24 bits, double precision above; FETCH takes its count in the statement.
+    ['SELECT 1::float(3)', 'SELECT 1::float(30)'],
+    ['FETCH 1 FROM c', 'FETCH 5 FROM c'],
+    // Several statements, nested statements.
+    ['SELECT 1; SELECT 2', 'SELECT 3; SELECT 4'],
+    ['PREPARE p AS SELECT id FROM users LIMIT 1', 'PREPARE p AS SELECT id FROM users LIMIT 2'],
+  ]
+  for (const texts of groups) {
+    const c = counted()
+    for (const text of texts) assert.equal(c.run(text), fresh(text), text)
+    assert.is(c.cache.templateHits, 0, texts[0])
+    assert.is(c.computed, texts.length, texts[0])
+  }
+})
+
+test('a template is used only while the catalog answers as it did', () => {
+  let columns = ['aid', 'bid', 'abalance', 'filler']
+  const live: SchemaCatalog = { relation: (_s, name) => (name === 'pgbench_accounts' ? { ...accounts, columns } : undefined) }
+  const cache = new SqlNormalizeCache()
+  const run = (text: string) => cache.normalize({ kind: 'sql', text, catalog: live }, target, (r) => normalize(r, target))
+  run('SELECT * FROM pgbench_accounts WHERE aid = 1')
+  columns = ['aid', 'abalance', 'secret']
+  const after = run('SELECT * FROM pgbench_accounts WHERE aid = 2')
+  assert.equal(after.command.sql!.statements[0]!.outputs!.map((o) => o.name), ['aid', 'abalance', 'secret'])
+  assert.is(cache.templateHits, 0)
+})
+
+test('the schema leaves raw, digest and statement text free: an instance passes exactly when its template does', () => {
+  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'input.schema.json'), 'utf8'))
+  const command = schema.properties.command.properties
+  assert.equal(command.raw, { type: 'string' })
+  assert.equal(command.digest, { type: 'string' })
+  const statement = schema.$defs.sql.properties.statements.items.properties
+  assert.equal(statement.text, { type: 'string' })
+})
+
+test.run()
