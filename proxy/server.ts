@@ -23,6 +23,7 @@ import { openTrailReader } from './server/audit-reader.ts'
 import { openApprovals } from './server/approvals.ts'
 import { openAuditTrail } from './server/audit-trail.ts'
 import { openDryRunPolicy } from './server/dry-run-policy.ts'
+import { startMemoryTrim } from './server/memory-trim.ts'
 import { loadPolicy } from './server/policy.ts'
 import { labelledAuditSink } from './server/audit-labels.ts'
 import { ensureStateDir, loadOrCreateGatewayId, loadOrCreateMaskKey } from './server/state.ts'
@@ -137,6 +138,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const admin = await serveAdmin(handle, { ...config.listeners.admin, onError: (err) => log.error({ err }, 'admin API request failed') })
     closers.push(admin.close)
     adminUrl = admin.url
+    const memory = startMemoryTrim()
+    closers.push(async () => memory.stop())
     // Closed again here, so first (closers run in reverse; close() runs once): held statements then end with a
     // clear error and their requests stay pending for after a restart, instead of expiring as connections close.
     closers.push(approvals.close)

@@ -28,6 +28,7 @@ import { createGatewayEngine } from '../../engine/gateway-engine.ts'
 import { createVerifier, generateDevKey, signDevToken } from '../../engine/identity/index.ts'
 import { startPostgresListener } from '../../proxy/postgres/listener.ts'
 import { openAuditTrail } from '../../proxy/server/audit-trail.ts'
+import { startMemoryTrim } from '../../proxy/server/memory-trim.ts'
 import { freePort, startCluster } from '../../proxy/postgres/testing/cluster.ts'
 import { testTarget } from '../../proxy/postgres/testing/engine.ts'
 
@@ -214,11 +215,17 @@ async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, st
 
 const mb = (bytes: number) => (bytes / 1048576).toFixed(0)
 
-/** This process's RSS (the gateway runs in it) before and after `count` sessions are opened and left idle. */
+/** Returns freed native memory to the system on an interval, as the gateway process does (proxy/server.ts). */
+const memory = startMemoryTrim()
+
+/**
+ * This process's RSS (the gateway runs in it) before and after `count` sessions are opened and left idle, each
+ * read after the gateway's next timed memory trim (at most 10 s: what a gateway left idle that long shows).
+ */
 async function idleRss(r: Route, count: number): Promise<{ before: number; after: number }> {
   const settle = async () => {
     globalThis.gc?.()
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await memory.next()
     return process.memoryUsage.rss()
   }
   const before = await settle()
@@ -318,7 +325,8 @@ try {
     const m = process.memoryUsage()
     const perSession = (r: { before: number; after: number }) => `${((r.after - r.before) / idleSessions / 1024).toFixed(0)} KB a session`
     process.stdout.write(`\ngateway process RSS (${wardens.length} gateway${wardens.length > 1 ? 's' : ''} in it): ${mb(fresh.before)} MB started, ${mb(fresh.after)} MB with ${idleSessions} idle sessions (${perSession(fresh)}); ` +
-      `after the runs ${mb(loaded.before)} MB, ${mb(loaded.after)} MB with ${idleSessions} idle sessions (${perSession(loaded)}); V8 heap ${mb(m.heapTotal)} MB\n`)
+      `after the runs ${mb(loaded.before)} MB, ${mb(loaded.after)} MB with ${idleSessions} idle sessions (${perSession(loaded)}); V8 heap ${mb(m.heapTotal)} MB; ` +
+      `each read after the gateway's timed malloc_trim (${memory.count} so far, longest ${memory.longestMs.toFixed(1)} ms, on a worker thread)\n`)
   }
   process.stdout.write(`wardens: ${variants.map((v, i) => `${variantName(v, i)} = audit ${v.audit}, ${v.threads} decide threads`).join('; ')}\n`)
   for (const [i, w] of wardens.entries()) if (w.pool) process.stdout.write(`${variantName(variants[i]!, i)}: ${w.pool.used} decisions from decide threads, ${w.pool.unused} not used\n`)
@@ -330,6 +338,7 @@ try {
     await warden.pool?.close()
   }
   bouncer?.stop()
+  memory.stop()
   await cluster.stop()
   rmSync(stateDir, { recursive: true, force: true })
 }
