@@ -78,4 +78,16 @@ test('empty and non-string input never echo anything raw', () => {
   assert.is(redactSql(42 as never), '[sql withheld: could not be redacted]')
 })
 
+test('texts that differ only in integer values share a redaction only when no value survives it', async () => {
+  await loadAuditRedaction()
+  for (const n of ['4242', '1717', '0001']) assert.is(redactSql(`SELECT abalance FROM pgbench_accounts WHERE aid = ${n};`), 'SELECT abalance FROM pgbench_accounts WHERE aid = $1;')
+  assert.is(redactSql('FETCH 5 FROM c'), 'FETCH $1 FROM c')
+  assert.is(redactSql('FETCH 70 FROM c'), 'FETCH $1 FROM c')
+  // A digit left in the redaction (here in a name) keeps the redaction per text.
+  assert.is(redactSql('SELECT a FROM t1 WHERE b = 5'), 'SELECT a FROM t1 WHERE b = $1')
+  assert.is(redactSql('SELECT a FROM t1 WHERE b = 7'), 'SELECT a FROM t1 WHERE b = $1')
+  assert.is(redactSql('SELECT a FROM t ORDER BY 1 LIMIT 3'), 'SELECT a FROM t ORDER BY $2 LIMIT $1')
+  assert.is(redactSql('SELECT a FROM t ORDER BY 2 LIMIT 9'), 'SELECT a FROM t ORDER BY $2 LIMIT $1')
+})
+
 test.run()

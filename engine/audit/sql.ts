@@ -2,6 +2,7 @@
 // scrubber removes comments and any literal normalization left; text that does not parse is scrubbed
 // alone, quoted identifiers included. Nothing here returns the raw text when in doubt.
 import { loadModule, normalizeSync, parseSync } from 'libpg-query'
+import { integerLiterals, templateKey } from '../normalize/sql-template.ts'
 import { StringMemo } from './memo.ts'
 import { scrubSql } from './sql-scrub.ts'
 
@@ -22,6 +23,11 @@ export function loadAuditRedaction(): Promise<void> {
 // the log (the event's text, then the sink's pass over the event); applications also repeat statements.
 // Only results computed with the parser loaded are kept: before that the scrubber alone answers.
 const memo = new StringMemo(256, 4096)
+// Texts that differ only in integer literals (engine/normalize/sql-template.ts) share one redaction when none of
+// those literals survived it: every character around them is the same, so the redacted text is too.
+const shapes = new StringMemo(256, 4096)
+const NOT_SHARED = '\u0000'
+const survives = (redacted: string) => /[0-9]/.test(redacted.replace(/\$[0-9]+/g, ''))
 
 export interface RedactSqlOptions {
   /**
@@ -34,7 +40,16 @@ export interface RedactSqlOptions {
 export function redactSql(text: string, opts?: RedactSqlOptions): string {
   if (typeof text !== 'string') return UNREDACTABLE_SQL
   if (!ready) return redactUncached(text, false)
-  return memo.get(text, opts?.parsed === true ? redactParsed : redactChecked)
+  const compute = opts?.parsed === true ? redactParsed : redactChecked
+  const literals = integerLiterals(text)
+  if (literals) {
+    const shared = shapes.get(templateKey(text, literals), () => {
+      const redacted = compute(text)
+      return survives(redacted) ? NOT_SHARED : redacted
+    })
+    if (shared !== NOT_SHARED) return shared
+  }
+  return memo.get(text, compute)
 }
 
 const redactParsed = (text: string) => redactUncached(text, true)

@@ -94,6 +94,19 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
   loop.relay.push({ kind: 'describe' })
 }
 
+/**
+ * A masked Execute whose masking failure the server need not see: a read-only statement, the first Execute
+ * of a batch that started outside a transaction block, followed by its Sync. Its implicit transaction then
+ * ends with nothing changed whatever the client is told, as it would after a server error. Any other masked
+ * Execute waits for its result before the Sync goes out, so a masking failure can still fail the batch.
+ */
+function nothingToUndo(loop: QueryLoop, judgement: JudgedStatement['judgement']): boolean {
+  const statements = judgement.input.command.sql?.statements
+  return loop.relay.status === 'I' &&
+    !loop.relay.queue.some((e) => e.kind === 'execute' || e.kind === 'query' || e.kind === 'sync' || e.kind === 'poison') &&
+    statements !== undefined && statements.length > 0 && statements.every((st) => st.read_only === true)
+}
+
 export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise<void> {
   if (dropping(loop)) return
   const bound = loop.statements.portal(m.portal)
@@ -113,10 +126,16 @@ export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise
     loop.relay.push({ kind: 'execute', run, wait })
     return
   }
+  const pipelined = loop.nextMessageType() === 'S' && nothingToUndo(loop, s.judgement)
   loop.up.write(encodeDescribe({ kind: 'P', name: m.portal }))
   loop.relay.push({ kind: 'describe', forRun: run })
   loop.up.write(raw)
   loop.relay.push({ kind: 'execute', run, wait })
+  if (pipelined) {
+    // The Sync goes out behind it at once: a masking failure here needs nothing undone on the server.
+    loop.client.hold()
+    return
+  }
   // Without Sync the server may hold its answer; Flush makes it send, and nothing else is sent until it is
   // complete, so a masking failure can still fail this batch on the server (as a PostgreSQL error would).
   loop.up.write(encodeFlush())

@@ -135,6 +135,25 @@ test('extended protocol: a masking failure errors the query; the connection goes
   assert.is((await c.query('SELECT 2 AS two')).rows[0].two, 2)
 })
 
+test('extended protocol: a masking failure inside a transaction fails the transaction on the server too', async () => {
+  const c = await h.client()
+  await c.query('BEGIN')
+  const err = await c.query('SELECT email FROM users WHERE id = $1 /* fail-mask */', [1]).then(() => undefined, (e: pg.DatabaseError) => e)
+  assert.is(err?.code, 'XX000')
+  const next = await c.query('SELECT 1').then(() => undefined, (e: pg.DatabaseError) => e)
+  assert.is(next?.code, '25P02', 'the transaction is aborted, as after a server error')
+  await c.query('ROLLBACK')
+})
+
+test('extended protocol: a write whose returned rows cannot be masked is undone on the server', async () => {
+  const c = await h.client()
+  const before = await h.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = 1')
+  const err = await c.query("UPDATE users SET plan = 'changed' WHERE id = $1 RETURNING email /* fail-mask */", [1]).then(() => undefined, (e: pg.DatabaseError) => e)
+  assert.is(err?.code, 'XX000')
+  assert.equal(await h.cluster.query('SELECT plan FROM users WHERE id = 1'), before, 'the UPDATE did not commit')
+  assert.is((await c.query('SELECT 2 AS two')).rows[0].two, 2)
+})
+
 test('DDL through the gateway refreshes the cached column names', async () => {
   const c = await h.client()
   assert.is((await c.query('SELECT email AS x FROM users WHERE id = 1')).rows[0].x, '***********.com')
