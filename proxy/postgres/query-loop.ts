@@ -148,13 +148,16 @@ export class QueryLoop {
     return { allow: false, judgement: { input, decision }, error }
   }
 
-  /** The session's search_path may now differ from the default the catalog resolves names with (search-path.ts). */
-  private searchPathChanged(): void {
+  /**
+   * The session's search_path may now differ from the default the catalog resolves names with (search-path.ts):
+   * a SET judged here, or a startup setting (`notify` false: the client is not in a session yet).
+   */
+  searchPathChanged(notify = true): void {
     this.statements.expireJudgements()
     const catalog = this.deps.catalog
     if (!catalog || this.judgeContext.catalog !== catalog) return
     this.judgeContext.catalog = qualifiedNamesOnly(catalog)
-    this.judgeContext.notice({
+    if (notify) this.judgeContext.notice({
       severity: 'NOTICE',
       code: '00000',
       message: 'warden: search_path changed: from now on this session\'s unqualified table names are not resolved, so their columns have unknown lineage (denied where results are masked)',
