@@ -159,6 +159,17 @@ test('approvals: a postgres store needs a database (its own or the audit one); t
   assert.equal(parseConfig({ ...minimal(), approvals: { webhook: { url: 'https://hooks.example/x', secret_env: 'HOOK_SECRET' } } }).approvals.webhook, { url: 'https://hooks.example/x', secret_env: 'HOOK_SECRET', max_attempts: 8, queue_size: 1000 })
 })
 
+test('the approvals and audit stores never share a database with a target (an agent writing through it could forge grants or records)', () => {
+  const pgStore = { host: 'db', database: 'warden', user: 'warden', password_env: 'PGPW' }
+  const staging = { name: 'staging-db', kind: 'postgres', environment: 'staging', upstream: { host: 'DB', port: 5432, database: 'warden', user: 'app', password_env: 'APPPW' } }
+  const withStaging = (more: object) => ({ ...minimal(), targets: [...minimal().targets, staging], ...more })
+  assert.match(problems(withStaging({ approvals: { store: 'postgres', postgres: pgStore } })).join('\n'), /^approvals\.postgres: .*is also the database of target staging-db/m)
+  assert.match(problems(withStaging({ approvals: { store: 'postgres' }, audit: { store: 'postgres', postgres: pgStore } })).join('\n'), /^audit\.postgres: .*is also the database of target staging-db/m)
+  const local = { ...staging, upstream: { ...staging.upstream, host: '127.0.0.1' } }
+  assert.match(problems({ ...minimal(), targets: [local], approvals: { store: 'postgres', postgres: { ...pgStore, host: 'localhost' } } }).join('\n'), 'is also the database of target staging-db')
+  assert.is(parseConfig(withStaging({ approvals: { store: 'postgres', postgres: { ...pgStore, database: 'warden_state' } } })).approvals.store, 'postgres', 'another database on the same server is accepted')
+})
+
 test('approver groups must not be empty', () => {
   assert.equal(problems({ ...minimal(), approvals: { approver_groups: [] } }), ['approvals.approver_groups: must have at least 1 item, got 0'])
 })

@@ -100,8 +100,32 @@ function approvalsIssues(config: Config): ConfigIssue[] {
   return out
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+const hostKey = (host: string) => (LOCAL_HOSTS.has(host.toLowerCase()) ? 'localhost' : host.toLowerCase())
+
+/**
+ * The approvals and audit stores hold what the gateway trusts (grants, the trail): a database that is also a
+ * target's would let an agent allowed to write there (a staging target, say) insert a grant for production,
+ * and NOTIFY the gateway to load it. Another database on the same server is fine.
+ */
+function storeIssues(config: Config): ConfigIssue[] {
+  const stores: [string, Config['audit']['postgres']][] = [['audit', config.audit.store === 'postgres' ? config.audit.postgres : undefined]]
+  if (config.approvals.store === 'postgres') stores.push(['approvals', config.approvals.postgres ?? config.audit.postgres])
+  const out: ConfigIssue[] = []
+  for (const [name, store] of stores) {
+    if (!store) continue
+    for (const t of config.targets) {
+      const u = t.kind === 'postgres' ? t.upstream : undefined
+      if (!u || hostKey(u.host) !== hostKey(store.host) || u.port !== store.port || u.database !== store.database) continue
+      const at = name === 'approvals' && !config.approvals.postgres ? ['audit', 'postgres'] : [name, 'postgres']
+      out.push(issue(at, `the ${name} store's database ${store.database} on ${store.host}:${store.port} is also the database of target ${t.name}: anyone allowed to write through that target could change what the gateway trusts; give the store a database of its own`))
+    }
+  }
+  return out
+}
+
 export function semanticIssues(config: Config): ConfigIssue[] {
-  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit), ...approvalsIssues(config)]
+  const out = [...providerIssues(config.identity.providers), ...targetIssues(config.targets), ...auditIssues(config.audit), ...approvalsIssues(config), ...storeIssues(config)]
   if (config.policy.source !== undefined && config.policy.bundle !== undefined) {
     out.push(issue(['policy'], 'has both source and bundle; give source (Rego directory compiled at start-up) or bundle (a prebuilt bundle.tar.gz), not both'))
   }

@@ -2,7 +2,7 @@ import net from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { connectBackend } from './backend.ts'
-import { Catalog } from './catalog.ts'
+import { Catalog, VIEW_FRESH_MS } from './catalog.ts'
 import { encodeAuthentication } from './messages/authentication.ts'
 import { encodeBackendKeyData } from './messages/backend-key-data.ts'
 import { encodeParameterStatus } from './messages/parameter-status.ts'
@@ -70,6 +70,33 @@ test('relations created behind the gateway: a judgement\'s misses are recorded, 
     await catalog.loadNames([{ schema: null, name: "x'); DROP TABLE orders; --" }, { schema: null, name: 'Ünïcode "q"' }])
     assert.ok(catalog.relation(null, 'orders'))
     assert.is((await cluster.query("SELECT to_regclass('orders') IS NOT NULL AS ok"))[0]!.ok, true)
+  } finally {
+    await cluster.query('DROP VIEW contacts')
+    catalog.close()
+  }
+})
+
+test('a view is looked up again once VIEW_FRESH_MS old, and not known at all when it could not be for VIEW_TRUST_MS', async () => {
+  let now = 1_000_000
+  let down = false
+  const catalog = new Catalog(() => (down ? Promise.reject(new Error('server down')) : connector()), 5_000, () => now)
+  await cluster.query('CREATE VIEW contacts AS SELECT id, email AS contact FROM users')
+  try {
+    await catalog.warm()
+    const fresh = catalog.watch(() => [catalog.relation(null, 'contacts'), catalog.relation(null, 'users')])
+    assert.equal([fresh.result.map((r) => r?.name), fresh.misses], [['contacts', 'users'], []])
+    now += VIEW_FRESH_MS
+    const due = catalog.watch(() => [catalog.relation(null, 'contacts'), catalog.relation(null, 'users')])
+    assert.equal([due.result.map((r) => r?.name), due.misses], [['contacts', 'users'], [{ schema: null, name: 'contacts' }]], 'still given, and looked up first')
+    await catalog.loadNames(due.misses)
+    assert.equal(catalog.watch(() => catalog.relation(null, 'contacts')).misses, [], 'reloaded: fresh again')
+    catalog.close()
+    down = true
+    now += VIEW_FRESH_MS
+    await catalog.loadNames([{ schema: null, name: 'contacts' }]).catch(() => undefined)
+    now += 10_000
+    assert.is(catalog.relation(null, 'contacts'), undefined, 'lookups failing for long: unknown (fail closed)')
+    assert.ok(catalog.relation(null, 'users'), 'tables are not affected')
   } finally {
     await cluster.query('DROP VIEW contacts')
     catalog.close()

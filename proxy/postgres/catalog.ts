@@ -31,6 +31,16 @@ const LOOKUP_TIMEOUT_MS = 5_000
 const ABSENT_TTL_MS = 10_000
 /** Names per on-demand lookup. */
 const MAX_NAMES = 64
+/**
+ * A view's cached definition is trusted this long; after it the view is looked up again before a statement naming
+ * it is judged. The server can redefine a view unseen (a migration, another gateway of a scale-out), and a result
+ * names the view, not the base column, so only the definition says a view column is a masked one. A hot view
+ * costs one lookup a second.
+ */
+export const VIEW_FRESH_MS = 1_000
+/** Past this age (lookups failing) a view is not known at all: its columns have unknown lineage. */
+const VIEW_TRUST_MS = 10_000
+const VIEW_KINDS = new Set<CatalogRelation['kind']>(['view', 'materialized_view'])
 
 const nameKey = (schema: string, name: string) => `${schema}\u0000${name}`
 
@@ -40,6 +50,8 @@ export class Catalog implements SchemaCatalog {
   /** Names of temporary relations: in some session they shadow every other relation of that name. */
   private tempNames = new Set<string>()
   private absent = new Map<string, number>()
+  /** When each cached relation was loaded (views are trusted for VIEW_FRESH_MS). */
+  private readonly loadedAt = new WeakMap<CachedRelation, number>()
   private side: SideQuery | undefined
   private connecting: Promise<SideQuery> | undefined
   private warming: Promise<void> | undefined
@@ -73,9 +85,18 @@ export class Catalog implements SchemaCatalog {
    * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public.
    */
   relation(schema: string | null, name: string): CatalogRelation | undefined {
-    const found = this.resolve(schema, name)
-    if (!found && this.recording && schema !== 'pg_temp') this.recording.add(JSON.stringify([schema, name]))
+    const resolved = this.resolve(schema, name)
+    const age = resolved ? this.viewAge(resolved) : 0
+    // A view is looked up again before a statement naming it is judged once its definition is VIEW_FRESH_MS old,
+    // and is not known at all past VIEW_TRUST_MS (lookups failing: unknown lineage, fail closed).
+    const found = age >= VIEW_TRUST_MS ? undefined : resolved
+    if ((!found || age >= VIEW_FRESH_MS) && this.recording && schema !== 'pg_temp') this.recording.add(JSON.stringify([schema, name]))
     return found?.relation
+  }
+
+  /** How long ago a view's definition was loaded; 0 for other relations. */
+  private viewAge(r: CachedRelation): number {
+    return VIEW_KINDS.has(r.relation.kind) ? this.now() - (this.loadedAt.get(r) ?? -Infinity) : 0
   }
 
   private resolve(schema: string | null, name: string): CachedRelation | undefined {
@@ -115,7 +136,10 @@ export class Catalog implements SchemaCatalog {
       this.store(relationsOf(await this.query(relationsByNameSql([...new Set(wanted.map((n) => n.name))]))))
     } finally {
       const at = this.now()
-      for (const n of wanted) if (!this.resolve(n.schema, n.name)) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+      for (const n of wanted) {
+        const r = this.resolve(n.schema, n.name)
+        if (!r || this.viewAge(r) >= VIEW_FRESH_MS) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+      }
     }
   }
 
@@ -139,8 +163,10 @@ export class Catalog implements SchemaCatalog {
   // ---- cache ----
 
   private store(relations: CachedRelation[]): void {
+    const at = this.now()
     for (const r of relations) {
       this.drop(r.oid)
+      this.loadedAt.set(r, at)
       const { schema, name } = r.relation
       this.byOid.set(r.oid, r)
       if (r.temp) this.tempNames.add(name)

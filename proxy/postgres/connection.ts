@@ -198,7 +198,9 @@ export class Connection {
       server_version: backend.parameters.get('server_version'),
       settings: [...settings.keys()],
     }))
-    return this.startLoop(source, session, planner, backend)
+    const loop = this.startLoop(source, session, planner, backend)
+    if (settings.has('search_path')) loop.searchPathChanged(false)
+    return loop
   }
 
   /** Startup settings are judged as the SET statements they amount to; anything but allow refuses the session. */

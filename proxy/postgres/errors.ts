@@ -84,6 +84,11 @@ export const pgErrors = {
       detail: `The gateway judges SQL as PostgreSQL reads it with ${PINNED_HINT}; changing ${name} would make the server read statements differently.`,
       hint: 'Leave client_encoding, standard_conforming_strings and backslash_quote at their session values; convert text to UTF-8 in the client.',
     }),
+  searchPathNotAlone: () =>
+    err('ERROR', '42501', 'warden: denied: a search_path change must be sent alone, not in a query string with other statements', {
+      detail: 'The other statements were judged with the names search_path gave before the change; the server would read them with the new one.',
+      hint: 'Send SET search_path as its own query, then the statements that use it.',
+    }),
   pinnedSettingChanged: (name: string, value: string) =>
     err('FATAL', '42501', `warden: the server changed ${name} to "${value.slice(0, 64)}", which the gateway pins; the session is closed`, {
       hint: 'Reconnect, and leave client_encoding and standard_conforming_strings at their session values.',

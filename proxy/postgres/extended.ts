@@ -1,13 +1,13 @@
 // The extended query protocol. Parse is judged; Bind, Describe and Execute reuse the judgement of the
 // statement they name (named statements and portals are tracked per session) while it holds. A statement
 // that needs approval is held at Bind, where its values are known and shown to the reviewer; one allowed only
-// by a grant is judged again at Bind and Execute once that grant has expired. After a refusal, client
+// by a grant is judged again at Bind and Execute once that grant has expired or was revoked. After a refusal, client
 // messages are dropped until Sync, exactly as PostgreSQL skips them after an error. An Execute whose results
 // are masked gets a gateway Describe of its portal first, to learn its columns and formats.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import { PgError, ProtocolError } from './errors.ts'
-import { grantDeadline, type Verdict } from './judge.ts'
+import { grantDeadline, grantsStillHeld, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
 import type { Close } from './messages/close.ts'
 import { encodeDescribe, type Describe } from './messages/describe.ts'
@@ -56,13 +56,17 @@ export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<voi
   loop.relay.push({ kind: 'parse', undo })
 }
 
+/** The grants this session's identity holds on its target now (revoked ones are gone at once). */
+const grantsInForce = (loop: QueryLoop) =>
+  loop.engine.approvals.grantsFor({ session: loop.session.id, identity: loop.session.identity, target: loop.session.target.name })
+
 /**
  * The judgement `s` runs under now: itself while it holds; otherwise (it needs approval, or a grant it
- * depended on has expired) the text judged again, held for a reviewer who sees `values` in place of `$n`.
+ * depended on has expired or was revoked) the text judged again, held for a reviewer who sees `values` in place of `$n`.
  * Undefined when refused (the refusal is already sent).
  */
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
-  if (!s.needsApproval && (s.grantUntil === undefined || Date.now() < s.grantUntil)) return s
+  if (!s.needsApproval && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
   const verdict = await loop.judge(s.text, { reviewText: reviewText(s.text, values) })
   if (!verdict.allow) {
     refuse(loop, s.text, verdict, via)

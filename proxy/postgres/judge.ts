@@ -4,7 +4,7 @@ import { redactSql } from '../../engine/audit/index.ts'
 import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { type HoldAbort, judgeAndHold, reasonsText } from '../../engine/hold.ts'
 import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
-import type { Decision } from '../../engine/types.ts'
+import type { Decision, Grant } from '../../engine/types.ts'
 import { type ErrorFields, PgError, pgErrors } from './errors.ts'
 
 export type Verdict =
@@ -122,11 +122,28 @@ export async function judgeSql(text: string, ctx: JudgeContext, opts: JudgeOptio
  * allow that cites grants none of which can be found depends on all of them, and on none left: now.
  */
 export function grantDeadline(j: Judgement): number | undefined {
+  const used = grantsUsed(j)
+  if (!used) return undefined
+  return used.length ? Math.min(...used.map((g) => Math.floor(g.expires_at_ns / 1e6))) : Date.now()
+}
+
+/** The grants an allow depended on (see grantDeadline); undefined when it depended on none. */
+function grantsUsed(j: Judgement): Grant[] | undefined {
   if (j.decision.effect !== 'allow') return undefined
   const cited = j.decision.reasons.filter((r) => r.rule === 'warden.grant')
   if (!cited.length) return undefined
   const grants = j.input.session?.grants ?? []
   const named = grants.filter((g) => cited.some((r) => r.message.includes(`(grant ${g.id},`)))
-  const used = named.length ? named : grants
-  return used.length ? Math.min(...used.map((g) => Math.floor(g.expires_at_ns / 1e6))) : Date.now()
+  return named.length ? named : grants
+}
+
+/**
+ * Whether every grant an allow depended on is still in force (`inForce`: the holder's grants now). A revoked
+ * grant ends at once: a statement prepared under it is judged again, as at its expiry.
+ */
+export function grantsStillHeld(j: Judgement, inForce: () => readonly Grant[]): boolean {
+  const used = grantsUsed(j)
+  if (!used) return true
+  const ids = new Set(inForce().map((g) => g.id))
+  return used.length > 0 && used.every((g) => ids.has(g.id))
 }

@@ -25,6 +25,7 @@ import { bind, close, describe, execute, flush, parse, sync } from './extended.t
 import { MAX_SQL_TEXT_BYTES } from './limits.ts'
 import type { Outbox } from './outbox.ts'
 import { firstPinnedChange } from './pinned-settings.ts'
+import { changesSearchPath, qualifiedNamesOnly } from './search-path.ts'
 import type { StatementRun, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
 import type { SessionStatements } from './session.ts'
@@ -131,18 +132,44 @@ export class QueryLoop {
       this.hold = undefined
     }
     if (!verdict.allow) return verdict
-    const change = firstPinnedChange(verdict.judgement.input.command?.sql?.statements ?? [])
+    const statements = verdict.judgement.input.command?.sql?.statements ?? []
+    if (changesSearchPath(statements)) {
+      if (statements.length > 1) return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.search_path', pgErrors.searchPathNotAlone())
+      this.searchPathChanged()
+    }
+    const change = firstPinnedChange(statements)
     if (!change) return verdict
-    const error = pgErrors.pinnedSetting(change.setting, change.how)
-    const decision = { effect: 'deny' as const, reasons: [{ rule: 'warden.postgres.pinned_setting', message: error.message }], obligations: { mask: [] } }
-    return { allow: false, judgement: { input: verdict.judgement.input, decision }, error }
+    return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.pinned_setting', pgErrors.pinnedSetting(change.setting, change.how))
+  }
+
+  /** A statement the policy allowed, refused by the gateway's own invariant. */
+  private gatewayDenial(input: InputDocument, rule: string, error: PgError): Verdict {
+    const decision = { effect: 'deny' as const, reasons: [{ rule, message: error.message }], obligations: { mask: [] } }
+    return { allow: false, judgement: { input, decision }, error }
+  }
+
+  /**
+   * The session's search_path may now differ from the default the catalog resolves names with (search-path.ts):
+   * a SET judged here, or a startup setting (`notify` false: the client is not in a session yet).
+   */
+  searchPathChanged(notify = true): void {
+    this.statements.expireJudgements()
+    const catalog = this.deps.catalog
+    if (!catalog || this.judgeContext.catalog !== catalog) return
+    this.judgeContext.catalog = qualifiedNamesOnly(catalog)
+    if (notify) this.judgeContext.notice({
+      severity: 'NOTICE',
+      code: '00000',
+      message: 'warden: search_path changed: from now on this session\'s unqualified table names are not resolved, so their columns have unknown lineage (denied where results are masked)',
+      hint: 'Qualify table names with their schema, e.g. reporting.profiles.',
+    })
   }
 
   /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */
   private catalogAhead(text: string): Promise<void> | undefined {
     const catalog = this.deps.catalog
     if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return undefined
-    return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog })
+    return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */

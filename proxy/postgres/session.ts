@@ -77,6 +77,11 @@ export class SessionStatements {
     return this.cursorMasks
   }
 
+  /** Every prepared statement is judged again when next bound (what its names mean may have changed). */
+  expireJudgements(): void {
+    for (const [name, s] of this.statements) this.statements.set(name, { ...s, grantUntil: 0 })
+  }
+
   clearStatements(): void {
     this.statements.clear()
     this.texts.clear()

@@ -1,0 +1,25 @@
+// search_path decides which relation an unqualified name means to the server; the gateway's catalog resolves
+// names with the default search_path (catalog.ts). A session that changes it (SET / RESET search_path, or the
+// role that `$user` names, allowed by an approval) would be judged with names the server reads otherwise: a
+// view in another schema could show a masked column under a harmless name. So from the moment such a change is allowed, unqualified names resolve
+// to nothing in that session (their lineage is unknown: denied under masks; schema-qualified names still
+// resolve), prepared statements are judged again when next used (the server analyses them again with the new
+// search_path), and a change must come alone in its query string (the statements after it in the same text
+// were judged with the old names). RESET ALL and DISCARD ALL do not end this: a rolled-back transaction can
+// bring a changed value back.
+import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
+import type { SqlStatement } from '../../engine/types.ts'
+
+/**
+ * Whether a statement (nested ones included) sets or resets search_path, or the role (SET ROLE, SET SESSION
+ * AUTHORIZATION, RESET ROLE): the role is the `$user` of the search_path.
+ */
+export function changesSearchPath(statements: readonly SqlStatement[]): boolean {
+  return statements.some((s) =>
+    s.type === 'set_role' || ((s.type === 'set' || s.type === 'reset') && typeof s.detail.name === 'string' && s.detail.name.toLowerCase() === 'search_path'))
+}
+
+/** The catalog as a session with a changed search_path may use it: schema-qualified names only. */
+export function qualifiedNamesOnly(catalog: SchemaCatalog): SchemaCatalog {
+  return { relation: (schema, name) => (schema === null ? undefined : catalog.relation(schema, name)) }
+}
