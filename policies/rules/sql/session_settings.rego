@@ -41,6 +41,16 @@ safe_setting(name) if startswith(name, "enable_")
 # RESET ALL returns every setting to its default.
 reset_all(s) if s.detail.kind == "VAR_RESET_ALL"
 
+# pg_catalog is searched first unless the path names it: named after another schema, that schema's functions
+# shadow the built-ins (`lower`, `upper` …) the function allowlist trusts by name.
+shadows_catalog(s) := first if {
+	is_string(s.detail.value)
+	schemas := [trim(trim_space(p), "'\"") | some p in split(lower(s.detail.value), ",")]
+	"pg_catalog" in schemas
+	first := schemas[0]
+	first != "pg_catalog"
+}
+
 reset_all(s) if {
 	s.type == "reset"
 	not named(s)
@@ -65,6 +75,12 @@ setting_finding(s) := f if {
 } else := f if {
 	loosens_read_only(s)
 	f := {"class": "dangerous", "rule": "warden.rules.sql.setting", "message": "READ WRITE lifts a read-only transaction default"}
+} else := f if {
+	not reset_all(s)
+	setting_name(s) == "search_path"
+	schema := shadows_catalog(s)
+	msg := concat("", ["search_path puts ", schema, " before pg_catalog: functions there would run in place of built-ins Warden treats as safe"])
+	f := {"class": "dangerous", "rule": "warden.rules.sql.search_path", "message": msg}
 } else := f if {
 	not reset_all(s)
 	setting_name(s) == "search_path"

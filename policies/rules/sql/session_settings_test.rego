@@ -72,10 +72,22 @@ test_extra_safe_settings_from_settings if {
 multi_set(name, value) := t.stmt("set", {"read_only": true, "detail": {"name": name, "value": value, "local": false, "kind": "VAR_SET_MULTI"}})
 
 test_search_path_changes_need_approval if {
-	d := data.warden.decision with input as doc_of({"statements": [set("search_path", "public, pg_catalog")]})
-	d.effect == "approve"
-	some r in d.reasons
-	r.rule == "warden.rules.sql.search_path"
+	every value in ["reporting, public", "pg_catalog, reporting", "'$user', public"] {
+		d := data.warden.decision with input as doc_of({"statements": [set("search_path", value)]})
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.sql.search_path"
+	}
+}
+
+test_search_path_before_pg_catalog_is_denied if {
+	every value in ["public, pg_catalog", "evil,PG_CATALOG", "\"$user\", pg_catalog, public"] {
+		d := data.warden.decision with input as doc_of({"statements": [set("search_path", value)]})
+		d.effect == "deny"
+		some r in d.reasons
+		r.rule == "warden.rules.sql.search_path"
+		contains(r.message, "before pg_catalog")
+	}
 }
 
 test_read_write_transactions_are_denied if {
