@@ -92,6 +92,20 @@ test('a normalization that read a literal, or whose literal the grammar consumed
   }
 })
 
+test('a text is never taken for a template key, nor a template key for a text', () => {
+  // The template key marks each literal digit with U+0001; a text spelling out such a key (which PostgreSQL
+  // cannot parse) must get its own normalization, and must not leave its parse error where a template goes.
+  const text = 'SELECT id FROM users WHERE id = 5'
+  const spelled = `\u0001${templateKey(text, integerLiterals(text)!)}`
+  const c = counted()
+  c.run(text)
+  assert.equal(c.run(spelled), fresh(spelled), 'the spelled key after the template')
+  assert.ok(c.run(spelled).command.sql!.parse_error)
+  const d = counted()
+  assert.equal(d.run(spelled), fresh(spelled))
+  assert.equal(d.run('SELECT id FROM users WHERE id = 7'), fresh('SELECT id FROM users WHERE id = 7'), 'a text of that shape after the spelled key')
+})
+
 test('a template is used only while the catalog answers as it did', () => {
   let columns = ['aid', 'bid', 'abalance', 'filler']
   const live: SchemaCatalog = { relation: (_s, name) => (name === 'pgbench_accounts' ? { ...accounts, columns } : undefined) }
