@@ -6,7 +6,9 @@ import type { Target } from '../types.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './index.ts'
 import { SqlNormalizeCache } from './sql-cache.ts'
 import type { CatalogRelation, SchemaCatalog } from './sql/index.ts'
-import { integerLiterals, templateKey } from './sql-template.ts'
+import { constText } from './sql/ast.ts'
+import { parsePostgres } from './sql/parse.ts'
+import { integerLiterals, LiteralWatch, templateKey } from './sql-template.ts'
 
 await loadSqlParsers()
 
@@ -104,6 +106,22 @@ test('a text is never taken for a template key, nor a template key for a text', 
   const d = counted()
   assert.equal(d.run(spelled), fresh(spelled))
   assert.equal(d.run('SELECT id FROM users WHERE id = 7'), fresh('SELECT id FROM users WHERE id = 7'), 'a text of that shape after the spelled key')
+})
+
+test('a literal the tree holds twice is no template: the guard covers one copy, a read of the other would go unseen', () => {
+  // SET (a, b) = (row): the grammar hands the same row to each column's MultiAssignRef, so the JSON tree
+  // holds every constant of it once per column, at the same offset.
+  const text = 'UPDATE users SET (id, plan) = (1, 2)'
+  const watch = new LiteralWatch(text, integerLiterals(text)!)
+  const stmts = parsePostgres(text)
+  watch.parsed(text, stmts)
+  const targets = (stmts[0]!.stmt as any).UpdateStmt.targetList
+  const copy = targets[1].ResTarget.val.MultiAssignRef.source.RowExpr.args[0]
+  assert.is(constText(copy), '1', 'the second column holds its own copy of the constant')
+  assert.is(watch.reusable(fresh(text)), undefined)
+  const c = counted()
+  for (const t of [text, 'UPDATE users SET (id, plan) = (3, 4)']) assert.equal(c.run(t), fresh(t))
+  assert.is(c.cache.templateHits, 0)
 })
 
 test('a template is used only while the catalog answers as it did', () => {
