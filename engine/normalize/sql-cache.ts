@@ -64,8 +64,10 @@ export class SqlNormalizeCache {
   /** `compute` normalizes the request it is given (a recording view of this one); its result may be reused. */
   normalize(request: SqlRequest, target: Target, compute: (request: SqlRequest) => Normalized): Normalized {
     if (request.text.length > this.maxTextLength) return compute(request)
+    // Texts and template keys (sql-template.ts) live in two namespaces: the character after the prefix says
+    // which, so no text, whatever it holds, can be read as a template key or the other way round.
     const prefix = `${target.kind}\u0000${target.name}\u0000`
-    const key = `${prefix}${request.text}`
+    const key = `${prefix}\u0000${request.text}`
     const entry = this.use(key, request.catalog)
     if (entry) {
       this.hits++

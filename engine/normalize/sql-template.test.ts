@@ -6,7 +6,9 @@ import type { Target } from '../types.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './index.ts'
 import { SqlNormalizeCache } from './sql-cache.ts'
 import type { CatalogRelation, SchemaCatalog } from './sql/index.ts'
-import { integerLiterals, templateKey } from './sql-template.ts'
+import { constText } from './sql/ast.ts'
+import { parsePostgres } from './sql/parse.ts'
+import { integerLiterals, LiteralWatch, templateKey } from './sql-template.ts'
 
 await loadSqlParsers()
 
@@ -90,6 +92,36 @@ test('a normalization that read a literal, or whose literal the grammar consumed
     assert.is(c.cache.templateHits, 0, texts[0])
     assert.is(c.computed, texts.length, texts[0])
   }
+})
+
+test('a text is never taken for a template key, nor a template key for a text', () => {
+  // The template key marks each literal digit with U+0001; a text spelling out such a key (which PostgreSQL
+  // cannot parse) must get its own normalization, and must not leave its parse error where a template goes.
+  const text = 'SELECT id FROM users WHERE id = 5'
+  const spelled = `\u0001${templateKey(text, integerLiterals(text)!)}`
+  const c = counted()
+  c.run(text)
+  assert.equal(c.run(spelled), fresh(spelled), 'the spelled key after the template')
+  assert.ok(c.run(spelled).command.sql!.parse_error)
+  const d = counted()
+  assert.equal(d.run(spelled), fresh(spelled))
+  assert.equal(d.run('SELECT id FROM users WHERE id = 7'), fresh('SELECT id FROM users WHERE id = 7'), 'a text of that shape after the spelled key')
+})
+
+test('a literal the tree holds twice is no template: the guard covers one copy, a read of the other would go unseen', () => {
+  // SET (a, b) = (row): the grammar hands the same row to each column's MultiAssignRef, so the JSON tree
+  // holds every constant of it once per column, at the same offset.
+  const text = 'UPDATE users SET (id, plan) = (1, 2)'
+  const watch = new LiteralWatch(text, integerLiterals(text)!)
+  const stmts = parsePostgres(text)
+  watch.parsed(text, stmts)
+  const targets = (stmts[0]!.stmt as any).UpdateStmt.targetList
+  const copy = targets[1].ResTarget.val.MultiAssignRef.source.RowExpr.args[0]
+  assert.is(constText(copy), '1', 'the second column holds its own copy of the constant')
+  assert.is(watch.reusable(fresh(text)), undefined)
+  const c = counted()
+  for (const t of [text, 'UPDATE users SET (id, plan) = (3, 4)']) assert.equal(c.run(t), fresh(t))
+  assert.is(c.cache.templateHits, 0)
 })
 
 test('a template is used only while the catalog answers as it did', () => {

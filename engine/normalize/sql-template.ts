@@ -5,8 +5,9 @@
 //   reads every other character the same way whatever the digits are;
 // - each literal is a run of at most 9 digits between non-identifier characters: always an ICONST token that
 //   fits int4, whatever its value, so the grammar builds the same tree around it;
-// - the parse tree holds an integer A_Const at exactly each literal's offset (a literal the grammar consumed,
-//   such as float(25) or FETCH 5, or folded, such as -5, disqualifies the text);
+// - the parse tree holds exactly one integer A_Const at each literal's offset (a literal the grammar consumed,
+//   such as float(25) or FETCH 5, folded, such as -5, or copied, such as SET (a, b) = (1, 2), disqualifies
+//   the text);
 // - the normalizer never read those A_Const values (they sit behind guards that record a read), never read
 //   the lexer tokens, parsed only the text itself, and it produced one statement with no nested ones.
 // The key keeps every other character and each literal's length, so every offset is the same in all texts of
@@ -66,6 +67,7 @@ export class LiteralWatch implements ParseWatch {
       return
     }
     const byOffset = new Map(this.literals.map((l) => [l.start, l]))
+    const seen = new Set<number>()
     let guarded = 0
     const visit = (node: unknown): void => {
       if (Array.isArray(node)) {
@@ -76,8 +78,11 @@ export class LiteralWatch implements ParseWatch {
       const record = node as Record<string, unknown>
       const constant = record.A_Const as Record<string, unknown> | undefined
       if (constant && typeof constant === 'object' && typeof constant.location === 'number' && byOffset.has(constant.location)) {
-        guarded += this.guard(constant, byOffset.get(constant.location)!) ? 1 : 0
-        byOffset.delete(constant.location)
+        // A second constant at a literal's offset (the grammar shares one row among the columns of
+        // SET (a, b) = (1, 2)) would sit unguarded: such a text is no template.
+        if (seen.has(constant.location)) this.spoiled = true
+        else guarded += this.guard(constant, byOffset.get(constant.location)!) ? 1 : 0
+        seen.add(constant.location)
         return
       }
       for (const key of Object.keys(record)) visit(record[key])
