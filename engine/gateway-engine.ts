@@ -12,6 +12,7 @@ import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { InputCheck } from './input-check.ts'
 import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
+import { HttpNormalizeCache } from './normalize/http-cache.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
 import type { Decision, InputDocument } from './types.ts'
 
@@ -29,8 +30,9 @@ export interface GatewayDeps {
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
-  // Work that is provably the same is done once: see the two modules for what makes it so.
+  // Work that is provably the same is done once: see the three cache modules for what makes it so.
   const normalizeCache = new SqlNormalizeCache()
+  const httpNormalizeCache = new HttpNormalizeCache()
   const decider = withDecisionCache(deps.decider)
   const inputCheck = new InputCheck()
 
@@ -45,7 +47,8 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   function assemble(session: SessionState, raw: RawRequest) {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor({ session: session.id, identity: session.identity, target: session.target.name })
-    const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target)) : normalize(raw, target)
+    const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target))
+      : raw.mcp ? normalize(raw, target) : httpNormalizeCache.normalize(raw.request, target, () => normalize(raw, target))
     const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
     return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)) }
