@@ -13,7 +13,7 @@
 // UTF-8), so a large download is not buffered only to be withheld.
 import { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
-import { maskDetected, maskJson } from '../../engine/obligations/index.ts'
+import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligations/index.ts'
 import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
@@ -73,6 +73,24 @@ export async function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => 
   return Buffer.concat(chunks)
 }
 
+// One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same
+// obligations for every response to the same request), remembering what the detectors made of each string.
+const MAX_MASKERS = 256
+const maskers = new WeakMap<Uint8Array, Map<string, JsonMasker>>()
+
+function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
+  let byObligations = maskers.get(key)
+  if (!byObligations) maskers.set(key, (byObligations = new Map()))
+  const id = JSON.stringify(obligations)
+  let masker = byObligations.get(id)
+  if (!masker) {
+    masker = jsonMasker(obligations, key, { memo: true })
+    if (byObligations.size >= MAX_MASKERS) byObligations.delete(byObligations.keys().next().value!)
+    byObligations.set(id, masker)
+  }
+  return masker
+}
+
 function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
   let doc: unknown
   try {
@@ -81,7 +99,7 @@ function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Arr
     throw failed('its body is not valid JSON', err)
   }
   try {
-    const out = maskJson(doc, obligations, key)
+    const out = maskerFor(obligations, key).mask(doc)
     return { text: JSON.stringify(out.doc), masked: out.masked }
   } catch (err) {
     throw failed((err as Error).message, err)

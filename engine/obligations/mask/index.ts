@@ -2,7 +2,7 @@
 export { MaskError, type MaskErrorCode } from '../errors.ts'
 export { DETECTOR_NAMES, DETECTORS, findSpans, resolveDetectors } from './detectors/index.ts'
 export type { Detector, DetectorName, FoundSpan, Span } from './detectors/index.ts'
-export { maskJson } from './json.ts'
+export { type JsonMasker, jsonMasker, maskJson } from './json.ts'
 export { planMask } from './plan.ts'
 export type { ColumnMask, MaskPlan, ResultColumn, SourceColumn } from './plan.ts'
 export { matchingStrategies, ruleMatches } from './plan.ts'

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MaskError } from '../errors.ts'
-import { maskJson } from './json.ts'
+import { jsonMasker, maskJson } from './json.ts'
 
 const KEY = new Uint8Array(32).fill(3)
 
@@ -58,6 +58,60 @@ test('cycles and bad obligations fail closed', () => {
   let deep: unknown = 'x@example.com'
   for (let i = 0; i < 600; i++) deep = [deep]
   assert.throws(() => maskJson(deep, [{ detector: 'email' }], KEY), (err: unknown) => failed(err) && /nested deeper/.test((err as Error).message))
+})
+
+test('a compiled masker that remembers detections masks exactly as maskJson, document after document', () => {
+  const jwtText = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"1"}').toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`
+  const strings = [
+    'jane@example.com', 'from jane@example.com to joe@example.org', '4242 4242 4242 4242', 'GB82 WEST 1234 5698 7654 32', '536-22-1234',
+    '+1 415 555 0100', 'AKIAIOSFODNN7EXAMPLE', 'Bearer abcdef1234567890', jwtText, 'plain', 'Running', 'prod', '', '****4242',
+    `long ${'x'.repeat(300)} jane@example.com`, `${'y'.repeat(400)}`,
+  ]
+  const docs: unknown[] = [
+    { kind: 'PodList', items: strings.map((s, i) => ({ metadata: { name: s, namespace: 'prod', uid: i }, status: { phase: s } })) },
+    strings,
+    { nums: [4242424242424242, 1234567, 12, 5362212345], nested: { deeper: [{ email: 'x@example.com', note: strings[1] }] } },
+    'jane@example.com',
+    4242424242424242,
+    null,
+  ]
+  const obligationSets: Parameters<typeof maskJson>[1][] = [
+    [{ detector: 'all' }],
+    [{ detector: 'all', strategy: 'partial' }],
+    [{ detector: 'email', strategy: 'hash' }, { detector: 'payment_card', strategy: 'null' }],
+    [{ detector: 'all', strategy: 'hash' }, { path: 'items.*.metadata.uid' }, { column: 'email', strategy: 'partial' }],
+    [],
+  ]
+  for (const obligations of obligationSets) {
+    const masker = jsonMasker(obligations, KEY, { memo: true })
+    // Twice over every document: the second pass answers the short strings from the memo.
+    for (let round = 0; round < 2; round++) {
+      for (const doc of docs) {
+        const want = maskJson(doc, obligations, KEY)
+        assert.equal(masker.mask(doc), want, `${JSON.stringify(obligations)} round ${round}`)
+      }
+    }
+  }
+})
+
+test('a masker remembers per key: the same text hashes differently under another key', () => {
+  const other = new Uint8Array(32).fill(9)
+  const a = jsonMasker([{ detector: 'email', strategy: 'hash' }], KEY, { memo: true })
+  const b = jsonMasker([{ detector: 'email', strategy: 'hash' }], other, { memo: true })
+  const doc = { e: 'jane@example.com' }
+  assert.is.not(JSON.stringify(a.mask(doc).doc), JSON.stringify(b.mask(doc).doc))
+  assert.equal(b.mask(doc), maskJson(doc, [{ detector: 'email', strategy: 'hash' }], other))
+})
+
+test('a masker with bad obligations fails closed when compiled, as maskJson does', () => {
+  let want = ''
+  try {
+    maskJson({}, [{ detector: 'nope' }], KEY)
+  } catch (err) {
+    want = (err as Error).message
+  }
+  assert.ok(want, 'maskJson refuses the obligation')
+  assert.throws(() => jsonMasker([{ detector: 'nope' }], KEY), (err: unknown) => err instanceof MaskError && (err as Error).message === want)
 })
 
 test.run()

@@ -1,19 +1,29 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
 // scan the remaining string leaves and long numbers. The input is never modified.
+// jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
+// decision alike) and can remember what the detectors made of a string: detection is a pure function of the
+// text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
+// repeat their strings (kinds, names, namespaces, states).
 import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
 import { compileRules, type MaskRules } from './rules.ts'
 import { maskWhole, strongest } from './strategy.ts'
-import { maskDetected } from './text-spans.ts'
+import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
 const MAX_DEPTH = 512
+/** Strings remembered per masker, and the longest one remembered. */
+const MEMO_ENTRIES = 2048
+const MEMO_MAX_LENGTH = 256
 
 interface Walk {
   rules: MaskRules
   key: Uint8Array
   masked: number
   stack: Set<object>
+  /** Some rule masks by path or key: each node's path is matched (otherwise no path is built). */
+  whole: boolean
+  detect(text: string): SpanMaskResult
 }
 
 function pathMatches(segments: readonly RegExp[], path: readonly string[]): boolean {
@@ -67,15 +77,14 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
 }
 
 function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth: number): unknown {
-  const strategy = path.length > 0 ? wholeStrategy(walk, path, isKey) : undefined
+  const strategy = walk.whole && path.length > 0 ? wholeStrategy(walk, path, isKey) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
   if (node !== null && typeof node === 'object') {
-    return children(walk, node, depth, (child, key, childIsKey) => visit(walk, child, [...path, key], childIsKey, depth + 1))
+    return children(walk, node, depth, (child, key, childIsKey) => visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1))
   }
-  const { detectors, detectorStrategies } = walk.rules
-  if (detectors.length === 0) return node
+  if (walk.rules.detectors.length === 0) return node
   if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
-    const result = maskDetected(String(node), detectors, detectorStrategies, walk.key)
+    const result = walk.detect(String(node))
     if (!result.masked) return node
     walk.masked++
     return result.value
@@ -83,10 +92,45 @@ function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth:
   return node
 }
 
+export interface JsonMasker {
+  /** The document with the obligations applied (a copy), and how many values were masked. */
+  mask(doc: unknown): { doc: unknown; masked: number }
+}
+
+/**
+ * Compiles `obligations` once (a malformed one throws MaskError here). With `memo`, each string up to
+ * MEMO_MAX_LENGTH characters is run through the detectors once and its result reused (bounded, least recently
+ * used first): the same result maskDetected gives for it.
+ */
+export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Array, opts: { memo?: boolean } = {}): JsonMasker {
+  const rules = failClosed('mask JSON body', () => compileRules(obligations))
+  const { detectors, detectorStrategies } = rules
+  const detected = (text: string) => maskDetected(text, detectors, detectorStrategies, key)
+  const memo = new Map<string, SpanMaskResult>()
+  const remembered = (text: string): SpanMaskResult => {
+    if (text.length > MEMO_MAX_LENGTH) return detected(text)
+    let hit = memo.get(text)
+    if (hit) {
+      // Re-inserting moves the entry to the back of the Map's order: the front is the least recently used.
+      memo.delete(text)
+    } else {
+      hit = detected(text)
+      if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!)
+    }
+    memo.set(text, hit)
+    return hit
+  }
+  const detect = opts.memo ? remembered : detected
+  const whole = rules.paths.length > 0 || rules.columns.length > 0
+  return {
+    mask: (doc) => failClosed('mask JSON body', () => {
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect }
+      const out = visit(walk, doc, [], false, 0)
+      return { doc: out, masked: walk.masked }
+    }),
+  }
+}
+
 export function maskJson(doc: unknown, obligations: MaskObligation[], key: Uint8Array): { doc: unknown; masked: number } {
-  return failClosed('mask JSON body', () => {
-    const walk: Walk = { rules: compileRules(obligations), key, masked: 0, stack: new Set() }
-    const out = visit(walk, doc, [], false, 0)
-    return { doc: out, masked: walk.masked }
-  })
+  return jsonMasker(obligations, key).mask(doc)
 }
