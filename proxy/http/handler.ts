@@ -177,7 +177,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const probe = engine.judge({ kind: 'http', session, request: asUpload })
       if (isObjectUpload(probe.input.command)) [upload, uploadJudgement, request] = [declared, probe, asUpload]
     }
-    const body = upload ? undefined : await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'), target)
+    // No body declared (most GETs): nothing to read, and no await on the way.
+    const body = upload || canon.bodyLength === 0 || !req.body ? undefined : await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'), target)
     trace.bytesIn = body?.byteLength ?? 0
     request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
@@ -236,7 +237,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     }
     if (upload?.refusal) throw upload.refusal
     if (mcp) await mcp.approved(outcome)
-    await release(req, trace, canon.method)
+    if (engine.audit.durable) await release(req, trace, canon.method)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
       : upload ? { headers: { ...forwardableHeaders(req.headers, false), ...upload.forwardHeaders }, body: upload.body(req.body!, (n) => (trace.bytesIn = n)) }
       : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }
