@@ -1,8 +1,9 @@
 // Schema checks of input documents. What the normalizer made from the request (command, risk) is checked once
 // per normalized object when that object is shared and immutable (engine/normalize/sql-cache.ts and
 // http-cache.ts freeze the ones they keep): checked again it would give the same answer. The rest (identity,
-// session with its grants, target) is checked every time. The issues are exactly those of the whole input schema: the command and risk of a
-// remembered object had none, and the context schema checks everything else as the input schema does.
+// session with its grants, target) is checked every time. The issues are exactly those of the whole input
+// schema: the command and risk of a remembered object had none, and the context schema checks everything else
+// as the input schema does.
 import type { Normalized } from './normalize/index.ts'
 import { type SchemaIssue, validator } from './schema/validate.ts'
 import type { InputDocument } from './types.ts'

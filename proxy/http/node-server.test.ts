@@ -1,0 +1,44 @@
+// The node adapter's request signal: aborted when the client goes away before its response is finished, and
+// left alone when the response was sent whole (node emits 'close' after every response).
+import { PassThrough } from 'node:stream'
+import { request } from 'undici'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { listenReverse } from './node-server.ts'
+import type { GatewayRequest } from './types.ts'
+
+const settle = () => new Promise((r) => setTimeout(r, 50))
+
+test('a response sent whole leaves the signal alone; a client gone mid-response aborts it with disconnect', async () => {
+  const seen: GatewayRequest[] = []
+  const streams: PassThrough[] = []
+  const listener = await listenReverse(async (req) => {
+    seen.push(req)
+    if (req.url === '/whole') return { status: 200, headers: { 'content-type': 'text/plain', 'content-length': '2' }, body: new TextEncoder().encode('ok') }
+    const body = new PassThrough()
+    streams.push(body)
+    body.write('partial')
+    return { status: 200, headers: { 'content-type': 'text/plain' }, body }
+  }, { host: '127.0.0.1', port: 0 })
+  try {
+    for (let i = 0; i < 3; i++) {
+      const res = await request(`${listener.url}/whole`)
+      assert.is(await res.body.text(), 'ok')
+    }
+    const stream = new AbortController()
+    const res = await request(`${listener.url}/stream`, { signal: stream.signal })
+    assert.is(res.statusCode, 200)
+    stream.abort()
+    await res.body.text().catch(() => undefined)
+    for (let i = 0; i < 40 && !seen[3]?.signal?.aborted; i++) await settle()
+    await settle()
+    assert.equal(seen.slice(0, 3).map((r) => r.signal!.aborted), [false, false, false], 'whole responses: not aborted')
+    assert.is(seen[3]!.signal!.aborted, true, 'the client went away mid-response')
+    assert.is(seen[3]!.signal!.reason, 'disconnect')
+  } finally {
+    for (const s of streams) s.destroy()
+    await listener.close()
+  }
+})
+
+test.run()
