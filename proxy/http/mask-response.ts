@@ -57,20 +57,61 @@ function outHeaders(res: UpstreamResponse, length?: number): Record<string, stri
   return out
 }
 
-/** The whole body, up to MAX_MASKED_BYTES; `first` sees the first chunk and may throw to stop reading. */
-export async function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of res) {
-    if (size === 0) first?.(chunk as Buffer)
-    size += (chunk as Buffer).byteLength
-    if (size > MAX_MASKED_BYTES) {
-      res.destroy()
-      throw failed(`it is larger than ${MAX_MASKED_BYTES} bytes`)
+const prematureClose = () => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })
+
+/**
+ * The whole body, up to MAX_MASKED_BYTES; `first` sees the first chunk and may throw to stop reading. Read from
+ * 'data' events: an async iterator over the stream cost several times more per (small) body, and every body
+ * the gateway masks comes through here. A stream that fails, or closes before it ends, rejects (as for-await
+ * did: its error, or Premature close); a stopped read destroys the stream.
+ */
+export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    if (res.destroyed) return reject(res.errored ?? prematureClose())
+    const chunks: Buffer[] = []
+    let size = 0
+    const cleanup = () => {
+      res.off('data', onData)
+      res.off('end', onEnd)
+      res.off('error', onError)
+      res.off('close', onClose)
     }
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks)
+    const stop = (err: unknown) => {
+      cleanup()
+      // Swallow the error a destroyed stream may still emit: the read already failed with `err`.
+      res.on('error', () => undefined)
+      res.destroy()
+      reject(err)
+    }
+    function onData(chunk: Buffer) {
+      if (size === 0 && first) {
+        try {
+          first(chunk)
+        } catch (err) {
+          return stop(err)
+        }
+      }
+      size += chunk.byteLength
+      if (size > MAX_MASKED_BYTES) return stop(failed(`it is larger than ${MAX_MASKED_BYTES} bytes`))
+      chunks.push(chunk)
+    }
+    function onEnd() {
+      cleanup()
+      resolve(Buffer.concat(chunks))
+    }
+    function onError(err: unknown) {
+      cleanup()
+      reject(err)
+    }
+    function onClose() {
+      cleanup()
+      reject(res.errored ?? prematureClose())
+    }
+    res.on('data', onData)
+    res.once('end', onEnd)
+    res.once('error', onError)
+    res.once('close', onClose)
+  })
 }
 
 // One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same

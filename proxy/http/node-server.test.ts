@@ -5,14 +5,14 @@ import { request } from 'undici'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { listenReverse } from './node-server.ts'
-import type { GatewayRequest } from './types.ts'
+import type { GatewayRequest, GatewayResponse } from './types.ts'
 
 const settle = () => new Promise((r) => setTimeout(r, 50))
 
 test('a response sent whole leaves the signal alone; a client gone mid-response aborts it with disconnect', async () => {
   const seen: GatewayRequest[] = []
   const streams: PassThrough[] = []
-  const listener = await listenReverse(async (req) => {
+  const listener = await listenReverse(async (req): Promise<GatewayResponse> => {
     seen.push(req)
     if (req.url === '/whole') return { status: 200, headers: { 'content-type': 'text/plain', 'content-length': '2' }, body: new TextEncoder().encode('ok') }
     const body = new PassThrough()
