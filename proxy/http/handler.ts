@@ -55,6 +55,16 @@ interface Trace {
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 
+/**
+ * Drops an upstream body that will not be read. undici's body emits an abort error when destroyed unread, which
+ * nothing else listens for here: unheard, it would end the process. (Until the request signal stopped being
+ * aborted after every response, that abort reached the body first and hid this.)
+ */
+function discard(res: Readable): void {
+  res.on('error', () => undefined)
+  res.destroy()
+}
+
 /** The headers the normalizer sees: as sent, minus the agent's proxy credential and bearer JWT, with the body as forwarded. */
 function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Record<string, string> {
   const out: Record<string, string> = {}
@@ -261,7 +271,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       try {
         out = await mcp.answer(res, outcome)
       } catch (err) {
-        res.destroy()
+        discard(res)
         throw err
       }
     } else if (masks.length && !noBody) {
@@ -272,7 +282,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson')
           : await maskWholeBody(res, masks, opts.maskKey)
       } catch (err) {
-        res.destroy()
+        discard(res)
         throw err
       }
     } else {

@@ -57,6 +57,7 @@ function outHeaders(res: UpstreamResponse, length?: number): Record<string, stri
   return out
 }
 
+const ignore = () => undefined
 const prematureClose = () => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })
 
 /**
@@ -78,8 +79,6 @@ export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void):
     }
     const stop = (err: unknown) => {
       cleanup()
-      // Swallow the error a destroyed stream may still emit: the read already failed with `err`.
-      res.on('error', () => undefined)
       res.destroy()
       reject(err)
     }
@@ -107,6 +106,9 @@ export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void):
       cleanup()
       reject(res.errored ?? prematureClose())
     }
+    // Once the read is settled, a later error (the caller destroying the stream) has nowhere to go: it is
+    // swallowed, as the iterator's end-of-stream listener, left in place, swallowed it.
+    res.on('error', ignore)
     res.on('data', onData)
     res.once('end', onEnd)
     res.once('error', onError)
