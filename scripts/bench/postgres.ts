@@ -81,6 +81,8 @@ interface Result {
   clients: number
   tps: number
   latencyMs: number
+  /** CPU time of this process (where Warden runs) per transaction, for Warden routes: robust to other load. */
+  cpuUs?: number
 }
 
 
@@ -257,8 +259,8 @@ function report(results: Result[], mode: Mode, version: string): void {
   if (mode === 'prepared' && rows.some((r) => r.route === 'pgbouncer')) process.stdout.write('(pgbouncer with session pooling in this mode)\n')
   process.stdout.write('\n')
   const width = Math.max(10, ...rows.map((r) => r.route.length))
-  process.stdout.write(`${'route'.padEnd(width)} ${pad('clients', 7)} ${pad('TPS', 10)} ${pad('avg ms', 8)}\n`)
-  for (const r of rows) process.stdout.write(`${r.route.padEnd(width)} ${pad(r.clients, 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.latencyMs.toFixed(3), 8)}\n`)
+  process.stdout.write(`${'route'.padEnd(width)} ${pad('clients', 7)} ${pad('TPS', 10)} ${pad('avg ms', 8)} ${pad('gateway CPU µs/txn', 19)}\n`)
+  for (const r of rows) process.stdout.write(`${r.route.padEnd(width)} ${pad(r.clients, 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.latencyMs.toFixed(3), 8)} ${pad(r.cpuUs === undefined ? '' : r.cpuUs.toFixed(0), 19)}\n`)
   process.stdout.write('\n')
   for (const clients of CLIENTS) {
     const at = (route: string) => rows.find((r) => r.route === route && r.clients === clients)
@@ -314,7 +316,11 @@ try {
     for (const clients of CLIENTS) {
       for (const r of routes) {
         process.stderr.write(`pgbench -S -M ${mode} -c ${clients} -T ${seconds} via ${r.route}…\n`)
-        results.push(await pgbench(cluster.bin, r, mode, clients))
+        const cpu = process.cpuUsage()
+        const result = await pgbench(cluster.bin, r, mode, clients)
+        const used = process.cpuUsage(cpu)
+        if (r.route.startsWith('warden')) result.cpuUs = (used.user + used.system) / (result.tps * seconds)
+        results.push(result)
       }
     }
   }
