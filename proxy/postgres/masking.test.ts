@@ -8,15 +8,16 @@ import type { Decision, InputDocument } from '../../engine/types.ts'
 import { decodeReadyForQuery } from './messages/ready-for-query.ts'
 import { encodeQuery } from './messages/query.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { errorsOf, RawClient, types } from './testing/raw-client.ts'
+import { errorsOf, RawClient, rawMessages as m, types } from './testing/raw-client.ts'
 
 let h: Harness
 
 const allow = (mask: Decision['obligations']['mask']): Decision => ({ effect: 'allow', reasons: [], obligations: { mask } })
 
-/** `/* fail-mask *\/` gets an obligation the masker cannot apply; the schema test below needs DDL allowed. */
+/** `/* fail-mask *\/` gets an obligation the masker cannot apply, `/* masked-write *\/` one it can; the schema test below needs DDL allowed. */
 function override(input: InputDocument): Decision | undefined {
   if (input.command.raw.includes('/* fail-mask */')) return allow([{ column: 'email', strategy: 'scramble' as never }])
+  if (input.command.raw.includes('/* masked-write */')) return allow([{ column: 'email', strategy: 'redact' }])
   if (/^ALTER TABLE users RENAME COLUMN/.test(input.command.raw)) return allow([])
   return undefined
 }
@@ -152,6 +153,23 @@ test('extended protocol: a write whose returned rows cannot be masked is undone 
   assert.is(err?.code, 'XX000')
   assert.equal(await h.cluster.query('SELECT plan FROM users WHERE id = 1'), before, 'the UPDATE did not commit')
   assert.is((await c.query('SELECT 2 AS two')).rows[0].two, 2)
+})
+
+test('extended protocol: a read-only masking failure after a write in the same batch still undoes the write', async () => {
+  // The UPDATE's masked rows are complete before the SELECT is read (its Execute waits behind a Flush), so
+  // nothing is pending when the SELECT comes: the batch still holds the UPDATE, and its Sync must not commit it.
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  const before = await h.cluster.query('SELECT plan FROM users WHERE id = 1')
+  c.send(
+    m.parse('', "UPDATE users SET plan = 'batched' WHERE id = 1 RETURNING email /* masked-write */"), m.bind('', ''), m.execute(''),
+    m.parse('', 'SELECT email FROM users WHERE id = 2 /* fail-mask */'), m.bind('', ''), m.execute(''),
+    m.sync(),
+  )
+  const frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the batch failed')
+  assert.not.match(Buffer.concat(frames.map((f) => f.raw)).toString(), '@example.')
+  assert.equal(await h.cluster.query('SELECT plan FROM users WHERE id = 1'), before, 'the UPDATE did not commit')
+  c.close()
 })
 
 test('DDL through the gateway refreshes the cached column names', async () => {

@@ -57,6 +57,11 @@ export class Relay {
   /** The server is in COPY FROM STDIN and waits for the client's data. */
   copyIn = false
   status: TransactionStatus = 'I'
+  /**
+   * A Query or Execute went upstream since the last Sync: the server's transaction may hold its effects even
+   * once it is answered, while `status` still reads as at the last ReadyForQuery.
+   */
+  ranSinceSync = false
   encoding: 'utf8' | 'latin1' = 'utf8'
   /** Set when the relay hit something it cannot continue from; the connection closes. */
   failure: Error | undefined
@@ -94,7 +99,8 @@ export class Relay {
   /** Queues what was just sent upstream. Returns false when the server will skip it (it is dropped here too). */
   push(entry: Entry): boolean {
     if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteContentMasks(entry.run.masks)
-    if (entry.kind === 'sync') this.serverSkipping = false
+    if (entry.kind === 'query' || entry.kind === 'execute') this.ranSinceSync = true
+    if (entry.kind === 'sync') this.serverSkipping = this.ranSinceSync = false
     else if (this.serverSkipping) {
       this.discard(entry)
       return false
