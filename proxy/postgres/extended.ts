@@ -99,17 +99,18 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
 }
 
 /**
- * A masked Execute whose masking failure the server need not see: a read-only statement, the first Execute
- * of a batch that started outside a transaction block (nothing ran since the last Sync, answered or not),
- * followed by its Sync. Its implicit transaction then ends with nothing changed whatever the client is told,
- * as it would after a server error. Any other masked
- * Execute waits for its result before the Sync goes out, so a masking failure can still fail the batch.
+ * A masked Execute whose masking failure the server need not see: a read-only statement that calls no
+ * function (read-only judges the statement, not what a function does: pg_notify acts at commit, a user
+ * function may write), the first Execute of a batch that started outside a transaction block (nothing ran
+ * since the last Sync, answered or not), followed by its Sync. Its implicit transaction then ends with
+ * nothing changed whatever the client is told, as it would after a server error. Any other masked Execute
+ * waits for its result before the Sync goes out, so a masking failure can still fail the batch.
  */
 function nothingToUndo(loop: QueryLoop, judgement: JudgedStatement['judgement']): boolean {
   const statements = judgement.input.command.sql?.statements
   return loop.relay.status === 'I' && !loop.relay.ranSinceSync &&
     !loop.relay.queue.some((e) => e.kind === 'execute' || e.kind === 'query' || e.kind === 'sync' || e.kind === 'poison') &&
-    statements !== undefined && statements.length > 0 && statements.every((st) => st.read_only === true)
+    statements !== undefined && statements.length > 0 && statements.every((st) => st.read_only === true && st.functions.length === 0)
 }
 
 export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise<void> {

@@ -3,10 +3,11 @@
 // statement with XX000 and sends no unmasked row.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type pg from 'pg'
+import pg from 'pg'
 import type { Decision, InputDocument } from '../../engine/types.ts'
 import { decodeReadyForQuery } from './messages/ready-for-query.ts'
 import { encodeQuery } from './messages/query.ts'
+import { DIRECT_APP } from './testing/cluster.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { errorsOf, RawClient, rawMessages as m, types } from './testing/raw-client.ts'
 
@@ -170,6 +171,25 @@ test('extended protocol: a read-only masking failure after a write in the same b
   assert.not.match(Buffer.concat(frames.map((f) => f.raw)).toString(), '@example.')
   assert.equal(await h.cluster.query('SELECT plan FROM users WHERE id = 1'), before, 'the UPDATE did not commit')
   c.close()
+})
+
+test('extended protocol: a read-only statement whose function acts at commit is undone when its rows cannot be masked', async () => {
+  // pg_notify is read-only for the judgement but transactional: the failed batch must not deliver it.
+  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
+  await listener.connect()
+  const heard: string[] = []
+  listener.on('notification', (n) => heard.push(n.payload ?? ''))
+  await listener.query('LISTEN warden_masked')
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(m.parse('', "SELECT pg_notify('warden_masked', 'sent'), email FROM users WHERE id = 1 /* fail-mask */"), m.bind('', ''), m.execute(''), m.sync())
+  const frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
+  // Notifications arrive in commit order: once this one is heard, an earlier one would have been too.
+  await h.cluster.query("SELECT pg_notify('warden_masked', 'after')")
+  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  c.close()
+  await listener.end()
 })
 
 test('DDL through the gateway refreshes the cached column names', async () => {
