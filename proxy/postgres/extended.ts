@@ -99,19 +99,24 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
 }
 
 /**
- * A masked Execute whose masking failure the server need not see: a read-only statement that calls no
- * function (read-only judges the statement, not what a function does: pg_notify acts at commit, a user
- * function may write), the first Execute of a batch that started outside a transaction block (nothing ran
- * since the last Sync, answered or not), followed by its Sync. Its implicit transaction then ends with
- * nothing changed whatever the client is told, as it would after a server error. Any other masked Execute
- * waits for its result before the Sync goes out, so a masking failure can still fail the batch.
+ * A masked Execute whose masking failure the server need not see: a read-only statement that runs no code
+ * of its own (read-only judges the statement, not what runs in it: pg_notify acts at commit, a user function
+ * may write), so it calls no function and reads only relations the catalog knows hold rows (a view may call
+ * one); the first Execute of a batch that started outside a transaction block (nothing ran since the last
+ * Sync, answered or not), followed by its Sync. Its implicit transaction then ends with nothing changed
+ * whatever the client is told, as it would after a server error. Any other masked Execute waits for its
+ * result before the Sync goes out, so a masking failure can still fail the batch.
  */
 function nothingToUndo(loop: QueryLoop, judgement: JudgedStatement['judgement']): boolean {
   const statements = judgement.input.command.sql?.statements
   return loop.relay.status === 'I' && !loop.relay.ranSinceSync &&
     !loop.relay.queue.some((e) => e.kind === 'execute' || e.kind === 'query' || e.kind === 'sync' || e.kind === 'poison') &&
-    statements !== undefined && statements.length > 0 && statements.every((st) => st.read_only === true && st.functions.length === 0)
+    statements !== undefined && statements.length > 0 &&
+    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => STORED.has(loop.relationKind(t))))
 }
+
+/** Relations whose rows are read as stored, running no code of their own. */
+const STORED = new Set<string | undefined>(['table', 'partitioned_table', 'materialized_view'])
 
 export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise<void> {
   if (dropping(loop)) return

@@ -192,6 +192,26 @@ test('extended protocol: a read-only statement whose function acts at commit is 
   await listener.end()
 })
 
+test('extended protocol: a read-only statement over a view that acts at commit is undone when its rows cannot be masked', async () => {
+  await h.cluster.query("CREATE VIEW notifying AS SELECT u.email, pg_notify('warden_view', 'sent')::text AS n FROM users u")
+  await h.cluster.query(`GRANT SELECT ON notifying TO ${h.cluster.roles.scram.user}`)
+  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
+  await listener.connect()
+  const heard: string[] = []
+  listener.on('notification', (n) => heard.push(n.payload ?? ''))
+  await listener.query('LISTEN warden_view')
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(m.parse('', 'SELECT email FROM notifying /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
+  const frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
+  await h.cluster.query("SELECT pg_notify('warden_view', 'after')")
+  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  c.close()
+  await listener.end()
+  await h.cluster.query('DROP VIEW notifying')
+})
+
 test('DDL through the gateway refreshes the cached column names', async () => {
   const c = await h.client()
   assert.is((await c.query('SELECT email AS x FROM users WHERE id = 1')).rows[0].x, '***********.com')

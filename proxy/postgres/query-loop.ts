@@ -4,7 +4,8 @@
 // judgement.
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import { TOO_MANY_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
-import type { InputDocument } from '../../engine/types.ts'
+import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
+import type { InputDocument, SqlTable } from '../../engine/types.ts'
 import type { Catalog } from './catalog.ts'
 import { CATALOG_AHEAD_MAX_BYTES, prepareCatalog } from './catalog-judge.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
@@ -163,6 +164,11 @@ export class QueryLoop {
       message: 'warden: search_path changed: from now on this session\'s unqualified table names are not resolved, so their columns have unknown lineage (denied where results are masked)',
       hint: 'Qualify table names with their schema, e.g. reporting.profiles.',
     })
+  }
+
+  /** What the catalog, as this session resolves names, says `table` is; undefined when it does not know. */
+  relationKind(table: SqlTable): CatalogRelation['kind'] | undefined {
+    return this.judgeContext.catalog?.relation(table.schema, table.name)?.kind
   }
 
   /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */
