@@ -59,6 +59,9 @@ export class HttpNormalizeCache {
   /** `compute` normalizes `request` for `target`; its result is kept (frozen) when the request has a key. */
   normalize(request: RawHttpRequest, target: Target, compute: () => Normalized): Normalized {
     let key: string | undefined
+    // A body over the key limit is never kept: no copy of it is made for a key.
+    const bodyLength = typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body.length : 0
+    if (bodyLength > this.maxKeyLength) return compute()
     try {
       key = httpRequestKey(request, target)
     } catch {

@@ -4,8 +4,6 @@
 // malloc_trim(0) once started and then on an interval (hot functions are compiled again under load). Where the
 // C library has no malloc_trim (musl, macOS) there is nothing to return and nothing is done. The call runs on
 // a libuv worker thread (it takes 5–11 ms with 200 sessions open): the event loop never waits for it.
-import koffi from 'koffi'
-
 export interface MemoryTrim {
   /** Returns free pages now; false when this C library cannot. */
   trim(): Promise<boolean>
@@ -19,10 +17,11 @@ export interface MemoryTrim {
 
 type AsyncTrim = { async(pad: number, done: (err: unknown, result: number) => void): void }
 
-/** glibc's malloc_trim, or undefined on a C library without it. */
-function loadMallocTrim(): AsyncTrim | undefined {
+/** glibc's malloc_trim, or undefined on a C library without it or a platform koffi has no build for. */
+async function loadMallocTrim(): Promise<AsyncTrim | undefined> {
   if (process.platform !== 'linux') return undefined
   try {
+    const { default: koffi } = await import('koffi')
     return koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as unknown as AsyncTrim
   } catch {
     return undefined
@@ -30,19 +29,22 @@ function loadMallocTrim(): AsyncTrim | undefined {
 }
 
 export function startMemoryTrim(opts: { intervalMs?: number } = {}): MemoryTrim {
-  const mallocTrim = loadMallocTrim()
+  const loading = loadMallocTrim()
   let count = 0
   let longestMs = 0
   let waiters: Array<() => void> = []
-  const trim = () => new Promise<boolean>((resolve) => {
-    if (!mallocTrim) return resolve(false)
-    const started = performance.now()
-    mallocTrim.async(0, (err) => {
-      longestMs = Math.max(longestMs, performance.now() - started)
-      count++
-      resolve(!err)
+  const trim = async () => {
+    const mallocTrim = await loading
+    if (!mallocTrim) return false
+    return new Promise<boolean>((resolve) => {
+      const started = performance.now()
+      mallocTrim.async(0, (err) => {
+        longestMs = Math.max(longestMs, performance.now() - started)
+        count++
+        resolve(!err)
+      })
     })
-  })
+  }
   const timer = setInterval(() => {
     void trim().then(() => {
       for (const resolve of waiters.splice(0)) resolve()
