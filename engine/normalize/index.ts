@@ -13,6 +13,7 @@ import { kubernetesRisk } from './risk/kubernetes.ts'
 import { mcpRisk } from './risk/mcp.ts'
 import { sqlRisk } from './risk/sql.ts'
 import { loadSqlParsers, normalizeMysql, normalizePostgres, type SchemaCatalog } from './sql/index.ts'
+import { sqlDigest } from './sql-template.ts'
 
 export type { RawHttpRequest } from './http.ts'
 export type { McpJudgeContext, McpToolState } from './mcp/normalize.ts'
@@ -35,10 +36,10 @@ function normalizeSql(request: Extract<RawRequest, { kind: 'sql' }>, target: Tar
   const text = raw
   if (target.kind !== 'postgres' && target.kind !== 'mysql') {
     const sql = { dialect: 'postgres' as const, statements: [], parse_error: `target ${target.name} is a ${target.kind} target; it does not accept SQL` }
-    return { command: { protocol: 'postgres', raw, digest: sha256(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
+    return { command: { protocol: 'postgres', raw, digest: sqlDigest(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
   }
   const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, request)
-  return { command: { protocol: target.kind, raw, digest: sha256(raw), fingerprint, sql }, risk: sqlRisk(sql) }
+  return { command: { protocol: target.kind, raw, digest: sqlDigest(raw), fingerprint, sql }, risk: sqlRisk(sql) }
 }
 
 function queryText(query: Record<string, string[]>): string {

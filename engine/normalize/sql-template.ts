@@ -19,6 +19,9 @@ import type { Normalized } from './index.ts'
 import type { ParseWatch } from './sql/builder.ts'
 import type { RawStmt } from './sql/parse.ts'
 
+/** The digest of a SQL command, of its raw text (normalize/index.ts; grants of scope statement match on it). */
+export const sqlDigest = (raw: string) => createHash('sha256').update(raw).digest('hex')
+
 /** Characters a template text may contain besides digits. */
 const PLAIN = /^[A-Za-z0-9_ \t\r\n,.()=<>;*+\-/%:]*$/
 /** A digit run that is a whole token: not part of a name, a parameter, a decimal or an exponent. */
@@ -130,13 +133,11 @@ export class LiteralWatch implements ParseWatch {
   }
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
-
 /** The template's normalized form for another text of the same template (frozen, sharing the template's parts). */
 export function instantiate(template: Normalized, text: string, at: { start: number; end: number }): Normalized {
   const { command } = template
   const sql = command.sql!
   const statement = { ...sql.statements[0]!, text: text.slice(at.start, at.end) }
   // The template's parts are frozen already: this freezes the four new objects.
-  return deepFreeze({ command: { ...command, raw: text, digest: sha256(text), sql: { ...sql, statements: [statement] } }, risk: template.risk })
+  return deepFreeze({ command: { ...command, raw: text, digest: sqlDigest(text), sql: { ...sql, statements: [statement] } }, risk: template.risk })
 }
