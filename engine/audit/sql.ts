@@ -43,8 +43,9 @@ export function redactSql(text: string, opts?: RedactSqlOptions): string {
   const compute = opts?.parsed === true ? redactParsed : redactChecked
   const literals = integerLiterals(text)
   if (literals) {
+    // Computed through the per-text memo: a shape that cannot be shared finds its first text there below.
     const shared = shapes.get(templateKey(text, literals), () => {
-      const redacted = compute(text)
+      const redacted = memo.get(text, compute)
       return survives(redacted) ? NOT_SHARED : redacted
     })
     if (shared !== NOT_SHARED) return shared
