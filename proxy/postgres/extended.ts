@@ -110,7 +110,7 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
 function nothingToUndo(loop: QueryLoop, judgement: JudgedStatement['judgement']): boolean {
   const statements = judgement.input.command.sql?.statements
   return loop.relay.status === 'I' && !loop.relay.ranSinceSync &&
-    !loop.relay.queue.some((e) => e.kind === 'execute' || e.kind === 'query' || e.kind === 'sync' || e.kind === 'poison') &&
+    !loop.relay.queue.some((e) => e.kind === 'sync' || e.kind === 'poison') &&
     statements !== undefined && statements.length > 0 &&
     statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => STORED.has(loop.relationKind(t))))
 }
