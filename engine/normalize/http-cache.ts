@@ -10,6 +10,7 @@ import { deepFreeze } from '../deep-freeze.ts'
 import type { Target } from '../types.ts'
 import type { RawHttpRequest } from './http.ts'
 import type { Normalized } from './index.ts'
+import { KeyedLru } from './keyed-lru.ts'
 
 export interface HttpNormalizeCacheOptions {
   maxEntries?: number
@@ -42,17 +43,13 @@ export function httpRequestKey(request: RawHttpRequest, target: Target): string 
 }
 
 export class HttpNormalizeCache {
-  private readonly entries = new Map<string, Normalized>()
-  private readonly maxEntries: number
-  private readonly maxChars: number
+  private readonly entries: KeyedLru<Normalized>
   private readonly maxKeyLength: number
-  private chars = 0
   hits = 0
   misses = 0
 
   constructor(opts: HttpNormalizeCacheOptions = {}) {
-    this.maxEntries = opts.maxEntries ?? MAX_ENTRIES
-    this.maxChars = opts.maxChars ?? MAX_CHARS
+    this.entries = new KeyedLru(opts.maxEntries ?? MAX_ENTRIES, opts.maxChars ?? MAX_CHARS)
     this.maxKeyLength = opts.maxKeyLength ?? MAX_KEY_LENGTH
   }
 
@@ -72,9 +69,6 @@ export class HttpNormalizeCache {
     const hit = this.entries.get(key)
     if (hit) {
       this.hits++
-      // Most recently used last: eviction takes the Map's first entry.
-      this.entries.delete(key)
-      this.entries.set(key, hit)
       return hit
     }
     this.misses++
@@ -85,13 +79,7 @@ export class HttpNormalizeCache {
       // Something that cannot be frozen (a typed array with elements): used once, not kept.
       return normalized
     }
-    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) {
-      const oldest = this.entries.keys().next().value!
-      this.entries.delete(oldest)
-      this.chars -= oldest.length
-    }
     this.entries.set(key, normalized)
-    this.chars += key.length
     return normalized
   }
 

@@ -12,6 +12,7 @@
 import { deepFreeze } from '../deep-freeze.ts'
 import type { Target } from '../types.ts'
 import type { Normalized, RawRequest } from './index.ts'
+import { KeyedLru } from './keyed-lru.ts'
 import type { CatalogRelation, SchemaCatalog, SqlContext } from './sql/index.ts'
 import { instantiate, integerLiterals, LiteralWatch, templateKey } from './sql-template.ts'
 
@@ -44,11 +45,8 @@ const MAX_CHARS = 1024 * 1024
 const MAX_TEXT_LENGTH = 8 * 1024
 
 export class SqlNormalizeCache {
-  private readonly entries = new Map<string, Entry>()
-  private readonly maxEntries: number
+  private readonly entries: KeyedLru<Entry>
   private readonly maxTextLength: number
-  private readonly maxChars: number
-  private chars = 0
   /** Each normalized form made from a template, to the template's own (sharing its schema check). */
   private readonly instances = new WeakMap<Normalized, Normalized>()
   hits = 0
@@ -56,9 +54,8 @@ export class SqlNormalizeCache {
   misses = 0
 
   constructor(opts: SqlNormalizeCacheOptions = {}) {
-    this.maxEntries = opts.maxEntries ?? MAX_ENTRIES
+    this.entries = new KeyedLru(opts.maxEntries ?? MAX_ENTRIES, opts.maxChars ?? MAX_CHARS)
     this.maxTextLength = opts.maxTextLength ?? MAX_TEXT_LENGTH
-    this.maxChars = opts.maxChars ?? MAX_CHARS
   }
 
   /** `compute` normalizes the request it is given (a recording view of this one); its result may be reused. */
@@ -106,9 +103,9 @@ export class SqlNormalizeCache {
     const normalized = compute(recording)
     if (readPrepared) return normalized
     deepFreeze(normalized)
-    this.store(key, { normalized, catalog, reads })
+    this.entries.set(key, { normalized, catalog, reads })
     const at = watch?.reusable(normalized)
-    if (at && shapeKey) this.store(shapeKey, { normalized, catalog, reads, at })
+    if (at && shapeKey) this.entries.set(shapeKey, { normalized, catalog, reads, at })
     return normalized
   }
 
@@ -117,29 +114,12 @@ export class SqlNormalizeCache {
     return this.instances.get(normalized) ?? normalized
   }
 
-  /** The entry under `key` if it still holds (most recently used last: eviction takes the Map's first); a stale one is dropped. */
+  /** The entry under `key` if it still holds; a stale one is dropped. */
   private use(key: string, catalog: SchemaCatalog | undefined): Entry | undefined {
     const entry = this.entries.get(key)
-    if (!entry) return undefined
+    if (!entry || this.holds(entry, catalog)) return entry
     this.entries.delete(key)
-    if (!this.holds(entry, catalog)) {
-      this.chars -= key.length
-      return undefined
-    }
-    this.entries.set(key, entry)
-    return entry
-  }
-
-  private store(key: string, entry: Entry): void {
-    if (this.entries.has(key)) this.evict(key)
-    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) this.evict(this.entries.keys().next().value!)
-    this.entries.set(key, entry)
-    this.chars += key.length
-  }
-
-  private evict(key: string): void {
-    this.entries.delete(key)
-    this.chars -= key.length
+    return undefined
   }
 
   get size(): number {

@@ -1,0 +1,33 @@
+// The bounded store both normalize caches keep their entries in (sql-cache.ts, http-cache.ts): least recently
+// used first out, bounded by the number of entries and by the summed length of their keys (a key holds the
+// request, so it measures what an entry keeps).
+export class KeyedLru<V> {
+  private readonly entries = new Map<string, V>()
+  private chars = 0
+
+  constructor(private readonly maxEntries: number, private readonly maxChars: number) {}
+
+  /** The value under `key`, now the most recently used (a Map keeps insertion order: the first is the oldest). */
+  get(key: string): V | undefined {
+    const value = this.entries.get(key)
+    if (value === undefined) return undefined
+    this.entries.delete(key)
+    this.entries.set(key, value)
+    return value
+  }
+
+  set(key: string, value: V): void {
+    this.delete(key)
+    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) this.delete(this.entries.keys().next().value!)
+    this.entries.set(key, value)
+    this.chars += key.length
+  }
+
+  delete(key: string): void {
+    if (this.entries.delete(key)) this.chars -= key.length
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+}
