@@ -10,7 +10,7 @@ import { deepFreeze } from '../deep-freeze.ts'
 import type { Target } from '../types.ts'
 import type { RawHttpRequest } from './http.ts'
 import type { Normalized } from './index.ts'
-import { KeyedLru } from './keyed-lru.ts'
+import { KeyedLru } from '../keyed-lru.ts'
 
 export interface HttpNormalizeCacheOptions {
   maxEntries?: number

@@ -12,7 +12,7 @@
 import { deepFreeze } from '../deep-freeze.ts'
 import type { Target } from '../types.ts'
 import type { Normalized, RawRequest } from './index.ts'
-import { KeyedLru } from './keyed-lru.ts'
+import { KeyedLru } from '../keyed-lru.ts'
 import type { CatalogRelation, SchemaCatalog, SqlContext } from './sql/index.ts'
 import { instantiate, integerLiterals, LiteralWatch, templateKey } from './sql-template.ts'
 

@@ -13,6 +13,7 @@
 // UTF-8), so a large download is not buffered only to be withheld.
 import { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { KeyedLru } from '../../engine/keyed-lru.ts'
 import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligations/index.ts'
 import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
@@ -119,18 +120,14 @@ export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void):
 // One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same
 // obligations for every response to the same request), remembering what the detectors made of each string.
 const MAX_MASKERS = 256
-const maskers = new WeakMap<Uint8Array, Map<string, JsonMasker>>()
+const maskers = new WeakMap<Uint8Array, KeyedLru<JsonMasker>>()
 
 function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
   let byObligations = maskers.get(key)
-  if (!byObligations) maskers.set(key, (byObligations = new Map()))
+  if (!byObligations) maskers.set(key, (byObligations = new KeyedLru(MAX_MASKERS)))
   const id = JSON.stringify(obligations)
   let masker = byObligations.get(id)
-  if (!masker) {
-    masker = jsonMasker(obligations, key, { memo: true })
-    if (byObligations.size >= MAX_MASKERS) byObligations.delete(byObligations.keys().next().value!)
-    byObligations.set(id, masker)
-  }
+  if (!masker) byObligations.set(id, (masker = jsonMasker(obligations, key, { memo: true })))
   return masker
 }
 

@@ -5,6 +5,7 @@
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
 // repeat their strings (kinds, names, namespaces, states).
+import { KeyedLru } from '../../keyed-lru.ts'
 import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
 import { compileRules, type MaskRules } from './rules.ts'
@@ -106,18 +107,11 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
   const rules = failClosed('mask JSON body', () => compileRules(obligations))
   const { detectors, detectorStrategies } = rules
   const detected = (text: string) => maskDetected(text, detectors, detectorStrategies, key)
-  const memo = new Map<string, SpanMaskResult>()
+  const memo = new KeyedLru<SpanMaskResult>(MEMO_ENTRIES)
   const remembered = (text: string): SpanMaskResult => {
     if (text.length > MEMO_MAX_LENGTH) return detected(text)
     let hit = memo.get(text)
-    if (hit) {
-      // Re-inserting moves the entry to the back of the Map's order: the front is the least recently used.
-      memo.delete(text)
-    } else {
-      hit = detected(text)
-      if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!)
-    }
-    memo.set(text, hit)
+    if (!hit) memo.set(text, (hit = detected(text)))
     return hit
   }
   const detect = opts.memo ? remembered : detected

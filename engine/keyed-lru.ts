@@ -1,11 +1,11 @@
-// The bounded store both normalize caches keep their entries in (sql-cache.ts, http-cache.ts): least recently
-// used first out, bounded by the number of entries and by the summed length of their keys (a key holds the
-// request, so it measures what an entry keeps).
+// A bounded store for caches keyed by strings (the normalize caches, the JSON masker's detector memo and the
+// HTTP gateway's maskers): least recently used first out, bounded by the number of entries and by the summed
+// length of their keys (where a key holds the request, it measures what an entry keeps).
 export class KeyedLru<V> {
   private readonly entries = new Map<string, V>()
   private chars = 0
 
-  constructor(private readonly maxEntries: number, private readonly maxChars: number) {}
+  constructor(private readonly maxEntries: number, private readonly maxChars = Infinity) {}
 
   /** The value under `key`, now the most recently used (a Map keeps insertion order: the first is the oldest). */
   get(key: string): V | undefined {
