@@ -7,9 +7,10 @@ import * as assert from 'uvu/assert'
 import pg from 'pg'
 import type { Decision, InputDocument } from '../../engine/types.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
+import { SHADOWED_SECRET, SHADOWING_VIEW_SQL } from './testing/shadowing-view.ts'
 
 let h: Harness
-const SECRET = 'hunter2-topsecret'
+const SECRET = SHADOWED_SECRET
 
 /** A policy that allows changing search_path (the default one holds it for approval). */
 function override(input: InputDocument): Decision | undefined {
@@ -20,10 +21,7 @@ function override(input: InputDocument): Decision | undefined {
 
 test.before(async () => {
   h = await startHarness({ override })
-  await h.cluster.query(`SET ROLE warden;
-    CREATE TABLE profiles (id int, motto text); INSERT INTO profiles VALUES (1, 'harmless');
-    CREATE SCHEMA vault; CREATE TABLE vault.accounts (id int, password text); INSERT INTO vault.accounts VALUES (1, '${SECRET}');
-    CREATE SCHEMA reporting; CREATE VIEW reporting.profiles AS SELECT id, password AS motto FROM vault.accounts`)
+  await h.cluster.query(SHADOWING_VIEW_SQL)
 })
 test.after(async () => {
   await h?.stop()

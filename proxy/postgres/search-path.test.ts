@@ -6,16 +6,14 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
 import { startHarness, type Harness } from './testing/harness.ts'
+import { SHADOWED_SECRET, SHADOWING_VIEW_SQL } from './testing/shadowing-view.ts'
 
 let h: Harness
-const SECRET = 'hunter2-topsecret'
+const SECRET = SHADOWED_SECRET
 
 test.before(async () => {
   h = await startHarness({ holdSeconds: 20 })
-  await h.cluster.query(`SET ROLE warden;
-    CREATE TABLE profiles (id int, motto text); INSERT INTO profiles VALUES (1, 'harmless');
-    CREATE SCHEMA vault; CREATE TABLE vault.accounts (id int, password text); INSERT INTO vault.accounts VALUES (1, '${SECRET}');
-    CREATE SCHEMA reporting; CREATE VIEW reporting.profiles AS SELECT id, password AS motto FROM vault.accounts`)
+  await h.cluster.query(SHADOWING_VIEW_SQL)
 })
 test.after(async () => {
   await h?.stop()
