@@ -86,7 +86,7 @@ const CASES: Case[] = [
   ['RELEASE SAVEPOINT a', 'release', 'TransactionStmt', true],
   ['PREPARE TRANSACTION \'x\'', 'other', 'TransactionStmt', false, { kind: 'TRANS_STMT_PREPARE', gid: 'x' }],
   ['COMMIT PREPARED \'x\'', 'other', 'TransactionStmt', false, { kind: 'TRANS_STMT_COMMIT_PREPARED' }],
-  ['SET search_path = a, public', 'set', 'VariableSetStmt', true, { name: 'search_path', value: 'a, public', local: false, kind: 'VAR_SET_VALUE' }],
+  ['SET search_path = a, public', 'set', 'VariableSetStmt', true, { name: 'search_path', value: 'a, public', values: ['a', 'public'], local: false, kind: 'VAR_SET_VALUE' }],
   ['SET LOCAL statement_timeout TO 5', 'set', 'VariableSetStmt', true, { name: 'statement_timeout', value: '5', local: true }],
   ['SET Work_Mem TO DEFAULT', 'set', 'VariableSetStmt', true, { name: 'work_mem', value: 'default', kind: 'VAR_SET_DEFAULT' }],
   ['SET TIME ZONE \'UTC\'', 'set', 'VariableSetStmt', true, { name: 'timezone', value: 'UTC' }],

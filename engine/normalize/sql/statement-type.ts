@@ -78,7 +78,8 @@ export function settingDetail(setting: PgObject): Record<string, unknown> {
     return constText(arg) ?? objectName(arg) ?? ''
   })
   const value = kind === 'VAR_SET_DEFAULT' ? 'default' : args.length > 0 ? args.join(', ') : null
-  return { name, value, local: setting.is_local === true, kind }
+  // values: each argument on its own, exact (a quoted name keeps its case and spaces; the joined value does not show them).
+  return { name, value, values: args, local: setting.is_local === true, kind }
 }
 
 function setType(body: PgObject): StatementType {

@@ -42,14 +42,22 @@ safe_setting(name) if startswith(name, "enable_")
 reset_all(s) if s.detail.kind == "VAR_RESET_ALL"
 
 # pg_catalog is searched first unless the path names it: named after another schema, that schema's functions
-# shadow the built-ins (`lower`, `upper` …) the function allowlist trusts by name.
+# shadow the built-ins (`lower`, `upper` …) the function allowlist trusts by name. Whether the path names
+# pg_catalog is read loosely (any case, spaces, quotes); whether it comes first is read exactly: a quoted
+# "PG_CATALOG" or " pg_catalog" is another schema, which a user may create.
 shadows_catalog(s) := first if {
 	is_string(s.detail.value)
 	schemas := [trim(trim_space(p), "'\"") | some p in split(lower(s.detail.value), ",")]
 	"pg_catalog" in schemas
-	first := schemas[0]
+	first := first_schema(s)
 	first != "pg_catalog"
 }
+
+# The first element of the path exactly as the server reads it: the first argument when the normalizer lists them.
+first_schema(s) := s.detail.values[0] if {
+	is_array(s.detail.values)
+	count(s.detail.values) > 0
+} else := split(s.detail.value, ",")[0]
 
 reset_all(s) if {
 	s.type == "reset"

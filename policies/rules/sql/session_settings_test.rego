@@ -110,3 +110,20 @@ test_read_only_transactions_are_allowed if {
 		matches(c, d)
 	}
 }
+
+# The normalizer lists each argument exactly (values): a quoted "PG_CATALOG" or " pg_catalog" is another schema.
+test_search_path_lookalike_before_pg_catalog_is_denied if {
+	every values in [["PG_CATALOG", "pg_catalog"], [" pg_catalog", "pg_catalog"], ["pg_catalog\t", "public", "pg_catalog"]] {
+		stmt := t.stmt("set", {"read_only": true, "detail": {"name": "search_path", "value": concat(", ", values), "values": values, "local": false, "kind": "VAR_SET_VALUE"}})
+		d := data.warden.decision with input as doc_of({"statements": [stmt]})
+		d.effect == "deny"
+		some r in d.reasons
+		contains(r.message, "before pg_catalog")
+	}
+}
+
+test_search_path_with_pg_catalog_first_is_not_denied if {
+	stmt := t.stmt("set", {"read_only": true, "detail": {"name": "search_path", "value": "pg_catalog, public", "values": ["pg_catalog", "public"], "local": false, "kind": "VAR_SET_VALUE"}})
+	d := data.warden.decision with input as doc_of({"statements": [stmt]})
+	d.effect == "approve"
+}
