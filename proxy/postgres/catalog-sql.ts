@@ -24,7 +24,7 @@ const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', 
 const RELATIONS_SQL =
   'SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, a.attnum, a.attname, ' +
   "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
-  'THEN pg_catalog.pg_get_viewdef(c.oid) END ' +
+  'THEN pg_catalog.pg_get_viewdef(c.oid) END, c.relrowsecurity ' +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND "
@@ -65,10 +65,11 @@ function kindOf(schema: string | null | undefined, relkind: string | null | unde
 export function relationsOf(rows: (string | null)[][], complete = true): CachedRelation[] {
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition] of rows) {
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
+      if (rowSecurity === 't' || rowSecurity === (true as unknown)) relation.row_security = true
       current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map() }
       out.push(current)
     }

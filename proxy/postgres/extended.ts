@@ -6,6 +6,7 @@
 // are masked gets a gateway Describe of its portal first, to learn its columns and formats.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
+import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import { PgError, ProtocolError } from './errors.ts'
 import { grantDeadline, grantsStillHeld, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
@@ -102,7 +103,7 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
  * A masked Execute whose masking failure the server need not see: a read-only statement that runs no code
  * of its own (read-only judges the statement, not what runs in it: pg_notify acts at commit, a user function
  * may write), so it calls no function and reads only relations the catalog knows hold rows (a view may call
- * one); the first Execute of a batch that started outside a transaction block (nothing ran since the last
+ * one, and so may a table's row security policy); the first Execute of a batch that started outside a transaction block (nothing ran since the last
  * Sync, answered or not), followed by its Sync. Its implicit transaction then ends with nothing changed
  * whatever the client is told, as it would after a server error. Any other masked Execute waits for its
  * result before the Sync goes out, so a masking failure can still fail the batch.
@@ -112,11 +113,16 @@ function nothingToUndo(loop: QueryLoop, judgement: JudgedStatement['judgement'])
   return loop.relay.status === 'I' && !loop.relay.ranSinceSync &&
     !loop.relay.queue.some((e) => e.kind === 'sync' || e.kind === 'poison') &&
     statements !== undefined && statements.length > 0 &&
-    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => STORED.has(loop.relationKind(t))))
+    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => stored(loop.relation(t))))
 }
 
-/** Relations whose rows are read as stored, running no code of their own. */
-const STORED = new Set<string | undefined>(['table', 'partitioned_table', 'materialized_view'])
+/**
+ * A relation whose rows are read as stored, running no code of its own: a table, partitioned table or
+ * materialized view without row-level security (its policies' expressions run on every read, and may call
+ * a function that acts at commit).
+ */
+const stored = (r: CatalogRelation | undefined) => r !== undefined && STORED.has(r.kind) && r.row_security !== true
+const STORED = new Set<string>(['table', 'partitioned_table', 'materialized_view'])
 
 export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise<void> {
   if (dropping(loop)) return

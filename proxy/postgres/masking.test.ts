@@ -212,6 +212,30 @@ test('extended protocol: a read-only statement over a view that acts at commit i
   await h.cluster.query('DROP VIEW notifying')
 })
 
+test('extended protocol: a read-only statement over a table whose row security policy acts at commit is undone when its rows cannot be masked', async () => {
+  // A table runs no code of its own, except its row security policies: one may call a function that notifies.
+  await h.cluster.query(`CREATE FUNCTION notify_rls() RETURNS boolean LANGUAGE sql AS $$ SELECT pg_notify('warden_rls', 'sent') IS NOT NULL $$;
+    CREATE TABLE guarded (id int, email text); INSERT INTO guarded VALUES (1, 'guarded@example.com');
+    ALTER TABLE guarded ENABLE ROW LEVEL SECURITY; ALTER TABLE guarded FORCE ROW LEVEL SECURITY;
+    CREATE POLICY notifies ON guarded USING (notify_rls());
+    GRANT SELECT ON guarded TO ${h.cluster.roles.scram.user}`)
+  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
+  await listener.connect()
+  const heard: string[] = []
+  listener.on('notification', (n) => heard.push(n.payload ?? ''))
+  await listener.query('LISTEN warden_rls')
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(m.parse('', 'SELECT email FROM guarded /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
+  const frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
+  await h.cluster.query("SELECT pg_notify('warden_rls', 'after')")
+  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  c.close()
+  await listener.end()
+  await h.cluster.query('DROP TABLE guarded; DROP FUNCTION notify_rls()')
+})
+
 test('DDL through the gateway refreshes the cached column names', async () => {
   const c = await h.client()
   assert.is((await c.query('SELECT email AS x FROM users WHERE id = 1')).rows[0].x, '***********.com')

@@ -167,8 +167,8 @@ export class QueryLoop {
   }
 
   /** What the catalog, as this session resolves names, says `table` is; undefined when it does not know. */
-  relationKind(table: SqlTable): CatalogRelation['kind'] | undefined {
-    return this.judgeContext.catalog?.relation(table.schema, table.name)?.kind
+  relation(table: SqlTable): CatalogRelation | undefined {
+    return this.judgeContext.catalog?.relation(table.schema, table.name)
   }
 
   /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */

@@ -38,6 +38,8 @@ export interface CatalogRelation {
   columns: string[]
   /** For a view: its definition (pg_get_viewdef), to follow lineage through it. */
   definition?: string
+  /** Row-level security is enabled: reading it runs its policies' expressions (which may call functions). */
+  row_security?: true
 }
 
 /**
