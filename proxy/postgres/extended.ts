@@ -7,6 +7,7 @@
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
+import { onlyBuiltinTypes } from './builtin-types.ts'
 import { PgError, ProtocolError } from './errors.ts'
 import { grantDeadline, grantsStillHeld, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
@@ -103,17 +104,18 @@ export function describe(loop: QueryLoop, m: Describe, raw: Buffer): void {
  * A masked Execute whose masking failure the server need not see: a read-only statement that runs no code
  * of its own (read-only judges the statement, not what runs in it: pg_notify acts at commit, a user function
  * may write), so it calls no function and reads only relations the catalog knows hold rows (a view may call
- * one, and so may a table's row security policy); the first Execute of a batch that started outside a transaction block (nothing ran since the last
+ * one, and so may a table's row security policy) and names only built-in types (a domain's CHECK may call one); the first Execute of a batch that started outside a transaction block (nothing ran since the last
  * Sync, answered or not), followed by its Sync. Its implicit transaction then ends with nothing changed
  * whatever the client is told, as it would after a server error. Any other masked Execute waits for its
  * result before the Sync goes out, so a masking failure can still fail the batch.
  */
-function nothingToUndo(loop: QueryLoop, judgement: JudgedStatement['judgement']): boolean {
-  const statements = judgement.input.command.sql?.statements
+function nothingToUndo(loop: QueryLoop, s: JudgedStatement): boolean {
+  const statements = s.judgement.input.command.sql?.statements
   return loop.relay.status === 'I' && !loop.relay.ranSinceSync &&
     !loop.relay.queue.some((e) => e.kind === 'sync' || e.kind === 'poison') &&
     statements !== undefined && statements.length > 0 &&
-    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => stored(loop.relation(t))))
+    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => stored(loop.relation(t)))) &&
+    onlyBuiltinTypes(s.text, s.paramTypes)
 }
 
 /**
@@ -143,7 +145,7 @@ export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise
     loop.relay.push({ kind: 'execute', run, wait })
     return
   }
-  const pipelined = loop.nextMessageType() === 'S' && nothingToUndo(loop, s.judgement)
+  const pipelined = loop.nextMessageType() === 'S' && nothingToUndo(loop, s)
   loop.up.write(encodeDescribe({ kind: 'P', name: m.portal }))
   loop.relay.push({ kind: 'describe', forRun: run })
   loop.up.write(raw)

@@ -5,8 +5,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import pg from 'pg'
 import type { Decision, InputDocument } from '../../engine/types.ts'
-import { decodeReadyForQuery } from './messages/ready-for-query.ts'
+import { encodeBind } from './messages/bind.ts'
+import { encodeParse } from './messages/parse.ts'
 import { encodeQuery } from './messages/query.ts'
+import { decodeReadyForQuery } from './messages/ready-for-query.ts'
 import { DIRECT_APP } from './testing/cluster.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { errorsOf, RawClient, rawMessages as m, types } from './testing/raw-client.ts'
@@ -234,6 +236,39 @@ test('extended protocol: a read-only statement over a table whose row security p
   c.close()
   await listener.end()
   await h.cluster.query('DROP TABLE guarded; DROP FUNCTION notify_rls()')
+})
+
+test('extended protocol: a read-only statement casting to a domain whose check acts at commit is undone when its rows cannot be masked', async () => {
+  // A cast to a domain runs its CHECK expression, which may call a function that notifies.
+  await h.cluster.query(`CREATE FUNCTION notify_check(int) RETURNS boolean LANGUAGE sql AS $$ SELECT pg_notify('warden_domain', 'sent') IS NOT NULL $$;
+    CREATE DOMAIN notifying_int AS int CHECK (notify_check(VALUE)); GRANT USAGE ON DOMAIN notifying_int TO ${h.cluster.roles.scram.user}`)
+  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
+  await listener.connect()
+  const heard: string[] = []
+  listener.on('notification', (n) => heard.push(n.payload ?? ''))
+  await listener.query('LISTEN warden_domain')
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  c.send(m.parse('', 'SELECT email FROM users WHERE id = CAST(1 AS notifying_int) /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
+  const frames = await c.readyCount(1)
+  assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
+  await h.cluster.query("SELECT pg_notify('warden_domain', 'after')")
+  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  c.close()
+  // The same through a parameter Parse declares of the domain's type: Bind runs its CHECK.
+  const oid = (await h.cluster.query<{ oid: number }>("SELECT 'notifying_int'::regtype::oid AS oid"))[0]!.oid
+  const p = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  p.send(
+    encodeParse({ name: '', text: 'SELECT email FROM users WHERE id = $1 /* fail-mask */', paramTypes: [Number(oid)] }),
+    encodeBind({ portal: '', statement: '', paramFormats: [], params: [Buffer.from('1')], resultFormats: [] }), m.execute(''), m.sync(),
+  )
+  assert.is(errorsOf(await p.readyCount(1))[0]?.code, 'XX000', 'the client is told the statement failed')
+  await h.cluster.query("SELECT pg_notify('warden_domain', 'after2')")
+  while (!heard.includes('after2')) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(heard, ['after', 'after2'], 'the failed statement with a domain parameter notified no one')
+  p.close()
+  await listener.end()
+  await h.cluster.query('DROP DOMAIN notifying_int; DROP FUNCTION notify_check(int)')
 })
 
 test('DDL through the gateway refreshes the cached column names', async () => {
