@@ -1,6 +1,7 @@
 // Whether a statement can only name built-in types. A cast to a domain, or a parameter of one, runs the
 // domain's CHECK expressions, which may call any function (a pg_notify acts at commit): a statement that
 // calls no function by name can still run code this way.
+import { KeyedLru } from '../../engine/keyed-lru.ts'
 import { parsePostgres } from '../../engine/normalize/sql/parse.ts'
 
 /** PostgreSQL's FirstNormalObjectId: every type created after initdb has an OID from here on. */
@@ -32,6 +33,10 @@ function namesOnlyBuiltinTypes(node: unknown): boolean {
   return true
 }
 
+// What the text names depends on the text alone: a prepared statement executed again and again
+// is parsed for it once, not at every Execute.
+const answers = new KeyedLru<boolean>(1024, 1024 * 1024)
+
 /**
  * True when `text` parses and every type it names (casts, typed literals, column definitions) is built in,
  * and every parameter type Parse declared is a built-in one (0: left to the server, which infers it from
@@ -39,9 +44,14 @@ function namesOnlyBuiltinTypes(node: unknown): boolean {
  */
 export function onlyBuiltinTypes(text: string, paramTypes: readonly number[] = []): boolean {
   if (!paramTypes.every((oid) => oid >= 0 && oid < FIRST_NORMAL_OID)) return false
-  try {
-    return namesOnlyBuiltinTypes(parsePostgres(text))
-  } catch {
-    return false
+  let answer = answers.get(text)
+  if (answer === undefined) {
+    try {
+      answer = namesOnlyBuiltinTypes(parsePostgres(text))
+    } catch {
+      answer = false
+    }
+    answers.set(text, answer)
   }
+  return answer
 }
