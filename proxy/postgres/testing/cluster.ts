@@ -51,15 +51,25 @@ function postgresBin(): string {
 }
 
 /** A port on 127.0.0.1 nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port
-      srv.close(() => resolve(port))
+/** Ports freePort handed out already: the kernel may offer a just-released port again at once. */
+const handedOut = new Set<number>()
+
+/** A port free on 127.0.0.1 now, never one this process was given before (two calls give two ports). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer()
+      srv.once('error', reject)
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo
+        srv.close(() => resolve(port))
+      })
     })
-  })
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
 }
 
 function osUser(): { uid: number; gid: number } | undefined {
