@@ -50,52 +50,98 @@ function matchesExtra(ctx: Context): boolean {
 /** plain: ordinary value; sql_text: this string is SQL; sql_tree: inside a parsed SQL command, where `text` is SQL. */
 type Mode = 'plain' | 'sql_text' | 'sql_tree'
 
-function entriesOf(value: object): Array<[string, unknown]> {
-  if (!(value instanceof Error)) return Object.entries(value)
-  const own = Object.entries(value).filter(([k]) => k !== 'name' && k !== 'message' && k !== 'cause')
-  const base: Array<[string, unknown]> = [['name', value.name], ['message', value.message], ...own]
-  return value.cause === undefined ? base : [...base, ['cause', value.cause]]
+/** What a key says about its value, whatever the value: secret, bookkeeping, or SQL. */
+interface KeyKind {
+  secret: boolean
+  bookkeeping: boolean
+  sql: boolean
 }
 
-function childMode(parent: Record<string, unknown> | unknown[], key: string, child: unknown, mode: Mode): Mode {
+// Events repeat a few dozen keys; classifying one runs a regular expression. Keys past the bound are classified
+// each time (an event may carry many distinct keys, e.g. request headers).
+const keyKinds = new Map<string, KeyKind>()
+const MAX_KEY_KINDS = 1024
+
+function kindOf(key: string): KeyKind {
+  let kind = keyKinds.get(key)
+  if (kind === undefined) {
+    kind = { secret: SECRET_KEY.test(key), bookkeeping: BOOKKEEPING_KEYS.has(key), sql: SQL_KEYS.has(key) }
+    if (keyKinds.size < MAX_KEY_KINDS) keyKinds.set(key, kind)
+  }
+  return kind
+}
+
+function childMode(parent: Record<string, unknown> | unknown[], key: string, kind: KeyKind, child: unknown, mode: Mode): Mode {
   if (Array.isArray(parent)) return mode
   // A postgres/mysql command: its raw text and its parsed statements' text are SQL.
-  const sqlCommand = typeof parent.protocol === 'string' && SQL_PROTOCOLS.has(parent.protocol)
+  const protocol = parent.protocol
+  const sqlCommand = typeof protocol === 'string' && SQL_PROTOCOLS.has(protocol)
   if (typeof child === 'string') {
-    return SQL_KEYS.has(key) || (sqlCommand && key === 'raw') || (mode === 'sql_tree' && key === 'text') ? 'sql_text' : 'plain'
+    return kind.sql || (sqlCommand && key === 'raw') || (mode === 'sql_tree' && key === 'text') ? 'sql_text' : 'plain'
   }
   return (sqlCommand && key === 'sql') || mode === 'sql_tree' ? 'sql_tree' : 'plain'
 }
 
-function visit(ctx: Context, value: unknown, mode: Mode): unknown {
-  const path = ctx.path
-  const key = path[path.length - 1] ?? ''
-  if (path.length > 0 && (SECRET_KEY.test(key) || (ctx.extra.length > 0 && matchesExtra(ctx)))) return value === null || value === undefined ? value : REDACTED
-  if (typeof value === 'string') return redactText(mode === 'sql_text' ? redactSql(value) : value, BOOKKEEPING_KEYS.has(key))
+/** An own, enumerable, writable property, even for the key `__proto__` (which assignment would take as the prototype). */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
+/**
+ * The redacted copy of `value`, the last key of ctx.path being its own (`kind` that key's classification). No
+ * try/finally around the path and cycle bookkeeping: a throw abandons the whole walk, and ctx with it.
+ */
+function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefined): unknown {
+  if (kind !== undefined && (kind.secret || (ctx.extra.length > 0 && matchesExtra(ctx)))) return value === null || value === undefined ? value : REDACTED
+  if (typeof value === 'string') return redactText(mode === 'sql_text' ? redactSql(value) : value, kind?.bookkeeping === true)
   if (typeof value === 'function' || typeof value === 'symbol') return undefined
   if (typeof value !== 'object' || value === null) return value
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`
   if (ctx.stack.has(value)) return '[Circular]'
-  if (path.length >= MAX_DEPTH) return '[Truncated]'
+  if (ctx.path.length >= MAX_DEPTH) return '[Truncated]'
   ctx.stack.add(value)
-  try {
-    if (Array.isArray(value)) return value.map((item, i) => child(ctx, String(i), item, mode))
+  const path = ctx.path
+  let out: unknown
+  if (Array.isArray(value)) {
+    const items = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) {
+      const key = String(i)
+      path.push(key)
+      items[i] = visit(ctx, value[i], mode, kindOf(key))
+      path.pop()
+    }
+    out = items
+  } else if (value instanceof Error) {
+    const record = value as unknown as Record<string, unknown>
+    out = Object.fromEntries(errorEntries(value).map(([k, v]) => {
+      path.push(k)
+      const kk = kindOf(k)
+      const redacted = visit(ctx, v, childMode(record, k, kk, v, mode), kk)
+      path.pop()
+      return [k, redacted]
+    }))
+  } else {
     const record = value as Record<string, unknown>
-    // fromEntries (not assignment) so a `__proto__` key stays an own property, never a prototype.
-    return Object.fromEntries(entriesOf(value).map(([k, v]) => [k, child(ctx, k, v, childMode(record, k, v, mode))]))
-  } finally {
-    ctx.stack.delete(value)
+    const copy: Record<string, unknown> = {}
+    for (const k of Object.keys(record)) {
+      const v = record[k]
+      const kk = kindOf(k)
+      path.push(k)
+      put(copy, k, visit(ctx, v, childMode(record, k, kk, v, mode), kk))
+      path.pop()
+    }
+    out = copy
   }
+  ctx.stack.delete(value)
+  return out
 }
 
-function child(ctx: Context, key: string, value: unknown, mode: Mode): unknown {
-  ctx.path.push(key)
-  try {
-    return visit(ctx, value, mode)
-  } finally {
-    ctx.path.pop()
-  }
+function errorEntries(value: Error): Array<[string, unknown]> {
+  const own = Object.entries(value).filter(([k]) => k !== 'name' && k !== 'message' && k !== 'cause')
+  const base: Array<[string, unknown]> = [['name', value.name], ['message', value.message], ...own]
+  return value.cause === undefined ? base : [...base, ['cause', value.cause]]
 }
 
 function compilePath(path: string): RegExp[] {
@@ -104,5 +150,5 @@ function compilePath(path: string): RegExp[] {
 
 export function redactEvent(event: AuditEvent, extraPaths: string[] = []): AuditEvent {
   const ctx: Context = { extra: extraPaths.map(compilePath), stack: new Set(), path: [] }
-  return visit(ctx, event, 'plain') as AuditEvent
+  return visit(ctx, event, 'plain', undefined) as AuditEvent
 }
