@@ -96,10 +96,10 @@ test('a __proto__ key stays an own value, a shared object is not a cycle, and de
   assert.is(Object.getPrototypeOf(out.body), Object.prototype, 'the copy keeps the plain prototype')
   assert.is(JSON.stringify(out.body), '{"__proto__":{"token":"[REDACTED]","note":"[jwt]"}}')
   const shared = { sub: 'a' }
-  assert.equal((redactEvent({ type: 'x', time: TIME, a: shared, b: [shared, shared] }) as Record<string, any>).b, [{ sub: 'a' }, { sub: 'a' }])
+  assert.equal((redactEvent({ type: 'error', time: TIME, a: shared, b: [shared, shared] }) as Record<string, any>).b, [{ sub: 'a' }, { sub: 'a' }])
   let deep: Record<string, unknown> = { leaf: 1 }
   for (let i = 0; i < 70; i++) deep = { d: deep }
-  const cut = JSON.stringify(redactEvent({ type: 'x', time: TIME, deep }))
+  const cut = JSON.stringify(redactEvent({ type: 'error', time: TIME, deep }))
   assert.ok(cut.includes('"[Truncated]"') && !cut.includes('leaf'), 'nesting past the limit is cut')
 })
 

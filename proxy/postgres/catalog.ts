@@ -38,6 +38,11 @@ const MAX_NAMES = 64
  * costs one lookup a second.
  */
 export const VIEW_FRESH_MS = 1_000
+/**
+ * How recently a relation must have been looked up for a masked read of it to be pipelined with its Sync
+ * (extended.ts): its kind and row security can change on the server unseen, like a view's definition.
+ */
+export const STORED_FRESH_MS = 1_000
 /** Past this age (lookups failing) a view is not known at all: its columns have unknown lineage. */
 const VIEW_TRUST_MS = 10_000
 const VIEW_KINDS = new Set<CatalogRelation['kind']>(['view', 'materialized_view'])
@@ -56,6 +61,8 @@ export class Catalog implements SchemaCatalog {
   private connecting: Promise<SideQuery> | undefined
   private warming: Promise<void> | undefined
   private recording: Set<string> | undefined
+  /** Relations being looked up again by checkedWithin(). */
+  private rechecking = new Set<string>()
   /** The upstream role, the `$user` of the default search_path. */
   private user: string | undefined
   /** Bumped whenever what is cached changes, so plans made from older contents are not reused. */
@@ -92,6 +99,24 @@ export class Catalog implements SchemaCatalog {
     const found = age >= VIEW_TRUST_MS ? undefined : resolved
     if ((!found || age >= VIEW_FRESH_MS) && this.recording && schema !== 'pg_temp') this.recording.add(JSON.stringify([schema, name]))
     return found?.relation
+  }
+
+  /**
+   * True when the name resolves (as relation() resolves it) to an entry loaded less than `ms` ago. When it is
+   * older, it is looked up again in the background (once at a time), so a later call can say true.
+   */
+  checkedWithin(schema: string | null, name: string, ms: number): boolean {
+    const r = this.resolve(schema, name)
+    if (!r) return false
+    if (this.now() - (this.loadedAt.get(r) ?? -Infinity) < ms) return true
+    const key = nameKey(r.relation.schema, r.relation.name)
+    if (!this.rechecking.has(key)) {
+      this.rechecking.add(key)
+      void this.loadNames([{ schema: r.relation.schema, name: r.relation.name }])
+        .catch(() => undefined)
+        .finally(() => this.rechecking.delete(key))
+    }
+    return false
   }
 
   /** How long ago a view's definition was loaded; 0 for other relations. */

@@ -8,6 +8,7 @@
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import { onlyBuiltinTypes } from './builtin-types.ts'
+import { STORED_FRESH_MS } from './catalog.ts'
 import { PgError, ProtocolError } from './errors.ts'
 import { grantDeadline, grantsStillHeld, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
@@ -114,14 +115,15 @@ function nothingToUndo(loop: QueryLoop, s: JudgedStatement): boolean {
   return loop.relay.status === 'I' && !loop.relay.ranSinceSync &&
     !loop.relay.queue.some((e) => e.kind === 'sync' || e.kind === 'poison') &&
     statements !== undefined && statements.length > 0 &&
-    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => stored(loop.relation(t)))) &&
+    statements.every((st) => st.read_only === true && st.functions.length === 0 && st.tables.every((t) => stored(loop.relation(t)) && loop.relationCheckedWithin(t, STORED_FRESH_MS))) &&
     onlyBuiltinTypes(s.text, s.paramTypes)
 }
 
 /**
  * A relation whose rows are read as stored, running no code of its own: a table, partitioned table or
  * materialized view without row-level security (its policies' expressions run on every read, and may call
- * a function that acts at commit).
+ * a function that acts at commit). The caller also needs the catalog's word to be recent (STORED_FRESH_MS):
+ * the table's owner can turn row security on, or swap the table for a view, on the server unseen.
  */
 const stored = (r: CatalogRelation | undefined) => r !== undefined && STORED.has(r.kind) && r.row_security !== true
 const STORED = new Set<string>(['table', 'partitioned_table', 'materialized_view'])

@@ -9,6 +9,7 @@ import { encodeBind } from './messages/bind.ts'
 import { encodeParse } from './messages/parse.ts'
 import { encodeQuery } from './messages/query.ts'
 import { decodeReadyForQuery } from './messages/ready-for-query.ts'
+import { STORED_FRESH_MS } from './catalog.ts'
 import { DIRECT_APP } from './testing/cluster.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { errorsOf, RawClient, rawMessages as m, types } from './testing/raw-client.ts'
@@ -236,6 +237,33 @@ test('extended protocol: a read-only statement over a table whose row security p
   c.close()
   await listener.end()
   await h.cluster.query('DROP TABLE guarded; DROP FUNCTION notify_rls()')
+})
+
+test('extended protocol: row security turned on directly on the server after the gateway cached the table still undoes a failed read', async () => {
+  // The gateway's catalog says "plain table" until it looks again: past STORED_FRESH_MS it must not trust that.
+  await h.cluster.query(`CREATE FUNCTION notify_late() RETURNS boolean LANGUAGE sql AS $$ SELECT pg_notify('warden_late', 'sent') IS NOT NULL $$;
+    CREATE TABLE late_guarded (id int, email text); INSERT INTO late_guarded VALUES (1, 'late@example.com');
+    GRANT SELECT ON late_guarded TO ${h.cluster.roles.scram.user}`)
+  const c = await h.client()
+  assert.is((await c.query('SELECT id FROM late_guarded')).rows.length, 1, 'the gateway has looked the table up: no row security')
+  await h.cluster.query(`ALTER TABLE late_guarded ENABLE ROW LEVEL SECURITY; ALTER TABLE late_guarded FORCE ROW LEVEL SECURITY;
+    CREATE POLICY notifies ON late_guarded USING (notify_late())`)
+  await new Promise((resolve) => setTimeout(resolve, STORED_FRESH_MS + 100))
+  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
+  await listener.connect()
+  const heard: string[] = []
+  listener.on('notification', (n) => heard.push(n.payload ?? ''))
+  await listener.query('LISTEN warden_late')
+  const raw = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  raw.send(m.parse('', 'SELECT email FROM late_guarded /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
+  assert.is(errorsOf(await raw.readyCount(1))[0]?.code, 'XX000', 'the client is told the statement failed')
+  await h.cluster.query("SELECT pg_notify('warden_late', 'after')")
+  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  raw.close()
+  await c.end()
+  await listener.end()
+  await h.cluster.query('DROP TABLE late_guarded; DROP FUNCTION notify_late()')
 })
 
 test('extended protocol: a read-only statement casting to a domain whose check acts at commit is undone when its rows cannot be masked', async () => {

@@ -171,6 +171,11 @@ export class QueryLoop {
     return this.judgeContext.catalog?.relation(table.schema, table.name)
   }
 
+  /** True when the catalog looked `table` up less than `ms` ago (and looks it up again when not). */
+  relationCheckedWithin(table: SqlTable, ms: number): boolean {
+    return this.relation(table) !== undefined && this.deps.catalog?.checkedWithin(table.schema, table.name, ms) === true
+  }
+
   /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */
   private catalogAhead(text: string): Promise<void> | undefined {
     const catalog = this.deps.catalog
