@@ -75,7 +75,8 @@ async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues 
     refuse(loop, s.text, verdict, via)
     return undefined
   }
-  const { needsApproval: _, ...rest } = s
+  // Judged again alone: the statement is the whole new text, so no index into the old one applies.
+  const { needsApproval: _, resultIndex: __, ...rest } = s
   return { ...rest, judgement: verdict.judgement, approvalId: verdict.approvalId ?? s.approvalId, grantUntil: grantDeadline(verdict.judgement) }
 }
 
@@ -141,6 +142,7 @@ export async function execute(loop: QueryLoop, m: Execute, raw: Buffer): Promise
   if (dropping(loop)) return
   // The released verdict itself: its statement record carries the release record's decision_id.
   const run = loop.newRun(s.text, verdict, 'extended')
+  if (s.resultIndex !== undefined) run.resultIndex = s.resultIndex
   const wait = { done: false }
   if (!run.masks.length) {
     loop.up.write(raw)

@@ -18,6 +18,8 @@ export interface StatementRun {
   masked: number
   /** CommandCompletes seen: the index of the next top-level statement of a simple query. */
   completed: number
+  /** Set when the rows are those of one statement of the judged text (JudgedStatement.resultIndex), not of its n-th top-level one. */
+  resultIndex?: number
   /** SQLSTATE of the error the client saw, if any. */
   error?: string
   /** The server never ran it (skipped after an earlier error). */

@@ -56,8 +56,12 @@ function outputsAt(j: Judgement, index: number, cursor: CursorLookup | undefined
   return SERVER_TEXT[s.type]
 }
 
-/** The outputs of the statement whose result starts now; undefined when its lineage is not known. */
-export function resultOutputs(j: Judgement, completed: number, cursor?: CursorLookup): SqlOutput[] | undefined {
+/**
+ * The outputs of the statement whose result starts now; undefined when its lineage is not known. `resultIndex`:
+ * the run executes that statement of the text (a PREPAREd or DECLAREd one), whatever else the text holds.
+ */
+export function resultOutputs(j: Judgement, completed: number, cursor?: CursorLookup, resultIndex?: number): SqlOutput[] | undefined {
+  if (resultIndex !== undefined) return outputsAt(j, resultIndex, cursor, 0)
   const top = topLevel(j)[completed]
   return top ? outputsAt(j, top.index, cursor, 0) : undefined
 }

@@ -25,7 +25,7 @@ export class ResultRelay {
     if (!run.masks.length || run.maskFailed) return
     let planned
     try {
-      planned = this.hooks.masker.plan(fields, run.masks, resultOutputs(run.verdict.judgement, run.completed, run.cursor))
+      planned = this.hooks.masker.plan(fields, run.masks, resultOutputs(run.verdict.judgement, run.completed, run.cursor, run.resultIndex))
     } catch (err) {
       return this.maskFailure(run, err)
     }

@@ -19,6 +19,12 @@ export interface JudgedStatement {
   paramTypes?: number[]
   /** Portals: the values they were bound with, shown to a reviewer if Execute has to hold again. */
   values?: BoundValues
+  /**
+   * Made by SQL (PREPARE, DECLARE) inside `judgement`'s text, which may hold other statements: the index (in
+   * its statements) of that PREPARE or DECLARE, whose outputs are the rows it returns. Undefined for a protocol
+   * Parse, whose text is that one statement.
+   */
+  resultIndex?: number
 }
 
 /** Undoes one change when the server turns out to have refused the message that made it. */

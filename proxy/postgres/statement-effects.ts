@@ -48,6 +48,9 @@ export function hasType(j: Judgement, ...types: StatementType[]): boolean {
 }
 
 export function applyStatementEffect(run: StatementRun, n: number, statements: SessionStatements, planner: ResultPlanner): void {
+  // An Execute of a statement SQL PREPAREd (or a cursor SQL DECLAREd) runs that one statement of its text, a
+  // query with no session effect: the text's other statements ran when it did, and must not be replayed.
+  if (run.resultIndex !== undefined) return
   const judgement = run.verdict.judgement
   const shape = shapeOf(judgement)
   const top = shape.top[n]
@@ -66,6 +69,8 @@ export function applyStatementEffect(run: StatementRun, n: number, statements: S
       statements.setStatement(name, {
         text: inner?.text ?? s.text,
         judgement,
+        // PREPARE (like DECLARE) carries the outputs of its statement (normalize/sql/lineage.ts).
+        resultIndex: index,
         approvalId: run.verdict.approvalId,
         ...(grantUntil === undefined ? {} : { grantUntil, needsApproval: true }),
       })
@@ -80,7 +85,7 @@ export function applyStatementEffect(run: StatementRun, n: number, statements: S
     }
     case 'declare_cursor': {
       const name = nameOf(s)
-      if (name !== undefined) statements.declareCursor(name, { text: s.text, judgement, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) })
+      if (name !== undefined) statements.declareCursor(name, { text: s.text, judgement, resultIndex: index, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) })
       return
     }
     case 'close': {

@@ -195,6 +195,12 @@ test('other row-returning statements: EXPLAIN, SHOW, COPY, FETCH, CALL', () => {
   assert.equal(fetch?.outputs?.map(brief), [derivedEmail('md5', 'md5')])
   assert.is(fetch?.detail.cursor_declared, true)
   assert.is(move?.outputs, undefined)
+  // A protocol Bind and Execute of a SQL-prepared name returns the prepared statement's rows.
+  const [prepare, inner] = pg('PREPARE p AS SELECT md5(email) FROM users')
+  assert.equal(prepare?.outputs?.map(brief), [derivedEmail('md5', 'md5')])
+  assert.is(inner?.outputs, undefined)
+  assert.equal(pg('PREPARE p (int) AS UPDATE users SET plan = plan WHERE id = $1 RETURNING email')[0]?.outputs?.map(brief), [`email plain ${EMAIL}`])
+  assert.is(pg('PREPARE p (int) AS DELETE FROM users WHERE id = $1')[0]?.outputs, undefined)
   assert.equal(outputs('CALL p()'), ['* unknown  star fn=p'])
   assert.is(one('CREATE TABLE t AS SELECT email FROM users').outputs, undefined)
   assert.is(one('SELECT email INTO t FROM users').outputs, undefined)

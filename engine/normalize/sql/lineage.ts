@@ -101,6 +101,14 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       ctx.cursors.set(str(body.portalname) ?? '', cols.map(toOutput))
       return cols
     }
+    case 'PrepareStmt': {
+      // PREPARE returns no rows either, but carries the rows its statement returns when run by a protocol
+      // Bind and Execute of its name (EXECUTE resolves the statement itself): the policy judges them here,
+      // and the gateway keeps them for that Execute.
+      const node = unwrap(body.query)
+      const inner = node ? walk(w, node[0], node[1], { ...ctx, executed: undefined }) : unknownStar('the prepared statement could not be read')
+      return inner === null ? undefined : inner
+    }
     case 'FetchStmt': return fetch(body, ctx)
     case 'ExecuteStmt': return execute(w, body, ctx)
     case 'CopyStmt': return copy(w, body, top)

@@ -1,0 +1,127 @@
+// Attacks through protocol paths where the gateway's bookkeeping could disagree with the server's: an
+// Execute of a portal or statement that SQL (DECLARE, PREPARE) created rather than a Bind or Parse, with a
+// raw client over a real gateway and a real PostgreSQL. Each attack asserts that no masked value comes back
+// (testing/leak-check.ts) and, where the path is legitimate, that it still works.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Frame } from './framing.ts'
+import { decodeDataRow } from './messages/data-row.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { createLeakChecker } from './testing/leak-check.ts'
+import { errorsOf, RawClient, rawMessages as m, types } from './testing/raw-client.ts'
+import { receivedFromBytes } from './testing/received.ts'
+import { LEAK_SEED_SQL, SEEDED_SECRETS } from './testing/seed-leaks.ts'
+
+let h: Harness
+const checker = createLeakChecker(SEEDED_SECRETS)
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 1 })
+  await h.cluster.query(LEAK_SEED_SQL)
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+async function session(): Promise<RawClient> {
+  return RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+}
+
+/** Masked values in everything `c` received. */
+function leaksIn(frames: Frame[]): string[] {
+  return checker.scan(receivedFromBytes(Buffer.concat(frames.map((f) => f.raw)))).map((l) => `${l.column} via ${l.via}: ${l.received}`)
+}
+
+const texts = (frames: Frame[]) => frames.filter((f) => f.type === 'D').map((f) => decodeDataRow(f.payload).map((v) => v?.toString('utf8') ?? null))
+
+// ---- SQL-made portals and statements run by the extended protocol ----
+
+const DERIVED = "SELECT api_key || '' AS k FROM credentials"
+
+test('a cursor DECLAREd after another statement in one Query, run by Execute of its portal: rows masked by the DECLARE', async () => {
+  const c = await session()
+  try {
+    c.send(m.query(`SELECT 'x' AS k; DECLARE c CURSOR WITH HOLD FOR ${DERIVED}`))
+    await c.readyCount(1)
+    c.take()
+    c.send(m.execute('c', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(types(got), 'DDDCZ')
+    assert.equal(texts(got), [['[redacted]'], ['[redacted]'], ['[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
+test('a cursor run by Execute with a row limit: each part masked, and plain columns still readable', async () => {
+  const c = await session()
+  try {
+    c.send(m.query(`BEGIN; SELECT 'x' AS k; DECLARE c CURSOR FOR SELECT label, api_key || '' AS k FROM credentials ORDER BY id`))
+    await c.readyCount(1)
+    c.take()
+    c.send(m.execute('c', 1), m.execute('c', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(types(got), 'DsDDCZ')
+    assert.equal(texts(got), [['ci deploy', '[redacted]'], ['analytics', '[redacted]'], ['backup', '[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
+test('a statement PREPAREd after another statement in one Query, run by Bind and Execute: rows masked by the PREPARE', async () => {
+  const c = await session()
+  try {
+    c.send(m.query(`SELECT 'x' AS k; PREPARE p AS ${DERIVED}`))
+    await c.readyCount(1)
+    c.take()
+    c.send(m.bind('', 'p'), m.execute('', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(errorsOf(got), [])
+    assert.equal(texts(got), [['[redacted]'], ['[redacted]'], ['[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
+test('a statement PREPAREd by SQL and run by Bind and Execute returns its plain columns (its lineage is the prepared query\'s)', async () => {
+  const c = await session()
+  try {
+    c.send(m.query('PREPARE p AS SELECT id, label FROM credentials ORDER BY id'))
+    await c.readyCount(1)
+    c.take()
+    c.send(m.bind('', 'p'), m.execute('', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(errorsOf(got), [])
+    assert.equal(texts(got), [['1', 'ci deploy'], ['2', 'analytics'], ['3', 'backup']])
+  } finally {
+    c.close()
+  }
+})
+
+test('running a SQL-PREPAREd statement does not replay the other statements of its text: a cursor redeclared since stays masked', async () => {
+  const c = await session()
+  try {
+    c.send(m.query("DECLARE c CURSOR WITH HOLD FOR SELECT 'x' || '' AS k; PREPARE p AS SELECT 1 AS one"))
+    await c.readyCount(1)
+    c.send(m.query(`CLOSE c; DECLARE c CURSOR WITH HOLD FOR ${DERIVED}`))
+    await c.readyCount(2)
+    c.send(m.bind('', 'p'), m.execute('', 0), m.sync())
+    await c.readyCount(3)
+    c.take()
+    c.send(m.query('FETCH ALL FROM c'))
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(texts(got), [['[redacted]'], ['[redacted]'], ['[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
+test('the server ran only statements the gateway allowed', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()
