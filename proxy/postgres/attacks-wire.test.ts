@@ -120,6 +120,48 @@ test('running a SQL-PREPAREd statement does not replay the other statements of i
   }
 })
 
+// ---- texts the server sends at commit, for statements that ran earlier ----
+
+/** A WITH HOLD cursor's query runs to the end when its transaction commits: a cast error then echoes a password. */
+const HOLD_CAST = 'DECLARE c CURSOR WITH HOLD FOR SELECT password::int FROM credentials'
+
+test('a WITH HOLD cursor materialized by a later COMMIT: the error text is withheld as the DECLARE\'s would be', async () => {
+  const c = await session()
+  try {
+    c.send(m.query('BEGIN'))
+    await c.readyCount(1)
+    c.send(m.query(HOLD_CAST))
+    await c.readyCount(2)
+    c.take()
+    c.send(m.query('COMMIT'))
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    const [e] = errorsOf(got)
+    assert.is(e?.code, '22P02')
+    assert.match(e?.message ?? '', /withheld because the statement reads masked columns \(password\)/)
+    // Once the transaction is over, other statements' errors are the server's again.
+    c.take()
+    c.send(m.query("SELECT 'abc'::int"))
+    const after = await c.readyCount(1)
+    assert.match(errorsOf(after)[0]?.message ?? '', /invalid input syntax for type integer: "abc"/)
+  } finally {
+    c.close()
+  }
+})
+
+test('a WITH HOLD cursor declared by the extended protocol, materialized at Sync: the error text is withheld', async () => {
+  const c = await session()
+  try {
+    c.send(m.parse('', HOLD_CAST), m.bind('', ''), m.execute('', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(types(got), '12CEZ')
+    assert.match(errorsOf(got)[0]?.message ?? '', /withheld because the statement reads masked columns \(password\)/)
+  } finally {
+    c.close()
+  }
+})
+
 test('the server ran only statements the gateway allowed', () => {
   assert.equal(h.unjudgedStatements(), [])
 })

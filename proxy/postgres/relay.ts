@@ -25,9 +25,10 @@ export interface ResultMasker {
   row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer | undefined; masked: number }
   /**
    * An ErrorResponse, NoticeResponse or NotificationResponse screened for the run it arrives during (none:
-   * `session` holds the content masks seen in this session); undefined when it goes out as received.
+   * `session` holds the content masks seen in this session), and for `held`: runs that declared WITH HOLD
+   * cursors in the open transaction, whose queries run on at its commit. Undefined when it goes out as received.
    */
-  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[]): Buffer | undefined
+  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[], held?: readonly StatementRun[]): Buffer | undefined
 }
 
 /** Longest the relay works through buffered server messages in one turn of the event loop. */
@@ -44,6 +45,9 @@ export interface RelayHooks {
   /** The upstream stream must stop (masking a result) or may resume. */
   pauseUpstream(paused: boolean): void
 }
+
+const declaresHeldCursor = (run: StatementRun) =>
+  (run.verdict.judgement.input.command?.sql?.statements ?? []).some((s) => s.type === 'declare_cursor' && s.detail.hold === true)
 
 export class Relay {
   readonly queue: Entry[] = []
@@ -71,6 +75,11 @@ export class Relay {
   /** Detector obligations of this session's statements so far: server texts outside any statement are scanned by them. */
   private contentMasks: MaskObligation[] = []
   private readonly contentKeys = new Set<string>()
+  /**
+   * Runs that declared a WITH HOLD cursor whose transaction has not ended: its commit runs the cursor's query
+   * to the end, so whatever the server says until then may carry the values that query reads.
+   */
+  private held: StatementRun[] = []
 
   constructor(private readonly hooks: RelayHooks) {
     this.results = new ResultRelay(hooks, () => this.encoding)
@@ -105,8 +114,15 @@ export class Relay {
       this.discard(entry)
       return false
     }
+    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run && declaresHeldCursor(entry.run)) this.held.push(entry.run)
     this.queue.push(entry)
     return true
+  }
+
+  /** A ReadyForQuery: outside a transaction, the held cursors of runs answered so far are materialized (or gone). */
+  private transactionState(status: TransactionStatus): void {
+    this.status = status
+    if (status === 'I' && this.held.length) this.held = this.held.filter((r) => !r.finished)
   }
 
   receive(chunk: Buffer): void {
@@ -182,7 +198,7 @@ export class Relay {
   private screen(f: Frame): Frame {
     const head = this.queue[0]
     const run = head?.kind === 'query' || head?.kind === 'execute' ? head.run : head?.kind === 'describe' ? head.forRun : undefined
-    const raw = this.hooks.masker.screen(f, run, this.contentMasks)
+    const raw = this.hooks.masker.screen(f, run, this.contentMasks, this.held)
     return raw ? { type: f.type, payload: raw.subarray(5), raw } : f
   }
 
@@ -222,7 +238,7 @@ export class Relay {
         if (f.type === 'E') return this.forward(f)
         if (f.type !== 'Z') throw new ProtocolError(`expected ReadyForQuery, got "${f.type}"`)
         this.queue.shift()
-        this.status = decodeReadyForQuery(f.payload)
+        this.transactionState(decodeReadyForQuery(f.payload))
         this.hooks.client.release()
         this.forward(f)
         return this.notify()
@@ -297,7 +313,7 @@ export class Relay {
       this.queue.push({ kind: 'query', replace: null, wait: head.wait })
       return
     }
-    this.status = status
+    this.transactionState(status)
     head.wait.done = true
     this.hooks.client.write(f.type === 'Z' ? f.raw : encodeReadyForQuery(status))
     this.notify()

@@ -43,12 +43,14 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
   return {
     plan: (fields, obligations, outputs) => planner.plan(fields, obligations, outputs),
     row: (payload, plan, encoding) => maskDataRow(payload, plan, key, encoding),
-    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[]) {
+    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[], held: readonly StatementRun[] = []) {
       if (f.type === 'A') return screenNotification(f.payload, run?.masks.length ? runScreen(run, planner, key).detection ?? session(sessionMasks) : session(sessionMasks))
       const kind = f.type === 'E' ? 'E' : 'N'
-      if (!run?.masks.length) return screenNotice(kind, f.payload, [], session(sessionMasks))
-      const s = runScreen(run, planner, key)
-      return screenNotice(kind, f.payload, s.masked, s.detection ?? session(sessionMasks))
+      const s = run?.masks.length ? runScreen(run, planner, key) : undefined
+      // A held cursor's query may be running now (at commit): its masked columns count as read here too.
+      const masked = new Set(s?.masked)
+      for (const h of held) if (h !== run && h.masks.length) for (const c of runScreen(h, planner, key).masked) masked.add(c)
+      return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks))
     },
   }
 }

@@ -112,6 +112,7 @@ const CASES: Case[] = [
   ['DISCARD /* all */ TEMP', 'discard', 'DiscardStmt', true, { target: 'temp' }],
   ['DEALLOCATE PREPARE "All"', 'deallocate', 'DeallocateStmt', true, { name: 'All', all: false }],
   ['DECLARE "C" CURSOR FOR SELECT 1', 'declare_cursor', 'DeclareCursorStmt', true, { name: 'C' }],
+  ['DECLARE c BINARY CURSOR WITH HOLD FOR SELECT 1', 'declare_cursor', 'DeclareCursorStmt', true, { name: 'c', hold: true }],
   ['LOCK TABLE t IN ACCESS EXCLUSIVE MODE', 'lock', 'LockStmt', false, { mode: 8 }],
   ['VACUUM FULL t', 'vacuum', 'VacuumStmt', false, { options: { full: 'true' } }],
   ['ANALYZE t', 'analyze', 'VacuumStmt', false],

@@ -42,6 +42,9 @@ const TRANSACTION: Record<string, StatementType> = {
 
 const ROLE_SETTINGS = new Set(['role', 'session_authorization'])
 
+/** DeclareCursorStmt.options bit of WITH HOLD (src/include/nodes/parsenodes.h). */
+const CURSOR_OPT_HOLD = 0x20
+
 function roleNames(value: unknown): string[] {
   return list(value).flatMap((item) => {
     const role = bodyOf(item, 'RoleSpec')
@@ -233,7 +236,11 @@ function classifyNode(name: string, body: PgObject): Classified {
     case 'PrepareStmt': return { type: 'prepare', detail: { name: str(body.name) ?? '' } }
     case 'ExecuteStmt': return { type: 'execute', detail: { name: str(body.name) ?? '' } }
     case 'DeallocateStmt': return { type: 'deallocate', detail: { name: body.isall === true ? null : (str(body.name) ?? null), all: body.isall === true } }
-    case 'DeclareCursorStmt': return { type: 'declare_cursor', detail: { name: str(body.portalname) ?? '' } }
+    case 'DeclareCursorStmt': {
+      // WITH HOLD: the query runs to its end when the transaction commits (its errors arrive then).
+      const hold = (Number(body.options ?? 0) & CURSOR_OPT_HOLD) !== 0
+      return { type: 'declare_cursor', detail: { name: str(body.portalname) ?? '', ...(hold ? { hold: true } : {}) } }
+    }
     case 'FetchStmt': return { type: 'fetch', detail: { name: str(body.portalname) ?? '', move: body.ismove === true } }
     case 'ClosePortalStmt': return { type: 'close', detail: { name: str(body.portalname) ?? null } }
     case 'DiscardStmt': return { type: 'discard', detail: { target: enumName(body.target, 'DISCARD_') ?? 'all' } }
