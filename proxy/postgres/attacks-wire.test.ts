@@ -120,6 +120,24 @@ test('running a SQL-PREPAREd statement does not replay the other statements of i
   }
 })
 
+test('two Binds of a held cursor\'s name in one batch: both fail on the server, and the gateway still knows the name as the cursor', async () => {
+  const c = await session()
+  try {
+    c.send(m.query(`DECLARE c CURSOR WITH HOLD FOR ${DERIVED}`))
+    await c.readyCount(1)
+    c.send(m.parse('s1', "SELECT 'x' || '' AS k"), m.bind('c', 's1'), m.bind('c', 's1'), m.sync())
+    const batch = await c.readyCount(2)
+    assert.is(errorsOf(batch)[0]?.code, '42P03')
+    c.take()
+    c.send(m.execute('c', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(texts(got), [['[redacted]'], ['[redacted]'], ['[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
 // ---- texts the server sends at commit, for statements that ran earlier ----
 
 /** A WITH HOLD cursor's query runs to the end when its transaction commits: a cast error then echoes a password. */

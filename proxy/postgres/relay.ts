@@ -46,6 +46,11 @@ export interface RelayHooks {
   pauseUpstream(paused: boolean): void
 }
 
+/** Reverts the change a Parse or Bind made to the session's names, when the server did not make it. */
+function undo(entry: Entry): void {
+  if (entry.kind === 'parse' || entry.kind === 'bind') entry.undo?.()
+}
+
 const declaresHeldCursor = (run: StatementRun) =>
   (run.verdict.judgement.input.command?.sql?.statements ?? []).some((s) => s.type === 'declare_cursor' && s.detail.hold === true)
 
@@ -394,19 +399,30 @@ export class Relay {
       run.error ??= e.code
     }
     if (!run?.maskFailed) this.forward(f)
-    this.discard(head)
-    this.skipUntilSync()
+    this.skipUntilSync(head)
   }
 
-  private skipUntilSync(): void {
-    while (this.queue.length && this.queue[0]!.kind !== 'sync') this.discard(this.queue.shift()!)
+  /** `failed`: the message the server just refused, before everything it now skips. */
+  private skipUntilSync(failed?: Entry): void {
+    const skipped = failed ? [failed] : []
+    while (this.queue.length && this.queue[0]!.kind !== 'sync') skipped.push(this.queue.shift()!)
+    // Each undo restores what its name meant just before its message. Undone latest first, every name ends as
+    // it was before the first skipped message, as on the server (in message order, two Binds of one portal
+    // name left it bound to the first one's statement).
+    for (let i = skipped.length - 1; i >= 0; i--) undo(skipped[i]!)
+    for (const entry of skipped) this.settle(entry)
     if (!this.queue.length) this.serverSkipping = true
     this.notify()
   }
 
   /** An entry the server will never answer. */
   private discard(entry: Entry): void {
-    if (entry.kind === 'parse' || entry.kind === 'bind') entry.undo?.()
+    undo(entry)
+    this.settle(entry)
+  }
+
+  /** Ends the bookkeeping of an entry the server will never answer (its undo done). */
+  private settle(entry: Entry): void {
     if (entry.kind === 'execute' || entry.kind === 'query') {
       entry.wait.done = true
       if (entry.run && !entry.run.finished) {
