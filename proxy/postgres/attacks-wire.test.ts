@@ -138,6 +138,42 @@ test('two Binds of a held cursor\'s name in one batch: both fail on the server, 
   }
 })
 
+test('a Parse of EXECUTE p is judged again once p is redefined (DEALLOCATE and PREPARE): the new p\'s rows are masked', async () => {
+  const c = await session()
+  try {
+    c.send(m.query("PREPARE p AS SELECT 'x' || '' AS k"))
+    await c.readyCount(1)
+    c.send(m.parse('e', 'EXECUTE p'), m.sync())
+    await c.readyCount(2)
+    c.send(m.query(`DEALLOCATE p; PREPARE p AS ${DERIVED}`))
+    await c.readyCount(3)
+    c.take()
+    c.send(m.bind('', 'e'), m.execute('', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(texts(got), [['[redacted]'], ['[redacted]'], ['[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
+test('a portal of EXECUTE p, bound before p is redefined by Close and Parse, is judged again at Execute', async () => {
+  const c = await session()
+  try {
+    c.send(m.query("BEGIN; PREPARE p AS SELECT 'x' || '' AS k"))
+    await c.readyCount(1)
+    c.send(m.parse('e', 'EXECUTE p'), m.bind('q', 'e'), m.close('S', 'p'), m.parse('p', DERIVED), m.sync())
+    await c.readyCount(2)
+    c.take()
+    c.send(m.execute('q', 0), m.sync())
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    assert.equal(texts(got), [['[redacted]'], ['[redacted]'], ['[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
 // ---- texts the server sends at commit, for statements that ran earlier ----
 
 /** A WITH HOLD cursor's query runs to the end when its transaction commits: a cast error then echoes a password. */

@@ -41,12 +41,24 @@ function setWithUndo<V>(map: Map<string, V>, key: string, value: V | undefined):
   }
 }
 
+/** The statement names a judged text EXECUTEs. */
+function executedNames(s: JudgedStatement): string[] {
+  return (s.judgement.input.command?.sql?.statements ?? []).flatMap((x) => (x.type === 'execute' && typeof x.detail.name === 'string' ? [x.detail.name] : []))
+}
+
+/** Whether a judged text runs an EXECUTE (of `name`, or of any name). */
+function executes(s: JudgedStatement, name?: string): boolean {
+  return (s.judgement.input.command?.sql?.statements ?? []).some((x) => x.type === 'execute' && (name === undefined || x.detail.name === name))
+}
+
 export class SessionStatements {
   private readonly statements = new Map<string, JudgedStatement>()
   private readonly texts = new Map<string, string>()
   private readonly portals = new Map<string, JudgedStatement>()
   /** Masks of every cursor declared in this session; FETCH results carry them too. */
   private cursorMasks: MaskObligation[] = []
+  /** Every name a statement or portal kept here EXECUTEs (never shrinks): others need no expiry scan. */
+  private readonly executed = new Set<string>()
 
   statement(name: string): JudgedStatement | undefined {
     return this.statements.get(name)
@@ -62,16 +74,37 @@ export class SessionStatements {
   }
 
   setStatement(name: string, s: JudgedStatement | undefined): Undo {
+    this.noteExecutes(s)
     const a = setWithUndo(this.statements, name, s)
     const b = setWithUndo(this.texts, name, s?.text)
+    this.expireExecutesOf(name)
     return () => {
       a()
       b()
+      // Back to what it was, which judgements made meanwhile did not see.
+      this.expireExecutesOf(name)
     }
   }
 
   setPortal(name: string, s: JudgedStatement | undefined): Undo {
+    this.noteExecutes(s)
     return setWithUndo(this.portals, name, s)
+  }
+
+  private noteExecutes(s: JudgedStatement | undefined): void {
+    if (s) for (const name of executedNames(s)) this.executed.add(name)
+  }
+
+  /**
+   * Statement `name` now means something else: a statement or portal whose text EXECUTEs it (a Parse of
+   * `EXECUTE p`; the server looks p up when it runs) was judged with the old meaning, so it is judged again
+   * when next bound or executed.
+   */
+  private expireExecutesOf(name: string): void {
+    if (!this.executed.has(name)) return
+    for (const map of [this.statements, this.portals]) {
+      for (const [key, s] of map) if (s.grantUntil !== 0 && executes(s, name)) map.set(key, { ...s, grantUntil: 0 })
+    }
   }
 
   declareCursor(name: string, s: JudgedStatement): void {
@@ -91,6 +124,7 @@ export class SessionStatements {
   clearStatements(): void {
     this.statements.clear()
     this.texts.clear()
+    for (const [key, s] of this.portals) if (executes(s)) this.portals.set(key, { ...s, grantUntil: 0 })
   }
 
   clearPortals(): void {
