@@ -1,7 +1,9 @@
-// Attacks through protocol paths where the gateway's bookkeeping could disagree with the server's: an
-// Execute of a portal or statement that SQL (DECLARE, PREPARE) created rather than a Bind or Parse, with a
-// raw client over a real gateway and a real PostgreSQL. Each attack asserts that no masked value comes back
-// (testing/leak-check.ts) and, where the path is legitimate, that it still works.
+// Attacks where the gateway's bookkeeping of a session could disagree with the server's, with a raw client over a
+// real gateway and a real PostgreSQL: an Execute of a portal or statement that SQL (DECLARE, PREPARE) made rather
+// than a Bind or Parse; names left behind by Parse/Bind messages the server skipped after an error; a Parse of
+// `EXECUTE p` whose p is redefined later; and texts the server sends at commit for a statement that ran earlier
+// (a WITH HOLD cursor's query). Each asserts that no masked value comes back (testing/leak-check.ts) and, where
+// the path is legitimate, that it still works. Tests named "held" passed before any fix; they stay as regressions.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Frame } from './framing.ts'
@@ -64,6 +66,23 @@ test('a cursor run by Execute with a row limit: each part masked, and plain colu
     const got = await c.readyCount(1)
     assert.equal(leaksIn(got), [])
     assert.equal(types(got), 'DsDDCZ')
+    assert.equal(texts(got), [['ci deploy', '[redacted]'], ['analytics', '[redacted]'], ['backup', '[redacted]']])
+  } finally {
+    c.close()
+  }
+})
+
+test('held: a portal executed in parts (row limit) across Syncs, the unnamed statement replaced between parts, is masked in every part', async () => {
+  const c = await session()
+  try {
+    c.send(m.query('BEGIN'))
+    await c.readyCount(1)
+    c.take()
+    c.send(m.parse('', "SELECT label, password || '' AS k FROM credentials ORDER BY id"), m.bind('p', ''), m.execute('p', 1), m.sync())
+    c.send(m.parse('', "SELECT 'x' || '' AS k, 'y' AS z"), m.execute('p', 1), m.sync())
+    c.send(m.bind('', ''), m.execute('p', 0), m.sync())
+    const got = await c.readyCount(3)
+    assert.equal(leaksIn(got), [])
     assert.equal(texts(got), [['ci deploy', '[redacted]'], ['analytics', '[redacted]'], ['backup', '[redacted]']])
   } finally {
     c.close()
