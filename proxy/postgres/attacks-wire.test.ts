@@ -235,6 +235,25 @@ test('a WITH HOLD cursor declared by the extended protocol, materialized at Sync
   }
 })
 
+test('held: FETCH from a portal made by Bind (not DECLARE): its rows have unknown lineage, so a cast error there is withheld', async () => {
+  const c = await session()
+  try {
+    c.send(m.query('BEGIN'))
+    await c.readyCount(1)
+    c.send(m.parse('s', 'SELECT password::int FROM credentials'), m.bind('c', 's'), m.sync())
+    await c.readyCount(2)
+    c.take()
+    c.send(m.query('FETCH ALL FROM c'))
+    const got = await c.readyCount(1)
+    assert.equal(leaksIn(got), [])
+    const [e] = errorsOf(got)
+    assert.is(e?.code, '22P02')
+    assert.match(e?.message ?? '', /withheld because the statement reads masked columns \(\* \(origin unknown\)\)/)
+  } finally {
+    c.close()
+  }
+})
+
 test('the server ran only statements the gateway allowed', () => {
   assert.equal(h.unjudgedStatements(), [])
 })
