@@ -109,6 +109,8 @@ export interface UpstreamConfig {
   /** Environment variable that holds the password (preferred over `password`). */
   password_env?: string
   ssl?: 'disable' | 'prefer' | 'require'
+  /** Longest a Query or Execute may run before the gateway cancels it on the server (default 300; 0: no limit). */
+  max_statement_seconds?: number
 }
 
 export interface TargetConfig {

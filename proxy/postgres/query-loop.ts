@@ -166,6 +166,11 @@ export class QueryLoop {
     })
   }
 
+  /** Sends the client a notice of the gateway's own (it may arrive between a result's rows, as PostgreSQL's may). */
+  notice(fields: ErrorFields): void {
+    this.judgeContext.notice(fields)
+  }
+
   /** What the catalog, as this session resolves names, says `table` is; undefined when it does not know. */
   relation(table: SqlTable): CatalogRelation | undefined {
     return this.judgeContext.catalog?.relation(table.schema, table.name)

@@ -1,0 +1,75 @@
+// A statement that runs past the target's max_statement_seconds is cancelled on the server, whatever the
+// session set statement_timeout to; the session goes on.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type pg from 'pg'
+import type { Entry } from './pending.ts'
+import { runningEntry, StatementWatch } from './statement-limit.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { testTarget } from './testing/engine.ts'
+
+const ENDLESS = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r'
+
+let h: Harness
+
+test.before(async () => {
+  const target = testTarget('prod-db')
+  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_statement_seconds: 1 } }] })
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+async function cancelledWithin(c: pg.Client, run: () => Promise<unknown>): Promise<{ code?: string; ms: number; notices: string[] }> {
+  const notices: string[] = []
+  c.on('notice', (n) => notices.push(n.message ?? ''))
+  const started = performance.now()
+  // Without the limit the query would never end: give up well before the test runner does.
+  const gaveUp = new Promise<{ code: string }>((resolve) => setTimeout(() => resolve({ code: 'not cancelled within 20 s' }), 20_000).unref())
+  const err = await Promise.race([run().then(() => undefined, (e: { code?: string }) => e), gaveUp])
+  return { code: err?.code, ms: performance.now() - started, notices }
+}
+
+test('an endless query is cancelled past the limit, though the session set statement_timeout to 0', async () => {
+  const c = await h.client()
+  await c.query('SET statement_timeout = 0')
+  const { code, ms, notices } = await cancelledWithin(c, () => c.query(ENDLESS))
+  assert.is(code, '57014', 'the server cancelled it')
+  assert.ok(ms >= 900 && ms < 10_000, `cancelled after ${Math.round(ms)} ms`)
+  assert.ok(notices.some((n) => n.includes('max_statement_seconds')), 'the client is told why')
+  assert.is((await c.query('SELECT 2 AS two')).rows[0].two, 2, 'the session goes on')
+})
+
+test('an endless Execute (extended protocol) is cancelled too', async () => {
+  const c = await h.client()
+  const { code } = await cancelledWithin(c, () => c.query({ text: `${ENDLESS} WHERE $1::int = 1`, values: [1] }))
+  assert.is(code, '57014')
+  assert.is((await c.query({ text: 'SELECT $1::int AS n', values: [3] })).rows[0].n, 3)
+})
+
+test('StatementWatch: a head entry is cancelled once, past the limit, and not while the server waits for COPY data', () => {
+  let now = 0
+  const watch = new StatementWatch(1000, () => now)
+  const run = { kind: 'query', wait: { done: false } } as unknown as Entry
+  assert.not.ok(watch.overrun(run, false), 'first seen')
+  now = 999
+  assert.not.ok(watch.overrun(run, false))
+  now = 1000
+  assert.ok(watch.overrun(run, false), 'past the limit')
+  now = 5000
+  assert.not.ok(watch.overrun(run, false), 'once per entry')
+  const next = { kind: 'execute', wait: { done: false } } as unknown as Entry
+  assert.not.ok(watch.overrun(next, false), 'a new head starts its own clock')
+  now = 7000
+  assert.not.ok(watch.overrun(next, true), 'waiting for the client')
+  assert.not.ok(watch.overrun({ kind: 'sync' } as Entry, false))
+  assert.not.ok(watch.overrun(undefined, false))
+})
+
+test('runningEntry: the first Query or Execute, behind Parse, Bind and Describe the server has not answered yet', () => {
+  const execute = { kind: 'execute' } as Entry
+  assert.is(runningEntry([{ kind: 'parse' }, { kind: 'bind' }, { kind: 'describe' }, execute, { kind: 'sync' }] as Entry[]), execute)
+  assert.is(runningEntry([{ kind: 'sync' }] as Entry[]), undefined)
+})
+
+test.run()
