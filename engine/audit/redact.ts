@@ -8,6 +8,7 @@ import { DETECTOR_NAMES } from '../obligations/mask/detectors/index.ts'
 import { compileGlob } from '../obligations/mask/glob.ts'
 import { maskDetected } from '../obligations/mask/text-spans.ts'
 import { StringMemo } from './memo.ts'
+import { SharedResults, sharedData } from './shared-data.ts'
 import { redactSql } from './sql.ts'
 import type { AuditEvent } from './types.ts'
 
@@ -30,6 +31,8 @@ interface Context {
   stack: Set<object>
   /** The path of the value being visited; pushed and popped as the walk goes (no copy per value). */
   path: string[]
+  /** SQL texts redacted so far: their redaction changes once the parser has loaded (sql.ts), so is never shared. */
+  sqlTexts: number
 }
 
 const detected = (text: string) => maskDetected(text, DETECTOR_NAMES, {}, NO_KEY).value ?? REDACTED
@@ -82,6 +85,12 @@ function childMode(parent: Record<string, unknown> | unknown[], key: string, kin
   return (sqlCommand && key === 'sql') || mode === 'sql_tree' ? 'sql_tree' : 'plain'
 }
 
+// Redacted copies of frozen shared event parts (shared-data.ts). A part holding a secret-named key is never
+// shared: its redaction holds a [REDACTED] (or a null) that a sink's second layer may overwrite in place
+// (pino-sink.ts censorSecretPaths), which a frozen result forbids.
+const shared = new SharedResults()
+const isSecretKey = (key: string) => kindOf(key).secret
+
 /** An own, enumerable, writable property, even for the key `__proto__` (which assignment would take as the prototype). */
 function put(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
@@ -94,13 +103,25 @@ function put(out: Record<string, unknown>, key: string, value: unknown): void {
  */
 function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefined): unknown {
   if (kind !== undefined && (kind.secret || (ctx.extra.length > 0 && matchesExtra(ctx)))) return value === null || value === undefined ? value : REDACTED
-  if (typeof value === 'string') return redactText(mode === 'sql_text' ? redactSql(value) : value, kind?.bookkeeping === true)
+  if (typeof value === 'string') {
+    if (mode !== 'sql_text') return redactText(value, kind?.bookkeeping === true)
+    ctx.sqlTexts++
+    return redactText(redactSql(value), kind?.bookkeeping === true)
+  }
   if (typeof value === 'function' || typeof value === 'symbol') return undefined
   if (typeof value !== 'object' || value === null) return value
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`
   if (ctx.stack.has(value)) return '[Circular]'
   if (ctx.path.length >= MAX_DEPTH) return '[Truncated]'
+  // What a shared object redacts to depends on it, the mode and the depth (MAX_DEPTH) alone when no extra path
+  // can match inside it: no cycle reaches back to the walk's stack, since shared data reaches only shared data.
+  const context = ctx.extra.length === 0 && Object.isFrozen(value) && sharedData(value, isSecretKey) ? `${mode}:${ctx.path.length}` : undefined
+  if (context !== undefined) {
+    const known = shared.get(value, context)
+    if (known !== undefined) return known
+  }
+  const sqlBefore = ctx.sqlTexts
   ctx.stack.add(value)
   const path = ctx.path
   let out: unknown
@@ -135,7 +156,7 @@ function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefin
     out = copy
   }
   ctx.stack.delete(value)
-  return out
+  return context !== undefined && ctx.sqlTexts === sqlBefore ? shared.set(value, context, out) : out
 }
 
 function errorEntries(value: Error): Array<[string, unknown]> {
@@ -149,6 +170,6 @@ function compilePath(path: string): RegExp[] {
 }
 
 export function redactEvent(event: AuditEvent, extraPaths: string[] = []): AuditEvent {
-  const ctx: Context = { extra: extraPaths.map(compilePath), stack: new Set(), path: [] }
+  const ctx: Context = { extra: extraPaths.map(compilePath), stack: new Set(), path: [], sqlTexts: 0 }
   return visit(ctx, event, 'plain', undefined) as AuditEvent
 }
