@@ -70,64 +70,109 @@ const prematureClose = () => Object.assign(new Error('Premature close'), { code:
 export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     if (res.destroyed) return reject(res.errored ?? prematureClose())
-    const chunks: Buffer[] = []
-    let size = 0
-    const cleanup = () => {
-      res.off('data', onData)
-      res.off('end', onEnd)
-      res.off('error', onError)
-      res.off('close', onClose)
-    }
-    const stop = (err: unknown) => {
-      cleanup()
-      res.destroy()
-      reject(err)
-    }
-    function onData(chunk: Buffer) {
-      if (size === 0 && first) {
-        try {
-          first(chunk)
-        } catch (err) {
-          return stop(err)
-        }
-      }
-      size += chunk.byteLength
-      if (size > MAX_MASKED_BYTES) return stop(failed(`it is larger than ${MAX_MASKED_BYTES} bytes`))
-      chunks.push(chunk)
-    }
-    function onEnd() {
-      cleanup()
-      resolve(Buffer.concat(chunks))
-    }
-    function onError(err: unknown) {
-      cleanup()
-      reject(err)
-    }
-    function onClose() {
-      cleanup()
-      reject(res.errored ?? prematureClose())
-    }
+    new BodyReader(res, first, resolve, reject).start()
+  })
+}
+
+/**
+ * One read of readAll. A class rather than closures: six listener closures made per body cost several µs a
+ * response here (under tsx each named closure is also renamed, a defineProperty, every time it is created).
+ */
+class BodyReader {
+  private readonly chunks: Buffer[] = []
+  private size = 0
+  // Bound methods, not arrow fields: tsx renames an arrow field (a defineProperty) each time it is created.
+  private readonly onData = this.data.bind(this)
+  private readonly onEnd = this.end.bind(this)
+  private readonly onError = this.fail.bind(this)
+  private readonly onClose = this.closed.bind(this)
+
+  constructor(
+    private readonly res: UpstreamResponse,
+    private readonly first: ((chunk: Buffer) => void) | undefined,
+    private readonly resolve: (body: Buffer) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    const res = this.res
     // Once the read is settled, a later error (the caller destroying the stream) has nowhere to go: it is
     // swallowed, as the iterator's end-of-stream listener, left in place, swallowed it.
     res.on('error', ignore)
-    res.on('data', onData)
-    res.once('end', onEnd)
-    res.once('error', onError)
-    res.once('close', onClose)
-  })
+    res.on('data', this.onData)
+    res.once('end', this.onEnd)
+    res.once('error', this.onError)
+    res.once('close', this.onClose)
+  }
+
+  private cleanup(): void {
+    this.res.off('data', this.onData)
+    this.res.off('end', this.onEnd)
+    this.res.off('error', this.onError)
+    this.res.off('close', this.onClose)
+  }
+
+  private stop(err: unknown): void {
+    this.cleanup()
+    this.res.destroy()
+    this.reject(err)
+  }
+
+  private data(chunk: Buffer): void {
+    if (this.size === 0 && this.first) {
+      try {
+        this.first(chunk)
+      } catch (err) {
+        return this.stop(err)
+      }
+    }
+    this.size += chunk.byteLength
+    if (this.size > MAX_MASKED_BYTES) return this.stop(failed(`it is larger than ${MAX_MASKED_BYTES} bytes`))
+    this.chunks.push(chunk)
+  }
+
+  private end(): void {
+    this.cleanup()
+    this.resolve(Buffer.concat(this.chunks))
+  }
+
+  private fail(err: unknown): void {
+    this.cleanup()
+    this.reject(err)
+  }
+
+  private closed(): void {
+    this.fail(this.res.errored ?? prematureClose())
+  }
 }
 
 // One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same
 // obligations for every response to the same request), remembering what the detectors made of each string.
 const MAX_MASKERS = 256
 const maskers = new WeakMap<Uint8Array, KeyedLru<JsonMasker>>()
+// The same, by the obligations list itself when it cannot change (a cached decision's, deep-frozen): no need to
+// spell the list out again (JSON) to find its masker, a few µs a response.
+const maskersByList = new WeakMap<Uint8Array, WeakMap<readonly MaskObligation[], JsonMasker>>()
+
+/** A list that can never change: frozen, and every obligation in it frozen (their fields are strings). */
+const immutable = (obligations: readonly MaskObligation[]) => Object.isFrozen(obligations) && obligations.every((o) => Object.isFrozen(o))
 
 function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
+  const fixed = immutable(obligations)
+  let byList = maskersByList.get(key)
+  if (fixed) {
+    const known = byList?.get(obligations)
+    if (known) return known
+  }
   let byObligations = maskers.get(key)
   if (!byObligations) maskers.set(key, (byObligations = new KeyedLru(MAX_MASKERS)))
   const id = JSON.stringify(obligations)
   let masker = byObligations.get(id)
   if (!masker) byObligations.set(id, (masker = jsonMasker(obligations, key, { memo: true })))
+  if (fixed) {
+    if (!byList) maskersByList.set(key, (byList = new WeakMap()))
+    byList.set(obligations, masker)
+  }
   return masker
 }
 
@@ -279,6 +324,19 @@ export function streamUnmasked(res: UpstreamResponse): { headers: Record<string,
 }
 
 /** The obligations that act on response bodies (all of them today: path, column, detector). */
-export const bodyMasks = (obligations: readonly MaskObligation[]) => obligations.filter((o) => o.path || o.column || o.detector)
+export function bodyMasks(obligations: readonly MaskObligation[]): MaskObligation[] {
+  const fixed = immutable(obligations)
+  if (fixed) {
+    const known = bodyMasksOf.get(obligations)
+    if (known) return known
+  }
+  const masks = obligations.filter((o) => o.path || o.column || o.detector)
+  // Kept frozen, so maskerFor finds its masker by the list.
+  if (fixed) bodyMasksOf.set(obligations, Object.freeze(masks) as MaskObligation[])
+  return masks
+}
+
+// The body masks of an obligations list that cannot change (a cached decision's): one list for every response.
+const bodyMasksOf = new WeakMap<readonly MaskObligation[], MaskObligation[]>()
 
 export { Readable }
