@@ -14,7 +14,7 @@ import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
 import { forwardableHeaders, headerValue } from './headers.ts'
-import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, streamUnmasked } from './mask-response.ts'
+import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
@@ -200,7 +200,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const outcome = await judgeAndHold(engine, judgeRequest, {
       holdMs: opts.holdSeconds * 1000,
       summary: mcp ? mcp.summary : `${canon.method} ${judgedHost}${canon.path}`,
-      signal: req.signal,
+      // Read only if the request is held: the node adapter makes the signal on first use (types.ts `gone`).
+      get signal() {
+        return req.signal
+      },
       judgement: uploadJudgement,
       onHeld(held) {
         trace.approvalId = held.id
@@ -257,7 +260,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
     // a secret cut in pieces no detector matches), and the policy never sees Range.
     if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
-    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: req.signal })
+    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
     if (reply.kind === 'upgrade') {
       record(req, trace, 101)
@@ -286,7 +289,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         throw err
       }
     } else {
-      out = { ...streamUnmasked(res), masked: () => 0 }
+      out = { ...streamUnmasked(res), masked: noneMasked }
     }
     const responseHeaders = { ...out.headers, ...gatewayHeaders }
     if (out.body instanceof Uint8Array) {

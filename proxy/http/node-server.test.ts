@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream'
 import { request } from 'undici'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { listenReverse } from './node-server.ts'
+import { type ClientGone, listenReverse } from './node-server.ts'
 import type { GatewayRequest, GatewayResponse } from './types.ts'
 
 const settle = () => new Promise((r) => setTimeout(r, 50))
@@ -38,6 +38,38 @@ test('a response sent whole leaves the signal alone; a client gone mid-response 
   } finally {
     for (const s of streams) s.destroy()
     await listener.close()
+  }
+})
+
+test('the signal is made only when asked for, and then tells what the emitter told; undici takes the emitter as its signal', async () => {
+  const seen: GatewayRequest[] = []
+  const upstream = await listenReverse(async () => new Promise<GatewayResponse>(() => undefined), { host: '127.0.0.1', port: 0 })
+  let upstreamAbort: unknown
+  const listener = await listenReverse(async (req): Promise<GatewayResponse> => {
+    seen.push(req)
+    // A request to an upstream that never answers, cancelled by the emitter alone.
+    await request(`${upstream.url}/never`, { signal: req.gone }).catch((err: unknown) => (upstreamAbort = err))
+    return { status: 200, headers: {} }
+  }, { host: '127.0.0.1', port: 0 })
+  try {
+    const client = new AbortController()
+    const pending = request(`${listener.url}/slow`, { signal: client.signal }).catch(() => undefined)
+    for (let i = 0; i < 40 && !seen.length; i++) await settle()
+    const gone = seen[0]!.gone as ClientGone
+    assert.is((gone as unknown as { controller?: AbortController }).controller, undefined, 'no AbortController until the signal is read')
+    client.abort()
+    await pending
+    for (let i = 0; i < 40 && !upstreamAbort; i++) await settle()
+    assert.ok(gone.aborted)
+    assert.is(gone.reason, 'disconnect')
+    assert.is(upstreamAbort, 'disconnect', 'the upstream request was cancelled with the reason')
+    const signal = seen[0]!.signal!
+    assert.is(signal.aborted, true, 'a signal made after the client left is aborted at once')
+    assert.is(signal.reason, 'disconnect')
+    assert.ok(seen[0]!.signal === signal, 'one signal per request')
+  } finally {
+    await listener.close()
+    await upstream.close()
   }
 })
 

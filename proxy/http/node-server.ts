@@ -1,6 +1,7 @@
 // Serves the HTTP gateway core over node's http/https servers: converts an IncomingMessage to a
 // GatewayRequest, writes the GatewayResponse back (streaming bodies with backpressure), sends a 103 with the
 // approval id when a request is held (to clients that read one), and pipes accepted protocol upgrades (exec, attach, port-forward).
+import { EventEmitter } from 'node:events'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -15,15 +16,43 @@ export function pairHeaders(raw: string[]): HeaderList {
 }
 
 /**
+ * The client going away before its response was finished, told two ways: `gone` emits 'abort' (undici's request
+ * signal), and `signal`, an AbortSignal made on first use (holds, upgrades), aborted with the same reason.
+ * `new AbortController()` measured ~3.5 µs, a request's largest single allocation here, and most requests
+ * only ever need the emitter.
+ */
+export class ClientGone extends EventEmitter {
+  aborted = false
+  reason: 'disconnect' | undefined = undefined
+  private controller: AbortController | undefined = undefined
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController()
+      if (this.aborted) this.controller.abort(this.reason)
+    }
+    return this.controller.signal
+  }
+
+  disconnect(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = 'disconnect'
+    this.controller?.abort(this.reason)
+    this.emit('abort')
+  }
+}
+
+/**
  * `closed`: the response (or, for an upgrade, the socket) whose 'close' before it finished means the client is
  * gone. node emits 'close' after every response, sent whole or not: a finished one aborts nothing (aborting
  * dispatched an abort event to every listener of a request already done, a few per cent of the gateway's time).
  */
 export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest['mode'], closed: { once(e: 'close', f: () => void): unknown; readonly writableFinished?: boolean }, extra: Partial<GatewayRequest> = {}): GatewayRequest {
-  const abort = new AbortController()
+  const gone = new ClientGone()
   // Not the request's own 'close': the request stream closes as soon as its body is read.
   closed.once('close', () => {
-    if (!closed.writableFinished) abort.abort('disconnect')
+    if (!closed.writableFinished) gone.disconnect()
   })
   return {
     mode,
@@ -32,7 +61,10 @@ export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest
     headers: pairHeaders(req.rawHeaders),
     body: req,
     client: req.socket.remoteAddress,
-    signal: abort.signal,
+    get signal() {
+      return gone.signal
+    },
+    gone,
     ...extra,
   }
 }
@@ -103,16 +135,21 @@ function continuedBody(req: http.IncomingMessage, res: http.ServerResponse): Asy
   }
 }
 
+/**
+ * Sends the approval id of a held request as a 103, to clients that read one. node sends a 103 only when it
+ * carries a Link header; this one names the approval and asks nothing of the client. Returned unnamed: under
+ * tsx a closure made as a named property is renamed (a defineProperty) each time, and one is made per request.
+ */
+function earlyHints(req: http.IncomingMessage, res: http.ServerResponse): (headers: Record<string, string>) => void {
+  return (headers) => {
+    if (!res.headersSent && readsEarlyHints(req)) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
+  }
+}
+
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
-    const greq = toGatewayRequest(req, mode, res, {
-      ...extra(req),
-      // node sends a 103 only when it carries a Link header; this one names the approval and asks nothing of the client.
-      onHeld: (headers) => {
-        if (!res.headersSent && readsEarlyHints(req)) res.writeEarlyHints({ link: `<urn:warden:approval:${headers['x-warden-approval']}>; rel="warden-approval"`, ...headers })
-      },
-    })
+    const greq = toGatewayRequest(req, mode, res, { ...extra(req), onHeld: earlyHints(req, res) })
     if (expectsContinue) greq.body = continuedBody(req, res)
     handle(greq).then((out) => writeResponse(res, out), () => res.destroy())
   }

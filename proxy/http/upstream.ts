@@ -3,6 +3,7 @@
 // keep-alive, at most MAX_CONNECTIONS sockets per upstream origin (more requests queue rather than open more
 // sockets). Protocol upgrades (exec, attach, port-forward) take a fresh node https socket each, since the socket
 // leaves any pool once upgraded. Returns the upstream's response as a stream, or the upgraded socket.
+import type { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
@@ -23,7 +24,8 @@ export type UpstreamReply =
 export interface Upstream {
   /** Where a request to `path` + `query` goes: the configured url's origin and path prefix, or `fallback` (forward mode: the host asked for). */
   url(pathAndQuery: string, fallback?: string): URL
-  send(req: Outgoing, opts: { upgrade?: boolean; signal?: AbortSignal }): Promise<UpstreamReply>
+  /** `signal` or `gone` (an emitter undici takes as a signal) cancels the request; an upgrade listens on `signal`. */
+  send(req: Outgoing, opts: { upgrade?: boolean; signal?: AbortSignal; gone?: EventEmitter }): Promise<UpstreamReply>
   close(): void
 }
 
@@ -119,7 +121,7 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
           method: req.method as 'GET',
           headers,
           body: req.body,
-          signal: opts.signal,
+          signal: opts.gone ?? opts.signal,
         })
         const body = res.body as unknown as UpstreamResponse
         body.statusCode = res.statusCode
