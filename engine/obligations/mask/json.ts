@@ -45,23 +45,29 @@ function isScalar(node: unknown): node is string | number | boolean | bigint {
   return ['string', 'number', 'boolean', 'bigint'].includes(typeof node)
 }
 
-function enter<T>(walk: Walk, node: object, depth: number, fn: () => T): T {
+/**
+ * The masked copy of an object or array, `map` giving each child's. Loops rather than closures per node and
+ * Object.fromEntries: the walk's own overhead was most of the cost of masking a small document.
+ */
+function children(walk: Walk, node: object, depth: number, map: (child: unknown, key: string, isKey: boolean) => unknown): unknown {
   if (walk.stack.has(node)) throw new MaskError('the document contains a cycle; it cannot be masked')
   if (depth > MAX_DEPTH) throw new MaskError(`the document is nested deeper than ${MAX_DEPTH} levels`)
   walk.stack.add(node)
   try {
-    return fn()
+    if (Array.isArray(node)) return node.map((child, i) => map(child, String(i), false))
+    const entries = Object.entries(node)
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < entries.length; i++) {
+      const [k, child] = entries[i]!
+      const masked = map(child, k, true)
+      // Defined, not assigned, so a `__proto__` key stays an own property, never a prototype (as fromEntries does).
+      if (k === '__proto__') Object.defineProperty(out, k, { value: masked, writable: true, enumerable: true, configurable: true })
+      else out[k] = masked
+    }
+    return out
   } finally {
     walk.stack.delete(node)
   }
-}
-
-function children(walk: Walk, node: object, depth: number, map: (child: unknown, key: string, isKey: boolean) => unknown): unknown {
-  return enter(walk, node, depth, () =>
-    Array.isArray(node)
-      ? node.map((child, i) => map(child, String(i), false))
-      : Object.fromEntries(Object.entries(node).map(([k, child]) => [k, map(child, k, true)])),
-  )
 }
 
 function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth: number): unknown {
