@@ -111,6 +111,8 @@ export interface UpstreamConfig {
   ssl?: 'disable' | 'prefer' | 'require'
   /** Longest a Query or Execute may run before the gateway cancels it on the server (default 300; 0: no limit). */
   max_statement_seconds?: number
+  /** Longest a session may sit idle inside a transaction before the gateway ends it (default 600; 0: no limit). */
+  max_idle_in_transaction_seconds?: number
 }
 
 export interface TargetConfig {

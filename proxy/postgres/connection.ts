@@ -29,7 +29,7 @@ import { Relay } from './relay.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
-import { DEFAULT_MAX_STATEMENT_SECONDS, runningEntry, StatementWatch, watchIntervalMs } from './statement-limit.ts'
+import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, IdleWatch, runningEntry, StatementWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
 
 export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
@@ -68,7 +68,7 @@ export class Connection {
   private loopFailure: Error | undefined
   private startupParams: StartupParams | undefined
   private readonly startedAt = performance.now()
-  private statementTimer: NodeJS.Timeout | undefined
+  private timeLimits: NodeJS.Timeout | undefined
 
   constructor(private readonly socket: net.Socket, private readonly deps: ConnectionDeps) {
     this.stream = socket
@@ -270,26 +270,38 @@ export class Connection {
     backend.socket.on('error', lost)
     if (backend.leftover.length) relay.receive(backend.leftover)
     backend.socket.resume()
-    this.watchStatements(session.target, relay, loop)
+    this.watchTime(session.target, relay, loop)
     return loop
   }
 
-  /** Cancels on the server a Query or Execute that runs past the target's max_statement_seconds. */
-  private watchStatements(target: TargetConfig, relay: Relay, loop: QueryLoop): void {
-    const seconds = target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
-    if (seconds <= 0) return
-    const watch = new StatementWatch(seconds * 1000)
-    this.statementTimer = setInterval(() => {
-      if (!watch.overrun(runningEntry(relay.queue), relay.copyIn)) return
-      loop.notice({
-        severity: 'WARNING',
-        code: '57014',
-        message: `warden: cancelling the statement: it ran longer than ${seconds} s, this target's limit (max_statement_seconds)`,
-        hint: 'Ask the gateway operator to raise upstream.max_statement_seconds for this target, or make the statement cheaper.',
-      })
-      if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
-    }, watchIntervalMs(seconds * 1000))
-    this.statementTimer.unref()
+  /** The target's time limits (time-limits.ts): a statement running too long is cancelled, a session idle in a transaction too long ended. */
+  private watchTime(target: TargetConfig, relay: Relay, loop: QueryLoop): void {
+    const statementSeconds = target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
+    const idleSeconds = target.upstream?.max_idle_in_transaction_seconds ?? DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS
+    const limits = [statementSeconds, idleSeconds].filter((s) => s > 0)
+    if (!limits.length) return
+    const statements = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
+    const idle = idleSeconds > 0 ? new IdleWatch(idleSeconds * 1000) : undefined
+    this.timeLimits = setInterval(() => {
+      if (statements?.overrun(runningEntry(relay.queue), relay.copyIn)) {
+        loop.notice({
+          severity: 'WARNING',
+          code: '57014',
+          message: `warden: cancelling the statement: it ran longer than ${statementSeconds} s, this target's limit (max_statement_seconds)`,
+          hint: 'Ask the gateway operator to raise upstream.max_statement_seconds for this target, or make the statement cheaper.',
+        })
+        if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
+      }
+      if (idle?.overrun(relay.queue.length === 0 && relay.status !== 'I' && !loop.holding, relay.pushed)) {
+        clearInterval(this.timeLimits)
+        this.terminate({
+          severity: 'FATAL',
+          code: '25P03',
+          message: `terminating connection due to idle-in-transaction timeout (warden: this target's limit is ${idleSeconds} s, max_idle_in_transaction_seconds)`,
+        })
+      }
+    }, watchIntervalMs(Math.min(...limits) * 1000))
+    this.timeLimits.unref()
   }
 
   /** The relay or the upstream failed: tell the client now (the loop may be waiting for it) and close. */
@@ -330,7 +342,7 @@ export class Connection {
     if (this.step === 'closed') return
     const wasReady = this.step === 'ready'
     this.step = 'closed'
-    clearInterval(this.statementTimer)
+    clearInterval(this.timeLimits)
     this.loop?.close()
     if (this.key) this.deps.cancels.revoke(this.key)
     // Messages the client pipelined before leaving (a Sync before Terminate) still reach the server.

@@ -193,6 +193,11 @@ export class QueryLoop {
     return this.deps.source.nextType()
   }
 
+  /** A statement is waiting for a reviewer. */
+  get holding(): boolean {
+    return this.hold !== undefined
+  }
+
   /** True when a statement is waiting for a reviewer: a cancel request then ends the hold, not a server query. */
   abortHold(reason: HoldAbort): boolean {
     if (!this.hold) return false

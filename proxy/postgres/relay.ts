@@ -72,6 +72,8 @@ export class Relay {
    */
   ranSinceSync = false
   encoding: 'utf8' | 'latin1' = 'utf8'
+  /** Messages queued so far (the session's activity, for time-limits.ts). */
+  pushed = 0
   /** Set when the relay hit something it cannot continue from; the connection closes. */
   failure: Error | undefined
   onFailure: (err: Error) => void = () => {}
@@ -112,6 +114,7 @@ export class Relay {
 
   /** Queues what was just sent upstream. Returns false when the server will skip it (it is dropped here too). */
   push(entry: Entry): boolean {
+    this.pushed++
     if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteContentMasks(entry.run.masks)
     if (entry.kind === 'query' || entry.kind === 'execute') this.ranSinceSync = true
     if (entry.kind === 'sync') this.serverSkipping = this.ranSinceSync = false

@@ -1,12 +1,17 @@
-// A cap on how long one Query or Execute may run on the server (a postgres target's
-// upstream.max_statement_seconds). The client cannot lift it: it is the gateway's clock, not the server's
-// statement_timeout, which a session may SET to 0. A statement that never ends (a recursive query without a
-// bound, a lock wait) would otherwise hold a server process and a core that every other session shares.
-// The server is asked to cancel it, as a client's CancelRequest would; its error reaches the client as usual.
+// Time limits one session cannot lift, because they run on the gateway's clock (the server's statement_timeout
+// and idle_in_transaction_session_timeout are settings a session may SET to 0):
+// - upstream.max_statement_seconds: a Query or Execute still running is cancelled on the server, as a client's
+//   CancelRequest would; its error reaches the client as usual. An endless recursive query or a lock wait would
+//   otherwise hold a server process and a core every session shares.
+// - upstream.max_idle_in_transaction_seconds: a session idle inside a transaction is ended (FATAL 25P03, as
+//   PostgreSQL's own timeout). Its locks (even a plain SELECT's) would otherwise block DDL, and every session
+//   queued behind that DDL, for as long as the agent leaves the transaction open.
 import type { Entry } from './pending.ts'
 
 /** Five minutes unless the target says otherwise; 0 turns the limit off. */
 export const DEFAULT_MAX_STATEMENT_SECONDS = 300
+/** Ten minutes unless the target says otherwise; 0 turns the limit off. */
+export const DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS = 600
 
 /** How often a session looks at its oldest unanswered message. */
 export const watchIntervalMs = (limitMs: number) => Math.max(100, Math.min(1_000, limitMs / 4))
@@ -44,5 +49,27 @@ export class StatementWatch {
     if (this.cancelled === head || this.now() - this.since < this.limitMs) return false
     this.cancelled = head
     return true
+  }
+}
+
+/**
+ * Watches how long a session sits idle inside a transaction (no message unanswered, none held for approval),
+ * sampled: `sent` counts the messages that went upstream, so a statement run between two samples resets it.
+ */
+export class IdleWatch {
+  private since: number | undefined
+  private sent = -1
+
+  constructor(private readonly limitMs: number, private readonly now: () => number = () => performance.now()) {}
+
+  /** True when the session has been idle in a transaction, sending nothing, for the limit or longer. */
+  overrun(idleInTransaction: boolean, sent: number): boolean {
+    if (!idleInTransaction || sent !== this.sent) {
+      this.sent = sent
+      this.since = idleInTransaction ? this.now() : undefined
+      return false
+    }
+    this.since ??= this.now()
+    return this.now() - this.since >= this.limitMs
   }
 }

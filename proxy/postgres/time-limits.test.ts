@@ -1,10 +1,11 @@
 // A statement that runs past the target's max_statement_seconds is cancelled on the server, whatever the
-// session set statement_timeout to; the session goes on.
+// session set statement_timeout to; the session goes on. A session idle in a transaction past
+// max_idle_in_transaction_seconds is ended, and its locks with it.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
 import type { Entry } from './pending.ts'
-import { runningEntry, StatementWatch } from './statement-limit.ts'
+import { IdleWatch, runningEntry, StatementWatch } from './time-limits.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { testTarget } from './testing/engine.ts'
 
@@ -14,7 +15,8 @@ let h: Harness
 
 test.before(async () => {
   const target = testTarget('prod-db')
-  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_statement_seconds: 1 } }] })
+  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_statement_seconds: 1, max_idle_in_transaction_seconds: 2 } }] })
+  await h.cluster.query('CREATE TABLE idle_locked (id int); GRANT SELECT ON idle_locked TO PUBLIC')
 })
 test.after(async () => {
   await h?.stop()
@@ -45,6 +47,50 @@ test('an endless Execute (extended protocol) is cancelled too', async () => {
   const { code } = await cancelledWithin(c, () => c.query({ text: `${ENDLESS} WHERE $1::int = 1`, values: [1] }))
   assert.is(code, '57014')
   assert.is((await c.query({ text: 'SELECT $1::int AS n', values: [3] })).rows[0].n, 3)
+})
+
+test('a session idle in a transaction past the limit is ended, and its locks are released', async () => {
+  const c = await h.client()
+  c.on('error', () => undefined)
+  await c.query('SET idle_in_transaction_session_timeout = 0')
+  await c.query('BEGIN')
+  await c.query('SELECT id FROM idle_locked')
+  await new Promise((resolve) => setTimeout(resolve, 3_500))
+  const err = await c.query('SELECT 1').then(() => undefined, (e: { code?: string; message: string }) => e)
+  assert.ok(err, 'the session was ended')
+  // The transaction's lock on idle_locked is gone: DDL on it does not wait.
+  await h.cluster.query("SET lock_timeout = '2s'; ALTER TABLE idle_locked ADD COLUMN note text")
+})
+
+test('a session idle outside a transaction, or busy inside one, is not ended', async () => {
+  const c = await h.client()
+  await new Promise((resolve) => setTimeout(resolve, 2_500))
+  assert.is((await c.query('SELECT 4 AS n')).rows[0].n, 4)
+  await c.query('BEGIN')
+  for (let i = 0; i < 6; i++) {
+    await c.query('SELECT id FROM idle_locked')
+    await new Promise((resolve) => setTimeout(resolve, 700))
+  }
+  await c.query('COMMIT')
+})
+
+test('IdleWatch: counts only time spent idle in a transaction, from when it began', () => {
+  let now = 0
+  const idle = new IdleWatch(2000, () => now)
+  assert.not.ok(idle.overrun(true, 5))
+  now = 1999
+  assert.not.ok(idle.overrun(true, 5))
+  now = 2000
+  assert.ok(idle.overrun(true, 5))
+  assert.not.ok(idle.overrun(false, 5), 'the end of the transaction resets it')
+  now = 3000
+  assert.not.ok(idle.overrun(true, 5))
+  now = 4900
+  assert.not.ok(idle.overrun(true, 6), 'a message sent between two samples resets it')
+  now = 6000
+  assert.not.ok(idle.overrun(true, 6))
+  now = 6900
+  assert.ok(idle.overrun(true, 6))
 })
 
 test('StatementWatch: a head entry is cancelled once, past the limit, and not while the server waits for COPY data', () => {
