@@ -1,21 +1,19 @@
 // Who may decide a request: a human (agents never approve), in one of the obligation's approver groups,
-// and for approval not the requester (same issuer and subject). The requester may withdraw (reject)
-// their own request.
+// and for approval not the requester, nor anyone who may be the requester under another issuer, case or email
+// (people.ts). The requester (exactly: same issuer and subject) may withdraw (reject) their own request.
 import type { Identity } from '../types.ts'
 import { ApprovalError } from './errors.ts'
+import { mayBeSamePerson, samePrincipal } from './people.ts'
 import type { ApprovalRequest } from './types.ts'
-
-const sameIdentity = (a: Identity, b: Identity) => a.issuer === b.issuer && a.sub === b.sub
 
 export function authorizeDecision(request: ApprovalRequest, reviewer: Identity, action: 'approve' | 'reject'): void {
   if (reviewer.kind !== 'human') {
     throw new ApprovalError('approval.forbidden', `${reviewer.sub} is an agent identity; only a human can ${action} request ${request.id}`)
   }
-  const own = sameIdentity(reviewer, request.requester)
-  if (own && action === 'approve') {
+  if (action === 'approve' && mayBeSamePerson(reviewer, request.requester)) {
     throw new ApprovalError('approval.self_approval', `${reviewer.sub} requested ${request.id} and cannot approve it; ask another member of ${request.approval.approvers.join(', ')}`)
   }
-  if (own) return
+  if (action === 'reject' && samePrincipal(reviewer, request.requester)) return
   if (!reviewer.groups.some((g) => request.approval.approvers.includes(g))) {
     throw new ApprovalError(
       'approval.forbidden',

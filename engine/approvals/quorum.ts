@@ -1,10 +1,10 @@
-// When the approvals given so far are enough: at least `min_approvals` distinct people ("N of"), and with
-// `all_groups` at least one approver from every approver group ("all of these groups"). One person in two
-// groups represents both; ask for min_approvals: 2 to also require two people.
+// When the approvals given so far are enough: at least `min_approvals` distinct people ("N of"; one person
+// under two issuers, or with the same email, counts once: people.ts), and with `all_groups` at least one
+// approver from every approver group ("all of these groups"). One person in two groups represents both; ask
+// for min_approvals: 2 to also require two people.
 import type { ApprovalObligation } from '../types.ts'
+import { distinctPeople } from './people.ts'
 import type { ApprovalVote } from './types.ts'
-
-const person = (v: ApprovalVote) => `${v.issuer}\n${v.sub}`
 
 export function minApprovals(a: ApprovalObligation): number {
   return a.min_approvals ?? 1
@@ -12,7 +12,7 @@ export function minApprovals(a: ApprovalObligation): number {
 
 /** Groups still without an approver (all_groups only), and how many more people must approve. */
 export function stillNeeded(a: ApprovalObligation, votes: readonly ApprovalVote[]): { people: number; groups: string[] } {
-  const people = Math.max(0, minApprovals(a) - new Set(votes.map(person)).size)
+  const people = Math.max(0, minApprovals(a) - distinctPeople(votes))
   const groups = a.all_groups ? a.approvers.filter((g) => !votes.some((v) => v.groups.includes(g))) : []
   return { people, groups }
 }

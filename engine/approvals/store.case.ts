@@ -112,7 +112,7 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     const approved = await store.approve(r.id, alice, 'ok for ticket 42')
     assert.is(approved.status, 'approved')
     assert.equal([approved.decided_by, approved.note, approved.decided_at], ['alice', 'ok for ticket 42', '2025-01-01T12:00:00.000Z'])
-    assert.equal(approved.approvals, [{ sub: 'alice', issuer: 'https://idp.example', groups: ['dba'], at: '2025-01-01T12:00:00.000Z', note: 'ok for ticket 42' }])
+    assert.equal(approved.approvals, [{ sub: 'alice', issuer: 'https://idp.example', email: 'alice@example.com', groups: ['dba'], at: '2025-01-01T12:00:00.000Z', note: 'ok for ticket 42' }])
     assert.equal(await waiting, approved)
     const [grant] = store.grantsFor(holder())
     assert.ok(grant)
@@ -171,9 +171,43 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     const selfHeld = await store.request(held({ requester: alice, digest: 'd9' }))
     await rejectsWith(store.approve(selfHeld.id, alice), 'approval.self_approval')
     await rejectsWith(store.approve(selfHeld.id, { ...alice, groups: ['sre'] }), 'approval.self_approval')
-    assert.is((await store.approve(selfHeld.id, { ...alice, issuer: 'https://other.example' })).status, 'approved', 'same sub, other issuer')
     assert.is((await store.get(r.id))?.status, 'pending')
     assert.equal((await store.get(r.id))?.approvals, [], 'refused attempts count for nothing')
+  })
+
+  test('the requester cannot approve under another issuer, another case or spacing of their sub, or their email', async () => {
+    const store = await open()
+    const selfHeld = await store.request(held({ requester: alice }))
+    for (const who of [
+      { ...alice, issuer: 'https://other.example' },
+      { ...alice, sub: 'Alice' },
+      { ...alice, sub: ' alice\t', issuer: 'https://other.example' },
+      { ...alice, sub: '\uff41lice' }, // fullwidth a: the same name once compatibility forms are folded
+      { ...dave, issuer: 'https://other.example', email: 'ALICE@example.com' },
+    ]) {
+      await rejectsWith(store.approve(selfHeld.id, who), 'approval.self_approval')
+    }
+    assert.equal((await store.get(selfHeld.id))?.approvals, [])
+    // Withdrawing takes the exact principal: the same sub under another issuer is somebody else, and no approver.
+    await rejectsWith(store.reject(selfHeld.id, { ...alice, issuer: 'https://other.example', groups: [] }), 'approval.forbidden')
+    assert.is((await store.approve(selfHeld.id, dave)).status, 'approved')
+  })
+
+  test('one person under two issuers, another case of their sub, or the same email counts once toward a quorum', async () => {
+    const store = await open()
+    const r = await store.request(held({ decision: approveDecision('statement', 60, { min_approvals: 2 }) }))
+    assert.is((await store.approve(r.id, alice)).status, 'pending')
+    for (const twin of [
+      { ...alice, issuer: 'https://other.example' },
+      { ...alice, sub: 'ALICE ' },
+      { ...dave, sub: 'alice.smith', issuer: 'https://other.example', email: 'Alice@Example.com' },
+    ]) {
+      await rejectsWith(store.approve(r.id, twin), 'approval.duplicate')
+    }
+    const after = await store.get(r.id)
+    assert.equal([after?.status, after?.approvals.length], ['pending', 1])
+    assert.equal(store.grantsFor(holder()), [])
+    assert.is((await store.approve(r.id, dave)).status, 'approved', 'a second person completes it')
   })
 
   test('the requester may withdraw their own request', async () => {

@@ -9,6 +9,7 @@ import type { ApprovalBackend, ChangedIds, RequestChange } from './backend.ts'
 import { ApprovalError } from './errors.ts'
 import { grantFor, LiveGrants } from './grants.ts'
 import { randomId } from './ids.ts'
+import { mayBeSamePerson } from './people.ts'
 import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
 import { type ReviewCipher, sealedKeyId } from './review-cipher.ts'
 import type { ApprovalRequest, ApprovalStore, GrantRecord, NewApprovalRequest } from './types.ts'
@@ -35,7 +36,6 @@ export interface ApprovalStoreOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
-const samePerson = (a: Pick<Identity, 'issuer' | 'sub'>, b: Pick<Identity, 'issuer' | 'sub'>) => a.issuer === b.issuer && a.sub === b.sub
 
 /** sha256 of the RFC 8785 canonical input without its session (ids and grants change; the command does not). */
 export function inputDigest(input: InputDocument): string {
@@ -199,10 +199,10 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
       return (await change(id, `approve ${id}`, (current, at) => {
         pending(current, at)
         authorizeDecision(current, approver, 'approve')
-        if (current.approvals.some((v) => samePerson(v, approver))) {
+        if (current.approvals.some((v) => mayBeSamePerson(v, approver))) {
           throw new ApprovalError('approval.duplicate', `${approver.sub} already approved ${id}; it still needs ${describeNeed(stillNeeded(current.approval, current.approvals))} from someone else`)
         }
-        const vote = { sub: approver.sub, issuer: approver.issuer, groups: approver.groups.filter((g) => current.approval.approvers.includes(g)), at: iso(at), ...(note !== undefined ? { note } : {}) }
+        const vote = { sub: approver.sub, issuer: approver.issuer, ...(approver.email !== undefined ? { email: approver.email } : {}), groups: approver.groups.filter((g) => current.approval.approvers.includes(g)), at: iso(at), ...(note !== undefined ? { note } : {}) }
         const next: ApprovalRequest = { ...current, approvals: [...current.approvals, vote] }
         if (!quorumMet(next.approval, next.approvals)) return { request: next }
         const grant = grantFor(next, at)

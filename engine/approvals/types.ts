@@ -7,6 +7,8 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired'
 export interface ApprovalVote {
   sub: string
   issuer: string
+  /** The reviewer's email, when the token carried one: the same person under another issuer counts once. */
+  email?: string
   /** The reviewer's groups that are among the request's approver groups. */
   groups: string[]
   at: string
