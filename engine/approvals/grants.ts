@@ -1,8 +1,9 @@
 // Grants: what an approval creates, whom it belongs to, and the live set the engine reads at judge time.
-// A session grant covers its session only; statement, fingerprint and target grants belong to the requester's
+// A session grant covers its session only (and there only its requester on its target); statement, fingerprint and target grants belong to the requester's
 // identity on the request's target, so a reconnect (or a gateway restart) keeps them.
 import type { Grant } from '../types.ts'
 import { randomId } from './ids.ts'
+import { samePrincipal } from './people.ts'
 import type { ApprovalRequest, GrantHolder, GrantRecord } from './types.ts'
 
 export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
@@ -67,7 +68,9 @@ export class LiveGrants {
   for(holder: GrantHolder, nowMs: number): Grant[] {
     const out: Grant[] = []
     const nowNs = nowMs * 1e6
-    for (const g of this.bySession.get(holder.session) ?? []) if (g.expires_at_ns > nowNs) out.push(policyGrant(g))
+    for (const g of this.bySession.get(holder.session) ?? []) {
+      if (g.expires_at_ns > nowNs && g.target === holder.target && samePrincipal(g.subject, holder.identity)) out.push(policyGrant(g))
+    }
     for (const g of this.byHolder.get(holderKey(holder.identity.issuer, holder.identity.sub, holder.target)) ?? []) {
       if (g.expires_at_ns > nowNs) out.push(policyGrant(g))
     }

@@ -124,7 +124,7 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.equal(await store.grants(), [approved.grant])
   })
 
-  test('statement, fingerprint and target grants follow the identity on the target across sessions; session grants stay in theirs', async () => {
+  test('statement, fingerprint and target grants follow the identity on the target across sessions; session grants stay in theirs, for their requester on their target', async () => {
     const store = await open()
     for (const [scope, digest] of [['statement', 'd1'], ['fingerprint', 'd2'], ['target', 'd3'], ['session', 'd4']] as const) {
       await store.approve((await store.request(held({ decision: approveDecision(scope), digest }))).id, alice)
@@ -132,7 +132,12 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     const scopes = (h: ReturnType<typeof holder>) => store.grantsFor(h).map((g) => g.scope).sort()
     assert.equal(scopes(holder()), ['fingerprint', 'session', 'statement', 'target'])
     assert.equal(scopes(holder('sess-after-reconnect')), ['fingerprint', 'statement', 'target'])
-    assert.equal(scopes(holder('sess-1', { ...agent, sub: 'other-bot' })), ['session'], 'another identity in that session sees only the session grant')
+    // A session id is only as secret as whatever derives it (an HTTP session is a hash of the token and target):
+    // a session grant belongs to its requester on its target too, so the same id presented by anyone else, or on
+    // another target, gets nothing.
+    assert.equal(scopes(holder('sess-1', { ...agent, sub: 'other-bot' })), [], 'another identity presenting the session id')
+    assert.equal(scopes(holder('sess-1', { ...agent, issuer: 'https://other.example' })), [], 'the same sub from another issuer')
+    assert.equal(scopes(holder('sess-1', agent, 'staging-db')), [], 'the session id on another target')
     assert.equal(scopes(holder('sess-9', agent, 'staging-db')), [], 'not on another target')
     assert.equal(scopes(holder('sess-9', { ...agent, issuer: 'https://other.example' })), [], 'same sub from another issuer is someone else')
     const [fp] = store.grantsFor(holder('x')).filter((g) => g.scope === 'fingerprint')
