@@ -38,6 +38,10 @@ export function fromJoseError(err: unknown, provider: IdentityProviderConfig): I
     if (claim === 'aud') {
       return new IdentityError('token.wrong_audience', `token audience ${JSON.stringify(payload.aud)} does not include ${JSON.stringify(provider.audience)}; request a token for this gateway's audience`, { cause: err })
     }
+    // A time claim that is not a number is malformed, not a time in the future or past.
+    if ((claim === 'nbf' || claim === 'exp' || claim === 'iat') && payload[claim] !== undefined && typeof payload[claim] !== 'number') {
+      return new IdentityError('token.malformed', `token claim ${claim} must be a number of seconds since 1970, got ${JSON.stringify(payload[claim]).slice(0, 40)}`, { cause: err })
+    }
     if (claim === 'nbf') return new IdentityError('token.not_yet_valid', `token is not valid before ${isoTime(payload.nbf)}; check the clocks of this host and the issuer`, { cause: err })
     if (claim === 'iss') return new IdentityError('token.unknown_issuer', 'token issuer is not trusted by this gateway', { cause: err })
     return new IdentityError('token.malformed', `token claim ${claim} is invalid: ${err.message}`, { cause: err })

@@ -219,4 +219,75 @@ test('a token signed by a key the provider does not publish is refused', async (
   await rejects(fresh().verify(await sign({}, { key: other.privateKey })), 'token.bad_signature')
 })
 
+// Hand-built tokens: header and payload text exactly as given (duplicate keys, odd types), signed with the RSA key.
+async function signRaw(headerText: string, payloadText: string, key: CryptoKey = rsa.privateKey): Promise<string> {
+  const input = `${Buffer.from(headerText).toString('base64url')}.${Buffer.from(payloadText).toString('base64url')}`
+  const signature = await crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, key, new TextEncoder().encode(input))
+  return `${input}.${Buffer.from(signature).toString('base64url')}`
+}
+const claimsText = (extra = '') => `{"iss":${JSON.stringify(corp.issuer)},"aud":"warden","sub":"cursor","exp":${seconds() + 300}${extra}}`
+
+test('a crit header naming an extension the verifier does not implement is refused', async () => {
+  const token = await signRaw('{"alg":"RS256","kid":"rsa-1","crit":["x-approved"],"x-approved":true}', claimsText())
+  await rejects(fresh().verify(token), 'token.malformed')
+})
+
+test('exp and nbf that are not numbers are refused; a fractional exp is a time like any other', async () => {
+  const verifier = fresh()
+  await rejects(verifier.verify(await sign({ exp: String(seconds() + 300) as unknown as number })), 'token.malformed')
+  await rejects(verifier.verify(await sign({ exp: `${seconds() + 300}` as unknown as number, nbf: 'now' as unknown as number })), 'token.malformed')
+  await rejects(verifier.verify(await sign({ nbf: String(seconds() + 3600) as unknown as number })), 'token.malformed')
+  assert.is((await verifier.verify(await sign({ exp: seconds() + 0.5 }))).sub, 'cursor')
+  await rejects(verifier.verify(await sign({ exp: seconds() - 30.5 })), 'token.expired')
+})
+
+test('aud arrays: accepted when they include the audience, refused otherwise', async () => {
+  const verifier = fresh()
+  assert.is((await verifier.verify(await sign({ aud: ['other', 'warden'] }))).sub, 'cursor')
+  await rejects(verifier.verify(await sign({ aud: ['other', 'Warden', 'warden '] })), 'token.wrong_audience')
+  await rejects(verifier.verify(await sign({ aud: [] })), 'token.wrong_audience')
+})
+
+test('duplicate payload keys are read one way by every step: the issuer chosen is the issuer checked, the last sub wins', async () => {
+  const verifier = fresh()
+  const twoIssuers = await signRaw('{"alg":"RS256","kid":"rsa-1"}', claimsText().replace('{', `{"iss":"https://evil.example",`))
+  assert.is((await verifier.verify(twoIssuers)).issuer, corp.issuer, 'the later iss wins in both the choice and the check')
+  const lastUntrusted = await signRaw('{"alg":"RS256","kid":"rsa-1"}', claimsText(',"iss":"https://evil.example"'))
+  await rejects(verifier.verify(lastUntrusted), 'token.unknown_issuer')
+  const twoSubs = await signRaw('{"alg":"RS256","kid":"rsa-1"}', claimsText(',"sub":"alice","groups":["agents"],"groups":["dba"]'))
+  assert.equal(await verifier.verify(twoSubs), { sub: 'alice', issuer: corp.issuer, groups: ['dba'], kind: 'human' })
+})
+
+test('a nested JWT (cty: JWT) is not unwrapped: its payload is not a claims set', async () => {
+  const inner = await sign({ sub: 'alice', groups: ['dba'] })
+  const outer = await signRaw('{"alg":"RS256","kid":"rsa-1","cty":"JWT"}', inner)
+  await rejects(fresh().verify(outer), 'token.malformed')
+})
+
+test('a key embedded in the header (jwk, jku, x5u) is never trusted', async () => {
+  const attacker = await generateKeyPair('RS256', { extractable: true })
+  const jwk = await publicJwk(attacker.publicKey, 'rsa-1', 'RS256')
+  for (const header of [{ jwk }, { jku: `${jwksUrl}?evil` }, { x5u: 'https://evil.example/cert.pem' }]) {
+    await rejects(fresh().verify(await sign({}, { key: attacker.privateKey, header })), 'token.bad_signature')
+  }
+})
+
+test('kid tricks: a path, a kid of another key type, or no kid at all never pick a key the issuer did not publish', async () => {
+  const verifier = fresh()
+  const attacker = await generateKeyPair('RS256')
+  await rejects(verifier.verify(await sign({}, { key: attacker.privateKey, kid: '../../dev/null' })), 'token.unknown_key')
+  await rejects(verifier.verify(await sign({}, { kid: 'ec-1' })), 'token.unknown_key')
+  await rejects(verifier.verify(await signRaw('{"alg":"RS256"}', claimsText(), attacker.privateKey)), 'token.bad_signature')
+})
+
+test('an oversized token is refused before it is decoded or its signature computed', async () => {
+  const verifier = fresh()
+  const huge = await sign({ padding: 'x'.repeat(256 * 1024) })
+  assert.match((await rejects(verifier.verify(huge), 'token.malformed')).message, /larger than 65536 characters/, 'even when signed')
+  const forged = `${huge.split('.').slice(0, 2).join('.')}.${'A'.repeat(342)}`
+  assert.match((await rejects(verifier.verify(forged), 'token.malformed')).message, /larger than/)
+  assert.is(hits, 0, 'refused before any key was looked up')
+  assert.is((await verifier.verify(await sign({ padding: 'x'.repeat(8 * 1024) }))).sub, 'cursor', 'a large but reasonable token is fine')
+})
+
 test.run()
