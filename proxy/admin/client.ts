@@ -35,7 +35,8 @@ export async function adminRequest(baseUrl: string, token: string, method: strin
   try {
     res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      // The admin API takes every POST as JSON only (a browser cannot forge one cross-site), a body or not.
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body || method === 'POST' ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
       signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
     })

@@ -13,12 +13,12 @@ import { openSqliteApprovalStore } from '../../engine/approvals/sqlite.ts'
 async function setup() {
   const { engine, held } = await fakeAdminEngine()
   const handle = createAdminHandler({ engine, approverGroups: ['dba'] })
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
+  const call = async (method: string, path: string, token?: string, body?: unknown, more: Record<string, string> = {}) => {
+    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...more }
     const res = await handle(new Request(`http://admin.test${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }))
     return { status: res.status, body: await res.json(), headers: res.headers }
   }
-  return { engine, held, call }
+  return { engine, held, call, handle }
 }
 
 test('GET /healthz needs no token', async () => {
@@ -131,6 +131,49 @@ test('bad bodies, unknown routes and wrong methods are JSON errors', async () =>
   const wrong = await call('GET', `/v1/approvals/${held.id}/approve`, 'alice')
   assert.is(wrong.status, 405)
   assert.is(wrong.headers.get('allow'), 'POST')
+})
+
+test('CSRF: a POST a browser could send cross-site (a form, text/plain, no type) is 415 and changes nothing', async () => {
+  const { call, held, engine } = await setup()
+  const forged = [
+    { 'content-type': 'text/plain;charset=UTF-8' },
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    { 'content-type': 'multipart/form-data; boundary=x' },
+    { 'content-type': 'application/jsonp' },
+    { 'content-type': 'text/plain; application/json' },
+  ]
+  for (const more of forged) {
+    const res = await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', '{"note":"csrf"}', more)
+    assert.is(res.status, 415, JSON.stringify(more))
+    assert.is(res.body.error.code, 'request.content_type')
+  }
+  const { handle } = await setup()
+  const noType = await handle(new Request(`http://admin.test/v1/approvals/${held.id}/approve`, { method: 'POST', headers: { authorization: 'Bearer alice', cookie: 'session=abc' } }))
+  assert.is(noType.status, 415, 'an empty no-cors fetch carries no content-type')
+  const revoke = await call('POST', '/v1/grants/grt_x/revoke', 'alice', '', { 'content-type': 'text/plain' })
+  assert.is(revoke.status, 415)
+  assert.is((await engine.approvals.get(held.id))?.status, 'pending')
+  assert.is((await call('POST', `/v1/approvals/${held.id}/approve`, 'alice', undefined, { 'content-type': 'Application/JSON; charset=utf-8' })).status, 200, 'JSON with parameters, any case')
+})
+
+test('no CORS: a preflight is not granted, and a cookie or a token in the query string is no credential', async () => {
+  const { handle, held } = await setup()
+  const preflight = await handle(new Request(`http://admin.test/v1/approvals/${held.id}/approve`, {
+    method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+  }))
+  assert.is(preflight.headers.get('access-control-allow-origin'), null)
+  assert.is(preflight.headers.get('access-control-allow-headers'), null)
+  assert.ok(preflight.status >= 400)
+  for (const req of [
+    new Request(`http://admin.test/v1/approvals/${held.id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: 'authorization=Bearer zq-secret-tok; token=zq-secret-tok' } }),
+    new Request(`http://admin.test/v1/approvals/${held.id}/approve?access_token=zq-secret-tok&token=zq-secret-tok`, { method: 'POST', headers: { 'content-type': 'application/json' } }),
+    new Request(`http://admin.test/v1/approvals?access_token=zq-secret-tok`),
+  ]) {
+    const res = await handle(req)
+    assert.is(res.status, 401)
+    assert.is(res.headers.get('access-control-allow-origin'), null)
+    assert.not.match(await res.text(), 'zq-secret-tok', 'the offered credential is not echoed')
+  }
 })
 
 test('grants: approvers list and revoke any; the requester sees and may give up its own; others see none', async () => {

@@ -29,8 +29,20 @@ export function statusOfApprovalError(code: string): number {
 
 const MAX_NOTE = 2000
 
-/** The optional JSON body {note?: string}; an empty body is no note. */
+const isJson = (type: string | null) => type !== null && /^application\/json\s*(?:;|$)/i.test(type.trim())
+
+/**
+ * The optional JSON body {note?: string} of a POST that acts (approve, deny, revoke); an empty body is no note.
+ * The request must say content-type: application/json, body or not. A browser sends a cross-site form or
+ * no-cors fetch only as text/plain, a form encoding or without a type, never as JSON unless a preflight allowed
+ * it (this API allows none): so a forged request riding on credentials the browser adds by itself (a cookie an
+ * authenticating proxy in front of this API turns into a bearer token) is refused.
+ */
 export async function readNote(req: Request): Promise<{ note?: string } | Response> {
+  const type = req.headers.get('content-type')
+  if (!isJson(type)) {
+    return jsonError(415, 'request.content_type', `send content-type: application/json (the body may be empty, or {"note": "why"}); got ${JSON.stringify(type ?? 'none')}`)
+  }
   const text = (await req.text()).trim()
   if (!text) return {}
   let body: unknown
