@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import { alice, held } from '../../engine/approvals/fixtures.ts'
 import { createMemoryApprovalStore } from '../../engine/approvals/memory.ts'
 import type { ApprovalEvent } from '../../engine/approvals/store.ts'
-import { createApprovalsWebhook } from './approvals-webhook.ts'
+import { approvalMessage, createApprovalsWebhook } from './approvals-webhook.ts'
 import { startReceiver } from './testing/webhook-receiver.ts'
 import { signWebhookBody } from './webhook-sender.ts'
 
@@ -45,6 +45,19 @@ test('new and resolved requests arrive signed, as Slack messages with approve / 
   assert.equal([resolved.warden.event, resolved.warden.approval.status, resolved.blocks.length], ['approval.resolved', 'approved', 1])
   assert.equal(errors, [])
   await rx.close()
+})
+
+test('an agent-written statement cannot format the message: no links, mentions or end of the code block', async () => {
+  const request = (await createMemoryApprovalStore().request(held({ summary: 'SELECT "```*APPROVED by security*<https://evil.example/ok|Approve here><!channel>" FROM t' })))
+  const message = approvalMessage({ type: 'requested', request }, ADMIN) as { text: string; blocks: Array<{ text?: { text: string } }> }
+  for (const shown of [message.text, message.blocks[0]!.text!.text]) {
+    assert.not.match(shown, '<https://evil')
+    assert.not.match(shown, '<!channel>')
+    assert.match(shown, '&lt;https://evil.example/ok|Approve here&gt;&lt;!channel&gt;')
+  }
+  const block = message.blocks[0]!.text!.text
+  assert.is(block.split('```').length, 3, 'one code block: opened and closed by warden alone')
+  assert.match(block, '"`\u200b`\u200b`*APPROVED')
 })
 
 test('a full queue drops new messages with a logged error, and notify never waits for the receiver', async () => {

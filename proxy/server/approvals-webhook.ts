@@ -31,8 +31,11 @@ function publicRequest(r: ApprovalRequest) {
   return { ...r, command }
 }
 
-// Slack mrkdwn treats &, < and > as markup.
+// Slack mrkdwn treats &, < and > as markup: `<https://x|Approve>` is a link and `<!channel>` a mention.
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+// Inside a ``` block only another ``` is markup: it would end the block and let the rest of the (agent-written)
+// statement format itself as the message. A zero-width space between the backticks keeps them text.
+const inCode = (text: string) => escape(text).replace(/`(?=`)/g, '`\u200b')
 
 export function approvalMessage(event: ApprovalEvent, adminUrl: string): Record<string, unknown> {
   const r = event.request
@@ -41,10 +44,11 @@ export function approvalMessage(event: ApprovalEvent, adminUrl: string): Record<
   const who = `${r.requester.sub} (${r.requester.kind}) on ${r.target}`
   const why = r.reasons.map((x) => x.message).join('; ') || 'no reason given'
   const outcome = r.status === 'pending' ? 'held for approval' : `${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}`
-  const text = `warden: ${r.id} ${outcome}: ${r.command.summary} (${who})`
+  // The notification text is mrkdwn too: escaped like the blocks.
+  const text = escape(`warden: ${r.id} ${outcome}: ${r.command.summary} (${who})`)
   const blocks: unknown[] = [{
     type: 'section',
-    text: { type: 'mrkdwn', text: `*${escape(r.id)}* ${escape(outcome)}\n*Requester:* ${escape(who)}\n*Why:* ${escape(why)}\n\`\`\`${escape(r.command.summary)}\`\`\`` },
+    text: { type: 'mrkdwn', text: `*${escape(r.id)}* ${escape(outcome)}\n*Requester:* ${escape(who)}\n*Why:* ${escape(why)}\n\`\`\`${inCode(r.command.summary)}\`\`\`` },
   }]
   if (event.type === 'requested') {
     blocks.push({
