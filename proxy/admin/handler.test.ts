@@ -9,6 +9,9 @@ import { join } from 'node:path'
 import { alice, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
 import { createReviewCipher } from '../../engine/approvals/review-cipher.ts'
 import { openSqliteApprovalStore } from '../../engine/approvals/sqlite.ts'
+import { createDurableAuditSink } from '../../engine/audit/durable-sink.ts'
+import { openSqliteAuditStore } from '../../engine/audit/store/sqlite.ts'
+import type { AuditStore } from '../../engine/audit/store/types.ts'
 
 async function setup() {
   const { engine, held } = await fakeAdminEngine()
@@ -174,6 +177,37 @@ test('no CORS: a preflight is not granted, and a cookie or a token in the query 
     assert.is(res.headers.get('access-control-allow-origin'), null)
     assert.not.match(await res.text(), 'zq-secret-tok', 'the offered credential is not echoed')
   }
+})
+
+test('an approval the audit trail cannot record is not made (503); a denial still is; once the trail is back the approval is recorded before it acts', async () => {
+  const real = openSqliteAuditStore(join(mkdtempSync(join(tmpdir(), 'warden-admin-audit-')), 'trail.db'))
+  let down = true
+  const store: AuditStore = { ...real, kind: real.kind, async append(batch) { if (down) throw new Error('disk I/O error'); return real.append(batch) } }
+  const { engine, held } = await fakeAdminEngine()
+  const audit = createDurableAuditSink({ store, retryMs: { min: 5, max: 5 } })
+  const handle = createAdminHandler({ engine: { ...engine, audit }, approverGroups: ['dba'] })
+  const post = (path: string, token: string) => handle(new Request(`http://admin.test${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }))
+  const refused = await post(`/v1/approvals/${held.id}/approve`, 'alice')
+  assert.is(refused.status, 503)
+  const body = await refused.json() as { error: { code: string; message: string } }
+  assert.is(body.error.code, 'audit.store_unavailable')
+  assert.match(body.error.message, 'nothing was approved')
+  assert.is((await engine.approvals.get(held.id))?.status, 'pending')
+  assert.equal(engine.approvals.grantsFor({ session: held.session_id, identity: held.requester, target: held.target }), [])
+  down = false
+  await new Promise((resolve) => setTimeout(resolve, 30)) // the sink retries the queued attempt
+  assert.is((await post(`/v1/approvals/${held.id}/approve`, 'alice')).status, 200)
+  await audit.durable()
+  const events: Array<{ type: string; outcome?: string; approval_id?: string }> = []
+  for await (const r of real.records()) events.push(JSON.parse(r.event))
+  const mine = events.filter((e) => e.type === 'approval' && e.approval_id === held.id).map((e) => e.outcome)
+  assert.equal(mine, ['attempted', 'attempted', 'approved'], 'the refused attempt too, once the trail was back')
+  down = true
+  const other = await engine.approvals.request({ input: heldInput({ digest: 'd-other' }), decision: approveDecision(), summary: 's' })
+  assert.is((await post(`/v1/approvals/${other.id}/deny`, 'alice')).status, 200, 'a denial takes nothing out')
+  down = false
+  await audit.close()
+  await real.close()
 })
 
 test('grants: approvers list and revoke any; the requester sees and may give up its own; others see none', async () => {

@@ -80,6 +80,18 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
       ...(body.note !== undefined ? { note: body.note } : {}),
       via: 'admin_api',
     }
+    if (action === 'approve' && engine.audit.durable) {
+      // An approval releases what it approves, so like a released statement it happens only once the trail has
+      // it on record (fail closed): an approver cannot act unseen while the trail's store is down. A denial or a
+      // revoke only takes something away, and goes ahead either way.
+      engine.audit.record({ ...event, outcome: 'attempted' })
+      try {
+        await engine.audit.durable()
+      } catch (err) {
+        const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'audit.store_unavailable'
+        return jsonError(503, code, `the audit trail cannot record this approval now (${(err as Error).message}); nothing was approved, try again once the trail is back`)
+      }
+    }
     try {
       const decided = action === 'approve' ? await engine.approvals.approve(id, who, body.note) : await engine.approvals.reject(id, who, body.note)
       engine.audit.record({ ...event, outcome: decided.status, ...(decided.grant ? { grant: { id: decided.grant.id, scope: decided.grant.scope, expires_at_ns: decided.grant.expires_at_ns } } : {}) })
