@@ -89,6 +89,32 @@ test('verify catches records cut off with their stored checkpoints too, from the
   assert.match(r.out, 'FAIL: record 6: truncated: the trail ends at record 5 but checkpoint 8')
 })
 
+test('verify fails when the configured exported checkpoint file is gone: the gateway made it at start, so cutting the tail and deleting the file shows', async () => {
+  await writeTrail()
+  tamper(`DELETE FROM warden_audit_records WHERE seq > 5; DELETE FROM warden_audit_checkpoints`)
+  rmSync(join(dir, 'exported-checkpoints.jsonl'))
+  const r = await warden('verify')
+  assert.is(r.code, 1, r.out + r.err)
+  assert.match(r.out, 'FAIL: record 1: checkpoints_missing: the exported checkpoint file')
+  assert.match(r.out, 'exported-checkpoints.jsonl')
+  const json = JSON.parse((await warden('verify', '--json')).out)
+  assert.equal([json.ok, json.failure.reason], [false, 'checkpoints_missing'])
+})
+
+test('a gateway makes its configured checkpoint file at start, before any checkpoint, so an empty one is not a missing one', async () => {
+  rmSync(stateDir, { recursive: true, force: true })
+  rmSync(join(dir, 'exported-checkpoints.jsonl'), { force: true })
+  const { config } = await loadConfig(configFile, dir)
+  const trail = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: {} })
+  assert.is(readFileSync(join(dir, 'exported-checkpoints.jsonl'), 'utf8'), '', 'made empty at start')
+  trail.sink.record({ type: 'connection', time: at(0), session_id: 's' })
+  await trail.sink.durable!()
+  const r = await warden('verify')
+  assert.is(r.code, 0, r.out + r.err)
+  assert.match(r.out, 'ok: 1 records')
+  await trail.close()
+})
+
 test('verify rejects checkpoints that the given public key did not sign', async () => {
   await writeTrail()
   const other = join(dir, 'other.pub.pem')

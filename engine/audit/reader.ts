@@ -25,6 +25,8 @@ export interface StoreReaderOptions {
   keys(): KeyObject[]
   /** Checkpoints exported outside the store (a file), checked too. */
   exportedCheckpoints?(): Checkpoint[]
+  /** Why the exported checkpoints that should exist do not (verify then fails), or undefined when they are there. */
+  missingCheckpoints?(): string | undefined
   /** Labels every decision-log entry gets besides those stamped on its record. */
   labels?: Record<string, string>
   /**
@@ -51,7 +53,8 @@ export function createStoreReader(store: AuditStore, opts: StoreReaderOptions): 
     async verify() {
       const keys = opts.keys()
       const checkpoints = [...await store.checkpoints(), ...(opts.exportedCheckpoints?.() ?? [])]
-      return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys })
+      const missingCheckpoints = opts.missingCheckpoints?.()
+      return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys, ...(missingCheckpoints !== undefined ? { missingCheckpoints } : {}) })
     },
     sessions: (filter) => store.sessions(filter),
     async replay(sessionId) {

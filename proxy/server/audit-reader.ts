@@ -13,7 +13,10 @@ export interface TrailReaderOptions {
   /** Trusted checkpoint keys (PEM files); default the gateway's own, <state_dir>/audit/signing-key.pub.pem, and
    * audit.checkpoints.trusted_keys (the other gateways signing into a shared trail). */
   publicKeyFiles?: string[]
-  /** Exported checkpoints to check: this file (which must exist), else audit.checkpoints.file when it exists. */
+  /**
+   * Exported checkpoints to check: this file (which must exist), else audit.checkpoints.file, which the gateway
+   * makes at start: its absence fails verify (a trail rewritten with the file deleted would pass otherwise).
+   */
   checkpointsFile?: string
   labels?: Record<string, string>
   pause?(): Promise<void>
@@ -32,6 +35,9 @@ export async function openTrailReader(config: Config, env: Record<string, string
   return createStoreReader(store, {
     keys: () => keyFiles.map(loadPublicKey),
     exportedCheckpoints: () => (exported && (opts.checkpointsFile || existsSync(exported)) ? readCheckpointFile(exported) : []),
+    missingCheckpoints: () => (exported && !opts.checkpointsFile && !existsSync(exported)
+      ? `the exported checkpoint file ${exported} (audit.checkpoints.file) is missing; the gateway makes it at start, so it was deleted or moved, and nothing outside the store vouches for the trail: restore it, or verify against a copy with --checkpoints FILE`
+      : undefined),
     labels: opts.labels,
     pause: opts.pause,
   })

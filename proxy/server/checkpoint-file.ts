@@ -1,12 +1,22 @@
 // Exports each signed checkpoint as one JSON line appended (O_APPEND, fsynced) to a file the operator
 // chooses: ideally one the gateway can append to but not rewrite (chattr +a, a log shipper's spool, a
-// mount owned by another user). `warden audit verify --checkpoints FILE` reads it back.
+// mount owned by another user). `warden audit verify --checkpoints FILE` reads it back. It is made at start,
+// so a configured file that is missing was removed.
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs'
 import type { Checkpoint } from '../../engine/audit/chain/checkpoint.ts'
 import type { CheckpointExporter } from '../../engine/audit/checkpointer.ts'
 import { AuditError } from '../../engine/audit/errors.ts'
 
+/**
+ * The exporter for `path`, which is made (empty) now if it does not exist: `warden audit verify` treats a missing
+ * configured file as removed, so it must exist from the gateway's first start, before any checkpoint.
+ */
 export function createCheckpointFileExporter(path: string, onError: (err: AuditError) => void = () => undefined): CheckpointExporter {
+  try {
+    closeSync(openSync(path, 'a', 0o640))
+  } catch (err) {
+    onError(new AuditError('audit.store_unavailable', `create the audit checkpoint file ${path}: ${(err as Error).message}; check audit.checkpoints.file`, { cause: err }))
+  }
   return {
     export(c) {
       let fd: number | undefined

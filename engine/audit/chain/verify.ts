@@ -6,6 +6,7 @@
 //   reordered  a record is stored out of sequence
 //   truncated  a signed checkpoint covers records that are no longer there
 //   forged     a checkpoint's signature does not verify with a trusted public key
+//   checkpoints_missing  the checkpoints kept outside the store, which anchor it, are gone (the rest may be a rewrite)
 import type { KeyObject } from 'node:crypto'
 import { type Checkpoint, checkpointSignatureValid } from './checkpoint.ts'
 import { type ChainHead, GENESIS_HASH, hashOf } from './record.ts'
@@ -19,7 +20,7 @@ export interface StoredRecord {
   event: string
 }
 
-export type TamperReason = 'edited' | 'rewritten' | 'deleted' | 'reordered' | 'truncated' | 'forged'
+export type TamperReason = 'edited' | 'rewritten' | 'deleted' | 'reordered' | 'truncated' | 'forged' | 'checkpoints_missing'
 
 export interface VerifyFailure {
   /** The first bad record (for forged checkpoints: the seq the checkpoint claims). */
@@ -44,6 +45,11 @@ export interface VerifySource {
   checkpoints: Checkpoint[]
   /** Public keys trusted to sign checkpoints. */
   keys: KeyObject[]
+  /**
+   * Set when the checkpoints that should be kept outside the store are gone (why, for the message): a trail with
+   * records then fails, since whoever can rewrite the store can also re-sign checkpoints stored beside it.
+   */
+  missingCheckpoints?: string
 }
 
 function parseEvent(text: string): Record<string, unknown> | undefined {
@@ -92,6 +98,9 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
     }
     head = { seq: r.seq, hash: r.hash }
     count++
+  }
+  if (src.missingCheckpoints !== undefined && count > 0) {
+    return fail({ seq: 1, reason: 'checkpoints_missing', message: src.missingCheckpoints }, head, count)
   }
   const beyond = src.checkpoints.filter((c) => c.seq > head.seq).sort((a, b) => b.seq - a.seq)[0]
   if (beyond) {
