@@ -3,7 +3,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { agent, alice, approveDecision, carol, dave, held, holder, manualClock } from './fixtures.ts'
-import { code, newCipher, type StoreFactory } from './store.case.ts'
+import { code, newCipher, rejectsWith as rejectsCode, type StoreFactory } from './store.case.ts'
 import type { ApprovalStore } from './types.ts'
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
@@ -87,6 +87,44 @@ export function sharedStoreCases(name: string, make: StoreFactory): void {
     assert.equal([final?.status, final?.approvals.length], ['approved', 2])
     assert.is((await a.grants()).length, 2, 'one grant per request')
     await Promise.all([a.close(), b.close()])
+  })
+
+  test('deny racing approve through two stores: one outcome, told to every waiter, and a grant only when approved', async () => {
+    const [a, b] = await pair()
+    for (let i = 0; i < 6; i++) {
+      const r = await a.request(held({ digest: `race-${i}`, decision: approveDecision('target') }))
+      const waiting = b.wait(r.id, 60_000)
+      const [approve, deny] = i % 2
+        ? await Promise.allSettled([b.approve(r.id, alice), a.reject(r.id, carol)])
+        : await Promise.allSettled([a.approve(r.id, alice), b.reject(r.id, carol)])
+      assert.is([approve, deny].filter((x) => x.status === 'fulfilled').length, 1, 'exactly one decision is made')
+      assert.ok([approve, deny].every((x) => x.status === 'fulfilled' || code('approval.not_pending')(x.reason)))
+      const final = await a.get(r.id)
+      assert.is((await waiting).status, final?.status)
+      const granted = (await a.grants({ all: true })).filter((g) => g.approval_id === r.id)
+      assert.is(granted.length, final?.status === 'approved' ? 1 : 0)
+      if (final?.status === 'rejected') assert.is(final.grant, undefined)
+    }
+    await eventually(() => a.grantsFor(holder()).length === b.grantsFor(holder()).length, 'both stores agree on the grants in force')
+    await Promise.all([a.close(), b.close()])
+  })
+
+  test('after a restart an old approve cannot be replayed, and a revoked grant stays ended', async () => {
+    const handle = await make({ now: manualClock().now, cipher: newCipher() })
+    const before = handle.store
+    const first = await before.request(held({ decision: approveDecision('target') }))
+    const approved = await before.approve(first.id, alice)
+    await before.revoke(approved.grant!.id, carol)
+    const denied = await before.request(held({ digest: 'd-denied' }))
+    await before.reject(denied.id, carol)
+    await before.close()
+    const after = await handle.another!()
+    assert.equal(after.grantsFor(holder()), [], 'the revoked grant is not loaded again')
+    await rejectsCode(after.approve(first.id, dave), 'approval.not_pending')
+    await rejectsCode(after.approve(denied.id, dave), 'approval.not_pending')
+    assert.equal((await after.grants({ all: true })).map((g) => [g.id, g.revoked_by]), [[approved.grant!.id, 'carol']], 'no second grant')
+    assert.equal(after.grantsFor(holder()), [])
+    await after.close()
   })
 
   test('one command held on two stores at once is one request', async () => {
