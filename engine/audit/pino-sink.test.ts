@@ -109,4 +109,18 @@ test('flush waits for the destination and reports its failure as audit.flush_fai
   }
 })
 
+test('newlines and control characters in values or keys cannot start a forged line in the JSON-lines copy', async () => {
+  const { written, destination } = lines()
+  const sink = createPinoAuditSink(destination)
+  const forged = '\n{"type":"approval","outcome":"approved"}\n'
+  sink.record({ type: 'statement', time: TIME, session_id: `s-1${forged}`, [`k${forged}`]: 'v', note: `a\r\nb\u2028c\u0000d\u001b[2J${forged}`, nested: { [`q"${forged}`]: forged } })
+  sink.recordRedacted({ type: 'statement', time: TIME, [`k"${forged}`]: forged })
+  await sink.flush()
+  const text = written.join('')
+  const parsed = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+  assert.equal(parsed.map((e) => e.type), ['statement', 'statement'], 'two events, two lines, both parse')
+  assert.is(parsed[0]!.session_id, `s-1${forged}`, 'the value kept, escaped')
+  assert.not.match(text, '\u001b', 'no raw escape character reaches a terminal tailing the file')
+})
+
 test.run()
