@@ -34,8 +34,11 @@ export function identityFrom(payload: JWTPayload, provider: IdentityProviderConf
   }
   const groups = groupsFrom(claimAt(payload, provider.groups_claim), provider.groups_claim)
   const claimed = provider.kind_claim ? claimAt(payload, provider.kind_claim) : undefined
+  // The kind claim says agent or human; absent, membership of an agent group decides. Any other value ("Agent",
+  // ["agent"], "service") is read as agent: an unexpected shape must never make a caller a human, who may approve.
   const kind: IdentityKind = claimed === 'agent' || claimed === 'human'
     ? claimed
+    : claimed !== undefined && claimed !== null ? 'agent'
     : groups.some((g) => provider.agent_groups.includes(g)) ? 'agent' : 'human'
   const identity: Identity = { sub: payload.sub, issuer: provider.issuer, groups, kind }
   const clientId = firstString(payload.client_id, payload.azp, payload.cid)

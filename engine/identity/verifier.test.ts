@@ -84,6 +84,14 @@ test('kind_claim decides the kind when it says agent or human', async () => {
   assert.is((await verifier.verify(await sign({ groups: ['agents'], principal: { type: 'human' } }))).kind, 'human')
   assert.is((await verifier.verify(await sign({ groups: [], principal: { type: 'agent' } }))).kind, 'agent')
   assert.is((await verifier.verify(await sign({ groups: ['agents'], principal: { type: 'robot' } }))).kind, 'agent')
+  assert.is((await verifier.verify(await sign({ groups: ['dba'] }))).kind, 'human', 'no kind claim: groups decide')
+})
+
+test('a kind claim of an unexpected value or shape makes an agent, never a human', async () => {
+  const verifier = fresh(config({ kind_claim: 'principal.type' }))
+  for (const type of ['Agent', 'AGENT', ['agent'], 'service', '', 0, false, { agent: true }, 'human ']) {
+    assert.is((await verifier.verify(await sign({ groups: ['dba'], principal: { type } }))).kind, 'agent', JSON.stringify(type))
+  }
 })
 
 test('groups come from a nested claim path, or a space/comma separated string', async () => {
