@@ -9,7 +9,7 @@ import { AuditError } from '../../engine/audit/errors.ts'
 import { type AuditReader, parseSince } from '../../engine/audit/reader.ts'
 import type { AuditSink } from '../../engine/audit/types.ts'
 import type { Identity } from '../../engine/types.ts'
-import { json, jsonError } from './json.ts'
+import { json, jsonError, SAFE_HEADERS } from './json.ts'
 import { mayActAs, type Role, type RoleGroups } from './roles.ts'
 
 export interface AuditRoutesOptions {
@@ -79,7 +79,7 @@ export function createAuditRoutes(opts: AuditRoutesOptions) {
       default: {
         const format = url.searchParams.get('format') ?? 'jsonl'
         if (format !== 'jsonl') return jsonError(400, 'request.invalid', `format must be jsonl; got ${JSON.stringify(format)}`)
-        return new Response(exportStream(reader), { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } })
+        return new Response(exportStream(reader), { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', ...SAFE_HEADERS } })
       }
     }
   }

@@ -179,6 +179,17 @@ test('no CORS: a preflight is not granted, and a cookie or a token in the query 
   }
 })
 
+test('reflected values are served as JSON a browser will not sniff, frame or cache', async () => {
+  const { call } = await setup()
+  const html = `<script>alert(1)</script>`
+  for (const res of [await call('GET', '/healthz'), await call('GET', `/v1/nothing/${encodeURIComponent(html)}`, 'alice'), await call('GET', '/v1/approvals?status=%3Cscript%3E', 'alice'), await call('GET', '/v1/approvals', 'alice')]) {
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/)
+    assert.is(res.headers.get('x-content-type-options'), 'nosniff')
+    assert.is(res.headers.get('cache-control'), 'no-store')
+    assert.match(res.headers.get('content-security-policy') ?? '', "default-src 'none'")
+  }
+})
+
 test('an approval the audit trail cannot record is not made (503); a denial still is; once the trail is back the approval is recorded before it acts', async () => {
   const real = openSqliteAuditStore(join(mkdtempSync(join(tmpdir(), 'warden-admin-audit-')), 'trail.db'))
   let down = true

@@ -9,6 +9,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CodedError } from '../../engine/errors.ts'
+import { SAFE_HEADERS } from './json.ts'
 
 export type FetchHandler = (req: Request) => Promise<Response>
 
@@ -80,6 +81,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 function writeJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' })
+  res.writeHead(status, { 'content-type': 'application/json', ...SAFE_HEADERS })
   res.end(JSON.stringify(value))
 }
