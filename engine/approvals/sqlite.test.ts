@@ -55,6 +55,24 @@ test('one file, mode 0600, versioned schema; a newer schema is refused; an unope
   }
 })
 
+test('a review text moved into another request in the store is not shown for it: the reviewer is told, not misled', async () => {
+  const path = file()
+  const gateway = await openSqliteApprovalStore(path, { now: manualClock().now, cipher: newCipher(), pollMs: 20 })
+  const harmless = await gateway.request(held({ digest: 'd-harmless', reviewText: "UPDATE users SET plan = 'pro' WHERE id = 7" }))
+  const harmful = await gateway.request(held({ digest: 'd-harmful', reviewText: 'DELETE FROM users' }))
+  const db = new Database(path)
+  const bodyOf = (id: string) => JSON.parse((db.prepare('SELECT body FROM warden_approval_requests WHERE id = ?').get(id) as { body: string }).body)
+  const moved = bodyOf(harmful.id)
+  moved.command.review_text = bodyOf(harmless.id).command.review_text
+  db.prepare('UPDATE warden_approval_requests SET body = ? WHERE id = ?').run(JSON.stringify(moved), harmful.id)
+  db.close()
+  const shown = (await gateway.get(harmful.id))!.command.review_text
+  assert.not.match(shown, "plan = 'pro'")
+  assert.match(shown, /^\[not readable: the review text was not sealed for this request/)
+  assert.is((await gateway.get(harmless.id))!.command.review_text, "UPDATE users SET plan = 'pro' WHERE id = 7", 'the original still opens where it belongs')
+  await gateway.close()
+})
+
 test('a revoke written by another process on the same file reaches the live cache', async () => {
   const clock = manualClock()
   const path = file()

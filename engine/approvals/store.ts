@@ -11,7 +11,7 @@ import { grantFor, LiveGrants } from './grants.ts'
 import { randomId } from './ids.ts'
 import { mayBeSamePerson } from './people.ts'
 import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
-import { type ReviewCipher, sealedKeyId } from './review-cipher.ts'
+import { type ReviewCipher, sealedKeyId, sealedVersion } from './review-cipher.ts'
 import type { ApprovalRequest, ApprovalStore, GrantRecord, NewApprovalRequest } from './types.ts'
 import { approvalObligationOf } from './validate.ts'
 import { createWaiters } from './waiters.ts'
@@ -42,6 +42,9 @@ export function inputDigest(input: InputDocument): string {
   const { session: _session, ...judged } = input
   return createHash('sha256').update(canonicalize(judged) ?? '').digest('hex')
 }
+
+/** What a review text is sealed for: its request, and the command and input that request approves. */
+const reviewContext = (r: ApprovalRequest) => JSON.stringify([r.id, r.command.digest, r.command.fingerprint, r.command.input_digest])
 
 /** A request pending past its expiry is expired, whether or not anything wrote that down yet. */
 function effective(r: ApprovalRequest, nowMs: number): ApprovalRequest {
@@ -83,8 +86,14 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   }
 
   function unseal(r: ApprovalRequest): ApprovalRequest {
-    const text = cipher.open(r.command.review_text)
-    const review = text ?? `[not readable here: the review text was sealed with approvals key ${sealedKeyId(r.command.review_text) ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key]`
+    const sealed = r.command.review_text
+    const text = cipher.open(sealed, reviewContext(r))
+    const keyId = sealedKeyId(sealed)
+    const review = text ?? (sealedVersion(sealed) !== 'v2'
+      ? '[not readable: the review text was sealed by an older gateway, in a form not bound to its request; deny it and have the statement sent again]'
+      : keyId !== cipher.keyId
+        ? `[not readable here: the review text was sealed with approvals key ${keyId ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key]`
+        : '[not readable: the review text was not sealed for this request (it was moved from another one, or altered, in the store); deny it]')
     return { ...effective(r, now()), command: { ...r.command, review_text: review } }
   }
 
@@ -174,7 +183,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         command: {
           protocol: input.command.protocol,
           summary,
-          review_text: cipher.seal(reviewText),
+          review_text: '',
           digest: input.command.digest,
           fingerprint: input.command.fingerprint,
           input_digest: inputDigest(input),
@@ -183,6 +192,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         approval,
         approvals: [],
       }
+      request.command.review_text = cipher.seal(reviewText, reviewContext(request))
       const dedupe = createHash('sha256').update(JSON.stringify([request.session_id, request.command.input_digest, cipher.mac(reviewText)])).digest('hex')
       const stored = await guard('open an approval request', async () => {
         await backend.prune(at - retainMs)
