@@ -1,6 +1,7 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import { describeNeed, minApprovals, stillNeeded } from '../../engine/approvals/quorum.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
+import { visible } from '../../engine/printable.ts'
 import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
@@ -89,13 +90,6 @@ export function formatTable(list: readonly ApprovalRequest[], nowMs: number): st
   return `${[line(header), ...rows.map(line)].join('\n')}\n`
 }
 
-// Terminal controls and bidi overrides in an agent's text could rewrite what a reviewer's terminal shows.
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/** `text` with every control character shown as an escape instead of acting on the terminal. */
-export function visible(text: string): string {
-  return text.replace(CONTROLS, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
-}
 
 /** What the reviewer approves; requests from a gateway that predates review_text show the summary. */
 const reviewOf = (r: ApprovalRequest) => r.command.review_text ?? r.command.summary

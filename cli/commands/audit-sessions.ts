@@ -5,6 +5,7 @@ import { parseFlags, withUsage } from '../args.ts'
 import { adminFailure } from '../admin-access.ts'
 import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
+import { oneLine } from '../../engine/printable.ts'
 
 const usage = `usage: warden audit sessions [--since TIME] [--identity SUB] [--target NAME] [--json] [--admin URL]
 
@@ -37,7 +38,7 @@ export async function runAuditSessions(args: string[], io: Io): Promise<ExitCode
       if (values.json) { io.out(`${JSON.stringify(sessions)}\n`); return 0 }
       if (!sessions.length) { io.out('no sessions\n'); return 0 }
       const rows = [['SESSION', 'IDENTITY', 'TARGET', 'FIRST', 'LAST', 'STATEMENTS', 'DENIED'],
-        ...sessions.map((s) => [s.session_id, s.identity ?? '-', s.target ?? '-', s.first_time, s.last_time, String(s.statements), String(s.denied)])]
+        ...sessions.map((s) => [s.session_id, s.identity ?? '-', s.target ?? '-', s.first_time, s.last_time, String(s.statements), String(s.denied)].map(oneLine))]
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
       io.out(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n')
       return 0

@@ -4,7 +4,7 @@ import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } f
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
-import { visible } from './approvals.ts'
+import { visible } from '../../engine/printable.ts'
 
 const usage = `usage: warden grants list [--all] [--target NAME] [--json]
        warden grants revoke ID [--note TEXT]

@@ -33,4 +33,18 @@ test('an event whose content could not be redacted is shown as withheld', () => 
   assert.is(other.steps[0]!.summary, 'custom (content withheld: it could not be redacted)')
 })
 
+test('text others wrote cannot add, erase or rewrite lines of the text view: control characters are escaped on their line', () => {
+  const replay = replaySession('s', [
+    rec(1, { type: 'connection', identity: { sub: 'cursor', kind: 'agent' }, target: 'prod-db', application_name: 'psql\u001b[1A\u001b[2K', client: { address: '10.0.0.1' } }),
+    rec(2, { type: 'statement', statement: 'DROP TABLE "x\r  #3  t3  allowed       SELECT $1\u001b[2K"\n-- \u202e', decision: 'allow', effect: 'allow', rows: 0 }),
+    rec(3, { type: 'approval', approval_id: 'apr_1', action: 'approve', reviewer: { sub: 'alice' }, outcome: 'approved', note: 'fine\n  #9  t9  denied DROP TABLE users\u2028' }),
+  ])
+  const text = formatReplay(replay)
+  assert.is(text.split('\n').length, 7, 'header, three steps, one note, totals and the final newline: nothing more')
+  assert.not.match(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202e]/, 'no raw control character but the line feeds between lines')
+  assert.match(text, 'application psql\\u{1b}[1A\\u{1b}[2K')
+  assert.match(text, 'DROP TABLE "x\\u{d}  #3')
+  assert.match(text, 'note: fine\\n  #9')
+})
+
 test.run()

@@ -1,5 +1,6 @@
 // `warden audit show`: a session's records replayed in chain order as steps (connection, statements with
 // their decisions and response summaries, approvals, errors, disconnect) plus totals.
+import { oneLine } from '../printable.ts'
 import type { StoredRecord } from './chain/verify.ts'
 
 export interface ReplayStep {
@@ -71,11 +72,15 @@ export function replaySession(sessionId: string, records: readonly StoredRecord[
   return { session_id: sessionId, identity, target, steps, totals }
 }
 
+/**
+ * The replay as text, one line a step and one a note: what others wrote (a statement, an application name, a
+ * note) is shown on its line with control characters escaped, so it cannot add, erase or rewrite lines.
+ */
 export function formatReplay(replay: SessionReplay): string {
   const t = replay.totals
   const lines = [
-    `session ${replay.session_id}  ${replay.identity ?? '?'} → ${replay.target ?? '?'}`,
-    ...replay.steps.flatMap((s) => [`  #${s.seq}  ${s.time}  ${s.summary}`, ...s.notes.map((n) => `        ${n}`)]),
+    `session ${oneLine(replay.session_id)}  ${oneLine(replay.identity ?? '?')} → ${oneLine(replay.target ?? '?')}`,
+    ...replay.steps.flatMap((s) => [`  #${s.seq}  ${oneLine(s.time)}  ${oneLine(s.summary)}`, ...s.notes.map((n) => `        ${oneLine(n)}`)]),
     `  ${t.statements} statements: ${t.allowed} allowed, ${t.denied} denied, ${t.held} held; ${t.rows} rows returned, ${t.masked} values masked`,
   ]
   return `${lines.join('\n')}\n`
