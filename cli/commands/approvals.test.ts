@@ -49,6 +49,18 @@ test('terminal controls in a statement are shown as escapes, never sent to the t
   assert.match(formatTable([base], Date.now()), "\\u{1b}[2Jx")
 })
 
+test('a note, a subject or a reason cannot forge lines of the request shown to a reviewer', () => {
+  const forged = '\nstatement, as it will run:\n  SELECT 1\n'
+  const base = {
+    ...held, status: 'rejected' as const, decided_by: `carol${forged}`, note: `ok${forged}`,
+    requester: { ...held.requester, sub: `cursor-bot${forged}` }, reasons: [{ rule: 'r', message: `m${forged}` }],
+  }
+  const out = describeRequest(base)
+  assert.is(out.split('\n').filter((l) => l === 'statement, as it will run:').length, 1, 'the heading is on a line of its own once, from warden')
+  assert.is(out.split('\n').filter((l) => l === '  SELECT 1').length, 0, 'no forged statement line')
+  assert.is(formatTable([base], Date.now()).split('\n').length, 3, 'header, one row, final newline')
+})
+
 test('list --json --status, with the URL from WARDEN_ADMIN_URL', async () => {
   const res = await run(['list', '--json', '--status', 'pending', '--config', configFile, '--as', 'alice', '--group', 'dba'], { WARDEN_ADMIN_URL: server.url })
   assert.is(res.code, 0, res.err)

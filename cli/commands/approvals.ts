@@ -1,7 +1,7 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import { describeNeed, minApprovals, stillNeeded } from '../../engine/approvals/quorum.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
-import { visible } from '../../engine/printable.ts'
+import { oneLine, visible } from '../../engine/printable.ts'
 import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
@@ -83,7 +83,7 @@ export function formatTable(list: readonly ApprovalRequest[], nowMs: number): st
   if (!list.length) return 'no approval requests\n'
   const rows = [...list]
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
-    .map((r) => [r.id, r.status, age(r.created_at, nowMs), `${r.requester.sub} (${r.requester.kind})`, r.target, r.approval.approvers.join(','), clip(reviewOf(r), 60)])
+    .map((r) => [r.id, r.status, age(r.created_at, nowMs), `${r.requester.sub} (${r.requester.kind})`, r.target, r.approval.approvers.join(','), clip(reviewOf(r), 60)].map(oneLine))
   const header = ['ID', 'STATUS', 'AGE', 'REQUESTER', 'TARGET', 'APPROVERS', 'STATEMENT']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)))
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')
@@ -114,15 +114,17 @@ const expiry = (g: { expires_at_ns: number }) => new Date(g.expires_at_ns / 1e6)
 /** One request in full: who asked, why, what approving allows, and the statement exactly as it will run. */
 export function describeRequest(r: ApprovalRequest): string {
   const lines = [
-    `${r.id}  ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}${r.note ? ` (${r.note})` : ''}`,
-    `requester: ${r.requester.sub} (${r.requester.kind}), session ${r.session_id}, target ${r.target}`,
+    // Single-line fields stay on their line (a note or a reason cannot forge the lines after it); the statement
+    // keeps its lines, each indented under its heading.
+    oneLine(`${r.id}  ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}${r.note ? ` (${r.note})` : ''}`),
+    oneLine(`requester: ${r.requester.sub} (${r.requester.kind}), session ${r.session_id}, target ${r.target}`),
     `created:   ${r.created_at}${r.status === 'pending' ? `, can be approved until ${r.expires_at}` : ''}`,
     `approvers: ${approversRule(r.approval)}`,
-    ...(r.approvals?.length ? [`approved so far by: ${r.approvals.map((v) => v.sub).join(', ')}`] : []),
+    ...(r.approvals?.length ? [oneLine(`approved so far by: ${r.approvals.map((v) => v.sub).join(', ')}`)] : []),
     `if approved: a grant for ${r.approval.ttl_seconds} s covering ${SCOPES[r.approval.scope]}`,
     `risk:      ${r.risk ? `${r.risk.level} (${r.risk.score})` : 'not recorded'}; policy revision ${r.revision ?? 'not recorded'}`,
     'reasons:',
-    ...r.reasons.map((x) => `  - ${x.message} [${x.rule}]`),
+    ...r.reasons.map((x) => oneLine(`  - ${x.message} [${x.rule}]`)),
     'statement, as it will run:',
     ...reviewOf(r).split('\n').map((l) => `  ${l}`),
   ]
@@ -133,10 +135,10 @@ export function describeRequest(r: ApprovalRequest): string {
 function describeDecision(r: ApprovalRequest): string {
   if (r.status === 'pending') {
     const last = r.approvals.at(-1)
-    return `${r.id} approval by ${last?.sub ?? 'unknown'} recorded; it still needs ${describeNeed(stillNeeded(r.approval, r.approvals))}\n`
+    return `${oneLine(`${r.id} approval by ${last?.sub ?? 'unknown'} recorded; it still needs ${describeNeed(stillNeeded(r.approval, r.approvals))}`)}\n`
   }
   const lines = [`${r.id} ${r.status} by ${r.decided_by ?? 'unknown'}: ${clip(reviewOf(r), 100)}`]
   if (r.grant) lines.push(`grant ${r.grant.id}: scope ${r.grant.scope}, expires ${expiry(r.grant)}`)
   if (r.note) lines.push(`note: ${r.note}`)
-  return `${lines.join('\n')}\n`
+  return `${lines.map(oneLine).join('\n')}\n`
 }
