@@ -298,4 +298,22 @@ test('an oversized token is refused before it is decoded or its signature comput
   assert.is((await verifier.verify(await sign({ padding: 'x'.repeat(8 * 1024) }))).sub, 'cursor', 'a large but reasonable token is fine')
 })
 
+test('a refusal never repeats the token: no part of a malformed, forged or unknown token is in the message', async () => {
+  const secret = 'zq9SECRETpart'
+  const verifier = fresh()
+  const tokens = [
+    `${secret}.${secret}.${secret}`,
+    `${b64({ alg: 'RS256', kid: secret })}.${b64({ iss: corp.issuer, sub: secret, exp: seconds() + 300 })}.${secret}`,
+    `${b64({ alg: 'RS256' })}.${Buffer.from(`{"sub":"${secret}"`).toString('base64url')}.x`,
+    await sign({ aud: 'other', sub: secret }),
+    await sign({ sub: secret }, { kid: secret }),
+  ]
+  for (const token of tokens) {
+    const err = await verifier.verify(token).then(() => undefined, (e: unknown) => e as Error)
+    assert.instance(err, IdentityError)
+    assert.not.match(err!.message, secret)
+    assert.not.match(err!.message, token.split('.')[1]!.slice(0, 12))
+  }
+})
+
 test.run()
