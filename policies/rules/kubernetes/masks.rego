@@ -1,4 +1,4 @@
-# Secret values never reach an agent: Secret objects (single, lists and watch events) have their data,
+# Secret values never reach an agent: Secret objects (single, lists, watch events and tables) have their data,
 # stringData and annotations (kubectl's last-applied copy holds the data too) masked; content
 # detectors run over every response where content masking applies.
 package warden.rules.kubernetes
@@ -6,10 +6,13 @@ package warden.rules.kubernetes
 import data.warden.lib
 import data.warden.settings
 
-secret_paths := [
-	"data.*", "stringData.*", "metadata.annotations.*",
-	"items.*.data.*", "items.*.stringData.*", "items.*.metadata.annotations.*",
-	"object.data.*", "object.stringData.*", "object.metadata.annotations.*",
+# Where a Secret object sits in each answer shape: itself, a list's items, a watch event's object, and a Table's
+# rows (as=Table;…&includeObject=Object embeds each whole object, also inside watch events of tables).
+secret_object_prefixes := ["", "items.*.", "object.", "rows.*.object.", "object.rows.*.object."]
+
+secret_paths := [concat("", [prefix, field]) |
+	some prefix in secret_object_prefixes
+	some field in ["data.*", "stringData.*", "metadata.annotations.*"]
 ]
 
 secrets_request if {

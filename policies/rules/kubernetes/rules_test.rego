@@ -154,7 +154,7 @@ test_secrets_are_masked if {
 	d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "list", "resource": "secrets"})
 	d.effect == "allow"
 	paths := {m.path | some m in d.obligations.mask; m.path}
-	{"data.*", "stringData.*", "items.*.data.*", "object.data.*", "metadata.annotations.*"} - paths == set()
+	{"data.*", "stringData.*", "items.*.data.*", "object.data.*", "metadata.annotations.*", "rows.*.object.data.*", "object.rows.*.object.data.*"} - paths == set()
 	every m in d.obligations.mask {
 		m.rule in {"warden.rules.kubernetes.secrets", "warden.rules.kubernetes.content"}
 	}
