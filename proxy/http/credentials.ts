@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type { HttpCredentialConfig, TargetConfig } from '../../engine/config/types.ts'
+import { iamPrefix } from '../../engine/normalize/cloud/aws-endpoint.ts'
 import { HttpGatewayError } from './errors.ts'
 import { type Env, secretReader } from './secrets.ts'
-import { agentScope, signAws } from './sigv4.ts'
+import { judgedScope, signAws } from './sigv4.ts'
 
 export interface Outgoing {
   method: string
@@ -17,6 +18,8 @@ export interface Outgoing {
   payloadHash?: string
   /** The agent's Authorization header as received (AWS: its SigV4 scope names region and service). */
   agentAuthorization?: string
+  /** The host the request was judged for (AWS: its endpoint names service and region). */
+  judgedHost?: string
 }
 
 export interface UpstreamCredential {
@@ -72,9 +75,13 @@ export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCred
       return {
         apply: async (req) => {
           const key = { accessKeyId: await id(), secretAccessKey: await secret(), sessionToken: session ? await session().catch(() => undefined) : undefined }
-          const scope = agentScope(req.agentAuthorization)
+          const scope = judgedScope(req.judgedHost ?? req.url.host, req.agentAuthorization, req.url)
+          const service = c.service ?? scope.service
+          if (c.service && scope.service && iamPrefix(c.service) !== iamPrefix(scope.service)) {
+            throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: it was judged as a call to AWS service ${scope.service}, but target ${name} signs for ${c.service} only`)
+          }
           const body = req.body instanceof Uint8Array ? req.body : undefined
-          return signAws(key, { ...req, body, region: c.region ?? scope.region, service: c.service ?? scope.service })
+          return signAws(key, { ...req, body, region: c.region ?? scope.region, service })
         },
       }
     }

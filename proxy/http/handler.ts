@@ -260,7 +260,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
     // a secret cut in pieces no detector matches), and the policy never sees Range.
     if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
-    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization') }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
+    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization'), judgedHost }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
     const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
     if (reply.kind === 'upgrade') {
       record(req, trace, 101)

@@ -5,7 +5,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { createHash } from 'node:crypto'
-import { endpointFromHost } from '../../engine/normalize/cloud/aws-endpoint.ts'
+import { credentialScope, endpointFromHost, iamPrefix } from '../../engine/normalize/cloud/aws-endpoint.ts'
+import { HttpGatewayError } from './errors.ts'
 
 export interface AwsKey {
   accessKeyId: string
@@ -26,10 +27,20 @@ export interface SignInput {
   service?: string
 }
 
-/** The agent's SigV4 scope (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`); the key id is not kept. */
-export function agentScope(authorization: string | undefined): { region?: string; service?: string } {
-  const parts = /Credential=([^,\s]+)/.exec(authorization ?? '')?.[1]?.split('/')
-  return parts?.length === 5 ? { region: parts[2], service: parts[3] } : {}
+/**
+ * The service and region to sign for: those the request was judged for, in the AWS normalizer's order
+ * (engine/normalize/cloud/aws.ts): the judged endpoint host, else the agent's own SigV4 scope (its Authorization
+ * header, else a presigned URL's X-Amz-Credential); the key id is not kept. An upstream that serves every service
+ * at one URL (moto, LocalStack) runs the service the signature names, so a scope that names another service than
+ * the judged host is refused: signed as it asks, an S3 read to s3.amazonaws.com ran at the upstream as IAM CreateUser.
+ */
+export function judgedScope(judgedHost: string, agentAuthorization: string | undefined, url: URL): { region?: string; service?: string } {
+  const endpoint = endpointFromHost(judgedHost.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
+  const scope = credentialScope({ method: 'GET', url: '/', headers: { authorization: agentAuthorization } }, { 'X-Amz-Credential': url.searchParams.getAll('X-Amz-Credential') })
+  if (endpoint.service !== undefined && scope !== undefined && iamPrefix(endpoint.service) !== iamPrefix(scope.service)) {
+    throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: its SigV4 credential scope names service ${scope.service}, but it was judged for ${judgedHost} (service ${endpoint.service}); sign for the endpoint's own service`)
+  }
+  return { service: endpoint.service ?? scope?.service, region: endpoint.region ?? scope?.region }
 }
 
 function queryRecord(search: string): Record<string, string | string[]> {

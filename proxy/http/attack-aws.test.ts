@@ -1,0 +1,65 @@
+// Attacks on the gateway's AWS path by an agent with a valid token under the default policy, against moto (one
+// endpoint for every service, as LocalStack or any single-URL upstream): the request moto runs must be the one
+// judged, whatever the agent's own (discarded) SigV4 scope names.
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { fetch, ProxyAgent } from 'undici'
+import { startMoto, type StoragePeer } from './testing/peers.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let moto: StoragePeer
+let g: TestGateway
+let token: string
+
+test.before(async () => {
+  moto = await startMoto()
+  g = await startTestGateway(() => [
+    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
+  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' } })
+  token = await g.agentToken()
+})
+
+test.after(async () => {
+  await g?.close()
+  await moto?.stop()
+})
+
+const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
+  fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
+
+const agentSig = (service: string) => `AWS4-HMAC-SHA256 Credential=AKIDAGENTOWNKEY000001/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
+
+/** IAM users at moto, asked directly with moto's own test key (curl: node does not trust moto's CA). */
+function motoUsers(): Promise<string> {
+  return new Promise((resolve, reject) => execFile('curl', ['-sS', '--cacert', moto.caFile, '-H', `authorization: ${agentSig('iam')}`, `${moto.url}/?Action=ListUsers&Version=2010-05-08`], (err, out) => err ? reject(err) : resolve(out)))
+}
+
+test('an S3 read to s3.amazonaws.com whose own SigV4 scope names iam does not run as an IAM call', async () => {
+  const res = await via('https://s3.amazonaws.com/?Action=CreateUser&UserName=mallory&Version=2010-05-08', { headers: { authorization: agentSig('iam'), 'x-amz-date': '20260101T000000Z' } })
+  const body = await res.text()
+  assert.not.match(await motoUsers(), 'mallory', `moto created the user (gateway answered ${res.status}: ${body.slice(0, 300)})`)
+})
+
+/** A request straight to moto (its own test key: moto checks no signature). */
+function motoDirect(method: string, path: string, service: string): Promise<string> {
+  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${agentSig(service)}`, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
+}
+
+test('a presigned-style X-Amz-Credential naming iam (judged iam:ListUsers, a read) does not run as an S3 DeleteBucket', async () => {
+  await motoDirect('PUT', '/keep-me', 's3')
+  const credential = encodeURIComponent('AKIDAGENTOWNKEY000001/20260101/us-east-1/iam/aws4_request')
+  const res = await via(`https://example-upstream.amazonaws.com/keep-me?Action=ListUsers&Version=2010-05-08&X-Amz-Credential=${credential}`, { method: 'DELETE' })
+  const body = await res.text()
+  assert.match(await motoDirect('GET', '/', 's3'), 'keep-me', `the bucket is gone (gateway answered ${res.status}: ${body.slice(0, 300)})`)
+})
+
+test('a made-up service host (judged foo:ListUsers, a read) does not run as an S3 DeleteBucket at a one-URL upstream', async () => {
+  await motoDirect('PUT', '/keep-me-too', 's3')
+  const res = await via('https://foo.amazonaws.com/keep-me-too?Action=ListUsers&Version=2010-05-08', { method: 'DELETE' })
+  const body = await res.text()
+  assert.match(await motoDirect('GET', '/', 's3'), 'keep-me-too', `the bucket is gone (gateway answered ${res.status}: ${body.slice(0, 300)})`)
+})
+
+test.run()
