@@ -156,6 +156,9 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, false))
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true))
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    // node hands an upgrade's socket over without its own error listener: a client gone before the answer
+    // (EPIPE, ECONNRESET on the write) would otherwise be an unhandled error that ends the process.
+    socket.on('error', () => socket.destroy())
     const greq = toGatewayRequest(req, mode, socket, extra(req))
     // The head (bytes after the request head) belongs to the upgraded protocol; the body of an upgrade request is empty.
     if (head.byteLength) socket.unshift(head)
