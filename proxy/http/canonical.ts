@@ -42,6 +42,18 @@ function checkPath(path: string): void {
   })
 }
 
+// The protocols an upgrade may switch to: Kubernetes exec, attach and port-forward streams. Any other (h2c:
+// HTTP/2 on the upgraded socket, every request on it unjudged; TLS/1.x) is refused.
+const UPGRADES = new Set(['websocket', 'spdy/3.1'])
+
+function checkUpgrade(value: string): void {
+  const asked = value.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean)
+  const other = asked.filter((p) => !UPGRADES.has(p))
+  if (other.length) {
+    throw new HttpGatewayError(400, 'http.upgrade_refused', `Upgrade: ${other.join(', ')} is not forwarded: after the switch the connection would carry requests the gateway never judges; only websocket and SPDY/3.1 streams (exec, attach, port-forward) are`)
+  }
+}
+
 function checkQuery(query: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
   const seen = new Set<string>()
@@ -117,5 +129,6 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkQuery(query)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
+  if (upgrade !== undefined) checkUpgrade(upgrade)
   return { method, path, query, bodyLength: bodyLength(headers), ...(upgrade ? { upgrade } : {}) }
 }
