@@ -79,13 +79,15 @@ function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Recor
 }
 
 /**
- * A host that carries part of the request's meaning (an S3 virtual-hosted bucket: `<bucket>.s3[.-]…amazonaws.com`).
- * Forwarding to upstream_http.url replaces the host, so such a request would reach the upstream as another one.
+ * A host that carries part of the request's meaning (a virtual-hosted bucket: `<bucket>.s3[.-]…amazonaws.com`,
+ * `<bucket>.storage.googleapis.com`). Forwarding to upstream_http.url replaces the host, so such a request
+ * would reach the upstream as another one.
  */
 export function hostNamesResource(kind: string, authority: string): boolean {
   const host = authority.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase()
   // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint.
-  return kind === 'aws' && /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
+  if (kind === 'aws') return /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
+  return kind === 'gcp' && /^.+\.storage\.googleapis\.com$/.test(host)
 }
 
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
@@ -171,7 +173,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)
     const judgedHost = forward ? req.tunnel!.authority : (target.upstream_http?.api_host ?? url.host)
     if (forward && target.upstream_http?.url && hostNamesResource(target.kind, req.tunnel!.authority)) {
-      throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${req.tunnel!.authority} names a resource in its host, which the upstream at upstream_http.url would not see; use path-style addressing (aws: s3.addressing_style = path)`)
+      throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${req.tunnel!.authority} names a resource in its host, which the upstream at upstream_http.url would not see; use path-style addressing (aws: s3.addressing_style = path; gcs: storage.googleapis.com/<bucket>)`)
     }
     const session = sessionFor(caller.identity, caller.token, target)
     trace.session = session

@@ -1,0 +1,96 @@
+// Attacks on the gateway itself by an agent holding a valid token under the default policy, with the recording
+// upstream (it upgrades any request that asks and echoes the upgraded bytes): requests that would reach the
+// upstream as something other than what was judged, and upstream credentials echoed back.
+import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { fetch, ProxyAgent } from 'undici'
+
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let g: TestGateway
+let token: string
+
+test.before(async () => {
+  g = await startTestGateway((up) => [
+    { name: 'k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'K8S_SA_TOKEN' }, hosts: [] } },
+    { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
+    { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'header', header: 'X-Api-Key', token_env: 'WEB_KEY' }, hosts: [] } },
+    { name: 'webbasic', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'basic', username: 'svc', password_env: 'WEB_PASSWORD' }, hosts: [] } },
+  ], { env: { K8S_SA_TOKEN: 'sa-token-attack-1', GCP_TOKEN: 'ya29.gcp-held-token', WEB_KEY: 'k3y-held-by-gateway-9', WEB_PASSWORD: 'pw-held-by-gateway-7' } })
+  token = await g.agentToken()
+})
+test.after(async () => g.close())
+
+/** Raw HTTP/1.1 to the reverse listener: the whole answer, as text. */
+function raw(request: string, stopAt?: string): Promise<string> {
+  const url = new URL(g.reverse.url)
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: url.hostname, port: Number(url.port) }, () => s.write(request))
+    let out = ''
+    s.setEncoding('utf8')
+    s.on('data', (d) => {
+      out += d
+      if (stopAt && out.includes(stopAt)) s.end()
+    })
+    s.on('close', () => resolve(out))
+    s.on('error', reject)
+    setTimeout(() => s.destroy(), 8000)
+  })
+}
+
+/** Approves every pending hold (a reviewer who approves the exec the agent asked for) until `done` settles. */
+async function approveWhile(done: Promise<unknown>): Promise<void> {
+  let settled = false
+  void done.finally(() => (settled = true))
+  while (!settled) {
+    for (const a of await g.te.approvals.list({ status: 'pending' })) await g.te.approvals.approve(a.id, g.te.identity('alice', ['dba'], 'human'))
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+test('an exec upgrade asking for h2c (HTTP/2 over the upgraded socket: requests no one judged) is refused; only WebSocket and SPDY/3.1 are forwarded', async () => {
+  const before = g.upstream.seen.length
+  const path = '/t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=id&stdout=true'
+  const h2c = raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`, '\r\n\r\n')
+  await approveWhile(h2c)
+  const out = await h2c
+  assert.not.match(out, /^HTTP\/1\.1 101/, out.slice(0, 300))
+  assert.match(out, /^HTTP\/1\.1 400/, out.slice(0, 400))
+  assert.is(g.upstream.seen.length, before, 'nothing reached the upstream')
+  const ws = raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`, '\r\n\r\n')
+  await approveWhile(ws)
+  assert.match(await ws, /^HTTP\/1\.1 101/)
+})
+
+test('upgrade requests whose client is gone before the answer do not crash the gateway (no listener for the socket error)', async () => {
+  const url = new URL(g.reverse.url)
+  for (let i = 0; i < 20; i++) {
+    await new Promise<void>((resolve) => {
+      const s = connect({ host: url.hostname, port: Number(url.port) }, () => {
+        s.write('GET /t/k8s/api/v1/namespaces/staging/pods/web-1/exec?command=id HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer not-a-token\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', () => {
+          s.resetAndDestroy()
+          resolve()
+        })
+      })
+      s.on('error', () => resolve())
+    })
+  }
+  await new Promise((r) => setTimeout(r, 200))
+  const res = await fetch(`${g.reverse.url}/t/k8s/api/v1/namespaces/staging/pods`, { headers: { authorization: `Bearer ${token}` } })
+  assert.is(res.status, 200, 'the gateway still serves')
+})
+
+const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
+  fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
+
+test('gcp: a bucket named in the host (BUCKET.storage.googleapis.com) is refused when upstream_http.url would replace that host', async () => {
+  const before = g.upstream.seen.length
+  // Judged as a read of judged-bucket/other-bucket/key; at the upstream, a read of other-bucket/key.
+  const res = await via('https://judged-bucket.storage.googleapis.com/other-bucket/key')
+  assert.is(res.status, 400, await res.text())
+  assert.is(g.upstream.seen.length, before, 'nothing reached the upstream')
+})
+
+test.run()
