@@ -93,4 +93,21 @@ test('gcp: a bucket named in the host (BUCKET.storage.googleapis.com) is refused
   assert.is(g.upstream.seen.length, before, 'nothing reached the upstream')
 })
 
+test('an upstream that echoes request headers does not hand the agent the gateway credential (custom header, basic, bearer)', async () => {
+  g.route = (req, res) => {
+    res.setHeader('x-echo', String(req.headers['x-api-key'] ?? req.headers.authorization))
+    json(res, { echoed: req.headers })
+  }
+  for (const [target, held] of [['web', 'k3y-held-by-gateway-9'], ['webbasic', Buffer.from('svc:pw-held-by-gateway-7').toString('base64')], ['k8s', 'sa-token-attack-1']] as const) {
+    const path = target === 'k8s' ? '/t/k8s/api/v1/namespaces/staging/pods' : `/t/${target}/anything`
+    const res = await fetch(`${g.reverse.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
+    const body = await res.text()
+    assert.ok(g.upstream.seen.at(-1)!.headers.host, 'the request reached the upstream')
+    assert.not.match(body, held, `${target}: ${res.status} ${body.slice(0, 300)}`)
+    assert.not.match(String(res.headers.get('x-echo')), held, `${target}: header ${res.headers.get('x-echo')}`)
+    assert.ok(body.includes('[warden:credential]') || /(Bearer|Basic) \[token\]/.test(body), body)
+  }
+  g.route = (_req, res) => json(res, { ok: true })
+})
+
 test.run()

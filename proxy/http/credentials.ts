@@ -27,6 +27,8 @@ export interface UpstreamCredential {
   apply(req: Outgoing): Promise<Record<string, string>>
   /** TLS client certificate, for client_cert. */
   tls?: { cert: Buffer; key: Buffer }
+  /** The secret strings the last apply() sent or signed with (response-credential.ts keeps them out of answers). */
+  secrets(): readonly string[]
 }
 
 function readPem(target: string, field: string, file: string): Buffer {
@@ -40,27 +42,56 @@ function readPem(target: string, field: string, file: string): Buffer {
 export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCredential {
   const c: HttpCredentialConfig | undefined = target.upstream_http?.credential
   const name = target.name
-  if (!c) return { apply: async (req) => req.headers }
+  if (!c) return { apply: async (req) => req.headers, secrets: () => [] }
+  // What the last request carried: read again by every apply (files and commands rotate), kept for its answer.
+  let sent: readonly string[] = []
+  const remember = (...values: Array<string | undefined>) => {
+    sent = values.filter((v): v is string => v !== undefined)
+  }
+  const secrets = () => sent
   const token = () => secretReader(name, 'token', { env: c.token_env, file: c.token_file, command: c.token_command, ttlSeconds: c.token_ttl_seconds }, env)
   switch (c.kind) {
     case 'bearer': {
       const read = token()
-      return { apply: async (req) => ({ ...req.headers, authorization: `Bearer ${await read()}` }) }
+      return {
+        apply: async (req) => {
+          const value = await read()
+          remember(value)
+          return { ...req.headers, authorization: `Bearer ${value}` }
+        },
+        secrets,
+      }
     }
     case 'header': {
       const read = token()
       const header = c.header!.toLowerCase()
-      return { apply: async (req) => ({ ...req.headers, [header]: await read() }) }
+      return {
+        apply: async (req) => {
+          const value = await read()
+          remember(value)
+          return { ...req.headers, [header]: value }
+        },
+        secrets,
+      }
     }
     case 'basic': {
       const read = secretReader(name, 'password', { env: c.password_env, file: c.password_file }, env)
-      return { apply: async (req) => ({ ...req.headers, authorization: `Basic ${Buffer.from(`${c.username}:${await read()}`).toString('base64')}` }) }
+      return {
+        apply: async (req) => {
+          const password = await read()
+          const basic = Buffer.from(`${c.username}:${password}`).toString('base64')
+          remember(password, basic)
+          return { ...req.headers, authorization: `Basic ${basic}` }
+        },
+        secrets,
+      }
     }
     case 'client_cert': {
       // Read at each use of the credential object (built once per target), so a missing file is a 503 at request time.
       let tls: { cert: Buffer; key: Buffer } | undefined
       const cred: UpstreamCredential = {
         apply: async (req) => req.headers,
+        secrets: () => [],
         get tls() {
           tls ??= { cert: readPem(name, 'cert_file', c.cert_file!), key: readPem(name, 'key_file', c.key_file!) }
           return tls
@@ -75,6 +106,7 @@ export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCred
       return {
         apply: async (req) => {
           const key = { accessKeyId: await id(), secretAccessKey: await secret(), sessionToken: session ? await session().catch(() => undefined) : undefined }
+          remember(key.secretAccessKey, key.sessionToken)
           const scope = judgedScope(req.judgedHost ?? req.url.host, req.agentAuthorization, req.url)
           const service = c.service ?? scope.service
           if (c.service && scope.service && iamPrefix(c.service) !== iamPrefix(scope.service)) {
@@ -83,6 +115,7 @@ export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCred
           const body = req.body instanceof Uint8Array ? req.body : undefined
           return signAws(key, { ...req, body, region: c.region ?? scope.region, service })
         },
+        secrets,
       }
     }
   }

@@ -22,6 +22,7 @@ import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
 import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload.ts'
 import { createUpstream, type Upstream } from './upstream.ts'
+import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -270,6 +271,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     }
     const res = reply.res
     const status = res.statusCode ?? 502
+    // The gateway's credential, should the upstream echo it: hidden in masked bodies and in every answer's headers.
+    const credentials = credentialForms(upstream.secrets())
     const noBody = canon.method === 'HEAD' || status === 204 || status === 304
     let out: MaskedBody | { headers: Record<string, string | string[]>; body: Readable; masked(): number }
     if (mcp) {
@@ -283,9 +286,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const watch = /(^|&)watch=(1|true)(&|$)/i.test(canon.query)
       try {
         if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
-        out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse')
-          : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson')
-          : await maskWholeBody(res, masks, opts.maskKey)
+        out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
+          : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials)
+          : await maskWholeBody(res, masks, opts.maskKey, credentials)
       } catch (err) {
         discard(res)
         throw err
@@ -294,8 +297,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       out = { ...streamUnmasked(res), masked: noneMasked }
     }
     const responseHeaders = { ...out.headers, ...gatewayHeaders }
+    const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials)
     if (out.body instanceof Uint8Array) {
-      record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() })
+      record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() + hiddenInHeaders })
       return { status, headers: responseHeaders, body: out.body }
     }
     let bytesOut = 0
@@ -307,7 +311,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const finish = (error?: string) => {
       if (done) return
       done = true
-      record(req, trace, status, { bytesOut, masked: out.masked(), error })
+      record(req, trace, status, { bytesOut, masked: out.masked() + hiddenInHeaders, error })
     }
     stream.once('end', () => finish())
     stream.once('error', (err) => finish(`stream: ${err.message}`))

@@ -19,6 +19,7 @@ import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
+import { hideCredentials } from './response-credential.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 /** Largest whole body the gateway buffers to mask. */
@@ -212,8 +213,11 @@ function binaryRefused(type: string, obligations: readonly MaskObligation[]): Ht
     'Content-Type never exempts a body (the client can choose it); to allow this download, the policy must decide it without a mask obligation')
 }
 
-/** Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length. */
-export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array): Promise<MaskedBody> {
+/**
+ * Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length.
+ * `credentials`: the forms of the gateway's upstream credential to hide (response-credential.ts).
+ */
+export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = []): Promise<MaskedBody> {
   const declared = mediaType(res)
   if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
@@ -239,8 +243,9 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   const looksJson = /^\s*[[{]/.test(text)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
   const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
-  const bytes = Buffer.from(out.text, 'utf8')
-  return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: constant(out.masked) }
+  const clean = hideCredentials(out.text, credentials)
+  const bytes = Buffer.from(clean.text, 'utf8')
+  return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: constant(out.masked + clean.hidden) }
 }
 
 /** Whether the start of a body can be UTF-8 text: no NUL byte, and valid UTF-8 (a sequence cut at the end is fine). */
@@ -270,14 +275,15 @@ export const isEventStream = (res: UpstreamResponse) => mediaType(res) === 'text
  * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
-export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse'): MaskedBody {
+export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = []): MaskedBody {
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   const maskPayload = (payload: string) => {
     const out = /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
-    masked += out.masked
-    return out.text
+    const clean = hideCredentials(out.text, credentials)
+    masked += out.masked + clean.hidden
+    return clean.text
   }
   const maskLine = (line: string) => {
     if (line.trim() === '') return line

@@ -26,6 +26,8 @@ export interface Upstream {
   url(pathAndQuery: string, fallback?: string): URL
   /** `signal` or `gone` (an emitter undici takes as a signal) cancels the request; an upgrade listens on `signal`. */
   send(req: Outgoing, opts: { upgrade?: boolean; signal?: AbortSignal; gone?: EventEmitter }): Promise<UpstreamReply>
+  /** The secret values of the gateway's credential, as the last request sent them. */
+  secrets(): readonly string[]
   close(): void
 }
 
@@ -132,6 +134,7 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
         throw failed(req.url, err)
       }
     },
+    secrets: () => credential.secrets(),
     close() {
       void agent?.destroy()
     },

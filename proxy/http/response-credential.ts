@@ -1,0 +1,52 @@
+// The gateway's own upstream credential never goes back to the client: an upstream that echoes request headers
+// (a debug endpoint, an error message quoting the request) would otherwise hand the agent the token, API key or
+// password the gateway injected. Each value the request carried is replaced wherever it appears in a masked
+// body (as sent, and as a JSON string holds it) and in the response headers.
+// Values shorter than MIN_SECRET_LENGTH are left alone: replacing a few common characters everywhere would
+// break documents, and a credential that short is guessable anyway.
+
+export const CREDENTIAL_MASK = '[warden:credential]'
+const MIN_SECRET_LENGTH = 8
+
+/** The forms to look for: each secret as is and, when JSON escapes it differently, as a JSON string holds it. */
+export function credentialForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>()
+  for (const s of secrets) {
+    if (s.length < MIN_SECRET_LENGTH) continue
+    forms.add(s)
+    forms.add(JSON.stringify(s).slice(1, -1))
+  }
+  return [...forms]
+}
+
+/** The text with every form replaced, and how many were. */
+export function hideCredentials(text: string, forms: readonly string[]): { text: string; hidden: number } {
+  let hidden = 0
+  for (const form of forms) {
+    if (!text.includes(form)) continue
+    const parts = text.split(form)
+    hidden += parts.length - 1
+    text = parts.join(CREDENTIAL_MASK)
+  }
+  return { text, hidden }
+}
+
+/** Response headers with every form replaced (in place); how many were. */
+export function hideCredentialHeaders(headers: Record<string, string | string[]>, forms: readonly string[]): number {
+  if (!forms.length) return 0
+  let hidden = 0
+  for (const [name, value] of Object.entries(headers)) {
+    if (Array.isArray(value)) {
+      headers[name] = value.map((v) => {
+        const out = hideCredentials(v, forms)
+        hidden += out.hidden
+        return out.text
+      })
+    } else {
+      const out = hideCredentials(value, forms)
+      hidden += out.hidden
+      headers[name] = out.text
+    }
+  }
+  return hidden
+}
