@@ -67,6 +67,17 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.is.not(other.command.input_digest, r.command.input_digest, 'the digest covers the exact command judged')
   })
 
+  test('one requester holds at most 20 requests pending; a retry of one of them, and another requester, still pass', async () => {
+    const store = await open()
+    const first = await store.request(held({ digest: 'flood-0' }))
+    for (let i = 1; i < 20; i++) await store.request(held({ digest: `flood-${i}` }))
+    await rejectsWith(store.request(held({ digest: 'flood-20' })), 'approval.capacity')
+    assert.is((await store.request(held({ digest: 'flood-0' }))).id, first.id, 'a retry needs no new slot')
+    assert.is((await store.request(held({ digest: 'flood-20', requester: bob }))).status, 'pending')
+    await store.reject(first.id, alice)
+    assert.is((await store.request(held({ digest: 'flood-20' }))).status, 'pending', 'a decided one frees a slot')
+  })
+
   test('request dedupes a pending request of the same session, command and review text only', async () => {
     const store = await open()
     const a = await store.request(held())

@@ -25,6 +25,11 @@ export interface ApprovalStoreOptions {
   now?: () => number
   /** Requests pending at once; past it a statement is refused instead of held. */
   maxPending?: number
+  /**
+   * Requests one requester (issuer + subject) may have pending at once, so that one agent cannot take every
+   * slot of maxPending and leave every other session unable to be held (default 20).
+   */
+  maxPendingPerRequester?: number
   /** How long a pending request can still be approved (default a day), whether or not anyone still waits. */
   requestTtlMs?: number
   /** How long decided requests and ended grants are kept (default 30 days). */
@@ -69,6 +74,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   const { cipher } = opts
   const now = opts.now ?? Date.now
   const maxPending = opts.maxPending ?? 1000
+  const maxPerRequester = Math.min(opts.maxPendingPerRequester ?? 20, maxPending)
   const requestTtlMs = opts.requestTtlMs ?? DAY_MS
   const retainMs = opts.retainMs ?? 30 * DAY_MS
   const live = new LiveGrants()
@@ -164,6 +170,23 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   // A failed refresh is retried by the next notification or poll; the cache keeps what it had.
   backend.watch((ids) => void refresh(ids).catch(() => undefined))
 
+  // Opens run one at a time here, so a burst of requests from one requester is counted whole (gateways sharing
+  // one store can each let a requester's burst through once: the share is per gateway, the total is the backend's).
+  let opening: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Refuses a new request from a requester who already has their share pending; the same command again (a retry
+   * of a held request) is let through to the backend, which finds the pending one.
+   */
+  async function checkShare(request: ApprovalRequest, at: number): Promise<void> {
+    // A share as large as the whole is no share: the backend's own count refuses past maxPending.
+    if (maxPerRequester >= maxPending) return
+    const pending = (await backend.list('pending', maxPending)).filter((r) => Date.parse(r.expires_at) > at && samePerson(r.requester, request.requester))
+    if (pending.length < maxPerRequester) return
+    if (pending.some((r) => r.session_id === request.session_id && r.command.input_digest === request.command.input_digest)) return
+    throw new ApprovalError('approval.capacity', `${request.requester.sub} already has ${pending.length} approval requests pending, the most one requester may have at once; a reviewer decides them or they expire before more are held`)
+  }
+
   return {
     kind: backend.kind,
 
@@ -194,10 +217,13 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
       }
       request.command.review_text = cipher.seal(reviewText, reviewContext(request))
       const dedupe = createHash('sha256').update(JSON.stringify([request.session_id, request.command.input_digest, cipher.mac(reviewText)])).digest('hex')
-      const stored = await guard('open an approval request', async () => {
+      const open = opening.then(() => guard('open an approval request', async () => {
         await backend.prune(at - retainMs)
+        await checkShare(request, at)
         return backend.open(request, dedupe, maxPending, at)
-      })
+      }))
+      opening = open.catch(() => undefined)
+      const stored = await open
       const out = unseal(stored)
       if (stored.id === request.id) emit('requested', out)
       return out

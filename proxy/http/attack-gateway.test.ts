@@ -110,4 +110,31 @@ test('an upstream that echoes request headers does not hand the agent the gatewa
   g.route = (_req, res) => json(res, { ok: true })
 })
 
+test('one agent cannot fill the approval store: past its own share of pending holds it is refused, and another agent is still held', async () => {
+  // A held request stays pending while its client waits: 1000 waiting at once (the store's total) left every
+  // other session, PostgreSQL ones too, unable to be held. Past its share (20) one requester is refused.
+  const abort = new AbortController()
+  const hold = (who: string, i: number) => fetch(`${g.reverse.url}/t/web/flood/${i}`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${who}`, 'content-type': 'application/json' }, signal: abort.signal })
+    .then(async (r) => ({ status: r.status, body: await r.text() }), () => undefined)
+  const pending = async () => (await g.te.approvals.list({ status: 'pending' })).length
+  const flood = Array.from({ length: 60 }, (_, i) => hold(token, i))
+  const settled: Array<{ status: number; body: string } | undefined> = []
+  for (const p of flood) void p.then((r) => settled.push(r))
+  for (let t = 0; t < 400 && (await pending()) + settled.length < 60; t++) await new Promise((r) => setTimeout(r, 25))
+  const held = await pending()
+  try {
+    assert.is(held, 20, 'held at once')
+    assert.is(settled.length, 40, 'refused at once')
+    const kinds = new Set(settled.map((r) => r ? `${r.status} ${/already has \d+ approval requests pending/.exec(r.body)?.[0] ?? r.body.slice(0, 200)}` : 'no answer'))
+    assert.equal([...kinds], ['403 already has 20 approval requests pending'])
+    const other = await g.te.token('other-agent', ['agents'])
+    const otherHold = hold(other, 5000)
+    for (let t = 0; t < 200 && (await pending()) === held; t++) await new Promise((r) => setTimeout(r, 10))
+    assert.is(await pending(), held + 1, 'another agent is still held')
+  } finally {
+    abort.abort()
+    await Promise.all(flood)
+  }
+})
+
 test.run()
