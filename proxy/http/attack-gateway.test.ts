@@ -64,6 +64,31 @@ test('an exec upgrade asking for h2c (HTTP/2 over the upgraded socket: requests 
   assert.match(await ws, /^HTTP\/1\.1 101/)
 })
 
+test('pipelined requests on one kept-alive connection are each judged: an allowed read then a denied delete', async () => {
+  const before = g.upstream.seen.length
+  const auth = `Authorization: Bearer ${token}\r\n`
+  const out = await raw(`GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\n${auth}\r\n` +
+    `DELETE /t/k8s/api/v1/namespaces/prod HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 0\r\n\r\n` +
+    `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`)
+  assert.equal([...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['200', '403', '200'], out)
+  assert.equal(g.upstream.seen.slice(before).map((s) => s.method), ['GET', 'GET'])
+})
+
+test('obs-fold, a space before the colon, and CL with TE are refused by the parser before anything is judged', async () => {
+  const before = g.upstream.seen.length
+  const auth = `Authorization: Bearer ${token}\r\n`
+  for (const head of [
+    `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\n${auth}X-Http-Method-Override: GET\r\n DELETE\r\n\r\n`,
+    `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\n${auth}X-Http-Method-Override : DELETE\r\n\r\n`,
+    `POST /t/web/x HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    `POST /t/web/x HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`,
+  ]) {
+    const out = await raw(head)
+    assert.match(out, /^HTTP\/1\.1 400/, `${JSON.stringify(head.slice(0, 120))} → ${out.slice(0, 200)}`)
+  }
+  assert.is(g.upstream.seen.length, before)
+})
+
 test('upgrade requests whose client is gone before the answer do not crash the gateway (no listener for the socket error)', async () => {
   const url = new URL(g.reverse.url)
   for (let i = 0; i < 20; i++) {
