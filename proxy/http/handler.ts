@@ -23,6 +23,7 @@ import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './typ
 import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload.ts'
 import { createUpstream, type Upstream } from './upstream.ts'
 import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
+import { createMaskBudget } from './mask-budget.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -37,6 +38,8 @@ export interface HttpGatewayOptions {
   approvalHint?(id: string): string
   /** MCP tool fingerprints (one registry per gateway); in memory when absent. */
   toolRegistry?: ToolRegistry
+  /** Bytes of response bodies held at once to mask them (MASK_BUDGET_BYTES when absent). */
+  maskBudgetBytes?: number
 }
 
 export interface HttpGateway {
@@ -97,6 +100,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   // Session id and start per token and target (the id is a hash of both, computed once).
   const sessions = new Map<string, { id: string; started: string }>()
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
+  const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const upstreamOf = (t: TargetConfig) => {
     let u = upstreams.get(t.name)
     if (!u) upstreams.set(t.name, (u = createUpstream(t, opts.env)))
@@ -288,7 +292,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
         out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
           : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials)
-          : await maskWholeBody(res, masks, opts.maskKey, credentials)
+          : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget)
       } catch (err) {
         discard(res)
         throw err

@@ -19,6 +19,7 @@ import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
+import type { MaskBudget } from './mask-budget.ts'
 import { hideCredentials } from './response-credential.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
@@ -35,6 +36,7 @@ export interface MaskedBody {
 }
 
 const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
+const busy = () => new HttpGatewayError(503, 'http.busy', 'the response must be masked, but the gateway already holds as many response bytes as it may to mask them (mask-budget.ts); it was withheld: retry shortly, or ask for less at once')
 
 export function mediaType(res: UpstreamResponse): string {
   return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
@@ -72,10 +74,10 @@ const prematureClose = () => Object.assign(new Error('Premature close'), { code:
  * the gateway masks comes through here. A stream that fails, or closes before it ends, rejects (as for-await
  * did: its error, or Premature close); a stopped read destroys the stream.
  */
-export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void): Promise<Buffer> {
+export function readAll(res: UpstreamResponse, first?: (chunk: Buffer) => void, budget?: MaskBudget): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     if (res.destroyed) return reject(res.errored ?? prematureClose())
-    new BodyReader(res, first, resolve, reject).start()
+    new BodyReader(res, first, budget, resolve, reject).start()
   })
 }
 
@@ -95,6 +97,7 @@ class BodyReader {
   constructor(
     private readonly res: UpstreamResponse,
     private readonly first: ((chunk: Buffer) => void) | undefined,
+    private readonly budget: MaskBudget | undefined,
     private readonly resolve: (body: Buffer) => void,
     private readonly reject: (err: unknown) => void,
   ) {}
@@ -120,6 +123,12 @@ class BodyReader {
   private stop(err: unknown): void {
     this.cleanup()
     this.res.destroy()
+    this.giveBack(err)
+  }
+
+  // On success the caller owns the bytes taken from the budget (the body's length) and gives them back.
+  private giveBack(err: unknown): void {
+    this.budget?.give(this.size)
     this.reject(err)
   }
 
@@ -131,6 +140,7 @@ class BodyReader {
         return this.stop(err)
       }
     }
+    if (this.budget && !this.budget.take(chunk.byteLength)) return this.stop(busy())
     this.size += chunk.byteLength
     if (this.size > MAX_MASKED_BYTES) return this.stop(failed(`it is larger than ${MAX_MASKED_BYTES} bytes`))
     this.chunks.push(chunk)
@@ -143,7 +153,7 @@ class BodyReader {
 
   private fail(err: unknown): void {
     this.cleanup()
-    this.reject(err)
+    this.giveBack(err)
   }
 
   private closed(): void {
@@ -217,14 +227,27 @@ function binaryRefused(type: string, obligations: readonly MaskObligation[]): Ht
  * Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length.
  * `credentials`: the forms of the gateway's upstream credential to hide (response-credential.ts).
  */
-export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = []): Promise<MaskedBody> {
+export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget): Promise<MaskedBody> {
   const declared = mediaType(res)
   if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
   const raw = await readAll(res, (first) => {
     // Compressed bodies are judged once decoded, below.
     if (!encoded && !maybeText(first)) throw binaryRefused(declared, obligations)
-  })
+  }, budget)
+  // The body read and, for a compressed one, its decoded form, held until the masked copy is made.
+  let held = raw.byteLength
+  try {
+    return maskRead(res, raw, obligations, key, credentials, declared, (n) => {
+      if (budget && !budget.take(n)) throw busy()
+      held += n
+    })
+  } finally {
+    budget?.give(held)
+  }
+}
+
+function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void): MaskedBody {
   if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: noneMasked }
   let decoded: Uint8Array
   try {
@@ -232,6 +255,7 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   } catch (err) {
     throw failed((err as Error).message, err)
   }
+  if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
   let text: string
   if (decoded.includes(0)) throw binaryRefused(declared, obligations)
   try {

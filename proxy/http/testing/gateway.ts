@@ -40,6 +40,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>
   tls?: boolean
   settings?: Record<string, unknown>
+  /** Bytes of response bodies the gateway holds at once to mask them. */
+  maskBudgetBytes?: number
   /** An upstream running elsewhere (the benchmark's, in its own process) instead of a recording one started here. */
   upstream?: { url: string; caFile: string }
 }
@@ -53,7 +55,7 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
   const list = targets(upstream)
   const te = await createTestEngine({ targets: list, settings: opts.settings })
   const env = { ...opts.env }
-  const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}` })
+  const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}`, maskBudgetBytes: opts.maskBudgetBytes })
   const ca = await ensureCa(state, {})
   const leaves = await createLeafIssuer(ca)
   const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0, tls: opts.tls ? leaves.pem(['127.0.0.1', 'localhost']) : undefined })
