@@ -135,6 +135,18 @@ test('an upstream that echoes request headers does not hand the agent the gatewa
   g.route = (_req, res) => json(res, { ok: true })
 })
 
+test('an answer relabelled text/event-stream (S3 response-content-type) does not carry secrets past the detectors in comment, id or event lines', async () => {
+  // A Ruby-style YAML credentials file: every line starts with ':', which SSE reads as a comment.
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end(':aws_access_key_id: AKIAIOSFODNN7EXAMPLE\nid: AKIAIOSFODNN7EXAMPLE\nevent: AKIAIOSFODNN7EXAMPLE\n\n')
+  }
+  const res = await fetch(`${g.reverse.url}/t/web/creds.yml`, { headers: { authorization: `Bearer ${token}` } })
+  const body = await res.text()
+  g.route = (_req, r) => json(r, { ok: true })
+  assert.not.match(body, 'AKIAIOSFODNN7EXAMPLE', `${res.status} ${body}`)
+})
+
 test('one agent cannot fill the approval store: past its own share of pending holds it is refused, and another agent is still held', async () => {
   // A held request stays pending while its client waits: 1000 waiting at once (the store's total) left every
   // other session, PostgreSQL ones too, unable to be held. Past its share (20) one requester is refused.

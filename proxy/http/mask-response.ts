@@ -309,13 +309,28 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
     masked += out.masked + clean.hidden
     return clean.text
   }
+  const detectors = compileRules(obligations)
+  const maskField = (line: string) => {
+    let text = line
+    if (detectors.detectors.length) {
+      const out = maskDetected(text, detectors.detectors, detectors.detectorStrategies, key)
+      if (out.masked) masked++
+      text = out.value ?? ''
+    }
+    const clean = hideCredentials(text, credentials)
+    masked += clean.hidden
+    return clean.text
+  }
   const maskLine = (line: string) => {
     if (line.trim() === '') return line
     if (format === 'ndjson') return maskPayload(line)
     const field = /^data:( ?)(.*?)(\r?)$/s.exec(line)
     if (field) return `data:${field[1]}${maskPayload(field[2]!)}${field[3]}`
-    // Comments, event names, ids and retry values carry no data; anything else is not SSE.
-    if (/^(:|event:|id:|retry:)/.test(line) || line === '\r') return line
+    // Comments, event names, ids and retry values are no data the client reads as such, but still text the
+    // upstream sent: the detectors run over them (a relabelled answer, e.g. S3 response-content-type, can be all
+    // comments: a Ruby-style YAML file's `:key: value` lines). Anything else is not SSE.
+    if (/^(:|event:|id:|retry:)/.test(line)) return maskField(line)
+    if (line === '\r') return line
     throw failed('a server-sent event line is neither a data field nor a known field')
   }
   const lines = new Transform({
