@@ -50,8 +50,9 @@ function agent(path: string, headers: Record<string, string> = {}, opts: { metho
       const done = () => resolve({ status: res.statusCode!, headers: res.headers, body })
       res.on('end', done)
       res.on('close', done)
-      if (opts.watchMs) setTimeout(() => res.destroy(), opts.watchMs)
     })
+    // A watch is read for watchMs, answered or not, then cut.
+    if (opts.watchMs) setTimeout(() => req.destroy(), opts.watchMs)
     // A connection the gateway cuts (a stream it stopped masking) is an answer too: nothing more came.
     req.on('error', (err) => resolve({ status: 0, headers: {}, body: `(cut: ${err.message})` }))
     req.end(opts.body)
@@ -96,6 +97,14 @@ test('PartialObjectMetadata and watch=yes (a watch the gateway does not read as 
   assert.not.ok(leaks(yes), `${yes.status} ${yes.body.slice(0, 300)}`)
   const table = await agent('/api/v1/namespaces/staging/secrets/applied?includeObject=Object', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })
   assert.not.ok(leaks(table), `${table.status} ${table.body.slice(0, 300)}`)
+})
+
+test('watch=yes, watch= and a bare watch are watches to the apiserver: their events stream (masked), not buffered until the watch ends', async () => {
+  for (const q of ['watch=yes', 'watch=', 'watch']) {
+    const a = await agent(`/api/v1/namespaces/staging/secrets?${q}`, {}, { watchMs: 1500 })
+    assert.match(a.body, '"type":"ADDED"', `${q}: ${a.status} ${a.body.slice(0, 200)}`)
+    assert.not.ok(leaks(a), `${q}: ${a.body.slice(0, 300)}`)
+  }
 })
 
 test('a server-side apply or dry-run create answers with the Secret it stored: masked', async () => {

@@ -94,6 +94,23 @@ export function hostNamesResource(kind: string, authority: string): boolean {
   return kind === 'gcp' && /^.+\.storage\.googleapis\.com$/.test(host)
 }
 
+/**
+ * Whether the apiserver reads the query as a watch: its first `watch` value is anything but `0` or `false`
+ * (apimachinery's Convert_Slice_string_To_bool, as the normalizer reads it), `watch=yes` and a bare `watch` too.
+ */
+export function isWatch(query: string): boolean {
+  const m = /(?:^|&)watch(?:=([^&]*))?(?:&|$)/.exec(query)
+  if (!m) return false
+  let value = m[1] ?? ''
+  try {
+    value = decodeURIComponent(value)
+  } catch {
+    // Kept as sent: not 0 or false either way.
+  }
+  value = value.toLowerCase()
+  return value !== '0' && value !== 'false'
+}
+
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const { engine } = opts
   const upstreams = new Map<string, Upstream>()
@@ -287,7 +304,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         throw err
       }
     } else if (masks.length && !noBody) {
-      const watch = /(^|&)watch=(1|true)(&|$)/i.test(canon.query)
+      const watch = isWatch(canon.query)
       try {
         if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
         out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
