@@ -181,7 +181,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   async function checkShare(request: ApprovalRequest, at: number): Promise<void> {
     // A share as large as the whole is no share: the backend's own count refuses past maxPending.
     if (maxPerRequester >= maxPending) return
-    const pending = (await backend.list('pending', maxPending)).filter((r) => Date.parse(r.expires_at) > at && samePerson(r.requester, request.requester))
+    const pending = (await backend.list('pending', maxPending)).filter((r) => Date.parse(r.expires_at) > at && mayBeSamePerson(r.requester, request.requester))
     if (pending.length < maxPerRequester) return
     if (pending.some((r) => r.session_id === request.session_id && r.command.input_digest === request.command.input_digest)) return
     throw new ApprovalError('approval.capacity', `${request.requester.sub} already has ${pending.length} approval requests pending, the most one requester may have at once; a reviewer decides them or they expire before more are held`)
