@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { canonicalJson } from '../../../engine/normalize/mcp/canonical-json.ts'
 import type { McpToolState } from '../../../engine/normalize/index.ts'
 
-/** A tool as tools/list describes it. Only these fields are fingerprinted; others (title, icons) are display. */
+/** A tool as tools/list describes it. All of it is fingerprinted (see toolFingerprint). */
 export interface McpToolDefinition {
   name: string
   description?: string
@@ -17,10 +17,13 @@ export interface McpToolDefinition {
   [field: string]: unknown
 }
 
-/** sha256 hex over the canonical JSON of {name, description, inputSchema, annotations}: key order does not count. */
+/**
+ * sha256 hex over the canonical JSON of the whole definition: key order and whitespace do not count, every
+ * field does. Clients show the model more than the description: a title, the descriptions inside outputSchema,
+ * annotations, _meta, fields newer than this code; a change in any of them is a change of the tool.
+ */
 export function toolFingerprint(tool: McpToolDefinition): string {
-  const { name, description, inputSchema, annotations } = tool
-  return createHash('sha256').update(canonicalJson({ name, description, inputSchema, annotations })).digest('hex')
+  return createHash('sha256').update(canonicalJson(tool)).digest('hex')
 }
 
 export interface ObservedTools {
