@@ -31,10 +31,15 @@ test('a tools/list answer: fingerprints recorded, forbidden tools removed, a lat
   assert.is((await ctx.registry.states('docs', ['read_docs'])).read_docs?.status, 'changed')
 })
 
-test('an answer to another request id is not treated as the tools list', async () => {
-  const ctx = context({ request: { method: 'tools/list', id: 99 } })
-  const out = await processJsonBody(ctx, JSON.stringify(listAnswer()))
-  assert.is(JSON.parse(out.forward).result.tools.length, 2)
+test('a tools list answering another request (a replay on the GET stream, a stray id) is filtered all the same', async () => {
+  for (const request of [{ method: 'tools/list', id: 99 }, { method: 'transport/open_stream' }, undefined]) {
+    const out = await processJsonBody(context({ request }), JSON.stringify(listAnswer()))
+    assert.equal(JSON.parse(out.forward).result.tools.map((t: { name: string }) => t.name), ['read_docs'])
+  }
+  // The answer to the judged tools/call is a call result, whatever its fields.
+  const callResult = { jsonrpc: '2.0', id: 3, result: { content: [], tools: [{ name: 'drop_database' }] } }
+  const out = await processJsonBody(context({ request: { method: 'tools/call', id: 3 } }), JSON.stringify(callResult))
+  assert.is(JSON.parse(out.forward).result.tools.length, 1)
 })
 
 test('a tool result is masked', async () => {

@@ -3,7 +3,7 @@
 // event, on a POST's answer or on the GET stream). For each message:
 //
 //   answer to the client's tools/list → fingerprints recorded (registry.observe), tools the caller may not call
-//                                        removed (canCall), then masked
+//                                        removed (canCall), then masked; so is a replayed one (isToolsListAnswer)
 //   any other answer (result / error)  → masked
 //   server notification               → params masked, forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
@@ -74,6 +74,18 @@ function parseMessage(text: string): Record<string, unknown> {
   return message
 }
 
+/**
+ * Whether a message is an answer to tools/list: the answer to the judged tools/list, or a response that answers
+ * some other request (a Last-Event-ID replay on the GET stream, a stray id) and whose result has a tools array.
+ * Such a replay is filtered and fingerprinted like the first answer, never passed as it is.
+ */
+function isToolsListAnswer(ctx: McpResponseContext, message: Record<string, unknown>): boolean {
+  if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return false
+  const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
+  if (answersJudged) return ctx.request!.method === 'tools/list'
+  return isObject(message.result) && Object.hasOwn(message.result, 'tools')
+}
+
 /** Handles one message; returns it as it should reach the client, or undefined when it is dropped. */
 async function handle(ctx: McpResponseContext, message: Record<string, unknown>, out: ProcessedMessages): Promise<Record<string, unknown> | undefined> {
   const isRequest = typeof message.method === 'string' && Object.hasOwn(message, 'id')
@@ -87,8 +99,7 @@ async function handle(ctx: McpResponseContext, message: Record<string, unknown>,
     }
   }
   let current = message
-  const answersToolsList = ctx.request?.method === 'tools/list' && !Object.hasOwn(message, 'method') && message.id === ctx.request.id && Object.hasOwn(message, 'result')
-  if (answersToolsList) {
+  if (isToolsListAnswer(ctx, message)) {
     const observed = await ctx.registry.observe(ctx.server, listedTools(message.result))
     out.changedTools.push(...observed.changed)
     const states: Record<string, McpToolState> = observed.states
