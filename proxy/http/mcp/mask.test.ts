@@ -16,6 +16,26 @@ test('a tool result is masked by the content detectors; the envelope is not', ()
   assert.is((message.result.content[0] as any).text, 'owner: jane.doe@example.com')
 })
 
+test('base64 text (a resource blob, text served as an image) is masked as the text it encodes; binary is kept', () => {
+  const b64 = (t: string | Buffer) => Buffer.from(t).toString('base64')
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe])
+  const message = { jsonrpc: '2.0', id: 1, result: { contents: [
+    { uri: 'file:///a.txt', mimeType: 'text/plain', blob: b64('owner: jane.doe@example.com') },
+    { uri: 'file:///b.png', mimeType: 'image/png', blob: b64(png) },
+    { uri: 'file:///c', blob: 'not base64!' },
+  ], content: [{ type: 'image', mimeType: 'image/png', data: b64('key AKIAIOSFODNN7EXAMPLE') }] } }
+  const out = maskRpcMessage(message, masks, key)
+  const r = out.message.result as any
+  const text = Buffer.from(r.contents[0].blob, 'base64').toString('utf8')
+  assert.ok(text.startsWith('owner: '), text)
+  assert.not.ok(text.includes('jane.doe@example.com'), text)
+  assert.is(r.contents[1].blob, b64(png))
+  assert.is(r.contents[2].blob, 'not base64!')
+  assert.not.ok(Buffer.from(r.content[0].data, 'base64').toString('utf8').includes('AKIAIOSFODNN7EXAMPLE'))
+  assert.is(out.masked, 2)
+  assert.is(message.result.contents[0]!.blob, b64('owner: jane.doe@example.com'))
+})
+
 test('errors and notification params are masked; progress tokens and request ids are kept', () => {
   const err = maskRpcMessage({ jsonrpc: '2.0', id: 1, error: { code: 1, message: 'bad card 4111 1111 1111 1111' } }, masks, key)
   assert.not.ok(JSON.stringify(err.message).includes('4111 1111 1111 1111'))

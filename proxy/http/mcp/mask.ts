@@ -2,18 +2,23 @@
 // (engine/obligations/mask/json.ts): a response's result or error, a notification's or server request's
 // params. The envelope (jsonrpc, id, method) and the protocol's correlation fields (progressToken, requestId)
 // are never masked: rewriting them would break the protocol, and they carry no content. Path obligations are
-// read from the message's root, as for any JSON body: `result.structuredContent.email`, `params.data`.
+// read from the message's root, as for any JSON body: `result.structuredContent.email`, `params.data`. Base64
+// text (a resource's `blob`) is masked as the text it encodes.
 import { maskJson } from '../../../engine/obligations/index.ts'
 import type { MaskObligation } from '../../../engine/types.ts'
+import { decodeBlobs, encodeBlobs } from './blobs.ts'
 import { McpError } from './errors.ts'
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 const KEPT_PARAMS = ['progressToken', 'requestId'] as const
 
+// Base64 text (a resource's blob) is masked as the text it encodes (blobs.ts).
 function masked(doc: unknown, masks: MaskObligation[], key: Uint8Array): { doc: unknown; masked: number } {
   try {
-    return maskJson(doc, masks, key)
+    const opened = decodeBlobs(doc)
+    const m = maskJson(opened.doc, masks, key)
+    return opened.paths.length === 0 ? m : { doc: encodeBlobs(m.doc, opened.paths), masked: m.masked }
   } catch (err) {
     throw new McpError('mcp.mask_failed', `the server's answer must be masked but ${(err as Error).message}; it was withheld`, { cause: err })
   }
