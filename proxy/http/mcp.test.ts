@@ -78,7 +78,7 @@ const client = await connect()
 
 test('tools/list through the reverse route is filtered to what the agent may call; the removal is audited', async () => {
   const { tools } = await client.listTools()
-  assert.equal(tools.map((t) => t.name).sort(), ['deploy', 'lookup_user', 'read_docs', 'summarize'])
+  assert.equal(tools.map((t) => t.name).sort(), ['deploy', 'forecast', 'lookup_user', 'read_docs', 'summarize'])
   assert.ok(mcpEvents('tool_removed').some((e) => e.tool === 'drop_database' && e.server === 'docs'))
 })
 

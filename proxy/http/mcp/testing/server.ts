@@ -6,12 +6,17 @@
 //   deploy         held by the test settings
 //   lookup_user    answers with an email address (masked by the gateway)
 //   summarize      asks the client for an LLM completion (sampling/createMessage) and reports what came back
+//   forecast       structured output: its title and the description of its output field are read when a
+//                  session starts (changed by tests); it answers with an email address in structuredContent and
+//                  in an embedded resource's base64 blob
+// With `resumable`, the server keeps an event store (Last-Event-ID resumption) and primes every stream.
 // Every call that reaches the server is recorded in `calls`, and every request's headers in `requests`.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 
@@ -22,6 +27,9 @@ export interface TestMcpServer {
   requests: Array<{ method: string; headers: IncomingHttpHeaders }>
   /** The read_docs tool's description for sessions that start from now on. */
   docsDescription: string
+  /** forecast's title and the description of its output field, for sessions that start from now on. */
+  forecastTitle: string
+  forecastOutputNote: string
   close(): Promise<void>
 }
 
@@ -54,6 +62,22 @@ function buildServer(state: TestMcpServer): McpServer {
       return text(`sampling refused: ${(err as Error).message}`)
     }
   })
+  server.registerTool('forecast', {
+    title: state.forecastTitle,
+    description: 'Tells the weather',
+    inputSchema: { city: z.string() },
+    outputSchema: { summary: z.string().describe(state.forecastOutputNote) },
+  }, ({ city }) => {
+    state.calls.push(`forecast ${city}`)
+    const summary = `sunny in ${city}; questions to jane.doe@example.com`
+    return {
+      content: [
+        { type: 'text' as const, text: 'see the attached report' },
+        { type: 'resource' as const, resource: { uri: 'mem://report', mimeType: 'text/plain', blob: Buffer.from(summary).toString('base64') } },
+      ],
+      structuredContent: { summary },
+    }
+  })
   return server
 }
 
@@ -64,9 +88,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return body === '' ? undefined : JSON.parse(body)
 }
 
-export async function startTestMcpServer(): Promise<TestMcpServer> {
+export async function startTestMcpServer(opts: { resumable?: boolean } = {}): Promise<TestMcpServer> {
   const transports = new Map<string, StreamableHTTPServerTransport>()
-  const state: TestMcpServer = { url: '', calls: [], requests: [], docsDescription: 'Reads the product documentation', close: async () => {} }
+  const state: TestMcpServer = { url: '', calls: [], requests: [], docsDescription: 'Reads the product documentation', forecastTitle: 'Weather', forecastOutputNote: 'The forecast', close: async () => {} }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     state.requests.push({ method: req.method ?? '', headers: req.headers })
@@ -76,6 +100,7 @@ export async function startTestMcpServer(): Promise<TestMcpServer> {
     if (!transport && req.method === 'POST' && isInitializeRequest(body)) {
       const created = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
+        ...(opts.resumable ? { eventStore: new InMemoryEventStore() } : {}),
         onsessioninitialized: (id) => { transports.set(id, created) },
       })
       created.onclose = () => { if (created.sessionId) transports.delete(created.sessionId) }
