@@ -63,6 +63,21 @@ test('application/json that is not JSON-RPC is withheld: a 502, nothing forwarde
   }
 })
 
+test('a body under a near-miss type a lax client still reads as JSON or SSE (prefix, suffix, +json) is withheld', async () => {
+  const sampling = { jsonrpc: '2.0', id: 9, method: 'sampling/createMessage', params: { messages: [] } }
+  const types = ['application/jsonx', 'text/event-streamx', 'application/json-rpc', 'text/plain; x=text/event-stream', 'application/vnd.mcp+json', 'text/json']
+  for (const type of types) {
+    const res = await upstream((r) => { r.writeHead(200, { 'content-type': type }); r.end(`data: ${JSON.stringify(sampling)}\n\n`) })
+    try {
+      await mcpAnswer(res, context(), () => {})
+      assert.unreachable(`forwarded under ${type}`)
+    } catch (err) {
+      assert.instance(err, HttpGatewayError, type)
+      assert.is((err as HttpGatewayError).status, 502, type)
+    }
+  }
+})
+
 test('text/event-stream: a denied server request is dropped and posted back; results are masked as they flow', async () => {
   const sampling = { jsonrpc: '2.0', id: 9, method: 'sampling/createMessage', params: { messages: [] } }
   const res = await upstream((r) => {

@@ -4,6 +4,8 @@
 //
 //   application/json   read whole (up to MAX_MASKED_BYTES), one message processed
 //   text/event-stream  processed event by event as it flows; nothing of an event leaves before it is processed
+//   near misses        any other type naming json or event-stream (application/jsonx, text/event-streamx,
+//                      application/vnd.x+json): withheld, as some clients read them as JSON or SSE by prefix
 //   anything else      carries no MCP message: the generic masker (empty bodies, e.g. 202 Accepted, pass)
 //
 // A message that cannot be processed is a 502 before the headers go out, and ends the stream after.
@@ -92,6 +94,12 @@ export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, 
   const type = mediaType(res)
   if (type === 'text/event-stream') return eventStream(res, ctx, onProcessed)
   if (type === 'application/json') return jsonMessage(res, ctx, onProcessed)
+  // Not one of MCP's types, yet a client that matches by prefix or substring would read its messages unprocessed.
+  const header = String(res.headers['content-type'] ?? '').toLowerCase()
+  if (header.includes('json') || header.includes('event-stream')) {
+    res.resume()
+    throw withheld(`its content type ${JSON.stringify(header)} is neither application/json nor text/event-stream`)
+  }
   const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey)
   const length = out.body instanceof Uint8Array ? out.body.byteLength : undefined
   return { ...out, headers: answerHeaders(res, length) }
