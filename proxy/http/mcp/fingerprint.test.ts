@@ -37,13 +37,21 @@ test('first sight records; a changed definition is reported and stays changed un
   assert.equal((await r.states('s', ['deploy'])).deploy, { status: 'recorded', fingerprint: toolFingerprint(altered) })
 })
 
-test('a tool changed back to its recorded definition is recorded again', async () => {
+test('a tool changed and listed again as recorded (next page, later, twice in one answer) stays changed until accepted', async () => {
   const r = createMemoryToolRegistry()
   await r.observe('s', [tool])
   await r.observe('s', [{ ...tool, description: 'x' }])
   const back = await r.observe('s', [tool])
   assert.equal(back.changed, [])
-  assert.equal(back.states.deploy?.status, 'recorded')
+  assert.equal(back.states.deploy, { status: 'changed', fingerprint: toolFingerprint(tool) })
+  assert.is(await r.accept('s', 'deploy', toolFingerprint(tool)), true)
+  assert.equal((await r.states('s', ['deploy'])).deploy?.status, 'recorded')
+  // The altered definition first, then the recorded one, in one answer.
+  const twice = createMemoryToolRegistry()
+  await twice.observe('s', [tool])
+  const both = await twice.observe('s', [{ ...tool, description: 'evil' }, tool])
+  assert.equal(both.changed, ['deploy'])
+  assert.equal(both.states.deploy?.status, 'changed')
 })
 
 test.run()

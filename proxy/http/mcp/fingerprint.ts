@@ -45,7 +45,8 @@ export interface ToolRegistry {
   /** The state of the named tools; `unseen` for tools never listed through the gateway. */
   states(server: string, names: readonly string[]): Promise<Record<string, McpToolState>>
   /**
-   * Trusts a changed tool's current definition (a reviewer approved a call to it). Ignored unless
+   * Trusts a changed tool's current definition (a reviewer approved a call to it); until then a tool stays
+   * changed, even when the recorded definition is listed again. Ignored unless
    * `fingerprint` is still the current one, so a tool that changed again meanwhile stays changed.
    */
   accept(server: string, tool: string, fingerprint: string): Promise<boolean>
@@ -54,6 +55,12 @@ export interface ToolRegistry {
 interface Entry {
   recorded: string
   current: string
+  /**
+   * A definition other than the recorded one was listed since it was recorded. Sticky until a reviewer accepts
+   * the current one: the agent has read the changed text, so a server that lists the recorded definition
+   * again (on the next page, later, or twice in one answer) does not make the tool trusted again.
+   */
+  strayed: boolean
 }
 
 export function createMemoryToolRegistry(): ToolRegistry {
@@ -64,7 +71,7 @@ export function createMemoryToolRegistry(): ToolRegistry {
     return tools
   }
   const state = (e: Entry | undefined): McpToolState =>
-    e ? { status: e.current === e.recorded ? 'recorded' : 'changed', fingerprint: e.current } : { status: 'unseen' }
+    e ? { status: e.strayed ? 'changed' : 'recorded', fingerprint: e.current } : { status: 'unseen' }
 
   return {
     async observe(server, tools) {
@@ -74,10 +81,11 @@ export function createMemoryToolRegistry(): ToolRegistry {
         const fingerprint = toolFingerprint(tool)
         let entry = known.get(tool.name)
         if (!entry) {
-          known.set(tool.name, (entry = { recorded: fingerprint, current: fingerprint }))
+          known.set(tool.name, (entry = { recorded: fingerprint, current: fingerprint, strayed: false }))
           out.added.push(tool.name)
         } else {
           if (fingerprint !== entry.current && fingerprint !== entry.recorded) out.changed.push(tool.name)
+          if (fingerprint !== entry.recorded) entry.strayed = true
           entry.current = fingerprint
         }
         out.states[tool.name] = state(entry)
@@ -92,6 +100,7 @@ export function createMemoryToolRegistry(): ToolRegistry {
       const entry = servers.get(server)?.get(tool)
       if (!entry || entry.current !== fingerprint) return false
       entry.recorded = fingerprint
+      entry.strayed = false
       return true
     },
   }
