@@ -126,6 +126,25 @@ test('tools/call as a notification, in a batch, or with a null id never runs a d
   assert.not.ok(ranDrop())
 })
 
+test('a denied call under another content type, charset or content-encoding never runs', async () => {
+  const { gzipSync } = await import('node:zlib')
+  const body = call('drop_database', { name: 'ct' }, 10)
+  const variants: Array<[Record<string, string>, BodyInit]> = [
+    [{ 'content-type': 'text/plain' }, body],
+    [{ 'content-type': 'application/json; charset=utf-16le' }, Buffer.from(body, 'utf16le')],
+    [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(body)],
+    [{ 'content-type': 'application/x-www-form-urlencoded' }, body],
+  ]
+  for (const [headers, payload] of variants) {
+    await fetch(endpoint(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json, text/event-stream', 'mcp-session-id': first.sessionId, 'mcp-protocol-version': PROTOCOL, ...headers },
+      body: payload,
+    })
+  }
+  assert.not.ok(ranDrop(), server.calls.join(', '))
+})
+
 test('numbers beyond double range and lone surrogates reach the server as the policy read them', async () => {
   const r = await post('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"lookup_user","arguments":{"id":1e400}}}')
   assert.ok(r.messages[0]?.result?.isError || r.messages[0]?.error, r.text)
