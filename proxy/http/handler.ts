@@ -16,7 +16,7 @@ import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors
 import { forwardableHeaders, headerValue } from './headers.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
-import { createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
+import { createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
@@ -117,6 +117,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   // Session id and start per token and target (the id is a hash of both, computed once).
   const sessions = new Map<string, { id: string; started: string }>()
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
+  const mcpSessions = createMcpSessionOwners()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const upstreamOf = (t: TargetConfig) => {
     let u = upstreams.get(t.name)
@@ -217,7 +218,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
-      ? createMcpFlow({ engine, registry, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
+      ? createMcpFlow({ engine, registry, sessions: mcpSessions, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
       : undefined
     const judgeRequest: JudgeRequest = mcp ? await mcp.judgeRequest() : { kind: 'http', session, request }
     const informational: Record<string, string> = {}

@@ -226,6 +226,25 @@ test('rug pull then back: a tool listed changed and later listed as recorded aga
   }
 })
 
+test('another caller presenting this session\'s Mcp-Session-Id gets 404 (GET stream, POST, DELETE); an unknown id too', async () => {
+  const other = await g.te.token('intruder', ['agents'])
+  const before = server.requests.length
+  for (const method of ['GET', 'POST', 'DELETE']) {
+    const res = await fetch(endpoint(), {
+      method,
+      headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': first.sessionId, 'mcp-protocol-version': PROTOCOL },
+      ...(method === 'POST' ? { body: JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'tools/list' }) } : {}),
+    })
+    assert.is(res.status, 404, method)
+    await res.body?.cancel()
+  }
+  const unknown = await post(JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'tools/list' }), 'a-session-the-gateway-never-issued')
+  assert.is(unknown.status, 404)
+  assert.is(server.requests.length, before)
+  // The owner's session still works.
+  assert.ok((await post(JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'ping' }))).messages[0]?.result)
+})
+
 test.after(async () => {
   await first.client.close()
   await g.close()

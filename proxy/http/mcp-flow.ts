@@ -15,8 +15,8 @@ import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import {
-  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcRefusal, type McpResponseContext, mcpSummary,
-  type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
+  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcRefusal, type McpResponseContext, mcpServerId, type McpSessionOwners,
+  mcpSummary, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
 import type { Upstream, UpstreamResponse } from './upstream.ts'
@@ -27,6 +27,8 @@ const FORWARDED = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-ver
 export interface McpFlowOptions {
   engine: GatewayEngine
   registry: ToolRegistry
+  /** Which caller each Mcp-Session-Id was issued to (one store per gateway). */
+  sessions: McpSessionOwners
   maskKey: Uint8Array
   holdSeconds: number
   target: TargetConfig
@@ -58,6 +60,8 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const { engine, session, request } = o
   const endpoint = request.url
   const accept = headerValue(o.headers, 'accept')
+  const server = mcpServerId(o.target)
+  const owner = `${session.identity.issuer}\n${session.identity.sub}`
 
   function audit(event: string, details: Record<string, unknown>) {
     engine.audit.record({
@@ -91,7 +95,14 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   }
 
   return {
-    judgeRequest: () => clientJudgeRequest(session, request, o.registry),
+    judgeRequest() {
+      // A session is its caller's: another caller's (or an unknown) Mcp-Session-Id is "session not found".
+      const mcpSession = headerValue(o.headers, 'mcp-session-id')
+      if (mcpSession !== undefined && !o.sessions.owns(server, mcpSession, owner)) {
+        return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Mcp-Session-Id was not issued to this caller through the gateway (or has been forgotten); start a new MCP session with initialize'))
+      }
+      return clientJudgeRequest(session, request, o.registry)
+    },
     summary: mcpSummary(o.target, request),
 
     refusal(outcome) {
@@ -125,7 +136,11 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     answer(res, outcome) {
       const mcp = commandOf(outcome)
       if (!mcp) throw new HttpGatewayError(500, 'http.internal', 'an allowed MCP request has no command.mcp')
-      const sessionId = (res.headers['mcp-session-id'] as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')
+      const issued = res.headers['mcp-session-id']
+      if (typeof issued === 'string' && !o.sessions.claim(server, issued, owner)) {
+        throw new HttpGatewayError(502, 'http.mcp_failed', 'the MCP server answered with a session id already issued to another caller; the answer was withheld')
+      }
+      const sessionId = (issued as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')
       const ctx: McpResponseContext = {
         server: mcp.server,
         request: mcp,
