@@ -150,6 +150,13 @@ test('numbers beyond double range and lone surrogates reach the server as the po
   assert.ok(r.messages[0]?.result?.isError || r.messages[0]?.error, r.text)
   await post('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"drop_database\\ud800","arguments":{"name":"s"}}}')
   assert.not.ok(ranDrop())
+  // A lone surrogate is read one way by the policy (OPA: UTF-8) and another by servers: refused, never forwarded.
+  const lone = await post('{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"read_docs","arguments":{"topic":"x\\ud800"}}}')
+  assert.match(lone.messages[0]?.error?.message ?? '', /lone UTF-16 surrogate/, lone.text)
+  assert.not.ok(server.calls.some((c) => c.startsWith('read_docs x')))
+  // A well-formed pair (an emoji) passes.
+  const pair = await post('{"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"read_docs","arguments":{"topic":"\\ud83d\\ude00"}}}')
+  assert.ok(pair.messages.find((m) => m.id === 15)?.result, pair.text)
 })
 
 test('a Last-Event-ID resumption on the GET stream replays a tools/list answer filtered like the first one', async () => {

@@ -83,6 +83,8 @@ test('malformed JSON-RPC is a parse error, never a guess', () => {
     [{ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: {} }, /needs params.name/],
     [{ jsonrpc: '2.0' }, /needs a method/],
     [{ jsonrpc: '2.0', id: 1 }, /exactly one of result and error/],
+    ['{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"drop\\ud800_db","arguments":{}}}', /lone UTF-16 surrogate/],
+    ['{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_docs","arguments":{"\\udc00":"x"}}}', /lone UTF-16 surrogate/],
   ]
   for (const [body, message] of cases) {
     const { command, risk } = post(body)
