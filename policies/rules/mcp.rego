@@ -4,7 +4,11 @@
 # GET / DELETE are discovery and pass; resources/read, prompts/get and completion/complete are reads;
 # tools/call is classified by settings.mcp.tools, glob patterns over "server/tool" ("*" stops at "/"):
 #   deny    → class dangerous      approve → class change      allow → read (no finding)
-# the strictest match wins; a tool no list names is a change. A tool whose description or schema changed
+# the strictest match wins; a tool no list names is a change. resources/read and resources/subscribe are
+# classified by settings.mcp.resources, globs over "server/uri" ("*" crosses "/" and "."), and
+# prompts/get by settings.mcp.prompts, globs over "server/prompt": deny → dangerous, approve → change, else a
+# read; so data a denied tool guards can be denied when the server also serves it as a resource or prompt.
+# A tool whose description or schema changed
 # since the gateway recorded it (command.mcp.tool_changed, a "rug pull") is sensitive, whatever the lists
 # say. Any other method is dangerous; a message that is not well-formed JSON-RPC is invalid.
 #
@@ -49,6 +53,46 @@ tool_lists := settings.current.mcp.tools
 listed(list) if {
 	some pattern in object.get(tool_lists, list, [])
 	glob.match(pattern, ["/"], subject)
+}
+
+# Resources and prompts: only deny and approve lists (a read no list names passes, as before).
+uri := lib.text(m, "uri")
+
+prompt_name := lib.text(m, "prompt")
+
+read_listed(kind, list, subject_text, delimiters) if {
+	some pattern in object.get(object.get(settings.current.mcp, kind, {}), list, [])
+	glob.match(pattern, delimiters, subject_text)
+}
+
+read_class(kind, subject_text, delimiters) := "dangerous" if {
+	read_listed(kind, "deny", subject_text, delimiters)
+} else := "change" if {
+	read_listed(kind, "approve", subject_text, delimiters)
+}
+
+findings contains f if {
+	mcp_request
+	well_formed
+	client
+	method in {"resources/read", "resources/subscribe"}
+	resource := concat("/", [server_name, uri])
+	class := read_class("resources", resource, null)
+	list := {"dangerous": "deny", "change": "approve"}[class]
+	msg := concat("", ["MCP resource ", resource, " is listed in settings.mcp.resources.", list])
+	f := {"class": class, "rule": "warden.rules.mcp.resource", "message": msg}
+}
+
+findings contains f if {
+	mcp_request
+	well_formed
+	client
+	method == "prompts/get"
+	prompt := concat("/", [server_name, prompt_name])
+	class := read_class("prompts", prompt, ["/"])
+	list := {"dangerous": "deny", "change": "approve"}[class]
+	msg := concat("", ["MCP prompt ", prompt, " is listed in settings.mcp.prompts.", list])
+	f := {"class": class, "rule": "warden.rules.mcp.prompt", "message": msg}
 }
 
 # The class of a tools/call, strictest first.

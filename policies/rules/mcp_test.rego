@@ -158,3 +158,26 @@ test_a_tool_call_sent_as_a_notification_is_judged_like_a_request if {
 	e.effect == "deny"
 	e.reasons[0].rule == "warden.rules.mcp.method"
 }
+
+read_settings := {"mcp": {
+	"resources": {"deny": ["prod-mcp/file:///etc/*"], "approve": ["*/db://*"]},
+	"prompts": {"deny": ["prod-mcp/leak_*"], "approve": ["*/export"]},
+}}
+
+test_resource_and_prompt_lists_classify_reads if {
+	denied := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "resources/read", "uri": "file:///etc/ssl/private/key.pem"}) with data.settings as read_settings
+	denied.effect == "deny"
+	denied.reasons[0].rule == "warden.rules.mcp.resource"
+	startswith(denied.reasons[0].message, "MCP resource prod-mcp/file:///etc/ssl/private/key.pem is listed in settings.mcp.resources.deny")
+	subscribed := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "resources/subscribe", "uri": "file:///etc/passwd"}) with data.settings as read_settings
+	subscribed.effect == "deny"
+	held := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "resources/read", "uri": "db://customers/1"}) with data.settings as read_settings
+	held.effect == "approve"
+	other := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "resources/read", "uri": "file:///docs/a.md"}) with data.settings as read_settings
+	other.effect == "allow"
+	prompt := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "prompts/get", "prompt": "leak_all"}) with data.settings as read_settings
+	prompt.effect == "deny"
+	prompt.reasons[0].rule == "warden.rules.mcp.prompt"
+	exported := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "prompts/get", "prompt": "export"}) with data.settings as read_settings
+	exported.effect == "approve"
+}

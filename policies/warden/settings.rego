@@ -13,8 +13,10 @@
 #   extra_safe_functions     SQL functions added to the known-safe allowlist
 #   extra_safe_settings      SET/RESET names added to the ordinary-setting allowlist
 #   kubernetes               production_namespaces, nonresource_read_paths, nonresource_read_prefixes
-#   mcp                      tools.{allow, approve, deny}: globs over server/tool; server_requests_allowed:
-#                            methods an MCP server may ask the client for (see policies/rules/mcp.rego)
+#   mcp                      tools.{allow, approve, deny}: globs over server/tool; resources.{approve, deny}:
+#                            globs over server/uri; prompts.{approve, deny}: globs over server/prompt;
+#                            server_requests_allowed: methods an MCP server may ask the client for (see
+#                            policies/rules/mcp.rego)
 #   verdicts                 class -> column -> allow | approve | deny, see policies/lib/actor.rego
 #
 # The defaults are static data rather than a Rego literal: compiled to WASM, a literal is rebuilt on

@@ -7,6 +7,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AuditEvent } from '../../engine/audit/types.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
+import { JSONRPC_DENIED } from './mcp/jsonrpc-reply.ts'
 import { startTestMcpServer } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
 
@@ -18,7 +19,10 @@ const targets: TargetConfig[] = [{
 const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
-  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'docs/summarize', 'docs/forecast'], approve: ['docs/deploy'], deny: ['docs/drop_*'] } } },
+  settings: { mcp: {
+    tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'docs/summarize', 'docs/forecast'], approve: ['docs/deploy'], deny: ['docs/drop_*'] },
+    resources: { deny: ['docs/file:///etc/*'] },
+  } },
 })
 const token = await g.agentToken()
 const dba = g.te.identity('alice', ['dba'], 'human')
@@ -250,6 +254,13 @@ test('another caller presenting this session\'s Mcp-Session-Id gets 404 (GET str
   assert.is(server.requests.length, before)
   // The owner's session still works.
   assert.ok((await post(JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'ping' }))).messages[0]?.result)
+})
+
+test('resources/read of a resource settings.mcp.resources denies is a JSON-RPC error and never reaches the server', async () => {
+  const r = await post(JSON.stringify({ jsonrpc: '2.0', id: 16, method: 'resources/read', params: { uri: 'file:///etc/app/secrets.env' } }))
+  assert.is(r.messages[0]?.error?.code, JSONRPC_DENIED, r.text)
+  assert.match(r.messages[0]?.error?.message ?? '', /settings.mcp.resources.deny/)
+  assert.not.ok(server.calls.some((c) => c.startsWith('read file:///etc/')))
 })
 
 test.after(async () => {

@@ -9,6 +9,7 @@
 //   forecast       structured output: its title and the description of its output field are read when a
 //                  session starts (changed by tests); it answers with an email address in structuredContent and
 //                  in an embedded resource's base64 blob
+//   file:///etc/app/secrets.env  a resource (reads are recorded in `calls` as `read <uri>`)
 // With `resumable`, the server keeps an event store (Last-Event-ID resumption) and primes every stream.
 // Every call that reaches the server is recorded in `calls`, and every request's headers in `requests`.
 import { randomUUID } from 'node:crypto'
@@ -77,6 +78,10 @@ function buildServer(state: TestMcpServer): McpServer {
       ],
       structuredContent: { summary },
     }
+  })
+  server.registerResource('app-secrets', 'file:///etc/app/secrets.env', { mimeType: 'text/plain' }, (uri) => {
+    state.calls.push(`read ${uri.href}`)
+    return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'API_TOKEN=not-a-real-token' }] }
   })
   return server
 }
