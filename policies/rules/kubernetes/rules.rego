@@ -2,7 +2,8 @@
 # Reads are allowed (Secret values masked); exec / attach / port-forward / proxy need approval;
 # writes in production namespaces (or cluster-scoped) need approval; deleting namespaces, nodes,
 # persistent volumes or CRDs is destructive; RBAC writes are privilege changes; impersonation is
-# critical; non-resource requests other than health, version and discovery reads are dangerous.
+# critical; non-resource requests other than health, version and discovery reads are dangerous. Write bodies
+# (pod specs that read Secrets or the node, unreadable bodies, debug containers) are judged in workloads.rego.
 package warden.rules.kubernetes
 
 import data.warden.lib

@@ -1,0 +1,87 @@
+# What a write's body asks a pod to do. A pod that mounts a Secret (volume, projected source, env, envFrom) reads
+# its values where no mask reaches them (the pod's logs, its output); a pod with host access (privileged,
+# hostPath, host namespaces) reads the node, and with it every Secret of every pod on it. Both are judged in any
+# namespace, also when the pod spec sits in a template (Deployment, Job, CronJob, a custom resource) or in a
+# patch (JSON patch, merge or strategic merge patch, server-side apply YAML). A write whose body Warden cannot
+# read (protobuf, too large) or whose JSON patch copies or moves parts it cannot see is held, not passed unjudged.
+package warden.rules.kubernetes
+
+body := input.command.http.body
+
+body_write if {
+	kubernetes_request
+	k.is_resource_request == true
+	k.verb in {"create", "update", "patch"}
+}
+
+# Every member the body sets: [name, value] for each object member at any depth, and for each JSON patch
+# operation, each segment of its path paired with the value it sets (`/spec/volumes/0/secret` names a secret).
+members contains [name, value] if {
+	walk(body, [path, value])
+	count(path) > 0
+	name := path[count(path) - 1]
+	is_string(name)
+}
+
+members contains [name, op.value] if {
+	some op in patch_ops
+	some segment in split(op.path, "/")
+	name := replace(replace(segment, "~1", "/"), "~0", "~")
+}
+
+patch_ops contains op if {
+	is_array(body)
+	some op in body
+	is_object(op)
+	is_string(op.path)
+}
+
+secret_reference_members := {"secret", "secretKeyRef", "secretRef"}
+
+host_access_flags := {"privileged", "hostPID", "hostNetwork", "hostIPC"}
+
+findings contains f if {
+	body_write
+	some [name, _] in members
+	secret_reference_members[name]
+	msg := concat("", [what, " makes a pod read a Secret (", name, "), whose values no mask reaches there"])
+	f := finding("sensitive", "workload_secret", msg)
+}
+
+findings contains f if {
+	body_write
+	some [name, value] in members
+	host_access(name, value)
+	msg := concat("", [what, " gives a pod access to its node (", name, ")"])
+	f := finding("privilege", "host_access", msg)
+}
+
+host_access("hostPath", _)
+
+host_access(name, true) if host_access_flags[name]
+
+findings contains f if {
+	body_write
+	input.command.http.body_error
+	msg := concat("", [what, " has a body Warden cannot read (", input.command.http.body_error, ")"])
+	f := finding("sensitive", "unread_body", msg)
+}
+
+findings contains f if {
+	body_write
+	some op in patch_ops
+	op.op in {"copy", "move"}
+	msg := concat("", [what, " copies or moves parts of the object (JSON patch ", op.op, "), which Warden cannot see"])
+	f := finding("sensitive", "unread_body", msg)
+}
+
+# kubectl debug: an ephemeral container runs any command inside a running pod, as exec does.
+findings contains f if {
+	kubernetes_request
+	k.is_resource_request == true
+	k.resource == "pods"
+	k.subresource == "ephemeralcontainers"
+	catalog.verbs[k.verb] == "write"
+	msg := concat("", [what, " adds a debug container that runs commands inside the pod"])
+	f := finding("change", "interactive", msg)
+}

@@ -1,0 +1,67 @@
+package warden.kubernetes_workloads_test
+
+import data.warden.inputs_test as t
+
+# A write in the non-production namespace `sandbox` carrying `body` (or a body_error).
+write_doc(identity, http) := doc if {
+	base := t.kubernetes(identity, t.prod_k8s, {"verb": "patch", "namespace": "sandbox", "resource": "deployments", "api_group": "apps", "name": "web"})
+	doc := object.union(base, {"command": {"http": http}})
+}
+
+rules(d) := {r.rule | some r in d.reasons}
+
+test_secret_references_in_any_shape_need_approval if {
+	every body in [
+		{"spec": {"template": {"spec": {"volumes": [{"name": "s", "secret": {"secretName": "db"}}]}}}},
+		{"spec": {"containers": [{"env": [{"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "k"}}}]}]}},
+		{"spec": {"containers": [{"envFrom": [{"secretRef": {"name": "db"}}]}]}},
+		[{"op": "add", "path": "/spec/template/spec/volumes/0/secret", "value": {"secretName": "db"}}],
+	] {
+		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
+		d.effect == "approve"
+		"warden.rules.kubernetes.workload_secret" in rules(d)
+	}
+}
+
+test_host_access_is_denied_for_agents if {
+	every body in [
+		{"spec": {"containers": [{"securityContext": {"privileged": true}}]}},
+		{"spec": {"hostPID": true}},
+		{"spec": {"volumes": [{"name": "r", "hostPath": {"path": "/"}}]}},
+		[{"op": "replace", "path": "/spec/template/spec/hostNetwork", "value": true}],
+	] {
+		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
+		d.effect == "deny"
+		"warden.rules.kubernetes.host_access" in rules(d)
+	}
+}
+
+test_unread_bodies_and_blind_patches_need_approval if {
+	every http in [
+		{"body_error": "unsupported content type application/vnd.kubernetes.protobuf"},
+		{"body": [{"op": "copy", "from": "/spec/template/spec/volumes/0", "path": "/spec/template/spec/volumes/1"}]},
+	] {
+		d := data.warden.decision with input as write_doc(t.agent, http)
+		d.effect == "approve"
+		"warden.rules.kubernetes.unread_body" in rules(d)
+	}
+}
+
+test_ordinary_bodies_and_false_flags_pass if {
+	every body in [
+		{"spec": {"replicas": 3}},
+		{"spec": {"containers": [{"securityContext": {"privileged": false}}], "hostNetwork": false}},
+		{"spec": {"tls": [{"secretName": "cert"}]}},
+	] {
+		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
+		d.effect == "allow"
+	}
+}
+
+test_ephemeral_containers_write_is_interactive if {
+	d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "patch", "namespace": "sandbox", "name": "web-1", "subresource": "ephemeralcontainers"})
+	d.effect == "approve"
+	"warden.rules.kubernetes.interactive" in rules(d)
+	r := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "get", "namespace": "sandbox", "name": "web-1", "subresource": "ephemeralcontainers"})
+	r.effect == "allow"
+}

@@ -1,0 +1,162 @@
+// Attacks on the gateway's Kubernetes path that reach what a Secret or a node holds without reading a Secret:
+// workloads that mount Secrets or the node, debug containers, tokens, path variants. The agent holds a valid token
+// under the default policy; `staging` is not a production namespace, so plain writes there pass.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import https from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { peerBinaries, startKube, type KubePeer } from './testing/peers.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+const tools = peerBinaries(['kubectl'])
+const dir = mkdtempSync(join(tmpdir(), 'warden-attack-kube-workloads-'))
+let kube: KubePeer
+let g: TestGateway
+let token: string
+
+const admin = (args: string[], stdin?: string) => new Promise<string>((resolve, reject) => {
+  const child = execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), ...args], { env: { ...process.env, HOME: dir } }, (err, out, stderr) => err ? reject(new Error(stderr)) : resolve(out))
+  child.stdin!.end(stdin)
+})
+
+test.before(async () => {
+  kube = await startKube()
+  const adminTokenFile = join(dir, 'kube-admin-token')
+  writeFileSync(adminTokenFile, kube.adminToken, { mode: 0o600 })
+  g = await startTestGateway(() => [
+    { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
+  ], { tls: true, holdSeconds: 0.2 })
+  token = await g.agentToken()
+  for (const ns of ['staging', 'prod']) {
+    await admin(['create', 'namespace', ns])
+    // No controller manager runs here: the default ServiceAccount a pod needs is created by hand.
+    await admin(['create', 'serviceaccount', 'default', '-n', ns])
+  }
+  await admin(['create', 'deployment', 'web', '-n', 'staging', '--image=busybox'])
+})
+
+test.after(async () => {
+  await g?.close()
+  await kube?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+interface Answer { status: number; body: string }
+
+function agent(path: string, opts: { method?: string; body?: string; type?: string } = {}): Promise<Answer> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` }
+    if (opts.type) headers['content-type'] = opts.type
+    const req = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { method: opts.method ?? 'GET', rejectUnauthorized: false, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode!, body }))
+    })
+    req.on('error', (err) => resolve({ status: 0, body: `(cut: ${err.message})` }))
+    req.end(opts.body)
+  })
+}
+
+/** Refused by Warden (held past the test's short hold, or denied), naming the rule: never forwarded. */
+function refused(a: Answer, rule: string, what: string) {
+  assert.is(a.status, 403, `${what}: ${a.status} ${a.body.slice(0, 300)}`)
+  assert.match(a.body, 'warden:', `${what}: ${a.body.slice(0, 300)}`)
+  assert.match(a.body, rule, `${what}: ${a.body.slice(0, 400)}`)
+}
+
+const container = (extra: object = {}) => ({ name: 'c', image: 'busybox', command: ['sh', '-c', 'env; cat /s/*'], ...extra })
+const pod = (name: string, spec: object) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'staging' }, spec })
+
+test('control: an ordinary pod in a non-production namespace passes', async () => {
+  const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body: pod('plain', { containers: [container()] }) })
+  assert.is(a.status, 201, a.body.slice(0, 300))
+})
+
+test('a pod that reads a Secret through env, envFrom or a volume is held', async () => {
+  const specs: Record<string, object> = {
+    env: { containers: [container({ env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] })] },
+    envFrom: { containers: [container({ envFrom: [{ secretRef: { name: 'db' } }] })] },
+    volume: { containers: [container()], volumes: [{ name: 's', secret: { secretName: 'db' } }] },
+    projected: { containers: [container()], volumes: [{ name: 's', projected: { sources: [{ secret: { name: 'db' } }] } }] },
+    initContainer: { containers: [container()], initContainers: [container({ envFrom: [{ secretRef: { name: 'db' } }] })] },
+  }
+  for (const [what, spec] of Object.entries(specs)) {
+    const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body: pod(`p-${what.toLowerCase()}`, spec) })
+    refused(a, 'warden.rules.kubernetes.workload_secret', what)
+  }
+})
+
+test('a pod that reaches the node (privileged, hostPath, host namespaces) is refused', async () => {
+  const specs: Record<string, object> = {
+    privileged: { containers: [container({ securityContext: { privileged: true } })] },
+    hostPath: { containers: [container()], volumes: [{ name: 'root', hostPath: { path: '/' } }] },
+    hostPID: { hostPID: true, containers: [container()] },
+    hostNetwork: { hostNetwork: true, containers: [container()] },
+  }
+  for (const [what, spec] of Object.entries(specs)) {
+    const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body: pod(`h-${what.toLowerCase()}`, spec) })
+    refused(a, 'warden.rules.kubernetes.host_access', what)
+  }
+})
+
+test('pod templates inside Deployments, CronJobs and server-side apply YAML are read too', async () => {
+  const secretEnv = { containers: [container({ envFrom: [{ secretRef: { name: 'db' } }] })] }
+  const dep = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: secretEnv } } })
+  refused(await agent('/apis/apps/v1/namespaces/staging/deployments', { method: 'POST', type: 'application/json', body: dep }), 'workload_secret', 'deployment')
+  const cron = JSON.stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { ...secretEnv, restartPolicy: 'Never' } } } } } })
+  refused(await agent('/apis/batch/v1/namespaces/staging/cronjobs', { method: 'POST', type: 'application/json', body: cron }), 'workload_secret', 'cronjob')
+  const yaml = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: ssa\nspec:\n  containers:\n  - name: c\n    image: busybox\n    volumeMounts: [{name: s, mountPath: /s}]\n  volumes:\n  - name: s\n    secret: {secretName: db}\n'
+  refused(await agent('/api/v1/namespaces/staging/pods/ssa?fieldManager=agent', { method: 'PATCH', type: 'application/apply-patch+yaml', body: yaml }), 'workload_secret', 'server-side apply')
+})
+
+test('patches that add a Secret volume or privilege to an existing Deployment are read too', async () => {
+  const json = JSON.stringify([{ op: 'add', path: '/spec/template/spec/volumes', value: [{ name: 's', secret: { secretName: 'db' } }] }])
+  refused(await agent('/apis/apps/v1/namespaces/staging/deployments/web', { method: 'PATCH', type: 'application/json-patch+json', body: json }), 'workload_secret', 'json patch, whole volume')
+  const deep = JSON.stringify([{ op: 'add', path: '/spec/template/spec/volumes/0/secret', value: { secretName: 'db' } }])
+  refused(await agent('/apis/apps/v1/namespaces/staging/deployments/web', { method: 'PATCH', type: 'application/json-patch+json', body: deep }), 'workload_secret', 'json patch, secret member')
+  const priv = JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/securityContext/privileged', value: true }])
+  refused(await agent('/apis/apps/v1/namespaces/staging/deployments/web', { method: 'PATCH', type: 'application/json-patch+json', body: priv }), 'host_access', 'json patch, privileged')
+  const smp = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'busybox', envFrom: [{ secretRef: { name: 'db' } }] }] } } } })
+  refused(await agent('/apis/apps/v1/namespaces/staging/deployments/web', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: smp }), 'workload_secret', 'strategic merge patch')
+})
+
+test('a workload write whose body Warden cannot read (protobuf) is refused, not passed unjudged', async () => {
+  const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/vnd.kubernetes.protobuf', body: 'k8s\x00\n\x09\n\x02v1\x12\x03Pod' })
+  refused(a, 'warden.rules.kubernetes.unread_body', 'protobuf pod')
+})
+
+test('kubectl debug (an ephemeral container added by PATCH) is held like exec', async () => {
+  const body = JSON.stringify({ spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', targetContainerName: 'c', command: ['cat', '/proc/1/environ'] }] } })
+  const a = await agent('/api/v1/namespaces/staging/pods/plain/ephemeralcontainers', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body })
+  refused(a, 'warden.rules.kubernetes.interactive', 'ephemeralcontainers')
+  const read = await agent('/api/v1/namespaces/staging/pods/plain/ephemeralcontainers')
+  assert.is(read.status, 200, read.body.slice(0, 200))
+})
+
+test('a percent-encoded production namespace is the production namespace', async () => {
+  const a = await agent('/api/v1/namespaces/%70rod/configmaps', { method: 'POST', type: 'application/json', body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }) })
+  refused(a, 'warden.rules.kubernetes.write', 'percent-encoded prod')
+})
+
+test('a service-account token request is held for an agent, also in a non-production namespace', async () => {
+  const a = await agent('/api/v1/namespaces/staging/serviceaccounts/default/token', { method: 'POST', type: 'application/json', body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }) })
+  refused(a, 'warden.rules.kubernetes.token', 'token')
+})
+
+test('binding cluster-admin is refused for an agent, in any namespace', async () => {
+  const rb = JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'x' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'staging' }] })
+  refused(await agent('/apis/rbac.authorization.k8s.io/v1/namespaces/staging/rolebindings', { method: 'POST', type: 'application/json', body: rb }), 'warden.rules.kubernetes.rbac', 'rolebinding')
+})
+
+test('pod proxy, service proxy and node proxy are never forwarded unjudged', async () => {
+  refused(await agent('/api/v1/namespaces/staging/pods/plain/proxy/'), 'interactive', 'pod proxy')
+  refused(await agent('/api/v1/namespaces/staging/services/web:80/proxy/x'), 'interactive', 'service proxy')
+  refused(await agent('/api/v1/nodes/n1/proxy/pods'), 'node_proxy', 'node proxy')
+  refused(await agent('/api/v1/namespaces/staging/pods/plain/exec?command=id&stdout=1', { method: 'GET' }), 'interactive', 'exec by GET')
+})
+
+test.run()
