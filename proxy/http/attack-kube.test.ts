@@ -115,4 +115,24 @@ test('a server-side apply or dry-run create answers with the Secret it stored: m
   assert.not.ok(leaks(merge), `${merge.status} ${merge.body.slice(0, 300)}`)
 })
 
+
+test('path variants of a Secret read (encoded, dot segments, trailing slash, watch prefix, cluster-wide list) are masked or refused', async () => {
+  for (const p of ['/api/v1/namespaces/staging/secrets/db/', '/api/v1/namespaces/staging/%73ecrets/db', '/api/v1/namespaces/st%61ging/secrets/db', '/api/v1/namespaces/staging/secrets/%64b', '/api/v1/namespaces/staging/secrets/./db', '/api/v1/namespaces/staging/x/../secrets/db', '/./api/v1/namespaces/staging/secrets/db', '/api//v1/namespaces/staging/secrets/db', '/api/v1/namespaces/staging/secrets%2Fdb', '/API/v1/namespaces/staging/secrets/db', '/api/v1/secrets?fieldSelector=metadata.namespace%3Dstaging', '/api/v1/secrets?labelSelector=x!%3Dy', '/api/v1/watch/namespaces/staging/secrets/db?timeoutSeconds=1']) {
+    const a = await agent(p, {}, { watchMs: 2500 })
+    assert.not.ok(leaks(a), `${p}: ${a.status} ${a.body.slice(0, 300)}`)
+  }
+})
+
+test('a ConfigMap holding a connection string answers with its password masked (url_credential detector)', async () => {
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { url: `postgres://app:${SECRET}@db:5432/x` } })
+  const created = await agent('/api/v1/namespaces/staging/configmaps', { 'content-type': 'application/json' }, { method: 'POST', body })
+  assert.is(created.status, 201, created.body.slice(0, 300))
+  assert.not.ok(leaks(created), created.body.slice(-300))
+  const read = await agent('/api/v1/namespaces/staging/configmaps/cm')
+  assert.is(read.status, 200)
+  assert.not.ok(leaks(read), read.body.slice(-300))
+  // A host without a dot: no email detector covers user:password@db, only the URL detector.
+  assert.match(read.body, 'postgres://app:[password]@db:5432/x', read.body.slice(-200))
+})
+
 test.run()

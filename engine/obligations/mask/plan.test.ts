@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MaskError } from '../errors.ts'
+import { DETECTOR_NAMES } from './detectors/index.ts'
 import { planMask, type ResultColumn } from './plan.ts'
 
 const plain = (column: string, name = column, table: string | null = 'public.users'): ResultColumn => ({ name, lineage: 'plain', sources: [{ table, column }] })
@@ -72,7 +73,7 @@ test('detectors cover every column not masked whole, plain, derived or safe', ()
 
 test('detector all expands; repeated detectors keep the strongest strategy', () => {
   const plan = planMask([{ detector: 'all', strategy: 'partial' }, { detector: 'jwt' }], [derived('x', [])])
-  assert.is(plan.columns[0]?.detectors.length, 9)
+  assert.is(plan.columns[0]?.detectors.length, DETECTOR_NAMES.length)
   assert.is(plan.columns[0]?.detectorStrategies.jwt, 'redact')
   assert.is(plan.columns[0]?.detectorStrategies.email, 'partial')
 })

@@ -8,6 +8,7 @@ import { paymentCard } from './payment-card.ts'
 import { phone } from './phone.ts'
 import { privateKey } from './private-key.ts'
 import { type Detector, type DetectorName, DETECTOR_NAMES, type Span } from './types.ts'
+import { urlCredential } from './url-credential.ts'
 import { usSsn } from './us-ssn.ts'
 
 export { DETECTOR_NAMES } from './types.ts'
@@ -23,6 +24,7 @@ export const DETECTORS: Readonly<Record<DetectorName, Detector>> = {
   private_key: privateKey,
   jwt,
   bearer_token: bearerToken,
+  url_credential: urlCredential,
 }
 
 export function isDetectorName(name: string): name is DetectorName {

@@ -10,6 +10,7 @@ export const DETECTOR_NAMES = [
   'private_key',
   'jwt',
   'bearer_token',
+  'url_credential',
 ] as const
 
 export type DetectorName = (typeof DETECTOR_NAMES)[number]
