@@ -96,11 +96,22 @@ test('a pod that reaches the node (privileged, hostPath, host namespaces) is ref
     hostPath: { containers: [container()], volumes: [{ name: 'root', hostPath: { path: '/' } }] },
     hostPID: { hostPID: true, containers: [container()] },
     hostNetwork: { hostNetwork: true, containers: [container()] },
+    SYS_ADMIN: { containers: [container({ securityContext: { capabilities: { add: ['SYS_ADMIN'] } } })] },
   }
   for (const [what, spec] of Object.entries(specs)) {
     const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body: pod(`h-${what.toLowerCase()}`, spec) })
     refused(a, 'warden.rules.kubernetes.host_access', what)
   }
+})
+
+test('a pod run as another service account (its permissions, outside Warden) is held', async () => {
+  const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body: pod('sa', { serviceAccountName: 'deployer', containers: [container()] }) })
+  refused(a, 'warden.rules.kubernetes.workload_service_account', 'serviceAccountName')
+})
+
+test('approving a certificate signing request is refused for an agent', async () => {
+  const body = JSON.stringify({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'x' }, status: { conditions: [{ type: 'Approved', status: 'True' }] } })
+  refused(await agent('/apis/certificates.k8s.io/v1/certificatesigningrequests/x/approval', { method: 'PUT', type: 'application/json', body }), 'warden.rules.kubernetes.csr_approval', 'csr approval')
 })
 
 test('pod templates inside Deployments, CronJobs and server-side apply YAML are read too', async () => {

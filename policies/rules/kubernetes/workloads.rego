@@ -60,6 +60,30 @@ host_access("hostPath", _)
 
 host_access(name, true) if host_access_flags[name]
 
+# Capabilities that reach past the container: mounting, tracing other processes, loading modules, reading any file.
+host_access(name, value) if {
+	name in {"add", "capabilities"}
+	some cap in capability_list(value)
+	upper(trim_prefix(cap, "CAP_")) in {"ALL", "SYS_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "DAC_READ_SEARCH", "DAC_OVERRIDE", "NET_ADMIN"}
+}
+
+capability_list(value) := value if is_array(value)
+
+capability_list(value) := value.add if is_array(value.add)
+
+capability_list(value) := [value] if is_string(value)
+
+# A pod run as another service account acts with that account's permissions, outside Warden's view.
+findings contains f if {
+	body_write
+	some [name, value] in members
+	name in {"serviceAccountName", "serviceAccount"}
+	is_string(value)
+	value != "default"
+	msg := concat("", [what, " runs a pod as service account ", value, ", with its permissions and outside Warden"])
+	f := finding("sensitive", "workload_service_account", msg)
+}
+
 findings contains f if {
 	body_write
 	input.command.http.body_error

@@ -29,6 +29,8 @@ test_host_access_is_denied_for_agents if {
 		{"spec": {"hostPID": true}},
 		{"spec": {"volumes": [{"name": "r", "hostPath": {"path": "/"}}]}},
 		[{"op": "replace", "path": "/spec/template/spec/hostNetwork", "value": true}],
+		{"spec": {"containers": [{"securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]}},
+		[{"op": "add", "path": "/spec/containers/0/securityContext/capabilities/add/-", "value": "CAP_SYS_PTRACE"}],
 	] {
 		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
 		d.effect == "deny"
@@ -52,6 +54,8 @@ test_ordinary_bodies_and_false_flags_pass if {
 		{"spec": {"replicas": 3}},
 		{"spec": {"containers": [{"securityContext": {"privileged": false}}], "hostNetwork": false}},
 		{"spec": {"tls": [{"secretName": "cert"}]}},
+		{"spec": {"containers": [{"securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"]}}}]}},
+		{"spec": {"serviceAccountName": "default"}},
 	] {
 		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
 		d.effect == "allow"
@@ -64,4 +68,15 @@ test_ephemeral_containers_write_is_interactive if {
 	"warden.rules.kubernetes.interactive" in rules(d)
 	r := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "get", "namespace": "sandbox", "name": "web-1", "subresource": "ephemeralcontainers"})
 	r.effect == "allow"
+}
+
+test_another_service_account_needs_approval if {
+	every body in [
+		{"spec": {"template": {"spec": {"serviceAccountName": "deployer"}}}},
+		[{"op": "replace", "path": "/spec/template/spec/serviceAccountName", "value": "deployer"}],
+	] {
+		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
+		d.effect == "approve"
+		"warden.rules.kubernetes.workload_service_account" in rules(d)
+	}
 }
