@@ -135,4 +135,14 @@ test('a ConfigMap holding a connection string answers with its password masked (
   assert.match(read.body, 'postgres://app:[password]@db:5432/x', read.body.slice(-200))
 })
 
+test('a JSON patch that copies or moves Secret data into an unmasked field (a label) is held, never applied', async () => {
+  for (const op of ['copy', 'move']) {
+    const body = JSON.stringify([{ op: 'add', path: '/metadata/labels', value: {} }, { op, from: '/data/password', path: '/metadata/labels/leak' }])
+    const a = await agent('/api/v1/namespaces/staging/secrets/db?dryRun=All', { 'content-type': 'application/json-patch+json' }, { method: 'PATCH', body })
+    assert.not.ok(leaks(a), `${op}: ${a.status} ${a.body.slice(-300)}`)
+    assert.is(a.status, 403, `${op}: ${a.status} ${a.body.slice(0, 300)}`)
+    assert.match(a.body, 'warden.rules.kubernetes.unread_body')
+  }
+})
+
 test.run()
