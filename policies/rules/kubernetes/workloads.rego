@@ -99,6 +99,34 @@ findings contains f if {
 	f := finding("sensitive", "unread_body", msg)
 }
 
+# A JSON patch `test` op on a Secret's data answers whether a guess is its value: an oracle on masked data.
+findings contains f if {
+	body_write
+	k.resource == "secrets"
+	some op in patch_ops
+	op.op == "test"
+	msg := concat("", [what, " tests a Secret's content (JSON patch test), an oracle on masked values"])
+	f := finding("sensitive", "secret_oracle", msg)
+}
+
+# Admission webhooks receive every object written to the cluster, Secrets in clear, and may rewrite them; an
+# API service takes over an API group, receiving its requests with the caller's identity. Either hands the
+# cluster to whoever serves the URL.
+interception_resources := {
+	"admissionregistration.k8s.io": {"mutatingwebhookconfigurations", "validatingwebhookconfigurations"},
+	"apiregistration.k8s.io": {"apiservices"},
+}
+
+findings contains f if {
+	kubernetes_request
+	k.is_resource_request == true
+	catalog.verbs[k.verb] == "write"
+	not k.verb in {"delete", "deletecollection"}
+	k.resource in interception_resources[k.api_group]
+	msg := concat("", [what, " routes the cluster's requests or objects to a server of its choosing"])
+	f := finding("privilege", "interception", msg)
+}
+
 # kubectl debug: an ephemeral container runs any command inside a running pod, as exec does.
 findings contains f if {
 	kubernetes_request

@@ -80,3 +80,25 @@ test_another_service_account_needs_approval if {
 		"warden.rules.kubernetes.workload_service_account" in rules(d)
 	}
 }
+
+test_secret_test_op_is_an_oracle if {
+	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "patch", "namespace": "sandbox", "resource": "secrets", "name": "db"})
+	doc := object.union(base, {"command": {"http": {"body": [{"op": "test", "path": "/data/password", "value": "aGk="}]}}})
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	"warden.rules.kubernetes.secret_oracle" in rules(d)
+}
+
+test_webhooks_and_api_services_are_privilege if {
+	every c in [
+		{"api_group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations"},
+		{"api_group": "admissionregistration.k8s.io", "resource": "validatingwebhookconfigurations"},
+		{"api_group": "apiregistration.k8s.io", "resource": "apiservices"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, object.union(c, {"verb": "create", "namespace": ""}))
+		d.effect == "deny"
+		"warden.rules.kubernetes.interception" in rules(d)
+		h := data.warden.decision with input as t.kubernetes(t.human, t.prod_k8s, object.union(c, {"verb": "create", "namespace": ""}))
+		h.effect == "approve"
+	}
+}
