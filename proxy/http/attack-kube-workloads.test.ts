@@ -121,6 +121,16 @@ test('an admission webhook or API service (every write, Secrets in clear, sent t
   refused(await agent('/apis/apiregistration.k8s.io/v1/apiservices', { method: 'POST', type: 'application/json', body: svc }), 'warden.rules.kubernetes.interception', 'apiservice')
 })
 
+test('YAML 1.1 booleans (yes, on) the apiserver reads as true are host access too', async () => {
+  for (const [flag, word] of [['privileged', 'yes'], ['hostPID', 'on'], ['hostNetwork', 'Y']] as const) {
+    const where = flag === 'privileged' ? '    securityContext: {privileged: ' + word + '}\n' : ''
+    const top = flag === 'privileged' ? '' : `  ${flag}: ${word}\n`
+    const yaml = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: y-${flag.toLowerCase()}\nspec:\n${top}  containers:\n  - name: c\n    image: busybox\n${where}`
+    const a = await agent(`/api/v1/namespaces/staging/pods/y-${flag.toLowerCase()}?fieldManager=agent&dryRun=All`, { method: 'PATCH', type: 'application/apply-patch+yaml', body: yaml })
+    refused(a, 'warden.rules.kubernetes.host_access', `${flag}: ${word}`)
+  }
+})
+
 test('pod templates inside Deployments, CronJobs and server-side apply YAML are read too', async () => {
   const secretEnv = { containers: [container({ envFrom: [{ secretRef: { name: 'db' } }] })] }
   const dep = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: secretEnv } } })

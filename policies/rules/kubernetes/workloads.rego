@@ -58,7 +58,19 @@ findings contains f if {
 
 host_access("hostPath", _)
 
-host_access(name, true) if host_access_flags[name]
+host_access(name, value) if {
+	host_access_flags[name]
+	yaml_true(value)
+}
+
+# The apiserver reads YAML bodies as YAML 1.1 (sigs.k8s.io/yaml): `yes`, `on`, `y` are true there, while the
+# gateway's YAML 1.2 reader keeps them as strings.
+yaml_true(true)
+
+yaml_true(value) if {
+	is_string(value)
+	value in {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
+}
 
 # Capabilities that reach past the container: mounting, tracing other processes, loading modules, reading any file.
 host_access(name, value) if {

@@ -27,6 +27,8 @@ test_host_access_is_denied_for_agents if {
 	every body in [
 		{"spec": {"containers": [{"securityContext": {"privileged": true}}]}},
 		{"spec": {"hostPID": true}},
+		{"spec": {"hostIPC": "on"}},
+		{"spec": {"containers": [{"securityContext": {"privileged": "yes"}}]}},
 		{"spec": {"volumes": [{"name": "r", "hostPath": {"path": "/"}}]}},
 		[{"op": "replace", "path": "/spec/template/spec/hostNetwork", "value": true}],
 		{"spec": {"containers": [{"securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]}},
@@ -56,6 +58,7 @@ test_ordinary_bodies_and_false_flags_pass if {
 		{"spec": {"tls": [{"secretName": "cert"}]}},
 		{"spec": {"containers": [{"securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"]}}}]}},
 		{"spec": {"serviceAccountName": "default"}},
+		{"spec": {"hostNetwork": "no", "hostPID": "off"}},
 	] {
 		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
 		d.effect == "allow"
