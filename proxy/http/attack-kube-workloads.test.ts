@@ -131,6 +131,11 @@ test('YAML 1.1 booleans (yes, on) the apiserver reads as true are host access to
   }
 })
 
+test('a new image for a system workload (kube-system runs with its Secrets and host access) is held', async () => {
+  const body = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'kube-proxy', image: 'evil.example/kube-proxy' }] } } } })
+  refused(await agent('/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body }), 'warden.rules.kubernetes.write', 'kube-system')
+})
+
 test('pod templates inside Deployments, CronJobs and server-side apply YAML are read too', async () => {
   const secretEnv = { containers: [container({ envFrom: [{ secretRef: { name: 'db' } }] })] }
   const dep = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: secretEnv } } })

@@ -44,6 +44,10 @@ namespaced if {
 
 production_scope if k.namespace in production_namespaces
 
+# The system namespaces (kube-system, kube-public, kube-node-lease: `kube-` is reserved) run the cluster's own
+# privileged workloads: a write there (a new image for kube-proxy) runs with their Secrets and host access.
+production_scope if startswith(k.namespace, "kube-")
+
 what := concat("", [lib.text(k, "verb"), " ", lib.text(k, "resource"), subresource_part, name_part, namespace_part])
 
 subresource_part := concat("", ["/", k.subresource]) if {

@@ -105,3 +105,11 @@ test_webhooks_and_api_services_are_privilege if {
 		h.effect == "approve"
 	}
 }
+
+test_system_namespaces_count_as_production if {
+	d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "patch", "namespace": "kube-system", "resource": "daemonsets", "api_group": "apps", "name": "kube-proxy"})
+	d.effect == "approve"
+	"warden.rules.kubernetes.write" in rules(d)
+	s := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "patch", "namespace": "sandbox", "resource": "daemonsets", "api_group": "apps", "name": "x"})
+	s.effect == "allow"
+}
