@@ -152,4 +152,21 @@ test('a JSON patch test op on Secret data (an oracle on the masked value) is hel
   assert.match(a.body, 'warden.rules.kubernetes.secret_oracle')
 })
 
+test('a service-account token, once a reviewer approves the request, comes back masked', async () => {
+  await new Promise<void>((resolve, reject) => execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), 'create', 'serviceaccount', 'bot', '-n', 'staging'], { env: { ...process.env, HOME: dir } }, (err, _o, stderr) => err ? reject(new Error(stderr)) : resolve()))
+  const pending = agent('/api/v1/namespaces/staging/serviceaccounts/bot/token', { 'content-type': 'application/json' }, { method: 'POST', body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }) })
+  let id: string | undefined
+  for (let i = 0; i < 300 && !id; i++) {
+    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
+    if (!id) await new Promise((r) => setTimeout(r, 10))
+  }
+  assert.ok(id, 'held')
+  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  const a = await pending
+  assert.is(a.status, 201, a.body.slice(0, 300))
+  const answer = JSON.parse(a.body) as { status: { token: string } }
+  assert.not.match(answer.status.token, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/, 'the bearer token came back whole')
+  assert.match(answer.status.token, '[jwt]')
+})
+
 test.run()
