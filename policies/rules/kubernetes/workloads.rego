@@ -16,7 +16,11 @@ body_write if {
 
 # Every member the body sets: [name, value] for each object member at any depth, and for each JSON patch
 # operation, each segment of its path paired with the value it sets (`/spec/volumes/0/secret` names a secret).
+# ConfigMaps and Secrets hold data, not pod specs: a key named `secret` or `privileged` there is just a key.
+data_resources := {"configmaps", "secrets"}
+
 members contains [name, value] if {
+	not data_resources[k.resource]
 	walk(body, [path, value])
 	count(path) > 0
 	name := path[count(path) - 1]
@@ -24,6 +28,7 @@ members contains [name, value] if {
 }
 
 members contains [name, op.value] if {
+	not data_resources[k.resource]
 	some op in patch_ops
 	some segment in split(op.path, "/")
 	name := replace(replace(segment, "~1", "/"), "~0", "~")

@@ -113,3 +113,12 @@ test_system_namespaces_count_as_production if {
 	s := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "patch", "namespace": "sandbox", "resource": "daemonsets", "api_group": "apps", "name": "x"})
 	s.effect == "allow"
 }
+
+test_configmap_and_secret_keys_are_data if {
+	every resource in ["configmaps", "secrets"] {
+		base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": resource})
+		doc := object.union(base, {"command": {"http": {"body": {"data": {"secret": "x", "privileged": "true", "hostPath": "/"}}}}})
+		d := data.warden.decision with input as doc
+		d.effect == "allow"
+	}
+}
