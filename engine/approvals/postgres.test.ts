@@ -47,14 +47,21 @@ test('while its LISTEN connection is down a store polls, so a grant made elsewhe
   for (let i = 0; i < 100 && (await listeners()).length < 2; i++) await new Promise((r) => setTimeout(r, 20))
   assert.is((await listeners()).length, 2)
   const request = await a.request(held({ decision: approveDecision('target') }))
+  // Fill each pool (4 connections): with new connections kept out, the polls that start once LISTEN is cut and
+  // the approval's transaction run side by side, each on an idle pooled connection.
+  await Promise.all([a, b].flatMap((store) => Array.from({ length: 4 }, () => store.list())))
   // Cut every LISTEN connection and keep new ones out (the pools keep their idle connections) while a grant is made.
   await cluster.query(`ALTER DATABASE ${connection.database} CONNECTION LIMIT 0`)
-  await cluster.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN warden_approvals'`, [connection.database])
-  const approved = await a.approve(request.id, alice)
-  for (let i = 0; i < 300 && !b.grantsFor(holder('b')).length; i++) await new Promise((r) => setTimeout(r, 10))
-  assert.equal(b.grantsFor(holder('b')).map((g) => g.id), [approved.grant!.id])
-  assert.equal(await listeners(), [], 'the grant arrived by polling: nobody was listening')
-  await cluster.query(`ALTER DATABASE ${connection.database} CONNECTION LIMIT -1`)
+  try {
+    await cluster.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN warden_approvals'`, [connection.database])
+    const approved = await a.approve(request.id, alice)
+    for (let i = 0; i < 300 && !b.grantsFor(holder('b')).length; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(b.grantsFor(holder('b')).map((g) => g.id), [approved.grant!.id])
+    assert.equal(await listeners(), [], 'the grant arrived by polling: nobody was listening')
+  } finally {
+    // A failure above must not leave the stores unable to reconnect (their close would wait on them).
+    await cluster.query(`ALTER DATABASE ${connection.database} CONNECTION LIMIT -1`)
+  }
   for (let i = 0; i < 300 && (await listeners()).length < 2; i++) await new Promise((r) => setTimeout(r, 20))
   assert.is((await listeners()).length, 2, 'both stores listen again')
   await Promise.all([a.close(), b.close()])
