@@ -22,6 +22,14 @@ const DROPPED = new Set([
   'x-amz-security-token', 'x-amz-date', 'x-amz-content-sha256', 'cookie',
 ])
 
+/**
+ * Headers by which an authenticating proxy tells its upstream who the caller is: Kubernetes' front proxy
+ * (X-Remote-User/Group/Uid/Extra-*, trusted from a requestheader client certificate, which a target's
+ * client_cert credential may be), oauth2-proxy, IAP, ALB, EasyAuth, Grafana's auth proxy. To the upstream the
+ * gateway is that proxy, so an agent's own copy would be read as the gateway's word: never forwarded.
+ */
+const IDENTITY_ASSERTION = /^(x-remote-|x-forwarded-(user|email|groups|preferred-username|access-token)$|x-auth-request-|remote-user$|x-webauth-|x-ms-client-principal|x-goog-authenticated-user-|x-goog-iap-jwt-assertion$|x-amzn-oidc-)/
+
 /** The request headers that may go upstream (as a record, lower-case names): credentials and hop-by-hop removed. */
 export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): Record<string, string> {
   const connectionListed = new Set(headerValues(headers, 'connection').flatMap((v) => v.split(',').map((s) => s.trim().toLowerCase())))
@@ -30,7 +38,7 @@ export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): R
     const name = k.toLowerCase()
     const upgrade = keepUpgrade && (name === 'upgrade' || name === 'connection')
     if (!upgrade && (DROPPED.has(name) || connectionListed.has(name))) continue
-    if (name.startsWith('x-warden-')) continue
+    if (name.startsWith('x-warden-') || IDENTITY_ASSERTION.test(name)) continue
     out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`
   }
   return out

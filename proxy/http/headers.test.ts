@@ -1,0 +1,17 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { forwardableHeaders } from './headers.ts'
+
+test('identity headers an authenticating proxy would assert never go upstream: the agent cannot speak as the gateway', () => {
+  const out = forwardableHeaders([
+    ['X-Remote-User', 'system:admin'], ['X-Remote-Group', 'system:masters'], ['X-Remote-Uid', '0'], ['X-Remote-Extra-Scopes', 'all'],
+    ['X-Forwarded-User', 'admin'], ['X-Forwarded-Email', 'admin@example.com'], ['X-Forwarded-Groups', 'admins'],
+    ['X-Auth-Request-User', 'admin'], ['Remote-User', 'admin'], ['X-WEBAUTH-USER', 'admin'],
+    ['X-MS-CLIENT-PRINCIPAL-NAME', 'admin'], ['X-Goog-Authenticated-User-Email', 'accounts.google.com:admin@example.com'],
+    ['X-Goog-IAP-JWT-Assertion', 'eyJ.x.y'], ['X-Amzn-Oidc-Identity', 'admin'],
+    ['Accept', 'application/json'], ['X-Forwarded-Proto', 'https'], ['X-Request-Id', 'r1'], ['Impersonate-User', 'jane'],
+  ], false)
+  assert.equal(out, { accept: 'application/json', 'x-forwarded-proto': 'https', 'x-request-id': 'r1', 'impersonate-user': 'jane' })
+})
+
+test.run()
