@@ -176,21 +176,34 @@ test('extended protocol: a read-only masking failure after a write in the same b
   c.close()
 })
 
-test('extended protocol: a read-only statement whose function acts at commit is undone when its rows cannot be masked', async () => {
-  // pg_notify is read-only for the judgement but transactional: the failed batch must not deliver it.
+/**
+ * A direct LISTEN on `channel`. heardUpTo(mark) notifies `mark` itself and returns everything heard until it
+ * arrived: notifications arrive in commit order, so one an earlier statement sent would be in the list.
+ */
+async function listen(channel: string) {
   const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
   await listener.connect()
   const heard: string[] = []
   listener.on('notification', (n) => heard.push(n.payload ?? ''))
-  await listener.query('LISTEN warden_masked')
+  await listener.query(`LISTEN ${channel}`)
+  return {
+    async heardUpTo(mark: string): Promise<string[]> {
+      await h.cluster.query(`SELECT pg_notify('${channel}', '${mark}')`)
+      while (!heard.includes(mark)) await new Promise((resolve) => setTimeout(resolve, 20))
+      return [...heard]
+    },
+    end: () => listener.end(),
+  }
+}
+
+test('extended protocol: a read-only statement whose function acts at commit is undone when its rows cannot be masked', async () => {
+  // pg_notify is read-only for the judgement but transactional: the failed batch must not deliver it.
+  const listener = await listen('warden_masked')
   const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   c.send(m.parse('', "SELECT pg_notify('warden_masked', 'sent'), email FROM users WHERE id = 1 /* fail-mask */"), m.bind('', ''), m.execute(''), m.sync())
   const frames = await c.readyCount(1)
   assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
-  // Notifications arrive in commit order: once this one is heard, an earlier one would have been too.
-  await h.cluster.query("SELECT pg_notify('warden_masked', 'after')")
-  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
-  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  assert.equal(await listener.heardUpTo('after'), ['after'], 'the failed statement notified no one')
   c.close()
   await listener.end()
 })
@@ -198,18 +211,12 @@ test('extended protocol: a read-only statement whose function acts at commit is 
 test('extended protocol: a read-only statement over a view that acts at commit is undone when its rows cannot be masked', async () => {
   await h.cluster.query("CREATE VIEW notifying AS SELECT u.email, pg_notify('warden_view', 'sent')::text AS n FROM users u")
   await h.cluster.query(`GRANT SELECT ON notifying TO ${h.cluster.roles.scram.user}`)
-  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
-  await listener.connect()
-  const heard: string[] = []
-  listener.on('notification', (n) => heard.push(n.payload ?? ''))
-  await listener.query('LISTEN warden_view')
+  const listener = await listen('warden_view')
   const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   c.send(m.parse('', 'SELECT email FROM notifying /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
   const frames = await c.readyCount(1)
   assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
-  await h.cluster.query("SELECT pg_notify('warden_view', 'after')")
-  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
-  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  assert.equal(await listener.heardUpTo('after'), ['after'], 'the failed statement notified no one')
   c.close()
   await listener.end()
   await h.cluster.query('DROP VIEW notifying')
@@ -222,18 +229,12 @@ test('extended protocol: a read-only statement over a table whose row security p
     ALTER TABLE guarded ENABLE ROW LEVEL SECURITY; ALTER TABLE guarded FORCE ROW LEVEL SECURITY;
     CREATE POLICY notifies ON guarded USING (notify_rls());
     GRANT SELECT ON guarded TO ${h.cluster.roles.scram.user}`)
-  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
-  await listener.connect()
-  const heard: string[] = []
-  listener.on('notification', (n) => heard.push(n.payload ?? ''))
-  await listener.query('LISTEN warden_rls')
+  const listener = await listen('warden_rls')
   const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   c.send(m.parse('', 'SELECT email FROM guarded /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
   const frames = await c.readyCount(1)
   assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
-  await h.cluster.query("SELECT pg_notify('warden_rls', 'after')")
-  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
-  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  assert.equal(await listener.heardUpTo('after'), ['after'], 'the failed statement notified no one')
   c.close()
   await listener.end()
   await h.cluster.query('DROP TABLE guarded; DROP FUNCTION notify_rls()')
@@ -249,17 +250,11 @@ test('extended protocol: row security turned on directly on the server after the
   await h.cluster.query(`ALTER TABLE late_guarded ENABLE ROW LEVEL SECURITY; ALTER TABLE late_guarded FORCE ROW LEVEL SECURITY;
     CREATE POLICY notifies ON late_guarded USING (notify_late())`)
   await new Promise((resolve) => setTimeout(resolve, STORED_FRESH_MS + 100))
-  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
-  await listener.connect()
-  const heard: string[] = []
-  listener.on('notification', (n) => heard.push(n.payload ?? ''))
-  await listener.query('LISTEN warden_late')
+  const listener = await listen('warden_late')
   const raw = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   raw.send(m.parse('', 'SELECT email FROM late_guarded /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
   assert.is(errorsOf(await raw.readyCount(1))[0]?.code, 'XX000', 'the client is told the statement failed')
-  await h.cluster.query("SELECT pg_notify('warden_late', 'after')")
-  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
-  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  assert.equal(await listener.heardUpTo('after'), ['after'], 'the failed statement notified no one')
   raw.close()
   await c.end()
   await listener.end()
@@ -270,18 +265,12 @@ test('extended protocol: a read-only statement casting to a domain whose check a
   // A cast to a domain runs its CHECK expression, which may call a function that notifies.
   await h.cluster.query(`CREATE FUNCTION notify_check(int) RETURNS boolean LANGUAGE sql AS $$ SELECT pg_notify('warden_domain', 'sent') IS NOT NULL $$;
     CREATE DOMAIN notifying_int AS int CHECK (notify_check(VALUE)); GRANT USAGE ON DOMAIN notifying_int TO ${h.cluster.roles.scram.user}`)
-  const listener = new pg.Client({ host: h.cluster.socketDir, port: h.cluster.port, user: 'postgres', database: h.cluster.database, application_name: DIRECT_APP })
-  await listener.connect()
-  const heard: string[] = []
-  listener.on('notification', (n) => heard.push(n.payload ?? ''))
-  await listener.query('LISTEN warden_domain')
+  const listener = await listen('warden_domain')
   const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   c.send(m.parse('', 'SELECT email FROM users WHERE id = CAST(1 AS notifying_int) /* fail-mask */'), m.bind('', ''), m.execute(''), m.sync())
   const frames = await c.readyCount(1)
   assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
-  await h.cluster.query("SELECT pg_notify('warden_domain', 'after')")
-  while (!heard.includes('after')) await new Promise((resolve) => setTimeout(resolve, 20))
-  assert.equal(heard, ['after'], 'the failed statement notified no one')
+  assert.equal(await listener.heardUpTo('after'), ['after'], 'the failed statement notified no one')
   c.close()
   // The same through a parameter Parse declares of the domain's type: Bind runs its CHECK.
   const oid = (await h.cluster.query<{ oid: number }>("SELECT 'notifying_int'::regtype::oid AS oid"))[0]!.oid
@@ -291,9 +280,7 @@ test('extended protocol: a read-only statement casting to a domain whose check a
     encodeBind({ portal: '', statement: '', paramFormats: [], params: [Buffer.from('1')], resultFormats: [] }), m.execute(''), m.sync(),
   )
   assert.is(errorsOf(await p.readyCount(1))[0]?.code, 'XX000', 'the client is told the statement failed')
-  await h.cluster.query("SELECT pg_notify('warden_domain', 'after2')")
-  while (!heard.includes('after2')) await new Promise((resolve) => setTimeout(resolve, 20))
-  assert.equal(heard, ['after', 'after2'], 'the failed statement with a domain parameter notified no one')
+  assert.equal(await listener.heardUpTo('after2'), ['after', 'after2'], 'the failed statement with a domain parameter notified no one')
   p.close()
   await listener.end()
   await h.cluster.query('DROP DOMAIN notifying_int; DROP FUNCTION notify_check(int)')
