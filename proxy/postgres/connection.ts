@@ -292,7 +292,9 @@ export class Connection {
         })
         if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
       }
-      if (idle?.overrun(relay.queue.length === 0 && relay.status !== 'I' && !loop.holding, relay.pushed)) {
+      // A COPY FROM STDIN waiting on the client holds its locks like an open transaction: idle unless fed.
+      const waitingInTransaction = relay.copyIn || (relay.queue.length === 0 && relay.status !== 'I')
+      if (idle?.overrun(waitingInTransaction && !loop.holding, relay.pushed)) {
         clearInterval(this.timeLimits)
         this.terminate({
           severity: 'FATAL',

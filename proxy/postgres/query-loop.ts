@@ -321,6 +321,7 @@ export class QueryLoop {
   private copyMessage(f: Frame): void {
     switch (f.type) {
       case 'd':
+        this.relay.pushed++ // the data keeps the COPY from counting as idle (connection.ts watchTime)
         return this.up.write(f.raw)
       case 'c':
       case 'f':

@@ -72,7 +72,7 @@ export class Relay {
    */
   ranSinceSync = false
   encoding: 'utf8' | 'latin1' = 'utf8'
-  /** Messages queued so far (the session's activity, for time-limits.ts). */
+  /** Messages queued so far, and COPY data sent (the session's activity, for time-limits.ts). */
   pushed = 0
   /** Set when the relay hit something it cannot continue from; the connection closes. */
   failure: Error | undefined
