@@ -14,4 +14,12 @@ test('identity headers an authenticating proxy would assert never go upstream: t
   assert.equal(out, { accept: 'application/json', 'x-forwarded-proto': 'https', 'x-request-id': 'r1', 'impersonate-user': 'jane' })
 })
 
+test('identity headers spelled with underscores are dropped too (CGI, WSGI, Rack and PHP read X_Remote_User as X-Remote-User)', () => {
+  const out = forwardableHeaders([
+    ['X_Remote_User', 'system:admin'], ['x_remote_group', 'system:masters'], ['X-Forwarded_User', 'root'], ['Remote_User', 'root'],
+    ['X_Warden_Identity', 'x'], ['accept', '*/*'],
+  ], false)
+  assert.equal(out, { accept: '*/*' })
+})
+
 test.run()

@@ -38,7 +38,9 @@ export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): R
     const name = k.toLowerCase()
     const upgrade = keepUpgrade && (name === 'upgrade' || name === 'connection')
     if (!upgrade && (DROPPED.has(name) || connectionListed.has(name))) continue
-    if (name.startsWith('x-warden-') || IDENTITY_ASSERTION.test(name)) continue
+    // CGI, WSGI, Rack and PHP servers read '_' in a name as '-': X_Remote_User is X-Remote-User to them.
+    const spelled = name.replaceAll('_', '-')
+    if (spelled.startsWith('x-warden-') || IDENTITY_ASSERTION.test(spelled)) continue
     out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`
   }
   return out
