@@ -113,6 +113,8 @@ export interface UpstreamConfig {
   max_statement_seconds?: number
   /** Longest a session may sit idle inside a transaction before the gateway ends it (default 600; 0: no limit). */
   max_idle_in_transaction_seconds?: number
+  /** Longest a transaction may stay open, busy or not, before the gateway ends the session (default 3600; 0: no limit). */
+  max_transaction_seconds?: number
 }
 
 export interface TargetConfig {

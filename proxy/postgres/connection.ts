@@ -29,7 +29,7 @@ import { Relay } from './relay.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
-import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, IdleWatch, runningEntry, StatementWatch, watchIntervalMs } from './time-limits.ts'
+import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, IdleWatch, runningEntry, StatementWatch, TransactionWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
 
 export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
@@ -278,10 +278,12 @@ export class Connection {
   private watchTime(target: TargetConfig, relay: Relay, loop: QueryLoop): void {
     const statementSeconds = target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
     const idleSeconds = target.upstream?.max_idle_in_transaction_seconds ?? DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS
-    const limits = [statementSeconds, idleSeconds].filter((s) => s > 0)
+    const transactionSeconds = target.upstream?.max_transaction_seconds ?? DEFAULT_MAX_TRANSACTION_SECONDS
+    const limits = [statementSeconds, idleSeconds, transactionSeconds].filter((s) => s > 0)
     if (!limits.length) return
     const statements = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
     const idle = idleSeconds > 0 ? new IdleWatch(idleSeconds * 1000) : undefined
+    const transaction = transactionSeconds > 0 ? new TransactionWatch(transactionSeconds * 1000) : undefined
     this.timeLimits = setInterval(() => {
       if (statements?.overrun(runningEntry(relay.queue), relay.copyIn)) {
         loop.notice({
@@ -293,13 +295,24 @@ export class Connection {
         if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
       }
       // A COPY FROM STDIN waiting on the client holds its locks like an open transaction: idle unless fed.
-      const waitingInTransaction = relay.copyIn || (relay.queue.length === 0 && relay.status !== 'I')
+      const inTransaction = relay.status !== 'I' || relay.openSinceSync
+      const waitingInTransaction = relay.copyIn || (relay.queue.length === 0 && inTransaction)
       if (idle?.overrun(waitingInTransaction && !loop.holding, relay.pushed)) {
         clearInterval(this.timeLimits)
         this.terminate({
           severity: 'FATAL',
           code: '25P03',
           message: `terminating connection due to idle-in-transaction timeout (warden: this target's limit is ${idleSeconds} s, max_idle_in_transaction_seconds)`,
+        })
+        return
+      }
+      // A statement held for approval is bounded by the hold; the limit applies once it is decided.
+      if (transaction?.overrun(inTransaction || relay.queue.length > 0, relay.readyIdle) && !loop.holding) {
+        clearInterval(this.timeLimits)
+        this.terminate({
+          severity: 'FATAL',
+          code: '25P04',
+          message: `terminating connection due to transaction timeout (warden: this target's limit is ${transactionSeconds} s, max_transaction_seconds)`,
         })
       }
     }, watchIntervalMs(Math.min(...limits) * 1000))

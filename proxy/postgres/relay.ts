@@ -71,6 +71,13 @@ export class Relay {
    * once it is answered, while `status` still reads as at the last ReadyForQuery.
    */
   ranSinceSync = false
+  /**
+   * An extended-protocol message went upstream since the last Sync (or Query): Parse, Bind and Execute start an
+   * implicit transaction, which holds the locks they took until the Sync, though `status` still reads idle.
+   */
+  openSinceSync = false
+  /** ReadyForQuery messages saying idle so far: at each, no transaction was open (time-limits.ts). */
+  readyIdle = 0
   encoding: 'utf8' | 'latin1' = 'utf8'
   /** Messages queued so far, and COPY data sent (the session's activity, for time-limits.ts). */
   pushed = 0
@@ -117,6 +124,7 @@ export class Relay {
     this.pushed++
     if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteContentMasks(entry.run.masks)
     if (entry.kind === 'query' || entry.kind === 'execute') this.ranSinceSync = true
+    this.openSinceSync = entry.kind !== 'sync' && entry.kind !== 'query'
     if (entry.kind === 'sync') this.serverSkipping = this.ranSinceSync = false
     else if (this.serverSkipping) {
       this.discard(entry)
@@ -129,6 +137,7 @@ export class Relay {
 
   /** A ReadyForQuery: outside a transaction, the held cursors of runs answered so far are materialized (or gone). */
   private transactionState(status: TransactionStatus): void {
+    if (status === 'I') this.readyIdle++
     this.status = status
     if (status === 'I' && this.held.length) this.held = this.held.filter((r) => !r.finished)
   }

@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
 import type { Entry } from './pending.ts'
-import { IdleWatch, runningEntry, StatementWatch } from './time-limits.ts'
+import { IdleWatch, runningEntry, StatementWatch, TransactionWatch } from './time-limits.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { testTarget } from './testing/engine.ts'
 
@@ -91,6 +91,24 @@ test('IdleWatch: counts only time spent idle in a transaction, from when it bega
   assert.not.ok(idle.overrun(true, 6))
   now = 6900
   assert.ok(idle.overrun(true, 6))
+})
+
+test('TransactionWatch: counts one transaction from when it was first seen open; a ReadyForQuery idle in between starts anew', () => {
+  let now = 0
+  const tx = new TransactionWatch(2000, () => now)
+  assert.not.ok(tx.overrun(true, 1))
+  now = 1500
+  assert.not.ok(tx.overrun(true, 1))
+  now = 2000
+  assert.ok(tx.overrun(true, 1), 'busy or not, open for the limit')
+  now = 2500
+  assert.not.ok(tx.overrun(true, 2), 'it ended and another began between two samples')
+  now = 4000
+  assert.not.ok(tx.overrun(false, 2))
+  now = 7000
+  assert.not.ok(tx.overrun(true, 2), 'closed at the last sample: opens now')
+  now = 9000
+  assert.ok(tx.overrun(true, 2))
 })
 
 test('StatementWatch: a head entry is cancelled once, past the limit, and not while the server waits for COPY data', () => {

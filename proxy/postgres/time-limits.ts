@@ -5,13 +5,19 @@
 //   otherwise hold a server process and a core every session shares.
 // - upstream.max_idle_in_transaction_seconds: a session idle inside a transaction is ended (FATAL 25P03, as
 //   PostgreSQL's own timeout). Its locks (even a plain SELECT's) would otherwise block DDL, and every session
-//   queued behind that DDL, for as long as the agent leaves the transaction open.
+//   queued behind that DDL, for as long as the agent leaves the transaction open. Extended-protocol messages
+//   sent without a Sync count: the server holds their implicit transaction open until it comes.
+// - upstream.max_transaction_seconds: a transaction open that long is ended (FATAL 25P04, as PostgreSQL 17's
+//   transaction_timeout), however busy: a statement now and then keeps a session from being idle, not its
+//   locks from being held.
 import type { Entry } from './pending.ts'
 
 /** Five minutes unless the target says otherwise; 0 turns the limit off. */
 export const DEFAULT_MAX_STATEMENT_SECONDS = 300
 /** Ten minutes unless the target says otherwise; 0 turns the limit off. */
 export const DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS = 600
+/** An hour unless the target says otherwise; 0 turns the limit off. */
+export const DEFAULT_MAX_TRANSACTION_SECONDS = 3600
 
 /** How often a session looks at its oldest unanswered message. */
 export const watchIntervalMs = (limitMs: number) => Math.max(100, Math.min(1_000, limitMs / 4))
@@ -67,6 +73,28 @@ export class IdleWatch {
     if (!idleInTransaction || sent !== this.sent) {
       this.sent = sent
       this.since = idleInTransaction ? this.now() : undefined
+      return false
+    }
+    this.since ??= this.now()
+    return this.now() - this.since >= this.limitMs
+  }
+}
+
+/**
+ * Watches how long a transaction has been open, sampled: `readyIdle` counts the ReadyForQuery messages that
+ * said idle, so a transaction that ended between two samples (and any that began after it) starts anew.
+ */
+export class TransactionWatch {
+  private since: number | undefined
+  private readyIdle = -1
+
+  constructor(private readonly limitMs: number, private readonly now: () => number = () => performance.now()) {}
+
+  /** True when one transaction has been open for the limit or longer. */
+  overrun(open: boolean, readyIdle: number): boolean {
+    if (!open || readyIdle !== this.readyIdle) {
+      this.readyIdle = readyIdle
+      this.since = open ? this.now() : undefined
       return false
     }
     this.since ??= this.now()

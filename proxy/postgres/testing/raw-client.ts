@@ -146,6 +146,7 @@ export const rawMessages = {
   },
   close: (kind: 'S' | 'P', name: Bytes): Buffer => typed('C', Buffer.concat([Buffer.from(kind), cstr(name)])),
   sync: (): Buffer => typed('S', Buffer.alloc(0)),
+  flush: (): Buffer => typed('H', Buffer.alloc(0)),
   /** StartupMessage (protocol 3.0) with its key/value pairs in order, repeated keys and raw bytes allowed. */
   startup: (pairs: [Bytes, Bytes][]): Buffer => {
     const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), ...pairs.flatMap(([k, v]) => [cstr(k), cstr(v)]), Buffer.from([0])])

@@ -1,0 +1,78 @@
+// Transactions the idle limit alone would not end: an extended-protocol statement run without a Sync leaves the
+// server inside an implicit transaction (and its locks held) while the last ReadyForQuery still said idle; and a
+// client that keeps a transaction busy with a statement now and then is never idle. max_transaction_seconds
+// bounds a transaction whatever it does, and idle-in-transaction counts the implicit one.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Frame } from './framing.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { testTarget } from './testing/engine.ts'
+import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
+
+let h: Harness
+
+test.before(async () => {
+  const target = testTarget('prod-db')
+  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_idle_in_transaction_seconds: 2, max_transaction_seconds: 5 } }] })
+  await h.cluster.query('CREATE TABLE tx_locked (id int); GRANT SELECT ON tx_locked TO PUBLIC')
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const session = async () => RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+
+/** Frames received until the gateway closes the session, or [] after `ms`. */
+async function endedWithin(c: RawClient, ms: number) {
+  return Promise.race([c.until(() => false, ms + 1_000).catch(() => c.frames), new Promise<never[]>((resolve) => setTimeout(() => resolve([]), ms).unref())])
+}
+
+/** DDL on tx_locked does not wait: no session holds a lock on it. */
+const unlocked = () => h.cluster.query("SET lock_timeout = '2s'; ALTER TABLE tx_locked ADD COLUMN IF NOT EXISTS note text")
+
+test('an Execute with no Sync after it, then silence: ended as idle in a transaction, its lock released', async () => {
+  const c = await session()
+  c.send(m.parse('', 'SELECT id FROM tx_locked'), m.bind('', ''), m.execute(''), m.flush())
+  await c.until((fs) => fs.some((f) => f.type === 'C'))
+  const frames = await endedWithin(c, 8_000)
+  assert.is(errorsOf(frames).at(-1)?.code, '25P03', 'the session was ended')
+  await unlocked()
+})
+
+test('a transaction kept busy past max_transaction_seconds is ended, its lock released', async () => {
+  const c = await session()
+  c.send(m.query('BEGIN'))
+  await c.readyCount(1)
+  const started = performance.now()
+  const seen: Frame[] = []
+  const ended = () => errorsOf(seen).some((e) => e.code === '25P04')
+  while (performance.now() - started < 12_000 && !c.closed && !ended()) {
+    c.send(m.query('SELECT id FROM tx_locked'))
+    await c.until((fs) => fs.some((f) => f.type === 'Z' || f.type === 'E'), 2_000).catch(() => undefined)
+    seen.push(...c.take())
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    seen.push(...c.take())
+  }
+  const code = errorsOf(seen).find((e) => e.code === '25P04')?.code
+  assert.is(code, '25P04', 'ended by the transaction limit')
+  const ms = performance.now() - started
+  assert.ok(ms >= 4_500, `not before the limit (${Math.round(ms)} ms)`)
+  await unlocked()
+})
+
+test('short transactions one after another, for longer than the limit in all, are not ended', async () => {
+  const c = await session()
+  const started = performance.now()
+  while (performance.now() - started < 7_000) {
+    c.send(m.query('BEGIN; SELECT id FROM tx_locked; COMMIT'))
+    await c.readyCount(1)
+    c.take()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+  assert.not.ok(c.closed)
+  c.send(m.query('SELECT 1'))
+  assert.equal(errorsOf(await c.readyCount(1)), [])
+  c.close()
+})
+
+test.run()
