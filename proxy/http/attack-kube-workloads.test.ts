@@ -192,4 +192,37 @@ test('pod proxy, service proxy and node proxy are never forwarded unjudged', asy
   refused(await agent('/api/v1/namespaces/staging/pods/plain/exec?command=id&stdout=1', { method: 'GET' }), 'interactive', 'exec by GET')
 })
 
+test('literal env values of workloads come back masked, in objects, lists, tables and kubectl\'s last-applied copy', async () => {
+  const secret = 'plain-env-secret-7f3a'
+  const deployment = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'envy', namespace: 'staging' },
+    spec: {
+      selector: { matchLabels: { app: 'envy' } },
+      template: { metadata: { labels: { app: 'envy' } }, spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'DB_PASSWORD', value: secret }, { name: 'FROM_REF', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } }] }] } },
+    },
+  }
+  await admin(['apply', '-f', '-'], JSON.stringify(deployment))
+  const reads = {
+    get: await agent('/apis/apps/v1/namespaces/staging/deployments/envy'),
+    list: await agent('/apis/apps/v1/namespaces/staging/deployments'),
+    all: await agent('/apis/apps/v1/deployments'),
+    table: await new Promise<Answer>((resolve) => {
+      const req = https.request(`${g.reverse.url}/t/prod-k8s/apis/apps/v1/namespaces/staging/deployments?includeObject=Object`, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }, (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.end()
+    }),
+  }
+  for (const [what, a] of Object.entries(reads)) {
+    assert.is(a.status, 200, `${what}: ${a.body.slice(0, 200)}`)
+    assert.not.ok(a.body.includes(secret), `${what}: the literal env value came back`)
+    assert.ok(a.body.includes('DB_PASSWORD') && a.body.includes('settings'), `${what}: names and references stay readable`)
+  }
+  const object = JSON.parse(reads.get.body)
+  assert.is(object.spec.template.spec.containers[0].env[0].value, '[redacted]')
+})
+
 test.run()

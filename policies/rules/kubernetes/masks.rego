@@ -28,6 +28,43 @@ mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes
 	some p in secret_paths
 }
 
+# Literal env values of a workload's containers: credentials are pasted there as often as into Secrets, and
+# nothing tells which ones are. They are masked like Secret values; a valueFrom (the name of a Secret or
+# ConfigMap key, not its value) stays readable. kubectl's last-applied copy of the object holds them too, so
+# that annotation is masked as well (client-side `kubectl apply` then cannot merge: use --server-side).
+workload_resources := {
+	"": {"pods", "podtemplates", "replicationcontrollers"},
+	"apps": {"deployments", "statefulsets", "daemonsets", "replicasets"},
+	"batch": {"jobs", "cronjobs"},
+}
+
+# Where a pod spec sits in each workload: a pod, a template (podtemplates, controllers), a CronJob's job template.
+pod_spec_prefixes := ["spec.", "template.spec.", "spec.template.spec.", "spec.jobTemplate.spec.template.spec."]
+
+workload_env_paths := [concat("", [object, spec, list, ".*.env.*.value"]) |
+	some object in secret_object_prefixes
+	some spec in pod_spec_prefixes
+	some list in ["containers", "initContainers", "ephemeralContainers"]
+]
+
+workload_annotation_paths := [concat("", [object, "metadata.annotations.*last-applied-configuration"]) |
+	some object in secret_object_prefixes
+]
+
+# The object itself (and its status or ephemeral containers), not a log, a scale or a raw stream.
+workload_object_request if {
+	kubernetes_request
+	k.is_resource_request == true
+	k.resource in workload_resources[k.api_group]
+	lib.text(k, "subresource") in {"", "status", "ephemeralcontainers"}
+}
+
+mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.env_values"} if {
+	workload_object_request
+	lib.content_masking
+	some p in array.concat(workload_env_paths, workload_annotation_paths)
+}
+
 # exec, attach and port-forward upgrade to a raw byte stream (SPDY or WebSocket frames) that no masker can
 # read, and the gateway refuses an upgrade that carries mask obligations (it never passes a stream it was told
 # to mask). So these requests get no content masks: they are `change` findings, held for a reviewer, who

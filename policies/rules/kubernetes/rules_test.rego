@@ -213,3 +213,36 @@ test_raw_streams_get_no_content_masks if {
 	logs := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"verb": "get", "resource": "pods", "name": "web-1", "subresource": "log"})
 	{"detector": "all", "rule": "warden.rules.kubernetes.content"} in logs.obligations.mask
 }
+
+test_workload_env_values_are_masked if {
+	every c in [
+		{"resource": "pods", "verb": "get", "name": "web-1"},
+		{"resource": "deployments", "api_group": "apps", "verb": "list"},
+		{"resource": "cronjobs", "api_group": "batch", "verb": "watch"},
+		{"resource": "pods", "verb": "patch", "name": "web-1", "subresource": "ephemeralcontainers"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.env_values"}
+		{
+			"spec.containers.*.env.*.value", "items.*.spec.template.spec.initContainers.*.env.*.value",
+			"object.spec.jobTemplate.spec.template.spec.containers.*.env.*.value",
+			"rows.*.object.template.spec.ephemeralContainers.*.env.*.value",
+			"metadata.annotations.*last-applied-configuration", "items.*.metadata.annotations.*last-applied-configuration",
+		} - paths == set()
+	}
+}
+
+test_env_values_not_path_masked_for_logs_streams_other_resources_or_break_glass if {
+	every c in [
+		{"resource": "pods", "verb": "get", "name": "web-1", "subresource": "log"},
+		{"resource": "pods", "verb": "create", "name": "web-1", "subresource": "exec"},
+		{"resource": "deployments", "api_group": "apps", "verb": "get", "subresource": "scale"},
+		{"resource": "configmaps", "verb": "list"},
+		{"resource": "deployments", "api_group": "example.com", "verb": "list"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		{m | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.env_values"} == set()
+	}
+	e := data.warden.decision with input as t.kubernetes(t.break_glass, t.prod_k8s, {"verb": "get", "resource": "pods"})
+	e.obligations.mask == []
+}

@@ -109,9 +109,9 @@ test_sql_carried_by_another_protocol_is_still_judged if {
 }
 
 test_sql_columns_are_masked_only_for_sql_commands if {
-	doc := object.union(t.kubernetes(t.agent, t.prod_k8s, {}), {"command": {"sql": {"statements": [t.read("select")]}}})
+	doc := object.union(t.kubernetes(t.agent, t.prod_k8s, {"resource": "configmaps"}), {"command": {"sql": {"statements": [t.read("select")]}}})
 	d := data.warden.decision with input as doc
 	{m.rule | some m in d.obligations.mask} == {"warden.rules.kubernetes.content", "warden.rules.sql.pii", "warden.rules.sql.content"}
-	e := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {})
+	e := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"resource": "configmaps"})
 	{m.rule | some m in e.obligations.mask} == {"warden.rules.kubernetes.content"}
 }
