@@ -19,7 +19,7 @@ import { tokenFromCredential } from './auth.ts'
 import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
 import { attachHandler, type HttpListener } from './node-server.ts'
-import { isPassthrough, splitAuthority, targetForHost } from './routes.ts'
+import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
 
 export interface ForwardProxyOptions {
@@ -65,7 +65,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     socket.once('close', () => open.delete(socket))
     socket.on('error', () => socket.destroy())
     try {
-      splitAuthority(authority)
+      const { host, port } = requestAuthority(authority)
       const proxyAuthorization = req.headers['proxy-authorization']
       const token = tokenFromCredential(proxyAuthorization)
       const challenge = { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' }
@@ -84,7 +84,6 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         } catch (err) {
           throw new HttpGatewayError(503, 'http.audit_unavailable', `the audit trail could not store this passthrough tunnel to ${authority}, so it was not opened: ${err instanceof Error ? err.message : String(err)}; retry once the audit store is back (an operator may set audit.on_failure: continue)`, { cause: err })
         }
-        const { host, port } = splitAuthority(authority)
         const upstream = net.connect({ host: host.replace(/^\[|\]$/g, ''), port })
         upstream.once('connect', () => {
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
@@ -107,6 +106,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         ALPNProtocols: ['http/1.1'],
         SNICallback: (servername, cb) => {
           try {
+            // A leaf is signed only for the host the CONNECT named (canonicalize() refuses the request anyway).
+            if (servername.toLowerCase().replace(/\.+$/, '') !== host.replace(/^\[|\]$/g, '')) throw new Error(`TLS server name ${JSON.stringify(servername.slice(0, 200))} differs from the CONNECT host ${host}`)
             tunnel.sni = servername
             cb(null, opts.leaves.context(servername))
           } catch (err) {
@@ -114,7 +115,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
           }
         },
         // Clients that send no SNI (an IP address) get a leaf for the CONNECT host.
-        secureContext: opts.leaves.context(splitAuthority(authority).host.replace(/^\[|\]$/g, '')),
+        secureContext: opts.leaves.context(host.replace(/^\[|\]$/g, '')),
       })
       tls.on('error', () => tls.destroy())
       tunnels.set(tls, tunnel)

@@ -46,6 +46,22 @@ export function splitAuthority(authority: string): { host: string; port: number 
   return { host: m[1]!.replace(/\.+$/, ''), port: m[2] ? Number(m[2]) : 443 }
 }
 
+/** A DNS name or IPv4 address (dot-separated labels of letters, digits, `-` and `_`), or a bracketed IPv6 address. */
+const HOST_NAME = /^(?:\[[0-9a-f:.]+\]|[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*)$/
+
+/**
+ * The host and port a CONNECT asks for, refused unless the host is a plain name or address. A pattern matches
+ * label by label, so `evil/.googleapis.com` or `evil?.googleapis.com` would match `*.googleapis.com` while a URL
+ * parser reads the host as `evil`: a target without upstream_http.url would send its credential there.
+ */
+export function requestAuthority(authority: string): { host: string; port: number } {
+  const parsed = splitAuthority(authority)
+  if (!HOST_NAME.test(parsed.host) || parsed.host.length > 253 || parsed.port < 1 || parsed.port > 65535) {
+    throw new HttpGatewayError(400, 'http.ambiguous', `malformed authority ${JSON.stringify(authority.slice(0, 200))}: expected host[:port] with a DNS name, an IPv4 address or a bracketed IPv6 address`)
+  }
+  return parsed
+}
+
 /**
  * Host pattern: `*` stands for one label, a leading `*.` for one or more; a pattern without `:port` matches
  * port 443 only (the port the tools use for these APIs).

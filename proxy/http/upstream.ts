@@ -108,7 +108,10 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
       const base = conf?.url ? configured : fallback
       if (!base) throw unconfigured(target, `set targets[${target.name}].upstream_http.url (e.g. https://api.example:443) in the config`)
       // Concatenated, not resolved: URL resolution would normalize what canonicalize() already checked.
-      return new URL(`${base}${pathAndQuery}`)
+      const url = new URL(`${base}${pathAndQuery}`)
+      // The credential goes to url's origin: it must be the base's, whatever the path or a host held.
+      if (url.origin !== new URL(base).origin) throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${JSON.stringify(`${base}${pathAndQuery}`.slice(0, 200))} would reach ${url.origin}, not ${new URL(base).origin}`)
+      return url
     },
     async send(req, opts) {
       const headers = await credential.apply(req)
