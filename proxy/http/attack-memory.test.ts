@@ -1,11 +1,13 @@
 // One agent asking for many large answers at once, each of which must be masked (read whole): without a bound
 // shared by every request, the bodies held would grow with the agent's concurrency until the gateway's memory
 // ran out, ending it for every session. Past the gateway's budget a body is refused with 503; the budget comes
-// back when the answers are done.
+// back when the answers are done. Likewise one agent holding more long-lived answers than the gateway keeps sockets
+// to the upstream: past its share it is told to retry (429), and other sessions' requests still go.
 import type { ServerResponse } from 'node:http'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { createUpstreamShares, PER_REQUESTER } from './upstream-shares.ts'
 
 const MB = 1024 * 1024
 let g: TestGateway
@@ -48,6 +50,67 @@ test('large masked answers in parallel: past the budget they are refused with 50
     res.end(`${half}"end"]}`)
   }
   assert.is((await ask()).status, 200)
+})
+
+test('one agent holding more long-lived answers than the upstream pool has sockets does not stall another agent', async () => {
+  const open: ServerResponse[] = []
+  let stop = false
+  g.route = (req, res) => {
+    if (req.url.startsWith('/hold') && !stop) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(': open\n\n')
+      open.push(res)
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"ok":true}')
+  }
+  const streams = new AbortController()
+  const held = Array.from({ length: 80 }, (_, i) => fetch(`${g.reverse.url}/t/web/hold/${i}`, { headers: { authorization: `Bearer ${token}` }, signal: streams.signal }).then((r) => r.status, () => 0))
+  for (let t = 0; t < 300 && open.length < PER_REQUESTER; t++) await new Promise((r) => setTimeout(r, 10))
+  try {
+    const other = await g.te.token('other-agent', ['agents'])
+    const asked = fetch(`${g.reverse.url}/t/web/ok`, { headers: { authorization: `Bearer ${other}` } }).then(async (r) => ({ status: r.status, body: await r.text() }))
+    const answer = await Promise.race([asked, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000).unref())])
+    assert.ok(answer, 'the other agent was answered within 5 s')
+    assert.is(answer!.status, 200, answer!.body.slice(0, 200))
+    assert.is(open.length, PER_REQUESTER, 'the first agent has its share of the upstream, its other requests wait')
+  } finally {
+    stop = true
+    for (const res of open) res.end()
+    streams.abort()
+    await Promise.all(held)
+  }
+})
+
+test('UpstreamShares: past its share a request waits for one of its own, then is refused with 429; others are not counted', async () => {
+  const shares = createUpstreamShares({ limit: 2, waitMs: 50 })
+  const a1 = await shares.take('t', 'a')
+  await shares.take('t', 'a')
+  const b = await shares.take('t', 'b')
+  const waiting = shares.take('t', 'a')
+  a1()
+  a1()
+  const a3 = await waiting
+  assert.is(shares.inFlight('t', 'a'), 2, 'the slot passed to the waiting request; giving back twice counts once')
+  const err = await shares.take('t', 'a').then(() => undefined, (e: { status?: number; headers?: Record<string, string> }) => e)
+  assert.is(err?.status, 429)
+  assert.is(err?.headers?.['retry-after'], '1')
+  a3()
+  b()
+  assert.is(shares.inFlight('t', 'b'), 0)
+  assert.is(shares.inFlight('t', 'a'), 1)
+})
+
+test('a requester\'s share comes back as its answers end, streamed or whole', async () => {
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"ok":true}')
+  }
+  for (let round = 0; round < 3; round++) {
+    const statuses = await Promise.all(Array.from({ length: PER_REQUESTER }, () => fetch(`${g.reverse.url}/t/web/ok`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => (await r.text(), r.status))))
+    assert.equal(statuses, Array(PER_REQUESTER).fill(200))
+  }
 })
 
 test.run()

@@ -24,6 +24,7 @@ import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload
 import { createUpstream, type Upstream } from './upstream.ts'
 import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
 import { createMaskBudget } from './mask-budget.ts'
+import { createUpstreamShares } from './upstream-shares.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -119,6 +120,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const mcpSessions = createMcpSessionOwners()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
+  const shares = createUpstreamShares()
   const upstreamOf = (t: TargetConfig) => {
     let u = upstreams.get(t.name)
     if (!u) upstreams.set(t.name, (u = createUpstream(t, opts.env)))
@@ -285,60 +287,69 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
     // a secret cut in pieces no detector matches), and the policy never sees Range.
     if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
-    const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization'), judgedHost }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
-    const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
-    if (reply.kind === 'upgrade') {
-      record(req, trace, 101)
-      return { status: 101, headers: { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }, upgrade: { socket: reply.socket, head: reply.head } }
-    }
-    const res = reply.res
-    const status = res.statusCode ?? 502
-    // The gateway's credential, should the upstream echo it: hidden in masked bodies and in every answer's headers.
-    const credentials = credentialForms(upstream.secrets())
-    const noBody = canon.method === 'HEAD' || status === 204 || status === 304
-    let out: MaskedBody | { headers: Record<string, string | string[]>; body: Readable; masked(): number }
-    if (mcp) {
-      try {
-        out = await mcp.answer(res, outcome)
-      } catch (err) {
-        discard(res)
-        throw err
+    // Upgrades get a socket of their own; a pooled request holds one of the requester's shares until its answer ends.
+    const giveBack = canon.upgrade === undefined ? await shares.take(target.name, `${caller.identity.issuer}\u0000${caller.identity.sub}`) : () => undefined
+    let handedOver = false
+    try {
+      const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization'), judgedHost }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
+      const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
+      if (reply.kind === 'upgrade') {
+        record(req, trace, 101)
+        return { status: 101, headers: { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }, upgrade: { socket: reply.socket, head: reply.head } }
       }
-    } else if (masks.length && !noBody) {
-      const watch = isWatch(canon.query)
-      try {
-        if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
-        out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
-          : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials)
-          : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget)
-      } catch (err) {
-        discard(res)
-        throw err
+      const res = reply.res
+      const status = res.statusCode ?? 502
+      // The gateway's credential, should the upstream echo it: hidden in masked bodies and in every answer's headers.
+      const credentials = credentialForms(upstream.secrets())
+      const noBody = canon.method === 'HEAD' || status === 204 || status === 304
+      let out: MaskedBody | { headers: Record<string, string | string[]>; body: Readable; masked(): number }
+      if (mcp) {
+        try {
+          out = await mcp.answer(res, outcome)
+        } catch (err) {
+          discard(res)
+          throw err
+        }
+      } else if (masks.length && !noBody) {
+        const watch = isWatch(canon.query)
+        try {
+          if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
+          out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
+            : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials)
+            : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget)
+        } catch (err) {
+          discard(res)
+          throw err
+        }
+      } else {
+        out = { ...streamUnmasked(res), masked: noneMasked }
       }
-    } else {
-      out = { ...streamUnmasked(res), masked: noneMasked }
+      const responseHeaders = { ...out.headers, ...gatewayHeaders }
+      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials)
+      if (out.body instanceof Uint8Array) {
+        record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() + hiddenInHeaders })
+        return { status, headers: responseHeaders, body: out.body }
+      }
+      let bytesOut = 0
+      const source = out.body
+      const stream = new Transform({ transform(c: Buffer, _e, cb) { bytesOut += c.byteLength; cb(null, c) } })
+      source.once('error', (err) => stream.destroy(err))
+      source.pipe(stream)
+      let done = false
+      const finish = (error?: string) => {
+        if (done) return
+        done = true
+        giveBack()
+        record(req, trace, status, { bytesOut, masked: out.masked() + hiddenInHeaders, error })
+      }
+      handedOver = true
+      stream.once('end', () => finish())
+      stream.once('error', (err) => finish(`stream: ${err.message}`))
+      stream.once('close', () => finish())
+      return { status, headers: responseHeaders, body: stream }
+    } finally {
+      if (!handedOver) giveBack()
     }
-    const responseHeaders = { ...out.headers, ...gatewayHeaders }
-    const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials)
-    if (out.body instanceof Uint8Array) {
-      record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() + hiddenInHeaders })
-      return { status, headers: responseHeaders, body: out.body }
-    }
-    let bytesOut = 0
-    const source = out.body
-    const stream = new Transform({ transform(c: Buffer, _e, cb) { bytesOut += c.byteLength; cb(null, c) } })
-    source.once('error', (err) => stream.destroy(err))
-    source.pipe(stream)
-    let done = false
-    const finish = (error?: string) => {
-      if (done) return
-      done = true
-      record(req, trace, status, { bytesOut, masked: out.masked() + hiddenInHeaders, error })
-    }
-    stream.once('end', () => finish())
-    stream.once('error', (err) => finish(`stream: ${err.message}`))
-    stream.once('close', () => finish())
-    return { status, headers: responseHeaders, body: stream }
   }
 
   return {

@@ -82,6 +82,8 @@ test('keep-alive holds on both sides: sequential requests reuse the client and u
 
 test('the upstream pool is bounded: a burst of concurrent requests queues on at most MAX_CONNECTIONS sockets', async () => {
   const burst = MAX_CONNECTIONS + 16
+  // Five agents, each within its own share of the pool (upstream-shares.ts): together they ask for more than it has.
+  const tokens = await Promise.all(Array.from({ length: 5 }, (_, i) => g.te.token(`pool-agent-${i}`, ['agents'])))
   let waiting = 0
   const release: Array<() => void> = []
   g.route = (_req, res) => {
@@ -92,8 +94,8 @@ test('the upstream pool is bounded: a burst of concurrent requests queues on at 
   }
   const before = g.upstream.seen.length
   const agent = new http.Agent({ keepAlive: true, maxSockets: burst })
-  const statuses = await Promise.all(Array.from({ length: burst }, () => new Promise<number>((resolve, reject) => {
-    const r = http.request(`${g.reverse.url}/t/web/pool`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+  const statuses = await Promise.all(Array.from({ length: burst }, (_, i) => new Promise<number>((resolve, reject) => {
+    const r = http.request(`${g.reverse.url}/t/web/pool`, { agent, headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } }, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode!))
     })
