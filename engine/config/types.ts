@@ -115,6 +115,8 @@ export interface UpstreamConfig {
   max_idle_in_transaction_seconds?: number
   /** Longest a transaction may stay open, busy or not, before the gateway ends the session (default 3600; 0: no limit). */
   max_transaction_seconds?: number
+  /** Sessions one caller (issuer and subject) may hold open on the target at once (default 32; 0: no limit). */
+  max_sessions_per_caller?: number
 }
 
 export interface TargetConfig {

@@ -9,6 +9,7 @@ import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { authFailureEvent, connectionEvent, deniedEvent, disconnectEvent, errorEvent, type ClientInfo } from './audit-events.ts'
 import { type Backend, connectBackend, type UpstreamTarget } from './backend.ts'
+import { type CallerSessions, DEFAULT_MAX_SESSIONS_PER_CALLER } from './caller-sessions.ts'
 import { type CancelRegistry, sendUpstreamCancel } from './cancel.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
@@ -40,6 +41,8 @@ export interface ConnectionDeps {
   /** The result planner (and its catalog cache) shared by every session of a target. */
   planner(target: TargetConfig, upstream: UpstreamTarget): ResultPlanner
   cancels: CancelRegistry
+  /** Sessions each caller holds open, shared by every connection of the listener. */
+  callers: CallerSessions
   secureContext?: tls.SecureContext
   allowPlaintext: boolean
   holdSeconds: number
@@ -59,6 +62,8 @@ export class Connection {
   private stream: Duplex
   private readonly clientInfo: ClientInfo
   private session: SessionState | undefined
+  /** Ends this session's count against its caller's limit (caller-sessions.ts). */
+  private leaveCallerSessions: (() => void) | undefined
   private backend: Backend | undefined
   private upstreamTarget: UpstreamTarget | undefined
   private key: BackendKeyData | undefined
@@ -172,6 +177,12 @@ export class Connection {
       throw pgErrors.unknownDatabase(params.database)
     }
     const session: SessionState = { id: `ses_${randomUUID().replace(/-/g, '').slice(0, 20)}`, started_at: new Date().toISOString(), identity, target }
+    const sessionLimit = target.upstream?.max_sessions_per_caller ?? DEFAULT_MAX_SESSIONS_PER_CALLER
+    this.leaveCallerSessions = this.deps.callers.enter(target.name, `${identity.issuer}\u0000${identity.sub}`, sessionLimit)
+    if (!this.leaveCallerSessions) {
+      engine.audit.record(errorEvent(this.clientInfo, { target: target.name, code: 'postgres.too_many_sessions', message: `${identity.sub} already holds ${sessionLimit} sessions on target ${target.name}` }))
+      throw pgErrors.tooManySessions(target.name, sessionLimit)
+    }
     this.session = session
     const settings = this.judgeSettings(session, params.settings)
 
@@ -358,6 +369,7 @@ export class Connection {
     const wasReady = this.step === 'ready'
     this.step = 'closed'
     clearInterval(this.timeLimits)
+    this.leaveCallerSessions?.()
     this.loop?.close()
     if (this.key) this.deps.cancels.revoke(this.key)
     // Messages the client pipelined before leaving (a Sync before Terminate) still reach the server.

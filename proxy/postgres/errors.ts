@@ -63,6 +63,10 @@ export const pgErrors = {
   featureNotSupported: (what: string, severity: Severity = 'ERROR') => err(severity, '0A000', what),
   maskingFailed: (why: string) =>
     err('ERROR', 'XX000', 'warden: masking failed', { detail: why, hint: 'No unmasked row was sent. Report this to the Warden administrators.' }),
+  tooManySessions: (target: string, limit: number) =>
+    err('FATAL', '53300', `warden: too many sessions: you already hold ${limit} sessions on target "${target}" (upstream.max_sessions_per_caller)`, {
+      hint: 'Close sessions you no longer use (or share one), or ask the gateway operator to raise upstream.max_sessions_per_caller for this target.',
+    }),
   upstreamUnavailable: (target: string, why: string) =>
     err('FATAL', '08001', `warden: cannot connect to target "${target}": ${why}`),
   messageTooLarge: (type: string, bytes: number, limit: number) =>

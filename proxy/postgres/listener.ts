@@ -6,6 +6,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import { loadAuditRedaction } from '../../engine/audit/index.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import { connectBackend, type UpstreamTarget } from './backend.ts'
+import { CallerSessions } from './caller-sessions.ts'
 import { CancelRegistry } from './cancel.ts'
 import { Catalog } from './catalog.ts'
 import { Connection } from './connection.ts'
@@ -44,6 +45,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   await loadAuditRedaction()
   const secureContext = opts.tls ? tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }) : undefined
   const cancels = new CancelRegistry()
+  const callers = new CallerSessions()
   const planners = new Map<string, { catalog: Catalog; planner: ResultPlanner }>()
   const live = new Set<Connection>()
   const sockets = new Set<net.Socket>()
@@ -66,6 +68,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       upstream: opts.upstream,
       planner,
       cancels,
+      callers,
       secureContext,
       allowPlaintext: opts.allowPlaintext,
       holdSeconds: opts.holdSeconds,

@@ -106,6 +106,8 @@ interface Route {
   port: number
   user: string
   password: string
+  /** Passwords the idle sessions take in turn (Warden: several agents' tokens; one caller may hold 32 sessions). */
+  idlePasswords?: string[]
 }
 
 async function pgbench(bin: string, r: Route, mode: Mode, clients: number): Promise<Result> {
@@ -212,7 +214,9 @@ async function startWarden(cluster: Awaited<ReturnType<typeof startCluster>>, st
     maskKey: new Uint8Array(32).fill(3),
   })
   const token = await signDevToken(keys.privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: 'pgbench', groups: ['agents'], ttlSeconds: 3600 })
-  return { listener, token, audit, pool }
+  // Idle sessions as many agents hold them: each caller may hold upstream.max_sessions_per_caller (32) at once.
+  const idleTokens = await Promise.all(Array.from({ length: 10 }, (_, i) => signDevToken(keys.privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: `idle-agent-${i}`, groups: ['agents'], ttlSeconds: 3600 })))
+  return { listener, token, idleTokens, audit, pool }
 }
 
 const mb = (bytes: number) => (bytes / 1048576).toFixed(0)
@@ -232,7 +236,7 @@ async function idleRss(r: Route, count: number): Promise<{ before: number; after
   }
   const before = await settle()
   const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'scripts', 'bench', 'idle-sessions.ts'), String(r.port), r.user, String(count)], {
-    env: { ...process.env, PGPASSWORD: r.password },
+    env: { ...process.env, PGPASSWORD: r.password, PGPASSWORDS: (r.idlePasswords ?? [r.password]).join(' ') },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let out = ''
@@ -300,7 +304,7 @@ try {
       for (const [i, v] of variants.entries()) {
         const warden = await startWarden(cluster, stateDir, v.audit, v.threads)
         wardens.push(warden)
-        routes.push({ route: variantName(v, i), port: warden.listener.address.port, user: 'pgbench', password: warden.token })
+        routes.push({ route: variantName(v, i), port: warden.listener.address.port, user: 'pgbench', password: warden.token, idlePasswords: warden.idleTokens })
       }
     }
   }
