@@ -56,6 +56,9 @@ test('requests, notifications and responses are told apart', () => {
   assert.equal(post({ jsonrpc: '2.0', id: 'r1', result: {} }).command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'response', id: 'r1' })
   assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'file:///etc/passwd' } }).command.mcp?.uri, 'file:///etc/passwd')
   assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'review' } }).command.mcp?.prompt, 'review')
+  const complete = (ref: unknown) => post({ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref, argument: { name: 'a', value: '' } } }).command.mcp
+  assert.is(complete({ type: 'ref/prompt', name: 'review' })?.prompt, 'review')
+  assert.is(complete({ type: 'ref/resource', uri: 'file:///etc/{name}' })?.uri, 'file:///etc/{name}')
 })
 
 test('GET opens the stream and DELETE ends the session; other HTTP methods are parse errors', () => {
@@ -81,6 +84,8 @@ test('malformed JSON-RPC is a parse error, never a guess', () => {
     [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', arguments: 'rm -rf' } }, /arguments must be an object/],
     [{ jsonrpc: '2.0', id: 1, method: 'resources/read', params: {} }, /needs params.uri/],
     [{ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: {} }, /needs params.name/],
+    [{ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref: { type: 'ref/tool', name: 'x' } } }, /needs params.ref/],
+    [{ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: {} }, /needs params.ref/],
     [{ jsonrpc: '2.0' }, /needs a method/],
     [{ jsonrpc: '2.0', id: 1 }, /exactly one of result and error/],
     ['{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"drop\\ud800_db","arguments":{}}}', /lone UTF-16 surrogate/],

@@ -50,6 +50,15 @@ function messageFields(base: McpCommand, message: JsonRpcMessage, context: McpJu
       if (typeof params.uri !== 'string') return failed(out, `${message.method} needs params.uri, the resource's URI`)
       out.uri = params.uri
       return out
+    case 'completion/complete': {
+      // Completion suggests values for a prompt's argument or a resource template's variable: it reads that
+      // prompt or resource, and is judged by the same lists. A ref of another type names nothing to judge.
+      const ref = isObject(params.ref) ? params.ref : {}
+      if (ref.type === 'ref/prompt' && typeof ref.name === 'string' && ref.name !== '') out.prompt = ref.name
+      else if (ref.type === 'ref/resource' && typeof ref.uri === 'string') out.uri = ref.uri
+      else return failed(out, 'completion/complete needs params.ref: {type: "ref/prompt", name} or {type: "ref/resource", uri}')
+      return out
+    }
     case 'prompts/get':
       if (typeof params.name !== 'string' || params.name === '') return failed(out, 'prompts/get needs params.name, the prompt\'s name')
       out.prompt = params.name
