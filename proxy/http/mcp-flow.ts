@@ -15,7 +15,7 @@ import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import {
-  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcRefusal, type McpResponseContext, mcpServerId, type McpSessionOwners,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, type McpResponseContext, mcpServerId, type McpSessionOwners,
   mcpSummary, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -91,6 +91,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     for (const d of p.denied) audit('server_request_denied', { server, method: d.method, server_request_decision_id: d.decisionId })
     for (const tool of p.changedTools) audit('tool_changed', { server, tool })
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
+    for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
     for (const message of p.postBack) postBack(message, sessionId)
   }
 
@@ -148,6 +149,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         maskKey: o.maskKey,
         registry: o.registry,
         canCall: engineCanCall(engine, session, endpoint),
+        canRead: engineCanRead(engine, session, endpoint),
         judgeServerRequest(message) {
           const j = engine.judge(serverJudgeRequest(session, endpoint, message))
           return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId() }

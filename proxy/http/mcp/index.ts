@@ -7,12 +7,13 @@
 //   if (!outcome.allow) reply(jsonRpcRefusal({ id: mcp?.id, decision, decisionId, accept, parseError: mcp?.parse_error }, outcome, holdSeconds))
 //   if (outcome.approvalId && mcp?.tool_changed) await registry.accept(mcp.server, mcp.tool!, mcp.tool_fingerprint!)
 //   forward (POST with body forwardedBody(rawRequest), GET or DELETE; headers content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id)
-//   upstream answer: application/json → processJsonBody(ctx, text); text/event-stream → createStreamProcessor(ctx),
+//   upstream answer (tools, resources, templates and prompts listed filtered to what the caller may use):
+//     application/json → processJsonBody(ctx, text); text/event-stream → createStreamProcessor(ctx),
 //     push() each decoded chunk, write `forward`, POST each `postBack` message to the same endpoint with the
 //     answer's Mcp-Session-Id (and the gateway's credential); audit `denied`, `changedTools`, `removedTools`;
 //     an McpError ends the stream (or is a 502 before headers): nothing unprocessed is forwarded
 //   ctx = { server: mcp.server, request: mcp, masks: decision.obligations.mask, maskKey, registry,
-//           canCall: engineCanCall(engine, session, endpoint),
+//           canCall: engineCanCall(engine, session, endpoint), canRead: engineCanRead(engine, session, endpoint),
 //           judgeServerRequest: (m) => { const j = engine.judge(serverJudgeRequest(session, endpoint, m));
 //                                        return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId } } }
 //
@@ -23,6 +24,7 @@ export {
   type DenialDetails, denialError, encodeMessage, type HeldEnd, JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST,
   type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, type McpReply,
 } from './jsonrpc-reply.ts'
+export { type CanRead, engineCanRead } from './listings.ts'
 export { maskRpcMessage } from './mask.ts'
 export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpServerId, mcpSummary, serverJudgeRequest } from './request.ts'
 export {

@@ -58,9 +58,19 @@ export function serverJudgeRequest(session: SessionState, endpoint: string, mess
   return { kind: 'http', session, request, mcp: { direction: 'server' } }
 }
 
+function hypothetical(endpoint: string, method: string, params: Record<string, unknown>): RawHttpRequest {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method, params })
+  return { method: 'POST', url: endpoint, headers: { 'content-type': 'application/json' }, body }
+}
+
 /** The judge request for a call to `tool` with no arguments, as if the client made it now (tools/list filtering). */
 export function hypotheticalCallRequest(session: SessionState, endpoint: string, tool: string, state: McpToolState): McpJudgeRequest {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: tool, arguments: {} } })
-  const request: RawHttpRequest = { method: 'POST', url: endpoint, headers: { 'content-type': 'application/json' }, body }
+  const request = hypothetical(endpoint, 'tools/call', { name: tool, arguments: {} })
   return { kind: 'http', session, request, mcp: { direction: 'client', tools: { [tool]: state } } }
+}
+
+/** The judge request for a resources/read or prompts/get (no arguments), as if the client made it now (listings). */
+export function hypotheticalReadRequest(session: SessionState, endpoint: string, read: { method: 'resources/read' | 'prompts/get'; subject: string }): McpJudgeRequest {
+  const params = read.method === 'resources/read' ? { uri: read.subject } : { name: read.subject }
+  return { kind: 'http', session, request: hypothetical(endpoint, read.method, params), mcp: { direction: 'client' } }
 }

@@ -13,6 +13,7 @@ function context(over: Partial<McpResponseContext> = {}): McpResponseContext {
     maskKey: new Uint8Array(32),
     registry: createMemoryToolRegistry(),
     canCall: (tool) => tool.name !== 'drop_database',
+    canRead: (read) => !read.subject.startsWith('file:///etc/') && read.subject !== 'leak_keys',
     judgeServerRequest: (m) => ({ allow: m.method === 'roots/list', decision: { reasons: [{ rule: 'warden.rules.mcp.server_request', message: `no ${String(m.method)}` }] }, decisionId: 'dec_s' }),
     ...over,
   }
@@ -40,6 +41,25 @@ test('a tools list answering another request (a replay on the GET stream, a stra
   const callResult = { jsonrpc: '2.0', id: 3, result: { content: [], tools: [{ name: 'drop_database' }] } }
   const out = await processJsonBody(context({ request: { method: 'tools/call', id: 3 } }), JSON.stringify(callResult))
   assert.is(JSON.parse(out.forward).result.tools.length, 1)
+})
+
+test('resources, templates and prompts listed are filtered to what the caller may read, answering the request or not', async () => {
+  const resources = { resources: [{ uri: 'file:///etc/passwd', name: 'passwd' }, { uri: 'mem://notes', name: 'notes' }] }
+  const templates = { resourceTemplates: [{ uriTemplate: 'file:///etc/{name}', name: 'etc' }, { uriTemplate: 'mem://{id}', name: 'mem' }] }
+  const prompts = { prompts: [{ name: 'leak_keys' }, { name: 'review' }], nextCursor: 'c' }
+  for (const [method, result] of [['resources/list', resources], ['resources/templates/list', templates], ['prompts/list', prompts]] as const) {
+    for (const request of [{ method, id: 4 }, { method: 'tools/call', id: 99 }, undefined]) {
+      const out = await processJsonBody(context({ request }), JSON.stringify({ jsonrpc: '2.0', id: 4, result }))
+      const forwarded = JSON.parse(out.forward).result
+      assert.not.ok(JSON.stringify(forwarded).includes('/etc/') || JSON.stringify(forwarded).includes('leak_keys'), out.forward)
+      assert.is(Object.values(forwarded).find(Array.isArray)!.length, 1)
+      assert.is(out.removedReads.length, 1)
+    }
+  }
+  await processJsonBody(context({ request: { method: 'prompts/list', id: 4 } }), JSON.stringify({ jsonrpc: '2.0', id: 4, result: { prompts: [{ description: 'no name' }] } })).then(
+    () => assert.unreachable('a prompt with no name was passed'),
+    (err: unknown) => assert.instance(err, McpError),
+  )
 })
 
 test('a tool result is masked', async () => {

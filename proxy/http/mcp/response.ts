@@ -4,6 +4,9 @@
 //
 //   answer to the client's tools/list → fingerprints recorded (registry.observe), tools the caller may not call
 //                                        removed (canCall), then masked; so is a replayed one (isToolsListAnswer)
+//   answer to resources/list,          → entries the caller may not read removed (canRead), then masked; so
+//     resources/templates/list,          is any other answer holding such a list
+//     prompts/list
 //   any other answer (result / error)  → masked
 //   server notification               → params masked, forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
@@ -21,6 +24,7 @@ import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
 import { maskRpcMessage } from './mask.ts'
 import { createSseParser, formatSseEvent, type SseEvent } from './sse.ts'
+import { type CanRead, filterListing, type Listing, listingOf, listingsIn } from './listings.ts'
 import { type CanCall, filterToolsList, listedTools } from './tools-list.ts'
 
 export interface ServerRequestJudgement {
@@ -40,6 +44,8 @@ export interface McpResponseContext {
   registry: ToolRegistry
   /** Whether the caller may call a listed tool (engineCanCall). */
   canCall: CanCall
+  /** Whether the caller may read a listed resource or prompt (engineCanRead). */
+  canRead: CanRead
   /** Judges a request the server sends to the client (engine.judge(serverJudgeRequest(…)); allow = effect allow). */
   judgeServerRequest(message: Record<string, unknown>): ServerRequestJudgement
 }
@@ -54,12 +60,14 @@ export interface ProcessedMessages {
   /** tools/list: tools removed from the answer, and tools whose definition changed since recorded (audit these). */
   removedTools: string[]
   changedTools: string[]
+  /** resources, templates and prompts removed from listings (by the uri, template or name). */
+  removedReads: Array<{ method: string; subject: string }>
   masked: number
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], masked: 0 })
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], masked: 0 })
 
 function parseMessage(text: string): Record<string, unknown> {
   let message: unknown
@@ -86,6 +94,15 @@ function isToolsListAnswer(ctx: McpResponseContext, message: Record<string, unkn
   return isObject(message.result) && Object.hasOwn(message.result, 'tools')
 }
 
+/** The resource and prompt listings in an answer: the judged request's, or any a stray answer holds. */
+function listingsAnswered(ctx: McpResponseContext, message: Record<string, unknown>): Listing[] {
+  if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return []
+  const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
+  if (!answersJudged) return listingsIn(message.result)
+  const listing = listingOf(ctx.request!.method)
+  return listing ? [listing] : []
+}
+
 /** Handles one message; returns it as it should reach the client, or undefined when it is dropped. */
 async function handle(ctx: McpResponseContext, message: Record<string, unknown>, out: ProcessedMessages): Promise<Record<string, unknown> | undefined> {
   const isRequest = typeof message.method === 'string' && Object.hasOwn(message, 'id')
@@ -106,6 +123,11 @@ async function handle(ctx: McpResponseContext, message: Record<string, unknown>,
     const filtered = filterToolsList(message.result, ctx.canCall, states)
     out.removedTools.push(...filtered.removed)
     current = { ...message, result: filtered.result }
+  }
+  for (const listing of listingsAnswered(ctx, current)) {
+    const filtered = filterListing(listing, current.result, ctx.canRead)
+    for (const subject of filtered.removed) out.removedReads.push({ method: listing.read, subject })
+    current = { ...current, result: filtered.result }
   }
   const m = maskRpcMessage(current, ctx.masks, ctx.maskKey)
   out.masked += m.masked
