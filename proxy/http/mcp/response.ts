@@ -8,7 +8,7 @@
 //     resources/templates/list,          is any other answer holding such a list
 //     prompts/list
 //   any other answer (result / error)  → masked
-//   server notification               → params masked, forwarded
+//   server notification               → params masked (and the id and method scanned), forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
 //                                        otherwise dropped from the stream, and a JSON-RPC error answering it
 //                                        is returned in `postBack`: the core POSTs it to the server's endpoint
@@ -129,7 +129,7 @@ async function handle(ctx: McpResponseContext, message: Record<string, unknown>,
     for (const subject of filtered.removed) out.removedReads.push({ method: listing.read, subject })
     current = { ...current, result: filtered.result }
   }
-  const m = maskRpcMessage(current, ctx.masks, ctx.maskKey)
+  const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked
   return m.message
 }
