@@ -232,6 +232,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         return req.signal
       },
       judgement: uploadJudgement,
+      // An MCP tool may change while its call is held: judged again with the registry's state of that moment.
+      ...(mcp ? { again: () => mcp.judgeRequest() } : {}),
       onHeld(held) {
         trace.approvalId = held.id
         engine.audit.record({
