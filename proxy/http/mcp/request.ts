@@ -27,6 +27,22 @@ function toolCalled(request: RawHttpRequest): string | undefined {
   return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
 }
 
+const isId = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+
+/**
+ * What a POST's message says about request ids: `id`, the id of a request (a message with a method and an id);
+ * `cancels`, the request a notifications/cancelled names.
+ */
+export function messageIds(request: RawHttpRequest): { id?: string | number; cancels?: string | number } {
+  const message = parsedMessage(request)
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return {}
+  const { method, id, params } = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } }
+  if (typeof method !== 'string') return {}
+  if (isId(id)) return { id }
+  if (method === 'notifications/cancelled' && id === undefined && isId(params?.requestId)) return { cancels: params.requestId }
+  return {}
+}
+
 /**
  * The body to forward for a judged POST: the parsed message serialized again, so the server reads what the
  * policy read (a duplicate key, a BOM or odd whitespace cannot make the two disagree). Undefined when the body
