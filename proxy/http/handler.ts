@@ -232,6 +232,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       get signal() {
         return mcp ? mcp.holdSignal(req.signal) : req.signal
       },
+      // Read only if the request is held, like the signal.
+      get reviewText() {
+        return mcp?.reviewText()
+      },
       judgement: uploadJudgement,
       // An MCP tool may change while its call is held: judged again with the registry's state of that moment.
       ...(mcp ? { again: () => mcp.judgeRequest() } : {}),

@@ -16,7 +16,7 @@ import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import {
   clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, type McpHeldCalls, type McpResponseContext, mcpServerId,
-  type McpSessionOwners, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
+  type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
 import type { Upstream, UpstreamResponse } from './upstream.ts'
@@ -48,6 +48,8 @@ export interface McpFlowOptions {
 export interface McpFlow {
   judgeRequest(): Promise<JudgeRequest>
   summary: string
+  /** What a reviewer sees of a held message: the summary and its params (never audited). */
+  reviewText(): string
   /** The signal a hold of this request waits with: `base`, and the client cancelling the request (notifications/cancelled). */
   holdSignal(base: AbortSignal | undefined): AbortSignal | undefined
   /** The hold is over (whatever its end): the request can no longer be cancelled. */
@@ -116,6 +118,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       return clientJudgeRequest(session, request, o.registry)
     },
     summary: mcpSummary(o.target, request),
+    reviewText: () => mcpReviewText(o.target, request),
 
     holdSignal(base) {
       if (mcpSession === undefined || ids.id === undefined) return base

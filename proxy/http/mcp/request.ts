@@ -1,6 +1,7 @@
 // Judge requests for MCP traffic, built the one way the engine expects them: the client's POST (with the
 // registry's view of the tool it calls), a request the server sends on its stream (direction `server`), and a
 // hypothetical tools/call used to filter tools/list. The HTTP core passes each to engine.judge / judgeAndHold.
+import { reviewJson } from '../../../engine/approvals/index.ts'
 import type { TargetConfig } from '../../../engine/config/types.ts'
 import type { HttpJudgeRequest, SessionState } from '../../../engine/gateway.ts'
 import { normalizeHttp } from '../../../engine/normalize/http.ts'
@@ -59,6 +60,18 @@ export function mcpSummary(target: TargetConfig, request: RawHttpRequest): strin
   if (method !== 'POST') return `MCP ${mcpServerId(target)}: ${method === 'GET' ? 'open stream' : method === 'DELETE' ? 'end session' : method}`
   const tool = toolCalled(request)
   return `MCP ${mcpServerId(target)}: ${tool === undefined ? 'message' : `tools/call ${tool}`}`
+}
+
+/**
+ * What a reviewer is shown for a held message: the summary, then the message's params (a tool's arguments, a
+ * uri, a prompt's arguments) as escaped JSON, so the reviewer approves the call that will run, not its name.
+ * Kept out of the audit trail, like the review text of a SQL statement's values.
+ */
+export function mcpReviewText(target: TargetConfig, request: RawHttpRequest): string {
+  const summary = mcpSummary(target, request)
+  const message = parsedMessage(request)
+  if (message === null || typeof message !== 'object' || Array.isArray(message) || !Object.hasOwn(message, 'params')) return summary
+  return `${summary}\nparams: ${reviewJson((message as { params: unknown }).params)}`
 }
 
 /** The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state. */
