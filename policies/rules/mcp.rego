@@ -186,10 +186,11 @@ method_call if {
 server_allowed if method in settings.current.mcp.server_requests_allowed
 
 # A server→client request the settings do not allow: denied for everyone (no verdict column: it cannot wait).
+# A server "notification" outside notifications/ (sampling/createMessage with no id) asks for something too.
 deny contains r if {
 	mcp_request
 	server
-	m.kind == "request"
+	method_call
 	not server_allowed
 	msg := concat("", [
 		"MCP server ", server_name, " asked the client for ", method,

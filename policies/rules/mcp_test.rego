@@ -194,3 +194,13 @@ test_completion_is_judged_as_a_read_of_its_ref if {
 	other := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "completion/complete", "prompt": "review"}) with data.settings as read_settings
 	other.effect == "allow"
 }
+
+test_server_messages_without_an_id_that_ask_for_something_are_denied if {
+	every method in ["sampling/createMessage", "elicitation/create", "tools/call"] {
+		d := data.warden.decision with input as doc(t.agent, prod_mcp, {"direction": "server", "kind": "notification", "method": method})
+		d.effect == "deny"
+		d.reasons[0].rule == "warden.rules.mcp.server_request"
+	}
+	note := data.warden.decision with input as doc(t.agent, prod_mcp, {"direction": "server", "kind": "notification", "method": "notifications/message"})
+	note.effect == "allow"
+}

@@ -93,6 +93,18 @@ test('on a stream: a denied server request is dropped and answered by a post-bac
   assert.equal([...a.denied, ...b.denied].map((d) => d.method), ['sampling/createMessage'])
 })
 
+test('a server message with no id whose method is not a notification is judged: denied, it is dropped with no post-back', async () => {
+  const p = createStreamProcessor(context({ request: { method: 'tools/call', id: 3 } }))
+  const out = await p.push([
+    'event: message\ndata: {"jsonrpc":"2.0","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}\n\n',
+    'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n\n',
+  ].join(''))
+  assert.not.ok(out.forward.includes('sampling/createMessage'), out.forward)
+  assert.ok(out.forward.includes('notifications/message'), out.forward)
+  assert.equal(out.denied.map((d) => [d.method, d.id]), [['sampling/createMessage', undefined]])
+  assert.is(out.postBack.length, 0)
+})
+
 test('anything that is not JSON-RPC on the stream ends it with an error', async () => {
   for (const bad of ['data: not json\n\n', 'data: {"jsonrpc":"1.0","id":1}\n\n', 'event: custom\ndata: {}\n\n']) {
     const p = createStreamProcessor(context())

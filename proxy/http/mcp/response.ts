@@ -10,6 +10,8 @@
 //   any other answer (result / error)  → masked
 //   server notification               → params masked (and the id and method scanned), forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
+//     (or a message with no id whose      a message with no id is dropped without a post-back
+//     method is not notifications/…)
 //                                        otherwise dropped from the stream, and a JSON-RPC error answering it
 //                                        is returned in `postBack`: the core POSTs it to the server's endpoint
 //                                        (same Mcp-Session-Id, the gateway's credential) so the server does not
@@ -105,12 +107,16 @@ function listingsAnswered(ctx: McpResponseContext, message: Record<string, unkno
 
 /** Handles one message; returns it as it should reach the client, or undefined when it is dropped. */
 async function handle(ctx: McpResponseContext, message: Record<string, unknown>, out: ProcessedMessages): Promise<Record<string, unknown> | undefined> {
-  const isRequest = typeof message.method === 'string' && Object.hasOwn(message, 'id')
-  if (isRequest) {
+  // A request, or a message without an id that asks for something all the same (a method outside
+  // notifications/: a lax client may act on a sampling/createMessage with no id).
+  const hasId = Object.hasOwn(message, 'id')
+  const asks = typeof message.method === 'string' && (hasId || !message.method.startsWith('notifications/'))
+  if (asks) {
     const judged = ctx.judgeServerRequest(message)
     if (!judged.allow) {
-      const id = message.id as string | number | null
-      out.postBack.push(denialError({ id, decision: judged.decision, decisionId: judged.decisionId }))
+      const id = hasId ? (message.id as string | number | null) : undefined
+      // Only a request waits for an answer.
+      if (hasId) out.postBack.push(denialError({ id, decision: judged.decision, decisionId: judged.decisionId }))
       out.denied.push({ method: message.method as string, id, decisionId: judged.decisionId })
       return undefined
     }
