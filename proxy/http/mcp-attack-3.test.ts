@@ -189,6 +189,14 @@ test('resources/read and prompts/get answers are masked, text and blob; a denied
   assert.not.ok(catalog.calls.some((c) => c.startsWith('read file:///etc/') || c.startsWith('prompt leak_keys')), catalog.calls.join(', '))
 })
 
+test('a denied resource spelled another way (dot segments, case, localhost, percent-encoding) is refused before the server reads it', async () => {
+  for (const [i, uri] of ['file:///tmp/../etc/passwd', 'FILE:///etc/passwd', 'file://localhost/etc/passwd', 'file:///%65tc/passwd', 'file:///etc%2fpasswd', 'file:/etc/passwd'].entries()) {
+    const r = await post('evil-mcp', evilSession, rpc(70 + i, 'resources/read', { uri }))
+    assert.ok(answerTo(r, 70 + i)?.error, `${uri}: ${r.text}`)
+  }
+  assert.not.ok(evil.calls.some((c) => c.startsWith('resources/read')), evil.calls.join(', '))
+})
+
 // --- Server to client --------------------------------------------------------------------------------------
 
 test('notifications the server sends (logging, progress, resources/updated) are masked, their correlation fields too', async () => {

@@ -98,6 +98,23 @@ test('malformed JSON-RPC is a parse error, never a guess', () => {
   }
 })
 
+test('a resource URI is judged only in its canonical form: other spellings of it are parse errors naming the canonical one', () => {
+  const read = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } }).command.mcp
+  for (const uri of ['file:///etc/passwd', 'mem://notes', 'db://customers/1', 'urn:isbn:123', 'https://example.com/a?b=%20c']) assert.is(read(uri)?.parse_error, undefined, uri)
+  for (const [uri, want] of [
+    ['file:///tmp/../etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['FILE:///etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file://localhost/etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///%65tc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///tmp/%2e%2e/etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///etc%2fpasswd', /percent-encoded slash/],
+    ['file:///etc%5Cpasswd', /percent-encoded slash/],
+    ['etc/passwd', /not an absolute URI/],
+  ] as const) assert.match(read(uri)?.parse_error ?? '', want, uri)
+  const sub = post({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'file:///a/./b' } }).command.mcp
+  assert.match(sub?.parse_error ?? '', /canonical/)
+})
+
 test('a server→client request is judged with direction server and no HTTP part', () => {
   const { command, risk } = post({ jsonrpc: '2.0', id: 3, method: 'sampling/createMessage', params: { messages: [] } }, { direction: 'server' })
   assert.equal(command.mcp, { server: 'prod-mcp', direction: 'server', kind: 'request', method: 'sampling/createMessage', id: 3 })
