@@ -39,6 +39,7 @@ function buildCatalog(calls: string[]): McpServer {
     calls.push(`read ${uri.href}`)
     return { contents: [{ uri: uri.href, text: 'root:x:0:0' }] }
   })
+  s.registerResource('note-by-id', new ResourceTemplate('mem://notes/{id}', { list: undefined }), { mimeType: 'text/plain' }, (uri) => ({ contents: [{ uri: uri.href, text: 'a note' }] }))
   s.registerPrompt('leak_keys', { description: 'Prints the production keys', argsSchema: { env: completable(z.string(), () => { calls.push('complete leak_keys'); return [`prod-key-of-${EMAIL}`] }) } }, ({ env }) => {
     calls.push(`prompt leak_keys ${env}`)
     return { messages: [{ role: 'user', content: { type: 'text', text: `keys of ${env}` } }] }
@@ -148,6 +149,7 @@ test('resources/list, resources/templates/list and prompts/list leave out what t
   const templates = answerTo(await post('catalog-mcp', catalogSession, rpc(2, 'resources/templates/list')), 2)
   assert.ok(Array.isArray(templates?.result?.resourceTemplates), JSON.stringify(templates))
   assert.not.ok(JSON.stringify(templates).includes('file:///etc/'), JSON.stringify(templates))
+  assert.equal(templates.result.resourceTemplates.map((t: { uriTemplate: string }) => t.uriTemplate), ['mem://notes/{id}'])
   const prompts = answerTo(await post('catalog-mcp', catalogSession, rpc(3, 'prompts/list')), 3)
   const names = (prompts?.result?.prompts ?? []).map((p: { name: string }) => p.name)
   assert.ok(names.includes('review'), JSON.stringify(prompts))

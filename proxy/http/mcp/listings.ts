@@ -1,16 +1,19 @@
 // resources/list, resources/templates/list and prompts/list answers filtered to what the caller may read, as
 // tools/list answers are to the tools it may call (tools-list.ts): each entry is judged as a hypothetical read
-// (resources/read of its uri or uriTemplate, prompts/get of its name) through the engine, and an entry whose
+// (resources/read of its uri, completion/complete of its uriTemplate, prompts/get of its name) through the engine, and an entry whose
 // read would be denied is removed. Its name, description and arguments are the server's words about data the
 // settings keep from the caller; a read that would be held stays listed.
 import type { GatewayEngine, SessionState } from '../../../engine/gateway.ts'
 import { McpError } from './errors.ts'
 import { hypotheticalReadRequest } from './request.ts'
 
-/** A read the caller could make: resources/read of a uri, or prompts/get of a prompt. */
+/**
+ * A read the caller could make: resources/read of a uri, prompts/get of a prompt, or for a resource template
+ * completion/complete of it (judged by the same resource lists, and not a concrete uri to be canonical).
+ */
 export interface ListedRead {
-  method: 'resources/read' | 'prompts/get'
-  /** The uri (or uri template) read, or the prompt's name. */
+  method: 'resources/read' | 'prompts/get' | 'completion/complete'
+  /** The uri, uri template or prompt name. */
   subject: string
 }
 
@@ -26,7 +29,7 @@ export interface Listing {
 
 const LISTINGS: Record<string, Listing> = {
   'resources/list': { field: 'resources', key: 'uri', read: 'resources/read' },
-  'resources/templates/list': { field: 'resourceTemplates', key: 'uriTemplate', read: 'resources/read' },
+  'resources/templates/list': { field: 'resourceTemplates', key: 'uriTemplate', read: 'completion/complete' },
   'prompts/list': { field: 'prompts', key: 'name', read: 'prompts/get' },
 }
 

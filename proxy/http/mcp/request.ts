@@ -98,8 +98,16 @@ export function hypotheticalCallRequest(session: SessionState, endpoint: string,
   return { kind: 'http', session, request, mcp: { direction: 'client', tools: { [tool]: state } } }
 }
 
-/** The judge request for a resources/read or prompts/get (no arguments), as if the client made it now (listings). */
-export function hypotheticalReadRequest(session: SessionState, endpoint: string, read: { method: 'resources/read' | 'prompts/get'; subject: string }): McpJudgeRequest {
-  const params = read.method === 'resources/read' ? { uri: read.subject } : { name: read.subject }
-  return { kind: 'http', session, request: hypothetical(endpoint, read.method, params), mcp: { direction: 'client' } }
+const READ_PARAMS = {
+  'resources/read': (subject: string) => ({ uri: subject }),
+  'prompts/get': (subject: string) => ({ name: subject }),
+  'completion/complete': (template: string) => ({ ref: { type: 'ref/resource', uri: template }, argument: { name: '', value: '' } }),
+}
+
+/**
+ * The judge request for a resources/read, prompts/get or (a resource template) completion/complete, as if the
+ * client made it now (listings).
+ */
+export function hypotheticalReadRequest(session: SessionState, endpoint: string, read: { method: keyof typeof READ_PARAMS; subject: string }): McpJudgeRequest {
+  return { kind: 'http', session, request: hypothetical(endpoint, read.method, READ_PARAMS[read.method](read.subject)), mcp: { direction: 'client' } }
 }
