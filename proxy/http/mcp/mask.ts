@@ -27,6 +27,15 @@ function masked(doc: unknown, masks: MaskObligation[], key: Uint8Array): { doc: 
   }
 }
 
+const detectorsOf = (masks: MaskObligation[]) => masks.filter((m) => m.detector !== undefined && m.path === undefined && m.column === undefined)
+
+/** A text outside any message (an SSE event's id) as the detectors leave it. */
+export function maskText(text: string, masks: MaskObligation[], key: Uint8Array): string {
+  const detectors = detectorsOf(masks)
+  if (detectors.length === 0) return text
+  return String((masked({ text }, detectors, key).doc as { text: unknown }).text)
+}
+
 /**
  * The message with its content masked, and the number of values masked. The input is not modified.
  * `clientIds`: values the client chose (the judged request's id), kept wherever the protocol echoes them.
@@ -36,7 +45,7 @@ export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObli
   const out = { ...message }
   let count = 0
   const own = (v: unknown) => v !== undefined && clientIds.includes(v)
-  const detectors = masks.filter((m) => m.detector !== undefined && m.path === undefined && m.column === undefined)
+  const detectors = detectorsOf(masks)
   for (const field of ['id', 'method'] as const) {
     if (detectors.length === 0 || !Object.hasOwn(message, field) || (field === 'id' && own(message.id))) continue
     const m = masked({ [field]: message[field] }, detectors, key)

@@ -86,11 +86,31 @@ test('on a stream: a denied server request is dropped and answered by a post-bac
   assert.equal(messages.map((m) => m.method ?? `answer ${m.id}`), ['notifications/message', 'roots/list', 'answer 3'])
   assert.not.ok(JSON.stringify(messages[0]).includes('jane@example.com'))
   assert.ok(forwarded.some((e) => e.id === 'e2' && e.data === ''), 'the dropped event keeps its id')
-  assert.ok(forwarded.some((e) => e.comments?.includes(' ping')), 'keep-alives pass')
+  assert.ok(forwarded.some((e) => e.comments?.includes('')), 'keep-alives pass (without their text)')
+  assert.not.ok(forwarded.some((e) => e.comments?.includes(' ping')), 'a comment\'s text is the server\'s, not passed')
   const postBack = [...a.postBack, ...b.postBack, ...c.postBack]
   assert.equal(postBack.map((m) => [m.id, m.error.code]), [[0, JSONRPC_DENIED]])
   assert.match(postBack[0]!.error.message, /no sampling\/createMessage/)
   assert.equal([...a.denied, ...b.denied].map((d) => d.method), ['sampling/createMessage'])
+})
+
+test('the framing of an event is the server\'s text: ids masked, comments emptied, other event types and non-numeric retry dropped', async () => {
+  const p = createStreamProcessor(context({ request: { method: 'tools/call', id: 3 } }))
+  const out = await p.push([
+    ': for jane@example.com\n\n',
+    'event: jane@example.com\n\n',
+    'retry: jane@example.com\n\n',
+    'retry: 3000\n\n',
+    'id: c-jane@example.com\nevent: message\ndata: {"jsonrpc":"2.0","id":3,"result":{}}\n\n',
+  ].join(''))
+  assert.not.ok(out.forward.includes('jane@example.com'), out.forward)
+  const events = createSseParser().push(out.forward)
+  assert.equal(events.map((e) => [e.event, e.retry, e.comments, e.data === '' ? '' : 'message']), [
+    [undefined, undefined, [''], ''],
+    [undefined, '3000', undefined, ''],
+    ['message', undefined, undefined, 'message'],
+  ])
+  assert.ok(events[2]!.id !== undefined && events[2]!.id !== '', 'the event keeps an id, masked')
 })
 
 test('a server message with no id whose method is not a notification is judged: denied, it is dropped with no post-back', async () => {

@@ -24,7 +24,7 @@ import type { McpToolState } from '../../../engine/normalize/index.ts'
 import { McpError } from './errors.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
-import { maskRpcMessage } from './mask.ts'
+import { maskRpcMessage, maskText } from './mask.ts'
 import { createSseParser, formatSseEvent, type SseEvent } from './sse.ts'
 import { type CanRead, filterListing, type Listing, listingOf, listingsIn } from './listings.ts'
 import { type CanCall, filterToolsList, listedTools } from './tools-list.ts'
@@ -155,6 +155,21 @@ export interface McpStreamProcessor {
   end(): Promise<ProcessedMessages>
 }
 
+/**
+ * An event's framing as it may reach the client. The server writes it as freely as the data: a comment's text
+ * goes (the comment stays, a keep-alive), the id is masked like content (a masked id only costs that event's
+ * resumption), a type other than message is dropped (it only comes with no data), retry is kept when it is a
+ * number, as clients read it.
+ */
+function framing(ctx: McpResponseContext, event: SseEvent): Omit<SseEvent, 'data'> {
+  const out: Omit<SseEvent, 'data'> = {}
+  if (event.event === 'message') out.event = event.event
+  if (event.id !== undefined) out.id = maskText(event.id, ctx.masks, ctx.maskKey)
+  if (event.retry !== undefined && /^\d+$/.test(event.retry)) out.retry = event.retry
+  if (event.comments?.length) out.comments = event.comments.map(() => '')
+  return out
+}
+
 /** A text/event-stream answer, event by event. Events with no data (keep-alives, ids only) pass unchanged. */
 export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcessor {
   const parser = createSseParser()
@@ -164,16 +179,19 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
       if (event.data === '' || (event.event !== undefined && event.event !== 'message')) {
         // MCP sends messages as `message` events; anything else carries no JSON-RPC and is kept only when empty.
         if (event.data !== '') throw new McpError('mcp.upstream_malformed', `the server sent an SSE event of type ${event.event} with data; only message events are passed`)
-        out.forward += formatSseEvent(event)
+        const kept = framing(ctx, event)
+        // Nothing left of it (a type, a malformed retry): nothing to send.
+        if (Object.keys(kept).length) out.forward += formatSseEvent({ ...kept, data: '' })
         continue
       }
       const message = await handle(ctx, parseMessage(event.data), out)
+      const { id, ...rest } = framing(ctx, event)
       // A dropped request keeps its event id (the client's resumption cursor) as an empty event.
       if (message === undefined) {
-        if (event.id !== undefined) out.forward += formatSseEvent({ id: event.id, data: '', comments: [' warden: a server request was withheld'] })
+        if (id !== undefined) out.forward += formatSseEvent({ id, data: '', comments: [' warden: a server request was withheld'] })
         continue
       }
-      out.forward += formatSseEvent({ ...event, data: JSON.stringify(message) })
+      out.forward += formatSseEvent({ ...rest, ...(id === undefined ? {} : { id }), data: JSON.stringify(message) })
     }
     return out
   }

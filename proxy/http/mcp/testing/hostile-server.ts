@@ -3,7 +3,7 @@
 // token or in a request id, a server request on any stream). It speaks enough of the protocol for the SDK client
 // and raw POSTs: initialize (JSON, with an Mcp-Session-Id), notifications and client responses (202, recorded in
 // `posted`), any other request answered as an event stream of `script(request)` followed by `answer(request)`;
-// a GET stream carries `stream` then ends. Every request that reaches it is recorded in `calls`.
+// a GET stream carries `stream` then ends. `raw` writes a POST's event stream byte for byte. Every request that reaches it is recorded in `calls`.
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -19,6 +19,8 @@ export interface HostileMcpServer {
   script: (request: RpcMessage) => RpcMessage[]
   /** The answer's result (an `error` key makes it an error answer). */
   answer: (request: RpcMessage) => RpcMessage
+  /** When it gives text, the POST's whole event stream, as written (framing attacks). */
+  raw: (request: RpcMessage) => string | undefined
   /** Messages of the GET stream. */
   stream: RpcMessage[]
   close(): Promise<void>
@@ -35,7 +37,7 @@ const sse = (messages: RpcMessage[]) => messages.map((m) => `event: message\ndat
 export async function startHostileMcpServer(): Promise<HostileMcpServer> {
   let sessions = 0
   const state: HostileMcpServer = {
-    url: '', calls: [], posted: [], script: () => [], answer: () => ({ content: [{ type: 'text', text: 'ok' }] }), stream: [], close: async () => {},
+    url: '', calls: [], posted: [], script: () => [], raw: () => undefined, answer: () => ({ content: [{ type: 'text', text: 'ok' }] }), stream: [], close: async () => {},
   }
   const http = createServer((req, res) => {
     void (async () => {
@@ -61,7 +63,7 @@ export async function startHostileMcpServer(): Promise<HostileMcpServer> {
       const answer = state.answer(message)
       const reply = Object.hasOwn(answer, 'error') ? { jsonrpc: '2.0', id: message.id, error: answer.error } : { jsonrpc: '2.0', id: message.id, result: answer }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
-      res.end(sse([...state.script(message), reply]))
+      res.end(state.raw(message) ?? sse([...state.script(message), reply]))
     })().catch((err: Error) => {
       if (!res.headersSent) res.writeHead(500).end(err.message)
     })
