@@ -367,6 +367,22 @@ test('the reviewer of a held call sees what will run: the tool\'s arguments, esc
   assert.not.ok(JSON.stringify(g.te.audit.events).includes('payments-prod'))
 })
 
+test('an approval covers the params the reviewer saw: the same call with other _meta or extra params is held again; a new progress token is not', async () => {
+  const s = await initialize('prod-mcp')
+  const params = { name: 'deploy', arguments: { service: 'meta-a' }, _meta: { 'example.com/dry_run': true, progressToken: 1 } }
+  const first = post('prod-mcp', s, rpc(81, 'tools/call', params))
+  await g.te.approvals.approve(await pendingApproval(), dba)
+  assert.ok(answerTo(await first, 81)?.result)
+  const retried = await post('prod-mcp', s, rpc(82, 'tools/call', { ...params, _meta: { ...params._meta, progressToken: 2 } }))
+  assert.ok(answerTo(retried, 82)?.result, retried.text)
+  for (const [id, changed] of [[83, { ...params, _meta: { 'example.com/dry_run': false } }], [84, { ...params, task: { ttl: 60000 } }]] as const) {
+    const replay = post('prod-mcp', s, rpc(id, 'tools/call', changed))
+    await g.te.approvals.reject(await pendingApproval(), dba)
+    assert.is(answerTo(await replay, id)?.error?.code, JSONRPC_HELD)
+  }
+  assert.is(docs.calls.filter((c) => c === 'deploy meta-a').length, 2, docs.calls.join(', '))
+})
+
 test('an approved call replayed by another caller, with the same id and in its own session, is held again', async () => {
   const other = await g.te.token('mallory', ['agents'])
   {

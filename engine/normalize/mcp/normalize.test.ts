@@ -50,6 +50,15 @@ test('digest and fingerprint ignore the JSON-RPC id; digest follows arguments; b
   assert.is.not(a.fingerprint, d.fingerprint)
 })
 
+test('the digest covers the whole params (_meta, extra fields) but the progress token', () => {
+  const with_ = (params: Record<string, unknown>) => post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'deploy', arguments: { v: 1 }, ...params } }).command
+  const base = with_({ _meta: { progressToken: 1, 'x/dry_run': true } })
+  assert.is(with_({ _meta: { progressToken: 'other', 'x/dry_run': true } }).digest, base.digest)
+  assert.is.not(with_({ _meta: { progressToken: 1, 'x/dry_run': false } }).digest, base.digest)
+  assert.is.not(with_({ _meta: { progressToken: 1, 'x/dry_run': true }, task: { ttl: 1 } }).digest, base.digest)
+  assert.is(with_({ task: { ttl: 1 } }).fingerprint, base.fingerprint)
+})
+
 test('requests, notifications and responses are told apart', () => {
   assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }).command.mcp?.kind, 'request')
   assert.equal(post({ jsonrpc: '2.0', method: 'notifications/initialized' }).command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'notification', method: 'notifications/initialized' })
