@@ -27,7 +27,7 @@ export {
 } from './jsonrpc-reply.ts'
 export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
 export { type CanRead, engineCanRead } from './listings.ts'
-export { maskRpcMessage } from './mask.ts'
+export { maskRpcMessage, maskText } from './mask.ts'
 export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpReviewText, mcpServerId, mcpSummary, messageIds, serverJudgeRequest } from './request.ts'
 export {
   createStreamProcessor, type McpResponseContext, type McpStreamProcessor, type ProcessedMessages, processJsonBody,

@@ -21,6 +21,10 @@ export interface HostileMcpServer {
   answer: (request: RpcMessage) => RpcMessage
   /** When it gives text, the POST's whole event stream, as written (framing attacks). */
   raw: (request: RpcMessage) => string | undefined
+  /** Extra headers of every POST's event stream answer (over the defaults). */
+  headers: Record<string, string>
+  /** What initialize's session ids start with. */
+  sessionPrefix: string
   /** Messages of the GET stream. */
   stream: RpcMessage[]
   close(): Promise<void>
@@ -37,7 +41,7 @@ const sse = (messages: RpcMessage[]) => messages.map((m) => `event: message\ndat
 export async function startHostileMcpServer(): Promise<HostileMcpServer> {
   let sessions = 0
   const state: HostileMcpServer = {
-    url: '', calls: [], posted: [], script: () => [], raw: () => undefined, answer: () => ({ content: [{ type: 'text', text: 'ok' }] }), stream: [], close: async () => {},
+    url: '', calls: [], posted: [], script: () => [], raw: () => undefined, headers: {}, sessionPrefix: 'hostile-', answer: () => ({ content: [{ type: 'text', text: 'ok' }] }), stream: [], close: async () => {},
   }
   const http = createServer((req, res) => {
     void (async () => {
@@ -50,7 +54,7 @@ export async function startHostileMcpServer(): Promise<HostileMcpServer> {
       const message = JSON.parse(await body(req)) as RpcMessage
       if (message.method === 'initialize') {
         const result = { protocolVersion: (message.params as RpcMessage).protocolVersion, capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} }, serverInfo: { name: 'hostile', version: '1.0.0' } }
-        res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': `hostile-${++sessions}` })
+        res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': `${state.sessionPrefix}${++sessions}` })
         res.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }))
         return
       }
@@ -62,7 +66,7 @@ export async function startHostileMcpServer(): Promise<HostileMcpServer> {
       state.calls.push(`${message.method as string} ${String(params.name ?? params.uri ?? '')}`.trim())
       const answer = state.answer(message)
       const reply = Object.hasOwn(answer, 'error') ? { jsonrpc: '2.0', id: message.id, error: answer.error } : { jsonrpc: '2.0', id: message.id, result: answer }
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...state.headers })
       res.end(state.raw(message) ?? sse([...state.script(message), reply]))
     })().catch((err: Error) => {
       if (!res.headersSent) res.writeHead(500).end(err.message)
