@@ -17,7 +17,7 @@ function fakeEngine(effects: Effect[]): GatewayEngine & { calls: number } {
   const approvals = createMemoryApprovalStore()
   const engine = {
     calls: 0,
-    judge: (): Judgement => {
+    judge: (_request?: JudgeRequest): Judgement => {
       engine.calls++
       const effect = effects.shift() ?? 'deny'
       const input = {
@@ -56,6 +56,17 @@ test('approve: the client learns the id first, then the request is judged again 
   await engine.approvals.approve(id, dba)
   const outcome = await pending
   assert.equal([outcome.allow, outcome.approvalId, engine.calls], [true, id, 2])
+})
+
+test('approved: the request is judged again as `again` gives it, when given', async () => {
+  const engine = fakeEngine(['approve', 'allow'])
+  const judged: JudgeRequest[] = []
+  const judge = engine.judge
+  engine.judge = (r: JudgeRequest) => (judged.push(r), judge(r))
+  const changed: JudgeRequest = { ...request, request: { ...request.request, url: 'https://k8s/api/v1/namespaces/other' } } as JudgeRequest
+  const outcome = await judgeAndHold(engine, request, { holdMs: 5000, summary: 's', again: async () => changed, onHeld: (r) => queueMicrotask(() => void engine.approvals.approve(r.id, dba)) })
+  assert.is(outcome.allow, true)
+  assert.equal(judged, [request, changed])
 })
 
 test('rejected, expired, cancelled and still-denied holds say why', async () => {

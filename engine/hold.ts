@@ -33,6 +33,12 @@ export interface HoldOptions {
   signal?: AbortSignal
   /** A judgement already made for this request (e.g. from a cache); judged here when absent. */
   judgement?: Judgement
+  /**
+   * The request as it stands once approved, when what it runs against may have changed while it was held (an
+   * MCP tool's definition): judged again in place of `request`, so the grant covers it only if it is still
+   * what the reviewer saw.
+   */
+  again?: () => Promise<JudgeRequest>
 }
 
 export const reasonsText = (d: Decision) => d.reasons.map((r) => r.message).join('; ') || 'no reason given'
@@ -72,7 +78,7 @@ export async function judgeAndHold(engine: GatewayEngine, request: JudgeRequest,
       return { allow: false, judgement: first, why: outcome.status === 'rejected' ? 'rejected' : 'expired', approvalId: held.id, approval: outcome }
     }
     // The grant is now among the grants the engine sees: judge again, and enforce whatever the engine says now.
-    const again = engine.judge(request)
+    const again = engine.judge(opts.again ? await opts.again() : request)
     if (again.decision.effect === 'allow') return { allow: true, judgement: again, approvalId: held.id }
     return { allow: false, judgement: again, why: 'still_denied', approvalId: held.id, approval: outcome }
   } catch (err) {

@@ -210,7 +210,7 @@ export interface McpCommand {
   /** tools/call: the tool's name and its arguments. */
   tool?: string
   arguments?: Record<string, unknown>
-  /** resources/read: the resource URI; prompts/get: the prompt name. */
+  /** resources/read, subscribe: the resource URI; prompts/get: the prompt name; completion/complete: its ref's. */
   uri?: string
   prompt?: string
   /** tools/call: fingerprint status of the tool, from the gateway's registry. */

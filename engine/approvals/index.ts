@@ -6,4 +6,4 @@ export { openPostgresApprovalStore, type PostgresApprovalOptions } from './postg
 export { type ApprovalEvent, type ApprovalStoreOptions } from './store.ts'
 export { createReviewCipher, REVIEW_KEY_BYTES, type ReviewCipher } from './review-cipher.ts'
 export type { ApprovalRequest, ApprovalStatus, ApprovalStore, ApprovalVote, GrantHolder, GrantRecord, NewApprovalRequest } from './types.ts'
-export { type BoundValues, reviewText } from './review-text.ts'
+export { type BoundValues, reviewJson, reviewText } from './review-text.ts'

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadSqlParsers } from '../normalize/sql/parse.ts'
-import { MAX_SHOWN_CHARS, quoteLiteral, reviewText } from './review-text.ts'
+import { MAX_SHOWN_CHARS, quoteLiteral, reviewJson, reviewText } from './review-text.ts'
 
 test.before(async () => {
   await loadSqlParsers()
@@ -48,6 +48,15 @@ test('text the scanner rejects gets its values listed after it', () => {
 
 test('without parameters the text is shown as is', () => {
   assert.is(reviewText('DELETE FROM t WHERE id = 1'), 'DELETE FROM t WHERE id = 1')
+})
+
+test('JSON for a reviewer: bidi, invisible and control characters escaped as JSON reads them; long text cut with its length', () => {
+  const value = { service: 'pay\u202eload\u200b', note: 'a\\b\u0085' }
+  const shown = reviewJson(value)
+  assert.not.match(shown, /[\u202e\u200b\u0085]/u)
+  assert.equal(JSON.parse(shown), value)
+  const long = reviewJson({ text: 'x'.repeat(5000) })
+  assert.ok(long.length < 2100 && long.includes('5011 characters, first 2000'), long.slice(-80))
 })
 
 test.run()

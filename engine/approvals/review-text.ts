@@ -19,6 +19,20 @@ export const MAX_SHOWN_CHARS = 2000
 // invisible format characters. Their presence switches to an E'' literal with every one escaped.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\\\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u
 
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu')
+
+/**
+ * JSON text a reviewer cannot misread: every control, bidi and invisible format character (and the backslash's
+ * own escapes, left as JSON wrote them) written as a \uXXXX escape, which JSON reads back as the same string;
+ * cut to MAX_SHOWN_CHARS, with the full length said.
+ */
+export function reviewJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null'
+  const safe = text.replace(UNSAFE_ALL, (c) => (c === '\\' ? c : `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`))
+  const { shown, note } = cut(safe, safe.length, 'characters')
+  return `${shown}${note}`
+}
+
 function escapeChar(c: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', "'": "''" }
   if (named[c]) return named[c]

@@ -71,7 +71,7 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContex
       const mcp = normalizeMcp(http, target.labels.mcp_server ?? target.name, mcpContext)
       const server = mcp.direction === 'server'
       // The JSON-RPC id changes with every call: grants key on what the message asks, not on its id.
-      const { raw: mcpRaw, digest: mcpDigest, fingerprint: mcpFingerprint } = mcpIdentity(mcp)
+      const { raw: mcpRaw, digest: mcpDigest, fingerprint: mcpFingerprint } = mcpIdentity(mcp, http.body)
       const command = { protocol: 'mcp' as const, raw: mcpRaw, digest: mcpDigest, fingerprint: mcpFingerprint, mcp, ...(server ? {} : { http }) }
       return { command, risk: mcpRisk(mcp) }
     }

@@ -8,6 +8,7 @@
 # classified by settings.mcp.resources, globs over "server/uri" ("*" crosses "/" and "."), and
 # prompts/get by settings.mcp.prompts, globs over "server/prompt": deny → dangerous, approve → change, else a
 # read; so data a denied tool guards can be denied when the server also serves it as a resource or prompt.
+# completion/complete is judged as a read of the prompt or resource (template) its ref names.
 # A tool whose description or schema changed
 # since the gateway recorded it (command.mcp.tool_changed, a "rug pull") is sensitive, whatever the lists
 # say. Any other method is dangerous; a message that is not well-formed JSON-RPC is invalid.
@@ -71,11 +72,26 @@ read_class(kind, subject_text, delimiters) := "dangerous" if {
 	read_listed(kind, "approve", subject_text, delimiters)
 }
 
+# The methods that read a resource or a prompt: completion/complete suggests values for one (its ref).
+reads_resource if method in {"resources/read", "resources/subscribe"}
+
+reads_resource if {
+	method == "completion/complete"
+	is_string(m.uri)
+}
+
+reads_prompt if method == "prompts/get"
+
+reads_prompt if {
+	method == "completion/complete"
+	is_string(m.prompt)
+}
+
 findings contains f if {
 	mcp_request
 	well_formed
 	client
-	method in {"resources/read", "resources/subscribe"}
+	reads_resource
 	resource := concat("/", [server_name, uri])
 	class := read_class("resources", resource, null)
 	list := {"dangerous": "deny", "change": "approve"}[class]
@@ -87,7 +103,7 @@ findings contains f if {
 	mcp_request
 	well_formed
 	client
-	method == "prompts/get"
+	reads_prompt
 	prompt := concat("/", [server_name, prompt_name])
 	class := read_class("prompts", prompt, ["/"])
 	list := {"dangerous": "deny", "change": "approve"}[class]
@@ -170,10 +186,11 @@ method_call if {
 server_allowed if method in settings.current.mcp.server_requests_allowed
 
 # A server→client request the settings do not allow: denied for everyone (no verdict column: it cannot wait).
+# A server "notification" outside notifications/ (sampling/createMessage with no id) asks for something too.
 deny contains r if {
 	mcp_request
 	server
-	m.kind == "request"
+	method_call
 	not server_allowed
 	msg := concat("", [
 		"MCP server ", server_name, " asked the client for ", method,

@@ -181,3 +181,26 @@ test_resource_and_prompt_lists_classify_reads if {
 	exported := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "prompts/get", "prompt": "export"}) with data.settings as read_settings
 	exported.effect == "approve"
 }
+
+test_completion_is_judged_as_a_read_of_its_ref if {
+	prompt := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "completion/complete", "prompt": "leak_all"}) with data.settings as read_settings
+	prompt.effect == "deny"
+	prompt.reasons[0].rule == "warden.rules.mcp.prompt"
+	template := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "completion/complete", "uri": "file:///etc/{name}"}) with data.settings as read_settings
+	template.effect == "deny"
+	template.reasons[0].rule == "warden.rules.mcp.resource"
+	held := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "completion/complete", "prompt": "export"}) with data.settings as read_settings
+	held.effect == "approve"
+	other := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "completion/complete", "prompt": "review"}) with data.settings as read_settings
+	other.effect == "allow"
+}
+
+test_server_messages_without_an_id_that_ask_for_something_are_denied if {
+	every method in ["sampling/createMessage", "elicitation/create", "tools/call"] {
+		d := data.warden.decision with input as doc(t.agent, prod_mcp, {"direction": "server", "kind": "notification", "method": method})
+		d.effect == "deny"
+		d.reasons[0].rule == "warden.rules.mcp.server_request"
+	}
+	note := data.warden.decision with input as doc(t.agent, prod_mcp, {"direction": "server", "kind": "notification", "method": "notifications/message"})
+	note.effect == "allow"
+}

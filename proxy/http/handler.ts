@@ -16,7 +16,7 @@ import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors
 import { forwardableHeaders, headerValue } from './headers.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
-import { createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
+import { createMcpHeldCalls, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
@@ -119,6 +119,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const sessions = new Map<string, { id: string; started: string }>()
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const mcpSessions = createMcpSessionOwners()
+  const mcpHeld = createMcpHeldCalls()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const shares = createUpstreamShares()
   const upstreamOf = (t: TargetConfig) => {
@@ -220,7 +221,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
-      ? createMcpFlow({ engine, registry, sessions: mcpSessions, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
+      ? createMcpFlow({ engine, registry, sessions: mcpSessions, held: mcpHeld, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
       : undefined
     const judgeRequest: JudgeRequest = mcp ? await mcp.judgeRequest() : { kind: 'http', session, request }
     const informational: Record<string, string> = {}
@@ -229,9 +230,15 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       summary: mcp ? mcp.summary : `${canon.method} ${judgedHost}${canon.path}`,
       // Read only if the request is held: the node adapter makes the signal on first use (types.ts `gone`).
       get signal() {
-        return req.signal
+        return mcp ? mcp.holdSignal(req.signal) : req.signal
+      },
+      // Read only if the request is held, like the signal.
+      get reviewText() {
+        return mcp?.reviewText()
       },
       judgement: uploadJudgement,
+      // An MCP tool may change while its call is held: judged again with the registry's state of that moment.
+      ...(mcp ? { again: () => mcp.judgeRequest() } : {}),
       onHeld(held) {
         trace.approvalId = held.id
         engine.audit.record({
@@ -242,7 +249,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         informational.warning = `299 - "warden: held for approval ${held.id}${opts.approvalHint ? `; a reviewer runs: ${opts.approvalHint(held.id)}` : ''}"`
         req.onHeld?.({ ...informational })
       },
-    })
+    }).finally(() => mcp?.settled())
     trace.judgement = outcome.judgement
     const approvalHeaders: Record<string, string> = trace.approvalId
       ? { 'x-warden-approval': trace.approvalId, warning: `299 - "warden: held for approval ${trace.approvalId}${outcome.allow ? ', approved' : ''}"` }

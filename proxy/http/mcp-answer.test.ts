@@ -24,7 +24,7 @@ function upstream(respond: (res: ServerResponse) => void): Promise<IncomingMessa
 function context(over: Partial<McpResponseContext> = {}): McpResponseContext {
   return {
     server: 'docs', request: { method: 'tools/call', id: 1 }, masks: [{ detector: 'all' }], maskKey: new Uint8Array(32),
-    registry: createMemoryToolRegistry(), canCall: () => true,
+    registry: createMemoryToolRegistry(), canCall: () => true, canRead: () => true,
     judgeServerRequest: () => ({ allow: false, decision: { reasons: [{ rule: 'r', message: 'no sampling' }] }, decisionId: 'dec_x' }),
     ...over,
   }
@@ -49,6 +49,28 @@ test('application/json (gzip): one message, decoded, masked, with its new length
   assert.not.ok(body.includes('jane.doe@example.com'), body)
   assert.is(out.masked(), 1)
   assert.equal(out.headers, { 'content-type': 'application/json', 'mcp-session-id': 's1', 'content-length': String(Buffer.byteLength(body)) })
+})
+
+test('header values are the server\'s text: masked, the type bare; a session id that would be masked withholds the answer', async () => {
+  const res = await upstream((r) => {
+    r.writeHead(200, { 'content-type': 'application/json; note="jane.doe@example.com"', 'cache-control': 'no-cache, x="jane.doe@example.com"', 'mcp-session-id': 's1' })
+    r.end(JSON.stringify(result('ok')))
+  })
+  const out = await mcpAnswer(res, context(), () => {})
+  assert.is(out.headers['content-type'], 'application/json')
+  assert.not.ok(JSON.stringify(out.headers).includes('jane.doe@example.com'), JSON.stringify(out.headers))
+  assert.is(out.headers['mcp-session-id'], 's1')
+  const leaky = await upstream((r) => {
+    r.writeHead(200, { 'content-type': 'text/event-stream', 'mcp-session-id': 'jane.doe@example.com:1' })
+    r.end()
+  })
+  try {
+    await mcpAnswer(leaky, context(), () => {})
+    assert.unreachable('the answer was passed')
+  } catch (err) {
+    assert.instance(err, HttpGatewayError)
+    assert.match((err as Error).message, /Mcp-Session-Id/)
+  }
 })
 
 test('application/json that is not JSON-RPC is withheld: a 502, nothing forwarded', async () => {

@@ -13,18 +13,28 @@ import { Readable } from 'node:stream'
 import { decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import { bodyMasks, decoderFor, MAX_MASKED_BYTES, type MaskedBody, maskWholeBody, mediaType, readAll } from './mask-response.ts'
-import { createStreamProcessor, McpError, type McpResponseContext, type ProcessedMessages, processJsonBody } from './mcp/index.ts'
+import { createStreamProcessor, McpError, type McpResponseContext, maskText, type ProcessedMessages, processJsonBody } from './mcp/index.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 /** Answer headers the client may see: MCP's own and the content type; no cookies, no upstream internals. */
 const PASSED = ['content-type', 'cache-control', 'mcp-session-id', 'mcp-protocol-version', 'allow', 'retry-after']
 
-function answerHeaders(res: UpstreamResponse, length?: number): Record<string, string | string[]> {
+/**
+ * The headers passed, as the client may see them: the server writes their values as freely as a body, so the
+ * detectors scan them; an MCP answer's type is its bare media type (the body is sent as UTF-8 whatever the
+ * server's parameters said). A session id the detectors would change cannot be masked (the client must send it
+ * back as issued): the answer is withheld.
+ */
+function answerHeaders(res: UpstreamResponse, ctx: McpResponseContext, length?: number, type?: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const name of PASSED) {
     const v = res.headers[name]
-    if (v !== undefined) out[name] = v
+    if (v === undefined) continue
+    const values = (Array.isArray(v) ? v : [String(v)]).map((x) => maskText(x, ctx.masks, ctx.maskKey))
+    if (name === 'mcp-session-id' && values.join() !== String(v)) throw withheld('its Mcp-Session-Id holds what the mask obligations hide')
+    out[name] = Array.isArray(v) ? values : values[0]!
   }
+  if (type !== undefined && out['content-type'] !== undefined) out['content-type'] = type
   if (length !== undefined) out['content-length'] = String(length)
   return out
 }
@@ -38,7 +48,7 @@ function asGatewayError(err: unknown): unknown {
 
 async function jsonMessage(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
   const raw = await readAll(res)
-  if (raw.byteLength === 0) return { headers: answerHeaders(res, 0), body: raw, masked: () => 0 }
+  if (raw.byteLength === 0) return { headers: answerHeaders(res, ctx, 0, 'application/json'), body: raw, masked: () => 0 }
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(decodeBody(raw, res.headers['content-encoding'], MAX_MASKED_BYTES, 'the answer'))
@@ -53,10 +63,11 @@ async function jsonMessage(res: UpstreamResponse, ctx: McpResponseContext, onPro
   }
   onProcessed(processed)
   const body = Buffer.from(processed.forward, 'utf8')
-  return { headers: answerHeaders(res, body.byteLength), body, masked: () => processed.masked }
+  return { headers: answerHeaders(res, ctx, body.byteLength, 'application/json'), body, masked: () => processed.masked }
 }
 
 function eventStream(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): MaskedBody {
+  const headers = answerHeaders(res, ctx, undefined, 'text/event-stream')
   let source: Readable = res
   for (const stage of decoderFor(res)) {
     source.on('error', (err) => stage.destroy(err))
@@ -86,7 +97,7 @@ function eventStream(res: UpstreamResponse, ctx: McpResponseContext, onProcessed
   const body = Readable.from(run(), { objectMode: false })
   // The client went away (or the stream was cut): stop reading the server's stream too.
   body.once('close', () => res.destroy())
-  return { headers: answerHeaders(res), body, masked: () => masked }
+  return { headers, body, masked: () => masked }
 }
 
 /** The answer as the client may see it; `onProcessed` gets what each step found (audit, post-backs). */
@@ -102,5 +113,5 @@ export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, 
   }
   const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey)
   const length = out.body instanceof Uint8Array ? out.body.byteLength : undefined
-  return { ...out, headers: answerHeaders(res, length) }
+  return { ...out, headers: answerHeaders(res, ctx, length) }
 }

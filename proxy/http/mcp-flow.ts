@@ -15,8 +15,8 @@ import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import {
-  clientJudgeRequest, engineCanCall, forwardedBody, jsonRpcRefusal, type McpResponseContext, mcpServerId, type McpSessionOwners,
-  mcpSummary, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, type McpHeldCalls, type McpResponseContext, mcpServerId,
+  type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
 import type { Upstream, UpstreamResponse } from './upstream.ts'
@@ -29,6 +29,8 @@ export interface McpFlowOptions {
   registry: ToolRegistry
   /** Which caller each Mcp-Session-Id was issued to (one store per gateway). */
   sessions: McpSessionOwners
+  /** Held requests a client may cancel (one store per gateway). */
+  held: McpHeldCalls
   maskKey: Uint8Array
   holdSeconds: number
   target: TargetConfig
@@ -46,8 +48,17 @@ export interface McpFlowOptions {
 export interface McpFlow {
   judgeRequest(): Promise<JudgeRequest>
   summary: string
+  /** What a reviewer sees of a held message: the summary and its params (never audited). */
+  reviewText(): string
+  /** The signal a hold of this request waits with: `base`, and the client cancelling the request (notifications/cancelled). */
+  holdSignal(base: AbortSignal | undefined): AbortSignal | undefined
+  /** The hold is over (whatever its end): the request can no longer be cancelled. */
+  settled(): void
   refusal(outcome: Extract<HoldOutcome, { allow: false }>): GatewayResponse
-  /** After an allow: an approved call to a changed tool makes its current definition the recorded one. */
+  /**
+   * After an allow: an approved call to a changed tool makes its current definition the recorded one; a
+   * notifications/cancelled ends the hold of the request it names.
+   */
   approved(outcome: Extract<HoldOutcome, { allow: true }>): Promise<void>
   /** What is sent upstream: MCP's headers and, for a POST, the judged message serialized again. */
   outgoing(): { headers: Record<string, string>; body?: Uint8Array }
@@ -62,6 +73,9 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const accept = headerValue(o.headers, 'accept')
   const server = mcpServerId(o.target)
   const owner = `${session.identity.issuer}\n${session.identity.sub}`
+  const mcpSession = headerValue(o.headers, 'mcp-session-id')
+  const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
+  let hold: { signal: AbortSignal; release(): void } | undefined
 
   function audit(event: string, details: Record<string, unknown>) {
     engine.audit.record({
@@ -91,19 +105,30 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     for (const d of p.denied) audit('server_request_denied', { server, method: d.method, server_request_decision_id: d.decisionId })
     for (const tool of p.changedTools) audit('tool_changed', { server, tool })
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
+    for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
     for (const message of p.postBack) postBack(message, sessionId)
   }
 
   return {
     judgeRequest() {
       // A session is its caller's: another caller's (or an unknown) Mcp-Session-Id is "session not found".
-      const mcpSession = headerValue(o.headers, 'mcp-session-id')
       if (mcpSession !== undefined && !o.sessions.owns(server, mcpSession, owner)) {
         return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Mcp-Session-Id was not issued to this caller through the gateway (or has been forgotten); start a new MCP session with initialize'))
       }
       return clientJudgeRequest(session, request, o.registry)
     },
     summary: mcpSummary(o.target, request),
+    reviewText: () => mcpReviewText(o.target, request),
+
+    holdSignal(base) {
+      if (mcpSession === undefined || ids.id === undefined) return base
+      hold ??= o.held.hold({ server, session: mcpSession, owner, id: ids.id })
+      return base ? AbortSignal.any([base, hold.signal]) : hold.signal
+    },
+
+    settled() {
+      hold?.release()
+    },
 
     refusal(outcome) {
       const mcp = commandOf(outcome)
@@ -113,6 +138,9 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     },
 
     async approved(outcome) {
+      if (mcpSession !== undefined && ids.cancels !== undefined && o.held.cancel({ server, session: mcpSession, owner, id: ids.cancels })) {
+        audit('held_call_cancelled', { server, request_id: ids.cancels })
+      }
       const mcp = commandOf(outcome)
       if (!outcome.approvalId || !mcp?.tool_changed || !mcp.tool || !mcp.tool_fingerprint) return
       if (await o.registry.accept(mcp.server, mcp.tool, mcp.tool_fingerprint)) {
@@ -148,6 +176,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         maskKey: o.maskKey,
         registry: o.registry,
         canCall: engineCanCall(engine, session, endpoint),
+        canRead: engineCanRead(engine, session, endpoint),
         judgeServerRequest(message) {
           const j = engine.judge(serverJudgeRequest(session, endpoint, message))
           return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId() }

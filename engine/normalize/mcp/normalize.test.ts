@@ -50,12 +50,24 @@ test('digest and fingerprint ignore the JSON-RPC id; digest follows arguments; b
   assert.is.not(a.fingerprint, d.fingerprint)
 })
 
+test('the digest covers the whole params (_meta, extra fields) but the progress token', () => {
+  const with_ = (params: Record<string, unknown>) => post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'deploy', arguments: { v: 1 }, ...params } }).command
+  const base = with_({ _meta: { progressToken: 1, 'x/dry_run': true } })
+  assert.is(with_({ _meta: { progressToken: 'other', 'x/dry_run': true } }).digest, base.digest)
+  assert.is.not(with_({ _meta: { progressToken: 1, 'x/dry_run': false } }).digest, base.digest)
+  assert.is.not(with_({ _meta: { progressToken: 1, 'x/dry_run': true }, task: { ttl: 1 } }).digest, base.digest)
+  assert.is(with_({ task: { ttl: 1 } }).fingerprint, base.fingerprint)
+})
+
 test('requests, notifications and responses are told apart', () => {
   assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }).command.mcp?.kind, 'request')
   assert.equal(post({ jsonrpc: '2.0', method: 'notifications/initialized' }).command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'notification', method: 'notifications/initialized' })
   assert.equal(post({ jsonrpc: '2.0', id: 'r1', result: {} }).command.mcp, { server: 'prod-mcp', direction: 'client', kind: 'response', id: 'r1' })
   assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'file:///etc/passwd' } }).command.mcp?.uri, 'file:///etc/passwd')
   assert.equal(post({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'review' } }).command.mcp?.prompt, 'review')
+  const complete = (ref: unknown) => post({ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref, argument: { name: 'a', value: '' } } }).command.mcp
+  assert.is(complete({ type: 'ref/prompt', name: 'review' })?.prompt, 'review')
+  assert.is(complete({ type: 'ref/resource', uri: 'file:///etc/{name}' })?.uri, 'file:///etc/{name}')
 })
 
 test('GET opens the stream and DELETE ends the session; other HTTP methods are parse errors', () => {
@@ -81,6 +93,8 @@ test('malformed JSON-RPC is a parse error, never a guess', () => {
     [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', arguments: 'rm -rf' } }, /arguments must be an object/],
     [{ jsonrpc: '2.0', id: 1, method: 'resources/read', params: {} }, /needs params.uri/],
     [{ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: {} }, /needs params.name/],
+    [{ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref: { type: 'ref/tool', name: 'x' } } }, /needs params.ref/],
+    [{ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: {} }, /needs params.ref/],
     [{ jsonrpc: '2.0' }, /needs a method/],
     [{ jsonrpc: '2.0', id: 1 }, /exactly one of result and error/],
     ['{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"drop\\ud800_db","arguments":{}}}', /lone UTF-16 surrogate/],
@@ -91,6 +105,23 @@ test('malformed JSON-RPC is a parse error, never a guess', () => {
     assert.match(command.mcp?.parse_error ?? '', message, JSON.stringify(body))
     assert.ok(risk.score >= 60)
   }
+})
+
+test('a resource URI is judged only in its canonical form: other spellings of it are parse errors naming the canonical one', () => {
+  const read = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } }).command.mcp
+  for (const uri of ['file:///etc/passwd', 'mem://notes', 'db://customers/1', 'urn:isbn:123', 'https://example.com/a?b=%20c']) assert.is(read(uri)?.parse_error, undefined, uri)
+  for (const [uri, want] of [
+    ['file:///tmp/../etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['FILE:///etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file://localhost/etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///%65tc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///tmp/%2e%2e/etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///etc%2fpasswd', /percent-encoded slash/],
+    ['file:///etc%5Cpasswd', /percent-encoded slash/],
+    ['etc/passwd', /not an absolute URI/],
+  ] as const) assert.match(read(uri)?.parse_error ?? '', want, uri)
+  const sub = post({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'file:///a/./b' } }).command.mcp
+  assert.match(sub?.parse_error ?? '', /canonical/)
 })
 
 test('a server→client request is judged with direction server and no HTTP part', () => {

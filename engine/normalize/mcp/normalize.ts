@@ -5,6 +5,7 @@
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
 import type { HttpCommand, McpCommand, McpToolStatus } from '../../types.ts'
 import { parseJsonRpc, type JsonRpcMessage } from './jsonrpc.ts'
+import { uriProblem } from './uri.ts'
 
 /** What the gateway knows about one tool's definition (from its fingerprint registry). */
 export interface McpToolState {
@@ -25,6 +26,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 function failed(base: McpCommand, error: string): McpCommand {
   return { ...base, parse_error: error }
+}
+
+function withUriChecked(out: McpCommand, uri: string): McpCommand {
+  const problem = uriProblem(uri)
+  return problem === undefined ? out : failed(out, problem)
 }
 
 function messageFields(base: McpCommand, message: JsonRpcMessage, context: McpJudgeContext): McpCommand {
@@ -49,7 +55,17 @@ function messageFields(base: McpCommand, message: JsonRpcMessage, context: McpJu
     case 'resources/unsubscribe':
       if (typeof params.uri !== 'string') return failed(out, `${message.method} needs params.uri, the resource's URI`)
       out.uri = params.uri
+      // The policy's globs read the URI's text: only its canonical spelling is judged (uri.ts).
+      return withUriChecked(out, params.uri)
+    case 'completion/complete': {
+      // Completion suggests values for a prompt's argument or a resource template's variable: it reads that
+      // prompt or resource, and is judged by the same lists. A ref of another type names nothing to judge.
+      const ref = isObject(params.ref) ? params.ref : {}
+      if (ref.type === 'ref/prompt' && typeof ref.name === 'string' && ref.name !== '') out.prompt = ref.name
+      else if (ref.type === 'ref/resource' && typeof ref.uri === 'string') out.uri = ref.uri
+      else return failed(out, 'completion/complete needs params.ref: {type: "ref/prompt", name} or {type: "ref/resource", uri}')
       return out
+    }
     case 'prompts/get':
       if (typeof params.name !== 'string' || params.name === '') return failed(out, 'prompts/get needs params.name, the prompt\'s name')
       out.prompt = params.name

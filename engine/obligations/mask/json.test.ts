@@ -36,6 +36,18 @@ test('detectors scan string leaves and long numbers', () => {
   })
 })
 
+test('detectors scan object keys: a masked key takes the masked text, unique within its object; rules match the keys as they were', () => {
+  const doc = { owners: { 'jane@example.com': 'admin', 'joe@example.com': 'viewer', plain: 1 } }
+  const out = maskJson(doc, [{ detector: 'email' }], KEY)
+  const owners = (out.doc as { owners: Record<string, unknown> }).owners
+  assert.not.ok(JSON.stringify(out.doc).includes('@example.com'), JSON.stringify(out.doc))
+  assert.equal(Object.values(owners).sort(), [1, 'admin', 'viewer'])
+  assert.is(out.masked, 2)
+  const byColumn = maskJson({ 'jane@example.com': 'x' }, [{ column: 'jane*' }, { detector: 'email' }], KEY).doc as Record<string, unknown>
+  assert.not.equal(Object.values(byColumn), ['x'])
+  assert.not.ok(Object.keys(byColumn)[0]!.includes('@'))
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })

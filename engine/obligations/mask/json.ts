@@ -1,6 +1,8 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
-// scan the remaining string leaves and long numbers. The input is never modified.
+// scan the remaining string leaves and long numbers, and every object key (a secret can be a key: a map of
+// emails to roles; a masked key takes the masked text, made unique within its object). Path and column rules
+// match the keys as they were. The input is never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -25,6 +27,8 @@ interface Walk {
   /** Some rule masks by path or key: each node's path is matched (otherwise no path is built). */
   whole: boolean
   detect(text: string): SpanMaskResult
+  /** What the detectors made of each object key met in this walk: documents repeat their keys. */
+  keys: Map<string, SpanMaskResult>
 }
 
 function pathMatches(segments: readonly RegExp[], path: readonly string[]): boolean {
@@ -57,17 +61,31 @@ function children(walk: Walk, node: object, depth: number, map: (child: unknown,
     if (Array.isArray(node)) return node.map((child, i) => map(child, String(i), false))
     const entries = Object.entries(node)
     const out: Record<string, unknown> = {}
+    const scanKeys = walk.rules.detectors.length > 0
     for (let i = 0; i < entries.length; i++) {
       const [k, child] = entries[i]!
       const masked = map(child, k, true)
+      const key = scanKeys ? maskedKey(walk, k, out) : k
       // Defined, not assigned, so a `__proto__` key stays an own property, never a prototype (as fromEntries does).
-      if (k === '__proto__') Object.defineProperty(out, k, { value: masked, writable: true, enumerable: true, configurable: true })
-      else out[k] = masked
+      if (key === '__proto__') Object.defineProperty(out, key, { value: masked, writable: true, enumerable: true, configurable: true })
+      else out[key] = masked
     }
     return out
   } finally {
     walk.stack.delete(node)
   }
+}
+
+/** An object key as the detectors leave it; a masked key that is already taken in `out` gets a #n suffix. */
+function maskedKey(walk: Walk, key: string, out: Record<string, unknown>): string {
+  let result = walk.keys.get(key)
+  if (!result) walk.keys.set(key, (result = walk.detect(key)))
+  if (!result.masked) return key
+  walk.masked++
+  const text = result.value ?? '[masked]'
+  let unique = text
+  for (let n = 2; Object.hasOwn(out, unique); n++) unique = `${text}#${n}`
+  return unique
 }
 
 function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth: number): unknown {
@@ -124,7 +142,7 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
   const whole = rules.paths.length > 0 || rules.columns.length > 0
   return {
     mask: (doc) => failClosed('mask JSON body', () => {
-      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect }
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, keys: new Map() }
       const out = visit(walk, doc, [], false, 0)
       return { doc: out, masked: walk.masked }
     }),

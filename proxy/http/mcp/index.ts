@@ -5,14 +5,16 @@
 //   const outcome = await judgeAndHold(engine, jr, { summary: mcpSummary(target, rawRequest), … })
 //   const mcp = outcome.judgement.input.command.mcp
 //   if (!outcome.allow) reply(jsonRpcRefusal({ id: mcp?.id, decision, decisionId, accept, parseError: mcp?.parse_error }, outcome, holdSeconds))
+//   (held: the hold's signal also ends when the client cancels the request, McpHeldCalls)
 //   if (outcome.approvalId && mcp?.tool_changed) await registry.accept(mcp.server, mcp.tool!, mcp.tool_fingerprint!)
 //   forward (POST with body forwardedBody(rawRequest), GET or DELETE; headers content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id)
-//   upstream answer: application/json → processJsonBody(ctx, text); text/event-stream → createStreamProcessor(ctx),
+//   upstream answer (tools, resources, templates and prompts listed filtered to what the caller may use):
+//     application/json → processJsonBody(ctx, text); text/event-stream → createStreamProcessor(ctx),
 //     push() each decoded chunk, write `forward`, POST each `postBack` message to the same endpoint with the
 //     answer's Mcp-Session-Id (and the gateway's credential); audit `denied`, `changedTools`, `removedTools`;
 //     an McpError ends the stream (or is a 502 before headers): nothing unprocessed is forwarded
 //   ctx = { server: mcp.server, request: mcp, masks: decision.obligations.mask, maskKey, registry,
-//           canCall: engineCanCall(engine, session, endpoint),
+//           canCall: engineCanCall(engine, session, endpoint), canRead: engineCanRead(engine, session, endpoint),
 //           judgeServerRequest: (m) => { const j = engine.judge(serverJudgeRequest(session, endpoint, m));
 //                                        return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId } } }
 //
@@ -23,8 +25,10 @@ export {
   type DenialDetails, denialError, encodeMessage, type HeldEnd, JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST,
   type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, type McpReply,
 } from './jsonrpc-reply.ts'
-export { maskRpcMessage } from './mask.ts'
-export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpServerId, mcpSummary, serverJudgeRequest } from './request.ts'
+export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
+export { type CanRead, engineCanRead } from './listings.ts'
+export { maskRpcMessage, maskText } from './mask.ts'
+export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpReviewText, mcpServerId, mcpSummary, messageIds, serverJudgeRequest } from './request.ts'
 export {
   createStreamProcessor, type McpResponseContext, type McpStreamProcessor, type ProcessedMessages, processJsonBody,
   type ServerRequestJudgement,

@@ -36,15 +36,28 @@ test('base64 text (a resource blob, text served as an image) is masked as the te
   assert.is(message.result.contents[0]!.blob, b64('owner: jane.doe@example.com'))
 })
 
-test('errors and notification params are masked; progress tokens and request ids are kept', () => {
+test('errors and notification params are masked; progress tokens and request ids are kept only when the client chose them', () => {
   const err = maskRpcMessage({ jsonrpc: '2.0', id: 1, error: { code: 1, message: 'bad card 4111 1111 1111 1111' } }, masks, key)
   assert.not.ok(JSON.stringify(err.message).includes('4111 1111 1111 1111'))
-  const note = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 5551234567, requestId: 'jane@example.com', message: 'mail jane@example.com', _meta: { progressToken: 5551234567 } } }, masks, key)
-  const params = note.message.params as any
-  assert.is(params.progressToken, 5551234567)
-  assert.is(params.requestId, 'jane@example.com')
-  assert.is(params._meta.progressToken, 5551234567)
-  assert.not.ok(params.message.includes('jane@example.com'))
+  const progress = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 4111111111111111, requestId: 'jane@example.com', message: 'mail jane@example.com', _meta: { progressToken: 4111111111111111 } } }
+  const own = maskRpcMessage(progress, masks, key, [4111111111111111, 'jane@example.com']).message.params as any
+  assert.is(own.progressToken, 4111111111111111)
+  assert.is(own.requestId, 'jane@example.com')
+  assert.is(own._meta.progressToken, 4111111111111111)
+  assert.not.ok(own.message.includes('jane@example.com'))
+  // Chosen by the server: content like any other.
+  const theirs = maskRpcMessage(progress, masks, key).message.params as any
+  assert.not.ok(JSON.stringify(theirs).includes('jane@example.com') || JSON.stringify(theirs).includes('4111111111111111'), JSON.stringify(theirs))
+})
+
+test('the detectors scan a server\'s id and method; the id of the request answered is kept', () => {
+  const request = maskRpcMessage({ jsonrpc: '2.0', id: 'ask jane@example.com', method: 'ping' }, masks, key)
+  assert.not.ok(JSON.stringify(request.message).includes('jane@example.com'))
+  assert.is(request.message.method, 'ping')
+  const note = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/jane@example.com' }, masks, key)
+  assert.not.ok(String(note.message.method).includes('jane@example.com'))
+  const answer = maskRpcMessage({ jsonrpc: '2.0', id: 'jane@example.com', result: {} }, masks, key, ['jane@example.com'])
+  assert.is(answer.message.id, 'jane@example.com')
 })
 
 test('no masks: the message is returned as is', () => {

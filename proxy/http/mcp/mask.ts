@@ -1,9 +1,12 @@
 // Masks the content of JSON-RPC messages coming back from an MCP server with the engine's one JSON masker
 // (engine/obligations/mask/json.ts): a response's result or error, a notification's or server request's
-// params. The envelope (jsonrpc, id, method) and the protocol's correlation fields (progressToken, requestId)
-// are never masked: rewriting them would break the protocol, and they carry no content. Path obligations are
-// read from the message's root, as for any JSON body: `result.structuredContent.email`, `params.data`. Base64
-// text (a resource's `blob`) is masked as the text it encodes.
+// params. Path obligations are read from the message's root, as for any JSON body: `result.structuredContent.email`,
+// `params.data`; they never reach the envelope. A server chooses the envelope's id and method and the protocol's
+// correlation fields (progressToken, requestId) as freely as any content, so they carry content too: the
+// detectors scan the id and the method, and the correlation fields are masked like the rest of params. Only
+// values the client chose itself (the id of the request being answered, which SDK clients also use as the
+// progress token) are kept as they are: rewriting those would break the protocol, and they hold nothing of the
+// server's. Base64 text (a resource's `blob`) is masked as the text it encodes.
 import { maskJson } from '../../../engine/obligations/index.ts'
 import type { MaskObligation } from '../../../engine/types.ts'
 import { decodeBlobs, encodeBlobs } from './blobs.ts'
@@ -24,11 +27,31 @@ function masked(doc: unknown, masks: MaskObligation[], key: Uint8Array): { doc: 
   }
 }
 
-/** The message with its content masked, and the number of values masked. The input is not modified. */
-export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObligation[], key: Uint8Array): { message: Record<string, unknown>; masked: number } {
+const detectorsOf = (masks: MaskObligation[]) => masks.filter((m) => m.detector !== undefined && m.path === undefined && m.column === undefined)
+
+/** A text outside any message (an SSE event's id) as the detectors leave it. */
+export function maskText(text: string, masks: MaskObligation[], key: Uint8Array): string {
+  const detectors = detectorsOf(masks)
+  if (detectors.length === 0) return text
+  return String((masked({ text }, detectors, key).doc as { text: unknown }).text)
+}
+
+/**
+ * The message with its content masked, and the number of values masked. The input is not modified.
+ * `clientIds`: values the client chose (the judged request's id), kept wherever the protocol echoes them.
+ */
+export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObligation[], key: Uint8Array, clientIds: readonly unknown[] = []): { message: Record<string, unknown>; masked: number } {
   if (masks.length === 0) return { message, masked: 0 }
   const out = { ...message }
   let count = 0
+  const own = (v: unknown) => v !== undefined && clientIds.includes(v)
+  const detectors = detectorsOf(masks)
+  for (const field of ['id', 'method'] as const) {
+    if (detectors.length === 0 || !Object.hasOwn(message, field) || (field === 'id' && own(message.id))) continue
+    const m = masked({ [field]: message[field] }, detectors, key)
+    out[field] = (m.doc as Record<string, unknown>)[field]
+    count += m.masked
+  }
   for (const field of ['result', 'error'] as const) {
     if (!Object.hasOwn(message, field)) continue
     // Wrapped in its field, so path rules see the same document shape the message has.
@@ -40,8 +63,8 @@ export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObli
     const params = message.params
     const m = masked({ params }, masks, key)
     const kept = (m.doc as { params: Record<string, unknown> }).params
-    for (const name of KEPT_PARAMS) if (Object.hasOwn(params, name)) kept[name] = params[name]
-    if (isObject(params._meta) && Object.hasOwn(params._meta, 'progressToken') && isObject(kept._meta)) kept._meta = { ...kept._meta, progressToken: params._meta.progressToken }
+    for (const name of KEPT_PARAMS) if (Object.hasOwn(params, name) && own(params[name])) kept[name] = params[name]
+    if (isObject(params._meta) && own(params._meta.progressToken) && isObject(kept._meta)) kept._meta = { ...kept._meta, progressToken: params._meta.progressToken }
     out.params = kept
     count += m.masked
   }

@@ -2,7 +2,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { SessionState } from '../../../engine/gateway.ts'
 import { createMemoryToolRegistry } from './fingerprint.ts'
-import { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, mcpSummary, serverJudgeRequest } from './request.ts'
+import type { RawHttpRequest } from '../../../engine/normalize/index.ts'
+import { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, mcpSummary, messageIds, serverJudgeRequest } from './request.ts'
 
 const target = { name: 'prod-mcp', kind: 'mcp' as const, environment: 'production', labels: {}, mcp: { server: 'docs' } }
 const session: SessionState = { id: 's1', started_at: '2026-01-01T00:00:00Z', identity: { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }, target }
@@ -38,6 +39,14 @@ test('server requests and hypothetical calls are judged as such; summaries name 
   assert.equal(h.mcp?.tools, { deploy: { status: 'recorded', fingerprint: 'f' } })
   assert.is(mcpSummary(target, post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'deploy', arguments: { password: 'x' } } }))), 'MCP docs: tools/call deploy')
   assert.is(mcpSummary(target, { method: 'GET', url: 'x' }), 'MCP docs: open stream')
+})
+
+test('message ids: a request\'s id, and the request a cancellation names', () => {
+  const raw = (message: unknown): RawHttpRequest => ({ method: 'POST', url: 'https://mcp.example.test/mcp', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })
+  assert.equal(messageIds(raw({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } })), { id: 7 })
+  assert.equal(messageIds(raw({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'a' } })), { cancels: 'a' })
+  assert.equal(messageIds(raw({ jsonrpc: '2.0', id: 7, result: {} })), {})
+  assert.equal(messageIds(raw({ jsonrpc: '2.0', method: 'notifications/progress', params: { requestId: 'a' } })), {})
 })
 
 test.run()

@@ -1,6 +1,7 @@
 // Judge requests for MCP traffic, built the one way the engine expects them: the client's POST (with the
 // registry's view of the tool it calls), a request the server sends on its stream (direction `server`), and a
 // hypothetical tools/call used to filter tools/list. The HTTP core passes each to engine.judge / judgeAndHold.
+import { reviewJson } from '../../../engine/approvals/index.ts'
 import type { TargetConfig } from '../../../engine/config/types.ts'
 import type { HttpJudgeRequest, SessionState } from '../../../engine/gateway.ts'
 import { normalizeHttp } from '../../../engine/normalize/http.ts'
@@ -27,6 +28,22 @@ function toolCalled(request: RawHttpRequest): string | undefined {
   return method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
 }
 
+const isId = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+
+/**
+ * What a POST's message says about request ids: `id`, the id of a request (a message with a method and an id);
+ * `cancels`, the request a notifications/cancelled names.
+ */
+export function messageIds(request: RawHttpRequest): { id?: string | number; cancels?: string | number } {
+  const message = parsedMessage(request)
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return {}
+  const { method, id, params } = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } }
+  if (typeof method !== 'string') return {}
+  if (isId(id)) return { id }
+  if (method === 'notifications/cancelled' && id === undefined && isId(params?.requestId)) return { cancels: params.requestId }
+  return {}
+}
+
 /**
  * The body to forward for a judged POST: the parsed message serialized again, so the server reads what the
  * policy read (a duplicate key, a BOM or odd whitespace cannot make the two disagree). Undefined when the body
@@ -45,6 +62,18 @@ export function mcpSummary(target: TargetConfig, request: RawHttpRequest): strin
   return `MCP ${mcpServerId(target)}: ${tool === undefined ? 'message' : `tools/call ${tool}`}`
 }
 
+/**
+ * What a reviewer is shown for a held message: the summary, then the message's params (a tool's arguments, a
+ * uri, a prompt's arguments) as escaped JSON, so the reviewer approves the call that will run, not its name.
+ * Kept out of the audit trail, like the review text of a SQL statement's values.
+ */
+export function mcpReviewText(target: TargetConfig, request: RawHttpRequest): string {
+  const summary = mcpSummary(target, request)
+  const message = parsedMessage(request)
+  if (message === null || typeof message !== 'object' || Array.isArray(message) || !Object.hasOwn(message, 'params')) return summary
+  return `${summary}\nparams: ${reviewJson((message as { params: unknown }).params)}`
+}
+
 /** The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state. */
 export async function clientJudgeRequest(session: SessionState, request: RawHttpRequest, registry: ToolRegistry): Promise<McpJudgeRequest> {
   const tool = request.method.toUpperCase() === 'POST' ? toolCalled(request) : undefined
@@ -58,9 +87,27 @@ export function serverJudgeRequest(session: SessionState, endpoint: string, mess
   return { kind: 'http', session, request, mcp: { direction: 'server' } }
 }
 
+function hypothetical(endpoint: string, method: string, params: Record<string, unknown>): RawHttpRequest {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method, params })
+  return { method: 'POST', url: endpoint, headers: { 'content-type': 'application/json' }, body }
+}
+
 /** The judge request for a call to `tool` with no arguments, as if the client made it now (tools/list filtering). */
 export function hypotheticalCallRequest(session: SessionState, endpoint: string, tool: string, state: McpToolState): McpJudgeRequest {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: tool, arguments: {} } })
-  const request: RawHttpRequest = { method: 'POST', url: endpoint, headers: { 'content-type': 'application/json' }, body }
+  const request = hypothetical(endpoint, 'tools/call', { name: tool, arguments: {} })
   return { kind: 'http', session, request, mcp: { direction: 'client', tools: { [tool]: state } } }
+}
+
+const READ_PARAMS = {
+  'resources/read': (subject: string) => ({ uri: subject }),
+  'prompts/get': (subject: string) => ({ name: subject }),
+  'completion/complete': (template: string) => ({ ref: { type: 'ref/resource', uri: template }, argument: { name: '', value: '' } }),
+}
+
+/**
+ * The judge request for a resources/read, prompts/get or (a resource template) completion/complete, as if the
+ * client made it now (listings).
+ */
+export function hypotheticalReadRequest(session: SessionState, endpoint: string, read: { method: keyof typeof READ_PARAMS; subject: string }): McpJudgeRequest {
+  return { kind: 'http', session, request: hypothetical(endpoint, read.method, READ_PARAMS[read.method](read.subject)), mcp: { direction: 'client' } }
 }

@@ -13,6 +13,7 @@ function context(over: Partial<McpResponseContext> = {}): McpResponseContext {
     maskKey: new Uint8Array(32),
     registry: createMemoryToolRegistry(),
     canCall: (tool) => tool.name !== 'drop_database',
+    canRead: (read) => !read.subject.startsWith('file:///etc/') && read.subject !== 'leak_keys',
     judgeServerRequest: (m) => ({ allow: m.method === 'roots/list', decision: { reasons: [{ rule: 'warden.rules.mcp.server_request', message: `no ${String(m.method)}` }] }, decisionId: 'dec_s' }),
     ...over,
   }
@@ -42,6 +43,25 @@ test('a tools list answering another request (a replay on the GET stream, a stra
   assert.is(JSON.parse(out.forward).result.tools.length, 1)
 })
 
+test('resources, templates and prompts listed are filtered to what the caller may read, answering the request or not', async () => {
+  const resources = { resources: [{ uri: 'file:///etc/passwd', name: 'passwd' }, { uri: 'mem://notes', name: 'notes' }] }
+  const templates = { resourceTemplates: [{ uriTemplate: 'file:///etc/{name}', name: 'etc' }, { uriTemplate: 'mem://{id}', name: 'mem' }] }
+  const prompts = { prompts: [{ name: 'leak_keys' }, { name: 'review' }], nextCursor: 'c' }
+  for (const [method, result] of [['resources/list', resources], ['resources/templates/list', templates], ['prompts/list', prompts]] as const) {
+    for (const request of [{ method, id: 4 }, { method: 'tools/call', id: 99 }, undefined]) {
+      const out = await processJsonBody(context({ request }), JSON.stringify({ jsonrpc: '2.0', id: 4, result }))
+      const forwarded = JSON.parse(out.forward).result
+      assert.not.ok(JSON.stringify(forwarded).includes('/etc/') || JSON.stringify(forwarded).includes('leak_keys'), out.forward)
+      assert.is(Object.values(forwarded).find(Array.isArray)!.length, 1)
+      assert.is(out.removedReads.length, 1)
+    }
+  }
+  await processJsonBody(context({ request: { method: 'prompts/list', id: 4 } }), JSON.stringify({ jsonrpc: '2.0', id: 4, result: { prompts: [{ description: 'no name' }] } })).then(
+    () => assert.unreachable('a prompt with no name was passed'),
+    (err: unknown) => assert.instance(err, McpError),
+  )
+})
+
 test('a tool result is masked', async () => {
   const out = await processJsonBody(context({ request: { method: 'tools/call', id: 3 } }), JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text: 'jane@example.com' }] } }))
   assert.not.ok(out.forward.includes('jane@example.com'))
@@ -66,11 +86,43 @@ test('on a stream: a denied server request is dropped and answered by a post-bac
   assert.equal(messages.map((m) => m.method ?? `answer ${m.id}`), ['notifications/message', 'roots/list', 'answer 3'])
   assert.not.ok(JSON.stringify(messages[0]).includes('jane@example.com'))
   assert.ok(forwarded.some((e) => e.id === 'e2' && e.data === ''), 'the dropped event keeps its id')
-  assert.ok(forwarded.some((e) => e.comments?.includes(' ping')), 'keep-alives pass')
+  assert.ok(forwarded.some((e) => e.comments?.includes('')), 'keep-alives pass (without their text)')
+  assert.not.ok(forwarded.some((e) => e.comments?.includes(' ping')), 'a comment\'s text is the server\'s, not passed')
   const postBack = [...a.postBack, ...b.postBack, ...c.postBack]
   assert.equal(postBack.map((m) => [m.id, m.error.code]), [[0, JSONRPC_DENIED]])
   assert.match(postBack[0]!.error.message, /no sampling\/createMessage/)
   assert.equal([...a.denied, ...b.denied].map((d) => d.method), ['sampling/createMessage'])
+})
+
+test('the framing of an event is the server\'s text: ids masked, comments emptied, other event types and non-numeric retry dropped', async () => {
+  const p = createStreamProcessor(context({ request: { method: 'tools/call', id: 3 } }))
+  const out = await p.push([
+    ': for jane@example.com\n\n',
+    'event: jane@example.com\n\n',
+    'retry: jane@example.com\n\n',
+    'retry: 3000\n\n',
+    'id: c-jane@example.com\nevent: message\ndata: {"jsonrpc":"2.0","id":3,"result":{}}\n\n',
+  ].join(''))
+  assert.not.ok(out.forward.includes('jane@example.com'), out.forward)
+  const events = createSseParser().push(out.forward)
+  assert.equal(events.map((e) => [e.event, e.retry, e.comments, e.data === '' ? '' : 'message']), [
+    [undefined, undefined, [''], ''],
+    [undefined, '3000', undefined, ''],
+    ['message', undefined, undefined, 'message'],
+  ])
+  assert.ok(events[2]!.id !== undefined && events[2]!.id !== '', 'the event keeps an id, masked')
+})
+
+test('a server message with no id whose method is not a notification is judged: denied, it is dropped with no post-back', async () => {
+  const p = createStreamProcessor(context({ request: { method: 'tools/call', id: 3 } }))
+  const out = await p.push([
+    'event: message\ndata: {"jsonrpc":"2.0","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}\n\n',
+    'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n\n',
+  ].join(''))
+  assert.not.ok(out.forward.includes('sampling/createMessage'), out.forward)
+  assert.ok(out.forward.includes('notifications/message'), out.forward)
+  assert.equal(out.denied.map((d) => [d.method, d.id]), [['sampling/createMessage', undefined]])
+  assert.is(out.postBack.length, 0)
 })
 
 test('anything that is not JSON-RPC on the stream ends it with an error', async () => {

@@ -4,9 +4,14 @@
 //
 //   answer to the client's tools/list → fingerprints recorded (registry.observe), tools the caller may not call
 //                                        removed (canCall), then masked; so is a replayed one (isToolsListAnswer)
+//   answer to resources/list,          → entries the caller may not read removed (canRead), then masked; so
+//     resources/templates/list,          is any other answer holding such a list
+//     prompts/list
 //   any other answer (result / error)  → masked
-//   server notification               → params masked, forwarded
+//   server notification               → params masked (and the id and method scanned), forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
+//     (or a message with no id whose      a message with no id is dropped without a post-back
+//     method is not notifications/…)
 //                                        otherwise dropped from the stream, and a JSON-RPC error answering it
 //                                        is returned in `postBack`: the core POSTs it to the server's endpoint
 //                                        (same Mcp-Session-Id, the gateway's credential) so the server does not
@@ -19,8 +24,9 @@ import type { McpToolState } from '../../../engine/normalize/index.ts'
 import { McpError } from './errors.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
-import { maskRpcMessage } from './mask.ts'
+import { maskRpcMessage, maskText } from './mask.ts'
 import { createSseParser, formatSseEvent, type SseEvent } from './sse.ts'
+import { type CanRead, filterListing, type Listing, listingOf, listingsIn } from './listings.ts'
 import { type CanCall, filterToolsList, listedTools } from './tools-list.ts'
 
 export interface ServerRequestJudgement {
@@ -40,6 +46,8 @@ export interface McpResponseContext {
   registry: ToolRegistry
   /** Whether the caller may call a listed tool (engineCanCall). */
   canCall: CanCall
+  /** Whether the caller may read a listed resource or prompt (engineCanRead). */
+  canRead: CanRead
   /** Judges a request the server sends to the client (engine.judge(serverJudgeRequest(…)); allow = effect allow). */
   judgeServerRequest(message: Record<string, unknown>): ServerRequestJudgement
 }
@@ -54,12 +62,14 @@ export interface ProcessedMessages {
   /** tools/list: tools removed from the answer, and tools whose definition changed since recorded (audit these). */
   removedTools: string[]
   changedTools: string[]
+  /** resources, templates and prompts removed from listings (by the uri, template or name). */
+  removedReads: Array<{ method: string; subject: string }>
   masked: number
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], masked: 0 })
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], masked: 0 })
 
 function parseMessage(text: string): Record<string, unknown> {
   let message: unknown
@@ -86,14 +96,27 @@ function isToolsListAnswer(ctx: McpResponseContext, message: Record<string, unkn
   return isObject(message.result) && Object.hasOwn(message.result, 'tools')
 }
 
+/** The resource and prompt listings in an answer: the judged request's, or any a stray answer holds. */
+function listingsAnswered(ctx: McpResponseContext, message: Record<string, unknown>): Listing[] {
+  if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return []
+  const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
+  if (!answersJudged) return listingsIn(message.result)
+  const listing = listingOf(ctx.request!.method)
+  return listing ? [listing] : []
+}
+
 /** Handles one message; returns it as it should reach the client, or undefined when it is dropped. */
 async function handle(ctx: McpResponseContext, message: Record<string, unknown>, out: ProcessedMessages): Promise<Record<string, unknown> | undefined> {
-  const isRequest = typeof message.method === 'string' && Object.hasOwn(message, 'id')
-  if (isRequest) {
+  // A request, or a message without an id that asks for something all the same (a method outside
+  // notifications/: a lax client may act on a sampling/createMessage with no id).
+  const hasId = Object.hasOwn(message, 'id')
+  const asks = typeof message.method === 'string' && (hasId || !message.method.startsWith('notifications/'))
+  if (asks) {
     const judged = ctx.judgeServerRequest(message)
     if (!judged.allow) {
-      const id = message.id as string | number | null
-      out.postBack.push(denialError({ id, decision: judged.decision, decisionId: judged.decisionId }))
+      const id = hasId ? (message.id as string | number | null) : undefined
+      // Only a request waits for an answer.
+      if (hasId) out.postBack.push(denialError({ id, decision: judged.decision, decisionId: judged.decisionId }))
       out.denied.push({ method: message.method as string, id, decisionId: judged.decisionId })
       return undefined
     }
@@ -107,7 +130,12 @@ async function handle(ctx: McpResponseContext, message: Record<string, unknown>,
     out.removedTools.push(...filtered.removed)
     current = { ...message, result: filtered.result }
   }
-  const m = maskRpcMessage(current, ctx.masks, ctx.maskKey)
+  for (const listing of listingsAnswered(ctx, current)) {
+    const filtered = filterListing(listing, current.result, ctx.canRead)
+    for (const subject of filtered.removed) out.removedReads.push({ method: listing.read, subject })
+    current = { ...current, result: filtered.result }
+  }
+  const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked
   return m.message
 }
@@ -127,6 +155,21 @@ export interface McpStreamProcessor {
   end(): Promise<ProcessedMessages>
 }
 
+/**
+ * An event's framing as it may reach the client. The server writes it as freely as the data: a comment's text
+ * goes (the comment stays, a keep-alive), the id is masked like content (a masked id only costs that event's
+ * resumption), a type other than message is dropped (it only comes with no data), retry is kept when it is a
+ * number, as clients read it.
+ */
+function framing(ctx: McpResponseContext, event: SseEvent): Omit<SseEvent, 'data'> {
+  const out: Omit<SseEvent, 'data'> = {}
+  if (event.event === 'message') out.event = event.event
+  if (event.id !== undefined) out.id = maskText(event.id, ctx.masks, ctx.maskKey)
+  if (event.retry !== undefined && /^\d+$/.test(event.retry)) out.retry = event.retry
+  if (event.comments?.length) out.comments = event.comments.map(() => '')
+  return out
+}
+
 /** A text/event-stream answer, event by event. Events with no data (keep-alives, ids only) pass unchanged. */
 export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcessor {
   const parser = createSseParser()
@@ -136,16 +179,19 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
       if (event.data === '' || (event.event !== undefined && event.event !== 'message')) {
         // MCP sends messages as `message` events; anything else carries no JSON-RPC and is kept only when empty.
         if (event.data !== '') throw new McpError('mcp.upstream_malformed', `the server sent an SSE event of type ${event.event} with data; only message events are passed`)
-        out.forward += formatSseEvent(event)
+        const kept = framing(ctx, event)
+        // Nothing left of it (a type, a malformed retry): nothing to send.
+        if (Object.keys(kept).length) out.forward += formatSseEvent({ ...kept, data: '' })
         continue
       }
       const message = await handle(ctx, parseMessage(event.data), out)
+      const { id, ...rest } = framing(ctx, event)
       // A dropped request keeps its event id (the client's resumption cursor) as an empty event.
       if (message === undefined) {
-        if (event.id !== undefined) out.forward += formatSseEvent({ id: event.id, data: '', comments: [' warden: a server request was withheld'] })
+        if (id !== undefined) out.forward += formatSseEvent({ id, data: '', comments: [' warden: a server request was withheld'] })
         continue
       }
-      out.forward += formatSseEvent({ ...event, data: JSON.stringify(message) })
+      out.forward += formatSseEvent({ ...rest, ...(id === undefined ? {} : { id }), data: JSON.stringify(message) })
     }
     return out
   }
