@@ -2,6 +2,8 @@
 // a real PostgreSQL 15: values of masked columns that reach the client by routes the first reviews did not try.
 // - Write errors: a NOT NULL / CHECK / unique violation's DETAIL repeats the whole row (or key) of the table the
 //   statement writes, masked columns included, though the statement names none of them.
+// - Catalog poisoning: a temporary table or view made by a function (no DDL the gateway sees) shadows a table
+//   whose name the gateway's catalog already resolved; the next read was judged, and masked, as the real table.
 // Statements an agent needs approval for are approved here by a human dba, as a reviewer would approve a harmless
 // looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
 import { test } from 'uvu'
@@ -70,5 +72,32 @@ test('a CHECK violation and a unique violation on a written table with masked co
   assert.equal(leaksIn(unique), [])
   assert.is((unique as { error: { code: string } }).error.code, '23505')
 })
+
+// ---- catalog poisoning ----
+
+/** A function that makes, unseen by the gateway, a temporary relation named like a table, showing passwords in a harmless column. */
+const SHADOW_FN = `CREATE FUNCTION public.refresh_cache(kind text, rel text, col text) RETURNS int LANGUAGE plpgsql AS $$BEGIN
+  EXECUTE format('CREATE TEMP %s %I AS SELECT id, password AS %I FROM public.credentials', kind, rel, col); RETURN 1; END$$;
+  GRANT EXECUTE ON FUNCTION public.refresh_cache(text, text, text) TO warden`
+
+// The catalog remembers a temporary relation's name for good once it has seen one, so each case shadows its own table.
+for (const [kind, rel, col, plain] of [['TABLE', 'customers', 'display_name', 'Customer One'], ['VIEW', 'orders', 'status', 'paid']] as const) {
+  test(`a temporary ${kind.toLowerCase()} made by an approved function call shadows a cached table: its first read is refused, not sent`, async () => {
+    if (kind === 'TABLE') await h.cluster.query(SHADOW_FN)
+    const c = await h.client()
+    const read = `SELECT ${col} FROM ${rel} WHERE id = 1`
+    assert.equal(await outcome(c.query(read)), { rows: [{ [col]: plain }] }, 'the table is cached and readable')
+    assert.equal(await approved(c, `SELECT 1 AS done WHERE refresh_cache('${kind}', '${rel}', '${col}') = 1`), { rows: [{ done: 1 }] })
+    // The first read was judged with the cached catalog: its result is refused as masking failed, naming the
+    // temporary relation; from then on the name is known to be shadowed and reads of it are denied when judged.
+    const first = await outcome(c.query(read))
+    assert.equal(leaksIn(first), [])
+    assert.match(JSON.stringify(first), /"code":"XX000".*temporary relation/)
+    const next = await outcome(c.query(`SELECT * FROM ${rel} WHERE id = 2`))
+    assert.equal(leaksIn(next), [])
+    assert.match(JSON.stringify(next), /"code":"42501".*not in the catalog/)
+    await c.end()
+  })
+}
 
 test.run()

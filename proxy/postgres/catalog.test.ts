@@ -29,7 +29,7 @@ test('warm() loads every relation: columns in attnum order, kinds, and result co
   const users = catalog.relation(null, 'users')
   assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS }, 'plain data, nothing of the cache\'s own')
   assert.equal(catalog.relation('public', 'orders')?.columns, ['id', 'user_id', 'amount_cents', 'status', 'created_at'])
-  assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table' })
+  assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table', temp: false })
   assert.is(catalog.column(usersOid, 99), undefined)
   assert.is(catalog.column(0, 0), undefined)
   const apps = await cluster.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'warden-catalog'")

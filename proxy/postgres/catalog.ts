@@ -18,6 +18,8 @@ export interface ColumnSource {
   table: string
   column: string
   kind: CatalogRelation['kind']
+  /** A temporary relation (of this or another session): the normalizer never resolves a name to one. */
+  temp: boolean
 }
 
 /** Opens the side session (the caller supplies the credentials and application_name). */
@@ -174,7 +176,7 @@ export class Catalog implements SchemaCatalog {
   column(tableOid: number, attnum: number): ColumnSource | undefined {
     const r = tableOid === 0 ? undefined : this.byOid.get(tableOid)
     const column = r?.byAttnum.get(attnum)
-    return r && column !== undefined ? { schema: r.relation.schema, table: r.relation.name, column, kind: r.relation.kind } : undefined
+    return r && column !== undefined ? { schema: r.relation.schema, table: r.relation.name, column, kind: r.relation.kind, temp: r.temp } : undefined
   }
 
   /** (Re)loads the relations with these OIDs: what the server says now replaces what was cached. */

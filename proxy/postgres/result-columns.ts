@@ -83,6 +83,11 @@ function withServer(sources: SourceColumn[], f: FieldDescription, truth: ColumnS
 
 function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>): ResultColumn {
   const truth = typeof found === 'object' ? found : undefined
+  // The normalizer never resolves a name to a temporary relation (catalog.ts), so the statement was judged to read
+  // another one: a temporary table or view made unseen (by a function) shadows the name the catalog resolved.
+  if (truth?.temp) {
+    return { name: f.name, lineage: 'unknown', sources: [], reason: `the server read it from temporary relation ${truth.table}, not the relation the statement was judged to read` }
+  }
   if (o.star) {
     // A derived star is the gateway's own: server-written text (EXPLAIN, SHOW), see result-statement.ts.
     if (o.lineage === 'derived') return { name: f.name, lineage: 'derived', sources: o.sources }
