@@ -4,6 +4,7 @@
 //   statement writes, masked columns included, though the statement names none of them.
 // - Catalog poisoning: a temporary table or view made by a function (no DDL the gateway sees) shadows a table
 //   whose name the gateway's catalog already resolved; the next read was judged, and masked, as the real table.
+//   The same with a view created directly on the server in the `$user` schema, ahead of public.
 // Statements an agent needs approval for are approved here by a human dba, as a reviewer would approve a harmless
 // looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
 import { test } from 'uvu'
@@ -99,5 +100,20 @@ for (const [kind, rel, col, plain] of [['TABLE', 'customers', 'display_name', 'C
     await c.end()
   })
 }
+
+test('a view created on the server in the $user schema shadows a cached public table: its first read is refused, not sent', async () => {
+  const c = await h.client()
+  const read = 'SELECT label FROM credentials WHERE id = 1'
+  assert.equal(await outcome(c.query(read)), { rows: [{ label: 'ci deploy' }] }, 'the table is cached and readable')
+  await h.cluster.query(`CREATE SCHEMA warden AUTHORIZATION warden;
+    CREATE VIEW warden.credentials AS SELECT id, password AS label FROM public.credentials; GRANT SELECT ON warden.credentials TO warden`)
+  const first = await outcome(c.query(read))
+  assert.equal(leaksIn(first), [])
+  assert.match(JSON.stringify(first), /"code":"XX000".*view warden.credentials/)
+  // Now cached, the view is followed when judged: its column is masked by origin.
+  const next = await outcome(c.query(read))
+  assert.equal(next, { rows: [{ label: '[redacted]' }] })
+  await h.cluster.query('DROP SCHEMA warden CASCADE')
+})
 
 test.run()
