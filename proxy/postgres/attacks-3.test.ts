@@ -5,11 +5,14 @@
 // - Catalog poisoning: a temporary table or view made by a function (no DDL the gateway sees) shadows a table
 //   whose name the gateway's catalog already resolved; the next read was judged, and masked, as the real table.
 //   The same with a view created directly on the server in the `$user` schema, ahead of public.
+// - Shadowed built-ins: a function outside pg_catalog named like a built-in runs instead of it when its argument
+//   types match better (CVE-2018-1058); an aggregate public.count(text) made count(x), a safe derivation, return x.
 // Statements an agent needs approval for are approved here by a human dba, as a reviewer would approve a harmless
 // looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
+import { FUNCTIONS_FRESH_MS } from './catalog-functions.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { createLeakChecker } from './testing/leak-check.ts'
 import { LEAK_SEED_SQL, SEEDED_SECRETS } from './testing/seed-leaks.ts'
@@ -101,6 +104,38 @@ for (const [kind, rel, col, plain] of [['TABLE', 'customers', 'display_name', 'C
   })
 }
 
+// ---- shadowed built-ins ----
+
+test('an aggregate public.count(text) made on the server: count(x) of a masked column is refused, pg_catalog.count still answers', async () => {
+  const c = await h.client()
+  const read = 'SELECT count(api_key) FROM credentials'
+  assert.equal(await outcome(c.query(read)), { rows: [{ count: '3' }] })
+  await h.cluster.query(`SET ROLE warden; CREATE AGGREGATE public.count(text) (sfunc = textcat, stype = text, initcond = '')`)
+  await new Promise((r) => setTimeout(r, FUNCTIONS_FRESH_MS + 100))
+  for (const q of [read, 'SELECT count(DISTINCT api_key) AS n FROM credentials', `SELECT count(api_key) FILTER (WHERE id > 0) FROM credentials`]) {
+    const got = await outcome(c.query(q))
+    assert.equal(leaksIn(got), [], q)
+    assert.match(JSON.stringify(got), /"code":"42501".*passes through public.count/, q)
+  }
+  assert.equal(await outcome(c.query('SELECT pg_catalog.count(api_key) AS n FROM credentials')), { rows: [{ n: '3' }] })
+  await h.cluster.query('DROP AGGREGATE public.count(text)')
+})
+
+test('a function public.lower(varchar) made on the server: lower() is no longer a known-safe built-in, it needs approval', async () => {
+  await h.cluster.query(`SET ROLE warden; CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE sql AS $$SELECT 'not lower'$$`)
+  await new Promise((r) => setTimeout(r, FUNCTIONS_FRESH_MS + 100))
+  const c = await h.client()
+  const known = new Set((await h.te.approvals.list()).map((r) => r.id))
+  // In a WHERE clause (as a result column, a function not known to compute only from its arguments is denied).
+  const got = await approved(c, "SELECT 1 AS one WHERE lower('X'::varchar) = 'not lower'")
+  assert.equal(got, { rows: [{ one: 1 }] }, 'the server ran public.lower')
+  const request = (await h.te.approvals.list()).find((r) => !known.has(r.id))
+  assert.match(JSON.stringify(request), 'public.lower')
+  assert.equal(await outcome(c.query("SELECT pg_catalog.lower('X') AS l")), { rows: [{ l: 'x' }] })
+  await h.cluster.query('DROP FUNCTION public.lower(varchar)')
+})
+
+// Last: the dropped view stays in the catalog's cache for a while (VIEW_TRUST_MS), resolving `credentials`.
 test('a view created on the server in the $user schema shadows a cached public table: its first read is refused, not sent', async () => {
   const c = await h.client()
   const read = 'SELECT label FROM credentials WHERE id = 1'

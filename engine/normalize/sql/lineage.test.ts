@@ -83,6 +83,19 @@ test('aggregates and windows derive; count and IS NULL are safe', () => {
   assert.is(first('SELECT length(email) FROM users'), derivedEmail('length', 'length'))
 })
 
+test('a built-in name another schema shares (catalog.functionSchema) is a call of that schema\'s function: count through it is not safe', () => {
+  const shadowing: SchemaCatalog = { ...catalog, functionSchema: (name) => (name === 'count' || name === 'lower' ? 'public' : undefined) }
+  const s = one('SELECT count(email), lower(name), upper(name), pg_catalog.count(email) AS n FROM users', { catalog: shadowing })
+  assert.equal((s.outputs ?? []).map(brief), [
+    'count derived public.users.email fn=public.count',
+    'lower derived public.users.name fn=public.lower',
+    'upper derived public.users.name fn=upper',
+    'n derived public.users.email safe fn=pg_catalog.count',
+  ])
+  assert.equal(s.functions.map((f) => f.full_name).sort(), ['pg_catalog.count', 'public.count', 'public.lower', 'upper'])
+  assert.is(first('SELECT count(email) FROM users'), `count derived ${EMAIL} safe fn=count`, 'without functionSchema: the built-in')
+})
+
 test('whole-row references derive from every column', () => {
   assert.equal(outputs('SELECT u, row_to_json(u), to_jsonb(u.*), ROW(u.id, u.email) FROM users u', withCatalog), [
     'u derived public.users.id,public.users.email,public.users.name,public.users.addr',
