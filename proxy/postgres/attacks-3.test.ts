@@ -7,6 +7,9 @@
 //   The same with a view created directly on the server in the `$user` schema, ahead of public.
 // - Shadowed built-ins: a function outside pg_catalog named like a built-in runs instead of it when its argument
 //   types match better (CVE-2018-1058); an aggregate public.count(text) made count(x), a safe derivation, return x.
+// - Session state: a cursor the server closed (at COMMIT, or at ROLLBACK TO SAVEPOINT) stayed in the gateway's
+//   bookkeeping; a cursor of the same name opened by an approved call of a function returning a refcursor was then
+//   fetched with the old cursor's lineage and masks.
 // Statements an agent needs approval for are approved here by a human dba, as a reviewer would approve a harmless
 // looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
 import { test } from 'uvu'
@@ -133,6 +136,39 @@ test('a function public.lower(varchar) made on the server: lower() is no longer 
   assert.match(JSON.stringify(request), 'public.lower')
   assert.equal(await outcome(c.query("SELECT pg_catalog.lower('X') AS l")), { rows: [{ l: 'x' }] })
   await h.cluster.query('DROP FUNCTION public.lower(varchar)')
+})
+
+// ---- session state ----
+
+/** A function (made by the application; calling it needs approval) that opens cursor `name` on a value derived from passwords. */
+const OPEN_REPORT = `CREATE FUNCTION public.open_report(name text) RETURNS int LANGUAGE plpgsql AS $$DECLARE r refcursor := name;
+  BEGIN OPEN r FOR SELECT password || '' AS x FROM credentials; RETURN 1; END$$; GRANT EXECUTE ON FUNCTION public.open_report(text) TO warden`
+const openCursor = (name: string) => `SELECT 1 AS one WHERE open_report('${name}') = 1`
+
+test('a cursor closed at COMMIT, then opened again under its name by an approved function call: FETCH does not take the old lineage', async () => {
+  await h.cluster.query(OPEN_REPORT)
+  const c = await h.client()
+  await c.query('BEGIN; DECLARE c1 CURSOR FOR SELECT label AS x FROM credentials; COMMIT')
+  await c.query('BEGIN')
+  assert.equal(await approved(c, openCursor('c1')), { rows: [{ one: 1 }] })
+  const got = await outcome(c.query('FETCH ALL c1'))
+  assert.equal(leaksIn(got), [])
+  assert.match(JSON.stringify(got), '"code":"XX000"')
+  await c.query('ROLLBACK')
+  // A cursor WITH HOLD outlives its committed transaction, and is still fetched with its DECLARE's lineage.
+  await c.query('BEGIN; DECLARE h1 CURSOR WITH HOLD FOR SELECT label AS x FROM credentials ORDER BY id; COMMIT')
+  assert.equal(await outcome(c.query('FETCH 1 h1')), { rows: [{ x: 'ci deploy' }] })
+  await c.query('CLOSE h1')
+})
+
+test('a cursor closed by ROLLBACK TO SAVEPOINT, then opened again under its name by an approved function call: FETCH does not take the old lineage', async () => {
+  const c = await h.client()
+  await c.query('BEGIN; SAVEPOINT s; DECLARE c2 CURSOR FOR SELECT label AS x FROM credentials; ROLLBACK TO SAVEPOINT s')
+  assert.equal(await approved(c, openCursor('c2')), { rows: [{ one: 1 }] })
+  const got = await outcome(c.query('FETCH ALL c2'))
+  assert.equal(leaksIn(got), [])
+  assert.match(JSON.stringify(got), '"code":"XX000"')
+  await c.query('ROLLBACK')
 })
 
 // Last: the dropped view stays in the catalog's cache for a while (VIEW_TRUST_MS), resolving `credentials`.

@@ -42,6 +42,8 @@ export interface RelayHooks {
   finished(run: StatementRun): void
   /** The n-th top-level statement of a run completed on the server: apply its session effects. */
   statementCompleted(run: StatementRun, index: number, tag: string): void
+  /** A ReadyForQuery said no transaction is open: what lives only as long as one is gone. */
+  transactionEnded(): void
   /** The upstream stream must stop (masking a result) or may resume. */
   pauseUpstream(paused: boolean): void
 }
@@ -139,7 +141,9 @@ export class Relay {
   private transactionState(status: TransactionStatus): void {
     if (status === 'I') this.readyIdle++
     this.status = status
-    if (status === 'I' && this.held.length) this.held = this.held.filter((r) => !r.finished)
+    if (status !== 'I') return
+    if (this.held.length) this.held = this.held.filter((r) => !r.finished)
+    this.hooks.transactionEnded()
   }
 
   receive(chunk: Buffer): void {

@@ -55,6 +55,10 @@ export class SessionStatements {
   private readonly statements = new Map<string, JudgedStatement>()
   private readonly texts = new Map<string, string>()
   private readonly portals = new Map<string, JudgedStatement>()
+  /** Cursors SQL DECLAREd and not closed since, by name: whether WITH HOLD (it outlives a committed transaction). */
+  private readonly declared = new Map<string, boolean>()
+  /** Cursors declared in the transaction in progress. */
+  private declaredInTransaction = new Set<string>()
   /** Masks of every cursor declared in this session; FETCH results carry them too. */
   private cursorMasks: MaskObligation[] = []
   /** Every name a statement or portal kept here EXECUTEs (never shrinks): others need no expiry scan. */
@@ -88,6 +92,7 @@ export class SessionStatements {
 
   setPortal(name: string, s: JudgedStatement | undefined): Undo {
     this.noteExecutes(s)
+    this.declared.delete(name)
     return setWithUndo(this.portals, name, s)
   }
 
@@ -107,8 +112,10 @@ export class SessionStatements {
     }
   }
 
-  declareCursor(name: string, s: JudgedStatement): void {
+  declareCursor(name: string, s: JudgedStatement, hold: boolean): void {
     this.portals.set(name, s)
+    this.declared.set(name, hold)
+    this.declaredInTransaction.add(name)
     this.cursorMasks = [...this.cursorMasks, ...s.judgement.decision.obligations.mask]
   }
 
@@ -129,5 +136,28 @@ export class SessionStatements {
 
   clearPortals(): void {
     this.portals.clear()
+    this.declared.clear()
+  }
+
+  /**
+   * The server closes cursors the gateway must then forget: kept, a cursor of the same name opened later another
+   * way (a function returning a refcursor) would be fetched with the old cursor's lineage. A ROLLBACK closes those
+   * declared in its transaction; a ROLLBACK TO SAVEPOINT those declared since the savepoint, which are not told
+   * apart here: all of the transaction's are forgotten (a FETCH of a forgotten cursor fails closed).
+   */
+  rolledBack(): void {
+    for (const name of this.declaredInTransaction) this.forgetCursor(name)
+    this.declaredInTransaction.clear()
+  }
+
+  /** No transaction is open any more: cursors without HOLD are closed. */
+  transactionEnded(): void {
+    for (const [name, hold] of this.declared) if (!hold) this.forgetCursor(name)
+    this.declaredInTransaction.clear()
+  }
+
+  private forgetCursor(name: string): void {
+    if (!this.declared.delete(name)) return
+    this.portals.delete(name)
   }
 }
