@@ -8,8 +8,9 @@
 // - Shadowed built-ins: a function outside pg_catalog named like a built-in runs instead of it when its argument
 //   types match better (CVE-2018-1058); an aggregate public.count(text) made count(x), a safe derivation, return x.
 // - Session state: a cursor the server closed (at COMMIT, or at ROLLBACK TO SAVEPOINT) stayed in the gateway's
-//   bookkeeping; a cursor of the same name opened by an approved call of a function returning a refcursor was then
-//   fetched with the old cursor's lineage and masks.
+//   bookkeeping, and so did a portal a Bind made, gone at the end of its transaction; a cursor of the same name
+//   opened by an approved call of a function returning a refcursor was then fetched (or executed) with the old
+//   cursor's lineage and masks.
 // Statements an agent needs approval for are approved here by a human dba, as a reviewer would approve a harmless
 // looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
 import { test } from 'uvu'
@@ -18,6 +19,8 @@ import type pg from 'pg'
 import { FUNCTIONS_FRESH_MS } from './catalog-functions.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { createLeakChecker } from './testing/leak-check.ts'
+import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
+import { receivedFromBytes } from './testing/received.ts'
 import { LEAK_SEED_SQL, SEEDED_SECRETS } from './testing/seed-leaks.ts'
 
 let h: Harness
@@ -169,6 +172,38 @@ test('a cursor closed by ROLLBACK TO SAVEPOINT, then opened again under its name
   assert.equal(leaksIn(got), [])
   assert.match(JSON.stringify(got), '"code":"XX000"')
   await c.query('ROLLBACK')
+})
+
+test('a protocol portal closed at the end of its transaction, then opened again under its name by an approved function call: neither FETCH nor Execute takes the old lineage', async () => {
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+  try {
+    c.take()
+    const step = async (...msgs: Buffer[]) => {
+      c.send(...msgs)
+      await c.readyCount(1)
+      const got = c.take()
+      return got
+    }
+    await step(m.parse('s3', 'SELECT label AS x FROM credentials'), m.bind('p3', 's3'), m.execute('p3', 1), m.sync())
+    await step(m.query('BEGIN'))
+    const known = new Set((await h.te.approvals.list({ status: 'pending' })).map((r) => r.id))
+    c.send(m.query(openCursor('p3')))
+    let id: string | undefined
+    for (let i = 0; i < 500 && !id; i++) {
+      id = (await h.te.approvals.list({ status: 'pending' })).find((r) => !known.has(r.id))?.id
+      if (!id) await new Promise((r) => setTimeout(r, 20))
+    }
+    await h.te.approvals.approve(id!, dba())
+    await c.readyCount(1)
+    c.take()
+    const executed = await step(m.execute('p3', 0), m.sync())
+    const fetched = await step(m.query('FETCH ALL p3'))
+    const leaks = checker.scan(receivedFromBytes(Buffer.concat([...executed, ...fetched].map((f) => f.raw))))
+    assert.equal(leaks.map((l) => `${l.column} via ${l.via}`), [])
+    assert.equal(errorsOf(executed).map((e) => e.code), ['34000'], 'the gateway knows the portal is gone')
+  } finally {
+    c.close()
+  }
 })
 
 // Last: the dropped view stays in the catalog's cache for a while (VIEW_TRUST_MS), resolving `credentials`.

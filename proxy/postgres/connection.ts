@@ -239,7 +239,7 @@ export class Connection {
       masker: createMasker(planner, this.deps.maskKey),
       finished: (run: StatementRun): void => loop.recordRun(run),
       statementCompleted: (run, index, tag) => applyStatementEffect(run, index, statements, planner, tag),
-      transactionEnded: () => statements.transactionEnded(),
+      transactionEnded: (through) => statements.transactionEnded(through),
       pauseUpstream,
     })
     relay.setClientEncoding(backend.parameters.get('client_encoding') ?? 'UTF8')

@@ -59,6 +59,10 @@ export class SessionStatements {
   private readonly declared = new Map<string, boolean>()
   /** Cursors declared in the transaction in progress. */
   private declaredInTransaction = new Set<string>()
+  /** Sync and Query messages the client sent so far: each ends an exchange the server answers with ReadyForQuery. */
+  private boundaries = 0
+  /** Portals made by Bind, by name: how many Syncs and Queries the client had sent before the Bind. */
+  private readonly bound = new Map<string, number>()
   /** Masks of every cursor declared in this session; FETCH results carry them too. */
   private cursorMasks: MaskObligation[] = []
   /** Every name a statement or portal kept here EXECUTEs (never shrinks): others need no expiry scan. */
@@ -93,7 +97,25 @@ export class SessionStatements {
   setPortal(name: string, s: JudgedStatement | undefined): Undo {
     this.noteExecutes(s)
     this.declared.delete(name)
+    if (s === undefined) this.bound.delete(name)
     return setWithUndo(this.portals, name, s)
+  }
+
+  /** A Bind made portal `name` (it lives until its transaction ends). */
+  bindPortal(name: string, s: JudgedStatement): Undo {
+    const undo = this.setPortal(name, s)
+    const had = this.bound.get(name)
+    this.bound.set(name, this.boundaries)
+    return () => {
+      undo()
+      if (had === undefined) this.bound.delete(name)
+      else this.bound.set(name, had)
+    }
+  }
+
+  /** The client sent a Sync or a Query: returns its number, which the ReadyForQuery answering it is told with. */
+  boundary(): number {
+    return this.boundaries++
   }
 
   private noteExecutes(s: JudgedStatement | undefined): void {
@@ -137,6 +159,7 @@ export class SessionStatements {
   clearPortals(): void {
     this.portals.clear()
     this.declared.clear()
+    this.bound.clear()
   }
 
   /**
@@ -150,10 +173,20 @@ export class SessionStatements {
     this.declaredInTransaction.clear()
   }
 
-  /** No transaction is open any more: cursors without HOLD are closed. */
-  transactionEnded(): void {
+  /**
+   * No transaction is open any more, as the ReadyForQuery answering Sync or Query number `through` says: cursors
+   * without HOLD are closed, and the portals bound before that message (those bound after it, already sent by a
+   * pipelining client, live on).
+   */
+  transactionEnded(through: number | undefined): void {
     for (const [name, hold] of this.declared) if (!hold) this.forgetCursor(name)
     this.declaredInTransaction.clear()
+    if (through === undefined) return
+    for (const [name, at] of this.bound) {
+      if (at > through) continue
+      this.bound.delete(name)
+      this.portals.delete(name)
+    }
   }
 
   private forgetCursor(name: string): void {
