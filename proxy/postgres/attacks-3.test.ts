@@ -110,6 +110,18 @@ for (const [kind, rel, col, plain] of [['TABLE', 'customers', 'display_name', 'C
   })
 }
 
+test('a temporary table of one session shadows the name for every session while it exists, and no longer once that session ended', async () => {
+  const a = await h.client()
+  const b = await h.client()
+  const read = 'SELECT name FROM users WHERE id = 1'
+  assert.equal(await outcome(b.query(read)), { rows: [{ name: 'Ada Lovelace' }] })
+  assert.equal(await approved(a, 'CREATE TEMP TABLE users (id int, name text)'), { rows: [] })
+  assert.match(JSON.stringify(await outcome(b.query(read))), /"code":"42501".*not in the catalog/, 'which session reads which is not known')
+  await a.end()
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal(await outcome(b.query('SELECT name FROM users WHERE id = 2')), { rows: [{ name: 'Grace Hopper' }] })
+})
+
 // ---- shadowed built-ins ----
 
 test('an aggregate public.count(text) made on the server: count(x) of a masked column is refused, pg_catalog.count still answers', async () => {

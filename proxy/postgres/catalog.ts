@@ -198,7 +198,12 @@ export class Catalog implements SchemaCatalog {
     const wanted = names.slice(0, MAX_NAMES)
     if (!wanted.length) return
     try {
-      this.store(relationsOf(await this.query(relationsByNameSql([...new Set(wanted.map((n) => n.name))]))))
+      const unique = [...new Set(wanted.map((n) => n.name))]
+      const found = relationsOf(await this.query(relationsByNameSql(unique)))
+      // A temporary relation's name stays shadowed only while some session still has one by that name: kept after
+      // its session ended, it would deny everyone's reads of the real relation until the next DDL.
+      for (const name of unique) this.tempNames.delete(name)
+      this.store(found)
     } finally {
       const at = this.now()
       for (const n of wanted) {
