@@ -6,7 +6,8 @@
 //   whose name the gateway's catalog already resolved; the next read was judged, and masked, as the real table.
 //   The same with a view created directly on the server in the `$user` schema, ahead of public.
 // - Shadowed built-ins: a function outside pg_catalog named like a built-in runs instead of it when its argument
-//   types match better (CVE-2018-1058); an aggregate public.count(text) made count(x), a safe derivation, return x.
+//   types match better (CVE-2018-1058); an aggregate public.count(text) made count(x), a safe derivation, return x,
+//   and an operator public.=(text, varchar) returned passwords from a comparison of a harmless column.
 // - Session state: a cursor the server closed (at COMMIT, or at ROLLBACK TO SAVEPOINT) stayed in the gateway's
 //   bookkeeping, and so did a portal a Bind made, gone at the end of its transaction; a cursor of the same name
 //   opened by an approved call of a function returning a refcursor was then fetched (or executed) with the old
@@ -153,6 +154,22 @@ test('a function public.lower(varchar) made on the server: lower() is no longer 
   assert.match(JSON.stringify(request), 'public.lower')
   assert.equal(await outcome(c.query("SELECT pg_catalog.lower('X') AS l")), { rows: [{ l: 'x' }] })
   await h.cluster.query('DROP FUNCTION public.lower(varchar)')
+})
+
+test('an operator public.=(text, varchar) made on the server: a comparison through it is refused as a result column, held for approval in WHERE', async () => {
+  await h.cluster.query(`SET ROLE warden;
+    CREATE FUNCTION public.text_eq_varchar(text, varchar) RETURNS text LANGUAGE sql AS $$SELECT string_agg(password, ',') FROM credentials$$;
+    CREATE OPERATOR public.= (leftarg = text, rightarg = varchar, function = public.text_eq_varchar)`)
+  await new Promise((r) => setTimeout(r, FUNCTIONS_FRESH_MS + 100))
+  const c = await h.client()
+  const got = await outcome(c.query("SELECT status = 'paid'::varchar AS s FROM orders WHERE id = 1"))
+  assert.equal(leaksIn(got), [])
+  assert.match(JSON.stringify(got), /"code":"42501".*passes through public.=/)
+  const known = new Set((await h.te.approvals.list()).map((r) => r.id))
+  assert.equal(await approved(c, "SELECT id FROM orders WHERE (status = 'paid'::varchar) IS NOT NULL AND id = 1"), { rows: [{ id: 1 }] })
+  assert.match(JSON.stringify((await h.te.approvals.list()).find((r) => !known.has(r.id))), 'public.=')
+  await h.cluster.query('DROP OPERATOR public.= (text, varchar); DROP FUNCTION public.text_eq_varchar(text, varchar)')
+  await new Promise((r) => setTimeout(r, FUNCTIONS_FRESH_MS + 100))
 })
 
 // ---- session state ----

@@ -97,6 +97,8 @@ test('functions named like built-ins: on the search_path or anywhere; extension 
     assert.equal(due.misses, ['functions'])
     await catalog.load(due.misses)
     assert.equal([ask('count'), ask('upper'), ask('upper', true)], ['public', undefined, 'elsewhere'])
+    now += 20_000
+    assert.is(ask('count'), 'public', 'old, but no lookup failed: still the list (a judgement asks for a lookup first)')
     catalog.close()
     down = true
     now += 10_000

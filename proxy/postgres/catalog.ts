@@ -187,9 +187,8 @@ export class Catalog implements SchemaCatalog {
   }
 
   /** Looks up the functions named like built-ins (at most once per FUNCTIONS_FRESH_MS while failing). */
-  async loadFunctions(): Promise<void> {
-    this.functions.tried()
-    this.functions.store(await this.query(SHADOWING_FUNCTIONS_SQL))
+  loadFunctions(): Promise<void> {
+    return this.functions.load(() => this.query(SHADOWING_FUNCTIONS_SQL))
   }
 
   /** Looks up relations by name; those still unknown (not found, or the lookup failed) are remembered as absent

@@ -145,16 +145,18 @@ export class Builder {
     const children = expandNested(this, { name, body, entry, index, program, range, depth })
     entry.read_only = isReadOnly({ type, node, detail, children })
     this.lineage(entry, name, body, children)
-    this.qualifyShadowed(entry)
+    this.qualifyShadowed(entry, refs.operators)
     return entry
   }
 
   /**
    * Unqualified calls of a name the catalog says a non-built-in function shares are reported as calls of that
    * schema's function: the policy trusts built-ins by unqualified name, and count(x) is a safe derivation only when
-   * it is pg_catalog's (an aggregate public.count(text) can return its argument).
+   * it is pg_catalog's (an aggregate public.count(text) can return its argument). A built-in operator symbol
+   * another schema shares is reported as a call of that schema's operator too, passed through by every result
+   * column that is not a plain column (which ones use it is not told apart).
    */
-  private qualifyShadowed(entry: SqlStatement): void {
+  private qualifyShadowed(entry: SqlStatement, operators: readonly string[]): void {
     const catalog = this.context.catalog
     if (!catalog?.functionSchema) return
     const schemaOf = (name: string) => catalog.functionSchema!(name)
@@ -162,16 +164,26 @@ export class Builder {
       const schema = f.schema === null ? schemaOf(f.name) : undefined
       return schema === undefined ? f : { schema, name: f.name, full_name: `${schema}.${f.name}` }
     })
+    const shadowedOperators = operators.flatMap((symbol) => {
+      const schema = schemaOf(symbol)
+      return schema === undefined ? [] : [{ schema, name: symbol, full_name: `${schema}.${symbol}` }]
+    })
+    entry.functions.push(...shadowedOperators)
     for (const o of entry.outputs ?? []) {
-      if (!o.functions?.length) continue
       let shadowed = false
-      o.functions = o.functions.map((name) => {
+      const functions = (o.functions ?? []).map((name) => {
         const schema = name.includes('.') ? undefined : schemaOf(name)
         if (schema === undefined) return name
         shadowed = true
         return `${schema}.${name}`
       })
-      if (shadowed && o.safe) o.safe = false
+      if (shadowedOperators.length && o.lineage !== 'plain') {
+        shadowed = true
+        functions.push(...shadowedOperators.map((f) => f.full_name))
+      }
+      if (!shadowed) continue
+      o.functions = functions
+      if (o.safe) o.safe = false
     }
   }
 

@@ -96,6 +96,13 @@ test('a built-in name another schema shares (catalog.functionSchema) is a call o
   assert.is(first('SELECT count(email) FROM users'), `count derived ${EMAIL} safe fn=count`, 'without functionSchema: the built-in')
 })
 
+test('a built-in operator symbol another schema shares is a call of that schema\'s operator, passed through by every derived column', () => {
+  const shadowing: SchemaCatalog = { ...catalog, functionSchema: (name) => (name === '=' ? 'public' : undefined) }
+  const s = one("SELECT name = 'x' AS e, id, id + 1 AS n FROM users WHERE id > 1 AND id OPERATOR(pg_catalog.=) 2", { catalog: shadowing })
+  assert.equal((s.outputs ?? []).map(brief), ['e derived public.users.name fn=public.=', 'id plain public.users.id', 'n derived public.users.id fn=public.='])
+  assert.equal(s.functions.map((f) => f.full_name), ['public.='])
+})
+
 test('whole-row references derive from every column', () => {
   assert.equal(outputs('SELECT u, row_to_json(u), to_jsonb(u.*), ROW(u.id, u.email) FROM users u', withCatalog), [
     'u derived public.users.id,public.users.email,public.users.name,public.users.addr',
