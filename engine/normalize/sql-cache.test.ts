@@ -107,6 +107,20 @@ test('a hit asks the catalog every question the normalization asked (the gateway
   assert.equal(new Set(catalog.asked), new Set(first))
 })
 
+test('an entry is used only while the catalog names the same shadowing function schemas as when it was made', () => {
+  const cache = new SqlNormalizeCache()
+  let shadow: string | undefined
+  const table = users(['id', 'email'])
+  const catalog: SchemaCatalog = { relation: () => table, functionSchema: (name) => (name === 'count' ? shadow : undefined) }
+  const run = () => cache.normalize({ kind: 'sql', text: 'SELECT count(email) FROM users', catalog }, target, (r) => normalize(r, target))
+  const fns = (n: Normalized) => n.command.sql?.statements[0]?.functions.map((f) => f.full_name)
+  assert.equal(fns(run()), ['count'])
+  shadow = 'public'
+  assert.equal(fns(run()), ['public.count'])
+  assert.equal(fns(run()), ['public.count'])
+  assert.is(cache.hits, 1)
+})
+
 test('target kind and name are part of the key: SQL to a MySQL target is another normalization', () => {
   const c = new SqlNormalizeCache()
   const mysql: Target = { ...target, name: 'my', kind: 'mysql' }

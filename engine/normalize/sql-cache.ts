@@ -1,6 +1,7 @@
 // Reuses the normalized form of a SQL text while it is provably what normalizing again would give. The
 // normalizer is a deterministic function of the text, the target's kind and name, and what it reads from its
-// context: `prepared` (EXECUTE) and `catalog.relation(schema, name)` (stars, views, lineage). So an entry keeps
+// context: `prepared` (EXECUTE), `catalog.relation(schema, name)` (stars, views, lineage) and
+// `catalog.functionSchema(name)` (built-in names shadowed). So an entry keeps
 // the reads it made: an entry whose normalization read `prepared` is never kept (it depends on the session's
 // prepared statements), and an entry is used only with the same catalog object, after asking that catalog
 // every question the normalization asked and getting the very same answers (relations are immutable objects,
@@ -18,11 +19,9 @@ import { instantiate, integerLiterals, LiteralWatch, templateKey } from './sql-t
 
 type SqlRequest = Extract<RawRequest, { kind: 'sql' }>
 
-interface Read {
-  schema: string | null
-  name: string
-  found: CatalogRelation | undefined
-}
+type Read =
+  | { schema: string | null; name: string; found: CatalogRelation | undefined }
+  | { function: string; schema: string | undefined }
 
 interface Entry {
   normalized: Normalized
@@ -97,6 +96,13 @@ export class SqlNormalizeCache {
           reads.push({ schema, name, found })
           return found
         },
+        ...(catalog.functionSchema && {
+          functionSchema(name: string) {
+            const schema = catalog.functionSchema!(name)
+            reads.push({ function: name, schema })
+            return schema
+          },
+        }),
       },
       ...(watch ? { watch } : {}),
     }
@@ -131,7 +137,9 @@ export class SqlNormalizeCache {
     if (entry.catalog !== catalog) return false
     let same = true
     // All of them are asked, even after a difference: the caller's catalog records what the text depends on.
-    for (const r of entry.reads) if (catalog!.relation(r.schema, r.name) !== r.found) same = false
+    for (const r of entry.reads) {
+      if ('function' in r ? catalog!.functionSchema?.(r.function) !== r.schema : catalog!.relation(r.schema, r.name) !== r.found) same = false
+    }
     return same
   }
 }

@@ -11,7 +11,7 @@
 // policy sees unknown lineage (fail closed). With decide threads, the first judgement's decision is evaluated on
 // one of them (engine.prefetch) while this session waits and the others go on.
 import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
-import type { Catalog, RelationName } from './catalog.ts'
+import type { Catalog, CatalogMiss, RelationName } from './catalog.ts'
 
 export const CATALOG_WAIT_MS = 2_000
 /** The same refused text has its relations looked up again at most this often. */
@@ -59,10 +59,10 @@ function judgeAhead(catalog: Catalog, engine: GatewayEngine, sql: JudgeRequest):
   return names.length ? load(catalog, names) : undefined
 }
 
-function load(catalog: Catalog, names: RelationName[]): Promise<void> {
+function load(catalog: Catalog, misses: CatalogMiss[]): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   return Promise.race([
-    catalog.loadNames(names).catch(() => undefined),
+    catalog.load(misses).catch(() => undefined),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, CATALOG_WAIT_MS))),
   ]).finally(() => clearTimeout(timer))
 }

@@ -2,6 +2,7 @@ import net from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { connectBackend } from './backend.ts'
+import { FUNCTIONS_FRESH_MS, UNVERIFIED_SCHEMA } from './catalog-functions.ts'
 import { Catalog, VIEW_FRESH_MS } from './catalog.ts'
 import { encodeAuthentication } from './messages/authentication.ts'
 import { encodeBackendKeyData } from './messages/backend-key-data.ts'
@@ -29,7 +30,7 @@ test('warm() loads every relation: columns in attnum order, kinds, and result co
   const users = catalog.relation(null, 'users')
   assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS }, 'plain data, nothing of the cache\'s own')
   assert.equal(catalog.relation('public', 'orders')?.columns, ['id', 'user_id', 'amount_cents', 'status', 'created_at'])
-  assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table' })
+  assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table', temp: false })
   assert.is(catalog.column(usersOid, 99), undefined)
   assert.is(catalog.column(0, 0), undefined)
   const apps = await cluster.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'warden-catalog'")
@@ -61,7 +62,7 @@ test('relations created behind the gateway: a judgement\'s misses are recorded, 
     const { result, misses } = catalog.watch(() => [catalog.relation(null, 'contacts'), catalog.relation(null, 'users'), catalog.relation('public', 'nope')])
     assert.equal(result.map((r) => r?.name), [undefined, 'users', undefined])
     assert.equal(misses, [{ schema: null, name: 'contacts' }, { schema: 'public', name: 'nope' }])
-    await catalog.loadNames(misses)
+    await catalog.load(misses)
     const view = catalog.relation(null, 'contacts')
     assert.equal([view?.kind, view?.columns], ['view', ['id', 'contact']])
     assert.match(view?.definition ?? '', /email AS contact/)
@@ -73,6 +74,39 @@ test('relations created behind the gateway: a judgement\'s misses are recorded, 
   } finally {
     await cluster.query('DROP VIEW contacts')
     catalog.close()
+  }
+})
+
+test('functions named like built-ins: on the search_path or anywhere; extension members and other names left out; looked up again when due', async () => {
+  let now = 1_000_000
+  let down = false
+  const catalog = new Catalog(() => (down ? Promise.reject(new Error('server down')) : connector()), 5_000, () => now)
+  await cluster.query(`CREATE EXTENSION citext;
+    CREATE SCHEMA elsewhere; CREATE FUNCTION elsewhere.upper(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+    CREATE FUNCTION public.upper(int) RETURNS int LANGUAGE sql AS 'SELECT 2'; CREATE FUNCTION public.not_a_builtin() RETURNS int LANGUAGE sql AS 'SELECT 3'`)
+  try {
+    const ask = (name: string, anySchema = false) => catalog.functionSchema(name, anySchema)
+    assert.is(ask('count'), UNVERIFIED_SCHEMA, 'never looked up: no built-in is known')
+    await catalog.warm()
+    assert.equal([ask('count'), ask('upper'), ask('lower'), ask('not_a_builtin')], [undefined, 'public', undefined, undefined], "citext's lower(citext) is an extension member")
+    assert.equal([ask('count', true), ask('upper', true)], [undefined, 'public'])
+    await cluster.query("DROP FUNCTION public.upper(int); CREATE AGGREGATE public.count(text) (sfunc = textcat, stype = text)")
+    assert.equal(catalog.watch(() => ask('count')), { result: undefined, misses: [] }, 'fresh: not looked up again')
+    now += FUNCTIONS_FRESH_MS
+    const due = catalog.watch(() => ask('count'))
+    assert.equal(due.misses, ['functions'])
+    await catalog.load(due.misses)
+    assert.equal([ask('count'), ask('upper'), ask('upper', true)], ['public', undefined, 'elsewhere'])
+    now += 20_000
+    assert.is(ask('count'), 'public', 'old, but no lookup failed: still the list (a judgement asks for a lookup first)')
+    catalog.close()
+    down = true
+    now += 10_000
+    await catalog.loadFunctions().catch(() => undefined)
+    assert.is(ask('lower'), UNVERIFIED_SCHEMA, 'lookups failing for long: no built-in is known (fail closed)')
+  } finally {
+    catalog.close()
+    await cluster.query('DROP EXTENSION citext; DROP SCHEMA elsewhere CASCADE; DROP FUNCTION public.not_a_builtin(); DROP AGGREGATE public.count(text)')
   }
 })
 
@@ -88,7 +122,7 @@ test('a view is looked up again once VIEW_FRESH_MS old, and not known at all whe
     now += VIEW_FRESH_MS
     const due = catalog.watch(() => [catalog.relation(null, 'contacts'), catalog.relation(null, 'users')])
     assert.equal([due.result.map((r) => r?.name), due.misses], [['contacts', 'users'], [{ schema: null, name: 'contacts' }]], 'still given, and looked up first')
-    await catalog.loadNames(due.misses)
+    await catalog.load(due.misses)
     assert.equal(catalog.watch(() => catalog.relation(null, 'contacts')).misses, [], 'reloaded: fresh again')
     catalog.close()
     down = true

@@ -8,16 +8,22 @@
 // a result whose columns disagree with it refreshes the relations involved (see result-columns.ts).
 import type { CatalogRelation, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Backend } from './backend.ts'
+import { SHADOWING_FUNCTIONS_SQL, ShadowingFunctions } from './catalog-functions.ts'
 import { allRelationsSql, type CachedRelation, relationsByNameSql, relationsByOidSql, relationsOf, type RelationName } from './catalog-sql.ts'
 import { SideQuery } from './side-query.ts'
 
 export type { RelationName } from './catalog-sql.ts'
+
+/** What a judgement needed that the cache did not have: a relation name, or the list of shadowing functions. */
+export type CatalogMiss = RelationName | 'functions'
 
 export interface ColumnSource {
   schema: string
   table: string
   column: string
   kind: CatalogRelation['kind']
+  /** A temporary relation (of this or another session): the normalizer never resolves a name to one. */
+  temp: boolean
 }
 
 /** Opens the side session (the caller supplies the credentials and application_name). */
@@ -65,10 +71,16 @@ export class Catalog implements SchemaCatalog {
   private rechecking = new Set<string>()
   /** The upstream role, the `$user` of the default search_path. */
   private user: string | undefined
+  /** Functions named like built-ins (catalog-functions.ts). */
+  private readonly functions: ShadowingFunctions
+  /** A judgement being watched asked about functions while their list was due for a lookup. */
+  private functionsMissed = false
   /** Bumped whenever what is cached changes, so plans made from older contents are not reused. */
   version = 0
 
-  constructor(private readonly connect: SideConnector, private readonly lookupTimeoutMs = LOOKUP_TIMEOUT_MS, private readonly now: () => number = Date.now) {}
+  constructor(private readonly connect: SideConnector, private readonly lookupTimeoutMs = LOOKUP_TIMEOUT_MS, private readonly now: () => number = Date.now) {
+    this.functions = new ShadowingFunctions(now)
+  }
 
   /** Loads every relation, once (again after invalidate()); never throws. */
   warm(): Promise<void> {
@@ -78,6 +90,7 @@ export class Catalog implements SchemaCatalog {
         return this.query(allRelationsSql(WARM_LIMIT))
       })
       .then((rows) => this.store(relationsOf(rows, rows.length < WARM_LIMIT)))
+      .then(() => this.loadFunctions())
       .catch(() => {
         // Lookups on demand still work; warming is tried again with the next session.
         this.warming = undefined
@@ -134,10 +147,23 @@ export class Catalog implements SchemaCatalog {
     return undefined
   }
 
-  /** Runs fn (a synchronous judge); returns the relation names it asked for that are neither cached nor known absent. */
-  watch<T>(fn: () => T): { result: T; misses: RelationName[] } {
+  /**
+   * The schema of a function named like the built-in `name` that an unqualified call may run instead (on the
+   * search_path, or with `anySchema` in any schema); undefined when there is none.
+   */
+  functionSchema(name: string, anySchema = false): string | undefined {
+    if (this.recording && this.functions.due()) this.functionsMissed = true
+    return this.functions.schemaOf(name, anySchema)
+  }
+
+  /**
+   * Runs fn (a synchronous judge); returns the relation names it asked for that are neither cached nor known
+   * absent, and 'functions' when it asked about functions whose list is due for a lookup.
+   */
+  watch<T>(fn: () => T): { result: T; misses: CatalogMiss[] } {
     const seen = new Set<string>()
     this.recording = seen
+    this.functionsMissed = false
     let result: T
     try {
       result = fn()
@@ -145,11 +171,24 @@ export class Catalog implements SchemaCatalog {
       this.recording = undefined
     }
     const at = this.now()
-    const misses = [...seen]
+    const misses: CatalogMiss[] = [...seen]
       .filter((k) => (this.absent.get(k) ?? -Infinity) + ABSENT_TTL_MS <= at)
       .map((k) => JSON.parse(k) as [string | null, string])
       .map(([schema, name]) => ({ schema, name }))
+    if (this.functionsMissed) misses.push('functions')
+    this.functionsMissed = false
     return { result, misses }
+  }
+
+  /** Looks up what watch() reported missing. */
+  async load(misses: CatalogMiss[]): Promise<void> {
+    const names = misses.filter((m): m is RelationName => m !== 'functions')
+    await Promise.all([names.length ? this.loadNames(names) : undefined, misses.includes('functions') ? this.loadFunctions() : undefined])
+  }
+
+  /** Looks up the functions named like built-ins (at most once per FUNCTIONS_FRESH_MS while failing). */
+  loadFunctions(): Promise<void> {
+    return this.functions.load(() => this.query(SHADOWING_FUNCTIONS_SQL))
   }
 
   /** Looks up relations by name; those still unknown (not found, or the lookup failed) are remembered as absent
@@ -158,7 +197,12 @@ export class Catalog implements SchemaCatalog {
     const wanted = names.slice(0, MAX_NAMES)
     if (!wanted.length) return
     try {
-      this.store(relationsOf(await this.query(relationsByNameSql([...new Set(wanted.map((n) => n.name))]))))
+      const unique = [...new Set(wanted.map((n) => n.name))]
+      const found = relationsOf(await this.query(relationsByNameSql(unique)))
+      // A temporary relation's name stays shadowed only while some session still has one by that name: kept after
+      // its session ended, it would deny everyone's reads of the real relation until the next DDL.
+      for (const name of unique) this.tempNames.delete(name)
+      this.store(found)
     } finally {
       const at = this.now()
       for (const n of wanted) {
@@ -174,7 +218,7 @@ export class Catalog implements SchemaCatalog {
   column(tableOid: number, attnum: number): ColumnSource | undefined {
     const r = tableOid === 0 ? undefined : this.byOid.get(tableOid)
     const column = r?.byAttnum.get(attnum)
-    return r && column !== undefined ? { schema: r.relation.schema, table: r.relation.name, column, kind: r.relation.kind } : undefined
+    return r && column !== undefined ? { schema: r.relation.schema, table: r.relation.name, column, kind: r.relation.kind, temp: r.temp } : undefined
   }
 
   /** (Re)loads the relations with these OIDs: what the server says now replaces what was cached. */
@@ -217,6 +261,7 @@ export class Catalog implements SchemaCatalog {
     this.byName = new Map()
     this.tempNames = new Set()
     this.absent = new Map()
+    this.functions.clear()
     this.version++
     this.warming = undefined
     void this.warm()

@@ -249,7 +249,8 @@ export class Connection {
       upstream: up,
       masker: createMasker(planner, this.deps.maskKey),
       finished: (run: StatementRun): void => loop.recordRun(run),
-      statementCompleted: (run, index) => applyStatementEffect(run, index, statements, planner),
+      statementCompleted: (run, index, tag) => applyStatementEffect(run, index, statements, planner, tag),
+      transactionEnded: (through) => statements.transactionEnded(through),
       pauseUpstream,
     })
     relay.setClientEncoding(backend.parameters.get('client_encoding') ?? 'UTF8')

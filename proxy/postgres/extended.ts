@@ -88,7 +88,7 @@ export async function bind(loop: QueryLoop, m: Bind, raw: Buffer): Promise<void>
   const now = await current(loop, s, values, 'bind')
   if (!now || dropping(loop)) return
   if (now !== s) loop.statements.setStatement(m.statement, now)
-  const undo = loop.statements.setPortal(m.portal, { ...now, values })
+  const undo = loop.statements.bindPortal(m.portal, { ...now, values })
   loop.up.write(raw)
   loop.relay.push({ kind: 'bind', undo })
 }
@@ -190,7 +190,7 @@ export function sync(loop: QueryLoop, payload: Buffer, raw: Buffer): void {
   if (payload.length) throw new ProtocolError('Sync: expected an empty message')
   loop.skipUntilSync = false
   loop.up.write(raw)
-  loop.relay.push({ kind: 'sync' })
+  loop.relay.push({ kind: 'sync', boundary: loop.statements.boundary() })
 }
 
 export function flush(loop: QueryLoop, payload: Buffer, raw: Buffer): void {

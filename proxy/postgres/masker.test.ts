@@ -29,7 +29,7 @@ class FakeCatalog {
   fail = false
   column(tableOid: number, attnum: number): ColumnSource | undefined {
     const column = tableOid === USERS ? this.cached.get(attnum) : undefined
-    return column === undefined ? undefined : { schema: 'public', table: 'users', column, kind: 'table' }
+    return column === undefined ? undefined : { schema: 'public', table: 'users', column, kind: 'table', temp: false }
   }
   async loadOids(oids: number[]): Promise<void> {
     this.loads.push(oids)

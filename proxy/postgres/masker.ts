@@ -19,9 +19,9 @@ export interface ResultMask {
   byIndex: (ColumnMask | undefined)[]
 }
 
-function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined, catalog: Pick<Catalog, 'column'>): ResultMask | undefined {
+function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined, catalog: Pick<Catalog, 'column'>, loaded?: ReadonlySet<number>): ResultMask | undefined {
   try {
-    const r = resultColumns(fields, outputs, catalog, true)
+    const r = resultColumns(fields, outputs, catalog, true, loaded)
     if (!('columns' in r)) throw new MaskingError('result columns unresolved after loading the catalog')
     const plan = planMask(obligations, r.columns)
     if (!plan.active) return undefined
@@ -73,8 +73,8 @@ function outputsKey(outputs: SqlOutput[] | undefined): string {
  */
 export class ResultPlanner {
   private readonly plans = new Map<string, ResultMask | null>()
-  /** Result shapes that already had the catalog reloaded for them. */
-  private readonly reloaded = new Set<string>()
+  /** Result shapes that already had the catalog reloaded for them, with the OIDs loaded (result-columns.ts). */
+  private readonly reloaded = new Map<string, ReadonlySet<number>>()
 
   constructor(readonly catalog: Catalog) {}
 
@@ -93,16 +93,19 @@ export class ResultPlanner {
     // Keyed by content: the same statement judged again brings equal outputs in new arrays.
     const shape = 'load' in first ? this.shape(fields, obligations, outputs) : ''
     if ('load' in first && !this.reloaded.has(shape)) {
-      if (this.reloaded.size >= PLAN_CACHE_SIZE) this.reloaded.delete(this.reloaded.values().next().value!)
-      this.reloaded.add(shape)
+      if (this.reloaded.size >= PLAN_CACHE_SIZE) this.reloaded.delete(this.reloaded.keys().next().value!)
+      const loaded = new Set(first.load)
+      this.reloaded.set(shape, loaded)
       return this.catalog.loadOids(first.load).then(
-        () => this.remember(this.key(fields, obligations, outputs), buildPlan(fields, obligations, outputs, this.catalog)),
+        () => this.remember(this.key(fields, obligations, outputs), buildPlan(fields, obligations, outputs, this.catalog, loaded)),
         (err: unknown) => {
           throw new MaskingError(`look up result columns: ${messageOf(err)}`, { cause: err })
         },
       )
     }
-    return this.remember(key, buildPlan(fields, obligations, outputs, this.catalog))
+    // A shape that had views loaded for it keeps them unfollowed, whatever is cached now.
+    const loaded = this.reloaded.size ? this.reloaded.get(shape || this.shape(fields, obligations, outputs)) : undefined
+    return this.remember(key, buildPlan(fields, obligations, outputs, this.catalog, loaded))
   }
 
   private shape(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): string {

@@ -43,14 +43,15 @@ export interface Waitable {
 
 export type Entry =
   /** A simple Query (or a poison standing in for a denied one); `replace` rewrites its error, null swallows it. */
-  | { kind: 'query'; run?: StatementRun; replace?: PgError | null; wait: Waitable }
+  | { kind: 'query'; run?: StatementRun; replace?: PgError | null; wait: Waitable; boundary?: number }
   | { kind: 'parse'; undo?: Undo }
   | { kind: 'bind'; undo?: Undo }
   /** `forRun` marks a Describe the gateway added itself to learn an Execute's columns; the client never sees it. */
   | { kind: 'describe'; forRun?: StatementRun }
   | { kind: 'execute'; run: StatementRun; wait: Waitable }
   | { kind: 'close' }
-  | { kind: 'sync' }
+  /** `boundary`: the number of the client's Sync or Query (session.ts boundary()). */
+  | { kind: 'sync'; boundary?: number }
   /** An extended-protocol poison: the server's error is replaced by `error`, or swallowed when null. */
   | { kind: 'poison'; error: PgError | null }
 

@@ -127,7 +127,7 @@ export class QueryLoop {
       // judgeSql judges synchronously on entry: relations it finds the catalog does not know (texts too long for
       // catalogAhead) are looked up for next time, in the background.
       const judged = this.deps.catalog ? this.deps.catalog.watch(() => judgeSql(text, this.judgeContext, opts)) : { result: judgeSql(text, this.judgeContext, opts), misses: [] }
-      if (judged.misses.length) void this.deps.catalog?.loadNames(judged.misses).catch(() => undefined)
+      if (judged.misses.length) void this.deps.catalog?.load(judged.misses).catch(() => undefined)
       verdict = await judged.result
     } finally {
       this.hold = undefined

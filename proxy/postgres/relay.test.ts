@@ -49,6 +49,7 @@ function setup(masker: ResultMasker = upperCase) {
     masker,
     finished: (run) => finished.push(run),
     statementCompleted: () => undefined,
+    transactionEnded: () => undefined,
     pauseUpstream: () => undefined,
   })
   return { relay, client, clientOut, upstream, finished }

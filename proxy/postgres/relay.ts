@@ -42,6 +42,9 @@ export interface RelayHooks {
   finished(run: StatementRun): void
   /** The n-th top-level statement of a run completed on the server: apply its session effects. */
   statementCompleted(run: StatementRun, index: number, tag: string): void
+  /** A ReadyForQuery (answering the client's Sync or Query number `through`) said no transaction is open: what
+   * lives only as long as one is gone. */
+  transactionEnded(through: number | undefined): void
   /** The upstream stream must stop (masking a result) or may resume. */
   pauseUpstream(paused: boolean): void
 }
@@ -136,10 +139,12 @@ export class Relay {
   }
 
   /** A ReadyForQuery: outside a transaction, the held cursors of runs answered so far are materialized (or gone). */
-  private transactionState(status: TransactionStatus): void {
+  private transactionState(status: TransactionStatus, through?: number): void {
     if (status === 'I') this.readyIdle++
     this.status = status
-    if (status === 'I' && this.held.length) this.held = this.held.filter((r) => !r.finished)
+    if (status !== 'I') return
+    if (this.held.length) this.held = this.held.filter((r) => !r.finished)
+    this.hooks.transactionEnded(through)
   }
 
   receive(chunk: Buffer): void {
@@ -255,7 +260,7 @@ export class Relay {
         if (f.type === 'E') return this.forward(f)
         if (f.type !== 'Z') throw new ProtocolError(`expected ReadyForQuery, got "${f.type}"`)
         this.queue.shift()
-        this.transactionState(decodeReadyForQuery(f.payload))
+        this.transactionState(decodeReadyForQuery(f.payload), head.boundary)
         this.hooks.client.release()
         this.forward(f)
         return this.notify()
@@ -327,10 +332,10 @@ export class Relay {
       // The client saw an error; the server's transaction must fail too, as it would have in PostgreSQL.
       this.hooks.upstream.write(poisonQuery())
       this.hooks.upstream.flush()
-      this.queue.push({ kind: 'query', replace: null, wait: head.wait })
+      this.queue.push({ kind: 'query', replace: null, wait: head.wait, boundary: head.boundary })
       return
     }
-    this.transactionState(status)
+    this.transactionState(status, head.boundary)
     head.wait.done = true
     this.hooks.client.write(f.type === 'Z' ? f.raw : encodeReadyForQuery(status))
     this.notify()

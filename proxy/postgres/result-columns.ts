@@ -81,8 +81,19 @@ function withServer(sources: SourceColumn[], f: FieldDescription, truth: ColumnS
   return nameIsColumn && f.name !== truth.column ? add(out, table, f.name) : out
 }
 
-function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>): ResultColumn {
+function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>, loaded: ReadonlySet<number>): ResultColumn {
   const truth = typeof found === 'object' ? found : undefined
+  // The normalizer never resolves a name to a temporary relation (catalog.ts), so the statement was judged to read
+  // another one: a temporary table or view made unseen (by a function) shadows the name the catalog resolved.
+  if (truth?.temp) {
+    return { name: f.name, lineage: 'unknown', sources: [], reason: `the server read it from temporary relation ${truth.table}, not the relation the statement was judged to read` }
+  }
+  // A view is followed by its definition when the statement is judged, which needs it cached by name then; one the
+  // catalog had to load for this result was not followed: it shadows the relation the name was resolved to (a view
+  // made in the `$user` schema directly on the server), and its columns' origins are not known.
+  if (truth && !STORED.has(truth.kind) && loaded.has(f.tableOid)) {
+    return { name: f.name, lineage: 'unknown', sources: [], reason: `the server read it from view ${truth.schema}.${truth.table}, which the statement was not judged to read` }
+  }
   if (o.star) {
     // A derived star is the gateway's own: server-written text (EXPLAIN, SHOW), see result-statement.ts.
     if (o.lineage === 'derived') return { name: f.name, lineage: 'derived', sources: o.sources }
@@ -105,9 +116,9 @@ function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serv
 /**
  * The result columns to plan masks from. `outputs` undefined: the statement has no lineage, every column is
  * unknown. With `final` false, relations the catalog does not know or disagrees about are asked for first; with
- * `final` true (after loading them) the answer is made from what is known.
+ * `final` true (after loading them, `loaded` their OIDs) the answer is made from what is known.
  */
-export function resultColumns(fields: FieldDescription[], outputs: SqlOutput[] | undefined, lookup: ColumnLookup, final: boolean): Resolution {
+export function resultColumns(fields: FieldDescription[], outputs: SqlOutput[] | undefined, lookup: ColumnLookup, final: boolean, loaded: ReadonlySet<number> = new Set()): Resolution {
   if (!outputs) {
     return { columns: fields.map((f) => ({ name: f.name, lineage: 'unknown', sources: [], reason: 'the statement has no column lineage' })) }
   }
@@ -121,5 +132,5 @@ export function resultColumns(fields: FieldDescription[], outputs: SqlOutput[] |
     })
     if (load.size) return { load: [...load] }
   }
-  return { columns: fields.map((f, i) => column(f, perField[i]!, found[i])) }
+  return { columns: fields.map((f, i) => column(f, perField[i]!, found[i], loaded)) }
 }

@@ -79,6 +79,9 @@ function readStatements(j: Judgement, cursor: CursorLookup | undefined): SqlStat
   return [...all, ...declared]
 }
 
+/** Statement types whose written relation may be the one they create. */
+const CREATES = new Set<SqlStatement['type']>(['create', 'create_table_as', 'select_into'])
+
 function splitName(full: string): [string | null, string] {
   const dot = full.lastIndexOf('.')
   return dot < 0 ? [null, full] : [full.slice(0, dot), full.slice(dot + 1)]
@@ -86,7 +89,7 @@ function splitName(full: string): [string | null, string] {
 
 /**
  * The masked columns a judged statement reads in any way (result columns, predicates, any column reference,
- * stars), by name; values of unknown origin count as masked. Empty when no column rule applies to it.
+ * stars, every column of a table it writes), by name; values of unknown origin count as masked. Empty when no column rule applies to it.
  */
 export function maskedReferences(
   j: Judgement,
@@ -116,6 +119,14 @@ export function maskedReferences(
       const candidates = c.table !== null ? [c.table] : s.tables.map((t) => t.full_name)
       const known = candidates.map(columnsOf)
       if (known.every((cols) => cols !== undefined && !cols.includes(c.name))) for (const t of candidates) star(t)
+    }
+    // A write error repeats the table's row or key ("Failing row contains (…)", "Key (…)=(…) already exists"),
+    // masked columns included, though the statement names none of them: every column of a written table counts
+    // as read. A relation the statement itself creates holds no rows yet.
+    for (const t of s.tables) {
+      if (t.access !== 'write') continue
+      if (CREATES.has(s.type) && !relation(...splitName(t.full_name))) continue
+      star(t.full_name)
     }
     for (const p of s.predicates ?? []) check(p)
     for (const o of s.outputs ?? []) {

@@ -28,4 +28,11 @@ test('a session with a changed search_path resolves schema-qualified names only'
   assert.equal(seen, [['public', 'users']], 'an unqualified name is not even asked (nor looked up)')
 })
 
+test('a session with a changed search_path takes a built-in name as shadowed by a function in any schema', () => {
+  const relation = () => undefined
+  const functionSchema = (name: string, anySchema = false) => (name === 'count' ? (anySchema ? 'reporting' : undefined) : undefined)
+  assert.is(qualifiedNamesOnly({ relation, functionSchema }).functionSchema?.('count'), 'reporting')
+  assert.is(qualifiedNamesOnly({ relation }).functionSchema, undefined, 'a catalog that knows no functions')
+})
+
 test.run()

@@ -19,7 +19,16 @@ export function changesSearchPath(statements: readonly SqlStatement[]): boolean 
     s.type === 'set_role' || ((s.type === 'set' || s.type === 'reset') && typeof s.detail.name === 'string' && s.detail.name.toLowerCase() === 'search_path'))
 }
 
-/** The catalog as a session with a changed search_path may use it: schema-qualified names only. */
-export function qualifiedNamesOnly(catalog: SchemaCatalog): SchemaCatalog {
-  return { relation: (schema, name) => (schema === null ? undefined : catalog.relation(schema, name)) }
+/** A catalog that can say which schemas anywhere hold a function named like a built-in. */
+type FunctionsAnywhere = SchemaCatalog & { functionSchema?(name: string, anySchema?: boolean): string | undefined }
+
+/**
+ * The catalog as a session with a changed search_path may use it: schema-qualified relation names only, and a
+ * built-in name shadowed by a function in any schema (the search_path may now hold it, maybe ahead of pg_catalog).
+ */
+export function qualifiedNamesOnly(catalog: FunctionsAnywhere): SchemaCatalog {
+  return {
+    relation: (schema, name) => (schema === null ? undefined : catalog.relation(schema, name)),
+    ...(catalog.functionSchema && { functionSchema: (name: string) => catalog.functionSchema!(name, true) }),
+  }
 }

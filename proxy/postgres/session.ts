@@ -55,6 +55,14 @@ export class SessionStatements {
   private readonly statements = new Map<string, JudgedStatement>()
   private readonly texts = new Map<string, string>()
   private readonly portals = new Map<string, JudgedStatement>()
+  /** Cursors SQL DECLAREd and not closed since, by name: whether WITH HOLD (it outlives a committed transaction). */
+  private readonly declared = new Map<string, boolean>()
+  /** Cursors declared in the transaction in progress. */
+  private declaredInTransaction = new Set<string>()
+  /** Sync and Query messages the client sent so far: each ends an exchange the server answers with ReadyForQuery. */
+  private boundaries = 0
+  /** Portals made by Bind, by name: how many Syncs and Queries the client had sent before the Bind. */
+  private readonly bound = new Map<string, number>()
   /** Masks of every cursor declared in this session; FETCH results carry them too. */
   private cursorMasks: MaskObligation[] = []
   /** Every name a statement or portal kept here EXECUTEs (never shrinks): others need no expiry scan. */
@@ -88,7 +96,26 @@ export class SessionStatements {
 
   setPortal(name: string, s: JudgedStatement | undefined): Undo {
     this.noteExecutes(s)
+    this.declared.delete(name)
+    if (s === undefined) this.bound.delete(name)
     return setWithUndo(this.portals, name, s)
+  }
+
+  /** A Bind made portal `name` (it lives until its transaction ends). */
+  bindPortal(name: string, s: JudgedStatement): Undo {
+    const undo = this.setPortal(name, s)
+    const had = this.bound.get(name)
+    this.bound.set(name, this.boundaries)
+    return () => {
+      undo()
+      if (had === undefined) this.bound.delete(name)
+      else this.bound.set(name, had)
+    }
+  }
+
+  /** The client sent a Sync or a Query: returns its number, which the ReadyForQuery answering it is told with. */
+  boundary(): number {
+    return this.boundaries++
   }
 
   private noteExecutes(s: JudgedStatement | undefined): void {
@@ -107,8 +134,10 @@ export class SessionStatements {
     }
   }
 
-  declareCursor(name: string, s: JudgedStatement): void {
+  declareCursor(name: string, s: JudgedStatement, hold: boolean): void {
     this.portals.set(name, s)
+    this.declared.set(name, hold)
+    this.declaredInTransaction.add(name)
     this.cursorMasks = [...this.cursorMasks, ...s.judgement.decision.obligations.mask]
   }
 
@@ -129,5 +158,39 @@ export class SessionStatements {
 
   clearPortals(): void {
     this.portals.clear()
+    this.declared.clear()
+    this.bound.clear()
+  }
+
+  /**
+   * The server closes cursors the gateway must then forget: kept, a cursor of the same name opened later another
+   * way (a function returning a refcursor) would be fetched with the old cursor's lineage. A ROLLBACK closes those
+   * declared in its transaction; a ROLLBACK TO SAVEPOINT those declared since the savepoint, which are not told
+   * apart here: all of the transaction's are forgotten (a FETCH of a forgotten cursor fails closed).
+   */
+  rolledBack(): void {
+    for (const name of this.declaredInTransaction) this.forgetCursor(name)
+    this.declaredInTransaction.clear()
+  }
+
+  /**
+   * No transaction is open any more, as the ReadyForQuery answering Sync or Query number `through` says: cursors
+   * without HOLD are closed, and the portals bound before that message (those bound after it, already sent by a
+   * pipelining client, live on).
+   */
+  transactionEnded(through: number | undefined): void {
+    for (const [name, hold] of this.declared) if (!hold) this.forgetCursor(name)
+    this.declaredInTransaction.clear()
+    if (through === undefined) return
+    for (const [name, at] of this.bound) {
+      if (at > through) continue
+      this.bound.delete(name)
+      this.portals.delete(name)
+    }
+  }
+
+  private forgetCursor(name: string): void {
+    if (!this.declared.delete(name)) return
+    this.portals.delete(name)
   }
 }

@@ -14,7 +14,7 @@ export function refuseQuery(loop: QueryLoop, text: string, verdict: Verdict, via
   loop.recordDenied(text, verdict, via)
   const wait = { done: false }
   loop.up.write(poisonQuery())
-  loop.relay.push({ kind: 'query', replace: verdict.error, wait })
+  loop.relay.push({ kind: 'query', replace: verdict.error, wait, boundary: loop.statements.boundary() })
   loop.barrier = { wait }
 }
 
@@ -28,7 +28,7 @@ export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer): P
   const run = loop.newRun(text, verdict, 'simple')
   const wait = { done: false }
   loop.up.write(raw)
-  loop.relay.push({ kind: 'query', run, wait })
+  loop.relay.push({ kind: 'query', run, wait, boundary: loop.statements.boundary() })
   loop.barrier = { wait }
 }
 

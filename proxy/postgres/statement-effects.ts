@@ -47,7 +47,9 @@ export function hasType(j: Judgement, ...types: StatementType[]): boolean {
   return (j.input.command?.sql?.statements ?? []).some((s) => types.includes(s.type))
 }
 
-export function applyStatementEffect(run: StatementRun, n: number, statements: SessionStatements, planner: ResultPlanner): void {
+export function applyStatementEffect(run: StatementRun, n: number, statements: SessionStatements, planner: ResultPlanner, tag = ''): void {
+  // ROLLBACK, ROLLBACK TO SAVEPOINT and a COMMIT of a failed transaction all complete as ROLLBACK.
+  if (tag === 'ROLLBACK') statements.rolledBack()
   // An Execute of a statement SQL PREPAREd (or a cursor SQL DECLAREd) runs that one statement of its text, a
   // query with no session effect: the text's other statements ran when it did, and must not be replayed.
   if (run.resultIndex !== undefined) return
@@ -85,7 +87,9 @@ export function applyStatementEffect(run: StatementRun, n: number, statements: S
     }
     case 'declare_cursor': {
       const name = nameOf(s)
-      if (name !== undefined) statements.declareCursor(name, { text: s.text, judgement, resultIndex: index, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) })
+      if (name !== undefined) {
+        statements.declareCursor(name, { text: s.text, judgement, resultIndex: index, approvalId: run.verdict.approvalId, grantUntil: grantDeadline(judgement) }, s.detail.hold === true)
+      }
       return
     }
     case 'close': {

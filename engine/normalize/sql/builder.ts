@@ -48,6 +48,12 @@ export interface CatalogRelation {
  */
 export interface SchemaCatalog {
   relation(schema: string | null, name: string): CatalogRelation | undefined
+  /**
+   * The schema of a function outside pg_catalog named like the built-in `name`, which an unqualified call may run
+   * instead of the built-in (the server picks the best match of argument types, whatever the schema order);
+   * undefined when there is none. Absent: the catalog does not know functions, unqualified names are built-ins.
+   */
+  functionSchema?(name: string): string | undefined
 }
 
 /** Nesting beyond this (EXECUTE of a DO of a function …) is refused rather than followed. */
@@ -139,7 +145,46 @@ export class Builder {
     const children = expandNested(this, { name, body, entry, index, program, range, depth })
     entry.read_only = isReadOnly({ type, node, detail, children })
     this.lineage(entry, name, body, children)
+    this.qualifyShadowed(entry, refs.operators)
     return entry
+  }
+
+  /**
+   * Unqualified calls of a name the catalog says a non-built-in function shares are reported as calls of that
+   * schema's function: the policy trusts built-ins by unqualified name, and count(x) is a safe derivation only when
+   * it is pg_catalog's (an aggregate public.count(text) can return its argument). A built-in operator symbol
+   * another schema shares is reported as a call of that schema's operator too, passed through by every result
+   * column that is not a plain column (which ones use it is not told apart).
+   */
+  private qualifyShadowed(entry: SqlStatement, operators: readonly string[]): void {
+    const catalog = this.context.catalog
+    if (!catalog?.functionSchema) return
+    const schemaOf = (name: string) => catalog.functionSchema!(name)
+    entry.functions = entry.functions.map((f) => {
+      const schema = f.schema === null ? schemaOf(f.name) : undefined
+      return schema === undefined ? f : { schema, name: f.name, full_name: `${schema}.${f.name}` }
+    })
+    const shadowedOperators = operators.flatMap((symbol) => {
+      const schema = schemaOf(symbol)
+      return schema === undefined ? [] : [{ schema, name: symbol, full_name: `${schema}.${symbol}` }]
+    })
+    entry.functions.push(...shadowedOperators)
+    for (const o of entry.outputs ?? []) {
+      let shadowed = false
+      const functions = (o.functions ?? []).map((name) => {
+        const schema = name.includes('.') ? undefined : schemaOf(name)
+        if (schema === undefined) return name
+        shadowed = true
+        return `${schema}.${name}`
+      })
+      if (shadowedOperators.length && o.lineage !== 'plain') {
+        shadowed = true
+        functions.push(...shadowedOperators.map((f) => f.full_name))
+      }
+      if (!shadowed) continue
+      o.functions = functions
+      if (o.safe) o.safe = false
+    }
   }
 
   /** Outputs (top-level entries only: their rows reach the client), predicates and implicit calls. */

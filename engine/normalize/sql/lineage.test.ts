@@ -83,6 +83,26 @@ test('aggregates and windows derive; count and IS NULL are safe', () => {
   assert.is(first('SELECT length(email) FROM users'), derivedEmail('length', 'length'))
 })
 
+test('a built-in name another schema shares (catalog.functionSchema) is a call of that schema\'s function: count through it is not safe', () => {
+  const shadowing: SchemaCatalog = { ...catalog, functionSchema: (name) => (name === 'count' || name === 'lower' ? 'public' : undefined) }
+  const s = one('SELECT count(email), lower(name), upper(name), pg_catalog.count(email) AS n FROM users', { catalog: shadowing })
+  assert.equal((s.outputs ?? []).map(brief), [
+    'count derived public.users.email fn=public.count',
+    'lower derived public.users.name fn=public.lower',
+    'upper derived public.users.name fn=upper',
+    'n derived public.users.email safe fn=pg_catalog.count',
+  ])
+  assert.equal(s.functions.map((f) => f.full_name).sort(), ['pg_catalog.count', 'public.count', 'public.lower', 'upper'])
+  assert.is(first('SELECT count(email) FROM users'), `count derived ${EMAIL} safe fn=count`, 'without functionSchema: the built-in')
+})
+
+test('a built-in operator symbol another schema shares is a call of that schema\'s operator, passed through by every derived column', () => {
+  const shadowing: SchemaCatalog = { ...catalog, functionSchema: (name) => (name === '=' ? 'public' : undefined) }
+  const s = one("SELECT name = 'x' AS e, id, id + 1 AS n FROM users WHERE id > 1 AND id OPERATOR(pg_catalog.=) 2", { catalog: shadowing })
+  assert.equal((s.outputs ?? []).map(brief), ['e derived public.users.name fn=public.=', 'id plain public.users.id', 'n derived public.users.id fn=public.='])
+  assert.equal(s.functions.map((f) => f.full_name), ['public.='])
+})
+
 test('whole-row references derive from every column', () => {
   assert.equal(outputs('SELECT u, row_to_json(u), to_jsonb(u.*), ROW(u.id, u.email) FROM users u', withCatalog), [
     'u derived public.users.id,public.users.email,public.users.name,public.users.addr',

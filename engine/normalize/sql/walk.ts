@@ -4,13 +4,15 @@
 import type { SqlColumn, SqlFunction, SqlTable } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
-import { customOperator } from './operators.ts'
+import { isBuiltinOperator, operatorOf } from './operators.ts'
 import { Scope } from './scope.ts'
 
 export interface Refs {
   tables: SqlTable[]
   columns: SqlColumn[]
   functions: SqlFunction[]
+  /** Built-in operator symbols used unqualified (a function outside pg_catalog may share one: builder.ts). */
+  operators: string[]
 }
 
 export interface CollectOptions {
@@ -39,6 +41,7 @@ export class RefCollector {
   private readonly tables = new Map<string, SqlTable>()
   private readonly columns = new Map<string, SqlColumn>()
   private readonly functions = new Map<string, SqlFunction>()
+  private readonly operators = new Set<string>()
   private readonly readOnly: boolean
 
   constructor(options: CollectOptions = {}) {
@@ -46,7 +49,7 @@ export class RefCollector {
   }
 
   refs(): Refs {
-    return { tables: [...this.tables.values()], columns: [...this.columns.values()], functions: [...this.functions.values()] }
+    return { tables: [...this.tables.values()], columns: [...this.columns.values()], functions: [...this.functions.values()], operators: [...this.operators] }
   }
 
   visit(value: unknown, scope: Scope): void {
@@ -83,8 +86,10 @@ export class RefCollector {
         this.addFunction(names(body.method))
         return this.visit([body.relation, body.args, body.repeatable], scope)
       default: {
-        const operator = customOperator(name, body)
-        if (operator) this.addFunction(operator)
+        // An operator not built in is a function call in disguise (operators.ts).
+        const operator = operatorOf(name, body)
+        if (operator && !isBuiltinOperator(operator)) this.addFunction(operator)
+        else if (operator?.length === 1) this.operators.add(operator[0]!)
         const writes = WRITE_FIELDS[name]
         for (const [key, child] of Object.entries(body)) {
           if (writes?.includes(key)) this.relations(child, 'write', scope)

@@ -1,0 +1,104 @@
+// Functions and operators outside pg_catalog named like a built-in. PostgreSQL picks, among the functions (or
+// operators) of a name on the search_path, the one whose argument types match best, whatever the schema order
+// (CVE-2018-1058): with an aggregate public.count(text), `count(email)` runs it, not pg_catalog.count("any"); with
+// an operator public.=(text, varchar), `status = 'x'::varchar` runs its function. The policy trusts built-ins by
+// their unqualified name (count is a safe derivation, lower a known-safe function, operators no call at all), so
+// the gateway tells the normalizer which names may call something else, and their uses are judged as calls of that
+// schema's function. Function names and operator symbols never collide (identifiers against symbol characters),
+// so one list holds both. Extension members (citext's lower(citext) …) are left out: an administrator installs
+// an extension.
+
+/** The list is looked up again before a statement calling a function is judged once it is this old. */
+export const FUNCTIONS_FRESH_MS = 1_000
+/** Past this age, with lookups failing, no name is known to call the built-in. */
+const FUNCTIONS_TRUST_MS = 10_000
+/** The schema reported for every name while the list cannot be trusted: no built-in then counts as known. */
+export const UNVERIFIED_SCHEMA = '(unverified)'
+
+const OUTSIDE = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast_)?temp_'"
+const POSITION = 'pg_catalog.array_position(pg_catalog.current_schemas(false), n.nspname)'
+const notExtensionMember = (catalog: string, oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${catalog}'::pg_catalog.regclass AND d.objid = ${oid} AND d.deptype = 'e')`
+
+/**
+ * Every function and operator outside pg_catalog, information_schema and the temporary schemas (never searched for
+ * functions or operators) that shares a name with a built-in, is no extension member, with its schema's position
+ * in the search_path of the gateway's role (NULL when not on it).
+ */
+export const SHADOWING_FUNCTIONS_SQL =
+  `SELECT n.nspname, p.proname, ${POSITION} AS pos FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ` +
+  `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_proc', 'p.oid')} ` +
+  "AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc b WHERE b.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.proname = p.proname) " +
+  `UNION SELECT n.nspname, o.oprname, ${POSITION} FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace ` +
+  `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_operator', 'o.oid')} ` +
+  "AND EXISTS (SELECT 1 FROM pg_catalog.pg_operator b WHERE b.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.oprname = o.oprname) " +
+  'ORDER BY 3 NULLS LAST, 1, 2'
+
+export class ShadowingFunctions {
+  /** Name → the first schema on the search_path holding a function of that name. */
+  private onPath = new Map<string, string>()
+  /** Name → a schema anywhere holding one (for sessions whose search_path changed). */
+  private anywhere = new Map<string, string>()
+  private loadedAt = -Infinity
+  private triedAt = -Infinity
+  private failedAt = -Infinity
+  private loading: Promise<void> | undefined
+
+  constructor(private readonly now: () => number) {}
+
+  /**
+   * The schema whose function an unqualified call of `name` may run instead of the built-in; undefined when none.
+   * Never looked up, or only failing lookups for FUNCTIONS_TRUST_MS: no built-in is known (fail closed).
+   */
+  schemaOf(name: string, anySchema: boolean): string | undefined {
+    if (this.loadedAt === -Infinity || (this.failedAt > this.loadedAt && this.now() - this.loadedAt >= FUNCTIONS_TRUST_MS)) return UNVERIFIED_SCHEMA
+    return (anySchema ? this.anywhere : this.onPath).get(name)
+  }
+
+  /**
+   * Whether a judgement must wait for a lookup: one is under way, or the list is older than FUNCTIONS_FRESH_MS
+   * and none was tried since (a failing server is not asked more often).
+   */
+  due(): boolean {
+    if (this.loading) return true
+    const at = this.now()
+    return at - this.loadedAt >= FUNCTIONS_FRESH_MS && at - this.triedAt >= FUNCTIONS_FRESH_MS
+  }
+
+  /** Replaces the list with what `query` returns (SHADOWING_FUNCTIONS_SQL's rows); one lookup at a time. */
+  load(query: () => Promise<(string | null)[][]>): Promise<void> {
+    this.loading ??= (async () => {
+      this.triedAt = this.now()
+      try {
+        this.store(await query())
+      } catch (err) {
+        this.failedAt = this.now()
+        throw err
+      } finally {
+        this.loading = undefined
+      }
+    })()
+    return this.loading
+  }
+
+  private store(rows: (string | null)[][]): void {
+    const onPath = new Map<string, string>()
+    const anywhere = new Map<string, string>()
+    for (const [schema, name, pos] of rows) {
+      if (!schema || !name) continue
+      if (pos !== null && pos !== undefined && !onPath.has(name)) onPath.set(name, schema)
+      if (!anywhere.has(name)) anywhere.set(name, schema)
+    }
+    this.onPath = onPath
+    this.anywhere = anywhere
+    this.loadedAt = this.now()
+  }
+
+  clear(): void {
+    this.onPath = new Map()
+    this.anywhere = new Map()
+    this.loadedAt = -Infinity
+    this.triedAt = -Infinity
+    this.failedAt = -Infinity
+  }
+}
