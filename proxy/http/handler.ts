@@ -25,6 +25,7 @@ import { createUpstream, type Upstream } from './upstream.ts'
 import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
 import { createMaskBudget } from './mask-budget.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
+import { maskHeaders } from './mask-headers.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -325,7 +326,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         out = { ...streamUnmasked(res), masked: noneMasked }
       }
       const responseHeaders = { ...out.headers, ...gatewayHeaders }
-      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials)
+      // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
+      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, masks, opts.maskKey) : 0)
       if (out.body instanceof Uint8Array) {
         record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() + hiddenInHeaders })
         return { status, headers: responseHeaders, body: out.body }

@@ -1,0 +1,142 @@
+// Attacks on what comes back: routes around the response masker by an agent with a valid token under the default
+// policy (content detectors on every answer). Stored data the upstream returns in headers rather than the body
+// (S3 object metadata at moto), session cookies and redirects an upstream hands out for the gateway's credential,
+// and bodies the masker might misread (codings, BOM, error statuses, trailers, informational answers).
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { fetch, ProxyAgent } from 'undici'
+import { startMoto, type StoragePeer } from './testing/peers.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let moto: StoragePeer
+let g: TestGateway
+let token: string
+
+// Values the content detectors know (aws_access_key, url_credential) and that must never come back in clear.
+const KEY_ID = 'AKIAQWERTYUIOPASDFGH'
+const URL_SECRET = 'pgpw-7Hq2Zx9'
+const CONN = `postgres://orders:${URL_SECRET}@db.internal:5432/orders`
+
+test.before(async () => {
+  moto = await startMoto()
+  g = await startTestGateway((up) => [
+    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
+    { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
+  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', WEB_TOKEN: 'web-gateway-token-0001' } })
+  token = await g.agentToken()
+  await motoS3('PUT', '/ops')
+  await motoS3('PUT', '/ops/runbook.txt', ['-H', `x-amz-meta-aws-key: ${KEY_ID}`, '-H', `x-amz-meta-db: ${CONN}`, '-H', 'content-type: text/plain', '--data-binary', 'restart the orders service'])
+})
+
+test.after(async () => {
+  await g?.close()
+  await moto?.stop()
+})
+
+const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
+  fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
+
+const reverse = (path: string, init: Parameters<typeof fetch>[1] = {}) =>
+  fetch(`${g.reverse.url}/t/web${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } })
+
+const motoSig = `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
+
+/** An S3 call straight to moto (its own test key: moto checks no signature). */
+function motoS3(method: string, path: string, args: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${motoSig}`, ...args, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
+}
+
+const headerText = (h: { entries(): Iterable<[string, string]> } | Record<string, unknown>) => JSON.stringify(typeof h.entries === 'function' ? [...(h as { entries(): Iterable<[string, string]> }).entries()] : h)
+
+test('control: moto returns the object metadata as x-amz-meta-* headers, in clear', async () => {
+  const head = await new Promise<string>((resolve, reject) => execFile('curl', ['-sS', '-I', '--cacert', moto.caFile, '-H', `authorization: ${motoSig}`, `${moto.url}/ops/runbook.txt`], (err, out) => err ? reject(err) : resolve(out)))
+  assert.match(head, KEY_ID)
+  assert.match(head, URL_SECRET)
+})
+
+test('S3 object metadata carrying an access key and a connection string comes back masked in the headers of GET and HEAD', async () => {
+  for (const method of ['GET', 'HEAD']) {
+    const res = await via('https://s3.amazonaws.com/ops/runbook.txt', { method })
+    const body = await res.text()
+    assert.is(res.status, 200, `${method}: ${body.slice(0, 300)}`)
+    const headers = headerText(res.headers)
+    assert.not.match(headers, KEY_ID, `${method}: ${headers}`)
+    assert.not.match(headers, URL_SECRET, `${method}: ${headers}`)
+    assert.ok(res.headers.get('x-amz-meta-aws-key'), `${method}: the header itself is kept (masked): ${headers}`)
+    if (method === 'GET') assert.is(body, 'restart the orders service')
+  }
+})
+
+test('a redirect whose Location carries a password, and a body-less 304, are masked in their headers', async () => {
+  g.route = (req, res) => {
+    if (req.url.startsWith('/moved')) {
+      res.writeHead(302, { location: `https://svc:${URL_SECRET}@files.internal/report`, 'x-origin': KEY_ID })
+      return void res.end()
+    }
+    res.writeHead(304, { 'x-amz-meta-aws-key': KEY_ID, etag: '"abc"' })
+    res.end()
+  }
+  for (const path of ['/moved', '/cached']) {
+    const res = await reverse(path, { redirect: 'manual' })
+    await res.arrayBuffer()
+    const headers = headerText(res.headers)
+    assert.not.match(headers, URL_SECRET, `${path}: ${headers}`)
+    assert.not.match(headers, KEY_ID, `${path}: ${headers}`)
+  }
+})
+
+test('error answers (4xx, 5xx) carrying a secret are masked like any other', async () => {
+  for (const [status, type] of [[500, 'application/json'], [403, 'text/html'], [404, 'application/xml']] as const) {
+    g.route = (_req, res) => {
+      res.writeHead(status, { 'content-type': type })
+      res.end(type === 'application/json' ? JSON.stringify({ error: `cannot connect with ${CONN}`, key: KEY_ID }) : `<p>debug: ${CONN} ${KEY_ID}</p>`)
+    }
+    const res = await reverse('/fails')
+    const body = await res.text()
+    assert.is(res.status, status)
+    assert.not.match(body, URL_SECRET, `${status}: ${body}`)
+    assert.not.match(body, KEY_ID, `${status}: ${body}`)
+  }
+})
+
+test('codings the masker cannot read (zstd, compress, unknown), stacked and oddly spelled ones are decoded or withheld, never passed raw', async () => {
+  const doc = Buffer.from(JSON.stringify({ note: `use ${KEY_ID}` }))
+  const cases: Array<[string, Buffer]> = [
+    ['zstd', doc], ['compress', doc], ['x-made-up', doc], ['gzip, gzip', gzipSync(gzipSync(doc))], ['GZIP', gzipSync(doc)],
+    [' br ', brotliCompressSync(doc)], ['identity', doc], ['gzip, identity', gzipSync(doc)], ['identity, gzip', gzipSync(doc)],
+  ]
+  for (const [coding, bytes] of cases) {
+    g.route = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding })
+      res.end(bytes)
+    }
+    const res = await reverse('/doc')
+    const raw = Buffer.from(await res.arrayBuffer())
+    assert.not.ok(raw.includes(KEY_ID), `${coding}: passed in clear (${res.status})`)
+    assert.ok(res.status === 200 || res.status === 502, `${coding}: ${res.status}`)
+    if (res.status === 200) assert.match(raw.toString(), 'note', coding)
+  }
+})
+
+test('JSON with a BOM, duplicate keys or huge numbers is masked or withheld, never passed as is', async () => {
+  const bodies = [
+    `\uFEFF{"note":"use ${KEY_ID}"}`,
+    `{"note":"ok","note":"use ${KEY_ID}"}`,
+    `{"note":"use ${KEY_ID}","n":123456789012345678901234567890}`,
+    `\uFEFF\uFEFF  {"note":"use ${KEY_ID}"}`,
+  ]
+  for (const text of bodies) {
+    g.route = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(text)
+    }
+    const res = await reverse('/doc')
+    const body = await res.text()
+    assert.not.match(body, KEY_ID, `${JSON.stringify(text)}: ${res.status} ${body}`)
+  }
+})
+
+test.run()
