@@ -4,6 +4,7 @@
 // and bodies the masker might misread (codings, BOM, error statuses, trailers, informational answers).
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import http from 'node:http'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -88,6 +89,18 @@ test('a redirect whose Location carries a password, and a body-less 304, are mas
   }
 })
 
+test('a session cookie the upstream sets for the gateway credential never reaches the agent', async () => {
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['session=web-session-for-gateway-0001; HttpOnly; Path=/', 'csrf=abc'], 'set-cookie2': 'legacy=web-session-legacy-0001' } as Record<string, string | string[]>)
+    res.end('{"ok":true}')
+  }
+  const res = await reverse('/login-check')
+  assert.is(res.status, 200)
+  assert.equal(await res.json(), { ok: true })
+  assert.is(res.headers.get('set-cookie'), null)
+  assert.is(res.headers.get('set-cookie2'), null)
+})
+
 test('error answers (4xx, 5xx) carrying a secret are masked like any other', async () => {
   for (const [status, type] of [[500, 'application/json'], [403, 'text/html'], [404, 'application/xml']] as const) {
     g.route = (_req, res) => {
@@ -137,6 +150,38 @@ test('JSON with a BOM, duplicate keys or huge numbers is masked or withheld, nev
     const body = await res.text()
     assert.not.match(body, KEY_ID, `${JSON.stringify(text)}: ${res.status} ${body}`)
   }
+})
+
+/** A raw GET through the reverse route, keeping what fetch hides: informational answers and trailers. */
+function rawGet(path: string): Promise<{ status: number; info: Array<Record<string, unknown>>; headers: Record<string, unknown>; trailers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const info: Array<Record<string, unknown>> = []
+    const req = http.request(`${g.reverse.url}/t/web${path}`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode!, info, headers: res.headers, trailers: res.trailers, body }))
+    })
+    req.on('information', (i) => info.push(i.headers))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+test('trailers and 1xx informational headers from the upstream do not carry a secret past the masker', async () => {
+  g.route = (_req, res) => {
+    res.writeEarlyHints({ link: '</x.css>; rel=preload', 'x-debug': KEY_ID })
+    res.writeHead(200, { 'content-type': 'application/json', trailer: 'x-checksum, x-debug' })
+    res.write('{"ok":')
+    res.addTrailers({ 'x-checksum': 'abc', 'x-debug': `${KEY_ID} ${CONN}` })
+    res.end('true}')
+  }
+  const out = await rawGet('/trail')
+  assert.is(out.status, 200)
+  assert.equal(JSON.parse(out.body), { ok: true })
+  const all = headerText({ ...out.headers, info: out.info, trailers: out.trailers })
+  assert.not.match(all, KEY_ID, all)
+  assert.not.match(all, URL_SECRET, all)
 })
 
 test.run()

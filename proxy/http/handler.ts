@@ -13,7 +13,7 @@ import { authenticate } from './auth.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
-import { forwardableHeaders, headerValue } from './headers.ts'
+import { dropUpstreamOnly, forwardableHeaders, headerValue } from './headers.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
@@ -296,7 +296,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
       if (reply.kind === 'upgrade') {
         record(req, trace, 101)
-        return { status: 101, headers: { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }, upgrade: { socket: reply.socket, head: reply.head } }
+        const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
+        dropUpstreamOnly(upgraded)
+        return { status: 101, headers: upgraded, upgrade: { socket: reply.socket, head: reply.head } }
       }
       const res = reply.res
       const status = res.statusCode ?? 502
@@ -326,6 +328,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         out = { ...streamUnmasked(res), masked: noneMasked }
       }
       const responseHeaders = { ...out.headers, ...gatewayHeaders }
+      dropUpstreamOnly(responseHeaders)
       // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
       const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, masks, opts.maskKey) : 0)
       if (out.body instanceof Uint8Array) {
