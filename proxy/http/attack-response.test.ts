@@ -3,14 +3,20 @@
 // (S3 object metadata at moto), session cookies and redirects an upstream hands out for the gateway's credential,
 // and bodies the masker might misread (codings, BOM, error statuses, trailers, informational answers).
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+const tokenDir = mkdtempSync(join(tmpdir(), 'warden-rotating-'))
+const tokenFile = join(tokenDir, 'token')
+writeFileSync(tokenFile, 'rotating-token-first-0001')
 
 let moto: StoragePeer
 let g: TestGateway
@@ -25,6 +31,7 @@ test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
+    { name: 'rotating', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'header', header: 'X-Api-Key', token_file: tokenFile }, hosts: [] } },
     { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
   ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', WEB_TOKEN: 'web-gateway-token-0001' } })
   token = await g.agentToken()
@@ -35,6 +42,7 @@ test.before(async () => {
 test.after(async () => {
   await g?.close()
   await moto?.stop()
+  rmSync(tokenDir, { recursive: true, force: true })
 })
 
 const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
@@ -182,6 +190,29 @@ test('trailers and 1xx informational headers from the upstream do not carry a se
   const all = headerText({ ...out.headers, info: out.info, trailers: out.trailers })
   assert.not.match(all, KEY_ID, all)
   assert.not.match(all, URL_SECRET, all)
+})
+
+test('an answer that echoes the credential is hidden even when the token rotated (and was sent anew) while it was on its way', async () => {
+  let release!: () => void
+  const later = new Promise<void>((resolve) => (release = resolve))
+  g.route = (req, res) => {
+    const answer = () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-echo': String(req.headers['x-api-key']) })
+      res.end(JSON.stringify({ youSent: req.headers['x-api-key'] }))
+    }
+    if (req.url === '/slow') void later.then(answer)
+    else answer()
+  }
+  const ask = (path: string) => fetch(`${g.reverse.url}/t/rotating${path}`, { headers: { authorization: `Bearer ${token}` } })
+  const slow = ask('/slow')
+  while (!g.upstream.seen.some((s) => s.url === '/slow')) await new Promise((r) => setTimeout(r, 10))
+  writeFileSync(tokenFile, 'rotating-token-second-0002-longer')
+  const fast = await ask('/fast')
+  assert.not.match(await fast.text(), 'rotating-token-second')
+  release()
+  const res = await slow
+  const all = `${await res.text()} ${headerText(res.headers)}`
+  assert.not.match(all, 'rotating-token-first', all)
 })
 
 test.run()
