@@ -79,6 +79,17 @@ test('S3 object metadata carrying an access key and a connection string comes ba
   }
 })
 
+test('a stored JSON document keyed by email and by access key (S3 at moto) comes back with its keys masked, not only its values', async () => {
+  const doc = { 'alice@example.com': { plan: 'pro' }, [KEY_ID]: { owner: 'ci' }, note: `use ${KEY_ID}` }
+  await motoS3('PUT', '/ops/customers.json', ['-H', 'content-type: application/json', '--data-binary', JSON.stringify(doc)])
+  const res = await via('https://s3.amazonaws.com/ops/customers.json')
+  const body = await res.text()
+  assert.is(res.status, 200, body)
+  assert.not.match(body, KEY_ID, body)
+  assert.not.match(body, 'alice@example.com', body)
+  assert.is(Object.keys(JSON.parse(body)).length, 3, body)
+})
+
 test('a redirect whose Location carries a password, and a body-less 304, are masked in their headers', async () => {
   g.route = (req, res) => {
     if (req.url.startsWith('/moved')) {

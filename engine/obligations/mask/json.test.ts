@@ -36,6 +36,19 @@ test('detectors scan string leaves and long numbers', () => {
   })
 })
 
+test('detectors scan object keys too: a key that is an email or an access key is masked, its value judged by the key as sent', () => {
+  const doc = { 'alice@example.com': { plan: 'pro' }, 'bob@example.com': { plan: 'free' }, AKIAQWERTYUIOPASDFGH: 'active', region: 'eu' }
+  const out = maskJson(doc, [{ detector: 'email' }, { detector: 'aws_access_key' }, { path: 'AKIAQWERTYUIOPASDFGH' }], KEY)
+  const keys = Object.keys(out.doc as object)
+  assert.not.ok(JSON.stringify(out.doc).includes('example.com'), JSON.stringify(out.doc))
+  assert.not.ok(JSON.stringify(out.doc).includes('AKIAQWERTYUIOPASDFGH'), JSON.stringify(out.doc))
+  assert.is(keys.length, 4, `masked keys that collide are kept apart: ${keys}`)
+  assert.equal(Object.values(out.doc as object), [{ plan: 'pro' }, { plan: 'free' }, '[redacted]', 'eu'])
+  assert.is(out.masked, 4)
+  const dropped = maskJson({ 'carol@example.com': 1, kept: 2 }, [{ detector: 'email', strategy: 'null' }], KEY)
+  assert.equal(dropped.doc, { kept: 2 }, 'a key the null strategy blanks drops its entry')
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })
