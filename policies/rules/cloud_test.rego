@@ -135,6 +135,15 @@ test_credential_reads_are_sensitive if {
 	}
 }
 
+# S3 Express CreateSession (GET ?session) answers with session credentials: held in staging too, where a
+# create alone would pass.
+test_s3_express_session_is_sensitive if {
+	d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws("s3:CreateSession", false))
+	d.effect == "approve"
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.secret"
+}
+
 # Reads whose names only look alike stay plain reads.
 test_lookalike_reads_are_not_sensitive if {
 	every method in ["iam:GetAccountPasswordPolicy", "kms:GetPublicKey", "iam:GetCredentialReport", "s3:GetPublicAccessBlock", "secretsmanager:DescribeSecret"] {
