@@ -1,7 +1,7 @@
 // Attacks on the gateway's AWS path that ask the upstream for a credential rather than for data: calls that mint
 // tokens or keys with the gateway's own identity, and reads that answer with a password. The agent holds a valid
 // token under the default policy; moto (HTTPS) runs what the gateway forwards, and is asked directly (with its own
-// test key) whether anything reached it.
+// test key) whether anything reached it; Google APIs go to the recording upstream, which tells what reached it.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
@@ -18,9 +18,10 @@ const PASSWORD = 'glue-db-pw-hunter2-prod'
 
 test.before(async () => {
   moto = await startMoto()
-  g = await startTestGateway(() => [
+  g = await startTestGateway((up) => [
+    { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' }, holdSeconds: 1 })
+  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 1 })
   token = await g.agentToken()
   await motoJson('glue', 'AWSGlue.CreateConnection', {
     ConnectionInput: { Name: 'orders-db', ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db.internal:5432/orders', USERNAME: 'orders', PASSWORD } },
@@ -115,6 +116,29 @@ test('secret reads (SecretsManager GetSecretValue, SSM GetParameter WithDecrypti
     assert.equal(await heldBy(res), ['warden.rules.cloud.secret'], target)
     assert.not.match(body, value, target)
   }
+})
+
+test('GCP: minting tokens, signing blobs or JWTs and creating keys as the gateway service account never reach the API', async () => {
+  const sa = 'projects/-/serviceAccounts/deploy@p.iam.gserviceaccount.com'
+  const calls: Array<[string, string, unknown?]> = [
+    ['POST', `https://iamcredentials.googleapis.com/v1/${sa}:generateAccessToken`, { scope: ['https://www.googleapis.com/auth/cloud-platform'] }],
+    ['POST', `https://iamcredentials.googleapis.com/v1/${sa}:generateIdToken`, { audience: 'https://example.com' }],
+    ['POST', `https://iamcredentials.googleapis.com/v1/${sa}:signBlob`, { payload: 'eA==' }],
+    ['POST', `https://iamcredentials.googleapis.com/v1/${sa}:signJwt`, { payload: '{"sub":"x"}' }],
+    ['POST', `https://iam.googleapis.com/v1/${sa}:signBlob`, { bytesToSign: 'eA==' }],
+    ['POST', `https://iam.googleapis.com/v1/${sa}/keys`, {}],
+    ['POST', 'https://sts.googleapis.com/v1/token', { grantType: 'urn:ietf:params:oauth:grant-type:token-exchange' }],
+    ['POST', 'https://storage.googleapis.com/storage/v1/projects/p/hmacKeys?serviceAccountEmail=deploy@p.iam.gserviceaccount.com'],
+    ['GET', 'https://apikeys.googleapis.com/v2/projects/p/locations/global/keys/k1/keyString'],
+    ['GET', 'https://secretmanager.googleapis.com/v1/projects/p/secrets/db/versions/latest:access'],
+  ]
+  const before = g.upstream.seen.length
+  for (const [method, url, body] of calls) {
+    const res = await via(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await res.text()
+    assert.is(res.status, 403, `${method} ${url}: ${text.slice(0, 300)}`)
+  }
+  assert.equal(g.upstream.seen.slice(before).map((s) => s.url), [], 'reached the API')
 })
 
 test.run()
