@@ -78,7 +78,7 @@ test('impersonation headers, in any case and together, are refused before the ap
 })
 
 test('spellings the apiserver does not read as impersonation reach it as the gateway, not as the named user', async () => {
-  for (const headers of [{ Impersonate_User: 'nobody' }, { 'X-Impersonate-User': 'nobody' }, { 'Impersonate-Users': 'nobody' }]) {
+  for (const headers of [{ Impersonate_User: 'nobody' }, { 'X-Impersonate-User': 'nobody' }, { 'Impersonate-Users': 'nobody' }] as Array<Record<string, string>>) {
     const a = await agent('/api/v1/namespaces/staging/pods', headers)
     assert.is(a.status, 200, `${JSON.stringify(headers)}: ${a.body.slice(0, 300)}`)
   }
