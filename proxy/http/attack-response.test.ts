@@ -3,6 +3,7 @@
 // (S3 object metadata at moto), session cookies and redirects an upstream hands out for the gateway's credential,
 // and bodies the masker might misread (codings, BOM, error statuses, trailers, informational answers).
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
@@ -88,6 +89,25 @@ test('a stored JSON document keyed by email and by access key (S3 at moto) comes
   assert.not.match(body, KEY_ID, body)
   assert.not.match(body, 'alice@example.com', body)
   assert.is(Object.keys(JSON.parse(body)).length, 3, body)
+})
+
+test('a masked object gives no digest of what was masked: no ETag on GET or HEAD, and If-None-Match is no oracle (moto answers 304 to the right MD5)', async () => {
+  const text = 'ssn: 536-22-1234\n'
+  const md5 = `"${createHash('md5').update(text).digest('hex')}"`
+  await motoS3('PUT', '/ops/ssn.txt', ['-H', 'content-type: text/plain', '-H', `x-amz-checksum-sha256: ${createHash('sha256').update(text).digest('base64')}`, '--data-binary', text])
+  assert.match(await motoS3('HEAD', '/ops/ssn.txt', ['-I']), md5.slice(1, -1), 'control: moto gives the MD5 as the ETag')
+  for (const method of ['GET', 'HEAD']) {
+    const res = await via('https://s3.amazonaws.com/ops/ssn.txt', { method, headers: { 'x-amz-checksum-mode': 'ENABLED' } })
+    const body = await res.text()
+    assert.is(res.status, 200, body)
+    if (method === 'GET') assert.not.match(body, '536-22-1234')
+    const headers = headerText(res.headers)
+    assert.not.match(headers, md5.slice(1, -1), `${method}: ${headers}`)
+    assert.not.match(headers, /x-amz-checksum-|content-md5|"etag"/i, `${method}: ${headers}`)
+    const guessed = await via('https://s3.amazonaws.com/ops/ssn.txt', { method, headers: { 'if-none-match': md5 } })
+    await guessed.arrayBuffer()
+    assert.is(guessed.status, 200, `${method} with the right MD5 in If-None-Match: ${guessed.status}`)
+  }
 })
 
 test('a redirect whose Location carries a password, and a body-less 304, are masked in their headers', async () => {

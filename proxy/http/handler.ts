@@ -288,6 +288,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
     // a secret cut in pieces no detector matches), and the policy never sees Range.
     if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
+    // Nor is a read of it an oracle: If-None-Match / If-Match with a guessed digest (S3's ETag is the MD5 of the
+    // object) would answer 304 or 412 for the right guess of what the mask hides. Writes keep theirs (S3's
+    // If-None-Match: * is what stops a PutObject from overwriting).
+    if (masks.length && (canon.method === 'GET' || canon.method === 'HEAD')) for (const name of ['if-none-match', 'if-match']) delete headers[name]
     // Upgrades get a socket of their own; a pooled request holds one of the requester's shares until its answer ends.
     const giveBack = canon.upgrade === undefined ? await shares.take(target.name, `${caller.identity.issuer}\u0000${caller.identity.sub}`) : () => undefined
     let handedOver = false

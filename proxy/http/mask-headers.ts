@@ -1,7 +1,9 @@
 // Response headers under a mask obligation: the content detectors run over every value the upstream sent, as
 // they run over the body. Stored data comes back in headers too (S3 object metadata as x-amz-meta-*, GCS's
 // x-goog-meta-*, a Content-Disposition the writer chose, a Location naming a URL with its password, an error
-// header quoting the request), and a HEAD or a 304 brings those headers with no body at all.
+// header quoting the request), and a HEAD or a 304 brings those headers with no body at all. Digests of the
+// document (ETag, which is S3's MD5 of the object, Content-MD5, x-amz-checksum-*, x-goog-hash, Digest) are dropped:
+// from a digest and a document known but for the masked part, the masked value can be found offline.
 import { maskDetected } from '../../engine/obligations/index.ts'
 import { compileRules, type MaskRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
@@ -18,11 +20,19 @@ function rulesOf(obligations: readonly MaskObligation[]): MaskRules {
   return rules
 }
 
+/** Headers that carry a digest of the unmasked document. */
+export function isDigestHeader(name: string): boolean {
+  return DIGESTS.has(name) || name.startsWith('x-amz-checksum-')
+}
+
+const DIGESTS = new Set(['etag', 'content-md5', 'x-goog-hash', 'digest', 'repr-digest', 'content-digest'])
+
 /**
- * Masks, in place, what the detectors find in each header value (the gateway's own x-warden-* aside); a value
- * the `null` strategy blanks drops its header. Returns how many values were masked.
+ * Drops the digest headers and masks, in place, what the detectors find in each header value (the gateway's own
+ * x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
  */
 export function maskHeaders(headers: Record<string, string | string[]>, obligations: readonly MaskObligation[], key: Uint8Array): number {
+  for (const name of Object.keys(headers)) if (isDigestHeader(name)) delete headers[name]
   const { detectors, detectorStrategies } = rulesOf(obligations)
   if (!detectors.length) return 0
   let masked = 0

@@ -20,6 +20,7 @@ import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { MaskBudget } from './mask-budget.ts'
+import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
@@ -54,7 +55,7 @@ export function isJsonLines(res: UpstreamResponse, watchRequested: boolean): boo
 function outHeaders(res: UpstreamResponse, length?: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(res.headers)) {
-    if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'etag', 'content-md5'].includes(k)) continue
+    if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(k) || isDigestHeader(k)) continue
     out[k] = v
   }
   if (length !== undefined) out['content-length'] = String(length)
