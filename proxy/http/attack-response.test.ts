@@ -110,6 +110,19 @@ test('a masked object gives no digest of what was masked: no ETag on GET or HEAD
   }
 })
 
+test('an AWS secret key stored under its name in JSON or XML (S3 at moto) comes back masked, as it would in an ini file', async () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+  await motoS3('PUT', '/ops/creds.json', ['-H', 'content-type: application/json', '--data-binary', JSON.stringify({ ci: { aws_access_key_id: KEY_ID, aws_secret_access_key: secret }, Credentials: { SecretAccessKey: secret } })])
+  await motoS3('PUT', '/ops/creds.xml', ['-H', 'content-type: application/xml', '--data-binary', `<Credentials><AccessKeyId>${KEY_ID}</AccessKeyId><SecretAccessKey>${secret}</SecretAccessKey></Credentials>`])
+  for (const key of ['creds.json', 'creds.xml']) {
+    const res = await via(`https://s3.amazonaws.com/ops/${key}`)
+    const body = await res.text()
+    assert.is(res.status, 200, body)
+    assert.not.match(body, secret, `${key}: ${body}`)
+    assert.not.match(body, KEY_ID, `${key}: ${body}`)
+  }
+})
+
 test('a redirect whose Location carries a password, and a body-less 304, are masked in their headers', async () => {
   g.route = (req, res) => {
     if (req.url.startsWith('/moved')) {

@@ -49,6 +49,16 @@ test('detectors scan object keys too: a key that is an email or an access key is
   assert.equal(dropped.doc, { kept: 2 }, 'a key the null strategy blanks drops its entry')
 })
 
+test('a secret found only by its name is found as a JSON value too: SecretAccessKey and aws_secret_access_key keys', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+  const doc = { Credentials: { AccessKeyId: 'ASIAY34FZKBOKMUTVV7A', SecretAccessKey: secret, Expiration: 'x' }, profile: { aws_secret_access_key: secret }, note: secret }
+  for (const memo of [false, true]) {
+    const out = jsonMasker([{ detector: 'aws_access_key' }], KEY, { memo }).mask(doc)
+    assert.equal(out.doc, { Credentials: { AccessKeyId: '[aws_key]', SecretAccessKey: '[aws_secret]', Expiration: 'x' }, profile: { aws_secret_access_key: '[aws_secret]' }, note: secret }, `memo: ${memo}`)
+    assert.is(out.masked, 3)
+  }
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })

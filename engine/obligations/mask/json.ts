@@ -1,6 +1,7 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
-// scan the remaining string leaves, long numbers and every object key. The input is never modified.
+// scan the remaining string leaves (with their key, for a detector that knows a secret by its name), long
+// numbers and every object key. The input is never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -10,6 +11,7 @@ import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
 import { compileRules, type MaskRules } from './rules.ts'
 import { maskWhole, strongest } from './strategy.ts'
+import { DETECTORS } from './detectors/index.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
 const MAX_DEPTH = 512
@@ -27,6 +29,8 @@ interface Walk {
   detect(text: string): SpanMaskResult
   /** The same, for object keys (few and repeated: remembered apart, without the LRU's upkeep). */
   detectKey(text: string): SpanMaskResult
+  /** A string value read with its key, for detectors that know a secret by the name it is assigned to. */
+  detectAssigned(key: string, value: string): SpanMaskResult | undefined
 }
 
 function pathMatches(segments: readonly RegExp[], path: readonly string[]): boolean {
@@ -102,15 +106,16 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
   return node
 }
 
-function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth: number): unknown {
+function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth: number, name?: string): unknown {
   const strategy = walk.whole && path.length > 0 ? wholeStrategy(walk, path, isKey) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
   if (node !== null && typeof node === 'object') {
-    return children(walk, node, depth, (child, key, childIsKey) => visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1))
+    return children(walk, node, depth, (child, key, childIsKey) => visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, childIsKey ? key : undefined))
   }
   if (walk.rules.detectors.length === 0) return node
   if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
-    const result = walk.detect(String(node))
+    let result = walk.detect(String(node))
+    if (!result.masked && name !== undefined && typeof node === 'string') result = walk.detectAssigned(name, node) ?? result
     if (!result.masked) return node
     walk.masked++
     return result.value
@@ -154,10 +159,28 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
     return hit
   }
   const detectKey = opts.memo ? rememberedKey : detected
+  const assigning = detectors.filter((d) => DETECTORS[d].assignedTo)
+  const assignedKeys = new Map<string, boolean>()
+  const isAssignment = (name: string) => {
+    let known = assignedKeys.get(name)
+    if (known === undefined) {
+      if (assignedKeys.size >= MEMO_ENTRIES) assignedKeys.clear()
+      assignedKeys.set(name, (known = assigning.some((d) => DETECTORS[d].assignedTo!(name))))
+    }
+    return known
+  }
+  const detectAssigned = (name: string, value: string): SpanMaskResult | undefined => {
+    if (!assigning.length || !isAssignment(name)) return undefined
+    const prefix = `${name}=`
+    const out = maskDetected(prefix + value, assigning, detectorStrategies, key)
+    if (!out.masked || out.value === null) return out.masked ? out : undefined
+    // The name itself changed too (a detector matched across it): the value is masked whole.
+    return { value: out.value.startsWith(prefix) ? out.value.slice(prefix.length) : '[redacted]', masked: true }
+  }
   const whole = rules.paths.length > 0 || rules.columns.length > 0
   return {
     mask: (doc) => failClosed('mask JSON body', () => {
-      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey }
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned }
       const out = visit(walk, doc, [], false, 0)
       return { doc: out, masked: walk.masked }
     }),
