@@ -304,8 +304,10 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
+  // A line of newline-delimited JSON is a JSON document or the stream is not what it says: masked as text line
+  // by line, a block a detector finds whole (a PEM private key) would pass but for its first line.
   const maskPayload = (payload: string) => {
-    const out = /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
+    const out = format === 'ndjson' || /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
     const clean = hideCredentials(out.text, credentials)
     masked += out.masked + clean.hidden
     return clean.text
