@@ -18,6 +18,22 @@ cloud_request if {
 #   identity_services  services whose every write changes who may do what
 catalog := data.warden.catalog.cloud
 
+# AWS reads named for the credential they answer with, past those the catalog lists (GetWebIdentityToken,
+# GetClusterCredentialsWithIAM, GetRelationalDatabaseMasterUserPassword, GetOpenIdTokenForDeveloperIdentity,
+# GetPasswordData, GetStreamKey, GetSessionEmbedUrl …): a new one is held by its name before anyone lists it.
+credential_operation_pattern := concat("", [
+	`^(Get|BatchGet)[A-Za-z]*`,
+	`(Credentials?|Token|Password|PasswordData|AccessDetails|StreamKey|EmbedUrl|PresignedUrl|PresignedURL|ComputeAccess|InstanceAccess|DataAccess)`,
+	`(For[A-Za-z]+|WithIAM)?$`,
+])
+
+secret_method if catalog.secret_methods[c.method]
+
+secret_method if {
+	c.provider == "aws"
+	regex.match(credential_operation_pattern, c.operation)
+}
+
 # Resource policies outside IAM: PutBucketPolicy, PutBucketAcl, AddPermission, CreateGrant, setIamPolicy …
 policy_operation(op) if regex.match(policy_operation_pattern, op)
 
@@ -98,7 +114,7 @@ resource_part := concat("", [" on ", c.resource]) if {
 
 findings contains f if {
 	cloud_request
-	catalog.secret_methods[c.method]
+	secret_method
 	msg := concat("", [what, " reads a secret or mints a credential"])
 	f := finding("sensitive", "secret", msg)
 }

@@ -111,3 +111,44 @@ test_access_granted_by_headers_or_query if {
 		matches(c, d)
 	}
 }
+
+staging_aws := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+
+# Calls named like reads (Get…) that answer with a credential or a password: held for a reviewer like
+# GetSecretValue, in production and elsewhere, whether the catalog names them or only their name says so.
+test_credential_reads_are_sensitive if {
+	every method in [
+		"glue:GetConnection", "glue:GetConnections", "sts:GetWebIdentityToken", "redshift:GetClusterCredentialsWithIAM",
+		"redshift-serverless:GetCredentials", "lightsail:GetRelationalDatabaseMasterUserPassword",
+		"lightsail:GetInstanceAccessDetails", "ec2:GetPasswordData", "elasticmapreduce:GetClusterSessionCredentials",
+		"cognito-identity:GetOpenIdTokenForDeveloperIdentity", "ecr-public:GetAuthorizationToken",
+		"lakeformation:GetTemporaryGlueTableCredentials", "s3:GetDataAccess", "gamelift:GetComputeAccess",
+		"ivs:GetStreamKey", "quicksight:GetSessionEmbedUrl", "example:GetSomethingNewCredentials",
+	] {
+		every target in [t.prod_aws, staging_aws] {
+			d := data.warden.decision with input as t.cloud(t.agent, target, aws(method, true))
+			print(method, target.name, "=>", d.effect)
+			d.effect == "approve"
+			some r in d.reasons
+			r.rule == "warden.rules.cloud.secret"
+		}
+	}
+}
+
+# S3 Express CreateSession (GET ?session) answers with session credentials: held in staging too, where a
+# create alone would pass.
+test_s3_express_session_is_sensitive if {
+	d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws("s3:CreateSession", false))
+	d.effect == "approve"
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.secret"
+}
+
+# Reads whose names only look alike stay plain reads.
+test_lookalike_reads_are_not_sensitive if {
+	every method in ["iam:GetAccountPasswordPolicy", "kms:GetPublicKey", "iam:GetCredentialReport", "s3:GetPublicAccessBlock", "secretsmanager:DescribeSecret"] {
+		d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws(method, true))
+		print(method, "=>", d.effect)
+		d.effect == "allow"
+	}
+}

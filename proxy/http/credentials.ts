@@ -27,9 +27,16 @@ export interface UpstreamCredential {
   apply(req: Outgoing): Promise<Record<string, string>>
   /** TLS client certificate, for client_cert. */
   tls?: { cert: Buffer; key: Buffer }
-  /** The secret strings the last apply() sent or signed with (response-credential.ts keeps them out of answers). */
+  /**
+   * The secret strings recent apply() calls sent or signed with, the last RECENT_SECRETS distinct ones
+   * (response-credential.ts keeps them out of answers): an answer to a request sent before the credential
+   * rotated arrives after the next apply, and may echo the value it was sent with.
+   */
   secrets(): readonly string[]
 }
+
+/** Distinct secret values kept per credential: a few rotations (a basic credential sends two per request). */
+export const RECENT_SECRETS = 8
 
 function readPem(target: string, field: string, file: string): Buffer {
   try {
@@ -43,10 +50,11 @@ export function upstreamCredential(target: TargetConfig, env: Env): UpstreamCred
   const c: HttpCredentialConfig | undefined = target.upstream_http?.credential
   const name = target.name
   if (!c) return { apply: async (req) => req.headers, secrets: () => [] }
-  // What the last request carried: read again by every apply (files and commands rotate), kept for its answer.
+  // What recent requests carried: read again by every apply (files and commands rotate), kept for their answers.
   let sent: readonly string[] = []
   const remember = (...values: Array<string | undefined>) => {
-    sent = values.filter((v): v is string => v !== undefined)
+    const fresh = values.filter((v): v is string => v !== undefined && !sent.includes(v))
+    if (fresh.length) sent = [...fresh, ...sent].slice(0, RECENT_SECRETS)
   }
   const secrets = () => sent
   const token = () => secretReader(name, 'token', { env: c.token_env, file: c.token_file, command: c.token_command, ttlSeconds: c.token_ttl_seconds }, env)

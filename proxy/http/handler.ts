@@ -13,7 +13,7 @@ import { authenticate } from './auth.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
-import { forwardableHeaders, headerValue } from './headers.ts'
+import { dropUpstreamOnly, forwardableHeaders, headerValue } from './headers.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMcpHeldCalls, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
@@ -25,6 +25,7 @@ import { createUpstream, type Upstream } from './upstream.ts'
 import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
 import { createMaskBudget } from './mask-budget.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
+import { maskHeaders } from './mask-headers.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -294,6 +295,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
     // a secret cut in pieces no detector matches), and the policy never sees Range.
     if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
+    // Nor is a read of it an oracle: If-None-Match / If-Match with a guessed digest (S3's ETag is the MD5 of the
+    // object) would answer 304 or 412 for the right guess of what the mask hides. Writes keep theirs (S3's
+    // If-None-Match: * is what stops a PutObject from overwriting).
+    if (masks.length && (canon.method === 'GET' || canon.method === 'HEAD')) for (const name of ['if-none-match', 'if-match']) delete headers[name]
     // Upgrades get a socket of their own; a pooled request holds one of the requester's shares until its answer ends.
     const giveBack = canon.upgrade === undefined ? await shares.take(target.name, `${caller.identity.issuer}\u0000${caller.identity.sub}`) : () => undefined
     let handedOver = false
@@ -302,7 +307,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
       if (reply.kind === 'upgrade') {
         record(req, trace, 101)
-        return { status: 101, headers: { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }, upgrade: { socket: reply.socket, head: reply.head } }
+        const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
+        dropUpstreamOnly(upgraded)
+        return { status: 101, headers: upgraded, upgrade: { socket: reply.socket, head: reply.head } }
       }
       const res = reply.res
       const status = res.statusCode ?? 502
@@ -332,7 +339,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         out = { ...streamUnmasked(res), masked: noneMasked }
       }
       const responseHeaders = { ...out.headers, ...gatewayHeaders }
-      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials)
+      dropUpstreamOnly(responseHeaders)
+      // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
+      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, masks, opts.maskKey) : 0)
       if (out.body instanceof Uint8Array) {
         record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() + hiddenInHeaders })
         return { status, headers: responseHeaders, body: out.body }

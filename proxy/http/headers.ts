@@ -45,3 +45,22 @@ export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): R
   }
   return out
 }
+
+/**
+ * Answer headers that never reach the client. Set-Cookie: the gateway never forwards a Cookie, so a cookie is of
+ * use only outside it, where a session the upstream opened for the gateway's credential is that credential.
+ * Trailer: the gateway forwards no trailers, so it would announce fields that never come (and beside the
+ * Content-Length of a masked body, node refuses to write it).
+ */
+const UPSTREAM_ONLY = ['set-cookie', 'set-cookie2', 'trailer']
+
+/** Removes, in place, the answer headers the client never gets; how many were removed. */
+export function dropUpstreamOnly(headers: Record<string, unknown>): number {
+  let dropped = 0
+  for (const name of UPSTREAM_ONLY) {
+    if (headers[name] === undefined) continue
+    delete headers[name]
+    dropped++
+  }
+  return dropped
+}

@@ -20,6 +20,7 @@ import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { MaskBudget } from './mask-budget.ts'
+import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
@@ -54,7 +55,7 @@ export function isJsonLines(res: UpstreamResponse, watchRequested: boolean): boo
 function outHeaders(res: UpstreamResponse, length?: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(res.headers)) {
-    if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'etag', 'content-md5'].includes(k)) continue
+    if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(k) || isDigestHeader(k)) continue
     out[k] = v
   }
   if (length !== undefined) out['content-length'] = String(length)
@@ -303,8 +304,10 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
+  // A line of newline-delimited JSON is a JSON document or the stream is not what it says: masked as text line
+  // by line, a block a detector finds whole (a PEM private key) would pass but for its first line.
   const maskPayload = (payload: string) => {
-    const out = /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
+    const out = format === 'ndjson' || /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
     const clean = hideCredentials(out.text, credentials)
     masked += out.masked + clean.hidden
     return clean.text

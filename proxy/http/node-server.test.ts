@@ -73,4 +73,26 @@ test('the signal is made only when asked for, and then tells what the emitter to
   }
 })
 
+test('headers node will not write (Trailer with a Content-Length) get a 502 naming why, and the listener keeps serving', async () => {
+  const body = new PassThrough()
+  const listener = await listenReverse(async (req): Promise<GatewayResponse> => {
+    if (req.url === '/whole') return { status: 200, headers: { 'content-type': 'application/json', trailer: 'x-checksum', 'content-length': '2' }, body: new TextEncoder().encode('{}') }
+    if (req.url === '/stream') return { status: 200, headers: { 'content-type': 'text/plain', 'bad\nname': 'x' }, body }
+    return { status: 200, headers: { 'content-type': 'text/plain', 'content-length': '2' }, body: new TextEncoder().encode('ok') }
+  }, { host: '127.0.0.1', port: 0 })
+  try {
+    for (const path of ['/whole', '/stream']) {
+      const res = await request(`${listener.url}${path}`)
+      const text = await res.body.text()
+      assert.is(res.statusCode, 502, `${path}: ${text}`)
+      assert.match(JSON.parse(text).error, 'http.bad_upstream_answer')
+    }
+    assert.ok(body.destroyed, 'the body nobody will read is let go')
+    const ok = await request(`${listener.url}/fine`)
+    assert.is(await ok.body.text(), 'ok')
+  } finally {
+    await listener.close()
+  }
+})
+
 test.run()

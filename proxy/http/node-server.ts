@@ -69,15 +69,32 @@ export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest
   }
 }
 
-/** Writes a GatewayResponse to a node ServerResponse; a body stream that fails mid-way destroys the connection. */
+/**
+ * Writes a GatewayResponse to a node ServerResponse; a body stream that fails mid-way destroys the connection.
+ * Headers node refuses to write (a Trailer beside a Content-Length, a name or value it finds invalid: an
+ * upstream's, passed on) get a 502 instead; thrown from here they would end the process, every session with it.
+ */
 export function writeResponse(res: http.ServerResponse, out: GatewayResponse): void {
-  res.writeHead(out.status, out.headers)
+  try {
+    res.writeHead(out.status, out.headers)
+  } catch (err) {
+    if (out.body !== undefined && !(out.body instanceof Uint8Array)) (out.body as Readable).on('error', () => undefined).destroy()
+    return unwritable(res, err)
+  }
   if (out.body === undefined) return void res.end()
   if (out.body instanceof Uint8Array) return void res.end(out.body)
   const body = out.body as Readable
   body.once('error', () => res.destroy())
   res.once('close', () => { if (!body.readableEnded) body.destroy() })
   body.pipe(res)
+}
+
+function unwritable(res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent) return void res.destroy()
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  const body = JSON.stringify({ error: 'http.bad_upstream_answer', message: `the answer could not be passed on: its headers cannot be written (${(err as Error).message}); it was withheld` })
+  res.writeHead(502, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
+  res.end(body)
 }
 
 function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
@@ -151,7 +168,7 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const greq = toGatewayRequest(req, mode, res, { ...extra(req), onHeld: earlyHints(req, res) })
     if (expectsContinue) greq.body = continuedBody(req, res)
-    handle(greq).then((out) => writeResponse(res, out), () => res.destroy())
+    handle(greq).then((out) => writeResponse(res, out)).catch(() => res.destroy())
   }
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, false))
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true))

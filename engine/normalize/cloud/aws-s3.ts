@@ -20,6 +20,8 @@ const BUCKET_SUBRESOURCES: Record<string, Array<[string, string]>> = {
     ['publicAccessBlock', 'GetPublicAccessBlock'], ['ownershipControls', 'GetBucketOwnershipControls'],
     ['object-lock', 'GetObjectLockConfiguration'], ['uploads', 'ListMultipartUploads'],
     ['versions', 'ListObjectVersions'],
+    // S3 Express: a GET that answers with session credentials for the bucket, not a listing.
+    ['session', 'CreateSession'],
   ],
   PUT: [
     ['acl', 'PutBucketAcl'], ['policy', 'PutBucketPolicy'], ['versioning', 'PutBucketVersioning'],

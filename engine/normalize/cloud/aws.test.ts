@@ -74,6 +74,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 's3', method: 's3:ListObjectsV2', operation: 'ListObjectsV2', resource: 'arn:aws:s3:::my-bucket', region: 'us-west-2', read_only: true }],
   ['s3 ListObjects (v1)', req('GET', 'https://my-bucket.s3.amazonaws.com/'),
     { service: 's3', method: 's3:ListObjects', operation: 'ListObjects', resource: 'arn:aws:s3:::my-bucket', read_only: true }],
+  ['s3 CreateSession (S3 Express: a GET that answers with session credentials), not ListObjects', req('GET', 'https://s3.us-east-1.amazonaws.com/my-bucket--use1-az4--x-s3?session'),
+    { service: 's3', method: 's3:CreateSession', operation: 'CreateSession', resource: 'arn:aws:s3:::my-bucket--use1-az4--x-s3', region: 'us-east-1', read_only: false }],
   ['s3 DeleteBucket', req('DELETE', 'https://s3.amazonaws.com/my-bucket'),
     { service: 's3', method: 's3:DeleteBucket', operation: 'DeleteBucket', resource: 'arn:aws:s3:::my-bucket', read_only: false }],
   ['s3 PutBucketPolicy, dotted bucket, legacy dash-region host', req('PUT', 'https://my.bucket.s3-us-west-2.amazonaws.com/?policy'),

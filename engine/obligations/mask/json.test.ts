@@ -48,6 +48,29 @@ test('detectors scan object keys: a masked key takes the masked text, unique wit
   assert.not.ok(Object.keys(byColumn)[0]!.includes('@'))
 })
 
+test('detectors scan object keys too: a key that is an email or an access key is masked, its value judged by the key as sent', () => {
+  const doc = { 'alice@example.com': { plan: 'pro' }, 'bob@example.com': { plan: 'free' }, AKIAQWERTYUIOPASDFGH: 'active', region: 'eu' }
+  const out = maskJson(doc, [{ detector: 'email' }, { detector: 'aws_access_key' }, { path: 'AKIAQWERTYUIOPASDFGH' }], KEY)
+  const keys = Object.keys(out.doc as object)
+  assert.not.ok(JSON.stringify(out.doc).includes('example.com'), JSON.stringify(out.doc))
+  assert.not.ok(JSON.stringify(out.doc).includes('AKIAQWERTYUIOPASDFGH'), JSON.stringify(out.doc))
+  assert.is(keys.length, 4, `masked keys that collide are kept apart: ${keys}`)
+  assert.equal(Object.values(out.doc as object), [{ plan: 'pro' }, { plan: 'free' }, '[redacted]', 'eu'])
+  assert.is(out.masked, 4)
+  const dropped = maskJson({ 'carol@example.com': 1, kept: 2 }, [{ detector: 'email', strategy: 'null' }], KEY)
+  assert.equal(dropped.doc, { kept: 2 }, 'a key the null strategy blanks drops its entry')
+})
+
+test('a secret found only by its name is found as a JSON value too: SecretAccessKey and aws_secret_access_key keys', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+  const doc = { Credentials: { AccessKeyId: 'ASIAY34FZKBOKMUTVV7A', SecretAccessKey: secret, Expiration: 'x' }, profile: { aws_secret_access_key: secret }, note: secret }
+  for (const memo of [false, true]) {
+    const out = jsonMasker([{ detector: 'aws_access_key' }], KEY, { memo }).mask(doc)
+    assert.equal(out.doc, { Credentials: { AccessKeyId: '[aws_key]', SecretAccessKey: '[aws_secret]', Expiration: 'x' }, profile: { aws_secret_access_key: '[aws_secret]' }, note: secret }, `memo: ${memo}`)
+    assert.is(out.masked, 3)
+  }
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })

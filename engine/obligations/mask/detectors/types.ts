@@ -27,6 +27,12 @@ export interface Detector {
   find(text: string): Span[]
   /** Canonical form of a found span before hashing, so `4242 4242…` and `4242-4242…` hash alike. */
   canonical?(span: string): string
+  /**
+   * Whether a value assigned to this name (a JSON key, an XML element) is found only with its name, as
+   * `SecretAccessKey` makes 40 characters an AWS secret key: a JSON walk that sees the value alone then runs
+   * find over `name=value`.
+   */
+  assignedTo?(name: string): boolean
 }
 
 /** Collects every match of a global regex, turning each into zero or one span. */

@@ -1,0 +1,51 @@
+// Response headers under a mask obligation: the content detectors run over every value the upstream sent, as
+// they run over the body. Stored data comes back in headers too (S3 object metadata as x-amz-meta-*, GCS's
+// x-goog-meta-*, a Content-Disposition the writer chose, a Location naming a URL with its password, an error
+// header quoting the request), and a HEAD or a 304 brings those headers with no body at all. Digests of the
+// document (ETag, which is S3's MD5 of the object, Content-MD5, x-amz-checksum-*, x-goog-hash, Digest) are dropped:
+// from a digest and a document known but for the masked part, the masked value can be found offline.
+import { maskDetected } from '../../engine/obligations/index.ts'
+import { compileRules, type MaskRules } from '../../engine/obligations/mask/rules.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+
+// The compiled rules of an obligations list that cannot change (a cached decision's): compiled once.
+const compiled = new WeakMap<readonly MaskObligation[], MaskRules>()
+
+function rulesOf(obligations: readonly MaskObligation[]): MaskRules {
+  let rules = compiled.get(obligations)
+  if (!rules) {
+    rules = compileRules(obligations)
+    if (Object.isFrozen(obligations)) compiled.set(obligations, rules)
+  }
+  return rules
+}
+
+/** Headers that carry a digest of the unmasked document. */
+export function isDigestHeader(name: string): boolean {
+  return DIGESTS.has(name) || name.startsWith('x-amz-checksum-')
+}
+
+const DIGESTS = new Set(['etag', 'content-md5', 'x-goog-hash', 'digest', 'repr-digest', 'content-digest'])
+
+/**
+ * Drops the digest headers and masks, in place, what the detectors find in each header value (the gateway's own
+ * x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
+ */
+export function maskHeaders(headers: Record<string, string | string[]>, obligations: readonly MaskObligation[], key: Uint8Array): number {
+  for (const name of Object.keys(headers)) if (isDigestHeader(name)) delete headers[name]
+  const { detectors, detectorStrategies } = rulesOf(obligations)
+  if (!detectors.length) return 0
+  let masked = 0
+  const one = (value: string): string | null => {
+    const out = maskDetected(value, detectors, detectorStrategies, key)
+    if (out.masked) masked++
+    return out.value
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-warden-')) continue
+    const values = (Array.isArray(value) ? value : [value]).map(one).filter((v): v is string => v !== null)
+    if (!values.length) delete headers[name]
+    else headers[name] = Array.isArray(value) ? values : values[0]!
+  }
+  return masked
+}
