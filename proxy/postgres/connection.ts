@@ -325,8 +325,9 @@ export class Connection {
         })
         return
       }
-      // A statement held for approval is bounded by the hold; the limit applies once it is decided.
-      if (transaction?.overrun(inTransaction || relay.queue.length > 0, relay.readyIdle) && !loop.holding) {
+      // Holds too: each is bounded, but statements held one after another kept a transaction (and its locks) open
+      // for as long as the client sent them. A hold still waiting when the limit comes ends with the session.
+      if (transaction?.overrun(inTransaction || relay.queue.length > 0, relay.readyIdle)) {
         clearInterval(this.timeLimits)
         this.terminate({
           severity: 'FATAL',
@@ -335,7 +336,7 @@ export class Connection {
         })
         return
       }
-      if (lockHeld?.overrun(locks.held, 0) && !loop.holding) {
+      if (lockHeld?.overrun(locks.held, 0)) {
         clearInterval(this.timeLimits)
         this.terminate({
           severity: 'FATAL',

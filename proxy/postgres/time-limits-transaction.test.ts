@@ -17,6 +17,8 @@ test.before(async () => {
     targets: [{ ...target, upstream: { ...target.upstream!, max_idle_in_transaction_seconds: 2, max_transaction_seconds: 5 } }],
     // Advisory locks need approval in production; here they are taken as if approved.
     override: (input) => (/pg_advisory/.test(input.command.raw) ? { effect: 'allow', reasons: [], obligations: { mask: [] } } : undefined),
+    // A hold that no reviewer answers ends after a second (LOCK TABLE needs approval).
+    holdSeconds: 1,
   })
   await h.cluster.query('CREATE TABLE tx_locked (id int); GRANT SELECT ON tx_locked TO PUBLIC')
 })
@@ -139,6 +141,21 @@ test('PREPARE TRANSACTION, whose locks would outlive the session and every limit
   await c.readyCount(1)
   c.close()
   assert.equal(JSON.stringify(await h.cluster.query('SELECT gid FROM pg_prepared_xacts')).includes('agent_held'), false)
+  await unlocked()
+})
+
+test('a transaction kept open by statements held for approval one after another is still ended at max_transaction_seconds', async () => {
+  const c = await session()
+  c.send(m.query('BEGIN'), m.query('SELECT id FROM tx_locked'))
+  await c.readyCount(2)
+  c.take()
+  const started = performance.now()
+  // Each waits a second for a reviewer who never comes, then the next one: the session is holding nearly all the time.
+  c.send(...Array.from({ length: 14 }, () => m.query('LOCK TABLE tx_locked IN ACCESS SHARE MODE')))
+  const frames = await endedWithin(c, 12_000)
+  const ms = performance.now() - started
+  assert.ok(errorsOf(frames).some((e) => e.code === '25P04'), `ended by the transaction limit: ${JSON.stringify(errorsOf(frames).map((e) => e.code))}`)
+  assert.ok(ms < 10_000, `ended within the limit and a second, not after every hold (${Math.round(ms)} ms)`)
   await unlocked()
 })
 
