@@ -26,7 +26,7 @@ test.before(async () => {
 test.after(async () => g?.close())
 
 /** CONNECT to `authority`; when the tunnel opens, one GET with Host = authority (and SNI `servername`). The whole answer. */
-function through(authority: string, servername?: string): Promise<string> {
+function through(authority: string, servername?: string, host = authority): Promise<string> {
   return new Promise((resolve) => {
     const raw = connect(g.proxy.address.port, '127.0.0.1', () => raw.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nProxy-Authorization: Bearer ${token}\r\n\r\n`))
     raw.on('error', (err) => resolve(`(error: ${err.message})`))
@@ -34,7 +34,7 @@ function through(authority: string, servername?: string): Promise<string> {
       const text = head.toString('latin1')
       if (!text.startsWith('HTTP/1.1 200')) return resolve(text)
       const tls = tlsConnect({ socket: raw, ca: readFileSync(g.ca.cert), rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () => {
-        tls.write(`GET /storage/v1/b?project=p HTTP/1.1\r\nHost: ${authority}\r\nConnection: close\r\n\r\n`)
+        tls.write(`GET /storage/v1/b?project=p HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
       })
       let out = ''
       tls.on('data', (d) => (out += d))
@@ -61,5 +61,36 @@ test('a TLS server name other than the CONNECT host gets no certificate (no leaf
   const answer = await through('storage.googleapis.com:443', 'other.example')
   assert.not.match(answer, 'HTTP/1.1', `the handshake fails, no request is read: ${answer.slice(0, 300)}`)
 })
+
+// Host forms the pattern matcher, the URL the gateway builds and the resolver could each read differently.
+for (const authority of ['[fe80::1%25lo]:443', '[fe80::1%lo]:443', 'st\u00f6rage.googleapis.com:443', 'storage.googleapis.com:0', 'storage.googleapis.com:65536', 'storage.googleapis.com:+443', '.googleapis.com:443', 'storage..googleapis.com:443']) {
+  test(`CONNECT ${JSON.stringify(authority)}: refused as malformed`, async () => {
+    const answer = await through(authority)
+    assert.match(answer, /^HTTP\/1\.1 (400|403)/, answer.slice(0, 300))
+  })
+}
+
+for (const authority of ['STORAGE.GOOGLEAPIS.COM:443', 'storage.googleapis.com.:443', 'storage.googleapis.com']) {
+  test(`CONNECT ${authority}: the same host as storage.googleapis.com:443 (case, trailing dot, default port)`, async () => {
+    const answer = await through(authority, 'storage.googleapis.com')
+    assert.not.match(answer, /^HTTP\/1\.1 4\d\d/, answer.slice(0, 300))
+  })
+}
+
+for (const authority of ['127.1:443', '0x7f.1:443', '2130706433:443', '017700000001:443']) {
+  test(`CONNECT ${authority} (IPv4 shorthand of 127.0.0.1): no target matches it, refused`, async () => {
+    const answer = await through(authority)
+    assert.match(answer, /^HTTP\/1\.1 (400|403)/, answer.slice(0, 300))
+  })
+}
+
+for (const host of ['127.0.0.1', '127.0.0.1:443', '127.0.0.1/.googleapis.com', 'other.googleapis.com', 'x@127.0.0.1']) {
+  test(`inside a tunnel to storage.googleapis.com, Host: ${host} never sends the request (and the credential) elsewhere`, async () => {
+    const answer = await through('storage.googleapis.com:443', 'storage.googleapis.com', host)
+    // Refused, or failing to reach storage.googleapis.com itself (no network here): never dialled another host.
+    assert.not.match(answer, /upstream (127\.0\.0\.1|other\.googleapis\.com)/, answer.slice(0, 300))
+    assert.not.match(answer, /^HTTP\/1\.1 2\d\d/, answer.slice(0, 300))
+  })
+}
 
 test.run()

@@ -225,4 +225,40 @@ test('literal env values of workloads come back masked, in objects, lists, table
   assert.is(object.spec.template.spec.containers[0].env[0].value, '[redacted]')
 })
 
+function agentAccept(path: string, accept: string): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, accept } }, (res) => {
+      let body = ''
+      res.setEncoding('latin1')
+      res.on('data', (c) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode!, body }))
+    })
+    req.end()
+  })
+}
+
+test('literal env values stay masked in a workload\'s revision history, other representations and write answers', async () => {
+  const secret = 'revision-env-secret-91c2'
+  const template = { metadata: { labels: { app: 'hist' } }, spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'API_KEY', value: secret }] }] } }
+  // What a StatefulSet or DaemonSet controller records per revision (kubectl rollout history --revision=N reads it).
+  const revision = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'hist-1', namespace: 'staging' }, revision: 1, data: { spec: { template: { $patch: 'replace', ...template } } } }
+  await admin(['apply', '-f', '-'], JSON.stringify(revision))
+  const daemonset = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'hist', namespace: 'staging' }, spec: { selector: { matchLabels: { app: 'hist' } }, template } }
+  await admin(['apply', '-f', '-'], JSON.stringify(daemonset))
+  const reads: Record<string, Answer> = {
+    'revision': await agent('/apis/apps/v1/namespaces/staging/controllerrevisions/hist-1'),
+    'revision list': await agent('/apis/apps/v1/namespaces/staging/controllerrevisions'),
+    'revisions, all namespaces': await agent('/apis/apps/v1/controllerrevisions'),
+    'yaml': await agentAccept('/apis/apps/v1/namespaces/staging/daemonsets/hist', 'application/yaml'),
+    'protobuf': await agentAccept('/apis/apps/v1/namespaces/staging/daemonsets/hist', 'application/vnd.kubernetes.protobuf'),
+    'metadata only': await agentAccept('/apis/apps/v1/namespaces/staging/daemonsets/hist', 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1'),
+    'patch answer': await agent('/apis/apps/v1/namespaces/staging/daemonsets/hist', { method: 'PATCH', type: 'application/merge-patch+json', body: JSON.stringify({ metadata: { labels: { touched: 'yes' } } }) }),
+  }
+  for (const [what, a] of Object.entries(reads)) {
+    assert.not.ok(a.body.includes(secret), `${what} (${a.status}): the literal env value came back`)
+  }
+  assert.is(reads.revision!.status, 200, reads.revision!.body.slice(0, 300))
+  assert.is(JSON.parse(reads.revision!.body).data.spec.template.spec.containers[0].env[0].value, '[redacted]')
+})
+
 test.run()

@@ -113,4 +113,74 @@ test('a requester\'s share comes back as its answers end, streamed or whole', as
   }
 })
 
+// Every way an answer can end gives the requester's slot back: more than its share of such answers, one after
+// another, then a plain request is answered at once (a slot kept would make it wait WAIT_MS, then 429).
+test('a requester\'s share comes back on every ending: client abort mid-body, upstream reset, mask failure, upstream error, HEAD, 304, 204', async () => {
+  const asked = (path: string, init: RequestInit = {}) => fetch(`${g.reverse.url}/t/web${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } })
+  const hanging: ServerResponse[] = []
+  g.route = (req, res) => {
+    const path = req.url
+    if (path.startsWith('/abort') || path.startsWith('/abort-json')) {
+      res.writeHead(200, { 'content-type': path.startsWith('/abort-json') ? 'application/json' : 'text/event-stream' })
+      res.write(path.startsWith('/abort-json') ? '{"items":[' : 'data: one\n\n')
+      hanging.push(res)
+      return
+    }
+    if (path.startsWith('/reset-stream')) return void res.destroy()
+    if (path.startsWith('/reset')) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"items":[')
+      setTimeout(() => res.destroy(), 5)
+      return
+    }
+    if (path.startsWith('/partial')) {
+      res.writeHead(206, { 'content-type': 'application/json', 'content-range': 'bytes 0-1/10' })
+      return void res.end('{}')
+    }
+    if (path.startsWith('/not-modified')) return void (res.writeHead(304), res.end())
+    if (path.startsWith('/empty')) return void (res.writeHead(204), res.end())
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"ok":true}')
+  }
+  const n = PER_REQUESTER + 4
+  const ways: Record<string, () => Promise<unknown>> = {
+    'client abort mid-stream': async () => {
+      const c = new AbortController()
+      const r = await asked('/abort', { signal: c.signal })
+      const reader = r.body!.getReader()
+      await reader.read()
+      c.abort()
+      await reader.read().catch(() => undefined)
+    },
+    'client abort while a masked body is read whole': async () => {
+      const c = new AbortController()
+      const before = hanging.length
+      const r = asked('/abort-json', { signal: c.signal }).catch(() => undefined)
+      for (let t = 0; t < 200 && hanging.length === before; t++) await new Promise((resolve) => setTimeout(resolve, 5))
+      c.abort()
+      await r
+    },
+    'upstream reset mid-body': () => asked('/reset').then((r) => r.text()).catch(() => undefined),
+    'upstream reset before the answer': () => asked('/reset-stream').then((r) => r.text()),
+    'mask failure (206)': () => asked('/partial').then((r) => r.text()),
+    'HEAD': () => asked('/ok', { method: 'HEAD' }).then((r) => r.text()),
+    '304': () => asked('/not-modified').then((r) => r.text()),
+    '204': () => asked('/empty').then((r) => r.text()),
+  }
+  try {
+    for (const [way, once] of Object.entries(ways)) {
+      for (let i = 0; i < n; i++) await once()
+      // The gateway hears of an abort a little after the client sends it.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const started = performance.now()
+      const r = await asked('/ok')
+      const body = await r.text()
+      assert.is(r.status, 200, `after ${n} × ${way}: ${body.slice(0, 200)}`)
+      assert.ok(performance.now() - started < 3_000, `after ${n} × ${way} a plain request waited ${Math.round(performance.now() - started)} ms for a slot`)
+    }
+  } finally {
+    for (const res of hanging) res.destroy()
+  }
+})
+
 test.run()

@@ -3,7 +3,7 @@
 // them), while other callers still connect, and a session ended gives its place back.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type pg from 'pg'
+import pg from 'pg'
 import { CallerSessions } from './caller-sessions.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { testTarget } from './testing/engine.ts'
@@ -12,7 +12,12 @@ let h: Harness
 
 test.before(async () => {
   const target = testTarget('prod-db')
-  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_sessions_per_caller: 3 } }] })
+  const down = testTarget('down-db')
+  h = await startHarness({
+    targets: [{ ...target, upstream: { ...target.upstream!, max_sessions_per_caller: 3 } }, { ...down, upstream: { ...down.upstream!, max_sessions_per_caller: 3 } }],
+    // down-db's server refuses connections: nothing listens on port 1.
+    upstream: (t, cluster) => (t.name === 'down-db' ? { ...cluster.upstream(), port: 1 } : cluster.upstream()),
+  })
 })
 test.after(async () => {
   await h?.stop()
@@ -47,6 +52,24 @@ test('a session refused at authentication or for an unknown target takes no plac
     assert.is((await refusal(h.client({ token: 'not-a-token' })))?.code, '28P01')
   }
   const ok = [await h.client({ token }), await h.client({ token }), await h.client({ token })]
+  for (const c of ok) await c.end()
+})
+
+test('a session refused after it was counted (a startup setting refused, the server unreachable, over TLS or not) gives its place back', async () => {
+  const token = await h.agentToken('unlucky')
+  const refusedSetting = (ssl: boolean) => new pg.Client({ host: '127.0.0.1', port: h.port, user: 'agent', database: 'prod-db', password: token, ssl: ssl ? { rejectUnauthorized: false } : false, options: '-c standard_conforming_strings=off' } as pg.ClientConfig)
+  for (let i = 0; i < 5; i++) {
+    for (const ssl of [false, true]) {
+      const c = refusedSetting(ssl)
+      c.on('error', () => undefined)
+      const err = await c.connect().then(() => undefined, (e: { code?: string }) => e)
+      assert.ok(err && err.code !== '53300', `refused for the setting, not the cap: ${err?.code}`)
+    }
+    assert.is((await refusal(h.client({ token, database: 'down-db' })))?.code, '08001')
+    assert.is((await refusal(h.client({ token, database: 'down-db', ssl: true })))?.code, '08001')
+  }
+  const ok = [await h.client({ token }), await h.client({ token }), await h.client({ token, ssl: true })]
+  for (const c of ok) assert.is((await c.query('SELECT 1 AS one')).rows[0].one, 1)
   for (const c of ok) await c.end()
 })
 

@@ -27,6 +27,7 @@ import { Outbox } from './outbox.ts'
 import type { StatementRun } from './pending.ts'
 import { QueryLoop } from './query-loop.ts'
 import { Relay } from './relay.ts'
+import { SessionLocks } from './session-locks.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
@@ -238,6 +239,7 @@ export class Connection {
     const client = new Outbox(this.stream)
     this.outboxes = { up, client }
     const statements = new SessionStatements()
+    const locks = new SessionLocks()
     let pauses = 0
     const pauseUpstream = (paused: boolean) => {
       pauses += paused ? 1 : -1
@@ -249,7 +251,10 @@ export class Connection {
       upstream: up,
       masker: createMasker(planner, this.deps.maskKey),
       finished: (run: StatementRun): void => loop.recordRun(run),
-      statementCompleted: (run, index, tag) => applyStatementEffect(run, index, statements, planner, tag),
+      statementCompleted: (run, index, tag) => {
+        applyStatementEffect(run, index, statements, planner, tag)
+        locks.completed(run)
+      },
       transactionEnded: (through) => statements.transactionEnded(through),
       pauseUpstream,
     })
@@ -282,12 +287,12 @@ export class Connection {
     backend.socket.on('error', lost)
     if (backend.leftover.length) relay.receive(backend.leftover)
     backend.socket.resume()
-    this.watchTime(session.target, relay, loop)
+    this.watchTime(session.target, relay, loop, locks)
     return loop
   }
 
   /** The target's time limits (time-limits.ts): a statement running too long is cancelled, a session idle in a transaction too long ended. */
-  private watchTime(target: TargetConfig, relay: Relay, loop: QueryLoop): void {
+  private watchTime(target: TargetConfig, relay: Relay, loop: QueryLoop, locks: SessionLocks): void {
     const statementSeconds = target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
     const idleSeconds = target.upstream?.max_idle_in_transaction_seconds ?? DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS
     const transactionSeconds = target.upstream?.max_transaction_seconds ?? DEFAULT_MAX_TRANSACTION_SECONDS
@@ -296,6 +301,8 @@ export class Connection {
     const statements = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
     const idle = idleSeconds > 0 ? new IdleWatch(idleSeconds * 1000) : undefined
     const transaction = transactionSeconds > 0 ? new TransactionWatch(transactionSeconds * 1000) : undefined
+    // Session-level advisory locks held count as one transaction open since they were first taken (session-locks.ts).
+    const lockHeld = transactionSeconds > 0 ? new TransactionWatch(transactionSeconds * 1000) : undefined
     this.timeLimits = setInterval(() => {
       if (statements?.overrun(runningEntry(relay.queue), relay.copyIn)) {
         loop.notice({
@@ -318,13 +325,24 @@ export class Connection {
         })
         return
       }
-      // A statement held for approval is bounded by the hold; the limit applies once it is decided.
-      if (transaction?.overrun(inTransaction || relay.queue.length > 0, relay.readyIdle) && !loop.holding) {
+      // Holds too: each is bounded, but statements held one after another kept a transaction (and its locks) open
+      // for as long as the client sent them. A hold still waiting when the limit comes ends with the session.
+      if (transaction?.overrun(inTransaction || relay.queue.length > 0, relay.readyIdle)) {
         clearInterval(this.timeLimits)
         this.terminate({
           severity: 'FATAL',
           code: '25P04',
           message: `terminating connection due to transaction timeout (warden: this target's limit is ${transactionSeconds} s, max_transaction_seconds)`,
+        })
+        return
+      }
+      if (lockHeld?.overrun(locks.held, 0)) {
+        clearInterval(this.timeLimits)
+        this.terminate({
+          severity: 'FATAL',
+          code: '25P04',
+          message: `terminating connection: it has held session-level advisory locks for ${transactionSeconds} s, this target's transaction limit (warden: max_transaction_seconds)`,
+          hint: 'Release them with pg_advisory_unlock_all() when done, or take transaction-level ones (pg_advisory_xact_lock).',
         })
       }
     }, watchIntervalMs(Math.min(...limits) * 1000))

@@ -34,12 +34,16 @@ mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes
 # that annotation is masked as well (client-side `kubectl apply` then cannot merge: use --server-side).
 workload_resources := {
 	"": {"pods", "podtemplates", "replicationcontrollers"},
-	"apps": {"deployments", "statefulsets", "daemonsets", "replicasets"},
+	"apps": {"deployments", "statefulsets", "daemonsets", "replicasets", "controllerrevisions"},
 	"batch": {"jobs", "cronjobs"},
 }
 
-# Where a pod spec sits in each workload: a pod, a template (podtemplates, controllers), a CronJob's job template.
-pod_spec_prefixes := ["spec.", "template.spec.", "spec.template.spec.", "spec.jobTemplate.spec.template.spec."]
+# Where a pod spec sits in each workload: a pod, a template (podtemplates, controllers), a CronJob's job template,
+# and the copy of a StatefulSet's or DaemonSet's template each ControllerRevision keeps (kubectl rollout history).
+pod_spec_prefixes := [
+	"spec.", "template.spec.", "spec.template.spec.", "spec.jobTemplate.spec.template.spec.",
+	"data.spec.template.spec.",
+]
 
 workload_env_paths := [concat("", [object, spec, list, ".*.env.*.value"]) |
 	some object in secret_object_prefixes

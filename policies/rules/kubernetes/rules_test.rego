@@ -220,6 +220,7 @@ test_workload_env_values_are_masked if {
 		{"resource": "deployments", "api_group": "apps", "verb": "list"},
 		{"resource": "cronjobs", "api_group": "batch", "verb": "watch"},
 		{"resource": "pods", "verb": "patch", "name": "web-1", "subresource": "ephemeralcontainers"},
+		{"resource": "controllerrevisions", "api_group": "apps", "verb": "list"},
 	] {
 		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
 		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.env_values"}
@@ -228,6 +229,7 @@ test_workload_env_values_are_masked if {
 			"object.spec.jobTemplate.spec.template.spec.containers.*.env.*.value",
 			"rows.*.object.template.spec.ephemeralContainers.*.env.*.value",
 			"metadata.annotations.*last-applied-configuration", "items.*.metadata.annotations.*last-applied-configuration",
+			"data.spec.template.spec.containers.*.env.*.value", "items.*.data.spec.template.spec.containers.*.env.*.value",
 		} - paths == set()
 	}
 }
