@@ -43,7 +43,16 @@ function nativeSigner(key: KeyObject) {
   } as unknown as forge.pki.rsa.PrivateKey
 }
 
-const serial = () => `00${randomBytes(15).toString('hex')}`
+/**
+ * A positive 16-byte serial in minimal DER: the first byte's top bit clear (not negative) and next bit set (no
+ * leading zero byte to drop). `00` + random bytes was non-minimal whenever the next byte was below 0x80, and Go's
+ * x509 (kubectl, gcloud's helpers) refuses such a certificate: "x509: malformed serial number".
+ */
+export function serial(): string {
+  const b = randomBytes(16)
+  b[0] = (b[0]! & 0x7f) | 0x40
+  return b.toString('hex')
+}
 
 /** The system bundle the machine's tools use today (the preset variables point at it), else Debian's. */
 export function systemBundle(env: Record<string, string | undefined>): string | undefined {
