@@ -20,6 +20,31 @@ function rulesOf(obligations: readonly MaskObligation[]): MaskRules {
   return rules
 }
 
+/**
+ * What the detectors made of a header value, per compiled rules: answers repeat their header values (types,
+ * servers, dates within a second), and detection is a pure function of the value, the rules and the key (one
+ * per gateway; memos are kept per rules and key).
+ */
+const memos = new WeakMap<MaskRules, WeakMap<Uint8Array, Map<string, { value: string | null; masked: boolean }>>>()
+const MEMO_ENTRIES = 512
+const MEMO_MAX_LENGTH = 256
+
+function detect(value: string, rules: MaskRules, key: Uint8Array): { value: string | null; masked: boolean } {
+  if (value.length > MEMO_MAX_LENGTH) return maskDetected(value, rules.detectors, rules.detectorStrategies, key)
+  let byKey = memos.get(rules)
+  if (!byKey) memos.set(rules, (byKey = new WeakMap()))
+  let memo = byKey.get(key)
+  if (!memo) byKey.set(key, (memo = new Map()))
+  let out = memo.get(value)
+  if (!out) {
+    const found = maskDetected(value, rules.detectors, rules.detectorStrategies, key)
+    out = { value: found.value, masked: found.masked }
+    if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!)
+    memo.set(value, out)
+  }
+  return out
+}
+
 /** Headers that carry a digest of the unmasked document. */
 export function isDigestHeader(name: string): boolean {
   return DIGESTS.has(name) || name.startsWith('x-amz-checksum-')
@@ -33,11 +58,11 @@ const DIGESTS = new Set(['etag', 'content-md5', 'x-goog-hash', 'digest', 'repr-d
  */
 export function maskHeaders(headers: Record<string, string | string[]>, obligations: readonly MaskObligation[], key: Uint8Array): number {
   for (const name of Object.keys(headers)) if (isDigestHeader(name)) delete headers[name]
-  const { detectors, detectorStrategies } = rulesOf(obligations)
-  if (!detectors.length) return 0
+  const rules = rulesOf(obligations)
+  if (!rules.detectors.length) return 0
   let masked = 0
   const one = (value: string): string | null => {
-    const out = maskDetected(value, detectors, detectorStrategies, key)
+    const out = detect(value, rules, key)
     if (out.masked) masked++
     return out.value
   }
