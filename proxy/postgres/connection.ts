@@ -31,7 +31,7 @@ import { SessionLocks } from './session-locks.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
-import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, IdleWatch, runningEntry, StatementWatch, TransactionWatch, watchIntervalMs } from './time-limits.ts'
+import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, runningEntry, SpanWatch, StatementWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
 
 export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
@@ -299,10 +299,14 @@ export class Connection {
     const limits = [statementSeconds, idleSeconds, transactionSeconds].filter((s) => s > 0)
     if (!limits.length) return
     const statements = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
-    const idle = idleSeconds > 0 ? new IdleWatch(idleSeconds * 1000) : undefined
-    const transaction = transactionSeconds > 0 ? new TransactionWatch(transactionSeconds * 1000) : undefined
+    const idle = idleSeconds > 0 ? new SpanWatch(idleSeconds * 1000) : undefined
+    const transaction = transactionSeconds > 0 ? new SpanWatch(transactionSeconds * 1000) : undefined
     // Session-level advisory locks held count as one transaction open since they were first taken (session-locks.ts).
-    const lockHeld = transactionSeconds > 0 ? new TransactionWatch(transactionSeconds * 1000) : undefined
+    const lockHeld = transactionSeconds > 0 ? new SpanWatch(transactionSeconds * 1000) : undefined
+    const end = (fields: ErrorFields) => {
+      clearInterval(this.timeLimits)
+      this.terminate(fields)
+    }
     this.timeLimits = setInterval(() => {
       if (statements?.overrun(runningEntry(relay.queue), relay.copyIn)) {
         loop.notice({
@@ -317,8 +321,7 @@ export class Connection {
       const inTransaction = relay.status !== 'I' || relay.openSinceSync
       const waitingInTransaction = relay.copyIn || (relay.queue.length === 0 && inTransaction)
       if (idle?.overrun(waitingInTransaction && !loop.holding, relay.pushed)) {
-        clearInterval(this.timeLimits)
-        this.terminate({
+        end({
           severity: 'FATAL',
           code: '25P03',
           message: `terminating connection due to idle-in-transaction timeout (warden: this target's limit is ${idleSeconds} s, max_idle_in_transaction_seconds)`,
@@ -328,8 +331,7 @@ export class Connection {
       // Holds too: each is bounded, but statements held one after another kept a transaction (and its locks) open
       // for as long as the client sent them. A hold still waiting when the limit comes ends with the session.
       if (transaction?.overrun(inTransaction || relay.queue.length > 0, relay.readyIdle)) {
-        clearInterval(this.timeLimits)
-        this.terminate({
+        end({
           severity: 'FATAL',
           code: '25P04',
           message: `terminating connection due to transaction timeout (warden: this target's limit is ${transactionSeconds} s, max_transaction_seconds)`,
@@ -337,8 +339,7 @@ export class Connection {
         return
       }
       if (lockHeld?.overrun(locks.held, 0)) {
-        clearInterval(this.timeLimits)
-        this.terminate({
+        end({
           severity: 'FATAL',
           code: '25P04',
           message: `terminating connection: it has held session-level advisory locks for ${transactionSeconds} s, this target's transaction limit (warden: max_transaction_seconds)`,

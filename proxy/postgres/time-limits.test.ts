@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
 import type { Entry } from './pending.ts'
-import { IdleWatch, runningEntry, StatementWatch, TransactionWatch } from './time-limits.ts'
+import { runningEntry, SpanWatch, StatementWatch } from './time-limits.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { testTarget } from './testing/engine.ts'
 
@@ -74,9 +74,9 @@ test('a session idle outside a transaction, or busy inside one, is not ended', a
   await c.query('COMMIT')
 })
 
-test('IdleWatch: counts only time spent idle in a transaction, from when it began', () => {
+test('SpanWatch, idle in a transaction: counts only time spent idle in a transaction, from when it began', () => {
   let now = 0
-  const idle = new IdleWatch(2000, () => now)
+  const idle = new SpanWatch(2000, () => now)
   assert.not.ok(idle.overrun(true, 5))
   now = 1999
   assert.not.ok(idle.overrun(true, 5))
@@ -93,9 +93,9 @@ test('IdleWatch: counts only time spent idle in a transaction, from when it bega
   assert.ok(idle.overrun(true, 6))
 })
 
-test('TransactionWatch: counts one transaction from when it was first seen open; a ReadyForQuery idle in between starts anew', () => {
+test('SpanWatch, a transaction open: counts one transaction from when it was first seen open; a ReadyForQuery idle in between starts anew', () => {
   let now = 0
-  const tx = new TransactionWatch(2000, () => now)
+  const tx = new SpanWatch(2000, () => now)
   assert.not.ok(tx.overrun(true, 1))
   now = 1500
   assert.not.ok(tx.overrun(true, 1))

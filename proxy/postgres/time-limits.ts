@@ -59,42 +59,23 @@ export class StatementWatch {
 }
 
 /**
- * Watches how long a session sits idle inside a transaction (no message unanswered, none held for approval),
- * sampled: `sent` counts the messages that went upstream, so a statement run between two samples resets it.
+ * Watches, by sampling, how long a state has held without interruption. `epoch` is a counter that moves whenever
+ * the state may have ended and begun again between two samples, so a moved counter starts the span anew:
+ * - idle in a transaction: the messages sent upstream (a statement run between samples is activity);
+ * - a transaction open: the ReadyForQuery messages that said idle (one that ended between samples, and any
+ *   that began after it, is another transaction).
  */
-export class IdleWatch {
+export class SpanWatch {
   private since: number | undefined
-  private sent = -1
+  private epoch = -1
 
   constructor(private readonly limitMs: number, private readonly now: () => number = () => performance.now()) {}
 
-  /** True when the session has been idle in a transaction, sending nothing, for the limit or longer. */
-  overrun(idleInTransaction: boolean, sent: number): boolean {
-    if (!idleInTransaction || sent !== this.sent) {
-      this.sent = sent
-      this.since = idleInTransaction ? this.now() : undefined
-      return false
-    }
-    this.since ??= this.now()
-    return this.now() - this.since >= this.limitMs
-  }
-}
-
-/**
- * Watches how long a transaction has been open, sampled: `readyIdle` counts the ReadyForQuery messages that
- * said idle, so a transaction that ended between two samples (and any that began after it) starts anew.
- */
-export class TransactionWatch {
-  private since: number | undefined
-  private readyIdle = -1
-
-  constructor(private readonly limitMs: number, private readonly now: () => number = () => performance.now()) {}
-
-  /** True when one transaction has been open for the limit or longer. */
-  overrun(open: boolean, readyIdle: number): boolean {
-    if (!open || readyIdle !== this.readyIdle) {
-      this.readyIdle = readyIdle
-      this.since = open ? this.now() : undefined
+  /** True when `holding` has been true, with the same epoch, for the limit or longer. */
+  overrun(holding: boolean, epoch: number): boolean {
+    if (!holding || epoch !== this.epoch) {
+      this.epoch = epoch
+      this.since = holding ? this.now() : undefined
       return false
     }
     this.since ??= this.now()
