@@ -2,58 +2,26 @@
 // agent holding a valid token under the default policy, against the real kube-apiserver: impersonation headers
 // (the gateway's admin credential may impersonate anyone), spellings of the proxy subresources the earlier
 // attacks did not try, and a dry-run delete whose answer is the Secret.
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import https from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { peerBinaries, startKube, type KubePeer } from './testing/peers.ts'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { type KubeAnswer as Answer, type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
 
-const tools = peerBinaries(['kubectl'])
-const dir = mkdtempSync(join(tmpdir(), 'warden-attack-kube-identity-'))
 const SECRET = 'hunter2-identity-secret'
-let kube: KubePeer
-let g: TestGateway
-let token: string
-let admin: (...args: string[]) => Promise<string>
+let k: KubeAttack
+const admin = (...args: string[]) => k.admin(args)
 
 test.before(async () => {
-  kube = await startKube()
-  const adminTokenFile = join(dir, 'kube-admin-token')
-  writeFileSync(adminTokenFile, kube.adminToken, { mode: 0o600 })
-  g = await startTestGateway(() => [
-    { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
-  ], { tls: true, holdSeconds: 1 })
-  token = await g.agentToken()
-  admin = (...args: string[]) => new Promise<string>((resolve, reject) => execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), ...args], { env: { ...process.env, HOME: dir } }, (err, out, stderr) => err ? reject(new Error(stderr)) : resolve(out)))
+  k = await startKubeAttack('attack-kube-identity', { holdSeconds: 1 })
   await admin('create', 'namespace', 'staging')
   await admin('create', 'namespace', 'prod')
   await admin('create', 'secret', 'generic', 'db', '-n', 'prod', `--from-literal=password=${SECRET}`)
 })
 
 test.after(async () => {
-  await g?.close()
-  await kube?.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await k?.close()
 })
 
-interface Answer { status: number; body: string }
-
-function agent(path: string, headers: Record<string, string> = {}, opts: { method?: string; body?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { method: opts.method ?? 'GET', rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
-    })
-    req.on('error', reject)
-    req.end(opts.body)
-  })
-}
+const agent = (path: string, headers: Record<string, string> = {}, opts: { method?: string; body?: string } = {}) => k.agent(path, { ...opts, headers })
 
 /** Refused or held by Warden (its Status names the rule), so never forwarded. */
 function refusedBy(a: Answer, rule: string, what: string): void {

@@ -1,35 +1,15 @@
 // Attacks on the gateway's Kubernetes path that reach what a Secret or a node holds without reading a Secret:
 // workloads that mount Secrets or the node, debug containers, tokens, path variants. The agent holds a valid token
 // under the default policy; `staging` is not a production namespace, so plain writes there pass.
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import https from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { peerBinaries, startKube, type KubePeer } from './testing/peers.ts'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { type KubeAnswer as Answer, type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
 
-const tools = peerBinaries(['kubectl'])
-const dir = mkdtempSync(join(tmpdir(), 'warden-attack-kube-workloads-'))
-let kube: KubePeer
-let g: TestGateway
-let token: string
-
-const admin = (args: string[], stdin?: string) => new Promise<string>((resolve, reject) => {
-  const child = execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), ...args], { env: { ...process.env, HOME: dir } }, (err, out, stderr) => err ? reject(new Error(stderr)) : resolve(out))
-  child.stdin!.end(stdin)
-})
+let k: KubeAttack
+const admin = (args: string[], stdin?: string) => k.admin(args, stdin)
 
 test.before(async () => {
-  kube = await startKube()
-  const adminTokenFile = join(dir, 'kube-admin-token')
-  writeFileSync(adminTokenFile, kube.adminToken, { mode: 0o600 })
-  g = await startTestGateway(() => [
-    { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
-  ], { tls: true, holdSeconds: 0.2 })
-  token = await g.agentToken()
+  k = await startKubeAttack('attack-kube-workloads', { holdSeconds: 0.2 })
   for (const ns of ['staging', 'prod']) {
     await admin(['create', 'namespace', ns])
     // No controller manager runs here: the default ServiceAccount a pod needs is created by hand.
@@ -39,27 +19,11 @@ test.before(async () => {
 })
 
 test.after(async () => {
-  await g?.close()
-  await kube?.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await k?.close()
 })
 
-interface Answer { status: number; body: string }
-
-function agent(path: string, opts: { method?: string; body?: string; type?: string } = {}): Promise<Answer> {
-  return new Promise((resolve) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` }
-    if (opts.type) headers['content-type'] = opts.type
-    const req = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { method: opts.method ?? 'GET', rejectUnauthorized: false, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
-    })
-    req.on('error', (err) => resolve({ status: 0, body: `(cut: ${err.message})` }))
-    req.end(opts.body)
-  })
-}
+const agent = (path: string, opts: { method?: string; body?: string; type?: string; accept?: string } = {}) =>
+  k.agent(path, { method: opts.method, body: opts.body, headers: { ...(opts.type ? { 'content-type': opts.type } : {}), ...(opts.accept ? { accept: opts.accept } : {}) } })
 
 /** Refused by Warden (held past the test's short hold, or denied), naming the rule: never forwarded. */
 function refused(a: Answer, rule: string, what: string) {
@@ -206,15 +170,7 @@ test('literal env values of workloads come back masked, in objects, lists, table
     get: await agent('/apis/apps/v1/namespaces/staging/deployments/envy'),
     list: await agent('/apis/apps/v1/namespaces/staging/deployments'),
     all: await agent('/apis/apps/v1/deployments'),
-    table: await new Promise<Answer>((resolve) => {
-      const req = https.request(`${g.reverse.url}/t/prod-k8s/apis/apps/v1/namespaces/staging/deployments?includeObject=Object`, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }, (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (c) => (body += c))
-        res.on('end', () => resolve({ status: res.statusCode!, body }))
-      })
-      req.end()
-    }),
+    table: await agent('/apis/apps/v1/namespaces/staging/deployments?includeObject=Object', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }),
   }
   for (const [what, a] of Object.entries(reads)) {
     assert.is(a.status, 200, `${what}: ${a.body.slice(0, 200)}`)
@@ -224,18 +180,6 @@ test('literal env values of workloads come back masked, in objects, lists, table
   const object = JSON.parse(reads.get.body)
   assert.is(object.spec.template.spec.containers[0].env[0].value, '[redacted]')
 })
-
-function agentAccept(path: string, accept: string): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, accept } }, (res) => {
-      let body = ''
-      res.setEncoding('latin1')
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
-    })
-    req.end()
-  })
-}
 
 test('literal env values stay masked in a workload\'s revision history, other representations and write answers', async () => {
   const secret = 'revision-env-secret-91c2'
@@ -249,9 +193,9 @@ test('literal env values stay masked in a workload\'s revision history, other re
     'revision': await agent('/apis/apps/v1/namespaces/staging/controllerrevisions/hist-1'),
     'revision list': await agent('/apis/apps/v1/namespaces/staging/controllerrevisions'),
     'revisions, all namespaces': await agent('/apis/apps/v1/controllerrevisions'),
-    'yaml': await agentAccept('/apis/apps/v1/namespaces/staging/daemonsets/hist', 'application/yaml'),
-    'protobuf': await agentAccept('/apis/apps/v1/namespaces/staging/daemonsets/hist', 'application/vnd.kubernetes.protobuf'),
-    'metadata only': await agentAccept('/apis/apps/v1/namespaces/staging/daemonsets/hist', 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1'),
+    'yaml': await agent('/apis/apps/v1/namespaces/staging/daemonsets/hist', { accept: 'application/yaml' }),
+    'protobuf': await agent('/apis/apps/v1/namespaces/staging/daemonsets/hist', { accept: 'application/vnd.kubernetes.protobuf' }),
+    'metadata only': await agent('/apis/apps/v1/namespaces/staging/daemonsets/hist', { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' }),
     'patch answer': await agent('/apis/apps/v1/namespaces/staging/daemonsets/hist', { method: 'PATCH', type: 'application/merge-patch+json', body: JSON.stringify({ metadata: { labels: { touched: 'yes' } } }) }),
   }
   for (const [what, a] of Object.entries(reads)) {

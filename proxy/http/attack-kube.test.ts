@@ -1,63 +1,26 @@
 // Attacks on the gateway's Kubernetes path, by an agent holding a valid token under the default policy, against
 // the real kube-apiserver: other representations of a Secret (Table rows carrying whole objects, watch events of
 // tables) must come back masked or not at all.
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import https from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { peerBinaries, startKube, type KubePeer } from './testing/peers.ts'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { type KubeAnswer as Answer, type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
 
-const tools = peerBinaries(['kubectl'])
-const dir = mkdtempSync(join(tmpdir(), 'warden-attack-kube-'))
 const SECRET = 'hunter2-attack-secret'
 const B64 = Buffer.from(SECRET).toString('base64')
-let kube: KubePeer
-let g: TestGateway
-let token: string
+let k: KubeAttack
 
 test.before(async () => {
-  kube = await startKube()
-  const adminTokenFile = join(dir, 'kube-admin-token')
-  writeFileSync(adminTokenFile, kube.adminToken, { mode: 0o600 })
-  g = await startTestGateway(() => [
-    { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
-  ], { tls: true })
-  token = await g.agentToken()
-  const admin = (...args: string[]) => new Promise<void>((resolve, reject) => execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), ...args], { env: { ...process.env, HOME: dir } }, (err, _o, stderr) => err ? reject(new Error(stderr)) : resolve()))
-  await admin('create', 'namespace', 'staging')
-  await admin('create', 'secret', 'generic', 'db', '-n', 'staging', `--from-literal=password=${SECRET}`)
+  k = await startKubeAttack('attack-kube')
+  await k.admin(['create', 'namespace', 'staging'])
+  await k.admin(['create', 'secret', 'generic', 'db', '-n', 'staging', `--from-literal=password=${SECRET}`])
 })
 
 test.after(async () => {
-  await g?.close()
-  await kube?.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await k?.close()
 })
 
-interface Answer { status: number; headers: Record<string, unknown>; body: string }
-
 /** One request through the reverse route as the agent; a watch is read for `watchMs` and then cut. */
-function agent(path: string, headers: Record<string, string> = {}, opts: { method?: string; body?: string; watchMs?: number } = {}): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { method: opts.method ?? 'GET', ca: g.ca.bundle ? undefined : undefined, rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => (body += c))
-      const done = () => resolve({ status: res.statusCode!, headers: res.headers, body })
-      res.on('end', done)
-      res.on('close', done)
-    })
-    // A watch is read for watchMs, answered or not, then cut.
-    if (opts.watchMs) setTimeout(() => req.destroy(), opts.watchMs)
-    // A connection the gateway cuts (a stream it stopped masking) is an answer too: nothing more came.
-    req.on('error', (err) => resolve({ status: 0, headers: {}, body: `(cut: ${err.message})` }))
-    req.end(opts.body)
-  })
-}
+const agent = (path: string, headers: Record<string, string> = {}, opts: { method?: string; body?: string; watchMs?: number } = {}) => k.agent(path, { ...opts, headers })
 
 const leaks = (a: Answer) => a.body.includes(B64) || a.body.includes(SECRET)
 
@@ -87,8 +50,7 @@ test('protobuf, YAML and CBOR answers for Secrets are withheld, never passed unm
 })
 
 test('PartialObjectMetadata and watch=yes (a watch the gateway does not read as one) do not leak', async () => {
-  await new Promise<void>((resolve, reject) => execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), 'apply', '-f', '-'], { env: { ...process.env, HOME: dir } }, (err, _o, stderr) => err ? reject(new Error(stderr)) : resolve())
-    .stdin!.end(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'applied', namespace: 'staging' }, stringData: { password: SECRET } })))
+  await k.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'applied', namespace: 'staging' }, stringData: { password: SECRET } }))
   const meta = await agent('/api/v1/namespaces/staging/secrets', { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' })
   assert.not.ok(leaks(meta), `${meta.status} ${meta.body.slice(0, 300)}`)
   const one = await agent('/api/v1/namespaces/staging/secrets/applied', { accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' })
@@ -153,15 +115,11 @@ test('a JSON patch test op on Secret data (an oracle on the masked value) is hel
 })
 
 test('a service-account token, once a reviewer approves the request, comes back masked', async () => {
-  await new Promise<void>((resolve, reject) => execFile(tools.kubectl!, ['--kubeconfig', kube.kubeconfig(), 'create', 'serviceaccount', 'bot', '-n', 'staging'], { env: { ...process.env, HOME: dir } }, (err, _o, stderr) => err ? reject(new Error(stderr)) : resolve()))
+  await k.admin(['create', 'serviceaccount', 'bot', '-n', 'staging'])
   const pending = agent('/api/v1/namespaces/staging/serviceaccounts/bot/token', { 'content-type': 'application/json' }, { method: 'POST', body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }) })
-  let id: string | undefined
-  for (let i = 0; i < 300 && !id; i++) {
-    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
-    if (!id) await new Promise((r) => setTimeout(r, 10))
-  }
+  const id = await k.g.heldId()
   assert.ok(id, 'held')
-  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await k.g.approve(id!)
   const a = await pending
   assert.is(a.status, 201, a.body.slice(0, 300))
   const answer = JSON.parse(a.body) as { status: { token: string } }

@@ -92,13 +92,9 @@ test('gcp: setIamPolicy is denied with the JSON reasons; nothing reaches the ups
 test('gcp: a function deploy is held, approved, then forwarded', async () => {
   g.route = (_req, res) => json(res, { name: 'operations/1' })
   const pending = via('https://cloudfunctions.googleapis.com/v1/projects/p/locations/us-central1/functions', { method: 'POST', body: JSON.stringify({ name: 'f' }), headers: { 'content-type': 'application/json' } })
-  let id: string | undefined
-  for (let i = 0; i < 300 && !id; i++) {
-    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
-    if (!id) await new Promise((r) => setTimeout(r, 10))
-  }
+  const id = await g.heldId()
   assert.ok(id, 'held')
-  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.approve(id!)
   const res = await pending
   assert.is(res.status, 200)
   assert.is(res.headers.get('x-warden-approval'), id)

@@ -321,14 +321,10 @@ test('http: a write is held, approved by a reviewer, then forwarded with the app
   g.route = (req, res) => json(res, { got: req.body.toString() })
   const before = g.upstream.seen.length
   const pending = get('/t/web/orders?dry=1', { method: 'POST', body: JSON.stringify({ amount: 5 }), headers: { 'content-type': 'application/json' } })
-  let id: string | undefined
-  for (let i = 0; i < 200 && !id; i++) {
-    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
-    if (!id) await new Promise((r) => setTimeout(r, 10))
-  }
+  const id = await g.heldId()
   assert.ok(id, 'the request was held')
   assert.is(g.upstream.seen.length, before, 'nothing forwarded while held')
-  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.approve(id!)
   const res = await pending
   assert.is(res.status, 200)
   assert.is(res.headers.get('x-warden-approval'), id)
@@ -452,14 +448,10 @@ function upgradeExchange(path: string, auth: string, method = 'POST'): Promise<s
 test('kubernetes exec: the upgrade is judged (held, approved) before it is forwarded, then piped both ways', async () => {
   const before = g.upstream.seen.length
   const exchange = upgradeExchange('/t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=sh&command=-c&command=id&stdout=true', token)
-  let id: string | undefined
-  for (let i = 0; i < 300 && !id; i++) {
-    id = (await g.te.approvals.list({ status: 'pending' }))[0]?.id
-    if (!id) await new Promise((r) => setTimeout(r, 10))
-  }
+  const id = await g.heldId()
   assert.ok(id, 'the exec was held')
   assert.is(g.upstream.seen.length, before, 'nothing reached the upstream while held')
-  await g.te.approvals.approve(id!, g.te.identity('alice', ['dba'], 'human'))
+  await g.approve(id!)
   const out = await exchange
   assert.match(out, /^HTTP\/1\.1 101/)
   assert.match(out, `x-warden-approval: ${id}`)

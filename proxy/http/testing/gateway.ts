@@ -26,6 +26,10 @@ export interface TestGateway {
   route: Route
   env: Record<string, string | undefined>
   agentToken(): Promise<string>
+  /** The id of the first pending approval, waiting up to `waitMs` for one to appear. */
+  heldId(waitMs?: number): Promise<string | undefined>
+  /** Approves `id` as alice, a human reviewer of the dba group. */
+  approve(id: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -64,6 +68,16 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
     te, upstream, gateway, reverse, proxy, ca, leaves, env,
     route: (_req, res) => json(res, { ok: true }),
     agentToken: () => te.token('cursor', ['agents']),
+    async heldId(waitMs = 3_000) {
+      for (const end = performance.now() + waitMs; ;) {
+        const id = (await te.approvals.list({ status: 'pending' }))[0]?.id
+        if (id || performance.now() > end) return id
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    },
+    async approve(id) {
+      await te.approvals.approve(id, te.identity('alice', ['dba'], 'human'))
+    },
     async close() {
       await proxy.close()
       await reverse.close()
