@@ -69,8 +69,8 @@ export function showParameter(values: BoundValues, index: number): string {
 }
 
 /**
- * `text` with each `$n` placeholder replaced by parameter n, found by the PostgreSQL scanner (a `$1` inside
- * a string or comment is not a placeholder). Text the scanner cannot read is shown unchanged, followed by a
+ * `text` with each `$n` parameter symbol replaced by parameter n, found by the PostgreSQL scanner (a `$1` inside
+ * a string or comment is not a parameter symbol). Text the scanner cannot read is shown unchanged, followed by a
  * `-- parameters:` line giving every value, so the reviewer still sees what will run.
  */
 export function reviewText(text: string, values?: BoundValues): string {

@@ -24,13 +24,13 @@ export function grantRow(g: GrantRecord) {
   }
 }
 
-/** The WHERE clause of a grant listing, with `?` or `$n` placeholders, and its values. */
-export function grantWhere(filter: GrantFilter, nowMs: number, placeholder: (n: number) => string): { sql: string; values: unknown[] } {
+/** The WHERE clause of a grant listing, with `?` or `$n` parameter markers, and its values. */
+export function grantWhere(filter: GrantFilter, nowMs: number, marker: (n: number) => string): { sql: string; values: unknown[] } {
   const parts: string[] = []
   const values: unknown[] = []
   const add = (sql: string, value: unknown) => {
     values.push(value)
-    parts.push(sql.replace('?', placeholder(values.length)))
+    parts.push(sql.replace('?', marker(values.length)))
   }
   if (!filter.all) {
     parts.push('revoked_at_ms IS NULL')
