@@ -49,7 +49,8 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
   let ca: Buffer | undefined
   let agent: Agent | undefined
   // The configured url's origin and path prefix, without a trailing slash.
-  const configured = conf?.url ? (({ origin, pathname }) => `${origin}${pathname.replace(/\/+$/, '')}`)(new URL(conf.url)) : undefined
+  const configuredUrl = conf?.url ? new URL(conf.url) : undefined
+  const configured = configuredUrl && `${configuredUrl.origin}${configuredUrl.pathname.replace(/\/+$/, '')}`
 
   /** The CA file, read once; a missing file is a 503 at request time, naming the file. */
   function caOf(): Buffer | undefined {
@@ -110,7 +111,8 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
       // Concatenated, not resolved: URL resolution would normalize what canonicalize() already checked.
       const url = new URL(`${base}${pathAndQuery}`)
       // The credential goes to url's origin: it must be the base's, whatever the path or a host held.
-      if (url.origin !== new URL(base).origin) throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${JSON.stringify(`${base}${pathAndQuery}`.slice(0, 200))} would reach ${url.origin}, not ${new URL(base).origin}`)
+      const origin = conf?.url ? configuredUrl!.origin : new URL(base).origin
+      if (url.origin !== origin) throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${JSON.stringify(`${base}${pathAndQuery}`.slice(0, 200))} would reach ${url.origin}, not ${origin}`)
       return url
     },
     async send(req, opts) {
