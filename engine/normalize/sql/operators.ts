@@ -2,7 +2,7 @@
 // disguise (CREATE OPERATOR === (FUNCTION = anything)), so each unknown one is reported among the
 // statement's functions, where the policy's unknown-function rule sees it.
 import type { PgObject } from './ast.ts'
-import { names, str } from './ast.ts'
+import { list, names, str } from './ast.ts'
 
 /**
  * Operator symbols of pg_catalog (`SELECT DISTINCT oprname FROM pg_operator` in the pg_catalog
@@ -50,6 +50,21 @@ export function operatorOf(name: string, body: PgObject): string[] | undefined {
     default: return undefined
   }
   return parts.length > 0 ? parts : undefined
+}
+
+/**
+ * Operators PostgreSQL looks up by name on the search_path where none is written: `=` for CASE x WHEN y, for
+ * x IN (SELECT …) (an ANY sublink with no operator), for JOIN … USING and NATURAL JOIN; `>=` and `<=` for BETWEEN.
+ * An operator of that name in another schema can match the argument types better and run instead of the built-in.
+ */
+export function implicitOperators(name: string, body: PgObject): string[] {
+  switch (name) {
+    case 'A_Expr': return KEYWORD_KINDS.has(str(body.kind) ?? '') ? ['>=', '<='] : []
+    case 'SubLink': return str(body.subLinkType) === 'ANY_SUBLINK' && names(body.operName).length === 0 ? ['='] : []
+    case 'CaseExpr': return body.arg !== undefined ? ['='] : []
+    case 'JoinExpr': return body.isNatural === true || list(body.usingClause).length > 0 ? ['='] : []
+    default: return []
+  }
 }
 
 /** The operator a node uses when it is not built in (to be reported as a call), else undefined. */

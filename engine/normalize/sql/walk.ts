@@ -4,7 +4,7 @@
 import type { SqlColumn, SqlFunction, SqlTable } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
-import { isBuiltinOperator, operatorOf } from './operators.ts'
+import { implicitOperators, isBuiltinOperator, operatorOf } from './operators.ts'
 import { Scope } from './scope.ts'
 
 export interface Refs {
@@ -90,6 +90,7 @@ export class RefCollector {
         const operator = operatorOf(name, body)
         if (operator && !isBuiltinOperator(operator)) this.addFunction(operator)
         else if (operator?.length === 1) this.operators.add(operator[0]!)
+        for (const implicit of implicitOperators(name, body)) this.operators.add(implicit)
         const writes = WRITE_FIELDS[name]
         for (const [key, child] of Object.entries(body)) {
           if (writes?.includes(key)) this.relations(child, 'write', scope)
@@ -177,6 +178,7 @@ export class RefCollector {
         const full = this.table(body, 'read', scope)
         scope.addItem(this.itemNames(body, full ?? str(body.relname) ?? ''), full)
       } else if (name === 'JoinExpr') {
+        for (const implicit of implicitOperators(name, body)) this.operators.add(implicit)
         register(body.larg)
         register(body.rarg)
         deferred.push(body.quals)
