@@ -28,4 +28,36 @@ test('the hash strategy follows the gateway key, not a remembered answer for ano
   assert.is.not(one.h, two.h)
 })
 
+test('values the detectors find only once decoded: RFC 2047 encoded-words, percent-escapes (nested too), UTF-8 read as latin1', () => {
+  const b64 = Buffer.from('Jäne <jane@example.com>').toString('base64')
+  const headers: Record<string, string | string[]> = {
+    'x-amz-meta-owner': `=?UTF-8?B?${b64}?=`,
+    'x-amz-meta-q': '=?utf-8?q?jane=40example.com?=',
+    'content-disposition': "attachment; filename*=UTF-8''jane%40example.com.pdf",
+    location: 'https://app.example/next?u=jane%2540example.com',
+    'x-amz-meta-card': ['fine', '4111%201111%201111%201111'],
+    'x-amz-meta-latin1': Buffer.from('Jöhn jane@example.com', 'utf8').toString('latin1'),
+    'content-type': 'text/plain; charset=utf-8',
+    'x-amz-meta-plain': 'caf%C3%A9 =?utf-8?q?caf=C3=A9?=',
+  }
+  assert.is(maskHeaders(headers, obligations, KEY), 6)
+  const all = JSON.stringify(headers)
+  for (const secret of ['jane', 'amFuZU', '4111', b64]) assert.not.ok(all.includes(secret), `${secret} in ${all}`)
+  assert.is(headers['x-amz-meta-owner'], 'J%C3%A4ne <[email]>')
+  assert.is(headers['content-disposition'], "attachment; filename*=UTF-8''[email]")
+  assert.equal(headers['x-amz-meta-card'], ['fine', '[card]'])
+  // Values with encodings but nothing found go out as they came.
+  assert.is(headers['x-amz-meta-plain'], 'caf%C3%A9 =?utf-8?q?caf=C3=A9?=')
+  assert.is(headers['content-type'], 'text/plain; charset=utf-8')
+  for (const v of Object.values(headers).flat()) assert.ok(/^[\t\x20-\x7e]*$/.test(v), v)
+})
+
+test('a huge header value and many headers are masked whole', () => {
+  const headers: Record<string, string | string[]> = { big: `${'x'.repeat(200_000)} jane%40example.com` }
+  for (let i = 0; i < 2_000; i++) headers[`x-amz-meta-h${i}`] = i % 2 ? `=?utf-8?b?${Buffer.from(`n${i}@example.com`).toString('base64')}?=` : `v${i}`
+  assert.is(maskHeaders(headers, obligations, KEY), 1_001)
+  assert.ok(String(headers.big).endsWith(' [email]'))
+  assert.not.ok(JSON.stringify(headers).includes('example.com'))
+})
+
 test.run()

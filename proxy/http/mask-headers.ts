@@ -7,6 +7,7 @@
 import { maskDetected } from '../../engine/obligations/index.ts'
 import { compileRules, type MaskRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
+import { decodedHeaderValue, headerSafe } from './header-encodings.ts'
 
 // The compiled rules of an obligations list that cannot change (a cached decision's): compiled once.
 const compiled = new WeakMap<readonly MaskObligation[], MaskRules>()
@@ -53,8 +54,8 @@ export function isDigestHeader(name: string): boolean {
 const DIGESTS = new Set(['etag', 'content-md5', 'x-goog-hash', 'digest', 'repr-digest', 'content-digest'])
 
 /**
- * Drops the digest headers and masks, in place, what the detectors find in each header value (the gateway's own
- * x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
+ * Drops the digest headers and masks, in place, what the detectors find in each header value, as sent or decoded
+ * (header-encodings.ts; the gateway's own x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
  */
 export function maskHeaders(headers: Record<string, string | string[]>, obligations: readonly MaskObligation[], key: Uint8Array): number {
   for (const name of Object.keys(headers)) if (isDigestHeader(name)) delete headers[name]
@@ -62,6 +63,13 @@ export function maskHeaders(headers: Record<string, string | string[]>, obligati
   if (!rules.detectors.length) return 0
   let masked = 0
   const one = (value: string): string | null => {
+    // A value found only once decoded (percent-escapes, RFC 2047 encoded-words) goes out decoded and masked.
+    const decoded = decodedHeaderValue(value)
+    const hidden = decoded === undefined ? undefined : detect(decoded, rules, key)
+    if (hidden?.masked) {
+      masked++
+      return hidden.value === null ? null : headerSafe(hidden.value)
+    }
     const out = detect(value, rules, key)
     if (out.masked) masked++
     return out.value
