@@ -6,7 +6,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type pg from 'pg'
 import { FUNCTIONS_FRESH_MS } from './catalog-functions.ts'
-import { startHarness, type Harness } from './testing/harness.ts'
+import { CATALOG_APP, startHarness, type Harness } from './testing/harness.ts'
+import { errorsOf, RawClient } from './testing/raw-client.ts'
+import { encodePasswordMessage } from './messages/password-message.ts'
+import { encodeStartupMessage } from './messages/startup-message.ts'
+import { PROTOCOL_3_0 } from './messages/startup-packet.ts'
 
 let h: Harness
 
@@ -57,6 +61,44 @@ test('once the shadowing operators are dropped, the same statements run without 
   await h.cluster.query('DROP OPERATOR public.= (text, varchar); DROP OPERATOR public.>= (text, varchar)')
   await new Promise((r) => setTimeout(r, FUNCTIONS_FRESH_MS + 100))
   for (const [, sql] of CASES) assert.ok(Array.isArray(((await attempt(sql)) as { rows?: unknown }).rows), sql)
+})
+
+// ---- many sessions at once, aborted mid-startup (caller-sessions.ts) ----
+
+/** Server sessions other than the gateway's catalog connection and this test's own. */
+const serverSessions = async () =>
+  Number((await h.cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> '${CATALOG_APP}'`))[0]!.n)
+
+test('80 sessions of one caller at once, each aborted at a different point of its startup: no server session is left behind and the caller keeps all 32 places', async () => {
+  const token = await h.agentToken('stormer')
+  const before = await serverSessions()
+  const startup = encodeStartupMessage({ protocol: PROTOCOL_3_0, params: new Map([['user', 'agent'], ['database', 'prod-db']]) })
+  const whole = Buffer.concat([startup, encodePasswordMessage(token)])
+  await Promise.all(Array.from({ length: 80 }, async (_, i) => {
+    const c = await RawClient.open(h.port)
+    // Cut inside the startup message, after it, inside the password, or after it (the gateway then connects upstream).
+    const cut = [3, startup.length, startup.length + 4, whole.length][i % 4]!
+    c.send(whole.subarray(0, cut))
+    await new Promise((r) => setTimeout(r, (i % 7) * 5))
+    c.socket.destroy()
+  }))
+  let left = -1
+  for (let i = 0; i < 100 && left !== before; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    left = await serverSessions()
+  }
+  assert.is(left, before, 'server sessions left behind by aborted startups')
+  const held: RawClient[] = []
+  try {
+    for (let i = 0; i < 32; i++) held.push(await RawClient.session(h.port, { token, database: 'prod-db' }))
+    const extra = await RawClient.open(h.port)
+    extra.send(whole)
+    const got = await extra.until((fs) => fs.some((f) => f.type === 'E' || f.type === 'Z'))
+    assert.equal(errorsOf(got).map((e) => e.code), ['53300'])
+    extra.close()
+  } finally {
+    for (const c of held) c.close()
+  }
 })
 
 test.run()
