@@ -63,6 +63,23 @@ test('once the shadowing operators are dropped, the same statements run without 
   for (const [, sql] of CASES) assert.ok(Array.isArray(((await attempt(sql)) as { rows?: unknown }).rows), sql)
 })
 
+// ---- a shadowing function made an extension member ----
+
+test('an aggregate public.count(text) its owner added to a trusted extension it created (lo): count(email) still does not run it unjudged', async () => {
+  await h.cluster.query(`DO $$BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO warden', current_database()); END$$;
+    SET ROLE warden; CREATE EXTENSION lo SCHEMA public;
+    CREATE AGGREGATE public.count(text) (sfunc = textcat, stype = text, initcond = '');
+    ALTER EXTENSION lo ADD AGGREGATE public.count(text); RESET ROLE`)
+  await new Promise((r) => setTimeout(r, FUNCTIONS_FRESH_MS + 100))
+  try {
+    const got = await attempt('SELECT count(email) AS n FROM users')
+    assert.not.match(JSON.stringify(got), '@example', JSON.stringify(got))
+    assert.ok(got === 'held' || (got as { code?: string }).code === '42501', JSON.stringify(got))
+  } finally {
+    await h.cluster.query('DROP EXTENSION lo CASCADE')
+  }
+})
+
 // ---- many sessions at once, aborted mid-startup (caller-sessions.ts) ----
 
 /** Server sessions other than the gateway's catalog connection and this test's own. */

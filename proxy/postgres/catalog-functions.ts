@@ -5,8 +5,8 @@
 // their unqualified name (count is a safe derivation, lower a known-safe function, operators no call at all), so
 // the gateway tells the normalizer which names may call something else, and their uses are judged as calls of that
 // schema's function. Function names and operator symbols never collide (identifiers against symbol characters),
-// so one list holds both. Extension members (citext's lower(citext) …) are left out: an administrator installs
-// an extension.
+// so one list holds both. Extension members (citext's lower(citext) …) a superuser owns are left out: an
+// administrator installed them, or a trusted extension's script made them.
 
 /** The list is looked up again before a statement calling a function is judged once it is this old. */
 export const FUNCTIONS_FRESH_MS = 1_000
@@ -17,20 +17,24 @@ export const UNVERIFIED_SCHEMA = '(unverified)'
 
 const OUTSIDE = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast_)?temp_'"
 const POSITION = 'pg_catalog.array_position(pg_catalog.current_schemas(false), n.nspname)'
-const notExtensionMember = (catalog: string, oid: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${catalog}'::pg_catalog.regclass AND d.objid = ${oid} AND d.deptype = 'e')`
+// An extension member is left out only when a superuser owns it: a role with CREATE on the database can create a
+// trusted extension (lo, citext …), which it then owns, and ALTER EXTENSION … ADD its own public.count(text) to it;
+// the members the extension's script made are owned by the bootstrap superuser.
+const notExtensionMember = (catalog: string, oid: string, owner: string) =>
+  `NOT (EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${catalog}'::pg_catalog.regclass AND d.objid = ${oid} AND d.deptype = 'e') ` +
+  `AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = ${owner}), false))`
 
 /**
  * Every function and operator outside pg_catalog, information_schema and the temporary schemas (never searched for
- * functions or operators) that shares a name with a built-in, is no extension member, with its schema's position
+ * functions or operators) that shares a name with a built-in, is no extension member a superuser owns, with its schema's position
  * in the search_path of the gateway's role (NULL when not on it).
  */
 export const SHADOWING_FUNCTIONS_SQL =
   `SELECT n.nspname, p.proname, ${POSITION} AS pos FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ` +
-  `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_proc', 'p.oid')} ` +
+  `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_proc', 'p.oid', 'p.proowner')} ` +
   "AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc b WHERE b.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.proname = p.proname) " +
   `UNION SELECT n.nspname, o.oprname, ${POSITION} FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace ` +
-  `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_operator', 'o.oid')} ` +
+  `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_operator', 'o.oid', 'o.oprowner')} ` +
   "AND EXISTS (SELECT 1 FROM pg_catalog.pg_operator b WHERE b.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.oprname = o.oprname) " +
   'ORDER BY 3 NULLS LAST, 1, 2'
 
