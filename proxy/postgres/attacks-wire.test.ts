@@ -80,6 +80,19 @@ test('an aggregate public.count(text) its owner added to a trusted extension it 
   }
 })
 
+// ---- quoted names differing from a built-in's only in case ----
+
+test('an aggregate public."COUNT"(text): "COUNT"(email) is not judged as the built-in count', async () => {
+  await h.cluster.query(`SET ROLE warden; CREATE AGGREGATE public."COUNT"(text) (sfunc = textcat, stype = text, initcond = ''); RESET ROLE`)
+  try {
+    const got = await attempt('SELECT "COUNT"(email) AS n FROM users')
+    assert.not.match(JSON.stringify(got), '@example', JSON.stringify(got))
+    assert.ok(got === 'held' || (got as { code?: string }).code === '42501', JSON.stringify(got))
+  } finally {
+    await h.cluster.query('DROP AGGREGATE public."COUNT"(text)')
+  }
+})
+
 // ---- many sessions at once, aborted mid-startup (caller-sessions.ts) ----
 
 /** Server sessions other than the gateway's catalog connection and this test's own. */

@@ -6,7 +6,7 @@ test_function_allowlist if {
 	every c in [
 		{"note": "aggregates and strings", "statements": [t.stmt("select", {"read_only": true, "functions": [t.func("count"), t.func("lower"), t.func("now")]})], "effect": "allow"},
 		{"note": "pg_catalog qualified", "statements": [calls(t.qualified_func("pg_catalog", "btrim"))], "effect": "allow"},
-		{"note": "upper-case name", "statements": [calls(t.func("COALESCE"))], "effect": "allow"},
+		{"note": "quoted upper-case name: not the built-in", "statements": [calls(t.func("COALESCE"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
 		{"note": "version is safe", "statements": [calls(t.func("version"))], "effect": "allow"},
 		{"note": "user function", "statements": [calls(t.func("refresh_cache"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
 		{"note": "safe name in another schema", "statements": [calls(t.qualified_func("public", "lower"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},

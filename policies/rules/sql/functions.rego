@@ -34,19 +34,24 @@ dangerous_function(name) if {
 	startswith(name, prefix)
 }
 
+# The name a safe list is matched with: names arrive as PostgreSQL resolves them (unquoted ones folded to lower
+# case, MySQL's always lower case), so one with an upper-case letter was quoted ("COUNT"(x)) and calls a function
+# of that exact name, never the built-in. Only the dangerous lists match whatever the case (that fails closed).
+safe_list_name(name) := name if name == lower(name)
+
 known_function(fn) if {
 	builtin_schema(fn)
-	catalog.safe_functions[lower(fn.name)]
+	catalog.safe_functions[safe_list_name(fn.name)]
 }
 
 known_function(fn) if {
 	builtin_schema(fn)
-	catalog.side_effect_functions[lower(fn.name)]
+	catalog.side_effect_functions[safe_list_name(fn.name)]
 }
 
 known_function(fn) if {
 	builtin_schema(fn)
-	lower(fn.name) in configured_safe_functions
+	safe_list_name(fn.name) in configured_safe_functions
 }
 
 known_function(fn) if server_file_function(lower(fn.name))

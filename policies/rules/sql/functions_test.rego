@@ -69,3 +69,15 @@ test_sensitive_catalog_columns_are_well_formed if {
 		count({c | some c in spec.safe} & {c | some c in spec.unsafe}) == 0
 	}
 }
+
+# A quoted name in upper or mixed case ("COUNT"(x)) calls a function of that exact name, not the built-in: unknown.
+test_quoted_names_differing_in_case_from_a_safe_function_are_unknown if {
+	every name in ["COUNT", "Lower", "nextVAL"] {
+		d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [calls(t.func(name))])
+			with data.settings as {"extra_safe_functions": ["lower"]}
+		d.effect == "approve"
+		"warden.rules.sql.unknown_function" in {r.rule | some r in d.reasons}
+	}
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [calls(t.func("count"))])
+	d.effect == "allow"
+}

@@ -48,7 +48,7 @@ cursor_judged_earlier(s) if {
 value_function(name) if {
 	fn := function_of(name)
 	builtin_schema(fn)
-	value_function_name(lower(fn.name))
+	value_function_name(safe_list_name(fn.name))
 }
 
 value_function_name(name) if catalog.safe_functions[name]

@@ -27,6 +27,9 @@ test_unknown_output_allowed_where_columns_are_not_masked if {
 	d1.effect == "allow"
 	d2 := data.warden.decision with input as t.sql(t.break_glass, t.prod_db, [select_outputs([o])])
 	lineage_reasons(d2) == []
+	quoted := output("x", "derived", {"functions": ["Reverse"]})
+	d3 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([quoted])])
+	count(lineage_reasons(d3)) == 1
 }
 
 test_output_through_unknown_function_is_denied if {
@@ -41,7 +44,7 @@ test_qualified_user_function_is_denied_but_pg_catalog_is_not if {
 	bad := output("x", "derived", {"functions": ["public.lower"]})
 	d1 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([bad])])
 	count(lineage_reasons(d1)) == 1
-	good := output("x", "derived", {"functions": ["pg_catalog.lower", "Reverse", "nextval"]})
+	good := output("x", "derived", {"functions": ["pg_catalog.lower", "reverse", "nextval"]})
 	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_outputs([good])])
 	lineage_reasons(d2) == []
 }
