@@ -54,8 +54,8 @@ export function isDigestHeader(name: string): boolean {
 const DIGESTS = new Set(['etag', 'content-md5', 'x-goog-hash', 'digest', 'repr-digest', 'content-digest'])
 
 /**
- * Drops the digest headers and masks, in place, what the detectors find in each header value, as sent or decoded
- * (header-encodings.ts; the gateway's own x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
+ * Drops the digest headers and those whose name the detectors find something in, and masks, in place, what they
+ * find in each header value, as sent or decoded (header-encodings.ts; the gateway's own x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
  */
 export function maskHeaders(headers: Record<string, string | string[]>, obligations: readonly MaskObligation[], key: Uint8Array): number {
   for (const name of Object.keys(headers)) if (isDigestHeader(name)) delete headers[name]
@@ -76,6 +76,13 @@ export function maskHeaders(headers: Record<string, string | string[]>, obligati
   }
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith('x-warden-')) continue
+    // Names carry stored data too (S3 metadata keys: x-amz-meta-<anything>); one the detectors find drops its header
+    // (a masked name is no header name).
+    if (detect(decodedHeaderValue(name) ?? name, rules, key).masked) {
+      masked++
+      delete headers[name]
+      continue
+    }
     const values = (Array.isArray(value) ? value : [value]).map(one).filter((v): v is string => v !== null)
     if (!values.length) delete headers[name]
     else headers[name] = Array.isArray(value) ? values : values[0]!
