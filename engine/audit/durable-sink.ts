@@ -51,7 +51,7 @@ export interface DurableSinkOptions {
   now?: () => string
 }
 
-interface Queued { event: Record<string, unknown>; time: string; ticket: number }
+interface Queued { event: Record<string, unknown>; text: string; time: string; ticket: number }
 interface Waiter { ticket: number; resolve(): void; reject(err: AuditError): void }
 
 /** In Unicode mode \p{Cs} matches only unpaired surrogates, which RFC 8785 refuses. */
@@ -63,21 +63,27 @@ function wellFormed(_key: string, value: unknown): unknown {
   return typeof value === 'string' && LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : value
 }
 
+/** A redacted event in the form that is hashed and stored, with its canonical text (made once, here). */
+export interface StorableEvent {
+  event: Record<string, unknown>
+  text: string
+}
+
 /**
  * Redacts and turns the event into plain, canonicalizable JSON (undefined dropped, NaN → null, lone
  * surrogates replaced): the form that is hashed and stored. Done at record() time, so one bad event can never
  * fail the transaction of a whole batch.
  */
-export function storableEvent(event: AuditEvent): Record<string, unknown> {
+export function storableEvent(event: AuditEvent): StorableEvent {
   try {
     const redacted = redactEvent(event, extraPathsOf(event))
     censorSecretPaths(redacted)
     const plain = JSON.parse(JSON.stringify(redacted, wellFormed)) as Record<string, unknown>
-    canonicalJson(plain)
-    return plain
+    return { event: plain, text: canonicalJson(plain) }
   } catch {
     // Keep the fact that something happened, never content that could not be redacted.
-    return JSON.parse(JSON.stringify({ type: String(event?.type ?? 'error'), time: String(event?.time ?? ''), session_id: event?.session_id, redaction_failed: true }, wellFormed))
+    const plain = JSON.parse(JSON.stringify({ type: String(event?.type ?? 'error'), time: String(event?.time ?? ''), session_id: event?.session_id, redaction_failed: true }, wellFormed)) as Record<string, unknown>
+    return { event: plain, text: canonicalJson(plain) }
   }
 }
 
@@ -118,7 +124,7 @@ export function createDurableAuditSink(opts: DurableSinkOptions): DurableAuditSi
     while (queue.length) {
       const batch = queue.slice(0, maxBatch)
       try {
-        const records = await store.append(batch.map(({ event, time }) => ({ event, time })))
+        const records = await store.append(batch.map(({ event, text, time }) => ({ event, text, time })))
         queue.splice(0, batch.length)
         committedThrough = batch.at(-1)!.ticket
         failing = undefined
@@ -171,7 +177,7 @@ export function createDurableAuditSink(opts: DurableSinkOptions): DurableAuditSi
       report(err)
       return err
     }
-    const stored = storableEvent(event)
+    const { event: stored, text } = storableEvent(event)
     try {
       if (opts.mirror?.recordRedacted) opts.mirror.recordRedacted(stored)
       else opts.mirror?.record(event)
@@ -184,7 +190,7 @@ export function createDurableAuditSink(opts: DurableSinkOptions): DurableAuditSi
       report(err)
       return err
     }
-    queue.push({ event: stored, time: now(), ticket: nextTicket })
+    queue.push({ event: stored, text, time: now(), ticket: nextTicket })
     schedule(waiters.length > 0)
     return nextTicket++
   }

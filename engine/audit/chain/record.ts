@@ -51,19 +51,23 @@ export interface LinkedRecord extends ChainRecord {
   eventText: string
 }
 
-/** The record that follows `head`. `event` must already be redacted and canonicalizable (storableEvent). */
-export function nextRecord(head: ChainHead, event: Record<string, unknown>, time: string): LinkedRecord {
+/** The chain fields of the record that follows `head`, for an event whose canonical text is `eventText`. */
+export function nextLink(head: ChainHead, eventText: string, time: string): Omit<ChainRecord, 'event'> {
   const seq = head.seq + 1
-  const eventText = canonicalJson(event)
-  return { seq, time, prev_hash: head.hash, hash: hashOf(seq, time, head.hash, eventText), event, eventText }
+  return { seq, time, prev_hash: head.hash, hash: hashOf(seq, time, head.hash, eventText) }
 }
 
-/** Links a batch onto `head`, in order. */
-export function linkBatch(head: ChainHead, events: ReadonlyArray<{ event: Record<string, unknown>; time: string }>): LinkedRecord[] {
+/** The record that follows `head`. `event` must already be redacted and canonicalizable (storableEvent). */
+export function nextRecord(head: ChainHead, event: Record<string, unknown>, time: string, eventText = canonicalJson(event)): LinkedRecord {
+  return { ...nextLink(head, eventText, time), event, eventText }
+}
+
+/** Links a batch onto `head`, in order; an entry's `text`, when given, is canonicalJson(event), not computed again. */
+export function linkBatch(head: ChainHead, events: ReadonlyArray<{ event: Record<string, unknown>; time: string; text?: string }>): LinkedRecord[] {
   const out: LinkedRecord[] = []
   let at = head
   for (const e of events) {
-    const r = nextRecord(at, e.event, e.time)
+    const r = nextRecord(at, e.event, e.time, e.text)
     out.push(r)
     at = r
   }

@@ -1,8 +1,8 @@
 // The audit store thread (sqlite-thread.ts): opens the SQLite store and answers its operations.
-import type { PendingRecord } from './types.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { serve, threadData } from '../../threads/serve.ts'
 import { openSqliteAuditStore } from './sqlite.ts'
+import type { EncodedRecord } from './types.ts'
 
 await serve(() => {
   const store = openSqliteAuditStore(threadData<{ file: string }>().file)
@@ -12,10 +12,7 @@ await serve(() => {
   const cursors = new Map<number, StoredRecord[]>()
   let nextCursor = 1
   return {
-    async append(batch: PendingRecord[]) {
-      const records = await store.append(batch)
-      return records.map(({ seq, time, prev_hash, hash }) => ({ seq, time, prev_hash, hash }))
-    },
+    append: (batch: EncodedRecord[]) => store.appendEncoded(batch),
     head: () => store.head(),
     addCheckpoint: (c: Parameters<typeof store.addCheckpoint>[0]) => store.addCheckpoint(c),
     checkpoints: () => store.checkpoints(),

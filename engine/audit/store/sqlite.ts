@@ -5,17 +5,22 @@
 import type Database from 'better-sqlite3'
 import { AuditError } from '../errors.ts'
 import type { Checkpoint } from '../chain/checkpoint.ts'
-import { EMPTY_HEAD, linkBatch, type ChainHead } from '../chain/record.ts'
+import { EMPTY_HEAD, nextLink, type ChainHead, type ChainRecord } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { migrateSqlite } from '../../store/migrate.ts'
 import { openSqliteFile } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
-import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
+import { type AuditStore, encodeRecord, type EncodedRecord, type SessionFilter, type SessionSummary } from './types.ts'
 
 const newerSchema = (current: number, known: number) =>
   new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
 
-export function openSqliteAuditStore(file: string): AuditStore {
+export interface SqliteAuditStore extends AuditStore {
+  /** append() of records already encoded (what the store thread is sent): their chain fields, in order. */
+  appendEncoded(batch: readonly EncodedRecord[]): Array<Omit<ChainRecord, 'event'>>
+}
+
+export function openSqliteAuditStore(file: string): SqliteAuditStore {
   let db: Database.Database
   try {
     db = openSqliteFile(file)
@@ -29,23 +34,31 @@ export function openSqliteAuditStore(file: string): AuditStore {
   const insert = db.prepare(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect)
     VALUES (@seq, @time, @prev_hash, @hash, @event, @session_id, @type, @sub, @target, @effect)`)
   const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
-  const appendTx = db.transaction((batch: Parameters<AuditStore['append']>[0]) => {
-    const records = linkBatch(readHead(), batch)
-    for (const r of records) insert.run({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: r.eventText, ...indexColumns(r.event) })
-    return records
+  const appendTx = db.transaction((batch: readonly EncodedRecord[]) => {
+    let at = readHead()
+    return batch.map((r) => {
+      const link = nextLink(at, r.text, r.time)
+      insert.run({ ...link, event: r.text, ...r.columns })
+      at = link
+      return link
+    })
   })
+  const appendEncoded = (batch: readonly EncodedRecord[]) => {
+    if (!batch.length) return []
+    try {
+      return appendTx.immediate(batch)
+    } catch (err) {
+      throw new AuditError('audit.store_unavailable', `append to audit store ${file}: ${(err as Error).message}`, { cause: err })
+    }
+  }
   const columns = `seq, time, prev_hash, hash, event`
 
   return {
     kind: 'sqlite',
     async append(batch) {
-      if (!batch.length) return []
-      try {
-        return appendTx.immediate(batch)
-      } catch (err) {
-        throw new AuditError('audit.store_unavailable', `append to audit store ${file}: ${(err as Error).message}`, { cause: err })
-      }
+      return appendEncoded(batch.map(encodeRecord)).map((link, i) => ({ ...link, event: batch[i]!.event }))
     },
+    appendEncoded,
     head: async () => readHead(),
     async addCheckpoint(c) {
       try {

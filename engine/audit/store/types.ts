@@ -2,7 +2,7 @@
 // test suite (store.case.ts). Appends are linked onto the head read inside the same transaction, so several
 // writers on one store still build one linear chain.
 import type { Checkpoint } from '../chain/checkpoint.ts'
-import type { ChainHead, ChainRecord } from '../chain/record.ts'
+import { canonicalJson, type ChainHead, type ChainRecord } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 
 export interface PendingRecord {
@@ -10,6 +10,8 @@ export interface PendingRecord {
   event: Record<string, unknown>
   /** When it was appended (ISO 8601); the chain's `time`. */
   time: string
+  /** canonicalJson(event), when the caller has it (storableEvent): hashed and stored as it is. */
+  text?: string
 }
 
 export interface SessionFilter {
@@ -59,3 +61,13 @@ export function indexColumns(event: Record<string, unknown>) {
     effect: str(event.effect) ?? str(event.decision),
   }
 }
+
+/** A record as the SQLite file (and its thread) takes it: the event's canonical text and its index columns. */
+export interface EncodedRecord {
+  time: string
+  text: string
+  columns: ReturnType<typeof indexColumns>
+}
+
+export const encodeRecord = (r: PendingRecord): EncodedRecord =>
+  ({ time: r.time, text: r.text ?? canonicalJson(r.event), columns: indexColumns(r.event) })
