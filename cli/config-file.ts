@@ -57,6 +57,7 @@ export function resolvePaths(config: Config, base: string): Config {
   const httpTls = config.listeners.http.tls
   if (httpTls) Object.assign(httpTls, { cert: at(httpTls.cert!), key: at(httpTls.key!) })
   for (const target of config.targets) {
+    if (target.upstream?.ssl_root_cert !== undefined) target.upstream.ssl_root_cert = at(target.upstream.ssl_root_cert)
     const u = target.upstream_http
     if (!u) continue
     if (u.ca_file !== undefined) u.ca_file = at(u.ca_file)

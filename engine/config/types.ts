@@ -108,7 +108,10 @@ export interface UpstreamConfig {
   password?: string
   /** Environment variable that holds the password (preferred over `password`). */
   password_env?: string
-  ssl?: 'disable' | 'prefer' | 'require'
+  /** As libpq's sslmode (see schemas/config.schema.json). */
+  ssl?: 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
+  /** PEM file of the CAs trusted for verify-ca and verify-full. */
+  ssl_root_cert?: string
   /** Longest a Query or Execute may run before the gateway cancels it on the server (default 300; 0: no limit). */
   max_statement_seconds?: number
   /** Longest a session may sit idle inside a transaction before the gateway ends it (default 600; 0: no limit). */

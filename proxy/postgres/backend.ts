@@ -27,9 +27,21 @@ export interface UpstreamTarget {
   database: string
   user: string
   password?: string
-  /** 'require' encrypts without verifying the server certificate, as libpq's sslmode=require does. */
-  ssl?: 'disable' | 'prefer' | 'require'
+  /**
+   * As libpq's sslmode: 'require' encrypts without verifying the server certificate; 'verify-ca' checks that a
+   * trusted CA signed it; 'verify-full' also that it names `host`.
+   */
+  ssl?: UpstreamSsl
+  /** PEM certificates of the CAs trusted for 'verify-ca' and 'verify-full' (Node's bundled roots when absent). */
+  sslRootCert?: string
 }
+
+export type UpstreamSsl = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
+
+/** Modes that refuse a server without TLS. */
+const TLS_REQUIRED = new Set<UpstreamSsl>(['require', 'verify-ca', 'verify-full'])
+/** Modes where the server has proved who it is (a certificate the gateway checked). */
+const VERIFIED = new Set<UpstreamSsl>(['verify-ca', 'verify-full'])
 
 export interface Backend {
   socket: Duplex
@@ -105,11 +117,20 @@ export async function openUpstreamSocket(target: UpstreamTarget, timeoutMs = CON
     socket.pause()
     const answer = await readOneByte(socket)
     if (answer !== 'S'.charCodeAt(0)) {
-      if (mode === 'require') throw new UpstreamError('upstream.tls', `server at ${target.host}:${target.port} does not accept TLS (ssl: require)`)
+      if (TLS_REQUIRED.has(mode)) throw new UpstreamError('upstream.tls', `server at ${target.host}:${target.port} does not accept TLS (ssl: ${mode})`)
       socket.resume()
       return socket
     }
-    const secure = tls.connect({ socket, servername: net.isIP(target.host) ? undefined : target.host, rejectUnauthorized: false })
+    const verify = VERIFIED.has(mode)
+    const secure = tls.connect({
+      socket,
+      host: target.host,
+      servername: net.isIP(target.host) ? undefined : target.host,
+      rejectUnauthorized: verify,
+      ...(verify && target.sslRootCert ? { ca: target.sslRootCert } : {}),
+      // verify-ca: any name, as libpq; verify-full keeps Node's check of the certificate against `host`.
+      ...(mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+    })
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', resolve)
       secure.once('error', (err) => reject(new UpstreamError('upstream.tls', `TLS handshake with ${target.host}:${target.port}: ${err.message}`, { cause: err })))
@@ -139,6 +160,11 @@ async function authenticate(target: UpstreamTarget, source: FrameSource, socket:
       case 'ok':
         return
       case 'cleartext':
+        // Whoever asks gets the password itself: only a server that proved who it is, or one on this machine.
+        const proven = tlsSocket ? VERIFIED.has(target.ssl ?? 'disable') : unixSocketPath(target) !== undefined
+        if (!proven) {
+          throw new UpstreamError('upstream.auth', `the server at ${target.host}:${target.port} asked for the password in clear text over a connection whose server is not verified; the gateway sends it only with ssl: verify-full (or verify-ca) or over a Unix socket, so set ssl: verify-full and ssl_root_cert, or have the server use scram-sha-256`)
+        }
         socket.write(encodePasswordMessage(password()))
         break
       case 'md5':

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -42,6 +45,23 @@ test('a missing password variable or upstream is a warning, and each connection 
       assert.instance(err, UpstreamConfigError)
       assert.is((err as UpstreamConfigError).code, code)
     }
+  }
+})
+
+test('ssl_root_cert is read at start; an unreadable one makes the target unusable with a clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-ca-'))
+  try {
+    const ca = join(dir, 'ca.pem')
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    const up = { host: 'db.internal', port: 5432, database: 'app', user: 'warden', password: 'pw', ssl: 'verify-full' as const }
+    const good = target('good', { upstream: { ...up, ssl_root_cert: ca } })
+    const bad = target('bad', { upstream: { ...up, ssl_root_cert: join(dir, 'missing.pem') } })
+    const p = planUpstreams([good, bad], {}, new Map())
+    assert.equal(p.resolve(good), { host: 'db.internal', port: 5432, database: 'app', user: 'warden', password: 'pw', ssl: 'verify-full', sslRootCert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' })
+    assert.throws(() => p.resolve(bad), (err: UpstreamConfigError) => err.code === 'upstream.ssl_root_cert' && err.message.includes('missing.pem') && err.message.includes('PEM'))
+    assert.match(p.warnings.join('\n'), 'missing.pem')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })
 

@@ -2,6 +2,7 @@
 // configured server with its password read from the environment. A target that cannot be reached (no
 // upstream, a missing password variable) is a warning at start and a clear error on each connection to it,
 // never a crash of the whole gateway.
+import { readFileSync } from 'node:fs'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { UpstreamTarget } from '../postgres/backend.ts'
 import { CodedError } from '../../engine/errors.ts'
@@ -60,7 +61,17 @@ export function planUpstreams(
         continue
       }
     }
-    endpoints.set(target.name, { host: up.host, port: up.port, database: up.database, user: up.user, password, ssl: up.ssl })
+    let sslRootCert: string | undefined
+    if (up.ssl_root_cert) {
+      try {
+        sslRootCert = readFileSync(up.ssl_root_cert, 'utf8')
+      } catch (err) {
+        problems.set(target.name, new UpstreamConfigError('upstream.ssl_root_cert', `target ${target.name}: read upstream.ssl_root_cert ${up.ssl_root_cert}: ${(err as Error).message}; put the PEM certificate of the CA that signs the server's certificate there`))
+        descriptions.set(target.name, `${descriptions.get(target.name)} (ssl_root_cert UNREADABLE)`)
+        continue
+      }
+    }
+    endpoints.set(target.name, { host: up.host, port: up.port, database: up.database, user: up.user, password, ssl: up.ssl, ...(sslRootCert ? { sslRootCert } : {}) })
   }
   return {
     resolve(target) {

@@ -30,6 +30,8 @@ export interface TestCluster {
   socketDir: string
   database: string
   roles: { scram: { user: string; password: string }; md5: { user: string; password: string } }
+  /** The server's certificate (self-signed, for localhost and 127.0.0.1): the CA a verify-full upstream trusts. */
+  serverCert: string
   /** The gateway's upstream for the SCRAM role (or the md5 one), optionally over TLS. */
   upstream(opts?: { role?: 'scram' | 'md5'; ssl?: UpstreamTarget['ssl'] }): UpstreamTarget
   /** Runs SQL as the superuser over the Unix socket (not through the gateway). */
@@ -192,6 +194,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     database: 'app',
     roles,
     bin,
+    serverCert: cert.cert,
     upstream: ({ role = 'scram', ssl = 'disable' } = {}) => ({ host: '127.0.0.1', port, database: 'app', user: roles[role].user, password: roles[role].password, ssl }),
     async query(sql, params) {
       const c = await connect('app')

@@ -9,12 +9,13 @@ export interface TestCert {
   key: string
 }
 
-export function makeSelfSignedCert(commonName = 'localhost'): TestCert {
+/** Names `commonName` and, unless `loopbackIp` is false, 127.0.0.1 (what the test servers listen on). */
+export function makeSelfSignedCert(commonName = 'localhost', { loopbackIp = true } = {}): TestCert {
   const dir = mkdtempSync(join(tmpdir(), 'warden-cert-'))
   try {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName},IP:127.0.0.1`,
+      '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName}${loopbackIp ? ',IP:127.0.0.1' : ''}`,
       '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
     ], { stdio: ['ignore', 'ignore', 'pipe'] })
     return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') }
