@@ -83,6 +83,47 @@ test('one agent holding more long-lived answers than the upstream pool has socke
   }
 })
 
+test('a request waiting for its share whose client gave up is never sent once a slot frees', async () => {
+  const open: ServerResponse[] = []
+  const seen: string[] = []
+  g.route = (req, res) => {
+    seen.push(`${req.method} ${req.url}`)
+    // Requests of earlier tests may still arrive (sent as their clients aborted): only this test's paths count.
+    if (req.url.startsWith('/share-hold')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(': open\n\n')
+      open.push(res)
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"ok":true}')
+  }
+  const agent = await g.te.token('impatient-agent', ['agents'])
+  const streams = new AbortController()
+  const held = Array.from({ length: PER_REQUESTER }, (_, i) => fetch(`${g.reverse.url}/t/web/share-hold/${i}`, { headers: { authorization: `Bearer ${agent}` }, signal: streams.signal }).then((r) => r.status, () => 0))
+  try {
+    for (let t = 0; t < 300 && open.length < PER_REQUESTER; t++) await new Promise((r) => setTimeout(r, 10))
+    assert.is(open.length, PER_REQUESTER)
+    // The next request waits for the agent's share; its client gives up (a timeout, Ctrl-C) before one frees.
+    const giveUp = new AbortController()
+    const waiting = fetch(`${g.reverse.url}/t/web/late-read`, { headers: { authorization: `Bearer ${agent}` }, signal: giveUp.signal }).then((r) => r.status, () => 0)
+    await new Promise((r) => setTimeout(r, 300))
+    giveUp.abort()
+    assert.is(await waiting, 0)
+    await new Promise((r) => setTimeout(r, 200))
+    for (const res of open.splice(0)) res.end()
+    await new Promise((r) => setTimeout(r, 500))
+    assert.not.ok(seen.some((s) => s.includes('late-read')), `the abandoned request reached the upstream: ${seen.filter((s) => s.includes('late'))}`)
+    // The share is whole again: the agent's next request goes at once.
+    const next = await fetch(`${g.reverse.url}/t/web/ok`, { headers: { authorization: `Bearer ${agent}` } })
+    assert.is(next.status, 200)
+  } finally {
+    for (const res of open) res.end()
+    streams.abort()
+    await Promise.all(held)
+  }
+})
+
 test('UpstreamShares: past its share a request waits for one of its own, then is refused with 429; others are not counted', async () => {
   const shares = createUpstreamShares({ limit: 2, waitMs: 50 })
   const a1 = await shares.take('t', 'a')
