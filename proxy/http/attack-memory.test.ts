@@ -4,6 +4,7 @@
 // back when the answers are done. Likewise one agent holding more long-lived answers than the gateway keeps sockets
 // to the upstream: past its share it is told to retry (429), and other sessions' requests still go.
 import type { ServerResponse } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
@@ -121,6 +122,49 @@ test('a request waiting for its share whose client gave up is never sent once a 
     for (const res of open) res.end()
     streams.abort()
     await Promise.all(held)
+  }
+})
+
+/** Opens an upgraded stream (a WebSocket-style GET); resolves with the socket and the answer's head once it has one. */
+function openUpgrade(path: string, auth: string): Promise<{ socket: Socket; head: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(g.reverse.address.port, '127.0.0.1', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`)
+    })
+    let got = ''
+    socket.on('data', (d) => {
+      got += d
+      if (got.includes('\r\n\r\n')) resolve({ socket, head: got })
+    })
+    socket.on('error', reject)
+    socket.on('close', () => resolve({ socket, head: got }))
+  })
+}
+
+test('upgraded streams count per caller: past its share the next upgrade is refused with 429 at once; one closing frees a slot', async () => {
+  const human = await g.te.token('oncall-engineer', ['breakglass'], { kind: 'human' })
+  const open: Socket[] = []
+  try {
+    for (let i = 0; i < PER_REQUESTER; i++) {
+      const u = await openUpgrade(`/t/web/socket/${i}`, human)
+      assert.match(u.head, /^HTTP\/1\.1 101/, `stream ${i}: ${u.head.slice(0, 200)}`)
+      open.push(u.socket)
+    }
+    const refused = await openUpgrade('/t/web/socket/extra', human)
+    assert.match(refused.head, /^HTTP\/1\.1 429/)
+    assert.match(refused.head, /retry-after: 1/i)
+    assert.match(refused.head, /upgraded streams/)
+    // Another caller is not counted against this one.
+    const other = await openUpgrade('/t/web/socket/other', await g.te.token('second-engineer', ['breakglass'], { kind: 'human' }))
+    assert.match(other.head, /^HTTP\/1\.1 101/)
+    other.socket.destroy()
+    open.shift()!.destroy()
+    await new Promise((r) => setTimeout(r, 200))
+    const again = await openUpgrade('/t/web/socket/again', human)
+    assert.match(again.head, /^HTTP\/1\.1 101/, 'a closed stream gave its slot back')
+    open.push(again.socket)
+  } finally {
+    for (const s of open) s.destroy()
   }
 })
 

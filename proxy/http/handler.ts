@@ -123,6 +123,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpHeld = createMcpHeldCalls()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const shares = createUpstreamShares()
+  const upgradeShares = createUpstreamShares({ waitMs: 0, what: 'upgraded streams (exec, attach, port-forward, WebSocket)' })
   const upstreamOf = (t: TargetConfig) => {
     let u = upstreams.get(t.name)
     if (!u) upstreams.set(t.name, (u = createUpstream(t, opts.env)))
@@ -299,13 +300,16 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // object) would answer 304 or 412 for the right guess of what the mask hides. Writes keep theirs (S3's
     // If-None-Match: * is what stops a PutObject from overwriting).
     if (masks.length && (canon.method === 'GET' || canon.method === 'HEAD')) for (const name of ['if-none-match', 'if-match']) delete headers[name]
-    // Upgrades get a socket of their own; a pooled request holds one of the requester's shares until its answer ends.
-    const giveBack = canon.upgrade === undefined ? await shares.take(target.name, `${caller.identity.issuer}\u0000${caller.identity.sub}`) : () => undefined
+    // A pooled request holds one of the requester's shares until its answer ends; an upgrade, until its socket closes.
+    const giveBack = await (canon.upgrade === undefined ? shares : upgradeShares).take(target.name, `${caller.identity.issuer}\u0000${caller.identity.sub}`)
     let handedOver = false
     try {
       const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization'), judgedHost }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
       const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
       if (reply.kind === 'upgrade') {
+        handedOver = true
+        if (reply.socket.destroyed) giveBack()
+        else reply.socket.once('close', giveBack)
         record(req, trace, 101)
         const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
         dropUpstreamOnly(upgraded)

@@ -4,6 +4,9 @@
 // them. So a requester may have at most a quarter of them in flight per target. Past that its request waits for
 // one of its own to end (a burst, such as kubectl's discovery, just queues), for WAIT_MS at most; then it is
 // refused with 429 and Retry-After (kubectl, gcloud and the aws CLI retry those). Everyone else's still go.
+// Upgraded streams (exec, attach, port-forward, WebSocket) have sockets of their own, counted in a share of
+// their own that does not wait: each holds an upstream connection (and on Kubernetes a kubelet stream) for as
+// long as it lasts.
 import { MAX_CONNECTIONS } from './upstream.ts'
 import { HttpGatewayError } from './errors.ts'
 
@@ -25,13 +28,22 @@ interface Share {
   waiting: Array<() => void>
 }
 
-export function createUpstreamShares(opts: { limit?: number; waitMs?: number } = {}): UpstreamShares {
+export interface SharesOptions {
+  limit?: number
+  /** How long a request past its share waits; 0: refused at once (upgraded streams last too long to wait for). */
+  waitMs?: number
+  /** What is counted, for the refusal: `requests` (default) or e.g. `upgraded streams (exec, attach, port-forward, WebSocket)`. */
+  what?: string
+}
+
+export function createUpstreamShares(opts: SharesOptions = {}): UpstreamShares {
   const limit = opts.limit ?? PER_REQUESTER
   const waitMs = opts.waitMs ?? WAIT_MS
+  const what = opts.what ?? 'requests'
   const shares = new Map<string, Share>()
   const keyOf = (target: string, requester: string) => `${target}\u0000${requester}`
   const busy = (target: string, why: string) =>
-    new HttpGatewayError(429, 'http.busy', `too many requests in flight: this caller already has ${limit} requests open to target ${target} (at most ${limit} at once, so that one caller cannot take every connection to it) and ${why}; retry once some have ended`, { headers: { 'retry-after': '1' } })
+    new HttpGatewayError(429, 'http.busy', `too many ${what} in flight: this caller already has ${limit} open to target ${target} (at most ${limit} at once, so that one caller cannot take every connection to it)${why}; retry once some have ended`, { headers: { 'retry-after': '1' } })
 
   function giver(key: string, share: Share): () => void {
     let given = false
@@ -54,7 +66,11 @@ export function createUpstreamShares(opts: { limit?: number; waitMs?: number } =
         share.taken++
         return giver(key, share)
       }
-      if (share.waiting.length >= MAX_WAITING) throw busy(target, `${share.waiting.length} more waiting`)
+      if (waitMs === 0) {
+        if (share.taken === 0) shares.delete(key)
+        throw busy(target, '')
+      }
+      if (share.waiting.length >= MAX_WAITING) throw busy(target, ` and ${share.waiting.length} more waiting`)
       const s = share
       return new Promise((resolve, reject) => {
         const granted = () => {
@@ -63,7 +79,7 @@ export function createUpstreamShares(opts: { limit?: number; waitMs?: number } =
         }
         const timer = setTimeout(() => {
           s.waiting.splice(s.waiting.indexOf(granted), 1)
-          reject(busy(target, `none ended within ${waitMs / 1000} s`))
+          reject(busy(target, ` and none ended within ${waitMs / 1000} s`))
         }, waitMs)
         timer.unref()
         s.waiting.push(granted)
