@@ -24,9 +24,11 @@ const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', 
 const RELATIONS_SQL =
   'SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, a.attnum, a.attname, ' +
   "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
-  'THEN pg_catalog.pg_get_viewdef(c.oid) END, c.relrowsecurity ' +
+  'THEN pg_catalog.pg_get_viewdef(c.oid) END, c.relrowsecurity, ' +
+  "CASE WHEN a.attgenerated <> '' THEN COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') END " +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
+  'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
   "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND "
 
 const ORDER = ' ORDER BY c.oid, a.attnum'
@@ -65,7 +67,7 @@ function kindOf(schema: string | null | undefined, relkind: string | null | unde
 export function relationsOf(rows: (string | null)[][], complete = true): CachedRelation[] {
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity] of rows) {
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
@@ -77,6 +79,8 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
     if (attnum !== null && attnum !== undefined) {
       current.byAttnum.set(Number(attnum), attname ?? '')
       current.relation.columns.push(attname ?? '')
+      // A generated column whose expression could not be read comes as '': lineage cannot follow it.
+      if (generated !== undefined && generated !== null) (current.relation.generated ??= {})[attname ?? ''] = generated
     }
   }
   if (!complete) out.pop()

@@ -38,6 +38,11 @@ export interface CatalogRelation {
   columns: string[]
   /** For a view: its definition (pg_get_viewdef), to follow lineage through it. */
   definition?: string
+  /**
+   * For a table: its generated columns' expressions (pg_get_expr of pg_attrdef.adbin), by column name. A stored
+   * generated column holds a value computed from other columns of its row: its lineage is theirs.
+   */
+  generated?: Record<string, string>
   /** Row-level security is enabled: reading it runs its policies' expressions (which may call functions). */
   row_security?: true
 }

@@ -17,6 +17,10 @@ const RELATIONS: CatalogRelation[] = [
   { schema: 'public', name: 'user_mail', kind: 'view', columns: ['id', 'mail', 'who'], definition: 'SELECT id, lower(email), name FROM users' },
   { schema: 'public', name: 'mail_view', kind: 'view', columns: ['m'], definition: 'SELECT mail FROM user_mail' },
   { schema: 'public', name: 'opaque', kind: 'view', columns: ['a'] },
+  {
+    schema: 'public', name: 'accounts', kind: 'table', columns: ['id', 'password', 'hint', 'twice', 'odd'],
+    generated: { hint: "(id || ' / '::text) || password", twice: 'id * 2', odd: '' },
+  },
 ]
 
 const catalog: SchemaCatalog = {
@@ -171,6 +175,13 @@ test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT * FROM user_mail', withCatalog), ['id plain public.users.id', 'mail derived public.users.email fn=lower', 'who plain public.users.name'])
   assert.equal(outputs('SELECT m FROM mail_view', withCatalog), ['m derived public.users.email fn=lower'])
   assert.equal(outputs('SELECT a FROM opaque', withCatalog), ['a unknown'])
+})
+
+test('a stored generated column is derived from the columns its expression names; unreadable ones are unknown', () => {
+  assert.equal(outputs('SELECT hint, twice, odd FROM accounts', withCatalog), [
+    'hint derived public.accounts.id,public.accounts.password', 'twice derived public.accounts.id', 'odd unknown',
+  ])
+  assert.equal(outputs('SELECT a.hint AS h FROM accounts a', withCatalog), ['h derived public.accounts.id,public.accounts.password'])
 })
 
 test('attribute notation with a catalog is a call of the function on the row', () => {

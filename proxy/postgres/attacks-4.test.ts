@@ -1,0 +1,114 @@
+// A fourth attacker's review of the PostgreSQL gateway (agent identity, default policy, production target), against
+// a real PostgreSQL 15: what the server computes or sends that the statement text does not show.
+// - Stored generated columns: a column GENERATED ALWAYS AS (label || password) was read as a plain, unmasked
+//   column of its table; its values are the masked column's.
+// - Notifications: a trigger's pg_notify(channel, row_to_json(NEW)::text) (the usual change-feed pattern) and
+//   another session's NOTIFY reach a LISTENing agent; only content detectors looked at the payload.
+// Tests named "held" passed before any fix and stay as regressions. Statements the default policy holds for
+// approval are approved here by a human dba, as a reviewer would approve a harmless looking one. Each test
+// asserts that no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { createLeakChecker } from './testing/leak-check.ts'
+import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
+import { receivedFromBytes } from './testing/received.ts'
+import { LEAK_SEED_SQL, SEEDED_SECRETS } from './testing/seed-leaks.ts'
+
+let h: Harness
+const checker = createLeakChecker(SEEDED_SECRETS)
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 20 })
+  await h.cluster.query(LEAK_SEED_SQL)
+  await h.cluster.query(`
+    ALTER TABLE credentials ADD COLUMN hint text GENERATED ALWAYS AS (label || ' / ' || password) STORED;
+    ALTER TABLE customers ADD COLUMN badge text GENERATED ALWAYS AS (display_name || ' (' || tier || ')') STORED;
+    CREATE FUNCTION public.credentials_changed() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN
+      PERFORM pg_notify('credentials_changes', row_to_json(NEW)::text); RETURN NEW; END$$;
+    CREATE TRIGGER credentials_changed AFTER UPDATE ON credentials FOR EACH ROW EXECUTE FUNCTION credentials_changed();`)
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const dba = () => h.te.identity('alice', ['dba'], 'human')
+
+/** An agent's session through the gateway, byte-exact. */
+const session = async () => RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+
+/** Approves, as a dba would, every approval request that appears until `done` settles. */
+function approving<T>(done: Promise<T>): Promise<T> {
+  let settled = false
+  void done.finally(() => (settled = true)).catch(() => undefined)
+  void (async () => {
+    while (!settled) {
+      for (const r of await h.te.approvals.list({ status: 'pending' })) await h.te.approvals.approve(r.id, dba()).catch(() => undefined)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+  return done
+}
+
+interface Outcome {
+  types: string
+  rows: (string | null)[][]
+  errors: string[]
+  leaks: string[]
+  /** Notification payloads received. */
+  notifications: string[]
+}
+
+/** What the client received from `frames`: rows, error codes and messages, notification payloads, leaks. */
+function outcomeOf(frames: ReturnType<RawClient['take']>): Outcome {
+  const received = receivedFromBytes(Buffer.concat(frames.map((f) => f.raw)))
+  return {
+    types: frames.map((f) => f.type).join(''),
+    rows: received.results.flatMap((r) => r.rows.map((row) => row.map((v) => (v === null ? null : String(v))))),
+    errors: errorsOf(frames).map((e) => `${e.code}: ${e.message}`),
+    leaks: checker.scan(received).map((l) => `${l.column} via ${l.via}`),
+    notifications: frames.filter((f) => f.type === 'A').map((f) => {
+      const p = f.payload.subarray(4)
+      const channelEnd = p.indexOf(0)
+      return p.subarray(channelEnd + 1, p.indexOf(0, channelEnd + 1)).toString('utf8')
+    }),
+  }
+}
+
+/** Sends one simple Query (approving it if held) and returns what came back up to ReadyForQuery. */
+async function query(c: RawClient, sql: string): Promise<Outcome> {
+  c.take()
+  c.send(m.query(sql))
+  return outcomeOf(await approving(c.readyCount(1, 30_000)).then(() => c.take()))
+}
+
+// ---- generated columns ----
+
+test('a stored generated column computed from a masked column is masked as a value derived from it', async () => {
+  const c = await session()
+  const direct = await h.cluster.query('SELECT hint FROM credentials WHERE id = 1')
+  assert.is(direct[0]?.hint, 'ci deploy / Marzipan-Quokka-5113', 'the generated column really holds the password')
+  for (const sql of ['SELECT hint FROM credentials', 'SELECT * FROM credentials WHERE id = 1', 'SELECT k.hint AS h FROM credentials k', 'TABLE credentials']) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.ok(got.rows.length > 0, sql)
+    assert.equal(got.leaks, [], sql)
+  }
+  const returning = await query(c, "UPDATE credentials SET label = 'ci deploy' WHERE id = 1 RETURNING id, hint")
+  assert.equal(returning.leaks, [])
+  assert.equal(returning.rows, [['1', '[redacted]']])
+  c.close()
+})
+
+test('a generated column computed from unmasked columns comes back as it is', async () => {
+  const c = await session()
+  const got = await query(c, 'SELECT badge FROM customers WHERE id = 1')
+  assert.equal(got.rows, [['Customer One (gold)']])
+  c.close()
+})
+
+test('the server ran nothing the gateway did not allow', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()
