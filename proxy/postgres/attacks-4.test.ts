@@ -8,6 +8,9 @@
 //   by its keys as a row by its columns, and replaced whole otherwise or when the statement sending it reads
 //   masked columns (message-screen.ts). Left as it is: a key is taken at its word, so a trigger's row_to_json of
 //   a row whose generated or renamed column holds a masked value under a harmless name still shows it.
+// - A column added directly on the server (a routine migration): the star of SELECT * was expanded from the cached
+//   columns, the result had one more, and every later SELECT * of the table failed with XX000 (an over-refusal),
+//   as the mismatch was thrown before the relation was looked up again.
 // Tests named "held" passed before any fix and stay as regressions. Statements the default policy holds for
 // approval are approved here by a human dba, as a reviewer would approve a harmless looking one. Each test
 // asserts that no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
@@ -158,6 +161,22 @@ test('an approved pg_notify of a masked column under a harmless key, sent by the
   assert.equal(got.errors, [])
   assert.equal(got.notifications, ['[redacted]'])
   assert.equal(got.leaks, [])
+  c.close()
+})
+
+// ---- schema changes made on the server ----
+
+test('a column added directly on the server: SELECT * is refused once, then answers with it (it was refused for good)', async () => {
+  const c = await session()
+  assert.is((await query(c, 'SELECT * FROM orders WHERE id = 1')).rows[0]?.length, 5)
+  await h.cluster.query("SET ROLE warden; ALTER TABLE orders ADD COLUMN channel text DEFAULT 'web'")
+  const first = await query(c, 'SELECT * FROM orders WHERE id = 1')
+  assert.equal(first.errors.map((e) => e.slice(0, 5)), ['XX000'])
+  const next = await query(c, 'SELECT * FROM orders WHERE id = 1')
+  assert.equal(next.errors, [])
+  assert.equal(next.rows[0]?.slice(-1), ['web'])
+  const masked = await query(c, 'SELECT * FROM credentials WHERE id = 2')
+  assert.equal([masked.errors, masked.leaks], [[], []])
   c.close()
 })
 
