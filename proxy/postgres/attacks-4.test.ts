@@ -11,11 +11,16 @@
 // - A column added directly on the server (a routine migration): the star of SELECT * was expanded from the cached
 //   columns, the result had one more, and every later SELECT * of the table failed with XX000 (an over-refusal),
 //   as the mismatch was thrown before the relation was looked up again.
+// - A table turned into a view on the server (PostgreSQL 15 still turns a table given an ON SELECT rule named
+//   _RETURN into a view, same OID and columns): the gateway kept judging it as the table, and the view's passwords
+//   went out under its harmless column name. Tables that can be turned so (no index, trigger, child table or row
+//   security) are now looked up again as views are (catalog.ts).
 // Tests named "held" passed before any fix and stay as regressions. Statements the default policy holds for
 // approval are approved here by a human dba, as a reviewer would approve a harmless looking one. Each test
 // asserts that no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { VIEW_FRESH_MS } from './catalog.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { createLeakChecker } from './testing/leak-check.ts'
 import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
@@ -177,6 +182,25 @@ test('a column added directly on the server: SELECT * is refused once, then answ
   assert.equal(next.rows[0]?.slice(-1), ['web'])
   const masked = await query(c, 'SELECT * FROM credentials WHERE id = 2')
   assert.equal([masked.errors, masked.leaks], [[], []])
+  c.close()
+})
+
+test('a cached table turned into a view on the server (an ON SELECT rule named _RETURN, same OID): read through the view\'s definition', async () => {
+  await h.cluster.query('SET ROLE warden; CREATE TABLE staging_notes (id int, note text)')
+  const c = await session()
+  assert.equal(await query(c, 'SELECT id, note FROM staging_notes'), { types: 'TCZ', rows: [], errors: [], leaks: [], notifications: [] })
+  await h.cluster.query('SET ROLE warden; CREATE RULE "_RETURN" AS ON SELECT TO staging_notes DO INSTEAD SELECT id, password AS note FROM credentials')
+  assert.is((await h.cluster.query("SELECT relkind FROM pg_class WHERE relname = 'staging_notes'"))[0]?.relkind, 'v', 'it is a view now')
+  await new Promise((r) => setTimeout(r, VIEW_FRESH_MS + 100))
+  for (const sql of ['SELECT note FROM staging_notes', 'SELECT * FROM staging_notes']) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.is(got.rows.length, 3, sql)
+    assert.equal(got.leaks, [], sql)
+  }
+  // A table with a primary key (an index) cannot be turned into a view: such tables are not looked up again.
+  const refused = await h.cluster.query('SET ROLE warden; CREATE RULE "_RETURN" AS ON SELECT TO orders DO INSTEAD SELECT * FROM orders').then(() => 'converted', (e: Error) => e.message)
+  assert.match(refused, 'could not convert table')
   c.close()
 })
 

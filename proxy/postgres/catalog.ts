@@ -51,6 +51,9 @@ export const VIEW_FRESH_MS = 1_000
 export const STORED_FRESH_MS = 1_000
 /** Past this age (lookups failing) a view is not known at all: its columns have unknown lineage. */
 const VIEW_TRUST_MS = 10_000
+// A table that could have been turned into a view unseen (catalog-sql.ts `convertible`) is held to the same times: a
+// table with an ON SELECT rule named _RETURN becomes a view with the same OID and columns, so no result disagrees
+// with the cache; the server then reads the view's query. Tables with a primary key (an index) cannot be.
 const VIEW_KINDS = new Set<CatalogRelation['kind']>(['view', 'materialized_view'])
 
 const nameKey = (schema: string, name: string) => `${schema}\u0000${name}`
@@ -106,7 +109,7 @@ export class Catalog implements SchemaCatalog {
    */
   relation(schema: string | null, name: string): CatalogRelation | undefined {
     const resolved = this.resolve(schema, name)
-    const age = resolved ? this.viewAge(resolved) : 0
+    const age = resolved ? this.definitionAge(resolved) : 0
     // A view is looked up again before a statement naming it is judged once its definition is VIEW_FRESH_MS old,
     // and is not known at all past VIEW_TRUST_MS (lookups failing: unknown lineage, fail closed).
     const found = age >= VIEW_TRUST_MS ? undefined : resolved
@@ -132,9 +135,9 @@ export class Catalog implements SchemaCatalog {
     return false
   }
 
-  /** How long ago a view's definition was loaded; 0 for other relations. */
-  private viewAge(r: CachedRelation): number {
-    return VIEW_KINDS.has(r.relation.kind) ? this.now() - (this.loadedAt.get(r) ?? -Infinity) : 0
+  /** How long ago a view's definition (or a convertible table's kind) was loaded; 0 for other relations. */
+  private definitionAge(r: CachedRelation): number {
+    return VIEW_KINDS.has(r.relation.kind) || r.convertible ? this.now() - (this.loadedAt.get(r) ?? -Infinity) : 0
   }
 
   private resolve(schema: string | null, name: string): CachedRelation | undefined {
@@ -207,7 +210,7 @@ export class Catalog implements SchemaCatalog {
       const at = this.now()
       for (const n of wanted) {
         const r = this.resolve(n.schema, n.name)
-        if (!r || this.viewAge(r) >= VIEW_FRESH_MS) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+        if (!r || this.definitionAge(r) >= VIEW_FRESH_MS) this.absent.set(JSON.stringify([n.schema, n.name]), at)
       }
     }
   }
