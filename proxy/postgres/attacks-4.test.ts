@@ -15,6 +15,10 @@
 //   _RETURN into a view, same OID and columns): the gateway kept judging it as the table, and the view's passwords
 //   went out under its harmless column name. Tables that can be turned so (no index, trigger, child table or row
 //   security) are now looked up again as views are (catalog.ts).
+// - Rules rewriting writes: with an INSTEAD rule on INSERT or UPDATE carrying its own RETURNING, an approved
+//   `INSERT INTO inbox … RETURNING msg` gave back passwords (or API keys) under the table's harmless column names.
+//   RETURNING from a relation with write rules (or INSTEAD OF triggers) is now unknown, and the relation is looked
+//   up again before such a write is judged. Left as it is: a BEFORE ROW trigger can change NEW, and RETURNING shows it.
 // Tests named "held" passed before any fix and stay as regressions. Statements the default policy holds for
 // approval are approved here by a human dba, as a reviewer would approve a harmless looking one. Each test
 // asserts that no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
@@ -201,6 +205,30 @@ test('a cached table turned into a view on the server (an ON SELECT rule named _
   // A table with a primary key (an index) cannot be turned into a view: such tables are not looked up again.
   const refused = await h.cluster.query('SET ROLE warden; CREATE RULE "_RETURN" AS ON SELECT TO orders DO INSTEAD SELECT * FROM orders').then(() => 'converted', (e: Error) => e.message)
   assert.match(refused, 'could not convert table')
+  c.close()
+})
+
+// ---- rules rewriting writes ----
+
+test('RETURNING of a write the server rewrites by a rule made after the gateway cached the table: refused, not the rule\'s values', async () => {
+  await h.cluster.query('SET ROLE warden; CREATE TABLE inbox (id int, msg text); CREATE TABLE inbox_log (id int); CREATE TABLE jobs (id int PRIMARY KEY, state text); INSERT INTO jobs VALUES (1, \'new\')')
+  const c = await session()
+  assert.equal((await query(c, "INSERT INTO inbox VALUES (9, 'warm') RETURNING msg")).rows, [['warm']], 'cached as a plain table')
+  assert.equal((await query(c, "UPDATE jobs SET state = 'new' WHERE id = 1 RETURNING state")).rows, [['new']], 'cached as a plain table')
+  await h.cluster.query(`SET ROLE warden;
+    CREATE RULE inbox_ins AS ON INSERT TO inbox DO INSTEAD INSERT INTO inbox_log VALUES (NEW.id)
+      RETURNING id, (SELECT password FROM credentials WHERE credentials.id = inbox_log.id);
+    CREATE RULE jobs_upd AS ON UPDATE TO jobs DO INSTEAD UPDATE credentials SET label = label WHERE credentials.id = OLD.id
+      RETURNING credentials.id, credentials.api_key`)
+  await new Promise((r) => setTimeout(r, VIEW_FRESH_MS + 100))
+  for (const sql of ["INSERT INTO inbox VALUES (1, 'x') RETURNING msg", "INSERT INTO inbox VALUES (2, 'x') RETURNING *", "UPDATE jobs SET state = 'done' WHERE id = 1 RETURNING state"]) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), /42501: .*rewritten on the server/, sql)
+  }
+  // Without RETURNING the write runs (approved) as before.
+  assert.equal((await query(c, "INSERT INTO inbox VALUES (3, 'y')")).errors, [])
   c.close()
 })
 

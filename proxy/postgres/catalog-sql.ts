@@ -32,7 +32,9 @@ const RELATIONS_SQL =
   "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
   'THEN pg_catalog.pg_get_viewdef(c.oid) END, c.relrowsecurity, ' +
   "CASE WHEN a.attgenerated <> '' THEN COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') END, " +
-  "c.relkind = 'r' AND NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass OR c.relrowsecurity) " +
+  "c.relkind = 'r' AND NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass OR c.relrowsecurity), " +
+  "EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') " +
+  'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 64) <> 0) ' +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
@@ -75,11 +77,12 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
   const yes = (v: string | null | undefined) => v === 't' || v === (true as unknown)
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible] of rows) {
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
       if (yes(rowSecurity)) relation.row_security = true
+      if (yes(writeRules)) relation.write_rules = true
       const system = schema === 'pg_catalog' || schema === 'information_schema'
       current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map(), convertible: yes(convertible) && !system }
       out.push(current)

@@ -6,7 +6,7 @@
 // transaction open can wait behind it on servers that run one query at a time (the embedded PGlite demo), so the
 // common case must not need one. Misses load on demand, in bounded time; DDL through the gateway drops it, and
 // a result whose columns disagree with it refreshes the relations involved (see result-columns.ts).
-import type { CatalogRelation, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
+import type { CatalogRelation, RelationLookup, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Backend } from './backend.ts'
 import { SHADOWING_FUNCTIONS_SQL, ShadowingFunctions } from './catalog-functions.ts'
 import { allRelationsSql, type CachedRelation, relationsByNameSql, relationsByOidSql, relationsOf, type RelationName } from './catalog-sql.ts'
@@ -105,11 +105,12 @@ export class Catalog implements SchemaCatalog {
 
   /**
    * A relation as the server would resolve the name with the default search_path: a temporary relation of that
-   * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public.
+   * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public. Asked for
+   * the `current` word (a write with RETURNING: rules), any relation is held to a view's times.
    */
-  relation(schema: string | null, name: string): CatalogRelation | undefined {
+  relation(schema: string | null, name: string, lookup?: RelationLookup): CatalogRelation | undefined {
     const resolved = this.resolve(schema, name)
-    const age = resolved ? this.definitionAge(resolved) : 0
+    const age = resolved ? (lookup?.current ? this.now() - (this.loadedAt.get(resolved) ?? -Infinity) : this.definitionAge(resolved)) : 0
     // A view is looked up again before a statement naming it is judged once its definition is VIEW_FRESH_MS old,
     // and is not known at all past VIEW_TRUST_MS (lookups failing: unknown lineage, fail closed).
     const found = age >= VIEW_TRUST_MS ? undefined : resolved

@@ -57,11 +57,21 @@ function aliasNames(alias: PgObject | undefined): string[] {
   return name === undefined ? [] : [name]
 }
 
-/** The target of INSERT / UPDATE / DELETE / MERGE, also named by RETURNING's old and new (and `extra`). */
-export function targetRelation(w: QueryWalker, value: unknown, extra: string[]): Rel {
+/**
+ * The target of INSERT / UPDATE / DELETE / MERGE, also named by RETURNING's old and new (and `extra`). With
+ * `returning`, the catalog is asked for its current word: a rule (or INSTEAD OF trigger) rewriting writes to the
+ * relation makes what RETURNING gives back unknown, whatever columns it names.
+ */
+export function targetRelation(w: QueryWalker, value: unknown, extra: string[], returning = false): Rel {
   const rel = bodyOf(value, 'RangeVar') ?? {}
   const out = base(w, rel)
   out.names.push('old', 'new', ...extra)
+  const found = returning ? w.schema?.relation(str(rel.schemaname) ?? null, str(rel.relname) ?? '', { current: true }) : undefined
+  if (found?.write_rules) {
+    const reason = `writes to ${out.table} are rewritten on the server (a rule or INSTEAD OF trigger), so what RETURNING gives back cannot be traced`
+    if (out.columns) out.columns = out.columns.map((c) => ({ name: c.name, lin: unknown(reason) }))
+    out.rewritten = reason
+  }
   return out
 }
 
