@@ -25,14 +25,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { VIEW_FRESH_MS } from './catalog.ts'
+import { attackSessions, type Outcome, outcomeOf } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { createLeakChecker } from './testing/leak-check.ts'
-import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
-import { receivedFromBytes } from './testing/received.ts'
-import { LEAK_SEED_SQL, SEEDED_SECRETS } from './testing/seed-leaks.ts'
+import type { RawClient } from './testing/raw-client.ts'
+import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
 let h: Harness
-const checker = createLeakChecker(SEEDED_SECRETS)
 
 test.before(async () => {
   h = await startHarness({ holdSeconds: 20 })
@@ -48,55 +46,7 @@ test.after(async () => {
   await h?.stop()
 })
 
-const dba = () => h.te.identity('alice', ['dba'], 'human')
-
-/** An agent's session through the gateway, byte-exact. */
-const session = async () => RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
-
-/** Approves, as a dba would, every approval request that appears until `done` settles. */
-function approving<T>(done: Promise<T>): Promise<T> {
-  let settled = false
-  void done.finally(() => (settled = true)).catch(() => undefined)
-  void (async () => {
-    while (!settled) {
-      for (const r of await h.te.approvals.list({ status: 'pending' })) await h.te.approvals.approve(r.id, dba()).catch(() => undefined)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  })()
-  return done
-}
-
-interface Outcome {
-  types: string
-  rows: (string | null)[][]
-  errors: string[]
-  leaks: string[]
-  /** Notification payloads received. */
-  notifications: string[]
-}
-
-/** What the client received from `frames`: rows, error codes and messages, notification payloads, leaks. */
-function outcomeOf(frames: ReturnType<RawClient['take']>): Outcome {
-  const received = receivedFromBytes(Buffer.concat(frames.map((f) => f.raw)))
-  return {
-    types: frames.map((f) => f.type).join(''),
-    rows: received.results.flatMap((r) => r.rows.map((row) => row.map((v) => (v === null ? null : String(v))))),
-    errors: errorsOf(frames).map((e) => `${e.code}: ${e.message}`),
-    leaks: checker.scan(received).map((l) => `${l.column} via ${l.via}`),
-    notifications: frames.filter((f) => f.type === 'A').map((f) => {
-      const p = f.payload.subarray(4)
-      const channelEnd = p.indexOf(0)
-      return p.subarray(channelEnd + 1, p.indexOf(0, channelEnd + 1)).toString('utf8')
-    }),
-  }
-}
-
-/** Sends one simple Query (approving it if held) and returns what came back up to ReadyForQuery. */
-async function query(c: RawClient, sql: string): Promise<Outcome> {
-  c.take()
-  c.send(m.query(sql))
-  return outcomeOf(await approving(c.readyCount(1, 30_000)).then(() => c.take()))
-}
+const { session, query } = attackSessions(() => h)
 
 // ---- generated columns ----
 
