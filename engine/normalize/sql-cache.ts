@@ -1,6 +1,6 @@
 // Reuses the normalized form of a SQL text while it is provably what normalizing again would give. The
 // normalizer is a deterministic function of the text, the target's kind and name, and what it reads from its
-// context: `prepared` (EXECUTE), `catalog.relation(schema, name)` (stars, views, lineage) and
+// context: `prepared` (EXECUTE), `catalog.relation(schema, name, lookup)` (stars, views, lineage) and
 // `catalog.functionSchema(name)` (built-in names shadowed). So an entry keeps
 // the reads it made: an entry whose normalization read `prepared` is never kept (it depends on the session's
 // prepared statements), and an entry is used only with the same catalog object, after asking that catalog
@@ -14,13 +14,13 @@ import { deepFreeze } from '../deep-freeze.ts'
 import type { Target } from '../types.ts'
 import type { Normalized, RawRequest } from './index.ts'
 import { KeyedLru } from '../keyed-lru.ts'
-import type { CatalogRelation, SchemaCatalog, SqlContext } from './sql/index.ts'
+import type { CatalogRelation, RelationLookup, SchemaCatalog, SqlContext } from './sql/index.ts'
 import { instantiate, integerLiterals, LiteralWatch, templateKey } from './sql-template.ts'
 
 type SqlRequest = Extract<RawRequest, { kind: 'sql' }>
 
 type Read =
-  | { schema: string | null; name: string; found: CatalogRelation | undefined }
+  | { schema: string | null; name: string; lookup: RelationLookup | undefined; found: CatalogRelation | undefined }
   | { function: string; schema: string | undefined }
 
 interface Entry {
@@ -91,9 +91,9 @@ export class SqlNormalizeCache {
         return request.prepared
       },
       catalog: catalog && {
-        relation(schema, name) {
-          const found = catalog.relation(schema, name)
-          reads.push({ schema, name, found })
+        relation(schema, name, lookup) {
+          const found = catalog.relation(schema, name, lookup)
+          reads.push({ schema, name, lookup, found })
           return found
         },
         ...(catalog.functionSchema && {
@@ -138,7 +138,7 @@ export class SqlNormalizeCache {
     let same = true
     // All of them are asked, even after a difference: the caller's catalog records what the text depends on.
     for (const r of entry.reads) {
-      if ('function' in r ? catalog!.functionSchema?.(r.function) !== r.schema : catalog!.relation(r.schema, r.name) !== r.found) same = false
+      if ('function' in r ? catalog!.functionSchema?.(r.function) !== r.schema : catalog!.relation(r.schema, r.name, r.lookup) !== r.found) same = false
     }
     return same
   }

@@ -11,6 +11,12 @@ export interface CachedRelation {
   temp: boolean
   /** attnum → column name. */
   byAttnum: Map<number, string>
+  /**
+   * A table PostgreSQL (up to 15) lets an ON SELECT rule named _RETURN turn into a view, keeping its OID: a plain
+   * table with no index, trigger, child table or row security (and no rows). Its kind is trusted no longer than a
+   * view's definition (catalog.ts).
+   */
+  convertible: boolean
 }
 
 /** A relation name as a statement writes it; schema null when unqualified. */
@@ -24,9 +30,14 @@ const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', 
 const RELATIONS_SQL =
   'SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, a.attnum, a.attname, ' +
   "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
-  'THEN pg_catalog.pg_get_viewdef(c.oid) END, c.relrowsecurity ' +
+  'THEN pg_catalog.pg_get_viewdef(c.oid) END, c.relrowsecurity, ' +
+  "CASE WHEN a.attgenerated <> '' THEN COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') END, " +
+  "c.relkind = 'r' AND NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass OR c.relrowsecurity), " +
+  "EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') " +
+  'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 64) <> 0) ' +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
+  'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
   "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND "
 
 const ORDER = ' ORDER BY c.oid, a.attnum'
@@ -65,18 +76,23 @@ function kindOf(schema: string | null | undefined, relkind: string | null | unde
 export function relationsOf(rows: (string | null)[][], complete = true): CachedRelation[] {
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity] of rows) {
+  const yes = (v: string | null | undefined) => v === 't' || v === (true as unknown)
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
-      if (rowSecurity === 't' || rowSecurity === (true as unknown)) relation.row_security = true
-      current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map() }
+      if (yes(rowSecurity)) relation.row_security = true
+      if (yes(writeRules)) relation.write_rules = true
+      const system = schema === 'pg_catalog' || schema === 'information_schema'
+      current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map(), convertible: yes(convertible) && !system }
       out.push(current)
     }
     if (definition !== null && definition !== undefined) current.relation.definition = definition
     if (attnum !== null && attnum !== undefined) {
       current.byAttnum.set(Number(attnum), attname ?? '')
       current.relation.columns.push(attname ?? '')
+      // A generated column whose expression could not be read comes as '': lineage cannot follow it.
+      if (generated !== undefined && generated !== null) (current.relation.generated ??= {})[attname ?? ''] = generated
     }
   }
   if (!complete) out.pop()

@@ -137,6 +137,25 @@ test('a view is looked up again once VIEW_FRESH_MS old, and not known at all whe
   }
 })
 
+test('a table that could be turned into a view, and any relation asked for its current word, are looked up again once VIEW_FRESH_MS old', async () => {
+  let now = 1_000_000
+  const catalog = new Catalog(connector, 5_000, () => now)
+  await cluster.query(`CREATE TABLE scratchpad (id int, note text, shout text GENERATED ALWAYS AS (upper(note)) STORED);
+    CREATE RULE scratch_ins AS ON INSERT TO scratchpad DO INSTEAD NOTHING`)
+  try {
+    await catalog.warm()
+    const pad = catalog.relation(null, 'scratchpad')
+    assert.equal([pad?.generated, pad?.write_rules], [{ shout: 'upper(note)' }, true], 'generated expressions and write rules are read')
+    assert.equal([catalog.relation(null, 'users')?.generated, catalog.relation(null, 'users')?.write_rules], [undefined, undefined])
+    now += VIEW_FRESH_MS
+    const due = catalog.watch(() => [catalog.relation(null, 'scratchpad'), catalog.relation(null, 'users'), catalog.relation(null, 'orders', { current: true })])
+    assert.equal(due.misses, [{ schema: null, name: 'scratchpad' }, { schema: null, name: 'orders' }], 'users has a primary key: it cannot be turned into a view')
+  } finally {
+    await cluster.query('DROP TABLE scratchpad')
+    catalog.close()
+  }
+})
+
 test('loadOids replaces what was cached with what the server says now; the version moves', async () => {
   const catalog = new Catalog(connector)
   await catalog.warm()

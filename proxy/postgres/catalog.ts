@@ -6,7 +6,7 @@
 // transaction open can wait behind it on servers that run one query at a time (the embedded PGlite demo), so the
 // common case must not need one. Misses load on demand, in bounded time; DDL through the gateway drops it, and
 // a result whose columns disagree with it refreshes the relations involved (see result-columns.ts).
-import type { CatalogRelation, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
+import type { CatalogRelation, RelationLookup, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Backend } from './backend.ts'
 import { SHADOWING_FUNCTIONS_SQL, ShadowingFunctions } from './catalog-functions.ts'
 import { allRelationsSql, type CachedRelation, relationsByNameSql, relationsByOidSql, relationsOf, type RelationName } from './catalog-sql.ts'
@@ -51,6 +51,9 @@ export const VIEW_FRESH_MS = 1_000
 export const STORED_FRESH_MS = 1_000
 /** Past this age (lookups failing) a view is not known at all: its columns have unknown lineage. */
 const VIEW_TRUST_MS = 10_000
+// A table that could have been turned into a view unseen (catalog-sql.ts `convertible`) is held to the same times: a
+// table with an ON SELECT rule named _RETURN becomes a view with the same OID and columns, so no result disagrees
+// with the cache; the server then reads the view's query. Tables with a primary key (an index) cannot be.
 const VIEW_KINDS = new Set<CatalogRelation['kind']>(['view', 'materialized_view'])
 
 const nameKey = (schema: string, name: string) => `${schema}\u0000${name}`
@@ -102,11 +105,12 @@ export class Catalog implements SchemaCatalog {
 
   /**
    * A relation as the server would resolve the name with the default search_path: a temporary relation of that
-   * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public.
+   * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public. Asked for
+   * the `current` word (a write with RETURNING: rules), any relation is held to a view's times.
    */
-  relation(schema: string | null, name: string): CatalogRelation | undefined {
+  relation(schema: string | null, name: string, lookup?: RelationLookup): CatalogRelation | undefined {
     const resolved = this.resolve(schema, name)
-    const age = resolved ? this.viewAge(resolved) : 0
+    const age = resolved ? (lookup?.current ? this.now() - (this.loadedAt.get(resolved) ?? -Infinity) : this.definitionAge(resolved)) : 0
     // A view is looked up again before a statement naming it is judged once its definition is VIEW_FRESH_MS old,
     // and is not known at all past VIEW_TRUST_MS (lookups failing: unknown lineage, fail closed).
     const found = age >= VIEW_TRUST_MS ? undefined : resolved
@@ -132,9 +136,9 @@ export class Catalog implements SchemaCatalog {
     return false
   }
 
-  /** How long ago a view's definition was loaded; 0 for other relations. */
-  private viewAge(r: CachedRelation): number {
-    return VIEW_KINDS.has(r.relation.kind) ? this.now() - (this.loadedAt.get(r) ?? -Infinity) : 0
+  /** How long ago a view's definition (or a convertible table's kind) was loaded; 0 for other relations. */
+  private definitionAge(r: CachedRelation): number {
+    return VIEW_KINDS.has(r.relation.kind) || r.convertible ? this.now() - (this.loadedAt.get(r) ?? -Infinity) : 0
   }
 
   private resolve(schema: string | null, name: string): CachedRelation | undefined {
@@ -207,7 +211,7 @@ export class Catalog implements SchemaCatalog {
       const at = this.now()
       for (const n of wanted) {
         const r = this.resolve(n.schema, n.name)
-        if (!r || this.viewAge(r) >= VIEW_FRESH_MS) this.absent.set(JSON.stringify([n.schema, n.name]), at)
+        if (!r || this.definitionAge(r) >= VIEW_FRESH_MS) this.absent.set(JSON.stringify([n.schema, n.name]), at)
       }
     }
   }

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compileRules } from '../../engine/obligations/mask/index.ts'
+import { compileRules, jsonMasker } from '../../engine/obligations/mask/index.ts'
 import { decodeFields, encodeFields, type FieldMap } from './messages/error-response.ts'
 import { decodeNotificationResponse, encodeNotificationResponse } from './messages/notification-response.ts'
 import { type Detection, screenNotice, screenNotification } from './message-screen.ts'
@@ -45,11 +45,32 @@ test('a text too large to scan is replaced whole', () => {
   assert.is(out.get('M'), '[redacted]')
 })
 
-test('notification payloads and channels are scanned', () => {
-  const raw = encodeNotificationResponse({ processId: 7, channel: 'jobs', payload: 'mail ada@example.com card 4242 4242 4242 4242' }).subarray(5)
-  assert.equal(decodeNotificationResponse(screenNotification(raw, detection)!.subarray(5)), { processId: 7, channel: 'jobs', payload: 'mail [email] card [card]' })
-  assert.is(screenNotification(encodeNotificationResponse({ processId: 7, channel: 'jobs', payload: 'done' }).subarray(5), detection), undefined)
-  assert.is(screenNotification(raw, undefined), undefined)
+const notify = (payload: string, channel = 'jobs') => encodeNotificationResponse({ processId: 7, channel, payload }).subarray(5)
+const payloadAfter = (raw: Buffer | undefined) => (raw === undefined ? undefined : decodeNotificationResponse(raw.subarray(5)).payload)
+
+test('where only content masking applies, notification payloads and channels are scanned', () => {
+  const raw = notify('mail ada@example.com card 4242 4242 4242 4242')
+  assert.equal(decodeNotificationResponse(screenNotification(raw, { detection })!.subarray(5)), { processId: 7, channel: 'jobs', payload: 'mail [email] card [card]' })
+  assert.is(screenNotification(notify('done'), { detection }), undefined)
+  assert.is(payloadAfter(screenNotification(notify('done', 'ada@example.com'), { detection })), 'done')
+  assert.is(screenNotification(raw, {}), undefined)
+})
+
+test('where column masking applies, a payload is kept only as a JSON object, masked by its keys as columns', () => {
+  const masks = [{ column: '*password*' }, { column: 'email', strategy: 'partial' as const }, { detector: 'all' }]
+  const json = jsonMasker(masks, new Uint8Array(32).fill(1))
+  const row = JSON.stringify({ id: 2, label: 'analytics', password: 'Tangerine!Vortex#7782', email: 'ada@example.com', note: 'call grace@example.com' })
+  assert.equal(JSON.parse(payloadAfter(screenNotification(notify(row), { detection, json }))!), {
+    id: 2, label: 'analytics', password: '[redacted]', email: '***********.com', note: 'call [email]',
+  })
+  assert.is(screenNotification(notify('{"id": 3, "status": "paid"}'), { detection, json }), undefined, 'nothing to mask: as received')
+  assert.is(screenNotification(notify(''), { detection, json }), undefined)
+  // Not an object: nothing names the value.
+  for (const payload of ['Tangerine!Vortex#7782', '536228147', '"Tangerine"', '["Tangerine!Vortex#7782"]', 'null', '{"a": ']) {
+    assert.is(payloadAfter(screenNotification(notify(payload), { detection, json })), '[redacted]', payload)
+  }
+  // Sent while the statement running reads masked columns: replaced whatever its shape.
+  assert.is(payloadAfter(screenNotification(notify('{"id": 3}'), { detection, json, withhold: true })), '[redacted]')
 })
 
 test.run()

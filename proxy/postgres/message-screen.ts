@@ -5,10 +5,13 @@
 //   its texts (message, detail, hint, context, internal query) are replaced by a gateway message saying why;
 // - otherwise, wherever content masking applies, detectors scan every text field of ErrorResponse,
 //   NoticeResponse and NotificationResponse (also outside statements, e.g. a notice from another backend).
+// Where column masking applies, a NOTIFY payload is also held to its own rule (screenNotification): it comes from
+// another session or a trigger, not from a column the gateway can name.
 // A text longer than MAX_MASKED_CHARS is replaced whole (bounded work, as for rows).
 import {
   type DetectorName,
   type DetectorStrategies,
+  type JsonMasker,
   MAX_MASKED_CHARS,
   maskDetected,
   REDACTED,
@@ -72,12 +75,44 @@ export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: readonly 
   return changed ? encodeFields(kind, fields) : undefined
 }
 
-/** A NotificationResponse payload with its channel and payload scanned; undefined when unchanged. */
-export function screenNotification(payload: Buffer, detection: Detection | undefined): Buffer | undefined {
-  if (!detection?.detectors.length) return undefined
+/** How to screen a NotificationResponse. */
+export interface NotificationScreen {
+  detection?: Detection
+  /**
+   * Column masking applies (the masks' column rules, compiled): a payload's origin is unknown (another session, a
+   * trigger), so it is kept only as a JSON object, whose keys name its values as columns name theirs (a change feed's
+   * row_to_json(NEW)); values under a key a column rule matches are masked, and the detectors scan the rest. Any
+   * other payload is replaced whole.
+   */
+  json?: JsonMasker
+  /** The statement running now reads masked columns: a payload it sent may hold them under any name; replaced whole. */
+  withhold?: boolean
+}
+
+function screenPayload(text: string, s: NotificationScreen): string | undefined {
+  if (!s.json) return s.detection ? scan(text, s.detection) : undefined
+  if (text === '') return undefined
+  if (s.withhold || text.length > MAX_MASKED_CHARS) return REDACTED
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch {
+    return REDACTED
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return REDACTED
+  const out = s.json.mask(doc)
+  return out.masked ? JSON.stringify(out.doc) : undefined
+}
+
+/**
+ * A NotificationResponse payload with its channel (detectors) and payload screened; undefined when unchanged.
+ * @see https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-NOTIFICATIONRESPONSE
+ */
+export function screenNotification(payload: Buffer, s: NotificationScreen): Buffer | undefined {
+  if (!s.json && !s.detection?.detectors.length) return undefined
   const m = decodeNotificationResponse(payload)
-  const channel = scan(m.channel, detection)
-  const text = scan(m.payload, detection)
+  const channel = s.detection?.detectors.length ? scan(m.channel, s.detection) : undefined
+  const text = screenPayload(m.payload, s)
   if (channel === undefined && text === undefined) return undefined
   return encodeNotificationResponse({ processId: m.processId, channel: channel ?? m.channel, payload: text ?? m.payload })
 }

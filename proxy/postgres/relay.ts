@@ -89,9 +89,12 @@ export class Relay {
   onFailure: (err: Error) => void = () => {}
 
   private readonly results: ResultRelay
-  /** Detector obligations of this session's statements so far: server texts outside any statement are scanned by them. */
-  private contentMasks: MaskObligation[] = []
-  private readonly contentKeys = new Set<string>()
+  /**
+   * Detector and column obligations of this session's statements so far: server texts outside any statement are
+   * screened by them (a notification from another session is held to the column rules: message-screen.ts).
+   */
+  private sessionMasks: MaskObligation[] = []
+  private readonly sessionMaskKeys = new Set<string>()
   /**
    * Runs that declared a WITH HOLD cursor whose transaction has not ended: its commit runs the cursor's query
    * to the end, so whatever the server says until then may carry the values that query reads.
@@ -125,7 +128,7 @@ export class Relay {
   /** Queues what was just sent upstream. Returns false when the server will skip it (it is dropped here too). */
   push(entry: Entry): boolean {
     this.pushed++
-    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteContentMasks(entry.run.masks)
+    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteSessionMasks(entry.run.masks)
     if (entry.kind === 'query' || entry.kind === 'execute') this.ranSinceSync = true
     this.openSinceSync = entry.kind !== 'sync' && entry.kind !== 'query'
     if (entry.kind === 'sync') this.serverSkipping = this.ranSinceSync = false
@@ -206,13 +209,14 @@ export class Relay {
     this.hooks.client.write(encodeErrorResponse(e.fields))
   }
 
-  private noteContentMasks(masks: MaskObligation[]): void {
+  private noteSessionMasks(masks: MaskObligation[]): void {
     for (const m of masks) {
-      if (m.detector === undefined) continue
-      const key = JSON.stringify([m.detector, m.strategy])
-      if (this.contentKeys.has(key)) continue
-      this.contentKeys.add(key)
-      this.contentMasks = [...this.contentMasks, { detector: m.detector, ...(m.strategy ? { strategy: m.strategy } : {}) }]
+      if (m.detector === undefined && m.column === undefined) continue
+      const key = JSON.stringify([m.detector, m.column, m.strategy])
+      if (this.sessionMaskKeys.has(key)) continue
+      this.sessionMaskKeys.add(key)
+      const mask = m.detector !== undefined ? { detector: m.detector } : { column: m.column }
+      this.sessionMasks = [...this.sessionMasks, { ...mask, ...(m.strategy ? { strategy: m.strategy } : {}) }]
     }
   }
 
@@ -220,7 +224,7 @@ export class Relay {
   private screen(f: Frame): Frame {
     const head = this.queue[0]
     const run = head?.kind === 'query' || head?.kind === 'execute' ? head.run : head?.kind === 'describe' ? head.forRun : undefined
-    const raw = this.hooks.masker.screen(f, run, this.contentMasks, this.held)
+    const raw = this.hooks.masker.screen(f, run, this.sessionMasks, this.held)
     return raw ? { type: f.type, payload: raw.subarray(5), raw } : f
   }
 

@@ -122,7 +122,17 @@ export function resultColumns(fields: FieldDescription[], outputs: SqlOutput[] |
   if (!outputs) {
     return { columns: fields.map((f) => ({ name: f.name, lineage: 'unknown', sources: [], reason: 'the statement has no column lineage' })) }
   }
-  const perField = align(fields, outputs)
+  let perField: SqlOutput[]
+  try {
+    perField = align(fields, outputs)
+  } catch (err) {
+    // A star expanded from a cache older than the server (a column added or dropped directly on it): the count
+    // differs. The relations the server names are reloaded, so the next statement is judged with their columns;
+    // this result still cannot be matched.
+    const load = [...new Set(fields.map((f) => f.tableOid).filter((oid) => oid !== 0))]
+    if (!final && load.length) return { load }
+    throw err
+  }
   const found = fields.map((f) => serverSource(f, lookup))
   if (!final) {
     const load = new Set<number>()

@@ -1,7 +1,7 @@
 // Which statement a result belongs to, and what it reads. A simple Query's n-th RowDescription set belongs to its
 // n-th top-level statement (one CommandComplete each); an extended Execute runs its one statement; EXECUTE runs
 // the prepared statement the normalizer resolved under it; FETCH returns rows of the cursor its DECLARE defined.
-import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
+import { type CatalogRelation, normalizePostgres } from '../../engine/normalize/sql/index.ts'
 import { type ColumnRule, ruleMatches, type SourceColumn } from '../../engine/obligations/mask/index.ts'
 import type { Judgement } from '../../engine/gateway.ts'
 import type { SqlOutput, SqlStatement } from '../../engine/types.ts'
@@ -87,6 +87,29 @@ function splitName(full: string): [string | null, string] {
   return dot < 0 ? [null, full] : [full.slice(0, dot), full.slice(dot + 1)]
 }
 
+/** Views followed this deep to the tables a write through them changes. */
+const MAX_VIEW_DEPTH = 8
+
+/**
+ * The relations a write to `table` changes rows of: the table itself, or for a view, the relations its definition
+ * reads, followed through views in turn. A write error through a view repeats the base table's row ("Failing row
+ * contains (…)" of a WITH CHECK OPTION violation), not the view's. Undefined when a view cannot be followed.
+ */
+function writtenRelations(table: string, relation: (schema: string | null, name: string) => CatalogRelation | undefined, depth = 0): string[] | undefined {
+  const r = relation(...splitName(table))
+  if (!r || (r.kind !== 'view' && r.kind !== 'materialized_view')) return [table]
+  if (r.definition === undefined || depth >= MAX_VIEW_DEPTH) return undefined
+  const read = normalizePostgres(r.definition, { catalog: { relation } })
+  if (read.sql.parse_error !== undefined) return undefined
+  const out = [table]
+  for (const t of read.sql.statements.flatMap((s) => s.tables)) {
+    const under = writtenRelations(t.full_name, relation, depth + 1)
+    if (!under) return undefined
+    out.push(...under)
+  }
+  return out
+}
+
 /**
  * The masked columns a judged statement reads in any way (result columns, predicates, any column reference,
  * stars, every column of a table it writes), by name; values of unknown origin count as masked. Empty when no column rule applies to it.
@@ -122,11 +145,14 @@ export function maskedReferences(
     }
     // A write error repeats the table's row or key ("Failing row contains (…)", "Key (…)=(…) already exists"),
     // masked columns included, though the statement names none of them: every column of a written table counts
-    // as read. A relation the statement itself creates holds no rows yet.
+    // as read, and through a view, every column of the tables under it. A relation the statement itself creates
+    // holds no rows yet.
     for (const t of s.tables) {
       if (t.access !== 'write') continue
       if (CREATES.has(s.type) && !relation(...splitName(t.full_name))) continue
-      star(t.full_name)
+      const written = writtenRelations(t.full_name, relation)
+      if (written) for (const w of written) star(w)
+      else found.add(`${t.full_name}.* (a view whose base tables are not known)`)
     }
     for (const p of s.predicates ?? []) check(p)
     for (const o of s.outputs ?? []) {

@@ -1,10 +1,11 @@
 // The relay's masker for one session: result plans from the target's shared planner, rows masked with the
-// gateway's key, and server texts (errors, notices, notifications) screened for the statement they arrive during.
-import { compileRules } from '../../engine/obligations/mask/index.ts'
+// gateway's key, and server texts (errors, notices, notifications) screened for the statement they arrive during
+// (message-screen.ts), or, outside statements, for the masks of the session's statements so far.
+import { compileRules, type JsonMasker, jsonMasker } from '../../engine/obligations/mask/index.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import type { Frame } from './framing.ts'
 import { maskDataRow, type ResultPlanner } from './masker.ts'
-import { type Detection, screenNotice, screenNotification } from './message-screen.ts'
+import { type Detection, type NotificationScreen, screenNotice, screenNotification } from './message-screen.ts'
 import type { StatementRun } from './pending.ts'
 import type { ResultMasker } from './relay.ts'
 import { maskedReferences } from './result-statement.ts'
@@ -30,21 +31,45 @@ function runScreen(run: StatementRun, planner: ResultPlanner, key: Uint8Array): 
   return screen
 }
 
+/** A JSON masker for notification payloads where `masks` have column rules (message-screen.ts); undefined otherwise. */
+function payloadMaskerOf(masks: MaskObligation[], key: Uint8Array): JsonMasker | undefined {
+  return compileRules(masks).columns.length ? jsonMasker(masks, key) : undefined
+}
+
 export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMasker {
   let sessionKey: MaskObligation[] | undefined
   let sessionDetection: Detection | undefined
   const session = (masks: MaskObligation[]) => {
     if (masks !== sessionKey) {
       sessionKey = masks
-      sessionDetection = detectionOf(masks, key)
+      // The detectors only: a column rule the masker cannot apply fails its own statement, not every later text.
+      sessionDetection = detectionOf(masks.filter((m) => m.detector !== undefined), key)
     }
     return sessionDetection
+  }
+  // The last masks a payload masker was compiled for (a run's, or the session's), and that masker.
+  let payloadKey: MaskObligation[] | undefined
+  let payloadMasker: JsonMasker | undefined | 'unreadable'
+  const notification = (run: StatementRun | undefined, sessionMasks: MaskObligation[]): NotificationScreen => {
+    const masks = run?.masks.length ? run.masks : sessionMasks
+    if (masks !== payloadKey) {
+      payloadKey = masks
+      try {
+        payloadMasker = payloadMaskerOf(masks, key)
+      } catch {
+        payloadMasker = 'unreadable'
+      }
+    }
+    // Obligations that cannot be read cannot say what is safe to show: every payload is withheld.
+    if (payloadMasker === 'unreadable') return { withhold: true, json: jsonMasker([], key) }
+    const screen = run?.masks.length ? runScreen(run, planner, key) : undefined
+    return { detection: screen?.detection ?? session(sessionMasks), json: payloadMasker, withhold: (screen?.masked.length ?? 0) > 0 }
   }
   return {
     plan: (fields, obligations, outputs) => planner.plan(fields, obligations, outputs),
     row: (payload, plan, encoding) => maskDataRow(payload, plan, key, encoding),
     screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[], held: readonly StatementRun[] = []) {
-      if (f.type === 'A') return screenNotification(f.payload, run?.masks.length ? runScreen(run, planner, key).detection ?? session(sessionMasks) : session(sessionMasks))
+      if (f.type === 'A') return screenNotification(f.payload, notification(run, sessionMasks))
       const kind = f.type === 'E' ? 'E' : 'N'
       const s = run?.masks.length ? runScreen(run, planner, key) : undefined
       // A held cursor's query may be running now (at commit): its masked columns count as read here too.

@@ -38,8 +38,27 @@ export interface CatalogRelation {
   columns: string[]
   /** For a view: its definition (pg_get_viewdef), to follow lineage through it. */
   definition?: string
+  /**
+   * For a table: its generated columns' expressions (pg_get_expr of pg_attrdef.adbin), by column name. A stored
+   * generated column holds a value computed from other columns of its row: its lineage is theirs.
+   */
+  generated?: Record<string, string>
   /** Row-level security is enabled: reading it runs its policies' expressions (which may call functions). */
   row_security?: true
+  /**
+   * The server rewrites writes to it: a rule on INSERT, UPDATE or DELETE, or an INSTEAD OF trigger. What a write's
+   * RETURNING gives back is then whatever the rule or trigger makes it, not the row written.
+   */
+  write_rules?: true
+}
+
+/** How a relation is asked for. */
+export interface RelationLookup {
+  /**
+   * The answer must be the server's current word, not one cached for long: the relation is written with RETURNING,
+   * and a rule added on the server since it was cached would change what comes back.
+   */
+  current?: boolean
 }
 
 /**
@@ -47,7 +66,7 @@ export interface CatalogRelation {
  * server would for an unqualified name (search_path). Undefined: the catalog does not know the relation.
  */
 export interface SchemaCatalog {
-  relation(schema: string | null, name: string): CatalogRelation | undefined
+  relation(schema: string | null, name: string, lookup?: RelationLookup): CatalogRelation | undefined
   /**
    * The schema of a function outside pg_catalog named like the built-in `name`, which an unqualified call may run
    * instead of the built-in (the server picks the best match of argument types, whatever the schema order);

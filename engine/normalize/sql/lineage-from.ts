@@ -8,6 +8,7 @@ import { MAX_VIEW_DEPTH, QueryWalker, rename } from './lineage-query.ts'
 import { expand, type Item, type JoinItem, LineageScope, type Rel } from './lineage-scope.ts'
 import { Acc, type Col, type Lin, plain, union, unknown } from './lineage-value.ts'
 import { parsePostgres } from './parse.ts'
+import { collectRefs } from './walk.ts'
 
 /**
  * Functions in FROM that compute their rows only from their arguments (pg_catalog set-returning
@@ -56,11 +57,21 @@ function aliasNames(alias: PgObject | undefined): string[] {
   return name === undefined ? [] : [name]
 }
 
-/** The target of INSERT / UPDATE / DELETE / MERGE, also named by RETURNING's old and new (and `extra`). */
-export function targetRelation(w: QueryWalker, value: unknown, extra: string[]): Rel {
+/**
+ * The target of INSERT / UPDATE / DELETE / MERGE, also named by RETURNING's old and new (and `extra`). With
+ * `returning`, the catalog is asked for its current word: a rule (or INSTEAD OF trigger) rewriting writes to the
+ * relation makes what RETURNING gives back unknown, whatever columns it names.
+ */
+export function targetRelation(w: QueryWalker, value: unknown, extra: string[], returning = false): Rel {
   const rel = bodyOf(value, 'RangeVar') ?? {}
   const out = base(w, rel)
   out.names.push('old', 'new', ...extra)
+  const found = returning ? w.schema?.relation(str(rel.schemaname) ?? null, str(rel.relname) ?? '', { current: true }) : undefined
+  if (found?.write_rules) {
+    const reason = `writes to ${out.table} are rewritten on the server (a rule or INSTEAD OF trigger), so what RETURNING gives back cannot be traced`
+    if (out.columns) out.columns = out.columns.map((c) => ({ name: c.name, lin: unknown(reason) }))
+    out.rewritten = reason
+  }
   return out
 }
 
@@ -99,8 +110,27 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   let columns: Col[]
   if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) columns = viewColumns(w, table, found.columns, found.definition)
   else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: unknown(`view ${table} has no definition in the catalog`) }))
-  else columns = found.columns.map((c) => ({ name: c, lin: plain(table, c) }))
+  else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? plain(table, c) : generatedLin(table, c, found.generated[c], found.columns) }))
   return { names: own, table, columns: rename(columns, aliases) }
+}
+
+/**
+ * A stored generated column: derived from the columns of its row that its expression names (the expression runs
+ * when the row is written, so reading it calls nothing). Unknown when the expression cannot be read.
+ */
+function generatedLin(table: string, column: string, expression: string, columns: readonly string[]): Lin {
+  const reason = `generated column ${table}.${column} could not be followed`
+  if (expression.trim() === '') return unknown(reason)
+  let refs: string[]
+  try {
+    const stmt = parsePostgres(`SELECT ${expression}`)
+    if (stmt.length !== 1) return unknown(reason)
+    refs = collectRefs(stmt[0]!.stmt).columns.map((c) => c.name)
+  } catch {
+    return unknown(reason)
+  }
+  if (refs.some((r) => !columns.includes(r))) return unknown(reason)
+  return { kind: 'derived', sources: [...new Set(refs)].map((c) => ({ table, column: c })), safe: false, functions: [] }
 }
 
 /** A view's columns: its definition's outputs, renamed to the catalog's column names. */

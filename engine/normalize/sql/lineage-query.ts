@@ -9,7 +9,7 @@ import { collect, exprLineage, type ExprContext } from './lineage-expr.ts'
 import { fromItems, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
 import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
-import { Acc, type Col, type Lin, union } from './lineage-value.ts'
+import { Acc, type Col, type Lin, union, unknown } from './lineage-value.ts'
 
 /** Views followed inside views beyond this are unknown rather than parsed again. */
 export const MAX_VIEW_DEPTH = 4
@@ -205,7 +205,7 @@ export class QueryWalker implements ExprContext {
     this.withClause(body.withClause, ctes)
     const source = body.selectStmt === undefined ? [] : this.query(body.selectStmt, ctes)
     const scope = new LineageScope(ctes)
-    const target = targetRelation(this, body.relation, ['excluded'])
+    const target = targetRelation(this, body.relation, ['excluded'], returns(body))
     const cols = list(body.cols).map((c) => str(bodyOf(c, 'ResTarget')?.name) ?? '')
     const names = cols.length > 0 ? cols : fullyKnown(target) ? (target.columns ?? []).map((c) => c.name) : []
     if (source.some((c) => c.lin.star === true) || (names.length === 0 && source.length > 0)) target.assignedAll = union(source.map((c) => c.lin))
@@ -216,33 +216,34 @@ export class QueryWalker implements ExprContext {
       this.assignments(conflict.targetList, target, scope)
       this.predicate([conflict.whereClause, conflict.infer], scope)
     }
-    return this.returning(body, scope)
+    return this.returning(body, scope, target)
   }
 
   private update(body: PgObject, outer: LineageScope): Col[] {
     const scope = new LineageScope(outer)
     this.withClause(body.withClause, scope)
-    const target = targetRelation(this, body.relation, [])
+    const target = targetRelation(this, body.relation, [], returns(body))
     scope.items.push(target)
     fromItems(this, body.fromClause, scope)
     this.assignments(body.targetList, target, scope)
     this.predicate(body.whereClause, scope)
-    return this.returning(body, scope)
+    return this.returning(body, scope, target)
   }
 
   private delete(body: PgObject, outer: LineageScope): Col[] {
     const scope = new LineageScope(outer)
     this.withClause(body.withClause, scope)
-    scope.items.push(targetRelation(this, body.relation, []))
+    const target = targetRelation(this, body.relation, [], returns(body))
+    scope.items.push(target)
     fromItems(this, body.usingClause, scope)
     this.predicate(body.whereClause, scope)
-    return this.returning(body, scope)
+    return this.returning(body, scope, target)
   }
 
   private merge(body: PgObject, outer: LineageScope): Col[] {
     const scope = new LineageScope(outer)
     this.withClause(body.withClause, scope)
-    const target = targetRelation(this, body.relation, [])
+    const target = targetRelation(this, body.relation, [], returns(body))
     scope.items.push(target)
     fromItems(this, [body.sourceRelation], scope)
     this.predicate(body.joinCondition, scope)
@@ -255,7 +256,7 @@ export class QueryWalker implements ExprContext {
       else this.assignments(when.targetList, target, scope)
     }
     if (inserted.length > 0) target.assignedAll = union([...(target.assignedAll ? [target.assignedAll] : []), ...inserted])
-    return this.returning(body, scope)
+    return this.returning(body, scope, target)
   }
 
   /** SET name = value (and SET (a, b) = (…)): RETURNING sees the new values. Values use the old row. */
@@ -270,10 +271,18 @@ export class QueryWalker implements ExprContext {
     for (const [name, lin] of pending) assign(target, name, lin)
   }
 
-  private returning(body: PgObject, scope: LineageScope): Col[] {
+  /** RETURNING's outputs; all unknown when the server rewrites writes to the target (its values are the rule's). */
+  private returning(body: PgObject, scope: LineageScope, target: Rel): Col[] {
     const clause = bodyOf(body.returningClause, 'ReturningClause')
-    return this.targets(clause ? clause.exprs : body.returningList, scope)
+    const cols = this.targets(clause ? clause.exprs : body.returningList, scope)
+    const reason = target.rewritten
+    return reason === undefined ? cols : cols.map((c) => ({ name: c.name, lin: { ...unknown(reason), ...(c.lin.star ? { star: true } : {}) } }))
   }
+}
+
+/** A write with RETURNING (a clause, or the list older trees give). */
+function returns(body: PgObject): boolean {
+  return body.returningClause !== undefined || list(body.returningList).length > 0
 }
 
 function assign(target: Rel, name: string, lin: Lin): void {

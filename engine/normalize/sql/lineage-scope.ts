@@ -15,6 +15,8 @@ export interface Rel {
   /** Assigned values of a write target (UPDATE SET, INSERT): RETURNING sees the new value. */
   assigned?: Map<string, Lin>
   assignedAll?: Lin
+  /** A write target the server rewrites (rules): why whatever RETURNING gives back is unknown. */
+  rewritten?: string
   /** The catalog was given and does not know this relation: a qualified name may be a function call. */
   missing?: boolean
 }

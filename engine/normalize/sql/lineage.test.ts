@@ -17,6 +17,11 @@ const RELATIONS: CatalogRelation[] = [
   { schema: 'public', name: 'user_mail', kind: 'view', columns: ['id', 'mail', 'who'], definition: 'SELECT id, lower(email), name FROM users' },
   { schema: 'public', name: 'mail_view', kind: 'view', columns: ['m'], definition: 'SELECT mail FROM user_mail' },
   { schema: 'public', name: 'opaque', kind: 'view', columns: ['a'] },
+  {
+    schema: 'public', name: 'accounts', kind: 'table', columns: ['id', 'password', 'hint', 'twice', 'odd'],
+    generated: { hint: "(id || ' / '::text) || password", twice: 'id * 2', odd: '' },
+  },
+  { schema: 'public', name: 'inbox', kind: 'table', columns: ['id', 'msg'], write_rules: true },
 ]
 
 const catalog: SchemaCatalog = {
@@ -171,6 +176,29 @@ test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT * FROM user_mail', withCatalog), ['id plain public.users.id', 'mail derived public.users.email fn=lower', 'who plain public.users.name'])
   assert.equal(outputs('SELECT m FROM mail_view', withCatalog), ['m derived public.users.email fn=lower'])
   assert.equal(outputs('SELECT a FROM opaque', withCatalog), ['a unknown'])
+})
+
+test('a stored generated column is derived from the columns its expression names; unreadable ones are unknown', () => {
+  assert.equal(outputs('SELECT hint, twice, odd FROM accounts', withCatalog), [
+    'hint derived public.accounts.id,public.accounts.password', 'twice derived public.accounts.id', 'odd unknown',
+  ])
+  assert.equal(outputs('SELECT a.hint AS h FROM accounts a', withCatalog), ['h derived public.accounts.id,public.accounts.password'])
+})
+
+test('RETURNING from a relation whose writes the server rewrites (rules) is unknown, and asks for the catalog\'s current word', () => {
+  const asked: string[] = []
+  const spy: SchemaCatalog = { relation: (schema, name, lookup) => (asked.push(`${name}${lookup?.current ? ' current' : ''}`), catalog.relation(schema, name)) }
+  for (const text of ["INSERT INTO inbox VALUES (1, 'x') RETURNING msg", "UPDATE inbox SET msg = 'x' RETURNING id, msg", 'DELETE FROM inbox RETURNING *', "UPDATE inbox SET msg = 'x' FROM users RETURNING users.name"]) {
+    const got = outputs(text, { catalog: spy })
+    assert.ok(got.length > 0 && got.every((o) => o.includes(' unknown')), `${text}: ${got.join('; ')}`)
+  }
+  assert.ok(asked.includes('inbox current'))
+  asked.length = 0
+  assert.equal(outputs("UPDATE users SET name = 'x' RETURNING id, name", { catalog: spy }), ['id plain public.users.id', 'name derived public.users.name'])
+  assert.equal(asked, ['users', 'users current'])
+  asked.length = 0
+  one("INSERT INTO inbox VALUES (1, 'x')", { catalog: spy })
+  assert.not.ok(asked.includes('inbox current'), 'without RETURNING nothing comes back: the cached word will do')
 })
 
 test('attribute notation with a catalog is a call of the function on the row', () => {

@@ -1,0 +1,70 @@
+// An agent's byte-exact session for the attack reviews: sends a simple Query (approving, as a dba would, any
+// approval request it raises) and reports what came back — rows, errors, notification payloads — and which
+// seeded secrets any of it gives back (leak-check.ts).
+import type { Frame } from '../framing.ts'
+import { decodeNotificationResponse } from '../messages/notification-response.ts'
+import type { Harness } from './harness.ts'
+import { createLeakChecker } from './leak-check.ts'
+import { errorsOf, RawClient, rawMessages as m } from './raw-client.ts'
+import { receivedFromBytes } from './received.ts'
+import { SEEDED_SECRETS } from './seed-leaks.ts'
+
+export interface Outcome {
+  /** Type letters of the frames, e.g. "TDCZ". */
+  types: string
+  rows: (string | null)[][]
+  /** `SQLSTATE: message` of each ErrorResponse. */
+  errors: string[]
+  /** Seeded secrets found in anything received (testing/seed-leaks.ts). */
+  leaks: string[]
+  /** Notification payloads received. */
+  notifications: string[]
+}
+
+const checker = createLeakChecker(SEEDED_SECRETS)
+
+/** What the client received in `frames`. */
+export function outcomeOf(frames: Frame[]): Outcome {
+  const received = receivedFromBytes(Buffer.concat(frames.map((f) => f.raw)))
+  return {
+    types: frames.map((f) => f.type).join(''),
+    rows: received.results.flatMap((r) => r.rows.map((row) => row.map((v) => (v === null ? null : String(v))))),
+    errors: errorsOf(frames).map((e) => `${e.code}: ${e.message}`),
+    leaks: checker.scan(received).map((l) => `${l.column} via ${l.via}`),
+    notifications: frames.filter((f) => f.type === 'A').map((f) => decodeNotificationResponse(f.payload).payload),
+  }
+}
+
+export interface AttackSessions {
+  /** An agent's session through the gateway, byte-exact. */
+  session(): Promise<RawClient>
+  /** Resolves with `done`, approving as a dba every approval request that appears meanwhile. */
+  approving<T>(done: Promise<T>): Promise<T>
+  /** Sends one simple Query (approved if held) and returns what came back up to ReadyForQuery. */
+  query(c: RawClient, sql: string): Promise<Outcome>
+}
+
+export function attackSessions(h: () => Harness): AttackSessions {
+  const dba = () => h().te.identity('alice', ['dba'], 'human')
+  const approving = <T>(done: Promise<T>): Promise<T> => {
+    let settled = false
+    void done.finally(() => (settled = true)).catch(() => undefined)
+    void (async () => {
+      while (!settled) {
+        for (const r of await h().te.approvals.list({ status: 'pending' })) await h().te.approvals.approve(r.id, dba()).catch(() => undefined)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    })()
+    return done
+  }
+  return {
+    session: async () => RawClient.session(h().port, { token: await h().agentToken(), database: 'prod-db' }),
+    approving,
+    async query(c, sql) {
+      c.take()
+      c.send(m.query(sql))
+      await approving(c.readyCount(1, 30_000))
+      return outcomeOf(c.take())
+    },
+  }
+}
