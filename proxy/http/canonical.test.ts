@@ -40,6 +40,19 @@ test('paths two parsers could read differently are refused', () => {
   assert.is(canonicalize('GET', '/a/b/', []).path, '/a/b/')
 })
 
+test('a Cloud Storage JSON API object name may hold %2F (gcloud sends its slashes so); nothing else may', () => {
+  assert.is(canonicalize('GET', '/storage/v1/b/bkt/o/dir%2Ffile.txt', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/dir%2Ffile.txt')
+  assert.is(canonicalize('GET', '/download/storage/v1/b/bkt/o/a%2fb', [], undefined, 'gcp').path, '/download/storage/v1/b/bkt/o/a%2fb')
+  assert.is(canonicalize('POST', '/storage/v1/b/bkt/o/a%2Fb/rewriteTo/b/other/o/c%2Fd', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/a%2Fb/rewriteTo/b/other/o/c%2Fd')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%2Fb', []), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%2Fb', [], undefined, 'kubernetes'), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1/b/b%2Fkt/o/a', [], undefined, 'gcp'), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1%2Fb/bkt/o/a', [], undefined, 'gcp'), 'encoded slash')
+  refused(() => canonicalize('GET', '/bkt/a%2Fb', [], undefined, 'gcp'), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%5Cb', [], undefined, 'gcp'), 'backslash')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a/../b', [], undefined, 'gcp'), 'dot segment')
+})
+
 test('duplicate query keys are refused, except the lists clients repeat on purpose', () => {
   refused(() => canonicalize('GET', '/x?dryRun=All&dryRun=', []), '"dryRun" is given more than once')
   refused(() => canonicalize('GET', '/x?a=1&%61=2', []), '"a" is given more than once')

@@ -28,11 +28,20 @@ const METHOD = /^[A-Z]{1,20}$/
 
 const ambiguous = (message: string) => new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${message}`)
 
-function checkPath(path: string): void {
+// Cloud Storage's JSON API names an object in one path segment, its slashes sent as %2F (gcloud and the client
+// libraries do: /storage/v1/b/B/o/dir%2Ffile, also under /download/, and so a copy's destination). Google and
+// fake-gcs-server split the path on `/` before decoding, as the normalizer does (rawSegments), so all three
+// read the encoded slash as part of the name; anywhere else it stays refused.
+const GCS_OBJECT_PATH = /^\/(?:download\/)?storage\/v1\/b\/[^/%]+\/o\//
+
+function checkPath(path: string, kind?: string): void {
   if (!path.startsWith('/')) throw ambiguous(`the path ${JSON.stringify(path.slice(0, 200))} does not start with /`)
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f-\uffff\\#]/.test(path)) throw ambiguous('the path holds spaces, control or non-ASCII characters, a backslash or a fragment; percent-encode them')
-  if (/%(2f|5c)/i.test(path)) throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
+  const object = kind === 'gcp' ? GCS_OBJECT_PATH.exec(path)?.[0].length : undefined
+  if (/%(2f|5c)/i.test(object === undefined ? path : path.slice(0, object)) || /%5c/i.test(path)) {
+    throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
+  }
   if (/%(?![0-9a-f]{2})/i.test(path)) throw ambiguous('the path holds a stray % that is not a percent-encoding')
   const segments = path.slice(1).split('/')
   segments.forEach((raw, i) => {
@@ -96,9 +105,9 @@ function sameAuthority(a: string, b: string): boolean {
 /**
  * Checks and splits a request. `target` is the origin-form request target to forward (reverse mode: the part
  * after /t/<name>); `authority` (forward mode) is the CONNECT authority the Host, an absolute URL and the SNI
- * must agree with.
+ * must agree with; `kind`, the target's kind, admits the encoded slashes its upstream reads as the normalizer does.
  */
-export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }): CanonicalRequest {
+export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }, kind?: string): CanonicalRequest {
   if (!METHOD.test(method)) throw ambiguous(`method ${JSON.stringify(method.slice(0, 30))} is not an upper-case token`)
   for (const name of OVERRIDES) {
     const values = headerValues(headers, name)
@@ -125,7 +134,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   const q = originForm.indexOf('?')
   const path = q < 0 ? originForm : originForm.slice(0, q)
   const query = q < 0 ? '' : originForm.slice(q + 1)
-  checkPath(path)
+  checkPath(path, kind)
   checkQuery(query)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined

@@ -195,7 +195,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       rest = route.rest
     }
     trace.target = target.name
-    const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined)
+    const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined, target.kind)
     const upstream = upstreamOf(target)
     const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
     const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)

@@ -1,0 +1,80 @@
+// Attacks on how the gateway and fake-gcs-server read one Cloud Storage request, by an agent holding a valid
+// token under the default policy: object names with slashes (encoded as gcloud sends them, or literal), and
+// batch requests (/batch/storage/v1: many calls in one multipart body, each run by the server as its own
+// request). `prod-gcp` is a production target; `stage-gcp` a staging one, where an agent's changes pass but
+// deletes are held and IAM / ACL changes are refused.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { peerBinaries, startFakeGcs, type StoragePeer } from './testing/peers.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+const BUCKET = 'warden-parse'
+const dir = mkdtempSync(join(tmpdir(), 'warden-parse-gcs-'))
+let gcs: StoragePeer
+let g: TestGateway
+let token: string
+
+test.before(async () => {
+  gcs = await startFakeGcs({ buckets: [BUCKET] })
+  const upstream = (name: string, environment: string, hosts: string[] = []) => ({
+    name, kind: 'gcp' as const, environment, labels: {},
+    upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer' as const, token_env: 'HELD_GCP' }, hosts },
+  })
+  g = await startTestGateway(() => [upstream('prod-gcp', 'production', ['storage.googleapis.com']), upstream('stage-gcp', 'staging')], { holdSeconds: 1, env: { HELD_GCP: 'gcp-held-token' } })
+  token = await g.agentToken()
+  writeFileSync(join(dir, 'agent-token'), token)
+})
+
+test.after(async () => {
+  await g?.close()
+  await gcs?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Straight to fake-gcs-server (it checks no credential). */
+function direct(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', gcs.caFile, '-w', '\n%{http_code}', ...(body === undefined ? [] : ['-H', 'content-type: text/plain', '--data-binary', body]), `${gcs.url}${path}`], (err, out) => {
+    if (err) return reject(err)
+    const lines = out.split('\n')
+    resolve({ status: Number(lines.pop()), text: lines.join('\n') })
+  }))
+}
+
+const put = (name: string, body: string) => direct('POST', `/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encodeURIComponent(name)}`, body)
+const exists = async (name: string) => (await direct('GET', `/storage/v1/b/${BUCKET}/o/${encodeURIComponent(name)}`)).status === 200
+
+/** Through the reverse route of `target` as the agent. */
+const agent = (target: string, path: string, init: RequestInit = {}) =>
+  fetch(`${g.reverse.url}/t/${target}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } })
+
+const gcloud = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const name of Object.keys(env)) if (/^(CLOUDSDK_|https?_proxy$|HTTPS?_PROXY$)/.test(name)) delete env[name]
+  Object.assign(env, {
+    HOME: dir, CLOUDSDK_CONFIG: join(dir, 'gcloud'), CLOUDSDK_CORE_DISABLE_PROMPTS: '1', CLOUDSDK_CORE_PROJECT: 'warden-test',
+    REQUESTS_CA_BUNDLE: g.ca.bundle, CURL_CA_BUNDLE: g.ca.bundle, SSL_CERT_FILE: g.ca.bundle,
+    HTTPS_PROXY: g.proxy.url.replace('http://', `http://agent:${token}@`),
+  })
+  execFile(peerBinaries(['gcloud']).gcloud!, [...args, '--access-token-file', join(dir, 'agent-token')], { env, timeout: 120_000 }, (err, stdout, stderr) =>
+    resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+})
+
+test('gcloud storage cat (HTTPS_PROXY) of an object whose name holds a slash (sent as %2F) is served, not refused as ambiguous', async () => {
+  await put('reports/2026/q1.txt', 'quarterly numbers')
+  const out = await gcloud(['storage', 'cat', `gs://${BUCKET}/reports/2026/q1.txt`])
+  assert.is(out.code, 0, out.stderr)
+  assert.is(out.stdout, 'quarterly numbers')
+})
+
+test('an object name with %2F is judged as that object: a delete of it is a delete (denied in production)', async () => {
+  await put('keep/me.txt', 'x')
+  const res = await agent('prod-gcp', `/storage/v1/b/${BUCKET}/o/keep%2Fme.txt`, { method: 'DELETE' })
+  assert.is(res.status, 403, await res.text())
+  assert.ok(await exists('keep/me.txt'))
+})
+
+test.run()
