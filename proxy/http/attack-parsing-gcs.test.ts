@@ -77,4 +77,13 @@ test('an object name with %2F is judged as that object: a delete of it is a dele
   assert.ok(await exists('keep/me.txt'))
 })
 
+test('a literal slash in a JSON API object path (the server reads the rest of the path as the name) is judged as a delete of that object', async () => {
+  await put('logs/app.log', 'x')
+  const res = await agent('stage-gcp', `/storage/v1/b/${BUCKET}/o/logs/app.log`, { method: 'DELETE' })
+  const text = await res.text()
+  assert.is(res.status, 403, text)
+  assert.match(text, 'storage.objects.delete')
+  assert.ok(await exists('logs/app.log'), 'the object is still there')
+})
+
 test.run()

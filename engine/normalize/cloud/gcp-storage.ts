@@ -25,24 +25,28 @@ function collection(req: CloudRequest, resourceType: string, resource: string): 
   return operation === 'list' || operation === 'create' ? storage(resourceType, operation, resource) : gcpUnknown('storage', resource)
 }
 
-function objectRequest(req: CloudRequest, bucket: string, object: string, rest: string[]): CloudCommand {
-  const resource = objectPath(bucket, object)
-  const [sub, ...tail] = rest
-  if (sub === undefined) {
-    const operation = restVerb(req.method, false)
-    return operation === 'unknown' ? gcpUnknown('storage', resource) : storage('objects', operation, resource)
+/**
+ * `segs`: the path after `/o/`. The server reads an object name as the rest of the path (fake-gcs-server routes
+ * `/o/{objectName:.+}`), so a literal slash is part of the name: only the sub-routes below end it. An ACL route
+ * is taken as one whatever the method (the stricter reading where the server would take `…/acl` as a name).
+ */
+function objectRequest(req: CloudRequest, bucket: string, segs: string[]): CloudCommand {
+  const name = (parts: string[]) => objectPath(bucket, parts.join('/'))
+  const n = segs.length
+  if (n >= 2 && segs[n - 1] === 'acl') return acl('objects', req.method, name(segs.slice(0, -1)))
+  if (n >= 3 && segs[n - 2] === 'acl') return acl('objects', req.method, name(segs.slice(0, -2)))
+  if (req.method === 'POST') {
+    if (n >= 2 && segs[n - 1] === 'compose') return storage('objects', 'compose', name(segs.slice(0, -1)))
+    // SOURCE/rewriteTo/b/BUCKET/o/DESTINATION: the write lands on the destination; the source is read.
+    const copy = segs.findIndex((s, i) => i > 0 && (s === 'rewriteTo' || s === 'copyTo') && segs[i + 1] === 'b' && segs[i + 3] === 'o' && i + 4 < n)
+    if (copy > 0) return storage('objects', segs[copy] === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(segs[copy + 2]!, segs.slice(copy + 4).join('/')))
   }
-  if (sub === 'acl') return acl('objects', req.method, resource)
-  if (sub === 'compose' && req.method === 'POST') return storage('objects', 'compose', resource)
-  if ((sub === 'rewriteTo' || sub === 'copyTo') && req.method === 'POST' && tail[0] === 'b' && tail[2] === 'o' && tail[3]) {
-    // The write lands on the destination; the source is read.
-    return storage('objects', sub === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(tail[1]!, tail[3]))
-  }
-  return gcpUnknown('storage', resource)
+  const operation = restVerb(req.method, false)
+  return operation === 'unknown' ? gcpUnknown('storage', name(segs)) : storage('objects', operation, name(segs))
 }
 
 function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
-  const [b, bucket, sub, object, ...rest] = segs
+  const [b, bucket, sub, object] = segs
   if (b === 'projects' && sub === 'hmacKeys') {
     const resource = segs.join('/')
     const operation = restVerb(req.method, object === undefined)
@@ -65,7 +69,7 @@ function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
     if (req.method === 'POST' && name) return storage('objects', 'create', objectPath(bucket, name))
     return collection(req, 'objects', `${resource}/objects`)
   }
-  if (sub === 'o' && object !== undefined) return objectRequest(req, bucket, object, rest)
+  if (sub === 'o' && object !== undefined) return objectRequest(req, bucket, segs.slice(3))
   return gcpUnknown('storage', segs.join('/'))
 }
 
