@@ -86,4 +86,35 @@ test('a literal slash in a JSON API object path (the server reads the rest of th
   assert.ok(await exists('logs/app.log'), 'the object is still there')
 })
 
+/** A /batch/storage/v1 body: each call an application/http part, as the client libraries write them. */
+function batchBody(boundary: string, calls: string[]): string {
+  return calls.map((call, i) => `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <call-${i}>\r\n\r\n${call}\r\n`).join('') + `--${boundary}--\r\n`
+}
+
+test('control: fake-gcs-server runs every call of a batch as its own request (an ACL write and a delete here)', async () => {
+  await put('batch/control.txt', 'x')
+  const body = batchBody('b1', [`DELETE /storage/v1/b/${BUCKET}/o/batch%2Fcontrol.txt HTTP/1.1\r\n\r\n`])
+  const res = await new Promise<string>((resolve, reject) => execFile('curl', ['-sS', '--cacert', gcs.caFile, '-H', 'content-type: multipart/mixed; boundary=b1', '--data-binary', body, `${gcs.url}/batch/storage/v1`], (err, out) => err ? reject(err) : resolve(out)))
+  assert.match(res, 'HTTP/1.1 200')
+  assert.not.ok(await exists('batch/control.txt'))
+})
+
+for (const target of ['stage-gcp', 'prod-gcp']) {
+  test(`${target}: a batch (many calls in one body, each run by the server) is refused before the upstream, not judged as one opaque call`, async () => {
+    await put('batch/victim.txt', 'x')
+    const acl = JSON.stringify({ entity: 'allUsers', role: 'READER' })
+    const body = batchBody('warden', [
+      `GET /storage/v1/b/${BUCKET}/o HTTP/1.1\r\n\r\n`,
+      `POST /storage/v1/b/${BUCKET}/acl HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${acl.length}\r\n\r\n${acl}`,
+      `DELETE /storage/v1/b/${BUCKET}/o/batch%2Fvictim.txt HTTP/1.1\r\n\r\n`,
+    ])
+    const res = await agent(target, '/batch/storage/v1', { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=warden' }, body })
+    const text = await res.text()
+    assert.ok(await exists('batch/victim.txt'), `the object is still there (the gateway answered ${res.status})`)
+    assert.not.match((await direct('GET', `/storage/v1/b/${BUCKET}/acl`)).text, 'allUsers', 'no ACL was granted')
+    assert.is(res.status, 400, text)
+    assert.match(text, 'batch')
+  })
+}
+
 test.run()

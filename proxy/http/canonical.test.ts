@@ -53,6 +53,14 @@ test('a Cloud Storage JSON API object name may hold %2F (gcloud sends its slashe
   refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a/../b', [], undefined, 'gcp'), 'dot segment')
 })
 
+test('a GCP batch request (many calls in one body) is refused; a path that merely starts with "batch" is not', () => {
+  for (const path of ['/batch/storage/v1', '/batch/compute/v1', '/batch', '/batch/']) {
+    assert.throws(() => canonicalize('POST', path, [], undefined, 'gcp'), (err: HttpGatewayError) => err.status === 400 && err.code === 'http.batch_refused')
+  }
+  assert.is(canonicalize('POST', '/batches/x', [], undefined, 'gcp').path, '/batches/x')
+  assert.is(canonicalize('POST', '/batch/x', [], undefined, 'http').path, '/batch/x')
+})
+
 test('duplicate query keys are refused, except the lists clients repeat on purpose', () => {
   refused(() => canonicalize('GET', '/x?dryRun=All&dryRun=', []), '"dryRun" is given more than once')
   refused(() => canonicalize('GET', '/x?a=1&%61=2', []), '"a" is given more than once')

@@ -51,6 +51,16 @@ function checkPath(path: string, kind?: string): void {
   })
 }
 
+// Google's batch endpoints (/batch/storage/v1, /batch/compute/v1, the global /batch) take one multipart body of
+// many HTTP requests, each run by the API as its own (fake-gcs-server sends each through its whole router). The
+// gateway judges one call per request; judged as one opaque `batch` call, a batch carried ACL writes and deletes
+// an agent may not make (and its multipart answer cannot be masked, so nothing of it came back anyway).
+function checkBatch(path: string, kind?: string): void {
+  if (kind === 'gcp' && /^\/batch(\/|$)/.test(path)) {
+    throw new HttpGatewayError(400, 'http.batch_refused', 'a batch request (many calls in one multipart body) is not forwarded: the gateway judges each call on its own; send the calls one per request (gcloud: one resource per command)')
+  }
+}
+
 // The protocols an upgrade may switch to: Kubernetes exec, attach and port-forward streams. Any other (h2c:
 // HTTP/2 on the upgraded socket, every request on it unjudged; TLS/1.x) is refused.
 const UPGRADES = new Set(['websocket', 'spdy/3.1'])
@@ -135,6 +145,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   const path = q < 0 ? originForm : originForm.slice(0, q)
   const query = q < 0 ? '' : originForm.slice(q + 1)
   checkPath(path, kind)
+  checkBatch(path, kind)
   checkQuery(query)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
