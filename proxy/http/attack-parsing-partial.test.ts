@@ -51,6 +51,18 @@ test('control: the whole log comes back with the password, the secret key and th
   for (const secret of [PASSWORD, SECRET_KEY, ...KEY_BODY]) assert.not.match(text, secret)
 })
 
+test('limitBytes (cut where the agent chooses: before the URL\'s @, one character short of the secret key) is refused under a mask', async () => {
+  const before = g.upstream.seen.length
+  for (const secret of [`${PASSWORD}`, SECRET_KEY.slice(0, -1)]) {
+    const res = await logs(`?limitBytes=${LOG.indexOf(secret) + secret.length}`)
+    const text = await res.text()
+    assert.not.match(text, secret)
+    assert.is(res.status, 400, text)
+    assert.match(text, 'limitBytes')
+  }
+  assert.is(g.upstream.seen.length, before, 'nothing was forwarded')
+})
+
 test('tailLines that cut a private key below its BEGIN line: the key lines that come back are masked', async () => {
   for (const n of [2, 3, 4]) {
     const res = await logs(`?tailLines=${n}`)
