@@ -57,9 +57,10 @@ privileged if {
 	contains(lower(c.method), "setiampolicy")
 }
 
-# Access granted by a write's headers or query rather than its operation (S3 PutObject, CopyObject or
+# Access granted by a write's headers, query or body rather than its operation (S3 PutObject, CopyObject or
 # CreateMultipartUpload with x-amz-grant-* or a canned ACL beyond the bucket owner; a Cloud Storage write with
-# predefinedAcl or predefinedDefaultObjectAcl beyond private): a resource policy change riding on an upload.
+# predefinedAcl, predefinedDefaultObjectAcl or a copy's destinationPredefinedAcl beyond private, or an access
+# list in its body): a resource policy change riding on an upload or a metadata update.
 privileged if {
 	not c.read_only == true
 	grants_access
@@ -80,8 +81,27 @@ grants_access if {
 }
 
 grants_access if {
-	some name in ["predefinedAcl", "predefinedDefaultObjectAcl"]
+	some name in ["predefinedAcl", "predefinedDefaultObjectAcl", "destinationPredefinedAcl"]
 	some value in input.command.http.query[name]
+	not owner_only_acls[value]
+}
+
+# A Cloud Storage write whose JSON body sets an access list (an object or bucket insert, patch or update with
+# `acl` or `defaultObjectAcl`) or bucket-wide access settings (`iamConfiguration`) changes who may read, as the
+# /acl and /iam routes do; and the emulator's resumable upload reads a `predefinedAcl` there too. Names in any
+# case: Go's JSON decoding (fake-gcs-server) matches them so.
+acl_body_fields := {"acl", "defaultobjectacl", "iamconfiguration"}
+
+grants_access if {
+	c.provider == "gcp"
+	some name, _ in input.command.http.body
+	acl_body_fields[lower(name)]
+}
+
+grants_access if {
+	c.provider == "gcp"
+	some name, value in input.command.http.body
+	lower(name) in {"predefinedacl", "predefineddefaultobjectacl"}
 	not owner_only_acls[value]
 }
 

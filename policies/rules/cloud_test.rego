@@ -106,8 +106,28 @@ test_access_granted_by_headers_or_query if {
 		{"note": "gcs upload made public", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 		{"note": "gcs bucket default acl made public", "target": t.prod_gcp, "cloud": gcp("storage.buckets.update", "patch", false), "headers": {}, "query": {"predefinedDefaultObjectAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 		{"note": "gcs private upload is an upload", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["private"]}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "gcs copy to a public destination", "target": t.prod_gcp, "cloud": gcp("storage.objects.copy", "copy", false), "headers": {}, "query": {"destinationPredefinedAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 	] {
 		d := data.warden.decision with input as with_http(c, c.headers, c.query)
+		matches(c, d)
+	}
+}
+
+# An access list in a Cloud Storage write's body is an ACL change, whatever the write (a patch of the object's
+# metadata, an insert): denied for an agent also outside production, as a write to the /acl route is.
+test_access_granted_by_body if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	every c in [
+		{"note": "object patch with an acl", "body": {"acl": [{"entity": "allUsers", "role": "READER"}]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "any case of the name", "body": {"metadata": {"a": "b"}, "ACL": []}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "a bucket's default object acl", "body": {"defaultObjectAcl": [{"entity": "allUsers", "role": "READER"}]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "a bucket's access settings", "body": {"iamConfiguration": {"publicAccessPrevention": "inherited"}}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "the emulator's predefinedAcl in a body", "body": {"name": "x", "predefinedAcl": "publicRead"}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "a private predefinedAcl in a body", "body": {"name": "x", "predefinedAcl": "private"}, "effect": "allow", "rules": []},
+		{"note": "plain metadata", "body": {"metadata": {"team": "ops"}}, "effect": "allow", "rules": []},
+	] {
+		base := with_http({"target": staging_gcp, "cloud": gcp("storage.objects.update", "patch", false)}, {}, {})
+		d := data.warden.decision with input as object.union(base, {"command": {"http": {"body": c.body}}})
 		matches(c, d)
 	}
 }

@@ -117,4 +117,35 @@ for (const target of ['stage-gcp', 'prod-gcp']) {
   })
 }
 
+const publicAcl = async (name: string) => (await direct('GET', `/storage/v1/b/${BUCKET}/o/${encodeURIComponent(name)}/acl`)).text.includes('allUsers')
+
+test('control: fake-gcs-server applies an ACL named in a PATCH body, a copy\'s destinationPredefinedAcl, a resumable upload\'s predefinedAcl', async () => {
+  await put('ctl/a.txt', 'x')
+  await direct('PATCH', `/storage/v1/b/${BUCKET}/o/ctl%2Fa.txt`, JSON.stringify({ ACL: [{ entity: 'allUsers', role: 'READER' }] }))
+  assert.ok(await publicAcl('ctl/a.txt'), 'PATCH acl (any case)')
+  await direct('POST', `/storage/v1/b/${BUCKET}/o/ctl%2Fa.txt/copyTo/b/${BUCKET}/o/ctl%2Fb.txt?destinationPredefinedAcl=publicRead`, '')
+  assert.ok(await publicAcl('ctl/b.txt'), 'copy destinationPredefinedAcl')
+})
+
+test('stage-gcp: an ACL granted in a write\'s body or a copy\'s destinationPredefinedAcl is an ACL change (refused for an agent, as the /acl route is), not a metadata update', async () => {
+  await put('acl/victim.txt', 'x')
+  const json = { 'content-type': 'application/json' }
+  const writes: Array<[string, string, string]> = [
+    ['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] })],
+    ['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ metadata: { a: 'b' }, ACL: [{ entity: 'allUsers', role: 'READER' }] })],
+    ['POST', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt/copyTo/b/${BUCKET}/o/acl%2Fcopy.txt?destinationPredefinedAcl=publicRead`, ''],
+    ['POST', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt/rewriteTo/b/${BUCKET}/o/acl%2Frewrite.txt?destinationPredefinedAcl=publicRead`, ''],
+    ['POST', `/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=acl%2Fresumable.txt`, JSON.stringify({ name: 'acl/resumable.txt', predefinedAcl: 'publicRead' })],
+  ]
+  for (const [method, path, body] of writes) {
+    const res = await agent('stage-gcp', path, { method, headers: json, body: body || undefined })
+    const text = await res.text()
+    assert.is(res.status, 403, `${method} ${path}: ${text}`)
+    assert.match(text, 'warden.rules.cloud.iam')
+  }
+  for (const name of ['acl/victim.txt', 'acl/copy.txt', 'acl/rewrite.txt', 'acl/resumable.txt']) assert.not.ok(await publicAcl(name), name)
+  const plain = await agent('stage-gcp', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, { method: 'PATCH', headers: json, body: JSON.stringify({ metadata: { team: 'ops' } }) })
+  assert.is(plain.status, 200, await plain.text())
+})
+
 test.run()
