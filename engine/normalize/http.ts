@@ -25,6 +25,8 @@ const COPIED_HEADERS = new Set([
   'x-http-method-override', 'x-http-method', 'x-method-override',
   'x-goog-user-project', 'x-goog-request-params', 'x-goog-api-client',
   'x-amz-target', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-amz-acl', 'x-amz-copy-source',
+  // Cloud Storage's XML API: a canned ACL set by an upload or a copy (public-read makes the object public).
+  'x-goog-acl',
   'x-amz-bypass-governance-retention', 'x-amz-server-side-encryption-aws-kms-key-id',
   'impersonate-user', 'impersonate-group', 'impersonate-uid',
 ])

@@ -66,8 +66,12 @@ privileged if {
 	grants_access
 }
 
-# Canned ACLs that grant no one beyond the owner and the bucket owner (S3), or the project (Cloud Storage).
-owner_only_acls := {"private", "bucket-owner-read", "bucket-owner-full-control", "projectPrivate", "bucketOwnerRead", "bucketOwnerFullControl"}
+# Canned ACLs that grant no one beyond the owner and the bucket owner (S3), or the project (Cloud Storage's
+# JSON names, and its XML API's x-goog-acl names).
+owner_only_acls := {
+	"private", "bucket-owner-read", "bucket-owner-full-control", "project-private",
+	"projectPrivate", "bucketOwnerRead", "bucketOwnerFullControl",
+}
 
 grants_access if {
 	some name, _ in input.command.http.headers
@@ -76,7 +80,7 @@ grants_access if {
 
 grants_access if {
 	some name, value in input.command.http.headers
-	lower(name) == "x-amz-acl"
+	lower(name) in {"x-amz-acl", "x-goog-acl"}
 	not owner_only_acls[trim_space(value)]
 }
 
