@@ -1,6 +1,7 @@
 # The default policy for cloud API calls (GCP and AWS, input.command.cloud). Positively read-only calls
 # are allowed, except reading secret values or minting credentials (sensitive); IAM and resource-policy
-# changes are privilege changes; deletes are destructive; creates, deploys and everything else change.
+# changes are privilege changes; deletes are destructive; creates, deploys and everything else change; a call
+# Warden cannot name is sensitive.
 package warden.rules.cloud
 
 import data.warden.lib
@@ -175,6 +176,16 @@ findings contains f if {
 	not destroys
 	msg := concat("", [what, " is not a read-only call"])
 	f := finding("change", "write", msg)
+}
+
+# A call the normalizer could not name (an API or a path it does not know, or one two parsers would read two
+# ways) is held for a reviewer, also outside production: what it does is unknown, so it is not let through as an
+# ordinary change (the emulator's POST /_internal/delete_all was judged an upload and wiped every object).
+findings contains f if {
+	cloud_request
+	c.method == "unknown"
+	msg := concat("", [what, " is a call Warden cannot name"])
+	f := finding("sensitive", "unknown", msg)
 }
 
 mask contains {"detector": d, "rule": "warden.rules.cloud.content"} if {

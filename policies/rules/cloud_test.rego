@@ -79,6 +79,19 @@ test_humans if {
 	}
 }
 
+# A call Warden cannot name is held for a reviewer outside production too; a named change there passes.
+test_unknown_calls_are_held_outside_production if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	unknown := {"service": "storage", "method": "unknown", "operation": "unknown", "resource": "_internal/delete_all", "read_only": false}
+	d := data.warden.decision with input as t.cloud(t.agent, staging_gcp, unknown)
+	d.effect == "approve"
+	d.reasons == [{"rule": "warden.rules.cloud.unknown", "message": "gcp unknown on _internal/delete_all is a call Warden cannot name; needs approval for agents on staging target staging-gcp"}]
+	named := data.warden.decision with input as t.cloud(t.agent, staging_gcp, gcp("compute.instances.start", "start", false))
+	named.effect == "allow"
+	human := data.warden.decision with input as t.cloud(t.human, staging_gcp, unknown)
+	human.effect == "allow"
+}
+
 test_reason_message if {
 	d := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.instances.delete", "delete", false))
 	d.reasons == [{"rule": "warden.rules.cloud.delete", "message": "gcp compute.instances.delete on projects/p deletes cloud resources; denied for agents on production target prod-gcp"}]

@@ -7,6 +7,10 @@ import { gcpCommand, gcpUnknown } from './gcp-command.ts'
 import { restVerb, type CloudRequest } from './request.ts'
 
 const bucketPath = (bucket: string) => `projects/_/buckets/${bucket}`
+// Bucket naming rules: 3 to 222 characters of lower-case letters, digits, `-`, `_` and `.`, starting and ending
+// with a letter or digit. Any other first segment is no bucket (fake-gcs-server serves its own /_internal/…
+// endpoints there, delete_all among them): such a path is not classified.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/
 const objectPath = (bucket: string, object: string) => `${bucketPath(bucket)}/objects/${object}`
 
 function storage(resourceType: string, operation: string, resource: string): CloudCommand {
@@ -54,6 +58,7 @@ function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
   }
   if (b !== 'b') return gcpUnknown('storage', segs.join('/'))
   if (bucket === undefined) return collection(req, 'buckets', 'projects/_/buckets')
+  if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', segs.join('/'))
   const resource = bucketPath(bucket)
   if (sub === undefined) {
     const operation = restVerb(req.method, false)
@@ -83,6 +88,7 @@ const OBJECT_OPERATIONS: Record<string, string> = { GET: 'get', HEAD: 'get', PUT
 function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string): CloudCommand {
   const hasAcl = req.query.acl !== undefined
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
+  if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
   const object = percentDecode(rawObject)
   if (object === '') {
     const resource = bucketPath(bucket)

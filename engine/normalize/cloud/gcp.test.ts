@@ -105,6 +105,10 @@ const cases: Array<[string, string, Want]> = [
   ['GET', `${C}/zones/z/instances/../../../../other/secrets`, { service: 'compute', method: 'unknown', operation: 'unknown', resource: 'compute/v1/projects/p/zones/z/instances/../../../../other/secrets', read_only: false }],
   ['POST', `${SM}/secrets/s`, { service: 'secretmanager', method: 'unknown', operation: 'unknown', resource: 'projects/p/secrets/s', read_only: false }],
   ['GET', 'https://compute.googleapis.com/', { service: 'compute', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+  // No bucket may be named so (fake-gcs-server's own /_internal/… endpoints sit there)
+  ['POST', `${GCS}/_internal/delete_all`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: '_internal/delete_all', read_only: false }],
+  ['DELETE', `${GCS}/storage/v1/b/_internal`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'b/_internal', read_only: false }],
+  ['GET', `${GCS}/Logs/app.log`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'Logs/app.log', read_only: false }],
   ['GET', `${GCS}/storage/v1/b/logs/o/a/../../../b/other/o/x`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'storage/v1/b/logs/o/a/../../../b/other/o/x', read_only: false }],
 ]
 
