@@ -91,6 +91,14 @@ grants_access if {
 	not owner_only_acls[value]
 }
 
+# A browser form upload (S3 POST Object, the Cloud Storage XML API's POST) carries its ACL and policy in form
+# fields Warden does not read (fake-gcs-server made an object public from an `acl` field): an ACL write, unseen.
+grants_access if {
+	some name, value in input.command.http.headers
+	lower(name) == "content-type"
+	startswith(lower(trim_space(value)), "multipart/form-data")
+}
+
 # A Cloud Storage write whose JSON body sets an access list (an object or bucket insert, patch or update with
 # `acl` or `defaultObjectAcl`) or bucket-wide access settings (`iamConfiguration`) changes who may read, as the
 # /acl and /iam routes do; and the emulator's resumable upload reads a `predefinedAcl` there too. Names in any

@@ -121,6 +121,7 @@ test_access_granted_by_headers_or_query if {
 		{"note": "gcs private upload is an upload", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["private"]}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
 		{"note": "gcs xml upload made public", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {"x-goog-acl": "public-read"}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 		{"note": "gcs xml upload kept in the project", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {"x-goog-acl": "project-private"}, "query": {}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "a browser form upload (acl in a form field)", "cloud": aws("s3:PutObject", false), "headers": {"content-type": "Multipart/Form-Data; boundary=x"}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 		{"note": "gcs copy to a public destination", "target": t.prod_gcp, "cloud": gcp("storage.objects.copy", "copy", false), "headers": {}, "query": {"destinationPredefinedAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 	] {
 		d := data.warden.decision with input as with_http(c, c.headers, c.query)

@@ -159,4 +159,15 @@ test('stage-gcp: the emulator\'s own endpoints (/_internal/delete_all: no bucket
   }
 })
 
+test('stage-gcp: a browser form upload (multipart/form-data: its acl field makes the object public at fake-gcs-server) is not judged a plain upload', async () => {
+  const form = new FormData()
+  form.set('key', 'form/public.txt')
+  form.set('acl', 'publicRead')
+  form.set('file', new Blob(['x'], { type: 'text/plain' }), 'public.txt')
+  const res = await agent('stage-gcp', `/${BUCKET}`, { method: 'POST', body: form })
+  const text = await res.text()
+  assert.not.ok(await exists('form/public.txt'), `the form upload ran (${res.status}): public ${await publicAcl('form/public.txt')}`)
+  assert.is(res.status, 403, text)
+})
+
 test.run()
