@@ -72,6 +72,8 @@ function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
   if (sub === 'o' && object === undefined) {
     const name = req.query.name?.[0]
     if (req.method === 'POST' && name) return storage('objects', 'create', objectPath(bucket, name))
+    // The chunks of a resumable upload go to its session (upload_id), which a judged POST opened.
+    if (req.method === 'PUT' && req.query.upload_id?.[0]) return storage('objects', 'create', `${resource}/objects`)
     return collection(req, 'objects', `${resource}/objects`)
   }
   if (sub === 'o' && object !== undefined) return objectRequest(req, bucket, segs.slice(3))

@@ -78,6 +78,8 @@ const cases: Array<[string, string, Want]> = [
   ['GET', `${GCS}/storage/v1/b/logs/o/2024%2F01%2Fapp.log?alt=media`, { service: 'storage', method: 'storage.objects.get', operation: 'get', resource: 'projects/_/buckets/logs/objects/2024/01/app.log', read_only: true }],
   ['DELETE', `${GCS}/storage/v1/b/logs/o/app.log`, { service: 'storage', method: 'storage.objects.delete', operation: 'delete', resource: 'projects/_/buckets/logs/objects/app.log', read_only: false }],
   ['POST', `${GCS}/upload/storage/v1/b/logs/o?uploadType=media&name=new.log`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects/new.log', read_only: false }],
+  ['PUT', `${GCS}/upload/storage/v1/b/logs/o?uploadType=resumable&upload_id=ABCD`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects', read_only: false }],
+  ['PUT', `${GCS}/upload/storage/v1/b/logs/o?uploadType=resumable`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'projects/_/buckets/logs/objects', read_only: false }],
   ['GET', `${GCS}/storage/v1/b/logs/iam`, { service: 'storage', method: 'storage.buckets.getIamPolicy', operation: 'getIamPolicy', resource: 'projects/_/buckets/logs', read_only: true }],
   ['PUT', `${GCS}/storage/v1/b/logs/iam`, { service: 'storage', method: 'storage.buckets.setIamPolicy', operation: 'setIamPolicy', resource: 'projects/_/buckets/logs', read_only: false }],
   ['GET', `${GCS}/storage/v1/b/logs/iam/testPermissions?permissions=storage.objects.get`, { service: 'storage', method: 'storage.buckets.testIamPermissions', operation: 'testIamPermissions', resource: 'projects/_/buckets/logs', read_only: true }],
