@@ -7,10 +7,10 @@ import { gcpCommand, gcpUnknown } from './gcp-command.ts'
 import { restVerb, type CloudRequest } from './request.ts'
 
 const bucketPath = (bucket: string) => `projects/_/buckets/${bucket}`
-// Bucket naming rules: 3 to 222 characters of lower-case letters, digits, `-`, `_` and `.`, starting and ending
-// with a letter or digit. Any other first segment is no bucket (fake-gcs-server serves its own /_internal/…
-// endpoints there, delete_all among them): such a path is not classified.
-const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/
+// Bucket naming rules: lower-case letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit,
+// at most 222 characters (Google asks for 3 at least; emulators take shorter ones). Any other first segment is
+// no bucket (fake-gcs-server serves its own /_internal/… endpoints there, delete_all among them): not classified.
+const BUCKET_NAME = /^[a-z0-9](?:[a-z0-9._-]{0,220}[a-z0-9])?$/
 const objectPath = (bucket: string, object: string) => `${bucketPath(bucket)}/objects/${object}`
 
 function storage(resourceType: string, operation: string, resource: string): CloudCommand {
