@@ -170,4 +170,18 @@ test('stage-gcp: a browser form upload (multipart/form-data: its acl field makes
   assert.is(res.status, 403, text)
 })
 
+test('stage-gcp: a resumable upload\'s chunk larger than the body limit streams to its session (it was refused with 413)', async () => {
+  const start = await agent('stage-gcp', `/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=big%2Fchunk.bin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'big/chunk.bin' }) })
+  assert.is(start.status, 200, await start.text())
+  const id = new URL(start.headers.get('location')!).searchParams.get('upload_id')
+  assert.ok(id, 'a session was opened')
+  const chunk = Buffer.alloc(3 * 1024 * 1024, 7)
+  const res = await agent('stage-gcp', `/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&upload_id=${id}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${chunk.length - 1}/${chunk.length}` }, body: chunk })
+  assert.is(res.status, 200, await res.text())
+  const stored = JSON.parse((await direct('GET', `/storage/v1/b/${BUCKET}/o/big%2Fchunk.bin`)).text) as { size: string }
+  assert.is(stored.size, String(chunk.length))
+  const other = await agent('stage-gcp', `/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&upload_id=${id}&predefinedAcl=publicRead`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: chunk.subarray(0, 1024) })
+  assert.is(other.status, 403, 'a session PUT carrying more than its session is read whole and judged with its query (here: a public ACL)')
+})
+
 test.run()
