@@ -184,4 +184,14 @@ test('stage-gcp: a resumable upload\'s chunk larger than the body limit streams 
   assert.is(other.status, 403, 'a session PUT carrying more than its session is read whole and judged with its query (here: a public ACL)')
 })
 
+test('a POST that fake-gcs-server runs as a PATCH (X-HTTP-Method-Override: PATCH, which it routes on) is refused before the upstream', async () => {
+  for (const name of ['X-HTTP-Method-Override', 'x-http-method', 'X-Method-Override']) {
+    const res = await agent('prod-gcp', `/storage/v1/b/${BUCKET}`, { method: 'POST', headers: { [name]: 'PATCH', 'content-type': 'application/json' }, body: JSON.stringify({ labels: { a: 'b' } }) })
+    const text = await res.text()
+    assert.is(res.status, 400, text)
+    assert.match(text, 'send the intended method itself')
+  }
+  assert.not.match((await direct('GET', `/storage/v1/b/${BUCKET}`)).text, '"labels"')
+})
+
 test.run()
