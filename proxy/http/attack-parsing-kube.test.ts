@@ -78,4 +78,22 @@ test('kubectl get --raw outside the resource API: metrics, debug, logs and confi
   }
 })
 
+// YAML the apiserver reads as YAML 1.1 (sigs.k8s.io/yaml): merge keys fold a map into its parent there, while the
+// gateway's YAML 1.2 reader keeps `<<` as a key; aliases and explicit tags resolve on both sides.
+const podYaml = (name: string, securityContext: string) =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: busybox\n    securityContext: ${securityContext}\n`
+
+test('control: the apiserver folds a YAML merge key into the container\'s securityContext (this one refuses privileged pods, saying so)', async () => {
+  const out = await k.admin(['apply', '--server-side', '--dry-run=server', '-o', 'json', '-f', '-'], podYaml('merge-ctl', '{<<: {privileged: true}}').replace('metadata:\n', 'metadata:\n  namespace: staging\n')).catch((err: Error) => err.message)
+  assert.match(out, 'securityContext.privileged: Forbidden')
+})
+
+test('privileged reached through a YAML merge key, an alias or an explicit tag is refused as host access', async () => {
+  for (const [name, ctx] of [['merge', '{<<: {privileged: true}}'], ['merge-alias', '{<<: &m {privileged: yes}}'], ['tag', '{privileged: !!bool "true"}'], ['nested-merge', '{<<: [{runAsUser: 0}, {privileged: on}]}']]) {
+    const a = await k.agent(`/api/v1/namespaces/staging/pods/y-${name}?fieldManager=agent&dryRun=All`, { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: podYaml(`y-${name}`, ctx) })
+    assert.is(a.status, 403, `${name}: ${a.body.slice(0, 300)}`)
+    assert.match(a.body, 'host_access', name)
+  }
+})
+
 test.run()
