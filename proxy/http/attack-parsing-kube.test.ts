@@ -3,6 +3,7 @@
 // socket no masker reads), query pairs Go drops (a `;` in a pair: url.ParseQuery skips it), spellings of the
 // resource, and `kubectl get --raw` paths outside the resource API.
 import { connect } from 'node:tls'
+import { Agent } from 'undici'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type KubeAnswer as Answer, type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
@@ -52,11 +53,25 @@ test('a Secret watch over WebSocket through the gateway is refused (its frames c
   }
 })
 
-test('query pairs holding `;` (which the apiserver drops) do not turn a read into something the masker misreads', async () => {
-  for (const query of ['watch=1;', 'watch=1;x=y&pretty=true', 'pretty=true&watch=0;', 'fieldSelector=metadata.name%3Ddb;&watch=1', 'limit=1;&includeObject=Object']) {
+test('control: the apiserver drops a query pair holding `;` (Go\'s url.ParseQuery skips it): a selector that matches nothing lists everything', async () => {
+  const res = await fetch(`${k.kube.url}/api/v1/namespaces/staging/secrets?fieldSelector=metadata.name%3Dnone;`, { headers: { authorization: `Bearer ${k.kube.adminToken}` }, dispatcher: new Agent({ connect: { ca: k.kube.caPem } }) } as RequestInit)
+  assert.match(await res.text(), '"name":"db"')
+})
+
+test('a raw `;` in the query (a pair the apiserver drops while the policy and a reviewer read it) is refused, on exec arguments too', async () => {
+  for (const query of ['watch=1;', 'fieldSelector=metadata.name%3Ddb;&watch=1', 'limit=1;&includeObject=Object']) {
     const a = await k.agent(`/api/v1/namespaces/staging/secrets?${query}`, { watchMs: 1500 })
     assert.not.ok(leaks(a), `${query}: ${a.status} ${a.body.slice(0, 300)}`)
+    assert.is(a.status, 400, `${query}: ${a.body.slice(0, 300)}`)
   }
+  // A reviewer shown `rm -rf /data --dry-run;` would approve what runs as `rm -rf /data`.
+  const before = (await k.g.te.approvals.list({ status: 'pending' })).length
+  const exec = await k.agent('/api/v1/namespaces/staging/pods/web/exec?command=rm&command=-rf&command=/data&command=--dry-run;&stdout=true', { method: 'POST' })
+  assert.is(exec.status, 400, exec.body.slice(0, 300))
+  assert.match(exec.body, ';')
+  assert.is((await k.g.te.approvals.list({ status: 'pending' })).length, before, 'nothing was held for a reviewer')
+  const encoded = await k.agent('/api/v1/namespaces/staging/secrets?fieldSelector=metadata.name%3Ddb%3B')
+  assert.is(encoded.status, 200, 'an encoded ; is data')
 })
 
 test('spellings of the Secret resource the apiserver does not serve answer 404 and carry nothing (mixed case, `;` parameters in the path)', async () => {

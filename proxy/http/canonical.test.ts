@@ -67,6 +67,12 @@ test('duplicate query keys are refused, except the lists clients repeat on purpo
   assert.is(canonicalize('GET', '/x?command=ls&command=-l&ports=80&ports=443', []).query, 'command=ls&command=-l&ports=80&ports=443')
 })
 
+test('a raw ; in the query is refused (Go drops its pair, others split on it); an encoded one is data', () => {
+  refused(() => canonicalize('GET', '/x?watch=1;', []), 'raw `;`')
+  refused(() => canonicalize('POST', '/exec?command=rm&command=--dry-run;', []), 'raw `;`')
+  assert.is(canonicalize('GET', '/x?fieldSelector=a%3Db%3B', []).query, 'fieldSelector=a%3Db%3B')
+})
+
 test('framing conflicts are refused', () => {
   refused(() => canonicalize('POST', '/x', [['Content-Length', '3'], ['Content-Length', '4']]), 'more than once')
   refused(() => canonicalize('POST', '/x', [['Content-Length', '3, 3']]), 'more than once')
