@@ -71,6 +71,9 @@ test('a raw ; in the query is refused (Go drops its pair, others split on it); a
   refused(() => canonicalize('GET', '/x?watch=1;', []), 'raw `;`')
   refused(() => canonicalize('POST', '/exec?command=rm&command=--dry-run;', []), 'raw `;`')
   assert.is(canonicalize('GET', '/x?fieldSelector=a%3Db%3B', []).query, 'fieldSelector=a%3Db%3B')
+  refused(() => canonicalize('POST', '/exec?command=rm&command=--dry-run%zz', []), 'stray %')
+  refused(() => canonicalize('GET', '/x?a=100%', []), 'stray %')
+  assert.is(canonicalize('GET', '/x?a=100%25', []).query, 'a=100%25')
 })
 
 test('framing conflicts are refused', () => {

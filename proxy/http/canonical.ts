@@ -79,6 +79,8 @@ function checkQuery(query: string): void {
   // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
   // others keep it in the value: the policy (and a reviewer: an exec's arguments) would read what is never run.
   if (query.includes(';')) throw ambiguous('the query holds a raw `;`, which upstreams read as data, as a separator or as a reason to drop the pair; percent-encode it (%3B)')
+  // The same parser drops a pair with a `%` that starts no escape, where the normalizer keeps the `%` as text.
+  if (/%(?![0-9a-f]{2})/i.test(query)) throw ambiguous('the query holds a stray % that is not a percent-encoding; send it as %25')
   const seen = new Set<string>()
   for (const pair of query.split('&')) {
     if (pair === '') continue
