@@ -130,15 +130,18 @@ test('control: fake-gcs-server applies an ACL named in a PATCH body, a copy\'s d
 test('stage-gcp: an ACL granted in a write\'s body or a copy\'s destinationPredefinedAcl is an ACL change (refused for an agent, as the /acl route is), not a metadata update', async () => {
   await put('acl/victim.txt', 'x')
   const json = { 'content-type': 'application/json' }
-  const writes: Array<[string, string, string]> = [
+  const writes: Array<[string, string, string, string?]> = [
     ['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] })],
     ['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ metadata: { a: 'b' }, ACL: [{ entity: 'allUsers', role: 'READER' }] })],
     ['POST', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt/copyTo/b/${BUCKET}/o/acl%2Fcopy.txt?destinationPredefinedAcl=publicRead`, ''],
     ['POST', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt/rewriteTo/b/${BUCKET}/o/acl%2Frewrite.txt?destinationPredefinedAcl=publicRead`, ''],
     ['POST', `/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=acl%2Fresumable.txt`, JSON.stringify({ name: 'acl/resumable.txt', predefinedAcl: 'publicRead' })],
   ]
-  for (const [method, path, body] of writes) {
-    const res = await agent('stage-gcp', path, { method, headers: json, body: body || undefined })
+  // Declared a form, or nothing: fake-gcs-server decodes the JSON whatever the Content-Type says.
+  writes.push(['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] }), 'application/x-www-form-urlencoded'])
+  writes.push(['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, ` ${JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] })}`, 'text/plain'])
+  for (const [method, path, body, type] of writes) {
+    const res = await agent('stage-gcp', path, { method, headers: { 'content-type': type ?? 'application/json' }, body: body || undefined })
     const text = await res.text()
     assert.is(res.status, 403, `${method} ${path}: ${text}`)
     assert.match(text, 'warden.rules.cloud.iam')
