@@ -186,6 +186,20 @@ findings contains f if {
 	f := finding("change", "write", msg)
 }
 
+# A write whose body Warden could not parse (invalid JSON or YAML, not UTF-8, nested too deep) is held: servers
+# read such bodies anyway, or part of them (Go's json.Decoder takes the first value and leaves what trails it, and
+# fake-gcs-server applied an acl Warden never saw). A body of a type Warden does not inspect (S3's XML) and an
+# object upload streamed unread are no parse failures.
+findings contains f if {
+	cloud_request
+	not c.read_only == true
+	err := input.command.http.body_error
+	not startswith(err, "unsupported content type")
+	not startswith(err, "body not read")
+	msg := concat("", [what, " has a body Warden cannot read (", err, ")"])
+	f := finding("sensitive", "unread_body", msg)
+}
+
 # A call the normalizer could not name (an API or a path it does not know, or one two parsers would read two
 # ways) is held for a reviewer, also outside production: what it does is unknown, so it is not let through as an
 # ordinary change (the emulator's POST /_internal/delete_all was judged an upload and wiped every object).

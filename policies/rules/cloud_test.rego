@@ -79,6 +79,25 @@ test_humans if {
 	}
 }
 
+# A write whose body does not parse is held for a reviewer, also outside production; a body of a type Warden
+# does not inspect (S3's XML) or an upload streamed unread is judged by its operation alone.
+test_unparsed_write_bodies_are_held if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	every c in [
+		{"note": "json with trailing bytes", "error": "invalid JSON body: it does not parse as JSON", "effect": "approve", "rules": ["warden.rules.cloud.unread_body"]},
+		{"note": "yaml with a duplicate key", "error": "invalid YAML body: DUPLICATE_KEY at line 1", "effect": "approve", "rules": ["warden.rules.cloud.unread_body"]},
+		{"note": "not utf-8", "error": "body is not valid UTF-8", "effect": "approve", "rules": ["warden.rules.cloud.unread_body"]},
+		{"note": "xml", "error": "unsupported content type application/xml; only JSON, YAML and form bodies are inspected", "effect": "allow"},
+		{"note": "streamed upload", "error": "body not read: an object upload of 5 bytes", "effect": "allow"},
+	] {
+		base := t.cloud(t.agent, staging_gcp, gcp("storage.objects.update", "patch", false))
+		d := data.warden.decision with input as object.union(base, {"command": {"http": {"body_error": c.error}}})
+		matches(c, d)
+	}
+	read := t.cloud(t.agent, staging_gcp, gcp("storage.objects.get", "get", true))
+	data.warden.decision.effect == "allow" with input as object.union(read, {"command": {"http": {"body_error": "invalid JSON body"}}})
+}
+
 # A call Warden cannot name is held for a reviewer outside production too; a named change there passes.
 test_unknown_calls_are_held_outside_production if {
 	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})

@@ -130,7 +130,7 @@ test('control: fake-gcs-server applies an ACL named in a PATCH body, a copy\'s d
 test('stage-gcp: an ACL granted in a write\'s body or a copy\'s destinationPredefinedAcl is an ACL change (refused for an agent, as the /acl route is), not a metadata update', async () => {
   await put('acl/victim.txt', 'x')
   const json = { 'content-type': 'application/json' }
-  const writes: Array<[string, string, string, string?]> = [
+  const writes: Array<[string, string, string, string?, string?]> = [
     ['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] })],
     ['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ metadata: { a: 'b' }, ACL: [{ entity: 'allUsers', role: 'READER' }] })],
     ['POST', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt/copyTo/b/${BUCKET}/o/acl%2Fcopy.txt?destinationPredefinedAcl=publicRead`, ''],
@@ -140,11 +140,15 @@ test('stage-gcp: an ACL granted in a write\'s body or a copy\'s destinationPrede
   // Declared a form, or nothing: fake-gcs-server decodes the JSON whatever the Content-Type says.
   writes.push(['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] }), 'application/x-www-form-urlencoded'])
   writes.push(['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, ` ${JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] })}`, 'text/plain'])
-  for (const [method, path, body, type] of writes) {
+  // Go's json.Decoder reads the first value and leaves the rest: a body no JSON or YAML parser takes whole.
+  // Held as a body Warden cannot read (the hold here lasts a second, then the request is refused).
+  writes.push(['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, `${JSON.stringify({ acl: [{ entity: 'allUsers', role: 'READER' }] })} trailing`, 'application/json', 'unread_body'])
+  writes.push(['PATCH', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, '{"acl": [], "acl": [{"entity": "allUsers", "role": "READER"}]}', 'application/yaml', 'unread_body'])
+  for (const [method, path, body, type, rule] of writes) {
     const res = await agent('stage-gcp', path, { method, headers: { 'content-type': type ?? 'application/json' }, body: body || undefined })
     const text = await res.text()
     assert.is(res.status, 403, `${method} ${path}: ${text}`)
-    assert.match(text, 'warden.rules.cloud.iam')
+    assert.match(text, `warden.rules.cloud.${rule ?? 'iam'}`)
   }
   for (const name of ['acl/victim.txt', 'acl/copy.txt', 'acl/rewrite.txt', 'acl/resumable.txt']) assert.not.ok(await publicAcl(name), name)
   const plain = await agent('stage-gcp', `/storage/v1/b/${BUCKET}/o/acl%2Fvictim.txt`, { method: 'PATCH', headers: json, body: JSON.stringify({ metadata: { team: 'ops' } }) })
