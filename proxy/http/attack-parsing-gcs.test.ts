@@ -1,8 +1,10 @@
 // Attacks on how the gateway and fake-gcs-server read one Cloud Storage request, by an agent holding a valid
-// token under the default policy: object names with slashes (encoded as gcloud sends them, or literal), and
-// batch requests (/batch/storage/v1: many calls in one multipart body, each run by the server as its own
-// request). `prod-gcp` is a production target; `stage-gcp` a staging one, where an agent's changes pass but
-// deletes are held and IAM / ACL changes are refused.
+// token under the default policy: object names with slashes (encoded as gcloud sends them, or literal), batch
+// requests (/batch/storage/v1: many calls in one multipart body, each run by the server as its own), access
+// granted by a write's body, form fields or a copy's query rather than its route, bodies the server reads
+// otherwise than the policy (JSON declared a form, trailing bytes, repeated keys), the emulator's own
+// /_internal endpoints, method overrides, and resumable upload chunks. `prod-gcp` is a production target;
+// `stage-gcp` a staging one, where an agent's changes pass but deletes are held and IAM / ACL changes refused.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
