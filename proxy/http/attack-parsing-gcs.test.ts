@@ -159,7 +159,7 @@ test('stage-gcp: an ACL granted in a write\'s body or a copy\'s destinationPrede
 
 test('stage-gcp: the emulator\'s own endpoints (/_internal/delete_all: no bucket may be named _internal) are not judged as an upload to a bucket of that name', async () => {
   await put('internal/survivor.txt', 'x')
-  for (const [method, path] of [['POST', '/_internal/delete_all'], ['PUT', '/_internal/reseed'], ['PUT', '/_internal/config']]) {
+  for (const [method, path] of [['POST', '/_internal/delete_all'], ['PUT', '/_internal/reseed'], ['PUT', '/_internal/config']] as const) {
     const res = await agent('stage-gcp', path, { method, headers: { 'content-type': 'application/json' }, body: '{}' })
     const text = await res.text()
     assert.ok(await exists('internal/survivor.txt'), `${method} ${path} answered ${res.status}: ${text}`)

@@ -106,7 +106,7 @@ test('control: the apiserver folds a YAML merge key into the container\'s securi
 })
 
 test('privileged reached through a YAML merge key, an alias or an explicit tag is refused as host access', async () => {
-  for (const [name, ctx] of [['merge', '{<<: {privileged: true}}'], ['merge-alias', '{<<: &m {privileged: yes}}'], ['tag', '{privileged: !!bool "true"}'], ['nested-merge', '{<<: [{runAsUser: 0}, {privileged: on}]}']]) {
+  for (const [name, ctx] of [['merge', '{<<: {privileged: true}}'], ['merge-alias', '{<<: &m {privileged: yes}}'], ['tag', '{privileged: !!bool "true"}'], ['nested-merge', '{<<: [{runAsUser: 0}, {privileged: on}]}']] as const) {
     const a = await k.agent(`/api/v1/namespaces/staging/pods/y-${name}?fieldManager=agent&dryRun=All`, { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: podYaml(`y-${name}`, ctx) })
     assert.is(a.status, 403, `${name}: ${a.body.slice(0, 300)}`)
     assert.match(a.body, 'host_access', name)
