@@ -203,4 +203,12 @@ test('a POST that fake-gcs-server runs as a PATCH (X-HTTP-Method-Override: PATCH
   assert.not.match((await direct('GET', `/storage/v1/b/${BUCKET}`)).text, '"labels"')
 })
 
+test('a resumable upload whose JSON body names another bucket (fake-gcs-server creates the object there) is not judged as an upload to the bucket in its path', async () => {
+  await direct('POST', '/storage/v1/b', JSON.stringify({ name: 'warden-other' }))
+  const res = await agent('stage-gcp', `/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=moved.txt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bucket: 'warden-other', name: 'moved.txt' }) })
+  const text = await res.text()
+  assert.is(res.status, 403, text)
+  assert.is((await direct('GET', '/storage/v1/b/warden-other/o')).text.includes('moved.txt'), false)
+})
+
 test.run()

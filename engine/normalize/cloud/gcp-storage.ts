@@ -2,7 +2,7 @@
 // (storage.googleapis.com/B/O or B.storage.googleapis.com/O). Resources are named as in audit logs:
 // projects/_/buckets/B/objects/O. ACL endpoints are IAM policy reads and writes.
 import type { CloudCommand } from '../../types.ts'
-import { percentDecode, rawSegments } from '../http.ts'
+import { normalizeHttp, percentDecode, rawSegments } from '../http.ts'
 import { gcpCommand, gcpUnknown } from './gcp-command.ts'
 import { restVerb, type CloudRequest } from './request.ts'
 
@@ -49,6 +49,21 @@ function objectRequest(req: CloudRequest, bucket: string, segs: string[]): Cloud
   return operation === 'unknown' ? gcpUnknown('storage', name(segs)) : storage('objects', operation, name(segs))
 }
 
+/**
+ * Whether an insert's JSON metadata names another bucket than its path, or another object than its `name`
+ * parameter: fake-gcs-server creates a resumable upload's object in the bucket its body names (names matched in
+ * any case, as Go decodes JSON). Such an insert is not classified.
+ */
+function metadataElsewhere(req: CloudRequest, bucket: string, name: string | undefined): boolean {
+  if (req.raw.body === undefined || req.raw.body.length === 0) return false
+  const body = normalizeHttp(req.raw).body
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false
+  return Object.entries(body).some(([key, value]) => {
+    const k = key.toLowerCase()
+    return (k === 'bucket' && value !== bucket) || (k === 'name' && name !== undefined && value !== name)
+  })
+}
+
 function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
   const [b, bucket, sub, object] = segs
   if (b === 'projects' && sub === 'hmacKeys') {
@@ -71,6 +86,7 @@ function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
   if (sub === 'acl' || sub === 'defaultObjectAcl') return acl('buckets', req.method, resource)
   if (sub === 'o' && object === undefined) {
     const name = req.query.name?.[0]
+    if (req.method === 'POST' && metadataElsewhere(req, bucket, name)) return gcpUnknown('storage', `${resource}/objects`)
     if (req.method === 'POST' && name) return storage('objects', 'create', objectPath(bucket, name))
     // The chunks of a resumable upload go to its session (upload_id), which a judged POST opened.
     if (req.method === 'PUT' && req.query.upload_id?.[0]) return storage('objects', 'create', `${resource}/objects`)

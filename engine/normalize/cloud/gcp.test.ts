@@ -128,6 +128,15 @@ for (const [method, url, want] of cases) {
   })
 }
 
+test('an insert whose JSON metadata names another bucket or object than its path and query is not classified', () => {
+  const insert = (body: unknown) => normalizeGcp({ method: 'POST', url: `${GCS}/upload/storage/v1/b/logs/o?uploadType=resumable&name=a.log`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  assert.is(insert({ name: 'a.log' }).method, 'storage.objects.create')
+  assert.is(insert({ bucket: 'logs', name: 'a.log' }).method, 'storage.objects.create')
+  assert.is(insert({ bucket: 'other', name: 'a.log' }).method, 'unknown')
+  assert.is(insert({ Bucket: 'other' }).method, 'unknown')
+  assert.is(insert({ NAME: 'b.log' }).method, 'unknown')
+})
+
 test('key order is stable (provider, service, method, operation, resource, region, read_only)', () => {
   const got = normalizeGcp({ method: 'GET', url: `${C}/zones/z/instances/i` })
   assert.equal(Object.keys(got), ['provider', 'service', 'method', 'operation', 'resource', 'region', 'read_only'])
