@@ -76,6 +76,16 @@ test('a raw ; in the query is refused (Go drops its pair, others split on it); a
   assert.is(canonicalize('GET', '/x?a=100%25', []).query, 'a=100%25')
 })
 
+test('S3: two subresources that each pick an operation are refused; parameters that ride along are not', () => {
+  refused(() => canonicalize('PUT', '/bkt?cors&tagging', [], undefined, 'aws'), 'cors, tagging')
+  refused(() => canonicalize('PUT', '/bkt/k?retention&acl', [], undefined, 'aws'), 'subresources')
+  refused(() => canonicalize('GET', '/bkt?policy&%61cl', [], undefined, 'aws'), 'subresources')
+  for (const [method, target] of [['PUT', '/bkt/k?partNumber=2&uploadId=u1'], ['GET', '/bkt/k?acl&versionId=v'], ['GET', '/bkt?list-type=2&prefix=a'], ['POST', '/bkt?delete'], ['PUT', '/bkt/k?acl&partNumber=2&uploadId=u1']]) {
+    assert.is(canonicalize(method!, target!, [], undefined, 'aws').method, method)
+  }
+  assert.is(canonicalize('PUT', '/x?cors&tagging', [], undefined, 'http').method, 'PUT')
+})
+
 test('framing conflicts are refused', () => {
   refused(() => canonicalize('POST', '/x', [['Content-Length', '3'], ['Content-Length', '4']]), 'more than once')
   refused(() => canonicalize('POST', '/x', [['Content-Length', '3, 3']]), 'more than once')

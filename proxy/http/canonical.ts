@@ -4,6 +4,8 @@
 // encoded slashes, dot segments, empty segments, duplicate query keys, a raw `;` in the query, method-override
 // headers.
 // @see https://www.rfc-editor.org/rfc/rfc9112#section-6.3 (message body length)
+import { s3ConflictingSubresources } from '../../engine/normalize/cloud/aws-s3.ts'
+import { parseQueryString } from '../../engine/normalize/http.ts'
 import { HttpGatewayError } from './errors.ts'
 import { headerValues } from './headers.ts'
 import { splitAuthority } from './routes.ts'
@@ -60,6 +62,15 @@ function checkBatch(path: string, kind?: string): void {
   if (kind === 'gcp' && /^\/batch(\/|$)/.test(path)) {
     throw new HttpGatewayError(400, 'http.batch_refused', 'a batch request (many calls in one multipart body) is not forwarded: the gateway judges each call on its own; send the calls one per request (gcloud: one resource per command)')
   }
+}
+
+// S3 picks the operation from a subresource in the query (?acl, ?policy, ?tagging …); given two, S3 and its
+// emulators pick between them each in their own order (moto runs PutBucketTagging for PUT ?cors&tagging, which
+// the normalizer reads as PutBucketCors).
+function checkS3Subresources(method: string, query: string, kind?: string): void {
+  if (kind !== 'aws' || query === '') return
+  const both = s3ConflictingSubresources(method, parseQueryString(query))
+  if (both.length) throw ambiguous(`the query names the S3 subresources ${both.join(', ')} together, each an operation of its own, which upstreams choose between differently; send one per request`)
 }
 
 // The protocols an upgrade may switch to: Kubernetes exec, attach and port-forward streams. Any other (h2c:
@@ -153,6 +164,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkPath(path, kind)
   checkBatch(path, kind)
   checkQuery(query)
+  checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
   if (upgrade !== undefined) checkUpgrade(upgrade)
