@@ -123,6 +123,18 @@ test('an allowlisted header whose name looks like a credential is copied only wh
   assert.equal(http.headers['x-amz-server-side-encryption-aws-kms-key-id'], 'arn:aws:kms:k')
 })
 
+test('a JSON document declared a form is read as JSON (servers that ignore the type decode it so); a form stays a form', () => {
+  const doc = '{"acl":[{"entity":"allUsers","role":"READER"}]}'
+  assert.equal(post(doc, 'application/x-www-form-urlencoded').body, { acl: [{ entity: 'allUsers', role: 'READER' }] })
+  assert.equal(post('a=1&b=2', 'application/x-www-form-urlencoded').body, { a: ['1'], b: ['2'] })
+  assert.equal(post('{a=1', 'application/x-www-form-urlencoded').body, { '{a': ['1'] })
+})
+
+test('canned ACL headers (S3 x-amz-acl, Cloud Storage XML x-goog-acl) are visible to the policy', () => {
+  const http = get('https://storage.googleapis.com/b/o', { 'X-Goog-Acl': 'public-read', 'x-amz-acl': 'private' })
+  assert.equal([http.headers['x-goog-acl'], http.headers['x-amz-acl']], ['public-read', 'private'])
+})
+
 test('method override headers are visible to the policy', () => {
   assert.equal(get('https://x.test/', { 'X-HTTP-Method-Override': 'DELETE' }).headers['x-http-method-override'], 'DELETE')
 })

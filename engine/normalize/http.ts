@@ -25,6 +25,8 @@ const COPIED_HEADERS = new Set([
   'x-http-method-override', 'x-http-method', 'x-method-override',
   'x-goog-user-project', 'x-goog-request-params', 'x-goog-api-client',
   'x-amz-target', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-amz-acl', 'x-amz-copy-source',
+  // Cloud Storage's XML API: a canned ACL set by an upload or a copy (public-read makes the object public).
+  'x-goog-acl',
   'x-amz-bypass-governance-retention', 'x-amz-server-side-encryption-aws-kms-key-id',
   'impersonate-user', 'impersonate-group', 'impersonate-uid',
 ])
@@ -182,7 +184,9 @@ function parseBody(raw: string | Uint8Array | undefined, contentType: string | u
   const looksJson = text !== undefined && /^\s*[[{]/.test(text)
   if (isJson || isForm || isYaml || looksJson) {
     if (text === undefined) return { body_error: 'body is not valid UTF-8' }
-    if (isForm) return { body: parseQueryString(text) }
+    // A JSON document declared a form is read as JSON: servers that decode JSON whatever the Content-Type
+    // (fake-gcs-server, many Go and Python APIs) run it so, while as a form it is one meaningless name.
+    if (isForm && !(looksJson && parsesAsJson(text))) return { body: parseQueryString(text) }
     if (isYaml) return parseYaml(text)
     try {
       return checkDepth(JSON.parse(text) as unknown)
@@ -192,6 +196,15 @@ function parseBody(raw: string | Uint8Array | undefined, contentType: string | u
     }
   }
   return { body_error: `unsupported content type ${mediaType === '' ? '(none given)' : mediaType}; only JSON, YAML and form bodies are inspected` }
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 // Deeper documents are refused: recursive consumers (JSON.stringify, the policy's JSON reader) would overflow.

@@ -79,6 +79,38 @@ test_humans if {
 	}
 }
 
+# A write whose body does not parse is held for a reviewer, also outside production; a body of a type Warden
+# does not inspect (S3's XML) or an upload streamed unread is judged by its operation alone.
+test_unparsed_write_bodies_are_held if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	every c in [
+		{"note": "json with trailing bytes", "error": "invalid JSON body: it does not parse as JSON", "effect": "approve", "rules": ["warden.rules.cloud.unread_body"]},
+		{"note": "yaml with a duplicate key", "error": "invalid YAML body: DUPLICATE_KEY at line 1", "effect": "approve", "rules": ["warden.rules.cloud.unread_body"]},
+		{"note": "not utf-8", "error": "body is not valid UTF-8", "effect": "approve", "rules": ["warden.rules.cloud.unread_body"]},
+		{"note": "xml", "error": "unsupported content type application/xml; only JSON, YAML and form bodies are inspected", "effect": "allow"},
+		{"note": "streamed upload", "error": "body not read: an object upload of 5 bytes", "effect": "allow"},
+	] {
+		base := t.cloud(t.agent, staging_gcp, gcp("storage.objects.update", "patch", false))
+		d := data.warden.decision with input as object.union(base, {"command": {"http": {"body_error": c.error}}})
+		matches(c, d)
+	}
+	read := t.cloud(t.agent, staging_gcp, gcp("storage.objects.get", "get", true))
+	data.warden.decision.effect == "allow" with input as object.union(read, {"command": {"http": {"body_error": "invalid JSON body"}}})
+}
+
+# A call Warden cannot name is held for a reviewer outside production too; a named change there passes.
+test_unknown_calls_are_held_outside_production if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	unknown := {"service": "storage", "method": "unknown", "operation": "unknown", "resource": "_internal/delete_all", "read_only": false}
+	d := data.warden.decision with input as t.cloud(t.agent, staging_gcp, unknown)
+	d.effect == "approve"
+	d.reasons == [{"rule": "warden.rules.cloud.unknown", "message": "gcp unknown on _internal/delete_all is a call Warden cannot name; needs approval for agents on staging target staging-gcp"}]
+	named := data.warden.decision with input as t.cloud(t.agent, staging_gcp, gcp("compute.instances.start", "start", false))
+	named.effect == "allow"
+	human := data.warden.decision with input as t.cloud(t.human, staging_gcp, unknown)
+	human.effect == "allow"
+}
+
 test_reason_message if {
 	d := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.instances.delete", "delete", false))
 	d.reasons == [{"rule": "warden.rules.cloud.delete", "message": "gcp compute.instances.delete on projects/p deletes cloud resources; denied for agents on production target prod-gcp"}]
@@ -106,8 +138,31 @@ test_access_granted_by_headers_or_query if {
 		{"note": "gcs upload made public", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 		{"note": "gcs bucket default acl made public", "target": t.prod_gcp, "cloud": gcp("storage.buckets.update", "patch", false), "headers": {}, "query": {"predefinedDefaultObjectAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 		{"note": "gcs private upload is an upload", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {}, "query": {"uploadType": ["media"], "predefinedAcl": ["private"]}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "gcs xml upload made public", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {"x-goog-acl": "public-read"}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "gcs xml upload kept in the project", "target": t.prod_gcp, "cloud": gcp("storage.objects.create", "create", false), "headers": {"x-goog-acl": "project-private"}, "query": {}, "effect": "approve", "rules": ["warden.rules.cloud.create"]},
+		{"note": "a browser form upload (acl in a form field)", "cloud": aws("s3:PutObject", false), "headers": {"content-type": "Multipart/Form-Data; boundary=x"}, "query": {}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "gcs copy to a public destination", "target": t.prod_gcp, "cloud": gcp("storage.objects.copy", "copy", false), "headers": {}, "query": {"destinationPredefinedAcl": ["publicRead"]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
 	] {
 		d := data.warden.decision with input as with_http(c, c.headers, c.query)
+		matches(c, d)
+	}
+}
+
+# An access list in a Cloud Storage write's body is an ACL change, whatever the write (a patch of the object's
+# metadata, an insert): denied for an agent also outside production, as a write to the /acl route is.
+test_access_granted_by_body if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	every c in [
+		{"note": "object patch with an acl", "body": {"acl": [{"entity": "allUsers", "role": "READER"}]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "any case of the name", "body": {"metadata": {"a": "b"}, "ACL": []}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "a bucket's default object acl", "body": {"defaultObjectAcl": [{"entity": "allUsers", "role": "READER"}]}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "a bucket's access settings", "body": {"iamConfiguration": {"publicAccessPrevention": "inherited"}}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "the emulator's predefinedAcl in a body", "body": {"name": "x", "predefinedAcl": "publicRead"}, "effect": "deny", "rules": ["warden.rules.cloud.iam"]},
+		{"note": "a private predefinedAcl in a body", "body": {"name": "x", "predefinedAcl": "private"}, "effect": "allow", "rules": []},
+		{"note": "plain metadata", "body": {"metadata": {"team": "ops"}}, "effect": "allow", "rules": []},
+	] {
+		base := with_http({"target": staging_gcp, "cloud": gcp("storage.objects.update", "patch", false)}, {}, {})
+		d := data.warden.decision with input as object.union(base, {"command": {"http": {"body": c.body}}})
 		matches(c, d)
 	}
 }

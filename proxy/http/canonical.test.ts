@@ -40,10 +40,50 @@ test('paths two parsers could read differently are refused', () => {
   assert.is(canonicalize('GET', '/a/b/', []).path, '/a/b/')
 })
 
+test('a Cloud Storage JSON API object name may hold %2F (gcloud sends its slashes so); nothing else may', () => {
+  assert.is(canonicalize('GET', '/storage/v1/b/bkt/o/dir%2Ffile.txt', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/dir%2Ffile.txt')
+  assert.is(canonicalize('GET', '/download/storage/v1/b/bkt/o/a%2fb', [], undefined, 'gcp').path, '/download/storage/v1/b/bkt/o/a%2fb')
+  assert.is(canonicalize('POST', '/storage/v1/b/bkt/o/a%2Fb/rewriteTo/b/other/o/c%2Fd', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/a%2Fb/rewriteTo/b/other/o/c%2Fd')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%2Fb', []), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%2Fb', [], undefined, 'kubernetes'), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1/b/b%2Fkt/o/a', [], undefined, 'gcp'), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1%2Fb/bkt/o/a', [], undefined, 'gcp'), 'encoded slash')
+  refused(() => canonicalize('GET', '/bkt/a%2Fb', [], undefined, 'gcp'), 'encoded slash')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%5Cb', [], undefined, 'gcp'), 'backslash')
+  refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a/../b', [], undefined, 'gcp'), 'dot segment')
+})
+
+test('a GCP batch request (many calls in one body) is refused; a path that merely starts with "batch" is not', () => {
+  for (const path of ['/batch/storage/v1', '/batch/compute/v1', '/batch', '/batch/']) {
+    assert.throws(() => canonicalize('POST', path, [], undefined, 'gcp'), (err: HttpGatewayError) => err.status === 400 && err.code === 'http.batch_refused')
+  }
+  assert.is(canonicalize('POST', '/batches/x', [], undefined, 'gcp').path, '/batches/x')
+  assert.is(canonicalize('POST', '/batch/x', [], undefined, 'http').path, '/batch/x')
+})
+
 test('duplicate query keys are refused, except the lists clients repeat on purpose', () => {
   refused(() => canonicalize('GET', '/x?dryRun=All&dryRun=', []), '"dryRun" is given more than once')
   refused(() => canonicalize('GET', '/x?a=1&%61=2', []), '"a" is given more than once')
   assert.is(canonicalize('GET', '/x?command=ls&command=-l&ports=80&ports=443', []).query, 'command=ls&command=-l&ports=80&ports=443')
+})
+
+test('a raw ; in the query is refused (Go drops its pair, others split on it); an encoded one is data', () => {
+  refused(() => canonicalize('GET', '/x?watch=1;', []), 'raw `;`')
+  refused(() => canonicalize('POST', '/exec?command=rm&command=--dry-run;', []), 'raw `;`')
+  assert.is(canonicalize('GET', '/x?fieldSelector=a%3Db%3B', []).query, 'fieldSelector=a%3Db%3B')
+  refused(() => canonicalize('POST', '/exec?command=rm&command=--dry-run%zz', []), 'stray %')
+  refused(() => canonicalize('GET', '/x?a=100%', []), 'stray %')
+  assert.is(canonicalize('GET', '/x?a=100%25', []).query, 'a=100%25')
+})
+
+test('S3: two subresources that each pick an operation are refused; parameters that ride along are not', () => {
+  refused(() => canonicalize('PUT', '/bkt?cors&tagging', [], undefined, 'aws'), 'cors, tagging')
+  refused(() => canonicalize('PUT', '/bkt/k?retention&acl', [], undefined, 'aws'), 'subresources')
+  refused(() => canonicalize('GET', '/bkt?policy&%61cl', [], undefined, 'aws'), 'subresources')
+  for (const [method, target] of [['PUT', '/bkt/k?partNumber=2&uploadId=u1'], ['GET', '/bkt/k?acl&versionId=v'], ['GET', '/bkt?list-type=2&prefix=a'], ['POST', '/bkt?delete'], ['PUT', '/bkt/k?acl&partNumber=2&uploadId=u1']]) {
+    assert.is(canonicalize(method!, target!, [], undefined, 'aws').method, method)
+  }
+  assert.is(canonicalize('PUT', '/x?cors&tagging', [], undefined, 'http').method, 'PUT')
 })
 
 test('framing conflicts are refused', () => {

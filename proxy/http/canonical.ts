@@ -1,8 +1,11 @@
 // One canonical request: the method, path, query and host that are judged are exactly those forwarded.
 // Anything two parsers could read differently is refused (400) rather than guessed: conflicting Host /
 // absolute URL / CONNECT authority / SNI, duplicate or conflicting Content-Length and Transfer-Encoding,
-// encoded slashes, dot segments, empty segments, duplicate query keys, method-override headers.
+// encoded slashes, dot segments, empty segments, duplicate query keys, a raw `;` in the query, method-override
+// headers.
 // @see https://www.rfc-editor.org/rfc/rfc9112#section-6.3 (message body length)
+import { s3ConflictingSubresources } from '../../engine/normalize/cloud/aws-s3.ts'
+import { parseQueryString } from '../../engine/normalize/http.ts'
 import { HttpGatewayError } from './errors.ts'
 import { headerValues } from './headers.ts'
 import { splitAuthority } from './routes.ts'
@@ -28,11 +31,20 @@ const METHOD = /^[A-Z]{1,20}$/
 
 const ambiguous = (message: string) => new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${message}`)
 
-function checkPath(path: string): void {
+// Cloud Storage's JSON API names an object in one path segment, its slashes sent as %2F (gcloud and the client
+// libraries do: /storage/v1/b/B/o/dir%2Ffile, also under /download/, and so a copy's destination). Google and
+// fake-gcs-server split the path on `/` before decoding, as the normalizer does (rawSegments), so all three
+// read the encoded slash as part of the name; anywhere else it stays refused.
+const GCS_OBJECT_PATH = /^\/(?:download\/)?storage\/v1\/b\/[^/%]+\/o\//
+
+function checkPath(path: string, kind?: string): void {
   if (!path.startsWith('/')) throw ambiguous(`the path ${JSON.stringify(path.slice(0, 200))} does not start with /`)
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f-\uffff\\#]/.test(path)) throw ambiguous('the path holds spaces, control or non-ASCII characters, a backslash or a fragment; percent-encode them')
-  if (/%(2f|5c)/i.test(path)) throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
+  const object = kind === 'gcp' ? GCS_OBJECT_PATH.exec(path)?.[0].length : undefined
+  if (/%(2f|5c)/i.test(object === undefined ? path : path.slice(0, object)) || /%5c/i.test(path)) {
+    throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
+  }
   if (/%(?![0-9a-f]{2})/i.test(path)) throw ambiguous('the path holds a stray % that is not a percent-encoding')
   const segments = path.slice(1).split('/')
   segments.forEach((raw, i) => {
@@ -40,6 +52,25 @@ function checkPath(path: string): void {
     if (seg === '.' || seg === '..') throw ambiguous(`the path holds a dot segment (${raw}); send the resolved path`)
     if (seg === '' && i < segments.length - 1) throw ambiguous('the path holds an empty segment (//); send the path without it')
   })
+}
+
+// Google's batch endpoints (/batch/storage/v1, /batch/compute/v1, the global /batch) take one multipart body of
+// many HTTP requests, each run by the API as its own (fake-gcs-server sends each through its whole router). The
+// gateway judges one call per request; judged as one opaque `batch` call, a batch carried ACL writes and deletes
+// an agent may not make (and its multipart answer cannot be masked, so nothing of it came back anyway).
+function checkBatch(path: string, kind?: string): void {
+  if (kind === 'gcp' && /^\/batch(\/|$)/.test(path)) {
+    throw new HttpGatewayError(400, 'http.batch_refused', 'a batch request (many calls in one multipart body) is not forwarded: the gateway judges each call on its own; send the calls one per request (gcloud: one resource per command)')
+  }
+}
+
+// S3 picks the operation from a subresource in the query (?acl, ?policy, ?tagging …); given two, S3 and its
+// emulators pick between them each in their own order (moto runs PutBucketTagging for PUT ?cors&tagging, which
+// the normalizer reads as PutBucketCors).
+function checkS3Subresources(method: string, query: string, kind?: string): void {
+  if (kind !== 'aws' || query === '') return
+  const both = s3ConflictingSubresources(method, parseQueryString(query))
+  if (both.length) throw ambiguous(`the query names the S3 subresources ${both.join(', ')} together, each an operation of its own, which upstreams choose between differently; send one per request`)
 }
 
 // The protocols an upgrade may switch to: Kubernetes exec, attach and port-forward streams. Any other (h2c:
@@ -56,6 +87,11 @@ function checkUpgrade(value: string): void {
 
 function checkQuery(query: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
+  // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
+  // others keep it in the value: the policy (and a reviewer: an exec's arguments) would read what is never run.
+  if (query.includes(';')) throw ambiguous('the query holds a raw `;`, which upstreams read as data, as a separator or as a reason to drop the pair; percent-encode it (%3B)')
+  // The same parser drops a pair with a `%` that starts no escape, where the normalizer keeps the `%` as text.
+  if (/%(?![0-9a-f]{2})/i.test(query)) throw ambiguous('the query holds a stray % that is not a percent-encoding; send it as %25')
   const seen = new Set<string>()
   for (const pair of query.split('&')) {
     if (pair === '') continue
@@ -96,9 +132,9 @@ function sameAuthority(a: string, b: string): boolean {
 /**
  * Checks and splits a request. `target` is the origin-form request target to forward (reverse mode: the part
  * after /t/<name>); `authority` (forward mode) is the CONNECT authority the Host, an absolute URL and the SNI
- * must agree with.
+ * must agree with; `kind`, the target's kind, admits the encoded slashes its upstream reads as the normalizer does.
  */
-export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }): CanonicalRequest {
+export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }, kind?: string): CanonicalRequest {
   if (!METHOD.test(method)) throw ambiguous(`method ${JSON.stringify(method.slice(0, 30))} is not an upper-case token`)
   for (const name of OVERRIDES) {
     const values = headerValues(headers, name)
@@ -125,8 +161,10 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   const q = originForm.indexOf('?')
   const path = q < 0 ? originForm : originForm.slice(0, q)
   const query = q < 0 ? '' : originForm.slice(q + 1)
-  checkPath(path)
+  checkPath(path, kind)
+  checkBatch(path, kind)
   checkQuery(query)
+  checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
   if (upgrade !== undefined) checkUpgrade(upgrade)

@@ -26,6 +26,7 @@ import { credentialForms, hideCredentialHeaders } from './response-credential.ts
 import { createMaskBudget } from './mask-budget.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
+import { partialReadRefusal } from './partial-reads.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -195,7 +196,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       rest = route.rest
     }
     trace.target = target.name
-    const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined)
+    const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined, target.kind)
     const upstream = upstreamOf(target)
     const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
     const url = upstream.url(pathAndQuery, forward ? `https://${req.tunnel!.authority}` : undefined)
@@ -285,6 +286,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
     }
     if (upload?.refusal) throw upload.refusal
+    const cut = masks.length ? partialReadRefusal(target.kind, canon.query) : undefined
+    if (cut) throw cut
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()

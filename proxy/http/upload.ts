@@ -1,5 +1,5 @@
 // Object uploads stream instead of being read whole: S3 PutObject and UploadPart (PUT), and Cloud Storage media
-// uploads (POST /upload/storage/v1/…?uploadType=media). Their bodies are object data the normalizer never parses
+// uploads (POST /upload/storage/v1/…?uploadType=media) and resumable upload chunks (PUT …?upload_id=…). Their bodies are object data the normalizer never parses
 // (the policy judges the operation, the resource, the headers, and the declared length, type and hash), so the
 // gateway need not hold them. Which requests those are is the engine's call: the request is judged first without
 // its body, and only a judged command that names one of these operations streams; anything else is read whole
@@ -34,7 +34,7 @@ export interface Upload {
 }
 
 /** Kinds and methods whose requests may be object uploads: judged first without their body. */
-export const mayUpload = (kind: string, method: string) => (kind === 'aws' && method === 'PUT') || (kind === 'gcp' && method === 'POST')
+export const mayUpload = (kind: string, method: string) => (kind === 'aws' && method === 'PUT') || (kind === 'gcp' && (method === 'POST' || method === 'PUT'))
 
 // The query parameters a plain upload may carry (x-id: the JavaScript SDK v3 names the operation). Any other
 // may name another operation to the upstream (S3 reads ?acl, ?tagging, ?retention, ?renameObject … whatever
@@ -46,6 +46,8 @@ const S3_UPLOAD_QUERY: Record<string, ReadonlySet<string>> = {
 // The JSON API's media upload: POST /upload/storage/v1/b/BUCKET/o?uploadType=media&name=… (not an XML API
 // object in a bucket named "upload", and not a resumable session's upload_id).
 const GCS_MEDIA_PATH = /^\/upload\/storage\/v1\/b\/[^/]+\/o$/
+// The query a resumable upload's chunk carries: PUT /upload/storage/v1/b/BUCKET/o?uploadType=resumable&upload_id=…
+const GCS_SESSION_QUERY = new Set(['uploadType', 'upload_id'])
 
 /** Whether the judged command is an object upload whose body streams. */
 export function isObjectUpload(command: Command): boolean {
@@ -56,8 +58,12 @@ export function isObjectUpload(command: Command): boolean {
     const allowed = S3_UPLOAD_QUERY[cloud.method]
     return http.method === 'PUT' && allowed !== undefined && Object.keys(http.query).every((name) => allowed.has(name))
   }
-  return cloud.method === 'storage.objects.create' && http.method === 'POST' && GCS_MEDIA_PATH.test(http.path) &&
-    http.query.uploadType?.length === 1 && http.query.uploadType[0] === 'media' && http.query.upload_id === undefined
+  if (cloud.method !== 'storage.objects.create' || !GCS_MEDIA_PATH.test(http.path)) return false
+  const q = http.query
+  if (http.method === 'POST') return q.uploadType?.length === 1 && q.uploadType[0] === 'media' && q.upload_id === undefined
+  // A chunk of a resumable upload, to the session a judged POST opened: nothing else rides along.
+  return http.method === 'PUT' && q.upload_id?.length === 1 && q.upload_id[0] !== '' && Object.keys(q).every((name) => GCS_SESSION_QUERY.has(name)) &&
+    (q.uploadType === undefined || (q.uploadType.length === 1 && q.uploadType[0] === 'resumable'))
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/

@@ -63,6 +63,17 @@ const OBJECT_DEFAULTS: Record<string, string> = { GET: 'GetObject', HEAD: 'HeadO
 const subresource = (table: Array<[string, string]> | undefined, query: Record<string, string[]>) =>
   table?.find(([name]) => query[name] !== undefined)?.[1]
 
+/**
+ * The subresources of `query` that each pick an S3 operation for `method` (on a bucket or an object), when there
+ * are two or more: S3 and its emulators pick one of them in their own order (moto runs PutBucketTagging for
+ * `PUT ?cors&tagging`, judged here as PutBucketCors), so such a request is ambiguous. Empty otherwise.
+ */
+export function s3ConflictingSubresources(method: string, query: Record<string, string[]>): string[] {
+  const names = new Set([...(BUCKET_SUBRESOURCES[method] ?? []), ...(OBJECT_SUBRESOURCES[method] ?? [])].map(([name]) => name))
+  const asked = [...names].filter((name) => query[name] !== undefined)
+  return asked.length > 1 ? asked : []
+}
+
 function objectOperation(req: CloudRequest): string {
   const copy = headerValue(req.raw.headers, 'x-amz-copy-source') !== undefined
   // A named subresource (?acl, ?tagging, ?retention …) is the operation even when upload-part parameters ride

@@ -2,11 +2,15 @@
 // (storage.googleapis.com/B/O or B.storage.googleapis.com/O). Resources are named as in audit logs:
 // projects/_/buckets/B/objects/O. ACL endpoints are IAM policy reads and writes.
 import type { CloudCommand } from '../../types.ts'
-import { percentDecode, rawSegments } from '../http.ts'
+import { normalizeHttp, percentDecode, rawSegments } from '../http.ts'
 import { gcpCommand, gcpUnknown } from './gcp-command.ts'
 import { restVerb, type CloudRequest } from './request.ts'
 
 const bucketPath = (bucket: string) => `projects/_/buckets/${bucket}`
+// Bucket naming rules: lower-case letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit,
+// at most 222 characters (Google asks for 3 at least; emulators take shorter ones). Any other first segment is
+// no bucket (fake-gcs-server serves its own /_internal/… endpoints there, delete_all among them): not classified.
+const BUCKET_NAME = /^[a-z0-9](?:[a-z0-9._-]{0,220}[a-z0-9])?$/
 const objectPath = (bucket: string, object: string) => `${bucketPath(bucket)}/objects/${object}`
 
 function storage(resourceType: string, operation: string, resource: string): CloudCommand {
@@ -25,24 +29,43 @@ function collection(req: CloudRequest, resourceType: string, resource: string): 
   return operation === 'list' || operation === 'create' ? storage(resourceType, operation, resource) : gcpUnknown('storage', resource)
 }
 
-function objectRequest(req: CloudRequest, bucket: string, object: string, rest: string[]): CloudCommand {
-  const resource = objectPath(bucket, object)
-  const [sub, ...tail] = rest
-  if (sub === undefined) {
-    const operation = restVerb(req.method, false)
-    return operation === 'unknown' ? gcpUnknown('storage', resource) : storage('objects', operation, resource)
+/**
+ * `segs`: the path after `/o/`. The server reads an object name as the rest of the path (fake-gcs-server routes
+ * `/o/{objectName:.+}`), so a literal slash is part of the name: only the sub-routes below end it. An ACL route
+ * is taken as one whatever the method (the stricter reading where the server would take `…/acl` as a name).
+ */
+function objectRequest(req: CloudRequest, bucket: string, segs: string[]): CloudCommand {
+  const name = (parts: string[]) => objectPath(bucket, parts.join('/'))
+  const n = segs.length
+  if (n >= 2 && segs[n - 1] === 'acl') return acl('objects', req.method, name(segs.slice(0, -1)))
+  if (n >= 3 && segs[n - 2] === 'acl') return acl('objects', req.method, name(segs.slice(0, -2)))
+  if (req.method === 'POST') {
+    if (n >= 2 && segs[n - 1] === 'compose') return storage('objects', 'compose', name(segs.slice(0, -1)))
+    // SOURCE/rewriteTo/b/BUCKET/o/DESTINATION: the write lands on the destination; the source is read.
+    const copy = segs.findIndex((s, i) => i > 0 && (s === 'rewriteTo' || s === 'copyTo') && segs[i + 1] === 'b' && segs[i + 3] === 'o' && i + 4 < n)
+    if (copy > 0) return storage('objects', segs[copy] === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(segs[copy + 2]!, segs.slice(copy + 4).join('/')))
   }
-  if (sub === 'acl') return acl('objects', req.method, resource)
-  if (sub === 'compose' && req.method === 'POST') return storage('objects', 'compose', resource)
-  if ((sub === 'rewriteTo' || sub === 'copyTo') && req.method === 'POST' && tail[0] === 'b' && tail[2] === 'o' && tail[3]) {
-    // The write lands on the destination; the source is read.
-    return storage('objects', sub === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(tail[1]!, tail[3]))
-  }
-  return gcpUnknown('storage', resource)
+  const operation = restVerb(req.method, false)
+  return operation === 'unknown' ? gcpUnknown('storage', name(segs)) : storage('objects', operation, name(segs))
+}
+
+/**
+ * Whether an insert's JSON metadata names another bucket than its path, or another object than its `name`
+ * parameter: fake-gcs-server creates a resumable upload's object in the bucket its body names (names matched in
+ * any case, as Go decodes JSON). Such an insert is not classified.
+ */
+function metadataElsewhere(req: CloudRequest, bucket: string, name: string | undefined): boolean {
+  if (req.raw.body === undefined || req.raw.body.length === 0) return false
+  const body = normalizeHttp(req.raw).body
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false
+  return Object.entries(body).some(([key, value]) => {
+    const k = key.toLowerCase()
+    return (k === 'bucket' && value !== bucket) || (k === 'name' && name !== undefined && value !== name)
+  })
 }
 
 function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
-  const [b, bucket, sub, object, ...rest] = segs
+  const [b, bucket, sub, object] = segs
   if (b === 'projects' && sub === 'hmacKeys') {
     const resource = segs.join('/')
     const operation = restVerb(req.method, object === undefined)
@@ -50,6 +73,7 @@ function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
   }
   if (b !== 'b') return gcpUnknown('storage', segs.join('/'))
   if (bucket === undefined) return collection(req, 'buckets', 'projects/_/buckets')
+  if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', segs.join('/'))
   const resource = bucketPath(bucket)
   if (sub === undefined) {
     const operation = restVerb(req.method, false)
@@ -62,10 +86,13 @@ function jsonApi(req: CloudRequest, segs: string[]): CloudCommand {
   if (sub === 'acl' || sub === 'defaultObjectAcl') return acl('buckets', req.method, resource)
   if (sub === 'o' && object === undefined) {
     const name = req.query.name?.[0]
+    if (req.method === 'POST' && metadataElsewhere(req, bucket, name)) return gcpUnknown('storage', `${resource}/objects`)
     if (req.method === 'POST' && name) return storage('objects', 'create', objectPath(bucket, name))
+    // The chunks of a resumable upload go to its session (upload_id), which a judged POST opened.
+    if (req.method === 'PUT' && req.query.upload_id?.[0]) return storage('objects', 'create', `${resource}/objects`)
     return collection(req, 'objects', `${resource}/objects`)
   }
-  if (sub === 'o' && object !== undefined) return objectRequest(req, bucket, object, rest)
+  if (sub === 'o' && object !== undefined) return objectRequest(req, bucket, segs.slice(3))
   return gcpUnknown('storage', segs.join('/'))
 }
 
@@ -79,6 +106,7 @@ const OBJECT_OPERATIONS: Record<string, string> = { GET: 'get', HEAD: 'get', PUT
 function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string): CloudCommand {
   const hasAcl = req.query.acl !== undefined
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
+  if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
   const object = percentDecode(rawObject)
   if (object === '') {
     const resource = bucketPath(bucket)

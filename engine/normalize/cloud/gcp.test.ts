@@ -78,12 +78,22 @@ const cases: Array<[string, string, Want]> = [
   ['GET', `${GCS}/storage/v1/b/logs/o/2024%2F01%2Fapp.log?alt=media`, { service: 'storage', method: 'storage.objects.get', operation: 'get', resource: 'projects/_/buckets/logs/objects/2024/01/app.log', read_only: true }],
   ['DELETE', `${GCS}/storage/v1/b/logs/o/app.log`, { service: 'storage', method: 'storage.objects.delete', operation: 'delete', resource: 'projects/_/buckets/logs/objects/app.log', read_only: false }],
   ['POST', `${GCS}/upload/storage/v1/b/logs/o?uploadType=media&name=new.log`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects/new.log', read_only: false }],
+  ['PUT', `${GCS}/upload/storage/v1/b/logs/o?uploadType=resumable&upload_id=ABCD`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects', read_only: false }],
+  ['PUT', `${GCS}/upload/storage/v1/b/logs/o?uploadType=resumable`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'projects/_/buckets/logs/objects', read_only: false }],
   ['GET', `${GCS}/storage/v1/b/logs/iam`, { service: 'storage', method: 'storage.buckets.getIamPolicy', operation: 'getIamPolicy', resource: 'projects/_/buckets/logs', read_only: true }],
   ['PUT', `${GCS}/storage/v1/b/logs/iam`, { service: 'storage', method: 'storage.buckets.setIamPolicy', operation: 'setIamPolicy', resource: 'projects/_/buckets/logs', read_only: false }],
   ['GET', `${GCS}/storage/v1/b/logs/iam/testPermissions?permissions=storage.objects.get`, { service: 'storage', method: 'storage.buckets.testIamPermissions', operation: 'testIamPermissions', resource: 'projects/_/buckets/logs', read_only: true }],
   ['POST', `${GCS}/storage/v1/b/logs/acl`, { service: 'storage', method: 'storage.buckets.setIamPolicy', operation: 'setIamPolicy', resource: 'projects/_/buckets/logs', read_only: false }],
   ['PUT', `${GCS}/storage/v1/b/logs/o/app.log/acl/allUsers`, { service: 'storage', method: 'storage.objects.setIamPolicy', operation: 'setIamPolicy', resource: 'projects/_/buckets/logs/objects/app.log', read_only: false }],
   ['POST', `${GCS}/storage/v1/b/src/o/a.txt/rewriteTo/b/dst/o/b.txt`, { service: 'storage', method: 'storage.objects.rewrite', operation: 'rewrite', resource: 'projects/_/buckets/dst/objects/b.txt', read_only: false }],
+  // A literal slash in a JSON API object path is part of the name (the server routes /o/{objectName:.+})
+  ['DELETE', `${GCS}/storage/v1/b/logs/o/2024/01/app.log`, { service: 'storage', method: 'storage.objects.delete', operation: 'delete', resource: 'projects/_/buckets/logs/objects/2024/01/app.log', read_only: false }],
+  ['PATCH', `${GCS}/storage/v1/b/logs/o/a/b`, { service: 'storage', method: 'storage.objects.update', operation: 'patch', resource: 'projects/_/buckets/logs/objects/a/b', read_only: false }],
+  ['GET', `${GCS}/storage/v1/b/logs/o/a/b/acl`, { service: 'storage', method: 'storage.objects.getIamPolicy', operation: 'getIamPolicy', resource: 'projects/_/buckets/logs/objects/a/b', read_only: true }],
+  ['DELETE', `${GCS}/storage/v1/b/logs/o/a/b/acl/allUsers`, { service: 'storage', method: 'storage.objects.setIamPolicy', operation: 'setIamPolicy', resource: 'projects/_/buckets/logs/objects/a/b', read_only: false }],
+  ['POST', `${GCS}/storage/v1/b/logs/o/a/b/compose`, { service: 'storage', method: 'storage.objects.compose', operation: 'compose', resource: 'projects/_/buckets/logs/objects/a/b', read_only: false }],
+  ['DELETE', `${GCS}/storage/v1/b/logs/o/a/compose`, { service: 'storage', method: 'storage.objects.delete', operation: 'delete', resource: 'projects/_/buckets/logs/objects/a/compose', read_only: false }],
+  ['POST', `${GCS}/storage/v1/b/src/o/a/b/copyTo/b/dst/o/c/d`, { service: 'storage', method: 'storage.objects.copy', operation: 'copy', resource: 'projects/_/buckets/dst/objects/c/d', read_only: false }],
   ['POST', `${GCS}/storage/v1/projects/p/hmacKeys?serviceAccountEmail=ci@p.iam.gserviceaccount.com`, { service: 'storage', method: 'storage.hmacKeys.create', operation: 'create', resource: 'projects/p/hmacKeys', read_only: false }],
   ['GET', `${GCS}/logs/2024/01/app.log`, { service: 'storage', method: 'storage.objects.get', operation: 'get', resource: 'projects/_/buckets/logs/objects/2024/01/app.log', read_only: true }],
   ['PUT', `${GCS}/logs/a%20b.txt`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects/a b.txt', read_only: false }],
@@ -97,6 +107,10 @@ const cases: Array<[string, string, Want]> = [
   ['GET', `${C}/zones/z/instances/../../../../other/secrets`, { service: 'compute', method: 'unknown', operation: 'unknown', resource: 'compute/v1/projects/p/zones/z/instances/../../../../other/secrets', read_only: false }],
   ['POST', `${SM}/secrets/s`, { service: 'secretmanager', method: 'unknown', operation: 'unknown', resource: 'projects/p/secrets/s', read_only: false }],
   ['GET', 'https://compute.googleapis.com/', { service: 'compute', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+  // No bucket may be named so (fake-gcs-server's own /_internal/… endpoints sit there)
+  ['POST', `${GCS}/_internal/delete_all`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: '_internal/delete_all', read_only: false }],
+  ['DELETE', `${GCS}/storage/v1/b/_internal`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'b/_internal', read_only: false }],
+  ['GET', `${GCS}/Logs/app.log`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'Logs/app.log', read_only: false }],
   ['GET', `${GCS}/storage/v1/b/logs/o/a/../../../b/other/o/x`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'storage/v1/b/logs/o/a/../../../b/other/o/x', read_only: false }],
 ]
 
@@ -113,6 +127,15 @@ for (const [method, url, want] of cases) {
     assert.equal(got, { provider: 'gcp', service: service ?? serviceOf(url), ...rest })
   })
 }
+
+test('an insert whose JSON metadata names another bucket or object than its path and query is not classified', () => {
+  const insert = (body: unknown) => normalizeGcp({ method: 'POST', url: `${GCS}/upload/storage/v1/b/logs/o?uploadType=resumable&name=a.log`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  assert.is(insert({ name: 'a.log' }).method, 'storage.objects.create')
+  assert.is(insert({ bucket: 'logs', name: 'a.log' }).method, 'storage.objects.create')
+  assert.is(insert({ bucket: 'other', name: 'a.log' }).method, 'unknown')
+  assert.is(insert({ Bucket: 'other' }).method, 'unknown')
+  assert.is(insert({ NAME: 'b.log' }).method, 'unknown')
+})
 
 test('key order is stable (provider, service, method, operation, resource, region, read_only)', () => {
   const got = normalizeGcp({ method: 'GET', url: `${C}/zones/z/instances/i` })

@@ -22,6 +22,14 @@ test('masks a truncated block to the end of the text', () => {
   assert.equal(hits(privateKey, text), [text.slice(2)])
 })
 
+test('masks a block cut above its BEGIN line from the start of the text, or from the block before it', () => {
+  const tail = 'kLdpvKnKy8UwPn+o8Xd1Ikqf0U7mD2b==\n-----END RSA PRIVATE KEY-----'
+  assert.equal(hits(privateKey, `${tail}\nready`), [tail])
+  const whole = block('EC PRIVATE KEY')
+  assert.equal(hits(privateKey, `${whole}\nMIIEvQ\n-----END PRIVATE KEY-----\nready`), [whole, '\nMIIEvQ\n-----END PRIVATE KEY-----'])
+  assert.equal(hits(privateKey, 'x\n-----END PRIVATE KEY-----\nMIIB\n-----END OPENSSH PRIVATE KEY-----'), ['x\n-----END PRIVATE KEY-----', '\nMIIB\n-----END OPENSSH PRIVATE KEY-----'])
+})
+
 test('ignores public keys and certificates', () => {
   const text = '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----'
   assert.equal(hits(privateKey, text), [])

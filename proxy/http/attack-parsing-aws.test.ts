@@ -1,0 +1,70 @@
+// Attacks on how the gateway and moto read one S3 request, by an agent holding a valid token under the default
+// policy: two subresources in one query (each picks an operation, and moto picks between them in its own
+// order) and DeleteObjects spelled otherwise. `stage-aws` is a staging target, where an agent's changes pass.
+import { execFile } from 'node:child_process'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { startMoto, type StoragePeer } from './testing/peers.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let moto: StoragePeer
+let g: TestGateway
+let token: string
+
+test.before(async () => {
+  moto = await startMoto()
+  g = await startTestGateway(() => [
+    { name: 'stage-aws', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 's3.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+  ], { holdSeconds: 1, env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' } })
+  token = await g.agentToken()
+  await s3('PUT', '/parse-b')
+  await s3('PUT', '/parse-b/keep.txt', ['--data-binary', 'x'])
+})
+
+test.after(async () => {
+  await g?.close()
+  await moto?.stop()
+})
+
+const motoSig = `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
+
+/** An S3 call straight to moto (its own test key: moto checks no signature). */
+function s3(method: string, path: string, args: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${motoSig}`, ...args, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
+}
+
+const agent = (path: string, init: RequestInit = {}) =>
+  fetch(`${g.reverse.url}/t/stage-aws${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } })
+
+const TAGGING = '<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>owner</Key><Value>mallory</Value></Tag></TagSet></Tagging>'
+
+test('control: moto runs PUT ?cors&tagging as PutBucketTagging', async () => {
+  await s3('PUT', '/parse-b?cors&tagging', ['-H', 'content-type: application/xml', '--data-binary', TAGGING])
+  assert.match(await s3('GET', '/parse-b?tagging'), 'mallory')
+  await s3('DELETE', '/parse-b?tagging')
+})
+
+test('two subresources that each pick an operation are refused before moto (judged PutBucketCors, run as PutBucketTagging)', async () => {
+  for (const query of ['cors&tagging', 'tagging&cors', 'encryption&tagging', '%63ors&tagging']) {
+    const res = await agent(`/parse-b?${query}`, { method: 'PUT', headers: { 'content-type': 'application/xml' }, body: TAGGING })
+    const text = await res.text()
+    assert.not.match(await s3('GET', '/parse-b?tagging'), 'mallory', `${query} ran (${res.status} ${text})`)
+    assert.is(res.status, 400, text)
+    assert.match(text, 'subresources')
+  }
+})
+
+test('DeleteObjects in its spellings is DeleteObjects (a delete, held for an agent here); the objects stay', async () => {
+  const body = '<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>keep.txt</Key></Object></Delete>'
+  for (const path of ['/parse-b?delete', '/parse-b?delete=', '/parse-b/?delete', '/parse-b?%64elete']) {
+    const res = await agent(path, { method: 'POST', headers: { 'content-type': 'application/xml' }, body })
+    const text = await res.text()
+    assert.is(res.status, 403, `${path}: ${text}`)
+    assert.match(text, 'held for approval', path)
+    const held = [...g.te.audit.events].reverse().find((e) => e.type === 'approval')!
+    assert.match(JSON.stringify(held.reasons), 's3:DeleteObjects', path)
+  }
+  assert.match(await s3('GET', '/parse-b?list-type=2'), 'keep.txt')
+})
+
+test.run()
