@@ -122,6 +122,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       engine,
       upstream: (target) => upstreams.resolve(target),
       holdSeconds: config.approvals.hold_seconds,
+      clockSkewSeconds: config.identity.clock_skew_seconds,
       maskKey,
       approvalHint: (id) => `npx warden approvals approve ${id}${dev ? ` --as <you> --group ${approverGroup}` : ''}${configFlag}`,
     }).catch((err: Error) => {
