@@ -14,7 +14,7 @@ import type { AuditError } from '../errors.ts'
 import { openSqliteAuditStoreThread } from './sqlite-thread.ts'
 import type { AuditStore } from './types.ts'
 
-const ev = (n: number) => ({ type: 'statement', time: new Date().toISOString(), session_id: 's1', n })
+const ev = (n: number) => ({ type: 'statement' as const, time: new Date().toISOString(), session_id: 's1', n })
 
 async function rowsOf(store: AuditStore): Promise<number[]> {
   const out: number[] = []
