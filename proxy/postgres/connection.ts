@@ -33,7 +33,7 @@ import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
 import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, runningEntry, SpanWatch, StatementWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
-import { atDeadline, tokenDeadline } from './token-lifetime.ts'
+import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 
 export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
 

@@ -1,8 +1,8 @@
-// A session lasts as long as the token it logged in with. PostgreSQL checks a password once, at startup, and a
-// session can stay open for days: without this an agent whose token expired (or was not renewed because its
-// access was withdrawn at the IdP) kept a working session, and every statement in it was judged as that
-// identity. The HTTP gateway verifies the token of every request (proxy/http/auth.ts); this is the same rule
-// for a connection that carries it once.
+// A session lasts as long as the token it started with. A PostgreSQL password is checked once, at startup, and
+// an HTTP upgrade (exec, port-forward, WebSocket) or a streamed answer (a watch, an event stream) outlives the
+// request that was verified: without this an agent whose token expired (or was not renewed because its access
+// was withdrawn at the IdP) kept working for as long as it kept the connection open. The frontends end such a
+// session at tokenDeadline.
 import { decodeJwt } from 'jose'
 
 /** Longest single timer Node keeps (about 24.8 days); a later deadline re-arms. */
