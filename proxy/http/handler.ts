@@ -273,6 +273,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const approvalHeaders: Record<string, string> = trace.approvalId
       ? { 'x-warden-approval': trace.approvalId, warning: `299 - "warden: held for approval ${trace.approvalId}${outcome.allow ? ', approved' : ''}"` }
       : {}
+    // A hold can outlast the token that sent the request: released only while the token is still accepted.
+    if (outcome.allow && trace.approvalId !== undefined && Date.now() >= tokenDeadline(caller.token, opts.clockSkewSeconds ?? 0)) {
+      const status = req.mode === 'forward' ? 407 : 401
+      throw new HttpGatewayError(status, 'http.token_invalid', `held for approval ${trace.approvalId} and approved, but the agent token expired while it was held, so it was not forwarded; send it again with a new token (the approval's grant covers it)`, { headers: req.mode === 'forward' ? { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' } : { 'www-authenticate': 'Bearer realm="warden"' } })
+    }
     if (!outcome.allow && mcp) {
       const reply = mcp.refusal(outcome)
       record(req, trace, reply.status, { error: outcome.why })

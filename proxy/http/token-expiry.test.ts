@@ -72,6 +72,23 @@ test('a streamed answer is cut when the token that asked for it expires', async 
   assert.ok(ms >= (TTL_S - 1) * 1000, `not before the token expired (${ms} ms)`)
 })
 
+test('a request held for approval past its token\'s expiry is not forwarded once approved: 401, and the grant still covers a retry with a new token', async () => {
+  let reached = 0
+  g.route = (_req, res) => { reached++; res.writeHead(200, { 'content-type': 'application/json' }).end('{}') }
+  const answer = fetch(`${g.reverse.url}/t/web/items/7`, { method: 'DELETE', headers: { authorization: `Bearer ${await g.te.token('cursor', ['agents'], { ttlSeconds: 2 })}` } })
+  const id = await g.heldId()
+  assert.ok(id, 'held')
+  await new Promise((resolve) => setTimeout(resolve, 2_500))
+  await g.approve(id!)
+  const res = await answer
+  assert.is(res.status, 401)
+  assert.match((await res.json()).message, `approved, but the agent token expired while it was held`)
+  assert.is(reached, 0, 'nothing reached the upstream')
+  const retry = await fetch(`${g.reverse.url}/t/web/items/7`, { method: 'DELETE', headers: { authorization: `Bearer ${await g.te.token('cursor', ['agents'])}` } })
+  assert.is(retry.status, 200)
+  assert.is(reached, 1)
+})
+
 test('a passthrough tunnel (bytes the gateway does not read) is closed when the token that opened it expires', async () => {
   const token = await g.te.token('cursor', ['agents'], { ttlSeconds: TTL_S })
   const started = Date.now()
