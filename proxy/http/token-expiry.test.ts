@@ -7,12 +7,13 @@ import * as assert from 'uvu/assert'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 let g: TestGateway
-const TTL_S = 3
+// Long enough that the stream opens and carries data well inside it on a loaded machine.
+const TTL_S = 6
 
 test.before(async () => {
   g = await startTestGateway((up) => [
     { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'header', header: 'X-Api-Key', token_env: 'WEB_KEY' }, hosts: [] } },
-  ], { env: { WEB_KEY: 'web-key-456' }, passthrough: (up) => [new URL(up.url).host] })
+  ], { holdSeconds: 30, env: { WEB_KEY: 'web-key-456' }, passthrough: (up) => [new URL(up.url).host] })
 })
 test.after(async () => g.close())
 
@@ -75,10 +76,10 @@ test('a streamed answer is cut when the token that asked for it expires', async 
 test('a request held for approval past its token\'s expiry is not forwarded once approved: 401, and the grant still covers a retry with a new token', async () => {
   let reached = 0
   g.route = (_req, res) => { reached++; res.writeHead(200, { 'content-type': 'application/json' }).end('{}') }
-  const answer = fetch(`${g.reverse.url}/t/web/items/7`, { method: 'DELETE', headers: { authorization: `Bearer ${await g.te.token('cursor', ['agents'], { ttlSeconds: 2 })}` } })
-  const id = await g.heldId()
+  const answer = fetch(`${g.reverse.url}/t/web/items/7`, { method: 'DELETE', headers: { authorization: `Bearer ${await g.te.token('cursor', ['agents'], { ttlSeconds: 4 })}` } })
+  const id = await g.heldId(10_000)
   assert.ok(id, 'held')
-  await new Promise((resolve) => setTimeout(resolve, 2_500))
+  await new Promise((resolve) => setTimeout(resolve, 5_000))
   await g.approve(id!)
   const res = await answer
   assert.is(res.status, 401)
