@@ -31,10 +31,12 @@ covering_grants contains g if {
 
 # A grant is what its approvers gave, under the rule and the policy that held the request it approved: as many
 # people (`approvals`, counted as the approval store counts them) from the groups they approved as
-# (`approver_groups`). It covers a command only when that satisfies the approval the command needs now, so an
-# approval one dba gave for one rule (or under an earlier policy) never stands in for one that needs security,
-# two people, or someone from every group. A grant that does not say who approved it covers nothing.
+# (`approver_groups`), for a scope. It covers a command only when that satisfies the approval the command needs
+# now, so an approval one dba gave for one rule (or under an earlier policy) never stands in for one that needs
+# security, two people or someone from every group, and a session or target grant never covers a command whose
+# approval is narrower. A grant that does not say who approved it covers nothing.
 grant_quorum(g) if {
+	scope_rank[g.scope] <= scope_rank[approval.scope]
 	is_number(g.approvals)
 	g.approvals >= required_approvals
 	is_array(g.approver_groups)
