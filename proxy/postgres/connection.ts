@@ -230,6 +230,9 @@ export class Connection {
       const expired = new Date(deadline - (this.deps.clockSkewSeconds ?? 0) * 1000).toISOString()
       const message = `terminating connection: the token this session logged in with expired at ${expired} (warden)`
       this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: session.id, target: session.target.name, code: 'token.expired', message }))
+      // A statement still running would go on on the server after the session ends (the server reads the Terminate
+      // only once it is done): cancel it, as max_statement_seconds does. A server with nothing running ignores it.
+      if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
       this.terminate({ severity: 'FATAL', code: '28000', message, hint: 'Connect again with a new token (the password); a session lasts as long as the token it logged in with.' })
     })
   }

@@ -65,6 +65,18 @@ test('a session busy in a transaction is ended at the expiry too, and its transa
   assert.is(await locks(), 0)
 })
 
+test('a statement still running when the token expires is cancelled on the server, not left running without a client', async () => {
+  const ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r WHERE n > 0 AND 'token-expiry-endless' <> ''"
+  const { client } = await connect(await h.te.token('cursor', ['agents'], { ttlSeconds: TTL_S }))
+  const running = settled(client.query(ENDLESS))
+  const ended = await Promise.race([running, new Promise((resolve) => setTimeout(() => resolve('still running'), TTL_S * 1000 + 10_000).unref())])
+  assert.ok(ended !== 'still running' && ended, 'the client was told the session ended')
+  const onServer = async () => (await h.cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%token-expiry-endless%' AND pid <> pg_backend_pid()`))[0]!.n
+  const until = Date.now() + 5000
+  while ((await onServer()) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.is(await onServer(), 0, 'the server stopped running it')
+})
+
 test('a token valid for longer keeps its session, and a new token starts a new one', async () => {
   const { client } = await connect(await h.te.token('cursor', ['agents'], { ttlSeconds: 600 }))
   await new Promise((resolve) => setTimeout(resolve, 1000))
