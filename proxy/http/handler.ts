@@ -334,7 +334,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         else reply.socket.once('close', giveBack)
         record(req, trace, 101)
         const stop = untilTokenExpires(caller.token, trace, () => reply.socket.destroy())
-        reply.socket.once('close', stop)
+        if (reply.socket.destroyed) stop()
+        else reply.socket.once('close', stop)
         const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
         dropUpstreamOnly(upgraded)
         return { status: 101, headers: upgraded, upgrade: { socket: reply.socket, head: reply.head } }
