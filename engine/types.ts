@@ -29,6 +29,13 @@ export interface Grant {
   /** Parser fingerprint of the command, for scope `fingerprint`. */
   fingerprint?: string
   approved_by: string
+  /**
+   * The approver groups the people who approved it were in (among those the request needed), and how many
+   * different people they were: a grant covers a command only when these satisfy the approval it needs now.
+   * Absent on grants made before they were recorded; those cover nothing.
+   */
+  approver_groups?: string[]
+  approvals?: number
   /** Expiry as Unix nanoseconds, compared with time.now_ns() in Rego. */
   expires_at_ns: number
 }

@@ -122,6 +122,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       engine,
       upstream: (target) => upstreams.resolve(target),
       holdSeconds: config.approvals.hold_seconds,
+      clockSkewSeconds: config.identity.clock_skew_seconds,
       maskKey,
       approvalHint: (id) => `npx warden approvals approve ${id}${dev ? ` --as <you> --group ${approverGroup}` : ''}${configFlag}`,
     }).catch((err: Error) => {
@@ -181,7 +182,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
 /** The reverse proxy and the forward proxy (with its CA), when any target is served over HTTP. */
 async function startHttp(config: Config, deps: { engine: Parameters<typeof createHttpGateway>[0]['engine']; env: Record<string, string | undefined>; maskKey: Uint8Array; approvalHint(id: string): string }) {
   if (!config.targets.some((t) => HTTP_TARGET_KINDS.has(t.kind))) return undefined
-  const gateway = createHttpGateway({ engine: deps.engine, targets: config.targets, env: deps.env, holdSeconds: config.approvals.hold_seconds, maskKey: deps.maskKey, approvalHint: deps.approvalHint })
+  const gateway = createHttpGateway({ engine: deps.engine, targets: config.targets, env: deps.env, holdSeconds: config.approvals.hold_seconds, clockSkewSeconds: config.identity.clock_skew_seconds, maskKey: deps.maskKey, approvalHint: deps.approvalHint })
   const ca = await ensureCa(config.state_dir, deps.env)
   const leaves = await createLeafIssuer(ca)
   const { http: rl, http_proxy: pl } = config.listeners
@@ -190,7 +191,7 @@ async function startHttp(config: Config, deps: { engine: Parameters<typeof creat
   const reverse = await listenReverse(gateway.handle, { host: rl.host, port: rl.port, tls }).catch((err: Error) => {
     throw new GatewayStartError('listen.http', `start the HTTP listener on ${rl.host}:${rl.port}: ${err.message}; change listeners.http in the config`, { cause: err })
   })
-  const proxy = await listenForward({ host: pl.host, port: pl.port, engine: deps.engine, targets: config.targets, passthrough: pl.passthrough, leaves, handle: gateway.handle }).catch(async (err: Error) => {
+  const proxy = await listenForward({ host: pl.host, port: pl.port, engine: deps.engine, targets: config.targets, passthrough: pl.passthrough, leaves, handle: gateway.handle, clockSkewSeconds: config.identity.clock_skew_seconds }).catch(async (err: Error) => {
     await reverse.close()
     throw new GatewayStartError('listen.http_proxy', `start the HTTPS proxy listener on ${pl.host}:${pl.port}: ${err.message}; change listeners.http_proxy in the config`, { cause: err })
   })

@@ -3,10 +3,11 @@
 // dry-run errors.
 import { type RecordedRequest, recordedRequest, recordOrigin } from '../../engine/diff/audit-record.ts'
 import { createFlipCollector, type FlipGroup } from '../../engine/diff/group.ts'
+import { oneLine } from '../../engine/printable.ts'
 import { adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
-import { formatGroups } from '../diff/format-text.ts'
+import { clip, formatGroups } from '../diff/format-text.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 import { since } from './audit-sessions.ts'
 
@@ -74,7 +75,7 @@ export function formatDryRunReport(report: DryRunReport): string {
   if (report.groups.length) lines.push(`the dry-run policy would relax ${report.relaxed} and tighten ${report.tightened} of them:`, '', formatGroups(report.groups).trimEnd())
   if (report.errors.length) {
     lines.push('', 'dry-run errors (the enforced decision ran; the dry-run policy would have denied):')
-    for (const e of report.errors) lines.push(`  ×${e.count}  ${e.error}`, `       e.g. ${e.example.command.replace(/\s+/g, ' ').slice(0, 160)}  (${e.example.origin})`)
+    for (const e of report.errors) lines.push(oneLine(`  ×${e.count}  ${e.error}`), `       e.g. ${clip(e.example.command)}  (${oneLine(e.example.origin)})`)
   }
   return `${lines.join('\n')}\n`
 }

@@ -126,6 +126,17 @@ test('verify rejects checkpoints that the given public key did not sign', async 
   assert.is((await warden('verify', '--public-key', join(dir, 'mine.pem'))).code, 0)
 })
 
+test('verify prints what a tamperer wrote (a checkpoint\'s time and key id) with its control characters escaped: it cannot redraw FAIL as ok', async () => {
+  await writeTrail()
+  const forge = '\r\u001b[2K\u001b[1Aok: 8 records, chain intact up to record 8; 2 signed checkpoints verified\u001b[8m'
+  tamper(`INSERT INTO warden_audit_checkpoints (seq, hash, time, key_id, signature) VALUES (3, '${'a'.repeat(64)}', '2026-11-29T10:00:00Z', '${forge}', 'AAAA')`)
+  const r = await warden('verify')
+  assert.is(r.code, 1)
+  assert.match(r.out, 'FAIL: record 3: forged')
+  assert.not.match(r.out, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no control character but the line feeds reaches the terminal')
+  assert.match(r.out, '\\u{d}\\u{1b}[2K')
+})
+
 test('sessions lists sessions with counts and filters by identity, target and time', async () => {
   await writeTrail()
   const r = await warden('sessions')

@@ -47,6 +47,9 @@ test('formatGrants says expired and revoked plainly', () => {
   const out = formatGrants([base, { ...base, id: 'grt_b', revoked_at: 'x', revoked_by: 'carol' }], 2_000)
   assert.match(out, /grt_a\s+statement\s+expired\s+apr_a\s+alice\s+one statement \(abcdef012345…\) by bot on db/)
   assert.match(out, /grt_b\s+statement\s+revoked by carol/)
+  const odd = formatGrants([{ ...base, approved_by: 'alice\u001b[2K', revoked_by: 'carol\r\n', revoked_at: 'x', subject: { issuer: 'i', sub: 'bot\n\tx' } }], 2_000)
+  assert.not.match(odd, /[\u0000-\u0009\u000b-\u001f]/, 'names from stored grants are shown escaped, one row a grant')
+  assert.is(odd.trimEnd().split('\n').length, 2)
 })
 
 test.run()

@@ -4,7 +4,7 @@ import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } f
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
-import { visible } from '../../engine/printable.ts'
+import { oneLine } from '../../engine/printable.ts'
 
 const usage = `usage: warden grants list [--all] [--target NAME] [--json]
        warden grants revoke ID [--note TEXT]
@@ -43,7 +43,7 @@ export async function runGrants(args: string[], io: Io): Promise<ExitCode> {
         return 0
       }
       const revoked = await client.revoke(id as string, values.note as string | undefined)
-      io.out(values.json ? `${JSON.stringify(revoked, null, 2)}\n` : `${revoked.id} revoked by ${revoked.revoked_by ?? 'unknown'} at ${revoked.revoked_at ?? '?'}; it covered ${covers(revoked)}\n`)
+      io.out(values.json ? `${JSON.stringify(revoked, null, 2)}\n` : `${oneLine(`${revoked.id} revoked by ${revoked.revoked_by ?? 'unknown'} at ${revoked.revoked_at ?? '?'}; it covered ${covers(revoked)}`)}\n`)
       return 0
     } catch (err) {
       return adminFailure(err, io, 'warden grants')
@@ -72,7 +72,7 @@ function state(g: GrantRecord, nowMs: number): string {
 export function formatGrants(grants: readonly GrantRecord[], nowMs: number): string {
   if (!grants.length) return 'no grants in force\n'
   const header = ['ID', 'SCOPE', 'STATE', 'APPROVAL', 'APPROVED BY', 'COVERS']
-  const rows = grants.map((g) => [g.id, g.scope, state(g, nowMs), g.approval_id, g.approved_by, visible(covers(g))])
+  const rows = grants.map((g) => [g.id, g.scope, state(g, nowMs), g.approval_id, g.approved_by, covers(g)].map(oneLine))
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')
   return `${[line(header), ...rows.map(line)].join('\n')}\n`

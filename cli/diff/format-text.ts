@@ -1,11 +1,13 @@
 // Flip groups as text: one block per group (what changed, the rules, the target, how many inputs), then its
 // example. Shared by `warden diff` and `warden audit diff-dry-run`; and the text report of `warden diff`.
 import type { FlipGroup } from '../../engine/diff/group.ts'
+import { oneLine } from '../../engine/printable.ts'
 import type { DiffReport } from './report.ts'
 
-const clip = (text: string, max = 160) => {
+/** On one line, at most `max` characters, every control and bidi character shown as an escape (printable.ts). */
+export const clip = (text: string, max = 160) => {
   const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+  return oneLine(line.length > max ? `${line.slice(0, max - 1)}…` : line)
 }
 
 export function groupLabel(g: FlipGroup): 'RELAXES' | 'ACKED' | 'TIGHTENS' {
@@ -20,7 +22,8 @@ export function formatGroup(g: FlipGroup): string {
   lines.push(`         e.g. ${clip(g.example.command)}`)
   lines.push(`              ${[g.example.identity, g.example.origin].filter(Boolean).join(' · ')}`)
   for (const a of g.acknowledgements) lines.push(`         acknowledged: ${a}`)
-  return lines.join('\n')
+  // Examples quote what agents sent (a quoted identifier survives redaction), and rules and reasons may quote it.
+  return lines.map(oneLine).join('\n')
 }
 
 export function formatGroups(groups: readonly FlipGroup[]): string {

@@ -3,7 +3,7 @@
 // identity on the request's target, so a reconnect (or a gateway restart) keeps them.
 import type { Grant } from '../types.ts'
 import { randomId } from './ids.ts'
-import { samePrincipal } from './people.ts'
+import { distinctPeople, samePrincipal } from './people.ts'
 import type { ApprovalRequest, GrantHolder, GrantRecord } from './types.ts'
 
 export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
@@ -12,6 +12,9 @@ export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
     id: randomId('grt_'),
     scope,
     approved_by: request.approvals.map((v) => v.sub).join(', '),
+    // Who gave it, as the policy weighs it at judge time (grants.rego grant_quorum).
+    approver_groups: [...new Set(request.approvals.flatMap((v) => v.groups))].sort(),
+    approvals: distinctPeople(request.approvals),
     expires_at_ns: (atMs + ttl_seconds * 1000) * 1e6,
     approval_id: request.id,
     subject: { issuer: request.requester.issuer, sub: request.requester.sub },
@@ -29,6 +32,8 @@ export function policyGrant(g: GrantRecord): Grant {
   const out: Grant = { id: g.id, scope: g.scope, approved_by: g.approved_by, expires_at_ns: g.expires_at_ns }
   if (g.digest !== undefined) out.digest = g.digest
   if (g.fingerprint !== undefined) out.fingerprint = g.fingerprint
+  if (g.approver_groups !== undefined) out.approver_groups = [...g.approver_groups]
+  if (g.approvals !== undefined) out.approvals = g.approvals
   return out
 }
 

@@ -128,7 +128,7 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     const [grant] = store.grantsFor(holder())
     assert.ok(grant)
     assert.match(grant.id, /^grt_[a-z2-7]{10}$/)
-    assert.equal({ ...grant, id: '' }, { id: '', scope: 'statement', digest: 'd1', approved_by: 'alice', expires_at_ns: (clock.now() + 600_000) * 1e6 })
+    assert.equal({ ...grant, id: '' }, { id: '', scope: 'statement', digest: 'd1', approved_by: 'alice', approver_groups: ['dba'], approvals: 1, expires_at_ns: (clock.now() + 600_000) * 1e6 })
     assert.equal(approved.grant, {
       ...grant, approval_id: r.id, subject: { issuer: agent.issuer, sub: agent.sub }, target: 'prod-db', session_id: 'sess-1', created_at: '2025-01-01T12:00:00.000Z',
     })
@@ -244,6 +244,7 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.equal([second.status, second.decided_by, second.approvals.map((v) => v.sub)], ['approved', 'dave', ['alice', 'dave']])
     assert.is((await waiting).status, 'approved')
     assert.is(store.grantsFor(holder())[0]?.approved_by, 'alice, dave')
+    assert.equal([store.grantsFor(holder())[0]?.approvals, store.grantsFor(holder())[0]?.approver_groups], [2, ['dba']], 'the policy sees how many people, from which groups')
   })
 
   test('"all of these groups": an approver from every group', async () => {
@@ -253,6 +254,7 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.is((await store.approve(r.id, dave)).status, 'pending', 'a second dba does not stand in for sre')
     const done = await store.approve(r.id, carol)
     assert.equal([done.status, done.approvals.map((v) => v.groups[0])], ['approved', ['dba', 'dba', 'sre']])
+    assert.equal([done.grant?.approver_groups, done.grant?.approvals], [['dba', 'sre'], 3])
     const both = await store.request(held({ decision: approveDecision('statement', 60, { all_groups: true }), digest: 'd2' }))
     assert.is((await store.approve(both.id, { ...carol, sub: 'erin', groups: ['dba', 'sre'] })).status, 'approved', 'one person in both groups represents both')
   })

@@ -28,6 +28,23 @@ export function groupsFrom(value: unknown, claim: string): string[] {
 
 const firstString = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '')
 
+/**
+ * Control, format (zero-width, bidi overrides), line and paragraph separator characters, and lone surrogates.
+ * A subject names the caller wherever the caller is shown or compared: in the approvals a reviewer reads, the
+ * terminal and logs, the audit index, the self-approval check. No IdP issues one with these (OIDC subjects are
+ * printable ASCII), so a token carrying them is refused rather than cleaned, which could make two callers one.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
+
+function printableClaim(value: string, claim: string): string {
+  const bad = [...value].find((c) => UNPRINTABLE.test(c))
+  if (bad !== undefined) {
+    const code = bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
+    throw new IdentityError('token.malformed', `token ${claim} claim holds U+${code}, a control, format or separator character no identity provider issues; the token is refused`)
+  }
+  return value
+}
+
 export function identityFrom(payload: JWTPayload, provider: IdentityProviderConfig): Identity {
   if (typeof payload.sub !== 'string' || !payload.sub) {
     throw new IdentityError('token.missing_claim', 'token sub claim must be a non-empty string naming who holds the token')
@@ -40,10 +57,10 @@ export function identityFrom(payload: JWTPayload, provider: IdentityProviderConf
     ? claimed
     : claimed !== undefined && claimed !== null ? 'agent'
     : groups.some((g) => provider.agent_groups.includes(g)) ? 'agent' : 'human'
-  const identity: Identity = { sub: payload.sub, issuer: provider.issuer, groups, kind }
+  const identity: Identity = { sub: printableClaim(payload.sub, 'sub'), issuer: provider.issuer, groups, kind }
   const clientId = firstString(payload.client_id, payload.azp, payload.cid)
   if (clientId !== undefined) identity.client_id = clientId
   const email = firstString(payload.email)
-  if (email !== undefined) identity.email = email
+  if (email !== undefined) identity.email = printableClaim(email, 'email')
   return identity
 }

@@ -3,3 +3,4 @@ export { defaultAlgorithms, createVerifier, type IdentityVerifier, type KeySourc
 export { IdentityError, type IdentityErrorCode } from './errors.ts'
 export { claimAt, groupsFrom, identityFrom } from './claims.ts'
 export { generateDevKey, signDevToken, type DevKeyPair, type DevTokenOptions } from './dev-issuer.ts'
+export { atDeadline, tokenDeadline } from './token-lifetime.ts'

@@ -316,4 +316,28 @@ test('a refusal never repeats the token: no part of a malformed, forged or unkno
   }
 })
 
+test('an issuer differing only by a trailing slash, case or spacing is another issuer, refused before any key is fetched', async () => {
+  const verifier = fresh()
+  for (const iss of [`${corp.issuer}/`, corp.issuer.toUpperCase(), 'https://SSO.example.com', ` ${corp.issuer}`, `${corp.issuer}\u0000`]) {
+    await rejects(verifier.verify(await sign({ iss })), 'token.unknown_issuer')
+  }
+  assert.is(hits, 0)
+})
+
+test('a sub or email holding control, format or bidi characters is refused: it would reach terminals, logs and stores as the caller', async () => {
+  const verifier = fresh()
+  for (const sub of ['alice\u0000', 'mallory\u001b[2Kalice', 'alice\r\nbob', 'alice\u200b', '\u202eecila', 'alice\u0085', 'alice\ud800']) {
+    const err = await rejects(verifier.verify(await sign({ sub })), 'token.malformed')
+    assert.match(err.message, 'sub')
+  }
+  await rejects(verifier.verify(await sign({ email: 'alice@example.com\u0000' })), 'token.malformed')
+  assert.is((await verifier.verify(await sign({ sub: 'Ålice.o\'brien@example.com|00u1' }))).sub, 'Ålice.o\'brien@example.com|00u1', 'printable text of any script is fine')
+})
+
+test('a token for another gateway of the same issuer (another audience), or for no audience, is refused', async () => {
+  const verifier = fresh()
+  await rejects(verifier.verify(await sign({ aud: 'warden-staging' })), 'token.wrong_audience')
+  await rejects(verifier.verify(await sign({ aud: undefined })), 'token.missing_claim')
+})
+
 test.run()

@@ -148,12 +148,12 @@ test_target_scope_is_the_widest if {
 	both.obligations.approval.scope == "session"
 }
 
-grant(fields) := object.union({"id": "g1", "approved_by": "dana", "scope": "session", "expires_at_ns": 2000}, fields)
+grant(fields) := object.union({"id": "g1", "approved_by": "dana", "scope": "session", "expires_at_ns": 2000, "approver_groups": ["dba"], "approvals": 1}, fields)
 
 with_grants(grants) := object.union(doc, {"session": {"grants": grants}})
 
 test_valid_session_grant_covers_approval if {
-	d := data.warden.decision with input as with_grants([grant({})]) with data.warden.rules as {"a": {"approve": ["hold"], "info": ["noted"]}} with time.now_ns as 1000
+	d := data.warden.decision with input as with_grants([grant({})]) with data.warden.rules as {"a": {"approve": ["hold"], "info": ["noted"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
 	d.effect == "allow"
 	d.reasons == [
 		{"rule": "warden.grant", "message": "approved by dana (grant g1, scope session)"},
@@ -178,16 +178,16 @@ test_statement_grant_needs_matching_digest if {
 }
 
 test_fingerprint_grant_needs_matching_fingerprint if {
-	e4 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "fingerprint": "f1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e4 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "fingerprint": "f1"})]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
 	e4.effect == "allow"
-	e5 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "fingerprint": "f2"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e5 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "fingerprint": "f2"})]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
 	e5.effect == "approve"
-	e6 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "digest": "d1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	e6 := data.warden.decision with input as with_grants([grant({"scope": "fingerprint", "digest": "d1"})]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
 	e6.effect == "approve"
 }
 
 test_target_grant_covers_any_command if {
-	d := data.warden.decision with input as with_grants([grant({"scope": "target"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	d := data.warden.decision with input as with_grants([grant({"scope": "target"})]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
 	d.effect == "allow"
 	d.reasons[0] == {"rule": "warden.grant", "message": "approved by dana (grant g1, scope target)"}
 }
@@ -197,6 +197,50 @@ test_unknown_scope_or_bad_expiry_does_not_cover if {
 	e7.effect == "approve"
 	e8 := data.warden.decision with input as with_grants([grant({"expires_at_ns": "later"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
 	e8.effect == "approve"
+}
+
+# A grant is what its approvers gave: it covers a command only when they would satisfy what this command asks
+# now. Approved under another rule (or an earlier policy) by one dba, it does not cover what needs security, or
+# two people, or someone from every group.
+test_grant_does_not_cover_an_approval_its_approvers_would_not_satisfy if {
+	rules := {"a": {"approve": ["secrets"], "approval": [{"approvers": ["security"]}]}}
+	other := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1"})]) with data.warden.rules as rules with time.now_ns as 1000
+	other.effect == "approve"
+	ok := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1", "approver_groups": ["security"]})]) with data.warden.rules as rules with time.now_ns as 1000
+	ok.effect == "allow"
+
+	two := {"a": {"approve": ["hold"], "approval": [{"min_approvals": 2}]}}
+	one_person := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1"})]) with data.warden.rules as two with time.now_ns as 1000
+	one_person.effect == "approve"
+	two_people := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1", "approvals": 2})]) with data.warden.rules as two with time.now_ns as 1000
+	two_people.effect == "allow"
+
+	every_group := {"a": {"approve": ["hold"], "approval": [{"approvers": ["dba", "security"], "all_groups": true}]}}
+	one_group := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1", "approver_groups": ["dba"]})]) with data.warden.rules as every_group with time.now_ns as 1000
+	one_group.effect == "approve"
+	both := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1", "approver_groups": ["dba", "security"]})]) with data.warden.rules as every_group with time.now_ns as 1000
+	both.effect == "allow"
+}
+
+# A grant is no wider than what the command's approval allows now: a target grant one rule's approval made
+# (scope target) does not cover a command whose rule approves one statement at a time, nor does a session grant
+# outlive a policy change that narrowed the scope.
+test_grant_wider_than_the_approval_scope_covers_nothing if {
+	narrow := {"a": {"approve": ["hold"], "approval": [{"scope": "statement"}]}}
+	target := data.warden.decision with input as with_grants([grant({"scope": "target"})]) with data.warden.rules as narrow with time.now_ns as 1000
+	target.effect == "approve"
+	session := data.warden.decision with input as with_grants([grant({"scope": "session"})]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "fingerprint"}]}} with time.now_ns as 1000
+	session.effect == "approve"
+	exact := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1"})]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
+	exact.effect == "allow"
+}
+
+test_grant_without_its_approvers_covers_nothing if {
+	bare := {"id": "g1", "approved_by": "dana", "scope": "session", "expires_at_ns": 2000}
+	d := data.warden.decision with input as with_grants([bare]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	d.effect == "approve"
+	odd := data.warden.decision with input as with_grants([grant({"approver_groups": "dba"}), grant({"approvals": "1"})]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	odd.effect == "approve"
 }
 
 test_grant_never_lifts_a_deny if {
@@ -210,7 +254,7 @@ test_grant_without_approvals_adds_no_reason if {
 }
 
 test_grant_note_tolerates_missing_fields if {
-	d := data.warden.decision with input as with_grants([{"scope": "session", "expires_at_ns": 2000}]) with data.warden.rules as {"a": {"approve": ["hold"]}} with time.now_ns as 1000
+	d := data.warden.decision with input as with_grants([{"scope": "session", "expires_at_ns": 2000, "approver_groups": ["dba"], "approvals": 1}]) with data.warden.rules as {"a": {"approve": ["hold"], "approval": [{"scope": "target"}]}} with time.now_ns as 1000
 	some r in d.reasons
 	r == {"rule": "warden.grant", "message": "approved by an unknown approver (grant without id, scope session)"}
 }

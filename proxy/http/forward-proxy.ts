@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream'
 import { TLSSocket } from 'node:tls'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
+import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 import { tokenFromCredential } from './auth.ts'
 import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
@@ -30,6 +31,8 @@ export interface ForwardProxyOptions {
   passthrough: readonly string[]
   leaves: LeafIssuer
   handle: Handler
+  /** identity.clock_skew_seconds: a passthrough tunnel ends this long after its token's exp (default 0). */
+  clockSkewSeconds?: number
 }
 
 interface Tunnel {
@@ -85,6 +88,16 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
           throw new HttpGatewayError(503, 'http.audit_unavailable', `the audit trail could not store this passthrough tunnel to ${authority}, so it was not opened: ${err instanceof Error ? err.message : String(err)}; retry once the audit store is back (an operator may set audit.on_failure: continue)`, { cause: err })
         }
         const upstream = net.connect({ host: host.replace(/^\[|\]$/g, ''), port })
+        // Nothing inside the tunnel is verified again: it lasts as long as the token that opened it.
+        const skew = opts.clockSkewSeconds ?? 0
+        const deadline = tokenDeadline(token, skew)
+        const stop = atDeadline(deadline, () => {
+          const message = `the agent token that opened the passthrough tunnel to ${authority} expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
+          engine.audit.record({ type: 'error', time: new Date().toISOString(), protocol: 'http', via: 'forward', target: authority, client, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind }, code: 'token.expired', message })
+          upstream.destroy()
+          socket.destroy()
+        })
+        socket.once('close', stop)
         upstream.once('connect', () => {
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
           if (head.byteLength) upstream.write(head)

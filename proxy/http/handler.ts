@@ -7,6 +7,7 @@ import { type Readable, Transform } from 'node:stream'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
+import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 import type { Identity } from '../../engine/types.ts'
 import { releaseEvent, requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
@@ -43,6 +44,8 @@ export interface HttpGatewayOptions {
   toolRegistry?: ToolRegistry
   /** Bytes of response bodies held at once to mask them (MASK_BUDGET_BYTES when absent). */
   maskBudgetBytes?: number
+  /** identity.clock_skew_seconds: an upgraded or streamed answer ends this long after its token's exp (default 0). */
+  clockSkewSeconds?: number
 }
 
 export interface HttpGateway {
@@ -148,6 +151,20 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       approvalId: trace.approvalId, status, error: extra.error, bytesIn: trace.bytesIn, bytesOut: extra.bytesOut ?? 0,
       masked: extra.masked ?? 0, durationMs: performance.now() - trace.started,
     }))
+  }
+
+  /**
+   * Calls `end` when the caller's token stops being accepted (engine/identity/token-lifetime.ts): an upgraded or
+   * streamed answer outlives the request that was verified. Returns the function that stops the watch.
+   */
+  function untilTokenExpires(token: string, trace: Trace, end: (why: string) => void): () => void {
+    const skew = opts.clockSkewSeconds ?? 0
+    const deadline = tokenDeadline(token, skew)
+    return atDeadline(deadline, () => {
+      const why = `the agent token that opened this stream expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
+      engine.audit.record({ type: 'error', time: new Date().toISOString(), session_id: trace.session?.id, target: trace.target, decision_id: trace.decisionId, code: 'token.expired', message: why })
+      end(why)
+    })
   }
 
   /**
@@ -257,6 +274,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const approvalHeaders: Record<string, string> = trace.approvalId
       ? { 'x-warden-approval': trace.approvalId, warning: `299 - "warden: held for approval ${trace.approvalId}${outcome.allow ? ', approved' : ''}"` }
       : {}
+    // A hold can outlast the token that sent the request: released only while the token is still accepted.
+    if (outcome.allow && trace.approvalId !== undefined && Date.now() >= tokenDeadline(caller.token, opts.clockSkewSeconds ?? 0)) {
+      const status = req.mode === 'forward' ? 407 : 401
+      throw new HttpGatewayError(status, 'http.token_invalid', `held for approval ${trace.approvalId} and approved, but the agent token expired while it was held, so it was not forwarded; send it again with a new token (the approval's grant covers it)`, { headers: req.mode === 'forward' ? { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' } : { 'www-authenticate': 'Bearer realm="warden"' } })
+    }
     if (!outcome.allow && mcp) {
       const reply = mcp.refusal(outcome)
       record(req, trace, reply.status, { error: outcome.why })
@@ -314,6 +336,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         if (reply.socket.destroyed) giveBack()
         else reply.socket.once('close', giveBack)
         record(req, trace, 101)
+        const stop = untilTokenExpires(caller.token, trace, () => reply.socket.destroy())
+        if (reply.socket.destroyed) stop()
+        else reply.socket.once('close', stop)
         const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
         dropUpstreamOnly(upgraded)
         return { status: 101, headers: upgraded, upgrade: { socket: reply.socket, head: reply.head } }
@@ -359,9 +384,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       source.once('error', (err) => stream.destroy(err))
       source.pipe(stream)
       let done = false
+      const stop = untilTokenExpires(caller.token, trace, (why) => stream.destroy(new Error(why)))
       const finish = (error?: string) => {
         if (done) return
         done = true
+        stop()
         giveBack()
         record(req, trace, status, { bytesOut, masked: out.masked() + hiddenInHeaders, error })
       }

@@ -33,6 +33,7 @@ import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
 import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, runningEntry, SpanWatch, StatementWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
+import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 
 export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
 
@@ -50,6 +51,8 @@ export interface ConnectionDeps {
   maskKey: Uint8Array
   approvalHint?: (approvalId: string) => string
   startupTimeoutMs?: number
+  /** identity.clock_skew_seconds: a session ends this long after its token's exp, when the verifier stops accepting it. */
+  clockSkewSeconds?: number
 }
 
 const STARTUP_TIMEOUT_MS = 60_000
@@ -75,6 +78,8 @@ export class Connection {
   private startupParams: StartupParams | undefined
   private readonly startedAt = performance.now()
   private timeLimits: NodeJS.Timeout | undefined
+  /** Stops the watch that ends the session when its token expires (token-lifetime.ts). */
+  private stopTokenWatch: (() => void) | undefined
 
   constructor(private readonly socket: net.Socket, private readonly deps: ConnectionDeps) {
     this.stream = socket
@@ -214,7 +219,22 @@ export class Connection {
     }))
     const loop = this.startLoop(source, session, planner, backend)
     if (settings.has('search_path')) loop.searchPathChanged(false)
+    this.endWithToken(token, session)
     return loop
+  }
+
+  /** Ends the session, whatever it is doing, once the token it logged in with is no longer accepted. */
+  private endWithToken(token: string, session: SessionState): void {
+    const deadline = tokenDeadline(token, this.deps.clockSkewSeconds ?? 0)
+    this.stopTokenWatch = atDeadline(deadline, () => {
+      const expired = new Date(deadline - (this.deps.clockSkewSeconds ?? 0) * 1000).toISOString()
+      const message = `terminating connection: the token this session logged in with expired at ${expired} (warden)`
+      this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: session.id, target: session.target.name, code: 'token.expired', message }))
+      // A statement still running would go on on the server after the session ends (the server reads the Terminate
+      // only once it is done): cancel it, as max_statement_seconds does. A server with nothing running ignores it.
+      if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
+      this.terminate({ severity: 'FATAL', code: '28000', message, hint: 'Connect again with a new token (the password); a session lasts as long as the token it logged in with.' })
+    })
   }
 
   /** Startup settings are judged as the SET statements they amount to; anything but allow refuses the session. */
@@ -389,6 +409,7 @@ export class Connection {
     const wasReady = this.step === 'ready'
     this.step = 'closed'
     clearInterval(this.timeLimits)
+    this.stopTokenWatch?.()
     this.leaveCallerSessions?.()
     this.loop?.close()
     if (this.key) this.deps.cancels.revoke(this.key)

@@ -33,6 +33,8 @@ export interface PostgresListenerOptions {
   approvalHint?: (approvalId: string) => string
   /** A client must finish startup and authentication within this time (default 60 s, as PostgreSQL). */
   startupTimeoutMs?: number
+  /** identity.clock_skew_seconds: a session ends this long after its token's exp (default 0). */
+  clockSkewSeconds?: number
 }
 
 export interface PostgresListener {
@@ -75,6 +77,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       maskKey: opts.maskKey,
       approvalHint: opts.approvalHint,
       startupTimeoutMs: opts.startupTimeoutMs,
+      clockSkewSeconds: opts.clockSkewSeconds,
     })
     live.add(conn)
     socket.on('close', () => sockets.delete(socket))

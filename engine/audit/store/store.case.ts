@@ -183,6 +183,39 @@ export function auditStoreCases(name: string, make: StoreFactory): void {
     assert.equal(pick(await verify(second.store)), { ok: false, seq: 3, reason: 'forged' })
   })
 
+  test('an event whose indexed fields hold NUL or control characters is stored, and never fails its batch or the next', async () => {
+    const { store } = await fresh()
+    // PostgreSQL text cannot hold NUL: stored as it was, the index column failed the whole batch, every retry of it,
+    // and so every statement on the gateway while that batch stayed first in the queue.
+    const odd = { event: { type: 'statement', time: T(1), session_id: 's\u0000x', identity: { sub: 'mallory\u0000admin\u001b[2J' }, target: 'prod-db', effect: 'allow' }, time: T(1) }
+    const [a, b] = await store.append([odd, statement(2)])
+    assert.equal([a!.seq, b!.seq], [1, 2])
+    const [first] = await collect(store)
+    assert.equal(JSON.parse(first!.event).identity.sub, 'mallory\u0000admin\u001b[2J', 'the event itself keeps the value, escaped in its JSON text')
+    assert.ok((await verify(store)).ok)
+    const sessions = await store.sessions({ identity: 'mallory\uFFFDadmin\u001b[2J' })
+    assert.is(sessions.length, 1, 'the index holds the sub with NUL replaced')
+  })
+
+  test('tamper: a record copied in from another trail at its own seq ⇒ fails there, rewritten', async () => {
+    const { store, tamper } = await fresh()
+    const other = await fresh()
+    await fill(store, 6)
+    await other.store.append([statement(1), statement(2), statement(3, 's2')])
+    const [, , theirs] = await collect(other.store)
+    // Valid in its own trail (its hash matches its contents), linked to that trail's record 2.
+    await tamper(`UPDATE warden_audit_records SET time = '${theirs!.time}', prev_hash = '${theirs!.prev_hash}', hash = '${theirs!.hash}', event = '${theirs!.event.replace(/'/g, "''")}' WHERE seq = 3`)
+    assert.equal(pick(await verify(store)), { ok: false, seq: 2, reason: 'rewritten' })
+  })
+
+  test('tamper: the whole trail swapped for another gateway\'s, with its own signed checkpoints ⇒ forged', async () => {
+    const { store } = await fresh()
+    const mallory = createCheckpointSigner(generateKeyPairSync('ed25519').privateKey)
+    for (let i = 1; i <= 4; i++) await store.append([statement(i)])
+    await store.addCheckpoint(mallory.sign(await store.head(), T(4)))
+    assert.equal(pick(await verify(store)), { ok: false, seq: 4, reason: 'forged' }, 'only the keys passed are trusted, not the one a checkpoint names')
+  })
+
   test.run()
 }
 

@@ -51,7 +51,9 @@ export interface AuditStore {
 
 /** The columns the readers search by, taken from the event when it is appended (not part of the hash). */
 export function indexColumns(event: Record<string, unknown>) {
-  const str = (v: unknown) => (typeof v === 'string' ? v : null)
+  // PostgreSQL text cannot hold NUL, and one value it refuses fails the batch (and every retry of it, so every
+  // statement waiting on the trail): NUL becomes U+FFFD here. The event's JSON text keeps it, escaped as \u0000.
+  const str = (v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : null)
   const identity = event.identity as { sub?: unknown } | undefined
   return {
     session_id: str(event.session_id),
