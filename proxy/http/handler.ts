@@ -333,12 +333,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const gatewayHeaders = { 'x-warden-decision-id': trace.decisionId, ...approvalHeaders }
       if (reply.kind === 'upgrade') {
         handedOver = true
-        if (reply.socket.destroyed) giveBack()
-        else reply.socket.once('close', giveBack)
         record(req, trace, 101)
         const stop = untilTokenExpires(caller.token, trace, () => reply.socket.destroy())
-        if (reply.socket.destroyed) stop()
-        else reply.socket.once('close', stop)
+        const closed = () => { stop(); giveBack() }
+        if (reply.socket.destroyed) closed()
+        else reply.socket.once('close', closed)
         const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
         dropUpstreamOnly(upgraded)
         return { status: 101, headers: upgraded, upgrade: { socket: reply.socket, head: reply.head } }
