@@ -80,6 +80,8 @@ export class Connection {
   private timeLimits: NodeJS.Timeout | undefined
   /** Stops the watch that ends the session when its token expires (token-lifetime.ts). */
   private stopTokenWatch: (() => void) | undefined
+  /** The ready state's relay: what the server is running now. */
+  private relay: Relay | undefined
 
   constructor(private readonly socket: net.Socket, private readonly deps: ConnectionDeps) {
     this.stream = socket
@@ -118,6 +120,9 @@ export class Connection {
 
   /** Ends the session from outside (gateway shutdown). */
   terminate(fields: ErrorFields = { severity: 'FATAL', code: '57P01', message: 'terminating connection due to administrator command' }): void {
+    // A statement still running would go on on the server after the session ends (the server reads the
+    // Terminate only once it is done): cancel it. A server with nothing running ignores the cancel.
+    if (this.running()) this.cancelUpstream()
     this.sendFatal(new PgError(fields))
     this.loop?.close()
     this.stream.destroy()
@@ -126,7 +131,17 @@ export class Connection {
   /** A CancelRequest with this session's key arrived. */
   cancel(): void {
     if (this.loop?.abortHold('cancel')) return
+    this.cancelUpstream()
+  }
+
+  /** Asks the server to cancel what this session's server process is running. */
+  private cancelUpstream(): void {
     if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
+  }
+
+  /** True while the server runs a Query or Execute of this session. */
+  private running(): boolean {
+    return this.relay !== undefined && runningEntry(this.relay.queue) !== undefined
   }
 
   // ---- startup ----
@@ -230,9 +245,6 @@ export class Connection {
       const expired = new Date(deadline - (this.deps.clockSkewSeconds ?? 0) * 1000).toISOString()
       const message = `terminating connection: the token this session logged in with expired at ${expired} (warden)`
       this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: session.id, target: session.target.name, code: 'token.expired', message }))
-      // A statement still running would go on on the server after the session ends (the server reads the Terminate
-      // only once it is done): cancel it, as max_statement_seconds does. A server with nothing running ignores it.
-      if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
       this.terminate({ severity: 'FATAL', code: '28000', message, hint: 'Connect again with a new token (the password); a session lasts as long as the token it logged in with.' })
     })
   }
@@ -266,7 +278,7 @@ export class Connection {
       if (pauses > 0) backend.socket.pause()
       else backend.socket.resume()
     }
-    const relay: Relay = new Relay({
+    const relay: Relay = this.relay = new Relay({
       client,
       upstream: up,
       masker: createMasker(planner, this.deps.maskKey),
@@ -311,6 +323,20 @@ export class Connection {
     return loop
   }
 
+  /**
+   * The client left while the server runs one of its statements. The server finishes it before it reads the
+   * Terminate, as it would for a client that left directly, but the session's statement watch is gone: so the
+   * statement is cancelled once max_statement_seconds have passed, unless the server is done and closed first.
+   * Otherwise leaving would lift the limit: an agent could start a statement that never ends and go.
+   */
+  private limitAfterLeaving(backend: Backend): void {
+    const seconds = this.session?.target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
+    if (!this.running() || seconds <= 0) return
+    const timer = setTimeout(() => this.cancelUpstream(), seconds * 1000)
+    timer.unref()
+    backend.socket.once('close', () => clearTimeout(timer))
+  }
+
   /** The target's time limits (time-limits.ts): a statement running too long is cancelled, a session idle in a transaction too long ended. */
   private watchTime(target: TargetConfig, relay: Relay, loop: QueryLoop, locks: SessionLocks): void {
     const statementSeconds = target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
@@ -335,7 +361,7 @@ export class Connection {
           message: `warden: cancelling the statement: it ran longer than ${statementSeconds} s, this target's limit (max_statement_seconds)`,
           hint: 'Ask the gateway operator to raise upstream.max_statement_seconds for this target, or make the statement cheaper.',
         })
-        if (this.upstreamTarget && this.backend) sendUpstreamCancel(this.upstreamTarget, this.backend.key).catch(() => undefined)
+        this.cancelUpstream()
       }
       // A COPY FROM STDIN waiting on the client holds its locks like an open transaction: idle unless fed.
       const inTransaction = relay.status !== 'I' || relay.openSinceSync
@@ -421,6 +447,7 @@ export class Connection {
       this.backend.socket.removeAllListeners('close')
       this.backend.socket.on('error', () => undefined)
       this.backend.socket.end(encodeTerminate())
+      this.limitAfterLeaving(this.backend)
     }
     this.stream.end()
     setTimeout(() => this.stream.destroy(), 1000).unref()

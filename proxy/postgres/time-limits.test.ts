@@ -49,6 +49,33 @@ test('an endless Execute (extended protocol) is cancelled too', async () => {
   assert.is((await c.query({ text: 'SELECT $1::int AS n', values: [3] })).rows[0].n, 3)
 })
 
+/** Server processes of the app database running `text` (not through the superuser's own session). */
+async function runningOnServer(fragment: string): Promise<number> {
+  const rows = await h.cluster.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()`, [`%${fragment}%`])
+  return Number(rows[0]!.n)
+}
+
+test('a client that leaves while its endless statement runs does not lift the limit: the server cancels it', async () => {
+  const marker = `left_behind_${Date.now()}`
+  const c = await h.client()
+  c.on('error', () => undefined)
+  void c.query(`${ENDLESS} WHERE '${marker}' <> ''`).catch(() => undefined)
+  for (let i = 0; i < 50 && (await runningOnServer(marker)) === 0; i++) await new Promise((r) => setTimeout(r, 100))
+  assert.is(await runningOnServer(marker), 1, 'the statement runs on the server')
+  // The agent goes away without waiting (a killed process, a dropped connection).
+  ;(c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+  try {
+    let still = 1
+    for (let i = 0; i < 60 && still > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      still = await runningOnServer(marker)
+    }
+    assert.is(still, 0, 'the statement was cancelled on the server once the limit passed')
+  } finally {
+    await h.cluster.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])
+  }
+})
+
 test('a session idle in a transaction past the limit is ended, and its locks are released', async () => {
   const c = await h.client()
   c.on('error', () => undefined)
