@@ -15,8 +15,11 @@ cloud_request if {
 }
 
 # The cloud tables live in data.warden.catalog.cloud (policies/warden/catalog/cloud/data.json):
-#   secret_methods     reads whose result is a secret or a credential
-#   identity_services  services whose every write changes who may do what
+#   secret_methods      reads whose result is a secret or a credential
+#   identity_services   services whose every write changes who may do what
+#   answer_secret_paths method -> JSON paths of its answer that hold secret values (environment variables,
+#                       cluster client keys, instance metadata): masked, the rest of the answer stays readable
+#   instance_attributes_without_secrets  ec2:DescribeInstanceAttribute attributes that answer with no secret
 catalog := data.warden.catalog.cloud
 
 # AWS reads named for the credential they answer with, past those the catalog lists (GetWebIdentityToken,
@@ -34,6 +37,36 @@ secret_method if {
 	c.provider == "aws"
 	regex.match(credential_operation_pattern, c.operation)
 }
+
+# EC2 answers in XML, where no JSON path can mask a field: an instance's user data (base64 of the startup script,
+# where passwords are written) is held rather than masked. Any attribute not known to be harmless is held, so an
+# odd spelling, a repeated parameter or a missing one fails closed.
+secret_method if {
+	c.method == "ec2:DescribeInstanceAttribute"
+	some attribute in instance_attributes
+	not catalog.instance_attributes_without_secrets[attribute]
+}
+
+secret_method if {
+	c.method == "ec2:DescribeInstanceAttribute"
+	count(instance_attributes) == 0
+}
+
+instance_attributes contains v if {
+	some source in [object.get(input.command, ["http", "query"], {}), form_body]
+	some name, values in source
+	lower(name) == "attribute"
+	some v in as_list(values)
+}
+
+form_body := b if {
+	b := input.command.http.body
+	is_object(b)
+} else := {}
+
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
 
 # Resource policies outside IAM: PutBucketPolicy, PutBucketAcl, AddPermission, CreateGrant, setIamPolicy …
 policy_operation(op) if regex.match(policy_operation_pattern, op)
@@ -214,6 +247,15 @@ mask contains {"detector": d, "rule": "warden.rules.cloud.content"} if {
 	cloud_request
 	lib.content_masking
 	some d in settings.current.content_detectors
+}
+
+# Reads that answer with secrets beside ordinary fields (a function's environment variables, a task definition's
+# container environment, a GKE cluster's client key, an instance's metadata with its startup script): the values
+# at these paths are masked whole; a JSON answer is required (another one is withheld by the gateway).
+mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.cloud.answer_secrets"} if {
+	cloud_request
+	lib.content_masking
+	some p in catalog.answer_secret_paths[c.method]
 }
 
 # Every finding needs a cloud request: other requests skip them.

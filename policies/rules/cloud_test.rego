@@ -207,3 +207,52 @@ test_lookalike_reads_are_not_sensitive if {
 		d.effect == "allow"
 	}
 }
+
+# Ordinary reads whose answers hold secret values beside the rest: those values are masked by path for agents,
+# and content detectors still run over everything; break-glass humans get the answer whole.
+test_answer_secret_paths_are_masked if {
+	every c in [
+		{"cloud": aws("lambda:GetFunction", true), "target": t.prod_aws, "path": "Configuration.Environment.Variables.*"},
+		{"cloud": aws("lambda:ListFunctions", true), "target": t.prod_aws, "path": "Functions.*.Environment.Variables.*"},
+		{"cloud": aws("ecs:DescribeTaskDefinition", true), "target": t.prod_aws, "path": "taskDefinition.containerDefinitions.*.environment.*.value"},
+		{"cloud": aws("codebuild:BatchGetProjects", true), "target": t.prod_aws, "path": "projects.*.environment.environmentVariables.*.value"},
+		{"cloud": gcp("cloudfunctions.functions.get", "get", true), "target": t.prod_gcp, "path": "serviceConfig.environmentVariables.*"},
+		{"cloud": gcp("container.clusters.get", "get", true), "target": t.prod_gcp, "path": "masterAuth.clientKey"},
+		{"cloud": gcp("compute.instances.get", "get", true), "target": t.prod_gcp, "path": "metadata.items.*.value"},
+	] {
+		d := data.warden.decision with input as t.cloud(t.agent, c.target, c.cloud)
+		print(c.cloud.method, "=>", d.effect, d.obligations.mask)
+		d.effect == "allow"
+		{"path": c.path, "strategy": "redact", "rule": "warden.rules.cloud.answer_secrets"} in d.obligations.mask
+		{"detector": "all", "rule": "warden.rules.cloud.content"} in d.obligations.mask
+		e := data.warden.decision with input as t.cloud(t.break_glass, c.target, c.cloud)
+		e.obligations.mask == []
+	}
+}
+
+ec2_attribute(query, body) := object.union(t.cloud(t.agent, t.prod_aws, aws("ec2:DescribeInstanceAttribute", true)), {"command": {"http": {
+	"method": "POST", "scheme": "https", "host": "ec2.us-east-1.amazonaws.com", "path": "/", "query": query, "headers": {}, "body": body,
+}}})
+
+# EC2 answers in XML, which no path can mask: user data (and launch templates, which carry it) is held; other
+# instance attributes stay plain reads; an attribute the policy cannot read is held.
+test_instance_user_data_is_sensitive if {
+	every c in [
+		{"note": "user data in the form", "query": {}, "body": {"Action": ["DescribeInstanceAttribute"], "Attribute": ["userData"]}, "effect": "approve"},
+		{"note": "user data in the query", "query": {"Attribute": ["userData"]}, "body": null, "effect": "approve"},
+		{"note": "odd case", "query": {"attribute": ["USERDATA"]}, "body": null, "effect": "approve"},
+		{"note": "harmless in the query, user data in the form", "query": {"Attribute": ["instanceType"]}, "body": {"Attribute": ["userData"]}, "effect": "approve"},
+		{"note": "no attribute", "query": {}, "body": {}, "effect": "approve"},
+		{"note": "instance type", "query": {}, "body": {"Attribute": ["instanceType"]}, "effect": "allow"},
+	] {
+		d := data.warden.decision with input as ec2_attribute(c.query, c.body)
+		print(c.note, "=>", d.effect)
+		d.effect == c.effect
+	}
+	every method in ["ec2:DescribeLaunchTemplateVersions", "ec2:GetLaunchTemplateData", "autoscaling:DescribeLaunchConfigurations"] {
+		d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws(method, true))
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret"
+	}
+}
