@@ -176,6 +176,22 @@ test('api gateway GetApiKeys includeValues=true is held (the REST call is not kn
   assert.is(res.status, 403, body.slice(0, 300))
 })
 
+test('s3 GetObject of a .env file and a YAML config: values of secret names masked, the rest readable', async () => {
+  await curl(['-X', 'PUT', '-H', `authorization: ${motoSig('s3')}`, `${moto.url}/app-config`])
+  const files = [
+    ['.env', 'NODE_ENV=production\nDB_PASSWORD=s3-env-hunter2\nexport STRIPE_API_KEY="sk_live_s3envhunter2"\n', ['s3-env-hunter2', 'sk_live_s3envhunter2'], 'NODE_ENV=production'],
+    ['config/app.yaml', 'database:\n  host: db.internal\n  password: s3 yaml hunter2\n', ['s3 yaml hunter2'], 'host: db.internal'],
+  ] as const
+  for (const [key, content, secrets, readable] of files) {
+    await curl(['-X', 'PUT', '-H', `authorization: ${motoSig('s3')}`, '-H', 'content-type: text/plain', '--data-binary', content, `${moto.url}/app-config/${key}`])
+    const res = await via(`https://s3.us-east-1.amazonaws.com/app-config/${key}`)
+    const body = await res.text()
+    assert.is(res.status, 200, `${key}: ${body.slice(0, 300)}`)
+    for (const secret of secrets) assert.not.match(body, secret, `${key}: ${secret} came back`)
+    assert.match(body, readable, key)
+  }
+})
+
 // Google APIs: answers shaped as the real APIs give them (v1 and v2 Cloud Functions, GKE, Compute Engine).
 const GCF_V1 = { name: 'projects/p/locations/us-central1/functions/resize', runtime: 'nodejs20', environmentVariables: { DB_PASSWORD: 'gcf1-pw-hunter2', NODE_ENV: 'production' }, buildEnvironmentVariables: { NPM_TOKEN: 'gcf1-npm-hunter2' } }
 const GCF_V2 = { name: 'projects/p/locations/us-central1/functions/thumbs', buildConfig: { runtime: 'python312', environmentVariables: { PIP_INDEX_URL_TOKEN: 'gcf2-build-hunter2' } }, serviceConfig: { uri: 'https://thumbs.a.run.app', environmentVariables: { API_SECRET: 'gcf2-run-hunter2' } } }

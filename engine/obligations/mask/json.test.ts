@@ -71,6 +71,18 @@ test('a secret found only by its name is found as a JSON value too: SecretAccess
   }
 })
 
+test('a value under a secret name (an environment map keyed DB_PASSWORD) is masked whole, even when another detector finds part of it', () => {
+  const doc = { Variables: { DB_PASSWORD: 'hunter2 admin@example.com', LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } }
+  for (const memo of [false, true]) {
+    const out = jsonMasker([{ detector: 'all' }], KEY, { memo }).mask(doc)
+    assert.equal(out.doc, { Variables: { DB_PASSWORD: '[secret]', LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } }, `memo: ${memo}`)
+    assert.is(out.masked, 1)
+  }
+  const hashed = jsonMasker([{ detector: 'secret_assignment', strategy: 'hash' }], KEY).mask(doc).doc as { Variables: Record<string, string> }
+  assert.match(hashed.Variables.DB_PASSWORD!, /^h:[0-9a-f]{16}$/)
+  assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask(doc).doc, { Variables: { DB_PASSWORD: null, LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } })
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })

@@ -1,7 +1,8 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
-// scan the remaining string leaves (with their key, for a detector that knows a secret by its name), long
-// numbers and every object key. The input is never modified.
+// scan the remaining string leaves (with their key, for a detector that knows a secret by its name: a value
+// under a secret name such as DB_PASSWORD is masked whole), long numbers and every object key. The input is
+// never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -10,7 +11,7 @@ import { KeyedLru } from '../../keyed-lru.ts'
 import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
 import { compileRules, type MaskRules } from './rules.ts'
-import { maskWhole, strongest } from './strategy.ts'
+import { maskSpan, maskWhole, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
@@ -114,8 +115,10 @@ function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth:
   }
   if (walk.rules.detectors.length === 0) return node
   if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
-    let result = walk.detect(String(node))
-    if (!result.masked && name !== undefined && typeof node === 'string') result = walk.detectAssigned(name, node) ?? result
+    // Read with its name first: a value secret by its name (DB_PASSWORD) is masked whole, not only where it
+    // holds something a detector finds alone (an email in the password left the rest of it readable).
+    const assigned = name !== undefined && typeof node === 'string' ? walk.detectAssigned(name, node) : undefined
+    const result = assigned?.masked ? assigned : walk.detect(String(node))
     if (!result.masked) return node
     walk.masked++
     return result.value
@@ -169,8 +172,14 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
     }
     return known
   }
+  const wholly = assigning.filter((d) => DETECTORS[d].assignedWhole)
   const detectAssigned = (name: string, value: string): SpanMaskResult | undefined => {
     if (!assigning.length || !isAssignment(name)) return undefined
+    const whole = wholly.find((d) => DETECTORS[d].assignedTo!(name))
+    if (whole !== undefined && value !== '') {
+      const strategy = detectorStrategies[whole] ?? 'redact'
+      return { value: strategy === 'null' ? null : maskSpan(value, strategy, 'secret', key), masked: true }
+    }
     const prefix = `${name}=`
     const out = maskDetected(prefix + value, assigning, detectorStrategies, key)
     if (!out.masked || out.value === null) return out.masked ? out : undefined

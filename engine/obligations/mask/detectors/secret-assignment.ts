@@ -1,0 +1,108 @@
+// Values assigned to a name that says they are secret: `DB_PASSWORD=…` in a .env file or a shell script (a
+// startup script, user data), `password: …` in YAML, `"api_key": "…"` in JSON text, `--db-password=…` on a
+// command line, and a JSON value whose key is such a name (a function's environment map). Only the value is
+// masked; the name stays readable.
+// Names are read by their last word (split at `_`, `-`, `.` and camelCase): PASSWORD, SECRET, TOKEN, API_KEY …
+// A token that is not a secret by its name (NextToken, nextPageToken, ClientToken: pagination and idempotency
+// fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
+import { type Detector, type Span } from './types.ts'
+
+const SECRET_WORDS = new Set([
+  'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
+  'apikey', 'secretkey', 'privatekey', 'accesskey', 'authtoken', 'accesstoken', 'apitoken', 'refreshtoken',
+])
+// Only after another word: `PWD` alone is the working directory, `pass` alone a test verdict.
+const QUALIFIED_WORDS = new Set(['pwd', 'pass'])
+// A `…Token` named for paging, retries or progress is no credential.
+const NOT_SECRET_TOKENS = new Set([
+  'next', 'page', 'continuation', 'pagination', 'client', 'idempotency', 'cancellation', 'sync', 'resume',
+  'starting', 'start', 'end', 'progress', 'change', 'marker', 'request', 'max', 'num', 'count',
+])
+// `…_KEY` is a credential only after one of these (API_KEY, SECRET_ACCESS_KEY, APP_KEY), not SortKey or PrimaryKey.
+const CREDENTIAL_KEYS = new Set([
+  'api', 'access', 'private', 'secret', 'auth', 'signing', 'encryption', 'master', 'client', 'account', 'shared',
+  'hmac', 'license', 'webhook', 'app', 'session', 'service', 'storage',
+])
+const KEYWORD = /pass|pwd|secret|token|key|credential/i
+const WORDS = /[_.\-]+|(?<=[a-z0-9])(?=[A-Z])/
+
+/** Whether a variable, key or option name says its value is a secret. */
+export function isSecretName(name: string): boolean {
+  if (!KEYWORD.test(name)) return false
+  const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
+  const last = words[words.length - 1]
+  const before = words[words.length - 2]
+  if (last === undefined) return false
+  if (SECRET_WORDS.has(last)) return true
+  if (QUALIFIED_WORDS.has(last)) return before !== undefined
+  if (last === 'token') return before === undefined || !NOT_SECRET_TOKENS.has(before)
+  if (last === 'key') return before !== undefined && CREDENTIAL_KEYS.has(before)
+  return false
+}
+
+// A name (bare, or quoted as in JSON) and `=` or `:`, with the blanks around them. The value is read after it.
+const ASSIGNMENT = /(?<![A-Za-z0-9_.$-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]{0,127})\1[ \t]*(=(?!=)|:(?![:=/]))[ \t]*/g
+
+/** Whether only blanks (or a YAML list dash) come before `at` on its line: a YAML key, not prose. */
+function startsLine(text: string, at: number): boolean {
+  const line = text.lastIndexOf('\n', at - 1) + 1
+  return /^[ \t]*(?:-[ \t]+)?$/.test(text.slice(line, at))
+}
+
+/** Where a quoted value ends (at its closing quote, a backslash escaping the next character), or the line's end. */
+function quotedEnd(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\' && quote === '"') i++
+    else if (c === quote) return i
+    else if (c === '\n' || c === '\r') return i
+  }
+  return text.length
+}
+
+function lineEnd(text: string, from: number): number {
+  let end = from
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++
+  while (end > from && /[ \t]/.test(text[end - 1]!)) end--
+  return end
+}
+
+function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
+  const [, quote, , sep] = m
+  const from = m.index + m[0].length
+  const first = text[from]
+  if (first === '"' || first === "'") {
+    const end = quotedEnd(text, from + 1, first)
+    return end > from + 1 ? { start: from + 1, end, label: 'secret' } : undefined
+  }
+  let end = from
+  if (sep === ':' && !quote) {
+    // `name: value` is YAML only at the start of a line; in prose it is a sentence.
+    if (!startsLine(text, m.index)) return undefined
+    end = lineEnd(text, from)
+  } else {
+    const stop = quote ? /[\s,}\]]/ : /[\s"'&;<>]/
+    while (end < text.length && !stop.test(text[end]!)) end++
+  }
+  return end > from ? { start: from, end, label: 'secret' } : undefined
+}
+
+export const secretAssignment: Detector = {
+  name: 'secret_assignment',
+  find(text) {
+    if (!KEYWORD.test(text)) return []
+    const spans: Span[] = []
+    ASSIGNMENT.lastIndex = 0
+    for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
+      if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
+      const span = valueSpan(text, m)
+      if (span) {
+        spans.push(span)
+        ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, span.end)
+      }
+    }
+    return spans
+  },
+  assignedTo: isSecretName,
+  assignedWhole: true,
+}
