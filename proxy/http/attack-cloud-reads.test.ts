@@ -153,6 +153,19 @@ test('codebuild BatchGetProjects: build environment variable values masked, name
   assert.equal(project.environment.environmentVariables, [{ name: 'NPM_TOKEN', value: '[redacted]', type: 'PLAINTEXT' }])
 })
 
+test('cognito DescribeUserPoolClient: the client secret masked, the client readable', async () => {
+  const pool = JSON.parse(await motoJson('cognito-idp', 'AWSCognitoIdentityProviderService.CreateUserPool', { PoolName: 'customers' })).UserPool.Id as string
+  const created = JSON.parse(await motoJson('cognito-idp', 'AWSCognitoIdentityProviderService.CreateUserPoolClient', { UserPoolId: pool, ClientName: 'web', GenerateSecret: true })).UserPoolClient
+  assert.ok(created.ClientSecret, 'moto made no client secret')
+  const res = await awsJson('cognito-idp', 'AWSCognitoIdentityProviderService.DescribeUserPoolClient', { UserPoolId: pool, ClientId: created.ClientId })
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  assert.not.match(body, created.ClientSecret)
+  const client = JSON.parse(body).UserPoolClient
+  assert.is(client.ClientName, 'web')
+  assert.is(client.ClientSecret, '[redacted]')
+})
+
 test('ec2 user data (base64 XML, no path can mask it) is held: DescribeInstanceAttribute userData, DescribeLaunchTemplateVersions; instanceType stays a read', async () => {
   for (const form of [`Action=DescribeInstanceAttribute&InstanceId=${instanceId}&Attribute=userData`, 'Action=DescribeLaunchTemplateVersions&LaunchTemplateName=web']) {
     const res = await ec2(form)
