@@ -205,6 +205,30 @@ test('s3 GetObject of a .env file and a YAML config: values of secret names mask
   }
 })
 
+test('cloudformation DescribeStacks and GetTemplate (XML): a parameter or tag named as a secret has its value masked, the rest readable', async () => {
+  const template = JSON.stringify({
+    Parameters: { DbPassword: { Type: 'String' }, Stage: { Type: 'String' } },
+    Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'q', Tags: [{ Key: 'DB_PASSWORD', Value: 'cfn-literal-hunter2' }] } } },
+  })
+  const form = new URLSearchParams({
+    Action: 'CreateStack', StackName: 'orders', TemplateBody: template, Version: '2010-05-15',
+    'Parameters.member.1.ParameterKey': 'DbPassword', 'Parameters.member.1.ParameterValue': 'cfn-param-hunter2',
+    'Parameters.member.2.ParameterKey': 'Stage', 'Parameters.member.2.ParameterValue': 'prod',
+  })
+  await motoForm('cloudformation', form.toString())
+  const calls = [
+    ['DescribeStacks', 'cfn-param-hunter2', /<ParameterKey>Stage<\/ParameterKey><ParameterValue>prod<\/ParameterValue>/],
+    ['GetTemplate', 'cfn-literal-hunter2', /"QueueName":"q"/],
+  ] as const
+  for (const [action, secret, readable] of calls) {
+    const res = await via('https://cloudformation.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=${action}&StackName=orders&Version=2010-05-15` })
+    const body = await res.text()
+    assert.is(res.status, 200, `${action}: ${body.slice(0, 300)}`)
+    assert.not.match(body, secret, `${action}: the value came back`)
+    assert.match(body, readable, action)
+  }
+})
+
 // Google APIs: answers shaped as the real APIs give them (v1 and v2 Cloud Functions, GKE, Compute Engine).
 const GCF_V1 = { name: 'projects/p/locations/us-central1/functions/resize', runtime: 'nodejs20', environmentVariables: { DB_PASSWORD: 'gcf1-pw-hunter2', NODE_ENV: 'production' }, buildEnvironmentVariables: { NPM_TOKEN: 'gcf1-npm-hunter2' } }
 const GCF_V2 = { name: 'projects/p/locations/us-central1/functions/thumbs', buildConfig: { runtime: 'python312', environmentVariables: { PIP_INDEX_URL_TOKEN: 'gcf2-build-hunter2' } }, serviceConfig: { uri: 'https://thumbs.a.run.app', environmentVariables: { API_SECRET: 'gcf2-run-hunter2' } } }

@@ -32,6 +32,23 @@ interface Walk {
   detectKey(text: string): SpanMaskResult
   /** A string value read with its key, for detectors that know a secret by the name it is assigned to. */
   detectAssigned(key: string, value: string): SpanMaskResult | undefined
+  /** Whether a detector masks whatever is assigned to this name (DB_PASSWORD). */
+  secretName(name: string): boolean
+}
+
+// A variable written as a pair, `{name: DB_PASSWORD, value: …}` (ECS, CodeBuild, Kubernetes env; CloudFormation
+// parameters; tags): its value is read as assigned to its name.
+const PAIR_NAMES = ['name', 'Name', 'key', 'Key', 'ParameterKey', 'OptionName']
+const PAIR_VALUES = new Set(['value', 'Value', 'ParameterValue'])
+
+/** The secret name a `{name, value}` pair assigns its value to, if it is one. */
+function pairName(walk: Walk, node: object): string | undefined {
+  if (Array.isArray(node)) return undefined
+  for (const field of PAIR_NAMES) {
+    const name = (node as Record<string, unknown>)[field]
+    if (typeof name === 'string' && Object.hasOwn(node, field) && walk.secretName(name)) return name
+  }
+  return undefined
 }
 
 function pathMatches(segments: readonly RegExp[], path: readonly string[]): boolean {
@@ -111,7 +128,11 @@ function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth:
   const strategy = walk.whole && path.length > 0 ? wholeStrategy(walk, path, isKey) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
   if (node !== null && typeof node === 'object') {
-    return children(walk, node, depth, (child, key, childIsKey) => visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, childIsKey ? key : undefined))
+    const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
+    return children(walk, node, depth, (child, key, childIsKey) => {
+      const name = childIsKey ? (pair !== undefined && PAIR_VALUES.has(key) ? pair : key) : undefined
+      return visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, name)
+    })
   }
   if (walk.rules.detectors.length === 0) return node
   if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
@@ -186,10 +207,11 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
     // The name itself changed too (a detector matched across it): the value is masked whole.
     return { value: out.value.startsWith(prefix) ? out.value.slice(prefix.length) : '[redacted]', masked: true }
   }
+  const secretName = (name: string) => wholly.length > 0 && isAssignment(name) && wholly.some((d) => DETECTORS[d].assignedTo!(name))
   const whole = rules.paths.length > 0 || rules.columns.length > 0
   return {
     mask: (doc) => failClosed('mask JSON body', () => {
-      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned }
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned, secretName }
       const out = visit(walk, doc, [], false, 0)
       return { doc: out, masked: walk.masked }
     }),

@@ -14,6 +14,16 @@ test('finds values assigned to secret names in .env files, shell, YAML, JSON tex
   assert.equal(hits(secretAssignment, '<add key="SmtpPassword" value="x"/> smtp_pass = "p w"'), ['p w'])
 })
 
+test('finds values paired with a secret name: XML members (either order, siblings between), JSON text, YAML env lists', () => {
+  const stacks = '<Parameters><member><ParameterKey>DbPassword</ParameterKey><ParameterValue>cfn-pw</ParameterValue></member><member><ParameterKey>Env</ParameterKey><ParameterValue>prod</ParameterValue></member></Parameters>'
+  assert.equal(hits(secretAssignment, stacks), ['cfn-pw'])
+  const beanstalk = '<member><Namespace>aws:elasticbeanstalk:application:environment</Namespace><OptionName>API_TOKEN</OptionName><ResourceName>x</ResourceName><Value>eb-tok</Value></member>'
+  assert.equal(hits(secretAssignment, beanstalk), ['eb-tok'])
+  assert.equal(hits(secretAssignment, '<item><value>tag-pw</value><key>db_password</key></item>'), ['tag-pw'])
+  assert.equal(hits(secretAssignment, '{"Tags":[{"Key":"DB_PASSWORD","Value":"json-pw"},{"Value":"j\\"2","Key":"api_key"},{"Key":"team","Value":"web"}]}'), ['json-pw', 'j\\"2'])
+  assert.equal(hits(secretAssignment, 'env:\n  - name: DB_PASSWORD\n    value: "yaml pw"\n  - name: LOG_LEVEL\n    value: info\n'), ['yaml pw'])
+})
+
 test('names: last word decides; paging tokens, plain keys and PWD are no secrets', () => {
   for (const name of ['DB_PASSWORD', 'password', 'MasterUserPassword', 'client_secret', 'GITHUB_TOKEN', 'token', 'SessionToken', 'accessToken', 'AWS_SECRET_ACCESS_KEY', 'APIKey', 'x-api-key', 'SMTP_PASS', 'db_pwd', 'GOOGLE_CREDENTIALS', 'APP_KEY']) {
     assert.ok(isSecretName(name), name)
@@ -32,6 +42,7 @@ test('ignores prose, comparisons and empty values', () => {
     'DB_PASSWORD=\nDB_PASSWORD=""',
     'the key: value pairs',
     'see https://docs.example.com/password:reset',
+    '/items?api_key=[secret]&q=ok', // already masked
   ]) {
     assert.equal(hits(secretAssignment, text), [], text)
   }

@@ -67,13 +67,20 @@ function lineEnd(text: string, from: number): number {
   return end
 }
 
+// A value a masker already replaced (`api_key=[secret]` in an audit record) is no secret to find again.
+const PLACEHOLDER = /^\[[a-z_]+\]$/
+
+function span(text: string, start: number, end: number): Span | undefined {
+  return end > start && !PLACEHOLDER.test(text.slice(start, end)) ? { start, end, label: 'secret' } : undefined
+}
+
 function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
   const [, quote, , sep] = m
   const from = m.index + m[0].length
   const first = text[from]
   if (first === '"' || first === "'") {
     const end = quotedEnd(text, from + 1, first)
-    return end > from + 1 ? { start: from + 1, end, label: 'secret' } : undefined
+    return span(text, from + 1, end)
   }
   let end = from
   if (sep === ':' && !quote) {
@@ -84,7 +91,34 @@ function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
     const stop = quote ? /[\s,}\]]/ : /[\s"'&;<>]/
     while (end < text.length && !stop.test(text[end]!)) end++
   }
-  return end > from ? { start: from, end, label: 'secret' } : undefined
+  return span(text, from, end)
+}
+
+// A variable written as a pair of fields, its name in one and its value in the next: XML (CloudFormation
+// parameters, Elastic Beanstalk option settings, EC2 tags; up to three plain elements between them), JSON text
+// and YAML (an env list), in either order in XML and JSON. [regex, group of the name, group of the value]
+const NAME = '(name|Name|key|Key|ParameterKey|OptionName)'
+const VALUE = '(value|Value|ParameterValue)'
+const BETWEEN = '((?:\\s*<[A-Za-z]+>[^<]*</[A-Za-z]+>){0,3}?)\\s*'
+const JSON_STRING = '"((?:[^"\\\\]|\\\\.)*)"'
+const PAIRS: Array<[RegExp, number, number]> = [
+  [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), 2, 5],
+  [new RegExp(`<${VALUE}>([^<]*)</\\1>${BETWEEN}<${NAME}>\\s*([^<]{1,128}?)\\s*</\\4>`, 'gd'), 5, 2],
+  [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), 2, 4],
+  [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), 4, 2],
+  [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?([^\\r\\n]*?)["']?[ \\t]*$`, 'gmd'), 2, 4],
+]
+
+function pairSpans(text: string, spans: Span[]): void {
+  for (const [re, nameGroup, valueGroup] of PAIRS) {
+    re.lastIndex = 0
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (!isSecretName(m[nameGroup]!)) continue
+      const [start, end] = m.indices![valueGroup]!
+      const found = span(text, start, end)
+      if (found) spans.push(found)
+    }
+  }
 }
 
 export const secretAssignment: Detector = {
@@ -92,13 +126,14 @@ export const secretAssignment: Detector = {
   find(text) {
     if (!KEYWORD.test(text)) return []
     const spans: Span[] = []
+    pairSpans(text, spans)
     ASSIGNMENT.lastIndex = 0
     for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
       if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
-      const span = valueSpan(text, m)
-      if (span) {
-        spans.push(span)
-        ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, span.end)
+      const found = valueSpan(text, m)
+      if (found) {
+        spans.push(found)
+        ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, found.end)
       }
     }
     return spans
