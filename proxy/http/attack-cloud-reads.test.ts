@@ -229,6 +229,33 @@ test('cloudformation DescribeStacks and GetTemplate (XML): a parameter or tag na
   }
 })
 
+test('dynamodb GetItem and Scan: an attribute named as a secret has its typed value masked, the item readable', async () => {
+  await motoJson('dynamodb', 'DynamoDB_20120810.CreateTable', {
+    TableName: 'integrations', BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  })
+  await motoJson('dynamodb', 'DynamoDB_20120810.PutItem', { TableName: 'integrations', Item: { id: { S: 'stripe' }, api_key: { S: 'ddb-key-hunter2' }, plan: { S: 'pro' } } })
+  for (const [target, body, item] of [
+    ['DynamoDB_20120810.GetItem', { TableName: 'integrations', Key: { id: { S: 'stripe' } } }, (d: any) => d.Item],
+    ['DynamoDB_20120810.Scan', { TableName: 'integrations' }, (d: any) => d.Items[0]],
+  ] as const) {
+    const res = await via('https://dynamodb.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(body) })
+    const text = await res.text()
+    assert.is(res.status, 200, `${target}: ${text.slice(0, 300)}`)
+    assert.not.match(text, 'ddb-key-hunter2', target)
+    assert.equal(item(JSON.parse(text)), { id: { S: 'stripe' }, api_key: { S: '[secret]' }, plan: { S: 'pro' } }, target)
+  }
+})
+
+test('secretsmanager BatchGetSecretValue is held like GetSecretValue, the values not sent', async () => {
+  await motoJson('secretsmanager', 'secretsmanager.CreateSecret', { Name: 'batch/one', SecretString: 'batch-secret-hunter2' })
+  const res = await awsJson('secretsmanager', 'secretsmanager.BatchGetSecretValue', { SecretIdList: ['batch/one'] })
+  const body = await res.text()
+  assert.not.match(body, 'batch-secret-hunter2')
+  assert.is(res.status, 403, body.slice(0, 300))
+  assert.equal(await heldBy(res), ['warden.rules.cloud.secret'])
+})
+
 // Google APIs: answers shaped as the real APIs give them (v1 and v2 Cloud Functions, GKE, Compute Engine).
 const GCF_V1 = { name: 'projects/p/locations/us-central1/functions/resize', runtime: 'nodejs20', environmentVariables: { DB_PASSWORD: 'gcf1-pw-hunter2', NODE_ENV: 'production' }, buildEnvironmentVariables: { NPM_TOKEN: 'gcf1-npm-hunter2' } }
 const GCF_V2 = { name: 'projects/p/locations/us-central1/functions/thumbs', buildConfig: { runtime: 'python312', environmentVariables: { PIP_INDEX_URL_TOKEN: 'gcf2-build-hunter2' } }, serviceConfig: { uri: 'https://thumbs.a.run.app', environmentVariables: { API_SECRET: 'gcf2-run-hunter2' } } }

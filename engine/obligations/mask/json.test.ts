@@ -83,12 +83,13 @@ test('a value under a secret name (an environment map keyed DB_PASSWORD) is mask
   assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask(doc).doc, { Variables: { DB_PASSWORD: null, LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } })
 })
 
-test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) has its value masked whole', () => {
+test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) and a DynamoDB typed value under a secret name are masked whole', () => {
   const doc = {
     environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'info' }],
     Parameters: [{ ParameterKey: 'DbPassword', ParameterValue: 'hunter3' }],
     Tags: [{ Key: 'api_token', Value: 'tok-1' }, { Key: 'team', Value: 'web' }],
     odd: { name: 'DB_PASSWORD', other: 'kept', value: { nested: 'x' } },
+    Item: { id: { S: '1' }, api_key: { S: 'ddb-key' }, password: { S: 'p', N: '1' } },
   }
   const out = jsonMasker([{ detector: 'all' }], KEY).mask(doc)
   assert.equal(out.doc, {
@@ -96,8 +97,9 @@ test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormatio
     Parameters: [{ ParameterKey: 'DbPassword', ParameterValue: '[secret]' }],
     Tags: [{ Key: 'api_token', Value: '[secret]' }, { Key: 'team', Value: 'web' }],
     odd: { name: 'DB_PASSWORD', other: 'kept', value: { nested: 'x' } },
+    Item: { id: { S: '1' }, api_key: { S: '[secret]' }, password: { S: 'p', N: '1' } },
   })
-  assert.is(out.masked, 3)
+  assert.is(out.masked, 4)
 })
 
 test('no obligations: the document comes back equal with nothing masked', () => {

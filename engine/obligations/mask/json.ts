@@ -41,6 +41,16 @@ interface Walk {
 const PAIR_NAMES = ['name', 'Name', 'key', 'Key', 'ParameterKey', 'OptionName']
 const PAIR_VALUES = new Set(['value', 'Value', 'ParameterValue'])
 
+// DynamoDB's typed values: `{"api_key": {"S": "…"}}` holds the string one level down.
+const TYPED_SCALARS = new Set(['S', 'N', 'B'])
+
+/** The name a child is read under: its key, the pair's name for a pair's value, or the name a typed value has. */
+function childName(walk: Walk, name: string | undefined, pair: string | undefined, key: string, node: object): string | undefined {
+  if (pair !== undefined && PAIR_VALUES.has(key)) return pair
+  if (name !== undefined && TYPED_SCALARS.has(key) && Object.keys(node).length === 1 && walk.secretName(name)) return name
+  return key
+}
+
 /** The secret name a `{name, value}` pair assigns its value to, if it is one. */
 function pairName(walk: Walk, node: object): string | undefined {
   if (Array.isArray(node)) return undefined
@@ -130,8 +140,8 @@ function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth:
   if (node !== null && typeof node === 'object') {
     const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
     return children(walk, node, depth, (child, key, childIsKey) => {
-      const name = childIsKey ? (pair !== undefined && PAIR_VALUES.has(key) ? pair : key) : undefined
-      return visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, name)
+      const under = childIsKey ? childName(walk, name, pair, key, node) : undefined
+      return visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, under)
     })
   }
   if (walk.rules.detectors.length === 0) return node
