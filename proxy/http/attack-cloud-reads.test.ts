@@ -68,7 +68,7 @@ test.before(async () => {
   g = await startTestGateway((up) => [
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 1 })
+  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 3 })
   token = await g.agentToken()
   await motoForm('iam', 'Action=CreateRole&RoleName=fn&AssumeRolePolicyDocument=%7B%7D&Version=2010-05-08')
   await motoRest('lambda', 'POST', '/2015-03-31/functions', {
@@ -254,6 +254,22 @@ test('secretsmanager BatchGetSecretValue is held like GetSecretValue, the values
   assert.not.match(body, 'batch-secret-hunter2')
   assert.is(res.status, 403, body.slice(0, 300))
   assert.equal(await heldBy(res), ['warden.rules.cloud.secret'])
+})
+
+test('sqs ReceiveMessage (XML, the JSON body escaped as &quot;): held, and once approved the password in the message is masked', async () => {
+  const queue = `${moto.url}/123456789012/jobs`
+  await motoForm('sqs', 'Action=CreateQueue&QueueName=jobs')
+  await motoForm('sqs', `Action=SendMessage&QueueUrl=${encodeURIComponent(queue)}&MessageBody=${encodeURIComponent('{"job":"sync","password":"sqs-hunter2"}')}`)
+  const receive = () => via('https://sqs.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=ReceiveMessage&QueueUrl=${encodeURIComponent(queue)}&VisibilityTimeout=0` })
+  const pending = receive()
+  const id = await g.heldId()
+  assert.ok(id, 'held')
+  await g.approve(id!)
+  const res = await pending
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  assert.match(body, '&quot;job&quot;:&quot;sync&quot;')
+  assert.not.match(body, 'sqs-hunter2')
 })
 
 // Google APIs: answers shaped as the real APIs give them (v1 and v2 Cloud Functions, GKE, Compute Engine).

@@ -24,6 +24,14 @@ test('finds values paired with a secret name: XML members (either order, sibling
   assert.equal(hits(secretAssignment, 'env:\n  - name: DB_PASSWORD\n    value: "yaml pw"\n  - name: LOG_LEVEL\n    value: info\n'), ['yaml pw'])
 })
 
+test('JSON and pairs that XML carries escaped (an SQS body, a template) are found and masked in the escaped text', () => {
+  const sqs = '<Body>{&quot;user&quot;:&quot;app&quot;,&quot;password&quot;:&quot;p&amp;w\\&#34;d&quot;}</Body>'
+  assert.equal(hits(secretAssignment, sqs), ['p&amp;w\\&#34;d'])
+  const template = '<TemplateBody>{&quot;Key&quot;:&quot;DB_PASSWORD&quot;,&quot;Value&quot;:&quot;t&#x70;l&quot;}</TemplateBody>'
+  assert.equal(hits(secretAssignment, template), ['t&#x70;l'])
+  assert.equal(hits(secretAssignment, 'a &amp; b, DB_PASSWORD="x&amp;y"'), ['x&amp;y'])
+})
+
 test('names: last word decides; paging tokens, plain keys and PWD are no secrets', () => {
   for (const name of ['DB_PASSWORD', 'password', 'MasterUserPassword', 'client_secret', 'GITHUB_TOKEN', 'token', 'SessionToken', 'accessToken', 'AWS_SECRET_ACCESS_KEY', 'APIKey', 'x-api-key', 'SMTP_PASS', 'db_pwd', 'GOOGLE_CREDENTIALS', 'APP_KEY']) {
     assert.ok(isSecretName(name), name)

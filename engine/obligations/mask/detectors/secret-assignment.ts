@@ -121,19 +121,61 @@ function pairSpans(text: string, spans: Span[]): void {
   }
 }
 
+// XML escapes the quotes of JSON text it carries (an SQS message body, a CloudFormation template):
+// `{&quot;password&quot;: &quot;…&quot;}`. The text is also read with its character references undone, and
+// what is found there is mapped back to the escaped text.
+const REFERENCE = /&(?:quot|apos|amp|lt|gt|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/g
+const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' }
+
+/** The text with its character references undone, and for each decoded character where its source starts and ends. */
+function unescaped(text: string): { text: string; from: number[]; to: number[] } | undefined {
+  if (!text.includes('&')) return undefined
+  let out = ''
+  const from: number[] = []
+  const to: number[] = []
+  let last = 0
+  REFERENCE.lastIndex = 0
+  for (let m = REFERENCE.exec(text); m !== null; m = REFERENCE.exec(text)) {
+    for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
+    out += text.slice(last, m.index)
+    const ref = m[0].slice(1, -1)
+    const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : ref.startsWith('#') ? parseInt(ref.slice(1), 10) : -1
+    const char = code < 0 ? NAMED[ref]! : code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd'
+    for (let i = 0; i < char.length; i++) from.push(m.index), to.push(m.index + m[0].length)
+    out += char
+    last = m.index + m[0].length
+  }
+  if (out === '' && last === 0) return undefined
+  for (let i = last; i < text.length; i++) from.push(i), to.push(i + 1)
+  return { text: out + text.slice(last), from, to }
+}
+
+function findIn(text: string): Span[] {
+  const spans: Span[] = []
+  pairSpans(text, spans)
+  ASSIGNMENT.lastIndex = 0
+  for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
+    if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
+    const found = valueSpan(text, m)
+    if (found) {
+      spans.push(found)
+      ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, found.end)
+    }
+  }
+  return spans
+}
+
 export const secretAssignment: Detector = {
   name: 'secret_assignment',
   find(text) {
     if (!KEYWORD.test(text)) return []
-    const spans: Span[] = []
-    pairSpans(text, spans)
-    ASSIGNMENT.lastIndex = 0
-    for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
-      if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
-      const found = valueSpan(text, m)
-      if (found) {
-        spans.push(found)
-        ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, found.end)
+    const spans = findIn(text)
+    const decoded = unescaped(text)
+    if (decoded) {
+      for (const found of findIn(decoded.text)) {
+        const start = decoded.from[found.start]!
+        const end = decoded.to[found.end - 1]!
+        if (!spans.some((s) => s.start === start && s.end === end)) spans.push({ start, end, label: found.label })
       }
     }
     return spans
