@@ -96,21 +96,23 @@ function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
 
 // A variable written as a pair of fields, its name in one and its value in the next: XML (CloudFormation
 // parameters, Elastic Beanstalk option settings, EC2 tags; up to three plain elements between them), JSON text
-// and YAML (an env list), in either order in XML and JSON. [regex, group of the name, group of the value]
+// and YAML (an env list), in either order in XML and JSON.
 const NAME = '(name|Name|key|Key|ParameterKey|OptionName)'
 const VALUE = '(value|Value|ParameterValue)'
 const BETWEEN = '((?:\\s*<[A-Za-z]+>[^<]*</[A-Za-z]+>){0,3}?)\\s*'
 const JSON_STRING = '"((?:[^"\\\\]|\\\\.)*)"'
-const PAIRS: Array<[RegExp, number, number]> = [
-  [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), 2, 5],
-  [new RegExp(`<${VALUE}>([^<]*)</\\1>${BETWEEN}<${NAME}>\\s*([^<]{1,128}?)\\s*</\\4>`, 'gd'), 5, 2],
-  [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), 2, 4],
-  [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), 4, 2],
-  [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?([^\\r\\n]*?)["']?[ \\t]*$`, 'gmd'), 2, 4],
+// [regex, a character the text must hold for it to match (a cheap test first), group of the name, of the value]
+const PAIRS: Array<[RegExp, string, number, number]> = [
+  [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), '<', 2, 5],
+  [new RegExp(`<${VALUE}>([^<]*)</\\1>${BETWEEN}<${NAME}>\\s*([^<]{1,128}?)\\s*</\\4>`, 'gd'), '<', 5, 2],
+  [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 2, 4],
+  [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 4, 2],
+  [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?([^\\r\\n]*?)["']?[ \\t]*$`, 'gmd'), '\n', 2, 4],
 ]
 
 function pairSpans(text: string, spans: Span[]): void {
-  for (const [re, nameGroup, valueGroup] of PAIRS) {
+  for (const [re, needs, nameGroup, valueGroup] of PAIRS) {
+    if (!text.includes(needs)) continue
     re.lastIndex = 0
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (!isSecretName(m[nameGroup]!)) continue
@@ -153,6 +155,8 @@ function unescaped(text: string): { text: string; from: number[]; to: number[] }
 function findIn(text: string): Span[] {
   const spans: Span[] = []
   pairSpans(text, spans)
+  // Most strings assign nothing: the scan below is skipped for them.
+  if (!text.includes('=') && !text.includes(':')) return spans
   ASSIGNMENT.lastIndex = 0
   for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
     if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
