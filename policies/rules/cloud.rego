@@ -52,6 +52,42 @@ secret_method if {
 	count(instance_attributes) == 0
 }
 
+# A read that filters by what a mask hides says whether the hidden value matches: a DynamoDB Scan whose filter is
+# begins_with(api_key, :guess) answers Count 1 or 0, and reads the masked key a character at a time. Scans and
+# queries (and PartiQL statements) whose expressions, aliases or legacy filters name an attribute a mask covers by
+# its name are held like the secret itself; so is one whose body the policy cannot read.
+filter_methods := {"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement"}
+
+secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key)`
+
+secret_method if {
+	c.method in filter_methods
+	some text in filter_texts
+	regex.match(secret_name_pattern, text)
+}
+
+secret_method if {
+	c.method in filter_methods
+	not is_object(input.command.http.body)
+}
+
+filter_texts contains v if {
+	some field in ["FilterExpression", "KeyConditionExpression", "ConditionExpression", "Statement"]
+	v := form_body[field]
+}
+
+filter_texts contains v if some _, v in form_body.ExpressionAttributeNames
+
+filter_texts contains name if {
+	some field in ["ScanFilter", "QueryFilter", "KeyConditions"]
+	some name, _ in form_body[field]
+}
+
+filter_texts contains v if {
+	some statement in form_body.Statements
+	v := statement.Statement
+}
+
 instance_attributes contains v if {
 	some source in [object.get(input.command, ["http", "query"], {}), form_body]
 	some name, values in source

@@ -276,3 +276,25 @@ test_plaintext_key_material_is_sensitive if {
 	d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws("kms:GenerateDataKeyWithoutPlaintext", false))
 	d.effect == "allow"
 }
+
+dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
+	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
+}}})
+
+# A filter on a masked attribute is an oracle for its value: held. Filters on other attributes stay reads.
+test_dynamodb_filters_on_masked_attributes_are_sensitive if {
+	every c in [
+		{"note": "alias", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "api_key"}}, "effect": "approve"},
+		{"note": "bare name", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(DbPassword, :p)"}, "effect": "approve"},
+		{"note": "key condition", "method": "dynamodb:Query", "body": {"TableName": "t", "KeyConditionExpression": "session_token = :t"}, "effect": "approve"},
+		{"note": "legacy filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "ScanFilter": {"secret": {"ComparisonOperator": "BEGINS_WITH"}}}, "effect": "approve"},
+		{"note": "partiql", "method": "dynamodb:ExecuteStatement", "body": {"Statement": "SELECT * FROM t WHERE begins_with(api_key, 'sk')"}, "effect": "approve"},
+		{"note": "unreadable body", "method": "dynamodb:Scan", "body": null, "effect": "approve"},
+		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
+		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
+	] {
+		d := data.warden.decision with input as dynamodb(c.method, c.body)
+		print(c.note, "=>", d.effect)
+		d.effect == c.effect
+	}
+}

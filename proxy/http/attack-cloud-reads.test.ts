@@ -247,6 +247,16 @@ test('dynamodb GetItem and Scan: an attribute named as a secret has its typed va
   }
 })
 
+test('dynamodb: a Scan filtering on a masked attribute (begins_with(api_key, :guess), Count 1 or 0) is held; moto answers it as an oracle', async () => {
+  const guess = (prefix: string) => ({ TableName: 'integrations', FilterExpression: 'begins_with(#k, :p)', ExpressionAttributeNames: { '#k': 'api_key' }, ExpressionAttributeValues: { ':p': { S: prefix } } })
+  assert.is(JSON.parse(await motoJson('dynamodb', 'DynamoDB_20120810.Scan', guess('ddb-key-h'))).Count, 1, 'control: the right prefix matches')
+  assert.is(JSON.parse(await motoJson('dynamodb', 'DynamoDB_20120810.Scan', guess('ddb-key-x'))).Count, 0, 'control: a wrong one does not')
+  const res = await via('https://dynamodb.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.Scan', 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(guess('ddb-key-h')) })
+  const body = await res.text()
+  assert.is(res.status, 403, body.slice(0, 300))
+  assert.equal(await heldBy(res), ['warden.rules.cloud.secret'])
+})
+
 test('secretsmanager BatchGetSecretValue is held like GetSecretValue, the values not sent', async () => {
   await motoJson('secretsmanager', 'secretsmanager.CreateSecret', { Name: 'batch/one', SecretString: 'batch-secret-hunter2' })
   const res = await awsJson('secretsmanager', 'secretsmanager.BatchGetSecretValue', { SecretIdList: ['batch/one'] })
