@@ -257,6 +257,21 @@ test('dynamodb: a Scan filtering on a masked attribute (begins_with(api_key, :gu
   assert.equal(await heldBy(res), ['warden.rules.cloud.secret'])
 })
 
+test('kinesis GetRecords: a record whose base64 data holds a password is masked whole, the other records readable', async () => {
+  const k = (target: string, body: unknown) => motoJson('kinesis', `Kinesis_20131202.${target}`, body)
+  await k('CreateStream', { StreamName: 'events', ShardCount: 1 })
+  const secret = Buffer.from('{"user":"app","password":"kinesis-hunter2"}').toString('base64')
+  const plain = Buffer.from('{"event":"login","ok":true}').toString('base64')
+  for (const data of [secret, plain]) await k('PutRecord', { StreamName: 'events', Data: data, PartitionKey: 'p' })
+  const shard = JSON.parse(await k('DescribeStream', { StreamName: 'events' })).StreamDescription.Shards[0].ShardId as string
+  const iterator = JSON.parse(await k('GetShardIterator', { StreamName: 'events', ShardId: shard, ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator as string
+  const res = await via('https://kinesis.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': 'Kinesis_20131202.GetRecords', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ ShardIterator: iterator }) })
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  assert.not.match(body, secret)
+  assert.equal(JSON.parse(body).Records.map((r: { Data: string }) => r.Data), ['[base64]', plain])
+})
+
 test('secretsmanager BatchGetSecretValue is held like GetSecretValue, the values not sent', async () => {
   await motoJson('secretsmanager', 'secretsmanager.CreateSecret', { Name: 'batch/one', SecretString: 'batch-secret-hunter2' })
   const res = await awsJson('secretsmanager', 'secretsmanager.BatchGetSecretValue', { SecretIdList: ['batch/one'] })

@@ -102,6 +102,15 @@ test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormatio
   assert.is(out.masked, 4)
 })
 
+test('a base64 string whose text holds what a detector finds is masked whole; other base64 passes', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  const doc = { Records: [{ Data: b64('{"user":"a","password":"hunter2"}') }, { Data: b64('{"event":"login","ok":true}') }], UserData: b64('#!/bin/bash\nexport DB_PASSWORD=x\n') }
+  const out = jsonMasker([{ detector: 'all' }], KEY, { memo: true }).mask(doc)
+  assert.equal(out.doc, { Records: [{ Data: '[base64]' }, { Data: doc.Records[1]!.Data }], UserData: '[base64]' })
+  assert.is(out.masked, 2)
+  assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask({ d: doc.UserData }).doc, { d: null })
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })

@@ -1,8 +1,8 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
 // scan the remaining string leaves (with their key, for a detector that knows a secret by its name: a value
-// under a secret name such as DB_PASSWORD is masked whole), long numbers and every object key. The input is
-// never modified.
+// under a secret name such as DB_PASSWORD is masked whole; a base64 string whose text holds what a detector
+// finds is masked whole), long numbers and every object key. The input is never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -10,6 +10,7 @@
 import { KeyedLru } from '../../keyed-lru.ts'
 import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
+import { base64Text } from './base64-text.ts'
 import { compileRules, type MaskRules } from './rules.ts'
 import { maskSpan, maskWhole, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
@@ -34,6 +35,8 @@ interface Walk {
   detectAssigned(key: string, value: string): SpanMaskResult | undefined
   /** Whether a detector masks whatever is assigned to this name (DB_PASSWORD). */
   secretName(name: string): boolean
+  /** A base64 string masked whole when the text it encodes holds what a detector finds. */
+  detectEncoded(value: string): SpanMaskResult | undefined
 }
 
 // A variable written as a pair, `{name: DB_PASSWORD, value: …}` (ECS, CodeBuild, Kubernetes env; CloudFormation
@@ -148,8 +151,10 @@ function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth:
   if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
     // Read with its name first: a value secret by its name (DB_PASSWORD) is masked whole, not only where it
     // holds something a detector finds alone (an email in the password left the rest of it readable).
+    // Then as the text it encodes, when it is base64 of text: a partial mask of the encoding would hide nothing.
     const assigned = name !== undefined && typeof node === 'string' ? walk.detectAssigned(name, node) : undefined
-    const result = assigned?.masked ? assigned : walk.detect(String(node))
+    const encoded = !assigned?.masked && typeof node === 'string' ? walk.detectEncoded(node) : undefined
+    const result = assigned?.masked ? assigned : encoded ?? walk.detect(String(node))
     if (!result.masked) return node
     walk.masked++
     return result.value
@@ -217,11 +222,17 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
     // The name itself changed too (a detector matched across it): the value is masked whole.
     return { value: out.value.startsWith(prefix) ? out.value.slice(prefix.length) : '[redacted]', masked: true }
   }
+  const encodedStrategy = strongest(Object.values(detectorStrategies))
+  const detectEncoded = (value: string): SpanMaskResult | undefined => {
+    const text = base64Text(value)
+    if (text === undefined || !detect(text).masked) return undefined
+    return { value: encodedStrategy === 'null' ? null : maskSpan(value, encodedStrategy ?? 'redact', 'base64', key), masked: true }
+  }
   const secretName = (name: string) => wholly.length > 0 && isAssignment(name) && wholly.some((d) => DETECTORS[d].assignedTo!(name))
   const whole = rules.paths.length > 0 || rules.columns.length > 0
   return {
     mask: (doc) => failClosed('mask JSON body', () => {
-      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned, secretName }
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned, secretName, detectEncoded }
       const out = visit(walk, doc, [], false, 0)
       return { doc: out, masked: walk.masked }
     }),
