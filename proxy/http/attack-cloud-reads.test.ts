@@ -180,6 +180,18 @@ test('ec2 user data (base64 XML, no path can mask it) is held: DescribeInstanceA
   assert.match(body, /<instanceType><value>[^<]+<\/value><\/instanceType>/)
 })
 
+test('ec2 user data, once a reviewer approves the read, comes back with the base64 script masked (its text holds a password)', async () => {
+  const pending = ec2(`Action=DescribeInstanceAttribute&InstanceId=${instanceId}&Attribute=userData`)
+  const id = await g.heldId()
+  assert.ok(id, 'held')
+  await g.approve(id!)
+  const res = await pending
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  assert.not.match(body, USER_DATA)
+  assert.match(body, `<instanceId>${instanceId}</instanceId><userData><value>[base64]</value></userData>`)
+})
+
 test('api gateway GetApiKeys includeValues=true is held (the REST call is not known as a read), never answered with the key', async () => {
   const key = 'apikey-partner-0123456789abcdef'
   await motoRest('apigateway', 'POST', '/apikeys', { name: 'partner', enabled: true, value: key })
