@@ -52,11 +52,16 @@ secret_method if {
 	count(instance_attributes) == 0
 }
 
-# A read that filters by what a mask hides says whether the hidden value matches: a DynamoDB Scan whose filter is
-# begins_with(api_key, :guess) answers Count 1 or 0, and reads the masked key a character at a time. Scans and
-# queries (and PartiQL statements) whose expressions, aliases or legacy filters name an attribute a mask covers by
-# its name are held like the secret itself; so is one whose body the policy cannot read.
-filter_methods := {"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement"}
+# A call that filters or conditions on what a mask hides says whether the hidden value matches: a DynamoDB Scan
+# whose filter is begins_with(api_key, :guess) answers Count 1 or 0, an UpdateItem whose condition is the same
+# answers success or ConditionalCheckFailed, and either reads the masked key a character at a time. Calls whose
+# expressions, aliases or legacy filters (at any depth: TransactWriteItems) name an attribute a mask covers by its
+# name are held like the secret itself; so is one whose body the policy cannot read.
+filter_methods := {
+	"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
+	"dynamodb:ExecuteTransaction", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+	"dynamodb:TransactWriteItems",
+}
 
 secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key)`
 
@@ -71,21 +76,28 @@ secret_method if {
 	not is_object(input.command.http.body)
 }
 
+expression_fields := {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "Statement"}
+
+legacy_filter_fields := {"ScanFilter", "QueryFilter", "KeyConditions", "Expected"}
+
 filter_texts contains v if {
-	some field in ["FilterExpression", "KeyConditionExpression", "ConditionExpression", "Statement"]
-	v := form_body[field]
+	walk(form_body, [path, v])
+	count(path) > 0
+	expression_fields[path[count(path) - 1]]
 }
 
-filter_texts contains v if some _, v in form_body.ExpressionAttributeNames
+filter_texts contains v if {
+	walk(form_body, [path, v])
+	count(path) > 1
+	path[count(path) - 2] == "ExpressionAttributeNames"
+}
 
 filter_texts contains name if {
-	some field in ["ScanFilter", "QueryFilter", "KeyConditions"]
-	some name, _ in form_body[field]
-}
-
-filter_texts contains v if {
-	some statement in form_body.Statements
-	v := statement.Statement
+	walk(form_body, [path, v])
+	count(path) > 1
+	legacy_filter_fields[path[count(path) - 2]]
+	name := path[count(path) - 1]
+	is_object(v)
 }
 
 instance_attributes contains v if {

@@ -290,11 +290,22 @@ test_dynamodb_filters_on_masked_attributes_are_sensitive if {
 		{"note": "legacy filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "ScanFilter": {"secret": {"ComparisonOperator": "BEGINS_WITH"}}}, "effect": "approve"},
 		{"note": "partiql", "method": "dynamodb:ExecuteStatement", "body": {"Statement": "SELECT * FROM t WHERE begins_with(api_key, 'sk')"}, "effect": "approve"},
 		{"note": "unreadable body", "method": "dynamodb:Scan", "body": null, "effect": "approve"},
+		{"note": "condition on a write", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "ConditionExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "ApiKey"}}, "effect": "approve"},
+		{"note": "condition in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"ConditionCheck": {"TableName": "t", "ConditionExpression": "begins_with(password, :p)"}}]}, "effect": "approve"},
+		{"note": "legacy expected", "method": "dynamodb:PutItem", "body": {"TableName": "t", "Expected": {"secret": {"Value": {"S": "x"}}}}, "effect": "approve"},
 		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
 		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
 	] {
 		d := data.warden.decision with input as dynamodb(c.method, c.body)
-		print(c.note, "=>", d.effect)
+		print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
 		d.effect == c.effect
+		held_as_secret(c.effect, d)
 	}
+}
+
+held_as_secret("allow", _) := true
+
+held_as_secret("approve", d) if {
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.secret"
 }
