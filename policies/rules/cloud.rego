@@ -15,8 +15,11 @@ cloud_request if {
 }
 
 # The cloud tables live in data.warden.catalog.cloud (policies/warden/catalog/cloud/data.json):
-#   secret_methods     reads whose result is a secret or a credential
-#   identity_services  services whose every write changes who may do what
+#   secret_methods      reads whose result is a secret or a credential
+#   identity_services   services whose every write changes who may do what
+#   answer_secret_paths method -> JSON paths of its answer that hold secret values (environment variables,
+#                       cluster client keys, instance metadata): masked, the rest of the answer stays readable
+#   instance_attributes_without_secrets  ec2:DescribeInstanceAttribute attributes that answer with no secret
 catalog := data.warden.catalog.cloud
 
 # AWS reads named for the credential they answer with, past those the catalog lists (GetWebIdentityToken,
@@ -34,6 +37,84 @@ secret_method if {
 	c.provider == "aws"
 	regex.match(credential_operation_pattern, c.operation)
 }
+
+# EC2 answers in XML, where no JSON path can mask a field: an instance's user data (base64 of the startup script,
+# where passwords are written) is held rather than masked. Any attribute not known to be harmless is held, so an
+# odd spelling, a repeated parameter or a missing one fails closed.
+secret_method if {
+	c.method == "ec2:DescribeInstanceAttribute"
+	some attribute in instance_attributes
+	not catalog.instance_attributes_without_secrets[attribute]
+}
+
+secret_method if {
+	c.method == "ec2:DescribeInstanceAttribute"
+	count(instance_attributes) == 0
+}
+
+# A call that filters or conditions on what a mask hides says whether the hidden value matches: a DynamoDB Scan
+# whose filter is begins_with(api_key, :guess) answers Count 1 or 0, an UpdateItem whose condition is the same
+# answers success or ConditionalCheckFailed, and either reads the masked key a character at a time. Calls whose
+# expressions, aliases or legacy filters (at any depth: TransactWriteItems) name an attribute a mask covers by its
+# name are held like the secret itself; so is one whose body the policy cannot read.
+filter_methods := {
+	"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
+	"dynamodb:ExecuteTransaction", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+	"dynamodb:TransactWriteItems",
+}
+
+secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key)`
+
+secret_method if {
+	c.method in filter_methods
+	some text in filter_texts
+	regex.match(secret_name_pattern, text)
+}
+
+secret_method if {
+	c.method in filter_methods
+	not is_object(input.command.http.body)
+}
+
+expression_fields := {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "Statement"}
+
+legacy_filter_fields := {"ScanFilter", "QueryFilter", "KeyConditions", "Expected"}
+
+filter_texts contains v if {
+	walk(form_body, [path, v])
+	count(path) > 0
+	expression_fields[path[count(path) - 1]]
+}
+
+filter_texts contains v if {
+	walk(form_body, [path, v])
+	count(path) > 1
+	path[count(path) - 2] == "ExpressionAttributeNames"
+}
+
+filter_texts contains name if {
+	walk(form_body, [path, v])
+	count(path) > 1
+	legacy_filter_fields[path[count(path) - 2]]
+	name := path[count(path) - 1]
+	is_object(v)
+}
+
+instance_attributes contains v if {
+	some source in [object.get(input.command, ["http", "query"], {}), form_body]
+	some name, values in source
+	lower(name) == "attribute"
+	some v in as_list(values)
+}
+
+form_body := b if {
+	b := input.command.http.body
+	is_object(b)
+} else := {}
+
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
 
 # Resource policies outside IAM: PutBucketPolicy, PutBucketAcl, AddPermission, CreateGrant, setIamPolicy …
 policy_operation(op) if regex.match(policy_operation_pattern, op)
@@ -214,6 +295,15 @@ mask contains {"detector": d, "rule": "warden.rules.cloud.content"} if {
 	cloud_request
 	lib.content_masking
 	some d in settings.current.content_detectors
+}
+
+# Reads that answer with secrets beside ordinary fields (a function's environment variables, a task definition's
+# container environment, a GKE cluster's client key, an instance's metadata with its startup script): the values
+# at these paths are masked whole; a JSON answer is required (another one is withheld by the gateway).
+mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.cloud.answer_secrets"} if {
+	cloud_request
+	lib.content_masking
+	some p in catalog.answer_secret_paths[c.method]
 }
 
 # Every finding needs a cloud request: other requests skip them.

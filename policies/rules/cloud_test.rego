@@ -207,3 +207,105 @@ test_lookalike_reads_are_not_sensitive if {
 		d.effect == "allow"
 	}
 }
+
+# Ordinary reads whose answers hold secret values beside the rest: those values are masked by path for agents,
+# and content detectors still run over everything; break-glass humans get the answer whole.
+test_answer_secret_paths_are_masked if {
+	every c in [
+		{"cloud": aws("lambda:GetFunction", true), "target": t.prod_aws, "path": "Configuration.Environment.Variables.*"},
+		{"cloud": aws("lambda:ListFunctions", true), "target": t.prod_aws, "path": "Functions.*.Environment.Variables.*"},
+		{"cloud": aws("ecs:DescribeTaskDefinition", true), "target": t.prod_aws, "path": "taskDefinition.containerDefinitions.*.environment.*.value"},
+		{"cloud": aws("codebuild:BatchGetProjects", true), "target": t.prod_aws, "path": "projects.*.environment.environmentVariables.*.value"},
+		{"cloud": gcp("cloudfunctions.functions.get", "get", true), "target": t.prod_gcp, "path": "serviceConfig.environmentVariables.*"},
+		{"cloud": gcp("container.clusters.get", "get", true), "target": t.prod_gcp, "path": "masterAuth.clientKey"},
+		{"cloud": gcp("compute.instances.get", "get", true), "target": t.prod_gcp, "path": "metadata.items.*.value"},
+		{"cloud": aws("cognito-idp:DescribeUserPoolClient", true), "target": t.prod_aws, "path": "UserPoolClient.ClientSecret"},
+		{"cloud": aws("apprunner:DescribeService", true), "target": t.prod_aws, "path": "Service.SourceConfiguration.ImageRepository.ImageConfiguration.RuntimeEnvironmentVariables.*"},
+	] {
+		d := data.warden.decision with input as t.cloud(t.agent, c.target, c.cloud)
+		print(c.cloud.method, "=>", d.effect, d.obligations.mask)
+		d.effect == "allow"
+		{"path": c.path, "strategy": "redact", "rule": "warden.rules.cloud.answer_secrets"} in d.obligations.mask
+		{"detector": "all", "rule": "warden.rules.cloud.content"} in d.obligations.mask
+		e := data.warden.decision with input as t.cloud(t.break_glass, c.target, c.cloud)
+		e.obligations.mask == []
+	}
+}
+
+ec2_attribute(query, body) := object.union(t.cloud(t.agent, t.prod_aws, aws("ec2:DescribeInstanceAttribute", true)), {"command": {"http": {
+	"method": "POST", "scheme": "https", "host": "ec2.us-east-1.amazonaws.com", "path": "/", "query": query, "headers": {}, "body": body,
+}}})
+
+# EC2 answers in XML, which no path can mask: user data (and launch templates, which carry it) is held; other
+# instance attributes stay plain reads; an attribute the policy cannot read is held.
+test_instance_user_data_is_sensitive if {
+	every c in [
+		{"note": "user data in the form", "query": {}, "body": {"Action": ["DescribeInstanceAttribute"], "Attribute": ["userData"]}, "effect": "approve"},
+		{"note": "user data in the query", "query": {"Attribute": ["userData"]}, "body": null, "effect": "approve"},
+		{"note": "odd case", "query": {"attribute": ["USERDATA"]}, "body": null, "effect": "approve"},
+		{"note": "harmless in the query, user data in the form", "query": {"Attribute": ["instanceType"]}, "body": {"Attribute": ["userData"]}, "effect": "approve"},
+		{"note": "no attribute", "query": {}, "body": {}, "effect": "approve"},
+		{"note": "instance type", "query": {}, "body": {"Attribute": ["instanceType"]}, "effect": "allow"},
+	] {
+		d := data.warden.decision with input as ec2_attribute(c.query, c.body)
+		print(c.note, "=>", d.effect)
+		d.effect == c.effect
+	}
+	every method in [
+		"ec2:DescribeLaunchTemplateVersions", "ec2:GetLaunchTemplateData", "autoscaling:DescribeLaunchConfigurations",
+		"ec2:DescribeSpotFleetRequests", "ec2:DescribeSpotInstanceRequests", "ec2:GetConsoleOutput",
+		"elasticbeanstalk:DescribeConfigurationSettings",
+	] {
+		d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws(method, true))
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret"
+	}
+}
+
+# Calls that answer with key material in plaintext but are named neither Get… nor as a read (a data key to encrypt
+# with, a shared secret, a key pair's private half): secrets, held in staging too, where a plain change passes.
+test_plaintext_key_material_is_sensitive if {
+	every method in ["kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:DeriveSharedSecret", "lightsail:DownloadDefaultKeyPair"] {
+		d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws(method, false))
+		print(method, "=>", d.effect)
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret"
+	}
+	d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws("kms:GenerateDataKeyWithoutPlaintext", false))
+	d.effect == "allow"
+}
+
+dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
+	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
+}}})
+
+# A filter on a masked attribute is an oracle for its value: held. Filters on other attributes stay reads.
+test_dynamodb_filters_on_masked_attributes_are_sensitive if {
+	every c in [
+		{"note": "alias", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "api_key"}}, "effect": "approve"},
+		{"note": "bare name", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(DbPassword, :p)"}, "effect": "approve"},
+		{"note": "key condition", "method": "dynamodb:Query", "body": {"TableName": "t", "KeyConditionExpression": "session_token = :t"}, "effect": "approve"},
+		{"note": "legacy filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "ScanFilter": {"secret": {"ComparisonOperator": "BEGINS_WITH"}}}, "effect": "approve"},
+		{"note": "partiql", "method": "dynamodb:ExecuteStatement", "body": {"Statement": "SELECT * FROM t WHERE begins_with(api_key, 'sk')"}, "effect": "approve"},
+		{"note": "unreadable body", "method": "dynamodb:Scan", "body": null, "effect": "approve"},
+		{"note": "condition on a write", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "ConditionExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "ApiKey"}}, "effect": "approve"},
+		{"note": "condition in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"ConditionCheck": {"TableName": "t", "ConditionExpression": "begins_with(password, :p)"}}]}, "effect": "approve"},
+		{"note": "legacy expected", "method": "dynamodb:PutItem", "body": {"TableName": "t", "Expected": {"secret": {"Value": {"S": "x"}}}}, "effect": "approve"},
+		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
+		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
+	] {
+		d := data.warden.decision with input as dynamodb(c.method, c.body)
+		print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
+		d.effect == c.effect
+		held_as_secret(c.effect, d)
+	}
+}
+
+held_as_secret("allow", _) := true
+
+held_as_secret("approve", d) if {
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.secret"
+}

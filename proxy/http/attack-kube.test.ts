@@ -124,7 +124,8 @@ test('a service-account token, once a reviewer approves the request, comes back 
   assert.is(a.status, 201, a.body.slice(0, 300))
   const answer = JSON.parse(a.body) as { status: { token: string } }
   assert.not.match(answer.status.token, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/, 'the bearer token came back whole')
-  assert.match(answer.status.token, '[jwt]')
+  // Masked as a JWT, or whole as the value of a key named token (secret_assignment reads it with its name first).
+  assert.ok(['[jwt]', '[secret]'].includes(answer.status.token), answer.status.token)
 })
 
 test.run()

@@ -71,6 +71,46 @@ test('a secret found only by its name is found as a JSON value too: SecretAccess
   }
 })
 
+test('a value under a secret name (an environment map keyed DB_PASSWORD) is masked whole, even when another detector finds part of it', () => {
+  const doc = { Variables: { DB_PASSWORD: 'hunter2 admin@example.com', LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } }
+  for (const memo of [false, true]) {
+    const out = jsonMasker([{ detector: 'all' }], KEY, { memo }).mask(doc)
+    assert.equal(out.doc, { Variables: { DB_PASSWORD: '[secret]', LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } }, `memo: ${memo}`)
+    assert.is(out.masked, 1)
+  }
+  const hashed = jsonMasker([{ detector: 'secret_assignment', strategy: 'hash' }], KEY).mask(doc).doc as { Variables: Record<string, string> }
+  assert.match(hashed.Variables.DB_PASSWORD!, /^h:[0-9a-f]{16}$/)
+  assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask(doc).doc, { Variables: { DB_PASSWORD: null, LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } })
+})
+
+test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) and a DynamoDB typed value under a secret name are masked whole', () => {
+  const doc = {
+    environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'info' }],
+    Parameters: [{ ParameterKey: 'DbPassword', ParameterValue: 'hunter3' }],
+    Tags: [{ Key: 'api_token', Value: 'tok-1' }, { Key: 'team', Value: 'web' }],
+    odd: { name: 'DB_PASSWORD', other: 'kept', value: { nested: 'x' } },
+    Item: { id: { S: '1' }, api_key: { S: 'ddb-key' }, password: { S: 'p', N: '1' } },
+  }
+  const out = jsonMasker([{ detector: 'all' }], KEY).mask(doc)
+  assert.equal(out.doc, {
+    environment: [{ name: 'DB_PASSWORD', value: '[secret]' }, { name: 'LOG_LEVEL', value: 'info' }],
+    Parameters: [{ ParameterKey: 'DbPassword', ParameterValue: '[secret]' }],
+    Tags: [{ Key: 'api_token', Value: '[secret]' }, { Key: 'team', Value: 'web' }],
+    odd: { name: 'DB_PASSWORD', other: 'kept', value: { nested: 'x' } },
+    Item: { id: { S: '1' }, api_key: { S: '[secret]' }, password: { S: 'p', N: '1' } },
+  })
+  assert.is(out.masked, 4)
+})
+
+test('a base64 string whose text holds what a detector finds is masked whole; other base64 passes', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  const doc = { Records: [{ Data: b64('{"user":"a","password":"hunter2"}') }, { Data: b64('{"event":"login","ok":true}') }], UserData: b64('#!/bin/bash\nexport DB_PASSWORD=x\n') }
+  const out = jsonMasker([{ detector: 'all' }], KEY, { memo: true }).mask(doc)
+  assert.equal(out.doc, { Records: [{ Data: '[base64]' }, { Data: doc.Records[1]!.Data }], UserData: '[base64]' })
+  assert.is(out.masked, 2)
+  assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask({ d: doc.UserData }).doc, { d: null })
+})
+
 test('no obligations: the document comes back equal with nothing masked', () => {
   const doc = { a: [1, 'x', null, { b: true }] }
   assert.equal(maskJson(doc, [], KEY), { doc, masked: 0 })

@@ -1,7 +1,8 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
-// scan the remaining string leaves (with their key, for a detector that knows a secret by its name), long
-// numbers and every object key. The input is never modified.
+// scan the remaining string leaves (with their key, for a detector that knows a secret by its name: a value
+// under a secret name such as DB_PASSWORD is masked whole; a base64 string whose text holds what a detector
+// finds is masked whole), long numbers and every object key. The input is never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -9,8 +10,9 @@
 import { KeyedLru } from '../../keyed-lru.ts'
 import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
+import { base64Text } from './base64-text.ts'
 import { compileRules, type MaskRules } from './rules.ts'
-import { maskWhole, strongest } from './strategy.ts'
+import { maskSpan, maskWhole, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
@@ -31,6 +33,35 @@ interface Walk {
   detectKey(text: string): SpanMaskResult
   /** A string value read with its key, for detectors that know a secret by the name it is assigned to. */
   detectAssigned(key: string, value: string): SpanMaskResult | undefined
+  /** Whether a detector masks whatever is assigned to this name (DB_PASSWORD). */
+  secretName(name: string): boolean
+  /** A base64 string masked whole when the text it encodes holds what a detector finds. */
+  detectEncoded(value: string): SpanMaskResult | undefined
+}
+
+// A variable written as a pair, `{name: DB_PASSWORD, value: …}` (ECS, CodeBuild, Kubernetes env; CloudFormation
+// parameters; tags): its value is read as assigned to its name.
+const PAIR_NAMES = ['name', 'Name', 'key', 'Key', 'ParameterKey', 'OptionName']
+const PAIR_VALUES = new Set(['value', 'Value', 'ParameterValue'])
+
+// DynamoDB's typed values: `{"api_key": {"S": "…"}}` holds the string one level down.
+const TYPED_SCALARS = new Set(['S', 'N', 'B'])
+
+/** The name a child is read under: its key, the pair's name for a pair's value, or the name a typed value has. */
+function childName(walk: Walk, name: string | undefined, pair: string | undefined, key: string, node: object): string | undefined {
+  if (pair !== undefined && PAIR_VALUES.has(key)) return pair
+  if (name !== undefined && TYPED_SCALARS.has(key) && Object.keys(node).length === 1 && walk.secretName(name)) return name
+  return key
+}
+
+/** The secret name a `{name, value}` pair assigns its value to, if it is one. */
+function pairName(walk: Walk, node: object): string | undefined {
+  if (Array.isArray(node)) return undefined
+  for (const field of PAIR_NAMES) {
+    const name = (node as Record<string, unknown>)[field]
+    if (typeof name === 'string' && Object.hasOwn(node, field) && walk.secretName(name)) return name
+  }
+  return undefined
 }
 
 function pathMatches(segments: readonly RegExp[], path: readonly string[]): boolean {
@@ -110,12 +141,20 @@ function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth:
   const strategy = walk.whole && path.length > 0 ? wholeStrategy(walk, path, isKey) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
   if (node !== null && typeof node === 'object') {
-    return children(walk, node, depth, (child, key, childIsKey) => visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, childIsKey ? key : undefined))
+    const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
+    return children(walk, node, depth, (child, key, childIsKey) => {
+      const under = childIsKey ? childName(walk, name, pair, key, node) : undefined
+      return visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, under)
+    })
   }
   if (walk.rules.detectors.length === 0) return node
   if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
-    let result = walk.detect(String(node))
-    if (!result.masked && name !== undefined && typeof node === 'string') result = walk.detectAssigned(name, node) ?? result
+    // Read with its name first: a value secret by its name (DB_PASSWORD) is masked whole, not only where it
+    // holds something a detector finds alone (an email in the password left the rest of it readable).
+    // Then as the text it encodes, when it is base64 of text: a partial mask of the encoding would hide nothing.
+    const assigned = name !== undefined && typeof node === 'string' ? walk.detectAssigned(name, node) : undefined
+    const encoded = !assigned?.masked && typeof node === 'string' ? walk.detectEncoded(node) : undefined
+    const result = assigned?.masked ? assigned : encoded ?? walk.detect(String(node))
     if (!result.masked) return node
     walk.masked++
     return result.value
@@ -169,18 +208,31 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
     }
     return known
   }
+  const wholly = assigning.filter((d) => DETECTORS[d].assignedWhole)
   const detectAssigned = (name: string, value: string): SpanMaskResult | undefined => {
     if (!assigning.length || !isAssignment(name)) return undefined
+    const whole = wholly.find((d) => DETECTORS[d].assignedTo!(name))
+    if (whole !== undefined && value !== '') {
+      const strategy = detectorStrategies[whole] ?? 'redact'
+      return { value: strategy === 'null' ? null : maskSpan(value, strategy, 'secret', key), masked: true }
+    }
     const prefix = `${name}=`
     const out = maskDetected(prefix + value, assigning, detectorStrategies, key)
     if (!out.masked || out.value === null) return out.masked ? out : undefined
     // The name itself changed too (a detector matched across it): the value is masked whole.
     return { value: out.value.startsWith(prefix) ? out.value.slice(prefix.length) : '[redacted]', masked: true }
   }
+  const encodedStrategy = strongest(Object.values(detectorStrategies))
+  const detectEncoded = (value: string): SpanMaskResult | undefined => {
+    const text = base64Text(value)
+    if (text === undefined || !detect(text).masked) return undefined
+    return { value: encodedStrategy === 'null' ? null : maskSpan(value, encodedStrategy ?? 'redact', 'base64', key), masked: true }
+  }
+  const secretName = (name: string) => wholly.length > 0 && isAssignment(name) && wholly.some((d) => DETECTORS[d].assignedTo!(name))
   const whole = rules.paths.length > 0 || rules.columns.length > 0
   return {
     mask: (doc) => failClosed('mask JSON body', () => {
-      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned }
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned, secretName, detectEncoded }
       const out = visit(walk, doc, [], false, 0)
       return { doc: out, masked: walk.masked }
     }),

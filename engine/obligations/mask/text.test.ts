@@ -58,4 +58,14 @@ test('a value longer than the limit is redacted whole without being scanned; nul
   assert.equal(maskText('a'.repeat(MAX_MASKED_CHARS), detect!, KEY), { value: 'a'.repeat(MAX_MASKED_CHARS), masked: false })
 })
 
+test('a base64 run in text whose decoded text holds what a detector finds is masked whole; other runs pass', async () => {
+  const { maskDetected } = await import('./text-spans.ts')
+  const secret = Buffer.from('#!/bin/bash\nexport DB_PASSWORD=hunter2\n').toString('base64')
+  const harmless = Buffer.from('#!/bin/bash\necho starting the service\n').toString('base64')
+  const xml = `<userData><value>${secret}</value></userData><other>${harmless}</other>`
+  const out = maskDetected(xml, ['secret_assignment', 'email'], {}, new Uint8Array(32))
+  assert.equal(out, { value: `<userData><value>[base64]</value></userData><other>${harmless}</other>`, masked: true })
+  assert.equal(maskDetected(`x ${harmless} y`, ['secret_assignment'], {}, new Uint8Array(32)), { value: `x ${harmless} y`, masked: false })
+})
+
 test.run()

@@ -7,6 +7,7 @@ import { jwt } from './jwt.ts'
 import { paymentCard } from './payment-card.ts'
 import { phone } from './phone.ts'
 import { privateKey } from './private-key.ts'
+import { secretAssignment } from './secret-assignment.ts'
 import { type Detector, type DetectorName, DETECTOR_NAMES, type Span } from './types.ts'
 import { urlCredential } from './url-credential.ts'
 import { usSsn } from './us-ssn.ts'
@@ -25,6 +26,7 @@ export const DETECTORS: Readonly<Record<DetectorName, Detector>> = {
   jwt,
   bearer_token: bearerToken,
   url_credential: urlCredential,
+  secret_assignment: secretAssignment,
 }
 
 export function isDetectorName(name: string): name is DetectorName {

@@ -11,6 +11,7 @@ export const DETECTOR_NAMES = [
   'jwt',
   'bearer_token',
   'url_credential',
+  'secret_assignment',
 ] as const
 
 export type DetectorName = (typeof DETECTOR_NAMES)[number]
@@ -33,6 +34,8 @@ export interface Detector {
    * find over `name=value`.
    */
   assignedTo?(name: string): boolean
+  /** A value assigned to a name assignedTo accepts is secret whole, whatever it holds (`DB_PASSWORD`). */
+  assignedWhole?: boolean
 }
 
 /** Collects every match of a global regex, turning each into zero or one span. */

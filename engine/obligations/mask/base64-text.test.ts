@@ -1,0 +1,21 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { base64Text } from './base64-text.ts'
+
+const b64 = (s: string) => Buffer.from(s).toString('base64')
+
+test('base64 of UTF-8 text is decoded, with or without padding', () => {
+  assert.is(base64Text(b64('#!/bin/bash\nexport DB_PASSWORD=x\n')), '#!/bin/bash\nexport DB_PASSWORD=x\n')
+  assert.is(base64Text(b64('{"password":"hunter2"}')), '{"password":"hunter2"}')
+  assert.is(base64Text(b64('café au lait 1234')), 'café au lait 1234')
+})
+
+test('binary, short strings, ids and non-base64 are not text', () => {
+  assert.is(base64Text(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3, 4]).toString('base64')), undefined)
+  assert.is(base64Text(b64('short')), undefined)
+  for (const value of ['AbCdEfGhIjKlMnOpQrStUvWx', 'i-0123456789abcdef0', 'not base64 at all, spaces', b64('abc\u0001def ghi jkl mno')]) {
+    assert.is(base64Text(value), undefined, value)
+  }
+})
+
+test.run()

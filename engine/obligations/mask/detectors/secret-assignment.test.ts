@@ -1,0 +1,59 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { isSecretName, secretAssignment } from './secret-assignment.ts'
+import { hits } from './test-helpers.ts'
+
+test('finds values assigned to secret names in .env files, shell, YAML, JSON text and command lines', () => {
+  const env = 'NODE_ENV=production\nDB_PASSWORD=hunter2\nexport STRIPE_API_KEY="sk_live_abc def"\nGITHUB_TOKEN=ghp_x1;echo ok\n'
+  assert.equal(hits(secretAssignment, env), ['hunter2', 'sk_live_abc def', 'ghp_x1'])
+  assert.equal(hits(secretAssignment, 'db:\n  host: db.internal\n  password: s3cret with spaces  \n  - client_secret: abc\n'), ['s3cret with spaces', 'abc'])
+  assert.equal(hits(secretAssignment, '{"user": "app", "password": "pa\\"ss", "apiKey": \'k1\'}'), ['pa\\"ss', 'k1'])
+  assert.equal(hits(secretAssignment, 'run --db-password=hunter2 --verbose; x-api-key: abc'), ['hunter2'])
+  assert.equal(hits(secretAssignment, '//registry.npmjs.org/:_authToken=npm_abc123\n'), ['npm_abc123'])
+  assert.equal(hits(secretAssignment, 'https://x.example/?user=a&password=p4ss&next=1'), ['p4ss'])
+  assert.equal(hits(secretAssignment, '<add key="SmtpPassword" value="x"/> smtp_pass = "p w"'), ['p w'])
+})
+
+test('finds values paired with a secret name: XML members (either order, siblings between), JSON text, YAML env lists', () => {
+  const stacks = '<Parameters><member><ParameterKey>DbPassword</ParameterKey><ParameterValue>cfn-pw</ParameterValue></member><member><ParameterKey>Env</ParameterKey><ParameterValue>prod</ParameterValue></member></Parameters>'
+  assert.equal(hits(secretAssignment, stacks), ['cfn-pw'])
+  const beanstalk = '<member><Namespace>aws:elasticbeanstalk:application:environment</Namespace><OptionName>API_TOKEN</OptionName><ResourceName>x</ResourceName><Value>eb-tok</Value></member>'
+  assert.equal(hits(secretAssignment, beanstalk), ['eb-tok'])
+  assert.equal(hits(secretAssignment, '<item><value>tag-pw</value><key>db_password</key></item>'), ['tag-pw'])
+  assert.equal(hits(secretAssignment, '{"Tags":[{"Key":"DB_PASSWORD","Value":"json-pw"},{"Value":"j\\"2","Key":"api_key"},{"Key":"team","Value":"web"}]}'), ['json-pw', 'j\\"2'])
+  assert.equal(hits(secretAssignment, 'env:\n  - name: DB_PASSWORD\n    value: "yaml pw"\n  - name: LOG_LEVEL\n    value: info\n'), ['yaml pw'])
+})
+
+test('JSON and pairs that XML carries escaped (an SQS body, a template) are found and masked in the escaped text', () => {
+  const sqs = '<Body>{&quot;user&quot;:&quot;app&quot;,&quot;password&quot;:&quot;p&amp;w\\&#34;d&quot;}</Body>'
+  assert.equal(hits(secretAssignment, sqs), ['p&amp;w\\&#34;d'])
+  const template = '<TemplateBody>{&quot;Key&quot;:&quot;DB_PASSWORD&quot;,&quot;Value&quot;:&quot;t&#x70;l&quot;}</TemplateBody>'
+  assert.equal(hits(secretAssignment, template), ['t&#x70;l'])
+  assert.equal(hits(secretAssignment, 'a &amp; b, DB_PASSWORD="x&amp;y"'), ['x&amp;y'])
+})
+
+test('names: last word decides; paging tokens, plain keys and PWD are no secrets', () => {
+  for (const name of ['DB_PASSWORD', 'password', 'MasterUserPassword', 'client_secret', 'GITHUB_TOKEN', 'token', 'SessionToken', 'accessToken', 'AWS_SECRET_ACCESS_KEY', 'APIKey', 'x-api-key', 'SMTP_PASS', 'db_pwd', 'GOOGLE_CREDENTIALS', 'APP_KEY']) {
+    assert.ok(isSecretName(name), name)
+  }
+  for (const name of ['PWD', 'pass', 'NextToken', 'nextPageToken', 'ClientToken', 'ContinuationToken', 'progressToken', 'SortKey', 'key', 'PrimaryKey', 'SecretArn', 'secretName', 'PASSWORD_MIN_LENGTH', 'TOKEN_TTL', 'max_tokens', 'keyName', 'bypass']) {
+    assert.not.ok(isSecretName(name), name)
+  }
+})
+
+test('ignores prose, comparisons and empty values', () => {
+  for (const text of [
+    'Forgot your password: click the link below',
+    'if password == expected then',
+    'NextToken=eyJhbGciOi',
+    'PWD=/home/app',
+    'DB_PASSWORD=\nDB_PASSWORD=""',
+    'the key: value pairs',
+    'see https://docs.example.com/password:reset',
+    '/items?api_key=[secret]&q=ok', // already masked
+  ]) {
+    assert.equal(hits(secretAssignment, text), [], text)
+  }
+})
+
+test.run()

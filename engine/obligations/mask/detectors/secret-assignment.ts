@@ -1,0 +1,189 @@
+// Values assigned to a name that says they are secret: `DB_PASSWORD=…` in a .env file or a shell script (a
+// startup script, user data), `password: …` in YAML, `"api_key": "…"` in JSON text, `--db-password=…` on a
+// command line, and a JSON value whose key is such a name (a function's environment map). Only the value is
+// masked; the name stays readable.
+// Names are read by their last word (split at `_`, `-`, `.` and camelCase): PASSWORD, SECRET, TOKEN, API_KEY …
+// A token that is not a secret by its name (NextToken, nextPageToken, ClientToken: pagination and idempotency
+// fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
+import { type Detector, type Span } from './types.ts'
+
+const SECRET_WORDS = new Set([
+  'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
+  'apikey', 'secretkey', 'privatekey', 'accesskey', 'authtoken', 'accesstoken', 'apitoken', 'refreshtoken',
+])
+// Only after another word: `PWD` alone is the working directory, `pass` alone a test verdict.
+const QUALIFIED_WORDS = new Set(['pwd', 'pass'])
+// A `…Token` named for paging, retries or progress is no credential.
+const NOT_SECRET_TOKENS = new Set([
+  'next', 'page', 'continuation', 'pagination', 'client', 'idempotency', 'cancellation', 'sync', 'resume',
+  'starting', 'start', 'end', 'progress', 'change', 'marker', 'request', 'max', 'num', 'count',
+])
+// `…_KEY` is a credential only after one of these (API_KEY, SECRET_ACCESS_KEY, APP_KEY), not SortKey or PrimaryKey.
+const CREDENTIAL_KEYS = new Set([
+  'api', 'access', 'private', 'secret', 'auth', 'signing', 'encryption', 'master', 'client', 'account', 'shared',
+  'hmac', 'license', 'webhook', 'app', 'session', 'service', 'storage',
+])
+const KEYWORD = /pass|pwd|secret|token|key|credential/i
+const WORDS = /[_.\-]+|(?<=[a-z0-9])(?=[A-Z])/
+
+/** Whether a variable, key or option name says its value is a secret. */
+export function isSecretName(name: string): boolean {
+  if (!KEYWORD.test(name)) return false
+  const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
+  const last = words[words.length - 1]
+  const before = words[words.length - 2]
+  if (last === undefined) return false
+  if (SECRET_WORDS.has(last)) return true
+  if (QUALIFIED_WORDS.has(last)) return before !== undefined
+  if (last === 'token') return before === undefined || !NOT_SECRET_TOKENS.has(before)
+  if (last === 'key') return before !== undefined && CREDENTIAL_KEYS.has(before)
+  return false
+}
+
+// A name (bare, or quoted as in JSON) and `=` or `:`, with the blanks around them. The value is read after it.
+const ASSIGNMENT = /(?<![A-Za-z0-9_.$-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]{0,127})\1[ \t]*(=(?!=)|:(?![:=/]))[ \t]*/g
+
+/** Whether only blanks (or a YAML list dash) come before `at` on its line: a YAML key, not prose. */
+function startsLine(text: string, at: number): boolean {
+  const line = text.lastIndexOf('\n', at - 1) + 1
+  return /^[ \t]*(?:-[ \t]+)?$/.test(text.slice(line, at))
+}
+
+/** Where a quoted value ends (at its closing quote, a backslash escaping the next character), or the line's end. */
+function quotedEnd(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\' && quote === '"') i++
+    else if (c === quote) return i
+    else if (c === '\n' || c === '\r') return i
+  }
+  return text.length
+}
+
+function lineEnd(text: string, from: number): number {
+  let end = from
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++
+  while (end > from && /[ \t]/.test(text[end - 1]!)) end--
+  return end
+}
+
+// A value a masker already replaced (`api_key=[secret]` in an audit record) is no secret to find again.
+const PLACEHOLDER = /^\[[a-z_]+\]$/
+
+function span(text: string, start: number, end: number): Span | undefined {
+  return end > start && !PLACEHOLDER.test(text.slice(start, end)) ? { start, end, label: 'secret' } : undefined
+}
+
+function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
+  const [, quote, , sep] = m
+  const from = m.index + m[0].length
+  const first = text[from]
+  if (first === '"' || first === "'") {
+    const end = quotedEnd(text, from + 1, first)
+    return span(text, from + 1, end)
+  }
+  let end = from
+  if (sep === ':' && !quote) {
+    // `name: value` is YAML only at the start of a line; in prose it is a sentence.
+    if (!startsLine(text, m.index)) return undefined
+    end = lineEnd(text, from)
+  } else {
+    const stop = quote ? /[\s,}\]]/ : /[\s"'&;<>]/
+    while (end < text.length && !stop.test(text[end]!)) end++
+  }
+  return span(text, from, end)
+}
+
+// A variable written as a pair of fields, its name in one and its value in the next: XML (CloudFormation
+// parameters, Elastic Beanstalk option settings, EC2 tags; up to three plain elements between them), JSON text
+// and YAML (an env list), in either order in XML and JSON.
+const NAME = '(name|Name|key|Key|ParameterKey|OptionName)'
+const VALUE = '(value|Value|ParameterValue)'
+const BETWEEN = '((?:\\s*<[A-Za-z]+>[^<]*</[A-Za-z]+>){0,3}?)\\s*'
+const JSON_STRING = '"((?:[^"\\\\]|\\\\.)*)"'
+// [regex, a character the text must hold for it to match (a cheap test first), group of the name, of the value]
+const PAIRS: Array<[RegExp, string, number, number]> = [
+  [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), '<', 2, 5],
+  [new RegExp(`<${VALUE}>([^<]*)</\\1>${BETWEEN}<${NAME}>\\s*([^<]{1,128}?)\\s*</\\4>`, 'gd'), '<', 5, 2],
+  [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 2, 4],
+  [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 4, 2],
+  [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?([^\\r\\n]*?)["']?[ \\t]*$`, 'gmd'), '\n', 2, 4],
+]
+
+function pairSpans(text: string, spans: Span[]): void {
+  for (const [re, needs, nameGroup, valueGroup] of PAIRS) {
+    if (!text.includes(needs)) continue
+    re.lastIndex = 0
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (!isSecretName(m[nameGroup]!)) continue
+      const [start, end] = m.indices![valueGroup]!
+      const found = span(text, start, end)
+      if (found) spans.push(found)
+    }
+  }
+}
+
+// XML escapes the quotes of JSON text it carries (an SQS message body, a CloudFormation template):
+// `{&quot;password&quot;: &quot;…&quot;}`. The text is also read with its character references undone, and
+// what is found there is mapped back to the escaped text.
+const REFERENCE = /&(?:quot|apos|amp|lt|gt|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/g
+const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' }
+
+/** The text with its character references undone, and for each decoded character where its source starts and ends. */
+function unescaped(text: string): { text: string; from: number[]; to: number[] } | undefined {
+  if (!text.includes('&')) return undefined
+  let out = ''
+  const from: number[] = []
+  const to: number[] = []
+  let last = 0
+  REFERENCE.lastIndex = 0
+  for (let m = REFERENCE.exec(text); m !== null; m = REFERENCE.exec(text)) {
+    for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
+    out += text.slice(last, m.index)
+    const ref = m[0].slice(1, -1)
+    const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : ref.startsWith('#') ? parseInt(ref.slice(1), 10) : -1
+    const char = code < 0 ? NAMED[ref]! : code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd'
+    for (let i = 0; i < char.length; i++) from.push(m.index), to.push(m.index + m[0].length)
+    out += char
+    last = m.index + m[0].length
+  }
+  if (out === '' && last === 0) return undefined
+  for (let i = last; i < text.length; i++) from.push(i), to.push(i + 1)
+  return { text: out + text.slice(last), from, to }
+}
+
+function findIn(text: string): Span[] {
+  const spans: Span[] = []
+  pairSpans(text, spans)
+  // Most strings assign nothing: the scan below is skipped for them.
+  if (!text.includes('=') && !text.includes(':')) return spans
+  ASSIGNMENT.lastIndex = 0
+  for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
+    if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
+    const found = valueSpan(text, m)
+    if (found) {
+      spans.push(found)
+      ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, found.end)
+    }
+  }
+  return spans
+}
+
+export const secretAssignment: Detector = {
+  name: 'secret_assignment',
+  find(text) {
+    if (!KEYWORD.test(text)) return []
+    const spans = findIn(text)
+    const decoded = unescaped(text)
+    if (decoded) {
+      for (const found of findIn(decoded.text)) {
+        const start = decoded.from[found.start]!
+        const end = decoded.to[found.end - 1]!
+        if (!spans.some((s) => s.start === start && s.end === end)) spans.push({ start, end, label: found.label })
+      }
+    }
+    return spans
+  },
+  assignedTo: isSecretName,
+  assignedWhole: true,
+}
