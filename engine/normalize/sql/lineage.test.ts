@@ -211,7 +211,7 @@ test('attribute notation with a catalog is a call of the function on the row', (
   assert.equal(outputs('SELECT (u).email FROM users u', withCatalog), ['email plain public.users.email'])
   // Field selection on a column may be a call too.
   const field = one('SELECT (u.addr).city FROM users u', withCatalog)
-  assert.equal(field.outputs?.map(brief), ['city derived public.users.addr fn=city'])
+  assert.equal(field.outputs?.map(brief), ['city derived public.users.addr,public.users.city fn=city'])
   assert.ok(functionsOf(field).includes('city'))
   // A relation the catalog does not know: no guessing, and the name may be a call.
   const missing = one('SELECT x.a FROM nope x', withCatalog)
