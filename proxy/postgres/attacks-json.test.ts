@@ -1,0 +1,107 @@
+// Secrets stored under sensitive names inside harmless columns (agent identity, default policy, production target),
+// against a real PostgreSQL 15. Masks follow where a value came from, its origin column; a jsonb column `prefs`
+// holding {"api_key": …, "db": {"password": …}} was one harmless origin, so prefs->>'api_key', prefs #>> '{db,password}',
+// jsonb_extract_path_text(prefs, 'api_key') and prefs['api_key'] gave the values back as they are. A literal key or
+// path is now read as a column named by each key (engine/normalize/sql/lineage-keys.ts), so the sensitive-column
+// masks apply to it as to a column of that name; a key that is not a literal makes the value untraceable, which the
+// default policy refuses where column masking applies. A composite field ((vault).secret) is read the same way.
+// Whole-document reads (SELECT prefs) were already masked by key by the content detectors. Each test asserts that
+// no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { attackSessions, outcomeOf } from './testing/attack-session.ts'
+import { rawMessages as m } from './testing/raw-client.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { JSON_SEED_SQL, LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+
+let h: Harness
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 20 })
+  await h.cluster.query(LEAK_SEED_SQL)
+  await h.cluster.query(JSON_SEED_SQL)
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const { session, query } = attackSessions(() => h)
+
+const ROWS = ' AS x FROM profiles ORDER BY id'
+
+test('a value under a sensitive key of a json or jsonb column is masked as a column of that name', async () => {
+  const c = await session()
+  const text = ['[redacted]', '[redacted]']
+  const json = ['"[redacted]"', '"[redacted]"']
+  const cases: [string, string[]][] = [
+    ["prefs->>'api_key'", text], ["prefs->'api_key'", json], ["prefs #>> '{db,password}'", text], ["prefs #> '{db,password}'", json],
+    ["prefs #>> ARRAY['db', 'password']", text], ["prefs->'db'->>'password'", text], ["jsonb_extract_path_text(prefs, 'api_key')", text],
+    ["jsonb_extract_path(prefs, 'db', 'password')", json], ["prefs['api_key']", json], ["prefs['db']['password']", json],
+    ["settings->>'password'", text], ["json_extract_path_text(settings, 'password')", text], ["upper(prefs->>'api_key')", text],
+  ]
+  for (const [expr, rows] of cases) {
+    const got = await query(c, `SELECT ${expr}${ROWS}`)
+    assert.equal(got.errors, [], expr)
+    assert.equal(got.leaks, [], expr)
+    assert.equal(got.rows.map((r) => r[0]), rows, expr)
+  }
+  c.close()
+})
+
+test('harmless keys come back as they are', async () => {
+  const c = await session()
+  const cases: [string, string[]][] = [
+    ["prefs->>'theme'", ['dark', 'light']], ["prefs->'db'->>'host'", ['db-one', 'db-two']], ["prefs #>> '{db,host}'", ['db-one', 'db-two']],
+    ["jsonb_extract_path_text(prefs, 'theme')", ['dark', 'light']], ["prefs['theme']", ['"dark"', '"light"']], ["settings->>'lang'", ['en', 'de']],
+  ]
+  for (const [expr, rows] of cases) {
+    const got = await query(c, `SELECT ${expr}${ROWS}`)
+    assert.equal(got.errors, [], expr)
+    assert.equal(got.rows.map((r) => r[0]), rows, expr)
+  }
+  c.close()
+})
+
+test('a key that is not a literal is refused where column masking applies', async () => {
+  const c = await session()
+  for (const expr of ['prefs->>k', "prefs->>(SELECT 'api_key')", 'jsonb_extract_path_text(prefs, k)', "prefs #>> ARRAY['db', k]", "prefs #>> string_to_array('db.password', '.')"]) {
+    const got = await query(c, `SELECT ${expr}${ROWS}`)
+    assert.equal(got.rows, [], expr)
+    assert.equal(got.leaks, [], expr)
+    assert.is(got.errors.length, 1, expr)
+    assert.match(got.errors[0]!, /^42501: .*cannot trace \(a json key or path that is not a literal/, expr)
+  }
+  c.close()
+})
+
+test('a whole document is masked by its keys, as json, jsonb, text and in binary format', async () => {
+  const c = await session()
+  for (const sql of ['SELECT id, prefs, settings FROM profiles ORDER BY id', 'SELECT prefs::text, settings::text FROM profiles ORDER BY id', `SELECT prefs->'db'${ROWS}`]) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.equal(got.leaks, [], sql)
+    assert.is(got.rows.length, 2, sql)
+  }
+  const whole = await query(c, 'SELECT prefs, settings FROM profiles WHERE id = 1')
+  assert.equal(whole.rows, [['{"db":{"host":"db-one","password":"[redacted]"},"theme":"dark","api_key":"[redacted]"}', '{"lang":"en","password":"[redacted]"}']])
+  c.take()
+  c.send(m.parse('s', 'SELECT prefs, settings FROM profiles ORDER BY id'), m.bind('p', 's', 1), m.execute('p'), m.sync())
+  await c.readyCount(1, 30_000)
+  const binary = outcomeOf(c.take())
+  assert.equal(binary.errors, [])
+  assert.equal(binary.leaks, [])
+  assert.is(binary.rows.length, 2)
+  c.close()
+})
+
+test('a field of a composite column named like a sensitive column is not given back (held: refused as a possible call)', async () => {
+  const c = await session()
+  for (const sql of [`SELECT (vault).secret${ROWS}`, `SELECT p.vault.password AS x FROM profiles p`, `SELECT ((vault).password)::text${ROWS}`]) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.equal(got.rows, [], sql)
+  }
+  c.close()
+})
+
+test.run()
