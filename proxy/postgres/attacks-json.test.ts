@@ -1,12 +1,18 @@
 // Secrets stored under sensitive names inside harmless columns (agent identity, default policy, production target),
 // against a real PostgreSQL 15. Masks follow where a value came from, its origin column; a jsonb column `prefs`
 // holding {"api_key": …, "db": {"password": …}} was one harmless origin, so prefs->>'api_key', prefs #>> '{db,password}',
-// jsonb_extract_path_text(prefs, 'api_key') and prefs['api_key'] gave the values back as they are. A literal key or
-// path is now read as a column named by each key (engine/normalize/sql/lineage-keys.ts), so the sensitive-column
-// masks apply to it as to a column of that name; a key that is not a literal makes the value untraceable, which the
-// default policy refuses where column masking applies. A composite field ((vault).secret) is read the same way.
-// Whole-document reads (SELECT prefs) were already masked by key by the content detectors. Each test asserts that
-// no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
+// jsonb_extract_path_text(prefs, 'api_key'), prefs['api_key'] and jsonb_path_query(prefs, '$.api_key') gave the values
+// back as they are. A literal key, path or jsonpath is now read as a column named by each key
+// (engine/normalize/sql/lineage-keys.ts), so the sensitive-column masks apply to it as to a column of that name. A key
+// that is not a literal, a jsonpath reading any key ($.*) and jsonb_each / jsonb_to_record (every value apart from its
+// key) make the value untraceable, which the default policy refuses where column masking applies.
+// - Whole documents (SELECT prefs, prefs::text, prefs->'db', in text and binary format) went out as they are: the
+//   detectors know a card or an email by its shape, not a password. A JSON document in a json, jsonb or text column is
+//   now masked by its keys where column rules apply (document-values.ts).
+// - A field of a composite column ((vault).secret, p.vault.password) was not given back: field selection is refused as
+//   a possible call (held). Left as it is: the whole composite value (SELECT vault, SELECT *, vault::text) and a
+//   transform of a whole document's text (reverse(prefs::text)) still go out with only the detectors looking.
+// Each test asserts that no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { attackSessions, outcomeOf } from './testing/attack-session.ts'
@@ -38,6 +44,7 @@ test('a value under a sensitive key of a json or jsonb column is masked as a col
     ["prefs #>> ARRAY['db', 'password']", text], ["prefs->'db'->>'password'", text], ["jsonb_extract_path_text(prefs, 'api_key')", text],
     ["jsonb_extract_path(prefs, 'db', 'password')", json], ["prefs['api_key']", json], ["prefs['db']['password']", json],
     ["settings->>'password'", text], ["json_extract_path_text(settings, 'password')", text], ["upper(prefs->>'api_key')", text],
+    ["jsonb_path_query(prefs, '$.api_key')", json], ["jsonb_path_query_first(prefs, 'strict $.db.\"password\"')", json],
   ]
   for (const [expr, rows] of cases) {
     const got = await query(c, `SELECT ${expr}${ROWS}`)
@@ -62,14 +69,19 @@ test('harmless keys come back as they are', async () => {
   c.close()
 })
 
-test('a key that is not a literal is refused where column masking applies', async () => {
+test('a key that is not a literal, a path that reads any key, and every value apart from its key are refused where column masking applies', async () => {
   const c = await session()
-  for (const expr of ['prefs->>k', "prefs->>(SELECT 'api_key')", 'jsonb_extract_path_text(prefs, k)', "prefs #>> ARRAY['db', k]", "prefs #>> string_to_array('db.password', '.')"]) {
-    const got = await query(c, `SELECT ${expr}${ROWS}`)
-    assert.equal(got.rows, [], expr)
-    assert.equal(got.leaks, [], expr)
-    assert.is(got.errors.length, 1, expr)
-    assert.match(got.errors[0]!, /^42501: .*cannot trace \(a json key or path that is not a literal/, expr)
+  const notLiteral = ['prefs->>k', "prefs->>(SELECT 'api_key')", 'jsonb_extract_path_text(prefs, k)', "prefs #>> ARRAY['db', k]",
+    "prefs #>> string_to_array('db.password', '.')", "jsonb_path_query(prefs, '$.*')", "jsonb_path_query(prefs, 'strict $.**')",
+    "jsonb_path_query(prefs, '$.db.keyvalue()')"].map((expr) => `SELECT ${expr}${ROWS}`)
+  const everyKey = ['SELECT jsonb_each_text(prefs) FROM profiles', 'SELECT value FROM profiles, jsonb_each_text(prefs)',
+    'SELECT r.api_key FROM profiles, jsonb_to_record(prefs) AS r(api_key text)', "SELECT (SELECT string_agg(value, ',') FROM json_each_text(settings)) FROM profiles"]
+  for (const sql of [...notLiteral, ...everyKey]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.equal(got.leaks, [], sql)
+    assert.is(got.errors.length, 1, sql)
+    assert.match(got.errors[0]!, /^42501: .*cannot trace \((a json key or path that is not a literal|\S+ gives back every value of a document apart from its key)/, sql)
   }
   c.close()
 })

@@ -12,7 +12,7 @@ import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
 import { userType } from './builtin-types.ts'
 import type { LineageScope, Rel } from './lineage-scope.ts'
 import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
-import { extractionOperator, isPathFunction, keyOf, type Keys, keysOf, pathOf, readKeys } from './lineage-keys.ts'
+import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, pathOf, readKeys } from './lineage-keys.ts'
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
 import { customOperator } from './operators.ts'
 
@@ -89,8 +89,19 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   const parts = names(body.funcname)
   acc.fn(parts.join('.'))
   const args = list(body.args)
-  if (isPathFunction(parts) && args.length > 0) acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
-  else collect(args, scope, cx, acc, inSafe || isCount(parts))
+  const reads = args.length > 0 ? documentFunction(parts) : undefined
+  if (reads === 'path') acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
+  else if (reads === 'jsonpath') {
+    acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)
+    collect(args.slice(2), scope, cx, acc, inSafe)
+  } else if (reads === 'every-key') {
+    // Every key's value, apart from its key: untraceable when any argument is read from a relation.
+    const all = new Acc()
+    collect(args, scope, cx, all, false)
+    const lin = all.lin()
+    if (lin.sources.length > 0) all.fail(`${parts.join('.')} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
+    acc.add(all.lin(), inSafe)
+  } else collect(args, scope, cx, acc, inSafe || isCount(parts))
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
     const over = bodyOf(body.over, 'WindowDef')
@@ -180,7 +191,7 @@ function extraction(doc: unknown, keys: Keys, keyNodes: unknown, scope: LineageS
   const acc = new Acc()
   acc.add(lin, false)
   collect(keyNodes, scope, cx, acc, false)
-  if (lin.sources.length > 0) acc.fail('a json key or path that is not a literal, so any key of the document may be read; write the key as a literal')
+  if (lin.sources.length > 0) acc.fail('a json key or path that is not a literal or reads any key, so any key of the document may be read; write the keys as literals')
   return acc.lin()
 }
 

@@ -73,7 +73,34 @@ test('a composite field is read as a column of that name', () => {
   assert.is(lineage('SELECT (c).secret FROM accounts'), 'derived public.accounts.c,public.accounts.secret')
   assert.is(lineage('SELECT a.c.secret FROM accounts a'), 'derived public.accounts.c,public.accounts.secret')
   assert.is(lineage('SELECT ((c).inner).password FROM accounts'), 'derived public.accounts.c,public.accounts.inner,public.accounts.password')
-  assert.is(lineage("SELECT (jsonb_populate_record(null::creds, prefs)).password FROM accounts"), `derived ${PREFS},public.accounts.password`)
+})
+
+test('a literal jsonpath reads its member keys; wildcards and keyvalue() read any key', () => {
+  assert.is(lineage("SELECT jsonb_path_query(prefs, '$.db.password') FROM accounts"), `derived ${PREFS},public.accounts.db,public.accounts.password`)
+  assert.is(lineage(`SELECT jsonb_path_query_first(prefs, 'strict $."api_key"') FROM accounts`), `derived ${PREFS},public.accounts.api_key`)
+  assert.is(lineage("SELECT jsonb_path_query_array(prefs, '$.items[*].name') FROM accounts"), `derived ${PREFS},public.accounts.items,public.accounts.name`)
+  assert.is(lineage("SELECT jsonb_path_query(prefs, '$') FROM accounts"), `derived ${PREFS}`)
+  for (const sql of [
+    "SELECT jsonb_path_query(prefs, '$.*') FROM accounts",
+    "SELECT jsonb_path_query(prefs, 'lax $.**') FROM accounts",
+    "SELECT jsonb_path_query(prefs, '$.db.keyvalue()') FROM accounts",
+    'SELECT jsonb_path_query(prefs, $1) FROM accounts',
+  ]) assert.match(lineage(sql), /^unknown .*\(a json key or path that is not a literal or reads any key/, sql)
+  // Variables can be returned as they are: they are read.
+  assert.is(lineage(`SELECT jsonb_path_query('{}', '$x', jsonb_build_object('x', c)) FROM accounts`), 'derived public.accounts.c')
+})
+
+test('functions giving back every value of a document apart from its key make it untraceable', () => {
+  for (const sql of [
+    'SELECT jsonb_each_text(prefs) FROM accounts',
+    'SELECT value FROM accounts, jsonb_each_text(prefs)',
+    'SELECT e.value FROM accounts a, LATERAL json_each(a.prefs) e',
+    'SELECT r.api_key FROM accounts, jsonb_to_record(prefs) AS r(api_key text)',
+    'SELECT (jsonb_populate_record(null::creds, prefs)).password FROM accounts',
+    'SELECT (SELECT string_agg(value, \',\') FROM jsonb_each_text(prefs)) FROM accounts',
+  ]) assert.match(lineage(sql), /^unknown .*gives back every value of a document apart from its key/, sql)
+  assert.is(lineage(`SELECT value FROM jsonb_each_text('{"a": "b"}')`), 'derived')
+  assert.is(lineage('SELECT jsonb_object_keys(prefs) FROM accounts'), `derived ${PREFS}`)
 })
 
 test('array literals are read as array_in reads them', () => {

@@ -2,8 +2,10 @@
 // `jsonb_extract_path_text(prefs, 'api_key')`, `prefs['api_key']`) and a composite field (`(c).secret`). The value
 // under a key is what a column of that name would hold, so the key is read as a column of the document's
 // relation: sensitive-column masks then apply to `prefs->>'password'` as to a column `password`, by the same rules.
-// A key that is not a literal (a parameter, another column, an expression) could be any key: the value is
-// untraceable. Array indexes (integer literals) and slices name no key.
+// A literal jsonpath (jsonb_path_query(prefs, '$.db.password')) reads its member keys. A key that is not a literal
+// (a parameter, another column, an expression), a jsonpath reading any key (`$.*`, `$.**`, `.keyvalue()`) and the
+// functions giving back every value apart from its key (jsonb_each, jsonb_to_record …) could read any key: the value
+// is untraceable when the document is read from a relation. Array indexes (integer literals) and slices name no key.
 import type { PgObject } from './ast.ts'
 import { isObject, list, names, str, unwrap } from './ast.ts'
 import { Acc, type Lin, plain } from './lineage-value.ts'
@@ -13,6 +15,25 @@ const KEY_OPERATORS: ReadonlyMap<string, 'key' | 'path'> = new Map([['->', 'key'
 
 /** pg_catalog functions taking a document then its path as variadic text arguments. */
 const PATH_FUNCTIONS = new Set(['json_extract_path', 'json_extract_path_text', 'jsonb_extract_path', 'jsonb_extract_path_text'])
+
+/** pg_catalog functions taking a document then a jsonpath (then variables, which a path can return as they are). */
+const JSONPATH_FUNCTIONS = new Set([
+  'jsonb_path_query', 'jsonb_path_query_array', 'jsonb_path_query_first', 'jsonb_path_query_tz', 'jsonb_path_query_array_tz', 'jsonb_path_query_first_tz',
+])
+
+/**
+ * pg_catalog functions giving back every value of a document apart from its key (as rows, or as the fields of a
+ * record whose column list the caller writes): nothing ties a value to its key any more.
+ */
+const EVERY_KEY_FUNCTIONS = new Set([
+  'json_each', 'json_each_text', 'jsonb_each', 'jsonb_each_text', 'json_populate_record', 'jsonb_populate_record', 'json_populate_recordset',
+  'jsonb_populate_recordset', 'json_to_record', 'jsonb_to_record', 'json_to_recordset', 'jsonb_to_recordset',
+])
+
+/** A member accessor of a jsonpath: `.key` or `."key"` (a method call such as `.size()` reads as a key too: harmless). */
+const JSONPATH_MEMBER = /\.\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*))/g
+/** Member wildcards (`.*`, `.**`) and `.keyvalue()` read every key. */
+const JSONPATH_ANY_KEY = /\.\s*\*|\.\s*keyvalue\s*\(/i
 
 /** Keys named by a literal key or path, [] for an array index; undefined when the key is not a literal. */
 export type Keys = string[] | undefined
@@ -25,10 +46,21 @@ export function extractionOperator(body: PgObject): 'key' | 'path' | undefined {
   return KEY_OPERATORS.get(parts[parts.length - 1] ?? '')
 }
 
-/** Whether a call (unqualified or in pg_catalog) is a json path extraction: document first, then keys. */
-export function isPathFunction(parts: readonly string[]): boolean {
-  if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'pg_catalog')) return false
-  return PATH_FUNCTIONS.has(parts[parts.length - 1] ?? '')
+/** How a call (unqualified or in pg_catalog) reads a document given as its first argument, if it does by key. */
+export function documentFunction(parts: readonly string[]): 'path' | 'jsonpath' | 'every-key' | undefined {
+  if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'pg_catalog')) return undefined
+  const name = parts[parts.length - 1] ?? ''
+  if (PATH_FUNCTIONS.has(name)) return 'path'
+  if (JSONPATH_FUNCTIONS.has(name)) return 'jsonpath'
+  return EVERY_KEY_FUNCTIONS.has(name) ? 'every-key' : undefined
+}
+
+/** Keys a literal jsonpath reads (`'$.db.password'`); undefined when not a literal or when it reads any key (`$.*`, `.keyvalue()`). */
+export function jsonpathOf(node: unknown): Keys {
+  const c = constant(node)
+  if (c === undefined || c.kind !== 'string') return c?.kind === 'null' ? [] : undefined
+  if (JSONPATH_ANY_KEY.test(c.text)) return undefined
+  return [...c.text.matchAll(JSONPATH_MEMBER)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!))
 }
 
 /** Keys of a `->` / `->>` operand or a subscript: a string literal is a key, an integer literal an index. */
