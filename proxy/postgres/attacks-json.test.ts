@@ -55,6 +55,17 @@ test('a value under a sensitive key of a json or jsonb column is masked as a col
   c.close()
 })
 
+test('a server error echoing a value read under a sensitive key is withheld', async () => {
+  const c = await session()
+  for (const sql of [`SELECT (prefs->>'api_key')::int${ROWS}`, "SELECT 1 FROM profiles WHERE (prefs #>> '{db,password}')::date IS NULL", `SELECT (settings->>'password')::numeric${ROWS}`]) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.is(got.errors.length, 1, sql)
+    assert.match(got.errors[0]!, /error text was withheld because the statement reads masked columns \((api_key|password)\)/, sql)
+  }
+  c.close()
+})
+
 test('harmless keys come back as they are', async () => {
   const c = await session()
   const cases: [string, string[]][] = [
