@@ -152,7 +152,10 @@ test('plans are cached by obligations, outputs and fields; a plan with nothing t
   const fields = [col('email', 3), col('id', 1, { typeOid: INT4 })]
   const first = planner.plan(fields, PII, outputs) as ResultMask
   assert.is((planner.plan(fields, PII, outputs) as ResultMask).byIndex, first.byIndex)
-  assert.is(planner.plan(fields, [{ column: 'phone' }], outputs), undefined)
+  assert.is(planner.plan([fields[1]!], [{ column: 'phone' }], [plain('id')]), undefined)
+  // A text column may hold a JSON document with a phone key: kept in the plan for its keys (document-values.ts).
+  const documents = planner.plan(fields, [{ column: 'phone' }], outputs) as ResultMask
+  assert.ok(documents.documents && documents.byIndex[0]?.detectors.length === 0 && documents.byIndex[1] === undefined)
   const other = planner.plan(fields, [{ column: 'email', strategy: 'hash' }], outputs) as ResultMask
   assert.is(other.byIndex[0]?.strategy, 'hash')
 })
@@ -184,6 +187,25 @@ test('a row past its scan budget: every later value that needs scanning is redac
   assert.equal(out.slice(0, 2), [large, large])
   assert.equal(out.slice(2), ['[redacted]', '[redacted]', '[redacted]', '[redacted]', '[redacted]', '[redacted]'])
   assert.is(MAX_ROW_SCAN_BYTES, 2 * MAX_MASKED_CHARS)
+})
+
+test('JSON documents from harmless columns are masked by their keys where column rules apply; other text goes to the detectors', () => {
+  const { planner } = setup()
+  const fields = [col('notes', 4), col('name', 2, { typeOid: JSONB }), col('id', 1, { typeOid: INT4 })]
+  const outputs = [plain('notes'), plain('name'), plain('id')]
+  const rules = [{ column: '*password*', strategy: 'redact' as const }, { column: '*email*', strategy: 'partial' as const }, { detector: 'all' }]
+  const plan = planner.plan(fields, rules, outputs) as ResultMask
+  const doc = '{"theme": "dark", "db": {"password": "Heliotrope^Walrus^4471", "owner": "ada@example.com"}, "email": "ada@example.com"}'
+  assert.equal(mask(plan, [doc, doc, '7']), [
+    '{"theme":"dark","db":{"password":"[redacted]","owner":"[email]"},"email":"***********.com"}',
+    '{"theme":"dark","db":{"password":"[redacted]","owner":"[email]"},"email":"***********.com"}',
+    '7',
+  ])
+  // Not a document: the detectors only; a document with nothing to mask goes out as it came.
+  assert.equal(mask(plan, ['{"password" ada@example.com', '{"theme": "dark"}', '7']), ['{"password" [email]', '{"theme": "dark"}', '7'])
+  // Without content detectors, column rules alone still mask by key.
+  const keysOnly = planner.plan(fields, [{ column: '*password*' }], outputs) as ResultMask
+  assert.equal(mask(keysOnly, ['[{"password": "x1"}]', 'plain text', '7']), ['[{"password":"[redacted]"}]', 'plain text', '7'])
 })
 
 test('a row that does not match its description fails closed', () => {

@@ -6,6 +6,7 @@ import { type ColumnMask, MAX_MASKED_CHARS, maskText, planMask, REDACTED } from 
 import type { MaskObligation, SqlOutput } from '../../engine/types.ts'
 import { type Encoding, maskBinaryValue, maskTextValue, maskWholeValue, type MaskedValue } from './binary-values.ts'
 import type { Catalog } from './catalog.ts'
+import { DocumentMasks } from './document-values.ts'
 import { MaskingError, messageOf } from './masking-error.ts'
 import { decodeDataRow, encodeDataRow } from './messages/data-row.ts'
 import type { FieldDescription } from './messages/row-description.ts'
@@ -17,6 +18,8 @@ export interface ResultMask {
   fields: FieldDescription[]
   /** The mask for each column index, or undefined when the column is left alone. */
   byIndex: (ColumnMask | undefined)[]
+  /** Where column rules apply: JSON documents in columns not masked whole are masked by their keys (document-values.ts). */
+  documents?: DocumentMasks
 }
 
 function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined, catalog: Pick<Catalog, 'column'>, loaded?: ReadonlySet<number>): ResultMask | undefined {
@@ -24,13 +27,19 @@ function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], ou
     const r = resultColumns(fields, outputs, catalog, true, loaded)
     if (!('columns' in r)) throw new MaskingError('result columns unresolved after loading the catalog')
     const plan = planMask(obligations, r.columns)
-    if (!plan.active) return undefined
+    const documents = DocumentMasks.of(obligations)
     const byIndex: (ColumnMask | undefined)[] = fields.map(() => undefined)
     for (const c of plan.columns) {
       if (c.index < 0 || c.index >= fields.length) throw new MaskingError(`mask plan names column ${c.index} of ${fields.length}`)
       byIndex[c.index] = c
     }
-    return { fields, byIndex }
+    if (documents) {
+      fields.forEach((f, index) => {
+        if (!byIndex[index] && DocumentMasks.holds(f.typeOid)) byIndex[index] = { index, detectors: [], detectorStrategies: {} }
+      })
+    }
+    if (!byIndex.some((c) => c !== undefined)) return undefined
+    return documents ? { fields, byIndex, documents } : { fields, byIndex }
   } catch (err) {
     if (err instanceof MaskingError) throw err
     throw new MaskingError(`plan masks: ${messageOf(err)}`, { cause: err })
@@ -81,7 +90,7 @@ export class ResultPlanner {
   plan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined): ResultMask | undefined | Promise<ResultMask | undefined> {
     const key = this.key(fields, obligations, outputs)
     const hit = this.plans.get(key)
-    if (hit !== undefined) return hit === null ? undefined : { fields, byIndex: hit.byIndex }
+    if (hit !== undefined) return hit === null ? undefined : { ...hit, fields }
     let first
     try {
       first = resultColumns(fields, outputs, this.catalog, false)
@@ -150,7 +159,7 @@ const NOTHING = Buffer.alloc(0)
  */
 export const MAX_ROW_SCAN_BYTES = 2 * MAX_MASKED_CHARS
 
-function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, key: Uint8Array, encoding: Encoding, budget: { left: number }): MaskedValue {
+function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, key: Uint8Array, encoding: Encoding, budget: { left: number }, documents: DocumentMasks | undefined): MaskedValue {
   // Bounded work per value and per row: a value too large to scan, or past the row's scan budget, is replaced
   // whole without being decoded (text.ts).
   const scans = !column.strategy
@@ -159,7 +168,8 @@ function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, k
     const replacement = column.strategy === 'null' ? null : REDACTED
     return maskWholeValue(NOTHING, field.typeOid, field.format, encoding, () => ({ value: replacement, masked: true }))
   }
-  const mask = (text: string) => maskText(text, column, key)
+  const detect = (text: string) => maskText(text, column, key)
+  const mask = documents && !column.strategy && DocumentMasks.holds(field.typeOid) ? (text: string) => documents.mask(text, key, detect) : detect
   if (column.strategy) return maskWholeValue(value, field.typeOid, field.format, encoding, mask)
   return field.format === 1 ? maskBinaryValue(value, field.typeOid, column, encoding, mask) : maskTextValue(value, encoding, mask)
 }
@@ -178,7 +188,7 @@ export function maskDataRow(payload: Buffer, plan: ResultMask, key: Uint8Array, 
       const column = plan.byIndex[i]
       const value = values[i]
       if (!column || value === null || value === undefined) continue
-      const r = maskValue(value, plan.fields[i]!, column, key, encoding, budget)
+      const r = maskValue(value, plan.fields[i]!, column, key, encoding, budget, plan.documents)
       if (r.masked) {
         values[i] = r.value
         masked++

@@ -12,6 +12,7 @@ import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
 import { userType } from './builtin-types.ts'
 import type { LineageScope, Rel } from './lineage-scope.ts'
 import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
+import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, pathOf, readKeys } from './lineage-keys.ts'
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
 import { customOperator } from './operators.ts'
 
@@ -69,6 +70,8 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       for (const c of cx.query(node, scope)) acc.add(c.lin, inSafe)
       return
     default: {
+      const how = name === 'A_Expr' ? extractionOperator(body) : undefined
+      if (how) return acc.add(extraction(body.lexpr, how === 'key' ? keyOf(body.rexpr) : pathOf(body.rexpr), body.rexpr, scope, cx), inSafe)
       const operator = customOperator(name, body)
       if (operator) acc.fn(operator.join('.'))
       const safe = inSafe || name === 'NullTest'
@@ -85,7 +88,20 @@ function isCount(parts: string[]): boolean {
 function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const parts = names(body.funcname)
   acc.fn(parts.join('.'))
-  collect(body.args, scope, cx, acc, inSafe || isCount(parts))
+  const args = list(body.args)
+  const reads = args.length > 0 ? documentFunction(parts) : undefined
+  if (reads === 'path') acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
+  else if (reads === 'jsonpath') {
+    acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)
+    collect(args.slice(2), scope, cx, acc, inSafe)
+  } else if (reads === 'every-key') {
+    // Every key's value, apart from its key: untraceable when any argument is read from a relation.
+    const all = new Acc()
+    collect(args, scope, cx, all, false)
+    const lin = all.lin()
+    if (lin.sources.length > 0) all.fail(`${parts.join('.')} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
+    acc.add(all.lin(), inSafe)
+  } else collect(args, scope, cx, acc, inSafe || isCount(parts))
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
     const over = bodyOf(body.over, 'WindowDef')
@@ -164,10 +180,25 @@ function qualified(rel: Rel, name: string, cx: ExprContext): Lin {
   return rowOf([{ name: '', lin: whole(rel) }], name)
 }
 
-/** `(expr).name` on a value that is not a whole row: a composite field or, with a catalog, possibly a call. */
+/**
+ * A value read out of a document (`doc->>'key'`, `doc #>> '{a,b}'`, jsonb_extract_path_text(doc, …)): the document
+ * with its keys read as columns (lineage-keys.ts); untraceable when a key is not a literal and the document is read
+ * from a relation (a constant document holds nothing to mask).
+ */
+function extraction(doc: unknown, keys: Keys, keyNodes: unknown, scope: LineageScope, cx: ExprContext): Lin {
+  const lin = exprLineage(doc, scope, cx)
+  if (keys) return readKeys(lin, keys)
+  const acc = new Acc()
+  acc.add(lin, false)
+  collect(keyNodes, scope, cx, acc, false)
+  if (lin.sources.length > 0) acc.fail('a json key or path that is not a literal or reads any key, so any key of the document may be read; write the keys as literals')
+  return acc.lin()
+}
+
+/** `(expr).name` on a value that is not a whole row: a composite field, read as a column of that name (lineage-keys.ts), or, with a catalog, possibly a call. */
 function field(base: Lin, name: string, cx: ExprContext): Lin {
   const acc = new Acc()
-  acc.add(base, false)
+  acc.add(readKeys(base, [name]), false)
   if (cx.catalog) {
     cx.implicit(name)
     acc.fn(name)
@@ -193,7 +224,11 @@ function indirection(body: PgObject, scope: LineageScope, cx: ExprContext): Lin 
   for (const step of rest) {
     const s = unwrap(step)
     if (s?.[0] === 'String') lin = field(lin, str(s[1].sval) ?? '', cx)
-    else {
+    else if (s?.[0] === 'A_Indices' && s[1].is_slice !== true && keyOf(s[1].uidx) !== undefined) {
+      // doc['key'] (jsonb and hstore subscripting) reads the key; arr[1] an element. A subscript that is not a
+      // literal stays derived: without column types an array index cannot be told from a json key.
+      lin = readKeys(lin, keyOf(s[1].uidx) ?? [])
+    } else {
       const acc = new Acc()
       acc.add(lin, false)
       collect(step, scope, cx, acc, false)

@@ -7,7 +7,7 @@ import type { Harness } from './harness.ts'
 import { createLeakChecker } from './leak-check.ts'
 import { errorsOf, RawClient, rawMessages as m } from './raw-client.ts'
 import { receivedFromBytes } from './received.ts'
-import { SEEDED_SECRETS } from './seed-leaks.ts'
+import { JSON_SECRETS, SEEDED_SECRETS } from './seed-leaks.ts'
 
 export interface Outcome {
   /** Type letters of the frames, e.g. "TDCZ". */
@@ -15,13 +15,13 @@ export interface Outcome {
   rows: (string | null)[][]
   /** `SQLSTATE: message` of each ErrorResponse. */
   errors: string[]
-  /** Seeded secrets found in anything received (testing/seed-leaks.ts). */
+  /** Seeded secrets found in anything received (testing/seed-leaks.ts: SEEDED_SECRETS and JSON_SECRETS). */
   leaks: string[]
   /** Notification payloads received. */
   notifications: string[]
 }
 
-const checker = createLeakChecker(SEEDED_SECRETS)
+const checker = createLeakChecker([...SEEDED_SECRETS, ...JSON_SECRETS])
 
 /** What the client received in `frames`. */
 export function outcomeOf(frames: Frame[]): Outcome {

@@ -71,3 +71,34 @@ export const SEEDED_SECRETS: SeededSecret[] = [
     ['credentials.password', 'Obsidian~Pelican~0347'],
   ].map(([column, value]) => ({ column: column!, value: value!, strategy: 'redact' as const, distinctive: true })),
 ]
+
+/**
+ * Secrets stored under sensitive names inside harmless columns: a jsonb `prefs` and a json `settings` holding
+ * keys named like sensitive columns (a nested one too), and a column of a composite type whose fields are. Applied
+ * after LEAK_SEED_SQL by the tests that need it; its values are in JSON_SECRETS, not SEEDED_SECRETS.
+ */
+export const JSON_SEED_SQL = `
+SET ROLE warden;
+CREATE TYPE vault_entry AS (label text, secret text, password text);
+CREATE TABLE profiles (
+  id int PRIMARY KEY,
+  k text NOT NULL,
+  prefs jsonb NOT NULL,
+  settings json NOT NULL,
+  vault vault_entry NOT NULL
+);
+INSERT INTO profiles VALUES
+  (1, 'api_key', '{"theme": "dark", "api_key": "wk_live_Jz5Rt8Np2Lq6Xv3Bd", "db": {"host": "db-one", "password": "Heliotrope^Walrus^4471"}}',
+   '{"lang": "en", "password": "Cobalt@Narwhal@9025"}', ROW('ops', 'Saffron*Ibex*6358', 'Juniper%Gecko%2284')),
+  (2, 'theme', '{"theme": "light", "api_key": "wk_live_Fy8Cw3Mh6Tb1Gs9Kx", "db": {"host": "db-two", "password": "Tamarind&Osprey&8836"}}',
+   '{"lang": "de", "password": "Vermilion=Marmot=1597"}', ROW('dev', 'Cardamom+Tapir+7402', 'Hazelnut$Dingo$6619'));
+RESET ROLE;
+`
+
+export const JSON_SECRETS: SeededSecret[] = [
+  ['profiles.prefs.api_key', 'wk_live_Jz5Rt8Np2Lq6Xv3Bd'], ['profiles.prefs.api_key', 'wk_live_Fy8Cw3Mh6Tb1Gs9Kx'],
+  ['profiles.prefs.db.password', 'Heliotrope^Walrus^4471'], ['profiles.prefs.db.password', 'Tamarind&Osprey&8836'],
+  ['profiles.settings.password', 'Cobalt@Narwhal@9025'], ['profiles.settings.password', 'Vermilion=Marmot=1597'],
+  ['profiles.vault.secret', 'Saffron*Ibex*6358'], ['profiles.vault.secret', 'Cardamom+Tapir+7402'],
+  ['profiles.vault.password', 'Juniper%Gecko%2284'], ['profiles.vault.password', 'Hazelnut$Dingo$6619'],
+].map(([column, value]) => ({ column: column!, value: value!, strategy: 'redact' as const, distinctive: true }))

@@ -1,0 +1,116 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { SqlOutput } from '../../types.ts'
+import type { SchemaCatalog } from './builder.ts'
+import { arrayLiteral } from './lineage-keys.ts'
+import { loadSqlParsers } from './parse.ts'
+import { one } from './test-support.ts'
+
+test.before(async () => {
+  await loadSqlParsers()
+})
+
+const catalog: SchemaCatalog = {
+  relation: (_schema, name) =>
+    name === 'accounts' ? { schema: 'public', name: 'accounts', kind: 'table', columns: ['id', 'prefs', 'c', 'k'] } : undefined,
+}
+
+/** `lineage table.column,…` of the first output, plus `(reason)` when unknown. */
+function lineage(sql: string): string {
+  const o = one(sql, { catalog }).outputs?.[0] as SqlOutput
+  const sources = o.sources.map((s) => `${s.table ?? '?'}.${s.column}`).join(',')
+  return [o.lineage, sources, o.lineage === 'unknown' ? `(${o.reason})` : ''].join(' ').trim()
+}
+
+const PREFS = 'public.accounts.prefs'
+
+test('a literal json key is read as a column of that name of the document\'s relation', () => {
+  for (const sql of [
+    "SELECT prefs->>'api_key' FROM accounts",
+    "SELECT prefs->'api_key' FROM accounts",
+    "SELECT a.prefs ->> 'api_key'::text AS x FROM accounts a",
+    "SELECT prefs OPERATOR(pg_catalog.->>) 'api_key' FROM accounts",
+    "SELECT jsonb_extract_path_text(prefs, 'api_key') FROM accounts",
+    "SELECT pg_catalog.json_extract_path(prefs, 'api_key') FROM accounts",
+    "SELECT prefs['api_key'] FROM accounts",
+  ]) assert.is(lineage(sql), `derived ${PREFS},public.accounts.api_key`, sql)
+})
+
+test('every key of a literal path is read', () => {
+  const both = `derived ${PREFS},public.accounts.db,public.accounts.password`
+  for (const sql of [
+    "SELECT prefs #>> '{db,password}' FROM accounts",
+    "SELECT prefs #> '{ db , \"password\" }' FROM accounts",
+    "SELECT prefs #>> ARRAY['db', 'password'] FROM accounts",
+    "SELECT prefs->'db'->>'password' FROM accounts",
+    "SELECT prefs['db']['password'] FROM accounts",
+    "SELECT jsonb_extract_path_text(prefs, 'db', 'password') FROM accounts",
+    "SELECT jsonb_extract_path_text(prefs, VARIADIC ARRAY['db', 'password']) FROM accounts",
+  ]) assert.is(lineage(sql), both, sql)
+})
+
+test('array indexes and slices name no key', () => {
+  assert.is(lineage('SELECT prefs->0 FROM accounts'), `derived ${PREFS}`)
+  assert.is(lineage("SELECT prefs #>> '{0}' FROM accounts"), `derived ${PREFS},public.accounts.0`)
+  assert.is(lineage('SELECT prefs[1:2] FROM accounts'), `derived ${PREFS}`)
+  assert.is(lineage('SELECT prefs[1] FROM accounts'), `derived ${PREFS}`)
+})
+
+test('a key that is not a literal makes a document read from a relation untraceable', () => {
+  for (const sql of [
+    'SELECT prefs->>$1 FROM accounts',
+    'SELECT prefs->>k FROM accounts',
+    "SELECT prefs->>('api' || '_key') FROM accounts",
+    "SELECT prefs #>> string_to_array('db.password', '.') FROM accounts",
+    "SELECT prefs #>> ARRAY['db', k] FROM accounts",
+    "SELECT jsonb_extract_path_text(prefs, 'db', $1) FROM accounts",
+  ]) assert.match(lineage(sql), /^unknown .*\(a json key or path that is not a literal/, sql)
+  // A constant document holds nothing a mask could cover.
+  assert.is(lineage(`SELECT '{"a": 1}'::jsonb ->> $1`), 'derived')
+})
+
+test('a composite field is read as a column of that name', () => {
+  assert.is(lineage('SELECT (c).secret FROM accounts'), 'derived public.accounts.c,public.accounts.secret')
+  assert.is(lineage('SELECT a.c.secret FROM accounts a'), 'derived public.accounts.c,public.accounts.secret')
+  assert.is(lineage('SELECT ((c).inner).password FROM accounts'), 'derived public.accounts.c,public.accounts.inner,public.accounts.password')
+})
+
+test('a literal jsonpath reads its member keys; wildcards and keyvalue() read any key', () => {
+  assert.is(lineage("SELECT jsonb_path_query(prefs, '$.db.password') FROM accounts"), `derived ${PREFS},public.accounts.db,public.accounts.password`)
+  assert.is(lineage(`SELECT jsonb_path_query_first(prefs, 'strict $."api_key"') FROM accounts`), `derived ${PREFS},public.accounts.api_key`)
+  assert.is(lineage("SELECT jsonb_path_query_array(prefs, '$.items[*].name') FROM accounts"), `derived ${PREFS},public.accounts.items,public.accounts.name`)
+  assert.is(lineage("SELECT jsonb_path_query(prefs, '$') FROM accounts"), `derived ${PREFS}`)
+  for (const sql of [
+    "SELECT jsonb_path_query(prefs, '$.*') FROM accounts",
+    "SELECT jsonb_path_query(prefs, 'lax $.**') FROM accounts",
+    "SELECT jsonb_path_query(prefs, '$.db.keyvalue()') FROM accounts",
+    'SELECT jsonb_path_query(prefs, $1) FROM accounts',
+  ]) assert.match(lineage(sql), /^unknown .*\(a json key or path that is not a literal or reads any key/, sql)
+  // Variables can be returned as they are: they are read.
+  assert.is(lineage(`SELECT jsonb_path_query('{}', '$x', jsonb_build_object('x', c)) FROM accounts`), 'derived public.accounts.c')
+})
+
+test('functions giving back every value of a document apart from its key make it untraceable', () => {
+  for (const sql of [
+    'SELECT jsonb_each_text(prefs) FROM accounts',
+    'SELECT value FROM accounts, jsonb_each_text(prefs)',
+    'SELECT e.value FROM accounts a, LATERAL json_each(a.prefs) e',
+    'SELECT r.api_key FROM accounts, jsonb_to_record(prefs) AS r(api_key text)',
+    'SELECT (jsonb_populate_record(null::creds, prefs)).password FROM accounts',
+    'SELECT (SELECT string_agg(value, \',\') FROM jsonb_each_text(prefs)) FROM accounts',
+  ]) assert.match(lineage(sql), /^unknown .*gives back every value of a document apart from its key/, sql)
+  assert.is(lineage(`SELECT value FROM jsonb_each_text('{"a": "b"}')`), 'derived')
+  assert.is(lineage('SELECT jsonb_object_keys(prefs) FROM accounts'), `derived ${PREFS}`)
+})
+
+test('array literals are read as array_in reads them', () => {
+  assert.equal(arrayLiteral('{}'), [])
+  assert.equal(arrayLiteral('{a,b}'), ['a', 'b'])
+  assert.equal(arrayLiteral('{ a , "b,c" , "d\\"e", f\\,g }'), ['a', 'b,c', 'd"e', 'f,g'])
+  assert.equal(arrayLiteral('{NULL,"NULL"}'), ['NULL'])
+  assert.is(arrayLiteral('{{a},{b}}'), undefined)
+  assert.is(arrayLiteral('a,b'), undefined)
+  assert.is(arrayLiteral('{"a}'), undefined)
+})
+
+test.run()
