@@ -7,6 +7,12 @@ import type pg from 'pg'
 import type { Entry } from './pending.ts'
 import { runningEntry, SpanWatch, StatementWatch } from './time-limits.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
+import { RawClient } from './testing/raw-client.ts'
+import { encodeQuery } from './messages/query.ts'
+import { encodeParse } from './messages/parse.ts'
+import { encodeBind } from './messages/bind.ts'
+import { encodeExecute } from './messages/execute.ts'
+import { encodeSync } from './messages/sync.ts'
 import { testTarget } from './testing/engine.ts'
 
 const ENDLESS = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r'
@@ -162,5 +168,39 @@ test('runningEntry: the first Query or Execute, behind Parse, Bind and Describe 
   assert.is(runningEntry([{ kind: 'parse' }, { kind: 'bind' }, { kind: 'describe' }, execute, { kind: 'sync' }] as Entry[]), execute)
   assert.is(runningEntry([{ kind: 'sync' }] as Entry[]), undefined)
 })
+
+
+for (const [protocol, send] of [
+  ['Query', (c: RawClient, a: string, b: string) => c.send(encodeQuery(a), encodeQuery(b))],
+  ['Parse/Bind/Execute/Sync', (c: RawClient, a: string, b: string) => c.send(...[a, b].flatMap((text) => [
+    encodeParse({ name: '', text, paramTypes: [] }),
+    encodeBind({ portal: '', statement: '', paramFormats: [], params: [], resultFormats: [] }),
+    encodeExecute({ portal: '', maxRows: 0 }),
+    encodeSync(),
+  ]))],
+] as const) {
+  test(`a client that pipelines two endless statements (${protocol}) and leaves: neither runs on past the limit`, async () => {
+    const marker = `pipelined_${protocol.length}_${Date.now()}`
+    const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+    // Both at once: the server would run the second once the first has ended (cancelled or not).
+    send(c, `${ENDLESS} WHERE '${marker}_1' <> ''`, `${ENDLESS} WHERE '${marker}_2' <> ''`)
+    for (let i = 0; i < 50 && (await runningOnServer(`${marker}_1`)) === 0; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.is(await runningOnServer(`${marker}_1`), 1, 'the first statement runs on the server')
+    await new Promise((r) => setTimeout(r, 200))
+    c.socket.destroy()
+    try {
+      // Limit 1 s: by 4 s after leaving, the first is cancelled and a second, had it started, would be too.
+      let seen = 0
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        seen = Math.max(seen, await runningOnServer(`${marker}_2`))
+      }
+      assert.is(seen, 0, 'the second statement never ran without a client')
+      assert.is(await runningOnServer(marker), 0, 'nothing of the session runs on')
+    } finally {
+      await h.cluster.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])
+    }
+  })
+}
 
 test.run()
