@@ -21,7 +21,11 @@ let h: Harness
 
 test.before(async () => {
   const target = testTarget('prod-db')
-  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_statement_seconds: 1, max_idle_in_transaction_seconds: 2 } }] })
+  const slow = testTarget('slow-db')
+  h = await startHarness({ targets: [
+    { ...target, upstream: { ...target.upstream!, max_statement_seconds: 1, max_idle_in_transaction_seconds: 2 } },
+    { ...slow, upstream: { ...slow.upstream!, max_statement_seconds: 4 } },
+  ] })
   await h.cluster.query('CREATE TABLE idle_locked (id int); GRANT SELECT ON idle_locked TO PUBLIC')
 })
 test.after(async () => {
@@ -169,6 +173,31 @@ test('runningEntry: the first Query or Execute, behind Parse, Bind and Describe 
   assert.is(runningEntry([{ kind: 'sync' }] as Entry[]), undefined)
 })
 
+
+test('a client that leaves just before the limit does not start it over: the statement is cancelled at the limit from its start', async () => {
+  const marker = `late_leaver_${Date.now()}`
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'slow-db' })
+  c.send(encodeQuery(`${ENDLESS} WHERE '${marker}' <> ''`))
+  for (let i = 0; i < 50 && (await runningOnServer(marker)) === 0; i++) await new Promise((r) => setTimeout(r, 100))
+  assert.is(await runningOnServer(marker), 1, 'the statement runs on the server')
+  // slow-db's limit is 4 s: leave after 3 s of it.
+  await new Promise((r) => setTimeout(r, 3_000))
+  assert.is(await runningOnServer(marker), 1, 'still running before the limit')
+  c.socket.destroy()
+  const left = performance.now()
+  try {
+    let still = 1
+    while (still > 0 && performance.now() - left < 3_400) {
+      await new Promise((r) => setTimeout(r, 100))
+      still = await runningOnServer(marker)
+    }
+    // At the limit from its start (plus one sample of the watch, 1 s): 2 s after leaving. A limit counted anew
+    // from the leaving would let it run 4 s more.
+    assert.is(still, 0, `still running ${Math.round(performance.now() - left)} ms after the client left`)
+  } finally {
+    await h.cluster.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])
+  }
+})
 
 for (const [protocol, send] of [
   ['Query', (c: RawClient, a: string, b: string) => c.send(encodeQuery(a), encodeQuery(b))],
