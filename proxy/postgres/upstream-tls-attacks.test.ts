@@ -210,7 +210,7 @@ test('cancel requests: verify-full refuses a server whose certificate no trusted
  * A man in the middle for `require`: takes the gateway's TLS with its own certificate, opens TLS to the real
  * server, and relays the bytes between the two, SCRAM included.
  */
-async function relayingMitm(real: UpstreamTarget): Promise<{ port: number; close(): void }> {
+async function relayingMitm(real: UpstreamTarget, opts: { stripPlus?: boolean } = {}): Promise<{ port: number; close(): void }> {
   const mitmCert = makeSelfSignedCert('mitm.example')
   const sockets = new Set<net.Socket>()
   const server = net.createServer((s) => {
@@ -224,7 +224,11 @@ async function relayingMitm(real: UpstreamTarget): Promise<{ port: number; close
         sockets.add(toServer)
         toServer.on('error', () => undefined)
         fromGateway.pipe(toServer)
-        toServer.pipe(fromGateway)
+        toServer.on('data', (chunk: Buffer) => {
+          // AuthenticationSASL (the server's only message until the client answers): offer no -PLUS.
+          const sasl = chunk[0] === 0x52 && chunk.length > 9 && chunk.readInt32BE(5) === 10
+          fromGateway.write(opts.stripPlus && sasl ? encodeAuthentication({ kind: 'sasl', mechanisms: ['SCRAM-SHA-256'] }) : chunk)
+        })
       }, () => s.destroy())
     })
   })
@@ -251,6 +255,16 @@ test('require through a man in the middle who relays SCRAM to the real server: c
     assert.match(err!.message, /channel binding|SQLSTATE/)
   } finally {
     mitm.close()
+  }
+  // Nor when he hides SCRAM-SHA-256-PLUS from the gateway: it then says it could bind (gs2 header y), and the
+  // server, which offered binding, refuses the downgrade.
+  const stripping = await relayingMitm(real, { stripPlus: true })
+  try {
+    const err = await failure(connectBackend({ ...real, port: stripping.port }, new Map(), 5_000))
+    assert.instance(err, UpstreamError)
+    assert.ok(err!.code === 'upstream.auth' || err!.code === 'upstream.startup', `${err!.code}: ${err!.message}`)
+  } finally {
+    stripping.close()
   }
 })
 
