@@ -37,12 +37,12 @@ const session = (id: string, who: typeof cursor, t0: number): AuditEvent[] => [
   { type: 'disconnect', time: at(t0 + 3), session_id: id, protocol: 'postgres', target: 'demo', statements: 2, duration_ms: 3000, reason: 'client_terminate' },
 ]
 
-async function writeTrail(): Promise<void> {
+async function writeTrail(extra: AuditEvent[] = []): Promise<void> {
   rmSync(stateDir, { recursive: true, force: true })
   rmSync(join(dir, 'exported-checkpoints.jsonl'), { force: true })
   const { config } = await loadConfig(configFile, dir)
   const trail = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: {} })
-  for (const e of [...session('sess-a', cursor, 0), ...session('sess-b', { ...cursor, sub: 'bob', kind: 'human' }, 10)]) trail.sink.record(e)
+  for (const e of [...session('sess-a', cursor, 0), ...session('sess-b', { ...cursor, sub: 'bob', kind: 'human' }, 10), ...extra]) trail.sink.record(e)
   await trail.sink.durable!()
   await trail.close()
 }
@@ -69,6 +69,18 @@ test('verify passes on an untouched trail: every record, every checkpoint (store
   // The 8 events commit as one batch, so one checkpoint (at 8, past every_records: 4), none at close (the head is
   // already checkpointed): stored once and exported once.
   assert.is(r.out, 'ok: 8 records, chain intact up to record 8; 2 signed checkpoints verified\n')
+})
+
+test('verify passes on a trail holding awkward JSON: __proto__ keys, lone surrogates, 1e21, -0 (the canonical text is made once, in the gateway)', async () => {
+  const detail = JSON.parse('{"__proto__":{"x":1},"v":"\\ud800","big":1e21,"neg":-0,"tiny":5e-324}') as Record<string, unknown>
+  const odd = [
+    { ...session('sess-c', cursor, 20)[1]!, detail },
+    { ...session('sess-c', cursor, 20)[1]!, detail: { [String.fromCharCode(0xdc00)]: 1 } },
+  ] as AuditEvent[]
+  await writeTrail(odd)
+  const r = await warden('verify')
+  assert.is(r.code, 0, r.out + r.err)
+  assert.match(r.out, /^ok: 10 records, chain intact up to record 10/)
 })
 
 test('verify fails at the edited record, exit 1, naming why', async () => {

@@ -11,6 +11,8 @@ import { createDurableAuditSink } from './durable-sink.ts'
 import type { AuditError } from './errors.ts'
 import { createMemoryAuditSink } from './memory-sink.ts'
 import { openSqliteAuditStore } from './store/sqlite.ts'
+import { openSqliteAuditStoreThread } from './store/sqlite-thread.ts'
+import { canonicalJson } from './chain/record.ts'
 import type { AuditStore } from './store/types.ts'
 
 const key = generateKeyPairSync('ed25519')
@@ -168,6 +170,38 @@ test('a checkpoint every T seconds when records were appended since the last one
   for (let i = 0; i < 100 && !(await store.checkpoints()).length; i++) await new Promise((r) => setTimeout(r, 20))
   assert.equal((await store.checkpoints()).map((c) => c.seq), [1])
   await cp.close()
+})
+
+test('awkward keys and numbers (__proto__, lone surrogates, 1e21, -0, 5e-324) through the SQLite thread: the stored text is the canonical text hashed, and the trail verifies', async () => {
+  const store = await openSqliteAuditStoreThread(join(mkdtempSync(join(tmpdir(), 'warden-sink-')), 'audit.db'))
+  try {
+    const sink = createDurableAuditSink({ store })
+    // Parsed, as a decoded body would be: __proto__ is then a key of its own, not the prototype.
+    const odd = JSON.parse('{"__proto__":{"polluted":true},"k":"\\udbff tail","big":1e21,"neg":-0,"tiny":5e-324,"sum":0.30000000000000004,"deep":[{"__proto__":[1e-7,-1e21]}],"line\\u2028sep":"\\u2029"}') as Record<string, unknown>
+    const record = (e: Record<string, unknown>) => sink.record(e as unknown as Parameters<typeof sink.record>[0])
+    record({ ...ev(1), detail: odd })
+    // A lone surrogate in a key (RFC 8785 has no form for it; no wire decoding Warden does yields one) keeps the
+    // fact, not the content.
+    record({ ...ev(2), detail: { [String.fromCharCode(0xd801)]: 'x' } })
+    await sink.durable()
+    const rows: string[] = []
+    for await (const r of store.records()) rows.push(r.event)
+    assert.is(rows.length, 2)
+    for (const text of rows) assert.is(canonicalJson(JSON.parse(text)), text, 'the stored bytes are the canonical text of what they hold')
+    const detail = JSON.parse(rows[0]!).detail
+    assert.ok(Object.hasOwn(detail, '__proto__'), '__proto__ kept as a key')
+    assert.is(detail.__proto__.polluted, true)
+    assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype was touched')
+    assert.is(detail.big, 1e21)
+    assert.is(Object.is(detail.neg, 0), true, '-0 is stored as 0 (JSON has no -0)')
+    assert.is(detail.tiny, 5e-324)
+    assert.is(detail.k, '\ufffd tail', 'a lone surrogate in a value is replaced')
+    assert.is(JSON.parse(rows[1]!).redaction_failed, true)
+    const report = await verifyChain({ records: () => store.records(), has: (s) => store.has(s), checkpoints: [], keys: [] })
+    assert.ok(report.ok, JSON.stringify(report))
+  } finally {
+    await store.close()
+  }
 })
 
 test.run()

@@ -168,6 +168,42 @@ test('upgraded streams count per caller: past its share the next upgrade is refu
   }
 })
 
+test('upgrade shares are given back however a stream ends: refused or dropped by the upstream, client gone before the 101, token expired; a burst gets exactly its share', async () => {
+  const sub = 'slot-leaker'
+  const human = await g.te.token(sub, ['breakglass'], { kind: 'human' })
+  const tries = PER_REQUESTER + 4
+  // The upstream refuses the upgrade (403 passed on) or drops the connection (502).
+  for (let i = 0; i < tries; i++) {
+    assert.match((await openUpgrade(`/t/web/refuse-upgrade/${i}`, human)).head, /^HTTP\/1\.1 403/)
+    assert.match((await openUpgrade(`/t/web/drop-upgrade/${i}`, human)).head, /^HTTP\/1\.1 502/)
+  }
+  // The client goes away while the upstream has not answered yet.
+  await Promise.all(Array.from({ length: tries }, (_, i) => new Promise<void>((resolve) => {
+    const socket = connect(g.reverse.address.port, '127.0.0.1', () => {
+      socket.write(`GET /t/web/slow-upgrade/${i} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`)
+      setTimeout(() => socket.destroy(), 50)
+    })
+    socket.on('error', () => undefined)
+    socket.on('close', () => resolve())
+  })))
+  // The gateway sees those clients go a moment after they do (and the slow upstream would answer at 300 ms).
+  await new Promise((r) => setTimeout(r, 600))
+  // Streams whose token expires: the gateway closes them.
+  const shortLived = await g.te.token(sub, ['breakglass'], { kind: 'human', ttlSeconds: 4 })
+  const expiring = await Promise.all(Array.from({ length: PER_REQUESTER }, (_, i) => openUpgrade(`/t/web/expiring/${i}`, shortLived)))
+  for (const u of expiring) assert.match(u.head, /^HTTP\/1\.1 101/, u.head.slice(0, 300))
+  await Promise.all(expiring.map((u) => u.socket.destroyed ? undefined : new Promise((r) => u.socket.once('close', r))))
+  await new Promise((r) => setTimeout(r, 600))
+  // A burst at once: exactly the share is upgraded, the rest refused; nothing leaked above, so all of it is free.
+  const burst = await Promise.all(Array.from({ length: PER_REQUESTER * 2 }, (_, i) => openUpgrade(`/t/web/burst/${i}`, human)))
+  try {
+    assert.is(burst.filter((u) => /^HTTP\/1\.1 101/.test(u.head)).length, PER_REQUESTER, burst.map((u) => u.head.slice(0, 12)).join(','))
+    assert.is(burst.filter((u) => /^HTTP\/1\.1 429/.test(u.head)).length, PER_REQUESTER)
+  } finally {
+    for (const u of burst) u.socket.destroy()
+  }
+})
+
 test('UpstreamShares: past its share a request waits for one of its own, then is refused with 429; others are not counted', async () => {
   const shares = createUpstreamShares({ limit: 2, waitMs: 50 })
   const a1 = await shares.take('t', 'a')

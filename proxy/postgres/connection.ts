@@ -82,6 +82,8 @@ export class Connection {
   private stopTokenWatch: (() => void) | undefined
   /** The ready state's relay: what the server is running now. */
   private relay: Relay | undefined
+  /** How long the running statement has run (watchTime), for the limit after the client leaves. */
+  private statementWatch: StatementWatch | undefined
 
   constructor(private readonly socket: net.Socket, private readonly deps: ConnectionDeps) {
     this.stream = socket
@@ -326,13 +328,16 @@ export class Connection {
   /**
    * The client left while the server runs one of its statements. The server finishes it before it reads the
    * Terminate, as it would for a client that left directly, but the session's statement watch is gone: so the
-   * statement is cancelled once max_statement_seconds have passed, unless the server is done and closed first.
+   * statement is cancelled once it has run max_statement_seconds (counted from its start, not from the leaving),
+   * unless the server is done and closed first.
    * Otherwise leaving would lift the limit: an agent could start a statement that never ends and go.
    */
   private limitAfterLeaving(backend: Backend): void {
     const seconds = this.session?.target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
     if (!this.running() || seconds <= 0) return
-    const timer = setTimeout(() => this.cancelUpstream(), seconds * 1000)
+    // What the statement has run already counts: leaving just before the limit must not start it over.
+    const ran = this.statementWatch?.ranMs(runningEntry(this.relay!.queue)) ?? 0
+    const timer = setTimeout(() => this.cancelUpstream(), Math.max(0, seconds * 1000 - ran))
     timer.unref()
     backend.socket.once('close', () => clearTimeout(timer))
   }
@@ -344,7 +349,7 @@ export class Connection {
     const transactionSeconds = target.upstream?.max_transaction_seconds ?? DEFAULT_MAX_TRANSACTION_SECONDS
     const limits = [statementSeconds, idleSeconds, transactionSeconds].filter((s) => s > 0)
     if (!limits.length) return
-    const statements = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
+    const statements = this.statementWatch = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
     const idle = idleSeconds > 0 ? new SpanWatch(idleSeconds * 1000) : undefined
     const transaction = transactionSeconds > 0 ? new SpanWatch(transactionSeconds * 1000) : undefined
     // Session-level advisory locks held count as one transaction open since they were first taken (session-locks.ts).

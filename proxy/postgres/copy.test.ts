@@ -86,6 +86,23 @@ test('a query in the middle of COPY data is a protocol violation', async () => {
   assert.ok(c.closed)
 })
 
+test('a client that leaves in the middle of COPY FROM STDIN: nothing it sent is committed and the server session ends', async () => {
+  const before = await orderCount()
+  const c = await RawClient.session(h.port, { token: await h.agentToken('loader'), database: 'prod-db' })
+  c.send(encodeQuery('COPY orders (user_id, amount_cents, status) FROM STDIN'))
+  await c.until((fs) => fs.some((f) => f.type === 'G'))
+  c.send(encodeCopyData(Buffer.from('1\t1\tpaid\n1\t2\tpaid\n')))
+  await new Promise((r) => setTimeout(r, 200))
+  c.socket.destroy()
+  let copying = 1
+  for (let i = 0; i < 50 && copying > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    copying = (await h.cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY orders%' AND pid <> pg_backend_pid()`))[0]!.n
+  }
+  assert.is(copying, 0, 'the server session that ran the COPY has ended')
+  assert.is(await orderCount(), before, 'no row of the unfinished COPY was committed')
+})
+
 test('only allowed statements reached the server', () => {
   assert.equal(h.unjudgedStatements(), [])
 })

@@ -7,6 +7,12 @@ import type pg from 'pg'
 import type { Entry } from './pending.ts'
 import { runningEntry, SpanWatch, StatementWatch } from './time-limits.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
+import { RawClient } from './testing/raw-client.ts'
+import { encodeQuery } from './messages/query.ts'
+import { encodeParse } from './messages/parse.ts'
+import { encodeBind } from './messages/bind.ts'
+import { encodeExecute } from './messages/execute.ts'
+import { encodeSync } from './messages/sync.ts'
 import { testTarget } from './testing/engine.ts'
 
 const ENDLESS = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r'
@@ -15,7 +21,11 @@ let h: Harness
 
 test.before(async () => {
   const target = testTarget('prod-db')
-  h = await startHarness({ targets: [{ ...target, upstream: { ...target.upstream!, max_statement_seconds: 1, max_idle_in_transaction_seconds: 2 } }] })
+  const slow = testTarget('slow-db')
+  h = await startHarness({ targets: [
+    { ...target, upstream: { ...target.upstream!, max_statement_seconds: 1, max_idle_in_transaction_seconds: 2 } },
+    { ...slow, upstream: { ...slow.upstream!, max_statement_seconds: 4 } },
+  ] })
   await h.cluster.query('CREATE TABLE idle_locked (id int); GRANT SELECT ON idle_locked TO PUBLIC')
 })
 test.after(async () => {
@@ -162,5 +172,64 @@ test('runningEntry: the first Query or Execute, behind Parse, Bind and Describe 
   assert.is(runningEntry([{ kind: 'parse' }, { kind: 'bind' }, { kind: 'describe' }, execute, { kind: 'sync' }] as Entry[]), execute)
   assert.is(runningEntry([{ kind: 'sync' }] as Entry[]), undefined)
 })
+
+
+test('a client that leaves just before the limit does not start it over: the statement is cancelled at the limit from its start', async () => {
+  const marker = `late_leaver_${Date.now()}`
+  const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'slow-db' })
+  c.send(encodeQuery(`${ENDLESS} WHERE '${marker}' <> ''`))
+  for (let i = 0; i < 50 && (await runningOnServer(marker)) === 0; i++) await new Promise((r) => setTimeout(r, 100))
+  assert.is(await runningOnServer(marker), 1, 'the statement runs on the server')
+  // slow-db's limit is 4 s: leave after 3 s of it.
+  await new Promise((r) => setTimeout(r, 3_000))
+  assert.is(await runningOnServer(marker), 1, 'still running before the limit')
+  c.socket.destroy()
+  const left = performance.now()
+  try {
+    let still = 1
+    while (still > 0 && performance.now() - left < 3_400) {
+      await new Promise((r) => setTimeout(r, 100))
+      still = await runningOnServer(marker)
+    }
+    // At the limit from its start (plus one sample of the watch, 1 s): 2 s after leaving. A limit counted anew
+    // from the leaving would let it run 4 s more.
+    assert.is(still, 0, `still running ${Math.round(performance.now() - left)} ms after the client left`)
+  } finally {
+    await h.cluster.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])
+  }
+})
+
+for (const [protocol, send] of [
+  ['Query', (c: RawClient, a: string, b: string) => c.send(encodeQuery(a), encodeQuery(b))],
+  ['Parse/Bind/Execute/Sync', (c: RawClient, a: string, b: string) => c.send(...[a, b].flatMap((text) => [
+    encodeParse({ name: '', text, paramTypes: [] }),
+    encodeBind({ portal: '', statement: '', paramFormats: [], params: [], resultFormats: [] }),
+    encodeExecute({ portal: '', maxRows: 0 }),
+    encodeSync(),
+  ]))],
+] as const) {
+  test(`a client that pipelines two endless statements (${protocol}) and leaves: neither runs on past the limit`, async () => {
+    const marker = `pipelined_${protocol.length}_${Date.now()}`
+    const c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+    // Both at once: the server would run the second once the first has ended (cancelled or not).
+    send(c, `${ENDLESS} WHERE '${marker}_1' <> ''`, `${ENDLESS} WHERE '${marker}_2' <> ''`)
+    for (let i = 0; i < 50 && (await runningOnServer(`${marker}_1`)) === 0; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.is(await runningOnServer(`${marker}_1`), 1, 'the first statement runs on the server')
+    await new Promise((r) => setTimeout(r, 200))
+    c.socket.destroy()
+    try {
+      // Limit 1 s: by 4 s after leaving, the first is cancelled and a second, had it started, would be too.
+      let seen = 0
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        seen = Math.max(seen, await runningOnServer(`${marker}_2`))
+      }
+      assert.is(seen, 0, 'the second statement never ran without a client')
+      assert.is(await runningOnServer(marker), 0, 'nothing of the session runs on')
+    } finally {
+      await h.cluster.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])
+    }
+  })
+}
 
 test.run()

@@ -56,6 +56,11 @@ export class StatementWatch {
     this.cancelled = head
     return true
   }
+
+  /** How long `head` has been seen running (0 when it is not the entry being watched). */
+  ranMs(head: Entry | undefined): number {
+    return head !== undefined && head === this.head ? this.now() - this.since : 0
+  }
 }
 
 /**

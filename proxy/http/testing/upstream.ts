@@ -48,6 +48,17 @@ export async function startUpstream(route: Route): Promise<TestUpstream> {
       const body = JSON.stringify({ upstream: 'no upgrade here' })
       return void socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
     }
+    // An upstream that fails the upgrade: the connection is dropped without an answer.
+    if (req.url?.includes('drop-upgrade')) return void socket.destroy()
+    // One that takes its time to accept (a kubelet starting an exec): 101 after 300 ms.
+    if (req.url?.includes('slow-upgrade')) {
+      socket.on('error', () => undefined)
+      return void setTimeout(() => {
+        if (socket.destroyed) return
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\n`)
+        socket.pipe(socket)
+      }, 300)
+    }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\n`)
     if (head.byteLength) socket.write(head)
     socket.pipe(socket)
