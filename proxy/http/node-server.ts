@@ -126,6 +126,8 @@ function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
   socket.once('close', end)
   upstream.once('error', end)
   socket.once('error', end)
+  // A client gone before the 101 came emits no 'close' any more: the upstream stream would stay open.
+  if (socket.destroyed || upstream.destroyed) end()
 }
 
 // Clients known to skip a 103 and wait for the final response. Python's http.client (urllib3, requests,
