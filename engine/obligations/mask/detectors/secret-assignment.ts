@@ -67,11 +67,11 @@ function lineEnd(text: string, from: number): number {
   return end
 }
 
-// A value a masker already replaced (`api_key=[secret]` in an audit record) is no secret to find again.
-const PLACEHOLDER = /^\[[a-z_]+\]$/
+// A value a masker already replaced with its label (`api_key=[secret]` in an audit record) is no secret to find again.
+const MASKED_LABEL = /^\[[a-z_]+\]$/
 
 function span(text: string, start: number, end: number): Span | undefined {
-  return end > start && !PLACEHOLDER.test(text.slice(start, end)) ? { start, end, label: 'secret' } : undefined
+  return end > start && !MASKED_LABEL.test(text.slice(start, end)) ? { start, end, label: 'secret' } : undefined
 }
 
 function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
