@@ -333,11 +333,11 @@ export class Connection {
    * Otherwise leaving would lift the limit: an agent could start a statement that never ends and go.
    */
   private limitAfterLeaving(backend: Backend): void {
-    const seconds = this.session?.target.upstream?.max_statement_seconds ?? DEFAULT_MAX_STATEMENT_SECONDS
-    if (!this.running() || seconds <= 0) return
+    const head = this.relay && runningEntry(this.relay.queue)
+    // No watch: the target has no statement limit.
+    if (!this.statementWatch || !head) return
     // What the statement has run already counts: leaving just before the limit must not start it over.
-    const ran = this.statementWatch?.ranMs(runningEntry(this.relay!.queue)) ?? 0
-    const timer = setTimeout(() => this.cancelUpstream(), Math.max(0, seconds * 1000 - ran))
+    const timer = setTimeout(() => this.cancelUpstream(), this.statementWatch.leftMs(head))
     timer.unref()
     backend.socket.once('close', () => clearTimeout(timer))
   }

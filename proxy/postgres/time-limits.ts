@@ -57,9 +57,9 @@ export class StatementWatch {
     return true
   }
 
-  /** How long `head` has been seen running (0 when it is not the entry being watched). */
-  ranMs(head: Entry | undefined): number {
-    return head !== undefined && head === this.head ? this.now() - this.since : 0
+  /** How long `head` may still run (the whole limit when it is not the entry being watched). */
+  leftMs(head: Entry): number {
+    return Math.max(0, this.limitMs - (head === this.head ? this.now() - this.since : 0))
   }
 }
 
