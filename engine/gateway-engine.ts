@@ -11,7 +11,10 @@ import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from './gat
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { InputCheck } from './input-check.ts'
-import { loadSqlParsers, normalize, type RawRequest } from './normalize/index.ts'
+import type { BoundValues } from './approvals/review-text.ts'
+import { deepFreeze } from './deep-freeze.ts'
+import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './normalize/index.ts'
+import { boundSqlDigest } from './normalize/sql-template.ts'
 import { HttpNormalizeCache } from './normalize/http-cache.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
 import type { Decision, InputDocument } from './types.ts'
@@ -44,10 +47,16 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     return { input, decision, revision, dryRun: deferDryRun(decision, deps.dryRun, dryRun ?? (() => decision)) }
   }
 
+  /** A statement judged with its bound values: its digest covers them (a new document, checked in full). */
+  function withBound(normalized: Normalized, raw: { text: string; bound?: BoundValues }): Normalized {
+    if (!raw.bound?.params.length) return normalized
+    return deepFreeze({ ...normalized, command: { ...normalized.command, digest: boundSqlDigest(raw.text, raw.bound) } })
+  }
+
   function assemble(session: SessionState, raw: RawRequest) {
     const target = targetOf(session.target)
     const grants = deps.approvals.grantsFor({ session: session.id, identity: session.identity, target: session.target.name })
-    const normalized = raw.kind === 'sql' ? normalizeCache.normalize(raw, target, (r) => normalize(r, target))
+    const normalized = raw.kind === 'sql' ? withBound(normalizeCache.normalize(raw, target, (r) => normalize(r, target)), raw)
       : raw.mcp ? normalize(raw, target) : httpNormalizeCache.normalize(raw.request, target, () => normalize(raw, target))
     const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
@@ -55,7 +64,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   }
 
   const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'
-    ? { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog }
+    ? { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog, bound: request.bound }
     : { kind: 'http', request: request.request, mcp: request.mcp }
 
   function decide(session: SessionState, raw: RawRequest): Judgement {

@@ -1,5 +1,6 @@
 // The surface a protocol frontend uses: authenticate, judge, hold for approval, record. A frontend never
 // decides anything itself; it asks the gateway engine and enforces the answer.
+import type { BoundValues } from './approvals/review-text.ts'
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
 import type { TargetConfig } from './config/types.ts'
@@ -22,6 +23,8 @@ export interface SqlJudgeRequest {
   prepared?: ReadonlyMap<string, string>
   /** The target's catalog as the gateway caches it: resolves stars, views and attribute-notation calls. */
   catalog?: SchemaCatalog
+  /** Values bound to the text's `$n` parameters (a Bind): part of the command's digest, so a statement grant covers them only. */
+  bound?: BoundValues
 }
 
 /** An HTTP request (Kubernetes, cloud, plain HTTP or MCP) addressed to an HTTP-kind target. */

@@ -13,6 +13,7 @@ import { kubernetesRisk } from './risk/kubernetes.ts'
 import { mcpRisk } from './risk/mcp.ts'
 import { sqlRisk } from './risk/sql.ts'
 import { loadSqlParsers, normalizeMysql, normalizePostgres, type SchemaCatalog } from './sql/index.ts'
+import type { BoundValues } from '../approvals/review-text.ts'
 import { sqlDigest } from './sql-template.ts'
 
 export type { RawHttpRequest } from './http.ts'
@@ -20,7 +21,7 @@ export type { McpJudgeContext, McpToolState } from './mcp/normalize.ts'
 export { loadSqlParsers }
 
 export type RawRequest =
-  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string>; catalog?: SchemaCatalog }
+  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string>; catalog?: SchemaCatalog; bound?: BoundValues }
   | { kind: 'http'; request: RawHttpRequest; mcp?: McpJudgeContext }
 
 export interface Normalized {

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert'
 import type { Target } from '../types.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './index.ts'
 import { SqlNormalizeCache } from './sql-cache.ts'
+import { boundSqlDigest, sqlDigest } from './sql-template.ts'
 import type { CatalogRelation, SchemaCatalog } from './sql/index.ts'
 import { constText } from './sql/ast.ts'
 import { parsePostgres } from './sql/parse.ts'
@@ -143,6 +144,25 @@ test('the schema leaves raw, digest and statement text free: an instance passes 
   assert.equal(command.digest, { type: 'string' })
   const statement = schema.$defs.sql.properties.statements.items.properties
   assert.equal(statement.text, { type: 'string' })
+})
+
+test('a bound digest differs for every difference a Bind can make, and is the text digest without parameters', () => {
+  const text = 'UPDATE users SET plan = $1 WHERE id = $2'
+  const b = (...params: (string | null)[]) => params.map((p) => (p === null ? null : Buffer.from(p)))
+  const base = boundSqlDigest(text, { params: b('gold', '7'), formats: [] })
+  const variants = [
+    boundSqlDigest(text, { params: b('gold', '8'), formats: [] }),
+    boundSqlDigest(text, { params: b('gold', null), formats: [] }),
+    boundSqlDigest(text, { params: b('gold', ''), formats: [] }),
+    boundSqlDigest(text, { params: b('gold7', ''), formats: [] }),
+    boundSqlDigest(text, { params: b('gold', '7'), formats: [1] }),
+    boundSqlDigest(text, { params: b('gold', '7'), formats: [], types: [25, 23] }),
+    boundSqlDigest(`${text} `, { params: b('gold', '7'), formats: [] }),
+    sqlDigest(text),
+  ]
+  assert.is(new Set([base, ...variants]).size, variants.length + 1)
+  assert.is(boundSqlDigest(text, { params: b('gold', '7'), formats: [] }), base)
+  assert.is(boundSqlDigest(text, { params: [], formats: [] }), sqlDigest(text))
 })
 
 test.run()

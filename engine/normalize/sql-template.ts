@@ -15,12 +15,24 @@
 // new text at the same offsets). The fingerprint ignores A_Const values by construction (libpg-query).
 import { createHash } from 'node:crypto'
 import { deepFreeze } from '../deep-freeze.ts'
+import type { BoundValues } from '../approvals/review-text.ts'
 import type { Normalized } from './index.ts'
 import type { ParseWatch } from './sql/builder.ts'
 import type { RawStmt } from './sql/parse.ts'
 
 /** The digest of a SQL command, of its raw text (normalize/index.ts; grants of scope statement match on it). */
 export const sqlDigest = (raw: string) => createHash('sha256').update(raw).digest('hex')
+
+/**
+ * The digest of a statement run with values bound to its `$n` parameters (the extended protocol's Bind): of its
+ * text and of every value, format code and type OID, so a statement grant covers the values the reviewer saw
+ * and no others, as a literal in the text would. Without parameters it is the text's digest.
+ */
+export function boundSqlDigest(raw: string, values: BoundValues): string {
+  if (values.params.length === 0) return sqlDigest(raw)
+  const params = values.params.map((p) => (p === null ? null : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('base64')))
+  return sqlDigest(`${sqlDigest(raw)}\n${JSON.stringify({ params, formats: values.formats, types: values.types ?? [] })}`)
+}
 
 /** Characters a template text may contain besides digits. */
 const PLAIN = /^[A-Za-z0-9_ \t\r\n,.()=<>;*+\-/%:]*$/

@@ -230,14 +230,15 @@ test('a portal bound while its grant held is judged again at Execute once the gr
   await h.te.approvals.approve(approved, dba())
   assert.is(errorsOf(await c.readyCount(1)).length, 0)
   c.take()
-  c.send(bindTo('later', 'nickel'), encodeFlush())
+  // Bound while the grant holds, with the values it covers.
+  c.send(bindTo('later', 'copper'), encodeFlush())
   await c.until((fs) => fs.some((f) => f.type === '2'))
   c.take()
   const ttlMs = (await h.te.approvals.get(approved))!.approval.ttl_seconds * 1000
   await later(ttlMs + 1000, async () => {
     c.send(encodeExecute({ portal: 'later', maxRows: 0 }), encodeSync())
     const id = await pendingApproval(new Set([approved]))
-    assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = ('nickel') WHERE id = '1'")
+    assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = ('copper') WHERE id = '1'")
     await h.te.approvals.reject(id, dba())
     assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
   })
@@ -263,6 +264,28 @@ test('a SQL PREPARE approved by a reviewer is held again at its first Bind, with
   assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
   assert.is(await planOf(3), 'free')
   c.close()
+})
+
+test('a grant for a parameterized statement covers the values the reviewer saw, not others, while it lasts', async () => {
+  const c = await h.client()
+  const update = (plan: string, id: number) => ({ name: 'set_plan_by_id', text: 'UPDATE users SET plan = $1 WHERE id = $2', values: [plan, id] })
+  const first = c.query(update('silver', 5))
+  const approved = await pendingApproval()
+  await h.te.approvals.approve(approved, dba())
+  assert.is((await first).rowCount, 1)
+  const before = await planOf(3)
+  // The same prepared statement, other values, well inside the grant's lifetime: held again, with the new values.
+  const other = c.query(update('stolen', 3)).catch((e: pg.DatabaseError) => e)
+  const id = await pendingApproval(new Set([approved]))
+  assert.is((await h.te.approvals.get(id))!.command.review_text, "UPDATE users SET plan = 'stolen' WHERE id = '3'")
+  await h.te.approvals.reject(id, dba(), 'not that row')
+  assert.is(((await other) as pg.DatabaseError).code, '42501')
+  assert.is(await planOf(3), before)
+  // The values approved run again without a hold, on this connection and on a new one (unnamed statement).
+  assert.is((await c.query(update('silver', 5))).rowCount, 1)
+  const c2 = await h.client()
+  assert.is((await c2.query('UPDATE users SET plan = $1 WHERE id = $2', ['silver', 5])).rowCount, 1)
+  assert.equal((await h.te.approvals.list({ status: 'pending' })).map((r) => r.id), [])
 })
 
 test('nothing reached the server without an allow decision', () => {

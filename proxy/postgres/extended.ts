@@ -70,7 +70,7 @@ const grantsInForce = (loop: QueryLoop) =>
  */
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
   if (!s.needsApproval && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
-  const verdict = await loop.judge(s.text, { reviewText: reviewText(s.text, values) })
+  const verdict = await loop.judge(s.text, { reviewText: reviewText(s.text, values), bound: values })
   if (!verdict.allow) {
     refuse(loop, s.text, verdict, via)
     return undefined
@@ -87,7 +87,8 @@ export async function bind(loop: QueryLoop, m: Bind, raw: Buffer): Promise<void>
   const values: BoundValues = { params: m.params, formats: m.paramFormats, types: s.paramTypes }
   const now = await current(loop, s, values, 'bind')
   if (!now || dropping(loop)) return
-  if (now !== s) loop.statements.setStatement(m.statement, now)
+  // A judgement made with bound values holds for those values only: the statement's next Bind is judged again.
+  if (now !== s && !values.params.length) loop.statements.setStatement(m.statement, now)
   const undo = loop.statements.bindPortal(m.portal, { ...now, values })
   loop.up.write(raw)
   loop.relay.push({ kind: 'bind', undo })

@@ -1,5 +1,6 @@
 // Asks the engine about one SQL text and turns the answer into allow or deny, holding the statement for a
 // human when the policy says approve. The frontend decides nothing itself: it only enforces the engine's answer.
+import type { BoundValues } from '../../engine/approvals/review-text.ts'
 import { redactSql } from '../../engine/audit/index.ts'
 import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { type HoldAbort, judgeAndHold, reasonsText } from '../../engine/hold.ts'
@@ -15,6 +16,8 @@ export type Verdict =
 export interface JudgeOptions {
   /** Shown to the reviewer instead of the text: the statement with its bound values. */
   reviewText?: string
+  /** The values bound to the text's `$n` parameters: judged with the text, so a grant covers these values only. */
+  bound?: BoundValues
   /**
    * Return an approve as a refusal marked `deferred` instead of holding now: the extended protocol holds
    * at Bind, where the values are known. Anything that does not look at `deferred` refuses it.
@@ -47,11 +50,12 @@ function denial(d: Decision): PgError {
 
 const approveCommand = (ctx: JudgeContext, id: string) => ctx.approvalHint?.(id) ?? `npx warden approvals approve ${id}`
 
-const sqlRequest = (ctx: JudgeContext, text: string): JudgeRequest => ({ kind: 'sql', session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog })
+const sqlRequest = (ctx: JudgeContext, text: string, bound?: BoundValues): JudgeRequest =>
+  ({ kind: 'sql', session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog, ...(bound ? { bound } : {}) })
 
 /** Holds through the engine's one judge-and-hold path, and says the outcome the PostgreSQL way. */
-async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewText: string): Promise<Verdict> {
-  const outcome = await judgeAndHold(ctx.engine, sqlRequest(ctx, text), {
+async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewText: string, bound?: BoundValues): Promise<Verdict> {
+  const outcome = await judgeAndHold(ctx.engine, sqlRequest(ctx, text, bound), {
     judgement: first,
     holdMs: ctx.holdMs,
     summary: redactSql(text),
@@ -103,13 +107,13 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewTex
 
 /** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
 export async function judgeSql(text: string, ctx: JudgeContext, opts: JudgeOptions = {}): Promise<Verdict> {
-  const judgement = ctx.engine.judge(sqlRequest(ctx, text))
+  const judgement = ctx.engine.judge(sqlRequest(ctx, text, opts.bound))
   switch (judgement.decision.effect) {
     case 'allow':
       return { allow: true, judgement }
     case 'approve':
       if (opts.defer) return { allow: false, judgement, deferred: true, error: pgErrors.denied(`the statement needs approval: ${reasonsText(judgement.decision)}`) }
-      return hold(text, judgement, ctx, opts.reviewText ?? text)
+      return hold(text, judgement, ctx, opts.reviewText ?? text, opts.bound)
     default:
       return { allow: false, judgement, error: denial(judgement.decision) }
   }
