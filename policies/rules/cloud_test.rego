@@ -213,6 +213,11 @@ test_lookalike_reads_are_not_sensitive if {
 test_answer_secret_paths_are_masked if {
 	every c in [
 		{"cloud": aws("lambda:GetFunction", true), "target": t.prod_aws, "path": "Configuration.Environment.Variables.*"},
+		{"cloud": aws("lambda:GetFunction", true), "target": t.prod_aws, "path": "Code.Location"},
+		{"cloud": aws("lambda:GetLayerVersion", true), "target": t.prod_aws, "path": "Content.Location"},
+		{"cloud": aws("ecr:GetDownloadUrlForLayer", true), "target": t.prod_aws, "path": "downloadUrl"},
+		{"cloud": aws("amplify:GetApp", true), "target": t.prod_aws, "path": "app.basicAuthCredentials"},
+		{"cloud": aws("batch:DescribeJobDefinitions", true), "target": t.prod_aws, "path": "jobDefinitions.*.containerProperties.environment.*.value"},
 		{"cloud": aws("lambda:ListFunctions", true), "target": t.prod_aws, "path": "Functions.*.Environment.Variables.*"},
 		{"cloud": aws("ecs:DescribeTaskDefinition", true), "target": t.prod_aws, "path": "taskDefinition.containerDefinitions.*.environment.*.value"},
 		{"cloud": aws("codebuild:BatchGetProjects", true), "target": t.prod_aws, "path": "projects.*.environment.environmentVariables.*.value"},

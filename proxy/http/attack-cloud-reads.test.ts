@@ -133,6 +133,15 @@ test('lambda GetFunction, GetFunctionConfiguration and ListFunctions: environmen
   }
 })
 
+test('lambda GetFunction: the code download link (a presigned URL, a bearer credential) masked, the repository type readable', async () => {
+  assert.match(JSON.parse(await motoRest('lambda', 'GET', '/2015-03-31/functions/orders')).Code.Location, /^https?:/)
+  const res = await via('https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/orders')
+  const code = JSON.parse(await res.text()).Code
+  assert.is(res.status, 200)
+  assert.is(code.Location, '[redacted]')
+  assert.is(code.RepositoryType, 'S3')
+})
+
 test('ecs DescribeTaskDefinition: container environment values masked, their names and the image readable', async () => {
   const res = await awsJson('ecs', 'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition', { taskDefinition: 'api' })
   const body = await res.text()
