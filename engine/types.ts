@@ -110,6 +110,16 @@ export interface SqlColumnRef {
 }
 
 /**
+ * A base column a predicate reads. `lookup`: every use of it compares the column itself for equality with
+ * values the statement gives (`= 'x'`, `<> $1`, `IN (…)`, `= ANY ($1)`, `IS [NOT] NULL`), alone or under
+ * AND / OR / NOT: such a filter confirms a value the caller already has, where LIKE, ranges, functions of the
+ * column, ORDER BY or GROUP BY reveal an unknown one a bit at a time.
+ */
+export interface SqlPredicate extends SqlColumnRef {
+  lookup?: true
+}
+
+/**
  * Where one output column of a row-returning statement gets its values (column lineage).
  * - plain: exactly the value of one base column (`email`, `u.email AS e`, a star expansion);
  * - derived: computed from `sources` (expressions, casts, aggregates, windows, whole-row references …);
@@ -122,6 +132,11 @@ export interface SqlOutput {
   lineage: 'plain' | 'derived' | 'unknown'
   sources: SqlColumnRef[]
   safe?: boolean
+  /**
+   * The statement computes the value (a function, operator, cast, CASE …) rather than carrying a stored one as it
+   * is (a whole row, a generated column, a json key): such an expression can fail or run long depending on the value.
+   */
+  computed?: true
   reason?: string
   /** A star (`*`, `t.*`) over a relation whose columns are not known: one entry stands for all of them. */
   star?: boolean
@@ -147,7 +162,7 @@ export interface SqlStatement {
   /** Output columns, in order, for statements that return rows (SELECT, VALUES, RETURNING, EXPLAIN, FETCH, EXECUTE …). */
   outputs?: SqlOutput[]
   /** Base columns read by predicates and ordering (WHERE, JOIN ON, HAVING, ORDER BY, GROUP BY, window PARTITION/ORDER). */
-  predicates?: SqlColumnRef[]
+  predicates?: SqlPredicate[]
   /** Kind-specific detail: object kind of a DROP/CREATE, SET name and value, EXPLAIN analyze flag, COPY direction, prepared name … */
   detail: Record<string, unknown>
 }

@@ -58,10 +58,9 @@ test('held: the seeded values really are there on the server', async () => {
 })
 
 const masked: [string, number][] = [
-  ['SELECT k FROM credentials k', 3], ['SELECT k::text FROM credentials k', 3], ['SELECT row_to_json(k) FROM credentials k', 3],
-  ['SELECT to_jsonb(k) FROM credentials k', 3], ['TABLE credentials', 3], ['SELECT * FROM ONLY credentials', 3],
+  ['SELECT k FROM credentials k', 3], ['TABLE credentials', 3], ['SELECT * FROM ONLY credentials', 3],
   ['SELECT * FROM events', 3], ['SELECT * FROM events_1', 3], ['SELECT * FROM notes_secret', 3], ['SELECT n FROM notes_secret n', 3],
-  ['SELECT * FROM vaulted', 3], ['SELECT password::text FROM vaulted', 3], ['SELECT * FROM barrier', 3], ['SELECT cs FROM invoker', 3],
+  ['SELECT * FROM vaulted', 3], ['SELECT * FROM barrier', 3], ['SELECT cs FROM invoker', 3],
   ['SELECT k FROM keys', 3], ['SELECT * FROM notes', 3],
 ]
 
@@ -84,6 +83,9 @@ const refused = [
   "SELECT current_setting('app.token')", 'SELECT * FROM pg_file_settings',
   "SELECT lo_import('/etc/hostname')", 'SELECT lo_get(1)', 'SELECT * FROM pg_largeobject', "SELECT pg_read_file('/etc/hostname')",
   "SELECT * FROM pg_ls_dir('.')", 'COPY credentials TO STDOUT', 'COPY (SELECT password FROM credentials) TO STDOUT',
+  // Values computed from columns masked whole (warden.rules.sql.probe): they would come back redacted anyway.
+  'SELECT k::text FROM credentials k', 'SELECT row_to_json(k) FROM credentials k', 'SELECT to_jsonb(k) FROM credentials k',
+  'SELECT password::text FROM vaulted',
 ]
 
 test('held: statistics, settings, files, large objects and COPY out are refused with 42501, no value in the error', async () => {
@@ -99,7 +101,7 @@ test('held: statistics, settings, files, large objects and COPY out are refused 
 
 test('held: MERGE and pg_notify are held for approval, and refused when none comes', async () => {
   const c = await session()
-  for (const sql of ['MERGE INTO orders o USING credentials k ON o.id = k.id WHEN MATCHED THEN UPDATE SET status = k.password', "SELECT pg_notify('c', password) FROM credentials"]) {
+  for (const sql of ['MERGE INTO orders o USING credentials k ON o.id = k.id WHEN MATCHED THEN UPDATE SET status = k.password', "SELECT pg_notify('c', label) FROM credentials"]) {
     c.take()
     c.send(m.query(sql))
     const got = outcomeOf(await c.readyCount(1, 15_000))

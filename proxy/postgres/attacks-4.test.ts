@@ -119,7 +119,9 @@ test('another session\'s NOTIFY with a bare value: no key names it, the payload 
 test('an approved pg_notify of a masked column under a harmless key, sent by the statement reading it: withheld whole', async () => {
   const c = await session()
   await query(c, 'LISTEN customers_changes')
-  const got = await query(c, "SELECT pg_notify('customers_changes', json_build_object('note', password)::text) AS sent FROM credentials WHERE id = 1")
+  const refused = await query(c, "SELECT pg_notify('customers_changes', json_build_object('note', password)::text) AS sent FROM credentials WHERE id = 1")
+  assert.match(refused.errors.join(), /^42501: .*computed from column password, which is masked whole/)
+  const got = await query(c, "SELECT pg_notify('customers_changes', json_build_object('note', email)::text) AS sent FROM users WHERE id = 1")
   assert.equal(got.errors, [])
   assert.equal(got.notifications, ['[redacted]'])
   assert.equal(got.leaks, [])

@@ -59,6 +59,7 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
     case 'FuncCall': return funcCall(body, scope, cx, acc, inSafe)
     case 'SubLink': return subLink(body, scope, cx, acc, inSafe)
     case 'TypeCast': {
+      acc.op()
       const type = userType(body.typeName)
       if (type !== undefined) {
         cx.userCast(type)
@@ -74,11 +75,16 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       if (how) return acc.add(extraction(body.lexpr, how === 'key' ? keyOf(body.rexpr) : pathOf(body.rexpr), body.rexpr, scope, cx), inSafe)
       const operator = customOperator(name, body)
       if (operator) acc.fn(operator.join('.'))
+      if (COMPUTING.has(name)) acc.op()
       const safe = inSafe || name === 'NullTest'
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
   }
 }
+
+/** Nodes that compute a value from their arguments (and may fail or run long depending on it); ROW, ARRAY and
+ * COLLATE only carry values. */
+const COMPUTING = new Set(['A_Expr', 'BoolExpr', 'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'MinMaxExpr', 'NullTest', 'SQLValueFunction', 'XmlExpr', 'XmlSerialize', 'JsonIsPredicate', 'JsonObjectConstructor', 'JsonArrayConstructor'])
 
 /** count(x) and count(DISTINCT x), unqualified or in pg_catalog. */
 function isCount(parts: string[]): boolean {
@@ -87,9 +93,10 @@ function isCount(parts: string[]): boolean {
 
 function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const parts = names(body.funcname)
-  acc.fn(parts.join('.'))
   const args = list(body.args)
   const reads = args.length > 0 ? documentFunction(parts) : undefined
+  // jsonb_extract_path_text(doc, 'k') reads a key as doc->>'k' does; a jsonpath can filter (`? (@ like_regex …)`).
+  acc.fn(parts.join('.'), reads !== 'path')
   if (reads === 'path') acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
   else if (reads === 'jsonpath') {
     acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)
@@ -112,6 +119,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
 function subLink(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const operator = customOperator('SubLink', body)
   if (operator) acc.fn(operator.join('.'))
+  if (body.testexpr !== undefined) acc.op()
   collect(body.testexpr, scope, cx, acc, inSafe)
   const cols = cx.query(body.subselect, scope)
   const type = str(body.subLinkType)

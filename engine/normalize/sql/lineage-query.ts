@@ -1,7 +1,7 @@
 // Lineage of one query level and of the statements that return rows from one (SELECT, VALUES, set
 // operations, INSERT/UPDATE/DELETE/MERGE … RETURNING): output columns in order, plus the base columns
 // its predicates read. FROM items are resolved by lineage-from.ts, expressions by lineage-expr.ts.
-import type { SqlColumnRef } from '../../types.ts'
+import type { SqlPredicate } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, constText, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
@@ -20,7 +20,7 @@ const MAX_TARGET_COLUMNS = 1664
 export class QueryWalker implements ExprContext {
   readonly catalog: boolean
   readonly schema: SchemaCatalog | undefined
-  readonly predicates = new Map<string, SqlColumnRef>()
+  readonly predicates = new Map<string, SqlPredicate>()
   readonly implicitCalls = new Set<string>()
   readonly userCasts = new Set<string>()
   /** Relations created earlier in the same text, by name as written. */
@@ -45,18 +45,38 @@ export class QueryWalker implements ExprContext {
     this.userCasts.add(name)
   }
 
-  /** Base columns an expression reads, recorded as predicates. */
+  /** Base columns an expression reads, recorded as predicates; a column only looked up by value is marked so. */
   predicate(node: unknown, scope: LineageScope): void {
     if (node === undefined) return
     const acc = new Acc()
-    collect(node, scope, this, acc, false)
+    this.predicateParts(node, scope, acc)
     this.addPredicates(acc.lin())
   }
 
-  addPredicates(lin: Lin): void {
+  /** AND / OR / NOT and lists are split; a lookup (see lookupColumn) of a plain column is recorded as one, the rest collected. */
+  private predicateParts(node: unknown, scope: LineageScope, acc: Acc): void {
+    if (Array.isArray(node)) {
+      for (const item of node) this.predicateParts(item, scope, acc)
+      return
+    }
+    const bool = bodyOf(node, 'BoolExpr')
+    if (bool) {
+      for (const arg of list(bool.args)) this.predicateParts(arg, scope, acc)
+      return
+    }
+    const column = lookupColumn(node)
+    const lin = column === undefined ? undefined : exprLineage(column, scope, this)
+    if (lin?.kind === 'plain') this.addPredicates(lin, true)
+    else collect(node, scope, this, acc, false)
+  }
+
+  /** Any use other than a lookup makes a column's entry a plain predicate. */
+  addPredicates(lin: Lin, lookup = false): void {
     for (const s of lin.sources) {
       const key = `${s.table ?? ''}\u0000${s.column}`
-      if (!this.predicates.has(key)) this.predicates.set(key, s)
+      const seen = this.predicates.get(key)
+      if (!seen) this.predicates.set(key, lookup ? { ...s, lookup: true } : s)
+      else if (seen.lookup && !lookup) this.predicates.set(key, { table: seen.table, column: seen.column })
     }
   }
 
@@ -305,4 +325,53 @@ export function setOperation(left: Col[], right: Col[]): Col[] {
     return left.map((c) => ({ name: c.name, lin: { ...union([c.lin, others]), ...(c.lin.star ? { star: true } : {}) } }))
   }
   return left.map((c, i) => ({ name: c.name, lin: union([c.lin, (right[i] as Col).lin]) }))
+}
+
+const EQUALITY = new Set(['=', '<>', '!='])
+
+/** A value the statement gives: a constant or a parameter, cast or not, or an ARRAY of them. */
+function given(node: unknown): boolean {
+  const n = unwrap(node)
+  if (!n) return false
+  switch (n[0]) {
+    case 'A_Const':
+    case 'ParamRef':
+      return true
+    case 'TypeCast':
+      return given(n[1].arg)
+    case 'A_ArrayExpr':
+      return list(n[1].elements).every(given)
+    default:
+      return false
+  }
+}
+
+/** A bare column reference (no star, no field selection or subscript). */
+function bareColumn(node: unknown): unknown {
+  const ref = bodyOf(node, 'ColumnRef')
+  return ref && list(ref.fields).every((f) => unwrap(f)?.[0] === 'String') ? node : undefined
+}
+
+/**
+ * The column of a lookup: a bare column compared for equality with given values (`c = 'x'`, `$1 <> c`,
+ * `c IN ('a', 'b')`, `c = ANY ($1)`), or tested for NULL. Undefined for anything else.
+ */
+function lookupColumn(node: unknown): unknown {
+  const nullTest = bodyOf(node, 'NullTest')
+  if (nullTest) return bareColumn(nullTest.arg)
+  const e = bodyOf(node, 'A_Expr')
+  if (!e) return undefined
+  const op = names(e.name)
+  if (op.length !== 1 || !EQUALITY.has(op[0] as string)) return undefined
+  switch (e.kind) {
+    case 'AEXPR_OP':
+      return given(e.rexpr) ? bareColumn(e.lexpr) : given(e.lexpr) ? bareColumn(e.rexpr) : undefined
+    case 'AEXPR_IN':
+      return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? bareColumn(e.lexpr) : undefined
+    case 'AEXPR_OP_ANY':
+    case 'AEXPR_OP_ALL':
+      return given(e.rexpr) ? bareColumn(e.lexpr) : undefined
+    default:
+      return undefined
+  }
 }

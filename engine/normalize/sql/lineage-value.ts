@@ -13,6 +13,8 @@ export interface Lin {
   reason?: string
   /** Stands for all columns of a relation whose columns are not known. */
   star?: boolean
+  /** A function, operator, cast or CASE of the statement computes the value. */
+  computed?: boolean
 }
 
 /** One output column of a query level. */
@@ -36,6 +38,7 @@ export class Acc {
   private readonly sources = new Map<string, SqlColumnRef>()
   private readonly functions = new Set<string>()
   private unsafe = false
+  private computed = false
   private reason: string | undefined
 
   /** Adds a lineage; inside a safe derivation (`count(x)`, `x IS NULL`) its values do not reach the result. */
@@ -47,10 +50,18 @@ export class Acc {
     for (const f of lin.functions) this.functions.add(f)
     if (lin.kind === 'unknown') this.reason ??= lin.reason ?? 'unknown lineage'
     if (!inSafe && !lin.safe) this.unsafe = true
+    if (lin.computed) this.computed = true
   }
 
-  fn(name: string): void {
+  /** An operator, cast or CASE applies to what was added. */
+  op(): void {
+    this.computed = true
+  }
+
+  /** A function the value passes through; `computes` false for one that only reads a json key by name. */
+  fn(name: string, computes = true): void {
     this.functions.add(name)
+    if (computes) this.computed = true
   }
 
   fail(reason: string): void {
@@ -60,8 +71,9 @@ export class Acc {
   lin(): Lin {
     const functions = [...this.functions]
     const sources = [...this.sources.values()]
-    if (this.reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason: this.reason }
-    return { kind: 'derived', sources, safe: !this.unsafe, functions }
+    const computed = this.computed
+    if (this.reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason: this.reason, computed }
+    return { kind: 'derived', sources, safe: !this.unsafe, functions, computed }
   }
 
   /** Base columns only (for predicates). */
@@ -91,6 +103,7 @@ export function toOutput(col: Col): SqlOutput {
   const { lin } = col
   const out: SqlOutput = { name: col.name, lineage: lin.kind, sources: [...lin.sources] }
   if (lin.kind === 'derived' && lin.safe) out.safe = true
+  if (lin.kind !== 'plain' && lin.computed) out.computed = true
   if (lin.reason !== undefined) out.reason = lin.reason
   if (lin.star === true) out.star = true
   if (lin.functions.length > 0) out.functions = [...lin.functions]

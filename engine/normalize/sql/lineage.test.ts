@@ -167,9 +167,41 @@ test('EXECUTE takes its prepared statement outputs; unknown when unresolved', ()
   const [execute, child] = pg('EXECUTE q(1)', { prepared })
   assert.equal(execute?.outputs?.map(brief), [derivedEmail('reverse', 'reverse')])
   assert.is(child?.outputs, undefined, 'nested entries carry no outputs')
-  assert.equal(child?.predicates, [{ table: 'users', column: 'id' }])
+  assert.equal(child?.predicates, [{ table: 'users', column: 'id', lookup: true }])
   assert.equal(outputs('EXECUTE nope'), ['* unknown  star'])
   assert.is(one('EXECUTE nope').outputs?.[0]?.reason, 'prepared statement nope is not known')
+})
+
+test('a predicate column is a lookup only when every use compares the column itself for equality with given values', () => {
+  const predicates = (sql: string) => (one(sql).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  assert.equal(predicates("SELECT id FROM users WHERE email = 'a' AND phone IN ('1', '2') AND NOT (name <> $1) OR plan = ANY ($2) OR card_number IS NULL"),
+    ['email lookup', 'phone lookup', 'name lookup', 'plan lookup', 'card_number lookup'])
+  assert.equal(predicates("SELECT id FROM users WHERE 'a'::text = email AND id = ANY (ARRAY[1, $1])"), ['email lookup', 'id lookup'])
+  // Anything else reveals more than whether a given value is there.
+  for (const sql of [
+    "SELECT id FROM users WHERE email LIKE 'a%'",
+    "SELECT id FROM users WHERE email > 'm'",
+    "SELECT id FROM users WHERE lower(email) = 'a'",
+    "SELECT id FROM users WHERE email = name",
+    "SELECT id FROM users WHERE email = (SELECT max(email) FROM users)",
+    "SELECT id FROM users WHERE email IS DISTINCT FROM 'a'",
+    "SELECT id FROM users WHERE email = 'a' || $1",
+    "SELECT id FROM users WHERE email IN ('a', name)",
+    'SELECT id FROM users ORDER BY email',
+    'SELECT count(*) FROM users GROUP BY email',
+    "SELECT id FROM users WHERE 1 / (CASE WHEN email = 'a' THEN 0 ELSE 1 END) = 1",
+  ]) assert.equal(predicates(sql).filter((p) => p.startsWith('email')), ['email'], sql)
+  // One use of another kind is enough.
+  assert.equal(predicates("SELECT id FROM users WHERE email = 'a' ORDER BY email"), ['email'])
+  assert.equal(predicates("SELECT id FROM users WHERE email LIKE 'a%' OR email = 'b'"), ['email'])
+})
+
+test('an output is computed when the statement applies a function, operator, cast or CASE to it, not when it carries a stored value', () => {
+  const computed = (sql: string) => (one(sql).outputs ?? []).map((o) => `${o.name}${o.computed ? ' computed' : ''}`)
+  assert.equal(computed("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k FROM users u"), ['u', 'email', 't', 'k'])
+  assert.equal(computed("SELECT lower(email) AS a, email::int AS b, email || 'x' AS c, CASE WHEN email = 'a' THEN 1 END AS d, email IS NULL AS e, jsonb_path_query(prefs, '$.k') AS f FROM users"),
+    ['a computed', 'b computed', 'c computed', 'd computed', 'e computed', 'f computed'])
+  assert.equal(computed('SELECT x FROM (SELECT upper(email) AS x FROM users) s'), ['x computed'])
 })
 
 test('views are followed through their definition', () => {

@@ -10,8 +10,9 @@
 //
 // Known limits:
 // - Inference: a predicate (`WHERE email LIKE 'a%'`, EXISTS, FILTER, ORDER BY) lets a caller learn about a
-//   value it never receives. `predicates` lists those base columns so a strict policy can hold such
-//   probes; outputs do not count them as sources.
+//   value it never receives. `predicates` lists those base columns, each marked `lookup` when it is only
+//   compared for equality with given values, so a policy can refuse the probes that reveal a value bit by
+//   bit; outputs do not count them as sources.
 // - Calls the tree does not show: triggers, rules, RLS policies, column defaults and generated columns,
 //   assignment casts on INSERT/UPDATE, and functions inside views (their outputs' `functions` do carry
 //   the calls of the view's columns). Casts to types outside pg_catalog are reported in the output's
@@ -22,7 +23,7 @@
 //   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
 //   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
 // - With a catalog, a relation it does not know is unknown.
-import type { SqlColumnRef, SqlOutput } from '../../types.ts'
+import type { SqlOutput, SqlPredicate } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
@@ -34,7 +35,7 @@ import { fromItems } from './lineage-from.ts'
 export interface StatementLineage {
   /** Absent when the statement returns no rows. */
   outputs?: SqlOutput[]
-  predicates: SqlColumnRef[]
+  predicates: SqlPredicate[]
   /** Functions called without a FuncCall node (attribute notation, field selection). */
   implicitCalls: string[]
   /** Types outside pg_catalog that values are cast to. */
