@@ -132,11 +132,6 @@ export interface SqlOutput {
   lineage: 'plain' | 'derived' | 'unknown'
   sources: SqlColumnRef[]
   safe?: boolean
-  /**
-   * The statement computes the value (a function, operator, cast, CASE …) rather than carrying a stored one as it
-   * is (a whole row, a generated column, a json key): such an expression can fail or run long depending on the value.
-   */
-  computed?: true
   reason?: string
   /** A star (`*`, `t.*`) over a relation whose columns are not known: one entry stands for all of them. */
   star?: boolean
@@ -161,7 +156,11 @@ export interface SqlStatement {
   nested?: { via: NestedVia; parent_index: number }
   /** Output columns, in order, for statements that return rows (SELECT, VALUES, RETURNING, EXPLAIN, FETCH, EXECUTE …). */
   outputs?: SqlOutput[]
-  /** Base columns read by predicates and ordering (WHERE, JOIN ON, HAVING, ORDER BY, GROUP BY, window PARTITION/ORDER). */
+  /**
+   * Base columns read by predicates and ordering (WHERE, JOIN ON, HAVING, ORDER BY, GROUP BY, window PARTITION/ORDER),
+   * and by any value the statement computes (a function, operator, cast or CASE, not count or IS NULL, anywhere in it):
+   * what decides which rows come back, or whether the statement fails or how long it runs.
+   */
   predicates?: SqlPredicate[]
   /** Kind-specific detail: object kind of a DROP/CREATE, SET name and value, EXPLAIN analyze flag, COPY direction, prepared name … */
   detail: Record<string, unknown>

@@ -64,7 +64,7 @@ test('a value computed from one under a secret key (a function, a jsonpath that 
     const got = await query(c, sql)
     assert.equal([got.rows, got.leaks], [[], []], sql)
     assert.is(got.errors.length, 1, sql)
-    assert.match(got.errors[0]!, /^42501: .*(api_key|password), which is masked whole|^42501: .*column (api_key|password) is masked whole/, sql)
+    assert.match(got.errors[0]!, /^42501: .*column (api_key|password) is masked whole/, sql)
   }
   c.close()
 })

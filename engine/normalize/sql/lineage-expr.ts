@@ -28,10 +28,18 @@ export interface ExprContext {
   userCast(name: string): void
   /** Base columns an expression reads to filter or order (FILTER, OVER, ordered-set ORDER BY). */
   predicate(node: unknown, scope: LineageScope): void
+  /** A value the statement computes (lin.computed): what it reads can make it fail or run long. */
+  computes(lin: Lin): void
 }
 
 /** Lineage of an output expression. */
 export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
+  const lin = valueLineage(node, scope, cx)
+  if (lin.computed) cx.computes(lin)
+  return lin
+}
+
+function valueLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
   const n = unwrap(node)
   if (n?.[0] === 'ColumnRef') return columnRef(n[1], scope, cx)
   if (n?.[0] === 'A_Indirection') return indirection(n[1], scope, cx)
@@ -83,8 +91,8 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
 }
 
 /** Nodes that compute a value from their arguments (and may fail or run long depending on it); ROW, ARRAY and
- * COLLATE only carry values. */
-const COMPUTING = new Set(['A_Expr', 'BoolExpr', 'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'MinMaxExpr', 'NullTest', 'SQLValueFunction', 'XmlExpr', 'XmlSerialize', 'JsonIsPredicate', 'JsonObjectConstructor', 'JsonArrayConstructor'])
+ * COLLATE only carry values, and IS NULL (like count) looks at nothing but absence. */
+const COMPUTING = new Set(['A_Expr', 'BoolExpr', 'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'MinMaxExpr', 'SQLValueFunction', 'XmlExpr', 'XmlSerialize', 'JsonIsPredicate', 'JsonObjectConstructor', 'JsonArrayConstructor'])
 
 /** count(x) and count(DISTINCT x), unqualified or in pg_catalog. */
 function isCount(parts: string[]): boolean {
@@ -95,8 +103,9 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   const parts = names(body.funcname)
   const args = list(body.args)
   const reads = args.length > 0 ? documentFunction(parts) : undefined
-  // jsonb_extract_path_text(doc, 'k') reads a key as doc->>'k' does; a jsonpath can filter (`? (@ like_regex …)`).
-  acc.fn(parts.join('.'), reads !== 'path')
+  // jsonb_extract_path_text(doc, 'k') reads a key as doc->>'k' does, count only counts; a jsonpath can filter
+  // (`? (@ like_regex …)`).
+  acc.fn(parts.join('.'), reads !== 'path' && !isCount(parts))
   if (reads === 'path') acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
   else if (reads === 'jsonpath') {
     acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)

@@ -70,6 +70,11 @@ export class QueryWalker implements ExprContext {
     else collect(node, scope, this, acc, false)
   }
 
+  /** A computed value fails or runs long depending on what it reads: its columns count as predicates. */
+  computes(lin: Lin): void {
+    this.addPredicates(lin)
+  }
+
   /** Any use other than a lookup makes a column's entry a plain predicate. */
   addPredicates(lin: Lin, lookup = false): void {
     for (const s of lin.sources) {

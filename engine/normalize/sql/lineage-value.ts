@@ -13,7 +13,7 @@ export interface Lin {
   reason?: string
   /** Stands for all columns of a relation whose columns are not known. */
   star?: boolean
-  /** A function, operator, cast or CASE of the statement computes the value. */
+  /** A function, operator, cast or CASE of the statement (not count, IS NULL or a json key read) computes the value. */
   computed?: boolean
 }
 
@@ -103,7 +103,6 @@ export function toOutput(col: Col): SqlOutput {
   const { lin } = col
   const out: SqlOutput = { name: col.name, lineage: lin.kind, sources: [...lin.sources] }
   if (lin.kind === 'derived' && lin.safe) out.safe = true
-  if (lin.kind !== 'plain' && lin.computed) out.computed = true
   if (lin.reason !== undefined) out.reason = lin.reason
   if (lin.star === true) out.star = true
   if (lin.functions.length > 0) out.functions = [...lin.functions]

@@ -167,7 +167,7 @@ test('EXECUTE takes its prepared statement outputs; unknown when unresolved', ()
   const [execute, child] = pg('EXECUTE q(1)', { prepared })
   assert.equal(execute?.outputs?.map(brief), [derivedEmail('reverse', 'reverse')])
   assert.is(child?.outputs, undefined, 'nested entries carry no outputs')
-  assert.equal(child?.predicates, [{ table: 'users', column: 'id', lookup: true }])
+  assert.equal(child?.predicates, [{ table: 'users', column: 'email' }, { table: 'users', column: 'id', lookup: true }])
   assert.equal(outputs('EXECUTE nope'), ['* unknown  star'])
   assert.is(one('EXECUTE nope').outputs?.[0]?.reason, 'prepared statement nope is not known')
 })
@@ -196,12 +196,16 @@ test('a predicate column is a lookup only when every use compares the column its
   assert.equal(predicates("SELECT id FROM users WHERE email LIKE 'a%' OR email = 'b'"), ['email'])
 })
 
-test('an output is computed when the statement applies a function, operator, cast or CASE to it, not when it carries a stored value', () => {
-  const computed = (sql: string) => (one(sql).outputs ?? []).map((o) => `${o.name}${o.computed ? ' computed' : ''}`)
-  assert.equal(computed("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k FROM users u"), ['u', 'email', 't', 'k'])
-  assert.equal(computed("SELECT lower(email) AS a, email::int AS b, email || 'x' AS c, CASE WHEN email = 'a' THEN 1 END AS d, email IS NULL AS e, jsonb_path_query(prefs, '$.k') AS f FROM users"),
-    ['a computed', 'b computed', 'c computed', 'd computed', 'e computed', 'f computed'])
-  assert.equal(computed('SELECT x FROM (SELECT upper(email) AS x FROM users) s'), ['x computed'])
+test('a value the statement computes, anywhere in it, makes the columns it reads predicates; one carried as it is does not', () => {
+  const predicates = (sql: string, at = 0) => (pg(sql)[at]?.predicates ?? []).map((p) => p.column)
+  assert.equal(predicates("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k, count(phone), name IS NULL FROM users u"), [])
+  for (const sql of [
+    'SELECT lower(email) FROM users', 'SELECT email::int FROM users', "SELECT email || 'x' FROM users", "SELECT CASE WHEN email = 'a' THEN 1 END FROM users",
+    "SELECT jsonb_path_query(prefs, '$.email') FROM users", 'SELECT count(1 / length(email)) FROM users', 'SELECT (email::int) IS NULL FROM users',
+    'SELECT count(*) FROM (SELECT upper(email) AS x FROM users) s', 'WITH w AS MATERIALIZED (SELECT 1 / length(email) AS v FROM users) SELECT count(*) FROM w',
+    'SELECT count(*) FROM generate_series(1, (SELECT length(email) FROM users LIMIT 1))',
+  ]) assert.ok(predicates(sql).includes('email'), sql)
+  assert.ok(predicates('EXPLAIN ANALYZE SELECT 1 / length(email) FROM users', 1).includes('email'), 'EXPLAIN ANALYZE')
 })
 
 test('views are followed through their definition', () => {
