@@ -1,0 +1,70 @@
+// Fifth attack round on the Kubernetes path, against the real kube-apiserver, by an agent holding a valid token
+// under the default policy (`staging` is not a production namespace: plain writes there pass): answers that carry a
+// workload's literal env values (masked like Secret values) by routes the masks do not name, a subresource that
+// serves the whole Pod and error messages in which the apiserver prints the object it refused.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
+
+let k: KubeAttack
+const admin = (args: string[], stdin?: string) => k.admin(args, stdin)
+
+// A credential pasted as a literal env value under a name no detector knows.
+const VALUE = 'q7Hk2-literal-env-value-Zx91'
+
+const podJson = (name: string) => JSON.stringify({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'staging' },
+  spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'UPSTREAM', value: VALUE }], resources: { requests: { cpu: '100m' }, limits: { cpu: '100m' } } }] },
+})
+
+test.before(async () => {
+  k = await startKubeAttack('attack-kube5', { holdSeconds: 0.2 })
+  for (const ns of ['staging', 'prod']) {
+    await admin(['create', 'namespace', ns])
+    await admin(['create', 'serviceaccount', 'default', '-n', ns])
+  }
+  await admin(['apply', '-f', '-'], podJson('web'))
+  await admin(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'staging' },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', env: [{ name: 'UPSTREAM', value: VALUE }] }] } } },
+  }))
+})
+
+test.after(async () => {
+  await k?.close()
+})
+
+const agent = (path: string, opts: { method?: string; body?: string; type?: string } = {}) =>
+  k.agent(path, { method: opts.method, body: opts.body, headers: opts.type ? { 'content-type': opts.type } : {} })
+
+test('control: the Pod read is masked (its env value is not sent)', async () => {
+  const a = await agent('/api/v1/namespaces/staging/pods/web')
+  assert.is(a.status, 200, a.body.slice(0, 300))
+  assert.not.match(a.body, VALUE)
+})
+
+test('GET pods/resize (the whole Pod, 1.33+) does not carry the env value', async () => {
+  const a = await agent('/api/v1/namespaces/staging/pods/web/resize')
+  assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 400)}`)
+  assert.is(a.status, 200, a.body.slice(0, 300))
+  assert.is(JSON.parse(a.body).spec.containers[0].env[0].name, 'UPSTREAM')
+})
+
+test('a pod update the apiserver refuses (env is immutable) answers without the old env value in its diff', async () => {
+  const patch = JSON.stringify([{ op: 'replace', path: '/spec/containers/0/env/0/value', value: 'guess' }])
+  const a = await agent('/api/v1/namespaces/staging/pods/web', { method: 'PATCH', type: 'application/json-patch+json', body: patch })
+  assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 600)}`)
+  // Still the apiserver's refusal, with its reason and the field it names.
+  const status = JSON.parse(a.body)
+  assert.is(a.status, 422)
+  assert.is(status.reason, 'Invalid')
+  assert.is(status.details.causes[0].field, 'spec')
+})
+
+test('a job template update the apiserver refuses (immutable) answers without the env value it prints', async () => {
+  const patch = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } })
+  const a = await agent('/apis/batch/v1/namespaces/staging/jobs/migrate', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: patch })
+  assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 600)}`)
+})
+
+test.run()
