@@ -282,6 +282,23 @@ test_plaintext_key_material_is_sensitive if {
 	d.effect == "allow"
 }
 
+# A VPN connection answers with its tunnels' pre-shared keys, in an XML configuration escaped inside EC2's XML
+# (no path can mask it, no detector knows the name): held like user data, reads and the writes that answer with it
+# alike, in staging too.
+test_vpn_connection_answers_with_pre_shared_keys_are_secrets if {
+	every method in [
+		"ec2:DescribeVpnConnections", "ec2:GetVpnConnectionDeviceSampleConfiguration", "ec2:CreateVpnConnection",
+		"ec2:ModifyVpnTunnelOptions",
+	] {
+		d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws(method, startswith(method, "ec2:Describe")))
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret"
+	}
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("ec2:DescribeVpnGateways", true))
+	d.effect == "allow"
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})
