@@ -299,6 +299,23 @@ test_vpn_connection_answers_with_pre_shared_keys_are_secrets if {
 	d.effect == "allow"
 }
 
+# A function deploy's long-running operation carries the function (its env) in metadata and response; a machine
+# image keeps its source instance's metadata (startup-script); serial port output is where startup scripts print.
+test_gcp_operation_and_machine_image_answers_masked_serial_port_held if {
+	op := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("cloudfunctions.operations.get", "get", true))
+	op.effect == "allow"
+	op_paths := {m.path | some m in op.obligations.mask; m.rule == "warden.rules.cloud.answer_secrets"}
+	{"metadata.request.environmentVariables.*", "response.serviceConfig.environmentVariables.*"} - op_paths == set()
+	ops := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("cloudfunctions.operations.list", "list", true))
+	"operations.*.metadata.requestResource.buildConfig.environmentVariables.*" in {m.path | some m in ops.obligations.mask}
+	image := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.machineImages.get", "get", true))
+	"sourceInstanceProperties.metadata.items.*.value" in {m.path | some m in image.obligations.mask}
+	serial := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.instances.getSerialPortOutput", "getSerialPortOutput", true))
+	serial.effect == "approve"
+	some r in serial.reasons
+	r.rule == "warden.rules.cloud.secret"
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})

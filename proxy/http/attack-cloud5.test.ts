@@ -8,7 +8,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 let moto: StoragePeer
 let g: TestGateway
@@ -42,9 +42,10 @@ async function heldBy(res: Response | Awaited<ReturnType<typeof fetch>>): Promis
 
 test.before(async () => {
   moto = await startMoto()
-  g = await startTestGateway(() => [
+  g = await startTestGateway((up) => [
+    { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' }, holdSeconds: 0.5 })
+  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
   token = await g.agentToken()
   apiId = JSON.parse(await motoRest('appsync', 'POST', '/v1/apis', JSON.stringify({ name: 'orders', authenticationType: 'API_KEY' }))).graphqlApi.apiId
   apiKey = JSON.parse(await motoRest('appsync', 'POST', `/v1/apis/${apiId}/apikeys`, JSON.stringify({ description: 'web client' }))).apiKey.id
@@ -97,6 +98,59 @@ test('sts GetCallerIdentity (who the gateway is: no credential) is answered, not
   const body = await res.text()
   assert.is(res.status, 200, body.slice(0, 300))
   assert.match(body, '<Arn>')
+})
+
+// Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
+// deployed (v1: metadata.request and, once done, response; v2: metadata.requestResource and response), env and all;
+// gcloud functions deploy polls it. A machine image keeps its source instance's metadata (startup-script).
+const ENV_VALUE = 'gcf-op-value-hunter2'
+const FN_V1 = { '@type': 'type.googleapis.com/google.cloud.functions.v1.CloudFunction', name: 'projects/p/locations/us-central1/functions/resize', runtime: 'nodejs20', environmentVariables: { UPSTREAM: ENV_VALUE }, buildEnvironmentVariables: { MIRROR: ENV_VALUE } }
+const FN_V2 = { '@type': 'type.googleapis.com/google.cloud.functions.v2.Function', name: 'projects/p/locations/us-central1/functions/thumbs', buildConfig: { environmentVariables: { MIRROR: ENV_VALUE } }, serviceConfig: { uri: 'https://thumbs.a.run.app', environmentVariables: { UPSTREAM: ENV_VALUE } } }
+const OP_V1 = { name: 'operations/cHJvamVjdHMvcC9sb2NhdGlvbnMvdXMtY2VudHJhbDEvb3BlcmF0aW9ucy9vcGVyYXRpb24tMQ', metadata: { '@type': 'type.googleapis.com/google.cloud.functions.v1.OperationMetadataV1', target: FN_V1.name, type: 'UPDATE_FUNCTION', request: FN_V1, versionId: '2' }, done: true, response: FN_V1 }
+const OP_V2 = { name: 'projects/p/locations/us-central1/operations/operation-2', metadata: { '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata', target: FN_V2.name, verb: 'update', requestResource: FN_V2 }, done: true, response: FN_V2 }
+const STARTUP = '#!/bin/bash\nmysql -uroot -pimage-startup-hunter2 < init.sql\n'
+const IMAGE = { name: 'web-image', status: 'READY', sourceInstance: 'zones/us-central1-a/instances/web-1', sourceInstanceProperties: { machineType: 'e2-small', metadata: { items: [{ key: 'startup-script', value: STARTUP }] } }, instanceProperties: { metadata: { items: [{ key: 'startup-script', value: STARTUP }] } } }
+
+test('GCP: a function deploy\'s operation (get and list, v1 and v2) does not carry the function\'s env values; the rest readable', async () => {
+  const cases: Array<[string, unknown, (d: any) => void]> = [
+    ['https://cloudfunctions.googleapis.com/v1/operations/cHJvamVjdHMvcC9sb2NhdGlvbnMvdXMtY2VudHJhbDEvb3BlcmF0aW9ucy9vcGVyYXRpb24tMQ', OP_V1, (d) => assert.is(d.response.runtime, 'nodejs20')],
+    ['https://cloudfunctions.googleapis.com/v1/operations?filter=project:p', { operations: [OP_V1] }, (d) => assert.is(d.operations[0].done, true)],
+    ['https://cloudfunctions.googleapis.com/v2/projects/p/locations/us-central1/operations/operation-2', OP_V2, (d) => assert.is(d.response.serviceConfig.uri, 'https://thumbs.a.run.app')],
+    ['https://cloudfunctions.googleapis.com/v2/projects/p/locations/us-central1/operations', { operations: [OP_V2] }, (d) => assert.is(d.operations[0].metadata.verb, 'update')],
+  ]
+  for (const [url, answer, readable] of cases) {
+    g.route = (_req, res) => json(res, answer)
+    const res = await via(url)
+    const body = await res.text()
+    assert.not.match(body, ENV_VALUE, `${url}: ${res.status} ${body.slice(0, 400)}`)
+    assert.is(res.status, 200, `${url}: ${body.slice(0, 300)}`)
+    readable(JSON.parse(body))
+  }
+})
+
+test('GCP: a machine image (get, list) does not carry its source instance\'s startup script', async () => {
+  for (const [url, answer] of [
+    ['https://compute.googleapis.com/compute/v1/projects/p/global/machineImages/web-image', IMAGE],
+    ['https://compute.googleapis.com/compute/v1/projects/p/global/machineImages', { items: [IMAGE] }],
+  ] as const) {
+    g.route = (_req, res) => json(res, answer)
+    const res = await via(url)
+    const body = await res.text()
+    assert.not.match(body, 'image-startup-hunter2', `${url}: ${res.status} ${body.slice(0, 400)}`)
+    assert.is(res.status, 200, `${url}: ${body.slice(0, 300)}`)
+    assert.match(body, 'e2-small')
+  }
+})
+
+test('GCP: an instance\'s serial port output (where startup scripts print) is held like EC2 GetConsoleOutput', async () => {
+  const before = g.upstream.seen.length
+  g.route = (_req, res) => json(res, { contents: 'Dec 1 startup-script: connecting with password console-hunter2\n', start: '0', next: '64' })
+  const res = await via('https://compute.googleapis.com/compute/v1/projects/p/zones/us-central1-a/instances/web-1/serialPort?port=1')
+  const body = await res.text()
+  assert.not.match(body, 'console-hunter2', `${res.status} ${body.slice(0, 300)}`)
+  assert.is(res.status, 403, body.slice(0, 300))
+  assert.equal(await heldBy(res), ['warden.rules.cloud.secret'])
+  assert.is(g.upstream.seen.length, before, 'reached the API')
 })
 
 test.run()
