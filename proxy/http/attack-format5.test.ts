@@ -2,13 +2,14 @@
 // token under the default policy (content detectors on every answer), against moto over HTTPS: encodings the
 // agent asks the upstream for, which its client decodes and the detectors never see decoded.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
 import { peerBinaries, startMoto, type StoragePeer } from './testing/peers.ts'
+import { awsCli } from './testing/aws-cli.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 const tools = peerBinaries(['aws'])
@@ -69,20 +70,7 @@ test('encoding-type=url (what the aws CLI always asks for): keys come back perce
   }
 })
 
-/** The aws CLI through HTTPS_PROXY with the agent token, as real-peers.test.ts runs it (path-style S3). */
-function aws(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const config = join(dir, 'aws-config')
-  writeFileSync(config, '[default]\ns3 =\n    addressing_style = path\n')
-  const env = { ...process.env }
-  for (const name of Object.keys(env)) if (/^(AWS_|https?_proxy$|HTTPS?_PROXY$|no_proxy$|NO_PROXY$)/.test(name)) delete env[name]
-  const proxy = g.proxy.url.replace('http://', `http://agent:${token}@`)
-  Object.assign(env, {
-    HOME: dir, HTTPS_PROXY: proxy, https_proxy: proxy, AWS_CA_BUNDLE: g.ca.bundle, REQUESTS_CA_BUNDLE: g.ca.bundle,
-    AWS_ACCESS_KEY_ID: 'AKIDAGENTOWN00000001', AWS_SECRET_ACCESS_KEY: 'agent-own-secret', AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true',
-  })
-  return new Promise((resolve) => execFile(tools.aws!, args, { env, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })))
-}
+const aws = (...args: string[]) => awsCli(tools.aws!, g, token, dir)(...args)
 
 test('aws s3 ls --recursive (the real CLI decodes the keys it asked to have encoded) prints no email and no password', async () => {
   const out = await aws('s3', 'ls', '--recursive', 's3://people')
