@@ -43,10 +43,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 'ecr', method: 'ecr:GetAuthorizationToken', operation: 'GetAuthorizationToken', resource: '', region: 'us-east-1', read_only: false }],
   ['ecr-public at api.ecr-public', req('POST', 'https://api.ecr-public.us-east-1.amazonaws.com/', json('SpencerFrontendService.GetAuthorizationToken'), '{}'),
     { service: 'ecr-public', method: 'ecr-public:GetAuthorizationToken', operation: 'GetAuthorizationToken', resource: '', region: 'us-east-1', read_only: false }],
-  ['sagemaker at api.sagemaker', req('POST', 'https://api.sagemaker.us-east-1.amazonaws.com/', json('SageMaker.ListModels'), '{}'),
-    { service: 'sagemaker', method: 'sagemaker:ListModels', operation: 'ListModels', resource: '', region: 'us-east-1', read_only: true }],
-  ['an ECR target at api.sagemaker is not what that endpoint runs', req('POST', 'https://api.sagemaker.us-east-1.amazonaws.com/', json('AmazonEC2ContainerRegistry_V20150921.DescribeRepositories'), '{}'),
-    { service: 'sagemaker', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
+  ['a DynamoDB target at api.ecr is not what that endpoint runs', req('POST', 'https://api.ecr.us-east-1.amazonaws.com/', json('DynamoDB_20120810.Scan', '1.0'), '{"TableName":"users"}'),
+    { service: 'ecr', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
   // Action= (query protocol), in the form body or the query string
   ['iam AttachRolePolicy', req('POST', 'https://iam.amazonaws.com/', form, 'Action=AttachRolePolicy&Version=2010-05-08&RoleName=deployer&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAdministratorAccess'),
     { service: 'iam', method: 'iam:AttachRolePolicy', operation: 'AttachRolePolicy', resource: 'deployer', read_only: false }],
