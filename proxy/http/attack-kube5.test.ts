@@ -11,6 +11,8 @@ const admin = (args: string[], stdin?: string) => k.admin(args, stdin)
 
 // A credential pasted as a literal env value under a name no detector knows.
 const VALUE = 'q7Hk2-literal-env-value-Zx91'
+// A Secret value, under a key no detector knows.
+const SECRET = 'k8s-secret-Vb41-upstream'
 
 const podJson = (name: string) => JSON.stringify({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'staging' },
@@ -23,6 +25,7 @@ test.before(async () => {
     await admin(['create', 'namespace', ns])
     await admin(['create', 'serviceaccount', 'default', '-n', ns])
   }
+  await admin(['create', 'secret', 'generic', 'db', '-n', 'staging', `--from-literal=upstream=${SECRET}`])
   await admin(['apply', '-f', '-'], podJson('web'))
   await admin(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'staging' },
@@ -65,6 +68,50 @@ test('a job template update the apiserver refuses (immutable) answers without th
   const patch = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } })
   const a = await agent('/apis/batch/v1/namespaces/staging/jobs/migrate', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: patch })
   assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 600)}`)
+})
+
+// A ValidatingAdmissionPolicy evaluates CEL over any object the apiserver holds: its params can be a Secret, and its
+// messageExpression puts what it reads into the refusal of an ordinary write (a ConfigMap here), which nothing masks.
+const vap = (name: string) => JSON.stringify({
+  apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name },
+  spec: {
+    failurePolicy: 'Fail', paramKind: { apiVersion: 'v1', kind: 'Secret' },
+    matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
+    validations: [{ expression: 'false', messageExpression: 'string(params.data.upstream)' }],
+  },
+})
+const binding = (name: string) => JSON.stringify({
+  apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name },
+  spec: { policyName: name, validationActions: ['Deny'], paramRef: { name: 'db', namespace: 'staging', parameterNotFoundAction: 'Deny' }, matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'staging' } } } },
+})
+const configMap = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'staging' }, data: { a: 'b' } })
+
+test('control: a ValidatingAdmissionPolicy with a Secret as params answers an ordinary ConfigMap write with the Secret value', async () => {
+  await admin(['apply', '-f', '-'], vap('leak-control'))
+  await admin(['apply', '-f', '-'], binding('leak-control'))
+  let body = ''
+  // Params are read unstructured: the message holds the Secret's data as stored, base64.
+  const stored = Buffer.from(SECRET).toString('base64')
+  // The apiserver takes a moment to load a new policy.
+  for (let i = 0; i < 40 && !body.includes(stored); i++) {
+    await new Promise((r) => setTimeout(r, 250))
+    body = (await agent('/api/v1/namespaces/staging/configmaps', { method: 'POST', type: 'application/json', body: configMap(`probe-${i}`) })).body
+  }
+  assert.match(body, stored, body.slice(0, 500))
+  await admin(['delete', 'validatingadmissionpolicybinding', 'leak-control'])
+  await admin(['delete', 'validatingadmissionpolicy', 'leak-control'])
+})
+
+test('an agent cannot create admission policies or their bindings (CEL over any object, Secrets as params, messages of its choosing)', async () => {
+  for (const [path, body] of [
+    ['/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', vap('leak')],
+    ['/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings', binding('leak')],
+  ]) {
+    const a = await agent(path, { method: 'POST', type: 'application/json', body })
+    assert.is(a.status, 403, `${path}: ${a.status} ${a.body.slice(0, 300)}`)
+    assert.match(a.body, 'warden.rules.kubernetes.interception', a.body.slice(0, 400))
+  }
+  assert.not.match(await admin(['get', 'validatingadmissionpolicies', '-o', 'name']), 'leak')
 })
 
 test.run()
