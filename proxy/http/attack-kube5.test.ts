@@ -114,4 +114,15 @@ test('an agent cannot create admission policies or their bindings (CEL over any 
   assert.not.match(await admin(['get', 'validatingadmissionpolicies', '-o', 'name']), 'leak')
 })
 
+// Go's JSON decoding (the apiserver's) fills a struct met twice from both occurrences: the first `spec`'s hostPID
+// stays under the second's containers. JavaScript keeps only the last, where the policy saw no host access.
+test('a Pod whose JSON names spec twice (the apiserver merges both; the policy read the last) is refused, not created with host access', async () => {
+  const c = JSON.stringify({ name: 'c', image: 'busybox' })
+  const body = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"twice","namespace":"staging"},"spec":{"hostPID":true,"containers":[${c}]},"spec":{"containers":[${c}]}}`
+  const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body })
+  const created = await admin(['get', 'pods', '-n', 'staging', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.hostPID};{end}'])
+  assert.not.match(created, 'twice=true', `${a.status} ${a.body.slice(0, 300)}`)
+  assert.is(a.status, 403, a.body.slice(0, 300))
+})
+
 test.run()
