@@ -106,7 +106,7 @@ test('an agent cannot create admission policies or their bindings (CEL over any 
   for (const [path, body] of [
     ['/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', vap('leak')],
     ['/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings', binding('leak')],
-  ]) {
+  ] as const) {
     const a = await agent(path, { method: 'POST', type: 'application/json', body })
     assert.is(a.status, 403, `${path}: ${a.status} ${a.body.slice(0, 300)}`)
     assert.match(a.body, 'warden.rules.kubernetes.interception', a.body.slice(0, 400))
