@@ -36,7 +36,11 @@ secret_method if catalog.secret_methods[c.method]
 secret_method if {
 	c.provider == "aws"
 	regex.match(credential_operation_pattern, c.operation)
+	not credential_named_reads[c.method]
 }
+
+# Named for a password, but reading none: GetRandomPassword answers a string it generates, held by no one.
+credential_named_reads := {"secretsmanager:GetRandomPassword"}
 
 # EC2 answers in XML, where no JSON path can mask a field: an instance's user data (base64 of the startup script,
 # where passwords are written) is held rather than masked. Any attribute not known to be harmless is held, so an

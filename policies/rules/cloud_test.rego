@@ -316,6 +316,13 @@ test_gcp_operation_and_machine_image_answers_masked_serial_port_held if {
 	r.rule == "warden.rules.cloud.secret"
 }
 
+test_random_password_is_no_secret_read if {
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("secretsmanager:GetRandomPassword", true))
+	d.effect == "allow"
+	s := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("secretsmanager:GetSecretValue", true))
+	s.effect == "approve"
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})

@@ -100,6 +100,13 @@ test('sts GetCallerIdentity (who the gateway is: no credential) is answered, not
   assert.match(body, '<Arn>')
 })
 
+test('secretsmanager GetRandomPassword (named for a password, but it reads none) is answered, not held', async () => {
+  const res = await via('https://secretsmanager.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': 'secretsmanager.GetRandomPassword', 'content-type': 'application/x-amz-json-1.1' }, body: '{"PasswordLength":24}' })
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  assert.match(body, 'RandomPassword')
+})
+
 // Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
 // deployed (v1: metadata.request and, once done, response; v2: metadata.requestResource and response), env and all;
 // gcloud functions deploy polls it. A machine image keeps its source instance's metadata (startup-script).
