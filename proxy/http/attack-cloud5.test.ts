@@ -107,6 +107,30 @@ test('secretsmanager GetRandomPassword (named for a password, but it reads none)
   assert.match(body, 'RandomPassword')
 })
 
+test('minting with the gateway identity past the earlier rounds: console passwords, service credentials, MFA seeds, SSH keys, web identity and SAML roles, Cognito and SSO credentials, CodeArtifact tokens are refused or held, never answered', async () => {
+  await motoForm('iam', 'Action=CreateUser&UserName=ops&Version=2010-05-08')
+  const calls: Array<[string, RequestInit]> = [
+    ['https://iam.amazonaws.com/', { body: 'Action=CreateLoginProfile&UserName=ops&Password=Agent-Chosen-1&Version=2010-05-08' }],
+    ['https://iam.amazonaws.com/', { body: 'Action=UpdateLoginProfile&UserName=ops&Password=Agent-Chosen-1&Version=2010-05-08' }],
+    ['https://iam.amazonaws.com/', { body: 'Action=CreateServiceSpecificCredential&UserName=ops&ServiceName=codecommit.amazonaws.com&Version=2010-05-08' }],
+    ['https://iam.amazonaws.com/', { body: 'Action=ResetServiceSpecificCredential&UserName=ops&ServiceSpecificCredentialId=ACCA0000000000000001&Version=2010-05-08' }],
+    ['https://iam.amazonaws.com/', { body: 'Action=CreateVirtualMFADevice&VirtualMFADeviceName=agent&Version=2010-05-08' }],
+    ['https://iam.amazonaws.com/', { body: 'Action=UploadSSHPublicKey&UserName=ops&SSHPublicKeyBody=ssh-ed25519%20AAAA&Version=2010-05-08' }],
+    ['https://sts.amazonaws.com/', { body: 'Action=AssumeRoleWithWebIdentity&RoleArn=arn:aws:iam::123456789012:role/ci&RoleSessionName=a&WebIdentityToken=eyJ.x.y&Version=2011-06-15' }],
+    ['https://sts.amazonaws.com/', { body: 'Action=AssumeRoleWithSAML&RoleArn=arn:aws:iam::123456789012:role/ci&PrincipalArn=arn:aws:iam::123456789012:saml-provider/x&SAMLAssertion=PHg%2B&Version=2011-06-15' }],
+    ['https://cognito-identity.us-east-1.amazonaws.com/', { headers: { 'x-amz-target': 'AWSCognitoIdentityService.GetCredentialsForIdentity', 'content-type': 'application/x-amz-json-1.1' }, body: '{"IdentityId":"us-east-1:00000000-0000-0000-0000-000000000000"}' }],
+    ['https://codeartifact.us-east-1.amazonaws.com/v1/authorization-token?domain=d&domain-owner=123456789012', { body: '' }],
+    ['https://portal.sso.us-east-1.amazonaws.com/federation/credentials?role_name=admin&account_id=123456789012', { method: 'GET', headers: { 'x-amz-sso_bearer_token': 'agent-held-sso-token' } }],
+  ]
+  for (const [url, init] of calls) {
+    const res = await via(url, { method: 'POST', ...init, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(init.headers as Record<string, string>) } })
+    const body = await res.text()
+    assert.is(res.status, 403, `${url} ${String(init.body).slice(0, 60)}: ${res.status} ${body.slice(0, 300)}`)
+    assert.not.match(body, /SecretAccessKey|SessionToken|ServicePassword|Base32StringSeed|authorizationToken|accessKeyId/i, url)
+  }
+  assert.not.match(await motoForm('iam', 'Action=GetLoginProfile&UserName=ops&Version=2010-05-08'), '<CreateDate>', 'moto created the console password')
+})
+
 // Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
 // deployed (v1: metadata.request and, once done, response; v2: metadata.requestResource and response), env and all;
 // gcloud functions deploy polls it. A machine image keeps its source instance's metadata (startup-script).

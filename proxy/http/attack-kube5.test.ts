@@ -125,4 +125,25 @@ test('a Pod whose JSON names spec twice (the apiserver merges both; the policy r
   assert.is(a.status, 403, a.body.slice(0, 300))
 })
 
+test('credentials an agent could mint on the cluster are held, never created: a client certificate request (the kubelet signer auto-approves node client certificates for an admin requester) and a bootstrap token it chose', async () => {
+  const csr = JSON.stringify({
+    apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'agent-node' },
+    spec: { signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['client auth', 'digital signature'], request: Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n').toString('base64') },
+  })
+  const bootstrap = JSON.stringify({
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bootstrap-token-abcdef', namespace: 'kube-system' }, type: 'bootstrap.kubernetes.io/token',
+    stringData: { 'token-id': 'abcdef', 'token-secret': '0123456789abcdef', 'usage-bootstrap-authentication': 'true', 'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token' },
+  })
+  for (const [path, body] of [
+    ['/apis/certificates.k8s.io/v1/certificatesigningrequests', csr],
+    ['/api/v1/namespaces/kube-system/secrets', bootstrap],
+  ] as const) {
+    const a = await agent(path, { method: 'POST', type: 'application/json', body })
+    assert.is(a.status, 403, `${path}: ${a.status} ${a.body.slice(0, 300)}`)
+    assert.match(a.body, 'held for approval', a.body.slice(0, 300))
+  }
+  assert.not.match(await admin(['get', 'csr', '-o', 'name']), 'agent-node')
+  assert.not.match(await admin(['get', 'secrets', '-n', 'kube-system', '-o', 'name']), 'bootstrap-token')
+})
+
 test.run()
