@@ -109,7 +109,7 @@ test('secretsmanager GetRandomPassword (named for a password, but it reads none)
 
 test('minting with the gateway identity past the earlier rounds: console passwords, service credentials, MFA seeds, SSH keys, web identity and SAML roles, Cognito and SSO credentials, CodeArtifact tokens are refused or held, never answered', async () => {
   await motoForm('iam', 'Action=CreateUser&UserName=ops&Version=2010-05-08')
-  const calls: Array<[string, RequestInit]> = [
+  const calls: Array<[string, { method?: string; headers?: Record<string, string>; body?: string }]> = [
     ['https://iam.amazonaws.com/', { body: 'Action=CreateLoginProfile&UserName=ops&Password=Agent-Chosen-1&Version=2010-05-08' }],
     ['https://iam.amazonaws.com/', { body: 'Action=UpdateLoginProfile&UserName=ops&Password=Agent-Chosen-1&Version=2010-05-08' }],
     ['https://iam.amazonaws.com/', { body: 'Action=CreateServiceSpecificCredential&UserName=ops&ServiceName=codecommit.amazonaws.com&Version=2010-05-08' }],
@@ -123,7 +123,7 @@ test('minting with the gateway identity past the earlier rounds: console passwor
     ['https://portal.sso.us-east-1.amazonaws.com/federation/credentials?role_name=admin&account_id=123456789012', { method: 'GET', headers: { 'x-amz-sso_bearer_token': 'agent-held-sso-token' } }],
   ]
   for (const [url, init] of calls) {
-    const res = await via(url, { method: 'POST', ...init, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(init.headers as Record<string, string>) } })
+    const res = await via(url, { method: 'POST', ...init, headers: { 'content-type': 'application/x-www-form-urlencoded', ...init.headers } })
     const body = await res.text()
     assert.is(res.status, 403, `${url} ${String(init.body).slice(0, 60)}: ${res.status} ${body.slice(0, 300)}`)
     assert.not.match(body, /SecretAccessKey|SessionToken|ServicePassword|Base32StringSeed|authorizationToken|accessKeyId/i, url)
