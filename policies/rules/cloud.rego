@@ -60,7 +60,8 @@ secret_method if {
 # whose filter is begins_with(api_key, :guess) answers Count 1 or 0, an UpdateItem whose condition is the same
 # answers success or ConditionalCheckFailed, and either reads the masked key a character at a time. Calls whose
 # expressions, aliases or legacy filters (at any depth: TransactWriteItems) name an attribute a mask covers by its
-# name are held like the secret itself; so is one whose body the policy cannot read.
+# name are held like the secret itself; so is one whose body the policy cannot read. An UpdateItem whose update
+# expression reads one (`SET notes = api_key`) copies the masked value under a name no mask covers, and answers it.
 filter_methods := {
 	"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
 	"dynamodb:ExecuteTransaction", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
@@ -80,7 +81,7 @@ secret_method if {
 	not is_object(input.command.http.body)
 }
 
-expression_fields := {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "Statement"}
+expression_fields := {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression", "Statement"}
 
 legacy_filter_fields := {"ScanFilter", "QueryFilter", "KeyConditions", "Expected"}
 

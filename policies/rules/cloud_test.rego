@@ -339,6 +339,9 @@ test_dynamodb_filters_on_masked_attributes_are_sensitive if {
 		{"note": "condition on a write", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "ConditionExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "ApiKey"}}, "effect": "approve"},
 		{"note": "condition in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"ConditionCheck": {"TableName": "t", "ConditionExpression": "begins_with(password, :p)"}}]}, "effect": "approve"},
 		{"note": "legacy expected", "method": "dynamodb:PutItem", "body": {"TableName": "t", "Expected": {"secret": {"Value": {"S": "x"}}}}, "effect": "approve"},
+		{"note": "update copying a masked attribute", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "UpdateExpression": "SET notes = api_key"}, "effect": "approve"},
+		{"note": "copy in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"Update": {"TableName": "t", "UpdateExpression": "SET #n = #k", "ExpressionAttributeNames": {"#n": "notes", "#k": "token"}}}]}, "effect": "approve"},
+		{"note": "plain update", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "UpdateExpression": "SET notes = :n"}, "effect": "allow"},
 		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
 		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
 	] {

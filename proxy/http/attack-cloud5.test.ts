@@ -43,6 +43,7 @@ async function heldBy(res: Response | Awaited<ReturnType<typeof fetch>>): Promis
 test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
+    { name: 'stage-dynamo', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'dynamodb.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
   ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
@@ -129,6 +130,26 @@ test('minting with the gateway identity past the earlier rounds: console passwor
     assert.not.match(body, /SecretAccessKey|SessionToken|ServicePassword|Base32StringSeed|authorizationToken|accessKeyId/i, url)
   }
   assert.not.match(await motoForm('iam', 'Action=GetLoginProfile&UserName=ops&Version=2010-05-08'), '<CreateDate>', 'moto created the console password')
+})
+
+/** A DynamoDB call through the reverse route of the staging target (where an agent's writes pass). */
+async function dynamo(operation: string, input: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${g.reverse.url}/t/stage-dynamo/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-amz-target': `DynamoDB_20120810.${operation}`, 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(input) })
+  return { status: res.status, text: await res.text() }
+}
+
+test('dynamodb: an UpdateItem whose UpdateExpression copies a masked attribute into an innocent one (SET notes = api_key) is held; the value never comes back under the new name', async () => {
+  const API_KEY = 'ak-live-9f8e7d6c5b4a3f2e1d0c'
+  await curl(['-H', `authorization: ${motoSig('dynamodb')}`, '-H', 'x-amz-target: DynamoDB_20120810.CreateTable', '-H', 'content-type: application/x-amz-json-1.0', '--data-binary', JSON.stringify({ TableName: 'users', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }), `${moto.url}/`])
+  await curl(['-H', `authorization: ${motoSig('dynamodb')}`, '-H', 'x-amz-target: DynamoDB_20120810.PutItem', '-H', 'content-type: application/x-amz-json-1.0', '--data-binary', JSON.stringify({ TableName: 'users', Item: { id: { S: '1' }, api_key: { S: API_KEY } } }), `${moto.url}/`])
+  const control = await dynamo('GetItem', { TableName: 'users', Key: { id: { S: '1' } } })
+  assert.is(control.status, 200, control.text)
+  assert.not.match(control.text, API_KEY, 'control: the attribute named as a secret is masked')
+  const copy = await dynamo('UpdateItem', { TableName: 'users', Key: { id: { S: '1' } }, UpdateExpression: 'SET notes = api_key', ReturnValues: 'ALL_NEW' })
+  assert.not.match(copy.text, API_KEY, `${copy.status} ${copy.text.slice(0, 300)}`)
+  const after = await dynamo('GetItem', { TableName: 'users', Key: { id: { S: '1' } } })
+  assert.not.match(after.text, API_KEY, `the copy was made: ${after.text.slice(0, 300)}`)
+  assert.is(copy.status, 403, copy.text.slice(0, 300))
 })
 
 // Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
