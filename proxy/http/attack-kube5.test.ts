@@ -64,6 +64,12 @@ test('a pod update the apiserver refuses (env is immutable) answers without the 
   assert.is(status.details.causes[0].field, 'spec')
 })
 
+test('a create the apiserver refuses (it quotes only what was sent) keeps its message readable', async () => {
+  const a = await agent('/api/v1/namespaces/staging/pods', { method: 'POST', type: 'application/json', body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'empty' }, spec: { containers: [] } }) })
+  assert.is(a.status, 422, a.body.slice(0, 300))
+  assert.match(JSON.parse(a.body).message, 'Required value')
+})
+
 test('a job template update the apiserver refuses (immutable) answers without the env value it prints', async () => {
   const patch = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } })
   const a = await agent('/apis/batch/v1/namespaces/staging/jobs/migrate', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: patch })

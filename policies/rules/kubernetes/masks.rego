@@ -73,10 +73,11 @@ mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes
 	some p in array.concat(workload_env_paths, workload_annotation_paths)
 }
 
-# A write the apiserver refuses answers with a Status whose message can print the object: a Pod update that
-# changes an immutable field gets a diff of the old and new spec (the old env value in clear), an immutable Job
-# template is printed whole. The message and its causes' messages are masked for writes of the objects whose
-# values are masked (their reason, field and code stay readable); an object a write succeeds with has neither.
+# An update the apiserver refuses answers with a Status whose message can print the stored object: a Pod update
+# that changes an immutable field gets a diff of the old and new spec (the old env value in clear), a Job template
+# (the stored one with the patch applied) is printed whole. The message and its causes' messages are masked for
+# updates and patches of the objects whose values are masked (reason, field and code stay readable); an object a
+# write succeeds with has neither. A create's refusal quotes only what the caller sent, and stays readable.
 status_message_paths := ["message", "details.causes.*.message"]
 
 masked_object_request if workload_object_request
@@ -85,7 +86,7 @@ masked_object_request if secrets_request
 
 mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.status_messages"} if {
 	masked_object_request
-	catalog.verbs[k.verb] == "write"
+	k.verb in {"update", "patch"}
 	lib.content_masking
 	some p in status_message_paths
 }

@@ -251,11 +251,11 @@ test_env_values_not_path_masked_for_logs_streams_other_resources_or_break_glass 
 	e.obligations.mask == []
 }
 
-test_status_messages_masked_for_writes_of_masked_objects if {
+test_status_messages_masked_for_updates_of_masked_objects if {
 	every c in [
 		{"resource": "pods", "verb": "patch", "namespace": "sandbox", "name": "web-1"},
 		{"resource": "jobs", "api_group": "batch", "verb": "update", "namespace": "sandbox", "name": "migrate"},
-		{"resource": "secrets", "verb": "create", "namespace": "sandbox"},
+		{"resource": "secrets", "verb": "update", "namespace": "sandbox", "name": "db"},
 	] {
 		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
 		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.status_messages"}
@@ -263,6 +263,7 @@ test_status_messages_masked_for_writes_of_masked_objects if {
 	}
 	every c in [
 		{"resource": "pods", "verb": "get", "namespace": "sandbox", "name": "web-1"},
+		{"resource": "pods", "verb": "create", "namespace": "sandbox"},
 		{"resource": "configmaps", "verb": "patch", "namespace": "sandbox", "name": "app"},
 		{"resource": "pods", "verb": "create", "namespace": "sandbox", "name": "web-1", "subresource": "exec"},
 	] {
