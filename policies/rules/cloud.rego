@@ -62,10 +62,13 @@ secret_method if {
 # expressions, aliases or legacy filters (at any depth: TransactWriteItems) name an attribute a mask covers by its
 # name are held like the secret itself; so is one whose body the policy cannot read. An UpdateItem whose update
 # expression reads one (`SET notes = api_key`) copies the masked value under a name no mask covers, and answers it.
+# CloudWatch Logs searches are the same oracle on log lines the detectors mask: a FilterLogEvents pattern
+# `"password=guess"` (or `{ $.password = "a*" }`), an Insights query or a live tail filtering on `password=` answer
+# with events (masked) only when the guess is right.
 filter_methods := {
 	"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
 	"dynamodb:ExecuteTransaction", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-	"dynamodb:TransactWriteItems",
+	"dynamodb:TransactWriteItems", "logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail",
 }
 
 secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key)`
@@ -81,7 +84,10 @@ secret_method if {
 	not is_object(input.command.http.body)
 }
 
-expression_fields := {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression", "Statement"}
+expression_fields := {
+	"FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression", "Statement",
+	"filterPattern", "queryString", "logEventFilterPattern",
+}
 
 legacy_filter_fields := {"ScanFilter", "QueryFilter", "KeyConditions", "Expected"}
 

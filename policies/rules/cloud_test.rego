@@ -327,8 +327,8 @@ dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, 
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})
 
-# A filter on a masked attribute is an oracle for its value: held. Filters on other attributes stay reads.
-test_dynamodb_filters_on_masked_attributes_are_sensitive if {
+# A filter on a masked attribute or log value is an oracle for it: held. Filters on other attributes stay reads.
+test_filters_on_masked_values_are_sensitive if {
 	every c in [
 		{"note": "alias", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "api_key"}}, "effect": "approve"},
 		{"note": "bare name", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(DbPassword, :p)"}, "effect": "approve"},
@@ -342,6 +342,10 @@ test_dynamodb_filters_on_masked_attributes_are_sensitive if {
 		{"note": "update copying a masked attribute", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "UpdateExpression": "SET notes = api_key"}, "effect": "approve"},
 		{"note": "copy in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"Update": {"TableName": "t", "UpdateExpression": "SET #n = #k", "ExpressionAttributeNames": {"#n": "notes", "#k": "token"}}}]}, "effect": "approve"},
 		{"note": "plain update", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "UpdateExpression": "SET notes = :n"}, "effect": "allow"},
+		{"note": "logs search naming a secret", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "\"password=guess\""}, "effect": "approve"},
+		{"note": "logs json pattern", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "{ $.api_key = \"sk*\" }"}, "effect": "approve"},
+		{"note": "insights query", "method": "logs:StartQuery", "body": {"queryString": "filter @message like /token=a/"}, "effect": "approve"},
+		{"note": "logs search", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "ERROR"}, "effect": "allow"},
 		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
 		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
 	] {

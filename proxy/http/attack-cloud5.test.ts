@@ -44,6 +44,7 @@ test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
     { name: 'stage-dynamo', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'dynamodb.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+    { name: 'stage-logs', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'logs.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
   ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
@@ -150,6 +151,30 @@ test('dynamodb: an UpdateItem whose UpdateExpression copies a masked attribute i
   const after = await dynamo('GetItem', { TableName: 'users', Key: { id: { S: '1' } } })
   assert.not.match(after.text, API_KEY, `the copy was made: ${after.text.slice(0, 300)}`)
   assert.is(copy.status, 403, copy.text.slice(0, 300))
+})
+
+/** A CloudWatch Logs call through the reverse route of the staging target. */
+async function logs(operation: string, input: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${g.reverse.url}/t/stage-logs/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-amz-target': `Logs_20140328.${operation}`, 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(input) })
+  return { status: res.status, text: await res.text() }
+}
+
+test('logs FilterLogEvents whose pattern names a masked value (password=…) is held: its events or their absence say whether a guess is the password', async () => {
+  const LOG_SECRET = 'hunter2-prod-77'
+  const direct = (target: string, body: unknown) => curl(['-H', `authorization: ${motoSig('logs')}`, '-H', `x-amz-target: Logs_20140328.${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
+  await direct('CreateLogGroup', { logGroupName: 'app' })
+  await direct('CreateLogStream', { logGroupName: 'app', logStreamName: 's' })
+  await direct('PutLogEvents', { logGroupName: 'app', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message: `login ok user=alice password=${LOG_SECRET}` }, { timestamp: Date.now(), message: 'ERROR disk full' }] })
+  const control = await logs('GetLogEvents', { logGroupName: 'app', logStreamName: 's' })
+  assert.is(control.status, 200, control.text.slice(0, 300))
+  assert.not.match(control.text, LOG_SECRET, 'control: reading the events masks the password')
+  assert.match(await direct('FilterLogEvents', { logGroupName: 'app', filterPattern: `"password=${LOG_SECRET}"` }), 'login ok', 'control: moto answers the right guess with the event')
+  const guess = await logs('FilterLogEvents', { logGroupName: 'app', filterPattern: `"password=${LOG_SECRET}"` })
+  assert.is(guess.status, 403, guess.text.slice(0, 300))
+  assert.not.match(guess.text, 'login ok')
+  const plain = await logs('FilterLogEvents', { logGroupName: 'app', filterPattern: 'ERROR' })
+  assert.is(plain.status, 200, plain.text.slice(0, 300))
+  assert.match(plain.text, 'disk full')
 })
 
 // Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
