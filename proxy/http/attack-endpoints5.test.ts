@@ -1,7 +1,7 @@
 // Fifth attack round on AWS endpoints, with the real aws CLI through the forward proxy against moto (HTTPS), by an
 // agent holding a valid token under the default policy: services whose endpoint host puts a label before the
 // service (api.ecr, streams.dynamodb). Harmless reads must be answered, not refused or held as calls Warden cannot
-// name; what they mint (ecr get-login-password, a layer's download URL) must be held for what it is.
+// name; what they mint (ecr get-login-password) must be held for what it is.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -51,13 +51,6 @@ test('aws ecr get-login-password (a registry password minted with the gateway ke
   assert.is(out.stdout.trim(), '')
   assert.match(out.stderr, 'warden', out.stderr.slice(0, 600))
   assert.ok((await heldRules()).includes('warden.rules.cloud.secret'), JSON.stringify(await heldRules()))
-})
-
-test('aws ecr get-download-url-for-layer (a presigned URL to the layer, minted for the gateway) is held as a credential read', async () => {
-  const out = await aws('ecr', 'get-download-url-for-layer', '--repository-name', 'api', '--layer-digest', `sha256:${'a'.repeat(64)}`)
-  assert.ok(out.code !== 0, out.stdout.slice(0, 200))
-  assert.match(out.stderr, 'warden', out.stderr.slice(0, 600))
-  assert.is((await heldRules()).filter((r) => r === 'warden.rules.cloud.secret').length, 2, JSON.stringify(await heldRules()))
 })
 
 test.run()
