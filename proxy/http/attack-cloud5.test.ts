@@ -45,6 +45,7 @@ test.before(async () => {
   g = await startTestGateway((up) => [
     { name: 'stage-dynamo', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'dynamodb.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'stage-logs', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'logs.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+    { name: 'stage-cognito', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'cognito-idp.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
   ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
@@ -175,6 +176,21 @@ test('logs FilterLogEvents whose pattern names a masked value (password=…) is 
   const plain = await logs('FilterLogEvents', { logGroupName: 'app', filterPattern: 'ERROR' })
   assert.is(plain.status, 200, plain.text.slice(0, 300))
   assert.match(plain.text, 'disk full')
+})
+
+test('cognito AdminInitiateAuth in staging (user tokens minted with the gateway\'s admin identity): the tokens never come back in clear', async () => {
+  const direct = (target: string, body: unknown) => curl(['-H', `authorization: ${motoSig('cognito-idp')}`, '-H', `x-amz-target: AWSCognitoIdentityProviderService.${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
+  const pool = JSON.parse(await direct('CreateUserPool', { PoolName: 'customers' })).UserPool.Id
+  const client = JSON.parse(await direct('CreateUserPoolClient', { UserPoolId: pool, ClientName: 'web', ExplicitAuthFlows: ['ADMIN_USER_PASSWORD_AUTH'] })).UserPoolClient.ClientId
+  await direct('AdminCreateUser', { UserPoolId: pool, Username: 'carol' })
+  const call = (target: string, body: unknown) => fetch(`${g.reverse.url}/t/stage-cognito/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) })
+  // Setting a user's password is a change (it passes in staging); the tokens it then buys are a credential.
+  assert.is((await call('AdminSetUserPassword', { UserPoolId: pool, Username: 'carol', Password: 'Agent-Chosen-Pw1!', Permanent: true })).status, 200)
+  const res = await call('AdminInitiateAuth', { UserPoolId: pool, ClientId: client, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'carol', PASSWORD: 'Agent-Chosen-Pw1!' } })
+  const body = await res.text()
+  const tokens = res.status === 200 ? (JSON.parse(body).AuthenticationResult ?? {}) : {}
+  for (const name of ['AccessToken', 'IdToken', 'RefreshToken']) assert.ok(tokens[name] === undefined || tokens[name] === '[secret]', `${name}: ${body.slice(0, 400)}`)
+  assert.ok(res.status === 200 || res.status === 403, body.slice(0, 300))
 })
 
 // Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
