@@ -323,6 +323,15 @@ test_random_password_is_no_secret_read if {
 	s.effect == "approve"
 }
 
+# A function's source download link is a signed URL: a bearer credential minted for the gateway, masked (in staging,
+# where generating it passes as a change, too).
+test_function_source_download_url_masked if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	d := data.warden.decision with input as t.cloud(t.agent, staging_gcp, gcp("cloudfunctions.functions.generateDownloadUrl", "generateDownloadUrl", false))
+	d.effect == "allow"
+	"downloadUrl" in {m.path | some m in d.obligations.mask}
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})

@@ -46,6 +46,7 @@ test.before(async () => {
     { name: 'stage-dynamo', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'dynamodb.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'stage-logs', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'logs.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'stage-cognito', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'cognito-idp.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+    { name: 'stage-functions', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'cloudfunctions.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: [] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
   ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
@@ -244,6 +245,16 @@ test('GCP: an instance\'s serial port output (where startup scripts print) is he
   assert.is(res.status, 403, body.slice(0, 300))
   assert.equal(await heldBy(res), ['warden.rules.cloud.secret'])
   assert.is(g.upstream.seen.length, before, 'reached the API')
+})
+
+test('GCP: a function\'s source download link (a signed URL, a bearer credential minted for the gateway) is masked, in staging where generating it passes', async () => {
+  const SIGNED = 'https://storage.googleapis.com/gcf-sources/resize.zip?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=gateway%40p.iam.gserviceaccount.com%2F20261130%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Signature=5f1e2d3c4b5a69788796a5b4c3d2e1f0'
+  g.route = (_req, res) => json(res, { downloadUrl: SIGNED })
+  const res = await fetch(`${g.reverse.url}/t/stage-functions/v1/projects/p/locations/us-central1/functions/resize:generateDownloadUrl`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' })
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  assert.not.match(body, 'X-Goog-Signature', body)
+  assert.equal(JSON.parse(body), { downloadUrl: '[redacted]' })
 })
 
 test.run()
