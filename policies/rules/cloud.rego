@@ -210,6 +210,35 @@ grants_access if {
 	not owner_only_acls[value]
 }
 
+# A change that sets the password of something that exists (a database's master user, a Cloud SQL user, a Cognito
+# user, a broker user, a cache's auth token) gives the agent a credential it chose, valid outside the gateway: as
+# minting one, it is sensitive (held in staging too), and named so for the reviewer. Creating something new with a
+# password is an ordinary create.
+password_fields := {"masteruserpassword", "password", "newpassword", "authtoken"}
+
+changes_existing if regex.match(`^(Modify|Update|Reset|Set|AdminSet|AdminReset|Change|Rotate)`, c.operation)
+
+changes_existing if {
+	c.provider == "gcp"
+	c.operation in {"update", "patch", "setMasterAuth"}
+}
+
+sets_password if {
+	not c.read_only == true
+	changes_existing
+	walk(form_body, [path, _])
+	some name in path
+	is_string(name)
+	password_fields[lower(name)]
+}
+
+findings contains f if {
+	cloud_request
+	sets_password
+	msg := concat("", [what, " sets a password: a credential the agent chose, valid outside the gateway"])
+	f := finding("sensitive", "credential", msg)
+}
+
 destructive_verb(op) if {
 	some prefix in ["delete", "terminate", "purge", "destroy"]
 	startswith(lower(op), prefix)

@@ -332,6 +332,35 @@ test_function_source_download_url_masked if {
 	"downloadUrl" in {m.path | some m in d.obligations.mask}
 }
 
+with_body(doc, body) := object.union(doc, {"command": {"http": {
+	"method": "POST", "scheme": "https", "host": "x", "path": "/", "query": {}, "headers": {}, "body": body,
+}}})
+
+# Setting the password of something that exists is minting a credential: held in staging too, named for what it is;
+# creating something new with a password, or a change without one, stays an ordinary change there.
+test_setting_a_password_is_sensitive if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	every c in [
+		{"doc": t.cloud(t.agent, staging, aws("rds:ModifyDBInstance", false)), "body": {"DBInstanceIdentifier": ["db"], "MasterUserPassword": ["x"]}},
+		{"doc": t.cloud(t.agent, staging, aws("cognito-idp:AdminSetUserPassword", false)), "body": {"Username": "carol", "Password": "x"}},
+		{"doc": t.cloud(t.agent, staging, aws("elasticache:ModifyReplicationGroup", false)), "body": {"AuthToken": ["x"]}},
+		{"doc": t.cloud(t.agent, staging_gcp, gcp("cloudsql.users.update", "update", false)), "body": {"password": "x"}},
+	] {
+		d := data.warden.decision with input as with_body(c.doc, c.body)
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.credential"
+	}
+	every c in [
+		{"doc": t.cloud(t.agent, staging, aws("rds:CreateDBInstance", false)), "body": {"MasterUserPassword": ["x"]}},
+		{"doc": t.cloud(t.agent, staging, aws("rds:ModifyDBInstance", false)), "body": {"AllocatedStorage": ["50"]}},
+	] {
+		d := data.warden.decision with input as with_body(c.doc, c.body)
+		d.effect == "allow"
+	}
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})

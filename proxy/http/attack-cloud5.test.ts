@@ -47,6 +47,8 @@ test.before(async () => {
     { name: 'stage-logs', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'logs.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'stage-cognito', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'cognito-idp.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
     { name: 'stage-functions', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'cloudfunctions.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: [] } },
+    { name: 'stage-rds', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'rds.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+    { name: 'stage-sql', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'sqladmin.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: [] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
   ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
@@ -185,13 +187,34 @@ test('cognito AdminInitiateAuth in staging (user tokens minted with the gateway\
   const client = JSON.parse(await direct('CreateUserPoolClient', { UserPoolId: pool, ClientName: 'web', ExplicitAuthFlows: ['ADMIN_USER_PASSWORD_AUTH'] })).UserPoolClient.ClientId
   await direct('AdminCreateUser', { UserPoolId: pool, Username: 'carol' })
   const call = (target: string, body: unknown) => fetch(`${g.reverse.url}/t/stage-cognito/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) })
-  // Setting a user's password is a change (it passes in staging); the tokens it then buys are a credential.
-  assert.is((await call('AdminSetUserPassword', { UserPoolId: pool, Username: 'carol', Password: 'Agent-Chosen-Pw1!', Permanent: true })).status, 200)
+  // Setting a user's password is a credential the agent chooses: held (the next test's rule); set here directly.
+  const set = await call('AdminSetUserPassword', { UserPoolId: pool, Username: 'carol', Password: 'Agent-Chosen-Pw1!', Permanent: true })
+  assert.is(set.status, 403, await set.text())
+  await direct('AdminSetUserPassword', { UserPoolId: pool, Username: 'carol', Password: 'Agent-Chosen-Pw1!', Permanent: true })
   const res = await call('AdminInitiateAuth', { UserPoolId: pool, ClientId: client, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'carol', PASSWORD: 'Agent-Chosen-Pw1!' } })
   const body = await res.text()
   const tokens = res.status === 200 ? (JSON.parse(body).AuthenticationResult ?? {}) : {}
   for (const name of ['AccessToken', 'IdToken', 'RefreshToken']) assert.ok(tokens[name] === undefined || tokens[name] === '[secret]', `${name}: ${body.slice(0, 400)}`)
   assert.ok(res.status === 200 || res.status === 403, body.slice(0, 300))
+})
+
+test('setting the password of a database that exists (RDS master user, Cloud SQL user) is held as a credential, in staging where a change passes', async () => {
+  await motoForm('rds', 'Action=CreateDBInstance&DBInstanceIdentifier=orders&DBInstanceClass=db.t3.micro&Engine=postgres&MasterUsername=admin&MasterUserPassword=Original-Pw-1&AllocatedStorage=20&Version=2014-10-31')
+  const rds = (form: string) => fetch(`${g.reverse.url}/t/stage-rds/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+  const storage = await rds('Action=ModifyDBInstance&DBInstanceIdentifier=orders&AllocatedStorage=30&ApplyImmediately=true&Version=2014-10-31')
+  assert.is(storage.status, 200, (await storage.text()).slice(0, 300))
+  const before = g.upstream.seen.length
+  const cases: Array<[Promise<Response>, string]> = [
+    [rds('Action=ModifyDBInstance&DBInstanceIdentifier=orders&MasterUserPassword=Agent-Chosen-Pw1&ApplyImmediately=true&Version=2014-10-31'), 'rds'],
+    [fetch(`${g.reverse.url}/t/stage-sql/v1/projects/p/instances/orders/users?name=postgres`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"name":"postgres","password":"Agent-Chosen-Pw1"}' }), 'cloud sql'],
+  ]
+  for (const [pending, what] of cases) {
+    const res = await pending
+    const body = await res.text()
+    assert.is(res.status, 403, `${what}: ${body.slice(0, 300)}`)
+    assert.ok((await heldBy(res)).includes('warden.rules.cloud.credential'), `${what}: ${JSON.stringify(await heldBy(res))}`)
+  }
+  assert.is(g.upstream.seen.length, before, 'the Cloud SQL user update reached the API')
 })
 
 // Google APIs: answers shaped as the real APIs give them. A deploy's long-running operation carries the function it
