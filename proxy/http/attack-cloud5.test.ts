@@ -204,7 +204,7 @@ test('setting the password of a database that exists (RDS master user, Cloud SQL
   const storage = await rds('Action=ModifyDBInstance&DBInstanceIdentifier=orders&AllocatedStorage=30&ApplyImmediately=true&Version=2014-10-31')
   assert.is(storage.status, 200, (await storage.text()).slice(0, 300))
   const before = g.upstream.seen.length
-  const cases: Array<[Promise<Response>, string]> = [
+  const cases: Array<[ReturnType<typeof fetch>, string]> = [
     [rds('Action=ModifyDBInstance&DBInstanceIdentifier=orders&MasterUserPassword=Agent-Chosen-Pw1&ApplyImmediately=true&Version=2014-10-31'), 'rds'],
     [fetch(`${g.reverse.url}/t/stage-sql/v1/projects/p/instances/orders/users?name=postgres`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"name":"postgres","password":"Agent-Chosen-Pw1"}' }), 'cloud sql'],
   ]
