@@ -181,6 +181,12 @@ test('YAML duplicate keys ⇒ body_error (last-wins would hide the first value f
   assert.match(post('a: 1\na: 2\n', 'application/yaml').body_error ?? '', /invalid YAML body/)
 })
 
+test('JSON duplicate keys ⇒ body_error (Go merges a struct named twice; the policy would read only the last)', () => {
+  assert.match(post('{"spec":{"hostPID":true},"spec":{}}', 'application/json').body_error ?? '', /names one key twice/)
+  assert.match(post('{"a":1,"\\u0061":2}', 'application/x-www-form-urlencoded').body_error ?? '', /names one key twice/)
+  assert.equal(post('{"a":{"b":1},"c":{"b":2}}', 'application/json').body, { a: { b: 1 }, c: { b: 2 } })
+})
+
 test('other content types ⇒ body_error only when the body is non-empty', () => {
   const binary = post(new Uint8Array([0, 1, 2]), 'application/octet-stream')
   assert.equal(binary.body, undefined)

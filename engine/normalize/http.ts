@@ -2,6 +2,7 @@
 // the parsed body. Never throws; a body that cannot be read is reported in body_error so the policy can deny.
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
+import { hasDuplicateKey } from './json-duplicate-key.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -188,12 +189,16 @@ function parseBody(raw: string | Uint8Array | undefined, contentType: string | u
     // (fake-gcs-server, many Go and Python APIs) run it so, while as a form it is one meaningless name.
     if (isForm && !(looksJson && parsesAsJson(text))) return { body: parseQueryString(text) }
     if (isYaml) return parseYaml(text)
+    let parsed: unknown
     try {
-      return checkDepth(JSON.parse(text) as unknown)
+      parsed = JSON.parse(text)
     } catch {
       // V8's message quotes part of the body, which may hold secrets: report the fact only.
       return { body_error: 'invalid JSON body: it does not parse as JSON' }
     }
+    // As for YAML: the policy would read the last value, the server maybe both (Go merges a struct met twice).
+    if (hasDuplicateKey(text)) return { body_error: 'invalid JSON body: an object names one key twice' }
+    return checkDepth(parsed)
   }
   return { body_error: `unsupported content type ${mediaType === '' ? '(none given)' : mediaType}; only JSON, YAML and form bodies are inspected` }
 }

@@ -36,7 +36,11 @@ secret_method if catalog.secret_methods[c.method]
 secret_method if {
 	c.provider == "aws"
 	regex.match(credential_operation_pattern, c.operation)
+	not credential_named_reads[c.method]
 }
+
+# Named for a password, but reading none: GetRandomPassword answers a string it generates, held by no one.
+credential_named_reads := {"secretsmanager:GetRandomPassword"}
 
 # EC2 answers in XML, where no JSON path can mask a field: an instance's user data (base64 of the startup script,
 # where passwords are written) is held rather than masked. Any attribute not known to be harmless is held, so an
@@ -56,11 +60,15 @@ secret_method if {
 # whose filter is begins_with(api_key, :guess) answers Count 1 or 0, an UpdateItem whose condition is the same
 # answers success or ConditionalCheckFailed, and either reads the masked key a character at a time. Calls whose
 # expressions, aliases or legacy filters (at any depth: TransactWriteItems) name an attribute a mask covers by its
-# name are held like the secret itself; so is one whose body the policy cannot read.
+# name are held like the secret itself; so is one whose body the policy cannot read. An UpdateItem whose update
+# expression reads one (`SET notes = api_key`) copies the masked value under a name no mask covers, and answers it.
+# CloudWatch Logs searches are the same oracle on log lines the detectors mask: a FilterLogEvents pattern
+# `"password=guess"` (or `{ $.password = "a*" }`), an Insights query or a live tail filtering on `password=` answer
+# with events (masked) only when the guess is right.
 filter_methods := {
 	"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
 	"dynamodb:ExecuteTransaction", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-	"dynamodb:TransactWriteItems",
+	"dynamodb:TransactWriteItems", "logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail",
 }
 
 secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key)`
@@ -76,7 +84,10 @@ secret_method if {
 	not is_object(input.command.http.body)
 }
 
-expression_fields := {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "Statement"}
+expression_fields := {
+	"FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression", "Statement",
+	"filterPattern", "queryString", "logEventFilterPattern",
+}
 
 legacy_filter_fields := {"ScanFilter", "QueryFilter", "KeyConditions", "Expected"}
 
@@ -197,6 +208,35 @@ grants_access if {
 	some name, value in input.command.http.body
 	lower(name) in {"predefinedacl", "predefineddefaultobjectacl"}
 	not owner_only_acls[value]
+}
+
+# A change that sets the password of something that exists (a database's master user, a Cloud SQL user, a Cognito
+# user, a broker user, a cache's auth token) gives the agent a credential it chose, valid outside the gateway: as
+# minting one, it is sensitive (held in staging too), and named so for the reviewer. Creating something new with a
+# password is an ordinary create.
+password_fields := {"masteruserpassword", "password", "newpassword", "authtoken"}
+
+changes_existing if regex.match(`^(Modify|Update|Reset|Set|AdminSet|AdminReset|Change|Rotate)`, c.operation)
+
+changes_existing if {
+	c.provider == "gcp"
+	c.operation in {"update", "patch", "setMasterAuth"}
+}
+
+sets_password if {
+	not c.read_only == true
+	changes_existing
+	walk(form_body, [path, _])
+	some name in path
+	is_string(name)
+	password_fields[lower(name)]
+}
+
+findings contains f if {
+	cloud_request
+	sets_password
+	msg := concat("", [what, " sets a password: a credential the agent chose, valid outside the gateway"])
+	f := finding("sensitive", "credential", msg)
 }
 
 destructive_verb(op) if {

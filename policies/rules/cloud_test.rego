@@ -282,12 +282,91 @@ test_plaintext_key_material_is_sensitive if {
 	d.effect == "allow"
 }
 
+# A VPN connection answers with its tunnels' pre-shared keys, in an XML configuration escaped inside EC2's XML
+# (no path can mask it, no detector knows the name): held like user data, reads and the writes that answer with it
+# alike, in staging too.
+test_vpn_connection_answers_with_pre_shared_keys_are_secrets if {
+	every method in [
+		"ec2:DescribeVpnConnections", "ec2:GetVpnConnectionDeviceSampleConfiguration", "ec2:CreateVpnConnection",
+		"ec2:ModifyVpnTunnelOptions",
+	] {
+		d := data.warden.decision with input as t.cloud(t.agent, staging_aws, aws(method, startswith(method, "ec2:Describe")))
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret"
+	}
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("ec2:DescribeVpnGateways", true))
+	d.effect == "allow"
+}
+
+# A function deploy's long-running operation carries the function (its env) in metadata and response; a machine
+# image keeps its source instance's metadata (startup-script); serial port output is where startup scripts print.
+test_gcp_operation_and_machine_image_answers_masked_serial_port_held if {
+	op := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("cloudfunctions.operations.get", "get", true))
+	op.effect == "allow"
+	op_paths := {m.path | some m in op.obligations.mask; m.rule == "warden.rules.cloud.answer_secrets"}
+	{"metadata.request.environmentVariables.*", "response.serviceConfig.environmentVariables.*"} - op_paths == set()
+	ops := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("cloudfunctions.operations.list", "list", true))
+	"operations.*.metadata.requestResource.buildConfig.environmentVariables.*" in {m.path | some m in ops.obligations.mask}
+	image := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.machineImages.get", "get", true))
+	"sourceInstanceProperties.metadata.items.*.value" in {m.path | some m in image.obligations.mask}
+	serial := data.warden.decision with input as t.cloud(t.agent, t.prod_gcp, gcp("compute.instances.getSerialPortOutput", "getSerialPortOutput", true))
+	serial.effect == "approve"
+	some r in serial.reasons
+	r.rule == "warden.rules.cloud.secret"
+}
+
+test_random_password_is_no_secret_read if {
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("secretsmanager:GetRandomPassword", true))
+	d.effect == "allow"
+	s := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("secretsmanager:GetSecretValue", true))
+	s.effect == "approve"
+}
+
+# A function's source download link is a signed URL: a bearer credential minted for the gateway, masked (in staging,
+# where generating it passes as a change, too).
+test_function_source_download_url_masked if {
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	d := data.warden.decision with input as t.cloud(t.agent, staging_gcp, gcp("cloudfunctions.functions.generateDownloadUrl", "generateDownloadUrl", false))
+	d.effect == "allow"
+	"downloadUrl" in {m.path | some m in d.obligations.mask}
+}
+
+with_body(doc, body) := object.union(doc, {"command": {"http": {
+	"method": "POST", "scheme": "https", "host": "x", "path": "/", "query": {}, "headers": {}, "body": body,
+}}})
+
+# Setting the password of something that exists is minting a credential: held in staging too, named for what it is;
+# creating something new with a password, or a change without one, stays an ordinary change there.
+test_setting_a_password_is_sensitive if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	staging_gcp := object.union(t.prod_gcp, {"name": "staging-gcp", "environment": "staging"})
+	every c in [
+		{"doc": t.cloud(t.agent, staging, aws("rds:ModifyDBInstance", false)), "body": {"DBInstanceIdentifier": ["db"], "MasterUserPassword": ["x"]}},
+		{"doc": t.cloud(t.agent, staging, aws("cognito-idp:AdminSetUserPassword", false)), "body": {"Username": "carol", "Password": "x"}},
+		{"doc": t.cloud(t.agent, staging, aws("elasticache:ModifyReplicationGroup", false)), "body": {"AuthToken": ["x"]}},
+		{"doc": t.cloud(t.agent, staging_gcp, gcp("cloudsql.users.update", "update", false)), "body": {"password": "x"}},
+	] {
+		d := data.warden.decision with input as with_body(c.doc, c.body)
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.credential"
+	}
+	every c in [
+		{"doc": t.cloud(t.agent, staging, aws("rds:CreateDBInstance", false)), "body": {"MasterUserPassword": ["x"]}},
+		{"doc": t.cloud(t.agent, staging, aws("rds:ModifyDBInstance", false)), "body": {"AllocatedStorage": ["50"]}},
+	] {
+		d := data.warden.decision with input as with_body(c.doc, c.body)
+		d.effect == "allow"
+	}
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})
 
-# A filter on a masked attribute is an oracle for its value: held. Filters on other attributes stay reads.
-test_dynamodb_filters_on_masked_attributes_are_sensitive if {
+# A filter on a masked attribute or log value is an oracle for it: held. Filters on other attributes stay reads.
+test_filters_on_masked_values_are_sensitive if {
 	every c in [
 		{"note": "alias", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "api_key"}}, "effect": "approve"},
 		{"note": "bare name", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "begins_with(DbPassword, :p)"}, "effect": "approve"},
@@ -298,6 +377,13 @@ test_dynamodb_filters_on_masked_attributes_are_sensitive if {
 		{"note": "condition on a write", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "ConditionExpression": "begins_with(#k, :p)", "ExpressionAttributeNames": {"#k": "ApiKey"}}, "effect": "approve"},
 		{"note": "condition in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"ConditionCheck": {"TableName": "t", "ConditionExpression": "begins_with(password, :p)"}}]}, "effect": "approve"},
 		{"note": "legacy expected", "method": "dynamodb:PutItem", "body": {"TableName": "t", "Expected": {"secret": {"Value": {"S": "x"}}}}, "effect": "approve"},
+		{"note": "update copying a masked attribute", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "UpdateExpression": "SET notes = api_key"}, "effect": "approve"},
+		{"note": "copy in a transaction", "method": "dynamodb:TransactWriteItems", "body": {"TransactItems": [{"Update": {"TableName": "t", "UpdateExpression": "SET #n = #k", "ExpressionAttributeNames": {"#n": "notes", "#k": "token"}}}]}, "effect": "approve"},
+		{"note": "plain update", "method": "dynamodb:UpdateItem", "body": {"TableName": "t", "UpdateExpression": "SET notes = :n"}, "effect": "allow"},
+		{"note": "logs search naming a secret", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "\"password=guess\""}, "effect": "approve"},
+		{"note": "logs json pattern", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "{ $.api_key = \"sk*\" }"}, "effect": "approve"},
+		{"note": "insights query", "method": "logs:StartQuery", "body": {"queryString": "filter @message like /token=a/"}, "effect": "approve"},
+		{"note": "logs search", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "ERROR"}, "effect": "allow"},
 		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
 		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
 	] {

@@ -20,6 +20,11 @@ const hosts: Array<[string, ReturnType<typeof endpointFromHost>]> = [
   ['abc123.execute-api.us-east-1.amazonaws.com', { service: 'execute-api', region: 'us-east-1', partition: 'aws' }],
   ['us-east-1.queue.amazonaws.com', { service: 'queue', region: 'us-east-1', partition: 'aws' }],
   ['ec2.us-east-1.api.aws', { service: 'ec2', region: 'us-east-1', partition: 'aws' }],
+  ['api.ecr.us-east-1.amazonaws.com', { service: 'ecr', region: 'us-east-1', partition: 'aws' }],
+  ['api.ecr-public.us-east-1.amazonaws.com', { service: 'ecr-public', region: 'us-east-1', partition: 'aws' }],
+  ['api.sagemaker.eu-west-1.amazonaws.com', { service: 'api', region: 'eu-west-1', partition: 'aws' }],
+  ['streams.dynamodb.us-east-1.amazonaws.com', { service: 'dynamodb', region: 'us-east-1', partition: 'aws' }],
+  ['api.us-east-1.amazonaws.com', { service: 'api', region: 'us-east-1', partition: 'aws' }],
   ['example.com', { partition: 'aws' }],
 ]
 for (const [host, want] of hosts) {

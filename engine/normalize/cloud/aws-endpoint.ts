@@ -15,6 +15,13 @@ const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+$/
 const S3_LABEL = /^s3(?:-(?:fips|external-1|accelerate|website|[a-z]{2}(?:-gov)?-[a-z]+-\d+))?$/
 const AWS_SUFFIX = /^(.*)\.(amazonaws\.com(?:\.cn)?|api\.aws)$/
 
+// Hosts that put a label before the service's own (api.ecr.REGION.amazonaws.com, streams.dynamodb.REGION…): the
+// service is signed under the name here. Read as the first label, they were service `api` or `streams`, which no
+// X-Amz-Target matched: every call (describe-repositories) was held as one Warden cannot name. SageMaker
+// (api.sagemaker) stays unnamed, so held: its Describe… answers carry container environment maps under a dozen
+// shapes that the policy does not mask yet, and naming it would pass them as reads.
+const PREFIXED_HOSTS: Record<string, string> = { 'api.ecr': 'ecr', 'api.ecr-public': 'ecr-public', 'streams.dynamodb': 'dynamodb' }
+
 /** Signing names whose IAM action prefix differs. */
 const IAM_PREFIX: Record<string, string> = { monitoring: 'cloudwatch', email: 'ses', queue: 'sqs' }
 export const iamPrefix = (service: string) => IAM_PREFIX[service] ?? service
@@ -34,7 +41,8 @@ export function endpointFromHost(hostname: string): AwsEndpoint {
     const region = regionLabel ?? (legacyRegion && REGION.test(legacyRegion) ? legacyRegion : undefined)
     return withRegion({ service: 's3', partition, ...(bucket ? { bucket } : {}) }, region)
   }
-  const service = labels.includes('execute-api') ? 'execute-api' : labels[0]!.replace(/-fips$/, '')
+  const prefixed = labels.length > 1 ? PREFIXED_HOSTS[`${labels[0]}.${labels[1]!.replace(/-fips$/, '')}`] : undefined
+  const service = prefixed ?? (labels.includes('execute-api') ? 'execute-api' : labels[0]!.replace(/-fips$/, ''))
   return withRegion({ service: REGION.test(service) ? labels[1] : service, partition }, regionLabel)
 }
 
@@ -78,6 +86,7 @@ const TARGET_SERVICES: Array<[RegExp, string]> = [
   [/^AmazonAthena$/, 'athena'],
   [/^CertificateManager$/, 'acm'],
   [/^GraniteServiceVersion\d+$/, 'monitoring'],
+  [/^SpencerFrontendService$/, 'ecr-public'],
 ]
 
 /** Service and operation an X-Amz-Target header names. */

@@ -36,6 +36,15 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 'sqs', method: 'sqs:PurgeQueue', operation: 'PurgeQueue', resource: 'https://sqs.us-east-1.amazonaws.com/1/q', region: 'us-east-1', read_only: false }],
   ['cloudwatch via signing name monitoring', req('POST', 'https://monitoring.us-east-1.amazonaws.com/', json('GraniteServiceVersion20100801.GetMetricData', '1.0'), '{}'),
     { service: 'cloudwatch', method: 'cloudwatch:GetMetricData', operation: 'GetMetricData', resource: '', region: 'us-east-1', read_only: true }],
+  // Hosts with a label before the service's own (the aws CLI's endpoints for ECR, SageMaker, DynamoDB Streams)
+  ['ecr DescribeRepositories at api.ecr', req('POST', 'https://api.ecr.us-east-1.amazonaws.com/', json('AmazonEC2ContainerRegistry_V20150921.DescribeRepositories'), '{}'),
+    { service: 'ecr', method: 'ecr:DescribeRepositories', operation: 'DescribeRepositories', resource: '', region: 'us-east-1', read_only: true }],
+  ['ecr GetAuthorizationToken at api.ecr (a credential, not a read)', req('POST', 'https://api.ecr.us-east-1.amazonaws.com/', json('AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken'), '{}'),
+    { service: 'ecr', method: 'ecr:GetAuthorizationToken', operation: 'GetAuthorizationToken', resource: '', region: 'us-east-1', read_only: false }],
+  ['ecr-public at api.ecr-public', req('POST', 'https://api.ecr-public.us-east-1.amazonaws.com/', json('SpencerFrontendService.GetAuthorizationToken'), '{}'),
+    { service: 'ecr-public', method: 'ecr-public:GetAuthorizationToken', operation: 'GetAuthorizationToken', resource: '', region: 'us-east-1', read_only: false }],
+  ['a DynamoDB target at api.ecr is not what that endpoint runs', req('POST', 'https://api.ecr.us-east-1.amazonaws.com/', json('DynamoDB_20120810.Scan', '1.0'), '{"TableName":"users"}'),
+    { service: 'ecr', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
   // Action= (query protocol), in the form body or the query string
   ['iam AttachRolePolicy', req('POST', 'https://iam.amazonaws.com/', form, 'Action=AttachRolePolicy&Version=2010-05-08&RoleName=deployer&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAdministratorAccess'),
     { service: 'iam', method: 'iam:AttachRolePolicy', operation: 'AttachRolePolicy', resource: 'deployer', read_only: false }],

@@ -12,8 +12,9 @@ import { cloudRequest, type CloudRequest } from './request.ts'
 const READ_PREFIXES = /^(Get|List|Describe|Head|Query|BatchGet|Scan|Select)/
 // Named like reads, but they hand out credentials.
 const CREDENTIAL_ISSUERS = new Set([
-  'sts:GetSessionToken', 'sts:GetFederationToken', 'ecr:GetAuthorizationToken', 'codeartifact:GetAuthorizationToken',
-  'redshift:GetClusterCredentials', 'cognito-identity:GetCredentialsForIdentity', 'sso:GetRoleCredentials',
+  'sts:GetSessionToken', 'sts:GetFederationToken', 'ecr:GetAuthorizationToken', 'ecr-public:GetAuthorizationToken',
+  'codeartifact:GetAuthorizationToken', 'redshift:GetClusterCredentials', 'cognito-identity:GetCredentialsForIdentity',
+  'sso:GetRoleCredentials',
 ])
 // Request fields that name the resource a call acts on, in order of preference.
 const RESOURCE_FIELDS = [

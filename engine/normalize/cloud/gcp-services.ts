@@ -17,6 +17,11 @@ export interface GcpService {
   resourceNames?: Readonly<Record<string, string>>
   /** IAM verb of a custom method, when it differs from the method name. */
   verbs?: Readonly<Record<string, string>>
+  /**
+   * Methods of a GET whose path segment is not their name (compute `instances/I/serialPort` is getSerialPortOutput,
+   * a read): without them the segment was judged an unknown action, a write.
+   */
+  getActions?: Readonly<Record<string, string>>
 }
 
 const COMPUTE_COLLECTIONS = new Set([
@@ -36,7 +41,13 @@ const SQL_COLLECTIONS = new Set([
 ])
 
 const SERVICES: GcpService[] = [
-  { service: 'compute', iam: 'compute', collections: COMPUTE_COLLECTIONS, scopes: new Set(['global', 'aggregated']) },
+  {
+    service: 'compute',
+    iam: 'compute',
+    collections: COMPUTE_COLLECTIONS,
+    scopes: new Set(['global', 'aggregated']),
+    getActions: { serialPort: 'getSerialPortOutput', screenshot: 'getScreenshot' },
+  },
   { service: 'sqladmin', iam: 'cloudsql', collections: SQL_COLLECTIONS },
   { service: 'container', iam: 'container' },
   { service: 'cloudfunctions', iam: 'cloudfunctions' },

@@ -74,7 +74,8 @@ function resourceApi(spec: GcpService, req: CloudRequest, segs: string[]): Cloud
   if (!versionless || versionless.length === 0 || versionless.some(DOT_SEGMENT)) return gcpUnknown(spec.service, resourcePath)
   const { segs: pathSegs, verb: customVerb } = splitCustomVerb(versionless)
   const w = walk(spec, pathSegs)
-  let operation = customVerb ?? w.action ?? restVerb(req.method, !w.endsOnId)
+  const action = w.action !== undefined && req.method === 'GET' ? spec.getActions?.[w.action] ?? w.action : w.action
+  let operation = customVerb ?? action ?? restVerb(req.method, !w.endsOnId)
   // compute images/family/F is the image a family currently points at.
   if (spec.service === 'compute' && w.collection === 'images' && w.parts.at(-1) === 'family' && w.action) {
     operation = 'getFromFamily'

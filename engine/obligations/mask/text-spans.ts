@@ -2,6 +2,7 @@
 import type { MaskStrategy } from '../../types.ts'
 import { base64Text } from './base64-text.ts'
 import { DETECTORS, type DetectorName, findSpans, type FoundSpan, mergeSpans } from './detectors/index.ts'
+import { percentText } from './percent-text.ts'
 import { maskSpan } from './strategy.ts'
 
 export type DetectorStrategies = Partial<Record<DetectorName, MaskStrategy>>
@@ -13,23 +14,36 @@ export interface SpanMaskResult {
 
 // A run of base64 inside text (user data in an XML answer, a blob in a log line), long enough to carry a secret.
 const BASE64_RUN = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])/g
+// A run of characters a URL may hold (no space, quote or angle bracket): an S3 key in XML, a link in JSON. Runs
+// are found first and tested for an escape after, so the scan stays linear however long a run is.
+const URL_RUN = /[^\s"'<>`]+/g
 
 /**
- * The detected spans, and every base64 run whose text holds what a detector finds, masked whole (a partial mask
- * of an encoding hides nothing). Runs inside a detected span are left to it.
+ * The detected spans, and every base64 or percent-encoded run whose text holds what a detector finds, masked
+ * whole (a partial mask of an encoding hides nothing). Runs inside a detected span are left to it.
  */
 function spansWithEncoded(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
   const spans = findSpans(text, detectors)
-  if (text.length < 24) return spans
   let encoded: FoundSpan[] | undefined
-  BASE64_RUN.lastIndex = 0
-  for (let m = BASE64_RUN.exec(text); m !== null; m = BASE64_RUN.exec(text)) {
-    const start = m.index
-    const end = start + m[0].length
-    if (spans.some((s) => s.start <= start && end <= s.end)) continue
-    const decoded = base64Text(m[0])
-    const inner = decoded === undefined ? [] : findSpans(decoded, detectors)
-    if (inner.length) (encoded ??= []).push({ start, end, label: 'base64', detector: inner[0]!.detector })
+  const add = (run: RegExp, decode: (value: string) => string | undefined, label: string) => {
+    run.lastIndex = 0
+    for (let m = run.exec(text); m !== null; m = run.exec(text)) {
+      const start = m.index
+      const end = start + m[0].length
+      if (spans.some((s) => s.start <= start && end <= s.end)) continue
+      const decoded = decode(m[0])
+      const inner = decoded === undefined ? [] : findSpans(decoded, detectors)
+      if (inner.length) (encoded ??= []).push({ start, end, label, detector: inner[0]!.detector })
+    }
+  }
+  if (text.length >= 24) add(BASE64_RUN, base64Text, 'base64')
+  // Most text with escapes (query strings, paths) decodes to nothing a detector finds: one scan of the whole
+  // text decoded says so, where a scan per run cost 5x the detectors alone on a 64 KB log with escapes on every
+  // line; with that first scan it costs 1.8-2.3x (best of 9, load average about 8 on 2 cores), and text with no
+  // `%` costs what it did.
+  if (text.includes('%')) {
+    const decoded = percentText(text)
+    if (decoded !== undefined && findSpans(decoded, detectors).length > 0) add(URL_RUN, percentText, 'url-encoded')
   }
   return encoded ? mergeSpans([...spans, ...encoded]) : spans
 }

@@ -68,4 +68,15 @@ test('a base64 run in text whose decoded text holds what a detector finds is mas
   assert.equal(maskDetected(`x ${harmless} y`, ['secret_assignment'], {}, new Uint8Array(32)), { value: `x ${harmless} y`, masked: false })
 })
 
+test('a percent-encoded run whose decoded text holds what a detector finds is masked whole; other runs pass', async () => {
+  const { maskDetected } = await import('./text-spans.ts')
+  const detectors = ['email', 'url_credential'] as const
+  const xml = '<Key>users/alice%40example.com/a.txt</Key><Key>dumps/postgres%3A//u%3Apw-7Hq2%40db.internal/o.sql</Key><Key>plain%20name.txt</Key>'
+  assert.equal(maskDetected(xml, [...detectors], {}, KEY), { value: '<Key>[url-encoded]</Key><Key>[url-encoded]</Key><Key>plain%20name.txt</Key>', masked: true })
+  const link = 'https://storage.googleapis.com/download/storage/v1/b/b/o/users%2Falice%40example.com?alt=media'
+  assert.equal(maskDetected(`{"mediaLink":"${link}"}`, [...detectors], {}, KEY).value, '{"mediaLink":"[url-encoded]"}')
+  assert.equal(maskDetected('100% sure, 50%off and %zz', [...detectors], {}, KEY), { value: '100% sure, 50%off and %zz', masked: false })
+  assert.equal(maskDetected('bad %ff%fe bytes', [...detectors], {}, KEY), { value: 'bad %ff%fe bytes', masked: false })
+})
+
 test.run()

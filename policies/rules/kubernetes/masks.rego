@@ -55,18 +55,40 @@ workload_annotation_paths := [concat("", [object, "metadata.annotations.*last-ap
 	some object in secret_object_prefixes
 ]
 
-# The object itself (and its status or ephemeral containers), not a log, a scale or a raw stream.
+# The object itself and every subresource that answers in JSON: status, ephemeralcontainers and resize (1.33+)
+# serve the whole Pod, a subresource added later may too, and a path that matches nothing (a Scale) costs nothing.
+# Not a log or a raw stream (exec, attach, port-forward, proxy), whose answer is no JSON for a path to act on.
+non_json_subresources := {"log", "exec", "attach", "portforward", "proxy"}
+
 workload_object_request if {
 	kubernetes_request
 	k.is_resource_request == true
 	k.resource in workload_resources[k.api_group]
-	lib.text(k, "subresource") in {"", "status", "ephemeralcontainers"}
+	not non_json_subresources[lib.text(k, "subresource")]
 }
 
 mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.env_values"} if {
 	workload_object_request
 	lib.content_masking
 	some p in array.concat(workload_env_paths, workload_annotation_paths)
+}
+
+# An update the apiserver refuses answers with a Status whose message can print the stored object: a Pod update
+# that changes an immutable field gets a diff of the old and new spec (the old env value in clear), a Job template
+# (the stored one with the patch applied) is printed whole. The message and its causes' messages are masked for
+# updates and patches of the objects whose values are masked (reason, field and code stay readable); an object a
+# write succeeds with has neither. A create's refusal quotes only what the caller sent, and stays readable.
+status_message_paths := ["message", "details.causes.*.message"]
+
+masked_object_request if workload_object_request
+
+masked_object_request if secrets_request
+
+mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.status_messages"} if {
+	masked_object_request
+	k.verb in {"update", "patch"}
+	lib.content_masking
+	some p in status_message_paths
 }
 
 # exec, attach and port-forward upgrade to a raw byte stream (SPDY or WebSocket frames) that no masker can

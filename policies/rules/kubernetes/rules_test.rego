@@ -221,6 +221,8 @@ test_workload_env_values_are_masked if {
 		{"resource": "cronjobs", "api_group": "batch", "verb": "watch"},
 		{"resource": "pods", "verb": "patch", "name": "web-1", "subresource": "ephemeralcontainers"},
 		{"resource": "controllerrevisions", "api_group": "apps", "verb": "list"},
+		{"resource": "pods", "verb": "get", "name": "web-1", "subresource": "resize"},
+		{"resource": "pods", "verb": "get", "name": "web-1", "subresource": "a-subresource-added-later"},
 	] {
 		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
 		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.env_values"}
@@ -238,7 +240,7 @@ test_env_values_not_path_masked_for_logs_streams_other_resources_or_break_glass 
 	every c in [
 		{"resource": "pods", "verb": "get", "name": "web-1", "subresource": "log"},
 		{"resource": "pods", "verb": "create", "name": "web-1", "subresource": "exec"},
-		{"resource": "deployments", "api_group": "apps", "verb": "get", "subresource": "scale"},
+		{"resource": "pods", "verb": "get", "name": "web-1", "subresource": "proxy"},
 		{"resource": "configmaps", "verb": "list"},
 		{"resource": "deployments", "api_group": "example.com", "verb": "list"},
 	] {
@@ -247,4 +249,25 @@ test_env_values_not_path_masked_for_logs_streams_other_resources_or_break_glass 
 	}
 	e := data.warden.decision with input as t.kubernetes(t.break_glass, t.prod_k8s, {"verb": "get", "resource": "pods"})
 	e.obligations.mask == []
+}
+
+test_status_messages_masked_for_updates_of_masked_objects if {
+	every c in [
+		{"resource": "pods", "verb": "patch", "namespace": "sandbox", "name": "web-1"},
+		{"resource": "jobs", "api_group": "batch", "verb": "update", "namespace": "sandbox", "name": "migrate"},
+		{"resource": "secrets", "verb": "update", "namespace": "sandbox", "name": "db"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.status_messages"}
+		paths == {"message", "details.causes.*.message"}
+	}
+	every c in [
+		{"resource": "pods", "verb": "get", "namespace": "sandbox", "name": "web-1"},
+		{"resource": "pods", "verb": "create", "namespace": "sandbox"},
+		{"resource": "configmaps", "verb": "patch", "namespace": "sandbox", "name": "app"},
+		{"resource": "pods", "verb": "create", "namespace": "sandbox", "name": "web-1", "subresource": "exec"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		{m | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.status_messages"} == set()
+	}
 }

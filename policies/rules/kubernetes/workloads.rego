@@ -128,9 +128,16 @@ findings contains f if {
 
 # Admission webhooks receive every object written to the cluster, Secrets in clear, and may rewrite them; an
 # API service takes over an API group, receiving its requests with the caller's identity. Either hands the
-# cluster to whoever serves the URL.
+# cluster to whoever serves the URL. Admission policies and their bindings run CEL inside the apiserver over
+# every object written and over params that may be any object (a Secret): a validating one puts what it read into
+# the refusal of an ordinary write (a ConfigMap create answered with a Secret's data), a mutating one writes it
+# into the objects it admits.
 interception_resources := {
-	"admissionregistration.k8s.io": {"mutatingwebhookconfigurations", "validatingwebhookconfigurations"},
+	"admissionregistration.k8s.io": {
+		"mutatingwebhookconfigurations", "validatingwebhookconfigurations",
+		"validatingadmissionpolicies", "validatingadmissionpolicybindings",
+		"mutatingadmissionpolicies", "mutatingadmissionpolicybindings",
+	},
 	"apiregistration.k8s.io": {"apiservices"},
 }
 

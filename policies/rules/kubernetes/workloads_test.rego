@@ -97,6 +97,10 @@ test_webhooks_and_api_services_are_privilege if {
 		{"api_group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations"},
 		{"api_group": "admissionregistration.k8s.io", "resource": "validatingwebhookconfigurations"},
 		{"api_group": "apiregistration.k8s.io", "resource": "apiservices"},
+		{"api_group": "admissionregistration.k8s.io", "resource": "validatingadmissionpolicies"},
+		{"api_group": "admissionregistration.k8s.io", "resource": "validatingadmissionpolicybindings"},
+		{"api_group": "admissionregistration.k8s.io", "resource": "mutatingadmissionpolicies"},
+		{"api_group": "admissionregistration.k8s.io", "resource": "mutatingadmissionpolicybindings"},
 	] {
 		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, object.union(c, {"verb": "create", "namespace": ""}))
 		d.effect == "deny"

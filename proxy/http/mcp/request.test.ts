@@ -25,9 +25,11 @@ test('a tools/call carries the registry state of its tool, keyed by the configur
   assert.is(other.mcp?.tools, undefined)
 })
 
-test('the forwarded body is the judged message, serialized again: duplicate keys resolved as judged', () => {
+test('the forwarded body is the judged message, serialized again; one with a key twice is no message (never forwarded)', () => {
+  const call = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_docs","arguments":{}}}'
+  assert.equal(JSON.parse(forwardedBody(post(` ${call}\n`))!.toString('utf8')), JSON.parse(call))
   const dup = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"drop_database","name":"read_docs","arguments":{}}}'
-  assert.equal(JSON.parse(forwardedBody(post(dup))!.toString('utf8')).params.name, 'read_docs')
+  assert.is(forwardedBody(post(dup)), undefined)
   assert.is(forwardedBody(post('{not json')), undefined)
 })
 
