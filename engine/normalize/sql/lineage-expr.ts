@@ -34,15 +34,15 @@ export interface ExprContext {
 
 /** Lineage of an output expression. */
 export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
-  const lin = valueLineage(node, scope, cx)
+  const n = unwrap(node)
+  // A column carries its lineage as it is: a value a view computed was computed there, not by this statement.
+  if (n?.[0] === 'ColumnRef') return columnRef(n[1], scope, cx)
+  const lin = n?.[0] === 'A_Indirection' ? indirection(n[1], scope, cx) : collected(node, scope, cx)
   if (lin.computed) cx.computes(lin)
   return lin
 }
 
-function valueLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
-  const n = unwrap(node)
-  if (n?.[0] === 'ColumnRef') return columnRef(n[1], scope, cx)
-  if (n?.[0] === 'A_Indirection') return indirection(n[1], scope, cx)
+function collected(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
   const acc = new Acc()
   collect(node, scope, cx, acc, false)
   return acc.lin()

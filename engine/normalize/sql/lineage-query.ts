@@ -113,6 +113,12 @@ export class QueryWalker implements ExprContext {
       for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause', 'limitOffset', 'limitCount'] as const) {
         this.predicate(body[key], scope)
       }
+      // GROUP BY 1, DISTINCT ON (1): the output at that position.
+      for (const item of [...list(body.groupClause), ...list(body.distinctClause)]) {
+        const position = unwrap(item)?.[0] === 'A_Const' ? Number(constText(item)) : NaN
+        const output = Number.isInteger(position) ? outputs[position - 1] : undefined
+        if (output) this.addPredicates(output.lin)
+      }
       this.predicate(list(body.windowClause).map((w) => [bodyOf(w, 'WindowDef')?.partitionClause, bodyOf(w, 'WindowDef')?.orderClause]), scope)
     }
     this.sortClause(body.sortClause, outputs, scope)

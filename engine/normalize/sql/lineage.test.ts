@@ -206,6 +206,8 @@ test('a value the statement computes, anywhere in it, makes the columns it reads
     'SELECT count(*) FROM generate_series(1, (SELECT length(email) FROM users LIMIT 1))',
   ]) assert.ok(predicates(sql).includes('email'), sql)
   assert.ok(predicates('EXPLAIN ANALYZE SELECT 1 / length(email) FROM users', 1).includes('email'), 'EXPLAIN ANALYZE')
+  assert.equal(predicates('SELECT email, count(*) FROM users GROUP BY 1'), ['email'])
+  assert.equal(predicates('SELECT DISTINCT ON (1) email, id FROM users'), ['email'])
 })
 
 test('views are followed through their definition', () => {
