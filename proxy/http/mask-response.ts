@@ -22,6 +22,7 @@ import { HttpGatewayError } from './errors.ts'
 import type { MaskBudget } from './mask-budget.ts'
 import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
+import { utf8Start, utf8Text } from './utf8.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 /** Largest whole body the gateway buffers to mask. */
@@ -257,14 +258,10 @@ function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligatio
     throw failed((err as Error).message, err)
   }
   if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
-  let text: string
   if (decoded.includes(0)) throw binaryRefused(declared, obligations)
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(decoded)
-  } catch {
-    throw binaryRefused(declared, obligations)
-  }
-  const type = mediaType(res)
+  const text = utf8Text(decoded)
+  if (text === undefined) throw binaryRefused(declared, obligations)
+  const type = declared
   const looksJson = /^\s*[[{]/.test(text)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
   const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
@@ -275,13 +272,7 @@ function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligatio
 
 /** Whether the start of a body can be UTF-8 text: no NUL byte, and valid UTF-8 (a sequence cut at the end is fine). */
 function maybeText(chunk: Buffer): boolean {
-  if (chunk.includes(0)) return false
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(chunk, { stream: true })
-    return true
-  } catch {
-    return false
-  }
+  return !chunk.includes(0) && utf8Start(chunk)
 }
 
 export function decoderFor(res: UpstreamResponse): Transform[] {
