@@ -171,8 +171,18 @@ const maskers = new WeakMap<Uint8Array, KeyedLru<JsonMasker>>()
 // spell the list out again (JSON) to find its masker, a few µs a response.
 const maskersByList = new WeakMap<Uint8Array, WeakMap<readonly MaskObligation[], JsonMasker>>()
 
-/** A list that can never change: frozen, and every obligation in it frozen (their fields are strings). */
-const immutable = (obligations: readonly MaskObligation[]) => Object.isFrozen(obligations) && obligations.every((o) => Object.isFrozen(o))
+/**
+ * A list that can never change: frozen, and every obligation in it frozen (their fields are strings). Freezing
+ * cannot be undone, so a list found immutable is remembered as such (a cached decision's ~80 obligations were
+ * checked twice a response).
+ */
+const immutableLists = new WeakSet<readonly MaskObligation[]>()
+function immutable(obligations: readonly MaskObligation[]): boolean {
+  if (immutableLists.has(obligations)) return true
+  if (!Object.isFrozen(obligations) || !obligations.every((o) => Object.isFrozen(o))) return false
+  immutableLists.add(obligations)
+  return true
+}
 
 function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
   const fixed = immutable(obligations)
