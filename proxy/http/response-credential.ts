@@ -43,11 +43,19 @@ export function hideCredentials(text: string, forms: readonly string[]): { text:
   return { text, hidden }
 }
 
+function holdsAny(text: string, forms: readonly string[]): boolean {
+  for (const form of forms) if (text.includes(form)) return true
+  return false
+}
+
 /** Response headers with every form replaced (in place); how many were. */
 export function hideCredentialHeaders(headers: Record<string, string | string[]>, forms: readonly string[]): number {
   if (!forms.length) return 0
   let hidden = 0
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]!
+    // Most answers hold no credential: a value none holds is left as it is, without a copy.
+    if (typeof value === 'string' && !holdsAny(value, forms)) continue
     if (Array.isArray(value)) {
       headers[name] = value.map((v) => {
         const out = hideCredentials(v, forms)
