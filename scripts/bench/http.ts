@@ -5,7 +5,7 @@
 // each server process spent per request (a figure a busy machine disturbs less than requests/s).
 // Usage: npm run bench:http [-- --seconds 5] [--warmup 2] [--connections 1,32] [--modes direct,bare,reverse,mitm]
 //        [--profile DIR (CPU profile of the gateway process over each measured cell, one file per cell:
-//        the warm-up, start-up and JIT compiles left out)]
+//        the warm-up, start-up and JIT compiles left out; summed up by scripts/bench/profile-summary.ts)]
 //        BENCH_GATEWAY_FLAGS='--perf-basic-prof' adds node flags to the gateway process (for `perf record -g -p PID`:
 //        CPU time of every thread, where the V8 profile samples wall time on the main thread only).
 //        BENCH_RETAIN=1 keeps every audit event and judgement in the gateway's memory, as the test engine does for
