@@ -50,22 +50,23 @@ async function verify(engine: GatewayEngine, token: string): Promise<Identity> {
 /** Verifies the caller's token; 401 (reverse) or 407 (forward) with a JSON reason otherwise. */
 export async function authenticate(engine: GatewayEngine, req: GatewayRequest): Promise<Caller> {
   const forward = req.mode === 'forward'
-  const status = forward ? 407 : 401
-  const challenge: Record<string, string> = forward
-    ? { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' }
-    : { 'www-authenticate': 'Bearer realm="warden"' }
-  const where = forward
-    ? 'send the agent token as the proxy password (HTTPS_PROXY=http://agent:$TOKEN@host:port) or as Proxy-Authorization: Bearer'
-    : 'send the agent token as Authorization: Bearer (kubectl: the kubeconfig user token; gcloud: --access-token-file)'
   const raw = forward ? (req.tunnel?.proxyAuthorization ?? headerValue(req.headers, 'proxy-authorization')) : headerValue(req.headers, 'authorization')
   const token = tokenFromCredential(raw)
   if (!token) {
-    throw new HttpGatewayError(status, 'http.token_missing', `no agent token: ${where}; get one with \`npx warden token --as <agent> --group agents\``, { headers: challenge })
+    const where = forward
+      ? 'send the agent token as the proxy password (HTTPS_PROXY=http://agent:$TOKEN@host:port) or as Proxy-Authorization: Bearer'
+      : 'send the agent token as Authorization: Bearer (kubectl: the kubeconfig user token; gcloud: --access-token-file)'
+    throw new HttpGatewayError(forward ? 407 : 401, 'http.token_missing', `no agent token: ${where}; get one with \`npx warden token --as <agent> --group agents\``, { headers: challenge(forward) })
   }
   try {
     return { identity: await verify(engine, token), token }
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'token.invalid'
-    throw new HttpGatewayError(status, 'http.token_invalid', `agent token refused (${code}): ${(err as Error).message}`, { cause: err, headers: challenge })
+    throw new HttpGatewayError(forward ? 407 : 401, 'http.token_invalid', `agent token refused (${code}): ${(err as Error).message}`, { cause: err, headers: challenge(forward) })
   }
+}
+
+/** How a refused client is asked to authenticate (built on refusal only, not for every request). */
+function challenge(forward: boolean): Record<string, string> {
+  return forward ? { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' } : { 'www-authenticate': 'Bearer realm="warden"' }
 }

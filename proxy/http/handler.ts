@@ -120,8 +120,11 @@ export function isWatch(query: string): boolean {
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const { engine } = opts
   const upstreams = new Map<string, Upstream>()
-  // Session id and start per token and target (the id is a hash of both, computed once).
-  const sessions = new Map<string, { id: string; started: string }>()
+  // Session id and start per token and target (the id is a hash of both, computed once). By token, then target
+  // name: the token string (~1 KB) is hashed once per request for both lookups, not joined to the name and
+  // hashed again.
+  const sessions = new Map<string, Map<string, { id: string; started: string }>>()
+  let sessionCount = 0
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const mcpSessions = createMcpSessionOwners()
   const mcpHeld = createMcpHeldCalls()
@@ -136,11 +139,17 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
 
   // One session per token and target, so grants given for one request cover the agent's retries.
   function sessionFor(identity: Identity, token: string, target: TargetConfig): SessionState {
-    const key = `${token}\n${target.name}`
-    let known = sessions.get(key)
+    let byTarget = sessions.get(token)
+    let known = byTarget?.get(target.name)
     if (!known) {
-      if (sessions.size > 10_000) sessions.clear()
-      sessions.set(key, (known = { id: `http-${sha(key).slice(0, 24)}`, started: new Date().toISOString() }))
+      if (sessionCount > 10_000) {
+        sessions.clear()
+        sessionCount = 0
+        byTarget = undefined
+      }
+      if (!byTarget) sessions.set(token, (byTarget = new Map()))
+      byTarget.set(target.name, (known = { id: `http-${sha(`${token}\n${target.name}`).slice(0, 24)}`, started: new Date().toISOString() }))
+      sessionCount++
     }
     return { id: known.id, started_at: known.started, identity, target }
   }
@@ -245,7 +254,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       : undefined
     const judgeRequest: JudgeRequest = mcp ? await mcp.judgeRequest() : { kind: 'http', session, request }
     const informational: Record<string, string> = {}
-    const outcome = await judgeAndHold(engine, judgeRequest, {
+    const judged = judgeAndHold(engine, judgeRequest, {
       holdMs: opts.holdSeconds * 1000,
       summary: mcp ? mcp.summary : `${canon.method} ${judgedHost}${canon.path}`,
       // Read only if the request is held: the node adapter makes the signal on first use (types.ts `gone`).
@@ -269,7 +278,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         informational.warning = `299 - "warden: held for approval ${held.id}${opts.approvalHint ? `; a reviewer runs: ${opts.approvalHint(held.id)}` : ''}"`
         req.onHeld?.({ ...informational })
       },
-    }).finally(() => mcp?.settled())
+    })
+    // An MCP flow learns when its judgement settled; other requests spend no promise on it.
+    const outcome = await (mcp ? judged.finally(() => mcp.settled()) : judged)
     trace.judgement = outcome.judgement
     const approvalHeaders: Record<string, string> = trace.approvalId
       ? { 'x-warden-approval': trace.approvalId, warning: `299 - "warden: held for approval ${trace.approvalId}${outcome.allow ? ', approved' : ''}"` }

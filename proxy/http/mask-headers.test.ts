@@ -58,6 +58,21 @@ test('a header whose name holds what a detector finds (an S3 metadata key) is dr
   assert.equal(Object.keys(headers), ['content-type', 'x-amz-request-id'])
 })
 
+test('remembered outcomes: a value found only once decoded, a dropped name and a list are masked alike every time', () => {
+  const b64 = Buffer.from('jane@example.com').toString('base64')
+  for (let i = 0; i < 3; i++) {
+    const headers: Record<string, string | string[]> = { 'x-amz-meta-owner': `=?UTF-8?B?${b64}?=`, 'x-amz-meta-4111111111111111': 'x', 'x-amz-meta-list': ['fine', 'jane%40example.com', 'fine'], vary: 'accept' }
+    assert.is(maskHeaders(headers, obligations, KEY), 3, `round ${i}`)
+    assert.equal(headers, { 'x-amz-meta-owner': '[email]', 'x-amz-meta-list': ['fine', '[email]', 'fine'], vary: 'accept' }, `round ${i}`)
+  }
+  const nulled: readonly MaskObligation[] = deepFreeze([{ detector: 'email', strategy: 'null' }] as MaskObligation[])
+  for (let i = 0; i < 2; i++) {
+    const headers: Record<string, string | string[]> = { a: 'jane@example.com', b: ['jane@example.com', 'ok'], c: ['jane@example.com'] }
+    assert.is(maskHeaders(headers, nulled, KEY), 3)
+    assert.equal(headers, { b: ['ok'] }, 'a value the null strategy blanks drops from its list, and a header left empty is dropped')
+  }
+})
+
 test('a huge header value and many headers are masked whole', () => {
   const headers: Record<string, string | string[]> = { big: `${'x'.repeat(200_000)} jane%40example.com` }
   for (let i = 0; i < 2_000; i++) headers[`x-amz-meta-h${i}`] = i % 2 ? `=?utf-8?b?${Buffer.from(`n${i}@example.com`).toString('base64')}?=` : `v${i}`

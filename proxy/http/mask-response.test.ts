@@ -4,6 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { deepFreeze } from '../../engine/deep-freeze.ts'
 import type { MaskObligation } from '../../engine/types.ts'
+import { jsonMasker } from '../../engine/obligations/index.ts'
 import { bodyMasks, maskWholeBody, readAll } from './mask-response.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
@@ -85,6 +86,55 @@ test('obligations that can change are read afresh for every response; a frozen l
   assert.equal(bodyMasks(cached), [{ path: 'a', strategy: 'hash' }, { detector: 'email' }])
   assert.equal(await masked(cached), await masked(JSON.parse(JSON.stringify(cached))))
   assert.equal(await masked(cached), await masked(cached))
+})
+
+/** The body as maskWholeBody sends it, for `text` under `obligations`, `key` and `credentials`. */
+async function maskText(text: string, obligations: readonly MaskObligation[], key = KEY, credentials: string[] = []): Promise<{ text: string; masked: number }> {
+  const res = Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': 'application/json' } }) as UpstreamResponse
+  const out = await maskWholeBody(res, bodyMasks(obligations as MaskObligation[]), key, credentials)
+  return { text: Buffer.from(out.body as Uint8Array).toString(), masked: out.masked() }
+}
+
+// Texts that parse to the same value differently (spacing, escapes, duplicate keys, number spellings), keys that
+// are prototypes' names, secrets in keys and values, and texts one character apart.
+const CORPUS = [
+  '{"kind":"PodList","apiVersion":"v1","items":[{"metadata":{"name":"web-1","namespace":"prod"},"status":{"phase":"Running"}}]}',
+  '{"kind":"PodList", "apiVersion":"v1","items":[{"metadata":{"name":"web-1","namespace":"prod"},"status":{"phase":"Running"}}]}',
+  '{"a":"jane@example.com","a":"safe"}', '{"a":"safe","a":"jane@example.com"}', '{"a":"jane\u0040example.com"}', '{"a":"jane@example.co"}',
+  '{"__proto__":{"x":"jane@example.com"},"constructor":1}', '{"jane@example.com":{"plan":"pro"},"n":4242424242424242,"m":4242424242424242.0}',
+  '{"items":[{"spec":{"containers":[{"env":[{"name":"DB_PASSWORD","value":"hunter2hunter2"}]}]}}]}', '[1,2,"4111 1111 1111 1111"]', '"just a string"', '12', 'null',
+  '{"token":"sa-token-value-1234","echo":"Bearer sa-token-value-1234"}', '{"k":"' + 'x'.repeat(20_000) + ' jane@example.com"}',
+]
+const RULES = deepFreeze([{ detector: 'all' }, { path: 'items.*.spec.containers.*.env.*.value' }, { path: 'kind', strategy: 'hash' }, { column: 'token', strategy: 'partial' }] as MaskObligation[])
+
+test('a document masked again is masked exactly as the masker masks it afresh, every time, text by text', async () => {
+  for (let round = 0; round < 3; round++) {
+    for (const text of CORPUS) {
+      const fresh = jsonMasker(RULES, KEY).mask(JSON.parse(text))
+      assert.equal(await maskText(text, RULES), { text: JSON.stringify(fresh.doc), masked: fresh.masked }, `round ${round}: ${text.slice(0, 80)}`)
+    }
+  }
+})
+
+test('a remembered document is not the answer for another key, other obligations or another credential', async () => {
+  const text = CORPUS[0]!
+  const a = await maskText(text, RULES)
+  const b = await maskText(text, RULES, new Uint8Array(32).fill(9))
+  assert.is.not(a.text, b.text, 'the hash strategy follows the key')
+  const other = deepFreeze([{ detector: 'all' }] as MaskObligation[])
+  assert.ok(JSON.parse((await maskText(text, other)).text).kind === 'PodList', 'without the kind rule, kind is left as sent')
+  assert.equal(await maskText(text, JSON.parse(JSON.stringify(RULES))), a, 'an equal list that can change masks alike')
+  const echo = '{"echo":"the upstream saw gateway-credential-123"}'
+  assert.is((await maskText(echo, RULES)).text, echo)
+  assert.is((await maskText(echo, RULES, KEY, ['gateway-credential-123'])).text, '{"echo":"the upstream saw [warden:credential]"}', 'credentials are hidden after the document, every time')
+  assert.is((await maskText(echo, RULES)).text, echo)
+})
+
+test('a body that is not JSON is refused every time, however often it comes', async () => {
+  for (let i = 0; i < 3; i++) {
+    const res = Object.assign(Readable.from([Buffer.from('{"a":')]), { statusCode: 200, headers: { 'content-type': 'application/json' } }) as UpstreamResponse
+    assert.match((await rejection(maskWholeBody(res, bodyMasks(RULES as MaskObligation[]), KEY))).message, /not valid JSON/)
+  }
 })
 
 test.run()

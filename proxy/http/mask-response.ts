@@ -22,6 +22,7 @@ import { HttpGatewayError } from './errors.ts'
 import type { MaskBudget } from './mask-budget.ts'
 import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
+import { utf8Start, utf8Text } from './utf8.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 /** Largest whole body the gateway buffers to mask. */
@@ -170,8 +171,18 @@ const maskers = new WeakMap<Uint8Array, KeyedLru<JsonMasker>>()
 // spell the list out again (JSON) to find its masker, a few µs a response.
 const maskersByList = new WeakMap<Uint8Array, WeakMap<readonly MaskObligation[], JsonMasker>>()
 
-/** A list that can never change: frozen, and every obligation in it frozen (their fields are strings). */
-const immutable = (obligations: readonly MaskObligation[]) => Object.isFrozen(obligations) && obligations.every((o) => Object.isFrozen(o))
+/**
+ * A list that can never change: frozen, and every obligation in it frozen (their fields are strings). Freezing
+ * cannot be undone, so a list found immutable is remembered as such (a cached decision's ~80 obligations were
+ * checked twice a response).
+ */
+const immutableLists = new WeakSet<readonly MaskObligation[]>()
+function immutable(obligations: readonly MaskObligation[]): boolean {
+  if (immutableLists.has(obligations)) return true
+  if (!Object.isFrozen(obligations) || !obligations.every((o) => Object.isFrozen(o))) return false
+  immutableLists.add(obligations)
+  return true
+}
 
 function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
   const fixed = immutable(obligations)
@@ -192,7 +203,27 @@ function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): Jso
   return masker
 }
 
+/**
+ * Documents masked lately, by their text, with the masker that masked them. A masker's result is a function of
+ * the text alone (JSON.parse, then a walk whose memos are of pure functions, then JSON.stringify), so a text met
+ * again with the same masker is answered as it was: answers repeat (a list read again unchanged, a tool list,
+ * a status), and parsing, walking and writing a small document was a fifth of the gateway's time per answer.
+ * Only documents that masked without error are kept; bounded in entries and characters.
+ */
+const MAX_REMEMBERED_TEXT = 16 * 1024
+const documents = new KeyedLru<{ masker: JsonMasker; result: Readonly<{ text: string; masked: number }> }>(256, 1024 * 1024)
+
 function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
+  let masker: JsonMasker | undefined
+  if (text.length <= MAX_REMEMBERED_TEXT) {
+    try {
+      masker = maskerFor(obligations, key)
+    } catch {
+      // Malformed obligations: reported below, where they always were.
+    }
+    const known = masker && documents.get(text)
+    if (known && known.masker === masker) return known.result
+  }
   let doc: unknown
   try {
     doc = JSON.parse(text)
@@ -200,8 +231,10 @@ function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Arr
     throw failed('its body is not valid JSON', err)
   }
   try {
-    const out = maskerFor(obligations, key).mask(doc)
-    return { text: JSON.stringify(out.doc), masked: out.masked }
+    const out = (masker ?? maskerFor(obligations, key)).mask(doc)
+    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked })
+    if (masker) documents.set(text, { masker, result })
+    return result
   } catch (err) {
     throw failed((err as Error).message, err)
   }
@@ -257,14 +290,10 @@ function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligatio
     throw failed((err as Error).message, err)
   }
   if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
-  let text: string
   if (decoded.includes(0)) throw binaryRefused(declared, obligations)
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(decoded)
-  } catch {
-    throw binaryRefused(declared, obligations)
-  }
-  const type = mediaType(res)
+  const text = utf8Text(decoded)
+  if (text === undefined) throw binaryRefused(declared, obligations)
+  const type = declared
   const looksJson = /^\s*[[{]/.test(text)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
   const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
@@ -275,13 +304,7 @@ function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligatio
 
 /** Whether the start of a body can be UTF-8 text: no NUL byte, and valid UTF-8 (a sequence cut at the end is fine). */
 function maybeText(chunk: Buffer): boolean {
-  if (chunk.includes(0)) return false
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(chunk, { stream: true })
-    return true
-  } catch {
-    return false
-  }
+  return !chunk.includes(0) && utf8Start(chunk)
 }
 
 export function decoderFor(res: UpstreamResponse): Transform[] {

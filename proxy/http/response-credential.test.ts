@@ -17,4 +17,15 @@ test('headers, single and repeated, are hidden in place', () => {
   assert.equal(headers, { 'x-echo': `key=${CREDENTIAL_MASK}`, 'set-cookie': ['a=1', `b=${CREDENTIAL_MASK}`] })
 })
 
+test('credential forms: the same list gives the same forms, and a list changed in place gives its new forms', () => {
+  const secrets = ['first-secret-value']
+  const once = credentialForms(secrets)
+  assert.is(credentialForms(secrets), once, 'made once for an unchanged list')
+  secrets[0] = 'second"secret"value'
+  assert.equal(credentialForms(secrets), ['second"secret"value', 'second\\"secret\\"value'])
+  secrets.push('third-secret-value')
+  assert.equal(credentialForms(secrets), ['second"secret"value', 'second\\"secret\\"value', 'third-secret-value'])
+  assert.equal(credentialForms(['short']), [], 'values under 8 characters are left alone')
+})
+
 test.run()

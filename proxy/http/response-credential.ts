@@ -8,8 +8,20 @@
 export const CREDENTIAL_MASK = '[warden:credential]'
 const MIN_SECRET_LENGTH = 8
 
+// The forms of the last secrets list seen per list object, with the values they were made from: a credential hands
+// out the same list until its secrets change (credentials.ts), and its forms were made again for every answer.
+const formsOf = new WeakMap<readonly string[], { values: string[]; forms: string[] }>()
+
 /** The forms to look for: each secret as is and, when JSON escapes it differently, as a JSON string holds it. */
 export function credentialForms(secrets: readonly string[]): string[] {
+  const known = formsOf.get(secrets)
+  if (known && known.values.length === secrets.length && known.values.every((v, i) => v === secrets[i])) return known.forms
+  const forms = formsFor(secrets)
+  formsOf.set(secrets, { values: [...secrets], forms })
+  return forms
+}
+
+function formsFor(secrets: readonly string[]): string[] {
   const forms = new Set<string>()
   for (const s of secrets) {
     if (s.length < MIN_SECRET_LENGTH) continue
@@ -31,11 +43,19 @@ export function hideCredentials(text: string, forms: readonly string[]): { text:
   return { text, hidden }
 }
 
+function holdsAny(text: string, forms: readonly string[]): boolean {
+  for (const form of forms) if (text.includes(form)) return true
+  return false
+}
+
 /** Response headers with every form replaced (in place); how many were. */
 export function hideCredentialHeaders(headers: Record<string, string | string[]>, forms: readonly string[]): number {
   if (!forms.length) return 0
   let hidden = 0
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]!
+    // Most answers hold no credential: a value none holds is left as it is, without a copy.
+    if (typeof value === 'string' && !holdsAny(value, forms)) continue
     if (Array.isArray(value)) {
       headers[name] = value.map((v) => {
         const out = hideCredentials(v, forms)

@@ -40,6 +40,24 @@ function noJwtUpstream() {
   }
 }
 
+test('sessions: one per agent token and target, the same id for every request of the pair, another for another target or token', async () => {
+  g.route = (_req, res) => json(res, { kind: 'PodList', items: [] })
+  const sessionOf = async (path: string, auth?: string) => {
+    assert.is((await get(path, { auth })).status, 200)
+    return String(lastRequest().session_id)
+  }
+  const k8s = await sessionOf('/t/k8s/api/v1/namespaces/prod/pods')
+  assert.match(k8s, /^http-[0-9a-f]{24}$/)
+  assert.is(await sessionOf('/t/k8s/api/v1/namespaces/prod/pods'), k8s)
+  const web = await sessionOf('/t/web/status')
+  assert.is.not(web, k8s, 'another target, another session')
+  assert.is(await sessionOf('/t/web/status'), web)
+  const other = await g.te.token('cursor', ['agents'], { ttlSeconds: 601 })
+  const k8sOther = await sessionOf('/t/k8s/api/v1/namespaces/prod/pods', other)
+  assert.is.not(k8sOther, k8s, 'another token, another session')
+  assert.is(await sessionOf('/t/k8s/api/v1/namespaces/prod/pods'), k8s, 'the first token keeps its session')
+})
+
 test('kubernetes: list pods is allowed; the upstream sees the gateway token, never the agent JWT', async () => {
   g.route = (_req, res) => json(res, { kind: 'PodList', items: [{ metadata: { name: 'web-1' } }] })
   const before = g.upstream.seen.length

@@ -3,8 +3,11 @@
 // concurrent connections. The caller is an agent in production, so every response is judged and scanned by the
 // content detectors, as in real use. Prints requests/s, p50 and p99 in ms, the ratios to direct, and the CPU
 // each server process spent per request (a figure a busy machine disturbs less than requests/s).
-// Usage: npm run bench:http [-- --seconds 5] [--connections 1,32] [--modes direct,bare,reverse,mitm]
-//        [--profile DIR (CPU profile of the gateway process)]
+// Usage: npm run bench:http [-- --seconds 5] [--warmup 2] [--connections 1,32] [--modes direct,bare,reverse,mitm]
+//        [--profile DIR (CPU profile of the gateway process over each measured cell, one file per cell:
+//        the warm-up, start-up and JIT compiles left out; summed up by scripts/bench/profile-summary.ts)]
+//        BENCH_GATEWAY_FLAGS='--perf-basic-prof' adds node flags to the gateway process (for `perf record -g -p PID`:
+//        CPU time of every thread, where the V8 profile samples wall time on the main thread only).
 //        BENCH_RETAIN=1 keeps every audit event and judgement in the gateway's memory, as the test engine does for
 //        tests (how this benchmark ran before; it measured ~20% more gateway CPU per request from the growing heap).
 //
@@ -15,9 +18,11 @@
 // floor under the gateway: a TLS-terminating pass-through in the gateway process, with the same listener and
 // the same undici pool, that judges, masks and records nothing.
 import { fork } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici'
@@ -25,7 +30,7 @@ import { MAX_CONNECTIONS } from '../../proxy/http/upstream.ts'
 import { startTestGateway } from '../../proxy/http/testing/gateway.ts'
 import { startUpstream } from '../../proxy/http/testing/upstream.ts'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, role: { type: 'string' }, profile: { type: 'string' }, upstream: { type: 'string' }, 'upstream-ca': { type: 'string' }, connections: { type: 'string', default: '1,32' }, modes: { type: 'string', default: 'direct,bare,reverse,mitm' } } })
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, role: { type: 'string' }, profile: { type: 'string' }, upstream: { type: 'string' }, 'upstream-ca': { type: 'string' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '1,32' }, modes: { type: 'string', default: 'direct,bare,reverse,mitm' } } })
 const seconds = Number(values.seconds)
 const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: [{ metadata: { name: 'web-1', namespace: 'prod' }, status: { phase: 'Running' } }] })
 
@@ -33,8 +38,20 @@ type Ready = Record<string, string>
 
 /** A server process: tells the parent where it listens, then answers `cpu` with its CPU time in µs. */
 function serveRole(ready: Ready, close: () => Promise<void>): void {
+  let profiler: Session | undefined
   process.on('message', (m) => {
-    if (m === 'cpu') {
+    const message = m as string | { profile: 'start' } | { profile: 'stop'; file: string }
+    if (typeof message === 'object' && message.profile === 'start') {
+      profiler = new Session()
+      profiler.connect()
+      void profiler.post('Profiler.enable').then(() => profiler!.post('Profiler.start')).then(() => process.send!({ profiling: true }))
+    } else if (typeof message === 'object' && message.profile === 'stop') {
+      void profiler!.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(message.file, JSON.stringify(profile))
+        profiler!.disconnect()
+        process.send!({ profiled: message.file })
+      })
+    } else if (m === 'cpu') {
       const u = process.cpuUsage()
       process.send!({ cpu: u.user + u.system })
     } else if (m === 'stop') {
@@ -82,11 +99,11 @@ async function bareProxy(upstream: string, ca: Buffer, tls: { cert: string; key:
   return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => { server.closeAllConnections(); server.close(); void pool.close() } }
 }
 
-interface Child { ready: Ready; cpu(): Promise<number>; stop(): void }
+interface Child { ready: Ready; cpu(): Promise<number>; profile(what: 'start'): Promise<void>; profile(what: 'stop', file: string): Promise<void>; stop(): void }
 
-async function start(role: string, args: string[], profile?: string): Promise<Child> {
+async function start(role: string, args: string[]): Promise<Child> {
   const child = fork(fileURLToPath(import.meta.url), ['--role', role, ...args], {
-    execArgv: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx'],
+    execArgv: [...(role === 'gateway' && process.env.BENCH_GATEWAY_FLAGS ? process.env.BENCH_GATEWAY_FLAGS.split(' ') : []), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -96,6 +113,7 @@ async function start(role: string, args: string[], profile?: string): Promise<Ch
   return {
     ready,
     cpu: () => new Promise((resolve) => { child.once('message', (m) => resolve((m as { cpu: number }).cpu)); child.send('cpu') }),
+    profile: (what: 'start' | 'stop', file?: string) => new Promise<void>((resolve) => { child.once('message', () => resolve()); child.send({ profile: what, file }) }),
     stop: () => child.send('stop'),
   }
 }
@@ -105,7 +123,8 @@ interface Cell { rps: number; p50: number; p99: number; errors: number; upstream
 
 async function measure(): Promise<void> {
   const upstream = await start('upstream', [])
-  const gateway = await start('gateway', ['--upstream', upstream.ready.url!, '--upstream-ca', upstream.ready.caFile!], values.profile)
+  const gateway = await start('gateway', ['--upstream', upstream.ready.url!, '--upstream-ca', upstream.ready.caFile!])
+  if (values.profile) mkdirSync(values.profile, { recursive: true })
   const { reverse, proxy, bare, token, gatewayCa } = gateway.ready as { reverse: string; proxy: string; bare: string; token: string; gatewayCa: string }
   const upstreamCa = readFileSync(upstream.ready.caFile!, 'utf8')
   const path = '/api/v1/namespaces/prod/pods'
@@ -127,7 +146,15 @@ async function measure(): Promise<void> {
       if (res.statusCode !== 200) errors++
       return performance.now() - t
     }
-    for (let i = 0; i < connections * 20; i++) await one() // warm-up: connections, leaf certificates, JIT
+    // Warm-up: connections, leaf certificates, then load until the JIT has compiled the hot path. A gateway
+    // runs for days; with 20 requests a connection only, the measured seconds paid for TurboFan compiling ~900
+    // functions on background threads (part of the process's CPU time), most of all on the longest path.
+    for (let i = 0; i < connections * 20; i++) await one()
+    const warm = performance.now() + Number(values.warmup) * 1000
+    await Promise.all(Array.from({ length: connections }, async () => {
+      while (performance.now() < warm) await one()
+    }))
+    if (values.profile) await gateway.profile('start')
     const [u0, g0] = await Promise.all([upstream.cpu(), gateway.cpu()])
     const end = performance.now() + seconds * 1000
     const started = performance.now()
@@ -136,6 +163,7 @@ async function measure(): Promise<void> {
     }))
     const elapsed = (performance.now() - started) / 1000
     const [u1, g1] = await Promise.all([upstream.cpu(), gateway.cpu()])
+    if (values.profile) await gateway.profile('stop', join(values.profile, `gateway-${mode.name}-${connections}.cpuprofile`))
     await dispatcher.close()
     latencies.sort((a, b) => a - b)
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!

@@ -11,12 +11,14 @@ import { KeyedLru } from '../../keyed-lru.ts'
 import type { MaskObligation, MaskStrategy } from '../../types.ts'
 import { failClosed, MaskError } from '../errors.ts'
 import { base64Text } from './base64-text.ts'
+import { columnStrategies, NOWHERE, pathTrie, type PathState, step, strategyAt } from './path-match.ts'
 import { compileRules, type MaskRules } from './rules.ts'
 import { maskSpan, maskWhole, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
 const MAX_DEPTH = 512
+const NOWHERE_STRATEGIES: readonly MaskStrategy[] = Object.freeze([])
 /** Strings remembered per masker, and the longest one remembered. */
 const MEMO_ENTRIES = 2048
 const MEMO_MAX_LENGTH = 256
@@ -26,8 +28,10 @@ interface Walk {
   key: Uint8Array
   masked: number
   stack: Set<object>
-  /** Some rule masks by path or key: each node's path is matched (otherwise no path is built). */
+  /** Some rule masks by path or key: each node is matched against them (path-match.ts). */
   whole: boolean
+  /** The strategies of the column rules an object key matches. */
+  columnsOf(key: string): readonly MaskStrategy[]
   detect(text: string): SpanMaskResult
   /** The same, for object keys (few and repeated: remembered apart, without the LRU's upkeep). */
   detectKey(text: string): SpanMaskResult
@@ -62,20 +66,6 @@ function pairName(walk: Walk, node: object): string | undefined {
     if (typeof name === 'string' && Object.hasOwn(node, field) && walk.secretName(name)) return name
   }
   return undefined
-}
-
-function pathMatches(segments: readonly RegExp[], path: readonly string[]): boolean {
-  return segments.length === path.length && segments.every((re, i) => re.test(path[i]!))
-}
-
-function wholeStrategy(walk: Walk, path: readonly string[], isKey: boolean): MaskStrategy | undefined {
-  const found: MaskStrategy[] = []
-  for (const rule of walk.rules.paths) if (pathMatches(rule.segments, path)) found.push(rule.strategy)
-  const last = path[path.length - 1]
-  if (isKey && last !== undefined) {
-    for (const rule of walk.rules.columns) if (!rule.qualified && rule.pattern.test(last)) found.push(rule.strategy)
-  }
-  return strongest(found)
 }
 
 function isScalar(node: unknown): node is string | number | boolean | bigint {
@@ -137,14 +127,18 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
   return node
 }
 
-function visit(walk: Walk, node: unknown, path: string[], isKey: boolean, depth: number, name?: string): unknown {
-  const strategy = walk.whole && path.length > 0 ? wholeStrategy(walk, path, isKey) : undefined
+/**
+ * `state`: where the node's path leaves the path rules; `key`: the node's own key or index (undefined for the
+ * document itself, which no rule masks whole).
+ */
+function visit(walk: Walk, node: unknown, state: PathState, key: string | undefined, isKey: boolean, depth: number, name?: string): unknown {
+  const strategy = walk.whole && key !== undefined ? strategyAt(state, key, isKey, walk.columnsOf) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
   if (node !== null && typeof node === 'object') {
     const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
-    return children(walk, node, depth, (child, key, childIsKey) => {
-      const under = childIsKey ? childName(walk, name, pair, key, node) : undefined
-      return visit(walk, child, walk.whole ? [...path, key] : path, childIsKey, depth + 1, under)
+    return children(walk, node, depth, (child, childKey, childIsKey) => {
+      const under = childIsKey ? childName(walk, name, pair, childKey, node) : undefined
+      return visit(walk, child, state.length ? step(state, childKey) : NOWHERE, childKey, childIsKey, depth + 1, under)
     })
   }
   if (walk.rules.detectors.length === 0) return node
@@ -230,10 +224,25 @@ export function jsonMasker(obligations: readonly MaskObligation[], key: Uint8Arr
   }
   const secretName = (name: string) => wholly.length > 0 && isAssignment(name) && wholly.some((d) => DETECTORS[d].assignedTo!(name))
   const whole = rules.paths.length > 0 || rules.columns.length > 0
+  const root = pathTrie(rules.paths)
+  // Object keys repeat (every item of a list has the same ones): their column strategies are kept, emptied when full.
+  const columnsByKey = new Map<string, readonly MaskStrategy[]>()
+  const columnsOf = (name: string): readonly MaskStrategy[] => {
+    if (!rules.columns.length) return NOWHERE_STRATEGIES
+    let known = columnsByKey.get(name)
+    if (known === undefined) {
+      known = columnStrategies(rules.columns, name)
+      if (name.length <= MEMO_MAX_LENGTH) {
+        if (columnsByKey.size >= MEMO_ENTRIES) columnsByKey.clear()
+        columnsByKey.set(name, known)
+      }
+    }
+    return known
+  }
   return {
     mask: (doc) => failClosed('mask JSON body', () => {
-      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, detect, detectKey, detectAssigned, secretName, detectEncoded }
-      const out = visit(walk, doc, [], false, 0)
+      const walk: Walk = { rules, key, masked: 0, stack: new Set(), whole, columnsOf, detect, detectKey, detectAssigned, secretName, detectEncoded }
+      const out = visit(walk, doc, root, undefined, false, 0)
       return { doc: out, masked: walk.masked }
     }),
   }
