@@ -140,6 +140,20 @@ export interface SqlOutput {
   functions?: string[]
 }
 
+/**
+ * A value a statement keeps on the server, where a later query can read it back without the statement that put
+ * it there: a column it writes (INSERT, UPDATE SET, MERGE, ON CONFLICT DO UPDATE, CREATE TABLE AS, SELECT INTO),
+ * an argument of a call that keeps its arguments (setval: a sequence's value; advisory locks: a key pg_locks
+ * shows), or, for a statement in a function's body, what it reads (`routine`: the function hands it on to its
+ * callers, triggers, defaults). Its lineage is that of the value kept; `name` is the column (`*` when values
+ * cannot be placed in a column) or the function.
+ */
+export interface SqlStored extends SqlOutput {
+  into: 'column' | 'function' | 'routine'
+  /** The relation written (schema.name when the catalog resolved it, else as written); null for a function. */
+  table: string | null
+}
+
 export interface SqlStatement {
   type: StatementType
   /** The parser's node name, e.g. SelectStmt, for rules that need finer detail. */
@@ -162,6 +176,8 @@ export interface SqlStatement {
    * what decides which rows come back, or whether the statement fails or how long it runs.
    */
   predicates?: SqlPredicate[]
+  /** Values the statement keeps on the server for later reads (see SqlStored). */
+  stored?: SqlStored[]
   /** Kind-specific detail: object kind of a DROP/CREATE, SET name and value, EXPLAIN analyze flag, COPY direction, prepared name … */
   detail: Record<string, unknown>
 }

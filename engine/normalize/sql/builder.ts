@@ -1,6 +1,6 @@
 // Turns parsed statements into SqlStatement entries, depth first: a statement, then the statements
 // nested in it (see nested.ts), then the next statement.
-import type { NestedVia, SqlOutput, SqlStatement } from '../../types.ts'
+import type { NestedVia, SqlOutput, SqlStatement, SqlStored } from '../../types.ts'
 import { unwrap } from './ast.ts'
 import type { Col } from './lineage-value.ts'
 import { statementLineage } from './lineage.ts'
@@ -206,6 +206,17 @@ export class Builder {
     }
   }
 
+  /**
+   * The rows a statement in a function's body reads go wherever the function sends them (its result, a RAISE,
+   * a trigger's NEW row, a column default): kept in the routine, as far as the text shows.
+   */
+  private routineValues(entry: SqlStatement, outputs: SqlOutput[] | undefined): SqlStored[] {
+    if (entry.nested?.via !== 'function_body' || !outputs) return []
+    const routine = this.statements[entry.nested.parent_index]?.detail.name
+    const name = typeof routine === 'string' ? routine : '?'
+    return outputs.map((o) => ({ ...o, into: 'routine' as const, table: null, name }))
+  }
+
   /** Outputs (top-level entries only: their rows reach the client), predicates and implicit calls. */
   private lineage(entry: SqlStatement, name: string, body: Record<string, unknown>, children: SqlStatement[]): void {
     const first = children[0]
@@ -218,6 +229,8 @@ export class Builder {
       if (!entry.functions.some((f) => f.full_name === call)) entry.functions.push({ schema: null, name: call, full_name: call })
     }
     if (lineage.userCasts.length > 0) entry.detail.user_type_casts = lineage.userCasts
+    const stored = [...lineage.stored, ...this.routineValues(entry, lineage.outputs)]
+    if (stored.length > 0) entry.stored = stored
     if (lineage.cursorDeclared !== undefined) entry.detail.cursor_declared = lineage.cursorDeclared
   }
 }

@@ -14,6 +14,7 @@ import type { LineageScope, Rel } from './lineage-scope.ts'
 import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
 import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, pathOf, readKeys } from './lineage-keys.ts'
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
+import { keepingFunction } from './lineage-stored.ts'
 import { customOperator } from './operators.ts'
 
 /** What an expression walk needs from the statement walk. */
@@ -26,6 +27,8 @@ export interface ExprContext {
   implicit(name: string): void
   /** A cast to a type outside pg_catalog. */
   userCast(name: string): void
+  /** A call that keeps its arguments on the server (lineage-stored.ts), with their lineage. */
+  kept(name: string, lin: Lin): void
   /** Base columns an expression reads to filter or order (FILTER, OVER, ordered-set ORDER BY). */
   predicate(node: unknown, scope: LineageScope): void
   /** A value the statement computes (lin.computed): what it reads can make it fail or run long. */
@@ -102,6 +105,12 @@ function isCount(parts: string[]): boolean {
 function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const parts = names(body.funcname)
   const args = list(body.args)
+  const keeping = keepingFunction(parts)
+  if (keeping !== undefined) {
+    const kept = new Acc()
+    collect(args, scope, cx, kept, false)
+    cx.kept(keeping, kept.lin())
+  }
   const reads = args.length > 0 ? documentFunction(parts) : undefined
   // jsonb_extract_path_text(doc, 'k') reads a key as doc->>'k' does, count only counts; a jsonpath can filter
   // (`? (@ like_regex …)`).

@@ -1,7 +1,7 @@
 // Lineage of one query level and of the statements that return rows from one (SELECT, VALUES, set
 // operations, INSERT/UPDATE/DELETE/MERGE … RETURNING): output columns in order, plus the base columns
 // its predicates read. FROM items are resolved by lineage-from.ts, expressions by lineage-expr.ts.
-import type { SqlPredicate } from '../../types.ts'
+import type { SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, constText, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
@@ -9,6 +9,7 @@ import { collect, exprLineage, type ExprContext } from './lineage-expr.ts'
 import { fromItems, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
 import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
+import { storedInFunction, storedInTarget } from './lineage-stored.ts'
 import { Acc, type Col, type Lin, union, unknown } from './lineage-value.ts'
 
 /** Views followed inside views beyond this are unknown rather than parsed again. */
@@ -23,6 +24,8 @@ export class QueryWalker implements ExprContext {
   readonly predicates = new Map<string, SqlPredicate>()
   readonly implicitCalls = new Set<string>()
   readonly userCasts = new Set<string>()
+  /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
+  readonly stored: SqlStored[] = []
   /** Relations created earlier in the same text, by name as written. */
   readonly created: ReadonlyMap<string, Col[]>
   /** Views already resolved in this statement, by schema.name (shared with the walkers of view definitions). */
@@ -43,6 +46,10 @@ export class QueryWalker implements ExprContext {
 
   userCast(name: string): void {
     this.userCasts.add(name)
+  }
+
+  kept(name: string, lin: Lin): void {
+    this.stored.push(storedInFunction(name, lin))
   }
 
   /** Base columns an expression reads, recorded as predicates; a column only looked up by value is marked so. */
@@ -247,6 +254,7 @@ export class QueryWalker implements ExprContext {
       this.assignments(conflict.targetList, target, scope)
       this.predicate([conflict.whereClause, conflict.infer], scope)
     }
+    this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
   }
 
@@ -258,6 +266,7 @@ export class QueryWalker implements ExprContext {
     fromItems(this, body.fromClause, scope)
     this.assignments(body.targetList, target, scope)
     this.predicate(body.whereClause, scope)
+    this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
   }
 
@@ -287,6 +296,7 @@ export class QueryWalker implements ExprContext {
       else this.assignments(when.targetList, target, scope)
     }
     if (inserted.length > 0) target.assignedAll = union([...(target.assignedAll ? [target.assignedAll] : []), ...inserted])
+    this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
   }
 

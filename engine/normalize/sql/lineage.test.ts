@@ -387,4 +387,37 @@ test('a target list longer than PostgreSQL allows (1664) stops expanding: its li
   assert.match(lineage?.outputs?.[0]?.reason ?? '', 'at most 1664 entries')
 })
 
+/** `into:table.name lineage sources` of every value a statement keeps. */
+function kept(text: string): string[] {
+  return pg(text, withCatalog).flatMap((s) => (s.stored ?? []).map((v) => `${v.into}:${v.table ?? ''}.${brief(v)}`.replace(/ +/g, ' ')))
+}
+
+test('stored: columns written by UPDATE, INSERT … SELECT, ON CONFLICT, MERGE, CREATE TABLE AS and SELECT INTO carry their values\' lineage', () => {
+  assert.equal(kept("UPDATE users SET name = email, addr = 'x' WHERE id = 1"), ['column:public.users.name plain public.users.email', 'column:public.users.addr derived safe'])
+  assert.equal(kept('INSERT INTO orders (id, total) SELECT id, length(email) FROM users'), ['column:public.orders.id plain public.users.id', 'column:public.orders.total derived public.users.email fn=length'])
+  assert.equal(kept('INSERT INTO orders SELECT * FROM users'), ['column:public.orders.id plain public.users.id', 'column:public.orders.user_id plain public.users.email', 'column:public.orders.total plain public.users.name'])
+  assert.equal(kept('INSERT INTO nowhere SELECT id, email FROM users'), ['column:nowhere.* derived public.users.id,public.users.email'], 'columns not known: every value in any column')
+  assert.equal(kept('INSERT INTO users (id, name) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET addr = EXCLUDED.email'), ['column:public.users.id derived safe', 'column:public.users.name derived safe', 'column:public.users.addr plain public.users.email'])
+  assert.equal(kept('MERGE INTO orders o USING users u ON o.id = u.id WHEN MATCHED THEN UPDATE SET total = u.email'), ['column:public.orders.total plain public.users.email'])
+  assert.equal(kept('CREATE TABLE copy (a, b) AS SELECT id, email FROM users'), ['column:copy.a plain public.users.id', 'column:copy.b plain public.users.email'])
+  assert.equal(kept('SELECT email AS m INTO TEMP t FROM users'), ['column:t.m plain public.users.email'])
+  assert.equal(kept('WITH w AS (UPDATE users SET name = email RETURNING id) SELECT id FROM w'), ['column:public.users.name plain public.users.email', 'column:public.users.name plain public.users.email'], 'the parent entry and the nested one')
+  // A materialized view keeps its query, which the catalog follows as a view's: nothing is stored apart from it.
+  assert.equal(kept('CREATE MATERIALIZED VIEW mv AS SELECT email AS m FROM users'), [])
+  assert.equal(kept('SELECT email FROM users WHERE id = 1'), [])
+})
+
+test('stored: arguments of calls that keep them (setval, advisory locks), wherever the call is', () => {
+  assert.equal(kept("SELECT setval('s', ascii(email)) FROM users"), ['function:.setval derived public.users.email fn=ascii'])
+  assert.equal(kept('SELECT id FROM users WHERE pg_catalog.pg_try_advisory_lock(hashtext(email), 1)'), ['function:.pg_try_advisory_lock derived public.users.email fn=hashtext'])
+  assert.equal(kept("SELECT nextval('s'), pg_advisory_unlock(id), public.setval('s', id) FROM users"), [])
+})
+
+test('stored: what a statement in a function body reads is kept in the routine', () => {
+  assert.equal(kept('CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT email FROM users $$'), ['routine:.f plain public.users.email'])
+  assert.equal(kept('CREATE FUNCTION t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := (SELECT lower(email) FROM users LIMIT 1); RETURN NEW; END $$'), ['routine:.t derived public.users.email fn=lower'])
+  // A top-level statement's rows go to the client, where they are masked: nothing is kept.
+  assert.equal(kept('SELECT email FROM users'), [])
+})
+
 test.run()

@@ -23,12 +23,13 @@
 //   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
 //   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
 // - With a catalog, a relation it does not know is unknown.
-import type { SqlOutput, SqlPredicate } from '../../types.ts'
+import type { SqlOutput, SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
 import { QueryWalker, rename } from './lineage-query.ts'
 import { LineageScope, expand } from './lineage-scope.ts'
+import { storedInColumns } from './lineage-stored.ts'
 import { CONSTANT, type Col, plain, toOutput, unknown } from './lineage-value.ts'
 import { fromItems } from './lineage-from.ts'
 
@@ -40,6 +41,8 @@ export interface StatementLineage {
   implicitCalls: string[]
   /** Types outside pg_catalog that values are cast to. */
   userCasts: string[]
+  /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
+  stored: SqlStored[]
   /** For FETCH: whether the cursor was declared earlier in the same text. */
   cursorDeclared?: boolean
 }
@@ -80,6 +83,7 @@ export function statementLineage(name: string, body: PgObject, ctx: LineageConte
     predicates: [...w.predicates.values()],
     implicitCalls: [...w.implicitCalls],
     userCasts: [...w.userCasts],
+    stored: w.stored,
   }
 }
 
@@ -89,7 +93,12 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
   switch (name) {
     case 'SelectStmt': {
       const cols = w.query({ SelectStmt: body }, top)
-      return body.intoClause === undefined ? cols : undefined
+      if (body.intoClause === undefined) return cols
+      // SELECT INTO: a new table holding the query's rows.
+      const into = bodyOf(body.intoClause, 'IntoClause')
+      const rel = bodyOf(into?.rel, 'RangeVar')
+      w.stored.push(...storedInColumns(rel ? written(rel) : null, rename(cols, names(into?.colNames))))
+      return undefined
     }
     case 'ExplainStmt':
       w.query(body.query, top)
@@ -116,8 +125,12 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
     case 'CreateTableAsStmt': {
       // Its rows are copies of the query's: a later read in the same text follows them.
       const into = bodyOf(body.into, 'IntoClause')
-      const cols = w.query(body.query, top)
-      create(ctx, into?.rel, rename(cols, names(into?.colNames)))
+      const cols = rename(w.query(body.query, top), names(into?.colNames))
+      create(ctx, into?.rel, cols)
+      // A materialized view keeps its query: the catalog follows its definition, as a view's. A table keeps
+      // only the values, under its own column names.
+      const rel = bodyOf(into?.rel, 'RangeVar')
+      if (body.objtype !== 'OBJECT_MATVIEW') w.stored.push(...storedInColumns(rel ? written(rel) : null, cols))
       return undefined
     }
     case 'ViewStmt':
