@@ -101,13 +101,14 @@ test('held: statistics, settings, files, large objects and COPY out are refused 
 
 test('held: MERGE and pg_notify are held for approval, and refused when none comes', async () => {
   const c = await session()
-  for (const sql of ['MERGE INTO orders o USING credentials k ON o.id = k.id WHEN MATCHED THEN UPDATE SET status = k.password', "SELECT pg_notify('c', label) FROM credentials"]) {
+  // A MERGE copying a masked column into a harmless one is denied outright (attacks-5.test.ts).
+  for (const sql of ['MERGE INTO orders o USING credentials k ON o.id = k.id WHEN MATCHED THEN UPDATE SET status = k.label', "SELECT pg_notify('c', label) FROM credentials"]) {
     c.take()
     c.send(m.query(sql))
     const got = outcomeOf(await c.readyCount(1, 15_000))
     assert.match(got.errors.join(), /^42501: .*approval .* expired/, sql)
   }
-  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM orders WHERE status LIKE '%-%'"), [{ n: 0 }])
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM orders WHERE status NOT IN ('paid', 'refunded', 'pending')"), [{ n: 0 }])
   c.close()
 })
 

@@ -1,0 +1,102 @@
+# Masking by origin for what a statement keeps on the server (`stored`, engine/normalize/sql/lineage-stored.ts).
+# A masked value written into a column whose name no mask covers (UPDATE t SET note = password, INSERT … SELECT,
+# CREATE TABLE AS with renamed columns, MERGE, ON CONFLICT DO UPDATE) comes back unmasked from any later plain
+# read of that column; one given to setval or used as an advisory lock key comes back from currval,
+# pg_sequences or pg_locks; one a function's body reads goes wherever the function sends it (a trigger setting
+# NEW.note, a RAISE, a column default). Where column masking applies such a statement is denied, whoever would
+# approve it: a value may move only into a column masked at least as strictly as every masked column it comes
+# from. A value Warden cannot trace is treated as masked by the strictest strategy, except inside a function
+# body, where the names it cannot resolve are the function's own parameters and variables; a function whose
+# body Warden cannot read (SQL built at run time, a language it does not parse) is denied instead. A safe
+# derivation (count(x), x IS NULL) keeps nothing of its sources.
+package warden.rules.sql
+
+import data.warden.lib
+
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	some v in s.stored
+	not v.safe == true
+	not in_function_body_unknown(s, v)
+	rank := source_rank(v)
+	rank > destination_rank(v)
+	msg := concat("", [
+		label(i, s), ": keeps ", kept_what(v), " in ", destination(v),
+		", where a later read would show them unmasked; masked values may only be written into columns masked as strictly",
+	])
+}
+
+# Inside a function body, untraced names are its parameters and variables (what they may hold is judged
+# where the body reads it, below and as `routine` values).
+in_function_body_unknown(s, v) if {
+	v.lineage == "unknown"
+	s.nested.via == "function_body"
+}
+
+# The strictest strategy among the value's masked sources; an untraceable value counts as redacted.
+source_rank(v) := max(ranks) if {
+	not v.lineage == "unknown"
+	ranks := {r | some src in v.sources; r := name_rank(src.column)}
+	count(ranks) > 0
+} else := strategy_rank.redact if {
+	v.lineage == "unknown"
+	not v.into == "routine"
+}
+
+destination_rank(v) := name_rank(v.name) if {
+	v.into == "column"
+} else := -1
+
+# The strictest strategy of the patterns a column name matches, -1 when none does.
+name_rank(name) := max(ranks) if {
+	is_string(name)
+	ranks := {strategy_rank[p.strategy] | some p in sensitive_patterns; name_matches(lower(name), p)}
+	count(ranks) > 0
+} else := -1
+
+name_matches(name, p) if {
+	p.infix != ""
+	contains(name, p.infix)
+}
+
+name_matches(name, p) if {
+	p.infix == ""
+	glob.match(p.glob, [], name)
+}
+
+kept_what(v) := concat("", ["values Warden cannot trace (", lib.text(v, "reason"), ")"]) if {
+	v.lineage == "unknown"
+} else := concat("", ["values of masked column ", concat(", ", sort(masked_sources(v)))])
+
+masked_sources(v) := {name |
+	some src in v.sources
+	name_rank(src.column) >= 0
+	name := concat(".", [lib.text(src, "table"), lib.text(src, "column")])
+}
+
+destination(v) := concat("", ["column ", lib.text(v, "name"), " of ", lib.text(v, "table")]) if {
+	v.into == "column"
+	is_string(v.table)
+} else := concat("", ["column ", lib.text(v, "name")]) if {
+	v.into == "column"
+} else := concat("", ["what function ", lib.text(v, "name"), " hands on (its result, a trigger's row, a RAISE)"]) if {
+	v.into == "routine"
+} else := concat("", ["an argument of ", lib.text(v, "name"), " (a sequence value or lock key any session reads)"])
+
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	s.type == "create_function"
+	what := unreadable_body(s)
+	msg := concat("", [
+		label(i, s), ": creates function ", lib.text(s.detail, "name"), " whose body ", what,
+		", so what it reads cannot be checked against the column masks",
+	])
+}
+
+unreadable_body(s) := "builds SQL at run time (EXECUTE)" if {
+	s.detail.dynamic_sql == true
+} else := "is in a language Warden cannot read" if {
+	s.detail.opaque == true
+}

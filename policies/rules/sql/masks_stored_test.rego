@@ -1,0 +1,90 @@
+package warden.sql_test
+
+import data.warden.inputs_test as t
+
+stored(into, table, name, lineage, sources) := {"into": into, "table": table, "name": name, "lineage": lineage, "sources": sources}
+
+password := {"table": "public.credentials", "column": "password"}
+
+email := {"table": "public.users", "column": "email"}
+
+write_storing(values) := t.stmt("update", {"has_where": true, "stored": values})
+
+stored_reasons(d) := [r.message | some r in d.reasons; r.rule == "warden.rules.sql.stored"]
+
+test_masked_value_into_unmasked_column_is_denied if {
+	v := stored("column", "public.credentials", "label", "plain", [password])
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([v])])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 1 (update): keeps values of masked column public.credentials.password in column label of public.credentials, where a later read would show them unmasked; masked values may only be written into columns masked as strictly"]
+}
+
+test_masked_value_into_a_column_masked_as_strictly_is_not_denied if {
+	same := stored("column", "public.backup", "password", "plain", [password])
+	stricter := stored("column", "public.users", "email_ssn", "derived", [email])
+	count_only := object.union(stored("column", "public.stats", "n", "derived", [password]), {"safe": true})
+	constant := stored("column", "public.credentials", "label", "derived", [])
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([same, stricter, count_only, constant])])
+	stored_reasons(d) == []
+	d.effect == "approve"
+}
+
+test_redacted_value_into_a_partially_masked_column_is_denied if {
+	v := stored("column", "public.users", "email", "derived", [password])
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([v])])
+	count(stored_reasons(d)) == 1
+}
+
+test_untraceable_value_counts_as_redacted if {
+	v := object.union(stored("column", "public.orders", "status", "unknown", []), {"reason": "relation tmp is not in the catalog"})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([v])])
+	stored_reasons(d) == ["statement 1 (update): keeps values Warden cannot trace (relation tmp is not in the catalog) in column status of public.orders, where a later read would show them unmasked; masked values may only be written into columns masked as strictly"]
+	into_secret := object.union(v, {"name": "client_secret"})
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([into_secret])])
+	stored_reasons(d2) == []
+}
+
+test_masked_value_kept_by_a_function_is_denied if {
+	v := object.union(stored("function", null, "setval", "derived", [password]), {"functions": ["ascii", "substr"]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("select", {"read_only": true, "stored": [v]})])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 1 (select): keeps values of masked column public.credentials.password in an argument of setval (a sequence value or lock key any session reads), where a later read would show them unmasked; masked values may only be written into columns masked as strictly"]
+}
+
+test_stored_values_are_not_judged_where_columns_are_not_masked if {
+	v := stored("column", "public.credentials", "label", "plain", [password])
+	every doc in [t.sql(t.agent, t.staging_db, [write_storing([v])]), t.sql(t.break_glass, t.prod_db, [write_storing([v])])] {
+		d := data.warden.decision with input as doc
+		stored_reasons(d) == []
+	}
+}
+
+test_masked_value_read_in_a_function_body_is_denied if {
+	v := stored("routine", null, "trg1", "derived", [password])
+	body := object.union(t.stmt("select", {"read_only": true, "stored": [v]}), {"nested": {"via": "function_body", "parent_index": 0}})
+	create := t.stmt("create_function", {"detail": {"name": "trg1", "language": "plpgsql"}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [create, body])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 2 (select) inside statement 1 via function_body: keeps values of masked column public.credentials.password in what function trg1 hands on (its result, a trigger's row, a RAISE), where a later read would show them unmasked; masked values may only be written into columns masked as strictly"]
+}
+
+test_untraced_names_in_a_function_body_are_its_variables if {
+	variable := object.union(stored("column", "public.orders", "status", "unknown", []), {"reason": "column v is not in any relation in scope"})
+	read := object.union(stored("routine", null, "f", "unknown", []), {"reason": "column x is not in any relation in scope"})
+	body := object.union(t.stmt("update", {"has_where": true, "stored": [variable, read]}), {"nested": {"via": "function_body", "parent_index": 0}})
+	create := t.stmt("create_function", {"detail": {"name": "f", "language": "plpgsql"}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [create, body])
+	stored_reasons(d) == []
+	d.effect == "approve"
+}
+
+test_function_whose_body_cannot_be_read_is_denied_under_column_masking if {
+	dynamic := t.stmt("create_function", {"detail": {"name": "f", "language": "plpgsql", "dynamic_sql": true}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [dynamic])
+	stored_reasons(d) == ["statement 1 (create_function): creates function f whose body builds SQL at run time (EXECUTE), so what it reads cannot be checked against the column masks"]
+	opaque := t.stmt("create_function", {"detail": {"name": "g", "language": "plv8", "opaque": true}})
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [opaque])
+	count(stored_reasons(d2)) == 1
+	d3 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [dynamic])
+	stored_reasons(d3) == []
+}
