@@ -47,6 +47,8 @@ export class ShadowingFunctions {
   private triedAt = -Infinity
   private failedAt = -Infinity
   private loading: Promise<void> | undefined
+  /** Counts clear()s: a lookup begun before one (before the DDL that caused it committed) is not stored. */
+  private generation = 0
 
   constructor(private readonly now: () => number) {}
 
@@ -71,15 +73,21 @@ export class ShadowingFunctions {
 
   /** Replaces the list with what `query` returns (SHADOWING_FUNCTIONS_SQL's rows); one lookup at a time. */
   load(query: () => Promise<(string | null)[][]>): Promise<void> {
-    this.loading ??= (async () => {
+    if (this.loading) return this.loading
+    const generation = this.generation
+    this.loading = (async () => {
       this.triedAt = this.now()
       try {
-        this.store(await query())
+        const rows = await query()
+        // Cleared meanwhile: these rows may predate a function or operator just created; the list stays unloaded
+        // (no built-in known) until a lookup begun after the clear answers.
+        if (generation === this.generation) this.store(rows)
       } catch (err) {
-        this.failedAt = this.now()
+        if (generation === this.generation) this.failedAt = this.now()
         throw err
       } finally {
-        this.loading = undefined
+        // After a clear() the lookup under way, if any, is a newer one.
+        if (generation === this.generation) this.loading = undefined
       }
     })()
     return this.loading
@@ -99,6 +107,8 @@ export class ShadowingFunctions {
   }
 
   clear(): void {
+    this.generation++
+    this.loading = undefined
     this.onPath = new Map()
     this.anywhere = new Map()
     this.loadedAt = -Infinity
