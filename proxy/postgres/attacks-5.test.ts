@@ -1,0 +1,206 @@
+// A fifth attacker's review of the PostgreSQL gateway (agent identity, default policy, production target), against
+// a real PostgreSQL 15: laundering, a masked value copied somewhere a later plain read shows it.
+// - Writes: an approved UPDATE t SET label = password, INSERT … SELECT client_secret into orders.status, INSERT …
+//   ON CONFLICT DO UPDATE SET label = EXCLUDED.access_token, MERGE … UPDATE SET status = k.password, an UPDATE
+//   through a writable CTE or with FROM, CREATE TABLE AS and SELECT INTO under renamed columns: each copied the
+//   values, and the next plain SELECT of the harmless column gave them back whole (masks follow a value's origin
+//   within one statement; a later read sees the column's own name). Such a statement is now denied where column
+//   masking applies, whoever would approve it: a value may move only into a column masked at least as strictly
+//   as its masked sources (engine/normalize/sql/lineage-stored.ts, policies/rules/sql/masks_stored.rego).
+// - Server state: setval(seq, ascii(substr(password, n, 1))) came back from pg_sequences, and advisory lock keys
+//   made of password characters from pg_locks (classid / objid). Both calls' arguments are now judged as kept.
+// - Function bodies: an approved trigger function setting NEW.status from credentials.client_secret put client
+//   secrets into orders on every later (approved, harmless) write, and RETURNING or a SELECT showed them. A function
+//   whose body reads masked columns, or builds SQL at run time, is now denied where column masking applies.
+// - Objects the agent creates: after an approved CREATE FUNCTION then CREATE OPERATOR public.= (text, varchar), the
+//   next session's `WHERE name = phone` once ran the new operator judged as a plain read: the lookup of functions
+//   named like built-ins begun after the first DDL answered after the second, and its list (without the operator)
+//   was stored as fresh for a second. A lookup begun before the catalog was cleared is now dropped
+//   (catalog-functions.ts).
+// Held (tests named so passed before any fix): CREATE TABLE AS under the same names, temporary tables, materialized
+// views, PREPARE / EXECUTE, cursors WITH HOLD with MOVE, cast errors echoing the value, RAISE text, CALL with INOUT
+// and RETURNS TABLE functions made on the server; cross-session harm: pg_terminate_backend / pg_cancel_backend,
+// ALTER ROLE / DATABASE / SYSTEM SET search_path.
+// Statements the default policy holds for approval are approved here by a human dba, as a reviewer would approve a
+// harmless looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { attackSessions } from './testing/attack-session.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+
+let h: Harness
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 5 })
+  await h.cluster.query(LEAK_SEED_SQL)
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const { session, query } = attackSessions(() => h)
+
+const STORED = /^42501: warden: denied: .*keeps values of masked column/
+
+/** [laundering write, the plain read that gave the values back before the fix] */
+const laundering: [string, string][] = [
+  ['UPDATE credentials SET label = password WHERE id = 1', 'SELECT label FROM credentials'],
+  ['INSERT INTO orders (user_id, amount_cents, status) SELECT 1, 1, client_secret FROM credentials', 'SELECT status FROM orders'],
+  ['INSERT INTO credentials SELECT * FROM credentials WHERE id = 2 ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.access_token', 'SELECT label FROM credentials'],
+  ['MERGE INTO orders o USING credentials k ON o.id = k.id WHEN MATCHED THEN UPDATE SET status = k.password', 'SELECT status FROM orders'],
+  ['UPDATE orders SET status = k.api_key FROM credentials k WHERE k.id = orders.id', 'SELECT status FROM orders'],
+  ['WITH w AS (UPDATE credentials SET label = client_secret WHERE id = 3 RETURNING id) SELECT id FROM w', 'SELECT label FROM credentials'],
+  ['INSERT INTO orders (user_id, amount_cents, status) SELECT 1, 1, passphrase FROM customer_directory', 'SELECT status FROM orders'],
+  ['UPDATE customers SET tier = ssn WHERE id = 1', 'SELECT tier FROM customers'],
+  ['CREATE TABLE laund (id, motto) AS SELECT id, api_key FROM credentials', 'SELECT motto FROM laund'],
+  ['SELECT id, access_token AS motto INTO laund2 FROM credentials', 'SELECT motto FROM laund2'],
+]
+
+test('laundering writes are denied, approved or not, and the harmless columns hold no masked value', async () => {
+  const c = await session()
+  for (const [write, read] of laundering) {
+    const w = await query(c, write)
+    assert.match(w.errors.join(), STORED, write)
+    const r = await query(c, read)
+    assert.equal(r.leaks, [], `${write} → ${read}`)
+  }
+  c.close()
+  // On the server: nothing was copied.
+  const copied = await h.cluster.query(`SELECT (SELECT count(*) FROM credentials WHERE label IN (SELECT password FROM credentials UNION SELECT access_token FROM credentials UNION SELECT client_secret FROM credentials))::int AS labels,
+    (SELECT count(*) FROM orders WHERE status NOT IN ('paid', 'refunded', 'pending'))::int AS statuses,
+    (SELECT count(*) FROM customers WHERE tier NOT IN ('gold', 'silver', 'bronze'))::int AS tiers,
+    (SELECT count(*) FROM pg_class WHERE relname LIKE 'laund%')::int AS tables`)
+  assert.equal(copied, [{ labels: 0, statuses: 0, tiers: 0, tables: 0 }])
+})
+
+test('a sequence value or an advisory lock key made from a masked value is denied; pg_sequences and pg_locks show none', async () => {
+  const c = await session()
+  for (const sql of [
+    "SELECT setval('orders_id_seq', ascii(substr(password, 1, 1))) FROM credentials WHERE id = 3",
+    "SELECT setval('orders_id_seq', ('x' || encode(substr(api_key, 9, 8)::bytea, 'hex'))::bit(64)::bigint) FROM credentials WHERE id = 1",
+    'SELECT pg_advisory_lock(ascii(substr(password, 2, 1)), ascii(substr(password, 3, 1))) FROM credentials WHERE id = 3',
+    'SELECT id FROM credentials WHERE pg_try_advisory_lock(hashtext(client_secret))',
+  ]) {
+    assert.match((await query(c, sql)).errors.join(), STORED, sql)
+  }
+  assert.equal(await h.cluster.query(`SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')::int AS locks,
+    (SELECT last_value FROM pg_sequences WHERE sequencename = 'orders_id_seq')::int AS seq`), [{ locks: 0, seq: 5 }])
+  // An advisory lock on a plain key still only needs approval, and a sequence is still read.
+  const lock = await query(c, 'SELECT pg_advisory_lock(id) FROM orders WHERE id = 1')
+  assert.equal(lock.errors, [])
+  assert.equal((await query(c, 'SELECT pg_advisory_unlock_all()')).errors, [])
+  c.close()
+})
+
+test('a function whose body reads masked columns (a trigger copying client secrets into orders) is denied; a harmless trigger is not', async () => {
+  const c = await session()
+  const copying = `CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    NEW.status := (SELECT client_secret FROM credentials WHERE id = 1); RETURN NEW; END $$`
+  assert.match((await query(c, copying)).errors.join(), /^42501: .*keeps values of masked column public.credentials.client_secret in what function stamp hands on/)
+  const viaView = 'CREATE FUNCTION motto() RETURNS text LANGUAGE sql AS $$ SELECT passphrase FROM customer_directory LIMIT 1 $$'
+  assert.match((await query(c, viaView)).errors.join(), /^42501: .*keeps values of masked column public.credentials.password/)
+  const dynamic = "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'SELECT client_secret FROM credentials' INTO NEW.status; RETURN NEW; END $$"
+  assert.match((await query(c, dynamic)).errors.join(), /^42501: .*builds SQL at run time/)
+  // A trigger function that reads no masked column still only needs approval, and works.
+  const harmless = `CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    NEW.status := upper(NEW.status); RETURN NEW; END $$`
+  assert.equal((await query(c, harmless)).errors, [])
+  assert.equal((await query(c, 'CREATE TRIGGER stamp BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION stamp()')).errors, [])
+  const updated = await query(c, "UPDATE orders SET status = 'paid' WHERE id = 1 RETURNING status")
+  assert.equal(updated.rows, [['PAID']])
+  assert.equal(updated.leaks, [])
+  await h.cluster.query("SET ROLE warden; DROP TRIGGER stamp ON orders; UPDATE orders SET status = 'paid' WHERE id = 1; RESET ROLE")
+  c.close()
+})
+
+test('held: a copy under the same names stays masked; temporary tables are not readable; a materialized view is masked', async () => {
+  const c = await session()
+  for (const sql of [
+    'CREATE TABLE credentials_backup AS SELECT * FROM credentials',
+    'CREATE TEMP TABLE t1 AS SELECT id, password FROM credentials',
+    'CREATE MATERIALIZED VIEW mv1 AS SELECT id, password AS m FROM credentials',
+    'REFRESH MATERIALIZED VIEW mv1',
+  ]) assert.equal((await query(c, sql)).errors, [], sql)
+  const backup = await query(c, 'SELECT * FROM credentials_backup')
+  assert.is(backup.rows.length, 3)
+  assert.equal(backup.leaks, [])
+  assert.match((await query(c, 'SELECT password FROM t1')).errors.join(), /^42501: .*not in the catalog/)
+  const mv = await query(c, 'SELECT m FROM mv1')
+  assert.equal([mv.rows.length, mv.leaks], [3, []])
+  c.close()
+})
+
+test('held: PREPARE / EXECUTE and a cursor WITH HOLD read again after MOVE stay masked; cast errors carry no value', async () => {
+  const c = await session()
+  const reads = ['PREPARE p1 AS SELECT password AS x FROM credentials', 'EXECUTE p1', 'BEGIN',
+    'DECLARE c1 CURSOR WITH HOLD FOR SELECT api_key AS x FROM credentials', 'COMMIT', 'FETCH ALL c1', 'MOVE ABSOLUTE 0 c1', 'FETCH 2 c1']
+  for (const sql of reads) {
+    const got = await query(c, sql)
+    assert.equal([got.errors, got.leaks], [[], []], sql)
+  }
+  for (const cast of ['password::int', 'password::uuid', 'password::json', 'xmlparse(document password)', "to_date(password, 'YYYY')", 'password::inet', 'password::regclass', "to_number(api_key, '999')"]) {
+    const got = await query(c, `SELECT ${cast} FROM credentials`)
+    assert.ok(got.errors.length === 1, cast)
+    assert.equal(got.leaks, [], cast)
+  }
+  c.close()
+})
+
+test('held: functions and procedures made on the server that read masked columns are refused at the call', async () => {
+  await h.cluster.query(`SET ROLE warden;
+    CREATE FUNCTION leak1() RETURNS text LANGUAGE sql AS $$ SELECT password FROM credentials LIMIT 1 $$;
+    CREATE FUNCTION leak2() RETURNS TABLE (motto text) LANGUAGE sql AS $$ SELECT password FROM credentials $$;
+    CREATE FUNCTION noisy() RETURNS void LANGUAGE plpgsql AS $$ DECLARE p text; BEGIN
+      SELECT password INTO p FROM credentials WHERE id = 1; RAISE NOTICE 'n %', p USING DETAIL = p, HINT = p; END $$;
+    CREATE FUNCTION raiser() RETURNS void LANGUAGE plpgsql AS $$ DECLARE p text; BEGIN
+      SELECT api_key INTO p FROM credentials WHERE id = 2; RAISE EXCEPTION 'e %', p USING DETAIL = p, HINT = p; END $$;
+    CREATE PROCEDURE inout1(INOUT motto text) LANGUAGE plpgsql AS $$ BEGIN SELECT password INTO motto FROM credentials WHERE id = 2; END $$;
+    RESET ROLE`)
+  const c = await session()
+  for (const sql of ['SELECT leak1()', 'SELECT * FROM leak1()', 'SELECT * FROM leak2()', 'SELECT noisy()', 'SELECT raiser()', 'CALL inout1(NULL)']) {
+    const got = await query(c, sql)
+    assert.match(got.errors.join(), /^42501: /, sql)
+    assert.equal(got.leaks, [], sql)
+  }
+  c.close()
+})
+
+test('held: another session\'s backend, role, database and server settings are out of reach', async () => {
+  const c = await session()
+  for (const sql of [
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
+    'SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
+    'ALTER ROLE warden SET search_path = evil, public',
+    'ALTER DATABASE app SET search_path = evil, public',
+    "ALTER SYSTEM SET search_path = 'evil'",
+  ]) assert.match((await query(c, sql)).errors.join(), /^42501: warden: denied/, sql)
+  c.close()
+})
+
+test('an aggregate or operator the agent creates in public is judged at once, in its own session and in the next', async () => {
+  const a = await session()
+  assert.equal((await query(a, "CREATE AGGREGATE public.count(text) (sfunc = textcat, stype = text, initcond = '')")).errors, [])
+  const b = await session()
+  for (const c of [a, b]) {
+    const got = await query(c, 'SELECT count(api_key) FROM credentials')
+    assert.match(got.errors.join(), /^42501: .*passes through public.count/)
+    assert.equal(got.leaks, [])
+  }
+  assert.equal((await query(a, 'CREATE FUNCTION public.eq_leak(text, varchar) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1 = $2::text $$')).errors, [])
+  assert.equal((await query(a, 'CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = varchar, FUNCTION = public.eq_leak)')).errors, [])
+  // The operator now runs for text = varchar: the read is no plain read any more, and waits for approval.
+  const before = (await h.te.approvals.list({})).length
+  const got = await query(b, 'SELECT name FROM users WHERE name = phone')
+  assert.ok((await h.te.approvals.list({})).length > before, 'held for approval')
+  assert.equal(got.leaks, [])
+  await h.cluster.query('SET ROLE warden; DROP AGGREGATE public.count(text); DROP OPERATOR public.= (text, varchar); RESET ROLE')
+  a.close()
+  b.close()
+})
+
+test('the server ran nothing the gateway did not allow', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()
