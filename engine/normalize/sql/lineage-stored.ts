@@ -31,9 +31,17 @@ export function storedInColumns(table: string | null, cols: readonly Col[]): Sql
   return cols.map((c) => ({ into: 'column' as const, table, ...toOutput(c.lin.star === true ? { name: '*', lin: c.lin } : c) }))
 }
 
-/** What a write target (INSERT, UPDATE, MERGE) was given. */
+/**
+ * What a write target (INSERT, UPDATE, MERGE) was given. A column of an updatable view is stored in the base
+ * column it shows (a view column named `password` over orders.status stores into status).
+ */
 export function storedInTarget(target: Rel): SqlStored[] {
-  const cols: Col[] = [...(target.assigned ?? [])].map(([name, lin]) => ({ name, lin }))
-  if (target.assignedAll) cols.push({ name: '*', lin: target.assignedAll })
-  return storedInColumns(target.table, cols)
+  const out: SqlStored[] = []
+  for (const [name, lin] of target.assigned ?? []) {
+    const shown = target.columns?.find((c) => c.name === name)?.lin
+    const base = shown?.kind === 'plain' ? shown.sources[0] : undefined
+    out.push(...storedInColumns(base ? base.table : target.table, [{ name: base ? base.column : name, lin }]))
+  }
+  if (target.assignedAll) out.push(...storedInColumns(target.table, [{ name: '*', lin: target.assignedAll }]))
+  return out
 }

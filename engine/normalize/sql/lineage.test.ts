@@ -420,4 +420,11 @@ test('stored: what a statement in a function body reads is kept in the routine',
   assert.equal(kept('SELECT email FROM users'), [])
 })
 
+test('stored: a write through an updatable view stores into the base column the view shows; ALTER COLUMN TYPE … USING stores its expression', () => {
+  assert.equal(kept("UPDATE user_mail SET who = 'x' WHERE id = 1"), ['column:public.users.name derived safe'])
+  assert.equal(kept('INSERT INTO user_mail (id, who) SELECT id, email FROM users'), ['column:public.users.id plain public.users.id', 'column:public.users.name plain public.users.email'])
+  assert.equal(kept('ALTER TABLE users ALTER COLUMN name TYPE text USING name || email, ALTER COLUMN id TYPE bigint'), ['column:public.users.name derived public.users.name,public.users.email'])
+  assert.equal(kept('ALTER TABLE users ADD COLUMN note text'), [])
+})
+
 test.run()

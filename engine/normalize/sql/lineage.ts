@@ -31,7 +31,8 @@ import { QueryWalker, rename } from './lineage-query.ts'
 import { LineageScope, expand } from './lineage-scope.ts'
 import { storedInColumns } from './lineage-stored.ts'
 import { CONSTANT, type Col, plain, toOutput, unknown } from './lineage-value.ts'
-import { fromItems } from './lineage-from.ts'
+import { exprLineage } from './lineage-expr.ts'
+import { fromItems, targetRelation } from './lineage-from.ts'
 
 export interface StatementLineage {
   /** Absent when the statement returns no rows. */
@@ -143,6 +144,18 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) {
         const table = written(rel)
         create(ctx, rel, defs.map((d) => ({ name: str(d?.colname) ?? '', lin: plain(table, str(d?.colname) ?? '') })))
+      }
+      return undefined
+    }
+    case 'AlterTableStmt': {
+      // ALTER COLUMN … TYPE … USING expr rewrites the column with the expression's values, read from the same row.
+      const target = targetRelation(w, body.relation, [])
+      top.items.push(target)
+      for (const item of list(body.cmds)) {
+        const cmd = bodyOf(item, 'AlterTableCmd')
+        const using = bodyOf(cmd?.def, 'ColumnDef')?.raw_default
+        if (cmd?.subtype !== 'AT_AlterColumnType' || using === undefined) continue
+        w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(using, top, w) }]))
       }
       return undefined
     }

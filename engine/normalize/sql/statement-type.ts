@@ -190,7 +190,12 @@ function classifyNode(name: string, body: PgObject): Classified {
     case 'CreateTableAsStmt': return { type: 'create_table_as', detail: { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'table' } }
     case 'DropStmt': return { type: 'drop', detail: dropDetail(body) }
     case 'TruncateStmt': return { type: 'truncate', detail: { cascade: body.behavior === 'DROP_CASCADE', restart_identity: body.restart_seqs === true } }
-    case 'RenameStmt': return { type: 'rename', detail: { object_kind: enumName(body.renameType, 'OBJECT_') ?? 'unknown', new_name: str(body.newname) ?? null } }
+    case 'RenameStmt': {
+      const kind = enumName(body.renameType, 'OBJECT_') ?? 'unknown'
+      // A column's old name: masks go by column name, so a rename can unmask a column.
+      const old = kind === 'column' ? { old_name: str(body.subname) ?? null } : {}
+      return { type: 'rename', detail: { object_kind: kind, ...old, new_name: str(body.newname) ?? null } }
+    }
     case 'CommentStmt': return { type: 'comment', detail: { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'unknown' } }
     case 'GrantStmt':
       return {
