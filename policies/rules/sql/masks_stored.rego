@@ -100,3 +100,27 @@ unreadable_body(s) := "builds SQL at run time (EXECUTE)" if {
 } else := "is in a language Warden cannot read" if {
 	s.detail.opaque == true
 }
+
+# Masks go by column name: renaming a masked column to a name masked less strictly (password to motto) unmasks
+# every later read of it.
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	s.type == "rename"
+	s.detail.object_kind == "column"
+	name_rank(s.detail.old_name) > name_rank(s.detail.new_name)
+	msg := concat("", [
+		label(i, s), ": renames masked column ", lib.text(s.detail, "old_name"), " to ", lib.text(s.detail, "new_name"),
+		", a name masked less strictly, so later reads would show its values unmasked",
+	])
+}
+
+# Fail closed: a column rename whose old name is not known could be one.
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	s.type == "rename"
+	s.detail.object_kind == "column"
+	not is_string(s.detail.old_name)
+	msg := concat("", [label(i, s), ": renames a column Warden cannot name, which may be a masked one"])
+}

@@ -88,3 +88,30 @@ test_function_whose_body_cannot_be_read_is_denied_under_column_masking if {
 	d3 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [dynamic])
 	stored_reasons(d3) == []
 }
+
+rename_column(old, new) := t.stmt("rename", {"detail": {"object_kind": "column", "old_name": old, "new_name": new}})
+
+test_renaming_a_masked_column_to_a_less_masked_name_is_denied if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [rename_column("client_secret", "motto")])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 1 (rename): renames masked column client_secret to motto, a name masked less strictly, so later reads would show its values unmasked"]
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [rename_column("password", "user_email")])
+	count(stored_reasons(d2)) == 1
+	d3 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("rename", {"detail": {"object_kind": "column", "old_name": null, "new_name": "x"}})])
+	count(stored_reasons(d3)) == 1
+}
+
+test_other_renames_need_approval_only if {
+	every doc in [
+		t.sql(t.agent, t.prod_db, [rename_column("note", "motto")]),
+		t.sql(t.agent, t.prod_db, [rename_column("password", "old_password")]),
+		t.sql(t.agent, t.prod_db, [rename_column("email", "contact_email")]),
+		t.sql(t.agent, t.prod_db, [t.stmt("rename", {"detail": {"object_kind": "table", "new_name": "x"}})]),
+	] {
+		d := data.warden.decision with input as doc
+		stored_reasons(d) == []
+		d.effect == "approve"
+	}
+	d := data.warden.decision with input as t.sql(t.break_glass, t.prod_db, [rename_column("password", "motto")])
+	stored_reasons(d) == []
+}
