@@ -12,13 +12,18 @@
 // - Function bodies: an approved trigger function setting NEW.status from credentials.client_secret put client
 //   secrets into orders on every later (approved, harmless) write, and RETURNING or a SELECT showed them. A function
 //   whose body reads masked columns, or builds SQL at run time, is now denied where column masking applies.
+// - Names: masks go by column name, so an approved view `SELECT id, status AS password FROM orders` let UPDATE pv
+//   SET password = k.password store passwords into orders.status; ALTER TABLE credentials RENAME COLUMN
+//   client_secret TO motto unmasked the column; ALTER COLUMN label TYPE text USING (password) rewrote label with
+//   passwords. A write through a view is now judged by the base column it stores into, a rename to a name masked
+//   less strictly is denied, and a USING expression is judged as a stored value.
 // - Objects the agent creates: after an approved CREATE FUNCTION then CREATE OPERATOR public.= (text, varchar), the
 //   next session's `WHERE name = phone` once ran the new operator judged as a plain read: the lookup of functions
 //   named like built-ins begun after the first DDL answered after the second, and its list (without the operator)
 //   was stored as fresh for a second. A lookup begun before the catalog was cleared is now dropped
 //   (catalog-functions.ts).
 // Held (tests named so passed before any fix): CREATE TABLE AS under the same names, temporary tables, materialized
-// views, PREPARE / EXECUTE, cursors WITH HOLD with MOVE, cast errors echoing the value, RAISE text, CALL with INOUT
+// views, a view redefined inside a transaction (unknown until committed), a rule copying passwords, PREPARE / EXECUTE, cursors WITH HOLD with MOVE, cast errors echoing the value, RAISE text, CALL with INOUT
 // and RETURNS TABLE functions made on the server; cross-session harm: pg_terminate_backend / pg_cancel_backend,
 // ALTER ROLE / DATABASE / SYSTEM SET search_path.
 // Statements the default policy holds for approval are approved here by a human dba, as a reviewer would approve a
@@ -72,6 +77,42 @@ test('laundering writes are denied, approved or not, and the harmless columns ho
     (SELECT count(*) FROM customers WHERE tier NOT IN ('gold', 'silver', 'bronze'))::int AS tiers,
     (SELECT count(*) FROM pg_class WHERE relname LIKE 'laund%')::int AS tables`)
   assert.equal(copied, [{ labels: 0, statuses: 0, tiers: 0, tables: 0 }])
+})
+
+test('a view column named like a masked one over a harmless column, a column renamed, a type change USING a masked column: denied', async () => {
+  const c = await session()
+  // Approved, harmless looking: a view over orders whose status column is called password.
+  assert.equal((await query(c, 'CREATE VIEW pv AS SELECT id, status AS password FROM orders')).errors, [])
+  const cases: [string, string][] = [
+    ['UPDATE pv SET password = k.password FROM credentials k WHERE k.id = pv.id', 'SELECT status FROM orders'],
+    ['ALTER TABLE credentials RENAME COLUMN client_secret TO motto', 'SELECT * FROM credentials'],
+    ['ALTER TABLE credentials ALTER COLUMN label TYPE text USING (password)', 'SELECT label FROM credentials'],
+    ['ALTER TABLE credentials ALTER COLUMN label TYPE text USING label || api_key, ALTER COLUMN id TYPE bigint', 'SELECT label FROM credentials'],
+  ]
+  for (const [write, read] of cases) {
+    assert.match((await query(c, write)).errors.join(), /^42501: warden: denied: .*(keeps values of masked column|renames masked column)/, write)
+    assert.equal((await query(c, read)).leaks, [], `${write} → ${read}`)
+  }
+  // Plain renames and type changes still only need approval.
+  for (const sql of ['ALTER TABLE orders RENAME COLUMN status TO state', 'ALTER TABLE orders RENAME COLUMN state TO status', 'ALTER TABLE orders ALTER COLUMN amount_cents TYPE bigint USING amount_cents::bigint']) {
+    assert.equal((await query(c, sql)).errors, [], sql)
+  }
+  assert.equal((await query(c, 'SELECT status FROM orders WHERE id = 1')).rows, [['paid']])
+  c.close()
+})
+
+test('held: a view redefined inside a transaction is not judged by its committed definition; a rule copying masked values is denied', async () => {
+  const c = await session()
+  assert.equal((await query(c, 'CREATE VIEW v1 AS SELECT id, label AS x FROM credentials')).errors, [])
+  for (const sql of ['BEGIN', 'CREATE OR REPLACE VIEW v1 AS SELECT id, password AS x FROM credentials']) assert.equal((await query(c, sql)).errors, [], sql)
+  const inside = await query(c, 'SELECT x FROM v1')
+  assert.match(inside.errors.join(), /^42501: .*not in the catalog/)
+  assert.equal(inside.leaks, [])
+  await query(c, 'ROLLBACK')
+  assert.equal((await query(c, 'CREATE TABLE sink (id int, note text)')).errors, [])
+  const rule = 'CREATE RULE r1 AS ON INSERT TO sink DO ALSO UPDATE orders SET status = (SELECT password FROM credentials k WHERE k.id = NEW.id)'
+  assert.match((await query(c, rule)).errors.join(), STORED)
+  c.close()
 })
 
 test('a sequence value or an advisory lock key made from a masked value is denied; pg_sequences and pg_locks show none', async () => {
