@@ -177,6 +177,11 @@ function classifyNode(name: string, body: PgObject): Classified {
   const simple = SIMPLE[name]
   if (simple) return { type: simple, detail: {} }
   const created = CREATE_KIND[name]
+  // A trigger's arguments are strings its function reads as it likes: built-in ones (tsvector_update_trigger)
+  // take column names, whose values they then write into the row.
+  if (name === 'CreateTrigStmt') {
+    return { type: 'create', detail: { object_kind: created, function: names(body.funcname).join('.'), arguments: list(body.args).map((a) => constText(a) ?? '') } }
+  }
   if (created) return { type: 'create', detail: { object_kind: created } }
   const dropped = DROP_NODES[name]
   if (dropped) return { type: 'drop', detail: { object_kind: dropped, objects: [str(body.dbname ?? body.tablespacename ?? body.subname) ?? ''], cascade: false, missing_ok: body.missing_ok === true } }
