@@ -124,3 +124,20 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 	not is_string(s.detail.old_name)
 	msg := concat("", [label(i, s), ": renames a column Warden cannot name, which may be a masked one"])
 }
+
+# A trigger's arguments are strings its function reads as it likes; built-in trigger functions take column names
+# (tsvector_update_trigger(search, 'pg_catalog.simple', password) writes the password's words into `search` on
+# every insert). An argument naming a masked column may copy its values into the row.
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	s.type == "create"
+	s.detail.object_kind == "trigger"
+	masked := {a | some a in s.detail.arguments; name_rank(a) >= 0}
+	count(masked) > 0
+	msg := concat("", [
+		label(i, s), ": creates a trigger whose function ", lib.text(s.detail, "function"),
+		" is given masked column names (", concat(", ", sort(masked)),
+		"), whose values it may copy where a later read would show them unmasked",
+	])
+}

@@ -115,3 +115,22 @@ test_other_renames_need_approval_only if {
 	d := data.warden.decision with input as t.sql(t.break_glass, t.prod_db, [rename_column("password", "motto")])
 	stored_reasons(d) == []
 }
+
+trigger(fn, args) := t.stmt("create", {"detail": {"object_kind": "trigger", "function": fn, "arguments": args}})
+
+test_trigger_given_masked_column_names_is_denied if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [trigger("tsvector_update_trigger", ["search", "pg_catalog.simple", "Password"])])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 1 (create): creates a trigger whose function tsvector_update_trigger is given masked column names (Password), whose values it may copy where a later read would show them unmasked"]
+}
+
+test_trigger_without_masked_arguments_needs_approval_only if {
+	every doc in [
+		t.sql(t.agent, t.prod_db, [trigger("tsvector_update_trigger", ["search", "pg_catalog.simple", "label"])]),
+		t.sql(t.agent, t.prod_db, [trigger("audit", [])]),
+	] {
+		d := data.warden.decision with input as doc
+		stored_reasons(d) == []
+		d.effect == "approve"
+	}
+}
