@@ -17,6 +17,9 @@
 //   client_secret TO motto unmasked the column; ALTER COLUMN label TYPE text USING (password) rewrote label with
 //   passwords. A write through a view is now judged by the base column it stores into, a rename to a name masked
 //   less strictly is denied, and a USING expression is judged as a stored value.
+// - A built-in trigger function given column names: an approved full-text trigger tsvector_update_trigger(search,
+//   'pg_catalog.simple', password) wrote each inserted row's password words into `search`, read back unmasked. A
+//   trigger given a masked column's name as an argument is now denied where column masking applies.
 // - Objects the agent creates: after an approved CREATE FUNCTION then CREATE OPERATOR public.= (text, varchar), the
 //   next session's `WHERE name = phone` once ran the new operator judged as a plain read: the lookup of functions
 //   named like built-ins begun after the first DDL answered after the second, and its list (without the operator)
@@ -152,6 +155,22 @@ test('a function whose body reads masked columns (a trigger copying client secre
   assert.equal(updated.rows, [['PAID']])
   assert.equal(updated.leaks, [])
   await h.cluster.query("SET ROLE warden; DROP TRIGGER stamp ON orders; UPDATE orders SET status = 'paid' WHERE id = 1; RESET ROLE")
+  c.close()
+})
+
+test('a full-text trigger over a masked column (built-in tsvector_update_trigger) is denied; over a harmless one it works', async () => {
+  const c = await session()
+  assert.equal((await query(c, 'ALTER TABLE credentials ADD COLUMN search tsvector')).errors, [])
+  const over = (column: string) => `CREATE TRIGGER ts BEFORE INSERT OR UPDATE ON credentials FOR EACH ROW EXECUTE FUNCTION tsvector_update_trigger(search, 'pg_catalog.simple', ${column})`
+  assert.match((await query(c, over('password'))).errors.join(), /^42501: warden: denied: .*given masked column names \(password\)/)
+  assert.equal((await query(c, over('label'))).errors, [])
+  // Rows copied under the same names (approved) fire the trigger: `search` holds the label's words only.
+  const copy = 'INSERT INTO credentials (id, customer_id, label, api_key, access_token, client_secret, password) SELECT id + 10, customer_id, label, api_key, access_token, client_secret, password FROM credentials'
+  assert.equal((await query(c, copy)).errors, [])
+  const got = await query(c, 'SELECT search FROM credentials WHERE id > 10 ORDER BY id')
+  assert.equal(got.rows, [["'ci':1 'deploy':2"], ["'analytics':1"], ["'backup':1"]])
+  assert.equal(got.leaks, [])
+  await h.cluster.query('SET ROLE warden; DROP TRIGGER ts ON credentials; DELETE FROM credentials WHERE id > 10; ALTER TABLE credentials DROP COLUMN search; RESET ROLE')
   c.close()
 })
 
