@@ -206,6 +206,12 @@ export class Builder {
     }
   }
 
+  /** The first entry nested directly under `parent`. */
+  private childOf(parent: SqlStatement): SqlStatement | undefined {
+    const index = this.statements.indexOf(parent)
+    return index < 0 ? undefined : this.statements.find((s) => s.nested?.parent_index === index)
+  }
+
   /**
    * The rows a statement in a function's body reads go wherever the function sends them (its result, a RAISE,
    * a trigger's NEW row, a column default): kept in the routine, as far as the text shows.
@@ -220,7 +226,9 @@ export class Builder {
   /** Outputs (top-level entries only: their rows reach the client), predicates and implicit calls. */
   private lineage(entry: SqlStatement, name: string, body: Record<string, unknown>, children: SqlStatement[]): void {
     const first = children[0]
-    const executed = name === 'ExecuteStmt' && first ? this.nodes.get(first) : undefined
+    // EXECUTE runs its prepared statement; CREATE TABLE … AS EXECUTE stores that statement's rows.
+    const run = name === 'ExecuteStmt' ? first : name === 'CreateTableAsStmt' && first?.type === 'execute' ? this.childOf(first) : undefined
+    const executed = run ? this.nodes.get(run) : undefined
     const lineage = statementLineage(name, body, { catalog: this.context.catalog, cursors: this.cursors, executed, created: this.created, views: this.views })
     if (!lineage) return
     if (lineage.outputs && !entry.nested) entry.outputs = lineage.outputs

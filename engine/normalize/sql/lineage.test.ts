@@ -427,4 +427,12 @@ test('stored: a write through an updatable view stores into the base column the 
   assert.equal(kept('ALTER TABLE users ADD COLUMN note text'), [])
 })
 
+test('stored: CREATE TABLE … AS EXECUTE stores its prepared statement\'s rows; unknown when the statement is not known', () => {
+  const kept = (text: string, prepared?: Map<string, string>) =>
+    pg(text, { ...withCatalog, prepared }).flatMap((s) => (s.stored ?? []).map((v) => `${v.table}.${brief(v)}`.replace(/ +/g, ' ')))
+  assert.equal(kept('CREATE TABLE copy AS EXECUTE p', new Map([['p', 'SELECT id, email AS m FROM users']])), ['copy.id plain public.users.id', 'copy.m plain public.users.email'])
+  assert.equal(kept('CREATE TABLE copy (a) AS EXECUTE p', new Map([['p', 'SELECT email FROM users']])), ['copy.a plain public.users.email'])
+  assert.equal(kept('CREATE TABLE copy AS EXECUTE p'), ['copy.* unknown star'])
+})
+
 test.run()

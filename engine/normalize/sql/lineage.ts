@@ -126,7 +126,9 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
     case 'CreateTableAsStmt': {
       // Its rows are copies of the query's: a later read in the same text follows them.
       const into = bodyOf(body.into, 'IntoClause')
-      const cols = rename(w.query(body.query, top), names(into?.colNames))
+      const executes = unwrap(body.query)
+      const rows = executes?.[0] === 'ExecuteStmt' ? execute(w, executes[1], ctx) ?? [] : w.query(body.query, top)
+      const cols = rename(rows, names(into?.colNames))
       create(ctx, into?.rel, cols)
       // A materialized view keeps its query: the catalog follows its definition, as a view's. A table keeps
       // only the values, under its own column names.
