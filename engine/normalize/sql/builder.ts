@@ -173,7 +173,7 @@ export class Builder {
    * schema's function: the policy trusts built-ins by unqualified name, and count(x) is a safe derivation only when
    * it is pg_catalog's (an aggregate public.count(text) can return its argument). A built-in operator symbol
    * another schema shares is reported as a call of that schema's operator too, passed through by every result
-   * column that is not a plain column (which ones use it is not told apart).
+   * column (and stored value) that is not a plain column (which ones use it is not told apart).
    */
   private qualifyShadowed(entry: SqlStatement, operators: readonly string[]): void {
     const catalog = this.context.catalog
@@ -188,7 +188,7 @@ export class Builder {
       return schema === undefined ? [] : [{ schema, name: symbol, full_name: `${schema}.${symbol}` }]
     })
     entry.functions.push(...shadowedOperators)
-    for (const o of entry.outputs ?? []) {
+    for (const o of [...(entry.outputs ?? []), ...(entry.stored ?? [])]) {
       let shadowed = false
       const functions = (o.functions ?? []).map((name) => {
         const schema = name.includes('.') ? undefined : schemaOf(name)

@@ -33,14 +33,17 @@ export function storedInColumns(table: string | null, cols: readonly Col[]): Sql
 
 /**
  * What a write target (INSERT, UPDATE, MERGE) was given. A column of an updatable view is stored in the base
- * column it shows (a view column named `password` over orders.status stores into status).
+ * column it shows (a view column named `password` over orders.status stores into status). Where the catalog
+ * does not tell which base column that is (a relation or column it does not know, a view it cannot follow), the
+ * column is `*`: any.
  */
 export function storedInTarget(target: Rel): SqlStored[] {
   const out: SqlStored[] = []
   for (const [name, lin] of target.assigned ?? []) {
     const shown = target.columns?.find((c) => c.name === name)?.lin
     const base = shown?.kind === 'plain' ? shown.sources[0] : undefined
-    out.push(...storedInColumns(base ? base.table : target.table, [{ name: base ? base.column : name, lin }]))
+    const untold = base === undefined && (target.columns !== undefined || target.missing === true)
+    out.push(...storedInColumns(base ? base.table : target.table, [{ name: base ? base.column : untold ? '*' : name, lin }]))
   }
   if (target.assignedAll) out.push(...storedInColumns(target.table, [{ name: '*', lin: target.assignedAll }]))
   return out

@@ -425,6 +425,10 @@ test('stored: a write through an updatable view stores into the base column the 
   assert.equal(kept('INSERT INTO user_mail (id, who) SELECT id, email FROM users'), ['column:public.users.id plain public.users.id', 'column:public.users.name plain public.users.email'])
   assert.equal(kept('ALTER TABLE users ALTER COLUMN name TYPE text USING name || email, ALTER COLUMN id TYPE bigint'), ['column:public.users.name derived public.users.name,public.users.email'])
   assert.equal(kept('ALTER TABLE users ADD COLUMN note text'), [])
+  // The catalog does not tell the base column: any.
+  assert.equal(kept('UPDATE unknown_view SET password = email FROM users'), ['column:unknown_view.* plain public.users.email'])
+  assert.equal(kept("UPDATE opaque SET a = 'x'"), ['column:public.opaque.* derived safe'])
+  assert.equal(kept("UPDATE users SET not_cached = 'x'"), ['column:public.users.* derived safe'])
 })
 
 test('stored: CREATE TABLE … AS EXECUTE stores its prepared statement\'s rows; unknown when the statement is not known', () => {
@@ -433,6 +437,11 @@ test('stored: CREATE TABLE … AS EXECUTE stores its prepared statement\'s rows;
   assert.equal(kept('CREATE TABLE copy AS EXECUTE p', new Map([['p', 'SELECT id, email AS m FROM users']])), ['copy.id plain public.users.id', 'copy.m plain public.users.email'])
   assert.equal(kept('CREATE TABLE copy (a) AS EXECUTE p', new Map([['p', 'SELECT email FROM users']])), ['copy.a plain public.users.email'])
   assert.equal(kept('CREATE TABLE copy AS EXECUTE p'), ['copy.* unknown star'])
+})
+
+test('stored: a built-in name another schema shares is reported schema-qualified in stored values too', () => {
+  const shadowing: SchemaCatalog = { ...catalog, functionSchema: (name) => (name === 'lower' ? 'public' : undefined) }
+  assert.equal(one('UPDATE users SET name = lower(name), addr = upper(name) WHERE id = 1', { catalog: shadowing }).stored?.map((v) => v.functions), [['public.lower'], ['upper']])
 })
 
 test.run()
