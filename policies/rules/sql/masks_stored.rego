@@ -27,6 +27,22 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 	])
 }
 
+# A stored value that passes through a function not known to compute only from its arguments (a helper such as
+# get_api_key(id), which reads are refused) may be anything that function reads: kept where a later read would
+# show it, unless the column is redacted.
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	some v in s.stored
+	some f in v.functions
+	not value_function(f)
+	destination_rank(v) < strategy_rank.redact
+	msg := concat("", [
+		label(i, s), ": keeps values that pass through ", lib.text({"function": f}, "function"), " in ", destination(v),
+		"; that function is not known to compute only from its arguments, so they may be masked values a later read would show unmasked",
+	])
+}
+
 # Inside a function body, untraced names are its parameters and variables (what they may hold is judged
 # where the body reads it, below and as `routine` values).
 in_function_body_unknown(s, v) if {

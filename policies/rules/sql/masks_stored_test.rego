@@ -134,3 +134,21 @@ test_trigger_without_masked_arguments_needs_approval_only if {
 		d.effect == "approve"
 	}
 }
+
+test_stored_value_through_an_unknown_function_is_denied if {
+	v := object.union(stored("column", "public.orders", "status", "derived", []), {"functions": ["get_api_key"]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([v])])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 1 (update): keeps values that pass through get_api_key in column status of public.orders; that function is not known to compute only from its arguments, so they may be masked values a later read would show unmasked"]
+	shadowed := object.union(v, {"functions": ["public.lower"]})
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([shadowed])])
+	count(stored_reasons(d2)) == 1
+}
+
+test_stored_value_through_built_ins_or_into_a_redacted_column_is_not_denied if {
+	builtins := object.union(stored("column", "public.orders", "status", "derived", []), {"functions": ["gen_random_uuid", "now", "nextval", "pg_catalog.lower"]})
+	hashed := object.union(stored("column", "public.users", "password_hash", "derived", []), {"functions": ["crypt", "gen_salt"]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([builtins, hashed])])
+	stored_reasons(d) == []
+	d.effect == "approve"
+}
