@@ -8,6 +8,9 @@
 //   of passwords was not even seen to store anything. Such a statement is now denied where column
 //   masking applies, whoever would approve it: a value may move only into a column masked at least as strictly
 //   as its masked sources (engine/normalize/sql/lineage-stored.ts, policies/rules/sql/masks_stored.rego).
+// - A helper function made on the server (get_api_key(id), SECURITY DEFINER), refused when read, returned API
+//   keys into orders.status through an approved UPDATE; a stored value through a function not known to compute only
+//   from its arguments is now denied unless the column is redacted.
 // - Server state: setval(seq, ascii(substr(password, n, 1))) came back from pg_sequences, and advisory lock keys
 //   made of password characters from pg_locks (classid / objid). Both calls' arguments are now judged as kept.
 // - Function bodies: an approved trigger function setting NEW.status from credentials.client_secret put client
@@ -119,6 +122,18 @@ test('held: a view redefined inside a transaction is not judged by its committed
   assert.equal((await query(c, 'CREATE TABLE sink (id int, note text)')).errors, [])
   const rule = 'CREATE RULE r1 AS ON INSERT TO sink DO ALSO UPDATE orders SET status = (SELECT password FROM credentials k WHERE k.id = NEW.id)'
   assert.match((await query(c, rule)).errors.join(), STORED)
+  c.close()
+})
+
+test('what a helper function made on the server returns (refused when read) is not stored into a harmless column either', async () => {
+  await h.cluster.query(`SET ROLE warden;
+    CREATE FUNCTION get_api_key(k int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT api_key FROM credentials WHERE id = k $$;
+    RESET ROLE`)
+  const c = await session()
+  assert.match((await query(c, 'SELECT get_api_key(1)')).errors.join(), /^42501: .*passes through get_api_key/)
+  const write = await query(c, 'UPDATE orders SET status = get_api_key(user_id) WHERE id = 1')
+  assert.match(write.errors.join(), /^42501: warden: denied: .*pass through get_api_key/)
+  assert.equal((await query(c, 'SELECT status FROM orders')).leaks, [])
   c.close()
 })
 
