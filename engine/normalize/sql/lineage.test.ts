@@ -444,4 +444,13 @@ test('stored: a built-in name another schema shares is reported schema-qualified
   assert.equal(one('UPDATE users SET name = lower(name), addr = upper(name) WHERE id = 1', { catalog: shadowing }).stored?.map((v) => v.functions), [['public.lower'], ['upper']])
 })
 
+test('stored: column DEFAULT and GENERATED expressions (CREATE TABLE, ADD COLUMN, SET DEFAULT) keep what they call', () => {
+  assert.equal(kept('ALTER TABLE orders ALTER COLUMN total SET DEFAULT get_total(1), ADD COLUMN k text GENERATED ALWAYS AS (imm(id)) STORED, ADD COLUMN j text DEFAULT now()::text NOT NULL'), [
+    'column:public.orders.total derived safe fn=get_total', 'column:public.orders.k derived fn=imm', 'column:public.orders.j derived safe fn=now',
+  ])
+  // A generated column's reads of its row are followed when it is read: only its calls are kept.
+  assert.equal(kept("CREATE TABLE t (id int, secret text, g text GENERATED ALWAYS AS (upper(secret)) STORED, v text DEFAULT 'x' CHECK (v <> ''))"), ['column:t.g derived fn=upper', 'column:t.v derived safe'])
+  assert.equal(kept('ALTER TABLE orders ADD COLUMN note text, ALTER COLUMN total DROP DEFAULT'), [])
+})
+
 test.run()

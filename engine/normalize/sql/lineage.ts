@@ -142,22 +142,26 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
     case 'CreateStmt': {
       const rel = bodyOf(body.relation, 'RangeVar')
       const defs = list(body.tableElts).map((e) => bodyOf(e, 'ColumnDef'))
+      const table = rel ? written(rel) : null
+      const cols = defs.map((d) => ({ name: str(d?.colname) ?? '', lin: plain(table, str(d?.colname) ?? '') }))
       // LIKE, INHERITS or PARTITION OF bring columns the tree does not list: left to the catalog.
-      if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) {
-        const table = written(rel)
-        create(ctx, rel, defs.map((d) => ({ name: str(d?.colname) ?? '', lin: plain(table, str(d?.colname) ?? '') })))
-      }
+      if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) create(ctx, rel, cols)
+      top.items.push({ names: [str(rel?.relname) ?? ''], table, columns: cols })
+      for (const d of defs) if (d) w.stored.push(...columnExpressions(w, table, d, top))
       return undefined
     }
     case 'AlterTableStmt': {
-      // ALTER COLUMN … TYPE … USING expr rewrites the column with the expression's values, read from the same row.
       const target = targetRelation(w, body.relation, [])
       top.items.push(target)
       for (const item of list(body.cmds)) {
         const cmd = bodyOf(item, 'AlterTableCmd')
-        const using = bodyOf(cmd?.def, 'ColumnDef')?.raw_default
-        if (cmd?.subtype !== 'AT_AlterColumnType' || using === undefined) continue
-        w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(using, top, w) }]))
+        const def = bodyOf(cmd?.def, 'ColumnDef')
+        // ALTER COLUMN … TYPE … USING expr rewrites the column with the expression's values, read from the same row.
+        if (cmd?.subtype === 'AT_AlterColumnType' && def?.raw_default !== undefined) {
+          w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(def.raw_default, top, w) }]))
+        } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
+          w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
+        } else if (cmd?.subtype === 'AT_AddColumn' && def) w.stored.push(...columnExpressions(w, target.table, def, top))
       }
       return undefined
     }
@@ -180,6 +184,23 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       return returns ? cols : undefined
     }
   }
+}
+
+/**
+ * A column's DEFAULT and GENERATED expressions: what the column will hold. A generated column's reads of its row
+ * are followed by the catalog when it is read (lineage-from.ts), so only the calls are kept here: a function
+ * declared IMMUTABLE may still read any table.
+ */
+function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, scope: LineageScope): SqlStored[] {
+  const out: SqlStored[] = []
+  for (const c of list(def.constraints)) {
+    const constraint = bodyOf(c, 'Constraint')
+    if (constraint?.raw_expr === undefined || (constraint.contype !== 'CONSTR_DEFAULT' && constraint.contype !== 'CONSTR_GENERATED')) continue
+    const lin = exprLineage(constraint.raw_expr, scope, w)
+    const kept = constraint.contype === 'CONSTR_GENERATED' && lin.kind !== 'unknown' ? { ...lin, sources: [] } : lin
+    out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin: kept }]))
+  }
+  return out
 }
 
 function written(rel: PgObject): string {
