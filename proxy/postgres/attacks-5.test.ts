@@ -9,8 +9,9 @@
 //   masking applies, whoever would approve it: a value may move only into a column masked at least as strictly
 //   as its masked sources (engine/normalize/sql/lineage-stored.ts, policies/rules/sql/masks_stored.rego).
 // - A helper function made on the server (get_api_key(id), SECURITY DEFINER), refused when read, returned API
-//   keys into orders.status through an approved UPDATE; a stored value through a function not known to compute only
-//   from its arguments is now denied unless the column is redacted.
+//   keys into orders.status through an approved UPDATE, or as the column's DEFAULT (ALTER COLUMN SET DEFAULT, ADD
+//   COLUMN … DEFAULT); a stored value (a default or generated expression included) through a function not known to
+//   compute only from its arguments is now denied unless the column is redacted.
 // - Server state: setval(seq, ascii(substr(password, n, 1))) came back from pg_sequences, and advisory lock keys
 //   made of password characters from pg_locks (classid / objid). Both calls' arguments are now judged as kept.
 // - Function bodies: an approved trigger function setting NEW.status from credentials.client_secret put client
@@ -125,20 +126,29 @@ test('held: a view redefined inside a transaction is not judged by its committed
   c.close()
 })
 
-test('what a helper function made on the server returns (refused when read) is not stored into a harmless column either', async () => {
+test('what a helper function made on the server returns (refused when read) is not stored into a harmless column, or its default, either', async () => {
   await h.cluster.query(`SET ROLE warden;
     CREATE FUNCTION get_api_key(k int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT api_key FROM credentials WHERE id = k $$;
     RESET ROLE`)
   const c = await session()
   assert.match((await query(c, 'SELECT get_api_key(1)')).errors.join(), /^42501: .*passes through get_api_key/)
-  const write = await query(c, 'UPDATE orders SET status = get_api_key(user_id) WHERE id = 1')
-  assert.match(write.errors.join(), /^42501: warden: denied: .*pass through get_api_key/)
-  assert.equal((await query(c, 'SELECT status FROM orders')).leaks, [])
+  for (const write of [
+    'UPDATE orders SET status = get_api_key(user_id) WHERE id = 1',
+    'ALTER TABLE orders ALTER COLUMN status SET DEFAULT get_api_key(1)',
+    'ALTER TABLE orders ADD COLUMN note text DEFAULT get_api_key(2)',
+  ]) {
+    assert.match((await query(c, write)).errors.join(), /^42501: warden: denied: .*pass through get_api_key/, write)
+    const read = await query(c, "INSERT INTO orders (user_id, amount_cents, status) VALUES (1, 1, 'paid') RETURNING *")
+    assert.equal(read.leaks, [], write)
+  }
+  assert.equal((await query(c, 'SELECT * FROM orders')).leaks, [])
   c.close()
 })
 
 test('a sequence value or an advisory lock key made from a masked value is denied; pg_sequences and pg_locks show none', async () => {
   const c = await session()
+  const sequence = "(SELECT last_value FROM pg_sequences WHERE sequencename = 'orders_id_seq')::int AS seq"
+  const [{ seq }] = (await h.cluster.query(`SELECT ${sequence}`)) as [{ seq: number }]
   for (const sql of [
     "SELECT setval('orders_id_seq', ascii(substr(password, 1, 1))) FROM credentials WHERE id = 3",
     "SELECT setval('orders_id_seq', ('x' || encode(substr(api_key, 9, 8)::bytea, 'hex'))::bit(64)::bigint) FROM credentials WHERE id = 1",
@@ -147,8 +157,7 @@ test('a sequence value or an advisory lock key made from a masked value is denie
   ]) {
     assert.match((await query(c, sql)).errors.join(), STORED, sql)
   }
-  assert.equal(await h.cluster.query(`SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')::int AS locks,
-    (SELECT last_value FROM pg_sequences WHERE sequencename = 'orders_id_seq')::int AS seq`), [{ locks: 0, seq: 5 }])
+  assert.equal(await h.cluster.query(`SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')::int AS locks, ${sequence}`), [{ locks: 0, seq }])
   // An advisory lock on a plain key still only needs approval, and a sequence is still read.
   const lock = await query(c, 'SELECT pg_advisory_lock(id) FROM orders WHERE id = 1')
   assert.equal(lock.errors, [])
