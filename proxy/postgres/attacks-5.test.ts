@@ -33,19 +33,22 @@
 // Held (tests named so passed before any fix): CREATE TABLE AS under the same names, temporary tables, materialized
 // views, a view redefined inside a transaction (unknown until committed), a rule copying passwords, PREPARE / EXECUTE, cursors WITH HOLD with MOVE, cast errors echoing the value, RAISE text, CALL with INOUT
 // and RETURNS TABLE functions made on the server; cross-session harm: pg_terminate_backend / pg_cancel_backend,
-// ALTER ROLE / DATABASE / SYSTEM SET search_path.
+// ALTER ROLE / DATABASE / SYSTEM SET search_path, a table lock held while the next statement waits for approval
+// (other sessions wait no longer than the hold).
 // Statements the default policy holds for approval are approved here by a human dba, as a reviewer would approve a
 // harmless looking one. Each test asserts that no seeded secret comes back (testing/leak-check.ts).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { attackSessions } from './testing/attack-session.ts'
+import { attackSessions, outcomeOf } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
+import { rawMessages as m } from './testing/raw-client.ts'
 import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
 let h: Harness
+const HOLD_SECONDS = 5
 
 test.before(async () => {
-  h = await startHarness({ holdSeconds: 5 })
+  h = await startHarness({ holdSeconds: HOLD_SECONDS })
   await h.cluster.query(LEAK_SEED_SQL)
 })
 test.after(async () => {
@@ -264,6 +267,21 @@ test('held: another session\'s backend, role, database and server settings are o
     "ALTER SYSTEM SET search_path = 'evil'",
   ]) assert.match((await query(c, sql)).errors.join(), /^42501: warden: denied/, sql)
   c.close()
+})
+
+test('held: a table lock taken in a transaction blocks other sessions no longer than the hold of the next statement waiting for approval', async () => {
+  const a = await session()
+  for (const sql of ['BEGIN', 'LOCK TABLE orders IN ACCESS EXCLUSIVE MODE']) assert.equal((await query(a, sql)).errors, [], sql)
+  // The next statement waits for an approval nobody gives, the lock still held.
+  a.take()
+  a.send(m.query("UPDATE orders SET status = 'x' WHERE id = 1"))
+  const b = await h.client()
+  const started = Date.now()
+  assert.equal((await b.query('SELECT id FROM orders WHERE id = 1')).rows, [{ id: 1 }])
+  const waited = Date.now() - started
+  assert.ok(waited < HOLD_SECONDS * 1000 + 2_000, `another session waited ${waited} ms`)
+  assert.match(outcomeOf(await a.readyCount(1, 15_000)).errors.join(), /^42501: .*expired/)
+  a.close()
 })
 
 test('an aggregate or operator the agent creates in public is judged at once, in its own session and in the next', async () => {
