@@ -7,10 +7,11 @@ import { type Col, type Lin, toOutput } from './lineage-value.ts'
 
 /**
  * Calls that keep an argument's value after the statement: setval (currval, pg_sequences.last_value), advisory
- * locks (pg_locks.classid / objid while held). Unlocks keep nothing; nextval only reads its sequence's name.
+ * locks (pg_locks.classid / objid while held), pg_notify (every listening session's notification, a JSON payload
+ * masked there by its keys only). Unlocks keep nothing; nextval only reads its sequence's name.
  */
 const KEEPING_FUNCTIONS = new Set([
-  'setval',
+  'setval', 'pg_notify',
   'pg_advisory_lock', 'pg_advisory_lock_shared', 'pg_advisory_xact_lock', 'pg_advisory_xact_lock_shared',
   'pg_try_advisory_lock', 'pg_try_advisory_lock_shared', 'pg_try_advisory_xact_lock', 'pg_try_advisory_xact_lock_shared',
 ])

@@ -410,6 +410,7 @@ test('stored: columns written by UPDATE, INSERT … SELECT, ON CONFLICT, MERGE, 
 test('stored: arguments of calls that keep them (setval, advisory locks), wherever the call is', () => {
   assert.equal(kept("SELECT setval('s', ascii(email)) FROM users"), ['function:.setval derived public.users.email fn=ascii'])
   assert.equal(kept('SELECT id FROM users WHERE pg_catalog.pg_try_advisory_lock(hashtext(email), 1)'), ['function:.pg_try_advisory_lock derived public.users.email fn=hashtext'])
+  assert.equal(kept("SELECT pg_notify('c', json_build_object('note', email)::text) FROM users"), ['function:.pg_notify derived public.users.email fn=json_build_object'])
   assert.equal(kept("SELECT nextval('s'), pg_advisory_unlock(id), public.setval('s', id) FROM users"), [])
 })
 
