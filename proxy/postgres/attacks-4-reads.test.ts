@@ -101,7 +101,7 @@ test('held: statistics, settings, files, large objects and COPY out are refused 
 
 test('held: MERGE and pg_notify are held for approval, and refused when none comes', async () => {
   const c = await session()
-  // A MERGE copying a masked column into a harmless one is denied outright (attacks-5.test.ts).
+  // A MERGE copying a masked column into a harmless one, or a notification of one, is denied outright (attacks-5.test.ts).
   for (const sql of ['MERGE INTO orders o USING credentials k ON o.id = k.id WHEN MATCHED THEN UPDATE SET status = k.label', "SELECT pg_notify('c', label) FROM credentials"]) {
     c.take()
     c.send(m.query(sql))

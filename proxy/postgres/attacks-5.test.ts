@@ -12,8 +12,10 @@
 //   keys into orders.status through an approved UPDATE, or as the column's DEFAULT (ALTER COLUMN SET DEFAULT, ADD
 //   COLUMN … DEFAULT); a stored value (a default or generated expression included) through a function not known to
 //   compute only from its arguments is now denied unless the column is redacted.
-// - Server state: setval(seq, ascii(substr(password, n, 1))) came back from pg_sequences, and advisory lock keys
-//   made of password characters from pg_locks (classid / objid). Both calls' arguments are now judged as kept.
+// - Server state: setval(seq, ascii(substr(password, n, 1))) came back from pg_sequences, advisory lock keys made
+//   of password characters from pg_locks (classid / objid), and pg_notify('c', json_build_object('note', password))
+//   reached a listening session whole (a JSON payload is masked by its keys). These calls' arguments are now
+//   judged as kept.
 // - Function bodies: an approved trigger function setting NEW.status from credentials.client_secret put client
 //   secrets into orders on every later (approved, harmless) write, and RETURNING or a SELECT showed them. A function
 //   whose body reads masked columns, or builds SQL at run time, is now denied where column masking applies.
@@ -166,6 +168,20 @@ test('a sequence value or an advisory lock key made from a masked value is denie
   assert.equal(lock.errors, [])
   assert.equal((await query(c, 'SELECT pg_advisory_unlock_all()')).errors, [])
   c.close()
+})
+
+test('a notification whose JSON payload carries a masked value under a harmless key is denied; the listener gets none', async () => {
+  const listener = await session()
+  assert.equal((await query(listener, 'LISTEN c')).errors, [])
+  const sender = await session()
+  const sent = await query(sender, "SELECT pg_notify('c', json_build_object('note', password)::text) FROM credentials WHERE id = 1")
+  assert.match(sent.errors.join(), /^42501: warden: denied: .*in an argument of pg_notify/)
+  assert.equal((await query(sender, `SELECT pg_notify('c', json_build_object('note', label)::text) FROM credentials WHERE id = 1`)).errors, [])
+  await new Promise((r) => setTimeout(r, 300))
+  const got = outcomeOf(listener.take())
+  assert.equal([got.notifications, got.leaks], [['{"note" : "ci deploy"}'], []])
+  listener.close()
+  sender.close()
 })
 
 test('a function whose body reads masked columns (a trigger copying client secrets into orders) is denied; a harmless trigger is not', async () => {

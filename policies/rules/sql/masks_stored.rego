@@ -1,8 +1,8 @@
 # Masking by origin for what a statement keeps on the server (`stored`, engine/normalize/sql/lineage-stored.ts).
 # A masked value written into a column whose name no mask covers (UPDATE t SET note = password, INSERT … SELECT,
 # CREATE TABLE AS with renamed columns, MERGE, ON CONFLICT DO UPDATE) comes back unmasked from any later plain
-# read of that column; one given to setval or used as an advisory lock key comes back from currval,
-# pg_sequences or pg_locks; one a function's body reads goes wherever the function sends it (a trigger setting
+# read of that column; one given to setval, used as an advisory lock key or sent by pg_notify comes back from
+# currval, pg_sequences, pg_locks or a listening session (a JSON payload is masked there by its keys only); one a function's body reads goes wherever the function sends it (a trigger setting
 # NEW.note, a RAISE, a column default). Where column masking applies such a statement is denied, whoever would
 # approve it: a value may move only into a column masked at least as strictly as every masked column it comes
 # from. A value Warden cannot trace is treated as masked by the strictest strategy, except inside a function
@@ -98,7 +98,7 @@ destination(v) := concat("", ["column ", lib.text(v, "name"), " of ", lib.text(v
 	v.into == "column"
 } else := concat("", ["what function ", lib.text(v, "name"), " hands on (its result, a trigger's row, a RAISE)"]) if {
 	v.into == "routine"
-} else := concat("", ["an argument of ", lib.text(v, "name"), " (a sequence value or lock key any session reads)"])
+} else := concat("", ["an argument of ", lib.text(v, "name"), " (a sequence value, lock key or notification other sessions read)"])
 
 deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 	lib.column_masking

@@ -48,7 +48,7 @@ test_masked_value_kept_by_a_function_is_denied if {
 	v := object.union(stored("function", null, "setval", "derived", [password]), {"functions": ["ascii", "substr"]})
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("select", {"read_only": true, "stored": [v]})])
 	d.effect == "deny"
-	stored_reasons(d) == ["statement 1 (select): keeps values of masked column public.credentials.password in an argument of setval (a sequence value or lock key any session reads), where a later read would show them unmasked; masked values may only be written into columns masked as strictly"]
+	stored_reasons(d) == ["statement 1 (select): keeps values of masked column public.credentials.password in an argument of setval (a sequence value, lock key or notification other sessions read), where a later read would show them unmasked; masked values may only be written into columns masked as strictly"]
 }
 
 test_stored_values_are_not_judged_where_columns_are_not_masked if {
