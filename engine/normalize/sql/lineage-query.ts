@@ -292,8 +292,16 @@ export class QueryWalker implements ExprContext {
       const when = bodyOf(item, 'MergeWhenClause')
       if (!when) continue
       this.predicate(when.condition, scope)
-      if (when.commandType === 'CMD_INSERT') for (const v of list(when.values)) inserted.push(exprLineage(v, scope, this))
-      else this.assignments(when.targetList, target, scope)
+      if (when.commandType === 'CMD_INSERT') {
+        // INSERT (a, b) VALUES (…) places each value; without a column list they go in table order, left unplaced.
+        const columns = list(when.targetList).map((t) => str(bodyOf(t, 'ResTarget')?.name))
+        list(when.values).forEach((v, i) => {
+          const lin = exprLineage(v, scope, this)
+          const column = columns[i]
+          if (column !== undefined) assign(target, column, lin)
+          else inserted.push(lin)
+        })
+      } else this.assignments(when.targetList, target, scope)
     }
     if (inserted.length > 0) target.assignedAll = union([...(target.assignedAll ? [target.assignedAll] : []), ...inserted])
     this.stored.push(...storedInTarget(target))

@@ -399,6 +399,8 @@ test('stored: columns written by UPDATE, INSERT … SELECT, ON CONFLICT, MERGE, 
   assert.equal(kept('INSERT INTO nowhere SELECT id, email FROM users'), ['column:nowhere.* derived public.users.id,public.users.email'], 'columns not known: every value in any column')
   assert.equal(kept('INSERT INTO users (id, name) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET addr = EXCLUDED.email'), ['column:public.users.id derived safe', 'column:public.users.name derived safe', 'column:public.users.addr plain public.users.email'])
   assert.equal(kept('MERGE INTO orders o USING users u ON o.id = u.id WHEN MATCHED THEN UPDATE SET total = u.email'), ['column:public.orders.total plain public.users.email'])
+  assert.equal(kept('MERGE INTO users t USING users s ON t.id = s.id WHEN NOT MATCHED THEN INSERT (id, email) VALUES (s.id, s.email)'), ['column:public.users.id plain public.users.id', 'column:public.users.email plain public.users.email'])
+  assert.equal(kept('MERGE INTO orders t USING users s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.email)'), ['column:public.orders.* derived public.users.id,public.users.email'])
   assert.equal(kept('CREATE TABLE copy (a, b) AS SELECT id, email FROM users'), ['column:copy.a plain public.users.id', 'column:copy.b plain public.users.email'])
   assert.equal(kept('SELECT email AS m INTO TEMP t FROM users'), ['column:t.m plain public.users.email'])
   assert.equal(kept('WITH w AS (UPDATE users SET name = email RETURNING id) SELECT id FROM w'), ['column:public.users.name plain public.users.email', 'column:public.users.name plain public.users.email'], 'the parent entry and the nested one')
