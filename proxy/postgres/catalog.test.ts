@@ -183,6 +183,28 @@ test('invalidate() drops the cache and warms again', async () => {
   catalog.close()
 })
 
+test('judgements made before the catalog changed are stale: after invalidate(), or a relation looked up again and found different', async () => {
+  await cluster.query('CREATE VIEW gen_v AS SELECT id, name AS x FROM users')
+  const catalog = new Catalog(connector)
+  await catalog.warm()
+  const judgement = {}
+  catalog.judged(judgement, catalog.generation)
+  assert.not.ok(catalog.staleJudgement(judgement))
+  assert.ok(catalog.staleJudgement({}), 'a judgement the catalog never saw is stale')
+  // Looked up again unchanged: still current.
+  await catalog.loadNames([{ schema: null, name: 'gen_v' }])
+  assert.not.ok(catalog.staleJudgement(judgement))
+  // Redefined on the server, then looked up again: stale.
+  await cluster.query('CREATE OR REPLACE VIEW gen_v AS SELECT id, email AS x FROM users')
+  await catalog.loadNames([{ schema: null, name: 'gen_v' }])
+  assert.ok(catalog.staleJudgement(judgement))
+  catalog.judged(judgement, catalog.generation)
+  catalog.invalidate()
+  assert.ok(catalog.staleJudgement(judgement), 'DDL passed')
+  await cluster.query('DROP VIEW gen_v')
+  catalog.close()
+})
+
 test('a failed connection fails the lookup; the next lookup connects again', async () => {
   let attempts = 0
   const catalog = new Catalog(() => (++attempts === 1 ? Promise.reject(new Error('server down')) : connector()))

@@ -80,6 +80,14 @@ export class Catalog implements SchemaCatalog {
   private functionsMissed = false
   /** Bumped whenever what is cached changes, so plans made from older contents are not reused. */
   version = 0
+  /**
+   * Bumped when what the cache says about a relation may have changed: DDL passed (invalidate()), or a relation
+   * looked up again is not what was cached. A judgement made before (a statement prepared earlier) may describe
+   * relations as they no longer are, while the server plans it again with them as they are now.
+   */
+  generation = 0
+  /** The generation each judgement was made at (judgements are plain objects the engine may cache and reuse). */
+  private readonly judgedAt = new WeakMap<object, number>()
 
   constructor(private readonly connect: SideConnector, private readonly lookupTimeoutMs = LOOKUP_TIMEOUT_MS, private readonly now: () => number = Date.now) {
     this.functions = new ShadowingFunctions(now)
@@ -238,6 +246,7 @@ export class Catalog implements SchemaCatalog {
   private store(relations: CachedRelation[]): void {
     const at = this.now()
     for (const r of relations) {
+      if (this.changes(r)) this.generation++
       this.drop(r.oid)
       this.loadedAt.set(r, at)
       const { schema, name } = r.relation
@@ -248,6 +257,22 @@ export class Catalog implements SchemaCatalog {
       this.absent.delete(JSON.stringify([null, name]))
     }
     this.version++
+  }
+
+  /** Records that `judgement` was made with the cache as it is now (its generation read before judging began). */
+  judged(judgement: object, generation: number): void {
+    this.judgedAt.set(judgement, generation)
+  }
+
+  /** Whether `judgement` was made before the latest change of generation, or is not known to this catalog. */
+  staleJudgement(judgement: object): boolean {
+    return this.judgedAt.get(judgement) !== this.generation
+  }
+
+  /** Whether `r` replaces a cached relation of its OID or name that differs from it. */
+  private changes(r: CachedRelation): boolean {
+    const before = this.byOid.get(r.oid) ?? (r.temp ? undefined : this.byName.get(nameKey(r.relation.schema, r.relation.name)))
+    return before !== undefined && (before.oid !== r.oid || JSON.stringify(before.relation) !== JSON.stringify(r.relation))
   }
 
   private drop(oid: number): void {
@@ -267,6 +292,7 @@ export class Catalog implements SchemaCatalog {
     this.absent = new Map()
     this.functions.clear()
     this.version++
+    this.generation++
     this.warming = undefined
     void this.warm()
   }

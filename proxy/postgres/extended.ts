@@ -1,7 +1,8 @@
 // The extended query protocol. Parse is judged; Bind, Describe and Execute reuse the judgement of the
 // statement they name (named statements and portals are tracked per session) while it holds. A statement
 // that needs approval is held at Bind, where its values are known and shown to the reviewer; one allowed only
-// by a grant is judged again at Bind and Execute once that grant has expired or was revoked. After a refusal, client
+// by a grant is judged again at Bind and Execute once that grant has expired or was revoked, and any once the
+// catalog changed since it was judged. After a refusal, client
 // messages are dropped until Sync, exactly as PostgreSQL skips them after an error. An Execute whose results
 // are masked gets a gateway Describe of its portal first, to learn its columns and formats.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
@@ -64,12 +65,15 @@ const grantsInForce = (loop: QueryLoop) =>
   loop.engine.approvals.grantsFor({ session: loop.session.id, identity: loop.session.identity, target: loop.session.target.name })
 
 /**
- * The judgement `s` runs under now: itself while it holds; otherwise (it needs approval, or a grant it
- * depended on has expired or was revoked) the text judged again, held for a reviewer who sees `values` in place of `$n`.
- * Undefined when refused (the refusal is already sent).
+ * The judgement `s` runs under now: itself while it holds; otherwise (it needs approval, a grant it depended on
+ * has expired or was revoked, or the catalog changed since it was made: the server plans the statement again
+ * with a view redefined, a column renamed) the text judged again, held for a reviewer who sees `values` in
+ * place of `$n`. Undefined when refused (the refusal is already sent).
  */
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
-  if (!s.needsApproval && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
+  const holds = !s.needsApproval && !loop.judgementStale(s.judgement)
+  if (holds && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
+  await loop.catalogAhead(s.text)
   const verdict = await loop.judge(s.text, { reviewText: reviewText(s.text, values), bound: values })
   if (!verdict.allow) {
     refuse(loop, s.text, verdict, via)

@@ -123,6 +123,7 @@ export class QueryLoop {
       return this.protocolDenial(`SQL text of ${bytes} bytes`, 'warden.postgres.text_too_large', pgErrors.textTooLarge(bytes, MAX_SQL_TEXT_BYTES))
     }
     let verdict: Verdict
+    const generation = this.deps.catalog?.generation
     try {
       // judgeSql judges synchronously on entry: relations it finds the catalog does not know (texts too long for
       // catalogAhead) are looked up for next time, in the background.
@@ -132,6 +133,7 @@ export class QueryLoop {
     } finally {
       this.hold = undefined
     }
+    if (generation !== undefined) this.deps.catalog?.judged(verdict.judgement, generation)
     if (!verdict.allow) return verdict
     const statements = verdict.judgement.input.command?.sql?.statements ?? []
     if (changesSearchPath(statements)) {
@@ -171,6 +173,14 @@ export class QueryLoop {
     this.judgeContext.notice(fields)
   }
 
+  /**
+   * Whether `judgement` was made before the catalog last changed (DDL passed, a relation turned out different): a
+   * statement prepared then is planned again by the server with relations as they are now, so it is judged again.
+   */
+  judgementStale(judgement: object): boolean {
+    return this.deps.catalog?.staleJudgement(judgement) === true
+  }
+
   /** What the catalog, as this session resolves names, says `table` is; undefined when it does not know. */
   relation(table: SqlTable): CatalogRelation | undefined {
     return this.judgeContext.catalog?.relation(table.schema, table.name)
@@ -182,7 +192,7 @@ export class QueryLoop {
   }
 
   /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */
-  private catalogAhead(text: string): Promise<void> | undefined {
+  catalogAhead(text: string): Promise<void> | undefined {
     const catalog = this.deps.catalog
     if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return undefined
     return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
