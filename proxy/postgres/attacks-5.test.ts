@@ -27,6 +27,11 @@
 // - A built-in trigger function given column names: an approved full-text trigger tsvector_update_trigger(search,
 //   'pg_catalog.simple', password) wrote each inserted row's password words into `search`, read back unmasked. A
 //   trigger given a masked column's name as an argument is now denied where column masking applies.
+// - Prepared statements: the judgement of a protocol Parse or a SQL PREPARE was reused at every Bind, while the
+//   server plans a prepared statement again when a relation it reads changes: after an approved CREATE OR REPLACE
+//   VIEW v2 (label AS x, then password AS x), Bind/Execute of a statement prepared on v2 before gave the passwords
+//   back under the lineage of label (another session's got "masking failed"). A statement judged before the
+//   catalog last changed is now judged again at Bind (catalog.ts generation, extended.ts).
 // - Objects the agent creates: after an approved CREATE FUNCTION then CREATE OPERATOR public.= (text, varchar), the
 //   next session's `WHERE name = phone` once ran the new operator judged as a plain read: the lookup of functions
 //   named like built-ins begun after the first DDL answered after the second, and its list (without the operator)
@@ -43,7 +48,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { attackSessions, outcomeOf } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { rawMessages as m } from './testing/raw-client.ts'
+import { type RawClient, rawMessages as m } from './testing/raw-client.ts'
 import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
 let h: Harness
@@ -57,7 +62,7 @@ test.after(async () => {
   await h?.stop()
 })
 
-const { session, query } = attackSessions(() => h)
+const { session, query, approving } = attackSessions(() => h)
 
 const STORED = /^42501: warden: denied: .*keeps values of masked column/
 
@@ -115,6 +120,35 @@ test('a view column named like a masked one over a harmless column, a column ren
   }
   assert.equal((await query(c, 'SELECT status FROM orders WHERE id = 1')).rows, [['paid']])
   c.close()
+})
+
+test('a statement prepared before its view was redefined (protocol Parse, SQL PREPARE; this session or another) is judged again at Bind', async () => {
+  const c = await session()
+  const other = await session()
+  /** Bind and Execute of `statement` on `s`, approving what it raises. */
+  const run = async (s: RawClient, statement: string) => {
+    s.take()
+    s.send(m.bind('', statement), m.execute(''), m.sync())
+    await approving(s.readyCount(1, 15_000))
+    return outcomeOf(s.take())
+  }
+  assert.equal((await query(c, 'CREATE VIEW v2 AS SELECT id, label AS x FROM credentials')).errors, [])
+  for (const s of [c, other]) {
+    s.take()
+    s.send(m.parse('s1', 'SELECT x FROM v2'), m.sync())
+    await approving(s.readyCount(1, 15_000))
+  }
+  assert.equal((await query(c, 'PREPARE r1 AS SELECT x FROM v2')).errors, [])
+  assert.equal((await run(c, 's1')).rows, [['ci deploy'], ['analytics'], ['backup']])
+  // Approved, and the server plans every prepared statement on v2 again: x is now a password.
+  assert.equal((await query(c, 'CREATE OR REPLACE VIEW v2 AS SELECT id, password AS x FROM credentials')).errors, [])
+  for (const [s, statement] of [[c, 's1'], [c, 'r1'], [other, 's1']] as const) {
+    const got = await run(s, statement)
+    assert.equal(got.leaks, [], statement)
+    assert.equal(got.rows, [['[redacted]'], ['[redacted]'], ['[redacted]']], statement)
+  }
+  c.close()
+  other.close()
 })
 
 test('held: a view redefined inside a transaction is not judged by its committed definition; a rule copying masked values is denied', async () => {
