@@ -133,10 +133,13 @@ test('a statement prepared before its view was redefined (protocol Parse, SQL PR
     return outcomeOf(s.take())
   }
   assert.equal((await query(c, 'CREATE VIEW v2 AS SELECT id, label AS x FROM credentials')).errors, [])
+  // A statement judged while the catalog is still warming after DDL is refused (the view not known yet): wait for it.
+  for (let i = 0; i < 20 && (await query(c, 'SELECT x FROM v2')).errors.length; i++) await new Promise((r) => setTimeout(r, 250))
   for (const s of [c, other]) {
     s.take()
     s.send(m.parse('s1', 'SELECT x FROM v2'), m.sync())
     await approving(s.readyCount(1, 15_000))
+    assert.equal(outcomeOf(s.take()).errors, [], 'prepared')
   }
   assert.equal((await query(c, 'PREPARE r1 AS SELECT x FROM v2')).errors, [])
   assert.equal((await run(c, 's1')).rows, [['ci deploy'], ['analytics'], ['backup']])
