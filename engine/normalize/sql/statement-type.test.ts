@@ -57,6 +57,7 @@ const CASES: Case[] = [
   ['TRUNCATE a, b CASCADE', 'truncate', 'TruncateStmt', false, { cascade: true }],
   ['ALTER TABLE t RENAME TO u', 'rename', 'RenameStmt', false, { object_kind: 'table', new_name: 'u' }],
   ['ALTER TABLE credentials RENAME COLUMN password TO motto', 'rename', 'RenameStmt', false, { object_kind: 'column', old_name: 'password', new_name: 'motto' }],
+  ['ALTER TYPE vault_entry RENAME ATTRIBUTE secret TO motto', 'rename', 'RenameStmt', false, { object_kind: 'attribute', old_name: 'secret', new_name: 'motto' }],
   ['COMMENT ON TABLE t IS \'x\'', 'comment', 'CommentStmt', false, { object_kind: 'table' }],
   ['GRANT SELECT, UPDATE ON t TO bob', 'grant', 'GrantStmt', false, { object_kind: 'table', privileges: ['select', 'update'], grantees: ['bob'] }],
   ['REVOKE ALL ON t FROM bob', 'revoke', 'GrantStmt', false, { privileges: ['all'], grantees: ['bob'] }],

@@ -197,8 +197,8 @@ function classifyNode(name: string, body: PgObject): Classified {
     case 'TruncateStmt': return { type: 'truncate', detail: { cascade: body.behavior === 'DROP_CASCADE', restart_identity: body.restart_seqs === true } }
     case 'RenameStmt': {
       const kind = enumName(body.renameType, 'OBJECT_') ?? 'unknown'
-      // A column's old name: masks go by column name, so a rename can unmask a column.
-      const old = kind === 'column' ? { old_name: str(body.subname) ?? null } : {}
+      // A column's (or a composite type's attribute's) old name: masks go by name, so a rename can unmask one.
+      const old = kind === 'column' || kind === 'attribute' ? { old_name: str(body.subname) ?? null } : {}
       return { type: 'rename', detail: { object_kind: kind, ...old, new_name: str(body.newname) ?? null } }
     }
     case 'CommentStmt': return { type: 'comment', detail: { object_kind: enumName(body.objtype, 'OBJECT_') ?? 'unknown' } }

@@ -117,16 +117,16 @@ unreadable_body(s) := "builds SQL at run time (EXECUTE)" if {
 	s.detail.opaque == true
 }
 
-# Masks go by column name: renaming a masked column to a name masked less strictly (password to motto) unmasks
-# every later read of it.
+# Masks go by column name: renaming a masked column (or a composite type's attribute) to a name masked less
+# strictly (password to motto) unmasks every later read of it.
 deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 	lib.column_masking
 	some i, s in statements
 	s.type == "rename"
-	s.detail.object_kind == "column"
+	s.detail.object_kind in {"column", "attribute"}
 	name_rank(s.detail.old_name) > name_rank(s.detail.new_name)
 	msg := concat("", [
-		label(i, s), ": renames masked column ", lib.text(s.detail, "old_name"), " to ", lib.text(s.detail, "new_name"),
+		label(i, s), ": renames masked ", lib.text(s.detail, "object_kind"), " ", lib.text(s.detail, "old_name"), " to ", lib.text(s.detail, "new_name"),
 		", a name masked less strictly, so later reads would show its values unmasked",
 	])
 }
@@ -136,9 +136,9 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 	lib.column_masking
 	some i, s in statements
 	s.type == "rename"
-	s.detail.object_kind == "column"
+	s.detail.object_kind in {"column", "attribute"}
 	not is_string(s.detail.old_name)
-	msg := concat("", [label(i, s), ": renames a column Warden cannot name, which may be a masked one"])
+	msg := concat("", [label(i, s), ": renames a ", lib.text(s.detail, "object_kind"), " Warden cannot name, which may be a masked one"])
 }
 
 # A trigger's arguments are strings its function reads as it likes; built-in trigger functions take column names

@@ -99,6 +99,9 @@ test_renaming_a_masked_column_to_a_less_masked_name_is_denied if {
 	count(stored_reasons(d2)) == 1
 	d3 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("rename", {"detail": {"object_kind": "column", "old_name": null, "new_name": "x"}})])
 	count(stored_reasons(d3)) == 1
+	attribute := t.stmt("rename", {"detail": {"object_kind": "attribute", "old_name": "secret", "new_name": "motto"}})
+	d4 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [attribute])
+	count(stored_reasons(d4)) == 1
 }
 
 test_other_renames_need_approval_only if {
