@@ -101,14 +101,26 @@ const NAME = '(name|Name|key|Key|ParameterKey|OptionName)'
 const VALUE = '(value|Value|ParameterValue)'
 const BETWEEN = '((?:\\s*<[A-Za-z]+>[^<]*</[A-Za-z]+>){0,3}?)\\s*'
 const JSON_STRING = '"((?:[^"\\\\]|\\\\.)*)"'
+// The YAML value is the rest of its line (up to any line terminator `$` stops at), read greedily; a closing quote
+// and the blanks after it are trimmed in code (yamlValueEnd). A lazy value followed by `["']?[ \t]*$` retried the
+// blanks after each of its characters: a value holding a run of 64 Ki blanks took 23 s, holding every session.
+const YAML_REST = '([^\\r\\n\\u2028\\u2029]*)'
 // [regex, a character the text must hold for it to match (a cheap test first), group of the name, of the value]
 const PAIRS: Array<[RegExp, string, number, number]> = [
   [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), '<', 2, 5],
   [new RegExp(`<${VALUE}>([^<]*)</\\1>${BETWEEN}<${NAME}>\\s*([^<]{1,128}?)\\s*</\\4>`, 'gd'), '<', 5, 2],
   [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 2, 4],
   [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 4, 2],
-  [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?([^\\r\\n]*?)["']?[ \\t]*$`, 'gmd'), '\n', 2, 4],
+  [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?${YAML_REST}$`, 'gmd'), '\n', 2, 4],
 ]
+const YAML_PAIR = PAIRS[4]![0]
+
+/** Where a YAML value read to its line's end stops: before the blanks that end the line, and one quote before them. */
+function yamlValueEnd(text: string, start: number, end: number): number {
+  while (end > start && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--
+  if (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--
+  return end
+}
 
 function pairSpans(text: string, spans: Span[]): void {
   for (const [re, needs, nameGroup, valueGroup] of PAIRS) {
@@ -116,7 +128,8 @@ function pairSpans(text: string, spans: Span[]): void {
     re.lastIndex = 0
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       if (!isSecretName(m[nameGroup]!)) continue
-      const [start, end] = m.indices![valueGroup]!
+      const [start, to] = m.indices![valueGroup]!
+      const end = re === YAML_PAIR ? yamlValueEnd(text, start, to) : to
       const found = span(text, start, end)
       if (found) spans.push(found)
     }
