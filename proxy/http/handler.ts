@@ -25,6 +25,7 @@ import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload
 import { createUpstream, type Upstream } from './upstream.ts'
 import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
 import { createMaskBudget } from './mask-budget.ts'
+import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
@@ -129,6 +130,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpSessions = createMcpSessionOwners()
   const mcpHeld = createMcpHeldCalls()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
+  const maskThread = new MaskThread()
   const shares = createUpstreamShares()
   const upgradeShares = createUpstreamShares({ waitMs: 0, what: 'upgraded streams (exec, attach, port-forward, WebSocket)' })
   const upstreamOf = (t: TargetConfig) => {
@@ -372,7 +374,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
           out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
             : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials)
-            : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget)
+            : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget, maskThread)
         } catch (err) {
           discard(res)
           throw err
@@ -416,6 +418,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     handle,
     close() {
       for (const u of upstreams.values()) u.close()
+      void maskThread.close()
     },
   }
 }

@@ -13,16 +13,17 @@
 // UTF-8), so a large download is not buffered only to be withheld.
 import { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
-import { KeyedLru } from '../../engine/keyed-lru.ts'
-import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligations/index.ts'
+import { maskDetected } from '../../engine/obligations/index.ts'
 import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { MaskBudget } from './mask-budget.ts'
+import { BINARY_FAMILIES, binaryRefused, failed, immutable, isJson, maskDecoded, maskDocument, type MaskJob, maskPlainText } from './mask-decoded.ts'
+import { type MaskThread, OFF_THREAD_BYTES } from './mask-thread.ts'
 import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
-import { utf8Start, utf8Text } from './utf8.ts'
+import { utf8Start } from './utf8.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 /** Largest whole body the gateway buffers to mask. */
@@ -37,15 +38,12 @@ export interface MaskedBody {
   masked(): number
 }
 
-const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
 const busy = () => new HttpGatewayError(503, 'http.busy', 'the response must be masked, but the gateway already holds as many response bytes as it may to mask them (mask-budget.ts); it was withheld: retry shortly, or ask for less at once')
 
 export function mediaType(res: UpstreamResponse): string {
   return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
 }
 
-const isJson = (type: string) => type === 'application/json' || type.endsWith('+json') || type === 'text/json' || type.startsWith('application/x-amz-json')
-const isText = (type: string) => type.startsWith('text/') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/yaml' || type === 'application/x-yaml'
 
 /** Kubernetes watch and other newline-delimited JSON streams. */
 export function isJsonLines(res: UpstreamResponse, watchRequested: boolean): boolean {
@@ -163,105 +161,11 @@ class BodyReader {
   }
 }
 
-// One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same
-// obligations for every response to the same request), remembering what the detectors made of each string.
-const MAX_MASKERS = 256
-const maskers = new WeakMap<Uint8Array, KeyedLru<JsonMasker>>()
-// The same, by the obligations list itself when it cannot change (a cached decision's, deep-frozen): no need to
-// spell the list out again (JSON) to find its masker, a few µs a response.
-const maskersByList = new WeakMap<Uint8Array, WeakMap<readonly MaskObligation[], JsonMasker>>()
-
-/**
- * A list that can never change: frozen, and every obligation in it frozen (their fields are strings). Freezing
- * cannot be undone, so a list found immutable is remembered as such (a cached decision's ~80 obligations were
- * checked twice a response).
- */
-const immutableLists = new WeakSet<readonly MaskObligation[]>()
-function immutable(obligations: readonly MaskObligation[]): boolean {
-  if (immutableLists.has(obligations)) return true
-  if (!Object.isFrozen(obligations) || !obligations.every((o) => Object.isFrozen(o))) return false
-  immutableLists.add(obligations)
-  return true
-}
-
-function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
-  const fixed = immutable(obligations)
-  let byList = maskersByList.get(key)
-  if (fixed) {
-    const known = byList?.get(obligations)
-    if (known) return known
-  }
-  let byObligations = maskers.get(key)
-  if (!byObligations) maskers.set(key, (byObligations = new KeyedLru(MAX_MASKERS)))
-  const id = JSON.stringify(obligations)
-  let masker = byObligations.get(id)
-  if (!masker) byObligations.set(id, (masker = jsonMasker(obligations, key, { memo: true })))
-  if (fixed) {
-    if (!byList) maskersByList.set(key, (byList = new WeakMap()))
-    byList.set(obligations, masker)
-  }
-  return masker
-}
-
-/**
- * Documents masked lately, by their text, with the masker that masked them. A masker's result is a function of
- * the text alone (JSON.parse, then a walk whose memos are of pure functions, then JSON.stringify), so a text met
- * again with the same masker is answered as it was: answers repeat (a list read again unchanged, a tool list,
- * a status), and parsing, walking and writing a small document was a fifth of the gateway's time per answer.
- * Only documents that masked without error are kept; bounded in entries and characters.
- */
-const MAX_REMEMBERED_TEXT = 16 * 1024
-const documents = new KeyedLru<{ masker: JsonMasker; result: Readonly<{ text: string; masked: number }> }>(256, 1024 * 1024)
-
-function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
-  let masker: JsonMasker | undefined
-  if (text.length <= MAX_REMEMBERED_TEXT) {
-    try {
-      masker = maskerFor(obligations, key)
-    } catch {
-      // Malformed obligations: reported below, where they always were.
-    }
-    const known = masker && documents.get(text)
-    if (known && known.masker === masker) return known.result
-  }
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (err) {
-    throw failed('its body is not valid JSON', err)
-  }
-  try {
-    const out = (masker ?? maskerFor(obligations, key)).mask(doc)
-    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked })
-    if (masker) documents.set(text, { masker, result })
-    return result
-  } catch (err) {
-    throw failed((err as Error).message, err)
-  }
-}
-
-function maskPlainText(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
-  const rules = compileRules(obligations)
-  if (rules.paths.length || rules.columns.length) throw failed('it is not JSON, and its mask obligations name JSON paths or keys')
-  if (!rules.detectors.length) return { text, masked: 0 }
-  const out = maskDetected(text, rules.detectors, rules.detectorStrategies, key)
-  return { text: out.value ?? '', masked: out.masked ? 1 : 0 }
-}
-
-// Media types that are never text (SVG and other +xml types are text).
-const BINARY_FAMILIES = /^(image|audio|video|font|model)\//
-
-function binaryRefused(type: string, obligations: readonly MaskObligation[]): HttpGatewayError {
-  const rules = [...new Set(obligations.map((o) => o.rule).filter(Boolean))].join(', ') || 'the policy'
-  return failed(`its body is binary (${type || 'no content type'}): mask obligations (from ${rules}) act on JSON and text, and a binary body cannot be scanned. ` +
-    'Content-Type never exempts a body (the client can choose it); to allow this download, the policy must decide it without a mask obligation')
-}
-
 /**
  * Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length.
  * `credentials`: the forms of the gateway's upstream credential to hide (response-credential.ts).
  */
-export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget): Promise<MaskedBody> {
+export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget, thread?: MaskThread): Promise<MaskedBody> {
   const declared = mediaType(res)
   if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
@@ -272,16 +176,16 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   // The body read and, for a compressed one, its decoded form, held until the masked copy is made.
   let held = raw.byteLength
   try {
-    return maskRead(res, raw, obligations, key, credentials, declared, (n) => {
+    return await maskRead(res, raw, obligations, key, credentials, declared, (n) => {
       if (budget && !budget.take(n)) throw busy()
       held += n
-    })
+    }, thread)
   } finally {
     budget?.give(held)
   }
 }
 
-function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void): MaskedBody {
+async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void, thread: MaskThread | undefined): Promise<MaskedBody> {
   if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: noneMasked }
   let decoded: Uint8Array
   try {
@@ -290,16 +194,9 @@ function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligatio
     throw failed((err as Error).message, err)
   }
   if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
-  if (decoded.includes(0)) throw binaryRefused(declared, obligations)
-  const text = utf8Text(decoded)
-  if (text === undefined) throw binaryRefused(declared, obligations)
-  const type = declared
-  const looksJson = /^\s*[[{]/.test(text)
-  if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
-  const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
-  const clean = hideCredentials(out.text, credentials)
-  const bytes = Buffer.from(clean.text, 'utf8')
-  return { headers: outHeaders(res, bytes.byteLength), body: bytes, masked: constant(out.masked + clean.hidden) }
+  const job: MaskJob = { body: decoded, type: declared, declared, obligations, key, credentials }
+  const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
+  return { headers: outHeaders(res, out.body.byteLength), body: out.body, masked: constant(out.masked) }
 }
 
 /** Whether the start of a body can be UTF-8 text: no NUL byte, and valid UTF-8 (a sequence cut at the end is fine). */

@@ -1,0 +1,135 @@
+// Masks a body already read and decoded (its Content-Encoding undone) by the decision's mask obligations, with
+// the engine's one JSON masker (engine/obligations/mask/json.ts, shared with PostgreSQL): JSON gets every rule,
+// other text the content detectors; the gateway's upstream credential is hidden in what comes out. Pure work
+// on bytes, with no stream: mask-response.ts calls it on the socket thread for most bodies, and the mask thread
+// (mask-thread.ts) for large ones.
+import { KeyedLru } from '../../engine/keyed-lru.ts'
+import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligations/index.ts'
+import { compileRules } from '../../engine/obligations/mask/rules.ts'
+import type { MaskObligation } from '../../engine/types.ts'
+import { HttpGatewayError } from './errors.ts'
+import { hideCredentials } from './response-credential.ts'
+import { utf8Text } from './utf8.ts'
+
+export const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
+
+export const isJson = (type: string) => type === 'application/json' || type.endsWith('+json') || type === 'text/json' || type.startsWith('application/x-amz-json')
+const isText = (type: string) => type.startsWith('text/') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/yaml' || type === 'application/x-yaml'
+
+/** A decoded body to mask: its media type, the one the upstream declared (for messages), and what to apply. */
+export interface MaskJob {
+  body: Uint8Array
+  type: string
+  declared: string
+  obligations: MaskObligation[]
+  key: Uint8Array
+  /** The forms of the gateway's upstream credential to hide (response-credential.ts). */
+  credentials: readonly string[]
+}
+
+/** The masked body and how many values changed; throws http.mask_failed for a body that cannot be masked. */
+export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
+  const { body, type, declared, obligations, key } = job
+  if (body.includes(0)) throw binaryRefused(declared, obligations)
+  const text = utf8Text(body)
+  if (text === undefined) throw binaryRefused(declared, obligations)
+  const looksJson = /^\s*[[{]/.test(text)
+  if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
+  const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
+  const clean = hideCredentials(out.text, job.credentials)
+  return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden }
+}
+
+// One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same
+// obligations for every response to the same request), remembering what the detectors made of each string.
+const MAX_MASKERS = 256
+const maskers = new WeakMap<Uint8Array, KeyedLru<JsonMasker>>()
+// The same, by the obligations list itself when it cannot change (a cached decision's, deep-frozen): no need to
+// spell the list out again (JSON) to find its masker, a few µs a response.
+const maskersByList = new WeakMap<Uint8Array, WeakMap<readonly MaskObligation[], JsonMasker>>()
+
+/**
+ * A list that can never change: frozen, and every obligation in it frozen (their fields are strings). Freezing
+ * cannot be undone, so a list found immutable is remembered as such (a cached decision's ~80 obligations were
+ * checked twice a response).
+ */
+const immutableLists = new WeakSet<readonly MaskObligation[]>()
+export function immutable(obligations: readonly MaskObligation[]): boolean {
+  if (immutableLists.has(obligations)) return true
+  if (!Object.isFrozen(obligations) || !obligations.every((o) => Object.isFrozen(o))) return false
+  immutableLists.add(obligations)
+  return true
+}
+
+function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): JsonMasker {
+  const fixed = immutable(obligations)
+  let byList = maskersByList.get(key)
+  if (fixed) {
+    const known = byList?.get(obligations)
+    if (known) return known
+  }
+  let byObligations = maskers.get(key)
+  if (!byObligations) maskers.set(key, (byObligations = new KeyedLru(MAX_MASKERS)))
+  const id = JSON.stringify(obligations)
+  let masker = byObligations.get(id)
+  if (!masker) byObligations.set(id, (masker = jsonMasker(obligations, key, { memo: true })))
+  if (fixed) {
+    if (!byList) maskersByList.set(key, (byList = new WeakMap()))
+    byList.set(obligations, masker)
+  }
+  return masker
+}
+
+/**
+ * Documents masked lately, by their text, with the masker that masked them. A masker's result is a function of
+ * the text alone (JSON.parse, then a walk whose memos are of pure functions, then JSON.stringify), so a text met
+ * again with the same masker is answered as it was: answers repeat (a list read again unchanged, a tool list,
+ * a status), and parsing, walking and writing a small document was a fifth of the gateway's time per answer.
+ * Only documents that masked without error are kept; bounded in entries and characters.
+ */
+const MAX_REMEMBERED_TEXT = 16 * 1024
+const documents = new KeyedLru<{ masker: JsonMasker; result: Readonly<{ text: string; masked: number }> }>(256, 1024 * 1024)
+
+export function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
+  let masker: JsonMasker | undefined
+  if (text.length <= MAX_REMEMBERED_TEXT) {
+    try {
+      masker = maskerFor(obligations, key)
+    } catch {
+      // Malformed obligations: reported below, where they always were.
+    }
+    const known = masker && documents.get(text)
+    if (known && known.masker === masker) return known.result
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw failed('its body is not valid JSON', err)
+  }
+  try {
+    const out = (masker ?? maskerFor(obligations, key)).mask(doc)
+    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked })
+    if (masker) documents.set(text, { masker, result })
+    return result
+  } catch (err) {
+    throw failed((err as Error).message, err)
+  }
+}
+
+export function maskPlainText(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
+  const rules = compileRules(obligations)
+  if (rules.paths.length || rules.columns.length) throw failed('it is not JSON, and its mask obligations name JSON paths or keys')
+  if (!rules.detectors.length) return { text, masked: 0 }
+  const out = maskDetected(text, rules.detectors, rules.detectorStrategies, key)
+  return { text: out.value ?? '', masked: out.masked ? 1 : 0 }
+}
+
+// Media types that are never text (SVG and other +xml types are text).
+export const BINARY_FAMILIES = /^(image|audio|video|font|model)\//
+
+export function binaryRefused(type: string, obligations: readonly MaskObligation[]): HttpGatewayError {
+  const rules = [...new Set(obligations.map((o) => o.rule).filter(Boolean))].join(', ') || 'the policy'
+  return failed(`its body is binary (${type || 'no content type'}): mask obligations (from ${rules}) act on JSON and text, and a binary body cannot be scanned. ` +
+    'Content-Type never exempts a body (the client can choose it); to allow this download, the policy must decide it without a mask obligation')
+}
