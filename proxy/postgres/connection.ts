@@ -53,6 +53,8 @@ export interface ConnectionDeps {
   startupTimeoutMs?: number
   /** identity.clock_skew_seconds: a session ends this long after its token's exp, when the verifier stops accepting it. */
   clockSkewSeconds?: number
+  /** Called once the session is authenticated and ready (the listener counts connections still starting). */
+  onReady?: () => void
 }
 
 const STARTUP_TIMEOUT_MS = 60_000
@@ -109,6 +111,7 @@ export class Connection {
       const loop = await this.authenticateAndConnect(source)
       clearTimeout(startupTimer)
       this.step = 'ready'
+      this.deps.onReady?.()
       await loop.run()
       if (this.loopFailure) throw this.loopFailure
     } catch (err) {

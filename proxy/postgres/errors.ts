@@ -67,6 +67,10 @@ export const pgErrors = {
     err('FATAL', '53300', `warden: too many sessions: you already hold ${limit} sessions on target "${target}" (upstream.max_sessions_per_caller)`, {
       hint: 'Close sessions you no longer use (or share one), or ask the gateway operator to raise upstream.max_sessions_per_caller for this target.',
     }),
+  tooManyStarting: (limit: number) =>
+    err('FATAL', '53300', `warden: too many connections are starting up at once (${limit}); this one was refused`, {
+      hint: 'Retry shortly. Connections that do not finish startup within the startup timeout are dropped.',
+    }),
   upstreamUnavailable: (target: string, why: string) =>
     err('FATAL', '08001', `warden: cannot connect to target "${target}": ${why}`),
   messageTooLarge: (type: string, bytes: number, limit: number) =>

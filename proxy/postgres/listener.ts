@@ -10,7 +10,9 @@ import { CallerSessions } from './caller-sessions.ts'
 import { CancelRegistry } from './cancel.ts'
 import { Catalog } from './catalog.ts'
 import { Connection } from './connection.ts'
+import { pgErrors } from './errors.ts'
 import { ResultPlanner } from './masker.ts'
+import { encodeErrorResponse } from './messages/error-response.ts'
 
 export type { UpstreamTarget } from './backend.ts'
 
@@ -35,7 +37,18 @@ export interface PostgresListenerOptions {
   startupTimeoutMs?: number
   /** identity.clock_skew_seconds: a session ends this long after its token's exp (default 0). */
   clockSkewSeconds?: number
+  /** Connections still starting up (not yet authenticated) held at once (default MAX_STARTING). */
+  maxStarting?: number
 }
+
+/**
+ * Connections that have not finished startup and authentication, held at once; past it a new connection is
+ * refused at once (53300). Without a bound, clients that connect and send nothing (each held up to the startup
+ * timeout, 60 s) took one descriptor each until the process had none left: no session could start, and the
+ * sessions already running could no longer open the upstream connections they need (a cancel, the catalog).
+ * A session starts in milliseconds: 256 starting at once is far more than real clients open.
+ */
+export const MAX_STARTING = 256
 
 export interface PostgresListener {
   address: { host: string; port: number }
@@ -62,9 +75,20 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     return p.planner
   }
 
+  const maxStarting = opts.maxStarting ?? MAX_STARTING
+  let starting = 0
+
   const server = net.createServer((socket) => {
-    sockets.add(socket)
     socket.on('error', () => undefined)
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    if (starting >= maxStarting) return refuse(socket, maxStarting)
+    starting++
+    let counted = true
+    const started = () => {
+      if (counted) starting--
+      counted = false
+    }
     const conn = new Connection(socket, {
       engine: opts.engine,
       upstream: opts.upstream,
@@ -78,10 +102,13 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       approvalHint: opts.approvalHint,
       startupTimeoutMs: opts.startupTimeoutMs,
       clockSkewSeconds: opts.clockSkewSeconds,
+      onReady: started,
     })
     live.add(conn)
-    socket.on('close', () => sockets.delete(socket))
-    conn.run().catch(() => undefined).finally(() => live.delete(conn))
+    conn.run().catch(() => undefined).finally(() => {
+      started()
+      live.delete(conn)
+    })
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -105,4 +132,11 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       await closed
     },
   }
+}
+
+/** Answers a connection the listener will not start with PostgreSQL's own refusal, without reading from it. */
+function refuse(socket: net.Socket, limit: number): void {
+  socket.end(encodeErrorResponse(pgErrors.tooManyStarting(limit).fields))
+  // A client that never reads its refusal does not hold the descriptor either.
+  setTimeout(() => socket.destroy(), 1_000).unref()
 }
