@@ -19,7 +19,7 @@ import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 import { tokenFromCredential } from './auth.ts'
 import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
-import { attachHandler, type HttpListener } from './node-server.ts'
+import { attachHandler, type HttpListener, MAX_CONNECTIONS } from './node-server.ts'
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
 
@@ -145,6 +145,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     const body = `${JSON.stringify({ error: 'http.no_route', message: 'this is the Warden HTTPS proxy: only CONNECT (https:// URLs through HTTPS_PROXY) is served; plain http:// URLs are refused' })}\n`
     res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
   })
+  server.maxConnections = MAX_CONNECTIONS
   server.on('connect', (req, socket: Socket, head: Buffer) => void onConnect(req, socket, head))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

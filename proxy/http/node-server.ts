@@ -192,9 +192,18 @@ export interface HttpListener {
   close(): Promise<void>
 }
 
+/**
+ * Client connections one HTTP listener holds at once; past it node closes a new connection as it is accepted.
+ * Without a bound, clients that connect and send nothing (each held until the headers timeout, 60 s and more)
+ * took one descriptor each until the process had none left, and every listener of the gateway (PostgreSQL's
+ * too) stopped accepting sessions and opening upstream connections. Agents keep a few connections each.
+ */
+export const MAX_CONNECTIONS = 4096
+
 export async function listenReverse(handle: Handler, opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } }): Promise<HttpListener> {
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer()
   server.keepAliveTimeout = 65_000
+  server.maxConnections = MAX_CONNECTIONS
   attachHandler(server, handle, 'reverse')
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
