@@ -372,8 +372,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         const watch = isWatch(canon.query)
         try {
           if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
-          out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials)
-            : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials)
+          out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials, maskThread)
+            : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread)
             : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget, maskThread)
         } catch (err) {
           discard(res)

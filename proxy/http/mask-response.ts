@@ -220,7 +220,7 @@ export const isEventStream = (res: UpstreamResponse) => mediaType(res) === 'text
  * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
-export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = []): MaskedBody {
+export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = [], thread?: MaskThread): MaskedBody {
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -256,25 +256,55 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
     if (line === '\r') return line
     throw failed('a server-sent event line is neither a data field nor a known field')
   }
+  // A large event (a watch event holding a large object) is masked on the mask thread, as a large whole body is:
+  // on the socket thread an 8 MB event held every other session for a second or more.
+  const maskLarge = async (line: string): Promise<string> => {
+    const field = format === 'sse' ? /^data:( ?)(.*?)(\r?)$/s.exec(line) : undefined
+    if (format === 'sse' && !field) return maskLine(line)
+    const payload = field ? field[2]! : line
+    const type = format === 'ndjson' ? 'application/json' : 'text/plain'
+    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials })
+    masked += out.masked
+    const text = Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength).toString('utf8')
+    return field ? `data:${field[1]}${text}${field[3]}` : text
+  }
+  const isLarge = (line: string) => thread !== undefined && line.length > OFF_THREAD_BYTES
+  // In order, each line on the socket thread unless it is large.
+  const maskAll = async (parts: string[]) => {
+    const out: string[] = []
+    for (const line of parts) out.push(isLarge(line) ? await maskLarge(line) : maskLine(line))
+    return out
+  }
   const lines = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      let parts: string[]
       try {
-        pending += utf8.decode(chunk, { stream: true })
-        if (pending.length > MAX_EVENT_BYTES) throw failed(`one event is larger than ${MAX_EVENT_BYTES} bytes`)
-        const parts = pending.split('\n')
-        pending = parts.pop()!
-        done(null, parts.length ? `${parts.map(maskLine).join('\n')}\n` : undefined)
+        const text = utf8.decode(chunk, { stream: true })
+        if (pending.length + text.length > MAX_EVENT_BYTES) throw failed(`one event is larger than ${MAX_EVENT_BYTES} bytes`)
+        // Only the new text is searched for the end of a line: splitting all that was pending again on every chunk
+        // read a large event over and over (an 8 MB event in 16 KB chunks, some 2 GB of text) on the socket thread.
+        const end = text.lastIndexOf('\n')
+        if (end === -1) {
+          pending += text
+          return done()
+        }
+        parts = (pending + text.slice(0, end)).split('\n')
+        pending = text.slice(end + 1)
+        if (!parts.some(isLarge)) return done(null, parts.length ? `${parts.map(maskLine).join('\n')}\n` : undefined)
       } catch (err) {
-        done(err as Error)
+        return done(err as Error)
       }
+      maskAll(parts).then((out) => done(null, `${out.join('\n')}\n`), (err: Error) => done(err))
     },
     flush(done) {
       try {
         pending += utf8.decode()
-        done(null, pending === '' ? undefined : maskLine(pending))
+        if (pending === '') return done()
+        if (!isLarge(pending)) return done(null, maskLine(pending))
       } catch (err) {
-        done(err as Error)
+        return done(err as Error)
       }
+      maskLarge(pending).then((out) => done(null, out), (err: Error) => done(err))
     },
   })
   const stages = [...decoderFor(res), lines]
