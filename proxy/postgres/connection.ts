@@ -58,6 +58,8 @@ export interface ConnectionDeps {
 }
 
 const STARTUP_TIMEOUT_MS = 60_000
+/** The password message (the token): PostgreSQL's own bound on an authentication message (PG_MAX_AUTH_TOKEN_LENGTH). */
+export const MAX_AUTH_MESSAGE_BYTES = 65_535
 /** How long a session's start waits for the target's catalog cache to be warmed (only the first time). */
 const WARM_WAIT_MS = 3_000
 
@@ -183,7 +185,12 @@ export class Connection {
     const { engine } = this.deps
     const params = this.startupParams!
     this.stream.write(encodeAuthentication({ kind: 'cleartext' }))
+    // Before authentication, a client may send only a message the size of a token: under the general frame limit,
+    // each unauthenticated connection could make the gateway hold 64 MiB until its startup timeout.
+    const limit = source.reader.maxBytes
+    source.reader.maxBytes = MAX_AUTH_MESSAGE_BYTES
     const f = await source.next()
+    source.reader.maxBytes = limit
     if (!f) throw new ProtocolError('connection closed during authentication')
     if (f.type !== 'p') throw new ProtocolError(`expected a password message, got "${f.type}"`)
     const token = decodePasswordMessage(f.payload)

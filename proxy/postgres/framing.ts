@@ -30,7 +30,8 @@ export class FrameReader {
   private moreBytes = 0
   /** Startup packets come first and have no type byte; the owner switches to typed once startup is done. */
   typed: boolean
-  private readonly maxBytes: number
+  /** Largest typed message; the owner may lower it for a phase (authentication reads one small message). */
+  maxBytes: number
 
   constructor(opts: { typed: boolean; maxBytes?: number }) {
     this.typed = opts.typed

@@ -6,9 +6,12 @@
 import net from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { MAX_AUTH_MESSAGE_BYTES } from './connection.ts'
 import { MAX_STARTING } from './listener.ts'
 import { decodeErrorResponse } from './messages/error-response.ts'
 import { encodeQuery } from './messages/query.ts'
+import { encodeStartupMessage } from './messages/startup-message.ts'
+import { PROTOCOL_3_0 } from './messages/startup-packet.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { RawClient, types } from './testing/raw-client.ts'
 
@@ -80,6 +83,31 @@ test(`past ${MAX_STARTING} connections that never start up, the next is refused 
     await new Promise((r) => setTimeout(r, 50))
   }
   assert.unreachable('a new session started after the flood ended')
+})
+
+test(`before authentication a message longer than a token (${MAX_AUTH_MESSAGE_BYTES} bytes) is refused at once (54000), without being read`, async () => {
+  // Under the general frame limit (64 MiB) each connection still starting could make the gateway hold 64 MiB.
+  const s = await connect()
+  s.write(encodeStartupMessage({ protocol: PROTOCOL_3_0, params: new Map([['user', 'agent'], ['database', 'prod-db']]) }))
+  const header = Buffer.alloc(5)
+  header.write('p', 0)
+  header.writeInt32BE(32 * 1024 * 1024, 1)
+  await new Promise((r) => setTimeout(r, 100))
+  s.write(header)
+  s.write(Buffer.alloc(64 * 1024, 'a'))
+  const started = performance.now()
+  const got = await answer(s, 5_000)
+  assert.ok(got.closed, 'the connection is ended')
+  assert.ok(performance.now() - started < 2_000, 'at once, not after the 32 MiB it announced')
+  const at = got.bytes.indexOf('E'.charCodeAt(0), got.bytes[0] === 'R'.charCodeAt(0) ? 1 + got.bytes.readUInt32BE(1) : 0)
+  const e = decodeErrorResponse(got.bytes.subarray(at + 5, at + 1 + got.bytes.readUInt32BE(at + 1)))
+  assert.is(e.code, '54000')
+  assert.match(e.message, `exceeds the gateway limit of ${MAX_AUTH_MESSAGE_BYTES} bytes`)
+  // A real token is far shorter: sessions start as before.
+  const c = await session()
+  c.send(encodeQuery('SELECT 1'))
+  assert.is(types(await c.readyCount(1)), 'TDCZ')
+  c.close()
 })
 
 test.run()
