@@ -46,13 +46,17 @@ export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<voi
   if (dropping(loop)) return
   // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.
   const verdict = await loop.judge(m.text, { defer: true })
-  const needsApproval = !verdict.allow && verdict.deferred === true
-  if (!verdict.allow && !needsApproval) return refuse(loop, m.text, verdict, 'extended')
+  const deferred = !verdict.allow && verdict.deferred === true
+  if (!verdict.allow && !deferred) return refuse(loop, m.text, verdict, 'extended')
+  // One allowed by a grant is judged again at Bind too, with its values: a grant on the text alone (held
+  // without values: a Bind that sent none, or the text as a simple query) covers no values the reviewer did not see.
+  const grantUntil = grantDeadline(verdict.judgement)
+  const needsApproval = deferred || grantUntil !== undefined
   const undo = loop.statements.setStatement(m.name, {
     text: m.text,
     judgement: verdict.judgement,
     approvalId: verdict.approvalId,
-    grantUntil: grantDeadline(verdict.judgement),
+    grantUntil,
     ...(needsApproval ? { needsApproval } : {}),
     paramTypes: m.paramTypes,
   })
