@@ -47,6 +47,7 @@ function fromItem(w: QueryWalker, item: unknown, scope: LineageScope): Item {
       // XMLTABLE, JSON_TABLE: built-in table functions computed from their expressions.
       const acc = new Acc()
       collect(Object.entries(body).filter(([k]) => k !== 'alias').map(([, v]) => v), scope, w, acc, false)
+      w.computes(acc.lin())
       return { names: aliasNames(bodyOf(body.alias, 'Alias')), table: null, any: acc.lin() }
     }
   }
@@ -170,13 +171,18 @@ function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel
     const builtin = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')
     if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) acc.fail(`function ${name || 'call'} in FROM returns rows Warden cannot trace`)
   }
+  // The rows it returns (how many, whether any) are computed from its arguments, whatever the statement selects.
+  w.computes(acc.lin())
   const own = alias ? aliasNames(alias) : first !== undefined ? [first] : []
   return { names: own, table: null, any: acc.lin() }
 }
 
 function join(w: QueryWalker, body: PgObject, scope: LineageScope): Item {
   const left = fromItem(w, body.larg, scope)
-  const right = fromItem(w, body.rarg, scope)
+  // A LATERAL item on a join's right sees the left side's names, as one after a comma sees the items before it.
+  const lateral = new LineageScope(scope)
+  lateral.items.push(left)
+  const right = fromItem(w, body.rarg, lateral)
   const using = body.isNatural === true ? naturalColumns(left, right) : names(body.usingClause)
   const full = body.jointype === 'JOIN_FULL'
   const merged: Col[] = using.map((name) => {

@@ -210,6 +210,27 @@ test('a value the statement computes, anywhere in it, makes the columns it reads
   assert.equal(predicates('SELECT DISTINCT ON (1) email, id FROM users'), ['email'])
 })
 
+test('a LATERAL item on the right of a join reads the left side: its filters and outputs trace there', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  for (const sql of [
+    "SELECT a.id FROM accounts a JOIN LATERAL (SELECT 1 WHERE a.password LIKE 'M%') s ON true",
+    "SELECT a.id FROM accounts a CROSS JOIN LATERAL (SELECT 1 WHERE a.password LIKE 'M%') s",
+    "SELECT a.id FROM users u JOIN accounts a ON a.id = u.id LEFT JOIN LATERAL (SELECT 1 WHERE a.password > 'm') s ON true",
+  ]) assert.ok(predicates(sql).includes('password'), sql)
+  assert.equal(outputs('SELECT a.id, s.x FROM accounts a CROSS JOIN LATERAL (SELECT a.password AS x) s', withCatalog),
+    ['id plain public.accounts.id', 'x plain public.accounts.password'])
+})
+
+test('a function in FROM computes its rows from its arguments: the columns they read are predicates', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => p.column)
+  for (const sql of [
+    "SELECT a.id FROM accounts a, regexp_matches(a.password, '^M') m",
+    'SELECT a.id FROM accounts a, generate_series(1, length(a.password)) g',
+    'SELECT a.id FROM accounts a CROSS JOIN LATERAL generate_series(1, length(a.password)) g',
+  ]) assert.ok(predicates(sql).includes('password'), sql)
+  assert.equal(predicates('SELECT g FROM generate_series(1, 3) g'), [])
+})
+
 test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT * FROM user_mail', withCatalog), ['id plain public.users.id', 'mail derived public.users.email fn=lower', 'who plain public.users.name'])
   assert.equal(outputs('SELECT m FROM mail_view', withCatalog), ['m derived public.users.email fn=lower'])
