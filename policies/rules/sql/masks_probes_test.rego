@@ -47,3 +47,16 @@ test_a_configured_whole_mask_counts_and_a_partial_one_does_not if {
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s]) with data.settings as {"sensitive_columns": cols}
 	probe_reasons(d) == ["statement 1 (select): column card_pin is masked whole; a statement may return it as it is, count it, or look it up by a value it gives (=, IN, IS NULL): filtering, joining, ordering or grouping on it any other way, or computing on it (a function, operator, cast or CASE), would reveal its value a bit at a time through row counts, errors or timing"]
 }
+
+# Patterns match names, not types: `*password*` masks `password_changed_at` whole, so ordering or filtering on it
+# is refused as a probe (an over-refusal the README documents). Configured patterns that name the secret columns
+# exactly keep such columns usable.
+test_default_patterns_mask_names_that_merely_contain_a_secret_word if {
+	names := ["password_changed_at", "token_count", "secretary", "classname"]
+	s := select_with({"predicates": [{"table": "t", "column": n} | some n in names]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s])
+	count(probe_reasons(d)) == count(names)
+	cols := [{"pattern": "password", "strategy": "redact"}, {"pattern": "*_password", "strategy": "redact"}]
+	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s]) with data.settings as {"sensitive_columns": cols}
+	probe_reasons(d2) == []
+}
