@@ -14,7 +14,7 @@ import { mcpRisk } from './risk/mcp.ts'
 import { sqlRisk } from './risk/sql.ts'
 import { loadSqlParsers, normalizeMysql, normalizePostgres, type SchemaCatalog } from './sql/index.ts'
 import type { BoundValues } from '../approvals/review-text.ts'
-import { sqlDigest } from './sql-template.ts'
+import { commandDigest, sqlDigest } from './sql-template.ts'
 
 export type { RawHttpRequest } from './http.ts'
 export type { McpJudgeContext, McpToolState } from './mcp/normalize.ts'
@@ -40,7 +40,7 @@ function normalizeSql(request: Extract<RawRequest, { kind: 'sql' }>, target: Tar
     return { command: { protocol: 'postgres', raw, digest: sqlDigest(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
   }
   const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, request)
-  return { command: { protocol: target.kind, raw, digest: sqlDigest(raw), fingerprint, sql }, risk: sqlRisk(sql) }
+  return { command: { protocol: target.kind, raw, digest: commandDigest(raw, sql.statements), fingerprint, sql }, risk: sqlRisk(sql) }
 }
 
 function queryText(query: Record<string, string[]>): string {

@@ -165,4 +165,13 @@ test('a bound digest differs for every difference a Bind can make, and is the te
   assert.is(boundSqlDigest(text, { params: [], formats: [] }), sqlDigest(text))
 })
 
+test('the digest of a SQL EXECUTE covers the statement it runs, so a grant on it does not cover one prepared again', () => {
+  const digestWith = (prepared: string) => normalize({ kind: 'sql', text: "EXECUTE up('silver', 5)", prepared: new Map([['up', prepared]]) }, target).command.digest
+  const update = digestWith('UPDATE users SET plan = $1 WHERE id = $2')
+  assert.is(digestWith('UPDATE users SET plan = $1 WHERE id = $2'), update)
+  assert.is.not(digestWith('UPDATE users SET plan = $1 WHERE id <> $2'), update)
+  assert.is.not(update, sqlDigest("EXECUTE up('silver', 5)"))
+  assert.is(fresh('SELECT 1').command.digest, sqlDigest('SELECT 1'))
+})
+
 test.run()

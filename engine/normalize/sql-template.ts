@@ -24,6 +24,16 @@ import type { RawStmt } from './sql/parse.ts'
 export const sqlDigest = (raw: string) => createHash('sha256').update(raw).digest('hex')
 
 /**
+ * The digest of a SQL command that runs prepared statements by name (SQL EXECUTE): of its text and of the
+ * statements it runs, so a statement grant for `EXECUTE p(5)` does not cover another statement prepared as p
+ * later. Without one it is the text's digest.
+ */
+export function commandDigest(raw: string, statements: readonly { text: string; nested?: { via: string } }[]): string {
+  const executed = statements.filter((s) => s.nested?.via === 'execute').map((s) => s.text)
+  return executed.length ? sqlDigest(`${sqlDigest(raw)}\n${JSON.stringify({ executed })}`) : sqlDigest(raw)
+}
+
+/**
  * The digest of a statement run with values bound to its `$n` parameters (the extended protocol's Bind): of its
  * text and of every value, format code and type OID, so a statement grant covers the values the reviewer saw
  * and no others, as a literal in the text would. Without parameters it is the text's digest.

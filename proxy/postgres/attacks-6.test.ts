@@ -4,6 +4,9 @@
 //   the reviewer the bare `$1`; its grant was on the text's digest, which a later Parse of that text is judged with,
 //   so every Bind of it then passed with any values. A Parse allowed by a grant is now judged again at its Bind, with
 //   its values, as a SQL PREPARE allowed by a grant already was (statement-effects.ts).
+// - A grant for a SQL `EXECUTE up('silver', 5)` was on its text alone: after `DEALLOCATE up` and a new
+//   `PREPARE up AS …` (a template a reviewer approves on the promise that each EXECUTE is reviewed with its values),
+//   the same EXECUTE text ran the new statement without a hold. Its digest now covers the statements it runs.
 // - Probes of secrets (01313be..047535e): a filter on a password inside a LATERAL subquery on the right of a JOIN
 //   (`credentials c JOIN LATERAL (SELECT 1 WHERE c.password LIKE 'M%') s ON true`) was not seen (the left side was
 //   not in its scope), and a function in FROM computed from a secret (`regexp_matches(c.password, '^M')`,
@@ -94,6 +97,31 @@ test('a $n statement approved as a simple query does not cover a later Bind with
 })
 
 const { session, query } = attackSessions(() => h)
+
+test('a grant for a SQL EXECUTE covers the statement the reviewer saw, not one prepared again under its name', async () => {
+  const c = await h.client()
+  const approved = new Set<string>()
+  const approve = async (sql: string) => {
+    const run = c.query(sql)
+    const id = await pendingApproval(approved)
+    approved.add(id)
+    await h.te.approvals.approve(id, dba())
+    await run
+  }
+  await approve('PREPARE up AS UPDATE users SET plan = $1 WHERE id = $2')
+  await approve("EXECUTE up('silver', 5)")
+  await c.query('DEALLOCATE up')
+  // A template approved on the promise that each EXECUTE of it is reviewed with its values.
+  await approve('PREPARE up AS UPDATE users SET plan = $1 WHERE id <> $2')
+  const before = await h.cluster.query<{ n: string }>("SELECT count(*) AS n FROM users WHERE plan = 'silver'")
+  const again = c.query("EXECUTE up('silver', 5)").catch((e: pg.DatabaseError) => e)
+  const id = await pendingApproval(approved)
+  assert.match((await h.te.approvals.get(id))!.command.review_text, "EXECUTE up('silver', 5)")
+  await h.te.approvals.reject(id, dba())
+  assert.is(((await again) as pg.DatabaseError).code, '42501')
+  assert.equal(await h.cluster.query<{ n: string }>("SELECT count(*) AS n FROM users WHERE plan = 'silver'"), before)
+  await c.end()
+})
 
 test('a filter on a secret inside a LATERAL subquery on the right of a join is denied', async () => {
   const c = await session()
