@@ -13,6 +13,8 @@
 //   `generate_series(1, length(c.password))`) returned rows, or not, by the secret: both answered bit by bit.
 //   A LATERAL join now sees its left side (lineage-from.ts), which also lets a column it carries as it is come back
 //   masked where it was refused as untraceable; a function in FROM makes the columns its arguments read predicates.
+//   A window frame's offset (`ROWS (SELECT ascii(password) …) PRECEDING`) was not read at all: the counts over the
+//   frame gave the value; its offsets are now predicates like its ORDER BY.
 // Left as it is: a computation on a whole json, jsonb or composite value whose keys or fields the masks cover by
 // name (`prefs::text LIKE '%wk_live_J%'`, `jsonb_path_exists(prefs, '$.api_key ? (@ starts with "wk")')`,
 // `jsonb_each_text(prefs)` filtered on its value, `vault::text LIKE …`) answers as the filters above did: the
@@ -153,6 +155,19 @@ test('a function in FROM computed from a secret is denied: its rows answered for
   }
   // A function of given values stays allowed.
   assert.equal((await query(c, 'SELECT count(*) FROM credentials c, generate_series(1, 2) g')).rows, [['6']])
+  c.close()
+})
+
+test('a window frame whose offset is computed from a secret is denied: its counts answered for it', async () => {
+  const c = await session()
+  for (const sql of [
+    'SELECT id, count(*) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND (SELECT length(password) - 19 FROM credentials WHERE id = 1) FOLLOWING) FROM credentials',
+    'SELECT id, count(*) OVER w FROM credentials WINDOW w AS (ORDER BY id ROWS (SELECT ascii(password) - 76 FROM credentials WHERE id = 1) PRECEDING)',
+  ]) {
+    const o = await query(c, sql)
+    assert.equal(o.rows, [], sql)
+    assert.match(o.errors[0] ?? '', /^42501: .*is masked whole/, sql)
+  }
   c.close()
 })
 

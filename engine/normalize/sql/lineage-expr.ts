@@ -130,7 +130,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
     const over = bodyOf(body.over, 'WindowDef')
-    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause], scope)
+    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause, over?.startOffset, over?.endOffset], scope)
   }
 }
 

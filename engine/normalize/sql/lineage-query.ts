@@ -126,7 +126,8 @@ export class QueryWalker implements ExprContext {
         const output = Number.isInteger(position) ? outputs[position - 1] : undefined
         if (output) this.addPredicates(output.lin)
       }
-      this.predicate(list(body.windowClause).map((w) => [bodyOf(w, 'WindowDef')?.partitionClause, bodyOf(w, 'WindowDef')?.orderClause]), scope)
+      // A frame's offsets (ROWS n PRECEDING) choose rows too.
+      this.predicate(list(body.windowClause).map((w) => bodyOf(w, 'WindowDef')).map((w) => [w?.partitionClause, w?.orderClause, w?.startOffset, w?.endOffset]), scope)
     }
     this.sortClause(body.sortClause, outputs, scope)
     return outputs

@@ -231,6 +231,14 @@ test('a function in FROM computes its rows from its arguments: the columns they 
   assert.equal(predicates('SELECT g FROM generate_series(1, 3) g'), [])
 })
 
+test('a window frame\'s offsets choose rows: the columns they read are predicates', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => p.column)
+  for (const sql of [
+    'SELECT id, count(*) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND (SELECT length(password) FROM accounts WHERE id = 1) FOLLOWING) FROM accounts',
+    'SELECT id, count(*) OVER w FROM accounts WINDOW w AS (ORDER BY id ROWS (SELECT ascii(password) FROM accounts WHERE id = 1) PRECEDING)',
+  ]) assert.ok(predicates(sql).includes('password'), sql)
+})
+
 test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT * FROM user_mail', withCatalog), ['id plain public.users.id', 'mail derived public.users.email fn=lower', 'who plain public.users.name'])
   assert.equal(outputs('SELECT m FROM mail_view', withCatalog), ['m derived public.users.email fn=lower'])
