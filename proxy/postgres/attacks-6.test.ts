@@ -14,7 +14,9 @@
 //   A LATERAL join now sees its left side (lineage-from.ts), which also lets a column it carries as it is come back
 //   masked where it was refused as untraceable; a function in FROM makes the columns its arguments read predicates.
 //   A window frame's offset (`ROWS (SELECT ascii(password) …) PRECEDING`) was not read at all: the counts over the
-//   frame gave the value; its offsets are now predicates like its ORDER BY.
+//   frame gave the value; its offsets are now predicates like its ORDER BY. A recursive CTE's `SEARCH DEPTH FIRST BY p
+//   SET ord` ordered rows by the password with nothing marked (`ORDER BY ord`, a guessed row among them, is a
+//   comparison oracle); the columns SEARCH and CYCLE name are now predicates.
 // Left as it is: a computation on a whole json, jsonb or composite value whose keys or fields the masks cover by
 // name (`prefs::text LIKE '%wk_live_J%'`, `jsonb_path_exists(prefs, '$.api_key ? (@ starts with "wk")')`,
 // `jsonb_each_text(prefs)` filtered on its value, `vault::text LIKE …`) answers as the filters above did: the
@@ -168,6 +170,16 @@ test('a window frame whose offset is computed from a secret is denied: its count
     assert.equal(o.rows, [], sql)
     assert.match(o.errors[0] ?? '', /^42501: .*is masked whole/, sql)
   }
+  c.close()
+})
+
+test('a recursive CTE searched by a secret is denied: its order answered for it', async () => {
+  const c = await session()
+  const sql = "WITH RECURSIVE r(id, p) AS (SELECT * FROM (SELECT id, password FROM credentials UNION ALL SELECT 0, 'N') b UNION ALL SELECT id, p FROM r WHERE false) " +
+    'SEARCH DEPTH FIRST BY p SET ord SELECT id FROM r ORDER BY ord'
+  const o = await query(c, sql)
+  assert.equal(o.rows, [])
+  assert.match(o.errors[0] ?? '', /^42501: .*is masked whole/, JSON.stringify(o))
   c.close()
 })
 

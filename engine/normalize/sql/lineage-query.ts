@@ -3,7 +3,7 @@
 // its predicates read. FROM items are resolved by lineage-from.ts, expressions by lineage-expr.ts.
 import type { SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
-import { bodyOf, constText, list, names, str, unwrap } from './ast.ts'
+import { bodyOf, constText, isObject, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
 import { collect, exprLineage, type ExprContext } from './lineage-expr.ts'
 import { fromItems, targetRelation } from './lineage-from.ts'
@@ -214,8 +214,12 @@ export class QueryWalker implements ExprContext {
     for (const cte of ctes) {
       const name = str(cte.ctename) ?? ''
       const aliases = names(cte.aliascolnames)
-      const cols = recursive ? this.recursiveCte(cte, name, aliases, scope) : this.query(cte.ctequery, scope)
-      scope.setCte(name, rename(cols, aliases))
+      const cols = rename(recursive ? this.recursiveCte(cte, name, aliases, scope) : this.query(cte.ctequery, scope), aliases)
+      // SEARCH … BY orders the rows by the columns it names (its sequence column carries that order), CYCLE compares them.
+      const search = isObject(cte.search_clause) ? cte.search_clause.search_col_list : undefined
+      const cycle = isObject(cte.cycle_clause) ? cte.cycle_clause.cycle_col_list : undefined
+      for (const n of [...names(search), ...names(cycle)]) this.addPredicates(cols.find((c) => c.name === n)?.lin ?? union(cols.map((c) => c.lin)))
+      scope.setCte(name, cols)
     }
   }
 

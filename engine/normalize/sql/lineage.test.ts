@@ -239,6 +239,15 @@ test('a window frame\'s offsets choose rows: the columns they read are predicate
   ]) assert.ok(predicates(sql).includes('password'), sql)
 })
 
+test('a recursive CTE\'s SEARCH and CYCLE order and compare its rows by the columns they name: predicates', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => p.column)
+  const cte = 'WITH RECURSIVE r(id, p) AS (SELECT id, password FROM accounts UNION ALL SELECT id, p FROM r WHERE false)'
+  for (const sql of [`${cte} SEARCH DEPTH FIRST BY p SET ord SELECT id FROM r ORDER BY ord`, `${cte} CYCLE p SET c USING path SELECT id, c FROM r`]) {
+    assert.ok(predicates(sql).includes('password'), sql)
+  }
+  assert.equal(predicates(`${cte} SEARCH DEPTH FIRST BY id SET ord SELECT id FROM r ORDER BY ord`), ['id'])
+})
+
 test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT * FROM user_mail', withCatalog), ['id plain public.users.id', 'mail derived public.users.email fn=lower', 'who plain public.users.name'])
   assert.equal(outputs('SELECT m FROM mail_view', withCatalog), ['m derived public.users.email fn=lower'])
