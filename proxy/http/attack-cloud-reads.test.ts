@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent, type Response } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoSignature, motoTarget } from './testing/moto-target.ts'
 
 let moto: StoragePeer
 let g: TestGateway
@@ -22,7 +23,6 @@ const CODEBUILD_SECRET = 'npm_codebuild0hunter2'
 const USER_DATA_SECRET = 'userdata-db-pw-hunter2'
 const USER_DATA = Buffer.from(`#!/bin/bash\nexport DB_PASSWORD=${USER_DATA_SECRET}\n`).toString('base64')
 
-const motoSig = (service: string) => `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => execFile('curl', ['-sS', '--cacert', moto.caFile, ...args], (err, out) => err ? reject(err) : resolve(out)))
@@ -30,11 +30,11 @@ function curl(args: string[]): Promise<string> {
 
 /** A call straight to moto (its own test key: moto checks no signature). */
 const motoJson = (service: string, target: string, body: unknown) =>
-  curl(['-H', `authorization: ${motoSig(service)}`, '-H', `x-amz-target: ${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
+  curl(['-H', `authorization: ${motoSignature(service)}`, '-H', `x-amz-target: ${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
 const motoForm = (service: string, form: string) =>
-  curl(['-H', `authorization: ${motoSig(service)}`, '-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', form, `${moto.url}/`])
+  curl(['-H', `authorization: ${motoSignature(service)}`, '-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', form, `${moto.url}/`])
 const motoRest = (service: string, method: string, path: string, body?: unknown) =>
-  curl(['-X', method, '-H', `authorization: ${motoSig(service)}`, '-H', 'content-type: application/json', ...(body === undefined ? [] : ['--data-binary', JSON.stringify(body)]), `${moto.url}${path}`])
+  curl(['-X', method, '-H', `authorization: ${motoSignature(service)}`, '-H', 'content-type: application/json', ...(body === undefined ? [] : ['--data-binary', JSON.stringify(body)]), `${moto.url}${path}`])
 
 /** A zip holding one file, stored (no compression), enough for moto's CreateFunction. */
 function tinyZip(): string {
@@ -67,8 +67,8 @@ test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 3 })
+    motoTarget(moto),
+  ], { env: { ...HELD_AWS_ENV, HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 3 })
   token = await g.agentToken()
   await motoForm('iam', 'Action=CreateRole&RoleName=fn&AssumeRolePolicyDocument=%7B%7D&Version=2010-05-08')
   await motoRest('lambda', 'POST', '/2015-03-31/functions', {
@@ -94,6 +94,17 @@ test.after(async () => {
 
 const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
   fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
+
+/** The answer to a request held for approval, once a reviewer approves it; it must be a 200. */
+async function approvedBody(pending: Promise<Response>): Promise<string> {
+  const id = await g.heldId()
+  assert.ok(id, 'held')
+  await g.approve(id!)
+  const res = await pending
+  const body = await res.text()
+  assert.is(res.status, 200, body.slice(0, 300))
+  return body
+}
 
 /** The rules that held an approval: the 403 an AWS client gets says only that it was held. */
 async function heldBy(res: Response): Promise<string[]> {
@@ -190,13 +201,7 @@ test('ec2 user data (base64 XML, no path can mask it) is held: DescribeInstanceA
 })
 
 test('ec2 user data, once a reviewer approves the read, comes back with the base64 script masked (its text holds a password)', async () => {
-  const pending = ec2(`Action=DescribeInstanceAttribute&InstanceId=${instanceId}&Attribute=userData`)
-  const id = await g.heldId()
-  assert.ok(id, 'held')
-  await g.approve(id!)
-  const res = await pending
-  const body = await res.text()
-  assert.is(res.status, 200, body.slice(0, 300))
+  const body = await approvedBody(ec2(`Action=DescribeInstanceAttribute&InstanceId=${instanceId}&Attribute=userData`))
   assert.not.match(body, USER_DATA)
   assert.match(body, `<instanceId>${instanceId}</instanceId><userData><value>[base64]</value></userData>`)
 })
@@ -211,13 +216,13 @@ test('api gateway GetApiKeys includeValues=true is held (the REST call is not kn
 })
 
 test('s3 GetObject of a .env file and a YAML config: values of secret names masked, the rest readable', async () => {
-  await curl(['-X', 'PUT', '-H', `authorization: ${motoSig('s3')}`, `${moto.url}/app-config`])
+  await curl(['-X', 'PUT', '-H', `authorization: ${motoSignature('s3')}`, `${moto.url}/app-config`])
   const files = [
     ['.env', 'NODE_ENV=production\nDB_PASSWORD=s3-env-hunter2\nexport STRIPE_API_KEY="sk_live_s3envhunter2"\n', ['s3-env-hunter2', 'sk_live_s3envhunter2'], 'NODE_ENV=production'],
     ['config/app.yaml', 'database:\n  host: db.internal\n  password: s3 yaml hunter2\n', ['s3 yaml hunter2'], 'host: db.internal'],
   ] as const
   for (const [key, content, secrets, readable] of files) {
-    await curl(['-X', 'PUT', '-H', `authorization: ${motoSig('s3')}`, '-H', 'content-type: text/plain', '--data-binary', content, `${moto.url}/app-config/${key}`])
+    await curl(['-X', 'PUT', '-H', `authorization: ${motoSignature('s3')}`, '-H', 'content-type: text/plain', '--data-binary', content, `${moto.url}/app-config/${key}`])
     const res = await via(`https://s3.us-east-1.amazonaws.com/app-config/${key}`)
     const body = await res.text()
     assert.is(res.status, 200, `${key}: ${body.slice(0, 300)}`)
@@ -307,13 +312,7 @@ test('sqs ReceiveMessage (XML, the JSON body escaped as &quot;): held, and once 
   await motoForm('sqs', 'Action=CreateQueue&QueueName=jobs')
   await motoForm('sqs', `Action=SendMessage&QueueUrl=${encodeURIComponent(queue)}&MessageBody=${encodeURIComponent('{"job":"sync","password":"sqs-hunter2"}')}`)
   const receive = () => via('https://sqs.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=ReceiveMessage&QueueUrl=${encodeURIComponent(queue)}&VisibilityTimeout=0` })
-  const pending = receive()
-  const id = await g.heldId()
-  assert.ok(id, 'held')
-  await g.approve(id!)
-  const res = await pending
-  const body = await res.text()
-  assert.is(res.status, 200, body.slice(0, 300))
+  const body = await approvedBody(receive())
   assert.match(body, '&quot;job&quot;:&quot;sync&quot;')
   assert.not.match(body, 'sqs-hunter2')
 })

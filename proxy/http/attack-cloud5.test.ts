@@ -9,21 +9,21 @@ import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoSignature, motoTarget } from './testing/moto-target.ts'
 
 let moto: StoragePeer
 let g: TestGateway
 let token: string
 
-const motoSig = (service: string) => `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => execFile('curl', ['-sS', '--cacert', moto.caFile, ...args], (err, out) => err ? reject(err) : resolve(out)))
 }
 /** Calls straight to moto (its own test key: moto checks no signature). */
 const motoForm = (service: string, form: string) =>
-  curl(['-H', `authorization: ${motoSig(service)}`, '-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', form, `${moto.url}/`])
+  curl(['-H', `authorization: ${motoSignature(service)}`, '-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', form, `${moto.url}/`])
 const motoRest = (service: string, method: string, path: string, body?: string, type = 'application/json') =>
-  curl(['-X', method, '-H', `authorization: ${motoSig(service)}`, '-H', `content-type: ${type}`, ...(body === undefined ? [] : ['--data-binary', body]), `${moto.url}${path}`])
+  curl(['-X', method, '-H', `authorization: ${motoSignature(service)}`, '-H', `content-type: ${type}`, ...(body === undefined ? [] : ['--data-binary', body]), `${moto.url}${path}`])
 
 const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
   fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
@@ -43,15 +43,15 @@ async function heldBy(res: Response | Awaited<ReturnType<typeof fetch>>): Promis
 test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
-    { name: 'stage-dynamo', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'dynamodb.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
-    { name: 'stage-logs', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'logs.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
-    { name: 'stage-cognito', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'cognito-idp.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+    motoTarget(moto, { name: 'stage-dynamo', environment: 'staging', api_host: 'dynamodb.us-east-1.amazonaws.com', hosts: [] }),
+    motoTarget(moto, { name: 'stage-logs', environment: 'staging', api_host: 'logs.us-east-1.amazonaws.com', hosts: [] }),
+    motoTarget(moto, { name: 'stage-cognito', environment: 'staging', api_host: 'cognito-idp.us-east-1.amazonaws.com', hosts: [] }),
     { name: 'stage-functions', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'cloudfunctions.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: [] } },
-    { name: 'stage-rds', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 'rds.us-east-1.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
+    motoTarget(moto, { name: 'stage-rds', environment: 'staging', api_host: 'rds.us-east-1.amazonaws.com', hosts: [] }),
     { name: 'stage-sql', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'sqladmin.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: [] } },
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
+    motoTarget(moto),
+  ], { env: { ...HELD_AWS_ENV, HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 0.5 })
   token = await g.agentToken()
   apiId = JSON.parse(await motoRest('appsync', 'POST', '/v1/apis', JSON.stringify({ name: 'orders', authenticationType: 'API_KEY' }))).graphqlApi.apiId
   apiKey = JSON.parse(await motoRest('appsync', 'POST', `/v1/apis/${apiId}/apikeys`, JSON.stringify({ description: 'web client' }))).apiKey.id
@@ -145,8 +145,8 @@ async function dynamo(operation: string, input: unknown): Promise<{ status: numb
 
 test('dynamodb: an UpdateItem whose UpdateExpression copies a masked attribute into an innocent one (SET notes = api_key) is held; the value never comes back under the new name', async () => {
   const API_KEY = 'ak-live-9f8e7d6c5b4a3f2e1d0c'
-  await curl(['-H', `authorization: ${motoSig('dynamodb')}`, '-H', 'x-amz-target: DynamoDB_20120810.CreateTable', '-H', 'content-type: application/x-amz-json-1.0', '--data-binary', JSON.stringify({ TableName: 'users', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }), `${moto.url}/`])
-  await curl(['-H', `authorization: ${motoSig('dynamodb')}`, '-H', 'x-amz-target: DynamoDB_20120810.PutItem', '-H', 'content-type: application/x-amz-json-1.0', '--data-binary', JSON.stringify({ TableName: 'users', Item: { id: { S: '1' }, api_key: { S: API_KEY } } }), `${moto.url}/`])
+  await curl(['-H', `authorization: ${motoSignature('dynamodb')}`, '-H', 'x-amz-target: DynamoDB_20120810.CreateTable', '-H', 'content-type: application/x-amz-json-1.0', '--data-binary', JSON.stringify({ TableName: 'users', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }), `${moto.url}/`])
+  await curl(['-H', `authorization: ${motoSignature('dynamodb')}`, '-H', 'x-amz-target: DynamoDB_20120810.PutItem', '-H', 'content-type: application/x-amz-json-1.0', '--data-binary', JSON.stringify({ TableName: 'users', Item: { id: { S: '1' }, api_key: { S: API_KEY } } }), `${moto.url}/`])
   const control = await dynamo('GetItem', { TableName: 'users', Key: { id: { S: '1' } } })
   assert.is(control.status, 200, control.text)
   assert.not.match(control.text, API_KEY, 'control: the attribute named as a secret is masked')
@@ -165,7 +165,7 @@ async function logs(operation: string, input: unknown): Promise<{ status: number
 
 test('logs FilterLogEvents whose pattern names a masked value (password=…) is held: its events or their absence say whether a guess is the password', async () => {
   const LOG_SECRET = 'hunter2-prod-77'
-  const direct = (target: string, body: unknown) => curl(['-H', `authorization: ${motoSig('logs')}`, '-H', `x-amz-target: Logs_20140328.${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
+  const direct = (target: string, body: unknown) => curl(['-H', `authorization: ${motoSignature('logs')}`, '-H', `x-amz-target: Logs_20140328.${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
   await direct('CreateLogGroup', { logGroupName: 'app' })
   await direct('CreateLogStream', { logGroupName: 'app', logStreamName: 's' })
   await direct('PutLogEvents', { logGroupName: 'app', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message: `login ok user=alice password=${LOG_SECRET}` }, { timestamp: Date.now(), message: 'ERROR disk full' }] })
@@ -182,7 +182,7 @@ test('logs FilterLogEvents whose pattern names a masked value (password=…) is 
 })
 
 test('cognito AdminInitiateAuth in staging (user tokens minted with the gateway\'s admin identity): the tokens never come back in clear', async () => {
-  const direct = (target: string, body: unknown) => curl(['-H', `authorization: ${motoSig('cognito-idp')}`, '-H', `x-amz-target: AWSCognitoIdentityProviderService.${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
+  const direct = (target: string, body: unknown) => curl(['-H', `authorization: ${motoSignature('cognito-idp')}`, '-H', `x-amz-target: AWSCognitoIdentityProviderService.${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
   const pool = JSON.parse(await direct('CreateUserPool', { PoolName: 'customers' })).UserPool.Id
   const client = JSON.parse(await direct('CreateUserPoolClient', { UserPoolId: pool, ClientName: 'web', ExplicitAuthFlows: ['ADMIN_USER_PASSWORD_AUTH'] })).UserPoolClient.ClientId
   await direct('AdminCreateUser', { UserPoolId: pool, Username: 'carol' })

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent, type Response } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoSignature, motoTarget } from './testing/moto-target.ts'
 
 let moto: StoragePeer
 let g: TestGateway
@@ -20,8 +21,8 @@ test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 1 })
+    motoTarget(moto),
+  ], { env: { ...HELD_AWS_ENV, HELD_GCP_TOKEN: 'ya29.gateway-held-token' }, holdSeconds: 1 })
   token = await g.agentToken()
   await motoJson('glue', 'AWSGlue.CreateConnection', {
     ConnectionInput: { Name: 'orders-db', ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db.internal:5432/orders', USERNAME: 'orders', PASSWORD } },
@@ -44,7 +45,6 @@ async function heldBy(res: Response): Promise<string[]> {
 const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
   fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
 
-const motoSig = (service: string) => `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => execFile('curl', ['-sS', '--cacert', moto.caFile, ...args], (err, out) => err ? reject(err) : resolve(out)))
@@ -52,11 +52,11 @@ function curl(args: string[]): Promise<string> {
 
 /** A JSON-protocol call straight to moto (its own test key: moto checks no signature). */
 const motoJson = (service: string, target: string, body: unknown) =>
-  curl(['-H', `authorization: ${motoSig(service)}`, '-H', `x-amz-target: ${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
+  curl(['-H', `authorization: ${motoSignature(service)}`, '-H', `x-amz-target: ${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify(body), `${moto.url}/`])
 
 /** A query-protocol call straight to moto. */
 const motoForm = (service: string, form: string) =>
-  curl(['-H', `authorization: ${motoSig(service)}`, '-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', form, `${moto.url}/`])
+  curl(['-H', `authorization: ${motoSignature(service)}`, '-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', form, `${moto.url}/`])
 
 test('control: moto answers GetConnection with the password in clear (the upstream does not hide it)', async () => {
   const direct = await motoJson('glue', 'AWSGlue.GetConnection', { Name: 'orders-db' })

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert'
 import { peerBinaries, startMoto, type StoragePeer } from './testing/peers.ts'
 import { awsCli } from './testing/aws-cli.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoTarget } from './testing/moto-target.ts'
 
 const tools = peerBinaries(['aws'])
 const dir = mkdtempSync(join(tmpdir(), 'warden-endpoints5-'))
@@ -20,8 +21,8 @@ let token: string
 test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway(() => [
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' }, holdSeconds: 0.5 })
+    motoTarget(moto),
+  ], { env: HELD_AWS_ENV, holdSeconds: 0.5 })
   token = await g.agentToken()
 })
 

@@ -1,7 +1,6 @@
 // Fifth attack round on response formats the masker reads as plain text (AWS XML), by an agent holding a valid
 // token under the default policy (content detectors on every answer), against moto over HTTPS: encodings the
 // agent asks the upstream for, which its client decodes and the detectors never see decoded.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { fetch, ProxyAgent } from 'undici'
 import { peerBinaries, startMoto, type StoragePeer } from './testing/peers.ts'
 import { awsCli } from './testing/aws-cli.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoCurl, motoTarget } from './testing/moto-target.ts'
 
 const tools = peerBinaries(['aws'])
 const dir = mkdtempSync(join(tmpdir(), 'warden-format5-'))
@@ -22,18 +22,15 @@ const EMAIL = 'alice.payroll@example.com'
 const URL_SECRET = 'pgpw-7Hq2Zx9'
 const CONN = `postgres://orders:${URL_SECRET}@db.internal:5432/orders`
 
-const motoSig = `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
 
 /** An S3 call straight to moto (its own test key: moto checks no signature). */
-function motoS3(method: string, path: string, args: string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${motoSig}`, ...args, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
-}
+const motoS3 = (method: string, path: string, args: string[] = []) => motoCurl(moto, 's3', method, path, args)
 
 test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway(() => [
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' } })
+    motoTarget(moto),
+  ], { env: HELD_AWS_ENV })
   token = await g.agentToken()
   await motoS3('PUT', '/people')
   await motoS3('PUT', `/people/users/${EMAIL}/avatar.txt`, ['--data-binary', 'x'])

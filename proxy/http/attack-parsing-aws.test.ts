@@ -1,11 +1,11 @@
 // Attacks on how the gateway and moto read one S3 request, by an agent holding a valid token under the default
 // policy: two subresources in one query (each picks an operation, and moto picks between them in its own
 // order) and DeleteObjects spelled otherwise. `stage-aws` is a staging target, where an agent's changes pass.
-import { execFile } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoCurl, motoTarget } from './testing/moto-target.ts'
 
 let moto: StoragePeer
 let g: TestGateway
@@ -14,8 +14,8 @@ let token: string
 test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway(() => [
-    { name: 'stage-aws', kind: 'aws', environment: 'staging', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, api_host: 's3.amazonaws.com', credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: [] } },
-  ], { holdSeconds: 1, env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret' } })
+    motoTarget(moto, { name: 'stage-aws', environment: 'staging', api_host: 's3.amazonaws.com', hosts: [] }),
+  ], { holdSeconds: 1, env: HELD_AWS_ENV })
   token = await g.agentToken()
   await s3('PUT', '/parse-b')
   await s3('PUT', '/parse-b/keep.txt', ['--data-binary', 'x'])
@@ -26,12 +26,9 @@ test.after(async () => {
   await moto?.stop()
 })
 
-const motoSig = `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
 
 /** An S3 call straight to moto (its own test key: moto checks no signature). */
-function s3(method: string, path: string, args: string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${motoSig}`, ...args, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
-}
+const s3 = (method: string, path: string, args: string[] = []) => motoCurl(moto, 's3', method, path, args)
 
 const agent = (path: string, init: RequestInit = {}) =>
   fetch(`${g.reverse.url}/t/stage-aws${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } })

@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoCurl, motoSignature, motoTarget } from './testing/moto-target.ts'
 
 const tokenDir = mkdtempSync(join(tmpdir(), 'warden-rotating-'))
 const tokenFile = join(tokenDir, 'token')
@@ -31,10 +32,10 @@ const CONN = `postgres://orders:${URL_SECRET}@db.internal:5432/orders`
 test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway((up) => [
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
+    motoTarget(moto),
     { name: 'rotating', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'header', header: 'X-Api-Key', token_file: tokenFile }, hosts: [] } },
     { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
-  ], { env: { HELD_AWS_ID: 'AKIDGATEWAYHELD0001', HELD_AWS_SECRET: 'gateway-held-secret', WEB_TOKEN: 'web-gateway-token-0001' } })
+  ], { env: { ...HELD_AWS_ENV, WEB_TOKEN: 'web-gateway-token-0001' } })
   token = await g.agentToken()
   await motoS3('PUT', '/ops')
   await motoS3('PUT', '/ops/runbook.txt', ['-H', `x-amz-meta-aws-key: ${KEY_ID}`, '-H', `x-amz-meta-db: ${CONN}`, '-H', 'content-type: text/plain', '--data-binary', 'restart the orders service'])
@@ -52,12 +53,10 @@ const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
 const reverse = (path: string, init: Parameters<typeof fetch>[1] = {}) =>
   fetch(`${g.reverse.url}/t/web${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } })
 
-const motoSig = `AWS4-HMAC-SHA256 Credential=AKIDMOTOOWNKEY000001/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`
+const motoSig = motoSignature('s3')
 
 /** An S3 call straight to moto (its own test key: moto checks no signature). */
-function motoS3(method: string, path: string, args: string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${motoSig}`, ...args, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
-}
+const motoS3 = (method: string, path: string, args: string[] = []) => motoCurl(moto, 's3', method, path, args)
 
 const headerText = (h: { entries(): Iterable<[string, string]> } | Record<string, unknown>) => JSON.stringify(typeof h.entries === 'function' ? [...(h as { entries(): Iterable<[string, string]> }).entries()] : h)
 

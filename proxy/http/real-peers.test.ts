@@ -15,6 +15,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { peerBinaries, startFakeGcs, startKube, startMoto, type KubePeer, type StoragePeer } from './testing/peers.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { motoTarget } from './testing/moto-target.ts'
 
 const tools = peerBinaries(['kubectl', 'aws', 'gcloud'])
 const dir = mkdtempSync(join(tmpdir(), 'warden-real-peers-'))
@@ -54,7 +55,7 @@ test.before(async () => {
   writeFileSync(adminTokenFile, kube.adminToken, { mode: 0o600 })
   g = await startTestGateway((api) => [
     { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: kube.url, ca_file: kube.caFile, credential: { kind: 'bearer', token_file: adminTokenFile }, hosts: [] } },
-    { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: moto.url, ca_file: moto.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'HELD_AWS_ID', secret_access_key_env: 'HELD_AWS_SECRET' }, hosts: ['*.amazonaws.com', 'amazonaws.com'] } },
+    motoTarget(moto),
     { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['*.googleapis.com'] } },
     // The small local HTTPS API (the gateway helper's recording upstream) for Google APIs no peer serves.
     { name: 'prod-gcp-apis', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: api.url, ca_file: api.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['cloudresourcemanager.googleapis.com', 'cloudfunctions.googleapis.com'] } },
