@@ -219,12 +219,7 @@ test('a protocol portal closed at the end of its transaction, then opened again 
     await step(m.query('BEGIN'))
     const known = new Set((await h.te.approvals.list({ status: 'pending' })).map((r) => r.id))
     c.send(m.query(openCursor('p3')))
-    let id: string | undefined
-    for (let i = 0; i < 500 && !id; i++) {
-      id = (await h.te.approvals.list({ status: 'pending' })).find((r) => !known.has(r.id))?.id
-      if (!id) await new Promise((r) => setTimeout(r, 20))
-    }
-    await h.te.approvals.approve(id!, dba())
+    await h.te.approvals.approve(await h.pendingApproval(known), dba())
     await c.readyCount(1)
     c.take()
     const executed = await step(m.execute('p3', 0), m.sync())

@@ -48,14 +48,7 @@ test.after(async () => {
 
 const dba = () => h.te.identity('alice', ['dba'], 'human')
 
-async function pendingApproval(known = new Set<string>()): Promise<string> {
-  for (let i = 0; i < 500; i++) {
-    const p = (await h.te.approvals.list({ status: 'pending' })).find((r) => !known.has(r.id))
-    if (p) return p.id
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('no approval request appeared')
-}
+const pendingApproval = (known?: ReadonlySet<string>) => h.pendingApproval(known)
 
 const planOf = async (id: number) => (await h.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = $1', [id]))[0]!.plan
 

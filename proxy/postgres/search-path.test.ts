@@ -24,15 +24,8 @@ const dba = () => h.te.identity('alice', ['dba'], 'human')
 /** Runs `text` on `c`, approving the hold it needs (a dba approves whatever is pending). */
 async function approved<T>(run: Promise<T>): Promise<T> {
   const known = new Set((await h.te.approvals.list()).map((r) => r.id))
-  for (let i = 0; i < 500; i++) {
-    const p = (await h.te.approvals.list({ status: 'pending' })).find((r) => !known.has(r.id))
-    if (p) {
-      await h.te.approvals.approve(p.id, dba())
-      return run
-    }
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('no approval request appeared')
+  await h.te.approvals.approve(await h.pendingApproval(known), dba())
+  return run
 }
 
 /** The rows (of every result) as JSON, or the error's SQLSTATE and message. */

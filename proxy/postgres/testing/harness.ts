@@ -23,6 +23,8 @@ export interface Harness {
   client(opts?: { token?: string; database?: string; ssl?: boolean; binary?: boolean; pipeline?: boolean }): Promise<pg.Client>
   /** Every statement the server logged since the harness started was judged `allow` (gateway-internal ones aside). */
   unjudgedStatements(): string[]
+  /** Waits (polling the store, not the clock) for a pending approval not in `known`, and returns its id. */
+  pendingApproval(known?: ReadonlySet<string>): Promise<string>
   stop(): Promise<void>
 }
 
@@ -83,6 +85,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         .filter((s) => s.app !== CATALOG_APP && s.app !== DIRECT_APP)
         .map((s) => s.text)
         .filter((text) => !allowed.has(text))
+    },
+    async pendingApproval(known = new Set<string>()) {
+      for (let i = 0; i < 500; i++) {
+        const p = (await te.approvals.list({ status: 'pending' })).find((r) => !known.has(r.id))
+        if (p) return p.id
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      throw new Error('no approval request appeared')
     },
     async stop() {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)))
