@@ -17,6 +17,7 @@ import { sendUpstreamCancel } from './cancel.ts'
 import { UpstreamError } from './errors.ts'
 import { encodeAuthentication } from './messages/authentication.ts'
 import { startCluster, type TestCluster } from './testing/cluster.ts'
+import { askCleartext, fakeServer } from './testing/fake-upstream.ts'
 import { makeSelfSignedCert, type TestCert } from './testing/tls.ts'
 
 let cluster: TestCluster
@@ -32,55 +33,6 @@ const backendUrl = new URL('./backend.ts', import.meta.url).href
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: unknown) => err as UpstreamError)
 const password = 'the-upstream-password-91c4'
 const key = { processId: 4242, secret: Buffer.from('cancel-secret-77') }
-
-interface FakeServer {
-  port: number
-  /** Every byte the gateway sent after the SSL answer (decrypted when TLS was accepted). */
-  received(): Buffer
-  close(): void
-}
-
-/**
- * A server (or a man in the middle) answering SSLRequest with `answer` (TLS with `cert` on S), then running
- * `script` on what follows the startup.
- */
-async function fakeServer(opts: { answer: 'S' | 'N'; cert?: TestCert; script?: (s: net.Socket | tls.TLSSocket) => void }): Promise<FakeServer> {
-  const chunks: Buffer[] = []
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((s) => {
-    sockets.add(s)
-    s.on('error', () => undefined)
-    s.once('data', (first: Buffer) => {
-      const sslRequest = first.length >= 8 && first.readInt32BE(4) === 80877103
-      const serve = (c: net.Socket | tls.TLSSocket) => {
-        c.on('data', (d: Buffer) => chunks.push(d))
-        opts.script?.(c)
-      }
-      if (!sslRequest) {
-        chunks.push(first)
-        return serve(s)
-      }
-      if (first.length > 8) chunks.push(first.subarray(8))
-      s.write(opts.answer)
-      if (opts.answer === 'N') return serve(s)
-      const secure = new tls.TLSSocket(s, { isServer: true, cert: opts.cert!.cert, key: opts.cert!.key })
-      secure.on('error', () => undefined)
-      serve(secure)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    received: () => Buffer.concat(chunks),
-    close: () => {
-      for (const s of sockets) s.destroy()
-      server.close()
-    },
-  }
-}
-
-/** After the startup message: asks for the password in clear text. */
-const askCleartext = (s: net.Socket | tls.TLSSocket) => s.once('data', () => s.write(encodeAuthentication({ kind: 'cleartext' })))
 
 const at = (port: number, ssl: UpstreamTarget['ssl'], sslRootCert?: string): UpstreamTarget =>
   ({ host: '127.0.0.1', port, database: 'app', user: 'warden', password, ssl, ...(sslRootCert ? { sslRootCert } : {}) })

@@ -2,17 +2,16 @@
 // in the middle, that asks for the password in clear text gets it only when the gateway has verified the
 // server's certificate (verify-ca, verify-full) or talks to it over a Unix socket; `require` encrypts but
 // proves nothing, so a man in the middle could terminate it and ask.
-import net from 'node:net'
 import tls from 'node:tls'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { connectBackend, type UpstreamTarget } from './backend.ts'
 import { UpstreamError } from './errors.ts'
-import { encodeAuthentication } from './messages/authentication.ts'
 import { encodeQuery } from './messages/query.ts'
 import { encodeTerminate } from './messages/terminate.ts'
 import { startCluster, type TestCluster } from './testing/cluster.ts'
 import { framesOf } from './testing/frames.ts'
+import { askCleartext, fakeServer } from './testing/fake-upstream.ts'
 import { makeSelfSignedCert } from './testing/tls.ts'
 
 let cluster: TestCluster
@@ -57,55 +56,11 @@ test('verify-full and verify-ca refuse a certificate no trusted CA signed, befor
   assert.is(err?.code, 'upstream.tls')
 })
 
-interface FakeServer {
-  port: number
-  /** Everything the gateway sent after the startup (and TLS handshake). */
-  received(): Buffer
-  close(): void
-}
-
-/**
- * A server (or a man in the middle) that accepts TLS with `cert` when asked, then asks for the password in
- * clear text and records what comes back.
- */
-async function cleartextAsker(cert = stranger): Promise<FakeServer> {
-  const chunks: Buffer[] = []
-  const sockets = new Set<net.Socket>()
-  const askForPassword = (s: net.Socket | tls.TLSSocket) => {
-    s.once('data', () => {
-      s.on('data', (d: Buffer) => chunks.push(d))
-      s.write(encodeAuthentication({ kind: 'cleartext' }))
-    })
-  }
-  const server = net.createServer((s) => {
-    sockets.add(s)
-    s.on('error', () => undefined)
-    s.once('data', (first: Buffer) => {
-      const sslRequest = first.length === 8 && first.readInt32BE(4) === 80877103
-      if (!sslRequest) {
-        s.on('data', (d: Buffer) => chunks.push(d))
-        s.write(encodeAuthentication({ kind: 'cleartext' }))
-        return
-      }
-      s.write('S')
-      const secure = new tls.TLSSocket(s, { isServer: true, cert: cert.cert, key: cert.key })
-      secure.on('error', () => undefined)
-      askForPassword(secure)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    received: () => Buffer.concat(chunks),
-    close: () => {
-      for (const s of sockets) s.destroy()
-      server.close()
-    },
-  }
-}
+/** A server (or a man in the middle) that accepts TLS with `cert` when asked, then asks for the password in clear text. */
+const cleartextAsker = (cert = stranger) => fakeServer({ answer: 'S', cert, script: askCleartext })
 
 const password = 'the-upstream-password-7f3a'
-const at = (f: FakeServer, ssl: UpstreamTarget['ssl'], sslRootCert?: string): UpstreamTarget =>
+const at = (f: { port: number }, ssl: UpstreamTarget['ssl'], sslRootCert?: string): UpstreamTarget =>
   ({ host: '127.0.0.1', port: f.port, database: 'app', user: 'warden', password, ssl, ...(sslRootCert ? { sslRootCert } : {}) })
 
 test('a clear-text password request over plain TCP or unverified TLS is refused and the password never sent', async () => {
