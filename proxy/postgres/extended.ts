@@ -96,7 +96,12 @@ export async function bind(loop: QueryLoop, m: Bind, raw: Buffer): Promise<void>
   const now = await current(loop, s, values, 'bind')
   if (!now || dropping(loop)) return
   // A judgement made with bound values holds for those values only: the statement's next Bind is judged again.
-  if (now !== s && !values.params.length) loop.statements.setStatement(m.statement, now)
+  // One made without values by an approval or a grant (a Bind that sent none, which the server refuses when the
+  // text has $n) is judged again at the next Bind too, with its values, as at Parse.
+  if (now !== s && !values.params.length) {
+    const again = s.needsApproval === true || now.grantUntil !== undefined || now.approvalId !== undefined
+    loop.statements.setStatement(m.statement, again ? { ...now, needsApproval: true } : now)
+  }
   const undo = loop.statements.bindPortal(m.portal, { ...now, values })
   loop.up.write(raw)
   loop.relay.push({ kind: 'bind', undo })
