@@ -79,10 +79,15 @@ export class WireReader {
     return b
   }
 
-  /** A count that must be non-negative and plausible for the bytes left (each item at least `minSize` bytes). */
+  /**
+   * A count of items, unsigned 16 bits as PostgreSQL reads it (pq_getmsgint: a Bind may carry up to 65,535
+   * parameters), plausible for the bytes left (each item at least `minSize` bytes).
+   */
   count(minSize: number): number {
-    const n = this.int16()
-    if (n < 0 || n * minSize > this.remaining()) throw new ProtocolError(`${this.what}: invalid item count ${n}`)
+    this.need(2)
+    const n = this.buf.readUInt16BE(this.offset)
+    this.offset += 2
+    if (n * minSize > this.remaining()) throw new ProtocolError(`${this.what}: invalid item count ${n}`)
     return n
   }
 
