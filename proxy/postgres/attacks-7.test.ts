@@ -19,7 +19,7 @@ import { encodeParse } from './messages/parse.ts'
 import { encodeSync } from './messages/sync.ts'
 import { attackSessions, outcomeOf } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { errorsOf, RawClient } from './testing/raw-client.ts'
+import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
 import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
 let h: Harness
@@ -110,6 +110,22 @@ test('held: a Bind approved with its values does not cover the next Bind of the 
   }
   assert.is(await planOf(3), before)
   await alive(c)
+  c.close()
+})
+
+test('a SQL PREPARE approved as a template does not pass a protocol Bind of it with values', async () => {
+  const before = await planOf(3)
+  const c = await session()
+  c.send(m.query('PREPARE sqlp AS UPDATE users SET plan = $1 WHERE id = $2'))
+  await h.te.approvals.approve(await nextApproval(), dba())
+  assert.equal(errorsOf(await c.readyCount(1)), [])
+  c.take()
+  c.send(...bindRun('sqlp', [Buffer.from('stolen'), Buffer.from('3')]))
+  const id = await nextApproval()
+  assert.match((await h.te.approvals.get(id))!.command.review_text, "'stolen'")
+  await h.te.approvals.reject(id, dba())
+  assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
+  assert.is(await planOf(3), before)
   c.close()
 })
 
@@ -230,6 +246,68 @@ test('held: a probe of a secret through the extended protocol is denied at Parse
   const o = outcomeOf(await c.readyCount(1))
   assert.equal(o.rows, [])
   assert.match(o.errors[0] ?? '', /^42501/)
+  c.close()
+})
+
+test('held: a named statement parsed again under its name (refused by the server, 42P05) keeps the first text\'s masking', async () => {
+  const c = await session()
+  const run = async (...bufs: Buffer[]) => {
+    c.take()
+    c.send(...bufs)
+    return outcomeOf(await c.readyCount(1))
+  }
+  assert.equal((await run(encodeParse({ name: 'd', text: 'SELECT password AS label FROM credentials ORDER BY id', paramTypes: [] }), encodeSync())).errors, [])
+  const again = await run(encodeParse({ name: 'd', text: 'SELECT label FROM credentials ORDER BY id', paramTypes: [] }), ...bindRun('d', []))
+  assert.match(again.errors.join(), /^42P05/)
+  for (const formats of [0, 1]) {
+    const o = await run(encodeBind({ portal: '', statement: 'd', paramFormats: [], params: [], resultFormats: [formats] }), encodeExecute({ portal: '', maxRows: 0 }), encodeSync())
+    assert.equal(o.leaks, [])
+    assert.equal(o.errors, [])
+  }
+  c.close()
+})
+
+test('held: errors whose text would carry a secret (casts, formats, json) do not give it back', async () => {
+  const c = await session()
+  for (const sql of [
+    'SELECT password::int FROM credentials',
+    'SELECT password::json FROM credentials',
+    'SELECT password::uuid FROM credentials',
+    "SELECT to_date(password, 'YYYY') FROM credentials",
+    'SELECT api_key::numeric FROM credentials',
+    "SELECT 1/0 FROM credentials WHERE password::int = 1",
+  ]) {
+    const o = await query(c, sql)
+    assert.equal(o.leaks, [], sql)
+    assert.ok(o.errors.length === 1, sql)
+  }
+  c.take()
+  c.send(encodeParse({ name: '', text: 'SELECT password::int FROM credentials', paramTypes: [] }), ...bindRun('', []))
+  const o = outcomeOf(await c.readyCount(1))
+  assert.equal(o.leaks, [])
+  assert.ok(o.errors.length === 1, JSON.stringify(o.errors))
+  await alive(c)
+  c.close()
+})
+
+test('held: 4,000 NOTs, 1,500 nested subqueries and 1,000 nested CASEs over a secret are denied, by Parse too; the gateway goes on', async () => {
+  const c = await session()
+  const texts = [
+    `SELECT id FROM credentials WHERE ${'NOT '.repeat(4_000)}password > 'M'`,
+    `SELECT id FROM credentials WHERE ${'(SELECT '.repeat(1_500)}password${')'.repeat(1_500)} > 'M'`,
+    `SELECT id FROM credentials WHERE ${'CASE WHEN id=1 THEN '.repeat(600)}password > 'M'${' END'.repeat(600)}`,
+  ]
+  for (const sql of texts) {
+    const o = await query(c, sql)
+    assert.equal([o.rows, o.leaks], [[], []], sql.slice(0, 80))
+    assert.ok(o.errors.length === 1 && /^(42501|54001)/.test(o.errors[0]!), o.errors.join('; ').slice(0, 300))
+    c.take()
+    c.send(encodeParse({ name: '', text: sql, paramTypes: [] }), ...bindRun('', []))
+    const e = outcomeOf(await c.readyCount(1))
+    assert.equal([e.rows, e.leaks], [[], []])
+    assert.ok(e.errors.length === 1 && /^(42501|54001)/.test(e.errors[0]!), e.errors.join('; ').slice(0, 300))
+  }
+  await alive(c)
   c.close()
 })
 
