@@ -240,6 +240,26 @@ test('held: a secret compared with = ANY of a huge array, or inside 10,000 neste
   c.close()
 })
 
+test('a secret looked up with = ANY of one bound array (a dictionary of guesses in one statement) is denied', async () => {
+  const c = await session()
+  // 200,000 guesses and the right one: 4 MB of Bind, past the 16 KiB a statement's text may hold.
+  const guesses = [...Array.from({ length: 200_000 }, (_, i) => `Guess-${i}`), 'Marzipan-Quokka-5113']
+  for (const text of ['SELECT id FROM credentials WHERE password = ANY ($1)', 'SELECT id FROM credentials WHERE NOT (password <> ALL ($1::text[]))']) {
+    c.take()
+    c.send(encodeParse({ name: '', text, paramTypes: [1009] }), ...bindRun('', [Buffer.from(`{${guesses.join(',')}}`)]))
+    const o = outcomeOf(await c.readyCount(1))
+    assert.equal(o.rows, [], text)
+    assert.match(o.errors[0] ?? '', /^42501: .*is masked whole/, text)
+  }
+  // One given value, or a list the text gives, stays a lookup.
+  assert.equal((await query(c, "SELECT id FROM credentials WHERE password = ANY ('{x,y}')")).errors, [])
+  c.take()
+  c.send(encodeParse({ name: '', text: 'SELECT id FROM credentials WHERE password = $1', paramTypes: [] }), ...bindRun('', [Buffer.from('x')]))
+  assert.equal(outcomeOf(await c.readyCount(1)).errors, [])
+  await alive(c)
+  c.close()
+})
+
 test('held: a probe of a secret through the extended protocol is denied at Parse', async () => {
   const c = await session()
   c.send(encodeParse({ name: '', text: 'SELECT id FROM credentials WHERE password LIKE $1', paramTypes: [] }), ...bindRun('', [Buffer.from('M%')]))

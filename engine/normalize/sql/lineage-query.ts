@@ -386,9 +386,15 @@ function bareColumn(node: unknown): unknown {
   return ref && list(ref.fields).every((f) => unwrap(f)?.[0] === 'String') ? node : undefined
 }
 
+/** A parameter, cast or not: `$1`, `$1::text[]`. */
+function wholeParameter(node: unknown): boolean {
+  const n = unwrap(node)
+  return n?.[0] === 'ParamRef' || (n?.[0] === 'TypeCast' && wholeParameter(n[1].arg))
+}
+
 /**
  * The column of a lookup: a bare column compared for equality with given values (`c = 'x'`, `$1 <> c`,
- * `c IN ('a', 'b')`, `c = ANY ($1)`), or tested for NULL. Undefined for anything else.
+ * `c IN ('a', 'b')`, `c = ANY ('{a,b}')`; not `c = ANY ($1)`, an array of any size), or tested for NULL. Undefined for anything else.
  */
 function lookupColumn(node: unknown): unknown {
   const nullTest = bodyOf(node, 'NullTest')
@@ -404,7 +410,9 @@ function lookupColumn(node: unknown): unknown {
       return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? bareColumn(e.lexpr) : undefined
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL':
-      return given(e.rexpr) ? bareColumn(e.lexpr) : undefined
+      // A whole array bound to one parameter is no given value but any number of them (a Bind of megabytes:
+      // a dictionary of guesses answered in one statement); its elements written out are.
+      return given(e.rexpr) && !wholeParameter(e.rexpr) ? bareColumn(e.lexpr) : undefined
     default:
       return undefined
   }
