@@ -111,7 +111,7 @@ export interface SqlColumnRef {
 
 /**
  * A base column a predicate reads. `lookup`: every use of it compares the column itself for equality with
- * values the statement gives (`= 'x'`, `<> $1`, `IN (…)`, `= ANY ('{a,b}')`, `IS [NOT] NULL`; not `= ANY ($1)`, an array of any size), alone or under
+ * values the statement gives (`= 'x'`, `<> $1`, `IN (…)`, `= ANY ('{a,b}')`, `IS [NOT] NULL`; not `= ANY ($1)` or `ARRAY[$1]`, arrays of any size), alone or under
  * AND / OR / NOT: such a filter confirms a value the caller already has, where LIKE, ranges, functions of the
  * column, ORDER BY or GROUP BY reveal an unknown one a bit at a time.
  */

@@ -5,6 +5,10 @@
 //   needsApproval, so the next Bind of that statement in the session, with any values, ran unjudged (extended.ts).
 // - Fixed: a Bind's (and Parse's) item counts are unsigned 16 bits, as PostgreSQL reads them: a Bind of 32,768 to
 //   65,535 parameters was a protocol violation that ended the session (wire.ts).
+// - Fixed: a column masked whole compared with `= ANY ($1)` (or `= ANY (ARRAY[$1])`, $1 a text[]: a two-dimensional
+//   array) was a lookup "by a given value"; one Bind of 200,000 guesses (4 MB, past the 16 KiB a text may hold)
+//   found a password in one statement. An array holding a parameter is no lookup now (lineage-query.ts).
+// - Held: a SQL PREPARE approved as a template and bound by protocol with values is held with them.
 // - Held: a Bind approved with its values does not cover other values, binary formats of the same bytes, a NULL or a
 //   trailing NUL; pipelined Binds reusing the unnamed statement are judged each with its own values; a 4 MB value of
 //   invalid UTF-8 is shown cut and kept out of the audit; mismatched format counts and unknown format codes are the
@@ -244,7 +248,8 @@ test('a secret looked up with = ANY of one bound array (a dictionary of guesses 
   const c = await session()
   // 200,000 guesses and the right one: 4 MB of Bind, past the 16 KiB a statement's text may hold.
   const guesses = [...Array.from({ length: 200_000 }, (_, i) => `Guess-${i}`), 'Marzipan-Quokka-5113']
-  for (const text of ['SELECT id FROM credentials WHERE password = ANY ($1)', 'SELECT id FROM credentials WHERE NOT (password <> ALL ($1::text[]))']) {
+  // ARRAY[$1] with $1 a text[] is a two-dimensional array, whose every element ANY compares.
+  for (const text of ['SELECT id FROM credentials WHERE password = ANY ($1)', 'SELECT id FROM credentials WHERE NOT (password <> ALL ($1::text[]))', 'SELECT id FROM credentials WHERE password = ANY (ARRAY[$1])']) {
     c.take()
     c.send(encodeParse({ name: '', text, paramTypes: [1009] }), ...bindRun('', [Buffer.from(`{${guesses.join(',')}}`)]))
     const o = outcomeOf(await c.readyCount(1))

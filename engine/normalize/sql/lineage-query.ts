@@ -386,15 +386,18 @@ function bareColumn(node: unknown): unknown {
   return ref && list(ref.fields).every((f) => unwrap(f)?.[0] === 'String') ? node : undefined
 }
 
-/** A parameter, cast or not: `$1`, `$1::text[]`. */
-function wholeParameter(node: unknown): boolean {
+/** A given value holding a parameter anywhere: `$1`, `$1::text[]`, `ARRAY[1, $1]` (its element may be an array). */
+function holdsParameter(node: unknown): boolean {
   const n = unwrap(node)
-  return n?.[0] === 'ParamRef' || (n?.[0] === 'TypeCast' && wholeParameter(n[1].arg))
+  if (!n) return false
+  if (n[0] === 'ParamRef') return true
+  if (n[0] === 'TypeCast') return holdsParameter(n[1].arg)
+  return n[0] === 'A_ArrayExpr' && list(n[1].elements).some(holdsParameter)
 }
 
 /**
  * The column of a lookup: a bare column compared for equality with given values (`c = 'x'`, `$1 <> c`,
- * `c IN ('a', 'b')`, `c = ANY ('{a,b}')`; not `c = ANY ($1)`, an array of any size), or tested for NULL. Undefined for anything else.
+ * `c IN ('a', 'b')`, `c = ANY ('{a,b}')`; not `c = ANY ($1)` or `ARRAY[$1]`, arrays of any size), or tested for NULL. Undefined for anything else.
  */
 function lookupColumn(node: unknown): unknown {
   const nullTest = bodyOf(node, 'NullTest')
@@ -410,9 +413,10 @@ function lookupColumn(node: unknown): unknown {
       return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? bareColumn(e.lexpr) : undefined
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL':
-      // A whole array bound to one parameter is no given value but any number of them (a Bind of megabytes:
-      // a dictionary of guesses answered in one statement); its elements written out are.
-      return given(e.rexpr) && !wholeParameter(e.rexpr) ? bareColumn(e.lexpr) : undefined
+      // An array with a parameter in it is no given value but any number of them (`$1`, or `ARRAY[$1]` whose
+      // element is an array: a Bind of megabytes, a dictionary of guesses answered in one statement); an array
+      // the text writes out is.
+      return given(e.rexpr) && !holdsParameter(e.rexpr) ? bareColumn(e.lexpr) : undefined
     default:
       return undefined
   }

@@ -176,7 +176,7 @@ test('a predicate column is a lookup only when every use compares the column its
   const predicates = (sql: string) => (one(sql).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
   assert.equal(predicates("SELECT id FROM users WHERE email = 'a' AND phone IN ('1', '2') AND NOT (name <> $1) OR plan = ANY ('{a,b}') OR card_number IS NULL"),
     ['email lookup', 'phone lookup', 'name lookup', 'plan lookup', 'card_number lookup'])
-  assert.equal(predicates("SELECT id FROM users WHERE 'a'::text = email AND id = ANY (ARRAY[1, $1])"), ['email lookup', 'id lookup'])
+  assert.equal(predicates("SELECT id FROM users WHERE 'a'::text = email AND id = ANY (ARRAY[1, 2])"), ['email lookup', 'id lookup'])
   // Anything else reveals more than whether a given value is there.
   for (const sql of [
     "SELECT id FROM users WHERE email LIKE 'a%'",
@@ -190,6 +190,8 @@ test('a predicate column is a lookup only when every use compares the column its
     // One parameter bound to a whole array: any number of guesses in one statement.
     'SELECT id FROM users WHERE email = ANY ($1)',
     'SELECT id FROM users WHERE email <> ALL ($1::text[])',
+    'SELECT id FROM users WHERE email = ANY (ARRAY[$1])',
+    "SELECT id FROM users WHERE email = ANY (ARRAY['a', $1::text])",
     'SELECT id FROM users ORDER BY email',
     'SELECT count(*) FROM users GROUP BY email',
     "SELECT id FROM users WHERE 1 / (CASE WHEN email = 'a' THEN 0 ELSE 1 END) = 1",

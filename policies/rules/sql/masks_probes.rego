@@ -1,6 +1,6 @@
 # Probes of secrets. Where column masking applies, a column masked whole (a redact, hash or null strategy:
 # passwords, tokens, keys, SSNs) may come back as it is (masked), be counted or tested for NULL, or be looked up
-# by a value the statement gives (`=`, `<>`, IN, `= ANY`: that only confirms a value the caller already has).
+# by a value the statement gives (`=`, `<>`, IN, `= ANY` of an array the text writes out, not one holding a parameter: that only confirms a value the caller already has).
 # Any other use is denied: a filter, join, grouping or ordering on it (LIKE, ranges, functions of it), or a value
 # the statement computes from it anywhere (a function, operator, cast or CASE, in the result, a subquery, a CTE or
 # EXPLAIN ANALYZE). Though every row that comes back is masked, such a statement's row counts, errors or timing
