@@ -3,6 +3,7 @@
 // and joins with their USING / NATURAL merged columns. Items are added to the scope in order.
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
+import type { CatalogRelation } from './builder.ts'
 import { collect } from './lineage-expr.ts'
 import { MAX_VIEW_DEPTH, QueryWalker, rename } from './lineage-query.ts'
 import { expand, type Item, type JoinItem, LineageScope, type Rel } from './lineage-scope.ts'
@@ -20,6 +21,8 @@ const ROW_FUNCTIONS: ReadonlySet<string> = new Set([
   'json_object_keys', 'jsonb_object_keys', 'json_populate_record', 'jsonb_populate_record', 'json_populate_recordset',
   'jsonb_populate_recordset', 'json_to_record', 'jsonb_to_record', 'json_to_recordset', 'jsonb_to_recordset',
   'jsonb_path_query', 'regexp_matches', 'regexp_split_to_table', 'string_to_table', 'ts_stat_text',
+  // Catalog metadata of the relation or options given (psql's \d+ and \dP+ read them).
+  'pg_partition_tree', 'pg_partition_ancestors', 'pg_options_to_table',
 ])
 
 export function fromItems(w: QueryWalker, items: unknown, scope: LineageScope): void {
@@ -90,6 +93,8 @@ function relation(w: QueryWalker, rv: PgObject, scope: LineageScope): Rel {
   return base(w, rv)
 }
 
+const STORED = new Set<CatalogRelation['kind']>(['table', 'partitioned_table', 'materialized_view', 'foreign_table'])
+
 /** A table or view: columns from the catalog when given; a view's columns carry its definition's lineage. */
 function base(w: QueryWalker, rv: PgObject): Rel {
   const name = str(rv.relname) ?? ''
@@ -112,7 +117,9 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) columns = viewColumns(w, table, found.columns, found.definition)
   else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: unknown(`view ${table} has no definition in the catalog`) }))
   else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? plain(table, c) : generatedLin(table, c, found.generated[c], found.columns) }))
-  return { names: own, table, columns: rename(columns, aliases) }
+  const rel: Rel = { names: own, table, columns: rename(columns, aliases) }
+  if (STORED.has(found.kind)) rel.stored = true
+  return rel
 }
 
 /**

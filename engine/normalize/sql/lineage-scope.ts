@@ -19,7 +19,12 @@ export interface Rel {
   rewritten?: string
   /** The catalog was given and does not know this relation: a qualified name may be a function call. */
   missing?: boolean
+  /** A stored relation (table, partitioned, materialized or foreign): it has the system columns. */
+  stored?: true
 }
+
+/** Columns every stored relation has besides its own (never in `*`); they hold row metadata, not data. */
+const SYSTEM_COLUMNS = new Set(['tableoid', 'ctid', 'xmin', 'cmin', 'xmax', 'cmax'])
 
 export interface JoinItem {
   join: true
@@ -99,6 +104,8 @@ function findRel(item: Item, name: string): Rel | undefined {
 /** Column `name` of a relation and whether the relation is known to have it; undefined when it has not. */
 export function relColumn(rel: Rel, name: string): [Lin, boolean] | undefined {
   const found = rel.columns ? knownColumn(rel, name) : [rel.any ?? plain(rel.table, name), false] as [Lin, boolean]
+  // A stored relation cannot have a column of that name (the server refuses one), so this is row metadata.
+  if (found === undefined && rel.stored && SYSTEM_COLUMNS.has(name)) return [plain(rel.table, name), true]
   if (found === undefined) return undefined
   const assigned = rel.assigned?.get(name) ?? rel.assignedAll
   return assigned ? [union([found[0], assigned]), found[1]] : found

@@ -17,6 +17,7 @@ const RELATIONS: CatalogRelation[] = [
   { schema: 'public', name: 'user_mail', kind: 'view', columns: ['id', 'mail', 'who'], definition: 'SELECT id, lower(email), name FROM users' },
   { schema: 'public', name: 'mail_view', kind: 'view', columns: ['m'], definition: 'SELECT mail FROM user_mail' },
   { schema: 'public', name: 'opaque', kind: 'view', columns: ['a'] },
+  { schema: 'public', name: 'meta_view', kind: 'view', columns: ['ctid'], definition: 'SELECT email AS ctid FROM users' },
   {
     schema: 'public', name: 'accounts', kind: 'table', columns: ['id', 'password', 'hint', 'twice', 'odd'],
     generated: { hint: "(id || ' / '::text) || password", twice: 'id * 2', odd: '' },
@@ -280,6 +281,20 @@ test('RETURNING from a relation whose writes the server rewrites (rules) is unkn
   asked.length = 0
   one("INSERT INTO inbox VALUES (1, 'x')", { catalog: spy })
   assert.not.ok(asked.includes('inbox current'), 'without RETURNING nothing comes back: the cached word will do')
+})
+
+test('system columns of a stored relation are row metadata, not calls; a view column may take their names', () => {
+  // psql's \dd reads o.tableoid of catalogs; agents read ctid to tell duplicate rows apart.
+  const s = one('SELECT ctid, u.tableoid, xmin, u.cmax FROM users u WHERE u.xmax = 0', withCatalog)
+  assert.equal(s.outputs?.map(brief), ['ctid plain public.users.ctid', 'tableoid plain public.users.tableoid', 'xmin plain public.users.xmin', 'cmax plain public.users.cmax'])
+  assert.not.ok(functionsOf(s).includes('tableoid'))
+  // A view has no system columns: its own column of that name carries its lineage (an email here).
+  assert.equal(outputs('SELECT ctid, v.ctid AS c FROM meta_view v', withCatalog), ['ctid plain public.users.email', 'c plain public.users.email'])
+  // A subquery or CTE has none either: attribute notation, a call.
+  const sub = one('SELECT s.ctid FROM (SELECT id FROM users) s', withCatalog)
+  assert.ok(functionsOf(sub).includes('ctid'))
+  // A star leaves them out.
+  assert.equal(outputs('SELECT * FROM orders', withCatalog), ['id plain public.orders.id', 'user_id plain public.orders.user_id', 'total plain public.orders.total'])
 })
 
 test('attribute notation with a catalog is a call of the function on the row', () => {
