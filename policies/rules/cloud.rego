@@ -64,11 +64,13 @@ secret_method if {
 # expression reads one (`SET notes = api_key`) copies the masked value under a name no mask covers, and answers it.
 # CloudWatch Logs searches are the same oracle on log lines the detectors mask: a FilterLogEvents pattern
 # `"password=guess"` (or `{ $.password = "a*" }`), an Insights query or a live tail filtering on `password=` answer
-# with events (masked) only when the guess is right.
+# with events (masked) only when the guess is right; so does a Cloud Logging read (`gcloud logging read
+# 'textPayload:"password=guess"'`).
 filter_methods := {
 	"dynamodb:Scan", "dynamodb:Query", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
 	"dynamodb:ExecuteTransaction", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 	"dynamodb:TransactWriteItems", "logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail",
+	"logging.entries.list",
 }
 
 secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key)`
@@ -86,7 +88,7 @@ secret_method if {
 
 expression_fields := {
 	"FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression", "Statement",
-	"filterPattern", "queryString", "logEventFilterPattern",
+	"filterPattern", "queryString", "logEventFilterPattern", "filter",
 }
 
 legacy_filter_fields := {"ScanFilter", "QueryFilter", "KeyConditions", "Expected"}

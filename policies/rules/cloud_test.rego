@@ -400,3 +400,22 @@ held_as_secret("approve", d) if {
 	some r in d.reasons
 	r.rule == "warden.rules.cloud.secret"
 }
+
+# Cloud Logging reads are reads; one whose filter names what the detectors mask in log lines is the same oracle
+# as a CloudWatch Logs search (events come back, masked, only when the guess is right): held.
+test_gcp_logging_reads_and_filters_on_secrets if {
+	every c in [
+		{"note": "errors", "filter": "severity>=ERROR AND resource.type=\"k8s_container\"", "effect": "allow"},
+		{"note": "names a password", "filter": "textPayload:\"password=hunter\"", "effect": "approve"},
+		{"note": "names a json key", "filter": "jsonPayload.api_key=\"sk-a\"", "effect": "approve"},
+	] {
+		doc := object.union(t.cloud(t.agent, t.prod_gcp, gcp("logging.entries.list", "list", true)), {"command": {"http": {
+			"method": "POST", "scheme": "https", "host": "logging.googleapis.com", "path": "/v2/entries:list", "query": {}, "headers": {},
+			"body": {"resourceNames": ["projects/p"], "filter": c.filter},
+		}}})
+		d := data.warden.decision with input as doc
+		print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
+		d.effect == c.effect
+		held_as_secret(c.effect, d)
+	}
+}

@@ -59,6 +59,7 @@ const SERVICES: GcpService[] = [
   },
   { service: 'cloudresourcemanager', iam: 'resourcemanager' },
   { service: 'secretmanager', iam: 'secretmanager' },
+  { service: 'logging', iam: 'logging' },
 ]
 
 export const GCP_SERVICES: ReadonlyMap<string, GcpService> = new Map(SERVICES.map((s) => [s.service, s]))

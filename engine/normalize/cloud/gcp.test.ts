@@ -72,6 +72,10 @@ const cases: Array<[string, string, Want]> = [
   ['GET', `${SM}/secrets`, { method: 'secretmanager.secrets.list', operation: 'list', resource: 'projects/p/secrets', read_only: true }],
   ['POST', `${SM}/secrets?secretId=api-key`, { method: 'secretmanager.secrets.create', operation: 'create', resource: 'projects/p/secrets/api-key', read_only: false }],
   ['POST', `${SM}/secrets/db-password:addVersion`, { method: 'secretmanager.secrets.addVersion', operation: 'addVersion', resource: 'projects/p/secrets/db-password', read_only: false }],
+  // gcloud logging read / logs list / logs delete.
+  ['POST', 'https://logging.googleapis.com/v2/entries:list', { method: 'logging.entries.list', operation: 'list', resource: 'entries', read_only: true }],
+  ['GET', 'https://logging.googleapis.com/v2/projects/p/logs', { method: 'logging.logs.list', operation: 'list', resource: 'projects/p/logs', read_only: true }],
+  ['DELETE', 'https://logging.googleapis.com/v2/projects/p/logs/syslog', { method: 'logging.logs.delete', operation: 'delete', resource: 'projects/p/logs/syslog', read_only: false }],
   ['POST', `${SM}/secrets/db-password/versions/3:destroy`, { method: 'secretmanager.versions.destroy', operation: 'destroy', resource: 'projects/p/secrets/db-password/versions/3', read_only: false }],
   ['GET', 'https://secretmanager.us-east1.rep.googleapis.com/v1/projects/p/locations/us-east1/secrets/s/versions/1:access', { method: 'secretmanager.versions.access', operation: 'access', resource: 'projects/p/locations/us-east1/secrets/s/versions/1', region: 'us-east1', read_only: true }],
   // Cloud Storage: JSON API, uploads, XML API
