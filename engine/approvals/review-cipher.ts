@@ -21,6 +21,8 @@ export interface ReviewCipher {
   open(sealed: string, context: string): string | undefined
   /** HMAC-SHA256 of the text (hex), stable for one key. */
   mac(text: string): string
+  /** HMAC-SHA256 (hex) of a grant's canonical text, under a key of its own: what makes a grant in the store genuine. */
+  grantMac(text: string): string
 }
 
 const aad = (keyId: string, context: string) => Buffer.from(JSON.stringify([keyId, context]))
@@ -34,6 +36,7 @@ export function createReviewCipher(key: Uint8Array): ReviewCipher {
   const keyId = createHash('sha256').update(key).digest('hex').slice(0, 16)
   const encKey = derive(key, 'review text')
   const macKey = derive(key, 'review mac')
+  const grantKey = derive(key, 'grant seal')
   return {
     keyId,
     seal(text, context) {
@@ -58,6 +61,7 @@ export function createReviewCipher(key: Uint8Array): ReviewCipher {
       }
     },
     mac: (text) => createHmac('sha256', macKey).update(text).digest('hex'),
+    grantMac: (text) => createHmac('sha256', grantKey).update(text).digest('hex'),
   }
 }
 

@@ -7,7 +7,7 @@ import type { Identity, InputDocument } from '../types.ts'
 import { authorizeDecision } from './authorize.ts'
 import type { ApprovalBackend, ChangedIds, RequestChange } from './backend.ts'
 import { ApprovalError } from './errors.ts'
-import { grantFor, LiveGrants } from './grants.ts'
+import { grantFor, grantSealed, LiveGrants, sealGrant } from './grants.ts'
 import { randomId } from './ids.ts'
 import { mayBeSamePerson } from './people.ts'
 import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
@@ -77,8 +77,11 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   const maxPerRequester = Math.min(opts.maxPendingPerRequester ?? 20, maxPending)
   const requestTtlMs = opts.requestTtlMs ?? DAY_MS
   const retainMs = opts.retainMs ?? 30 * DAY_MS
+  // Only grants a gateway sealed enter the live set: whoever can write the store's rows, without the approvals
+  // key, cannot make, widen, lengthen or revive one.
+  const genuine = (g: GrantRecord) => grantSealed(g, cipher.grantMac)
   const live = new LiveGrants()
-  live.replace(initial, now())
+  live.replace(initial.filter(genuine), now())
   let closed = false
 
   /** Store failures become approval.store_unavailable; the rules' own ApprovalErrors pass through. */
@@ -105,7 +108,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
 
   /** Settles the waiters of a decided request, after putting its grant in the live cache so a re-judge sees it. */
   function finish(r: ApprovalRequest): void {
-    if (r.grant) live.put(r.grant, now())
+    if (r.grant && genuine(r.grant)) live.put(r.grant, now())
     waiters.settle(r)
   }
 
@@ -156,13 +159,13 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
 
   async function refresh(ids: ChangedIds): Promise<void> {
     if (!ids) {
-      live.replace(await backend.grants({}, now()), now())
+      live.replace((await backend.grants({}, now())).filter(genuine), now())
       await waiters.recheck(undefined)
       return
     }
     for (const id of ids.grants) {
       const g = await backend.grant(id)
-      if (g) live.put(g, now())
+      if (g && genuine(g)) live.put(g, now())
       else live.remove(id)
     }
     await waiters.recheck(ids.requests)
@@ -241,7 +244,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         const vote = { sub: approver.sub, issuer: approver.issuer, ...(approver.email !== undefined ? { email: approver.email } : {}), groups: approver.groups.filter((g) => current.approval.approvers.includes(g)), at: iso(at), ...(note !== undefined ? { note } : {}) }
         const next: ApprovalRequest = { ...current, approvals: [...current.approvals, vote] }
         if (!quorumMet(next.approval, next.approvals)) return { request: next }
-        const grant = grantFor(next, at)
+        const grant = sealGrant(grantFor(next, at), cipher.grantMac)
         return { request: { ...next, status: 'approved', decided_at: iso(at), decided_by: approver.sub, ...(note !== undefined ? { note } : {}), grant }, grant }
       })).request
     },
@@ -272,7 +275,9 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
       const at = now()
       const g = await guard(`revoke grant ${grantId}`, () => backend.updateGrant(grantId, (current) => {
         if (current.revoked_at) throw new ApprovalError('grant.revoked', `grant ${grantId} was already revoked by ${current.revoked_by ?? 'someone'} at ${current.revoked_at}`)
-        return { ...current, revoked_at: iso(at), revoked_by: by.sub, ...(note !== undefined ? { revoke_note: note } : {}) }
+        const revoked = { ...current, revoked_at: iso(at), revoked_by: by.sub, ...(note !== undefined ? { revoke_note: note } : {}) }
+        // Sealed again with its revocation, so clearing it breaks the seal; a grant that was not genuine stays unsealed.
+        return genuine(current) ? sealGrant(revoked, cipher.grantMac) : revoked
       }))
       if (!g) throw new ApprovalError('grant.not_found', `no grant ${grantId}; it never existed or ended too long ago`)
       live.put(g, at)
