@@ -20,6 +20,14 @@ test('an intact chain verifies', async () => {
   assert.equal([r.ok, r.records, r.head.seq, r.checkpoints], [true, 6, 6, 1])
 })
 
+test('the report says when the last record was written and which signed checkpoint vouches for the most (the latest of two at one record)', async () => {
+  const records = stored()
+  const r = await run(records, [signer.sign({ seq: 2, hash: records[1]!.hash }, 'ta'), signer.sign({ seq: 4, hash: records[3]!.hash }, 'tb'), signer.sign({ seq: 4, hash: records[3]!.hash }, 'tc')])
+  assert.equal([r.ok, r.head_time, r.last_checkpoint], [true, 't5', { seq: 4, time: 'tc' }])
+  const none = await run(records, [])
+  assert.equal([none.ok, none.head_time, none.last_checkpoint], [true, 't5', undefined])
+})
+
 test('an empty trail verifies, unless a checkpoint says there were records', async () => {
   assert.ok((await run([], [])).ok)
   assert.equal((await why([]))?.reason, 'truncated')
