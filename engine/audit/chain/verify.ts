@@ -125,3 +125,13 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
   }
   return { ok: true, records: count, head, checkpoints: src.checkpoints.length, ...at() }
 }
+
+/**
+ * The signed checkpoint reaching furthest past `head` (one a trusted key signed), or undefined: records it covers
+ * are gone from the end of the trail. What a gateway checks before it appends onto a trail.
+ */
+export function checkpointPast(head: ChainHead, checkpoints: readonly Checkpoint[], keys: readonly KeyObject[]): Checkpoint | undefined {
+  return checkpoints
+    .filter((c) => c.seq > head.seq && keys.some((k) => checkpointSignatureValid(c, k)))
+    .sort((a, b) => b.seq - a.seq)[0]
+}
