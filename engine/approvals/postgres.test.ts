@@ -9,7 +9,7 @@ import { sharedStoreCases } from './shared.case.ts'
 import { approvalStoreCases, newCipher, type StoreFactory } from './store.case.ts'
 import type { ReviewCipher } from './review-cipher.ts'
 import { grantTamperCases } from './tamper.case.ts'
-import type { GrantRecord } from './types.ts'
+import type { ApprovalRequest, GrantRecord } from './types.ts'
 
 const cluster: TestCluster = await startCluster({ logStatements: false })
 let n = 0
@@ -33,6 +33,7 @@ const factory = async (opts: Parameters<StoreFactory>[0]) => {
   }
   return {
     exec: (sql: string) => edit(async (client) => void await client.query(sql)),
+    requestBody: (id: string) => edit(async (client) => JSON.parse((await client.query<{ body: string }>('SELECT body FROM warden_approval_requests WHERE id = $1', [id])).rows[0]!.body) as ApprovalRequest),
     bodies: () => edit(async (client) => new Map((await client.query<{ id: string; body: string }>('SELECT id, body FROM warden_approval_grants')).rows.map((r) => [r.id, JSON.parse(r.body) as GrantRecord]))),
     store: await openPostgresApprovalStore({ ...opts, connection, pollMs: 50 }),
     another: (cipher?: ReviewCipher) => openPostgresApprovalStore({ ...opts, ...(cipher ? { cipher } : {}), connection, pollMs: 50 }),

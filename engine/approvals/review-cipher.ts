@@ -10,7 +10,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 import { ApprovalError } from './errors.ts'
 
 export const REVIEW_KEY_BYTES = 32
-const PREFIX = 'v2'
+const PREFIX = 'v3'
 
 export interface ReviewCipher {
   /** First 16 hex of sha256(key): names the key a text was sealed with. */
@@ -65,7 +65,13 @@ export function createReviewCipher(key: Uint8Array): ReviewCipher {
   }
 }
 
-/** The format version a sealed text names (v1 texts were not bound to their request and are no longer opened). */
+/**
+ * The format version a sealed text names, PREFIX now. v1 texts were not bound to their request, v2 texts only to its
+ * id and digests (not to who asked, where, nor the grant it would make): neither is opened any more.
+ */
+export const SEALED_VERSION = PREFIX
+
+/** The format version a sealed text names. */
 export const sealedVersion = (sealed: string): string | undefined => sealed.split('.')[0]
 
 /** The key id a sealed text names, to say which key a reviewer's gateway is missing. */

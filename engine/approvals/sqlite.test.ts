@@ -10,7 +10,7 @@ import { openSqliteApprovalStore } from './sqlite.ts'
 import { approvalStoreCases, newCipher, type StoreFactory } from './store.case.ts'
 import type { ReviewCipher } from './review-cipher.ts'
 import { grantTamperCases } from './tamper.case.ts'
-import type { GrantRecord } from './types.ts'
+import type { ApprovalRequest, GrantRecord } from './types.ts'
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'warden-approvals-')), 'approvals.db')
 
@@ -27,6 +27,7 @@ const factory = async (opts: Parameters<StoreFactory>[0]) => {
   }
   return {
     exec: async (sql: string) => void edit((db) => db.exec(sql)),
+    requestBody: async (id: string) => JSON.parse(edit((db) => (db.prepare('SELECT body FROM warden_approval_requests WHERE id = ?').get(id) as { body: string }).body)) as ApprovalRequest,
     bodies: async () => new Map(edit((db) => db.prepare('SELECT id, body FROM warden_approval_grants').all() as { id: string; body: string }[]).map((r) => [r.id, JSON.parse(r.body) as GrantRecord])),
     store: await openSqliteApprovalStore(path, { ...opts, pollMs }),
     another: (cipher?: ReviewCipher) => openSqliteApprovalStore(path, { ...opts, ...(cipher ? { cipher } : {}), pollMs }),

@@ -11,7 +11,7 @@ import { grantFor, grantSealed, LiveGrants, sealGrant } from './grants.ts'
 import { randomId } from './ids.ts'
 import { mayBeSamePerson } from './people.ts'
 import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
-import { type ReviewCipher, sealedKeyId, sealedVersion } from './review-cipher.ts'
+import { type ReviewCipher, SEALED_VERSION, sealedKeyId, sealedVersion } from './review-cipher.ts'
 import type { ApprovalRequest, ApprovalStore, GrantRecord, NewApprovalRequest } from './types.ts'
 import { approvalObligationOf } from './validate.ts'
 import { createWaiters } from './waiters.ts'
@@ -48,8 +48,17 @@ export function inputDigest(input: InputDocument): string {
   return createHash('sha256').update(canonicalize(judged) ?? '').digest('hex')
 }
 
-/** What a review text is sealed for: its request, and the command and input that request approves. */
-const reviewContext = (r: ApprovalRequest) => JSON.stringify([r.id, r.command.digest, r.command.fingerprint, r.command.input_digest])
+/**
+ * What a review text is sealed for: its request as it was held, everything but what a decision changes (status,
+ * votes, grant) and the text itself: id, requester, session, target, command digests, reasons and the approval
+ * obligation (who approves, the grant's scope and lifetime). A request edited in the store no longer opens, so it
+ * cannot be approved into a grant for someone else, somewhere else, wider or longer.
+ */
+function reviewContext(r: ApprovalRequest): string {
+  const { status: _s, decided_at: _at, decided_by: _by, note: _n, approvals: _v, grant: _g, command, ...held } = r
+  const { review_text: _text, ...judged } = command
+  return canonicalize({ ...held, command: judged }) ?? ''
+}
 
 /** A request pending past its expiry is expired, whether or not anything wrote that down yet. */
 function effective(r: ApprovalRequest, nowMs: number): ApprovalRequest {
@@ -94,15 +103,20 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     }
   }
 
+  /** Why a sealed review text does not open here. */
+  function reviewIssue(sealed: string): string {
+    const keyId = sealedKeyId(sealed)
+    return sealedVersion(sealed) !== SEALED_VERSION
+      ? 'not readable: the review text was sealed by an older gateway, in a form not bound to its request as held; deny it and have the statement sent again'
+      : keyId !== cipher.keyId
+        ? `not readable here: the review text was sealed with approvals key ${keyId ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key`
+        : 'not readable: the review text was not sealed for this request (it was moved from another one, or the request was altered, in the store); deny it'
+  }
+
   function unseal(r: ApprovalRequest): ApprovalRequest {
     const sealed = r.command.review_text
     const text = cipher.open(sealed, reviewContext(r))
-    const keyId = sealedKeyId(sealed)
-    const review = text ?? (sealedVersion(sealed) !== 'v2'
-      ? '[not readable: the review text was sealed by an older gateway, in a form not bound to its request; deny it and have the statement sent again]'
-      : keyId !== cipher.keyId
-        ? `[not readable here: the review text was sealed with approvals key ${keyId ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key]`
-        : '[not readable: the review text was not sealed for this request (it was moved from another one, or altered, in the store); deny it]')
+    const review = text ?? `[${reviewIssue(sealed)}]`
     return { ...effective(r, now()), command: { ...r.command, review_text: review } }
   }
 
@@ -237,6 +251,10 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     async approve(id, approver, note) {
       return (await change(id, `approve ${id}`, (current, at) => {
         pending(current, at)
+        // Before who may approve is weighed: the approvers an altered request names are not the policy's.
+        if (cipher.open(current.command.review_text, reviewContext(current)) === undefined) {
+          throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: its review text is ${reviewIssue(current.command.review_text)}`)
+        }
         authorizeDecision(current, approver, 'approve')
         if (current.approvals.some((v) => mayBeSamePerson(v, approver))) {
           throw new ApprovalError('approval.duplicate', `${approver.sub} already approved ${id}; it still needs ${describeNeed(stillNeeded(current.approval, current.approvals))} from someone else`)

@@ -4,14 +4,16 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { agent, alice, approveDecision, carol, held, holder, manualClock } from './fixtures.ts'
-import { newCipher, type StoreFactory } from './store.case.ts'
-import type { GrantRecord } from './types.ts'
+import { newCipher, rejectsWith, type StoreFactory } from './store.case.ts'
+import type { ApprovalRequest, GrantRecord } from './types.ts'
 
 export interface TamperHandle {
   /** Runs one SQL statement (no parameters) on the store's storage, as a hand edit would. */
   exec(sql: string): Promise<void>
   /** Every grant row's body, by id. */
   bodies(): Promise<Map<string, GrantRecord>>
+  /** A request row's body as stored (its review text sealed). */
+  requestBody(id: string): Promise<ApprovalRequest>
 }
 
 export type TamperFactory = (...args: Parameters<StoreFactory>) => Promise<Awaited<ReturnType<StoreFactory>> & TamperHandle>
@@ -95,6 +97,39 @@ export function grantTamperCases(name: string, make: TamperFactory): void {
     await handle.store.close()
     const after = await handle.another!()
     assert.equal(after.grantsFor(holder('s')), [])
+    await after.close()
+  })
+
+  test('a pending request edited by hand (requester, target, session, grant scope or lifetime, approvers) cannot be approved, and its review text is not shown', async () => {
+    const edits: Array<[string, (r: ApprovalRequest) => ApprovalRequest]> = [
+      ['requester', (r) => ({ ...r, requester: mallory })],
+      ['target', (r) => ({ ...r, target: 'billing-db' })],
+      ['session', (r) => ({ ...r, session_id: 'sess-of-mallory' })],
+      ['scope', (r) => ({ ...r, approval: { ...r.approval, scope: 'target' } })],
+      ['lifetime', (r) => ({ ...r, approval: { ...r.approval, ttl_seconds: 604_800 } })],
+      ['approvers', (r) => ({ ...r, approval: { ...r.approval, approvers: ['dev'] } })],
+      ['expiry', (r) => ({ ...r, expires_at: '2099-01-01T00:00:00.000Z' })],
+    ]
+    for (const [what, edit] of edits) {
+      const handle = await make({ now: manualClock().now, cipher: newCipher() })
+      const pending = await handle.store.request(held({ decision: approveDecision('statement', 600), reviewText: "UPDATE users SET plan = 'pro' WHERE id = 7" }))
+      const stored = await handle.requestBody(pending.id)
+      await handle.exec(`UPDATE warden_approval_requests SET body = ${quote(JSON.stringify(edit(stored)))} WHERE id = ${quote(pending.id)}`)
+      await handle.store.close()
+      const after = await handle.another!()
+      assert.match((await after.get(pending.id))!.command.review_text, /^\[not readable: the review text was not sealed for this request/, what)
+      await rejectsWith(after.approve(pending.id, alice), 'approval.altered')
+      assert.equal([(await after.get(pending.id))!.status, (await after.grants({ all: true })).length], ['pending', 0], `${what}: no grant`)
+      await after.close()
+    }
+  })
+
+  test('the same request untouched is approved after a restart (the control)', async () => {
+    const handle = await make({ now: manualClock().now, cipher: newCipher() })
+    const pending = await handle.store.request(held({ decision: approveDecision('statement', 600) }))
+    await handle.store.close()
+    const after = await handle.another!()
+    assert.is((await after.approve(pending.id, alice)).status, 'approved')
     await after.close()
   })
 
