@@ -8,6 +8,7 @@ import { createAdminAuditReader } from '../proxy/admin/audit-client.ts'
 import { openTrailReader, type TrailReaderOptions } from '../proxy/server/audit-reader.ts'
 import { ADMIN_FLAGS, ADMIN_USAGE, adminAccess, type AdminAccessValues } from './admin-access.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from './command-config.ts'
+import { oneLine } from '../engine/printable.ts'
 import { type Io, UsageError } from './io.ts'
 
 export const AUDIT_FLAGS = { ...CONFIG_FLAGS, ...ADMIN_FLAGS } as const
@@ -31,4 +32,15 @@ export async function openAuditReader(values: Values, io: Io, local: TrailReader
   const stray = (['token', 'as', 'group'] as const).filter((f) => values[f] !== undefined)
   if (stray.length) throw new UsageError('usage.arguments', `--${stray.join(', --')} only apply with --admin URL (reading through a running gateway)`)
   return openTrailReader(await loaded(), io.env, local)
+}
+
+/**
+ * Throws unless the trail verifies: a report read from records edited or deleted to hide something (what a policy
+ * change flips, where the dry run disagrees) would say nothing is there. `use` names what would have been done with it.
+ */
+export async function requireVerified(reader: AuditReader, use: string): Promise<void> {
+  const report = await reader.verify()
+  if (report.ok) return
+  const f = report.failure!
+  throw new UsageError('usage.corpus', `the audit trail does not verify (record ${f.seq}: ${f.reason}: ${oneLine(f.message)}), so it is not ${use}: a tampered trail could hide what it holds. Run warden audit verify`)
 }

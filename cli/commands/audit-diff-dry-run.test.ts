@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { pino } from 'pino'
+import Database from 'better-sqlite3'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { openSqliteAuditStore } from '../../engine/audit/store/sqlite.ts'
@@ -216,6 +217,18 @@ test('warden audit diff-dry-run lists the disagreements grouped by change, rule 
   const none = JSON.parse((await warden('--format', 'json', '--since', '2999-01-01T00:00:00Z')).out)
   assert.is(none.requests, 0)
   assert.is((await warden('--format', 'yaml')).code, 2)
+})
+
+test('a trail edited to hide where the dry run disagrees is refused, naming the bad record, not reported as agreeing', async () => {
+  const db = new Database(join(config.state_dir, 'audit', 'trail.db'))
+  for (const t of ['warden_audit_records_no_update', 'warden_audit_records_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`)
+  db.exec(`UPDATE warden_audit_records SET event = replace(event, '"next.orders"', '"next.default"') WHERE event LIKE '%next.orders%'`)
+  db.close()
+  const { code, out, err } = await warden()
+  assert.is(code, 2, out + err)
+  assert.is(out, '')
+  assert.match(err, /the audit trail does not verify \(record \d+: edited: record \d+ does not match its hash/)
+  assert.match(err, 'so it is not read for the dry run')
 })
 
 test.run()

@@ -6,7 +6,7 @@ import { createFlipCollector, type FlipGroup } from '../../engine/diff/group.ts'
 import { oneLine } from '../../engine/printable.ts'
 import { adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
-import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
+import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader, requireVerified } from '../audit-source.ts'
 import { clip, formatGroups } from '../diff/format-text.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
 import { since } from './audit-sessions.ts'
@@ -89,6 +89,7 @@ export async function runAuditDiffDryRun(args: string[], io: Io): Promise<ExitCo
     const filter = { since: since(values.since as string | undefined), target: values.target as string | undefined }
     const reader = await openAuditReader(values, io)
     try {
+      await requireVerified(reader, 'read for the dry run')
       const recorded: RecordedRequest[] = []
       for await (const entry of reader.decisionLog()) {
         const r = recordedRequest(entry, filter)

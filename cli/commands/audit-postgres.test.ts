@@ -85,6 +85,25 @@ test('tampering with the shared trail is found: a deleted record', async () => {
   assert.match(io.stdout, 'FAIL: record 77: deleted: record 77 is missing: record 76 is followed by record 78')
 })
 
+test('the shared trail cut at its end with its checkpoints while no gateway ran: a gateway keeping the exported checkpoints does not start on it', async () => {
+  await cluster.query(`CREATE DATABASE cut_audit OWNER ${cluster.roles.scram.user}`)
+  const file = join(dir, 'cut.yaml')
+  writeFileSync(file, readFileSync(writeConfig('cut'), 'utf8').replace('database: shared_audit', 'database: cut_audit').replace('every_records: 50 }', 'every_records: 4, file: ./cut-checkpoints.jsonl }'))
+  const { config } = await loadConfig(file, dir)
+  const trail = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: env() })
+  for (let i = 0; i < 10; i++) trail.sink.record({ type: 'statement', time: new Date().toISOString(), session_id: 's', target: 'demo', statement: `SELECT ${i}`, decision: 'allow', effect: 'allow' })
+  await trail.sink.durable!()
+  await trail.close()
+  const client = new pg.Client({ host: cluster.host, port: cluster.port, database: 'cut_audit', user: cluster.roles.scram.user, password: cluster.roles.scram.password })
+  await client.connect()
+  await client.query('ALTER TABLE warden_audit_records DISABLE TRIGGER USER; ALTER TABLE warden_audit_checkpoints DISABLE TRIGGER USER')
+  await client.query('DELETE FROM warden_audit_records WHERE seq > 3; DELETE FROM warden_audit_checkpoints WHERE seq > 3')
+  await client.end()
+  const err = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: env() }).then((t) => t.close().then(() => undefined), (e: Error & { code?: string }) => e)
+  assert.is(err?.code, 'audit.trail_cut')
+  assert.match(err!.message, /the audit trail ends at record 3, but checkpoint 10 signed at \S+ by key [0-9a-f]{16} in \S*cut-checkpoints\.jsonl/)
+})
+
 test('a missing password variable is a clear start error', async () => {
   const { config } = await loadConfig(join(dir, 'gw1.yaml'), dir)
   const err = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: {} }).then(() => undefined, (e: Error & { code?: string }) => e)

@@ -1,5 +1,6 @@
 // warden audit verify: checks the chain and the signed checkpoints, names the first bad record and why.
 import { resolve } from 'node:path'
+import type { VerifyReport } from '../../engine/audit/chain/verify.ts'
 import { oneLine } from '../../engine/printable.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { adminFailure } from '../admin-access.ts'
@@ -19,6 +20,20 @@ ${AUDIT_USAGE}
   own copy of the public key or the checkpoints verifies the store itself, with --public-key / --checkpoints.
 `
 
+/**
+ * Where the trail ends and how much of it a signature vouches for: a trail cut at its end verifies, unless a
+ * checkpoint kept outside the store covers what was cut; the times let an auditor see the end is not where the
+ * gateway's activity ended.
+ */
+function coverage(report: VerifyReport): string {
+  if (!report.records) return ''
+  const end = `last record ${report.head.seq} written ${oneLine(report.head_time ?? '?')}`
+  const c = report.last_checkpoint
+  if (!c) return `${end}; no signed checkpoint covers any record yet: a cut at the end would not show\n`
+  const tail = c.seq < report.head.seq ? `; records ${c.seq + 1}…${report.head.seq} are not under a signed checkpoint yet: a cut after record ${c.seq} would not show` : ''
+  return `${end}; last signed checkpoint at record ${c.seq}, signed ${oneLine(c.time)}${tail}\n`
+}
+
 export async function runAuditVerify(args: string[], io: Io): Promise<ExitCode> {
   return withUsage(io, async () => {
     const { values } = parseFlags(args, { ...AUDIT_FLAGS, 'public-key': { type: 'string', multiple: true }, checkpoints: { type: 'string' }, json: { type: 'boolean' } }, usage)
@@ -33,9 +48,10 @@ export async function runAuditVerify(args: string[], io: Io): Promise<ExitCode> 
     try {
       const report = await reader.verify()
       if (values.json) io.out(`${JSON.stringify(report)}\n`)
-      else if (report.ok) io.out(`ok: ${report.records} records, chain intact up to record ${report.head.seq}; ${report.checkpoints} signed checkpoints verified\n`)
+      else if (report.ok) io.out(`ok: ${report.records} records, chain intact up to record ${report.head.seq}; ${report.checkpoints} signed checkpoints verified\n${coverage(report)}`)
       // The message quotes the store (a checkpoint's time and key id), which whoever tampered with it wrote.
       else io.out(`FAIL: record ${report.failure!.seq}: ${report.failure!.reason}: ${oneLine(report.failure!.message)}\n(${report.records} records verified before it)\n`)
+      if (!values.json) for (const w of report.warnings ?? []) io.out(`warning: ${oneLine(w)}\n`)
       return report.ok ? 0 : 1
     } catch (err) {
       return adminFailure(err, io, 'warden audit verify')

@@ -68,7 +68,37 @@ test('verify passes on an untouched trail: every record, every checkpoint (store
   assert.is(r.code, 0, r.out + r.err)
   // The 8 events commit as one batch, so one checkpoint (at 8, past every_records: 4), none at close (the head is
   // already checkpointed): stored once and exported once.
-  assert.is(r.out, 'ok: 8 records, chain intact up to record 8; 2 signed checkpoints verified\n')
+  assert.match(r.out, /^ok: 8 records, chain intact up to record 8; 2 signed checkpoints verified\nlast record 8 written 20\d\d-[-\d]+T[\d:.]+Z; last signed checkpoint at record 8, signed 20\d\d-[-\d]+T[\d:.]+Z\n$/)
+})
+
+test('a trail cut at its end with its stored checkpoints, checked against no checkpoint kept outside: verify passes, but says where the trail ends, when, and that nothing signed vouches for its end', async () => {
+  await writeTrail()
+  tamper(`DELETE FROM warden_audit_records WHERE seq > 6; DELETE FROM warden_audit_checkpoints`)
+  writeFileSync(join(dir, 'none.jsonl'), '')
+  const r = await warden('verify', '--checkpoints', 'none.jsonl')
+  assert.is(r.code, 0, r.out + r.err)
+  assert.match(r.out, /^ok: 6 records, chain intact up to record 6; 0 signed checkpoints verified\nlast record 6 written 20[-\d]+T[\d:.]+Z; no signed checkpoint covers any record yet: a cut at the end would not show\n$/)
+  const json = JSON.parse((await warden('verify', '--json', '--checkpoints', 'none.jsonl')).out)
+  assert.equal([json.ok, json.head.seq, typeof json.head_time, json.last_checkpoint], [true, 6, 'string', undefined])
+})
+
+test('a checkpoint line torn by a crash in the exported file: the gateway writes its next checkpoint on a line of its own, and verify checks every other line and warns of the torn one', async () => {
+  await writeTrail()
+  const exported = join(dir, 'exported-checkpoints.jsonl')
+  const whole = readFileSync(exported, 'utf8')
+  writeFileSync(exported, `${whole}${whole.slice(0, 40)}`)
+  const { config } = await loadConfig(configFile, dir)
+  const trail = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: {} })
+  trail.sink.record(session('sess-z', cursor, 30)[0]!)
+  await trail.sink.durable!()
+  await trail.close()
+  assert.is(readFileSync(exported, 'utf8').split('\n').length, 4, 'the checkpoint, the torn line, the checkpoint of the restart, and the end')
+  const r = await warden('verify')
+  assert.is(r.code, 0, r.out + r.err)
+  assert.match(r.out, /^ok: 9 records, chain intact up to record 9; 4 signed checkpoints verified\n/)
+  assert.match(r.out, /\nwarning: [^\n]*exported-checkpoints\.jsonl: line 2 is not JSON, as a write cut short by a crash or a power cut leaves a line; skipped/)
+  const json = JSON.parse((await warden('verify', '--json')).out)
+  assert.equal([json.ok, json.last_checkpoint.seq, json.warnings.length], [true, 9, 1])
 })
 
 test('verify passes on a trail holding awkward JSON: __proto__ keys, lone surrogates, 1e21, -0 (the canonical text is made once, in the gateway)', async () => {

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
+import Database from 'better-sqlite3'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AuditEvent } from '../../engine/audit/types.ts'
@@ -266,6 +267,31 @@ test('--corpus audit: judged statements rebuilt from the trail (redacted), with 
   // Without --corpus, the trail in the state directory joins the fixtures.
   assert.match((await warden(['--base', bundles.plain!])).out, /corpus: fixtures \d+ inputs?.*; audit 4 inputs/)
   assert.match((await warden(['--base', bundles.plain!, '--corpus', 'audit', '--target', 'web'])).out, /corpus: audit 1 input\b/)
+})
+
+test('--corpus audit on a trail edited to hide what a change flips: the diff refuses it, naming the bad record, instead of reporting no change', async () => {
+  setPolicy({ rollout: true })
+  const { config: loaded } = await loadConfig(join(repo, 'warden.yaml'), repo)
+  rmSync(join(repo, 'state', 'audit'), { recursive: true, force: true })
+  const trail = await openAuditTrail(loaded, { log: pino({ level: 'silent' }), env: {} })
+  const who = { sub: 'cursor', issuer: 'warden-dev', kind: 'agent', groups: ['agents'] }
+  trail.sink.record({ type: 'statement', time: '2026-11-29T10:00:01.000Z', session_id: 'a1', protocol: 'postgres', identity: who, target: 'prod-db', statement: 'SELECT total_cents FROM orders WHERE id = 42', decision: 'allow', reasons: [], effect: 'allow' } as AuditEvent)
+  await trail.sink.durable!()
+  await trail.close()
+  assert.match((await warden(['--base', bundles.plain!, '--corpus', 'audit'])).out, /TIGHTENS allow→deny  warden\.rules\.rollout/, 'the intact trail shows the flip')
+  const db = new Database(join(repo, 'state', 'audit', 'trail.db'))
+  for (const t of ['warden_audit_records_no_update', 'warden_audit_records_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`)
+  db.exec(`UPDATE warden_audit_records SET event = replace(event, 'FROM orders', 'FROM things')`)
+  db.close()
+  for (const args of [['--corpus', 'audit'], []]) {
+    const r = await warden(['--base', bundles.plain!, ...args])
+    assert.is(r.code, 2, r.out + r.err)
+    assert.not.match(r.out, /no change|0 flips/)
+    assert.match(r.err, /the audit trail does not verify \(record 1: edited: record 1 does not match its hash/)
+    assert.match(r.err, 'so it is not replayed')
+    assert.match(r.err, 'Run warden audit verify')
+  }
+  rmSync(join(repo, 'state', 'audit'), { recursive: true, force: true })
 })
 
 test('worker threads give what inline gives; the progress bar is drawn on a terminal only', async () => {

@@ -18,6 +18,7 @@ import type { FlipExample } from '../../engine/diff/group.ts'
 import { parseFixtures } from '../../engine/fixtures/load.ts'
 import { fixtureInput } from '../../engine/fixtures/run.ts'
 import type { Effect, InputDocument } from '../../engine/types.ts'
+import { requireVerified } from '../audit-source.ts'
 import { UsageError } from '../io.ts'
 
 export interface CorpusEntry {
@@ -106,6 +107,9 @@ export function auditCorpus(config: Config, open: () => Promise<AuditReader>, fi
     // The events do not repeat when their session started: its first decision stands in for it.
     const sessionStart = new Map<string, string>()
     try {
+      // Only a trail that verifies is replayed: records edited or deleted to hide what a policy change flips would
+      // otherwise make the diff report no change.
+      await requireVerified(reader, 'replayed (diff without it: --corpus fixtures)')
       for await (const entry of reader.decisionLog()) {
         const r = recordedRequest(entry)
         if (!r) continue

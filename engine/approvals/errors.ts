@@ -8,6 +8,11 @@ export type ApprovalErrorCode =
   | 'approval.self_approval'
   /** The reviewer already approved this request: one person counts once. */
   | 'approval.duplicate'
+  /**
+   * The request in the store is not as it was held (its requester, target, session, obligation … were edited, so
+   * its review text no longer opens), or this gateway cannot open it: it cannot be approved, only denied.
+   */
+  | 'approval.altered'
   /** The decision is not an `approve` decision with a usable approval obligation. */
   | 'approval.invalid'
   /** Too many requests are pending; the statement is refused rather than held. */

@@ -1,6 +1,7 @@
 // Grants: what an approval creates, whom it belongs to, and the live set the engine reads at judge time.
 // A session grant covers its session only (and there only its requester on its target); statement, fingerprint and target grants belong to the requester's
 // identity on the request's target, so a reconnect (or a gateway restart) keeps them.
+import canonicalize from 'canonicalize'
 import type { Grant } from '../types.ts'
 import { randomId } from './ids.ts'
 import { distinctPeople, samePrincipal } from './people.ts'
@@ -26,6 +27,21 @@ export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
   if (scope === 'fingerprint') grant.fingerprint = request.command.fingerprint
   return grant
 }
+
+/** What a grant's seal covers: every field but the seal itself, revocation included (clearing it breaks the seal). */
+const sealedText = (g: GrantRecord) => {
+  const { seal: _seal, ...rest } = g
+  return canonicalize(rest) ?? ''
+}
+
+/** The grant with its seal: an HMAC under the gateways' approvals key, which never is in the store. */
+export const sealGrant = (g: GrantRecord, mac: (text: string) => string): GrantRecord => ({ ...g, seal: mac(sealedText(g)) })
+
+/**
+ * Whether a grant read from the store is one a gateway made (or revoked) as it stands: a grant edited, revived or
+ * written by hand in the store, by someone without the approvals key, is not.
+ */
+export const grantSealed = (g: GrantRecord, mac: (text: string) => string): boolean => typeof g.seal === 'string' && g.seal === mac(sealedText(g))
 
 /** The grant as input.session.grants shows it to the policy (schemas/input.schema.json). */
 export function policyGrant(g: GrantRecord): Grant {

@@ -7,6 +7,9 @@ import { alice, approveDecision, held, holder, manualClock } from './fixtures.ts
 import { openPostgresApprovalStore } from './postgres.ts'
 import { sharedStoreCases } from './shared.case.ts'
 import { approvalStoreCases, newCipher, type StoreFactory } from './store.case.ts'
+import type { ReviewCipher } from './review-cipher.ts'
+import { grantTamperCases } from './tamper.case.ts'
+import type { ApprovalRequest, GrantRecord } from './types.ts'
 
 const cluster: TestCluster = await startCluster({ logStatements: false })
 let n = 0
@@ -17,11 +20,23 @@ async function freshDatabase(): Promise<pg.ClientConfig> {
   return { host: cluster.host, port: cluster.port, database: name, user: cluster.roles.scram.user, password: cluster.roles.scram.password }
 }
 
-const factory: StoreFactory = async (opts) => {
+const factory = async (opts: Parameters<StoreFactory>[0]) => {
   const connection = await freshDatabase()
+  const edit = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client(connection)
+    await client.connect()
+    try {
+      return await run(client)
+    } finally {
+      await client.end()
+    }
+  }
   return {
+    exec: (sql: string) => edit(async (client) => void await client.query(sql)),
+    requestBody: (id: string) => edit(async (client) => JSON.parse((await client.query<{ body: string }>('SELECT body FROM warden_approval_requests WHERE id = $1', [id])).rows[0]!.body) as ApprovalRequest),
+    bodies: () => edit(async (client) => new Map((await client.query<{ id: string; body: string }>('SELECT id, body FROM warden_approval_grants')).rows.map((r) => [r.id, JSON.parse(r.body) as GrantRecord]))),
     store: await openPostgresApprovalStore({ ...opts, connection, pollMs: 50 }),
-    another: (cipher) => openPostgresApprovalStore({ ...opts, ...(cipher ? { cipher } : {}), connection, pollMs: 50 }),
+    another: (cipher?: ReviewCipher) => openPostgresApprovalStore({ ...opts, ...(cipher ? { cipher } : {}), connection, pollMs: 50 }),
     async raw() {
       const client = new pg.Client(connection)
       await client.connect()
@@ -38,6 +53,7 @@ const factory: StoreFactory = async (opts) => {
 
 approvalStoreCases('postgres', factory)
 sharedStoreCases('postgres', factory)
+grantTamperCases('postgres', factory)
 
 test('while its LISTEN connection is down a store polls, so a grant made elsewhere still arrives; then it listens again', async () => {
   const connection = await freshDatabase()

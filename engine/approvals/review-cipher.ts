@@ -10,7 +10,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 import { ApprovalError } from './errors.ts'
 
 export const REVIEW_KEY_BYTES = 32
-const PREFIX = 'v2'
+const PREFIX = 'v3'
 
 export interface ReviewCipher {
   /** First 16 hex of sha256(key): names the key a text was sealed with. */
@@ -21,6 +21,8 @@ export interface ReviewCipher {
   open(sealed: string, context: string): string | undefined
   /** HMAC-SHA256 of the text (hex), stable for one key. */
   mac(text: string): string
+  /** HMAC-SHA256 (hex) of a grant's canonical text, under a key of its own: what makes a grant in the store genuine. */
+  grantMac(text: string): string
 }
 
 const aad = (keyId: string, context: string) => Buffer.from(JSON.stringify([keyId, context]))
@@ -34,6 +36,7 @@ export function createReviewCipher(key: Uint8Array): ReviewCipher {
   const keyId = createHash('sha256').update(key).digest('hex').slice(0, 16)
   const encKey = derive(key, 'review text')
   const macKey = derive(key, 'review mac')
+  const grantKey = derive(key, 'grant seal')
   return {
     keyId,
     seal(text, context) {
@@ -58,10 +61,17 @@ export function createReviewCipher(key: Uint8Array): ReviewCipher {
       }
     },
     mac: (text) => createHmac('sha256', macKey).update(text).digest('hex'),
+    grantMac: (text) => createHmac('sha256', grantKey).update(text).digest('hex'),
   }
 }
 
-/** The format version a sealed text names (v1 texts were not bound to their request and are no longer opened). */
+/**
+ * The format version a sealed text names, PREFIX now. v1 texts were not bound to their request, v2 texts only to its
+ * id and digests (not to who asked, where, nor the grant it would make): neither is opened any more.
+ */
+export const SEALED_VERSION = PREFIX
+
+/** The format version a sealed text names. */
 export const sealedVersion = (sealed: string): string | undefined => sealed.split('.')[0]
 
 /** The key id a sealed text names, to say which key a reviewer's gateway is missing. */

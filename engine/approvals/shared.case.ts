@@ -75,6 +75,19 @@ export function sharedStoreCases(name: string, make: StoreFactory): void {
     await Promise.all([a.close(), b.close()])
   })
 
+  test('a grant made through one store covers, on the other, only its identity (same subject, same issuer) on its target', async () => {
+    const [a, b] = await pair()
+    for (const scope of ['target', 'statement', 'session'] as const) {
+      await a.approve((await a.request(held({ decision: approveDecision(scope), digest: `d-${scope}` }))).id, alice)
+    }
+    await eventually(() => b.grantsFor(holder()).length === 3, 'the other store sees the grants')
+    assert.equal(b.grantsFor(holder('sess-1', agent, 'billing-db')), [], 'another target')
+    assert.equal(b.grantsFor(holder('sess-1', { ...agent, sub: 'other-bot' })), [], 'another subject')
+    assert.equal(b.grantsFor(holder('sess-1', { ...agent, issuer: 'https://other-idp.example' })), [], 'the same subject from another issuer')
+    assert.equal(b.grantsFor(holder('another-session')).map((g) => g.scope).sort(), ['statement', 'target'], 'a session grant stays in its session')
+    await Promise.all([a.close(), b.close()])
+  })
+
   test('racing approvals through two stores count once', async () => {
     const [a, b] = await pair()
     const one = await a.request(held())

@@ -8,15 +8,29 @@ import { alice, held, holder, manualClock } from './fixtures.ts'
 import { sharedStoreCases } from './shared.case.ts'
 import { openSqliteApprovalStore } from './sqlite.ts'
 import { approvalStoreCases, newCipher, type StoreFactory } from './store.case.ts'
+import type { ReviewCipher } from './review-cipher.ts'
+import { grantTamperCases } from './tamper.case.ts'
+import type { ApprovalRequest, GrantRecord } from './types.ts'
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'warden-approvals-')), 'approvals.db')
 
-const factory: StoreFactory = async (opts) => {
+const factory = async (opts: Parameters<StoreFactory>[0]) => {
   const path = file()
   const pollMs = 20
+  const edit = <T>(run: (db: Database.Database) => T): T => {
+    const db = new Database(path)
+    try {
+      return run(db)
+    } finally {
+      db.close()
+    }
+  }
   return {
+    exec: async (sql: string) => void edit((db) => db.exec(sql)),
+    requestBody: async (id: string) => JSON.parse(edit((db) => (db.prepare('SELECT body FROM warden_approval_requests WHERE id = ?').get(id) as { body: string }).body)) as ApprovalRequest,
+    bodies: async () => new Map(edit((db) => db.prepare('SELECT id, body FROM warden_approval_grants').all() as { id: string; body: string }[]).map((r) => [r.id, JSON.parse(r.body) as GrantRecord])),
     store: await openSqliteApprovalStore(path, { ...opts, pollMs }),
-    another: (cipher) => openSqliteApprovalStore(path, { ...opts, ...(cipher ? { cipher } : {}), pollMs }),
+    another: (cipher?: ReviewCipher) => openSqliteApprovalStore(path, { ...opts, ...(cipher ? { cipher } : {}), pollMs }),
     async raw() {
       const db = new Database(path, { readonly: true })
       try {
@@ -30,6 +44,7 @@ const factory: StoreFactory = async (opts) => {
 
 approvalStoreCases('sqlite', factory)
 sharedStoreCases('sqlite', factory)
+grantTamperCases('sqlite', factory)
 
 test('one file, mode 0600, versioned schema; a newer schema is refused; an unopenable path says what to fix', async () => {
   const path = file()

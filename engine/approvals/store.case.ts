@@ -130,8 +130,9 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.match(grant.id, /^grt_[a-z2-7]{10}$/)
     assert.equal({ ...grant, id: '' }, { id: '', scope: 'statement', digest: 'd1', approved_by: 'alice', approver_groups: ['dba'], approvals: 1, expires_at_ns: (clock.now() + 600_000) * 1e6 })
     assert.equal(approved.grant, {
-      ...grant, approval_id: r.id, subject: { issuer: agent.issuer, sub: agent.sub }, target: 'prod-db', session_id: 'sess-1', created_at: '2025-01-01T12:00:00.000Z',
+      ...grant, approval_id: r.id, subject: { issuer: agent.issuer, sub: agent.sub }, target: 'prod-db', session_id: 'sess-1', created_at: '2025-01-01T12:00:00.000Z', seal: approved.grant!.seal,
     })
+    assert.match(approved.grant!.seal!, /^[0-9a-f]{64}$/, 'sealed under the approvals key')
     assert.equal(await store.grants(), [approved.grant])
   })
 

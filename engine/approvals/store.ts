@@ -7,11 +7,11 @@ import type { Identity, InputDocument } from '../types.ts'
 import { authorizeDecision } from './authorize.ts'
 import type { ApprovalBackend, ChangedIds, RequestChange } from './backend.ts'
 import { ApprovalError } from './errors.ts'
-import { grantFor, LiveGrants } from './grants.ts'
+import { grantFor, grantSealed, LiveGrants, sealGrant } from './grants.ts'
 import { randomId } from './ids.ts'
 import { mayBeSamePerson } from './people.ts'
 import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
-import { type ReviewCipher, sealedKeyId, sealedVersion } from './review-cipher.ts'
+import { type ReviewCipher, SEALED_VERSION, sealedKeyId, sealedVersion } from './review-cipher.ts'
 import type { ApprovalRequest, ApprovalStore, GrantRecord, NewApprovalRequest } from './types.ts'
 import { approvalObligationOf } from './validate.ts'
 import { createWaiters } from './waiters.ts'
@@ -48,8 +48,17 @@ export function inputDigest(input: InputDocument): string {
   return createHash('sha256').update(canonicalize(judged) ?? '').digest('hex')
 }
 
-/** What a review text is sealed for: its request, and the command and input that request approves. */
-const reviewContext = (r: ApprovalRequest) => JSON.stringify([r.id, r.command.digest, r.command.fingerprint, r.command.input_digest])
+/**
+ * What a review text is sealed for: its request as it was held, everything but what a decision changes (status,
+ * votes, grant) and the text itself: id, requester, session, target, command digests, reasons and the approval
+ * obligation (who approves, the grant's scope and lifetime). A request edited in the store no longer opens, so it
+ * cannot be approved into a grant for someone else, somewhere else, wider or longer.
+ */
+function reviewContext(r: ApprovalRequest): string {
+  const { status: _s, decided_at: _at, decided_by: _by, note: _n, approvals: _v, grant: _g, command, ...held } = r
+  const { review_text: _text, ...judged } = command
+  return canonicalize({ ...held, command: judged }) ?? ''
+}
 
 /** A request pending past its expiry is expired, whether or not anything wrote that down yet. */
 function effective(r: ApprovalRequest, nowMs: number): ApprovalRequest {
@@ -77,8 +86,11 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   const maxPerRequester = Math.min(opts.maxPendingPerRequester ?? 20, maxPending)
   const requestTtlMs = opts.requestTtlMs ?? DAY_MS
   const retainMs = opts.retainMs ?? 30 * DAY_MS
+  // Only grants a gateway sealed enter the live set: whoever can write the store's rows, without the approvals
+  // key, cannot make, widen, lengthen or revive one.
+  const genuine = (g: GrantRecord) => grantSealed(g, cipher.grantMac)
   const live = new LiveGrants()
-  live.replace(initial, now())
+  live.replace(initial.filter(genuine), now())
   let closed = false
 
   /** Store failures become approval.store_unavailable; the rules' own ApprovalErrors pass through. */
@@ -91,21 +103,26 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     }
   }
 
+  /** Why a sealed review text does not open here. */
+  function reviewIssue(sealed: string): string {
+    const keyId = sealedKeyId(sealed)
+    return sealedVersion(sealed) !== SEALED_VERSION
+      ? 'not readable: the review text was sealed by an older gateway, in a form not bound to its request as held; deny it and have the statement sent again'
+      : keyId !== cipher.keyId
+        ? `not readable here: the review text was sealed with approvals key ${keyId ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key`
+        : 'not readable: the review text was not sealed for this request (it was moved from another one, or the request was altered, in the store); deny it'
+  }
+
   function unseal(r: ApprovalRequest): ApprovalRequest {
     const sealed = r.command.review_text
     const text = cipher.open(sealed, reviewContext(r))
-    const keyId = sealedKeyId(sealed)
-    const review = text ?? (sealedVersion(sealed) !== 'v2'
-      ? '[not readable: the review text was sealed by an older gateway, in a form not bound to its request; deny it and have the statement sent again]'
-      : keyId !== cipher.keyId
-        ? `[not readable here: the review text was sealed with approvals key ${keyId ?? '?'}, and this gateway has key ${cipher.keyId}; gateways sharing a store need the same <state_dir>/approvals.key]`
-        : '[not readable: the review text was not sealed for this request (it was moved from another one, or altered, in the store); deny it]')
+    const review = text ?? `[${reviewIssue(sealed)}]`
     return { ...effective(r, now()), command: { ...r.command, review_text: review } }
   }
 
   /** Settles the waiters of a decided request, after putting its grant in the live cache so a re-judge sees it. */
   function finish(r: ApprovalRequest): void {
-    if (r.grant) live.put(r.grant, now())
+    if (r.grant && genuine(r.grant)) live.put(r.grant, now())
     waiters.settle(r)
   }
 
@@ -156,13 +173,13 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
 
   async function refresh(ids: ChangedIds): Promise<void> {
     if (!ids) {
-      live.replace(await backend.grants({}, now()), now())
+      live.replace((await backend.grants({}, now())).filter(genuine), now())
       await waiters.recheck(undefined)
       return
     }
     for (const id of ids.grants) {
       const g = await backend.grant(id)
-      if (g) live.put(g, now())
+      if (g && genuine(g)) live.put(g, now())
       else live.remove(id)
     }
     await waiters.recheck(ids.requests)
@@ -234,6 +251,10 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     async approve(id, approver, note) {
       return (await change(id, `approve ${id}`, (current, at) => {
         pending(current, at)
+        // Before who may approve is weighed: the approvers an altered request names are not the policy's.
+        if (cipher.open(current.command.review_text, reviewContext(current)) === undefined) {
+          throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: its review text is ${reviewIssue(current.command.review_text)}`)
+        }
         authorizeDecision(current, approver, 'approve')
         if (current.approvals.some((v) => mayBeSamePerson(v, approver))) {
           throw new ApprovalError('approval.duplicate', `${approver.sub} already approved ${id}; it still needs ${describeNeed(stillNeeded(current.approval, current.approvals))} from someone else`)
@@ -241,7 +262,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         const vote = { sub: approver.sub, issuer: approver.issuer, ...(approver.email !== undefined ? { email: approver.email } : {}), groups: approver.groups.filter((g) => current.approval.approvers.includes(g)), at: iso(at), ...(note !== undefined ? { note } : {}) }
         const next: ApprovalRequest = { ...current, approvals: [...current.approvals, vote] }
         if (!quorumMet(next.approval, next.approvals)) return { request: next }
-        const grant = grantFor(next, at)
+        const grant = sealGrant(grantFor(next, at), cipher.grantMac)
         return { request: { ...next, status: 'approved', decided_at: iso(at), decided_by: approver.sub, ...(note !== undefined ? { note } : {}), grant }, grant }
       })).request
     },
@@ -272,7 +293,9 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
       const at = now()
       const g = await guard(`revoke grant ${grantId}`, () => backend.updateGrant(grantId, (current) => {
         if (current.revoked_at) throw new ApprovalError('grant.revoked', `grant ${grantId} was already revoked by ${current.revoked_by ?? 'someone'} at ${current.revoked_at}`)
-        return { ...current, revoked_at: iso(at), revoked_by: by.sub, ...(note !== undefined ? { revoke_note: note } : {}) }
+        const revoked = { ...current, revoked_at: iso(at), revoked_by: by.sub, ...(note !== undefined ? { revoke_note: note } : {}) }
+        // Sealed again with its revocation, so clearing it breaks the seal; a grant that was not genuine stays unsealed.
+        return genuine(current) ? sealGrant(revoked, cipher.grantMac) : revoked
       }))
       if (!g) throw new ApprovalError('grant.not_found', `no grant ${grantId}; it never existed or ended too long ago`)
       live.put(g, at)

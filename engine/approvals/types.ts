@@ -70,6 +70,11 @@ export interface GrantRecord extends Grant {
   revoked_at?: string
   revoked_by?: string
   revoke_note?: string
+  /**
+   * HMAC of every other field under the approvals key (grants.ts sealGrant). A grant whose seal does not verify
+   * (edited, forged or revived in the store by hand) is never in force.
+   */
+  seal?: string
 }
 
 /** Whose grants a judgement sees: the session's own, and those of its identity on its target. */

@@ -13,5 +13,6 @@ export type AuditErrorCode =
   | 'audit.key'
   | 'audit.filter'
   | 'audit.no_trail'
+  | 'audit.trail_cut'
 
 export class AuditError extends CodedError<AuditErrorCode> {}

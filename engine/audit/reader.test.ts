@@ -29,7 +29,7 @@ async function trail(name: string, statements: number): Promise<AuditStore> {
 test('verify: the chain and the stored and exported checkpoints, with the trusted keys', async () => {
   const store = await trail('verify', 3)
   const signedElsewhere = createCheckpointSigner(key.privateKey).sign({ seq: 2, hash: (await store.sessionRecords('s1'))[1]!.hash }, T(2))
-  const reader = createStoreReader(store, { keys: () => [key.publicKey], exportedCheckpoints: () => [signedElsewhere] })
+  const reader = createStoreReader(store, { keys: () => [key.publicKey], exportedCheckpoints: () => ({ checkpoints: [signedElsewhere] }) })
   const report = await reader.verify()
   assert.equal([report.ok, report.records, report.checkpoints], [true, 4, 2])
   const untrusted = await createStoreReader(store, { keys: () => [other.publicKey] }).verify()

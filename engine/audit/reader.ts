@@ -23,8 +23,8 @@ export interface AuditReader {
 export interface StoreReaderOptions {
   /** The public keys trusted to sign checkpoints; loaded when verify() needs them. */
   keys(): KeyObject[]
-  /** Checkpoints exported outside the store (a file), checked too. */
-  exportedCheckpoints?(): Checkpoint[]
+  /** Checkpoints exported outside the store (a file), checked too, and what the report should warn of about them. */
+  exportedCheckpoints?(): { checkpoints: Checkpoint[]; warnings?: string[] }
   /** Why the exported checkpoints that should exist do not (verify then fails), or undefined when they are there. */
   missingCheckpoints?(): string | undefined
   /** Labels every decision-log entry gets besides those stamped on its record. */
@@ -52,9 +52,10 @@ export function createStoreReader(store: AuditStore, opts: StoreReaderOptions): 
   return {
     async verify() {
       const keys = opts.keys()
-      const checkpoints = [...await store.checkpoints(), ...(opts.exportedCheckpoints?.() ?? [])]
+      const exported = opts.exportedCheckpoints?.()
+      const checkpoints = [...await store.checkpoints(), ...(exported?.checkpoints ?? [])]
       const missingCheckpoints = opts.missingCheckpoints?.()
-      return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys, ...(missingCheckpoints !== undefined ? { missingCheckpoints } : {}) })
+      return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys, ...(missingCheckpoints !== undefined ? { missingCheckpoints } : {}), ...(exported?.warnings?.length ? { warnings: exported.warnings } : {}) })
     },
     sessions: (filter) => store.sessions(filter),
     async replay(sessionId) {

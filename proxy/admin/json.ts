@@ -19,6 +19,7 @@ export function statusOfApprovalError(code: string): number {
     case 'grant.not_found': return 404
     case 'approval.not_pending':
     case 'approval.duplicate':
+    case 'approval.altered':
     case 'grant.revoked': return 409
     case 'grant.forbidden': return 403
     case 'approval.store_unavailable':

@@ -48,7 +48,15 @@ export async function serveAdmin(handle: FetchHandler, opts: { host: string; por
   }
 }
 
+/**
+ * Methods a web-standard Request cannot carry (the Fetch standard forbids them) that node:http passes to the
+ * request handler (it hands CONNECT to its own event, and its parser refuses TRACK): no route takes them.
+ */
+const FORBIDDEN_METHODS = new Set(['TRACE'])
+
 async function respond(handle: FetchHandler, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+  // Answered here: new Request() throws on them, which came out as a 500 and an error in the gateway log.
+  if (FORBIDDEN_METHODS.has(req.method ?? '')) return writeJson(res, 405, { error: { code: 'route.method', message: `the admin API does not take ${req.method}` } })
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req)
   if (body === null) return writeJson(res, 413, { error: { code: 'admin.body_too_large', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } })
   const headers = new Headers()

@@ -87,4 +87,23 @@ test('a receiver that keeps failing: attempts stop at max_attempts and the failu
   await rx.close()
 })
 
+test('a receiver that redirects (307, 308, 302) sends nothing elsewhere: the message is not delivered, and the log says so', async () => {
+  for (const status of [307, 308, 302]) {
+    const elsewhere = await startReceiver(() => 200)
+    const rx = await startReceiver(() => ({ status, headers: { location: elsewhere.url } }))
+    const errors: string[] = []
+    const hook = createApprovalsWebhook({ url: rx.url, secret: 'hook-secret', adminUrl: () => ADMIN, backoffMs: { min: 5, max: 10 }, maxAttempts: 3, onError: (m) => errors.push(m) })
+    try {
+      await storeWith(hook.notify)
+      await hook.close()
+      assert.is(elsewhere.got.length, 0, `${status}: the redirect was not followed`)
+      assert.is(rx.got.length, 1, `${status}: a redirect is not retried`)
+      assert.match(errors[0] ?? '', `not delivered to http://127.0.0.1:`)
+      assert.match(errors[0] ?? '', `HTTP ${status} (a redirect, not followed: set the receiver's final URL)`)
+    } finally {
+      await Promise.all([rx.close(), elsewhere.close()])
+    }
+  }
+})
+
 test.run()

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -20,6 +20,18 @@ test('a damaged key file is an error that says to restore it, never a silent new
   writeFileSync(auditKeyPaths(dir).private, 'garbage')
   assert.throws(() => loadOrCreateAuditKey(dir), (e: Error & { code?: string }) => e.code === 'audit.key' && /restore it from a backup/.test(e.message))
   assert.throws(() => loadPublicKey(join(dir, 'missing.pem')), /pass --public-key/)
+})
+
+test('a deleted key whose public key remains is an error, not a new key overwriting the only public key of the old checkpoints; moving the public key aside starts a new one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-key-'))
+  const old = loadOrCreateAuditKey(dir)
+  const oldPublic = readFileSync(auditKeyPaths(dir).public, 'utf8')
+  rmSync(auditKeyPaths(dir).private)
+  assert.throws(() => loadOrCreateAuditKey(dir), (e: Error & { code?: string }) => e.code === 'audit.key' && /is missing, but its public key .* is there: restore the key from a backup/.test(e.message) && /audit\.checkpoints\.trusted_keys/.test(e.message))
+  assert.is(readFileSync(auditKeyPaths(dir).public, 'utf8'), oldPublic, 'the old public key is untouched')
+  renameSync(auditKeyPaths(dir).public, join(dir, 'old-signing-key.pub.pem'))
+  const rotated = loadOrCreateAuditKey(dir)
+  assert.is.not(rotated.keyId, old.keyId)
 })
 
 test.run()

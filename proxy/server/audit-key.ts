@@ -40,6 +40,11 @@ function parsePrivate(pem: string, file: string): KeyObject {
 export function loadOrCreateAuditKey(stateDir: string): AuditKey {
   const paths = auditKeyPaths(stateDir)
   let pem = read(paths.private)
+  if (pem === undefined && existsSync(paths.public)) {
+    // The key was lost, not never made: a new one would overwrite the only public key that verifies the old
+    // checkpoints, and every later verify would call them forged.
+    throw new AuditError('audit.key', `the audit signing key ${paths.private} is missing, but its public key ${paths.public} is there: restore the key from a backup (a new key cannot sign for the old checkpoints). To start a new key on purpose, move ${paths.public} elsewhere, keep it, and list it under audit.checkpoints.trusted_keys so that verify still checks the checkpoints it signed`)
+  }
   if (pem === undefined) {
     mkdirSync(join(stateDir, 'audit'), { recursive: true, mode: 0o700 })
     const fresh = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string

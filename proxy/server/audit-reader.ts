@@ -34,7 +34,14 @@ export async function openTrailReader(config: Config, env: Record<string, string
   const exported = opts.checkpointsFile ?? config.audit.checkpoints.file
   return createStoreReader(store, {
     keys: () => keyFiles.map(loadPublicKey),
-    exportedCheckpoints: () => (exported && (opts.checkpointsFile || existsSync(exported)) ? readCheckpointFile(exported) : []),
+    exportedCheckpoints: () => {
+      if (!exported || (!opts.checkpointsFile && !existsSync(exported))) return { checkpoints: [] }
+      const { checkpoints, torn } = readCheckpointFile(exported)
+      const warnings = torn.length
+        ? [`${exported}: line${torn.length > 1 ? 's' : ''} ${torn.join(', ')} ${torn.length > 1 ? 'are' : 'is'} not JSON, as a write cut short by a crash or a power cut leaves a line; skipped (the store keeps its own copy of each checkpoint)`]
+        : []
+      return { checkpoints, warnings }
+    },
     missingCheckpoints: () => (exported && !opts.checkpointsFile && !existsSync(exported)
       ? `the exported checkpoint file ${exported} (audit.checkpoints.file) is missing; the gateway makes it at start, so it was deleted or moved, and nothing outside the store vouches for the trail: restore it, or verify against a copy with --checkpoints FILE`
       : undefined),

@@ -2,9 +2,11 @@
 // shared PostgreSQL), the checkpoint signing key, the checkpointer and its exporters, and the durable sink
 // the engine records into — plus the JSON-lines copy (audit.destination) as its mirror. close() drains the
 // queue, signs a last checkpoint, and closes the store, in that order.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { createCheckpointSigner } from '../../engine/audit/chain/checkpoint.ts'
+import { type Checkpoint, createCheckpointSigner } from '../../engine/audit/chain/checkpoint.ts'
+import { checkpointPast } from '../../engine/audit/chain/verify.ts'
 import { type CheckpointExporter, createCheckpointer } from '../../engine/audit/checkpointer.ts'
 import { createDurableAuditSink } from '../../engine/audit/durable-sink.ts'
 import { AuditError } from '../../engine/audit/errors.ts'
@@ -14,9 +16,10 @@ import { openSqliteAuditStoreThread } from '../../engine/audit/store/sqlite-thre
 import type { AuditStore } from '../../engine/audit/store/types.ts'
 import type { AuditSink } from '../../engine/audit/types.ts'
 import type { Config } from '../../engine/config/types.ts'
+import { oneLine } from '../../engine/printable.ts'
 import { type AuditOutput, openAuditOutput } from './audit-destination.ts'
-import { loadOrCreateAuditKey } from './audit-key.ts'
-import { createCheckpointFileExporter } from './checkpoint-file.ts'
+import { type AuditKey, loadOrCreateAuditKey, loadPublicKey } from './audit-key.ts'
+import { createCheckpointFileExporter, readCheckpointFile } from './checkpoint-file.ts'
 import { createWebhookExporter } from './checkpoint-webhook.ts'
 import { describePostgres, postgresConnection } from './postgres-connection.ts'
 
@@ -48,6 +51,38 @@ export async function openAuditStore(config: Config, env: Record<string, string 
   return opts.thread ? openSqliteAuditStoreThread(sqlitePathOf(config)) : openSqliteAuditStore(sqlitePathOf(config))
 }
 
+/**
+ * Refuses a trail whose end was cut while no gateway ran: a signed checkpoint (kept in audit.checkpoints.file, or
+ * in the store where the cutter missed it) covers records the store no longer has. Appending would reuse the cut
+ * sequence numbers and bury the cut under new records. Only checkpoints a trusted key signed count; the rest of
+ * the trail is `warden audit verify`'s to check.
+ */
+async function refuseCutTrail(store: AuditStore, config: Config, key: AuditKey): Promise<void> {
+  const file = config.audit.checkpoints.file
+  // Checkpoints first, then the head: a checkpoint another gateway signs meanwhile is never past the head read after it.
+  const sources: Array<[string, Checkpoint[]]> = [['in the audit store', await store.checkpoints()]]
+  if (file && existsSync(file)) {
+    try {
+      sources.push([`in ${file} (audit.checkpoints.file)`, readCheckpointFile(file).checkpoints])
+    } catch {
+      // A line that is not a checkpoint is verify's to report; it vouches for nothing here.
+    }
+  }
+  const keys = [key.publicKey, ...(config.audit.checkpoints.trusted_keys ?? []).flatMap((f) => {
+    try {
+      return [loadPublicKey(f)]
+    } catch {
+      return []
+    }
+  })]
+  const head = await store.head()
+  for (const [where, checkpoints] of sources) {
+    const past = checkpointPast(head, checkpoints, keys)
+    if (!past) continue
+    throw new AuditError('audit.trail_cut', `the audit trail ends at record ${head.seq}, but checkpoint ${past.seq} signed at ${oneLine(past.time)} by key ${oneLine(past.key_id)} ${where} covers records up to ${past.seq}: records ${head.seq + 1}…${past.seq} were cut off (or the trail replaced) while no gateway ran. The gateway does not append onto it, which would bury the cut. Run warden audit verify; to start a new trail on purpose, move the old trail and the checkpoints aside (keep them for the auditors)`)
+  }
+}
+
 export async function openAuditTrail(config: Config, opts: { log: Logger; env: Record<string, string | undefined>; storeThread?: boolean }): Promise<AuditTrail> {
   const { audit } = config
   const { log } = opts
@@ -63,7 +98,15 @@ export async function openAuditTrail(config: Config, opts: { log: Logger; env: R
     await output?.close()
     throw err
   }
-  const key = loadOrCreateAuditKey(config.state_dir)
+  let key: AuditKey
+  try {
+    key = loadOrCreateAuditKey(config.state_dir)
+    await refuseCutTrail(store, config, key)
+  } catch (err) {
+    await store.close().catch(() => undefined)
+    await output?.close()
+    throw err
+  }
   const exporters: CheckpointExporter[] = []
   if (audit.checkpoints.file) exporters.push(createCheckpointFileExporter(audit.checkpoints.file, onError))
   const hook = audit.checkpoints.webhook

@@ -4,6 +4,8 @@
 //   x-warden-timestamp: unix seconds
 //   x-warden-signature: v1=<hex HMAC-SHA256(secret, "v1:<timestamp>:<body>")>
 // A receiver recomputes the HMAC and rejects old timestamps (as Slack's signing secret scheme does).
+// Redirects are not followed: the messages go to the configured URL only, never to wherever its answer points (a
+// 307 or 308 would carry the body and signature on to another host, an internal one included).
 import { createHmac } from 'node:crypto'
 
 export interface WebhookSenderOptions<T> {
@@ -62,12 +64,14 @@ export function createWebhookSender<T>(opts: WebhookSenderOptions<T>): WebhookSe
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-warden-timestamp': timestamp, 'x-warden-signature': signWebhookBody(opts.secret, timestamp, body) },
           body,
+          redirect: 'manual',
           signal: AbortSignal.any([stop.signal, AbortSignal.timeout(opts.timeoutMs ?? 5_000)]),
         })
         await res.arrayBuffer().catch(() => undefined)
         if (res.ok) { delivered++; return }
-        last = `HTTP ${res.status}`
-        if (!retryable(res.status)) break
+        const redirected = res.status >= 300 && res.status < 400
+        last = `HTTP ${res.status}${redirected ? ' (a redirect, not followed: set the receiver\'s final URL)' : ''}`
+        if (redirected || !retryable(res.status)) break
       } catch (err) {
         last = (err as Error).message
       }

@@ -20,6 +20,27 @@ test('an intact chain verifies', async () => {
   assert.equal([r.ok, r.records, r.head.seq, r.checkpoints], [true, 6, 6, 1])
 })
 
+test('two trails signed by one key spliced together (as stored, or re-linked) fail at the splice, with both trails\' checkpoints in hand', async () => {
+  const a = stored()
+  const b = linkBatch(EMPTY_HEAD, Array.from({ length: 6 }, (_, i) => ({ event: { other: i }, time: `u${i}` })))
+    .map((r) => ({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: canonicalJson(r.event) }))
+  const checkpoints = [signer.sign({ seq: 6, hash: a[5]!.hash }, 'ta'), signer.sign({ seq: 6, hash: b[5]!.hash }, 'tb')]
+  const spliced = [...a.slice(0, 3), ...b.slice(3)]
+  assert.equal(await run(spliced, checkpoints).then((r) => [r.ok, r.failure?.seq, r.failure?.reason]), [false, 3, 'rewritten'])
+  const relinked = [...a.slice(0, 3), ...linkBatch({ seq: 3, hash: a[2]!.hash }, b.slice(3).map((r) => ({ event: JSON.parse(r.event) as Record<string, unknown>, time: r.time })))
+    .map((r) => ({ seq: r.seq, time: r.time, prev_hash: r.prev_hash, hash: r.hash, event: canonicalJson(r.event) }))]
+  assert.equal(await run(relinked, checkpoints).then((r) => [r.ok, r.failure?.seq, r.failure?.reason]), [false, 6, 'rewritten'])
+  assert.equal(await run(relinked, [checkpoints[0]!]).then((r) => [r.ok, r.failure?.reason]), [false, 'rewritten'], 'trail A\'s own checkpoint is enough')
+})
+
+test('the report says when the last record was written and which signed checkpoint vouches for the most (the latest of two at one record)', async () => {
+  const records = stored()
+  const r = await run(records, [signer.sign({ seq: 2, hash: records[1]!.hash }, 'ta'), signer.sign({ seq: 4, hash: records[3]!.hash }, 'tb'), signer.sign({ seq: 4, hash: records[3]!.hash }, 'tc')])
+  assert.equal([r.ok, r.head_time, r.last_checkpoint], [true, 't5', { seq: 4, time: 'tc' }])
+  const none = await run(records, [])
+  assert.equal([none.ok, none.head_time, none.last_checkpoint], [true, 't5', undefined])
+})
+
 test('an empty trail verifies, unless a checkpoint says there were records', async () => {
   assert.ok((await run([], [])).ok)
   assert.equal((await why([]))?.reason, 'truncated')

@@ -33,7 +33,16 @@ export interface VerifyReport {
   ok: boolean
   records: number
   head: ChainHead
+  /** When the last record verified was appended. */
+  head_time?: string
   checkpoints: number
+  /**
+   * The last signed checkpoint within the records verified: records up to its seq are vouched for by a signature;
+   * records after it are not yet, and a cut there shows only against a checkpoint kept outside the store.
+   */
+  last_checkpoint?: { seq: number; time: string }
+  /** What the auditor should know though the trail verifies (a torn line in the exported checkpoints). */
+  warnings?: string[]
   failure?: VerifyFailure
 }
 
@@ -50,6 +59,8 @@ export interface VerifySource {
    * records then fails, since whoever can rewrite the store can also re-sign checkpoints stored beside it.
    */
   missingCheckpoints?: string
+  /** Passed through to the report. */
+  warnings?: string[]
 }
 
 function parseEvent(text: string): Record<string, unknown> | undefined {
@@ -64,8 +75,12 @@ function parseEvent(text: string): Record<string, unknown> | undefined {
 export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
   const bySeq = new Map<number, Checkpoint[]>()
   for (const c of src.checkpoints) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c])
+  const warnings = src.warnings?.length ? { warnings: src.warnings } : {}
+  let headTime: string | undefined
+  let anchor: Checkpoint | undefined
+  const at = () => ({ ...(headTime !== undefined ? { head_time: headTime } : {}), ...(anchor ? { last_checkpoint: { seq: anchor.seq, time: anchor.time } } : {}), ...warnings })
   const fail = (failure: VerifyFailure, head: ChainHead, records: number): VerifyReport =>
-    ({ ok: false, records, head, checkpoints: src.checkpoints.length, failure })
+    ({ ok: false, records, head, checkpoints: src.checkpoints.length, ...at(), failure })
 
   for (const c of [...src.checkpoints].sort((a, b) => a.seq - b.seq)) {
     if (!src.keys.some((k) => checkpointSignatureValid(c, k))) {
@@ -97,6 +112,8 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
       }
     }
     head = { seq: r.seq, hash: r.hash }
+    headTime = r.time
+    for (const c of bySeq.get(r.seq) ?? []) if (!anchor || c.seq > anchor.seq || (c.seq === anchor.seq && c.time > anchor.time)) anchor = c
     count++
   }
   if (src.missingCheckpoints !== undefined && count > 0) {
@@ -106,5 +123,15 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
   if (beyond) {
     return fail({ seq: head.seq + 1, reason: 'truncated', message: `the trail ends at record ${head.seq} but checkpoint ${beyond.seq} signed at ${beyond.time} covers records up to ${beyond.seq}: records ${head.seq + 1}…${beyond.seq} were cut off` }, head, count)
   }
-  return { ok: true, records: count, head, checkpoints: src.checkpoints.length }
+  return { ok: true, records: count, head, checkpoints: src.checkpoints.length, ...at() }
+}
+
+/**
+ * The signed checkpoint reaching furthest past `head` (one a trusted key signed), or undefined: records it covers
+ * are gone from the end of the trail. What a gateway checks before it appends onto a trail.
+ */
+export function checkpointPast(head: ChainHead, checkpoints: readonly Checkpoint[], keys: readonly KeyObject[]): Checkpoint | undefined {
+  return checkpoints
+    .filter((c) => c.seq > head.seq && keys.some((k) => checkpointSignatureValid(c, k)))
+    .sort((a, b) => b.seq - a.seq)[0]
 }

@@ -1,5 +1,5 @@
-// A real webhook receiver on 127.0.0.1 for tests: answers each POST with the status `answer` gives for it (1, 2, …)
-// and keeps what it got.
+// A real webhook receiver on 127.0.0.1 for tests: answers each POST with the status `answer` gives for it (1, 2, …),
+// and the headers too when it gives them (a redirect's location), and keeps what it got.
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -9,15 +9,16 @@ export interface Received {
   status: number
 }
 
-export async function startReceiver(answer: (n: number) => number) {
+export async function startReceiver(answer: (n: number) => number | { status: number; headers: Record<string, string> }) {
   const got: Received[] = []
   const server = createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
     req.on('end', () => {
-      const status = answer(got.length + 1)
+      const given = answer(got.length + 1)
+      const { status, headers } = typeof given === 'number' ? { status: given, headers: {} } : given
       got.push({ headers: req.headers, body, status })
-      res.writeHead(status).end()
+      res.writeHead(status, headers).end()
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
