@@ -208,6 +208,56 @@ test('JSON documents from harmless columns are masked by their keys where column
   assert.equal(mask(keysOnly, ['[{"password": "x1"}]', 'plain text', '7']), ['[{"password":"[redacted]"}]', 'plain text', '7'])
 })
 
+test('arrays of documents (array_agg(prefs), ARRAY[prefs]) have each element masked by its keys, in text and in binary format', () => {
+  const { planner } = setup()
+  const JSONB_ARRAY = 3807
+  const TEXT_ARRAY = 1009
+  const fields = [field('array_agg', { typeOid: JSONB_ARRAY }), field('names', { typeOid: TEXT_ARRAY })]
+  const outputs = [derived('array_agg', ['prefs']), derived('names', ['name'])]
+  const rules = [{ column: '*password*', strategy: 'redact' as const }]
+  const plan = planner.plan(fields, rules, outputs) as ResultMask
+  const doc = '{"db": {"password": "Heliotrope^Walrus^4471"}, "theme": "dark"}'
+  const quoted = `"${doc.replace(/"/g, '\\"')}"`
+  assert.equal(mask(plan, [`{${quoted},NULL}`, '{ada,"b c"}']), ['{"{\\"db\\":{\\"password\\":\\"[redacted]\\"},\\"theme\\":\\"dark\\"}",NULL}', '{ada,"b c"}'])
+  // Two dimensions with bounds; an array the gateway cannot read is withheld.
+  assert.equal(mask(plan, [`[0:0][1:1]={{${quoted}}}`, '{"unterminated}']), ['[0:0][1:1]={{"{\\"db\\":{\\"password\\":\\"[redacted]\\"},\\"theme\\":\\"dark\\"}"}}', null])
+  // Binary: ndim 1, no nulls flag, element type jsonb, one dimension of 2 from 1; jsonb elements start with version 1.
+  const binary = (elements: (Buffer | null)[], elemType: number) => {
+    const head = Buffer.alloc(20)
+    head.writeInt32BE(1, 0)
+    head.writeInt32BE(elements.includes(null) ? 1 : 0, 4)
+    head.writeInt32BE(elemType, 8)
+    head.writeInt32BE(elements.length, 12)
+    head.writeInt32BE(1, 16)
+    return Buffer.concat([head, ...elements.map((e) => {
+      const len = Buffer.alloc(4)
+      len.writeInt32BE(e === null ? -1 : e.length)
+      return e === null ? len : Buffer.concat([len, e])
+    })])
+  }
+  const bplan = planner.plan(fields.map((f) => ({ ...f, format: 1 })), rules, outputs) as ResultMask
+  const jsonbElement = (text: string) => Buffer.concat([Buffer.from([1]), Buffer.from(text)])
+  const row = encodeDataRow([binary([jsonbElement(doc), null], JSONB), binary([Buffer.from('ada')], TEXT)]).subarray(5)
+  const out = decodeDataRow(maskDataRow(row, bplan, key, 'utf8').frame!.subarray(5))
+  assert.equal(out[0], binary([jsonbElement('{"db":{"password":"[redacted]"},"theme":"dark"}'), null], JSONB))
+  assert.equal(out[1], binary([Buffer.from('ada')], TEXT))
+  // A jsonb element of a version the gateway cannot read withholds the array.
+  const unknownVersion = encodeDataRow([binary([Buffer.concat([Buffer.from([2]), Buffer.from(doc)])], JSONB), binary([], TEXT)]).subarray(5)
+  assert.equal(decodeDataRow(maskDataRow(unknownVersion, bplan, key, 'utf8').frame!.subarray(5))[0], null)
+})
+
+test('a tsvector computed from a column (to_tsvector(prefs): a document\'s words without its keys) is withheld where column rules apply', () => {
+  const { planner } = setup()
+  const TSVECTOR = 3614
+  const fields = [field('to_tsvector', { typeOid: TSVECTOR }), col('search', 4, { typeOid: TSVECTOR }), field('constant', { typeOid: TSVECTOR })]
+  const outputs = [derived('to_tsvector', ['prefs']), plain('notes', 'search'), derived('constant', [])]
+  const words = "'4471':7 'heliotrope':5 'walrus':6"
+  assert.equal(mask(planner.plan(fields, [{ column: '*password*' }], outputs) as ResultMask, [words, words, words]), [null, words, words])
+  // Detectors alone (no column rule): nothing is masked by key, so nothing is withheld for it.
+  const detectorsOnly = planner.plan(fields, [{ detector: 'email' }], outputs) as ResultMask | undefined
+  assert.equal(detectorsOnly ? mask(detectorsOnly, [words, words, words]) : [words, words, words], [words, words, words])
+})
+
 test('a row that does not match its description fails closed', () => {
   const { planner } = setup()
   const plan = planner.plan([field('x')], [{ detector: 'email' }], [derived('x', [])]) as ResultMask

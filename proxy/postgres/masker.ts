@@ -35,7 +35,12 @@ function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], ou
     }
     if (documents) {
       fields.forEach((f, index) => {
-        if (!byIndex[index] && DocumentMasks.holds(f.typeOid)) byIndex[index] = { index, detectors: [], detectorStrategies: {} }
+        const c = r.columns[index]
+        if (DocumentMasks.keyless(f.typeOid) && !byIndex[index]?.strategy && c && c.lineage !== 'plain' && !c.safe && c.sources.length > 0) {
+          byIndex[index] = { index, strategy: 'redact', derived: true, detectors: [], detectorStrategies: {} }
+        } else if (!byIndex[index] && DocumentMasks.holds(f.typeOid)) {
+          byIndex[index] = { index, detectors: [], detectorStrategies: {} }
+        }
       })
     }
     if (!byIndex.some((c) => c !== undefined)) return undefined
@@ -169,6 +174,7 @@ function maskValue(value: Buffer, field: FieldDescription, column: ColumnMask, k
     return maskWholeValue(NOTHING, field.typeOid, field.format, encoding, () => ({ value: replacement, masked: true }))
   }
   const detect = (text: string) => maskText(text, column, key)
+  if (documents && !column.strategy && DocumentMasks.isArray(field.typeOid)) return documents.maskArray(value, field.typeOid, field.format, key, encoding, detect)
   const mask = documents && !column.strategy && DocumentMasks.holds(field.typeOid) ? (text: string) => documents.mask(text, key, detect) : detect
   if (column.strategy) return maskWholeValue(value, field.typeOid, field.format, encoding, mask)
   return field.format === 1 ? maskBinaryValue(value, field.typeOid, column, encoding, mask) : maskTextValue(value, encoding, mask)
