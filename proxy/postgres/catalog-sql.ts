@@ -34,7 +34,9 @@ const RELATIONS_SQL =
   "CASE WHEN a.attgenerated <> '' THEN COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') END, " +
   "c.relkind = 'r' AND NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass OR c.relrowsecurity), " +
   "EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') " +
-  'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 64) <> 0) ' +
+  'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 64) <> 0), ' +
+  // json (114) and jsonb (3802), by OID: a type of that name in another schema is not a document the masks read.
+  'a.atttypid IN (114, 3802) ' +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
@@ -77,7 +79,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
   const yes = (v: string | null | undefined) => v === 't' || v === (true as unknown)
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules] of rows) {
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
@@ -93,6 +95,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
       current.relation.columns.push(attname ?? '')
       // A generated column whose expression could not be read comes as '': lineage cannot follow it.
       if (generated !== undefined && generated !== null) (current.relation.generated ??= {})[attname ?? ''] = generated
+      if (yes(document)) (current.relation.documents ??= []).push(attname ?? '')
     }
   }
   if (!complete) out.pop()

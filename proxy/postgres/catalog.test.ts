@@ -38,6 +38,19 @@ test('warm() loads every relation: columns in attnum order, kinds, and result co
   catalog.close()
 })
 
+test('columns of type json or jsonb are listed as documents (by type OID, not name); other relations have none', async () => {
+  await cluster.query(`CREATE DOMAIN jsonb_like AS text; CREATE TABLE docs_probe (id int, a jsonb, b json, c text, d jsonb_like, e jsonb[])`)
+  try {
+    const catalog = new Catalog(connector)
+    await catalog.warm()
+    assert.equal(catalog.relation(null, 'docs_probe')?.documents, ['a', 'b'])
+    assert.is(catalog.relation(null, 'users')?.documents, undefined)
+    catalog.close()
+  } finally {
+    await cluster.query('DROP TABLE docs_probe; DROP DOMAIN jsonb_like')
+  }
+})
+
 test('unqualified names resolve as the server would: pg_catalog first, then $user, then public', async () => {
   await cluster.query('CREATE TABLE public.pg_class (x int); CREATE SCHEMA warden AUTHORIZATION warden; CREATE TABLE warden.orders (mine int)')
   try {

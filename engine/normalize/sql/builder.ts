@@ -50,6 +50,12 @@ export interface CatalogRelation {
    * RETURNING gives back is then whatever the rule or trigger makes it, not the row written.
    */
   write_rules?: true
+  /**
+   * Its columns of type json or jsonb. A whole document's values are masked by their keys (the masks of columns
+   * named like each key), which a computation on the whole document (reverse(prefs::text), to_tsvector(prefs))
+   * takes away: its lineage is then unknown (lineage-value.ts).
+   */
+  documents?: string[]
 }
 
 /** How a relation is asked for. */

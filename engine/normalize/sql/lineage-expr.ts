@@ -39,10 +39,16 @@ export interface ExprContext {
 export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
   const n = unwrap(node)
   // A column carries its lineage as it is: a value a view computed was computed there, not by this statement.
-  if (n?.[0] === 'ColumnRef') return columnRef(n[1], scope, cx)
+  if (n?.[0] === 'ColumnRef') return notDocumentRow(columnRef(n[1], scope, cx))
   const lin = n?.[0] === 'A_Indirection' ? indirection(n[1], scope, cx) : collected(node, scope, cx)
   if (lin.computed) cx.computes(lin)
-  return lin
+  return notDocumentRow(lin)
+}
+
+/** A row holding a json document goes out as record text, where the gateway cannot find the document's keys. */
+function notDocumentRow(lin: Lin): Lin {
+  if (!lin.documentRow || lin.kind === 'unknown') return lin
+  return { ...unknown('a row holding a json document goes out as record text, whose keys are not masked; select its columns, or to_jsonb(row)', [...lin.functions]), sources: lin.sources }
 }
 
 function collected(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
@@ -70,13 +76,18 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
     case 'FuncCall': return funcCall(body, scope, cx, acc, inSafe)
     case 'SubLink': return subLink(body, scope, cx, acc, inSafe)
     case 'TypeCast': {
-      acc.op()
       const type = userType(body.typeName)
       if (type !== undefined) {
         cx.userCast(type)
         acc.fn(type)
       }
-      return collect(body.arg, scope, cx, acc, inSafe)
+      const arg = new Acc()
+      collect(body.arg, scope, cx, arg, inSafe)
+      const lin = arg.lin()
+      const to = type === undefined ? documentCast(body.typeName) : undefined
+      if (lin.document && !lin.documentRow && to !== undefined) return acc.add({ ...lin, documentText: to === 'text' }, inSafe)
+      acc.op()
+      return acc.add(lin, inSafe)
     }
     case 'SelectStmt': case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt': case 'MergeStmt':
       for (const c of cx.query(node, scope)) acc.add(c.lin, inSafe)
@@ -87,6 +98,7 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       const operator = customOperator(name, body)
       if (operator) acc.fn(operator.join('.'))
       if (COMPUTING.has(name)) acc.op()
+      if (name === 'RowExpr') acc.row()
       const safe = inSafe || name === 'NullTest'
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
@@ -102,6 +114,40 @@ function isCount(parts: string[]): boolean {
   return parts[parts.length - 1] === 'count' && (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog'))
 }
 
+/** Casts of a whole document that keep it one: to text (its JSON text), json or jsonb; not to an array of them. */
+function documentCast(typeName: unknown): 'text' | 'json' | undefined {
+  const t = bodyOf(typeName, 'TypeName')
+  if (!t || t.arrayBounds !== undefined) return undefined
+  const name = names(t.names).at(-1)
+  if (name === 'json' || name === 'jsonb') return 'json'
+  return name === 'text' || name === 'varchar' ? 'text' : undefined
+}
+
+/**
+ * pg_catalog functions whose result holds their document arguments with every key in place, where the gateway
+ * masks them by key (document-values.ts): the values themselves (min, max, window functions), arrays of them
+ * (masked element by element), and, for json or jsonb documents only, JSON built around them.
+ */
+const KEEPS_DOCUMENT = new Set(['min', 'max', 'array_agg', 'first_value', 'last_value', 'nth_value', 'lag', 'lead'])
+const KEEPS_JSON_DOCUMENT = new Set([
+  'to_json', 'to_jsonb', 'row_to_json', 'jsonb_pretty', 'json_strip_nulls', 'jsonb_strip_nulls', 'jsonb_set', 'jsonb_set_lax', 'jsonb_insert',
+  'json_agg', 'jsonb_agg', 'json_build_array', 'jsonb_build_array', 'json_build_object', 'jsonb_build_object', 'json_object_agg', 'jsonb_object_agg',
+])
+
+/** pg_catalog functions giving back a document's shape (its keys, its type, an array's length), none of its values. */
+const SHAPE_ONLY = new Set(['json_object_keys', 'jsonb_object_keys', 'json_typeof', 'jsonb_typeof', 'json_array_length', 'jsonb_array_length'])
+
+function catalogName(parts: readonly string[]): string | undefined {
+  return parts.length > 2 || (parts.length === 2 && parts[0] !== 'pg_catalog') ? undefined : parts[parts.length - 1]
+}
+
+function keepsDocument(parts: readonly string[], lin: Lin): boolean {
+  const name = catalogName(parts)
+  if (!lin.document || name === undefined) return false
+  // A row is turned into a JSON object with its fields as keys; anything else keeps it a row.
+  return (KEEPS_DOCUMENT.has(name) && !lin.documentRow) || (KEEPS_JSON_DOCUMENT.has(name) && !lin.documentText)
+}
+
 function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const parts = names(body.funcname)
   const args = list(body.args)
@@ -111,22 +157,38 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     collect(args, scope, cx, kept, false)
     cx.kept(keeping, kept.lin())
   }
+  const name = parts.join('.')
   const reads = args.length > 0 ? documentFunction(parts) : undefined
-  // jsonb_extract_path_text(doc, 'k') reads a key as doc->>'k' does, count only counts; a jsonpath can filter
-  // (`? (@ like_regex …)`).
-  acc.fn(parts.join('.'), reads !== 'path' && !isCount(parts))
-  if (reads === 'path') acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
-  else if (reads === 'jsonpath') {
+  if (reads === 'path') {
+    // jsonb_extract_path_text(doc, 'k') reads a key as doc->>'k' does.
+    acc.fn(name, false)
+    acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
+  } else if (reads === 'jsonpath') {
+    // A jsonpath can filter (`? (@ like_regex …)`): it computes.
+    acc.fn(name)
     acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)
     collect(args.slice(2), scope, cx, acc, inSafe)
   } else if (reads === 'every-key') {
     // Every key's value, apart from its key: untraceable when any argument is read from a relation.
+    acc.fn(name)
     const all = new Acc()
     collect(args, scope, cx, all, false)
     const lin = all.lin()
-    if (lin.sources.length > 0) all.fail(`${parts.join('.')} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
+    if (lin.sources.length > 0) all.fail(`${name} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
     acc.add(all.lin(), inSafe)
-  } else collect(args, scope, cx, acc, inSafe || isCount(parts))
+  } else if (isCount(parts)) {
+    // count only counts.
+    acc.fn(name, false)
+    collect(args, scope, cx, acc, true)
+  } else {
+    const arg = new Acc()
+    collect(args, scope, cx, arg, inSafe)
+    const lin = arg.lin()
+    const keeps = keepsDocument(parts, lin)
+    acc.fn(name, !keeps)
+    const shape = SHAPE_ONLY.has(catalogName(parts) ?? '')
+    acc.add(shape ? { ...lin, document: false, documentText: false, documentRow: false } : keeps ? { ...lin, documentRow: false } : lin, inSafe)
+  }
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
     const over = bodyOf(body.over, 'WindowDef')
@@ -268,12 +330,14 @@ function indirection(body: PgObject, scope: LineageScope, cx: ExprContext): Lin 
 function whole(rel: Rel): Lin {
   const acc = new Acc()
   wholeRow(rel, acc)
+  acc.row()
   return acc.lin()
 }
 
 function rowOf(cols: Col[], fn: string | undefined): Lin {
   const acc = new Acc()
   for (const c of cols) acc.add(c.lin, false)
+  acc.row()
   if (fn !== undefined) acc.fn(fn)
   return acc.lin()
 }

@@ -12,7 +12,7 @@ test.before(async () => {
 
 const catalog: SchemaCatalog = {
   relation: (_schema, name) =>
-    name === 'accounts' ? { schema: 'public', name: 'accounts', kind: 'table', columns: ['id', 'prefs', 'c', 'k'] } : undefined,
+    name === 'accounts' ? { schema: 'public', name: 'accounts', kind: 'table', columns: ['id', 'prefs', 'c', 'k', 'settings'], documents: ['prefs', 'settings'] } : undefined,
 }
 
 /** `lineage table.column,…` of the first output, plus `(reason)` when unknown. */
@@ -111,6 +111,50 @@ test('array literals are read as array_in reads them', () => {
   assert.is(arrayLiteral('{{a},{b}}'), undefined)
   assert.is(arrayLiteral('a,b'), undefined)
   assert.is(arrayLiteral('{"a}'), undefined)
+})
+
+test('a computation on a whole json/jsonb document (reverse(prefs::text), to_tsvector(prefs)) is untraceable: its values are masked by key only as a document', () => {
+  for (const sql of [
+    'SELECT reverse(prefs::text) FROM accounts',
+    'SELECT to_tsvector(prefs) FROM accounts',
+    "SELECT to_tsvector('simple', a.prefs) FROM accounts a",
+    "SELECT prefs::text || 'x' FROM accounts",
+    'SELECT convert_to(prefs::text, \'UTF8\') FROM accounts',
+    'SELECT to_jsonb(prefs::text) FROM accounts',
+    "SELECT jsonb_build_object('k', prefs::text) FROM accounts",
+    'SELECT string_to_array(prefs::text, \',\') FROM accounts',
+    'SELECT upper(x) FROM (SELECT prefs::text AS x FROM accounts) s',
+    'SELECT quote_ident(max(settings::text)) FROM accounts',
+  ]) assert.match(lineage(sql), /^unknown .*\(computes on a whole json document \(read from public\.accounts\.(prefs|settings)/, sql)
+})
+
+test('a whole document carried as it is, cast to text or json, or built into JSON or an array keeps its keys, masked by them', () => {
+  for (const sql of [
+    'SELECT prefs FROM accounts',
+    'SELECT prefs::text FROM accounts',
+    'SELECT prefs::json::jsonb FROM accounts',
+    'SELECT CAST(prefs AS varchar) FROM accounts',
+    'SELECT jsonb_pretty(prefs) FROM accounts',
+    "SELECT jsonb_set(prefs, '{theme}', '\"x\"') FROM accounts",
+    'SELECT array_agg(prefs::text) FROM accounts',
+    'SELECT jsonb_agg(prefs) FROM accounts',
+    'SELECT ARRAY[prefs] FROM accounts',
+    'SELECT max(prefs::text) FROM accounts',
+    'SELECT count(prefs) FROM accounts',
+    "SELECT upper(prefs->>'theme') FROM accounts",
+    "SELECT length(prefs #>> '{db,host}') FROM accounts",
+  ]) assert.not.match(lineage(sql), /^unknown/, sql)
+  // A column of another type computes as before.
+  assert.is(lineage('SELECT reverse(c) FROM accounts'), 'derived public.accounts.c')
+})
+
+test('a row holding a document goes out as record text: untraceable, as a row, cast, or gathered; as JSON it keeps its keys', () => {
+  for (const sql of ['SELECT a FROM accounts a', 'SELECT a::text FROM accounts a', 'SELECT ROW(prefs) FROM accounts', 'SELECT ROW(prefs)::text FROM accounts', 'SELECT array_agg(a) FROM accounts a']) {
+    assert.match(lineage(sql), /^unknown/, sql)
+  }
+  for (const sql of ['SELECT to_jsonb(a) FROM accounts a', 'SELECT row_to_json(a)::text FROM accounts a', 'SELECT jsonb_agg(a) FROM accounts a', 'SELECT count(a) FROM accounts a', 'SELECT a.* FROM accounts a']) {
+    assert.not.match(lineage(sql), /^unknown/, sql)
+  }
 })
 
 test.run()

@@ -96,7 +96,9 @@ export function keysOf(nodes: readonly unknown[]): Keys {
 /** The lineage of what `keys` read out of a document of lineage `doc`: the document, and each key as a column of each of its relations. */
 export function readKeys(doc: Lin, keys: readonly string[]): Lin {
   const acc = new Acc()
-  acc.add(doc, false)
+  // A value read by its key is masked by that key's name, not as a whole document (a sub-document read by a key
+  // and then computed on is not caught).
+  acc.add({ ...doc, document: false, documentText: false, documentRow: false }, false)
   for (const s of doc.sources) for (const key of keys) acc.add(plain(s.table, key), false)
   return acc.lin()
 }

@@ -15,6 +15,15 @@ export interface Lin {
   star?: boolean
   /** A function, operator, cast or CASE of the statement (not count, IS NULL or a json key read) computes the value. */
   computed?: boolean
+  /**
+   * The value is a whole json/jsonb document of a column (CatalogRelation.documents), carried as it is or through
+   * what keeps its keys: the gateway masks its values by their keys. Computed on otherwise, it is unknown.
+   */
+  document?: boolean
+  /** The document as text (prefs::text): a JSON string holding it (to_jsonb of it) no longer has its keys. */
+  documentText?: boolean
+  /** A row (a whole-row reference, ROW(…)) holding a document: it goes out as record text, whose keys no one reads. */
+  documentRow?: boolean
 }
 
 /** One output column of a query level. */
@@ -40,6 +49,10 @@ export class Acc {
   private unsafe = false
   private computed = false
   private reason: string | undefined
+  /** Whole documents added outside a safe derivation, by their columns. */
+  private readonly documents = new Set<string>()
+  private documentText = false
+  private documentRow = false
 
   /** Adds a lineage; inside a safe derivation (`count(x)`, `x IS NULL`) its values do not reach the result. */
   add(lin: Lin, inSafe: boolean): void {
@@ -51,6 +64,11 @@ export class Acc {
     if (lin.kind === 'unknown') this.reason ??= lin.reason ?? 'unknown lineage'
     if (!inSafe && !lin.safe) this.unsafe = true
     if (lin.computed) this.computed = true
+    if (lin.document && !inSafe) {
+      for (const s of lin.sources) this.documents.add(s.table ? `${s.table}.${s.column}` : s.column)
+      if (lin.documentText) this.documentText = true
+      if (lin.documentRow) this.documentRow = true
+    }
   }
 
   /** An operator, cast or CASE applies to what was added. */
@@ -64,6 +82,11 @@ export class Acc {
     if (computes) this.computed = true
   }
 
+  /** What was added is the fields of one row value. */
+  row(): void {
+    this.documentRow = true
+  }
+
   fail(reason: string): void {
     this.reason ??= reason
   }
@@ -72,8 +95,13 @@ export class Acc {
     const functions = [...this.functions]
     const sources = [...this.sources.values()]
     const computed = this.computed
-    if (this.reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason: this.reason, computed }
-    return { kind: 'derived', sources, safe: !this.unsafe, functions, computed }
+    const wholeDocument = computed && this.documents.size > 0
+      ? `computes on a whole json document (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read its keys by name (doc->>'key')`
+      : undefined
+    const reason = this.reason ?? wholeDocument
+    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed }
+    const document = this.documents.size > 0 ? { document: true, ...(this.documentText ? { documentText: true } : {}), ...(this.documentRow ? { documentRow: true } : {}) } : {}
+    return { kind: 'derived', sources, safe: !this.unsafe, functions, computed, ...document }
   }
 
   /** Base columns only (for predicates). */

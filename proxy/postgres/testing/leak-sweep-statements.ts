@@ -62,6 +62,8 @@ export const PARTIAL_SOURCE: Source = { label: 'partial columns', from: TEXT_FRO
 const TEXT_SOURCES = [REDACTED_SOURCE, PARTIAL_SOURCE]
 /** Both groups in one statement, for arguments that can carry a character at most (integers) or a cast of one. */
 const ALL_TEXT: Source = { label: 'all text columns', from: TEXT_FROM, key: 'k.id', columns: [...REDACTED_SOURCE.columns, ...PARTIAL_SOURCE.columns] }
+/** The documents read as text (prefs::text): a string function then sees the keys and values together. */
+const DOCUMENT_TEXT: Source = { label: 'documents as text', from: 'profiles p', key: 'p.id', columns: ['p.prefs::text', 'p.settings::text'] }
 const JSONB_SOURCE: Source = { label: 'jsonb documents', from: 'profiles p', key: 'p.id', columns: ['p.prefs'] }
 const JSON_SOURCE: Source = { label: 'json documents', from: 'profiles p', key: 'p.id', columns: ['p.settings'] }
 
@@ -129,7 +131,7 @@ function calls(f: CatalogFunction): Call[] {
     if (f.args.some((t, j) => j !== i && literals[j] === undefined)) return
     const sources: [Source, (c: string) => string][] = []
     const m = maskedAs(type)
-    if (m && WHOLE.has(type)) for (const source of TEXT_SOURCES) sources.push([source, m])
+    if (m && WHOLE.has(type)) for (const source of [...TEXT_SOURCES, DOCUMENT_TEXT]) sources.push([source, m])
     else if (m) sources.push([ALL_TEXT, m])
     // The documents go where a jsonb or json value fits: as themselves, or in an array for an array argument.
     const whole = m?.('x') === 'x'
@@ -138,7 +140,7 @@ function calls(f: CatalogFunction): Call[] {
     if (type === 'anyarray' || type === 'anycompatiblearray') sources.push([JSONB_SOURCE, (c) => `ARRAY[${c}]`])
     for (const [source, as] of sources) {
       const args = (col: string) => f.args.map((_, j) => (j === i ? as(col) : literals[j]!))
-      const selectOnly = source === ALL_TEXT
+      const selectOnly = source === ALL_TEXT || source === DOCUMENT_TEXT
       if (f.aggkind === 'o' || f.aggkind === 'h') {
         const direct = f.aggkind === 'h' ? 1 : f.directArgs
         const d = f.aggkind === 'h' ? [literals[0]!] : f.args.slice(0, direct).map((_, j) => literals[j]!)
