@@ -10,10 +10,10 @@
 //   detectors know a card or an email by its shape, not a password. A JSON document in a json, jsonb or text column is
 //   now masked by its keys where column rules apply (document-values.ts).
 // - A field of a composite column ((vault).secret, p.vault.password) was not given back: field selection is refused as
-//   a possible call (held). Left as it is: the whole composite value (SELECT vault, SELECT *, vault::text) still goes
-//   out with only the detectors looking. A transform of a whole json/jsonb document (reverse(prefs::text),
-//   to_tsvector(prefs)) is untraceable since the leak sweep (leak-sweep.test.ts); one of a text column holding JSON,
-//   or of a sub-document read by a key (reverse(prefs->>'db')), is not.
+//   a possible call (held). Since the leak sweep (leak-sweep.test.ts) the whole composite value (SELECT vault,
+//   SELECT *, vault::text) and a transform of a whole json/jsonb document (reverse(prefs::text), to_tsvector(prefs))
+//   are untraceable, refused where column masking applies; to_jsonb(vault) is masked by its keys. Left as it is: a
+//   transform of a text column holding JSON, or of a sub-document read by a key (reverse(prefs->>'db')).
 // Each test asserts that no seeded secret comes back (testing/leak-check.ts), from the raw bytes the client received.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'

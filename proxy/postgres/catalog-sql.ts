@@ -36,7 +36,8 @@ const RELATIONS_SQL =
   "EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') " +
   'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 64) <> 0), ' +
   // json (114) and jsonb (3802), by OID: a type of that name in another schema is not a document the masks read.
-  'a.atttypid IN (114, 3802) ' +
+  'a.atttypid IN (114, 3802), ' +
+  "(SELECT t.typtype = 'c' FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid) " +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
@@ -79,7 +80,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
   const yes = (v: string | null | undefined) => v === 't' || v === (true as unknown)
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document] of rows) {
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document, composite] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
@@ -96,6 +97,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
       // A generated column whose expression could not be read comes as '': lineage cannot follow it.
       if (generated !== undefined && generated !== null) (current.relation.generated ??= {})[attname ?? ''] = generated
       if (yes(document)) (current.relation.documents ??= []).push(attname ?? '')
+      if (yes(composite)) (current.relation.composites ??= []).push(attname ?? '')
     }
   }
   if (!complete) out.pop()

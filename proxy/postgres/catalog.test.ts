@@ -38,16 +38,18 @@ test('warm() loads every relation: columns in attnum order, kinds, and result co
   catalog.close()
 })
 
-test('columns of type json or jsonb are listed as documents (by type OID, not name); other relations have none', async () => {
-  await cluster.query(`CREATE DOMAIN jsonb_like AS text; CREATE TABLE docs_probe (id int, a jsonb, b json, c text, d jsonb_like, e jsonb[])`)
+test('columns of type json or jsonb are listed as documents (by type OID, not name), those of a composite type as composites', async () => {
+  await cluster.query(`CREATE DOMAIN jsonb_like AS text; CREATE TYPE pair_probe AS (x text, y text);
+    CREATE TABLE docs_probe (id int, a jsonb, b json, c text, d jsonb_like, e jsonb[], f pair_probe)`)
   try {
     const catalog = new Catalog(connector)
     await catalog.warm()
-    assert.equal(catalog.relation(null, 'docs_probe')?.documents, ['a', 'b'])
-    assert.is(catalog.relation(null, 'users')?.documents, undefined)
+    const probe = catalog.relation(null, 'docs_probe')
+    assert.equal([probe?.documents, probe?.composites], [['a', 'b'], ['f']])
+    assert.equal([catalog.relation(null, 'users')?.documents, catalog.relation(null, 'users')?.composites], [undefined, undefined])
     catalog.close()
   } finally {
-    await cluster.query('DROP TABLE docs_probe; DROP DOMAIN jsonb_like')
+    await cluster.query('DROP TABLE docs_probe; DROP TYPE pair_probe; DROP DOMAIN jsonb_like')
   }
 })
 

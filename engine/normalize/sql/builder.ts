@@ -56,6 +56,11 @@ export interface CatalogRelation {
    * takes away: its lineage is then unknown (lineage-value.ts).
    */
   documents?: string[]
+  /**
+   * Its columns of a composite type: a value with named fields, sent as record text where nothing masks them by
+   * name; computed on or read whole it is unknown, turned into JSON (to_jsonb) it is masked by its keys.
+   */
+  composites?: string[]
 }
 
 /** How a relation is asked for. */

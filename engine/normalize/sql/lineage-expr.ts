@@ -45,10 +45,14 @@ export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext)
   return notDocumentRow(lin)
 }
 
-/** A row holding a json document goes out as record text, where the gateway cannot find the document's keys. */
-function notDocumentRow(lin: Lin): Lin {
+/**
+ * A row holding a json document, or a composite value, goes out as record text, where the gateway cannot find the
+ * document's keys or the fields' names.
+ */
+export function notDocumentRow(lin: Lin): Lin {
   if (!lin.documentRow || lin.kind === 'unknown') return lin
-  return { ...unknown('a row holding a json document goes out as record text, whose keys are not masked; select its columns, or to_jsonb(row)', [...lin.functions]), sources: lin.sources }
+  const reason = 'a row or composite value holding a json document or named fields goes out as record text, where nothing masks them by name; select its columns, or to_jsonb(…) it'
+  return { ...unknown(reason, [...lin.functions]), sources: lin.sources }
 }
 
 function collected(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
@@ -134,6 +138,9 @@ const KEEPS_JSON_DOCUMENT = new Set([
   'json_agg', 'jsonb_agg', 'json_build_array', 'jsonb_build_array', 'json_build_object', 'jsonb_build_object', 'json_object_agg', 'jsonb_object_agg',
 ])
 
+/** Ordered-set aggregates whose result is (computed from) the values they sort. */
+const SORTED_VALUE = new Set(['mode', 'percentile_disc', 'percentile_cont'])
+
 /** pg_catalog functions giving back a document's shape (its keys, its type, an array's length), none of its values. */
 const SHAPE_ONLY = new Set(['json_object_keys', 'jsonb_object_keys', 'json_typeof', 'jsonb_typeof', 'json_array_length', 'jsonb_array_length'])
 
@@ -188,6 +195,12 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     acc.fn(name, !keeps)
     const shape = SHAPE_ONLY.has(catalogName(parts) ?? '')
     acc.add(shape ? { ...lin, document: false, documentText: false, documentRow: false } : keeps ? { ...lin, documentRow: false } : lin, inSafe)
+  }
+  // mode() and percentile_disc() give back one of the values their WITHIN GROUP (ORDER BY …) sorts, and
+  // percentile_cont() one computed from them: that expression is the value as well as an order.
+  if (body.agg_within_group === true && SORTED_VALUE.has(catalogName(parts) ?? '')) {
+    acc.op()
+    collect(list(body.agg_order), scope, cx, acc, inSafe)
   }
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {

@@ -116,15 +116,16 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   let columns: Col[]
   if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) columns = viewColumns(w, table, found.columns, found.definition)
   else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: unknown(`view ${table} has no definition in the catalog`) }))
-  else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? tableColumn(table, c, found.documents) : generatedLin(table, c, found.generated[c], found.columns) }))
+  else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? tableColumn(table, c, found) : generatedLin(table, c, found.generated[c], found.columns) }))
   const rel: Rel = { names: own, table, columns: rename(columns, aliases) }
   if (STORED.has(found.kind)) rel.stored = true
   return rel
 }
 
-/** A stored column as it is; a whole document when of type json or jsonb. */
-function tableColumn(table: string, column: string, documents: readonly string[] | undefined): Lin {
-  return documents?.includes(column) ? { ...plain(table, column), document: true } : plain(table, column)
+/** A stored column as it is; a whole document when of type json or jsonb, a row of fields when composite. */
+function tableColumn(table: string, column: string, found: CatalogRelation): Lin {
+  if (found.composites?.includes(column)) return { ...plain(table, column), document: true, documentRow: true }
+  return found.documents?.includes(column) ? { ...plain(table, column), document: true } : plain(table, column)
 }
 
 /**

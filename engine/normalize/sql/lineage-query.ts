@@ -5,7 +5,7 @@ import type { SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, constText, isObject, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
-import { collect, exprLineage, type ExprContext } from './lineage-expr.ts'
+import { collect, exprLineage, type ExprContext, notDocumentRow } from './lineage-expr.ts'
 import { fromItems, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
 import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
@@ -157,12 +157,18 @@ export class QueryWalker implements ExprContext {
 
   /** `*` or `t.*` in a target list: one output per column. */
   private star(qualifiers: string[], scope: LineageScope, out: Col[]): void {
+    // Each column as exprLineage gives it: a composite one is a row the masks cannot see into.
+    const columns = (cols: Col[]) => cols.map((c) => ({ name: c.name, lin: notDocumentRow(c.lin) }))
     if (qualifiers.length === 0) {
-      out.push(...scope.star())
+      out.push(...columns(scope.star()))
       return
     }
     const rel = scope.rel(qualifiers.slice(-2).join('.')) ?? scope.rel(qualifiers[qualifiers.length - 1] as string)
-    if (rel) expand(rel, out, undefined)
+    if (rel) {
+      const cols: Col[] = []
+      expand(rel, cols, undefined)
+      out.push(...columns(cols))
+    }
     else out.push({ name: '*', lin: { kind: 'unknown', sources: [], safe: false, functions: [], reason: `${qualifiers.join('.')}.* names no relation in scope`, star: true } })
   }
 

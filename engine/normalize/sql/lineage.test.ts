@@ -394,6 +394,13 @@ test('output names follow FigureColname', () => {
   )
 })
 
+test('mode() and percentile_disc() give back a value their WITHIN GROUP (ORDER BY …) sorts: it is derived from that column', () => {
+  assert.equal(outputs('SELECT mode() WITHIN GROUP (ORDER BY email) FROM users', withCatalog), ['mode derived public.users.email fn=mode'])
+  assert.equal(outputs('SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY u.total) FROM orders u', withCatalog), ['percentile_disc derived public.orders.total fn=percentile_disc'])
+  // A hypothetical-set aggregate gives a rank: the sorted column only orders.
+  assert.equal(outputs("SELECT rank('x') WITHIN GROUP (ORDER BY email) FROM users", withCatalog), ['rank derived  safe fn=rank'])
+})
+
 test('predicates: WHERE, JOIN, GROUP BY, HAVING, ORDER BY, DISTINCT ON, windows, FILTER', () => {
   const s: SqlStatement = one(`SELECT DISTINCT ON (u.name) count(*) FILTER (WHERE u.addr IS NULL),
       row_number() OVER (PARTITION BY o.total ORDER BY o.id)

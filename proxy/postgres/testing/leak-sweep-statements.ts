@@ -65,6 +65,8 @@ const ALL_TEXT: Source = { label: 'all text columns', from: TEXT_FROM, key: 'k.i
 /** The documents read as text (prefs::text): a string function then sees the keys and values together. */
 const DOCUMENT_TEXT: Source = { label: 'documents as text', from: 'profiles p', key: 'p.id', columns: ['p.prefs::text', 'p.settings::text'] }
 const JSONB_SOURCE: Source = { label: 'jsonb documents', from: 'profiles p', key: 'p.id', columns: ['p.prefs'] }
+/** A composite column whose fields are named like sensitive columns (vault_entry: label, secret, password). */
+const COMPOSITE_SOURCE: Source = { label: 'composite values', from: 'profiles p', key: 'p.id', columns: ['p.vault'] }
 const JSON_SOURCE: Source = { label: 'json documents', from: 'profiles p', key: 'p.id', columns: ['p.settings'] }
 
 /** How a masked text column is passed as an argument of each type (null: the type takes no masked value). */
@@ -136,6 +138,7 @@ function calls(f: CatalogFunction): Call[] {
     // The documents go where a jsonb or json value fits: as themselves, or in an array for an array argument.
     const whole = m?.('x') === 'x'
     if (type === 'jsonb' || (whole && type !== 'text')) sources.push([JSONB_SOURCE, (c) => c])
+    if (whole && type !== 'text') sources.push([COMPOSITE_SOURCE, (c) => c])
     if (type === 'json') sources.push([JSON_SOURCE, (c) => c])
     if (type === 'anyarray' || type === 'anycompatiblearray') sources.push([JSONB_SOURCE, (c) => `ARRAY[${c}]`])
     for (const [source, as] of sources) {
@@ -241,6 +244,8 @@ export function baseReads(): { name: string; sql: string }[] {
     read('partial columns', PARTIAL_SOURCE, (c) => c),
     ...derivations.map(([name, d]) => read(`${name} of partial columns`, PARTIAL_SOURCE, d)),
     { name: 'jsonb document', sql: `SELECT p.prefs, p.prefs->>'api_key', p.prefs #>> '{db,password}', p.settings FROM profiles p` },
+    { name: 'composite value', sql: 'SELECT p.vault FROM profiles p' },
+    { name: 'whole rows', sql: 'SELECT * FROM profiles' },
   ]
 }
 
