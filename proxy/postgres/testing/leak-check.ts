@@ -53,6 +53,9 @@ const MAX_CANDIDATES = 400
 const MAX_DECODE = 256 * 1024
 const CLIP = 160
 const INTERLEAVE_MAX = 256
+/** Clean texts remembered per checker: at most this many, each at most this long. */
+const CLEAN_MAX = 200_000
+const CLEAN_MAX_LENGTH = 4_096
 /** Past this length a string is decoded one level deep only. */
 const DEEP_MAX = 8 * 1024
 /** Columns are joined down at most this many rows (per-character attacks need far fewer). */
@@ -312,9 +315,13 @@ export function createLeakChecker(secrets: SeededSecret[]): LeakChecker {
     return undefined
   }
 
+  // Texts already found clean: a sweep of thousands of statements receives the same refusals, command tags and
+  // values again and again, and decoding each every time was most of its run time.
+  const clean = new Set<string>()
+
   function scanText(text: string, where: string): Leak[] {
     // Shorter than the shortest fragment, and too short to hold an encoding of one.
-    if (text.length < KEY) return []
+    if (text.length < KEY || clean.has(text)) return []
     for (const [decoded, via] of decodings(text)) {
       const folded = fold(decoded)
       if (folded.length < KEY) continue
@@ -327,6 +334,7 @@ export function createLeakChecker(secrets: SeededSecret[]): LeakChecker {
         }
       }
     }
+    if (text.length <= CLEAN_MAX_LENGTH && clean.size < CLEAN_MAX) clean.add(text)
     return []
   }
 

@@ -242,6 +242,8 @@ export function baseReads(): { name: string; sql: string }[] {
   return [
     read('redacted columns', REDACTED_SOURCE, (c) => c),
     read('partial columns', PARTIAL_SOURCE, (c) => c),
+    // Under harmless names: masks follow the origin, not the name.
+    { name: 'renamed redacted columns', sql: `SELECT ${REDACTED_SOURCE.columns.map((c, i) => `${c} AS note_${i}`).join(', ')} FROM ${TEXT_FROM}` },
     ...derivations.map(([name, d]) => read(`${name} of partial columns`, PARTIAL_SOURCE, d)),
     { name: 'jsonb document', sql: `SELECT p.prefs, p.prefs->>'api_key', p.prefs #>> '{db,password}', p.settings FROM profiles p` },
     { name: 'composite value', sql: 'SELECT p.vault FROM profiles p' },
@@ -262,6 +264,7 @@ export function wrappedStatements(): SweepStatement[] {
   wrap('explain verbose', (q) => [`EXPLAIN (VERBOSE, COSTS OFF) ${q}`])
   wrap('materialized cte', (q) => [`WITH w AS MATERIALIZED (${q}) SELECT * FROM w`])
   wrap('values', (q) => [`SELECT * FROM (VALUES (1)) v(n), (${q}) s`])
+  wrap('values row', (q) => [`VALUES ((SELECT count(*) FROM (${q}) s), (SELECT row_to_json(s) FROM (${q}) s LIMIT 1))`])
   wrap('union', (q) => [`(${q}) UNION (${q})`])
   wrap('lateral', (q) => [`SELECT s.* FROM (VALUES (1)) v(n) CROSS JOIN LATERAL (${q}) s`])
   wrap('cursor', (q, id) => ['BEGIN', `DECLARE ${id} SCROLL CURSOR FOR ${q}`, `FETCH ALL FROM ${id}`, `FETCH BACKWARD 2 FROM ${id}`, `CLOSE ${id}`, 'COMMIT'])
