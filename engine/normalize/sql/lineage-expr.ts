@@ -93,6 +93,14 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       acc.op()
       return acc.add(lin, inSafe)
     }
+    case 'CoalesceExpr': {
+      // COALESCE(doc, '{}') gives back one of its arguments as it is, choosing by absence only: a document stays one.
+      const args = new Acc()
+      collect(body.args, scope, cx, args, inSafe)
+      const lin = args.lin()
+      if (!lin.document || lin.documentRow) acc.op()
+      return acc.add(lin, inSafe)
+    }
     case 'SelectStmt': case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt': case 'MergeStmt':
       for (const c of cx.query(node, scope)) acc.add(c.lin, inSafe)
       return

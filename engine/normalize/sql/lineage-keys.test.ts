@@ -125,6 +125,7 @@ test('a computation on a whole json/jsonb document (reverse(prefs::text), to_tsv
     'SELECT string_to_array(prefs::text, \',\') FROM accounts',
     'SELECT upper(x) FROM (SELECT prefs::text AS x FROM accounts) s',
     'SELECT quote_ident(max(settings::text)) FROM accounts',
+    "SELECT reverse(COALESCE(prefs::text, '')) FROM accounts",
   ]) assert.match(lineage(sql), /^unknown .*\(computes on a whole json document \(read from public\.accounts\.(prefs|settings)/, sql)
 })
 
@@ -141,6 +142,8 @@ test('a whole document carried as it is, cast to text or json, or built into JSO
     'SELECT ARRAY[prefs] FROM accounts',
     'SELECT max(prefs::text) FROM accounts',
     'SELECT count(prefs) FROM accounts',
+    "SELECT COALESCE(prefs, '{}') FROM accounts",
+    'SELECT COALESCE(prefs, settings)::text FROM accounts',
     "SELECT upper(prefs->>'theme') FROM accounts",
     "SELECT length(prefs #>> '{db,host}') FROM accounts",
   ]) assert.not.match(lineage(sql), /^unknown/, sql)

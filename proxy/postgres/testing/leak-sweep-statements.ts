@@ -246,6 +246,11 @@ export function baseReads(): { name: string; sql: string }[] {
     { name: 'renamed redacted columns', sql: `SELECT ${REDACTED_SOURCE.columns.map((c, i) => `${c} AS note_${i}`).join(', ')} FROM ${TEXT_FROM}` },
     ...derivations.map(([name, d]) => read(`${name} of partial columns`, PARTIAL_SOURCE, d)),
     { name: 'jsonb document', sql: `SELECT p.prefs, p.prefs->>'api_key', p.prefs #>> '{db,password}', p.settings FROM profiles p` },
+    // What keeps a document one (the gateway then masks it by its keys).
+    {
+      name: 'documents kept',
+      sql: `SELECT p.prefs::text, COALESCE(p.prefs, '{}'), jsonb_pretty(p.prefs), to_jsonb(p.vault), ARRAY[p.settings], max(p.settings::text) OVER () FROM profiles p`,
+    },
     { name: 'composite value', sql: 'SELECT p.vault FROM profiles p' },
     { name: 'whole rows', sql: 'SELECT * FROM profiles' },
   ]
