@@ -48,6 +48,8 @@ interface Source {
   columns: string[]
   /** A column to group the rows by, one group a row. */
   key: string
+  /** A known leak its statements may show: reported, not failed. */
+  residual?: string
 }
 
 const TEXT_FROM = 'credentials k JOIN customers c ON c.id = k.customer_id JOIN users u ON u.id = c.id'
@@ -64,6 +66,16 @@ const TEXT_SOURCES = [REDACTED_SOURCE, PARTIAL_SOURCE]
 const ALL_TEXT: Source = { label: 'all text columns', from: TEXT_FROM, key: 'k.id', columns: [...REDACTED_SOURCE.columns, ...PARTIAL_SOURCE.columns] }
 /** The documents read as text (prefs::text): a string function then sees the keys and values together. */
 const DOCUMENT_TEXT: Source = { label: 'documents as text', from: 'profiles p', key: 'p.id', columns: ['p.prefs::text', 'p.settings::text'] }
+/**
+ * A key read (prefs->>'db') is masked by the key's name; when its value is itself an object, a transform of it
+ * (reverse(prefs->>'db')) gives the values under its own keys back. Left as it is: treating every key read as a
+ * possible document would refuse transforms of every JSON field (upper(payload->>'status')) where masks apply.
+ */
+const SUB_TEXT: Source = {
+  label: 'sub-documents as text', from: 'profiles p', key: 'p.id', columns: ["p.prefs->>'db'"],
+  residual: 'a transform of an object read by its key (reverse(prefs->>\'db\')) is not masked by the keys inside it',
+}
+const SUB_JSONB: Source = { label: 'sub-documents', from: 'profiles p', key: 'p.id', columns: ["p.prefs->'db'"] }
 const JSONB_SOURCE: Source = { label: 'jsonb documents', from: 'profiles p', key: 'p.id', columns: ['p.prefs'] }
 /** A composite column whose fields are named like sensitive columns (vault_entry: label, secret, password). */
 const COMPOSITE_SOURCE: Source = { label: 'composite values', from: 'profiles p', key: 'p.id', columns: ['p.vault'] }
@@ -106,6 +118,8 @@ export interface SweepStatement {
   texts: string[]
   /** Sent by Parse/Bind/Execute instead: one text, its parameters and the result format. */
   extended?: { params: string[]; binary: boolean }
+  /** A known leak it may show (Source.residual). */
+  residual?: string
 }
 
 const signature = (f: CatalogFunction) => `${f.name}(${f.args.join(', ')})`
@@ -133,17 +147,17 @@ function calls(f: CatalogFunction): Call[] {
     if (f.args.some((t, j) => j !== i && literals[j] === undefined)) return
     const sources: [Source, (c: string) => string][] = []
     const m = maskedAs(type)
-    if (m && WHOLE.has(type)) for (const source of [...TEXT_SOURCES, DOCUMENT_TEXT]) sources.push([source, m])
+    if (m && WHOLE.has(type)) for (const source of [...TEXT_SOURCES, DOCUMENT_TEXT, SUB_TEXT]) sources.push([source, m])
     else if (m) sources.push([ALL_TEXT, m])
     // The documents go where a jsonb or json value fits: as themselves, or in an array for an array argument.
     const whole = m?.('x') === 'x'
-    if (type === 'jsonb' || (whole && type !== 'text')) sources.push([JSONB_SOURCE, (c) => c])
+    if (type === 'jsonb' || (whole && type !== 'text')) sources.push([JSONB_SOURCE, (c) => c], [SUB_JSONB, (c) => c])
     if (whole && type !== 'text') sources.push([COMPOSITE_SOURCE, (c) => c])
     if (type === 'json') sources.push([JSON_SOURCE, (c) => c])
     if (type === 'anyarray' || type === 'anycompatiblearray') sources.push([JSONB_SOURCE, (c) => `ARRAY[${c}]`])
     for (const [source, as] of sources) {
       const args = (col: string) => f.args.map((_, j) => (j === i ? as(col) : literals[j]!))
-      const selectOnly = source === ALL_TEXT || source === DOCUMENT_TEXT
+      const selectOnly = source === ALL_TEXT || source === DOCUMENT_TEXT || source === SUB_TEXT || source === SUB_JSONB
       if (f.aggkind === 'o' || f.aggkind === 'h') {
         const direct = f.aggkind === 'h' ? 1 : f.directArgs
         const d = f.aggkind === 'h' ? [literals[0]!] : f.args.slice(0, direct).map((_, j) => literals[j]!)
@@ -215,7 +229,8 @@ export function catalogStatements(catalog: Catalog): Sweep {
       const expr = kind === 'window' ? (c: string) => `${call(c)} OVER (ORDER BY ${c})` : call
       for (const [position, sql] of positions(source, expr, kind)) {
         if (selectOnly && position !== 'select' && position !== 'window') continue
-        statements.push({ source: `${f.kind === 'a' ? 'aggregate' : kind === 'window' ? 'window' : 'function'} ${signature(f)} arg ${arg + 1} on ${source.label} in ${position}`, texts: [sql] })
+        const label = `${f.kind === 'a' ? 'aggregate' : kind === 'window' ? 'window' : 'function'} ${signature(f)} arg ${arg + 1} on ${source.label} in ${position}`
+        statements.push({ source: label, texts: [sql], ...(source.residual ? { residual: source.residual } : {}) })
       }
     }
   }
