@@ -61,7 +61,12 @@ const TEXT_FROM = 'credentials k JOIN customers c ON c.id = k.customer_id JOIN u
  */
 export const REDACTED_SOURCE: Source = { label: 'redacted columns', from: TEXT_FROM, key: 'k.id', columns: ['k.password', 'k.api_key', 'k.access_token', 'k.client_secret', 'c.ssn'] }
 export const PARTIAL_SOURCE: Source = { label: 'partial columns', from: TEXT_FROM, key: 'k.id', columns: ['c.email', 'c.card_number', 'c.phone', 'u.email', 'u.phone', 'u.card_number'] }
+/** The same values through the seed's views, under harmless names (masks follow the origin, not the name). */
+const VIEW_FROM = 'customer_directory d JOIN user_directory v ON v.id = d.id'
+const VIEW_REDACTED: Source = { label: 'redacted columns through views', from: VIEW_FROM, key: 'd.id', columns: ['d.tax_ref', 'd.credential', 'd.passphrase'] }
+const VIEW_PARTIAL: Source = { label: 'partial columns through views', from: VIEW_FROM, key: 'd.id', columns: ['d.handle', 'v.contact', 'v.reach', 'v.pan'] }
 const TEXT_SOURCES = [REDACTED_SOURCE, PARTIAL_SOURCE]
+const VIEW_SOURCES = [VIEW_REDACTED, VIEW_PARTIAL]
 /** Both groups in one statement, for arguments that can carry a character at most (integers) or a cast of one. */
 const ALL_TEXT: Source = { label: 'all text columns', from: TEXT_FROM, key: 'k.id', columns: [...REDACTED_SOURCE.columns, ...PARTIAL_SOURCE.columns] }
 /** The documents read as text (prefs::text): a string function then sees the keys and values together. */
@@ -147,7 +152,7 @@ function calls(f: CatalogFunction): Call[] {
     if (f.args.some((t, j) => j !== i && literals[j] === undefined)) return
     const sources: [Source, (c: string) => string][] = []
     const m = maskedAs(type)
-    if (m && WHOLE.has(type)) for (const source of [...TEXT_SOURCES, DOCUMENT_TEXT, SUB_TEXT]) sources.push([source, m])
+    if (m && WHOLE.has(type)) for (const source of [...TEXT_SOURCES, ...VIEW_SOURCES, DOCUMENT_TEXT, SUB_TEXT]) sources.push([source, m])
     else if (m) sources.push([ALL_TEXT, m])
     // The documents go where a jsonb or json value fits: as themselves, or in an array for an array argument.
     const whole = m?.('x') === 'x'
@@ -157,7 +162,8 @@ function calls(f: CatalogFunction): Call[] {
     if (type === 'anyarray' || type === 'anycompatiblearray') sources.push([JSONB_SOURCE, (c) => `ARRAY[${c}]`])
     for (const [source, as] of sources) {
       const args = (col: string) => f.args.map((_, j) => (j === i ? as(col) : literals[j]!))
-      const selectOnly = source === ALL_TEXT || source === DOCUMENT_TEXT || source === SUB_TEXT || source === SUB_JSONB
+      // Views, documents and narrow argument types: the select list, where values and errors come back.
+      const selectOnly = source === ALL_TEXT || source === DOCUMENT_TEXT || source === SUB_TEXT || source === SUB_JSONB || VIEW_SOURCES.includes(source)
       if (f.aggkind === 'o' || f.aggkind === 'h') {
         const direct = f.aggkind === 'h' ? 1 : f.directArgs
         const d = f.aggkind === 'h' ? [literals[0]!] : f.args.slice(0, direct).map((_, j) => literals[j]!)
