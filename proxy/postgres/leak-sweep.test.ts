@@ -15,7 +15,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { createLeakChecker } from './testing/leak-check.ts'
-import { baseReads, type CatalogFunction, CAST_TYPES_SQL, catalogStatements, FUNCTIONS_SQL, wrappedStatements } from './testing/leak-sweep-statements.ts'
+import { attackSessions, outcomeOf } from './testing/attack-session.ts'
+import { baseReads, type CatalogFunction, CAST_TYPES_SQL, catalogStatements, FUNCTIONS_SQL, NOTIFY_CHANNEL, wrappedStatements } from './testing/leak-sweep-statements.ts'
 import { runSweep, type SweepResult } from './testing/leak-sweep-run.ts'
 import { JSON_SECRETS, JSON_SEED_SQL, LEAK_SEED_SQL, SEEDED_SECRETS } from './testing/seed-leaks.ts'
 
@@ -68,8 +69,19 @@ test('every catalog function, aggregate, window function and cast over masked co
   const castTypes = (await h.cluster.query<{ name: string }>(CAST_TYPES_SQL)).map((r) => r.name)
   const sweep = catalogStatements({ functions, castTypes })
   const statements = [...sweep.statements, ...wrappedStatements()]
+  // A session listening on the channel the sweep notifies (LISTEN is held; a reviewer approves it as harmless).
+  const attacks = attackSessions(() => h)
+  const listener = await attacks.session()
+  assert.equal((await attacks.query(listener, `LISTEN ${NOTIFY_CHANNEL}`)).errors, [])
   const started = Date.now()
   const results = await runSweep(h, statements, SESSIONS)
+  // Everything the listener received since LISTEN; a notification sent on the server shows it was listening.
+  await h.cluster.query(`NOTIFY ${NOTIFY_CHANNEL}, '{"note": "sweep-done"}'`)
+  await listener.until((fs) => fs.some((f) => f.type === 'A'), 10_000)
+  const heard = outcomeOf(listener.take())
+  listener.close()
+  assert.ok(heard.notifications.some((n) => n.includes('sweep-done')), `the listener heard ${JSON.stringify(heard.notifications)}`)
+  assert.equal(heard.leaks, [], `notifications gave secrets back: ${heard.notifications.slice(0, 3).join(' | ')}`)
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   console.log(`\nleak sweep: ${functions.length} catalog functions (${sweep.skipped} not applicable, ${sweep.excluded} left out), ${castTypes.length} cast types, ${seconds} s; ${report(results)}`)
   const residual = results.filter((r) => r.leaks.length && r.statement.residual)

@@ -277,6 +277,9 @@ export function baseReads(): { name: string; sql: string }[] {
   ]
 }
 
+/** The channel the sweep's pg_notify statements send to. */
+export const NOTIFY_CHANNEL = 'sweep_channel'
+
 /** Each base read inside each statement wrapper. */
 export function wrappedStatements(): SweepStatement[] {
   const out: SweepStatement[] = []
@@ -310,6 +313,14 @@ export function wrappedStatements(): SweepStatement[] {
   for (const [table, list] of returning) {
     out.push({ source: `update returning on ${table}`, texts: ['BEGIN', `UPDATE ${table} SET id = id WHERE id = 1 RETURNING ${list}`, 'ROLLBACK'] })
     out.push({ source: `delete returning on ${table}`, texts: ['BEGIN', `DELETE FROM ${table} WHERE id = 1 RETURNING ${list}`, 'ROLLBACK'] })
+  }
+  // Notifications to the channel a listening session of the test waits on (NotificationResponse).
+  for (const t of [...TEXT_SOURCES, JSONB_SOURCE]) {
+    for (const c of t.columns) {
+      for (const [name, d] of [['as it is', (x: string) => x], ['upper', (x: string) => `upper(${x}::text)`], ['in JSON', (x: string) => `json_build_object('note', ${x})::text`]] as const) {
+        out.push({ source: `pg_notify of ${c} ${name}`, texts: [`SELECT pg_notify('${NOTIFY_CHANNEL}', ${d(c)}) FROM ${t.from}`] })
+      }
+    }
   }
   // Reported settings (ParameterStatus) set from a masked value; last, since an allowed one changes the session.
   for (const t of TEXT_SOURCES) {
