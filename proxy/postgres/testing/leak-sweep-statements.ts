@@ -129,6 +129,9 @@ export interface SweepStatement {
 
 const signature = (f: CatalogFunction) => `${f.name}(${f.args.join(', ')})`
 
+/** A function's name as called: quoted, so that names SQL reads as keywords (position, char, extract) are calls too. */
+const callee = (name: string) => `"${name.replace(/"/g, '""')}"`
+
 /**
  * Argument types that carry a masked value whole, tried on each group in every position; the rest (an integer made
  * of one character, a cast of the column to another string type) are tried once, in the select list, on both groups.
@@ -167,9 +170,9 @@ function calls(f: CatalogFunction): Call[] {
       if (f.aggkind === 'o' || f.aggkind === 'h') {
         const direct = f.aggkind === 'h' ? 1 : f.directArgs
         const d = f.aggkind === 'h' ? [literals[0]!] : f.args.slice(0, direct).map((_, j) => literals[j]!)
-        out.push({ arg: i, source, selectOnly, call: (c) => `${f.name}(${d.join(', ')}) WITHIN GROUP (ORDER BY ${as(c)})` })
+        out.push({ arg: i, source, selectOnly, call: (c) => `${callee(f.name)}(${d.join(', ')}) WITHIN GROUP (ORDER BY ${as(c)})` })
       } else {
-        out.push({ arg: i, source, selectOnly, call: (c) => `${f.name}(${args(c).join(', ')})` })
+        out.push({ arg: i, source, selectOnly, call: (c) => `${callee(f.name)}(${args(c).join(', ')})` })
       }
     }
   })
@@ -223,7 +226,7 @@ export function catalogStatements(catalog: Catalog): Sweep {
     }
     const kind = f.kind === 'w' ? 'window' : f.kind === 'a' ? 'aggregate' : 'scalar'
     if (f.kind === 'w' && f.args.length === 0) {
-      for (const t of TEXT_SOURCES) statements.push({ source: `window ${signature(f)} ordered by ${t.label}`, texts: [`SELECT ${t.columns.map((c) => `${f.name}() OVER (ORDER BY ${c})`).join(', ')} FROM ${t.from}`] })
+      for (const t of TEXT_SOURCES) statements.push({ source: `window ${signature(f)} ordered by ${t.label}`, texts: [`SELECT ${t.columns.map((c) => `${callee(f.name)}() OVER (ORDER BY ${c})`).join(', ')} FROM ${t.from}`] })
       continue
     }
     const cs = calls(f)
