@@ -37,7 +37,9 @@ const SESSIONS = 2
 function counts(results: SweepResult[]): string {
   const by = (v: string) => results.filter((r) => r.verdict === v).length
   const clean = results.filter((r) => r.verdict === 'allowed' && !r.leaks.length).length
-  return `${results.length} tried: ${by('denied')} denied, ${by('held')} held, ${clean} allowed and clean, ${results.filter((r) => r.leaks.length).length} leaking`
+  const residual = results.filter((r) => r.leaks.length && r.statement.residual).length
+  const leaking = results.filter((r) => r.leaks.length).length
+  return `${results.length} tried: ${by('denied')} denied, ${by('held')} held, ${clean} allowed and clean, ${leaking} leaking${residual ? ` (${residual} known residual)` : ''}`
 }
 
 /** Counts in total and by the first word of each statement's source (function, aggregate, window, cast, a wrapper). */
