@@ -76,8 +76,16 @@ function checkS3Subresources(method: string, query: string, kind?: string): void
 // The protocols an upgrade may switch to: Kubernetes exec, attach and port-forward streams. Any other (h2c:
 // HTTP/2 on the upgraded socket, every request on it unjudged; TLS/1.x) is refused.
 const UPGRADES = new Set(['websocket', 'spdy/3.1'])
+// The target kinds whose judged input shows an upgrade: Kubernetes (exec, attach, port-forward, a watch: the
+// normalizer names the verb) and plain HTTP (the Upgrade header and its risk). A cloud call is judged as the API
+// method its route names, and an MCP message as its JSON-RPC call: an upgrade there would pass as that call,
+// and every byte after it unjudged.
+const UPGRADE_KINDS = new Set(['kubernetes', 'http'])
 
-function checkUpgrade(value: string): void {
+function checkUpgrade(value: string, kind?: string): void {
+  if (kind !== undefined && !UPGRADE_KINDS.has(kind)) {
+    throw new HttpGatewayError(400, 'http.upgrade_refused', `Upgrade: ${value.slice(0, 100)} is not forwarded to a ${kind} target: its policy input cannot show an upgrade, and after the switch the connection would carry bytes the gateway never judges`)
+  }
   const asked = value.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean)
   const other = asked.filter((p) => !UPGRADES.has(p))
   if (other.length) {
@@ -167,6 +175,6 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
-  if (upgrade !== undefined) checkUpgrade(upgrade)
+  if (upgrade !== undefined) checkUpgrade(upgrade, kind)
   return { method, path, query, bodyLength: bodyLength(headers), ...(upgrade ? { upgrade } : {}) }
 }

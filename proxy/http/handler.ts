@@ -315,7 +315,6 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       })
     }
     const masks = bodyMasks(outcome.judgement.decision.obligations.mask)
-    if (mcp && canon.upgrade !== undefined) throw new HttpGatewayError(400, 'http.ambiguous', 'MCP over streamable HTTP has no protocol upgrades; the upgrade was not forwarded')
     if (canon.upgrade !== undefined && masks.length) {
       // An upgraded stream (exec, attach, port-forward, WebSocket) is raw bytes no masker can read.
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
