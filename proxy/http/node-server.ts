@@ -97,6 +97,25 @@ function unwritable(res: http.ServerResponse, err: unknown): void {
   res.end(body)
 }
 
+/** How long a refused upgrade's connection may stay open once its answer is written, for the client to close it. */
+export const REFUSED_LINGER_MS = 5_000
+
+/**
+ * The connection of an upgrade that did not happen: what the client sent after its request head (bytes of a
+ * protocol that never started, unshifted back onto the socket) is read and dropped, so the client's FIN is seen
+ * and the socket closes. Left paused with those bytes in its buffer, the half-open socket never saw the FIN and
+ * stayed open after the client had gone, one descriptor per refused request (a client without a token too), until
+ * the listener's connections ran out. A client that never closes is closed REFUSED_LINGER_MS after the answer.
+ */
+function drainRefused(socket: Duplex): void {
+  socket.resume()
+  socket.once('finish', () => {
+    const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS)
+    timer.unref()
+    socket.once('close', () => clearTimeout(timer))
+  })
+}
+
 function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
   if (!out.upgrade) {
     // A refusal, or an upstream that answered without upgrading: an ordinary response, delimited by closing.
@@ -106,6 +125,7 @@ function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
       for (const x of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${x}`)
     }
     lines.push('connection: close', '', '')
+    drainRefused(socket)
     socket.write(lines.join('\r\n'))
     if (out.body === undefined || out.body instanceof Uint8Array) return void socket.end(out.body)
     const body = out.body as Readable

@@ -1,0 +1,196 @@
+// Sixth attack round on the gateway's connection layer, from the client side: raw bytes on the agent's own
+// connections (reverse listener, and TLS inside the forward proxy's intercepted tunnels) that would make one
+// judged request carry another, unjudged one, or judge a request as someone other than the one who sent it.
+// Protocol upgrades on targets whose input cannot show one, a CONNECT nested inside a tunnel, HTTP/2 offered by
+// ALPN, another agent's token inside a tunnel, a tunnel that outlives its token, requests pipelined behind one
+// held for approval. The recording upstream upgrades any request that asks and echoes the upgraded bytes.
+import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { listenForward } from './forward-proxy.ts'
+import { type HttpListener, listenReverse } from './node-server.ts'
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let g: TestGateway
+let agent: string
+let human: string
+
+test.before(async () => {
+  g = await startTestGateway((up) => [
+    { name: 'k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'K8S_SA_TOKEN' }, hosts: [] } },
+    { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
+    { name: 'mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' }, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'K8S_SA_TOKEN' }, hosts: [] } },
+    { name: 'aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'AWS_HELD_ID', secret_access_key_env: 'AWS_HELD_SECRET', region: 'us-east-1' }, hosts: ['*.amazonaws.com'] } },
+  ], { holdSeconds: 20, env: { K8S_SA_TOKEN: 'sa-token-conn6', GCP_TOKEN: 'ya29.conn6-held', AWS_HELD_ID: 'AKIDCONN6HELD0000001', AWS_HELD_SECRET: 'conn6-held-secret' } })
+  g.route = (_req, res) => json(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] })
+  agent = await g.agentToken()
+  // Break-glass humans get no masks: an upgrade is refused for what it is, not for a mask it cannot honour.
+  human = await g.te.token('root-on-call', ['breakglass'], { kind: 'human' })
+})
+test.after(async () => g.close())
+
+const statuses = (out: string) => [...out.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => m[1])
+
+/** Collects what a socket sends until it closes or `ms` pass. */
+function collect(s: { on(e: string, f: (x?: unknown) => void): unknown; destroy(): void }, ms = 4000): Promise<string> {
+  return new Promise((resolve) => {
+    let out = ''
+    const timer = setTimeout(() => { s.destroy(); resolve(out) }, ms)
+    s.on('data', (d) => (out += String(d)))
+    s.on('error', () => undefined)
+    s.on('close', () => { clearTimeout(timer); resolve(out) })
+  })
+}
+
+/** Raw bytes to the reverse listener; the whole answer. */
+function raw(bytes: string, ms?: number): Promise<string> {
+  const s = connect(g.reverse.address.port, '127.0.0.1', () => s.write(bytes))
+  return collect(s, ms)
+}
+
+/** A CONNECT to `authority` with `credential`, then TLS with the gateway's CA; the TLS socket inside the tunnel. */
+function tunnel(authority: string, credential: string, opts: { ALPNProtocols?: string[] } = {}): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(g.proxy.address.port, '127.0.0.1', () => s.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nProxy-Authorization: ${credential}\r\n\r\n`))
+    s.once('error', reject)
+    s.once('data', (d) => {
+      if (!/^HTTP\/1\.1 200/.test(String(d))) return reject(new Error(`CONNECT refused: ${String(d).slice(0, 200)}`))
+      const t = tlsConnect({ socket: s, servername: authority.replace(/:\d+$/, ''), ca: readFileSync(g.ca.cert), ...opts }, () => resolve(t))
+      t.once('error', reject)
+    })
+  })
+}
+
+const UPGRADE = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+
+/** Sends `bytes` on `n` connections to `port`, each closed by the client once answered; the answers. */
+async function refusedMany(port: number, bytes: string, n: number): Promise<string[]> {
+  return Promise.all(Array.from({ length: n }, () => {
+    const s = connect(port, '127.0.0.1', () => s.write(bytes))
+    s.once('data', () => s.destroy())
+    return collect(s, 3000)
+  }))
+}
+
+/** Whether the listener closes within `ms`: only once every connection it accepted has closed. */
+async function closesWithin(l: HttpListener, ms: number): Promise<boolean> {
+  return Promise.race([l.close().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))])
+}
+
+test('refused upgrades and CONNECTs with bytes after their head (no token needed) leave no connection open once the client is gone', async () => {
+  const reverse = await listenReverse(g.gateway.handle, { host: '127.0.0.1', port: 0 })
+  const forward = await listenForward({ host: '127.0.0.1', port: 0, engine: g.te.engine, targets: [], passthrough: [], leaves: g.leaves, handle: g.gateway.handle })
+  const upgrade = await refusedMany(reverse.address.port, `GET /t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=id HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n${'x'.repeat(100)}`, 20)
+  const h2c = await refusedMany(reverse.address.port, `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`, 20)
+  const tunnels = await refusedMany(forward.address.port, `CONNECT storage.googleapis.com:443 HTTP/1.1\r\nHost: storage.googleapis.com:443\r\n\r\n${'\u0016\u0003\u0001'.repeat(30)}`, 20)
+  assert.ok(upgrade.every((o) => /^HTTP\/1\.1 401/.test(o)), upgrade[0])
+  assert.ok(h2c.every((o) => /^HTTP\/1\.1 400/.test(o)), h2c[0])
+  assert.ok(tunnels.every((o) => /^HTTP\/1\.1 407/.test(o)), tunnels[0])
+  assert.ok(await closesWithin(reverse, 2000), 'the reverse listener still holds refused upgrades\' connections')
+  assert.ok(await closesWithin(forward, 2000), 'the forward listener still holds refused CONNECTs\' connections')
+})
+
+test('control: a WebSocket to the Kubernetes target (whose normalizer judges it) is still forwarded and piped', async () => {
+  const out = await raw(`GET /t/k8s/api/v1/namespaces/staging/pods?watch=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\n${UPGRADE}\r\nping-k8s`, 1500)
+  assert.match(out, /^HTTP\/1\.1 101/, out.slice(0, 300))
+  assert.match(out, 'ping-k8s')
+})
+
+test('a WebSocket upgrade to a GCP, AWS or MCP target (whose input never shows the upgrade: after it nothing is judged) is refused and never forwarded', async () => {
+  const before = g.upstream.seen.length
+  const mcp = await raw(`POST /t/mcp/mcp HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n${UPGRADE}\r\n{}`, 2000)
+  assert.equal(statuses(mcp), ['400'], mcp.slice(0, 400))
+  assert.match(mcp, 'http.upgrade_refused')
+  const gcp = await raw(`GET /t/gcp/storage/v1/b/bkt/o HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\n${UPGRADE}\r\nDELETE /storage/v1/b/bkt HTTP/1.1\r\n\r\n`, 2000)
+  assert.equal(statuses(gcp), ['400'], gcp.slice(0, 400))
+  assert.match(gcp, 'http.upgrade_refused')
+  const t = await tunnel('s3.amazonaws.com:443', `Bearer ${human}`)
+  t.write(`GET / HTTP/1.1\r\nHost: s3.amazonaws.com\r\n${UPGRADE}\r\nDELETE /bkt HTTP/1.1\r\n\r\n`)
+  const aws = await collect(t, 2000)
+  assert.equal(statuses(aws), ['400'], aws.slice(0, 400))
+  assert.not.match(gcp + aws, 'DELETE')
+  assert.is(g.upstream.seen.length, before, 'nothing reached the upstream')
+})
+
+test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
+  const before = g.upstream.seen.length
+  const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
+  t.write(`CONNECT ${new URL(g.upstream.url).host} HTTP/1.1\r\nHost: ${new URL(g.upstream.url).host}\r\n\r\nGET /anything HTTP/1.1\r\nHost: x\r\n\r\n`)
+  const out = await collect(t, 2000)
+  assert.not.match(out, /HTTP\/1\.1 200/, out.slice(0, 300))
+  assert.is(g.upstream.seen.length, before)
+})
+
+test('a client offering only h2 by ALPN inside a tunnel gets no HTTP/2: its preface and frames are never forwarded', async () => {
+  const before = g.upstream.seen.length
+  let t: TLSSocket | undefined
+  try {
+    t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`, { ALPNProtocols: ['h2'] })
+  } catch (err) {
+    // The handshake refused (no_application_protocol): nothing to forward.
+    assert.match((err as Error).message, /alert|protocol|socket|closed/i)
+  }
+  if (t) {
+    assert.not.equal(t.alpnProtocol, 'h2')
+    t.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from('000000040000000000', 'hex')]))
+    const out = await collect(t, 2000)
+    assert.not.match(out, /HTTP\/1\.1 200/)
+  }
+  assert.is(g.upstream.seen.length, before)
+})
+
+test('inside agent A\'s tunnel, agent B\'s Authorization neither changes who is judged and audited nor reaches the upstream', async () => {
+  const b = await g.te.token('other-agent', ['agents'])
+  g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
+  const before = g.upstream.seen.length
+  const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
+  t.write(`GET /storage/v1/b?project=p1 HTTP/1.1\r\nHost: storage.googleapis.com\r\nAuthorization: Bearer ${b}\r\nProxy-Authorization: Bearer ${b}\r\nConnection: close\r\n\r\n`)
+  const out = await collect(t)
+  assert.equal(statuses(out), ['200'], out.slice(0, 300))
+  const seen = g.upstream.seen.slice(before)
+  assert.is(seen.length, 1)
+  assert.is(seen[0]!.headers.authorization, 'Bearer ya29.conn6-held')
+  assert.not.match(JSON.stringify(seen[0]!.headers), b.slice(-20))
+  const event = [...g.te.audit.events].reverse().find((e) => e.type === 'request' && e.method === 'GET')!
+  assert.is((event.identity as { sub: string }).sub, 'cursor', JSON.stringify(event))
+})
+
+test('a tunnel kept open after its token expired: the next request inside it is refused (407), not forwarded', async () => {
+  // Expired 27 s ago: still inside the verifier's 30 s clock skew for 3 s more.
+  const short = await g.te.token('cursor', ['agents'], { now: Date.now() - 30_000, ttlSeconds: 3 })
+  g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
+  const t = await tunnel('storage.googleapis.com:443', `Bearer ${short}`)
+  let out = ''
+  t.on('data', (d) => (out += d))
+  t.write('GET /storage/v1/b?project=p1 HTTP/1.1\r\nHost: storage.googleapis.com\r\n\r\n')
+  while (!statuses(out).length) await new Promise((r) => setTimeout(r, 20))
+  assert.equal(statuses(out), ['200'])
+  await new Promise((r) => setTimeout(r, 4000))
+  const before = g.upstream.seen.length
+  if (!t.destroyed) t.write('GET /storage/v1/b?project=p2 HTTP/1.1\r\nHost: storage.googleapis.com\r\nConnection: close\r\n\r\n')
+  await collect(t, 3000)
+  assert.ok(statuses(out).length === 1 || statuses(out)[1] === '407', out.slice(-400))
+  assert.is(g.upstream.seen.length, before, 'nothing forwarded on the expired token')
+})
+
+test('a request pipelined behind one held for approval is judged as itself; the held one, rejected, is never forwarded', async () => {
+  const before = g.upstream.seen.length
+  g.route = (_req, res) => json(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] })
+  // A delete in prod is denied, an exec held: the exec first, a list pipelined behind it, a denied delete last.
+  const exec = `POST /t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=id&stdout=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nContent-Length: 0\r\n\r\n`
+  const list = `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\n\r\n`
+  const del = `DELETE /t/k8s/api/v1/namespaces/prod HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`
+  const answer = raw(exec + list + del, 8000)
+  const id = await g.heldId()
+  assert.ok(id, 'the exec is held')
+  await g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  const out = await answer
+  const finals = statuses(out).filter((s) => s !== '103')
+  assert.equal(finals, ['403', '200', '403'], out.slice(0, 600))
+  const seen = g.upstream.seen.slice(before)
+  assert.equal(seen.map((s) => `${s.method} ${s.url}`), ['GET /api/v1/namespaces/prod/pods'])
+})
+
+test.run()
