@@ -40,6 +40,19 @@ export const MAX_CONNECTIONS = 64
 // undici was measured at about half the CPU of node's http client per request here (32 µs against 74 µs for a
 // small keep-alive GET over TLS), and the upstream leg was the largest part of the gateway's own time.
 
+/**
+ * Whether a request carries body bytes, and so goes on a connection of its own that closes after its answer
+ * (undici's `reset`: Connection: close). An upstream that answers without reading a body (CL.0: an endpoint
+ * that ignores Content-Length) reads it as the start of the next request on the connection: on a pooled one,
+ * another agent's, whose request line a trailing header in the body swallows, so the upstream ran the body's
+ * request with that request's headers (the gateway's credential among them), unjudged, and answered it to the
+ * other agent. A body can be judged as data, never as the request another parser may make of it. Bodiless
+ * requests (most reads) keep their kept-alive connections; a request with a body pays one more connection.
+ */
+export function sendsBody(body: Uint8Array | Readable | undefined): boolean {
+  return body instanceof Uint8Array ? body.byteLength > 0 : body !== undefined
+}
+
 const unconfigured = (t: TargetConfig, what: string) =>
   new HttpGatewayError(503, 'http.upstream_unconfigured', `target ${t.name} cannot be reached: ${what}`)
 
@@ -128,6 +141,7 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
           method: req.method as 'GET',
           headers,
           body: req.body,
+          reset: sendsBody(req.body),
           signal: opts.gone ?? opts.signal,
         })
         const body = res.body as unknown as UpstreamResponse
