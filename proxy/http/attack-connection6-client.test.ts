@@ -114,6 +114,25 @@ test('a WebSocket upgrade to a GCP, AWS or MCP target (whose input never shows t
   assert.is(g.upstream.seen.length, before, 'nothing reached the upstream')
 })
 
+test('a header the policy read is never dropped on the way by a Connection option naming it (an S3 copy judged as a copy, forwarded as a plain put)', async () => {
+  const before = g.upstream.seen.length
+  const t = await tunnel('s3.amazonaws.com:443', `Bearer ${human}`)
+  t.write('PUT /bkt/copy HTTP/1.1\r\nHost: s3.amazonaws.com\r\nx-amz-copy-source: /bkt/original\r\nConnection: x-amz-copy-source, close\r\nContent-Length: 0\r\n\r\n')
+  const out = await collect(t, 3000)
+  const seen = g.upstream.seen.slice(before)
+  assert.equal(statuses(out), ['400'], `${out.slice(0, 300)} ${JSON.stringify(seen.map((s) => s.headers))}`)
+  assert.match(out, 'Connection names x-amz-copy-source')
+  assert.is(seen.length, 0)
+})
+
+test('control: the Connection options clients send (keep-alive, close, Upgrade, TE) are accepted', async () => {
+  g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
+  const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
+  t.write('GET /storage/v1/b?project=p1 HTTP/1.1\r\nHost: storage.googleapis.com\r\nConnection: keep-alive, TE\r\nTE: trailers\r\n\r\nGET /storage/v1/b?project=p2 HTTP/1.1\r\nHost: storage.googleapis.com\r\nConnection: Keep-Alive, close\r\n\r\n')
+  const out = await collect(t, 3000)
+  assert.equal(statuses(out), ['200', '200'], out.slice(0, 300))
+})
+
 test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
   const before = g.upstream.seen.length
   const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)

@@ -93,6 +93,16 @@ function checkUpgrade(value: string, kind?: string): void {
   }
 }
 
+// The Connection options clients send. Any other names a header the gateway drops on the way (RFC 9110 §7.6.1:
+// a listed header is hop-by-hop) while the policy read it: an S3 PUT with x-amz-copy-source was judged as a copy
+// and reached the upstream as a plain put of the body.
+const CONNECTION_OPTIONS = new Set(['', 'close', 'keep-alive', 'upgrade', 'te'])
+
+function checkConnection(options: string[]): void {
+  const other = options.filter((o) => !CONNECTION_OPTIONS.has(o))
+  if (other.length) throw ambiguous(`Connection names ${other.slice(0, 5).join(', ')}: a header listed there is dropped on the way, while the policy judges it; send Connection: keep-alive or close only`)
+}
+
 function checkQuery(query: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
   // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
@@ -174,6 +184,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkQuery(query)
   checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
+  checkConnection(connection)
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined
   if (upgrade !== undefined) checkUpgrade(upgrade, kind)
   return { method, path, query, bodyLength: bodyLength(headers), ...(upgrade ? { upgrade } : {}) }
