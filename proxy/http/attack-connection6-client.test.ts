@@ -133,6 +133,47 @@ test('control: the Connection options clients send (keep-alive, close, Upgrade, 
   assert.equal(statuses(out), ['200', '200'], out.slice(0, 300))
 })
 
+test('Expect: 100-continue on an upload held for approval: no 100 and no byte forwarded while held; rejected, the body sent anyway is dropped and the next request judged as itself', async () => {
+  g.route = (_req, res) => json(res, { ok: true })
+  const before = g.upstream.seen.length
+  const t = await tunnel('s3.amazonaws.com:443', `Bearer ${agent}`)
+  let out = ''
+  t.on('data', (d) => (out += d))
+  t.write('PUT /bkt/held-object HTTP/1.1\r\nHost: s3.amazonaws.com\r\nExpect: 100-continue\r\nContent-Length: 11\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n')
+  const id = await g.heldId()
+  assert.ok(id, 'the upload is held')
+  await new Promise((r) => setTimeout(r, 300))
+  assert.is(out, '', 'nothing said while held: no 100 Continue')
+  assert.is(g.upstream.seen.length, before)
+  await g.te.approvals.reject(id!, g.te.identity('alice', ['dba'], 'human'))
+  while (!statuses(out).length) await new Promise((r) => setTimeout(r, 20))
+  assert.equal(statuses(out), ['403'], out.slice(0, 300))
+  // A client that sends the body anyway (curl does after a second), then another request on the connection.
+  t.write('hello world')
+  t.write('GET /bkt?list-type=2 HTTP/1.1\r\nHost: s3.amazonaws.com\r\nConnection: close\r\n\r\n')
+  await collect(t, 3000)
+  assert.not.match(out, '100 Continue')
+  const seen = g.upstream.seen.slice(before)
+  assert.ok(seen.every((s) => s.method === 'GET' && s.body.byteLength === 0), JSON.stringify(seen.map((s) => [s.method, s.url])))
+  assert.ok(statuses(out).length === 1 || statuses(out)[1] !== '100', out.slice(-300))
+})
+
+test('CR, LF or NUL inside a header value or the request target, and a bare CR line ending, are refused by the parser; nothing is forwarded', async () => {
+  const before = g.upstream.seen.length
+  const auth = `Authorization: Bearer ${agent}\r\n`
+  for (const bytes of [
+    `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\n${auth}X-A: a\rImpersonate-User: system:admin\r\n\r\n`,
+    `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\n${auth}X-A: a\u0000b\r\n\r\n`,
+    `GET /t/k8s/api/v1/namespaces/prod/pods\u0000/../../prod HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
+    `GET /t/k8s/api/v1/namespaces/prod/pods\rX HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
+    `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\rHost: x\r${auth.replace('\r\n', '\r')}\r`,
+  ]) {
+    const out = await raw(bytes, 1500)
+    assert.ok(statuses(out).every((s) => s === '400'), `${JSON.stringify(bytes.slice(0, 80))} → ${out.slice(0, 200)}`)
+  }
+  assert.is(g.upstream.seen.length, before)
+})
+
 test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
   const before = g.upstream.seen.length
   const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
