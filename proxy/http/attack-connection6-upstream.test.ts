@@ -5,9 +5,8 @@
 // bytes: two answers to one request, Content-Length beside chunked, a body on a HEAD answer, a close-delimited
 // HTTP/1.0 body, a 101 to a plain GET, an answer before the request body was read, a redirect to another host.
 // Each request of the other agent must get its own answer, and a connection that misbehaved must not be reused.
-import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { createServer, type Server, type TLSSocket } from 'node:tls'
+import { createServer, type Server } from 'node:tls'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,7 +16,7 @@ import { makeSelfSignedCert } from '../postgres/testing/tls.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 interface Asked { conn: number; method: string; path: string; headers: string }
-type Answer = (req: Asked, socket: TLSSocket, bodyLength: number) => { bytes: string | Buffer; consumeBody?: boolean; close?: boolean; later?: string }
+type Answer = (req: Asked) => { bytes: string | Buffer; consumeBody?: boolean; close?: boolean; later?: string }
 
 /** A TLS upstream that parses request heads itself and answers with the exact bytes `answer` returns. */
 function rawUpstream(answer: Answer): { server: Server; asked: Asked[]; url: () => string } {
@@ -38,7 +37,7 @@ function rawUpstream(answer: Answer): { server: Server; asked: Asked[]; url: () 
         const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0)
         const req = { conn, method, path, headers: head }
         asked.push(req)
-        const out = answer(req, socket, length)
+        const out = answer(req)
         // An upstream that does not read the body leaves it on the connection, to be parsed as what follows.
         buf = buf.subarray(end + 4 + (out.consumeBody === false ? 0 : length))
         socket.write(out.bytes)
@@ -56,7 +55,7 @@ const own = (path: string) => JSON.stringify({ for: path })
 // What another agent's request must never be answered with.
 const SMUGGLED = ok(JSON.stringify({ for: 'nobody', stolen: 'smuggled-answer-7f3a' }))
 
-const up = rawUpstream((req, _socket, bodyLength) => {
+const up = rawUpstream((req) => {
   switch (req.path) {
     case '/two-answers': return { bytes: ok(own(req.path)) + SMUGGLED }
     case '/two-answers-later': return { bytes: ok(own(req.path)), later: SMUGGLED }
@@ -64,6 +63,9 @@ const up = rawUpstream((req, _socket, bodyLength) => {
       const body = own(req.path)
       return { bytes: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\ntransfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n${SMUGGLED}` }
     }
+    case '/two-lengths': return { bytes: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${own(req.path).length}\r\ncontent-length: ${own(req.path).length + SMUGGLED.length}\r\n\r\n${own(req.path)}${SMUGGLED}` }
+    case '/no-content': return { bytes: `HTTP/1.1 204 No Content\r\ncontent-length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}` }
+    case '/not-modified': return { bytes: `HTTP/1.1 304 Not Modified\r\ncontent-length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}` }
     case '/head-with-body': return { bytes: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}` }
     case '/http10': return { bytes: `HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n${own(req.path)}`, close: true }
     case '/switch': return { bytes: 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\nraw-after-101 upstream-secret-9c1d' }
@@ -72,7 +74,6 @@ const up = rawUpstream((req, _socket, bodyLength) => {
     case '/redirect': return { bytes: `HTTP/1.1 307 Temporary Redirect\r\nlocation: ${elsewhere.url()}/landing\r\ncontent-length: 0\r\n\r\n` }
     default: return { bytes: ok(own(req.path.replace(/\?.*/, ''))) }
   }
-  void bodyLength
 })
 // Another host a redirect points to: the gateway must not follow it with its credential.
 const elsewhere = rawUpstream((req) => ({ bytes: ok(own(req.path)) }))
@@ -98,7 +99,6 @@ test.after(async () => {
   await g.close()
   for (const s of [up.server, elsewhere.server]) await new Promise((r) => s.close(r))
   rmSync(dir, { recursive: true, force: true })
-  void readFileSync
 })
 
 async function ask(path: string, token: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
@@ -147,6 +147,22 @@ test('an answer with both Content-Length and chunked is refused (502), and the c
   await othersGetTheirOwn('cl-and-chunked')
   assert.ok(up.asked.filter((a) => a.path.startsWith('/own-cl-and-chunked-')).every((a) => a.conn !== connOf('/cl-and-chunked')))
 })
+
+test('two differing Content-Lengths in an answer are refused (502); the bytes past the first are no answer to anyone', async () => {
+  const res = await ask('/two-lengths', human)
+  assert.ok(res.status === 502 || res.status === 0, `${res.status} ${res.text.slice(0, 300)}`)
+  assert.not.match(res.text, 'smuggled-answer')
+  await othersGetTheirOwn('two-lengths')
+})
+
+for (const path of ['/no-content', '/not-modified']) {
+  test(`a ${path.slice(1)} answer followed by a body (an answer of its own shape): the body is no answer to the next request`, async () => {
+    const res = await ask(path, human)
+    assert.not.match(res.text, 'smuggled-answer')
+    await new Promise((r) => setTimeout(r, 200))
+    await othersGetTheirOwn(path.slice(1))
+  })
+}
 
 test('a HEAD answered with a body (an answer of its own shape): the body is no answer to the next request', async () => {
   const res = await fetch(`${g.reverse.url}/t/web/head-with-body`, { method: 'HEAD', headers: { authorization: `Bearer ${human}` } })
