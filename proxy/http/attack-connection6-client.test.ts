@@ -174,6 +174,20 @@ test('CR, LF or NUL inside a header value or the request target, and a bare CR l
   assert.is(g.upstream.seen.length, before)
 })
 
+test('an exec held for approval whose client went away is not run when a reviewer approves it later', async () => {
+  const before = g.upstream.seen.length
+  const s = connect(g.reverse.address.port, '127.0.0.1', () => s.write(`POST /t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=hostname&stdout=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n`))
+  s.on('error', () => undefined)
+  const id = await g.heldId()
+  assert.ok(id, 'the exec is held')
+  s.destroy()
+  await new Promise((r) => setTimeout(r, 500))
+  const status = (await g.te.approvals.list({})).find((a) => a.id === id)?.status
+  if (status === 'pending') await g.approve(id!)
+  await new Promise((r) => setTimeout(r, 1000))
+  assert.is(g.upstream.seen.length, before, `the exec reached the upstream with no client (approval was ${status})`)
+})
+
 test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
   const before = g.upstream.seen.length
   const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)

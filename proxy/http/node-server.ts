@@ -185,6 +185,35 @@ function earlyHints(req: http.IncomingMessage, res: http.ServerResponse): (heade
   }
 }
 
+/** Bytes of the upgraded protocol a client may send before its upgrade is answered that are kept for it. */
+export const EARLY_UPGRADE_BYTES = 64 * 1024
+
+/**
+ * Reads what the client of an upgrade sends while the upgrade is judged or held, so that its leaving is seen:
+ * an upgrade's socket is handed over paused, and a paused socket never sees the client's FIN. A held exec whose
+ * client had gone stayed held, and ran on the upstream once a reviewer approved it. The bytes read (the
+ * upgraded protocol's first, up to EARLY_UPGRADE_BYTES, then reading pauses) are put back when the answer comes;
+ * the returned function does that.
+ */
+function watchWhileJudged(socket: Socket, gone: ClientGone): () => void {
+  const early: Buffer[] = []
+  let size = 0
+  const onData = (d: Buffer) => {
+    early.push(d)
+    size += d.byteLength
+    if (size >= EARLY_UPGRADE_BYTES) socket.pause()
+  }
+  const onEnd = () => gone.disconnect()
+  socket.on('data', onData)
+  socket.once('end', onEnd)
+  return () => {
+    socket.off('data', onData)
+    socket.off('end', onEnd)
+    socket.pause()
+    if (early.length) socket.unshift(Buffer.concat(early))
+  }
+}
+
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
@@ -202,7 +231,8 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
     // The head (bytes after the request head) belongs to the upgraded protocol; the body of an upgrade request is empty.
     if (head.byteLength) socket.unshift(head)
     greq.body = undefined
-    handle(greq).then((out) => writeUpgrade(socket, out), () => socket.destroy())
+    const judged = watchWhileJudged(socket, greq.gone as ClientGone)
+    handle(greq).then((out) => { judged(); writeUpgrade(socket, out) }, () => socket.destroy())
   })
 }
 
