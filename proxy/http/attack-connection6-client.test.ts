@@ -188,6 +188,21 @@ test('an exec held for approval whose client went away is not run when a reviewe
   assert.is(g.upstream.seen.length, before, `the exec reached the upstream with no client (approval was ${status})`)
 })
 
+for (const how of ['end', 'destroy'] as const) {
+  test(`a held request whose client closes its connection (${how}) is no longer held, and never forwarded`, async () => {
+    const before = g.upstream.seen.length
+    const s = connect(g.reverse.address.port, '127.0.0.1', () => s.write(`POST /t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=whoami&command=${how}&stdout=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nContent-Length: 0\r\n\r\n`))
+    s.on('error', () => undefined)
+    const id = await g.heldId()
+    assert.ok(id, 'held')
+    s[how]()
+    let status: string | undefined
+    for (let i = 0; i < 100 && (status = (await g.te.approvals.list({})).find((a) => a.id === id)?.status) === 'pending'; i++) await new Promise((r) => setTimeout(r, 20))
+    assert.is.not(status, 'pending')
+    assert.is(g.upstream.seen.length, before)
+  })
+}
+
 test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
   const before = g.upstream.seen.length
   const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
