@@ -14,6 +14,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { makeSelfSignedCert } from '../postgres/testing/tls.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { createUpstream } from './upstream.ts'
 
 interface Asked { conn: number; method: string; path: string; headers: string }
 type Answer = (req: Asked) => { bytes: string | Buffer; consumeBody?: boolean; close?: boolean; later?: string }
@@ -197,6 +198,39 @@ test('an upstream that answers without reading the body (CL.0): the body is neve
   const smuggled = up.asked.filter((a) => a.path === '/smuggled')
   assert.equal(smuggled.map((a) => a.headers), [], 'the upstream ran a request no one judged')
   assert.ok(up.asked.filter((a) => a.path.startsWith('/own-early-')).every((a) => a.conn !== connOf('/early')))
+})
+
+test('control: requests with a body each take a connection of their own; reads after them still share kept-alive ones', async () => {
+  for (let i = 0; i < 4; i++) {
+    const res = await ask(`/own-write-${i}`, human, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' })
+    assert.is(res.status, 200, res.text)
+  }
+  await othersGetTheirOwn('after-writes')
+  const writes = up.asked.filter((a) => a.path.startsWith('/own-write-')).map((a) => a.conn)
+  const reads = up.asked.filter((a) => a.path.startsWith('/own-after-writes-')).map((a) => a.conn)
+  assert.is(new Set(writes).size, 4, `writes on ${writes}`)
+  assert.ok(reads.every((c) => !writes.includes(c)), `reads on ${reads}, writes on ${writes}`)
+  assert.ok(new Set(reads).size < 4, `reads on ${reads}: none reused`)
+})
+
+test('requests with a body sent back to back with reads: each write closes its connection, and the reads still reuse theirs', async () => {
+  const target = { name: 'web', kind: 'http' as const, environment: 'production', labels: {}, upstream_http: { url: up.url(), ca_file: join(dir, 'ca.pem'), credential: { kind: 'bearer' as const, token_env: 'WEB_TOKEN' }, hosts: [] } }
+  const upstream = createUpstream(target, { WEB_TOKEN: 'web-held-token-conn6' })
+  try {
+    const send = async (path: string, body?: Uint8Array) => {
+      const reply = await upstream.send({ method: body ? 'POST' : 'GET', url: new URL(`${up.url()}${path}`), headers: body ? { 'content-type': 'application/json' } : {}, body }, {})
+      if (reply.kind !== 'response') throw new Error('no response')
+      for await (const _ of reply.res) void _
+    }
+    for (let i = 0; i < 5; i++) await send(`/tight-read-a${i}`)
+    for (let i = 0; i < 5; i++) await send(`/tight-write-${i}`, new TextEncoder().encode('{"a":1}'))
+    for (let i = 0; i < 10; i++) await send(`/tight-read-b${i}`)
+  } finally {
+    upstream.close()
+  }
+  const conns = (prefix: string) => up.asked.filter((a) => a.path.startsWith(prefix)).map((a) => a.conn)
+  assert.is(new Set(conns('/tight-write-')).size, 5, `writes on ${conns('/tight-write-')}`)
+  assert.ok(new Set(conns('/tight-read-b')).size <= 2, `reads after the writes on ${conns('/tight-read-b')}`)
 })
 
 test('an answer cut short of its Content-Length (the upstream closes) is no answer: the client sees the cut, and others get their own', async () => {

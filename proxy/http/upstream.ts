@@ -42,7 +42,7 @@ export const MAX_CONNECTIONS = 64
 
 /**
  * Whether a request carries body bytes, and so goes on a connection of its own that closes after its answer
- * (undici's `reset`: Connection: close). An upstream that answers without reading a body (CL.0: an endpoint
+ * (Connection: close). An upstream that answers without reading a body (CL.0: an endpoint
  * that ignores Content-Length) reads it as the start of the next request on the connection: on a pooled one,
  * another agent's, whose request line a trailing header in the body swallows, so the upstream ran the body's
  * request with that request's headers (the gateway's credential among them), unjudged, and answered it to the
@@ -61,6 +61,7 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
   const credential: UpstreamCredential = upstreamCredential(target, env)
   let ca: Buffer | undefined
   let agent: Agent | undefined
+  let single: Agent | undefined
   // The configured url's origin and path prefix, without a trailing slash.
   const configuredUrl = conf?.url ? new URL(conf.url) : undefined
   const configured = configuredUrl && `${configuredUrl.origin}${configuredUrl.pathname.replace(/\/+$/, '')}`
@@ -77,10 +78,16 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
     return ca
   }
 
-  function pool(): Agent {
-    if (agent) return agent
+  /**
+   * The kept-alive pool, or (`oneShot`) the agent for requests with a body (sendsBody), each sent with undici's
+   * `reset` (Connection: close). An agent of their own: in the kept-alive pool, after a few such requests undici
+   * 7.30 stopped reusing connections for every later request, bodiless reads too (measured: one new TLS
+   * connection per GET); its maxRequestsPerClient: 1 let two requests through on a connection.
+   */
+  function pool(oneShot = false): Agent {
+    if (oneShot ? single : agent) return (oneShot ? single : agent)!
     const tls = credential.tls
-    agent = new Agent({
+    const made = new Agent({
       connections: MAX_CONNECTIONS,
       connect: { ca: caOf(), cert: tls?.cert, key: tls?.key, rejectUnauthorized: true },
       // Watch streams and held-open event streams stay idle for long stretches: no timeout on the answer
@@ -88,7 +95,9 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
       headersTimeout: 0,
       bodyTimeout: 0,
     })
-    return agent
+    if (oneShot) single = made
+    else agent = made
+    return made
   }
 
   const failed = (url: URL, err: unknown) => new HttpGatewayError(502, 'http.upstream_failed', `target ${target.name}: upstream ${url.host} failed: ${(err as Error).message}`, { cause: err })
@@ -135,13 +144,14 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
       if (req.body instanceof Uint8Array) headers['content-length'] = String(req.body.byteLength)
       else if (!req.body && req.method !== 'GET' && req.method !== 'HEAD') headers['content-length'] = '0'
       try {
-        const res = await pool().request({
+        const oneShot = sendsBody(req.body)
+        const res = await pool(oneShot).request({
           origin: req.url.origin,
           path: `${req.url.pathname}${req.url.search}`,
           method: req.method as 'GET',
           headers,
           body: req.body,
-          reset: sendsBody(req.body),
+          reset: oneShot || undefined,
           signal: opts.gone ?? opts.signal,
         })
         const body = res.body as unknown as UpstreamResponse
@@ -156,6 +166,7 @@ export function createUpstream(target: TargetConfig, env: Env): Upstream {
     secrets: () => credential.secrets(),
     close() {
       void agent?.destroy()
+      void single?.destroy()
     },
   }
 }
