@@ -203,6 +203,22 @@ for (const how of ['end', 'destroy'] as const) {
   })
 }
 
+test('absolute-form targets inside a tunnel with userinfo, another port after userinfo, or a fragment are refused; nothing is forwarded', async () => {
+  const before = g.upstream.seen.length
+  for (const target of [
+    'https://agent:pw@storage.googleapis.com/storage/v1/b?project=p1',
+    'https://evil.example@storage.googleapis.com/storage/v1/b?project=p1',
+    'https://storage.googleapis.com:443@evil.example/storage/v1/b?project=p1',
+    'https://storage.googleapis.com/storage/v1/b#/../../b/other/o',
+  ]) {
+    const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
+    t.write(`GET ${target} HTTP/1.1\r\nHost: storage.googleapis.com\r\nConnection: close\r\n\r\n`)
+    const out = await collect(t, 3000)
+    assert.equal(statuses(out), ['400'], `${target} → ${out.slice(0, 300)}`)
+  }
+  assert.is(g.upstream.seen.length, before)
+})
+
 test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
   const before = g.upstream.seen.length
   const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`)
