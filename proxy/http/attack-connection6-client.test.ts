@@ -298,4 +298,30 @@ test('a request pipelined behind one held for approval is judged as itself; the 
   assert.equal(seen.map((s) => `${s.method} ${s.url}`), ['GET /api/v1/namespaces/prod/pods'])
 })
 
+test('two held requests pipelined on one connection: the second, approved first, waits for the first, which is rejected and never forwarded', async () => {
+  const before = g.upstream.seen.length
+  const exec = (cmd: string, last = '') => `POST /t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=${cmd}&stdout=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nContent-Length: 0\r\n${last}\r\n`
+  const sock = connect(g.reverse.address.port, '127.0.0.1', () => sock.write(exec('date')))
+  const answer = collect(sock, 10_000)
+  const first = { id: (await g.heldId())! }
+  assert.ok(first.id, 'the first is held')
+  // The second follows on the same connection while the first is still unanswered.
+  sock.write(exec('uptime', 'Connection: close\r\n'))
+  let second: { id: string } | undefined
+  for (let i = 0; i < 300 && !second; i++) {
+    second = (await g.te.approvals.list({ status: 'pending' })).find((p) => p.id !== first.id)
+    if (!second) await new Promise((r) => setTimeout(r, 20))
+  }
+  assert.ok(second, 'the second is held too')
+  await g.approve(second!.id)
+  await new Promise((r) => setTimeout(r, 300))
+  assert.is(g.upstream.seen.length, before + 1, 'the approved second went upstream')
+  await g.te.approvals.reject(first.id, g.te.identity('alice', ['dba'], 'human'))
+  const out = await answer
+  const finals = statuses(out).filter((s) => s !== '103')
+  assert.equal(finals, ['403', '200'], out.slice(0, 600))
+  assert.match(out.slice(0, out.indexOf('HTTP/1.1 200')), first.id)
+  assert.equal(g.upstream.seen.slice(before).map((s) => s.url), ['/api/v1/namespaces/prod/pods/web-1/exec?command=uptime&stdout=true'])
+})
+
 test.run()
