@@ -51,7 +51,7 @@ function raw(bytes: string, ms?: number): Promise<string> {
 }
 
 /** A CONNECT to `authority` with `credential`, then TLS with the gateway's CA; the TLS socket inside the tunnel. */
-function tunnel(authority: string, credential: string, opts: { ALPNProtocols?: string[] } = {}): Promise<TLSSocket> {
+function tunnel(authority: string, credential: string, opts: { ALPNProtocols?: string[]; maxVersion?: 'TLSv1.2' } = {}): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const s = connect(g.proxy.address.port, '127.0.0.1', () => s.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nProxy-Authorization: ${credential}\r\n\r\n`))
     s.once('error', reject)
@@ -217,6 +217,25 @@ test('absolute-form targets inside a tunnel with userinfo, another port after us
     assert.equal(statuses(out), ['400'], `${target} → ${out.slice(0, 300)}`)
   }
   assert.is(g.upstream.seen.length, before)
+})
+
+test('a TLS 1.2 renegotiation inside a tunnel changes nothing: the requests after it are judged for the CONNECT host, as before', async () => {
+  g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
+  const before = g.upstream.seen.length
+  const t = await tunnel('storage.googleapis.com:443', `Bearer ${agent}`, { maxVersion: 'TLSv1.2' })
+  let out = ''
+  t.on('data', (d) => (out += d))
+  t.write('GET /storage/v1/b?project=p1 HTTP/1.1\r\nHost: storage.googleapis.com\r\n\r\n')
+  while (!statuses(out).length) await new Promise((r) => setTimeout(r, 20))
+  const renegotiated = await new Promise<Error | null>((resolve) => {
+    if (!t.renegotiate({ rejectUnauthorized: true }, (err) => resolve(err ?? null))) resolve(new Error('renegotiation not started'))
+  })
+  if (!t.destroyed) t.write('GET /storage/v1/b?project=p2 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n')
+  await collect(t, 3000)
+  assert.is(statuses(out)[0], '200')
+  // After it (if the server took it at all), a request naming another host is still refused.
+  assert.ok(statuses(out).length === 1 || statuses(out)[1] === '400', `${renegotiated?.message} ${out.slice(-300)}`)
+  assert.is(g.upstream.seen.length, before + 1)
 })
 
 test('a CONNECT nested inside an intercepted tunnel is never dialled nor forwarded', async () => {
