@@ -72,6 +72,10 @@ const up = rawUpstream((req) => {
     case '/switch': return { bytes: 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\nraw-after-101 upstream-secret-9c1d' }
     case '/early': return { bytes: ok(own(req.path)), consumeBody: false }
     case '/short': return { bytes: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"for":"/short"`, close: true }
+    case '/echo-upgrade': {
+      const auth = /\r\nauthorization: *([^\r]*)/i.exec(req.headers)?.[1] ?? ''
+      return { bytes: `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nx-echo-authorization: ${auth}\r\nx-echo-token: ${auth.replace(/^Bearer /, '')}\r\n\r\n` }
+    }
     case '/redirect': return { bytes: `HTTP/1.1 307 Temporary Redirect\r\nlocation: ${elsewhere.url()}/landing\r\ncontent-length: 0\r\n\r\n` }
     default: return { bytes: ok(own(req.path.replace(/\?.*/, ''))) }
   }
@@ -239,6 +243,18 @@ test('an answer cut short of its Content-Length (the upstream closes) is no answ
   const raw = await ask('/short', human)
   assert.ok(raw.status === 0 || raw.status === 502 || raw.text.length < 500, `${raw.status} ${raw.text.length}`)
   await othersGetTheirOwn('short')
+})
+
+test('the headers of an upgrade\'s 101 do not hand the agent the gateway credential an upstream echoes in them', async () => {
+  const { connect } = await import('node:net')
+  const s = connect(g.reverse.address.port, '127.0.0.1', () => s.write(`GET /t/web/echo-upgrade HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`))
+  let out = ''
+  s.on('data', (d) => (out += d))
+  s.on('error', () => undefined)
+  await new Promise((r) => setTimeout(r, 1500))
+  s.destroy()
+  assert.match(out, /^HTTP\/1\.1 101/, out.slice(0, 300))
+  assert.not.match(out, 'web-held-token-conn6', out.slice(0, 500))
 })
 
 test('a redirect to another host is handed to the client, never followed with the gateway credential', async () => {

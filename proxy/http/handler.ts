@@ -352,6 +352,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         else reply.socket.once('close', closed)
         const upgraded: Record<string, string> = { ...(reply.res.headers as Record<string, string>), ...gatewayHeaders }
         dropUpstreamOnly(upgraded)
+        // The 101's headers are an answer's headers too: the gateway's credential echoed in them is hidden.
+        hideCredentialHeaders(upgraded, credentialForms(upstream.secrets()))
         return { status: 101, headers: upgraded, upgrade: { socket: reply.socket, head: reply.head } }
       }
       const res = reply.res
