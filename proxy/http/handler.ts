@@ -15,7 +15,7 @@ import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
 import { dropUpstreamOnly, forwardableHeaders, headerValue } from './headers.ts'
-import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
+import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskBudgetBusy, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMcpHeldCalls, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
@@ -388,8 +388,16 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
       const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, masks, opts.maskKey) : 0)
       if (out.body instanceof Uint8Array) {
-        record(req, trace, status, { bytesOut: out.body.byteLength, masked: out.masked() + hiddenInHeaders })
-        return { status, headers: responseHeaders, body: out.body }
+        // A whole body stays in memory until its client has read it, which a client may never do: its bytes stay
+        // counted in the mask budget, and the request keeps its share, until the response is over. Given back when
+        // masked, a client that read nothing held every masked answer it asked for (up to MAX_MASKED_BYTES each,
+        // one per connection) past any bound, until the gateway's memory ran out for every session.
+        const size = out.body.byteLength
+        if (!maskBudget.take(size)) throw maskBudgetBusy()
+        handedOver = true
+        let over = false
+        record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders })
+        return { status, headers: responseHeaders, body: out.body, done: () => { if (over) return; over = true; maskBudget.give(size); giveBack() } }
       }
       let bytesOut = 0
       const source = out.body

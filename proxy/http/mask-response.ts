@@ -38,7 +38,7 @@ export interface MaskedBody {
   masked(): number
 }
 
-const busy = () => new HttpGatewayError(503, 'http.busy', 'the response must be masked, but the gateway already holds as many response bytes as it may to mask them (mask-budget.ts); it was withheld: retry shortly, or ask for less at once')
+export const maskBudgetBusy = () => new HttpGatewayError(503, 'http.busy', 'the response must be masked, but the gateway already holds as many response bytes as it may to mask them (mask-budget.ts); it was withheld: retry shortly, or ask for less at once')
 
 export function mediaType(res: UpstreamResponse): string {
   return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
@@ -140,7 +140,7 @@ class BodyReader {
         return this.stop(err)
       }
     }
-    if (this.budget && !this.budget.take(chunk.byteLength)) return this.stop(busy())
+    if (this.budget && !this.budget.take(chunk.byteLength)) return this.stop(maskBudgetBusy())
     this.size += chunk.byteLength
     if (this.size > MAX_MASKED_BYTES) return this.stop(failed(`it is larger than ${MAX_MASKED_BYTES} bytes`))
     this.chunks.push(chunk)
@@ -177,7 +177,7 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   let held = raw.byteLength
   try {
     return await maskRead(res, raw, obligations, key, credentials, declared, (n) => {
-      if (budget && !budget.take(n)) throw busy()
+      if (budget && !budget.take(n)) throw maskBudgetBusy()
       held += n
     }, thread)
   } finally {

@@ -75,6 +75,7 @@ export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest
  * upstream's, passed on) get a 502 instead; thrown from here they would end the process, every session with it.
  */
 export function writeResponse(res: http.ServerResponse, out: GatewayResponse): void {
+  if (out.done) res.once('close', out.done)
   try {
     res.writeHead(out.status, out.headers)
   } catch (err) {
@@ -125,6 +126,7 @@ function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
       for (const x of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${x}`)
     }
     lines.push('connection: close', '', '')
+    if (out.done) socket.once('close', out.done)
     drainRefused(socket)
     socket.write(lines.join('\r\n'))
     if (out.body === undefined || out.body instanceof Uint8Array) return void socket.end(out.body)

@@ -38,6 +38,8 @@ export interface GatewayResponse {
   body?: Uint8Array | Readable
   /** A protocol upgrade (Kubernetes exec/attach/port-forward, WebSocket) accepted upstream: pipe the client to it. */
   upgrade?: { socket: Duplex; head: Uint8Array }
+  /** Called once the response is over: written whole, or its client gone (what it held is given back then). */
+  done?: () => void
 }
 
 export type Handler = (request: GatewayRequest) => Promise<GatewayResponse>

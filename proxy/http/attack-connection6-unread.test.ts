@@ -1,0 +1,59 @@
+// Sixth attack round on the gateway's connection layer: answers asked for and never read. A masked answer is
+// whole in memory when it is written back; a client that reads none of it (its connections open, its receive
+// window shut) keeps it there. One agent asking for many on as many connections held them all past the mask
+// budget, which was given back as soon as each was masked, until the gateway's memory ran out for every session.
+// A masked answer's bytes now stay counted until its client has read it or gone: past the budget the next masked
+// answer is refused (503) instead, and the budget comes back as those clients go.
+import { connect, type Socket } from 'node:net'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let g: TestGateway
+const BODY_BYTES = 20 * 1024 * 1024
+const BUDGET = 50 * 1024 * 1024
+
+test.before(async () => {
+  g = await startTestGateway((up) => [
+    { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
+  ], { env: { WEB_TOKEN: 'web-token-unread' }, maskBudgetBytes: BUDGET })
+  // Agents get content masks on this production target: every answer is read whole and masked.
+  g.route = (_req, res) => json(res, { items: Array.from({ length: BODY_BYTES / 1024 }, () => 'a'.repeat(1024)) })
+})
+test.after(async () => g.close())
+
+/** Asks and reads only the status line, then stops reading (the socket stays open): the status. */
+function askAndStall(token: string, open: Socket[]): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(g.reverse.address.port, '127.0.0.1', () => s.write(`GET /t/web/big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\n`))
+    open.push(s)
+    s.on('error', () => undefined)
+    s.once('data', (d) => {
+      s.pause()
+      resolve(/^HTTP\/1\.1 (\d{3})/.exec(String(d))?.[1] ?? '?')
+    })
+    s.once('close', () => resolve('closed'))
+  })
+}
+
+test('masked answers a client never reads stay counted in the mask budget: past it the next is refused, and it comes back once those clients go', async () => {
+  const token = await g.agentToken()
+  const open: Socket[] = []
+  const statuses: string[] = []
+  try {
+    for (let i = 0; i < 4; i++) statuses.push(await askAndStall(token, open))
+    const held = statuses.filter((s) => s === '200').length
+    assert.ok(held * BODY_BYTES <= BUDGET, `${held} masked answers of ${BODY_BYTES} bytes held unread past a budget of ${BUDGET}: ${statuses}`)
+    assert.ok(statuses.includes('503'), `${statuses}`)
+  } finally {
+    for (const s of open) s.destroy()
+  }
+  await new Promise((r) => setTimeout(r, 300))
+  // Given back: another agent's masked read is served.
+  const other = await g.te.token('other-agent', ['agents'])
+  const res = await fetch(`${g.reverse.url}/t/web/big`, { headers: { authorization: `Bearer ${other}` } })
+  assert.is(res.status, 200)
+  assert.is((await res.arrayBuffer()).byteLength > BODY_BYTES, true)
+})
+
+test.run()
