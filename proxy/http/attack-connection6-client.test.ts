@@ -8,17 +8,19 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { test } from 'uvu'
+import type { TargetConfig } from '../../engine/config/types.ts'
 import * as assert from 'uvu/assert'
 import { listenForward } from './forward-proxy.ts'
 import { type HttpListener, listenReverse } from './node-server.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 let g: TestGateway
+let targets: TargetConfig[]
 let agent: string
 let human: string
 
 test.before(async () => {
-  g = await startTestGateway((up) => [
+  g = await startTestGateway((up) => targets = [
     { name: 'k8s', kind: 'kubernetes', environment: 'production', labels: {}, production_namespaces: ['prod'], upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'K8S_SA_TOKEN' }, hosts: [] } },
     { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' }, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'K8S_SA_TOKEN' }, hosts: [] } },
@@ -51,9 +53,9 @@ function raw(bytes: string, ms?: number): Promise<string> {
 }
 
 /** A CONNECT to `authority` with `credential`, then TLS with the gateway's CA; the TLS socket inside the tunnel. */
-function tunnel(authority: string, credential: string, opts: { ALPNProtocols?: string[]; maxVersion?: 'TLSv1.2' } = {}): Promise<TLSSocket> {
+function tunnel(authority: string, credential: string, { port, ...opts }: { ALPNProtocols?: string[]; maxVersion?: 'TLSv1.2'; port?: number } = {}): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const s = connect(g.proxy.address.port, '127.0.0.1', () => s.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nProxy-Authorization: ${credential}\r\n\r\n`))
+    const s = connect(port ?? g.proxy.address.port, '127.0.0.1', () => s.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nProxy-Authorization: ${credential}\r\n\r\n`))
     s.once('error', reject)
     s.once('data', (d) => {
       if (!/^HTTP\/1\.1 200/.test(String(d))) return reject(new Error(`CONNECT refused: ${String(d).slice(0, 200)}`))
@@ -82,9 +84,19 @@ async function closesWithin(l: HttpListener, ms: number): Promise<boolean> {
 test('refused upgrades and CONNECTs with bytes after their head (no token needed) leave no connection open once the client is gone', async () => {
   const reverse = await listenReverse(g.gateway.handle, { host: '127.0.0.1', port: 0 })
   const forward = await listenForward({ host: '127.0.0.1', port: 0, engine: g.te.engine, targets: [], passthrough: [], leaves: g.leaves, handle: g.gateway.handle })
+  const intercepting = await listenForward({ host: '127.0.0.1', port: 0, engine: g.te.engine, targets, passthrough: [], leaves: g.leaves, handle: g.gateway.handle })
   const upgrade = await refusedMany(reverse.address.port, `GET /t/k8s/api/v1/namespaces/prod/pods/web-1/exec?command=id HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n${'x'.repeat(100)}`, 20)
   const h2c = await refusedMany(reverse.address.port, `GET /t/k8s/api/v1/namespaces/prod/pods HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`, 20)
   const tunnels = await refusedMany(forward.address.port, `CONNECT storage.googleapis.com:443 HTTP/1.1\r\nHost: storage.googleapis.com:443\r\n\r\n${'\u0016\u0003\u0001'.repeat(30)}`, 20)
+  // Inside intercepted tunnels: an upgrade refused for its target kind, with bytes after its head.
+  const inner = await Promise.all(Array.from({ length: 10 }, async () => {
+    const t = await tunnel('storage.googleapis.com:443', `Bearer ${human}`, { port: intercepting.address.port })
+    t.write(`GET /storage/v1/b/bkt/o HTTP/1.1\r\nHost: storage.googleapis.com\r\n${UPGRADE}\r\n${'x'.repeat(100)}`)
+    t.once('data', () => t.destroy())
+    return collect(t, 3000)
+  }))
+  assert.ok(inner.every((o) => /^HTTP\/1\.1 400/.test(o)), inner[0])
+  assert.ok(await closesWithin(intercepting, 2000), 'the forward listener still holds tunnels of refused upgrades')
   assert.ok(upgrade.every((o) => /^HTTP\/1\.1 401/.test(o)), upgrade[0])
   assert.ok(h2c.every((o) => /^HTTP\/1\.1 400/.test(o)), h2c[0])
   assert.ok(tunnels.every((o) => /^HTTP\/1\.1 407/.test(o)), tunnels[0])
