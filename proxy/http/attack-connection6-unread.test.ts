@@ -4,7 +4,10 @@
 // budget, which was given back as soon as each was masked, until the gateway's memory ran out for every session.
 // A masked answer's bytes now stay counted until its client has read it or gone: past the budget the next masked
 // answer is refused (503) instead, and the budget comes back as those clients go.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { connect, type Socket } from 'node:net'
+import { writeResponse } from './node-server.ts'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
@@ -54,6 +57,22 @@ test('masked answers a client never reads stay counted in the mask budget: past 
   const res = await fetch(`${g.reverse.url}/t/web/big`, { headers: { authorization: `Bearer ${other}` } })
   assert.is(res.status, 200)
   assert.is((await res.arrayBuffer()).byteLength > BODY_BYTES, true)
+})
+
+test('an answer whose client left while it was made gives back what it held: the response had closed before it was written', async () => {
+  let done = 0
+  const server = http.createServer((req, res) => {
+    req.socket.destroy()
+    res.once('close', () => setImmediate(() => {
+      writeResponse(res, { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), done: () => done++ })
+    }))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const s = connect((server.address() as AddressInfo).port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))
+  s.on('error', () => undefined)
+  for (let i = 0; i < 100 && !done; i++) await new Promise((r) => setTimeout(r, 10))
+  await new Promise((r) => server.close(r))
+  assert.is(done, 1)
 })
 
 test.run()

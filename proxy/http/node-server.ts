@@ -75,7 +75,9 @@ export function toGatewayRequest(req: http.IncomingMessage, mode: GatewayRequest
  * upstream's, passed on) get a 502 instead; thrown from here they would end the process, every session with it.
  */
 export function writeResponse(res: http.ServerResponse, out: GatewayResponse): void {
-  if (out.done) res.once('close', out.done)
+  // A client gone while its answer was made: the response closed already, and 'close' will not come again.
+  if (out.done && res.closed) out.done()
+  else if (out.done) res.once('close', out.done)
   try {
     res.writeHead(out.status, out.headers)
   } catch (err) {
@@ -126,7 +128,8 @@ function writeUpgrade(socket: Duplex, out: GatewayResponse): void {
       for (const x of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${x}`)
     }
     lines.push('connection: close', '', '')
-    if (out.done) socket.once('close', out.done)
+    if (out.done && socket.destroyed) out.done()
+    else if (out.done) socket.once('close', out.done)
     drainRefused(socket)
     socket.write(lines.join('\r\n'))
     if (out.body === undefined || out.body instanceof Uint8Array) return void socket.end(out.body)
