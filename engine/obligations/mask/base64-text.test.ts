@@ -18,4 +18,19 @@ test('binary, short strings, ids and non-base64 are not text', () => {
   }
 })
 
+test('padding and length are checked as the base64 alphabet has them', () => {
+  const ok = b64('sixteen chars ok!')
+  assert.ok(ok.endsWith('='), ok)
+  assert.is(base64Text(ok), 'sixteen chars ok!')
+  for (const value of [`${ok}=`, `${ok.slice(0, -1)}===`, `=${ok.slice(1)}`, `${ok.slice(0, 8)}=${ok.slice(9)}`, ok.slice(0, -1)]) {
+    assert.is(base64Text(value), undefined, value)
+  }
+})
+
+test('a base64-looking string of megabytes is decoded, not a stack overflow that withholds the answer', () => {
+  const text = 'x '.repeat(3 * 1024 * 1024)
+  assert.is(base64Text(b64(text)), text)
+  assert.not.throws(() => base64Text('x'.repeat(5 * 1024 * 1024)))
+})
+
 test.run()
