@@ -59,6 +59,23 @@ test('masked answers a client never reads stay counted in the mask budget: past 
   assert.is((await res.arrayBuffer()).byteLength > BODY_BYTES, true)
 })
 
+test('one agent holding masked answers unread takes at most half the mask budget: another agent is still served meanwhile', async () => {
+  const token = await g.agentToken()
+  const open: Socket[] = []
+  try {
+    const statuses: string[] = []
+    for (let i = 0; i < 3; i++) statuses.push(await askAndStall(token, open))
+    assert.is(statuses.filter((s) => s === '200').length, 1, `${statuses}`)
+    const other = await g.te.token('other-agent', ['agents'])
+    const res = await fetch(`${g.reverse.url}/t/web/big`, { headers: { authorization: `Bearer ${other}` } })
+    assert.is(res.status, 200, (await res.clone().text()).slice(0, 300))
+    assert.is((await res.arrayBuffer()).byteLength > BODY_BYTES, true)
+  } finally {
+    for (const s of open) s.destroy()
+  }
+  await new Promise((r) => setTimeout(r, 300))
+})
+
 test('an answer whose client left while it was made gives back what it held: the response had closed before it was written', async () => {
   let done = 0
   const server = http.createServer((req, res) => {

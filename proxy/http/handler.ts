@@ -338,7 +338,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // If-None-Match: * is what stops a PutObject from overwriting).
     if (masks.length && (canon.method === 'GET' || canon.method === 'HEAD')) for (const name of ['if-none-match', 'if-match']) delete headers[name]
     // A pooled request holds one of the requester's shares until its answer ends; an upgrade, until its socket closes.
-    const giveBack = await (canon.upgrade === undefined ? shares : upgradeShares).take(target.name, `${caller.identity.issuer}\u0000${caller.identity.sub}`)
+    const requester = `${caller.identity.issuer}\u0000${caller.identity.sub}`
+    const giveBack = await (canon.upgrade === undefined ? shares : upgradeShares).take(target.name, requester)
+    const budget = maskBudget.of(requester)
     let handedOver = false
     try {
       const reply = await upstream.send({ method: canon.method, url, headers, body: outgoing.body, payloadHash: upload?.payloadHash, agentAuthorization: headerValue(req.headers, 'authorization'), judgedHost }, { upgrade: canon.upgrade !== undefined, signal: canon.upgrade !== undefined || !req.gone ? req.signal : undefined, gone: req.gone })
@@ -375,7 +377,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
           out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials, maskThread)
             : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread)
-            : await maskWholeBody(res, masks, opts.maskKey, credentials, maskBudget, maskThread)
+            : await maskWholeBody(res, masks, opts.maskKey, credentials, budget, maskThread)
         } catch (err) {
           discard(res)
           throw err
@@ -393,11 +395,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         // masked, a client that read nothing held every masked answer it asked for (up to MAX_MASKED_BYTES each,
         // one per connection) past any bound, until the gateway's memory ran out for every session.
         const size = out.body.byteLength
-        if (!maskBudget.take(size)) throw maskBudgetBusy()
+        if (!budget.take(size)) throw maskBudgetBusy()
         handedOver = true
         let over = false
         record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders })
-        return { status, headers: responseHeaders, body: out.body, done: () => { if (over) return; over = true; maskBudget.give(size); giveBack() } }
+        return { status, headers: responseHeaders, body: out.body, done: () => { if (over) return; over = true; budget.give(size); giveBack() } }
       }
       let bytesOut = 0
       const source = out.body

@@ -1,7 +1,7 @@
 // How many bytes of response bodies the gateway holds at once to mask them, across every request: each body may
 // be up to MAX_MASKED_BYTES, so without a shared bound a burst of large (or highly compressed) answers, which one
 // agent can ask for concurrently, would exhaust the gateway's memory and end it for every session. Past the
-// budget a body is refused (503) rather than buffered.
+// budget a body is refused (503) rather than buffered, and so is one past its requester's half of it.
 
 /** Bytes of bodies held for masking at once, by default. */
 export const MASK_BUDGET_BYTES = 256 * 1024 * 1024
@@ -15,9 +15,19 @@ export interface MaskBudget {
   readonly used: number
 }
 
-export function createMaskBudget(total = MASK_BUDGET_BYTES): MaskBudget {
+export interface SharedMaskBudget extends MaskBudget {
+  /**
+   * The budget as one requester may use it: at most half of the whole, so a requester that holds answers it never
+   * reads (each stays counted until its client has read it) cannot leave every other session with none.
+   */
+  of(requester: string): MaskBudget
+}
+
+export function createMaskBudget(total = MASK_BUDGET_BYTES): SharedMaskBudget {
   let used = 0
-  return {
+  const byRequester = new Map<string, number>()
+  const share = Math.floor(total / 2)
+  const whole: SharedMaskBudget = {
     take(n) {
       if (used + n > total) return false
       used += n
@@ -29,5 +39,25 @@ export function createMaskBudget(total = MASK_BUDGET_BYTES): MaskBudget {
     get used() {
       return used
     },
+    of(requester) {
+      return {
+        take(n) {
+          const mine = byRequester.get(requester) ?? 0
+          if (mine + n > share || !whole.take(n)) return false
+          byRequester.set(requester, mine + n)
+          return true
+        },
+        give(n) {
+          const left = (byRequester.get(requester) ?? 0) - n
+          if (left > 0) byRequester.set(requester, left)
+          else byRequester.delete(requester)
+          whole.give(n)
+        },
+        get used() {
+          return byRequester.get(requester) ?? 0
+        },
+      }
+    },
   }
+  return whole
 }
