@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { JWK } from 'jose'
 import { type DevKeyPair, generateDevKey } from '../../engine/identity/dev-issuer.ts'
 import { CodedError } from '../../engine/errors.ts'
+import { assertOwnStateDir } from './state.ts'
 
 export class DevKeyError extends CodedError<'config.dev_key'> {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -51,6 +52,8 @@ async function readKey(file: string): Promise<DevKeyPair | undefined> {
 }
 
 export async function loadOrCreateDevKey(stateDir: string): Promise<DevKeyPair> {
+  // A key in a directory another user owns may be theirs: `warden token` would sign with it, the gateway trust it.
+  assertOwnStateDir(stateDir)
   const file = devKeyPath(stateDir)
   const existing = await readKey(file)
   if (existing) return existing

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureStateDir, loadOrCreateApprovalsKey, loadOrCreateGatewayId, loadOrCreateMaskKey, StateError } from './state.ts'
@@ -66,6 +66,20 @@ test('the approvals key is its own 32-byte 0600 file, made on first use and kept
   assert.not.equal(loadOrCreateMaskKey(dir), key)
   writeFileSync(join(dir, 'approvals.key'), 'short')
   assert.throws(() => loadOrCreateApprovalsKey(dir), (err: StateError) => err.code === 'state.approvals_key' && /review texts already stored/.test(err.message))
+})
+
+test('refuses a state directory another user owns, without touching it', () => {
+  // As root: one chowned to nobody. As anyone else: the root-owned system temporary directory.
+  let dir = tmpdir()
+  if (process.getuid?.() === 0) {
+    dir = join(root, 'theirs')
+    mkdirSync(dir)
+    chmodSync(dir, 0o777)
+    chownSync(dir, 65534, 65534)
+  }
+  const before = statSync(dir).mode
+  assert.throws(() => ensureStateDir(dir), (err: StateError) => err.code === 'state.dir_owner' && err.message.includes(`is owned by uid ${statSync(dir).uid}, not by this user`) && err.message.includes('--state-dir'))
+  assert.is(statSync(dir).mode, before, 'the mode was changed')
 })
 
 test.after(() => rmSync(root, { recursive: true, force: true }))

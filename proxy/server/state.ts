@@ -1,6 +1,6 @@
 // The gateway's state directory and the secrets it keeps there: created private (0700 / 0600) on first start.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CodedError } from '../../engine/errors.ts'
 
@@ -9,8 +9,48 @@ export class StateError extends CodedError<string> {}
 export const MASK_KEY_BYTES = 32
 const KEY_BYTES = 32
 
-/** Creates the state directory (mode 0700) when missing and tightens its mode when it already exists. */
+const WHERE = 'point --state-dir, $WARDEN_STATE_DIR or state_dir of the config at a directory this user owns'
+
+/**
+ * Refuses a state directory another local user could rewrite. Whoever owns a directory can rename and replace
+ * every entry in it, whatever the entries' own modes: a development key, CA or approvals store they plant in a
+ * predictable path (/tmp/warden) before the gateway first starts is then trusted by it. The same holds for a
+ * symbolic link they own, which they can point elsewhere at any time. A missing directory is fine (it is made).
+ * Root-owned links are trusted, as the system's own. Without POSIX user ids (Windows) there is nothing to check.
+ */
+export function assertOwnStateDir(dir: string): void {
+  const me = process.getuid?.()
+  if (me === undefined) return
+  let link
+  try {
+    link = lstatSync(dir)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw new StateError('state.dir', `inspect the state directory ${dir}: ${(err as Error).message}; ${WHERE}`, { cause: err })
+  }
+  if (link.isSymbolicLink() && link.uid !== me && link.uid !== 0) {
+    throw new StateError('state.dir_owner', `state directory ${dir} is a symbolic link owned by uid ${link.uid}, not by this user (uid ${me}) or root: its owner can point it at a directory of theirs at any time, and the gateway would trust the keys and stores they put there; ${WHERE}, or use the link's target directly`)
+  }
+  let target
+  try {
+    target = statSync(dir)
+  } catch (err) {
+    throw new StateError('state.dir', `inspect the state directory ${dir}: ${(err as Error).message}; ${WHERE}`, { cause: err })
+  }
+  if (target.uid !== me) {
+    throw new StateError('state.dir_owner', `state directory ${dir} is owned by uid ${target.uid}, not by this user (uid ${me}): its owner can replace the keys and stores in it (a development issuer key put there mints any identity), so the gateway does not use it; ${WHERE}, or chown it to this user after checking what is inside`)
+  }
+  if (!target.isDirectory()) {
+    throw new StateError('state.dir', `state directory ${dir} is not a directory; ${WHERE}`)
+  }
+}
+
+/**
+ * Creates the state directory (mode 0700) when missing and tightens its mode when it already exists; refuses one
+ * another user owns (see assertOwnStateDir).
+ */
 export function ensureStateDir(dir: string): void {
+  assertOwnStateDir(dir)
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700)
