@@ -33,6 +33,17 @@ export function expandEnvReferences(doc: Document, lines: LineCounter, file: str
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return
       const text = node.value
       const problems: string[] = []
+      const segments = segmentsOf(path, node)
+      const field = segments.at(-1)
+      // `password_env: ${DB_PASSWORD}` puts the secret where its variable's name goes: the field's pattern check
+      // then quoted the secret in the error (on stderr, in CI and service logs). Refused before it is read.
+      const reference = /\$\{([^}]*)\}/.exec(text.replace(/\$\$\{/g, ''))
+      if (typeof field === 'string' && field.endsWith('_env') && reference) {
+        const name = reference[1]
+        const pos = node.range ? lines.linePos(node.range[0]) : undefined
+        issues.push({ ...issue(segments, `${field} takes the name of the environment variable that holds the secret, not its value: write ${field}: ${name} instead of \${${name}} (the value was not read)`), ...(pos ? { location: `${file}:${pos.line}:${pos.col}` } : {}) })
+        return
+      }
       const expanded = text.replace(REFERENCE, (match, name: string | undefined) => {
         if (match === '$${') return '${'
         if (!match.endsWith('}')) {
@@ -51,7 +62,6 @@ export function expandEnvReferences(doc: Document, lines: LineCounter, file: str
         return value
       })
       if (problems.length) {
-        const segments = segmentsOf(path, node)
         const pos = node.range ? lines.linePos(node.range[0]) : undefined
         for (const message of problems) issues.push({ ...issue(segments, message), ...(pos ? { location: `${file}:${pos.line}:${pos.col}` } : {}) })
         return
