@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { checkDevIssuer } from './server/dev-issuer-guard.ts'
 import { loadOrCreateDevKey } from './server/dev-key.ts'
+import { checkPlaintextListeners } from './server/plaintext-guard.ts'
 import { checkUpstreamTls } from './server/upstream-tls-guard.ts'
 import type { Config } from '../engine/config/types.ts'
 import { DecidePool } from '../engine/decide/pool.ts'
@@ -73,6 +74,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     const devWarning = checkDevIssuer(config)
     if (devWarning) log.warn(devWarning)
     checkUpstreamTls(config)
+    checkPlaintextListeners(config)
     ensureStateDir(config.state_dir)
     const maskKey = loadOrCreateMaskKey(config.state_dir)
     const tls = await tlsOrPlaintext(config, log)

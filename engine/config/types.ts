@@ -36,6 +36,8 @@ export interface HttpProxyListenerConfig {
   port: number
   /** Host patterns tunnelled uninspected (still authenticated and audited), e.g. `*.github.com`. */
   passthrough: string[]
+  /** Accept agents' tokens over plain HTTP when bound off loopback (they cross the network in clear); false when absent. */
+  allow_plaintext?: boolean
 }
 
 export type HttpCredentialKind = 'bearer' | 'basic' | 'header' | 'client_cert' | 'aws_sigv4'
