@@ -55,6 +55,8 @@ test('memory when asked; a postgres store whose password variable is unset fails
   const err = await openApprovals(c, { env: {} }).then(() => undefined, (e: Error & { code?: string }) => e)
   assert.is(err?.code, 'approval.store_open')
   assert.match(err!.message, 'approvals.postgres.password_env names NOPE_PW, which is not set')
+  const empty = await openApprovals(c, { env: { NOPE_PW: '' } }).then(() => undefined, (e: Error & { code?: string }) => e)
+  assert.match(empty!.message, 'approvals.postgres.password_env names NOPE_PW, which is set but empty')
 })
 
 test('the webhook gets every new and resolved request, signed with the secret from the environment or a file', async () => {

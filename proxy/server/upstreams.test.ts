@@ -32,6 +32,13 @@ test('password_env is read from the environment at start; an inline password is 
   assert.is(plan.resolve(inline).password, 'literal')
 })
 
+test('an empty password variable is refused like an unset one, saying it is empty', () => {
+  const empty = planUpstreams([real], { REAL_PW: '' }, new Map())
+  assert.match(empty.warnings.join('\n'), 'environment variable REAL_PW (its upstream password) was set but empty when the gateway started')
+  assert.match(empty.describe('real'), '$REAL_PW EMPTY')
+  assert.throws(() => empty.resolve(real), (err: UpstreamConfigError) => err.code === 'upstream.password_env')
+})
+
 test('a missing password variable or upstream is a warning, and each connection to it a clear error', () => {
   assert.is(plan.warnings.length, 2)
   assert.match(plan.warnings.join('\n'), 'NOT_SET_PW')

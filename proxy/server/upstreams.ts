@@ -55,9 +55,11 @@ export function planUpstreams(
     let password = up.password
     if (up.password_env) {
       password = env[up.password_env]
-      if (password === undefined) {
-        problems.set(target.name, new UpstreamConfigError('upstream.password_env', `target ${target.name}: environment variable ${up.password_env} (its upstream password) was not set when the gateway started; set it and restart the gateway`))
-        descriptions.set(target.name, `${descriptions.get(target.name)} (password: $${up.password_env} NOT SET)`)
+      // An empty variable is as unset: the session used to fail later with "none is configured (set password_env)".
+      if (!password) {
+        const state = password === undefined ? 'was not set' : 'was set but empty'
+        problems.set(target.name, new UpstreamConfigError('upstream.password_env', `target ${target.name}: environment variable ${up.password_env} (its upstream password) ${state} when the gateway started; set it and restart the gateway`))
+        descriptions.set(target.name, `${descriptions.get(target.name)} (password: $${up.password_env} ${password === undefined ? 'NOT SET' : 'EMPTY'})`)
         continue
       }
     }
