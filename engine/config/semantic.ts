@@ -2,6 +2,7 @@
 // only make sense for some target kinds. Each issue names the field and how to fix it.
 import { type ConfigIssue, issue } from './errors.ts'
 import { httpUpstreamIssues } from './http-upstream.ts'
+import { plainHttpIssues } from './plain-http.ts'
 import { settingsIssues } from './settings.ts'
 import type { Config, IdentityProviderConfig, TargetConfig } from './types.ts'
 
@@ -132,6 +133,7 @@ export function semanticIssues(config: Config): ConfigIssue[] {
   }
   out.push(...dryRunIssues(config.policy))
   out.push(...settingsIssues(config.policy.settings))
+  out.push(...plainHttpIssues(config))
   const tls = config.listeners.postgres.tls
   if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
     out.push(issue(['listeners', 'postgres', 'tls'], `has ${tls.cert === undefined ? 'key' : 'cert'} without ${tls.cert === undefined ? 'cert' : 'key'}; give both PEM files, or neither to have a self-signed pair generated`))

@@ -1,30 +1,17 @@
 // The development token issuer is for a laptop: its private key sits in the state directory and `warden token`
 // mints any identity with any groups from it. So a gateway that trusts it warns at every start, and refuses to
 // start when any listener it opens is reachable from another machine (not bound to loopback).
-import { BlockList, isIP } from 'node:net'
 import type { Config } from '../../engine/config/types.ts'
 import { HTTP_TARGET_KINDS } from '../../engine/config/http-upstream.ts'
+import { isLoopbackHost } from '../../engine/config/loopback.ts'
 import { CodedError } from '../../engine/errors.ts'
+
+export { isLoopbackHost }
 
 export class DevIssuerExposedError extends CodedError<'config.dev_issuer_exposed'> {
   constructor(message: string) {
     super('config.dev_issuer_exposed', message)
   }
-}
-
-const loopback = new BlockList()
-loopback.addSubnet('127.0.0.0', 8, 'ipv4')
-loopback.addAddress('::1', 'ipv6')
-
-/**
- * True only for addresses that cannot be reached from another machine: 127.0.0.0/8, ::1 (IPv4-mapped forms
- * included) and `localhost`. Any other name counts as reachable: what it resolves to can change.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1')
-  if (h.toLowerCase() === 'localhost') return true
-  const family = isIP(h)
-  return family !== 0 && loopback.check(h, family === 4 ? 'ipv4' : 'ipv6')
 }
 
 export interface OpenListener {
