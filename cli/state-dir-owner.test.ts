@@ -87,5 +87,15 @@ test('warden token refuses to write or read the dev key in a directory another u
   assert.match(r.err, `state directory ${state} is owned by uid ${NOBODY}`)
 })
 
+test('warden ca refuses to print (or make) a CA in a directory another user owns: trusting theirs would let them intercept', async () => {
+  if (!asRoot) return
+  const state = join(root, 'planted-ca')
+  await plant(state)
+  const r = await warden(['ca', '--path', '--state-dir', state], { cwd: root })
+  assert.is(r.code, 2, r.out)
+  assert.is(r.out, '')
+  assert.match(r.err, `state directory ${state} is owned by uid ${NOBODY}`)
+})
+
 test.after(() => rmSync(root, { recursive: true, force: true }))
 test.run()

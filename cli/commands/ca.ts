@@ -4,6 +4,7 @@ import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
 import { ensureCa } from '../../proxy/http/ca.ts'
+import { ensureStateDir } from '../../proxy/server/state.ts'
 import { commandFlags } from '../../proxy/server/summary.ts'
 
 const usage = `usage: warden ca [--config FILE] [--state-dir DIR] [--path]
@@ -58,6 +59,8 @@ export async function runCa(args: string[], io: Io): Promise<ExitCode> {
     const { values } = parseFlags(args, { ...CONFIG_FLAGS, path: { type: 'boolean' } }, usage)
     if (values.help) { io.out(usage); return 0 }
     const { config } = await loadCommandConfig(values, io)
+    // A CA in a directory another user owns may be theirs: trusting it (bundle.pem) would let them intercept anything.
+    ensureStateDir(config.state_dir)
     const created = !existsSync(`${config.state_dir}/ca/ca.pem`)
     const paths = await ensureCa(config.state_dir, io.env)
     if (values.path) { io.out(`${paths.cert}\n`); return 0 }

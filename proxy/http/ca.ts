@@ -4,7 +4,7 @@
 // certificate signature (a few ms), never a key generation on the event loop. node-forge builds and signs the
 // X.509 structures (node cannot issue certificates); node's native RSA signs them.
 import { constants, createPrivateKey, generateKeyPair, type KeyObject, privateEncrypt, randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { createSecureContext, type SecureContext } from 'node:tls'
@@ -62,33 +62,60 @@ export function systemBundle(env: Record<string, string | undefined>): string | 
   return undefined
 }
 
-/** Creates the CA when it does not exist yet; (re)writes the combined bundle. Returns the paths. */
+/** The CA's key and self-signed certificate, PEM. */
+async function newCa(stateDir: string): Promise<{ key: string; cert: string }> {
+  const { publicKey, privateKey } = await newKey()
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey)
+  cert.serialNumber = serial()
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000)
+  cert.validity.notAfter = new Date(Date.now() + 5 * 365 * 86_400_000)
+  const subject = [{ name: 'commonName', value: `Warden gateway CA (${stateDir.split('/').slice(-2).join('/')})` }, { name: 'organizationName', value: 'Warden' }]
+  cert.setSubject(subject)
+  cert.setIssuer(subject)
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true, pathLenConstraint: 0 },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ])
+  cert.sign(nativeSigner(createPrivateKey(privateKey)), forge.md.sha256.create())
+  return { key: privateKey, cert: forge.pki.certificateToPem(cert) }
+}
+
+const complete = (paths: CaPaths) => existsSync(paths.cert) && existsSync(paths.key)
+
+/**
+ * Creates the CA when it does not exist yet; (re)writes the combined bundle. Returns the paths.
+ * A new CA is written whole into a private directory beside <state>/ca and renamed into place, which fails when
+ * another process (a second gateway, `warden ca` on a first start) placed its own first: then theirs is used.
+ * Writing in place let the last of them overwrite a CA the first was already serving leaves from, so clients
+ * given the CA file refused that gateway until it restarted.
+ */
 export async function ensureCa(stateDir: string, env: Record<string, string | undefined> = process.env): Promise<CaPaths> {
   const paths = caPaths(stateDir)
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 })
-  if (!existsSync(paths.cert) || !existsSync(paths.key)) {
-    const { publicKey, privateKey } = await newKey()
-    const cert = forge.pki.createCertificate()
-    cert.publicKey = forge.pki.publicKeyFromPem(publicKey)
-    cert.serialNumber = serial()
-    cert.validity.notBefore = new Date(Date.now() - 86_400_000)
-    cert.validity.notAfter = new Date(Date.now() + 5 * 365 * 86_400_000)
-    const subject = [{ name: 'commonName', value: `Warden gateway CA (${stateDir.split('/').slice(-2).join('/')})` }, { name: 'organizationName', value: 'Warden' }]
-    cert.setSubject(subject)
-    cert.setIssuer(subject)
-    cert.setExtensions([
-      { name: 'basicConstraints', cA: true, critical: true, pathLenConstraint: 0 },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      { name: 'subjectKeyIdentifier' },
-    ])
-    cert.sign(nativeSigner(createPrivateKey(privateKey)), forge.md.sha256.create())
-    writeFileSync(paths.key, privateKey, { mode: 0o600 })
-    chmodSync(paths.key, 0o600)
-    writeFileSync(paths.cert, forge.pki.certificateToPem(cert), { mode: 0o644 })
+  if (!complete(paths)) {
+    const { key, cert } = await newCa(stateDir)
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+    const partial = mkdtempSync(join(stateDir, '.ca-partial-')) // 0700
+    try {
+      writeFileSync(join(partial, 'ca-key.pem'), key, { mode: 0o600 })
+      writeFileSync(join(partial, 'ca.pem'), cert, { mode: 0o644 })
+      // An incomplete CA directory (a file deleted to make a new CA) is set aside, never merged with the new pair.
+      if (existsSync(paths.dir) && !complete(paths)) renameSync(paths.dir, `${paths.dir}.incomplete-${Date.now()}-${process.pid}`)
+      renameSync(partial, paths.dir)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') || !complete(paths)) throw err
+    } finally {
+      rmSync(partial, { recursive: true, force: true })
+    }
   }
+  chmodSync(paths.key, 0o600)
   const system = systemBundle(env)
   const own = readFileSync(paths.cert, 'utf8')
-  writeFileSync(paths.bundle, `${system ? `${readFileSync(system, 'utf8').trimEnd()}\n` : ''}${own}`, { mode: 0o644 })
+  const bundle = `${paths.bundle}.${process.pid}.${randomBytes(4).toString('hex')}.partial`
+  writeFileSync(bundle, `${system ? `${readFileSync(system, 'utf8').trimEnd()}\n` : ''}${own}`, { mode: 0o644 })
+  renameSync(bundle, paths.bundle)
   return paths
 }
 
