@@ -18,6 +18,8 @@ export interface PostgresListenerConfig {
 export interface AdminListenerConfig {
   host: string
   port: number
+  /** Accept reviewers' tokens over plain HTTP when bound off loopback; false when absent. */
+  allow_plaintext?: boolean
 }
 
 /** The reverse-proxy listener: each HTTP-kind target is served under the path prefix /t/<target>/. */

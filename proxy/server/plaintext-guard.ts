@@ -1,7 +1,8 @@
 // The forward proxy speaks plain HTTP (HTTPS_PROXY=http://agent:TOKEN@host:port): the agent's token is in its
-// CONNECT request, in clear. On loopback that never leaves the machine; bound to another address it crosses the
-// network, where anyone on the path can take it and act as the agent until it expires. The PostgreSQL listener
-// refuses plaintext off loopback unless allow_plaintext; the forward proxy now does the same, at start.
+// CONNECT request, in clear. So does the admin API, with reviewers' and auditors' tokens. On loopback that never
+// leaves the machine; bound to another address it crosses the network, where anyone on the path can take a token
+// and act as its holder until it expires. The PostgreSQL listener refuses plaintext off loopback unless
+// allow_plaintext; these two listeners now do the same, at start.
 import type { Config } from '../../engine/config/types.ts'
 import { CodedError } from '../../engine/errors.ts'
 import { isLoopbackHost, openListeners } from './dev-issuer-guard.ts'
@@ -12,13 +13,16 @@ export class PlaintextListenerError extends CodedError<'config.plaintext_exposed
   }
 }
 
-/** Throws when the forward proxy would take tokens in clear from other machines without allow_plaintext. */
+const FIX: Record<string, { who: string; instead: string }> = {
+  'listeners.http_proxy': { who: "every agent's token (its proxy password)", instead: 'agents on other machines use the reverse proxy, listeners.http, over TLS' },
+  'listeners.admin': { who: "every reviewer's and auditor's token", instead: 'reach it through a TLS-terminating proxy or a VPN on this host' },
+}
+
+/** Throws when the forward proxy or the admin API would take tokens in clear from other machines without allow_plaintext. */
 export function checkPlaintextListeners(config: Config): void {
-  const proxy = openListeners(config).find((l) => l.key === 'listeners.http_proxy')
-  if (!proxy || isLoopbackHost(proxy.host) || config.listeners.http_proxy.allow_plaintext === true) return
-  throw new PlaintextListenerError(
-    `refusing to start: the HTTPS forward proxy on ${proxy.host}:${proxy.port} speaks plain HTTP, so every agent's token (its proxy password) ` +
-    'would cross the network in clear, for anyone on the path to reuse. Bind listeners.http_proxy.host to 127.0.0.1 (agents on other machines use ' +
-    'the reverse proxy, listeners.http, over TLS), or set listeners.http_proxy.allow_plaintext: true if the network to it is encrypted some other way',
-  )
+  const allowed: Record<string, boolean | undefined> = { 'listeners.http_proxy': config.listeners.http_proxy.allow_plaintext, 'listeners.admin': config.listeners.admin.allow_plaintext }
+  const exposed = openListeners(config).filter((l) => l.key in FIX && !isLoopbackHost(l.host) && allowed[l.key] !== true)
+  if (!exposed.length) return
+  throw new PlaintextListenerError(`refusing to start: ${exposed.map((l) => `the ${l.name} on ${l.host}:${l.port} speaks plain HTTP, so ${FIX[l.key]!.who} would cross the network in clear, for anyone on the path to reuse. ` +
+    `Bind ${l.key}.host to 127.0.0.1 (${FIX[l.key]!.instead}), or set ${l.key}.allow_plaintext: true if the network to it is encrypted some other way`).join('; ')}`)
 }
