@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { checkDevIssuer } from './server/dev-issuer-guard.ts'
 import { loadOrCreateDevKey } from './server/dev-key.ts'
 import { checkPlaintextListeners } from './server/plaintext-guard.ts'
+import { checkTrustedFiles } from './server/trusted-files.ts'
 import { checkUpstreamTls } from './server/upstream-tls-guard.ts'
 import type { Config } from '../engine/config/types.ts'
 import { DecidePool } from '../engine/decide/pool.ts'
@@ -75,6 +76,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
     if (devWarning) log.warn(devWarning)
     checkUpstreamTls(config)
     checkPlaintextListeners(config)
+    checkTrustedFiles(config)
     ensureStateDir(config.state_dir)
     const maskKey = loadOrCreateMaskKey(config.state_dir)
     const tls = await tlsOrPlaintext(config, log)

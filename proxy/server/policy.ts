@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import type { Config } from '../../engine/config/types.ts'
 import { type Decider, decisionEntrypoint, prepareDecider, readBundle } from '../../engine/decide/index.ts'
 import { CodedError } from '../../engine/errors.ts'
-import { checkPolicyFiles } from './policy-files.ts'
+import { checkTrustedPath } from './trusted-files.ts'
 
 const run = promisify(execFile)
 
@@ -65,8 +65,8 @@ export interface LoadPolicyOptions {
 /** Builds config.policy.source (or reads config.policy.bundle) and prepares the decider with data.settings. */
 export async function loadPolicy(config: Config, opts: LoadPolicyOptions): Promise<LoadedPolicy> {
   let bundlePath = config.policy.bundle
-  if (bundlePath) checkPolicyFiles(bundlePath, 'policy.bundle')
-  else checkPolicyFiles(config.policy.source ?? join(opts.packageRoot, 'policies'), 'policy.source')
+  if (bundlePath) checkTrustedPath(bundlePath, 'policy.bundle', 'the policy')
+  else checkTrustedPath(config.policy.source ?? join(opts.packageRoot, 'policies'), 'policy.source', 'the policy')
   if (!bundlePath) {
     if (!opts.opa) throw new PolicyBuildError('no OPA binary to compile policy.source with; set OPA, or start the gateway with `warden up`, which finds or builds it')
     bundlePath = await buildBundle(config.policy.source ?? join(opts.packageRoot, 'policies'), join(config.state_dir, 'bundle', 'bundle.tar.gz'), opts.opa)

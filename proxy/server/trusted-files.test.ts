@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultConfig } from '../../engine/config/defaults.ts'
-import { checkPolicyFiles, PolicyFilesError } from './policy-files.ts'
+import { checkTrustedFiles, checkTrustedPath, TrustedFileError } from './trusted-files.ts'
 import { loadPolicy } from './policy.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'warden-policy-files-'))
@@ -18,10 +18,10 @@ function source(name: string): string {
 
 const refusal = (path: string, field = 'policy.source'): string => {
   try {
-    checkPolicyFiles(path, field)
+    checkTrustedPath(path, field, 'the policy')
   } catch (err) {
-    assert.instance(err, PolicyFilesError)
-    assert.is((err as PolicyFilesError).code, 'policy.writable_by_others')
+    assert.instance(err, TrustedFileError)
+    assert.is((err as TrustedFileError).code, 'config.writable_by_others')
     return (err as Error).message
   }
   throw assert.unreachable('a policy others can write was accepted')
@@ -50,7 +50,7 @@ test('under a world-writable directory without the sticky bit, anyone could swap
   writeFileSync(join(inside, 'p.rego'), 'package x\n')
   assert.match(refusal(inside), `${shared} lets anyone replace what is in it`)
   chmodSync(shared, 0o1777)
-  checkPolicyFiles(inside, 'policy.source')
+  checkTrustedPath(inside, 'policy.source', 'the policy')
 })
 
 test('the gateway checks before it compiles: loadPolicy refuses such a source', async () => {
@@ -58,12 +58,30 @@ test('the gateway checks before it compiles: loadPolicy refuses such a source', 
   chmodSync(join(src, 'rules', 'mine.rego'), 0o666)
   const config = { ...defaultConfig(join(root, 'state')), policy: { ...defaultConfig().policy, source: src } }
   const err = await loadPolicy(config, { opa: '/nonexistent/opa', packageRoot: root }).then(() => undefined, (e: Error) => e)
-  assert.instance(err, PolicyFilesError)
+  assert.instance(err, TrustedFileError)
 })
 
 test('the shipped policies and an ordinary private source pass', () => {
-  checkPolicyFiles(new URL('../../policies', import.meta.url).pathname, 'policy.source')
-  checkPolicyFiles(source('ok'), 'policy.source')
+  checkTrustedPath(new URL('../../policies', import.meta.url).pathname, 'policy.source', 'the policy')
+  checkTrustedPath(source('ok'), 'policy.source', 'the policy')
+})
+
+test('a world-writable JWKS file or upstream CA file is refused, naming the field', () => {
+  const jwks = join(root, 'jwks.json')
+  const ca = join(root, 'ca.pem')
+  writeFileSync(jwks, '{"keys":[]}')
+  writeFileSync(ca, '')
+  const config = {
+    ...defaultConfig(join(root, 'state')),
+    identity: { clock_skew_seconds: 30, providers: [{ name: 'corp', issuer: 'https://sso', audience: 'warden', jwks_file: jwks, groups_claim: 'groups', agent_groups: [] }] },
+    targets: [{ name: 'k8s', kind: 'kubernetes' as const, environment: 'production', labels: {}, upstream_http: { url: 'https://k8s:6443', ca_file: ca, hosts: [] } }],
+  }
+  checkTrustedFiles(config)
+  chmodSync(jwks, 0o666)
+  assert.throws(() => checkTrustedFiles(config), (err: TrustedFileError) => err.message.includes(`the keys that make tokens of provider corp genuine in identity.providers[0].jwks_file ${jwks}`))
+  chmodSync(jwks, 0o644)
+  chmodSync(ca, 0o666)
+  assert.throws(() => checkTrustedFiles(config), (err: TrustedFileError) => err.message.includes(`target k8s's credential in targets[0].upstream_http.ca_file ${ca}`))
 })
 
 test.after(() => rmSync(root, { recursive: true, force: true }))
