@@ -18,12 +18,14 @@ export async function startGatewayProcess(configFile: string, opts: { cwd: strin
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
+  let gone = false
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => { gone = true; resolve(code ?? signal ?? 'unknown') }))
   const up = await Promise.race([
     new Promise<boolean>((resolve) => {
+      // Stops polling once the process is gone: a refused start would otherwise keep the test's event loop alive.
       const check = () => {
         if (out.includes('Warden gateway is up')) return resolve(true)
-        setTimeout(check, 25)
+        if (!gone) setTimeout(check, 25)
       }
       check()
     }),

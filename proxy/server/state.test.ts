@@ -82,5 +82,15 @@ test('refuses a state directory another user owns, without touching it', () => {
   assert.is(statSync(dir).mode, before, 'the mode was changed')
 })
 
+test('refuses a state directory under a world-writable parent without the sticky bit; /tmp-like parents are fine', () => {
+  const shared = join(root, 'shared')
+  mkdirSync(join(shared, 'state'), { recursive: true })
+  chmodSync(shared, 0o777)
+  assert.throws(() => ensureStateDir(join(shared, 'state')), (err: StateError) => err.code === 'state.dir_owner' && err.message.includes(`inside ${shared}, which any local user can write without the sticky bit`))
+  assert.throws(() => ensureStateDir(join(shared, 'not-yet', 'state')), (err: StateError) => err.code === 'state.dir_owner', 'a directory it would make there')
+  chmodSync(shared, 0o1777)
+  ensureStateDir(join(shared, 'state'))
+})
+
 test.after(() => rmSync(root, { recursive: true, force: true }))
 test.run()

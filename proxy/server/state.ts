@@ -1,8 +1,9 @@
 // The gateway's state directory and the secrets it keeps there: created private (0700 / 0600) on first start.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { CodedError } from '../../engine/errors.ts'
+import { openAncestors } from './trusted-files.ts'
 
 export class StateError extends CodedError<string> {}
 
@@ -25,7 +26,7 @@ export function assertOwnStateDir(dir: string): void {
   try {
     link = lstatSync(dir)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return assertNoOpenParent(dir, resolve(dir))
     throw new StateError('state.dir', `inspect the state directory ${dir}: ${(err as Error).message}; ${WHERE}`, { cause: err })
   }
   if (link.isSymbolicLink() && link.uid !== me && link.uid !== 0) {
@@ -42,6 +43,15 @@ export function assertOwnStateDir(dir: string): void {
   }
   if (!target.isDirectory()) {
     throw new StateError('state.dir', `state directory ${dir} is not a directory; ${WHERE}`)
+  }
+  assertNoOpenParent(dir, realpathSync(dir))
+}
+
+/** A parent anyone may write (without the sticky bit of /tmp) lets anyone rename the directory away and put theirs there. */
+function assertNoOpenParent(dir: string, real: string): void {
+  const open = openAncestors(real)
+  if (open.length) {
+    throw new StateError('state.dir_owner', `state directory ${dir} is inside ${open.join(', ')}, which any local user can write without the sticky bit: they could rename it away and put a directory of theirs in its place; ${WHERE}, or chmod o-w (or +t) ${open.join(' ')}`)
   }
 }
 

@@ -26,10 +26,10 @@ function writableEntries(root: string, out: string[] = []): string[] {
 }
 
 /** Ancestors of `path` that let anyone replace what is in them: world-writable and not sticky. */
-function openAncestors(path: string): string[] {
+export function openAncestors(path: string): string[] {
   const out: string[] = []
   for (let dir = dirname(path); ; dir = dirname(dir)) {
-    const mode = statSync(dir).mode
+    const mode = statSync(dir, { throwIfNoEntry: false })?.mode ?? 0 // not made yet: judged by its own parent
     if (mode & WORLD_WRITABLE && !(mode & STICKY)) out.push(dir)
     if (dirname(dir) === dir) return out
   }
