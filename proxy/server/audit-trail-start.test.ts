@@ -12,7 +12,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createCheckpointSigner } from '../../engine/audit/chain/checkpoint.ts'
 import type { AuditEvent } from '../../engine/audit/types.ts'
-import { loadConfig } from '../../cli/config-file.ts'
+import { parseConfig } from '../../engine/config/index.ts'
 import { openAuditTrail } from './audit-trail.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-trail-start-'))
@@ -21,16 +21,12 @@ const trailFile = join(dir, 'state', 'audit', 'trail.db')
 const log = pino({ level: 'silent' })
 
 async function config(withFile: boolean) {
-  const file = join(dir, withFile ? 'with-file.yaml' : 'no-file.yaml')
-  writeFileSync(file, `state_dir: ./state
-identity:
-  providers: [{ name: dev, issuer: warden-dev, audience: warden, dev: true }]
-targets: [{ name: demo, kind: postgres, environment: production, embedded: true }]
-audit:
-  destination: "off"
-  checkpoints: { every_records: 4${withFile ? ', file: ./exported.jsonl' : ''} }
-`)
-  return (await loadConfig(file, dir)).config
+  return parseConfig({
+    state_dir: join(dir, 'state'),
+    identity: { providers: [{ name: 'dev', issuer: 'warden-dev', audience: 'warden', dev: true }] },
+    targets: [{ name: 'demo', kind: 'postgres', environment: 'production', embedded: true }],
+    audit: { destination: 'off', checkpoints: { every_records: 4, ...(withFile ? { file: exported } : {}) } },
+  })
 }
 
 const event = (i: number): AuditEvent => ({ type: 'statement', time: new Date().toISOString(), session_id: 's', protocol: 'postgres', target: 'demo', statement: `SELECT ${i}`, fingerprint: 'fp', decision: 'allow', reasons: [], effect: 'allow', rows: 0, masked: 0 } as AuditEvent)
