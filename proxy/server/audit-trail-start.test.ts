@@ -3,7 +3,7 @@
 // kept outside the store or missed by the cutter, past the store's last record; appending there would reuse the
 // cut sequence numbers and bury the cut under new records. Real SQLite trail, written by the gateway's wiring.
 import { generateKeyPairSync } from 'node:crypto'
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
