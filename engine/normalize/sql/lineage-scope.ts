@@ -75,17 +75,26 @@ export class LineageScope {
     return undefined
   }
 
-  /** An unqualified column and whether some relation is known to have it; the innermost level with a candidate wins. */
+  /**
+   * An unqualified column and whether some relation is known to have it. The innermost level with a relation known
+   * to have it wins, or, without a catalog, one with a base table guessed to have it. A level whose items only may
+   * have it otherwise (a function's rows) does not end the search: when they have not, the server looks further out,
+   * so the candidates further out are taken too (`(SELECT x FROM generate_series(1, 1) g)` reads an outer x).
+   */
   column(name: string): [Lin, boolean] | undefined {
+    const possible: Lin[] = []
     for (let s: LineageScope | undefined = this; s; s = s.parent) {
       const found: Found = { definite: [], possible: [] }
       for (const item of s.items) lookup(item, name, found)
-      const definite = found.definite.length > 0
-      const pick = definite ? found.definite : found.possible
-      if (pick.length === 1) return [pick[0] as Lin, definite]
-      if (pick.length > 1) return [ambiguous(name, pick), definite]
+      if (found.definite.length > 0) {
+        const here = found.definite.length === 1 ? (found.definite[0] as Lin) : ambiguous(name, found.definite)
+        return [possible.length > 0 ? union([...possible, here]) : here, true]
+      }
+      possible.push(...found.possible)
+      if (found.possible.some((l) => l.kind === 'plain')) break
     }
-    return undefined
+    if (possible.length === 0) return undefined
+    return [possible.length === 1 ? (possible[0] as Lin) : ambiguous(name, possible), false]
   }
 
   /** `*` over every FROM item of this level. */

@@ -327,6 +327,21 @@ test('functions in FROM: builtins derive from their arguments, others are unknow
   assert.match(s.outputs?.[0]?.reason ?? '', /export_users in FROM/)
 })
 
+test('a name a function\'s rows in a subquery do not hold is read further out: its lineage is the outer column too', () => {
+  // generate_series(1, 1) g has one column, g: the server reads x of s, an alias of email.
+  for (const ctx of [undefined, withCatalog]) {
+    const s = one('SELECT (SELECT x FROM generate_series(1, 1) g) FROM (SELECT email AS x FROM users) s', ctx)
+    assert.ok(s.outputs?.[0]?.sources.some((c) => c.column === 'email'), JSON.stringify(s.outputs))
+    assert.is(s.outputs?.[0]?.safe, undefined)
+    // As a predicate too: filtering on it there is filtering on email.
+    const p = one("SELECT (SELECT 1 FROM unnest(ARRAY[1]) n WHERE x LIKE 'a%') FROM (SELECT email AS x FROM users) s", ctx)
+    assert.ok((p.predicates ?? []).some((c) => c.column === 'email'), JSON.stringify(p.predicates))
+  }
+  // A table known to have the name still wins, and without a catalog the innermost table is still the guess.
+  assert.equal(outputs('SELECT (SELECT id FROM orders o LIMIT 1) FROM (SELECT email AS id FROM users) s', withCatalog), ['id derived public.orders.id'])
+  assert.equal(outputs('SELECT (SELECT id FROM orders o LIMIT 1) FROM (SELECT email AS id FROM users) s'), ['id derived orders.id'])
+})
+
 test('other row-returning statements: EXPLAIN, SHOW, COPY, FETCH, CALL', () => {
   assert.equal(outputs('EXPLAIN SELECT email FROM users'), ['QUERY PLAN derived'])
   assert.equal(outputs('SHOW search_path'), ['search_path derived'])
