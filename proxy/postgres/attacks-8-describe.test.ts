@@ -5,6 +5,11 @@
 //   read for a column of those rows (constants, safe), while the server, finding no such column there, reads the
 //   outer one: a password aliased x in the outer query came back whole (lineage-scope.ts). The name now carries
 //   the outer lineage too; filtering on it there is filtering on the password.
+// - Fixed: a view over a sensitive catalog (CREATE VIEW servers AS SELECT srvname, srvoptions FROM
+//   pg_foreign_server) was read as any view: its array came back with a detector masking `password=…`, but
+//   pg_options_to_table (or split_part) splits the key from the value and the server's password came back whole;
+//   views over pg_authid and pg_stat_activity.query passed as well. A result or filter whose lineage reaches a
+//   sensitive catalog now reads it (rules/sql/calls.rego).
 // - Held: a view, subquery or CTE column named ctid / xmin carries its own lineage (masked); column aliases that
 //   rename a table column to ctid win over the system column, as on the server; a table dropped and recreated
 //   as a view with a ctid column unseen fails closed, then is masked; pg_options_to_table / pg_partition_* over
@@ -33,7 +38,10 @@ test.before(async () => {
     ALTER ROLE warden SET application_name = '${ROLE_SECRET}';
     CREATE VIEW meta_v AS SELECT id, password AS ctid, api_key AS xmin FROM credentials;
     CREATE TABLE swap (id int PRIMARY KEY, note text); INSERT INTO swap VALUES (1, 'n');
-    GRANT SELECT ON meta_v, swap TO warden`)
+    CREATE VIEW servers AS SELECT srvname, srvoptions FROM pg_foreign_server;
+    CREATE VIEW logins AS SELECT rolname, rolpassword AS hash FROM pg_authid;
+    CREATE VIEW activity AS SELECT pid, query FROM pg_stat_activity;
+    GRANT SELECT ON meta_v, swap, servers, logins, activity TO warden`)
 })
 test.after(async () => {
   await h?.stop()
@@ -108,6 +116,27 @@ test('held: pg_options_to_table and pg_partition_* over masked values, or over s
     assert.match(o.errors.join('\n'), /42501: warden: denied/, sql)
     for (const secret of [SRV_SECRET, UM_SECRET, FT_SECRET, ROLE_SECRET]) assert.not.ok(JSON.stringify(o).includes(secret), sql)
   }
+})
+
+test('a view over a sensitive catalog is a read of it: its values are not split out past the detectors', async () => {
+  const c = await session()
+  for (const sql of [
+    'SELECT o.* FROM servers s, pg_options_to_table(s.srvoptions) o',
+    "SELECT split_part(array_to_string(srvoptions, ','), 'password=', 2) FROM servers",
+    'SELECT * FROM servers',
+    "SELECT srvname FROM servers WHERE srvoptions::text LIKE '%password=S%'",
+    'SELECT * FROM logins',
+    'SELECT query FROM activity',
+  ]) {
+    const o = await query(c, sql)
+    assert.equal(o.rows, [], sql)
+    assert.match(o.errors.join('\n'), /42501: warden: denied: statement 1 \(select\): reads pg_catalog\.pg_\w+ through a view/, sql)
+    assert.not.ok(JSON.stringify(o).includes(SRV_SECRET), sql)
+  }
+  // Its harmless columns, and the catalogs' own, still read.
+  assert.equal((await query(c, 'SELECT srvname FROM servers')).rows, [['vault_srv']])
+  assert.equal((await query(c, 'SELECT srvname FROM pg_foreign_server')).rows, [['vault_srv']])
+  assert.equal((await query(c, "SELECT pid FROM activity WHERE pid = pg_backend_pid()")).errors, [])
 })
 
 test('nothing reached the server without an allow decision', () => {

@@ -51,6 +51,20 @@ findings contains f if {
 	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
 }
 
+# A view over a sensitive catalog (CREATE VIEW servers AS SELECT srvname, srvoptions FROM pg_foreign_server) passes
+# its values on under the view's name: a result column or a filter whose lineage reaches a sensitive catalog (an
+# unsafe column of one that is sensitive in a few columns) reads it, whatever the statement names. Detectors that
+# see `password=…` in the array as a whole do not see it once split (pg_options_to_table, split_part).
+findings contains f if {
+	some i, s in statements
+	some src in lineage_sources(s)
+	[schema, name] := source_relation(src)
+	not read_directly(s, name)
+	why := sensitive_source(schema, name, src.column)
+	msg := concat("", ["reads ", schema, ".", name, " through a view, which exposes ", why])
+	f := finding(i, s, "dangerous", "sensitive_catalog", msg)
+}
+
 findings contains f if {
 	some i, s in statements
 	some fn in s.functions

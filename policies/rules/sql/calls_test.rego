@@ -140,3 +140,20 @@ test_information_schema_views_over_secrets_are_denied if {
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("select", {"read_only": true, "tables": [table]})])
 	d.effect == "deny"
 }
+
+# A view over a sensitive catalog: the statement names only the view; its lineage reaches the catalog.
+test_views_over_sensitive_catalogs_are_denied if {
+	every c in [
+		{"note": "srvoptions through a view", "statements": [view_read([{"table": "pg_catalog.pg_foreign_server", "column": "srvoptions"}])], "effect": "deny", "rules": ["warden.rules.sql.sensitive_catalog"]},
+		{"note": "pg_authid through a view", "statements": [view_read([{"table": "pg_catalog.pg_authid", "column": "rolname"}])], "effect": "deny"},
+		{"note": "pg_stat_activity.query through a view", "statements": [view_read([{"table": "pg_catalog.pg_stat_activity", "column": "query"}])], "effect": "deny"},
+		{"note": "a filter on ftoptions through a view", "statements": [object.union(view_read([]), {"predicates": [{"table": "pg_catalog.pg_foreign_table", "column": "ftoptions"}]})], "effect": "deny"},
+		{"note": "a safe column of pg_foreign_server through a view", "statements": [view_read([{"table": "pg_catalog.pg_foreign_server", "column": "srvname"}])], "effect": "allow"},
+		{"note": "an application table named like a catalog", "statements": [view_read([{"table": "app.pg_authid", "column": "rolname"}])], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
+view_read(sources) := t.stmt("select", {"read_only": true, "tables": [t.table("servers", "read")], "columns": [{"table": null, "name": "*"}], "outputs": [{"name": "*", "lineage": "derived", "sources": sources}]})

@@ -112,6 +112,31 @@ reads_unsafe_column(c, _, spec) if {
 	lower(c.name) in spec.unsafe
 }
 
+# The columns a statement's results and filters come from, as its lineage traces them (through views).
+lineage_sources(s) := {src | some o in object.get(s, "outputs", []); some src in o.sources} | {src | some src in object.get(s, "predicates", [])}
+
+# [schema, name] of a lineage source's relation ("pg_catalog.pg_foreign_server"), lower case.
+source_relation(src) := [lower(parts[0]), lower(parts[1])] if {
+	is_string(src.table)
+	parts := split(src.table, ".")
+	count(parts) == 2
+}
+
+# The statement names that catalog and reads what it exposes: reported once, as a read of it.
+read_directly(s, name) if {
+	some t in s.tables
+	lower(t.name) == name
+	sensitive_catalog(s, t)
+}
+
+sensitive_source(schema, name, _) := catalog.sensitive_catalogs[name] if catalog_schema({"schema": schema, "name": name})
+
+sensitive_source(schema, name, column) := spec.why if {
+	catalog_schema({"schema": schema, "name": name})
+	spec := catalog.sensitive_catalog_columns[name]
+	not lower(column) in spec.safe
+}
+
 # A helper, not `not is_string(c.table)`: with the key absent that expression is undefined, not true.
 qualified_column(c) if is_string(c.table)
 
