@@ -419,3 +419,38 @@ test_gcp_logging_reads_and_filters_on_secrets if {
 		held_as_secret(c.effect, d)
 	}
 }
+
+logging_list(body, query) := object.union(t.cloud(t.agent, t.prod_gcp, gcp("logging.entries.list", "list", true)), {"command": {"http": object.union(
+	{"method": "POST", "scheme": "https", "host": "logging.googleapis.com", "path": "/v2/entries:list", "query": query, "headers": {}},
+	body,
+)}})
+
+# The filter's key named in part, a regular expression, a filter in the query string, or a body Warden refused to
+# read (duplicate keys: the server may read the other value) are the same probe: held.
+test_gcp_logging_filters_that_probe_without_naming_a_key_whole if {
+	every c in [
+		{"note": "key tail and value", "doc": logging_list({"body": {"filter": "textPayload:\"ssword=hunter\""}}, {}), "effect": "approve"},
+		{"note": "key tail and value, json text", "doc": logging_list({"body": {"filter": "textPayload:\"_key\\\": \\\"sk_\""}}, {}), "effect": "approve"},
+		{"note": "regular expression", "doc": logging_list({"body": {"filter": "textPayload=~\"p.ssw.rd.h\""}}, {}), "effect": "approve"},
+		{"note": "filter in the query string", "doc": logging_list({"body": {"resourceNames": ["projects/p"]}}, {"filter": ["textPayload:\"password=hunter\""]}), "effect": "approve"},
+		{"note": "a body with one key twice", "doc": logging_list({"body_error": "invalid JSON body: an object names one key twice"}, {}), "effect": "approve"},
+		{"note": "a word", "doc": logging_list({"body": {"filter": "severity>=ERROR AND textPayload:\"timeout\""}}, {}), "effect": "allow"},
+		{"note": "fields compared", "doc": logging_list({"body": {"filter": "resource.type=\"k8s_container\" AND labels.app=\"web\""}}, {}), "effect": "allow"},
+	] {
+		d := data.warden.decision with input as c.doc
+		print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
+		d.effect == c.effect
+		held_as_secret(c.effect, d)
+	}
+}
+
+# Held before only when the body could be read: a DynamoDB Scan whose body names FilterExpression twice passed.
+test_filter_calls_with_an_unread_body_are_held if {
+	doc := object.union(t.cloud(t.agent, t.prod_gcp, aws("dynamodb:Scan", true)), {"command": {"http": {
+		"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {},
+		"body_error": "invalid JSON body: an object names one key twice",
+	}}})
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	held_as_secret("approve", d)
+}
