@@ -90,10 +90,10 @@ secret_method if {
 	not readable_body
 }
 
-# Log searches are substring and pattern matches: a quoted literal holding the tail of a key and a value
+# Log searches are substring and pattern matches: a quoted literal holding the tail of a secret's name and a value
 # (`textPayload:"ssword=hun"`, `"_key\": \"sk_"` in JSON text) is the same probe without naming the key whole,
-# and a Cloud Logging regular expression (`textPayload=~"p.ssword=h"`) can spell any name. Held too; a search
-# for `"status=500"` then waits for a reviewer.
+# and a Cloud Logging regular expression (`textPayload=~"p.ssword=h"`) can spell any name. Held too. A literal
+# whose name before `=` or `:` is no secret's name nor the end of one (`"status=500"`, `"user_id: 7"`) stays a read.
 log_search_methods := {"logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail", "logging.entries.list"}
 
 secret_method if {
@@ -108,9 +108,15 @@ secret_method if {
 	regex.match(`[=!]~`, text)
 }
 
-# From the start, whole literals and text between them, then a literal up to a name character, an optional escaped
-# quote, and `=` or `:` (regex.find_n, which would list the literals, is not in OPA's WASM target).
-key_tail_in_literal := `^(?:[^"]|"(?:[^"\\]|\\.)*")*"(?:[^"\\]|\\.)*[A-Za-z0-9_](?:\\")?\s*[=:]`
+# From the start: whole literals and the text between them, then inside a literal, from its start or after a
+# character that is no part of a name, a name that ends with a secret's name or is the end of one (`ssword`,
+# `_key`), an optional escaped quote, and `=` or `:` (regex.find_n, which would list the literals, is not in
+# OPA's WASM target).
+key_tail_in_literal := concat("", [
+	`(?i)^(?:[^"]|"(?:[^"\\]|\\.)*")*"(?:(?:[^"\\]|\\.)*(?:[^A-Za-z0-9_"\\]|\\.))?`,
+	`(?:[A-Za-z0-9_]*(?:private_key|passphrase|credential|access_key|privatekey|accesskey|password|auth_key|api_key|authkey|passwd|secret|apikey|token|pass|pwd)|(?:private_key|access_key|credential|passphrase|privatekey|rivate_key|accesskey|assphrase|ccess_key|ivate_key|redential|rivatekey|auth_key|ccesskey|cess_key|edential|ivatekey|password|ssphrase|vate_key|api_key|assword|ate_key|authkey|cesskey|dential|ess_key|sphrase|uth_key|vatekey|apikey|atekey|ential|esskey|passwd|phrase|pi_key|secret|ss_key|ssword|te_key|th_key|uthkey|asswd|e_key|ecret|h_key|hrase|i_key|ntial|pikey|s_key|sskey|sword|tekey|thkey|token|_key|cret|ekey|hkey|ikey|oken|pass|rase|skey|sswd|tial|word|ase|ass|ial|ken|key|ord|pwd|ret|swd|al|en|et|ey|rd|se|ss|wd|d|e|l|n|s|t|y))`,
+	`(?:\\")?\s*[=:]`,
+])
 
 expression_fields := {
 	"FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression", "Statement",

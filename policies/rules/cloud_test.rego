@@ -384,6 +384,8 @@ test_filters_on_masked_values_are_sensitive if {
 		{"note": "logs json pattern", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "{ $.api_key = \"sk*\" }"}, "effect": "approve"},
 		{"note": "insights query", "method": "logs:StartQuery", "body": {"queryString": "filter @message like /token=a/"}, "effect": "approve"},
 		{"note": "logs search", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "ERROR"}, "effect": "allow"},
+		{"note": "logs search for a field that is no secret", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "\"status=500\""}, "effect": "allow"},
+		{"note": "logs search for the end of a secret's name", "method": "logs:FilterLogEvents", "body": {"logGroupName": "app", "filterPattern": "\"oken=ey\""}, "effect": "approve"},
 		{"note": "plain filter", "method": "dynamodb:Scan", "body": {"TableName": "t", "FilterExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"}}, "effect": "allow"},
 		{"note": "no filter", "method": "dynamodb:Scan", "body": {"TableName": "t"}, "effect": "allow"},
 	] {
@@ -436,6 +438,9 @@ test_gcp_logging_filters_that_probe_without_naming_a_key_whole if {
 		{"note": "a body with one key twice", "doc": logging_list({"body_error": "invalid JSON body: an object names one key twice"}, {}), "effect": "approve"},
 		{"note": "a word", "doc": logging_list({"body": {"filter": "severity>=ERROR AND textPayload:\"timeout\""}}, {}), "effect": "allow"},
 		{"note": "fields compared", "doc": logging_list({"body": {"filter": "resource.type=\"k8s_container\" AND labels.app=\"web\""}}, {}), "effect": "allow"},
+		{"note": "the last letter of a secret's name", "doc": logging_list({"body": {"filter": "textPayload:\"d=hun\""}}, {}), "effect": "approve"},
+		{"note": "a name ending with a secret's name", "doc": logging_list({"body": {"filter": "textPayload:\"log line db_password: x\""}}, {}), "effect": "approve"},
+		{"note": "a literal naming a field that is no secret", "doc": logging_list({"body": {"filter": "textPayload:\"status=500\" OR textPayload:\"user_id: 7\""}}, {}), "effect": "allow"},
 	] {
 		d := data.warden.decision with input as c.doc
 		print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
