@@ -41,6 +41,15 @@ test('names: last word decides; paging tokens, plain keys and PWD are no secrets
   }
 })
 
+test('a name with a prefix before a slash (a Kubernetes annotation key) is read by its last word, in JSON text and YAML', () => {
+  // kubectl's last-applied annotation holds the object as JSON text: annotation keys in it are prefixed.
+  const applied = '{"metadata":{"annotations":{"sweep/db-password":"pw-1","vault.example.com/api-key":"k-2","example.com/owner":"team"}}}'
+  assert.equal(hits(secretAssignment, applied), ['pw-1', 'k-2'])
+  assert.equal(hits(secretAssignment, 'metadata:\n  annotations:\n    sweep/db-password: pw-3\n    example.com/owner: team\n'), ['pw-3'])
+  for (const name of ['sweep/db-password', 'vault.example.com/api-key', 'example.com/client-secret']) assert.ok(isSecretName(name), name)
+  for (const name of ['password/length', 'example.com/key', 'tokens/count']) assert.not.ok(isSecretName(name), name)
+})
+
 test('ignores prose, comparisons and empty values', () => {
   for (const text of [
     'Forgot your password: click the link below',

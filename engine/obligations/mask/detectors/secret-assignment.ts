@@ -24,7 +24,8 @@ const CREDENTIAL_KEYS = new Set([
   'hmac', 'license', 'webhook', 'app', 'session', 'service', 'storage',
 ])
 const KEYWORD = /pass|pwd|secret|token|key|credential/i
-const WORDS = /[_.\-]+|(?<=[a-z0-9])(?=[A-Z])/
+// `/` too: a Kubernetes annotation or label key is a prefix and a name (vault.example.com/api-key).
+const WORDS = /[_.\-/]+|(?<=[a-z0-9])(?=[A-Z])/
 
 /** Whether a variable, key or option name says its value is a secret. */
 export function isSecretName(name: string): boolean {
@@ -40,8 +41,8 @@ export function isSecretName(name: string): boolean {
   return false
 }
 
-// A name (bare, or quoted as in JSON) and `=` or `:`, with the blanks around them. The value is read after it.
-const ASSIGNMENT = /(?<![A-Za-z0-9_.$-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]{0,127})\1[ \t]*(=(?!=)|:(?![:=/]))[ \t]*/g
+// A name (bare, or quoted as in JSON; it may hold a `/`, as prefixed annotation keys do) and `=` or `:`, with the blanks around them. The value is read after it.
+const ASSIGNMENT = /(?<![A-Za-z0-9_.$-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_./-]{0,127})\1[ \t]*(=(?!=)|:(?![:=/]))[ \t]*/g
 
 /** Whether only blanks (or a YAML list dash) come before `at` on its line: a YAML key, not prose. */
 function startsLine(text: string, at: number): boolean {
