@@ -102,6 +102,19 @@ test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormatio
   assert.is(out.masked, 4)
 })
 
+test('a Kubernetes Table: a cell is read under the name of its column (a printer column on .spec.password), also in a watch event; other cells pass', () => {
+  const table = (cells: unknown[], password: string) => ({
+    kind: 'Table', columnDefinitions: [{ name: 'Name', type: 'string' }, { name: 'Password', type: 'string' }, { name: 'Size', type: 'integer' }],
+    rows: [{ cells, object: { spec: { password } } }],
+  })
+  const out = jsonMasker([{ detector: 'all' }], KEY).mask({ type: 'ADDED', object: table(['w', 'plain-pw', 3], 'in-object') })
+  assert.equal(out.doc, { type: 'ADDED', object: table(['w', '[secret]', 3], '[secret]') })
+  assert.is(out.masked, 2)
+  // Names only name cells: a row's other members and a cells array outside a table are read as before.
+  const other = { columnDefinitions: [{ name: 'Password' }], rows: [{ cells: ['a'], note: ['b'] }], cells: ['c'] }
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask(other).doc, { columnDefinitions: [{ name: 'Password' }], rows: [{ cells: ['[secret]'], note: ['b'] }], cells: ['c'] })
+})
+
 test('a base64 string whose text holds what a detector finds is masked whole; other base64 passes', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64')
   const doc = { Records: [{ Data: b64('{"user":"a","password":"hunter2"}') }, { Data: b64('{"event":"login","ok":true}') }], UserData: b64('#!/bin/bash\nexport DB_PASSWORD=x\n') }

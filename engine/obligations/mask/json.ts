@@ -68,6 +68,31 @@ function pairName(walk: Walk, node: object): string | undefined {
   return undefined
 }
 
+// A Kubernetes Table (`Accept: …;as=Table;…`): each row's cells are its columns' values by position, away from the
+// keys that name them in the object (a custom resource's printer column on .spec.password). Cell i is read as
+// assigned to column i's name. A watch of tables sends the columns with its first event only: later events' cells
+// have no names here.
+type TableAt = { columns: readonly (string | undefined)[]; at: 'rows' | 'row' | 'cells' }
+
+function tableColumns(walk: Walk, node: object): TableAt | undefined {
+  if (Array.isArray(node)) return undefined
+  const { columnDefinitions: defs, rows } = node as Record<string, unknown>
+  if (!Array.isArray(defs) || !Array.isArray(rows)) return undefined
+  const columns = defs.map((d) => {
+    const name = d !== null && typeof d === 'object' ? (d as Record<string, unknown>).name : undefined
+    return typeof name === 'string' && walk.secretName(name) ? name : undefined
+  })
+  return columns.some((c) => c !== undefined) ? { columns, at: 'rows' } : undefined
+}
+
+/** Where a child of a table's part sits: its rows, a row, a row's cells (none past them). */
+function tableChild(table: TableAt | undefined, key: string, isKey: boolean): TableAt | undefined {
+  if (table === undefined) return undefined
+  if (table.at === 'rows') return isKey ? undefined : { ...table, at: 'row' }
+  if (table.at === 'row') return isKey && key === 'cells' ? { ...table, at: 'cells' } : undefined
+  return undefined
+}
+
 function isScalar(node: unknown): node is string | number | boolean | bigint {
   return ['string', 'number', 'boolean', 'bigint'].includes(typeof node)
 }
@@ -131,14 +156,17 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
  * `state`: where the node's path leaves the path rules; `key`: the node's own key or index (undefined for the
  * document itself, which no rule masks whole).
  */
-function visit(walk: Walk, node: unknown, state: PathState, key: string | undefined, isKey: boolean, depth: number, name?: string): unknown {
+function visit(walk: Walk, node: unknown, state: PathState, key: string | undefined, isKey: boolean, depth: number, name?: string, table?: TableAt): unknown {
   const strategy = walk.whole && key !== undefined ? strategyAt(state, key, isKey, walk.columnsOf) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
   if (node !== null && typeof node === 'object') {
     const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
+    const own = walk.rules.detectors.length ? tableColumns(walk, node) : undefined
     return children(walk, node, depth, (child, childKey, childIsKey) => {
-      const under = childIsKey ? childName(walk, name, pair, childKey, node) : undefined
-      return visit(walk, child, state.length ? step(state, childKey) : NOWHERE, childKey, childIsKey, depth + 1, under)
+      const cell = table?.at === 'cells' && !childIsKey ? table.columns[Number(childKey)] : undefined
+      const under = childIsKey ? childName(walk, name, pair, childKey, node) : cell
+      const inTable = own && childIsKey && childKey === 'rows' ? own : tableChild(table, childKey, childIsKey)
+      return visit(walk, child, state.length ? step(state, childKey) : NOWHERE, childKey, childIsKey, depth + 1, under, inTable)
     })
   }
   if (walk.rules.detectors.length === 0) return node

@@ -93,7 +93,8 @@ export const widgetCrd = {
   spec: {
     group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
     versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
+      // An operator's CRD often prints a connection field: a Table then carries it in a cell, away from its key.
+      name: 'v1', served: true, storage: true, additionalPrinterColumns: [{ name: 'Password', type: 'string', jsonPath: '.spec.password' }], subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
       schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { password: { type: 'string' }, size: { type: 'integer' } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
     }],
   },
