@@ -158,4 +158,18 @@ test('a watch event arriving in many small chunks is read in time linear in its 
   assert.ok(large < 8 * small + 50, `6 MB took ${large.toFixed(0)} ms, 1.5 MB ${small.toFixed(0)} ms`)
 })
 
+test('a watch of Kubernetes tables: a later event, sent without the columns, has the cell under a secret column masked; its columns stay as sent', async () => {
+  const columns = [{ name: 'Name', type: 'string' }, { name: 'Password', type: 'string' }]
+  const event = (name: string, pw: string, cols: unknown) => JSON.stringify({ type: 'ADDED', object: { kind: 'Table', apiVersion: 'meta.k8s.io/v1', columnDefinitions: cols, rows: [{ cells: [name, pw] }] } })
+  const sent = [event('w1', 'first-pw', columns), event('w2', 'second-pw', null), event('w3', 'third-pw', [])].join('\n') + '\n'
+  const out = maskLines(response(Readable.from([Buffer.from(sent)])), [{ detector: 'all', rule: 't' }], new Uint8Array(32), 'ndjson')
+  let text = ''
+  for await (const part of out.body as Readable) text += (part as Buffer).toString()
+  assert.not.match(text, 'first-pw')
+  assert.not.match(text, 'second-pw')
+  assert.not.match(text, 'third-pw')
+  assert.equal(text.trim().split('\n').map((l) => JSON.parse(l).object.columnDefinitions), [columns, null, []])
+  assert.equal(text.trim().split('\n').map((l) => JSON.parse(l).object.rows[0].cells[0]), ['w1', 'w2', 'w3'])
+})
+
 test.run()

@@ -25,6 +25,7 @@ import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
 import { utf8Start } from './utf8.ts'
 import type { UpstreamResponse } from './upstream.ts'
+import { tableColumnCarrier } from './watch-tables.ts'
 
 /** Largest whole body the gateway buffers to mask. */
 export const MAX_MASKED_BYTES = 32 * 1024 * 1024
@@ -244,9 +245,13 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
     masked += clean.hidden
     return clean.text
   }
+  const carry = tableColumnCarrier()
   const maskLine = (line: string) => {
     if (line.trim() === '') return line
-    if (format === 'ndjson') return maskPayload(line)
+    if (format === 'ndjson') {
+      const event = carry(line)
+      return event.restore(maskPayload(event.text))
+    }
     const field = /^data:( ?)(.*?)(\r?)$/s.exec(line)
     if (field) return `data:${field[1]}${maskPayload(field[2]!)}${field[3]}`
     // Comments, event names, ids and retry values are no data the client reads as such, but still text the
@@ -261,12 +266,13 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   const maskLarge = async (line: string): Promise<string> => {
     const field = format === 'sse' ? /^data:( ?)(.*?)(\r?)$/s.exec(line) : undefined
     if (format === 'sse' && !field) return maskLine(line)
-    const payload = field ? field[2]! : line
+    const event = format === 'ndjson' ? carry(line) : undefined
+    const payload = field ? field[2]! : event!.text
     const type = format === 'ndjson' ? 'application/json' : 'text/plain'
     const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials })
     masked += out.masked
     const text = Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength).toString('utf8')
-    return field ? `data:${field[1]}${text}${field[3]}` : text
+    return field ? `data:${field[1]}${text}${field[3]}` : event!.restore(text)
   }
   const isLarge = (line: string) => thread !== undefined && line.length > OFF_THREAD_BYTES
   // In order, each line on the socket thread unless it is large.

@@ -84,6 +84,8 @@ export function sweepSeeds(): Seeded {
   add('v1', 'services', true, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', annotations: { 'sweep/db-password': v('service annotation'), 'vault.example.com/api-key': v('service prefixed annotation') } }, spec: { ports: [{ port: 80 }] } })
 
   add('example.com/v1', 'widgets', true, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { password: v('custom resource spec.password'), size: 1 } })
+  // A second one: a watch of tables sends the column names with its first event only.
+  add('example.com/v1', 'widgets', true, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w2' }, spec: { password: v('second custom resource spec.password'), size: 2 } })
   return { seeds, objects }
 }
 
