@@ -27,9 +27,10 @@ test.after(async () => {
 })
 
 test('control: the seeded values are in the cluster, found by the markers in what the admin reads', async () => {
-  const all = await k.admin(['get', 'secrets,configmaps,pods,events,services,widgets,deployments,cronjobs', '-n', SWEEP_NAMESPACE, '-o', 'json'])
+  const kinds = new Set(seeded.objects.map((o) => (o.groupVersion.includes('/') ? `${o.resource}.${o.groupVersion.split('/')[0]}` : o.resource)))
+  const all = await k.admin(['get', [...kinds].join(','), '-n', SWEEP_NAMESPACE, '-o', 'json'])
   const missing = seeded.seeds.filter((s) => !markers(s.value).some((m) => all.includes(m)))
-  assert.equal(missing.map((s) => s.where).filter((w) => !/podtemplate|replicationcontroller|statefulset|daemonset|replicaset|job /.test(w)), [])
+  assert.equal(missing.map((s) => s.where), [])
 })
 
 test('every resource discovery lists, read in every shape by the agent, carries no seeded value', async () => {

@@ -73,6 +73,8 @@ export function sweepSeeds(): Seeded {
   add('apps/v1', 'statefulsets', true, { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'sts' }, spec: { replicas: 0, serviceName: 'sts', ...selector('statefulset') } })
   add('apps/v1', 'daemonsets', true, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds' }, spec: selector('daemonset') })
   add('apps/v1', 'replicasets', true, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: { replicas: 0, ...selector('replicaset') } })
+  // The copy of a StatefulSet's template a revision keeps (no controller runs here: written as one would).
+  add('apps/v1', 'controllerrevisions', true, { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'sts-1' }, revision: 1, data: { spec: { template: { $patch: 'replace', spec: podSpec('controllerrevision') } } } })
   add('batch/v1', 'jobs', true, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'job' }, spec: { suspend: true, template: { spec: { ...podSpec('job'), restartPolicy: 'Never' } } } })
   add('batch/v1', 'cronjobs', true, { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, spec: { schedule: '0 0 * * *', suspend: true, jobTemplate: { spec: { template: { spec: { ...podSpec('cronjob'), restartPolicy: 'Never' } } } } } })
 
