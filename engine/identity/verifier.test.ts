@@ -371,4 +371,13 @@ test('a token issued in the future (iat past the clock skew) is not valid yet; w
   assert.is((await verifier.verify(await sign({ iat: undefined }))).sub, 'cursor', 'iat stays optional')
 })
 
+test('spaces, tabs and line ends around a token are dropped, as HTTP drops them from a header value; inside it they are refused', async () => {
+  const verifier = fresh()
+  const token = await sign({})
+  for (const presented of [` ${token}`, `${token}\n`, `\t${token} \r\n`]) assert.is((await verifier.verify(presented)).sub, 'cursor', JSON.stringify(presented.slice(-4)))
+  const [h, p, s] = token.split('.')
+  await rejects(verifier.verify(`${h}. ${p}.${s}`), 'token.malformed')
+  await rejects(verifier.verify(`${h}.${p}\n.${s}`), 'token.malformed')
+})
+
 test.run()

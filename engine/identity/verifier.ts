@@ -34,6 +34,14 @@ export const defaultAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', '
  */
 export const MAX_TOKEN_CHARS = 64 * 1024
 
+/**
+ * The token without the spaces, tabs and line ends around it. HTTP drops them from a header value before Warden
+ * sees it (`Authorization: Bearer  <jwt> `), so a PostgreSQL password, a Basic proxy password or `--token` that
+ * carries them (a pasted token, a file read with its newline) is read the same way; inside the token they stay
+ * an error.
+ */
+export const presentedToken = (token: string): string => token.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')
+
 const forbidden = (alg: string) => alg.toLowerCase() === 'none' || /^HS/i.test(alg)
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -102,7 +110,8 @@ export function createVerifier(config: IdentityConfig, keys: KeySources): Identi
     providers.set(provider.issuer, { config: provider, algorithms, getKey: keysFor(provider, keys, now) })
   }
 
-  async function verify(token: string): Promise<Identity> {
+  async function verify(presented: string): Promise<Identity> {
+    const token = typeof presented === 'string' ? presentedToken(presented) : presented
     if (typeof token === 'string' && token.length > MAX_TOKEN_CHARS) {
       throw new IdentityError('token.malformed', `token is larger than ${MAX_TOKEN_CHARS} characters (${token.length}); no identity provider issues one that large`)
     }
