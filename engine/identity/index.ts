@@ -1,5 +1,5 @@
 // engine/identity: OIDC JWT verification and the local development issuer.
-export { defaultAlgorithms, createVerifier, type IdentityVerifier, type KeySources } from './verifier.ts'
+export { defaultAlgorithms, createVerifier, MAX_TOKEN_CHARS, presentedToken, type IdentityVerifier, type KeySources } from './verifier.ts'
 export { IdentityError, type IdentityErrorCode } from './errors.ts'
 export { claimAt, groupsFrom, identityFrom } from './claims.ts'
 export { generateDevKey, signDevToken, type DevKeyPair, type DevTokenOptions } from './dev-issuer.ts'

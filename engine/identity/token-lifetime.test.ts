@@ -10,6 +10,10 @@ test('the deadline is exp plus the clock skew the verifier allows', () => {
   assert.is(tokenDeadline(tokenWith({ exp: 1_000.5 }), 0, 0), 1_000_500)
 })
 
+test('the spaces and line ends the verifier drops around a token do not make its session end at once', () => {
+  assert.is(tokenDeadline(` ${tokenWith({ exp: 1_000 })}\n`, 30, 0), 1_030_000)
+})
+
 test('a token without a numeric exp, or not a JWT at all, is past its deadline now (fail closed)', () => {
   for (const t of [tokenWith({}), tokenWith({ exp: '9999999999' }), 'not-a-jwt']) assert.is(tokenDeadline(t, 30, 42), 42, t)
 })

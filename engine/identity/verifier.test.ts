@@ -340,4 +340,44 @@ test('a token for another gateway of the same issuer (another audience), or for 
   await rejects(verifier.verify(await sign({ aud: undefined })), 'token.missing_claim')
 })
 
+test('a token must be unpadded base64url as RFC 7515 writes it: padding, base64 + and /, or spaces are refused even when signed as written', async () => {
+  const verifier = fresh()
+  const b64Std = (text: string) => Buffer.from(text).toString('base64')
+  const payload = claimsText(',"note":">>>???"')
+  assert.match(b64Std(payload), /[+/]/, 'the payload encodes with + or / in base64')
+  const signAs = async (input: string) => `${input}.${Buffer.from(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa.privateKey, Buffer.from(input))).toString('base64url')}`
+  const header = '{"alg":"RS256","kid":"rsa-1"}'
+  assert.match(b64Std(header), /=$/, 'the header is padded in base64')
+  assert.is((await verifier.verify(await signAs(`${b64(JSON.parse(header))}.${Buffer.from(payload).toString('base64url')}`))).sub, 'cursor', 'the canonical form verifies')
+  for (const input of [
+    `${b64(JSON.parse(header))}.${b64Std(payload).replace(/=+$/, '')}`,
+    `${b64Std(header)}.${Buffer.from(payload).toString('base64url')}`,
+    `${b64(JSON.parse(header))}. ${Buffer.from(payload).toString('base64url')}`,
+  ]) {
+    assert.match((await rejects(verifier.verify(await signAs(input)), 'token.malformed')).message, /unpadded base64url/)
+  }
+})
+
+test('a b64 header (RFC 7797 unencoded payload) is refused with or without crit: readers disagree on what was signed', async () => {
+  const verifier = fresh()
+  await rejects(verifier.verify(await signRaw('{"alg":"RS256","kid":"rsa-1","b64":false}', claimsText())), 'token.malformed')
+  await rejects(verifier.verify(await signRaw('{"alg":"RS256","kid":"rsa-1","b64":true}', claimsText())), 'token.malformed')
+})
+
+test('a token issued in the future (iat past the clock skew) is not valid yet; within the skew it is', async () => {
+  const verifier = fresh(config({}, 30))
+  assert.match((await rejects(verifier.verify(await sign({ iat: seconds() + 31 })), 'token.not_yet_valid')).message, /issued at .* in the future/)
+  assert.is((await verifier.verify(await sign({ iat: seconds() + 29 }))).sub, 'cursor')
+  assert.is((await verifier.verify(await sign({ iat: undefined }))).sub, 'cursor', 'iat stays optional')
+})
+
+test('spaces, tabs and line ends around a token are dropped, as HTTP drops them from a header value; inside it they are refused', async () => {
+  const verifier = fresh()
+  const token = await sign({})
+  for (const presented of [` ${token}`, `${token}\n`, `\t${token} \r\n`]) assert.is((await verifier.verify(presented)).sub, 'cursor', JSON.stringify(presented.slice(-4)))
+  const [h, p, s] = token.split('.')
+  await rejects(verifier.verify(`${h}. ${p}.${s}`), 'token.malformed')
+  await rejects(verifier.verify(`${h}.${p}\n.${s}`), 'token.malformed')
+})
+
 test.run()

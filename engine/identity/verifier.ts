@@ -34,6 +34,14 @@ export const defaultAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', '
  */
 export const MAX_TOKEN_CHARS = 64 * 1024
 
+/**
+ * The token without the spaces, tabs and line ends around it. HTTP drops them from a header value before Warden
+ * sees it (`Authorization: Bearer  <jwt> `), so a PostgreSQL password, a Basic proxy password or `--token` that
+ * carries them (a pasted token, a file read with its newline) is read the same way; inside the token they stay
+ * an error.
+ */
+export const presentedToken = (token: string): string => token.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')
+
 const forbidden = (alg: string) => alg.toLowerCase() === 'none' || /^HS/i.test(alg)
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -71,10 +79,25 @@ function keysFor(provider: IdentityProviderConfig, keys: KeySources, now: () => 
   return unavailable(`provider ${provider.name} has no key source; give it jwks_url, jwks_file or dev: true`)
 }
 
+/** Three parts of unpadded base64url (RFC 7515 section 7.1); an empty signature is left to the algorithm check. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/**
+ * The token as RFC 7515 writes it, checked before jose reads it: jose decodes base64 leniently (padding, `+` and
+ * `/` pass), so a token one reader refuses another accepted, and a signed header could be written several ways. A
+ * header with `b64` is refused too: jose ignores it unless `crit` names it, and a reader that honours it reads
+ * another payload from the same bytes. (A key named twice is read one way by every step: JSON.parse's last value.)
+ */
 function decode(token: string): { alg: unknown; iss: unknown } {
+  if (!COMPACT_JWS.test(token)) {
+    throw new IdentityError('token.malformed', 'token is not a signed JWT: its three parts must be unpadded base64url (A-Z a-z 0-9 - _), without spaces')
+  }
   try {
-    return { alg: decodeProtectedHeader(token).alg, iss: decodeJwt(token).iss }
+    const protectedHeader = decodeProtectedHeader(token)
+    if (Object.hasOwn(protectedHeader, 'b64')) throw new IdentityError('token.malformed', 'token header carries b64 (RFC 7797 unencoded payload); ID and access tokens never do')
+    return { alg: protectedHeader.alg, iss: decodeJwt(token).iss }
   } catch (err) {
+    if (err instanceof IdentityError) throw err
     throw new IdentityError('token.malformed', `token is not a signed JWT (header.payload.signature, base64url): ${(err as Error).message}`, { cause: err })
   }
 }
@@ -87,7 +110,8 @@ export function createVerifier(config: IdentityConfig, keys: KeySources): Identi
     providers.set(provider.issuer, { config: provider, algorithms, getKey: keysFor(provider, keys, now) })
   }
 
-  async function verify(token: string): Promise<Identity> {
+  async function verify(presented: string): Promise<Identity> {
+    const token = typeof presented === 'string' ? presentedToken(presented) : presented
     if (typeof token === 'string' && token.length > MAX_TOKEN_CHARS) {
       throw new IdentityError('token.malformed', `token is larger than ${MAX_TOKEN_CHARS} characters (${token.length}); no identity provider issues one that large`)
     }
@@ -113,6 +137,10 @@ export function createVerifier(config: IdentityConfig, keys: KeySources): Identi
         currentDate: new Date(now()),
         requiredClaims: ['sub', 'exp'],
       })
+      // jose checks iat only against a maximum age; a token issued after now (past the skew) is not valid yet.
+      if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + config.clock_skew_seconds) {
+        throw new IdentityError('token.not_yet_valid', `token was issued at ${new Date(payload.iat * 1000).toISOString()}, in the future; check the clocks of this host and the issuer`)
+      }
       return identityFrom(payload, provider.config)
     } catch (err) {
       throw fromJoseError(err, provider.config)

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CodedError } from '../../engine/errors.ts'
 import { SAFE_HEADERS } from './json.ts'
+import { MAX_HEADER_BYTES } from '../http/header-limit.ts'
 
 export type FetchHandler = (req: Request) => Promise<Response>
 
@@ -25,7 +26,7 @@ export class AdminServerError extends CodedError<string> {}
 export const MAX_BODY_BYTES = 64 * 1024
 
 export async function serveAdmin(handle: FetchHandler, opts: { host: string; port: number; onError?: (err: unknown) => void }): Promise<AdminServer> {
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     respond(handle, req, res, opts.host).catch((err) => {
       opts.onError?.(err)
       if (!res.headersSent) writeJson(res, 500, { error: { code: 'admin.internal', message: 'internal error in the admin API; see the gateway log' } })

@@ -22,6 +22,7 @@ import { HttpGatewayError } from './errors.ts'
 import { attachHandler, type HttpListener, MAX_CONNECTIONS } from './node-server.ts'
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
+import { MAX_HEADER_BYTES } from './header-limit.ts'
 
 export interface ForwardProxyOptions {
   host: string
@@ -140,7 +141,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     // Plain-HTTP proxying would carry the agent's requests and token in clear text; only CONNECT is served.
     const body = `${JSON.stringify({ error: 'http.no_route', message: 'this is the Warden HTTPS proxy: only CONNECT (https:// URLs through HTTPS_PROXY) is served; plain http:// URLs are refused' })}\n`
     res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)

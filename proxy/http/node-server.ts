@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import type { Duplex } from 'node:stream'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
+import { MAX_HEADER_BYTES } from './header-limit.ts'
 
 export function pairHeaders(raw: string[]): HeaderList {
   const out: HeaderList = []
@@ -256,7 +257,7 @@ export interface HttpListener {
 export const MAX_CONNECTIONS = 4096
 
 export async function listenReverse(handle: Handler, opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } }): Promise<HttpListener> {
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer()
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, maxHeaderSize: MAX_HEADER_BYTES }) : http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
   server.keepAliveTimeout = 65_000
   server.maxConnections = MAX_CONNECTIONS
   attachHandler(server, handle, 'reverse')

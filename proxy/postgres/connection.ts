@@ -33,7 +33,7 @@ import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
 import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, runningEntry, SpanWatch, StatementWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
-import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
+import { atDeadline, MAX_TOKEN_CHARS, tokenDeadline } from '../../engine/identity/index.ts'
 
 export type Step = 'startup' | 'authenticating' | 'connecting' | 'ready' | 'closed'
 
@@ -58,8 +58,12 @@ export interface ConnectionDeps {
 }
 
 const STARTUP_TIMEOUT_MS = 60_000
-/** The password message (the token): PostgreSQL's own bound on an authentication message (PG_MAX_AUTH_TOKEN_LENGTH). */
-export const MAX_AUTH_MESSAGE_BYTES = 65_535
+/**
+ * The password message (the token): the longest token the verifier reads, with the message's length word, the
+ * password's NUL and room for spaces around a pasted token. PostgreSQL's own bound (PG_MAX_AUTH_TOKEN_LENGTH,
+ * 65535) refused tokens of 65531-65536 characters here that every HTTP listener and `warden eval` accepted.
+ */
+export const MAX_AUTH_MESSAGE_BYTES = MAX_TOKEN_CHARS + 1024
 /** How long a session's start waits for the target's catalog cache to be warmed (only the first time). */
 const WARM_WAIT_MS = 3_000
 

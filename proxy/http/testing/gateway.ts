@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TargetConfig } from '../../../engine/config/types.ts'
+import type { DevKeyPair } from '../../../engine/identity/index.ts'
 import { createTestEngine, type TestEngine } from '../../postgres/testing/engine.ts'
 import { type CaPaths, createLeafIssuer, ensureCa, type LeafIssuer } from '../ca.ts'
 import { listenForward } from '../forward-proxy.ts'
@@ -48,6 +49,10 @@ export interface TestGatewayOptions {
   maskBudgetBytes?: number
   /** An upstream running elsewhere (the benchmark's, in its own process) instead of a recording one started here. */
   upstream?: { url: string; caFile: string }
+  /** The dev issuer's key pair, for tests that sign their own tokens. */
+  keys?: DevKeyPair
+  /** identity.clock_skew_seconds, as the server passes it to the listeners; 0 when absent. */
+  clockSkewSeconds?: number
 }
 
 export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -57,13 +62,13 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
     ? { ...opts.upstream, seen: [], close: async () => undefined }
     : await startUpstream((req: Seen, res) => tg.route(req, res))
   const list = targets(upstream)
-  const te = await createTestEngine({ targets: list, settings: opts.settings })
+  const te = await createTestEngine({ targets: list, settings: opts.settings, keys: opts.keys })
   const env = { ...opts.env }
-  const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}`, maskBudgetBytes: opts.maskBudgetBytes })
+  const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}`, maskBudgetBytes: opts.maskBudgetBytes, clockSkewSeconds: opts.clockSkewSeconds })
   const ca = await ensureCa(state, {})
   const leaves = await createLeafIssuer(ca)
   const reverse = await listenReverse(gateway.handle, { host: '127.0.0.1', port: 0, tls: opts.tls ? leaves.pem(['127.0.0.1', 'localhost']) : undefined })
-  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough?.(upstream) ?? [], leaves, handle: gateway.handle })
+  const proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: te.engine, targets: list, passthrough: opts.passthrough?.(upstream) ?? [], leaves, handle: gateway.handle, clockSkewSeconds: opts.clockSkewSeconds })
   tg = {
     te, upstream, gateway, reverse, proxy, ca, leaves, env,
     route: (_req, res) => json(res, { ok: true }),

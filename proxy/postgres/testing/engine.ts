@@ -16,13 +16,15 @@ import type { Decider } from '../../../engine/decide/index.ts'
 import { DecidePool } from '../../../engine/decide/pool.ts'
 import type { GatewayEngine } from '../../../engine/gateway.ts'
 import { createGatewayEngine } from '../../../engine/gateway-engine.ts'
-import { createVerifier, generateDevKey, signDevToken } from '../../../engine/identity/index.ts'
+import { createVerifier, type DevKeyPair, generateDevKey, signDevToken } from '../../../engine/identity/index.ts'
 import type { Decision, Effect, Identity, IdentityKind, InputDocument } from '../../../engine/types.ts'
 
 export interface Judged {
   session: string
   text: string
   effect: Effect
+  /** The identity of the session the request was judged in. */
+  identity: Identity
 }
 
 export interface TestEngine {
@@ -46,6 +48,8 @@ export interface TestEngineOptions {
   settings?: Record<string, unknown>
   /** Decide threads (policy.decide_threads): uncached decisions are evaluated off the socket thread. */
   decideThreads?: number
+  /** The dev issuer's key pair, for tests that sign their own tokens; a fresh one when absent. */
+  keys?: DevKeyPair
 }
 
 /** A postgres target named `name` whose upstream the listener's `upstream()` callback supplies. */
@@ -60,7 +64,7 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
   config.targets = opts.targets
   config.policy.source = join(packageRoot, 'policies')
   if (opts.settings) config.policy.settings = opts.settings
-  const keys = await generateDevKey()
+  const keys = opts.keys ?? await generateDevKey()
   const verifier = createVerifier(config.identity, { devPublicJwk: keys.publicJwk })
   const policy = (await loadPolicy(config, { opa: testOpa(), packageRoot })).decider
   const decider: Decider = opts.override
@@ -77,7 +81,7 @@ export async function createTestEngine(opts: TestEngineOptions): Promise<TestEng
     judge(request) {
       const j = engine.judge(request)
       const text = request.kind === 'sql' ? request.text : `${request.request.method} ${request.request.url}`
-      judged.push({ session: request.session.id, text, effect: j.decision.effect })
+      judged.push({ session: request.session.id, text, effect: j.decision.effect, identity: request.session.identity })
       return j
     },
   }
