@@ -77,7 +77,8 @@ async function openSession(h: Harness): Promise<Session> {
 
 /**
  * Runs every statement every way that applies, `sessions` statements side by side. A session is replaced after
- * anything but a plain read (it may have changed session state) and whenever the gateway ended it.
+ * anything but a plain read ran (it may have changed session state), outside a transaction, and whenever the
+ * gateway ended it.
  */
 export async function runDiff(h: Harness, statements: DiffStatement[], sessions: number): Promise<DiffResult[]> {
   const results = new Map<DiffStatement, PathOutcome[]>()
@@ -107,10 +108,12 @@ export async function runDiff(h: Harness, statements: DiffStatement[], sessions:
           // A text judged again at once (after the catalog looked up a relation it names) stands by the later judgement.
           const effects = judged.filter((j, i) => judged[i + 1]?.text !== j.text).map((j) => j.effect)
           const err = errorsOf(frames)[0]
-          outcomes.push({ path: run.path, effect: effectOf(effects, frames), leaks: leaksOf(frames), judged: judged.map((j) => `${j.effect} ${j.text.slice(0, 60)}`), ...(err ? { error: `${err.code}: ${err.message}` } : {}) })
+          const effect = effectOf(effects, frames)
+          outcomes.push({ path: run.path, effect, leaks: leaksOf(frames), judged: judged.map((j) => `${j.effect} ${j.text.slice(0, 60)}`), ...(err ? { error: `${err.code}: ${err.message}` } : {}) })
           const z = frames.filter((f) => f.type === 'Z').at(-1)
           const idle = z !== undefined && decodeReadyForQuery(z.payload) === 'I'
-          if (s.client.closed || !idle || !READS.has(firstKeyword(statement.sql))) {
+          // What was refused never reached the server: only what ran can have changed the session.
+          if (s.client.closed || !idle || (effect === 'allowed' && !READS.has(firstKeyword(statement.sql)))) {
             s.client.close()
             s = undefined
           }

@@ -1,8 +1,9 @@
 // The ways one statement can reach the server through the gateway, as byte-exact frontend messages: a simple
-// Query, one Query holding several statements, Parse/Bind/Execute (unnamed and named; with the first string
-// literal moved into $1, bound in text or in binary format), SQL PREPARE + EXECUTE, DECLARE CURSOR + FETCH,
-// BEGIN / COMMIT around it, a DO block that loops over it, and COPY (query) TO STDOUT. protocol-diff.test.ts
-// sends each statement every way that applies and compares what the gateway decided and what came back.
+// Query, one Query holding several statements, Parse/Bind/Execute (unnamed with text results, named with binary
+// ones; with the first string literal moved into $1, bound in text or in binary format), SQL PREPARE + EXECUTE,
+// DECLARE CURSOR + FETCH, BEGIN / COMMIT around it, a DO block that loops over it, and COPY (query) TO STDOUT.
+// protocol-diff.test.ts sends each statement every way that applies and compares what the gateway decided and
+// what came back.
 import { encodeBind } from '../messages/bind.ts'
 import { encodeClose } from '../messages/close.ts'
 import { encodeDescribe } from '../messages/describe.ts'
@@ -48,7 +49,7 @@ export function parameterize(sql: string): { text: string; value: string } | und
   return { text: sql.slice(0, m.index) + '$1' + sql.slice(m.index + m[0].length), value: m[1]!.replace(/''/g, "'") }
 }
 
-function extended(path: PathName, text: string, opts: { name?: string; param?: string; binary?: boolean } = {}): PathRun {
+function extended(path: PathName, text: string, opts: { name?: string; param?: string; binary?: boolean; binaryResults?: boolean } = {}): PathRun {
   const name = opts.name ?? ''
   const params = opts.param === undefined ? [] : [Buffer.from(opts.param)]
   const format = opts.binary ? 1 : 0
@@ -56,7 +57,7 @@ function extended(path: PathName, text: string, opts: { name?: string; param?: s
     path,
     messages: [
       encodeParse({ name, text, paramTypes: [] }),
-      encodeBind({ portal: '', statement: name, paramFormats: params.map(() => format), params, resultFormats: [format] }),
+      encodeBind({ portal: '', statement: name, paramFormats: params.map(() => format), params, resultFormats: [opts.binary || opts.binaryResults ? 1 : 0] }),
       encodeDescribe({ kind: 'P', name: '' }),
       encodeExecute({ portal: '', maxRows: 0 }),
       ...(name ? [encodeClose({ kind: 'S', name })] : []),
@@ -76,7 +77,7 @@ export function pathsOf(sql: string): PathRun[] {
   const read = plain && READS.has(kw)
   const runs: PathRun[] = [queries('simple', [sql]), queries('multi', [`SELECT 1 AS wd_first; ${sql}`])]
   if (!sql.includes('\0')) {
-    runs.push(extended('unnamed', sql), extended('named', sql, { name: 'wd_s' }))
+    runs.push(extended('unnamed', sql), extended('named', sql, { name: 'wd_s', binaryResults: true }))
     const p = parameterize(sql)
     if (p) runs.push(extended('param-text', p.text, { param: p.value }), extended('param-binary', p.text, { param: p.value, binary: true }))
   }
