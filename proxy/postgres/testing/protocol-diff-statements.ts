@@ -32,6 +32,20 @@ export const LITERAL_READS = [
   "SELECT 'x' AS k, u.email FROM users u",
   "SELECT u.email FROM users u WHERE u.name = 'Ada Lovelace'",
   "SELECT overlay(k.password placing '' from 1 for 0) FROM credentials k",
+  "SELECT jsonb_build_object('note', k.password) FROM credentials k",
+  "SELECT to_jsonb(k) - 'label' FROM credentials k",
+  "SELECT json_object_agg('k', k.api_key) FROM credentials k",
+  "SELECT row_to_json(k)::jsonb ->> 'password' FROM credentials k",
+  "SELECT k.password FROM credentials k WHERE k.password ~ '^M'",
+  "SELECT encode(convert_to(k.password, 'UTF8'), 'base64') FROM credentials k",
+  "SELECT (SELECT string_agg(x, '') FROM regexp_split_to_table(k.password, '') x) FROM credentials k",
+  "SELECT lpad(k.password, 30, '*') FROM credentials k",
+  "SELECT substring(k.password from 'M(.*)') FROM credentials k",
+  'SELECT k.password COLLATE "C" FROM credentials k WHERE k.label = \'backup\'',
+  "SELECT set_config('application_name', 'x', false)",
+  "SELECT to_tsvector('simple', k.password) FROM credentials k",
+  "SELECT json_build_array('a', c.ssn) FROM customers c",
+  "SELECT ROW('x', k.password)::text FROM credentials k",
 ]
 
 function corpus(name: string): DiffStatement[] {
