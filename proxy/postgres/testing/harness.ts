@@ -25,6 +25,8 @@ export interface Harness {
   unjudgedStatements(): string[]
   /** Waits (polling the store, not the clock) for a pending approval not in `known`, and returns its id. */
   pendingApproval(known?: ReadonlySet<string>): Promise<string>
+  /** Rejects, as a reviewer, every request held while `work` runs (held is an outcome, not something to wait for). */
+  rejectingHeld<T>(why: string, work: () => Promise<T>): Promise<T>
   stop(): Promise<void>
 }
 
@@ -93,6 +95,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         await new Promise((r) => setTimeout(r, 20))
       }
       throw new Error('no approval request appeared')
+    },
+    async rejectingHeld(why, work) {
+      const reviewer = te.identity('alice', ['dba'], 'human')
+      let done = false
+      const rejecting = (async () => {
+        while (!done) {
+          for (const r of await te.approvals.list({ status: 'pending' })) await te.approvals.reject(r.id, reviewer, why).catch(() => undefined)
+          await new Promise((r) => setTimeout(r, 10))
+        }
+      })()
+      try {
+        return await work()
+      } finally {
+        done = true
+        await rejecting
+      }
     },
     async stop() {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)))

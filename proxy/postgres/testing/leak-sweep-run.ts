@@ -78,14 +78,6 @@ function verdictOf(effects: Map<string, Set<string>>, s: SweepStatement): Verdic
 export async function runSweep(h: Harness, statements: SweepStatement[], sessions: number): Promise<SweepResult[]> {
   const frames = new Map<SweepStatement, Frame[]>()
   let next = 0
-  let done = false
-  const reviewer = h.te.identity('alice', ['dba'], 'human')
-  const rejecting = (async () => {
-    while (!done) {
-      for (const r of await h.te.approvals.list({ status: 'pending' })) await h.te.approvals.reject(r.id, reviewer, 'sweep').catch(() => undefined)
-      await new Promise((r) => setTimeout(r, 10))
-    }
-  })()
   const worker = async () => {
     let c = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
     try {
@@ -104,12 +96,7 @@ export async function runSweep(h: Harness, statements: SweepStatement[], session
       c.close()
     }
   }
-  try {
-    await Promise.all(Array.from({ length: sessions }, worker))
-  } finally {
-    done = true
-    await rejecting
-  }
+  await h.rejectingHeld('sweep', () => Promise.all(Array.from({ length: sessions }, worker)))
   const effects = new Map<string, Set<string>>()
   for (const j of h.te.judged) effects.set(j.text, (effects.get(j.text) ?? new Set()).add(j.effect))
   return statements.map((s) => {

@@ -83,14 +83,6 @@ async function openSession(h: Harness): Promise<Session> {
 export async function runDiff(h: Harness, statements: DiffStatement[], sessions: number): Promise<DiffResult[]> {
   const results = new Map<DiffStatement, PathOutcome[]>()
   let next = 0
-  let done = false
-  const reviewer = h.te.identity('alice', ['dba'], 'human')
-  const rejecting = (async () => {
-    while (!done) {
-      for (const r of await h.te.approvals.list({ status: 'pending' })) await h.te.approvals.reject(r.id, reviewer, 'protocol diff').catch(() => undefined)
-      await new Promise((r) => setTimeout(r, 10))
-    }
-  })()
   const worker = async () => {
     let s: Session | undefined
     try {
@@ -124,12 +116,7 @@ export async function runDiff(h: Harness, statements: DiffStatement[], sessions:
       s?.client.close()
     }
   }
-  try {
-    await Promise.all(Array.from({ length: sessions }, worker))
-  } finally {
-    done = true
-    await rejecting
-  }
+  await h.rejectingHeld('protocol diff', () => Promise.all(Array.from({ length: sessions }, worker)))
   return statements.map((statement) => ({ statement, outcomes: results.get(statement) ?? [] }))
 }
 
