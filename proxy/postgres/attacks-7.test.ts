@@ -75,6 +75,17 @@ async function alive(c: RawClient) {
   assert.equal((await query(c, 'SELECT 1 AS alive')).rows, [['1']])
 }
 
+/** Binds `statement` with other values: held showing them, refused once rejected, the row (plan `before`) untouched. */
+async function otherValuesHeld(c: RawClient, statement: string, before: string) {
+  c.take()
+  c.send(...bindRun(statement, [Buffer.from('stolen'), Buffer.from('3')]))
+  const id = await nextApproval()
+  assert.match((await h.te.approvals.get(id))!.command.review_text, "'stolen'")
+  await h.te.approvals.reject(id, dba())
+  assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
+  assert.is(await planOf(3), before)
+}
+
 test('a named statement approved at a Bind without values does not pass a later Bind of it with values', async () => {
   const text = 'UPDATE users SET plan = $1 WHERE id = $2'
   const before = await planOf(3)
@@ -82,13 +93,7 @@ test('a named statement approved at a Bind without values does not pass a later 
   c.send(encodeParse({ name: 's', text, paramTypes: [] }), ...bindRun('s', []))
   await h.te.approvals.approve(await nextApproval(), dba())
   assert.is(errorsOf(await c.readyCount(1))[0]?.code, '08P01')
-  c.take()
-  c.send(...bindRun('s', [Buffer.from('stolen'), Buffer.from('3')]))
-  const id = await nextApproval()
-  assert.match((await h.te.approvals.get(id))!.command.review_text, "'stolen'")
-  await h.te.approvals.reject(id, dba())
-  assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
-  assert.is(await planOf(3), before)
+  await otherValuesHeld(c, 's', before)
   c.close()
 })
 
@@ -123,13 +128,7 @@ test('a SQL PREPARE approved as a template does not pass a protocol Bind of it w
   c.send(m.query('PREPARE sqlp AS UPDATE users SET plan = $1 WHERE id = $2'))
   await h.te.approvals.approve(await nextApproval(), dba())
   assert.equal(errorsOf(await c.readyCount(1)), [])
-  c.take()
-  c.send(...bindRun('sqlp', [Buffer.from('stolen'), Buffer.from('3')]))
-  const id = await nextApproval()
-  assert.match((await h.te.approvals.get(id))!.command.review_text, "'stolen'")
-  await h.te.approvals.reject(id, dba())
-  assert.is(errorsOf(await c.readyCount(1))[0]?.code, '42501')
-  assert.is(await planOf(3), before)
+  await otherValuesHeld(c, 'sqlp', before)
   c.close()
 })
 

@@ -25,9 +25,7 @@ import { JSON_SEED_SQL, LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 let h: Harness
 
 test.before(async () => {
-  h = await startHarness({ holdSeconds: 20 })
-  await h.cluster.query(LEAK_SEED_SQL)
-  await h.cluster.query(JSON_SEED_SQL)
+  h = await startHarness({ holdSeconds: 20, seed: [LEAK_SEED_SQL, JSON_SEED_SQL] })
 })
 test.after(async () => {
   await h?.stop()

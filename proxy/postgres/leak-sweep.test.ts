@@ -23,9 +23,7 @@ import { JSON_SECRETS, JSON_SEED_SQL, LEAK_SEED_SQL, SEEDED_SECRETS } from './te
 let h: Harness
 
 test.before(async () => {
-  h = await startHarness()
-  await h.cluster.query(LEAK_SEED_SQL)
-  await h.cluster.query(JSON_SEED_SQL)
+  h = await startHarness({ seed: [LEAK_SEED_SQL, JSON_SEED_SQL] })
 })
 test.after(async () => {
   await h?.stop()

@@ -38,10 +38,13 @@ export interface HarnessOptions {
   maskKey?: Uint8Array
   /** Decide threads for the engine (policy.decide_threads). */
   decideThreads?: number
+  /** SQL run as the superuser before the gateway starts (testing/seed-leaks.ts), so its catalog sees the tables. */
+  seed?: string[]
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const cluster = await startCluster()
+  for (const sql of opts.seed ?? []) await cluster.query(sql)
   const since = cluster.logOffset()
   const te = await createTestEngine({ targets: opts.targets ?? [testTarget('prod-db'), testTarget('staging-db', 'staging')], override: opts.override, decideThreads: opts.decideThreads })
   const cert = makeSelfSignedCert()
