@@ -2,7 +2,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { defaultConfig } from '../../engine/config/defaults.ts'
 import type { Config } from '../../engine/config/types.ts'
-import { checkDevIssuer, DevIssuerExposedError, isLoopbackHost, openListeners } from './dev-issuer-guard.ts'
+import { isLoopbackHost } from '../../engine/config/loopback.ts'
+import { checkDevIssuer, DevIssuerExposedError, openListeners } from './dev-issuer-guard.ts'
 
 const refusal = (config: Config): DevIssuerExposedError => {
   try {

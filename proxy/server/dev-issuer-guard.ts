@@ -6,8 +6,6 @@ import { HTTP_TARGET_KINDS } from '../../engine/config/http-upstream.ts'
 import { isLoopbackHost } from '../../engine/config/loopback.ts'
 import { CodedError } from '../../engine/errors.ts'
 
-export { isLoopbackHost }
-
 export class DevIssuerExposedError extends CodedError<'config.dev_issuer_exposed'> {
   constructor(message: string) {
     super('config.dev_issuer_exposed', message)

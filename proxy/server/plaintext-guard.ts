@@ -5,7 +5,8 @@
 // allow_plaintext; these two listeners now do the same, at start.
 import type { Config } from '../../engine/config/types.ts'
 import { CodedError } from '../../engine/errors.ts'
-import { isLoopbackHost, openListeners } from './dev-issuer-guard.ts'
+import { isLoopbackHost } from '../../engine/config/loopback.ts'
+import { openListeners } from './dev-issuer-guard.ts'
 
 export class PlaintextListenerError extends CodedError<'config.plaintext_exposed'> {
   constructor(message: string) {

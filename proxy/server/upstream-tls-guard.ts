@@ -6,7 +6,7 @@
 import type { Config } from '../../engine/config/types.ts'
 import { CodedError } from '../../engine/errors.ts'
 import { unixSocketPath } from '../postgres/unix-socket.ts'
-import { isLoopbackHost } from './dev-issuer-guard.ts'
+import { isLoopbackHost } from '../../engine/config/loopback.ts'
 
 export class UpstreamTlsError extends CodedError<'config.upstream_unverified'> {
   constructor(message: string) {
