@@ -111,11 +111,12 @@ secret_method if {
 # From the start: whole literals and the text between them, then inside a literal, from its start or after a
 # character that is no part of a name, a name that ends with a secret's name or is the end of one (`ssword`,
 # `_key`), an optional escaped quote, and `=` or `:` (regex.find_n, which would list the literals, is not in
-# OPA's WASM target).
+# OPA's WASM target). A name spelt with an escape (`p\u0061ssword`, `pa\163sword`) is no plain field name: held
+# whatever it ends with, and so is `=` or `:` written as an escape (`\u003d`, `\x3a`, `\075`).
 key_tail_in_literal := concat("", [
 	`(?i)^(?:[^"]|"(?:[^"\\]|\\.)*")*"(?:(?:[^"\\]|\\.)*(?:[^A-Za-z0-9_"\\]|\\.))?`,
-	`(?:[A-Za-z0-9_]*(?:private_key|passphrase|credential|access_key|privatekey|accesskey|password|auth_key|api_key|authkey|passwd|secret|apikey|token|pass|pwd)|(?:private_key|access_key|credential|passphrase|privatekey|rivate_key|accesskey|assphrase|ccess_key|ivate_key|redential|rivatekey|auth_key|ccesskey|cess_key|edential|ivatekey|password|ssphrase|vate_key|api_key|assword|ate_key|authkey|cesskey|dential|ess_key|sphrase|uth_key|vatekey|apikey|atekey|ential|esskey|passwd|phrase|pi_key|secret|ss_key|ssword|te_key|th_key|uthkey|asswd|e_key|ecret|h_key|hrase|i_key|ntial|pikey|s_key|sskey|sword|tekey|thkey|token|_key|cret|ekey|hkey|ikey|oken|pass|rase|skey|sswd|tial|word|ase|ass|ial|ken|key|ord|pwd|ret|swd|al|en|et|ey|rd|se|ss|wd|d|e|l|n|s|t|y))`,
-	`(?:\\")?\s*[=:]`,
+	`(?:(?:[A-Za-z0-9_]|\\[^"\\ntr])*\\[^"\\ntr](?:[A-Za-z0-9_]|\\[^"\\ntr])*|[A-Za-z0-9_]*(?:private_key|passphrase|credential|access_key|privatekey|accesskey|password|auth_key|api_key|authkey|passwd|secret|apikey|token|pass|pwd)|(?:private_key|access_key|credential|passphrase|privatekey|rivate_key|accesskey|assphrase|ccess_key|ivate_key|redential|rivatekey|auth_key|ccesskey|cess_key|edential|ivatekey|password|ssphrase|vate_key|api_key|assword|ate_key|authkey|cesskey|dential|ess_key|sphrase|uth_key|vatekey|apikey|atekey|ential|esskey|passwd|phrase|pi_key|secret|ss_key|ssword|te_key|th_key|uthkey|asswd|e_key|ecret|h_key|hrase|i_key|ntial|pikey|s_key|sskey|sword|tekey|thkey|token|_key|cret|ekey|hkey|ikey|oken|pass|rase|skey|sswd|tial|word|ase|ass|ial|ken|key|ord|pwd|ret|swd|al|en|et|ey|rd|se|ss|wd|d|e|l|n|s|t|y))`,
+	`(?:\\")?\s*(?:[=:]|\\(?:u\{?0*|U0*|x\{?0*)3[ad]\}?|\\0*7[25])`,
 ])
 
 expression_fields := {

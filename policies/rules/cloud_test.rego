@@ -441,6 +441,11 @@ test_gcp_logging_filters_that_probe_without_naming_a_key_whole if {
 		{"note": "the last letter of a secret's name", "doc": logging_list({"body": {"filter": "textPayload:\"d=hun\""}}, {}), "effect": "approve"},
 		{"note": "a name ending with a secret's name", "doc": logging_list({"body": {"filter": "textPayload:\"log line db_password: x\""}}, {}), "effect": "approve"},
 		{"note": "a literal naming a field that is no secret", "doc": logging_list({"body": {"filter": "textPayload:\"status=500\" OR textPayload:\"user_id: 7\""}}, {}), "effect": "allow"},
+		{"note": "a secret's name spelt with a unicode escape", "doc": logging_list({"body": {"filter": "textPayload:\"p\\u0061ssword=hun\""}}, {}), "effect": "approve"},
+		{"note": "a secret's name spelt with an octal escape", "doc": logging_list({"body": {"filter": "textPayload:\"pa\\163sword=hun\""}}, {}), "effect": "approve"},
+		{"note": "= written as an escape", "doc": logging_list({"body": {"filter": "textPayload:\"ssword\\u003dhun\""}}, {}), "effect": "approve"},
+		{"note": ": written as a hex escape", "doc": logging_list({"body": {"filter": "textPayload:\"_key\\x3a sk\""}}, {}), "effect": "approve"},
+		{"note": "a field that is no secret after a newline escape", "doc": logging_list({"body": {"filter": "textPayload:\"line one\\nstatus=500\""}}, {}), "effect": "allow"},
 	] {
 		d := data.warden.decision with input as c.doc
 		print(c.note, "=>", d.effect, [r.rule | some r in d.reasons])
