@@ -33,4 +33,22 @@ test('a base64-looking string of megabytes is decoded, not a stack overflow that
   assert.not.throws(() => base64Text('x'.repeat(5 * 1024 * 1024)))
 })
 
+test('every string the former grouped pattern took as base64 is still taken, and no other (random strings near base64)', () => {
+  const grouped = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+  const alphabet = 'ABCxyz019+/=-_ \n\r\t.'
+  let seed = 11
+  const random = (k: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % k
+  for (let i = 0; i < 50_000; i++) {
+    const length = 12 + random(30)
+    let value = random(2) ? Buffer.from(Array.from({ length }, () => 32 + random(90))).toString(random(2) ? 'base64' : 'base64url') : ''
+    if (!value) for (let j = 0; j < length; j++) value += alphabet[random(alphabet.length)]
+    if (random(3) === 0) { const k = random(value.length); value = value.slice(0, k) + alphabet[random(alphabet.length)] + value.slice(k + 1) }
+    const before = value.length >= 16 && grouped.test(value)
+    const bytes = Buffer.from(value, 'base64')
+    const printable = bytes.every((b) => b >= 32 && b < 127)
+    if (!before) assert.is(base64Text(value), undefined, value)
+    else if (printable) assert.is(base64Text(value), bytes.toString(), value)
+  }
+})
+
 test.run()
