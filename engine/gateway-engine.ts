@@ -2,7 +2,7 @@
 import type { ApprovalStore } from './approvals/types.ts'
 import type { AuditSink } from './audit/types.ts'
 import { loadAuditRedaction } from './audit/index.ts'
-import type { Config } from './config/types.ts'
+import type { Config, TargetConfig } from './config/types.ts'
 import { type Decider, policyErrorDecision } from './decide/index.ts'
 import { inputJson, withDecisionCache } from './decide/decision-cache.ts'
 import type { DecidePool } from './decide/pool.ts'
@@ -17,7 +17,7 @@ import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './n
 import { boundSqlDigest } from './normalize/sql-template.ts'
 import { HttpNormalizeCache } from './normalize/http-cache.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
-import type { Decision, InputDocument } from './types.ts'
+import type { Decision, Grant, InputDocument, Target } from './types.ts'
 
 export interface GatewayDeps {
   verifier: IdentityVerifier
@@ -28,6 +28,29 @@ export interface GatewayDeps {
   dryRun?: DryRunPolicy
   /** Threads that evaluate the policy for prefetch(); without it prefetch does nothing. */
   pool?: DecidePool
+}
+
+// The parts of an input document that stay the same for a session are made once and frozen, so their schema
+// check (input-check.ts) and JSON text (decision-cache.ts) are computed once too. A session's identity is fixed
+// when it authenticates (frozen here, at its first judgement), and targets are not changed while the gateway runs.
+const targetParts = new WeakMap<TargetConfig, Target>()
+const grantFreeSessions = new WeakMap<SessionState, InputDocument['session']>()
+const NO_GRANTS: Grant[] = Object.freeze([]) as unknown as Grant[]
+
+function targetPart(config: TargetConfig): Target {
+  let target = targetParts.get(config)
+  if (!target) targetParts.set(config, (target = deepFreeze(targetOf(config))))
+  return target
+}
+
+/** The session part of the input: one frozen object while the session holds no grant in force. */
+function sessionPart(session: SessionState, grants: Grant[]): InputDocument['session'] {
+  if (grants.length) return { id: session.id, started_at: session.started_at, grants }
+  const kept = grantFreeSessions.get(session)
+  if (kept && kept.id === session.id && kept.started_at === session.started_at) return kept
+  const part = Object.freeze({ id: session.id, started_at: session.started_at, grants: NO_GRANTS })
+  grantFreeSessions.set(session, part)
+  return part
 }
 
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
@@ -54,11 +77,11 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   }
 
   function assemble(session: SessionState, raw: RawRequest) {
-    const target = targetOf(session.target)
+    const target = targetPart(session.target)
     const grants = deps.approvals.grantsFor({ session: session.id, identity: session.identity, target: session.target.name })
     const normalized = raw.kind === 'sql' ? withBound(normalizeCache.normalize(raw, target, (r) => normalize(r, target)), raw)
       : raw.mcp ? normalize(raw, target) : httpNormalizeCache.normalize(raw.request, target, () => normalize(raw, target))
-    const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
+    const input = buildInput({ identity: deepFreeze(session.identity), session: sessionPart(session, grants), target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
     return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)) }
   }

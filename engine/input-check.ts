@@ -13,6 +13,8 @@ const context = validator<InputDocument>('input-context')
 
 export class InputCheck {
   private readonly valid = new WeakSet<Normalized>()
+  /** Frozen identity → frozen session part → frozen targets the context schema passed with them. */
+  private readonly validContexts = new WeakMap<object, WeakMap<object, WeakSet<object>>>()
 
   /**
    * The input schema's issues with `input`, built around `normalized` (its command and risk). `basis` is the
@@ -21,11 +23,48 @@ export class InputCheck {
    */
   issues(input: InputDocument, normalized: Normalized, basis: Normalized = normalized): SchemaIssue[] {
     const shared = input.command === normalized.command && input.risk === normalized.risk
-    if (shared && this.valid.has(basis)) return context.issues(input)
+    if (shared && this.valid.has(basis)) return this.contextIssues(input)
     const issues = whole.issues(input)
     if (shared && !issues.length && Object.isFrozen(normalized) && Object.isFrozen(normalized.command) && Object.isFrozen(normalized.risk)) {
       this.valid.add(normalized)
     }
     return issues
   }
+
+  /**
+   * The context schema's issues. Frozen identity, session and target parts are checked once for the three
+   * together: checked again they would give the same answer. The root is plain (its own five keys), as built.
+   */
+  private contextIssues(input: InputDocument): SchemaIssue[] {
+    const { identity, session, target } = input
+    const parts = [identity, session, target]
+    const frozen = parts.every((p) => typeof p === 'object' && p !== null && Object.isFrozen(p) && deepFrozen(p))
+    if (frozen && this.validContexts.get(identity)?.get(session)?.has(target)) return []
+    const issues = context.issues(input)
+    if (frozen && !issues.length) {
+      let bySession = this.validContexts.get(identity)
+      if (!bySession) this.validContexts.set(identity, (bySession = new WeakMap()))
+      let targets = bySession.get(session)
+      if (!targets) bySession.set(session, (targets = new WeakSet()))
+      targets.add(target)
+    }
+    return issues
+  }
+}
+
+/** Whether everything `value` reaches is frozen (remembered per object: a frozen object's answer never changes). */
+const frozenThrough = new WeakMap<object, boolean>()
+function deepFrozen(value: object): boolean {
+  const known = frozenThrough.get(value)
+  if (known !== undefined) return known
+  let ok = Object.isFrozen(value)
+  if (ok) frozenThrough.set(value, false) // a cycle reached again while checking counts as not frozen
+  for (const v of ok ? Object.values(value) : []) {
+    if (typeof v === 'object' && v !== null && !deepFrozen(v)) {
+      ok = false
+      break
+    }
+  }
+  frozenThrough.set(value, ok)
+  return ok
 }

@@ -5,6 +5,7 @@
 // matches) and did not fail, and it is used only while the same policy is loaded (a swap replaces it). Grants,
 // identity, session and the command are all in the text, so a change in any of them is another key.
 import { deepFreeze } from '../deep-freeze.ts'
+import { frozenJson } from '../json-text.ts'
 import type { Decision, InputDocument } from '../types.ts'
 import type { Decider } from './decider.ts'
 
@@ -40,17 +41,6 @@ export interface CachingDecider extends Decider {
 }
 
 const PARTS = ['identity', 'session', 'target', 'command', 'risk'] as const
-/** JSON texts of immutable parts (a frozen normalized command and risk, shared by every judgement of a text). */
-const partTexts = new WeakMap<object, string>()
-
-function partText(value: object): string {
-  let text = partTexts.get(value)
-  if (text === undefined) {
-    text = JSON.stringify(value)
-    partTexts.set(value, text)
-  }
-  return text
-}
 
 /**
  * JSON.stringify(input), byte for byte, with the text of a frozen command and risk computed once: an object's
@@ -66,7 +56,7 @@ export function inputJson(input: InputDocument): string {
   for (const key of PARTS) {
     const value = doc[key]
     if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(input)
-    texts.push(Object.isFrozen(value) ? partText(value) : JSON.stringify(value))
+    texts.push(Object.isFrozen(value) ? frozenJson(value) : JSON.stringify(value))
   }
   return `{"identity":${texts[0]},"session":${texts[1]},"target":${texts[2]},"command":${texts[3]},"risk":${texts[4]}}`
 }

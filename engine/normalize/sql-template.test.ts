@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { frozenJson } from '../json-text.ts'
 import type { Target } from '../types.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './index.ts'
 import { SqlNormalizeCache } from './sql-cache.ts'
@@ -72,6 +73,23 @@ test('texts that differ only in integer values share one normalization, equal to
   const ctes = ['WITH x AS (SELECT email, 1 AS n FROM users) SELECT email, n FROM x', 'WITH x AS (SELECT email, 2 AS n FROM users) SELECT email, n FROM x']
   for (const text of ctes) assert.equal(c.run(text), fresh(text))
   assert.is(c.computed, 5)
+})
+
+test('an instance comes with its JSON text, byte for byte what stringifying it gives', () => {
+  const c = counted()
+  const texts = [
+    'SELECT abalance FROM pgbench_accounts WHERE aid = 4242;',
+    'SELECT abalance FROM pgbench_accounts WHERE aid = 1717;',
+    '\tSELECT abalance FROM pgbench_accounts WHERE aid = 1212\r\n',
+    '\tSELECT abalance FROM pgbench_accounts WHERE aid = 3434\r\n',
+    'SELECT id, email FROM users WHERE id IN (1, 2, 3) LIMIT 10',
+    'SELECT id, email FROM users WHERE id IN (7, 8, 9) LIMIT 50',
+  ]
+  for (const text of texts) {
+    const { command } = c.run(text)
+    assert.is(frozenJson(command), JSON.stringify(command), text)
+  }
+  assert.is(c.cache.templateHits, 3)
 })
 
 test('a normalization that read a literal, or whose literal the grammar consumed or folded, is no template', () => {

@@ -15,6 +15,7 @@
 // new text at the same offsets). The fingerprint ignores A_Const values by construction (libpg-query).
 import { createHash } from 'node:crypto'
 import { deepFreeze } from '../deep-freeze.ts'
+import { knownJson } from '../json-text.ts'
 import type { BoundValues } from '../approvals/review-text.ts'
 import type { Normalized } from './index.ts'
 import type { ParseWatch } from './sql/builder.ts'
@@ -155,11 +156,62 @@ export class LiteralWatch implements ParseWatch {
   }
 }
 
+type Command = Normalized['command']
+
+/** A command of a template with its text, digest and statement text put in (the only parts an instance changes). */
+function commandWith(command: Command, raw: string, digest: string, statementText: string): Command {
+  const sql = command.sql!
+  return { ...command, raw, digest, sql: { ...sql, statements: [{ ...sql.statements[0]!, text: statementText }] } }
+}
+
+/** A template command's JSON text cut where its three strings go: [text before, which string, …, text after]. */
+interface JsonCuts {
+  pieces: string[]
+  order: (0 | 1 | 2)[]
+}
+
+const MARKS = ['\u0000warden-raw\u0000', '\u0000warden-digest\u0000', '\u0000warden-text\u0000'] as const
+const cutsByCommand = new WeakMap<Command, JsonCuts | null>()
+
+/**
+ * The JSON of the template's command with marks for the three strings, cut at them. Null when a mark is not there
+ * exactly once (then instances are stringified whole).
+ */
+function jsonCuts(command: Command): JsonCuts | null {
+  let cuts = cutsByCommand.get(command)
+  if (cuts !== undefined) return cuts
+  const json = JSON.stringify(commandWith(command, MARKS[0], MARKS[1], MARKS[2]))
+  const marks = MARKS.map((m) => JSON.stringify(m))
+  const at = marks.map((m) => json.indexOf(m))
+  cuts = null
+  if (at.every((i, k) => i >= 0 && json.indexOf(marks[k]!, i + 1) < 0)) {
+    const order = ([0, 1, 2] as const).slice().sort((a, b) => at[a]! - at[b]!)
+    const pieces: string[] = []
+    let from = 0
+    for (const k of order) {
+      pieces.push(json.slice(from, at[k]))
+      from = at[k]! + marks[k]!.length
+    }
+    pieces.push(json.slice(from))
+    cuts = { pieces, order }
+  }
+  cutsByCommand.set(command, cuts)
+  return cuts
+}
+
 /** The template's normalized form for another text of the same template (frozen, sharing the template's parts). */
 export function instantiate(template: Normalized, text: string, at: { start: number; end: number }): Normalized {
-  const { command } = template
-  const sql = command.sql!
-  const statement = { ...sql.statements[0]!, text: text.slice(at.start, at.end) }
+  const statementText = text.slice(at.start, at.end)
+  const digest = sqlDigest(text)
   // The template's parts are frozen already: this freezes the four new objects.
-  return deepFreeze({ command: { ...command, raw: text, digest: sqlDigest(text), sql: { ...sql, statements: [statement] } }, risk: template.risk })
+  const command = deepFreeze(commandWith(template.command, text, digest, statementText))
+  // Its JSON is the template's with the three strings put in: the decision cache then need not stringify it.
+  const cuts = jsonCuts(template.command)
+  if (cuts) {
+    const values = [JSON.stringify(text), JSON.stringify(digest), JSON.stringify(statementText)]
+    let json = cuts.pieces[0]!
+    cuts.order.forEach((k, i) => (json += values[k]! + cuts.pieces[i + 1]!))
+    knownJson(command, json)
+  }
+  return deepFreeze({ command, risk: template.risk })
 }

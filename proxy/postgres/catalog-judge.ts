@@ -9,7 +9,8 @@
 //   side session busy) before the statement is judged again.
 // Lookups wait at most CATALOG_WAIT_MS; on failure or timeout the statement is judged with what is cached and the
 // policy sees unknown lineage (fail closed). With decide threads, the first judgement's decision is evaluated on
-// one of them (engine.prefetch) while this session waits and the others go on.
+// one of them (engine.prefetch) while this session waits and the others go on. A judgement made at once is
+// the one enforced: the caller hands it on in the same synchronous step, so nothing can have changed since.
 import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
 import type { Catalog, CatalogMiss, RelationName } from './catalog.ts'
 
@@ -41,22 +42,36 @@ function staleSuspects(catalog: Catalog, text: string, j: Judgement, now: number
  * judgement, for the next statement. */
 export const CATALOG_AHEAD_MAX_BYTES = 8 * 1024
 
+/** A judgement made ahead, with the catalog generation read before it was made. */
+export interface JudgedAhead {
+  judgement: Judgement
+  generation: number
+}
+
 /**
- * Judges ahead; a Promise only when something must be waited for first: relations to look up, or the decision
- * being evaluated on a decide thread (engine.prefetch), which the judge that follows then finds ready.
+ * Judges ahead. Returns the judgement when it could be made at once, with every name the statement needs already
+ * cached; a Promise when something had to be waited for first: relations to look up, or the decision being
+ * evaluated on a decide thread (engine.prefetch). After a wait the caller judges again (the engine's caches
+ * then answer), since the session may have changed while it waited.
  */
-export function prepareCatalog(catalog: Catalog, engine: GatewayEngine, request: SqlJudgeRequest): Promise<void> | undefined {
+export function judgeAhead(catalog: Catalog, engine: GatewayEngine, request: SqlJudgeRequest): JudgedAhead | Promise<unknown> {
   const sql = { kind: 'sql' as const, ...request }
   // prefetch normalizes here, so the catalog sees the names the statement needs before anything is decided.
   const ahead = catalog.watch(() => engine.prefetch?.(sql))
   if (ahead.misses.length) return load(catalog, ahead.misses)
-  return ahead.result ? ahead.result.then(() => judgeAhead(catalog, engine, sql)) : judgeAhead(catalog, engine, sql)
+  // After the wait, only the lookups judgeOnce asks for count (waited on too): the caller judges again.
+  if (!ahead.result) return judgeOnce(catalog, engine, sql)
+  return ahead.result.then(() => {
+    const once = judgeOnce(catalog, engine, sql)
+    return once instanceof Promise ? once : undefined
+  })
 }
 
-function judgeAhead(catalog: Catalog, engine: GatewayEngine, sql: JudgeRequest): Promise<void> | undefined {
+function judgeOnce(catalog: Catalog, engine: GatewayEngine, sql: JudgeRequest): JudgedAhead | Promise<void> {
+  const generation = catalog.generation
   const { result, misses } = catalog.watch(() => engine.judge(sql))
   const names = misses.length ? misses : staleSuspects(catalog, sql.kind === 'sql' ? sql.text : '', result, Date.now())
-  return names.length ? load(catalog, names) : undefined
+  return names.length ? load(catalog, names) : { judgement: result, generation }
 }
 
 function load(catalog: Catalog, misses: CatalogMiss[]): Promise<void> {

@@ -10,6 +10,7 @@ import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import { onlyBuiltinTypes } from './builtin-types.ts'
 import { STORED_FRESH_MS } from './catalog.ts'
+import type { JudgedAhead } from './catalog-judge.ts'
 import { PgError, ProtocolError } from './errors.ts'
 import { grantDeadline, grantsStillHeld, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
@@ -42,10 +43,11 @@ function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, vi
   refuse(loop, raw, loop.protocolDenial(raw, `warden.postgres.unknown_${what}`, error), via)
 }
 
-export async function parse(loop: QueryLoop, m: Parse, raw: Buffer): Promise<void> {
+/** `ahead`: the judgement of the text catalogAhead made in this same step, if any. */
+export async function parse(loop: QueryLoop, m: Parse, raw: Buffer, ahead?: JudgedAhead): Promise<void> {
   if (dropping(loop)) return
   // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.
-  const verdict = await loop.judge(m.text, { defer: true })
+  const verdict = await loop.judge(m.text, { defer: true }, ahead)
   const deferred = !verdict.allow && verdict.deferred === true
   if (!verdict.allow && !deferred) return refuse(loop, m.text, verdict, 'extended')
   // One allowed by a grant is judged again at Bind too, with its values: a grant on the text alone (held

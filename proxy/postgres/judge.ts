@@ -105,9 +105,12 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewTex
   }
 }
 
-/** Judges one SQL text (the engine never throws: any failure is a deny); holds it when approval is required. */
-export async function judgeSql(text: string, ctx: JudgeContext, opts: JudgeOptions = {}): Promise<Verdict> {
-  const judgement = ctx.engine.judge(sqlRequest(ctx, text, opts.bound))
+/**
+ * Judges one SQL text (the engine never throws: any failure is a deny), or enforces `made`, the engine's judgement
+ * of this same request just now; holds it when approval is required.
+ */
+export async function judgeSql(text: string, ctx: JudgeContext, opts: JudgeOptions = {}, made?: Judgement): Promise<Verdict> {
+  const judgement = made ?? ctx.engine.judge(sqlRequest(ctx, text, opts.bound))
   switch (judgement.decision.effect) {
     case 'allow':
       return { allow: true, judgement }

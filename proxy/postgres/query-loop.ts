@@ -7,7 +7,7 @@ import { TOO_MANY_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import type { InputDocument, SqlTable } from '../../engine/types.ts'
 import type { Catalog } from './catalog.ts'
-import { CATALOG_AHEAD_MAX_BYTES, prepareCatalog } from './catalog-judge.ts'
+import { CATALOG_AHEAD_MAX_BYTES, judgeAhead, type JudgedAhead } from './catalog-judge.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
@@ -116,18 +116,21 @@ export class QueryLoop {
    * Texts over MAX_SQL_TEXT_BYTES are refused unjudged; an allowed text that would change a pinned setting
    * is refused whatever the policy said (the gateway's own invariant, beside the policy's deny).
    */
-  async judge(text: string, opts: JudgeOptions = {}): Promise<Verdict> {
+  async judge(text: string, opts: JudgeOptions = {}, ahead?: JudgedAhead): Promise<Verdict> {
     this.up.flush()
     const bytes = Buffer.byteLength(text)
     if (bytes > MAX_SQL_TEXT_BYTES) {
       return this.protocolDenial(`SQL text of ${bytes} bytes`, 'warden.postgres.text_too_large', pgErrors.textTooLarge(bytes, MAX_SQL_TEXT_BYTES))
     }
     let verdict: Verdict
-    const generation = this.deps.catalog?.generation
+    // The judgement catalogAhead made of this very text in this same step (it has no bound values) is this one.
+    const made = ahead && !opts.bound ? ahead : undefined
+    const generation = made ? made.generation : this.deps.catalog?.generation
     try {
       // judgeSql judges synchronously on entry: relations it finds the catalog does not know (texts too long for
       // catalogAhead) are looked up for next time, in the background.
-      const judged = this.deps.catalog ? this.deps.catalog.watch(() => judgeSql(text, this.judgeContext, opts)) : { result: judgeSql(text, this.judgeContext, opts), misses: [] }
+      const judge = () => judgeSql(text, this.judgeContext, opts, made?.judgement)
+      const judged = this.deps.catalog && !made ? this.deps.catalog.watch(judge) : { result: judge(), misses: [] }
       if (judged.misses.length) void this.deps.catalog?.load(judged.misses).catch(() => undefined)
       verdict = await judged.result
     } finally {
@@ -191,11 +194,14 @@ export class QueryLoop {
     return this.relation(table) !== undefined && this.deps.catalog?.checkedWithin(table.schema, table.name, ms) === true
   }
 
-  /** Relations a statement names, cached before it is judged (catalog-judge.ts); a Promise only when a lookup is needed. */
-  catalogAhead(text: string): Promise<void> | undefined {
+  /**
+   * Relations a statement names, cached before it is judged (catalog-judge.ts): a Promise when a lookup or a decide
+   * thread must be waited for, else the judgement of `text` without bound values, for judge() in the same step.
+   */
+  catalogAhead(text: string): JudgedAhead | Promise<unknown> | undefined {
     const catalog = this.deps.catalog
     if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return undefined
-    return prepareCatalog(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
+    return judgeAhead(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
@@ -374,13 +380,13 @@ export class QueryLoop {
     switch (f.type) {
       case 'Q': {
         const text = decodeQuery(f.payload)
-        const ready = this.catalogAhead(text)
-        return ready ? ready.then(() => simpleQuery(this, text, f.raw)) : simpleQuery(this, text, f.raw)
+        const ahead = this.catalogAhead(text)
+        return ahead instanceof Promise ? ahead.then(() => simpleQuery(this, text, f.raw)) : simpleQuery(this, text, f.raw, ahead)
       }
       case 'P': {
         const m = decodeParse(f.payload)
-        const ready = this.catalogAhead(m.text)
-        return ready ? ready.then(() => parse(this, m, f.raw)) : parse(this, m, f.raw)
+        const ahead = this.catalogAhead(m.text)
+        return ahead instanceof Promise ? ahead.then(() => parse(this, m, f.raw)) : parse(this, m, f.raw, ahead)
       }
       case 'B':
         return bind(this, decodeBind(f.payload), f.raw)

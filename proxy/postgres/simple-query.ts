@@ -2,6 +2,7 @@
 // judges every statement in it; the strictest wins). A refusal goes upstream as a poison so the server's
 // transaction state stays what the client sees.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SIMPLE-QUERY
+import type { JudgedAhead } from './catalog-judge.ts'
 import { pgErrors } from './errors.ts'
 import type { FunctionCall } from './messages/function-call.ts'
 import { poisonQuery } from './poison.ts'
@@ -18,10 +19,11 @@ export function refuseQuery(loop: QueryLoop, text: string, verdict: Verdict, via
   loop.barrier = { wait }
 }
 
-export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer): Promise<void> {
+/** `ahead`: the judgement of `text` catalogAhead made in this same step, if any. */
+export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer, ahead?: JudgedAhead): Promise<void> {
   // After an extended-protocol error the server ignores everything up to Sync, Query messages included.
   if (loop.skipUntilSync || loop.relay.serverSkipping) return
-  const verdict = await loop.judge(text)
+  const verdict = await loop.judge(text, {}, ahead)
   if (!verdict.allow) return refuseQuery(loop, text, verdict, 'simple')
   const unrecorded = await loop.release(text, verdict, 'simple')
   if (unrecorded) return refuseQuery(loop, text, { allow: false, judgement: verdict.judgement, error: unrecorded }, 'simple')
