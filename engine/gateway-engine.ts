@@ -30,6 +30,14 @@ export interface GatewayDeps {
   pool?: DecidePool
 }
 
+/**
+ * A request the normalizer refuses outright (normalize/index.ts `refusal`) is denied without evaluating the policy:
+ * what it carries is beyond what the upstream accepts, and reading it would only cost the socket thread time.
+ */
+export function refusedDecision(message: string): Decision {
+  return { effect: 'deny', reasons: [{ rule: 'warden.request_refused', message: `refused before policy evaluation: ${message}` }], obligations: { mask: [] } }
+}
+
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
   await Promise.all([loadSqlParsers(), loadAuditRedaction()])
   const targets = new Map(config.targets.map((t) => [t.name, t]))
@@ -60,7 +68,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
       : raw.mcp ? normalize(raw, target) : httpNormalizeCache.normalize(raw.request, target, () => normalize(raw, target))
     const input = buildInput({ identity: session.identity, session: { id: session.id, started_at: session.started_at, grants }, target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)) }
+    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)), refusal: normalized.refusal }
   }
 
   const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'
@@ -68,10 +76,11 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     : { kind: 'http', request: request.request, mcp: request.mcp }
 
   function decide(session: SessionState, raw: RawRequest): Judgement {
-    const { input, issues } = assemble(session, raw)
+    const { input, issues, refusal } = assemble(session, raw)
     if (issues.length) {
       return judgement(input, policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`))
     }
+    if (refusal !== undefined) return judgement(input, refusedDecision(refusal))
     return judgement(input, decider.decide(input), (d) => d.decide(input))
   }
 
@@ -92,8 +101,8 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     const pool = deps.pool
     if (!pool) return undefined
     try {
-      const { input, issues } = assemble(request.session, rawOf(request))
-      if (issues.length) return undefined
+      const { input, issues, refusal } = assemble(request.session, rawOf(request))
+      if (issues.length || refusal !== undefined) return undefined
       const json = inputJson(input)
       if (decider.holds(json)) return undefined
       const policy = deps.decider.policy
