@@ -62,6 +62,8 @@ test('what is not read for certain is a parse error: single quotes, spaces beyon
     ['severity=ERROR"x"', "'\"'"],
     ['jsonPayload.items[0]="x"', "'['"],
     ['log_id("a"', 'not closed'],
+    ['log_id("a", textPayload)', 'a field as argument 2 of log_id()'],
+    ['sample(insertId, textPayload)', 'a field as argument 2'],
     ['severity = ()', 'empty group'],
     ['()', 'empty expression'],
     ['AND', 'AND'],

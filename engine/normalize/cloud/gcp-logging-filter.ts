@@ -181,9 +181,11 @@ function call(r: Reader, name: string, start: number): void {
     const at = r.pos
     const path = fieldPath(r)
     const c = r.peek()
-    if (path !== undefined && (c === undefined || SPACE.test(c) || c === ',' || c === ')') && !NUMBER.test(path)) {
-      if (i === 0) field = path
-      else kind = 'text'
+    if (path !== undefined && (c === undefined || SPACE.test(c) || c === ',' || c === ')')) {
+      // The field a function reads comes first (sample(insertId, 0.1), SEARCH(textPayload, "x")); a field later
+      // on is no call this reader knows.
+      if (i > 0) r.fail(`a field as argument ${i + 1} of ${name}()`, at)
+      field = path
     } else {
       r.pos = at
       kind = r.value(true)

@@ -29,6 +29,8 @@ test('entries:list carries its filter read into restrictions; other calls carry 
 test('a filter in the query string is read too, beside the body', () => {
   const n = list({ resourceNames: ['projects/p'], filter: 'severity>=ERROR' }, `${LIST}?filter=${encodeURIComponent('textPayload:"x"')}`)
   assert.equal(n.command.cloud?.log_filter?.restrictions.map((r) => r.field), ['textPayload', 'severity'])
+  const cased = list({}, `${LIST}?Filter=${encodeURIComponent('"x"')}&FILTER=severity%3DERROR`)
+  assert.equal(cased.command.cloud?.log_filter?.restrictions.map((r) => r.field), ['', 'severity'])
 })
 
 test('no filter reads every entry: no restrictions', () => {

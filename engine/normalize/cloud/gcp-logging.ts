@@ -22,7 +22,8 @@ export interface GcpLogRead {
 }
 
 function filterTexts(http: HttpCommand): { texts: string[]; error?: string } {
-  const texts = [...(http.query.filter ?? [])]
+  // Every query parameter named filter in any case: whether Google's front end binds `Filter` is not known here.
+  const texts = Object.entries(http.query).flatMap(([name, values]) => name.toLowerCase() === 'filter' ? values : [])
   const body = http.body
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) return { texts }
   for (const [name, value] of Object.entries(body)) {
