@@ -71,6 +71,8 @@ test('a filter longer than the 20 000 characters the API accepts is refused befo
   const emoji = `"${'😀'.repeat(19_998)}"`
   assert.is(list({ filter: emoji }).refusal, undefined)
   assert.ok(list({ resourceNames: ['projects/p'] }, `${LIST}?filter=${'a'.repeat(20_001)}`).refusal)
+  // Past a field it does not know, and under another case, a filter is still measured.
+  assert.ok(list({ extra: 1, Filter: 'a'.repeat(20_001) }).refusal)
 })
 
 test('the input schema accepts what the normalizer makes', () => {

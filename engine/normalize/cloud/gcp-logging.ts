@@ -21,19 +21,22 @@ export interface GcpLogRead {
   refusal?: string
 }
 
+/** Every filter the request carries, and the first thing in its body entries.list would not read as this does. */
 function filterTexts(http: HttpCommand): { texts: string[]; error?: string } {
   // Every query parameter named filter in any case: whether Google's front end binds `Filter` is not known here.
   const texts = Object.entries(http.query).flatMap(([name, values]) => name.toLowerCase() === 'filter' ? values : [])
   const body = http.body
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) return { texts }
+  let error: string | undefined
   for (const [name, value] of Object.entries(body)) {
-    if (!REQUEST_FIELDS.has(name)) return { texts, error: `request field ${JSON.stringify(name.slice(0, 64))} is not one entries.list reads` }
-    if (name !== 'filter') continue
-    const values = Array.isArray(value) ? value : [value]
-    if (!values.every((v) => typeof v === 'string')) return { texts, error: 'filter is not a string' }
-    texts.push(...(values as string[]))
+    if (!REQUEST_FIELDS.has(name)) error ??= `request field ${JSON.stringify(name.slice(0, 64))} is not one entries.list reads`
+    if (name.toLowerCase() !== 'filter') continue
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === 'string') texts.push(v)
+      else error ??= 'filter is not a string'
+    }
   }
-  return { texts }
+  return error === undefined ? { texts } : { texts, error }
 }
 
 /** Code points, counted without building an array; stops once past `limit`. */
