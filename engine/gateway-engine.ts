@@ -11,6 +11,7 @@ import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from './gat
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { InputCheck } from './input-check.ts'
+import { refusedDecision } from './refusal.ts'
 import type { BoundValues } from './approvals/review-text.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './normalize/index.ts'
@@ -28,14 +29,6 @@ export interface GatewayDeps {
   dryRun?: DryRunPolicy
   /** Threads that evaluate the policy for prefetch(); without it prefetch does nothing. */
   pool?: DecidePool
-}
-
-/**
- * A request the normalizer refuses outright (normalize/index.ts `refusal`) is denied without evaluating the policy:
- * what it carries is beyond what the upstream accepts, and reading it would only cost the socket thread time.
- */
-export function refusedDecision(message: string): Decision {
-  return { effect: 'deny', reasons: [{ rule: 'warden.request_refused', message: `refused before policy evaluation: ${message}` }], obligations: { mask: [] } }
 }
 
 export async function createGatewayEngine(config: Config, deps: GatewayDeps): Promise<GatewayEngine> {
