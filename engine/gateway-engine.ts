@@ -11,6 +11,7 @@ import type { GatewayEngine, JudgeRequest, Judgement, SessionState } from './gat
 import type { IdentityVerifier } from './identity/index.ts'
 import { buildInput, targetOf } from './input.ts'
 import { InputCheck } from './input-check.ts'
+import { refusedDecision } from './refusal.ts'
 import type { BoundValues } from './approvals/review-text.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './normalize/index.ts'
@@ -83,7 +84,7 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
       : raw.mcp ? normalize(raw, target) : httpNormalizeCache.normalize(raw.request, target, () => normalize(raw, target))
     const input = buildInput({ identity: deepFreeze(session.identity), session: sessionPart(session, grants), target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)) }
+    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)), refusal: normalized.refusal }
   }
 
   const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'
@@ -91,10 +92,11 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     : { kind: 'http', request: request.request, mcp: request.mcp }
 
   function decide(session: SessionState, raw: RawRequest): Judgement {
-    const { input, issues } = assemble(session, raw)
+    const { input, issues, refusal } = assemble(session, raw)
     if (issues.length) {
       return judgement(input, policyErrorDecision(`input document invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`))
     }
+    if (refusal !== undefined) return judgement(input, refusedDecision(refusal))
     return judgement(input, decider.decide(input), (d) => d.decide(input))
   }
 
@@ -115,8 +117,8 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
     const pool = deps.pool
     if (!pool) return undefined
     try {
-      const { input, issues } = assemble(request.session, rawOf(request))
-      if (issues.length) return undefined
+      const { input, issues, refusal } = assemble(request.session, rawOf(request))
+      if (issues.length || refusal !== undefined) return undefined
       const json = inputJson(input)
       if (decider.holds(json)) return undefined
       const policy = deps.decider.policy

@@ -224,6 +224,28 @@ export interface CloudCommand {
   resource: string
   region?: string
   read_only: boolean
+  /** Cloud Logging entries:list: what its filter restricts (engine/normalize/cloud/gcp-logging.ts). */
+  log_filter?: LogFilter
+}
+
+/**
+ * One restriction of a Cloud Logging filter. `field` is the path as written (`resource.labels.zone`,
+ * `jsonPayload."a.b"`), empty for a free-text term; `operator` is the comparison (`=`, `:`, `=~` …) or a function
+ * call (`log_id()`, `search()`); `term` is the restriction as written, cut at 80 characters, for reasons.
+ */
+export interface LogFilterRestriction {
+  field: string
+  operator: string
+  value_kind: 'string' | 'text' | 'number' | 'none'
+  term: string
+}
+
+export interface LogFilter {
+  /** Characters (code points) of the longest filter the request carries. */
+  length: number
+  restrictions: LogFilterRestriction[]
+  /** What could not be read for certain: a filter Warden cannot parse, a request field it does not know. */
+  parse_error?: string
 }
 
 /** Whether a tool's description and schema are the ones the gateway recorded (see proxy/http/mcp/fingerprint.ts). */

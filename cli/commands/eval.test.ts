@@ -28,6 +28,17 @@ test('SELECT email is allowed with a mask obligation covering email', async () =
   assert.ok(covers, JSON.stringify(decision.obligations.mask))
 })
 
+test('a Cloud Logging filter past the API\'s 20 000 characters is refused as the gateway refuses it, before the policy', async () => {
+  const io = memoryIo()
+  const body = JSON.stringify({ resourceNames: ['projects/p'], filter: `"${'a'.repeat(20_000)}"` })
+  const code = await main(['eval', '--target', 'prod-gcp', '--as', 'bob', '--kind', 'human', '--json', '--http', 'POST https://logging.googleapis.com/v2/entries:list', '--body', body], io)
+  assert.is(code, 0, io.stderr)
+  const decision = JSON.parse(io.stdout) as Decision
+  assert.is(decision.effect, 'deny')
+  assert.equal(decision.reasons.map((r) => r.rule), ['warden.request_refused'])
+  assert.match(decision.reasons[0]!.message, 'a Cloud Logging filter of 20002 characters is longer than the 20000 the Logging API accepts')
+})
+
 test('--explain prints the input document and the rules that fired', async () => {
   const io = memoryIo()
   assert.is(await main(['eval', '--target', 'prod-db', '--as', 'cursor', '--group', 'agents', '--explain', '--sql', 'DROP TABLE users'], io), 0)

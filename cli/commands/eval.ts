@@ -5,6 +5,7 @@ import type { Config } from '../../engine/config/types.ts'
 import { buildInput, targetOf } from '../../engine/input.ts'
 import { createVerifier } from '../../engine/identity/index.ts'
 import { loadSqlParsers, normalize, type RawRequest } from '../../engine/normalize/index.ts'
+import { refusedDecision } from '../../engine/refusal.ts'
 import type { Identity, InputDocument } from '../../engine/types.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE, loadCommandConfig } from '../command-config.ts'
@@ -66,6 +67,7 @@ export async function runEval(args: string[], io: Io): Promise<ExitCode> {
     if (values.help) { io.out(usage); return 0 }
     const { config } = await loadCommandConfig(values, io)
     let input: InputDocument
+    let refusal: string | undefined
     if (values.input !== undefined) {
       const text = await readFile(resolve(io.cwd, values.input), 'utf8').catch((err: unknown) => {
         throw new UsageError('usage.input', `read --input ${values.input}: ${(err as Error).message}`)
@@ -84,7 +86,9 @@ export async function runEval(args: string[], io: Io): Promise<ExitCode> {
       await loadSqlParsers()
       const target = targetOf(targetConfig)
       const session = { id: 'eval', started_at: new Date().toISOString(), grants: [] }
-      input = buildInput({ identity, session, target, normalized: normalize(request, target) })
+      const normalized = normalize(request, target)
+      refusal = normalized.refusal
+      input = buildInput({ identity, session, target, normalized })
     }
     let decider
     try {
@@ -93,7 +97,8 @@ export async function runEval(args: string[], io: Io): Promise<ExitCode> {
       if (err instanceof PolicyBuildError) { io.err(`${err.message}\n`); return 1 }
       throw err
     }
-    const decision = decider.decide(input)
+    // As the gateway decides it: a request the normalizer refuses is never handed to the policy.
+    const decision = refusal === undefined ? decider.decide(input) : refusedDecision(refusal)
     if (values.json) {
       io.out(`${JSON.stringify(decision, null, 2)}\n`)
     } else {

@@ -2,7 +2,7 @@
 // be understood is represented (parse_error, body_error) so the policy can deny it.
 import { createHash } from 'node:crypto'
 import type { Command, Risk, Target } from '../types.ts'
-import { normalizeAws, normalizeGcp } from './cloud/index.ts'
+import { gcpLogRead, normalizeAws, normalizeGcp } from './cloud/index.ts'
 import { normalizeHttp, type RawHttpRequest } from './http.ts'
 import { normalizeKubernetes } from './kubernetes.ts'
 import { mcpIdentity } from './mcp/identity.ts'
@@ -27,6 +27,8 @@ export type RawRequest =
 export interface Normalized {
   command: Command
   risk: Risk
+  /** The request is refused before any policy reads it, and why (a Cloud Logging filter longer than the API accepts). */
+  refusal?: string
 }
 
 const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex')
@@ -66,7 +68,11 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContex
     case 'gcp':
     case 'aws': {
       const cloud = target.kind === 'gcp' ? normalizeGcp(request) : normalizeAws(request)
-      return { command: { protocol: target.kind, ...base, cloud }, risk: cloudRisk(cloud) }
+      const command = { protocol: target.kind, ...base, cloud }
+      if (cloud.method !== 'logging.entries.list') return { command, risk: cloudRisk(cloud) }
+      const { filter, refusal } = gcpLogRead(http)
+      cloud.log_filter = filter
+      return { command, risk: cloudRisk(cloud), ...(refusal === undefined ? {} : { refusal }) }
     }
     case 'mcp': {
       const mcp = normalizeMcp(http, target.labels.mcp_server ?? target.name, mcpContext)

@@ -77,6 +77,7 @@ secret_name_pattern := `(?i)(pass|pwd|secret|token|credential|api_?key|access_?k
 
 secret_method if {
 	c.method in filter_methods
+	not agent_log_read
 	some text in filter_texts
 	regex.match(secret_name_pattern, text)
 }
@@ -98,14 +99,105 @@ log_search_methods := {"logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiv
 
 secret_method if {
 	c.method in log_search_methods
+	not agent_log_read
 	some text in filter_texts
 	regex.match(key_tail_in_literal, text)
 }
 
 secret_method if {
 	c.method == "logging.entries.list"
+	not agent_log_read
 	some text in filter_texts
 	regex.match(`[=!]~`, text)
+}
+
+# An agent's Cloud Logging read is judged on what its filter restricts, read by the normalizer into
+# c.log_filter.restrictions ({field, operator, value_kind, term}; engine/normalize/cloud/gcp-logging-filter.ts), not
+# on the names a literal spells: a guess that names nothing (`"sk_live_Q7"`, `textPayload:"sk_live_Q7"`,
+# `jsonPayload.x=~"^sk_"`) answers entries or none, and reads a masked value a character at a time. So an agent's
+# filter may restrict only fields that carry no secret values, with plain comparisons or `:`; any free-text term,
+# payload or user label, regular expression, unknown function, and anything the normalizer could not read for
+# certain is held, naming the term. Humans keep the name-based checks above.
+agent_log_read if {
+	c.method == "logging.entries.list"
+	lib.agent
+}
+
+# LogEntry fields set by the platform or the writer's framework, never a log line's content: the log's name, the
+# monitored resource, severity, times, ids, trace, operation ids, and the HTTP status and method (not the URL,
+# where tokens ride, nor the user agent or referer). Also in the proto's own spelling, which filters accept.
+# @see https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
+log_filter_safe_fields := {
+	"logName", "log_name", "resource.type", "severity", "timestamp", "receiveTimestamp", "receive_timestamp",
+	"insertId", "insert_id", "trace", "spanId", "span_id", "traceSampled", "trace_sampled",
+	"operation.id", "operation.producer", "operation.first", "operation.last",
+	"httpRequest.status", "http_request.status", "httpRequest.requestMethod", "http_request.request_method",
+}
+
+# As readable_body: `not is_object(c.log_filter)` is undefined, not true, when the filter is absent.
+log_filter_read if is_object(c.log_filter)
+
+log_filter_plain_operators := {"=", "!=", "<", "<=", ">", ">=", ":"}
+
+safe_log_field(field) if log_filter_safe_fields[field]
+
+# The monitored resource's labels (project_id, zone, cluster_name, namespace_name, pod_name …) are the platform's.
+safe_log_field(field) if startswith(field, "resource.labels.")
+
+safe_log_restriction(r) if {
+	safe_log_field(r.field)
+	log_filter_plain_operators[r.operator]
+}
+
+safe_log_restriction(r) if {
+	r.operator == "log_id()"
+	r.field == ""
+}
+
+safe_log_restriction(r) if {
+	r.operator == "sample()"
+	safe_log_field(r.field)
+}
+
+unsafe_log_terms := [term |
+	some r in object.get(c, ["log_filter", "restrictions"], [])
+	not safe_log_restriction(r)
+	term := log_term(r)
+]
+
+log_term(r) := concat("", ["free text ", r.term]) if r.field == ""
+
+log_term(r) := r.term if r.field != ""
+
+more_terms(0) := ""
+
+more_terms(n) := concat("", [" and ", format_int(n, 10), " more"]) if n > 0
+
+log_filter_rule := "agents may filter log entries only on fields that carry no secret (logName, resource, severity, times, ids, trace, operation, httpRequest.status) with plain comparisons"
+
+findings contains f if {
+	cloud_request
+	agent_log_read
+	count(unsafe_log_terms) > 0
+	shown := array.slice(unsafe_log_terms, 0, 3)
+	msg := concat("", [what, " filters on ", concat("; ", shown), more_terms(count(unsafe_log_terms) - count(shown)), ": ", log_filter_rule])
+	f := finding("sensitive", "log_filter", msg)
+}
+
+findings contains f if {
+	cloud_request
+	agent_log_read
+	err := c.log_filter.parse_error
+	msg := concat("", [what, " has a filter Warden cannot read for certain (", err, "): ", log_filter_rule])
+	f := finding("sensitive", "log_filter", msg)
+}
+
+findings contains f if {
+	cloud_request
+	agent_log_read
+	not log_filter_read
+	msg := concat("", [what, " has a filter Warden did not read: ", log_filter_rule])
+	f := finding("sensitive", "log_filter", msg)
 }
 
 # From the start: whole literals and the text between them, then inside a literal, from its start or after a

@@ -403,15 +403,16 @@ held_as_secret("approve", d) if {
 	r.rule == "warden.rules.cloud.secret"
 }
 
-# Cloud Logging reads are reads; one whose filter names what the detectors mask in log lines is the same oracle
-# as a CloudWatch Logs search (events come back, masked, only when the guess is right): held.
+# Cloud Logging reads are reads. A human's whose filter names what the detectors mask in log lines is the same
+# oracle as a CloudWatch Logs search (events come back, masked, only when the guess is right): held. (An agent's is
+# judged on its restrictions: test_gcp_logging_agent_* below.)
 test_gcp_logging_reads_and_filters_on_secrets if {
 	every c in [
 		{"note": "errors", "filter": "severity>=ERROR AND resource.type=\"k8s_container\"", "effect": "allow"},
 		{"note": "names a password", "filter": "textPayload:\"password=hunter\"", "effect": "approve"},
 		{"note": "names a json key", "filter": "jsonPayload.api_key=\"sk-a\"", "effect": "approve"},
 	] {
-		doc := object.union(t.cloud(t.agent, t.prod_gcp, gcp("logging.entries.list", "list", true)), {"command": {"http": {
+		doc := object.union(t.cloud(t.human, t.prod_gcp, gcp("logging.entries.list", "list", true)), {"command": {"http": {
 			"method": "POST", "scheme": "https", "host": "logging.googleapis.com", "path": "/v2/entries:list", "query": {}, "headers": {},
 			"body": {"resourceNames": ["projects/p"], "filter": c.filter},
 		}}})
@@ -422,13 +423,18 @@ test_gcp_logging_reads_and_filters_on_secrets if {
 	}
 }
 
-logging_list(body, query) := object.union(t.cloud(t.agent, t.prod_gcp, gcp("logging.entries.list", "list", true)), {"command": {"http": object.union(
-	{"method": "POST", "scheme": "https", "host": "logging.googleapis.com", "path": "/v2/entries:list", "query": query, "headers": {}},
-	body,
-)}})
+logging_list(body, query) := logging_list_by(t.human, body, query, {"length": 0, "restrictions": []})
 
-# The filter's key named in part, a regular expression, a filter in the query string, or a body Warden refused to
-# read (duplicate keys: the server may read the other value) are the same probe: held.
+logging_list_by(identity, body, query, log_filter) := object.union(
+	t.cloud(identity, t.prod_gcp, object.union(gcp("logging.entries.list", "list", true), {"log_filter": log_filter})),
+	{"command": {"http": object.union(
+		{"method": "POST", "scheme": "https", "host": "logging.googleapis.com", "path": "/v2/entries:list", "query": query, "headers": {}},
+		body,
+	)}},
+)
+
+# A human's filter naming the key in part, a regular expression, a filter in the query string, or a body Warden
+# refused to read (duplicate keys: the server may read the other value) are the same probe: held.
 test_gcp_logging_filters_that_probe_without_naming_a_key_whole if {
 	every c in [
 		{"note": "key tail and value", "doc": logging_list({"body": {"filter": "textPayload:\"ssword=hunter\""}}, {}), "effect": "approve"},
@@ -452,6 +458,93 @@ test_gcp_logging_filters_that_probe_without_naming_a_key_whole if {
 		d.effect == c.effect
 		held_as_secret(c.effect, d)
 	}
+}
+
+rx(field, operator, kind, term) := {"field": field, "operator": operator, "value_kind": kind, "term": term}
+
+agent_log_read(restrictions) := logging_list_by(t.agent, {"body": {"filter": "(as read)"}}, {}, {"length": 9, "restrictions": restrictions})
+
+held_for_log_filter(d) if {
+	d.effect == "approve"
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.log_filter"
+}
+
+# An agent's filter may restrict only fields that carry no secret, with plain comparisons (and `:`), log_id() and
+# sample(); such a read is allowed, its entries masked.
+test_gcp_logging_agent_filters_on_safe_fields_are_allowed_and_masked if {
+	d := data.warden.decision with input as agent_log_read([
+		rx("severity", ">=", "text", "severity>=ERROR"),
+		rx("resource.type", "=", "string", "resource.type=\"k8s_container\""),
+		rx("resource.labels.namespace_name", "!=", "string", "resource.labels.namespace_name!=\"kube-system\""),
+		rx("resource.labels.\"k8s-pod/app\"", ":", "string", "resource.labels.\"k8s-pod/app\":\"web\""),
+		rx("timestamp", ">=", "string", "timestamp>=\"2026-11-30T00:00:00Z\""),
+		rx("httpRequest.status", ">=", "number", "httpRequest.status>=500"),
+		rx("log_name", "=", "text", "log_name=projects/p/logs/app"),
+		rx("trace", "=", "string", "trace=\"projects/p/traces/1\""),
+		rx("", "log_id()", "string", "log_id(\"app\")"),
+		rx("insertId", "sample()", "number", "sample(insertId, 0.1)"),
+	])
+	print(d.effect, d.reasons)
+	d.effect == "allow"
+	count(d.obligations.mask) > 0
+	empty := data.warden.decision with input as agent_log_read([])
+	empty.effect == "allow"
+}
+
+# A guess that names nothing still answers "there are entries" or not: free text, payloads, user labels, regular
+# expressions (on any field), search() and unknown functions are held, each term named; so is a filter Warden
+# could not read, or did not.
+test_gcp_logging_agent_filters_that_could_probe_a_masked_value_are_held if {
+	every c in [
+		{"note": "free text", "r": rx("", ":", "string", "\"sk_live_Q7\""), "says": "filters on free text \"sk_live_Q7\": agents may filter"},
+		{"note": "an unquoted word", "r": rx("", ":", "text", "sk_live_Q7"), "says": "free text sk_live_Q7"},
+		{"note": "has on textPayload", "r": rx("textPayload", ":", "string", "textPayload:\"sk_live_Q7\""), "says": "textPayload:\"sk_live_Q7\""},
+		{"note": "equality on a json field", "r": rx("jsonPayload.x", "=", "string", "jsonPayload.x=\"sk\""), "says": "jsonPayload.x="},
+		{"note": "regular expression on a json field", "r": rx("jsonPayload.x", "=~", "string", "jsonPayload.x=~\"^sk_\""), "says": "jsonPayload.x=~"},
+		{"note": "regular expression on a safe field", "r": rx("severity", "!~", "string", "severity!~\"E\""), "says": "severity!~"},
+		{"note": "audit payload", "r": rx("protoPayload.request.password", ">=", "string", "protoPayload.request.password>=\"m\""), "says": "protoPayload"},
+		{"note": "user label", "r": rx("labels.token", "=", "string", "labels.token=\"x\""), "says": "labels.token"},
+		{"note": "request URL", "r": rx("httpRequest.requestUrl", ":", "string", "httpRequest.requestUrl:\"token=a\""), "says": "httpRequest.requestUrl"},
+		{"note": "search()", "r": rx("", "search()", "string", "SEARCH(\"sk_\")"), "says": "SEARCH"},
+		{"note": "sample() on a payload", "r": rx("textPayload", "sample()", "number", "sample(textPayload, 0.5)"), "says": "sample(textPayload"},
+		{"note": "a quoted segment spelling a safe field", "r": rx("\"severity\"", "=", "text", "\"severity\"=ERROR"), "says": "severity"},
+	] {
+		d := data.warden.decision with input as agent_log_read([rx("severity", ">=", "text", "severity>=ERROR"), c.r])
+		print(c.note, "=>", d.effect, d.reasons)
+		held_for_log_filter(d)
+		some r in d.reasons
+		contains(r.message, c.says)
+	}
+}
+
+test_gcp_logging_agent_filters_unread_or_unreadable_are_held if {
+	unread := json.remove(agent_log_read([]), ["command/cloud/log_filter"])
+	d1 := data.warden.decision with input as unread
+	held_for_log_filter(d1)
+	some r1 in d1.reasons
+	contains(r1.message, "has a filter Warden did not read")
+	parse := object.union(agent_log_read([]), {"command": {"cloud": {"log_filter": {"length": 14, "restrictions": [], "parse_error": "a single-quoted string is not read at character 13"}}}})
+	d2 := data.warden.decision with input as parse
+	held_for_log_filter(d2)
+	some r2 in d2.reasons
+	contains(r2.message, "cannot read for certain (a single-quoted string is not read at character 13)")
+}
+
+test_gcp_logging_agent_held_terms_are_listed_three_at_most if {
+	d := data.warden.decision with input as agent_log_read([rx("", ":", "string", concat("", ["\"", x, "\""])) | some x in ["a", "b", "c", "d", "e"]])
+	held_for_log_filter(d)
+	d.reasons[0].message == "gcp logging.entries.list on projects/p filters on free text \"a\"; free text \"b\"; free text \"c\" and 2 more: agents may filter log entries only on fields that carry no secret (logName, resource, severity, times, ids, trace, operation, httpRequest.status) with plain comparisons; needs approval for agents on production target prod-gcp"
+}
+
+# Outside production too (sensitive: held for agents everywhere); humans keep the name-based checks only.
+test_gcp_logging_agent_held_in_staging_human_unaffected if {
+	staging := object.union(agent_log_read([rx("", ":", "string", "\"sk_live_Q7\"")]), {"target": {"name": "staging-gcp", "environment": "staging"}})
+	d := data.warden.decision with input as staging
+	held_for_log_filter(d)
+	human := object.union(logging_list({"body": {"filter": "\"sk_live_Q7\""}}, {}), {"command": {"cloud": {"log_filter": {"length": 12, "restrictions": [rx("", ":", "string", "\"sk_live_Q7\"")]}}}})
+	h := data.warden.decision with input as human
+	h.effect == "allow"
 }
 
 # Held before only when the body could be read: a DynamoDB Scan whose body names FilterExpression twice passed.
