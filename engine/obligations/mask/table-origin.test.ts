@@ -60,6 +60,12 @@ test('a cell equal to a value the masked object still shows stays, though it hol
   assert.equal(mask(t, [{ path: 'rows.*.object.metadata.annotations.*' }]).cells, [['builder-token', 'kubernetes.io/service-account-token']])
 })
 
+test('a text masked whole hides itself, not its words: a last-applied copy holding the name leaves the Name cell', () => {
+  const object = { ...db({ size: 1 }, 'web'), metadata: { name: 'web', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"metadata":{"name":"web"},"spec":{"size":1}}' } } }
+  const t = table(['Name', 'Size'], [{ cells: ['web', 1], object }])
+  assert.equal(mask(t, [{ path: 'rows.*.object.metadata.annotations.*last-applied-configuration' }]).cells, [['web', 1]])
+})
+
 test('a row without its whole object gives no origin: every cell with content is masked (an empty or null one stays)', () => {
   const partial = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'orders' } }
   const t = table(['Name', 'Connection', 'Note'], [

@@ -55,10 +55,12 @@ function compare(sent: unknown, masked: unknown, origin: Origin, depth: number):
     if (scalarText(masked) === text) return void origin.shown.add(text)
     if (text === '') return
     origin.hidden.add(text)
-    // Partly masked: the tokens the masked text no longer has.
+    // Partly masked (some of its tokens left): the tokens the masked text no longer has. A text masked whole keeps
+    // none, and its tokens are no secret alone: kubectl's last-applied copy, masked whole, holds the object's name.
     if (typeof masked === 'string') {
       const kept = new Set(masked.match(TOKENS) ?? [])
-      for (const token of text.match(TOKENS) ?? []) if (!kept.has(token)) origin.hidden.add(token)
+      const tokens = text.match(TOKENS) ?? []
+      if (tokens.some((t) => kept.has(t))) for (const token of tokens) if (!kept.has(token)) origin.hidden.add(token)
     }
     return
   }
