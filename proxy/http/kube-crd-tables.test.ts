@@ -161,10 +161,21 @@ test('the real kubectl get through the gateway: the secret columns read [redacte
   assert.match(wide.stdout, /orders\s+\[redacted\]/)
 })
 
+test('kubectl get --watch through the gateway: the events\' secret columns read [redacted]', async () => {
+  const kubectl = peerBinaries(['kubectl']).kubectl!
+  // A watch never ends: cut after a few seconds, what it printed is its answer.
+  const out = await run(kubectl, ['--kubeconfig', agentKubeconfig(), 'get', 'databases', '-n', NS, '--watch'], { env: { ...process.env, HOME: dir }, timeout: 4000 })
+    .catch((e: { stdout: string; stderr: string }) => e)
+  assert.equal(leaked(out.stdout + out.stderr), [], out.stdout)
+  assert.match(out.stdout, /orders\s+\[redacted\]\s+\[redacted\]\s+\[redacted\]\s+3\s+postgres15/)
+})
+
 test('built-in Tables read through the gateway as the apiserver prints them where nothing printed is secret', async () => {
-  await k.admin(['create', 'secret', 'generic', 'db', '-n', NS, '--from-literal=password=Sec7rEtVal9'])
-  await k.admin(['create', 'configmap', 'settings', '-n', NS, '--from-literal=mode=fast'])
-  await k.admin(['run', 'web', '-n', NS, '--image=busybox', '--env=DB_PASSWORD=EnvSec9rt7'])
+  // Client-side apply: each object keeps kubectl's last-applied copy of itself (masked whole), which holds its name.
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: NS }, spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'DB_PASSWORD', value: 'EnvSec9rt7' }, { name: 'MODE', value: 'fast' }] }] } }
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: NS }, stringData: { password: 'Sec7rEtVal9' } }
+  const configmap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: NS }, data: { mode: 'fast' } }
+  await k.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod, secret, configmap] }))
   for (const resource of ['api/v1/namespaces/staging/secrets', 'api/v1/namespaces/staging/configmaps', 'api/v1/namespaces/staging/pods']) {
     const straight = JSON.parse(await direct(`/${resource}`)) as Table
     const a = await k.agent(`/${resource}`, { headers: { accept: TABLE } })
