@@ -324,7 +324,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const cut = masks.length ? partialReadRefusal(target.kind, canon.query) : undefined
     if (cut) throw cut
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
-    const table = target.kind === 'kubernetes' && masks.length ? kubeTableRead(canon.query, headerValues(req.headers, 'accept')) : undefined
+    const kube = outcome.judgement.input.command.kubernetes
+    const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)
+    const table = target.kind === 'kubernetes' && masks.length ? kubeTableRead(canon.query, headerValues(req.headers, 'accept'), readsObjects) : undefined
     if (table && table.query !== canon.query) url.search = `?${table.query}`
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)

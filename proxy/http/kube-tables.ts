@@ -39,10 +39,13 @@ export interface TableRead {
 }
 
 /**
- * How a Kubernetes read under mask obligations is sent and answered. `query` is the canonical query (each name
- * once, percent-encoded: canonical.ts). An `includeObject` the apiserver refuses is left for it to refuse.
+ * How a Kubernetes request under mask obligations is sent and answered. `query` is the canonical query (each name
+ * once, percent-encoded: canonical.ts); `readsObjects`: the request is a get, list or watch of a resource (not a
+ * subresource, whose query may go on to a pod or service: proxy), where includeObject is the apiserver's to read.
+ * Elsewhere, and for an `includeObject` the apiserver refuses, the query goes as sent: a Table answered without
+ * whole objects has every cell masked.
  */
-export function kubeTableRead(query: string, accept: readonly string[]): TableRead {
+export function kubeTableRead(query: string, accept: readonly string[], readsObjects: boolean): TableRead {
   const pairs = query === '' ? [] : query.split('&')
   const at = pairs.findIndex((p) => decode(p.split('=', 1)[0]!) === 'includeObject')
   const pair = at < 0 ? '=' : pairs[at]!
@@ -50,11 +53,11 @@ export function kubeTableRead(query: string, accept: readonly string[]): TableRe
   const known = asked !== undefined && Object.hasOwn(FORMS, asked) ? FORMS[asked] : undefined
   const form = known ?? 'Metadata'
   const ranges = tableRanges(accept)
-  if (ranges.length === 0 || known === undefined) return { form, query }
   const other = ranges.find((r) => r.split(';', 1)[0]!.trim().toLowerCase() !== 'application/json')
   if (other !== undefined) {
     throw new HttpGatewayError(406, 'http.mask_failed', `the response must be masked, and a Kubernetes Table is masked in JSON only: ${JSON.stringify(other.trim())} was not forwarded; ask for application/json;as=Table;v=v1;g=meta.k8s.io`)
   }
+  if (ranges.length === 0 || known === undefined || !readsObjects) return { form, query }
   const rest = pairs.filter((_, i) => i !== at)
   return { form, query: [...rest, 'includeObject=Object'].join('&') }
 }
