@@ -29,11 +29,15 @@ test('a cell holding a value the object\'s masking hid is masked, under any colu
 })
 
 test('a column over an object prints it as JSON: masked when any leaf of it was hidden, whatever its escapes', () => {
-  const credentials = { password: 'a<b&c', user: 'app' }
+  const credentials = { conn: 'a<b&c', user: 'app' }
   // Go's encoding/json writes <, > and & as \u003c, \u003e, \u0026.
-  const cell = '{"password":"a\\u003cb\\u0026c","user":"app"}'
+  const cell = '{"conn":"a\\u003cb\\u0026c","user":"app"}'
   const t = table(['Name', 'Creds'], [{ cells: ['orders', cell], object: db({ credentials }) }])
-  assert.equal(mask(t, DETECT).cells, [['orders', '[redacted]']])
+  assert.equal(mask(t, [{ path: 'rows.*.object.spec.credentials.conn' }]).cells, [['orders', '[redacted]']])
+  // A secret name in it: the detectors mask it in the cell as in the object.
+  const named = table(['Name', 'Creds'], [{ cells: ['orders', '{"password":"a\\u003cb","user":"app"}'], object: db({ credentials: { password: 'a<b', user: 'app' } }) }])
+  const [[, masked]] = mask(named, DETECT).cells as [[string, string]]
+  assert.not.ok(masked.includes('a\\u003cb'), masked)
 })
 
 test('a short hidden value masks a cell it is whole, not every cell holding its letters', () => {
@@ -51,6 +55,14 @@ test('a partly masked string hides the part the detector took: a cell with that 
   const t = table(['Name', 'Note', 'Last'], [{ cells: ['orders', 'ops', 'Qz7m2kLp9'], object: db({ note }) }])
   const out = mask(t, DETECT)
   assert.equal(out.cells, [['orders', 'ops', '[redacted]']])
+})
+
+test('a cell the detectors masked in part, as they masked its field, keeps the rest readable', () => {
+  const message = 'rotated: password=Qz7m2kLp9 by ops'
+  const t = table(['Name', 'Message'], [{ cells: ['orders', message], object: db({ message }) }])
+  const [[name, cell]] = mask(t, DETECT).cells as [[string, string]]
+  assert.is(name, 'orders')
+  assert.ok(cell.startsWith('rotated: password=') && cell.endsWith(' by ops') && !cell.includes('Qz7m2kLp9'), cell)
 })
 
 test('a cell equal to a value the masked object still shows stays, though it holds a hidden one', () => {

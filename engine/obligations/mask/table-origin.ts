@@ -115,14 +115,16 @@ export function maskTableCells(sent: Json, masked: Json): number {
   let count = 0
   rows.forEach((row, i) => {
     const target = out[i]
-    if (!isObject(row) || !isObject(target) || !Array.isArray(row.cells) || !Array.isArray(target.cells)) return
+    if (!isObject(row) || !isObject(target) || !Array.isArray(target.cells)) return
     const whole = isWholeObject(row.object) && isWholeObject(target.object)
     const origin: Origin = { hidden: new Set(), shown: new Set() }
     if (whole) compare(row.object, target.object, origin, 0)
+    // Each cell as the masker left it: what the detectors masked in it (a message's `password=…`) is masked as in
+    // the object, and only what is left is looked for.
     const cells = target.cells as unknown[]
-    ;(row.cells as unknown[]).forEach((cell, j) => {
+    cells.forEach((cell, j) => {
       const text = scalarText(cell) ?? (cell !== null && typeof cell === 'object' ? JSON.stringify(cell) : undefined)
-      if (text === undefined || text === '' || cells[j] === REDACTED) return
+      if (text === undefined || text === '' || cell === REDACTED) return
       if (whole && !fromHidden(text, origin)) return
       cells[j] = REDACTED
       count++
