@@ -93,11 +93,15 @@ function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): Jso
 const MAX_REMEMBERED_TEXT = 16 * 1024
 const documents = new KeyedLru<{ masker: JsonMasker; result: Readonly<{ text: string; masked: number }> }>(256, 1024 * 1024)
 
+/**
+ * `table`: a Kubernetes answer, whose Table (if it is or carries one) has its cells masked by origin and its rows'
+ * objects turned into the form asked for (kube-tables.ts). Such a document is not remembered: its answer depends
+ * on the form too. Most Kubernetes answers are no Table, and are remembered as any other.
+ */
 export function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array, table?: TableForm): { text: string; masked: number } {
-  // Most Kubernetes answers are no Table: not parsed twice.
-  if (table !== undefined && text.includes('"Table"')) return maskTableDocument(text, obligations, key, table)
+  const tabled = table !== undefined && text.includes('"Table"')
   let masker: JsonMasker | undefined
-  if (text.length <= MAX_REMEMBERED_TEXT) {
+  if (!tabled && text.length <= MAX_REMEMBERED_TEXT) {
     try {
       masker = maskerFor(obligations, key)
     } catch {
@@ -114,28 +118,12 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
   }
   try {
     const out = (masker ?? maskerFor(obligations, key)).mask(doc)
-    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked })
+    const sent = tabled ? tableIn(doc) : undefined
+    const masked = sent && tableIn(out.doc)
+    const cells = sent && masked ? finishTable(sent, masked, table!) : 0
+    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked + cells })
     if (masker) documents.set(text, { masker, result })
     return result
-  } catch (err) {
-    throw failed((err as Error).message, err)
-  }
-}
-
-/** A Kubernetes answer that may be or carry a Table: its cells masked by origin, its rows' objects as asked. */
-function maskTableDocument(text: string, obligations: MaskObligation[], key: Uint8Array, form: TableForm): { text: string; masked: number } {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (err) {
-    throw failed('its body is not valid JSON', err)
-  }
-  try {
-    const out = maskerFor(obligations, key).mask(doc)
-    const sent = tableIn(doc)
-    const masked = sent && tableIn(out.doc)
-    const cells = sent && masked ? finishTable(sent, masked, form) : 0
-    return { text: JSON.stringify(out.doc), masked: out.masked + cells }
   } catch (err) {
     throw failed((err as Error).message, err)
   }
