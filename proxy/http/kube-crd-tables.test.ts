@@ -1,7 +1,9 @@
 // Tables of a custom resource through the gateway, against a real kube-apiserver: a CRD prints secret fields under
 // harmless column names (Connection over .spec.password, Creds over the object .spec.credentials, Tok over
 // .spec.items[*].token). The JSON answer masks those fields by their keys; a Table cell carries no key, so the cells
-// are masked by origin (kube-tables.ts). Raw HTTP in each includeObject form, a get, a watch, and the real kubectl.
+// are masked by origin (kube-tables.ts): a cell still holding a value the object's masking hid reads [redacted], and
+// the Creds cell reads as the object's JSON answer shows spec.credentials. Raw HTTP in each includeObject form, a get,
+// a watch, and the real kubectl (get, get -o wide, get --watch).
 import { execFile } from 'node:child_process'
 import https from 'node:https'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
