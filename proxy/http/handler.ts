@@ -14,7 +14,8 @@ import { authenticate } from './auth.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
-import { dropUpstreamOnly, forwardableHeaders, headerValue } from './headers.ts'
+import { dropUpstreamOnly, forwardableHeaders, headerValue, headerValues } from './headers.ts'
+import { kubeTableRead } from './kube-tables.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskBudgetBusy, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMcpHeldCalls, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
@@ -322,6 +323,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (upload?.refusal) throw upload.refusal
     const cut = masks.length ? partialReadRefusal(target.kind, canon.query) : undefined
     if (cut) throw cut
+    // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
+    const kube = outcome.judgement.input.command.kubernetes
+    const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)
+    const table = target.kind === 'kubernetes' && masks.length ? kubeTableRead(canon.query, headerValues(req.headers, 'accept'), readsObjects) : undefined
+    if (table && table.query !== canon.query) url.search = `?${table.query}`
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
@@ -376,8 +382,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         try {
           if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
           out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials, maskThread)
-            : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread)
-            : await maskWholeBody(res, masks, opts.maskKey, credentials, budget, maskThread)
+            : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread, table?.form)
+            : await maskWholeBody(res, masks, opts.maskKey, credentials, budget, maskThread, table?.form)
         } catch (err) {
           discard(res)
           throw err

@@ -62,7 +62,7 @@ test('every resource discovery lists, read in every shape by the agent, carries 
   }
   assert.ok(summary.resources > 40, `discovery listed ${summary.resources} resources`)
   // The sweep reached what it searches: the seeded objects were answered, their values masked in place.
-  for (const what of ['v1 secrets list', 'v1 secrets watch', 'v1 configmaps get yaml', 'v1 pods get', 'apps/v1 deployments watch Table', 'v1 configmaps list', 'example.com/v1 widgets get', 'v1 events watch', 'v1 services get', 'batch/v1 cronjobs get PartialObjectMetadata']) {
+  for (const what of ['v1 secrets list', 'v1 secrets watch', 'v1 configmaps get yaml', 'v1 pods get', 'apps/v1 deployments watch Table', 'v1 configmaps list', 'example.com/v1 widgets get', 'example.com/v1 widgets list Table', 'example.com/v1 widgets watch Table', 'v1 events watch', 'v1 services get', 'batch/v1 cronjobs get PartialObjectMetadata']) {
     const x = results.find((y) => y.r.what === what)
     assert.ok(x && x.outcome === 'allowed' && x.a.status === 200 && /\[(redacted|secret)\]/.test(x.a.body), `${what}: ${x?.outcome} ${x?.a.status} ${x?.a.body.slice(0, 300)}`)
   }

@@ -8,6 +8,7 @@ import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligati
 import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
+import { finishTable, tableIn, type TableForm } from './kube-tables.ts'
 import { hideCredentials } from './response-credential.ts'
 import { utf8Text } from './utf8.ts'
 
@@ -25,6 +26,8 @@ export interface MaskJob {
   key: Uint8Array
   /** The forms of the gateway's upstream credential to hide (response-credential.ts). */
   credentials: readonly string[]
+  /** A Kubernetes answer: a Table in it is masked by origin and answered in this form (kube-tables.ts). */
+  table?: TableForm
 }
 
 /** The masked body and how many values changed; throws http.mask_failed for a body that cannot be masked. */
@@ -35,7 +38,7 @@ export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   if (text === undefined) throw binaryRefused(declared, obligations)
   const looksJson = /^\s*[[{]/.test(text)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
-  const out = isJson(type) || looksJson ? maskDocument(text, obligations, key) : maskPlainText(text, obligations, key)
+  const out = isJson(type) || looksJson ? maskDocument(text, obligations, key, job.table) : maskPlainText(text, obligations, key)
   const clean = hideCredentials(out.text, job.credentials)
   return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden }
 }
@@ -90,9 +93,15 @@ function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): Jso
 const MAX_REMEMBERED_TEXT = 16 * 1024
 const documents = new KeyedLru<{ masker: JsonMasker; result: Readonly<{ text: string; masked: number }> }>(256, 1024 * 1024)
 
-export function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array): { text: string; masked: number } {
+/**
+ * `table`: a Kubernetes answer, whose Table (if it is or carries one) has its cells masked by origin and its rows'
+ * objects turned into the form asked for (kube-tables.ts). Such a document is not remembered: its answer depends
+ * on the form too. Most Kubernetes answers are no Table, and are remembered as any other.
+ */
+export function maskDocument(text: string, obligations: MaskObligation[], key: Uint8Array, table?: TableForm): { text: string; masked: number } {
+  const tabled = table !== undefined && text.includes('"Table"')
   let masker: JsonMasker | undefined
-  if (text.length <= MAX_REMEMBERED_TEXT) {
+  if (!tabled && text.length <= MAX_REMEMBERED_TEXT) {
     try {
       masker = maskerFor(obligations, key)
     } catch {
@@ -109,7 +118,10 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
   }
   try {
     const out = (masker ?? maskerFor(obligations, key)).mask(doc)
-    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked })
+    const sent = tabled ? tableIn(doc) : undefined
+    const masked = sent && tableIn(out.doc)
+    const cells = sent && masked ? finishTable(sent, masked, table!) : 0
+    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked + cells })
     if (masker) documents.set(text, { masker, result })
     return result
   } catch (err) {

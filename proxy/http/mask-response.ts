@@ -24,6 +24,7 @@ import { type MaskThread, OFF_THREAD_BYTES } from './mask-thread.ts'
 import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
 import { utf8Start } from './utf8.ts'
+import type { TableForm } from './kube-tables.ts'
 import type { UpstreamResponse } from './upstream.ts'
 import { tableColumnCarrier } from './watch-tables.ts'
 
@@ -164,9 +165,10 @@ class BodyReader {
 
 /**
  * Masks a whole (non-streaming) body; the result has no Content-Encoding and a correct Content-Length.
- * `credentials`: the forms of the gateway's upstream credential to hide (response-credential.ts).
+ * `credentials`: the forms of the gateway's upstream credential to hide (response-credential.ts); `table`: for a
+ * Kubernetes answer, the form its Table rows are answered in (kube-tables.ts).
  */
-export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget, thread?: MaskThread): Promise<MaskedBody> {
+export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget, thread?: MaskThread, table?: TableForm): Promise<MaskedBody> {
   const declared = mediaType(res)
   if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
@@ -180,13 +182,13 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
     return await maskRead(res, raw, obligations, key, credentials, declared, (n) => {
       if (budget && !budget.take(n)) throw maskBudgetBusy()
       held += n
-    }, thread)
+    }, thread, table)
   } finally {
     budget?.give(held)
   }
 }
 
-async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void, thread: MaskThread | undefined): Promise<MaskedBody> {
+async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void, thread: MaskThread | undefined, table: TableForm | undefined): Promise<MaskedBody> {
   if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: noneMasked }
   let decoded: Uint8Array
   try {
@@ -195,7 +197,7 @@ async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObl
     throw failed((err as Error).message, err)
   }
   if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
-  const job: MaskJob = { body: decoded, type: declared, declared, obligations, key, credentials }
+  const job: MaskJob = { body: decoded, type: declared, declared, obligations, key, credentials, ...(table ? { table } : {}) }
   const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
   return { headers: outHeaders(res, out.body.byteLength), body: out.body, masked: constant(out.masked) }
 }
@@ -221,14 +223,14 @@ export const isEventStream = (res: UpstreamResponse) => mediaType(res) === 'text
  * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
-export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = [], thread?: MaskThread): MaskedBody {
+export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = [], thread?: MaskThread, table?: TableForm): MaskedBody {
   let masked = 0
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   // A line of newline-delimited JSON is a JSON document or the stream is not what it says: masked as text line
   // by line, a block a detector finds whole (a PEM private key) would pass but for its first line.
   const maskPayload = (payload: string) => {
-    const out = format === 'ndjson' || /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key) : maskPlainText(payload, obligations, key)
+    const out = format === 'ndjson' || /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key, table) : maskPlainText(payload, obligations, key)
     const clean = hideCredentials(out.text, credentials)
     masked += out.masked + clean.hidden
     return clean.text
@@ -269,7 +271,7 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
     const event = format === 'ndjson' ? carry(line) : undefined
     const payload = field ? field[2]! : event!.text
     const type = format === 'ndjson' ? 'application/json' : 'text/plain'
-    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials })
+    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials, ...(table ? { table } : {}) })
     masked += out.masked
     const text = Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength).toString('utf8')
     return field ? `data:${field[1]}${text}${field[3]}` : event!.restore(text)

@@ -85,7 +85,7 @@ export function sweepSeeds(): Seeded {
   })
   add('v1', 'services', true, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', annotations: { 'sweep/db-password': v('service annotation'), 'vault.example.com/api-key': v('service prefixed annotation') } }, spec: { ports: [{ port: 80 }] } })
 
-  add('example.com/v1', 'widgets', true, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { password: v('custom resource spec.password'), size: 1 } })
+  add('example.com/v1', 'widgets', true, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { password: v('custom resource spec.password'), credentials: { user: 'svc', password: v('custom resource spec.credentials') }, size: 1 } })
   // A second one: a watch of tables sends the column names with its first event only.
   add('example.com/v1', 'widgets', true, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w2' }, spec: { password: v('second custom resource spec.password'), size: 2 } })
   return { seeds, objects }
@@ -97,9 +97,11 @@ export const widgetCrd = {
   spec: {
     group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
     versions: [{
-      // An operator's CRD often prints a connection field: a Table then carries it in a cell, away from its key.
-      name: 'v1', served: true, storage: true, additionalPrinterColumns: [{ name: 'Password', type: 'string', jsonPath: '.spec.password' }], subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { password: { type: 'string' }, size: { type: 'integer' } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
+      // An operator's CRD often prints a connection field: a Table then carries it in a cell, away from its key; under
+      // a harmless name too, or over a whole object (printed as JSON): the cell has no key to mask it by.
+      name: 'v1', served: true, storage: true,
+      additionalPrinterColumns: [{ name: 'Password', type: 'string', jsonPath: '.spec.password' }, { name: 'Connection', type: 'string', jsonPath: '.spec.password' }, { name: 'Access', type: 'string', jsonPath: '.spec.credentials' }], subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { password: { type: 'string' }, credentials: { type: 'object', properties: { user: { type: 'string' }, password: { type: 'string' } } }, size: { type: 'integer' } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
     }],
   },
 }
