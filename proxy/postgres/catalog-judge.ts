@@ -9,8 +9,8 @@
 //   side session busy) before the statement is judged again.
 // Lookups wait at most CATALOG_WAIT_MS; on failure or timeout the statement is judged with what is cached and the
 // policy sees unknown lineage (fail closed). With decide threads, the first judgement's decision is evaluated on
-// one of them (engine.prefetch) while this session waits and the others go on. A judgement made at once is
-// the one enforced: the caller hands it on in the same synchronous step, so nothing can have changed since.
+// one of them (engine.prefetch) while this session waits and the others go on. The last judgement made here
+// is the one enforced: it is handed on in the same synchronous step, so nothing can have changed since.
 import type { GatewayEngine, JudgeRequest, Judgement, SqlJudgeRequest } from '../../engine/gateway.ts'
 import type { Catalog, CatalogMiss, RelationName } from './catalog.ts'
 
@@ -42,6 +42,9 @@ function staleSuspects(catalog: Catalog, text: string, j: Judgement, now: number
  * judgement, for the next statement. */
 export const CATALOG_AHEAD_MAX_BYTES = 8 * 1024
 
+/** What a frontend does with a message: done now, or when the Promise settles. */
+export type Step = void | Promise<void>
+
 /** A judgement made ahead, with the catalog generation read before it was made. */
 export interface JudgedAhead {
   judgement: Judgement
@@ -49,29 +52,34 @@ export interface JudgedAhead {
 }
 
 /**
- * Judges ahead. Returns the judgement when it could be made at once, with every name the statement needs already
- * cached; a Promise when something had to be waited for first: relations to look up, or the decision being
- * evaluated on a decide thread (engine.prefetch). After a wait the caller judges again (the engine's caches
- * then answer), since the session may have changed while it waited.
+ * Judges the statement ahead, then calls `then` in the same synchronous step with the judgement made last, so
+ * nothing can have changed between that judgement and its use. Waits first when it must, at most twice: for a
+ * decide thread (engine.prefetch), then for relations to look up; `request` is read afresh after every wait.
  */
-export function judgeAhead(catalog: Catalog, engine: GatewayEngine, request: SqlJudgeRequest): JudgedAhead | Promise<unknown> {
-  const sql = { kind: 'sql' as const, ...request }
+export function judgeAhead(catalog: Catalog, engine: GatewayEngine, request: () => SqlJudgeRequest, then: (ahead: JudgedAhead) => Step): Step {
   // prefetch normalizes here, so the catalog sees the names the statement needs before anything is decided.
-  const ahead = catalog.watch(() => engine.prefetch?.(sql))
-  if (ahead.misses.length) return load(catalog, ahead.misses)
-  // After the wait, only the lookups judgeOnce asks for count (waited on too): the caller judges again.
-  if (!ahead.result) return judgeOnce(catalog, engine, sql)
-  return ahead.result.then(() => {
-    const once = judgeOnce(catalog, engine, sql)
-    return once instanceof Promise ? once : undefined
-  })
+  const ahead = catalog.watch(() => engine.prefetch?.({ kind: 'sql', ...request() }))
+  if (ahead.misses.length) return load(catalog, ahead.misses).then(() => then(judgeNow(catalog, engine, request)))
+  if (ahead.result) return ahead.result.then(() => judgeChecked(catalog, engine, request, then))
+  return judgeChecked(catalog, engine, request, then)
 }
 
-function judgeOnce(catalog: Catalog, engine: GatewayEngine, sql: JudgeRequest): JudgedAhead | Promise<void> {
+/** Judges; relations the judgement showed missing or stale are looked up and the statement judged again. */
+function judgeChecked(catalog: Catalog, engine: GatewayEngine, request: () => SqlJudgeRequest, then: (ahead: JudgedAhead) => Step): Step {
   const generation = catalog.generation
+  const sql = { kind: 'sql' as const, ...request() }
   const { result, misses } = catalog.watch(() => engine.judge(sql))
-  const names = misses.length ? misses : staleSuspects(catalog, sql.kind === 'sql' ? sql.text : '', result, Date.now())
-  return names.length ? load(catalog, names) : { judgement: result, generation }
+  const names = misses.length ? misses : staleSuspects(catalog, sql.text, result, Date.now())
+  if (names.length) return load(catalog, names).then(() => then(judgeNow(catalog, engine, request)))
+  return then({ judgement: result, generation })
+}
+
+/** The judgement after lookups: names still unknown are looked up for next time, in the background. */
+function judgeNow(catalog: Catalog, engine: GatewayEngine, request: () => SqlJudgeRequest): JudgedAhead {
+  const generation = catalog.generation
+  const { result, misses } = catalog.watch(() => engine.judge({ kind: 'sql', ...request() }))
+  if (misses.length) void catalog.load(misses).catch(() => undefined)
+  return { judgement: result, generation }
 }
 
 function load(catalog: Catalog, misses: CatalogMiss[]): Promise<void> {

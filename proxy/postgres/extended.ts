@@ -43,7 +43,7 @@ function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, vi
   refuse(loop, raw, loop.protocolDenial(raw, `warden.postgres.unknown_${what}`, error), via)
 }
 
-/** `ahead`: the judgement of the text catalogAhead made in this same step, if any. */
+/** `ahead`: the judgement of the text judgeAhead made in this same step, if any. */
 export async function parse(loop: QueryLoop, m: Parse, raw: Buffer, ahead?: JudgedAhead): Promise<void> {
   if (dropping(loop)) return
   // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.
@@ -79,7 +79,8 @@ const grantsInForce = (loop: QueryLoop) =>
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
   const holds = !s.needsApproval && !loop.judgementStale(s.judgement)
   if (holds && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
-  await loop.catalogAhead(s.text)
+  // The relations it names are cached first; the judgement ahead is of the text without its values, not this one.
+  await loop.judgeAhead(s.text, () => undefined)
   const verdict = await loop.judge(s.text, { reviewText: reviewText(s.text, values), bound: values })
   if (!verdict.allow) {
     refuse(loop, s.text, verdict, via)

@@ -7,7 +7,7 @@ import { TOO_MANY_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import type { InputDocument, SqlTable } from '../../engine/types.ts'
 import type { Catalog } from './catalog.ts'
-import { CATALOG_AHEAD_MAX_BYTES, judgeAhead, type JudgedAhead } from './catalog-judge.ts'
+import { CATALOG_AHEAD_MAX_BYTES, judgeAhead, type JudgedAhead, type Step } from './catalog-judge.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
 import type { Frame } from './framing.ts'
@@ -123,12 +123,12 @@ export class QueryLoop {
       return this.protocolDenial(`SQL text of ${bytes} bytes`, 'warden.postgres.text_too_large', pgErrors.textTooLarge(bytes, MAX_SQL_TEXT_BYTES))
     }
     let verdict: Verdict
-    // The judgement catalogAhead made of this very text in this same step (it has no bound values) is this one.
+    // The judgement judgeAhead made of this very text in this same step (it has no bound values) is this one.
     const made = ahead && !opts.bound ? ahead : undefined
     const generation = made ? made.generation : this.deps.catalog?.generation
     try {
       // judgeSql judges synchronously on entry: relations it finds the catalog does not know (texts too long for
-      // catalogAhead) are looked up for next time, in the background.
+      // judgeAhead) are looked up for next time, in the background.
       const judge = () => judgeSql(text, this.judgeContext, opts, made?.judgement)
       const judged = this.deps.catalog && !made ? this.deps.catalog.watch(judge) : { result: judge(), misses: [] }
       if (judged.misses.length) void this.deps.catalog?.load(judged.misses).catch(() => undefined)
@@ -195,13 +195,14 @@ export class QueryLoop {
   }
 
   /**
-   * Relations a statement names, cached before it is judged (catalog-judge.ts): a Promise when a lookup or a decide
-   * thread must be waited for, else the judgement of `text` without bound values, for judge() in the same step.
+   * Judges `text` (without bound values) with the relations it names cached first (catalog-judge.ts), then calls
+   * `then` with that judgement in the same step, for judge(); without a catalog, or for a long text, at once with none.
    */
-  catalogAhead(text: string): JudgedAhead | Promise<unknown> | undefined {
+  judgeAhead(text: string, then: (ahead?: JudgedAhead) => Step): Step {
     const catalog = this.deps.catalog
-    if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return undefined
-    return judgeAhead(catalog, this.engine, { session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
+    if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return then()
+    const request = () => ({ session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
+    return judgeAhead(catalog, this.engine, request, then)
   }
 
   /** Type of the client's next message when it has already arrived whole (e.g. the Sync after an Execute). */
@@ -380,13 +381,11 @@ export class QueryLoop {
     switch (f.type) {
       case 'Q': {
         const text = decodeQuery(f.payload)
-        const ahead = this.catalogAhead(text)
-        return ahead instanceof Promise ? ahead.then(() => simpleQuery(this, text, f.raw)) : simpleQuery(this, text, f.raw, ahead)
+        return this.judgeAhead(text, (ahead) => simpleQuery(this, text, f.raw, ahead))
       }
       case 'P': {
         const m = decodeParse(f.payload)
-        const ahead = this.catalogAhead(m.text)
-        return ahead instanceof Promise ? ahead.then(() => parse(this, m, f.raw)) : parse(this, m, f.raw, ahead)
+        return this.judgeAhead(m.text, (ahead) => parse(this, m, f.raw, ahead))
       }
       case 'B':
         return bind(this, decodeBind(f.payload), f.raw)

@@ -19,7 +19,7 @@ export function refuseQuery(loop: QueryLoop, text: string, verdict: Verdict, via
   loop.barrier = { wait }
 }
 
-/** `ahead`: the judgement of `text` catalogAhead made in this same step, if any. */
+/** `ahead`: the judgement of `text` judgeAhead made in this same step, if any. */
 export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer, ahead?: JudgedAhead): Promise<void> {
   // After an extended-protocol error the server ignores everything up to Sync, Query messages included.
   if (loop.skipUntilSync || loop.relay.serverSkipping) return
