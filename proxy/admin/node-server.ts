@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CodedError } from '../../engine/errors.ts'
 import { SAFE_HEADERS } from './json.ts'
+import { answerClientErrors } from '../http/client-error.ts'
 import { MAX_HEADER_BYTES } from '../http/header-limit.ts'
 
 export type FetchHandler = (req: Request) => Promise<Response>
@@ -33,6 +34,7 @@ export async function serveAdmin(handle: FetchHandler, opts: { host: string; por
       else res.destroy()
     })
   })
+  answerClientErrors(server, (message) => ({ body: JSON.stringify({ error: { code: 'admin.headers_too_large', message } }), headers: SAFE_HEADERS }))
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new AdminServerError('admin.listen', `start the admin API on ${opts.host}:${opts.port}: ${err.message}; change listeners.admin in the config`, { cause: err })))
     server.listen(opts.port, opts.host, () => resolve())

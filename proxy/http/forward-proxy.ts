@@ -19,7 +19,8 @@ import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 import { tokenFromCredential } from './auth.ts'
 import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
-import { attachHandler, type HttpListener, MAX_CONNECTIONS } from './node-server.ts'
+import { answerClientErrors } from './client-error.ts'
+import { attachHandler, gatewayError, type HttpListener, MAX_CONNECTIONS } from './node-server.ts'
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
@@ -54,8 +55,9 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const tunnels = new WeakMap<object, Tunnel>()
   // Sockets that left the HTTP server with CONNECT: closed with the listener.
   const open = new Set<Duplex>()
-  // Never listens: it parses the HTTP inside each intercepted tunnel.
-  const inner = http.createServer()
+  // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
+  const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
+  answerClientErrors(inner, gatewayError)
   inner.keepAliveTimeout = 65_000
   attachHandler(inner, opts.handle, 'forward', (req) => ({ tunnel: tunnels.get(req.socket) }))
 
@@ -147,6 +149,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
   })
   server.maxConnections = MAX_CONNECTIONS
+  answerClientErrors(server, gatewayError)
   server.on('connect', (req, socket: Socket, head: Buffer) => void onConnect(req, socket, head))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
