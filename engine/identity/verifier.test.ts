@@ -228,7 +228,7 @@ test('a token signed by a key the provider does not publish is refused', async (
 })
 
 // Hand-built tokens: header and payload text exactly as given (duplicate keys, odd types), signed with the RSA key.
-async function signRaw(headerText: string, payloadText: string, key: CryptoKey = rsa.privateKey): Promise<string> {
+async function signRaw(headerText: string | Buffer, payloadText: string | Buffer, key: CryptoKey = rsa.privateKey): Promise<string> {
   const input = `${Buffer.from(headerText).toString('base64url')}.${Buffer.from(payloadText).toString('base64url')}`
   const signature = await crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, key, new TextEncoder().encode(input))
   return `${input}.${Buffer.from(signature).toString('base64url')}`
@@ -279,6 +279,19 @@ test('a member named twice in the header or the claims, at any depth and however
   // The same name in different objects, or inside a string, is no duplicate.
   const spread = await signRaw(header, claimsText(',"realm_access":{"sub":"x","roles":["a"]},"resource_access":[{"roles":1},{"roles":2}],"note":"\\"sub\\":\\"admin\\""'))
   assert.is((await verifier.verify(spread)).sub, 'cursor')
+})
+
+test('a header or claims set that is not UTF-8 or starts with a byte order mark is refused, not read leniently', async () => {
+  const verifier = fresh()
+  const header = '{"alg":"RS256","kid":"rsa-1"}'
+  const [before, after] = claimsText().split('"sub":"cursor"') as [string, string]
+  const withSub = (bytes: number[]) => Buffer.concat([Buffer.from(`${before}"sub":"cursor`), Buffer.from(bytes), Buffer.from(`"${after}`)])
+  // Read leniently, both subjects would be "cursor\uFFFD": two tokens, one caller. (jose decodes strictly.)
+  for (const bytes of [[0xff], [0xfe], [0xc3], [0xed, 0xa0, 0x80]]) await rejects(verifier.verify(await signRaw(header, withSub(bytes))), 'token.malformed')
+  await rejects(verifier.verify(await signRaw(Buffer.from([0xff, ...Buffer.from(header)]), claimsText())), 'token.malformed')
+  assert.match((await rejects(verifier.verify(await signRaw(`\uFEFF${header}`, claimsText())), 'token.malformed')).message, /token header starts with a byte order mark/)
+  assert.match((await rejects(verifier.verify(await signRaw(header, `\uFEFF${claimsText()}`)), 'token.malformed')).message, /token payload starts with a byte order mark/)
+  assert.is((await verifier.verify(await signRaw(header, claimsText(',"name":"Zoë \u{1F600}"')))).sub, 'cursor', 'UTF-8 beyond ASCII is fine')
 })
 
 test('a nested JWT (cty: JWT) is not unwrapped: its payload is not a claims set', async () => {
