@@ -6,6 +6,7 @@
 // (Here in cli/ because `warden eval` is driven in-process; proxy/ never imports cli/.)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -186,6 +187,72 @@ test('every listener accepts exactly the tokens the verifier accepts, with one i
   }
   const accepted = cases.filter((c) => c.want === 'accept').length
   console.log(`token sweep: ${cases.length} tokens (${accepted} accepted, ${cases.length - accepted} refused) x 7 listeners; ${disagreements.length} disagreements`)
+  assert.equal(disagreements, [])
+})
+
+/** One request over a raw socket (so a header can be sent twice, as written): the status and what followed it. */
+function rawExchange(port: number, request: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let text = ''
+    const done = () => { socket.destroy(); resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text }) }
+    socket.on('data', (d: Buffer) => {
+      text += d.toString()
+      // A CONNECT answered 200 stays open for the tunnel: its head is the whole answer.
+      if (/^HTTP\/1\.1 200 Connection Established\r\n\r\n/.test(text)) done()
+    })
+    socket.on('close', done)
+    socket.on('error', reject)
+    socket.setTimeout(10_000, () => reject(new Error(`no answer to ${request.slice(0, 60)}`)))
+    socket.write(request)
+  })
+}
+
+test('malformed credential headers (sent twice, comma-joined, another scheme, no credential) are refused alike by every HTTP listener', async () => {
+  const good = cases.find((c) => c.name === 'valid agent token')!.token
+  const bad = `${good.slice(0, -8)}AAAAAAAA`
+  const mcpBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'sweep', version: '1' } } })
+  const listeners = [
+    { name: 'reverse', header: 'Authorization', port: Number(new URL(g.reverse.url).port), refused: 401, head: 'GET /t/web/sweep-hdr HTTP/1.1\r\nHost: 127.0.0.1\r\n', body: '' },
+    { name: 'mcp', header: 'Authorization', port: Number(new URL(g.reverse.url).port), refused: 401, head: 'POST /t/prod-mcp/mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n', body: mcpBody },
+    { name: 'admin', header: 'Authorization', port: admin.address.port, refused: 401, head: 'POST /v1/approvals/apr_sweep_unknown/approve HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n', body: '{}' },
+    { name: 'forward', header: 'Proxy-Authorization', port: Number(new URL(g.proxy.url).port), refused: 407, head: 'CONNECT web.example.test:443 HTTP/1.1\r\nHost: web.example.test:443\r\n', body: '' },
+  ]
+  const malformed: Array<{ name: string; values: string[]; reason: RegExp; only?: string }> = [
+    { name: 'the header twice, both good', values: [`Bearer ${good}`, `Bearer ${good}`], reason: /holds more than one credential \(the header sent more than once, or a comma-separated list\); send it once/ },
+    { name: 'the header twice, good then bad', values: [`Bearer ${good}`, `Bearer ${bad}`], reason: /holds more than one credential/ },
+    { name: 'the header twice, bad then good', values: [`Bearer ${bad}`, `Bearer ${good}`], reason: /holds more than one credential/ },
+    { name: 'the header twice, good then empty', values: [`Bearer ${good}`, ''], reason: /holds more than one credential/ },
+    { name: 'two credentials comma-joined', values: [`Bearer ${good}, Bearer ${good}`], reason: /holds more than one credential/ },
+    { name: 'a token list after one scheme', values: [`Bearer ${good},${good}`], reason: /holds more than one credential/ },
+    { name: 'another scheme', values: [`Token ${good}`], reason: /uses the scheme "Token", which this listener does not take/ },
+    { name: 'Basic on a Bearer-only listener', values: [`Basic ${Buffer.from(`agent:${good}`).toString('base64')}`], reason: /uses the scheme "Basic", which this listener does not take: send Bearer <token>/, only: 'Authorization' },
+    { name: 'the scheme alone', values: ['Bearer'], reason: /one scheme and one credential separated by a space/ },
+    { name: 'the token then more', values: [`Bearer ${good} extra`], reason: /one scheme and one credential separated by a space/ },
+  ]
+  const disagreements: string[] = []
+  const upstreamBefore = g.upstream.seen.length
+  const mcpBefore = mcp.requests.length
+  const send = (l: (typeof listeners)[number], values: string[]) =>
+    rawExchange(l.port, `${l.head}${values.map((v) => `${l.header}: ${v}\r\n`).join('')}Content-Length: ${Buffer.byteLength(l.body)}\r\nConnection: close\r\n\r\n${l.body}`)
+  for (const l of listeners) {
+    const control = await send(l, [`Bearer ${good}`])
+    if (control.status === l.refused || control.status === 0) disagreements.push(`${l.name}: one good Bearer header refused (${control.status})`)
+  }
+  const acceptedUpstream = g.upstream.seen.length
+  const acceptedMcp = mcp.requests.length
+  for (const c of malformed) {
+    for (const l of listeners.filter((x) => !c.only || x.header === c.only)) {
+      const { status, text: answer } = await send(l, c.values)
+      if (status !== l.refused) { disagreements.push(`${c.name}: ${l.name} answered ${status}, want ${l.refused}`); continue }
+      const text = answer.replaceAll('\\"', '"')
+      if (!c.reason.test(text)) disagreements.push(`${c.name}: ${l.name} reason ${JSON.stringify(text.slice(text.indexOf('\r\n\r\n') + 4).slice(0, 300))}`)
+      if (text.includes(good.split('.')[1]!.slice(0, 16))) disagreements.push(`${c.name}: ${l.name} reason repeats the token`)
+    }
+  }
+  if (g.upstream.seen.length !== acceptedUpstream) disagreements.push(`a refused request reached the HTTP upstream: ${g.upstream.seen.slice(acceptedUpstream).map((r) => r.url).join(', ')}`)
+  if (mcp.requests.length !== acceptedMcp) disagreements.push('a refused request reached the MCP server')
+  assert.ok(acceptedUpstream > upstreamBefore && acceptedMcp > mcpBefore, 'the control requests went through')
   assert.equal(disagreements, [])
 })
 

@@ -228,7 +228,7 @@ test('a token signed by a key the provider does not publish is refused', async (
 })
 
 // Hand-built tokens: header and payload text exactly as given (duplicate keys, odd types), signed with the RSA key.
-async function signRaw(headerText: string, payloadText: string, key: CryptoKey = rsa.privateKey): Promise<string> {
+async function signRaw(headerText: string | Buffer, payloadText: string | Buffer, key: CryptoKey = rsa.privateKey): Promise<string> {
   const input = `${Buffer.from(headerText).toString('base64url')}.${Buffer.from(payloadText).toString('base64url')}`
   const signature = await crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, key, new TextEncoder().encode(input))
   return `${input}.${Buffer.from(signature).toString('base64url')}`
@@ -256,14 +256,42 @@ test('aud arrays: accepted when they include the audience, refused otherwise', a
   await rejects(verifier.verify(await sign({ aud: [] })), 'token.wrong_audience')
 })
 
-test('duplicate payload keys are read one way by every step: the issuer chosen is the issuer checked, the last sub wins', async () => {
+test('a member named twice in the header or the claims, at any depth and however escaped, is refused with its name', async () => {
   const verifier = fresh()
-  const twoIssuers = await signRaw('{"alg":"RS256","kid":"rsa-1"}', claimsText().replace('{', `{"iss":"https://evil.example",`))
-  assert.is((await verifier.verify(twoIssuers)).issuer, corp.issuer, 'the later iss wins in both the choice and the check')
-  const lastUntrusted = await signRaw('{"alg":"RS256","kid":"rsa-1"}', claimsText(',"iss":"https://evil.example"'))
-  await rejects(verifier.verify(lastUntrusted), 'token.unknown_issuer')
-  const twoSubs = await signRaw('{"alg":"RS256","kid":"rsa-1"}', claimsText(',"sub":"alice","groups":["agents"],"groups":["dba"]'))
-  assert.equal(await verifier.verify(twoSubs), { sub: 'alice', issuer: corp.issuer, groups: ['dba'], kind: 'human' })
+  const header = '{"alg":"RS256","kid":"rsa-1"}'
+  const cases: Array<[string, string, RegExp]> = [
+    [header, claimsText().replace('{', '{"iss":"https://evil.example",'), /payload names the member "iss" twice;/],
+    [header, claimsText(',"iss":"https://evil.example"'), /payload names the member "iss" twice;/],
+    [header, claimsText(',"sub":"alice","groups":["agents"],"groups":["dba"]'), /payload names the member "sub" twice;/],
+    [header, claimsText(',"s\\u0075b":"admin"'), /payload names the member "sub" twice;/],
+    [header, claimsText(',"realm_access":{"roles":["viewer"],"roles":["admin"]}'), /payload names the member "roles" twice inside "realm_access";/],
+    [header, claimsText(',"resource_access":[{"a":1},{"role":"x","role":"y"}]'), /payload names the member "role" twice inside "resource_access" \[1\];/],
+    ['{"alg":"none","alg":"RS256","kid":"rsa-1"}', claimsText(), /header names the member "alg" twice;/],
+    ['{"alg":"RS256","kid":"other","kid":"rsa-1"}', claimsText(), /header names the member "kid" twice;/],
+    [header, claimsText(`,"${'x'.repeat(200)}":1,"${'x'.repeat(200)}":2`), /member "x{57}\.\.\." twice/],
+  ]
+  for (const [h, p, reason] of cases) {
+    const token = await signRaw(h, p)
+    const err = await rejects(verifier.verify(token), 'token.malformed')
+    assert.match(err.message, reason, p)
+    assert.not.ok(err.message.includes(token.split('.')[1]!.slice(0, 16)), 'the reason does not repeat the token')
+  }
+  // The same name in different objects, or inside a string, is no duplicate.
+  const spread = await signRaw(header, claimsText(',"realm_access":{"sub":"x","roles":["a"]},"resource_access":[{"roles":1},{"roles":2}],"note":"\\"sub\\":\\"admin\\""'))
+  assert.is((await verifier.verify(spread)).sub, 'cursor')
+})
+
+test('a header or claims set that is not UTF-8 or starts with a byte order mark is refused, not read leniently', async () => {
+  const verifier = fresh()
+  const header = '{"alg":"RS256","kid":"rsa-1"}'
+  const [before, after] = claimsText().split('"sub":"cursor"') as [string, string]
+  const withSub = (bytes: number[]) => Buffer.concat([Buffer.from(`${before}"sub":"cursor`), Buffer.from(bytes), Buffer.from(`"${after}`)])
+  // Read leniently, both subjects would be "cursor\uFFFD": two tokens, one caller. (jose decodes strictly.)
+  for (const bytes of [[0xff], [0xfe], [0xc3], [0xed, 0xa0, 0x80]]) await rejects(verifier.verify(await signRaw(header, withSub(bytes))), 'token.malformed')
+  await rejects(verifier.verify(await signRaw(Buffer.from([0xff, ...Buffer.from(header)]), claimsText())), 'token.malformed')
+  assert.match((await rejects(verifier.verify(await signRaw(`\uFEFF${header}`, claimsText())), 'token.malformed')).message, /token header starts with a byte order mark/)
+  assert.match((await rejects(verifier.verify(await signRaw(header, `\uFEFF${claimsText()}`)), 'token.malformed')).message, /token payload starts with a byte order mark/)
+  assert.is((await verifier.verify(await signRaw(header, claimsText(',"name":"Zoë \u{1F600}"')))).sub, 'cursor', 'UTF-8 beyond ASCII is fine')
 })
 
 test('a nested JWT (cty: JWT) is not unwrapped: its payload is not a claims set', async () => {

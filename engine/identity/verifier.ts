@@ -6,6 +6,7 @@ import type { Identity } from '../types.ts'
 import { identityFrom } from './claims.ts'
 import { fromJoseError, IdentityError } from './errors.ts'
 import { cachedKeySet, type GetKey } from './key-set.ts'
+import { assertStrictJson } from './strict-json.ts'
 
 export interface KeySources {
   /** The dev issuer's public key (the caller loads it), for a provider with `dev: true`. */
@@ -86,7 +87,8 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
  * The token as RFC 7515 writes it, checked before jose reads it: jose decodes base64 leniently (padding, `+` and
  * `/` pass), so a token one reader refuses another accepted, and a signed header could be written several ways. A
  * header with `b64` is refused too: jose ignores it unless `crit` names it, and a reader that honours it reads
- * another payload from the same bytes. (A key named twice is read one way by every step: JSON.parse's last value.)
+ * another payload from the same bytes. So is a header or claims set that other readers would read otherwise: a
+ * member named twice or a byte order mark (strict-json.ts); jose refuses bytes that are not UTF-8.
  */
 function decode(token: string): { alg: unknown; iss: unknown } {
   if (!COMPACT_JWS.test(token)) {
@@ -95,7 +97,9 @@ function decode(token: string): { alg: unknown; iss: unknown } {
   try {
     const protectedHeader = decodeProtectedHeader(token)
     if (Object.hasOwn(protectedHeader, 'b64')) throw new IdentityError('token.malformed', 'token header carries b64 (RFC 7797 unencoded payload); ID and access tokens never do')
-    return { alg: protectedHeader.alg, iss: decodeJwt(token).iss }
+    const { iss } = decodeJwt(token)
+    assertStrictJson(token)
+    return { alg: protectedHeader.alg, iss }
   } catch (err) {
     if (err instanceof IdentityError) throw err
     throw new IdentityError('token.malformed', `token is not a signed JWT (header.payload.signature, base64url): ${(err as Error).message}`, { cause: err })

@@ -2,7 +2,7 @@
 // the parsed body. Never throws; a body that cannot be read is reported in body_error so the policy can deny.
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
-import { hasDuplicateKey } from './json-duplicate-key.ts'
+import { hasDuplicateKey } from '../json-duplicate-key.ts'
 
 export interface RawHttpRequest {
   method: string

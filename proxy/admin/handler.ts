@@ -7,6 +7,7 @@ import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/typ
 import type { AuditReader } from '../../engine/audit/reader.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
+import { readCredential } from '../http/agent-credential.ts'
 import { createAuditRoutes } from './audit-routes.ts'
 import { createGrantRoutes } from './grants.ts'
 import { json, jsonError, readNote, statusOfApprovalError } from './json.ts'
@@ -38,12 +39,13 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
   const canSee = (who: Identity, r: ApprovalRequest) => seesAll(who) || inGroups(who, r.approval.approvers) || sameIdentity(who, r.requester)
 
   async function authenticate(req: Request): Promise<Identity | Response> {
-    const header = req.headers.get('authorization') ?? ''
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+    const header = req.headers.get('authorization')
+    const read = readCredential('Authorization', header === null ? [] : [header], ['Bearer'])
     const challenge = { 'www-authenticate': 'Bearer realm="warden"' }
-    if (!match) return jsonError(401, 'auth.missing', 'send an Authorization: Bearer <JWT> header (a dev token: npx warden token --as alice --group dba)', challenge)
+    if ('missing' in read) return jsonError(401, 'auth.missing', 'send an Authorization: Bearer <JWT> header (a dev token: npx warden token --as alice --group dba)', challenge)
+    if ('malformed' in read) return jsonError(401, 'auth.malformed', `token refused: ${read.malformed}`, challenge)
     try {
-      return await engine.authenticate(match[1] as string)
+      return await engine.authenticate(read.token)
     } catch (err) {
       const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'auth.invalid'
       return jsonError(401, code, `token rejected: ${(err as Error).message}`, challenge)

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CodedError } from '../../engine/errors.ts'
 import { SAFE_HEADERS } from './json.ts'
+import { answerClientErrors } from '../http/client-error.ts'
 import { MAX_HEADER_BYTES } from '../http/header-limit.ts'
 
 export type FetchHandler = (req: Request) => Promise<Response>
@@ -33,6 +34,7 @@ export async function serveAdmin(handle: FetchHandler, opts: { host: string; por
       else res.destroy()
     })
   })
+  answerClientErrors(server, (message) => ({ body: JSON.stringify({ error: { code: 'admin.headers_too_large', message } }), headers: SAFE_HEADERS }))
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new AdminServerError('admin.listen', `start the admin API on ${opts.host}:${opts.port}: ${err.message}; change listeners.admin in the config`, { cause: err })))
     server.listen(opts.port, opts.host, () => resolve())
@@ -60,11 +62,10 @@ async function respond(handle: FetchHandler, req: IncomingMessage, res: ServerRe
   if (FORBIDDEN_METHODS.has(req.method ?? '')) return writeJson(res, 405, { error: { code: 'route.method', message: `the admin API does not take ${req.method}` } })
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req)
   if (body === null) return writeJson(res, 413, { error: { code: 'admin.body_too_large', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } })
+  // From the raw lines: node's req.headers keeps only the first of two Authorization (or Content-Type) headers,
+  // where Headers joins them, so a request sending two is refused rather than read by its first.
   const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
-    else if (value !== undefined) headers.set(name, value)
-  }
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`)
   const response = await handle(new Request(url, { method: req.method, headers, body: body && new Uint8Array(body) }))
   res.writeHead(response.status, Object.fromEntries(response.headers))

@@ -6,21 +6,9 @@ import { decodeJwt } from 'jose'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
-import { headerValue } from './headers.ts'
+import { readCredential } from './agent-credential.ts'
+import { headerValues } from './headers.ts'
 import type { GatewayRequest } from './types.ts'
-
-/** The token in a Bearer or Basic (password = token) credential; undefined when there is none. */
-export function tokenFromCredential(value: string | undefined): string | undefined {
-  if (!value) return undefined
-  const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(value)
-  if (!m) return undefined
-  const scheme = m[1]!.toLowerCase()
-  if (scheme === 'bearer') return m[2]
-  if (scheme !== 'basic') return undefined
-  const decoded = Buffer.from(m[2]!, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  return colon < 0 ? undefined : decoded.slice(colon + 1) || undefined
-}
 
 export interface Caller {
   identity: Identity
@@ -50,14 +38,20 @@ async function verify(engine: GatewayEngine, token: string): Promise<Identity> {
 /** Verifies the caller's token; 401 (reverse) or 407 (forward) with a JSON reason otherwise. */
 export async function authenticate(engine: GatewayEngine, req: GatewayRequest): Promise<Caller> {
   const forward = req.mode === 'forward'
-  const raw = forward ? (req.tunnel?.proxyAuthorization ?? headerValue(req.headers, 'proxy-authorization')) : headerValue(req.headers, 'authorization')
-  const token = tokenFromCredential(raw)
-  if (!token) {
+  const tunnelled = req.tunnel?.proxyAuthorization
+  const read = forward
+    ? readCredential('Proxy-Authorization', tunnelled !== undefined ? [tunnelled] : headerValues(req.headers, 'proxy-authorization'), ['Bearer', 'Basic'])
+    : readCredential('Authorization', headerValues(req.headers, 'authorization'), ['Bearer'])
+  if ('malformed' in read) {
+    throw new HttpGatewayError(forward ? 407 : 401, 'http.credential_malformed', `agent token refused: ${read.malformed}`, { headers: challenge(forward) })
+  }
+  if ('missing' in read) {
     const where = forward
       ? 'send the agent token as the proxy password (HTTPS_PROXY=http://agent:$TOKEN@host:port) or as Proxy-Authorization: Bearer'
       : 'send the agent token as Authorization: Bearer (kubectl: the kubeconfig user token; gcloud: --access-token-file)'
     throw new HttpGatewayError(forward ? 407 : 401, 'http.token_missing', `no agent token: ${where}; get one with \`npx warden token --as <agent> --group agents\``, { headers: challenge(forward) })
   }
+  const { token } = read
   try {
     return { identity: await verify(engine, token), token }
   } catch (err) {

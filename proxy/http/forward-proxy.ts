@@ -16,10 +16,12 @@ import { TLSSocket } from 'node:tls'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
-import { tokenFromCredential } from './auth.ts'
+import { readCredential } from './agent-credential.ts'
 import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
-import { attachHandler, type HttpListener, MAX_CONNECTIONS } from './node-server.ts'
+import { answerClientErrors } from './client-error.ts'
+import { headerValues } from './headers.ts'
+import { attachHandler, gatewayError, type HttpListener, MAX_CONNECTIONS, pairHeaders } from './node-server.ts'
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
@@ -54,8 +56,9 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const tunnels = new WeakMap<object, Tunnel>()
   // Sockets that left the HTTP server with CONNECT: closed with the listener.
   const open = new Set<Duplex>()
-  // Never listens: it parses the HTTP inside each intercepted tunnel.
-  const inner = http.createServer()
+  // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
+  const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
+  answerClientErrors(inner, gatewayError)
   inner.keepAliveTimeout = 65_000
   attachHandler(inner, opts.handle, 'forward', (req) => ({ tunnel: tunnels.get(req.socket) }))
 
@@ -70,10 +73,14 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     socket.on('error', () => socket.destroy())
     try {
       const { host, port } = requestAuthority(authority)
-      const proxyAuthorization = req.headers['proxy-authorization']
-      const token = tokenFromCredential(proxyAuthorization)
+      // The raw header lines: node's req.headers keeps only the first of two Proxy-Authorization headers.
+      const proxyAuthorizations = headerValues(pairHeaders(req.rawHeaders), 'proxy-authorization')
+      const read = readCredential('Proxy-Authorization', proxyAuthorizations, ['Bearer', 'Basic'])
       const challenge = { 'proxy-authenticate': 'Basic realm="warden", charset="UTF-8"' }
-      if (!token) throw new HttpGatewayError(407, 'http.token_missing', 'no agent token: send it as the proxy password (HTTPS_PROXY=http://agent:$TOKEN@host:port) or as Proxy-Authorization: Bearer', { headers: challenge })
+      if ('malformed' in read) throw new HttpGatewayError(407, 'http.credential_malformed', `agent token refused: ${read.malformed}`, { headers: challenge })
+      if ('missing' in read) throw new HttpGatewayError(407, 'http.token_missing', 'no agent token: send it as the proxy password (HTTPS_PROXY=http://agent:$TOKEN@host:port) or as Proxy-Authorization: Bearer', { headers: challenge })
+      const { token } = read
+      const proxyAuthorization = proxyAuthorizations[0]
       let identity
       try {
         identity = await engine.authenticate(token)
@@ -147,6 +154,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
   })
   server.maxConnections = MAX_CONNECTIONS
+  answerClientErrors(server, gatewayError)
   server.on('connect', (req, socket: Socket, head: Buffer) => void onConnect(req, socket, head))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import type { Duplex } from 'node:stream'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
+import { answerClientErrors } from './client-error.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
 
 export function pairHeaders(raw: string[]): HeaderList {
@@ -220,6 +221,9 @@ function watchWhileJudged(socket: Socket, gone: ClientGone): () => void {
   }
 }
 
+/** A client error in the gateway's error format (errors.ts errorReply). */
+export const gatewayError = (message: string) => ({ body: `${JSON.stringify({ error: 'http.headers_too_large', message })}\n` })
+
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
@@ -261,6 +265,7 @@ export async function listenReverse(handle: Handler, opts: { host: string; port:
   server.keepAliveTimeout = 65_000
   server.maxConnections = MAX_CONNECTIONS
   attachHandler(server, handle, 'reverse')
+  answerClientErrors(server, gatewayError)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => resolve())

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { hasDuplicateKey } from './json-duplicate-key.ts'
+import { duplicateKey, hasDuplicateKey } from './json-duplicate-key.ts'
 
 test('a key twice in one object, at any depth and however it is escaped, is found', () => {
   for (const text of [
@@ -20,6 +20,15 @@ test('the same key in different objects, keys equal to values, and strings holdi
     '{"A":1,"a":2}',
     '[]', '{}', '"x"', '1', 'null', '{"":1,"x":{"":2}}',
   ]) assert.not.ok(hasDuplicateKey(text), text)
+})
+
+test('the duplicate is named with the path of the object that holds it', () => {
+  assert.equal(duplicateKey('{"sub":"a","sub":"admin"}'), { key: 'sub', path: [] })
+  assert.equal(duplicateKey('{"a":1,"realm_access":{"roles":["x"],"r\\u006fles":["admin"]}}'), { key: 'roles', path: ['realm_access'] })
+  assert.equal(duplicateKey('{"x":[1,{"y":[{},{"k":1,"k":2}]}]}'), { key: 'k', path: ['x', 1, 'y', 1] })
+  assert.equal(duplicateKey('[{"a":1},[2,3],{"b":{"c":1,"c":1}}]'), { key: 'c', path: [2, 'b'] })
+  assert.equal(duplicateKey('{"a":{"b":1},"c":{"d":1},"a":2}'), { key: 'a', path: [] })
+  assert.is(duplicateKey('{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}'), undefined)
 })
 
 test.run()
