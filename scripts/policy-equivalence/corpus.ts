@@ -78,10 +78,16 @@ export interface CorpusCase {
 }
 
 /** Every SQL text once: the generators' statements, each text of a leak-sweep statement, the fixtures' SQL. */
-export function sqlTexts(fixtures: FixtureCase[], root: string): { source: string; sql: string; prepared?: Record<string, string> }[] {
+interface SqlText {
+  source: string
+  sql: string
+  prepared?: Record<string, string>
+}
+
+export function sqlTexts(fixtures: FixtureCase[], root: string): SqlText[] {
   const corpora = ['sql-allowed.yaml', 'sql-never-allowed.yaml'].flatMap((f) =>
     parseCorpus(readFileSync(join(root, 'testdata', 'corpora', f), 'utf8'), f).map((e) => ({ source: `${f}: ${e.why}`, sql: e.sql, prepared: e.prepared })))
-  const all = [
+  const all: SqlText[] = [
     ...corpora,
     ...loadMaskingCorpus().map((e) => ({ source: `masking ${e.name}`, sql: e.sql })),
     ...diffStatements(),
