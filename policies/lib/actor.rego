@@ -48,14 +48,26 @@ column := "human_other" if {
 # The effect a class of finding has for this request; anything unknown is a deny (fail closed).
 verdict(class) := v if {
 	v := settings.current.verdicts[class][column]
-	v in {"allow", "approve", "deny"}
+	effect_name(v)
 } else := "deny"
+
+# The three effects, matched without building a set literal (rebuilt on every evaluation of the WASM build).
+effect_name("allow")
+
+effect_name("approve")
+
+effect_name("deny")
+
+# The identity kinds Warden judges.
+judged_kind("agent")
+
+judged_kind("human")
 
 # Column masks (sensitive_columns) apply to agents and non-break-glass humans in production.
 column_masking if {
 	production
 	not break_glass
-	input.identity.kind in {"agent", "human"}
+	judged_kind(input.identity.kind)
 }
 
 # Content detectors apply to agents everywhere and to non-break-glass humans in production.

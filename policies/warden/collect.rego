@@ -89,10 +89,10 @@ mask_rule(_, m) := m.rule
 mask_rule(pkg, m) := package_rule(pkg) if not m.rule
 
 # Every mask a package produced, checked once: ["mask", key] or ["invalid", package].
-mask_results contains mask_result(pkg, m) if {
+mask_results := [mask_result(pkg, m) |
 	some pkg
 	some m in data.warden.rules[pkg].mask
-}
+]
 
 mask_result(pkg, m) := ["mask", key] if {
 	key := mask_key(pkg, m)

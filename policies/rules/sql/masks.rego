@@ -10,8 +10,24 @@ import data.warden.settings
 # such as `*email*`, the literal it looks for ("" for any other pattern). The shipped defaults come
 # precomputed (catalog.default_sensitive_patterns; a test checks them against this conversion).
 sensitive_patterns := catalog.default_sensitive_patterns if {
-	settings.current.sensitive_columns == settings.defaults.sensitive_columns
+	default_patterns
 } else := patterns_of(settings.current.sensitive_columns)
+
+# The shipped sensitive_columns are in force: none are configured (the common case, decided without comparing
+# the lists), or the configured list is the shipped one.
+default_patterns if {
+	not configured_patterns
+} else if {
+	settings.current.sensitive_columns == settings.defaults.sensitive_columns
+}
+
+# Assigned, not tested: a configured false or null counts as configured.
+configured_patterns if _ := settings.configured.sensitive_columns
+
+# The column mask of each pattern; the shipped ones come built (catalog.default_pattern_masks, checked by a test).
+pattern_masks := catalog.default_pattern_masks if {
+	default_patterns
+} else := [{"column": p.pattern, "strategy": p.strategy, "rule": "warden.rules.sql.pii"} | some p in sensitive_patterns]
 
 patterns_of(columns) := [{"pattern": p.pattern, "strategy": strategy_of(p), "glob": g, "infix": infix(g)} |
 	some p in columns
@@ -48,10 +64,10 @@ rank_strategy := ["partial", "hash", "null", "redact"]
 
 has_statements if count(statements) > 0
 
-mask contains {"column": p.pattern, "strategy": p.strategy, "rule": "warden.rules.sql.pii"} if {
+mask contains m if {
 	has_statements
 	lib.column_masking
-	some p in sensitive_patterns
+	some m in pattern_masks
 }
 
 mask contains {"detector": d, "rule": "warden.rules.sql.content"} if {

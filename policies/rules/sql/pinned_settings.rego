@@ -13,7 +13,7 @@ postgres_sql if input.command.sql.dialect == "postgres"
 # [statement index, what changes a pinned setting]
 pinned_changes contains [i, concat("", [upper(s.type), " ", name])] if {
 	some i, s in statements
-	s.type in {"set", "reset"}
+	catalog.type_groups.setting[s.type]
 	name := setting_name(s)
 	name in pinned_settings
 }
