@@ -126,6 +126,12 @@ test_shipped_pattern_masks_are_precomputed_correctly if {
 	}
 }
 
+test_shipped_patterns_are_all_infix_ones if {
+	every p in data.warden.catalog.sql.default_sensitive_patterns {
+		p.infix != ""
+	}
+}
+
 test_configured_patterns_replace_the_shipped_ones_whatever_they_hold if {
 	every configured in [false, null, [], [{"pattern": "*mail*"}]] {
 		d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["email"])])
