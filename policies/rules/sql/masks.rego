@@ -69,17 +69,20 @@ rank_strategy := ["partial", "hash", "null", "redact"]
 
 has_statements if count(statements) > 0
 
-mask contains m if {
+# One list, not a set: hashing every mask into a set is a measurable part of an evaluation, and the decision
+# sorts the masks and drops repeats anyway (policies/warden/decision.rego).
+mask := array.concat(array.concat(applied_pattern_masks, detector_masks), column_masks) if has_statements
+
+applied_pattern_masks := pattern_masks if {
 	has_statements
 	lib.column_masking
-	some m in pattern_masks
-}
+} else := []
 
-mask contains {"detector": d, "rule": "warden.rules.sql.content"} if {
+detector_masks := [{"detector": d, "rule": "warden.rules.sql.content"} |
 	has_statements
 	lib.content_masking
 	some d in settings.current.content_detectors
-}
+]
 
 referenced_columns contains lower(c.name) if {
 	some s in statements
@@ -125,10 +128,10 @@ sensitive_columns[name] := {p | some [n, p] in column_matches; n == name} if {
 	some [name, _] in column_matches
 }
 
-mask contains {"column": name, "strategy": rank_strategy[max(ranks)], "rule": "warden.rules.sql.pii"} if {
+column_masks := [{"column": name, "strategy": rank_strategy[max(ranks)], "rule": "warden.rules.sql.pii"} |
 	some name, patterns in sensitive_columns
 	ranks := {strategy_rank[p.strategy] | some p in patterns}
-}
+]
 
 info contains {"rule": "warden.rules.sql.pii", "message": msg} if {
 	some name, patterns in sensitive_columns
