@@ -8,7 +8,11 @@ package warden.lib
 
 import data.warden.settings
 
-production if lower(input.target.environment) in {lower(e) | some e in settings.current.production_environments}
+production if {
+	environment := lower(input.target.environment)
+	some e in settings.current.production_environments
+	lower(e) == environment
+}
 
 agent if input.identity.kind == "agent"
 
