@@ -8,7 +8,11 @@ package warden.lib
 
 import data.warden.settings
 
-production if lower(input.target.environment) in {lower(e) | some e in settings.current.production_environments}
+production if {
+	environment := lower(input.target.environment)
+	some e in settings.current.production_environments
+	lower(e) == environment
+}
 
 agent if input.identity.kind == "agent"
 
@@ -48,14 +52,26 @@ column := "human_other" if {
 # The effect a class of finding has for this request; anything unknown is a deny (fail closed).
 verdict(class) := v if {
 	v := settings.current.verdicts[class][column]
-	v in {"allow", "approve", "deny"}
+	effect_name(v)
 } else := "deny"
+
+# The three effects, matched without building a set literal (rebuilt on every evaluation of the WASM build).
+effect_name("allow")
+
+effect_name("approve")
+
+effect_name("deny")
+
+# The identity kinds Warden judges.
+judged_kind("agent")
+
+judged_kind("human")
 
 # Column masks (sensitive_columns) apply to agents and non-break-glass humans in production.
 column_masking if {
 	production
 	not break_glass
-	input.identity.kind in {"agent", "human"}
+	judged_kind(input.identity.kind)
 }
 
 # Content detectors apply to agents everywhere and to non-break-glass humans in production.

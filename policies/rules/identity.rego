@@ -2,11 +2,12 @@
 # treatment, even when a token lists a break-glass group; the decision notes it.
 package warden.rules.identity
 
+import data.warden.lib
 import data.warden.settings
 
 deny contains {"rule": "warden.rules.identity.kind", "message": msg} if {
 	is_string(input.identity.kind)
-	not input.identity.kind in {"agent", "human"}
+	not lib.judged_kind(input.identity.kind)
 	msg := concat("", ["identity kind ", input.identity.kind, " is neither agent nor human"])
 }
 

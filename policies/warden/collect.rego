@@ -56,9 +56,9 @@ audit_redactions contains path if {
 
 # ---- masks ----
 
-# What a mask obligation may hold: data.warden.catalog.masks (policies/warden/catalog/masks/data.json).
-# `fields` maps each allowed key to "target" (exactly one of column, detector, path) or "option"
-# (strategy, rule); `strategies` and `detectors` are the known values.
+# What a mask obligation may hold: exactly one target (mask_targets) and the options strategy and rule;
+# data.warden.catalog.masks (policies/warden/catalog/masks/data.json) lists the known `strategies` and
+# `detectors`.
 mask_catalog := data.warden.catalog.masks
 
 mask_targets := ["column", "detector", "path"]
@@ -72,29 +72,65 @@ mask_key(pkg, m) := ["column", m, "", package_rule(pkg)] if {
 	m != ""
 }
 
-mask_key(pkg, m) := [kind, m[kind], object.get(m, "strategy", ""), mask_rule(pkg, m)] if {
+mask_key(pkg, m) := [kind, value, option_text(strategy), mask_rule(pkg, rule)] if {
 	is_object(m)
 	[kind] := [k | some k in mask_targets; m[k]]
-	every k, v in m {
-		mask_catalog.fields[k]
-		is_string(v)
-		v != ""
-	}
-	mask_catalog.strategies[object.get(m, "strategy", "redact")]
-	mask_catalog.detectors[object.get(m, "detector", "all")]
+	value := m[kind]
+	is_string(value)
+	value != ""
+	strategy := object.get(m, "strategy", false)
+	rule := object.get(m, "rule", false)
+	count(m) == key_count(strategy, rule)
+	known_strategy(strategy)
+	known_detector(kind, value)
+	valid_rule(rule)
 }
 
-mask_rule(_, m) := m.rule
+# The checks above, read key by key (every mask is checked on every evaluation, so they look each key up
+# once): an option is false when absent, and the mask holds exactly its target and the options present, so
+# no other key (nor a present option that is false) passes the count.
+key_count(false, false) := 1
 
-mask_rule(pkg, m) := package_rule(pkg) if not m.rule
+key_count(s, false) := 2 if s != false
 
-# Every mask a package produced, checked once: ["mask", key] or ["invalid", package].
-mask_results contains mask_result(pkg, m) if {
+key_count(false, r) := 2 if r != false
+
+key_count(s, r) := 3 if {
+	s != false
+	r != false
+}
+
+known_strategy(false)
+
+known_strategy(s) if mask_catalog.strategies[s]
+
+known_detector(kind, _) if kind != "detector"
+
+known_detector("detector", d) if mask_catalog.detectors[d]
+
+valid_rule(false)
+
+valid_rule(r) if {
+	is_string(r)
+	r != ""
+}
+
+option_text(false) := ""
+
+option_text(s) := s if s != false
+
+mask_rule(pkg, false) := package_rule(pkg)
+
+mask_rule(_, r) := r if r != false
+
+# Every mask a package produced, checked once: its key (four strings) or ["invalid", package]. A list, not a
+# set: decision.rego sorts it and drops repeats, which costs less than hashing every key into a set.
+mask_results := [mask_result(pkg, m) |
 	some pkg
 	some m in data.warden.rules[pkg].mask
-}
+]
 
-mask_result(pkg, m) := ["mask", key] if {
+mask_result(pkg, m) := key if {
 	key := mask_key(pkg, m)
 } else := ["invalid", pkg]
 

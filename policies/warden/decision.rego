@@ -56,8 +56,18 @@ allow_reasons := (approve_reasons | grant_reasons) | info_reasons if {
 sorted_reasons(rs) := [{"rule": t[0], "message": t[1]} | some t in sort({[r.rule, r.message] | some r in rs})]
 
 # Masks sorted by their keys (column | detector | path, its value, strategy, rule): columns, then
-# detectors, then paths; rebuilt without empty fields. Sorting the ["mask", key] results sorts the keys.
-masks := [mask_object(k) | some ["mask", k] in sort(mask_results)]
+# detectors, then paths; rebuilt without empty fields, each once. The ["invalid", package] results (two
+# entries, where a key has four) are left out.
+sorted_mask_results := sort(mask_results)
+
+# The results shifted one place: the entry before each one, to drop repeats (two packages masking alike).
+previous_mask_results := array.concat([null], sorted_mask_results)
+
+masks := [mask_object(k) |
+	some i, k in sorted_mask_results
+	count(k) == 4
+	k != previous_mask_results[i]
+]
 
 mask_object(key) := {key[0]: key[1], "strategy": key[2], "rule": key[3]} if key[2] != ""
 

@@ -10,8 +10,24 @@ import data.warden.settings
 # such as `*email*`, the literal it looks for ("" for any other pattern). The shipped defaults come
 # precomputed (catalog.default_sensitive_patterns; a test checks them against this conversion).
 sensitive_patterns := catalog.default_sensitive_patterns if {
-	settings.current.sensitive_columns == settings.defaults.sensitive_columns
+	default_patterns
 } else := patterns_of(settings.current.sensitive_columns)
+
+# The shipped sensitive_columns are in force: none are configured (the common case, decided without comparing
+# the lists), or the configured list is the shipped one.
+default_patterns if {
+	not configured_patterns
+} else if {
+	settings.current.sensitive_columns == settings.defaults.sensitive_columns
+}
+
+# Assigned, not tested: a configured false or null counts as configured.
+configured_patterns if _ := settings.configured.sensitive_columns
+
+# The column mask of each pattern; the shipped ones come built (catalog.default_pattern_masks, checked by a test).
+pattern_masks := catalog.default_pattern_masks if {
+	default_patterns
+} else := [{"column": p.pattern, "strategy": p.strategy, "rule": "warden.rules.sql.pii"} | some p in sensitive_patterns]
 
 patterns_of(columns) := [{"pattern": p.pattern, "strategy": strategy_of(p), "glob": g, "infix": infix(g)} |
 	some p in columns
@@ -37,9 +53,14 @@ infix(g) := literal if {
 # The characters with a meaning in a glob (glob.quote_meta escapes them).
 glob_specials := ["*", "?", "\\", "[", "]", "{", "}"]
 
-infix_patterns := [p | some p in sensitive_patterns; p.infix != ""]
+# The shipped patterns are all `*literal*` ones (a test checks).
+infix_patterns := sensitive_patterns if {
+	default_patterns
+} else := [p | some p in sensitive_patterns; p.infix != ""]
 
-glob_patterns := [p | some p in sensitive_patterns; p.infix == ""]
+glob_patterns := [] if {
+	default_patterns
+} else := [p | some p in sensitive_patterns; p.infix == ""]
 
 # The strictest of several strategies wins when a column matches more than one pattern.
 strategy_rank := {"partial": 0, "hash": 1, "null": 2, "redact": 3}
@@ -48,17 +69,20 @@ rank_strategy := ["partial", "hash", "null", "redact"]
 
 has_statements if count(statements) > 0
 
-mask contains {"column": p.pattern, "strategy": p.strategy, "rule": "warden.rules.sql.pii"} if {
+# One list, not a set: hashing every mask into a set is a measurable part of an evaluation, and the decision
+# sorts the masks and drops repeats anyway (policies/warden/decision.rego).
+mask := array.concat(array.concat(applied_pattern_masks, detector_masks), column_masks) if has_statements
+
+applied_pattern_masks := pattern_masks if {
 	has_statements
 	lib.column_masking
-	some p in sensitive_patterns
-}
+} else := []
 
-mask contains {"detector": d, "rule": "warden.rules.sql.content"} if {
+detector_masks := [{"detector": d, "rule": "warden.rules.sql.content"} |
 	has_statements
 	lib.content_masking
 	some d in settings.current.content_detectors
-}
+]
 
 referenced_columns contains lower(c.name) if {
 	some s in statements
@@ -104,10 +128,10 @@ sensitive_columns[name] := {p | some [n, p] in column_matches; n == name} if {
 	some [name, _] in column_matches
 }
 
-mask contains {"column": name, "strategy": rank_strategy[max(ranks)], "rule": "warden.rules.sql.pii"} if {
+column_masks := [{"column": name, "strategy": rank_strategy[max(ranks)], "rule": "warden.rules.sql.pii"} |
 	some name, patterns in sensitive_columns
 	ranks := {strategy_rank[p.strategy] | some p in patterns}
-}
+]
 
 info contains {"rule": "warden.rules.sql.pii", "message": msg} if {
 	some name, patterns in sensitive_columns

@@ -119,6 +119,27 @@ test_shipped_patterns_are_precomputed_correctly if {
 	}
 }
 
+test_shipped_pattern_masks_are_precomputed_correctly if {
+	{m | some m in data.warden.catalog.sql.default_pattern_masks} == {m |
+		some p in data.warden.rules.sql.patterns_of(data.warden.settings.defaults.sensitive_columns)
+		m := {"column": p.pattern, "strategy": p.strategy, "rule": "warden.rules.sql.pii"}
+	}
+}
+
+test_shipped_patterns_are_all_infix_ones if {
+	every p in data.warden.catalog.sql.default_sensitive_patterns {
+		p.infix != ""
+	}
+}
+
+test_configured_patterns_replace_the_shipped_ones_whatever_they_hold if {
+	every configured in [false, null, [], [{"pattern": "*mail*"}]] {
+		d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_columns(["email"])])
+			with data.settings as {"sensitive_columns": configured}
+		not "*email*" in {m.column | some m in d.obligations.mask}
+	}
+}
+
 test_infix_literals if {
 	data.warden.rules.sql.infix("*email*") == "email"
 	data.warden.rules.sql.infix("*e.mail*") == "e.mail"

@@ -5,22 +5,22 @@ package warden.rules.sql
 
 pinned_settings := {"client_encoding", "standard_conforming_strings", "backslash_quote"}
 
-# Statements whose SET clauses are not in the normalized detail: any mention of a pinned name counts.
-set_clause_nodes := {"AlterDatabaseSetStmt", "AlterFunctionStmt", "CreateFunctionStmt", "AlterRoleSetStmt", "AlterSystemStmt"}
+# Statements whose SET clauses are not in the normalized detail (catalog.set_clause_nodes): any mention of a
+# pinned name counts.
 
 postgres_sql if input.command.sql.dialect == "postgres"
 
 # [statement index, what changes a pinned setting]
 pinned_changes contains [i, concat("", [upper(s.type), " ", name])] if {
 	some i, s in statements
-	s.type in {"set", "reset"}
+	catalog.type_groups.setting[s.type]
 	name := setting_name(s)
 	name in pinned_settings
 }
 
 pinned_changes contains [i, concat("", ["a SET clause for ", name])] if {
 	some i, s in statements
-	s.node in set_clause_nodes
+	catalog.set_clause_nodes[s.node]
 	some name in pinned_settings
 	contains(lower(s.text), name)
 }

@@ -17,6 +17,8 @@ statements := input.command.sql.statements
 #                    file system or load code (critical)
 #   untrusted_languages  function languages whose code runs unsandboxed in the server process
 #   privilege_subcommands  ALTER TABLE subcommands that change ownership or row-level security
+#   type_groups          the statement types a rule below applies to, keyed for lookup (a set literal in a
+#                        rule body is rebuilt on every evaluation of the WASM build; data is loaded once)
 
 label(i, s) := concat("", ["statement ", format_int(i + 1, 10), " (", type_name(s), ")", nesting(s)])
 
@@ -52,14 +54,14 @@ finding(i, s, class, topic, what) := {
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"insert", "merge"}
+	catalog.type_groups.row_write[s.type]
 	msg := concat("", ["writes rows", on_tables(s, "write")])
 	f := finding(i, s, "change", "write", msg)
 }
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"update", "delete"}
+	catalog.type_groups.filtered_write[s.type]
 	s.has_where == true
 	msg := concat("", ["changes rows with a WHERE clause", on_tables(s, "write")])
 	f := finding(i, s, "change", "write", msg)
@@ -67,7 +69,7 @@ findings contains f if {
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"update", "delete"}
+	catalog.type_groups.filtered_write[s.type]
 	not s.has_where == true
 	msg := concat("", ["has no WHERE clause and changes every row", on_tables(s, "write")])
 	f := finding(i, s, "destructive", "unbounded_write", msg)
@@ -75,7 +77,7 @@ findings contains f if {
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"drop", "truncate"}
+	catalog.type_groups.destroy[s.type]
 	msg := concat("", ["removes ", object_kind(s), " data or objects", on_tables(s, "write")])
 	f := finding(i, s, "destructive", "destroy", msg)
 }
@@ -152,7 +154,7 @@ changes_owner_or_security(s) if {
 
 subcommands_listed(s) if is_array(s.detail.subcommands)
 
-system_level(s) if s.type in {"alter_system", "load"}
+system_level(s) if catalog.type_groups.system[s.type]
 
 system_level(s) if catalog.nodes[s.node] == "critical"
 
@@ -169,7 +171,7 @@ object_kind(s) := s.detail.object_kind if {
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"select", "values", "declare_cursor"}
+	catalog.type_groups.locking_read[s.type]
 	not s.read_only == true
 	locking(s)
 	f := finding(i, s, "change", "locking", "locks the rows it reads (FOR UPDATE / FOR SHARE)")
@@ -177,7 +179,7 @@ findings contains f if {
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"select", "values", "declare_cursor", "show", "fetch", "close"}
+	catalog.type_groups.read[s.type]
 	not s.read_only == true
 	not locking(s)
 	not has_children(i)
@@ -186,7 +188,7 @@ findings contains f if {
 
 findings contains f if {
 	some i, s in statements
-	s.type in {"explain", "prepare"}
+	catalog.type_groups.wrapper[s.type]
 	not s.read_only == true
 	not has_children(i)
 	f := finding(i, s, "dangerous", "unseen", "runs a statement Warden could not see")
@@ -241,6 +243,6 @@ findings contains f if {
 
 findings contains object.union(f, {"message": concat("", [label(i, s), ": ", f.message])}) if {
 	some i, s in statements
-	s.type in {"set", "reset"}
+	catalog.type_groups.setting[s.type]
 	f := setting_finding(s)
 }
