@@ -22,7 +22,7 @@ secrets_request if {
 	k.resource == "secrets"
 }
 
-mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.secrets"} if {
+secret_masks contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.secrets"} if {
 	secrets_request
 	lib.content_masking
 	some p in secret_paths
@@ -67,11 +67,12 @@ workload_object_request if {
 	not non_json_subresources[lib.text(k, "subresource")]
 }
 
-mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.env_values"} if {
+# Env values of every workload form: workload_env_paths and workload_annotation_paths as masks, kept built in
+# data (catalog/kubernetes, checked equal in workloads_test.rego) rather than built on every evaluation.
+env_masks := data.warden.catalog.kubernetes.env_value_masks if {
 	workload_object_request
 	lib.content_masking
-	some p in array.concat(workload_env_paths, workload_annotation_paths)
-}
+} else := []
 
 # An update the apiserver refuses answers with a Status whose message can print the stored object: a Pod update
 # that changes an immutable field gets a diff of the old and new spec (the old env value in clear), a Job template
@@ -84,7 +85,7 @@ masked_object_request if workload_object_request
 
 masked_object_request if secrets_request
 
-mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.status_messages"} if {
+status_masks contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.status_messages"} if {
 	masked_object_request
 	k.verb in {"update", "patch"}
 	lib.content_masking
@@ -97,7 +98,7 @@ mask contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes
 # approves the session knowing its output is not masked.
 raw_stream_subresources := {"exec", "attach", "portforward"}
 
-mask contains {"detector": d, "rule": "warden.rules.kubernetes.content"} if {
+content_masks contains {"detector": d, "rule": "warden.rules.kubernetes.content"} if {
 	kubernetes_request
 	lib.content_masking
 	not raw_stream_subresources[k.subresource]
@@ -109,3 +110,6 @@ info contains {"rule": "warden.rules.kubernetes.secrets", "message": msg} if {
 	lib.content_masking
 	msg := concat("", [what, ": Secret values are masked"])
 }
+
+# One list (collect.rego takes sets or lists): the env masks as they are, then the others.
+mask := array.concat(env_masks, [m | some m in ((secret_masks | status_masks) | content_masks)])

@@ -126,3 +126,12 @@ test_configmap_and_secret_keys_are_data if {
 		d.effect == "allow"
 	}
 }
+
+# The env masks are kept in data (built once, not on every evaluation): they must be exactly the paths the
+# rules above describe, in order, each with the env_values rule.
+test_env_value_masks_are_the_described_paths if {
+	expected := [{"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.env_values"} |
+		some p in array.concat(data.warden.rules.kubernetes.workload_env_paths, data.warden.rules.kubernetes.workload_annotation_paths)
+	]
+	data.warden.catalog.kubernetes.env_value_masks == expected
+}
