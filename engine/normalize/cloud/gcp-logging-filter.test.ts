@@ -69,6 +69,11 @@ test('what is not read for certain is a parse error: single quotes, spaces beyon
     ['AND', 'AND'],
     ['severity=ERROR AND', 'missing'],
     [`${'('.repeat(70)}a${')'.repeat(70)}`, 'deeper than 64'],
+    // Groups of values nest as expressions do: read recursively, ten thousand levels overflowed the stack (a
+    // RangeError, no parse error), and 65 to a few thousand were read where an expression that deep is refused.
+    [`severity=${'('.repeat(65)}ERROR${')'.repeat(65)}`, 'deeper than 64'],
+    [`severity=${'('.repeat(9990)}ERROR${')'.repeat(9990)}`, 'deeper than 64'],
+    [`${'('.repeat(40)}severity=${'('.repeat(25)}ERROR${')'.repeat(65)}`, 'deeper than 64'],
   ] as const) {
     try {
       parseLogFilter(filter)
@@ -79,6 +84,10 @@ test('what is not read for certain is a parse error: single quotes, spaces beyon
       assert.is(err.code, 'log_filter.parse')
     }
   }
+})
+
+test('parentheses up to 64 deep are read, in expressions and groups of values together', () => {
+  assert.equal(read(`${'('.repeat(32)}severity=${'('.repeat(32)}ERROR${')'.repeat(64)}`), [['severity', '=', 'text']])
 })
 
 test('linear in the filter: 20 000 characters of terms read in milliseconds', () => {

@@ -145,8 +145,15 @@ function fieldPath(r: Reader): string | undefined {
   return path
 }
 
-/** `( value { [AND|OR] [NOT] value } )` after an operator: each value is its own restriction of the field. */
-function valueGroup(r: Reader, field: string, op: string, start: number): void {
+/** Parentheses nested deeper than this are refused, in expressions and in groups of values alike. */
+const MAX_DEPTH = 64
+
+/**
+ * `( value { [AND|OR] [NOT] value } )` after an operator: each value is its own restriction of the field. `depth`:
+ * the parentheses open around it, this one included.
+ */
+function valueGroup(r: Reader, field: string, op: string, start: number, depth: number): void {
+  if (depth > MAX_DEPTH) r.fail(`parentheses nested deeper than ${MAX_DEPTH} levels`)
   r.pos++ // (
   let values = 0
   for (;;) {
@@ -162,7 +169,7 @@ function valueGroup(r: Reader, field: string, op: string, start: number): void {
     if (r.keyword('NOT')) r.skipSpaces()
     else if (r.peek() === '-' && !/[0-9]/.test(r.text[r.pos + 1] ?? '')) r.fail("'-' before a value")
     if (r.peek() === '(') {
-      valueGroup(r, field, op, start)
+      valueGroup(r, field, op, start, depth + 1)
     } else {
       r.push(field, op, r.value(), start)
     }
@@ -203,7 +210,8 @@ function call(r: Reader, name: string, start: number): void {
   r.push(field, `${name.toLowerCase()}()`, kind, start)
 }
 
-function comparisonOrValue(r: Reader): void {
+/** One term at `depth` parentheses: a comparison, a function call or a free-text value. */
+function comparisonOrValue(r: Reader, depth: number): void {
   const start = r.pos
   const c = r.peek()
   if (c === undefined) r.fail('a term is missing')
@@ -216,7 +224,7 @@ function comparisonOrValue(r: Reader): void {
     if (op !== undefined) {
       r.pos += op.length
       r.skipSpaces()
-      if (r.peek() === '(') return valueGroup(r, path, op, start)
+      if (r.peek() === '(') return valueGroup(r, path, op, start, depth + 1)
       return r.push(path, op, r.value(), start)
     }
     // A bare word that is no comparison: a free-text term, read again as a value (`us-central1`, `textPayload`).
@@ -229,7 +237,7 @@ function comparisonOrValue(r: Reader): void {
 }
 
 function expression(r: Reader, depth: number): void {
-  if (depth > 64) r.fail('parentheses nested deeper than 64 levels')
+  if (depth > MAX_DEPTH) r.fail(`parentheses nested deeper than ${MAX_DEPTH} levels`)
   let terms = 0
   for (;;) {
     r.skipSpaces()
@@ -257,7 +265,7 @@ function expression(r: Reader, depth: number): void {
       r.pos++
       r.boundary()
     } else {
-      comparisonOrValue(r)
+      comparisonOrValue(r, depth)
     }
     terms++
   }
