@@ -40,6 +40,19 @@ test('a column over an object prints it as JSON: masked when any leaf of it was 
   assert.not.ok(masked.includes('a\\u003cb'), masked)
 })
 
+test('a hidden number in a string column, written as Go writes it or exactly past 2^53, is masked', () => {
+  // A printer column of type string prints a number with Go's fmt: 1234567.5 as 1.2345675e+06. An integer past
+  // 2^53 it prints exactly, while JSON.parse rounded the row's object (12345678901234567 became …568).
+  const PIN: MaskObligation[] = [{ path: 'rows.*.object.spec.pin' }]
+  const float = table(['Name', 'Pin'], [{ cells: ['orders', '1.2345675e+06'], object: db({ pin: 1234567.5 }) }])
+  assert.equal(mask(float, PIN), { cells: [['orders', '[redacted]']], count: 1 })
+  const big = table(['Name', 'Pin'], [{ cells: ['orders', '12345678901234567'], object: JSON.parse('{"kind":"Database","apiVersion":"example.com/v1","metadata":{"name":"orders"},"spec":{"pin":12345678901234567}}') }])
+  assert.equal(mask(big, PIN), { cells: [['orders', '[redacted]']], count: 1 })
+  // A number shown elsewhere, or another number, stays.
+  const other = table(['Name', 'Pin', 'Replicas'], [{ cells: ['orders', '1.2345675e+06', '3'], object: db({ pin: 7654321.5, replicas: 3 }) }])
+  assert.equal(mask(other, PIN).cells, [['orders', '1.2345675e+06', '3']])
+})
+
 test('a short hidden value masks a cell it is whole, not every cell holding its letters', () => {
   const t = table(['Name', 'Pin', 'Mode'], [{ cells: ['orders', 'x1', 'x1-fast'], object: db({ password: 'x1', mode: 'x1-fast' }) }])
   assert.equal(mask(t, DETECT).cells, [['orders', '[redacted]', 'x1-fast']])

@@ -26,6 +26,8 @@ export function isWholeObject(object: unknown): object is Json {
 interface Origin {
   /** Values the masking took out (scalars as text, tokens of partly masked strings). */
   hidden: Set<string>
+  /** The numbers among them, as numbers: a printer column of type string prints one as Go formats it. */
+  numbers: Set<number>
   /** Scalar values the masked object still shows. */
   shown: Set<string>
 }
@@ -37,15 +39,28 @@ function scalarText(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : undefined
 }
 
-/** Every scalar under `node`, as text (keys too: a map keyed by a secret holds it in its keys). */
-function allLeaves(node: unknown, out: Set<string>, depth = 0): void {
+/** Every scalar under `node`, as text (keys too: a map keyed by a secret holds it in its keys); numbers also in `numbers`. */
+function allLeaves(node: unknown, out: Set<string>, numbers?: Set<number>, depth = 0): void {
+  if (typeof node === 'number') numbers?.add(node)
   const text = scalarText(node)
   if (text !== undefined) return void (text !== '' && out.add(text))
   if (node === null || typeof node !== 'object' || depth > 512) return
   for (const [k, child] of Object.entries(node)) {
     if (!Array.isArray(node)) out.add(k)
-    allLeaves(child, out, depth + 1)
+    allLeaves(child, out, numbers, depth + 1)
   }
+}
+
+// A number as text, in the forms Go's fmt and JavaScript write one (1.2345675e+06, 12345678901234567, -0.5).
+const NUMBER_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/**
+ * Whether `cell` is a number the masking hid, written otherwise than JavaScript writes it. A printer column of type
+ * string prints a number as Go's fmt does (1234567.5 as 1.2345675e+06), and an integer past 2^53 exactly, where
+ * JSON.parse rounded the object's copy (12345678901234567 read as 12345678901234568): compared as numbers.
+ */
+function hiddenNumber(cell: string, origin: Origin): boolean {
+  return origin.numbers.size > 0 && NUMBER_TEXT.test(cell) && origin.numbers.has(Number(cell))
 }
 
 /** Compares the object as sent with the object as masked, key by key; what is missing or changed is hidden. */
@@ -55,6 +70,7 @@ function compare(sent: unknown, masked: unknown, origin: Origin, depth: number):
     if (scalarText(masked) === text) return void origin.shown.add(text)
     if (text === '') return
     origin.hidden.add(text)
+    if (typeof sent === 'number') origin.numbers.add(sent)
     // Partly masked (some of its tokens left): the tokens the masked text no longer has. A text masked whole keeps
     // none, and its tokens are no secret alone: kubectl's last-applied copy, masked whole, holds the object's name.
     if (typeof masked === 'string') {
@@ -66,14 +82,14 @@ function compare(sent: unknown, masked: unknown, origin: Origin, depth: number):
   }
   if (sent === null || typeof sent !== 'object') return
   if (masked === null || typeof masked !== 'object' || Array.isArray(sent) !== Array.isArray(masked) || depth > 512) {
-    allLeaves(sent, origin.hidden)
+    allLeaves(sent, origin.hidden, origin.numbers)
     return
   }
   for (const [k, child] of Object.entries(sent)) {
     // A key the detectors renamed or dropped: the key and all under it are hidden.
     if (!Object.hasOwn(masked, k)) {
       if (!Array.isArray(sent)) origin.hidden.add(k)
-      allLeaves(child, origin.hidden)
+      allLeaves(child, origin.hidden, origin.numbers)
       continue
     }
     compare(child, (masked as Json)[k], origin, depth + 1)
@@ -95,6 +111,7 @@ function jsonLeaves(text: string): Set<string> | undefined {
 function fromHidden(cell: string, origin: Origin): boolean {
   if (origin.hidden.has(cell)) return true
   if (origin.shown.has(cell)) return false
+  if (hiddenNumber(cell, origin)) return true
   const leaves = jsonLeaves(cell)
   for (const value of origin.hidden) {
     if (value.length >= MIN_CONTAINED && cell.includes(value)) return true
@@ -117,7 +134,7 @@ export function maskTableCells(sent: Json, masked: Json): number {
     const target = out[i]
     if (!isObject(row) || !isObject(target) || !Array.isArray(target.cells)) return
     const whole = isWholeObject(row.object) && isWholeObject(target.object)
-    const origin: Origin = { hidden: new Set(), shown: new Set() }
+    const origin: Origin = { hidden: new Set(), numbers: new Set(), shown: new Set() }
     if (whole) compare(row.object, target.object, origin, 0)
     // Each cell as the masker left it: what the detectors masked in it (a message's `password=…`) is masked as in
     // the object, and only what is left is looked for.
