@@ -92,6 +92,32 @@ test('an instance comes with its JSON text, byte for byte what stringifying it g
   assert.is(c.cache.templateHits, 3)
 })
 
+test('instances with tabs, CR/LF, several literals up to nine digits: each equal to normalizing its text, with that JSON text', () => {
+  const c = counted()
+  let seed = 7
+  const digit = () => String((seed = (seed * 1103515245 + 12345) % 2147483648) % 10)
+  const digits = (n: number) => Array.from({ length: n }, digit).join('')
+  // Only plain ASCII texts are templates (integerLiterals); the last shape is none, and is checked all the same.
+  const shapes = [
+    (a: string) => `SELECT email FROM users WHERE id = ${a}\r\n`,
+    (a: string, b: string) => `\tSELECT email, ${a} FROM users LIMIT ${b};`,
+    (a: string, b: string) => `SELECT email FROM users WHERE id IN (${a},\t${b})\n\n`,
+    (a: string, b: string) => `SELECT email FROM users WHERE id = ${a}::int8 + ${b}`,
+    (a: string, b: string) => `SELECT email FROM users WHERE plan = 'é\u2028"\\' AND id = ${a} + ${b}`,
+  ]
+  for (const shape of shapes) {
+    for (const [la, lb] of [[1, 3], [9, 9], [5, 1]] as const) {
+      for (let i = 0; i < 3; i++) {
+        const text = shape(digits(la), digits(lb))
+        const got = c.run(text)
+        assert.equal(got, fresh(text), text)
+        assert.is(frozenJson(got.command), JSON.stringify(got.command), text)
+      }
+    }
+  }
+  assert.ok(c.cache.templateHits >= 24, `instances made: ${c.cache.templateHits}`)
+})
+
 test('a normalization that read a literal, or whose literal the grammar consumed or folded, is no template', () => {
   const groups = [
     // The lineage reads the position: the output of ORDER BY 1 is another column than ORDER BY 2.
