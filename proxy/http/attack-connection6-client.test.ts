@@ -35,21 +35,28 @@ test.after(async () => g.close())
 
 const statuses = (out: string) => [...out.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => m[1])
 
-/** Collects what a socket sends until it closes or `ms` pass. */
-function collect(s: { on(e: string, f: (x?: unknown) => void): unknown; destroy(): void }, ms = 4000): Promise<string> {
+/** Collects what a socket sends until it closes, `ms` pass, or what came holds `until`. */
+function collect(s: { on(e: string, f: (x?: unknown) => void): unknown; destroy(): void }, ms = 4000, until?: string): Promise<string> {
   return new Promise((resolve) => {
     let out = ''
     const timer = setTimeout(() => { s.destroy(); resolve(out) }, ms)
-    s.on('data', (d) => (out += String(d)))
+    s.on('data', (d) => {
+      out += String(d)
+      if (until !== undefined && out.includes(until)) {
+        clearTimeout(timer)
+        s.destroy()
+        resolve(out)
+      }
+    })
     s.on('error', () => undefined)
     s.on('close', () => { clearTimeout(timer); resolve(out) })
   })
 }
 
 /** Raw bytes to the reverse listener; the whole answer. */
-function raw(bytes: string, ms?: number): Promise<string> {
+function raw(bytes: string, ms?: number, until?: string): Promise<string> {
   const s = connect(g.reverse.address.port, '127.0.0.1', () => s.write(bytes))
-  return collect(s, ms)
+  return collect(s, ms, until)
 }
 
 /** A CONNECT to `authority` with `credential`, then TLS with the gateway's CA; the TLS socket inside the tunnel. */
@@ -105,7 +112,7 @@ test('refused upgrades and CONNECTs with bytes after their head (no token needed
 })
 
 test('control: a WebSocket to the Kubernetes target (whose normalizer judges it) is still forwarded and piped', async () => {
-  const out = await raw(`GET /t/k8s/api/v1/namespaces/staging/pods?watch=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\n${UPGRADE}\r\nping-k8s`, 1500)
+  const out = await raw(`GET /t/k8s/api/v1/namespaces/staging/pods?watch=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${human}\r\n${UPGRADE}\r\nping-k8s`, 10_000, 'ping-k8s')
   assert.match(out, /^HTTP\/1\.1 101/, out.slice(0, 300))
   assert.match(out, 'ping-k8s')
 })
