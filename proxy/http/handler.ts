@@ -124,8 +124,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const upstreams = new Map<string, Upstream>()
   // Session id and start per token and target (the id is a hash of both, computed once). By token, then target
   // name: the token string (~1 KB) is hashed once per request for both lookups, not joined to the name and
-  // hashed again.
-  const sessions = new Map<string, Map<string, { id: string; started: string }>>()
+  // hashed again. The SessionState handed to the engine is kept too, for the identity it was made with: the
+  // engine keeps a session's frozen input part, and the schema check of it, by that object (gateway-engine.ts
+  // sessionPart, input-check.ts), so a new object per request rebuilt and checked that part every time. A
+  // token verified again (auth.ts) brings a new identity object, and with it a new SessionState.
+  const sessions = new Map<string, Map<string, { id: string; started: string; state?: SessionState }>>()
   let sessionCount = 0
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const mcpSessions = createMcpSessionOwners()
@@ -154,7 +157,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       byTarget.set(target.name, (known = { id: `http-${sha(`${token}\n${target.name}`).slice(0, 24)}`, started: new Date().toISOString() }))
       sessionCount++
     }
-    return { id: known.id, started_at: known.started, identity, target }
+    const kept = known.state
+    if (kept && kept.identity === identity && kept.target === target) return kept
+    return (known.state = { id: known.id, started_at: known.started, identity, target })
   }
 
   function record(req: GatewayRequest, trace: Trace, status: number, extra: { error?: string; bytesOut?: number; masked?: number } = {}) {

@@ -360,6 +360,26 @@ test('http: a write is held, approved by a reviewer, then forwarded with the app
   noJwtUpstream()
 })
 
+test('a kept session still sees a grant: after an approval the retry passes, while another agent is held again', async () => {
+  g.route = (req, res) => json(res, { got: req.body.toString() })
+  const post = (auth?: string) => get('/t/web/refunds', { auth, method: 'POST', body: '{"amount":7}', headers: { 'content-type': 'application/json' } })
+  // The session is made and judged (held) once before the grant, so a kept session part would hide it.
+  const first = post()
+  const id = await g.heldId()
+  assert.ok(id, 'the first write was held')
+  await g.approve(id!)
+  assert.is((await first).status, 200)
+  const retry = await post()
+  assert.is(retry.status, 200, 'the grant covers the same token\'s retry')
+  assert.is(retry.headers.get('x-warden-approval'), null, 'not held again')
+  const other = await g.te.token('claude', ['agents'])
+  const pending = post(other)
+  const again = await g.heldId()
+  assert.ok(again && again !== id, 'another agent is another session and requester: held, the grant is not its')
+  await g.te.approvals.reject(again!, g.te.identity('alice', ['dba'], 'human'))
+  assert.is((await pending).status, 403)
+})
+
 test('a held request tells curl its approval id at once (103 Early Hints), before any reviewer acts', async () => {
   const out = run('curl', ['-sS', '-v', '-X', 'PUT', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/json', '--data', '{}', `${g.reverse.url}/t/web/early`])
   let id: string | undefined
