@@ -2,7 +2,7 @@
 // (credential-like query values redacted); tokens and upstream credentials never appear.
 import type { SessionState } from '../../engine/gateway.ts'
 import type { Judgement } from '../../engine/gateway.ts'
-import type { McpCommand } from '../../engine/types.ts'
+import type { Identity, McpCommand } from '../../engine/types.ts'
 
 export interface RequestFacts {
   mode: 'reverse' | 'forward'
@@ -25,6 +25,19 @@ export interface RequestFacts {
 function mcpView(m: McpCommand) {
   const { server, direction, kind, method, tool, tool_status, tool_changed, parse_error } = m
   return { server, direction, kind, method, tool, tool_status, tool_changed, parse_error }
+}
+
+// Who asked, as a request record names them: one frozen object per frozen identity (the engine freezes the
+// identity it judges, and auth.ts keeps one per verified token), so the redactor reuses its redacted copy
+// (engine/audit/shared-data.ts) instead of walking a new object and its groups for every request.
+const identityViews = new WeakMap<Identity, Readonly<Pick<Identity, 'sub' | 'issuer' | 'kind' | 'groups'>>>()
+
+function identityView(identity: Identity) {
+  const { sub, issuer, kind, groups } = identity
+  if (!Object.isFrozen(identity)) return { sub, issuer, kind, groups }
+  let view = identityViews.get(identity)
+  if (!view) identityViews.set(identity, (view = Object.freeze({ sub, issuer, kind, groups })))
+  return view
 }
 
 function commandView(j: Judgement | undefined) {
@@ -62,7 +75,7 @@ export function requestEvent(session: SessionState | undefined, judgement: Judge
   return {
     type: 'request' as const,
     time: new Date().toISOString(),
-    ...(session ? { session_id: session.id, identity: { sub: session.identity.sub, issuer: session.identity.issuer, kind: session.identity.kind, groups: session.identity.groups } } : {}),
+    ...(session ? { session_id: session.id, identity: identityView(session.identity) } : {}),
     protocol: session?.target.kind ?? 'http',
     via: f.mode,
     target: f.target,
