@@ -157,4 +157,29 @@ test('inputJson is JSON.stringify byte for byte, frozen parts or not, whatever t
   for (const doc of odd) assert.is(inputJson(doc as InputDocument), JSON.stringify(doc))
 })
 
+test('inputJson of frozen parts is kept for those parts: another part, a grant or another identity, is another text and decision', async () => {
+  const parts = deepFreeze(input('SELECT 1')) as unknown as Record<string, object>
+  const doc = (over: Record<string, object> = {}) => ({ ...parts, ...over }) as unknown as InputDocument
+  assert.is(inputJson(doc()), JSON.stringify(doc()))
+  assert.is(inputJson(doc()), inputJson(doc()), 'the same text for the same five parts')
+  const granted = deepFreeze({ id: 's1', started_at: '2026-01-01T00:00:00Z', grants: [{ id: 'g1' }] })
+  const other = deepFreeze({ sub: 'claude', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' })
+  const overs: Record<string, object>[] = [{ session: granted }, { identity: other }, { command: deepFreeze({ protocol: 'postgres', raw: 'DROP TABLE t', digest: 'd', fingerprint: 'f' }) }]
+  for (const over of overs) {
+    assert.is(inputJson(doc(over)), JSON.stringify(doc(over)))
+    assert.is.not(inputJson(doc(over)), inputJson(doc()))
+  }
+  const policy = `package warden
+default decision := {"effect": "deny", "reasons": [], "obligations": {"mask": []}}
+decision := {"effect": "allow", "reasons": [], "obligations": {"mask": []}} if count(input.session.grants) > 0
+decision := {"effect": "allow", "reasons": [], "obligations": {"mask": []}} if input.identity.sub == "claude"
+`
+  const cached = withDecisionCache(await prepareDecider(await compileRego({ 'p.rego': policy }), { maxMemoryPages: 256 }))
+  assert.is(cached.decide(doc()).effect, 'deny')
+  assert.is(cached.decide(doc()).effect, 'deny')
+  assert.is(cached.decide(doc({ session: granted })).effect, 'allow', 'a grant is a new decision')
+  assert.is(cached.decide(doc({ identity: other })).effect, 'allow', 'another identity is a new decision')
+  assert.is(cached.decide(doc()).effect, 'deny')
+})
+
 test.run()

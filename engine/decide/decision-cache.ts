@@ -53,13 +53,49 @@ export function inputJson(input: InputDocument): string {
   const keys = Object.keys(doc)
   if (keys.length !== PARTS.length || keys.some((k, i) => k !== PARTS[i])) return JSON.stringify(input)
   const texts: string[] = []
+  let frozen = true
   for (const key of PARTS) {
     const value = doc[key]
     if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(input)
-    texts.push(Object.isFrozen(value) ? frozenJson(value) : JSON.stringify(value))
+    if (!Object.isFrozen(value)) frozen = false
   }
-  return `{"identity":${texts[0]},"session":${texts[1]},"target":${texts[2]},"command":${texts[3]},"risk":${texts[4]}}`
+  // Five frozen parts stringify the same every time (as each part alone does, frozenJson): their joined text is
+  // kept for the five together. The same string object every time also keeps its hash, so the decision cache's
+  // lookups by it neither copy a joined text flat nor hash its kilobytes again.
+  const parts = PARTS.map((k) => doc[k] as object)
+  const known = frozen ? joinedTexts.get(parts) : undefined
+  if (known !== undefined) return known
+  for (const value of parts) texts.push(Object.isFrozen(value) ? frozenJson(value) : JSON.stringify(value))
+  const text = `{"identity":${texts[0]},"session":${texts[1]},"target":${texts[2]},"command":${texts[3]},"risk":${texts[4]}}`
+  if (frozen) joinedTexts.set(parts, text)
+  return text
 }
+
+/** Texts by a tuple of objects, held weakly: an entry goes when any of its objects does. */
+class TupleMemo {
+  private readonly root = new WeakMap<object, unknown>()
+
+  get(keys: readonly object[]): string | undefined {
+    let level: unknown = this.root
+    for (const key of keys) {
+      level = (level as WeakMap<object, unknown>).get(key)
+      if (level === undefined) return undefined
+    }
+    return level as string
+  }
+
+  set(keys: readonly object[], value: string): void {
+    let level = this.root
+    for (let i = 0; i < keys.length - 1; i++) {
+      let next = level.get(keys[i]!) as WeakMap<object, unknown> | undefined
+      if (next === undefined) level.set(keys[i]!, (next = new WeakMap()))
+      level = next
+    }
+    level.set(keys[keys.length - 1]!, value)
+  }
+}
+
+const joinedTexts = new TupleMemo()
 
 /** A decider that answers repeated inputs from memory; a decider without decideJson is used as it is. */
 export function withDecisionCache(decider: Decider, opts: DecisionCacheOptions = {}): CachingDecider {
