@@ -2,6 +2,7 @@
 // (credential-like query values redacted); tokens and upstream credentials never appear.
 import type { SessionState } from '../../engine/gateway.ts'
 import type { Judgement } from '../../engine/gateway.ts'
+import type { AuditEvent } from '../../engine/audit/types.ts'
 import type { Identity, McpCommand } from '../../engine/types.ts'
 
 export interface RequestFacts {
@@ -70,31 +71,43 @@ export function releaseEvent(session: SessionState, judgement: Judgement, f: Pic
   }
 }
 
-export function requestEvent(session: SessionState | undefined, judgement: Judgement | undefined, f: RequestFacts) {
+/**
+ * The outcome record of a request. Built key by key in the record's order rather than from spreads of optional
+ * parts: one record per request, and each spread made an object and copied it.
+ */
+export function requestEvent(session: SessionState | undefined, judgement: Judgement | undefined, f: RequestFacts): AuditEvent {
   const d = judgement?.decision
-  return {
-    type: 'request' as const,
-    time: new Date().toISOString(),
-    ...(session ? { session_id: session.id, identity: identityView(session.identity) } : {}),
-    protocol: session?.target.kind ?? 'http',
-    via: f.mode,
-    target: f.target,
-    client: f.client,
-    method: f.method,
-    ...commandView(judgement),
-    decision: d?.effect,
-    reasons: d?.reasons,
-    decision_id: f.decisionId,
-    ...(f.approvalId ? { approval_id: f.approvalId } : {}),
-    status: f.status,
-    ...(f.error ? { error: f.error } : {}),
-    ...(f.passthrough ? { passthrough: true } : {}),
-    bytes_in: f.bytesIn,
-    bytes_out: f.bytesOut,
-    masked: f.masked,
-    duration_ms: Math.round(f.durationMs * 100) / 100,
-    // The dry-run policy is judged here, once the enforced decision has been acted on: as the reply to a denied
-    // or buffered request is handed back, or when a streamed body ends.
-    ...(judgement?.dryRun ? { dry_run: judgement.dryRun() } : {}),
+  const e: AuditEvent = { type: 'request', time: new Date().toISOString() }
+  if (session) {
+    e.session_id = session.id
+    e.identity = identityView(session.identity)
   }
+  e.protocol = session?.target.kind ?? 'http'
+  e.via = f.mode
+  e.target = f.target
+  e.client = f.client
+  e.method = f.method
+  const c = judgement?.input.command as (Record<string, unknown> & { raw?: string; fingerprint?: string; kubernetes?: unknown; cloud?: unknown; mcp?: McpCommand }) | undefined
+  if (c) {
+    e.url = c.raw
+    e.fingerprint = c.fingerprint
+    if (c.kubernetes) e.kubernetes = c.kubernetes
+    if (c.cloud) e.cloud = c.cloud
+    if (c.mcp) e.mcp = mcpView(c.mcp)
+  }
+  e.decision = d?.effect
+  e.reasons = d?.reasons
+  e.decision_id = f.decisionId
+  if (f.approvalId) e.approval_id = f.approvalId
+  e.status = f.status
+  if (f.error) e.error = f.error
+  if (f.passthrough) e.passthrough = true
+  e.bytes_in = f.bytesIn
+  e.bytes_out = f.bytesOut
+  e.masked = f.masked
+  e.duration_ms = Math.round(f.durationMs * 100) / 100
+  // The dry-run policy is judged here, once the enforced decision has been acted on: as the reply to a denied
+  // or buffered request is handed back, or when a streamed body ends.
+  if (judgement?.dryRun) e.dry_run = judgement.dryRun()
+  return e
 }
