@@ -119,6 +119,20 @@ export function isWatch(query: string): boolean {
   return value !== '0' && value !== 'false'
 }
 
+/**
+ * Gives a whole answer's bytes back to the mask budget, and its share back, once. Returned unnamed: under tsx a
+ * closure made as a named property (`done: () => …`) is renamed (a defineProperty) each time, once per request.
+ */
+function whenOver(budget: { give(n: number): void }, size: number, giveBack: () => void): () => void {
+  let over = false
+  return () => {
+    if (over) return
+    over = true
+    budget.give(size)
+    giveBack()
+  }
+}
+
 export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const { engine } = opts
   const upstreams = new Map<string, Upstream>()
@@ -408,9 +422,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         const size = out.body.byteLength
         if (!budget.take(size)) throw maskBudgetBusy()
         handedOver = true
-        let over = false
         record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders })
-        return { status, headers: responseHeaders, body: out.body, done: () => { if (over) return; over = true; budget.give(size); giveBack() } }
+        return { status, headers: responseHeaders, body: out.body, done: whenOver(budget, size, giveBack) }
       }
       let bytesOut = 0
       const source = out.body
