@@ -1,7 +1,7 @@
 // Error replies of the HTTP gateway, each with a stable code and a message saying what was wrong and how to
 // fix it. Denials look native to the client: a Kubernetes Status for kubectl, the AWS error format for the
 // aws CLI, Google's `{error: {code, message, status}}` for gcloud, JSON `{error, reasons, decision_id}` for everything else.
-import { randomUUID } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 import { CodedError } from '../../engine/errors.ts'
 import type { TargetKind } from '../../engine/types.ts'
 import { headerValue } from './headers.ts'
@@ -89,8 +89,20 @@ export function refusalReply(kind: TargetKind, requestHeaders: HeaderList, r: Re
   return jsonReply(403, { error: r.code, message: text, reasons: r.reasons, decision_id: r.decisionId }, headers)
 }
 
+// Decision ids are 80 random bits each, drawn from a pool filled for DECISION_IDS_A_FILL ids at once:
+// randomBytes(10) per request measured at 2% of the gateway's CPU, randomUUID with its dashes removed and cut
+// to 20 characters (76 random bits: one is the version digit) at ~1%.
+const ID_BYTES = 10
+const DECISION_IDS_A_FILL = 256
+const idPool = Buffer.alloc(ID_BYTES * DECISION_IDS_A_FILL)
+let nextId = DECISION_IDS_A_FILL
+
 /** A short unique id for one decision, for the client and the audit trail to refer to. */
 export function decisionId(): string {
-  // randomUUID draws from a cached entropy pool: measured at 2% of the gateway's CPU with randomBytes(10) here.
-  return `dec_${randomUUID().replaceAll('-', '').slice(0, 20)}`
+  if (nextId === DECISION_IDS_A_FILL) {
+    randomFillSync(idPool)
+    nextId = 0
+  }
+  const at = nextId++ * ID_BYTES
+  return `dec_${idPool.toString('hex', at, at + ID_BYTES)}`
 }
