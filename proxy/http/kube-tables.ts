@@ -28,6 +28,8 @@ function decode(s: string): string | undefined {
 
 /** The media ranges of Accept that ask for a Table. */
 function tableRanges(accept: readonly string[]): string[] {
+  // A range asks for a Table only in a parameter: without a ';' there is none (most clients send */* or a bare type).
+  if (!accept.some((v) => v.includes(';'))) return []
   return accept.flatMap((v) => v.split(',')).filter((range) => range.split(';').slice(1).some((p) => /^\s*as\s*=\s*"?table"?\s*$/i.test(p)))
 }
 
