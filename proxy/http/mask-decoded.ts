@@ -5,6 +5,7 @@
 // (mask-thread.ts) for large ones.
 import { KeyedLru } from '../../engine/keyed-lru.ts'
 import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligations/index.ts'
+import { parseJsonText, writeJsonText } from '../../engine/obligations/mask/json-numbers.ts'
 import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
@@ -85,7 +86,7 @@ function maskerFor(obligations: readonly MaskObligation[], key: Uint8Array): Jso
 
 /**
  * Documents masked lately, by their text, with the masker that masked them. A masker's result is a function of
- * the text alone (JSON.parse, then a walk whose memos are of pure functions, then JSON.stringify), so a text met
+ * the text alone (parseJsonText, then a walk whose memos are of pure functions, then writeJsonText), so a text met
  * again with the same masker is answered as it was: answers repeat (a list read again unchanged, a tool list,
  * a status), and parsing, walking and writing a small document was a fifth of the gateway's time per answer.
  * Only documents that masked without error are kept; bounded in entries and characters.
@@ -111,8 +112,9 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
     if (known && known.masker === masker) return known.result
   }
   let doc: unknown
+  let exact: boolean
   try {
-    doc = JSON.parse(text)
+    ;({ doc, exact } = parseJsonText(text))
   } catch (err) {
     throw failed('its body is not valid JSON', err)
   }
@@ -121,7 +123,7 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
     const sent = tabled ? tableIn(doc) : undefined
     const masked = sent && tableIn(out.doc)
     const cells = sent && masked ? finishTable(sent, masked, table!) : 0
-    const result = Object.freeze({ text: JSON.stringify(out.doc), masked: out.masked + cells })
+    const result = Object.freeze({ text: writeJsonText(out.doc, exact), masked: out.masked + cells })
     if (masker) documents.set(text, { masker, result })
     return result
   } catch (err) {

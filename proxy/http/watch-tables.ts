@@ -1,7 +1,10 @@
 // A watch of Kubernetes tables (`?watch=1`, `Accept: application/json;as=Table;…`) sends the column definitions
 // with its first event only: later events' rows hold bare cells. The JSON masker reads a cell under its column's
 // name (a custom resource's printer column on .spec.password), so the columns a stream has sent are put into each
-// later event while it is masked, and taken out again after: the client gets the events as the apiserver sent them.
+// later event while it is masked, and taken out again after: the client gets the events as the apiserver sent them
+// (their numbers as written: json-numbers.ts).
+
+import { parseJsonText, writeJsonText } from '../../engine/obligations/mask/json-numbers.ts'
 
 type Json = Record<string, unknown>
 
@@ -28,8 +31,9 @@ export function tableColumnCarrier(): (line: string) => CarriedEvent {
     // Most events are no table: not parsed here.
     if (!line.includes('"Table"')) return same(line)
     let event: unknown
+    let exact: boolean
     try {
-      event = JSON.parse(line)
+      ;({ doc: event, exact } = parseJsonText(line))
     } catch {
       // Not JSON: the masker refuses it.
       return same(line)
@@ -45,15 +49,15 @@ export function tableColumnCarrier(): (line: string) => CarriedEvent {
     const had = Object.hasOwn(table, 'columnDefinitions')
     table.columnDefinitions = columns
     return {
-      text: JSON.stringify(event),
+      text: writeJsonText(event, exact),
       restore(masked) {
-        const out = JSON.parse(masked) as unknown
+        const { doc: out, exact: kept } = parseJsonText(masked)
         const t = tableOf(out)
         if (t) {
           if (had) t.columnDefinitions = own
           else delete t.columnDefinitions
         }
-        return JSON.stringify(out)
+        return writeJsonText(out, kept)
       },
     }
   }

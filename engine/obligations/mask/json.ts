@@ -15,6 +15,7 @@ import { columnStrategies, NOWHERE, pathTrie, type PathState, step, strategyAt }
 import { compileRules, type MaskRules } from './rules.ts'
 import { maskSpan, maskWhole, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
+import { isExactNumber } from './json-numbers.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
 const MAX_DEPTH = 512
@@ -93,8 +94,13 @@ function tableChild(table: TableAt | undefined, key: string, isKey: boolean): Ta
   return undefined
 }
 
-function isScalar(node: unknown): node is string | number | boolean | bigint {
-  return ['string', 'number', 'boolean', 'bigint'].includes(typeof node)
+/** A number: as JavaScript reads it, or as its text where that would change it (json-numbers.ts). */
+function isNumber(node: unknown): boolean {
+  return typeof node === 'number' || typeof node === 'bigint' || isExactNumber(node)
+}
+
+function isScalar(node: unknown): boolean {
+  return typeof node === 'string' || typeof node === 'boolean' || isNumber(node)
 }
 
 /**
@@ -159,7 +165,7 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
 function visit(walk: Walk, node: unknown, state: PathState, key: string | undefined, isKey: boolean, depth: number, name?: string, table?: TableAt): unknown {
   const strategy = walk.whole && key !== undefined ? strategyAt(state, key, isKey, walk.columnsOf) : undefined
   if (strategy) return maskWholeNode(walk, node, strategy, depth)
-  if (node !== null && typeof node === 'object') {
+  if (node !== null && typeof node === 'object' && !isExactNumber(node)) {
     const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
     const own = walk.rules.detectors.length ? tableColumns(walk, node) : undefined
     return children(walk, node, depth, (child, childKey, childIsKey) => {
@@ -170,13 +176,17 @@ function visit(walk: Walk, node: unknown, state: PathState, key: string | undefi
     })
   }
   if (walk.rules.detectors.length === 0) return node
-  if (typeof node === 'string' || ((typeof node === 'number' || typeof node === 'bigint') && String(node).length >= 7)) {
+  if (typeof node === 'string' || (isNumber(node) && String(node).length >= 7)) {
     // Read with its name first: a value secret by its name (DB_PASSWORD) is masked whole, not only where it
     // holds something a detector finds alone (an email in the password left the rest of it readable).
     // Then as the text it encodes, when it is base64 of text: a partial mask of the encoding would hide nothing.
+    const text = String(node)
     const assigned = name !== undefined && typeof node === 'string' ? walk.detectAssigned(name, node) : undefined
     const encoded = !assigned?.masked && typeof node === 'string' ? walk.detectEncoded(node) : undefined
-    const result = assigned?.masked ? assigned : encoded ?? walk.detect(String(node))
+    let result = assigned?.masked ? assigned : encoded ?? walk.detect(text)
+    // A number kept as its text (json-numbers.ts) is read as JavaScript writes it too, as it was before it was
+    // kept: a card number sent as 4242424242424242.0 was found as 4242424242424242.
+    if (!result.masked && isExactNumber(node)) result = walk.detect(String(Number(node.value)))
     if (!result.masked) return node
     walk.masked++
     return result.value

@@ -6,6 +6,7 @@
 // missing (a PartialObjectMetadata, null) gives no origin, so every cell of it with content is masked.
 // A cell equal to a value the masked object still shows is no secret: the object read as JSON shows it too
 // (a Secret's name holding the account name a masked annotation holds).
+import { isExactNumber } from './json-numbers.ts'
 import { REDACTED } from './strategy.ts'
 
 type Json = Record<string, unknown>
@@ -36,12 +37,12 @@ interface Origin {
 const TOKENS = /[^\s=:,;"'`()[\]{}<>|&]+/g
 
 function scalarText(v: unknown): string | undefined {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : undefined
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || isExactNumber(v) ? String(v) : undefined
 }
 
 /** Every scalar under `node`, as text (keys too: a map keyed by a secret holds it in its keys); numbers also in `numbers`. */
 function allLeaves(node: unknown, out: Set<string>, numbers?: Set<number>, depth = 0): void {
-  if (typeof node === 'number') numbers?.add(node)
+  if (typeof node === 'number' || isExactNumber(node)) numbers?.add(Number(String(node)))
   const text = scalarText(node)
   if (text !== undefined) return void (text !== '' && out.add(text))
   if (node === null || typeof node !== 'object' || depth > 512) return
