@@ -83,6 +83,31 @@ test('a value under a secret name (an environment map keyed DB_PASSWORD) is mask
   assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask(doc).doc, { Variables: { DB_PASSWORD: null, LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } })
 })
 
+test('a number under a secret name is masked whole as a string there is (`[secret]`, a partial, a hash or null), in a pair, a DynamoDB value and an array under the name; booleans and other numbers pass', () => {
+  const doc = {
+    password: 12345678, api_key: 9876543210, pin_password: 1234, db_secret: -0.5, token: 12345678901234567890n,
+    environment: [{ name: 'DB_PASSWORD', value: 4321 }], Item: { api_key: { N: 77 } },
+    passwords: [1], secret: [5, 'hunter2', [6]], automountServiceAccountToken: true, password_set: false,
+    NextToken: 12, replicas: 3, port: 5432,
+  }
+  for (const memo of [false, true]) {
+    const out = jsonMasker([{ detector: 'all' }], KEY, { memo }).mask(doc)
+    assert.equal(out.doc, {
+      password: '[secret]', api_key: '[secret]', pin_password: '[secret]', db_secret: '[secret]', token: '[secret]',
+      environment: [{ name: 'DB_PASSWORD', value: '[secret]' }], Item: { api_key: { N: '[secret]' } },
+      passwords: [1], secret: ['[secret]', '[secret]', ['[secret]']], automountServiceAccountToken: true, password_set: false,
+      NextToken: 12, replicas: 3, port: 5432,
+    }, `memo: ${memo}`)
+    assert.is(out.masked, 10)
+  }
+  const partial = jsonMasker([{ detector: 'secret_assignment', strategy: 'partial' }], KEY).mask({ pin_password: 123456 }).doc
+  assert.equal(partial, { pin_password: '**3456' })
+  assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask({ password: 1234 }).doc, { password: null })
+  const hashed = jsonMasker([{ detector: 'secret_assignment', strategy: 'hash' }], KEY).mask({ password: 1234, same: { password: '1234' } }).doc as { password: string; same: { password: string } }
+  assert.match(hashed.password, /^h:[0-9a-f]{16}$/)
+  assert.is(hashed.password, hashed.same.password, 'a number hashes as its text does')
+})
+
 test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) and a DynamoDB typed value under a secret name are masked whole', () => {
   const doc = {
     environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'info' }],

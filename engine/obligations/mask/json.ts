@@ -1,8 +1,9 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
 // scan the remaining string leaves (with their key, for a detector that knows a secret by its name: a value
-// under a secret name such as DB_PASSWORD is masked whole; a base64 string whose text holds what a detector
-// finds is masked whole), long numbers and every object key. The input is never modified.
+// under a secret name such as DB_PASSWORD, a string or a number, or an item of an array under one, is masked
+// whole; a base64 string whose text holds what a detector finds is masked whole), long numbers and every
+// object key. The input is never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -170,18 +171,25 @@ function visit(walk: Walk, node: unknown, state: PathState, key: string | undefi
     const own = walk.rules.detectors.length ? tableColumns(walk, node) : undefined
     return children(walk, node, depth, (child, childKey, childIsKey) => {
       const cell = table?.at === 'cells' && !childIsKey ? table.columns[Number(childKey)] : undefined
-      const under = childIsKey ? childName(walk, name, pair, childKey, node) : cell
+      // An array's items are read under the array's name when it is secret (`"password": ["…", 1234]`).
+      const under = childIsKey ? childName(walk, name, pair, childKey, node) : cell ?? (name !== undefined && walk.secretName(name) ? name : undefined)
       const inTable = own && childIsKey && childKey === 'rows' ? own : tableChild(table, childKey, childIsKey)
       return visit(walk, child, state.length ? step(state, childKey) : NOWHERE, childKey, childIsKey, depth + 1, under, inTable)
     })
   }
   if (walk.rules.detectors.length === 0) return node
-  if (typeof node === 'string' || (isNumber(node) && String(node).length >= 7)) {
+  const number = isNumber(node)
+  if (typeof node === 'string' || number) {
     // Read with its name first: a value secret by its name (DB_PASSWORD) is masked whole, not only where it
-    // holds something a detector finds alone (an email in the password left the rest of it readable).
+    // holds something a detector finds alone (an email in the password left the rest of it readable). A number
+    // too (`"db_password": 12345678`), with the string a string gets (`[secret]`): a number left in place would be readable,
+    // and an invented one would pass for the real value. Not a boolean: it tells only what the flag says, and
+    // Kubernetes sends one under such a name in every pod (automountServiceAccountToken).
     // Then as the text it encodes, when it is base64 of text: a partial mask of the encoding would hide nothing.
     const text = String(node)
-    const assigned = name !== undefined && typeof node === 'string' ? walk.detectAssigned(name, node) : undefined
+    const assigned = name !== undefined ? walk.detectAssigned(name, text) : undefined
+    // Short numbers hold nothing the detectors find (counts, ports, sizes).
+    if (number && !assigned?.masked && text.length < 7) return node
     const encoded = !assigned?.masked && typeof node === 'string' ? walk.detectEncoded(node) : undefined
     let result = assigned?.masked ? assigned : encoded ?? walk.detect(text)
     // A number kept as its text (json-numbers.ts) is read as JavaScript writes it too, as it was before it was
