@@ -172,4 +172,16 @@ test('a watch of Kubernetes tables: a later event, sent without the columns, has
   assert.equal(text.trim().split('\n').map((l) => JSON.parse(l).object.rows[0].cells[0]), ['w1', 'w2', 'w3'])
 })
 
+test('a watch of Kubernetes tables: a later event, sent without the columns, keeps its numbers as sent (past 2^53, 1.50, -0) and has a number in a secret column masked', async () => {
+  const first = '{"type":"ADDED","object":{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string"},{"name":"Size","type":"number"},{"name":"Password","type":"integer"}],"rows":[{"cells":["w1",1.50,87654321]}]}}'
+  const later = '{"type":"MODIFIED","object":{"kind":"Table","apiVersion":"meta.k8s.io/v1","rows":[{"cells":["w2",12345678901234567891,98765432,-0]}]}}'
+  const out = maskLines(response(Readable.from([Buffer.from(`${first}\n${later}\n`)])), [{ detector: 'all', rule: 't' }], new Uint8Array(32), 'ndjson')
+  let text = ''
+  for await (const part of out.body as Readable) text += (part as Buffer).toString()
+  assert.equal(text.trim().split('\n'), [
+    first.replace('87654321', '"[secret]"'),
+    '{"type":"MODIFIED","object":{"kind":"Table","apiVersion":"meta.k8s.io/v1","rows":[{"cells":["w2",12345678901234567891,"[secret]",-0]}]}}',
+  ])
+})
+
 test.run()
