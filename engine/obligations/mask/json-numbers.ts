@@ -3,9 +3,9 @@
 // holding such a number is read with lossless-json, which keeps that number's text (a LosslessNumber) and
 // writes it back byte for byte; every other number is a plain number, as JSON.parse gives it, so the masker
 // and the table checks see what they always saw. A document without such a number (most answers) keeps
-// JSON.parse and JSON.stringify, after a scan for one: masking a 500-pod list (1.1 MB, every detector) took
-// 1.04-1.07x the time it took before (the scan alone 1.6 ms of ~75 ms); the same list holding one integer past
-// 2^53, read and written by lossless-json, 2.2-2.5x (same run, load average 5.5-6 on 2 shared cores).
+// JSON.parse and JSON.stringify, after a scan for one: reading, masking (every detector) and writing a 500-pod
+// list (1.1 MB) took 1.04-1.08x the time it took before (the scan alone 1.6 ms of 50-75 ms); the same list holding
+// one integer past 2^53, read and written by lossless-json, 2.2-2.6x (same runs, load average 5.5-9 on 2 cores).
 import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json'
 
 export { isLosslessNumber as isExactNumber }
