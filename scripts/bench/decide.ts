@@ -12,6 +12,7 @@ import { prepareDecider, readBundle, systemClock } from '../../engine/decide/ind
 import { buildInput, targetOf } from '../../engine/input.ts'
 import { loadSqlParsers, normalize, type RawRequest } from '../../engine/normalize/index.ts'
 import { validator } from '../../engine/schema/validate.ts'
+import { kubeListPods, sqlJoin } from './scenarios.ts'
 import type { Identity, InputDocument } from '../../engine/types.ts'
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20000' } } })
@@ -59,18 +60,7 @@ function measure(fn: () => unknown): { p50: number; p99: number } {
   return { p50: samples[Math.floor(iterations * 0.5)]!, p99: samples[Math.floor(iterations * 0.99)]! }
 }
 
-const scenarios: { name: string; request: RawRequest; target: string }[] = [
-  {
-    name: 'sql select (prod-db)',
-    target: 'prod-db',
-    request: { kind: 'sql', text: "SELECT u.id, u.email, o.amount_cents FROM users u JOIN orders o ON o.user_id = u.id WHERE o.status = 'paid' AND u.plan = $1 ORDER BY o.created_at DESC LIMIT 50" },
-  },
-  {
-    name: 'kubernetes list pods (prod-k8s)',
-    target: 'prod-k8s',
-    request: { kind: 'http', request: { method: 'GET', url: 'https://kubernetes.default.svc/api/v1/namespaces/payments/pods?labelSelector=app%3Dapi', headers: { accept: 'application/json' } } },
-  },
-]
+const scenarios = [sqlJoin, kubeListPods]
 
 console.log(`decide benchmark: ${iterations} iterations after ${warmup} warm-up, node ${process.version}`)
 console.log('scenario                          warden p50   p99 µs | raw evaluate p50   p99 µs | ratio p50  p99')

@@ -14,7 +14,8 @@ import { buildBundle, packageRoot } from '../../cli/policy.ts'
 import { defaultConfig } from '../../engine/config/defaults.ts'
 import { readBundle, systemClock } from '../../engine/decide/index.ts'
 import { buildInput, targetOf } from '../../engine/input.ts'
-import { loadSqlParsers, normalize, type RawRequest } from '../../engine/normalize/index.ts'
+import { loadSqlParsers, normalize } from '../../engine/normalize/index.ts'
+import { kubeListPods, pgbenchSelect, sqlJoin } from './scenarios.ts'
 import type { Identity } from '../../engine/types.ts'
 
 const { values } = parseArgs({ options: { 'base-ref': { type: 'string', default: 'main' }, rounds: { type: 'string', default: '40' }, batch: { type: 'string', default: '50' } } })
@@ -25,19 +26,7 @@ await loadSqlParsers()
 
 const identity: Identity = { sub: 'cursor', issuer: 'warden-dev', groups: ['agents'], kind: 'agent' }
 const session = { id: 'bench', started_at: '2026-01-01T00:00:00.000Z', grants: [] }
-const scenarios: { name: string; target: string; request: RawRequest }[] = [
-  { name: 'pgbench select (prod-db)', target: 'prod-db', request: { kind: 'sql', text: 'SELECT abalance FROM pgbench_accounts WHERE aid = 12345' } },
-  {
-    name: 'sql join (prod-db)',
-    target: 'prod-db',
-    request: { kind: 'sql', text: "SELECT u.id, u.email, o.amount_cents FROM users u JOIN orders o ON o.user_id = u.id WHERE o.status = 'paid' AND u.plan = $1 ORDER BY o.created_at DESC LIMIT 50" },
-  },
-  {
-    name: 'kubernetes list pods (prod-k8s)',
-    target: 'prod-k8s',
-    request: { kind: 'http', request: { method: 'GET', url: 'https://kubernetes.default.svc/api/v1/namespaces/payments/pods?labelSelector=app%3Dapi', headers: { accept: 'application/json' } } },
-  },
-]
+const scenarios = [pgbenchSelect, sqlJoin, kubeListPods]
 const inputs = scenarios.map((s) => {
   const found = config.targets.find((t) => t.name === s.target)
   if (!found) throw new Error(`default config has no target ${s.target}`)
