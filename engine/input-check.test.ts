@@ -66,4 +66,30 @@ test('a normalized part that is not frozen, or that had issues, is checked whole
   for (let i = 0; i < 2; i++) assert.equal(check.issues(badInput, bad), whole.issues(badInput))
 })
 
+
+test('frozen context parts checked once are not checked again, yet every breakage is still reported exactly', () => {
+  const check = new InputCheck()
+  for (const doc of docs.slice(0, 40)) {
+    const normalized = deepFreeze({ command: structuredClone(doc.command), risk: structuredClone(doc.risk) }) as Normalized
+    const parts = deepFreeze(structuredClone({ identity: doc.identity, session: doc.session, target: doc.target }))
+    const input = { identity: parts.identity, session: parts.session, target: parts.target, command: normalized.command, risk: normalized.risk } as InputDocument
+    const want = whole.issues(input)
+    assert.equal(check.issues(input, normalized), want)
+    assert.equal(check.issues(input, normalized), want, 'the same frozen parts again')
+    if (want.length) continue
+    // The same remembered parts in a root that is not the five parts: the root is checked.
+    const extra = { ...input, extra: true } as unknown as InputDocument
+    assert.equal(check.issues(extra, normalized), whole.issues(extra))
+    assert.ok(whole.issues(extra).length > 0)
+    for (const breakIt of breakages.slice(0, 5)) {
+      const broken = structuredClone({ identity: doc.identity, session: doc.session, target: doc.target }) as Record<string, unknown>
+      breakIt(broken)
+      const frozen = deepFreeze(broken) as unknown as InputDocument
+      const next = { identity: frozen.identity, session: frozen.session, target: frozen.target, command: normalized.command, risk: normalized.risk } as InputDocument
+      assert.equal(check.issues(next, normalized), whole.issues(next))
+      assert.ok(whole.issues(next).length > 0)
+    }
+  }
+})
+
 test.run()

@@ -33,12 +33,12 @@ export class InputCheck {
 
   /**
    * The context schema's issues. Frozen identity, session and target parts are checked once for the three
-   * together: checked again they would give the same answer. The root is plain (its own five keys), as built.
+   * together, in a root of exactly the five parts: checked again they would give the same answer.
    */
   private contextIssues(input: InputDocument): SchemaIssue[] {
     const { identity, session, target } = input
     const parts = [identity, session, target]
-    const frozen = parts.every((p) => typeof p === 'object' && p !== null && Object.isFrozen(p) && deepFrozen(p))
+    const frozen = plainRoot(input) && parts.every((p) => typeof p === 'object' && p !== null && Object.isFrozen(p) && deepFrozen(p))
     if (frozen && this.validContexts.get(identity)?.get(session)?.has(target)) return []
     const issues = context.issues(input)
     if (frozen && !issues.length) {
@@ -50,6 +50,14 @@ export class InputCheck {
     }
     return issues
   }
+}
+
+const ROOT = ['identity', 'session', 'target', 'command', 'risk']
+
+/** A root object of exactly the five parts, in order (as buildInput makes it): the root checks then hold. */
+function plainRoot(input: object): boolean {
+  const keys = Object.keys(input)
+  return Object.getPrototypeOf(input) === Object.prototype && keys.length === ROOT.length && keys.every((k, i) => k === ROOT[i])
 }
 
 /** Whether everything `value` reaches is frozen (remembered per object: a frozen object's answer never changes). */
