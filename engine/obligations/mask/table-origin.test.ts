@@ -2,6 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { MaskObligation } from '../../types.ts'
 import { jsonMasker } from './json.ts'
+import { parseJsonText } from './json-numbers.ts'
 import { maskTableCells } from './table-origin.ts'
 
 const KEY = new Uint8Array(32).fill(5)
@@ -51,6 +52,16 @@ test('a hidden number in a string column, written as Go writes it or exactly pas
   // A number shown elsewhere, or another number, stays.
   const other = table(['Name', 'Pin', 'Replicas'], [{ cells: ['orders', '1.2345675e+06', '3'], object: db({ pin: 7654321.5, replicas: 3 }) }])
   assert.equal(mask(other, PIN).cells, [['orders', '1.2345675e+06', '3']])
+})
+
+test('a hidden number kept as its text (read with lossless-json) is found in a cell Go wrote otherwise', () => {
+  // The answer holds a number JavaScript would rewrite (1234567.50), so it is read with its numbers kept as text
+  // (json-numbers.ts): the hidden pin is a LosslessNumber, not a number, and must still be compared as one.
+  const text = '{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string"},{"name":"Pin","type":"string"}],' +
+    '"rows":[{"cells":["orders","1.2345675e+06"],"object":{"kind":"Database","apiVersion":"example.com/v1","metadata":{"name":"orders"},"spec":{"pin":1234567.50}}}]}'
+  const { doc, exact } = parseJsonText(text)
+  assert.ok(exact)
+  assert.equal(mask(doc as Json, [{ path: 'rows.*.object.spec.pin' }]), { cells: [['orders', '[redacted]']], count: 1 })
 })
 
 test('a short hidden value masks a cell it is whole, not every cell holding its letters', () => {

@@ -71,7 +71,8 @@ function compare(sent: unknown, masked: unknown, origin: Origin, depth: number):
     if (scalarText(masked) === text) return void origin.shown.add(text)
     if (text === '') return
     origin.hidden.add(text)
-    if (typeof sent === 'number') origin.numbers.add(sent)
+    // A number kept as its text (json-numbers.ts: 1234567.50, past 2^53) too, as the number it is.
+    if (typeof sent === 'number' || isExactNumber(sent)) origin.numbers.add(Number(String(sent)))
     // Partly masked (some of its tokens left): the tokens the masked text no longer has. A text masked whole keeps
     // none, and its tokens are no secret alone: kubectl's last-applied copy, masked whole, holds the object's name.
     if (typeof masked === 'string') {
