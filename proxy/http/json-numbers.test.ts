@@ -4,6 +4,7 @@
 // a secret name come back masked.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { maskDecoded } from './mask-decoded.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 let g: TestGateway
@@ -76,6 +77,12 @@ test('a Kubernetes watch: each event keeps its numbers as sent; numbers under se
   assert.is(lines.length, 2, a.text)
   assert.is(lines[0], `{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"w","resourceVersion":"9"},"status":{${NUMBERS},"secret":["[secret]","[secret]"]}}}`)
   assert.is(lines[1], '{"type":"MODIFIED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"w","resourceVersion":"10"},"status":{"restartCount":3,"token":"[secret]"}}}')
+})
+
+test('an answer nested deeper than the lossless reader goes is withheld as too deep, not called invalid JSON', () => {
+  const body = Buffer.from(`{"n":1.0,"d":${'['.repeat(20_000)}${']'.repeat(20_000)}}`)
+  const job = { body, type: 'application/json', declared: 'application/json', obligations: [{ detector: 'all' }], key: new Uint8Array(32), credentials: [] }
+  assert.throws(() => maskDecoded(job), (err: Error) => /http\.mask_failed/.test(String((err as { code?: string }).code)) && /nested too deeply/.test(err.message) && !/not valid JSON/.test(err.message))
 })
 
 test.run()

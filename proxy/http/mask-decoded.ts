@@ -6,6 +6,7 @@
 import { KeyedLru } from '../../engine/keyed-lru.ts'
 import { type JsonMasker, jsonMasker, maskDetected } from '../../engine/obligations/index.ts'
 import { parseJsonText, writeJsonText } from '../../engine/obligations/mask/json-numbers.ts'
+import { MaskError } from '../../engine/obligations/errors.ts'
 import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
@@ -116,7 +117,7 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
   try {
     ;({ doc, exact } = parseJsonText(text))
   } catch (err) {
-    throw failed('its body is not valid JSON', err)
+    throw failed(err instanceof MaskError ? err.message : 'its body is not valid JSON', err)
   }
   try {
     const out = (masker ?? maskerFor(obligations, key)).mask(doc)

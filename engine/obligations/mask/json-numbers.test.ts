@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { MaskError } from '../errors.ts'
 import { jsonMasker } from './json.ts'
 import { hasInexactNumber, parseJsonText, writeJsonText } from './json-numbers.ts'
 
@@ -51,6 +52,11 @@ test('read losslessly, a repeated key keeps its last value and a __proto__ key s
 test('invalid JSON is refused either way', () => {
   assert.throws(() => parseJsonText('{"a":1.0,}'))
   assert.throws(() => parseJsonText('{"a":1,}'))
+})
+
+test('a document nested deeper than the lossless reader goes is refused as too deep, not as invalid JSON', () => {
+  const deep = `{"n":1.0,"d":${'['.repeat(20_000)}${']'.repeat(20_000)}}`
+  assert.throws(() => parseJsonText(deep), (err: Error) => err instanceof MaskError && /nested too deeply/.test(err.message))
 })
 
 test.run()
