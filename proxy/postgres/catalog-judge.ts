@@ -66,20 +66,24 @@ export function judgeAhead(catalog: Catalog, engine: GatewayEngine, request: () 
 
 /** Judges; relations the judgement showed missing or stale are looked up and the statement judged again. */
 function judgeChecked(catalog: Catalog, engine: GatewayEngine, request: () => SqlJudgeRequest, then: (ahead: JudgedAhead) => Step): Step {
-  const generation = catalog.generation
-  const sql = { kind: 'sql' as const, ...request() }
-  const { result, misses } = catalog.watch(() => engine.judge(sql))
-  const names = misses.length ? misses : staleSuspects(catalog, sql.text, result, Date.now())
+  const { ahead, misses } = judgeWatched(catalog, engine, request)
+  const names = misses.length ? misses : staleSuspects(catalog, request().text, ahead.judgement, Date.now())
   if (names.length) return load(catalog, names).then(() => then(judgeNow(catalog, engine, request)))
-  return then({ judgement: result, generation })
+  return then(ahead)
 }
 
 /** The judgement after lookups: names still unknown are looked up for next time, in the background. */
 function judgeNow(catalog: Catalog, engine: GatewayEngine, request: () => SqlJudgeRequest): JudgedAhead {
+  const { ahead, misses } = judgeWatched(catalog, engine, request)
+  if (misses.length) void catalog.load(misses).catch(() => undefined)
+  return ahead
+}
+
+/** Judges the request as it is now, with the catalog generation read first and the names the catalog lacked. */
+function judgeWatched(catalog: Catalog, engine: GatewayEngine, request: () => SqlJudgeRequest): { ahead: JudgedAhead; misses: CatalogMiss[] } {
   const generation = catalog.generation
   const { result, misses } = catalog.watch(() => engine.judge({ kind: 'sql', ...request() }))
-  if (misses.length) void catalog.load(misses).catch(() => undefined)
-  return { judgement: result, generation }
+  return { ahead: { judgement: result, generation }, misses }
 }
 
 function load(catalog: Catalog, misses: CatalogMiss[]): Promise<void> {
