@@ -9,10 +9,11 @@
 // cannot take it (fail closed), unless on_failure is `continue` (an explicit, logged opt-out).
 // Events that failed stay queued, in order, and are retried with backoff: nothing recorded is dropped while
 // the queue has room.
-import { canonicalJson, type ChainRecord } from './chain/record.ts'
+import type { ChainRecord } from './chain/record.ts'
 import { AuditError } from './errors.ts'
 import { censorSecretPaths, extraPathsOf } from './pino-sink.ts'
 import { redactEvent } from './redact.ts'
+import { storableJson } from './storable-json.ts'
 import type { AuditStore } from './store/types.ts'
 import type { AuditEvent, AuditSink } from './types.ts'
 
@@ -54,15 +55,6 @@ export interface DurableSinkOptions {
 interface Queued { event: Record<string, unknown>; text: string; time: string; ticket: number }
 interface Waiter { ticket: number; resolve(): void; reject(err: AuditError): void }
 
-/** In Unicode mode \p{Cs} matches only unpaired surrogates, which RFC 8785 refuses. */
-const LONE_SURROGATE = /\p{Cs}/u
-const LONE_SURROGATES = /\p{Cs}/gu
-
-/** JSON.stringify replacer: lone surrogates become U+FFFD, so every stored event has a canonical form. */
-function wellFormed(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : value
-}
-
 /** A redacted event in the form that is hashed and stored, with its canonical text (made once, here). */
 export interface StorableEvent {
   event: Record<string, unknown>
@@ -78,12 +70,12 @@ export function storableEvent(event: AuditEvent): StorableEvent {
   try {
     const redacted = redactEvent(event, extraPathsOf(event))
     censorSecretPaths(redacted)
-    const plain = JSON.parse(JSON.stringify(redacted, wellFormed)) as Record<string, unknown>
-    return { event: plain, text: canonicalJson(plain) }
+    const { plain, text } = storableJson(redacted)
+    return { event: plain as Record<string, unknown>, text }
   } catch {
     // Keep the fact that something happened, never content that could not be redacted.
-    const plain = JSON.parse(JSON.stringify({ type: String(event?.type ?? 'error'), time: String(event?.time ?? ''), session_id: event?.session_id, redaction_failed: true }, wellFormed)) as Record<string, unknown>
-    return { event: plain, text: canonicalJson(plain) }
+    const { plain, text } = storableJson({ type: String(event?.type ?? 'error'), time: String(event?.time ?? ''), session_id: typeof event?.session_id === 'string' ? event.session_id : undefined, redaction_failed: true })
+    return { event: plain as Record<string, unknown>, text }
   }
 }
 
