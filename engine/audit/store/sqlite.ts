@@ -32,13 +32,14 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
 
   const headStmt = db.prepare(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
   const insert = db.prepare(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect)
-    VALUES (@seq, @time, @prev_hash, @hash, @event, @session_id, @type, @sub, @target, @effect)`)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
   const appendTx = db.transaction((batch: readonly EncodedRecord[]) => {
     let at = readHead()
     return batch.map((r) => {
       const link = nextLink(at, r.text, r.time)
-      insert.run({ ...link, event: r.text, ...r.columns })
+      const c = r.columns
+      insert.run(link.seq, link.time, link.prev_hash, link.hash, r.text, c.session_id, c.type, c.sub, c.target, c.effect)
       at = link
       return link
     })
