@@ -68,6 +68,16 @@ test('a base64 run in text whose decoded text holds what a detector finds is mas
   assert.equal(maskDetected(`x ${harmless} y`, ['secret_assignment'], {}, new Uint8Array(32)), { value: `x ${harmless} y`, masked: false })
 })
 
+test('a base64 run in the URL alphabet or without padding is read as base64 too', async () => {
+  const { maskDetected } = await import('./text-spans.ts')
+  const url = Buffer.from('{"password":"hunter2??>>~"}').toString('base64url')
+  const bare = Buffer.from('export DB_PASSWORD=hunter22').toString('base64').replace(/=+$/, '')
+  assert.ok(/[-_]/.test(url) && !bare.endsWith('='), `${url} ${bare}`)
+  const out = maskDetected(`token ${url} and ${bare} end`, ['secret_assignment'], {}, KEY)
+  assert.equal(out, { value: 'token [base64] and [base64] end', masked: true })
+  assert.equal(maskDetected('a kube-system-controller-manager-7d9f8 pod', ['secret_assignment'], {}, KEY).masked, false)
+})
+
 test('a percent-encoded run whose decoded text holds what a detector finds is masked whole; other runs pass', async () => {
   const { maskDetected } = await import('./text-spans.ts')
   const detectors = ['email', 'url_credential'] as const
