@@ -137,6 +137,20 @@ test('a body that is not JSON is refused every time, however often it comes', as
   }
 })
 
+test('a body declared as text that starts as JSON does but is none (an INI file, a log) is masked as text; declared as JSON, or under path rules, it is refused', async () => {
+  const ini = '[default]\naws_access_key_id = AKIAQWERTYUIOPASDFGH\ndb_password = hunter2\n'
+  const typed = (type: string, text: string) => Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  for (const type of ['text/plain', 'application/yaml']) {
+    const out = await maskWholeBody(typed(type, ini), [{ detector: 'all' }], KEY)
+    const body = Buffer.from(out.body as Uint8Array).toString()
+    assert.not.ok(body.includes('hunter2') || body.includes('AKIAQWERTYUIOPASDFGH'), body)
+    assert.ok(body.startsWith('[default]\n'), body)
+  }
+  assert.match((await rejection(maskWholeBody(typed('application/json', ini), [{ detector: 'all' }], KEY))).message, /not valid JSON/)
+  assert.match((await rejection(maskWholeBody(typed('application/octet-stream', ini), [{ detector: 'all' }], KEY))).message, /not valid JSON/)
+  assert.match((await rejection(maskWholeBody(typed('text/plain', ini), [{ detector: 'all' }, { path: 'a' }], KEY))).message, /not JSON/)
+})
+
 test('a watch event arriving in many small chunks is read in time linear in its size', async () => {
   // Before: every chunk split all that was pending again; a 6 MB event in 16 KB chunks took seconds.
   const obligations: MaskObligation[] = [{ path: 'object.data.*', rule: 't' }]
