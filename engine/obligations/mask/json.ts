@@ -196,7 +196,7 @@ function visit(walk: Walk, node: unknown, state: PathState, key: string | undefi
     // holds something a detector finds alone (an email in the password left the rest of it readable). A number
     // too (`"db_password": 12345678`), with the string a string gets (`[secret]`): a number left in place would be readable,
     // and an invented one would pass for the real value.
-    // Then as a JSON document, when it is one (`"{\"password\": …}"`, the last-applied-configuration annotation): read
+    // Then as a JSON document, when it is one (`"{\"password\": …}"` in a log message or a tool result): read
     // as text, a secret under an escaped key (`pass\u0077ord`), in an array or an object under its name passed.
     // Then as the text it encodes, when it is base64 of text: a partial mask of the encoding would hide nothing.
     const text = String(node)

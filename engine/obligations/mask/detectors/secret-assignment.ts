@@ -97,6 +97,37 @@ function containerEnd(text: string, from: number): number | undefined {
   return undefined
 }
 
+// What may follow `name:` on its line when the value is on the lines below: nothing, a comment, or the indicator of
+// a block scalar (`|`, `>-`, `|2+`).
+const BLOCK_OPENER = /^(?:[|>](?:[1-9][+-]?|[+-][1-9]?)?)?[ \t]*(?:#.*)?$/
+
+/**
+ * YAML whose value under a secret name is on the lines below it (a mapping, a list, a block scalar:
+ * `password:\n  value: …`, `token:\n- …`, `password: |\n  …`): the lines indented deeper than the name (its
+ * column, past a list item's dash), or a list at its column, from the first one's text to the last one's end.
+ */
+function blockSpan(text: string, keyAt: number, lineEndAt: number): Span | undefined {
+  const column = keyAt - (text.lastIndexOf('\n', keyAt - 1) + 1)
+  let start = -1
+  let end = -1
+  let at = text.indexOf('\n', lineEndAt)
+  while (at !== -1 && at < text.length) {
+    const lineStart = at + 1
+    let next = text.indexOf('\n', lineStart)
+    if (next === -1) next = text.length
+    const line = text.slice(lineStart, next).replace(/\r$/, '')
+    const lead = /^[ \t]*/.exec(line)![0].length
+    if (lead < line.length) {
+      const deeper = lead > column || (lead === column && /^-(?:[ \t]|$)/.test(line.slice(lead)))
+      if (!deeper) break
+      if (start === -1) start = lineStart + lead
+      end = lineStart + line.length
+    }
+    at = next < text.length ? next : -1
+  }
+  return start === -1 ? undefined : span(text, start, end)
+}
+
 function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
   const [, quote, , sep] = m
   const from = m.index + m[0].length
@@ -113,6 +144,7 @@ function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
     // `name: value` is YAML only at the start of a line; in prose it is a sentence.
     if (!startsLine(text, m.index)) return undefined
     end = lineEnd(text, from)
+    if (BLOCK_OPENER.test(text.slice(from, end))) return blockSpan(text, m.index, end)
   } else {
     const stop = quote ? /[\s,}\]]/ : /[\s"'&;<>]/
     while (end < text.length && !stop.test(text[end]!)) end++
