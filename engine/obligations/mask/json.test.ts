@@ -21,6 +21,16 @@ test('a matched container masks every leaf; null replaces the node; $. prefix ac
   assert.equal(maskJson(doc, [{ path: 'card', strategy: 'null' }], KEY), { doc: { card: null }, masked: 1 })
 })
 
+test('a boolean masked whole by a path or a column rule does not tell which it was: a partial is `****`, a hash `[redacted]`', () => {
+  const doc = { a: { on: true, off: false }, admin: false }
+  for (const strategy of ['partial', 'hash', 'redact'] as const) {
+    const out = maskJson(doc, [{ path: 'a', strategy }, { column: 'admin', strategy }], KEY).doc as { a: { on: unknown; off: unknown }; admin: unknown }
+    assert.is(out.a.on, out.a.off, strategy)
+    assert.is(out.admin, out.a.on, strategy)
+    assert.is(out.admin, strategy === 'partial' ? '****' : '[redacted]', strategy)
+  }
+})
+
 test('column rules match object keys at any depth', () => {
   const doc = { data: { Email: 'x@example.com', nested: [{ email_address: 'y@example.com' }] } }
   const out = maskJson(doc, [{ column: 'email*', strategy: 'hash' }], KEY)

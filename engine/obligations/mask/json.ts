@@ -15,7 +15,7 @@ import { failClosed, MaskError } from '../errors.ts'
 import { base64Text } from './base64-text.ts'
 import { columnStrategies, NOWHERE, pathTrie, type PathState, step, strategyAt } from './path-match.ts'
 import { compileRules, type MaskRules } from './rules.ts'
-import { maskSpan, maskWhole, strongest } from './strategy.ts'
+import { maskSpan, maskWhole, REDACTED, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
 import { isExactNumber, parseJsonText, writeJsonText } from './json-numbers.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
@@ -151,6 +151,11 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
   if (strategy === 'null') {
     walk.masked++
     return null
+  }
+  if (typeof node === 'boolean') {
+    // Kept to the form every boolean gets: a partial of `false` (`*alse`) or a hash of either told which it was.
+    walk.masked++
+    return strategy === 'partial' ? '****' : REDACTED
   }
   if (isScalar(node)) {
     walk.masked++
