@@ -92,6 +92,16 @@ test('a resource read with a blob: the blob is masked as its text, the numbers b
   assert.is(out.forward, `{"jsonrpc":"2.0","id":5,"result":{"contents":[{"uri":"mem://env","blob":"${masked}","size":1.50,"meta":{"n":12345678901234567891}}]}}`)
 })
 
+test('the gateway\'s credential echoed by the server is hidden in what is forwarded, in a JSON body and on a stream, and counted', async () => {
+  const ctx = context({ request: { method: 'tools/call', id: 3 }, credentials: ['upstream-token-1234'] })
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text: 'header: Bearer upstream-token-1234' }], seen: 'upstream-token-1234' } })
+  const out = await processJsonBody(ctx, body)
+  assert.not.ok(out.forward.includes('upstream-token-1234'), out.forward)
+  assert.ok(out.masked >= 2, String(out.masked))
+  const streamed = await createStreamProcessor(ctx).push(`id: e-upstream-token-1234\nevent: message\ndata: ${body}\n\n`)
+  assert.not.ok(streamed.forward.includes('upstream-token-1234'), streamed.forward)
+})
+
 test('on a stream: a denied server request is dropped and answered by a post-back error; allowed ones and notifications pass', async () => {
   const p = createStreamProcessor(context({ request: { method: 'tools/call', id: 3 } }))
   const stream = [

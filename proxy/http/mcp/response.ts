@@ -22,6 +22,7 @@
 import type { Decision, MaskObligation, McpCommand } from '../../../engine/types.ts'
 import type { McpToolState } from '../../../engine/normalize/index.ts'
 import { parseJsonText, writeJsonText } from '../../../engine/obligations/mask/json-numbers.ts'
+import { hideCredentials } from '../response-credential.ts'
 import { McpError } from './errors.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
@@ -51,6 +52,11 @@ export interface McpResponseContext {
   canRead: CanRead
   /** Judges a request the server sends to the client (engine.judge(serverJudgeRequest(…)); allow = effect allow). */
   judgeServerRequest(message: Record<string, unknown>): ServerRequestJudgement
+  /**
+   * The forms of the gateway's upstream credential (response-credential.ts): hidden wherever the server echoes
+   * them (a tool that reports the request's headers), as in any masked HTTP answer.
+   */
+  credentials?: readonly string[]
 }
 
 export interface ProcessedMessages {
@@ -157,12 +163,21 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
   return writeJsonText(m.message, parsed.exact)
 }
 
+/** `out` with the gateway's credential hidden in what it forwards. */
+function hidden(ctx: McpResponseContext, out: ProcessedMessages): ProcessedMessages {
+  if (!ctx.credentials?.length || out.forward === '') return out
+  const clean = hideCredentials(out.forward, ctx.credentials)
+  out.forward = clean.text
+  out.masked += clean.hidden
+  return out
+}
+
 /** An application/json answer: one message in, the body to send out (empty when the message was dropped). */
 export async function processJsonBody(ctx: McpResponseContext, body: string): Promise<ProcessedMessages> {
   const out = empty()
   const message = await handle(ctx, parseMessage(body), out)
   out.forward = message ?? ''
-  return out
+  return hidden(ctx, out)
 }
 
 export interface McpStreamProcessor {
@@ -210,7 +225,7 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
       }
       out.forward += formatSseEvent({ ...rest, ...(id === undefined ? {} : { id }), data: message })
     }
-    return out
+    return hidden(ctx, out)
   }
   return {
     push: (text) => run(parser.push(text)),
