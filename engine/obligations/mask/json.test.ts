@@ -139,6 +139,16 @@ test('every scalar a secret name holds is masked, at any depth (objects, arrays 
   assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask({ token: { a: 'x', b: [1, true] } }).doc, { token: { a: null, b: [null, null] } })
 })
 
+test('a Kubernetes secret volume or token projection under a secret name is a reference, read as before: typed clients still decode the pod', () => {
+  const pod = { volumes: [
+    { projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { secret: { name: 'db', items: [{ key: 'k', path: 'p', mode: 256 }] } }] } },
+    { secret: { secretName: 'db', defaultMode: 420, optional: false } },
+  ] }
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask(pod), { doc: pod, masked: 0 })
+  const notReferences = { secret: { name: 'db', value: 'hunter2' }, token: { name: 'p' }, credentials: { secretName: 'a' }, serviceAccountToken: { path: 'p', token: 'x' } }
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask(notReferences).doc, { secret: { name: '[secret]', value: '[secret]' }, token: { name: '[secret]' }, credentials: { secretName: '[secret]' }, serviceAccountToken: { path: '[secret]', token: '[secret]' } })
+})
+
 test('a string that is a JSON document is masked as one (an escaped key, an array or an object under a secret name, a document encoded twice), numbers kept as written; other strings as text', () => {
   const inner = '{"pass\\u0077ord":"hunter2","credentials":["aaa","bbb"],"token":{"v":1234},"id":12345678901234567891,"r":1.50}'
   const doc = {

@@ -96,6 +96,24 @@ function tableChild(table: TableAt | undefined, key: string, isKey: boolean): Ta
   return undefined
 }
 
+// Objects a secret name holds that are references to a secret, not its value: Kubernetes volume sources and
+// projections (`"secret": {"secretName": "db", "defaultMode": 420}`, `"serviceAccountToken": {"path": "token",
+// "expirationSeconds": 3607}`, in every pod), by their key and their fields. Their members are read under their own
+// names, as before: held as secret, the masked numbers broke every typed client (kubectl describe pod failed to
+// decode a string, and crashed on a null).
+const REFERENCES: Readonly<Record<string, readonly ReadonlySet<string>[]>> = {
+  secret: [new Set(['secretName', 'items', 'defaultMode', 'optional']), new Set(['name', 'items', 'optional'])],
+  serviceAccountToken: [new Set(['audience', 'expirationSeconds', 'path'])],
+}
+
+/** Whether an object under `name` has only the fields of a reference, its path or name among them. */
+function isReference(name: string, node: object): boolean {
+  if (Array.isArray(node) || !Object.hasOwn(REFERENCES, name)) return false
+  const keys = Object.keys(node)
+  if (!keys.some((k) => k === 'secretName' || k === 'name' || k === 'path')) return false
+  return REFERENCES[name]!.some((fields) => keys.every((k) => fields.has(k)))
+}
+
 /** A number: as JavaScript reads it, or as its text where that would change it (json-numbers.ts). */
 function isNumber(node: unknown): boolean {
   return typeof node === 'number' || typeof node === 'bigint' || isExactNumber(node)
@@ -177,7 +195,7 @@ function visit(walk: Walk, node: unknown, state: PathState, key: string | undefi
     const own = walk.rules.detectors.length ? tableColumns(walk, node) : undefined
     // Whatever a secret name holds is read under it, at any depth: an array's items (`"password": ["…", 1234]`),
     // an object's members (`"password": {"value": "…"}`, `"token": [{"v": 123}]`).
-    const secret = name !== undefined && walk.rules.detectors.length > 0 && walk.secretName(name) ? name : undefined
+    const secret = name !== undefined && walk.rules.detectors.length > 0 && walk.secretName(name) && !isReference(name, node) ? name : undefined
     return children(walk, node, depth, (child, childKey, childIsKey) => {
       const cell = table?.at === 'cells' && !childIsKey ? table.columns[Number(childKey)] : undefined
       const under = secret ?? (childIsKey ? childName(walk, name, pair, childKey, node) : cell)
