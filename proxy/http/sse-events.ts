@@ -21,6 +21,8 @@ export interface SseEvents {
 }
 
 const DATA = /^data:( ?)(.*)$/s
+/** A line without the carriage return of its CRLF ending. */
+const bare = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line)
 
 export function sseEvents(maskers: SseMaskers, maxBytes: number): SseEvents {
   let held: string[] = []
@@ -33,7 +35,7 @@ export function sseEvents(maskers: SseMaskers, maxBytes: number): SseEvents {
     let space = ' '
     let crlf = false
     for (const line of lines) {
-      const m = DATA.exec(line.endsWith('\r') ? line.slice(0, -1) : line)
+      const m = DATA.exec(bare(line))
       if (!m) continue
       if (data.length === 0) space = m[1]!
       crlf ||= line.endsWith('\r')
@@ -43,7 +45,7 @@ export function sseEvents(maskers: SseMaskers, maxBytes: number): SseEvents {
       const out: string[] = []
       let wrote = false
       for (const line of lines) {
-        if (!DATA.test(line.endsWith('\r') ? line.slice(0, -1) : line)) out.push(maskers.field(line))
+        if (!DATA.test(bare(line))) out.push(maskers.field(line))
         else if (!wrote && masked !== undefined) {
           wrote = true
           for (const part of masked.split(/\r\n|\r|\n/)) out.push(`data:${space}${part}${crlf ? '\r' : ''}`)
