@@ -162,6 +162,8 @@ test('a string that is a JSON document is masked as one (an escaped key, an arra
     log: '[INFO] password=[secret] started', plain: '{"kind":"Pod"}', spaced: '{"api_key":"[secret]"}',
   })
   assert.is(out.masked, 11)
+  const deep = `${'['.repeat(600)}"jane@example.com"${']'.repeat(600)}`
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask({ deep }).doc, { deep: deep.replace('jane@example.com', '[email]') }, 'too deep to walk: read as text')
 })
 
 test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) and a DynamoDB typed value under a secret name are masked whole, whatever the value holds', () => {

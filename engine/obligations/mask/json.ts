@@ -260,7 +260,15 @@ function embedded(walk: Walk, text: string, depth: number): string | undefined {
   }
   if (parsed.doc === null || typeof parsed.doc !== 'object' && typeof parsed.doc !== 'string') return undefined
   const before = walk.masked
-  const out = visit(walk, parsed.doc, NOWHERE, undefined, false, depth + 1)
+  let out: unknown
+  try {
+    out = visit(walk, parsed.doc, NOWHERE, undefined, false, depth + 1)
+  } catch (err) {
+    // Nested too deeply to walk: the string is read as text, as any string is.
+    if (!(err instanceof MaskError)) throw err
+    walk.masked = before
+    return undefined
+  }
   if (walk.masked === before) return undefined
   return writeJsonText(out, parsed.exact)
 }
