@@ -1,9 +1,9 @@
 // Tables of a custom resource through the gateway, against a real kube-apiserver: a CRD prints secret fields under
 // harmless column names (Connection over .spec.password, Creds over the object .spec.credentials, Tok over
 // .spec.items[*].token). The JSON answer masks those fields by their keys; a Table cell carries no key, so the cells
-// are masked by origin (kube-tables.ts): a cell still holding a value the object's masking hid reads [redacted], and
-// the Creds cell reads as the object's JSON answer shows spec.credentials. Raw HTTP in each includeObject form, a get,
-// a watch, and the real kubectl (get, get -o wide, get --watch).
+// are masked by origin (kube-tables.ts): a cell still holding a value the object's masking hid reads [redacted] (the
+// Creds cell too: every value under spec.credentials is hidden, user included). Raw HTTP in each includeObject form, a
+// get, a watch, and the real kubectl (get, get -o wide, get --watch).
 import { execFile } from 'node:child_process'
 import https from 'node:https'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -47,8 +47,8 @@ const database = (name: string, password: string, replicas: number) => ({
   spec: { password, credentials: { user: 'app', password: SECRETS.nested }, items: [{ token: SECRETS.token }], replicas, engine: 'postgres15' },
 })
 
-/** The Creds cell as masked: what the object answered as JSON shows under spec.credentials. */
-const CREDS = '{"password":"[secret]","user":"app"}'
+/** The Creds cell as masked: it holds values the object's masking hid (all of spec.credentials). */
+const CREDS = '[redacted]'
 
 let k: KubeAttack
 let dir: string

@@ -40,7 +40,7 @@ export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   if (text === undefined) throw binaryRefused(declared, obligations)
   const looksJson = /^\s*[[{]/.test(text)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
-  const out = isJson(type) || looksJson ? maskDocument(text, obligations, key, job.table) : maskPlainText(text, obligations, key)
+  const out = isJson(type) || looksJson ? maskJsonOrText(text, type, obligations, key, job.table) : maskPlainText(text, obligations, key)
   const clean = hideCredentials(out.text, job.credentials)
   return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden }
 }
@@ -129,6 +129,20 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
     return result
   } catch (err) {
     throw failed((err as Error).message, err)
+  }
+}
+
+/**
+ * A body that starts as JSON does: masked as a document. Declared as text (text/plain, YAML, XML) and no JSON
+ * document (an INI file's `[default]`, a log line's `[INFO]`), it is masked as the text it says it is, as a client
+ * reads it; declared as JSON or as nothing known, it is withheld.
+ */
+function maskJsonOrText(text: string, type: string, obligations: MaskObligation[], key: Uint8Array, table?: TableForm): { text: string; masked: number } {
+  try {
+    return maskDocument(text, obligations, key, table)
+  } catch (err) {
+    if (isJson(type) || !isText(type) || !(err instanceof HttpGatewayError && err.cause instanceof SyntaxError)) throw err
+    return maskPlainText(text, obligations, key)
   }
 }
 

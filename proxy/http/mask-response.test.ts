@@ -1,11 +1,12 @@
 // readAll: the whole body of an upstream response, or a rejection that says why it could not be read whole.
+import { generateKeyPairSync } from 'node:crypto'
 import { PassThrough, Readable } from 'node:stream'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { deepFreeze } from '../../engine/deep-freeze.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { jsonMasker } from '../../engine/obligations/index.ts'
-import { bodyMasks, maskLines, maskWholeBody, readAll } from './mask-response.ts'
+import { bodyMasks, maskLines, maskWholeBody, readAll, utf8ContentType } from './mask-response.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 /** The rejection of `p` (fails when it resolves). */
@@ -137,6 +138,20 @@ test('a body that is not JSON is refused every time, however often it comes', as
   }
 })
 
+test('a body declared as text that starts as JSON does but is none (an INI file, a log) is masked as text; declared as JSON, or under path rules, it is refused', async () => {
+  const ini = '[default]\naws_access_key_id = AKIAQWERTYUIOPASDFGH\ndb_password = hunter2\n'
+  const typed = (type: string, text: string) => Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  for (const type of ['text/plain', 'application/yaml']) {
+    const out = await maskWholeBody(typed(type, ini), [{ detector: 'all' }], KEY)
+    const body = Buffer.from(out.body as Uint8Array).toString()
+    assert.not.ok(body.includes('hunter2') || body.includes('AKIAQWERTYUIOPASDFGH'), body)
+    assert.ok(body.startsWith('[default]\n'), body)
+  }
+  assert.match((await rejection(maskWholeBody(typed('application/json', ini), [{ detector: 'all' }], KEY))).message, /not valid JSON/)
+  assert.match((await rejection(maskWholeBody(typed('application/octet-stream', ini), [{ detector: 'all' }], KEY))).message, /not valid JSON/)
+  assert.match((await rejection(maskWholeBody(typed('text/plain', ini), [{ detector: 'all' }, { path: 'a' }], KEY))).message, /not JSON/)
+})
+
 test('a watch event arriving in many small chunks is read in time linear in its size', async () => {
   // Before: every chunk split all that was pending again; a 6 MB event in 16 KB chunks took seconds.
   const obligations: MaskObligation[] = [{ path: 'object.data.*', rule: 't' }]
@@ -182,6 +197,59 @@ test('a watch of Kubernetes tables: a later event, sent without the columns, kee
     first.replace('87654321', '"[secret]"'),
     '{"type":"MODIFIED","object":{"kind":"Table","apiVersion":"meta.k8s.io/v1","rows":[{"cells":["w2",12345678901234567891,"[secret]",-0]}]}}',
   ])
+})
+
+/** The text of a masked stream. */
+async function streamed(body: unknown): Promise<string> {
+  let text = ''
+  for await (const part of body as Readable) text += (part as Buffer).toString()
+  return text
+}
+
+test('server-sent events: the data lines of one event are masked together, as a client joins them (a private key, a JSON document over several lines); other fields as text', async () => {
+  const pem = (generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trim()
+  const body = pem.split('\n')[1]!
+  const sent = [
+    'event: key', ...pem.split('\n').map((l) => `data: ${l}`), '',
+    ': for jane@example.com', 'data: {"credentials":', 'data:  ["aaa",', 'data:   "bbb"]}', '',
+    'id: 7', 'data:plain text from dave@example.com', '', 'data: last, unended',
+  ].join('\n')
+  const out = maskLines(response(Readable.from([Buffer.from(sent)])), [{ detector: 'all' }], KEY, 'sse')
+  const text = await streamed(out.body)
+  for (const leak of [body, 'aaa', 'bbb', 'jane@example.com', 'dave@example.com']) assert.not.match(text, leak, text)
+  assert.is(text, 'event: key\ndata: [private_key]\n\n: for [email]\ndata: {"credentials":["[secret]","[secret]"]}\n\nid: 7\ndata:plain text from [email]\n\ndata: last, unended')
+})
+
+test('server-sent events: a carriage return alone ends a line, as clients read it; an event is sent once it ends, not before', async () => {
+  const pem = (generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trim()
+  const crOnly = `${pem.split('\n').map((l) => `data: ${l}`).join('\r')}\r\r\n`
+  const text = await streamed(maskLines(response(Readable.from([Buffer.from(crOnly)])), [{ detector: 'all' }], KEY, 'sse').body)
+  assert.not.match(text, pem.split('\n')[1]!, text)
+  assert.is(text, 'data: [private_key]\n\r\n')
+  const up = new PassThrough()
+  const out = maskLines(response(up), [{ detector: 'all' }], KEY, 'sse').body as Readable
+  const seen: string[] = []
+  out.on('data', (c: Buffer) => seen.push(c.toString()))
+  up.write('data: first line\r\ndata: second\r\n')
+  await new Promise((r) => setTimeout(r, 20))
+  assert.equal(seen, [], 'an open event is held')
+  up.end('\r\n')
+  await new Promise((r) => out.once('end', r))
+  assert.equal(seen.join(''), 'data: first line\r\ndata: second\r\n\r\n')
+})
+
+test('a masked body is declared UTF-8 when the upstream named another charset: the client reads the text that was masked', async () => {
+  // `jane+AEA-example.com` is jane@example.com to a client reading UTF-7; the masker read UTF-8.
+  const typed = (type: string) => Object.assign(Readable.from([Buffer.from('{"note":"jane+AEA-example.com"}')]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  for (const [sent, want] of [
+    ['text/plain; charset=utf-7', 'text/plain; charset=utf-8'], ['text/plain;charset="UTF-16LE"', 'text/plain;charset=utf-8'],
+    ['text/html; charset=Shift_JIS; q=1', 'text/html; charset=utf-8; q=1'], ['application/json; charset=UTF-8', 'application/json; charset=UTF-8'], ['text/plain', 'text/plain'],
+  ]) {
+    assert.is(utf8ContentType(sent!), want, sent)
+    assert.is((await maskWholeBody(typed(sent!), [{ detector: 'email' }], KEY)).headers['content-type'], want, sent)
+  }
+  const lines = maskLines(Object.assign(Readable.from([Buffer.from('data: x\n\n')]), { statusCode: 200, headers: { 'content-type': 'text/event-stream; charset=utf-16' } }) as UpstreamResponse, [{ detector: 'email' }], KEY, 'sse')
+  assert.is(lines.headers['content-type'], 'text/event-stream; charset=utf-8')
 })
 
 test.run()

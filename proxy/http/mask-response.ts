@@ -27,6 +27,7 @@ import { utf8Start } from './utf8.ts'
 import type { TableForm } from './kube-tables.ts'
 import type { UpstreamResponse } from './upstream.ts'
 import { tableColumnCarrier } from './watch-tables.ts'
+import { inOrder, sseEvents } from './sse-events.ts'
 
 /** Largest whole body the gateway buffers to mask. */
 export const MAX_MASKED_BYTES = 32 * 1024 * 1024
@@ -53,11 +54,22 @@ export function isJsonLines(res: UpstreamResponse, watchRequested: boolean): boo
   return raw.includes('stream=watch') || raw.startsWith('application/x-ndjson') || raw.startsWith('application/jsonl') || (watchRequested && isJson(mediaType(res)))
 }
 
+// A charset parameter, quoted or not.
+const CHARSET = /(;\s*charset\s*=\s*)("[^"]*"|[^;\s]*)/gi
+
+/**
+ * A masked body's Content-Type: a charset it names is UTF-8, the one the masker read the body in and wrote it in.
+ * Left as sent (utf-16le, utf-7, shift_jis), it had the client read other text than the one masked.
+ */
+export function utf8ContentType(value: string): string {
+  return value.replace(CHARSET, (all, head: string, name: string) => (/^"?utf-?8"?$/i.test(name) ? all : `${head}utf-8`))
+}
+
 function outHeaders(res: UpstreamResponse, length?: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(res.headers)) {
     if (v === undefined || ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(k) || isDigestHeader(k)) continue
-    out[k] = v
+    out[k] = k === 'content-type' ? (Array.isArray(v) ? v.map(utf8ContentType) : utf8ContentType(String(v))) : v
   }
   if (length !== undefined) out['content-length'] = String(length)
   return out
@@ -220,7 +232,8 @@ export const isEventStream = (res: UpstreamResponse) => mediaType(res) === 'text
 
 /**
  * Masks a line-oriented stream as it flows: newline-delimited JSON (Kubernetes watch), each line a document;
- * or server-sent events, each `data:` line's payload masked as JSON when it is JSON, else as text.
+ * or server-sent events, each event's data (its data lines joined, as a client reads them) masked as JSON when
+ * it is JSON, else as text (sse-events.ts).
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
 export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = [], thread?: MaskThread, table?: TableForm): MaskedBody {
@@ -248,44 +261,36 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
     return clean.text
   }
   const carry = tableColumnCarrier()
-  const maskLine = (line: string) => {
-    if (line.trim() === '') return line
-    if (format === 'ndjson') {
-      const event = carry(line)
-      return event.restore(maskPayload(event.text))
-    }
-    const field = /^data:( ?)(.*?)(\r?)$/s.exec(line)
-    if (field) return `data:${field[1]}${maskPayload(field[2]!)}${field[3]}`
+  const isLarge = (text: string) => thread !== undefined && text.length > OFF_THREAD_BYTES
+  // A large event (a watch event holding a large object) is masked on the mask thread, as a large whole body is:
+  // on the socket thread an 8 MB event held every other session for a second or more.
+  const onThread = async (payload: string, type: string): Promise<string> => {
+    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials, ...(table ? { table } : {}) })
+    masked += out.masked
+    return Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength).toString('utf8')
+  }
+  const ndjsonLine = (line: string): string[] | Promise<string[]> => {
+    if (line.trim() === '') return [line]
+    const event = carry(line)
+    if (!isLarge(line)) return [event.restore(maskPayload(event.text))]
+    return onThread(event.text, 'application/json').then((text) => [event.restore(text)])
+  }
+  const events = sseEvents({
+    data: (payload) => (isLarge(payload) ? onThread(payload, 'text/plain') : maskPayload(payload)),
     // Comments, event names, ids and retry values are no data the client reads as such, but still text the
     // upstream sent: the detectors run over them (a relabelled answer, e.g. S3 response-content-type, can be all
     // comments: a Ruby-style YAML file's `:key: value` lines). Anything else is not SSE.
-    if (/^(:|event:|id:|retry:)/.test(line)) return maskField(line)
-    if (line === '\r') return line
-    throw failed('a server-sent event line is neither a data field nor a known field')
-  }
-  // A large event (a watch event holding a large object) is masked on the mask thread, as a large whole body is:
-  // on the socket thread an 8 MB event held every other session for a second or more.
-  const maskLarge = async (line: string): Promise<string> => {
-    const field = format === 'sse' ? /^data:( ?)(.*?)(\r?)$/s.exec(line) : undefined
-    if (format === 'sse' && !field) return maskLine(line)
-    const event = format === 'ndjson' ? carry(line) : undefined
-    const payload = field ? field[2]! : event!.text
-    const type = format === 'ndjson' ? 'application/json' : 'text/plain'
-    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials, ...(table ? { table } : {}) })
-    masked += out.masked
-    const text = Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength).toString('utf8')
-    return field ? `data:${field[1]}${text}${field[3]}` : event!.restore(text)
-  }
-  const isLarge = (line: string) => thread !== undefined && line.length > OFF_THREAD_BYTES
-  // In order, each line on the socket thread unless it is large.
-  const maskAll = async (parts: string[]) => {
-    const out: string[] = []
-    for (const line of parts) out.push(isLarge(line) ? await maskLarge(line) : maskLine(line))
-    return out
-  }
+    field: (line) => {
+      if (/^(:|event:|id:|retry:)/.test(line)) return maskField(line)
+      if (line.trim() === '') return line
+      throw failed('a server-sent event line is neither a data field nor a known field')
+    },
+  }, MAX_EVENT_BYTES)
+  const step = format === 'ndjson' ? ndjsonLine : events.line
+  const send = (out: string[], ending = '\n') => (out.length ? `${out.join('\n')}${ending}` : undefined)
   const lines = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      let parts: string[]
+      let out: string[] | Promise<string[]>
       try {
         const text = utf8.decode(chunk, { stream: true })
         if (pending.length + text.length > MAX_EVENT_BYTES) throw failed(`one event is larger than ${MAX_EVENT_BYTES} bytes`)
@@ -296,23 +301,27 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
           pending += text
           return done()
         }
-        parts = (pending + text.slice(0, end)).split('\n')
+        const parts = (pending + text.slice(0, end)).split('\n')
         pending = text.slice(end + 1)
-        if (!parts.some(isLarge)) return done(null, parts.length ? `${parts.map(maskLine).join('\n')}\n` : undefined)
+        out = inOrder(parts, step)
       } catch (err) {
         return done(err as Error)
       }
-      maskAll(parts).then((out) => done(null, `${out.join('\n')}\n`), (err: Error) => done(err))
+      if (!(out instanceof Promise)) return done(null, send(out))
+      out.then((o) => done(null, send(o)), (err: Error) => done(err))
     },
     flush(done) {
+      let out: string[] | Promise<string[]>
       try {
         pending += utf8.decode()
-        if (pending === '') return done()
-        if (!isLarge(pending)) return done(null, maskLine(pending))
+        // The last line, without a newline after it: sent without one.
+        const last = pending === '' ? [] : [pending]
+        out = inOrder([...last, ''], (line) => (line === '' && format === 'sse' ? events.end() : line === '' ? [] : step(line)))
       } catch (err) {
         return done(err as Error)
       }
-      maskLarge(pending).then((out) => done(null, out), (err: Error) => done(err))
+      if (!(out instanceof Promise)) return done(null, send(out, ''))
+      out.then((o) => done(null, send(o, '')), (err: Error) => done(err))
     },
   })
   const stages = [...decoderFor(res), lines]

@@ -111,7 +111,7 @@ export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, 
     res.resume()
     throw withheld(`its content type ${JSON.stringify(header)} is neither application/json nor text/event-stream`)
   }
-  const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey)
+  const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey, ctx.credentials)
   const length = out.body instanceof Uint8Array ? out.body.byteLength : undefined
   return { ...out, headers: answerHeaders(res, ctx, length) }
 }

@@ -273,6 +273,20 @@ test('a secret in an object key of a result (structuredContent, _meta) is masked
   evil.answer = () => ({ content: [{ type: 'text', text: 'ok' }] })
 })
 
+test('a server that echoes the gateway\'s credential (a tool reporting the request headers) has it hidden, in the result and in an event id, as in any masked answer', async () => {
+  evil.answer = () => ({ content: [{ type: 'text', text: 'you sent Authorization: mcp-upstream-token' }], structuredContent: { seen: 'mcp-upstream-token', n: 1.50 } })
+  const r = await post('evil-mcp', evilSession, rpc(24, 'tools/call', { name: 'read', arguments: {} }))
+  evil.answer = () => ({ content: [{ type: 'text', text: 'ok' }] })
+  assert.ok(answerTo(r, 24)?.result, r.text)
+  assert.not.ok(r.text.includes('mcp-upstream-token'), r.text)
+  assert.ok(r.text.includes('[warden:credential]'), r.text)
+  evil.raw = (req) => `id: c-mcp-upstream-token\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: req.id, result: { content: [] } })}\n\n`
+  const framed = await post('evil-mcp', evilSession, rpc(26, 'tools/call', { name: 'read', arguments: {} }))
+  evil.raw = () => undefined
+  assert.ok(answerTo(framed, 26)?.result, framed.text)
+  assert.not.ok(framed.text.includes('mcp-upstream-token'), framed.text)
+})
+
 test('a secret in the event stream\'s framing (a comment, an event id, an event type, retry) never reaches the client', async () => {
   evil.raw = (req) => [
     `: keep-alive for ${EMAIL}\n\n`,

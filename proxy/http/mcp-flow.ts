@@ -14,6 +14,7 @@ import { decisionId as newDecisionId, HttpGatewayError } from './errors.ts'
 import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
+import { credentialForms } from './response-credential.ts'
 import {
   clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, type McpHeldCalls, type McpResponseContext, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
@@ -181,6 +182,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
           const j = engine.judge(serverJudgeRequest(session, endpoint, message))
           return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId() }
         },
+        credentials: credentialForms(o.upstream.secrets()),
       }
       return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId))
     },

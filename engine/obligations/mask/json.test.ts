@@ -21,6 +21,16 @@ test('a matched container masks every leaf; null replaces the node; $. prefix ac
   assert.equal(maskJson(doc, [{ path: 'card', strategy: 'null' }], KEY), { doc: { card: null }, masked: 1 })
 })
 
+test('a boolean masked whole by a path or a column rule does not tell which it was: a partial is `****`, a hash `[redacted]`', () => {
+  const doc = { a: { on: true, off: false }, admin: false }
+  for (const strategy of ['partial', 'hash', 'redact'] as const) {
+    const out = maskJson(doc, [{ path: 'a', strategy }, { column: 'admin', strategy }], KEY).doc as { a: { on: unknown; off: unknown }; admin: unknown }
+    assert.is(out.a.on, out.a.off, strategy)
+    assert.is(out.admin, out.a.on, strategy)
+    assert.is(out.admin, strategy === 'partial' ? '****' : '[redacted]', strategy)
+  }
+})
+
 test('column rules match object keys at any depth', () => {
   const doc = { data: { Email: 'x@example.com', nested: [{ email_address: 'y@example.com' }] } }
   const out = maskJson(doc, [{ column: 'email*', strategy: 'hash' }], KEY)
@@ -83,7 +93,7 @@ test('a value under a secret name (an environment map keyed DB_PASSWORD) is mask
   assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask(doc).doc, { Variables: { DB_PASSWORD: null, LOG_LEVEL: 'info', NextToken: 'abc123', EMPTY_TOKEN: '' } })
 })
 
-test('a number under a secret name is masked whole as a string there is (`[secret]`, a partial, a hash or null), in a pair, a DynamoDB value and an array under the name; booleans and other numbers pass', () => {
+test('a number under a secret name is masked whole as a string there is (`[secret]`, a partial, a hash or null), in a pair, a DynamoDB value and an array under the name; a boolean under one is null; other booleans and numbers pass', () => {
   const doc = {
     password: 12345678, api_key: 9876543210, pin_password: 1234, db_secret: -0.5, token: 12345678901234567890n,
     environment: [{ name: 'DB_PASSWORD', value: 4321 }], Item: { api_key: { N: 77 } },
@@ -95,10 +105,10 @@ test('a number under a secret name is masked whole as a string there is (`[secre
     assert.equal(out.doc, {
       password: '[secret]', api_key: '[secret]', pin_password: '[secret]', db_secret: '[secret]', token: '[secret]',
       environment: [{ name: 'DB_PASSWORD', value: '[secret]' }], Item: { api_key: { N: '[secret]' } },
-      passwords: [1], secret: ['[secret]', '[secret]', ['[secret]']], automountServiceAccountToken: true, password_set: false,
+      passwords: [1], secret: ['[secret]', '[secret]', ['[secret]']], automountServiceAccountToken: null, password_set: false,
       NextToken: 12, replicas: 3, port: 5432,
     }, `memo: ${memo}`)
-    assert.is(out.masked, 10)
+    assert.is(out.masked, 11)
   }
   const partial = jsonMasker([{ detector: 'secret_assignment', strategy: 'partial' }], KEY).mask({ pin_password: 123456 }).doc
   assert.equal(partial, { pin_password: '**3456' })
@@ -108,7 +118,55 @@ test('a number under a secret name is masked whole as a string there is (`[secre
   assert.is(hashed.password, hashed.same.password, 'a number hashes as its text does')
 })
 
-test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) and a DynamoDB typed value under a secret name are masked whole', () => {
+test('every scalar a secret name holds is masked, at any depth (objects, arrays of objects, pairs inside): strings and numbers as the strategy writes them, booleans as null, null kept, the shape kept', () => {
+  const doc = {
+    password: { value: 'hunter2', n: 12, ok: true, none: null, list: [{ v: 'a', deep: { w: 7 } }] },
+    credentials: ['a', 'b'], token: [{ v: 123 }], Secret: { data: { 'tls.key': 'LS0t', size: 1 } },
+    api_key: [], db_password: {}, plain: { value: 'kept', n: 12, ok: true },
+  }
+  for (const memo of [false, true]) {
+    const out = jsonMasker([{ detector: 'all' }], KEY, { memo }).mask(doc)
+    assert.equal(out.doc, {
+      password: { value: '[secret]', n: '[secret]', ok: null, none: null, list: [{ v: '[secret]', deep: { w: '[secret]' } }] },
+      credentials: ['[secret]', '[secret]'], token: [{ v: '[secret]' }], Secret: { data: { 'tls.key': '[secret]', size: '[secret]' } },
+      api_key: [], db_password: {}, plain: { value: 'kept', n: 12, ok: true },
+    }, `memo: ${memo}`)
+    assert.is(out.masked, 10)
+  }
+  const hashed = jsonMasker([{ detector: 'secret_assignment', strategy: 'hash' }], KEY).mask({ token: { a: true, b: false, s: 'x' } }).doc as { token: Record<string, unknown> }
+  assert.equal([hashed.token.a, hashed.token.b], [null, null], 'a hash of a boolean would tell which it was')
+  assert.match(String(hashed.token.s), /^h:[0-9a-f]{16}$/)
+  assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask({ token: { a: 'x', b: [1, true] } }).doc, { token: { a: null, b: [null, null] } })
+})
+
+test('a Kubernetes secret volume or token projection under a secret name is a reference, read as before: typed clients still decode the pod', () => {
+  const pod = { volumes: [
+    { projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { secret: { name: 'db', items: [{ key: 'k', path: 'p', mode: 256 }] } }] } },
+    { secret: { secretName: 'db', defaultMode: 420, optional: false } },
+  ] }
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask(pod), { doc: pod, masked: 0 })
+  const notReferences = { secret: { name: 'db', value: 'hunter2' }, token: { name: 'p' }, credentials: { secretName: 'a' }, serviceAccountToken: { path: 'p', token: 'x' } }
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask(notReferences).doc, { secret: { name: '[secret]', value: '[secret]' }, token: { name: '[secret]' }, credentials: { secretName: '[secret]' }, serviceAccountToken: { path: '[secret]', token: '[secret]' } })
+})
+
+test('a string that is a JSON document is masked as one (an escaped key, an array or an object under a secret name, a document encoded twice), numbers kept as written; other strings as text', () => {
+  const inner = '{"pass\\u0077ord":"hunter2","credentials":["aaa","bbb"],"token":{"v":1234},"id":12345678901234567891,"r":1.50}'
+  const doc = {
+    note: inner, twice: JSON.stringify(inner), list: '[{"email":"jane@example.com"}]',
+    log: '[INFO] password=hunter2 started', plain: '{"kind":"Pod"}', spaced: '  {"api_key": "k1"}',
+  }
+  const out = jsonMasker([{ detector: 'all' }], KEY).mask(doc)
+  const masked = '{"password":"[secret]","credentials":["[secret]","[secret]"],"token":{"v":"[secret]"},"id":12345678901234567891,"r":1.50}'
+  assert.equal(out.doc, {
+    note: masked, twice: JSON.stringify(masked), list: '[{"email":"[email]"}]',
+    log: '[INFO] password=[secret] started', plain: '{"kind":"Pod"}', spaced: '{"api_key":"[secret]"}',
+  })
+  assert.is(out.masked, 11)
+  const deep = `${'['.repeat(600)}"jane@example.com"${']'.repeat(600)}`
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask({ deep }).doc, { deep: deep.replace('jane@example.com', '[email]') }, 'too deep to walk: read as text')
+})
+
+test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormation parameters, tags) and a DynamoDB typed value under a secret name are masked whole, whatever the value holds', () => {
   const doc = {
     environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'info' }],
     Parameters: [{ ParameterKey: 'DbPassword', ParameterValue: 'hunter3' }],
@@ -121,10 +179,10 @@ test('a {name, value} pair naming a secret (ECS or Kubernetes env, CloudFormatio
     environment: [{ name: 'DB_PASSWORD', value: '[secret]' }, { name: 'LOG_LEVEL', value: 'info' }],
     Parameters: [{ ParameterKey: 'DbPassword', ParameterValue: '[secret]' }],
     Tags: [{ Key: 'api_token', Value: '[secret]' }, { Key: 'team', Value: 'web' }],
-    odd: { name: 'DB_PASSWORD', other: 'kept', value: { nested: 'x' } },
-    Item: { id: { S: '1' }, api_key: { S: '[secret]' }, password: { S: 'p', N: '1' } },
+    odd: { name: 'DB_PASSWORD', other: 'kept', value: { nested: '[secret]' } },
+    Item: { id: { S: '1' }, api_key: { S: '[secret]' }, password: { S: '[secret]', N: '[secret]' } },
   })
-  assert.is(out.masked, 4)
+  assert.is(out.masked, 7)
 })
 
 test('a Kubernetes Table: a cell is read under the name of its column (a printer column on .spec.password), also in a watch event; other cells pass', () => {
@@ -147,6 +205,8 @@ test('a base64 string whose text holds what a detector finds is masked whole; ot
   assert.equal(out.doc, { Records: [{ Data: '[base64]' }, { Data: doc.Records[1]!.Data }], UserData: '[base64]' })
   assert.is(out.masked, 2)
   assert.equal(jsonMasker([{ detector: 'secret_assignment', strategy: 'null' }], KEY).mask({ d: doc.UserData }).doc, { d: null })
+  const unpadded = { a: b64('{"password":"hunter22"}').replace(/=+$/, ''), b: Buffer.from('{"password":"hunter2??>>~"}').toString('base64url') }
+  assert.equal(jsonMasker([{ detector: 'all' }], KEY).mask(unpadded).doc, { a: '[base64]', b: '[base64]' }, 'unpadded, URL alphabet')
 })
 
 test('no obligations: the document comes back equal with nothing masked', () => {

@@ -1,9 +1,10 @@
 // Masks a JSON document (an HTTP body): a node matched by a path rule, or an object key matched by a
 // column rule, is masked whole (every scalar leaf under it; `null` replaces the node); detectors then
-// scan the remaining string leaves (with their key, for a detector that knows a secret by its name: a value
-// under a secret name such as DB_PASSWORD, a string or a number, or an item of an array under one, is masked
-// whole; a base64 string whose text holds what a detector finds is masked whole), long numbers and every
-// object key. The input is never modified.
+// scan the remaining string leaves (with their key, for a detector that knows a secret by its name: every
+// scalar under a secret name such as DB_PASSWORD, at any depth, is masked whole, strings and numbers as the
+// strategy writes them, booleans as null; a base64 string whose text holds what a detector finds is masked
+// whole; a string that is itself a JSON document is masked as one), long numbers and every object key. The
+// input is never modified.
 // jsonMasker compiles the obligations once for many documents (an HTTP gateway masks every response of a
 // decision alike) and can remember what the detectors made of a string: detection is a pure function of the
 // text, the detectors and their strategies (fixed per masker) and the key (fixed per masker), and documents
@@ -14,9 +15,9 @@ import { failClosed, MaskError } from '../errors.ts'
 import { base64Text } from './base64-text.ts'
 import { columnStrategies, NOWHERE, pathTrie, type PathState, step, strategyAt } from './path-match.ts'
 import { compileRules, type MaskRules } from './rules.ts'
-import { maskSpan, maskWhole, strongest } from './strategy.ts'
+import { maskSpan, maskWhole, REDACTED, strongest } from './strategy.ts'
 import { DETECTORS } from './detectors/index.ts'
-import { isExactNumber } from './json-numbers.ts'
+import { isExactNumber, parseJsonText, writeJsonText } from './json-numbers.ts'
 import { maskDetected, type SpanMaskResult } from './text-spans.ts'
 
 const MAX_DEPTH = 512
@@ -95,6 +96,24 @@ function tableChild(table: TableAt | undefined, key: string, isKey: boolean): Ta
   return undefined
 }
 
+// Objects a secret name holds that are references to a secret, not its value: Kubernetes volume sources and
+// projections (`"secret": {"secretName": "db", "defaultMode": 420}`, `"serviceAccountToken": {"path": "token",
+// "expirationSeconds": 3607}`, in every pod), by their key and their fields. Their members are read under their own
+// names, as before: held as secret, the masked numbers broke every typed client (kubectl describe pod failed to
+// decode a string, and crashed on a null).
+const REFERENCES: Readonly<Record<string, readonly ReadonlySet<string>[]>> = {
+  secret: [new Set(['secretName', 'items', 'defaultMode', 'optional']), new Set(['name', 'items', 'optional'])],
+  serviceAccountToken: [new Set(['audience', 'expirationSeconds', 'path'])],
+}
+
+/** Whether an object under `name` has only the fields of a reference, its path or name among them. */
+function isReference(name: string, node: object): boolean {
+  if (Array.isArray(node) || !Object.hasOwn(REFERENCES, name)) return false
+  const keys = Object.keys(node)
+  if (!keys.some((k) => k === 'secretName' || k === 'name' || k === 'path')) return false
+  return REFERENCES[name]!.some((fields) => keys.every((k) => fields.has(k)))
+}
+
 /** A number: as JavaScript reads it, or as its text where that would change it (json-numbers.ts). */
 function isNumber(node: unknown): boolean {
   return typeof node === 'number' || typeof node === 'bigint' || isExactNumber(node)
@@ -151,6 +170,11 @@ function maskWholeNode(walk: Walk, node: unknown, strategy: MaskStrategy, depth:
     walk.masked++
     return null
   }
+  if (typeof node === 'boolean') {
+    // Kept to the form every boolean gets: a partial of `false` (`*alse`) or a hash of either told which it was.
+    walk.masked++
+    return strategy === 'partial' ? '****' : REDACTED
+  }
   if (isScalar(node)) {
     walk.masked++
     return maskWhole(String(node), strategy, walk.key)
@@ -169,27 +193,43 @@ function visit(walk: Walk, node: unknown, state: PathState, key: string | undefi
   if (node !== null && typeof node === 'object' && !isExactNumber(node)) {
     const pair = walk.rules.detectors.length ? pairName(walk, node) : undefined
     const own = walk.rules.detectors.length ? tableColumns(walk, node) : undefined
+    // Whatever a secret name holds is read under it, at any depth: an array's items (`"password": ["…", 1234]`),
+    // an object's members (`"password": {"value": "…"}`, `"token": [{"v": 123}]`).
+    const secret = name !== undefined && walk.rules.detectors.length > 0 && walk.secretName(name) && !isReference(name, node) ? name : undefined
     return children(walk, node, depth, (child, childKey, childIsKey) => {
       const cell = table?.at === 'cells' && !childIsKey ? table.columns[Number(childKey)] : undefined
-      // An array's items are read under the array's name when it is secret (`"password": ["…", 1234]`).
-      const under = childIsKey ? childName(walk, name, pair, childKey, node) : cell ?? (name !== undefined && walk.secretName(name) ? name : undefined)
+      const under = secret ?? (childIsKey ? childName(walk, name, pair, childKey, node) : cell)
       const inTable = own && childIsKey && childKey === 'rows' ? own : tableChild(table, childKey, childIsKey)
       return visit(walk, child, state.length ? step(state, childKey) : NOWHERE, childKey, childIsKey, depth + 1, under, inTable)
     })
   }
   if (walk.rules.detectors.length === 0) return node
+  // A boolean under a secret name becomes null, whatever the strategy: `[secret]`, a partial or a hash of one of
+  // two values would still tell which it was, and null reads as unset to a typed client (Go leaves a bool false, a
+  // *bool nil), where a string would not decode. Kubernetes sends one in some pods (automountServiceAccountToken).
+  // A null under a secret name stays null: it holds no value, and a mask in its place would claim one.
+  if (typeof node === 'boolean') {
+    if (name === undefined || !walk.secretName(name)) return node
+    walk.masked++
+    return null
+  }
   const number = isNumber(node)
   if (typeof node === 'string' || number) {
     // Read with its name first: a value secret by its name (DB_PASSWORD) is masked whole, not only where it
     // holds something a detector finds alone (an email in the password left the rest of it readable). A number
     // too (`"db_password": 12345678`), with the string a string gets (`[secret]`): a number left in place would be readable,
-    // and an invented one would pass for the real value. Not a boolean: it tells only what the flag says, and
-    // Kubernetes sends one under such a name in every pod (automountServiceAccountToken).
+    // and an invented one would pass for the real value.
+    // Then as a JSON document, when it is one (`"{\"password\": …}"` in a log message or a tool result): read
+    // as text, a secret under an escaped key (`pass\u0077ord`), in an array or an object under its name passed.
     // Then as the text it encodes, when it is base64 of text: a partial mask of the encoding would hide nothing.
     const text = String(node)
     const assigned = name !== undefined ? walk.detectAssigned(name, text) : undefined
     // Short numbers hold nothing the detectors find (counts, ports, sizes).
     if (number && !assigned?.masked && text.length < 7) return node
+    if (!assigned?.masked && typeof node === 'string') {
+      const inner = embedded(walk, node, depth)
+      if (inner !== undefined) return inner
+    }
     const encoded = !assigned?.masked && typeof node === 'string' ? walk.detectEncoded(node) : undefined
     let result = assigned?.masked ? assigned : encoded ?? walk.detect(text)
     // A number kept as its text (json-numbers.ts) is read as JavaScript writes it too, as it was before it was
@@ -200,6 +240,37 @@ function visit(walk: Walk, node: unknown, state: PathState, key: string | undefi
     return result.value
   }
   return node
+}
+
+// A string that may be a JSON document: an object or an array, or a string holding one (JSON encoded twice).
+const EMBEDDED = /^[ \t\r\n]*[[{"]/
+
+/**
+ * A string that is a JSON document, masked as one and written back (its numbers as they were written); undefined
+ * when it is no JSON document or nothing in it was masked (the string is then read as text). Paths do not reach
+ * into it (they name the positions of the outer document); keys, names and detectors do.
+ */
+function embedded(walk: Walk, text: string, depth: number): string | undefined {
+  if (text.length < 2 || !EMBEDDED.test(text)) return undefined
+  let parsed: { doc: unknown; exact: boolean }
+  try {
+    parsed = parseJsonText(text)
+  } catch {
+    return undefined
+  }
+  if (parsed.doc === null || typeof parsed.doc !== 'object' && typeof parsed.doc !== 'string') return undefined
+  const before = walk.masked
+  let out: unknown
+  try {
+    out = visit(walk, parsed.doc, NOWHERE, undefined, false, depth + 1)
+  } catch (err) {
+    // Nested too deeply to walk: the string is read as text, as any string is.
+    if (!(err instanceof MaskError)) throw err
+    walk.masked = before
+    return undefined
+  }
+  if (walk.masked === before) return undefined
+  return writeJsonText(out, parsed.exact)
 }
 
 export interface JsonMasker {

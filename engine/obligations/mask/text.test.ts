@@ -68,6 +68,29 @@ test('a base64 run in text whose decoded text holds what a detector finds is mas
   assert.equal(maskDetected(`x ${harmless} y`, ['secret_assignment'], {}, new Uint8Array(32)), { value: `x ${harmless} y`, masked: false })
 })
 
+test('a base64 run in the URL alphabet or without padding is read as base64 too', async () => {
+  const { maskDetected } = await import('./text-spans.ts')
+  const url = Buffer.from('{"password":"hunter2??>>~"}').toString('base64url')
+  const bare = Buffer.from('export DB_PASSWORD=hunter22').toString('base64').replace(/=+$/, '')
+  assert.ok(/[-_]/.test(url) && !bare.endsWith('='), `${url} ${bare}`)
+  const out = maskDetected(`token ${url} and ${bare} end`, ['secret_assignment'], {}, KEY)
+  assert.equal(out, { value: 'token [base64] and [base64] end', masked: true })
+  assert.equal(maskDetected('a kube-system-controller-manager-7d9f8 pod', ['secret_assignment'], {}, KEY).masked, false)
+})
+
+test('a base64 run of some 10 MB is read, not a regexp stack overflow that withholds the text', async () => {
+  const { maskDetected } = await import('./text-spans.ts')
+  const run = 'a'.repeat(10_000_000)
+  assert.equal(maskDetected(`x ${run} y`, ['email'], {}, KEY), { value: `x ${run} y`, masked: false })
+})
+
+test('a base64 run assigned in text (an .env line, a query string) is read too', async () => {
+  const { maskDetected } = await import('./text-spans.ts')
+  const secret = Buffer.from('export DB_PASSWORD=hunter2\n').toString('base64')
+  const text = `CONFIG_B64=${secret}\nGET /x?data=${secret}&page=2`
+  assert.equal(maskDetected(text, ['secret_assignment'], {}, KEY).value, 'CONFIG_B64=[base64]\nGET /x?data=[base64]&page=2')
+})
+
 test('a percent-encoded run whose decoded text holds what a detector finds is masked whole; other runs pass', async () => {
   const { maskDetected } = await import('./text-spans.ts')
   const detectors = ['email', 'url_credential'] as const

@@ -3,7 +3,10 @@
 // secret through base64, so each such string that decodes to UTF-8 text is replaced by that text before
 // masking, and encoded again after. Binary content (an image, a PDF) is left as it is: it is not text.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/resources#binary-content
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+import { isExactNumber } from '../../../engine/obligations/mask/json-numbers.ts'
+
+// A number kept as its text (json-numbers.ts) is a number, not an object to walk into.
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !isExactNumber(v)
 
 const MAX_DEPTH = 64
 const utf8 = new TextDecoder('utf-8', { fatal: true })

@@ -68,6 +68,40 @@ test('a tool result is masked', async () => {
   assert.is(out.masked, 1)
 })
 
+// Numbers JSON.parse and JSON.stringify would change, written by hand as a server may write them.
+const NUMBERS = '"id_big":12345678901234567891,"neg":-9007199254740993,"ratio":1.50,"price":0.10,"big":1e400,"exp":2.5E+3,"zero":-0,"pi":0.1000000000000000055'
+
+test('a tool result: numbers are forwarded as the server wrote them, in the message and in text content that is JSON; numbers under secret names masked, as for an HTTP JSON answer', async () => {
+  const text = `{${NUMBERS},"password":12345678901234567891,"api_token":true,"pass\\u0077ord":"hunter2"}`
+  const body = `{"jsonrpc":"2.0","id":3,"result":{"structuredContent":{${NUMBERS},"db_password":1e400,"token":{"v":0.10}},"content":[{"type":"text","text":${JSON.stringify(text)}}]}}`
+  const ctx = context({ request: { method: 'tools/call', id: 3 } })
+  const out = await processJsonBody(ctx, body)
+  // The escaped key repeats `password`: read as a client reads it (the last wins), written once, masked.
+  const maskedText = `{${NUMBERS},"password":"[secret]","api_token":null}`
+  assert.is(out.forward, `{"jsonrpc":"2.0","id":3,"result":{"structuredContent":{${NUMBERS},"db_password":"[secret]","token":{"v":"[secret]"}},"content":[{"type":"text","text":${JSON.stringify(maskedText)}}]}}`)
+  const p = createStreamProcessor(ctx)
+  const streamed = (await p.push(`event: message\ndata: ${body}\n\n`)).forward
+  assert.equal(createSseParser().push(streamed).map((e) => e.data), [out.forward])
+})
+
+test('a resource read with a blob: the blob is masked as its text, the numbers beside it forwarded as written', async () => {
+  const blob = Buffer.from('DB_PASSWORD=hunter2\n').toString('base64')
+  const body = `{"jsonrpc":"2.0","id":5,"result":{"contents":[{"uri":"mem://env","blob":"${blob}","size":1.50,"meta":{"n":12345678901234567891}}]}}`
+  const out = await processJsonBody(context({ request: { method: 'resources/read', id: 5 } }), body)
+  const masked = Buffer.from('DB_PASSWORD=[secret]\n').toString('base64')
+  assert.is(out.forward, `{"jsonrpc":"2.0","id":5,"result":{"contents":[{"uri":"mem://env","blob":"${masked}","size":1.50,"meta":{"n":12345678901234567891}}]}}`)
+})
+
+test('the gateway\'s credential echoed by the server is hidden in what is forwarded, in a JSON body and on a stream, and counted', async () => {
+  const ctx = context({ request: { method: 'tools/call', id: 3 }, credentials: ['upstream-token-1234'] })
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text: 'header: Bearer upstream-token-1234' }], seen: 'upstream-token-1234' } })
+  const out = await processJsonBody(ctx, body)
+  assert.not.ok(out.forward.includes('upstream-token-1234'), out.forward)
+  assert.ok(out.masked >= 2, String(out.masked))
+  const streamed = await createStreamProcessor(ctx).push(`id: e-upstream-token-1234\nevent: message\ndata: ${body}\n\n`)
+  assert.not.ok(streamed.forward.includes('upstream-token-1234'), streamed.forward)
+})
+
 test('on a stream: a denied server request is dropped and answered by a post-back error; allowed ones and notifications pass', async () => {
   const p = createStreamProcessor(context({ request: { method: 'tools/call', id: 3 } }))
   const stream = [

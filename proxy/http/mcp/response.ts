@@ -21,6 +21,8 @@
 // stream (or answers 502) and forwards nothing more of it.
 import type { Decision, MaskObligation, McpCommand } from '../../../engine/types.ts'
 import type { McpToolState } from '../../../engine/normalize/index.ts'
+import { parseJsonText, writeJsonText } from '../../../engine/obligations/mask/json-numbers.ts'
+import { hideCredentials } from '../response-credential.ts'
 import { McpError } from './errors.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
@@ -50,6 +52,11 @@ export interface McpResponseContext {
   canRead: CanRead
   /** Judges a request the server sends to the client (engine.judge(serverJudgeRequest(…)); allow = effect allow). */
   judgeServerRequest(message: Record<string, unknown>): ServerRequestJudgement
+  /**
+   * The forms of the gateway's upstream credential (response-credential.ts): hidden wherever the server echoes
+   * them (a tool that reports the request's headers), as in any masked HTTP answer.
+   */
+  credentials?: readonly string[]
 }
 
 export interface ProcessedMessages {
@@ -71,17 +78,32 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], masked: 0 })
 
-function parseMessage(text: string): Record<string, unknown> {
-  let message: unknown
+/**
+ * A message as it is forwarded (`message`: its numbers kept as the server wrote them, json-numbers.ts, so the
+ * masker sees and the client gets 12345678901234567891, 1e400 or 0.10 as written, as for any HTTP JSON answer)
+ * and as JavaScript reads it (`plain`: what the policy judges, the registry fingerprints and ids are compared on,
+ * as before). `exact`: the message holds such numbers, and is written back with them.
+ */
+interface ParsedMessage {
+  message: Record<string, unknown>
+  plain: Record<string, unknown>
+  exact: boolean
+}
+
+function parseMessage(text: string): ParsedMessage {
+  let parsed: { doc: unknown; exact: boolean }
+  let plain: unknown
   try {
-    message = JSON.parse(text)
+    parsed = parseJsonText(text)
+    plain = parsed.exact ? JSON.parse(text) : parsed.doc
   } catch (err) {
     throw new McpError('mcp.upstream_malformed', 'the server sent a message that is not JSON; the stream was ended', { cause: err })
   }
-  if (!isObject(message) || message.jsonrpc !== '2.0') {
+  const message = parsed.doc
+  if (!isObject(message) || message.jsonrpc !== '2.0' || !isObject(plain)) {
     throw new McpError('mcp.upstream_malformed', 'the server sent something other than one JSON-RPC 2.0 message; the stream was ended')
   }
-  return message
+  return { message, plain, exact: parsed.exact }
 }
 
 /**
@@ -105,14 +127,15 @@ function listingsAnswered(ctx: McpResponseContext, message: Record<string, unkno
   return listing ? [listing] : []
 }
 
-/** Handles one message; returns it as it should reach the client, or undefined when it is dropped. */
-async function handle(ctx: McpResponseContext, message: Record<string, unknown>, out: ProcessedMessages): Promise<Record<string, unknown> | undefined> {
+/** Handles one message; returns it as it should reach the client (JSON text), or undefined when it is dropped. */
+async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: ProcessedMessages): Promise<string | undefined> {
+  const { message, plain } = parsed
   // A request, or a message without an id that asks for something all the same (a method outside
   // notifications/: a lax client may act on a sampling/createMessage with no id).
   const hasId = Object.hasOwn(message, 'id')
   const asks = typeof message.method === 'string' && (hasId || !message.method.startsWith('notifications/'))
   if (asks) {
-    const judged = ctx.judgeServerRequest(message)
+    const judged = ctx.judgeServerRequest(plain)
     if (!judged.allow) {
       const id = hasId ? (message.id as string | number | null) : undefined
       // Only a request waits for an answer.
@@ -122,30 +145,39 @@ async function handle(ctx: McpResponseContext, message: Record<string, unknown>,
     }
   }
   let current = message
-  if (isToolsListAnswer(ctx, message)) {
-    const observed = await ctx.registry.observe(ctx.server, listedTools(message.result))
+  if (isToolsListAnswer(ctx, plain)) {
+    const observed = await ctx.registry.observe(ctx.server, listedTools(plain.result))
     out.changedTools.push(...observed.changed)
     const states: Record<string, McpToolState> = observed.states
     const filtered = filterToolsList(message.result, ctx.canCall, states)
     out.removedTools.push(...filtered.removed)
     current = { ...message, result: filtered.result }
   }
-  for (const listing of listingsAnswered(ctx, current)) {
+  for (const listing of listingsAnswered(ctx, plain)) {
     const filtered = filterListing(listing, current.result, ctx.canRead)
     for (const subject of filtered.removed) out.removedReads.push({ method: listing.read, subject })
     current = { ...current, result: filtered.result }
   }
   const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked
-  return m.message
+  return writeJsonText(m.message, parsed.exact)
+}
+
+/** `out` with the gateway's credential hidden in what it forwards. */
+function hidden(ctx: McpResponseContext, out: ProcessedMessages): ProcessedMessages {
+  if (!ctx.credentials?.length || out.forward === '') return out
+  const clean = hideCredentials(out.forward, ctx.credentials)
+  out.forward = clean.text
+  out.masked += clean.hidden
+  return out
 }
 
 /** An application/json answer: one message in, the body to send out (empty when the message was dropped). */
 export async function processJsonBody(ctx: McpResponseContext, body: string): Promise<ProcessedMessages> {
   const out = empty()
   const message = await handle(ctx, parseMessage(body), out)
-  out.forward = message === undefined ? '' : JSON.stringify(message)
-  return out
+  out.forward = message ?? ''
+  return hidden(ctx, out)
 }
 
 export interface McpStreamProcessor {
@@ -191,9 +223,9 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
         if (id !== undefined) out.forward += formatSseEvent({ id, data: '', comments: [' warden: a server request was withheld'] })
         continue
       }
-      out.forward += formatSseEvent({ ...rest, ...(id === undefined ? {} : { id }), data: JSON.stringify(message) })
+      out.forward += formatSseEvent({ ...rest, ...(id === undefined ? {} : { id }), data: message })
     }
-    return out
+    return hidden(ctx, out)
   }
   return {
     push: (text) => run(parser.push(text)),

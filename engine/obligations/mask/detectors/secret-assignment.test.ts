@@ -32,6 +32,24 @@ test('JSON and pairs that XML carries escaped (an SQS body, a template) are foun
   assert.equal(hits(secretAssignment, 'a &amp; b, DB_PASSWORD="x&amp;y"'), ['x&amp;y'])
 })
 
+test('JSON text with escaped names (\\u, \\/) is read as a client parses it; an object or array under a quoted secret name is the value whole', () => {
+  assert.equal(hits(secretAssignment, 'cb({"pass\\u0077ord":"hunter2","ok":1})'), ['hunter2'])
+  assert.equal(hits(secretAssignment, '{"\\u0070\\u0061\\u0073\\u0073\\u0077\\u006f\\u0072\\u0064": "h2"}'), ['h2'])
+  assert.equal(hits(secretAssignment, '"pass\\u0077ord": hunter3\n'), ['hunter3'])
+  assert.equal(hits(secretAssignment, '{"vault.example.com\\/api-key":"k9"}'), ['k9'])
+  assert.equal(hits(secretAssignment, 'cb({"password": {"value": "hunter2 x", "n": [1, "}"]}, "credentials": ["a", "b"], "user": "u"})'), ['{"value": "hunter2 x", "n": [1, "}"]}', '["a", "b"]'])
+  assert.equal(hits(secretAssignment, 'log {"token": [{"v": 123} unclosed\nnext line'), ['[{"v": 123} unclosed'])
+  assert.equal(hits(secretAssignment, '{"user\\u0073": ["a"], "note": "\\u0041"}'), [])
+})
+
+test('YAML whose value under a secret name is on the lines below (a mapping, a list, a block scalar) is found whole; the lines after the block are not', () => {
+  assert.equal(hits(secretAssignment, 'db:\n  password:\n    value: hunter2\n    note: x\n  host: db\n'), ['value: hunter2\n    note: x'])
+  assert.equal(hits(secretAssignment, 'token:\n- abc\n- def\nother: 1\n'), ['- abc\n- def'])
+  assert.equal(hits(secretAssignment, 'password: |\n  hunter2\n  more\n\nnext: 1\n'), ['hunter2\n  more'])
+  assert.equal(hits(secretAssignment, 'items:\n  - credentials: >-  # folded\n      line one\n    user: u\n'), ['line one'])
+  assert.equal(hits(secretAssignment, 'password:\nuser: u\n'), [])
+})
+
 test('names: last word decides; paging tokens, plain keys and PWD are no secrets', () => {
   for (const name of ['DB_PASSWORD', 'password', 'MasterUserPassword', 'client_secret', 'GITHUB_TOKEN', 'token', 'SessionToken', 'accessToken', 'AWS_SECRET_ACCESS_KEY', 'APIKey', 'x-api-key', 'SMTP_PASS', 'db_pwd', 'GOOGLE_CREDENTIALS', 'APP_KEY']) {
     assert.ok(isSecretName(name), name)

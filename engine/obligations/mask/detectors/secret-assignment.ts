@@ -75,6 +75,59 @@ function span(text: string, start: number, end: number): Span | undefined {
   return end > start && !MASKED_LABEL.test(text.slice(start, end)) ? { start, end, label: 'secret' } : undefined
 }
 
+// Longest JSON object or array read as one value in text; past it the value is read to its line's end.
+const MAX_CONTAINER = 64 * 1024
+
+/**
+ * Where a JSON object or array starting at `from` ends (after its closing bracket), strings read with their
+ * escapes; undefined when it does not close within MAX_CONTAINER characters.
+ */
+function containerEnd(text: string, from: number): number | undefined {
+  let open = 0
+  const stop = Math.min(text.length, from + MAX_CONTAINER)
+  for (let i = from; i < stop; i++) {
+    const c = text[i]
+    if (c === '"') {
+      for (i++; i < stop && text[i] !== '"'; i++) if (text[i] === '\\') i++
+    } else if (c === '{' || c === '[') open++
+    else if (c === '}' || c === ']') {
+      if (--open === 0) return i + 1
+    }
+  }
+  return undefined
+}
+
+// What may follow `name:` on its line when the value is on the lines below: nothing, a comment, or the indicator of
+// a block scalar (`|`, `>-`, `|2+`).
+const BLOCK_OPENER = /^(?:[|>](?:[1-9][+-]?|[+-][1-9]?)?)?[ \t]*(?:#.*)?$/
+
+/**
+ * YAML whose value under a secret name is on the lines below it (a mapping, a list, a block scalar:
+ * `password:\n  value: …`, `token:\n- …`, `password: |\n  …`): the lines indented deeper than the name (its
+ * column, past a list item's dash), or a list at its column, from the first one's text to the last one's end.
+ */
+function blockSpan(text: string, keyAt: number, lineEndAt: number): Span | undefined {
+  const column = keyAt - (text.lastIndexOf('\n', keyAt - 1) + 1)
+  let start = -1
+  let end = -1
+  let at = text.indexOf('\n', lineEndAt)
+  while (at !== -1 && at < text.length) {
+    const lineStart = at + 1
+    let next = text.indexOf('\n', lineStart)
+    if (next === -1) next = text.length
+    const line = text.slice(lineStart, next).replace(/\r$/, '')
+    const lead = /^[ \t]*/.exec(line)![0].length
+    if (lead < line.length) {
+      const deeper = lead > column || (lead === column && /^-(?:[ \t]|$)/.test(line.slice(lead)))
+      if (!deeper) break
+      if (start === -1) start = lineStart + lead
+      end = lineStart + line.length
+    }
+    at = next < text.length ? next : -1
+  }
+  return start === -1 ? undefined : span(text, start, end)
+}
+
 function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
   const [, quote, , sep] = m
   const from = m.index + m[0].length
@@ -83,11 +136,15 @@ function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
     const end = quotedEnd(text, from + 1, first)
     return span(text, from + 1, end)
   }
+  // JSON text (JSONP, a log line): an object or array under a quoted secret name is the value whole
+  // (`"password": {"value": "…"}`, `"credentials": ["a", "b"]`); one that does not close, to its line's end.
+  if (quote && (first === '{' || first === '[')) return span(text, from, containerEnd(text, from) ?? lineEnd(text, from))
   let end = from
   if (sep === ':' && !quote) {
     // `name: value` is YAML only at the start of a line; in prose it is a sentence.
     if (!startsLine(text, m.index)) return undefined
     end = lineEnd(text, from)
+    if (BLOCK_OPENER.test(text.slice(from, end))) return blockSpan(text, m.index, end)
   } else {
     const stop = quote ? /[\s,}\]]/ : /[\s"'&;<>]/
     while (end < text.length && !stop.test(text[end]!)) end++
@@ -183,19 +240,49 @@ function findIn(text: string): Span[] {
   return spans
 }
 
+// JSON text with its names escaped (`"pass\u0077ord": …` in JSONP, a log line, a YAML double-quoted key;
+// `api\/key` as PHP writes it) reads as `password` to the client that parses it: the text is also read with its
+// \u and \/ escapes undone.
+const UNICODE_ESCAPE = /\\(?:u([0-9A-Fa-f]{4})|\/)/g
+
+/** The text with its \u escapes undone, and for each decoded character where its source starts and ends. */
+function unicodeUnescaped(text: string): { text: string; from: number[]; to: number[] } | undefined {
+  if (!text.includes('\\u') && !text.includes('\\/')) return undefined
+  let out = ''
+  const from: number[] = []
+  const to: number[] = []
+  let last = 0
+  UNICODE_ESCAPE.lastIndex = 0
+  for (let m = UNICODE_ESCAPE.exec(text); m !== null; m = UNICODE_ESCAPE.exec(text)) {
+    for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
+    out += text.slice(last, m.index) + (m[1] === undefined ? '/' : String.fromCharCode(parseInt(m[1], 16)))
+    from.push(m.index), to.push(m.index + m[0].length)
+    last = m.index + m[0].length
+  }
+  if (last === 0) return undefined
+  for (let i = last; i < text.length; i++) from.push(i), to.push(i + 1)
+  return { text: out + text.slice(last), from, to }
+}
+
+/** What findIn finds in a decoded form of `text`, mapped back onto `text` and added to `spans`. */
+function addDecoded(spans: Span[], decoded: { text: string; from: number[]; to: number[] } | undefined): void {
+  if (!decoded || !KEYWORD.test(decoded.text)) return
+  for (const found of findIn(decoded.text)) {
+    const start = decoded.from[found.start]!
+    const end = decoded.to[found.end - 1]!
+    if (!spans.some((s) => s.start === start && s.end === end)) spans.push({ start, end, label: found.label })
+  }
+}
+
 export const secretAssignment: Detector = {
   name: 'secret_assignment',
   find(text) {
-    if (!KEYWORD.test(text)) return []
-    const spans = findIn(text)
-    const decoded = unescaped(text)
-    if (decoded) {
-      for (const found of findIn(decoded.text)) {
-        const start = decoded.from[found.start]!
-        const end = decoded.to[found.end - 1]!
-        if (!spans.some((s) => s.start === start && s.end === end)) spans.push({ start, end, label: found.label })
-      }
-    }
+    // A name may be all escapes (`\u0070\u0061…`): the keyword is looked for once they are undone.
+    const escaped = unicodeUnescaped(text)
+    if (!KEYWORD.test(text) && !(escaped && KEYWORD.test(escaped.text))) return []
+    const spans = KEYWORD.test(text) ? findIn(text) : []
+    addDecoded(spans, unescaped(text))
+    addDecoded(spans, escaped)
     return spans
   },
   assignedTo: isSecretName,
