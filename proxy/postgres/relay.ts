@@ -15,6 +15,7 @@ import type { Outbox } from './outbox.ts'
 import type { Entry, StatementRun } from './pending.ts'
 import { pinnedValueHolds } from './pinned-settings.ts'
 import { poisonQuery } from './poison.ts'
+import { ReportedSettings } from './reported-settings.ts'
 import { ResultRelay } from './results.ts'
 
 /** Result masking as the relay uses it (session-masker.ts, bound to a catalog and key); all throw on failure. */
@@ -25,8 +26,8 @@ export interface ResultMasker {
   row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer | undefined; masked: number }
   /**
    * An ErrorResponse, NoticeResponse or NotificationResponse screened for the run it arrives during (none:
-   * `session` holds the content masks seen in this session), and for `held`: runs that declared WITH HOLD
-   * cursors in the open transaction, whose queries run on at its commit. Undefined when it goes out as received.
+   * `session` holds the content masks seen in this session), and for `held`: runs of the open transaction that left
+   * work for its commit (a WITH HOLD cursor's query, a write's deferred checks). Undefined when it goes out as received.
    */
   screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[], held?: readonly StatementRun[]): Buffer | undefined
 }
@@ -54,8 +55,13 @@ function undo(entry: Entry): void {
   if (entry.kind === 'parse' || entry.kind === 'bind') entry.undo?.()
 }
 
-const declaresHeldCursor = (run: StatementRun) =>
-  (run.verdict.judgement.input.command?.sql?.statements ?? []).some((s) => s.type === 'declare_cursor' && s.detail.hold === true)
+/**
+ * Whether some of a run's work may still be done after it is answered, up to the end of its transaction: a WITH HOLD
+ * cursor's query runs to the end at commit, and a write's deferred constraints and constraint triggers fire there (or
+ * at SET CONSTRAINTS … IMMEDIATE), with an error such as `Key (password)=(<the old value>) is still referenced`.
+ */
+const runsUntilCommit = (run: StatementRun) =>
+  (run.verdict.judgement.input.command?.sql?.statements ?? []).some((s) => (s.type === 'declare_cursor' && s.detail.hold === true) || !s.read_only)
 
 export class Relay {
   readonly queue: Entry[] = []
@@ -96,10 +102,14 @@ export class Relay {
   private sessionMasks: MaskObligation[] = []
   private readonly sessionMaskKeys = new Set<string>()
   /**
-   * Runs that declared a WITH HOLD cursor whose transaction has not ended: its commit runs the cursor's query
-   * to the end, so whatever the server says until then may carry the values that query reads.
+   * Runs whose transaction has not ended and that left work for its end (runsUntilCommit): a WITH HOLD cursor's
+   * query, a write's deferred checks. Whatever the server says until then may carry the values they read or wrote.
    */
   private held: StatementRun[] = []
+  /** Runs answered since the last ReadyForQuery: the server reports the settings they changed just before it. */
+  private sinceReady: StatementRun[] = []
+  /** Where the reported settings' values came from (reported-settings.ts); set with the server's values at startup. */
+  settings = new ReportedSettings(new Map())
 
   constructor(private readonly hooks: RelayHooks) {
     this.results = new ResultRelay(hooks, () => this.encoding)
@@ -136,15 +146,16 @@ export class Relay {
       this.discard(entry)
       return false
     }
-    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run && declaresHeldCursor(entry.run)) this.held.push(entry.run)
+    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run && runsUntilCommit(entry.run)) this.held.push(entry.run)
     this.queue.push(entry)
     return true
   }
 
-  /** A ReadyForQuery: outside a transaction, the held cursors of runs answered so far are materialized (or gone). */
+  /** A ReadyForQuery: outside a transaction, what runs answered so far left for its end is done (or gone). */
   private transactionState(status: TransactionStatus, through?: number): void {
     if (status === 'I') this.readyIdle++
     this.status = status
+    this.sinceReady = []
     if (status !== 'I') return
     if (this.held.length) this.held = this.held.filter((r) => !r.finished)
     this.hooks.transactionEnded(through)
@@ -238,6 +249,9 @@ export class Relay {
         const p = decodeParameterStatus(f.payload)
         // A pinned setting changed anyway (a path the gateway did not foresee): end the session, fail closed.
         if (!pinnedValueHolds(p.name, p.value)) throw pgErrors.pinnedSettingChanged(p.name, p.value)
+        // A value no judged statement set (a function or trigger did) may carry a masked one: end the session, unsent.
+        if (!this.settings.known(p.name, p.value, this.answeredSinceReady())) throw pgErrors.settingChangedUnjudged(p.name)
+        this.settings.note(p.name, p.value)
         if (p.name === 'client_encoding') this.setClientEncoding(p.value)
         return this.forward(f)
       }
@@ -457,9 +471,17 @@ export class Relay {
     this.notify()
   }
 
+  /** The runs answered since the last ReadyForQuery, with the simple Query still being answered. */
+  private answeredSinceReady(): StatementRun[] {
+    const head = this.queue[0]
+    const running = head?.kind === 'query' || head?.kind === 'execute' ? head.run : undefined
+    return running && !running.finished ? [...this.sinceReady, running] : this.sinceReady
+  }
+
   private finish(run: StatementRun): void {
     if (run.finished) return
     run.finished = true
+    this.sinceReady.push(run)
     this.hooks.finished(run)
   }
 

@@ -72,7 +72,7 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
       if (f.type === 'A') return screenNotification(f.payload, notification(run, sessionMasks))
       const kind = f.type === 'E' ? 'E' : 'N'
       const s = run?.masks.length ? runScreen(run, planner, key) : undefined
-      // A held cursor's query may be running now (at commit): its masked columns count as read here too.
+      // A held cursor's query or a write's deferred checks may be running now (at commit): their masked columns count here too.
       const masked = new Set(s?.masked)
       for (const h of held) if (h !== run && h.masks.length) for (const c of runScreen(h, planner, key).masked) masked.add(c)
       return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks))
