@@ -8,6 +8,10 @@
 //   whose body the gateway cannot read (dynamic SQL) could `set_config('application_name', <a password>, false)`:
 //   the value came back in ParameterStatus, then in SHOW, current_setting and pg_stat_activity. A reported value of
 //   free text no judged statement set now ends the session unsent (reported-settings.ts).
+// - Fixed: a notice or error raised inside a trigger, or a function whose SQL is built at run time, went through the
+//   detectors alone, however it was made: `RAISE NOTICE 'checked %', <a password read by EXECUTE>` came back whole.
+//   Where column masking applies, a message whose context names a routine (other than a DO block's own body,
+//   judged with the statement) now keeps its SQLSTATE, position and object names only (message-screen.ts).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
@@ -33,6 +37,17 @@ test.before(async () => {
     CREATE TABLE notes (id int PRIMARY KEY, body text);
     INSERT INTO notes VALUES (1, 'a');
     CREATE TRIGGER stamp BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION stamp();
+    CREATE FUNCTION chatty() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE p text;
+      BEGIN EXECUTE 'SELECT pass' || 'word FROM credentials WHERE id = ' || NEW.id INTO p;
+      IF NEW.body = 'notice' THEN RAISE NOTICE 'checked %', p USING DETAIL = p; END IF;
+      IF NEW.body = 'raise' THEN RAISE EXCEPTION 'refused %', p USING HINT = p; END IF;
+      IF NEW.body = 'cast' THEN PERFORM p::int; END IF;
+      RETURN NEW; END $$;
+    CREATE TABLE memos (id int PRIMARY KEY, body text);
+    INSERT INTO memos VALUES (1, 'a'), (2, 'b'), (3, 'c');
+    CREATE TRIGGER chatty BEFORE UPDATE ON memos FOR EACH ROW EXECUTE FUNCTION chatty();
+    CREATE FUNCTION loud(n int) RETURNS int LANGUAGE plpgsql AS $$ DECLARE p text;
+      BEGIN EXECUTE 'SELECT pass' || 'word FROM credentials WHERE id = $1' INTO p USING n; RAISE NOTICE 'row %', p; RETURN n; END $$;
     RESET ROLE`)
 })
 test.after(async () => {
@@ -91,6 +106,28 @@ test('a setting a trigger sets from a secret (TimeZone) ends the session; the va
   assert.ok(!JSON.stringify(got).includes('ObsidianPelican'), JSON.stringify(got))
   assert.match(got.errors.join(), /^42501: warden: the server reported a new value of timezone/i)
   await c.until(() => c.closed)
+})
+
+test('a notice or error raised inside a trigger or function whose dynamic SQL read a secret: its texts are withheld', async () => {
+  const c = await session()
+  for (const [sql, code] of [
+    ["UPDATE memos SET body = 'notice' WHERE id = 1", '00000'],
+    ["UPDATE memos SET body = 'raise' WHERE id = 2", 'P0001'],
+    ["UPDATE memos SET body = 'cast' WHERE id = 3", '22P02'],
+  ] as const) {
+    c.take()
+    c.send(m.query(sql))
+    await approving(c.readyCount(1, 30_000))
+    const frames = c.take()
+    const got = outcomeOf(frames)
+    assert.equal(got.leaks, [], sql)
+    const texts = frames.filter((f) => f.type === 'N' || f.type === 'E').map((f) => f.payload.toString('utf8')).join('\n')
+    assert.match(texts, `withheld because it was raised inside function chatty(), whose reads the gateway does not judge, where results are masked; SQLSTATE ${code}`, sql)
+  }
+  const called = await query(c, 'SELECT 1 AS one WHERE loud(2) IS NOT NULL')
+  assert.equal([called.leaks, called.rows], [[], [['1']]])
+  assert.equal((await query(c, "UPDATE memos SET body = 'quiet' WHERE id = 1")).errors, [], 'the session goes on')
+  c.close()
 })
 
 test('held: settings changed by SET, SET LOCAL, RESET and a rolled back SET are reported as the server says; the session goes on', async () => {

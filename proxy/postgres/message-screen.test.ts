@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { compileRules, jsonMasker } from '../../engine/obligations/mask/index.ts'
 import { decodeFields, encodeFields, type FieldMap } from './messages/error-response.ts'
 import { decodeNotificationResponse, encodeNotificationResponse } from './messages/notification-response.ts'
-import { type Detection, screenNotice, screenNotification } from './message-screen.ts'
+import { type Detection, raisingRoutine, screenNotice, screenNotification } from './message-screen.ts'
 
 const rules = compileRules([{ detector: 'all' }])
 const detection: Detection = { detectors: rules.detectors, strategies: rules.detectorStrategies, key: new Uint8Array(32).fill(1) }
@@ -38,6 +38,29 @@ test('otherwise detectors scan every text field; a message with nothing found go
   assert.is(out.get('P'), '8')
   assert.is(screenNotice('E', payloadOf('E', [['S', 'ERROR'], ['C', '42P01'], ['M', 'relation "x" does not exist']]), [], detection), undefined)
   assert.is(screenNotice('E', payloadOf('E', CAST_ERROR), [], undefined), undefined, 'no content masking: as received')
+})
+
+test('the routine a message was raised in: the innermost one its context names, a DO block\'s own body aside', () => {
+  assert.is(raisingRoutine('PL/pgSQL function trg() line 3 at RAISE'), 'trg()')
+  assert.is(raisingRoutine('SQL function "f" statement 1'), '"f"')
+  assert.is(raisingRoutine('PL/Python function "g"'), '"g"')
+  assert.is(raisingRoutine('SQL statement "SELECT p::int"\nPL/pgSQL function chatty() line 5 at PERFORM'), 'chatty()')
+  assert.is(raisingRoutine('PL/pgSQL function inline_code_block line 1 at RAISE'), undefined)
+  assert.is(raisingRoutine('PL/pgSQL function leak() line 1 at RAISE\nSQL statement "SELECT leak()"\nPL/pgSQL function inline_code_block line 1 at PERFORM'), 'leak()')
+  assert.is(raisingRoutine('JSON data, line 1: {oops'), undefined)
+  assert.is(raisingRoutine(undefined), undefined)
+})
+
+test('where column masking applies, a message raised inside a routine keeps its SQLSTATE and names only', () => {
+  const raised: [string, string][] = [['S', 'NOTICE'], ['C', '00000'], ['M', 'checked Obsidian~Pelican~0347'], ['D', 'Obsidian~Pelican~0347'],
+    ['W', 'PL/pgSQL function chatty() line 3 at RAISE'], ['t', 'memos']]
+  const out = fieldsOf(screenNotice('N', payloadOf('N', raised), [], detection, true), 'NoticeResponse')
+  assert.is(out.get('M'), "warden: the server's notice text was withheld because it was raised inside function chatty(), whose reads the gateway does not judge, where results are masked; SQLSTATE 00000 (successful_completion)")
+  assert.is(out.get('t'), 'memos')
+  assert.not.match([...out.values()].join('\n'), 'Obsidian')
+  assert.is(screenNotice('N', payloadOf('N', raised), [], detection), undefined, 'no column masking: detectors only, which find nothing here')
+  const fromDo: [string, string][] = [['S', 'NOTICE'], ['C', '00000'], ['M', 'done'], ['W', 'PL/pgSQL function inline_code_block line 1 at RAISE']]
+  assert.is(screenNotice('N', payloadOf('N', fromDo), [], detection, true), undefined, 'a DO block body is judged with its statement')
 })
 
 test('a text too large to scan is replaced whole', () => {

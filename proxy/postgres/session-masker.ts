@@ -37,6 +37,16 @@ function payloadMaskerOf(masks: MaskObligation[], key: Uint8Array): JsonMasker |
 }
 
 export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMasker {
+  // Whether column rules apply to the last masks asked about (a run's, or the session's).
+  let columnsKey: MaskObligation[] | undefined
+  let columns = false
+  const columnMasking = (masks: MaskObligation[]) => {
+    if (masks !== columnsKey) {
+      columnsKey = masks
+      columns = masks.some((m) => m.column !== undefined)
+    }
+    return columns
+  }
   let sessionKey: MaskObligation[] | undefined
   let sessionDetection: Detection | undefined
   const session = (masks: MaskObligation[]) => {
@@ -75,7 +85,7 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
       // A held cursor's query or a write's deferred checks may be running now (at commit): their masked columns count here too.
       const masked = new Set(s?.masked)
       for (const h of held) if (h !== run && h.masks.length) for (const c of runScreen(h, planner, key).masked) masked.add(c)
-      return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks))
+      return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks), columnMasking(run?.masks.length ? run.masks : sessionMasks))
     },
   }
 }
