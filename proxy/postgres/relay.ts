@@ -26,10 +26,13 @@ export interface ResultMasker {
   row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer | undefined; masked: number }
   /**
    * An ErrorResponse, NoticeResponse or NotificationResponse screened for the run it arrives during (none:
-   * `session` holds the content masks seen in this session), and for `held`: runs of the open transaction that left
-   * work for its commit (a WITH HOLD cursor's query, a write's deferred checks). Undefined when it goes out as received.
+   * `session` holds the content masks seen in this session), and as reading the `held` columns too: those of runs of
+   * the open transaction that left work for its commit (a WITH HOLD cursor's query, a write's deferred checks).
+   * Undefined when it goes out as received.
    */
-  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[], held?: readonly StatementRun[]): Buffer | undefined
+  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[], held?: ReadonlySet<string>): Buffer | undefined
+  /** The masked columns whose values texts during `run` could carry (message-screen.ts); none without masks. */
+  maskedColumns(run: StatementRun): readonly string[]
 }
 
 /** Longest the relay works through buffered server messages in one turn of the event loop. */
@@ -102,10 +105,11 @@ export class Relay {
   private sessionMasks: MaskObligation[] = []
   private readonly sessionMaskKeys = new Set<string>()
   /**
-   * Runs whose transaction has not ended and that left work for its end (runsUntilCommit): a WITH HOLD cursor's
-   * query, a write's deferred checks. Whatever the server says until then may carry the values they read or wrote.
+   * The masked columns of runs answered in the open transaction that left work for its end (runsUntilCommit): a WITH
+   * HOLD cursor's query, a write's deferred checks. Whatever the server says until then may carry their values.
+   * Names, not runs: a transaction of a million writes keeps a few names.
    */
-  private held: StatementRun[] = []
+  private held = new Set<string>()
   /** Runs answered since the last ReadyForQuery: the server reports the settings they changed just before it. */
   private sinceReady: StatementRun[] = []
   /** Where the reported settings' values came from (reported-settings.ts); set with the server's values at startup. */
@@ -146,7 +150,6 @@ export class Relay {
       this.discard(entry)
       return false
     }
-    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run && runsUntilCommit(entry.run)) this.held.push(entry.run)
     this.queue.push(entry)
     return true
   }
@@ -157,7 +160,7 @@ export class Relay {
     this.status = status
     this.sinceReady = []
     if (status !== 'I') return
-    if (this.held.length) this.held = this.held.filter((r) => !r.finished)
+    this.held.clear()
     this.hooks.transactionEnded(through)
   }
 
@@ -482,6 +485,7 @@ export class Relay {
     if (run.finished) return
     run.finished = true
     this.sinceReady.push(run)
+    if (runsUntilCommit(run)) for (const c of this.hooks.masker.maskedColumns(run)) this.held.add(c)
     this.hooks.finished(run)
   }
 

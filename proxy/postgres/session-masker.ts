@@ -78,13 +78,13 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
   return {
     plan: (fields, obligations, outputs) => planner.plan(fields, obligations, outputs),
     row: (payload, plan, encoding) => maskDataRow(payload, plan, key, encoding),
-    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[], held: readonly StatementRun[] = []) {
+    maskedColumns: (run) => (run.masks.length ? runScreen(run, planner, key).masked : []),
+    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[], held: ReadonlySet<string> = new Set()) {
       if (f.type === 'A') return screenNotification(f.payload, notification(run, sessionMasks))
       const kind = f.type === 'E' ? 'E' : 'N'
       const s = run?.masks.length ? runScreen(run, planner, key) : undefined
       // A held cursor's query or a write's deferred checks may be running now (at commit): their masked columns count here too.
-      const masked = new Set(s?.masked)
-      for (const h of held) if (h !== run && h.masks.length) for (const c of runScreen(h, planner, key).masked) masked.add(c)
+      const masked = new Set([...(s?.masked ?? []), ...held])
       return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks), columnMasking(run?.masks.length ? run.masks : sessionMasks))
     },
   }
