@@ -110,8 +110,6 @@ export class Relay {
    * Names, not runs: a transaction of a million writes keeps a few names.
    */
   private held = new Set<string>()
-  /** Runs answered since the last ReadyForQuery: the server reports the settings they changed just before it. */
-  private sinceReady: StatementRun[] = []
   /** Where the reported settings' values came from (reported-settings.ts); set with the server's values at startup. */
   settings = new ReportedSettings(new Map())
 
@@ -158,7 +156,7 @@ export class Relay {
   private transactionState(status: TransactionStatus, through?: number): void {
     if (status === 'I') this.readyIdle++
     this.status = status
-    this.sinceReady = []
+    this.settings.ready()
     if (status !== 'I') return
     this.held.clear()
     this.hooks.transactionEnded(through)
@@ -253,7 +251,7 @@ export class Relay {
         // A pinned setting changed anyway (a path the gateway did not foresee): end the session, fail closed.
         if (!pinnedValueHolds(p.name, p.value)) throw pgErrors.pinnedSettingChanged(p.name, p.value)
         // A value no judged statement set (a function or trigger did) may carry a masked one: end the session, unsent.
-        if (!this.settings.known(p.name, p.value, this.answeredSinceReady())) throw pgErrors.settingChangedUnjudged(p.name)
+        if (!this.settings.known(p.name, p.value, this.running())) throw pgErrors.settingChangedUnjudged(p.name)
         this.settings.note(p.name, p.value)
         if (p.name === 'client_encoding') this.setClientEncoding(p.value)
         return this.forward(f)
@@ -474,17 +472,16 @@ export class Relay {
     this.notify()
   }
 
-  /** The runs answered since the last ReadyForQuery, with the simple Query still being answered. */
-  private answeredSinceReady(): StatementRun[] {
+  /** The run the server is answering now (a simple Query's ends only at its ReadyForQuery). */
+  private running(): StatementRun | undefined {
     const head = this.queue[0]
-    const running = head?.kind === 'query' || head?.kind === 'execute' ? head.run : undefined
-    return running && !running.finished ? [...this.sinceReady, running] : this.sinceReady
+    return head?.kind === 'query' || head?.kind === 'execute' ? head.run : undefined
   }
 
   private finish(run: StatementRun): void {
     if (run.finished) return
     run.finished = true
-    this.sinceReady.push(run)
+    this.settings.answered(run)
     if (runsUntilCommit(run)) for (const c of this.hooks.masker.maskedColumns(run)) this.held.add(c)
     this.hooks.finished(run)
   }

@@ -18,25 +18,27 @@ const CLOSED_VALUES = new Set([
 
 const SETTING_TYPES = new Set(['set', 'reset', 'set_role'])
 
-/** Whether a statement of `runs` sets or resets `name` itself (SET, SET LOCAL, SET … TO DEFAULT, RESET, SET SESSION AUTHORIZATION). */
-function setBy(runs: readonly StatementRun[], name: string): boolean {
-  return runs.some((run) => (run.verdict.judgement.input.command?.sql?.statements ?? [])
-    .some((s) => SETTING_TYPES.has(s.type) && typeof s.detail.name === 'string' && s.detail.name.toLowerCase() === name))
+/** The settings a run's statements set or reset themselves (SET, SET LOCAL, SET … TO DEFAULT, RESET, SET SESSION AUTHORIZATION). */
+function settingsSetBy(run: StatementRun): string[] {
+  return (run.verdict.judgement.input.command?.sql?.statements ?? []).flatMap((s) =>
+    SETTING_TYPES.has(s.type) && typeof s.detail.name === 'string' ? [s.detail.name.toLowerCase()] : [])
 }
 
 export class ReportedSettings {
   /** Values reported to the client so far, by lower-case name. */
   private readonly seen = new Map<string, Set<string>>()
+  /** Settings set by runs answered since the last ReadyForQuery: names, not runs (a pipeline may run a million). */
+  private readonly setSinceReady = new Set<string>()
 
   constructor(atStart: ReadonlyMap<string, string>) {
     for (const [name, value] of atStart) this.note(name, value)
   }
 
-  /** Whether `value` of `name` has a known origin; `runs`: the statements answered since the last ReadyForQuery. */
-  known(name: string, value: string, runs: readonly StatementRun[]): boolean {
+  /** Whether `value` of `name` has a known origin; `running`: a run the server is still answering. */
+  known(name: string, value: string, running?: StatementRun): boolean {
     const key = name.toLowerCase()
-    if (CLOSED_VALUES.has(key) || this.seen.get(key)?.has(value)) return true
-    return setBy(runs, key)
+    if (CLOSED_VALUES.has(key) || this.seen.get(key)?.has(value) || this.setSinceReady.has(key)) return true
+    return running !== undefined && settingsSetBy(running).includes(key)
   }
 
   /** A value reported to the client. */
@@ -45,5 +47,15 @@ export class ReportedSettings {
     const values = this.seen.get(key) ?? new Set()
     values.add(value)
     this.seen.set(key, values)
+  }
+
+  /** A run was answered. */
+  answered(run: StatementRun): void {
+    for (const name of settingsSetBy(run)) this.setSinceReady.add(name)
+  }
+
+  /** A ReadyForQuery: the server has reported every change made before it. */
+  ready(): void {
+    this.setSinceReady.clear()
   }
 }
