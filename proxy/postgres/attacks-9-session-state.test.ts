@@ -12,6 +12,11 @@
 //   detectors alone, however it was made: `RAISE NOTICE 'checked %', <a password read by EXECUTE>` came back whole.
 //   Where column masking applies, a message whose context names a routine (other than a DO block's own body,
 //   judged with the statement) now keeps its SQLSTATE, position and object names only (message-screen.ts).
+// - Fixed in part: such a trigger can also move the session's search_path (set_config), which PostgreSQL 15 does not
+//   report: `users` then named a view in another schema showing passwords as `name`, and the gateway, resolving
+//   names with the default search_path, masked by public.users. A result column the server says comes from a relation
+//   of the judged relation's name in another schema now has unknown lineage (result-columns.ts), so the read fails
+//   closed. Left open: values computed from such a column (no origin in RowDescription) and filters on it.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
@@ -46,6 +51,13 @@ test.before(async () => {
     CREATE TABLE memos (id int PRIMARY KEY, body text);
     INSERT INTO memos VALUES (1, 'a'), (2, 'b'), (3, 'c');
     CREATE TRIGGER chatty BEFORE UPDATE ON memos FOR EACH ROW EXECUTE FUNCTION chatty();
+    CREATE SCHEMA shadow;
+    CREATE VIEW shadow.users AS SELECT c.id, k.password AS name, 'x'::text AS plan FROM customers c JOIN credentials k ON k.customer_id = c.id;
+    CREATE FUNCTION path() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN EXECUTE 'SELECT set_' || 'config(''search_path'', ''shadow, public'', false)'; RETURN NEW; END $$;
+    CREATE TABLE jobs (id int PRIMARY KEY, state text);
+    INSERT INTO jobs VALUES (1, 'new');
+    CREATE TRIGGER path BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION path();
     CREATE FUNCTION loud(n int) RETURNS int LANGUAGE plpgsql AS $$ DECLARE p text;
       BEGIN EXECUTE 'SELECT pass' || 'word FROM credentials WHERE id = $1' INTO p USING n; RAISE NOTICE 'row %', p; RETURN n; END $$;
     RESET ROLE`)
@@ -127,6 +139,23 @@ test('a notice or error raised inside a trigger or function whose dynamic SQL re
   const called = await query(c, 'SELECT 1 AS one WHERE loud(2) IS NOT NULL')
   assert.equal([called.leaks, called.rows], [[], [['1']]])
   assert.equal((await query(c, "UPDATE memos SET body = 'quiet' WHERE id = 1")).errors, [], 'the session goes on')
+  c.close()
+})
+
+test('a trigger that moves the search_path to a view renaming passwords: a read of the name it shadows fails closed', async () => {
+  const c = await session()
+  const read = 'SELECT name, plan FROM users ORDER BY id LIMIT 2'
+  assert.equal((await query(c, read)).rows, [['Ada Lovelace', 'pro'], ['Grace Hopper', 'team']])
+  assert.equal((await query(c, "UPDATE jobs SET state = 'done' WHERE id = 1")).errors, [])
+  const simple = await query(c, read)
+  assert.equal([simple.rows, simple.leaks], [[], []])
+  assert.match(simple.errors.join(), /^XX000: warden: masking failed/)
+  c.take()
+  c.send(m.parse('', read), m.bind('', ''), m.execute(''), m.sync())
+  await approving(c.readyCount(1, 30_000))
+  const extended = outcomeOf(c.take())
+  assert.equal([extended.rows, extended.leaks], [[], []])
+  assert.match(extended.errors.join(), /^XX000: warden: masking failed/)
   c.close()
 })
 
