@@ -41,11 +41,17 @@ function scan(text: string, d: Detection): string | undefined {
   return r.value ?? REDACTED
 }
 
-/** The gateway's text standing in for the server's. */
-export function withheldMessage(kind: 'E' | 'N', code: string, columns: readonly string[]): string {
+/**
+ * The gateway's text standing in for the server's. `inTransaction`: the columns are not the statement's own but
+ * those of earlier statements of its transaction whose work runs on to its end (a write's deferred checks, a WITH
+ * HOLD cursor's query).
+ */
+export function withheldMessage(kind: 'E' | 'N', code: string, columns: readonly string[], inTransaction = false): string {
   const what = kind === 'E' ? 'error' : 'notice'
-  return `warden: the server's ${what} text was withheld because the statement reads masked columns (${columns.join(', ')}); ` +
-    `SQLSTATE ${code} (${conditionName(code)})`
+  const why = inTransaction
+    ? `an earlier statement of this transaction wrote or holds a cursor over masked columns (${columns.join(', ')}), and its checks run until the transaction ends`
+    : `the statement reads masked columns (${columns.join(', ')})`
+  return `warden: the server's ${what} text was withheld because ${why}; SQLSTATE ${code} (${conditionName(code)})`
 }
 
 /**
@@ -79,15 +85,22 @@ function withhold(kind: 'E' | 'N', fields: FieldMap, message: string): Buffer {
   return encodeFields(kind, out)
 }
 
+/** Which masked columns a server text may carry values of, and whose they are. */
+export interface MaskedNow {
+  /** Masked columns the current statement reads (empty: scan with detectors only, when there are any). */
+  columns: readonly string[]
+  /** None of them is the statement's own: all are of earlier statements of its transaction (withheldMessage). */
+  inTransaction?: boolean
+}
+
 /**
- * An ErrorResponse / NoticeResponse payload screened; undefined when it goes out unchanged. `masked` lists the
- * masked columns the current statement reads (empty: scan with detectors only, when there are any);
- * `columnMasking`: column rules apply, so a text raised inside a routine is withheld.
+ * An ErrorResponse / NoticeResponse payload screened; undefined when it goes out unchanged. `columnMasking`:
+ * column rules apply, so a text raised inside a routine is withheld.
  */
-export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: readonly string[], detection: Detection | undefined, columnMasking = false): Buffer | undefined {
+export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: MaskedNow, detection: Detection | undefined, columnMasking = false): Buffer | undefined {
   const fields = decodeFields(payload, kind === 'E' ? 'ErrorResponse' : 'NoticeResponse')
   const code = fields.get('C') ?? 'XX000'
-  if (masked.length) return withhold(kind, fields, withheldMessage(kind, code, masked))
+  if (masked.columns.length) return withhold(kind, fields, withheldMessage(kind, code, masked.columns, masked.inTransaction))
   const routine = columnMasking ? raisingRoutine(fields.get('W')) : undefined
   if (routine) return withhold(kind, fields, routineWithheldMessage(kind, code, routine))
   if (!detection?.detectors.length) return undefined

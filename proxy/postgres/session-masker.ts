@@ -84,8 +84,9 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
       const kind = f.type === 'E' ? 'E' : 'N'
       const s = run?.masks.length ? runScreen(run, planner, key) : undefined
       // A held cursor's query or a write's deferred checks may be running now (at commit): their masked columns count here too.
-      const masked = new Set([...(s?.masked ?? []), ...held])
-      return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks), columnMasking(run?.masks.length ? run.masks : sessionMasks))
+      const own = s?.masked ?? []
+      const masked = { columns: [...new Set([...own, ...held])], inTransaction: own.length === 0 }
+      return screenNotice(kind, f.payload, masked, s?.detection ?? session(sessionMasks), columnMasking(run?.masks.length ? run.masks : sessionMasks))
     },
   }
 }
