@@ -27,6 +27,7 @@ import { Outbox } from './outbox.ts'
 import type { StatementRun } from './pending.ts'
 import { QueryLoop } from './query-loop.ts'
 import { Relay } from './relay.ts'
+import { ReportedSettings } from './reported-settings.ts'
 import { SessionLocks } from './session-locks.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
@@ -307,6 +308,7 @@ export class Connection {
       pauseUpstream,
     })
     relay.setClientEncoding(backend.parameters.get('client_encoding') ?? 'UTF8')
+    relay.settings = new ReportedSettings(backend.parameters)
     relay.status = backend.status
     relay.onFailure = (err: Error) => this.failLoop(err)
     const loop: QueryLoop = new QueryLoop({
@@ -419,8 +421,8 @@ export class Connection {
   private failLoop(err: Error): void {
     if (this.loopFailure || this.step === 'closed') return
     this.loopFailure = err
-    if (err instanceof PgError && err.fields.code === '42501' && this.session) {
-      this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: this.session.id, target: this.session.target.name, code: 'postgres.pinned_setting', message: err.message }))
+    if (err instanceof PgError && err.auditCode && this.session) {
+      this.deps.engine.audit.record(errorEvent(this.clientInfo, { session_id: this.session.id, target: this.session.target.name, code: err.auditCode, message: err.message }))
     }
     this.sendFatal(err)
     this.loop?.close()

@@ -17,11 +17,14 @@ export interface ErrorFields {
 export class PgError extends Error {
   readonly fields: ErrorFields
   readonly code: string
-  constructor(fields: ErrorFields, options?: { cause?: unknown }) {
+  /** The audit event code of a session the gateway ends over it (e.g. postgres.pinned_setting). */
+  readonly auditCode: string | undefined
+  constructor(fields: ErrorFields, options?: { cause?: unknown; auditCode?: string }) {
     super(fields.message, options)
     this.name = 'PgError'
     this.fields = fields
     this.code = `pg.${fields.code}`
+    this.auditCode = options?.auditCode
   }
   get fatal(): boolean {
     return this.fields.severity === 'FATAL'
@@ -45,8 +48,8 @@ export const NAMEDATALEN = 64
 
 const PINNED_HINT = 'client_encoding=UTF8, standard_conforming_strings=on, backslash_quote=safe_encoding'
 
-const err = (severity: Severity, code: string, message: string, extra: Partial<ErrorFields> = {}) =>
-  new PgError({ severity, code, message, ...extra })
+const err = (severity: Severity, code: string, message: string, extra: Partial<ErrorFields> = {}, auditCode?: string) =>
+  new PgError({ severity, code, message, ...extra }, { auditCode })
 
 export const pgErrors = {
   invalidPassword: (why: string) =>
@@ -100,7 +103,12 @@ export const pgErrors = {
   pinnedSettingChanged: (name: string, value: string) =>
     err('FATAL', '42501', `warden: the server changed ${name} to "${value.slice(0, 64)}", which the gateway pins; the session is closed`, {
       hint: 'Reconnect, and leave client_encoding and standard_conforming_strings at their session values.',
-    }),
+    }, 'postgres.pinned_setting'),
+  settingChangedUnjudged: (name: string) =>
+    err('FATAL', '42501', `warden: the server reported a new value of ${name.slice(0, 64)} that no statement the gateway judged set (code it could not see into, such as a function or trigger, set it); the value is withheld and the session is closed`, {
+      detail: 'A session setting is read back unmasked (ParameterStatus, SHOW, current_setting), so a value of unknown origin could carry a masked one.',
+      hint: 'Reconnect. Change session settings with SET, not from inside functions or triggers.',
+    }, 'postgres.setting_changed'),
   auditUnavailable: (why: string) => err('ERROR', '58000', `warden: the statement was not run: the audit trail could not record it (${why})`, {
     hint: 'Every statement is recorded before it reaches the server. Retry once the audit store is back, or ask an administrator.',
   }),

@@ -22,7 +22,7 @@ export interface ResultMask {
   documents?: DocumentMasks
 }
 
-function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined, catalog: Pick<Catalog, 'column'>, loaded?: ReadonlySet<number>): ResultMask | undefined {
+function buildPlan(fields: FieldDescription[], obligations: MaskObligation[], outputs: SqlOutput[] | undefined, catalog: Pick<Catalog, 'column' | 'relation'>, loaded?: ReadonlySet<number>): ResultMask | undefined {
   try {
     const r = resultColumns(fields, outputs, catalog, true, loaded)
     if (!('columns' in r)) throw new MaskingError('result columns unresolved after loading the catalog')

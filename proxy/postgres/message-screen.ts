@@ -3,6 +3,9 @@
 // - during a statement that reads masked columns, an ErrorResponse / NoticeResponse keeps only its severity,
 //   SQLSTATE, position and the names of objects (schema, table, column, type, constraint) and source location;
 //   its texts (message, detail, hint, context, internal query) are replaced by a gateway message saying why;
+// - where column masking applies, one raised inside a function or trigger (its context names one) keeps the same
+//   fields only: code the statement does not show (a trigger, a function's dynamic SQL) may have read masked
+//   values the judgement never saw; a DO block's own body (inline_code_block) was judged with the statement;
 // - otherwise, wherever content masking applies, detectors scan every text field of ErrorResponse,
 //   NoticeResponse and NotificationResponse (also outside statements, e.g. a notice from another backend).
 // Where column masking applies, a NOTIFY payload is also held to its own rule (screenNotification): it comes from
@@ -38,30 +41,68 @@ function scan(text: string, d: Detection): string | undefined {
   return r.value ?? REDACTED
 }
 
-/** The gateway's text standing in for the server's. */
-export function withheldMessage(kind: 'E' | 'N', code: string, columns: readonly string[]): string {
+/**
+ * The gateway's text standing in for the server's. `inTransaction`: the columns are not the statement's own but
+ * those of earlier statements of its transaction whose work runs on to its end (a write's deferred checks, a WITH
+ * HOLD cursor's query).
+ */
+export function withheldMessage(kind: 'E' | 'N', code: string, columns: readonly string[], inTransaction = false): string {
   const what = kind === 'E' ? 'error' : 'notice'
-  return `warden: the server's ${what} text was withheld because the statement reads masked columns (${columns.join(', ')}); ` +
-    `SQLSTATE ${code} (${conditionName(code)})`
+  const why = inTransaction
+    ? `an earlier statement of this transaction wrote or holds a cursor over masked columns (${columns.join(', ')}), and its checks run until the transaction ends`
+    : `the statement reads masked columns (${columns.join(', ')})`
+  return `warden: the server's ${what} text was withheld because ${why}; SQLSTATE ${code} (${conditionName(code)})`
+}
+
+/**
+ * The first routine a message's context (W) names other than a DO block's body, innermost first: `PL/pgSQL function
+ * trg() line 3 at RAISE`, `SQL function "f" statement 1`, `PL/Python function "f"`; undefined when none.
+ */
+export function raisingRoutine(context: string | undefined): string | undefined {
+  if (!context) return undefined
+  for (const m of context.matchAll(/^(?:PL\/\S+|SQL) function (.+?)(?: line \d+| statement \d+|$)/gm)) {
+    const name = m[1]!.trim()
+    if (name !== 'inline_code_block') return name
+  }
+  return undefined
+}
+
+/** The gateway's text standing in for that of a message raised inside a routine. */
+export function routineWithheldMessage(kind: 'E' | 'N', code: string, routine: string): string {
+  const what = kind === 'E' ? 'error' : 'notice'
+  return `warden: the server's ${what} text was withheld because it was raised inside function ${routine.slice(0, 64)}, whose reads the gateway does not judge, ` +
+    `where results are masked; SQLSTATE ${code} (${conditionName(code)})`
 }
 
 const WITHHELD_HINT = 'Masked values never leave the gateway, error and notice texts included. To see the server\'s message, ' +
   'run the statement without the masked columns, or ask for break-glass access.'
 
+function withhold(kind: 'E' | 'N', fields: FieldMap, message: string): Buffer {
+  const out: FieldMap = new Map()
+  for (const [k, v] of fields) if (KEPT.has(k)) out.set(k, v)
+  out.set('M', message)
+  out.set('H', WITHHELD_HINT)
+  return encodeFields(kind, out)
+}
+
+/** Which masked columns a server text may carry values of, and whose they are. */
+export interface MaskedNow {
+  /** Masked columns the current statement reads (empty: scan with detectors only, when there are any). */
+  columns: readonly string[]
+  /** None of them is the statement's own: all are of earlier statements of its transaction (withheldMessage). */
+  inTransaction?: boolean
+}
+
 /**
- * An ErrorResponse / NoticeResponse payload screened; undefined when it goes out unchanged. `masked` lists the
- * masked columns the current statement reads (empty: scan with detectors only, when there are any).
+ * An ErrorResponse / NoticeResponse payload screened; undefined when it goes out unchanged. `columnMasking`:
+ * column rules apply, so a text raised inside a routine is withheld.
  */
-export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: readonly string[], detection: Detection | undefined): Buffer | undefined {
+export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: MaskedNow, detection: Detection | undefined, columnMasking = false): Buffer | undefined {
   const fields = decodeFields(payload, kind === 'E' ? 'ErrorResponse' : 'NoticeResponse')
-  if (masked.length) {
-    const code = fields.get('C') ?? 'XX000'
-    const out: FieldMap = new Map()
-    for (const [k, v] of fields) if (KEPT.has(k)) out.set(k, v)
-    out.set('M', withheldMessage(kind, code, masked))
-    out.set('H', WITHHELD_HINT)
-    return encodeFields(kind, out)
-  }
+  const code = fields.get('C') ?? 'XX000'
+  if (masked.columns.length) return withhold(kind, fields, withheldMessage(kind, code, masked.columns, masked.inTransaction))
+  const routine = columnMasking ? raisingRoutine(fields.get('W')) : undefined
+  if (routine) return withhold(kind, fields, routineWithheldMessage(kind, code, routine))
   if (!detection?.detectors.length) return undefined
   let changed = false
   for (const [k, v] of fields) {

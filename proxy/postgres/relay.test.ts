@@ -36,6 +36,7 @@ const upperCase: ResultMasker = {
     return { frame: encodeDataRow(values), masked: values.length }
   },
   screen: () => undefined,
+  maskedColumns: () => [],
 }
 
 function setup(masker: ResultMasker = upperCase) {
@@ -202,6 +203,33 @@ test('COPY out of a masked statement is withheld', async () => {
   await tick()
   assert.is(types(client.frames()), 'EZ')
   assert.is(decodeErrorResponse(client.frames()[0]!.payload).code, 'XX000')
+})
+
+test('the masked columns of writes count for every server text up to the end of their transaction, kept as names', async () => {
+  const seen: number[] = []
+  const masker: ResultMasker = { ...upperCase, maskedColumns: () => ['password'], screen: (_f, _run, _session, held) => {
+    seen.push(held?.size ?? 0)
+    return undefined
+  } }
+  const { relay } = setup(masker)
+  const write = (): StatementRun => {
+    const r = run(true)
+    r.verdict.judgement.input = { command: { sql: { statements: [{ type: 'update', read_only: false }] } } } as never
+    return r
+  }
+  relay.push({ kind: 'query', run: run(false), wait: { done: false } })
+  relay.receive(Buffer.concat([encodeCommandComplete('BEGIN'), encodeReadyForQuery('T')]))
+  for (let i = 0; i < 1000; i++) {
+    relay.push({ kind: 'query', run: write(), wait: { done: false } })
+    relay.receive(Buffer.concat([encodeCommandComplete('UPDATE 1'), encodeReadyForQuery('T')]))
+  }
+  const notice = encodeNoticeResponse({ severity: 'NOTICE', code: '00000', message: 'deferred' })
+  relay.push({ kind: 'query', run: run(false), wait: { done: false } })
+  relay.receive(Buffer.concat([notice, encodeCommandComplete('COMMIT'), encodeReadyForQuery('I')]))
+  relay.push({ kind: 'query', run: run(false), wait: { done: false } })
+  relay.receive(Buffer.concat([notice, encodeCommandComplete('SELECT 0'), encodeReadyForQuery('I')]))
+  for (let i = 0; i < 20 && seen.length < 2; i++) await tick()
+  assert.equal(seen, [1, 0], 'one name for a thousand writes at COMMIT; none once the transaction ended')
 })
 
 test.run()

@@ -15,6 +15,7 @@ import type { Outbox } from './outbox.ts'
 import type { Entry, StatementRun } from './pending.ts'
 import { pinnedValueHolds } from './pinned-settings.ts'
 import { poisonQuery } from './poison.ts'
+import { ReportedSettings } from './reported-settings.ts'
 import { ResultRelay } from './results.ts'
 
 /** Result masking as the relay uses it (session-masker.ts, bound to a catalog and key); all throw on failure. */
@@ -25,10 +26,13 @@ export interface ResultMasker {
   row(payload: Buffer, plan: ResultMask, encoding: 'utf8' | 'latin1'): { frame: Buffer | undefined; masked: number }
   /**
    * An ErrorResponse, NoticeResponse or NotificationResponse screened for the run it arrives during (none:
-   * `session` holds the content masks seen in this session), and for `held`: runs that declared WITH HOLD
-   * cursors in the open transaction, whose queries run on at its commit. Undefined when it goes out as received.
+   * `session` holds the content masks seen in this session), and as reading the `held` columns too: those of runs of
+   * the open transaction that left work for its commit (a WITH HOLD cursor's query, a write's deferred checks).
+   * Undefined when it goes out as received.
    */
-  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[], held?: readonly StatementRun[]): Buffer | undefined
+  screen(f: Frame, run: StatementRun | undefined, session: MaskObligation[], held?: ReadonlySet<string>): Buffer | undefined
+  /** The masked columns whose values texts during `run` could carry (message-screen.ts); none without masks. */
+  maskedColumns(run: StatementRun): readonly string[]
 }
 
 /** Longest the relay works through buffered server messages in one turn of the event loop. */
@@ -54,8 +58,13 @@ function undo(entry: Entry): void {
   if (entry.kind === 'parse' || entry.kind === 'bind') entry.undo?.()
 }
 
-const declaresHeldCursor = (run: StatementRun) =>
-  (run.verdict.judgement.input.command?.sql?.statements ?? []).some((s) => s.type === 'declare_cursor' && s.detail.hold === true)
+/**
+ * Whether some of a run's work may still be done after it is answered, up to the end of its transaction: a WITH HOLD
+ * cursor's query runs to the end at commit, and a write's deferred constraints and constraint triggers fire there (or
+ * at SET CONSTRAINTS … IMMEDIATE), with an error such as `Key (password)=(<the old value>) is still referenced`.
+ */
+const runsUntilCommit = (run: StatementRun) =>
+  (run.verdict.judgement.input.command?.sql?.statements ?? []).some((s) => (s.type === 'declare_cursor' && s.detail.hold === true) || !s.read_only)
 
 export class Relay {
   readonly queue: Entry[] = []
@@ -96,10 +105,13 @@ export class Relay {
   private sessionMasks: MaskObligation[] = []
   private readonly sessionMaskKeys = new Set<string>()
   /**
-   * Runs that declared a WITH HOLD cursor whose transaction has not ended: its commit runs the cursor's query
-   * to the end, so whatever the server says until then may carry the values that query reads.
+   * The masked columns of runs answered in the open transaction that left work for its end (runsUntilCommit): a WITH
+   * HOLD cursor's query, a write's deferred checks. Whatever the server says until then may carry their values.
+   * Names, not runs: a transaction of a million writes keeps a few names.
    */
-  private held: StatementRun[] = []
+  private held = new Set<string>()
+  /** Where the reported settings' values came from (reported-settings.ts); set with the server's values at startup. */
+  settings = new ReportedSettings(new Map())
 
   constructor(private readonly hooks: RelayHooks) {
     this.results = new ResultRelay(hooks, () => this.encoding)
@@ -136,17 +148,17 @@ export class Relay {
       this.discard(entry)
       return false
     }
-    if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run && declaresHeldCursor(entry.run)) this.held.push(entry.run)
     this.queue.push(entry)
     return true
   }
 
-  /** A ReadyForQuery: outside a transaction, the held cursors of runs answered so far are materialized (or gone). */
+  /** A ReadyForQuery: outside a transaction, what runs answered so far left for its end is done (or gone). */
   private transactionState(status: TransactionStatus, through?: number): void {
     if (status === 'I') this.readyIdle++
     this.status = status
+    this.settings.ready()
     if (status !== 'I') return
-    if (this.held.length) this.held = this.held.filter((r) => !r.finished)
+    this.held.clear()
     this.hooks.transactionEnded(through)
   }
 
@@ -238,6 +250,9 @@ export class Relay {
         const p = decodeParameterStatus(f.payload)
         // A pinned setting changed anyway (a path the gateway did not foresee): end the session, fail closed.
         if (!pinnedValueHolds(p.name, p.value)) throw pgErrors.pinnedSettingChanged(p.name, p.value)
+        // A value no judged statement set (a function or trigger did) may carry a masked one: end the session, unsent.
+        if (!this.settings.known(p.name, p.value, this.running())) throw pgErrors.settingChangedUnjudged(p.name)
+        this.settings.note(p.name, p.value)
         if (p.name === 'client_encoding') this.setClientEncoding(p.value)
         return this.forward(f)
       }
@@ -457,9 +472,17 @@ export class Relay {
     this.notify()
   }
 
+  /** The run the server is answering now (a simple Query's ends only at its ReadyForQuery). */
+  private running(): StatementRun | undefined {
+    const head = this.queue[0]
+    return head?.kind === 'query' || head?.kind === 'execute' ? head.run : undefined
+  }
+
   private finish(run: StatementRun): void {
     if (run.finished) return
     run.finished = true
+    this.settings.answered(run)
+    if (runsUntilCommit(run)) for (const c of this.hooks.masker.maskedColumns(run)) this.held.add(c)
     this.hooks.finished(run)
   }
 

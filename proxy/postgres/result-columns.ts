@@ -14,6 +14,8 @@ import type { FieldDescription } from './messages/row-description.ts'
 
 export interface ColumnLookup {
   column(tableOid: number, attnum: number): ColumnSource | undefined
+  /** The relation an unqualified (schema null) or qualified name resolves to, as the catalog resolves names. */
+  relation?(schema: string | null, name: string): { schema: string; name: string } | undefined
 }
 
 /** Either the columns to plan from, or relations to (re)load first (their OIDs). */
@@ -81,7 +83,21 @@ function withServer(sources: SourceColumn[], f: FieldDescription, truth: ColumnS
   return nameIsColumn && f.name !== truth.column ? add(out, table, f.name) : out
 }
 
-function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>, loaded: ReadonlySet<number>): ResultColumn {
+/**
+ * Whether the statement was judged to read this column from a relation of the server's relation's name in another
+ * schema, from none in the server's, and the catalog resolves that name to another relation too: the server
+ * resolved it otherwise (its search_path differs from the one the catalog resolves with, e.g. set by a trigger's
+ * set_config the gateway did not see). A view the catalog resolves the name to (one in the `$user` schema over the
+ * public table of its name) is what the statement was judged to read.
+ */
+function resolvedElsewhere(sources: readonly SourceColumn[], truth: ColumnSource, lookup: ColumnLookup): boolean {
+  const named = sources.filter((s) => s.table !== null && s.table.includes('.') && bare(s.table) === truth.table)
+  if (!named.length || named.some((s) => s.table === `${truth.schema}.${truth.table}`)) return false
+  const resolved = lookup.relation?.(null, truth.table)
+  return resolved === undefined || resolved.schema !== truth.schema || resolved.name !== truth.table
+}
+
+function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serverSource>, loaded: ReadonlySet<number>, lookup: ColumnLookup): ResultColumn {
   const truth = typeof found === 'object' ? found : undefined
   // The normalizer never resolves a name to a temporary relation (catalog.ts), so the statement was judged to read
   // another one: a temporary table or view made unseen (by a function) shadows the name the catalog resolved.
@@ -93,6 +109,9 @@ function column(f: FieldDescription, o: SqlOutput, found: ReturnType<typeof serv
   // made in the `$user` schema directly on the server), and its columns' origins are not known.
   if (truth && !STORED.has(truth.kind) && loaded.has(f.tableOid)) {
     return { name: f.name, lineage: 'unknown', sources: [], reason: `the server read it from view ${truth.schema}.${truth.table}, which the statement was not judged to read` }
+  }
+  if (truth && !o.star && resolvedElsewhere(o.sources, truth, lookup)) {
+    return { name: f.name, lineage: 'unknown', sources: [], reason: `the server read it from ${truth.schema}.${truth.table}, not the relation of that name the statement was judged to read (the session's search_path resolves names otherwise)` }
   }
   if (o.star) {
     // A derived star is the gateway's own: server-written text (EXPLAIN, SHOW), see result-statement.ts.
@@ -142,5 +161,5 @@ export function resultColumns(fields: FieldDescription[], outputs: SqlOutput[] |
     })
     if (load.size) return { load: [...load] }
   }
-  return { columns: fields.map((f, i) => column(f, perField[i]!, found[i], loaded)) }
+  return { columns: fields.map((f, i) => column(f, perField[i]!, found[i], loaded, lookup)) }
 }

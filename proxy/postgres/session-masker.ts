@@ -37,6 +37,16 @@ function payloadMaskerOf(masks: MaskObligation[], key: Uint8Array): JsonMasker |
 }
 
 export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMasker {
+  // Whether column rules apply to the last masks asked about (a run's, or the session's).
+  let columnsKey: MaskObligation[] | undefined
+  let columns = false
+  const columnMasking = (masks: MaskObligation[]) => {
+    if (masks !== columnsKey) {
+      columnsKey = masks
+      columns = masks.some((m) => m.column !== undefined)
+    }
+    return columns
+  }
   let sessionKey: MaskObligation[] | undefined
   let sessionDetection: Detection | undefined
   const session = (masks: MaskObligation[]) => {
@@ -68,14 +78,15 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
   return {
     plan: (fields, obligations, outputs) => planner.plan(fields, obligations, outputs),
     row: (payload, plan, encoding) => maskDataRow(payload, plan, key, encoding),
-    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[], held: readonly StatementRun[] = []) {
+    maskedColumns: (run) => (run.masks.length ? runScreen(run, planner, key).masked : []),
+    screen(f: Frame, run: StatementRun | undefined, sessionMasks: MaskObligation[], held: ReadonlySet<string> = new Set()) {
       if (f.type === 'A') return screenNotification(f.payload, notification(run, sessionMasks))
       const kind = f.type === 'E' ? 'E' : 'N'
       const s = run?.masks.length ? runScreen(run, planner, key) : undefined
-      // A held cursor's query may be running now (at commit): its masked columns count as read here too.
-      const masked = new Set(s?.masked)
-      for (const h of held) if (h !== run && h.masks.length) for (const c of runScreen(h, planner, key).masked) masked.add(c)
-      return screenNotice(kind, f.payload, [...masked], s?.detection ?? session(sessionMasks))
+      // A held cursor's query or a write's deferred checks may be running now (at commit): their masked columns count here too.
+      const own = s?.masked ?? []
+      const masked = { columns: [...new Set([...own, ...held])], inTransaction: own.length === 0 }
+      return screenNotice(kind, f.payload, masked, s?.detection ?? session(sessionMasks), columnMasking(run?.masks.length ? run.masks : sessionMasks))
     },
   }
 }

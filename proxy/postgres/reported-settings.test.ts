@@ -1,0 +1,44 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { SqlStatement } from '../../engine/types.ts'
+import type { StatementRun } from './pending.ts'
+import { ReportedSettings } from './reported-settings.ts'
+
+/** A run of statements with only what the check reads: their type and setting name. */
+const run = (...statements: [string, string][]) =>
+  ({ verdict: { judgement: { input: { command: { sql: { statements: statements.map(([type, name]) => ({ type, detail: { name } }) as unknown as SqlStatement) } } } } } }) as unknown as StatementRun
+
+test('a value reported before (at startup or since) is known; a new one only when a judged SET or RESET of it ran', () => {
+  const s = new ReportedSettings(new Map([['application_name', 'psql'], ['TimeZone', 'Etc/UTC']]))
+  assert.ok(s.known('application_name', 'psql'))
+  assert.ok(s.known('timezone', 'Etc/UTC'), 'names compare without case')
+  assert.not.ok(s.known('application_name', 'Marzipan-Quokka-5113'))
+  assert.not.ok(s.known('application_name', 'x', run(['select', ''])))
+  assert.not.ok(s.known('application_name', 'x', run(['set', 'timezone'])), 'a SET of another setting')
+  assert.ok(s.known('application_name', 'x', run(['set', 'application_name'])))
+  assert.ok(s.known('TimeZone', '<-05>+05', run(['begin', ''], ['set', 'timezone'])))
+  assert.ok(s.known('application_name', '', run(['reset', 'application_name'])))
+  assert.ok(s.known('session_authorization', 'bob', run(['set_role', 'session_authorization'])))
+  s.note('application_name', 'x')
+  assert.ok(s.known('application_name', 'x'), 'noted once reported')
+})
+
+test('a SET answered since the last ReadyForQuery vouches for its setting until the next one', () => {
+  const s = new ReportedSettings(new Map([['application_name', 'psql']]))
+  s.answered(run(['set', 'application_name']))
+  s.answered(run(['select', '']))
+  assert.ok(s.known('application_name', 'batch 7'))
+  s.ready()
+  assert.not.ok(s.known('application_name', 'batch 8'))
+})
+
+test('settings of a few fixed words or numbers are not checked; unknown names are', () => {
+  const s = new ReportedSettings(new Map())
+  for (const [name, value] of [['DateStyle', 'German, DMY'], ['IntervalStyle', 'iso_8601'], ['is_superuser', 'on'], ['in_hot_standby', 'off'], ['server_version', '15.8']]) {
+    assert.ok(s.known(name!, value!), name)
+  }
+  assert.not.ok(s.known('session_authorization', 'someone'))
+  assert.not.ok(s.known('some_extension.reported', 'v'))
+})
+
+test.run()
