@@ -6,6 +6,7 @@
 // A token that is not a secret by its name (NextToken, nextPageToken, ClientToken: pagination and idempotency
 // fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
 import { type Detector, type Span } from './types.ts'
+import { aliasAt, aliasesIn, anchoredSpans } from './yaml-anchors.ts'
 
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
@@ -228,14 +229,22 @@ function findIn(text: string): Span[] {
   pairSpans(text, spans)
   // Most strings assign nothing: the scan below is skipped for them.
   if (!text.includes('=') && !text.includes(':')) return spans
+  // YAML aliases a secret value holds, or one written right after a secret name (`{password: *p}` too).
+  const aliases = new Set<string>()
   ASSIGNMENT.lastIndex = 0
   for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
     if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
+    const alias = aliasAt(text, m.index + m[0].length)
+    if (alias !== undefined) aliases.add(alias)
     const found = valueSpan(text, m)
     if (found) {
       spans.push(found)
       ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, found.end)
     }
+  }
+  if (text.includes('*') && text.includes('&')) {
+    for (const found of spans) aliasesIn(text, found.start, found.end, aliases)
+    spans.push(...anchoredSpans(text, aliases))
   }
   return spans
 }
