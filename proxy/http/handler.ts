@@ -397,7 +397,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           out = await mcp.answer(res, outcome)
         } catch (err) {
           discard(res)
-          throw err
+          if (!(err instanceof HttpGatewayError) || err.code !== 'http.mcp_failed') throw err
+          // Withheld as MCP: the client reads why as a JSON-RPC error to its request.
+          record(req, trace, err.status, { error: err.code })
+          const reply = mcp.withheld(err)
+          return { ...reply, headers: { ...reply.headers, ...approvalHeaders } }
         }
       } else if (masks.length && !noBody) {
         const watch = isWatch(canon.query)
