@@ -17,6 +17,8 @@ test('a selector on a value the masks hide is refused: secret names, detected co
   assert.match(refused('fieldSelector=data.key%3Dv', secretData)!, 'data.key')
   assert.match(refused('fieldSelector=metadata.name%3Da%5Cx')!, 'does not parse')
   assert.match(refused('labelSelector=a+in+(b')!, 'does not parse')
+  assert.match(refused('%66ieldSelector=spec.password%3Dguess')!, 'spec.password')
+  assert.match(refused('limit=1&label%53elector=db-password%3Dguess')!, 'db-password')
   assert.is(selectorRefusal('fieldSelector=spec.password%3Dguess', detectors, KEY)?.code, 'http.selector_refused')
 })
 

@@ -25,7 +25,8 @@ const refusal = (what: string) =>
 
 /** The refusal for a Kubernetes request whose selectors name a value its answer's masks hide; undefined if none do. */
 export function selectorRefusal(query: string, masks: readonly MaskObligation[], key: Uint8Array): HttpGatewayError | undefined {
-  if (query === '' || !(query.includes('fieldSelector') || query.includes('labelSelector'))) return undefined
+  // Parsed whatever the text: a name may be percent-encoded (%66ieldSelector), as the apiserver decodes it.
+  if (query === '') return undefined
   const params = parseQueryString(query)
   const fields = params.fieldSelector ?? []
   const labels = params.labelSelector ?? []
