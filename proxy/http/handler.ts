@@ -30,6 +30,7 @@ import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
+import { selectorRefusal } from './kube-selectors.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -342,6 +343,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (upload?.refusal) throw upload.refusal
     const cut = masks.length ? partialReadRefusal(target.kind, canon.query) : undefined
     if (cut) throw cut
+    const oracle = masks.length && target.kind === 'kubernetes' ? selectorRefusal(canon.query, masks, opts.maskKey) : undefined
+    if (oracle) throw oracle
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = outcome.judgement.input.command.kubernetes
     const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)
@@ -394,7 +397,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           out = await mcp.answer(res, outcome)
         } catch (err) {
           discard(res)
-          throw err
+          if (!(err instanceof HttpGatewayError) || err.code !== 'http.mcp_failed') throw err
+          // Withheld as MCP: the client reads why as a JSON-RPC error to its request.
+          record(req, trace, err.status, { error: err.code })
+          const reply = mcp.withheld(err)
+          return { ...reply, headers: { ...reply.headers, ...approvalHeaders } }
         }
       } else if (masks.length && !noBody) {
         const watch = isWatch(canon.query)

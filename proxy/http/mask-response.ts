@@ -41,7 +41,7 @@ export interface MaskedBody {
   masked(): number
 }
 
-export const maskBudgetBusy = () => new HttpGatewayError(503, 'http.busy', 'the response must be masked, but the gateway already holds as many response bytes as it may to mask them, or as one requester may (half of those; mask-budget.ts); it was withheld: retry shortly, or ask for less at once')
+export const maskBudgetBusy = () => new HttpGatewayError(503, 'http.busy', 'the response must be masked, but the gateway already holds as many response bytes as it may to mask them, or as one requester may (half of those, and of their last quarter only a fair share; mask-budget.ts); it was withheld: retry shortly, or ask for less at once')
 
 export function mediaType(res: UpstreamResponse): string {
   return String(res.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()

@@ -136,6 +136,29 @@ test('text/event-stream with a message that is not JSON-RPC: the stream is cut t
   assert.not.ok(got.includes('jane.doe@example.com'), got)
 })
 
+test('JSON-RPC under a type MCP does not use (text/plain, none, HTML) is withheld: its tools/list was never filtered nor fingerprinted', async () => {
+  const listing = { jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'drop_all', description: 'x', inputSchema: { type: 'object' } }] } }
+  const sampling = { jsonrpc: '2.0', id: 9, method: 'sampling/createMessage', params: { messages: [] } }
+  const bodies: Array<[string | undefined, string]> = [
+    ['text/plain', JSON.stringify(listing)],
+    ['text/plain; charset=utf-8', `\uFEFF\n [${JSON.stringify(listing)}]`],
+    [undefined, JSON.stringify(listing)],
+    ['text/html', `event: message\ndata: ${JSON.stringify(sampling)}\n\n`],
+  ]
+  for (const [type, body] of bodies) {
+    const res = await upstream((r) => { r.writeHead(200, type ? { 'content-type': type } : {}); r.end(body) })
+    const seen: ProcessedMessages[] = []
+    try {
+      await mcpAnswer(res, context({ request: { method: 'tools/list', id: 1 } }), (p) => seen.push(p))
+      assert.unreachable(`forwarded under ${type}`)
+    } catch (err) {
+      assert.instance(err, HttpGatewayError, type)
+      assert.is((err as HttpGatewayError).code, 'http.mcp_failed', type)
+      assert.match((err as Error).message, 'JSON-RPC', type)
+    }
+  }
+})
+
 test('an empty body (202 Accepted) passes; other text gets the content detectors', async () => {
   const accepted = await mcpAnswer(await upstream((r) => { r.writeHead(202); r.end() }), context(), () => {})
   assert.is(await text(accepted.body), '')

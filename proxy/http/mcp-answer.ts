@@ -6,7 +6,10 @@
 //   text/event-stream  processed event by event as it flows; nothing of an event leaves before it is processed
 //   near misses        any other type naming json or event-stream (application/jsonx, text/event-streamx,
 //                      application/vnd.x+json): withheld, as some clients read them as JSON or SSE by prefix
-//   anything else      carries no MCP message: the generic masker (empty bodies, e.g. 202 Accepted, pass)
+//   anything else      the generic masker (empty bodies, e.g. 202 Accepted, and error pages pass); one that
+//                      holds JSON or event-stream messages (text/plain, a missing type) is withheld: a client
+//                      that parses whatever it gets would read a tools/list nobody filtered or fingerprinted,
+//                      and server requests nobody judged
 //
 // A message that cannot be processed is a 502 before the headers go out, and ends the stream after.
 import { Readable } from 'node:stream'
@@ -100,6 +103,16 @@ function eventStream(res: UpstreamResponse, ctx: McpResponseContext, onProcessed
   return { headers, body, masked: () => masked }
 }
 
+// JSON text (a BOM and blanks before it), or an event stream line carrying it (`data: {…}`).
+const JSON_START = /^\uFEFF?[ \t\r\n]*[[{]/
+const DATA_LINE = /^data:[ \t]*[[{]/m
+
+/** Whether a body read as text could hold JSON-RPC messages a lax client would parse. */
+function holdsMessages(body: Uint8Array): boolean {
+  const text = Buffer.from(body).toString('utf8')
+  return JSON_START.test(text) || DATA_LINE.test(text)
+}
+
 /** The answer as the client may see it; `onProcessed` gets what each step found (audit, post-backs). */
 export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
   const type = mediaType(res)
@@ -112,6 +125,9 @@ export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, 
     throw withheld(`its content type ${JSON.stringify(header)} is neither application/json nor text/event-stream`)
   }
   const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey, ctx.credentials)
+  if (out.body instanceof Uint8Array && holdsMessages(out.body)) {
+    throw withheld(`it holds JSON-RPC under the content type ${JSON.stringify(header || '(none)')}, which MCP does not use: its messages were not processed (only application/json and text/event-stream are)`)
+  }
   const length = out.body instanceof Uint8Array ? out.body.byteLength : undefined
   return { ...out, headers: answerHeaders(res, ctx, length) }
 }

@@ -16,7 +16,7 @@ import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import { credentialForms } from './response-credential.ts'
 import {
-  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, type McpHeldCalls, type McpResponseContext, mcpServerId,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpHeldCalls, type McpResponseContext, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -64,6 +64,8 @@ export interface McpFlow {
   /** What is sent upstream: MCP's headers and, for a POST, the judged message serialized again. */
   outgoing(): { headers: Record<string, string>; body?: Uint8Array }
   answer(res: UpstreamResponse, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
+  /** A server answer `answer` withheld, as a JSON-RPC error with the request's id (502). */
+  withheld(err: HttpGatewayError): GatewayResponse
 }
 
 const commandOf = (outcome: HoldOutcome): McpCommand | undefined => outcome.judgement.input.command?.mcp
@@ -185,6 +187,11 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         credentials: credentialForms(o.upstream.secrets()),
       }
       return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId))
+    },
+
+    withheld(err) {
+      const reply = jsonRpcWithheld({ id: ids.id, message: err.message, decisionId: o.decisionId })
+      return { status: reply.status, headers: reply.headers, body: reply.body }
     },
   }
 }

@@ -23,7 +23,7 @@ export { McpError, type McpErrorCode } from './errors.ts'
 export { createMemoryToolRegistry, type McpToolDefinition, type ObservedTools, toolFingerprint, type ToolRegistry } from './fingerprint.ts'
 export {
   type DenialDetails, denialError, encodeMessage, type HeldEnd, JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST,
-  type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, type McpReply,
+  JSONRPC_WITHHELD, type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, jsonRpcWithheld, type McpReply,
 } from './jsonrpc-reply.ts'
 export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
 export { type CanRead, engineCanRead } from './listings.ts'

@@ -12,6 +12,8 @@ import type { Decision, Reason } from '../../../engine/types.ts'
 export const JSONRPC_DENIED = -32001
 /** Held for approval and not approved: rejected, expired, cancelled, or still denied after approval. */
 export const JSONRPC_HELD = -32002
+/** The server's answer was withheld: it could not be processed (masked, filtered, judged) as MCP. */
+export const JSONRPC_WITHHELD = -32003
 /** JSON-RPC 2.0 Invalid Request: the message is not a well-formed JSON-RPC request (command.mcp.parse_error). */
 export const JSONRPC_INVALID_REQUEST = -32600
 
@@ -119,4 +121,13 @@ export function jsonRpcRefusal(d: DenialDetails, outcome: Extract<HoldOutcome, {
   }
   if (outcome.why === 'denied' || !outcome.approvalId) return jsonRpcDenial(d)
   return jsonRpcHeldTimeout({ ...d, approvalId: outcome.approvalId, why: outcome.why, holdSeconds })
+}
+
+/**
+ * The answer to a request whose server answer was withheld (HTTP 502, as the gateway's other failed answers): a
+ * JSON-RPC error with the request's id, so a client reads why its request failed.
+ */
+export function jsonRpcWithheld(d: { id: JsonRpcId | undefined; message: string; decisionId: string }): McpReply {
+  const message: JsonRpcErrorMessage = { jsonrpc: '2.0', id: d.id ?? null, error: { code: JSONRPC_WITHHELD, message: `warden: ${d.message}`, data: { decision_id: d.decisionId } } }
+  return encodeMessage(message, 'application/json', 502, { 'x-warden-decision-id': d.decisionId })
 }

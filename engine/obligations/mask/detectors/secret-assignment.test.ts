@@ -50,6 +50,38 @@ test('YAML whose value under a secret name is on the lines below (a mapping, a l
   assert.equal(hits(secretAssignment, 'password:\nuser: u\n'), [])
 })
 
+test('YAML flow mappings: a value under a secret name is found up to its comma or brace; braces in prose are no mapping', () => {
+  assert.equal(hits(secretAssignment, '{password: abc}'), ['abc'])
+  assert.equal(hits(secretAssignment, 'users: [{name: a, password: p w , x: 1}, {token: {a: b}, y: 2}]'), ['p w', '{a: b}'])
+  assert.equal(hits(secretAssignment, 'see {a} and, password: x'), [])
+  assert.equal(hits(secretAssignment, '{user: u} password: x'), [])
+})
+
+test('a key far along a long line with no brace in reach is read as in a flow mapping', () => {
+  const line = `{${'a: b, '.repeat(100)}password: hunter2}`
+  assert.equal(hits(secretAssignment, line), ['hunter2'])
+  const many = `{${'password: x, '.repeat(5000)}}`
+  const t = performance.now()
+  assert.is(hits(secretAssignment, many).length, 5000)
+  assert.ok(performance.now() - t < 500, `${performance.now() - t} ms`)
+})
+
+test('a YAML anchor a secret name refers to by an alias is masked where it is written, in flow mappings and through aliases in turn', () => {
+  assert.equal(hits(secretAssignment, 'x: &p hunter2\nuser: u\npassword: *p\n'), ['*p', 'hunter2'])
+  assert.equal(hits(secretAssignment, 'x: &p # plain\n  hunter2\n  more\ny: 2\ndb:\n  password: *p\n'), ['*p', 'hunter2\n  more'])
+  assert.equal(hits(secretAssignment, '{x: &p hunter2, user: u, password: *p}'), ['*p', 'hunter2, user: u, password: *p}'])
+  assert.equal(hits(secretAssignment, 'a: &a hunter2\nb: &b [*a, x]\nc: &c other\ntoken:\n  - *b\n'), ['- *b', '[*a, x]', 'hunter2'])
+  assert.equal(hits(secretAssignment, 'env:\n  - name: DB_PASSWORD\n    value: *v\nx: &v "q w"\n'), ['*v', '"q w"'])
+  // An anchor no secret name refers to stays readable.
+  assert.equal(hits(secretAssignment, 'x: &p shared\nuser: *p\npassword: hunter2\n'), ['hunter2'])
+})
+
+test('a text holding more anchored values than are read one by one is masked whole', () => {
+  const anchors = Array.from({ length: 70 }, (_, i) => `a${i}: &a${i} v${i}`).join('\n')
+  const text = `${anchors}\npassword: [${Array.from({ length: 70 }, (_, i) => `*a${i}`).join(', ')}]\n`
+  assert.equal(hits(secretAssignment, text).includes(text), true)
+})
+
 test('names: last word decides; paging tokens, plain keys and PWD are no secrets', () => {
   for (const name of ['DB_PASSWORD', 'password', 'MasterUserPassword', 'client_secret', 'GITHUB_TOKEN', 'token', 'SessionToken', 'accessToken', 'AWS_SECRET_ACCESS_KEY', 'APIKey', 'x-api-key', 'SMTP_PASS', 'db_pwd', 'GOOGLE_CREDENTIALS', 'APP_KEY']) {
     assert.ok(isSecretName(name), name)

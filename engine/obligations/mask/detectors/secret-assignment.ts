@@ -6,6 +6,7 @@
 // A token that is not a secret by its name (NextToken, nextPageToken, ClientToken: pagination and idempotency
 // fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
 import { type Detector, type Span } from './types.ts'
+import { aliasAt, aliasesIn, anchoredSpans } from './yaml-anchors.ts'
 
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
@@ -46,8 +47,14 @@ const ASSIGNMENT = /(?<![A-Za-z0-9_.$-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_./-]{0
 
 /** Whether only blanks (or a YAML list dash) come before `at` on its line: a YAML key, not prose. */
 function startsLine(text: string, at: number): boolean {
-  const line = text.lastIndexOf('\n', at - 1) + 1
-  return /^[ \t]*(?:-[ \t]+)?$/.test(text.slice(line, at))
+  // Read back from `at`, not from the line's start: a scan of the line per key made a long line of keys quadratic.
+  const blanksBack = (i: number) => {
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--
+    return i
+  }
+  let i = blanksBack(at - 1)
+  if (i >= 0 && text[i] === '-' && i < at - 1) i = blanksBack(i - 1)
+  return i < 0 || text[i] === '\n'
 }
 
 /** Where a quoted value ends (at its closing quote, a backslash escaping the next character), or the line's end. */
@@ -128,6 +135,40 @@ function blockSpan(text: string, keyAt: number, lineEndAt: number): Span | undef
   return start === -1 ? undefined : span(text, start, end)
 }
 
+// How far back on its line a key is looked at for the `{` of a flow mapping; past it the key is taken as in one.
+const FLOW_LOOKBACK = 256
+
+/** Whether `at` starts a key of a YAML flow mapping (`{user: u, password: p}`): after a `{` or `,` inside an open `{`. */
+function inFlowMapping(text: string, at: number): boolean {
+  let i = at - 1
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--
+  if (i < 0 || (text[i] !== '{' && text[i] !== ',')) return false
+  let depth = 0
+  for (let j = i; j >= 0 && text[j] !== '\n'; j--) {
+    if (i - j > FLOW_LOOKBACK) return true
+    const c = text[j]
+    if (c === '}') depth++
+    else if (c === '{' && depth-- === 0) return true
+  }
+  return false
+}
+
+/** Where a plain value in a flow mapping ends: at a `,`, `}` or `]` outside the brackets it opens, or its line's end. */
+function flowEnd(text: string, from: number): number {
+  let depth = 0
+  let end = from
+  for (; end < text.length; end++) {
+    const c = text[end]
+    if (c === '\n' || c === '\r') break
+    if (c === '{' || c === '[') depth++
+    else if (c === '}' || c === ']') {
+      if (depth-- === 0) break
+    } else if (c === ',' && depth === 0) break
+  }
+  while (end > from && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--
+  return end
+}
+
 function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
   const [, quote, , sep] = m
   const from = m.index + m[0].length
@@ -141,8 +182,8 @@ function valueSpan(text: string, m: RegExpExecArray): Span | undefined {
   if (quote && (first === '{' || first === '[')) return span(text, from, containerEnd(text, from) ?? lineEnd(text, from))
   let end = from
   if (sep === ':' && !quote) {
-    // `name: value` is YAML only at the start of a line; in prose it is a sentence.
-    if (!startsLine(text, m.index)) return undefined
+    // `name: value` is YAML at the start of a line or in a flow mapping; in prose it is a sentence.
+    if (!startsLine(text, m.index)) return inFlowMapping(text, m.index) ? span(text, from, flowEnd(text, from)) : undefined
     end = lineEnd(text, from)
     if (BLOCK_OPENER.test(text.slice(from, end))) return blockSpan(text, m.index, end)
   } else {
@@ -228,14 +269,22 @@ function findIn(text: string): Span[] {
   pairSpans(text, spans)
   // Most strings assign nothing: the scan below is skipped for them.
   if (!text.includes('=') && !text.includes(':')) return spans
+  // YAML aliases a secret value holds, or one written right after a secret name (`{password: *p}` too).
+  const aliases = new Set<string>()
   ASSIGNMENT.lastIndex = 0
   for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
     if (!isSecretName(m[2]!.replace(/^-+/, ''))) continue
+    const alias = aliasAt(text, m.index + m[0].length)
+    if (alias !== undefined) aliases.add(alias)
     const found = valueSpan(text, m)
     if (found) {
       spans.push(found)
       ASSIGNMENT.lastIndex = Math.max(ASSIGNMENT.lastIndex, found.end)
     }
+  }
+  if (text.includes('*') && text.includes('&')) {
+    for (const found of spans) aliasesIn(text, found.start, found.end, aliases)
+    spans.push(...anchoredSpans(text, aliases))
   }
   return spans
 }

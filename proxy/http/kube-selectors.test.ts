@@ -1,0 +1,35 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { MaskObligation } from '../../engine/types.ts'
+import { selectorRefusal } from './kube-selectors.ts'
+
+const KEY = new Uint8Array(32).fill(7)
+// The default policy's masks for a read: every content detector, and for a Secret its data by path.
+const detectors: MaskObligation[] = [{ detector: 'all' }]
+const secretData: MaskObligation[] = [{ path: 'items.*.data.*' }, { path: 'object.data.*' }, ...detectors]
+const refused = (query: string, masks = detectors) => selectorRefusal(query, masks, KEY)?.message
+
+test('a selector on a value the masks hide is refused: secret names, detected content, masked paths', () => {
+  assert.match(refused('fieldSelector=spec.password%3Dguess')!, 'spec.password')
+  assert.match(refused('fieldSelector=spec.owner%3Djane%40example.com')!, 'spec.owner')
+  assert.match(refused('fieldSelector=spec.dbPassword%3D')!, 'spec.dbPassword') // an empty guess at a secret name
+  assert.match(refused('labelSelector=vault.example.com/api-key+in+(a,b)')!, 'api-key')
+  assert.match(refused('fieldSelector=data.key%3Dv', secretData)!, 'data.key')
+  assert.match(refused('fieldSelector=metadata.name%3Da%5Cx')!, 'does not parse')
+  assert.match(refused('labelSelector=a+in+(b')!, 'does not parse')
+  assert.match(refused('%66ieldSelector=spec.password%3Dguess')!, 'spec.password')
+  assert.match(refused('limit=1&label%53elector=db-password%3Dguess')!, 'db-password')
+  assert.is(selectorRefusal('fieldSelector=spec.password%3Dguess', detectors, KEY)?.code, 'http.selector_refused')
+})
+
+test('selectors on what the masks leave readable pass', () => {
+  for (const q of [
+    'fieldSelector=metadata.name%3Dweb-1,metadata.namespace%3Dprod',
+    'fieldSelector=status.phase%3DRunning,spec.nodeName%3Dip-10-0-1-23.ec2.internal,spec.restartPolicy%3DAlways',
+    'fieldSelector=type%3DOpaque&labelSelector=app%3Dweb,tier+in+(db,cache),!canary,db-password',
+    'watch=1&fieldSelector=involvedObject.name%3Dweb,reason%3DBackOff',
+    'limit=10',
+  ]) assert.is(refused(q, secretData), undefined, q)
+})
+
+test.run()
