@@ -38,10 +38,24 @@ function textReply(status: number, contentType: string, text: string, headers: R
   return { status, headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength), ...headers }, body: bytes }
 }
 
-/** An error reply; once the request was judged, it names the decision (body and x-warden-decision-id). */
-export function errorReply(err: HttpGatewayError, decisionId?: string): GatewayResponse {
-  if (!decisionId) return jsonReply(err.status, { error: err.code, message: err.message }, err.headers)
-  return jsonReply(err.status, { error: err.code, message: err.message, decision_id: decisionId }, { ...err.headers, 'x-warden-decision-id': decisionId })
+/** The Status reason kubectl names for an HTTP status (k8s.io/apimachinery StatusReason). */
+const KUBE_REASONS: Record<number, string> = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable',
+  409: 'Conflict', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 417: 'ExpectationFailed', 422: 'Invalid',
+  429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+}
+
+/**
+ * An error reply; once the request was judged, it names the decision (body and x-warden-decision-id). For a
+ * Kubernetes target the body is also a Status, which kubectl prints (`Error from server (BadRequest): warden: …`);
+ * any other JSON it reports as "an unknown reason", dropping the message.
+ */
+export function errorReply(err: HttpGatewayError, decisionId?: string, kind?: TargetKind): GatewayResponse {
+  const body: Record<string, unknown> = kind === 'kubernetes'
+    ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `warden: ${err.message}`, reason: KUBE_REASONS[err.status] ?? 'InternalError', code: err.status, error: err.code }
+    : { error: err.code, message: err.message }
+  if (!decisionId) return jsonReply(err.status, body, err.headers)
+  return jsonReply(err.status, { ...body, decision_id: decisionId }, { ...err.headers, 'x-warden-decision-id': decisionId })
 }
 
 export interface Refusal {

@@ -8,7 +8,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
 import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
-import type { Identity } from '../../engine/types.ts'
+import type { Identity, TargetKind } from '../../engine/types.ts'
 import { releaseEvent, requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
@@ -61,6 +61,8 @@ interface Trace {
   session?: SessionState
   judgement?: Judgement
   target?: string
+  /** The kind of the target, once known: errors then take its dialect. */
+  kind?: TargetKind
   decisionId?: string
   approvalId?: string
   bytesIn: number
@@ -221,7 +223,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `the gateway failed on this request: ${(err as Error).message}`, { cause: err })
       record(req, trace, e.status, { error: e.code })
-      return errorReply(e, trace.judgement ? trace.decisionId : undefined)
+      return errorReply(e, trace.judgement ? trace.decisionId : undefined, trace.kind)
     }
   }
 
@@ -245,6 +247,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       rest = route.rest
     }
     trace.target = target.name
+    trace.kind = target.kind
     const canon = canonicalize(req.method, rest, req.headers, forward ? { authority: req.tunnel!.authority, sni: req.tunnel!.sni } : undefined, target.kind)
     const upstream = upstreamOf(target)
     const pathAndQuery = `${canon.path}${canon.query ? `?${canon.query}` : ''}`
