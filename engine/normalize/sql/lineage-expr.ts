@@ -75,8 +75,8 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
   }
   const [name, body] = n
   switch (name) {
-    case 'ColumnRef': return acc.add(columnRef(body, scope, cx), inSafe)
-    case 'A_Indirection': return acc.add(indirection(body, scope, cx), inSafe)
+    case 'ColumnRef': return addRead(acc, columnRef(body, scope, cx), inSafe)
+    case 'A_Indirection': return addRead(acc, indirection(body, scope, cx), inSafe)
     case 'FuncCall': return funcCall(body, scope, cx, acc, inSafe)
     case 'SubLink': return subLink(body, scope, cx, acc, inSafe)
     case 'TypeCast': {
@@ -115,6 +115,12 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
   }
+}
+
+/** A value read from a column: one no table column holds (VALUES, a function's rows, constants) is a candidate. */
+function addRead(acc: Acc, lin: Lin, inSafe: boolean): void {
+  if (lin.sources.length === 0) acc.candidate()
+  acc.add(lin, inSafe)
 }
 
 /** Nodes that compute a value from their arguments (and may fail or run long depending on it); ROW, ARRAY and
@@ -226,7 +232,11 @@ function subLink(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc,
   const type = str(body.subLinkType)
   // A scalar or ARRAY subquery returns its one column; EXISTS / IN / ANY / ALL depend on every column.
   const used = (type === 'EXPR_SUBLINK' || type === 'ARRAY_SUBLINK') && cols[0]?.lin.star !== true ? cols.slice(0, 1) : cols
-  for (const c of used) acc.add(c.lin, inSafe)
+  // EXISTS gives no value; the others give their rows' values, candidates when no table column holds them.
+  for (const c of used) {
+    if (type === 'EXISTS_SUBLINK') acc.add(c.lin, inSafe)
+    else addRead(acc, c.lin, inSafe)
+  }
 }
 
 /** A column reference: a column, a whole row (`u`, `u.*`), or attribute notation (`u.f` calls f(u)). */

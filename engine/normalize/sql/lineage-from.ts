@@ -184,10 +184,21 @@ function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel
     const builtin = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')
     if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) acc.fail(`function ${name || 'call'} in FROM returns rows Warden cannot trace`)
   }
-  // The rows it returns (how many, whether any) are computed from its arguments, whatever the statement selects.
-  w.computes(acc.lin())
+  // The rows it returns (how many, whether any) are computed from its arguments, whatever the statement selects:
+  // its arguments are a condition (generate_series(1, ascii(email)) gives the value as a number of rows).
+  w.condition(acc.lin())
   const own = alias ? aliasNames(alias) : first !== undefined ? [first] : []
   return { names: own, table: null, any: acc.lin() }
+}
+
+/** Both sides of a USING column as one condition: a side no table column holds is candidates. */
+function compared(l: Lin, r: Lin): Lin {
+  const acc = new Acc()
+  for (const side of [l, r]) {
+    if (side.sources.length === 0) acc.candidate()
+    acc.add(side, false)
+  }
+  return acc.lin()
 }
 
 function join(w: QueryWalker, body: PgObject, scope: LineageScope): Item {
@@ -201,7 +212,9 @@ function join(w: QueryWalker, body: PgObject, scope: LineageScope): Item {
   const merged: Col[] = using.map((name) => {
     const l = column(left, name)
     const r = column(right, name)
-    w.addPredicates(union([l, r]))
+    // Two stored columns are a join; a computed one, or one no table holds, is a condition on the other.
+    if (l.kind === 'plain' && r.kind === 'plain') w.addPredicates(union([l, r]))
+    else w.condition(compared(l, r))
     return { name, lin: full ? union([l, r]) : body.jointype === 'JOIN_RIGHT' ? r : l }
   })
   const item: JoinItem = { join: true, left, right, merged }

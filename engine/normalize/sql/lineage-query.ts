@@ -1,7 +1,7 @@
 // Lineage of one query level and of the statements that return rows from one (SELECT, VALUES, set
 // operations, INSERT/UPDATE/DELETE/MERGE … RETURNING): output columns in order, plus the base columns
 // its predicates read. FROM items are resolved by lineage-from.ts, expressions by lineage-expr.ts.
-import type { SqlPredicate, SqlStored } from '../../types.ts'
+import type { SqlColumnRef, SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, constText, isObject, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
@@ -73,8 +73,33 @@ export class QueryWalker implements ExprContext {
     }
     const column = lookupColumn(node)
     const lin = column === undefined ? undefined : exprLineage(column, scope, this)
-    if (lin?.kind === 'plain') this.addPredicates(lin, true)
-    else collect(node, scope, this, acc, false)
+    if (lin?.kind === 'plain') return this.addPredicates(lin, true)
+    const condition = new Acc()
+    collect(node, scope, this, condition, false)
+    const read = condition.lin()
+    acc.add(read, false)
+    this.relate(read, this.join(node, scope))
+  }
+
+  /** `a = b` of two columns each read as stored (plain): a join, which copies no value the other's rows do not hold. */
+  private join(node: unknown, scope: LineageScope): boolean {
+    const e = bodyOf(node, 'A_Expr')
+    if (!e || e.kind !== 'AEXPR_OP' || names(e.name).join() !== '=') return false
+    return [e.lexpr, e.rexpr].every((side) => bareColumn(side) !== undefined && exprLineage(side, scope, this).kind === 'plain')
+  }
+
+  /**
+   * A condition that reads a base column together with other values: other base columns (unless it only compares
+   * two stored columns, a join), or candidates (Lin.candidates). Such a condition can copy the column's value
+   * into rows that are not masked (`ascii(substr(email, g, 1)) = n` over generate_series); a policy sees each with
+   * `against` and `against_candidates`.
+   */
+  private relate(lin: Lin, join: boolean): void {
+    if (lin.sources.length === 0 || (join && !lin.candidates) || (lin.sources.length === 1 && !lin.candidates)) return
+    for (const s of lin.sources) {
+      const against = join ? [] : lin.sources.filter((o) => o !== s).map((o) => ({ table: o.table, column: o.column }))
+      this.record(s, false, against, lin.candidates === true)
+    }
   }
 
   /** A computed value fails or runs long depending on what it reads: its columns count as predicates. */
@@ -82,14 +107,27 @@ export class QueryWalker implements ExprContext {
     this.addPredicates(lin)
   }
 
+  /** A value that decides which rows come back or their order (an output grouped or ordered by, a function in FROM). */
+  condition(lin: Lin): void {
+    this.addPredicates(lin)
+    this.relate(lin, false)
+  }
+
   /** Any use other than a lookup makes a column's entry a plain predicate. */
   addPredicates(lin: Lin, lookup = false): void {
-    for (const s of lin.sources) {
-      const key = `${s.table ?? ''}\u0000${s.column}`
-      const seen = this.predicates.get(key)
-      if (!seen) this.predicates.set(key, lookup ? { ...s, lookup: true } : s)
-      else if (seen.lookup && !lookup) this.predicates.set(key, { table: seen.table, column: seen.column })
-    }
+    for (const s of lin.sources) this.record(s, lookup, [], false)
+  }
+
+  private record(s: SqlColumnRef, lookup: boolean, against: SqlColumnRef[], candidates: boolean): void {
+    const key = `${s.table ?? ''}\u0000${s.column}`
+    const seen = this.predicates.get(key)
+    const entry: SqlPredicate = { table: s.table, column: s.column }
+    if (lookup && (!seen || seen.lookup)) entry.lookup = true
+    const others = [...(seen?.against ?? [])]
+    for (const o of against) if (!others.some((x) => x.table === o.table && x.column === o.column)) others.push(o)
+    if (others.length > 0) entry.against = others
+    if (candidates || seen?.against_candidates) entry.against_candidates = true
+    this.predicates.set(key, entry)
   }
 
   query(node: unknown, scope: LineageScope): Col[] {
@@ -124,7 +162,7 @@ export class QueryWalker implements ExprContext {
       for (const item of [...list(body.groupClause), ...list(body.distinctClause)]) {
         const position = unwrap(item)?.[0] === 'A_Const' ? Number(constText(item)) : NaN
         const output = Number.isInteger(position) ? outputs[position - 1] : undefined
-        if (output) this.addPredicates(output.lin)
+        if (output) this.condition(output.lin)
       }
       // A frame's offsets (ROWS n PRECEDING) choose rows too.
       this.predicate(list(body.windowClause).map((w) => bodyOf(w, 'WindowDef')).map((w) => [w?.partitionClause, w?.orderClause, w?.startOffset, w?.endOffset]), scope)
@@ -206,7 +244,7 @@ export class QueryWalker implements ExprContext {
         for (const o of outputs) if (!byName.has(o.name)) byName.set(o.name, o)
       }
       const output = Number.isInteger(position) ? outputs[position - 1] : ref.length === 1 ? byName?.get(ref[0] as string) : undefined
-      if (output) this.addPredicates(output.lin)
+      if (output) this.condition(output.lin)
       else this.predicate(sort.node, scope)
     }
   }
