@@ -10,6 +10,11 @@
 //   the way, and letters joined by spaces or code points pass them. Such a condition is denied now (lineage
 //   `against_candidates` / `against`, rules/sql/masks_probes.rego), as is one comparing the column with a column
 //   masked less strictly; conditions with values the statement writes, and joins of columns as they are, stay.
+// - Fixed: LIMIT and OFFSET of a set operation or VALUES were not read at all: `… UNION ALL … OFFSET (SELECT
+//   ascii(password) …) LIMIT 1` over generate_series gave a password's code point back, one character a statement,
+//   past the rule that keeps columns masked whole from being computed on. A number of rows computed from a masked
+//   column (LIMIT, OFFSET, a frame offset, generate_series' bounds) is now denied for every masked column: the rows
+//   give the number back whole.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -63,6 +68,25 @@ test('a masked column compared with candidates the statement makes is denied: it
   for (const sql of CANDIDATES) {
     const o = await query(c, sql)
     assert.equal(o.leaks, [], sql)
+    assert.equal(o.rows, [], sql)
+    assert.match(o.errors.join('\n'), DENIED, sql)
+  }
+  c.close()
+})
+
+test('a number of rows computed from a masked column is denied: LIMIT / OFFSET of a set operation gave a password code point back', async () => {
+  // On the server: the row an OFFSET of the first character's code point picks is that code point.
+  const setOperation = 'SELECT n FROM generate_series(0, 200) n UNION ALL SELECT -1 ORDER BY 1 OFFSET (SELECT ascii(password) FROM credentials WHERE id = 1) + 1 LIMIT 1'
+  assert.equal(await h.cluster.query(setOperation), [{ n: 'M'.charCodeAt(0) }])
+  const c = await session()
+  for (const sql of [
+    setOperation,
+    'VALUES (1), (2), (3) LIMIT (SELECT length(ssn) FROM customers WHERE id = 1)',
+    'SELECT n FROM generate_series(0, 200) n OFFSET (SELECT ascii(email) FROM customers WHERE id = 1) LIMIT 1',
+    'SELECT count(*) FROM generate_series(1, (SELECT ascii(email) FROM customers WHERE id = 1))',
+    'SELECT count(*) OVER (ROWS BETWEEN CURRENT ROW AND (SELECT ascii(phone) FROM customers WHERE id = 1) FOLLOWING) FROM generate_series(1, 200)',
+  ]) {
+    const o = await query(c, sql)
     assert.equal(o.rows, [], sql)
     assert.match(o.errors.join('\n'), DENIED, sql)
   }

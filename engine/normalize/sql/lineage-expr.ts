@@ -31,6 +31,8 @@ export interface ExprContext {
   kept(name: string, lin: Lin): void
   /** Base columns an expression reads to filter or order (FILTER, OVER, ordered-set ORDER BY). */
   predicate(node: unknown, scope: LineageScope): void
+  /** Base columns an expression reads to count rows (a frame offset). */
+  count(node: unknown, scope: LineageScope): void
   /** A value the statement computes (lin.computed): what it reads can make it fail or run long. */
   computes(lin: Lin): void
 }
@@ -219,7 +221,8 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
     const over = bodyOf(body.over, 'WindowDef')
-    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause, over?.startOffset, over?.endOffset], scope)
+    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause], scope)
+    cx.count([over?.startOffset, over?.endOffset], scope)
   }
 }
 

@@ -182,6 +182,8 @@ function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel
     first ??= parts[parts.length - 1]
     collect(call, scope, w, acc, false)
     const builtin = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')
+    // generate_series' bounds are numbers of rows: computed from a column, the rows give that number back whole.
+    if (builtin && parts[parts.length - 1] === 'generate_series') acc.candidate()
     if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) acc.fail(`function ${name || 'call'} in FROM returns rows Warden cannot trace`)
   }
   // The rows it returns (how many, whether any) are computed from its arguments, whatever the statement selects:

@@ -107,6 +107,16 @@ export class QueryWalker implements ExprContext {
     this.addPredicates(lin)
   }
 
+  /**
+   * A number of rows (LIMIT, OFFSET, a frame offset, generate_series' bounds): computed from a column, the rows it
+   * counts off give that number back whole, as candidates matched against it would.
+   */
+  count(node: unknown, scope: LineageScope): void {
+    const acc = new Acc()
+    collect(node, scope, this, acc, false)
+    for (const s of acc.lin().sources) this.record(s, false, [], true)
+  }
+
   /** A value that decides which rows come back or their order (an output grouped or ordered by, a function in FROM). */
   condition(lin: Lin): void {
     this.addPredicates(lin)
@@ -155,18 +165,20 @@ export class QueryWalker implements ExprContext {
     } else {
       fromItems(this, body.fromClause, scope)
       outputs = this.targets(body.targetList, scope)
-      for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause', 'limitOffset', 'limitCount'] as const) {
-        this.predicate(body[key], scope)
-      }
+      for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause'] as const) this.predicate(body[key], scope)
       // GROUP BY 1, DISTINCT ON (1): the output at that position.
       for (const item of [...list(body.groupClause), ...list(body.distinctClause)]) {
         const position = unwrap(item)?.[0] === 'A_Const' ? Number(constText(item)) : NaN
         const output = Number.isInteger(position) ? outputs[position - 1] : undefined
         if (output) this.condition(output.lin)
       }
-      // A frame's offsets (ROWS n PRECEDING) choose rows too.
-      this.predicate(list(body.windowClause).map((w) => bodyOf(w, 'WindowDef')).map((w) => [w?.partitionClause, w?.orderClause, w?.startOffset, w?.endOffset]), scope)
+      const windows = list(body.windowClause).map((w) => bodyOf(w, 'WindowDef'))
+      this.predicate(windows.map((w) => [w?.partitionClause, w?.orderClause]), scope)
+      // A frame's offsets (ROWS n PRECEDING) count rows.
+      this.count(windows.map((w) => [w?.startOffset, w?.endOffset]), scope)
     }
+    // LIMIT and OFFSET, of any query (a set operation's, VALUES'), count rows off.
+    this.count([body.limitOffset, body.limitCount], scope)
     this.sortClause(body.sortClause, outputs, scope)
     return outputs
   }

@@ -220,6 +220,13 @@ test('a condition reading a column with candidates the statement makes or with o
     'SELECT g, count(*) FROM users u, generate_series(1, 40) g, LATERAL generate_series(1, ascii(substr(u.email, g, 1))) k GROUP BY g',
     "WITH c(x) AS (SELECT 'a' UNION ALL SELECT 'b') SELECT id FROM users, c WHERE email LIKE c.x || '%'",
     'SELECT u.id FROM users u JOIN unnest($1::text[]) x ON u.email = x',
+    // A number of rows computed from it gives the number back: LIMIT and OFFSET (of a set operation and VALUES
+    // too), frame offsets, generate_series' bounds.
+    'SELECT n FROM generate_series(0, 200) n OFFSET (SELECT ascii(email) FROM users LIMIT 1) LIMIT 1',
+    'SELECT 1 UNION ALL SELECT 2 ORDER BY 1 OFFSET (SELECT ascii(email) FROM users LIMIT 1)',
+    'VALUES (1), (2) LIMIT (SELECT length(email) FROM users LIMIT 1)',
+    'SELECT count(*) OVER (ROWS BETWEEN CURRENT ROW AND (SELECT ascii(email) FROM users LIMIT 1) FOLLOWING) FROM orders',
+    'SELECT count(*) FROM generate_series(1, (SELECT ascii(email) FROM users LIMIT 1))',
   ]) assert.equal(against(sql), ['candidates'], sql)
   // Other columns: marked, for the policy to weigh by their masks; a join of two columns as they are is not.
   assert.equal(against('SELECT u.id FROM users u, orders o WHERE ascii(u.email) = o.total'), ['total'])
