@@ -5,8 +5,8 @@
 //   `WHERE ascii(substr(email, g, 1)) = n` over two generate_series gave every character of every email, as
 //   chr(n) ordered by g, in one statement (also through VALUES, a CTE of constants, JOIN … ON, a correlated
 //   subquery, a comparison computed in a subquery and filtered or ordered on outside it, FILTER, ORDER BY … LIMIT,
-//   IN / = subqueries, a function in FROM whose row count is the value, and another table's ids joined, by ON or
-//   USING, to a code point computed in a CTE). Only the content detectors stood in
+//   IN / = subqueries, a function in FROM whose row count is the value, another table's ids joined, by ON or
+//   USING, to a code point computed in a CTE, and VALUES rows mixing the value with tagged candidates). Only the content detectors stood in
 //   the way, and letters joined by spaces or code points pass them. Such a condition is denied now (lineage
 //   `against_candidates` / `against`, rules/sql/masks_probes.rego), as is one comparing the column with a column
 //   masked less strictly; conditions with values the statement writes, and joins of columns as they are, stay.
@@ -58,6 +58,8 @@ const CANDIDATES = [
   // Another table's ids as candidates, through a column computed in a CTE or subquery: no join of stored columns.
   'WITH a AS (SELECT id AS cid, ascii(substr(email, 1, 1)) AS v FROM customers) SELECT a.cid, o.id FROM orders o JOIN a ON o.id = a.v',
   'SELECT o.id FROM orders o JOIN (SELECT ascii(substr(phone, 2, 1)) AS id FROM customers) a USING (id)',
+  // A column whose rows are partly the masked value, partly candidates (VALUES, a set operation), with a tag.
+  'SELECT s.t FROM (VALUES ((SELECT ascii(email) FROM customers WHERE id = 1), 0), (109, 109), (110, 110)) s(x, t), customers c WHERE c.id = 1 AND s.t > 0 AND s.x = ascii(c.email) + 0',
 ]
 
 test('a masked column compared with candidates the statement makes is denied: its value would come back whole in them', async () => {

@@ -10,7 +10,7 @@ import { fromItems, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
 import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
 import { storedInFunction, storedInTarget } from './lineage-stored.ts'
-import { Acc, type Col, type Lin, union, unknown } from './lineage-value.ts'
+import { Acc, type Col, type Lin, rowsUnion, union, unknown } from './lineage-value.ts'
 
 /** Views followed inside views beyond this are unknown rather than parsed again. */
 export const MAX_VIEW_DEPTH = 4
@@ -240,7 +240,7 @@ export class QueryWalker implements ExprContext {
         ;(columns[i] ??= []).push(exprLineage(value, scope, this))
       })
     }
-    return columns.map((lins, i) => ({ name: `column${i + 1}`, lin: union(lins) }))
+    return columns.map((lins, i) => ({ name: `column${i + 1}`, lin: rowsUnion(lins) }))
   }
 
   /** ORDER BY: an output position or output name sorts by that output; anything else reads the FROM items. */
@@ -412,9 +412,9 @@ export function setOperation(left: Col[], right: Col[]): Col[] {
   if (left.some((c) => c.lin.star === true) || right.some((c) => c.lin.star === true) || left.length !== right.length) {
     // Columns cannot be paired: each output may hold any value of the other branch.
     const others = union(right.map((c) => c.lin))
-    return left.map((c) => ({ name: c.name, lin: { ...union([c.lin, others]), ...(c.lin.star ? { star: true } : {}) } }))
+    return left.map((c) => ({ name: c.name, lin: { ...rowsUnion([c.lin, others]), ...(c.lin.star ? { star: true } : {}) } }))
   }
-  return left.map((c, i) => ({ name: c.name, lin: union([c.lin, (right[i] as Col).lin]) }))
+  return left.map((c, i) => ({ name: c.name, lin: rowsUnion([c.lin, (right[i] as Col).lin]) }))
 }
 
 const EQUALITY = new Set(['=', '<>', '!='])

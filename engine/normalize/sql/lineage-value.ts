@@ -134,6 +134,15 @@ export function union(lins: readonly Lin[]): Lin {
   return acc.lin()
 }
 
+/**
+ * One column's values from several rows (set operation branches, VALUES rows): a row no table column holds
+ * (a constant, a function's rows) beside ones read from a table makes the column hold candidates (Lin.candidates).
+ */
+export function rowsUnion(lins: readonly Lin[]): Lin {
+  const lin = union(lins)
+  return lin.sources.length > 0 && lins.some((l) => l.sources.length === 0) ? { ...lin, candidates: true } : lin
+}
+
 function sameSource(a: Lin, b: Lin): boolean {
   const x = a.sources[0]
   const y = b.sources[0]
