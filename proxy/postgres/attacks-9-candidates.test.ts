@@ -13,8 +13,8 @@
 // - Fixed: LIMIT and OFFSET of a set operation or VALUES were not read at all: `… UNION ALL … OFFSET (SELECT
 //   ascii(password) …) LIMIT 1` over generate_series gave a password's code point back, one character a statement,
 //   past the rule that keeps columns masked whole from being computed on. A number of rows computed from a masked
-//   column (LIMIT, OFFSET, a frame offset, generate_series' bounds) is now denied for every masked column: the rows
-//   give the number back whole.
+//   column (LIMIT, OFFSET, a frame offset, generate_series' bounds, a set-returning function's computed arguments,
+//   in FROM or in the select list) is now denied for every masked column: the rows give the number back whole.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -86,6 +86,8 @@ test('a number of rows computed from a masked column is denied: LIMIT / OFFSET o
     'VALUES (1), (2), (3) LIMIT (SELECT length(ssn) FROM customers WHERE id = 1)',
     'SELECT n FROM generate_series(0, 200) n OFFSET (SELECT ascii(email) FROM customers WHERE id = 1) LIMIT 1',
     'SELECT count(*) FROM generate_series(1, (SELECT ascii(email) FROM customers WHERE id = 1))',
+    'SELECT count(*) FROM (SELECT generate_series(1, ascii(email)) FROM customers WHERE id = 1) s',
+    "SELECT count(*) FROM customers, regexp_split_to_table(repeat('x', ascii(card_number)), '') x WHERE id = 1",
     'SELECT count(*) OVER (ROWS BETWEEN CURRENT ROW AND (SELECT ascii(phone) FROM customers WHERE id = 1) FOLLOWING) FROM generate_series(1, 200)',
   ]) {
     const o = await query(c, sql)

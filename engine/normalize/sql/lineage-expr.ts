@@ -16,6 +16,7 @@ import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, key
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
 import { keepingFunction } from './lineage-stored.ts'
 import { customOperator } from './operators.ts'
+import { ROW_FUNCTIONS } from './row-functions.ts'
 
 /** What an expression walk needs from the statement walk. */
 export interface ExprContext {
@@ -33,6 +34,8 @@ export interface ExprContext {
   predicate(node: unknown, scope: LineageScope): void
   /** Base columns an expression reads to count rows (a frame offset). */
   count(node: unknown, scope: LineageScope): void
+  /** Base columns a number of rows is computed from (a set-returning function's arguments). */
+  counts(lin: Lin): void
   /** A value the statement computes (lin.computed): what it reads can make it fail or run long. */
   computes(lin: Lin): void
 }
@@ -171,6 +174,16 @@ function keepsDocument(parts: readonly string[], lin: Lin): boolean {
   return (KEEPS_DOCUMENT.has(name) && !lin.documentRow) || (KEEPS_JSON_DOCUMENT.has(name) && !lin.documentText)
 }
 
+/**
+ * A set-returning function makes a number of rows computed from its arguments: generate_series' bounds, or any
+ * other's arguments computed from a column (repeat('x', ascii(email)) split to rows) give that number back whole.
+ */
+function rowCount(parts: readonly string[], lin: Lin, cx: ExprContext): void {
+  const name = catalogName(parts)
+  if (name === undefined || !ROW_FUNCTIONS.has(name)) return
+  if (name === 'generate_series' || lin.computed) cx.counts(lin)
+}
+
 function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const parts = names(body.funcname)
   const args = list(body.args)
@@ -207,6 +220,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     const arg = new Acc()
     collect(args, scope, cx, arg, inSafe)
     const lin = arg.lin()
+    rowCount(parts, lin, cx)
     const keeps = keepsDocument(parts, lin)
     acc.fn(name, !keeps)
     const shape = SHAPE_ONLY.has(catalogName(parts) ?? '')

@@ -114,7 +114,11 @@ export class QueryWalker implements ExprContext {
   count(node: unknown, scope: LineageScope): void {
     const acc = new Acc()
     collect(node, scope, this, acc, false)
-    for (const s of acc.lin().sources) this.record(s, false, [], true)
+    this.counts(acc.lin())
+  }
+
+  counts(lin: Lin): void {
+    for (const s of lin.sources) this.record(s, false, [], true)
   }
 
   /** A value that decides which rows come back or their order (an output grouped or ordered by, a function in FROM). */

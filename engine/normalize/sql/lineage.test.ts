@@ -227,6 +227,8 @@ test('a condition reading a column with candidates the statement makes or with o
     'VALUES (1), (2) LIMIT (SELECT length(email) FROM users LIMIT 1)',
     'SELECT count(*) OVER (ROWS BETWEEN CURRENT ROW AND (SELECT ascii(email) FROM users LIMIT 1) FOLLOWING) FROM orders',
     'SELECT count(*) FROM generate_series(1, (SELECT ascii(email) FROM users LIMIT 1))',
+    'SELECT count(*) FROM (SELECT generate_series(1, ascii(email)) FROM users) s',
+    "SELECT count(*) FROM users, regexp_split_to_table(repeat('x', ascii(email)), '') x",
     // A column whose rows are partly a table's, partly made (a set operation, VALUES): a tag tells them apart.
     'WITH u AS (SELECT ascii(email) AS x, 0 AS tag FROM users UNION ALL SELECT n, n FROM generate_series(32, 126) n) SELECT b.tag FROM u a, u b WHERE a.tag = 0 AND a.x = b.x + 0',
     'SELECT s.t FROM (VALUES ((SELECT ascii(email) FROM users LIMIT 1), 0), (97, 97), (98, 98)) s(x, t), users u WHERE s.x = ascii(u.email) + 0',

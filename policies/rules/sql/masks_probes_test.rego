@@ -67,14 +67,14 @@ test_a_partial_column_compared_with_candidates_is_denied if {
 	p := object.union(email, {"against_candidates": true})
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_with({"predicates": [p]})])
 	d.effect == "deny"
-	probe_reasons(d) == ["statement 1 (select): column email is masked; a condition compares it with values of rows the statement makes (VALUES, a function in FROM, a subquery), whose matching rows would carry its value out unmasked; compare it with values written in the statement"]
+	probe_reasons(d) == ["statement 1 (select): column email is masked; the statement matches it against values of rows it makes (VALUES, a function's rows, a subquery) or counts rows by it, and the rows that come back would carry its value out unmasked; compare it only with values written in the statement"]
 }
 
 test_a_partial_column_compared_with_an_unmasked_column_is_denied if {
 	p := object.union(email, {"against": [{"table": "public.orders", "column": "status"}, {"table": "public.users", "column": "phone"}]})
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_with({"predicates": [p]})])
 	d.effect == "deny"
-	probe_reasons(d) == ["statement 1 (select): column email is masked; a condition compares it with column status, whose matching rows would carry its value out unmasked; compare it with values written in the statement"]
+	probe_reasons(d) == ["statement 1 (select): column email is masked; the statement matches it against column status, masked less strictly, and the rows that come back would carry its value out unmasked; compare it only with values written in the statement"]
 }
 
 test_a_partial_column_compared_with_columns_masked_as_strictly_is_allowed if {
