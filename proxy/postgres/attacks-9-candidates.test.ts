@@ -15,6 +15,10 @@
 //   past the rule that keeps columns masked whole from being computed on. A number of rows computed from a masked
 //   column (LIMIT, OFFSET, a frame offset, generate_series' bounds, a set-returning function's computed arguments,
 //   in FROM or in the select list) is now denied for every masked column: the rows give the number back whole.
+// - Fixed: a function not known to compute only from its arguments is denied in a result, but in a condition it
+//   was only held for approval; approved, `WHERE n = first_code(1)` over generate_series gave back the code point
+//   the function read from a masked column (a SECURITY DEFINER or PL/pgSQL function reading customers). A condition
+//   over candidates, or a number of rows, that reads such a function is denied (detail.matched_calls).
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -89,6 +93,23 @@ test('a number of rows computed from a masked column is denied: LIMIT / OFFSET o
     'SELECT count(*) FROM (SELECT generate_series(1, ascii(email)) FROM customers WHERE id = 1) s',
     "SELECT count(*) FROM customers, regexp_split_to_table(repeat('x', ascii(card_number)), '') x WHERE id = 1",
     'SELECT count(*) OVER (ROWS BETWEEN CURRENT ROW AND (SELECT ascii(phone) FROM customers WHERE id = 1) FOLLOWING) FROM generate_series(1, 200)',
+  ]) {
+    const o = await query(c, sql)
+    assert.equal(o.rows, [], sql)
+    assert.match(o.errors.join('\n'), DENIED, sql)
+  }
+  c.close()
+})
+
+test('rows matched against a function that may read tables are denied, even approved: its result may be a masked value', async () => {
+  await h.cluster.query(`
+    CREATE FUNCTION public.first_code(i int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT ascii(email) FROM customers WHERE id = i); END $$;
+    GRANT EXECUTE ON FUNCTION public.first_code(int) TO warden`)
+  const c = await session()
+  for (const sql of [
+    'SELECT n FROM generate_series(32, 126) n WHERE n = first_code(1)',
+    'SELECT n FROM generate_series(0, 200) n OFFSET first_code(1) LIMIT 1',
+    'SELECT count(*) FROM generate_series(1, first_code(1))',
   ]) {
     const o = await query(c, sql)
     assert.equal(o.rows, [], sql)

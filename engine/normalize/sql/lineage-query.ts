@@ -24,6 +24,11 @@ export class QueryWalker implements ExprContext {
   readonly predicates = new Map<string, SqlPredicate>()
   readonly implicitCalls = new Set<string>()
   readonly userCasts = new Set<string>()
+  /**
+   * Functions a condition over candidates, or a number of rows, reads (`n = f(1)`): one that may read tables may
+   * return a masked value the matching rows carry out, which no predicate column shows.
+   */
+  readonly matchedCalls = new Set<string>()
   /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
   readonly stored: SqlStored[] = []
   /** Relations created earlier in the same text, by name as written. */
@@ -95,6 +100,7 @@ export class QueryWalker implements ExprContext {
    * `against` and `against_candidates`.
    */
   private relate(lin: Lin, join: boolean): void {
+    if (lin.candidates) for (const f of lin.functions) this.matchedCalls.add(f)
     if (lin.sources.length === 0 || (join && !lin.candidates) || (lin.sources.length === 1 && !lin.candidates)) return
     for (const s of lin.sources) {
       const against = join ? [] : lin.sources.filter((o) => o !== s).map((o) => ({ table: o.table, column: o.column }))
@@ -118,6 +124,7 @@ export class QueryWalker implements ExprContext {
   }
 
   counts(lin: Lin): void {
+    for (const f of lin.functions) this.matchedCalls.add(f)
     for (const s of lin.sources) this.record(s, false, [], true)
   }
 

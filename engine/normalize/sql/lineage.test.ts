@@ -251,6 +251,14 @@ test('a condition reading a column with candidates the statement makes or with o
   ]) assert.equal(against(sql), [''], sql)
 })
 
+test('functions a condition over candidates, or a number of rows, reads are listed as matched calls', () => {
+  const matched = (sql: string) => one(sql, withCatalog).detail.matched_calls
+  assert.equal(matched('SELECT n FROM generate_series(32, 126) n WHERE n = first_code(1)'), ['generate_series', 'first_code'])
+  assert.equal(matched('SELECT n FROM generate_series(0, 200) n OFFSET first_code(1) LIMIT 1'), ['first_code'])
+  assert.equal(matched('SELECT count(*) FROM generate_series(1, first_code(1))'), ['first_code'])
+  assert.is(matched("SELECT id FROM users WHERE first_code(id) > 3 AND email LIKE 'a%'"), undefined)
+})
+
 test('a value the statement computes, anywhere in it, makes the columns it reads predicates; one carried as it is does not', () => {
   const predicates = (sql: string, at = 0) => (pg(sql)[at]?.predicates ?? []).map((p) => p.column)
   assert.equal(predicates("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k, count(phone), name IS NULL FROM users u"), [])
