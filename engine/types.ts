@@ -117,6 +117,13 @@ export interface SqlColumnRef {
  */
 export interface SqlPredicate extends SqlColumnRef {
   lookup?: true
+  /** Other base columns a condition reads together with this one (not a join `a = b` of two columns as they are). */
+  against?: SqlColumnRef[]
+  /**
+   * A condition reads this column together with values of rows the statement makes (VALUES, a function in FROM, a
+   * subquery of constants): candidates it can be matched against, copying its value into rows that are not masked.
+   */
+  against_candidates?: true
 }
 
 /**

@@ -248,6 +248,7 @@ export class Builder {
       if (!entry.functions.some((f) => f.full_name === call)) entry.functions.push({ schema: null, name: call, full_name: call })
     }
     if (lineage.userCasts.length > 0) entry.detail.user_type_casts = lineage.userCasts
+    if (lineage.matchedCalls.length > 0) entry.detail.matched_calls = lineage.matchedCalls
     const stored = [...lineage.stored, ...this.routineValues(entry, lineage.outputs)]
     if (stored.length > 0) entry.stored = stored
     if (lineage.cursorDeclared !== undefined) entry.detail.cursor_declared = lineage.cursorDeclared

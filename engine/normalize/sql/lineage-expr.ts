@@ -16,6 +16,7 @@ import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, key
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
 import { keepingFunction } from './lineage-stored.ts'
 import { customOperator } from './operators.ts'
+import { ROW_FUNCTIONS } from './row-functions.ts'
 
 /** What an expression walk needs from the statement walk. */
 export interface ExprContext {
@@ -31,6 +32,10 @@ export interface ExprContext {
   kept(name: string, lin: Lin): void
   /** Base columns an expression reads to filter or order (FILTER, OVER, ordered-set ORDER BY). */
   predicate(node: unknown, scope: LineageScope): void
+  /** Base columns an expression reads to count rows (a frame offset). */
+  count(node: unknown, scope: LineageScope): void
+  /** Base columns a number of rows is computed from (a set-returning function's arguments). */
+  counts(lin: Lin): void
   /** A value the statement computes (lin.computed): what it reads can make it fail or run long. */
   computes(lin: Lin): void
 }
@@ -75,8 +80,8 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
   }
   const [name, body] = n
   switch (name) {
-    case 'ColumnRef': return acc.add(columnRef(body, scope, cx), inSafe)
-    case 'A_Indirection': return acc.add(indirection(body, scope, cx), inSafe)
+    case 'ColumnRef': return addRead(acc, columnRef(body, scope, cx), inSafe)
+    case 'A_Indirection': return addRead(acc, indirection(body, scope, cx), inSafe)
     case 'FuncCall': return funcCall(body, scope, cx, acc, inSafe)
     case 'SubLink': return subLink(body, scope, cx, acc, inSafe)
     case 'TypeCast': {
@@ -115,6 +120,12 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
   }
+}
+
+/** A value read from a column: one no table column holds (VALUES, a function's rows, constants) is a candidate. */
+function addRead(acc: Acc, lin: Lin, inSafe: boolean): void {
+  if (lin.sources.length === 0) acc.candidate()
+  acc.add(lin, inSafe)
 }
 
 /** Nodes that compute a value from their arguments (and may fail or run long depending on it); ROW, ARRAY and
@@ -163,6 +174,16 @@ function keepsDocument(parts: readonly string[], lin: Lin): boolean {
   return (KEEPS_DOCUMENT.has(name) && !lin.documentRow) || (KEEPS_JSON_DOCUMENT.has(name) && !lin.documentText)
 }
 
+/**
+ * A set-returning function makes a number of rows computed from its arguments: generate_series' bounds, or any
+ * other's arguments computed from a column (repeat('x', ascii(email)) split to rows) give that number back whole.
+ */
+function rowCount(parts: readonly string[], lin: Lin, cx: ExprContext): void {
+  const name = catalogName(parts)
+  if (name === undefined || !ROW_FUNCTIONS.has(name)) return
+  if (name === 'generate_series' || lin.computed) cx.counts(lin)
+}
+
 function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc, inSafe: boolean): void {
   const parts = names(body.funcname)
   const args = list(body.args)
@@ -199,6 +220,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     const arg = new Acc()
     collect(args, scope, cx, arg, inSafe)
     const lin = arg.lin()
+    rowCount(parts, lin, cx)
     const keeps = keepsDocument(parts, lin)
     acc.fn(name, !keeps)
     const shape = SHAPE_ONLY.has(catalogName(parts) ?? '')
@@ -213,7 +235,8 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {
     const over = bodyOf(body.over, 'WindowDef')
-    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause, over?.startOffset, over?.endOffset], scope)
+    cx.predicate([body.agg_filter, body.agg_order, over?.partitionClause, over?.orderClause], scope)
+    cx.count([over?.startOffset, over?.endOffset], scope)
   }
 }
 
@@ -226,7 +249,11 @@ function subLink(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc,
   const type = str(body.subLinkType)
   // A scalar or ARRAY subquery returns its one column; EXISTS / IN / ANY / ALL depend on every column.
   const used = (type === 'EXPR_SUBLINK' || type === 'ARRAY_SUBLINK') && cols[0]?.lin.star !== true ? cols.slice(0, 1) : cols
-  for (const c of used) acc.add(c.lin, inSafe)
+  // EXISTS gives no value; the others give their rows' values, candidates when no table column holds them.
+  for (const c of used) {
+    if (type === 'EXISTS_SUBLINK') acc.add(c.lin, inSafe)
+    else addRead(acc, c.lin, inSafe)
+  }
 }
 
 /** A column reference: a column, a whole row (`u`, `u.*`), or attribute notation (`u.f` calls f(u)). */

@@ -5,25 +5,13 @@ import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { CatalogRelation } from './builder.ts'
 import { collect } from './lineage-expr.ts'
+import { ROW_FUNCTIONS } from './row-functions.ts'
 import { MAX_VIEW_DEPTH, QueryWalker, rename } from './lineage-query.ts'
 import { expand, type Item, type JoinItem, LineageScope, type Rel } from './lineage-scope.ts'
 import { Acc, type Col, type Lin, plain, union, unknown } from './lineage-value.ts'
 import { parsePostgres } from './parse.ts'
 import { collectRefs } from './walk.ts'
 
-/**
- * Functions in FROM that compute their rows only from their arguments (pg_catalog set-returning
- * functions). Any other function in FROM may read tables: its columns are unknown.
- */
-const ROW_FUNCTIONS: ReadonlySet<string> = new Set([
-  'unnest', 'generate_series', 'generate_subscripts', 'json_each', 'json_each_text', 'jsonb_each', 'jsonb_each_text',
-  'json_array_elements', 'json_array_elements_text', 'jsonb_array_elements', 'jsonb_array_elements_text',
-  'json_object_keys', 'jsonb_object_keys', 'json_populate_record', 'jsonb_populate_record', 'json_populate_recordset',
-  'jsonb_populate_recordset', 'json_to_record', 'jsonb_to_record', 'json_to_recordset', 'jsonb_to_recordset',
-  'jsonb_path_query', 'regexp_matches', 'regexp_split_to_table', 'string_to_table', 'ts_stat_text',
-  // Catalog metadata of the relation or options given (psql's \d+ and \dP+ read them).
-  'pg_partition_tree', 'pg_partition_ancestors', 'pg_options_to_table',
-])
 
 export function fromItems(w: QueryWalker, items: unknown, scope: LineageScope): void {
   for (const item of list(items)) scope.items.push(fromItem(w, item, scope))
@@ -185,9 +173,19 @@ function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel
     if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) acc.fail(`function ${name || 'call'} in FROM returns rows Warden cannot trace`)
   }
   // The rows it returns (how many, whether any) are computed from its arguments, whatever the statement selects.
-  w.computes(acc.lin())
+  w.condition(acc.lin())
   const own = alias ? aliasNames(alias) : first !== undefined ? [first] : []
   return { names: own, table: null, any: acc.lin() }
+}
+
+/** Both sides of a USING column as one condition: a side no table column holds is candidates. */
+function compared(l: Lin, r: Lin): Lin {
+  const acc = new Acc()
+  for (const side of [l, r]) {
+    if (side.sources.length === 0) acc.candidate()
+    acc.add(side, false)
+  }
+  return acc.lin()
 }
 
 function join(w: QueryWalker, body: PgObject, scope: LineageScope): Item {
@@ -201,7 +199,9 @@ function join(w: QueryWalker, body: PgObject, scope: LineageScope): Item {
   const merged: Col[] = using.map((name) => {
     const l = column(left, name)
     const r = column(right, name)
-    w.addPredicates(union([l, r]))
+    // Two stored columns are a join; a computed one, or one no table holds, is a condition on the other.
+    if (l.kind === 'plain' && r.kind === 'plain') w.addPredicates(union([l, r]))
+    else w.condition(compared(l, r))
     return { name, lin: full ? union([l, r]) : body.jointype === 'JOIN_RIGHT' ? r : l }
   })
   const item: JoinItem = { join: true, left, right, merged }

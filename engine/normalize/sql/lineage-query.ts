@@ -1,7 +1,7 @@
 // Lineage of one query level and of the statements that return rows from one (SELECT, VALUES, set
 // operations, INSERT/UPDATE/DELETE/MERGE … RETURNING): output columns in order, plus the base columns
 // its predicates read. FROM items are resolved by lineage-from.ts, expressions by lineage-expr.ts.
-import type { SqlPredicate, SqlStored } from '../../types.ts'
+import type { SqlColumnRef, SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, constText, isObject, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
@@ -10,7 +10,7 @@ import { fromItems, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
 import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
 import { storedInFunction, storedInTarget } from './lineage-stored.ts'
-import { Acc, type Col, type Lin, union, unknown } from './lineage-value.ts'
+import { Acc, type Col, type Lin, rowsUnion, union, unknown } from './lineage-value.ts'
 
 /** Views followed inside views beyond this are unknown rather than parsed again. */
 export const MAX_VIEW_DEPTH = 4
@@ -24,6 +24,11 @@ export class QueryWalker implements ExprContext {
   readonly predicates = new Map<string, SqlPredicate>()
   readonly implicitCalls = new Set<string>()
   readonly userCasts = new Set<string>()
+  /**
+   * Functions a condition over candidates, or a number of rows, reads (`n = f(1)`): one that may read tables may
+   * return a masked value the matching rows carry out, which no predicate column shows.
+   */
+  readonly matchedCalls = new Set<string>()
   /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
   readonly stored: SqlStored[] = []
   /** Relations created earlier in the same text, by name as written. */
@@ -73,8 +78,34 @@ export class QueryWalker implements ExprContext {
     }
     const column = lookupColumn(node)
     const lin = column === undefined ? undefined : exprLineage(column, scope, this)
-    if (lin?.kind === 'plain') this.addPredicates(lin, true)
-    else collect(node, scope, this, acc, false)
+    if (lin?.kind === 'plain') return this.addPredicates(lin, true)
+    const condition = new Acc()
+    collect(node, scope, this, condition, false)
+    const read = condition.lin()
+    acc.add(read, false)
+    this.relate(read, this.join(node, scope))
+  }
+
+  /** `a = b` of two columns each read as stored (plain): a join, which copies no value the other's rows do not hold. */
+  private join(node: unknown, scope: LineageScope): boolean {
+    const e = bodyOf(node, 'A_Expr')
+    if (!e || e.kind !== 'AEXPR_OP' || names(e.name).join() !== '=') return false
+    return [e.lexpr, e.rexpr].every((side) => bareColumn(side) !== undefined && exprLineage(side, scope, this).kind === 'plain')
+  }
+
+  /**
+   * A condition that reads a base column together with other values: other base columns (unless it only compares
+   * two stored columns, a join), or candidates (Lin.candidates). Such a condition can copy the column's value
+   * into rows that are not masked (`ascii(substr(email, g, 1)) = n` over generate_series); a policy sees each with
+   * `against` and `against_candidates`.
+   */
+  private relate(lin: Lin, join: boolean): void {
+    if (lin.candidates) for (const f of lin.functions) this.matchedCalls.add(f)
+    if (lin.sources.length === 0 || (join && !lin.candidates) || (lin.sources.length === 1 && !lin.candidates)) return
+    for (const s of lin.sources) {
+      const against = join ? [] : lin.sources.filter((o) => o !== s).map((o) => ({ table: o.table, column: o.column }))
+      this.record(s, false, against, lin.candidates === true)
+    }
   }
 
   /** A computed value fails or runs long depending on what it reads: its columns count as predicates. */
@@ -82,14 +113,42 @@ export class QueryWalker implements ExprContext {
     this.addPredicates(lin)
   }
 
+  /**
+   * A number of rows (LIMIT, OFFSET, a frame offset, generate_series' bounds): computed from a column, the rows it
+   * counts off give that number back whole, as candidates matched against it would.
+   */
+  count(node: unknown, scope: LineageScope): void {
+    const acc = new Acc()
+    collect(node, scope, this, acc, false)
+    this.counts(acc.lin())
+  }
+
+  counts(lin: Lin): void {
+    for (const f of lin.functions) this.matchedCalls.add(f)
+    for (const s of lin.sources) this.record(s, false, [], true)
+  }
+
+  /** A value that decides which rows come back or their order (an output grouped or ordered by, a function in FROM). */
+  condition(lin: Lin): void {
+    this.addPredicates(lin)
+    this.relate(lin, false)
+  }
+
   /** Any use other than a lookup makes a column's entry a plain predicate. */
   addPredicates(lin: Lin, lookup = false): void {
-    for (const s of lin.sources) {
-      const key = `${s.table ?? ''}\u0000${s.column}`
-      const seen = this.predicates.get(key)
-      if (!seen) this.predicates.set(key, lookup ? { ...s, lookup: true } : s)
-      else if (seen.lookup && !lookup) this.predicates.set(key, { table: seen.table, column: seen.column })
-    }
+    for (const s of lin.sources) this.record(s, lookup, [], false)
+  }
+
+  private record(s: SqlColumnRef, lookup: boolean, against: SqlColumnRef[], candidates: boolean): void {
+    const key = `${s.table ?? ''}\u0000${s.column}`
+    const seen = this.predicates.get(key)
+    const entry: SqlPredicate = { table: s.table, column: s.column }
+    if (lookup && (!seen || seen.lookup)) entry.lookup = true
+    const others = [...(seen?.against ?? [])]
+    for (const o of against) if (!others.some((x) => x.table === o.table && x.column === o.column)) others.push(o)
+    if (others.length > 0) entry.against = others
+    if (candidates || seen?.against_candidates) entry.against_candidates = true
+    this.predicates.set(key, entry)
   }
 
   query(node: unknown, scope: LineageScope): Col[] {
@@ -117,18 +176,20 @@ export class QueryWalker implements ExprContext {
     } else {
       fromItems(this, body.fromClause, scope)
       outputs = this.targets(body.targetList, scope)
-      for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause', 'limitOffset', 'limitCount'] as const) {
-        this.predicate(body[key], scope)
-      }
+      for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause'] as const) this.predicate(body[key], scope)
       // GROUP BY 1, DISTINCT ON (1): the output at that position.
       for (const item of [...list(body.groupClause), ...list(body.distinctClause)]) {
         const position = unwrap(item)?.[0] === 'A_Const' ? Number(constText(item)) : NaN
         const output = Number.isInteger(position) ? outputs[position - 1] : undefined
-        if (output) this.addPredicates(output.lin)
+        if (output) this.condition(output.lin)
       }
-      // A frame's offsets (ROWS n PRECEDING) choose rows too.
-      this.predicate(list(body.windowClause).map((w) => bodyOf(w, 'WindowDef')).map((w) => [w?.partitionClause, w?.orderClause, w?.startOffset, w?.endOffset]), scope)
+      const windows = list(body.windowClause).map((w) => bodyOf(w, 'WindowDef'))
+      this.predicate(windows.map((w) => [w?.partitionClause, w?.orderClause]), scope)
+      // A frame's offsets (ROWS n PRECEDING) count rows.
+      this.count(windows.map((w) => [w?.startOffset, w?.endOffset]), scope)
     }
+    // LIMIT and OFFSET, of any query (a set operation's, VALUES'), count rows off.
+    this.count([body.limitOffset, body.limitCount], scope)
     this.sortClause(body.sortClause, outputs, scope)
     return outputs
   }
@@ -190,7 +251,7 @@ export class QueryWalker implements ExprContext {
         ;(columns[i] ??= []).push(exprLineage(value, scope, this))
       })
     }
-    return columns.map((lins, i) => ({ name: `column${i + 1}`, lin: union(lins) }))
+    return columns.map((lins, i) => ({ name: `column${i + 1}`, lin: rowsUnion(lins) }))
   }
 
   /** ORDER BY: an output position or output name sorts by that output; anything else reads the FROM items. */
@@ -206,7 +267,7 @@ export class QueryWalker implements ExprContext {
         for (const o of outputs) if (!byName.has(o.name)) byName.set(o.name, o)
       }
       const output = Number.isInteger(position) ? outputs[position - 1] : ref.length === 1 ? byName?.get(ref[0] as string) : undefined
-      if (output) this.addPredicates(output.lin)
+      if (output) this.condition(output.lin)
       else this.predicate(sort.node, scope)
     }
   }
@@ -362,9 +423,9 @@ export function setOperation(left: Col[], right: Col[]): Col[] {
   if (left.some((c) => c.lin.star === true) || right.some((c) => c.lin.star === true) || left.length !== right.length) {
     // Columns cannot be paired: each output may hold any value of the other branch.
     const others = union(right.map((c) => c.lin))
-    return left.map((c) => ({ name: c.name, lin: { ...union([c.lin, others]), ...(c.lin.star ? { star: true } : {}) } }))
+    return left.map((c) => ({ name: c.name, lin: { ...rowsUnion([c.lin, others]), ...(c.lin.star ? { star: true } : {}) } }))
   }
-  return left.map((c, i) => ({ name: c.name, lin: union([c.lin, (right[i] as Col).lin]) }))
+  return left.map((c, i) => ({ name: c.name, lin: rowsUnion([c.lin, (right[i] as Col).lin]) }))
 }
 
 const EQUALITY = new Set(['=', '<>', '!='])

@@ -24,6 +24,11 @@ export interface Lin {
   documentText?: boolean
   /** A row (a whole-row reference, ROW(…)) holding a document: it goes out as record text, whose keys no one reads. */
   documentRow?: boolean
+  /**
+   * The value reads a column of rows the statement makes rather than a table holds (VALUES, a function in FROM, a
+   * subquery of constants): candidates that, compared with a masked value, copy it into rows that are not masked.
+   */
+  candidates?: boolean
 }
 
 /** One output column of a query level. */
@@ -53,6 +58,7 @@ export class Acc {
   private readonly documents = new Set<string>()
   private documentText = false
   private documentRow = false
+  private candidates = false
 
   /** Adds a lineage; inside a safe derivation (`count(x)`, `x IS NULL`) its values do not reach the result. */
   add(lin: Lin, inSafe: boolean): void {
@@ -64,6 +70,7 @@ export class Acc {
     if (lin.kind === 'unknown') this.reason ??= lin.reason ?? 'unknown lineage'
     if (!inSafe && !lin.safe) this.unsafe = true
     if (lin.computed) this.computed = true
+    if (lin.candidates) this.candidates = true
     if (lin.document && !inSafe) {
       for (const s of lin.sources) this.documents.add(s.table ? `${s.table}.${s.column}` : s.column)
       if (lin.documentText) this.documentText = true
@@ -82,6 +89,11 @@ export class Acc {
     if (computes) this.computed = true
   }
 
+  /** What was added reads candidate values (Lin.candidates). */
+  candidate(): void {
+    this.candidates = true
+  }
+
   /** What was added is the fields of one row value. */
   row(): void {
     this.documentRow = true
@@ -95,13 +107,14 @@ export class Acc {
     const functions = [...this.functions]
     const sources = [...this.sources.values()]
     const computed = this.computed
+    const candidates = this.candidates ? { candidates: true } : {}
     const wholeDocument = computed && this.documents.size > 0
       ? `computes on a whole json document (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read its keys by name (doc->>'key')`
       : undefined
     const reason = this.reason ?? wholeDocument
-    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed }
+    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed, ...candidates }
     const document = this.documents.size > 0 ? { document: true, ...(this.documentText ? { documentText: true } : {}), ...(this.documentRow ? { documentRow: true } : {}) } : {}
-    return { kind: 'derived', sources, safe: !this.unsafe, functions, computed, ...document }
+    return { kind: 'derived', sources, safe: !this.unsafe, functions, computed, ...document, ...candidates }
   }
 
   /** Base columns only (for predicates). */
@@ -119,6 +132,15 @@ export function union(lins: readonly Lin[]): Lin {
   const acc = new Acc()
   for (const l of lins) acc.add(l, false)
   return acc.lin()
+}
+
+/**
+ * One column's values from several rows (set operation branches, VALUES rows): a row no table column holds
+ * (a constant, a function's rows) beside ones read from a table makes the column hold candidates (Lin.candidates).
+ */
+export function rowsUnion(lins: readonly Lin[]): Lin {
+  const lin = union(lins)
+  return lin.sources.length > 0 && lins.some((l) => l.sources.length === 0) ? { ...lin, candidates: true } : lin
 }
 
 function sameSource(a: Lin, b: Lin): boolean {

@@ -202,6 +202,63 @@ test('a predicate column is a lookup only when every use compares the column its
   assert.equal(predicates("SELECT id FROM users WHERE email LIKE 'a%' OR email = 'b'"), ['email'])
 })
 
+test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {
+  const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.column === 'email').map((p) =>
+    [p.against_candidates ? 'candidates' : '', ...(p.against ?? []).map((o) => o.column)].filter(Boolean).join(' '))
+  // Candidates: a function's rows, VALUES, a CTE or subquery of constants, wherever the condition sits.
+  for (const sql of [
+    'SELECT id FROM users, generate_series(1, 40) g, generate_series(32, 126) n WHERE ascii(substr(email, g, 1)) = n',
+    "SELECT id FROM users, (VALUES ('a'), ('b')) v(c) WHERE left(email, 1) = v.c",
+    'SELECT id FROM users u JOIN generate_series(32, 126) n ON ascii(u.email) = n',
+    'SELECT id, (SELECT max(n) FROM generate_series(32, 126) n WHERE n = ascii(u.email)) FROM users u',
+    'SELECT n FROM generate_series(32, 126) n WHERE n IN (SELECT ascii(email) FROM users)',
+    'SELECT n FROM generate_series(32, 126) n WHERE n = (SELECT ascii(email) FROM users LIMIT 1)',
+    'SELECT n FROM generate_series(32, 126) n, users u ORDER BY abs(ascii(u.email) - n) LIMIT 1',
+    'SELECT n FROM (SELECT ascii(email) = n AS hit, n FROM users, generate_series(32, 126) n ORDER BY 1 DESC LIMIT 1) s',
+    'SELECT n FROM (SELECT ascii(email) = n AS hit, n FROM users, generate_series(32, 126) n) s WHERE hit',
+    'SELECT string_agg(chr(n), \'\') FILTER (WHERE ascii(email) = n) FROM users, generate_series(32, 126) n',
+    'SELECT g, count(*) FROM users u, generate_series(1, 40) g, LATERAL generate_series(1, ascii(substr(u.email, g, 1))) k GROUP BY g',
+    "WITH c(x) AS (SELECT 'a' UNION ALL SELECT 'b') SELECT id FROM users, c WHERE email LIKE c.x || '%'",
+    'SELECT u.id FROM users u JOIN unnest($1::text[]) x ON u.email = x',
+    // A number of rows computed from it gives the number back: LIMIT and OFFSET (of a set operation and VALUES
+    // too), frame offsets, generate_series' bounds.
+    'SELECT n FROM generate_series(0, 200) n OFFSET (SELECT ascii(email) FROM users LIMIT 1) LIMIT 1',
+    'SELECT 1 UNION ALL SELECT 2 ORDER BY 1 OFFSET (SELECT ascii(email) FROM users LIMIT 1)',
+    'VALUES (1), (2) LIMIT (SELECT length(email) FROM users LIMIT 1)',
+    'SELECT count(*) OVER (ROWS BETWEEN CURRENT ROW AND (SELECT ascii(email) FROM users LIMIT 1) FOLLOWING) FROM orders',
+    'SELECT count(*) FROM generate_series(1, (SELECT ascii(email) FROM users LIMIT 1))',
+    'SELECT count(*) FROM (SELECT generate_series(1, ascii(email)) FROM users) s',
+    "SELECT count(*) FROM users, regexp_split_to_table(repeat('x', ascii(email)), '') x",
+    // A column whose rows are partly a table's, partly made (a set operation, VALUES): a tag tells them apart.
+    'WITH u AS (SELECT ascii(email) AS x, 0 AS tag FROM users UNION ALL SELECT n, n FROM generate_series(32, 126) n) SELECT b.tag FROM u a, u b WHERE a.tag = 0 AND a.x = b.x + 0',
+    'SELECT s.t FROM (VALUES ((SELECT ascii(email) FROM users LIMIT 1), 0), (97, 97), (98, 98)) s(x, t), users u WHERE s.x = ascii(u.email) + 0',
+  ]) assert.equal(against(sql), ['candidates'], sql)
+  // Other columns: marked, for the policy to weigh by their masks; a join of two columns as they are is not.
+  assert.equal(against('SELECT u.id FROM users u, orders o WHERE ascii(u.email) = o.total'), ['total'])
+  assert.equal(against('SELECT u.id FROM users u WHERE position(u.name in u.email) > 0'), ['name'])
+  assert.equal(against('SELECT u.id FROM users u JOIN orders o ON u.email = o.user_id'), [''])
+  // A column computed elsewhere is no stored one: orders' ids would spell the email's code points.
+  assert.equal(against('WITH a AS (SELECT ascii(email) AS v FROM users) SELECT o.id FROM orders o JOIN a ON o.id = a.v'), ['id'])
+  assert.equal(against('SELECT o.id FROM orders o JOIN (SELECT ascii(email) AS id FROM users) a USING (id)'), ['id'])
+  assert.equal(against('SELECT n FROM (SELECT ascii(email) AS n FROM users) a JOIN generate_series(32, 126) n USING (n)'), ['candidates'])
+  assert.equal(against('SELECT id FROM users JOIN (SELECT id, email FROM users) a USING (email)'), [''])
+  // Values the statement writes, and conditions on the column alone, are not candidates.
+  for (const sql of [
+    "SELECT id FROM users WHERE email ILIKE '%@example.com' AND name = 'x'",
+    "SELECT id FROM users WHERE email = 'a' OR lower(email) LIKE $1",
+    "SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id) AND u.email LIKE 'a%'",
+    'SELECT id FROM users ORDER BY email',
+  ]) assert.equal(against(sql), [''], sql)
+})
+
+test('functions a condition over candidates, or a number of rows, reads are listed as matched calls', () => {
+  const matched = (sql: string) => one(sql, withCatalog).detail.matched_calls
+  assert.equal(matched('SELECT n FROM generate_series(32, 126) n WHERE n = first_code(1)'), ['generate_series', 'first_code'])
+  assert.equal(matched('SELECT n FROM generate_series(0, 200) n OFFSET first_code(1) LIMIT 1'), ['first_code'])
+  assert.equal(matched('SELECT count(*) FROM generate_series(1, first_code(1))'), ['first_code'])
+  assert.is(matched("SELECT id FROM users WHERE first_code(id) > 3 AND email LIKE 'a%'"), undefined)
+})
+
 test('a value the statement computes, anywhere in it, makes the columns it reads predicates; one carried as it is does not', () => {
   const predicates = (sql: string, at = 0) => (pg(sql)[at]?.predicates ?? []).map((p) => p.column)
   assert.equal(predicates("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k, count(phone), name IS NULL FROM users u"), [])

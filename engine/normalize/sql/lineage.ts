@@ -42,6 +42,8 @@ export interface StatementLineage {
   implicitCalls: string[]
   /** Types outside pg_catalog that values are cast to. */
   userCasts: string[]
+  /** Functions whose results a condition matches against candidates, or counts rows by (QueryWalker.matchedCalls). */
+  matchedCalls: string[]
   /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
   stored: SqlStored[]
   /** For FETCH: whether the cursor was declared earlier in the same text. */
@@ -83,6 +85,7 @@ export function statementLineage(name: string, body: PgObject, ctx: LineageConte
     ...(name === 'FetchStmt' ? { cursorDeclared: ctx.cursors.has(str(body.portalname) ?? '') } : {}),
     predicates: [...w.predicates.values()],
     implicitCalls: [...w.implicitCalls],
+    matchedCalls: [...w.matchedCalls],
     userCasts: [...w.userCasts],
     stored: w.stored,
   }

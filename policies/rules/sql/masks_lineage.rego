@@ -34,6 +34,21 @@ deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 	])
 }
 
+# A condition matching rows the statement makes against a function's result (`WHERE n = f(1)` over
+# generate_series), or a number of rows computed by one (LIMIT f(1)): a function not known to compute only from its
+# arguments may return a masked value, which the rows that come back then carry out unmasked.
+deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	some f in object.get(s, ["detail", "matched_calls"], [])
+	not value_function(f)
+	msg := concat("", [
+		label(i, s), ": the statement matches rows it makes against ", lib.text({"function": f}, "function"),
+		", or counts rows by it, which is not known to compute only from its arguments: it may return masked values",
+		" the rows that come back would carry out unmasked",
+	])
+}
+
 # FETCH from a cursor declared in an earlier command: its rows were judged, lineage included, at that
 # DECLARE (whose entry carries the cursor's outputs), and the gateway carries the DECLARE's masks to
 # every FETCH. A cursor a function opened was judged at that call (an unknown function is denied above).

@@ -85,3 +85,12 @@ test_fetch_from_an_earlier_cursor_is_judged_at_its_declare if {
 	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [here])
 	count(lineage_reasons(d2)) == 1
 }
+
+test_rows_matched_against_an_unknown_function_are_denied if {
+	s := t.stmt("select", {"read_only": true, "detail": {"matched_calls": ["ascii", "first_code", "pg_catalog.substr"]}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s])
+	d.effect == "deny"
+	lineage_reasons(d) == ["statement 1 (select): the statement matches rows it makes against first_code, or counts rows by it, which is not known to compute only from its arguments: it may return masked values the rows that come back would carry out unmasked"]
+	d2 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [s])
+	lineage_reasons(d2) == []
+}

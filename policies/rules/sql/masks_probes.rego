@@ -43,3 +43,31 @@ pattern_matches(p, name) if {
 	p.infix == ""
 	glob.match(p.glob, [], name)
 }
+
+# A partially masked column (a column masked whole is held to lookups above) matched against values not masked as
+# strictly: another column's, candidates the statement makes (VALUES, generate_series, a subquery of constants), or
+# rows counted by a number computed from it (LIMIT, OFFSET, generate_series' bounds). The rows that come back carry
+# the value out in those values: `ascii(substr(email, g, 1)) = n` over two generate_series gives every character of
+# every email in one statement. A condition on the column alone, or with values the text gives, stays allowed
+# (`email ILIKE '%@example.com'`), as does a join of two stored columns.
+deny contains {"rule": "warden.rules.sql.probe", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	some p in s.predicates
+	rank := name_rank(p.column)
+	rank >= 0
+	not whole_masked(p.column)
+	carrier := unmasked_carrier(p, rank)
+	msg := concat("", [
+		label(i, s), ": column ", lib.text(p, "column"), " is masked; the statement matches it against ", carrier,
+		", and the rows that come back would carry its value out unmasked; compare it only with values written in the statement",
+	])
+}
+
+unmasked_carrier(p, rank) := "values of rows it makes (VALUES, a function's rows, a subquery) or counts rows by it" if {
+	p.against_candidates == true
+	rank >= 0
+} else := concat("", ["column ", concat(", ", sort(weaker)), ", masked less strictly"]) if {
+	weaker := {lib.text(o, "column") | some o in object.get(p, "against", []); name_rank(o.column) < rank}
+	count(weaker) > 0
+}

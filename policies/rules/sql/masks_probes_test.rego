@@ -60,3 +60,31 @@ test_default_patterns_mask_names_that_merely_contain_a_secret_word if {
 	d2 := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s]) with data.settings as {"sensitive_columns": cols}
 	probe_reasons(d2) == []
 }
+
+# A partially masked column compared with candidates the statement makes, or with a column masked less strictly:
+# the matching rows carry its value out in values that are not masked.
+test_a_partial_column_compared_with_candidates_is_denied if {
+	p := object.union(email, {"against_candidates": true})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_with({"predicates": [p]})])
+	d.effect == "deny"
+	probe_reasons(d) == ["statement 1 (select): column email is masked; the statement matches it against values of rows it makes (VALUES, a function's rows, a subquery) or counts rows by it, and the rows that come back would carry its value out unmasked; compare it only with values written in the statement"]
+}
+
+test_a_partial_column_compared_with_an_unmasked_column_is_denied if {
+	p := object.union(email, {"against": [{"table": "public.orders", "column": "status"}, {"table": "public.users", "column": "phone"}]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_with({"predicates": [p]})])
+	d.effect == "deny"
+	probe_reasons(d) == ["statement 1 (select): column email is masked; the statement matches it against column status, masked less strictly, and the rows that come back would carry its value out unmasked; compare it only with values written in the statement"]
+}
+
+test_a_partial_column_compared_with_columns_masked_as_strictly_is_allowed if {
+	p := object.union(email, {"against": [{"table": "public.users", "column": "phone"}, {"table": "public.credentials", "column": "password"}]})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_with({"predicates": [p]})])
+	probe_reasons(d) == []
+}
+
+test_candidates_are_judged_only_where_column_masking_applies if {
+	s := select_with({"predicates": [object.union(email, {"against_candidates": true})]})
+	d := data.warden.decision with input as t.sql(t.agent, t.staging_db, [s])
+	probe_reasons(d) == []
+}
