@@ -222,7 +222,7 @@ function watchWhileJudged(socket: Socket, gone: ClientGone): () => void {
 }
 
 /** A client error in the gateway's error format (errors.ts errorReply). */
-export const gatewayError = (message: string) => ({ body: `${JSON.stringify({ error: 'http.headers_too_large', message })}\n` })
+export const gatewayError = (code: string, message: string) => ({ body: `${JSON.stringify({ error: `http.${code}`, message })}\n` })
 
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
