@@ -41,6 +41,13 @@ export interface Rendered {
   headers?: Record<string, string>
 }
 
+/** The response a connection is answering (node's socket._httpMessage), and its request. */
+interface InFlight {
+  headersSent?: boolean
+  shouldKeepAlive?: boolean
+  req?: { complete?: boolean }
+}
+
 /** Answers client errors on `server`; `render` makes the answer's body in the listener's error format. */
 export function answerClientErrors(server: http.Server, render: (code: string, message: string) => Rendered): void {
   const answered = new WeakSet<Duplex>()
@@ -49,8 +56,15 @@ export function answerClientErrors(server: http.Server, render: (code: string, m
     if (answered.has(socket)) return
     answered.add(socket)
     // As node: answer only when no response of this connection has started (a pipelined request's would be cut).
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    const inFlight = (socket as Duplex & { _httpMessage?: InFlight })._httpMessage
     if (!socket.writable || inFlight?.headersSent) return void socket.destroy()
+    if (inFlight?.req?.complete) {
+      // The bytes after an earlier request, read whole and still being answered (judged, held, forwarded): an
+      // answer written now would be read as that request's, while it went on upstream. It gets its own answer,
+      // with Connection: close, and the connection ends there; the refused bytes get none.
+      inFlight.shouldKeepAlive = false
+      return
+    }
     const answer = answerFor(err)
     const { body, headers = {} } = render(answer.code, answer.message)
     const head = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}`, 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`, 'connection: close']

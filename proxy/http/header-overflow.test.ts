@@ -164,4 +164,20 @@ test('chunk extensions past node\'s limit get a 413 with a JSON reason, and noth
   assert.not.ok(g.upstream.seen.some((s) => s.url.includes('/ext')), 'nothing reached the upstream')
 })
 
+test('malformed bytes pipelined after a request still being answered: that request gets its own answer (not the 400), then the connection closes', async () => {
+  const route = g.route
+  g.route = (req, res) => void setTimeout(() => route(req, res), 300)
+  try {
+    const text = await refusedOnce(() => net.connect(port(g.reverse.url), '127.0.0.1'),
+      `GET /t/web/answered-first HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nNot A Header\r\n\r\n`)
+    const { status, headers } = parse(text)
+    assert.is(status, 'HTTP/1.1 200 OK', text.slice(0, 300))
+    assert.is(headers.connection, 'close')
+    assert.not.match(text, 'malformed_request', 'no answer of the refused bytes is read as the first request\'s')
+    assert.ok(g.upstream.seen.some((s) => s.url.includes('/answered-first')))
+  } finally {
+    g.route = route
+  }
+})
+
 test.run()
