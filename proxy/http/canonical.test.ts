@@ -37,6 +37,11 @@ test('paths two parsers could read differently are refused', () => {
   refused(() => canonicalize('GET', '/a//b', []), 'empty segment')
   refused(() => canonicalize('GET', '/a%zz', []), 'stray %')
   refused(() => canonicalize('GET', 'a/b', []), 'does not start with /')
+  refused(() => canonicalize('GET', '/public/..;/admin', []), 'drop ;parameters')
+  refused(() => canonicalize('GET', '/public/%2e%2e;x=1/admin', []), 'drop ;parameters')
+  refused(() => canonicalize('GET', '/public/.;/admin', []), 'drop ;parameters')
+  refused(() => canonicalize('GET', '/public/;x/admin', []), 'drop ;parameters')
+  assert.is(canonicalize('GET', '/files/report;v=2/x', []).path, '/files/report;v=2/x')
   assert.is(canonicalize('GET', '/a/b/', []).path, '/a/b/')
 })
 
@@ -100,6 +105,16 @@ test('method overrides are refused unless they repeat the method; methods must b
   refused(() => canonicalize('GET', '/x', [['X-HTTP-Method', 'PATCH']]), 'x-http-method')
   assert.is(canonicalize('POST', '/x', [['X-HTTP-Method-Override', 'post']]).method, 'POST')
   refused(() => canonicalize('get', '/x', []), 'upper-case')
+})
+
+test('an override spelled with underscores (PHP, Rack, WSGI and CGI read X_HTTP_Method_Override as the same header) is refused too', () => {
+  refused(() => canonicalize('GET', '/x', [['X_HTTP_Method_Override', 'DELETE']]), 'x-http-method-override')
+  refused(() => canonicalize('POST', '/x', [['x_method_override', 'DELETE']]), 'x-method-override')
+})
+
+test('path overrides (X-Original-URL, X-Rewrite-URL: another path served than the request line\'s) are refused, however spelled', () => {
+  refused(() => canonicalize('GET', '/public', [['X-Original-URL', '/admin/delete']]), 'x-original-url')
+  refused(() => canonicalize('GET', '/public', [['X_Rewrite_Url', '/admin']]), 'x-rewrite-url')
 })
 
 test('forward mode: Host, the absolute URL and the SNI must agree with the CONNECT authority', () => {

@@ -27,6 +27,18 @@ export interface CanonicalRequest {
 // per argument, port-forward one `ports` per port).
 const MULTI_VALUED = new Set(['command', 'ports'])
 const OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override']
+// Headers by which IIS, Symfony, Zend and Laminas serve another path than the request line's.
+const PATH_OVERRIDES = ['x-original-url', 'x-rewrite-url']
+
+/**
+ * Every value of a header, matching `_` as `-`: CGI, WSGI, Rack and PHP servers read X_HTTP_Method_Override as
+ * X-HTTP-Method-Override (HTTP_X_HTTP_METHOD_OVERRIDE), so an override spelled with underscores works as well.
+ */
+function spelledValues(headers: HeaderList, name: string): string[] {
+  const out: string[] = []
+  for (const [k, v] of headers) if (k.toLowerCase().replaceAll('_', '-') === name) out.push(v)
+  return out
+}
 const METHOD = /^[A-Z]{1,20}$/
 
 const ambiguous = (message: string) => new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${message}`)
@@ -51,6 +63,12 @@ function checkPath(path: string, kind?: string): void {
     const seg = raw.replace(/%2e/gi, '.')
     if (seg === '.' || seg === '..') throw ambiguous(`the path holds a dot segment (${raw}); send the resolved path`)
     if (seg === '' && i < segments.length - 1) throw ambiguous('the path holds an empty segment (//); send the path without it')
+    // Servlet containers (Tomcat, Jetty, Spring) drop a `;` parameter from each segment before resolving the path:
+    // `/public/..;/admin` is /admin to them, while the policy reads a segment named `..;`.
+    const bare = seg.split(';', 1)[0]
+    if (bare !== seg && (bare === '' || bare === '.' || bare === '..')) {
+      throw ambiguous(`the path holds a segment ${JSON.stringify(raw.slice(0, 50))} that servers which drop ;parameters read as a dot or empty segment; send the resolved path`)
+    }
   })
 }
 
@@ -155,10 +173,13 @@ function sameAuthority(a: string, b: string): boolean {
 export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }, kind?: string): CanonicalRequest {
   if (!METHOD.test(method)) throw ambiguous(`method ${JSON.stringify(method.slice(0, 30))} is not an upper-case token`)
   for (const name of OVERRIDES) {
-    const values = headerValues(headers, name)
+    const values = spelledValues(headers, name)
     if (values.length && values.some((v) => v.trim().toUpperCase() !== method)) {
-      throw ambiguous(`${name} asks the upstream to treat this ${method} as ${values.join(', ')}; send the intended method itself`)
+      throw ambiguous(`${name} asks the upstream to treat this ${method} as ${values.join(', ').slice(0, 100)}; send the intended method itself`)
     }
+  }
+  for (const name of PATH_OVERRIDES) {
+    if (spelledValues(headers, name).length) throw ambiguous(`${name} asks the upstream to serve another path than the one judged; send the intended path itself`)
   }
   const hosts = headerValues(headers, 'host')
   if (hosts.length > 1) throw ambiguous('Host is given more than once')
