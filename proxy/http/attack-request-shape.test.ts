@@ -1,9 +1,10 @@
 // Attacks by an agent holding a valid token on what a web upstream reads from a request beyond its method and
 // path: a `;` parameter that servlet containers drop before resolving dot segments (`/public/..;/admin` is
 // /admin to Tomcat), a method override spelled with underscores (PHP, Rack and CGI read X_HTTP_Method_Override
-// as X-HTTP-Method-Override), a path override (X-Original-URL, X-Rewrite-URL), and forwarding headers that make
-// the upstream trust another client address or host (X-Forwarded-For, Forwarded, X-Real-IP). Raw sockets to the
-// reverse listener; the recording upstream tells what reached it.
+// as X-HTTP-Method-Override), a path override (X-Original-URL, X-Rewrite-URL), forwarding headers that make
+// the upstream trust another client address or host (X-Forwarded-For, Forwarded, X-Real-IP), and a `_method`
+// parameter (Rails, Laravel, Symfony run a POST as that method). Raw sockets to the reverse listener; the
+// recording upstream tells what reached it.
 import { connect } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -21,10 +22,10 @@ test.before(async () => {
 test.after(async () => g?.close())
 
 /** One request on its own connection: the status and the body of the answer. */
-function send(head: string): Promise<{ status: number; body: string }> {
+function send(head: string, body = ''): Promise<{ status: number; body: string }> {
   const url = new URL(g.reverse.url)
   return new Promise((resolve, reject) => {
-    const s = connect({ host: url.hostname, port: Number(url.port) }, () => s.write(`${head}${auth}Connection: close\r\n\r\n`))
+    const s = connect({ host: url.hostname, port: Number(url.port) }, () => s.write(`${head}${auth}Connection: close\r\n\r\n${body}`))
     let out = ''
     s.on('data', (d) => (out += d))
     s.on('close', () => resolve({ status: Number(out.slice(9, 12)), body: out.slice(out.indexOf('\r\n\r\n') + 4) }))
@@ -32,9 +33,9 @@ function send(head: string): Promise<{ status: number; body: string }> {
   })
 }
 
-async function refusedUnforwarded(head: string, why: RegExp) {
+async function refusedUnforwarded(head: string, why: RegExp, body = '') {
   const before = g.upstream.seen.length
-  const answer = await send(head)
+  const answer = await send(head, body)
   assert.is(answer.status, 400, answer.body)
   assert.is(JSON.parse(answer.body).error, 'http.ambiguous')
   assert.match(JSON.parse(answer.body).message, why)
@@ -64,6 +65,18 @@ test('forwarding headers (X-Forwarded-For, Forwarded, X-Forwarded-Host, X-Real-I
   const seen = g.upstream.seen.slice(before)
   assert.is(seen.length, 1)
   for (const name of ['x-forwarded-for', 'forwarded', 'x-forwarded-host', 'x-forwarded-prefix', 'x-real-ip']) assert.not.ok(name in seen[0]!.headers, name)
+})
+
+test('a POST whose query or form body says _method=DELETE (Rails, Laravel, Symfony run it as a DELETE) is refused, never forwarded', async () => {
+  await refusedUnforwarded('POST /t/web/items/7?_method=DELETE HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n', /query parameter _method asks the upstream to treat this POST as "DELETE"/)
+  await refusedUnforwarded('POST /t/web/items/7?%5Fmethod=delete HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n', /treat this POST as "delete"/)
+  const form = 'name=x&_method=DELETE'
+  await refusedUnforwarded(`POST /t/web/items/7 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n`, /form parameter _method asks the upstream to treat this POST as "DELETE"/, form)
+})
+
+test('control: _method naming the request\'s own method passes', async () => {
+  const answer = await send('GET /t/web/items?_method=GET HTTP/1.1\r\nHost: x\r\n')
+  assert.is(answer.status, 200, answer.body)
 })
 
 test('control: a ;parameter on an ordinary segment passes as sent', async () => {

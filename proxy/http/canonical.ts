@@ -121,7 +121,26 @@ function checkConnection(options: string[]): void {
   if (other.length) throw ambiguous(`Connection names ${other.slice(0, 5).join(', ')}: a header listed there is dropped on the way, while the policy judges it; send Connection: keep-alive or close only`)
 }
 
-function checkQuery(query: string): void {
+// The parameter by which Rails (Rack::MethodOverride), Laravel and Symfony run a POST as another method, read
+// from the form body or the query.
+const METHOD_PARAMETER = '_method'
+
+function checkMethodParameter(method: string, value: string | null | undefined, where: string): void {
+  if (value !== null && value !== undefined && value.trim().toUpperCase() !== method) {
+    throw ambiguous(`the ${where} parameter _method asks the upstream to treat this ${method} as ${JSON.stringify(value.slice(0, 30))}; send the intended method itself`)
+  }
+}
+
+/** A form body's `_method` (the body as forwarded, read once it is whole). */
+export function checkFormMethod(method: string, headers: HeaderList, body: Uint8Array | undefined): void {
+  if (!body?.byteLength) return
+  const type = headerValues(headers, 'content-type').join(',').split(';', 1)[0]!.trim().toLowerCase()
+  if (type !== 'application/x-www-form-urlencoded') return
+  const form = new URLSearchParams(Buffer.from(body).toString('utf8'))
+  for (const value of form.getAll(METHOD_PARAMETER)) checkMethodParameter(method, value, 'form')
+}
+
+function checkQuery(query: string, method: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
   // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
   // others keep it in the value: the policy (and a reviewer: an exec's arguments) would read what is never run.
@@ -140,6 +159,7 @@ function checkQuery(query: string): void {
     }
     if (seen.has(name) && !MULTI_VALUED.has(name)) throw ambiguous(`the query parameter ${JSON.stringify(name)} is given more than once; give it once`)
     seen.add(name)
+    if (name === METHOD_PARAMETER) checkMethodParameter(method, new URLSearchParams(pair).get(METHOD_PARAMETER), 'query')
   }
 }
 
@@ -202,7 +222,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   const query = q < 0 ? '' : originForm.slice(q + 1)
   checkPath(path, kind)
   checkBatch(path, kind)
-  checkQuery(query)
+  checkQuery(query, method)
   checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   checkConnection(connection)
