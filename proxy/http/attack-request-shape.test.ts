@@ -2,9 +2,9 @@
 // path: a `;` parameter that servlet containers drop before resolving dot segments (`/public/..;/admin` is
 // /admin to Tomcat), a method override spelled with underscores (PHP, Rack and CGI read X_HTTP_Method_Override
 // as X-HTTP-Method-Override), a path override (X-Original-URL, X-Rewrite-URL), forwarding headers that make
-// the upstream trust another client address or host (X-Forwarded-For, Forwarded, X-Real-IP), and a `_method`
-// parameter (Rails, Laravel, Symfony run a POST as that method). Raw sockets to the reverse listener; the
-// recording upstream tells what reached it.
+// the upstream trust another client address or host (X-Forwarded-For, Forwarded, X-Real-IP), a `_method`
+// parameter (Rails, Laravel, Symfony run a POST as that method), and a Cloud Storage XML API copy, whose source
+// the policy never sees. Raw sockets to the reverse listener; the recording upstream tells what reached it.
 import { connect } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -16,6 +16,7 @@ let auth: string
 test.before(async () => {
   g = await startTestGateway((up) => [
     { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
+    { name: 'gcs', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
   ], { env: { WEB_TOKEN: 'web-upstream-token' } })
   auth = `Authorization: Bearer ${await g.agentToken()}\r\n`
 })
@@ -77,6 +78,12 @@ test('a POST whose query or form body says _method=DELETE (Rails, Laravel, Symfo
 test('control: _method naming the request\'s own method passes', async () => {
   const answer = await send('GET /t/web/items?_method=GET HTTP/1.1\r\nHost: x\r\n')
   assert.is(answer.status, 200, answer.body)
+})
+
+test('a Cloud Storage XML API copy (a PUT judged as a write of its destination, reading another bucket) is refused, never forwarded', async () => {
+  for (const header of ['x-goog-copy-source', 'x-amz-copy-source']) {
+    await refusedUnforwarded(`PUT /t/gcs/stage-bucket/dst HTTP/1.1\r\nHost: x\r\n${header}: /secret-bucket/obj\r\nContent-Length: 0\r\n`, new RegExp(`${header} asks Cloud Storage's XML API to copy`))
+  }
 })
 
 test('control: a ;parameter on an ordinary segment passes as sent', async () => {

@@ -81,6 +81,12 @@ test('a raw ; in the query is refused (Go drops its pair, others split on it); a
   assert.is(canonicalize('GET', '/x?a=100%25', []).query, 'a=100%25')
 })
 
+test('GCS: an XML API copy (x-goog-copy-source, or x-amz-copy-source for S3 interoperability) is refused; an S3 copy is not', () => {
+  refused(() => canonicalize('PUT', '/stage-bucket/dst', [['x-goog-copy-source', '/secret-bucket/obj']], undefined, 'gcp'), 'x-goog-copy-source asks Cloud Storage')
+  refused(() => canonicalize('PUT', '/stage-bucket/dst', [['X-Amz-Copy-Source', '/secret-bucket/obj']], undefined, 'gcp'), 'x-amz-copy-source asks Cloud Storage')
+  assert.is(canonicalize('PUT', '/dst/k', [['x-amz-copy-source', '/src/k']], undefined, 'aws').method, 'PUT')
+})
+
 test('S3: two subresources that each pick an operation are refused; parameters that ride along are not', () => {
   refused(() => canonicalize('PUT', '/bkt?cors&tagging', [], undefined, 'aws'), 'cors, tagging')
   refused(() => canonicalize('PUT', '/bkt/k?retention&acl', [], undefined, 'aws'), 'subresources')

@@ -82,6 +82,18 @@ function checkBatch(path: string, kind?: string): void {
   }
 }
 
+// Cloud Storage's XML API copies an object when a request names a source in x-goog-copy-source (or, for S3
+// interoperability, x-amz-copy-source). The normalizer reads such a PUT as a write of its destination, so the
+// source, a read of any bucket the gateway's credential reaches, would go unjudged. The JSON API's copy and
+// rewrite (what gcloud sends) name both buckets in the path and are judged as such.
+const GCS_COPY_SOURCES = ['x-goog-copy-source', 'x-amz-copy-source']
+
+function checkGcsCopy(headers: HeaderList, kind?: string): void {
+  if (kind !== 'gcp') return
+  const named = GCS_COPY_SOURCES.find((name) => spelledValues(headers, name).length)
+  if (named) throw ambiguous(`${named} asks Cloud Storage's XML API to copy from another object, which is judged only as a write of the destination; copy through the JSON API (gcloud storage cp), whose calls name both objects`)
+}
+
 // S3 picks the operation from a subresource in the query (?acl, ?policy, ?tagging …); given two, S3 and its
 // emulators pick between them each in their own order (moto runs PutBucketTagging for PUT ?cors&tagging, which
 // the normalizer reads as PutBucketCors).
@@ -222,6 +234,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   const query = q < 0 ? '' : originForm.slice(q + 1)
   checkPath(path, kind)
   checkBatch(path, kind)
+  checkGcsCopy(headers, kind)
   checkQuery(query, method)
   checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())

@@ -2,6 +2,8 @@ import { connect } from 'node:net'
 import { startTestGateway } from './testing/gateway.ts'
 const g = await startTestGateway((up) => [
   { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: ['web.example.test'] } },
+  { name: 'gcs', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
+  { name: 'gcsprod', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'WEB_TOKEN' }, hosts: [] } },
 ], { env: { WEB_TOKEN: 'web-upstream-token' } })
 const token = await g.agentToken()
 const auth = `Authorization: Bearer ${token}\r\n`
@@ -50,6 +52,6 @@ for (const [name, req] of cases.length ? cases : defaults) {
   const out = await raw(req)
   const seen = g.upstream.seen.slice(before).map((s) => `${s.method} ${s.url} ${JSON.stringify(Object.fromEntries(Object.entries(s.headers).filter(([k]) => !['host', 'connection', 'authorization', 'content-length', 'accept', 'user-agent'].includes(k))))} body=${s.body.length}`)
   const body = out.slice(out.indexOf('\r\n\r\n') + 4, out.indexOf('\r\n\r\n') + 4 + 220).replace(/\s+/g, ' ')
-  console.log(`## ${name}: ${out.split('\r\n')[0]} | ${body}\n   upstream: ${seen.join(' || ') || '-'}`)
+  console.log(g.te.judged.length ? JSON.stringify((g.te.judged.at(-1) as any).input?.command?.cloud ?? '') : '');console.log(`## ${name}: ${out.split('\r\n')[0]} | ${body}\n   upstream: ${seen.join(' || ') || '-'}`)
 }
 await g.close()
