@@ -1,7 +1,7 @@
 // Headers past the listeners' limit, sent over raw sockets: every HTTP listener (reverse, forward proxy CONNECT,
 // the HTTP inside a forward tunnel, the admin API) answers 431 with a body that gives the limit and what to do,
-// delivered before the connection closes even while the client is still sending; the other parse errors (400, 413)
-// get a JSON reason too.
+// delivered before the connection closes even while the client is still sending; the other parse errors (400, 408,
+// 413) and an unsupported Expect (417) get a JSON reason too.
 import net from 'node:net'
 import { readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
@@ -152,6 +152,16 @@ test('a malformed request gets a 400 with a JSON reason on every listener, in it
     assert.is(readCode(parsed), code)
     assert.match(readMessage(parsed), /not valid HTTP\/1\.1 \(HPE_INVALID_HEADER_TOKEN: Invalid header token\)/)
   }
+})
+
+test('an Expect other than 100-continue gets a 417 with a JSON reason, and nothing is forwarded', async () => {
+  const text = await refusedOnce(() => net.connect(port(g.reverse.url), '127.0.0.1'),
+    `POST /t/web/expect HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 200-ok\r\nConnection: close\r\n\r\n{}`)
+  const { status, headers, body } = parse(text)
+  assert.is(status, 'HTTP/1.1 417 Expectation Failed')
+  assert.is(headers['content-type'], 'application/json')
+  assert.equal(JSON.parse(body), { error: 'http.expectation_failed', message: 'Expect: 200-ok is not supported; only Expect: 100-continue is (or send the request without Expect)' })
+  assert.not.ok(g.upstream.seen.some((s) => s.url.includes('/expect')), 'nothing reached the upstream')
 })
 
 test('chunk extensions past node\'s limit get a 413 with a JSON reason, and nothing is forwarded', async () => {
