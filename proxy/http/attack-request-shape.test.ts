@@ -73,6 +73,8 @@ test('a POST whose query or form body says _method=DELETE (Rails, Laravel, Symfo
   await refusedUnforwarded('POST /t/web/items/7?%5Fmethod=delete HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n', /treat this POST as "delete"/)
   const form = 'name=x&_method=DELETE'
   await refusedUnforwarded(`POST /t/web/items/7 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n`, /form parameter _method asks the upstream to treat this POST as "DELETE"/, form)
+  const multipart = '--b\r\nContent-Disposition: form-data; name="_method"\r\n\r\nDELETE\r\n--b--\r\n'
+  await refusedUnforwarded(`POST /t/web/items/7 HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${multipart.length}\r\n`, /multipart form field _method/, multipart)
 })
 
 test('control: _method naming the request\'s own method passes', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { canonicalize } from './canonical.ts'
+import { canonicalize, checkFormMethod } from './canonical.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { HeaderList } from './types.ts'
 
@@ -116,6 +116,19 @@ test('method overrides are refused unless they repeat the method; methods must b
 test('an override spelled with underscores (PHP, Rack, WSGI and CGI read X_HTTP_Method_Override as the same header) is refused too', () => {
   refused(() => canonicalize('GET', '/x', [['X_HTTP_Method_Override', 'DELETE']]), 'x-http-method-override')
   refused(() => canonicalize('POST', '/x', [['x_method_override', 'DELETE']]), 'x-method-override')
+})
+
+test('a _method form field (urlencoded: naming another method; multipart: any) is refused; other fields pass', () => {
+  const form = (type: string, body: string) => () => checkFormMethod('POST', [['Content-Type', type]], Buffer.from(body))
+  refused(form('application/x-www-form-urlencoded', 'a=1&_method=DELETE'), 'form parameter _method')
+  refused(form('application/x-www-form-urlencoded; charset=utf-8', '%5Fmethod=put'), 'form parameter _method')
+  const part = (disposition: string) => `--b\r\nContent-Disposition: ${disposition}\r\n\r\nDELETE\r\n--b--\r\n`
+  refused(form('multipart/form-data; boundary=b', part('form-data; name="_method"')), 'multipart form field _method')
+  refused(form('multipart/form-data; boundary=b', part('form-data; name=_method')), 'multipart form field _method')
+  refused(form('multipart/form-data; boundary=b', part("form-data; name*=UTF-8''_method")), 'multipart form field _method')
+  form('application/x-www-form-urlencoded', 'a=1&_method=POST&method=DELETE')()
+  form('multipart/form-data; boundary=b', part('form-data; name="_method_x"'))()
+  form('application/json', '{"_method":"DELETE"}')()
 })
 
 test('path overrides (X-Original-URL, X-Rewrite-URL: another path served than the request line\'s) are refused, however spelled', () => {

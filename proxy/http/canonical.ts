@@ -143,10 +143,18 @@ function checkMethodParameter(method: string, value: string | null | undefined, 
   }
 }
 
+// A multipart part named _method, however its Content-Disposition quotes or spells the name.
+const MULTIPART_METHOD = /^content-disposition:[^\r\n]*;\s*name\*?\s*=\s*(?:"_method"|_method(?=[\s;]|$)|utf-8''_method)/im
+
 /** A form body's `_method` (the body as forwarded, read once it is whole). */
 export function checkFormMethod(method: string, headers: HeaderList, body: Uint8Array | undefined): void {
   if (!body?.byteLength) return
   const type = headerValues(headers, 'content-type').join(',').split(';', 1)[0]!.trim().toLowerCase()
+  if (type === 'multipart/form-data') {
+    // Read as a whole, not part by part: a field of that name is refused whatever its value.
+    if (MULTIPART_METHOD.test(Buffer.from(body).toString('latin1'))) throw ambiguous(`the multipart form field _method may ask the upstream to treat this ${method} as another method; leave it out`)
+    return
+  }
   if (type !== 'application/x-www-form-urlencoded') return
   const form = new URLSearchParams(Buffer.from(body).toString('utf8'))
   for (const value of form.getAll(METHOD_PARAMETER)) checkMethodParameter(method, value, 'form')
