@@ -26,14 +26,14 @@ const REASON_CHARS = 120
 function answerFor(err: NodeJS.ErrnoException & { reason?: unknown }): ClientErrorAnswer {
   if (err.code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: 'headers_too_large', message: HEADERS_TOO_LARGE }
   if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
-    return { status: 413, code: 'chunk_extensions_too_large', message: 'the chunked body carries chunk extensions larger than this listener reads; send the chunks without extensions (nothing was forwarded)' }
+    return { status: 413, code: 'chunk_extensions_too_large', message: 'the chunked body carries chunk extensions larger than this listener reads, so it was not read whole; send the chunks without extensions' }
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return { status: 408, code: 'request_timeout', message: 'the request (its headers, or its whole body) did not arrive in time, so it was not read; send it again without pausing mid-request (nothing was forwarded)' }
+    return { status: 408, code: 'request_timeout', message: 'the request (its headers, or its whole body) did not arrive in time, so it was not read whole; send it again without pausing mid-request' }
   }
   const reason = typeof err.reason === 'string' ? err.reason : err.message
   const shown = reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS)}...` : reason
-  return { status: 400, code: 'malformed_request', message: `the request is not valid HTTP/1.1 (${err.code ?? 'parse error'}: ${shown}), so it was not read and nothing was forwarded; send it as a standard HTTP/1.1 client would` }
+  return { status: 400, code: 'malformed_request', message: `the request is not valid HTTP/1.1 (${err.code ?? 'parse error'}: ${shown}), so it was not read; send it as a standard HTTP/1.1 client would` }
 }
 
 export interface Rendered {
