@@ -34,7 +34,7 @@ export async function serveAdmin(handle: FetchHandler, opts: { host: string; por
       else res.destroy()
     })
   })
-  answerClientErrors(server, (message) => ({ body: JSON.stringify({ error: { code: 'admin.headers_too_large', message } }), headers: SAFE_HEADERS }))
+  answerClientErrors(server, (code, message) => ({ body: JSON.stringify({ error: { code: `admin.${code}`, message } }), headers: SAFE_HEADERS }))
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new AdminServerError('admin.listen', `start the admin API on ${opts.host}:${opts.port}: ${err.message}; change listeners.admin in the config`, { cause: err })))
     server.listen(opts.port, opts.host, () => resolve())

@@ -2,7 +2,7 @@
 // credentials of the CONNECT request (forward mode: `Proxy-Authorization: Bearer <jwt>`, or Basic with the
 // token as the password, so `http://agent:TOKEN@127.0.0.1:PORT` proxy URLs work). The token is verified by
 // the engine; it is never forwarded (headers.ts drops Authorization and Proxy-Authorization).
-import { decodeJwt } from 'jose'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
@@ -52,11 +52,68 @@ export async function authenticate(engine: GatewayEngine, req: GatewayRequest): 
     throw new HttpGatewayError(forward ? 407 : 401, 'http.token_missing', `no agent token: ${where}; get one with \`npx warden token --as <agent> --group agents\``, { headers: challenge(forward) })
   }
   const { token } = read
+  let identity: Identity
   try {
-    return { identity: await verify(engine, token), token }
+    identity = await verify(engine, token)
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'token.invalid'
     throw new HttpGatewayError(forward ? 407 : 401, 'http.token_invalid', `agent token refused (${code}): ${(err as Error).message}`, { cause: err, headers: challenge(forward) })
+  }
+  if (tunnelled !== undefined) await checkTunnelCredentials(engine, req, { identity, token })
+  return { identity, token }
+}
+
+/** A compact JWS or JWE (a JWT, signed or encrypted): a token that names an identity, whoever issued it. */
+function isJwt(value: string): boolean {
+  if (!/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}$/.test(value)) return false
+  try {
+    decodeProtectedHeader(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const described = (i: Identity) => `${i.sub} of ${i.issuer}, ${i.kind}, groups [${i.groups.join(', ')}]`
+
+const sameIdentity = (a: Identity, b: Identity) => a.sub === b.sub && a.issuer === b.issuer && a.kind === b.kind
+  && a.client_id === b.client_id && a.email === b.email && [...a.groups].sort().join('\n') === [...b.groups].sort().join('\n')
+
+/**
+ * Inside an intercepted tunnel a request is judged as the identity of the CONNECT's token. A request that names
+ * another one (its own Proxy-Authorization, or a JWT as Authorization: Bearer: a kubeconfig or gcloud access
+ * token) would run as the tunnel's while its client believes it runs as its own: refused with 407 unless that
+ * token is the tunnel's, or a valid one of the same identity. Neither header is ever forwarded (headers.ts). An
+ * opaque bearer (not a JWT) names no identity the gateway knows: dropped on the way, as every agent credential.
+ */
+async function checkTunnelCredentials(engine: GatewayEngine, req: GatewayRequest, tunnel: Caller): Promise<void> {
+  const refuse = (code: 'http.credential_malformed' | 'http.token_invalid', message: string, cause?: unknown) =>
+    new HttpGatewayError(407, code, message, { cause, headers: challenge(true) })
+  const named: Array<{ header: string; token: string }> = []
+  const proxy = headerValues(req.headers, 'proxy-authorization')
+  if (proxy.length) {
+    const read = readCredential('Proxy-Authorization', proxy, ['Bearer', 'Basic'])
+    if ('malformed' in read) throw refuse('http.credential_malformed', `a request inside the tunnel carries its own Proxy-Authorization, which was refused: ${read.malformed}; send none inside the tunnel (the tunnel's is used)`)
+    if ('token' in read) named.push({ header: 'Proxy-Authorization', token: read.token })
+  }
+  const bearers = headerValues(req.headers, 'authorization').filter((v) => /^\s*bearer(?:\s|$)/i.test(v))
+  if (bearers.length) {
+    const read = readCredential('Authorization', bearers, ['Bearer'])
+    if ('malformed' in read) throw refuse('http.credential_malformed', `a request inside the tunnel carries an Authorization bearer that was refused: ${read.malformed}`)
+    if ('token' in read && isJwt(read.token)) named.push({ header: 'Authorization', token: read.token })
+  }
+  for (const { header, token } of named) {
+    if (token === tunnel.token) continue
+    let identity: Identity
+    try {
+      identity = await verify(engine, token)
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'token.invalid'
+      throw refuse('http.token_invalid', `the ${header} of a request inside the tunnel carries a token other than the tunnel's, and it was refused (${code}): ${(err as Error).message}; send the tunnel's agent token there, or none`, err)
+    }
+    if (!sameIdentity(identity, tunnel.identity)) {
+      throw refuse('http.token_invalid', `the ${header} of a request inside the tunnel names another identity (${described(identity)}) than the one the tunnel was opened as (${described(tunnel.identity)}); every request in a tunnel runs as the identity that opened it: open a tunnel with that token, or send the tunnel's token there, or none`)
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { canonicalize } from './canonical.ts'
+import { canonicalize, checkFormMethod } from './canonical.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { HeaderList } from './types.ts'
 
@@ -37,6 +37,11 @@ test('paths two parsers could read differently are refused', () => {
   refused(() => canonicalize('GET', '/a//b', []), 'empty segment')
   refused(() => canonicalize('GET', '/a%zz', []), 'stray %')
   refused(() => canonicalize('GET', 'a/b', []), 'does not start with /')
+  refused(() => canonicalize('GET', '/public/..;/admin', []), 'drop ;parameters')
+  refused(() => canonicalize('GET', '/public/%2e%2e;x=1/admin', []), 'drop ;parameters')
+  refused(() => canonicalize('GET', '/public/.;/admin', []), 'drop ;parameters')
+  refused(() => canonicalize('GET', '/public/;x/admin', []), 'drop ;parameters')
+  assert.is(canonicalize('GET', '/files/report;v=2/x', []).path, '/files/report;v=2/x')
   assert.is(canonicalize('GET', '/a/b/', []).path, '/a/b/')
 })
 
@@ -76,6 +81,12 @@ test('a raw ; in the query is refused (Go drops its pair, others split on it); a
   assert.is(canonicalize('GET', '/x?a=100%25', []).query, 'a=100%25')
 })
 
+test('GCS: an XML API copy (x-goog-copy-source, or x-amz-copy-source for S3 interoperability) is refused; an S3 copy is not', () => {
+  refused(() => canonicalize('PUT', '/stage-bucket/dst', [['x-goog-copy-source', '/secret-bucket/obj']], undefined, 'gcp'), 'x-goog-copy-source asks Cloud Storage')
+  refused(() => canonicalize('PUT', '/stage-bucket/dst', [['X-Amz-Copy-Source', '/secret-bucket/obj']], undefined, 'gcp'), 'x-amz-copy-source asks Cloud Storage')
+  assert.is(canonicalize('PUT', '/dst/k', [['x-amz-copy-source', '/src/k']], undefined, 'aws').method, 'PUT')
+})
+
 test('S3: two subresources that each pick an operation are refused; parameters that ride along are not', () => {
   refused(() => canonicalize('PUT', '/bkt?cors&tagging', [], undefined, 'aws'), 'cors, tagging')
   refused(() => canonicalize('PUT', '/bkt/k?retention&acl', [], undefined, 'aws'), 'subresources')
@@ -100,6 +111,29 @@ test('method overrides are refused unless they repeat the method; methods must b
   refused(() => canonicalize('GET', '/x', [['X-HTTP-Method', 'PATCH']]), 'x-http-method')
   assert.is(canonicalize('POST', '/x', [['X-HTTP-Method-Override', 'post']]).method, 'POST')
   refused(() => canonicalize('get', '/x', []), 'upper-case')
+})
+
+test('an override spelled with underscores (PHP, Rack, WSGI and CGI read X_HTTP_Method_Override as the same header) is refused too', () => {
+  refused(() => canonicalize('GET', '/x', [['X_HTTP_Method_Override', 'DELETE']]), 'x-http-method-override')
+  refused(() => canonicalize('POST', '/x', [['x_method_override', 'DELETE']]), 'x-method-override')
+})
+
+test('a _method form field (urlencoded: naming another method; multipart: any) is refused; other fields pass', () => {
+  const form = (type: string, body: string) => () => checkFormMethod('POST', [['Content-Type', type]], Buffer.from(body))
+  refused(form('application/x-www-form-urlencoded', 'a=1&_method=DELETE'), 'form parameter _method')
+  refused(form('application/x-www-form-urlencoded; charset=utf-8', '%5Fmethod=put'), 'form parameter _method')
+  const part = (disposition: string) => `--b\r\nContent-Disposition: ${disposition}\r\n\r\nDELETE\r\n--b--\r\n`
+  refused(form('multipart/form-data; boundary=b', part('form-data; name="_method"')), 'multipart form field _method')
+  refused(form('multipart/form-data; boundary=b', part('form-data; name=_method')), 'multipart form field _method')
+  refused(form('multipart/form-data; boundary=b', part("form-data; name*=UTF-8''_method")), 'multipart form field _method')
+  form('application/x-www-form-urlencoded', 'a=1&_method=POST&method=DELETE')()
+  form('multipart/form-data; boundary=b', part('form-data; name="_method_x"'))()
+  form('application/json', '{"_method":"DELETE"}')()
+})
+
+test('path overrides (X-Original-URL, X-Rewrite-URL: another path served than the request line\'s) are refused, however spelled', () => {
+  refused(() => canonicalize('GET', '/public', [['X-Original-URL', '/admin/delete']]), 'x-original-url')
+  refused(() => canonicalize('GET', '/public', [['X_Rewrite_Url', '/admin']]), 'x-rewrite-url')
 })
 
 test('forward mode: Host, the absolute URL and the SNI must agree with the CONNECT authority', () => {

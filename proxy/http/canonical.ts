@@ -27,6 +27,18 @@ export interface CanonicalRequest {
 // per argument, port-forward one `ports` per port).
 const MULTI_VALUED = new Set(['command', 'ports'])
 const OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override']
+// Headers by which IIS, Symfony, Zend and Laminas serve another path than the request line's.
+const PATH_OVERRIDES = ['x-original-url', 'x-rewrite-url']
+
+/**
+ * Every value of a header, matching `_` as `-`: CGI, WSGI, Rack and PHP servers read X_HTTP_Method_Override as
+ * X-HTTP-Method-Override (HTTP_X_HTTP_METHOD_OVERRIDE), so an override spelled with underscores works as well.
+ */
+function spelledValues(headers: HeaderList, name: string): string[] {
+  const out: string[] = []
+  for (const [k, v] of headers) if (k.toLowerCase().replaceAll('_', '-') === name) out.push(v)
+  return out
+}
 const METHOD = /^[A-Z]{1,20}$/
 
 const ambiguous = (message: string) => new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: ${message}`)
@@ -51,6 +63,12 @@ function checkPath(path: string, kind?: string): void {
     const seg = raw.replace(/%2e/gi, '.')
     if (seg === '.' || seg === '..') throw ambiguous(`the path holds a dot segment (${raw}); send the resolved path`)
     if (seg === '' && i < segments.length - 1) throw ambiguous('the path holds an empty segment (//); send the path without it')
+    // Servlet containers (Tomcat, Jetty, Spring) drop a `;` parameter from each segment before resolving the path:
+    // `/public/..;/admin` is /admin to them, while the policy reads a segment named `..;`.
+    const bare = seg.split(';', 1)[0]
+    if (bare !== seg && (bare === '' || bare === '.' || bare === '..')) {
+      throw ambiguous(`the path holds a segment ${JSON.stringify(raw.slice(0, 50))} that servers which drop ;parameters read as a dot or empty segment; send the resolved path`)
+    }
   })
 }
 
@@ -62,6 +80,18 @@ function checkBatch(path: string, kind?: string): void {
   if (kind === 'gcp' && /^\/batch(\/|$)/.test(path)) {
     throw new HttpGatewayError(400, 'http.batch_refused', 'a batch request (many calls in one multipart body) is not forwarded: the gateway judges each call on its own; send the calls one per request (gcloud: one resource per command)')
   }
+}
+
+// Cloud Storage's XML API copies an object when a request names a source in x-goog-copy-source (or, for S3
+// interoperability, x-amz-copy-source). The normalizer reads such a PUT as a write of its destination, so the
+// source, a read of any bucket the gateway's credential reaches, would go unjudged. The JSON API's copy and
+// rewrite (what gcloud sends) name both buckets in the path and are judged as such.
+const GCS_COPY_SOURCES = ['x-goog-copy-source', 'x-amz-copy-source']
+
+function checkGcsCopy(headers: HeaderList, kind?: string): void {
+  if (kind !== 'gcp') return
+  const named = GCS_COPY_SOURCES.find((name) => spelledValues(headers, name).length)
+  if (named) throw ambiguous(`${named} asks Cloud Storage's XML API to copy from another object, which is judged only as a write of the destination; copy through the JSON API (gcloud storage cp), whose calls name both objects`)
 }
 
 // S3 picks the operation from a subresource in the query (?acl, ?policy, ?tagging …); given two, S3 and its
@@ -103,7 +133,34 @@ function checkConnection(options: string[]): void {
   if (other.length) throw ambiguous(`Connection names ${other.slice(0, 5).join(', ')}: a header listed there is dropped on the way, while the policy judges it; send Connection: keep-alive or close only`)
 }
 
-function checkQuery(query: string): void {
+// The parameter by which Rails (Rack::MethodOverride), Laravel and Symfony run a POST as another method, read
+// from the form body or the query.
+const METHOD_PARAMETER = '_method'
+
+function checkMethodParameter(method: string, value: string | null | undefined, where: string): void {
+  if (value !== null && value !== undefined && value.trim().toUpperCase() !== method) {
+    throw ambiguous(`the ${where} parameter _method asks the upstream to treat this ${method} as ${JSON.stringify(value.slice(0, 30))}; send the intended method itself`)
+  }
+}
+
+// A multipart part named _method, however its Content-Disposition quotes or spells the name.
+const MULTIPART_METHOD = /^content-disposition:[^\r\n]*;\s*name\*?\s*=\s*(?:"_method"|_method(?=[\s;]|$)|utf-8''_method)/im
+
+/** A form body's `_method` (the body as forwarded, read once it is whole). */
+export function checkFormMethod(method: string, headers: HeaderList, body: Uint8Array | undefined): void {
+  if (!body?.byteLength) return
+  const type = headerValues(headers, 'content-type').join(',').split(';', 1)[0]!.trim().toLowerCase()
+  if (type === 'multipart/form-data') {
+    // Read as a whole, not part by part: a field of that name is refused whatever its value.
+    if (MULTIPART_METHOD.test(Buffer.from(body).toString('latin1'))) throw ambiguous(`the multipart form field _method may ask the upstream to treat this ${method} as another method; leave it out`)
+    return
+  }
+  if (type !== 'application/x-www-form-urlencoded') return
+  const form = new URLSearchParams(Buffer.from(body).toString('utf8'))
+  for (const value of form.getAll(METHOD_PARAMETER)) checkMethodParameter(method, value, 'form')
+}
+
+function checkQuery(query: string, method: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
   // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
   // others keep it in the value: the policy (and a reviewer: an exec's arguments) would read what is never run.
@@ -122,6 +179,7 @@ function checkQuery(query: string): void {
     }
     if (seen.has(name) && !MULTI_VALUED.has(name)) throw ambiguous(`the query parameter ${JSON.stringify(name)} is given more than once; give it once`)
     seen.add(name)
+    if (name === METHOD_PARAMETER) checkMethodParameter(method, new URLSearchParams(pair).get(METHOD_PARAMETER), 'query')
   }
 }
 
@@ -155,10 +213,13 @@ function sameAuthority(a: string, b: string): boolean {
 export function canonicalize(method: string, target: string, headers: HeaderList, forward?: { authority: string; sni?: string }, kind?: string): CanonicalRequest {
   if (!METHOD.test(method)) throw ambiguous(`method ${JSON.stringify(method.slice(0, 30))} is not an upper-case token`)
   for (const name of OVERRIDES) {
-    const values = headerValues(headers, name)
+    const values = spelledValues(headers, name)
     if (values.length && values.some((v) => v.trim().toUpperCase() !== method)) {
-      throw ambiguous(`${name} asks the upstream to treat this ${method} as ${values.join(', ')}; send the intended method itself`)
+      throw ambiguous(`${name} asks the upstream to treat this ${method} as ${values.join(', ').slice(0, 100)}; send the intended method itself`)
     }
+  }
+  for (const name of PATH_OVERRIDES) {
+    if (spelledValues(headers, name).length) throw ambiguous(`${name} asks the upstream to serve another path than the one judged; send the intended path itself`)
   }
   const hosts = headerValues(headers, 'host')
   if (hosts.length > 1) throw ambiguous('Host is given more than once')
@@ -181,7 +242,8 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   const query = q < 0 ? '' : originForm.slice(q + 1)
   checkPath(path, kind)
   checkBatch(path, kind)
-  checkQuery(query)
+  checkGcsCopy(headers, kind)
+  checkQuery(query, method)
   checkS3Subresources(method, query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   checkConnection(connection)

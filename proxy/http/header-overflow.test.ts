@@ -1,7 +1,7 @@
 // Headers past the listeners' limit, sent over raw sockets: every HTTP listener (reverse, forward proxy CONNECT,
 // the HTTP inside a forward tunnel, the admin API) answers 431 with a body that gives the limit and what to do,
-// delivered before the connection closes even while the client is still sending; other parse errors are answered
-// as node answers them.
+// delivered before the connection closes even while the client is still sending; the other parse errors (400, 408,
+// 413) and an unsupported Expect (417) get a JSON reason too.
 import net from 'node:net'
 import { readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
@@ -135,10 +135,58 @@ test('the admin API answers an oversized request with an explained 431 in its ow
   assert.is(parse(text).headers['x-content-type-options'], 'nosniff')
 })
 
-test('other parse errors are answered as node answers them', async () => {
-  for (const p of [port(g.reverse.url), port(g.proxy.url), admin.address.port]) {
+test('a malformed request gets a 400 with a JSON reason on every listener, in its own format', async () => {
+  const listeners: Array<[number, string, (b: any) => string, (b: any) => string]> = [
+    [port(g.reverse.url), 'http.malformed_request', (b) => b.error, (b) => b.message],
+    [port(g.proxy.url), 'http.malformed_request', (b) => b.error, (b) => b.message],
+    [admin.address.port, 'admin.malformed_request', (b) => b.error.code, (b) => b.error.message],
+  ]
+  for (const [p, code, readCode, readMessage] of listeners) {
     const text = await refusedOnce(() => net.connect(p, '127.0.0.1'), 'GET / HTTP/1.1\r\nHost: x\r\nNot A Header\r\n\r\n')
-    assert.is(text, 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    const { status, headers, body } = parse(text)
+    assert.is(status, 'HTTP/1.1 400 Bad Request')
+    assert.is(headers['content-type'], 'application/json')
+    assert.is(headers.connection, 'close')
+    assert.is(Number(headers['content-length']), Buffer.byteLength(body))
+    const parsed = JSON.parse(body)
+    assert.is(readCode(parsed), code)
+    assert.match(readMessage(parsed), /not valid HTTP\/1\.1 \(HPE_INVALID_HEADER_TOKEN: Invalid header token\)/)
+  }
+})
+
+test('an Expect other than 100-continue gets a 417 with a JSON reason, and nothing is forwarded', async () => {
+  const text = await refusedOnce(() => net.connect(port(g.reverse.url), '127.0.0.1'),
+    `POST /t/web/expect HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 200-ok\r\nConnection: close\r\n\r\n{}`)
+  const { status, headers, body } = parse(text)
+  assert.is(status, 'HTTP/1.1 417 Expectation Failed')
+  assert.is(headers['content-type'], 'application/json')
+  assert.equal(JSON.parse(body), { error: 'http.expectation_failed', message: 'Expect: 200-ok is not supported; only Expect: 100-continue is (or send the request without Expect)' })
+  assert.not.ok(g.upstream.seen.some((s) => s.url.includes('/expect')), 'nothing reached the upstream')
+})
+
+test('chunk extensions past node\'s limit get a 413 with a JSON reason, and nothing is forwarded', async () => {
+  const text = await refusedOnce(() => net.connect(port(g.reverse.url), '127.0.0.1'),
+    `POST /t/web/ext HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2;${'e'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`)
+  const { status, headers, body } = parse(text)
+  assert.is(status, 'HTTP/1.1 413 Payload Too Large')
+  assert.is(headers['content-type'], 'application/json')
+  assert.is(JSON.parse(body).error, 'http.chunk_extensions_too_large')
+  assert.not.ok(g.upstream.seen.some((s) => s.url.includes('/ext')), 'nothing reached the upstream')
+})
+
+test('malformed bytes pipelined after a request still being answered: that request gets its own answer (not the 400), then the connection closes', async () => {
+  const route = g.route
+  g.route = (req, res) => void setTimeout(() => route(req, res), 300)
+  try {
+    const text = await refusedOnce(() => net.connect(port(g.reverse.url), '127.0.0.1'),
+      `GET /t/web/answered-first HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nNot A Header\r\n\r\n`)
+    const { status, headers } = parse(text)
+    assert.is(status, 'HTTP/1.1 200 OK', text.slice(0, 300))
+    assert.is(headers.connection, 'close')
+    assert.not.match(text, 'malformed_request', 'no answer of the refused bytes is read as the first request\'s')
+    assert.ok(g.upstream.seen.some((s) => s.url.includes('/answered-first')))
+  } finally {
+    g.route = route
   }
 })
 

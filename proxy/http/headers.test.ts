@@ -22,4 +22,14 @@ test('identity headers spelled with underscores are dropped too (CGI, WSGI, Rack
   assert.equal(out, { accept: '*/*' })
 })
 
+test('forwarding headers (client address, host, port, path prefix) never go upstream: the agent cannot pose as another client or host behind the gateway', () => {
+  const out = forwardableHeaders([
+    ['X-Forwarded-For', '127.0.0.1'], ['Forwarded', 'for=127.0.0.1;host=admin.internal'], ['X-Forwarded-Host', 'admin.internal'],
+    ['X-Forwarded-Port', '8443'], ['X-Forwarded-Prefix', '/admin'], ['X_Forwarded_For', '10.0.0.1'], ['X-Real-IP', '127.0.0.1'],
+    ['True-Client-IP', '127.0.0.1'], ['X-Client-IP', '127.0.0.1'], ['CF-Connecting-IP', '127.0.0.1'], ['X-Original-Host', 'admin.internal'],
+    ['X-Forwarded-Proto', 'https'], ['Accept', '*/*'],
+  ], false)
+  assert.equal(out, { 'x-forwarded-proto': 'https', accept: '*/*' })
+})
+
 test.run()

@@ -30,6 +30,15 @@ const DROPPED = new Set([
  */
 const IDENTITY_ASSERTION = /^(x-remote-|x-forwarded-(user|email|groups|preferred-username|access-token)$|x-auth-request-|remote-user$|x-webauth-|x-ms-client-principal|x-goog-authenticated-user-|x-goog-iap-jwt-assertion$|x-amzn-oidc-)/
 
+/**
+ * Headers by which a proxy tells its upstream where a request came from and how it was addressed: the client's
+ * address (trusted by allowlists and rate limits), the host, port and path prefix the upstream rebuilds the
+ * request URL from (Spring's ForwardedHeaderFilter, Express `trust proxy`, Rails). The gateway is that proxy and
+ * asserts none of them; an agent's copy would be read as the gateway's word: never forwarded. (X-Forwarded-Proto
+ * is kept: the normalizer shows it to the policy, and the agent did speak TLS to the gateway.)
+ */
+const FORWARDING_ASSERTION = /^(forwarded|x-forwarded-(for|host|port|prefix|path|uri|server)|x-real-ip|x-client-ip|true-client-ip|x-cluster-client-ip|cf-connecting-ip|fastly-client-ip|x-original-forwarded-for|x-original-host|x-forwarded)$/
+
 /** The request headers that may go upstream (as a record, lower-case names): credentials and hop-by-hop removed. */
 export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): Record<string, string> {
   const connectionListed = new Set(headerValues(headers, 'connection').flatMap((v) => v.split(',').map((s) => s.trim().toLowerCase())))
@@ -40,7 +49,7 @@ export function forwardableHeaders(headers: HeaderList, keepUpgrade: boolean): R
     if (!upgrade && (DROPPED.has(name) || connectionListed.has(name))) continue
     // CGI, WSGI, Rack and PHP servers read '_' in a name as '-': X_Remote_User is X-Remote-User to them.
     const spelled = name.replaceAll('_', '-')
-    if (spelled.startsWith('x-warden-') || IDENTITY_ASSERTION.test(spelled)) continue
+    if (spelled.startsWith('x-warden-') || IDENTITY_ASSERTION.test(spelled) || FORWARDING_ASSERTION.test(spelled)) continue
     out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`
   }
   return out

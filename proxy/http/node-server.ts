@@ -9,6 +9,7 @@ import { Readable } from 'node:stream'
 import type { Duplex } from 'node:stream'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
 import { answerClientErrors } from './client-error.ts'
+import { errorReply, HttpGatewayError } from './errors.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
 
 export function pairHeaders(raw: string[]): HeaderList {
@@ -222,7 +223,7 @@ function watchWhileJudged(socket: Socket, gone: ClientGone): () => void {
 }
 
 /** A client error in the gateway's error format (errors.ts errorReply). */
-export const gatewayError = (message: string) => ({ body: `${JSON.stringify({ error: 'http.headers_too_large', message })}\n` })
+export const gatewayError = (code: string, message: string) => ({ body: `${JSON.stringify({ error: `http.${code}`, message })}\n` })
 
 /** Attaches the handler to a server's request and upgrade events. */
 export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
@@ -233,6 +234,11 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
   }
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, false))
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true))
+  // Left to node, an Expect other than 100-continue got a bare 417 with no body; nothing is read or forwarded.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const expect = String(req.headers.expect ?? '').slice(0, 100)
+    writeResponse(res, errorReply(new HttpGatewayError(417, 'http.expectation_failed', `Expect: ${expect} is not supported; only Expect: 100-continue is (or send the request without Expect)`)))
+  })
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     // node hands an upgrade's socket over without its own error listener: a client gone before the answer
     // (EPIPE, ECONNRESET on the write) would otherwise be an unhandled error that ends the process.
