@@ -159,6 +159,21 @@ test('a trigger that moves the search_path to a view renaming passwords: a read 
   c.close()
 })
 
+test('a judged SET of the setting in the same simple query or pipeline as the function: the value never reaches the client', async () => {
+  const secret = (await h.cluster.query<{ password: string }>('SELECT password FROM credentials WHERE id = 2'))[0]!.password
+  const simple = [m.query("SET application_name = 'x'; SELECT 1 WHERE tidy() IS NULL")]
+  const pipelined = [m.parse('', "SET application_name = 'x'"), m.bind('', ''), m.execute(''), m.parse('', 'SELECT 1 WHERE tidy() IS NULL'), m.bind('', ''), m.execute(''), m.sync()]
+  for (const messages of [simple, pipelined]) {
+    const c = await session()
+    c.take()
+    c.send(...messages)
+    await approving(c.until(() => c.closed, 30_000))
+    const frames = c.take()
+    assert.ok(!frames.some((f) => f.payload.toString('utf8').includes(secret)), JSON.stringify(outcomeOf(frames)))
+    assert.match(outcomeOf(frames).errors.join(), /^42501: warden: the server reported a new value of application_name that no statement the gateway judged set/)
+  }
+})
+
 test('held: settings changed by SET, SET LOCAL, RESET and a rolled back SET are reported as the server says; the session goes on', async () => {
   const c = await session()
   const reported = (frames: { type: string; payload: Buffer }[]) =>
