@@ -176,6 +176,15 @@ test('a judged SET of the setting in the same simple query or pipeline as the fu
   }
 })
 
+test('held: a SET beside other statements in one query, its value as the server reports it (case, offsets, cleaned text): the session goes on', async () => {
+  const c = await session()
+  for (const set of ["SET TIME ZONE 'utc'", "SET timezone = 'america/new_york'", 'SET TIME ZONE -7', 'SET TIME ZONE 5.5', "SET application_name = 'caf\u00e9 run'"]) {
+    const got = await query(c, `${set}; SELECT 1 AS one`)
+    assert.equal([got.errors, got.rows], [[], [['1']]], set)
+  }
+  c.close()
+})
+
 test('an error on a value of a function\'s rows in FROM, outside the function (a cast in WHERE): its text is withheld', async () => {
   const c = await session()
   for (const sql of ['SELECT 1 FROM listing() x WHERE x.v::int = 1', 'SELECT 1 FROM listing() x WHERE x.v::date IS NULL', 'SELECT 1 FROM listing() WHERE v::jsonb IS NULL']) {

@@ -47,6 +47,10 @@ test('with a function or trigger possibly run since the last ReadyForQuery, a SE
   assert.not.ok(s.known('application_name', 'Tangerine!Vortex#7782', both), 'SET then SELECT f() in one simple query')
   assert.ok(s.known('application_name', 'x', both))
   assert.ok(s.known('application_name', 'caf??', run(['set', 'application_name', 'café'], ['update', ''])), 'as the server cleans it')
+  for (const [literal, reported] of [['utc', 'UTC'], ['america/new_york', 'America/New_York'], ['-7', '<-07>+07'], ['5.5', '<+05:30>-05:30'], ['0', '<+00>-00'], ['-3.25', '<-03:15>+03:15'], ['+3', '<+03>-03'], ['<abc>+3', '<ABC>+3']]) {
+    assert.ok(s.known('TimeZone', reported!, run(['set', 'timezone', literal!], ['select', ''])), `SET TIME ZONE ${literal} is reported as ${reported}`)
+  }
+  assert.not.ok(s.known('TimeZone', '<-08>+08', run(['set', 'timezone', '-7'], ['select', ''])))
   assert.not.ok(s.known('timezone', '<secret>+3', run(['set', 'timezone', 'UTC'], ['commit', ''])), 'COMMIT fires deferred triggers')
   assert.not.ok(s.known('timezone', '<secret>+3', run(['set', 'timezone', 'UTC'], ['set', 'constraints', 'immediate'])), 'so does SET CONSTRAINTS')
   s.answered(run(['set', 'application_name', 'x']))

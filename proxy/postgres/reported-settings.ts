@@ -43,15 +43,35 @@ function settingsSetBy(run: StatementRun): Map<string, string[]> {
 const runsRoutines = (run: StatementRun) =>
   statementsOf(run).some((s) => !NO_ROUTINES.has(s.type) || s.detail.name === 'constraints')
 
+/** A UTC offset in hours as PostgreSQL names it (`SET TIME ZONE -7` is `<-07>+07`, 5.5 is `<+05:30>-05:30`). */
+function offsetZone(hours: number): string {
+  let rest = Math.round(Math.abs(hours) * 3600)
+  const two = (n: number) => String(n).padStart(2, '0')
+  let text = two(Math.floor(rest / 3600))
+  rest %= 3600
+  if (rest) {
+    text += `:${two(Math.floor(rest / 60))}`
+    if (rest % 60) text += `:${two(rest % 60)}`
+  }
+  return hours < 0 ? `<-${text}>+${text}` : `<+${text}>-${text}`
+}
+
 /**
- * The value the server reports for `literal` as set: application_name keeps printable ASCII only, each other byte
- * shown as `?` (PostgreSQL 15 pg_clean_ascii); others as written.
+ * Whether `value` is what the server reports for `literal` as set: application_name keeps printable ASCII only,
+ * each other byte shown as `?` (PostgreSQL 15 pg_clean_ascii); TimeZone is named in the zone database's case
+ * (`utc` is `UTC`, `america/new_york` `America/New_York`), and a number of hours as an offset zone; others as written.
  */
-function reportedForm(name: string, literal: string): string {
-  if (name !== 'application_name') return literal
-  let out = ''
-  for (const b of Buffer.from(literal, 'utf8')) out += b >= 32 && b <= 126 ? String.fromCharCode(b) : '?'
-  return out
+function reportedAs(name: string, literal: string, value: string): boolean {
+  if (name === 'application_name') {
+    let out = ''
+    for (const b of Buffer.from(literal, 'utf8')) out += b >= 32 && b <= 126 ? String.fromCharCode(b) : '?'
+    return out === value
+  }
+  if (name === 'timezone') {
+    if (literal.toLowerCase() === value.toLowerCase()) return true
+    return /^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(literal.trim()) && offsetZone(Number(literal)) === value
+  }
+  return literal === value
 }
 
 export class ReportedSettings {
@@ -82,7 +102,7 @@ export class ReportedSettings {
     if (!byRunning && !this.setSinceReady.has(key)) return false
     if (!this.routinesSinceReady && !(running && runsRoutines(running))) return true
     const literals = [...(this.setSinceReady.get(key) ?? []), ...(byRunning ?? [])]
-    return literals.some((l) => reportedForm(key, l) === value)
+    return literals.some((l) => reportedAs(key, l, value))
   }
 
   /** A value reported to the client. */
