@@ -17,6 +17,14 @@
 //   names with the default search_path, masked by public.users. A result column the server says comes from a relation
 //   of the judged relation's name in another schema now has unknown lineage (result-columns.ts), so the read fails
 //   closed. Left open: values computed from such a column (no origin in RowDescription) and filters on it.
+// Review of those fixes:
+// - Fixed: a judged SET of a setting vouched for any new value of it until ReadyForQuery, so `SET application_name
+//   = 'x'; SELECT f()` (or both pipelined before one Sync) passed what f set. With a function or trigger possibly run
+//   since the last ReadyForQuery, a SET now vouches only for its value as the server reports it.
+// - Fixed: a cast in WHERE of a column of a function's rows in FROM (`FROM f() x WHERE x.v::int = 1`) failed outside
+//   f, with no routine in its context: the error repeated the value f read. Such columns are of unknown origin now.
+// - Left open: the same with a scalar function (`WHERE f(2)::int = 1`; unknown functions need approval in
+//   production), and settings the server does not report (search_path) set by a trigger, read back with SHOW.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
