@@ -49,6 +49,9 @@ test('tricky values: the same plain copy and canonical text as stringify, parse 
     [{ toJSON: () => undefined }, new Number(3), new String('s'), new Boolean(false)],
     { nested: { deeper: { deepest: [[[{}]]], empty: [] } } },
     { big: 10n },
+    // Boxed values by their slot, as stringify reads them; toJSON of a function; a String read by its toString.
+    { boxed: Object(10n) }, { made: Object.create(Number.prototype) }, { fn: Object.assign(() => 1, { toJSON: () => 'F' }) },
+    { s: Object.assign(new String('a'), { toString: () => 'b' }), n: Object.assign(new Number(1), { valueOf: () => 2 }) },
     { ['\uD800']: 1 },
     'plain string', 42, true, null,
   ]

@@ -2,6 +2,7 @@
 // NaN and Infinity null, toJSON applied) with lone surrogates replaced by U+FFFD, and its RFC 8785 canonical
 // text (keys sorted by UTF-16 code units, strings and numbers as JSON.stringify writes them). The same result as
 // stringify, parse, then canonicalize, which walked the event three times; storable-json.test.ts holds them equal.
+import { types } from 'node:util'
 import { AuditError } from './errors.ts'
 
 /** In Unicode mode \p{Cs} matches only unpaired surrogates, which RFC 8785 refuses. */
@@ -18,11 +19,22 @@ export interface StorableJson {
 
 const wellFormed = (s: string) => (LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, '\uFFFD') : s)
 
-/** What JSON.stringify does with a value before writing it: toJSON(key), then functions and symbols vanish. */
+/**
+ * What JSON.stringify does with a value before writing it: toJSON(key) of any object, a function or a BigInt
+ * included, then a boxed primitive read as its primitive (by its internal slot, as the spec does: not by
+ * instanceof, which an object made from Number.prototype passes and a boxed value of another realm fails).
+ */
 function prepared(value: unknown, key: string): unknown {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return (value as { toJSON(key: string): unknown }).toJSON(key)
+  const t = typeof value
+  if ((value !== null && t === 'object') || t === 'function' || t === 'bigint') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') value = toJSON.call(value, key)
   }
+  if (value === null || typeof value !== 'object' || !types.isBoxedPrimitive(value)) return value
+  if (types.isNumberObject(value)) return Number(value)
+  if (types.isStringObject(value)) return String(value)
+  if (types.isBooleanObject(value)) return Boolean.prototype.valueOf.call(value)
+  if (types.isBigIntObject(value)) throw new TypeError('Do not know how to serialize a BigInt')
   return value
 }
 
@@ -51,7 +63,6 @@ function walk(value: unknown, depth: number): StorableJson | undefined {
       throw new TypeError('Do not know how to serialize a BigInt')
   }
   if (depth >= MAX_DEPTH) throw new AuditError('audit.not_canonical', `encode audit record: nested deeper than ${MAX_DEPTH} levels`)
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) return walk(value.valueOf(), depth)
   if (Array.isArray(value)) {
     const plain = new Array<unknown>(value.length)
     const parts = new Array<string>(value.length)

@@ -137,7 +137,7 @@ export function maskDocument(text: string, obligations: MaskObligation[], key: U
  * document (an INI file's `[default]`, a log line's `[INFO]`), it is masked as the text it says it is, as a client
  * reads it; declared as JSON or as nothing known, it is withheld.
  */
-function maskJsonOrText(text: string, type: string, obligations: MaskObligation[], key: Uint8Array, table?: TableForm): { text: string; masked: number } {
+export function maskJsonOrText(text: string, type: string, obligations: MaskObligation[], key: Uint8Array, table?: TableForm): { text: string; masked: number } {
   try {
     return maskDocument(text, obligations, key, table)
   } catch (err) {

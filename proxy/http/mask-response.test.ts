@@ -238,6 +238,18 @@ test('server-sent events: a carriage return alone ends a line, as clients read i
   assert.equal(seen.join(''), 'data: first line\r\ndata: second\r\n\r\n')
 })
 
+test('server-sent events: data that starts as JSON and is none (`[DONE]`) is masked as text in an event of data lines only; withheld beside other fields', async () => {
+  const sent = 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\ndata: [INFO] password=Xq7-hunter2-zz\n\n'
+  const text = await streamed(maskLines(response(Readable.from([Buffer.from(sent)])), [{ detector: 'all' }], KEY, 'sse').body)
+  assert.is(text, 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\ndata: [INFO] password=[secret]\n\n')
+  // A bare carriage return in a document the server sent whole ends the line: the rest reaches a client as a comment.
+  const cut = 'data: {"password"\r: "Xq7-hunter2-zz"}\n\n'
+  const failed = await streamed(maskLines(response(Readable.from([Buffer.from(cut)])), [{ detector: 'all' }], KEY, 'sse').body).catch((err: Error) => err.message)
+  assert.match(failed, 'not valid JSON')
+  const paths = await streamed(maskLines(response(Readable.from([Buffer.from('data: [DONE]\n\n')])), [{ path: 'a' }], KEY, 'sse').body).catch((err: Error) => err.message)
+  assert.match(paths, 'its mask obligations name JSON paths', 'path rules cannot apply to text')
+})
+
 test('a masked body is declared UTF-8 when the upstream named another charset: the client reads the text that was masked', async () => {
   // `jane+AEA-example.com` is jane@example.com to a client reading UTF-7; the masker read UTF-8.
   const typed = (type: string) => Object.assign(Readable.from([Buffer.from('{"note":"jane+AEA-example.com"}')]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse

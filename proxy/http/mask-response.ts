@@ -19,7 +19,7 @@ import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { MaskBudget } from './mask-budget.ts'
-import { BINARY_FAMILIES, binaryRefused, failed, immutable, isJson, maskDecoded, maskDocument, type MaskJob, maskPlainText } from './mask-decoded.ts'
+import { BINARY_FAMILIES, binaryRefused, failed, immutable, isJson, maskDecoded, maskDocument, type MaskJob, maskJsonOrText, maskPlainText } from './mask-decoded.ts'
 import { type MaskThread, OFF_THREAD_BYTES } from './mask-thread.ts'
 import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
@@ -242,8 +242,14 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   // A line of newline-delimited JSON is a JSON document or the stream is not what it says: masked as text line
   // by line, a block a detector finds whole (a PEM private key) would pass but for its first line.
-  const maskPayload = (payload: string) => {
-    const out = format === 'ndjson' || /^\s*[[{]/.test(payload) ? maskDocument(payload, obligations, key, table) : maskPlainText(payload, obligations, key)
+  // An event's data is text that may be JSON. Data that starts as JSON and is none, in an event of data lines only
+  // (`data: [DONE]`, which ends every OpenAI-style stream; `[INFO] …`), is masked as text. In an event with other
+  // fields it is withheld: a comment or id line may hold the rest of a document cut short (`data: {"password":`,
+  // then `: "…"}`), which no detector reads as one.
+  const maskPayload = (payload: string, dataOnly = false) => {
+    const out = format === 'ndjson' ? maskDocument(payload, obligations, key, table)
+      : !/^\s*[[{]/.test(payload) ? maskPlainText(payload, obligations, key)
+        : maskJsonOrText(payload, dataOnly ? 'text/plain' : 'application/json', obligations, key, table)
     const clean = hideCredentials(out.text, credentials)
     masked += out.masked + clean.hidden
     return clean.text
@@ -276,7 +282,10 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
     return onThread(event.text, 'application/json').then((text) => [event.restore(text)])
   }
   const events = sseEvents({
-    data: (payload) => (isLarge(payload) ? onThread(payload, 'text/plain') : maskPayload(payload)),
+    data: (payload, dataOnly) => {
+      if (!isLarge(payload)) return maskPayload(payload, dataOnly)
+      return onThread(payload, !dataOnly && /^\s*[[{]/.test(payload) ? 'application/json' : 'text/plain')
+    },
     // Comments, event names, ids and retry values are no data the client reads as such, but still text the
     // upstream sent: the detectors run over them (a relabelled answer, e.g. S3 response-content-type, can be all
     // comments: a Ruby-style YAML file's `:key: value` lines). Anything else is not SSE.

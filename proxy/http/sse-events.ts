@@ -7,8 +7,8 @@
 import { failed } from './mask-decoded.ts'
 
 export interface SseMaskers {
-  /** The joined data of one event, masked. */
-  data(payload: string): string | Promise<string>
+  /** The joined data of one event, masked; `dataOnly`: the event has no field but data. */
+  data(payload: string, dataOnly: boolean): string | Promise<string>
   /** A field other than data, masked as text; throws for a line that is no SSE field. */
   field(line: string): string
 }
@@ -55,7 +55,7 @@ export function sseEvents(maskers: SseMaskers, maxBytes: number): SseEvents {
       return out
     }
     if (data.length === 0) return write(undefined)
-    const masked = maskers.data(data.join('\n'))
+    const masked = maskers.data(data.join('\n'), data.length === lines.length)
     return typeof masked === 'string' ? write(masked) : masked.then(write)
   }
   const line = (text: string): string[] | Promise<string[]> => {

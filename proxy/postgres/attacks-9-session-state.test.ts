@@ -17,6 +17,14 @@
 //   names with the default search_path, masked by public.users. A result column the server says comes from a relation
 //   of the judged relation's name in another schema now has unknown lineage (result-columns.ts), so the read fails
 //   closed. Left open: values computed from such a column (no origin in RowDescription) and filters on it.
+// Review of those fixes:
+// - Fixed: a judged SET of a setting vouched for any new value of it until ReadyForQuery, so `SET application_name
+//   = 'x'; SELECT f()` (or both pipelined before one Sync) passed what f set. With a function or trigger possibly run
+//   since the last ReadyForQuery, a SET now vouches only for its value as the server reports it.
+// - Fixed: a cast in WHERE of a column of a function's rows in FROM (`FROM f() x WHERE x.v::int = 1`) failed outside
+//   f, with no routine in its context: the error repeated the value f read. Such columns are of unknown origin now.
+// - Left open: the same with a scalar function (`WHERE f(2)::int = 1`; unknown functions need approval in
+//   production), and settings the server does not report (search_path) set by a trigger, read back with SHOW.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
@@ -58,6 +66,8 @@ test.before(async () => {
     CREATE TABLE jobs (id int PRIMARY KEY, state text);
     INSERT INTO jobs VALUES (1, 'new');
     CREATE TRIGGER path BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION path();
+    CREATE FUNCTION listing() RETURNS TABLE (v text) LANGUAGE plpgsql AS $$
+      BEGIN RETURN QUERY EXECUTE 'SELECT pass' || 'word FROM credentials ORDER BY id'; END $$;
     CREATE FUNCTION loud(n int) RETURNS int LANGUAGE plpgsql AS $$ DECLARE p text;
       BEGIN EXECUTE 'SELECT pass' || 'word FROM credentials WHERE id = $1' INTO p USING n; RAISE NOTICE 'row %', p; RETURN n; END $$;
     RESET ROLE`)
@@ -156,6 +166,42 @@ test('a trigger that moves the search_path to a view renaming passwords: a read 
   const extended = outcomeOf(c.take())
   assert.equal([extended.rows, extended.leaks], [[], []])
   assert.match(extended.errors.join(), /^XX000: warden: masking failed/)
+  c.close()
+})
+
+test('a judged SET of the setting in the same simple query or pipeline as the function: the value never reaches the client', async () => {
+  const secret = (await h.cluster.query<{ password: string }>('SELECT password FROM credentials WHERE id = 2'))[0]!.password
+  const simple = [m.query("SET application_name = 'x'; SELECT 1 WHERE tidy() IS NULL")]
+  const pipelined = [m.parse('', "SET application_name = 'x'"), m.bind('', ''), m.execute(''), m.parse('', 'SELECT 1 WHERE tidy() IS NULL'), m.bind('', ''), m.execute(''), m.sync()]
+  for (const messages of [simple, pipelined]) {
+    const c = await session()
+    c.take()
+    c.send(...messages)
+    await approving(c.until(() => c.closed, 30_000))
+    const frames = c.take()
+    assert.ok(!frames.some((f) => f.payload.toString('utf8').includes(secret)), JSON.stringify(outcomeOf(frames)))
+    assert.match(outcomeOf(frames).errors.join(), /^42501: warden: the server reported a new value of application_name that no statement the gateway judged set/)
+  }
+})
+
+test('held: a SET beside other statements in one query, its value as the server reports it (case, offsets, cleaned text): the session goes on', async () => {
+  const c = await session()
+  for (const set of ["SET TIME ZONE 'utc'", "SET timezone = 'america/new_york'", 'SET TIME ZONE -7', 'SET TIME ZONE 5.5', "SET application_name = 'caf\u00e9 run'"]) {
+    const got = await query(c, `${set}; SELECT 1 AS one`)
+    assert.equal([got.errors, got.rows], [[], [['1']]], set)
+  }
+  c.close()
+})
+
+test('an error on a value of a function\'s rows in FROM, outside the function (a cast in WHERE): its text is withheld', async () => {
+  const c = await session()
+  for (const sql of ['SELECT 1 FROM listing() x WHERE x.v::int IS NULL', 'SELECT 1 FROM listing() x WHERE x.v::date IS NULL', 'SELECT 1 FROM listing() WHERE v::jsonb IS NULL', 'SELECT x.v::int FROM listing() x', 'SELECT length(v::jsonb::text) FROM listing()', 'SELECT count(*) FROM listing() x GROUP BY x.v::date']) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    // The policy now denies these before they run (rows of a function it cannot trace, matched or computed on);
+    // where one runs, its error text is withheld as of unknown origin (result-statement.test.ts).
+    assert.match(got.errors.join(), /^(?:22\w{3}: warden: the server's error text was withheld because the statement reads masked columns \(v \(origin unknown\)\)|42501: warden: denied: )/, sql)
+  }
   c.close()
 })
 

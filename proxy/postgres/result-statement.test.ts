@@ -81,6 +81,14 @@ test('a name that is no column of its relation is a whole-row reference: every m
   assert.equal(maskedReferences(whole(null), RULES, relation), ['email', 'card_number'])
 })
 
+test('a column of no relation the statement reads (a function\'s rows in FROM) is of unknown origin', () => {
+  const fromFunction = judged(stmt('select', { columns: [{ table: null, name: 'v', access: 'read' }], functions: [{ schema: null, name: 'g', full_name: 'g' }] }))
+  assert.equal(maskedReferences(fromFunction, RULES, relation), ['v (origin unknown)'])
+  assert.equal(maskedReferences(fromFunction, [], relation), [], 'no column rules')
+  const variable = judged(stmt('select', { nested: { via: 'do', parent_index: 0 }, columns: [{ table: null, name: 'e', access: 'read' }] }))
+  assert.equal(maskedReferences(variable, RULES, relation), [], 'a variable in a DO block or function body')
+})
+
 test('masked references of a FETCH include its cursor\'s DECLARE', () => {
   const declaring = judged(stmt('declare_cursor', { detail: { name: 'c' }, columns: [{ table: 'users', name: 'email', access: 'read' }] }))
   const cursors = () => ({ text: '', judgement: declaring })

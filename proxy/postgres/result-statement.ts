@@ -114,6 +114,8 @@ function writtenRelations(table: string, relation: (schema: string | null, name:
  * The masked columns a judged statement reads in any way (result columns, predicates, any column reference,
  * stars, every column of a table it writes), by name; values of unknown origin count as masked. Empty when no column rule applies to it.
  */
+const inRoutine = (s: SqlStatement) => s.nested?.via === 'do' || s.nested?.via === 'function_body'
+
 export function maskedReferences(
   j: Judgement,
   rules: readonly ColumnRule[],
@@ -140,6 +142,13 @@ export function maskedReferences(
       check({ table: c.table, column: c.name })
       // A name that is no column of its relation(s) is a whole-row reference (`SELECT u::text FROM users u`).
       const candidates = c.table !== null ? [c.table] : s.tables.map((t) => t.full_name)
+      // No relation it can be a column of: a function's rows in FROM (`FROM f() x WHERE x.v::int = 1`, whose
+      // error repeats a value f read), VALUES; its values are of unknown origin. Not in a routine's body, where such
+      // a name is a variable or parameter, holding what the body's statements (judged, counted here) read.
+      if (candidates.length === 0 && !inRoutine(s)) {
+        found.add(`${c.name} (origin unknown)`)
+        continue
+      }
       const known = candidates.map(columnsOf)
       if (known.every((cols) => cols !== undefined && !cols.includes(c.name))) for (const t of candidates) star(t)
     }

@@ -133,4 +133,25 @@ test('a YAML pair whose value holds a long run of blanks is read in time linear 
   assert.equal(hits(secretAssignment, `name: password\nvalue: "a${' '.repeat(n)}b"  \n`), [`a${' '.repeat(n)}b`])
 })
 
+test('JSON objects under secret names that never close, one a line: read in time linear in the text', () => {
+  // Before: each was scanned 64 KB ahead; 1 MB of such lines took ~15 s on the thread that masks.
+  const best = (text: string) => {
+    let ms = Infinity
+    let found = 0
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now()
+      found = secretAssignment.find(text).length
+      ms = Math.min(ms, performance.now() - t)
+    }
+    return { ms, found }
+  }
+  const open = best('"password": {"v": 1\n'.repeat(32_000))
+  const closed = best('"password": {"v": 1}\n'.repeat(32_000))
+  assert.equal([open.found, closed.found], [32_000, 32_000])
+  assert.ok(open.ms < Math.max(10 * closed.ms, 300), `${open.ms.toFixed(0)} ms unclosed, ${closed.ms.toFixed(0)} ms closed`)
+  // Closed ones are still read whole, over lines, and one read inside a string on its own.
+  assert.equal(hits(secretAssignment, '"password": {\n  "v": "a"\n}, "note": "x \\"token\\": [1]"'), ['{\n  "v": "a"\n}'])
+  assert.equal(hits(secretAssignment, 'log "a" "token": ["s1", "s2"] end'), ['["s1", "s2"]'])
+})
+
 test.run()
