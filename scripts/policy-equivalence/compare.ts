@@ -38,6 +38,14 @@ if (values.record) {
       const i = current.indexOf(d)
       console.log(`DIFFERS ${d.label}\n  base:    ${base[i]!.decision}\n  current: ${d.decision}`)
     }
+    // How the effects moved: a change meant to tighten shows no allow gained.
+    const moves = new Map<string, number>()
+    for (const d of differing) {
+      const i = current.indexOf(d)
+      const move = `${(JSON.parse(base[i]!.decision) as { effect: string }).effect} -> ${(JSON.parse(d.decision) as { effect: string }).effect}`
+      moves.set(move, (moves.get(move) ?? 0) + 1)
+    }
+    for (const [move, n] of [...moves].sort((a, b) => b[1] - a[1])) console.log(`  ${move}: ${n}`)
     console.log(`${current.length} decisions compared, ${differing.length} differ`)
     process.exitCode = differing.length ? 1 : 0
   } finally {
