@@ -32,6 +32,7 @@ import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
 import { selectorRefusal } from './kube-selectors.ts'
 import { dynamodbFilterRefusal } from './dynamodb-filters.ts'
+import { tagFilterRefusal } from './aws-tag-filters.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -350,7 +351,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const oracle = masks.length && target.kind === 'kubernetes' ? selectorRefusal(canon.query, masks, opts.maskKey) : undefined
     if (oracle) throw oracle
     const asked = outcome.judgement.input.command
-    const filter = masks.length && target.kind === 'aws' ? dynamodbFilterRefusal(asked.cloud, asked.http?.body, masks, opts.maskKey) : undefined
+    const filter = masks.length && target.kind === 'aws'
+      ? dynamodbFilterRefusal(asked.cloud, asked.http?.body, masks, opts.maskKey) ?? tagFilterRefusal(asked.http?.query ?? {}, asked.http?.body, masks, opts.maskKey)
+      : undefined
     if (filter) throw filter
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = outcome.judgement.input.command.kubernetes
