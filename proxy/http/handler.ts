@@ -33,6 +33,7 @@ import { partialReadRefusal } from './partial-reads.ts'
 import { selectorRefusal } from './kube-selectors.ts'
 import { dynamodbFilterRefusal } from './dynamodb-filters.ts'
 import { tagFilterRefusal } from './aws-tag-filters.ts'
+import { labelFilterRefusal } from './gcp-label-filters.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -353,6 +354,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const asked = outcome.judgement.input.command
     const filter = masks.length && target.kind === 'aws'
       ? dynamodbFilterRefusal(asked.cloud, asked.http?.body, masks, opts.maskKey) ?? tagFilterRefusal(asked.http?.query ?? {}, asked.http?.body, masks, opts.maskKey)
+      : masks.length && target.kind === 'gcp' ? labelFilterRefusal(asked.cloud, asked.http?.query ?? {}, asked.http?.body, masks, opts.maskKey)
       : undefined
     if (filter) throw filter
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
