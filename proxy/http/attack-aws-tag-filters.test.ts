@@ -1,6 +1,6 @@
-// Tag filters as oracles on masked tag values: an agent's EC2 DescribeTags or Secrets Manager ListSecrets comes back
-// with a tag named as a secret masked, but a filter on that tag's value (an EC2 wildcard, a ListSecrets prefix)
-// lists the resource only when the guess is right. moto (HTTPS) is the real peer and answers each guess as AWS does.
+// Tag filters as oracles on masked tag values: an agent's EC2 DescribeTags, Secrets Manager ListSecrets or SSM
+// DescribeParameters comes back with a tag named as a secret masked, but a filter on that tag's value (an EC2
+// wildcard, a ListSecrets prefix, a DescribeParameters tag filter) lists the resource only when the guess is right. moto (HTTPS) is the real peer and answers each guess as AWS does.
 // Refused by the gateway under the decision's masks; filters on readable tags still work.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -20,6 +20,8 @@ const motoCall = (service: string, headers: string[], body: string): Promise<str
 ], (err, out) => (err ? reject(err) : resolve(out))))
 const motoForm = (service: string, form: string) => motoCall(service, ['content-type: application/x-www-form-urlencoded'], `${form}&Version=2016-11-15`)
 const motoSecrets = (target: string, body: unknown) => motoCall('secretsmanager', [`x-amz-target: secretsmanager.${target}`, 'content-type: application/x-amz-json-1.1'], JSON.stringify(body))
+const motoSsm = (target: string, body: unknown) => motoCall('ssm', [`x-amz-target: AmazonSSM.${target}`, 'content-type: application/x-amz-json-1.1'], JSON.stringify(body))
+const ssmTagGuess = (guess: string) => ({ ParameterFilters: [{ Key: 'tag:api_token', Option: 'Equals', Values: [guess] }] })
 
 const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
   fetch(url, { ...init, dispatcher: new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } }) })
@@ -37,6 +39,7 @@ test.before(async () => {
   g = await startTestGateway(() => [motoTarget(moto)], { env: HELD_AWS_ENV, holdSeconds: 3 })
   token = await g.agentToken()
   await motoForm('ec2', 'Action=RunInstances&ImageId=ami-12c6146b&MinCount=1&MaxCount=1&TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=DB_PASSWORD&TagSpecification.1.Tag.1.Value=tagpw-hunter2&TagSpecification.1.Tag.2.Key=Name&TagSpecification.1.Tag.2.Value=web-1')
+  await motoSsm('PutParameter', { Name: '/prod/db/host', Value: 'db.internal', Type: 'String', Tags: [{ Key: 'api_token', Value: 'tagssm-hunter2' }] })
   await motoSecrets('CreateSecret', { Name: 'db', SecretString: 'x', Tags: [{ Key: 'api_token', Value: 'tagtok-hunter2' }, { Key: 'env', Value: 'prod' }] })
 })
 
@@ -51,6 +54,8 @@ test('control: moto answers a guess at a tag value with the resource only when i
   assert.match(await motoForm('ec2', 'Action=DescribeInstances&Filter.1.Name=tag:DB_PASSWORD&Filter.1.Value.1=tagpw-h*'), '<instanceId>')
   assert.is(JSON.parse(await motoSecrets('ListSecrets', { Filters: [{ Key: 'tag-value', Values: ['tagtok-h'] }] })).SecretList.length, 1)
   assert.is(JSON.parse(await motoSecrets('ListSecrets', { Filters: [{ Key: 'tag-value', Values: ['tagtok-x'] }] })).SecretList.length, 0)
+  assert.is(JSON.parse(await motoSsm('DescribeParameters', ssmTagGuess('tagssm-hunter2'))).Parameters.length, 1)
+  assert.is(JSON.parse(await motoSsm('DescribeParameters', ssmTagGuess('tagssm-other'))).Parameters.length, 0)
 })
 
 test('guesses at a masked tag value are refused, not answered', async () => {
@@ -68,6 +73,10 @@ test('guesses at a masked tag value are refused, not answered', async () => {
     assert.is(res.status, 400, `${key}: ${res.text.slice(0, 200)}`)
     assert.is(JSON.parse(res.text).error, 'http.filter_refused')
   }
+  const ssm = await via('https://ssm.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': 'AmazonSSM.DescribeParameters', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(ssmTagGuess('tagssm-hunter2')) })
+  const text = await ssm.text()
+  assert.is(ssm.status, 400, text.slice(0, 200))
+  assert.is(JSON.parse(text).error, 'http.filter_refused')
 })
 
 test('filters on readable tags and fields still work, the secret tag masked in what they list', async () => {

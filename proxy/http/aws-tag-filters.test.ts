@@ -16,6 +16,7 @@ test('tag filters on what the masks hide are refused: secret-named keys, whole d
   assert.match(refused({}, form('Action=DescribeDBInstances&Filters.Filter.1.Name=tag:api_token&Filters.Filter.1.Values.Value.1=x'))!, 'api_token')
   assert.match(refused({}, { Filters: [{ Key: 'tag-value', Values: ['hunt'] }] })!, 'tag-value')
   assert.match(refused({}, { Filters: [{ Key: 'all', Values: ['hunt'] }] })!, 'all')
+  assert.match(refused({}, { ParameterFilters: [{ Key: 'tag:api_token', Option: 'BeginsWith', Values: ['hunt'] }] })!, 'api_token')
   assert.match(refused({}, { TagFilters: [{ Key: 'db_password', Values: ['hunter2'] }] })!, 'db_password')
   assert.is(tagFilterRefusal({}, { Filters: [{ Key: 'tag-value', Values: ['x'] }] }, detectors, KEY)?.code, 'http.filter_refused')
 })
@@ -26,6 +27,7 @@ test('tag filters on what the masks leave readable pass; no masks, nothing is re
     [{}, form('Action=DescribeTags&Filter.1.Name=key&Filter.1.Value.1=DB_PASSWORD')],
     [{}, { Filters: [{ Key: 'tag-key', Values: ['api_token'] }, { Key: 'name', Values: ['prod/'] }] }],
     [{}, { TagFilters: [{ Key: 'env', Values: ['prod'] }] }],
+    [{}, { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/prod/db/'] }], ResourceTypeFilters: ['ec2:instance'] }],
     [form('Action=DescribeInstances&Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1*'), undefined],
   ] as const) assert.is(refused(query as Record<string, unknown>, body), undefined, JSON.stringify(body ?? query))
   assert.is(refused({}, { Filters: [{ Key: 'tag-value', Values: ['hunt'] }] }, []), undefined)

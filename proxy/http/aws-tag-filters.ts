@@ -26,7 +26,7 @@ const refusal = (what: string) =>
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
 
-/** Filters of a JSON body: `Filters: [{Name|Key, Values}]` and `TagFilters: [{Key, Values}]`, at any depth. */
+/** Filters of a JSON body: `Filters` or `ParameterFilters: [{Name|Key, Values}]` and `TagFilters: [{Key, Values}]`, at any depth. */
 function jsonFilters(body: unknown): TagFilter[] {
   const found: TagFilter[] = []
   const stack: unknown[] = [body]
@@ -35,8 +35,8 @@ function jsonFilters(body: unknown): TagFilter[] {
     if (Array.isArray(node)) { stack.push(...node); continue }
     if (!isObject(node)) continue
     for (const [field, list] of Object.entries(node)) {
-      if (!Array.isArray(list) || !/^(Tag)?Filters$/i.test(field)) continue
-      const tags = /^Tag/i.test(field)
+      if (!Array.isArray(list) || !/Filters$/i.test(field)) continue
+      const tags = /^TagFilters$/i.test(field)
       for (const f of list) {
         if (!isObject(f)) continue
         const label = typeof f.Name === 'string' ? f.Name : typeof f.Key === 'string' ? f.Key : undefined
