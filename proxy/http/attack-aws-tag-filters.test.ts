@@ -79,6 +79,13 @@ test('guesses at a masked tag value are refused, not answered', async () => {
   assert.is(JSON.parse(text).error, 'http.filter_refused')
 })
 
+test('a tag filter in a body Warden cannot read (a key named twice) is refused, not forwarded unread', async () => {
+  const res = await via('https://secretsmanager.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': 'secretsmanager.ListSecrets', 'content-type': 'application/x-amz-json-1.1' }, body: '{"MaxResults":10,"MaxResults":10,"Filters":[{"Key":"tag-value","Values":["tagtok-h"]}]}' })
+  const text = await res.text()
+  assert.is(res.status, 400, text.slice(0, 300))
+  assert.is(JSON.parse(text).error, 'http.filter_refused')
+})
+
 test('filters on readable tags and fields still work, the secret tag masked in what they list', async () => {
   const tags = await ec2('Action=DescribeTags&Filter.1.Name=key&Filter.1.Value.1=DB_PASSWORD')
   assert.is(tags.status, 200, tags.text.slice(0, 300))

@@ -83,6 +83,19 @@ test('guesses at the masked email are refused, not answered: a prefix filter, a 
   }
 })
 
+test('a body Warden cannot read (a key named twice, a type it does not inspect) is refused, not forwarded unread', async () => {
+  const key = `{"pk":{"S":"org#1"},"sk":{"S":"USER#${EMAIL}"}}`
+  for (const [type, body] of [
+    ['application/x-amz-json-1.0', `{"TableName":"accounts","TableName":"accounts","Key":${key}}`],
+    ['text/plain', `{"TableName":"accounts","Key":${key}}`],
+  ] as const) {
+    const res = await via('https://dynamodb.us-east-1.amazonaws.com/', { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem', 'content-type': type }, body })
+    const text = await res.text()
+    assert.is(res.status, 400, `${type}: ${text.slice(0, 300)}`)
+    assert.is(JSON.parse(text).error, 'http.filter_refused')
+  }
+})
+
 test('filters on what the mask leaves readable still work', async () => {
   for (const [target, body] of [
     ['Scan', { TableName: 'accounts', FilterExpression: '#plan = :p AND seats > :n', ExpressionAttributeNames: { '#plan': 'plan' }, ExpressionAttributeValues: { ':p': { S: 'pro' }, ':n': { N: '10' } } }],

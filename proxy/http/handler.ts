@@ -31,9 +31,7 @@ import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
 import { selectorRefusal } from './kube-selectors.ts'
-import { dynamodbFilterRefusal } from './dynamodb-filters.ts'
-import { tagFilterRefusal } from './aws-tag-filters.ts'
-import { labelFilterRefusal } from './gcp-label-filters.ts'
+import { cloudFilterRefusal } from './cloud-filters.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -351,11 +349,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (cut) throw cut
     const oracle = masks.length && target.kind === 'kubernetes' ? selectorRefusal(canon.query, masks, opts.maskKey) : undefined
     if (oracle) throw oracle
-    const asked = outcome.judgement.input.command
-    const filter = masks.length && target.kind === 'aws'
-      ? dynamodbFilterRefusal(asked.cloud, asked.http?.body, masks, opts.maskKey) ?? tagFilterRefusal(asked.http?.query ?? {}, asked.http?.body, masks, opts.maskKey)
-      : masks.length && target.kind === 'gcp' ? labelFilterRefusal(asked.cloud, asked.http?.query ?? {}, asked.http?.body, masks, opts.maskKey)
-      : undefined
+    const filter = cloudFilterRefusal(target.kind, outcome.judgement.input.command, masks, opts.maskKey)
     if (filter) throw filter
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = outcome.judgement.input.command.kubernetes
