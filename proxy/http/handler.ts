@@ -31,6 +31,7 @@ import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
 import { selectorRefusal } from './kube-selectors.ts'
+import { cloudFilterRefusal } from './cloud-filters.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -349,6 +350,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (cut) throw cut
     const oracle = masks.length && target.kind === 'kubernetes' ? selectorRefusal(canon.query, masks, opts.maskKey) : undefined
     if (oracle) throw oracle
+    const filter = cloudFilterRefusal(target.kind, outcome.judgement.input.command, masks, opts.maskKey)
+    if (filter) throw filter
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = outcome.judgement.input.command.kubernetes
     const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)

@@ -1,0 +1,30 @@
+// Filters as oracles on what a cloud answer's mask hides: the checks the gateway makes, under mask obligations, before
+// it forwards a read of an AWS or Google Cloud target (each module says what it reads and why).
+//
+// A cloud read whose body Warden could not read (an object naming one key twice, invalid JSON) may carry a filter
+// no check saw: the upstream reads it anyway (Python's json and Go's decoder keep the last of two keys), so a
+// DynamoDB GetItem by a guessed key or a ListSecrets tag filter went through unread. Under mask obligations such a
+// read is refused. A body of a type Warden does not inspect carries no filter (S3's XML), except for DynamoDB,
+// whose endpoint reads any body as JSON. Writes with an unreadable body are held by the policy (rules/cloud.rego).
+import type { Command, MaskObligation, TargetKind } from '../../engine/types.ts'
+import { tagFilterRefusal } from './aws-tag-filters.ts'
+import { dynamodbFilterRefusal } from './dynamodb-filters.ts'
+import { HttpGatewayError } from './errors.ts'
+import { labelFilterRefusal } from './gcp-label-filters.ts'
+
+function unreadBodyRefusal(cloud: Command['cloud'], bodyError: string | undefined, masks: readonly MaskObligation[]): HttpGatewayError | undefined {
+  if (masks.length === 0 || cloud === undefined || cloud.read_only !== true || bodyError === undefined) return undefined
+  if (bodyError.startsWith('body not read')) return undefined
+  if (bodyError.startsWith('unsupported content type') && !(cloud.provider === 'aws' && cloud.service === 'dynamodb')) return undefined
+  return new HttpGatewayError(400, 'http.filter_refused', `the request's body could not be read (${bodyError}), so what it filters on could not be checked against the answer's mask; send one JSON document that names each key once`)
+}
+
+/** The refusal for a cloud request whose filter reads what its answer's masks hide; undefined if it reads none. */
+export function cloudFilterRefusal(kind: TargetKind, command: Command, masks: readonly MaskObligation[], key: Uint8Array): HttpGatewayError | undefined {
+  if (masks.length === 0 || (kind !== 'aws' && kind !== 'gcp')) return undefined
+  const { cloud, http } = command
+  const query = http?.query ?? {}
+  return unreadBodyRefusal(cloud, http?.body_error, masks) ?? (kind === 'aws'
+    ? dynamodbFilterRefusal(cloud, http?.body, masks, key) ?? tagFilterRefusal(query, http?.body, masks, key)
+    : labelFilterRefusal(cloud, query, http?.body, masks, key))
+}
