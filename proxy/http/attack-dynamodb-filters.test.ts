@@ -96,6 +96,32 @@ test('a body Warden cannot read (a key named twice, a type it does not inspect) 
   }
 })
 
+test('paging on: a start key this gateway answered is accepted again; a made-up one, or one for another table, is not', async () => {
+  await motoDynamo('PutItem', { TableName: 'accounts', Item: { pk: { S: 'org#2' }, sk: { S: 'USER#a' }, plan: { S: 'free' } } })
+  await motoDynamo('PutItem', { TableName: 'accounts', Item: { pk: { S: 'org#2' }, sk: { S: 'USER#b' }, plan: { S: 'free' } } })
+  await motoDynamo('PutItem', { TableName: 'accounts', Item: { pk: { S: 'org#2' }, sk: { S: 'USER#c' }, plan: { S: 'free' } } })
+  const query = { TableName: 'accounts', KeyConditionExpression: 'pk = :o', ExpressionAttributeValues: { ':o': { S: 'org#2' } }, Limit: 1 }
+  const seen: string[] = []
+  let start: unknown
+  for (let page = 0; page < 5; page++) {
+    const res = await dynamo('Query', start ? { ...query, ExclusiveStartKey: start } : query)
+    assert.is(res.status, 200, `page ${page}: ${res.text.slice(0, 300)}`)
+    const answer = JSON.parse(res.text)
+    for (const item of answer.Items) seen.push(item.sk.S)
+    start = answer.LastEvaluatedKey
+    if (!start) break
+  }
+  assert.equal(seen, ['USER#a', 'USER#b', 'USER#c'])
+  for (const [what, body] of [
+    ['made up', { ...query, ExclusiveStartKey: { pk: { S: 'org#2' }, sk: { S: 'USER#a0' } } }],
+    ['another table', { ...query, TableName: 'other', ExclusiveStartKey: { pk: { S: 'org#2' }, sk: { S: 'USER#a' } } }],
+  ] as const) {
+    const res = await dynamo('Query', body)
+    assert.is(res.status, 400, `${what}: ${res.text.slice(0, 200)}`)
+    assert.is(JSON.parse(res.text).error, 'http.filter_refused', what)
+  }
+})
+
 test('filters on what the mask leaves readable still work', async () => {
   for (const [target, body] of [
     ['Scan', { TableName: 'accounts', FilterExpression: '#plan = :p AND seats > :n', ExpressionAttributeNames: { '#plan': 'plan' }, ExpressionAttributeValues: { ':p': { S: 'pro' }, ':n': { N: '10' } } }],

@@ -20,11 +20,11 @@ function unreadBodyRefusal(cloud: Command['cloud'], bodyError: string | undefine
 }
 
 /** The refusal for a cloud request whose filter reads what its answer's masks hide; undefined if it reads none. */
-export function cloudFilterRefusal(kind: TargetKind, command: Command, masks: readonly MaskObligation[], key: Uint8Array): HttpGatewayError | undefined {
+export function cloudFilterRefusal(kind: TargetKind, command: Command, masks: readonly MaskObligation[], key: Uint8Array, handedOut?: (body: unknown) => boolean): HttpGatewayError | undefined {
   if (masks.length === 0 || (kind !== 'aws' && kind !== 'gcp')) return undefined
   const { cloud, http } = command
   const query = http?.query ?? {}
   return unreadBodyRefusal(cloud, http?.body_error, masks) ?? (kind === 'aws'
-    ? dynamodbFilterRefusal(cloud, http?.body, masks, key) ?? tagFilterRefusal(query, http?.body, masks, key)
+    ? dynamodbFilterRefusal(cloud, http?.body, masks, key, handedOut) ?? tagFilterRefusal(query, http?.body, masks, key)
     : labelFilterRefusal(cloud, query, http?.body, masks, key))
 }

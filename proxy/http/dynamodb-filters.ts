@@ -65,12 +65,14 @@ function dynamodbRefusal(term: ConditionTerm, masker: JsonMasker, detectors: boo
 }
 
 /** The refusal for a DynamoDB call whose filter reads a value its answer's masks hide; undefined if it reads none. */
-export function dynamodbFilterRefusal(cloud: CloudCommand | undefined, body: unknown, masks: readonly MaskObligation[], key: Uint8Array): HttpGatewayError | undefined {
+export function dynamodbFilterRefusal(cloud: CloudCommand | undefined, body: unknown, masks: readonly MaskObligation[], key: Uint8Array, handedOut: (body: unknown) => boolean = () => false): HttpGatewayError | undefined {
   if (cloud === undefined || masks.length === 0) return undefined
   if (cloud.provider !== 'aws' || cloud.service !== 'dynamodb') return undefined
   let terms: ConditionTerm[]
   try {
-    terms = conditionTerms(body)
+    // A start key this gateway answered (dynamodb-start-keys.ts) is paging on, not a guess.
+    const { ExclusiveStartKey: _start, ...rest } = (body ?? {}) as Record<string, unknown>
+    terms = conditionTerms(handedOut(body) ? rest : body)
   } catch (err) {
     if (!(err instanceof ConditionError)) throw err
     return refusal(`the request's ${err.message}`)

@@ -32,6 +32,7 @@ import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
 import { selectorRefusal } from './kube-selectors.ts'
 import { cloudFilterRefusal } from './cloud-filters.ts'
+import { StartKeys } from './dynamodb-start-keys.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -152,6 +153,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpSessions = createMcpSessionOwners()
   const mcpHeld = createMcpHeldCalls()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
+  const startKeys = new StartKeys()
   const maskThread = new MaskThread()
   const shares = createUpstreamShares()
   const upgradeShares = createUpstreamShares({ waitMs: 0, what: 'upgraded streams (exec, attach, port-forward, WebSocket)' })
@@ -350,7 +352,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (cut) throw cut
     const oracle = masks.length && target.kind === 'kubernetes' ? selectorRefusal(canon.query, masks, opts.maskKey) : undefined
     if (oracle) throw oracle
-    const filter = cloudFilterRefusal(target.kind, outcome.judgement.input.command, masks, opts.maskKey)
+    const command = outcome.judgement.input.command
+    const sessionId = trace.session!.id
+    const filter = cloudFilterRefusal(target.kind, command, masks, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
     if (filter) throw filter
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = outcome.judgement.input.command.kubernetes
@@ -417,6 +421,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials, maskThread)
             : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread, table?.form)
             : await maskWholeBody(res, masks, opts.maskKey, credentials, budget, maskThread, table?.form)
+          // A page's LastEvaluatedKey, as masked, may come back as the next page's start key.
+          if (command.cloud?.service === 'dynamodb' && command.cloud.provider === 'aws' && out.body instanceof Uint8Array) startKeys.remember(sessionId, command.http?.body, out.body)
         } catch (err) {
           discard(res)
           throw err
