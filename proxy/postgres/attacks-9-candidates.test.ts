@@ -19,6 +19,9 @@
 //   was only held for approval; approved, `WHERE n = first_code(1)` over generate_series gave back the code point
 //   the function read from a masked column (a SECURITY DEFINER or PL/pgSQL function reading customers). A condition
 //   over candidates, or a number of rows, that reads such a function is denied (detail.matched_calls).
+// - Fixed (review13): a safe derivation (count(x), x IS NULL) hid the condition inside x: `count(NULLIF(ascii(substr(
+//   email, g, 1)), n))` grouped by g, n was 0 exactly at each code point, and went out unmasked. A computed x is
+//   read as the condition it is (lineage-expr.ts nullnessTest), so the candidates rule sees it.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -64,6 +67,10 @@ const CANDIDATES = [
   'SELECT o.id FROM orders o JOIN (SELECT ascii(substr(phone, 2, 1)) AS id FROM customers) a USING (id)',
   // A column whose rows are partly the masked value, partly candidates (VALUES, a set operation), with a tag.
   'SELECT s.t FROM (VALUES ((SELECT ascii(email) FROM customers WHERE id = 1), 0), (109, 109), (110, 110)) s(x, t), customers c WHERE c.id = 1 AND s.t > 0 AND s.x = ascii(c.email) + 0',
+  // The condition inside a safe derivation (count(x), x IS NULL): a count of 0, or true, where n is the code point.
+  'SELECT g, n, count(NULLIF(ascii(substr(email, g, 1)), n)) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
+  'SELECT g, n, count(CASE WHEN ascii(substr(email, g, 1)) = n THEN 1 END) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
+  'SELECT g, n, NULLIF(ascii(substr(email, g, 1)), n) IS NULL FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1',
 ]
 
 test('a masked column compared with candidates the statement makes is denied: its value would come back whole in them', async () => {
@@ -126,6 +133,7 @@ test('held: conditions on a partially masked column with values the statement wr
     "SELECT u.name, o.amount_cents FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email LIKE '%example.com' ORDER BY u.email",
     'SELECT c.id, u.name FROM customers c JOIN users u ON u.email = c.email',
     'SELECT u.name FROM users u JOIN customers c ON lower(c.email) = lower(u.email)',
+    "SELECT count(CASE WHEN email ILIKE '%@vexholm.test' THEN 1 END), count(email), count(phone IS NULL) FROM customers",
   ]) {
     const o = await query(c, sql)
     assert.equal(o.errors, [], sql)

@@ -116,10 +116,21 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       if (operator) acc.fn(operator.join('.'))
       if (COMPUTING.has(name)) acc.op()
       if (name === 'RowExpr') acc.row()
+      if (name === 'NullTest' && !inSafe) nullnessTest([body.arg], scope, cx)
       const safe = inSafe || name === 'NullTest'
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
   }
+}
+
+/**
+ * What a safe derivation (count(x), x IS NULL) looks at, absence, is a condition when x is computed:
+ * `count(NULLIF(ascii(email), n))` over generate_series is 0 where n is the code point, as FILTER (WHERE … = n)
+ * would be. Anything but bare columns is read as the condition it is.
+ */
+function nullnessTest(args: unknown, scope: LineageScope, cx: ExprContext): void {
+  const computed = list(args).filter((arg) => unwrap(arg)?.[0] !== 'ColumnRef')
+  if (computed.length > 0) cx.predicate(computed, scope)
 }
 
 /** A value read from a column: one no table column holds (VALUES, a function's rows, constants) is a candidate. */
@@ -215,6 +226,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   } else if (isCount(parts)) {
     // count only counts.
     acc.fn(name, false)
+    if (!inSafe) nullnessTest(args, scope, cx)
     collect(args, scope, cx, acc, true)
   } else {
     const arg = new Acc()

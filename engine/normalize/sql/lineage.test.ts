@@ -251,6 +251,23 @@ test('a condition reading a column with candidates the statement makes or with o
   ]) assert.equal(against(sql), [''], sql)
 })
 
+test('what count(x) and x IS NULL look at, absence, is a condition when x is computed: matched against candidates it is marked so', () => {
+  const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).some((p) => p.column === 'email' && p.against_candidates === true)
+  for (const sql of [
+    'SELECT n, count(NULLIF(ascii(email), n)) FROM users, generate_series(32, 126) n GROUP BY n',
+    'SELECT n, count(CASE WHEN ascii(email) = n THEN 1 END) FROM users, generate_series(32, 126) n GROUP BY n',
+    'SELECT n, NULLIF(ascii(email), n) IS NULL FROM users, generate_series(32, 126) n',
+    'SELECT n, (CASE WHEN ascii(email) = n THEN NULL ELSE 1 END) IS NOT NULL FROM users, generate_series(32, 126) n',
+  ]) {
+    assert.ok(against(sql), sql)
+    // The output stays a safe derivation; the condition inside it is what the policy judges.
+    assert.ok(one(sql, withCatalog).outputs?.at(-1)?.safe, sql)
+  }
+  // A condition with values the statement writes is not against candidates; bare columns are no condition.
+  assert.not.ok(against("SELECT count(CASE WHEN email ILIKE '%@example.com' THEN 1 END) FROM users"))
+  assert.equal((one('SELECT count(email), email IS NULL, count(DISTINCT email) FROM users', withCatalog).predicates ?? []).map((p) => p.column), [])
+})
+
 test('functions a condition over candidates, or a number of rows, reads are listed as matched calls', () => {
   const matched = (sql: string) => one(sql, withCatalog).detail.matched_calls
   assert.equal(matched('SELECT n FROM generate_series(32, 126) n WHERE n = first_code(1)'), ['generate_series', 'first_code'])
