@@ -22,6 +22,9 @@
 // - Fixed (review13): a safe derivation (count(x), x IS NULL) hid the condition inside x: `count(NULLIF(ascii(substr(
 //   email, g, 1)), n))` grouped by g, n was 0 exactly at each code point, and went out unmasked. A computed x is
 //   read as the condition it is (lineage-expr.ts nullnessTest), so the candidates rule sees it.
+// - Fixed (review13): rank(n) / dense_rank / percent_rank / cume_dist WITHIN GROUP (ORDER BY ascii(email)) over
+//   generate_series placed n among the masked values, and went out as derived from n alone (on the server rank
+//   steps to 2 at 'm' + 1); its arguments and what it sorts are now read as one condition, and denied over candidates.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -71,6 +74,9 @@ const CANDIDATES = [
   'SELECT g, n, count(NULLIF(ascii(substr(email, g, 1)), n)) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
   'SELECT g, n, count(CASE WHEN ascii(substr(email, g, 1)) = n THEN 1 END) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
   'SELECT g, n, NULLIF(ascii(substr(email, g, 1)), n) IS NULL FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1',
+  // A hypothetical-set aggregate's place of n among the sorted code points steps up just past the code point.
+  'SELECT n, rank(n) WITHIN GROUP (ORDER BY ascii(email)) FROM customers, generate_series(32, 126) n WHERE id = 1 GROUP BY n ORDER BY n',
+  'SELECT g, n, cume_dist(n) WITHIN GROUP (ORDER BY ascii(substr(email, g, 1))) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
 ]
 
 test('a masked column compared with candidates the statement makes is denied: its value would come back whole in them', async () => {
@@ -134,6 +140,7 @@ test('held: conditions on a partially masked column with values the statement wr
     'SELECT c.id, u.name FROM customers c JOIN users u ON u.email = c.email',
     'SELECT u.name FROM users u JOIN customers c ON lower(c.email) = lower(u.email)',
     "SELECT count(CASE WHEN email ILIKE '%@vexholm.test' THEN 1 END), count(email), count(phone IS NULL) FROM customers",
+    "SELECT rank('m') WITHIN GROUP (ORDER BY email) FROM customers",
   ]) {
     const o = await query(c, sql)
     assert.equal(o.errors, [], sql)

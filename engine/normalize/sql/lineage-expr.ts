@@ -171,6 +171,9 @@ const KEEPS_JSON_DOCUMENT = new Set([
 /** Ordered-set aggregates whose result is (computed from) the values they sort. */
 const SORTED_VALUE = new Set(['mode', 'percentile_disc', 'percentile_cont'])
 
+/** Hypothetical-set aggregates: their result is the place of their arguments among the values they sort. */
+const HYPOTHETICAL = new Set(['rank', 'dense_rank', 'percent_rank', 'cume_dist'])
+
 /** pg_catalog functions giving back a document's shape (its keys, its type, an array's length), none of its values. */
 const SHAPE_ONLY = new Set(['json_object_keys', 'jsonb_object_keys', 'json_typeof', 'jsonb_typeof', 'json_array_length', 'jsonb_array_length'])
 
@@ -243,6 +246,11 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   if (body.agg_within_group === true && SORTED_VALUE.has(catalogName(parts) ?? '')) {
     acc.op()
     collect(list(body.agg_order), scope, cx, acc, inSafe)
+  }
+  // rank(n) WITHIN GROUP (ORDER BY ascii(email)) compares n with each sorted value, one condition: over
+  // generate_series it steps up just past the code point.
+  if (body.agg_within_group === true && HYPOTHETICAL.has(catalogName(parts) ?? '')) {
+    cx.predicate({ List: { items: [...args, ...list(body.agg_order)] } }, scope)
   }
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {

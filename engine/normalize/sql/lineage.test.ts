@@ -251,13 +251,16 @@ test('a condition reading a column with candidates the statement makes or with o
   ]) assert.equal(against(sql), [''], sql)
 })
 
-test('what count(x) and x IS NULL look at, absence, is a condition when x is computed: matched against candidates it is marked so', () => {
+test('what count(x), x IS NULL and rank(x) WITHIN GROUP look at is a condition on what x is computed from: matched against candidates it is marked so', () => {
   const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).some((p) => p.column === 'email' && p.against_candidates === true)
   for (const sql of [
     'SELECT n, count(NULLIF(ascii(email), n)) FROM users, generate_series(32, 126) n GROUP BY n',
     'SELECT n, count(CASE WHEN ascii(email) = n THEN 1 END) FROM users, generate_series(32, 126) n GROUP BY n',
     'SELECT n, NULLIF(ascii(email), n) IS NULL FROM users, generate_series(32, 126) n',
     'SELECT n, (CASE WHEN ascii(email) = n THEN NULL ELSE 1 END) IS NOT NULL FROM users, generate_series(32, 126) n',
+    // A hypothetical-set aggregate places its arguments among the values it sorts: a comparison of both.
+    'SELECT n, rank(n) WITHIN GROUP (ORDER BY ascii(email)) FROM users, generate_series(32, 126) n GROUP BY n',
+    'SELECT n, cume_dist(n) WITHIN GROUP (ORDER BY email) FROM users, generate_series(32, 126) n GROUP BY n',
   ]) {
     assert.ok(against(sql), sql)
     // The output stays a safe derivation; the condition inside it is what the policy judges.
@@ -265,6 +268,7 @@ test('what count(x) and x IS NULL look at, absence, is a condition when x is com
   }
   // A condition with values the statement writes is not against candidates; bare columns are no condition.
   assert.not.ok(against("SELECT count(CASE WHEN email ILIKE '%@example.com' THEN 1 END) FROM users"))
+  assert.not.ok(against("SELECT rank('m') WITHIN GROUP (ORDER BY email) FROM users"))
   assert.equal((one('SELECT count(email), email IS NULL, count(DISTINCT email) FROM users', withCatalog).predicates ?? []).map((p) => p.column), [])
 })
 
