@@ -22,8 +22,8 @@ const crd = {
     group: 'example.com', scope: 'Namespaced', names: { plural: 'vaults', singular: 'vault', kind: 'Vault' },
     versions: [{
       name: 'v1', served: true, storage: true,
-      selectableFields: [{ jsonPath: '.spec.password' }, { jsonPath: '.spec.owner' }],
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { password: { type: 'string' }, owner: { type: 'string' } } } } } },
+      selectableFields: [{ jsonPath: '.spec.password' }, { jsonPath: '.spec.owner' }, { jsonPath: '.spec.value' }],
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { password: { type: 'string' }, owner: { type: 'string' }, name: { type: 'string' }, value: { type: 'string' } } } } } },
     }],
   },
 }
@@ -38,6 +38,7 @@ test.before(async () => {
     apiVersion: 'v1', kind: 'List', items: [
       { apiVersion: 'example.com/v1', kind: 'Vault', metadata: { name: 'v1', namespace: 'staging', labels: { app: 'web', 'db-password': SECRET } }, spec: { password: SECRET, owner: 'team-a' } },
       { apiVersion: 'example.com/v1', kind: 'Vault', metadata: { name: 'v2', namespace: 'staging', labels: { acct: CARD } }, spec: { owner: 'team-b' } },
+      { apiVersion: 'example.com/v1', kind: 'Vault', metadata: { name: 'v3', namespace: 'staging' }, spec: { owner: 'team-c', name: 'DB_PASSWORD', value: 'pair-held-secret' } },
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'staging', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'MODE', value: SECRET }] }] } },
     ],
   }))
@@ -86,6 +87,18 @@ test('a label ordered by > or < is refused: its bounds are readable, yet halving
     assert.is(a.status, 400, `${q}: ${a.status} ${a.body.slice(0, 300)}`)
     assert.match(a.body, 'selector', q)
     assert.not.ok(a.body.includes('"name":"v2"'), q)
+  }
+})
+
+test('a field holding a pair\'s value, masked by the secret name beside it, is refused: the selector does not carry that name', async () => {
+  const right = await k.admin(['get', 'vaults.example.com', '-n', 'staging', '--field-selector=spec.value=pair-held-secret', '-o', 'name'])
+  assert.is(right.trim(), 'vault.example.com/v3')
+  const read = await k.agent('/apis/example.com/v1/namespaces/staging/vaults/v3')
+  assert.not.ok(read.body.includes('pair-held-secret'), read.body.slice(0, 300))
+  for (const guess of ['pair-held-secret', 'wrong']) {
+    const a = await k.agent(`/apis/example.com/v1/namespaces/staging/vaults?fieldSelector=spec.value%3D${guess}`)
+    assert.is(a.status, 400, `${guess}: ${a.status} ${a.body.slice(0, 300)}`)
+    assert.not.ok(a.body.includes('"name":"v3"'), guess)
   }
 })
 

@@ -10,12 +10,23 @@ import { parseQueryString } from '../../engine/normalize/http.ts'
 import { parseFieldSelector } from '../../engine/normalize/kubernetes/field-selector.ts'
 import { parseLabelSelector } from '../../engine/normalize/kubernetes/label-selector.ts'
 import { jsonMasker } from '../../engine/obligations/mask/index.ts'
+import { PAIR_VALUES } from '../../engine/obligations/mask/json.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
 
-/** An object holding `value` at a dotted path (`spec.password`), in every shape an answer carries objects in. */
+/**
+ * An object holding `value` at a dotted path (`spec.password`), in every shape an answer carries objects in. A pair's
+ * value (`spec.value`) is masked by the name beside it (`{name: DB_PASSWORD, value: …}`), which the selector does
+ * not show: it is tried beside a secret name too.
+ */
 function shapes(path: string[], value: unknown): unknown[] {
-  let object: unknown = value
+  const leaf = path[path.length - 1]!
+  const paired = PAIR_VALUES.has(leaf) ? [{ [leaf]: value }, { [leaf]: value, name: 'password' }] : [{ [leaf]: value }]
+  return paired.flatMap((inner) => nested(path.slice(0, -1), inner))
+}
+
+function nested(path: string[], inner: unknown): unknown[] {
+  let object: unknown = inner
   for (let i = path.length - 1; i >= 0; i--) object = { [path[i]!]: object }
   const row = { cells: [], object }
   return [object, { items: [object] }, { type: 'ADDED', object }, { rows: [row] }, { type: 'ADDED', object: { rows: [row] } }]
