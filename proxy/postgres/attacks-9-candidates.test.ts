@@ -25,6 +25,9 @@
 // - Fixed (review13): rank(n) / dense_rank / percent_rank / cume_dist WITHIN GROUP (ORDER BY ascii(email)) over
 //   generate_series placed n among the masked values, and went out as derived from n alone (on the server rank
 //   steps to 2 at 'm' + 1); its arguments and what it sorts are now read as one condition, and denied over candidates.
+// - Fixed (review13): INTERSECT, EXCEPT and UNION compare their branches' rows, and count(DISTINCT x) its values:
+//   count(*) FROM (SELECT n INTERSECT SELECT ascii(email) …) was 1 at the code point, a safe count, unmasked. A
+//   column of such a set operation (or count(DISTINCT …)) mixing a masked value with candidates is a condition now.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -77,6 +80,11 @@ const CANDIDATES = [
   // A hypothetical-set aggregate's place of n among the sorted code points steps up just past the code point.
   'SELECT n, rank(n) WITHIN GROUP (ORDER BY ascii(email)) FROM customers, generate_series(32, 126) n WHERE id = 1 GROUP BY n ORDER BY n',
   'SELECT g, n, cume_dist(n) WITHIN GROUP (ORDER BY ascii(substr(email, g, 1))) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
+  // Set operations that compare rows, and count(DISTINCT …), counted: 1 (or one fewer) at the code point.
+  'SELECT g, n, (SELECT count(*) FROM (SELECT n INTERSECT SELECT ascii(substr(email, g, 1)) FROM customers WHERE id = 1) s) FROM generate_series(1, 40) g, generate_series(32, 126) n',
+  'SELECT n, (SELECT count(*) FROM (SELECT generate_series(32, n) EXCEPT SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
+  'SELECT n, (SELECT count(*) FROM (SELECT n UNION SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
+  'SELECT n, (SELECT count(DISTINCT x) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
 ]
 
 test('a masked column compared with candidates the statement makes is denied: its value would come back whole in them', async () => {

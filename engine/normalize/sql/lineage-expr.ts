@@ -133,6 +133,12 @@ function nullnessTest(args: unknown, scope: LineageScope, cx: ExprContext): void
   if (computed.length > 0) cx.predicate(computed, scope)
 }
 
+function distinctOverCandidates(args: unknown[], scope: LineageScope, cx: ExprContext): void {
+  const read = new Acc()
+  collect(args, scope, cx, read, true)
+  if (read.lin().candidates) cx.predicate(args, scope)
+}
+
 /** A value read from a column: one no table column holds (VALUES, a function's rows, constants) is a candidate. */
 function addRead(acc: Acc, lin: Lin, inSafe: boolean): void {
   if (lin.sources.length === 0) acc.candidate()
@@ -230,6 +236,8 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     // count only counts.
     acc.fn(name, false)
     if (!inSafe) nullnessTest(args, scope, cx)
+    // count(DISTINCT x) compares x's values: over a column mixing a masked value with candidates, a condition.
+    if (body.agg_distinct === true) distinctOverCandidates(args, scope, cx)
     collect(args, scope, cx, acc, true)
   } else {
     const arg = new Acc()

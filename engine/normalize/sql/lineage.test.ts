@@ -261,6 +261,11 @@ test('what count(x), x IS NULL and rank(x) WITHIN GROUP look at is a condition o
     // A hypothetical-set aggregate places its arguments among the values it sorts: a comparison of both.
     'SELECT n, rank(n) WITHIN GROUP (ORDER BY ascii(email)) FROM users, generate_series(32, 126) n GROUP BY n',
     'SELECT n, cume_dist(n) WITHIN GROUP (ORDER BY email) FROM users, generate_series(32, 126) n GROUP BY n',
+    // A set operation that compares rows (all but UNION ALL), and count(DISTINCT x), compare the branches' values.
+    'SELECT n, (SELECT count(*) FROM (SELECT n INTERSECT SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(*) FROM (SELECT generate_series(32, n) EXCEPT SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(*) FROM (SELECT n UNION SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(DISTINCT x) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
   ]) {
     assert.ok(against(sql), sql)
     // The output stays a safe derivation; the condition inside it is what the policy judges.
@@ -269,6 +274,9 @@ test('what count(x), x IS NULL and rank(x) WITHIN GROUP look at is a condition o
   // A condition with values the statement writes is not against candidates; bare columns are no condition.
   assert.not.ok(against("SELECT count(CASE WHEN email ILIKE '%@example.com' THEN 1 END) FROM users"))
   assert.not.ok(against("SELECT rank('m') WITHIN GROUP (ORDER BY email) FROM users"))
+  assert.not.ok(against('SELECT n, (SELECT count(*) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n'))
+  assert.not.ok(against('SELECT email FROM users UNION SELECT email FROM users'))
+  assert.not.ok(against('SELECT count(DISTINCT email) FROM users'))
   assert.equal((one('SELECT count(email), email IS NULL, count(DISTINCT email) FROM users', withCatalog).predicates ?? []).map((p) => p.column), [])
 })
 
