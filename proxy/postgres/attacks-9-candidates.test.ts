@@ -27,7 +27,7 @@
 //   steps to 2 at 'm' + 1); its arguments and what it sorts are now read as one condition, and denied over candidates.
 // - Fixed (review13): INTERSECT, EXCEPT and UNION compare their branches' rows, and count(DISTINCT x) its values:
 //   count(*) FROM (SELECT n INTERSECT SELECT ascii(email) …) was 1 at the code point, a safe count, unmasked. A
-//   column of such a set operation (or count(DISTINCT …)) mixing a masked value with candidates is a condition now.
+//   column of such a set operation (or of count(DISTINCT …), SELECT DISTINCT) mixing a masked value with candidates is a condition now.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -85,6 +85,7 @@ const CANDIDATES = [
   'SELECT n, (SELECT count(*) FROM (SELECT generate_series(32, n) EXCEPT SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
   'SELECT n, (SELECT count(*) FROM (SELECT n UNION SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
   'SELECT n, (SELECT count(DISTINCT x) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
+  'SELECT n, (SELECT count(*) FROM (SELECT DISTINCT x FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM customers WHERE id = 1) a) s) FROM generate_series(32, 126) n',
 ]
 
 test('a masked column compared with candidates the statement makes is denied: its value would come back whole in them', async () => {

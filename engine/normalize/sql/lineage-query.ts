@@ -188,6 +188,8 @@ export class QueryWalker implements ExprContext {
       fromItems(this, body.fromClause, scope)
       outputs = this.targets(body.targetList, scope)
       for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause'] as const) this.predicate(body[key], scope)
+      // Plain DISTINCT (a list holding one empty item) compares whole output rows, as UNION does.
+      if (list(body.distinctClause).some((item) => unwrap(item) === undefined)) this.comparesRows({ op: 'SETOP_UNION' }, outputs)
       // GROUP BY 1, DISTINCT ON (1): the output at that position.
       for (const item of [...list(body.groupClause), ...list(body.distinctClause)]) {
         const position = unwrap(item)?.[0] === 'A_Const' ? Number(constText(item)) : NaN

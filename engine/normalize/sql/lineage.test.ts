@@ -266,6 +266,7 @@ test('what count(x), x IS NULL and rank(x) WITHIN GROUP look at is a condition o
     'SELECT n, (SELECT count(*) FROM (SELECT generate_series(32, n) EXCEPT SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
     'SELECT n, (SELECT count(*) FROM (SELECT n UNION SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
     'SELECT n, (SELECT count(DISTINCT x) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(*) FROM (SELECT DISTINCT x FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) a) s) FROM generate_series(32, 126) n',
   ]) {
     assert.ok(against(sql), sql)
     // The output stays a safe derivation; the condition inside it is what the policy judges.
@@ -277,6 +278,7 @@ test('what count(x), x IS NULL and rank(x) WITHIN GROUP look at is a condition o
   assert.not.ok(against('SELECT n, (SELECT count(*) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n'))
   assert.not.ok(against('SELECT email FROM users UNION SELECT email FROM users'))
   assert.not.ok(against('SELECT count(DISTINCT email) FROM users'))
+  assert.not.ok(against('SELECT DISTINCT email FROM users'))
   assert.equal((one('SELECT count(email), email IS NULL, count(DISTINCT email) FROM users', withCatalog).predicates ?? []).map((p) => p.column), [])
 })
 
