@@ -131,6 +131,16 @@ test('a _method form field (urlencoded: naming another method; multipart: any) i
   form('application/json', '{"_method":"DELETE"}')()
 })
 
+test('_method as PHP spells it (a leading space dropped; space, . or [ read as _) is refused too, in the form and the query', () => {
+  const form = (body: string) => () => checkFormMethod('POST', [['Content-Type', 'application/x-www-form-urlencoded']], Buffer.from(body))
+  for (const body of ['.method=DELETE', '%5Bmethod=DELETE', '+_method=DELETE', '%20.method=PUT']) refused(form(body), 'form parameter _method')
+  for (const q of ['.method=DELETE', '%20%20_method=DELETE', '[method=PATCH', '%5Fmethod=DELETE', '_method']) {
+    refused(() => canonicalize('POST', `/x?${q}`, []), 'query parameter _method')
+  }
+  form('.methods=DELETE&method.=DELETE&+method=DELETE')()
+  assert.is(canonicalize('POST', '/x?.method=POST&a.method=DELETE', []).method, 'POST')
+})
+
 test('path overrides (X-Original-URL, X-Rewrite-URL: another path served than the request line\'s) are refused, however spelled', () => {
   refused(() => canonicalize('GET', '/public', [['X-Original-URL', '/admin/delete']]), 'x-original-url')
   refused(() => canonicalize('GET', '/public', [['X_Rewrite_Url', '/admin']]), 'x-rewrite-url')

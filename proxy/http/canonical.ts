@@ -137,6 +137,14 @@ function checkConnection(options: string[]): void {
 // from the form body or the query.
 const METHOD_PARAMETER = '_method'
 
+/**
+ * Whether a parameter name is `_method` as PHP reads it (Laravel, Symfony): leading spaces dropped, then a space,
+ * `.` or `[` turned into `_`, so `.method`, ` method` and `[method` fill $_POST['_method'] too.
+ */
+function isMethodParameter(name: string): boolean {
+  return name.replace(/^ +/, '').replace(/[ .[]/g, '_') === METHOD_PARAMETER
+}
+
 function checkMethodParameter(method: string, value: string | null | undefined, where: string): void {
   if (value !== null && value !== undefined && value.trim().toUpperCase() !== method) {
     throw ambiguous(`the ${where} parameter _method asks the upstream to treat this ${method} as ${JSON.stringify(value.slice(0, 30))}; send the intended method itself`)
@@ -157,7 +165,7 @@ export function checkFormMethod(method: string, headers: HeaderList, body: Uint8
   }
   if (type !== 'application/x-www-form-urlencoded') return
   const form = new URLSearchParams(Buffer.from(body).toString('utf8'))
-  for (const value of form.getAll(METHOD_PARAMETER)) checkMethodParameter(method, value, 'form')
+  for (const [name, value] of form) if (isMethodParameter(name)) checkMethodParameter(method, value, 'form')
 }
 
 function checkQuery(query: string, method: string): void {
@@ -179,7 +187,7 @@ function checkQuery(query: string, method: string): void {
     }
     if (seen.has(name) && !MULTI_VALUED.has(name)) throw ambiguous(`the query parameter ${JSON.stringify(name)} is given more than once; give it once`)
     seen.add(name)
-    if (name === METHOD_PARAMETER) checkMethodParameter(method, new URLSearchParams(pair).get(METHOD_PARAMETER), 'query')
+    if (isMethodParameter(name)) checkMethodParameter(method, eq < 0 ? '' : new URLSearchParams(pair.slice(eq)).get('') ?? '', 'query')
   }
 }
 

@@ -22,6 +22,22 @@ test('a selector on a value the masks hide is refused: secret names, detected co
   assert.is(selectorRefusal('fieldSelector=spec.password%3Dguess', detectors, KEY)?.code, 'http.selector_refused')
 })
 
+test('a pair\'s value, masked in the answer by the secret name beside it, is refused: the selector does not show that name', () => {
+  // A custom resource {spec: {name: DB_PASSWORD, value: …}} with .spec.value selectable: its answers read [secret].
+  assert.match(refused('fieldSelector=spec.value%3Dguess')!, 'spec.value')
+  assert.match(refused('fieldSelector=spec.env.Value%3D%3Dguess')!, 'spec.env.Value')
+  assert.match(refused('labelSelector=value+in+(a,b)')!, 'value')
+  assert.is(refused('fieldSelector=spec.name%3DDB_PASSWORD,spec.values%3Dx'), undefined)
+})
+
+test('a label ordered by > or < is refused: bounds no detector masks bisect a card number the answer hides', () => {
+  // The value itself is masked; neither bound is, yet the pair of answers says on which side of them it lies.
+  assert.match(refused('labelSelector=acct%3D4111111111111111')!, 'acct')
+  assert.match(refused('labelSelector=acct>4111111111111110')!, 'acct')
+  assert.match(refused('labelSelector=app%3Dweb,acct<4111111111111112')!, 'acct')
+  assert.match(refused('labelSelector=generation+>+3', secretData)!, 'generation')
+})
+
 test('selectors on what the masks leave readable pass', () => {
   for (const q of [
     'fieldSelector=metadata.name%3Dweb-1,metadata.namespace%3Dprod',

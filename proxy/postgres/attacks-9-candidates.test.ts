@@ -19,6 +19,15 @@
 //   was only held for approval; approved, `WHERE n = first_code(1)` over generate_series gave back the code point
 //   the function read from a masked column (a SECURITY DEFINER or PL/pgSQL function reading customers). A condition
 //   over candidates, or a number of rows, that reads such a function is denied (detail.matched_calls).
+// - Fixed (review13): a safe derivation (count(x), x IS NULL) hid the condition inside x: `count(NULLIF(ascii(substr(
+//   email, g, 1)), n))` grouped by g, n was 0 exactly at each code point, and went out unmasked. A computed x is
+//   read as the condition it is (lineage-expr.ts nullnessTest), so the candidates rule sees it.
+// - Fixed (review13): rank(n) / dense_rank / percent_rank / cume_dist WITHIN GROUP (ORDER BY ascii(email)) over
+//   generate_series placed n among the masked values, and went out as derived from n alone (on the server rank
+//   steps to 2 at 'm' + 1); its arguments and what it sorts are now read as one condition, and denied over candidates.
+// - Fixed (review13): INTERSECT, EXCEPT and UNION compare their branches' rows, and count(DISTINCT x) its values:
+//   count(*) FROM (SELECT n INTERSECT SELECT ascii(email) …) was 1 at the code point, a safe count, unmasked. A
+//   column of such a set operation (or of count(DISTINCT …), SELECT DISTINCT) mixing a masked value with candidates is a condition now.
 // - Held: whole-row references, casts of rows, row_to_json / to_jsonb / format / concat of rows, set operations
 //   mixing masked and plain columns, recursive and data-modifying CTEs, LATERAL, window functions, COALESCE /
 //   NULLIF / GREATEST / CASE, DISTINCT, cursors WITH HOLD, PREPARE / EXECUTE, COPY, RETURNING, errors that
@@ -64,6 +73,19 @@ const CANDIDATES = [
   'SELECT o.id FROM orders o JOIN (SELECT ascii(substr(phone, 2, 1)) AS id FROM customers) a USING (id)',
   // A column whose rows are partly the masked value, partly candidates (VALUES, a set operation), with a tag.
   'SELECT s.t FROM (VALUES ((SELECT ascii(email) FROM customers WHERE id = 1), 0), (109, 109), (110, 110)) s(x, t), customers c WHERE c.id = 1 AND s.t > 0 AND s.x = ascii(c.email) + 0',
+  // The condition inside a safe derivation (count(x), x IS NULL): a count of 0, or true, where n is the code point.
+  'SELECT g, n, count(NULLIF(ascii(substr(email, g, 1)), n)) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
+  'SELECT g, n, count(CASE WHEN ascii(substr(email, g, 1)) = n THEN 1 END) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
+  'SELECT g, n, NULLIF(ascii(substr(email, g, 1)), n) IS NULL FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1',
+  // A hypothetical-set aggregate's place of n among the sorted code points steps up just past the code point.
+  'SELECT n, rank(n) WITHIN GROUP (ORDER BY ascii(email)) FROM customers, generate_series(32, 126) n WHERE id = 1 GROUP BY n ORDER BY n',
+  'SELECT g, n, cume_dist(n) WITHIN GROUP (ORDER BY ascii(substr(email, g, 1))) FROM customers, generate_series(1, 40) g, generate_series(32, 126) n WHERE id = 1 GROUP BY g, n',
+  // Set operations that compare rows, and count(DISTINCT …), counted: 1 (or one fewer) at the code point.
+  'SELECT g, n, (SELECT count(*) FROM (SELECT n INTERSECT SELECT ascii(substr(email, g, 1)) FROM customers WHERE id = 1) s) FROM generate_series(1, 40) g, generate_series(32, 126) n',
+  'SELECT n, (SELECT count(*) FROM (SELECT generate_series(32, n) EXCEPT SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
+  'SELECT n, (SELECT count(*) FROM (SELECT n UNION SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
+  'SELECT n, (SELECT count(DISTINCT x) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM customers WHERE id = 1) s) FROM generate_series(32, 126) n',
+  'SELECT n, (SELECT count(*) FROM (SELECT DISTINCT x FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM customers WHERE id = 1) a) s) FROM generate_series(32, 126) n',
 ]
 
 test('a masked column compared with candidates the statement makes is denied: its value would come back whole in them', async () => {
@@ -126,6 +148,8 @@ test('held: conditions on a partially masked column with values the statement wr
     "SELECT u.name, o.amount_cents FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email LIKE '%example.com' ORDER BY u.email",
     'SELECT c.id, u.name FROM customers c JOIN users u ON u.email = c.email',
     'SELECT u.name FROM users u JOIN customers c ON lower(c.email) = lower(u.email)',
+    "SELECT count(CASE WHEN email ILIKE '%@vexholm.test' THEN 1 END), count(email), count(phone IS NULL) FROM customers",
+    "SELECT rank('m') WITHIN GROUP (ORDER BY email) FROM customers",
   ]) {
     const o = await query(c, sql)
     assert.equal(o.errors, [], sql)

@@ -116,10 +116,27 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       if (operator) acc.fn(operator.join('.'))
       if (COMPUTING.has(name)) acc.op()
       if (name === 'RowExpr') acc.row()
+      if (name === 'NullTest' && !inSafe) nullnessTest([body.arg], scope, cx)
       const safe = inSafe || name === 'NullTest'
       for (const key in body) collect(body[key], scope, cx, acc, safe)
     }
   }
+}
+
+/**
+ * What a safe derivation (count(x), x IS NULL) looks at, absence, is a condition when x is computed:
+ * `count(NULLIF(ascii(email), n))` over generate_series is 0 where n is the code point, as FILTER (WHERE … = n)
+ * would be. Anything but bare columns is read as the condition it is.
+ */
+function nullnessTest(args: unknown, scope: LineageScope, cx: ExprContext): void {
+  const computed = list(args).filter((arg) => unwrap(arg)?.[0] !== 'ColumnRef')
+  if (computed.length > 0) cx.predicate(computed, scope)
+}
+
+function distinctOverCandidates(args: unknown[], scope: LineageScope, cx: ExprContext): void {
+  const read = new Acc()
+  collect(args, scope, cx, read, true)
+  if (read.lin().candidates) cx.predicate(args, scope)
 }
 
 /** A value read from a column: one no table column holds (VALUES, a function's rows, constants) is a candidate. */
@@ -159,6 +176,9 @@ const KEEPS_JSON_DOCUMENT = new Set([
 
 /** Ordered-set aggregates whose result is (computed from) the values they sort. */
 const SORTED_VALUE = new Set(['mode', 'percentile_disc', 'percentile_cont'])
+
+/** Hypothetical-set aggregates: their result is the place of their arguments among the values they sort. */
+const HYPOTHETICAL = new Set(['rank', 'dense_rank', 'percent_rank', 'cume_dist'])
 
 /** pg_catalog functions giving back a document's shape (its keys, its type, an array's length), none of its values. */
 const SHAPE_ONLY = new Set(['json_object_keys', 'jsonb_object_keys', 'json_typeof', 'jsonb_typeof', 'json_array_length', 'jsonb_array_length'])
@@ -215,6 +235,9 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   } else if (isCount(parts)) {
     // count only counts.
     acc.fn(name, false)
+    if (!inSafe) nullnessTest(args, scope, cx)
+    // count(DISTINCT x) compares x's values: over a column mixing a masked value with candidates, a condition.
+    if (body.agg_distinct === true) distinctOverCandidates(args, scope, cx)
     collect(args, scope, cx, acc, true)
   } else {
     const arg = new Acc()
@@ -231,6 +254,11 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
   if (body.agg_within_group === true && SORTED_VALUE.has(catalogName(parts) ?? '')) {
     acc.op()
     collect(list(body.agg_order), scope, cx, acc, inSafe)
+  }
+  // rank(n) WITHIN GROUP (ORDER BY ascii(email)) compares n with each sorted value, one condition: over
+  // generate_series it steps up just past the code point.
+  if (body.agg_within_group === true && HYPOTHETICAL.has(catalogName(parts) ?? '')) {
+    cx.predicate({ List: { items: [...args, ...list(body.agg_order)] } }, scope)
   }
   // FILTER, ordered-set ORDER BY and OVER choose and order rows: predicates, not the value.
   if (body.agg_filter !== undefined || body.agg_order !== undefined || body.over !== undefined) {

@@ -108,6 +108,16 @@ export class QueryWalker implements ExprContext {
     }
   }
 
+  /**
+   * UNION, INTERSECT and EXCEPT (all but UNION ALL) compare the rows of their branches: a column holding a masked
+   * value in one branch and candidates in another is matched against them, as by `=`
+   * (`count(*) FROM (SELECT g INTERSECT SELECT ascii(email) …)` is 1 at the code point).
+   */
+  private comparesRows(body: PgObject, outputs: readonly Col[]): void {
+    if (body.op === 'SETOP_UNION' && body.all === true) return
+    for (const c of outputs) if (c.lin.candidates) this.condition(c.lin)
+  }
+
   /** A computed value fails or runs long depending on what it reads: its columns count as predicates. */
   computes(lin: Lin): void {
     this.addPredicates(lin)
@@ -171,12 +181,15 @@ export class QueryWalker implements ExprContext {
     let outputs: Col[]
     if (str(body.op) !== undefined && body.op !== 'SETOP_NONE') {
       outputs = setOperation(this.select(bodyOf(body.larg, 'SelectStmt') ?? {}, scope), this.select(bodyOf(body.rarg, 'SelectStmt') ?? {}, scope))
+      this.comparesRows(body, outputs)
     } else if (body.valuesLists !== undefined) {
       outputs = this.values(body.valuesLists, scope)
     } else {
       fromItems(this, body.fromClause, scope)
       outputs = this.targets(body.targetList, scope)
       for (const key of ['whereClause', 'havingClause', 'groupClause', 'distinctClause'] as const) this.predicate(body[key], scope)
+      // Plain DISTINCT (a list holding one empty item) compares whole output rows, as UNION does.
+      if (list(body.distinctClause).some((item) => unwrap(item) === undefined)) this.comparesRows({ op: 'SETOP_UNION' }, outputs)
       // GROUP BY 1, DISTINCT ON (1): the output at that position.
       for (const item of [...list(body.groupClause), ...list(body.distinctClause)]) {
         const position = unwrap(item)?.[0] === 'A_Const' ? Number(constText(item)) : NaN
@@ -303,6 +316,7 @@ export class QueryWalker implements ExprContext {
     const base = this.select(larg, scope)
     scope.setCte(name, rename(base, aliases))
     const first = setOperation(base, this.select(rarg, scope))
+    this.comparesRows(select, first)
     scope.setCte(name, rename(first, aliases))
     const second = setOperation(base, this.select(rarg, scope))
     if (second.every((c, i) => first[i] && c.lin.sources.length === first[i]?.lin.sources.length && c.lin.kind === first[i]?.lin.kind)) return second

@@ -251,6 +251,37 @@ test('a condition reading a column with candidates the statement makes or with o
   ]) assert.equal(against(sql), [''], sql)
 })
 
+test('what count(x), x IS NULL and rank(x) WITHIN GROUP look at is a condition on what x is computed from: matched against candidates it is marked so', () => {
+  const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).some((p) => p.column === 'email' && p.against_candidates === true)
+  for (const sql of [
+    'SELECT n, count(NULLIF(ascii(email), n)) FROM users, generate_series(32, 126) n GROUP BY n',
+    'SELECT n, count(CASE WHEN ascii(email) = n THEN 1 END) FROM users, generate_series(32, 126) n GROUP BY n',
+    'SELECT n, NULLIF(ascii(email), n) IS NULL FROM users, generate_series(32, 126) n',
+    'SELECT n, (CASE WHEN ascii(email) = n THEN NULL ELSE 1 END) IS NOT NULL FROM users, generate_series(32, 126) n',
+    // A hypothetical-set aggregate places its arguments among the values it sorts: a comparison of both.
+    'SELECT n, rank(n) WITHIN GROUP (ORDER BY ascii(email)) FROM users, generate_series(32, 126) n GROUP BY n',
+    'SELECT n, cume_dist(n) WITHIN GROUP (ORDER BY email) FROM users, generate_series(32, 126) n GROUP BY n',
+    // A set operation that compares rows (all but UNION ALL), and count(DISTINCT x), compare the branches' values.
+    'SELECT n, (SELECT count(*) FROM (SELECT n INTERSECT SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(*) FROM (SELECT generate_series(32, n) EXCEPT SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(*) FROM (SELECT n UNION SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(DISTINCT x) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n',
+    'SELECT n, (SELECT count(*) FROM (SELECT DISTINCT x FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) a) s) FROM generate_series(32, 126) n',
+  ]) {
+    assert.ok(against(sql), sql)
+    // The output stays a safe derivation; the condition inside it is what the policy judges.
+    assert.ok(one(sql, withCatalog).outputs?.at(-1)?.safe, sql)
+  }
+  // A condition with values the statement writes is not against candidates; bare columns are no condition.
+  assert.not.ok(against("SELECT count(CASE WHEN email ILIKE '%@example.com' THEN 1 END) FROM users"))
+  assert.not.ok(against("SELECT rank('m') WITHIN GROUP (ORDER BY email) FROM users"))
+  assert.not.ok(against('SELECT n, (SELECT count(*) FROM (SELECT n AS x UNION ALL SELECT ascii(email) FROM users) s) FROM generate_series(32, 126) n'))
+  assert.not.ok(against('SELECT email FROM users UNION SELECT email FROM users'))
+  assert.not.ok(against('SELECT count(DISTINCT email) FROM users'))
+  assert.not.ok(against('SELECT DISTINCT email FROM users'))
+  assert.equal((one('SELECT count(email), email IS NULL, count(DISTINCT email) FROM users', withCatalog).predicates ?? []).map((p) => p.column), [])
+})
+
 test('functions a condition over candidates, or a number of rows, reads are listed as matched calls', () => {
   const matched = (sql: string) => one(sql, withCatalog).detail.matched_calls
   assert.equal(matched('SELECT n FROM generate_series(32, 126) n WHERE n = first_code(1)'), ['generate_series', 'first_code'])

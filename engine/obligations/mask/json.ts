@@ -49,7 +49,7 @@ interface Walk {
 // A variable written as a pair, `{name: DB_PASSWORD, value: …}` (ECS, CodeBuild, Kubernetes env; CloudFormation
 // parameters; tags): its value is read as assigned to its name.
 const PAIR_NAMES = ['name', 'Name', 'key', 'Key', 'ParameterKey', 'OptionName']
-const PAIR_VALUES = new Set(['value', 'Value', 'ParameterValue'])
+export const PAIR_VALUES: ReadonlySet<string> = new Set(['value', 'Value', 'ParameterValue'])
 
 // DynamoDB's typed values: `{"api_key": {"S": "…"}}` holds the string one level down.
 const TYPED_SCALARS = new Set(['S', 'N', 'B'])
