@@ -3,11 +3,14 @@
 // none, and so tells whether a guess was right. moto (HTTPS) is the real peer: it answers each guess as AWS does.
 // Refused by the gateway under the decision's masks; filters on what the mask leaves readable still work.
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fetch, ProxyAgent } from 'undici'
-import { startMoto, type StoragePeer } from './testing/peers.ts'
+import { awsCli } from './testing/aws-cli.ts'
+import { peerBinaries, startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 import { HELD_AWS_ENV, motoSignature, motoTarget } from './testing/moto-target.ts'
 
@@ -45,7 +48,11 @@ test.before(async () => {
 test.after(async () => {
   await g?.close()
   await moto?.stop()
+  rmSync(dir, { recursive: true, force: true })
 })
+
+const tools = peerBinaries(['aws'])
+const dir = mkdtempSync(join(tmpdir(), 'warden-dynamodb-filters-'))
 
 const scanPrefix = (prefix: string) => ({ TableName: 'accounts', FilterExpression: 'begins_with(contact, :p)', ExpressionAttributeValues: { ':p': { S: prefix } } })
 const afterKey = (sk: string) => ({ TableName: 'accounts', KeyConditionExpression: 'pk = :o', ExpressionAttributeValues: { ':o': { S: 'org#1' } }, ExclusiveStartKey: { pk: { S: 'org#1' }, sk: { S: sk } } })
@@ -81,6 +88,14 @@ test('guesses at the masked email are refused, not answered: a prefix filter, a 
     assert.is(JSON.parse(res.text).error, 'http.filter_refused')
     assert.not.match(res.text, 'alice.cho')
   }
+})
+
+test('the aws CLI prints why a filter was refused: the error carries the JSON protocol\'s __type', async () => {
+  const aws = awsCli(tools.aws!, g, token, dir)
+  const out = await aws('dynamodb', 'scan', '--table-name', 'accounts', '--filter-expression', 'begins_with(contact, :p)', '--expression-attribute-values', '{":p":{"S":"alice."}}')
+  assert.is.not(out.code, 0)
+  assert.match(out.stderr, 'An error occurred (ValidationException) when calling the Scan operation: warden: the request compares a part or a range of contact', out.stderr)
+  assert.not.match(out.stdout + out.stderr, 'alice.cho')
 })
 
 test('a body Warden cannot read (a key named twice, a type it does not inspect) is refused, not forwarded unread', async () => {

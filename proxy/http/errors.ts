@@ -45,15 +45,25 @@ const KUBE_REASONS: Record<number, string> = {
   429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
 }
 
+/** The error type the aws CLI names for an HTTP status, on the JSON protocol (DynamoDB, SSM, Secrets Manager …). */
+const AWS_JSON_TYPES: Record<number, string> = {
+  400: 'ValidationException', 401: 'UnrecognizedClientException', 403: 'AccessDeniedException', 404: 'ResourceNotFoundException',
+  413: 'ValidationException', 429: 'ThrottlingException', 503: 'ServiceUnavailable',
+}
+
 /**
  * An error reply; once the request was judged, it names the decision (body and x-warden-decision-id). For a
  * Kubernetes target the body is also a Status, which kubectl prints (`Error from server (BadRequest): warden: …`);
- * any other JSON it reports as "an unknown reason", dropping the message.
+ * any other JSON it reports as "an unknown reason", dropping the message. For an AWS JSON-protocol call
+ * (X-Amz-Target) it also carries `__type`, which the aws CLI prints with the message
+ * (`An error occurred (ValidationException) when calling the Scan operation: warden: …`).
  */
-export function errorReply(err: HttpGatewayError, decisionId?: string, kind?: TargetKind): GatewayResponse {
+export function errorReply(err: HttpGatewayError, decisionId?: string, kind?: TargetKind, requestHeaders?: HeaderList): GatewayResponse {
   const body: Record<string, unknown> = kind === 'kubernetes'
     ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `warden: ${err.message}`, reason: KUBE_REASONS[err.status] ?? 'InternalError', code: err.status, error: err.code }
-    : { error: err.code, message: err.message }
+    : kind === 'aws' && requestHeaders && headerValue(requestHeaders, 'x-amz-target') !== undefined
+      ? { __type: AWS_JSON_TYPES[err.status] ?? 'InternalFailure', message: `warden: ${err.message}`, error: err.code }
+      : { error: err.code, message: err.message }
   if (!decisionId) return jsonReply(err.status, body, err.headers)
   return jsonReply(err.status, { ...body, decision_id: decisionId }, { ...err.headers, 'x-warden-decision-id': decisionId })
 }

@@ -226,7 +226,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `the gateway failed on this request: ${(err as Error).message}`, { cause: err })
       record(req, trace, e.status, { error: e.code })
-      return errorReply(e, trace.judgement ? trace.decisionId : undefined, trace.kind)
+      return errorReply(e, trace.judgement ? trace.decisionId : undefined, trace.kind, req.headers)
     }
   }
 
