@@ -357,7 +357,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const filter = cloudFilterRefusal(target.kind, command, masks, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
     if (filter) throw filter
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
-    const kube = outcome.judgement.input.command.kubernetes
+    const kube = command.kubernetes
     const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)
     const table = target.kind === 'kubernetes' && masks.length ? kubeTableRead(canon.query, headerValues(req.headers, 'accept'), readsObjects) : undefined
     if (table && table.query !== canon.query) url.search = `?${table.query}`
