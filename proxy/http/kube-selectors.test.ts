@@ -48,4 +48,15 @@ test('selectors on what the masks leave readable pass', () => {
   ]) assert.is(refused(q, secretData), undefined, q)
 })
 
+test('selectors naming more than 1000 values are refused unchecked: each costs a masker run on the socket thread', () => {
+  const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`).join(',')
+  assert.is(refused(`labelSelector=${encodeURIComponent(`app in (${values(1000)})`)}`), undefined)
+  assert.match(refused(`labelSelector=${encodeURIComponent(`app in (${values(1001)})`)}`)!, 'name 1001 values, more than the 1000')
+  const many = Array.from({ length: 600 }, (_, i) => `metadata.name=n${i}`).join(',')
+  assert.match(refused(`fieldSelector=${encodeURIComponent(many)}&labelSelector=${encodeURIComponent(values(401))}`)!, 'name 1001 values')
+  const started = performance.now()
+  assert.match(refused(`labelSelector=${encodeURIComponent(`app in (${values(25_000)})`)}`)!, 'name 25000 values')
+  assert.ok(performance.now() - started < 500, 'refused before any value is tried')
+})
+
 test.run()

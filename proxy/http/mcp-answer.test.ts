@@ -168,4 +168,19 @@ test('an empty body (202 Accepted) passes; other text gets the content detectors
   assert.not.ok(body.includes('jane.doe@example.com'), body)
 })
 
+test('a withheld answer names its content type masked and cut short: the type is the server\'s text', async () => {
+  const listing = { jsonrpc: '2.0', id: 1, result: { tools: [] } }
+  for (const type of ['application/json-rpc; owner=alice@example.com', 'text/plain; owner=alice@example.com', `text/plain; x=${'a'.repeat(4000)}`]) {
+    const res = await upstream((r) => { r.writeHead(200, { 'content-type': type }); r.end(JSON.stringify(listing)) })
+    try {
+      await mcpAnswer(res, context({ request: { method: 'tools/list', id: 1 } }), () => {})
+      assert.unreachable(`forwarded under ${type}`)
+    } catch (err) {
+      assert.is((err as HttpGatewayError).code, 'http.mcp_failed', type)
+      assert.not.match((err as Error).message, 'alice@example.com')
+      assert.ok((err as Error).message.length < 600, type.slice(0, 40))
+    }
+  }
+})
+
 test.run()

@@ -119,14 +119,17 @@ export async function mcpAnswer(res: UpstreamResponse, ctx: McpResponseContext, 
   if (type === 'text/event-stream') return eventStream(res, ctx, onProcessed)
   if (type === 'application/json') return jsonMessage(res, ctx, onProcessed)
   // Not one of MCP's types, yet a client that matches by prefix or substring would read its messages unprocessed.
-  const header = String(res.headers['content-type'] ?? '').toLowerCase()
+  const raw = String(res.headers['content-type'] ?? '')
+  const header = raw.toLowerCase()
+  // The server's text: told masked, as its headers are (answerHeaders), and cut short.
+  const named = JSON.stringify(maskText(raw, ctx.masks, ctx.maskKey).slice(0, 100) || '(none)')
   if (header.includes('json') || header.includes('event-stream')) {
     res.resume()
-    throw withheld(`its content type ${JSON.stringify(header)} is neither application/json nor text/event-stream`)
+    throw withheld(`its content type ${named} is neither application/json nor text/event-stream`)
   }
   const out = await maskWholeBody(res, bodyMasks(ctx.masks), ctx.maskKey, ctx.credentials)
   if (out.body instanceof Uint8Array && holdsMessages(out.body)) {
-    throw withheld(`it holds JSON-RPC under the content type ${JSON.stringify(header || '(none)')}, which MCP does not use: its messages were not processed (only application/json and text/event-stream are)`)
+    throw withheld(`it holds JSON-RPC under the content type ${named}, which MCP does not use: its messages were not processed (only application/json and text/event-stream are)`)
   }
   const length = out.body instanceof Uint8Array ? out.body.byteLength : undefined
   return { ...out, headers: answerHeaders(res, ctx, length) }

@@ -63,4 +63,16 @@ test('with a function or trigger possibly run since the last ReadyForQuery, a SE
   assert.ok(s.known('application_name', 'psql'), 'a value reported before')
 })
 
+test('values reported since startup are kept up to a bound, the most recent; the startup value always', () => {
+  const s = new ReportedSettings(new Map([['application_name', 'psql']]))
+  for (let i = 0; i < 100_000; i++) s.note('application_name', `request ${i}`)
+  assert.ok(s.known('application_name', 'psql'), 'RESET returns to it at any time')
+  assert.ok(s.known('application_name', 'request 99999'))
+  assert.ok(s.known('application_name', 'request 99800'))
+  assert.not.ok(s.known('application_name', 'request 0'), 'long gone: unknown again (fails closed)')
+  s.note('application_name', 'request 99800')
+  for (let i = 0; i < 255; i++) s.note('application_name', `again ${i}`)
+  assert.ok(s.known('application_name', 'request 99800'), 'reported again, it is kept as the most recent')
+})
+
 test.run()

@@ -74,8 +74,17 @@ function reportedAs(name: string, literal: string, value: string): boolean {
   return literal === value
 }
 
+/**
+ * Values kept per setting past its startup value, the most recently reported last: a session that sets
+ * application_name per request would otherwise keep every value it ever had. One older than these is unknown
+ * again (a ROLLBACK to it ends the session with a clear error), which fails closed.
+ */
+const MAX_SEEN = 256
+
 export class ReportedSettings {
-  /** Values reported to the client so far, by lower-case name. */
+  /** Values reported at startup, by lower-case name: RESET returns to them at any time. */
+  private readonly atStart = new Map<string, string>()
+  /** Values reported to the client since, by lower-case name, oldest first (at most MAX_SEEN each). */
   private readonly seen = new Map<string, Set<string>>()
   /**
    * Settings set by runs answered since the last ReadyForQuery, with the values they were set to: names and values,
@@ -86,7 +95,7 @@ export class ReportedSettings {
   private routinesSinceReady = false
 
   constructor(atStart: ReadonlyMap<string, string>) {
-    for (const [name, value] of atStart) this.note(name, value)
+    for (const [name, value] of atStart) this.atStart.set(name.toLowerCase(), value)
   }
 
   /**
@@ -97,7 +106,7 @@ export class ReportedSettings {
    */
   known(name: string, value: string, running?: StatementRun): boolean {
     const key = name.toLowerCase()
-    if (CLOSED_VALUES.has(key) || this.seen.get(key)?.has(value)) return true
+    if (CLOSED_VALUES.has(key) || this.atStart.get(key) === value || this.seen.get(key)?.has(value)) return true
     const byRunning = running ? settingsSetBy(running).get(key) : undefined
     if (!byRunning && !this.setSinceReady.has(key)) return false
     if (!this.routinesSinceReady && !(running && runsRoutines(running))) return true
@@ -108,7 +117,10 @@ export class ReportedSettings {
   /** A value reported to the client. */
   note(name: string, value: string): void {
     const key = name.toLowerCase()
+    if (this.atStart.get(key) === value) return
     const values = this.seen.get(key) ?? new Set()
+    values.delete(value)
+    if (values.size >= MAX_SEEN) values.delete(values.values().next().value!)
     values.add(value)
     this.seen.set(key, values)
   }

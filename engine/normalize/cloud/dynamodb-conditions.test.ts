@@ -46,4 +46,18 @@ test('what cannot be read for certain throws', () => {
   ]) assert.throws(() => conditionTerms(body), (err: unknown) => err instanceof ConditionError, JSON.stringify(body))
 })
 
+test('NOT and parentheses nested past 100 deep are a ConditionError, not the stack running out', () => {
+  const values = { ':v': { S: 'x' } }
+  assert.is(conditionTerms({ FilterExpression: `${'('.repeat(99)}a = :v${')'.repeat(99)}`, ExpressionAttributeValues: values }).length, 1)
+  for (const text of [`${'('.repeat(100_000)}a = :v${')'.repeat(100_000)}`, `${'NOT '.repeat(100_000)}a = :v`, `${'(NOT '.repeat(60)}a = :v${')'.repeat(60)}`]) {
+    try {
+      conditionTerms({ FilterExpression: text, ExpressionAttributeValues: values })
+      assert.unreachable(text.slice(0, 20))
+    } catch (err) {
+      assert.instance(err, ConditionError)
+      assert.match((err as Error).message, 'more than 100 deep')
+    }
+  }
+})
+
 test.run()

@@ -79,11 +79,15 @@ function legacyTerms(filter: unknown, field: string): ConditionTerm[] {
 
 const TOKEN = /\s*(?:(<>|<=|>=|[=<>(),.[\]])|([#:]?[A-Za-z0-9_-]+))/y
 
+/** How deep NOT and parentheses may nest: DynamoDB takes expressions of up to 4 KB, and written ones nest a few. */
+const MAX_DEPTH = 100
+
 /** A recursive-descent reader of one condition expression. */
 class ExpressionReader {
   private readonly tokens: string[] = []
   private at = 0
   private readonly terms: ConditionTerm[] = []
+  private depth = 0
 
   constructor(text: string, private readonly names: Record<string, unknown>, private readonly values: Record<string, unknown>, private readonly field: string) {
     TOKEN.lastIndex = 0
@@ -127,14 +131,16 @@ class ExpressionReader {
   }
 
   private negation(): void {
-    if (this.keyword('NOT')) { this.at++; this.negation(); return }
-    if (this.peek() === '(') {
+    // Each NOT and parenthesis is a call deeper: past a bound, a clear refusal, not the stack running out.
+    if (++this.depth > MAX_DEPTH) throw this.error(`it nests NOT and parentheses more than ${MAX_DEPTH} deep`)
+    if (this.keyword('NOT')) { this.at++; this.negation() } else if (this.peek() === '(') {
       this.at++
       this.condition()
       this.expect(')')
-      return
+    } else {
+      this.comparison()
     }
-    this.comparison()
+    this.depth--
   }
 
   private comparison(): void {

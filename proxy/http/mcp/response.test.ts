@@ -172,4 +172,17 @@ test('anything that is not JSON-RPC on the stream ends it with an error', async 
   }
 })
 
+test("an SSE event of another type is refused without quoting the type: it is the server's unmasked text", async () => {
+  const p = createStreamProcessor(context())
+  try {
+    await p.push('event: sk_live_4eC39HqLyjWDarjtT1zdp7dc\ndata: {}\n\n')
+    assert.unreachable('an event of another type with data')
+  } catch (err) {
+    assert.instance(err, McpError)
+    assert.is((err as McpError).code, 'mcp.upstream_malformed')
+    assert.not.match((err as McpError).message, 'sk_live')
+    assert.match((err as McpError).message, 'only message events are passed')
+  }
+})
+
 test.run()

@@ -210,7 +210,8 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
     for (const event of events) {
       if (event.data === '' || (event.event !== undefined && event.event !== 'message')) {
         // MCP sends messages as `message` events; anything else carries no JSON-RPC and is kept only when empty.
-        if (event.data !== '') throw new McpError('mcp.upstream_malformed', `the server sent an SSE event of type ${event.event} with data; only message events are passed`)
+        // Its type is the server's text, unmasked: the error (recorded in the audit trail) does not quote it.
+        if (event.data !== '') throw new McpError('mcp.upstream_malformed', 'the server sent an SSE event of a type other than message with data; only message events are passed')
         const kept = framing(ctx, event)
         // Nothing left of it (a type, a malformed retry): nothing to send.
         if (Object.keys(kept).length) out.forward += formatSseEvent({ ...kept, data: '' })
