@@ -3,11 +3,8 @@
 // text (keys sorted by UTF-16 code units, strings and numbers as JSON.stringify writes them). The same result as
 // stringify, parse, then canonicalize, which walked the event three times; storable-json.test.ts holds them equal.
 import { types } from 'node:util'
+import { hasLoneSurrogate, wellFormed } from '../well-formed.ts'
 import { AuditError } from './errors.ts'
-
-/** In Unicode mode \p{Cs} matches only unpaired surrogates, which RFC 8785 refuses. */
-const LONE_SURROGATE = /\p{Cs}/u
-const LONE_SURROGATES = /\p{Cs}/gu
 
 /** Past this depth the value is refused (redaction already cuts events at 64 levels). */
 const MAX_DEPTH = 200
@@ -16,8 +13,6 @@ export interface StorableJson {
   plain: unknown
   text: string
 }
-
-const wellFormed = (s: string) => (LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, '\uFFFD') : s)
 
 /**
  * What JSON.stringify does with a value before writing it: toJSON(key) of any object, a function or a BigInt
@@ -80,7 +75,7 @@ function walk(value: unknown, depth: number): StorableJson | undefined {
     const item = walk(prepared(obj[key], key), depth + 1)
     if (item === undefined) continue
     // RFC 8785 has no form for a key with a lone surrogate.
-    if (LONE_SURROGATE.test(key)) throw new AuditError('audit.not_canonical', 'encode audit record: a key holds a lone UTF-16 surrogate')
+    if (hasLoneSurrogate(key)) throw new AuditError('audit.not_canonical', 'encode audit record: a key holds a lone UTF-16 surrogate')
     if (key === '__proto__') Object.defineProperty(plain, key, { value: item.plain, enumerable: true, writable: true, configurable: true })
     else plain[key] = item.plain
     texts.set(key, item.text)

@@ -3,6 +3,7 @@
 // removed them, and judging one message per POST keeps "what was judged" and "what was sent" the same thing.
 // @see https://www.jsonrpc.org/specification
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic
+import { hasLoneSurrogate } from '../../well-formed.ts'
 
 export type JsonRpcMessage =
   | { kind: 'request'; method: string; id: string | number; params?: Record<string, unknown> }
@@ -15,9 +16,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 const isId = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
 
-// With the u flag a surrogate pair is one code point, so this matches only the unpaired halves.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u
-
 /**
  * Whether every string and key in the document is well-formed UTF-16. JSON may escape a lone surrogate
  * ("\ud800"); the policy engine (OPA reads JSON as UTF-8) and servers in other languages each read one their own
@@ -28,12 +26,12 @@ function wellFormed(doc: unknown): boolean {
   while (stack.length) {
     const v = stack.pop()
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return false
+      if (hasLoneSurrogate(v)) return false
     } else if (Array.isArray(v)) {
       stack.push(...v)
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return false
+        if (hasLoneSurrogate(k)) return false
         stack.push(x)
       }
     }
@@ -47,7 +45,7 @@ export function parseJsonRpc(body: unknown): ParsedJsonRpc {
   if (!isObject(body)) return { ok: false, error: 'the body is not a JSON-RPC message: it must be a JSON object' }
   const id = isId(body.id) || body.id === null ? body.id : undefined
   if (body.jsonrpc !== '2.0') return { ok: false, error: 'the body is not a JSON-RPC 2.0 message: jsonrpc must be "2.0"', id }
-  if (!wellFormed(body)) return { ok: false, error: 'the message holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which the policy and the server would not read alike', id: typeof id === 'string' && LONE_SURROGATE.test(id) ? null : id }
+  if (!wellFormed(body)) return { ok: false, error: 'the message holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which the policy and the server would not read alike', id: typeof id === 'string' && hasLoneSurrogate(id) ? null : id }
   const hasId = Object.hasOwn(body, 'id')
   if (hasId && body.id !== null && !isId(body.id)) return { ok: false, error: 'JSON-RPC id must be a string or a number' }
   if (Object.hasOwn(body, 'method')) {

@@ -1,15 +1,11 @@
 // The parser reports offsets in UTF-8 bytes; JavaScript strings index UTF-16 units. A SourceText keeps the
 // encoded bytes once so statement and token offsets cut the right characters.
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-
 /**
  * Lone surrogates (from invalid input) become U+FFFD, as they would on the wire when the text is encoded
  * to UTF-8, so the parser and the byte offsets see the same characters.
  */
-export function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\uFFFD')
-}
+export { wellFormed } from '../../well-formed.ts'
 
 export class SourceText {
   readonly text: string
