@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import type { Command, Risk, Target } from '../types.ts'
 import { gcpLogRead, normalizeAws, normalizeGcp } from './cloud/index.ts'
-import { normalizeHttp, type RawHttpRequest } from './http.ts'
+import { normalizeHttp, parseQueryString, parseRequestTarget, type RawHttpRequest } from './http.ts'
 import { normalizeKubernetes } from './kubernetes.ts'
 import { mcpIdentity } from './mcp/identity.ts'
 import { type McpJudgeContext, normalizeMcp } from './mcp/normalize.ts'
@@ -52,12 +52,35 @@ function queryText(query: Record<string, string[]>): string {
   return text ? `?${text}` : ''
 }
 
+/**
+ * Kept headers that do not change what a request does and change from one send of it to the next (a signing
+ * date, a request id, a client's version, the answer's format), left out of the digest so that the retry a
+ * statement grant was given for matches it. Every other kept header (X-Amz-Target naming the operation, a method
+ * override, Impersonate-*, an ACL, a copy source, the body's type …) is in it.
+ */
+const DIGEST_IGNORES = new Set([
+  'accept', 'accept-encoding', 'content-length', 'transfer-encoding', 'user-agent', 'x-request-id',
+  'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-goog-api-client',
+])
+
+/**
+ * What a statement grant matches: the request as forwarded, not as the input shows it. The method, the judged
+ * URL with its query values (credential-like ones too, which raw shows redacted: `secretId`, `pageToken` name
+ * what is acted on), the kept headers that change what the upstream does, and the body.
+ */
+function httpDigest(http: ReturnType<typeof normalizeHttp>, request: RawHttpRequest): string {
+  const { rawQuery } = parseRequestTarget(String(request.url ?? ''), request.headers)
+  const headers = Object.entries(http.headers).filter(([name]) => !DIGEST_IGNORES.has(name))
+  const body = request.body ?? ''
+  const url = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(parseQueryString(rawQuery))}`
+  return sha256(JSON.stringify([url, headers, typeof body === 'string' ? body : Buffer.from(body).toString('base64')]))
+}
+
 function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)
   // raw is built from the normalized request: the path that was judged, credential query values redacted.
   const raw = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(http.query)}`
-  const body = request.body ?? ''
-  const digest = sha256(`${raw}\n${typeof body === 'string' ? body : Buffer.from(body).toString('base64')}`)
+  const digest = httpDigest(http, request)
   const fingerprint = sha256(`${http.method} ${http.host}${http.path}`)
   const base = { raw, digest, fingerprint, http }
   switch (target.kind) {
