@@ -49,4 +49,13 @@ test('sending the same request again keeps its digest: a new signing date, reque
   assert.is(digest({ method: 'GET', url, headers: { 'x-goog-api-client': 'gl-python/3.11' } }, gcp), digest({ method: 'GET', url, headers: {} }, gcp))
 })
 
+test('a fingerprint (an operation whatever its values) names the cloud operation: one AWS endpoint serves them all', () => {
+  const fingerprint = (request: RawHttpRequest) => command(request, aws).fingerprint
+  assert.is.not(fingerprint(secrets('GetSecretValue')), fingerprint(secrets('RotateSecret')))
+  const ec2 = (body: string): RawHttpRequest => ({ method: 'POST', url: 'https://ec2.us-east-1.amazonaws.com/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+  assert.is.not(fingerprint(ec2('Action=StartInstances&InstanceId.1=i-1&Version=2016-11-15')), fingerprint(ec2('Action=ModifyInstanceAttribute&InstanceId=i-1&Attribute=userData&Version=2016-11-15')))
+  assert.is(fingerprint(ec2('Action=StartInstances&InstanceId.1=i-1&Version=2016-11-15')), fingerprint(ec2('Action=StartInstances&InstanceId.1=i-2&Version=2016-11-15')), 'the same operation on another instance')
+  assert.is(fingerprint({ ...secrets('GetSecretValue'), body: '{"SecretId":"api"}' }), fingerprint(secrets('GetSecretValue')), 'the same operation on another secret')
+})
+
 test.run()

@@ -70,28 +70,36 @@ const DIGEST_IGNORES = new Set([
  */
 function httpDigest(http: ReturnType<typeof normalizeHttp>, request: RawHttpRequest): string {
   const { rawQuery } = parseRequestTarget(String(request.url ?? ''), request.headers)
-  const headers = Object.entries(http.headers).filter(([name]) => !DIGEST_IGNORES.has(name))
   const body = request.body ?? ''
   const url = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(parseQueryString(rawQuery))}`
-  return sha256(JSON.stringify([url, headers, typeof body === 'string' ? body : Buffer.from(body).toString('base64')]))
+  return sha256(JSON.stringify([url, operationHeaders(http), typeof body === 'string' ? body : Buffer.from(body).toString('base64')]))
 }
+
+const operationHeaders = (http: ReturnType<typeof normalizeHttp>) => Object.entries(http.headers).filter(([name]) => !DIGEST_IGNORES.has(name))
+
+/**
+ * What a fingerprint grant matches: the request's shape, without its query and body values. Method, host and
+ * path, the kept headers that change what it does, and for a cloud API the operation the normalizer read (an AWS
+ * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation).
+ */
+const httpFingerprint = (http: ReturnType<typeof normalizeHttp>, operation?: string) =>
+  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, operationHeaders(http), operation ?? null]))
 
 function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)
   // raw is built from the normalized request: the path that was judged, credential query values redacted.
   const raw = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(http.query)}`
   const digest = httpDigest(http, request)
-  const fingerprint = sha256(`${http.method} ${http.host}${http.path}`)
-  const base = { raw, digest, fingerprint, http }
+  const base = { raw, digest, http }
   switch (target.kind) {
     case 'kubernetes': {
       const kubernetes = normalizeKubernetes(request)
-      return { command: { protocol: 'kubernetes', ...base, kubernetes }, risk: kubernetesRisk(kubernetes) }
+      return { command: { protocol: 'kubernetes', ...base, fingerprint: httpFingerprint(http), kubernetes }, risk: kubernetesRisk(kubernetes) }
     }
     case 'gcp':
     case 'aws': {
       const cloud = target.kind === 'gcp' ? normalizeGcp(request) : normalizeAws(request)
-      const command = { protocol: target.kind, ...base, cloud }
+      const command = { protocol: target.kind, ...base, fingerprint: httpFingerprint(http, `${cloud.provider}:${cloud.method}`), cloud }
       if (cloud.method !== 'logging.entries.list') return { command, risk: cloudRisk(cloud) }
       const { filter, refusal } = gcpLogRead(http)
       cloud.log_filter = filter
@@ -106,7 +114,7 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContex
       return { command, risk: mcpRisk(mcp) }
     }
     default:
-      return { command: { protocol: 'http', ...base }, risk: httpRisk(http) }
+      return { command: { protocol: 'http', ...base, fingerprint: httpFingerprint(http) }, risk: httpRisk(http) }
   }
 }
 
