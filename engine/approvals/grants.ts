@@ -98,6 +98,10 @@ export class LiveGrants {
     return out
   }
 
+  ids(): string[] {
+    return [...this.byId.keys()]
+  }
+
   has(id: string): boolean {
     return this.byId.has(id)
   }

@@ -7,7 +7,7 @@ import type { Identity, InputDocument } from '../types.ts'
 import { authorizeDecision } from './authorize.ts'
 import type { ApprovalBackend, ChangedIds, RequestChange } from './backend.ts'
 import { ApprovalError } from './errors.ts'
-import { grantFor, grantSealed, LiveGrants, sealGrant } from './grants.ts'
+import { expiresMs, grantFor, grantSealed, LiveGrants, sealGrant } from './grants.ts'
 import { randomId } from './ids.ts'
 import { mayBeSamePerson } from './people.ts'
 import { describeNeed, quorumMet, stillNeeded } from './quorum.ts'
@@ -89,8 +89,19 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   // Only grants a gateway sealed enter the live set: whoever can write the store's rows, without the approvals
   // key, cannot make, widen, lengthen or revive one.
   const genuine = (g: GrantRecord) => grantSealed(g, cipher.grantMac)
+  // Grants seen revoked (here, or read back from the store), until they expire: whoever can write the rows can
+  // put back a grant's row as it was before its revocation, whose seal was genuine then. What a store rolled
+  // back while no gateway ran that saw the revoke brings back, only the audit trail's revoke record shows.
+  const revoked = new Map<string, number>()
+  const ended = (g: GrantRecord) => {
+    const at = now()
+    for (const [id, until] of revoked) if (until <= at) revoked.delete(id)
+    if (g.revoked_at !== undefined && genuine(g)) revoked.set(g.id, expiresMs(g))
+    return revoked.has(g.id)
+  }
+  const admitted = (g: GrantRecord) => genuine(g) && !ended(g)
   const live = new LiveGrants()
-  live.replace(initial.filter(genuine), now())
+  live.replace(initial.filter(admitted), now())
   let closed = false
 
   /** Store failures become approval.store_unavailable; the rules' own ApprovalErrors pass through. */
@@ -122,7 +133,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
 
   /** Settles the waiters of a decided request, after putting its grant in the live cache so a re-judge sees it. */
   function finish(r: ApprovalRequest): void {
-    if (r.grant && genuine(r.grant)) live.put(r.grant, now())
+    if (r.grant && admitted(r.grant)) live.put(r.grant, now())
     waiters.settle(r)
   }
 
@@ -173,13 +184,21 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
 
   async function refresh(ids: ChangedIds): Promise<void> {
     if (!ids) {
-      live.replace((await backend.grants({}, now())).filter(genuine), now())
+      const current = await backend.grants({}, now())
+      // A grant in force here that the store no longer lists in force may have been revoked: remember it if so.
+      const listed = new Set(current.map((g) => g.id))
+      for (const id of live.ids()) {
+        if (listed.has(id)) continue
+        const g = await backend.grant(id)
+        if (g) ended(g)
+      }
+      live.replace(current.filter(admitted), now())
       await waiters.recheck(undefined)
       return
     }
     for (const id of ids.grants) {
       const g = await backend.grant(id)
-      if (g && genuine(g)) live.put(g, now())
+      if (g && admitted(g)) live.put(g, now())
       else live.remove(id)
     }
     await waiters.recheck(ids.requests)
@@ -298,6 +317,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         return genuine(current) ? sealGrant(revoked, cipher.grantMac) : revoked
       }))
       if (!g) throw new ApprovalError('grant.not_found', `no grant ${grantId}; it never existed or ended too long ago`)
+      ended(g)
       live.put(g, at)
       return g
     },

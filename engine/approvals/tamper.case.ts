@@ -18,6 +18,10 @@ export interface TamperHandle {
 
 export type TamperFactory = (...args: Parameters<StoreFactory>) => Promise<Awaited<ReturnType<StoreFactory>> & TamperHandle>
 
+async function waitFor(done: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 10))) if (Date.now() > end) throw new Error('timed out waiting')
+}
+
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
 const mallory = { ...agent, sub: 'mallory' }
 
@@ -72,6 +76,22 @@ export function grantTamperCases(name: string, make: TamperFactory): void {
     const after = await handle.another!()
     assert.equal(after.grantsFor(holder('s')), [])
     await after.close()
+  })
+
+  test('a grant put back as it was before its revocation (its seal was genuine then) stays ended on a gateway that saw it revoked', async () => {
+    const { handle, grant } = await granted()
+    const second = await handle.another!()
+    assert.equal(second.grantsFor(holder('s')).map((g) => g.id), [grant.id], 'the second gateway honours the grant before the revoke')
+    await handle.store.revoke(grant.id, carol)
+    await waitFor(() => second.grantsFor(holder('s')).length === 0)
+    // The row as it was copied before the revoke; a PostgreSQL writer can also tell every gateway to read it again.
+    await handle.exec(rewrite(grant))
+    if (handle.store.kind === 'postgres') await handle.exec(`SELECT pg_notify('warden_approvals', ${quote(JSON.stringify({ from: 'mallory', requests: [], grants: [grant.id] }))})`)
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(handle.store.grantsFor(holder('s')), [], 'the gateway that revoked it')
+    assert.equal(second.grantsFor(holder('s')), [], 'a gateway that saw the revoke')
+    await second.close()
+    await handle.store.close()
   })
 
   test('a grant row inserted by hand (a copy of a genuine one for another statement) is not honoured', async () => {

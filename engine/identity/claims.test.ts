@@ -28,4 +28,24 @@ test('client_id comes from client_id, azp or cid, in that order', () => {
   assert.not.ok('client_id' in identityFrom(base, provider))
 })
 
+test('groups kept elsewhere (an Entra ID overage claim, hasgroups) are refused, not read as none: that would make an agent a human', () => {
+  const base = { sub: 'deploy-bot', exp: 1 }
+  const refused = (payload: Record<string, unknown>, claim = 'groups') => {
+    try {
+      identityFrom(payload, { ...provider, groups_claim: claim })
+      return undefined
+    } catch (err) {
+      return err instanceof IdentityError ? err.code : String(err)
+    }
+  }
+  const overage = { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.microsoft.com/v1.0/users/x/getMemberObjects' } } }
+  assert.is(refused({ ...base, ...overage }), 'token.missing_claim')
+  assert.is(refused({ ...base, hasgroups: true }), 'token.missing_claim')
+  assert.is(refused({ ...base, _claim_names: { roles: 'src1' }, realm: 1 }, 'roles'), 'token.missing_claim')
+  // The groups themselves present, or another claim kept elsewhere: read as usual.
+  assert.equal(identityFrom({ ...base, ...overage, groups: ['agents'] }, provider).kind, 'agent')
+  assert.equal(identityFrom({ ...base, _claim_names: { email: 'src1' } }, provider).groups, [])
+  assert.equal(identityFrom({ ...base, hasgroups: false }, provider).groups, [])
+})
+
 test.run()

@@ -45,11 +45,26 @@ function printableClaim(value: string, claim: string): string {
   return value
 }
 
+/**
+ * Whether the token says its groups claim is kept elsewhere: a distributed claim (OpenID Connect Core 5.6.2,
+ * `_claim_names: {groups: "src1"}`), as Entra ID sends in place of a list past 200 groups, or its `hasgroups: true`
+ * in an implicit-flow token. Those groups are unknown, not none: read as none, an agent would be a human.
+ */
+function groupsElsewhere(payload: Record<string, unknown>, claim: string): boolean {
+  const names = payload._claim_names
+  if (names !== null && typeof names === 'object' && !Array.isArray(names) && Object.hasOwn(names, claim)) return true
+  return claim === 'groups' && payload.hasgroups === true
+}
+
 export function identityFrom(payload: JWTPayload, provider: IdentityProviderConfig): Identity {
   if (typeof payload.sub !== 'string' || !payload.sub) {
     throw new IdentityError('token.missing_claim', 'token sub claim must be a non-empty string naming who holds the token')
   }
-  const groups = groupsFrom(claimAt(payload, provider.groups_claim), provider.groups_claim)
+  const groupsClaim = claimAt(payload, provider.groups_claim)
+  if (groupsClaim === undefined && groupsElsewhere(payload, provider.groups_claim)) {
+    throw new IdentityError('token.missing_claim', `token does not carry its ${provider.groups_claim} claim but says it is kept elsewhere (an overage or distributed claim, as for an identity in many groups); Warden reads groups from the token only: have the IdP emit them in the token (e.g. only the groups assigned to the application)`)
+  }
+  const groups = groupsFrom(groupsClaim, provider.groups_claim)
   const claimed = provider.kind_claim ? claimAt(payload, provider.kind_claim) : undefined
   // The kind claim says agent or human; absent, membership of an agent group decides. Any other value ("Agent",
   // ["agent"], "service") is read as agent: an unexpected shape must never make a caller a human, who may approve.

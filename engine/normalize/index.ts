@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import type { Command, Risk, Target } from '../types.ts'
 import { gcpLogRead, normalizeAws, normalizeGcp } from './cloud/index.ts'
-import { normalizeHttp, type RawHttpRequest } from './http.ts'
+import { normalizeHttp, parseQueryString, parseRequestTarget, type RawHttpRequest } from './http.ts'
 import { normalizeKubernetes } from './kubernetes.ts'
 import { mcpIdentity } from './mcp/identity.ts'
 import { type McpJudgeContext, normalizeMcp } from './mcp/normalize.ts'
@@ -52,23 +52,54 @@ function queryText(query: Record<string, string[]>): string {
   return text ? `?${text}` : ''
 }
 
+/**
+ * Kept headers that do not change what a request does and change from one send of it to the next (a signing
+ * date, a request id, a client's version, the answer's format), left out of the digest so that the retry a
+ * statement grant was given for matches it. Every other kept header (X-Amz-Target naming the operation, a method
+ * override, Impersonate-*, an ACL, a copy source, the body's type …) is in it.
+ */
+const DIGEST_IGNORES = new Set([
+  'accept', 'accept-encoding', 'content-length', 'transfer-encoding', 'user-agent', 'x-request-id',
+  'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-goog-api-client',
+])
+
+/**
+ * What a statement grant matches: the request as forwarded, not as the input shows it. The method, the judged
+ * URL with its query values (credential-like ones too, which raw shows redacted: `secretId`, `pageToken` name
+ * what is acted on), the kept headers that change what the upstream does, and the body.
+ */
+function httpDigest(http: ReturnType<typeof normalizeHttp>, request: RawHttpRequest): string {
+  const { rawQuery } = parseRequestTarget(String(request.url ?? ''), request.headers)
+  const body = request.body ?? ''
+  const url = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(parseQueryString(rawQuery))}`
+  return sha256(JSON.stringify([url, operationHeaders(http), typeof body === 'string' ? body : Buffer.from(body).toString('base64')]))
+}
+
+const operationHeaders = (http: ReturnType<typeof normalizeHttp>) => Object.entries(http.headers).filter(([name]) => !DIGEST_IGNORES.has(name))
+
+/**
+ * What a fingerprint grant matches: the request's shape, without its query and body values. Method, host and
+ * path, the kept headers that change what it does, and for a cloud API the operation the normalizer read (an AWS
+ * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation).
+ */
+const httpFingerprint = (http: ReturnType<typeof normalizeHttp>, operation?: string) =>
+  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, operationHeaders(http), operation ?? null]))
+
 function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)
   // raw is built from the normalized request: the path that was judged, credential query values redacted.
   const raw = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(http.query)}`
-  const body = request.body ?? ''
-  const digest = sha256(`${raw}\n${typeof body === 'string' ? body : Buffer.from(body).toString('base64')}`)
-  const fingerprint = sha256(`${http.method} ${http.host}${http.path}`)
-  const base = { raw, digest, fingerprint, http }
+  const digest = httpDigest(http, request)
+  const base = { raw, digest, http }
   switch (target.kind) {
     case 'kubernetes': {
       const kubernetes = normalizeKubernetes(request)
-      return { command: { protocol: 'kubernetes', ...base, kubernetes }, risk: kubernetesRisk(kubernetes) }
+      return { command: { protocol: 'kubernetes', ...base, fingerprint: httpFingerprint(http), kubernetes }, risk: kubernetesRisk(kubernetes) }
     }
     case 'gcp':
     case 'aws': {
       const cloud = target.kind === 'gcp' ? normalizeGcp(request) : normalizeAws(request)
-      const command = { protocol: target.kind, ...base, cloud }
+      const command = { protocol: target.kind, ...base, fingerprint: httpFingerprint(http, `${cloud.provider}:${cloud.method}`), cloud }
       if (cloud.method !== 'logging.entries.list') return { command, risk: cloudRisk(cloud) }
       const { filter, refusal } = gcpLogRead(http)
       cloud.log_filter = filter
@@ -83,7 +114,7 @@ function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContex
       return { command, risk: mcpRisk(mcp) }
     }
     default:
-      return { command: { protocol: 'http', ...base }, risk: httpRisk(http) }
+      return { command: { protocol: 'http', ...base, fingerprint: httpFingerprint(http) }, risk: httpRisk(http) }
   }
 }
 

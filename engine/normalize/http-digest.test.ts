@@ -1,0 +1,61 @@
+// The digest of an HTTP request is what a statement grant matches: it must differ whenever what the upstream
+// does differs, and stay the same when only what changes on every send of one request does.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Target } from '../types.ts'
+import { normalize, type RawHttpRequest } from './index.ts'
+
+const aws: Target = { name: 'prod-aws', kind: 'aws', environment: 'production', labels: {} }
+const gcp: Target = { name: 'prod-gcp', kind: 'gcp', environment: 'production', labels: {} }
+const kube: Target = { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {} }
+
+const command = (request: RawHttpRequest, target: Target) => normalize({ kind: 'http', request }, target).command
+const digest = (request: RawHttpRequest, target: Target) => command(request, target).digest
+
+const secrets = (operation: string, extra: Record<string, string> = {}): RawHttpRequest => ({
+  method: 'POST',
+  url: 'https://secretsmanager.us-east-1.amazonaws.com/',
+  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${operation}`, 'x-amz-date': '20261130T200000Z', 'user-agent': 'aws-cli/2.15', ...extra },
+  body: '{"SecretId":"db"}',
+})
+
+test('an AWS JSON call is another statement when only X-Amz-Target differs: reading a secret is not rotating it', () => {
+  assert.is.not(digest(secrets('GetSecretValue'), aws), digest(secrets('RotateSecret'), aws))
+  assert.is.not(digest(secrets('GetSecretValue'), aws), digest(secrets('DeleteSecret'), aws))
+})
+
+test('headers that change what a request does are in the digest: method override, impersonation, ACLs, copy source', () => {
+  const put: RawHttpRequest = { method: 'PUT', url: 'https://s3.us-east-1.amazonaws.com/ops/report.csv', headers: {}, body: '' }
+  const withHeader = (name: string, value: string) => ({ ...put, headers: { [name]: value } })
+  for (const [name, value] of <Array<[string, string]>>[['x-amz-copy-source', '/secrets/keys.txt'], ['x-amz-acl', 'public-read'], ['x-amz-grant-read', 'uri=http://acs.amazonaws.com/groups/global/AllUsers'], ['x-http-method-override', 'DELETE']]) {
+    assert.is.not(digest(withHeader(name, value), aws), digest(put, aws), name)
+  }
+  const pod: RawHttpRequest = { method: 'DELETE', url: 'https://kubernetes.default.svc/api/v1/namespaces/prod/pods/web-1', headers: {} }
+  assert.is.not(digest({ ...pod, headers: { 'Impersonate-User': 'system:admin' } }, kube), digest(pod, kube))
+  assert.is.not(digest({ ...pod, headers: { 'Impersonate-Extra-Scopes': 'all' } }, kube), digest(pod, kube))
+})
+
+test('a query value the input shows redacted still tells two requests apart (a secret name, a page token)', () => {
+  const create = (name: string): RawHttpRequest => ({ method: 'POST', url: `https://secretmanager.googleapis.com/v1/projects/p/secrets?secretId=${name}`, headers: { 'content-type': 'application/json' }, body: '{"replication":{"automatic":{}}}' })
+  assert.is(command(create('staging-token'), gcp).raw, command(create('prod-db-password'), gcp).raw, 'the raw text keeps the value redacted')
+  assert.not.ok(command(create('prod-db-password'), gcp).raw.includes('prod-db-password'))
+  assert.is.not(digest(create('staging-token'), gcp), digest(create('prod-db-password'), gcp))
+})
+
+test('sending the same request again keeps its digest: a new signing date, request id, client version or Accept', () => {
+  const again = secrets('RotateSecret', { 'x-amz-date': '20261130T201500Z', 'user-agent': 'aws-cli/2.16', 'x-request-id': 'r-2', accept: '*/*', 'x-amz-content-sha256': 'abc' })
+  assert.is(digest(again, aws), digest(secrets('RotateSecret'), aws))
+  const url = 'https://secretmanager.googleapis.com/v1/projects/p/secrets?secretId=a'
+  assert.is(digest({ method: 'GET', url, headers: { 'x-goog-api-client': 'gl-python/3.11' } }, gcp), digest({ method: 'GET', url, headers: {} }, gcp))
+})
+
+test('a fingerprint (an operation whatever its values) names the cloud operation: one AWS endpoint serves them all', () => {
+  const fingerprint = (request: RawHttpRequest) => command(request, aws).fingerprint
+  assert.is.not(fingerprint(secrets('GetSecretValue')), fingerprint(secrets('RotateSecret')))
+  const ec2 = (body: string): RawHttpRequest => ({ method: 'POST', url: 'https://ec2.us-east-1.amazonaws.com/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+  assert.is.not(fingerprint(ec2('Action=StartInstances&InstanceId.1=i-1&Version=2016-11-15')), fingerprint(ec2('Action=ModifyInstanceAttribute&InstanceId=i-1&Attribute=userData&Version=2016-11-15')))
+  assert.is(fingerprint(ec2('Action=StartInstances&InstanceId.1=i-1&Version=2016-11-15')), fingerprint(ec2('Action=StartInstances&InstanceId.1=i-2&Version=2016-11-15')), 'the same operation on another instance')
+  assert.is(fingerprint({ ...secrets('GetSecretValue'), body: '{"SecretId":"api"}' }), fingerprint(secrets('GetSecretValue')), 'the same operation on another secret')
+})
+
+test.run()
