@@ -58,6 +58,9 @@ function checkPath(path: string, kind?: string): void {
     throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
   }
   if (/%(?![0-9a-f]{2})/i.test(path)) throw ambiguous('the path holds a stray % that is not a percent-encoding')
+  // S3 reads a `;` in a key literally; moto (Python's urlparse) cuts `;…` off the last segment as parameters, so
+  // PUT /b/keep.txt;x, judged as the key `keep.txt;x`, overwrote keep.txt. The SDKs send it as %3B.
+  if (kind === 'aws' && path.includes(';')) throw ambiguous('the path holds a raw ; which S3 servers read apart (as part of the key, or as a parameter cut off it); percent-encode it as %3B')
   const segments = path.slice(1).split('/')
   segments.forEach((raw, i) => {
     const seg = raw.replace(/%2e/gi, '.')
