@@ -86,9 +86,10 @@ function checkBatch(path: string, kind?: string): void {
 }
 
 // Cloud Storage's XML API copies an object when a request names a source in x-goog-copy-source (or, for S3
-// interoperability, x-amz-copy-source). The normalizer reads such a PUT as a write of its destination, so the
-// source, a read of any bucket the gateway's credential reaches, would go unjudged. The JSON API's copy and
-// rewrite (what gcloud sends) name both buckets in the path and are judged as such.
+// interoperability, x-amz-copy-source). The normalizer names that source for the policy, but whether Google
+// percent-decodes the header's object name cannot be checked against a peer here (fake-gcs-server has no XML
+// copy), so the gateway still refuses it. The JSON API's copy and rewrite (what gcloud sends) name both objects
+// in the path and are judged as such, their source as a read.
 const GCS_COPY_SOURCES = ['x-goog-copy-source', 'x-amz-copy-source']
 
 function checkGcsCopy(headers: HeaderList, kind?: string): void {

@@ -140,6 +140,9 @@ test('XML API x-goog-copy-source names its source in its own bucket, both readin
     assert.ok(gcp({ method: 'PUT', url: `${GCS}/drop/copy.csv`, headers: { 'x-goog-copy-source': value } }).source_error, value)
   }
   assert.ok(gcp({ method: 'PUT', url: `${GCS}/drop/copy.csv`, headers: { 'x-goog-copy-source': '/vault/a', 'x-goog-copy-source-generation': 'latest' } }).source_error)
+  // S3 interoperability: x-amz-copy-source names a source too; both headers together are refused.
+  assert.equal(gcp({ method: 'PUT', url: `${GCS}/drop/copy.csv`, headers: { 'x-amz-copy-source': '/vault/secret.csv' } }).sources, [gcs('vault', 'secret.csv')])
+  assert.ok(gcp({ method: 'PUT', url: `${GCS}/drop/copy.csv`, headers: { 'x-amz-copy-source': '/vault/a', 'x-goog-copy-source': '/vault/a' } }).source_error)
 })
 
 test('Cloud Storage requests that read nothing else name no source', () => {

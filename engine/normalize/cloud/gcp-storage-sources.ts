@@ -24,17 +24,19 @@ export function joinReadings(readings: Array<SourceReading | undefined>): Source
 }
 
 /**
- * XML API copy: `x-goog-copy-source: /BUCKET/OBJECT` (its generation in x-goog-copy-source-generation). Whether
+ * XML API copy: `x-goog-copy-source: /BUCKET/OBJECT` (or x-amz-copy-source; its generation in
+ * x-goog-copy-source-generation). Whether
  * the name is percent-decoded is the server's reading (GCS decodes, as S3 does; an emulator may not): when the two
  * differ, both names are judged.
  * @see https://cloud.google.com/storage/docs/xml-api/put-object-copy
  */
 export function gcsCopySource(headers: RawHttpRequest['headers']): SourceReading | undefined {
-  const values = headerValues(headers, 'x-goog-copy-source')
+  // For S3 interoperability the XML API takes x-amz-copy-source as well.
+  const values = [...headerValues(headers, 'x-goog-copy-source'), ...headerValues(headers, 'x-amz-copy-source')]
   if (values.length === 0) return undefined
-  if (values.length > 1) return { error: `x-goog-copy-source is given ${values.length} times` }
+  if (values.length > 1) return { error: `a copy source is given ${values.length} times (x-goog-copy-source, x-amz-copy-source)` }
   const value = values[0]!
-  const refuse = (why: string) => ({ error: `x-goog-copy-source ${JSON.stringify(value.slice(0, 200))} ${why}` })
+  const refuse = (why: string) => ({ error: `the copy source ${JSON.stringify(value.slice(0, 200))} ${why}` })
   if (/[;#,?\\\x00-\x20\x7f]/.test(value)) return refuse('holds a character that is not percent-encoded and that servers read apart')
   if (value.startsWith('//')) return refuse('starts with two slashes')
   const path = value.replace(/^\//, '')
