@@ -14,6 +14,16 @@ source_denials contains {"rule": "warden.sources.unread", "message": msg} if {
 	msg := concat("", ["the request reads objects Warden cannot name for certain (", err, "); refused"])
 }
 
+# A source the read cannot be built for (a provider other than aws or gcp, a field that is no string) is no read
+# judged: refused.
+source_denials contains {"rule": "warden.sources.unread", "message": msg} if {
+	some src in copy_sources
+	not source_readable(src)
+	msg := "the request reads an object Warden cannot judge as a read (a source without a string resource, bucket and object, or of another provider than aws or gcp); refused"
+}
+
+source_readable(src) if source_read_input(src)
+
 source_denials contains r if {
 	some src in copy_sources
 	read := source_read_input(src)

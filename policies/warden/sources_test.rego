@@ -74,3 +74,11 @@ test_the_read_is_judged_without_the_writes_headers if {
 	d.effect == "approve"
 	rules(d) == {"warden.rules.cloud.iam"}
 }
+
+test_a_source_the_read_cannot_be_built_for_is_refused if {
+	every src in [{"resource": "arn:aws:s3:::vault/a", "bucket": "vault"}, {"resource": 1, "bucket": "vault", "object": "a"}] {
+		d := data.warden.decision with input as copy(t.break_glass, t.prod_aws, [src])
+		d.effect == "deny"
+		rules(d) == {"warden.sources.unread"}
+	}
+}

@@ -99,6 +99,16 @@ test('JSON API compose bodies Warden cannot read for certain are errors', () => 
   }
 })
 
+test('a compose naming more sources than Cloud Storage takes (32) is refused before any is judged', () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `part-${i}` }))
+  const json = (n: number) => gcp({ method: 'POST', url: `${GCS}/storage/v1/b/vault/o/joined.csv/compose`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sourceObjects: names(n) }) })
+  assert.is(json(32).sources?.length, 32)
+  assert.match(json(33).source_error ?? '', 'more than 32')
+  const xml = (n: number) => gcp({ method: 'PUT', url: `${GCS}/vault/joined.csv?compose`, body: `<ComposeRequest>${names(n).map((c) => `<Component><Name>${c.name}</Name></Component>`).join('')}</ComposeRequest>` })
+  assert.is(xml(32).sources?.length, 32)
+  assert.match(xml(5000).source_error ?? '', 'more than 32')
+})
+
 test('XML API compose names its components in the path\'s bucket, XML entities decoded', () => {
   const body = '<?xml version="1.0" encoding="UTF-8"?>\n<ComposeRequest>\n  <Component><Name>a&amp;b.csv</Name><Generation>5</Generation></Component>\n  <Component>\n    <Name>dir/c&#x2F;d.csv</Name>\n  </Component>\n</ComposeRequest>\n'
   const c = gcp({ method: 'PUT', url: `${GCS}/vault/joined.csv?compose`, body })

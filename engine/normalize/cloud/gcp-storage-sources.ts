@@ -9,6 +9,10 @@ export const gcsObjectResource = (bucket: string, object: string) => `projects/_
 
 const BUCKET_NAME = /^[a-z0-9](?:[a-z0-9._-]{0,220}[a-z0-9])?$/
 const GENERATION = /^[0-9]{1,20}$/
+// Cloud Storage composes at most 32 objects in one request; each source costs the policy a judged read, so a
+// longer list is refused before any is judged.
+// @see https://cloud.google.com/storage/docs/composite-objects
+export const MAX_COMPOSE_SOURCES = 32
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 export function gcsSource(bucket: string, object: string, version?: string): CloudSource {
@@ -100,6 +104,7 @@ export function xmlComposeSources(req: RawHttpRequest, bucket: string): SourceRe
     if (names.length !== 1 || names[0] === undefined || names[0] === '') return refuse('has a component without exactly one readable <Name>')
     if (generations.length > 1 || (generations.length === 1 && !GENERATION.test(generations[0] ?? ''))) return refuse('has a component whose <Generation> is not one number')
     sources.push(gcsSource(bucket, names[0], generations[0]))
+    if (sources.length > MAX_COMPOSE_SOURCES) return refuse(`names more than ${MAX_COMPOSE_SOURCES} components`)
     rest = rest.slice(component[0].length)
   }
   return sources.length > 0 ? { sources } : refuse('names no component')
@@ -134,6 +139,7 @@ export function jsonComposeSources(body: unknown, bucket: string, destination: s
       const generation = generations.length === 0 ? undefined : String(generations[0])
       if (generations.length > 1 || (generation !== undefined && !GENERATION.test(generation))) return refuse('has a source object whose generation is not one number')
       sources.push(gcsSource(bucket, names[0], generation))
+      if (sources.length > MAX_COMPOSE_SOURCES) return refuse(`names more than ${MAX_COMPOSE_SOURCES} source objects`)
     }
   }
   return sources.length > 0 ? { sources } : refuse('names no source object')
