@@ -233,6 +233,23 @@ export interface CloudCommand {
   read_only: boolean
   /** Cloud Logging entries:list: what its filter restricts (engine/normalize/cloud/gcp-logging.ts). */
   log_filter?: LogFilter
+  /**
+   * The objects a write reads (S3 CopyObject and UploadPartCopy, Cloud Storage compose, rewrite and copy): each is
+   * judged as a read of it too (policies/warden/sources.rego).
+   */
+  sources?: CloudSource[]
+  /** Why the objects a write reads could not be named for certain: the write is refused. */
+  source_error?: string
+}
+
+/** An object a write reads, named as a read of it would name it (`resource`), in its own bucket. */
+export interface CloudSource {
+  /** arn:aws:s3:::BUCKET/KEY or projects/_/buckets/BUCKET/objects/NAME. */
+  resource: string
+  bucket: string
+  object: string
+  /** S3 versionId, Cloud Storage generation. */
+  version?: string
 }
 
 /**

@@ -33,7 +33,8 @@ required_fields := [
 	["command", "protocol"],
 ]
 
-denials := (deny_reasons | input_errors) | policy_errors
+# source_denials: what a copy reads, judged as that read (sources.rego).
+denials := ((deny_reasons | input_errors) | policy_errors) | source_denials
 
 effect := "deny" if {
 	count(denials) > 0

@@ -64,4 +64,20 @@ test('DeleteObjects in its spellings is DeleteObjects (a delete, held for an age
   assert.match(await s3('GET', '/parse-b?list-type=2'), 'keep.txt')
 })
 
+test('a raw ; in an S3 path is refused: moto cuts it off as a parameter and writes another key than the one judged', async () => {
+  await s3('PUT', '/parse-b/semi.txt', ['-H', 'content-type: text/plain', '--data-binary', 'original'])
+  for (const path of ['/parse-b/semi.txt;x', '/parse-b/semi.txt;', '/parse-b/semi.txt;a=b']) {
+    const res = await agent(path, { method: 'PUT', body: 'overwritten' })
+    const text = await res.text()
+    assert.is(await s3('GET', '/parse-b/semi.txt'), 'original', `${path} overwrote semi.txt (${res.status} ${text})`)
+    assert.is(res.status, 400, `${path}: ${text}`)
+    assert.match(text, '%3B', path)
+  }
+  // Percent-encoded, both read the key `semi.txt;x`.
+  const res = await agent('/parse-b/semi.txt%3Bx', { method: 'PUT', body: 'encoded' })
+  assert.is(res.status, 200, await res.text())
+  assert.is(await s3('GET', '/parse-b/semi.txt%3Bx'), 'encoded')
+  assert.is(await s3('GET', '/parse-b/semi.txt'), 'original')
+})
+
 test.run()

@@ -2,8 +2,10 @@
 // CONNECT's token (its own Proxy-Authorization, or a JWT as Authorization: Bearer) was judged as the tunnel's,
 // while the client believed it ran as the other. Refused with 407 and a reason, never forwarded; the tunnel's
 // own token, another valid token of the same identity and an opaque bearer (no identity) still pass, and no
-// agent credential ever reaches the upstream.
+// agent credential ever reaches the upstream. The reverse route runs a request as its Authorization bearer, and
+// refuses a Proxy-Authorization naming another identity the same way.
 import { readFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { connect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { test } from 'uvu'
@@ -94,6 +96,55 @@ test('control: the tunnel\'s own token inside it (Bearer or Basic), another toke
   for (const [path, headers] of cases) {
     const answer = await inside(path!, headers!)
     assert.is(answer.status, 200, `${path}: ${answer.text.slice(0, 300)}`)
+    const seen = g.upstream.seen.find((s) => s.url === path)
+    assert.ok(seen, `${path} reached the upstream`)
+    assert.is(seen!.headers.authorization, 'Bearer web-upstream-token')
+    assert.not.ok('proxy-authorization' in seen!.headers)
+  }
+})
+
+/** A GET of `path` on the reverse route to `web` as the agent's bearer, with `headers`: status, JSON body, headers. */
+function reverse(path: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${g.reverse.url}/t/web${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
+      let body = ''
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+async function reverseRefused(path: string, headers: Record<string, string | string[]>, code: string, why: RegExp) {
+  const before = g.upstream.seen.length
+  const answer = await reverse(path, headers)
+  assert.is(answer.status, 407, answer.body.slice(0, 400))
+  assert.match(String(answer.headers['proxy-authenticate']), /^Basic realm="warden"/)
+  const body = JSON.parse(answer.body)
+  assert.is(body.error, code)
+  assert.match(body.message, why)
+  assert.is(g.upstream.seen.length, before, 'nothing reached the upstream')
+}
+
+test('reverse: a Proxy-Authorization with another identity\'s valid token than the bearer\'s: 407, never forwarded', async () => {
+  const other = await g.te.token('intruder', ['agents', 'dba'])
+  await reverseRefused('/rev-other', { 'proxy-authorization': `Bearer ${other}` }, 'http.token_invalid', /the Proxy-Authorization of a request names another identity \(intruder of .*\) than its Authorization bearer \(cursor of /)
+  await reverseRefused('/rev-other-basic', { 'proxy-authorization': `Basic ${Buffer.from(`agent:${other}`).toString('base64')}` }, 'http.token_invalid', /names another identity \(intruder/)
+})
+
+test('reverse: an invalid, forged or malformed Proxy-Authorization: 407 with the reason', async () => {
+  const claims = b64(JSON.stringify({ sub: 'root', iss: 'warden-dev', aud: 'warden', exp: Math.floor(Date.now() / 1000) + 600, groups: ['breakglass'] }))
+  const [h, , sig] = token.split('.')
+  await reverseRefused('/rev-forged', { 'proxy-authorization': `Bearer ${h}.${claims}.${sig}` }, 'http.token_invalid', /carries a token other than its Authorization bearer, and it was refused/)
+  await reverseRefused('/rev-two', { 'proxy-authorization': [`Bearer ${token}`, `Bearer ${token}`] }, 'http.credential_malformed', /more than one credential/)
+})
+
+test('reverse control: a Proxy-Authorization with the bearer\'s own token or another of the same identity passes; the upstream sees neither', async () => {
+  const same = await g.te.token('cursor', ['agents'], { ttlSeconds: 1700 })
+  for (const [path, value] of [['/rev-own', `Bearer ${token}`], ['/rev-own-basic', `Basic ${Buffer.from(`agent:${token}`).toString('base64')}`], ['/rev-same', `Bearer ${same}`]] as const) {
+    const answer = await reverse(path, { 'proxy-authorization': value })
+    assert.is(answer.status, 200, `${path}: ${answer.body.slice(0, 300)}`)
     const seen = g.upstream.seen.find((s) => s.url === path)
     assert.ok(seen, `${path} reached the upstream`)
     assert.is(seen!.headers.authorization, 'Bearer web-upstream-token')

@@ -60,6 +60,7 @@ export async function authenticate(engine: GatewayEngine, req: GatewayRequest): 
     throw new HttpGatewayError(forward ? 407 : 401, 'http.token_invalid', `agent token refused (${code}): ${(err as Error).message}`, { cause: err, headers: challenge(forward) })
   }
   if (tunnelled !== undefined) await checkTunnelCredentials(engine, req, { identity, token })
+  else if (!forward) await checkReverseCredentials(engine, req, { identity, token })
   return { identity, token }
 }
 
@@ -79,6 +80,69 @@ const described = (i: Identity) => `${i.sub} of ${i.issuer}, ${i.kind}, groups [
 const sameIdentity = (a: Identity, b: Identity) => a.sub === b.sub && a.issuer === b.issuer && a.kind === b.kind
   && a.client_id === b.client_id && a.email === b.email && [...a.groups].sort().join('\n') === [...b.groups].sort().join('\n')
 
+const refuse = (code: 'http.credential_malformed' | 'http.token_invalid', message: string, cause?: unknown) =>
+  new HttpGatewayError(407, code, message, { cause, headers: challenge(true) })
+
+/** A token a request names besides its caller's, and where: the header, the request, the identity it runs as. */
+interface Named {
+  header: string
+  token: string
+}
+
+interface Place {
+  /** 'a request inside the tunnel' */
+  where: string
+  /** Whose token the request runs with: "the tunnel's". */
+  whose: string
+  /** Whose identity it runs as: 'the one the tunnel was opened as'. */
+  runsAs: string
+  /** What the client should do instead. */
+  fix: string
+}
+
+/** The token a Proxy-Authorization names (Bearer, or Basic with the token as password). */
+function proxyToken(req: GatewayRequest, place: Place): Named[] {
+  const proxy = headerValues(req.headers, 'proxy-authorization')
+  if (!proxy.length) return []
+  const read = readCredential('Proxy-Authorization', proxy, ['Bearer', 'Basic'])
+  if ('malformed' in read) throw refuse('http.credential_malformed', `${place.where} carries its own Proxy-Authorization, which was refused: ${read.malformed}; ${place.fix}`)
+  return 'token' in read ? [{ header: 'Proxy-Authorization', token: read.token }] : []
+}
+
+/**
+ * Each token a request names besides the one it runs with must be that token, or a valid one of the same identity:
+ * otherwise the request would run as the caller while its client believes it runs as the other. Refused with 407.
+ */
+async function checkNamed(engine: GatewayEngine, named: Named[], caller: Caller, place: Place): Promise<void> {
+  for (const { header, token } of named) {
+    if (token === caller.token) continue
+    let identity: Identity
+    try {
+      identity = await verify(engine, token)
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'token.invalid'
+      throw refuse('http.token_invalid', `the ${header} of ${place.where} carries a token other than ${place.whose}, and it was refused (${code}): ${(err as Error).message}; ${place.fix}`, err)
+    }
+    if (!sameIdentity(identity, caller.identity)) {
+      throw refuse('http.token_invalid', `the ${header} of ${place.where} names another identity (${described(identity)}) than ${place.runsAs} (${described(caller.identity)}); ${place.fix}`)
+    }
+  }
+}
+
+const TUNNEL: Place = {
+  where: 'a request inside the tunnel',
+  whose: "the tunnel's",
+  runsAs: 'the one the tunnel was opened as',
+  fix: "every request in a tunnel runs as the identity that opened it: open a tunnel with that token, or send the tunnel's token there, or none",
+}
+
+const REVERSE: Place = {
+  where: 'a request',
+  whose: 'its Authorization bearer',
+  runsAs: 'its Authorization bearer',
+  fix: 'a request runs as its Authorization bearer: send that token as Proxy-Authorization too, or none',
+}
+
 /**
  * Inside an intercepted tunnel a request is judged as the identity of the CONNECT's token. A request that names
  * another one (its own Proxy-Authorization, or a JWT as Authorization: Bearer: a kubeconfig or gcloud access
@@ -87,34 +151,23 @@ const sameIdentity = (a: Identity, b: Identity) => a.sub === b.sub && a.issuer =
  * opaque bearer (not a JWT) names no identity the gateway knows: dropped on the way, as every agent credential.
  */
 async function checkTunnelCredentials(engine: GatewayEngine, req: GatewayRequest, tunnel: Caller): Promise<void> {
-  const refuse = (code: 'http.credential_malformed' | 'http.token_invalid', message: string, cause?: unknown) =>
-    new HttpGatewayError(407, code, message, { cause, headers: challenge(true) })
-  const named: Array<{ header: string; token: string }> = []
-  const proxy = headerValues(req.headers, 'proxy-authorization')
-  if (proxy.length) {
-    const read = readCredential('Proxy-Authorization', proxy, ['Bearer', 'Basic'])
-    if ('malformed' in read) throw refuse('http.credential_malformed', `a request inside the tunnel carries its own Proxy-Authorization, which was refused: ${read.malformed}; send none inside the tunnel (the tunnel's is used)`)
-    if ('token' in read) named.push({ header: 'Proxy-Authorization', token: read.token })
-  }
+  const named = proxyToken(req, TUNNEL)
   const bearers = headerValues(req.headers, 'authorization').filter((v) => /^\s*bearer(?:\s|$)/i.test(v))
   if (bearers.length) {
     const read = readCredential('Authorization', bearers, ['Bearer'])
     if ('malformed' in read) throw refuse('http.credential_malformed', `a request inside the tunnel carries an Authorization bearer that was refused: ${read.malformed}`)
     if ('token' in read && isJwt(read.token)) named.push({ header: 'Authorization', token: read.token })
   }
-  for (const { header, token } of named) {
-    if (token === tunnel.token) continue
-    let identity: Identity
-    try {
-      identity = await verify(engine, token)
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? 'token.invalid'
-      throw refuse('http.token_invalid', `the ${header} of a request inside the tunnel carries a token other than the tunnel's, and it was refused (${code}): ${(err as Error).message}; send the tunnel's agent token there, or none`, err)
-    }
-    if (!sameIdentity(identity, tunnel.identity)) {
-      throw refuse('http.token_invalid', `the ${header} of a request inside the tunnel names another identity (${described(identity)}) than the one the tunnel was opened as (${described(tunnel.identity)}); every request in a tunnel runs as the identity that opened it: open a tunnel with that token, or send the tunnel's token there, or none`)
-    }
-  }
+  await checkNamed(engine, named, tunnel, TUNNEL)
+}
+
+/**
+ * Reverse mode runs a request as its Authorization bearer. A Proxy-Authorization naming another identity was
+ * dropped on the way (headers.ts), so the request ran as the bearer while its client believed it ran as the other:
+ * refused with 407 as inside a tunnel, unless it carries the bearer's token or a valid one of the same identity.
+ */
+async function checkReverseCredentials(engine: GatewayEngine, req: GatewayRequest, caller: Caller): Promise<void> {
+  await checkNamed(engine, proxyToken(req, REVERSE), caller, REVERSE)
 }
 
 /** How a refused client is asked to authenticate (built on refusal only, not for every request). */

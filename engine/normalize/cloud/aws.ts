@@ -7,6 +7,7 @@ import { headerValue, normalizeHttp, type RawHttpRequest } from '../http.ts'
 import { credentialScope, endpointFromHost, iamPrefix, parseTarget } from './aws-endpoint.ts'
 import { lambdaCall } from './aws-lambda.ts'
 import { s3Call } from './aws-s3.ts'
+import { s3CopySource, withSources } from './copy-source.ts'
 import { cloudRequest, type CloudRequest } from './request.ts'
 
 const READ_PREFIXES = /^(Get|List|Describe|Head|Query|BatchGet|Scan|Select)/
@@ -82,7 +83,8 @@ export function normalizeAws(raw: RawHttpRequest): CloudCommand {
   if (service === 's3') {
     const call = s3Call(req, endpoint.bucket)
     const arn = call.bucket === undefined ? '' : `arn:${endpoint.partition}:s3:::${call.bucket}${call.key === undefined ? '' : `/${call.key}`}`
-    return awsCommand('s3', call.operation, arn, region)
+    // Whatever operation it runs as, a request naming a copy source is judged as reading that source too.
+    return withSources(awsCommand('s3', call.operation, arn, region), s3CopySource(raw.headers, endpoint.partition))
   }
   if (service === 'lambda') {
     const call = lambdaCall(req)

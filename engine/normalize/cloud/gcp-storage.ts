@@ -3,7 +3,9 @@
 // projects/_/buckets/B/objects/O. ACL endpoints are IAM policy reads and writes.
 import type { CloudCommand } from '../../types.ts'
 import { normalizeHttp, percentDecode, rawSegments } from '../http.ts'
+import { withSources } from './copy-source.ts'
 import { gcpCommand, gcpUnknown } from './gcp-command.ts'
+import { gcsCopySource, gcsSource, joinReadings, jsonComposeSources, xmlComposeSources } from './gcp-storage-sources.ts'
 import { restVerb, type CloudRequest } from './request.ts'
 
 const bucketPath = (bucket: string) => `projects/_/buckets/${bucket}`
@@ -40,10 +42,24 @@ function objectRequest(req: CloudRequest, bucket: string, segs: string[]): Cloud
   if (n >= 2 && segs[n - 1] === 'acl') return acl('objects', req.method, name(segs.slice(0, -1)))
   if (n >= 3 && segs[n - 2] === 'acl') return acl('objects', req.method, name(segs.slice(0, -2)))
   if (req.method === 'POST') {
-    if (n >= 2 && segs[n - 1] === 'compose') return storage('objects', 'compose', name(segs.slice(0, -1)))
-    // SOURCE/rewriteTo/b/BUCKET/o/DESTINATION: the write lands on the destination; the source is read.
-    const copy = segs.findIndex((s, i) => i > 0 && (s === 'rewriteTo' || s === 'copyTo') && segs[i + 1] === 'b' && segs[i + 3] === 'o' && i + 4 < n)
-    if (copy > 0) return storage('objects', segs[copy] === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(segs[copy + 2]!, segs.slice(copy + 4).join('/')))
+    if (n >= 2 && segs[n - 1] === 'compose') {
+      const destination = segs.slice(0, -1).join('/')
+      return withSources(storage('objects', 'compose', objectPath(bucket, destination)), jsonComposeSources(normalizeHttp(req.raw).body, bucket, destination))
+    }
+    // SOURCE/rewriteTo/b/BUCKET/o/DESTINATION: the write lands on the destination; the source is read. The server
+    // matches the route with a greedy source name (fake-gcs-server: `{sourceObject:.+}/rewriteTo/…`), so a path
+    // naming the sub-route twice reads another source than the first split would: refused.
+    const copies = segs.flatMap((s, i) => i > 0 && (s === 'rewriteTo' || s === 'copyTo') && segs[i + 1] === 'b' && segs[i + 3] === 'o' && i + 4 < n ? [i] : [])
+    const copy = copies[0]
+    if (copy !== undefined) {
+      const command = storage('objects', segs[copy] === 'rewriteTo' ? 'rewrite' : 'copy', objectPath(segs[copy + 2]!, segs.slice(copy + 4).join('/')))
+      if (copies.length > 1) return withSources(command, { error: 'the path names rewriteTo or copyTo more than once: the server may read another source and destination' })
+      const generation = req.query.sourceGeneration
+      if (generation !== undefined && (generation.length > 1 || !/^[0-9]{1,20}$/.test(generation[0]!))) {
+        return withSources(command, { error: 'sourceGeneration is not one number' })
+      }
+      return withSources(command, { sources: [gcsSource(bucket, segs.slice(0, copy).join('/'), generation?.[0])] })
+    }
   }
   const operation = restVerb(req.method, false)
   return operation === 'unknown' ? gcpUnknown('storage', name(segs)) : storage('objects', operation, name(segs))
@@ -108,16 +124,22 @@ function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
   if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
   const object = percentDecode(rawObject)
+  const copySource = gcsCopySource(req.raw.headers)
   if (object === '') {
     const resource = bucketPath(bucket)
-    if (hasAcl) return acl('buckets', req.method, resource)
+    if (hasAcl) return withSources(acl('buckets', req.method, resource), copySource)
     const [type, operation] = BUCKET_OPERATIONS[req.method] ?? []
-    return type && operation ? storage(type, operation, resource) : gcpUnknown('storage', resource)
+    return withSources(type && operation ? storage(type, operation, resource) : gcpUnknown('storage', resource), copySource)
   }
   const resource = objectPath(bucket, object)
-  if (hasAcl) return acl('objects', req.method, resource)
+  // PUT ?compose: the body names the components, read from the same bucket.
+  const compose = req.method === 'PUT' && req.query.compose !== undefined
+  const reading = joinReadings([compose ? xmlComposeSources(req.raw, bucket) : undefined, copySource])
+  if (hasAcl) return withSources(acl('objects', req.method, resource), reading)
+  if (compose) return withSources(storage('objects', 'compose', resource), reading)
+  if (req.method === 'PUT' && copySource !== undefined) return withSources(storage('objects', 'copy', resource), reading)
   const operation = OBJECT_OPERATIONS[req.method]
-  return operation ? storage('objects', operation, resource) : gcpUnknown('storage', resource)
+  return withSources(operation ? storage('objects', operation, resource) : gcpUnknown('storage', resource), reading)
 }
 
 export function gcpStorage(req: CloudRequest): CloudCommand {
