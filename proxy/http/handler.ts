@@ -30,8 +30,7 @@ import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { partialReadRefusal } from './partial-reads.ts'
-import { selectorRefusal } from './kube-selectors.ts'
-import { cloudFilterRefusal } from './cloud-filters.ts'
+import { filterRefusal } from './filter-oracles.ts'
 import { StartKeys } from './dynamodb-start-keys.ts'
 
 export interface HttpGatewayOptions {
@@ -350,12 +349,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (upload?.refusal) throw upload.refusal
     const cut = masks.length ? partialReadRefusal(target.kind, canon.query) : undefined
     if (cut) throw cut
-    const oracle = masks.length && target.kind === 'kubernetes' ? selectorRefusal(canon.query, masks, opts.maskKey) : undefined
-    if (oracle) throw oracle
     const command = outcome.judgement.input.command
     const sessionId = trace.session!.id
-    const filter = cloudFilterRefusal(target.kind, command, masks, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
-    if (filter) throw filter
+    const oracle = filterRefusal(target.kind, command, canon.query, masks, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
+    if (oracle) throw oracle
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = command.kubernetes
     const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { CloudCommand, Command, MaskObligation } from '../../engine/types.ts'
-import { cloudFilterRefusal } from './cloud-filters.ts'
+import { filterRefusal } from './filter-oracles.ts'
 
 const KEY = new Uint8Array(32).fill(7)
 const detectors: MaskObligation[] = [{ detector: 'all' }]
@@ -9,7 +9,7 @@ const aws = (service: string, operation: string, readOnly: boolean): CloudComman
   ({ provider: 'aws', service, method: `${service}:${operation}`, operation, resource: '', read_only: readOnly })
 const command = (cloud: CloudCommand, bodyError: string): Command =>
   ({ protocol: 'aws', raw: '', digest: '', fingerprint: '', cloud, http: { method: 'POST', scheme: 'https', host: 'h', path: '/', query: {}, headers: {}, body_error: bodyError } }) as unknown as Command
-const refused = (cloud: CloudCommand, bodyError: string, masks = detectors) => cloudFilterRefusal('aws', command(cloud, bodyError), masks, KEY)?.message
+const refused = (cloud: CloudCommand, bodyError: string, masks = detectors) => filterRefusal('aws', command(cloud, bodyError), '', masks, KEY)?.message
 
 test('a read whose body Warden could not read is refused under masks; DynamoDB whatever its type', () => {
   assert.match(refused(aws('secretsmanager', 'ListSecrets', true), 'invalid JSON body: an object names one key twice')!, 'names one key twice')
