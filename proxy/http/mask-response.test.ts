@@ -152,6 +152,23 @@ test('a body declared as text that starts as JSON does but is none (an INI file,
   assert.match((await rejection(maskWholeBody(typed('text/plain', ini), [{ detector: 'all' }, { path: 'a' }], KEY))).message, /not JSON/)
 })
 
+test('text bodies (XML, Ruby and Perl hashes, INI, .env, YAML with tags) have the values under secret names masked, the rest kept', async () => {
+  const typed = (type: string, text: string) => Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  for (const [type, text, kept] of [
+    ['application/xml', '<config><user>app</user><Password>s3cret one</Password><ns:api_key id="1">s3cret two</ns:api_key></config>', '<user>app</user>'],
+    ['text/xml', '<secret attr="x">s3cret one</secret><add key="SmtpPassword" value="s3cret two"/>', '<secret attr="x">'],
+    ['text/plain', "db = { :password => 's3cret one', user => 'app', password => s3cret two }", "user => 'app'"],
+    ['text/plain', '[db]\nuser = app\npassword = s3cret one\n  s3cret two\n', 'user = app'],
+    ['text/plain', 'USER=app\nPASSWORD=s3cret one\nexport API_KEY=s3cret two\n', 'USER=app'],
+    ['application/yaml', 'user: app\npassword: !!str s3cret one\napi_key: !binary |\n  s3cret two\n', 'user: app'],
+  ]) {
+    const out = await maskWholeBody(typed(type!, text!), [{ detector: 'secret_assignment' }], KEY)
+    const body = Buffer.from(out.body as Uint8Array).toString()
+    assert.not.ok(body.includes('s3cret'), `${type}: ${body}`)
+    assert.ok(body.includes(kept!), `${type}: ${body}`)
+  }
+})
+
 test('a watch event arriving in many small chunks is read in time linear in its size', async () => {
   // Before: every chunk split all that was pending again; a 6 MB event in 16 KB chunks took seconds.
   const obligations: MaskObligation[] = [{ path: 'object.data.*', rule: 't' }]
