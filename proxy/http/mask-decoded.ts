@@ -32,16 +32,24 @@ export interface MaskJob {
   table?: TableForm
 }
 
+// The prefixes that keep a JSON answer from running as a script when another site includes it (XSSI): `)]}'`
+// (Angular, Google APIs; `)]}',` too), `while(1);` and `for(;;);`. The JSON after one is masked and the prefix kept,
+// as its clients strip it; any other text before the JSON leaves the body unparseable, and withheld.
+const XSSI_PREFIX = /^(?:\)\]\}',?|while\(1\);|for\(;;\);)[ \t]*(?:\r?\n)?/
+
 /** The masked body and how many values changed; throws http.mask_failed for a body that cannot be masked. */
 export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   const { body, type, declared, obligations, key } = job
   if (body.includes(0)) throw binaryRefused(declared, obligations)
   const text = utf8Text(body)
   if (text === undefined) throw binaryRefused(declared, obligations)
-  const looksJson = /^\s*[[{]/.test(text)
+  const prefix = XSSI_PREFIX.exec(text)?.[0] ?? ''
+  const rest = prefix ? text.slice(prefix.length) : text
+  const looksJson = /^\s*[[{]/.test(rest)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
-  const out = isJson(type) || looksJson ? maskJsonOrText(text, type, obligations, key, job.table) : maskPlainText(text, obligations, key)
-  const clean = hideCredentials(out.text, job.credentials)
+  const out = isJson(type) || looksJson ? maskJsonOrText(rest, type, obligations, key, job.table) : maskPlainText(text, obligations, key)
+  const masked = prefix && (isJson(type) || looksJson) ? prefix + out.text : out.text
+  const clean = hideCredentials(masked, job.credentials)
   return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden }
 }
 

@@ -169,6 +169,26 @@ test('text bodies (XML, Ruby and Perl hashes, INI, .env, YAML with tags) have th
   }
 })
 
+test('JSON behind an XSSI prefix is masked by every rule, the prefix kept; other text before JSON is still withheld', async () => {
+  const typed = (type: string, text: string) => Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  const doc = '{"user":{"email":"jane@example.com","name":"Jane"},"n":1}'
+  const rules: MaskObligation[] = [{ path: 'user.name' }, { detector: 'email' }]
+  for (const prefix of [")]}'\n", ")]}',\n", 'while(1);', 'for(;;);', ")]}'\r\n"]) {
+    for (const type of ['application/json', 'text/javascript', 'application/javascript']) {
+      const out = await maskWholeBody(typed(type, prefix + doc), rules, KEY)
+      const body = Buffer.from(out.body as Uint8Array).toString()
+      assert.ok(body.startsWith(prefix), `${JSON.stringify(prefix)} ${type}: ${body}`)
+      const masked = JSON.parse(body.slice(prefix.length))
+      assert.not.ok(body.includes('jane@example.com') || body.includes('Jane'), body)
+      assert.is(masked.n, 1)
+      assert.is(out.masked(), 2)
+    }
+  }
+  for (const text of [`while(2);${doc}`, `)]}${doc}`, `)]}'\n${doc} trailing`, `/**/${doc}`]) {
+    assert.match((await rejection(maskWholeBody(typed('application/json', text), rules, KEY))).message, /withheld/, text)
+  }
+})
+
 test('a watch event arriving in many small chunks is read in time linear in its size', async () => {
   // Before: every chunk split all that was pending again; a 6 MB event in 16 KB chunks took seconds.
   const obligations: MaskObligation[] = [{ path: 'object.data.*', rule: 't' }]
