@@ -12,6 +12,7 @@ import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
 import { finishTable, tableIn, type TableForm } from './kube-tables.ts'
 import { hideCredentials } from './response-credential.ts'
+import { decodeWide, type WideEncoding } from './text-encoding.ts'
 import { utf8Text } from './utf8.ts'
 
 export const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
@@ -30,6 +31,8 @@ export interface MaskJob {
   credentials: readonly string[]
   /** A Kubernetes answer: a Table in it is masked by origin and answered in this form (kube-tables.ts). */
   table?: TableForm
+  /** A body in UTF-16 or UTF-32 (text-encoding.ts); read as UTF-8 without it. The masked body is UTF-8. */
+  encoding?: WideEncoding
 }
 
 // The prefixes that keep a JSON answer from running as a script when another site includes it (XSSI): `)]}'`
@@ -40,9 +43,8 @@ const XSSI_PREFIX = /^(?:\)\]\}',?|while\(1\);|for\(;;\);)[ \t]*(?:\r?\n)?/
 /** The masked body and how many values changed; throws http.mask_failed for a body that cannot be masked. */
 export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   const { body, type, declared, obligations, key } = job
-  if (body.includes(0)) throw binaryRefused(declared, obligations)
-  const text = utf8Text(body)
-  if (text === undefined) throw binaryRefused(declared, obligations)
+  const text = job.encoding ? decodeWide(body, job.encoding) : body.includes(0) ? undefined : utf8Text(body)
+  if (text === undefined || (job.encoding && text.includes('\0'))) throw binaryRefused(declared, obligations)
   const prefix = XSSI_PREFIX.exec(text)?.[0] ?? ''
   const rest = prefix ? text.slice(prefix.length) : text
   const looksJson = /^\s*[[{]/.test(rest)

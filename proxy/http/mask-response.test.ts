@@ -189,6 +189,24 @@ test('JSON behind an XSSI prefix is masked by every rule, the prefix kept; other
   }
 })
 
+test('a body in UTF-16 or UTF-32 with a byte-order mark is decoded and masked by every rule, and sent as UTF-8', async () => {
+  const typed = (type: string, body: Buffer, status = 200) => Object.assign(Readable.from([body]), { statusCode: status, headers: { 'content-type': type } }) as UpstreamResponse
+  const doc = '{"user":{"email":"jane@example.com","name":"Jane"},"note":"ok ✓"}'
+  const le16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')])
+  const be32 = Buffer.alloc(4 + [...doc].length * 4)
+  be32.writeUInt32BE(0xfeff, 0)
+  ;[...doc].forEach((c, i) => be32.writeUInt32BE(c.codePointAt(0)!, 4 + i * 4))
+  for (const [type, body] of [['application/json; charset=utf-16', le16], ['application/json', be32]] as const) {
+    const out = await maskWholeBody(typed(type, body), [{ path: 'user.name' }, { detector: 'email' }], KEY)
+    const sent = JSON.parse(Buffer.from(out.body as Uint8Array).toString('utf8'))
+    assert.equal([sent.user.email, sent.user.name === 'Jane', sent.note], ['[email]', false, 'ok ✓'], type)
+    assert.is(out.headers['content-type'], type.includes('charset') ? 'application/json; charset=utf-8' : 'application/json')
+  }
+  // A part of an object that starts at an FF FE the agent chose, before ASCII text: no mark; binary, refused.
+  const part = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('jane@example.com password=hunter2')])
+  assert.match((await rejection(maskWholeBody(typed('text/plain', part, 206), [{ detector: 'all' }], KEY))).message, /binary/)
+})
+
 test('a watch event arriving in many small chunks is read in time linear in its size', async () => {
   // Before: every chunk split all that was pending again; a 6 MB event in 16 KB chunks took seconds.
   const obligations: MaskObligation[] = [{ path: 'object.data.*', rule: 't' }]
