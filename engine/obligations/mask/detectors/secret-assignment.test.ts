@@ -32,6 +32,7 @@ test('XML elements named as secrets: their content whole, whatever its case, nam
   assert.equal(hits(secretAssignment, '<a><password>s3cret and the rest'), ['s3cret and the rest'])
   assert.equal(hits(secretAssignment, '<password/><SortKey>k</SortKey><NextToken>n</NextToken><passwordPolicy>p</passwordPolicy>'), [])
   assert.equal(hits(secretAssignment, "<add value='v1' name='api_key'/><add key=\"Env\" value=\"prod\"/>"), ['v1'])
+  assert.equal(hits(secretAssignment, '<input name="password" id="pw" type="hidden" value="s3"><meta name=\'api-key\' content=\'k1\'><input value="v" class="x" name="db_password"><input name="user" value="u">'), ['s3', 'v', 'k1'])
   // XML escaped in other text (a JSON string, an SQS body) too.
   assert.equal(hits(secretAssignment, '{"body": "&lt;password&gt;s3&lt;/password&gt;"}'), ['s3'])
 })

@@ -276,6 +276,8 @@ const JSON_STRING = '"((?:[^"\\\\]|\\\\.)*)"'
 // and the blanks after it are trimmed in code (yamlValueEnd). A lazy value followed by `["']?[ \t]*$` retried the
 // blanks after each of its characters: a value holding a run of 64 Ki blanks took 23 s, holding every session.
 const YAML_REST = '([^\\r\\n\\u2028\\u2029]*)'
+// Other attributes between a name and a value attribute (`id="k" type='hidden'`), at most three.
+const ATTRIBUTES = `(?:\\s+[\\w:.-]{1,64}\\s*=\\s*(?:"[^"<>]*"|'[^'<>]*')){0,3}?`
 // [regex, a character the text must hold for it to match (a cheap test first), group of the name, of the value]
 const PAIRS: Array<[RegExp, string, number, number]> = [
   [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), '<', 2, 5],
@@ -283,10 +285,11 @@ const PAIRS: Array<[RegExp, string, number, number]> = [
   [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 2, 4],
   [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 4, 2],
   [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?${YAML_REST}$`, 'gmd'), '\n', 2, 4],
-  // Attributes of one element (.NET appSettings `<add key="SmtpPassword" value="…"/>`), either order, either quote.
+  // Attributes of one element, either order, either quote, up to three others between: .NET appSettings
+  // `<add key="SmtpPassword" value="…"/>`, an HTML form's `<input name="api_key" id="k" value="…">`, `<meta name=… content=…>`.
   ...['"', "'"].flatMap((q): Array<[RegExp, string, number, number]> => [
-    [new RegExp(`(?<![\\w-])(key|name)\\s*=\\s*${q}([^${q}<>]{1,128})${q}\\s+value\\s*=\\s*${q}([^${q}]*)${q}`, 'gid'), '=', 2, 3],
-    [new RegExp(`(?<![\\w-])value\\s*=\\s*${q}([^${q}]*)${q}\\s+(key|name)\\s*=\\s*${q}([^${q}<>]{1,128})${q}`, 'gid'), '=', 3, 1],
+    [new RegExp(`(?<![\\w-])(key|name)\\s*=\\s*${q}([^${q}<>]{1,128})${q}${ATTRIBUTES}\\s+(?:value|content)\\s*=\\s*${q}([^${q}]*)${q}`, 'gid'), '=', 2, 3],
+    [new RegExp(`(?<![\\w-])(?:value|content)\\s*=\\s*${q}([^${q}]*)${q}${ATTRIBUTES}\\s+(key|name)\\s*=\\s*${q}([^${q}<>]{1,128})${q}`, 'gid'), '=', 3, 1],
   ]),
 ]
 const YAML_PAIR = PAIRS[4]![0]
