@@ -18,7 +18,12 @@ import { utf8Text } from './utf8.ts'
 export const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
 
 export const isJson = (type: string) => type === 'application/json' || type.endsWith('+json') || type === 'text/json' || type.startsWith('application/x-amz-json')
-const isText = (type: string) => type.startsWith('text/') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/yaml' || type === 'application/x-yaml'
+// Text under an application/ type: configuration (TOML, YAML), scripts (JavaScript, shell, SQL), form data.
+const TEXT_APPLICATIONS = new Set([
+  'application/xml', 'application/yaml', 'application/x-yaml', 'application/toml', 'application/javascript', 'application/ecmascript',
+  'application/x-javascript', 'application/x-sh', 'application/x-shellscript', 'application/sql', 'application/x-www-form-urlencoded',
+])
+const isText = (type: string) => type.startsWith('text/') || type.endsWith('+xml') || TEXT_APPLICATIONS.has(type)
 
 /** A decoded body to mask: its media type, the one the upstream declared (for messages), and what to apply. */
 export interface MaskJob {

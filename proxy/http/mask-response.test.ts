@@ -161,6 +161,10 @@ test('text bodies (XML, Ruby and Perl hashes, INI, .env, YAML with tags) have th
     ['text/plain', '[db]\nuser = app\npassword = s3cret one\n  s3cret two\n', 'user = app'],
     ['text/plain', 'USER=app\nPASSWORD=s3cret one\nexport API_KEY=s3cret two\n', 'USER=app'],
     ['application/yaml', 'user: app\npassword: !!str s3cret one\napi_key: !binary |\n  s3cret two\n', 'user: app'],
+    ['application/toml', '[db]\nuser = "app"\npassword = """\ns3cret one\ns3cret two"""\n', 'user = "app"'],
+    ['application/x-sh', '#!/bin/sh\nexport DB_PASSWORD="s3cret one"\nAPI_KEY=s3cret two ./run\n', '#!/bin/sh'],
+    ['application/javascript', 'const config = { user: "app", password: "s3cret one", apiKey: \'s3cret two\' }', 'user: "app"'],
+    ['application/x-www-form-urlencoded', 'user=app&password=s3cret+one&api_key=s3cret%20two', ''],
   ]) {
     const out = await maskWholeBody(typed(type!, text!), [{ detector: 'secret_assignment' }], KEY)
     const body = Buffer.from(out.body as Uint8Array).toString()
