@@ -33,12 +33,15 @@ test('XML elements named as secrets: their content whole, whatever its case, nam
   assert.equal(hits(secretAssignment, '<password/><SortKey>k</SortKey><NextToken>n</NextToken><passwordPolicy>p</passwordPolicy>'), [])
   assert.equal(hits(secretAssignment, "<add value='v1' name='api_key'/><add key=\"Env\" value=\"prod\"/>"), ['v1'])
   assert.equal(hits(secretAssignment, '<input name="password" id="pw" type="hidden" value="s3"><meta name=\'api-key\' content=\'k1\'><input value="v" class="x" name="db_password"><input name="user" value="u">'), ['s3', 'v', 'k1'])
+  // An element keyed by a secret name (Java properties XML, .NET settings): its content, when it closes.
+  assert.equal(hits(secretAssignment, '<entry key="db.user">app</entry><entry key="db.password">s3 c</entry><setting name=\'ApiKey\'>k1</setting>'), ['s3 c', 'k1'])
+  assert.equal(hits(secretAssignment, '<form><input name="password"><p>hello</p></form>'), [])
   // XML escaped in other text (a JSON string, an SQS body) too.
   assert.equal(hits(secretAssignment, '{"body": "&lt;password&gt;s3&lt;/password&gt;"}'), ['s3'])
 })
 
 test('XML elements are read in time linear in the text: unclosed, far-closed and mismatched secret elements', () => {
-  for (const text of ['<password>'.repeat(100_000), '<password>'.repeat(100_000) + '</password>', '<a_token>x</b_token>'.repeat(50_000), '<password '.repeat(100_000)]) {
+  for (const text of ['<password>'.repeat(100_000), '<password>'.repeat(100_000) + '</password>', '<a_token>x</b_token>'.repeat(50_000), '<password '.repeat(100_000), '<input name="password">'.repeat(50_000)]) {
     const t = performance.now()
     const found = secretAssignment.find(text)
     assert.ok(performance.now() - t < 500, `${performance.now() - t} ms`)

@@ -316,21 +316,35 @@ function pairSpans(text: string, spans: Span[]): void {
 }
 
 // An XML element named as a secret (`<password>…</password>`, `<DbPassword>`, `<ns:api_key attr="x">`): its content
-// whole, nested elements and CDATA too, to its closing tag; an element that never closes, to the text's end.
-const OPEN_TAG = /<([A-Za-z_][\w.:-]{0,127})(?:\s[^<>]*)?>/g
+// whole, nested elements and CDATA too, to its closing tag; an element that never closes, to the text's end. An
+// element whose key or name attribute is a secret name (Java's `<entry key="db.password">…</entry>`): its content to
+// its closing tag, when it has one (an HTML `<input name="password">` has none, and no content).
+const OPEN_TAG = /<([A-Za-z_][\w.:-]{0,127})((?:\s[^<>]*)?)>/g
+const NAME_ATTRIBUTE = /(?<![\w-])(?:key|name)\s*=\s*(?:"([^"<>]{1,128})"|'([^'<>]{1,128})')/
 
 function elementSpans(text: string, spans: Span[]): void {
+  // Where a search for an element's closing tag found none: none closes after it either (the scan stays linear).
+  const unclosedFrom = new Map<string, number>()
   OPEN_TAG.lastIndex = 0
   for (let m = OPEN_TAG.exec(text); m !== null; m = OPEN_TAG.exec(text)) {
     const name = m[1]!
-    if (m[0].endsWith('/>') || !isSecretName(name.slice(name.lastIndexOf(':') + 1))) continue
+    if (m[0].endsWith('/>')) continue
+    const named = isSecretName(name.slice(name.lastIndexOf(':') + 1))
+    const keyed = !named && m[2]!.length > 0 && (m[2]!.includes('key') || m[2]!.includes('name')) && NAME_ATTRIBUTE.exec(m[2]!)
+    if (!named && !(keyed && isSecretName(keyed[1] ?? keyed[2]!))) continue
     const start = m.index + m[0].length
-    const close = new RegExp(`</${name.replace(/\./g, '\\.')}\\s*>`, 'g')
-    close.lastIndex = start
-    const end = close.exec(text)?.index ?? text.length
+    let end = text.length
+    if ((unclosedFrom.get(name) ?? Infinity) > start) {
+      const close = new RegExp(`</${name.replace(/\./g, '\\.')}\\s*>`, 'g')
+      close.lastIndex = start
+      const at = close.exec(text)?.index
+      if (at === undefined) unclosedFrom.set(name, start)
+      else end = at
+    }
+    if (end === text.length && !named) continue
     const found = span(text, start, end)
     if (found) spans.push(found)
-    // Read past the value: an unclosed element masks the rest, so nothing after it is read again.
+    // Read past the value: an unclosed secret element masks the rest, so nothing after it is read again.
     OPEN_TAG.lastIndex = Math.max(OPEN_TAG.lastIndex, end)
   }
 }
