@@ -52,6 +52,8 @@ test('XML elements are read in time linear in the text: unclosed, far-closed and
 test('INI, TOML and .env values: to the line\'s end, over continuation lines and multi-line strings and arrays', () => {
   assert.equal(hits(secretAssignment, '[db]\npassword = s3cret with spaces\nhost = h\n'), ['s3cret with spaces'])
   assert.equal(hits(secretAssignment, 'PASSWORD=abc def\nexport API_KEY=k1 k2\nNAME=x\n'), ['abc def', 'k1 k2'])
+  // dotenv and shell read a double-quoted value over lines (a private key).
+  assert.equal(hits(secretAssignment, 'PRIVATE_KEY="-----BEGIN\nline2\n-----END"\nNEXT=1\nexport API_KEY="a\\"b\nc"\n'), ['-----BEGIN\nline2\n-----END', 'a\\"b\nc'])
   assert.equal(hits(secretAssignment, '[db]\npassword = abc\n  def\nhost = h\n'), ['abc\n  def'])
   assert.equal(hits(secretAssignment, 'password = \"\"\"\ns3\ncret\"\"\"\nx = 1\n'), ['\ns3\ncret'])
   assert.equal(hits(secretAssignment, "api_key = '''\nk1\n'''\n"), ['\nk1\n'])
@@ -63,7 +65,10 @@ test('YAML values with a tag or anchor, over several lines, or in a multi-line f
   assert.equal(hits(secretAssignment, 'api_key: !binary |\n  QUFB\n  QkJC\nx: 1\n'), ['QUFB\n  QkJC'])
   assert.equal(hits(secretAssignment, 'password: &p !!str\n  s3cret\nx: 1\n'), ['s3cret'])
   assert.equal(hits(secretAssignment, 'password: abc\n  def\nx: 1\n'), ['abc\n  def'])
-  assert.equal(hits(secretAssignment, 'password: "abc\n  def"\nx: 1\n'), ['abc\n  def"'])
+  assert.equal(hits(secretAssignment, 'password: "abc\n  def"\nx: 1\n'), ['abc\n  def'])
+  // A quoted value goes on to its closing quote, whatever the indent (YAML reads `abc def`), or to the text's end.
+  assert.equal(hits(secretAssignment, "password: \"abc\ndef\"\nx: 1\ntoken: 'a''b\nc'\ny: 2\n"), ['abc\ndef', "a''b\nc"])
+  assert.equal(hits(secretAssignment, 'password: "unclosed\nrest\n'), ['unclosed\nrest\n'])
   assert.equal(hits(secretAssignment, 'password: [a,\n  b]\nx: 1\n'), ['[a,\n  b]'])
 })
 

@@ -78,6 +78,23 @@ function quotedEnd(text: string, from: number, quote: string): number {
   return text.length
 }
 
+/**
+ * Where a quoted value that may go on over lines ends: YAML's flow scalars and the double-quoted values of .env files
+ * and shell scripts (a private key between quotes) do. A YAML single-quoted value escapes its quote by doubling it; a
+ * double-quoted one with a backslash. One that never closes runs to the text's end.
+ */
+function quotedEndAcross(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\' && quote === '"') i++
+    else if (c === quote) {
+      if (quote === "'" && text[i + 1] === "'") i++
+      else return i
+    }
+  }
+  return text.length
+}
+
 function lineEnd(text: string, from: number): number {
   let end = from
   while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++
@@ -238,8 +255,8 @@ function valueSpan(text: string, m: RegExpExecArray, containerEnd: ContainerEnds
       const close = text.indexOf(triple, from + 3)
       return span(text, from + 3, close === -1 ? text.length : close)
     }
-    const found = span(text, from + 1, quotedEnd(text, from + 1, first))
-    return keyLine ? withBelow(text, m.index, found) : found
+    if (!keyLine) return span(text, from + 1, quotedEnd(text, from + 1, first))
+    return withBelow(text, m.index, span(text, from + 1, quotedEndAcross(text, from + 1, first)))
   }
   // An object or array under a quoted secret name in JSON text (`"password": {"value": "…"}`, `"credentials": ["a",
   // "b"]`), or under an assigned or YAML name (`credentials = [` … `]` in TOML, `password: [a,` … `b]`), is the value
