@@ -265,6 +265,14 @@ async function streamed(body: unknown): Promise<string> {
   return text
 }
 
+test('server-sent events: a comment or data with a NUL after each character (UTF-16 read as bytes) is masked as its reader reads it', async () => {
+  const wide = (t: string) => [...t].map((c) => `${c}\0`).join('')
+  const sent = `: ${wide('jane@example.com')}\ndata: ${wide('password=hunter2')}\n\n`
+  const text = (await streamed(maskLines(response(Readable.from([Buffer.from(sent)])), [{ detector: 'all' }], KEY, 'sse').body)).replace(/\0/g, '')
+  assert.not.ok(text.includes('jane@example.com') || text.includes('hunter2'), text)
+  assert.ok(text.startsWith(': '), text)
+})
+
 test('server-sent events: the data lines of one event are masked together, as a client joins them (a private key, a JSON document over several lines); other fields as text', async () => {
   const pem = (generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trim()
   const body = pem.split('\n')[1]!
