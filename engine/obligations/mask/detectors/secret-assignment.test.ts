@@ -28,6 +28,8 @@ test('XML elements named as secrets: their content whole, whatever its case, nam
   assert.equal(hits(secretAssignment, '<user><name>u</name><password>s3cret</password></user>'), ['s3cret'])
   assert.equal(hits(secretAssignment, '<Password>P w</Password><ns:api_key a="1">k</ns:api_key ><secret attr="x">s</secret>'), ['P w', 'k', 's'])
   assert.equal(hits(secretAssignment, '<DbPassword><![CDATA[a<b]]></DbPassword><Token>\n  <value>t</value>\n</Token><Env>prod</Env>'), ['<![CDATA[a<b]]>', '\n  <value>t</value>\n'])
+  // A closing tag inside CDATA or a comment is content.
+  assert.equal(hits(secretAssignment, '<password><![CDATA[a</password>b]]></password><x>1</x><token><!-- </token> -->t</token>'), ['<![CDATA[a</password>b]]>', '<!-- </token> -->t'])
   // An element that never closes is masked to the text's end; an empty one, and names that are no secrets, are left.
   assert.equal(hits(secretAssignment, '<a><password>s3cret and the rest'), ['s3cret and the rest'])
   assert.equal(hits(secretAssignment, '<password/><SortKey>k</SortKey><NextToken>n</NextToken><passwordPolicy>p</passwordPolicy>'), [])
@@ -41,7 +43,7 @@ test('XML elements named as secrets: their content whole, whatever its case, nam
 })
 
 test('XML elements are read in time linear in the text: unclosed, far-closed and mismatched secret elements', () => {
-  for (const text of ['<password>'.repeat(100_000), '<password>'.repeat(100_000) + '</password>', '<a_token>x</b_token>'.repeat(50_000), '<password '.repeat(100_000), '<input name="password">'.repeat(50_000)]) {
+  for (const text of ['<password><![CDATA['.repeat(50_000), '<token><!-- x -->'.repeat(50_000), '<password>'.repeat(100_000), '<password>'.repeat(100_000) + '</password>', '<a_token>x</b_token>'.repeat(50_000), '<password '.repeat(100_000), '<input name="password">'.repeat(50_000)]) {
     const t = performance.now()
     const found = secretAssignment.find(text)
     assert.ok(performance.now() - t < 500, `${performance.now() - t} ms`)

@@ -339,9 +339,28 @@ function pairSpans(text: string, spans: Span[]): void {
 const OPEN_TAG = /<([A-Za-z_][\w.:-]{0,127})((?:\s[^<>]*)?)>/g
 const NAME_ATTRIBUTE = /(?<![\w-])(?:key|name)\s*=\s*(?:"([^"<>]{1,128})"|'([^'<>]{1,128})')/
 
+/**
+ * Where the closing tag of element `name` whose content starts at `from` is, or undefined. A CDATA section or a
+ * comment is text to an XML parser, a closing tag inside it too (`<![CDATA[a</password>b]]>` is all content).
+ */
+function closingTag(text: string, name: string, from: number, closers: Map<string, RegExp>): number | undefined {
+  let next = closers.get(name)
+  if (!next) closers.set(name, (next = new RegExp(`</${name.replace(/\./g, '\\.')}\\s*>|<!\\[CDATA\\[|<!--`, 'g')))
+  next.lastIndex = from
+  for (let m = next.exec(text); m !== null; m = next.exec(text)) {
+    if (m[0][1] === '/') return m.index
+    const [open, close] = m[0] === '<!--' ? ['<!--', '-->'] : ['<![CDATA[', ']]>']
+    const end = text.indexOf(close, m.index + open.length)
+    if (end === -1) return undefined
+    next.lastIndex = end + close.length
+  }
+  return undefined
+}
+
 function elementSpans(text: string, spans: Span[]): void {
   // Where a search for an element's closing tag found none: none closes after it either (the scan stays linear).
   const unclosedFrom = new Map<string, number>()
+  const closers = new Map<string, RegExp>()
   OPEN_TAG.lastIndex = 0
   for (let m = OPEN_TAG.exec(text); m !== null; m = OPEN_TAG.exec(text)) {
     const name = m[1]!
@@ -352,9 +371,7 @@ function elementSpans(text: string, spans: Span[]): void {
     const start = m.index + m[0].length
     let end = text.length
     if ((unclosedFrom.get(name) ?? Infinity) > start) {
-      const close = new RegExp(`</${name.replace(/\./g, '\\.')}\\s*>`, 'g')
-      close.lastIndex = start
-      const at = close.exec(text)?.index
+      const at = closingTag(text, name, start, closers)
       if (at === undefined) unclosedFrom.set(name, start)
       else end = at
     }
