@@ -29,8 +29,9 @@ const KEYWORD = /pass|pwd|secret|token|key|credential/i
 // `/` too: a Kubernetes annotation or label key is a prefix and a name (vault.example.com/api-key).
 const WORDS = /[_.\-/]+|(?<=[a-z0-9])(?=[A-Z])/
 
-/** Whether a variable, key or option name says its value is a secret. */
+/** Whether a variable, key or option name says its value is a secret (read without NULs: UTF-16 read as bytes). */
 export function isSecretName(name: string): boolean {
+  if (name.includes('\0')) name = name.replace(/\0/g, '')
   if (!KEYWORD.test(name)) return false
   const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
   const last = words[words.length - 1]
