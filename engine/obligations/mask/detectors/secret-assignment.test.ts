@@ -28,6 +28,8 @@ test('XML elements named as secrets: their content whole, whatever its case, nam
   assert.equal(hits(secretAssignment, '<user><name>u</name><password>s3cret</password></user>'), ['s3cret'])
   assert.equal(hits(secretAssignment, '<Password>P w</Password><ns:api_key a="1">k</ns:api_key ><secret attr="x">s</secret>'), ['P w', 'k', 's'])
   assert.equal(hits(secretAssignment, '<DbPassword><![CDATA[a<b]]></DbPassword><Token>\n  <value>t</value>\n</Token><Env>prod</Env>'), ['<![CDATA[a<b]]>', '\n  <value>t</value>\n'])
+  // A secret element's value attribute is its value.
+  assert.equal(hits(secretAssignment, '<password value="s3"/><ApiKey id="1" value=\'k1\'></ApiKey><user value="u"/>'), ['s3', 'k1'])
   // A closing tag inside CDATA or a comment is content.
   assert.equal(hits(secretAssignment, '<password><![CDATA[a</password>b]]></password><x>1</x><token><!-- </token> -->t</token>'), ['<![CDATA[a</password>b]]>', '<!-- </token> -->t'])
   // An element that never closes is masked to the text's end; an empty one, and names that are no secrets, are left.

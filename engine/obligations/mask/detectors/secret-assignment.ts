@@ -358,6 +358,18 @@ function closingTag(text: string, name: string, from: number, closers: Map<strin
   return undefined
 }
 
+const VALUE_ATTRIBUTE = /(?<![\w-])(?:value|content)\s*=\s*(?:"([^"]*)"|'([^']*)')/dg
+
+/** The values of the value attributes in `attributes`, which start at `at` in the text. */
+function valueAttributes(text: string, at: number, attributes: string, spans: Span[]): void {
+  VALUE_ATTRIBUTE.lastIndex = 0
+  for (let m = VALUE_ATTRIBUTE.exec(attributes); m !== null; m = VALUE_ATTRIBUTE.exec(attributes)) {
+    const [start, end] = m.indices![1] ?? m.indices![2]!
+    const found = span(text, at + start, at + end)
+    if (found) spans.push(found)
+  }
+}
+
 function elementSpans(text: string, spans: Span[]): void {
   // Where a search for an element's closing tag found none: none closes after it either (the scan stays linear).
   const unclosedFrom = new Map<string, number>()
@@ -365,8 +377,10 @@ function elementSpans(text: string, spans: Span[]): void {
   OPEN_TAG.lastIndex = 0
   for (let m = OPEN_TAG.exec(text); m !== null; m = OPEN_TAG.exec(text)) {
     const name = m[1]!
-    if (m[0].endsWith('/>')) continue
     const named = isSecretName(name.slice(name.lastIndexOf(':') + 1))
+    // A secret element's value attribute (`<password value="…"/>`) is its value too.
+    if (named && m[2]!.includes('=')) valueAttributes(text, m.index + 1 + name.length, m[2]!, spans)
+    if (m[0].endsWith('/>')) continue
     const keyed = !named && m[2]!.length > 0 && (m[2]!.includes('key') || m[2]!.includes('name')) && NAME_ATTRIBUTE.exec(m[2]!)
     if (!named && !(keyed && isSecretName(keyed[1] ?? keyed[2]!))) continue
     const start = m.index + m[0].length
