@@ -8,6 +8,7 @@
 // fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
 import { type Detector, type Span } from './types.ts'
 import { aliasAt, aliasesIn, anchoredSpans } from './yaml-anchors.ts'
+import { elementSpans } from './xml-elements.ts'
 
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
@@ -333,71 +334,6 @@ function pairSpans(text: string, spans: Span[]): void {
   }
 }
 
-// An XML element named as a secret (`<password>…</password>`, `<DbPassword>`, `<ns:api_key attr="x">`): its content
-// whole, nested elements and CDATA too, to its closing tag; an element that never closes, to the text's end. An
-// element whose key or name attribute is a secret name (Java's `<entry key="db.password">…</entry>`): its content to
-// its closing tag, when it has one (an HTML `<input name="password">` has none, and no content).
-const OPEN_TAG = /<([A-Za-z_][\w.:-]{0,127})((?:\s[^<>]*)?)>/g
-const NAME_ATTRIBUTE = /(?<![\w-])(?:key|name)\s*=\s*(?:"([^"<>]{1,128})"|'([^'<>]{1,128})')/
-
-/**
- * Where the closing tag of element `name` whose content starts at `from` is, or undefined. A CDATA section or a
- * comment is text to an XML parser, a closing tag inside it too (`<![CDATA[a</password>b]]>` is all content).
- */
-function closingTag(text: string, name: string, from: number, closers: Map<string, RegExp>): number | undefined {
-  let next = closers.get(name)
-  if (!next) closers.set(name, (next = new RegExp(`</${name.replace(/\./g, '\\.')}\\s*>|<!\\[CDATA\\[|<!--`, 'g')))
-  next.lastIndex = from
-  for (let m = next.exec(text); m !== null; m = next.exec(text)) {
-    if (m[0][1] === '/') return m.index
-    const [open, close] = m[0] === '<!--' ? ['<!--', '-->'] : ['<![CDATA[', ']]>']
-    const end = text.indexOf(close, m.index + open.length)
-    if (end === -1) return undefined
-    next.lastIndex = end + close.length
-  }
-  return undefined
-}
-
-const VALUE_ATTRIBUTE = /(?<![\w-])(?:value|content)\s*=\s*(?:"([^"]*)"|'([^']*)')/dg
-
-/** The values of the value attributes in `attributes`, which start at `at` in the text. */
-function valueAttributes(text: string, at: number, attributes: string, spans: Span[]): void {
-  VALUE_ATTRIBUTE.lastIndex = 0
-  for (let m = VALUE_ATTRIBUTE.exec(attributes); m !== null; m = VALUE_ATTRIBUTE.exec(attributes)) {
-    const [start, end] = m.indices![1] ?? m.indices![2]!
-    const found = span(text, at + start, at + end)
-    if (found) spans.push(found)
-  }
-}
-
-function elementSpans(text: string, spans: Span[]): void {
-  // Where a search for an element's closing tag found none: none closes after it either (the scan stays linear).
-  const unclosedFrom = new Map<string, number>()
-  const closers = new Map<string, RegExp>()
-  OPEN_TAG.lastIndex = 0
-  for (let m = OPEN_TAG.exec(text); m !== null; m = OPEN_TAG.exec(text)) {
-    const name = m[1]!
-    const named = isSecretName(name.slice(name.lastIndexOf(':') + 1))
-    // A secret element's value attribute (`<password value="…"/>`) is its value too.
-    if (named && m[2]!.includes('=')) valueAttributes(text, m.index + 1 + name.length, m[2]!, spans)
-    if (m[0].endsWith('/>')) continue
-    const keyed = !named && m[2]!.length > 0 && (m[2]!.includes('key') || m[2]!.includes('name')) && NAME_ATTRIBUTE.exec(m[2]!)
-    if (!named && !(keyed && isSecretName(keyed[1] ?? keyed[2]!))) continue
-    const start = m.index + m[0].length
-    let end = text.length
-    if ((unclosedFrom.get(name) ?? Infinity) > start) {
-      const at = closingTag(text, name, start, closers)
-      if (at === undefined) unclosedFrom.set(name, start)
-      else end = at
-    }
-    if (end === text.length && !named) continue
-    const found = span(text, start, end)
-    if (found) spans.push(found)
-    // Read past the value: an unclosed secret element masks the rest, so nothing after it is read again.
-    OPEN_TAG.lastIndex = Math.max(OPEN_TAG.lastIndex, end)
-  }
-}
-
 // XML escapes the quotes of JSON text it carries (an SQS message body, a CloudFormation template):
 // `{&quot;password&quot;: &quot;…&quot;}`. The text is also read with its character references undone, and
 // what is found there is mapped back to the escaped text.
@@ -430,7 +366,12 @@ function unescaped(text: string): { text: string; from: number[]; to: number[] }
 function findIn(text: string): Span[] {
   const spans: Span[] = []
   pairSpans(text, spans)
-  if (text.includes('<')) elementSpans(text, spans)
+  if (text.includes('<')) {
+    for (const found of elementSpans(text, isSecretName)) {
+      const kept = span(text, found.start, found.end)
+      if (kept) spans.push(kept)
+    }
+  }
   // Most strings assign nothing: the scan below is skipped for them.
   if (!text.includes('=') && !text.includes(':')) return spans
   // YAML aliases a secret value holds, or one written right after a secret name (`{password: *p}` too).
