@@ -12,12 +12,18 @@ import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
 import { finishTable, tableIn, type TableForm } from './kube-tables.ts'
 import { hideCredentials } from './response-credential.ts'
+import { decodeWide, type WideEncoding } from './text-encoding.ts'
 import { utf8Text } from './utf8.ts'
 
 export const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
 
 export const isJson = (type: string) => type === 'application/json' || type.endsWith('+json') || type === 'text/json' || type.startsWith('application/x-amz-json')
-const isText = (type: string) => type.startsWith('text/') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/yaml' || type === 'application/x-yaml'
+// Text under an application/ type: configuration (TOML, YAML), scripts (JavaScript, shell, SQL), form data.
+const TEXT_APPLICATIONS = new Set([
+  'application/xml', 'application/yaml', 'application/x-yaml', 'application/toml', 'application/javascript', 'application/ecmascript',
+  'application/x-javascript', 'application/x-sh', 'application/x-shellscript', 'application/sql', 'application/x-www-form-urlencoded',
+])
+const isText = (type: string) => type.startsWith('text/') || type.endsWith('+xml') || TEXT_APPLICATIONS.has(type)
 
 /** A decoded body to mask: its media type, the one the upstream declared (for messages), and what to apply. */
 export interface MaskJob {
@@ -30,18 +36,27 @@ export interface MaskJob {
   credentials: readonly string[]
   /** A Kubernetes answer: a Table in it is masked by origin and answered in this form (kube-tables.ts). */
   table?: TableForm
+  /** A body in UTF-16 or UTF-32 (text-encoding.ts); read as UTF-8 without it. The masked body is UTF-8. */
+  encoding?: WideEncoding
 }
+
+// The prefixes that keep a JSON answer from running as a script when another site includes it (XSSI): `)]}'`
+// (Angular, Google APIs; `)]}',` too), `while(1);` and `for(;;);`. The JSON after one is masked and the prefix kept,
+// as its clients strip it; any other text before the JSON leaves the body unparseable, and withheld.
+const XSSI_PREFIX = /^(?:\)\]\}',?|while\(1\);|for\(;;\);)[ \t]*(?:\r?\n)?/
 
 /** The masked body and how many values changed; throws http.mask_failed for a body that cannot be masked. */
 export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   const { body, type, declared, obligations, key } = job
-  if (body.includes(0)) throw binaryRefused(declared, obligations)
-  const text = utf8Text(body)
-  if (text === undefined) throw binaryRefused(declared, obligations)
-  const looksJson = /^\s*[[{]/.test(text)
+  const text = job.encoding ? decodeWide(body, job.encoding) : body.includes(0) ? undefined : utf8Text(body)
+  if (text === undefined || (job.encoding && text.includes('\0'))) throw binaryRefused(declared, obligations)
+  const prefix = XSSI_PREFIX.exec(text)?.[0] ?? ''
+  const rest = prefix ? text.slice(prefix.length) : text
+  const looksJson = /^\s*[[{]/.test(rest)
   if (!isJson(type) && !isText(type) && !looksJson) throw failed(`its content type ${type || '(none)'} cannot be scanned`)
-  const out = isJson(type) || looksJson ? maskJsonOrText(text, type, obligations, key, job.table) : maskPlainText(text, obligations, key)
-  const clean = hideCredentials(out.text, job.credentials)
+  const out = isJson(type) || looksJson ? maskJsonOrText(rest, type, obligations, key, job.table) : maskPlainText(text, obligations, key)
+  const masked = prefix && (isJson(type) || looksJson) ? prefix + out.text : out.text
+  const clean = hideCredentials(masked, job.credentials)
   return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden }
 }
 

@@ -152,6 +152,65 @@ test('a body declared as text that starts as JSON does but is none (an INI file,
   assert.match((await rejection(maskWholeBody(typed('text/plain', ini), [{ detector: 'all' }, { path: 'a' }], KEY))).message, /not JSON/)
 })
 
+test('text bodies (XML, Ruby and Perl hashes, INI, .env, YAML with tags) have the values under secret names masked, the rest kept', async () => {
+  const typed = (type: string, text: string) => Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  for (const [type, text, kept] of [
+    ['application/xml', '<config><user>app</user><Password>s3cret one</Password><ns:api_key id="1">s3cret two</ns:api_key></config>', '<user>app</user>'],
+    ['text/xml', '<secret attr="x">s3cret one</secret><add key="SmtpPassword" value="s3cret two"/>', '<secret attr="x">'],
+    ['text/plain', "db = { :password => 's3cret one', user => 'app', password => s3cret two }", "user => 'app'"],
+    ['text/plain', '[db]\nuser = app\npassword = s3cret one\n  s3cret two\n', 'user = app'],
+    ['text/plain', 'USER=app\nPASSWORD=s3cret one\nexport API_KEY=s3cret two\n', 'USER=app'],
+    ['application/yaml', 'user: app\npassword: !!str s3cret one\napi_key: !binary |\n  s3cret two\n', 'user: app'],
+    ['application/toml', '[db]\nuser = "app"\npassword = """\ns3cret one\ns3cret two"""\n', 'user = "app"'],
+    ['application/x-sh', '#!/bin/sh\nexport DB_PASSWORD="s3cret one"\nAPI_KEY=s3cret two ./run\n', '#!/bin/sh'],
+    ['application/javascript', 'const config = { user: "app", password: "s3cret one", apiKey: \'s3cret two\' }', 'user: "app"'],
+    ['application/x-www-form-urlencoded', 'user=app&password=s3cret+one&api_key=s3cret%20two', ''],
+  ]) {
+    const out = await maskWholeBody(typed(type!, text!), [{ detector: 'secret_assignment' }], KEY)
+    const body = Buffer.from(out.body as Uint8Array).toString()
+    assert.not.ok(body.includes('s3cret'), `${type}: ${body}`)
+    assert.ok(body.includes(kept!), `${type}: ${body}`)
+  }
+})
+
+test('JSON behind an XSSI prefix is masked by every rule, the prefix kept; other text before JSON is still withheld', async () => {
+  const typed = (type: string, text: string) => Object.assign(Readable.from([Buffer.from(text)]), { statusCode: 200, headers: { 'content-type': type } }) as UpstreamResponse
+  const doc = '{"user":{"email":"jane@example.com","name":"Jane"},"n":1}'
+  const rules: MaskObligation[] = [{ path: 'user.name' }, { detector: 'email' }]
+  for (const prefix of [")]}'\n", ")]}',\n", 'while(1);', 'for(;;);', ")]}'\r\n"]) {
+    for (const type of ['application/json', 'text/javascript', 'application/javascript']) {
+      const out = await maskWholeBody(typed(type, prefix + doc), rules, KEY)
+      const body = Buffer.from(out.body as Uint8Array).toString()
+      assert.ok(body.startsWith(prefix), `${JSON.stringify(prefix)} ${type}: ${body}`)
+      const masked = JSON.parse(body.slice(prefix.length))
+      assert.not.ok(body.includes('jane@example.com') || body.includes('Jane'), body)
+      assert.is(masked.n, 1)
+      assert.is(out.masked(), 2)
+    }
+  }
+  for (const text of [`while(2);${doc}`, `)]}${doc}`, `)]}'\n${doc} trailing`, `/**/${doc}`]) {
+    assert.match((await rejection(maskWholeBody(typed('application/json', text), rules, KEY))).message, /withheld/, text)
+  }
+})
+
+test('a body in UTF-16 or UTF-32 with a byte-order mark is decoded and masked by every rule, and sent as UTF-8', async () => {
+  const typed = (type: string, body: Buffer, status = 200) => Object.assign(Readable.from([body]), { statusCode: status, headers: { 'content-type': type } }) as UpstreamResponse
+  const doc = '{"user":{"email":"jane@example.com","name":"Jane"},"note":"ok ✓"}'
+  const le16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')])
+  const be32 = Buffer.alloc(4 + [...doc].length * 4)
+  be32.writeUInt32BE(0xfeff, 0)
+  ;[...doc].forEach((c, i) => be32.writeUInt32BE(c.codePointAt(0)!, 4 + i * 4))
+  for (const [type, body] of [['application/json; charset=utf-16', le16], ['application/json', be32]] as const) {
+    const out = await maskWholeBody(typed(type, body), [{ path: 'user.name' }, { detector: 'email' }], KEY)
+    const sent = JSON.parse(Buffer.from(out.body as Uint8Array).toString('utf8'))
+    assert.equal([sent.user.email, sent.user.name === 'Jane', sent.note], ['[email]', false, 'ok ✓'], type)
+    assert.is(out.headers['content-type'], type.includes('charset') ? 'application/json; charset=utf-8' : 'application/json')
+  }
+  // A part of an object that starts at an FF FE the agent chose, before ASCII text: no mark; binary, refused.
+  const part = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('jane@example.com password=hunter2')])
+  assert.match((await rejection(maskWholeBody(typed('text/plain', part, 206), [{ detector: 'all' }], KEY))).message, /binary/)
+})
+
 test('a watch event arriving in many small chunks is read in time linear in its size', async () => {
   // Before: every chunk split all that was pending again; a 6 MB event in 16 KB chunks took seconds.
   const obligations: MaskObligation[] = [{ path: 'object.data.*', rule: 't' }]
@@ -205,6 +264,14 @@ async function streamed(body: unknown): Promise<string> {
   for await (const part of body as Readable) text += (part as Buffer).toString()
   return text
 }
+
+test('server-sent events: a comment or data with a NUL after each character (UTF-16 read as bytes) is masked as its reader reads it', async () => {
+  const wide = (t: string) => [...t].map((c) => `${c}\0`).join('')
+  const sent = `: ${wide('jane@example.com')}\ndata: ${wide('password=hunter2')}\n\n`
+  const text = (await streamed(maskLines(response(Readable.from([Buffer.from(sent)])), [{ detector: 'all' }], KEY, 'sse').body)).replace(/\0/g, '')
+  assert.not.ok(text.includes('jane@example.com') || text.includes('hunter2'), text)
+  assert.ok(text.startsWith(': '), text)
+})
 
 test('server-sent events: the data lines of one event are masked together, as a client joins them (a private key, a JSON document over several lines); other fields as text', async () => {
   const pem = (generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trim()

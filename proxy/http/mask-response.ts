@@ -23,6 +23,7 @@ import { BINARY_FAMILIES, binaryRefused, failed, immutable, isJson, maskDecoded,
 import { type MaskThread, OFF_THREAD_BYTES } from './mask-thread.ts'
 import { isDigestHeader } from './mask-headers.ts'
 import { hideCredentials } from './response-credential.ts'
+import { wideEncoding } from './text-encoding.ts'
 import { utf8Start } from './utf8.ts'
 import type { TableForm } from './kube-tables.ts'
 import type { UpstreamResponse } from './upstream.ts'
@@ -185,8 +186,8 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
   const raw = await readAll(res, (first) => {
-    // Compressed bodies are judged once decoded, below.
-    if (!encoded && !maybeText(first)) throw binaryRefused(declared, obligations)
+    // Compressed bodies are judged once decoded, below; UTF-16 and UTF-32 text holds NUL bytes.
+    if (!encoded && !wideEncoding(first, res, true) && !maybeText(first)) throw binaryRefused(declared, obligations)
   }, budget)
   // The body read and, for a compressed one, its decoded form, held until the masked copy is made.
   let held = raw.byteLength
@@ -209,7 +210,8 @@ async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObl
     throw failed((err as Error).message, err)
   }
   if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
-  const job: MaskJob = { body: decoded, type: declared, declared, obligations, key, credentials, ...(table ? { table } : {}) }
+  const encoding = wideEncoding(decoded, res)
+  const job: MaskJob = { body: decoded, type: declared, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}) }
   const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
   return { headers: outHeaders(res, out.body.byteLength), body: out.body, masked: constant(out.masked) }
 }

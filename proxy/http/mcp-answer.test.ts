@@ -168,6 +168,76 @@ test('an empty body (202 Accepted) passes; other text gets the content detectors
   assert.not.ok(body.includes('jane.doe@example.com'), body)
 })
 
+const utf32 = (s: string, little: boolean) => {
+  const points = [...s].map((c) => c.codePointAt(0)!)
+  const b = Buffer.alloc(points.length * 4)
+  points.forEach((p, i) => (little ? b.writeUInt32LE(p, i * 4) : b.writeUInt32BE(p, i * 4)))
+  return b
+}
+
+test('an answer in UTF-16 or UTF-32 (by its byte-order mark, or a utf-32 charset) is decoded, masked and sent as UTF-8', async () => {
+  const message = JSON.stringify(result('mail jane.doe@example.com'))
+  const bodies: Array<[string, Buffer]> = [
+    ['application/json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(message, 'utf16le')])],
+    ['application/json; charset=utf-16', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(message, 'utf16le').swap16()])],
+    ['application/json', Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), utf32(message, false)])],
+    ['application/json; charset=utf-32le', utf32(message, true)],
+  ]
+  for (const [type, body] of bodies) {
+    const out = await mcpAnswer(await upstream((r) => { r.writeHead(200, { 'content-type': type }); r.end(body) }), context(), () => {})
+    const sent = await text(out.body)
+    assert.equal(JSON.parse(sent).result.content[0].text, 'mail [email]', type)
+    assert.is(out.headers['content-type'], 'application/json')
+  }
+  const plain = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('no session for jane.doe@example.com', 'utf16le')])
+  const out = await mcpAnswer(await upstream((r) => { r.writeHead(400, { 'content-type': 'text/plain; charset=utf-16' }); r.end(plain) }), context(), () => {})
+  assert.is(await text(out.body), 'no session for [email]')
+  assert.is(out.headers['content-type'], 'text/plain; charset=utf-8')
+})
+
+test('an answer whose byte order is open, or whose mark contradicts its charset, is withheld; no unread byte is forwarded', async () => {
+  const message = JSON.stringify(result('mail jane.doe@example.com'))
+  const bodies: Array<[string, Buffer]> = [
+    ['application/json; charset=utf-16le', Buffer.from(message, 'utf16le')],
+    ['application/json; charset=utf-16be', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(message, 'utf16le')])],
+    ['text/plain; charset=utf-16le', Buffer.from('mail jane.doe@example.com', 'utf16le')],
+    ['text/plain; charset=utf-32be', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), utf32('mail jane.doe@example.com', true)])],
+    ['text/plain', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(message, 'utf16le')])],
+  ]
+  for (const [type, body] of bodies) {
+    try {
+      await mcpAnswer(await upstream((r) => { r.writeHead(200, { 'content-type': type }); r.end(body) }), context(), () => {})
+      assert.unreachable(`forwarded under ${type}`)
+    } catch (err) {
+      assert.instance(err, HttpGatewayError, type)
+      assert.is((err as HttpGatewayError).status, 502, type)
+      assert.not.match((err as Error).message, 'jane.doe', type)
+    }
+  }
+})
+
+test('an event stream that is not UTF-8 (UTF-16 with its mark) is ended as withheld, nothing of it sent', async () => {
+  const res = await upstream((r) => {
+    r.writeHead(200, { 'content-type': 'text/event-stream' })
+    r.end(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`data: ${JSON.stringify(result('jane.doe@example.com'))}\n\n`, 'utf16le')]))
+  })
+  const out = await mcpAnswer(res, context(), () => {})
+  let got = ''
+  try {
+    for await (const chunk of out.body as Readable) got += Buffer.from(chunk as Uint8Array).toString('utf8')
+    assert.unreachable('the stream ended normally')
+  } catch (err) {
+    assert.is((err as HttpGatewayError).code, 'http.mcp_failed')
+    assert.match((err as Error).message, 'not UTF-8')
+  }
+  assert.is(got, '')
+})
+
+test('text under another type is said as UTF-8, the charset it was read and masked in: a client reading UTF-7 would read more', async () => {
+  const out = await mcpAnswer(await upstream((r) => { r.writeHead(200, { 'content-type': 'text/plain; charset=utf-7' }); r.end('mail jane+AEA-example.com') }), context(), () => {})
+  assert.is(out.headers['content-type'], 'text/plain; charset=utf-8')
+})
+
 test('a withheld answer names its content type masked and cut short: the type is the server\'s text', async () => {
   const listing = { jsonrpc: '2.0', id: 1, result: { tools: [] } }
   for (const type of ['application/json-rpc; owner=alice@example.com', 'text/plain; owner=alice@example.com', `text/plain; x=${'a'.repeat(4000)}`]) {

@@ -14,8 +14,9 @@
 // A message that cannot be processed is a 502 before the headers go out, and ends the stream after.
 import { Readable } from 'node:stream'
 import { decodeBody } from './encoding.ts'
+import { decodeWide, type WideEncoding, wideEncoding } from './text-encoding.ts'
 import { HttpGatewayError } from './errors.ts'
-import { bodyMasks, decoderFor, MAX_MASKED_BYTES, type MaskedBody, maskWholeBody, mediaType, readAll } from './mask-response.ts'
+import { bodyMasks, decoderFor, MAX_MASKED_BYTES, type MaskedBody, maskWholeBody, mediaType, readAll, utf8ContentType } from './mask-response.ts'
 import { createStreamProcessor, McpError, type McpResponseContext, maskText, type ProcessedMessages, processJsonBody } from './mcp/index.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
@@ -24,8 +25,8 @@ const PASSED = ['content-type', 'cache-control', 'mcp-session-id', 'mcp-protocol
 
 /**
  * The headers passed, as the client may see them: the server writes their values as freely as a body, so the
- * detectors scan them; an MCP answer's type is its bare media type (the body is sent as UTF-8 whatever the
- * server's parameters said). A session id the detectors would change cannot be masked (the client must send it
+ * detectors scan them; an MCP answer's type is its bare media type, and any other type's charset is utf-8 (the
+ * body is sent as UTF-8 whatever the server's parameters said). A session id the detectors would change cannot be masked (the client must send it
  * back as issued): the answer is withheld.
  */
 function answerHeaders(res: UpstreamResponse, ctx: McpResponseContext, length?: number, type?: string): Record<string, string | string[]> {
@@ -33,7 +34,11 @@ function answerHeaders(res: UpstreamResponse, ctx: McpResponseContext, length?: 
   for (const name of PASSED) {
     const v = res.headers[name]
     if (v === undefined) continue
-    const values = (Array.isArray(v) ? v : [String(v)]).map((x) => maskText(x, ctx.masks, ctx.maskKey))
+    // The body goes out as UTF-8 (masked text always is): a charset the server named is said as utf-8.
+    const values = (Array.isArray(v) ? v : [String(v)]).map((x) => {
+      const masked = maskText(x, ctx.masks, ctx.maskKey)
+      return name === 'content-type' ? utf8ContentType(masked) : masked
+    })
     if (name === 'mcp-session-id' && values.join() !== String(v)) throw withheld('its Mcp-Session-Id holds what the mask obligations hide')
     out[name] = Array.isArray(v) ? values : values[0]!
   }
@@ -52,12 +57,17 @@ function asGatewayError(err: unknown): unknown {
 async function jsonMessage(res: UpstreamResponse, ctx: McpResponseContext, onProcessed: (p: ProcessedMessages) => void): Promise<MaskedBody> {
   const raw = await readAll(res)
   if (raw.byteLength === 0) return { headers: answerHeaders(res, ctx, 0, 'application/json'), body: raw, masked: () => 0 }
-  let text: string
+  let text: string | undefined
+  let encoding: WideEncoding | undefined
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(decodeBody(raw, res.headers['content-encoding'], MAX_MASKED_BYTES, 'the answer'))
+    const decoded = decodeBody(raw, res.headers['content-encoding'], MAX_MASKED_BYTES, 'the answer')
+    // JSON in UTF-16 or UTF-32 (by its byte-order mark, or a charset naming the byte order) is read as such.
+    encoding = wideEncoding(decoded, res)
+    text = encoding ? decodeWide(decoded, encoding) : new TextDecoder('utf-8', { fatal: true }).decode(decoded)
   } catch (err) {
     throw withheld(`it cannot be read as UTF-8 JSON (${(err as Error).message})`, err)
   }
+  if (text === undefined) throw withheld(`it cannot be read as ${encoding} JSON: its bytes are not valid ${encoding}`)
   let processed: ProcessedMessages
   try {
     processed = await processJsonBody(ctx, text)
@@ -94,6 +104,8 @@ function eventStream(res: UpstreamResponse, ctx: McpResponseContext, onProcessed
       const forward = note(await processor.push(rest)) + note(await processor.end())
       if (forward) yield forward
     } catch (err) {
+      // An event stream is UTF-8 (a UTF-16 one, whatever its mark, is no event stream): it ends, as one that is not JSON-RPC.
+      if ((err as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') throw withheld('its event stream is not UTF-8; the stream was ended', err)
       throw asGatewayError(err)
     }
   }

@@ -305,4 +305,11 @@ test('strings that open as JSON and are none (log lines: `[INFO] …`) cost abou
   assert.equal(masker.mask(['[{"password": "x"}] ', '"{\\"token\\": \\"y\\"}"']).doc, ['[{"password":"[secret]"}]', '"{\\"token\\":\\"[secret]\\"}"'])
 })
 
+test('a key written with a NUL after each character (UTF-16 read as bytes) is read as its reader reads it', () => {
+  const doc = { 'p\0a\0s\0s\0w\0o\0r\0d\0': 'hunter2', 'u\0s\0e\0r\0': 'app' }
+  const out = maskJson(doc, [{ detector: 'secret_assignment' }], KEY).doc as Record<string, string>
+  assert.is.not(out['p\0a\0s\0s\0w\0o\0r\0d\0'], 'hunter2')
+  assert.is(out['u\0s\0e\0r\0'], 'app')
+})
+
 test.run()

@@ -56,7 +56,24 @@ function spansWithEncoded(text: string, detectors: readonly DetectorName[]): Fou
     const decoded = percentText(text)
     if (decoded !== undefined && findSpans(decoded, detectors).length > 0) add(URL_RUN, percentText, 'url-encoded')
   }
+  if (text.includes('\0')) (encoded ??= []).push(...nulSpans(text, detectors))
   return encoded ? mergeSpans([...spans, ...encoded]) : spans
+}
+
+/**
+ * What the detectors find in the text with its NUL characters taken out, mapped back onto the text. UTF-16 read as
+ * UTF-8 or Latin-1 (a tool that reads a Windows file, a column holding UTF-16 bytes) puts a NUL after each ASCII
+ * character: `j\0a\0n\0e\0@\0…` is jane@… to a reader that drops them (a terminal shows none), and no detector reads it.
+ */
+function nulSpans(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
+  const at: number[] = []
+  let kept = ''
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\0') continue
+    at.push(i)
+    kept += text[i]
+  }
+  return findSpans(kept, detectors).map((s) => ({ ...s, start: at[s.start]!, end: at[s.end - 1]! + 1 }))
 }
 
 export function maskDetected(

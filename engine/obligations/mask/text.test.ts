@@ -24,6 +24,18 @@ test('detectors replace only the spans they find', () => {
   assert.equal(maskText('nothing to see', col!, KEY), { value: 'nothing to see', masked: false })
 })
 
+test('text with a NUL after each character (UTF-16 read as bytes) is read as its reader reads it, the NULs dropped', () => {
+  const [col] = planMask([{ detector: 'all' }], [computed('notes')]).columns
+  const wide = (s: string) => [...s].map((c) => `${c}\0`).join('')
+  const text = `mail ${wide('jane@example.com')} and ${wide('password=hunter2')}\0\0 ok`
+  const out = maskText(text, col!, KEY)
+  assert.ok(out.masked)
+  assert.not.ok(out.value!.replace(/\0/g, '').includes('jane@example.com'), out.value!)
+  assert.not.ok(out.value!.replace(/\0/g, '').includes('hunter2'), out.value!)
+  assert.ok(out.value!.startsWith('mail ') && out.value!.endsWith(' ok'), out.value!)
+  assert.equal(maskText(wide('nothing to see'), col!, KEY), { value: wide('nothing to see'), masked: false })
+})
+
 test('partial and hash apply to the span; hash uses the canonical form', () => {
   const [col] = planMask([{ detector: 'payment_card', strategy: 'partial' }, { detector: 'email', strategy: 'hash' }], [computed('x')]).columns
   assert.equal(maskText('card 4242-4242-4242-4242 from Jane@Example.com', col!, KEY), {

@@ -5,13 +5,75 @@ import { hits } from './test-helpers.ts'
 
 test('finds values assigned to secret names in .env files, shell, YAML, JSON text and command lines', () => {
   const env = 'NODE_ENV=production\nDB_PASSWORD=hunter2\nexport STRIPE_API_KEY="sk_live_abc def"\nGITHUB_TOKEN=ghp_x1;echo ok\n'
-  assert.equal(hits(secretAssignment, env), ['hunter2', 'sk_live_abc def', 'ghp_x1'])
+  // A name that starts its line takes the line (dotenv reads `KEY=a b` as `a b`).
+  assert.equal(hits(secretAssignment, env), ['hunter2', 'sk_live_abc def', 'ghp_x1;echo ok'])
   assert.equal(hits(secretAssignment, 'db:\n  host: db.internal\n  password: s3cret with spaces  \n  - client_secret: abc\n'), ['s3cret with spaces', 'abc'])
   assert.equal(hits(secretAssignment, '{"user": "app", "password": "pa\\"ss", "apiKey": \'k1\'}'), ['pa\\"ss', 'k1'])
   assert.equal(hits(secretAssignment, 'run --db-password=hunter2 --verbose; x-api-key: abc'), ['hunter2'])
   assert.equal(hits(secretAssignment, '//registry.npmjs.org/:_authToken=npm_abc123\n'), ['npm_abc123'])
   assert.equal(hits(secretAssignment, 'https://x.example/?user=a&password=p4ss&next=1'), ['p4ss'])
-  assert.equal(hits(secretAssignment, '<add key="SmtpPassword" value="x"/> smtp_pass = "p w"'), ['p w'])
+  assert.equal(hits(secretAssignment, '<add key="SmtpPassword" value="x"/> smtp_pass = "p w"'), ['x', 'p w'])
+})
+
+test('Ruby, Perl and PHP hashes and variables: `password => "…"`, `:password => \'…\'`, `$password = "…"`', () => {
+  assert.equal(hits(secretAssignment, 'config = { password => "s3cret", user => "u" }'), ['s3cret'])
+  assert.equal(hits(secretAssignment, "{ :password => 's3cret', :api_key=>k1, :user => 'u' }"), ['s3cret', 'k1'])
+  assert.equal(hits(secretAssignment, "my %h = (password => s3cret, 'db_password' => \"p w\");"), ['s3cret', 'p w'])
+  assert.equal(hits(secretAssignment, '$password = "s3cret"; $user = "u";'), ['s3cret'])
+  assert.equal(hits(secretAssignment, 'opts = { token => { value => "t" } }'), ['{ value => "t" }'])
+  assert.equal(hits(secretAssignment, 'if (password >= 8) { user => "u" }'), [])
+})
+
+test('XML elements named as secrets: their content whole, whatever its case, namespace or attributes; attribute pairs', () => {
+  assert.equal(hits(secretAssignment, '<user><name>u</name><password>s3cret</password></user>'), ['s3cret'])
+  assert.equal(hits(secretAssignment, '<Password>P w</Password><ns:api_key a="1">k</ns:api_key ><secret attr="x">s</secret>'), ['P w', 'k', 's'])
+  assert.equal(hits(secretAssignment, '<DbPassword><![CDATA[a<b]]></DbPassword><Token>\n  <value>t</value>\n</Token><Env>prod</Env>'), ['<![CDATA[a<b]]>', '\n  <value>t</value>\n'])
+  // A secret element's value attribute is its value.
+  assert.equal(hits(secretAssignment, '<password value="s3"/><ApiKey id="1" value=\'k1\'></ApiKey><user value="u"/>'), ['s3', 'k1'])
+  // A closing tag inside CDATA or a comment is content.
+  assert.equal(hits(secretAssignment, '<password><![CDATA[a</password>b]]></password><x>1</x><token><!-- </token> -->t</token>'), ['<![CDATA[a</password>b]]>', '<!-- </token> -->t'])
+  // An element that never closes is masked to the text's end; an empty one, and names that are no secrets, are left.
+  assert.equal(hits(secretAssignment, '<a><password>s3cret and the rest'), ['s3cret and the rest'])
+  assert.equal(hits(secretAssignment, '<password/><SortKey>k</SortKey><NextToken>n</NextToken><passwordPolicy>p</passwordPolicy>'), [])
+  assert.equal(hits(secretAssignment, "<add value='v1' name='api_key'/><add key=\"Env\" value=\"prod\"/>"), ['v1'])
+  assert.equal(hits(secretAssignment, '<input name="password" id="pw" type="hidden" value="s3"><meta name=\'api-key\' content=\'k1\'><input value="v" class="x" name="db_password"><input name="user" value="u">'), ['s3', 'v', 'k1'])
+  // An element keyed by a secret name (Java properties XML, .NET settings): its content, when it closes.
+  assert.equal(hits(secretAssignment, '<entry key="db.user">app</entry><entry key="db.password">s3 c</entry><setting name=\'ApiKey\'>k1</setting>'), ['s3 c', 'k1'])
+  assert.equal(hits(secretAssignment, '<form><input name="password"><p>hello</p></form>'), [])
+  // XML escaped in other text (a JSON string, an SQS body) too.
+  assert.equal(hits(secretAssignment, '{"body": "&lt;password&gt;s3&lt;/password&gt;"}'), ['s3'])
+})
+
+test('XML elements are read in time linear in the text: unclosed, far-closed and mismatched secret elements', () => {
+  for (const text of ['<password><![CDATA['.repeat(50_000), '<token><!-- x -->'.repeat(50_000), '<password>'.repeat(100_000), '<password>'.repeat(100_000) + '</password>', '<a_token>x</b_token>'.repeat(50_000), '<password '.repeat(100_000), '<input name="password">'.repeat(50_000)]) {
+    const t = performance.now()
+    const found = secretAssignment.find(text)
+    assert.ok(performance.now() - t < 500, `${performance.now() - t} ms`)
+    assert.ok(found.length <= 1)
+  }
+})
+
+test('INI, TOML and .env values: to the line\'s end, over continuation lines and multi-line strings and arrays', () => {
+  assert.equal(hits(secretAssignment, '[db]\npassword = s3cret with spaces\nhost = h\n'), ['s3cret with spaces'])
+  assert.equal(hits(secretAssignment, 'PASSWORD=abc def\nexport API_KEY=k1 k2\nNAME=x\n'), ['abc def', 'k1 k2'])
+  // dotenv and shell read a double-quoted value over lines (a private key).
+  assert.equal(hits(secretAssignment, 'PRIVATE_KEY="-----BEGIN\nline2\n-----END"\nNEXT=1\nexport API_KEY="a\\"b\nc"\n'), ['-----BEGIN\nline2\n-----END', 'a\\"b\nc'])
+  assert.equal(hits(secretAssignment, '[db]\npassword = abc\n  def\nhost = h\n'), ['abc\n  def'])
+  assert.equal(hits(secretAssignment, 'password = \"\"\"\ns3\ncret\"\"\"\nx = 1\n'), ['\ns3\ncret'])
+  assert.equal(hits(secretAssignment, "api_key = '''\nk1\n'''\n"), ['\nk1\n'])
+  assert.equal(hits(secretAssignment, 'credentials = [\n  "a",\n"b"\n]\nx = 1\n'), ['[\n  "a",\n"b"\n]'])
+})
+
+test('YAML values with a tag or anchor, over several lines, or in a multi-line flow collection', () => {
+  assert.equal(hits(secretAssignment, 'password: !!str s3cret\ntoken: &a t1\nx: 1\n'), ['!!str s3cret', '&a t1'])
+  assert.equal(hits(secretAssignment, 'api_key: !binary |\n  QUFB\n  QkJC\nx: 1\n'), ['QUFB\n  QkJC'])
+  assert.equal(hits(secretAssignment, 'password: &p !!str\n  s3cret\nx: 1\n'), ['s3cret'])
+  assert.equal(hits(secretAssignment, 'password: abc\n  def\nx: 1\n'), ['abc\n  def'])
+  assert.equal(hits(secretAssignment, 'password: "abc\n  def"\nx: 1\n'), ['abc\n  def'])
+  // A quoted value goes on to its closing quote, whatever the indent (YAML reads `abc def`), or to the text's end.
+  assert.equal(hits(secretAssignment, "password: \"abc\ndef\"\nx: 1\ntoken: 'a''b\nc'\ny: 2\n"), ['abc\ndef', "a''b\nc"])
+  assert.equal(hits(secretAssignment, 'password: "unclosed\nrest\n'), ['unclosed\nrest\n'])
+  assert.equal(hits(secretAssignment, 'password: [a,\n  b]\nx: 1\n'), ['[a,\n  b]'])
 })
 
 test('finds values paired with a secret name: XML members (either order, siblings between), JSON text, YAML env lists', () => {

@@ -1,12 +1,14 @@
 // Values assigned to a name that says they are secret: `DB_PASSWORD=…` in a .env file or a shell script (a
-// startup script, user data), `password: …` in YAML, `"api_key": "…"` in JSON text, `--db-password=…` on a
-// command line, and a JSON value whose key is such a name (a function's environment map). Only the value is
-// masked; the name stays readable.
+// startup script, user data), `password = …` in INI or TOML, `password: …` in YAML, `"api_key": "…"` in JSON text,
+// `password => "…"` in a Ruby or Perl hash, `<password>…</password>` in XML, `--db-password=…` on a command line,
+// and a JSON value whose key is such a name (a function's environment map). Only the value is masked; the name
+// stays readable.
 // Names are read by their last word (split at `_`, `-`, `.` and camelCase): PASSWORD, SECRET, TOKEN, API_KEY …
 // A token that is not a secret by its name (NextToken, nextPageToken, ClientToken: pagination and idempotency
 // fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
 import { type Detector, type Span } from './types.ts'
 import { aliasAt, aliasesIn, anchoredSpans } from './yaml-anchors.ts'
+import { elementSpans } from './xml-elements.ts'
 
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
@@ -28,8 +30,9 @@ const KEYWORD = /pass|pwd|secret|token|key|credential/i
 // `/` too: a Kubernetes annotation or label key is a prefix and a name (vault.example.com/api-key).
 const WORDS = /[_.\-/]+|(?<=[a-z0-9])(?=[A-Z])/
 
-/** Whether a variable, key or option name says its value is a secret. */
+/** Whether a variable, key or option name says its value is a secret (read without NULs: UTF-16 read as bytes). */
 export function isSecretName(name: string): boolean {
+  if (name.includes('\0')) name = name.replace(/\0/g, '')
   if (!KEYWORD.test(name)) return false
   const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
   const last = words[words.length - 1]
@@ -42,8 +45,10 @@ export function isSecretName(name: string): boolean {
   return false
 }
 
-// A name (bare, or quoted as in JSON; it may hold a `/`, as prefixed annotation keys do) and `=` or `:`, with the blanks around them. The value is read after it.
-const ASSIGNMENT = /(?<![A-Za-z0-9_.$-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_./-]{0,127})\1[ \t]*(=(?!=)|:(?![:=/]))[ \t]*/g
+// A name (bare, or quoted as in JSON; it may hold a `/`, as prefixed annotation keys do) and `=`, `:` or `=>` (a Ruby,
+// Perl or PHP hash: `password => "…"`, `:password => '…'`), with the blanks around them. The value is read after it.
+// A `$` may come before the name: a PHP or Perl variable (`$password = "…"`).
+const ASSIGNMENT = /(?<![A-Za-z0-9_.-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_./-]{0,127})\1[ \t]*(=>|=(?!=)|:(?![:=/]))[ \t]*/g
 
 /** Whether only blanks (or a YAML list dash) come before `at` on its line: a YAML key, not prose. */
 function startsLine(text: string, at: number): boolean {
@@ -57,6 +62,13 @@ function startsLine(text: string, at: number): boolean {
   return i < 0 || text[i] === '\n'
 }
 
+/** Whether `at` starts an .env or INI line's name: only blanks before it on its line, or `export` (`export API_KEY=…`). */
+function startsEnvLine(text: string, at: number): boolean {
+  if (startsLine(text, at)) return true
+  const before = /export[ \t]+$/.exec(text.slice(Math.max(0, at - 32), at))
+  return before !== null && startsLine(text, at - before[0].length)
+}
+
 /** Where a quoted value ends (at its closing quote, a backslash escaping the next character), or the line's end. */
 function quotedEnd(text: string, from: number, quote: string): number {
   for (let i = from; i < text.length; i++) {
@@ -64,6 +76,23 @@ function quotedEnd(text: string, from: number, quote: string): number {
     if (c === '\\' && quote === '"') i++
     else if (c === quote) return i
     else if (c === '\n' || c === '\r') return i
+  }
+  return text.length
+}
+
+/**
+ * Where a quoted value that may go on over lines ends: YAML's flow scalars and the double-quoted values of .env files
+ * and shell scripts (a private key between quotes) do. A YAML single-quoted value escapes its quote by doubling it; a
+ * double-quoted one with a backslash. One that never closes runs to the text's end.
+ */
+function quotedEndAcross(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\' && quote === '"') i++
+    else if (c === quote) {
+      if (quote === "'" && text[i + 1] === "'") i++
+      else return i
+    }
   }
   return text.length
 }
@@ -144,7 +173,7 @@ const BLOCK_OPENER = /^(?:[|>](?:[1-9][+-]?|[+-][1-9]?)?)?[ \t]*(?:#.*)?$/
  * `password:\n  value: …`, `token:\n- …`, `password: |\n  …`): the lines indented deeper than the name (its
  * column, past a list item's dash), or a list at its column, from the first one's text to the last one's end.
  */
-function blockSpan(text: string, keyAt: number, lineEndAt: number): Span | undefined {
+function blockSpan(text: string, keyAt: number, lineEndAt: number, lists = true): Span | undefined {
   const column = keyAt - (text.lastIndexOf('\n', keyAt - 1) + 1)
   let start = -1
   let end = -1
@@ -156,7 +185,7 @@ function blockSpan(text: string, keyAt: number, lineEndAt: number): Span | undef
     const line = text.slice(lineStart, next).replace(/\r$/, '')
     const lead = /^[ \t]*/.exec(line)![0].length
     if (lead < line.length) {
-      const deeper = lead > column || (lead === column && /^-(?:[ \t]|$)/.test(line.slice(lead)))
+      const deeper = lead > column || (lists && lead === column && /^-(?:[ \t]|$)/.test(line.slice(lead)))
       if (!deeper) break
       if (start === -1) start = lineStart + lead
       end = lineStart + line.length
@@ -200,27 +229,58 @@ function flowEnd(text: string, from: number): number {
   return end
 }
 
+/**
+ * A value that starts on its name's line and goes on over the lines below indented deeper than the name: a YAML
+ * plain or quoted scalar written over several lines (`password: abc` then `  def` reads `abc def`), an INI value's
+ * continuation lines (configparser). The lines below are masked with it.
+ */
+function withBelow(text: string, keyAt: number, first: Span | undefined): Span | undefined {
+  const at = first?.end ?? keyAt
+  const below = blockSpan(text, keyAt, lineEnd(text, at), false)
+  if (!below) return first
+  return first ? { start: first.start, end: Math.max(first.end, below.end), label: first.label } : below
+}
+
+// A YAML node's properties before its value: a tag (`!!str`, `!binary`, `!<tag:…>`) and an anchor (`&a`), either order.
+const NODE_PROPERTIES = /^(?:(?:![^\s]*|&[^\s]+)(?:[ \t]+|$))+/
+
 function valueSpan(text: string, m: RegExpExecArray, containerEnd: ContainerEnds): Span | undefined {
   const [, quote, , sep] = m
   const from = m.index + m[0].length
   const first = text[from]
+  // A YAML key, or an .env or INI name, that starts its line: its value may go on over the lines below.
+  const keyLine = sep === ':' ? startsLine(text, m.index) : sep === '=' && startsEnvLine(text, m.index)
   if (first === '"' || first === "'") {
-    const end = quotedEnd(text, from + 1, first)
-    return span(text, from + 1, end)
+    // A TOML or Python multi-line string (`password = """` … `"""`): to its closing quotes, or the text's end.
+    const triple = first.repeat(3)
+    if (text.startsWith(triple, from)) {
+      const close = text.indexOf(triple, from + 3)
+      return span(text, from + 3, close === -1 ? text.length : close)
+    }
+    if (!keyLine) return span(text, from + 1, quotedEnd(text, from + 1, first))
+    return withBelow(text, m.index, span(text, from + 1, quotedEndAcross(text, from + 1, first)))
   }
-  // JSON text (JSONP, a log line): an object or array under a quoted secret name is the value whole
-  // (`"password": {"value": "…"}`, `"credentials": ["a", "b"]`); one that does not close, to its line's end.
-  if (quote && (first === '{' || first === '[')) return span(text, from, containerEnd(from) ?? lineEnd(text, from))
+  // An object or array under a quoted secret name in JSON text (`"password": {"value": "…"}`, `"credentials": ["a",
+  // "b"]`), or under an assigned or YAML name (`credentials = [` … `]` in TOML, `password: [a,` … `b]`), is the value
+  // whole; one that does not close, to its line's end.
+  if ((first === '{' || first === '[') && (quote || sep !== ':' || keyLine)) {
+    const closed = containerEnd(from)
+    if (!keyLine) return span(text, from, closed ?? lineEnd(text, from))
+    return withBelow(text, m.index, span(text, from, Math.max(closed ?? 0, lineEnd(text, from))))
+  }
   let end = from
   if (sep === ':' && !quote) {
     // `name: value` is YAML at the start of a line or in a flow mapping; in prose it is a sentence.
-    if (!startsLine(text, m.index)) return inFlowMapping(text, m.index) ? span(text, from, flowEnd(text, from)) : undefined
+    if (!keyLine) return inFlowMapping(text, m.index) ? span(text, from, flowEnd(text, from)) : undefined
     end = lineEnd(text, from)
-    if (BLOCK_OPENER.test(text.slice(from, end))) return blockSpan(text, m.index, end)
-  } else {
-    const stop = quote ? /[\s,}\]]/ : /[\s"'&;<>]/
-    while (end < text.length && !stop.test(text[end]!)) end++
+    const value = text.slice(from, end)
+    if (BLOCK_OPENER.test(value.replace(NODE_PROPERTIES, ''))) return blockSpan(text, m.index, end)
+    return withBelow(text, m.index, span(text, from, end))
   }
+  // An INI, TOML or .env value runs to its line's end (`password = s3cret with spaces`, dotenv's `KEY=a b`).
+  if (keyLine) return withBelow(text, m.index, span(text, from, lineEnd(text, from)))
+  const stop = sep === '=>' ? /[\s,;)}\]]/ : quote ? /[\s,}\]]/ : /[\s"'&;<>]/
+  while (end < text.length && !stop.test(text[end]!)) end++
   return span(text, from, end)
 }
 
@@ -235,6 +295,8 @@ const JSON_STRING = '"((?:[^"\\\\]|\\\\.)*)"'
 // and the blanks after it are trimmed in code (yamlValueEnd). A lazy value followed by `["']?[ \t]*$` retried the
 // blanks after each of its characters: a value holding a run of 64 Ki blanks took 23 s, holding every session.
 const YAML_REST = '([^\\r\\n\\u2028\\u2029]*)'
+// Other attributes between a name and a value attribute (`id="k" type='hidden'`), at most three.
+const ATTRIBUTES = `(?:\\s+[\\w:.-]{1,64}\\s*=\\s*(?:"[^"<>]*"|'[^'<>]*')){0,3}?`
 // [regex, a character the text must hold for it to match (a cheap test first), group of the name, of the value]
 const PAIRS: Array<[RegExp, string, number, number]> = [
   [new RegExp(`<${NAME}>\\s*([^<]{1,128}?)\\s*</\\1>${BETWEEN}<${VALUE}>([^<]*)</\\4>`, 'gd'), '<', 2, 5],
@@ -242,6 +304,12 @@ const PAIRS: Array<[RegExp, string, number, number]> = [
   [new RegExp(`"${NAME}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${VALUE}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 2, 4],
   [new RegExp(`"${VALUE}"\\s*:\\s*${JSON_STRING}\\s*,\\s*"${NAME}"\\s*:\\s*${JSON_STRING}`, 'gd'), '"', 4, 2],
   [new RegExp(`^[ \\t]*(?:-[ \\t]+)?${NAME}[ \\t]*:[ \\t]*["']?([A-Za-z0-9_.-]{1,128})["']?[ \\t]*\\r?\\n[ \\t]*${VALUE}[ \\t]*:[ \\t]*["']?${YAML_REST}$`, 'gmd'), '\n', 2, 4],
+  // Attributes of one element, either order, either quote, up to three others between: .NET appSettings
+  // `<add key="SmtpPassword" value="…"/>`, an HTML form's `<input name="api_key" id="k" value="…">`, `<meta name=… content=…>`.
+  ...['"', "'"].flatMap((q): Array<[RegExp, string, number, number]> => [
+    [new RegExp(`(?<![\\w-])(key|name)\\s*=\\s*${q}([^${q}<>]{1,128})${q}${ATTRIBUTES}\\s+(?:value|content)\\s*=\\s*${q}([^${q}]*)${q}`, 'gid'), '=', 2, 3],
+    [new RegExp(`(?<![\\w-])(?:value|content)\\s*=\\s*${q}([^${q}]*)${q}${ATTRIBUTES}\\s+(key|name)\\s*=\\s*${q}([^${q}<>]{1,128})${q}`, 'gid'), '=', 3, 1],
+  ]),
 ]
 const YAML_PAIR = PAIRS[4]![0]
 
@@ -298,6 +366,12 @@ function unescaped(text: string): { text: string; from: number[]; to: number[] }
 function findIn(text: string): Span[] {
   const spans: Span[] = []
   pairSpans(text, spans)
+  if (text.includes('<')) {
+    for (const found of elementSpans(text, isSecretName)) {
+      const kept = span(text, found.start, found.end)
+      if (kept) spans.push(kept)
+    }
+  }
   // Most strings assign nothing: the scan below is skipped for them.
   if (!text.includes('=') && !text.includes(':')) return spans
   // YAML aliases a secret value holds, or one written right after a secret name (`{password: *p}` too).
