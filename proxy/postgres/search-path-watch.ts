@@ -1,0 +1,125 @@
+// A function or trigger can move the session's search_path (`set_config('search_path', …, false)`) or its role (the
+// `$user` of the search_path), and PostgreSQL 15 reports neither; the gateway resolves unqualified names as the
+// session started (catalog.ts). Then `upper(name) FROM users` would be judged on public.users while the server read
+// a view elsewhere. So after a run that may have run such code (runs-code.ts) the gateway asks the server, on the
+// client's own session, behind the client's Query or Sync (a probe of its own messages, answered to it alone):
+// - a statement judged before the probe is sent (later in the same extended batch; before a probe that could not be
+//   sent, or failed in an aborted transaction) is judged with schema-qualified names only;
+// - a probe that finds the role or search_path moved turns the session to schema-qualified names, as an approved
+//   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends.
+// The probe uses a named statement and portal: a simple Query would drop the client's unnamed statement.
+import type { Catalog } from './catalog.ts'
+import { pgErrors } from './errors.ts'
+import { encodeBind } from './messages/bind.ts'
+import { encodeClose } from './messages/close.ts'
+import { encodeExecute } from './messages/execute.ts'
+import { encodeParse } from './messages/parse.ts'
+import { encodeSync } from './messages/sync.ts'
+import type { Outbox } from './outbox.ts'
+import type { Entry, Waitable } from './pending.ts'
+import type { Relay } from './relay.ts'
+import { type CodeCatalog, runsCode, runsCodeBeforeLast } from './runs-code.ts'
+import type { SqlStatement } from '../../engine/types.ts'
+
+const PROBE_NAME = 'warden_search_path_probe'
+/** Qualified, and current_user is a keyword: nothing a moved search_path could shadow. */
+export const PROBE_SQL = "SELECT pg_catalog.current_setting('search_path'), current_user::pg_catalog.text"
+
+const PROBE = Buffer.concat([
+  encodeParse({ name: PROBE_NAME, text: PROBE_SQL, paramTypes: [] }),
+  encodeBind({ portal: PROBE_NAME, statement: PROBE_NAME, paramFormats: [], params: [], resultFormats: [] }),
+  encodeExecute({ portal: PROBE_NAME, maxRows: 0 }),
+  encodeClose({ kind: 'P', name: PROBE_NAME }),
+  encodeClose({ kind: 'S', name: PROBE_NAME }),
+  encodeSync(),
+])
+
+/** Entries whose statements were judged (a simple Query the gateway sends itself, a poison, has none). */
+const judged = (e: Entry) => e.kind === 'parse' || e.kind === 'bind' || e.kind === 'describe' || e.kind === 'execute' || (e.kind === 'query' && e.run !== undefined)
+
+export interface WatchDeps {
+  up: Outbox
+  relay: Relay
+  catalog: Pick<Catalog, 'defaults'> & Pick<CodeCatalog, 'isBuiltinFunction'>
+  /** Relations as the session resolves names now. */
+  relation: CodeCatalog['relation']
+  closed(): boolean
+  /** The probe found the search_path or role moved: resolve schema-qualified names only from now on. */
+  moved(): void
+}
+
+export class SearchPathWatch {
+  /** A run that may have run code went upstream with no probe behind it yet. */
+  private codeSinceProbe = false
+  /** A run since the last probe may start COPY FROM STDIN, where a probe would be read as COPY data. */
+  private copySinceProbe = false
+  /** The last probe failed (an aborted transaction): what the session resolves is not known. */
+  private failed = false
+  /** The session resolves schema-qualified names only: nothing left to watch. */
+  private stopped = false
+  private readonly code: CodeCatalog
+
+  constructor(private readonly deps: WatchDeps) {
+    this.code = { isBuiltinFunction: (name) => deps.catalog.isBuiltinFunction(name), relation: (schema, name) => deps.relation(schema, name) }
+  }
+
+  /** Whether a statement judged now must resolve schema-qualified names only. */
+  get unverified(): boolean {
+    return !this.stopped && (this.codeSinceProbe || this.failed)
+  }
+
+  /** Whether a statement of a text before its last top-level one may run code (runs-code.ts). */
+  runsCodeBeforeLast(statements: readonly SqlStatement[]): boolean {
+    return !this.stopped && runsCodeBeforeLast(statements, this.code)
+  }
+
+  /** A judged run goes upstream. */
+  ran(statements: readonly SqlStatement[]): void {
+    if (this.stopped) return
+    if (statements.some((s) => s.type === 'copy')) this.copySinceProbe = true
+    if (!this.codeSinceProbe && runsCode(statements, this.code)) this.codeSinceProbe = true
+  }
+
+  stop(): void {
+    this.stopped = true
+  }
+
+  /** Behind a Query or Sync just sent: a probe when one is due; its wait, or undefined when none was sent. */
+  behind(): Waitable | undefined {
+    if (!this.unverified || this.copySinceProbe) return undefined
+    return this.send()
+  }
+
+  /** Before judging with nothing in flight: a probe when one is due, waited for. */
+  async verify(): Promise<void> {
+    const relay = this.deps.relay
+    if (!this.unverified || relay.queue.length > 0 || relay.copyIn || relay.openSinceSync || relay.serverSkipping) return
+    const wait = this.send()
+    while (!wait.done && !this.deps.closed() && !relay.failure) await relay.changed()
+  }
+
+  private send(): Waitable {
+    const wait = { done: false }
+    this.codeSinceProbe = false
+    this.copySinceProbe = false
+    this.deps.up.write(PROBE)
+    this.deps.up.flush()
+    this.deps.relay.push({ kind: 'probe', wait, answer: (values, after) => this.answer(values, after) })
+    return wait
+  }
+
+  /** `values`: the search_path and role, undefined when the probe failed; `after`: what is queued behind it. */
+  private answer(values: (string | null)[] | undefined, after: readonly Entry[]): void {
+    if (this.stopped) return
+    if (!values) {
+      this.failed = true
+      return
+    }
+    this.failed = false
+    const start = this.deps.catalog.defaults
+    if (start && values[0] === start.searchPath && values[1] === start.user) return
+    this.stopped = true
+    if (after.some(judged)) throw pgErrors.searchPathMovedUnseen()
+    this.deps.moved()
+  }
+}
