@@ -9,6 +9,9 @@
 // - Fixed: a scalar function outside pg_catalog in WHERE whose cast error quotes what it returned (`WHERE
 //   peek()::int = 1`, peek reading a password): the error is raised outside the function, with no routine in its
 //   context. Where column masking applies, such a call now withholds the statement's error texts (result-statement.ts).
+// - Fixed: such a trigger can write what it read into the search_path itself (`set_config('search_path', '"' || p ||
+//   '", public', false)`), which SHOW search_path then showed. Once the gateway finds the search_path moved unseen,
+//   SHOW search_path is refused.
 // - Held: COPY TO STDOUT, WITH HOLD cursors, EXPLAIN (ANALYZE, VERBOSE), pg_stat_activity, PREPARE TRANSACTION and
 //   LISTEN/NOTIFY gave back no masked value (see the last test).
 import { test } from 'uvu'
@@ -41,6 +44,12 @@ test.before(async () => {
       BEGIN EXECUTE 'SELECT set_' || 'config(''search_path'', ''shadow, public'', false)'; RETURN 1; END $$;
     CREATE FUNCTION become() RETURNS int LANGUAGE plpgsql AS $$
       BEGIN EXECUTE 'SELECT set_' || 'config(''role'', ''mover'', false)'; RETURN 1; END $$;
+    CREATE FUNCTION stash() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE p text;
+      BEGIN EXECUTE 'SELECT pass' || 'word FROM credentials WHERE id = 3' INTO p;
+      PERFORM set_config('search_path', '"' || p || '", public', false); RETURN NEW; END $$;
+    CREATE TABLE stash_jobs (id int PRIMARY KEY, state text);
+    INSERT INTO stash_jobs VALUES (1, 'new');
+    CREATE TRIGGER stash BEFORE UPDATE ON stash_jobs FOR EACH ROW EXECUTE FUNCTION stash();
     CREATE FUNCTION peek() RETURNS text LANGUAGE plpgsql AS $$ DECLARE p text;
       BEGIN EXECUTE 'SELECT pass' || 'word FROM credentials WHERE id = 2' INTO p; RETURN p; END $$;
     RESET ROLE`)
@@ -102,6 +111,27 @@ test('the move and the read in one extended batch, or pipelined behind its Sync:
     assert.match(got.errors.join(), label === 'pipelined' ? /42501: warden: a function or trigger moved this session's search_path/ : /42501: warden: denied: /, label)
     c.close()
   }
+})
+
+test('a trigger writes a password into the search_path: SHOW search_path is refused from then on', async () => {
+  const c = await session()
+  assert.equal((await query(c, 'SHOW search_path')).rows, [['"$user", public']], 'before: shown')
+  assert.equal((await query(c, "UPDATE stash_jobs SET state = 'done' WHERE id = 1")).errors, [])
+  for (const sql of ['SHOW search_path', 'SHOW "search_path"']) {
+    const got = await query(c, sql)
+    assert.equal([got.leaks, got.rows], [[], []], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: a function or trigger moved this session's search_path/, sql)
+  }
+  c.close()
+})
+
+test('held: the probe inside the client\'s transaction leaves it as it was', async () => {
+  const c = await session()
+  for (const sql of ['BEGIN', "UPDATE plain_jobs SET state = 'in-tx' WHERE id = 1", 'SELECT 1', 'COMMIT']) {
+    assert.equal((await query(c, sql)).errors, [], sql)
+  }
+  assert.equal(await h.cluster.query('SELECT state FROM plain_jobs WHERE id = 1'), [{ state: 'in-tx' }])
+  c.close()
 })
 
 test('held: writes without triggers, failed transactions and plain pipelines keep unqualified names', async () => {

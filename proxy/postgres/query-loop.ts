@@ -183,6 +183,10 @@ export class QueryLoop {
       if (statements.length > 1) return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.search_path', pgErrors.searchPathNotAlone())
       this.searchPathChanged()
     }
+    // A search_path code moved unseen may hold whatever that code read (a password as a schema name).
+    if (this.watch?.movedUnseen && statements.some((s) => s.type === 'show' && s.detail.name === 'search_path')) {
+      return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.search_path', pgErrors.searchPathMovedShow())
+    }
     const change = firstPinnedChange(statements)
     if (!change) return verdict
     return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.pinned_setting', pgErrors.pinnedSetting(change.setting, change.how))

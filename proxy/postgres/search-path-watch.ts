@@ -8,6 +8,7 @@
 // - a probe that finds the role or search_path moved turns the session to schema-qualified names, as an approved
 //   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends.
 // The probe uses a named statement and portal: a simple Query would drop the client's unnamed statement.
+import { randomBytes } from 'node:crypto'
 import type { Catalog } from './catalog.ts'
 import { pgErrors } from './errors.ts'
 import { encodeBind } from './messages/bind.ts'
@@ -21,7 +22,8 @@ import type { Relay } from './relay.ts'
 import { type CodeCatalog, runsCode, runsCodeBeforeLast } from './runs-code.ts'
 import type { SqlStatement } from '../../engine/types.ts'
 
-const PROBE_NAME = 'warden_search_path_probe'
+/** Per process and unguessable: a client statement or portal of the probe's name would fail it (in its transaction). */
+const PROBE_NAME = `warden_probe_${randomBytes(12).toString('hex')}`
 /** Qualified, and current_user is a keyword: nothing a moved search_path could shadow. */
 export const PROBE_SQL = "SELECT pg_catalog.current_setting('search_path'), current_user::pg_catalog.text"
 
@@ -57,6 +59,8 @@ export class SearchPathWatch {
   private failed = false
   /** The session resolves schema-qualified names only: nothing left to watch. */
   private stopped = false
+  /** A probe found the search_path or role moved by code: its value may be anything that code read. */
+  movedUnseen = false
   private readonly code: CodeCatalog
 
   constructor(private readonly deps: WatchDeps) {
@@ -119,6 +123,7 @@ export class SearchPathWatch {
     const start = this.deps.catalog.defaults
     if (start && values[0] === start.searchPath && values[1] === start.user) return
     this.stopped = true
+    this.movedUnseen = true
     if (after.some(judged)) throw pgErrors.searchPathMovedUnseen()
     this.deps.moved()
   }
