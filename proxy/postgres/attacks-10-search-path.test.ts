@@ -113,6 +113,25 @@ test('the move and the read in one extended batch, or pipelined behind its Sync:
   }
 })
 
+test('statements prepared before the move (Parse, SQL PREPARE) are judged again when they run after it', async () => {
+  const c = await session()
+  c.take()
+  c.send(m.parse('early', 'SELECT upper(name) FROM users ORDER BY id LIMIT 1'), m.sync())
+  await c.readyCount(1, 30_000)
+  assert.equal((await query(c, 'PREPARE also AS SELECT max(name) FROM users')).errors, [])
+  assert.equal((await query(c, "UPDATE jobs SET state = 'prepared' WHERE id = 1")).errors, [])
+  c.take()
+  c.send(m.bind('', 'early'), m.execute(''), m.sync())
+  await approving(c.readyCount(1, 30_000))
+  const early = outcomeOf(c.take())
+  assert.equal([early.leaks, early.rows], [[], []])
+  assert.match(early.errors.join(), /^42501: warden: denied: /)
+  const also = await query(c, 'EXECUTE also')
+  assert.equal([also.leaks, also.rows], [[], []])
+  assert.match(also.errors.join(), /^42501: warden: denied: /)
+  c.close()
+})
+
 test('a trigger writes a password into the search_path: SHOW search_path is refused from then on', async () => {
   const c = await session()
   assert.equal((await query(c, 'SHOW search_path')).rows, [['"$user", public']], 'before: shown')
