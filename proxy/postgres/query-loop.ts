@@ -172,7 +172,7 @@ export class QueryLoop {
     // Statements after one that may run code in the same text were judged before it ran: with qualified names only.
     if (this.watch && context === this.judgeContext && this.deps.catalog && context.catalog === this.deps.catalog) {
       const all = verdict.judgement.input.command?.sql?.statements ?? []
-      if (all.filter((s) => !s.nested).length > 1 && this.watch.runsCodeBeforeLast(all)) {
+      if (all.length > 1 && this.watch.runsCodeBeforeNames(all)) {
         const again = await judgeSql(text, { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }, { ...opts, defer: true })
         if (!again.allow && !again.deferred) return again
         verdict = { ...verdict, judgement: again.judgement }

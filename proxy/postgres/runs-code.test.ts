@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type CatalogRelation, loadSqlParsers, normalizePostgres } from '../../engine/normalize/sql/index.ts'
-import { type CodeCatalog, runsCode, runsCodeBeforeLast } from './runs-code.ts'
+import { type CodeCatalog, runsCode, runsCodeBeforeNames } from './runs-code.ts'
 
 await loadSqlParsers()
 
@@ -34,12 +34,16 @@ test('writes, COMMIT, user functions, views, row security, cursors and unknown r
   ]) assert.ok(runsCode(statements(sql), catalog), sql)
 })
 
-test('code before the last statement of a text: the statements after it were judged before it ran', () => {
-  assert.ok(runsCodeBeforeLast(statements("UPDATE users SET name = 'x'; SELECT upper(name) FROM users"), catalog))
-  assert.ok(runsCodeBeforeLast(statements('SELECT peek(); SELECT 1; SELECT 2'), catalog))
-  assert.not.ok(runsCodeBeforeLast(statements("SELECT upper(name) FROM users; UPDATE users SET name = 'x'"), catalog), 'code last')
-  assert.not.ok(runsCodeBeforeLast(statements("UPDATE users SET name = 'x'"), catalog), 'one statement')
-  assert.not.ok(runsCodeBeforeLast(statements('WITH x AS (SELECT peek()) SELECT * FROM x'), catalog), 'nested in the last one')
+test('code before a later statement that resolves names: that one was judged before the code ran', () => {
+  const before = (sql: string) => runsCodeBeforeNames(statements(sql), catalog)
+  assert.ok(before("UPDATE users SET name = 'x'; SELECT upper(name) FROM users"))
+  assert.ok(before('SELECT peek(); SELECT 1; COMMIT'))
+  assert.ok(before("BEGIN; UPDATE users SET name = 'x'; COMMIT; SELECT 1"))
+  assert.not.ok(before("SELECT upper(name) FROM users; UPDATE users SET name = 'x'"), 'code last')
+  assert.not.ok(before("UPDATE users SET name = 'x'"), 'one statement')
+  assert.not.ok(before("BEGIN; UPDATE users SET name = 'x'; COMMIT"), 'only transaction control after it')
+  assert.not.ok(before('BEGIN; DECLARE c CURSOR FOR SELECT name FROM users; COMMIT'), 'DECLARE runs nothing')
+  assert.not.ok(before('WITH x AS (SELECT peek()) SELECT * FROM x'), 'nested in the last one')
 })
 
 test.run()

@@ -18,8 +18,13 @@ const NO_CODE = new Set<StatementType>([
   'set', 'reset', 'set_role', 'show', 'begin', 'rollback', 'savepoint', 'release', 'deallocate', 'close', 'discard',
   'listen', 'unlisten', 'prepare', 'execute',
 ])
-/** Reads that run no code when every function they call is a built-in and every relation a plain table. */
-const READS = new Set<StatementType>(['select', 'values', 'explain'])
+/**
+ * Reads that run no code when every function they call is a built-in and every relation a plain table. DECLARE only
+ * opens its cursor (a WITH HOLD one runs at COMMIT, which counts itself).
+ */
+const READS = new Set<StatementType>(['select', 'values', 'explain', 'declare_cursor'])
+/** Statements that resolve no name through the search_path: transaction control and settings. */
+const NO_NAMES = new Set<StatementType>(['begin', 'commit', 'rollback', 'savepoint', 'release', 'set', 'show', 'reset', 'discard', 'deallocate', 'close', 'listen', 'unlisten'])
 /** Relations read without running anything: no view (its query may call functions), no foreign table. */
 const PLAIN = new Set<CatalogRelation['kind']>(['table', 'partitioned_table', 'materialized_view'])
 
@@ -47,14 +52,10 @@ export function runsCode(statements: readonly SqlStatement[], catalog: CodeCatal
 }
 
 /**
- * Whether a statement other than the last top-level one of a text (with those nested in it) may run code: the
- * statements after it were judged before it ran.
+ * Whether a statement of a text (with those nested in it) may run code while a later one resolves names through the
+ * search_path: that one was judged before the code ran.
  */
-export function runsCodeBeforeLast(statements: readonly SqlStatement[], catalog: CodeCatalog): boolean {
-  let last = -1
-  statements.forEach((s, i) => {
-    if (!s.nested) last = i
-  })
+export function runsCodeBeforeNames(statements: readonly SqlStatement[], catalog: CodeCatalog): boolean {
   const topOf = (i: number): number => {
     let s = statements[i]!
     while (s.nested) {
@@ -63,5 +64,8 @@ export function runsCodeBeforeLast(statements: readonly SqlStatement[], catalog:
     }
     return i
   }
-  return statements.some((s, i) => topOf(i) !== last && statementRunsCode(s, catalog))
+  let firstCode = -1
+  for (let i = 0; i < statements.length && firstCode < 0; i++) if (statementRunsCode(statements[i]!, catalog)) firstCode = topOf(i)
+  if (firstCode < 0) return false
+  return statements.some((s, i) => topOf(i) > firstCode && !NO_NAMES.has(s.type))
 }

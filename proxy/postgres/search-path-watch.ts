@@ -19,7 +19,7 @@ import { encodeSync } from './messages/sync.ts'
 import type { Outbox } from './outbox.ts'
 import type { Entry, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
-import { type CodeCatalog, runsCode, runsCodeBeforeLast } from './runs-code.ts'
+import { type CodeCatalog, runsCode, runsCodeBeforeNames } from './runs-code.ts'
 import type { SqlStatement } from '../../engine/types.ts'
 
 /** Per process and unguessable: a client statement or portal of the probe's name would fail it (in its transaction). */
@@ -72,9 +72,9 @@ export class SearchPathWatch {
     return !this.stopped && (this.codeSinceProbe || this.failed)
   }
 
-  /** Whether a statement of a text before its last top-level one may run code (runs-code.ts). */
-  runsCodeBeforeLast(statements: readonly SqlStatement[]): boolean {
-    return !this.stopped && runsCodeBeforeLast(statements, this.code)
+  /** Whether a statement of a text may run code before a later one resolves names (runs-code.ts). */
+  runsCodeBeforeNames(statements: readonly SqlStatement[]): boolean {
+    return !this.stopped && runsCodeBeforeNames(statements, this.code)
   }
 
   /** A judged run goes upstream. */
