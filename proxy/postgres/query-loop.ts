@@ -173,9 +173,16 @@ export class QueryLoop {
     if (this.watch && context === this.judgeContext && this.deps.catalog && context.catalog === this.deps.catalog) {
       const all = verdict.judgement.input.command?.sql?.statements ?? []
       if (all.length > 1 && this.watch.runsCodeBeforeNames(all)) {
-        const again = await judgeSql(text, { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }, { ...opts, defer: true })
+        const qualified = { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }
+        let again = await judgeSql(text, qualified, { ...opts, defer: true })
+        // An approval the first judgement did not need (a built-in name a function elsewhere may now shadow) is
+        // asked for as any is; one already given covers the same text.
+        if (!again.allow && again.deferred && verdict.approvalId === undefined) {
+          if (opts.defer) return again
+          again = await judgeSql(text, qualified, opts)
+        }
         if (!again.allow && !again.deferred) return again
-        verdict = { ...verdict, judgement: again.judgement }
+        verdict = again.allow ? again : { ...verdict, judgement: again.judgement }
       }
     }
     const statements = verdict.judgement.input.command?.sql?.statements ?? []
