@@ -9,6 +9,9 @@
 // - Fixed: a scalar function outside pg_catalog in WHERE whose cast error quotes what it returned (`WHERE
 //   peek()::int = 1`, peek reading a password): the error is raised outside the function, with no routine in its
 //   context. Where column masking applies, such a call now withholds the statement's error texts (result-statement.ts).
+// - Fixed: a search_path the role or database is configured with (ALTER ROLE … SET search_path, by an administrator)
+//   was never compared with the one the catalog resolves names with ("$user", public): sessions were judged on
+//   public.users while the server read shadow.users. The first statement of a session now waits for a probe.
 // - Fixed: such a trigger can write what it read into the search_path itself (`set_config('search_path', '"' || p ||
 //   '", public', false)`), which SHOW search_path then showed. Once the gateway finds the search_path moved unseen,
 //   SHOW search_path is refused.
@@ -221,6 +224,24 @@ test('held: COPY TO STDOUT, WITH HOLD cursors, EXPLAIN ANALYZE VERBOSE, pg_stat_
     const got = await query(c, sql)
     assert.equal(got.leaks, [], sql)
   }
+  c.close()
+})
+
+test('a search_path the role is configured with (ALTER ROLE … SET): the first statement of a session is judged after a probe', async () => {
+  await h.cluster.query('ALTER ROLE warden SET search_path = shadow, public')
+  try {
+    for (const first of DERIVED.slice(0, 2)) {
+      const c = await session()
+      const got = await query(c, first)
+      assert.equal([got.leaks, got.rows], [[], []], first)
+      assert.match(got.errors.join(), /^42501: warden: denied: .*relation users is not in the catalog/, first)
+      c.close()
+    }
+  } finally {
+    await h.cluster.query('ALTER ROLE warden RESET search_path')
+  }
+  const c = await session()
+  assert.equal((await query(c, 'SELECT upper(name) FROM users ORDER BY id LIMIT 1')).rows, [['ADA LOVELACE']], 'the default again')
   c.close()
 })
 

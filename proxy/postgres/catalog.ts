@@ -58,6 +58,9 @@ const VIEW_KINDS = new Set<CatalogRelation['kind']>(['view', 'materialized_view'
 
 const nameKey = (schema: string, name: string) => `${schema}\u0000${name}`
 
+/** The search_path unqualified names are resolved with (resolve()), as PostgreSQL shows it (search-path-watch.ts). */
+export const RESOLVED_SEARCH_PATH = '"$user", public'
+
 export class Catalog implements SchemaCatalog {
   private byOid = new Map<number, CachedRelation>()
   private byName = new Map<string, CachedRelation>()
@@ -74,8 +77,6 @@ export class Catalog implements SchemaCatalog {
   private rechecking = new Set<string>()
   /** The upstream role, the `$user` of the default search_path. */
   private user: string | undefined
-  /** The side session's search_path: the one every session of the gateway's role starts with (search-path-watch.ts). */
-  private searchPath: string | undefined
   /** Names of the functions in pg_catalog (looked up once at warm-up: only a superuser can add one). */
   private builtins: ReadonlySet<string> | undefined
   /** Functions named like built-ins (catalog-functions.ts). */
@@ -99,10 +100,9 @@ export class Catalog implements SchemaCatalog {
 
   /** Loads every relation, once (again after invalidate()); never throws. */
   warm(): Promise<void> {
-    this.warming ??= this.query(`SELECT current_user, pg_catalog.current_setting('search_path')`)
+    this.warming ??= this.query(`SELECT current_user`)
       .then(([row]) => {
         this.user = row?.[0] ?? undefined
-        this.searchPath = row?.[1] ?? undefined
         return this.query(allRelationsSql(WARM_LIMIT))
       })
       .then((rows) => this.store(relationsOf(rows, rows.length < WARM_LIMIT)))
@@ -118,9 +118,9 @@ export class Catalog implements SchemaCatalog {
     return this.warming
   }
 
-  /** The role and search_path a session starts with, as warm-up found them; undefined before it. */
-  get defaults(): { user: string; searchPath: string } | undefined {
-    return this.user === undefined || this.searchPath === undefined ? undefined : { user: this.user, searchPath: this.searchPath }
+  /** The upstream role as warm-up found it (the `$user` names resolve with); undefined before it. */
+  get upstreamUser(): string | undefined {
+    return this.user
   }
 
   /** Whether pg_catalog has a function of this name; false while not looked up (fail closed). */
@@ -131,7 +131,7 @@ export class Catalog implements SchemaCatalog {
   // ---- SchemaCatalog ----
 
   /**
-   * A relation as the server would resolve the name with the default search_path: a temporary relation of that
+   * A relation as the server would resolve the name with the default search_path (RESOLVED_SEARCH_PATH): a temporary relation of that
    * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public. Asked for
    * the `current` word (a write with RETURNING: rules), any relation is held to a view's times.
    */

@@ -7,9 +7,11 @@
 //   sent, or failed in an aborted transaction) is judged with schema-qualified names only;
 // - a probe that finds the role or search_path moved turns the session to schema-qualified names, as an approved
 //   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends.
+// The first statement of a session is judged after a probe too: a search_path the role or database is configured
+// with (ALTER ROLE … SET search_path) is not the one the catalog resolves names with.
 // The probe uses a named statement and portal: a simple Query would drop the client's unnamed statement.
 import { randomBytes } from 'node:crypto'
-import type { Catalog } from './catalog.ts'
+import { type Catalog, RESOLVED_SEARCH_PATH } from './catalog.ts'
 import { pgErrors } from './errors.ts'
 import { encodeBind } from './messages/bind.ts'
 import { encodeClose } from './messages/close.ts'
@@ -42,7 +44,7 @@ const judged = (e: Entry) => e.kind === 'parse' || e.kind === 'bind' || e.kind =
 export interface WatchDeps {
   up: Outbox
   relay: Relay
-  catalog: Pick<Catalog, 'defaults'> & Pick<CodeCatalog, 'isBuiltinFunction'>
+  catalog: Pick<Catalog, 'upstreamUser'> & Pick<CodeCatalog, 'isBuiltinFunction'>
   /** Relations as the session resolves names now. */
   relation: CodeCatalog['relation']
   closed(): boolean
@@ -55,8 +57,11 @@ export class SearchPathWatch {
   private codeSinceProbe = false
   /** A run since the last probe may start COPY FROM STDIN, where a probe would be read as COPY data. */
   private copySinceProbe = false
-  /** The last probe failed (an aborted transaction): what the session resolves is not known. */
-  private failed = false
+  /**
+   * What the session resolves is not known: before the first probe (the role's or database's configured search_path
+   * may not be the one the catalog resolves with), or the last probe failed (an aborted transaction).
+   */
+  private failed = true
   /** The session resolves schema-qualified names only: nothing left to watch. */
   private stopped = false
   /** A probe found the search_path or role moved by code: its value may be anything that code read. */
@@ -120,8 +125,7 @@ export class SearchPathWatch {
       return
     }
     this.failed = false
-    const start = this.deps.catalog.defaults
-    if (start && values[0] === start.searchPath && values[1] === start.user) return
+    if (values[0] === RESOLVED_SEARCH_PATH && values[1] === this.deps.catalog.upstreamUser) return
     this.stopped = true
     this.movedUnseen = true
     if (after.some(judged)) throw pgErrors.searchPathMovedUnseen()
