@@ -171,19 +171,8 @@ export class QueryLoop {
     if (!verdict.allow) return verdict
     // Statements after one that may run code in the same text were judged before it ran: with qualified names only.
     if (this.watch && context === this.judgeContext && this.deps.catalog && context.catalog === this.deps.catalog) {
-      const all = verdict.judgement.input.command?.sql?.statements ?? []
-      if (all.length > 1 && this.watch.runsCodeBeforeNames(all)) {
-        const qualified = { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }
-        let again = await judgeSql(text, qualified, { ...opts, defer: true })
-        // An approval the first judgement did not need (a built-in name a function elsewhere may now shadow) is
-        // asked for as any is; one already given covers the same text.
-        if (!again.allow && again.deferred && verdict.approvalId === undefined) {
-          if (opts.defer) return again
-          again = await judgeSql(text, qualified, opts)
-        }
-        if (!again.allow && !again.deferred) return again
-        verdict = again.allow ? again : { ...verdict, judgement: again.judgement }
-      }
+      verdict = await this.watch.afterCode(text, verdict, { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }, opts)
+      if (!verdict.allow) return verdict
     }
     const statements = verdict.judgement.input.command?.sql?.statements ?? []
     if (changesSearchPath(statements)) {

@@ -23,6 +23,7 @@ import type { Entry, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
 import { type CodeCatalog, runsCode, runsCodeBeforeNames } from './runs-code.ts'
 import type { SqlStatement } from '../../engine/types.ts'
+import { type JudgeContext, type JudgeOptions, judgeSql, type Verdict } from './judge.ts'
 
 /** Per process and unguessable: a client statement or portal of the probe's name would fail it (in its transaction). */
 const PROBE_NAME = `warden_probe_${randomBytes(12).toString('hex')}`
@@ -77,9 +78,22 @@ export class SearchPathWatch {
     return !this.stopped && (this.codeSinceProbe || this.failed)
   }
 
-  /** Whether a statement of a text may run code before a later one resolves names (runs-code.ts). */
-  runsCodeBeforeNames(statements: readonly SqlStatement[]): boolean {
-    return !this.stopped && runsCodeBeforeNames(statements, this.code)
+  /**
+   * An allowed text whose statement may run code before a later one resolves names (runs-code.ts), judged again in
+   * `qualified` (schema-qualified names only): the later one was judged before the code ran. An approval that
+   * judgement needs and the first did not (a built-in name a function elsewhere may then shadow) is asked for as
+   * any is; one already given covers the same text.
+   */
+  async afterCode(text: string, verdict: Verdict, qualified: JudgeContext, opts: JudgeOptions): Promise<Verdict> {
+    const all = verdict.judgement.input.command?.sql?.statements ?? []
+    if (this.stopped || all.length < 2 || !runsCodeBeforeNames(all, this.code)) return verdict
+    let again = await judgeSql(text, qualified, { ...opts, defer: true })
+    if (!again.allow && again.deferred && verdict.approvalId === undefined) {
+      if (opts.defer) return again
+      again = await judgeSql(text, qualified, opts)
+    }
+    if (!again.allow && !again.deferred) return again
+    return again.allow ? again : { ...verdict, judgement: again.judgement }
   }
 
   /** A judged run goes upstream. */
