@@ -77,6 +77,8 @@ export class Catalog implements SchemaCatalog {
   private rechecking = new Set<string>()
   /** The upstream role, the `$user` of the default search_path. */
   private user: string | undefined
+  /** The side session's search_path: the one the role's sessions start with (search-path-watch.ts). */
+  private searchPath: string | undefined
   /** Names of the functions in pg_catalog (looked up once at warm-up: only a superuser can add one). */
   private builtins: ReadonlySet<string> | undefined
   /** Functions named like built-ins (catalog-functions.ts). */
@@ -100,9 +102,10 @@ export class Catalog implements SchemaCatalog {
 
   /** Loads every relation, once (again after invalidate()); never throws. */
   warm(): Promise<void> {
-    this.warming ??= this.query(`SELECT current_user`)
+    this.warming ??= this.query(`SELECT current_user, pg_catalog.current_setting('search_path')`)
       .then(([row]) => {
         this.user = row?.[0] ?? undefined
+        this.searchPath = row?.[1] ?? undefined
         return this.query(allRelationsSql(WARM_LIMIT))
       })
       .then((rows) => this.store(relationsOf(rows, rows.length < WARM_LIMIT)))
@@ -118,9 +121,9 @@ export class Catalog implements SchemaCatalog {
     return this.warming
   }
 
-  /** The upstream role as warm-up found it (the `$user` names resolve with); undefined before it. */
-  get upstreamUser(): string | undefined {
-    return this.user
+  /** The upstream role (the `$user` names resolve with) and the search_path its sessions start with; undefined before warm-up. */
+  get defaults(): { user: string; searchPath: string } | undefined {
+    return this.user === undefined || this.searchPath === undefined ? undefined : { user: this.user, searchPath: this.searchPath }
   }
 
   /** Whether pg_catalog has a function of this name; false while not looked up (fail closed). */

@@ -1,11 +1,13 @@
-// A query string whose earlier statement may run code is judged again with schema-qualified names only
-// (search-path-watch.ts); an approval that judgement needs and the first did not is asked for. The default policy
-// denies what the second judgement cannot trace where column masks apply, so a policy without masks stands in here.
+// search-path-watch.ts: when the server's search_path resolves names as the catalog does, and a query string whose
+// earlier statement may run code judged again with schema-qualified names only (an approval that judgement needs and
+// the first did not is asked for; the default policy denies what the second judgement cannot trace where column
+// masks apply, so a policy without masks stands in here). The attacks are in attacks-10-search-path.test.ts.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Decision, InputDocument } from '../../engine/types.ts'
 import { attackSessions } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
+import { resolvesAsCatalog } from './search-path-watch.ts'
 
 let h: Harness
 const TEXT = 'SELECT id FROM public.job_view; SELECT count(id) FROM public.plain_jobs'
@@ -42,6 +44,19 @@ test('code (a view) before a built-in name a function elsewhere could shadow, in
   assert.equal(got.errors, [])
   assert.is((await h.te.approvals.list()).length, before + 1, 'the view may move the search_path ahead of pg_catalog, to elsewhere.count')
   c.close()
+})
+
+test('the server resolves names as the catalog does: its role, a search_path it knows, the same schemas searched', () => {
+  const start = { user: 'warden', searchPath: '"$user", public' }
+  assert.ok(resolvesAsCatalog(['"$user", public', 'warden', '{public}', '{public}'], start))
+  assert.ok(resolvesAsCatalog(['"$user", public', 'warden', '{warden,public}', '{warden,public}'], start))
+  assert.ok(resolvesAsCatalog(['public', 'postgres', '{public}', '{public}'], { user: 'postgres', searchPath: 'public' }), 'the demo target: no schema of the role')
+  assert.not.ok(resolvesAsCatalog(['shadow, public', 'warden', '{shadow,public}', '{public}'], start), 'moved by code')
+  assert.not.ok(resolvesAsCatalog(['"Tangerine!Vortex#7782", public', 'warden', '{public}', '{public}'], start), 'a value written by code, though it searches the same')
+  assert.not.ok(resolvesAsCatalog(['"$user", public', 'mover', '{mover,public}', '{mover,public}'], start), 'another role')
+  assert.not.ok(resolvesAsCatalog(['app, public', 'warden', '{app,public}', '{public}'], { user: 'warden', searchPath: 'app, public' }), 'a database configured with another search_path')
+  assert.not.ok(resolvesAsCatalog(['public, pg_catalog', 'warden', '{public,pg_catalog}', '{public}'], { user: 'warden', searchPath: 'public, pg_catalog' }), 'pg_catalog after public')
+  assert.not.ok(resolvesAsCatalog(['"$user", public', 'warden', '{public}', '{public}'], undefined), 'the catalog not warmed')
 })
 
 test.run()

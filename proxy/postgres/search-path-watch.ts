@@ -27,8 +27,14 @@ import { type JudgeContext, type JudgeOptions, judgeSql, type Verdict } from './
 
 /** Per process and unguessable: a client statement or portal of the probe's name would fail it (in its transaction). */
 const PROBE_NAME = `warden_probe_${randomBytes(12).toString('hex')}`
-/** Qualified, and current_user is a keyword: nothing a moved search_path could shadow. */
-export const PROBE_SQL = "SELECT pg_catalog.current_setting('search_path'), current_user::pg_catalog.text"
+/**
+ * The search_path, the role, the schemas the server searches (those on the path that exist), and those the catalog
+ * resolves names with (the role's schema, then public, where they exist). Qualified throughout, and current_user is a
+ * keyword: nothing a moved search_path could shadow.
+ */
+export const PROBE_SQL = "SELECT pg_catalog.current_setting('search_path'), current_user::pg_catalog.text, " +
+  'pg_catalog.current_schemas(false)::pg_catalog.text, ARRAY(SELECT n.nspname FROM pg_catalog.pg_namespace n ' +
+  "WHERE n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY[current_user, 'public']) ORDER BY n.nspname OPERATOR(pg_catalog.=) 'public')::pg_catalog.text"
 
 const PROBE = Buffer.concat([
   encodeParse({ name: PROBE_NAME, text: PROBE_SQL, paramTypes: [] }),
@@ -42,10 +48,22 @@ const PROBE = Buffer.concat([
 /** Entries whose statements were judged (a simple Query the gateway sends itself, a poison, has none). */
 const judged = (e: Entry) => e.kind === 'parse' || e.kind === 'bind' || e.kind === 'describe' || e.kind === 'execute' || (e.kind === 'query' && e.run !== undefined)
 
+/**
+ * Whether the server resolves names as the catalog does: the gateway's role, and the search_path the catalog
+ * resolves with or the one the role's sessions start with (the demo target's `public`), searching the same
+ * schemas. Any other value was written by code the gateway did not see into (SHOW would give it back).
+ */
+export function resolvesAsCatalog(values: readonly (string | null)[], start: { user: string; searchPath: string } | undefined): boolean {
+  const [path, user, searched, resolved] = values
+  if (!start || user !== start.user) return false
+  if (path !== RESOLVED_SEARCH_PATH && path !== start.searchPath) return false
+  return searched !== null && searched === resolved
+}
+
 export interface WatchDeps {
   up: Outbox
   relay: Relay
-  catalog: Pick<Catalog, 'upstreamUser'> & Pick<CodeCatalog, 'isBuiltinFunction'>
+  catalog: Pick<Catalog, 'defaults'> & Pick<CodeCatalog, 'isBuiltinFunction'>
   /** Relations as the session resolves names now. */
   relation: CodeCatalog['relation']
   closed(): boolean
@@ -139,7 +157,7 @@ export class SearchPathWatch {
       return
     }
     this.failed = false
-    if (values[0] === RESOLVED_SEARCH_PATH && values[1] === this.deps.catalog.upstreamUser) return
+    if (resolvesAsCatalog(values, this.deps.catalog.defaults)) return
     this.stopped = true
     this.movedUnseen = true
     if (after.some(judged)) throw pgErrors.searchPathMovedUnseen()
