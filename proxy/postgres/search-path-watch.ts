@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Catalog, RESOLVED_SEARCH_PATH } from './catalog.ts'
 import { pgErrors } from './errors.ts'
+import { type JudgeContext, type JudgeOptions, judgeSql, type Verdict } from './judge.ts'
 import { encodeBind } from './messages/bind.ts'
 import { encodeClose } from './messages/close.ts'
 import { encodeExecute } from './messages/execute.ts'
@@ -23,7 +24,6 @@ import type { Entry, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
 import { type CodeCatalog, runsCode, runsCodeBeforeNames } from './runs-code.ts'
 import type { SqlStatement } from '../../engine/types.ts'
-import { type JudgeContext, type JudgeOptions, judgeSql, type Verdict } from './judge.ts'
 
 /** Per process and unguessable: a client statement or portal of the probe's name would fail it (in its transaction). */
 const PROBE_NAME = `warden_probe_${randomBytes(12).toString('hex')}`
