@@ -10,7 +10,7 @@ const gcp: Target = { name: 'prod-gcp', kind: 'gcp', environment: 'production', 
 const kube: Target = { name: 'prod-k8s', kind: 'kubernetes', environment: 'production', labels: {} }
 
 const command = (request: RawHttpRequest, target: Target) => normalize({ kind: 'http', request }, target).command
-const digest = (request: RawHttpRequest, target: Target) => command(request, target).digest
+const digest = (request: RawHttpRequest, target: Target = gcp) => command(request, target).digest
 
 const secrets = (operation: string, extra: Record<string, string> = {}, body = '{"SecretId":"db"}'): RawHttpRequest => ({
   method: 'POST',
@@ -75,6 +75,17 @@ test('the idempotency token the AWS CLI draws on each run is left out: a re-run 
   assert.is.not(digest(twice(a), aws), digest(twice(b), aws), 'two tokens: nothing is left out')
   const ec2 = (token: string): RawHttpRequest => ({ method: 'POST', url: 'https://ec2.us-east-1.amazonaws.com/', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: Buffer.from(`Action=RunInstances&ImageId=ami-1&MaxCount=1&MinCount=1&ClientToken=${token}&Version=2016-11-15`) })
   assert.is(digest(ec2(a), aws), digest(ec2(b), aws), 'a form field (EC2, query APIs), also as bytes')
+})
+
+test('a fingerprint leaves out the parameters of the body type: a multipart upload sent again draws another boundary', () => {
+  const upload = (boundary: string, type = 'multipart/related'): RawHttpRequest => ({
+    method: 'POST', url: 'https://storage.googleapis.com/upload/storage/v1/b/ops/o?uploadType=multipart',
+    headers: { 'content-type': `${type}; boundary='${boundary}'` }, body: `--${boundary}\r\n\r\n{}\r\n--${boundary}--`,
+  })
+  const fingerprint = (request: RawHttpRequest) => command(request, gcp).fingerprint
+  assert.is(fingerprint(upload('===============1651122980204598231==')), fingerprint(upload('===============6513514192097251722==')))
+  assert.is.not(fingerprint(upload('b', 'multipart/form-data')), fingerprint(upload('b')), 'the body type itself still counts')
+  assert.is.not(digest(upload('===============1651122980204598231==')), digest(upload('===============6513514192097251722==')), 'a statement is the body as sent')
 })
 
 test.run()

@@ -89,10 +89,14 @@ const operationHeaders = (http: ReturnType<typeof normalizeHttp>) => Object.entr
 /**
  * What a fingerprint grant matches: the request's shape, without its query and body values. Method, host and
  * path, the kept headers that change what it does, and for a cloud API the operation the normalizer read (an AWS
- * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation).
+ * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation). The
+ * body's type counts without its parameters: a multipart boundary is drawn anew on each send (gcloud's uploads).
  */
 const httpFingerprint = (http: ReturnType<typeof normalizeHttp>, operation?: string) =>
-  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, operationHeaders(http), operation ?? null]))
+  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, shapeHeaders(http), operation ?? null]))
+
+const shapeHeaders = (http: ReturnType<typeof normalizeHttp>) =>
+  operationHeaders(http).map(([name, value]) => (name === 'content-type' ? [name, value.split(';')[0]!.trim().toLowerCase()] : [name, value]))
 
 function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)
