@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import type { Command, Risk, Target } from '../types.ts'
 import { gcpLogRead, normalizeAws, normalizeGcp } from './cloud/index.ts'
+import { withoutIdempotencyToken } from './idempotency-token.ts'
 import { normalizeHttp, parseQueryString, parseRequestTarget, type RawHttpRequest } from './http.ts'
 import { normalizeKubernetes } from './kubernetes.ts'
 import { mcpIdentity } from './mcp/identity.ts'
@@ -68,11 +69,19 @@ const DIGEST_IGNORES = new Set([
  * URL with its query values (credential-like ones too, which raw shows redacted: `secretId`, `pageToken` name
  * what is acted on), the kept headers that change what the upstream does, and the body.
  */
-function httpDigest(http: ReturnType<typeof normalizeHttp>, request: RawHttpRequest): string {
+function httpDigest(http: ReturnType<typeof normalizeHttp>, request: RawHttpRequest, kind: Target['kind']): string {
   const { rawQuery } = parseRequestTarget(String(request.url ?? ''), request.headers)
-  const body = request.body ?? ''
+  const raw = request.body ?? ''
+  const body = kind === 'aws' ? awsBody(raw, http) : raw
   const url = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(parseQueryString(rawQuery))}`
   return sha256(JSON.stringify([url, operationHeaders(http), typeof body === 'string' ? body : Buffer.from(body).toString('base64')]))
+}
+
+/** An AWS body without the idempotency token the CLI draws anew on each run (latin1 maps bytes 1:1 to text). */
+function awsBody(body: string | Uint8Array, http: ReturnType<typeof normalizeHttp>): string | Uint8Array {
+  const type = http.headers['content-type']
+  if (typeof body === 'string') return withoutIdempotencyToken(body, type, http.body)
+  return Buffer.from(withoutIdempotencyToken(Buffer.from(body).toString('latin1'), type, http.body), 'latin1')
 }
 
 const operationHeaders = (http: ReturnType<typeof normalizeHttp>) => Object.entries(http.headers).filter(([name]) => !DIGEST_IGNORES.has(name))
@@ -80,16 +89,20 @@ const operationHeaders = (http: ReturnType<typeof normalizeHttp>) => Object.entr
 /**
  * What a fingerprint grant matches: the request's shape, without its query and body values. Method, host and
  * path, the kept headers that change what it does, and for a cloud API the operation the normalizer read (an AWS
- * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation).
+ * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation). The
+ * body's type counts without its parameters: a multipart boundary is drawn anew on each send (gcloud's uploads).
  */
 const httpFingerprint = (http: ReturnType<typeof normalizeHttp>, operation?: string) =>
-  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, operationHeaders(http), operation ?? null]))
+  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, shapeHeaders(http), operation ?? null]))
+
+const shapeHeaders = (http: ReturnType<typeof normalizeHttp>) =>
+  operationHeaders(http).map(([name, value]) => (name === 'content-type' ? [name, value.split(';')[0]!.trim().toLowerCase()] : [name, value]))
 
 function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)
   // raw is built from the normalized request: the path that was judged, credential query values redacted.
   const raw = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(http.query)}`
-  const digest = httpDigest(http, request)
+  const digest = httpDigest(http, request, target.kind)
   const base = { raw, digest, http }
   switch (target.kind) {
     case 'kubernetes': {
