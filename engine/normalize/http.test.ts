@@ -235,4 +235,13 @@ test('never throws on garbage', () => {
   for (const req of weird) assert.type(normalizeHttp(req as RawHttpRequest).path, 'string')
 })
 
+test('a body carrying mask output is marked; one without it has no such field', () => {
+  const marked = post('{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"DB_URL","value":"[redacted]"}]}]}}}}', 'application/strategic-merge-patch+json')
+  assert.is(marked.carries_mask_output, true)
+  assert.is(post('Name: x\nValue: "************4242"\n', 'application/apply-patch+yaml').carries_mask_output, true)
+  assert.is(post('Value=h%3A0123456789abcdef', 'application/x-www-form-urlencoded').carries_mask_output, true)
+  const plain = post('{"pattern":"*.txt","note":"[INFO] a * b"}', 'application/json')
+  assert.not.ok('carries_mask_output' in plain)
+})
+
 test.run()

@@ -3,6 +3,7 @@
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
 import { hasDuplicateKey } from '../json-duplicate-key.ts'
+import { carriesMaskOutput } from './mask-output.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -248,5 +249,8 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
     headers: selectHeaders(req.headers),
   }
   if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` })
-  return Object.assign(command, parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes))
+  const parsed = parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes)
+  // Only when true, so the documents of requests without it stay as they were.
+  if ('body' in parsed && carriesMaskOutput(parsed.body)) return Object.assign(command, parsed, { carries_mask_output: true as const })
+  return Object.assign(command, parsed)
 }
