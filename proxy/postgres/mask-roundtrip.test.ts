@@ -52,7 +52,7 @@ test('production: a masked write-back is denied at once, not held for a reviewer
   assert.is.not(email, 'alan@example.org', read.stdout)
   const out = await psql('prod-db', `UPDATE users SET email = '${email}' WHERE id = 3;\n`)
   assert.match(out.stderr, REASON)
-  assert.equal(await h.te.approvals.list('pending'), [])
+  assert.equal(await h.te.approvals.list({ status: 'pending' }), [])
   assert.is((await real(3)).email, 'alan@example.org')
 })
 
