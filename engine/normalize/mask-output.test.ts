@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { maskDetected } from '../obligations/mask/text-spans.ts'
 import { maskWhole } from '../obligations/mask/strategy.ts'
 import { DETECTOR_NAMES } from '../obligations/mask/detectors/index.ts'
-import { carriesMaskOutput, isMaskOutput } from './mask-output.ts'
+import { boundCarriesMaskOutput, carriesMaskOutput, isMaskOutput } from './mask-output.ts'
 
 const KEY = new Uint8Array(32).fill(7)
 
@@ -39,6 +39,12 @@ test('a parsed body carrying a mask anywhere is found, keys aside', () => {
   assert.ok(carriesMaskOutput({ metadata: { annotations: { last: '{"email":"****************.com"}' } } }))
   assert.ok(carriesMaskOutput(['h:0123456789abcdef']))
   assert.not.ok(carriesMaskOutput({ '[redacted]': 'value', glob: '*.txt', n: 4, ok: true, none: null }))
+})
+
+test('bound values are read as UTF-8, NULLs and short values skipped', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text)
+  assert.ok(boundCarriesMaskOutput([bytes('4'), null, bytes('[redacted]')]))
+  assert.not.ok(boundCarriesMaskOutput([bytes('*.txt'), null, Uint8Array.of(0, 0, 0, 4)]))
 })
 
 test.run()

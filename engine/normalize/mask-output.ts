@@ -39,3 +39,10 @@ export function carriesMaskOutput(value: unknown): boolean {
   }
   return false
 }
+
+const utf8 = new TextDecoder('utf-8')
+
+/** Whether a value bound to a statement's `$n` (text or binary; read as UTF-8) holds mask output. */
+export function boundCarriesMaskOutput(params: readonly (Uint8Array | null)[]): boolean {
+  return params.some((p) => p !== null && p.byteLength >= 4 && isMaskOutput(utf8.decode(p)))
+}

@@ -46,6 +46,21 @@ test('psql: an ordinary UPDATE holding `*` and brackets still writes', async () 
   assert.is((await h.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = 2'))[0]!.plan, 'pro*')
 })
 
+test('pg with bound parameters: a write of a masked value bound to $1 is denied; a read and an ordinary write pass', async () => {
+  const c = await h.client({ database: 'staging-db' })
+  const refusal = (e: { code?: string; message: string }) => e
+  const err = await c.query('UPDATE users SET email = $1 WHERE id = $2', ['[email]', 4]).then(() => undefined, refusal)
+  assert.is(err?.code, '42501')
+  assert.match(err?.message ?? '', REASON)
+  assert.is((await h.cluster.query<{ email: string }>('SELECT email FROM users WHERE id = 4'))[0]!.email, 'kj@example.net')
+  // The same statement judged once at Parse: a Bind with other values runs, one with a mask again is refused.
+  await c.query({ name: 'set-plan', text: 'UPDATE users SET plan = $1 WHERE id = $2', values: ['team', 4] })
+  const again = await c.query({ name: 'set-plan', text: 'UPDATE users SET plan = $1 WHERE id = $2', values: ['************4444', 4] }).then(() => undefined, refusal)
+  assert.match(again?.message ?? '', REASON)
+  assert.is((await h.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = 4'))[0]!.plan, 'team')
+  assert.equal((await c.query('SELECT id FROM users WHERE email = $1', ['[email]'])).rows, [])
+})
+
 test('production: a masked write-back is denied at once, not held for a reviewer who might approve it', async () => {
   const read = await psql('prod-db', 'SELECT email FROM users WHERE id = 3;\n')
   const email = read.stdout.trim()
