@@ -208,7 +208,7 @@ export interface HttpCommand {
   headers: Record<string, string>
   body?: unknown
   body_error?: string
-  /** The body holds a value Warden's masks write (engine/normalize/mask-output.ts); absent otherwise. */
+  /** The body (parsed, or as text when of a type not parsed) holds a value Warden's masks write (engine/normalize/mask-output.ts); absent otherwise. */
   carries_mask_output?: true
 }
 

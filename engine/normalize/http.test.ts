@@ -242,6 +242,11 @@ test('a body carrying mask output is marked; one without it has no such field', 
   assert.is(post('Value=h%3A0123456789abcdef', 'application/x-www-form-urlencoded').carries_mask_output, true)
   const plain = post('{"pattern":"*.txt","note":"[INFO] a * b"}', 'application/json')
   assert.not.ok('carries_mask_output' in plain)
+  // A body Warden does not parse (S3's XML) is read as text.
+  const xml = post('<Tagging><TagSet><Tag><Key>owner</Key><Value>[email]</Value></Tag></TagSet></Tagging>', 'application/xml')
+  assert.match(xml.body_error ?? '', /^unsupported content type/)
+  assert.is(xml.carries_mask_output, true)
+  assert.not.ok('carries_mask_output' in post('<Tagging><Value>*.txt</Value></Tagging>', 'application/xml'))
 })
 
 test.run()

@@ -1,6 +1,7 @@
 // A masked SSM parameter written back with the real aws CLI: the agent reads a parameter through the gateway (the
 // credential in its URL comes back masked), then `aws ssm put-parameter --overwrite` with what it read. The write
 // is refused (warden.rules.mask_writes) and moto keeps the real value; an ordinary value with `*` still writes.
+// The same for S3 object tags, whose write is an XML body Warden does not parse (read as text).
 // The target is a staging one: an agent's plain cloud writes there pass without approval.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -53,6 +54,23 @@ test('aws ssm put-parameter of the masked value the agent read is denied; moto k
   assert.ok(out.code !== 0, out.stdout)
   assert.match(out.stderr, REASON)
   assert.is(await held('db-url'), REAL)
+})
+
+test('aws s3api put-object-tagging (an XML body) of the masked tags the agent read is denied; moto keeps the real tags', async () => {
+  for (const args of [['create-bucket', '--bucket', 'reports'], ['put-object', '--bucket', 'reports', '--key', 'q3.csv'],
+    ['put-object-tagging', '--bucket', 'reports', '--key', 'q3.csv', '--tagging', 'TagSet=[{Key=owner,Value=jane.doe@example.com}]']]) {
+    const set = await aws('s3api', ...args)
+    assert.is(set.code, 0, `${args[0]}: ${set.stderr}`)
+  }
+  const realTags = () => motoCurl(moto, 's3', 'GET', '/reports/q3.csv?tagging')
+  const read = await aws('s3api', 'get-object-tagging', '--bucket', 'reports', '--key', 'q3.csv', '--query', 'TagSet[0].Value', '--output', 'text')
+  assert.is(read.code, 0, read.stderr)
+  const shown = read.stdout.trim()
+  assert.is.not(shown, 'jane.doe@example.com')
+  const out = await aws('s3api', 'put-object-tagging', '--bucket', 'reports', '--key', 'q3.csv', '--tagging', JSON.stringify({ TagSet: [{ Key: 'owner', Value: shown }] }))
+  assert.ok(out.code !== 0, out.stdout)
+  assert.match(out.stderr, REASON, `${shown}: ${out.stderr}`)
+  assert.match(await realTags(), 'jane.doe@example.com')
 })
 
 test('aws ssm put-parameter of an ordinary value holding `*` still writes', async () => {
