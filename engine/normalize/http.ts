@@ -107,13 +107,19 @@ export function parseQueryString(text: string, redact = false): Record<string, s
   return Object.fromEntries(values)
 }
 
-/** A header's value by case-insensitive name, repeated values joined with ", ". */
-export function headerValue(headers: RawHttpRequest['headers'], name: string): string | undefined {
+/** Every value of a header by case-insensitive name, as received (a repeated header is several values). */
+export function headerValues(headers: RawHttpRequest['headers'], name: string): string[] {
   const found: string[] = []
   for (const [key, value] of Object.entries(headers ?? {})) {
     if (value === undefined || key.toLowerCase() !== name) continue
     found.push(...(Array.isArray(value) ? value : [value]))
   }
+  return found
+}
+
+/** A header's value by case-insensitive name, repeated values joined with ", ". */
+export function headerValue(headers: RawHttpRequest['headers'], name: string): string | undefined {
+  const found = headerValues(headers, name)
   return found.length > 0 ? found.join(', ') : undefined
 }
 

@@ -16,7 +16,8 @@
 //   report: `users` then named a view in another schema showing passwords as `name`, and the gateway, resolving
 //   names with the default search_path, masked by public.users. A result column the server says comes from a relation
 //   of the judged relation's name in another schema now has unknown lineage (result-columns.ts), so the read fails
-//   closed. Left open: values computed from such a column (no origin in RowDescription) and filters on it.
+//   closed. Values computed from such a column (no origin in RowDescription) and filters on it: fixed in
+//   attacks-10-search-path.test.ts (the gateway checks the search_path after code may have run).
 // Review of those fixes:
 // - Fixed: a judged SET of a setting vouched for any new value of it until ReadyForQuery, so `SET application_name
 //   = 'x'; SELECT f()` (or both pipelined before one Sync) passed what f set. With a function or trigger possibly run
@@ -24,7 +25,8 @@
 // - Fixed: a cast in WHERE of a column of a function's rows in FROM (`FROM f() x WHERE x.v::int = 1`) failed outside
 //   f, with no routine in its context: the error repeated the value f read. Such columns are of unknown origin now.
 // - Left open: the same with a scalar function (`WHERE f(2)::int = 1`; unknown functions need approval in
-//   production), and settings the server does not report (search_path) set by a trigger, read back with SHOW.
+//   production): fixed in attacks-10-search-path.test.ts. Settings the server does not report (search_path) set by a
+//   trigger, read back with SHOW, remain.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
@@ -157,15 +159,17 @@ test('a trigger that moves the search_path to a view renaming passwords: a read 
   const read = 'SELECT name, plan FROM users ORDER BY id LIMIT 2'
   assert.equal((await query(c, read)).rows, [['Ada Lovelace', 'pro'], ['Grace Hopper', 'team']])
   assert.equal((await query(c, "UPDATE jobs SET state = 'done' WHERE id = 1")).errors, [])
+  // The gateway checks the search_path after the trigger could run, and resolves qualified names only from then on
+  // (attacks-10-search-path.test.ts); before that fix the result columns' origin failed the read (masking failed).
   const simple = await query(c, read)
   assert.equal([simple.rows, simple.leaks], [[], []])
-  assert.match(simple.errors.join(), /^XX000: warden: masking failed/)
+  assert.match(simple.errors.join(), /^42501: warden: denied: .*relation users is not in the catalog/)
   c.take()
   c.send(m.parse('', read), m.bind('', ''), m.execute(''), m.sync())
   await approving(c.readyCount(1, 30_000))
   const extended = outcomeOf(c.take())
   assert.equal([extended.rows, extended.leaks], [[], []])
-  assert.match(extended.errors.join(), /^XX000: warden: masking failed/)
+  assert.match(extended.errors.join(), /^42501: warden: denied: .*relation users is not in the catalog/)
   c.close()
 })
 

@@ -38,6 +38,9 @@ export const SHADOWING_FUNCTIONS_SQL =
   "AND EXISTS (SELECT 1 FROM pg_catalog.pg_operator b WHERE b.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.oprname = o.oprname) " +
   'ORDER BY 3 NULLS LAST, 1, 2'
 
+/** The names of the functions in pg_catalog (about 3,000). */
+export const BUILTIN_FUNCTIONS_SQL = "SELECT DISTINCT proname FROM pg_catalog.pg_proc WHERE pronamespace = 'pg_catalog'::pg_catalog.regnamespace"
+
 export class ShadowingFunctions {
   /** Name → the first schema on the search_path holding a function of that name. */
   private onPath = new Map<string, string>()

@@ -8,7 +8,7 @@
 // a result whose columns disagree with it refreshes the relations involved (see result-columns.ts).
 import type { CatalogRelation, RelationLookup, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { Backend } from './backend.ts'
-import { SHADOWING_FUNCTIONS_SQL, ShadowingFunctions } from './catalog-functions.ts'
+import { BUILTIN_FUNCTIONS_SQL, SHADOWING_FUNCTIONS_SQL, ShadowingFunctions } from './catalog-functions.ts'
 import { allRelationsSql, type CachedRelation, relationsByNameSql, relationsByOidSql, relationsOf, type RelationName } from './catalog-sql.ts'
 import { SideQuery } from './side-query.ts'
 
@@ -58,6 +58,9 @@ const VIEW_KINDS = new Set<CatalogRelation['kind']>(['view', 'materialized_view'
 
 const nameKey = (schema: string, name: string) => `${schema}\u0000${name}`
 
+/** The search_path unqualified names are resolved with (resolve()), as PostgreSQL shows it (search-path-watch.ts). */
+export const RESOLVED_SEARCH_PATH = '"$user", public'
+
 export class Catalog implements SchemaCatalog {
   private byOid = new Map<number, CachedRelation>()
   private byName = new Map<string, CachedRelation>()
@@ -74,6 +77,10 @@ export class Catalog implements SchemaCatalog {
   private rechecking = new Set<string>()
   /** The upstream role, the `$user` of the default search_path. */
   private user: string | undefined
+  /** The side session's search_path: the one the role's sessions start with (search-path-watch.ts). */
+  private searchPath: string | undefined
+  /** Names of the functions in pg_catalog (looked up once at warm-up: only a superuser can add one). */
+  private builtins: ReadonlySet<string> | undefined
   /** Functions named like built-ins (catalog-functions.ts). */
   private readonly functions: ShadowingFunctions
   /** A judgement being watched asked about functions while their list was due for a lookup. */
@@ -95,12 +102,17 @@ export class Catalog implements SchemaCatalog {
 
   /** Loads every relation, once (again after invalidate()); never throws. */
   warm(): Promise<void> {
-    this.warming ??= this.query(`SELECT current_user`)
+    this.warming ??= this.query(`SELECT current_user, pg_catalog.current_setting('search_path')`)
       .then(([row]) => {
         this.user = row?.[0] ?? undefined
+        this.searchPath = row?.[1] ?? undefined
         return this.query(allRelationsSql(WARM_LIMIT))
       })
       .then((rows) => this.store(relationsOf(rows, rows.length < WARM_LIMIT)))
+      .then(() => this.query(BUILTIN_FUNCTIONS_SQL))
+      .then((rows) => {
+        this.builtins = new Set(rows.map(([name]) => name ?? ''))
+      })
       .then(() => this.loadFunctions())
       .catch(() => {
         // Lookups on demand still work; warming is tried again with the next session.
@@ -109,10 +121,20 @@ export class Catalog implements SchemaCatalog {
     return this.warming
   }
 
+  /** The upstream role (the `$user` names resolve with) and the search_path its sessions start with; undefined before warm-up. */
+  get defaults(): { user: string; searchPath: string } | undefined {
+    return this.user === undefined || this.searchPath === undefined ? undefined : { user: this.user, searchPath: this.searchPath }
+  }
+
+  /** Whether pg_catalog has a function of this name; false while not looked up (fail closed). */
+  isBuiltinFunction(name: string): boolean {
+    return this.builtins?.has(name) === true
+  }
+
   // ---- SchemaCatalog ----
 
   /**
-   * A relation as the server would resolve the name with the default search_path: a temporary relation of that
+   * A relation as the server would resolve the name with the default search_path (RESOLVED_SEARCH_PATH): a temporary relation of that
    * name (in whichever session) makes an unqualified name unknown, then pg_catalog, `$user`, public. Asked for
    * the `current` word (a write with RETURNING: rules), any relation is held to a view's times.
    */

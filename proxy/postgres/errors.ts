@@ -100,6 +100,15 @@ export const pgErrors = {
       detail: 'The other statements were judged with the names search_path gave before the change; the server would read them with the new one.',
       hint: 'Send SET search_path as its own query, then the statements that use it.',
     }),
+  searchPathMovedUnseen: () =>
+    err('FATAL', '42501', 'warden: a function or trigger moved this session\'s search_path or role, and statements judged with the names it gave before were already sent; the session is closed', {
+      detail: 'PostgreSQL does not report search_path; the gateway checks it after statements that may run code, and statements pipelined behind such a check were judged with the old names.',
+      hint: 'Reconnect. Change search_path with SET, not from inside functions or triggers, or qualify table names with their schema.',
+    }, 'postgres.search_path_moved'),
+  searchPathMovedShow: () =>
+    err('ERROR', '42501', 'warden: denied: a function or trigger moved this session\'s search_path, so its value may hold what that code read; SHOW search_path is refused', {
+      hint: 'Set search_path with SET (its value is then one you wrote), or reconnect.',
+    }),
   pinnedSettingChanged: (name: string, value: string) =>
     err('FATAL', '42501', `warden: the server changed ${name} to "${value.slice(0, 64)}", which the gateway pins; the session is closed`, {
       hint: 'Reconnect, and leave client_encoding and standard_conforming_strings at their session values.',

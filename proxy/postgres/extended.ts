@@ -210,6 +210,7 @@ export function sync(loop: QueryLoop, payload: Buffer, raw: Buffer): void {
   loop.skipUntilSync = false
   loop.up.write(raw)
   loop.relay.push({ kind: 'sync', boundary: loop.statements.boundary() })
+  loop.probeBehind()
 }
 
 export function flush(loop: QueryLoop, payload: Buffer, raw: Buffer): void {

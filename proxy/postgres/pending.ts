@@ -54,4 +54,9 @@ export type Entry =
   | { kind: 'sync'; boundary?: number }
   /** An extended-protocol poison: the server's error is replaced by `error`, or swallowed when null. */
   | { kind: 'poison'; error: PgError | null }
+  /**
+   * The gateway's own search_path probe, through its Sync (search-path-watch.ts): its answer goes to `answer`
+   * (undefined when it failed, with the entries queued behind it), never to the client.
+   */
+  | { kind: 'probe'; wait: Waitable; values?: (string | null)[]; failed?: boolean; answer(values: (string | null)[] | undefined, after: readonly Entry[]): void }
 

@@ -27,6 +27,7 @@ import { MAX_SQL_TEXT_BYTES } from './limits.ts'
 import type { Outbox } from './outbox.ts'
 import { firstPinnedChange } from './pinned-settings.ts'
 import { changesSearchPath, qualifiedNamesOnly } from './search-path.ts'
+import { SearchPathWatch } from './search-path-watch.ts'
 import type { StatementRun, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
 import type { SessionStatements } from './session.ts'
@@ -82,6 +83,8 @@ export class QueryLoop {
   statementCount = 0
   private hold: AbortController | undefined
   private readonly judgeContext: JudgeContext
+  /** Checks the server's search_path after code may have moved it (search-path-watch.ts); none without a catalog. */
+  private readonly watch: SearchPathWatch | undefined
   private closed = false
   private draining = false
 
@@ -109,6 +112,31 @@ export class QueryLoop {
         this.client.flush()
       },
     }
+    const catalog = deps.catalog
+    this.watch = catalog && new SearchPathWatch({
+      up: deps.up,
+      relay: deps.relay,
+      catalog,
+      relation: (schema, name) => this.judgeContext.catalog?.relation(schema, name),
+      closed: () => this.closed,
+      moved: () => this.searchPathChanged(),
+    })
+  }
+
+  /** Behind a Query or Sync just sent: the search_path probe, when code may have run (its wait, or undefined). */
+  probeBehind(): Waitable | undefined {
+    return this.watch?.behind()
+  }
+
+  /**
+   * The context to judge in: with schema-qualified names only while code may have moved the search_path unchecked
+   * (search-path-watch.ts), checked first when nothing is in flight.
+   */
+  private async contextNow(): Promise<JudgeContext> {
+    await this.watch?.verify()
+    const catalog = this.judgeContext.catalog
+    if (!this.watch?.unverified || !this.deps.catalog || catalog !== this.deps.catalog) return this.judgeContext
+    return { ...this.judgeContext, catalog: qualifiedNamesOnly(this.deps.catalog) }
   }
 
   /**
@@ -123,13 +151,16 @@ export class QueryLoop {
       return this.protocolDenial(`SQL text of ${bytes} bytes`, 'warden.postgres.text_too_large', pgErrors.textTooLarge(bytes, MAX_SQL_TEXT_BYTES))
     }
     let verdict: Verdict
-    // The judgement judgeAhead made of this very text in this same step (it has no bound values) is this one.
-    const made = ahead && !opts.bound ? ahead : undefined
+    const before = this.judgeContext.catalog
+    const context = this.watch?.unverified ? await this.contextNow() : this.judgeContext
+    // The judgement judgeAhead made of this very text in this same step (it has no bound values) is this one, if
+    // made with the names this one resolves.
+    const made = ahead && !opts.bound && context === this.judgeContext && before === context.catalog ? ahead : undefined
     const generation = made ? made.generation : this.deps.catalog?.generation
     try {
       // judgeSql judges synchronously on entry: relations it finds the catalog does not know (texts too long for
       // judgeAhead) are looked up for next time, in the background.
-      const judge = () => judgeSql(text, this.judgeContext, opts, made?.judgement)
+      const judge = () => judgeSql(text, context, opts, made?.judgement)
       const judged = this.deps.catalog && !made ? this.deps.catalog.watch(judge) : { result: judge(), misses: [] }
       if (judged.misses.length) void this.deps.catalog?.load(judged.misses).catch(() => undefined)
       verdict = await judged.result
@@ -138,10 +169,19 @@ export class QueryLoop {
     }
     if (generation !== undefined) this.deps.catalog?.judged(verdict.judgement, generation)
     if (!verdict.allow) return verdict
+    // Statements after one that may run code in the same text were judged before it ran: with qualified names only.
+    if (this.watch && context === this.judgeContext && this.deps.catalog && context.catalog === this.deps.catalog) {
+      verdict = await this.watch.afterCode(text, verdict, { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }, opts)
+      if (!verdict.allow) return verdict
+    }
     const statements = verdict.judgement.input.command?.sql?.statements ?? []
     if (changesSearchPath(statements)) {
       if (statements.length > 1) return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.search_path', pgErrors.searchPathNotAlone())
       this.searchPathChanged()
+    }
+    // A search_path code moved unseen may hold whatever that code read (a password as a schema name).
+    if (this.watch?.movedUnseen && statements.some((s) => s.type === 'show' && s.detail.name === 'search_path')) {
+      return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.search_path', pgErrors.searchPathMovedShow())
     }
     const change = firstPinnedChange(statements)
     if (!change) return verdict
@@ -159,6 +199,7 @@ export class QueryLoop {
    * a SET judged here, or a startup setting (`notify` false: the client is not in a session yet).
    */
   searchPathChanged(notify = true): void {
+    this.watch?.stop()
     this.statements.expireJudgements()
     const catalog = this.deps.catalog
     if (!catalog || this.judgeContext.catalog !== catalog) return
@@ -233,6 +274,7 @@ export class QueryLoop {
     const masks = verdict.judgement.decision.obligations.mask
     const cursor = hasType(verdict.judgement, 'fetch') ? this.statements.cursorMaskObligations() : []
     this.statementCount++
+    this.watch?.ran(verdict.judgement.input.command?.sql?.statements ?? [])
     return {
       text,
       verdict,

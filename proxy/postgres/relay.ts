@@ -5,6 +5,7 @@
 // @see https://www.postgresql.org/docs/current/protocol-flow.html
 import { PgError, pgErrors, ProtocolError } from './errors.ts'
 import { FrameReader, type Frame } from './framing.ts'
+import { decodeDataRow } from './messages/data-row.ts'
 import { decodeErrorResponse, encodeErrorResponse } from './messages/error-response.ts'
 import { decodeParameterStatus } from './messages/parameter-status.ts'
 import { decodeReadyForQuery, encodeReadyForQuery, type TransactionStatus } from './messages/ready-for-query.ts'
@@ -142,7 +143,7 @@ export class Relay {
     this.pushed++
     if ((entry.kind === 'query' || entry.kind === 'execute') && entry.run) this.noteSessionMasks(entry.run.masks)
     if (entry.kind === 'query' || entry.kind === 'execute') this.ranSinceSync = true
-    this.openSinceSync = entry.kind !== 'sync' && entry.kind !== 'query'
+    this.openSinceSync = entry.kind !== 'sync' && entry.kind !== 'query' && entry.kind !== 'probe'
     if (entry.kind === 'sync') this.serverSkipping = this.ranSinceSync = false
     else if (this.serverSkipping) {
       this.discard(entry)
@@ -270,6 +271,8 @@ export class Relay {
         return this.onExecute(head, f)
       case 'describe':
         return this.onDescribe(head, f)
+      case 'probe':
+        return this.onProbe(head, f)
       case 'poison':
         if (f.type !== 'E') throw new ProtocolError(`server accepted a poisoned message (answered "${f.type}")`)
         this.queue.shift()
@@ -347,7 +350,7 @@ export class Relay {
     this.queue.shift()
     this.copyIn = false
     if (run) this.finish(run)
-    if (run?.maskFailed && status === 'T' && this.queue.length === 0) {
+    if (run?.maskFailed && status === 'T' && !this.queue.some((e) => e.kind !== 'probe')) {
       // The client saw an error; the server's transaction must fail too, as it would have in PostgreSQL.
       this.hooks.upstream.write(poisonQuery())
       this.hooks.upstream.flush()
@@ -358,6 +361,31 @@ export class Relay {
     head.wait.done = true
     this.hooks.client.write(f.type === 'Z' ? f.raw : encodeReadyForQuery(status))
     this.notify()
+  }
+
+  /** The gateway's search_path probe (search-path-watch.ts): answered to the watch, never to the client. */
+  private onProbe(head: Extract<Entry, { kind: 'probe' }>, f: Frame): void {
+    switch (f.type) {
+      case 'D':
+        head.values = decodeDataRow(f.payload).map((v) => (v === null ? null : v.toString('utf8')))
+        return
+      case 'E':
+        head.failed = true
+        return
+      case 'Z':
+        this.queue.shift()
+        this.status = decodeReadyForQuery(f.payload)
+        head.wait.done = true
+        head.answer(head.failed ? undefined : head.values, this.queue)
+        return this.notify()
+      case '1':
+      case '2':
+      case '3':
+      case 'C':
+        return
+      default:
+        throw new ProtocolError(`unexpected "${f.type}" in the gateway's search_path probe`)
+    }
   }
 
   // ---- extended protocol ----

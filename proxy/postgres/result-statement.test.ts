@@ -83,10 +83,24 @@ test('a name that is no column of its relation is a whole-row reference: every m
 
 test('a column of no relation the statement reads (a function\'s rows in FROM) is of unknown origin', () => {
   const fromFunction = judged(stmt('select', { columns: [{ table: null, name: 'v', access: 'read' }], functions: [{ schema: null, name: 'g', full_name: 'g' }] }))
-  assert.equal(maskedReferences(fromFunction, RULES, relation), ['v (origin unknown)'])
+  assert.equal(maskedReferences(fromFunction, RULES, relation, undefined, (name) => name === 'g'), ['v (origin unknown)'])
   assert.equal(maskedReferences(fromFunction, [], relation), [], 'no column rules')
   const variable = judged(stmt('select', { nested: { via: 'do', parent_index: 0 }, columns: [{ table: null, name: 'e', access: 'read' }] }))
   assert.equal(maskedReferences(variable, RULES, relation), [], 'a variable in a DO block or function body')
+})
+
+test('a call of a function outside pg_catalog counts as a read of unknown origin where column rules apply', () => {
+  const builtin = (name: string) => name === 'upper'
+  const calling = (functions: { schema: string | null; name: string; full_name: string }[], nested?: { via: 'function_body' | 'do'; parent_index: number }) =>
+    judged(stmt('select', { functions, ...(nested ? { nested } : {}) }))
+  const peek = { schema: null, name: 'peek', full_name: 'peek' }
+  assert.equal(maskedReferences(calling([peek]), RULES, relation, undefined, builtin), ['peek() (a function whose reads the gateway does not judge)'])
+  assert.equal(maskedReferences(calling([{ schema: 'public', name: 'upper', full_name: 'public.upper' }]), RULES, relation, undefined, builtin), ['public.upper() (a function whose reads the gateway does not judge)'], 'a built-in name in another schema')
+  assert.equal(maskedReferences(calling([peek], { via: 'do', parent_index: 0 }), RULES, relation, undefined, builtin).length, 1, 'a DO block\'s body runs with the statement')
+  assert.equal(maskedReferences(calling([{ schema: 'pg_catalog', name: 'upper', full_name: 'pg_catalog.upper' }, { schema: null, name: 'upper', full_name: 'upper' }]), RULES, relation, undefined, builtin), [])
+  assert.equal(maskedReferences(calling([peek], { via: 'function_body', parent_index: 0 }), RULES, relation, undefined, builtin), [], 'a function body being created does not run')
+  assert.equal(maskedReferences(calling([peek]), [], relation, undefined, builtin), [], 'no column rules')
+  assert.equal(maskedReferences(calling([{ schema: null, name: 'upper', full_name: 'upper' }]), RULES, relation).length, 1, 'built-ins not looked up yet: none is known')
 })
 
 test('masked references of a FETCH include its cursor\'s DECLARE', () => {

@@ -7,6 +7,7 @@ import type { Judgement } from '../../engine/gateway.ts'
 import type { SqlOutput, SqlStatement } from '../../engine/types.ts'
 import type { JudgedStatement } from './session.ts'
 import { topLevel } from './statement-effects.ts'
+import { builtinCall } from './runs-code.ts'
 
 /** Looks up a cursor declared in this session by name. */
 export type CursorLookup = (name: string) => JudgedStatement | undefined
@@ -121,6 +122,7 @@ export function maskedReferences(
   rules: readonly ColumnRule[],
   relation: (schema: string | null, name: string) => CatalogRelation | undefined,
   cursor?: CursorLookup,
+  isBuiltinFunction: (name: string) => boolean = () => false,
 ): string[] {
   if (rules.length === 0) return []
   const found = new Set<string>()
@@ -162,6 +164,12 @@ export function maskedReferences(
       const written = writtenRelations(t.full_name, relation)
       if (written) for (const w of written) star(w)
       else found.add(`${t.full_name}.* (a view whose base tables are not known)`)
+    }
+    // A function outside pg_catalog may return a value it read (`WHERE f()::int = 1`): an error outside it (a cast)
+    // then quotes that value with no routine in its context (message-screen.ts). Not in a function's body, which
+    // does not run here.
+    if (s.nested?.via !== 'function_body') {
+      for (const f of s.functions) if (!builtinCall(f, { isBuiltinFunction })) found.add(`${f.full_name}() (a function whose reads the gateway does not judge)`)
     }
     for (const p of s.predicates ?? []) check(p)
     for (const o of s.outputs ?? []) {

@@ -6,7 +6,8 @@
 // resolve), prepared statements are judged again when next used (the server analyses them again with the new
 // search_path), and a change must come alone in its query string (the statements after it in the same text
 // were judged with the old names). RESET ALL and DISCARD ALL do not end this: a rolled-back transaction can
-// bring a changed value back.
+// bring a changed value back. A function or trigger that moves it unseen (set_config) is caught by the probe of
+// search-path-watch.ts, which then does the same.
 import type { SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { SqlStatement } from '../../engine/types.ts'
 

@@ -21,7 +21,7 @@ function runScreen(run: StatementRun, planner: ResultPlanner, key: Uint8Array): 
   try {
     const rules = compileRules(run.masks)
     const relation = (schema: string | null, name: string) => planner.catalog.relation(schema, name)
-    const masked = maskedReferences(run.verdict.judgement, rules.columns, relation, run.cursor)
+    const masked = maskedReferences(run.verdict.judgement, rules.columns, relation, run.cursor, (name) => planner.catalog.isBuiltinFunction(name))
     screen = { masked, detection: rules.detectors.length ? { detectors: rules.detectors, strategies: rules.detectorStrategies, key } : undefined }
   } catch {
     // Obligations that cannot be read cannot say what is safe to show: withhold the texts.

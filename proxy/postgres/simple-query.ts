@@ -31,7 +31,9 @@ export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer, ah
   const wait = { done: false }
   loop.up.write(raw)
   loop.relay.push({ kind: 'query', run, wait, boundary: loop.statements.boundary() })
-  loop.barrier = { wait }
+  // The next statement is judged once the search_path probe behind this one (if any) has answered too.
+  const probe = loop.probeBehind()
+  loop.barrier = { wait: probe ? { get done() { return wait.done && probe.done } } : wait }
 }
 
 /** Fast-path function calls carry an OID and arguments, no SQL: there is nothing for the policy to judge. */

@@ -2,21 +2,11 @@
 // Cloud Storage's x-goog-copy-source (the XML API's copy). A form Warden cannot read for certain is an error: the
 // write is refused rather than judged on a guess.
 import type { CloudCommand, CloudSource } from '../../types.ts'
-import type { RawHttpRequest } from '../http.ts'
+import { headerValues, type RawHttpRequest } from '../http.ts'
 
 export type SourceReading = { sources: CloudSource[] } | { error: string }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** Every value of a header, as received (a repeated header is several values). */
-export function headerValues(headers: RawHttpRequest['headers'], name: string): string[] {
-  const found: string[] = []
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    if (value === undefined || key.toLowerCase() !== name) continue
-    found.push(...(Array.isArray(value) ? value : [value]))
-  }
-  return found
-}
 
 /** %XX decoded once as UTF-8; undefined for a stray `%` or bytes that are no UTF-8 (servers read those apart). */
 export function strictPercentDecode(text: string): string | undefined {

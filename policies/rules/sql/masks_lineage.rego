@@ -49,6 +49,27 @@ deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 	])
 }
 
+# EXPLAIN prints the plan's constants, and the planner computes a call of an immutable function with constant
+# arguments into one: `EXPLAIN SELECT id FROM users WHERE name = f()` shows what f returned, a masked value it may
+# have read. EXPLAIN's rows are the server's text about the plan, not column values, so such a call is denied in
+# any statement it explains.
+deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	s.type == "explain"
+	# The explained statement's calls are the EXPLAIN's own, or those of statements nested in it (EXPLAIN ANALYZE).
+	some j in graph.reachable(explained_children, {i})
+	some f in statements[j].functions
+	not value_function(f.full_name)
+	msg := concat("", [
+		label(i, s), ": explains a call of ", lib.text({"function": f.full_name}, "function"),
+		", which is not known to compute only from its arguments: the plan it prints may hold a value it returned",
+	])
+}
+
+# Statement index -> indexes of the statements nested directly in it.
+explained_children[i] := [j | some j, n in statements; n.nested.parent_index == i] if some i, _ in statements
+
 # FETCH from a cursor declared in an earlier command: its rows were judged, lineage included, at that
 # DECLARE (whose entry carries the cursor's outputs), and the gateway carries the DECLARE's masks to
 # every FETCH. A cursor a function opened was judged at that call (an unknown function is denied above).

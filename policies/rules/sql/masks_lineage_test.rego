@@ -94,3 +94,44 @@ test_rows_matched_against_an_unknown_function_are_denied if {
 	d2 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [s])
 	lineage_reasons(d2) == []
 }
+
+explain_of(call) := [
+	t.stmt("explain", {"read_only": true}),
+	object.union(t.stmt("select", {"read_only": true, "functions": [call]}), {"nested": {"via": "explain", "parent_index": 0}}),
+]
+
+test_explain_of_a_call_outside_the_safe_list_is_denied_under_column_masking if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, explain_of(t.func("leak")))
+	d.effect == "deny"
+	some m in lineage_reasons(d)
+	startswith(m, "statement 1 (explain): explains a call of leak,")
+}
+
+test_explain_of_a_call_on_the_explain_itself_is_denied if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.stmt("explain", {"read_only": true, "functions": [t.func("leak")]})])
+	some m in lineage_reasons(d)
+	startswith(m, "statement 1 (explain): explains a call of leak,")
+}
+
+test_explain_of_a_call_nested_deeper_is_denied if {
+	stmts := array.concat(explain_of(t.func("upper")), [object.union(
+		t.stmt("select", {"read_only": true, "functions": [t.qualified_func("public", "leak")]}),
+		{"nested": {"via": "subquery", "parent_index": 1}},
+	)])
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, stmts)
+	some m in lineage_reasons(d)
+	contains(m, "explains a call of public.leak")
+}
+
+test_explain_of_built_ins_or_without_column_masks_is_not_denied_for_it if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, explain_of(t.func("upper")))
+	not_explain_reason(d)
+	d2 := data.warden.decision with input as t.sql(t.agent, t.staging_db, explain_of(t.func("leak")))
+	not_explain_reason(d2)
+}
+
+not_explain_reason(d) if {
+	every m in lineage_reasons(d) {
+		not contains(m, "explains a call")
+	}
+}

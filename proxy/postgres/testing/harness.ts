@@ -9,6 +9,7 @@ import { type PostgresListener, startPostgresListener } from '../listener.ts'
 import { DIRECT_APP, startCluster, type TestCluster } from './cluster.ts'
 import { createTestEngine, type TestEngine, testTarget } from './engine.ts'
 import { makeSelfSignedCert, type TestCert } from './tls.ts'
+import { PROBE_SQL } from '../search-path-watch.ts'
 
 export const CATALOG_APP = 'warden-catalog'
 
@@ -89,7 +90,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return cluster.statements(since)
         .filter((s) => s.app !== CATALOG_APP && s.app !== DIRECT_APP)
         .map((s) => s.text)
-        .filter((text) => !allowed.has(text))
+        // The gateway's own search_path probe (search-path-watch.ts) reads two settings on the client's session.
+        .filter((text) => !allowed.has(text) && text !== PROBE_SQL)
     },
     async pendingApproval(known = new Set<string>()) {
       for (let i = 0; i < 500; i++) {
