@@ -17,3 +17,16 @@ export function literalsCarryMaskOutput(node: unknown): boolean {
   }
   return false
 }
+
+/** The same for node-sql-parser's MySQL tree: string literals are `{type: 'single_quote_string' …, value}`. */
+export function mysqlLiteralsCarryMaskOutput(ast: unknown): boolean {
+  const stack: unknown[] = [ast]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (v === null || typeof v !== 'object') continue
+    const { type, value } = v as { type?: unknown; value?: unknown }
+    if (typeof type === 'string' && /(^|_)string$/.test(type) && typeof value === 'string' && isMaskOutput(value)) return true
+    for (const child of Object.values(v)) stack.push(child)
+  }
+  return false
+}
