@@ -105,6 +105,26 @@ test('kubectl edit that changes the replicas only is not refused: its patch carr
   assert.is(live.spec.template.spec.containers[0].env[0].value, REAL)
 })
 
+test('kubectl edit and kubectl scale of an object kubectl apply made pass: neither writes the masked env or annotation back', async () => {
+  await k.admin(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'worker', namespace: 'staging' },
+    spec: {
+      replicas: 1, selector: { matchLabels: { app: 'worker' } },
+      template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [{ name: 'w', image: 'busybox', env: [{ name: 'DATABASE_URL', value: REAL }] }] } },
+    },
+  }))
+  const editor = join(dir, 'editor.sh')
+  writeFileSync(editor, '#!/bin/sh\nsed -i "s/replicas: 1/replicas: 2/" "$1"\n', { mode: 0o755 })
+  const edit = await kubectl(['edit', 'deployment', 'worker'], { KUBE_EDITOR: editor, EDITOR: editor })
+  assert.is(edit.code, 0, edit.stderr)
+  const scale = await kubectl(['scale', 'deployment', 'worker', '--replicas=3'])
+  assert.is(scale.code, 0, scale.stderr)
+  const live = JSON.parse(await k.admin(['get', 'deployment', 'worker', '-n', 'staging', '-o', 'json']))
+  assert.is(live.spec.replicas, 3)
+  assert.is(live.spec.template.spec.containers[0].env[0].value, REAL)
+  assert.match(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], REAL)
+})
+
 test('an ordinary ConfigMap holding `*` globs and brackets still writes', async () => {
   // From a file: `kubectl create configmap` sends protobuf, a body Warden does not read (held for a reviewer).
   const file = join(dir, 'globs.yaml')
