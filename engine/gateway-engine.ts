@@ -16,6 +16,7 @@ import type { BoundValues } from './approvals/review-text.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import { loadSqlParsers, normalize, type Normalized, type RawRequest } from './normalize/index.ts'
 import { boundSqlDigest } from './normalize/sql-template.ts'
+import { boundCarriesMaskOutput } from './normalize/mask-output.ts'
 import { HttpNormalizeCache } from './normalize/http-cache.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
 import type { Decision, Grant, InputDocument, Target } from './types.ts'
@@ -74,7 +75,13 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   /** A statement judged with its bound values: its digest covers them (a new document, checked in full). */
   function withBound(normalized: Normalized, raw: { text: string; bound?: BoundValues }): Normalized {
     if (!raw.bound?.params.length) return normalized
-    return deepFreeze({ ...normalized, command: { ...normalized.command, digest: boundSqlDigest(raw.text, raw.bound) } })
+    const command = { ...normalized.command, digest: boundSqlDigest(raw.text, raw.bound) }
+    // A value bound to a write is written as a literal would be: mask output marks the statements that write.
+    if (command.sql && boundCarriesMaskOutput(raw.bound.params)) {
+      const statements = command.sql.statements.map((s) => (s.read_only ? s : { ...s, carries_mask_output: true as const }))
+      command.sql = { ...command.sql, statements }
+    }
+    return deepFreeze({ ...normalized, command })
   }
 
   function assemble(session: SessionState, raw: RawRequest) {

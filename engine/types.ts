@@ -185,6 +185,8 @@ export interface SqlStatement {
   predicates?: SqlPredicate[]
   /** Values the statement keeps on the server for later reads (see SqlStored). */
   stored?: SqlStored[]
+  /** A string literal holds a value Warden's masks write (engine/normalize/mask-output.ts); absent otherwise. */
+  carries_mask_output?: true
   /** Kind-specific detail: object kind of a DROP/CREATE, SET name and value, EXPLAIN analyze flag, COPY direction, prepared name … */
   detail: Record<string, unknown>
 }
@@ -206,6 +208,8 @@ export interface HttpCommand {
   headers: Record<string, string>
   body?: unknown
   body_error?: string
+  /** The body (parsed, or as text when of a type not parsed) holds a value Warden's masks write (engine/normalize/mask-output.ts); absent otherwise. */
+  carries_mask_output?: true
 }
 
 export interface KubernetesCommand {

@@ -235,4 +235,18 @@ test('never throws on garbage', () => {
   for (const req of weird) assert.type(normalizeHttp(req as RawHttpRequest).path, 'string')
 })
 
+test('a body carrying mask output is marked; one without it has no such field', () => {
+  const marked = post('{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"DB_URL","value":"[redacted]"}]}]}}}}', 'application/strategic-merge-patch+json')
+  assert.is(marked.carries_mask_output, true)
+  assert.is(post('Name: x\nValue: "************4242"\n', 'application/apply-patch+yaml').carries_mask_output, true)
+  assert.is(post('Value=h%3A0123456789abcdef', 'application/x-www-form-urlencoded').carries_mask_output, true)
+  const plain = post('{"pattern":"*.txt","note":"[INFO] a * b"}', 'application/json')
+  assert.not.ok('carries_mask_output' in plain)
+  // A body Warden does not parse (S3's XML) is read as text.
+  const xml = post('<Tagging><TagSet><Tag><Key>owner</Key><Value>[email]</Value></Tag></TagSet></Tagging>', 'application/xml')
+  assert.match(xml.body_error ?? '', /^unsupported content type/)
+  assert.is(xml.carries_mask_output, true)
+  assert.not.ok('carries_mask_output' in post('<Tagging><Value>*.txt</Value></Tagging>', 'application/xml'))
+})
+
 test.run()

@@ -3,6 +3,7 @@
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
 import { hasDuplicateKey } from '../json-duplicate-key.ts'
+import { carriesMaskOutput, isMaskOutput } from './mask-output.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -254,5 +255,19 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
     headers: selectHeaders(req.headers),
   }
   if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` })
-  return Object.assign(command, parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes))
+  const parsed = parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes)
+  // Only when true, so the documents of requests without it stay as they were.
+  if (bodyCarriesMaskOutput(parsed, req.body)) return Object.assign(command, parsed, { carries_mask_output: true as const })
+  return Object.assign(command, parsed)
+}
+
+/**
+ * A parsed body by its strings; one of a type Warden does not parse (S3's XML: PutObjectTagging, a bucket policy)
+ * by its text, when that is UTF-8 within the size limit.
+ */
+function bodyCarriesMaskOutput(parsed: ParsedBody, raw: string | Uint8Array | undefined): boolean {
+  if ('body' in parsed) return carriesMaskOutput(parsed.body)
+  if (raw === undefined || !('body_error' in parsed) || !parsed.body_error.startsWith('unsupported content type')) return false
+  const text = decodeText(raw)
+  return text !== undefined && isMaskOutput(text)
 }

@@ -7,6 +7,7 @@
 // are masked gets a gateway Describe of its portal first, to learn its columns and formats.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
+import { boundCarriesMaskOutput } from '../../engine/normalize/mask-output.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import { onlyBuiltinTypes } from './builtin-types.ts'
 import { STORED_FRESH_MS } from './catalog.ts'
@@ -77,7 +78,8 @@ const grantsInForce = (loop: QueryLoop) =>
  * place of `$n`. Undefined when refused (the refusal is already sent).
  */
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
-  const holds = !s.needsApproval && !loop.judgementStale(s.judgement)
+  // Values that hold mask output change the statement's input document (a write of them is refused): judged with them.
+  const holds = !s.needsApproval && !loop.judgementStale(s.judgement) && !(values && boundCarriesMaskOutput(values.params))
   if (holds && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
   // The relations it names are cached first; the judgement ahead is of the text without its values, not this one.
   await loop.judgeAhead(s.text, () => undefined)

@@ -7,6 +7,7 @@ import { statementLineage } from './lineage.ts'
 import { expandNested, explainAnalyzes } from './nested.ts'
 import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
+import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
 import { classify } from './statement-type.ts'
@@ -174,6 +175,8 @@ export class Builder {
     this.nodes.set(entry, node)
     const children = expandNested(this, { name, body, entry, index, program, range, depth })
     entry.read_only = isReadOnly({ type, node, detail, children })
+    // Only writes are read: a read that filters on a mask finds nothing and changes nothing.
+    if (!entry.read_only && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
     this.lineage(entry, name, body, children)
     this.qualifyShadowed(entry, refs.operators)
     return entry

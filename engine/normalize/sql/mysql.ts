@@ -4,6 +4,7 @@
 import nsp from 'node-sql-parser/build/mysql.js'
 import type { SqlStatement, StatementType } from '../../types.ts'
 import { isObject } from './ast.ts'
+import { mysqlLiteralsCarryMaskOutput } from './mask-literals.ts'
 import { columnsOf, functionsOf, tablesOf, text } from './mysql-refs.ts'
 import { executableComment, lexMysql, mysqlShape, splitMysql, type MysqlPiece } from './mysql-lex.ts'
 import { SqlParseError } from './parse.ts'
@@ -72,15 +73,17 @@ function statement(piece: MysqlPiece): SqlStatement {
   const { type, detail } = classify(ast)
   const tables = tablesOf(parsed.tableList)
   const lockFree = !Array.isArray(detail.locking) || detail.locking.length === 0
+  const readOnly = READ_ONLY.has(type) || (type === 'select' && lockFree)
   return {
     type,
     node: String(ast.type ?? 'unknown'),
     text: piece.text,
-    read_only: READ_ONLY.has(type) || (type === 'select' && lockFree),
+    read_only: readOnly,
     tables,
     columns: columnsOf(ast, tables),
     functions: functionsOf(ast),
     has_where: (type === 'update' || type === 'delete') && ast.where !== null && ast.where !== undefined,
+    ...(!readOnly && mysqlLiteralsCarryMaskOutput(ast) ? { carries_mask_output: true as const } : {}),
     detail,
   }
 }

@@ -1,0 +1,35 @@
+# A write that carries a value Warden masked in an earlier answer is denied for everyone, break-glass too: it
+# would overwrite the real value with the mask (a manifest fetched masked and applied, a masked email written
+# back with UPDATE). The normalizer marks such requests: command.http.carries_mask_output for a body,
+# carries_mask_output on a SQL statement that writes (engine/normalize/mask-output.ts says what is recognised).
+package warden.rules.mask_writes
+
+import data.warden.lib
+
+overwrite := "writes a value Warden masked in an earlier answer; it would overwrite the real value with the mask"
+
+h := input.command.http
+
+read_methods := {"GET", "HEAD", "OPTIONS"}
+
+# A read (a filter on a mask finds nothing) changes nothing: the read rules judge it.
+read_request if upper(lib.text(h, "method")) in read_methods
+
+read_request if input.command.cloud.read_only == true
+
+findings contains f if {
+	h.carries_mask_output == true
+	not read_request
+	what := concat("", [upper(lib.text(h, "method")), " ", lib.text(h, "host"), lib.text(h, "path")])
+	msg := concat("", ["the request ", what, " ", overwrite])
+	f := {"class": "invalid", "rule": "warden.rules.mask_writes.body", "message": msg}
+}
+
+findings contains f if {
+	some i, s in input.command.sql.statements
+	s.carries_mask_output == true
+	msg := concat("", ["statement ", format_int(i + 1, 10), " (", lib.text(s, "type"), ") ", overwrite])
+	f := {"class": "invalid", "rule": "warden.rules.mask_writes.sql", "message": msg}
+}
+
+deny contains r if some r in lib.reasons_for(findings, "deny")
