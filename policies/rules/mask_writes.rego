@@ -1,6 +1,7 @@
-# A write that carries a value Warden masked in an earlier answer is denied for everyone, break-glass too: it
-# would overwrite the real value with the mask (a manifest fetched masked and applied, a masked email written
-# back with UPDATE). The normalizer marks such requests: command.http.carries_mask_output for a body,
+# A write that carries a value Warden masked in an earlier answer would overwrite the real value with the mask (a
+# manifest fetched masked and applied, a masked email written back with UPDATE). Class mask_output: denied to those
+# whose answers are masked (agents, humans in production), held for the others (break-glass, humans elsewhere),
+# who read values whole and may mean the text (`[token]` in a usage string) or copy an agent's masked output. The normalizer marks such requests: command.http.carries_mask_output for a body,
 # carries_mask_output on a SQL statement that writes (engine/normalize/mask-output.ts says what is recognised).
 package warden.rules.mask_writes
 
@@ -22,14 +23,16 @@ findings contains f if {
 	not read_request
 	what := concat("", [upper(lib.text(h, "method")), " ", lib.text(h, "host"), lib.text(h, "path")])
 	msg := concat("", ["the request ", what, " ", overwrite])
-	f := {"class": "invalid", "rule": "warden.rules.mask_writes.body", "message": msg}
+	f := {"class": "mask_output", "rule": "warden.rules.mask_writes.body", "message": msg}
 }
 
 findings contains f if {
 	some i, s in input.command.sql.statements
 	s.carries_mask_output == true
 	msg := concat("", ["statement ", format_int(i + 1, 10), " (", lib.text(s, "type"), ") ", overwrite])
-	f := {"class": "invalid", "rule": "warden.rules.mask_writes.sql", "message": msg}
+	f := {"class": "mask_output", "rule": "warden.rules.mask_writes.sql", "message": msg}
 }
 
 deny contains r if some r in lib.reasons_for(findings, "deny")
+
+approve contains r if some r in lib.reasons_for(findings, "approve")
