@@ -58,4 +58,33 @@ test('a fingerprint (an operation whatever its values) names the cloud operation
   assert.is(fingerprint({ ...secrets('GetSecretValue'), body: '{"SecretId":"api"}' }), fingerprint(secrets('GetSecretValue')), 'the same operation on another secret')
 })
 
+test('a forwarded header the input does not show is in the digest: a copy\'s range, a WebDAV destination, metadata, a condition', () => {
+  const put: RawHttpRequest = { method: 'PUT', url: 'https://s3.us-east-1.amazonaws.com/ops/big.bin?partNumber=1&uploadId=u', headers: { 'x-amz-copy-source': '/ops/src.bin' } }
+  const withHeader = (request: RawHttpRequest, name: string, value: string) => ({ ...request, headers: { ...request.headers, [name]: value } })
+  for (const [name, value] of <Array<[string, string]>>[['x-amz-copy-source-range', 'bytes=0-1073741823'], ['x-amz-metadata-directive', 'REPLACE'], ['x-amz-website-redirect-location', 'https://evil.example/'], ['x-amz-tagging', 'public=yes'], ['if-match', '"abc"']]) {
+    assert.is.not(digest(withHeader(put, name, value), aws), digest(put, aws), name)
+  }
+  const move: RawHttpRequest = { method: 'MOVE', url: 'https://files.internal/dav/draft.txt', headers: { destination: 'https://files.internal/dav/archive/draft.txt' } }
+  const http: Target = { name: 'files', kind: 'http', environment: 'production', labels: {} }
+  assert.is.not(digest(withHeader(move, 'Destination', 'https://files.internal/dav/index.html'), http), digest(move, http))
+  assert.is.not(digest(withHeader(move, 'Overwrite', 'T'), http), digest(move, http))
+})
+
+test('two spellings the normalizer reads alike reach the upstream as two requests: each has its own digest', () => {
+  const del = (path: string): RawHttpRequest => ({ method: 'DELETE', url: `https://storage.googleapis.com${path}`, headers: {} })
+  // An object named `report/acl/allUsers`, and the allUsers entry of report's ACL.
+  assert.is.not(digest(del('/storage/v1/b/ops/o/report%2Facl%2FallUsers'), gcp), digest(del('/storage/v1/b/ops/o/report/acl/allUsers'), gcp))
+  // Bytes that are no UTF-8 decode alike (U+FFFD) but are sent as they are.
+  const get = (query: string): RawHttpRequest => ({ method: 'DELETE', url: `https://api.internal/items?${query}`, headers: {} })
+  const http: Target = { name: 'api', kind: 'http', environment: 'production', labels: {} }
+  assert.is.not(digest(get('id=%FF'), http), digest(get('id=%FE'), http))
+})
+
+test('a retry by the same client keeps its digest: SDK invocation and attempt ids, traces, kubectl\'s session, the SigV4 signature', () => {
+  const again = secrets('RotateSecret', { 'amz-sdk-invocation-id': 'i-2', 'amz-sdk-request': 'attempt=2; max=3', traceparent: '00-2-2-01', authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=2' })
+  assert.is(digest(again, aws), digest(secrets('RotateSecret', { 'amz-sdk-invocation-id': 'i-1', 'amz-sdk-request': 'attempt=1; max=3', traceparent: '00-1-1-01', authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=1' }), aws))
+  const pod = (session: string): RawHttpRequest => ({ method: 'DELETE', url: 'https://kubernetes.default.svc/api/v1/namespaces/prod/pods/web-1', headers: { 'kubectl-session': session, 'kubectl-command': 'kubectl delete' } })
+  assert.is(digest(pod('a'), kube), digest(pod('b'), kube))
+})
+
 test.run()
