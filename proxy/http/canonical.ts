@@ -98,6 +98,20 @@ function checkGcsCopy(headers: HeaderList, kind?: string): void {
   if (named) throw ambiguous(`${named} asks Cloud Storage's XML API to copy from another object, which is judged only as a write of the destination; copy through the JSON API (gcloud storage cp), whose calls name both objects`)
 }
 
+// S3 reads the x-amz-* headers a presigned URL carries in its query as the headers themselves (the SDKs hoist
+// x-amz-acl, x-amz-copy-source … there), Cloud Storage its x-goog-* ones; the policy reads those as headers, so
+// `PUT …?x-amz-acl=public-read` was an upload that made its object public, judged as a plain one. Only the
+// signature's own parameters are named so; any other is refused.
+const QUERY_SIGNATURE = /^x-(amz|goog)-(algorithm|credential|date|expires|signedheaders|signature|security-token|content-sha256)$/
+const HOISTED = { aws: /^x-amz-/, gcp: /^x-(goog|amz)-/ } as Record<string, RegExp | undefined>
+
+function checkHoistedHeaders(query: string, kind?: string): void {
+  const hoisted = kind === undefined ? undefined : HOISTED[kind]
+  if (!hoisted || query === '') return
+  const names = Object.keys(parseQueryString(query)).map((n) => n.toLowerCase()).filter((n) => hoisted.test(n) && !QUERY_SIGNATURE.test(n))
+  if (names.length) throw ambiguous(`the query names the header ${names.slice(0, 3).join(', ')}, which the upstream reads as that header while the policy judges headers only; send it as a header`)
+}
+
 // S3 picks the operation from a subresource in the query (?acl, ?policy, ?tagging …); given two, S3 and its
 // emulators pick between them each in their own order (moto runs PutBucketTagging for PUT ?cors&tagging, which
 // the normalizer reads as PutBucketCors).
@@ -257,6 +271,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkGcsCopy(headers, kind)
   checkQuery(query, method)
   checkS3Subresources(method, query, kind)
+  checkHoistedHeaders(query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   checkConnection(connection)
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined

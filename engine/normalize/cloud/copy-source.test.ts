@@ -167,4 +167,14 @@ test('Cloud Storage requests that read nothing else name no source', () => {
   }
 })
 
+test('a copy source hoisted into the query (a presigned CopyObject) is named as the header\'s would be; with the header too, refused', () => {
+  const c = normalizeAws({ method: 'PUT', url: `${S3}/drop/copy.csv?X-Amz-Copy-Source=%2Fvault%2Fsecret.csv`, headers: {} })
+  assert.equal(c.sources, [s3('vault', 'secret.csv')])
+  const both = normalizeAws({ method: 'PUT', url: `${S3}/drop/copy.csv?x-amz-copy-source=%2Fdrop%2Fplain.txt`, headers: { 'x-amz-copy-source': '/vault/secret.csv' } })
+  assert.is(both.sources, undefined)
+  assert.match(both.source_error ?? '', 'given 2 times')
+  const xml = gcp({ method: 'PUT', url: `${GCS}/drop/copy.csv?x-goog-copy-source=%2Fvault%2Fsecret.csv`, headers: {} })
+  assert.equal(xml.sources, [gcs('vault', 'secret.csv')])
+})
+
 test.run()

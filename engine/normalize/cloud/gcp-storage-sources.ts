@@ -3,7 +3,7 @@
 // in its own bucket, as a read of it would be; a form Warden cannot read for certain is an error (the write is refused).
 import type { CloudSource } from '../../types.ts'
 import type { RawHttpRequest } from '../http.ts'
-import { headerValues, strictPercentDecode, type SourceReading } from './copy-source.ts'
+import { headerOrQueryValues, strictPercentDecode, type SourceReading } from './copy-source.ts'
 
 export const gcsObjectResource = (bucket: string, object: string) => `projects/_/buckets/${bucket}/objects/${object}`
 
@@ -34,9 +34,9 @@ export function joinReadings(readings: Array<SourceReading | undefined>): Source
  * differ, both names are judged.
  * @see https://cloud.google.com/storage/docs/xml-api/put-object-copy
  */
-export function gcsCopySource(headers: RawHttpRequest['headers']): SourceReading | undefined {
+export function gcsCopySource(headers: RawHttpRequest['headers'], query: Record<string, string[]>): SourceReading | undefined {
   // For S3 interoperability the XML API takes x-amz-copy-source as well.
-  const values = [...headerValues(headers, 'x-goog-copy-source'), ...headerValues(headers, 'x-amz-copy-source')]
+  const values = [...headerOrQueryValues(headers, query, 'x-goog-copy-source'), ...headerOrQueryValues(headers, query, 'x-amz-copy-source')]
   if (values.length === 0) return undefined
   if (values.length > 1) return { error: `a copy source is given ${values.length} times (x-goog-copy-source, x-amz-copy-source)` }
   const value = values[0]!
@@ -50,7 +50,7 @@ export function gcsCopySource(headers: RawHttpRequest['headers']): SourceReading
   if (slash < 0 || !BUCKET_NAME.test(bucket) || literal === '') return refuse('names no bucket and object')
   const decoded = strictPercentDecode(literal)
   if (decoded === undefined || decoded === '') return refuse('has a stray % or percent-encoded bytes that are not UTF-8')
-  const generations = headerValues(headers, 'x-goog-copy-source-generation')
+  const generations = headerOrQueryValues(headers, query, 'x-goog-copy-source-generation')
   if (generations.length > 1 || (generations.length === 1 && !GENERATION.test(generations[0]!))) return refuse('comes with a generation that is not one number')
   const names = decoded === literal ? [decoded] : [decoded, literal]
   return { sources: names.map((name) => gcsSource(bucket, name, generations[0])) }

@@ -124,7 +124,7 @@ function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
   if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
   const object = percentDecode(rawObject)
-  const copySource = gcsCopySource(req.raw.headers)
+  const copySource = gcsCopySource(req.raw.headers, req.query)
   if (object === '') {
     const resource = bucketPath(bucket)
     if (hasAcl) return withSources(acl('buckets', req.method, resource), copySource)
