@@ -216,4 +216,12 @@ test('JSON objects under secret names that never close, one a line: read in time
   assert.equal(hits(secretAssignment, 'log "a" "token": ["s1", "s2"] end'), ['["s1", "s2"]'])
 })
 
+test('elements of many names keyed by a secret name that never close take linear time; past the budget the rest is masked', () => {
+  const text = Array.from({ length: 40000 }, (_, i) => `<e${i} key="db.password">x`).join('') + '<entry key="db.password">hunter2</entry>'
+  const t = performance.now()
+  const found = secretAssignment.find(text)
+  assert.ok(performance.now() - t < 1000, `${performance.now() - t} ms`)
+  assert.ok(found.some((s) => s.start <= text.indexOf('hunter2') && s.end >= text.indexOf('hunter2') + 7), 'the closed element\'s value is masked')
+})
+
 test.run()
