@@ -177,4 +177,13 @@ test('a copy source hoisted into the query (a presigned CopyObject) is named as 
   assert.equal(xml.sources, [gcs('vault', 'secret.csv')])
 })
 
+test('a JSON compose names the sources Go reads: a field spelled with the long s (ſ) fills sourceObjects too', () => {
+  const compose = (body: unknown) => gcp({ method: 'POST', url: `${GCS}/storage/v1/b/vault/o/out.csv/compose`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  // fake-gcs-server composed secret.csv from this body (Go's encoding/json folds ſ to s; the last list wins).
+  const both = compose({ sourceObjects: [{ name: 'public.txt' }], '\u017fourceObjects': [{ name: 'secret.csv' }] })
+  assert.ok(both.sources?.some((s) => s.object === 'secret.csv'), JSON.stringify(both.sources ?? both.source_error))
+  assert.equal(compose({ 'SOURCEOBJECTS': [{ name: 'secret.csv' }] }).sources, [gcs('vault', 'secret.csv')])
+  assert.match(compose({ sourceObjects: [{ name: 'a.txt' }], 'de\u017ftination': { bucket: 'drop', name: 'out.csv' } }).source_error ?? '', 'another destination')
+})
+
 test.run()

@@ -112,8 +112,16 @@ export function xmlComposeSources(req: RawHttpRequest, bucket: string): SourceRe
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
-// Go's encoding/json (fake-gcs-server) and Google's front end match field names in any case: every spelling is read.
-const fields = (o: Json, name: string) => Object.entries(o).filter(([k]) => k.toLowerCase() === name).map(([, v]) => v)
+/**
+ * A JSON field name as Go's encoding/json (fake-gcs-server) matches it to a struct field: in any case, by Unicode
+ * simple folding, where the long s (U+017F) is an `s` and the Kelvin sign (U+212A) a `k`. `ſourceObjects` filled
+ * SourceObjects: a compose read secret.csv while the normalizer, lower-casing, read the public.txt of a plain
+ * `sourceObjects` beside it. (toLowerCase already makes the Kelvin sign a `k`.)
+ */
+export const goFieldName = (key: string) => key.toLowerCase().replaceAll('\u017f', 's')
+
+// Google's front end matches field names in any case too: every spelling is read.
+const fields = (o: Json, name: string) => Object.entries(o).filter(([k]) => goFieldName(k) === name).map(([, v]) => v)
 
 /**
  * JSON API compose: `POST …/b/BUCKET/o/DESTINATION/compose`, `sourceObjects[].name` (and `.generation`), all in
