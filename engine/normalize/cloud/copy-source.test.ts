@@ -186,4 +186,10 @@ test('a JSON compose names the sources Go reads: a field spelled with the long s
   assert.match(compose({ sourceObjects: [{ name: 'a.txt' }], 'de\u017ftination': { bucket: 'drop', name: 'out.csv' } }).source_error ?? '', 'another destination')
 })
 
+test('an S3 RenameObject (a read and a delete of the object x-amz-rename-source names) is an error, not a plain put', () => {
+  const rename = normalizeAws({ method: 'PUT', url: `${S3}/drop/new.csv?renameObject`, headers: { 'x-amz-rename-source': '/drop/secret.csv' } })
+  assert.match(rename.source_error ?? '', 'renames another object')
+  assert.match(normalizeAws({ method: 'PUT', url: `${S3}/drop/new.csv`, headers: { 'X-Amz-Rename-Source': 'secret.csv' } }).source_error ?? '', 'renames')
+})
+
 test.run()

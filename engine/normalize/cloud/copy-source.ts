@@ -59,6 +59,12 @@ const VERSION = /^[A-Za-z0-9._-]{1,1024}$/
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#API_CopyObject_RequestSyntax
  */
 export function s3CopySource(headers: RawHttpRequest['headers'], query: Record<string, string[]>, partition: string): SourceReading | undefined {
+  // RenameObject (S3 Express One Zone: PUT KEY?renameObject) reads the object x-amz-rename-source names and
+  // deletes it; judged as the destination's write, the source's read and delete would go unjudged.
+  // @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_RenameObject.html
+  if (headerOrQueryValues(headers, query, 'x-amz-rename-source').length > 0 || Object.hasOwn(query, 'renameObject')) {
+    return { error: 'the request renames another object (x-amz-rename-source, ?renameObject): a read and a delete of it, which Warden does not judge' }
+  }
   const values = headerOrQueryValues(headers, query, 'x-amz-copy-source')
   if (values.length === 0) return undefined
   if (values.length > 1) return { error: `x-amz-copy-source is given ${values.length} times` }
