@@ -78,7 +78,7 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
   ['s3 HeadObject', req('HEAD', 'https://my-bucket.s3.amazonaws.com/k'),
     { service: 's3', method: 's3:HeadObject', operation: 'HeadObject', resource: 'arn:aws:s3:::my-bucket/k', read_only: true }],
   ['s3 CopyObject', req('PUT', 'https://dst.s3.amazonaws.com/k', { 'x-amz-copy-source': '/src/k' }),
-    { service: 's3', method: 's3:CopyObject', operation: 'CopyObject', resource: 'arn:aws:s3:::dst/k', read_only: false }],
+    { service: 's3', method: 's3:CopyObject', operation: 'CopyObject', resource: 'arn:aws:s3:::dst/k', read_only: false, sources: [{ resource: 'arn:aws:s3:::src/k', bucket: 'src', object: 'k' }] }],
   ['s3 ListObjectsV2', req('GET', 'https://s3.us-west-2.amazonaws.com/my-bucket?list-type=2&prefix=logs/'),
     { service: 's3', method: 's3:ListObjectsV2', operation: 'ListObjectsV2', resource: 'arn:aws:s3:::my-bucket', region: 'us-west-2', read_only: true }],
   ['s3 ListObjects (v1)', req('GET', 'https://my-bucket.s3.amazonaws.com/'),
