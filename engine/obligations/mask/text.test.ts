@@ -127,4 +127,16 @@ test('many detected values beside many base64 runs mask in linear time, each run
   assert.not.ok(out.value!.includes('a7@ex.com'))
 })
 
+test('text with invisible format characters inside a value (zero-width space, soft hyphen, bidi marks) is read without them', () => {
+  const [col] = planMask([{ detector: 'all' }], [computed('notes')]).columns
+  for (const text of ['mail jane\u200b@example.com today', 'mail j\u00ada\u00adne@example.com today', 'mail jane@exa\u2060mple.com today', 'mail \u200ejane@example.com\u200f today']) {
+    const out = maskText(text, col!, KEY)
+    assert.ok(out.masked, JSON.stringify(text))
+    assert.not.ok(out.value!.replace(/[\u00ad\u200b-\u200f\u2060]/g, '').includes('jane@example.com'), out.value!)
+    assert.ok(out.value!.startsWith('mail ') && out.value!.endsWith(' today'), out.value!)
+  }
+  const out = maskText('PASS\u200bWORD=hunter2', col!, KEY)
+  assert.not.ok(out.value!.includes('hunter2'), out.value!)
+})
+
 test.run()

@@ -224,4 +224,10 @@ test('elements of many names keyed by a secret name that never close take linear
   assert.ok(found.some((s) => s.start <= text.indexOf('hunter2') && s.end >= text.indexOf('hunter2') + 7), 'the closed element\'s value is masked')
 })
 
+test('XML key, name and value attributes are read in any case: <Entry Key="DB_PASSWORD">, <password Value="…"/>', () => {
+  assert.equal(hits(secretAssignment, '<Entry Key="DB_PASSWORD">hunter2</Entry>'), ['hunter2'])
+  assert.equal(hits(secretAssignment, '<entry NAME=\'db.password\'>hunter2</entry>'), ['hunter2'])
+  assert.equal(hits(secretAssignment, '<password Value="hunter2"/>'), ['hunter2'])
+})
+
 test.run()

@@ -6,7 +6,7 @@
 import type { Span } from './types.ts'
 
 const OPEN_TAG = /<([A-Za-z_][\w.:-]{0,127})((?:\s[^<>]*)?)>/g
-const NAME_ATTRIBUTE = /(?<![\w-])(?:key|name)\s*=\s*(?:"([^"<>]{1,128})"|'([^'<>]{1,128})')/
+const NAME_ATTRIBUTE = /(?<![\w-])(?:key|name)\s*=\s*(?:"([^"<>]{1,128})"|'([^'<>]{1,128})')/i
 
 /**
  * Where the closing tag of element `name` whose content starts at `from` is, or undefined. A CDATA section or a
@@ -32,7 +32,7 @@ function closingTag(text: string, name: string, from: number, closers: Map<strin
   return at
 }
 
-const VALUE_ATTRIBUTE = /(?<![\w-])(?:value|content)\s*=\s*(?:"([^"]*)"|'([^']*)')/dg
+const VALUE_ATTRIBUTE = /(?<![\w-])(?:value|content)\s*=\s*(?:"([^"]*)"|'([^']*)')/dgi
 
 /** The values of the value attributes in `attributes`, which start at `at` in the text. */
 function valueAttributes(at: number, attributes: string, spans: Span[]): void {
@@ -60,7 +60,7 @@ export function elementSpans(text: string, isSecret: (name: string) => boolean):
     // A secret element's value attribute (`<password value="…"/>`) is its value too.
     if (named && m[2]!.includes('=')) valueAttributes(m.index + 1 + name.length, m[2]!, spans)
     if (m[0].endsWith('/>')) continue
-    const keyed = !named && m[2]!.length > 0 && (m[2]!.includes('key') || m[2]!.includes('name')) && NAME_ATTRIBUTE.exec(m[2]!)
+    const keyed = !named && m[2]!.length > 0 && /key|name/i.test(m[2]!) && NAME_ATTRIBUTE.exec(m[2]!)
     if (!named && !(keyed && isSecret(keyed[1] ?? keyed[2]!))) continue
     const start = m.index + m[0].length
     let end = text.length
