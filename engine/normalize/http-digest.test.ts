@@ -85,6 +85,8 @@ test('a retry by the same client keeps its digest: SDK invocation and attempt id
   assert.is(digest(again, aws), digest(secrets('RotateSecret', { 'amz-sdk-invocation-id': 'i-1', 'amz-sdk-request': 'attempt=1; max=3', traceparent: '00-1-1-01', authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=1' }), aws))
   const pod = (session: string): RawHttpRequest => ({ method: 'DELETE', url: 'https://kubernetes.default.svc/api/v1/namespaces/prod/pods/web-1', headers: { 'kubectl-session': session, 'kubectl-command': 'kubectl delete' } })
   assert.is(digest(pod('a'), kube), digest(pod('b'), kube))
+  const del = (token: string): RawHttpRequest => ({ method: 'DELETE', url: 'https://storage.googleapis.com/storage/v1/b/ops/o/a.txt', headers: { 'x-goog-gcs-idempotency-token': token } })
+  assert.is(digest(del('t1'), gcp), digest(del('t2'), gcp), 'gcloud storage sends a new idempotency token with each command')
 })
 
 test.run()

@@ -22,7 +22,7 @@ const DIGEST_IGNORES = new Set([
   'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-amz-security-token', 'x-amz-user-agent',
   'amz-sdk-invocation-id', 'amz-sdk-request', 'x-amzn-trace-id', 'x-goog-api-client', 'x-cloud-trace-context',
   'traceparent', 'tracestate', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags',
-  'kubectl-session',
+  'kubectl-session', 'x-goog-gcs-idempotency-token',
 ])
 
 /** Every header the digest covers, lower-case names sorted, repeated values joined as the gateway forwards them. */
