@@ -43,7 +43,7 @@ test('a query value the input shows redacted still tells two requests apart (a s
 })
 
 test('sending the same request again keeps its digest: a new signing date, request id, client version or Accept', () => {
-  const again = secrets('RotateSecret', { 'x-amz-date': '20261130T201500Z', 'user-agent': 'aws-cli/2.16', 'x-request-id': 'r-2', accept: '*/*', 'x-amz-content-sha256': 'abc' })
+  const again = secrets('RotateSecret', { 'x-amz-date': '20261130T201500Z', 'user-agent': 'aws-cli/2.16', 'x-request-id': 'r-2', accept: '*/*' })
   assert.is(digest(again, aws), digest(secrets('RotateSecret'), aws))
   const url = 'https://secretmanager.googleapis.com/v1/projects/p/secrets?secretId=a'
   assert.is(digest({ method: 'GET', url, headers: { 'x-goog-api-client': 'gl-python/3.11' } }, gcp), digest({ method: 'GET', url, headers: {} }, gcp))
@@ -87,6 +87,14 @@ test('a retry by the same client keeps its digest: SDK invocation and attempt id
   assert.is(digest(pod('a'), kube), digest(pod('b'), kube))
   const del = (token: string): RawHttpRequest => ({ method: 'DELETE', url: 'https://storage.googleapis.com/storage/v1/b/ops/o/a.txt', headers: { 'x-goog-gcs-idempotency-token': token } })
   assert.is(digest(del('t1'), gcp), digest(del('t2'), gcp), 'gcloud storage sends a new idempotency token with each command')
+})
+
+test('an upload streamed unread is told apart by its declared length and SHA-256: a grant for one upload is not one for other bytes', () => {
+  const upload = (sha: string, length: string): RawHttpRequest => ({ method: 'PUT', url: 'https://s3.us-east-1.amazonaws.com/prod/app.tar', headers: { 'content-length': length, 'x-amz-content-sha256': sha }, bodyNotRead: 'an object upload' })
+  const a = 'a'.repeat(64)
+  assert.is(digest(upload(a, '10'), aws), digest(upload(a, '10'), aws))
+  assert.is.not(digest(upload(a, '10'), aws), digest(upload('b'.repeat(64), '10'), aws))
+  assert.is.not(digest(upload('UNSIGNED-PAYLOAD', '10'), aws), digest(upload('UNSIGNED-PAYLOAD', '11'), aws))
 })
 
 test.run()

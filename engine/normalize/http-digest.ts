@@ -17,9 +17,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  */
 const DIGEST_IGNORES = new Set([
   'accept', 'accept-encoding', 'accept-language', 'user-agent', 'x-request-id', 'date',
-  'content-length', 'transfer-encoding', 'content-encoding', 'connection', 'keep-alive', 'proxy-connection',
+  'transfer-encoding', 'content-encoding', 'connection', 'keep-alive', 'proxy-connection',
   'proxy-authorization', 'te', 'trailer', 'expect', 'host', 'authorization', 'cookie',
-  'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-amz-security-token', 'x-amz-user-agent',
+  'x-amz-date', 'x-amz-security-token', 'x-amz-user-agent',
   'amz-sdk-invocation-id', 'amz-sdk-request', 'x-amzn-trace-id', 'x-goog-api-client', 'x-cloud-trace-context',
   'traceparent', 'tracestate', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags',
   'kubectl-session', 'x-goog-gcs-idempotency-token',
@@ -37,7 +37,8 @@ function digestHeaders(headers: RawHttpRequest['headers']): Array<[string, strin
 /**
  * What a statement grant matches: the method, the host, the path and query as sent (two spellings the
  * normalizer reads alike, `%2F` and `/`, or two bytes it decodes alike, reach the upstream as two requests), the
- * headers and the body.
+ * headers and the body. An upload streamed unread has no body here: its length and declared SHA-256
+ * (Content-Length, x-amz-content-sha256, which the gateway checks the bytes against) stand for it.
  */
 export function httpDigest(http: HttpView, request: RawHttpRequest): string {
   const { rawPath, rawQuery } = parseRequestTarget(String(request.url ?? ''), request.headers)
