@@ -230,4 +230,12 @@ test('XML key, name and value attributes are read in any case: <Entry Key="DB_PA
   assert.equal(hits(secretAssignment, '<password Value="hunter2"/>'), ['hunter2'])
 })
 
+test('names written as two words, numbered, or run together as environment variables are secret names', () => {
+  for (const name of ['PassWord', 'PASS_WORD', 'pass-word', 'PassPhrase', 'DB_PASSWORD_2', 'password1', 'db_password1', 'PGPASSWORD', 'DBPASSWORD', 'CLIENTSECRET', 'ROOTPASSWD']) {
+    assert.ok(isSecretName(name), name)
+  }
+  for (const name of ['PASSWORD_MIN_LENGTH', 'word', 'catchphrase', 'TOKEN_2_TTL', 'key1', 'bypass2', 'PasswordLastUsed']) assert.not.ok(isSecretName(name), name)
+  assert.equal(hits(secretAssignment, 'PGPASSWORD=hunter2\n<PassWord>s3cret</PassWord>\nDB_PASSWORD_2=two'), ['s3cret', 'hunter2', 'two'])
+})
+
 test.run()

@@ -35,10 +35,16 @@ export function isSecretName(name: string): boolean {
   if (name.includes('\0')) name = name.replace(/\0/g, '')
   if (!KEYWORD.test(name)) return false
   const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
-  const last = words[words.length - 1]
+  // A number names one of several (DB_PASSWORD_2, password1): the word it follows or ends is read.
+  while (words.length > 1 && /^[0-9]+$/.test(words[words.length - 1]!)) words.pop()
+  const last = words[words.length - 1]?.replace(/(?<=[a-z])[0-9]+$/, '')
   const before = words[words.length - 2]
   if (last === undefined) return false
   if (SECRET_WORDS.has(last)) return true
+  // Written as two words (PassWord, PASS_PHRASE), or run into the word before it, as environment variables are
+  // (PGPASSWORD, DBPASSWORD, CLIENTSECRET).
+  if (before === 'pass' && (last === 'word' || last === 'phrase')) return true
+  if (/(?:password|passwd|passphrase|secret)$/.test(last)) return true
   if (QUALIFIED_WORDS.has(last)) return before !== undefined
   if (last === 'token') return before === undefined || !NOT_SECRET_TOKENS.has(before)
   if (last === 'key') return before !== undefined && CREDENTIAL_KEYS.has(before)
