@@ -250,4 +250,10 @@ test('XML held in JSON text (quotes escaped, as in kubectl\'s last-applied annot
   assert.equal(hits(secretAssignment, 'x \\\\u0070assword=hunter2'), [])
 })
 
+test('XML escaped twice (XML in a message body an XML answer carries) is read with both escapes undone', () => {
+  const text = '<Body>&amp;lt;config&amp;gt;&amp;lt;password&amp;gt;hunter2&amp;lt;/password&amp;gt;&amp;lt;/config&amp;gt;</Body>'
+  assert.equal(hits(secretAssignment, text), ['hunter2'])
+  assert.equal(hits(secretAssignment, '<Body>&amp;quot;api_key&amp;quot;: &amp;quot;k-123&amp;quot;</Body>'), ['k-123'])
+})
+
 test.run()

@@ -427,6 +427,14 @@ function unicodeUnescaped(text: string): { text: string; from: number[]; to: num
   return { text: out + text.slice(last), from, to }
 }
 
+type Decoded = { text: string; from: number[]; to: number[] }
+
+/** A decoding of a decoded text, its offsets mapped back onto the text the first was decoded from. */
+function through(outer: Decoded, inner: Decoded | undefined): Decoded | undefined {
+  if (!inner) return undefined
+  return { text: inner.text, from: inner.from.map((i) => outer.from[i]!), to: inner.to.map((i) => outer.to[i - 1]!) }
+}
+
 /** What findIn finds in a decoded form of `text`, mapped back onto `text` and added to `spans`. */
 function addDecoded(spans: Span[], decoded: { text: string; from: number[]; to: number[] } | undefined): void {
   if (!decoded || !KEYWORD.test(decoded.text)) return
@@ -448,7 +456,10 @@ export const secretAssignment: Detector = {
     const escaped = unicodeUnescaped(text)
     if (!KEYWORD.test(text) && !(escaped && KEYWORD.test(escaped.text))) return []
     const spans = KEYWORD.test(text) ? findIn(text) : []
-    addDecoded(spans, unescaped(text))
+    const once = unescaped(text)
+    addDecoded(spans, once)
+    // XML escaped twice (XML in a message body that an XML answer carries: `&amp;lt;password&amp;gt;`).
+    if (once?.text.includes('&')) addDecoded(spans, through(once, unescaped(once.text)))
     addDecoded(spans, escaped)
     return spans
   },
