@@ -102,7 +102,8 @@ function checkGcsCopy(headers: HeaderList, kind?: string): void {
 
 // S3 reads the x-amz-* headers a presigned URL carries in its query as the headers themselves (the SDKs hoist
 // x-amz-acl, x-amz-copy-source … there), Cloud Storage its x-goog-* ones; the policy reads those as headers, so
-// `PUT …?x-amz-acl=public-read` was an upload that made its object public, judged as a plain one. Only the
+// `PUT …?x-amz-acl=public-read` would make its object public, judged as a plain upload (moto reads headers only;
+// whether S3 reads the query of a request the gateway signs in headers cannot be checked here). Only the
 // signature's own parameters are named so; any other is refused.
 const QUERY_SIGNATURE = /^x-(amz|goog)-(algorithm|credential|date|expires|signedheaders|signature|security-token|content-sha256)$/
 const HOISTED = { aws: /^x-amz-/, gcp: /^x-(goog|amz)-/ } as Record<string, RegExp | undefined>
