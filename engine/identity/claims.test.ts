@@ -41,6 +41,8 @@ test('groups kept elsewhere (an Entra ID overage claim, hasgroups) are refused, 
   const overage = { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.microsoft.com/v1.0/users/x/getMemberObjects' } } }
   assert.is(refused({ ...base, ...overage }), 'token.missing_claim')
   assert.is(refused({ ...base, hasgroups: true }), 'token.missing_claim')
+  assert.is(refused({ ...base, ...overage, groups: null }), 'token.missing_claim', 'a null list is none, as an absent one')
+  assert.is(refused({ ...base, hasgroups: true, groups: null }), 'token.missing_claim')
   assert.is(refused({ ...base, _claim_names: { roles: 'src1' }, realm: 1 }, 'roles'), 'token.missing_claim')
   // The groups themselves present, or another claim kept elsewhere: read as usual.
   assert.equal(identityFrom({ ...base, ...overage, groups: ['agents'] }, provider).kind, 'agent')

@@ -61,7 +61,8 @@ export function identityFrom(payload: JWTPayload, provider: IdentityProviderConf
     throw new IdentityError('token.missing_claim', 'token sub claim must be a non-empty string naming who holds the token')
   }
   const groupsClaim = claimAt(payload, provider.groups_claim)
-  if (groupsClaim === undefined && groupsElsewhere(payload, provider.groups_claim)) {
+  // A null claim is read as none (groupsFrom), so it is no list either.
+  if ((groupsClaim === undefined || groupsClaim === null) && groupsElsewhere(payload, provider.groups_claim)) {
     throw new IdentityError('token.missing_claim', `token does not carry its ${provider.groups_claim} claim but says it is kept elsewhere (an overage or distributed claim, as for an identity in many groups); Warden reads groups from the token only: have the IdP emit them in the token (e.g. only the groups assigned to the application)`)
   }
   const groups = groupsFrom(groupsClaim, provider.groups_claim)

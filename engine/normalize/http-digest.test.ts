@@ -43,7 +43,7 @@ test('a query value the input shows redacted still tells two requests apart (a s
 })
 
 test('sending the same request again keeps its digest: a new signing date, request id, client version or Accept', () => {
-  const again = secrets('RotateSecret', { 'x-amz-date': '20261130T201500Z', 'user-agent': 'aws-cli/2.16', 'x-request-id': 'r-2', accept: '*/*', 'x-amz-content-sha256': 'abc' })
+  const again = secrets('RotateSecret', { 'x-amz-date': '20261130T201500Z', 'user-agent': 'aws-cli/2.16', 'x-request-id': 'r-2', accept: '*/*' })
   assert.is(digest(again, aws), digest(secrets('RotateSecret'), aws))
   const url = 'https://secretmanager.googleapis.com/v1/projects/p/secrets?secretId=a'
   assert.is(digest({ method: 'GET', url, headers: { 'x-goog-api-client': 'gl-python/3.11' } }, gcp), digest({ method: 'GET', url, headers: {} }, gcp))
@@ -86,6 +86,45 @@ test('a fingerprint leaves out the parameters of the body type: a multipart uplo
   assert.is(fingerprint(upload('===============1651122980204598231==')), fingerprint(upload('===============6513514192097251722==')))
   assert.is.not(fingerprint(upload('b', 'multipart/form-data')), fingerprint(upload('b')), 'the body type itself still counts')
   assert.is.not(digest(upload('===============1651122980204598231==')), digest(upload('===============6513514192097251722==')), 'a statement is the body as sent')
+})
+
+test('a forwarded header the input does not show is in the digest: a copy\'s range, a WebDAV destination, metadata, a condition', () => {
+  const put: RawHttpRequest = { method: 'PUT', url: 'https://s3.us-east-1.amazonaws.com/ops/big.bin?partNumber=1&uploadId=u', headers: { 'x-amz-copy-source': '/ops/src.bin' } }
+  const withHeader = (request: RawHttpRequest, name: string, value: string) => ({ ...request, headers: { ...request.headers, [name]: value } })
+  for (const [name, value] of <Array<[string, string]>>[['x-amz-copy-source-range', 'bytes=0-1073741823'], ['x-amz-metadata-directive', 'REPLACE'], ['x-amz-website-redirect-location', 'https://evil.example/'], ['x-amz-tagging', 'public=yes'], ['if-match', '"abc"']]) {
+    assert.is.not(digest(withHeader(put, name, value), aws), digest(put, aws), name)
+  }
+  const move: RawHttpRequest = { method: 'MOVE', url: 'https://files.internal/dav/draft.txt', headers: { destination: 'https://files.internal/dav/archive/draft.txt' } }
+  const http: Target = { name: 'files', kind: 'http', environment: 'production', labels: {} }
+  assert.is.not(digest(withHeader(move, 'Destination', 'https://files.internal/dav/index.html'), http), digest(move, http))
+  assert.is.not(digest(withHeader(move, 'Overwrite', 'T'), http), digest(move, http))
+})
+
+test('two spellings the normalizer reads alike reach the upstream as two requests: each has its own digest', () => {
+  const del = (path: string): RawHttpRequest => ({ method: 'DELETE', url: `https://storage.googleapis.com${path}`, headers: {} })
+  // An object named `report/acl/allUsers`, and the allUsers entry of report's ACL.
+  assert.is.not(digest(del('/storage/v1/b/ops/o/report%2Facl%2FallUsers'), gcp), digest(del('/storage/v1/b/ops/o/report/acl/allUsers'), gcp))
+  // Bytes that are no UTF-8 decode alike (U+FFFD) but are sent as they are.
+  const get = (query: string): RawHttpRequest => ({ method: 'DELETE', url: `https://api.internal/items?${query}`, headers: {} })
+  const http: Target = { name: 'api', kind: 'http', environment: 'production', labels: {} }
+  assert.is.not(digest(get('id=%FF'), http), digest(get('id=%FE'), http))
+})
+
+test('a retry by the same client keeps its digest: SDK invocation and attempt ids, traces, kubectl\'s session, the SigV4 signature', () => {
+  const again = secrets('RotateSecret', { 'amz-sdk-invocation-id': 'i-2', 'amz-sdk-request': 'attempt=2; max=3', traceparent: '00-2-2-01', authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=2' })
+  assert.is(digest(again, aws), digest(secrets('RotateSecret', { 'amz-sdk-invocation-id': 'i-1', 'amz-sdk-request': 'attempt=1; max=3', traceparent: '00-1-1-01', authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=1' }), aws))
+  const pod = (session: string): RawHttpRequest => ({ method: 'DELETE', url: 'https://kubernetes.default.svc/api/v1/namespaces/prod/pods/web-1', headers: { 'kubectl-session': session, 'kubectl-command': 'kubectl delete' } })
+  assert.is(digest(pod('a'), kube), digest(pod('b'), kube))
+  const del = (token: string): RawHttpRequest => ({ method: 'DELETE', url: 'https://storage.googleapis.com/storage/v1/b/ops/o/a.txt', headers: { 'x-goog-gcs-idempotency-token': token } })
+  assert.is(digest(del('t1'), gcp), digest(del('t2'), gcp), 'gcloud storage sends a new idempotency token with each command')
+})
+
+test('an upload streamed unread is told apart by its declared length and SHA-256: a grant for one upload is not one for other bytes', () => {
+  const upload = (sha: string, length: string): RawHttpRequest => ({ method: 'PUT', url: 'https://s3.us-east-1.amazonaws.com/prod/app.tar', headers: { 'content-length': length, 'x-amz-content-sha256': sha }, bodyNotRead: 'an object upload' })
+  const a = 'a'.repeat(64)
+  assert.is(digest(upload(a, '10'), aws), digest(upload(a, '10'), aws))
+  assert.is.not(digest(upload(a, '10'), aws), digest(upload('b'.repeat(64), '10'), aws))
+  assert.is.not(digest(upload('UNSIGNED-PAYLOAD', '10'), aws), digest(upload('UNSIGNED-PAYLOAD', '11'), aws))
 })
 
 test.run()

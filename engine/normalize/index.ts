@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto'
 import type { Command, Risk, Target } from '../types.ts'
 import { gcpLogRead, normalizeAws, normalizeGcp } from './cloud/index.ts'
-import { withoutIdempotencyToken } from './idempotency-token.ts'
-import { normalizeHttp, parseQueryString, parseRequestTarget, type RawHttpRequest } from './http.ts'
+import { normalizeHttp, type RawHttpRequest } from './http.ts'
+import { httpDigest, httpFingerprint } from './http-digest.ts'
 import { normalizeKubernetes } from './kubernetes.ts'
 import { mcpIdentity } from './mcp/identity.ts'
 import { type McpJudgeContext, normalizeMcp } from './mcp/normalize.ts'
@@ -52,51 +52,6 @@ function queryText(query: Record<string, string[]>): string {
   const text = params.toString()
   return text ? `?${text}` : ''
 }
-
-/**
- * Kept headers that do not change what a request does and change from one send of it to the next (a signing
- * date, a request id, a client's version, the answer's format), left out of the digest so that the retry a
- * statement grant was given for matches it. Every other kept header (X-Amz-Target naming the operation, a method
- * override, Impersonate-*, an ACL, a copy source, the body's type …) is in it.
- */
-const DIGEST_IGNORES = new Set([
-  'accept', 'accept-encoding', 'content-length', 'transfer-encoding', 'user-agent', 'x-request-id',
-  'x-amz-date', 'x-amz-content-sha256', 'x-amz-decoded-content-length', 'x-goog-api-client',
-])
-
-/**
- * What a statement grant matches: the request as forwarded, not as the input shows it. The method, the judged
- * URL with its query values (credential-like ones too, which raw shows redacted: `secretId`, `pageToken` name
- * what is acted on), the kept headers that change what the upstream does, and the body.
- */
-function httpDigest(http: ReturnType<typeof normalizeHttp>, request: RawHttpRequest, kind: Target['kind']): string {
-  const { rawQuery } = parseRequestTarget(String(request.url ?? ''), request.headers)
-  const raw = request.body ?? ''
-  const body = kind === 'aws' ? awsBody(raw, http) : raw
-  const url = `${http.method} ${http.scheme}://${http.host}${http.path}${queryText(parseQueryString(rawQuery))}`
-  return sha256(JSON.stringify([url, operationHeaders(http), typeof body === 'string' ? body : Buffer.from(body).toString('base64')]))
-}
-
-/** An AWS body without the idempotency token the CLI draws anew on each run (latin1 maps bytes 1:1 to text). */
-function awsBody(body: string | Uint8Array, http: ReturnType<typeof normalizeHttp>): string | Uint8Array {
-  const type = http.headers['content-type']
-  if (typeof body === 'string') return withoutIdempotencyToken(body, type, http.body)
-  return Buffer.from(withoutIdempotencyToken(Buffer.from(body).toString('latin1'), type, http.body), 'latin1')
-}
-
-const operationHeaders = (http: ReturnType<typeof normalizeHttp>) => Object.entries(http.headers).filter(([name]) => !DIGEST_IGNORES.has(name))
-
-/**
- * What a fingerprint grant matches: the request's shape, without its query and body values. Method, host and
- * path, the kept headers that change what it does, and for a cloud API the operation the normalizer read (an AWS
- * JSON or query API names it in X-Amz-Target or an Action form field, on one `POST /` for every operation). The
- * body's type counts without its parameters: a multipart boundary is drawn anew on each send (gcloud's uploads).
- */
-const httpFingerprint = (http: ReturnType<typeof normalizeHttp>, operation?: string) =>
-  sha256(JSON.stringify([`${http.method} ${http.host}${http.path}`, shapeHeaders(http), operation ?? null]))
-
-const shapeHeaders = (http: ReturnType<typeof normalizeHttp>) =>
-  operationHeaders(http).map(([name, value]) => (name === 'content-type' ? [name, value.split(';')[0]!.trim().toLowerCase()] : [name, value]))
 
 function normalizeHttpRequest(request: RawHttpRequest, target: Target, mcpContext?: McpJudgeContext): Normalized {
   const http = normalizeHttp(request)

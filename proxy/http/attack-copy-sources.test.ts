@@ -102,4 +102,14 @@ test('Cloud Storage rewrite, copy and compose of an object whose reads are maske
   for (const name of ['rewritten.csv', 'copied.csv', 'composed.csv']) assert.not.match(names, name)
 })
 
+test('a copy source or ACL hoisted into the query (as a presigned URL carries headers) is refused before moto', async () => {
+  for (const query of ['x-amz-copy-source=%2Fvault%2Fsecret.csv', 'X-Amz-Copy-Source=vault%2Fsecret.csv', 'x-amz-acl=public-read']) {
+    const res = await agent('stage-aws', `/drop/hoisted.csv?${query}`, { method: 'PUT', body: 'x' })
+    const text = await res.text()
+    assert.is(res.status, 400, `${query}: ${text}`)
+    assert.match(text, 'reads as that header', query)
+  }
+  assert.not.match(await s3('GET', '/drop?list-type=2'), 'hoisted.csv')
+})
+
 test.run()

@@ -110,12 +110,15 @@ for (const target of ['stage-gcp', 'prod-gcp']) {
       `POST /storage/v1/b/${BUCKET}/acl HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${acl.length}\r\n\r\n${acl}`,
       `DELETE /storage/v1/b/${BUCKET}/o/batch%2Fvictim.txt HTTP/1.1\r\n\r\n`,
     ])
-    const res = await agent(target, '/batch/storage/v1', { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=warden' }, body })
-    const text = await res.text()
-    assert.ok(await exists('batch/victim.txt'), `the object is still there (the gateway answered ${res.status})`)
-    assert.not.match((await direct('GET', `/storage/v1/b/${BUCKET}/acl`)).text, 'allUsers', 'no ACL was granted')
-    assert.is(res.status, 400, text)
-    assert.match(text, 'batch')
+    for (const path of ['/batch/storage/v1', '/%62atch/storage/v1']) {
+      const res = await agent(target, path, { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=warden' }, body })
+      const text = await res.text()
+      assert.ok(await exists('batch/victim.txt'), `the object is still there (the gateway answered ${res.status})`)
+      assert.not.match((await direct('GET', `/storage/v1/b/${BUCKET}/acl`)).text, 'allUsers', 'no ACL was granted')
+      // Spelled with an escape, it was judged storage.batch (a change, passed on staging) and forwarded.
+      assert.is(res.status, 400, `${path}: ${text}`)
+      assert.match(text, 'batch')
+    }
   })
 }
 

@@ -59,7 +59,8 @@ test('a Cloud Storage JSON API object name may hold %2F (gcloud sends its slashe
 })
 
 test('a GCP batch request (many calls in one body) is refused; a path that merely starts with "batch" is not', () => {
-  for (const path of ['/batch/storage/v1', '/batch/compute/v1', '/batch', '/batch/']) {
+  // Spelled with escapes too: the normalizer decodes them, and reads storage.batch.
+  for (const path of ['/batch/storage/v1', '/batch/compute/v1', '/batch', '/batch/', '/%62atch/storage/v1', '/b%61tch', '/%62%61%74%63%68/']) {
     assert.throws(() => canonicalize('POST', path, [], undefined, 'gcp'), (err: HttpGatewayError) => err.status === 400 && err.code === 'http.batch_refused')
   }
   assert.is(canonicalize('POST', '/batches/x', [], undefined, 'gcp').path, '/batches/x')
@@ -157,6 +158,18 @@ test('forward mode: Host, the absolute URL and the SNI must agree with the CONNE
   refused(() => canonicalize('GET', 'https://other.example/v1', host, tunnel), "URL's host other.example differs")
   refused(() => canonicalize('GET', '/v1', host, { ...tunnel, sni: 'other.example' }), 'TLS server name other.example differs')
   refused(() => canonicalize('GET', 'https://api.example/v1', []), 'absolute URL was sent to the reverse proxy')
+})
+
+test('a header hoisted into the query (as a presigned URL carries it) is refused for cloud targets; the signature\'s own parameters pass', () => {
+  for (const query of ['x-amz-copy-source=vault%2Fsecret.csv', 'X-Amz-Copy-Source=%2Fvault%2Fsecret.csv', 'x-amz-acl=public-read', 'x-amz-grant-read=uri%3Dhttp%3A%2F%2Facs.amazonaws.com%2Fgroups%2Fglobal%2FAllUsers', 'x%2Damz%2Dacl=public-read']) {
+    refused(() => canonicalize('PUT', `/drop/copy.csv?${query}`, [], undefined, 'aws'), 'reads as that header')
+  }
+  for (const query of ['x-goog-copy-source=%2Fvault%2Fsecret.csv', 'x-goog-acl=public-read', 'x-amz-copy-source=%2Fvault%2Fsecret.csv']) {
+    refused(() => canonicalize('PUT', `/drop/copy.csv?${query}`, [], undefined, 'gcp'), 'reads as that header')
+  }
+  const presigned = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261130%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261130T200000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=abc&x-id=GetObject'
+  assert.is(canonicalize('GET', `/drop/a.csv?${presigned}`, [], undefined, 'aws').query, presigned)
+  assert.is(canonicalize('GET', '/api?x-amz-acl=public-read', [], undefined, 'http').query, 'x-amz-acl=public-read', 'a plain HTTP upstream reads no such thing')
 })
 
 test.run()

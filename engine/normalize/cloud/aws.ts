@@ -84,7 +84,7 @@ export function normalizeAws(raw: RawHttpRequest): CloudCommand {
     const call = s3Call(req, endpoint.bucket)
     const arn = call.bucket === undefined ? '' : `arn:${endpoint.partition}:s3:::${call.bucket}${call.key === undefined ? '' : `/${call.key}`}`
     // Whatever operation it runs as, a request naming a copy source is judged as reading that source too.
-    return withSources(awsCommand('s3', call.operation, arn, region), s3CopySource(raw.headers, endpoint.partition))
+    return withSources(awsCommand('s3', call.operation, arn, region), s3CopySource(raw.headers, req.query, endpoint.partition))
   }
   if (service === 'lambda') {
     const call = lambdaCall(req)

@@ -167,4 +167,29 @@ test('Cloud Storage requests that read nothing else name no source', () => {
   }
 })
 
+test('a copy source hoisted into the query (a presigned CopyObject) is named as the header\'s would be; with the header too, refused', () => {
+  const c = normalizeAws({ method: 'PUT', url: `${S3}/drop/copy.csv?X-Amz-Copy-Source=%2Fvault%2Fsecret.csv`, headers: {} })
+  assert.equal(c.sources, [s3('vault', 'secret.csv')])
+  const both = normalizeAws({ method: 'PUT', url: `${S3}/drop/copy.csv?x-amz-copy-source=%2Fdrop%2Fplain.txt`, headers: { 'x-amz-copy-source': '/vault/secret.csv' } })
+  assert.is(both.sources, undefined)
+  assert.match(both.source_error ?? '', 'given 2 times')
+  const xml = gcp({ method: 'PUT', url: `${GCS}/drop/copy.csv?x-goog-copy-source=%2Fvault%2Fsecret.csv`, headers: {} })
+  assert.equal(xml.sources, [gcs('vault', 'secret.csv')])
+})
+
+test('a JSON compose names the sources Go reads: a field spelled with the long s (ſ) fills sourceObjects too', () => {
+  const compose = (body: unknown) => gcp({ method: 'POST', url: `${GCS}/storage/v1/b/vault/o/out.csv/compose`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  // fake-gcs-server composed secret.csv from this body (Go's encoding/json folds ſ to s; the last list wins).
+  const both = compose({ sourceObjects: [{ name: 'public.txt' }], '\u017fourceObjects': [{ name: 'secret.csv' }] })
+  assert.ok(both.sources?.some((s) => s.object === 'secret.csv'), JSON.stringify(both.sources ?? both.source_error))
+  assert.equal(compose({ 'SOURCEOBJECTS': [{ name: 'secret.csv' }] }).sources, [gcs('vault', 'secret.csv')])
+  assert.match(compose({ sourceObjects: [{ name: 'a.txt' }], 'de\u017ftination': { bucket: 'drop', name: 'out.csv' } }).source_error ?? '', 'another destination')
+})
+
+test('an S3 RenameObject (a read and a delete of the object x-amz-rename-source names) is an error, not a plain put', () => {
+  const rename = normalizeAws({ method: 'PUT', url: `${S3}/drop/new.csv?renameObject`, headers: { 'x-amz-rename-source': '/drop/secret.csv' } })
+  assert.match(rename.source_error ?? '', 'renames another object')
+  assert.match(normalizeAws({ method: 'PUT', url: `${S3}/drop/new.csv`, headers: { 'X-Amz-Rename-Source': 'secret.csv' } }).source_error ?? '', 'renames')
+})
+
 test.run()

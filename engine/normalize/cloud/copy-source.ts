@@ -8,6 +8,16 @@ export type SourceReading = { sources: CloudSource[] } | { error: string }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
+/**
+ * Every value a header takes, sent as a header or as a query parameter of the same name (any case): S3 reads
+ * the x-amz-* headers a presigned URL carries in its query (the SDKs hoist them there), Cloud Storage its
+ * x-goog-* ones.
+ */
+export function headerOrQueryValues(headers: RawHttpRequest['headers'], query: Record<string, string[]>, name: string): string[] {
+  const fromQuery = Object.entries(query).filter(([key]) => key.toLowerCase() === name).flatMap(([, values]) => values)
+  return [...headerValues(headers, name), ...fromQuery]
+}
+
 /** %XX decoded once as UTF-8; undefined for a stray `%` or bytes that are no UTF-8 (servers read those apart). */
 export function strictPercentDecode(text: string): string | undefined {
   if (/%(?![0-9A-Fa-f]{2})/.test(text)) return undefined
@@ -38,8 +48,14 @@ const VERSION = /^[A-Za-z0-9._-]{1,1024}$/
  * there). S3 and moto decode the path once, then split the bucket at the first `/`.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#API_CopyObject_RequestSyntax
  */
-export function s3CopySource(headers: RawHttpRequest['headers'], partition: string): SourceReading | undefined {
-  const values = headerValues(headers, 'x-amz-copy-source')
+export function s3CopySource(headers: RawHttpRequest['headers'], query: Record<string, string[]>, partition: string): SourceReading | undefined {
+  // RenameObject (S3 Express One Zone: PUT KEY?renameObject) reads the object x-amz-rename-source names and
+  // deletes it; judged as the destination's write, the source's read and delete would go unjudged.
+  // @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_RenameObject.html
+  if (headerOrQueryValues(headers, query, 'x-amz-rename-source').length > 0 || Object.hasOwn(query, 'renameObject')) {
+    return { error: 'the request renames another object (x-amz-rename-source, ?renameObject): a read and a delete of it, which Warden does not judge' }
+  }
+  const values = headerOrQueryValues(headers, query, 'x-amz-copy-source')
   if (values.length === 0) return undefined
   if (values.length > 1) return { error: `x-amz-copy-source is given ${values.length} times` }
   const value = values[0]!

@@ -3,8 +3,7 @@
 // in its own bucket, as a read of it would be; a form Warden cannot read for certain is an error (the write is refused).
 import type { CloudSource } from '../../types.ts'
 import type { RawHttpRequest } from '../http.ts'
-import { headerValues } from '../http.ts'
-import { strictPercentDecode, type SourceReading } from './copy-source.ts'
+import { headerOrQueryValues, strictPercentDecode, type SourceReading } from './copy-source.ts'
 
 export const gcsObjectResource = (bucket: string, object: string) => `projects/_/buckets/${bucket}/objects/${object}`
 
@@ -35,9 +34,9 @@ export function joinReadings(readings: Array<SourceReading | undefined>): Source
  * differ, both names are judged.
  * @see https://cloud.google.com/storage/docs/xml-api/put-object-copy
  */
-export function gcsCopySource(headers: RawHttpRequest['headers']): SourceReading | undefined {
+export function gcsCopySource(headers: RawHttpRequest['headers'], query: Record<string, string[]>): SourceReading | undefined {
   // For S3 interoperability the XML API takes x-amz-copy-source as well.
-  const values = [...headerValues(headers, 'x-goog-copy-source'), ...headerValues(headers, 'x-amz-copy-source')]
+  const values = [...headerOrQueryValues(headers, query, 'x-goog-copy-source'), ...headerOrQueryValues(headers, query, 'x-amz-copy-source')]
   if (values.length === 0) return undefined
   if (values.length > 1) return { error: `a copy source is given ${values.length} times (x-goog-copy-source, x-amz-copy-source)` }
   const value = values[0]!
@@ -51,7 +50,7 @@ export function gcsCopySource(headers: RawHttpRequest['headers']): SourceReading
   if (slash < 0 || !BUCKET_NAME.test(bucket) || literal === '') return refuse('names no bucket and object')
   const decoded = strictPercentDecode(literal)
   if (decoded === undefined || decoded === '') return refuse('has a stray % or percent-encoded bytes that are not UTF-8')
-  const generations = headerValues(headers, 'x-goog-copy-source-generation')
+  const generations = headerOrQueryValues(headers, query, 'x-goog-copy-source-generation')
   if (generations.length > 1 || (generations.length === 1 && !GENERATION.test(generations[0]!))) return refuse('comes with a generation that is not one number')
   const names = decoded === literal ? [decoded] : [decoded, literal]
   return { sources: names.map((name) => gcsSource(bucket, name, generations[0])) }
@@ -113,8 +112,16 @@ export function xmlComposeSources(req: RawHttpRequest, bucket: string): SourceRe
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
-// Go's encoding/json (fake-gcs-server) and Google's front end match field names in any case: every spelling is read.
-const fields = (o: Json, name: string) => Object.entries(o).filter(([k]) => k.toLowerCase() === name).map(([, v]) => v)
+/**
+ * A JSON field name as Go's encoding/json (fake-gcs-server) matches it to a struct field: in any case, by Unicode
+ * simple folding, where the long s (U+017F) is an `s` and the Kelvin sign (U+212A) a `k`. `ſourceObjects` filled
+ * SourceObjects: a compose read secret.csv while the normalizer, lower-casing, read the public.txt of a plain
+ * `sourceObjects` beside it. (toLowerCase already makes the Kelvin sign a `k`.)
+ */
+export const goFieldName = (key: string) => key.toLowerCase().replaceAll('\u017f', 's')
+
+// Google's front end matches field names in any case too: every spelling is read.
+const fields = (o: Json, name: string) => Object.entries(o).filter(([k]) => goFieldName(k) === name).map(([, v]) => v)
 
 /**
  * JSON API compose: `POST …/b/BUCKET/o/DESTINATION/compose`, `sourceObjects[].name` (and `.generation`), all in

@@ -5,7 +5,7 @@ import type { CloudCommand } from '../../types.ts'
 import { normalizeHttp, percentDecode, rawSegments } from '../http.ts'
 import { withSources } from './copy-source.ts'
 import { gcpCommand, gcpUnknown } from './gcp-command.ts'
-import { gcsCopySource, gcsSource, joinReadings, jsonComposeSources, xmlComposeSources } from './gcp-storage-sources.ts'
+import { gcsCopySource, gcsSource, goFieldName, joinReadings, jsonComposeSources, xmlComposeSources } from './gcp-storage-sources.ts'
 import { restVerb, type CloudRequest } from './request.ts'
 
 const bucketPath = (bucket: string) => `projects/_/buckets/${bucket}`
@@ -75,7 +75,7 @@ function metadataElsewhere(req: CloudRequest, bucket: string, name: string | und
   const body = normalizeHttp(req.raw).body
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return false
   return Object.entries(body).some(([key, value]) => {
-    const k = key.toLowerCase()
+    const k = goFieldName(key)
     return (k === 'bucket' && value !== bucket) || (k === 'name' && name !== undefined && value !== name)
   })
 }
@@ -124,7 +124,7 @@ function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
   if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
   const object = percentDecode(rawObject)
-  const copySource = gcsCopySource(req.raw.headers)
+  const copySource = gcsCopySource(req.raw.headers, req.query)
   if (object === '') {
     const resource = bucketPath(bucket)
     if (hasAcl) return withSources(acl('buckets', req.method, resource), copySource)

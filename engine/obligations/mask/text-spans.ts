@@ -2,6 +2,7 @@
 import type { MaskStrategy } from '../../types.ts'
 import { base64Text } from './base64-text.ts'
 import { DETECTORS, type DetectorName, findSpans, type FoundSpan, mergeSpans } from './detectors/index.ts'
+import { insideAny } from './detectors/span-cover.ts'
 import { percentText } from './percent-text.ts'
 import { maskSpan } from './strategy.ts'
 
@@ -34,13 +35,14 @@ const unpadded = (run: string) => run.length - (run.endsWith('==') ? 2 : run.end
 function spansWithEncoded(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
   const spans = findSpans(text, detectors)
   let encoded: FoundSpan[] | undefined
+  let inside: ((start: number, end: number) => boolean) | undefined
   const add = (run: RegExp, decode: (value: string) => string | undefined, label: string, min = 0) => {
     run.lastIndex = 0
     for (let m = run.exec(text); m !== null; m = run.exec(text)) {
       const start = m.index
       const end = start + m[0].length
       if (unpadded(m[0]) < min) continue
-      if (spans.some((s) => s.start <= start && end <= s.end)) continue
+      if ((inside ??= insideAny(spans))(start, end)) continue
       const decoded = decode(m[0])
       const inner = decoded === undefined ? [] : findSpans(decoded, detectors)
       if (inner.length) (encoded ??= []).push({ start, end, label, detector: inner[0]!.detector })
@@ -56,20 +58,27 @@ function spansWithEncoded(text: string, detectors: readonly DetectorName[]): Fou
     const decoded = percentText(text)
     if (decoded !== undefined && findSpans(decoded, detectors).length > 0) add(URL_RUN, percentText, 'url-encoded')
   }
-  if (text.includes('\0')) (encoded ??= []).push(...nulSpans(text, detectors))
+  if (INVISIBLE.test(text)) (encoded ??= []).push(...invisibleSpans(text, detectors))
   return encoded ? mergeSpans([...spans, ...encoded]) : spans
 }
 
+// Characters a reader does not see: NUL, and the invisible format characters (soft hyphen, zero-width space and
+// joiners, word joiner, bidi marks and embeddings, the BOM as a zero-width no-break space).
+const INVISIBLE = /[\0\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/
+const invisible = (c: number) => c === 0 || c === 0xad || c === 0x61c || c === 0x180e || (c >= 0x200b && c <= 0x200f) ||
+  (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x206f) || c === 0xfeff
+
 /**
- * What the detectors find in the text with its NUL characters taken out, mapped back onto the text. UTF-16 read as
- * UTF-8 or Latin-1 (a tool that reads a Windows file, a column holding UTF-16 bytes) puts a NUL after each ASCII
- * character: `j\0a\0n\0e\0@\0…` is jane@… to a reader that drops them (a terminal shows none), and no detector reads it.
+ * What the detectors find in the text with its invisible characters taken out, mapped back onto the text. UTF-16
+ * read as UTF-8 or Latin-1 (a tool that reads a Windows file, a column holding UTF-16 bytes) puts a NUL after each
+ * ASCII character: `j\0a\0n\0e\0@\0…` is jane@… to a reader that drops them (a terminal shows none), and no detector
+ * reads it; so is `jane\u200b@example.com`, or `pass\u00adword=…`, to a reader who sees no zero-width space or soft hyphen.
  */
-function nulSpans(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
+function invisibleSpans(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
   const at: number[] = []
   let kept = ''
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\0') continue
+    if (invisible(text.charCodeAt(i))) continue
     at.push(i)
     kept += text[i]
   }

@@ -4,6 +4,8 @@ import { MaskError } from '../errors.ts'
 import { keyedHash } from './strategy.ts'
 import { planMask } from './plan.ts'
 import { MAX_MASKED_CHARS, maskText } from './text.ts'
+import { maskDetected } from './text-spans.ts'
+import { DETECTORS, type DetectorName } from './detectors/index.ts'
 import type { ResultColumn } from './plan.ts'
 
 const KEY = new Uint8Array(32).fill(1)
@@ -112,6 +114,29 @@ test('a percent-encoded run whose decoded text holds what a detector finds is ma
   assert.equal(maskDetected(`{"mediaLink":"${link}"}`, [...detectors], {}, KEY).value, '{"mediaLink":"[url-encoded]"}')
   assert.equal(maskDetected('100% sure, 50%off and %zz', [...detectors], {}, KEY), { value: '100% sure, 50%off and %zz', masked: false })
   assert.equal(maskDetected('bad %ff%fe bytes', [...detectors], {}, KEY), { value: 'bad %ff%fe bytes', masked: false })
+})
+
+test('many detected values beside many base64 runs mask in linear time, each run still read', () => {
+  const all = Object.keys(DETECTORS) as DetectorName[]
+  const hidden = Buffer.from('write to jane.doe@example.com').toString('base64')
+  const text = Array.from({ length: 60000 }, (_, i) => `a${i}@ex.com QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB`).join(' ') + ` ${hidden}`
+  const started = performance.now()
+  const out = maskDetected(text, all, {}, KEY)
+  assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`)
+  assert.not.ok(out.value!.includes(hidden), 'the base64 run holding an email is masked')
+  assert.not.ok(out.value!.includes('a7@ex.com'))
+})
+
+test('text with invisible format characters inside a value (zero-width space, soft hyphen, bidi marks) is read without them', () => {
+  const [col] = planMask([{ detector: 'all' }], [computed('notes')]).columns
+  for (const text of ['mail jane\u200b@example.com today', 'mail j\u00ada\u00adne@example.com today', 'mail jane@exa\u2060mple.com today', 'mail \u200ejane@example.com\u200f today']) {
+    const out = maskText(text, col!, KEY)
+    assert.ok(out.masked, JSON.stringify(text))
+    assert.not.ok(out.value!.replace(/[\u00ad\u200b-\u200f\u2060]/g, '').includes('jane@example.com'), out.value!)
+    assert.ok(out.value!.startsWith('mail ') && out.value!.endsWith(' today'), out.value!)
+  }
+  const out = maskText('PASS\u200bWORD=hunter2', col!, KEY)
+  assert.not.ok(out.value!.includes('hunter2'), out.value!)
 })
 
 test.run()

@@ -212,8 +212,48 @@ test('JSON objects under secret names that never close, one a line: read in time
   assert.equal([open.found, closed.found], [32_000, 32_000])
   assert.ok(open.ms < Math.max(10 * closed.ms, 300), `${open.ms.toFixed(0)} ms unclosed, ${closed.ms.toFixed(0)} ms closed`)
   // Closed ones are still read whole, over lines, and one read inside a string on its own.
-  assert.equal(hits(secretAssignment, '"password": {\n  "v": "a"\n}, "note": "x \\"token\\": [1]"'), ['{\n  "v": "a"\n}'])
+  // The JSON text in the note's string (`"token": [1]` once its escapes are undone) is read too.
+  assert.equal(hits(secretAssignment, '"password": {\n  "v": "a"\n}, "note": "x \\"token\\": [1]"'), ['{\n  "v": "a"\n}', '[1]'])
   assert.equal(hits(secretAssignment, 'log "a" "token": ["s1", "s2"] end'), ['["s1", "s2"]'])
+})
+
+test('elements of many names keyed by a secret name that never close take linear time; past the budget the rest is masked', () => {
+  const text = Array.from({ length: 40000 }, (_, i) => `<e${i} key="db.password">x`).join('') + '<entry key="db.password">hunter2</entry>'
+  const t = performance.now()
+  const found = secretAssignment.find(text)
+  assert.ok(performance.now() - t < 1000, `${performance.now() - t} ms`)
+  assert.ok(found.some((s) => s.start <= text.indexOf('hunter2') && s.end >= text.indexOf('hunter2') + 7), 'the closed element\'s value is masked')
+})
+
+test('XML key, name and value attributes are read in any case: <Entry Key="DB_PASSWORD">, <password Value="…"/>', () => {
+  assert.equal(hits(secretAssignment, '<Entry Key="DB_PASSWORD">hunter2</Entry>'), ['hunter2'])
+  assert.equal(hits(secretAssignment, '<entry NAME=\'db.password\'>hunter2</entry>'), ['hunter2'])
+  assert.equal(hits(secretAssignment, '<password Value="hunter2"/>'), ['hunter2'])
+})
+
+test('names written as two words, numbered, or run together as environment variables are secret names', () => {
+  for (const name of ['PassWord', 'PASS_WORD', 'pass-word', 'PassPhrase', 'DB_PASSWORD_2', 'password1', 'db_password1', 'PGPASSWORD', 'DBPASSWORD', 'CLIENTSECRET', 'ROOTPASSWD']) {
+    assert.ok(isSecretName(name), name)
+  }
+  for (const name of ['PASSWORD_MIN_LENGTH', 'word', 'catchphrase', 'TOKEN_2_TTL', 'key1', 'bypass2', 'PasswordLastUsed']) assert.not.ok(isSecretName(name), name)
+  assert.equal(hits(secretAssignment, 'PGPASSWORD=hunter2\n<PassWord>s3cret</PassWord>\nDB_PASSWORD_2=two'), ['s3cret', 'hunter2', 'two'])
+})
+
+test('XML held in JSON text (quotes escaped, as in kubectl\'s last-applied annotation) is read as its parser reads it', () => {
+  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', data: { 'app.xml': '<entry key="db.password">hunter2</entry><add key="SmtpPassword" value="s3cret"/>' } }
+  // The annotation's value, as the JSON masker hands it over once the answer is parsed: the object as JSON text.
+  const annotation = JSON.stringify(configMap)
+  assert.equal(hits(secretAssignment, annotation).sort(), ['hunter2', 's3cret'])
+  // JSON text in a JSON string of a log line: its names and values escaped once more.
+  assert.equal(hits(secretAssignment, '{"message": "{\\"password\\": \\"hunter2\\", \\"user\\": \\"bob\\"}"}'), ['hunter2'])
+  // An escaped backslash is one character: \\u0041 is a backslash and u0041, not an A.
+  assert.equal(hits(secretAssignment, 'x \\\\u0070assword=hunter2'), [])
+})
+
+test('XML escaped twice (XML in a message body an XML answer carries) is read with both escapes undone', () => {
+  const text = '<Body>&amp;lt;config&amp;gt;&amp;lt;password&amp;gt;hunter2&amp;lt;/password&amp;gt;&amp;lt;/config&amp;gt;</Body>'
+  assert.equal(hits(secretAssignment, text), ['hunter2'])
+  assert.equal(hits(secretAssignment, '<Body>&amp;quot;api_key&amp;quot;: &amp;quot;k-123&amp;quot;</Body>'), ['k-123'])
 })
 
 test.run()

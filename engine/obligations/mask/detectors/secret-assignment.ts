@@ -9,6 +9,7 @@
 import { type Detector, type Span } from './types.ts'
 import { aliasAt, aliasesIn, anchoredSpans } from './yaml-anchors.ts'
 import { elementSpans } from './xml-elements.ts'
+import { insideAny } from './span-cover.ts'
 
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
@@ -35,10 +36,16 @@ export function isSecretName(name: string): boolean {
   if (name.includes('\0')) name = name.replace(/\0/g, '')
   if (!KEYWORD.test(name)) return false
   const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
-  const last = words[words.length - 1]
+  // A number names one of several (DB_PASSWORD_2, password1): the word it follows or ends is read.
+  while (words.length > 1 && /^[0-9]+$/.test(words[words.length - 1]!)) words.pop()
+  const last = words[words.length - 1]?.replace(/(?<=[a-z])[0-9]+$/, '')
   const before = words[words.length - 2]
   if (last === undefined) return false
   if (SECRET_WORDS.has(last)) return true
+  // Written as two words (PassWord, PASS_PHRASE), or run into the word before it, as environment variables are
+  // (PGPASSWORD, DBPASSWORD, CLIENTSECRET).
+  if (before === 'pass' && (last === 'word' || last === 'phrase')) return true
+  if (/(?:password|passwd|passphrase|secret)$/.test(last)) return true
   if (QUALIFIED_WORDS.has(last)) return before !== undefined
   if (last === 'token') return before === undefined || !NOT_SECRET_TOKENS.has(before)
   if (last === 'key') return before !== undefined && CREDENTIAL_KEYS.has(before)
@@ -397,12 +404,13 @@ function findIn(text: string): Span[] {
 
 // JSON text with its names escaped (`"pass\u0077ord": …` in JSONP, a log line, a YAML double-quoted key;
 // `api\/key` as PHP writes it) reads as `password` to the client that parses it: the text is also read with its
-// \u and \/ escapes undone.
-const UNICODE_ESCAPE = /\\(?:u([0-9A-Fa-f]{4})|\/)/g
+// \u, \/, \" and \\ escapes undone. XML held in JSON text (kubectl's last-applied annotation of a ConfigMap
+// holding an XML file) has its attribute quotes escaped: `<entry key=\"db.password\">`.
+const UNICODE_ESCAPE = /\\(?:u([0-9A-Fa-f]{4})|([/"\\]))/g
 
-/** The text with its \u escapes undone, and for each decoded character where its source starts and ends. */
+/** The text with its JSON string escapes (\u, \/, \", \\) undone, and for each decoded character where its source starts and ends. */
 function unicodeUnescaped(text: string): { text: string; from: number[]; to: number[] } | undefined {
-  if (!text.includes('\\u') && !text.includes('\\/')) return undefined
+  if (!text.includes('\\u') && !text.includes('\\/') && !text.includes('\\"')) return undefined
   let out = ''
   const from: number[] = []
   const to: number[] = []
@@ -410,7 +418,7 @@ function unicodeUnescaped(text: string): { text: string; from: number[]; to: num
   UNICODE_ESCAPE.lastIndex = 0
   for (let m = UNICODE_ESCAPE.exec(text); m !== null; m = UNICODE_ESCAPE.exec(text)) {
     for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
-    out += text.slice(last, m.index) + (m[1] === undefined ? '/' : String.fromCharCode(parseInt(m[1], 16)))
+    out += text.slice(last, m.index) + (m[1] === undefined ? m[2]! : String.fromCharCode(parseInt(m[1], 16)))
     from.push(m.index), to.push(m.index + m[0].length)
     last = m.index + m[0].length
   }
@@ -419,13 +427,25 @@ function unicodeUnescaped(text: string): { text: string; from: number[]; to: num
   return { text: out + text.slice(last), from, to }
 }
 
+type Decoded = { text: string; from: number[]; to: number[] }
+
+/** A decoding of a decoded text, its offsets mapped back onto the text the first was decoded from. */
+function through(outer: Decoded, inner: Decoded | undefined): Decoded | undefined {
+  if (!inner) return undefined
+  return { text: inner.text, from: inner.from.map((i) => outer.from[i]!), to: inner.to.map((i) => outer.to[i - 1]!) }
+}
+
 /** What findIn finds in a decoded form of `text`, mapped back onto `text` and added to `spans`. */
 function addDecoded(spans: Span[], decoded: { text: string; from: number[]; to: number[] } | undefined): void {
   if (!decoded || !KEYWORD.test(decoded.text)) return
-  for (const found of findIn(decoded.text)) {
-    const start = decoded.from[found.start]!
-    const end = decoded.to[found.end - 1]!
-    if (!spans.some((s) => s.start === start && s.end === end)) spans.push({ start, end, label: found.label })
+  const found = findIn(decoded.text)
+  if (found.length === 0) return
+  // What the text as it stands already masks is not added again, nor a part of it (`pa\"ss` read as `pa`).
+  const covered = insideAny(spans)
+  for (const f of found) {
+    const start = decoded.from[f.start]!
+    const end = decoded.to[f.end - 1]!
+    if (!covered(start, end)) spans.push({ start, end, label: f.label })
   }
 }
 
@@ -436,7 +456,10 @@ export const secretAssignment: Detector = {
     const escaped = unicodeUnescaped(text)
     if (!KEYWORD.test(text) && !(escaped && KEYWORD.test(escaped.text))) return []
     const spans = KEYWORD.test(text) ? findIn(text) : []
-    addDecoded(spans, unescaped(text))
+    const once = unescaped(text)
+    addDecoded(spans, once)
+    // XML escaped twice (XML in a message body that an XML answer carries: `&amp;lt;password&amp;gt;`).
+    if (once?.text.includes('&')) addDecoded(spans, through(once, unescaped(once.text)))
     addDecoded(spans, escaped)
     return spans
   },
