@@ -330,7 +330,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const message = {
         denied: `denied: ${reasonsText(outcome.judgement.decision)}`,
         rejected: `held for approval ${id}; a reviewer rejected it`,
-        expired: `held for approval ${id}; no reviewer approved it within ${opts.holdSeconds}s${opts.approvalHint && id ? ` (${opts.approvalHint(id)}), then retry` : ''}`,
+        expired: `held for approval ${id}; no reviewer approved it within ${opts.holdSeconds}s, so it ended unforwarded and can no longer be approved; send it again: it is held as a new request, for a reviewer to approve while it waits`,
         cancel: `held for approval ${id}; the hold was cancelled`,
         disconnect: `held for approval ${id}; the client went away`,
         still_denied: `approved as ${id} but still not allowed: ${reasonsText(outcome.judgement.decision)}`,

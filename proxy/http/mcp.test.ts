@@ -173,6 +173,10 @@ test('a held tool call nobody approves in time is a JSON-RPC error (-32002) sayi
     assert.is(body.error.code, JSONRPC_HELD)
     assert.match(body.error.message, /held for approval apr_\w+; no reviewer approved it within 1s/)
     assert.is(body.error.data?.held, 'expired')
+    // The message sends the caller to a new request: the expired one cannot be approved any more.
+    assert.match(body.error.message, /can no longer be approved; send it again: it is held as a new request/)
+    const id = /held for approval (apr_\w+)/.exec(body.error.message)![1]!
+    assert.is((await g.te.approvals.get(id))?.status, 'expired')
     assert.not.ok(server.calls.includes('deploy search'))
   } finally {
     await listener.close()

@@ -453,6 +453,9 @@ test('http: a held request nobody approves ends in a 403 naming the approval id'
   assert.match(body.message, id!)
   assert.ok(body.decision_id.startsWith('dec_'))
   assert.ok(body.reasons.length > 0)
+  // The expired request cannot be approved any more: the message sends the caller to a new one, not to this id.
+  assert.match(body.message, 'can no longer be approved; send it again: it is held as a new request')
+  assert.is((await g.te.approvals.get(id!))?.status, 'expired')
 })
 
 test('token failures: missing, expired, wrong audience ⇒ 401 with a JSON reason', async () => {

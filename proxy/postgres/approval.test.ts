@@ -138,6 +138,11 @@ test('timeout: the hold expires with 42501 naming the approval', async () => {
     const err = await c.query("UPDATE users SET plan = 'late' WHERE id = 1").then(() => undefined, (e: pg.DatabaseError) => e)
     assert.is(err?.code, '42501')
     assert.match(err!.message, /approval apr_\w+ expired after 1 s without a decision/)
+    // The hint sends the user to a new request: the expired one cannot be approved any more.
+    const id = /approval (apr_\w+) expired/.exec(err!.message)![1]!
+    assert.not.match(err!.hint ?? '', id)
+    assert.match(err!.hint ?? '', /Run the statement again: it is held as a new request/)
+    assert.is((await short.te.approvals.get(id))?.status, 'expired')
     assert.is((await short.cluster.query<{ plan: string }>('SELECT plan FROM users WHERE id = 1'))[0]!.plan, 'pro')
     assert.equal(short.unjudgedStatements(), [])
   } finally {

@@ -98,7 +98,7 @@ async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewTex
     default: {
       const error = pgErrors.denied(
         `approval ${id} expired after ${Math.round(ctx.holdMs / 1000)} s without a decision`,
-        `Run the statement again and ask an approver to run: ${approveCommand(ctx, id)}`,
+        'It can no longer be approved. Run the statement again: it is held as a new request (its notice names it), for an approver to approve while it waits.',
       )
       return { allow: false, judgement: outcome.judgement, error, approvalId: id }
     }

@@ -95,7 +95,7 @@ export function jsonRpcDenial(d: DenialDetails): McpReply {
 
 const HELD_TEXT: Record<HeldEnd, (id: string, holdSeconds: number) => string> = {
   rejected: (id) => `held for approval ${id}; a reviewer rejected it`,
-  expired: (id, s) => `held for approval ${id}; no reviewer approved it within ${s}s; retry once it is approved`,
+  expired: (id, s) => `held for approval ${id}; no reviewer approved it within ${s}s, so it ended unforwarded and can no longer be approved; send it again: it is held as a new request, for a reviewer to approve while it waits`,
   cancel: (id) => `held for approval ${id}; the hold was cancelled`,
   disconnect: (id) => `held for approval ${id}; the client went away`,
   still_denied: (id) => `approved as ${id} but still not allowed`,
