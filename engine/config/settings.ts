@@ -9,7 +9,7 @@ import { type ConfigIssue, issue } from './errors.ts'
 const SETTINGS = Object.keys(configSchema.properties.policy.properties.settings.properties)
 
 /** The classes of findings in policies/warden/catalog/defaults/data.json `verdicts` (settings.test.ts keeps them equal). */
-export const VERDICT_CLASSES = ['change', 'sensitive', 'destructive', 'privilege', 'agent_forbidden', 'dangerous', 'critical', 'invalid']
+export const VERDICT_CLASSES = ['change', 'sensitive', 'destructive', 'privilege', 'agent_forbidden', 'dangerous', 'critical', 'mask_output', 'invalid']
 
 function nearMiss(key: string, known: readonly string[], at: Array<string | number>, what: string): ConfigIssue[] {
   if (known.includes(key)) return []
