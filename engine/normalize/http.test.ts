@@ -249,4 +249,12 @@ test('a body carrying mask output is marked; one without it has no such field', 
   assert.not.ok('carries_mask_output' in post('<Tagging><Value>*.txt</Value></Tagging>', 'application/xml'))
 })
 
+test('a Secret whose data is base64 of mask output is marked, as YAML text or !!binary', () => {
+  const b64 = Buffer.from('[redacted]').toString('base64')
+  assert.is(post(`kind: Secret\ndata:\n  password: ${b64}\n`, 'application/yaml').carries_mask_output, true)
+  assert.is(post(`kind: Secret\ndata:\n  password: !!binary ${b64}\n`, 'application/yaml').carries_mask_output, true)
+  const plain = Buffer.from('hunter2hunter2').toString('base64')
+  assert.not.ok('carries_mask_output' in post(`kind: Secret\ndata:\n  password: ${plain}\n`, 'application/yaml'))
+})
+
 test.run()

@@ -41,6 +41,28 @@ test('a parsed body carrying a mask anywhere is found, keys aside', () => {
   assert.not.ok(carriesMaskOutput({ '[redacted]': 'value', glob: '*.txt', n: 4, ok: true, none: null }))
 })
 
+test('base64 of mask output (a Kubernetes Secret\'s data) is found; base64 of other text or bytes is not', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64')
+  for (const masked of ['[redacted]', '****', '************4242', 'h:0123456789abcdef', 'DB_PASSWORD=[redacted]\nX=1\n']) {
+    assert.ok(carriesMaskOutput({ kind: 'Secret', data: { key: b64(masked) } }), masked)
+  }
+  assert.ok(carriesMaskOutput({ data: new TextEncoder().encode('[email]') }))
+  for (const plain of [b64('hunter2hunter2'), b64('*.txt'), Buffer.from([0xff, 0x2a, 0x2a, 0x2a, 0x2a, 0x00]).toString('base64'), 'nginx123', 'KioqKg']) {
+    assert.not.ok(carriesMaskOutput({ data: { key: plain } }), plain)
+  }
+})
+
+test('a run of `*` alone longer than `****` is a placeholder, not a partial mask', () => {
+  assert.ok(isMaskOutput('****'))
+  for (const text of ['*****', '********', '************', '****ab']) assert.not.ok(isMaskOutput(text), text)
+  assert.not.ok(carriesMaskOutput({ password: '********', schedule: '*/5 * * * *', glob: '**/*.ts' }))
+})
+
+test('a partial mask as the text of an XML element is found', () => {
+  assert.ok(isMaskOutput('<Tag><Key>card</Key><Value>************4242</Value></Tag>'))
+  assert.not.ok(isMaskOutput('<Value>*.txt</Value><Note>****</Note>'))
+})
+
 test('bound values are read as UTF-8, NULLs and short values skipped', () => {
   const bytes = (text: string) => new TextEncoder().encode(text)
   assert.ok(boundCarriesMaskOutput([bytes('4'), null, bytes('[redacted]')]))
