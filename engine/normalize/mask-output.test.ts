@@ -69,4 +69,32 @@ test('bound values are read as UTF-8, NULLs and short values skipped', () => {
   assert.not.ok(boundCarriesMaskOutput([bytes('*.txt'), null, Uint8Array.of(0, 0, 0, 4)]))
 })
 
+/** text[] in PostgreSQL's binary array format (what asyncpg binds), one dimension. */
+function binaryTextArray(items: readonly (string | null)[]): Uint8Array {
+  const parts = items.map((item) => (item === null ? null : Buffer.from(item)))
+  const size = 20 + parts.reduce((n, p) => n + 4 + (p?.byteLength ?? 0), 0)
+  const out = Buffer.alloc(size)
+  out.writeInt32BE(1, 0) // dimensions
+  out.writeInt32BE(items.includes(null) ? 1 : 0, 4)
+  out.writeInt32BE(25, 8) // text
+  out.writeInt32BE(items.length, 12)
+  out.writeInt32BE(1, 16)
+  let at = 20
+  for (const p of parts) {
+    out.writeInt32BE(p === null ? -1 : p.byteLength, at)
+    at += 4
+    if (p) at += p.copy(out, at)
+  }
+  return new Uint8Array(out)
+}
+
+test('an element of a binary array holding mask output is found, whatever its length word reads as', () => {
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['a', '****'])]))
+  assert.ok(boundCarriesMaskOutput([binaryTextArray([null, '************4242'])]))
+  // A length of 42 is the byte `*`, one of 65 the byte `A`: glued to the element's text when read whole.
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['*'.repeat(38) + '4242'])]))
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['*'.repeat(61) + '.com'])]))
+  assert.not.ok(boundCarriesMaskOutput([binaryTextArray(['*.txt', '********', null, 'plain text'])]))
+})
+
 test.run()

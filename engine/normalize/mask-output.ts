@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer'
+import { binaryArrayElements } from './pg-binary-array.ts'
 
 // Whether a value a request writes is mask output (engine/obligations/mask/strategy.ts): an agent that reads a
 // masked answer and writes it back would overwrite the real value with the mask. Recognised by shape alone, so
@@ -65,7 +66,16 @@ export function carriesMaskOutput(value: unknown): boolean {
   return false
 }
 
-/** Whether a value bound to a statement's `$n` (text or binary; read as UTF-8) holds mask output. */
+/**
+ * Whether a value bound to a statement's `$n` (text or binary; read as UTF-8) holds mask output, or, when it is a
+ * binary array, one of its elements does.
+ */
 export function boundCarriesMaskOutput(params: readonly (Uint8Array | null)[]): boolean {
-  return params.some((p) => p !== null && p.byteLength >= 4 && isMaskOutput(utf8.decode(p)))
+  return params.some((p) => p !== null && p.byteLength >= 4 && boundValueCarries(p))
+}
+
+function boundValueCarries(value: Uint8Array): boolean {
+  if (isMaskOutput(utf8.decode(value))) return true
+  const elements = binaryArrayElements(value)
+  return elements !== undefined && elements.some((e) => e.byteLength >= 4 && boundValueCarries(e))
 }
