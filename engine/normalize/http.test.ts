@@ -249,6 +249,13 @@ test('a body carrying mask output is marked; one without it has no such field', 
   assert.not.ok('carries_mask_output' in post('<Tagging><Value>*.txt</Value></Tagging>', 'application/xml'))
 })
 
+test('a protobuf body (not UTF-8) carrying a partial mask after a length byte is marked', () => {
+  const body = new Uint8Array(Buffer.concat([Buffer.from('k8s\x00\x0a\x02v1\x12\x06Secret'), Buffer.from([0xff, 0x10]), Buffer.from('************4242')]))
+  const http = post(body, 'application/vnd.kubernetes.protobuf')
+  assert.match(http.body_error ?? '', /^unsupported content type/)
+  assert.is(http.carries_mask_output, true)
+})
+
 test('a Secret whose data is base64 of mask output is marked, as YAML text or !!binary', () => {
   const b64 = Buffer.from('[redacted]').toString('base64')
   assert.is(post(`kind: Secret\ndata:\n  password: ${b64}\n`, 'application/yaml').carries_mask_output, true)

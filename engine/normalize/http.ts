@@ -3,7 +3,7 @@
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
 import { hasDuplicateKey } from '../json-duplicate-key.ts'
-import { carriesMaskOutput, isMaskOutput } from './mask-output.ts'
+import { bytesCarryMaskOutput, carriesMaskOutput } from './mask-output.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -262,12 +262,11 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
 }
 
 /**
- * A parsed body by its strings; one of a type Warden does not parse (S3's XML: PutObjectTagging, a bucket policy)
- * by its text, when that is UTF-8 within the size limit.
+ * A parsed body by its strings; one of a type Warden does not parse (S3's XML: PutObjectTagging, a bucket policy;
+ * Kubernetes protobuf) by its text, within the size limit.
  */
 function bodyCarriesMaskOutput(parsed: ParsedBody, raw: string | Uint8Array | undefined): boolean {
   if ('body' in parsed) return carriesMaskOutput(parsed.body)
   if (raw === undefined || !('body_error' in parsed) || !parsed.body_error.startsWith('unsupported content type')) return false
-  const text = decodeText(raw)
-  return text !== undefined && isMaskOutput(text)
+  return bytesCarryMaskOutput(raw)
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { maskDetected } from '../obligations/mask/text-spans.ts'
 import { maskWhole } from '../obligations/mask/strategy.ts'
 import { DETECTOR_NAMES } from '../obligations/mask/detectors/index.ts'
-import { boundCarriesMaskOutput, carriesMaskOutput, isMaskOutput } from './mask-output.ts'
+import { boundCarriesMaskOutput, bytesCarryMaskOutput, carriesMaskOutput, isMaskOutput } from './mask-output.ts'
 
 const KEY = new Uint8Array(32).fill(7)
 
@@ -61,6 +61,14 @@ test('a run of `*` alone longer than `****` is a placeholder, not a partial mask
 test('a partial mask as the text of an XML element is found', () => {
   assert.ok(isMaskOutput('<Tag><Key>card</Key><Value>************4242</Value></Tag>'))
   assert.not.ok(isMaskOutput('<Value>*.txt</Value><Note>****</Note>'))
+})
+
+test('bytes of a format not parsed (protobuf) are read with their binary framing as blanks', () => {
+  // A Kubernetes Secret in protobuf: field tags and lengths sit right before the value's bytes.
+  const secret = Buffer.concat([Buffer.from('k8s\x00\x0a\x0d\x0a\x02v1\x12\x06Secret\x12\x80\x01'), Buffer.from([0xff, 0x10]), Buffer.from('************4242'), Buffer.from([0x1a, 0x02])])
+  assert.ok(bytesCarryMaskOutput(new Uint8Array(secret)))
+  assert.ok(boundCarriesMaskOutput([Uint8Array.of(0, 0, 0, 1, 0x10, ...Buffer.from('****************.com'), 0)]))
+  assert.not.ok(bytesCarryMaskOutput(Uint8Array.of(0x10, 0x2a, 0x2e, 0x74, 0x78, 0x74, 0xff, 0x2a, 0x2a, 0x2a, 0x2a, 0x2a, 0x2a)))
 })
 
 test('bound values are read as UTF-8, NULLs and short values skipped', () => {

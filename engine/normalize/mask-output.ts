@@ -66,16 +66,31 @@ export function carriesMaskOutput(value: unknown): boolean {
   return false
 }
 
+// The same word after or before binary framing too: control characters, and bytes that are not UTF-8 (U+FFFD once
+// decoded). A regexp, not the text with those replaced by blanks: that replace took 50 ms on 1 MiB of random bytes.
+const PARTIAL_WORD_FRAMED =
+  /(?<![^\s"'`=:,;(<>[{\x00-\x08\x0e-\x1f\x7f\uFFFD])\*{4,}[^\s*\x00-\x08\x0e-\x1f\x7f\uFFFD]{4}(?![^\s"'`,;)<>\]}.!?\x00-\x08\x0e-\x1f\x7f\uFFFD])/u
+
 /**
- * Whether a value bound to a statement's `$n` (text or binary; read as UTF-8) holds mask output, or, when it is a
- * binary array, one of its elements does.
+ * Whether bytes of a format Warden does not parse (protobuf, XML, a binary bound value) hold mask output as text.
+ * They are read as UTF-8 with binary framing as blanks: a length byte before a field (protobuf's `\x10` before
+ * `************4242`) is no character of a word.
+ */
+export function bytesCarryMaskOutput(bytes: string | Uint8Array): boolean {
+  const text = typeof bytes === 'string' ? bytes : utf8.decode(bytes)
+  return isMaskOutput(text) || (text.includes('****') && PARTIAL_WORD_FRAMED.test(text))
+}
+
+/**
+ * Whether a value bound to a statement's `$n` (text or binary; read as by bytesCarryMaskOutput) holds mask output,
+ * or, when it is a binary array, one of its elements does.
  */
 export function boundCarriesMaskOutput(params: readonly (Uint8Array | null)[]): boolean {
   return params.some((p) => p !== null && p.byteLength >= 4 && boundValueCarries(p))
 }
 
 function boundValueCarries(value: Uint8Array): boolean {
-  if (isMaskOutput(utf8.decode(value))) return true
+  if (bytesCarryMaskOutput(value)) return true
   const elements = binaryArrayElements(value)
   return elements !== undefined && elements.some((e) => e.byteLength >= 4 && boundValueCarries(e))
 }
