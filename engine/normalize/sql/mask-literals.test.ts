@@ -55,4 +55,15 @@ test('MySQL: a write whose string literal is mask output is marked; reads and or
   assert.equal(mysql(`SELECT id FROM users WHERE email = '[email]'; UPDATE users SET plan = 'pro*' WHERE id = 1`), [false, false])
 })
 
+test('MySQL: hex and bit literals and constant expressions that make mask output are marked', () => {
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  const hex = Buffer.from('[email]').toString('hex')
+  const bits = Array.from(Buffer.from('[email]'), (b) => b.toString(2).padStart(8, '0')).join('')
+  for (const value of [
+    `0x${hex}`, `X'${hex}'`, `b'${bits}'`, "CONCAT('[em', 'ail]')", 'CHAR(91, 101, 109, 97, 105, 108, 93)',
+    "CONCAT(REPEAT('*', 12), '4242')", "LPAD('4242', 16, '*')", "concat('h:0123', 456789, 'abcdef')",
+  ]) assert.equal(mysql(`UPDATE users SET email = ${value} WHERE id = 1`), [true], value)
+  assert.equal(mysql("UPDATE users SET a = CONCAT('*.', ext), b = REPEAT('*', 8), c = 0x2a2e747874 WHERE id = 1"), [false])
+})
+
 test.run()

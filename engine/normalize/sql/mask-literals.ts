@@ -1,6 +1,7 @@
 // Whether a statement's string literals hold mask output (`UPDATE customers SET email = '************.com'`).
 import { isMaskOutput } from '../mask-output.ts'
 import { constantText, isFoldable } from './constant-text.ts'
+import { isMysqlFoldable, mysqlConstantText } from './mysql-constant-text.ts'
 
 // A JSON escape in a json or jsonb literal (`'{"e":"\u005bemail]"}'`) is stored as the character it names.
 const JSON_ESCAPE = /\\u([0-9A-Fa-f]{4})/g
@@ -40,14 +41,23 @@ export function literalsCarryMaskOutput(node: unknown): boolean {
   return false
 }
 
-/** The same for node-sql-parser's MySQL tree: string literals are `{type: 'single_quote_string' …, value}`. */
+/**
+ * The same for node-sql-parser's MySQL tree: string literals (`{type: 'single_quote_string' …, value}`), hex and
+ * bit literals as the bytes they are, and constant string expressions (mysql-constant-text.ts).
+ */
 export function mysqlLiteralsCarryMaskOutput(ast: unknown): boolean {
   const stack: unknown[] = [ast]
   while (stack.length > 0) {
     const v = stack.pop()
     if (v === null || typeof v !== 'object') continue
-    const { type, value } = v as { type?: unknown; value?: unknown }
-    if (typeof type === 'string' && /(^|_)string$/.test(type) && typeof value === 'string' && isMaskOutput(value)) return true
+    const { type } = v as { type?: unknown }
+    if ((typeof type === 'string' && /(^|_)string$/.test(type)) || isMysqlFoldable(v)) {
+      const text = mysqlConstantText(v)
+      if (text !== undefined) {
+        if (isMaskOutput(text)) return true
+        continue
+      }
+    }
     for (const child of Object.values(v)) stack.push(child)
   }
   return false
