@@ -3,6 +3,7 @@
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
 import { hasDuplicateKey } from '../json-duplicate-key.ts'
+import { queryOrHeadersCarry } from './http-mask-output.ts'
 import { bytesCarryMaskOutput, carriesMaskOutput } from './mask-output.ts'
 
 export interface RawHttpRequest {
@@ -254,11 +255,12 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
     query: parseQueryString(target.rawQuery, true),
     headers: selectHeaders(req.headers),
   }
-  if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` })
+  // Only when true, so the documents of requests without it stay as they were. Headers are read for an upload too.
+  const mark = queryOrHeadersCarry(parseQueryString(target.rawQuery), req.headers) ? { carries_mask_output: true as const } : {}
+  if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` }, mark)
   const parsed = parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes)
-  // Only when true, so the documents of requests without it stay as they were.
   if (bodyCarriesMaskOutput(parsed, req.body)) return Object.assign(command, parsed, { carries_mask_output: true as const })
-  return Object.assign(command, parsed)
+  return Object.assign(command, parsed, mark)
 }
 
 /**

@@ -77,7 +77,8 @@ const PARTIAL_WORD_FRAMED =
  * `************4242`) is no character of a word.
  */
 export function bytesCarryMaskOutput(bytes: string | Uint8Array): boolean {
-  const text = typeof bytes === 'string' ? bytes : utf8.decode(bytes)
+  // Anything else (a caller's garbage) holds no text: normalizers never throw.
+  const text = typeof bytes === 'string' ? bytes : bytes instanceof Uint8Array ? utf8.decode(bytes) : ''
   return isMaskOutput(text) || (text.includes('****') && PARTIAL_WORD_FRAMED.test(text))
 }
 
