@@ -40,6 +40,14 @@ test('psql: INSERT … SELECT of a redaction label is denied; the table is uncha
   assert.is((await h.cluster.query<{ n: number }>('SELECT count(*)::int AS n FROM users'))[0]!.n, before)
 })
 
+test('psql: a masked value rebuilt from pieces (||, concat, lpad, a JSON escape) is denied; the real value stays', async () => {
+  for (const value of ["'[em' || 'ail]'", "concat(chr(91), 'email]')", "lpad('4242', 16, '*')", String.raw`('{"e":"\u005bemail]"}'::jsonb)->>'e'`]) {
+    const out = await psql('staging-db', `UPDATE users SET email = ${value} WHERE id = 1;\n`)
+    assert.match(out.stderr, REASON, value)
+  }
+  assert.is((await real(1)).email, 'ada@example.com')
+})
+
 test('psql: an ordinary UPDATE holding `*` and brackets still writes', async () => {
   const out = await psql('staging-db', "UPDATE users SET plan = 'pro*' , name = 'Grace [admin] Hopper' WHERE id = 2;\n")
   assert.is(out.stderr, '')
