@@ -38,6 +38,14 @@ test('a constant string expression that makes mask output is marked, whatever pi
   assert.equal(marked("UPDATE t SET a = 'x' || b || '[email]'"), [true])
 })
 
+test('a read that calls a function is marked (the policy tells whether the function may write); a plain read is not', () => {
+  assert.equal(marked("SELECT set_email(1, '[email]')"), [true])
+  assert.equal(marked("SELECT id FROM users WHERE email = '[email]'"), [false])
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  assert.equal(mysql("SELECT set_email(1, '[email]')"), [true])
+  assert.equal(mysql("SELECT id FROM users WHERE email = '[email]'"), [false])
+})
+
 test('a JSON escape in a literal and a comment\'s text are read too', () => {
   assert.equal(marked(String.raw`UPDATE t SET doc = '{"email":"\u005bemail]"}'::jsonb WHERE id = 1`), [true])
   assert.equal(marked("COMMENT ON COLUMN customers.email IS 'owner: [email]'"), [true])
