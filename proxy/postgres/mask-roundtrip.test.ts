@@ -48,6 +48,19 @@ test('psql: a masked value rebuilt from pieces (||, concat, lpad, a JSON escape)
   assert.is((await real(1)).email, 'ada@example.com')
 })
 
+test('a masked value handed to a function that stores it, in a SELECT, is denied (literal or bound); a known-safe call passes', async () => {
+  await h.cluster.query("CREATE OR REPLACE FUNCTION set_email(i int, e text) RETURNS void LANGUAGE sql AS 'UPDATE users SET email = e WHERE id = i'")
+  const out = await psql('staging-db', "SELECT set_email(1, '[email]');\n")
+  assert.match(out.stderr, REASON)
+  const c = await h.client({ database: 'staging-db' })
+  const err = await c.query('SELECT set_email($1, $2)', [1, '****************.com']).then(() => undefined, (e: Error) => e)
+  assert.match(err?.message ?? '', REASON)
+  const ok = await c.query('SELECT lower($1) AS l', ['[EMAIL]'])
+  assert.is(ok.rows[0].l, '[email]')
+  await c.end()
+  assert.is((await real(1)).email, 'ada@example.com')
+})
+
 test('psql: an ordinary UPDATE holding `*` and brackets still writes', async () => {
   const out = await psql('staging-db', "UPDATE users SET plan = 'pro*' , name = 'Grace [admin] Hopper' WHERE id = 2;\n")
   assert.is(out.stderr, '')
