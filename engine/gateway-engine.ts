@@ -19,7 +19,7 @@ import { boundSqlDigest } from './normalize/sql-template.ts'
 import { boundCarriesMaskOutput } from './normalize/mask-output.ts'
 import { HttpNormalizeCache } from './normalize/http-cache.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
-import type { Decision, Grant, InputDocument, Target } from './types.ts'
+import type { Decision, Grant, InputDocument, SqlStatement, Target } from './types.ts'
 
 export interface GatewayDeps {
   verifier: IdentityVerifier
@@ -76,9 +76,11 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
   function withBound(normalized: Normalized, raw: { text: string; bound?: BoundValues }): Normalized {
     if (!raw.bound?.params.length) return normalized
     const command = { ...normalized.command, digest: boundSqlDigest(raw.text, raw.bound) }
-    // A value bound to a write is written as a literal would be: mask output marks the statements that write.
+    // A value bound to a write is written as a literal would be: mask output marks the statements that write, and
+    // reads that call functions (as literals do: builder.ts).
     if (command.sql && boundCarriesMaskOutput(raw.bound.params)) {
-      const statements = command.sql.statements.map((s) => (s.read_only ? s : { ...s, carries_mask_output: true as const }))
+      const marks = (s: SqlStatement) => !s.read_only || s.functions.length > 0
+      const statements = command.sql.statements.map((s) => (marks(s) ? { ...s, carries_mask_output: true as const } : s))
       command.sql = { ...command.sql, statements }
     }
     return deepFreeze({ ...normalized, command })

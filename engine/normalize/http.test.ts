@@ -249,4 +249,32 @@ test('a body carrying mask output is marked; one without it has no such field', 
   assert.not.ok('carries_mask_output' in post('<Tagging><Value>*.txt</Value></Tagging>', 'application/xml'))
 })
 
+test('a protobuf body (not UTF-8) carrying a partial mask after a length byte is marked', () => {
+  const body = new Uint8Array(Buffer.concat([Buffer.from('k8s\x00\x0a\x02v1\x12\x06Secret'), Buffer.from([0xff, 0x10]), Buffer.from('************4242')]))
+  const http = post(body, 'application/vnd.kubernetes.protobuf')
+  assert.match(http.body_error ?? '', /^unsupported content type/)
+  assert.is(http.carries_mask_output, true)
+})
+
+test('mask output in a stored header (object metadata, tags) or a query value is marked, an upload\'s too', () => {
+  const put = (headers: Record<string, string>, url = 'https://s3.amazonaws.com/b/k', bodyNotRead?: string) =>
+    normalizeHttp({ method: 'PUT', url, headers, body: bodyNotRead ? undefined : '', bodyNotRead })
+  assert.is(put({ 'x-amz-meta-owner': '[email]', 'x-amz-metadata-directive': 'REPLACE' }).carries_mask_output, true)
+  assert.is(put({ 'x-amz-meta-owner': '=?UTF-8?B?W2VtYWlsXQ==?=' }).carries_mask_output, true)
+  assert.is(put({ 'x-amz-tagging': 'owner=%5Bemail%5D&team=pay' }).carries_mask_output, true)
+  assert.is(put({ 'x-goog-meta-card': '************4242' }, 'https://storage.googleapis.com/b/k', 'object upload').carries_mask_output, true)
+  assert.is(put({}, 'https://api.example.com/users/1?email=%5Bemail%5D').carries_mask_output, true)
+  const plain = put({ accept: '*/*', 'x-amz-meta-glob': '*.txt', 'x-amz-tagging': 'a=b' }, 'https://api.example.com/x?token=abc&q=*.txt')
+  assert.equal(plain.query.token, ['[redacted]'])
+  assert.not.ok('carries_mask_output' in plain)
+})
+
+test('a Secret whose data is base64 of mask output is marked, as YAML text or !!binary', () => {
+  const b64 = Buffer.from('[redacted]').toString('base64')
+  assert.is(post(`kind: Secret\ndata:\n  password: ${b64}\n`, 'application/yaml').carries_mask_output, true)
+  assert.is(post(`kind: Secret\ndata:\n  password: !!binary ${b64}\n`, 'application/yaml').carries_mask_output, true)
+  const plain = Buffer.from('hunter2hunter2').toString('base64')
+  assert.not.ok('carries_mask_output' in post(`kind: Secret\ndata:\n  password: ${plain}\n`, 'application/yaml'))
+})
+
 test.run()

@@ -3,7 +3,8 @@
 import { parseDocument } from 'yaml'
 import type { HttpCommand } from '../types.ts'
 import { hasDuplicateKey } from '../json-duplicate-key.ts'
-import { carriesMaskOutput, isMaskOutput } from './mask-output.ts'
+import { queryOrHeadersCarry } from './http-mask-output.ts'
+import { bytesCarryMaskOutput, carriesMaskOutput } from './mask-output.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -254,20 +255,20 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
     query: parseQueryString(target.rawQuery, true),
     headers: selectHeaders(req.headers),
   }
-  if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` })
+  // Only when true, so the documents of requests without it stay as they were. Headers are read for an upload too.
+  const mark = queryOrHeadersCarry(parseQueryString(target.rawQuery), req.headers) ? { carries_mask_output: true as const } : {}
+  if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` }, mark)
   const parsed = parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes)
-  // Only when true, so the documents of requests without it stay as they were.
   if (bodyCarriesMaskOutput(parsed, req.body)) return Object.assign(command, parsed, { carries_mask_output: true as const })
-  return Object.assign(command, parsed)
+  return Object.assign(command, parsed, mark)
 }
 
 /**
- * A parsed body by its strings; one of a type Warden does not parse (S3's XML: PutObjectTagging, a bucket policy)
- * by its text, when that is UTF-8 within the size limit.
+ * A parsed body by its strings; one of a type Warden does not parse (S3's XML: PutObjectTagging, a bucket policy;
+ * Kubernetes protobuf) by its text, within the size limit.
  */
 function bodyCarriesMaskOutput(parsed: ParsedBody, raw: string | Uint8Array | undefined): boolean {
   if ('body' in parsed) return carriesMaskOutput(parsed.body)
   if (raw === undefined || !('body_error' in parsed) || !parsed.body_error.startsWith('unsupported content type')) return false
-  const text = decodeText(raw)
-  return text !== undefined && isMaskOutput(text)
+  return bytesCarryMaskOutput(raw)
 }

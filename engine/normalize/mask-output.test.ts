@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { maskDetected } from '../obligations/mask/text-spans.ts'
 import { maskWhole } from '../obligations/mask/strategy.ts'
 import { DETECTOR_NAMES } from '../obligations/mask/detectors/index.ts'
-import { boundCarriesMaskOutput, carriesMaskOutput, isMaskOutput } from './mask-output.ts'
+import { boundCarriesMaskOutput, bytesCarryMaskOutput, carriesMaskOutput, isMaskOutput } from './mask-output.ts'
 
 const KEY = new Uint8Array(32).fill(7)
 
@@ -41,10 +41,68 @@ test('a parsed body carrying a mask anywhere is found, keys aside', () => {
   assert.not.ok(carriesMaskOutput({ '[redacted]': 'value', glob: '*.txt', n: 4, ok: true, none: null }))
 })
 
+test('base64 of mask output (a Kubernetes Secret\'s data) is found; base64 of other text or bytes is not', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64')
+  for (const masked of ['[redacted]', '****', '************4242', 'h:0123456789abcdef', 'DB_PASSWORD=[redacted]\nX=1\n']) {
+    assert.ok(carriesMaskOutput({ kind: 'Secret', data: { key: b64(masked) } }), masked)
+  }
+  assert.ok(carriesMaskOutput({ data: new TextEncoder().encode('[email]') }))
+  for (const plain of [b64('hunter2hunter2'), b64('*.txt'), Buffer.from([0xff, 0x2a, 0x2a, 0x2a, 0x2a, 0x00]).toString('base64'), 'nginx123', 'KioqKg']) {
+    assert.not.ok(carriesMaskOutput({ data: { key: plain } }), plain)
+  }
+})
+
+test('a run of `*` alone longer than `****` is a placeholder, not a partial mask', () => {
+  assert.ok(isMaskOutput('****'))
+  for (const text of ['*****', '********', '************', '****ab']) assert.not.ok(isMaskOutput(text), text)
+  assert.not.ok(carriesMaskOutput({ password: '********', schedule: '*/5 * * * *', glob: '**/*.ts' }))
+})
+
+test('a partial mask as the text of an XML element is found', () => {
+  assert.ok(isMaskOutput('<Tag><Key>card</Key><Value>************4242</Value></Tag>'))
+  assert.not.ok(isMaskOutput('<Value>*.txt</Value><Note>****</Note>'))
+})
+
+test('bytes of a format not parsed (protobuf) are read with their binary framing as blanks', () => {
+  // A Kubernetes Secret in protobuf: field tags and lengths sit right before the value's bytes.
+  const secret = Buffer.concat([Buffer.from('k8s\x00\x0a\x0d\x0a\x02v1\x12\x06Secret\x12\x80\x01'), Buffer.from([0xff, 0x10]), Buffer.from('************4242'), Buffer.from([0x1a, 0x02])])
+  assert.ok(bytesCarryMaskOutput(new Uint8Array(secret)))
+  assert.ok(boundCarriesMaskOutput([Uint8Array.of(0, 0, 0, 1, 0x10, ...Buffer.from('****************.com'), 0)]))
+  assert.not.ok(bytesCarryMaskOutput(Uint8Array.of(0x10, 0x2a, 0x2e, 0x74, 0x78, 0x74, 0xff, 0x2a, 0x2a, 0x2a, 0x2a, 0x2a, 0x2a)))
+})
+
 test('bound values are read as UTF-8, NULLs and short values skipped', () => {
   const bytes = (text: string) => new TextEncoder().encode(text)
   assert.ok(boundCarriesMaskOutput([bytes('4'), null, bytes('[redacted]')]))
   assert.not.ok(boundCarriesMaskOutput([bytes('*.txt'), null, Uint8Array.of(0, 0, 0, 4)]))
+})
+
+/** text[] in PostgreSQL's binary array format (what asyncpg binds), one dimension. */
+function binaryTextArray(items: readonly (string | null)[]): Uint8Array {
+  const parts = items.map((item) => (item === null ? null : Buffer.from(item)))
+  const size = 20 + parts.reduce((n, p) => n + 4 + (p?.byteLength ?? 0), 0)
+  const out = Buffer.alloc(size)
+  out.writeInt32BE(1, 0) // dimensions
+  out.writeInt32BE(items.includes(null) ? 1 : 0, 4)
+  out.writeInt32BE(25, 8) // text
+  out.writeInt32BE(items.length, 12)
+  out.writeInt32BE(1, 16)
+  let at = 20
+  for (const p of parts) {
+    out.writeInt32BE(p === null ? -1 : p.byteLength, at)
+    at += 4
+    if (p) at += p.copy(out, at)
+  }
+  return new Uint8Array(out)
+}
+
+test('an element of a binary array holding mask output is found, whatever its length word reads as', () => {
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['a', '****'])]))
+  assert.ok(boundCarriesMaskOutput([binaryTextArray([null, '************4242'])]))
+  // A length of 42 is the byte `*`, one of 65 the byte `A`: glued to the element's text when read whole.
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['*'.repeat(38) + '4242'])]))
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['*'.repeat(61) + '.com'])]))
+  assert.not.ok(boundCarriesMaskOutput([binaryTextArray(['*.txt', '********', null, 'plain text'])]))
 })
 
 test.run()

@@ -2,10 +2,12 @@
 # manifest fetched masked and applied, a masked email written back with UPDATE). Class mask_output: denied to those
 # whose answers are masked (agents, humans in production), held for the others (break-glass, humans elsewhere),
 # who read values whole and may mean the text (`[token]` in a usage string) or copy an agent's masked output. The normalizer marks such requests: command.http.carries_mask_output for a body,
-# carries_mask_output on a SQL statement that writes (engine/normalize/mask-output.ts says what is recognised).
+# carries_mask_output on a SQL statement that writes or calls a function (engine/normalize/mask-output.ts says what is
+# recognised).
 package warden.rules.mask_writes
 
 import data.warden.lib
+import data.warden.rules.sql
 
 overwrite := "writes a value Warden masked in an earlier answer; it would overwrite the real value with the mask"
 
@@ -18,6 +20,16 @@ read_request if upper(lib.text(h, "method")) in read_methods
 
 read_request if input.command.cloud.read_only == true
 
+# A statement that writes, or a read that calls a function not on the known-safe list, which may write what it is
+# given (a user's set_email(id, text)). The normalizer marks reads that call functions too; a plain read that
+# filters on a mask changes nothing.
+may_write(s) if not s.read_only == true
+
+may_write(s) if {
+	some fn in s.functions
+	not sql.known_function(fn)
+}
+
 findings contains f if {
 	h.carries_mask_output == true
 	not read_request
@@ -29,6 +41,7 @@ findings contains f if {
 findings contains f if {
 	some i, s in input.command.sql.statements
 	s.carries_mask_output == true
+	may_write(s)
 	msg := concat("", ["statement ", format_int(i + 1, 10), " (", lib.text(s, "type"), ") ", overwrite])
 	f := {"class": "mask_output", "rule": "warden.rules.mask_writes.sql", "message": msg}
 }

@@ -68,3 +68,19 @@ test_unmarked_writes_are_not_denied_by_this_rule if {
 	e := data.warden.decision with input as t.kubernetes(t.break_glass, t.prod_k8s, {"verb": "patch"})
 	not "warden.rules.mask_writes.body" in {r.rule | some r in e.reasons}
 }
+
+# A read that calls a function not known to be safe may write what it is given.
+test_read_calling_an_unknown_function_with_mask_output_is_denied if {
+	every fn in [t.func("set_email"), {"schema": "app", "name": "lower", "full_name": "app.lower"}] {
+		call := t.stmt("select", {"read_only": true, "carries_mask_output": true, "functions": [fn]})
+		d := data.warden.decision with input as t.sql(t.agent, t.staging_db, [call])
+		d.effect == "deny"
+		"warden.rules.mask_writes.sql" in {r.rule | some r in d.reasons}
+	}
+}
+
+test_read_calling_only_known_safe_functions_with_mask_output_is_not_denied_by_this_rule if {
+	call := t.stmt("select", {"read_only": true, "carries_mask_output": true, "functions": [t.func("lower"), t.func("pg_notify")]})
+	d := data.warden.decision with input as t.sql(t.agent, t.staging_db, [call])
+	not "warden.rules.mask_writes.sql" in {r.rule | some r in d.reasons}
+}

@@ -1,7 +1,8 @@
 // A masked SSM parameter written back with the real aws CLI: the agent reads a parameter through the gateway (the
 // credential in its URL comes back masked), then `aws ssm put-parameter --overwrite` with what it read. The write
 // is refused (warden.rules.mask_writes) and moto keeps the real value; an ordinary value with `*` still writes.
-// The same for S3 object tags, whose write is an XML body Warden does not parse (read as text).
+// The same for S3 object tags, whose write is an XML body Warden does not parse (read as text), and for object
+// metadata, written as x-amz-meta-* headers by a copy onto itself.
 // The target is a staging one: an agent's plain cloud writes there pass without approval.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -71,6 +72,21 @@ test('aws s3api put-object-tagging (an XML body) of the masked tags the agent re
   assert.ok(out.code !== 0, out.stdout)
   assert.match(out.stderr, REASON, `${shown}: ${out.stderr}`)
   assert.match(await realTags(), 'jane.doe@example.com')
+})
+
+test('aws s3api copy-object with the masked metadata the agent read (x-amz-meta-* headers) is denied; moto keeps the real metadata', async () => {
+  const put = await aws('s3api', 'put-object', '--bucket', 'reports', '--key', 'q4.csv', '--metadata', 'owner=jane.doe@example.com')
+  assert.is(put.code, 0, put.stderr)
+  const read = await aws('s3api', 'head-object', '--bucket', 'reports', '--key', 'q4.csv', '--query', 'Metadata.owner', '--output', 'text')
+  assert.is(read.code, 0, read.stderr)
+  const shown = read.stdout.trim()
+  assert.is.not(shown, 'jane.doe@example.com')
+  const out = await aws('s3api', 'copy-object', '--bucket', 'reports', '--key', 'q4.csv', '--copy-source', 'reports/q4.csv',
+    '--metadata-directive', 'REPLACE', '--metadata', JSON.stringify({ owner: shown }))
+  assert.ok(out.code !== 0, out.stdout)
+  assert.match(out.stderr, REASON, `${shown}: ${out.stderr}`)
+  const real = await motoCurl(moto, 's3', 'GET', '/reports/q4.csv', ['-i'])
+  assert.match(real, /x-amz-meta-owner: jane\.doe@example\.com/i)
 })
 
 test('aws ssm put-parameter of an ordinary value holding `*` still writes', async () => {

@@ -125,6 +125,23 @@ test('kubectl edit and kubectl scale of an object kubectl apply made pass: neith
   assert.match(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], REAL)
 })
 
+test('a Secret made from a masked value is denied, sent as protobuf (kubectl create secret) or as base64 data from a file', async () => {
+  // `kubectl create secret` sends protobuf: the value's bytes follow a length byte.
+  const direct = await kubectl(['create', 'secret', 'generic', 'card', '--from-literal=number=************4242'])
+  assert.ok(direct.code !== 0, direct.stdout)
+  assert.match(direct.stderr, REASON)
+  // From a file, the data is base64 of the value.
+  const made = await kubectl(['create', 'secret', 'generic', 'db', '--from-literal=password=[redacted]', '--dry-run=client', '-o', 'yaml'])
+  assert.is(made.code, 0, made.stderr)
+  const file = join(dir, 'secret-db.yaml')
+  writeFileSync(file, made.stdout)
+  const out = await kubectl(['create', '-f', file])
+  assert.ok(out.code !== 0, out.stdout)
+  assert.match(out.stderr, REASON)
+  const left = JSON.parse(await k.admin(['get', 'secrets', '-n', 'staging', '-o', 'json'])).items.map((s: { metadata: { name: string } }) => s.metadata.name)
+  assert.not.ok(left.includes('card') || left.includes('db'), left.join(' '))
+})
+
 test('an ordinary ConfigMap holding `*` globs and brackets still writes', async () => {
   // From a file: `kubectl create configmap` sends protobuf, a body Warden does not read (held for a reviewer).
   const file = join(dir, 'globs.yaml')

@@ -40,6 +40,27 @@ test('psql: INSERT … SELECT of a redaction label is denied; the table is uncha
   assert.is((await h.cluster.query<{ n: number }>('SELECT count(*)::int AS n FROM users'))[0]!.n, before)
 })
 
+test('psql: a masked value rebuilt from pieces (||, concat, lpad, a JSON escape) is denied; the real value stays', async () => {
+  for (const value of ["'[em' || 'ail]'", "concat(chr(91), 'email]')", "lpad('4242', 16, '*')", String.raw`('{"e":"\u005bemail]"}'::jsonb)->>'e'`]) {
+    const out = await psql('staging-db', `UPDATE users SET email = ${value} WHERE id = 1;\n`)
+    assert.match(out.stderr, REASON, value)
+  }
+  assert.is((await real(1)).email, 'ada@example.com')
+})
+
+test('a masked value handed to a function that stores it, in a SELECT, is denied (literal or bound); a known-safe call passes', async () => {
+  await h.cluster.query("CREATE OR REPLACE FUNCTION set_email(i int, e text) RETURNS void LANGUAGE sql AS 'UPDATE users SET email = e WHERE id = i'")
+  const out = await psql('staging-db', "SELECT set_email(1, '[email]');\n")
+  assert.match(out.stderr, REASON)
+  const c = await h.client({ database: 'staging-db' })
+  const err = await c.query('SELECT set_email($1, $2)', [1, '****************.com']).then(() => undefined, (e: Error) => e)
+  assert.match(err?.message ?? '', REASON)
+  const ok = await c.query('SELECT lower($1) AS l', ['[EMAIL]'])
+  assert.is(ok.rows[0].l, '[email]')
+  await c.end()
+  assert.is((await real(1)).email, 'ada@example.com')
+})
+
 test('psql: an ordinary UPDATE holding `*` and brackets still writes', async () => {
   const out = await psql('staging-db', "UPDATE users SET plan = 'pro*' , name = 'Grace [admin] Hopper' WHERE id = 2;\n")
   assert.is(out.stderr, '')

@@ -175,8 +175,9 @@ export class Builder {
     this.nodes.set(entry, node)
     const children = expandNested(this, { name, body, entry, index, program, range, depth })
     entry.read_only = isReadOnly({ type, node, detail, children })
-    // Only writes are read: a read that filters on a mask finds nothing and changes nothing.
-    if (!entry.read_only && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
+    // Writes are read, and reads that call functions (one may write what it is given: the policy tells which);
+    // a plain read that filters on a mask finds nothing and changes nothing.
+    if ((!entry.read_only || entry.functions.length > 0) && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
     this.lineage(entry, name, body, children)
     this.qualifyShadowed(entry, refs.operators)
     return entry

@@ -29,11 +29,49 @@ test('reads and ordinary literals are not marked', () => {
   assert.not.ok('carries_mask_output' in pg('UPDATE t SET n = 1')[0]!)
 })
 
+test('a constant string expression that makes mask output is marked, whatever pieces it is made of', () => {
+  for (const value of [
+    "'[em' || 'ail]'", "chr(91) || 'email]'", "concat('[em', NULL, 'ail]')", "pg_catalog.concat('[red', 'acted]')",
+    "repeat('*', 12) || '4242'", "lpad('4242', 16, '*')", "rpad('****', 8, 'abcd')", "'h:0123' || 456789 || 'abcdef'",
+    "('[em'::text || 'ail]')::varchar",
+  ]) assert.equal(marked(`UPDATE customers SET email = ${value} WHERE id = 1`), [true], value)
+  assert.equal(marked("UPDATE t SET a = 'x' || b || '[email]'"), [true])
+})
+
+test('a read that calls a function is marked (the policy tells whether the function may write); a plain read is not', () => {
+  assert.equal(marked("SELECT set_email(1, '[email]')"), [true])
+  assert.equal(marked("SELECT id FROM users WHERE email = '[email]'"), [false])
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  assert.equal(mysql("SELECT set_email(1, '[email]')"), [true])
+  assert.equal(mysql("SELECT id FROM users WHERE email = '[email]'"), [false])
+})
+
+test('a JSON escape in a literal and a comment\'s text are read too', () => {
+  assert.equal(marked(String.raw`UPDATE t SET doc = '{"email":"\u005bemail]"}'::jsonb WHERE id = 1`), [true])
+  assert.equal(marked("COMMENT ON COLUMN customers.email IS 'owner: [email]'"), [true])
+})
+
+test('constant expressions of ordinary text are not marked', () => {
+  assert.equal(marked("UPDATE t SET a = repeat('*', 8), b = 'x' || chr(42), c = concat('*.', ext) WHERE id = 1"), [false])
+  assert.equal(marked("UPDATE t SET a = lpad('7', 3, '0') || repeat('ab', 100000) || lpad('', 5000, '*') WHERE id = 1"), [false])
+})
+
 test('MySQL: a write whose string literal is mask output is marked; reads and ordinary literals are not', () => {
   const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
   assert.equal(mysql(`UPDATE users SET email = '[email]' WHERE id = 1`), [true])
   assert.equal(mysql(`INSERT INTO users (card) VALUES ("************4242")`), [true])
   assert.equal(mysql(`SELECT id FROM users WHERE email = '[email]'; UPDATE users SET plan = 'pro*' WHERE id = 1`), [false, false])
+})
+
+test('MySQL: hex and bit literals and constant expressions that make mask output are marked', () => {
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  const hex = Buffer.from('[email]').toString('hex')
+  const bits = Array.from(Buffer.from('[email]'), (b) => b.toString(2).padStart(8, '0')).join('')
+  for (const value of [
+    `0x${hex}`, `X'${hex}'`, `b'${bits}'`, "CONCAT('[em', 'ail]')", 'CHAR(91, 101, 109, 97, 105, 108, 93)',
+    "CONCAT(REPEAT('*', 12), '4242')", "LPAD('4242', 16, '*')", "concat('h:0123', 456789, 'abcdef')",
+  ]) assert.equal(mysql(`UPDATE users SET email = ${value} WHERE id = 1`), [true], value)
+  assert.equal(mysql("UPDATE users SET a = CONCAT('*.', ext), b = REPEAT('*', 8), c = 0x2a2e747874 WHERE id = 1"), [false])
 })
 
 test.run()

@@ -1,31 +1,63 @@
 // Whether a statement's string literals hold mask output (`UPDATE customers SET email = '************.com'`).
 import { isMaskOutput } from '../mask-output.ts'
+import { constantText, isFoldable } from './constant-text.ts'
+import { isMysqlFoldable, mysqlConstantText } from './mysql-constant-text.ts'
+
+// A JSON escape in a json or jsonb literal (`'{"e":"\u005bemail]"}'`) is stored as the character it names.
+const JSON_ESCAPE = /\\u([0-9A-Fa-f]{4})/g
+
+/** The literal's text as it is and, when it holds JSON escapes, with them undone. */
+function literalCarries(text: string): boolean {
+  if (isMaskOutput(text)) return true
+  return text.includes('\\u') && isMaskOutput(text.replace(JSON_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))))
+}
 
 /**
  * Walks the parse tree with Object.values, which passes the guarded integer constants of a template
- * (sql-template.ts) without reading them; only string constants (`A_Const.sval.sval`) are read.
+ * (sql-template.ts) without reading them; only string constants (`A_Const.sval.sval`), a comment's text, and
+ * constant string expressions (`'[em' || 'ail]'`, constant-text.ts) are read. A constant expression found whole
+ * is not walked into: its literals are in its text.
  */
 export function literalsCarryMaskOutput(node: unknown): boolean {
   const stack: unknown[] = [node]
+  const failed = new WeakSet<object>()
   while (stack.length > 0) {
     const v = stack.pop()
     if (v === null || typeof v !== 'object') continue
     const constant = (v as { A_Const?: { sval?: { sval?: unknown } } }).A_Const
     const text = constant?.sval?.sval
-    if (typeof text === 'string' && isMaskOutput(text)) return true
+    if (typeof text === 'string' && literalCarries(text)) return true
+    const comment = (v as { CommentStmt?: { comment?: unknown } }).CommentStmt?.comment
+    if (typeof comment === 'string' && literalCarries(comment)) return true
+    if (isFoldable(v as Record<string, unknown>)) {
+      const folded = constantText(v, failed)
+      if (folded !== undefined) {
+        if (literalCarries(folded)) return true
+        continue
+      }
+    }
     for (const child of Object.values(v)) stack.push(child)
   }
   return false
 }
 
-/** The same for node-sql-parser's MySQL tree: string literals are `{type: 'single_quote_string' …, value}`. */
+/**
+ * The same for node-sql-parser's MySQL tree: string literals (`{type: 'single_quote_string' …, value}`), hex and
+ * bit literals as the bytes they are, and constant string expressions (mysql-constant-text.ts).
+ */
 export function mysqlLiteralsCarryMaskOutput(ast: unknown): boolean {
   const stack: unknown[] = [ast]
   while (stack.length > 0) {
     const v = stack.pop()
     if (v === null || typeof v !== 'object') continue
-    const { type, value } = v as { type?: unknown; value?: unknown }
-    if (typeof type === 'string' && /(^|_)string$/.test(type) && typeof value === 'string' && isMaskOutput(value)) return true
+    const { type } = v as { type?: unknown }
+    if ((typeof type === 'string' && /(^|_)string$/.test(type)) || isMysqlFoldable(v)) {
+      const text = mysqlConstantText(v)
+      if (text !== undefined) {
+        if (isMaskOutput(text)) return true
+        continue
+      }
+    }
     for (const child of Object.values(v)) stack.push(child)
   }
   return false

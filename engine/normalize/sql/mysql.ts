@@ -74,6 +74,7 @@ function statement(piece: MysqlPiece): SqlStatement {
   const tables = tablesOf(parsed.tableList)
   const lockFree = !Array.isArray(detail.locking) || detail.locking.length === 0
   const readOnly = READ_ONLY.has(type) || (type === 'select' && lockFree)
+  const functions = functionsOf(ast)
   return {
     type,
     node: String(ast.type ?? 'unknown'),
@@ -81,9 +82,10 @@ function statement(piece: MysqlPiece): SqlStatement {
     read_only: readOnly,
     tables,
     columns: columnsOf(ast, tables),
-    functions: functionsOf(ast),
+    functions,
     has_where: (type === 'update' || type === 'delete') && ast.where !== null && ast.where !== undefined,
-    ...(!readOnly && mysqlLiteralsCarryMaskOutput(ast) ? { carries_mask_output: true as const } : {}),
+    // As for PostgreSQL (builder.ts): writes, and reads that call functions.
+    ...((!readOnly || functions.length > 0) && mysqlLiteralsCarryMaskOutput(ast) ? { carries_mask_output: true as const } : {}),
     detail,
   }
 }
