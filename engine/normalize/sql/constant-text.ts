@@ -1,11 +1,8 @@
 // The text a constant string expression of a PostgreSQL parse tree evaluates to: literals joined with `||`,
 // concat(), chr(), repeat(), lpad() and rpad() of constants, casts of them. `'[em' || 'ail]'` writes `[email]` as
 // surely as the literal does. Anything else (a column, a parameter, another function) is no constant.
-
-// Longer texts and deeper expressions are not folded: their literals are still read one by one. Masks are short;
-// at 64 KiB, one concat() of 20,000 repeat('abcdefgh', 8000) took 1.7 s to judge, at 4 KiB 0.5 s, as unfolded.
-const MAX_CHARS = 4096
-const MAX_DEPTH = 64
+// Longer texts and deeper expressions are not folded: their literals are still read one by one.
+import { count, MAX_CHARS, MAX_DEPTH, pad, repeat } from './constant-functions.ts'
 
 type Node = Record<string, unknown>
 
@@ -75,29 +72,17 @@ function fold(node: Node, failed: WeakSet<object>, depth: number): string | unde
 const join = (left: string, right: string | undefined) =>
   right === undefined || left.length + right.length > MAX_CHARS ? undefined : left + right
 
-function count(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,6}$/.test(text)) return undefined
-  const n = Number(text)
-  return n <= MAX_CHARS ? n : undefined
-}
-
 function apply(name: string, args: string[]): string | undefined {
   if (name === 'concat') return args.join('')
   if (name === 'chr') {
     const code = args.length === 1 ? count(args[0]) : undefined
     return code === undefined || code === 0 ? undefined : String.fromCodePoint(code)
   }
-  if (name === 'repeat') {
-    const n = args.length === 2 ? count(args[1]) : undefined
-    return n === undefined || args[0]!.length * n > MAX_CHARS ? undefined : args[0]!.repeat(n)
-  }
-  // lpad(text, length[, fill]) and rpad: the fill defaults to a blank; a longer text is cut to the length.
-  const n = args.length === 2 || args.length === 3 ? count(args[1]) : undefined
-  if (n === undefined) return undefined
-  const chars = Array.from(args[0]!)
-  if (chars.length >= n) return chars.slice(0, n).join('')
-  const fill = Array.from(args[2] ?? ' ')
-  if (fill.length === 0) return chars.join('')
-  const pad = Array.from({ length: n - chars.length }, (_, i) => fill[i % fill.length]).join('')
-  return name === 'lpad' ? pad + chars.join('') : chars.join('') + pad
+  if (name === 'repeat') return args.length === 2 ? repeat(args[0]!, args[1]) : undefined
+  // lpad(text, length[, fill]) and rpad: the fill defaults to a blank; an empty one leaves a shorter text as it is.
+  if (args.length !== 2 && args.length !== 3) return undefined
+  const side = name === 'lpad' ? 'left' : 'right'
+  if (args[2] !== '') return pad(side, args[0]!, args[1], args[2] ?? ' ')
+  const n = count(args[1])
+  return n === undefined ? undefined : Array.from(args[0]!).slice(0, n).join('')
 }

@@ -1,10 +1,8 @@
 // The text a constant string expression of node-sql-parser's MySQL tree evaluates to: string literals, hex and bit
 // literals (0x5b…, X'5b…', b'0101…': bytes, read as UTF-8), numbers, and CONCAT(), CHAR(), REPEAT(), LPAD() and
 // RPAD() of constants. `CONCAT('[em', 'ail]')` writes `[email]` as surely as the literal does.
-
 // Masks are short: longer texts are not folded, their literals are still read one by one (constant-text.ts).
-const MAX_CHARS = 4096
-const MAX_DEPTH = 64
+import { count, MAX_CHARS, MAX_DEPTH, pad, repeat } from './constant-functions.ts'
 
 type Node = { type?: unknown; value?: unknown; name?: unknown; args?: unknown }
 
@@ -61,12 +59,6 @@ function fold(node: Node, depth: number): string | undefined {
   return apply(name, args)
 }
 
-function count(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,6}$/.test(text)) return undefined
-  const n = Number(text)
-  return n <= MAX_CHARS ? n : undefined
-}
-
 function apply(name: string, args: string[]): string | undefined {
   if (name === 'CONCAT') return args.join('')
   if (name === 'CHAR') {
@@ -80,17 +72,7 @@ function apply(name: string, args: string[]): string | undefined {
     }
     return bytesText(Buffer.from(bytes))
   }
-  if (name === 'REPEAT') {
-    const n = args.length === 2 ? count(args[1]) : undefined
-    return n === undefined || args[0]!.length * n > MAX_CHARS ? undefined : args[0]!.repeat(n)
-  }
+  if (name === 'REPEAT') return args.length === 2 ? repeat(args[0]!, args[1]) : undefined
   // LPAD(text, length, fill) and RPAD: a longer text is cut to the length.
-  const n = args.length === 3 ? count(args[1]) : undefined
-  if (n === undefined) return undefined
-  const chars = Array.from(args[0]!)
-  if (chars.length >= n) return chars.slice(0, n).join('')
-  const fill = Array.from(args[2]!)
-  if (fill.length === 0) return undefined
-  const pad = Array.from({ length: n - chars.length }, (_, i) => fill[i % fill.length]).join('')
-  return name === 'LPAD' ? pad + chars.join('') : chars.join('') + pad
+  return args.length === 3 ? pad(name === 'LPAD' ? 'left' : 'right', args[0]!, args[1], args[2]!) : undefined
 }
