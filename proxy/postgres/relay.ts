@@ -372,12 +372,16 @@ export class Relay {
       case 'E':
         head.failed = true
         return
-      case 'Z':
+      case 'Z': {
         this.queue.shift()
+        const before = this.status
         this.status = decodeReadyForQuery(f.payload)
+        // The client was told its transaction was open and well: the probe's failure aborted it unseen.
+        if (head.failed && before === 'T') throw pgErrors.searchPathCheckAborted()
         head.wait.done = true
         head.answer(head.failed ? undefined : head.values, this.queue)
         return this.notify()
+      }
       case '1':
       case '2':
       case '3':

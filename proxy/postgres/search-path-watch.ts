@@ -141,19 +141,25 @@ export class SearchPathWatch {
 
   private send(): Waitable {
     const wait = { done: false }
+    // Statements judged behind this probe resolve unqualified names unless an earlier probe had failed.
+    const namesBehind = !this.failed
     this.codeSinceProbe = false
     this.copySinceProbe = false
     this.deps.up.write(PROBE)
     this.deps.up.flush()
-    this.deps.relay.push({ kind: 'probe', wait, answer: (values, after) => this.answer(values, after) })
+    this.deps.relay.push({ kind: 'probe', wait, answer: (values, after) => this.answer(values, after, namesBehind) })
     return wait
   }
 
-  /** `values`: the search_path and role, undefined when the probe failed; `after`: what is queued behind it. */
-  private answer(values: (string | null)[] | undefined, after: readonly Entry[]): void {
+  /**
+   * `values`: the search_path and role, undefined when the probe failed; `after`: what is queued behind it;
+   * `namesBehind`: whether what is behind it was judged with unqualified names.
+   */
+  private answer(values: (string | null)[] | undefined, after: readonly Entry[], namesBehind: boolean): void {
     if (this.stopped) return
     if (!values) {
       this.failed = true
+      if (namesBehind && after.some(judged)) throw pgErrors.searchPathUnchecked()
       return
     }
     this.failed = false
