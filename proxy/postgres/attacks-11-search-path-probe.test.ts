@@ -11,6 +11,9 @@
 //   UPDATE succeeded, and its COMMIT then rolled back (tag ROLLBACK, no error). The session now ends with a FATAL.
 // - Fixed: a CancelRequest with none of the client's statements running was sent to the server, where it cancelled
 //   the probe (PostgreSQL ignores a cancel of an idle session). It is now dropped.
+// - Fixed: with client_min_messages = debug5 the server's debug notices of the probe (`parse warden_probe_…: SELECT
+//   …`) reached the client, giving away the probe's name, which was the same in every session: a statement or
+//   cursor of that name (SQL PREPARE, DECLARE) failed every probe. They are dropped, and each session names its own.
 // - Held: the probe's rows, errors and ReadyForQuery never reach the client; the unnamed statement and a client
 //   portal suspended mid-fetch survive it; an aborted transaction recovers after ROLLBACK; COMMIT firing a deferred
 //   trigger that moves the search_path is caught.
@@ -18,6 +21,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import pg from 'pg'
 import { encodeCancelRequest } from './messages/cancel-request.ts'
+import { decodeErrorResponse } from './messages/error-response.ts'
 import { attackSessions, outcomeOf } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { errorsOf, RawClient, rawMessages as m } from './testing/raw-client.ts'
@@ -154,6 +158,21 @@ test('a CancelRequest while only the probe runs is not sent on: the transaction 
   assert.equal(commit.errors, [])
   assert.equal(commit.types, 'CZ')
   assert.equal(await h.cluster.query('SELECT state FROM plain_jobs WHERE id = 1'), [{ state: 'kept' }])
+  c.close()
+})
+
+test('client_min_messages = debug5: the probe\'s debug notices (its name and text) never reach the client', async () => {
+  const c = await session()
+  assert.equal((await query(c, 'SET client_min_messages = debug5')).errors, [])
+  c.take()
+  c.send(m.query("UPDATE plain_jobs SET state = 'debug' WHERE id = 1"))
+  await approving(c.readyCount(1, 30_000))
+  // The next Query is judged once the probe is answered: its notices, if any reached the client, came first.
+  c.send(m.query('SELECT 1 AS one'))
+  await c.readyCount(2, 30_000)
+  const notices = c.take().filter((f) => f.type === 'N').map((f) => decodeErrorResponse(f.payload).message)
+  assert.ok(notices.some((n) => n.includes('SELECT 1 AS one')), 'the client\'s own debug notices still come')
+  assert.equal(notices.filter((n) => /warden_probe|current_schemas/.test(n)), [])
   c.close()
 })
 

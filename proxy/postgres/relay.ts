@@ -245,6 +245,9 @@ export class Relay {
     const f = received.type === 'E' || received.type === 'N' || received.type === 'A' ? this.screen(received) : received
     switch (f.type) {
       case 'N':
+        // The probe's own (client_min_messages = debug: its name and text): the client sent nothing it answers.
+        if (this.queue[0]?.kind === 'probe') return
+        return this.forward(f)
       case 'A':
         return this.forward(f)
       case 'S': {
