@@ -74,8 +74,8 @@ const grantsInForce = (loop: QueryLoop) =>
 /**
  * The judgement `s` runs under now: itself while it holds; otherwise (it needs approval, a grant it depended on
  * has expired or was revoked, or the catalog changed since it was made: the server plans the statement again
- * with a view redefined, a column renamed; or, at Bind, code may have moved the search_path since) the text judged again, held for a reviewer who sees `values` in
- * place of `$n`. Undefined when refused (the refusal is already sent).
+ * with a view redefined, a column renamed; or, at Bind, code may have moved the search_path since) the text judged
+ * again, held for a reviewer who sees `values` in place of `$n`. Undefined when refused (the refusal is already sent).
  */
 async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: 'bind' | 'execute'): Promise<JudgedStatement | undefined> {
   // Values that hold mask output change the statement's input document (a write of them is refused): judged with them.

@@ -6,7 +6,10 @@
 // - a statement judged before the probe is sent (later in the same extended batch; before a probe that could not be
 //   sent, or failed in an aborted transaction) is judged with schema-qualified names only;
 // - a probe that finds the role or search_path moved turns the session to schema-qualified names, as an approved
-//   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends.
+//   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends;
+// - a probe the server fails (a statement_timeout, a lock) ends the session when such statements are behind it, or
+//   when it aborted the client's open transaction unseen (relay.ts); its notices never reach the client;
+// - a statement prepared before the code is judged again at its next Bind (the server plans it again then).
 // The first statement of a session is judged after a probe too: a search_path the role or database is configured
 // with (ALTER ROLE … SET search_path) is not the one the catalog resolves names with.
 // The probe uses a named statement and portal: a simple Query would drop the client's unnamed statement.
