@@ -143,7 +143,8 @@ export class Connection {
   /** A CancelRequest with this session's key arrived. */
   cancel(): void {
     if (this.loop?.abortHold('cancel')) return
-    this.cancelUpstream()
+    // With none of the client's statements running the server would ignore it; it would cancel the gateway's own probe.
+    if (this.running()) this.cancelUpstream()
   }
 
   /** Asks the server to cancel what this session's server process is running. */

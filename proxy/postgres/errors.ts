@@ -105,6 +105,16 @@ export const pgErrors = {
       detail: 'PostgreSQL does not report search_path; the gateway checks it after statements that may run code, and statements pipelined behind such a check were judged with the old names.',
       hint: 'Reconnect. Change search_path with SET, not from inside functions or triggers, or qualify table names with their schema.',
     }, 'postgres.search_path_moved'),
+  searchPathUnchecked: () =>
+    err('FATAL', '42501', 'warden: the gateway could not check this session\'s search_path after a statement that may have run code, and statements judged with the names it gave before were already sent; the session is closed', {
+      detail: 'The server answered the check with an error (its statement timeout, say), so what those statements resolve is not known.',
+      hint: 'Reconnect, and wait for each statement that calls functions or fires triggers to be answered before sending the next.',
+    }, 'postgres.search_path_unchecked'),
+  searchPathCheckAborted: () =>
+    err('FATAL', '25P02', 'warden: the gateway\'s search_path check failed inside this session\'s open transaction, which the server then aborted; the session is closed', {
+      detail: 'The server answered the check with an error (its statement timeout, say): the transaction\'s work is rolled back, and a COMMIT would not have said so.',
+      hint: 'Reconnect and run the transaction again.',
+    }, 'postgres.search_path_check_aborted'),
   searchPathMovedShow: () =>
     err('ERROR', '42501', 'warden: denied: a function or trigger moved this session\'s search_path, so its value may hold what that code read; SHOW search_path is refused', {
       hint: 'Set search_path with SET (its value is then one you wrote), or reconnect.',

@@ -74,12 +74,14 @@ const grantsInForce = (loop: QueryLoop) =>
 /**
  * The judgement `s` runs under now: itself while it holds; otherwise (it needs approval, a grant it depended on
  * has expired or was revoked, or the catalog changed since it was made: the server plans the statement again
- * with a view redefined, a column renamed) the text judged again, held for a reviewer who sees `values` in
- * place of `$n`. Undefined when refused (the refusal is already sent).
+ * with a view redefined, a column renamed; or, at Bind, code may have moved the search_path since) the text judged
+ * again, held for a reviewer who sees `values` in place of `$n`. Undefined when refused (the refusal is already sent).
  */
-async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: string): Promise<JudgedStatement | undefined> {
+async function current(loop: QueryLoop, s: JudgedStatement, values: BoundValues | undefined, via: 'bind' | 'execute'): Promise<JudgedStatement | undefined> {
   // Values that hold mask output change the statement's input document (a write of them is refused): judged with them.
-  const holds = !s.needsApproval && !loop.judgementStale(s.judgement) && !(values && boundCarriesMaskOutput(values.params))
+  // A Bind plans the statement again with the names the session resolves now, which code run since may have moved.
+  const holds = !s.needsApproval && !loop.judgementStale(s.judgement) && !(values && boundCarriesMaskOutput(values.params)) &&
+    !(via === 'bind' && loop.namesMayHaveMoved(s.judgement))
   if (holds && (s.grantUntil === undefined || (Date.now() < s.grantUntil && grantsStillHeld(s.judgement, () => grantsInForce(loop))))) return s
   // The relations it names are cached first; the judgement ahead is of the text without its values, not this one.
   await loop.judgeAhead(s.text, () => undefined)

@@ -87,6 +87,8 @@ export class QueryLoop {
   private readonly watch: SearchPathWatch | undefined
   private closed = false
   private draining = false
+  /** Judgements made with unqualified names resolved as the catalog resolves them (no code had run unchecked). */
+  private readonly judgedWithNames = new WeakSet<object>()
 
   constructor(private readonly deps: QueryLoopDeps) {
     this.engine = deps.engine
@@ -168,6 +170,7 @@ export class QueryLoop {
       this.hold = undefined
     }
     if (generation !== undefined) this.deps.catalog?.judged(verdict.judgement, generation)
+    if (context.catalog === this.deps.catalog) this.judgedWithNames.add(verdict.judgement)
     if (!verdict.allow) return verdict
     // Statements after one that may run code in the same text were judged before it ran: with qualified names only.
     if (this.watch && context === this.judgeContext && this.deps.catalog && context.catalog === this.deps.catalog) {
@@ -223,6 +226,14 @@ export class QueryLoop {
    */
   judgementStale(judgement: object): boolean {
     return this.deps.catalog?.staleJudgement(judgement) === true
+  }
+
+  /**
+   * Whether a statement judged as `judgement` resolved unqualified names that code run since may have moved: the
+   * server plans a prepared statement again at Bind when the search_path changed, with the names it gives now.
+   */
+  namesMayHaveMoved(judgement: object): boolean {
+    return this.watch?.unverified === true && this.judgedWithNames.has(judgement)
   }
 
   /** What the catalog, as this session resolves names, says `table` is; undefined when it does not know. */

@@ -245,6 +245,9 @@ export class Relay {
     const f = received.type === 'E' || received.type === 'N' || received.type === 'A' ? this.screen(received) : received
     switch (f.type) {
       case 'N':
+        // The probe's own (client_min_messages = debug: its name and text): the client sent nothing it answers.
+        if (this.queue[0]?.kind === 'probe') return
+        return this.forward(f)
       case 'A':
         return this.forward(f)
       case 'S': {
@@ -372,12 +375,16 @@ export class Relay {
       case 'E':
         head.failed = true
         return
-      case 'Z':
+      case 'Z': {
         this.queue.shift()
+        const before = this.status
         this.status = decodeReadyForQuery(f.payload)
+        // The client was told its transaction was open and well: the probe's failure aborted it unseen.
+        if (head.failed && before === 'T') throw pgErrors.searchPathCheckAborted()
         head.wait.done = true
         head.answer(head.failed ? undefined : head.values, this.queue)
         return this.notify()
+      }
       case '1':
       case '2':
       case '3':

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import type { Decision, InputDocument } from '../../engine/types.ts'
 import { attackSessions } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { resolvesAsCatalog } from './search-path-watch.ts'
+import { resolvesAsCatalog, SearchPathWatch, type WatchDeps } from './search-path-watch.ts'
 
 let h: Harness
 const TEXT = 'SELECT id FROM public.job_view; SELECT count(id) FROM public.plain_jobs'
@@ -44,6 +44,27 @@ test('code (a view) before a built-in name a function elsewhere could shadow, in
   assert.equal(got.errors, [])
   assert.is((await h.te.approvals.list()).length, before + 1, 'the view may move the search_path ahead of pg_catalog, to elsewhere.count')
   c.close()
+})
+
+test('each session names its probe itself: a name one session learns fails no other session\'s probe', () => {
+  const probeName = () => {
+    const sent: Buffer[] = []
+    const deps = {
+      up: { write: (b: Buffer) => sent.push(b), flush: () => undefined },
+      relay: { push: () => true },
+      catalog: { defaults: undefined, isBuiltinFunction: () => true },
+      relation: () => undefined,
+      closed: () => false,
+      moved: () => undefined,
+    } as unknown as WatchDeps
+    assert.ok(new SearchPathWatch(deps).behind(), 'a session\'s first probe is due')
+    const parse = Buffer.concat(sent)
+    assert.is(String.fromCharCode(parse[0]!), 'P')
+    return parse.subarray(5, parse.indexOf(0, 5)).toString()
+  }
+  const [a, b] = [probeName(), probeName()]
+  assert.match(a, /^warden_probe_[0-9a-f]{24}$/)
+  assert.is.not(a, b)
 })
 
 test('the server resolves names as the catalog does: its role, a search_path it knows, the same schemas searched', () => {

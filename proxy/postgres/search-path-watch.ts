@@ -6,7 +6,10 @@
 // - a statement judged before the probe is sent (later in the same extended batch; before a probe that could not be
 //   sent, or failed in an aborted transaction) is judged with schema-qualified names only;
 // - a probe that finds the role or search_path moved turns the session to schema-qualified names, as an approved
-//   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends.
+//   SET search_path does; if statements judged with the old names were pipelined behind it, the session ends;
+// - a probe the server fails (a statement_timeout, a lock) ends the session when such statements are behind it, or
+//   when it aborted the client's open transaction unseen (relay.ts); its notices never reach the client;
+// - a statement prepared before the code is judged again at its next Bind (the server plans it again then).
 // The first statement of a session is judged after a probe too: a search_path the role or database is configured
 // with (ALTER ROLE … SET search_path) is not the one the catalog resolves names with.
 // The probe uses a named statement and portal: a simple Query would drop the client's unnamed statement.
@@ -25,8 +28,6 @@ import type { Relay } from './relay.ts'
 import { type CodeCatalog, runsCode, runsCodeBeforeNames } from './runs-code.ts'
 import type { SqlStatement } from '../../engine/types.ts'
 
-/** Per process and unguessable: a client statement or portal of the probe's name would fail it (in its transaction). */
-const PROBE_NAME = `warden_probe_${randomBytes(12).toString('hex')}`
 /**
  * The search_path, the role, the schemas the server searches (those on the path that exist), and those the catalog
  * resolves names with (the role's schema, then public, where they exist). Qualified throughout, and current_user is a
@@ -36,14 +37,21 @@ export const PROBE_SQL = "SELECT pg_catalog.current_setting('search_path'), curr
   'pg_catalog.current_schemas(false)::pg_catalog.text, ARRAY(SELECT n.nspname FROM pg_catalog.pg_namespace n ' +
   "WHERE n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY[current_user, 'public']) ORDER BY n.nspname OPERATOR(pg_catalog.=) 'public')::pg_catalog.text"
 
-const PROBE = Buffer.concat([
-  encodeParse({ name: PROBE_NAME, text: PROBE_SQL, paramTypes: [] }),
-  encodeBind({ portal: PROBE_NAME, statement: PROBE_NAME, paramFormats: [], params: [], resultFormats: [] }),
-  encodeExecute({ portal: PROBE_NAME, maxRows: 0 }),
-  encodeClose({ kind: 'P', name: PROBE_NAME }),
-  encodeClose({ kind: 'S', name: PROBE_NAME }),
-  encodeSync(),
-])
+/**
+ * The probe's messages, under a name unguessable and per session: a client statement or portal of that name would fail
+ * it (in its transaction), and a name one session learnt (a debug notice) must not serve in another.
+ */
+function probeMessages(): Buffer {
+  const name = `warden_probe_${randomBytes(12).toString('hex')}`
+  return Buffer.concat([
+    encodeParse({ name, text: PROBE_SQL, paramTypes: [] }),
+    encodeBind({ portal: name, statement: name, paramFormats: [], params: [], resultFormats: [] }),
+    encodeExecute({ portal: name, maxRows: 0 }),
+    encodeClose({ kind: 'P', name }),
+    encodeClose({ kind: 'S', name }),
+    encodeSync(),
+  ])
+}
 
 /** Entries whose statements were judged (a simple Query the gateway sends itself, a poison, has none). */
 const judged = (e: Entry) => e.kind === 'parse' || e.kind === 'bind' || e.kind === 'describe' || e.kind === 'execute' || (e.kind === 'query' && e.run !== undefined)
@@ -86,6 +94,7 @@ export class SearchPathWatch {
   /** A probe found the search_path or role moved by code: its value may be anything that code read. */
   movedUnseen = false
   private readonly code: CodeCatalog
+  private readonly probe = probeMessages()
 
   constructor(private readonly deps: WatchDeps) {
     this.code = { isBuiltinFunction: (name) => deps.catalog.isBuiltinFunction(name), relation: (schema, name) => deps.relation(schema, name) }
@@ -141,19 +150,25 @@ export class SearchPathWatch {
 
   private send(): Waitable {
     const wait = { done: false }
+    // Statements judged behind this probe resolve unqualified names unless an earlier probe had failed.
+    const namesBehind = !this.failed
     this.codeSinceProbe = false
     this.copySinceProbe = false
-    this.deps.up.write(PROBE)
+    this.deps.up.write(this.probe)
     this.deps.up.flush()
-    this.deps.relay.push({ kind: 'probe', wait, answer: (values, after) => this.answer(values, after) })
+    this.deps.relay.push({ kind: 'probe', wait, answer: (values, after) => this.answer(values, after, namesBehind) })
     return wait
   }
 
-  /** `values`: the search_path and role, undefined when the probe failed; `after`: what is queued behind it. */
-  private answer(values: (string | null)[] | undefined, after: readonly Entry[]): void {
+  /**
+   * `values`: the search_path and role, undefined when the probe failed; `after`: what is queued behind it;
+   * `namesBehind`: whether what is behind it was judged with unqualified names.
+   */
+  private answer(values: (string | null)[] | undefined, after: readonly Entry[], namesBehind: boolean): void {
     if (this.stopped) return
     if (!values) {
       this.failed = true
+      if (namesBehind && after.some(judged)) throw pgErrors.searchPathUnchecked()
       return
     }
     this.failed = false
