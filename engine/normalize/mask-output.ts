@@ -10,8 +10,8 @@ import { binaryArrayElements } from './pg-binary-array.ts'
 //   partial  a whole value of exactly `****` (what a value of 4 characters or fewer becomes), or 4 or more `*`
 //            then 4 other characters (`************4242`), or such a run as a word of a text
 //            (`****************.com`, `<Value>****4242</Value>`). Partial masks of values under 8 characters
-//            (`*bcde`) are not recognised: `*.txt` is a glob. A longer run of `*` alone (`********`, a
-//            placeholder) is no partial mask: one keeps the value's last 4 characters.
+//            (`*bcde`) are not recognised: `*.txt` is a glob. A longer run of `*` alone (`********`, as a
+//            form shows a hidden password) is no partial mask: one keeps the value's last 4 characters.
 // `null` leaves nothing to recognise. A string that is base64 of text (a Kubernetes Secret's `data`, a YAML
 // `!!binary`) is read decoded too: the apiserver stores the decoded bytes.
 
