@@ -1,24 +1,12 @@
 // Mask output a request writes outside its body: S3 and Cloud Storage store object metadata and tags sent as
 // headers (x-amz-meta-*, x-goog-meta-*, x-amz-tagging), which answers bring back masked, and an API may take a
-// value as a query parameter. A header is read as sent and with its encodings undone: RFC 2047 encoded-words (S3's
-// form of non-ASCII metadata) and percent-escapes (x-amz-tagging is a form).
-import { percentText } from '../obligations/mask/percent-text.ts'
+// value as a query parameter. A header is read as sent and at every step of undoing its encodings: RFC 2047
+// encoded-words (S3's form of non-ASCII metadata) and percent-escapes (x-amz-tagging is a form).
+import { decodedHeaderForms } from '../obligations/mask/header-text.ts'
 import { isMaskOutput } from './mask-output.ts'
 
-const ENCODED_WORD = /=\?[^?\s]+\?([bBqQ])\?([^?\s]*)\?=/g
-
-function wordText(_: string, encoding: string, text: string): string {
-  if (encoding === 'b' || encoding === 'B') return Buffer.from(text, 'base64').toString('utf8')
-  return Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (__, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8')
-}
-
-function headerCarries(value: string): boolean {
-  if (isMaskOutput(value)) return true
-  const words = value.includes('=?') ? value.replace(ENCODED_WORD, wordText) : value
-  if (words !== value && isMaskOutput(words)) return true
-  const decoded = percentText(words)
-  return decoded !== undefined && isMaskOutput(decoded)
-}
+/** A header as sent, or as read at any step of undoing its encodings (header-text.ts). */
+const headerCarries = (value: string): boolean => isMaskOutput(value) || decodedHeaderForms(value).some(isMaskOutput)
 
 /** Whether a header value or a query value (already decoded, not redacted) holds mask output. */
 export function queryOrHeadersCarry(

@@ -7,7 +7,8 @@
 import { maskDetected } from '../../engine/obligations/index.ts'
 import { compileRules, type MaskRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
-import { decodedHeaderValue, headerSafe } from './header-encodings.ts'
+import { decodedHeaderValue } from '../../engine/obligations/mask/header-text.ts'
+import { headerSafe } from './header-encodings.ts'
 
 // The compiled rules of an obligations list that cannot change (a cached decision's): compiled once.
 const compiled = new WeakMap<readonly MaskObligation[], MaskRules>()
@@ -76,7 +77,7 @@ const DIGESTS = new Set(['etag', 'content-md5', 'x-goog-hash', 'digest', 'repr-d
 
 /**
  * Drops the digest headers and those whose name the detectors find something in, and masks, in place, what they
- * find in each header value, as sent or decoded (header-encodings.ts; the gateway's own x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
+ * find in each header value, as sent or decoded (header-text.ts; the gateway's own x-warden-* aside); a value the `null` strategy blanks drops its header. Returns how many values were masked.
  */
 export function maskHeaders(headers: Record<string, string | string[]>, obligations: readonly MaskObligation[], key: Uint8Array): number {
   for (const name of Object.keys(headers)) if (isDigestHeader(name)) delete headers[name]
