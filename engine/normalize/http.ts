@@ -69,6 +69,25 @@ export function percentDecode(text: string): string {
   return out
 }
 
+/** %XX decoded once as UTF-8; undefined for a stray `%` or bytes that are no UTF-8 (servers read those apart). */
+export function strictPercentDecode(text: string): string | undefined {
+  if (/%(?![0-9A-Fa-f]{2})/.test(text)) return undefined
+  const bytes: number[] = []
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '%') {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16))
+      i += 2
+    } else {
+      bytes.push(...Buffer.from(text[i]!, 'utf8'))
+    }
+  }
+  try {
+    return strictUtf8.decode(Uint8Array.from(bytes))
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Decodes, then collapses empty segments and resolves `.` and `..` (never above the root), so `%2e%2e/`,
  * `//` and `/./` cannot dress one path up as another. A trailing slash is kept.

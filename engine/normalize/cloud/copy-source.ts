@@ -2,11 +2,9 @@
 // Cloud Storage's x-goog-copy-source (the XML API's copy). A form Warden cannot read for certain is an error: the
 // write is refused rather than judged on a guess.
 import type { CloudCommand, CloudSource } from '../../types.ts'
-import { headerValues, type RawHttpRequest } from '../http.ts'
+import { headerValues, type RawHttpRequest, strictPercentDecode } from '../http.ts'
 
 export type SourceReading = { sources: CloudSource[] } | { error: string }
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Every value a header takes, sent as a header or as a query parameter of the same name (any case): S3 reads
@@ -18,24 +16,6 @@ export function headerOrQueryValues(headers: RawHttpRequest['headers'], query: R
   return [...headerValues(headers, name), ...fromQuery]
 }
 
-/** %XX decoded once as UTF-8; undefined for a stray `%` or bytes that are no UTF-8 (servers read those apart). */
-export function strictPercentDecode(text: string): string | undefined {
-  if (/%(?![0-9A-Fa-f]{2})/.test(text)) return undefined
-  const bytes: number[] = []
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '%') {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16))
-      i += 2
-    } else {
-      bytes.push(...Buffer.from(text[i]!, 'utf8'))
-    }
-  }
-  try {
-    return strictUtf8.decode(Uint8Array.from(bytes))
-  } catch {
-    return undefined
-  }
-}
 
 // Characters a URL parser takes apart before the name is decoded (Python's urlparse, which moto uses, cuts the
 // path at `;` and `#`), a comma (two headers joined), a backslash, and controls: clients percent-encode all of them.

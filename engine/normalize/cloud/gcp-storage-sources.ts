@@ -3,7 +3,8 @@
 // in its own bucket, as a read of it would be; a form Warden cannot read for certain is an error (the write is refused).
 import type { CloudSource } from '../../types.ts'
 import type { RawHttpRequest } from '../http.ts'
-import { headerOrQueryValues, strictPercentDecode, type SourceReading } from './copy-source.ts'
+import { strictPercentDecode } from '../http.ts'
+import { headerOrQueryValues, type SourceReading } from './copy-source.ts'
 
 export const gcsObjectResource = (bucket: string, object: string) => `projects/_/buckets/${bucket}/objects/${object}`
 
