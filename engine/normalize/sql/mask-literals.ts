@@ -1,6 +1,7 @@
 // Whether a statement's string literals hold mask output (`UPDATE customers SET email = '************.com'`).
 import { isMaskOutput } from '../mask-output.ts'
-import { constantText, isFoldable } from './constant-text.ts'
+import { MAX_CHARS } from './constant-functions.ts'
+import { constantText, isFoldable, joinedPieces } from './constant-text.ts'
 import { isMysqlFoldable, mysqlConstantText } from './mysql-constant-text.ts'
 
 // A JSON escape in a json or jsonb literal (`'{"e":"\u005bemail]"}'`) is stored as the character it names.
@@ -15,8 +16,8 @@ function literalCarries(text: string): boolean {
 /**
  * Walks the parse tree with Object.values, which passes the guarded integer constants of a template
  * (sql-template.ts) without reading them; only string constants (`A_Const.sval.sval`), a comment's text, and
- * constant string expressions (`'[em' || 'ail]'`, constant-text.ts) are read. A constant expression found whole
- * is not walked into: its literals are in its text.
+ * constant string expressions (`'[em' || 'ail]'`, constant-text.ts) are read. A chain of `||` and concat() is read
+ * as its runs of constant pieces, however deep (`b || '[em' || 'ail]'`); a constant piece is not walked into.
  */
 export function literalsCarryMaskOutput(node: unknown): boolean {
   const stack: unknown[] = [node]
@@ -29,6 +30,11 @@ export function literalsCarryMaskOutput(node: unknown): boolean {
     if (typeof text === 'string' && literalCarries(text)) return true
     const comment = (v as { CommentStmt?: { comment?: unknown } }).CommentStmt?.comment
     if (typeof comment === 'string' && literalCarries(comment)) return true
+    const pieces = joinedPieces(v)
+    if (pieces) {
+      if (runsCarry(pieces, failed, stack)) return true
+      continue
+    }
     if (isFoldable(v as Record<string, unknown>)) {
       const folded = constantText(v, failed)
       if (folded !== undefined) {
@@ -39,6 +45,32 @@ export function literalsCarryMaskOutput(node: unknown): boolean {
     for (const child of Object.values(v)) stack.push(child)
   }
   return false
+}
+
+// Kept of a run of constant pieces past MAX_CHARS: more than the longest mask marker.
+const TAIL = 64
+
+/**
+ * Whether a run of constant pieces of a `||` / concat() chain makes mask output; the pieces that are not constant
+ * go on the stack to be walked.
+ */
+function runsCarry(pieces: unknown[], failed: WeakSet<object>, stack: unknown[]): boolean {
+  let run = ''
+  for (const piece of pieces) {
+    const text = constantText(piece, failed)
+    if (text === undefined) {
+      if (run !== '' && literalCarries(run)) return true
+      run = ''
+      stack.push(piece)
+      continue
+    }
+    run += text
+    if (run.length > MAX_CHARS) {
+      if (literalCarries(run)) return true
+      run = run.slice(-TAIL)
+    }
+  }
+  return run !== '' && literalCarries(run)
 }
 
 /**

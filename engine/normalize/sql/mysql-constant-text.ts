@@ -62,13 +62,15 @@ function fold(node: Node, depth: number): string | undefined {
 function apply(name: string, args: string[]): string | undefined {
   if (name === 'CONCAT') return args.join('')
   if (name === 'CHAR') {
-    // CHAR(n, …) gives each n's bytes, most significant first (CHAR(91) is `[`); the text is read as UTF-8.
+    // CHAR(n, …) gives each n's bytes, most significant first, up to four (CHAR(91) is `[`, CHAR(1550609761)
+    // `[ema`); the text is read as UTF-8.
     const bytes: number[] = []
     for (const arg of args) {
       const code = count(arg)
-      if (code === undefined) return undefined
-      if (code > 0xff) bytes.push(code >> 8)
-      bytes.push(code & 0xff)
+      if (code === undefined || code < 0 || code > 0xffffffff) return undefined
+      const own: number[] = []
+      for (let rest = code; own.length === 0 || rest > 0; rest = Math.floor(rest / 256)) own.unshift(rest % 256)
+      bytes.push(...own)
     }
     return bytesText(Buffer.from(bytes))
   }
