@@ -98,4 +98,13 @@ test('MySQL: CHAR() of a number past 255 gives up to four bytes; REPEAT() of a n
   assert.equal(mysql("UPDATE users SET email = CONCAT(CHAR(4294967296), 'x') WHERE id = 1"), [false])
 })
 
+test('MySQL: a column beside the pieces of a CONCAT(), or CONCAT() nested deep, does not hide mask output', () => {
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  for (const value of ["CONCAT(b, '[em', 'ail]')", "CONCAT('x', CONCAT(b, '[em'), 'ail]')", 'CONCAT(b, '.repeat(70) + "'[em', 'ail]'" + ')'.repeat(70)]) {
+    assert.equal(mysql(`UPDATE users SET email = ${value} WHERE id = 1`), [true], value)
+  }
+  assert.equal(mysql("UPDATE users SET email = CONCAT('[em', b, 'ail]') WHERE id = 1"), [false])
+  assert.equal(mysql("UPDATE users SET email = CONCAT(b, '[em', 'ail]', c) WHERE id = 1"), [true])
+})
+
 test.run()

@@ -2,7 +2,7 @@
 import { isMaskOutput } from '../mask-output.ts'
 import { MAX_CHARS } from './constant-functions.ts'
 import { constantText, isFoldable, joinedPieces } from './constant-text.ts'
-import { isMysqlFoldable, mysqlConstantText } from './mysql-constant-text.ts'
+import { isMysqlFoldable, mysqlConstantText, mysqlJoinedPieces } from './mysql-constant-text.ts'
 
 // A JSON escape in a json or jsonb literal (`'{"e":"\u005bemail]"}'`) is stored as the character it names.
 const JSON_ESCAPE = /\\u([0-9A-Fa-f]{4})/g
@@ -32,7 +32,7 @@ export function literalsCarryMaskOutput(node: unknown): boolean {
     if (typeof comment === 'string' && literalCarries(comment)) return true
     const pieces = joinedPieces(v)
     if (pieces) {
-      if (runsCarry(pieces, failed, stack)) return true
+      if (runsCarry(pieces, (piece) => constantText(piece, failed), literalCarries, stack)) return true
       continue
     }
     if (isFoldable(v as Record<string, unknown>)) {
@@ -54,34 +54,40 @@ const TAIL = 64
  * Whether a run of constant pieces of a `||` / concat() chain makes mask output; the pieces that are not constant
  * go on the stack to be walked.
  */
-function runsCarry(pieces: unknown[], failed: WeakSet<object>, stack: unknown[]): boolean {
+function runsCarry(pieces: unknown[], fold: (piece: unknown) => string | undefined, carries: (text: string) => boolean, stack: unknown[]): boolean {
   let run = ''
   for (const piece of pieces) {
-    const text = constantText(piece, failed)
+    const text = fold(piece)
     if (text === undefined) {
-      if (run !== '' && literalCarries(run)) return true
+      if (run !== '' && carries(run)) return true
       run = ''
       stack.push(piece)
       continue
     }
     run += text
     if (run.length > MAX_CHARS) {
-      if (literalCarries(run)) return true
+      if (carries(run)) return true
       run = run.slice(-TAIL)
     }
   }
-  return run !== '' && literalCarries(run)
+  return run !== '' && carries(run)
 }
 
 /**
  * The same for node-sql-parser's MySQL tree: string literals (`{type: 'single_quote_string' …, value}`), hex and
- * bit literals as the bytes they are, and constant string expressions (mysql-constant-text.ts).
+ * bit literals as the bytes they are, and constant string expressions (mysql-constant-text.ts); CONCAT() read as
+ * its runs of constant pieces, as `||` is above.
  */
 export function mysqlLiteralsCarryMaskOutput(ast: unknown): boolean {
   const stack: unknown[] = [ast]
   while (stack.length > 0) {
     const v = stack.pop()
     if (v === null || typeof v !== 'object') continue
+    const pieces = mysqlJoinedPieces(v)
+    if (pieces) {
+      if (runsCarry(pieces, (piece) => mysqlConstantText(piece), isMaskOutput, stack)) return true
+      continue
+    }
     const { type } = v as { type?: unknown }
     if ((typeof type === 'string' && /(^|_)string$/.test(type)) || isMysqlFoldable(v)) {
       const text = mysqlConstantText(v)

@@ -20,6 +20,27 @@ export function isMysqlFoldable(node: Node): boolean {
   return FUNCTIONS.has(functionName(node) ?? '')
 }
 
+/** The arguments of a CONCAT() call, or undefined. */
+const concatArgs = (node: Node): unknown[] | undefined => {
+  if (functionName(node) !== 'CONCAT') return undefined
+  const list = node.args as { type?: unknown; value?: unknown } | undefined
+  return list?.type === 'expr_list' && Array.isArray(list.value) ? list.value : undefined
+}
+
+/** The pieces nested CONCAT() calls join, in order, found without recursion; undefined for other nodes. */
+export function mysqlJoinedPieces(node: unknown): unknown[] | undefined {
+  if (node === null || typeof node !== 'object' || !concatArgs(node as Node)) return undefined
+  const pieces: unknown[] = []
+  const todo: unknown[] = [node]
+  while (todo.length > 0) {
+    const n = todo.pop()
+    const parts = n !== null && typeof n === 'object' ? concatArgs(n as Node) : undefined
+    if (parts) for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i])
+    else pieces.push(n)
+  }
+  return pieces
+}
+
 const bytesText = (bytes: Buffer) => bytes.toString('utf8')
 
 function bitBytes(bits: string): Buffer {
