@@ -105,4 +105,19 @@ test('an element of a binary array holding mask output is found, whatever its le
   assert.not.ok(boundCarriesMaskOutput([binaryTextArray(['*.txt', '********', null, 'plain text'])]))
 })
 
+test('a bound value of thousands of arrays nested as elements is read without throwing, in bounded time', () => {
+  // 20,000 levels of a one-element binary array, `abcdefgh` innermost: each level's element is the next level.
+  const levels = 20000
+  const out = Buffer.alloc(levels * 24 + 8)
+  out.write('abcdefgh', levels * 24)
+  for (let i = 0; i < levels; i++) {
+    const at = i * 24
+    for (const [offset, word] of [[0, 1], [4, 0], [8, 25], [12, 1], [16, 1], [20, out.length - at - 24]]) out.writeInt32BE(word!, at + offset!)
+  }
+  const started = Date.now()
+  assert.not.ok(boundCarriesMaskOutput([new Uint8Array(out)]))
+  assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`)
+  assert.ok(boundCarriesMaskOutput([binaryTextArray(['x']), new Uint8Array(out), binaryTextArray(['[email]'])]))
+})
+
 test.run()

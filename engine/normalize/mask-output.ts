@@ -90,8 +90,18 @@ export function boundCarriesMaskOutput(params: readonly (Uint8Array | null)[]): 
   return params.some((p) => p !== null && p.byteLength >= 4 && boundValueCarries(p))
 }
 
+// Arrays in arrays read as such: PostgreSQL has none (its arrays are multi-dimensional), so a few levels are plenty;
+// a value nested deeper is still read whole by the level above. Unbounded, 5,000 levels of 24 bytes overflowed the
+// stack and each level decoded the rest again.
+const MAX_NESTING = 4
+
 function boundValueCarries(value: Uint8Array): boolean {
-  if (bytesCarryMaskOutput(value)) return true
-  const elements = binaryArrayElements(value)
-  return elements !== undefined && elements.some((e) => e.byteLength >= 4 && boundValueCarries(e))
+  const todo: Array<[Uint8Array, number]> = [[value, 0]]
+  while (todo.length > 0) {
+    const [bytes, level] = todo.pop()!
+    if (bytesCarryMaskOutput(bytes)) return true
+    if (level >= MAX_NESTING) continue
+    for (const e of binaryArrayElements(bytes) ?? []) if (e.byteLength >= 4) todo.push([e, level + 1])
+  }
+  return false
 }

@@ -5,26 +5,26 @@
 export const MAX_CHARS = 4096
 export const MAX_DEPTH = 64
 
-/** A count argument written as digits, up to MAX_CHARS; undefined otherwise. */
+/** A whole-number argument (a sign, up to 10 digits); undefined otherwise. */
 export function count(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,6}$/.test(text)) return undefined
-  const n = Number(text)
-  return n <= MAX_CHARS ? n : undefined
+  return text !== undefined && /^-?\d{1,10}$/.test(text) ? Number(text) : undefined
 }
 
-/** repeat(text, n); undefined past MAX_CHARS. */
+/** repeat(text, n): empty for n <= 0 or an empty text, whatever n; undefined past MAX_CHARS. */
 export function repeat(text: string, times: string | undefined): string | undefined {
   const n = count(times)
-  return n === undefined || text.length * n > MAX_CHARS ? undefined : text.repeat(n)
+  if (n === undefined) return undefined
+  if (n <= 0 || text === '') return ''
+  return text.length * n > MAX_CHARS ? undefined : text.repeat(n)
 }
 
 /**
  * lpad / rpad(text, length, fill): a longer text is cut to the length (in characters, not UTF-16 units); an empty
- * fill pads nothing (the caller says what its dialect makes of that).
+ * fill pads nothing (the caller says what its dialect makes of that, and of a negative length).
  */
 export function pad(side: 'left' | 'right', text: string, length: string | undefined, fill: string): string | undefined {
   const n = count(length)
-  if (n === undefined) return undefined
+  if (n === undefined || n < 0 || n > MAX_CHARS) return undefined
   const chars = Array.from(text)
   if (chars.length >= n) return chars.slice(0, n).join('')
   const fills = Array.from(fill)

@@ -23,6 +23,32 @@ export function isFoldable(node: Node): boolean {
 
 const FUNCTIONS = new Set(['concat', 'chr', 'repeat', 'lpad', 'rpad'])
 
+/** The arguments of a plain concat() call (NULLs left out), or the two sides of an `||`; undefined for others. */
+function joined(node: Node): unknown[] | undefined {
+  const expr = node.A_Expr as Node | undefined
+  if (expr) return expr.kind === 'AEXPR_OP' && lastName(expr.name) === '||' ? [expr.lexpr, expr.rexpr] : undefined
+  const call = node.FuncCall as Node | undefined
+  if (!call || call.agg_star || call.over || call.agg_filter || call.func_variadic || lastName(call.funcname) !== 'concat') return undefined
+  return (Array.isArray(call.args) ? call.args : []).filter((arg) => !isNull(arg))
+}
+
+/**
+ * The pieces a chain of `||` and concat() joins, in order, found without recursion: however long or deep the
+ * chain, each run of constant pieces is text of the result. Undefined when the node joins nothing.
+ */
+export function joinedPieces(node: unknown): unknown[] | undefined {
+  if (node === null || typeof node !== 'object' || !joined(node as Node)) return undefined
+  const pieces: unknown[] = []
+  const todo: unknown[] = [node]
+  while (todo.length > 0) {
+    const n = todo.pop()
+    const parts = n !== null && typeof n === 'object' ? joined(n as Node) : undefined
+    if (parts) for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i])
+    else pieces.push(n)
+  }
+  return pieces
+}
+
 /**
  * The constant text, or undefined. `failed` remembers expressions found not constant, so a walk that folds each
  * foldable node it meets does each one's work once.
@@ -59,8 +85,8 @@ function fold(node: Node, failed: WeakSet<object>, depth: number): string | unde
   const args: string[] = []
   let chars = 0
   for (const arg of Array.isArray(call.args) ? call.args : []) {
-    // concat() skips NULL arguments.
-    if (name === 'concat' && (arg as { A_Const?: { isnull?: unknown } }).A_Const?.isnull === true) continue
+    // concat() skips NULL arguments, cast or not.
+    if (name === 'concat' && isNull(arg)) continue
     const text = constantText(arg, failed, depth)
     chars += text?.length ?? 0
     if (text === undefined || chars > MAX_CHARS) return undefined
@@ -69,20 +95,31 @@ function fold(node: Node, failed: WeakSet<object>, depth: number): string | unde
   return apply(name, args)
 }
 
+function isNull(node: unknown): boolean {
+  let n = node as { A_Const?: { isnull?: unknown }; TypeCast?: { arg?: unknown } } | undefined
+  for (let i = 0; n?.TypeCast && i < MAX_DEPTH; i++) n = n.TypeCast.arg as typeof n
+  return n?.A_Const?.isnull === true
+}
+
 const join = (left: string, right: string | undefined) =>
   right === undefined || left.length + right.length > MAX_CHARS ? undefined : left + right
 
 function apply(name: string, args: string[]): string | undefined {
   if (name === 'concat') return args.join('')
   if (name === 'chr') {
+    // Any code point but 0 and the UTF-16 surrogates, which PostgreSQL refuses.
     const code = args.length === 1 ? count(args[0]) : undefined
-    return code === undefined || code === 0 ? undefined : String.fromCodePoint(code)
+    if (code === undefined || code < 1 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined
+    return String.fromCodePoint(code)
   }
   if (name === 'repeat') return args.length === 2 ? repeat(args[0]!, args[1]) : undefined
-  // lpad(text, length[, fill]) and rpad: the fill defaults to a blank; an empty one leaves a shorter text as it is.
+  // lpad(text, length[, fill]) and rpad: the fill defaults to a blank; an empty one leaves a shorter text as it is;
+  // a negative length gives an empty text.
   if (args.length !== 2 && args.length !== 3) return undefined
   const side = name === 'lpad' ? 'left' : 'right'
-  if (args[2] !== '') return pad(side, args[0]!, args[1], args[2] ?? ' ')
   const n = count(args[1])
-  return n === undefined ? undefined : Array.from(args[0]!).slice(0, n).join('')
+  if (n === undefined) return undefined
+  if (n <= 0) return ''
+  if (args[2] !== '') return pad(side, args[0]!, args[1], args[2] ?? ' ')
+  return Array.from(args[0]!).slice(0, n).join('')
 }

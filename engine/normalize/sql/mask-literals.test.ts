@@ -74,4 +74,37 @@ test('MySQL: hex and bit literals and constant expressions that make mask output
   assert.equal(mysql("UPDATE users SET a = CONCAT('*.', ext), b = REPEAT('*', 8), c = 0x2a2e747874 WHERE id = 1"), [false])
 })
 
+test('a long or deep || chain, or a column beside the pieces, does not hide mask output', () => {
+  for (const value of [
+    "'a' || ".repeat(70) + "'[em' || 'ail]'", "'a' || (".repeat(64) + "'[em' || 'ail]'" + ')'.repeat(64),
+    "b || '[em' || 'ail]'", "concat(b, '[em', 'ail]')", "concat('x', concat(b, '[em'), 'ail]')",
+  ]) assert.equal(marked(`UPDATE customers SET email = ${value} WHERE id = 1`), [true], value)
+  assert.equal(marked("UPDATE t SET a = 'x' || repeat('y', 5000) || 'z'"), [false])
+})
+
+test('counts and codes fold as PostgreSQL evaluates them: negative, huge with an empty text, NULL cast, any code point', () => {
+  for (const value of [
+    "'[em' || repeat('x', -1) || 'ail]'", "'[em' || repeat('', 5000000) || 'ail]'", "concat('[em', lpad('x', -2), 'ail]')",
+    "concat('[em', NULL::text, 'ail]')", "concat('[em', rpad('x', 0, 'y'), 'ail]')",
+  ]) assert.equal(marked(`UPDATE customers SET email = ${value} WHERE id = 1`), [true], value)
+  assert.equal(marked("UPDATE t SET a = concat(chr(128512), '[em', 'ail]')"), [true])
+  assert.equal(marked("UPDATE t SET a = concat(chr(0), chr(1114112), chr(55296), 'x')"), [false])
+})
+
+test('MySQL: CHAR() of a number past 255 gives up to four bytes; REPEAT() of a negative count is empty', () => {
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  assert.equal(mysql("UPDATE users SET email = CONCAT(CHAR(1533373793), 'il]') WHERE id = 1"), [true])
+  assert.equal(mysql("UPDATE users SET email = CONCAT('[em', REPEAT('x', -3), 'ail]') WHERE id = 1"), [true])
+  assert.equal(mysql("UPDATE users SET email = CONCAT(CHAR(4294967296), 'x') WHERE id = 1"), [false])
+})
+
+test('MySQL: a column beside the pieces of a CONCAT(), or CONCAT() nested deep, does not hide mask output', () => {
+  const mysql = (sql: string) => normalizeMysql(sql).sql.statements.map((s) => s.carries_mask_output === true)
+  for (const value of ["CONCAT(b, '[em', 'ail]')", "CONCAT('x', CONCAT(b, '[em'), 'ail]')", 'CONCAT(b, '.repeat(70) + "'[em', 'ail]'" + ')'.repeat(70)]) {
+    assert.equal(mysql(`UPDATE users SET email = ${value} WHERE id = 1`), [true], value)
+  }
+  assert.equal(mysql("UPDATE users SET email = CONCAT('[em', b, 'ail]') WHERE id = 1"), [false])
+  assert.equal(mysql("UPDATE users SET email = CONCAT(b, '[em', 'ail]', c) WHERE id = 1"), [true])
+})
+
 test.run()

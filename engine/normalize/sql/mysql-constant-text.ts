@@ -20,6 +20,27 @@ export function isMysqlFoldable(node: Node): boolean {
   return FUNCTIONS.has(functionName(node) ?? '')
 }
 
+/** The arguments of a CONCAT() call, or undefined. */
+const concatArgs = (node: Node): unknown[] | undefined => {
+  if (functionName(node) !== 'CONCAT') return undefined
+  const list = node.args as { type?: unknown; value?: unknown } | undefined
+  return list?.type === 'expr_list' && Array.isArray(list.value) ? list.value : undefined
+}
+
+/** The pieces nested CONCAT() calls join, in order, found without recursion; undefined for other nodes. */
+export function mysqlJoinedPieces(node: unknown): unknown[] | undefined {
+  if (node === null || typeof node !== 'object' || !concatArgs(node as Node)) return undefined
+  const pieces: unknown[] = []
+  const todo: unknown[] = [node]
+  while (todo.length > 0) {
+    const n = todo.pop()
+    const parts = n !== null && typeof n === 'object' ? concatArgs(n as Node) : undefined
+    if (parts) for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i])
+    else pieces.push(n)
+  }
+  return pieces
+}
+
 const bytesText = (bytes: Buffer) => bytes.toString('utf8')
 
 function bitBytes(bits: string): Buffer {
@@ -62,13 +83,15 @@ function fold(node: Node, depth: number): string | undefined {
 function apply(name: string, args: string[]): string | undefined {
   if (name === 'CONCAT') return args.join('')
   if (name === 'CHAR') {
-    // CHAR(n, …) gives each n's bytes, most significant first (CHAR(91) is `[`); the text is read as UTF-8.
+    // CHAR(n, …) gives each n's bytes, most significant first, up to four (CHAR(91) is `[`, CHAR(1550609761)
+    // `[ema`); the text is read as UTF-8.
     const bytes: number[] = []
     for (const arg of args) {
       const code = count(arg)
-      if (code === undefined) return undefined
-      if (code > 0xff) bytes.push(code >> 8)
-      bytes.push(code & 0xff)
+      if (code === undefined || code < 0 || code > 0xffffffff) return undefined
+      const own: number[] = []
+      for (let rest = code; own.length === 0 || rest > 0; rest = Math.floor(rest / 256)) own.unshift(rest % 256)
+      bytes.push(...own)
     }
     return bytesText(Buffer.from(bytes))
   }
