@@ -2,6 +2,7 @@
 // recorded in warden_schema_migrations; a database with a newer version than this Warden knows is refused.
 import type Database from 'better-sqlite3'
 import type pg from 'pg'
+import { whileBusy } from './sqlite-file.ts'
 
 export interface Migration {
   version: number
@@ -13,6 +14,10 @@ export interface Migration {
 export type NewerSchema = (current: number, known: number) => Error
 
 export function migrateSqlite(db: Database.Database, component: string, migrations: readonly Migration[], newer: NewerSchema): void {
+  whileBusy(() => migrateSqliteOnce(db, component, migrations, newer))
+}
+
+function migrateSqliteOnce(db: Database.Database, component: string, migrations: readonly Migration[], newer: NewerSchema): void {
   db.exec(`CREATE TABLE IF NOT EXISTS warden_schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, version))`)
   const run = db.transaction(() => {
     const row = db.prepare(`SELECT max(version) AS v FROM warden_schema_migrations WHERE component = ?`).get(component) as { v: number | null }

@@ -5,12 +5,29 @@ import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 
+const BUSY_TIMEOUT_MS = 10_000
+
 export function openSqliteFile(file: string): Database.Database {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const db = new Database(file)
   chmodSync(file, 0o600)
-  db.pragma('busy_timeout = 10000')
-  db.pragma('journal_mode = WAL')
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  whileBusy(() => db.pragma('journal_mode = WAL'))
   db.pragma('synchronous = FULL')
   return db
+}
+
+// SQLite answers SQLITE_BUSY without calling the busy handler when the journal mode changes while another
+// process opens, recovers or closes (and removes) the WAL: wait for it here, within the same timeout.
+export function whileBusy<T>(run: () => T, timeoutMs = BUSY_TIMEOUT_MS): T {
+  const deadline = Date.now() + timeoutMs
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      return run()
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err
+      Atomics.wait(pause, 0, 0, 10)
+    }
+  }
 }
