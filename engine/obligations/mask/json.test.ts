@@ -287,21 +287,20 @@ test('a masker with bad obligations fails closed when compiled, as maskJson does
   assert.throws(() => jsonMasker([{ detector: 'nope' }], KEY), (err: unknown) => err instanceof MaskError && (err as Error).message === want)
 })
 
-test('strings that open as JSON and are none (log lines: `[INFO] …`) cost about what other strings do', () => {
+test('strings that open as JSON and are none (log lines: `[INFO] …`) are not parsed as documents (a failed parse costs ~6 µs each)', () => {
   const masker = jsonMasker([{ detector: 'all' }], KEY, { memo: false })
-  const best = (line: (i: number) => string) => {
-    const doc = Array.from({ length: 20_000 }, (_, i) => line(i))
-    let ms = Infinity
-    for (let r = 0; r < 3; r++) {
-      const t = performance.now()
-      masker.mask(doc)
-      ms = Math.min(ms, performance.now() - t)
-    }
-    return ms
+  const parse = JSON.parse
+  let parses = 0
+  JSON.parse = ((...args: Parameters<typeof JSON.parse>) => { parses++; return parse(...args) }) as typeof JSON.parse
+  try {
+    masker.mask(Array.from({ length: 1000 }, (_, i) => `[INFO] ok ${i}`))
+    masker.mask(Array.from({ length: 1000 }, (_, i) => `{ request ${i} done`))
+    assert.is(parses, 0, 'a string whose end does not close its start is read as text')
+    masker.mask(['[1, 2]', '{"a": 1}'])
+    assert.is(parses, 2, 'a string that closes as it opens is parsed')
+  } finally {
+    JSON.parse = parse
   }
-  const bracketed = best((i) => `[INFO] ok ${i}`)
-  const plain = best((i) => `INFO ok ${i}`)
-  assert.ok(bracketed < Math.max(2.5 * plain, 30), `${bracketed.toFixed(0)} ms bracketed, ${plain.toFixed(0)} ms plain`)
   assert.equal(masker.mask(['[{"password": "x"}] ', '"{\\"token\\": \\"y\\"}"']).doc, ['[{"password":"[secret]"}]', '"{\\"token\\":\\"[secret]\\"}"'])
 })
 
