@@ -84,10 +84,17 @@ test('refuses a server that does not confirm the pinned settings or whose encodi
     assert.is(sent.get('database'), 'app')
     f.close()
   }
-  const ok = await fakeServer({ ...good, server_encoding: 'SQL_ASCII' })
+  const ok = await fakeServer(good)
   const b = await connectBackend({ host: '127.0.0.1', port: ok.port, database: 'app', user: 'warden' }, new Map())
   b.socket.destroy()
   ok.close()
+})
+
+test('a SQL_ASCII database is refused: the server names `<62 a>é` a table the gateway\'s parser reads as `<62 a>`', async () => {
+  await cluster.query(`CREATE DATABASE bytes_db ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C' OWNER ${cluster.roles.scram.user}`)
+  const err = await connectBackend({ ...cluster.upstream(), database: 'bytes_db' }, new Map()).then((b) => { b.socket.destroy() }, (e: unknown) => e)
+  assert.instance(err, UpstreamError)
+  assert.match((err as Error).message, /server_encoding SQL_ASCII is not supported: .*ENCODING 'UTF8'/)
 })
 
 test('authenticates with md5', async () => {

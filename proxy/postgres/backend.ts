@@ -205,7 +205,7 @@ function checkSessionView(parameters: ReadonlyMap<string, string>): void {
   }
   const encoding = parameters.get('server_encoding') ?? ''
   if (!ACCEPTED_SERVER_ENCODINGS.has(encoding.toUpperCase())) {
-    throw new UpstreamError('upstream.startup', `server_encoding ${encoding || '(not reported)'} is not supported: the gateway needs a UTF8 (or SQL_ASCII) database`)
+    throw new UpstreamError('upstream.startup', `server_encoding ${encoding || '(not reported)'} is not supported: the gateway reads SQL as UTF-8 and needs a UTF8 database (in SQL_ASCII or a single-byte encoding the server truncates and case-folds names byte by byte, not as the gateway reads them); point the target at a database created with ENCODING 'UTF8'`)
   }
 }
 

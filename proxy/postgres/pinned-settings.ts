@@ -11,8 +11,12 @@ export const PINNED_SETTINGS: ReadonlyMap<string, string> = new Map([
   ['backslash_quote', 'safe_encoding'],
 ])
 
-/** Server encodings whose text the gateway reads as the server does: no conversion to or from UTF-8. */
-export const ACCEPTED_SERVER_ENCODINGS: ReadonlySet<string> = new Set(['UTF8', 'SQL_ASCII'])
+/**
+ * Server encodings whose text the gateway reads as the server does. Not SQL_ASCII: there the server cuts a name
+ * over 63 bytes inside a character and folds the case of high bytes by its locale, so `<62 a>é` is a table the
+ * gateway's UTF-8 parser names `<62 a>`.
+ */
+export const ACCEPTED_SERVER_ENCODINGS: ReadonlySet<string> = new Set(['UTF8'])
 
 const PINNED_NAMES = [...PINNED_SETTINGS.keys()]
 
