@@ -80,9 +80,10 @@ async function lockNamespaces(): Promise<{ probeWaiting(): Promise<void>; releas
 }
 
 /** A session whose statement_timeout fails a probe kept waiting, with `shadow` already known to its backend. */
-async function timingOut(): Promise<RawClient> {
+/** A session whose statements (the probe among them) fail after `ms` waiting. */
+async function timingOut(ms = 300): Promise<RawClient> {
   const c = await session()
-  for (const sql of ['SET statement_timeout = 300', "SELECT 'shadow'::regnamespace", 'SELECT upper(name) FROM users LIMIT 1']) {
+  for (const sql of [`SET statement_timeout = ${ms}`, "SELECT 'shadow'::regnamespace", 'SELECT upper(name) FROM users LIMIT 1']) {
     assert.equal((await query(c, sql)).errors, [], sql)
   }
   return c
@@ -103,7 +104,8 @@ test('a statement prepared before the move, bound after it in the same batch: ju
 })
 
 test('a probe the server fails, with a read pipelined behind it: the session ends before the read runs', async () => {
-  const c = await timingOut()
+  // The probe fails 2 s after it waits: time enough on a loaded machine for the gateway to have sent the read.
+  const c = await timingOut(2000)
   const lock = await lockNamespaces()
   try {
     c.take()
