@@ -19,6 +19,7 @@ import { boundSqlDigest } from './normalize/sql-template.ts'
 import { boundCarriesMaskOutput } from './normalize/mask-output.ts'
 import { HttpNormalizeCache } from './normalize/http-cache.ts'
 import { SqlNormalizeCache } from './normalize/sql-cache.ts'
+import { olderServerRefusal } from './normalize/sql/syntax-since.ts'
 import type { Decision, Grant, InputDocument, SqlStatement, Target } from './types.ts'
 
 export interface GatewayDeps {
@@ -93,11 +94,12 @@ export async function createGatewayEngine(config: Config, deps: GatewayDeps): Pr
       : raw.mcp ? normalize(raw, target) : httpNormalizeCache.normalize(raw.request, target, () => normalize(raw, target))
     const input = buildInput({ identity: deepFreeze(session.identity), session: sessionPart(session, grants), target, normalized })
     // The normalizer's output crosses into the policy: a malformed document is a bug, and a deny.
-    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)), refusal: normalized.refusal }
+    const refusal = normalized.refusal ?? (raw.kind === 'sql' ? olderServerRefusal(normalized.newer, raw.serverVersion) : undefined)
+    return { input, issues: inputCheck.issues(input, normalized, normalizeCache.basisOf(normalized)), refusal }
   }
 
   const rawOf = (request: JudgeRequest): RawRequest => request.kind === 'sql'
-    ? { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog, bound: request.bound }
+    ? { kind: 'sql', text: request.text, prepared: request.prepared, catalog: request.catalog, bound: request.bound, serverVersion: request.serverVersion }
     : { kind: 'http', request: request.request, mcp: request.mcp }
 
   function decide(session: SessionState, raw: RawRequest): Judgement {

@@ -25,6 +25,8 @@ export interface SqlJudgeRequest {
   catalog?: SchemaCatalog
   /** Values bound to the text's `$n` parameters (a Bind): part of the command's digest, so a statement grant covers them only. */
   bound?: BoundValues
+  /** The server's PostgreSQL major version (0: not reported): newer syntax is refused. Undefined: not known (eval). */
+  serverVersion?: number
 }
 
 /** An HTTP request (Kubernetes, cloud, plain HTTP or MCP) addressed to an HTTP-kind target. */

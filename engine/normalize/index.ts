@@ -14,6 +14,7 @@ import { kubernetesRisk } from './risk/kubernetes.ts'
 import { mcpRisk } from './risk/mcp.ts'
 import { sqlRisk } from './risk/sql.ts'
 import { loadSqlParsers, normalizeMysql, normalizePostgres, type SchemaCatalog } from './sql/index.ts'
+import type { NewerSyntax } from './sql/syntax-since.ts'
 import type { BoundValues } from '../approvals/review-text.ts'
 import { commandDigest, sqlDigest } from './sql-template.ts'
 
@@ -22,7 +23,7 @@ export type { McpJudgeContext, McpToolState } from './mcp/normalize.ts'
 export { loadSqlParsers }
 
 export type RawRequest =
-  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string>; catalog?: SchemaCatalog; bound?: BoundValues }
+  | { kind: 'sql'; text: string; prepared?: ReadonlyMap<string, string>; catalog?: SchemaCatalog; bound?: BoundValues; serverVersion?: number }
   | { kind: 'http'; request: RawHttpRequest; mcp?: McpJudgeContext }
 
 export interface Normalized {
@@ -30,6 +31,8 @@ export interface Normalized {
   risk: Risk
   /** The request is refused before any policy reads it, and why (a Cloud Logging filter longer than the API accepts). */
   refusal?: string
+  /** SQL syntax newer than PostgreSQL 15 in the text: refused when the server is older than its version. */
+  newer?: NewerSyntax
 }
 
 const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex')
@@ -42,8 +45,8 @@ function normalizeSql(request: Extract<RawRequest, { kind: 'sql' }>, target: Tar
     const sql = { dialect: 'postgres' as const, statements: [], parse_error: `target ${target.name} is a ${target.kind} target; it does not accept SQL` }
     return { command: { protocol: 'postgres', raw, digest: sqlDigest(raw), fingerprint: `mismatch:${sha256(raw)}`, sql }, risk: sqlRisk(sql) }
   }
-  const { sql, fingerprint } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, request)
-  return { command: { protocol: target.kind, raw, digest: commandDigest(raw, sql.statements), fingerprint, sql }, risk: sqlRisk(sql) }
+  const { sql, fingerprint, newer } = target.kind === 'mysql' ? normalizeMysql(text) : normalizePostgres(text, request)
+  return { command: { protocol: target.kind, raw, digest: commandDigest(raw, sql.statements), fingerprint, sql }, risk: sqlRisk(sql), ...(newer && { newer }) }
 }
 
 function queryText(query: Record<string, string[]>): string {

@@ -213,5 +213,5 @@ export function instantiate(template: Normalized, text: string, at: { start: num
     cuts.order.forEach((k, i) => (json += values[k]! + cuts.pieces[i + 1]!))
     knownJson(command, json)
   }
-  return deepFreeze({ command, risk: template.risk })
+  return deepFreeze({ command, risk: template.risk, ...(template.newer && { newer: template.newer }) })
 }

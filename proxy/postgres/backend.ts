@@ -195,6 +195,12 @@ function startupError(sqlstate: string, message: string): UpstreamError {
   return new UpstreamError('upstream.startup', `${message} (SQLSTATE ${sqlstate})`)
 }
 
+/** The server's PostgreSQL major version from its reported server_version ("15.18 (Debian …)", "17beta1"); 0 when not reported. */
+export function serverMajorVersion(parameters: ReadonlyMap<string, string>): number {
+  const major = Number.parseInt(parameters.get('server_version') ?? '', 10)
+  return Number.isInteger(major) && major > 0 ? major : 0
+}
+
 /** The server must read bytes as the gateway does: pinned settings in force, a server encoding without conversion. */
 function checkSessionView(parameters: ReadonlyMap<string, string>): void {
   for (const name of ['client_encoding', 'standard_conforming_strings']) {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { authFailureEvent, connectionEvent, deniedEvent, disconnectEvent, errorEvent, type ClientInfo } from './audit-events.ts'
-import { type Backend, connectBackend, type UpstreamTarget } from './backend.ts'
+import { type Backend, connectBackend, serverMajorVersion, type UpstreamTarget } from './backend.ts'
 import { type CallerSessions, DEFAULT_MAX_SESSIONS_PER_CALLER } from './caller-sessions.ts'
 import { type CancelRegistry, sendUpstreamCancel } from './cancel.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
@@ -323,6 +323,7 @@ export class Connection {
       holdMs: this.deps.holdSeconds * 1000,
       approvalHint: this.deps.approvalHint,
       catalog: planner.catalog,
+      serverVersion: serverMajorVersion(backend.parameters),
     })
     this.loop = loop
     backend.socket.on('data', (chunk: Buffer) => {

@@ -53,6 +53,7 @@ function context(engine: GatewayEngine, opts: { holdMs?: number; abort?: HoldAbo
     engine,
     session,
     prepared: new Map(),
+    serverVersion: 15,
     holdMs: opts.holdMs ?? 10_000,
     approvalHint: (id) => `warden approvals approve ${id}`,
     notice: (n) => notices.push(n),

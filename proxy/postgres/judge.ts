@@ -33,6 +33,8 @@ export interface JudgeContext {
   prepared: ReadonlyMap<string, string>
   /** The target's catalog as cached (stars, views): lineage of result columns. */
   catalog?: SchemaCatalog
+  /** The server's PostgreSQL major version: syntax newer than it is refused by the engine. */
+  serverVersion: number
   holdMs: number
   approvalHint?: (approvalId: string) => string
   /** Sends a NoticeResponse to the client right away. */
@@ -51,7 +53,7 @@ function denial(d: Decision): PgError {
 const approveCommand = (ctx: JudgeContext, id: string) => ctx.approvalHint?.(id) ?? `npx warden approvals approve ${id}`
 
 const sqlRequest = (ctx: JudgeContext, text: string, bound?: BoundValues): JudgeRequest =>
-  ({ kind: 'sql', session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog, ...(bound ? { bound } : {}) })
+  ({ kind: 'sql', session: ctx.session, text, prepared: ctx.prepared, catalog: ctx.catalog, serverVersion: ctx.serverVersion, ...(bound ? { bound } : {}) })
 
 /** Holds through the engine's one judge-and-hold path, and says the outcome the PostgreSQL way. */
 async function hold(text: string, first: Judgement, ctx: JudgeContext, reviewText: string, bound?: BoundValues): Promise<Verdict> {

@@ -62,6 +62,8 @@ export interface QueryLoopDeps {
   approvalHint?: (approvalId: string) => string
   /** The target's catalog cache, handed to every judgement (stars, views) and loaded ahead of it on a miss. */
   catalog?: Catalog
+  /** The server's PostgreSQL major version (backend.ts serverMajorVersion). */
+  serverVersion: number
 }
 
 export interface Barrier {
@@ -102,6 +104,7 @@ export class QueryLoop {
       session: deps.session,
       prepared: deps.statements.prepared(),
       catalog: deps.catalog,
+      serverVersion: deps.serverVersion,
       holdMs: deps.holdMs,
       approvalHint: deps.approvalHint,
       startHold: () => {
@@ -253,7 +256,7 @@ export class QueryLoop {
   judgeAhead(text: string, then: (ahead?: JudgedAhead) => Step): Step {
     const catalog = this.deps.catalog
     if (!catalog || Buffer.byteLength(text) > CATALOG_AHEAD_MAX_BYTES) return then()
-    const request = () => ({ session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog })
+    const request = () => ({ session: this.session, text, prepared: this.judgeContext.prepared, catalog: this.judgeContext.catalog, serverVersion: this.judgeContext.serverVersion })
     return judgeAhead(catalog, this.engine, request, then)
   }
 

@@ -7,6 +7,7 @@ import { statementLineage } from './lineage.ts'
 import { expandNested, explainAnalyzes } from './nested.ts'
 import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
+import { type NewerSyntax, newerSyntax, newest } from './syntax-since.ts'
 import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
@@ -110,6 +111,8 @@ type Nested = { via: NestedVia; parent_index: number }
 
 export class Builder {
   readonly statements: SqlStatement[] = []
+  /** The newest syntax beyond PostgreSQL 15 in any text parsed (syntax-since.ts). */
+  newer: NewerSyntax | undefined
   readonly context: SqlContext
   /** Outputs of cursors declared earlier in this text, for FETCH. */
   private readonly cursors = new Map<string, SqlOutput[]>()
@@ -124,6 +127,11 @@ export class Builder {
     this.context = context
   }
 
+  /** Notes the syntax of a text parsed for its statements or expressions (syntax-since.ts). */
+  noteSyntax(text: string, stmts: readonly RawStmt[]): void {
+    this.newer = newest(this.newer, newerSyntax(text, stmts))
+  }
+
   /** Parses `text` and appends its statements (with their nested ones); returns its top-level entries. */
   program(text: string, nested: Nested | undefined, depth: number, label?: string): SqlStatement[] {
     if (depth > MAX_NESTING) throw new SqlParseError('SQL_TOO_DEEP', `statements nested more than ${MAX_NESTING} levels deep`)
@@ -136,6 +144,7 @@ export class Builder {
       throw new SqlParseError(error.code, `${label}: ${error.message}`, { cause: error })
     }
     this.context.watch?.parsed(text, stmts)
+    this.noteSyntax(text, stmts)
     const program = new Program(text, this.context.watch)
     return stmts.map((raw) => {
       const start = raw.stmt_location ?? 0

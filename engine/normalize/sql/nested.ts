@@ -109,6 +109,7 @@ function embeddedStatements(b: Builder, p: Parent, queries: readonly EmbeddedSql
       continue
     }
     const stmts = parsePostgres(query.text)
+    b.noteSyntax(query.text, stmts)
     const literal = query.dynamic ? literalOf(stmts[0]?.stmt) : undefined
     if (literal !== undefined) {
       out.push(...b.program(literal, nestedUnder(p, via), p.depth + 1, 'EXECUTE string'))

@@ -20,7 +20,7 @@ export function normalizePostgres(text: string, ctx: SqlContext = {}): Normalize
     const builder = new Builder(ctx)
     builder.program(clean, undefined, 0)
     const fingerprint = fingerprintPostgres(clean.trim() === '' ? ' ' : clean)
-    return { sql: { dialect: 'postgres', statements: builder.statements }, fingerprint }
+    return { sql: { dialect: 'postgres', statements: builder.statements }, fingerprint, ...(builder.newer && { newer: builder.newer }) }
   } catch (error) {
     return parseErrorResult('postgres', text, errorMessage(error))
   }

@@ -2,11 +2,14 @@
 import { createHash } from 'node:crypto'
 import type { SqlCommand } from '../../types.ts'
 import { SqlParseError } from './parse.ts'
+import type { NewerSyntax } from './syntax-since.ts'
 
 export interface NormalizedSql {
   sql: SqlCommand
   /** Shape of the text with literals removed, or `parse-error:<sha256 of the text>`. */
   fingerprint: string
+  /** Syntax newer than PostgreSQL 15 the text uses (refused on an older server). */
+  newer?: NewerSyntax
 }
 
 export function sha256Hex(text: string): string {

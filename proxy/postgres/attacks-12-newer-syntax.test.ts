@@ -1,0 +1,59 @@
+// The gateway parses with PostgreSQL 18's grammar (libpg-query); the server here is PostgreSQL 15, which reads some
+// newer syntax as something else, not as an error: `merge_action()` and `json_value(…)` call a function of that name
+// in the database, `system_user` names a column. Judged with the newer meaning (merge_action() a constant), a
+// function of that name reading a masked column gave its value back unmasked. Such statements are refused on an
+// older server (engine/normalize/sql/syntax-since.ts).
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { attackSessions } from './testing/attack-session.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+
+let h: Harness
+
+// Functions of the database whose names PostgreSQL 16-17 made syntax; their owner (the superuser) reads credentials.
+const SHADOWS = `
+CREATE FUNCTION public.merge_action() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.json_scalar(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.json_array(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC;
+`
+
+test.before(async () => {
+  h = await startHarness({ seed: [LEAK_SEED_SQL, SHADOWS] })
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const { session, query } = attackSessions(() => h)
+
+const NEWER = [
+  ['SELECT merge_action()', 'merge_action\\(\\), syntax of PostgreSQL 17'],
+  ['SELECT json_scalar(1)', 'SQL/JSON syntax \\(JsonScalarExpr\\), syntax of PostgreSQL 17'],
+  ['SELECT json_array(1)', 'SQL/JSON syntax \\(JsonArrayConstructor\\), syntax of PostgreSQL 16'],
+  ['SELECT system_user FROM (SELECT email AS system_user FROM customers) s', 'SYSTEM_USER, syntax of PostgreSQL 16'],
+  ["SELECT id FROM customers WHERE email IS JSON", 'syntax of PostgreSQL 16'],
+  ["DO $$ BEGIN PERFORM json_value('1', '$'); END $$", 'syntax of PostgreSQL 17'],
+] as const
+
+test('syntax newer than the server is refused, and nothing the functions of those names read comes back', async () => {
+  const c = await session()
+  for (const [sql, why] of NEWER) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), new RegExp(`^42501: warden: denied: refused before policy evaluation: the statement uses .*${why}; the server runs PostgreSQL 15`), sql)
+  }
+  c.close()
+})
+
+test('the server\'s own syntax for the same works: json_build_array, current_user, json_object(text[])', async () => {
+  const c = await session()
+  const got = await query(c, "SELECT json_build_array(1, 2)::text, current_user = current_user, json_object(ARRAY['a', 'b'])::text")
+  assert.equal(got.errors, [])
+  assert.equal(got.rows, [['[1, 2]', 't', '{"a" : "b"}']])
+  c.close()
+})
+
+test.run()
