@@ -2,7 +2,9 @@
 // newer syntax as something else, not as an error: `merge_action()` and `json_value(…)` call a function of that name
 // in the database, `system_user` names a column. Judged with the newer meaning (merge_action() a constant), a
 // function of that name reading a masked column gave its value back unmasked. Such statements are refused on an
-// older server (engine/normalize/sql/syntax-since.ts).
+// older server (engine/normalize/sql/syntax-since.ts), and view definitions and generated columns the server wrote
+// with such a name are not followed. Also fixed: a stored generated column was judged as derived from its row's
+// columns alone, though a user function in its expression stored what it read (another table's passwords).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { attackSessions } from './testing/attack-session.ts'
@@ -17,6 +19,14 @@ CREATE FUNCTION public.merge_action() RETURNS text LANGUAGE sql SECURITY DEFINER
 CREATE FUNCTION public.json_scalar(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 CREATE FUNCTION public.json_array(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC;
+CREATE VIEW release_notes AS SELECT 1 AS id, merge_action() AS note;
+CREATE FUNCTION public.json_serialize(x int) RETURNS text LANGUAGE sql IMMUTABLE SECURITY DEFINER AS $$ SELECT password FROM credentials WHERE id = x $$;
+CREATE TABLE tagged (id int, tag text GENERATED ALWAYS AS (json_serialize(id)) STORED);
+INSERT INTO tagged (id) VALUES (1);
+CREATE FUNCTION public.secret_of(x int) RETURNS text LANGUAGE sql IMMUTABLE SECURITY DEFINER AS $$ SELECT password FROM credentials WHERE id = x $$;
+CREATE TABLE tagged_plain (id int, tag text GENERATED ALWAYS AS (secret_of(id)) STORED);
+INSERT INTO tagged_plain (id) VALUES (2);
+GRANT SELECT ON release_notes, tagged, tagged_plain TO warden;
 `
 
 test.before(async () => {
@@ -45,6 +55,25 @@ test('syntax newer than the server is refused, and nothing the functions of thos
     assert.equal(got.rows, [], sql)
     assert.match(got.errors.join(), new RegExp(`^42501: warden: denied: refused before policy evaluation: the statement uses .*${why}; the server runs PostgreSQL 15`), sql)
   }
+  c.close()
+})
+
+test('a view or generated column the server wrote with such a call is not followed as the newer syntax', async () => {
+  const c = await session()
+  for (const sql of ['SELECT note FROM release_notes', 'SELECT tag FROM tagged']) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*could not be followed/, sql)
+  }
+  c.close()
+})
+
+test('a generated column stores what the functions of its expression read: it is judged through them', async () => {
+  const c = await session()
+  const got = await query(c, 'SELECT tag FROM tagged_plain')
+  assert.equal([got.leaks, got.rows], [[], []])
+  assert.match(got.errors.join(), /^42501: warden: denied: .*passes through secret_of, which is not known to compute only from its arguments/)
   c.close()
 })
 

@@ -5,11 +5,13 @@ import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { CatalogRelation } from './builder.ts'
 import { collect } from './lineage-expr.ts'
+import { customOperator } from './operators.ts'
 import { ROW_FUNCTIONS } from './row-functions.ts'
 import { MAX_VIEW_DEPTH, QueryWalker, rename } from './lineage-query.ts'
 import { expand, type Item, type JoinItem, LineageScope, type Rel } from './lineage-scope.ts'
 import { Acc, type Col, type Lin, plain, union, unknown } from './lineage-value.ts'
 import { parsePostgres } from './parse.ts'
+import { newerSyntax } from './syntax-since.ts'
 import { collectRefs } from './walk.ts'
 
 
@@ -117,22 +119,45 @@ function tableColumn(table: string, column: string, found: CatalogRelation): Lin
 }
 
 /**
- * A stored generated column: derived from the columns of its row that its expression names (the expression runs
- * when the row is written, so reading it calls nothing). Unknown when the expression cannot be read.
+ * A stored generated column: derived from the columns of its row that its expression names, through the functions
+ * and operators it calls (they ran when the row was written, and a user function may have read any table: the
+ * policy decides which calls keep a value masked). Unknown when the expression cannot be read.
  */
 function generatedLin(table: string, column: string, expression: string, columns: readonly string[]): Lin {
   const reason = `generated column ${table}.${column} could not be followed`
   if (expression.trim() === '') return unknown(reason)
   let refs: string[]
+  const calls = new Set<string>()
   try {
-    const stmt = parsePostgres(`SELECT ${expression}`)
-    if (stmt.length !== 1) return unknown(reason)
-    refs = collectRefs(stmt[0]!.stmt).columns.map((c) => c.name)
+    const text = `SELECT ${expression}`
+    const stmt = parsePostgres(text)
+    if (stmt.length !== 1 || newerSyntax(text, stmt)) return unknown(reason)
+    const found = collectRefs(stmt[0]!.stmt)
+    refs = found.columns.map((c) => c.name)
+    for (const f of found.functions) calls.add(f.full_name)
+    eachNode(stmt[0]!.stmt, (name, body) => {
+      const operator = customOperator(name, body)
+      if (operator) calls.add(operator.join('.'))
+    })
   } catch {
     return unknown(reason)
   }
   if (refs.some((r) => !columns.includes(r))) return unknown(reason)
-  return { kind: 'derived', sources: [...new Set(refs)].map((c) => ({ table, column: c })), safe: false, functions: [] }
+  return { kind: 'derived', sources: [...new Set(refs)].map((c) => ({ table, column: c })), safe: false, functions: [...calls] }
+}
+
+/** Calls `visit` with every node of a parse tree. */
+function eachNode(tree: unknown, visit: (name: string, body: PgObject) => void): void {
+  const stack: unknown[] = [tree]
+  while (stack.length) {
+    const node = stack.pop()
+    if (Array.isArray(node)) stack.push(...node)
+    else if (node !== null && typeof node === 'object') {
+      const n = unwrap(node)
+      if (n) visit(n[0], n[1])
+      stack.push(...Object.values(node))
+    }
+  }
 }
 
 /** A view's columns: its definition's outputs, renamed to the catalog's column names. */
@@ -143,9 +168,12 @@ function viewColumns(w: QueryWalker, table: string, columns: string[], definitio
   if (w.viewDepth >= MAX_VIEW_DEPTH) outputs = []
   else {
     try {
-      const stmt = parsePostgres(definition)[0]?.stmt
+      const stmts = parsePostgres(definition)
+      // The server wrote the definition in its own syntax: what reads as newer syntax here (merge_action(), SQL/JSON)
+      // is, on a server older than that syntax, a call of a function of that name (syntax-since.ts).
+      const stmt = newerSyntax(definition, stmts) ? undefined : stmts[0]?.stmt
       // A fresh walker: the view's own predicates and calls are part of the view, not of this statement.
-      outputs = new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1).query(stmt, new LineageScope())
+      outputs = stmt === undefined ? [] : new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1).query(stmt, new LineageScope())
     } catch {
       outputs = []
     }
