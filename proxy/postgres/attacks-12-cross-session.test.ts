@@ -1,0 +1,83 @@
+// A twelfth attacker's review of the PostgreSQL gateway (agent identity, default policy, production target), against
+// a real PostgreSQL 15: can one session reach another, or a value reach the client by a route the mask does not see?
+// - Fixed: a foreign key's action writes a table the statement never names. `DELETE FROM tiers WHERE id = 1`,
+//   approved, ran ON DELETE SET NULL on vault, whose NOT NULL failed with "Failing row contains (1, null,
+//   <password>)"; `UPDATE tiers SET id = 200` cascaded into vault's CHECK the same way. Error texts were withheld only
+//   for the masked columns of the tables the statement names; a text about a table (its table field) with masked
+//   columns is now withheld too (message-screen.ts).
+// - Held: each client has its own server session (no pooling): another session's prepared statements, cursors and
+//   statement text are not in pg_prepared_statements, pg_cursors, pg_locks, pg_prepared_xacts or the readable
+//   columns of pg_stat_activity; EXECUTE of its statement is refused, FETCH of its cursor fails; the session's role cannot be switched (SET
+//   SESSION AUTHORIZATION, SET ROLE NONE, RESET ROLE) and PREPARE TRANSACTION, currval / lastval are refused.
+// Statements the default policy holds for approval are approved here by a human dba.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { attackSessions } from './testing/attack-session.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+
+let h: Harness
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 5 })
+  await h.cluster.query(LEAK_SEED_SQL)
+  await h.cluster.query(`SET ROLE warden;
+    CREATE TABLE tiers (id int PRIMARY KEY, title text NOT NULL);
+    INSERT INTO tiers VALUES (1, 'gold'), (2, 'silver');
+    CREATE TABLE vault (
+      id int PRIMARY KEY,
+      tier_id int NOT NULL REFERENCES tiers(id) ON DELETE SET NULL ON UPDATE CASCADE CHECK (tier_id < 100),
+      password text NOT NULL
+    );
+    INSERT INTO vault VALUES (1, 1, 'Marzipan-Quokka-5113'), (2, 2, 'Tangerine!Vortex#7782');
+    RESET ROLE`)
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const { session, query } = attackSessions(() => h)
+
+test('a foreign key action writing a table the statement does not name (ON DELETE SET NULL, ON UPDATE CASCADE): its failing row is withheld', async () => {
+  const c = await session()
+  for (const [sql, code] of [['DELETE FROM tiers WHERE id = 1', '23502'], ['UPDATE tiers SET id = 200 WHERE id = 2', '23514']] as const) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.match(got.errors.join(), new RegExp(`^${code}: warden: the server's error text was withheld because it is about table vault, whose row or key it may repeat, and that table has masked columns \\(password\\)`), sql)
+  }
+  // The session goes on, and a plain error about a table without masked columns still reads as the server wrote it.
+  assert.equal((await query(c, 'SELECT 1 AS alive')).rows, [['1']])
+  assert.match((await query(c, "INSERT INTO tiers VALUES (1, 'again')")).errors.join(), /^23505: duplicate key value violates unique constraint "tiers_pkey"$/)
+  c.close()
+  assert.equal(await h.cluster.query('SELECT count(*)::int AS n FROM vault WHERE tier_id IS NULL OR tier_id >= 100'), [{ n: 0 }])
+})
+
+const MARKER = 'b-session-Zq8Vw3'
+
+test('held: another session\'s prepared statements, cursors, locks and statement text are out of reach, and its role stays', async () => {
+  const b = await session()
+  for (const sql of [`PREPARE b1 AS SELECT '${MARKER}' AS note, password FROM credentials`, 'BEGIN', `DECLARE bc CURSOR WITH HOLD FOR SELECT '${MARKER}' AS note, api_key FROM credentials`,
+    'LOCK TABLE orders IN SHARE MODE']) {
+    assert.equal((await query(b, sql)).errors, [], sql)
+  }
+  const a = await session()
+  for (const sql of ['SELECT name, statement, parameter_types::text FROM pg_prepared_statements', 'SELECT name, statement FROM pg_cursors',
+    'SELECT locktype, relation::regclass::text, pid, mode, classid, objid FROM pg_locks', 'SELECT gid, owner FROM pg_prepared_xacts',
+    'SELECT pid, application_name, client_addr, state, backend_xid, query_id FROM pg_stat_activity']) {
+    const got = await query(a, sql)
+    assert.equal([got.errors, got.leaks], [[], []], sql)
+    assert.not.ok(JSON.stringify(got.rows).includes(MARKER), `${sql}: another session's statement text came back`)
+  }
+  // The gateway knows each session's own names only; the server has no other session's either.
+  assert.match((await query(a, 'EXECUTE b1')).errors.join(), /^42501: .*runs prepared statement b1, which Warden has not seen/)
+  assert.match((await query(a, 'FETCH ALL bc')).errors.join(), /^34000: /)
+  for (const sql of ['SET SESSION AUTHORIZATION postgres', 'SET ROLE NONE', 'RESET ROLE', 'RESET SESSION AUTHORIZATION', "PREPARE TRANSACTION 'g1'", 'SELECT lastval()', "SELECT currval('orders_id_seq')"]) {
+    const got = await query(a, sql)
+    assert.match(got.errors.join(), /^42501: warden: denied/, sql)
+  }
+  assert.equal((await query(a, 'SELECT current_user AS u, session_user AS s')).rows, [['warden', 'warden']])
+  a.close()
+  b.close()
+})
+
+test.run()
