@@ -5,6 +5,11 @@
 //   <password>)"; `UPDATE tiers SET id = 200` cascaded into vault's CHECK the same way. Error texts were withheld only
 //   for the masked columns of the tables the statement names; a text about a table (its table field) with masked
 //   columns is now withheld too (message-screen.ts).
+// - Fixed: DDL that computes over the rows a table already holds: an approved CREATE INDEX on
+//   (CASE WHEN substr(password, 1, 1) = 'M' THEN 1 / 0 ELSE 1 END), a partial index's WHERE, an added CHECK or
+//   EXCLUDE constraint, or CREATE STATISTICS on an expression (at ANALYZE) answered one bit of a password a statement
+//   (built, or 22012 / 23514 / 23P01), where the same expression in a SELECT is denied as a probe. Their expressions
+//   are now read as conditions (engine/normalize/sql/lineage.ts), so the probe rule denies them.
 // - Held: each client has its own server session (no pooling): another session's prepared statements, cursors and
 //   statement text are not in pg_prepared_statements, pg_cursors, pg_locks, pg_prepared_xacts or the readable
 //   columns of pg_stat_activity; EXECUTE of its statement is refused, FETCH of its cursor fails; the session's role cannot be switched (SET
@@ -50,6 +55,29 @@ test('a foreign key action writing a table the statement does not name (ON DELET
   assert.match((await query(c, "INSERT INTO tiers VALUES (1, 'again')")).errors.join(), /^23505: duplicate key value violates unique constraint "tiers_pkey"$/)
   c.close()
   assert.equal(await h.cluster.query('SELECT count(*)::int AS n FROM vault WHERE tier_id IS NULL OR tier_id >= 100'), [{ n: 0 }])
+})
+
+test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE) is denied, approved or not', async () => {
+  const c = await session()
+  // Each would answer one bit a statement: built (or valid) or not, whatever the reviewer saw.
+  for (const sql of [
+    "CREATE INDEX probe_ix ON credentials ((CASE WHEN substr(password, 1, 1) = 'M' THEN 1 / 0 ELSE 1 END))",
+    'CREATE INDEX probe_ix ON credentials (id) WHERE 1 / (ascii(api_key) - 119) > 0',
+    "ALTER TABLE credentials ADD CONSTRAINT probe_ck CHECK (substr(client_secret, 4, 1) <> 'X')",
+    'ALTER TABLE credentials ADD CONSTRAINT probe_ex EXCLUDE USING btree ((left(password, 1)) WITH =)',
+    'CREATE STATISTICS probe_st ON (ascii(access_token)) FROM credentials',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*is masked whole/, sql)
+  }
+  // Plain columns and lookups by a given value still only need approval.
+  for (const sql of ['CREATE INDEX plain_ix ON credentials (password) WHERE api_key IS NOT NULL', "ALTER TABLE credentials ADD CONSTRAINT plain_ck CHECK (password <> 'changeme')"]) {
+    assert.equal((await query(c, sql)).errors, [], sql)
+  }
+  c.close()
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'probe%'"), [{ n: 0 }])
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'probe%'"), [{ n: 0 }])
 })
 
 const MARKER = 'b-session-Zq8Vw3'

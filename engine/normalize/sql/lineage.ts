@@ -164,8 +164,23 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(def.raw_default, top, w) }]))
         } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
-        } else if (cmd?.subtype === 'AT_AddColumn' && def) w.stored.push(...columnExpressions(w, target.table, def, top))
+        } else if (cmd?.subtype === 'AT_AddColumn' && def) {
+          w.stored.push(...columnExpressions(w, target.table, def, top))
+          for (const c of list(def.constraints)) rowChecks(w, bodyOf(c, 'Constraint'), top)
+        } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
       }
+      return undefined
+    }
+    case 'IndexStmt': {
+      top.items.push(targetRelation(w, body.relation, []))
+      for (const e of list(body.indexParams)) indexElement(w, bodyOf(e, 'IndexElem'), top)
+      w.predicate(body.whereClause, top)
+      return undefined
+    }
+    case 'CreateStatsStmt': {
+      const from = list(body.relations)
+      if (from.length === 1) top.items.push(targetRelation(w, from[0], []))
+      for (const e of list(body.exprs)) indexElement(w, bodyOf(e, 'StatsElem'), top)
       return undefined
     }
     case 'VariableShowStmt': {
@@ -204,6 +219,26 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin: kept }]))
   }
   return out
+}
+
+/**
+ * What the server evaluates over the rows a table already holds when a constraint is added (CHECK, EXCLUDE): whether
+ * the statement fails tells what they hold, as a WHERE's rows do, so its expressions are read as conditions.
+ */
+function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: LineageScope): void {
+  if (constraint?.contype === 'CONSTR_CHECK') w.predicate(constraint.raw_expr, scope)
+  if (constraint?.contype !== 'CONSTR_EXCLUSION') return
+  for (const pair of list(constraint.exclusions)) indexElement(w, bodyOf(list(bodyOf(pair, 'List')?.items)[0], 'IndexElem'), scope)
+  w.predicate(constraint.where_clause, scope)
+}
+
+/**
+ * An index's (or extended statistics') expression, computed over every row when it is built (at ANALYZE for
+ * statistics): an error or a unique violation it raises tells what it read. A plain column computes nothing.
+ */
+function indexElement(w: QueryWalker, elem: PgObject | undefined, scope: LineageScope): void {
+  if (elem?.expr === undefined || bodyOf(elem.expr, 'ColumnRef')) return
+  w.computes(exprLineage(elem.expr, scope, w))
 }
 
 function written(rel: PgObject): string {
