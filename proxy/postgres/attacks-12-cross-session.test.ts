@@ -9,7 +9,9 @@
 //   (CASE WHEN substr(password, 1, 1) = 'M' THEN 1 / 0 ELSE 1 END), a partial index's WHERE, an added CHECK or
 //   EXCLUDE constraint, or CREATE STATISTICS on an expression (at ANALYZE) answered one bit of a password a statement
 //   (built, or 22012 / 23514 / 23P01), where the same expression in a SELECT is denied as a probe. Their expressions
-//   are now read as conditions (engine/normalize/sql/lineage.ts), so the probe rule denies them.
+//   are now read as conditions (engine/normalize/sql/lineage.ts), so the probe rule denies them; so are a trigger's
+//   WHEN (evaluated at each later write) and ALTER COLUMN … TYPE without USING to a type a cast can fail into
+//   (varchar(20): 22001 once any password is longer).
 // - Held: each client has its own server session (no pooling): another session's prepared statements, cursors and
 //   statement text are not in pg_prepared_statements, pg_cursors, pg_locks, pg_prepared_xacts or the readable
 //   columns of pg_stat_activity; EXECUTE of its statement is refused, FETCH of its cursor fails; the session's role cannot be switched (SET
@@ -57,7 +59,7 @@ test('a foreign key action writing a table the statement does not name (ON DELET
   assert.equal(await h.cluster.query('SELECT count(*)::int AS n FROM vault WHERE tier_id IS NULL OR tier_id >= 100'), [{ n: 0 }])
 })
 
-test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE) is denied, approved or not', async () => {
+test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE, a trigger\'s WHEN, a type change) is denied, approved or not', async () => {
   const c = await session()
   // Each would answer one bit a statement: built (or valid) or not, whatever the reviewer saw.
   for (const sql of [
@@ -66,18 +68,24 @@ test('DDL computing over the rows of a column masked whole (index and statistics
     "ALTER TABLE credentials ADD CONSTRAINT probe_ck CHECK (substr(client_secret, 4, 1) <> 'X')",
     'ALTER TABLE credentials ADD CONSTRAINT probe_ex EXCLUDE USING btree ((left(password, 1)) WITH =)',
     'CREATE STATISTICS probe_st ON (ascii(access_token)) FROM credentials',
+    // On every later write: the builtin trigger function runs only where WHEN holds, and WHEN divides by zero.
+    'CREATE TRIGGER probe_tg BEFORE UPDATE ON credentials FOR EACH ROW WHEN (1 / (ascii(NEW.password) - 77) > 0) EXECUTE FUNCTION suppress_redundant_updates_trigger()',
+    // Fails (22001) once any password is longer than the limit: their longest length, by halving.
+    'ALTER TABLE credentials ALTER COLUMN password TYPE varchar(20)',
   ]) {
     const got = await query(c, sql)
     assert.equal(got.leaks, [], sql)
     assert.match(got.errors.join(), /^42501: warden: denied: .*is masked whole/, sql)
   }
   // Plain columns and lookups by a given value still only need approval.
-  for (const sql of ['CREATE INDEX plain_ix ON credentials (password) WHERE api_key IS NOT NULL', "ALTER TABLE credentials ADD CONSTRAINT plain_ck CHECK (password <> 'changeme')"]) {
+  for (const sql of ['CREATE INDEX plain_ix ON credentials (password) WHERE api_key IS NOT NULL', "ALTER TABLE credentials ADD CONSTRAINT plain_ck CHECK (password <> 'changeme')",
+    'ALTER TABLE credentials ALTER COLUMN label TYPE varchar(40)']) {
     assert.equal((await query(c, sql)).errors, [], sql)
   }
   c.close()
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'probe%'"), [{ n: 0 }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'probe%'"), [{ n: 0 }])
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'probe%'"), [{ n: 0 }])
 })
 
 const MARKER = 'b-session-Zq8Vw3'

@@ -162,6 +162,9 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
         // ALTER COLUMN … TYPE … USING expr rewrites the column with the expression's values, read from the same row.
         if (cmd?.subtype === 'AT_AlterColumnType' && def?.raw_default !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(def.raw_default, top, w) }]))
+        } else if (cmd?.subtype === 'AT_AlterColumnType' && !castsWithoutFail(def?.typeName)) {
+          // Without USING, every stored value is cast to the new type: a length limit or a domain's CHECK fails on some.
+          w.computes(exprLineage({ ColumnRef: { fields: [{ String: { sval: str(cmd.name) ?? '' } }] } }, top, w))
         } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
         } else if (cmd?.subtype === 'AT_AddColumn' && def) {
@@ -175,6 +178,12 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       top.items.push(targetRelation(w, body.relation, []))
       for (const e of list(body.indexParams)) indexElement(w, bodyOf(e, 'IndexElem'), top)
       w.predicate(body.whereClause, top)
+      return undefined
+    }
+    case 'CreateTrigStmt': {
+      // WHEN is evaluated on each row a later write touches: a trigger that raises makes that write fail on it.
+      top.items.push(targetRelation(w, body.relation, []))
+      w.predicate(body.whenClause, top)
       return undefined
     }
     case 'CreateStatsStmt': {
@@ -239,6 +248,14 @@ function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: Line
 function indexElement(w: QueryWalker, elem: PgObject | undefined, scope: LineageScope): void {
   if (elem?.expr === undefined || bodyOf(elem.expr, 'ColumnRef')) return
   w.computes(exprLineage(elem.expr, scope, w))
+}
+
+/** A type any text casts to without failing: text, or varchar without a length (pg_catalog's). */
+function castsWithoutFail(typeName: unknown): boolean {
+  const t = bodyOf(typeName, 'TypeName')
+  if (!t || list(t.typmods).length > 0 || t.arrayBounds !== undefined) return false
+  const n = names(t.names).join('.')
+  return n === 'text' || n === 'pg_catalog.text' || n === 'pg_catalog.varchar'
 }
 
 function written(rel: PgObject): string {
