@@ -10,7 +10,7 @@
 //   EXCLUDE constraint, or CREATE STATISTICS on an expression (at ANALYZE) answered one bit of a password a statement
 //   (built, or 22012 / 23514 / 23P01), where the same expression in a SELECT is denied as a probe. Their expressions
 //   are now read as conditions (engine/normalize/sql/lineage.ts), so the probe rule denies them; so are a trigger's
-//   WHEN (evaluated at each later write) and ALTER COLUMN … TYPE without USING to a type a cast can fail into
+//   WHEN and a rule's WHERE (evaluated at each later write) and ALTER COLUMN … TYPE without USING to a type a cast can fail into
 //   (varchar(20): 22001 once any password is longer).
 // - Held: each client has its own server session (no pooling): another session's prepared statements, cursors and
 //   statement text are not in pg_prepared_statements, pg_cursors, pg_locks, pg_prepared_xacts or the readable
@@ -59,7 +59,7 @@ test('a foreign key action writing a table the statement does not name (ON DELET
   assert.equal(await h.cluster.query('SELECT count(*)::int AS n FROM vault WHERE tier_id IS NULL OR tier_id >= 100'), [{ n: 0 }])
 })
 
-test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE, a trigger\'s WHEN, a type change) is denied, approved or not', async () => {
+test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE, a trigger\'s WHEN, a rule\'s WHERE, a type change) is denied, approved or not', async () => {
   const c = await session()
   // Each would answer one bit a statement: built (or valid) or not, whatever the reviewer saw.
   for (const sql of [
@@ -70,6 +70,7 @@ test('DDL computing over the rows of a column masked whole (index and statistics
     'CREATE STATISTICS probe_st ON (ascii(access_token)) FROM credentials',
     // On every later write: the builtin trigger function runs only where WHEN holds, and WHEN divides by zero.
     'CREATE TRIGGER probe_tg BEFORE UPDATE ON credentials FOR EACH ROW WHEN (1 / (ascii(NEW.password) - 77) > 0) EXECUTE FUNCTION suppress_redundant_updates_trigger()',
+    "CREATE RULE probe_rl AS ON UPDATE TO credentials WHERE substr(NEW.api_key, 9, 1) = 'Q' DO ALSO SELECT 1 / 0",
     // Fails (22001) once any password is longer than the limit: their longest length, by halving.
     'ALTER TABLE credentials ALTER COLUMN password TYPE varchar(20)',
   ]) {
@@ -86,6 +87,7 @@ test('DDL computing over the rows of a column masked whole (index and statistics
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'probe%'"), [{ n: 0 }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'probe%'"), [{ n: 0 }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'probe%'"), [{ n: 0 }])
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_rewrite WHERE rulename LIKE 'probe%'"), [{ n: 0 }])
 })
 
 const MARKER = 'b-session-Zq8Vw3'

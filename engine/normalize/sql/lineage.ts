@@ -180,10 +180,11 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       w.predicate(body.whereClause, top)
       return undefined
     }
-    case 'CreateTrigStmt': {
-      // WHEN is evaluated on each row a later write touches: a trigger that raises makes that write fail on it.
+    case 'CreateTrigStmt':
+    case 'RuleStmt': {
+      // A trigger's WHEN, a rule's WHERE: evaluated on each row a later write touches, which then fails or not.
       top.items.push(targetRelation(w, body.relation, []))
-      w.predicate(body.whenClause, top)
+      w.predicate(name === 'RuleStmt' ? body.whereClause : body.whenClause, top)
       return undefined
     }
     case 'CreateStatsStmt': {
