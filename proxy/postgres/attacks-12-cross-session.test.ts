@@ -5,17 +5,18 @@
 //   <password>)"; `UPDATE tiers SET id = 200` cascaded into vault's CHECK the same way. Error texts were withheld only
 //   for the masked columns of the tables the statement names; a text about a table (its table field) with masked
 //   columns is now withheld too (message-screen.ts).
-// - Fixed: DDL that computes over the rows a table already holds: an approved CREATE INDEX on
-//   (CASE WHEN substr(password, 1, 1) = 'M' THEN 1 / 0 ELSE 1 END), a partial index's WHERE, an added CHECK or
-//   EXCLUDE constraint, or CREATE STATISTICS on an expression (at ANALYZE) answered one bit of a password a statement
-//   (built, or 22012 / 23514 / 23P01), where the same expression in a SELECT is denied as a probe. Their expressions
-//   are now read as conditions (engine/normalize/sql/lineage.ts), so the probe rule denies them; so are a trigger's
-//   WHEN and a rule's WHERE (evaluated at each later write) and ALTER COLUMN … TYPE without USING to a type a cast can fail into
-//   (varchar(20): 22001 once any password is longer).
+// - Fixed: DDL that computes over the rows a table holds. An approved CREATE INDEX on (CASE WHEN substr(password,
+//   1, 1) = 'M' THEN 1 / 0 ELSE 1 END), a partial index's WHERE, an added CHECK or EXCLUDE constraint, CREATE
+//   STATISTICS on an expression (at ANALYZE), a trigger's WHEN or a rule's WHERE (at each later write), ALTER COLUMN
+//   … TYPE varchar(20) without USING (22001 once any password is longer), or a parent PARTITION BY RANGE (password)
+//   that credentials is then attached to FOR VALUES FROM ('A') TO ('N') (refused while any row is outside) each
+//   answered one bit of a secret a statement, where the same expression in a SELECT is denied as a probe. These
+//   expressions and keys now count as predicates (engine/normalize/sql/lineage.ts), and the probe rule denies them.
 // - Held: each client has its own server session (no pooling): another session's prepared statements, cursors and
 //   statement text are not in pg_prepared_statements, pg_cursors, pg_locks, pg_prepared_xacts or the readable
-//   columns of pg_stat_activity; EXECUTE of its statement is refused, FETCH of its cursor fails; the session's role cannot be switched (SET
-//   SESSION AUTHORIZATION, SET ROLE NONE, RESET ROLE) and PREPARE TRANSACTION, currval / lastval are refused.
+//   columns of pg_stat_activity (nor through a whole-row reference in LATERAL, NATURAL JOIN or to_jsonb); EXECUTE of
+//   its statement is refused, FETCH of its cursor fails; the session's role cannot be switched (SET SESSION
+//   AUTHORIZATION, SET ROLE NONE, RESET ROLE), and PREPARE TRANSACTION, currval and lastval are refused.
 // Statements the default policy holds for approval are approved here by a human dba.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -59,7 +60,7 @@ test('a foreign key action writing a table the statement does not name (ON DELET
   assert.equal(await h.cluster.query('SELECT count(*)::int AS n FROM vault WHERE tier_id IS NULL OR tier_id >= 100'), [{ n: 0 }])
 })
 
-test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE, a trigger\'s WHEN, a rule\'s WHERE, a type change) is denied, approved or not', async () => {
+test('DDL computing over the rows of a column masked whole (index and statistics expressions, CHECK, EXCLUDE, a trigger\'s WHEN, a rule\'s WHERE, a type change, a partition key) is denied, approved or not', async () => {
   const c = await session()
   // Each would answer one bit a statement: built (or valid) or not, whatever the reviewer saw.
   for (const sql of [
@@ -71,6 +72,8 @@ test('DDL computing over the rows of a column masked whole (index and statistics
     // On every later write: the builtin trigger function runs only where WHEN holds, and WHEN divides by zero.
     'CREATE TRIGGER probe_tg BEFORE UPDATE ON credentials FOR EACH ROW WHEN (1 / (ascii(NEW.password) - 77) > 0) EXECUTE FUNCTION suppress_redundant_updates_trigger()',
     "CREATE RULE probe_rl AS ON UPDATE TO credentials WHERE substr(NEW.api_key, 9, 1) = 'Q' DO ALSO SELECT 1 / 0",
+    // A parent credentials could be attached to FOR VALUES FROM ('M') TO ('N'): refused while any row is outside.
+    'CREATE TABLE probe_pp (LIKE credentials) PARTITION BY RANGE (password)',
     // Fails (22001) once any password is longer than the limit: their longest length, by halving.
     'ALTER TABLE credentials ALTER COLUMN password TYPE varchar(20)',
   ]) {
@@ -94,8 +97,9 @@ const MARKER = 'b-session-Zq8Vw3'
 
 test('held: another session\'s prepared statements, cursors, locks and statement text are out of reach, and its role stays', async () => {
   const b = await session()
-  for (const sql of [`PREPARE b1 AS SELECT '${MARKER}' AS note, password FROM credentials`, 'BEGIN', `DECLARE bc CURSOR WITH HOLD FOR SELECT '${MARKER}' AS note, api_key FROM credentials`,
-    'LOCK TABLE orders IN SHARE MODE']) {
+  // Its last statement (pg_stat_activity.query) carries the marker.
+  for (const sql of [`PREPARE b1 AS SELECT '${MARKER}' AS note, password FROM credentials`, 'BEGIN', 'LOCK TABLE orders IN SHARE MODE',
+    `DECLARE bc CURSOR WITH HOLD FOR SELECT '${MARKER}' AS note, api_key FROM credentials`]) {
     assert.equal((await query(b, sql)).errors, [], sql)
   }
   const a = await session()
@@ -109,6 +113,13 @@ test('held: another session\'s prepared statements, cursors, locks and statement
   // The gateway knows each session's own names only; the server has no other session's either.
   assert.match((await query(a, 'EXECUTE b1')).errors.join(), /^42501: .*runs prepared statement b1, which Warden has not seen/)
   assert.match((await query(a, 'FETCH ALL bc')).errors.join(), /^34000: /)
+  for (const sql of ['SELECT x FROM pg_stat_activity a, LATERAL (SELECT a) x', "SELECT 1 FROM pg_stat_activity NATURAL JOIN (SELECT 'x' AS query) q",
+    'SELECT j FROM pg_stat_activity a, LATERAL (SELECT to_jsonb(a) AS j) x', 'SELECT query FROM pg_stat_activity a JOIN pg_stat_activity b USING (query)']) {
+    const got = await query(a, sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*other sessions' statement text/, sql)
+    assert.not.ok(JSON.stringify(got).includes(MARKER), sql)
+  }
+  assert.equal(await h.cluster.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%${MARKER}%' AND pid <> pg_backend_pid()`), [{ n: 1 }], 'the marker is there to find')
   for (const sql of ['SET SESSION AUTHORIZATION postgres', 'SET ROLE NONE', 'RESET ROLE', 'RESET SESSION AUTHORIZATION', "PREPARE TRANSACTION 'g1'", 'SELECT lastval()', "SELECT currval('orders_id_seq')"]) {
     const got = await query(a, sql)
     assert.match(got.errors.join(), /^42501: warden: denied/, sql)

@@ -202,7 +202,7 @@ test('a predicate column is a lookup only when every use compares the column its
   assert.equal(predicates("SELECT id FROM users WHERE email LIKE 'a%' OR email = 'b'"), ['email'])
 })
 
-test('DDL that evaluates expressions over the rows a table holds (CHECK, EXCLUDE, index and statistics expressions, a trigger\'s WHEN, a rule\'s WHERE, a type change) reads them as conditions', () => {
+test('DDL that evaluates expressions over the rows a table holds (CHECK, EXCLUDE, index and statistics expressions, a trigger\'s WHEN, a rule\'s WHERE, a type change, a partition key) reads them as conditions', () => {
   const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
   for (const sql of [
     "CREATE INDEX ON users ((CASE WHEN substr(email, 1, 1) = 'a' THEN 1 / 0 ELSE 1 END))",
@@ -215,6 +215,8 @@ test('DDL that evaluates expressions over the rows a table holds (CHECK, EXCLUDE
     'CREATE STATISTICS s ON (ascii(email)), id FROM users',
     "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW WHEN (substr(NEW.email, 1, 1) = 'a') EXECUTE FUNCTION suppress_redundant_updates_trigger()",
     "CREATE RULE r AS ON UPDATE TO users WHERE substr(NEW.email, 1, 1) = 'a' DO INSTEAD NOTHING",
+    'CREATE TABLE pp (LIKE users) PARTITION BY RANGE (email)',
+    'CREATE TABLE pp (LIKE users) PARTITION BY LIST ((substr(email, 1, 1)))',
     'ALTER TABLE users ALTER COLUMN email TYPE varchar(5)',
     'ALTER TABLE users ALTER COLUMN email TYPE public.short_text',
   ]) assert.equal(predicates(sql), ['email'], sql)

@@ -151,6 +151,7 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) create(ctx, rel, cols)
       top.items.push({ names: [str(rel?.relname) ?? ''], table, columns: cols })
       for (const d of defs) if (d) w.stored.push(...columnExpressions(w, table, d, top))
+      partitionKey(w, table, bodyOf(body.partspec, 'PartitionSpec'))
       return undefined
     }
     case 'AlterTableStmt': {
@@ -249,6 +250,31 @@ function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: Line
 function indexElement(w: QueryWalker, elem: PgObject | undefined, scope: LineageScope): void {
   if (elem?.expr === undefined || bodyOf(elem.expr, 'ColumnRef')) return
   w.computes(exprLineage(elem.expr, scope, w))
+}
+
+/**
+ * A partition key: every row of a table attached later (ATTACH PARTITION) is checked against the bounds, which
+ * fails or not on its values. Its columns count as computed on, by name: with LIKE, the tree lists none of them.
+ */
+function partitionKey(w: QueryWalker, table: string | null, spec: PgObject | undefined): void {
+  for (const p of list(spec?.partParams)) {
+    const elem = bodyOf(p, 'PartitionElem')
+    const columns = elem?.name !== undefined ? [str(elem.name) ?? ''] : columnNames(elem?.expr)
+    for (const column of columns) w.computes(plain(table, column))
+  }
+}
+
+/** The last name of every column reference in an expression tree. */
+function columnNames(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const item of node) columnNames(item, out)
+  else if (node !== null && typeof node === 'object') {
+    const ref = bodyOf(node, 'ColumnRef')
+    const last = ref ? list(ref.fields).at(-1) : undefined
+    const name = last === undefined ? undefined : str(bodyOf(last, 'String')?.sval)
+    if (name !== undefined) out.push(name)
+    else for (const value of Object.values(node)) columnNames(value, out)
+  }
+  return out
 }
 
 /** A type any text casts to without failing: text, or varchar without a length (pg_catalog's). */
