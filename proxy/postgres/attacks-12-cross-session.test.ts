@@ -12,6 +12,12 @@
 //   that credentials is then attached to FOR VALUES FROM ('A') TO ('N') (refused while any row is outside) each
 //   answered one bit of a secret a statement, where the same expression in a SELECT is denied as a probe. These
 //   expressions and keys now count as predicates (engine/normalize/sql/lineage.ts), and the probe rule denies them.
+// - Fixed: a trigger function handing on its row. Approved, `INSERT INTO stash(v) VALUES (NEW::text)` (or
+//   json_each_text(to_json(NEW)), or `DECLARE x text := NEW.password` then x) on an AFTER UPDATE trigger of
+//   credentials put every row another session wrote, passwords and keys included, into stash.v, which a plain
+//   read gave back whole; `NEW.label := NEW.api_key` laundered keys into label. An expression reading a field of
+//   NEW / OLD is now judged even with no table or function in it (nested.ts), and a body using the whole row is
+//   denied where column masking applies (masks_stored.rego).
 // - Held: each client has its own server session (no pooling): another session's prepared statements, cursors and
 //   statement text are not in pg_prepared_statements, pg_cursors, pg_locks, pg_prepared_xacts or the readable
 //   columns of pg_stat_activity (nor through a whole-row reference in LATERAL, NATURAL JOIN or to_jsonb); EXECUTE of
@@ -91,6 +97,25 @@ test('DDL computing over the rows of a column masked whole (index and statistics
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conname LIKE 'probe%'"), [{ n: 0 }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'probe%'"), [{ n: 0 }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_rewrite WHERE rulename LIKE 'probe%'"), [{ n: 0 }])
+})
+
+test('a trigger function handing on its row (NEW::text, to_json(NEW), a variable set from NEW.password) is denied: other sessions\' writes would land unmasked', async () => {
+  const c = await session()
+  assert.equal((await query(c, 'CREATE TABLE stash (v text)')).errors, [])
+  const bodies = [
+    'BEGIN INSERT INTO stash(v) VALUES (NEW::text); RETURN NEW; END',
+    'BEGIN INSERT INTO stash(v) SELECT x FROM json_each_text(to_json(NEW)) AS j(k, x); RETURN NEW; END',
+    'DECLARE x text := NEW.password; BEGIN INSERT INTO stash(v) VALUES (x); RETURN NEW; END',
+    'BEGIN NEW.label := NEW.api_key; RETURN NEW; END',
+  ]
+  for (const [i, body] of bodies.entries()) {
+    const got = await query(c, `CREATE FUNCTION keep${i}() RETURNS trigger LANGUAGE plpgsql AS $$ ${body} $$`)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*(whole row|keeps values of masked column)/, body)
+  }
+  // A trigger function that names harmless fields only still needs approval alone.
+  assert.equal((await query(c, 'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := lower(NEW.label); RETURN NEW; END $$')).errors, [])
+  c.close()
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'keep%'"), [{ n: 0 }])
 })
 
 const MARKER = 'b-session-Zq8Vw3'

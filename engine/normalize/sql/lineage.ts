@@ -268,8 +268,8 @@ function partitionKey(w: QueryWalker, table: string | null, spec: PgObject | und
 function columnNames(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) for (const item of node) columnNames(item, out)
   else if (node !== null && typeof node === 'object') {
-    const ref = bodyOf(node, 'ColumnRef')
-    const last = ref ? list(ref.fields).at(-1) : undefined
+    const n = unwrap(node)
+    const last = n?.[0] === 'ColumnRef' ? list(n[1].fields).at(-1) : undefined
     const name = last === undefined ? undefined : str(bodyOf(last, 'String')?.sval)
     if (name !== undefined) out.push(name)
     else for (const value of Object.values(node)) columnNames(value, out)
