@@ -237,8 +237,12 @@ test('a trigger function: fields of NEW / OLD it hands on are judged, its whole 
     'BEGIN INSERT INTO stash SELECT (NEW).*; RETURN NEW; END', 'BEGIN PERFORM g(NEW.*); RETURN NEW; END']) {
     assert.is(fn(body)[0]?.detail.whole_trigger_row, true, body)
   }
-  // Returning the row, or naming its fields, is not a use of the whole row.
-  assert.is(fn('BEGIN IF NEW.label IS DISTINCT FROM OLD.label THEN NEW.label := lower(NEW.label); END IF; RETURN NEW; END')[0]?.detail.whole_trigger_row, undefined)
+  // Returning the row, naming its fields or comparing it with the other row is not a use of the whole row.
+  for (const body of ['BEGIN IF NEW.label IS DISTINCT FROM OLD.label THEN NEW.label := lower(NEW.label); END IF; RETURN NEW; END',
+    'BEGIN IF NEW IS NOT DISTINCT FROM OLD THEN RETURN NULL; END IF; RETURN NEW; END', 'BEGIN IF NEW <> OLD THEN NEW.label := lower(NEW.label); END IF; RETURN NEW; END']) {
+    assert.is(fn(body)[0]?.detail.whole_trigger_row, undefined, body)
+  }
+  assert.is(fn('BEGIN IF NEW::text <> OLD::text THEN RETURN NULL; END IF; RETURN NEW; END')[0]?.detail.whole_trigger_row, true)
 })
 
 test('CREATE PROCEDURE plpgsql and SQL-standard bodies', () => {

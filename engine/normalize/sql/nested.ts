@@ -3,7 +3,7 @@
 // bodies, rule actions, COPY's writing query. A policy that judges every entry then sees them all.
 import type { NestedVia, SqlStatement } from '../../types.ts'
 import type { PgObject } from './ast.ts'
-import { bodyOf, constText, defElems, list, str, unwrap } from './ast.ts'
+import { bodyOf, constText, defElems, list, names, str, unwrap } from './ast.ts'
 import type { Builder, Program } from './builder.ts'
 import { parsePostgres } from './parse.ts'
 import { doBlockFunction, plpgsqlBody, type EmbeddedSql } from './plpgsql.ts'
@@ -145,6 +145,16 @@ function wholeRowRef(fields: unknown[]): boolean {
   return fields.length === 1 || (fields.length === 2 && unwrap(fields[1])?.[0] === 'A_Star')
 }
 
+/** `NEW IS DISTINCT FROM OLD`, `NEW = OLD`: two whole rows compared, a yes or no that hands no value on. */
+function rowComparison(e: PgObject): boolean {
+  const comparing = e.kind === 'AEXPR_DISTINCT' || e.kind === 'AEXPR_NOT_DISTINCT' || (e.kind === 'AEXPR_OP' && ['=', '<>'].includes(names(e.name).join()))
+  const row = (side: unknown) => {
+    const ref = unwrap(side)
+    return ref?.[0] === 'ColumnRef' && wholeRowRef(list(ref[1].fields))
+  }
+  return comparing && row(e.lexpr) && row(e.rexpr)
+}
+
 /**
  * Whether a text of a routine's body uses a trigger's whole row (`NEW::text`, `to_jsonb(NEW)`, `r := OLD`): every
  * column of whatever table the trigger is on, masked ones included, under no name a mask can follow.
@@ -161,6 +171,7 @@ function usesWholeTriggerRow(text: string): boolean {
     if (node === null || typeof node !== 'object') return false
     const n = unwrap(node)
     if (n?.[0] === 'ColumnRef') return wholeRowRef(list(n[1].fields))
+    if (n?.[0] === 'A_Expr' && rowComparison(n[1])) return false
     return Object.values(node).some(visit)
   }
   return visit(tree)
