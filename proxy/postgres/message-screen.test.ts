@@ -56,6 +56,24 @@ test('the routine a message was raised in: the innermost one its context names, 
   assert.is(raisingRoutine(undefined), undefined)
 })
 
+test('where column masking applies, a message about a table with masked columns keeps its SQLSTATE and names only', () => {
+  // A foreign key's ON DELETE SET NULL writes vault, which the statement (DELETE FROM tiers) never names.
+  const failing: [string, string][] = [['S', 'ERROR'], ['C', '23502'], ['M', 'null value in column "tier_id" of relation "vault" violates not-null constraint'],
+    ['D', 'Failing row contains (1, null, Marzipan-Quokka-5113).'], ['s', 'public'], ['t', 'vault'], ['c', 'tier_id']]
+  const asked: [string | null, string][] = []
+  const ofTable = (schema: string | null, table: string) => {
+    asked.push([schema, table])
+    return table === 'vault' ? ['password'] : []
+  }
+  const out = fieldsOf(screenNotice('E', payloadOf('E', failing), { columns: [], ofTable }, detection, true))
+  assert.equal(asked, [['public', 'vault']])
+  assert.is(out.get('M'), "warden: the server's error text was withheld because it is about table vault, whose row or key it may repeat, and that table has masked columns (password); SQLSTATE 23502 (not_null_violation)")
+  assert.equal([out.get('C'), out.get('s'), out.get('t'), out.get('c'), out.get('D')], ['23502', 'public', 'vault', 'tier_id', undefined])
+  assert.is(screenNotice('E', payloadOf('E', failing), { columns: [], ofTable }, detection), undefined, 'no column masking: detectors only, which find nothing here')
+  const plain: [string, string][] = failing.map(([k, v]) => [k, k === 't' ? 'tiers' : v])
+  assert.is(screenNotice('E', payloadOf('E', plain), { columns: [], ofTable }, detection, true), undefined, 'a table without masked columns: as received')
+})
+
 test('where column masking applies, a message raised inside a routine keeps its SQLSTATE and names only', () => {
   const raised: [string, string][] = [['S', 'NOTICE'], ['C', '00000'], ['M', 'checked Obsidian~Pelican~0347'], ['D', 'Obsidian~Pelican~0347'],
     ['W', 'PL/pgSQL function chatty() line 3 at RAISE'], ['t', 'memos']]

@@ -6,6 +6,9 @@
 // - where column masking applies, one raised inside a function or trigger (its context names one) keeps the same
 //   fields only: code the statement does not show (a trigger, a function's dynamic SQL) may have read masked
 //   values the judgement never saw; a DO block's own body (inline_code_block) was judged with the statement;
+// - where column masking applies, one naming a table (its table field) with masked columns keeps the same fields
+//   only: its DETAIL may repeat that table's row or key ("Failing row contains (…)") though the statement names
+//   none of its columns, as when a foreign key's ON DELETE SET NULL / ON UPDATE CASCADE writes a referencing table;
 // - otherwise, wherever content masking applies, detectors scan every text field of ErrorResponse,
 //   NoticeResponse and NotificationResponse (also outside statements, e.g. a notice from another backend).
 // Where column masking applies, a NOTIFY payload is also held to its own rule (screenNotification): it comes from
@@ -91,6 +94,18 @@ export interface MaskedNow {
   columns: readonly string[]
   /** None of them is the statement's own: all are of earlier statements of its transaction (withheldMessage). */
   inTransaction?: boolean
+  /**
+   * The masked columns of a table a message names (its schema and table fields): its row or key may be in the
+   * text. Unknown tables count as masked (fail closed).
+   */
+  ofTable?: (schema: string | null, table: string) => readonly string[]
+}
+
+/** The gateway's text standing in for that of a message naming a table with masked columns. */
+export function tableWithheldMessage(kind: 'E' | 'N', code: string, table: string, columns: readonly string[]): string {
+  const what = kind === 'E' ? 'error' : 'notice'
+  return `warden: the server's ${what} text was withheld because it is about table ${table.slice(0, 64)}, whose row or key it may repeat, ` +
+    `and that table has masked columns (${columns.join(', ')}); SQLSTATE ${code} (${conditionName(code)})`
 }
 
 /**
@@ -103,6 +118,11 @@ export function screenNotice(kind: 'E' | 'N', payload: Buffer, masked: MaskedNow
   if (masked.columns.length) return withhold(kind, fields, withheldMessage(kind, code, masked.columns, masked.inTransaction))
   const routine = columnMasking ? raisingRoutine(fields.get('W')) : undefined
   if (routine) return withhold(kind, fields, routineWithheldMessage(kind, code, routine))
+  const table = columnMasking ? fields.get('t') : undefined
+  if (table !== undefined && masked.ofTable) {
+    const columns = masked.ofTable(fields.get('s') ?? null, table)
+    if (columns.length) return withhold(kind, fields, tableWithheldMessage(kind, code, table, columns))
+  }
   if (!detection?.detectors.length) return undefined
   let changed = false
   for (const [k, v] of fields) {

@@ -1,7 +1,7 @@
 // The relay's masker for one session: result plans from the target's shared planner, rows masked with the
 // gateway's key, and server texts (errors, notices, notifications) screened for the statement they arrive during
 // (message-screen.ts), or, outside statements, for the masks of the session's statements so far.
-import { compileRules, type JsonMasker, jsonMasker } from '../../engine/obligations/mask/index.ts'
+import { type ColumnRule, compileRules, type JsonMasker, jsonMasker, ruleMatches } from '../../engine/obligations/mask/index.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import type { Frame } from './framing.ts'
 import { maskDataRow, type ResultPlanner } from './masker.ts'
@@ -31,6 +31,26 @@ function runScreen(run: StatementRun, planner: ResultPlanner, key: Uint8Array): 
   return screen
 }
 
+/**
+ * The masked columns of the table a server text names, by `masks`' column rules; a table the catalog does not know,
+ * or rules that cannot be read, count as masked.
+ */
+function tableColumns(masks: MaskObligation[], planner: ResultPlanner): (schema: string | null, table: string) => string[] {
+  let rules: readonly ColumnRule[] | undefined
+  try {
+    rules = compileRules(masks).columns
+  } catch {
+    rules = undefined
+  }
+  return (schema, table) => {
+    if (!rules) return ['(the mask obligations could not be read)']
+    if (rules.length === 0) return []
+    const r = planner.catalog.relation(schema, table)
+    if (!r) return [`${table}.* (columns not known)`]
+    return r.columns.filter((column) => rules.some((rule) => ruleMatches(rule, { table: `${r.schema}.${r.name}`, column })))
+  }
+}
+
 /** A JSON masker for notification payloads where `masks` have column rules (message-screen.ts); undefined otherwise. */
 function payloadMaskerOf(masks: MaskObligation[], key: Uint8Array): JsonMasker | undefined {
   return compileRules(masks).columns.length ? jsonMasker(masks, key) : undefined
@@ -57,6 +77,9 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
     }
     return sessionDetection
   }
+  // The last masks the table lookup of server texts was made for, and that lookup.
+  let tablesKey: MaskObligation[] | undefined
+  let tables: ((schema: string | null, table: string) => string[]) | undefined
   // The last masks a payload masker was compiled for (a run's, or the session's), and that masker.
   let payloadKey: MaskObligation[] | undefined
   let payloadMasker: JsonMasker | undefined | 'unreadable'
@@ -85,8 +108,13 @@ export function createMasker(planner: ResultPlanner, key: Uint8Array): ResultMas
       const s = run?.masks.length ? runScreen(run, planner, key) : undefined
       // A held cursor's query or a write's deferred checks may be running now (at commit): their masked columns count here too.
       const own = s?.masked ?? []
-      const masked = { columns: [...new Set([...own, ...held])], inTransaction: own.length === 0 }
-      return screenNotice(kind, f.payload, masked, s?.detection ?? session(sessionMasks), columnMasking(run?.masks.length ? run.masks : sessionMasks))
+      const masks = run?.masks.length ? run.masks : sessionMasks
+      if (masks !== tablesKey) {
+        tablesKey = masks
+        tables = tableColumns(masks, planner)
+      }
+      const masked = { columns: [...new Set([...own, ...held])], inTransaction: own.length === 0, ofTable: tables }
+      return screenNotice(kind, f.payload, masked, s?.detection ?? session(sessionMasks), columnMasking(masks))
     },
   }
 }

@@ -315,8 +315,13 @@ function qualifier(scope: LineageScope, parts: string[]): Rel | undefined {
 }
 
 function missingQualifier(name: string, column: string, cx: ExprContext): Lin {
+  // In a trigger function's body, NEW and OLD are the row of whatever table the trigger is on: masked by the
+  // column's name, as far as anything can be known of it.
+  if (TRIGGER_ROWS.has(name.toLowerCase())) return plain(null, column)
   return cx.catalog ? unknown(`${name} names no relation in scope`) : plain(null, column)
 }
+
+const TRIGGER_ROWS = new Set(['new', 'old'])
 
 /** An unqualified name: a column (PostgreSQL prefers one), else a whole-row reference to a FROM item. */
 function bare(name: string, scope: LineageScope, cx: ExprContext): Lin {

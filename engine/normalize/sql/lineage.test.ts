@@ -202,6 +202,32 @@ test('a predicate column is a lookup only when every use compares the column its
   assert.equal(predicates("SELECT id FROM users WHERE email LIKE 'a%' OR email = 'b'"), ['email'])
 })
 
+test('DDL that evaluates expressions over the rows a table holds (CHECK, EXCLUDE, index and statistics expressions, a trigger\'s WHEN, a rule\'s WHERE, a type change, a partition key) reads them as conditions', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  for (const sql of [
+    "CREATE INDEX ON users ((CASE WHEN substr(email, 1, 1) = 'a' THEN 1 / 0 ELSE 1 END))",
+    'CREATE UNIQUE INDEX ON users (id, (left(email, 1)))',
+    'CREATE INDEX ON users (id) WHERE 1 / (ascii(email) - 97) > 0',
+    "ALTER TABLE users ADD CONSTRAINT c CHECK (substr(email, 1, 1) <> 'a')",
+    'ALTER TABLE users ADD COLUMN n int CHECK (length(email) > 3)',
+    'ALTER TABLE users ADD CONSTRAINT x EXCLUDE USING btree ((left(email, 1)) WITH =)',
+    "ALTER TABLE users ADD CONSTRAINT x EXCLUDE USING btree (id WITH =) WHERE (email > 'm')",
+    'CREATE STATISTICS s ON (ascii(email)), id FROM users',
+    "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW WHEN (substr(NEW.email, 1, 1) = 'a') EXECUTE FUNCTION suppress_redundant_updates_trigger()",
+    "CREATE RULE r AS ON UPDATE TO users WHERE substr(NEW.email, 1, 1) = 'a' DO INSTEAD NOTHING",
+    'CREATE TABLE pp (LIKE users) PARTITION BY RANGE (email)',
+    'CREATE TABLE pp (LIKE users) PARTITION BY LIST ((substr(email, 1, 1)))',
+    'ALTER TABLE users ALTER COLUMN email TYPE varchar(5)',
+    'ALTER TABLE users ALTER COLUMN email TYPE public.short_text',
+  ]) assert.equal(predicates(sql), ['email'], sql)
+  // Lookups stay lookups; plain columns and new tables compute nothing over stored rows.
+  assert.equal(predicates("ALTER TABLE users ADD CONSTRAINT c CHECK (email <> 'x')"), ['email lookup'])
+  assert.equal(predicates('CREATE INDEX ON users (lower(name)) WHERE email IS NOT NULL'), ['name', 'email lookup'])
+  for (const sql of ['ALTER TABLE users ALTER COLUMN email TYPE text', 'ALTER TABLE users ALTER COLUMN email TYPE character varying', 'CREATE UNIQUE INDEX ON users (email) INCLUDE (addr)', 'CREATE STATISTICS s ON email, id FROM users', 'CREATE TABLE t (p text CHECK (length(p) > 8))']) {
+    assert.equal(predicates(sql), [], sql)
+  }
+})
+
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {
   const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.column === 'email').map((p) =>
     [p.against_candidates ? 'candidates' : '', ...(p.against ?? []).map((o) => o.column)].filter(Boolean).join(' '))

@@ -151,6 +151,7 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) create(ctx, rel, cols)
       top.items.push({ names: [str(rel?.relname) ?? ''], table, columns: cols })
       for (const d of defs) if (d) w.stored.push(...columnExpressions(w, table, d, top))
+      partitionKey(w, table, bodyOf(body.partspec, 'PartitionSpec'))
       return undefined
     }
     case 'AlterTableStmt': {
@@ -162,10 +163,35 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
         // ALTER COLUMN … TYPE … USING expr rewrites the column with the expression's values, read from the same row.
         if (cmd?.subtype === 'AT_AlterColumnType' && def?.raw_default !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(def.raw_default, top, w) }]))
+        } else if (cmd?.subtype === 'AT_AlterColumnType' && !castsWithoutFail(def?.typeName)) {
+          // Without USING, every stored value is cast to the new type: a length limit or a domain's CHECK fails on some.
+          w.computes(exprLineage({ ColumnRef: { fields: [{ String: { sval: str(cmd.name) ?? '' } }] } }, top, w))
         } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
-        } else if (cmd?.subtype === 'AT_AddColumn' && def) w.stored.push(...columnExpressions(w, target.table, def, top))
+        } else if (cmd?.subtype === 'AT_AddColumn' && def) {
+          w.stored.push(...columnExpressions(w, target.table, def, top))
+          for (const c of list(def.constraints)) rowChecks(w, bodyOf(c, 'Constraint'), top)
+        } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
       }
+      return undefined
+    }
+    case 'IndexStmt': {
+      top.items.push(targetRelation(w, body.relation, []))
+      for (const e of list(body.indexParams)) indexElement(w, bodyOf(e, 'IndexElem'), top)
+      w.predicate(body.whereClause, top)
+      return undefined
+    }
+    case 'CreateTrigStmt':
+    case 'RuleStmt': {
+      // A trigger's WHEN, a rule's WHERE: evaluated on each row a later write touches, which then fails or not.
+      top.items.push(targetRelation(w, body.relation, []))
+      w.predicate(name === 'RuleStmt' ? body.whereClause : body.whenClause, top)
+      return undefined
+    }
+    case 'CreateStatsStmt': {
+      const from = list(body.relations)
+      if (from.length === 1) top.items.push(targetRelation(w, from[0], []))
+      for (const e of list(body.exprs)) indexElement(w, bodyOf(e, 'StatsElem'), top)
       return undefined
     }
     case 'VariableShowStmt': {
@@ -204,6 +230,59 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin: kept }]))
   }
   return out
+}
+
+/**
+ * What the server evaluates over the rows a table already holds when a constraint is added (CHECK, EXCLUDE): whether
+ * the statement fails tells what they hold, as a WHERE's rows do, so its expressions are read as conditions.
+ */
+function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: LineageScope): void {
+  if (constraint?.contype === 'CONSTR_CHECK') w.predicate(constraint.raw_expr, scope)
+  if (constraint?.contype !== 'CONSTR_EXCLUSION') return
+  for (const pair of list(constraint.exclusions)) indexElement(w, bodyOf(list(bodyOf(pair, 'List')?.items)[0], 'IndexElem'), scope)
+  w.predicate(constraint.where_clause, scope)
+}
+
+/**
+ * An index's (or extended statistics') expression, computed over every row when it is built (at ANALYZE for
+ * statistics): an error or a unique violation it raises tells what it read. A plain column computes nothing.
+ */
+function indexElement(w: QueryWalker, elem: PgObject | undefined, scope: LineageScope): void {
+  if (elem?.expr === undefined || bodyOf(elem.expr, 'ColumnRef')) return
+  w.computes(exprLineage(elem.expr, scope, w))
+}
+
+/**
+ * A partition key: every row of a table attached later (ATTACH PARTITION) is checked against the bounds, which
+ * fails or not on its values. Its columns count as computed on, by name: with LIKE, the tree lists none of them.
+ */
+function partitionKey(w: QueryWalker, table: string | null, spec: PgObject | undefined): void {
+  for (const p of list(spec?.partParams)) {
+    const elem = bodyOf(p, 'PartitionElem')
+    const columns = elem?.name !== undefined ? [str(elem.name) ?? ''] : columnNames(elem?.expr)
+    for (const column of columns) w.computes(plain(table, column))
+  }
+}
+
+/** The last name of every column reference in an expression tree. */
+function columnNames(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const item of node) columnNames(item, out)
+  else if (node !== null && typeof node === 'object') {
+    const n = unwrap(node)
+    const last = n?.[0] === 'ColumnRef' ? list(n[1].fields).at(-1) : undefined
+    const name = last === undefined ? undefined : str(bodyOf(last, 'String')?.sval)
+    if (name !== undefined) out.push(name)
+    else for (const value of Object.values(node)) columnNames(value, out)
+  }
+  return out
+}
+
+/** A type any text casts to without failing: text, or varchar without a length (pg_catalog's). */
+function castsWithoutFail(typeName: unknown): boolean {
+  const t = bodyOf(typeName, 'TypeName')
+  if (!t || list(t.typmods).length > 0 || t.arrayBounds !== undefined) return false
+  const n = names(t.names).join('.')
+  return n === 'text' || n === 'pg_catalog.text' || n === 'pg_catalog.varchar'
 }
 
 function written(rel: PgObject): string {

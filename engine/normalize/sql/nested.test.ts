@@ -224,6 +224,27 @@ test('CREATE FUNCTION plpgsql, SECURITY DEFINER, dynamic SQL', () => {
   assert.is(at(s, 0).read_only, false)
 })
 
+test('a trigger function: fields of NEW / OLD it hands on are judged, its whole row is flagged', () => {
+  const fn = (body: string) => pg(`CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ ${body} $$`)
+  // An expression that reads only a field of the row (no table, no function) is an entry of its own.
+  for (const body of ['BEGIN NEW.label := NEW.password; RETURN NEW; END', 'DECLARE x text := OLD.password; BEGIN RETURN NEW; END']) {
+    const s = fn(body)
+    assert.equal(shape(s), ['create_function', 'select<-function_body@0'], body)
+    assert.equal(at(s, 1).stored?.map((v) => [v.into, v.sources.map((src) => src.column)]), [['routine', ['password']]], body)
+    assert.is(at(s, 0).detail.whole_trigger_row, undefined, body)
+  }
+  for (const body of ['BEGIN INSERT INTO stash(v) VALUES (NEW::text); RETURN NEW; END', 'DECLARE r text := to_jsonb(OLD)::text; BEGIN RETURN NEW; END',
+    'BEGIN INSERT INTO stash SELECT (NEW).*; RETURN NEW; END', 'BEGIN PERFORM g(NEW.*); RETURN NEW; END']) {
+    assert.is(fn(body)[0]?.detail.whole_trigger_row, true, body)
+  }
+  // Returning the row, naming its fields or comparing it with the other row is not a use of the whole row.
+  for (const body of ['BEGIN IF NEW.label IS DISTINCT FROM OLD.label THEN NEW.label := lower(NEW.label); END IF; RETURN NEW; END',
+    'BEGIN IF NEW IS NOT DISTINCT FROM OLD THEN RETURN NULL; END IF; RETURN NEW; END', 'BEGIN IF NEW <> OLD THEN NEW.label := lower(NEW.label); END IF; RETURN NEW; END']) {
+    assert.is(fn(body)[0]?.detail.whole_trigger_row, undefined, body)
+  }
+  assert.is(fn('BEGIN IF NEW::text <> OLD::text THEN RETURN NULL; END IF; RETURN NEW; END')[0]?.detail.whole_trigger_row, true)
+})
+
 test('CREATE PROCEDURE plpgsql and SQL-standard bodies', () => {
   const proc = pg('CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM t; COMMIT; END $$')
   assert.equal(shape(proc), ['create_function', 'delete<-function_body@0'])

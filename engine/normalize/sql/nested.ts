@@ -3,7 +3,7 @@
 // bodies, rule actions, COPY's writing query. A policy that judges every entry then sees them all.
 import type { NestedVia, SqlStatement } from '../../types.ts'
 import type { PgObject } from './ast.ts'
-import { bodyOf, constText, defElems, list, unwrap } from './ast.ts'
+import { bodyOf, constText, defElems, list, names, str, unwrap } from './ast.ts'
 import type { Builder, Program } from './builder.ts'
 import { parsePostgres } from './parse.ts'
 import { doBlockFunction, plpgsqlBody, type EmbeddedSql } from './plpgsql.ts'
@@ -103,6 +103,7 @@ function execute(b: Builder, p: Parent): SqlStatement[] {
 /** Statements found in a PL/pgSQL body; an expression becomes an entry only when it touches a table or function. */
 function embeddedStatements(b: Builder, p: Parent, queries: readonly EmbeddedSql[], via: NestedVia): SqlStatement[] {
   const out: SqlStatement[] = []
+  if (queries.some((q) => !q.dynamic && usesWholeTriggerRow(q.text))) p.entry.detail.whole_trigger_row = true
   for (const query of queries) {
     if (query.kind === 'statement') {
       out.push(...b.program(query.text, nestedUnder(p, via), p.depth + 1, 'PL/pgSQL body'))
@@ -116,9 +117,65 @@ function embeddedStatements(b: Builder, p: Parent, queries: readonly EmbeddedSql
       continue
     }
     const refs = collectRefs(stmts[0]?.stmt)
-    if (refs.tables.length > 0 || refs.functions.length > 0) out.push(...b.program(query.text, nestedUnder(p, via), p.depth + 1, 'PL/pgSQL expression'))
+    if (refs.tables.length > 0 || refs.functions.length > 0 || readsTriggerRow(stmts[0]?.stmt)) {
+      out.push(...b.program(query.text, nestedUnder(p, via), p.depth + 1, 'PL/pgSQL expression'))
+    }
   }
   return out
+}
+
+/**
+ * Whether an expression reads a trigger's row (NEW, OLD, a field of either): the row of whatever table the trigger
+ * is on, any session's write, so what it hands on (`NEW.label := NEW.password`, `x := NEW::text`) is judged.
+ */
+function readsTriggerRow(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(readsTriggerRow)
+  if (node === null || typeof node !== 'object') return false
+  const n = unwrap(node)
+  if (n?.[0] === 'ColumnRef') {
+    const first = str(bodyOf(list(n[1].fields)[0], 'String')?.sval)?.toLowerCase()
+    return first === 'new' || first === 'old'
+  }
+  return Object.values(node).some(readsTriggerRow)
+}
+
+/** `new`, `old`, `new.*`: a trigger's whole row, as a value. */
+function wholeRowRef(fields: unknown[]): boolean {
+  const first = str(bodyOf(fields[0], 'String')?.sval)?.toLowerCase()
+  if (first !== 'new' && first !== 'old') return false
+  return fields.length === 1 || (fields.length === 2 && unwrap(fields[1])?.[0] === 'A_Star')
+}
+
+/** `NEW IS DISTINCT FROM OLD`, `NEW = OLD`: two whole rows compared, a yes or no that hands no value on. */
+function rowComparison(e: PgObject): boolean {
+  const comparing = e.kind === 'AEXPR_DISTINCT' || e.kind === 'AEXPR_NOT_DISTINCT' || (e.kind === 'AEXPR_OP' && ['=', '<>'].includes(names(e.name).join()))
+  const row = (side: unknown) => {
+    const ref = unwrap(side)
+    return ref?.[0] === 'ColumnRef' && wholeRowRef(list(ref[1].fields))
+  }
+  return comparing && row(e.lexpr) && row(e.rexpr)
+}
+
+/**
+ * Whether a text of a routine's body uses a trigger's whole row (`NEW::text`, `to_jsonb(NEW)`, `r := OLD`): every
+ * column of whatever table the trigger is on, masked ones included, under no name a mask can follow.
+ */
+function usesWholeTriggerRow(text: string): boolean {
+  let tree: unknown
+  try {
+    tree = parsePostgres(text)
+  } catch {
+    return false
+  }
+  const visit = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(visit)
+    if (node === null || typeof node !== 'object') return false
+    const n = unwrap(node)
+    if (n?.[0] === 'ColumnRef') return wholeRowRef(list(n[1].fields))
+    if (n?.[0] === 'A_Expr' && rowComparison(n[1])) return false
+    return Object.values(node).some(visit)
+  }
+  return visit(tree)
 }
 
 /** The string of `SELECT 'literal'`, i.e. an EXECUTE whose query text is a constant. */

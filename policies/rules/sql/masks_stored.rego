@@ -115,6 +115,8 @@ unreadable_body(s) := "builds SQL at run time (EXECUTE)" if {
 	s.detail.dynamic_sql == true
 } else := "is in a language Warden cannot read" if {
 	s.detail.opaque == true
+} else := "uses a trigger's whole row (NEW or OLD as a value), every column of its table under no name a mask follows" if {
+	s.detail.whole_trigger_row == true
 }
 
 # Masks go by column name: renaming a masked column (or a composite type's attribute) to a name masked less

@@ -89,6 +89,15 @@ test_function_whose_body_cannot_be_read_is_denied_under_column_masking if {
 	stored_reasons(d3) == []
 }
 
+test_trigger_function_using_the_whole_row_is_denied_under_column_masking if {
+	whole := t.stmt("create_function", {"detail": {"name": "f", "language": "plpgsql", "whole_trigger_row": true}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [whole])
+	d.effect == "deny"
+	stored_reasons(d) == ["statement 1 (create_function): creates function f whose body uses a trigger's whole row (NEW or OLD as a value), every column of its table under no name a mask follows, so what it reads cannot be checked against the column masks"]
+	d2 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [whole])
+	stored_reasons(d2) == []
+}
+
 rename_column(old, new) := t.stmt("rename", {"detail": {"object_kind": "column", "old_name": old, "new_name": new}})
 
 test_renaming_a_masked_column_to_a_less_masked_name_is_denied if {
