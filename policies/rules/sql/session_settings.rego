@@ -2,6 +2,7 @@
 # anything else (session_replication_role, log_*, preload libraries …) is dangerous.
 package warden.rules.sql
 
+import data.warden.lib
 import data.warden.settings
 
 # Ordinary session settings: catalog.safe_settings (data.warden.catalog.sql), plus extra_safe_settings.
@@ -97,6 +98,16 @@ setting_finding(s) := f if {
 } else := f if {
 	not reset_all(s)
 	name := setting_name(s)
+	memory_bound_text[name]
+	not within_memory_bound(s, name)
+	msg := concat("", [
+		upper(s.type), " ", name, " = ", lib.text(s.detail, "value"), " lets one session take more than ", memory_bound_text[name],
+		" of the server's memory, which every session shares (a large sort or hash could exhaust it)",
+	])
+	f := {"class": "change", "rule": "warden.rules.sql.resource_setting", "message": msg}
+} else := f if {
+	not reset_all(s)
+	name := setting_name(s)
 	not safe_setting(name)
 	msg := concat("", [upper(s.type), " ", name, " is not an ordinary session setting"])
 	f := {"class": "dangerous", "rule": "warden.rules.sql.setting", "message": msg}
@@ -111,3 +122,39 @@ findings contains f if {
 	lower(read_only) in off_values
 	f := finding(i, s, "dangerous", "setting", "READ WRITE lifts a read-only transaction default")
 }
+
+# Memory a session may ask for without approval: the setting's unit when written without one, in kB (temp_buffers
+# counts 8 kB pages), and the bound, 256 MB each; hash_mem_multiplier (a factor of work_mem) up to 4.
+memory_setting_kb := {"work_mem": 1, "maintenance_work_mem": 1, "logical_decoding_work_mem": 1, "temp_buffers": 8}
+
+memory_bound_kb := 262144
+
+memory_bound_text := {"work_mem": "256 MB", "maintenance_work_mem": "256 MB", "logical_decoding_work_mem": "256 MB", "temp_buffers": "256 MB", "hash_mem_multiplier": "4 × work_mem"}
+
+memory_units_kb := {"": 0, "b": -1, "kb": 1, "mb": 1024, "gb": 1048576, "tb": 1073741824}
+
+within_memory_bound(s, _) if s.detail.kind in {"VAR_SET_DEFAULT", "VAR_RESET"}
+
+within_memory_bound(s, name) if {
+	name != "hash_mem_multiplier"
+	text := lower(trim(trim_space(s.detail.value), "'\" "))
+	parts := regex.find_all_string_submatch_n(`^([0-9]+)\s*([a-z]*)$`, text, 1)
+	count(parts) == 1
+	unit := memory_units_kb[parts[0][2]]
+	amount := to_number(parts[0][1])
+	kb := memory_kb(amount, unit, memory_setting_kb[name])
+	kb <= memory_bound_kb
+}
+
+within_memory_bound(s, "hash_mem_multiplier") if {
+	text := trim(trim_space(s.detail.value), "'\" ")
+	regex.match(`^[0-9]+(\.[0-9]+)?$`, text)
+	to_number(text) <= 4
+}
+
+# An amount in kB: without a unit in the setting's own unit, in bytes rounded up.
+memory_kb(amount, 0, base) := amount * base
+
+memory_kb(amount, -1, _) := ceil(amount / 1024)
+
+memory_kb(amount, unit, _) := amount * unit if unit > 0

@@ -8,7 +8,7 @@ test_ordinary_settings_are_allowed if {
 	every c in [{"note": name, "statements": [set(name, "x")], "effect": "allow"} |
 		some name in [
 			"application_name", "statement_timeout", "timezone", "DateStyle",
-			"work_mem", "transaction", "session characteristics", "enable_seqscan",
+			"transaction", "session characteristics", "enable_seqscan",
 		]
 	] {
 		d := data.warden.decision with input as doc_of(c)
@@ -126,4 +126,29 @@ test_search_path_with_pg_catalog_first_is_not_denied if {
 	stmt := t.stmt("set", {"read_only": true, "detail": {"name": "search_path", "value": "pg_catalog, public", "values": ["pg_catalog", "public"], "local": false, "kind": "VAR_SET_VALUE"}})
 	d := data.warden.decision with input as doc_of({"statements": [stmt]})
 	d.effect == "approve"
+}
+
+test_memory_settings_within_a_bound if {
+	every c in [
+		{"note": "work_mem in MB", "statements": [set("work_mem", "64MB")], "effect": "allow"},
+		{"note": "work_mem at the bound", "statements": [set("work_mem", "256MB")], "effect": "allow"},
+		{"note": "work_mem in kB without a unit", "statements": [set("work_mem", "4096")], "effect": "allow"},
+		{"note": "work_mem in bytes", "statements": [set("work_mem", "268435456B")], "effect": "allow"},
+		{"note": "temp_buffers in 8 kB pages", "statements": [set("temp_buffers", "32768")], "effect": "allow"},
+		{"note": "hash_mem_multiplier", "statements": [set("hash_mem_multiplier", "2.5")], "effect": "allow"},
+		{"note": "work_mem default", "statements": [t.stmt("set", {"read_only": true, "detail": {"name": "work_mem", "value": "default", "kind": "VAR_SET_DEFAULT"}})], "effect": "allow"},
+		{"note": "work_mem reset", "statements": [t.stmt("reset", {"read_only": true, "detail": {"name": "work_mem", "kind": "VAR_RESET"}})], "effect": "allow"},
+		{"note": "work_mem over the bound", "statements": [set("work_mem", "4GB")], "effect": "approve", "rules": ["warden.rules.sql.resource_setting"]},
+		{"note": "work_mem one MB over", "statements": [set("work_mem", "257MB")], "effect": "approve", "rules": ["warden.rules.sql.resource_setting"]},
+		{"note": "work_mem in kB over", "statements": [set("work_mem", "300000")], "effect": "approve"},
+		{"note": "maintenance_work_mem in TB", "statements": [set("maintenance_work_mem", "1TB")], "effect": "approve"},
+		{"note": "temp_buffers pages over", "statements": [set("temp_buffers", "40000")], "effect": "approve"},
+		{"note": "hash_mem_multiplier over", "statements": [set("hash_mem_multiplier", "1000")], "effect": "approve"},
+		{"note": "a value not read (exponent)", "statements": [set("work_mem", "1e9")], "effect": "approve"},
+		{"note": "a value not read (fraction)", "statements": [set("work_mem", "1.5GB")], "effect": "approve"},
+		{"note": "break-glass over the bound", "identity": t.break_glass, "statements": [set("work_mem", "4GB")], "effect": "allow"},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
 }
