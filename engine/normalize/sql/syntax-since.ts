@@ -2,7 +2,7 @@
 // reads another way, not as an error: `merge_action()` and `json_value(x, '$')` call whatever function of that
 // name it finds (a PostgreSQL 17 server has them built in), `system_user` names a column. Statements using syntax
 // newer than the server are refused (gateway-engine.ts) rather than judged as the newer server would run them.
-import { isObject } from './ast.ts'
+import { isObject, names } from './ast.ts'
 
 export interface NewerSyntax {
   /** The PostgreSQL major version that introduced it. */
@@ -20,7 +20,7 @@ function since(key: string, body: unknown): NewerSyntax | undefined {
   if (key.startsWith('Json')) return { version: JSON_17.has(key) ? 17 : 16, what: `SQL/JSON syntax (${key})` }
   if (key === 'MergeSupportFunc') return { version: 17, what: 'merge_action()' }
   if (!isObject(body)) return undefined
-  if (key === 'FuncCall' && body.funcformat === 'COERCE_SQL_SYNTAX' && JSON.stringify(body.funcname) === '[{"String":{"sval":"pg_catalog"}},{"String":{"sval":"system_user"}}]') {
+  if (key === 'FuncCall' && body.funcformat === 'COERCE_SQL_SYNTAX' && names(body.funcname).join('.') === 'pg_catalog.system_user') {
     return { version: 16, what: 'SYSTEM_USER' }
   }
   if (key === 'returningClause' && Array.isArray(body.options) && body.options.length) return { version: 18, what: 'RETURNING WITH (OLD/NEW AS …)' }
