@@ -127,7 +127,9 @@ test('two gateway sessions on the demo target are independent: SET, an open tran
     const started = Date.now()
     const { rows } = await b.query('SELECT count(*)::int AS n FROM orders')
     assert.ok(rows[0].n > 0)
-    assert.ok(Date.now() - started < 2000, `B waited ${Date.now() - started} ms behind A's open transaction`)
+    // Behind A's open transaction B would wait until A's COMMIT below, which never comes first; the bound is
+    // only for a clear message, wide enough for a loaded machine.
+    assert.ok(Date.now() - started < 10_000, `B waited ${Date.now() - started} ms behind A's open transaction`)
     assert.is((await b.query('SELECT pg_backend_pid() AS pid')).rows[0].pid === (await a.query('SELECT pg_backend_pid() AS pid')).rows[0].pid, false)
     await a.query('COMMIT')
     // Whatever the gateway decides about it, one session's encoding must not reach another session.

@@ -70,15 +70,24 @@ async function trial(path = '/large'): Promise<Trial> {
   return { answer, longest: Math.max(...loaded), usual: Math.max(...usual), pings: loaded.length }
 }
 
+/**
+ * The first trial in which the other agent never waited a second longer than usual, or the last of three. Under
+ * two busy loops beside the runner (load ~14 on 2 cores) two trials in a row saw a 1.2 s wait in 1 of 10 runs.
+ */
+async function trials(run: () => Promise<Trial>): Promise<Trial> {
+  let t = await run()
+  for (let more = 2; more > 0 && t.longest >= t.usual + 1000; more--) t = await run()
+  return t
+}
+
 test('while one agent reads a 24 MB answer the detectors must scan, another agent never waits a second longer than usual', async () => {
   const large = largeList(24)
   g.route = (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(req.url.startsWith('/large') ? large.body : '{"ok":true}')
   }
-  // A stall the gateway causes happens every time; a busy machine's hiccup does not: a second trial decides.
-  let t = await trial()
-  if (t.longest >= t.usual + 1000) t = await trial()
+  // A stall the gateway causes happens every time; a busy machine's hiccup does not: up to three trials decide.
+  const t = await trials(() => trial())
   assert.is(t.answer.status, 200, t.answer.body.slice(0, 300))
   assert.not.ok(t.answer.body.includes('@example.com'), 'the emails were masked')
   assert.is(t.answer.body.split('[email]').length - 1, large.emails)
@@ -98,8 +107,7 @@ test('while one agent reads a watch stream of 7 MB events, another agent never w
     for (const e of events) res.write(`${e}\n`)
     res.end()
   }
-  let t = await trial('/watch')
-  if (t.longest >= t.usual + 1000) t = await trial('/watch')
+  const t = await trials(() => trial('/watch'))
   assert.is(t.answer.status, 200, t.answer.body.slice(0, 300))
   const got = t.answer.body.trimEnd().split('\n')
   assert.is(got.length, events.length)

@@ -146,10 +146,13 @@ async function latency(c: RawClient): Promise<number> {
  */
 type Latencies = { baseline: number; median: number; max: number }
 
-// A stall the gateway causes happens every time; a busy machine's hiccup does not: a second trial decides.
+// A stall the gateway causes happens in every trial; a busy machine's slow spell does not. On two cores with
+// two busy loops beside the runner the busy session's own work (judged off the socket thread, run by the
+// server) took CPU from the probe and failed two trials in a row in 2 of 9 runs: a third decides.
 async function latencyUnderLoad(step: (busy: RawClient) => Promise<void>): Promise<Latencies> {
-  const first = await latencyTrial(step)
-  return first.median < first.baseline + 100 ? first : latencyTrial(step)
+  let trial = await latencyTrial(step)
+  for (let more = 2; more > 0 && trial.median >= trial.baseline + 100; more--) trial = await latencyTrial(step)
+  return trial
 }
 
 async function latencyTrial(step: (busy: RawClient) => Promise<void>): Promise<Latencies> {

@@ -17,6 +17,8 @@ export interface AgentRequest {
   headers?: Record<string, string>
   /** A watch is read for this long, answered or not, then cut. */
   watchMs?: number
+  /** Cut the watch as soon as what it read satisfies this (the events a test waits for came), not at watchMs. */
+  until?: (body: string) => boolean
 }
 
 export interface KubeAttack {
@@ -50,7 +52,10 @@ export async function startKubeAttack(name: string, opts: { holdSeconds?: number
       const r = https.request(`${g.reverse.url}/t/prod-k8s${path}`, { method: req.method ?? 'GET', rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, ...req.headers } }, (res) => {
         let body = ''
         res.setEncoding('utf8')
-        res.on('data', (c) => (body += c))
+        res.on('data', (c) => {
+          body += c
+          if (req.until?.(body)) r.destroy()
+        })
         const done = () => resolve({ status: res.statusCode!, headers: res.headers, body })
         res.on('end', done)
         res.on('close', done)

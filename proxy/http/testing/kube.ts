@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../../postgres/testing/cluster.ts'
+import { freePort, retryWhenPortTaken } from '../../postgres/testing/cluster.ts'
 import { peerBinaries } from './binaries.ts'
 import { httpsGet, spawnPeer, waitReady, type PeerProcess } from './process.ts'
 import { makeServingPki } from './tls.ts'
@@ -49,7 +49,10 @@ function kubeconfigYaml(url: string, caPem: string, user: string, token: string)
 
 const token = () => randomBytes(24).toString('hex')
 
-export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
+/** etcd and kube-apiserver on free ports; started again on others if a process bound one of them first. */
+export const startKube = (opts: KubeOptions = {}): Promise<KubePeer> => retryWhenPortTaken(() => startKubeOnce(opts))
+
+async function startKubeOnce(opts: KubeOptions): Promise<KubePeer> {
   const bins = peerBinaries(['etcd', 'kube-apiserver', 'kube-controller-manager'])
   const dir = mkdtempSync(join(tmpdir(), 'warden-kube-'))
   const started: PeerProcess[] = []
@@ -84,6 +87,8 @@ export async function startKube(opts: KubeOptions = {}): Promise<KubePeer> {
       '--unsafe-no-fsync', '--log-level=warn',
     ], { cleanup: dir })
     started.push(etcd)
+    // Ready before the API server starts: an etcd that could not bind its ports then fails here, with its output.
+    await waitReady(etcd, async () => (await fetch(`${etcdUrl}/health`)).ok, opts.timeoutMs ?? 180_000)
 
     const url = `https://127.0.0.1:${apiPort}`
     const apiserver = spawnPeer('kube-apiserver', bins['kube-apiserver']!, [

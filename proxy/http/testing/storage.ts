@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../../postgres/testing/cluster.ts'
+import { freePort, retryWhenPortTaken } from '../../postgres/testing/cluster.ts'
 import { peerBinaries } from './binaries.ts'
 import { httpsGet, spawnPeer, waitReady } from './process.ts'
 import { makeServingPki } from './tls.ts'
@@ -22,7 +22,10 @@ export interface FakeGcsOptions {
   timeoutMs?: number
 }
 
-export async function startFakeGcs(opts: FakeGcsOptions = {}): Promise<StoragePeer> {
+/** fake-gcs-server on a free port; started again on another if a process bound that port before it did. */
+export const startFakeGcs = (opts: FakeGcsOptions = {}): Promise<StoragePeer> => retryWhenPortTaken(() => startFakeGcsOnce(opts))
+
+async function startFakeGcsOnce(opts: FakeGcsOptions): Promise<StoragePeer> {
   const bin = peerBinaries(['fake-gcs-server'])['fake-gcs-server']!
   const dir = mkdtempSync(join(tmpdir(), 'warden-gcs-'))
   try {
@@ -52,9 +55,17 @@ export async function startFakeGcs(opts: FakeGcsOptions = {}): Promise<StoragePe
   }
 }
 
-/** recordTo: a file moto_server appends every request it serves to (headers included), as JSON lines, once
- *  recording starts (MOTO_ENABLE_RECORDING): what the upstream really saw. */
-export async function startMoto(opts: { timeoutMs?: number; recordTo?: string } = {}): Promise<StoragePeer> {
+export interface MotoOptions {
+  timeoutMs?: number
+  /** A file moto_server appends every request it serves to (headers included), as JSON lines, once
+   *  recording starts (MOTO_ENABLE_RECORDING): what the upstream really saw. */
+  recordTo?: string
+}
+
+/** moto_server on a free port; started again on another if a process bound that port before it did. */
+export const startMoto = (opts: MotoOptions = {}): Promise<StoragePeer> => retryWhenPortTaken(() => startMotoOnce(opts))
+
+async function startMotoOnce(opts: MotoOptions): Promise<StoragePeer> {
   const bin = peerBinaries(['moto_server']).moto_server!
   const dir = mkdtempSync(join(tmpdir(), 'warden-moto-'))
   try {

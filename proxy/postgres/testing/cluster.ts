@@ -74,6 +74,24 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/** Whether `text` (a peer's error, output or log) says another process bound the port it was given first. */
+export const portTakenIn = (text: string): boolean => /address already in use/i.test(text)
+
+/**
+ * Runs `start` again, at most `tries` times in all, when it failed because another process bound the port
+ * freePort gave it before the peer did: a port is only free until someone binds it, and the test runner runs
+ * test files side by side, each binding ports of its own while a peer of this one is still starting.
+ */
+export async function retryWhenPortTaken<T>(start: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start()
+    } catch (err) {
+      if (attempt >= tries || !portTakenIn(err instanceof Error ? err.message : String(err))) throw err
+    }
+  }
+}
+
 function osUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
@@ -116,6 +134,8 @@ export interface ClusterOptions {
   logStatements?: boolean
   /** max_connections (default 200); the benchmark's idle sessions need more. */
   maxConnections?: number
+  /** Where each try's port comes from (default freePort); a test gives a taken one first. */
+  port?: () => Promise<number>
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
@@ -140,9 +160,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
   writeFileSync(join(dataDir, 'server.crt'), cert.cert)
   writeFileSync(join(dataDir, 'server.key'), cert.key, { mode: 0o600 })
   if (owner) for (const f of ['server.crt', 'server.key']) chownSync(join(dataDir, f), owner.uid, owner.gid)
-  const port = await freePort()
   appendFileSync(join(dataDir, 'postgresql.conf'), [
-    `port = ${port}`,
     `listen_addresses = '127.0.0.1'`,
     `unix_socket_directories = '${root}'`,
     `log_statement = '${opts.logStatements === false ? 'none' : 'all'}'`,
@@ -162,7 +180,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     'host all all 127.0.0.1/32 scram-sha-256',
     '',
   ].join('\n'))
-  run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], owner)
+  // The last `port` line of postgresql.conf counts: each try appends the port it was given.
+  const port = await retryWhenPortTaken(async () => {
+    const port = await (opts.port ?? freePort)()
+    appendFileSync(join(dataDir, 'postgresql.conf'), `port = ${port}\n`)
+    const since = readFileSync(logFile).length
+    try {
+      run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], owner)
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${readFileSync(logFile).subarray(since).toString('utf8')}`, { cause: err })
+    }
+    return port
+  })
 
   const connect = async (database: string) => {
     const c = new pg.Client({ host: root, port, user: 'postgres', database, application_name: DIRECT_APP })
