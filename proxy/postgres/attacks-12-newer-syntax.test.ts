@@ -3,7 +3,9 @@
 // in the database, `system_user` names a column. Judged with the newer meaning (merge_action() a constant), a
 // function of that name reading a masked column gave its value back unmasked. Such statements are refused on an
 // older server (engine/normalize/sql/syntax-since.ts), and view definitions and generated columns the server wrote
-// with such a name are not followed. Also fixed: a stored generated column was judged as derived from its row's
+// with such a name are not followed. The legacy json_object(…) call, which 16+ writes pg_catalog.json_object, is a
+// name 15 looks up on the search_path: public.json_object(text) is the closer match for json_object('a') there
+// (engine/normalize/sql/grammar-names.ts). Also fixed: a stored generated column was judged as derived from its row's
 // columns alone, though a user function in its expression stored what it read (another table's passwords).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -18,6 +20,7 @@ const SHADOWS = `
 CREATE FUNCTION public.merge_action() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 CREATE FUNCTION public.json_scalar(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 CREATE FUNCTION public.json_array(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.json_object(x text) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC;
 CREATE VIEW release_notes AS SELECT 1 AS id, merge_action() AS note;
 CREATE FUNCTION public.json_serialize(x int) RETURNS text LANGUAGE sql IMMUTABLE SECURITY DEFINER AS $$ SELECT password FROM credentials WHERE id = x $$;
@@ -77,9 +80,17 @@ test('a generated column stores what the functions of its expression read: it is
   c.close()
 })
 
-test('the server\'s own syntax for the same works: json_build_array, current_user, json_object(text[])', async () => {
+test('json_object(…) is a call the search_path resolves (16+ writes it pg_catalog.json_object): a shadow is judged as what it is', async () => {
   const c = await session()
-  const got = await query(c, "SELECT json_build_array(1, 2)::text, current_user = current_user, json_object(ARRAY['a', 'b'])::text")
+  const got = await query(c, "SELECT json_object('a')")
+  assert.equal([got.leaks, got.rows], [[], []])
+  assert.match(got.errors.join(), /^42501: warden: denied: .*public\.json_object/)
+  c.close()
+})
+
+test('the server\'s own syntax for the same works: json_build_array, current_user, pg_catalog.json_object(text[])', async () => {
+  const c = await session()
+  const got = await query(c, "SELECT json_build_array(1, 2)::text, current_user = current_user, pg_catalog.json_object(ARRAY['a', 'b'])::text")
   assert.equal(got.errors, [])
   assert.equal(got.rows, [['[1, 2]', 't', '{"a" : "b"}']])
   c.close()
