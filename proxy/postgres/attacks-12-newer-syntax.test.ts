@@ -88,6 +88,22 @@ test('json_object(…) is a call the search_path resolves (16+ writes it pg_cata
   c.close()
 })
 
+test('old and new name what the FROM list calls so, in RETURNING (15 and 18 alike) and SET', async () => {
+  const c = await session()
+  const disguised = "(SELECT customer_id AS id, password AS tier FROM credentials UNION ALL SELECT 0, 'x')"
+  for (const sql of [
+    `UPDATE customers SET tier = customers.tier FROM ${disguised} old WHERE old.id = customers.id RETURNING old.tier`,
+    `UPDATE customers SET tier = customers.tier FROM ${disguised} AS new WHERE new.id = customers.id RETURNING new.tier`,
+    `UPDATE customers SET tier = old.tier FROM ${disguised} old WHERE old.id = customers.id`,
+    'SELECT tier FROM customers',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+    assert.ok(got.rows.flat().every((v) => v === '[redacted]' || ['gold', 'silver', 'bronze'].includes(v ?? '')), sql)
+  }
+  c.close()
+})
+
 test('the server\'s own syntax for the same works: json_build_array, current_user, pg_catalog.json_object(text[])', async () => {
   const c = await session()
   const got = await query(c, "SELECT json_build_array(1, 2)::text, current_user = current_user, pg_catalog.json_object(ARRAY['a', 'b'])::text")
