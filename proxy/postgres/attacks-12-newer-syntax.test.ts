@@ -7,8 +7,10 @@
 // name 15 looks up on the search_path: public.json_object(text) is the closer match for json_object('a') there
 // (engine/normalize/sql/grammar-names.ts). Also fixed: a stored generated column was judged as derived from its row's
 // columns alone, though a user function in its expression stored what it read (another table's passwords).
+import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { TRUSTED_BY_NAME } from './catalog-functions.ts'
 import { attackSessions } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
@@ -21,6 +23,10 @@ CREATE FUNCTION public.merge_action() RETURNS text LANGUAGE sql SECURITY DEFINER
 CREATE FUNCTION public.json_scalar(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 CREATE FUNCTION public.json_array(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 CREATE FUNCTION public.json_object(x text) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.date_add(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.uuid_generate_v4() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.greatest(x int) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
+CREATE FUNCTION public.inet(x text) RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT string_agg(password, ',') FROM credentials $$;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC;
 CREATE VIEW release_notes AS SELECT 1 AS id, merge_action() AS note;
 CREATE FUNCTION public.json_serialize(x int) RETURNS text LANGUAGE sql IMMUTABLE SECURITY DEFINER AS $$ SELECT password FROM credentials WHERE id = x $$;
@@ -102,6 +108,23 @@ test('old and new name what the FROM list calls so, in RETURNING (15 and 18 alik
     assert.ok(got.rows.flat().every((v) => v === '[redacted]' || ['gold', 'silver', 'bronze'].includes(v ?? '')), sql)
   }
   c.close()
+})
+
+test('a name the policy trusts as a built-in that the server\'s pg_catalog lacks calls the database\'s function of that name', async () => {
+  const c = await session()
+  for (const sql of ['SELECT date_add(1)', 'SELECT id, uuid_generate_v4() FROM customers', 'SELECT "greatest"(1)', "SELECT inet('10.0.0.1')"]) {
+    const got = await query(c, sql)
+    assert.equal([got.leaks, got.rows], [[], []], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: /, sql)
+  }
+  c.close()
+})
+
+test('every name the shipped policy trusts as a built-in is a pg_catalog function of the server, or is listed as not one', async () => {
+  const data = JSON.parse(readFileSync(new URL('../../policies/warden/catalog/sql/data.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>
+  const builtins = new Set((await h.cluster.query<{ proname: string }>("SELECT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace")).map((r) => r.proname))
+  const trusted = Object.keys({ ...data.safe_functions, ...data.side_effect_functions }).filter((n) => !n.includes('.'))
+  assert.equal(trusted.filter((n) => !builtins.has(n) && !TRUSTED_BY_NAME.includes(n)), [])
 })
 
 test('the server\'s own syntax for the same works: json_build_array, current_user, pg_catalog.json_object(text[])', async () => {
