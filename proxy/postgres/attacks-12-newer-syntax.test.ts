@@ -127,6 +127,22 @@ test('every name the shipped policy trusts as a built-in is a pg_catalog functio
   assert.equal(trusted.filter((n) => !builtins.has(n) && !TRUSTED_BY_NAME.includes(n)), [])
 })
 
+test('a temporary type named like a built-in one is refused: ::text would run its CHECK on a masked value', async () => {
+  const c = await session()
+  for (const sql of [
+    'CREATE TABLE loot (v text)',
+    "CREATE FUNCTION keep_it(v text) RETURNS bool LANGUAGE sql AS $$ INSERT INTO loot VALUES (replace(v, '@', ' at ')) RETURNING true $$",
+  ]) assert.equal((await query(c, sql)).errors, [], sql)
+  for (const sql of ['CREATE DOMAIN pg_temp.text AS pg_catalog.text CHECK (keep_it(VALUE))', 'CREATE TEMP TABLE uuid (a int)', 'ALTER TABLE loot RENAME TO jsonb']) {
+    assert.match((await query(c, sql)).errors.join(), /^42501: warden: denied: .*may be temporary: the server looks unqualified type names up in the temporary schema/, sql)
+  }
+  for (const sql of ['SELECT email::text FROM customers', 'SELECT v FROM loot']) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+  }
+  c.close()
+})
+
 test('the server\'s own syntax for the same works: json_build_array, current_user, pg_catalog.json_object(text[])', async () => {
   const c = await session()
   const got = await query(c, "SELECT json_build_array(1, 2)::text, current_user = current_user, pg_catalog.json_object(ARRAY['a', 'b'])::text")

@@ -6,7 +6,7 @@ import { isObject } from './ast.ts'
 import { unqualifyGrammarNames } from './grammar-names.ts'
 import { countStatements } from './statement-count.ts'
 
-export type SqlParseErrorCode = 'SQL_PARSE_ERROR' | 'SQL_PARSER_NOT_LOADED' | 'SQL_PARSER_LOAD_FAILED' | 'SQL_TOO_DEEP' | 'SQL_TOO_MANY_STATEMENTS'
+export type SqlParseErrorCode = 'SQL_PARSE_ERROR' | 'SQL_REFUSED' | 'SQL_PARSER_NOT_LOADED' | 'SQL_PARSER_LOAD_FAILED' | 'SQL_TOO_DEEP' | 'SQL_TOO_MANY_STATEMENTS'
 
 /**
  * Most statements in one text. Checked before parsing (a cheap scan) and right after it, before the tree
