@@ -25,14 +25,30 @@ const notExtensionMember = (catalog: string, oid: string, owner: string) =>
   `AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = ${owner}), false))`
 
 /**
+ * Names the shipped policy trusts as built-ins (safe_functions and side_effect_functions of
+ * policies/warden/catalog/sql/data.json) that PostgreSQL 15's pg_catalog has no function of: MySQL's (date_add,
+ * a built-in only since PostgreSQL 16, ifnull …), words the grammar reads as syntax unless quoted ("greatest"(x)),
+ * a type a call converts to when no function has its name (inet(x)), an extension's member (uuid_generate_v4).
+ * An unqualified call of one runs whatever function of that name the search_path holds; catalog-functions.test.ts
+ * keeps the list complete against the server.
+ */
+export const TRUSTED_BY_NAME = [
+  'grouping', 'group_concat', 'greatest', 'least', 'trim', 'ifnull', 'if', 'locate', 'instr', 'ucase', 'lcase', 'xmlparse',
+  'xmlserialize', 'xmlelement', 'xmlforest', 'xmlconcat', 'date_format', 'datediff', 'date_add', 'date_sub', 'curdate',
+  'unix_timestamp', 'json_extract', 'json_unquote', 'coalesce', 'nullif', 'row', 'current_role', 'user', 'uuid_generate_v4',
+  'inet', 'database', 'found_rows', 'last_insert_id',
+]
+
+/**
  * Every function and operator outside pg_catalog, information_schema and the temporary schemas (never searched for
- * functions or operators) that shares a name with a built-in, is no extension member a superuser owns, with its schema's position
- * in the search_path of the gateway's role (NULL when not on it).
+ * functions or operators) that shares a name with a built-in (or is one of TRUSTED_BY_NAME), is no extension member
+ * a superuser owns, with its schema's position in the search_path of the gateway's role (NULL when not on it).
  */
 export const SHADOWING_FUNCTIONS_SQL =
   `SELECT n.nspname, p.proname, ${POSITION} AS pos FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ` +
   `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_proc', 'p.oid', 'p.proowner')} ` +
-  "AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc b WHERE b.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.proname = p.proname) " +
+  "AND (EXISTS (SELECT 1 FROM pg_catalog.pg_proc b WHERE b.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.proname = p.proname) " +
+  `OR p.proname = ANY ('{${TRUSTED_BY_NAME.join(',')}}'::pg_catalog.text[])) ` +
   `UNION SELECT n.nspname, o.oprname, ${POSITION} FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace ` +
   `WHERE ${OUTSIDE} AND ${notExtensionMember('pg_catalog.pg_operator', 'o.oid', 'o.oprowner')} ` +
   "AND EXISTS (SELECT 1 FROM pg_catalog.pg_operator b WHERE b.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace AND b.oprname = o.oprname) " +

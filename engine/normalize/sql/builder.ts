@@ -8,6 +8,7 @@ import { expandNested, explainAnalyzes } from './nested.ts'
 import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
 import { type NewerSyntax, newerSyntax, newest } from './syntax-since.ts'
+import { builtinTypeShadow } from './type-shadow.ts'
 import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
@@ -130,6 +131,8 @@ export class Builder {
   /** Notes the syntax of a text parsed for its statements or expressions (syntax-since.ts). */
   noteSyntax(text: string, stmts: readonly RawStmt[]): void {
     this.newer = newest(this.newer, newerSyntax(text, stmts))
+    const shadow = builtinTypeShadow(stmts)
+    if (shadow !== undefined) throw new SqlParseError('SQL_REFUSED', shadow)
   }
 
   /** Parses `text` and appends its statements (with their nested ones); returns its top-level entries. */

@@ -4,7 +4,7 @@
 import { bodyOf, names } from './ast.ts'
 
 /** `SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typelem = 0`, plus the SQL spellings the grammar keeps. */
-const BUILTIN_TYPES: ReadonlySet<string> = new Set([
+export const BUILTIN_TYPES: ReadonlySet<string> = new Set([
   'bool', 'boolean', 'bytea', 'char', 'name', 'int8', 'int2', 'int4', 'int', 'integer', 'smallint', 'bigint',
   'regproc', 'text', 'oid', 'tid', 'xid', 'xid8', 'cid', 'json', 'jsonb', 'jsonpath', 'xml', 'point', 'lseg',
   'path', 'box', 'polygon', 'line', 'circle', 'float4', 'float8', 'real', 'float', 'money', 'macaddr', 'macaddr8',

@@ -52,14 +52,14 @@ function aliasNames(alias: PgObject | undefined): string[] {
 }
 
 /**
- * The target of INSERT / UPDATE / DELETE / MERGE, also named by RETURNING's old and new (and `extra`). With
- * `returning`, the catalog is asked for its current word: a rule (or INSTEAD OF trigger) rewriting writes to the
- * relation makes what RETURNING gives back unknown, whatever columns it names.
+ * The target of INSERT / UPDATE / DELETE / MERGE, also named by `extra` (and by RETURNING's old and new:
+ * returningNames). With `returning`, the catalog is asked for its current word: a rule (or INSTEAD OF trigger)
+ * rewriting writes to the relation makes what RETURNING gives back unknown, whatever columns it names.
  */
 export function targetRelation(w: QueryWalker, value: unknown, extra: string[], returning = false): Rel {
   const rel = bodyOf(value, 'RangeVar') ?? {}
   const out = base(w, rel)
-  out.names.push('old', 'new', ...extra)
+  out.names.push(...extra)
   const found = returning ? w.schema?.relation(str(rel.schemaname) ?? null, str(rel.relname) ?? '', { current: true }) : undefined
   if (found?.write_rules) {
     const reason = `writes to ${out.table} are rewritten on the server (a rule or INSTEAD OF trigger), so what RETURNING gives back cannot be traced`
@@ -67,6 +67,19 @@ export function targetRelation(w: QueryWalker, value: unknown, extra: string[], 
     out.rewritten = reason
   }
   return out
+}
+
+/**
+ * RETURNING's old and new name the target's row (PostgreSQL 18) unless a FROM item or the target itself is called
+ * so: then they name that item, as they do on older servers, where old and new are no names of their own. Called
+ * when the statement's FROM items are in scope, before its RETURNING list is read.
+ */
+export function returningNames(scope: LineageScope, target: Rel): void {
+  for (const name of ['old', 'new']) if (scope.items.every((item) => !namesItem(item, name))) target.names.push(name)
+}
+
+function namesItem(item: Item, name: string): boolean {
+  return 'join' in item ? namesItem(item.left, name) || namesItem(item.right, name) : item.names.includes(name)
 }
 
 function relation(w: QueryWalker, rv: PgObject, scope: LineageScope): Rel {

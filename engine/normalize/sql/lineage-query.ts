@@ -6,7 +6,7 @@ import type { PgObject } from './ast.ts'
 import { bodyOf, constText, isObject, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
 import { collect, exprLineage, type ExprContext, notDocumentRow } from './lineage-expr.ts'
-import { fromItems, targetRelation } from './lineage-from.ts'
+import { fromItems, returningNames, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
 import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
 import { storedInFunction, storedInTarget } from './lineage-stored.ts'
@@ -408,6 +408,7 @@ export class QueryWalker implements ExprContext {
 
   /** RETURNING's outputs; all unknown when the server rewrites writes to the target (its values are the rule's). */
   private returning(body: PgObject, scope: LineageScope, target: Rel): Col[] {
+    returningNames(scope, target)
     const clause = bodyOf(body.returningClause, 'ReturningClause')
     const cols = this.targets(clause ? clause.exprs : body.returningList, scope)
     const reason = target.rewritten

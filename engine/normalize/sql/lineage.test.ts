@@ -164,6 +164,12 @@ test('RETURNING: the new values, with assignments followed', () => {
   assert.is(one('INSERT INTO orders VALUES (1)').outputs, undefined)
 })
 
+test('RETURNING old / new name a FROM item called so (and SET reads it), else the target row', () => {
+  assert.equal(outputs('UPDATE users SET name = name FROM orders old RETURNING old.total, new.email'), ['total plain orders.total', `email plain ${EMAIL}`])
+  assert.equal(outputs('DELETE FROM users USING orders o JOIN orders new ON true RETURNING new.total, old.email'), ['total plain orders.total', `email plain ${EMAIL}`])
+  assert.equal(outputs('UPDATE users SET name = old.total FROM orders old RETURNING name'), ['name derived users.name,orders.total,orders.name'])
+})
+
 test('EXECUTE takes its prepared statement outputs; unknown when unresolved', () => {
   const prepared = new Map([['q', 'SELECT reverse(email) FROM users WHERE id = $1']])
   const [execute, child] = pg('EXECUTE q(1)', { prepared })

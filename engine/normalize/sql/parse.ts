@@ -3,9 +3,10 @@
 import { fingerprintSync, loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query'
 import type { PgObject } from './ast.ts'
 import { isObject } from './ast.ts'
+import { unqualifyGrammarNames } from './grammar-names.ts'
 import { countStatements } from './statement-count.ts'
 
-export type SqlParseErrorCode = 'SQL_PARSE_ERROR' | 'SQL_PARSER_NOT_LOADED' | 'SQL_PARSER_LOAD_FAILED' | 'SQL_TOO_DEEP' | 'SQL_TOO_MANY_STATEMENTS'
+export type SqlParseErrorCode = 'SQL_PARSE_ERROR' | 'SQL_REFUSED' | 'SQL_PARSER_NOT_LOADED' | 'SQL_PARSER_LOAD_FAILED' | 'SQL_TOO_DEEP' | 'SQL_TOO_MANY_STATEMENTS'
 
 /**
  * Most statements in one text. Checked before parsing (a cheap scan) and right after it, before the tree
@@ -124,7 +125,9 @@ export function parsePostgres(text: string): RawStmt[] {
   if (stmts.length > MAX_STATEMENTS) {
     throw tooManyStatements(String(stmts.length))
   }
-  return stmts.filter(isObject) as unknown as RawStmt[]
+  const raw = stmts.filter(isObject) as unknown as RawStmt[]
+  unqualifyGrammarNames(text, raw)
+  return raw
 }
 
 /** Parse tree of a `CREATE FUNCTION … LANGUAGE plpgsql` statement's body. */

@@ -1,0 +1,63 @@
+// The server looks an unqualified type name up in the session's temporary schema before pg_catalog (it does so
+// for relations and types, never for functions or operators). A temporary domain named text, with a CHECK that
+// calls a function, runs it on every value cast `::text` — a masked column's included — while the gateway judges
+// `::text` as the built-in cast. Creating (or renaming to) a type the temporary schema would hold under a built-in
+// type's name is refused.
+import { isObject } from './ast.ts'
+import { BUILTIN_TYPES } from './builtin-types.ts'
+
+const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i
+
+/** Object kinds that are, or come with, a type of their name (a relation's row type). */
+const TYPED_KINDS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE', 'OBJECT_TYPE', 'OBJECT_DOMAIN'])
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((n) => (isObject(n) && isObject(n.String) && typeof n.String.sval === 'string' ? n.String.sval : '')) : [])
+
+/** A type name [schema, name] in the temporary schema under a built-in type's name. */
+function tempBuiltin(names: string[]): string | undefined {
+  const name = names[names.length - 1]
+  const schema = names[names.length - 2]
+  return names.length === 2 && schema !== undefined && TEMP_SCHEMA.test(schema) && name !== undefined && BUILTIN_TYPES.has(name) ? name : undefined
+}
+
+/** Keys a RangeVar sits under (unwrapped): a table, view, SELECT INTO, sequence or composite type made, or named. */
+const RANGE_VARS = new Set(['RangeVar', 'relation', 'view', 'rel', 'sequence', 'typevar'])
+
+function shadowed(key: string, body: Record<string, unknown>): string | undefined {
+  switch (RANGE_VARS.has(key) ? 'RangeVar' : key) {
+    case 'RangeVar': {
+      const temp = body.relpersistence === 't' || (typeof body.schemaname === 'string' && TEMP_SCHEMA.test(body.schemaname))
+      return temp && typeof body.relname === 'string' && BUILTIN_TYPES.has(body.relname) ? body.relname : undefined
+    }
+    case 'CreateDomainStmt': return tempBuiltin(strings(body.domainname))
+    case 'CreateEnumStmt':
+    case 'CreateRangeStmt': return tempBuiltin(strings(body.typeName))
+    case 'DefineStmt': return body.kind === 'OBJECT_TYPE' ? tempBuiltin(strings(body.defnames)) : undefined
+    case 'RenameStmt':
+      // Which schema the renamed object is in is not in the text: any type-bearing object is refused the name.
+      return typeof body.renameType === 'string' && TYPED_KINDS.has(body.renameType) && typeof body.newname === 'string' && BUILTIN_TYPES.has(body.newname) ? body.newname : undefined
+    default: return undefined
+  }
+}
+
+/** Why the trees are refused: they would put a type named like a built-in one where unqualified names find it first. */
+export function builtinTypeShadow(trees: readonly unknown[]): string | undefined {
+  const stack: unknown[] = [...trees]
+  while (stack.length) {
+    const node = stack.pop()
+    if (Array.isArray(node)) stack.push(...node)
+    else if (isObject(node)) {
+      for (const [key, value] of Object.entries(node)) {
+        if (isObject(value)) {
+          const name = shadowed(key, value)
+          if (name !== undefined) {
+            return `the statement names a type (or a relation, which has a row type) ${name} that may be temporary: the server looks ` +
+              `unqualified type names up in the temporary schema before pg_catalog, so a cast ::${name} would run its code, not the built-in's; choose another name`
+          }
+        }
+        if (typeof value === 'object' && value !== null) stack.push(value)
+      }
+    }
+  }
+  return undefined
+}
