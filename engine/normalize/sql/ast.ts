@@ -25,6 +25,26 @@ export function unwrap(value: unknown): [string, PgObject] | undefined {
   return [name, body]
 }
 
+/**
+ * Calls `visit` with every key and value of every object in the trees (node names with their bodies, fields with
+ * their values), each before what it holds; a `visit` returning true ends the walk. No recursion: depth is the
+ * input's.
+ */
+export function eachEntry(trees: readonly unknown[], visit: (key: string, value: unknown) => boolean | void): void {
+  const stack: unknown[] = [...trees]
+  while (stack.length) {
+    const node = stack.pop()
+    if (Array.isArray(node)) stack.push(...node)
+    else if (isObject(node)) {
+      for (const key in node) {
+        const value = node[key]
+        if (visit(key, value) === true) return
+        if (typeof value === 'object' && value !== null) stack.push(value)
+      }
+    }
+  }
+}
+
 /** The body of a node that may or may not be wrapped in `{ Name: … }`. */
 export function bodyOf(value: unknown, name: string): PgObject | undefined {
   const node = unwrap(value)

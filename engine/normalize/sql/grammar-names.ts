@@ -3,7 +3,7 @@
 // other, where a function of that name with a closer signature (public.json_object(text) for json_object('a'))
 // or a temporary type is found first. The trees are given back the unqualified names the text holds, so they are
 // judged as names the search_path resolves.
-import { isObject } from './ast.ts'
+import { eachEntry, isObject } from './ast.ts'
 
 const QUALIFIED = /json/i
 
@@ -20,22 +20,9 @@ function isCatalogName(names: unknown, name: string): names is unknown[] {
 export function unqualifyGrammarNames(text: string, trees: readonly unknown[]): void {
   if (!QUALIFIED.test(text)) return
   const bytes = Buffer.from(text)
-  const stack: unknown[] = [...trees]
-  while (stack.length) {
-    const node = stack.pop()
-    if (Array.isArray(node)) {
-      stack.push(...node)
-      continue
-    }
-    if (!isObject(node)) continue
-    for (const [key, value] of Object.entries(node)) {
-      if (!isObject(value)) {
-        if (Array.isArray(value)) stack.push(value)
-        continue
-      }
-      if (key === 'FuncCall' && isCatalogName(value.funcname, 'json_object') && spells(bytes, value.location, 'json_object')) value.funcname.shift()
-      if ((key === 'typeName' || key === 'TypeName') && isCatalogName(value.names, 'json') && spells(bytes, value.location, 'json')) value.names.shift()
-      stack.push(value)
-    }
-  }
+  eachEntry(trees, (key, value) => {
+    if (!isObject(value)) return
+    if (key === 'FuncCall' && isCatalogName(value.funcname, 'json_object') && spells(bytes, value.location, 'json_object')) value.funcname.shift()
+    if ((key === 'typeName' || key === 'TypeName') && isCatalogName(value.names, 'json') && spells(bytes, value.location, 'json')) value.names.shift()
+  })
 }

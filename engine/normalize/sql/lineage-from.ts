@@ -2,7 +2,7 @@
 // references, subqueries (LATERAL included: earlier items are in scope), functions returning rows,
 // and joins with their USING / NATURAL merged columns. Items are added to the scope in order.
 import type { PgObject } from './ast.ts'
-import { bodyOf, list, names, str, unwrap } from './ast.ts'
+import { bodyOf, eachEntry, isObject, list, names, str, unwrap } from './ast.ts'
 import type { CatalogRelation } from './builder.ts'
 import { collect } from './lineage-expr.ts'
 import { customOperator } from './operators.ts'
@@ -148,8 +148,8 @@ function generatedLin(table: string, column: string, expression: string, columns
     const found = collectRefs(stmt[0]!.stmt)
     refs = found.columns.map((c) => c.name)
     for (const f of found.functions) calls.add(f.full_name)
-    eachNode(stmt[0]!.stmt, (name, body) => {
-      const operator = customOperator(name, body)
+    eachEntry([stmt[0]!.stmt], (key, value) => {
+      const operator = isObject(value) ? customOperator(key, value) : undefined
       if (operator) calls.add(operator.join('.'))
     })
   } catch {
@@ -157,20 +157,6 @@ function generatedLin(table: string, column: string, expression: string, columns
   }
   if (refs.some((r) => !columns.includes(r))) return unknown(reason)
   return { kind: 'derived', sources: [...new Set(refs)].map((c) => ({ table, column: c })), safe: false, functions: [...calls] }
-}
-
-/** Calls `visit` with every node of a parse tree. */
-function eachNode(tree: unknown, visit: (name: string, body: PgObject) => void): void {
-  const stack: unknown[] = [tree]
-  while (stack.length) {
-    const node = stack.pop()
-    if (Array.isArray(node)) stack.push(...node)
-    else if (node !== null && typeof node === 'object') {
-      const n = unwrap(node)
-      if (n) visit(n[0], n[1])
-      stack.push(...Object.values(node))
-    }
-  }
 }
 
 /** A view's columns: its definition's outputs, renamed to the catalog's column names. */

@@ -2,7 +2,7 @@
 // reads another way, not as an error: `merge_action()` and `json_value(x, '$')` call whatever function of that
 // name it finds (a PostgreSQL 17 server has them built in), `system_user` names a column. Statements using syntax
 // newer than the server are refused (gateway-engine.ts) rather than judged as the newer server would run them.
-import { isObject, names } from './ast.ts'
+import { eachEntry, isObject, names } from './ast.ts'
 
 export interface NewerSyntax {
   /** The PostgreSQL major version that introduced it. */
@@ -32,19 +32,10 @@ function since(key: string, body: unknown): NewerSyntax | undefined {
 export function newerSyntax(text: string, trees: readonly unknown[]): NewerSyntax | undefined {
   if (!WORDS.test(text)) return undefined
   let newest: NewerSyntax | undefined
-  const stack: unknown[] = [...trees]
-  while (stack.length) {
-    const node = stack.pop()
-    if (Array.isArray(node)) {
-      stack.push(...node)
-    } else if (isObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
-        const found = since(key, value)
-        if (found && (!newest || found.version > newest.version)) newest = found
-        if (typeof value === 'object' && value !== null) stack.push(value)
-      }
-    }
-  }
+  eachEntry(trees, (key, value) => {
+    const found = since(key, value)
+    if (found && (!newest || found.version > newest.version)) newest = found
+  })
   return newest
 }
 

@@ -3,7 +3,7 @@
 // calls a function, runs it on every value cast `::text` — a masked column's included — while the gateway judges
 // `::text` as the built-in cast. Creating (or renaming to) a type the temporary schema would hold under a built-in
 // type's name is refused.
-import { isObject } from './ast.ts'
+import { eachEntry, isObject } from './ast.ts'
 import { BUILTIN_TYPES } from './builtin-types.ts'
 
 const TEMP_SCHEMA = /^pg_temp(_\d+)?$/i
@@ -42,22 +42,12 @@ function shadowed(key: string, body: Record<string, unknown>): string | undefine
 
 /** Why the trees are refused: they would put a type named like a built-in one where unqualified names find it first. */
 export function builtinTypeShadow(trees: readonly unknown[]): string | undefined {
-  const stack: unknown[] = [...trees]
-  while (stack.length) {
-    const node = stack.pop()
-    if (Array.isArray(node)) stack.push(...node)
-    else if (isObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
-        if (isObject(value)) {
-          const name = shadowed(key, value)
-          if (name !== undefined) {
-            return `the statement names a type (or a relation, which has a row type) ${name} that may be temporary: the server looks ` +
-              `unqualified type names up in the temporary schema before pg_catalog, so a cast ::${name} would run its code, not the built-in's; choose another name`
-          }
-        }
-        if (typeof value === 'object' && value !== null) stack.push(value)
-      }
-    }
-  }
-  return undefined
+  let name: string | undefined
+  eachEntry(trees, (key, value) => {
+    if (isObject(value)) name = shadowed(key, value)
+    return name !== undefined
+  })
+  if (name === undefined) return undefined
+  return `the statement names a type (or a relation, which has a row type) ${name} that may be temporary: the server looks ` +
+    `unqualified type names up in the temporary schema before pg_catalog, so a cast ::${name} would run its code, not the built-in's; choose another name`
 }
