@@ -107,6 +107,9 @@ test('a trigger function handing on its row (NEW::text, to_json(NEW), a variable
     'BEGIN INSERT INTO stash(v) SELECT x FROM json_each_text(to_json(NEW)) AS j(k, x); RETURN NEW; END',
     'DECLARE x text := NEW.password; BEGIN INSERT INTO stash(v) VALUES (x); RETURN NEW; END',
     'BEGIN NEW.label := NEW.api_key; RETURN NEW; END',
+    // The row under another name: an ALIAS of NEW, or NEW qualified by the function's name (its outer block's label).
+    'DECLARE n ALIAS FOR new; BEGIN n.label := n.api_key; RETURN n; END',
+    'BEGIN NEW.label := keep5.new.api_key; RETURN NEW; END',
   ]
   for (const [i, body] of bodies.entries()) {
     const got = await query(c, `CREATE FUNCTION keep${i}() RETURNS trigger LANGUAGE plpgsql AS $$ ${body} $$`)
