@@ -82,6 +82,11 @@ test('DDL computing over the rows of a column masked whole (index and statistics
     'CREATE TABLE probe_pp (LIKE credentials) PARTITION BY RANGE (password)',
     // Fails (22001) once any password is longer than the limit: their longest length, by halving.
     'ALTER TABLE credentials ALTER COLUMN password TYPE varchar(20)',
+    // A new table's constraints run on every row written later: INSERT INTO probe_cp SELECT id, password FROM
+    // credentials then failed with division_by_zero (22012) or not.
+    'CREATE TABLE probe_cp (id int, password text, CHECK (1 / (ascii(password) - 77) > 0))',
+    'CREATE TABLE probe_cc (id int, password text CHECK (1 / (ascii(password) - 77) > 0))',
+    'CREATE TABLE probe_ce (id int, password text, EXCLUDE USING btree ((left(password, 1)) WITH =))',
   ]) {
     const got = await query(c, sql)
     assert.equal(got.leaks, [], sql)
@@ -89,7 +94,7 @@ test('DDL computing over the rows of a column masked whole (index and statistics
   }
   // Plain columns and lookups by a given value still only need approval.
   for (const sql of ['CREATE INDEX plain_ix ON credentials (password) WHERE api_key IS NOT NULL', "ALTER TABLE credentials ADD CONSTRAINT plain_ck CHECK (password <> 'changeme')",
-    'ALTER TABLE credentials ALTER COLUMN label TYPE varchar(40)']) {
+    'ALTER TABLE credentials ALTER COLUMN label TYPE varchar(40)', "CREATE TABLE plain_cp (id int, password text CHECK (password <> 'changeme'))"]) {
     assert.equal((await query(c, sql)).errors, [], sql)
   }
   c.close()
