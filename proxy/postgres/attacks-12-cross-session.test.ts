@@ -82,6 +82,11 @@ test('DDL computing over the rows of a column masked whole (index and statistics
     'CREATE TABLE probe_pp (LIKE credentials) PARTITION BY RANGE (password)',
     // Fails (22001) once any password is longer than the limit: their longest length, by halving.
     'ALTER TABLE credentials ALTER COLUMN password TYPE varchar(20)',
+    // A new table's constraints run on every row written later: INSERT INTO probe_cp SELECT id, password FROM
+    // credentials then failed with division_by_zero (22012) or not.
+    'CREATE TABLE probe_cp (id int, password text, CHECK (1 / (ascii(password) - 77) > 0))',
+    'CREATE TABLE probe_cc (id int, password text CHECK (1 / (ascii(password) - 77) > 0))',
+    'CREATE TABLE probe_ce (id int, password text, EXCLUDE USING btree ((left(password, 1)) WITH =))',
   ]) {
     const got = await query(c, sql)
     assert.equal(got.leaks, [], sql)
@@ -89,7 +94,7 @@ test('DDL computing over the rows of a column masked whole (index and statistics
   }
   // Plain columns and lookups by a given value still only need approval.
   for (const sql of ['CREATE INDEX plain_ix ON credentials (password) WHERE api_key IS NOT NULL', "ALTER TABLE credentials ADD CONSTRAINT plain_ck CHECK (password <> 'changeme')",
-    'ALTER TABLE credentials ALTER COLUMN label TYPE varchar(40)']) {
+    'ALTER TABLE credentials ALTER COLUMN label TYPE varchar(40)', "CREATE TABLE plain_cp (id int, password text CHECK (password <> 'changeme'))"]) {
     assert.equal((await query(c, sql)).errors, [], sql)
   }
   c.close()
@@ -107,6 +112,9 @@ test('a trigger function handing on its row (NEW::text, to_json(NEW), a variable
     'BEGIN INSERT INTO stash(v) SELECT x FROM json_each_text(to_json(NEW)) AS j(k, x); RETURN NEW; END',
     'DECLARE x text := NEW.password; BEGIN INSERT INTO stash(v) VALUES (x); RETURN NEW; END',
     'BEGIN NEW.label := NEW.api_key; RETURN NEW; END',
+    // The row under another name: an ALIAS of NEW, or NEW qualified by the function's name (its outer block's label).
+    'DECLARE n ALIAS FOR new; BEGIN n.label := n.api_key; RETURN n; END',
+    'BEGIN NEW.label := keep5.new.api_key; RETURN NEW; END',
   ]
   for (const [i, body] of bodies.entries()) {
     const got = await query(c, `CREATE FUNCTION keep${i}() RETURNS trigger LANGUAGE plpgsql AS $$ ${body} $$`)

@@ -143,6 +143,22 @@ test('a temporary type named like a built-in one is refused: ::text would run it
   c.close()
 })
 
+test('an unqualified type named like a built-in one is refused: after SET search_path = pg_temp it is created temporary', async () => {
+  const c = await session()
+  for (const sql of [
+    'CREATE TABLE loot2 (v text)',
+    "CREATE FUNCTION keep_it2(v text) RETURNS bool LANGUAGE sql AS $$ INSERT INTO loot2 VALUES (replace(v, '@', ' at ')) RETURNING true $$",
+    'SET search_path = pg_temp, public',
+  ]) assert.equal((await query(c, sql)).errors, [], sql)
+  assert.match((await query(c, 'CREATE DOMAIN text AS pg_catalog.text CHECK (public.keep_it2(VALUE))')).errors.join(),
+    /^42501: warden: denied: .*an unqualified name is created there when the search_path starts with pg_temp/)
+  for (const sql of ['RESET search_path', 'SELECT email::text FROM public.customers', 'SELECT v FROM public.loot2']) {
+    const got = await query(c, sql)
+    assert.equal(got.leaks, [], sql)
+  }
+  c.close()
+})
+
 test('the server\'s own syntax for the same works: json_build_array, current_user, pg_catalog.json_object(text[])', async () => {
   const c = await session()
   const got = await query(c, "SELECT json_build_array(1, 2)::text, current_user = current_user, pg_catalog.json_object(ARRAY['a', 'b'])::text")

@@ -151,6 +151,12 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) create(ctx, rel, cols)
       top.items.push({ names: [str(rel?.relname) ?? ''], table, columns: cols })
       for (const d of defs) if (d) w.stored.push(...columnExpressions(w, table, d, top))
+      // Its CHECK and EXCLUDE constraints run on every row written later: INSERT … SELECT of masked values into
+      // the new table fails or not on what they hold, as when a constraint is added to a table with rows.
+      for (const e of list(body.tableElts)) {
+        const d = bodyOf(e, 'ColumnDef')
+        for (const c of d ? list(d.constraints) : [e]) rowChecks(w, bodyOf(c, 'Constraint'), top)
+      }
       partitionKey(w, table, bodyOf(body.partspec, 'PartitionSpec'))
       return undefined
     }

@@ -245,6 +245,18 @@ test('a trigger function: fields of NEW / OLD it hands on are judged, its whole 
   assert.is(fn('BEGIN IF NEW::text <> OLD::text THEN RETURN NULL; END IF; RETURN NEW; END')[0]?.detail.whole_trigger_row, true)
 })
 
+test('a trigger function reading its row under another name (an ALIAS, the function\'s label) uses its whole row', () => {
+  const fn = (body: string) => pg(`CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ ${body} $$`)
+  for (const body of ['DECLARE n ALIAS FOR new; BEGIN n.label := n.password; RETURN n; END', 'DECLARE o ALIAS FOR OLD; BEGIN INSERT INTO stash(v) VALUES (o.password); RETURN NEW; END',
+    'DECLARE a ALIAS FOR new; b ALIAS FOR a; BEGIN NEW.label := b.password; RETURN NEW; END', 'BEGIN NEW.label := tf.new.password; RETURN NEW; END',
+    'BEGIN INSERT INTO stash(v) VALUES (tf.old.password); RETURN NEW; END', 'DECLARE r text := tf.new; BEGIN RETURN NEW; END']) {
+    assert.is(fn(body)[0]?.detail.whole_trigger_row, true, body)
+  }
+  assert.is(fn('DECLARE n ALIAS FOR tg_op; BEGIN RETURN NEW; END')[0]?.detail.whole_trigger_row, undefined)
+  const aliasParam = pg('CREATE FUNCTION g(text) RETURNS text LANGUAGE plpgsql AS $$ DECLARE v ALIAS FOR $1; BEGIN RETURN v; END $$')
+  assert.is(aliasParam[0]?.detail.whole_trigger_row, undefined)
+})
+
 test('CREATE PROCEDURE plpgsql and SQL-standard bodies', () => {
   const proc = pg('CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM t; COMMIT; END $$')
   assert.equal(shape(proc), ['create_function', 'delete<-function_body@0'])

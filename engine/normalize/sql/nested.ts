@@ -134,9 +134,18 @@ function readsTriggerRow(node: unknown): boolean {
   const n = unwrap(node)
   if (n?.[0] === 'ColumnRef') {
     const first = str(bodyOf(list(n[1].fields)[0], 'String')?.sval)?.toLowerCase()
-    return first === 'new' || first === 'old'
+    return first === 'new' || first === 'old' || labelledRow(list(n[1].fields))
   }
   return Object.values(node).some(readsTriggerRow)
+}
+
+/**
+ * `tf.new`, `tf.new.password`: the row qualified by the function's name (the label of its outermost block), a
+ * name no mask follows; counted as a use of the whole row (a column of a table named new is counted too).
+ */
+function labelledRow(fields: unknown[]): boolean {
+  const second = str(bodyOf(fields[1], 'String')?.sval)?.toLowerCase()
+  return second === 'new' || second === 'old'
 }
 
 /** `new`, `old`, `new.*`: a trigger's whole row, as a value. */
@@ -171,7 +180,7 @@ function usesWholeTriggerRow(text: string): boolean {
     if (Array.isArray(node)) return node.some(visit)
     if (node === null || typeof node !== 'object') return false
     const n = unwrap(node)
-    if (n?.[0] === 'ColumnRef') return wholeRowRef(list(n[1].fields))
+    if (n?.[0] === 'ColumnRef') return wholeRowRef(list(n[1].fields)) || labelledRow(list(n[1].fields))
     if (n?.[0] === 'A_Expr' && rowComparison(n[1])) return false
     return Object.values(node).some(visit)
   }
@@ -199,6 +208,7 @@ function doBlock(b: Builder, p: Parent): SqlStatement[] {
   }
   const body = plpgsqlBody(doBlockFunction(source))
   Object.assign(p.entry.detail, { dynamic_sql: body.dynamic, opaque: false })
+  if (body.aliasesTriggerRow) p.entry.detail.whole_trigger_row = true
   return embeddedStatements(b, p, body.queries, 'do')
 }
 
@@ -210,6 +220,7 @@ function functionBody(b: Builder, p: Parent): SqlStatement[] {
   if (language === 'plpgsql') {
     const body = plpgsqlBody(p.entry.text)
     p.entry.detail.dynamic_sql = body.dynamic
+    if (body.aliasesTriggerRow) p.entry.detail.whole_trigger_row = true
     return embeddedStatements(b, p, body.queries, 'function_body')
   }
   if (language === 'sql' && asItems.length === 1) {

@@ -17,6 +17,23 @@ export interface EmbeddedSql {
 export interface PlpgsqlBody {
   queries: EmbeddedSql[]
   dynamic: boolean
+  /** A `DECLARE x ALIAS FOR new` (or old): the trigger's row under a name of the body's choosing. */
+  aliasesTriggerRow: boolean
+}
+
+/** Whether a function's ALIAS declarations name its NEW or OLD record (by their datum number). */
+function aliasesTriggerRow(fn: Record<string, unknown>): boolean {
+  const datums = Array.isArray(fn.datums) ? fn.datums : []
+  const aliases = Array.isArray(fn.aliases) ? fn.aliases : []
+  return aliases.some((a) => {
+    const alias = unwrap(a)?.[1]
+    const varno = typeof alias?.varno === 'number' ? alias.varno : 0
+    const datum = unwrap(datums[varno])
+    // An alias whose datum cannot be read counts as one of the row (fail closed).
+    if (!alias || !datum) return true
+    const name = typeof datum[1].refname === 'string' ? datum[1].refname.toLowerCase() : ''
+    return datum[0] === 'PLpgSQL_rec' && (name === 'new' || name === 'old')
+  })
 }
 
 /** PL/pgSQL statements whose expression in the given field is a query string run with EXECUTE. */
@@ -51,10 +68,12 @@ export function plpgsqlBody(createFunctionText: string): PlpgsqlBody {
   const tree = parsePlpgsql(createFunctionText)
   const queries: EmbeddedSql[] = []
   let dynamic = false
+  let aliased = false
   const visit = (value: unknown, inDynamic: boolean): void => {
     if (Array.isArray(value)) return value.forEach((v) => visit(v, inDynamic))
     if (!isObject(value)) return
     const node = unwrap(value)
+    if (node && node[0] === 'PLpgSQL_function' && aliasesTriggerRow(node[1])) aliased = true
     if (node && node[0] === 'PLpgSQL_expr') {
       const found = embedded(node[1], inDynamic)
       if (found) queries.push(found)
@@ -68,7 +87,7 @@ export function plpgsqlBody(createFunctionText: string): PlpgsqlBody {
     }
   }
   visit(tree, false)
-  return { queries, dynamic }
+  return { queries, dynamic, aliasesTriggerRow: aliased }
 }
 
 /** `CREATE FUNCTION` wrapper for a DO block's body, dollar-quoted with a tag the body does not contain. */
