@@ -159,3 +159,23 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 		"), whose values it may copy where a later read would show them unmasked",
 	])
 }
+
+# A value of a column masked whole, copied into a column masked as strictly (password to password): the copy shows
+# nothing, but the destination's checks run on it (a domain's CHECK, a constraint written under another column
+# name and renamed, a varchar length), and whether the write fails answers for every row copied. The catalog does
+# not know those checks, so such a copy is held.
+findings contains f if {
+	lib.column_masking
+	some i, s in statements
+	some v in s.stored
+	v.into == "column"
+	not v.safe == true
+	not v.lineage == "unknown"
+	source_rank(v) == strategy_rank.redact
+	destination_rank(v) >= strategy_rank.redact
+	msg := concat("", [
+		"copies values of a column masked whole into ", destination(v),
+		", whose type and constraints may compute on them (whether the write fails would answer for every row)",
+	])
+	f := finding(i, s, "sensitive", "stored_copy", msg)
+}
