@@ -1,5 +1,5 @@
 // A real webhook receiver on 127.0.0.1 for tests: answers each POST with the status `answer` gives for it (1, 2, …),
-// and the headers too when it gives them (a redirect's location), and keeps what it got.
+// and the headers too when it gives them (a redirect's location), once that answer settles, and keeps what it got.
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -9,13 +9,17 @@ export interface Received {
   status: number
 }
 
-export async function startReceiver(answer: (n: number) => number | { status: number; headers: Record<string, string> }) {
+type Answer = number | { status: number; headers: Record<string, string> }
+
+export async function startReceiver(answer: (n: number) => Answer | Promise<Answer>) {
   const got: Received[] = []
+  let arrived = 0
   const server = createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
-    req.on('end', () => {
-      const given = answer(got.length + 1)
+    req.on('end', async () => {
+      arrived++
+      const given = await answer(arrived)
       const { status, headers } = typeof given === 'number' ? { status: given, headers: {} } : given
       got.push({ headers: req.headers, body, status })
       res.writeHead(status, headers).end()
