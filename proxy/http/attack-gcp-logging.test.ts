@@ -113,6 +113,8 @@ test('held: ordinary reads pass (filters on fields that carry no secret, log and
 
 // Measured on 2 shared cores: the megabyte filter took ~1.5 s of policy evaluation when it was judged; refused
 // before evaluation it is answered in milliseconds, and a filter at the limit is read and judged in well under a second.
+// The message proves the refusal came first; the wall-clock bounds are loose (a loaded CI machine) and catch only a
+// gross regression (a read quadratic in the filter).
 test('a filter past the 20 000 characters the Logging API accepts is refused before policy evaluation, fast', async () => {
   g.route = (_req, res) => json(res, { ok: true })
   const filter = `textPayload:"${'status_code=500 '.repeat(60_000)}"`
@@ -122,7 +124,7 @@ test('a filter past the 20 000 characters the Logging API accepts is refused bef
   assert.is(r.status, 403, r.text.slice(0, 300))
   assert.match(r.text, 'refused before policy evaluation: a Cloud Logging filter of 960014 characters is longer than the 20000 the Logging API accepts')
   assert.not.ok(r.forwarded)
-  assert.ok(ms < 1_500, `${Math.round(ms)} ms`)
+  assert.ok(ms < 5_000, `${Math.round(ms)} ms`)
   // Whoever asks: the API would refuse it anyway, and no policy reads it.
   const agentToken = token
   token = await g.te.token('bob', ['eng'], { kind: 'human' })
@@ -140,7 +142,7 @@ test('a filter past the 20 000 characters the Logging API accepts is refused bef
   const ok = await call('POST', LIST, JSON.stringify({ resourceNames: ['projects/p'], filter: atLimit }))
   const okMs = performance.now() - t0
   assert.is(ok.status, 200, ok.text.slice(0, 300))
-  assert.ok(okMs < 3_000, `${Math.round(okMs)} ms`)
+  assert.ok(okMs < 10_000, `${Math.round(okMs)} ms`)
   console.log(`refused ${Math.round(ms)} ms; 20 000-character filter judged and passed ${Math.round(okMs)} ms`)
 })
 
