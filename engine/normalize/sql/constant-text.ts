@@ -2,7 +2,7 @@
 // concat(), chr(), repeat(), lpad() and rpad() of constants, casts of them. `'[em' || 'ail]'` writes `[email]` as
 // surely as the literal does. Anything else (a column, a parameter, another function) is no constant.
 // Longer texts and deeper expressions are not folded: their literals are still read one by one.
-import { count, MAX_CHARS, MAX_DEPTH, pad, repeat } from './constant-functions.ts'
+import { chainPieces, count, MAX_CHARS, MAX_DEPTH, pad, repeat } from './constant-functions.ts'
 
 type Node = Record<string, unknown>
 
@@ -37,16 +37,7 @@ function joined(node: Node): unknown[] | undefined {
  * chain, each run of constant pieces is text of the result. Undefined when the node joins nothing.
  */
 export function joinedPieces(node: unknown): unknown[] | undefined {
-  if (node === null || typeof node !== 'object' || !joined(node as Node)) return undefined
-  const pieces: unknown[] = []
-  const todo: unknown[] = [node]
-  while (todo.length > 0) {
-    const n = todo.pop()
-    const parts = n !== null && typeof n === 'object' ? joined(n as Node) : undefined
-    if (parts) for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i])
-    else pieces.push(n)
-  }
-  return pieces
+  return chainPieces(node, joined)
 }
 
 /**

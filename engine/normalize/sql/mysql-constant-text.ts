@@ -2,7 +2,7 @@
 // literals (0x5b…, X'5b…', b'0101…': bytes, read as UTF-8), numbers, and CONCAT(), CHAR(), REPEAT(), LPAD() and
 // RPAD() of constants. `CONCAT('[em', 'ail]')` writes `[email]` as surely as the literal does.
 // Masks are short: longer texts are not folded, their literals are still read one by one (constant-text.ts).
-import { count, MAX_CHARS, MAX_DEPTH, pad, repeat } from './constant-functions.ts'
+import { chainPieces, count, MAX_CHARS, MAX_DEPTH, pad, repeat } from './constant-functions.ts'
 
 type Node = { type?: unknown; value?: unknown; name?: unknown; args?: unknown }
 
@@ -29,16 +29,7 @@ const concatArgs = (node: Node): unknown[] | undefined => {
 
 /** The pieces nested CONCAT() calls join, in order, found without recursion; undefined for other nodes. */
 export function mysqlJoinedPieces(node: unknown): unknown[] | undefined {
-  if (node === null || typeof node !== 'object' || !concatArgs(node as Node)) return undefined
-  const pieces: unknown[] = []
-  const todo: unknown[] = [node]
-  while (todo.length > 0) {
-    const n = todo.pop()
-    const parts = n !== null && typeof n === 'object' ? concatArgs(n as Node) : undefined
-    if (parts) for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i])
-    else pieces.push(n)
-  }
-  return pieces
+  return chainPieces(node, concatArgs)
 }
 
 const bytesText = (bytes: Buffer) => bytes.toString('utf8')
