@@ -3,7 +3,7 @@
 // other, where a function of that name with a closer signature (public.json_object(text) for json_object('a'))
 // or a temporary type is found first. The trees are given back the unqualified names the text holds, so they are
 // judged as names the search_path resolves.
-import { eachEntry, isObject } from './ast.ts'
+import { eachEntry, isObject, names } from './ast.ts'
 
 const QUALIFIED = /json/i
 
@@ -12,8 +12,8 @@ function spells(bytes: Buffer, at: unknown, word: string): boolean {
   return typeof at === 'number' && bytes.subarray(at, at + word.length).toString('latin1').toLowerCase() === word
 }
 
-function isCatalogName(names: unknown, name: string): names is unknown[] {
-  return Array.isArray(names) && names.length === 2 && JSON.stringify(names) === `[{"String":{"sval":"pg_catalog"}},{"String":{"sval":"${name}"}}]`
+function isCatalogName(parts: unknown, name: string): parts is unknown[] {
+  return Array.isArray(parts) && parts.length === 2 && names(parts).join('.') === `pg_catalog.${name}`
 }
 
 /** Drops the pg_catalog the grammar (not the text) put before json_object and json in the trees of `text`. */
