@@ -52,29 +52,50 @@ function postgresBin(): string {
   return out.trim()
 }
 
-/** A port on 127.0.0.1 nothing listens on right now. */
 /** Ports freePort handed out already: the kernel may offer a just-released port again at once. */
 const handedOut = new Set<number>()
+
+/**
+ * Where freePort looks: below the kernel's ephemeral range, so no outgoing connection of another test (whose
+ * local port comes from that range) can take a port between freePort and the peer's bind. Undefined when the
+ * range cannot be read or leaves no room (then the kernel picks, as bind(0) does).
+ */
+function portsBelowEphemeral(): { low: number; high: number } | undefined {
+  try {
+    const [ephemeralLow] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+    const low = 10_000
+    const high = ephemeralLow! - 1
+    return Number.isInteger(high) && high - low >= 1_000 ? { low, high } : undefined
+  } catch {
+    return undefined
+  }
+}
+const outsideEphemeral = portsBelowEphemeral()
+
+/** Binds and releases `port` (0: any); resolves with the port bound, or undefined when it is in use. */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)))
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(bound))
+    })
+  })
+}
 
 /** A port free on 127.0.0.1 now, never one this process was given before (two calls give two ports). */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer()
-      srv.once('error', reject)
-      srv.listen(0, '127.0.0.1', () => {
-        const { port } = srv.address() as net.AddressInfo
-        srv.close(() => resolve(port))
-      })
-    })
-    if (!handedOut.has(port)) {
+    const pick = outsideEphemeral ? outsideEphemeral.low + Math.floor(Math.random() * (outsideEphemeral.high - outsideEphemeral.low + 1)) : 0
+    const port = await tryPort(pick)
+    if (port !== undefined && !handedOut.has(port)) {
       handedOut.add(port)
       return port
     }
   }
 }
 
-/** Whether `text` (a peer's error, output or log) says another process bound the port it was given first. */
 export const portTakenIn = (text: string): boolean => /address already in use/i.test(text)
 
 /**
