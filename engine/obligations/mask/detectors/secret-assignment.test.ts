@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { isSecretName, secretAssignment } from './secret-assignment.ts'
+import { secretAssignment } from './secret-assignment.ts'
+import { isSecretName } from './secret-names.ts'
 import { cpuTimed } from '../../../testing/cpu-time.ts'
 import { hits } from './test-helpers.ts'
 

@@ -3,54 +3,13 @@
 // `password => "…"` in a Ruby or Perl hash, `<password>…</password>` in XML, `--db-password=…` on a command line,
 // and a JSON value whose key is such a name (a function's environment map). Only the value is masked; the name
 // stays readable.
-// Names are read by their last word (split at `_`, `-`, `.` and camelCase): PASSWORD, SECRET, TOKEN, API_KEY …
-// A token that is not a secret by its name (NextToken, nextPageToken, ClientToken: pagination and idempotency
-// fields every cloud API answers with) is left alone, and so is a key that names no credential (SortKey).
+// Which names are secret: secret-names.ts.
 import { type Detector, type Span } from './types.ts'
 import { aliasAt, aliasesIn, anchoredSpans } from './yaml-anchors.ts'
 import { elementSpans } from './xml-elements.ts'
 import { insideAny } from './span-cover.ts'
-
-const SECRET_WORDS = new Set([
-  'password', 'passwd', 'passphrase', 'secret', 'credential', 'credentials',
-  'apikey', 'secretkey', 'privatekey', 'accesskey', 'authtoken', 'accesstoken', 'apitoken', 'refreshtoken',
-])
-// Only after another word: `PWD` alone is the working directory, `pass` alone a test verdict.
-const QUALIFIED_WORDS = new Set(['pwd', 'pass'])
-// A `…Token` named for paging, retries or progress is no credential.
-const NOT_SECRET_TOKENS = new Set([
-  'next', 'page', 'continuation', 'pagination', 'client', 'idempotency', 'cancellation', 'sync', 'resume',
-  'starting', 'start', 'end', 'progress', 'change', 'marker', 'request', 'max', 'num', 'count',
-])
-// `…_KEY` is a credential only after one of these (API_KEY, SECRET_ACCESS_KEY, APP_KEY), not SortKey or PrimaryKey.
-const CREDENTIAL_KEYS = new Set([
-  'api', 'access', 'private', 'secret', 'auth', 'signing', 'encryption', 'master', 'client', 'account', 'shared',
-  'hmac', 'license', 'webhook', 'app', 'session', 'service', 'storage',
-])
-const KEYWORD = /pass|pwd|secret|token|key|credential/i
-// `/` too: a Kubernetes annotation or label key is a prefix and a name (vault.example.com/api-key).
-const WORDS = /[_.\-/]+|(?<=[a-z0-9])(?=[A-Z])/
-
-/** Whether a variable, key or option name says its value is a secret (read without NULs: UTF-16 read as bytes). */
-export function isSecretName(name: string): boolean {
-  if (name.includes('\0')) name = name.replace(/\0/g, '')
-  if (!KEYWORD.test(name)) return false
-  const words = name.split(WORDS).filter(Boolean).map((w) => w.toLowerCase())
-  // A number names one of several (DB_PASSWORD_2, password1): the word it follows or ends is read.
-  while (words.length > 1 && /^[0-9]+$/.test(words[words.length - 1]!)) words.pop()
-  const last = words[words.length - 1]?.replace(/(?<=[a-z])[0-9]+$/, '')
-  const before = words[words.length - 2]
-  if (last === undefined) return false
-  if (SECRET_WORDS.has(last)) return true
-  // Written as two words (PassWord, PASS_PHRASE), or run into the word before it, as environment variables are
-  // (PGPASSWORD, DBPASSWORD, CLIENTSECRET).
-  if (before === 'pass' && (last === 'word' || last === 'phrase')) return true
-  if (/(?:password|passwd|passphrase|secret)$/.test(last)) return true
-  if (QUALIFIED_WORDS.has(last)) return before !== undefined
-  if (last === 'token') return before === undefined || !NOT_SECRET_TOKENS.has(before)
-  if (last === 'key') return before !== undefined && CREDENTIAL_KEYS.has(before)
-  return false
-}
+import { type Decoded, through, xmlUnescaped, jsonUnescaped } from './escaped-text.ts'
+import { isSecretName, KEYWORD } from './secret-names.ts'
 
 // A name (bare, or quoted as in JSON; it may hold a `/`, as prefixed annotation keys do) and `=`, `:` or `=>` (a Ruby,
 // Perl or PHP hash: `password => "…"`, `:password => '…'`), with the blanks around them. The value is read after it.
@@ -341,35 +300,6 @@ function pairSpans(text: string, spans: Span[]): void {
   }
 }
 
-// XML escapes the quotes of JSON text it carries (an SQS message body, a CloudFormation template):
-// `{&quot;password&quot;: &quot;…&quot;}`. The text is also read with its character references undone, and
-// what is found there is mapped back to the escaped text.
-const REFERENCE = /&(?:quot|apos|amp|lt|gt|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/g
-const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' }
-
-/** The text with its character references undone, and for each decoded character where its source starts and ends. */
-function unescaped(text: string): { text: string; from: number[]; to: number[] } | undefined {
-  if (!text.includes('&')) return undefined
-  let out = ''
-  const from: number[] = []
-  const to: number[] = []
-  let last = 0
-  REFERENCE.lastIndex = 0
-  for (let m = REFERENCE.exec(text); m !== null; m = REFERENCE.exec(text)) {
-    for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
-    out += text.slice(last, m.index)
-    const ref = m[0].slice(1, -1)
-    const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : ref.startsWith('#') ? parseInt(ref.slice(1), 10) : -1
-    const char = code < 0 ? NAMED[ref]! : code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd'
-    for (let i = 0; i < char.length; i++) from.push(m.index), to.push(m.index + m[0].length)
-    out += char
-    last = m.index + m[0].length
-  }
-  if (out === '' && last === 0) return undefined
-  for (let i = last; i < text.length; i++) from.push(i), to.push(i + 1)
-  return { text: out + text.slice(last), from, to }
-}
-
 function findIn(text: string): Span[] {
   const spans: Span[] = []
   pairSpans(text, spans)
@@ -402,41 +332,8 @@ function findIn(text: string): Span[] {
   return spans
 }
 
-// JSON text with its names escaped (`"pass\u0077ord": …` in JSONP, a log line, a YAML double-quoted key;
-// `api\/key` as PHP writes it) reads as `password` to the client that parses it: the text is also read with its
-// \u, \/, \" and \\ escapes undone. XML held in JSON text (kubectl's last-applied annotation of a ConfigMap
-// holding an XML file) has its attribute quotes escaped: `<entry key=\"db.password\">`.
-const UNICODE_ESCAPE = /\\(?:u([0-9A-Fa-f]{4})|([/"\\]))/g
-
-/** The text with its JSON string escapes (\u, \/, \", \\) undone, and for each decoded character where its source starts and ends. */
-function unicodeUnescaped(text: string): { text: string; from: number[]; to: number[] } | undefined {
-  if (!text.includes('\\u') && !text.includes('\\/') && !text.includes('\\"')) return undefined
-  let out = ''
-  const from: number[] = []
-  const to: number[] = []
-  let last = 0
-  UNICODE_ESCAPE.lastIndex = 0
-  for (let m = UNICODE_ESCAPE.exec(text); m !== null; m = UNICODE_ESCAPE.exec(text)) {
-    for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
-    out += text.slice(last, m.index) + (m[1] === undefined ? m[2]! : String.fromCharCode(parseInt(m[1], 16)))
-    from.push(m.index), to.push(m.index + m[0].length)
-    last = m.index + m[0].length
-  }
-  if (last === 0) return undefined
-  for (let i = last; i < text.length; i++) from.push(i), to.push(i + 1)
-  return { text: out + text.slice(last), from, to }
-}
-
-type Decoded = { text: string; from: number[]; to: number[] }
-
-/** A decoding of a decoded text, its offsets mapped back onto the text the first was decoded from. */
-function through(outer: Decoded, inner: Decoded | undefined): Decoded | undefined {
-  if (!inner) return undefined
-  return { text: inner.text, from: inner.from.map((i) => outer.from[i]!), to: inner.to.map((i) => outer.to[i - 1]!) }
-}
-
 /** What findIn finds in a decoded form of `text`, mapped back onto `text` and added to `spans`. */
-function addDecoded(spans: Span[], decoded: { text: string; from: number[]; to: number[] } | undefined): void {
+function addDecoded(spans: Span[], decoded: Decoded | undefined): void {
   if (!decoded || !KEYWORD.test(decoded.text)) return
   const found = findIn(decoded.text)
   if (found.length === 0) return
@@ -453,13 +350,13 @@ export const secretAssignment: Detector = {
   name: 'secret_assignment',
   find(text) {
     // A name may be all escapes (`\u0070\u0061…`): the keyword is looked for once they are undone.
-    const escaped = unicodeUnescaped(text)
+    const escaped = jsonUnescaped(text)
     if (!KEYWORD.test(text) && !(escaped && KEYWORD.test(escaped.text))) return []
     const spans = KEYWORD.test(text) ? findIn(text) : []
-    const once = unescaped(text)
+    const once = xmlUnescaped(text)
     addDecoded(spans, once)
     // XML escaped twice (XML in a message body that an XML answer carries: `&amp;lt;password&amp;gt;`).
-    if (once?.text.includes('&')) addDecoded(spans, through(once, unescaped(once.text)))
+    if (once?.text.includes('&')) addDecoded(spans, through(once, xmlUnescaped(once.text)))
     addDecoded(spans, escaped)
     return spans
   },
