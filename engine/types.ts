@@ -171,7 +171,10 @@ export interface SqlStatement {
   tables: SqlTable[]
   columns: SqlColumn[]
   functions: SqlFunction[]
-  /** For update / delete: whether a WHERE clause is present. */
+  /**
+   * For update / delete: whether a WHERE clause limits the rows changed. False without one, and when it cannot
+   * (`WHERE true`, `WHERE 1 = 1`, `… OR true`, a condition on another table only): every row or none changes.
+   */
   has_where: boolean
   /** Present when this statement was found inside another one. */
   nested?: { via: NestedVia; parent_index: number }

@@ -15,6 +15,7 @@ import { SourceText } from './source-text.ts'
 import { classify } from './statement-type.ts'
 import type { ByteRange } from './tokens.ts'
 import { collectRefs } from './walk.ts'
+import { whereLimitsRows } from './where-limits.ts'
 
 export interface SqlContext {
   /** The session's prepared statements, name → SQL text, used to resolve EXECUTE. */
@@ -179,7 +180,7 @@ export class Builder {
       tables: refs.tables,
       columns: refs.columns,
       functions: refs.functions,
-      has_where: (type === 'update' || type === 'delete') && body.whereClause !== undefined,
+      has_where: (type === 'update' || type === 'delete') && whereLimitsRows(body),
       ...(nested ? { nested } : {}),
       detail,
     }

@@ -71,7 +71,7 @@ findings contains f if {
 	some i, s in statements
 	catalog.type_groups.filtered_write[s.type]
 	not s.has_where == true
-	msg := concat("", ["has no WHERE clause and changes every row", on_tables(s, "write")])
+	msg := concat("", ["has no WHERE clause that limits its rows and changes every row", on_tables(s, "write")])
 	f := finding(i, s, "destructive", "unbounded_write", msg)
 }
 

@@ -64,14 +64,14 @@ test_write_reason_names_statement_and_tables if {
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [t.read("select"), w("delete", "public.users")])
 	d.reasons == [{
 		"rule": "warden.rules.sql.unbounded_write",
-		"message": "statement 2 (delete): has no WHERE clause and changes every row on public.users; denied for agents on production target prod-db",
+		"message": "statement 2 (delete): has no WHERE clause that limits its rows and changes every row on public.users; denied for agents on production target prod-db",
 	}]
 }
 
 test_nested_reason_names_its_parent if {
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s("select"), nested(w("delete", "users"), "cte", 0)])
 	d.effect == "deny"
-	d.reasons[0].message == "statement 2 (delete) inside statement 1 via cte: has no WHERE clause and changes every row on users; denied for agents on production target prod-db"
+	d.reasons[0].message == "statement 2 (delete) inside statement 1 via cte: has no WHERE clause that limits its rows and changes every row on users; denied for agents on production target prod-db"
 }
 
 test_agent_production_ddl_and_maintenance_need_approval if {
@@ -200,7 +200,7 @@ test_malformed_entries_still_fail_closed if {
 	d.effect == "deny"
 	{r.message | some r in d.reasons} == {
 		"statement 1 (execute): runs prepared statement ?, which Warden has not seen; denied for agents on production target prod-db",
-		"statement 2 (delete) inside statement 1 via ?: has no WHERE clause and changes every row on users; denied for agents on production target prod-db",
+		"statement 2 (delete) inside statement 1 via ?: has no WHERE clause that limits its rows and changes every row on users; denied for agents on production target prod-db",
 		"statement 3 (no type): is not a statement Warden recognises; denied for agents on production target prod-db",
 	}
 }

@@ -1,0 +1,51 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { loadSqlParsers } from './parse.ts'
+import { pg } from './test-support.ts'
+
+await loadSqlParsers()
+
+function hasWhere(sql: string): boolean {
+  const s = pg(sql)
+  const write = s.find((x) => x.type === 'update' || x.type === 'delete')
+  assert.ok(write, `no update or delete in ${sql}`)
+  return write!.has_where
+}
+
+test('a WHERE clause that reads the row limits an update or delete', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE id = 1',
+    'DELETE FROM public.users WHERE public.users.id = 1',
+    'DELETE FROM users u WHERE u.id = 1',
+    'UPDATE users SET a = 1 WHERE id = 1 AND (true OR x)',
+    'UPDATE users SET a = 1 FROM orders o WHERE o.user_id = users.id',
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = users.id)',
+    'DELETE FROM users WHERE id IN (SELECT user_id FROM banned)',
+    'DELETE FROM users WHERE CURRENT OF c',
+    'DELETE FROM users WHERE NOT (id = 1)',
+    'WITH d AS (DELETE FROM users WHERE id = 1 RETURNING *) SELECT 1',
+  ]) assert.ok(hasWhere(sql), sql)
+})
+
+test('a WHERE clause that cannot depend on the row does not limit it: every row or none changes', () => {
+  for (const sql of [
+    'DELETE FROM users',
+    'DELETE FROM users WHERE true',
+    'DELETE FROM users WHERE 1 = 1',
+    "UPDATE users SET a = 1 WHERE 'x' = 'x'",
+    'DELETE FROM users WHERE NOT false',
+    'DELETE FROM users WHERE coalesce(null, true)',
+    'DELETE FROM users WHERE random() < 2',
+    'DELETE FROM users WHERE id > 0 OR true',
+    'DELETE FROM users WHERE (SELECT true)',
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM admins WHERE admins.on)',
+    // A condition on the joined table only: every user goes when one admin matches.
+    'DELETE FROM users USING admins WHERE admins.on',
+    'UPDATE users SET a = 1 FROM orders o WHERE o.paid',
+    // With an alias, `users.id` names the USING table of that name, not the row being deleted.
+    'DELETE FROM users u USING users WHERE users.id = 1',
+    'WITH d AS (DELETE FROM users WHERE 1 = 1 RETURNING *) SELECT 1',
+  ]) assert.not.ok(hasWhere(sql), sql)
+})
+
+test.run()
