@@ -10,6 +10,7 @@ import { executableComment, lexMysql, mysqlShape, splitMysql, type MysqlPiece } 
 import { SqlParseError } from './parse.ts'
 import { errorMessage, parseErrorResult, sha256Hex, type NormalizedSql } from './result.ts'
 import { wellFormed } from './source-text.ts'
+import { mysqlWhereLimitsRows } from './where-limits.ts'
 
 const parser = new nsp.Parser()
 const OPTIONS = { database: 'MySQL' }
@@ -83,7 +84,7 @@ function statement(piece: MysqlPiece): SqlStatement {
     tables,
     columns: columnsOf(ast, tables),
     functions,
-    has_where: (type === 'update' || type === 'delete') && ast.where !== null && ast.where !== undefined,
+    has_where: (type === 'update' || type === 'delete') && mysqlWhereLimitsRows(ast),
     // As for PostgreSQL (builder.ts): writes, and reads that call functions.
     ...((!readOnly || functions.length > 0) && mysqlLiteralsCarryMaskOutput(ast) ? { carries_mask_output: true as const } : {}),
     detail,

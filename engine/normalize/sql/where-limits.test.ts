@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadSqlParsers } from './parse.ts'
+import { normalizeMysql } from './mysql.ts'
 import { pg } from './test-support.ts'
 
 await loadSqlParsers()
@@ -46,6 +47,32 @@ test('a WHERE clause that cannot depend on the row does not limit it: every row 
     'DELETE FROM users u USING users WHERE users.id = 1',
     'WITH d AS (DELETE FROM users WHERE 1 = 1 RETURNING *) SELECT 1',
   ]) assert.not.ok(hasWhere(sql), sql)
+})
+
+function myHasWhere(sql: string): boolean {
+  const { sql: result } = normalizeMysql(sql)
+  assert.is(result.parse_error, undefined, sql)
+  const [s] = result.statements
+  assert.is(s?.type === 'update' || s?.type === 'delete', true, sql)
+  return s!.has_where
+}
+
+test('MySQL: the same reading of WHERE', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE id = 1',
+    'UPDATE users SET a = 1 WHERE id = 1 AND (1 = 1 OR x)',
+    'DELETE u FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id = 1',
+    'UPDATE users u JOIN orders o ON o.user_id = u.id SET u.a = 1 WHERE o.paid AND u.id > 3',
+    'DELETE FROM users WHERE id = 1 XOR 1 = 1',
+  ]) assert.ok(myHasWhere(sql), sql)
+  for (const sql of [
+    'DELETE FROM users',
+    'DELETE FROM users WHERE 1 = 1',
+    'DELETE FROM users WHERE TRUE',
+    'UPDATE users SET a = 1 WHERE NOT FALSE',
+    'DELETE FROM users WHERE id > 0 OR 1 = 1',
+    'DELETE u FROM users u JOIN admins a ON a.x = 1 WHERE a.on',
+  ]) assert.not.ok(myHasWhere(sql), sql)
 })
 
 test.run()

@@ -53,3 +53,50 @@ export function whereLimitsRows(body: Record<string, unknown>): boolean {
   if (body.whereClause === undefined) return false
   return limits(body.whereClause, targetNames(body.relation))
 }
+
+// MySQL, from node-sql-parser's tree: the same reading (`binary_expr` AND / OR, `column_ref`).
+
+type MyNode = Record<string, unknown>
+const isNode = (v: unknown): v is MyNode => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The names the changed tables go by in a MySQL UPDATE or DELETE: aliases, else names. */
+function mysqlTargets(ast: MyNode): Set<string> {
+  const names = new Set<string>()
+  const from = Array.isArray(ast.from) ? ast.from.filter(isNode) : []
+  for (const t of Array.isArray(ast.table) ? ast.table.filter(isNode) : []) {
+    const name = typeof t.as === 'string' ? t.as : typeof t.table === 'string' ? t.table : undefined
+    if (name === undefined) continue
+    names.add(name)
+    // DELETE u FROM users u …: the target is named by its alias in FROM; DELETE FROM users …: by its name.
+    for (const f of from) if (f.as === name || f.table === name) names.add(String(f.as ?? f.table))
+  }
+  return names
+}
+
+function mysqlReadsRow(expr: unknown, target: Set<string>): boolean {
+  const stack: unknown[] = [expr]
+  while (stack.length) {
+    const node = stack.pop()
+    if (Array.isArray(node)) stack.push(...node)
+    else if (isNode(node)) {
+      if (node.type === 'column_ref' && (typeof node.table !== 'string' || target.has(node.table))) return true
+      for (const key in node) stack.push(node[key])
+    }
+  }
+  return false
+}
+
+function mysqlLimits(expr: unknown, target: Set<string>): boolean {
+  if (isNode(expr) && expr.type === 'binary_expr' && typeof expr.operator === 'string') {
+    const op = expr.operator.toUpperCase()
+    if (op === 'AND' || op === '&&') return mysqlLimits(expr.left, target) || mysqlLimits(expr.right, target)
+    if (op === 'OR' || op === '||') return mysqlLimits(expr.left, target) && mysqlLimits(expr.right, target)
+  }
+  return mysqlReadsRow(expr, target)
+}
+
+/** For a MySQL UPDATE or DELETE tree: a WHERE clause is present and limits the rows changed. */
+export function mysqlWhereLimitsRows(ast: MyNode): boolean {
+  if (ast.where === null || ast.where === undefined) return false
+  return mysqlLimits(ast.where, mysqlTargets(ast))
+}
