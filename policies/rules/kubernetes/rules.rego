@@ -154,6 +154,26 @@ findings contains f if {
 	f := finding("change", "write", msg)
 }
 
+# A deletecollection without a label or field selector removes every object of its kind in the namespace (or the
+# cluster), as an SQL DELETE without a WHERE removes every row: destructive, not a change to review.
+findings contains f if {
+	kubernetes_request
+	k.is_resource_request == true
+	k.verb == "deletecollection"
+	not cluster_destructive_resource
+	production_scope
+	not selects_some
+	msg := concat("", [what, " has no label or field selector and deletes every one of them"])
+	f := finding("destructive", "unbounded_delete", msg)
+}
+
+# The API server reads ListOptions from these query keys; an empty or blank selector selects everything.
+selects_some if {
+	some key in ["labelSelector", "fieldSelector"]
+	some v in input.command.http.query[key]
+	trim_space(v) != ""
+}
+
 findings contains f if {
 	kubernetes_request
 	k.is_resource_request == true

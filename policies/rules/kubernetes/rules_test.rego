@@ -46,7 +46,6 @@ test_writes_in_production_namespaces_need_approval if {
 	every c in [
 		{"note": "patch deployment in payments", "k": {"verb": "patch", "api_group": "apps", "resource": "deployments", "namespace": "payments", "name": "api"}, "effect": "approve", "rules": ["warden.rules.kubernetes.write"]},
 		{"note": "delete pod in default", "k": {"verb": "delete", "name": "web-1"}, "effect": "approve"},
-		{"note": "deletecollection of pods in prod", "k": {"verb": "deletecollection", "namespace": "prod"}, "effect": "approve"},
 		{"note": "cluster-scoped create", "k": {"verb": "create", "api_group": "storage.k8s.io", "resource": "storageclasses", "namespace": ""}, "effect": "approve"},
 		{"note": "create a namespace", "k": {"verb": "create", "resource": "namespaces", "namespace": ""}, "effect": "approve"},
 		{"note": "write in a sandbox namespace", "k": {"verb": "create", "resource": "configmaps", "namespace": "sandbox"}, "effect": "allow"},
@@ -269,5 +268,20 @@ test_status_messages_masked_for_updates_of_masked_objects if {
 	] {
 		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
 		{m | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.status_messages"} == set()
+	}
+}
+
+test_deletecollection_without_a_selector_is_destructive if {
+	every c in [
+		{"note": "every pod of a production namespace", "k": {"verb": "deletecollection", "namespace": "default"}, "q": {}, "effect": "deny", "rules": ["warden.rules.kubernetes.unbounded_delete"]},
+		{"note": "a blank selector selects every pod", "k": {"verb": "deletecollection", "namespace": "default"}, "q": {"labelSelector": [" "]}, "effect": "deny", "rules": ["warden.rules.kubernetes.unbounded_delete"]},
+		{"note": "every deployment of kube-system", "k": {"verb": "deletecollection", "api_group": "apps", "resource": "deployments", "namespace": "kube-system"}, "q": {}, "effect": "deny", "rules": ["warden.rules.kubernetes.unbounded_delete"]},
+		{"note": "pods by label", "k": {"verb": "deletecollection", "namespace": "default"}, "q": {"labelSelector": ["app=web"]}, "effect": "approve", "rules": ["warden.rules.kubernetes.write"]},
+		{"note": "pods by field", "k": {"verb": "deletecollection", "namespace": "default"}, "q": {"fieldSelector": ["status.phase=Failed"]}, "effect": "approve", "rules": ["warden.rules.kubernetes.write"]},
+		{"note": "every pod of a sandbox namespace", "k": {"verb": "deletecollection", "namespace": "sandbox"}, "q": {}, "effect": "allow"},
+	] {
+		doc := doc_of(c)
+		d := data.warden.decision with input as object.union(doc, {"command": {"http": {"method": "DELETE", "query": c.q}}})
+		matches(c, d)
 	}
 }
