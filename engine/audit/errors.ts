@@ -14,5 +14,7 @@ export type AuditErrorCode =
   | 'audit.filter'
   | 'audit.no_trail'
   | 'audit.trail_cut'
+  | 'audit.tampered'
+  | 'audit.store_moved'
 
 export class AuditError extends CodedError<AuditErrorCode> {}

@@ -84,13 +84,17 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
       return rows.map((r) => ({ ...r, seq: Number(r.seq) }) as Checkpoint)
     },
     async *records() {
-      // Storage order (id), paged by keyset so a large trail is never held in memory.
-      let after = Number.MIN_SAFE_INTEGER
+      // Storage order (id), paged by keyset so a large trail is never held in memory. The id stays the bigint
+      // text PostgreSQL gives: as a number, ids past 2^53 (or below -2^53) are rounded, and a page would start
+      // past a record, or before the first one, without reading it (ordered by the column: the alias is text).
+      // With the search columns, which verify checks.
+      let after: string | undefined
       for (;;) {
-        const { rows } = await pool.query(`SELECT id, ${columns} FROM warden_audit_records WHERE id > $1 ORDER BY id LIMIT ${PAGE}`, [after])
-        for (const r of rows) yield toRecord(r)
+        const { rows } = await pool.query(`SELECT id::text AS id, ${columns}, session_id, type, sub, target, effect
+          FROM warden_audit_records ${after === undefined ? '' : 'WHERE id > $1::bigint'} ORDER BY warden_audit_records.id LIMIT ${PAGE}`, after === undefined ? [] : [after])
+        for (const r of rows) yield { ...toRecord(r), columns: { session_id: r.session_id, type: r.type, sub: r.sub, target: r.target, effect: r.effect } }
         if (rows.length < PAGE) return
-        after = Number(rows.at(-1).id)
+        after = rows.at(-1).id as string
       }
     },
     has: async (seq) => (await pool.query(`SELECT 1 FROM warden_audit_records WHERE seq = $1`, [seq])).rowCount! > 0,

@@ -10,6 +10,7 @@ import type { StoredRecord } from '../chain/verify.ts'
 import { migrateSqlite } from '../../store/migrate.ts'
 import { openSqliteFile } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
+import type { IndexColumns } from '../chain/columns.ts'
 import { type AuditStore, encodeRecord, type EncodedRecord, type SessionFilter, type SessionSummary } from './types.ts'
 
 const newerSchema = (current: number, known: number) =>
@@ -70,8 +71,11 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
     },
     checkpoints: async () => db.prepare(`SELECT seq, hash, time, key_id, signature FROM warden_audit_checkpoints ORDER BY id`).all() as Checkpoint[],
     async *records() {
-      // Storage order: id, the rowid the record was inserted under.
-      yield* db.prepare(`SELECT ${columns} FROM warden_audit_records ORDER BY id`).iterate() as IterableIterator<StoredRecord>
+      // Storage order: id, the rowid the record was inserted under. The event is read as its bytes, so bytes that
+      // are not UTF-8 (which a text read would decode to U+FFFD, and hash alike) show; and with the search columns.
+      const rows = db.prepare(`SELECT seq, time, prev_hash, hash, CAST(event AS BLOB) AS event, session_id, type, sub, target, effect
+        FROM warden_audit_records ORDER BY id`).iterate() as IterableIterator<RawRow>
+      for (const r of rows) yield storedRecord(r)
     },
     has: async (seq) => db.prepare(`SELECT 1 FROM warden_audit_records WHERE seq = ?`).get(seq) !== undefined,
     async sessions(filter: SessionFilter = {}) {
@@ -87,6 +91,23 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
       if (db.open) db.close()
     },
   }
+}
+
+type RawRow = Omit<StoredRecord, 'event' | 'columns' | 'unreadable'> & IndexColumns & { event: Uint8Array | null }
+
+// fatal: bytes that are not UTF-8 are reported, not replaced; ignoreBOM: a leading BOM is kept, not dropped unseen.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function storedRecord(r: RawRow): StoredRecord {
+  const { seq, time, prev_hash, hash, session_id, type, sub, target, effect } = r
+  const out: StoredRecord = { seq, time, prev_hash, hash, event: '', columns: { session_id, type, sub, target, effect } }
+  if (r.event === null) return { ...out, unreadable: 'has no event (NULL)' }
+  try {
+    out.event = utf8.decode(r.event)
+  } catch {
+    return { ...out, event: Buffer.from(r.event).toString('utf8'), unreadable: 'holds an event whose bytes are not UTF-8 text' }
+  }
+  return out
 }
 
 function dropNulls(row: Record<string, unknown>): Record<string, unknown> {

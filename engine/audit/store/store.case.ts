@@ -197,6 +197,24 @@ export function auditStoreCases(name: string, make: StoreFactory): void {
     assert.is(sessions.length, 1, 'the index holds the sub with NUL replaced')
   })
 
+  test('tamper: a search column beside a record edited (filed under another session, a deny filed as allow, another identity) ⇒ edited', async () => {
+    const edits = [
+      `UPDATE warden_audit_records SET session_id = 's2' WHERE seq = 3`,
+      `UPDATE warden_audit_records SET session_id = NULL WHERE seq = 3`,
+      `UPDATE warden_audit_records SET effect = 'allow' WHERE seq = 5`,
+      `UPDATE warden_audit_records SET sub = 'alice' WHERE seq = 3`,
+      `UPDATE warden_audit_records SET target = 'staging-db', type = 'connection' WHERE seq = 3`,
+    ]
+    for (const sql of edits) {
+      const { store, tamper } = await fresh()
+      await fill(store, 6, [6])
+      await tamper(sql)
+      const report = await verify(store)
+      assert.equal(pick(report), { ok: false, seq: Number(/seq = (\d+)/.exec(sql)![1]), reason: 'edited' }, sql)
+      assert.match(report.failure!.message, /is filed with \w+ .*, but its event says/, sql)
+    }
+  })
+
   test('tamper: a record copied in from another trail at its own seq ⇒ fails there, rewritten', async () => {
     const { store, tamper } = await fresh()
     const other = await fresh()

@@ -4,6 +4,7 @@
 import type { Checkpoint } from '../chain/checkpoint.ts'
 import { canonicalJson, type ChainHead, type ChainRecord } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
+import { type IndexColumns, indexColumns } from '../chain/columns.ts'
 
 export interface PendingRecord {
   /** The redacted event, plain JSON. */
@@ -50,25 +51,13 @@ export interface AuditStore {
 }
 
 /** The columns the readers search by, taken from the event when it is appended (not part of the hash). */
-export function indexColumns(event: Record<string, unknown>) {
-  // PostgreSQL text cannot hold NUL, and one value it refuses fails the batch (and every retry of it, so every
-  // statement waiting on the trail): NUL becomes U+FFFD here. The event's JSON text keeps it, escaped as \u0000.
-  const str = (v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : null)
-  const identity = event.identity as { sub?: unknown } | undefined
-  return {
-    session_id: str(event.session_id),
-    type: str(event.type),
-    sub: str(identity?.sub),
-    target: str(event.target),
-    effect: str(event.effect) ?? str(event.decision),
-  }
-}
+export { indexColumns } from '../chain/columns.ts'
 
 /** A record as the SQLite file (and its thread) takes it: the event's canonical text and its index columns. */
 export interface EncodedRecord {
   time: string
   text: string
-  columns: ReturnType<typeof indexColumns>
+  columns: IndexColumns
 }
 
 export const encodeRecord = (r: PendingRecord): EncodedRecord =>
