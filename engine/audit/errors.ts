@@ -15,6 +15,5 @@ export type AuditErrorCode =
   | 'audit.no_trail'
   | 'audit.trail_cut'
   | 'audit.tampered'
-  | 'audit.store_moved'
 
 export class AuditError extends CodedError<AuditErrorCode> {}

@@ -8,7 +8,7 @@ import type { Checkpoint } from '../chain/checkpoint.ts'
 import { EMPTY_HEAD, nextLink, type ChainHead, type ChainRecord } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { migrateSqlite } from '../../store/migrate.ts'
-import { openSqliteFile } from '../../store/sqlite-file.ts'
+import { openSqliteFile, stillAtPath } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
 import type { IndexColumns } from '../chain/columns.ts'
 import { type AuditStore, encodeRecord, type EncodedRecord, type SessionFilter, type SessionSummary } from './types.ts'
@@ -45,13 +45,20 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
       return link
     })
   })
+  const moved = stillAtPath(file)
   const appendEncoded = (batch: readonly EncodedRecord[]) => {
     if (!batch.length) return []
+    let links
     try {
-      return appendTx.immediate(batch)
+      links = appendTx.immediate(batch)
     } catch (err) {
       throw new AuditError('audit.store_unavailable', `append to audit store ${file}: ${(err as Error).message}`, { cause: err })
     }
+    // After the commit, one stat or two a batch: a batch committed to a file no longer at its path is not on the
+    // trail anyone verifies, so it fails (and every retry with it) until the gateway is restarted on the trail.
+    const why = moved()
+    if (why) throw new AuditError('audit.store_unavailable', `append to audit store: ${why}, so what the gateway appends is on no trail anyone can read; restart the gateway (put the trail back first if it was moved by mistake)`)
+    return links
   }
   const columns = `seq, time, prev_hash, hash, event`
 
