@@ -10,7 +10,7 @@ import type { StoredRecord } from '../chain/verify.ts'
 import { migratePostgres } from '../../store/migrate.ts'
 import { describeConnection, openPool, type PostgresStoreOptions } from '../../store/postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations.ts'
-import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
+import { type AuditStore, indexColumns, refuseCutHead, type SessionFilter, type SessionSummary } from './types.ts'
 
 /** pg_advisory_xact_lock key of appends: 'wardaudt' read as int8 (decimal: PostgreSQL 15 has no hex literals). */
 const APPEND_LOCK = '8602282538711737460'
@@ -38,6 +38,8 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
   }
   const columns = `seq, time, prev_hash, hash, event`
 
+  // The last record this store appended: the head never moves back from it.
+  let last: ChainHead | undefined
   return {
     kind: 'postgres',
     async append(batch) {
@@ -47,7 +49,9 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
         client = await pool.connect()
         await client.query('BEGIN')
         await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`)
-        const records = linkBatch(await headOf(client), batch)
+        const head = await headOf(client)
+        refuseCutHead(head, last, `PostgreSQL ${where}`)
+        const records = linkBatch(head, batch)
         const values: unknown[] = []
         const tuples = records.map((r) => {
           const ix = indexColumns(r.event)
@@ -57,9 +61,11 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
         })
         await client.query(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect) VALUES ${tuples.join(', ')}`, values)
         await client.query('COMMIT')
+        last = records.at(-1)
         return records
       } catch (err) {
         await client?.query('ROLLBACK').catch(() => undefined)
+        if (err instanceof AuditError) throw err
         throw unavailable('append to audit store', err)
       } finally {
         client?.release()

@@ -11,7 +11,7 @@ import { migrateSqlite } from '../../store/migrate.ts'
 import { openSqliteFile, stillAtPath } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
 import type { IndexColumns } from '../chain/columns.ts'
-import { type AuditStore, encodeRecord, type EncodedRecord, type SessionFilter, type SessionSummary } from './types.ts'
+import { type AuditStore, encodeRecord, type EncodedRecord, refuseCutHead, type SessionFilter, type SessionSummary } from './types.ts'
 
 const newerSchema = (current: number, known: number) =>
   new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
@@ -35,8 +35,11 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
   const insert = db.prepare(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
+  // The last record this store appended: the head never moves back from it.
+  let last: ChainHead | undefined
   const appendTx = db.transaction((batch: readonly EncodedRecord[]) => {
     let at = readHead()
+    refuseCutHead(at, last, file)
     return batch.map((r) => {
       const link = nextLink(at, r.text, r.time)
       const c = r.columns
@@ -51,7 +54,10 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
     let links
     try {
       links = appendTx.immediate(batch)
+      // Once committed: a commit that failed leaves the head where it was.
+      last = links.at(-1)
     } catch (err) {
+      if (err instanceof AuditError) throw err
       throw new AuditError('audit.store_unavailable', `append to audit store ${file}: ${(err as Error).message}`, { cause: err })
     }
     // After the commit, one stat or two a batch: a batch committed to a file no longer at its path is not on the

@@ -215,6 +215,24 @@ export function auditStoreCases(name: string, make: StoreFactory): void {
     }
   })
 
+  test('tamper: the end cut off, or the last record rewritten, under the running gateway ⇒ its next append is refused, not buried', async () => {
+    for (const sql of [`DELETE FROM warden_audit_records WHERE seq > 3`, `UPDATE warden_audit_records SET hash = '${'e'.repeat(64)}' WHERE seq = 5`]) {
+      const { store, tamper } = await fresh()
+      await fill(store, 5)
+      await tamper(sql)
+      const refused = await store.append([statement(6)]).then(() => undefined, (e: Error & { code?: string }) => e)
+      assert.is(refused?.code, 'audit.trail_cut', sql)
+      assert.match(refused!.message, /but this gateway appended up to record 5: records were cut off or rewritten while it ran/, sql)
+      assert.ok((await store.head()).seq <= 5, `${sql}: nothing appended`)
+    }
+    const { store, reopen } = await fresh()
+    const second = await reopen()
+    await fill(store, 2)
+    await second.append([statement(3)])
+    assert.equal((await store.append([statement(4)]))[0]!.seq, 4, 'the control: another writer moving the head forward is no cut')
+    await second.close()
+  })
+
   test('tamper: a record copied in from another trail at its own seq ⇒ fails there, rewritten', async () => {
     const { store, tamper } = await fresh()
     const other = await fresh()

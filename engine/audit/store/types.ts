@@ -3,6 +3,7 @@
 // writers on one store still build one linear chain.
 import type { Checkpoint } from '../chain/checkpoint.ts'
 import { canonicalJson, type ChainHead, type ChainRecord } from '../chain/record.ts'
+import { AuditError } from '../errors.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { type IndexColumns, indexColumns } from '../chain/columns.ts'
 
@@ -62,3 +63,13 @@ export interface EncodedRecord {
 
 export const encodeRecord = (r: PendingRecord): EncodedRecord =>
   ({ time: r.time, text: r.text ?? canonicalJson(r.event), columns: indexColumns(r.event) })
+
+/**
+ * Throws when the head read for an append is behind (or beside) the last one this store appended: records were
+ * cut off the end, or the end rewritten, under the running gateway. Appending would reuse their sequence numbers
+ * and bury the cut. Other writers only ever move the head forward.
+ */
+export function refuseCutHead(head: ChainHead, last: ChainHead | undefined, where: string): void {
+  if (!last || head.seq > last.seq || (head.seq === last.seq && head.hash === last.hash)) return
+  throw new AuditError('audit.trail_cut', `the audit trail in ${where} now ends at record ${head.seq}${head.seq === last.seq ? ' with another hash' : ''}, but this gateway appended up to record ${last.seq}: records were cut off or rewritten while it ran. It appends nothing more onto it, which would bury the cut; run warden audit verify, and restart the gateway once the trail is put back`)
+}
