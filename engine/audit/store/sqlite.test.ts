@@ -44,6 +44,20 @@ test('an event stored as a BLOB of its own bytes still verifies; a leading BOM a
   assert.equal([(await verify()).failure?.seq, (await verify()).failure?.reason], [3, 'edited'])
   await store.close()
 })
+test('the table rebuilt without its constraints: a NULL, or a value of another type, in any chain column fails verify, never passes it', async () => {
+  const loosen = `CREATE TABLE x AS SELECT * FROM warden_audit_records; DROP TABLE warden_audit_records;
+    CREATE TABLE warden_audit_records (id INTEGER PRIMARY KEY, seq, time, prev_hash, hash, event, session_id, type, sub, target, effect);
+    INSERT INTO warden_audit_records SELECT * FROM x; DROP TABLE x;`
+  const edits = ['seq = NULL', "seq = '3'", 'time = NULL', 'prev_hash = NULL', 'hash = NULL', 'hash = CAST(hash AS BLOB)', 'event = NULL', 'event = 7', "event = '[]'"]
+  for (const edit of edits) {
+    const { store, tamper } = await sqliteUnderTest(openSqliteAuditStore)
+    for (let i = 1; i <= 4; i++) await store.append([{ event: { type: 'statement', n: i }, time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }])
+    await tamper(`${loosen} UPDATE warden_audit_records SET ${edit} WHERE id = 3`)
+    const report = await verifyChain({ records: () => store.records(), has: (s) => store.has(s), checkpoints: [], keys: [] })
+    assert.is(report.ok, false, edit)
+    await store.close()
+  }
+})
 test.run()
 
 auditStoreCases('sqlite', () => sqliteUnderTest(openSqliteAuditStore))
