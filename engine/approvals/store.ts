@@ -299,7 +299,8 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
           throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: its review text is ${reviewIssue(current.command.review_text)}`)
         }
         if (!stateGenuine(current)) {
-          throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: its approvals so far or its status were changed in the store, not by a gateway`)
+          const why = current.state_seal === undefined ? 'it was held by an older gateway, which did not seal its approvals; deny it and have the statement sent again' : 'its approvals so far or its status were changed in the store, not by a gateway'
+          throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: ${why}`)
         }
         authorizeDecision(current, approver, 'approve')
         if (current.approvals.some((v) => mayBeSamePerson(v, approver))) {
