@@ -170,6 +170,17 @@ export function grantTamperCases(name: string, make: TamperFactory): void {
     }
   })
 
+  test('a pending request held by a gateway from before votes were sealed is refused with that reason', async () => {
+    const handle = await make({ now: manualClock().now, cipher: newCipher() })
+    const pending = await handle.store.request(held({ decision: approveDecision('statement', 600) }))
+    const { state_seal: _seal, ...older } = await handle.requestBody(pending.id)
+    await handle.exec(`UPDATE warden_approval_requests SET body = ${quote(JSON.stringify(older))} WHERE id = ${quote(pending.id)}`)
+    const err = await handle.store.approve(pending.id, alice).then(() => undefined, (e: Error & { code?: string }) => e)
+    assert.is(err?.code, 'approval.altered')
+    assert.match(err!.message, 'held by an older gateway, which did not seal its approvals')
+    await handle.store.close()
+  })
+
   test('a decided request put back whole as it was while pending (its seal genuine then) cannot be approved on a gateway that saw the decision', async () => {
     const handle = await make({ now: manualClock().now, cipher: newCipher() })
     const pending = await handle.store.request(held({ decision: approveDecision('statement', 600) }))
