@@ -10,7 +10,7 @@ import type { StoredRecord } from '../chain/verify.ts'
 import { migratePostgres } from '../../store/migrate.ts'
 import { describeConnection, openPool, type PostgresStoreOptions } from '../../store/postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations.ts'
-import { type AuditStore, indexColumns, refuseCutHead, type SessionFilter, type SessionSummary } from './types.ts'
+import { type AuditStore, indexColumns, refuseCut, type SessionFilter, type SessionSummary } from './types.ts'
 
 /** pg_advisory_xact_lock key of appends: 'wardaudt' read as int8 (decimal: PostgreSQL 15 has no hex literals). */
 const APPEND_LOCK = '8602282538711737460'
@@ -32,14 +32,19 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
   }
   const unavailable = (what: string, err: unknown) =>
     new AuditError('audit.store_unavailable', `${what} on PostgreSQL ${where}: ${(err as Error).message}`, { cause: err })
+  // The last record this store appended: it stays as written, whatever other gateways add after it.
+  let last: ChainHead | undefined
   const headOf = async (q: pg.Pool | pg.PoolClient): Promise<ChainHead> => {
     const { rows } = await q.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
-    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD
+    const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD
+    if (last) {
+      const there = await q.query<{ hash: string }>(`SELECT hash FROM warden_audit_records WHERE seq = $1`, [last.seq])
+      refuseCut(last, there.rows[0]?.hash, head, `PostgreSQL ${where}`)
+    }
+    return head
   }
   const columns = `seq, time, prev_hash, hash, event`
 
-  // The last record this store appended: the head never moves back from it.
-  let last: ChainHead | undefined
   return {
     kind: 'postgres',
     async append(batch) {
@@ -49,9 +54,7 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
         client = await pool.connect()
         await client.query('BEGIN')
         await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`)
-        const head = await headOf(client)
-        refuseCutHead(head, last, `PostgreSQL ${where}`)
-        const records = linkBatch(head, batch)
+        const records = linkBatch(await headOf(client), batch)
         const values: unknown[] = []
         const tuples = records.map((r) => {
           const ix = indexColumns(r.event)
@@ -75,6 +78,7 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
       try {
         return await headOf(pool)
       } catch (err) {
+        if (err instanceof AuditError) throw err
         throw unavailable('read the audit head', err)
       }
     },

@@ -11,7 +11,7 @@ import { migrateSqlite } from '../../store/migrate.ts'
 import { openSqliteFile, stillAtPath } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
 import type { IndexColumns } from '../chain/columns.ts'
-import { type AuditStore, encodeRecord, type EncodedRecord, refuseCutHead, type SessionFilter, type SessionSummary } from './types.ts'
+import { type AuditStore, encodeRecord, type EncodedRecord, refuseCut, type SessionFilter, type SessionSummary } from './types.ts'
 
 const newerSchema = (current: number, known: number) =>
   new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
@@ -34,12 +34,16 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
   const headStmt = db.prepare(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
   const insert = db.prepare(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
-  // The last record this store appended: the head never moves back from it.
+  const hashAt = db.prepare(`SELECT hash FROM warden_audit_records WHERE seq = ?`).pluck()
+  // The last record this store appended: it stays as written, whatever other writers add after it.
   let last: ChainHead | undefined
+  const readHead = (): ChainHead => {
+    const head = (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
+    refuseCut(last, last && (hashAt.get(last.seq) as string | undefined), head, file)
+    return head
+  }
   const appendTx = db.transaction((batch: readonly EncodedRecord[]) => {
     let at = readHead()
-    refuseCutHead(at, last, file)
     return batch.map((r) => {
       const link = nextLink(at, r.text, r.time)
       const c = r.columns

@@ -215,15 +215,19 @@ export function auditStoreCases(name: string, make: StoreFactory): void {
     }
   })
 
-  test('tamper: the end cut off, or the last record rewritten, under the running gateway ⇒ its next append is refused, not buried', async () => {
-    for (const sql of [`DELETE FROM warden_audit_records WHERE seq > 3`, `UPDATE warden_audit_records SET hash = '${'e'.repeat(64)}' WHERE seq = 5`]) {
+  test('tamper: the end cut off, or the last record rewritten (and added to), under the running gateway ⇒ its next append and its next checkpoint are refused, not built on', async () => {
+    const rewritten = `UPDATE warden_audit_records SET hash = '${'e'.repeat(64)}' WHERE seq = 5`
+    const added = `INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event) VALUES (6, '${T(6)}', '${'e'.repeat(64)}', '${'f'.repeat(64)}', '{}')`
+    for (const sql of [`DELETE FROM warden_audit_records WHERE seq > 3`, rewritten, `${rewritten}; ${added}`]) {
       const { store, tamper } = await fresh()
       await fill(store, 5)
       await tamper(sql)
-      const refused = await store.append([statement(6)]).then(() => undefined, (e: Error & { code?: string }) => e)
+      const refused = await store.append([statement(7)]).then(() => undefined, (e: Error & { code?: string }) => e)
       assert.is(refused?.code, 'audit.trail_cut', sql)
       assert.match(refused!.message, /but this gateway appended up to record 5: records were cut off or rewritten while it ran/, sql)
-      assert.ok((await store.head()).seq <= 5, `${sql}: nothing appended`)
+      const unsigned = await store.head().then(() => undefined, (e: Error & { code?: string }) => e)
+      assert.is(unsigned?.code, 'audit.trail_cut', `${sql}: the head a checkpoint would sign is refused too`)
+      assert.not.ok((await collect(store)).some((r) => r.seq === 7), `${sql}: nothing appended`)
     }
     const { store, reopen } = await fresh()
     const second = await reopen()

@@ -65,11 +65,13 @@ export const encodeRecord = (r: PendingRecord): EncodedRecord =>
   ({ time: r.time, text: r.text ?? canonicalJson(r.event), columns: indexColumns(r.event) })
 
 /**
- * Throws when the head read for an append is behind (or beside) the last one this store appended: records were
- * cut off the end, or the end rewritten, under the running gateway. Appending would reuse their sequence numbers
- * and bury the cut. Other writers only ever move the head forward.
+ * Throws unless the last record this store appended is still there as it wrote it (`hashThere`: the hash stored now
+ * at its seq): records cut off the end, or the end rewritten (and perhaps added to), under the running gateway.
+ * Appending would reuse or build on them and bury the cut, and a checkpoint would sign it. Other writers only
+ * ever add records after it.
  */
-export function refuseCutHead(head: ChainHead, last: ChainHead | undefined, where: string): void {
-  if (!last || head.seq > last.seq || (head.seq === last.seq && head.hash === last.hash)) return
-  throw new AuditError('audit.trail_cut', `the audit trail in ${where} now ends at record ${head.seq}${head.seq === last.seq ? ' with another hash' : ''}, but this gateway appended up to record ${last.seq}: records were cut off or rewritten while it ran. It appends nothing more onto it, which would bury the cut; run warden audit verify, and restart the gateway once the trail is put back`)
+export function refuseCut(last: ChainHead | undefined, hashThere: string | undefined, head: ChainHead, where: string): void {
+  if (!last || hashThere === last.hash) return
+  const what = hashThere === undefined ? `now ends at record ${head.seq}` : `holds another record ${last.seq}`
+  throw new AuditError('audit.trail_cut', `the audit trail in ${where} ${what}, but this gateway appended up to record ${last.seq}: records were cut off or rewritten while it ran. It appends and signs nothing more onto it, which would bury the cut; run warden audit verify, and restart the gateway once the trail is put back`)
 }
