@@ -37,6 +37,14 @@ auditStoreCases('postgres', async () => {
   }
 })
 
+test('a database whose encoding is not UTF8 (SQL_ASCII stores any bytes) is refused at open, with what to do', async () => {
+  await cluster.query(`CREATE DATABASE audit_ascii OWNER ${cluster.roles.scram.user} ENCODING 'SQL_ASCII' TEMPLATE template0`)
+  const connection = { host: cluster.host, port: cluster.port, database: 'audit_ascii', user: cluster.roles.scram.user, password: cluster.roles.scram.password }
+  const err = await openPostgresAuditStore({ connection }).then(async (s) => { await s.close(); return undefined }, (e: Error & { code?: string }) => e)
+  assert.is(err?.code, 'audit.store_open')
+  assert.match(err!.message, /the database's encoding is SQL_ASCII, and the audit trail needs UTF8/)
+})
+
 test('a record stored under an id no JavaScript number holds (below -2^53) is read by verify, not passed over', async () => {
   const connection = await freshDatabase()
   const store = await openPostgresAuditStore({ connection })

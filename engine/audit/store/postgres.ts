@@ -23,6 +23,13 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
   const where = describeConnection(opts.connection)
   const pool = openPool(opts)
   try {
+    // In a UTF8 database the server refuses bytes that are not UTF-8. Another encoding either fails appends of
+    // characters it lacks, or (SQL_ASCII) stores any bytes, which every reader decodes alike, so a byte changed
+    // to another that is not UTF-8 would hash alike and pass verify.
+    const { rows } = await pool.query<{ encoding: string }>(`SELECT current_setting('server_encoding') AS encoding`)
+    if (rows[0]?.encoding !== 'UTF8') {
+      throw new AuditError('audit.store_open', `open audit store on PostgreSQL ${where}: the database's encoding is ${rows[0]?.encoding ?? 'unknown'}, and the audit trail needs UTF8 (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)`)
+    }
     await migratePostgres(pool, 'audit', POSTGRES_MIGRATIONS, (current, known) =>
       new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`))
   } catch (err) {
