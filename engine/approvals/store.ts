@@ -55,10 +55,14 @@ export function inputDigest(input: InputDocument): string {
  * cannot be approved into a grant for someone else, somewhere else, wider or longer.
  */
 function reviewContext(r: ApprovalRequest): string {
-  const { status: _s, decided_at: _at, decided_by: _by, note: _n, approvals: _v, grant: _g, command, ...held } = r
+  const { status: _s, decided_at: _at, decided_by: _by, note: _n, approvals: _v, grant: _g, state_seal: _seal, command, ...held } = r
   const { review_text: _text, ...judged } = command
   return canonicalize({ ...held, command: judged }) ?? ''
 }
+
+/** What a request's state seal covers: what a decision changes. */
+const stateText = (r: ApprovalRequest) =>
+  `approval state\n${canonicalize({ id: r.id, status: r.status, approvals: r.approvals, grant: r.grant?.id ?? null }) ?? ''}`
 
 /** A request pending past its expiry is expired, whether or not anything wrote that down yet. */
 function effective(r: ApprovalRequest, nowMs: number): ApprovalRequest {
@@ -100,6 +104,23 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     return revoked.has(g.id)
   }
   const admitted = (g: GrantRecord) => genuine(g) && !ended(g)
+  // The state a gateway last wrote: votes, status and grant id as they stand only if a gateway wrote them so.
+  const sealState = (r: ApprovalRequest): ApprovalRequest => ({ ...r, state_seal: cipher.grantMac(stateText(r)) })
+  const stateGenuine = (r: ApprovalRequest) => r.state_seal === cipher.grantMac(stateText(r))
+  // Requests seen decided (here, or read back from the store), until they would have expired anyway: whoever can
+  // write the rows can put one back whole as it was while pending, its seal genuine then.
+  const decided = new Map<string, number>()
+  let prunedAt = 0
+  const seenDecided = (r: ApprovalRequest) => {
+    const at = now()
+    // A list reads every request: the map is swept once a minute, not once a request.
+    if (at - prunedAt >= 60_000) {
+      prunedAt = at
+      for (const [id, until] of decided) if (until <= at) decided.delete(id)
+    }
+    if (r.status !== 'pending' && stateGenuine(r)) decided.set(r.id, Date.parse(r.expires_at))
+    return decided.has(r.id)
+  }
   const live = new LiveGrants()
   live.replace(initial.filter(admitted), now())
   let closed = false
@@ -125,6 +146,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   }
 
   function unseal(r: ApprovalRequest): ApprovalRequest {
+    seenDecided(r)
     const sealed = r.command.review_text
     const text = cipher.open(sealed, reviewContext(r))
     const review = text ?? `[${reviewIssue(sealed)}]`
@@ -152,7 +174,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
     const stored = await guard(what, () => backend.update(id, (current) => {
       const next = decide(current, at)
       changed = next !== undefined && next.request.status !== 'pending'
-      return next
+      return next && { ...next, request: sealState(next.request) }
     }))
     if (!stored) throw new ApprovalError('approval.not_found', `no approval request ${id}; it never existed or was decided too long ago`)
     const request = unseal(stored)
@@ -166,6 +188,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
   function pending(current: ApprovalRequest, at: number): void {
     const { status } = effective(current, at)
     if (status !== 'pending') throw new ApprovalError('approval.not_pending', `approval request ${current.id} is already ${status}`)
+    if (seenDecided(current)) throw new ApprovalError('approval.not_pending', `approval request ${current.id} was already decided; the store now shows it pending, as it was before (put back by hand)`)
   }
 
   async function expire(id: string): Promise<ApprovalRequest> {
@@ -252,6 +275,7 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         approvals: [],
       }
       request.command.review_text = cipher.seal(reviewText, reviewContext(request))
+      request.state_seal = cipher.grantMac(stateText(request))
       const dedupe = createHash('sha256').update(JSON.stringify([request.session_id, request.command.input_digest, cipher.mac(reviewText)])).digest('hex')
       const open = opening.then(() => guard('open an approval request', async () => {
         await backend.prune(at - retainMs)
@@ -273,6 +297,10 @@ export function approvalStoreOver(backend: ApprovalBackend, opts: ApprovalStoreO
         // Before who may approve is weighed: the approvers an altered request names are not the policy's.
         if (cipher.open(current.command.review_text, reviewContext(current)) === undefined) {
           throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: its review text is ${reviewIssue(current.command.review_text)}`)
+        }
+        if (!stateGenuine(current)) {
+          const why = current.state_seal === undefined ? 'it was held by an older gateway, which did not seal its approvals; deny it and have the statement sent again' : 'its approvals so far or its status were changed in the store, not by a gateway'
+          throw new ApprovalError('approval.altered', `approval request ${id} cannot be approved, only denied: ${why}`)
         }
         authorizeDecision(current, approver, 'approve')
         if (current.approvals.some((v) => mayBeSamePerson(v, approver))) {

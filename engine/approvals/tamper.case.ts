@@ -3,7 +3,7 @@
 // or revived by hand are not honoured by the gateway that loads them, after a restart or on a second gateway.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { agent, alice, approveDecision, carol, held, holder, manualClock } from './fixtures.ts'
+import { agent, alice, approveDecision, carol, dave, held, holder, manualClock } from './fixtures.ts'
 import { newCipher, rejectsWith, type StoreFactory } from './store.case.ts'
 import type { ApprovalRequest, GrantRecord } from './types.ts'
 
@@ -24,6 +24,11 @@ async function waitFor(done: () => boolean, ms = 3000): Promise<void> {
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
 const mallory = { ...agent, sub: 'mallory' }
+
+const backToPending = (r: ApprovalRequest): ApprovalRequest => {
+  const { decided_at: _at, decided_by: _by, ...rest } = r
+  return { ...rest, status: 'pending' }
+}
 
 /** The UPDATE a careful hand edit makes: the body and the columns beside it agree. */
 const rewrite = (g: GrantRecord) =>
@@ -142,6 +147,49 @@ export function grantTamperCases(name: string, make: TamperFactory): void {
       assert.equal([(await after.get(pending.id))!.status, (await after.grants({ all: true })).length], ['pending', 0], `${what}: no grant`)
       await after.close()
     }
+  })
+
+  test('a vote written into a request by hand does not count toward its quorum; a rejected or expired request set back to pending cannot be approved', async () => {
+    const edits: Array<[string, (store: Awaited<ReturnType<TamperFactory>>['store'], id: string) => Promise<void>, (r: ApprovalRequest) => ApprovalRequest]> = [
+      ['a vote added', async () => {}, (r) => ({ ...r, approvals: [{ sub: 'mallory', issuer: agent.issuer, groups: ['dba'], at: r.created_at }] })],
+      ['rejected, set back to pending', async (store, id) => void await store.reject(id, carol), backToPending],
+      ['expired, set back to pending', async (store, id) => void await store.wait(id, 1), backToPending],
+    ]
+    for (const [what, before, edit] of edits) {
+      const handle = await make({ now: manualClock().now, cipher: newCipher() })
+      const pending = await handle.store.request(held({ decision: approveDecision('statement', 600, { min_approvals: 2 }) }))
+      await before(handle.store, pending.id)
+      const stored = await handle.requestBody(pending.id)
+      await handle.exec(`UPDATE warden_approval_requests SET status = 'pending', ended_at_ms = NULL, body = ${quote(JSON.stringify(edit(stored)))} WHERE id = ${quote(pending.id)}`)
+      await handle.store.close()
+      const after = await handle.another!()
+      await rejectsWith(after.approve(pending.id, alice), 'approval.altered')
+      await rejectsWith(after.approve(pending.id, dave), 'approval.altered')
+      assert.equal((await after.grants({ all: true })).length, 0, `${what}: no grant`)
+      await after.close()
+    }
+  })
+
+  test('a pending request held by a gateway from before votes were sealed is refused with that reason', async () => {
+    const handle = await make({ now: manualClock().now, cipher: newCipher() })
+    const pending = await handle.store.request(held({ decision: approveDecision('statement', 600) }))
+    const { state_seal: _seal, ...older } = await handle.requestBody(pending.id)
+    await handle.exec(`UPDATE warden_approval_requests SET body = ${quote(JSON.stringify(older))} WHERE id = ${quote(pending.id)}`)
+    const err = await handle.store.approve(pending.id, alice).then(() => undefined, (e: Error & { code?: string }) => e)
+    assert.is(err?.code, 'approval.altered')
+    assert.match(err!.message, 'held by an older gateway, which did not seal its approvals')
+    await handle.store.close()
+  })
+
+  test('a decided request put back whole as it was while pending (its seal genuine then) cannot be approved on a gateway that saw the decision', async () => {
+    const handle = await make({ now: manualClock().now, cipher: newCipher() })
+    const pending = await handle.store.request(held({ decision: approveDecision('statement', 600) }))
+    const asPending = await handle.requestBody(pending.id)
+    await handle.store.reject(pending.id, carol)
+    await handle.exec(`UPDATE warden_approval_requests SET status = 'pending', ended_at_ms = NULL, body = ${quote(JSON.stringify(asPending))} WHERE id = ${quote(pending.id)}`)
+    await rejectsWith(handle.store.approve(pending.id, alice), 'approval.not_pending')
+    assert.equal((await handle.store.grants({ all: true })).length, 0)
+    await handle.store.close()
   })
 
   test('the same request untouched is approved after a restart (the control)', async () => {

@@ -56,6 +56,12 @@ export interface ApprovalRequest {
   approvals: ApprovalVote[]
   /** The grant this approval created, once approved. */
   grant?: GrantRecord
+  /**
+   * HMAC under the approvals key of what a decision changes (status, votes, the grant's id), written by the
+   * gateway with each change: votes written in by hand, or a decided request set back to pending, do not verify,
+   * and the request can then only be denied.
+   */
+  state_seal?: string
 }
 
 /** A grant as the store keeps it: the policy-visible Grant plus whom it belongs to and its lifecycle. */

@@ -14,5 +14,6 @@ export type AuditErrorCode =
   | 'audit.filter'
   | 'audit.no_trail'
   | 'audit.trail_cut'
+  | 'audit.tampered'
 
 export class AuditError extends CodedError<AuditErrorCode> {}

@@ -27,6 +27,14 @@ test('values under secret-sounding keys are replaced at any depth', () => {
   })
 })
 
+test('a request URL keeps its query but not the values of parameters named like secrets (the normalizer redacts fewer)', () => {
+  const url = 'GET https://api.example.com/v1/x?page=2&pass=A1&passphrase=B2&pwd=C3&private_key=D4&cookie=E5&auth=F6&code=G7&Session_Id=H8&q=ab#frag'
+  const out = redactEvent({ type: 'request', time: TIME, url }).url as string
+  for (const secret of ['A1', 'B2', 'C3', 'D4', 'E5', 'F6', 'G7', 'H8']) assert.not.match(out, secret)
+  assert.match(out, /^GET https:\/\/api\.example\.com\/v1\/x\?page=2&pass=\[REDACTED\]&.*&Session_Id=\[REDACTED\]&q=ab#frag$/)
+  assert.is(redactEvent({ type: 'request', time: TIME, url: 'GET https://h/p' }).url, 'GET https://h/p')
+})
+
 test('JWTs and detector hits are removed from free text; identity and bookkeeping fields stay', () => {
   const out = redactEvent({
     type: 'auth_failure',

@@ -1,6 +1,7 @@
 // Removes secrets from an audit event before it is stored. Returns a copy; the event is not modified.
 //   - values under secret-sounding keys (password, token, secret, authorization, cookie, api_key …)
 //   - SQL text (keys sql/query/statement, `raw` of a postgres/mysql command, statement `text`) → redactSql
+//   - the query of a request's URL (key url): values of parameters with secret-sounding names → [REDACTED]
 //   - every string: spans found by the mask detectors (JWTs, keys, cards, emails …) → `[jwt]`, `[card]` …,
 //     except identity and bookkeeping fields (sub, email, ids, digests, time) that make the log useful
 //   - extraPaths: dot paths (`*` wildcards) from the decision's audit obligation, replaced whole
@@ -17,6 +18,11 @@ export const REDACTED = '[REDACTED]'
 const SECRET_KEY =
   /pass(?:word|wd|phrase)?$|^pwd$|secret|token|authori[sz]ation|cookie|api[-_]?key|private[-_]?key|credential|signature|^x-amz-security/i
 const SQL_KEYS = new Set(['sql', 'query', 'statement', 'sql_text'])
+// Query parameter names whose values are credentials, besides the secret-sounding keys: the normalizer redacts a
+// narrower list in what the policy sees (normalize/http.ts), and a URL's query is the one place in an event where
+// a parameter's name and value sit inside one string.
+const SECRET_PARAM = /^(?:key|sig|auth|pass|apikey|access_?key|session_?id|sid|jwt|otp|code)$/i
+const URL_KEYS = new Set(['url'])
 const SQL_PROTOCOLS = new Set(['postgres', 'mysql'])
 // Fields that identify who and what; detectors skip them (an email address as `sub` is the point).
 const BOOKKEEPING_KEYS = new Set([
@@ -58,6 +64,7 @@ interface KeyKind {
   secret: boolean
   bookkeeping: boolean
   sql: boolean
+  url: boolean
 }
 
 // Events repeat a few dozen keys; classifying one runs a regular expression. Keys past the bound are classified
@@ -68,7 +75,7 @@ const MAX_KEY_KINDS = 1024
 function kindOf(key: string): KeyKind {
   let kind = keyKinds.get(key)
   if (kind === undefined) {
-    kind = { secret: SECRET_KEY.test(key), bookkeeping: BOOKKEEPING_KEYS.has(key), sql: SQL_KEYS.has(key) }
+    kind = { secret: SECRET_KEY.test(key), bookkeeping: BOOKKEEPING_KEYS.has(key), sql: SQL_KEYS.has(key), url: URL_KEYS.has(key) }
     if (keyKinds.size < MAX_KEY_KINDS) keyKinds.set(key, kind)
   }
   return kind
@@ -104,6 +111,7 @@ function put(out: Record<string, unknown>, key: string, value: unknown): void {
 function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefined): unknown {
   if (kind !== undefined && (kind.secret || (ctx.extra.length > 0 && matchesExtra(ctx)))) return value === null || value === undefined ? value : REDACTED
   if (typeof value === 'string') {
+    if (kind?.url === true && mode !== 'sql_text') return redactText(redactQuery(value), false)
     if (mode !== 'sql_text') return redactText(value, kind?.bookkeeping === true)
     ctx.sqlTexts++
     return redactText(redactSql(value), kind?.bookkeeping === true)
@@ -157,6 +165,26 @@ function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefin
   }
   ctx.stack.delete(value)
   return context !== undefined && ctx.sqlTexts === sqlBefore ? shared.set(value, context, out) : out
+}
+
+/** A URL (or `METHOD URL`) with the value of each query parameter whose name sounds secret replaced. */
+export function redactQuery(text: string): string {
+  const q = text.indexOf('?')
+  if (q < 0) return text
+  const end = text.indexOf('#', q)
+  const query = text.slice(q + 1, end < 0 ? undefined : end)
+  const redacted = query.split('&').map((part) => {
+    const eq = part.indexOf('=')
+    if (eq < 0) return part
+    let name = part.slice(0, eq)
+    try {
+      name = decodeURIComponent(name.replaceAll('+', ' '))
+    } catch {
+      // Kept as sent: judged by its raw spelling.
+    }
+    return SECRET_KEY.test(name) || SECRET_PARAM.test(name) ? `${part.slice(0, eq)}=${REDACTED}` : part
+  }).join('&')
+  return `${text.slice(0, q + 1)}${redacted}${end < 0 ? '' : text.slice(end)}`
 }
 
 function errorEntries(value: Error): Array<[string, unknown]> {

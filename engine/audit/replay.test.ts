@@ -47,4 +47,9 @@ test('text others wrote cannot add, erase or rewrite lines of the text view: con
   assert.match(text, 'note: fine\\n  #9')
 })
 
+test('a record filed under the session by an edited search column (its event names another) fails the replay instead of joining it', () => {
+  const theirs: StoredRecord = { ...rec(2, { type: 'statement', statement: 'SELECT 1', effect: 'allow' }), event: JSON.stringify({ type: 'statement', session_id: 'other', statement: 'SELECT 1', effect: 'allow' }) }
+  assert.throws(() => replaySession('s', [rec(1, { type: 'connection' }), theirs]), (e: Error & { code?: string }) => e.code === 'audit.tampered' && /record 2 is filed under session "s" but belongs to "other"/.test(e.message))
+})
+
 test.run()

@@ -2,6 +2,7 @@
 // their decisions and response summaries, approvals, errors, disconnect) plus totals.
 import { oneLine } from '../printable.ts'
 import type { StoredRecord } from './chain/verify.ts'
+import { AuditError } from './errors.ts'
 
 export interface ReplayStep {
   seq: number
@@ -57,6 +58,10 @@ export function replaySession(sessionId: string, records: readonly StoredRecord[
   let target: string | undefined
   const steps = records.map((r): ReplayStep => {
     const event = JSON.parse(r.event) as Ev
+    // The store finds a session's records by a column beside them, which the hash does not cover.
+    if (event.session_id !== sessionId) {
+      throw new AuditError('audit.tampered', `record ${r.seq} is filed under session ${JSON.stringify(sessionId)} but belongs to ${JSON.stringify(event.session_id ?? null)}: the trail was edited, so its replay would mislead; run warden audit verify`)
+    }
     identity ??= event.identity?.sub
     target ??= event.target
     if (event.type === 'statement') {

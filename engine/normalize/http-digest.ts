@@ -28,7 +28,7 @@ const DIGEST_IGNORES = new Set([
 ])
 
 /** Every header the digest covers, lower-case names sorted, repeated values joined as the gateway forwards them. */
-function digestHeaders(headers: RawHttpRequest['headers']): Array<[string, string]> {
+export function digestHeaders(headers: RawHttpRequest['headers']): Array<[string, string]> {
   const names = [...new Set(Object.keys(headers ?? {}).map((k) => k.toLowerCase()))].sort()
   return names.filter((n) => !DIGEST_IGNORES.has(n) && !n.startsWith('x-warden-')).flatMap((n) => {
     const value = headerValue(headers, n)

@@ -1,7 +1,7 @@
 // One SQLite file of a store (audit trail, approvals), opened the same way: its directory 0700, the file 0600,
 // WAL with synchronous=FULL (a write that returned survives kill -9 or a power cut), and a busy timeout so
 // several processes on one file wait for each other's write lock instead of failing.
-import { chmodSync, mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 
@@ -29,5 +29,28 @@ export function whileBusy<T>(run: () => T, timeoutMs = BUSY_TIMEOUT_MS): T {
       if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err
       Atomics.wait(pause, 0, 0, 10)
     }
+  }
+}
+
+/** The file a path names now (device and inode), or undefined when it names none. */
+const fileIdentity = (path: string): string | undefined => {
+  const s = statSync(path, { throwIfNoEntry: false, bigint: true })
+  return s && `${s.dev}:${s.ino}`
+}
+
+/**
+ * A check that `file`, just opened, and its write-ahead log still name the files the connection writes: says what
+ * changed, or undefined. A file replaced, moved or deleted under a running process keeps taking its writes, synced
+ * and durable, into a file nobody can open any more, while readers of the path see another trail or none.
+ */
+export function stillAtPath(file: string): () => string | undefined {
+  const main = fileIdentity(file)
+  let wal: string | undefined
+  return () => {
+    if (fileIdentity(file) !== main) return `${file} was replaced, moved or deleted: it no longer names the file this process opened`
+    // The log exists from the first write on, and stays while a connection is open; the first check learns it.
+    const log = fileIdentity(`${file}-wal`)
+    wal ??= log
+    return log === wal ? undefined : `${file}-wal, the write-ahead log holding its latest writes, was replaced or deleted`
   }
 }

@@ -4,6 +4,7 @@
 // nothing; any failure while masking withholds the body.
 import { createHash } from 'node:crypto'
 import { type Readable, Transform } from 'node:stream'
+import { httpReviewText } from '../../engine/approvals/http-review-text.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
@@ -290,9 +291,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       get signal() {
         return mcp ? mcp.holdSignal(req.signal) : req.signal
       },
-      // Read only if the request is held, like the signal.
+      // Read only if the request is held, like the signal: what a statement grant covers, query and body included.
       get reviewText() {
-        return mcp?.reviewText()
+        return mcp ? mcp.reviewText() : httpReviewText(request)
       },
       judgement: uploadJudgement,
       // An MCP tool may change while its call is held: judged again with the registry's state of that moment.

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,6 +33,20 @@ test('a deleted key whose public key remains is an error, not a new key overwrit
   renameSync(auditKeyPaths(dir).public, join(dir, 'old-signing-key.pub.pem'))
   const rotated = loadOrCreateAuditKey(dir)
   assert.is.not(rotated.keyId, old.keyId)
+})
+
+test('a key replaced by another while its public key remains is an error, not a public key written over; the same key in another PEM spelling is rewritten', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-key-'))
+  const old = loadOrCreateAuditKey(dir)
+  const oldPublic = readFileSync(auditKeyPaths(dir).public, 'utf8')
+  writeFileSync(auditKeyPaths(dir).public, oldPublic.replaceAll('\n', '\r\n'))
+  assert.is(loadOrCreateAuditKey(dir).keyId, old.keyId, 'the same key, spelled with CRLF')
+  assert.is(readFileSync(auditKeyPaths(dir).public, 'utf8'), oldPublic)
+  writeFileSync(auditKeyPaths(dir).private, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)
+  assert.throws(() => loadOrCreateAuditKey(dir), (e: Error & { code?: string }) => e.code === 'audit.key' && new RegExp(`does not match its public key .* \\(key ${old.keyId}\\): the key was replaced`).test(e.message))
+  assert.is(readFileSync(auditKeyPaths(dir).public, 'utf8'), oldPublic, 'the old public key is untouched')
+  writeFileSync(auditKeyPaths(dir).public, 'garbage')
+  assert.throws(() => loadOrCreateAuditKey(dir), /\(not a public key\): the key was replaced/)
 })
 
 test.run()

@@ -64,8 +64,26 @@ export function loadOrCreateAuditKey(stateDir: string): AuditKey {
   const privateKey = parsePrivate(pem, paths.private)
   const publicKey = createPublicKey(privateKey)
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string
-  if (read(paths.public) !== publicPem) writeFileSync(paths.public, publicPem, { mode: 0o644 })
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey) }
+  const keyId = keyIdOf(publicKey)
+  const exported = read(paths.public)
+  if (exported !== publicPem) {
+    // Another key's public key there: the private key was replaced, and writing over it would lose the only key
+    // that verifies the old checkpoints (and let this gateway start past the ones that show a cut).
+    const other = exported === undefined ? undefined : keyIdOfPem(exported)
+    if (exported !== undefined && other !== keyId) {
+      throw new AuditError('audit.key', `the audit signing key ${paths.private} (key ${keyId}) does not match its public key ${paths.public} (${other === undefined ? 'not a public key' : `key ${other}`}): the key was replaced. Restore the key that belongs to it; to start a new key on purpose, move ${paths.public} elsewhere, keep it, and list it under audit.checkpoints.trusted_keys`)
+    }
+    writeFileSync(paths.public, publicPem, { mode: 0o644 })
+  }
+  return { privateKey, publicKey, keyId }
+}
+
+function keyIdOfPem(pem: string): string | undefined {
+  try {
+    return keyIdOf(createPublicKey(pem))
+  } catch {
+    return undefined
+  }
 }
 
 /** A public key from a PEM file (the exported signing-key.pub.pem, or an auditor's copy). */

@@ -96,6 +96,15 @@ test('records cut off without their stored checkpoints, no file configured: the 
   assert.match(err?.message ?? '', /the audit trail ends at record 6, but checkpoint 8 .* in the audit store/)
 })
 
+test('a line that is not a checkpoint appended to the exported file does not hide the checkpoint past the end', async () => {
+  await writeTrail(true)
+  tamper(`DELETE FROM warden_audit_records WHERE seq > 5; DELETE FROM warden_audit_checkpoints WHERE seq > 5`)
+  appendFileSync(exported, `${JSON.stringify({ note: 'rotated' })}\n`)
+  const err = await opens(true)
+  assert.is((err as { code?: string } | undefined)?.code, 'audit.trail_cut')
+  assert.match(err!.message, /the audit trail ends at record 5, but checkpoint 8 /)
+})
+
 test('a checkpoint past the end that no trusted key signed does not stop the start (verify names it forged)', async () => {
   await writeTrail(true)
   const stranger = createCheckpointSigner(generateKeyPairSync('ed25519').privateKey)

@@ -63,9 +63,11 @@ async function refuseCutTrail(store: AuditStore, config: Config, key: AuditKey):
   const sources: Array<[string, Checkpoint[]]> = [['in the audit store', await store.checkpoints()]]
   if (file && existsSync(file)) {
     try {
-      sources.push([`in ${file} (audit.checkpoints.file)`, readCheckpointFile(file).checkpoints])
+      // A line that is not a checkpoint is verify's to report; it vouches for nothing here, and does not hide the
+      // checkpoints around it (one line appended to the file would otherwise let the gateway append onto a cut).
+      sources.push([`in ${file} (audit.checkpoints.file)`, readCheckpointFile(file, { skipForeign: true }).checkpoints])
     } catch {
-      // A line that is not a checkpoint is verify's to report; it vouches for nothing here.
+      // Unreadable: the exporter reports it at its first checkpoint.
     }
   }
   const keys = [key.publicKey, ...(config.audit.checkpoints.trusted_keys ?? []).flatMap((f) => {

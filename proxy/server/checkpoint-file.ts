@@ -62,9 +62,10 @@ export interface CheckpointFile {
 
 /**
  * Reads an exported checkpoint file. A torn line is skipped and named in `torn`; a line that is JSON but not a
- * checkpoint is an error naming the line (it was written by something else than the gateway).
+ * checkpoint is an error naming the line (it was written by something else than the gateway), unless
+ * `skipForeign`: the gateway's start still weighs every checkpoint around such a line.
  */
-export function readCheckpointFile(path: string): CheckpointFile {
+export function readCheckpointFile(path: string, opts: { skipForeign?: boolean } = {}): CheckpointFile {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -81,6 +82,7 @@ export function readCheckpointFile(path: string): CheckpointFile {
       out.torn.push(i + 1)
       return
     }
+    if (!isCheckpoint(value) && opts.skipForeign) return
     if (!isCheckpoint(value)) throw new AuditError('audit.key', `${path}:${i + 1}: not a checkpoint ({seq, hash, time, key_id, signature})`)
     out.checkpoints.push(value)
   })

@@ -1,6 +1,7 @@
 // `warden audit verify`: walks the records in the order they are stored and the signed checkpoints, and
 // names the first bad record and why:
-//   edited     the record's stored hash is not the hash of its contents (a byte was changed)
+//   edited     the record's stored hash is not the hash of its contents (a byte was changed), its stored bytes
+//              are not UTF-8 text, or a search column beside it no longer says what its event says
 //   rewritten  the record's hash was recomputed after an edit, so the next record or a checkpoint disagrees
 //   deleted    a sequence number is missing
 //   reordered  a record is stored out of sequence
@@ -9,6 +10,7 @@
 //   checkpoints_missing  the checkpoints kept outside the store, which anchor it, are gone (the rest may be a rewrite)
 import type { KeyObject } from 'node:crypto'
 import { type Checkpoint, checkpointSignatureValid } from './checkpoint.ts'
+import { columnMismatch, type IndexColumns } from './columns.ts'
 import { type ChainHead, GENESIS_HASH, hashOf } from './record.ts'
 
 /** A record as read back from a store: the event still as the JSON text that was written. */
@@ -18,6 +20,13 @@ export interface StoredRecord {
   prev_hash: string
   hash: string
   event: string
+  /** The search columns stored beside it, when the store reads them back (columns.ts): checked against the event. */
+  columns?: IndexColumns
+  /**
+   * Set when the stored event is not exactly the text read back (bytes that are not UTF-8, which every reader
+   * decodes alike, so two such edits would hash alike): says what is wrong with it.
+   */
+  unreadable?: string
 }
 
 export type TamperReason = 'edited' | 'rewritten' | 'deleted' | 'reordered' | 'truncated' | 'forged' | 'checkpoints_missing'
@@ -98,8 +107,12 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
       }
       return fail({ seq: r.seq, reason: 'reordered', message: `record ${r.seq} is stored where record ${expected} belongs: records were reordered` }, head, count)
     }
+    if (r.unreadable !== undefined) {
+      return fail({ seq: r.seq, reason: 'edited', message: `record ${r.seq} ${r.unreadable}: a gateway writes only UTF-8 text, so it was changed after it was written` }, head, count)
+    }
     // The stored text itself is hashed: any changed byte shows, even one that would not change the parsed event.
-    if (!parseEvent(r.event) || hashOf(r.seq, r.time, r.prev_hash, r.event) !== r.hash) {
+    const event = parseEvent(r.event)
+    if (!event || hashOf(r.seq, r.time, r.prev_hash, r.event) !== r.hash) {
       return fail({ seq: r.seq, reason: 'edited', message: `record ${r.seq} does not match its hash: its contents were changed after it was written` }, head, count)
     }
     if (r.prev_hash !== head.hash) {
@@ -110,6 +123,11 @@ export async function verifyChain(src: VerifySource): Promise<VerifyReport> {
       if (c.hash !== r.hash) {
         return fail({ seq: r.seq, reason: 'rewritten', message: `record ${r.seq} does not match checkpoint ${c.seq} signed at ${c.time}: records up to ${r.seq} were rewritten after the checkpoint` }, head, count)
       }
+    }
+    // Last: a record moved in whole from elsewhere is named for its link first.
+    const column = r.columns && columnMismatch(r.columns, event)
+    if (column) {
+      return fail({ seq: r.seq, reason: 'edited', message: `record ${r.seq} is filed with ${column.name} ${JSON.stringify(column.stored)}, but its event says ${JSON.stringify(column.expected)}: the column was changed after it was written, which misleads warden audit sessions and show` }, head, count)
     }
     head = { seq: r.seq, hash: r.hash }
     headTime = r.time

@@ -1,5 +1,8 @@
 // The shared audit store suite on a real PostgreSQL 15 cluster; each case gets a fresh database.
 import pg from 'pg'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { verifyChain } from '../chain/verify.ts'
 import { startCluster, type TestCluster } from '../../../proxy/postgres/testing/cluster.ts'
 import { openPostgresAuditStore } from './postgres.ts'
 import { auditStoreCases } from './store.case.ts'
@@ -33,6 +36,29 @@ auditStoreCases('postgres', async () => {
     },
   }
 })
+
+test('a database whose encoding is not UTF8 (SQL_ASCII stores any bytes) is refused at open, with what to do', async () => {
+  await cluster.query(`CREATE DATABASE audit_ascii OWNER ${cluster.roles.scram.user} ENCODING 'SQL_ASCII' TEMPLATE template0`)
+  const connection = { host: cluster.host, port: cluster.port, database: 'audit_ascii', user: cluster.roles.scram.user, password: cluster.roles.scram.password }
+  const err = await openPostgresAuditStore({ connection }).then(async (s) => { await s.close(); return undefined }, (e: Error & { code?: string }) => e)
+  assert.is(err?.code, 'audit.store_open')
+  assert.match(err!.message, /the database's encoding is SQL_ASCII, and the audit trail needs UTF8/)
+})
+
+test('a record stored under an id no JavaScript number holds (below -2^53) is read by verify, not passed over', async () => {
+  const connection = await freshDatabase()
+  const store = await openPostgresAuditStore({ connection })
+  for (let i = 1; i <= 3; i++) await store.append([{ event: { type: 'statement', n: i }, time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }])
+  const client = new pg.Client(connection)
+  await client.connect()
+  // A record only the search columns lead to: warden audit show would replay it, verify never saw it.
+  await client.query(`INSERT INTO warden_audit_records (id, seq, time, prev_hash, hash, event, session_id, type) VALUES (-9223372036854775000, 99, 't', 'p', 'h', '{"type":"statement","session_id":"s1"}', 's1', 'statement')`)
+  await client.end()
+  const report = await verifyChain({ records: () => store.records(), has: (s) => store.has(s), checkpoints: [], keys: [] })
+  assert.equal([report.ok, report.failure?.seq, report.failure?.reason], [false, 99, 'reordered'])
+  await store.close()
+})
+test.run()
 
 // uvu runs the suite on the next tick; stop the cluster once the process is about to exit.
 process.once('beforeExit', () => void cluster.stop())

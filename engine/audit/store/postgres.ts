@@ -10,7 +10,7 @@ import type { StoredRecord } from '../chain/verify.ts'
 import { migratePostgres } from '../../store/migrate.ts'
 import { describeConnection, openPool, type PostgresStoreOptions } from '../../store/postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations.ts'
-import { type AuditStore, indexColumns, type SessionFilter, type SessionSummary } from './types.ts'
+import { type AuditStore, indexColumns, refuseCut, type SessionFilter, type SessionSummary } from './types.ts'
 
 /** pg_advisory_xact_lock key of appends: 'wardaudt' read as int8 (decimal: PostgreSQL 15 has no hex literals). */
 const APPEND_LOCK = '8602282538711737460'
@@ -23,6 +23,13 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
   const where = describeConnection(opts.connection)
   const pool = openPool(opts)
   try {
+    // In a UTF8 database the server refuses bytes that are not UTF-8. Another encoding either fails appends of
+    // characters it lacks, or (SQL_ASCII) stores any bytes, which every reader decodes alike, so a byte changed
+    // to another that is not UTF-8 would hash alike and pass verify.
+    const { rows } = await pool.query<{ encoding: string }>(`SELECT current_setting('server_encoding') AS encoding`)
+    if (rows[0]?.encoding !== 'UTF8') {
+      throw new AuditError('audit.store_open', `open audit store on PostgreSQL ${where}: the database's encoding is ${rows[0]?.encoding ?? 'unknown'}, and the audit trail needs UTF8 (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)`)
+    }
     await migratePostgres(pool, 'audit', POSTGRES_MIGRATIONS, (current, known) =>
       new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`))
   } catch (err) {
@@ -32,9 +39,16 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
   }
   const unavailable = (what: string, err: unknown) =>
     new AuditError('audit.store_unavailable', `${what} on PostgreSQL ${where}: ${(err as Error).message}`, { cause: err })
+  // The last record this store appended: it stays as written, whatever other gateways add after it.
+  let last: ChainHead | undefined
   const headOf = async (q: pg.Pool | pg.PoolClient): Promise<ChainHead> => {
     const { rows } = await q.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
-    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD
+    const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD
+    if (last) {
+      const there = await q.query<{ hash: string }>(`SELECT hash FROM warden_audit_records WHERE seq = $1`, [last.seq])
+      refuseCut(last, there.rows[0]?.hash, head, `PostgreSQL ${where}`)
+    }
+    return head
   }
   const columns = `seq, time, prev_hash, hash, event`
 
@@ -57,9 +71,11 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
         })
         await client.query(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect) VALUES ${tuples.join(', ')}`, values)
         await client.query('COMMIT')
+        last = records.at(-1)
         return records
       } catch (err) {
         await client?.query('ROLLBACK').catch(() => undefined)
+        if (err instanceof AuditError) throw err
         throw unavailable('append to audit store', err)
       } finally {
         client?.release()
@@ -69,6 +85,7 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
       try {
         return await headOf(pool)
       } catch (err) {
+        if (err instanceof AuditError) throw err
         throw unavailable('read the audit head', err)
       }
     },
@@ -84,13 +101,17 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
       return rows.map((r) => ({ ...r, seq: Number(r.seq) }) as Checkpoint)
     },
     async *records() {
-      // Storage order (id), paged by keyset so a large trail is never held in memory.
-      let after = Number.MIN_SAFE_INTEGER
+      // Storage order (id), paged by keyset so a large trail is never held in memory. The id stays the bigint
+      // text PostgreSQL gives: as a number, ids past 2^53 (or below -2^53) are rounded, and a page would start
+      // past a record, or before the first one, without reading it (ordered by the column: the alias is text).
+      // With the search columns, which verify checks.
+      let after: string | undefined
       for (;;) {
-        const { rows } = await pool.query(`SELECT id, ${columns} FROM warden_audit_records WHERE id > $1 ORDER BY id LIMIT ${PAGE}`, [after])
-        for (const r of rows) yield toRecord(r)
+        const { rows } = await pool.query(`SELECT id::text AS id, ${columns}, session_id, type, sub, target, effect
+          FROM warden_audit_records ${after === undefined ? '' : 'WHERE id > $1::bigint'} ORDER BY warden_audit_records.id LIMIT ${PAGE}`, after === undefined ? [] : [after])
+        for (const r of rows) yield { ...toRecord(r), columns: { session_id: r.session_id, type: r.type, sub: r.sub, target: r.target, effect: r.effect } }
         if (rows.length < PAGE) return
-        after = Number(rows.at(-1).id)
+        after = rows.at(-1).id as string
       }
     },
     has: async (seq) => (await pool.query(`SELECT 1 FROM warden_audit_records WHERE seq = $1`, [seq])).rowCount! > 0,

@@ -2,7 +2,7 @@
 // a full disk. Either way durable() rejects (so the frontends refuse the statement), nothing recorded is lost,
 // and once the cause is gone the queued events are committed in order and the chain verifies.
 import { execFileSync } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert'
 import { verifyChain } from '../chain/verify.ts'
 import { createDurableAuditSink } from '../durable-sink.ts'
 import type { AuditError } from '../errors.ts'
+import { openSqliteAuditStore } from './sqlite.ts'
 import { openSqliteAuditStoreThread } from './sqlite-thread.ts'
 import type { AuditStore } from './types.ts'
 
@@ -45,6 +46,31 @@ test('another process holding the write lock: the append fails after the busy ti
   assert.ok(await intact(store))
   await sink.close()
   await store.close()
+})
+
+test('the trail file replaced, moved, deleted or swapped for a symlink, or its write-ahead log deleted, while the gateway runs: durable() rejects, since what it appends would be on no trail anyone reads', async () => {
+  const swaps: Array<[string, (file: string, other: string) => void]> = [
+    ['replaced by another trail', (file, other) => renameSync(other, file)],
+    ['moved away', (file) => renameSync(file, `${file}.old`)],
+    ['deleted', (file) => rmSync(file)],
+    ['swapped for a symlink to another trail', (file, other) => { rmSync(file); symlinkSync(other, file) }],
+    ['its write-ahead log deleted', (file) => rmSync(`${file}-wal`)],
+  ]
+  for (const [what, swap] of swaps) {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'))
+    const file = join(dir, 'trail.db')
+    const store = await openSqliteAuditStoreThread(file)
+    const sink = createDurableAuditSink({ store, retryMs: { min: 50, max: 100 } })
+    await sink.recordDurable(ev(1))
+    await openSqliteAuditStore(join(dir, 'other.db')).close()
+    swap(file, join(dir, 'other.db'))
+    const refused = await sink.recordDurable(ev(2)).then(() => undefined, (e: AuditError) => e)
+    assert.is(refused?.code, 'audit.store_unavailable', `${what}: refused, so the statement waiting on it is not released`)
+    assert.match(refused!.message, /was replaced, moved or deleted|write-ahead log .* was replaced or deleted/, what)
+    assert.match(refused!.message, 'restart the gateway', what)
+    await sink.close().catch(() => undefined)
+    await store.close()
+  }
 })
 
 // A real full disk: a 1 MiB tmpfs, which only root may mount (CI runs as root; like demo-databases.test.ts, the

@@ -18,7 +18,7 @@ const PAGE = 1000
 function auditError(err: unknown, what: string): AuditError {
   if (err instanceof AuditError) return err
   const code = err instanceof ThreadError ? err.code : undefined
-  if (code === 'audit.store_open' || code === 'audit.migration' || code === 'audit.store_unavailable') {
+  if (code === 'audit.store_open' || code === 'audit.migration' || code === 'audit.store_unavailable' || code === 'audit.trail_cut') {
     return new AuditError(code, (err as Error).message, { cause: err })
   }
   return new AuditError('audit.store_unavailable', `${what}: ${(err as Error).message}`, { cause: err })

@@ -8,9 +8,10 @@ import type { Checkpoint } from '../chain/checkpoint.ts'
 import { EMPTY_HEAD, nextLink, type ChainHead, type ChainRecord } from '../chain/record.ts'
 import type { StoredRecord } from '../chain/verify.ts'
 import { migrateSqlite } from '../../store/migrate.ts'
-import { openSqliteFile } from '../../store/sqlite-file.ts'
+import { openSqliteFile, stillAtPath } from '../../store/sqlite-file.ts'
 import { SQLITE_MIGRATIONS } from './migrations.ts'
-import { type AuditStore, encodeRecord, type EncodedRecord, type SessionFilter, type SessionSummary } from './types.ts'
+import type { IndexColumns } from '../chain/columns.ts'
+import { type AuditStore, encodeRecord, type EncodedRecord, refuseCut, type SessionFilter, type SessionSummary } from './types.ts'
 
 const newerSchema = (current: number, known: number) =>
   new AuditError('audit.migration', `the audit store is at schema version ${current}, newer than this Warden knows (${known}); upgrade Warden`)
@@ -33,7 +34,14 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
   const headStmt = db.prepare(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
   const insert = db.prepare(`INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event, session_id, type, sub, target, effect)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const readHead = (): ChainHead => (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
+  const hashAt = db.prepare(`SELECT hash FROM warden_audit_records WHERE seq = ?`).pluck()
+  // The last record this store appended: it stays as written, whatever other writers add after it.
+  let last: ChainHead | undefined
+  const readHead = (): ChainHead => {
+    const head = (headStmt.get() as ChainHead | undefined) ?? EMPTY_HEAD
+    refuseCut(last, last && (hashAt.get(last.seq) as string | undefined), head, file)
+    return head
+  }
   const appendTx = db.transaction((batch: readonly EncodedRecord[]) => {
     let at = readHead()
     return batch.map((r) => {
@@ -44,13 +52,23 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
       return link
     })
   })
+  const moved = stillAtPath(file)
   const appendEncoded = (batch: readonly EncodedRecord[]) => {
     if (!batch.length) return []
+    let links
     try {
-      return appendTx.immediate(batch)
+      links = appendTx.immediate(batch)
+      // Once committed: a commit that failed leaves the head where it was.
+      last = links.at(-1)
     } catch (err) {
+      if (err instanceof AuditError) throw err
       throw new AuditError('audit.store_unavailable', `append to audit store ${file}: ${(err as Error).message}`, { cause: err })
     }
+    // After the commit, one stat or two a batch: a batch committed to a file no longer at its path is not on the
+    // trail anyone verifies, so it fails (and every retry with it) until the gateway is restarted on the trail.
+    const why = moved()
+    if (why) throw new AuditError('audit.store_unavailable', `append to audit store: ${why}, so what the gateway appends is on no trail anyone can read; restart the gateway (put the trail back first if it was moved by mistake)`)
+    return links
   }
   const columns = `seq, time, prev_hash, hash, event`
 
@@ -70,8 +88,11 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
     },
     checkpoints: async () => db.prepare(`SELECT seq, hash, time, key_id, signature FROM warden_audit_checkpoints ORDER BY id`).all() as Checkpoint[],
     async *records() {
-      // Storage order: id, the rowid the record was inserted under.
-      yield* db.prepare(`SELECT ${columns} FROM warden_audit_records ORDER BY id`).iterate() as IterableIterator<StoredRecord>
+      // Storage order: id, the rowid the record was inserted under. The event is read as its bytes, so bytes that
+      // are not UTF-8 (which a text read would decode to U+FFFD, and hash alike) show; and with the search columns.
+      const rows = db.prepare(`SELECT seq, time, prev_hash, hash, CAST(event AS BLOB) AS event, session_id, type, sub, target, effect
+        FROM warden_audit_records ORDER BY id`).iterate() as IterableIterator<RawRow>
+      for (const r of rows) yield storedRecord(r)
     },
     has: async (seq) => db.prepare(`SELECT 1 FROM warden_audit_records WHERE seq = ?`).get(seq) !== undefined,
     async sessions(filter: SessionFilter = {}) {
@@ -87,6 +108,23 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
       if (db.open) db.close()
     },
   }
+}
+
+type RawRow = Omit<StoredRecord, 'event' | 'columns' | 'unreadable'> & IndexColumns & { event: Uint8Array | null }
+
+// fatal: bytes that are not UTF-8 are reported, not replaced; ignoreBOM: a leading BOM is kept, not dropped unseen.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function storedRecord(r: RawRow): StoredRecord {
+  const { seq, time, prev_hash, hash, session_id, type, sub, target, effect } = r
+  const out: StoredRecord = { seq, time, prev_hash, hash, event: '', columns: { session_id, type, sub, target, effect } }
+  if (r.event === null) return { ...out, unreadable: 'has no event (NULL)' }
+  try {
+    out.event = utf8.decode(r.event)
+  } catch {
+    return { ...out, event: Buffer.from(r.event).toString('utf8'), unreadable: 'holds an event whose bytes are not UTF-8 text' }
+  }
+  return out
 }
 
 function dropNulls(row: Record<string, unknown>): Record<string, unknown> {

@@ -197,6 +197,46 @@ export function auditStoreCases(name: string, make: StoreFactory): void {
     assert.is(sessions.length, 1, 'the index holds the sub with NUL replaced')
   })
 
+  test('tamper: a search column beside a record edited (filed under another session, a deny filed as allow, another identity) ⇒ edited', async () => {
+    const edits = [
+      `UPDATE warden_audit_records SET session_id = 's2' WHERE seq = 3`,
+      `UPDATE warden_audit_records SET session_id = NULL WHERE seq = 3`,
+      `UPDATE warden_audit_records SET effect = 'allow' WHERE seq = 5`,
+      `UPDATE warden_audit_records SET sub = 'alice' WHERE seq = 3`,
+      `UPDATE warden_audit_records SET target = 'staging-db', type = 'connection' WHERE seq = 3`,
+    ]
+    for (const sql of edits) {
+      const { store, tamper } = await fresh()
+      await fill(store, 6, [6])
+      await tamper(sql)
+      const report = await verify(store)
+      assert.equal(pick(report), { ok: false, seq: Number(/seq = (\d+)/.exec(sql)![1]), reason: 'edited' }, sql)
+      assert.match(report.failure!.message, /is filed with \w+ .*, but its event says/, sql)
+    }
+  })
+
+  test('tamper: the end cut off, or the last record rewritten (and added to), under the running gateway ⇒ its next append and its next checkpoint are refused, not built on', async () => {
+    const rewritten = `UPDATE warden_audit_records SET hash = '${'e'.repeat(64)}' WHERE seq = 5`
+    const added = `INSERT INTO warden_audit_records (seq, time, prev_hash, hash, event) VALUES (6, '${T(6)}', '${'e'.repeat(64)}', '${'f'.repeat(64)}', '{}')`
+    for (const sql of [`DELETE FROM warden_audit_records WHERE seq > 3`, rewritten, `${rewritten}; ${added}`]) {
+      const { store, tamper } = await fresh()
+      await fill(store, 5)
+      await tamper(sql)
+      const refused = await store.append([statement(7)]).then(() => undefined, (e: Error & { code?: string }) => e)
+      assert.is(refused?.code, 'audit.trail_cut', sql)
+      assert.match(refused!.message, /but this gateway appended up to record 5: records were cut off or rewritten while it ran/, sql)
+      const unsigned = await store.head().then(() => undefined, (e: Error & { code?: string }) => e)
+      assert.is(unsigned?.code, 'audit.trail_cut', `${sql}: the head a checkpoint would sign is refused too`)
+      assert.not.ok((await collect(store)).some((r) => r.seq === 7), `${sql}: nothing appended`)
+    }
+    const { store, reopen } = await fresh()
+    const second = await reopen()
+    await fill(store, 2)
+    await second.append([statement(3)])
+    assert.equal((await store.append([statement(4)]))[0]!.seq, 4, 'the control: another writer moving the head forward is no cut')
+    await second.close()
+  })
+
   test('tamper: a record copied in from another trail at its own seq ⇒ fails there, rewritten', async () => {
     const { store, tamper } = await fresh()
     const other = await fresh()

@@ -3,7 +3,9 @@
 // writers on one store still build one linear chain.
 import type { Checkpoint } from '../chain/checkpoint.ts'
 import { canonicalJson, type ChainHead, type ChainRecord } from '../chain/record.ts'
+import { AuditError } from '../errors.ts'
 import type { StoredRecord } from '../chain/verify.ts'
+import { type IndexColumns, indexColumns } from '../chain/columns.ts'
 
 export interface PendingRecord {
   /** The redacted event, plain JSON. */
@@ -50,26 +52,26 @@ export interface AuditStore {
 }
 
 /** The columns the readers search by, taken from the event when it is appended (not part of the hash). */
-export function indexColumns(event: Record<string, unknown>) {
-  // PostgreSQL text cannot hold NUL, and one value it refuses fails the batch (and every retry of it, so every
-  // statement waiting on the trail): NUL becomes U+FFFD here. The event's JSON text keeps it, escaped as \u0000.
-  const str = (v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : null)
-  const identity = event.identity as { sub?: unknown } | undefined
-  return {
-    session_id: str(event.session_id),
-    type: str(event.type),
-    sub: str(identity?.sub),
-    target: str(event.target),
-    effect: str(event.effect) ?? str(event.decision),
-  }
-}
+export { indexColumns } from '../chain/columns.ts'
 
 /** A record as the SQLite file (and its thread) takes it: the event's canonical text and its index columns. */
 export interface EncodedRecord {
   time: string
   text: string
-  columns: ReturnType<typeof indexColumns>
+  columns: IndexColumns
 }
 
 export const encodeRecord = (r: PendingRecord): EncodedRecord =>
   ({ time: r.time, text: r.text ?? canonicalJson(r.event), columns: indexColumns(r.event) })
+
+/**
+ * Throws unless the last record this store appended is still there as it wrote it (`hashThere`: the hash stored now
+ * at its seq): records cut off the end, or the end rewritten (and perhaps added to), under the running gateway.
+ * Appending would reuse or build on them and bury the cut, and a checkpoint would sign it. Other writers only
+ * ever add records after it.
+ */
+export function refuseCut(last: ChainHead | undefined, hashThere: string | undefined, head: ChainHead, where: string): void {
+  if (!last || hashThere === last.hash) return
+  const what = hashThere === undefined ? `now ends at record ${head.seq}` : `holds another record ${last.seq}`
+  throw new AuditError('audit.trail_cut', `the audit trail in ${where} ${what}, but this gateway appended up to record ${last.seq}: records were cut off or rewritten while it ran. It appends and signs nothing more onto it, which would bury the cut; run warden audit verify, and restart the gateway once the trail is put back`)
+}

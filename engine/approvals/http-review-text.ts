@@ -1,0 +1,44 @@
+// What a reviewer is shown for a held HTTP request: what a statement grant for it covers (normalize/http-digest.ts),
+// so an approval is given for what will be sent, not for its method and path alone: the method and URL with every
+// query value, each header the grant covers (never the agent's credentials: the gateway signs anew), and the body.
+// Only for reviewers and the requester, stored sealed: the audit keeps the redacted summary.
+import { digestHeaders } from '../normalize/http-digest.ts'
+import type { RawHttpRequest } from '../normalize/http.ts'
+
+/** A body longer than this is cut, with its full size said (a reviewer still sees that there is more). */
+export const MAX_SHOWN_BODY_CHARS = 16_000
+
+// Controls, backslash, bidi and invisible format characters: written as escapes, so the text cannot rewrite the
+// reviewer's screen, and an escape the agent wrote (\u202e) does not read like the character it names.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\\\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/gu
+
+const escapeChar = (c: string) => (c === '\\' ? '\\\\' : `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+const shown = (text: string) => text.replace(UNSAFE, escapeChar)
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function bodyText(request: RawHttpRequest): string[] {
+  if (request.bodyNotRead !== undefined) return ['', `[body streamed unread: ${shown(request.bodyNotRead)}; its length and declared SHA-256 above are what a grant covers]`]
+  const body = request.body
+  if (body === undefined || body.length === 0) return []
+  let text: string | undefined
+  try {
+    text = typeof body === 'string' ? body : utf8.decode(body)
+  } catch {
+    text = undefined
+  }
+  if (text === undefined) {
+    const bytes = Buffer.from(body as Uint8Array)
+    const hex = bytes.subarray(0, MAX_SHOWN_BODY_CHARS / 2).toString('hex')
+    return ['', `[binary body, ${bytes.length} bytes${bytes.length * 2 > hex.length ? `, first ${hex.length / 2} shown` : ''}, hex:]`, hex]
+  }
+  const safe = shown(text)
+  if (safe.length <= MAX_SHOWN_BODY_CHARS) return ['', safe]
+  return ['', safe.slice(0, MAX_SHOWN_BODY_CHARS), `[body of ${Buffer.byteLength(text)} bytes, first ${MAX_SHOWN_BODY_CHARS} characters shown]`]
+}
+
+/** The request as it will be sent: request line, the headers a grant covers, a blank line, and the body. */
+export function httpReviewText(request: RawHttpRequest): string {
+  const headers = digestHeaders(request.headers).map(([name, value]) => `${shown(name)}: ${shown(value)}`)
+  return [`${shown(request.method)} ${shown(String(request.url))}`, ...headers, ...bodyText(request)].join('\n')
+}
