@@ -1,0 +1,88 @@
+// A thirteenth attacker's review of the PostgreSQL gateway (agent identity, default policy, production target), against
+// a real PostgreSQL 15: the sizes EXPLAIN prints about the rows of a plan.
+// - Fixed: EXPLAIN's estimated width of a node is the average stored size of the columns its rows carry, from the
+//   column statistics (ANALYZE, or autovacuum): `EXPLAIN SELECT password FROM vault_one` printed width=32 for a table
+//   of one row whose password has 31 characters. With ANALYZE and COSTS OFF, a sort's memory measured a row repeated
+//   2,000 times (`… FROM credentials c, generate_series(1, 2000) g WHERE c.id = 1 ORDER BY g`): palloc rounds each
+//   tuple to a power of two, so padding the row with a known length until the figure jumps gives the secret's length.
+//   The plan's text was judged as server text without values. The normalizer now lists what the plan carries
+//   (every query level's rows, conditions, values written: detail.plan_columns), and where column masking applies a
+//   plan carrying a column masked whole is explained only with COSTS OFF and without ANALYZE (masks_lineage.rego).
+// - Held: a view's columns a query does not select are not carried (EXPLAIN SELECT who FROM customer_directory).
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { attackSessions } from './testing/attack-session.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+
+let h: Harness
+
+const SECRET = 'Correct-Horse-Battery-Staple-42'
+
+test.before(async () => {
+  h = await startHarness({
+    holdSeconds: 5,
+    seed: [
+      LEAK_SEED_SQL,
+      `SET ROLE warden;
+       CREATE TABLE vault_one (id int PRIMARY KEY, password text NOT NULL);
+       INSERT INTO vault_one VALUES (1, '${SECRET}');
+       ANALYZE vault_one;
+       ANALYZE credentials;
+       RESET ROLE`,
+    ],
+  })
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const { session, query } = attackSessions(() => h)
+
+test('the server prints a masked column\'s length as the width of a plan that carries it (what the gateway withholds)', async () => {
+  const rows = await h.cluster.query('EXPLAIN SELECT password FROM vault_one') as { 'QUERY PLAN': string }[]
+  assert.match(rows[0]!['QUERY PLAN'], new RegExp(`width=${SECRET.length + 1}\\)`))
+})
+
+test('EXPLAIN with costs, or with ANALYZE, of a plan carrying a column masked whole is denied, in any format and however carried', async () => {
+  const c = await session()
+  for (const sql of [
+    'EXPLAIN SELECT password FROM vault_one',
+    'EXPLAIN (FORMAT JSON) SELECT password FROM vault_one',
+    'EXPLAIN SELECT * FROM vault_one',
+    'EXPLAIN SELECT v.* FROM vault_one v WHERE id = 1',
+    'EXPLAIN SELECT count(password) FROM vault_one',
+    'EXPLAIN WITH w AS MATERIALIZED (SELECT password FROM vault_one) SELECT 1 FROM w',
+    'EXPLAIN SELECT 1 FROM (SELECT DISTINCT password FROM vault_one) s',
+    'EXPLAIN SELECT passphrase FROM customer_directory',
+    'EXPLAIN (COSTS on) SELECT api_key FROM credentials',
+    'EXPLAIN (COSTS off, COSTS on) SELECT api_key FROM credentials',
+    'EXPLAIN (ANALYZE, COSTS OFF) SELECT c.password FROM credentials c, generate_series(1, 2000) g WHERE c.id = 1 ORDER BY g',
+    "EXPLAIN (ANALYZE, COSTS OFF) SELECT c.password, repeat('x', 9) FROM credentials c, generate_series(1, 2000) g WHERE c.id = 1 ORDER BY g",
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.equal(got.leaks, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(explain\): EXPLAIN prints the sizes of the rows its plan carries .*which measure the values of masked column/, sql)
+  }
+  c.close()
+})
+
+test('EXPLAIN without sizes, or of a plan that carries no column masked whole, still answers', async () => {
+  const c = await session()
+  for (const [sql, line] of [
+    ['EXPLAIN (COSTS OFF) SELECT * FROM vault_one', /^Seq Scan on vault_one$/],
+    ["EXPLAIN (COSTS OFF) SELECT id FROM credentials WHERE password = 'x'", /^Seq Scan on credentials$/],
+    ['EXPLAIN SELECT id, label FROM credentials', /^Seq Scan on credentials {2}\(cost=[\d.]+ rows=3 width=\d+\)$/],
+    ['EXPLAIN SELECT who FROM customer_directory', /^Hash Join {2}\(cost=/],
+    ['EXPLAIN SELECT count(*) FROM vault_one', /^Aggregate {2}\(cost=/],
+    ['EXPLAIN (ANALYZE, COSTS OFF) SELECT c.id FROM credentials c, generate_series(1, 2000) g WHERE c.id = 1 ORDER BY g', /^Sort \(actual time=/],
+  ] as const) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.match(got.rows[0]?.[0] ?? '', line, sql)
+  }
+  c.close()
+})
+
+test.run()
