@@ -1,5 +1,5 @@
 // A thirteenth attacker's review of the PostgreSQL gateway (agent identity, default policy, production target), against
-// a real PostgreSQL 15: the sizes EXPLAIN prints about the rows of a plan.
+// a real PostgreSQL 15: sizes the server prints that measure masked values (EXPLAIN's plans, the WAL's volume).
 // - Fixed: EXPLAIN's estimated width of a node is the average stored size of the columns its rows carry, from the
 //   column statistics (ANALYZE, or autovacuum): `EXPLAIN SELECT password FROM vault_one` printed width=32 for a table
 //   of one row whose password has 31 characters. With ANALYZE and COSTS OFF, a sort's memory measured a row repeated
@@ -8,6 +8,11 @@
 //   The plan's text was judged as server text without values. The normalizer now lists what the plan carries
 //   (every query level's rows, conditions, values written: detail.plan_columns), and where column masking applies a
 //   plan carrying a column masked whole is explained only with COSTS OFF and without ANALYZE (masks_lineage.rego).
+// - Fixed: the WAL's volume and position (pg_stat_wal.wal_bytes, pg_current_wal_lsn()) grow with every session's
+//   writes by the bytes the new row versions differ in: another session's UPDATE of a password to 7, 39 or 69
+//   characters moved wal_bytes by 110, 142 and 172, a length oracle on values the agent cannot read. They are
+//   sensitive catalogs now (pg_stat_wal, pg_stat_get_wal, pg_current_wal_lsn / _insert_lsn / _flush_lsn), as
+//   pg_stat_activity's statement text is.
 // - Held: a view's columns a query does not select are not carried (EXPLAIN SELECT who FROM customer_directory).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -82,6 +87,34 @@ test('EXPLAIN without sizes, or of a plan that carries no column masked whole, s
     assert.equal(got.errors, [], sql)
     assert.match(got.rows[0]?.[0] ?? '', line, sql)
   }
+  c.close()
+})
+
+test('the WAL volume and position, which grow with the size of another session\'s writes, are denied', async () => {
+  // What they showed: the bytes another session's UPDATE wrote follow the length of the new password.
+  const walBytes = async () => Number(((await h.cluster.query('SELECT wal_bytes::bigint AS b FROM pg_stat_wal')) as { b: string }[])[0]!.b)
+  const written: number[] = []
+  for (const password of ['short-1', 'a-much-longer-password-of-thirty-nine-x', 'a-much-longer-password-of-thirty-nine-x-and-thirty-more-1234567890']) {
+    const before = await walBytes()
+    await h.cluster.query(`UPDATE credentials SET password = '${password}' WHERE id = 3`)
+    written.push((await walBytes()) - before)
+  }
+  assert.ok(written[0]! < written[1]! && written[1]! < written[2]!, `WAL bytes of the three updates: ${written.join(', ')}`)
+  const c = await session()
+  for (const sql of [
+    'SELECT wal_bytes, wal_records FROM pg_stat_wal',
+    'SELECT * FROM pg_catalog.pg_stat_wal',
+    'SELECT pg_current_wal_lsn()',
+    'SELECT pg_catalog.pg_current_wal_insert_lsn()',
+    'SELECT pg_current_wal_flush_lsn()',
+    'SELECT * FROM pg_stat_get_wal()',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*(the volume|the position) of WAL every session writes, which measures the values written/, sql)
+  }
+  // The other statistics views keep answering.
+  assert.equal((await query(c, "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'credentials'")).errors, [])
   c.close()
 })
 
