@@ -13,6 +13,11 @@
 //   characters moved wal_bytes by 110, 142 and 172, a length oracle on values the agent cannot read. They are
 //   sensitive catalogs now (pg_stat_wal, pg_stat_get_wal, pg_current_wal_lsn / _insert_lsn / _flush_lsn), as
 //   pg_stat_activity's statement text is.
+// - Fixed: the temporary file volume (pg_stat_database.temp_bytes, temp_files): with work_mem at 64kB, a sort of a
+//   password row repeated 100,000 times (`SELECT c.password … generate_series(1, 100000) g WHERE c.id = 1 ORDER BY
+//   g * c.customer_id OFFSET 99999`, one masked row back) spilled 5,250,240 bytes for 20 characters where repeat('x',
+//   4) spilled 3,644,608 and repeat('x', 40) 7,281,856: about 100 kB a character. Both columns, and
+//   pg_stat_get_db_temp_bytes / _files, are sensitive now; the database's other counters stay readable.
 // - Held: a view's columns a query does not select are not carried (EXPLAIN SELECT who FROM customer_directory).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -115,6 +120,42 @@ test('the WAL volume and position, which grow with the size of another session\'
   }
   // The other statistics views keep answering.
   assert.equal((await query(c, "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'credentials'")).errors, [])
+  c.close()
+})
+
+test('the temporary file volume, which a spilled sort of a masked value grows by its length, is denied; the other database counters answer', async () => {
+  // What it showed: one sort of 100,000 copies of a row spills about 100 kB more a character.
+  const spilled = async (value: string): Promise<number> => {
+    const read = async () => Number(((await h.cluster.query("SELECT temp_bytes::bigint AS b FROM pg_stat_database WHERE datname = current_database()")) as { b: string }[])[0]!.b)
+    const before = await read()
+    await h.cluster.query(`SET work_mem = '64kB'; SELECT ${value} FROM credentials c, generate_series(1, 100000) g WHERE c.id = 1 ORDER BY g * c.customer_id OFFSET 99999`)
+    // The server publishes a session's counters within a second of its transaction's end.
+    for (let i = 0; i < 100; i++) {
+      const now = await read()
+      if (now !== before) return now - before
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error('temp_bytes did not move')
+  }
+  const [short, secret, long] = [await spilled("repeat('x', 4)"), await spilled('c.password'), await spilled("repeat('x', 40)")]
+  assert.ok(short < secret && secret < long, `temporary bytes for 4 characters, the password, 40 characters: ${short}, ${secret}, ${long}`)
+  const c = await session()
+  for (const sql of [
+    "SELECT temp_files, temp_bytes FROM pg_stat_database WHERE datname = current_database()",
+    'SELECT * FROM pg_catalog.pg_stat_database',
+    'SELECT d FROM pg_stat_database d',
+    'SELECT pg_stat_get_db_temp_bytes(oid) FROM pg_database',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*the temporary file volume of every session's sorts and hashes/, sql)
+  }
+  // Every other column of the view (as this server has it) is on the safe list.
+  const columns = ((await h.cluster.query("SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_database'::regclass AND attnum > 0 ORDER BY attnum")) as { attname: string }[])
+    .map((r) => r.attname).filter((n) => !n.startsWith('temp_'))
+  const rest = await query(c, `SELECT ${columns.join(', ')} FROM pg_stat_database WHERE datname = current_database()`)
+  assert.equal(rest.errors, [])
+  assert.equal(rest.rows.length, 1)
   c.close()
 })
 
