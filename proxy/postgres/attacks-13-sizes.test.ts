@@ -12,7 +12,10 @@
 //   writes by the bytes the new row versions differ in: another session's UPDATE of a password to 7, 39 or 69
 //   characters moved wal_bytes by 110, 142 and 172, a length oracle on values the agent cannot read. They are
 //   sensitive catalogs now (pg_stat_wal, pg_stat_get_wal, pg_current_wal_lsn / _insert_lsn / _flush_lsn), as
-//   pg_stat_activity's statement text is.
+//   pg_stat_activity's statement text is. So are the same positions where replication shows them
+//   (pg_replication_slots.restart_lsn / confirmed_flush_lsn / safe_wal_size, pg_stat_replication's and
+//   pg_stat_subscription's LSNs, pg_last_wal_receive_lsn / _replay_lsn on a standby) and the bytes a logical slot
+//   decoded (pg_stat_replication_slots' *_bytes); their other columns stay readable.
 // - Fixed: the temporary file volume (pg_stat_database.temp_bytes, temp_files): with work_mem at 64kB, a sort of a
 //   password row repeated 100,000 times (`SELECT c.password … generate_series(1, 100000) g WHERE c.id = 1 ORDER BY
 //   g * c.customer_id OFFSET 99999`, one masked row back) spilled 5,250,240 bytes for 20 characters where repeat('x',
@@ -120,6 +123,30 @@ test('the WAL volume and position, which grow with the size of another session\'
   }
   // The other statistics views keep answering.
   assert.equal((await query(c, "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'credentials'")).errors, [])
+  c.close()
+})
+
+test('replication\'s WAL positions and decoded volumes are denied; the other columns of those views answer', async () => {
+  const c = await session()
+  const unsafe: Record<string, string[]> = {
+    pg_replication_slots: ['restart_lsn', 'confirmed_flush_lsn', 'safe_wal_size'],
+    pg_stat_replication_slots: ['spill_bytes', 'stream_bytes', 'total_bytes'],
+    pg_stat_replication: ['sent_lsn', 'write_lsn', 'flush_lsn', 'replay_lsn'],
+    pg_stat_subscription: ['received_lsn', 'latest_end_lsn'],
+  }
+  for (const [view, columns] of Object.entries(unsafe)) {
+    for (const sql of [...columns.map((col) => `SELECT ${col} FROM ${view}`), `SELECT * FROM ${view}`]) {
+      const got = await query(c, sql)
+      assert.match(got.errors.join(), /^42501: warden: denied: .*(the position of WAL|the volume of changes) every session writes/, sql)
+    }
+    // Every other column of the view, as this server has it, is on its safe list.
+    const rest = ((await h.cluster.query(`SELECT attname FROM pg_attribute WHERE attrelid = '${view}'::regclass AND attnum > 0 ORDER BY attnum`)) as { attname: string }[])
+      .map((r) => r.attname).filter((n) => !columns.includes(n))
+    assert.equal((await query(c, `SELECT ${rest.join(', ')} FROM ${view}`)).errors, [], view)
+  }
+  for (const sql of ['SELECT pg_last_wal_receive_lsn()', 'SELECT pg_last_wal_replay_lsn()', 'SELECT * FROM pg_get_replication_slots()']) {
+    assert.match((await query(c, sql)).errors.join(), /^42501: warden: denied: /, sql)
+  }
   c.close()
 })
 
