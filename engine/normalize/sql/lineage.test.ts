@@ -676,6 +676,8 @@ test('EXPLAIN lists what its plan carries (every query level, conditions, a view
   assert.equal(plan('EXPLAIN SELECT who FROM user_mail'), { sizes: true, columns: ['public.users.email', 'public.users.name'] })
   assert.equal(plan('EXPLAIN EXECUTE p'), { sizes: true, columns: [], unknown: true })
   assert.equal(plan('EXPLAIN SELECT * FROM nowhere'), { sizes: true, columns: [], unknown: true })
+  // A plan lineage cannot follow (a target list past PostgreSQL's 1,664 entries) is unknown as a whole.
+  assert.equal(plan(`EXPLAIN SELECT ${Array.from({ length: 1700 }, () => 'id').join(', ')} FROM orders`).unknown, true)
 })
 
 test.run()

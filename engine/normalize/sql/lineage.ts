@@ -81,6 +81,8 @@ export function statementLineage(name: string, body: PgObject, ctx: LineageConte
     // A lineage bug must not turn a statement into a parse error; its outputs become unknown instead.
     const reason = `lineage could not be computed (${error instanceof Error ? error.message : String(error)})`
     cols = [{ name: '*', lin: { ...unknown(reason), star: true } }]
+    // What an EXPLAIN's plan carries is then not fully known either.
+    w.carried.push(unknown(reason))
   }
   return {
     ...(cols ? { outputs: cols.map(toOutput) } : {}),
