@@ -22,6 +22,12 @@
 //   4) spilled 3,644,608 and repeat('x', 40) 7,281,856: about 100 kB a character. Both columns, and
 //   pg_stat_get_db_temp_bytes / _files, are sensitive now; the database's other counters stay readable.
 // - Held: a view's columns a query does not select are not carried (EXPLAIN SELECT who FROM customer_directory).
+// - Held (other sessions, the server's memory): pg_stat_activity.query however reached (pg_stat_get_activity,
+//   pg_stat_get_backend_activity over pg_stat_get_backend_idset, a view a DBA made over it, a CTE, CREATE VIEW / TABLE
+//   AS, a function body); pg_locks, pg_prepared_statements, pg_cursors, pg_stat_progress_* show no other session's
+//   text; pg_stats / pg_statistic_ext after ANALYZE of a copy; lo_from_bytea / lo_get / loread; a masked integer passed
+//   whole to setval, an advisory lock or pg_notify (tested below), or through a trigger function's NEW; length,
+//   octet_length and pg_column_size of a masked value or its row.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { attackSessions } from './testing/attack-session.ts'
@@ -37,6 +43,11 @@ test.before(async () => {
     holdSeconds: 5,
     seed: [
       LEAK_SEED_SQL,
+      `SET ROLE warden;
+       CREATE TABLE pins (id int PRIMARY KEY, secret_code int NOT NULL, ssn bigint);
+       INSERT INTO pins VALUES (1, 4711, 536228147);
+       CREATE SEQUENCE pin_seq;
+       RESET ROLE`,
       `SET ROLE warden;
        CREATE TABLE vault_one (id int PRIMARY KEY, password text NOT NULL);
        INSERT INTO vault_one VALUES (1, '${SECRET}');
@@ -147,6 +158,24 @@ test('replication\'s WAL positions and decoded volumes are denied; the other col
   for (const sql of ['SELECT pg_last_wal_receive_lsn()', 'SELECT pg_last_wal_replay_lsn()', 'SELECT * FROM pg_get_replication_slots()']) {
     assert.match((await query(c, sql)).errors.join(), /^42501: warden: denied: /, sql)
   }
+  c.close()
+})
+
+test('a masked integer passed whole to a call that keeps it where another read finds it (a sequence, an advisory lock, a notification) is denied', async () => {
+  const c = await session()
+  await query(c, 'LISTEN pins')
+  for (const sql of [
+    "SELECT setval('pin_seq', secret_code) FROM pins WHERE id = 1",
+    'SELECT pg_advisory_lock(secret_code) FROM pins WHERE id = 1',
+    'SELECT pg_try_advisory_xact_lock(1, secret_code) FROM pins',
+    "SELECT pg_notify('pins', (SELECT secret_code::text FROM pins LIMIT 1))",
+  ]) {
+    const got = await query(c, sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(select\): column (secret_code|ssn) is masked whole/, sql)
+    assert.equal(got.notifications, [], sql)
+  }
+  assert.equal(await h.cluster.query("SELECT last_value::int AS v, is_called FROM pin_seq"), [{ v: 1, is_called: false }])
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"), [{ n: 0 }])
   c.close()
 })
 
