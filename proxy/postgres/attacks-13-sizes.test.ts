@@ -21,6 +21,13 @@
 //   g * c.customer_id OFFSET 99999`, one masked row back) spilled 5,250,240 bytes for 20 characters where repeat('x',
 //   4) spilled 3,644,608 and repeat('x', 40) 7,281,856: about 100 kB a character. Both columns, and
 //   pg_stat_get_db_temp_bytes / _files, are sensitive now; the database's other counters stay readable.
+// - Fixed: the order rows come back in. An index scan returns its rows in its key's order, and a masked column may be
+//   that key (UNIQUE (api_key), UNIQUE (tenant, api_key)). `SET enable_seqscan = off` (enable_* counted as ordinary
+//   settings) or a lowered random_page_cost, then `WHERE tenant = 1` or `WHERE api_key IS NOT NULL` (both allowed)
+//   returned every row in api_key order, and LIMIT 1 the row with the least key, which ORDER BY api_key or min() are
+//   denied for. Such planner settings (enable_*, *_cost, effective_cache_size, cursor_tuple_fraction) are held for
+//   approval in production now (warden.rules.sql.planner_setting); a plan the server picks by itself still may use
+//   such an index (left open, README).
 // - Held: a view's columns a query does not select are not carried (EXPLAIN SELECT who FROM customer_directory).
 // - Held (other sessions, the server's memory): pg_stat_activity.query however reached (pg_stat_get_activity,
 //   pg_stat_get_backend_activity over pg_stat_get_backend_idset, a view a DBA made over it, a CTE, CREATE VIEW / TABLE
@@ -30,7 +37,8 @@
 //   octet_length and pg_column_size of a masked value or its row.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { attackSessions } from './testing/attack-session.ts'
+import { attackSessions, outcomeOf } from './testing/attack-session.ts'
+import { type RawClient, rawMessages as m } from './testing/raw-client.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
@@ -47,7 +55,12 @@ test.before(async () => {
        CREATE TABLE pins (id int PRIMARY KEY, secret_code int NOT NULL, ssn bigint);
        INSERT INTO pins VALUES (1, 4711, 536228147);
        CREATE SEQUENCE pin_seq;
-       RESET ROLE`,
+       CREATE TABLE tenant_keys (id int PRIMARY KEY, tenant int NOT NULL, api_key text NOT NULL, UNIQUE (tenant, api_key));
+       INSERT INTO tenant_keys SELECT g, 1, 'wk_' || md5(g::text) FROM generate_series(1, 300) g;
+       ANALYZE tenant_keys;
+       RESET ROLE;
+       CREATE FUNCTION tenant_ids_through_index() RETURNS SETOF int LANGUAGE sql SET enable_seqscan = off SET enable_bitmapscan = off
+         AS 'SELECT id FROM tenant_keys WHERE tenant = 1'`,
       `SET ROLE warden;
        CREATE TABLE vault_one (id int PRIMARY KEY, password text NOT NULL);
        INSERT INTO vault_one VALUES (1, '${SECRET}');
@@ -176,6 +189,30 @@ test('a masked integer passed whole to a call that keeps it where another read f
   }
   assert.equal(await h.cluster.query("SELECT last_value::int AS v, is_called FROM pin_seq"), [{ v: 1, is_called: false }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"), [{ n: 0 }])
+  c.close()
+})
+
+test('planner settings that make an index over a masked column order the rows are held; rejected, rows come back as stored', async () => {
+  // What they did: the rows of tenant 1, read through UNIQUE (tenant, api_key), come back in api_key order.
+  const byKey = ((await h.cluster.query('SELECT id FROM tenant_keys ORDER BY api_key')) as { id: number }[]).map((r) => String(r.id))
+  const forced = ((await h.cluster.query('SELECT id FROM tenant_ids_through_index() AS id')) as { id: number }[]).map((r) => String(r.id))
+  assert.equal(forced, byKey)
+  const c = await session()
+  const unapproved = async (client: RawClient, sql: string) => {
+    client.take()
+    client.send(m.query(sql))
+    await client.readyCount(1, 30_000)
+    return outcomeOf(client.take())
+  }
+  for (const sql of ['SET enable_seqscan = off', 'SET LOCAL enable_bitmapscan TO off', 'SET random_page_cost = 0.001', 'SET seq_page_cost = 1000000', 'SET cursor_tuple_fraction = 0.0001']) {
+    const got = await h.rejectingHeld('orders rows by a masked key', () => unapproved(c, sql))
+    assert.match(got.errors.join(), /^42501: warden: .*rejected/i, sql)
+  }
+  const rows = (await query(c, 'SELECT id FROM tenant_keys WHERE tenant = 1')).rows.map((r) => r[0])
+  assert.equal(rows.length, 300)
+  assert.not.equal(rows, byKey)
+  // Back to its default needs no approval.
+  assert.equal((await unapproved(c, 'RESET enable_seqscan')).errors, [])
   c.close()
 })
 
