@@ -45,6 +45,12 @@ safe_setting(name) if startswith(name, "enable_")
 # picks the least, by a masked value. Held for approval in production (the class change).
 planner_setting(name) if startswith(name, "enable_")
 
+# Every enable_* switch is on by default: switching one on steers nothing.
+switched_on(name, s) if {
+	startswith(name, "enable_")
+	on_value(s)
+}
+
 planner_setting(name) if name in {
 	"seq_page_cost", "random_page_cost", "cpu_tuple_cost", "cpu_index_tuple_cost", "cpu_operator_cost",
 	"effective_cache_size", "cursor_tuple_fraction",
@@ -121,6 +127,7 @@ setting_finding(s) := f if {
 	name := setting_name(s)
 	planner_setting(name)
 	not s.detail.kind in {"VAR_SET_DEFAULT", "VAR_RESET"}
+	not switched_on(name, s)
 	msg := concat("", [
 		upper(s.type), " ", name, " steers the planner to index scans, whose rows come back in the order of the index's key,",
 		" a masked column's too (`WHERE api_key IS NOT NULL LIMIT 1` then returns the row with the least key), as ORDER BY on it would",

@@ -30,6 +30,9 @@ test_planner_settings_are_held_in_production if {
 		d3 := data.warden.decision with input as doc_of(reset)
 		matches(reset, d3)
 	}
+	on := {"note": "switched on", "statements": [set("enable_seqscan", "on")], "effect": "allow"}
+	d4 := data.warden.decision with input as doc_of(on)
+	matches(on, d4)
 }
 
 test_settings_outside_the_allowlist_are_denied if {
