@@ -57,6 +57,7 @@ deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 	lib.column_masking
 	some i, s in statements
 	s.type == "explain"
+
 	# The explained statement's calls are the EXPLAIN's own, or those of statements nested in it (EXPLAIN ANALYZE).
 	some j in graph.reachable(explained_children, {i})
 	some f in statements[j].functions
