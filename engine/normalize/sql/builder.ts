@@ -4,7 +4,7 @@ import type { NestedVia, SqlOutput, SqlStatement, SqlStored } from '../../types.
 import { unwrap } from './ast.ts'
 import type { Col } from './lineage-value.ts'
 import { statementLineage } from './lineage.ts'
-import { expandNested, explainAnalyzes } from './nested.ts'
+import { expandNested, explainAnalyzes, explainPrintsSizes } from './nested.ts'
 import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
 import { type NewerSyntax, newerSyntax, newest } from './syntax-since.ts'
@@ -168,6 +168,7 @@ export class Builder {
     if (name === 'ExplainStmt') {
       const inner = unwrap(body.query)
       detail.analyze = !planOnly
+      detail.prints_sizes = explainPrintsSizes(body)
       detail.statement_type = inner ? classify(inner[0], inner[1]).type : 'other'
     }
     if (type === 'select' || type === 'values' || type === 'select_into') detail.locking = lockingOf(node)
@@ -269,5 +270,9 @@ export class Builder {
     const stored = [...lineage.stored, ...this.routineValues(entry, lineage.outputs)]
     if (stored.length > 0) entry.stored = stored
     if (lineage.cursorDeclared !== undefined) entry.detail.cursor_declared = lineage.cursorDeclared
+    if (lineage.plan) {
+      entry.detail.plan_columns = lineage.plan.columns
+      if (lineage.plan.unknown !== undefined) entry.detail.plan_unknown = lineage.plan.unknown
+    }
   }
 }

@@ -162,8 +162,12 @@ function generatedLin(table: string, column: string, expression: string, columns
 /** A view's columns: its definition's outputs, renamed to the catalog's column names. */
 function viewColumns(w: QueryWalker, table: string, columns: string[], definition: string): Col[] {
   const cached = w.views.get(table)
-  if (cached) return cached
+  if (cached) {
+    w.carried.push(...(VIEW_CARRIED.get(cached) ?? []))
+    return cached
+  }
   let outputs: Col[]
+  let inner: Lin[] = []
   if (w.viewDepth >= MAX_VIEW_DEPTH) outputs = []
   else {
     try {
@@ -172,7 +176,10 @@ function viewColumns(w: QueryWalker, table: string, columns: string[], definitio
       // is, on a server older than that syntax, a call of a function of that name (syntax-since.ts).
       const stmt = newerSyntax(definition, stmts) ? undefined : stmts[0]?.stmt
       // A fresh walker: the view's own predicates and calls are part of the view, not of this statement.
-      outputs = stmt === undefined ? [] : new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1).query(stmt, new LineageScope())
+      const vw = new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1)
+      outputs = stmt === undefined ? [] : vw.query(stmt, new LineageScope())
+      // What the view's plan carries besides the columns a query selects from it: its inner levels and conditions.
+      inner = [...vw.carried.filter((lin) => !outputs.some((o) => o.lin === lin)), ...[...vw.predicates.values()].map((p) => plain(p.table, p.column))]
     } catch {
       outputs = []
     }
@@ -182,8 +189,13 @@ function viewColumns(w: QueryWalker, table: string, columns: string[], definitio
   const fallback = outputs.length > 0 ? union(outputs.map((c) => c.lin)) : unknown(reason)
   const out = columns.map((name, i) => ({ name, lin: aligned ? (outputs[i] as Col).lin : fallback }))
   w.views.set(table, out)
+  VIEW_CARRIED.set(out, inner)
+  w.carried.push(...inner)
   return out
 }
+
+/** What a followed view's plan carries besides its columns (QueryWalker.carried), by its cached columns. */
+const VIEW_CARRIED = new WeakMap<Col[], Lin[]>()
 
 function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel {
   const alias = bodyOf(body.alias, 'Alias')

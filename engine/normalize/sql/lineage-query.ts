@@ -31,6 +31,8 @@ export class QueryWalker implements ExprContext {
   readonly matchedCalls = new Set<string>()
   /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
   readonly stored: SqlStored[] = []
+  /** What the rows of every query level hold (target lists at any depth, RETURNING): a plan's nodes carry them. */
+  readonly carried: Lin[] = []
   /** Relations created earlier in the same text, by name as written. */
   readonly created: ReadonlyMap<string, Col[]>
   /** Views already resolved in this statement, by schema.name (shared with the walkers of view definitions). */
@@ -226,6 +228,7 @@ export class QueryWalker implements ExprContext {
       out.push({ name, lin: exprLineage(res.val, scope, this) })
     }
     if (out.length > MAX_TARGET_COLUMNS) throw new Error(`target lists can have at most ${MAX_TARGET_COLUMNS} entries`)
+    for (const c of out) this.carried.push(c.lin)
     return out
   }
 

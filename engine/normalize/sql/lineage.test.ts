@@ -660,4 +660,24 @@ test('stored: column DEFAULT and GENERATED expressions (CREATE TABLE, ADD COLUMN
   assert.equal(kept('ALTER TABLE orders ADD COLUMN note text, ALTER COLUMN total DROP DEFAULT'), [])
 })
 
+test('EXPLAIN lists what its plan carries (every query level, conditions, a view\'s inner levels) and whether it prints sizes', () => {
+  const plan = (text: string) => {
+    const s = pg(text, withCatalog)[0] as SqlStatement
+    const columns = (s.detail.plan_columns as { table: string | null; column: string }[]).map((c) => `${c.table}.${c.column}`)
+    return { sizes: s.detail.prints_sizes, columns: columns.sort(), ...(s.detail.plan_unknown ? { unknown: true } : {}) }
+  }
+  assert.equal(plan('EXPLAIN SELECT * FROM orders'), { sizes: true, columns: ['public.orders.id', 'public.orders.total', 'public.orders.user_id'] })
+  assert.equal(plan('EXPLAIN (COSTS OFF) SELECT count(password) FROM accounts'), { sizes: false, columns: ['public.accounts.password'] })
+  assert.equal(plan('EXPLAIN (COSTS false, ANALYZE) WITH w AS MATERIALIZED (SELECT password FROM accounts) SELECT 1 FROM w'), { sizes: true, columns: ['public.accounts.password'] })
+  assert.equal(plan("EXPLAIN (COSTS OFF, COSTS ON) SELECT id FROM accounts WHERE password = 'x'"), { sizes: true, columns: ['public.accounts.id', 'public.accounts.password'] })
+  // A view's plain columns the query does not select are not carried (the planner drops them); what it computes or
+  // filters on counts, as a condition does.
+  assert.equal(plan('EXPLAIN SELECT id FROM user_mail'), { sizes: true, columns: ['public.users.email', 'public.users.id'] })
+  assert.equal(plan('EXPLAIN SELECT who FROM user_mail'), { sizes: true, columns: ['public.users.email', 'public.users.name'] })
+  assert.equal(plan('EXPLAIN EXECUTE p'), { sizes: true, columns: [], unknown: true })
+  assert.equal(plan('EXPLAIN SELECT * FROM nowhere'), { sizes: true, columns: [], unknown: true })
+  // A plan lineage cannot follow (a target list past PostgreSQL's 1,664 entries) is unknown as a whole.
+  assert.equal(plan(`EXPLAIN SELECT ${Array.from({ length: 1700 }, () => 'id').join(', ')} FROM orders`).unknown, true)
+})
+
 test.run()

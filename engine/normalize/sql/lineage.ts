@@ -23,7 +23,7 @@
 //   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
 //   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
 // - With a catalog, a relation it does not know is unknown.
-import type { SqlOutput, SqlPredicate, SqlStored } from '../../types.ts'
+import type { SqlColumnRef, SqlOutput, SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
@@ -48,6 +48,8 @@ export interface StatementLineage {
   stored: SqlStored[]
   /** For FETCH: whether the cursor was declared earlier in the same text. */
   cursorDeclared?: boolean
+  /** For EXPLAIN: the base columns whose values the plan's rows carry, and why some cannot be told (planCarries). */
+  plan?: { columns: SqlColumnRef[]; unknown?: string }
 }
 
 export interface LineageContext {
@@ -79,10 +81,13 @@ export function statementLineage(name: string, body: PgObject, ctx: LineageConte
     // A lineage bug must not turn a statement into a parse error; its outputs become unknown instead.
     const reason = `lineage could not be computed (${error instanceof Error ? error.message : String(error)})`
     cols = [{ name: '*', lin: { ...unknown(reason), star: true } }]
+    // What an EXPLAIN's plan carries is then not fully known either.
+    w.carried.push(unknown(reason))
   }
   return {
     ...(cols ? { outputs: cols.map(toOutput) } : {}),
     ...(name === 'FetchStmt' ? { cursorDeclared: ctx.cursors.has(str(body.portalname) ?? '') } : {}),
+    ...(name === 'ExplainStmt' ? { plan: planCarries(w) } : {}),
     predicates: [...w.predicates.values()],
     implicitCalls: [...w.implicitCalls],
     matchedCalls: [...w.matchedCalls],
@@ -105,8 +110,8 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       return undefined
     }
     case 'ExplainStmt':
-      w.query(body.query, top)
-      // The plan is text about the query; data values do not appear in it.
+      explained(w, body.query, top)
+      // The plan is text about the query: no data values, but the sizes of the rows its nodes carry (planCarries).
       return [{ name: 'QUERY PLAN', lin: { ...CONSTANT, safe: false } }]
     case 'DeclareCursorStmt': {
       // DECLARE returns no rows, but carries the rows FETCH will return: the policy judges them here,
@@ -219,6 +224,33 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       return returns ? cols : undefined
     }
   }
+}
+
+/** The statement an EXPLAIN plans, walked for what its rows carry; one whose query the text does not show is unknown. */
+function explained(w: QueryWalker, node: unknown, scope: LineageScope): void {
+  const n = unwrap(node)
+  if (!n) return
+  const [name, body] = n
+  if (name === 'DeclareCursorStmt' || name === 'CreateTableAsStmt') return explained(w, body.query, scope)
+  if (name === 'ExecuteStmt') w.carried.push(unknown('EXPLAIN EXECUTE plans a prepared statement the text does not show'))
+  else w.query(node, scope)
+}
+
+/**
+ * What an EXPLAIN's plan carries: every query level's rows (a scan under count(password) carries password), the
+ * conditions' columns (a join filter is evaluated above the scan that reads them) and the values written. EXPLAIN
+ * prints their sizes (width=, from the column statistics; with ANALYZE, the memory a sort or hash of them took).
+ */
+function planCarries(w: QueryWalker): { columns: SqlColumnRef[]; unknown?: string } {
+  const columns = new Map<string, SqlColumnRef>()
+  const add = (c: SqlColumnRef) => columns.set(`${c.table}\u0000${c.column}`, { table: c.table, column: c.column })
+  let why: string | undefined
+  for (const lin of [...w.carried, ...w.stored.map((s) => ({ kind: s.lineage, sources: s.sources, reason: s.reason }))]) {
+    for (const c of lin.sources) add(c)
+    if (lin.kind === 'unknown') why ??= lin.reason ?? 'a source Warden cannot trace'
+  }
+  for (const p of w.predicates.values()) add(p)
+  return { columns: [...columns.values()], ...(why !== undefined ? { unknown: why } : {}) }
 }
 
 /**

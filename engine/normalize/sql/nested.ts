@@ -32,6 +32,16 @@ export function explainAnalyzes(body: PgObject): boolean {
   return !FALSE_WORDS.has((constText(analyze.arg) ?? '').toLowerCase())
 }
 
+/**
+ * EXPLAIN prints sizes of the rows its plan carries: estimated widths unless COSTS is off, and with ANALYZE the
+ * memory and disk a sort, hash or aggregate used. The server reads these options as booleans, the last one given wins.
+ */
+export function explainPrintsSizes(body: PgObject): boolean {
+  const costs = defElems(body.options).get('costs')
+  const costsOff = costs !== undefined && costs.arg !== undefined && FALSE_WORDS.has((constText(costs.arg) ?? '').toLowerCase())
+  return !costsOff || explainAnalyzes(body)
+}
+
 /** Children of one statement, already appended to the builder; returns the direct children. */
 export function expandNested(b: Builder, p: Parent): SqlStatement[] {
   switch (p.name) {

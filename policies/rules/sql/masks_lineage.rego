@@ -57,6 +57,7 @@ deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 	lib.column_masking
 	some i, s in statements
 	s.type == "explain"
+
 	# The explained statement's calls are the EXPLAIN's own, or those of statements nested in it (EXPLAIN ANALYZE).
 	some j in graph.reachable(explained_children, {i})
 	some f in statements[j].functions
@@ -65,6 +66,31 @@ deny contains {"rule": "warden.rules.sql.lineage", "message": msg} if {
 		label(i, s), ": explains a call of ", lib.text({"function": f.full_name}, "function"),
 		", which is not known to compute only from its arguments: the plan it prints may hold a value it returned",
 	])
+}
+
+# EXPLAIN prints the sizes of the rows its plan carries: each node's estimated width unless COSTS is off (from the
+# column statistics: the average length of a column's values, exact for a table of one row), and with ANALYZE the
+# memory a sort, hash or aggregate took (a row repeated 2,000 times and sorted gives its length). Where column masking
+# applies, a plan carrying a column masked whole, or values Warden cannot trace, is explained with COSTS OFF and
+# without ANALYZE only. The normalizer lists what the plan carries (detail.plan_columns, plan_unknown).
+deny contains {"rule": "warden.rules.sql.probe", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	s.type == "explain"
+	s.detail.prints_sizes == true
+	carried := plan_carries(s)
+	msg := concat("", [
+		label(i, s), ": EXPLAIN prints the sizes of the rows its plan carries (width=, and with ANALYZE the memory a",
+		" sort or hash of them took), which measure the values of ", carried,
+		"; run EXPLAIN (COSTS OFF) without ANALYZE, or explain the statement without that column",
+	])
+}
+
+plan_carries(s) := concat("", ["masked column ", concat(", ", sort(names))]) if {
+	names := {lib.text(c, "column") | some c in object.get(s.detail, "plan_columns", []); whole_masked(c.column)}
+	count(names) > 0
+} else := concat("", ["a source Warden cannot trace (", s.detail.plan_unknown, ")"]) if {
+	is_string(s.detail.plan_unknown)
 }
 
 # Statement index -> indexes of the statements nested directly in it.

@@ -39,6 +39,23 @@ safe_setting(name) if name in configured_safe_settings
 
 safe_setting(name) if startswith(name, "enable_")
 
+# Settings that make the planner prefer an index scan to a sequential one. An index scan returns its rows in the
+# order of the index's key, and a masked column may be that key (UNIQUE (api_key), UNIQUE (tenant_id, token)): an
+# IS NOT NULL test or an equality on the key's leading columns, both allowed, then returns rows ordered, or a LIMIT
+# picks the least, by a masked value. Held for approval in production (the class change).
+planner_setting(name) if startswith(name, "enable_")
+
+# Every enable_* switch is on by default: switching one on steers nothing.
+switched_on(name, s) if {
+	startswith(name, "enable_")
+	on_value(s)
+}
+
+planner_setting(name) if name in {
+	"seq_page_cost", "random_page_cost", "cpu_tuple_cost", "cpu_index_tuple_cost", "cpu_operator_cost",
+	"effective_cache_size", "cursor_tuple_fraction",
+}
+
 # RESET ALL returns every setting to its default.
 reset_all(s) if s.detail.kind == "VAR_RESET_ALL"
 
@@ -105,6 +122,17 @@ setting_finding(s) := f if {
 		" of the server's memory, which every session shares (a large sort or hash could exhaust it)",
 	])
 	f := {"class": "change", "rule": "warden.rules.sql.resource_setting", "message": msg}
+} else := f if {
+	not reset_all(s)
+	name := setting_name(s)
+	planner_setting(name)
+	not s.detail.kind in {"VAR_SET_DEFAULT", "VAR_RESET"}
+	not switched_on(name, s)
+	msg := concat("", [
+		upper(s.type), " ", name, " steers the planner to index scans, whose rows come back in the order of the index's key,",
+		" a masked column's too (`WHERE api_key IS NOT NULL LIMIT 1` then returns the row with the least key), as ORDER BY on it would",
+	])
+	f := {"class": "change", "rule": "warden.rules.sql.planner_setting", "message": msg}
 } else := f if {
 	not reset_all(s)
 	name := setting_name(s)

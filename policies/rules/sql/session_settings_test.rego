@@ -8,12 +8,31 @@ test_ordinary_settings_are_allowed if {
 	every c in [{"note": name, "statements": [set(name, "x")], "effect": "allow"} |
 		some name in [
 			"application_name", "statement_timeout", "timezone", "DateStyle",
-			"transaction", "session characteristics", "enable_seqscan",
+			"transaction", "session characteristics",
 		]
 	] {
 		d := data.warden.decision with input as doc_of(c)
 		matches(c, d)
 	}
+}
+
+# An index scan returns rows in its key's order, which may be a masked column's: settings that steer the planner to
+# one are held in production, allowed elsewhere, and their defaults are always allowed.
+test_planner_settings_are_held_in_production if {
+	every name in ["enable_seqscan", "enable_bitmapscan", "random_page_cost", "seq_page_cost", "cpu_tuple_cost", "effective_cache_size", "cursor_tuple_fraction"] {
+		held := {"note": name, "statements": [set(name, "0")], "effect": "approve", "rules": ["warden.rules.sql.planner_setting"]}
+		d1 := data.warden.decision with input as doc_of(held)
+		matches(held, d1)
+		staging := {"note": name, "target": t.staging_db, "statements": [set(name, "0")], "effect": "allow"}
+		d2 := data.warden.decision with input as doc_of(staging)
+		matches(staging, d2)
+		reset := {"note": name, "statements": [t.stmt("set", {"read_only": true, "detail": {"name": name, "value": "default", "local": false, "kind": "VAR_SET_DEFAULT"}})], "effect": "allow"}
+		d3 := data.warden.decision with input as doc_of(reset)
+		matches(reset, d3)
+	}
+	on := {"note": "switched on", "statements": [set("enable_seqscan", "on")], "effect": "allow"}
+	d4 := data.warden.decision with input as doc_of(on)
+	matches(on, d4)
 }
 
 test_settings_outside_the_allowlist_are_denied if {
