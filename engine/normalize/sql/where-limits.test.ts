@@ -49,6 +49,22 @@ test('a WHERE clause that cannot depend on the row does not limit it: every row 
   ]) assert.not.ok(hasWhere(sql), sql)
 })
 
+test('under NOT, IS FALSE or IS NOT TRUE, AND and OR swap: NOT (id = 1 AND false) is true for every row', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE NOT (id = 1 AND false)',
+    'DELETE FROM users WHERE (id > 0 OR true) IS TRUE',
+    'DELETE FROM users WHERE (id > 0 AND false) IS NOT TRUE',
+    'UPDATE users SET a = 1 WHERE (id = 1 AND false) IS FALSE',
+    'DELETE FROM users WHERE NOT NOT (id > 0 OR true)',
+  ]) assert.not.ok(hasWhere(sql), sql)
+  for (const sql of [
+    'DELETE FROM users WHERE NOT (id = 1 OR false)',
+    'DELETE FROM users WHERE NOT (id = 1)',
+    'DELETE FROM users WHERE (id = 1) IS NOT FALSE',
+    'DELETE FROM users WHERE NOT NOT (id = 1)',
+  ]) assert.ok(hasWhere(sql), sql)
+})
+
 function myHasWhere(sql: string): boolean {
   const { sql: result } = normalizeMysql(sql)
   assert.is(result.parse_error, undefined, sql)
@@ -73,6 +89,43 @@ test('MySQL: the same reading of WHERE', () => {
     'DELETE FROM users WHERE id > 0 OR 1 = 1',
     'DELETE u FROM users u JOIN admins a ON a.x = 1 WHERE a.on',
   ]) assert.not.ok(myHasWhere(sql), sql)
+})
+
+test('MySQL: a condition on a table joined to the changed one limits it (orphans, inner joins)', () => {
+  for (const sql of [
+    'DELETE u FROM users u JOIN orders o ON o.user_id = u.id WHERE o.paid',
+    'DELETE c FROM child c LEFT JOIN parent p ON p.id = c.parent_id WHERE p.id IS NULL',
+    'DELETE c FROM parent p RIGHT JOIN child c ON p.id = c.parent_id WHERE p.id IS NULL',
+    'DELETE u FROM users u JOIN orders o USING (id) WHERE o.paid',
+    'UPDATE users u LEFT JOIN orders o ON o.user_id = u.id SET u.a = 1 WHERE o.id IS NULL',
+    'DELETE u FROM users u LEFT JOIN orders o ON o.uid = u.id LEFT JOIN items i ON i.oid = o.id WHERE i.x',
+    // An inner join's ON limits the rows as a WHERE does.
+    'DELETE u FROM users u JOIN orders o ON o.uid = u.id WHERE 1 = 1',
+  ]) assert.ok(myHasWhere(sql), sql)
+  for (const sql of [
+    'DELETE c FROM child c LEFT JOIN parent p ON p.id = 3 WHERE p.id IS NULL',
+    'DELETE u FROM users u LEFT JOIN orders o ON o.uid = 2 LEFT JOIN items i ON i.oid = o.id WHERE i.x',
+  ]) assert.not.ok(myHasWhere(sql), sql)
+})
+
+test('MySQL: UPDATE changes the tables its SET names; a condition on another one only does not limit them', () => {
+  assert.not.ok(myHasWhere('UPDATE users u, orders o SET u.a = 1 WHERE o.uid = 3'))
+  assert.not.ok(myHasWhere('UPDATE users u JOIN orders o ON o.x = 1 SET u.a = 1 WHERE o.paid'))
+  assert.ok(myHasWhere('UPDATE users u, orders o SET u.a = 1 WHERE o.uid = u.id'))
+  // An unqualified SET column may be either table's.
+  assert.ok(myHasWhere('UPDATE users u, orders o SET a = 1 WHERE o.uid = 3'))
+})
+
+test('MySQL: NOT and IS TRUE / IS NOT TRUE read as in PostgreSQL; a table name in another case is the table', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE NOT (id = 1 AND 0)',
+    'DELETE FROM users WHERE !(id = 1 AND 0)',
+    'DELETE FROM users WHERE (id = 1 OR 1) IS TRUE',
+    'DELETE FROM users WHERE (id = 1 AND 0) IS NOT TRUE',
+  ]) assert.not.ok(myHasWhere(sql), sql)
+  assert.ok(myHasWhere('DELETE FROM users WHERE NOT (id = 1)'))
+  // Where table names ignore case (lower_case_table_names=1) this is the row; elsewhere the server refuses it.
+  assert.ok(myHasWhere('DELETE FROM users WHERE USERS.id = 1'))
 })
 
 test.run()
