@@ -124,6 +124,8 @@ export class Builder {
   private readonly views = new Map<string, Col[]>()
   /** The parse tree of each entry, for EXECUTE to take its prepared statement's lineage. */
   private readonly nodes = new WeakMap<SqlStatement, unknown>()
+  /** Every text's parse trees so far, outer ones first: the CTE names a nested write's subqueries may use. */
+  private readonly trees: unknown[] = []
 
   constructor(context: SqlContext) {
     this.context = context
@@ -149,6 +151,7 @@ export class Builder {
     }
     this.context.watch?.parsed(text, stmts)
     this.noteSyntax(text, stmts)
+    this.trees.push(stmts)
     const program = new Program(text, this.context.watch)
     return stmts.map((raw) => {
       const start = raw.stmt_location ?? 0
@@ -181,7 +184,7 @@ export class Builder {
       tables: refs.tables,
       columns: refs.columns,
       functions: refs.functions,
-      has_where: (type === 'update' || type === 'delete') && whereLimitsRows(body),
+      has_where: (type === 'update' || type === 'delete') && whereLimitsRows(body, { catalog: this.context.catalog, trees: this.trees }),
       ...(nested ? { nested } : {}),
       detail,
     }

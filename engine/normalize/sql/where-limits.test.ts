@@ -3,11 +3,12 @@ import * as assert from 'uvu/assert'
 import { loadSqlParsers } from './parse.ts'
 import { normalizeMysql } from './mysql.ts'
 import { pg } from './test-support.ts'
+import type { CatalogRelation, SqlContext } from './builder.ts'
 
 await loadSqlParsers()
 
-function hasWhere(sql: string): boolean {
-  const s = pg(sql)
+function hasWhere(sql: string, ctx?: SqlContext): boolean {
+  const s = pg(sql, ctx)
   const write = s.find((x) => x.type === 'update' || x.type === 'delete')
   assert.ok(write, `no update or delete in ${sql}`)
   return write!.has_where
@@ -63,6 +64,47 @@ test('under NOT, IS FALSE or IS NOT TRUE, AND and OR swap: NOT (id = 1 AND false
     'DELETE FROM users WHERE (id = 1) IS NOT FALSE',
     'DELETE FROM users WHERE NOT NOT (id = 1)',
   ]) assert.ok(hasWhere(sql), sql)
+})
+
+const RELATIONS: CatalogRelation[] = [
+  { schema: 'public', name: 'users', kind: 'table', columns: ['id', 'name', 'a'] },
+  { schema: 'public', name: 'admins', kind: 'table', columns: ['id', 'active'] },
+  { schema: 'public', name: 'orders', kind: 'table', columns: ['id', 'user_id', 'paid'] },
+]
+const withCatalog: SqlContext = {
+  catalog: { relation: (schema, name) => RELATIONS.find((r) => r.name === name && (schema === null || r.schema === schema)) },
+}
+
+test('in a subquery, a name its own FROM holds is not the row: SELECT *, a table of the same name, a column the catalog places there', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE EXISTS (SELECT * FROM admins WHERE admins.active)',
+    // The inner users hides the changed one: users.a is the inner row's.
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM users WHERE users.a = 1)',
+    'DELETE FROM users u WHERE EXISTS (SELECT 1 FROM orders u WHERE u.paid)',
+  ]) assert.not.ok(hasWhere(sql), sql)
+  for (const sql of [
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM admins WHERE active)',
+    // orders has an id: the subquery compares its own columns, whatever the user.
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM orders WHERE orders.user_id = id)',
+    'UPDATE users SET a = 1 WHERE (SELECT count(*) FROM orders o JOIN admins ON admins.id = o.user_id WHERE paid) > 0',
+  ]) {
+    assert.ok(hasWhere(sql), `${sql}: without a catalog the name may be the row's`)
+    assert.not.ok(hasWhere(sql, withCatalog), sql)
+  }
+  for (const sql of [
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM orders WHERE orders.user_id = users.id)',
+    'DELETE FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)',
+    // name is not a column of orders: the server finds it on the user.
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM orders WHERE orders.paid AND name = \'x\')',
+    'DELETE FROM users WHERE EXISTS (SELECT 1 WHERE a = 1)',
+    'DELETE FROM users WHERE id IN (SELECT user_id FROM orders)',
+    // Not known to the catalog, a CTE, renamed columns: the name may be the row's.
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM elsewhere WHERE active)',
+    'WITH admins AS (SELECT 1 AS x) DELETE FROM users WHERE EXISTS (SELECT 1 FROM admins WHERE active)',
+    'WITH admins AS (SELECT 1 AS x), d AS (DELETE FROM users WHERE EXISTS (SELECT 1 FROM admins WHERE active) RETURNING 1) SELECT 1',
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM admins ad (k, v) WHERE active)',
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM (SELECT 1 AS x) s WHERE active)',
+  ]) assert.ok(hasWhere(sql, withCatalog), sql)
 })
 
 function myHasWhere(sql: string): boolean {

@@ -4,7 +4,8 @@
 // Read from the tree, not by evaluating: a condition limits when it reads a column of the row (or the row itself,
 // or a cursor's position); AND limits when one part does, OR only when every part does. Under NOT (or IS FALSE,
 // IS NOT TRUE) the two swap, as NOT (a AND b) is NOT a OR NOT b: `NOT (id = 1 AND false)` is true for every row.
-import { eachEntry, isObject, list, str, unwrap } from './ast.ts'
+import { eachEntry, isObject, list, type PgObject, str, unwrap } from './ast.ts'
+import type { SchemaCatalog } from './builder.ts'
 
 /** The names a column of the changed table may be qualified with: its alias, else its name. */
 function targetNames(relation: unknown): Set<string> {
@@ -24,36 +25,113 @@ function qualifier(columnRef: Record<string, unknown>): string | undefined {
   return str(table[1].sval)
 }
 
-/** Whether the expression reads the row: a column reference not qualified with another table's name. */
-function readsRow(expr: unknown, target: Set<string>): boolean {
-  let found = false
-  eachEntry([expr], (key, value) => {
-    if (key === 'CurrentOfExpr' || (key === 'ColumnRef' && isObject(value) && !otherTable(value, target))) found = true
-    return found
-  })
-  return found
+/** What a subquery's FROM brings into scope: its relations' names, and their columns when the catalog knows all. */
+interface Scope {
+  names: Set<string>
+  columns: Set<string> | undefined
 }
 
-const otherTable = (ref: Record<string, unknown>, target: Set<string>) => {
+/** The scope of a SELECT's FROM clause; columns undefined when one of its items is not a relation the catalog knows. */
+function fromScope(select: PgObject, ctx: ReadContext): Scope {
+  const scope: Scope = { names: new Set(), columns: new Set() }
+  const unknown = () => void (scope.columns = undefined)
+  const add = (item: unknown): void => {
+    const node = unwrap(item)
+    const alias = node && isObject(node[1].alias) ? node[1].alias : undefined
+    const aliasName = str(alias?.aliasname)
+    if (aliasName !== undefined) scope.names.add(aliasName)
+    if (node?.[0] === 'JoinExpr') {
+      add(node[1].larg)
+      add(node[1].rarg)
+      return
+    }
+    if (node?.[0] !== 'RangeVar') return unknown()
+    const name = str(node[1].relname)
+    const schema = str(node[1].schemaname) ?? null
+    if (name === undefined) return unknown()
+    if (aliasName === undefined) scope.names.add(name)
+    // A CTE of that name, or renamed columns (FROM admins a (x, y)): not read from the catalog.
+    const relation = ctx.catalog === undefined || (schema === null && cteNames(ctx).has(name)) ? undefined : ctx.catalog.relation(schema, name)
+    if (!relation || list(alias?.colnames).length > 0) return unknown()
+    for (const c of relation.columns) scope.columns?.add(c)
+  }
+  for (const item of list(select.fromClause)) add(item)
+  return scope
+}
+
+/**
+ * Whether the expression reads the row: a column of the changed table, the row itself, or a cursor's position. In a
+ * subquery, a name its own FROM holds is not the row's (`EXISTS (SELECT * FROM admins WHERE active)`, where admins
+ * has active); one it may not hold is, as the server would look for it further out.
+ */
+function readsRow(expr: unknown, target: Set<string>, ctx: ReadContext): boolean {
+  const stack: Array<[unknown, Scope[]]> = [[expr, []]]
+  while (stack.length) {
+    const [node, scopes] = stack.pop()!
+    if (Array.isArray(node)) {
+      for (const n of node) stack.push([n, scopes])
+      continue
+    }
+    if (!isObject(node)) continue
+    for (const key in node) {
+      const value = node[key]
+      if (key === 'CurrentOfExpr') return true
+      if (key === 'ColumnRef' && isObject(value) && columnOfRow(value, target, scopes)) return true
+      if (key === 'SelectStmt' && isObject(value)) stack.push([value, [...scopes, fromScope(value, ctx)]])
+      else if (typeof value === 'object' && value !== null) stack.push([value, scopes])
+    }
+  }
+  return false
+}
+
+function columnOfRow(ref: PgObject, target: Set<string>, scopes: Scope[]): boolean {
+  const fields = list(ref.fields)
   const q = qualifier(ref)
-  return q !== undefined && !target.has(q)
+  if (q !== undefined) return !scopes.some((s) => s.names.has(q)) && target.has(q)
+  const last = unwrap(fields.at(-1))
+  // `*` unqualified is a subquery's own FROM (there is none to take it from in a WHERE clause itself).
+  if (fields.length !== 1 || !last || last[0] !== 'String') return last?.[0] !== 'A_Star'
+  const name = str(last[1].sval) ?? ''
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i]!
+    if (scope.columns === undefined) return true
+    if (scope.columns.has(name) || scope.names.has(name)) return false
+  }
+  return true
+}
+
+export interface ReadContext {
+  catalog: SchemaCatalog | undefined
+  /**
+   * The parse trees of the text the statement is in, and of those it is nested in: their CTEs (a writable CTE's
+   * siblings among them) are names a FROM may give instead of a table's.
+   */
+  trees: readonly unknown[]
+  ctes?: Set<string>
+}
+
+function cteNames(ctx: ReadContext): Set<string> {
+  if (ctx.ctes) return ctx.ctes
+  const names = new Set<string>()
+  eachEntry(ctx.trees, (key, value) => void (key === 'CommonTableExpr' && isObject(value) && names.add(str(value.ctename) ?? '')))
+  return (ctx.ctes = names)
 }
 
 /** Whether the condition (or, when `negated`, its negation) limits the rows. */
-function limits(expr: unknown, target: Set<string>, negated = false): boolean {
+function limits(expr: unknown, target: Set<string>, ctx: ReadContext, negated = false): boolean {
   const node = unwrap(expr)
   if (node?.[0] === 'BoolExpr') {
     const args = list(node[1].args)
-    if (node[1].boolop === 'NOT_EXPR' && args.length === 1) return limits(args[0], target, !negated)
+    if (node[1].boolop === 'NOT_EXPR' && args.length === 1) return limits(args[0], target, ctx, !negated)
     const and = node[1].boolop === 'AND_EXPR'
-    if (and || node[1].boolop === 'OR_EXPR') return anyOrEvery(and !== negated, args, (a) => limits(a, target, negated))
+    if (and || node[1].boolop === 'OR_EXPR') return anyOrEvery(and !== negated, args, (a) => limits(a, target, ctx, negated))
   }
   if (node?.[0] === 'BooleanTest' && typeof node[1].booltesttype === 'string') {
     const test = node[1].booltesttype
-    if (test === 'IS_TRUE' || test === 'IS_NOT_FALSE') return limits(node[1].arg, target, negated)
-    if (test === 'IS_FALSE' || test === 'IS_NOT_TRUE') return limits(node[1].arg, target, !negated)
+    if (test === 'IS_TRUE' || test === 'IS_NOT_FALSE') return limits(node[1].arg, target, ctx, negated)
+    if (test === 'IS_FALSE' || test === 'IS_NOT_TRUE') return limits(node[1].arg, target, ctx, !negated)
   }
-  return readsRow(expr, target)
+  return readsRow(expr, target, ctx)
 }
 
 /** AND limits when one part does, OR when every part does (and the other way round under NOT). */
@@ -62,9 +140,9 @@ function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unknown) => 
 }
 
 /** For an UpdateStmt or DeleteStmt body: a WHERE clause is present and limits the rows changed. */
-export function whereLimitsRows(body: Record<string, unknown>): boolean {
+export function whereLimitsRows(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): boolean {
   if (body.whereClause === undefined) return false
-  return limits(body.whereClause, targetNames(body.relation))
+  return limits(body.whereClause, targetNames(body.relation), ctx)
 }
 
 // MySQL, from node-sql-parser's tree: the same reading (`binary_expr` AND / OR, `column_ref`). A table joined to a
