@@ -158,6 +158,18 @@ test('MySQL: UPDATE changes the tables its SET names; a condition on another one
   assert.ok(myHasWhere('UPDATE users u, orders o SET a = 1 WHERE o.uid = 3'))
 })
 
+test('MySQL: in a subquery, * and a table of the changed one\'s name are its own', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE EXISTS (SELECT * FROM admins WHERE admins.on)',
+    'DELETE FROM users WHERE EXISTS (SELECT 1 FROM users WHERE users.flag)',
+    'UPDATE users u SET u.a = 1 WHERE EXISTS (SELECT 1 FROM orders u WHERE u.paid)',
+  ]) assert.not.ok(myHasWhere(sql), sql)
+  for (const sql of [
+    'DELETE FROM users WHERE EXISTS (SELECT * FROM orders o WHERE o.user_id = users.id)',
+    'DELETE FROM users WHERE id IN (SELECT user_id FROM orders)',
+  ]) assert.ok(myHasWhere(sql), sql)
+})
+
 test('MySQL: NOT and IS TRUE / IS NOT TRUE read as in PostgreSQL; a table name in another case is the table', () => {
   for (const sql of [
     'DELETE FROM users WHERE NOT (id = 1 AND 0)',

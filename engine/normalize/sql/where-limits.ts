@@ -221,17 +221,33 @@ function eachMyNode(trees: unknown[], visit: (node: MyNode) => boolean | void): 
 
 /**
  * Whether the expression reads a changed table's row: a column not qualified, or qualified with a changed table's
- * name, or with a name no other table of the statement goes by (`USERS.id` where table names ignore case).
+ * name, or with a name no other table of the statement goes by (`USERS.id` where table names ignore case). In a
+ * subquery, `*` and a name its own FROM gives (a table named like the changed one too) are its own.
  */
 function mysqlReadsRow(expr: unknown, tables: MyTables): boolean {
-  let found = false
-  eachMyNode([expr], (node) => {
-    if (node.type !== 'column_ref') return false
-    const q = node.table
-    found = typeof q !== 'string' || tables.target.has(q) || !tables.others.has(q.toLowerCase())
-    return found
-  })
-  return found
+  const stack: Array<[unknown, Set<string>]> = [[expr, new Set()]]
+  while (stack.length) {
+    const [node, inner] = stack.pop()!
+    if (Array.isArray(node)) {
+      for (const n of node) stack.push([n, inner])
+      continue
+    }
+    if (!isNode(node)) continue
+    if (node.type === 'column_ref') {
+      const q = node.table
+      if (typeof q !== 'string') {
+        if (node.column !== '*') return true
+      } else if (!inner.has(q) && (tables.target.has(q) || !tables.others.has(q.toLowerCase()))) return true
+      continue
+    }
+    let scope = inner
+    if (node.type === 'select') {
+      scope = new Set(inner)
+      eachMyNode([node.from], (t) => void (t.type !== 'column_ref' && nameOf(t) !== undefined && scope.add(nameOf(t)!)))
+    }
+    for (const key in node) stack.push([node[key], scope])
+  }
+  return false
 }
 
 /** A boolean test's polarity: `x IS TRUE` / `x IS NOT FALSE` keep x's, `x IS FALSE` / `x IS NOT TRUE` turn it. */
