@@ -10,7 +10,7 @@ import { executableComment, lexMysql, mysqlShape, splitMysql, type MysqlPiece } 
 import { SqlParseError } from './parse.ts'
 import { errorMessage, parseErrorResult, sha256Hex, type NormalizedSql } from './result.ts'
 import { wellFormed } from './source-text.ts'
-import { mysqlWhereLimitsRows } from './where-limits.ts'
+import { mysqlWhereLimitsRows } from './mysql-where-limits.ts'
 
 const parser = new nsp.Parser()
 const OPTIONS = { database: 'MySQL' }
