@@ -16,7 +16,7 @@ import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import { credentialForms } from './response-credential.ts'
 import {
-  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpHeldCalls, type McpResponseContext, mcpServerId,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpResponseContext, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -30,6 +30,8 @@ export interface McpFlowOptions {
   registry: ToolRegistry
   /** Which caller each Mcp-Session-Id was issued to (one store per gateway). */
   sessions: McpSessionOwners
+  /** Which caller each SSE event id was forwarded to (one store per gateway). */
+  eventIds: McpEventIds
   /** Held requests a client may cancel (one store per gateway). */
   held: McpHeldCalls
   maskKey: Uint8Array
@@ -74,9 +76,10 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const { engine, session, request } = o
   const endpoint = request.url
   const accept = headerValue(o.headers, 'accept')
-  const server = mcpServerId(o.target)
+  const serverId = mcpServerId(o.target)
   const owner = `${session.identity.issuer}\n${session.identity.sub}`
   const mcpSession = headerValue(o.headers, 'mcp-session-id')
+  const lastEventId = headerValue(o.headers, 'last-event-id')
   const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
   let hold: { signal: AbortSignal; release(): void } | undefined
 
@@ -109,14 +112,19 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     for (const tool of p.changedTools) audit('tool_changed', { server, tool })
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
     for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
+    for (const id of p.eventIds) o.eventIds.forwarded({ server: serverId, session: sessionId }, id, owner)
     for (const message of p.postBack) postBack(message, sessionId)
   }
 
   return {
     judgeRequest() {
       // A session is its caller's: another caller's (or an unknown) Mcp-Session-Id is "session not found".
-      if (mcpSession !== undefined && !o.sessions.owns(server, mcpSession, owner)) {
+      if (mcpSession !== undefined && !o.sessions.owns(serverId, mcpSession, owner)) {
         return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Mcp-Session-Id was not issued to this caller through the gateway (or has been forgotten); start a new MCP session with initialize'))
+      }
+      // So is a stream: a Last-Event-ID this caller was never sent would replay another caller's stream.
+      if (lastEventId !== undefined && !o.eventIds.owns({ server: serverId, session: mcpSession }, lastEventId, owner)) {
+        return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Last-Event-ID was not sent to this caller in this MCP session through the gateway (or has been forgotten); open the stream without it'))
       }
       return clientJudgeRequest(session, request, o.registry)
     },
@@ -125,7 +133,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
 
     holdSignal(base) {
       if (mcpSession === undefined || ids.id === undefined) return base
-      hold ??= o.held.hold({ server, session: mcpSession, owner, id: ids.id })
+      hold ??= o.held.hold({ server: serverId, session: mcpSession, owner, id: ids.id })
       return base ? AbortSignal.any([base, hold.signal]) : hold.signal
     },
 
@@ -141,8 +149,8 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     },
 
     async approved(outcome) {
-      if (mcpSession !== undefined && ids.cancels !== undefined && o.held.cancel({ server, session: mcpSession, owner, id: ids.cancels })) {
-        audit('held_call_cancelled', { server, request_id: ids.cancels })
+      if (mcpSession !== undefined && ids.cancels !== undefined && o.held.cancel({ server: serverId, session: mcpSession, owner, id: ids.cancels })) {
+        audit('held_call_cancelled', { server: serverId, request_id: ids.cancels })
       }
       const mcp = commandOf(outcome)
       if (!outcome.approvalId || !mcp?.tool_changed || !mcp.tool || !mcp.tool_fingerprint) return
@@ -168,7 +176,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       const mcp = commandOf(outcome)
       if (!mcp) throw new HttpGatewayError(500, 'http.internal', 'an allowed MCP request has no command.mcp')
       const issued = res.headers['mcp-session-id']
-      if (typeof issued === 'string' && !o.sessions.claim(server, issued, owner)) {
+      if (typeof issued === 'string' && !o.sessions.claim(serverId, issued, owner)) {
         throw new HttpGatewayError(502, 'http.mcp_failed', 'the MCP server answered with a session id already issued to another caller; the answer was withheld')
       }
       const sessionId = (issued as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')

@@ -25,6 +25,7 @@ export {
   type DenialDetails, denialError, encodeMessage, type HeldEnd, JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST,
   JSONRPC_WITHHELD, type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, jsonRpcWithheld, type McpReply,
 } from './jsonrpc-reply.ts'
+export { createMcpEventIds, type McpEventIds } from './event-ids.ts'
 export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
 export { type CanRead, engineCanRead } from './listings.ts'
 export { maskRpcMessage, maskText } from './mask.ts'

@@ -71,12 +71,14 @@ export interface ProcessedMessages {
   changedTools: string[]
   /** resources, templates and prompts removed from listings (by the uri, template or name). */
   removedReads: Array<{ method: string; subject: string }>
+  /** The SSE event ids forwarded (as the client reads them): the Last-Event-IDs this client may resume from. */
+  eventIds: string[]
   masked: number
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], masked: 0 })
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], eventIds: [], masked: 0 })
 
 /**
  * A message as it is forwarded (`message`: its numbers kept as the server wrote them, json-numbers.ts, so the
@@ -215,10 +217,12 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
         const kept = framing(ctx, event)
         // Nothing left of it (a type, a malformed retry): nothing to send.
         if (Object.keys(kept).length) out.forward += formatSseEvent({ ...kept, data: '' })
+        if (kept.id !== undefined) out.eventIds.push(kept.id)
         continue
       }
       const message = await handle(ctx, parseMessage(event.data), out)
       const { id, ...rest } = framing(ctx, event)
+      if (id !== undefined) out.eventIds.push(id)
       // A dropped request keeps its event id (the client's resumption cursor) as an empty event.
       if (message === undefined) {
         if (id !== undefined) out.forward += formatSseEvent({ id, data: '', comments: [' warden: a server request was withheld'] })
