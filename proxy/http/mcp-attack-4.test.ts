@@ -1,27 +1,85 @@
 // Attacks on MCP through the real gateway, fourth round (earlier: mcp-attack.test.ts, mcp-attack-3.test.ts,
 // mcp.test.ts): what one caller can take from another through the server's own bookkeeping. A real SDK
 // McpServer on 127.0.0.1 keeps one event store for all its sessions (as a server keeping its events in one
-// database does), so an event id names a stream whatever session asks for it. Each test asserts the attack fails.
+// database does), so an event id names a stream whatever session asks for it; a second, built on the SDK's
+// low-level Server, takes its time to list its tools and run them (as a server asking another system does), so
+// two requests of one id can be in flight together. Each test asserts the attack fails.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { startTestMcpServer } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The slow server: stateful; tools/list answers after 200 ms, a tool call after 500 ms; drop_database is hidden. */
+async function startSlowServer(): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
+  const calls: string[] = []
+  const transports = new Map<string, StreamableHTTPServerTransport>()
+  async function readJson(req: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    return text === '' ? undefined : JSON.parse(text)
+  }
+  const http = createServer((req, res) => {
+    void (async () => {
+      const body = req.method === 'POST' ? await readJson(req) : undefined
+      const id = req.headers['mcp-session-id']
+      let transport = typeof id === 'string' ? transports.get(id) : undefined
+      if (!transport && isInitializeRequest(body)) {
+        const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => { transports.set(sid, created) } })
+        const s = new Server({ name: 'slow', version: '1.0.0' }, { capabilities: { tools: {} } })
+        s.setRequestHandler(ListToolsRequestSchema, async () => {
+          await sleep(200)
+          return { tools: [
+            { name: 'read_docs', description: 'Reads the docs', inputSchema: { type: 'object' as const } },
+            { name: 'drop_database', description: 'HIDDEN: drops a database', inputSchema: { type: 'object' as const } },
+          ] }
+        })
+        s.setRequestHandler(CallToolRequestSchema, async (r) => {
+          calls.push(r.params.name)
+          await sleep(500)
+          return { content: [{ type: 'text' as const, text: `ran ${r.params.name}` }] }
+        })
+        await s.connect(created)
+        transport = created
+      }
+      if (!transport) return void res.writeHead(400).end()
+      await transport.handleRequest(req, res, body)
+    })().catch((err: Error) => { if (!res.headersSent) res.writeHead(500).end(err.message) })
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    calls,
+    close: async () => { await Promise.all([...transports.values()].map((t) => t.close())); http.closeAllConnections(); await new Promise<void>((r) => http.close(() => r())) },
+  }
+}
+
 const server = await startTestMcpServer({ resumable: 'shared' })
-const targets: TargetConfig[] = [{
-  name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' },
-  upstream_http: { url: new URL(server.url).origin, credential: { kind: 'bearer', token_env: 'MCP_UPSTREAM_TOKEN' }, hosts: [] },
-}]
+const slow = await startSlowServer()
+const credential = { kind: 'bearer' as const, token_env: 'MCP_UPSTREAM_TOKEN' }
+const targets: TargetConfig[] = [
+  { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' }, upstream_http: { url: new URL(server.url).origin, credential, hosts: [] } },
+  { name: 'slow-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'slow' }, upstream_http: { url: new URL(slow.url).origin, credential, hosts: [] } },
+]
 const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
-  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user'], approve: ['docs/deploy'], deny: ['docs/drop_*'] } } },
+  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
 })
 const token = await g.agentToken()
 const mallory = await g.te.token('mallory', ['agents'])
 const PROTOCOL = '2025-11-25'
-const endpoint = `${g.reverse.url}/t/prod-mcp/mcp`
+const endpointOf = (t: string) => `${g.reverse.url}/t/${t}/mcp`
+const endpoint = endpointOf('prod-mcp')
 
 type Answer = { status: number; messages: Array<Record<string, any>>; ids: string[]; text: string }
 
@@ -45,14 +103,14 @@ const headers = (bearer: string, session: string | undefined, extra: Record<stri
   'mcp-protocol-version': PROTOCOL, ...(session ? { 'mcp-session-id': session } : {}), ...extra,
 })
 
-async function post(bearer: string, session: string | undefined, message: unknown): Promise<Answer> {
-  const res = await fetch(endpoint, { method: 'POST', headers: headers(bearer, session), body: JSON.stringify(message) })
+async function post(bearer: string, session: string | undefined, message: unknown, t = 'prod-mcp'): Promise<Answer> {
+  const res = await fetch(endpointOf(t), { method: 'POST', headers: headers(bearer, session), body: JSON.stringify(message) })
   const text = await res.text()
   return { status: res.status, ...parseAnswer(res.headers.get('content-type') ?? '', text), text }
 }
 
-async function initialize(bearer: string): Promise<string> {
-  const res = await fetch(endpoint, {
+async function initialize(bearer: string, t = 'prod-mcp'): Promise<string> {
+  const res = await fetch(endpointOf(t), {
     method: 'POST',
     headers: headers(bearer, undefined),
     body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
@@ -60,7 +118,7 @@ async function initialize(bearer: string): Promise<string> {
   await res.text()
   assert.is(res.status, 200)
   const session = res.headers.get('mcp-session-id')!
-  await post(bearer, session, { jsonrpc: '2.0', method: 'notifications/initialized' })
+  await post(bearer, session, { jsonrpc: '2.0', method: 'notifications/initialized' }, t)
   return session
 }
 
@@ -107,9 +165,40 @@ test('a Last-Event-ID one caller received never replays that caller\'s stream to
   assert.ok(resumed.text.includes('cursor-private-plans'), `${resumed.status} ${resumed.text}`)
 })
 
+test('two requests of one id in flight in a session: the second is refused, so no answer reaches the client unfiltered on the other\'s POST', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  const list = post(token, s, rpc(9, 'tools/list'), 'slow-mcp')
+  await sleep(50)
+  const call = await post(token, s, rpc(9, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp')
+  assert.is(call.status, 409, call.text)
+  assert.match(call.text, /already in flight/)
+  const listed = await list
+  assert.equal(listed.messages.find((m) => m.id === 9)?.result?.tools?.map((t: { name: string }) => t.name), ['read_docs'], listed.text)
+  for (const text of [call.text, listed.text]) assert.not.ok(text.includes('HIDDEN'), text)
+  assert.equal(slow.calls, [])
+  // Its answer over, the id is free: a client that numbers every request alike keeps working, one after the other.
+  const again = await post(token, s, rpc(9, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp')
+  assert.is(again.messages.find((m) => m.id === 9)?.result?.content?.[0]?.text, 'ran read_docs', again.text)
+  // Another session, or another id, is never held up by it.
+  const other = await initialize(token, 'slow-mcp')
+  const [a, b] = await Promise.all([
+    post(token, s, rpc(10, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp'),
+    post(token, other, rpc(10, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp'),
+  ])
+  for (const r of [a, b]) assert.ok(r.messages.find((m) => m.id === 10)?.result, r.text)
+})
+
+test('a refused or denied request frees its id too', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  const denied = await post(token, s, rpc(11, 'tools/call', { name: 'drop_database', arguments: {} }), 'slow-mcp')
+  assert.ok(denied.messages[0]?.error, denied.text)
+  const after = await post(token, s, rpc(11, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp')
+  assert.ok(after.messages.find((m) => m.id === 11)?.result, after.text)
+})
+
 test.after(async () => {
   await g.close()
-  await server.close()
+  await Promise.all([server.close(), slow.close()])
 })
 
 test.run()

@@ -16,7 +16,7 @@ import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import { credentialForms } from './response-credential.ts'
 import {
-  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpResponseContext, mcpServerId,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpIdsInFlight, type McpResponseContext, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -32,6 +32,8 @@ export interface McpFlowOptions {
   sessions: McpSessionOwners
   /** Which caller each SSE event id was forwarded to (one store per gateway). */
   eventIds: McpEventIds
+  /** Request ids in flight in each MCP session (one store per gateway). */
+  inFlight: McpIdsInFlight
   /** Held requests a client may cancel (one store per gateway). */
   held: McpHeldCalls
   maskKey: Uint8Array
@@ -68,6 +70,8 @@ export interface McpFlow {
   answer(res: UpstreamResponse, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
   /** A server answer `answer` withheld, as a JSON-RPC error with the request's id (502). */
   withheld(err: HttpGatewayError): GatewayResponse
+  /** The answer to the client is over (sent whole, or the client gone): the request's id is free again. */
+  over(): void
 }
 
 const commandOf = (outcome: HoldOutcome): McpCommand | undefined => outcome.judgement.input.command?.mcp
@@ -82,6 +86,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const lastEventId = headerValue(o.headers, 'last-event-id')
   const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
   let hold: { signal: AbortSignal; release(): void } | undefined
+  let inFlight: (() => void) | undefined
 
   function audit(event: string, details: Record<string, unknown>) {
     engine.audit.record({
@@ -125,6 +130,11 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       // So is a stream: a Last-Event-ID this caller was never sent would replay another caller's stream.
       if (lastEventId !== undefined && !o.eventIds.owns({ server: serverId, session: mcpSession }, lastEventId, owner)) {
         return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Last-Event-ID was not sent to this caller in this MCP session through the gateway (or has been forgotten); open the stream without it'))
+      }
+      // One request per id in flight in a session: the server routes answers by id (mcp/ids-in-flight.ts).
+      if (mcpSession !== undefined && ids.id !== undefined && inFlight === undefined) {
+        inFlight = o.inFlight.take({ server: serverId, session: mcpSession, id: ids.id })
+        if (!inFlight) return Promise.reject(new HttpGatewayError(409, 'http.mcp_id_in_use', `a request with JSON-RPC id ${JSON.stringify(ids.id)} is already in flight in this MCP session; MCP asks for a new id for every request of a session`))
       }
       return clientJudgeRequest(session, request, o.registry)
     },
@@ -200,6 +210,10 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     withheld(err) {
       const reply = jsonRpcWithheld({ id: ids.id, message: err.message, decisionId: o.decisionId })
       return { status: reply.status, headers: reply.headers, body: reply.body }
+    },
+
+    over() {
+      inFlight?.()
     },
   }
 }

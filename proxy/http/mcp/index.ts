@@ -27,6 +27,7 @@ export {
 } from './jsonrpc-reply.ts'
 export { createMcpEventIds, type McpEventIds } from './event-ids.ts'
 export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
+export { createMcpIdsInFlight, type McpIdsInFlight } from './ids-in-flight.ts'
 export { type CanRead, engineCanRead } from './listings.ts'
 export { maskRpcMessage, maskText } from './mask.ts'
 export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpReviewText, mcpServerId, mcpSummary, messageIds, serverJudgeRequest } from './request.ts'
