@@ -3,7 +3,8 @@
 // McpServer on 127.0.0.1 keeps one event store for all its sessions (as a server keeping its events in one
 // database does), so an event id names a stream whatever session asks for it; a second, built on the SDK's
 // low-level Server, takes its time to list its tools and run them (as a server asking another system does), so
-// two requests of one id can be in flight together. Each test asserts the attack fails.
+// two requests of one id can be in flight together, and serves text files in encodings other than UTF-8 as
+// blobs. Each test asserts the attack fails.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -18,7 +19,18 @@ import { startTestGateway } from './testing/gateway.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The slow server: stateful; tools/list answers after 200 ms, a tool call after 500 ms; drop_database is hidden. */
+const EMAIL = 'jane.doe@example.com'
+/** Text files as a server reads them from disk, in the encodings files have: none of them is UTF-8. */
+const EXPORTS: Array<[string, Buffer]> = [
+  ['file:///export/latin1.csv', Buffer.from(`name;email\nRen\u00e9;${EMAIL}\n`, 'latin1')],
+  ['file:///export/utf16le.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`owner ${EMAIL}`, 'utf16le')])],
+  ['file:///export/utf16be.txt', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(`owner ${EMAIL}`, 'utf16le').swap16()])],
+]
+
+/**
+ * The slow server: stateful; tools/list answers after 200 ms, a tool call after 500 ms; drop_database is hidden.
+ * Its tool export answers at once with EXPORTS as embedded resources.
+ */
 async function startSlowServer(): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
   const calls: string[] = []
   const transports = new Map<string, StreamableHTTPServerTransport>()
@@ -45,6 +57,7 @@ async function startSlowServer(): Promise<{ url: string; calls: string[]; close(
         })
         s.setRequestHandler(CallToolRequestSchema, async (r) => {
           calls.push(r.params.name)
+          if (r.params.name === 'export') return { content: EXPORTS.map(([uri, bytes]) => ({ type: 'resource' as const, resource: { uri, blob: bytes.toString('base64') } })) }
           await sleep(500)
           return { content: [{ type: 'text' as const, text: `ran ${r.params.name}` }] }
         })
@@ -73,7 +86,7 @@ const targets: TargetConfig[] = [
 const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
-  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
+  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs', 'slow/export'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
 })
 const token = await g.agentToken()
 const mallory = await g.te.token('mallory', ['agents'])
@@ -194,6 +207,20 @@ test('a refused or denied request frees its id too', async () => {
   assert.ok(denied.messages[0]?.error, denied.text)
   const after = await post(token, s, rpc(11, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp')
   assert.ok(after.messages.find((m) => m.id === 11)?.result, after.text)
+})
+
+test('a text file in a blob is masked whatever its encoding (Latin-1, UTF-16 with its mark); the bytes around the mask are kept', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  const r = await post(token, s, rpc(20, 'tools/call', { name: 'export', arguments: {} }), 'slow-mcp')
+  const content = r.messages.find((m) => m.id === 20)?.result?.content as Array<{ resource: { uri: string; blob: string } }> | undefined
+  assert.ok(content?.length === EXPORTS.length, r.text)
+  for (const [i, [uri, bytes]] of EXPORTS.entries()) {
+    const got = Buffer.from(content![i]!.resource.blob, 'base64')
+    const read = (b: Buffer) => (uri.includes('latin1') ? b.toString('latin1') : uri.includes('le.') ? b.subarray(2).toString('utf16le') : Buffer.from(b.subarray(2)).swap16().toString('utf16le'))
+    assert.not.ok(read(got).includes(EMAIL), `${uri}: ${read(got)}`)
+    assert.ok(read(got).startsWith(read(bytes).slice(0, 6)), `${uri}: ${read(got)}`)
+    if (!uri.includes('latin1')) assert.equal([...got.subarray(0, 2)], [...bytes.subarray(0, 2)], uri)
+  }
 })
 
 test.after(async () => {
