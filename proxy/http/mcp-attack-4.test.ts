@@ -3,14 +3,17 @@
 // McpServer on 127.0.0.1 keeps one event store for all its sessions (as a server keeping its events in one
 // database does), so an event id names a stream whatever session asks for it; a second, built on the SDK's
 // low-level Server, takes its time to list its tools and run them (as a server asking another system does), so
-// two requests of one id can be in flight together, and serves text files in encodings other than UTF-8 as
-// blobs. Each test asserts the attack fails.
+// two requests of one id can be in flight together, serves text files in encodings other than UTF-8 as blobs,
+// and reads a POST in the charset its Content-Type names (as the SDK's SSE transport does). Each test asserts
+// the attack fails.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import contentType from 'content-type'
+import getRawBody from 'raw-body'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -29,15 +32,16 @@ const EXPORTS: Array<[string, Buffer]> = [
 
 /**
  * The slow server: stateful; tools/list answers after 200 ms, a tool call after 500 ms; drop_database is hidden.
- * Its tool export answers at once with EXPORTS as embedded resources.
+ * Its tool export answers at once with EXPORTS as embedded resources. It reads a POST in the charset its
+ * Content-Type names.
  */
 async function startSlowServer(): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
   const calls: string[] = []
   const transports = new Map<string, StreamableHTTPServerTransport>()
+  // The body read as the SDK's SSE transport reads it (and its streamable HTTP transport did): in the charset
+  // the Content-Type names.
   async function readJson(req: IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = []
-    for await (const c of req) chunks.push(c as Buffer)
-    const text = Buffer.concat(chunks).toString('utf8')
+    const text = await getRawBody(req, { limit: '4mb', encoding: contentType.parse(req).parameters.charset ?? 'utf-8' })
     return text === '' ? undefined : JSON.parse(text)
   }
   const http = createServer((req, res) => {
@@ -221,6 +225,17 @@ test('a text file in a blob is masked whatever its encoding (Latin-1, UTF-16 wit
     assert.ok(read(got).startsWith(read(bytes).slice(0, 6)), `${uri}: ${read(got)}`)
     if (!uri.includes('latin1')) assert.equal([...got.subarray(0, 2)], [...bytes.subarray(0, 2)], uri)
   }
+})
+
+test('a charset in the Content-Type (UTF-7) never makes the server read another message than the one judged', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  // Read as UTF-8: read_docs with one odd argument. Read as UTF-7 (+ACI- is a quote): read_docs, then drop_database.
+  const body = '{"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"read_docs","arguments":{"x":"+ACI-},+ACI-name+ACI-:+ACI-drop_database+ACI-,+ACI-arguments+ACI-:{+ACI-y+ACI-:+ACI-"}}}'
+  for (const charset of ['utf-7', 'UTF-7', '"utf-7"']) {
+    const res = await fetch(endpointOf('slow-mcp'), { method: 'POST', headers: { ...headers(token, s), 'content-type': `application/json; charset=${charset}` }, body })
+    await res.text()
+  }
+  assert.not.ok(slow.calls.includes('drop_database'), slow.calls.join(', '))
 })
 
 test.after(async () => {

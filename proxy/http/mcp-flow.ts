@@ -179,6 +179,9 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       const body = forwardedBody(request)
       // Only a JSON message can have been allowed; anything else is refused here too, never forwarded as sent.
       if (!body) throw new HttpGatewayError(400, 'http.body_unreadable', 'an MCP POST must carry one JSON-RPC message')
+      // The body is that message as UTF-8 JSON, and says so: a charset the client named (utf-7, shift_jis) would
+      // make a server that honours it read other JSON than the policy judged.
+      headers['content-type'] = 'application/json'
       return { headers, body }
     },
 
