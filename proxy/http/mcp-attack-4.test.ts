@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
-import contentType from 'content-type'
 import getRawBody from 'raw-body'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -38,10 +37,11 @@ const EXPORTS: Array<[string, Buffer]> = [
 async function startSlowServer(): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
   const calls: string[] = []
   const transports = new Map<string, StreamableHTTPServerTransport>()
-  // The body read as the SDK's SSE transport reads it (and its streamable HTTP transport did): in the charset
-  // the Content-Type names.
+  // The body read as the SDK's SSE transport reads it (and its streamable HTTP transport did), with raw-body
+  // (installed with the SDK): in the charset the Content-Type names.
   async function readJson(req: IncomingMessage): Promise<unknown> {
-    const text = await getRawBody(req, { limit: '4mb', encoding: contentType.parse(req).parameters.charset ?? 'utf-8' })
+    const charset = /;\s*charset="?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]
+    const text = await getRawBody(req, { limit: '4mb', encoding: charset ?? 'utf-8' })
     return text === '' ? undefined : JSON.parse(text)
   }
   const http = createServer((req, res) => {
