@@ -4,8 +4,8 @@
 // database does), so an event id names a stream whatever session asks for it; a second, built on the SDK's
 // low-level Server, takes its time to list its tools and run them (as a server asking another system does), so
 // two requests of one id can be in flight together, serves text files in encodings other than UTF-8 as blobs,
-// and reads a POST in the charset its Content-Type names (as the SDK's SSE transport does). Each test asserts
-// the attack fails.
+// and reads a POST in the charset its Content-Type names (as the SDK's SSE transport does). One tool's result
+// is masked by path (a decision override standing for a policy that does so). Each test asserts the attack fails.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -91,6 +91,10 @@ const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
   settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs', 'slow/export'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
+  // A policy that masks one tool's result by path: forecast's summary, beside the content detectors.
+  override: (input) => (input.command.mcp?.tool === 'forecast'
+    ? { effect: 'allow', reasons: [], obligations: { mask: [{ path: 'result.structuredContent.summary', rule: 'test.forecast' }, { detector: 'all', rule: 'test.content' }] } }
+    : undefined),
 })
 const token = await g.agentToken()
 const mallory = await g.te.token('mallory', ['agents'])
@@ -180,6 +184,18 @@ test('a Last-Event-ID one caller received never replays that caller\'s stream to
   // The caller who received the id resumes with it.
   const resumed = await getStream(token, mine, { 'last-event-id': call.ids[0]! }, (t) => t.includes('cursor-private-plans'))
   assert.ok(resumed.text.includes('cursor-private-plans'), `${resumed.status} ${resumed.text}`)
+})
+
+test('a stream resumed from an event of a tool\'s answer replays that answer masked by the tool call\'s obligations, not only the GET\'s', async () => {
+  const mine = await initialize(token)
+  const call = await post(token, mine, rpc(40, 'tools/call', { name: 'forecast', arguments: { city: 'Oslo' } }))
+  const result = call.messages.find((m) => m.id === 40)?.result
+  assert.ok(result, call.text)
+  assert.not.ok(JSON.stringify(result).includes('sunny'), call.text)
+  const resumed = await getStream(token, mine, { 'last-event-id': call.ids[0]! }, (t) => t.includes('structuredContent'))
+  assert.ok(resumed.text.includes('structuredContent'), `nothing was replayed: ${resumed.status} ${resumed.text}`)
+  assert.not.ok(resumed.text.includes('sunny'), resumed.text)
+  assert.not.ok(resumed.text.includes(EMAIL), resumed.text)
 })
 
 test('two requests of one id in flight in a session: the second is refused, so no answer reaches the client unfiltered on the other\'s POST', async () => {

@@ -9,7 +9,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, JudgeRequest, SessionState } from '../../engine/gateway.ts'
 import type { HoldOutcome } from '../../engine/hold.ts'
 import type { RawHttpRequest } from '../../engine/normalize/index.ts'
-import type { McpCommand } from '../../engine/types.ts'
+import type { MaskObligation, McpCommand } from '../../engine/types.ts'
 import { decisionId as newDecisionId, HttpGatewayError } from './errors.ts'
 import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
@@ -76,6 +76,13 @@ export interface McpFlow {
 
 const commandOf = (outcome: HoldOutcome): McpCommand | undefined => outcome.judgement.input.command?.mcp
 
+/** A decision's masks and those of the answer a stream resumes, each once. */
+function withResumed(masks: MaskObligation[], resumed: readonly MaskObligation[]): MaskObligation[] {
+  if (resumed.length === 0 || resumed === masks) return masks
+  const seen = new Set(masks.map((m) => JSON.stringify(m)))
+  return [...masks, ...resumed.filter((m) => !seen.has(JSON.stringify(m)))]
+}
+
 export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const { engine, session, request } = o
   const endpoint = request.url
@@ -87,6 +94,8 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
   let hold: { signal: AbortSignal; release(): void } | undefined
   let inFlight: (() => void) | undefined
+  /** A resumed stream (Last-Event-ID): the masks of the answer it resumes, which its replay is masked by too. */
+  let resumed: readonly MaskObligation[] = []
 
   function audit(event: string, details: Record<string, unknown>) {
     engine.audit.record({
@@ -112,12 +121,12 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     )
   }
 
-  function onProcessed(p: ProcessedMessages, server: string, sessionId: string | undefined) {
+  function onProcessed(p: ProcessedMessages, server: string, sessionId: string | undefined, masks: readonly MaskObligation[]) {
     for (const d of p.denied) audit('server_request_denied', { server, method: d.method, server_request_decision_id: d.decisionId })
     for (const tool of p.changedTools) audit('tool_changed', { server, tool })
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
     for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
-    for (const id of p.eventIds) o.eventIds.forwarded({ server: serverId, session: sessionId }, id, owner)
+    for (const id of p.eventIds) o.eventIds.forwarded({ server: serverId, session: sessionId }, id, owner, masks)
     for (const message of p.postBack) postBack(message, sessionId)
   }
 
@@ -128,8 +137,10 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Mcp-Session-Id was not issued to this caller through the gateway (or has been forgotten); start a new MCP session with initialize'))
       }
       // So is a stream: a Last-Event-ID this caller was never sent would replay another caller's stream.
-      if (lastEventId !== undefined && !o.eventIds.owns({ server: serverId, session: mcpSession }, lastEventId, owner)) {
-        return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Last-Event-ID was not sent to this caller in this MCP session through the gateway (or has been forgotten); open the stream without it'))
+      if (lastEventId !== undefined) {
+        const masks = o.eventIds.resumable({ server: serverId, session: mcpSession }, lastEventId, owner)
+        if (!masks) return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Last-Event-ID was not sent to this caller in this MCP session through the gateway (or has been forgotten); open the stream without it'))
+        resumed = masks
       }
       // One request per id in flight in a session: the server routes answers by id (mcp/ids-in-flight.ts).
       if (mcpSession !== undefined && ids.id !== undefined && inFlight === undefined) {
@@ -193,10 +204,11 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         throw new HttpGatewayError(502, 'http.mcp_failed', 'the MCP server answered with a session id already issued to another caller; the answer was withheld')
       }
       const sessionId = (issued as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')
+      const masks = withResumed(outcome.judgement.decision.obligations.mask, resumed)
       const ctx: McpResponseContext = {
         server: mcp.server,
         request: mcp,
-        masks: outcome.judgement.decision.obligations.mask,
+        masks,
         maskKey: o.maskKey,
         registry: o.registry,
         canCall: engineCanCall(engine, session, endpoint),
@@ -207,7 +219,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         },
         credentials: credentialForms(o.upstream.secrets()),
       }
-      return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId))
+      return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId, masks))
     },
 
     withheld(err) {

@@ -7,8 +7,11 @@
 // (issuer and subject) they reach; a Last-Event-ID never forwarded in that session to that caller (another's,
 // evicted, or from before a restart) is refused before the server sees it. The session is part of the key as
 // MCP asks event ids to be unique within a session only: a server may number each session's events 1, 2, 3.
+// Each id also keeps the mask obligations of the answer it was forwarded in: a stream resumed from it replays
+// that answer (a tool's result), which is masked by its own request's obligations, not only by the GET's.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#resumability-and-redelivery
 import { KeyedLru } from '../../../engine/keyed-lru.ts'
+import type { MaskObligation } from '../../../engine/types.ts'
 
 /**
  * Event ids remembered; the least recently used is forgotten first (its client cannot resume from it and
@@ -23,20 +26,27 @@ export interface EventStream {
 }
 
 export interface McpEventIds {
-  /** Binds event `id` of `stream` to `owner`, who received it; one bound to another caller stays theirs. */
-  forwarded(stream: EventStream, id: string, owner: string): void
-  /** Whether `owner` may resume `stream` from event `id`. */
-  owns(stream: EventStream, id: string, owner: string): boolean
+  /**
+   * Binds event `id` of `stream` to `owner`, who received it in an answer masked by `masks`; one bound to another
+   * caller stays theirs.
+   */
+  forwarded(stream: EventStream, id: string, owner: string, masks: readonly MaskObligation[]): void
+  /** The masks of the answer event `id` came in, when `owner` may resume `stream` from it; else undefined. */
+  resumable(stream: EventStream, id: string, owner: string): readonly MaskObligation[] | undefined
 }
 
 export function createMcpEventIds(max = MAX_MCP_EVENT_IDS): McpEventIds {
-  const owners = new KeyedLru<string>(max, max * 128)
+  // The masks are the decision's own array, shared by every id of one answer.
+  const ids = new KeyedLru<{ owner: string; masks: readonly MaskObligation[] }>(max, max * 128)
   // JSON: a session id or an event id holding a newline cannot make two keys one.
   const key = (stream: EventStream, id: string) => JSON.stringify([stream.server, stream.session ?? null, id])
   return {
-    forwarded(stream, id, owner) {
-      if (owners.get(key(stream, id)) === undefined) owners.set(key(stream, id), owner)
+    forwarded(stream, id, owner, masks) {
+      if (ids.get(key(stream, id)) === undefined) ids.set(key(stream, id), { owner, masks })
     },
-    owns: (stream, id, owner) => owners.get(key(stream, id)) === owner,
+    resumable(stream, id, owner) {
+      const entry = ids.get(key(stream, id))
+      return entry?.owner === owner ? entry.masks : undefined
+    },
   }
 }
