@@ -18,7 +18,7 @@ import { dropUpstreamOnly, forwardableHeaders, headerValue, headerValues } from 
 import { kubeTableRead } from './kube-tables.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskBudgetBusy, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
-import { createMcpEventIds, createMcpHeldCalls, createMcpIdsInFlight, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
+import { createMcpEventIds, createMcpHeldCalls, createMcpIdsInFlight, createMcpServerRequests, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
@@ -155,6 +155,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpHeld = createMcpHeldCalls()
   const mcpEventIds = createMcpEventIds()
   const mcpInFlight = createMcpIdsInFlight()
+  const mcpServerRequests = createMcpServerRequests()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const startKeys = new StartKeys()
   const maskThread = new MaskThread()
@@ -288,7 +289,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
-      ? createMcpFlow({ engine, registry, sessions: mcpSessions, eventIds: mcpEventIds, inFlight: mcpInFlight, held: mcpHeld, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
+      ? createMcpFlow({ engine, registry, sessions: mcpSessions, eventIds: mcpEventIds, inFlight: mcpInFlight, serverRequests: mcpServerRequests, held: mcpHeld, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
       : undefined
     if (mcp) trace.over = () => mcp.over()
     const judgeRequest: JudgeRequest = mcp ? await mcp.judgeRequest() : { kind: 'http', session, request }

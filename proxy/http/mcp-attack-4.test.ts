@@ -5,7 +5,8 @@
 // low-level Server, takes its time to list its tools and run them (as a server asking another system does), so
 // two requests of one id can be in flight together, serves text files in encodings other than UTF-8 as blobs,
 // and reads a POST in the charset its Content-Type names (as the SDK's SSE transport does). One tool's result
-// is masked by path (a decision override standing for a policy that does so). Each test asserts the attack fails.
+// is masked by path (a decision override standing for a policy that does so). A hand-written hostile server asks
+// the client things the SDK's server would not. Each test asserts the attack fails.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,6 +17,7 @@ import getRawBody from 'raw-body'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
+import { startHostileMcpServer } from './mcp/testing/hostile-server.ts'
 import { startTestMcpServer } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
 
@@ -82,15 +84,17 @@ async function startSlowServer(): Promise<{ url: string; calls: string[]; close(
 
 const server = await startTestMcpServer({ resumable: 'shared' })
 const slow = await startSlowServer()
+const evil = await startHostileMcpServer()
 const credential = { kind: 'bearer' as const, token_env: 'MCP_UPSTREAM_TOKEN' }
 const targets: TargetConfig[] = [
   { name: 'prod-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'docs' }, upstream_http: { url: new URL(server.url).origin, credential, hosts: [] } },
   { name: 'slow-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'slow' }, upstream_http: { url: new URL(slow.url).origin, credential, hosts: [] } },
+  { name: 'evil-mcp', kind: 'mcp', environment: 'production', labels: {}, mcp: { server: 'evil' }, upstream_http: { url: new URL(evil.url).origin, credential, hosts: [] } },
 ]
 const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
-  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs', 'slow/export'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
+  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs', 'slow/export', 'evil/*'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
   // A policy that masks one tool's result by path: forecast's summary, beside the content detectors.
   override: (input) => (input.command.mcp?.tool === 'forecast'
     ? { effect: 'allow', reasons: [], obligations: { mask: [{ path: 'result.structuredContent.summary', rule: 'test.forecast' }, { detector: 'all', rule: 'test.content' }] } }
@@ -254,9 +258,38 @@ test('a charset in the Content-Type (UTF-7) never makes the server read another 
   assert.not.ok(slow.calls.includes('drop_database'), slow.calls.join(', '))
 })
 
+test('a client answers only the server requests it was sent, once: never a denied elicitation, another caller\'s request, or one never made', async () => {
+  const s = await initialize(token, 'evil-mcp')
+  evil.script = (req) => (req.method === 'tools/call' ? [
+    rpc('elicit-1', 'elicitation/create', { message: 'Drop the production database?', requestedSchema: { type: 'object', properties: {} } }),
+    rpc('roots-1', 'roots/list'),
+  ] : [])
+  const r = await post(token, s, rpc(50, 'tools/call', { name: 'anything', arguments: {} }), 'evil-mcp')
+  evil.script = () => []
+  assert.equal(r.messages.filter((m) => 'method' in m).map((m) => m.id), ['roots-1'], r.text)
+  const postedTo = (id: string) => evil.posted.filter((m) => m.id === id)
+  for (let i = 0; i < 100 && postedTo('elicit-1').length === 0; i++) await sleep(10)
+  assert.ok(postedTo('elicit-1')[0]?.error, 'the gateway answered the denied elicitation')
+  const answer = async (bearer: string, session: string, message: unknown) => {
+    const res = await fetch(endpointOf('evil-mcp'), { method: 'POST', headers: headers(bearer, session), body: JSON.stringify(message) })
+    await res.text()
+    return res.status
+  }
+  const accept = { jsonrpc: '2.0', id: 'elicit-1', result: { action: 'accept', content: {} } }
+  assert.is(await answer(token, s, accept), 400)
+  assert.is(await answer(token, s, { jsonrpc: '2.0', id: 'never-asked', result: {} }), 400)
+  const theirs = await initialize(mallory, 'evil-mcp')
+  assert.is(await answer(mallory, theirs, { jsonrpc: '2.0', id: 'roots-1', result: { roots: [{ uri: 'file:///mallory' }] } }), 400)
+  assert.is(await answer(token, s, { jsonrpc: '2.0', id: 'roots-1', result: { roots: [] } }), 202)
+  assert.is(await answer(token, s, { jsonrpc: '2.0', id: 'roots-1', result: { roots: [{ uri: 'file:///again' }] } }), 400)
+  assert.equal(postedTo('elicit-1').map((m) => Object.keys(m).includes('error')), [true])
+  assert.equal(postedTo('roots-1'), [{ jsonrpc: '2.0', id: 'roots-1', result: { roots: [] } }])
+  assert.equal(postedTo('never-asked'), [])
+})
+
 test.after(async () => {
   await g.close()
-  await Promise.all([server.close(), slow.close()])
+  await Promise.all([server.close(), slow.close(), evil.close()])
 })
 
 test.run()

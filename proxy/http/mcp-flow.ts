@@ -16,7 +16,7 @@ import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import { credentialForms } from './response-credential.ts'
 import {
-  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpIdsInFlight, type McpResponseContext, mcpServerId,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpIdsInFlight, type McpResponseContext, type McpServerRequests, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -32,6 +32,8 @@ export interface McpFlowOptions {
   sessions: McpSessionOwners
   /** Which caller each SSE event id was forwarded to (one store per gateway). */
   eventIds: McpEventIds
+  /** Server requests forwarded to each caller, which it may answer (one store per gateway). */
+  serverRequests: McpServerRequests
   /** Request ids in flight in each MCP session (one store per gateway). */
   inFlight: McpIdsInFlight
   /** Held requests a client may cancel (one store per gateway). */
@@ -94,6 +96,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
   let hold: { signal: AbortSignal; release(): void } | undefined
   let inFlight: (() => void) | undefined
+  let answered = false
   /** A resumed stream (Last-Event-ID): the masks of the answer it resumes, which its replay is masked by too. */
   let resumed: readonly MaskObligation[] = []
 
@@ -127,6 +130,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
     for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
     for (const id of p.eventIds) o.eventIds.forwarded({ server: serverId, session: sessionId }, id, owner, masks)
+    for (const id of p.serverRequests) o.serverRequests.forwarded({ server: serverId, session: sessionId }, id, owner)
     for (const message of p.postBack) postBack(message, sessionId)
   }
 
@@ -141,6 +145,13 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         const masks = o.eventIds.resumable({ server: serverId, session: mcpSession }, lastEventId, owner)
         if (!masks) return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Last-Event-ID was not sent to this caller in this MCP session through the gateway (or has been forgotten); open the stream without it'))
         resumed = masks
+      }
+      // A response answers a server request forwarded to this caller, once (mcp/server-requests.ts).
+      if (ids.answers !== undefined && !answered) {
+        if (ids.answers === null || !o.serverRequests.answer({ server: serverId, session: mcpSession }, ids.answers, owner)) {
+          return Promise.reject(new HttpGatewayError(400, 'http.mcp_unrequested', `this response answers no request of the server forwarded to this caller in this MCP session (id ${JSON.stringify(ids.answers)}), or one already answered; it was not forwarded`))
+        }
+        answered = true
       }
       // One request per id in flight in a session: the server routes answers by id (mcp/ids-in-flight.ts).
       if (mcpSession !== undefined && ids.id !== undefined && inFlight === undefined) {

@@ -35,6 +35,7 @@ export {
   createStreamProcessor, type McpResponseContext, type McpStreamProcessor, type ProcessedMessages, processJsonBody,
   type ServerRequestJudgement,
 } from './response.ts'
+export { createMcpServerRequests, type McpServerRequests } from './server-requests.ts'
 export { createMcpSessionOwners, type McpSessionOwners } from './session-owners.ts'
 export { createSseParser, formatSseEvent, type SseEvent } from './sse.ts'
 export { type CanCall, engineCanCall, filterToolsList } from './tools-list.ts'

@@ -73,12 +73,14 @@ export interface ProcessedMessages {
   removedReads: Array<{ method: string; subject: string }>
   /** The SSE event ids forwarded (as the client reads them): the Last-Event-IDs this client may resume from. */
   eventIds: string[]
+  /** The ids of the server requests forwarded (as the client reads them): the ones this client may answer. */
+  serverRequests: Array<string | number>
   masked: number
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], eventIds: [], masked: 0 })
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], eventIds: [], serverRequests: [], masked: 0 })
 
 /**
  * A message as it is forwarded (`message`: its numbers kept as the server wrote them, json-numbers.ts, so the
@@ -162,6 +164,8 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
   }
   const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked
+  const forwardedId = m.message.id
+  if (asks && hasId && (typeof forwardedId === 'string' || typeof forwardedId === 'number')) out.serverRequests.push(forwardedId)
   return writeJsonText(m.message, parsed.exact)
 }
 
