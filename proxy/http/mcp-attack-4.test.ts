@@ -287,6 +287,35 @@ test('a client answers only the server requests it was sent, once: never a denie
   assert.equal(postedTo('never-asked'), [])
 })
 
+test('what held: batches (empty, nested, mixed), duplicate or escaped keys, a BOM, params as an array and tool-name variants never run a denied tool', async () => {
+  const s = await initialize(token)
+  const drop = (id: unknown, name = 'drop_database') => rpc(id, 'tools/call', { name, arguments: { name: 'held' } })
+  const bodies = [
+    '[]', '[[]]', JSON.stringify([[drop(60)]]), JSON.stringify([rpc(61, 'ping'), drop(62)]), JSON.stringify([{ jsonrpc: '2.0', method: 'notifications/initialized' }, drop(63)]),
+    '{"jsonrpc":"2.0","id":64,"id":65,"method":"tools/call","params":{"name":"drop_database","arguments":{"name":"held"}}}',
+    '{"jsonrpc":"2.0","id":66,"method":"tools/call","params":{"name":"read_docs","arguments":{"topic":"a"},"arguments":{"name":"held"}}}',
+    '{"jsonrpc":"2.0","id":67,"\u006dethod":"tools/call","params":{"n\u0061me":"drop_database","arguments":{"name":"held"}}}',
+    `\ufeff${JSON.stringify(drop(68))}`,
+    JSON.stringify({ jsonrpc: '2.0', id: 69, method: 'tools/call', params: ['drop_database', { name: 'held' }] }),
+  ]
+  for (const body of bodies) {
+    const res = await fetch(endpoint, { method: 'POST', headers: headers(token, s), body })
+    await res.text()
+  }
+  // A name the deny glob matches is denied; one no list names is held, and rejected here. None runs.
+  for (const [i, name] of ['DROP_DATABASE', 'drop_database ', 'drop\u2010database', 'drop_databas\u0435', 'docs/drop_database', 'drop_database\u200b'].entries()) {
+    let settled = false
+    const answer = post(token, s, drop(70 + i, name)).finally(() => { settled = true })
+    while (!settled) {
+      const pending = await g.te.approvals.list({ status: 'pending' })
+      if (pending[0]) await g.te.approvals.reject(pending[0].id, g.te.identity('alice', ['dba'], 'human'))
+      await sleep(10)
+    }
+    assert.ok((await answer).messages[0]?.error, name)
+  }
+  assert.not.ok(server.calls.some((c) => c.startsWith('drop_database')), server.calls.join(', '))
+})
+
 test.after(async () => {
   await g.close()
   await Promise.all([server.close(), slow.close(), evil.close()])
