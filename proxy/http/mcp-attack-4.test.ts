@@ -225,6 +225,19 @@ test('two requests of one id in flight in a session: the second is refused, so n
   for (const r of [a, b]) assert.ok(r.messages.find((m) => m.id === 10)?.result, r.text)
 })
 
+test('a request given up by its client (the POST closed) keeps its id while the server may still run it: the next POST of that id gets nothing of its answer', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  const controller = new AbortController()
+  const list = fetch(endpointOf('slow-mcp'), { method: 'POST', headers: headers(token, s), body: JSON.stringify(rpc(12, 'tools/list')), signal: controller.signal })
+  await sleep(50)
+  controller.abort()
+  await list.catch(() => undefined)
+  await sleep(50)
+  const call = await post(token, s, rpc(12, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp')
+  assert.is(call.status, 409, call.text)
+  assert.not.ok(call.text.includes('HIDDEN'), call.text)
+})
+
 test('a refused or denied request frees its id too', async () => {
   const s = await initialize(token, 'slow-mcp')
   const denied = await post(token, s, rpc(11, 'tools/call', { name: 'drop_database', arguments: {} }), 'slow-mcp')

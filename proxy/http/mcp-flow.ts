@@ -5,6 +5,7 @@
 // MCP's own headers are forwarded; the answer goes through the MCP processor (mcp-answer.ts); server requests
 // it denied are answered to the server (post-back) and, with tools changed or removed, audited.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
+import { Readable } from 'node:stream'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, JudgeRequest, SessionState } from '../../engine/gateway.ts'
 import type { HoldOutcome } from '../../engine/hold.ts'
@@ -72,7 +73,7 @@ export interface McpFlow {
   answer(res: UpstreamResponse, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
   /** A server answer `answer` withheld, as a JSON-RPC error with the request's id (502). */
   withheld(err: HttpGatewayError): GatewayResponse
-  /** The answer to the client is over (sent whole, or the client gone): the request's id is free again. */
+  /** The answer to the client is over (sent whole, or the client gone): the request's id is free again, unless the server may still be running it. */
   over(): void
 }
 
@@ -96,6 +97,9 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
   let hold: { signal: AbortSignal; release(): void } | undefined
   let inFlight: (() => void) | undefined
+  /** The request went to the server, and the server's answer was read whole (its id is then free again). */
+  let sent = false
+  let answeredWhole = false
   let answered = false
   /** A resumed stream (Last-Event-ID): the masks of the answer it resumes, which its replay is masked by too. */
   let resumed: readonly MaskObligation[] = []
@@ -204,10 +208,11 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       // The body is that message as UTF-8 JSON, and says so: a charset the client named (utf-7, shift_jis) would
       // make a server that honours it read other JSON than the policy judged.
       headers['content-type'] = 'application/json'
+      sent = true
       return { headers, body }
     },
 
-    answer(res, outcome) {
+    async answer(res, outcome) {
       const mcp = commandOf(outcome)
       if (!mcp) throw new HttpGatewayError(500, 'http.internal', 'an allowed MCP request has no command.mcp')
       const issued = res.headers['mcp-session-id']
@@ -230,7 +235,10 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         },
         credentials: credentialForms(o.upstream.secrets()),
       }
-      return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId, masks))
+      const out = await mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId, masks))
+      if (out.body instanceof Readable) out.body.once('end', () => { answeredWhole = true })
+      else answeredWhole = true
+      return out
     },
 
     withheld(err) {
@@ -239,7 +247,8 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     },
 
     over() {
-      inFlight?.()
+      // A request the server may still be running keeps its id (mcp/ids-in-flight.ts).
+      if (!sent || answeredWhole) inFlight?.()
     },
   }
 }

@@ -19,4 +19,11 @@ test('an id is taken once per server and session until released; 1 and "1" are t
   assert.ok(ids.take({ server: 'docs', session: 's1', id: 1 }))
 })
 
+test('past the bound the oldest id is forgotten', () => {
+  const ids = createMcpIdsInFlight(2)
+  for (const id of [1, 2, 3]) ids.take({ server: 'docs', session: 's1', id })
+  assert.ok(ids.take({ server: 'docs', session: 's1', id: 1 }))
+  assert.is(ids.take({ server: 'docs', session: 's1', id: 3 }), undefined)
+})
+
 test.run()

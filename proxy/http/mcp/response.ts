@@ -111,24 +111,25 @@ function parseMessage(text: string): ParsedMessage {
 }
 
 /**
- * Whether a message is an answer to tools/list: the answer to the judged tools/list, or a response that answers
- * some other request (a Last-Event-ID replay on the GET stream, a stray id) and whose result has a tools array.
- * Such a replay is filtered and fingerprinted like the first answer, never passed as it is.
+ * Whether a message is an answer to tools/list: the answer to the judged tools/list, or any response whose result
+ * has a tools field, whatever request its id names: a Last-Event-ID replay on the GET stream, a stray id, or the
+ * answer to an earlier request of the same id that the server routed to this POST (it routes by id alone, and a
+ * request given up by its client can still be running there). Such an answer is filtered and fingerprinted like
+ * the first, never passed as it is. No other result has a tools field.
  */
 function isToolsListAnswer(ctx: McpResponseContext, message: Record<string, unknown>): boolean {
   if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return false
   const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
-  if (answersJudged) return ctx.request!.method === 'tools/list'
+  if (answersJudged && ctx.request!.method === 'tools/list') return true
   return isObject(message.result) && Object.hasOwn(message.result, 'tools')
 }
 
-/** The resource and prompt listings in an answer: the judged request's, or any a stray answer holds. */
+/** The resource and prompt listings in an answer: the judged request's, or any the result holds (as for tools). */
 function listingsAnswered(ctx: McpResponseContext, message: Record<string, unknown>): Listing[] {
   if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return []
   const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
-  if (!answersJudged) return listingsIn(message.result)
-  const listing = listingOf(ctx.request!.method)
-  return listing ? [listing] : []
+  const listing = answersJudged ? listingOf(ctx.request!.method) : undefined
+  return listing ? [listing] : listingsIn(message.result)
 }
 
 /** Handles one message; returns it as it should reach the client (JSON text), or undefined when it is dropped. */
