@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import getRawBody from 'raw-body'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -53,7 +53,13 @@ async function startSlowServer(): Promise<{ url: string; calls: string[]; close(
       let transport = typeof id === 'string' ? transports.get(id) : undefined
       if (!transport && isInitializeRequest(body)) {
         const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => { transports.set(sid, created) } })
-        const s = new Server({ name: 'slow', version: '1.0.0' }, { capabilities: { tools: {} } })
+        const s = new Server({ name: 'slow', version: '1.0.0' }, { capabilities: { tools: {}, resources: {} } })
+        // Files on a case-insensitive file system (macOS, Windows): FILE:///ETC/... is /etc/....
+        s.setRequestHandler(ReadResourceRequestSchema, async (r) => {
+          calls.push(`read ${r.params.uri}`)
+          const path = new URL(r.params.uri).pathname.toLowerCase()
+          return { contents: [{ uri: r.params.uri, text: path === '/etc/app/secrets.env' ? 'API_TOKEN=prod-secret' : 'notes' }] }
+        })
         s.setRequestHandler(ListToolsRequestSchema, async () => {
           await sleep(200)
           return { tools: [
@@ -94,7 +100,10 @@ const targets: TargetConfig[] = [
 const g = await startTestGateway(() => targets, {
   holdSeconds: 20,
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
-  settings: { mcp: { tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs', 'slow/export', 'evil/*'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] } } },
+  settings: { mcp: {
+    tools: { allow: ['docs/read_docs', 'docs/lookup_user', 'slow/read_docs', 'slow/export', 'evil/*'], approve: ['docs/deploy'], deny: ['docs/drop_*', 'slow/drop_*'] },
+    resources: { deny: ['*/file:///etc/*'] },
+  } },
   // A policy that masks one tool's result by path: forecast's summary, beside the content detectors.
   override: (input) => (input.command.mcp?.tool === 'forecast'
     ? { effect: 'allow', reasons: [], obligations: { mask: [{ path: 'result.structuredContent.summary', rule: 'test.forecast' }, { detector: 'all', rule: 'test.content' }] } }
@@ -236,6 +245,19 @@ test('a request given up by its client (the POST closed) keeps its id while the 
   const call = await post(token, s, rpc(12, 'tools/call', { name: 'read_docs', arguments: {} }), 'slow-mcp')
   assert.is(call.status, 409, call.text)
   assert.not.ok(call.text.includes('HIDDEN'), call.text)
+})
+
+test('a denied resource spelled in other letter case is refused before a server on a case-insensitive file system reads it', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  for (const [i, uri] of ['file:///ETC/app/secrets.env', 'file:///Etc/App/Secrets.env', 'file:///etc/APP/secrets.env'].entries()) {
+    const r = await post(token, s, rpc(80 + i, 'resources/read', { uri }), 'slow-mcp')
+    assert.ok(r.messages[0]?.error, r.text)
+    assert.not.ok(r.text.includes('prod-secret'), r.text)
+  }
+  assert.not.ok(slow.calls.some((c) => c.startsWith('read ')), slow.calls.join(', '))
+  // Another file is read.
+  const notes = await post(token, s, rpc(85, 'resources/read', { uri: 'file:///home/notes.txt' }), 'slow-mcp')
+  assert.ok(notes.messages.find((m) => m.id === 85)?.result, notes.text)
 })
 
 test('a refused or denied request frees its id too', async () => {
