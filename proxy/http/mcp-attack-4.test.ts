@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { posix } from 'node:path'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { CallToolRequestSchema, isInitializeRequest, ListToolsRequestSchema, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js'
@@ -54,10 +55,11 @@ async function startSlowServer(): Promise<{ url: string; calls: string[]; close(
       if (!transport && isInitializeRequest(body)) {
         const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => { transports.set(sid, created) } })
         const s = new Server({ name: 'slow', version: '1.0.0' }, { capabilities: { tools: {}, resources: {} } })
-        // Files on a case-insensitive file system (macOS, Windows): FILE:///ETC/... is /etc/....
+        // Files on a case-insensitive file system (macOS, Windows), by the URI's path as a file system reads it:
+        // FILE:///ETC/... and file:////etc/... are /etc/....
         s.setRequestHandler(ReadResourceRequestSchema, async (r) => {
           calls.push(`read ${r.params.uri}`)
-          const path = new URL(r.params.uri).pathname.toLowerCase()
+          const path = posix.normalize(new URL(r.params.uri).pathname).toLowerCase()
           return { contents: [{ uri: r.params.uri, text: path === '/etc/app/secrets.env' ? 'API_TOKEN=prod-secret' : 'notes' }] }
         })
         s.setRequestHandler(ListToolsRequestSchema, async () => {
@@ -254,10 +256,20 @@ test('a denied resource spelled in other letter case is refused before a server 
     assert.ok(r.messages[0]?.error, r.text)
     assert.not.ok(r.text.includes('prod-secret'), r.text)
   }
-  assert.not.ok(slow.calls.some((c) => c.startsWith('read ')), slow.calls.join(', '))
+  assert.not.ok(slow.calls.some((c) => /^read .*etc/i.test(c)), slow.calls.join(', '))
   // Another file is read.
   const notes = await post(token, s, rpc(85, 'resources/read', { uri: 'file:///home/notes.txt' }), 'slow-mcp')
   assert.ok(notes.messages.find((m) => m.id === 85)?.result, notes.text)
+})
+
+test('a denied resource spelled with an empty path segment or a host, which the URL parser keeps, is refused before the server reads it', async () => {
+  const s = await initialize(token, 'slow-mcp')
+  for (const [i, uri] of ['file:////etc/app/secrets.env', 'file:///etc//app/secrets.env', 'file://127.0.0.1/etc/app/secrets.env', 'file://localhost//etc/app/secrets.env'].entries()) {
+    const r = await post(token, s, rpc(90 + i, 'resources/read', { uri }), 'slow-mcp')
+    assert.ok(r.messages[0]?.error, `${uri}: ${r.text}`)
+    assert.not.ok(r.text.includes('prod-secret'), r.text)
+  }
+  assert.not.ok(slow.calls.some((c) => /^read .*etc/i.test(c)), slow.calls.join(', '))
 })
 
 test('a refused or denied request frees its id too', async () => {
