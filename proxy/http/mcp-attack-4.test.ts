@@ -1,12 +1,14 @@
 // Attacks on MCP through the real gateway, fourth round (earlier: mcp-attack.test.ts, mcp-attack-3.test.ts,
-// mcp.test.ts): what one caller can take from another through the server's own bookkeeping. A real SDK
-// McpServer on 127.0.0.1 keeps one event store for all its sessions (as a server keeping its events in one
-// database does), so an event id names a stream whatever session asks for it; a second, built on the SDK's
-// low-level Server, takes its time to list its tools and run them (as a server asking another system does), so
-// two requests of one id can be in flight together, serves text files in encodings other than UTF-8 as blobs,
-// and reads a POST in the charset its Content-Type names (as the SDK's SSE transport does). One tool's result
-// is masked by path (a decision override standing for a policy that does so). A hand-written hostile server asks
-// the client things the SDK's server would not. Each test asserts the attack fails.
+// mcp.test.ts): what one caller can take from another through the server's own bookkeeping (event ids, request
+// ids, server requests), and what a server reads otherwise than the gateway judged (a charset, a resource URI's
+// spelling, a blob's encoding). A real SDK McpServer on 127.0.0.1 keeps one event store for all its sessions (as
+// a server keeping its events in one database does), so an event id names a stream whatever session asks for it.
+// A second, built on the SDK's low-level Server, takes its time to list its tools and run them (as a server asking
+// another system does), so two requests of one id can be in flight together; serves text files in encodings
+// other than UTF-8 as blobs; reads a POST in the charset its Content-Type names (as the SDK's SSE transport does)
+// and files by their path as a case-insensitive file system does. One tool's result is masked by path (a decision
+// override standing for a policy that does so). A hand-written hostile server asks the client things the SDK's
+// server would not. Each test asserts the attack fails.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
