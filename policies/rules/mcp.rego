@@ -5,7 +5,7 @@
 # tools/call is classified by settings.mcp.tools, glob patterns over "server/tool" ("*" stops at "/"):
 #   deny    → class dangerous      approve → class change      allow → read (no finding)
 # the strictest match wins; a tool no list names is a change. resources/read and resources/subscribe are
-# classified by settings.mcp.resources, globs over "server/uri" ("*" crosses "/" and "."), and
+# classified by settings.mcp.resources, globs over "server/uri" ("*" crosses "/" and ".", any letter case), and
 # prompts/get by settings.mcp.prompts, globs over "server/prompt": deny → dangerous, approve → change, else a
 # read; so data a denied tool guards can be denied when the server also serves it as a resource or prompt.
 # completion/complete is judged as a read of the prompt or resource (template) its ref names.
@@ -64,6 +64,13 @@ prompt_name := lib.text(m, "prompt")
 read_listed(kind, list, subject_text, delimiters) if {
 	some pattern in object.get(object.get(settings.current.mcp, kind, {}), list, [])
 	glob.match(pattern, delimiters, subject_text)
+}
+
+# A resource's URI in other letter case: a server on a case-insensitive file system (macOS, Windows) reads
+# file:///ETC/passwd as /etc/passwd, which file:///etc/* names. Its lists match whatever the case.
+read_listed("resources", list, subject_text, delimiters) if {
+	some pattern in object.get(object.get(settings.current.mcp, "resources", {}), list, [])
+	glob.match(lower(pattern), delimiters, lower(subject_text))
 }
 
 read_class(kind, subject_text, delimiters) := "dangerous" if {

@@ -182,6 +182,18 @@ test_resource_and_prompt_lists_classify_reads if {
 	exported.effect == "approve"
 }
 
+test_resource_lists_match_a_uri_in_any_letter_case if {
+	every uri in ["file:///ETC/passwd", "file:///Etc/ssl/private/key.pem"] {
+		d := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "resources/read", "uri": uri}) with data.settings as read_settings
+		d.effect == "deny"
+		d.reasons[0].rule == "warden.rules.mcp.resource"
+	}
+	held := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "resources/read", "uri": "DB://Customers/1"}) with data.settings as read_settings
+	held.effect == "approve"
+	prompt := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "prompts/get", "prompt": "Export"}) with data.settings as read_settings
+	prompt.effect == "allow"
+}
+
 test_completion_is_judged_as_a_read_of_its_ref if {
 	prompt := data.warden.decision with input as doc(t.agent, staging_mcp, {"method": "completion/complete", "prompt": "leak_all"}) with data.settings as read_settings
 	prompt.effect == "deny"

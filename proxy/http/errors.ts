@@ -13,7 +13,7 @@ export type HttpErrorCode =
   | 'http.ambiguous' | 'http.upgrade_refused' | 'http.batch_refused' | 'http.partial_refused' | 'http.selector_refused' | 'http.filter_refused'
   | 'http.body_too_large' | 'http.body_unreadable' | 'http.bad_encoding'
   | 'http.upstream_unconfigured' | 'http.credential_unavailable' | 'http.upstream_failed'
-  | 'http.mask_failed' | 'http.expectation_failed' | 'http.busy' | 'http.mcp_failed' | 'http.mcp_session' | 'http.audit_unavailable' | 'http.denied' | 'http.held' | 'http.internal'
+  | 'http.mask_failed' | 'http.expectation_failed' | 'http.busy' | 'http.mcp_failed' | 'http.mcp_session' | 'http.mcp_id_in_use' | 'http.mcp_unrequested' | 'http.audit_unavailable' | 'http.denied' | 'http.held' | 'http.internal'
 
 /** A refusal with an HTTP status: thrown inside the core, turned into a reply at its edge. */
 export class HttpGatewayError extends CodedError<HttpErrorCode> {

@@ -19,7 +19,7 @@ import { dropUpstreamOnly, forwardableHeaders, headerValue, headerValues } from 
 import { kubeTableRead } from './kube-tables.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskBudgetBusy, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
-import { createMcpHeldCalls, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
+import { createMcpEventIds, createMcpHeldCalls, createMcpIdsInFlight, createMcpServerRequests, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
 import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
@@ -68,6 +68,8 @@ interface Trace {
   decisionId?: string
   approvalId?: string
   bytesIn: number
+  /** Called once the response is over, whatever it was (an MCP request's id is then free again). */
+  over?: () => void
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -152,6 +154,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const registry = opts.toolRegistry ?? createMemoryToolRegistry()
   const mcpSessions = createMcpSessionOwners()
   const mcpHeld = createMcpHeldCalls()
+  const mcpEventIds = createMcpEventIds()
+  const mcpInFlight = createMcpIdsInFlight()
+  const mcpServerRequests = createMcpServerRequests()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const startKeys = new StartKeys()
   const maskThread = new MaskThread()
@@ -221,13 +226,18 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
 
   async function handle(req: GatewayRequest): Promise<GatewayResponse> {
     const trace: Trace = { started: performance.now(), bytesIn: 0 }
+    let out: GatewayResponse
     try {
-      return await serve(req, trace)
+      out = await serve(req, trace)
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `the gateway failed on this request: ${(err as Error).message}`, { cause: err })
       record(req, trace, e.status, { error: e.code })
-      return errorReply(e, trace.judgement ? trace.decisionId : undefined, trace.kind, req.headers)
+      out = errorReply(e, trace.judgement ? trace.decisionId : undefined, trace.kind, req.headers)
     }
+    const { over } = trace
+    if (!over) return out
+    const done = out.done
+    return { ...out, done: () => { done?.(); over() } }
   }
 
   async function serve(req: GatewayRequest, trace: Trace): Promise<GatewayResponse> {
@@ -280,8 +290,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'
-      ? createMcpFlow({ engine, registry, sessions: mcpSessions, held: mcpHeld, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
+      ? createMcpFlow({ engine, registry, sessions: mcpSessions, eventIds: mcpEventIds, inFlight: mcpInFlight, serverRequests: mcpServerRequests, held: mcpHeld, maskKey: opts.maskKey, holdSeconds: opts.holdSeconds, target, session, request, headers: req.headers, endpoint: url, upstream, decisionId: trace.decisionId })
       : undefined
+    if (mcp) trace.over = () => mcp.over()
     const judgeRequest: JudgeRequest = mcp ? await mcp.judgeRequest() : { kind: 'http', session, request }
     const informational: Record<string, string> = {}
     const judged = judgeAndHold(engine, judgeRequest, {

@@ -5,18 +5,19 @@
 // MCP's own headers are forwarded; the answer goes through the MCP processor (mcp-answer.ts); server requests
 // it denied are answered to the server (post-back) and, with tools changed or removed, audited.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
+import { Readable } from 'node:stream'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, JudgeRequest, SessionState } from '../../engine/gateway.ts'
 import type { HoldOutcome } from '../../engine/hold.ts'
 import type { RawHttpRequest } from '../../engine/normalize/index.ts'
-import type { McpCommand } from '../../engine/types.ts'
+import type { MaskObligation, McpCommand } from '../../engine/types.ts'
 import { decisionId as newDecisionId, HttpGatewayError } from './errors.ts'
 import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
 import { credentialForms } from './response-credential.ts'
 import {
-  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpHeldCalls, type McpResponseContext, mcpServerId,
+  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpIdsInFlight, type McpResponseContext, type McpServerRequests, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -30,6 +31,12 @@ export interface McpFlowOptions {
   registry: ToolRegistry
   /** Which caller each Mcp-Session-Id was issued to (one store per gateway). */
   sessions: McpSessionOwners
+  /** Which caller each SSE event id was forwarded to (one store per gateway). */
+  eventIds: McpEventIds
+  /** Server requests forwarded to each caller, which it may answer (one store per gateway). */
+  serverRequests: McpServerRequests
+  /** Request ids in flight in each MCP session (one store per gateway). */
+  inFlight: McpIdsInFlight
   /** Held requests a client may cancel (one store per gateway). */
   held: McpHeldCalls
   maskKey: Uint8Array
@@ -66,19 +73,36 @@ export interface McpFlow {
   answer(res: UpstreamResponse, outcome: Extract<HoldOutcome, { allow: true }>): Promise<MaskedBody>
   /** A server answer `answer` withheld, as a JSON-RPC error with the request's id (502). */
   withheld(err: HttpGatewayError): GatewayResponse
+  /** The answer to the client is over (sent whole, or the client gone): the request's id is free again, unless the server may still be running it. */
+  over(): void
 }
 
 const commandOf = (outcome: HoldOutcome): McpCommand | undefined => outcome.judgement.input.command?.mcp
+
+/** A decision's masks and those of the answer a stream resumes, each once. */
+function withResumed(masks: MaskObligation[], resumed: readonly MaskObligation[]): MaskObligation[] {
+  if (resumed.length === 0 || resumed === masks) return masks
+  const seen = new Set(masks.map((m) => JSON.stringify(m)))
+  return [...masks, ...resumed.filter((m) => !seen.has(JSON.stringify(m)))]
+}
 
 export function createMcpFlow(o: McpFlowOptions): McpFlow {
   const { engine, session, request } = o
   const endpoint = request.url
   const accept = headerValue(o.headers, 'accept')
-  const server = mcpServerId(o.target)
+  const serverId = mcpServerId(o.target)
   const owner = `${session.identity.issuer}\n${session.identity.sub}`
   const mcpSession = headerValue(o.headers, 'mcp-session-id')
+  const lastEventId = headerValue(o.headers, 'last-event-id')
   const ids = request.method.toUpperCase() === 'POST' ? messageIds(request) : {}
   let hold: { signal: AbortSignal; release(): void } | undefined
+  let inFlight: (() => void) | undefined
+  /** The request went to the server, and the server's answer was read whole (its id is then free again). */
+  let sent = false
+  let answeredWhole = false
+  let answered = false
+  /** A resumed stream (Last-Event-ID): the masks of the answer it resumes, which its replay is masked by too. */
+  let resumed: readonly MaskObligation[] = []
 
   function audit(event: string, details: Record<string, unknown>) {
     engine.audit.record({
@@ -104,19 +128,39 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     )
   }
 
-  function onProcessed(p: ProcessedMessages, server: string, sessionId: string | undefined) {
+  function onProcessed(p: ProcessedMessages, server: string, sessionId: string | undefined, masks: readonly MaskObligation[]) {
     for (const d of p.denied) audit('server_request_denied', { server, method: d.method, server_request_decision_id: d.decisionId })
     for (const tool of p.changedTools) audit('tool_changed', { server, tool })
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
     for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
+    for (const id of p.eventIds) o.eventIds.forwarded({ server: serverId, session: sessionId }, id, owner, masks)
+    for (const id of p.serverRequests) o.serverRequests.forwarded({ server: serverId, session: sessionId }, id, owner)
     for (const message of p.postBack) postBack(message, sessionId)
   }
 
   return {
     judgeRequest() {
       // A session is its caller's: another caller's (or an unknown) Mcp-Session-Id is "session not found".
-      if (mcpSession !== undefined && !o.sessions.owns(server, mcpSession, owner)) {
+      if (mcpSession !== undefined && !o.sessions.owns(serverId, mcpSession, owner)) {
         return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Mcp-Session-Id was not issued to this caller through the gateway (or has been forgotten); start a new MCP session with initialize'))
+      }
+      // So is a stream: a Last-Event-ID this caller was never sent would replay another caller's stream.
+      if (lastEventId !== undefined) {
+        const masks = o.eventIds.resumable({ server: serverId, session: mcpSession }, lastEventId, owner)
+        if (!masks) return Promise.reject(new HttpGatewayError(404, 'http.mcp_session', 'this Last-Event-ID was not sent to this caller in this MCP session through the gateway (or has been forgotten); open the stream without it'))
+        resumed = masks
+      }
+      // A response answers a server request forwarded to this caller, once (mcp/server-requests.ts).
+      if (ids.answers !== undefined && !answered) {
+        if (ids.answers === null || !o.serverRequests.answer({ server: serverId, session: mcpSession }, ids.answers, owner)) {
+          return Promise.reject(new HttpGatewayError(400, 'http.mcp_unrequested', `this response answers no request of the server forwarded to this caller in this MCP session (id ${JSON.stringify(ids.answers)}), or one already answered; it was not forwarded`))
+        }
+        answered = true
+      }
+      // One request per id in flight in a session: the server routes answers by id (mcp/ids-in-flight.ts).
+      if (mcpSession !== undefined && ids.id !== undefined && inFlight === undefined) {
+        inFlight = o.inFlight.take({ server: serverId, session: mcpSession, id: ids.id })
+        if (!inFlight) return Promise.reject(new HttpGatewayError(409, 'http.mcp_id_in_use', `a request with JSON-RPC id ${JSON.stringify(ids.id)} is already in flight in this MCP session; MCP asks for a new id for every request of a session`))
       }
       return clientJudgeRequest(session, request, o.registry)
     },
@@ -125,7 +169,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
 
     holdSignal(base) {
       if (mcpSession === undefined || ids.id === undefined) return base
-      hold ??= o.held.hold({ server, session: mcpSession, owner, id: ids.id })
+      hold ??= o.held.hold({ server: serverId, session: mcpSession, owner, id: ids.id })
       return base ? AbortSignal.any([base, hold.signal]) : hold.signal
     },
 
@@ -141,8 +185,8 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     },
 
     async approved(outcome) {
-      if (mcpSession !== undefined && ids.cancels !== undefined && o.held.cancel({ server, session: mcpSession, owner, id: ids.cancels })) {
-        audit('held_call_cancelled', { server, request_id: ids.cancels })
+      if (mcpSession !== undefined && ids.cancels !== undefined && o.held.cancel({ server: serverId, session: mcpSession, owner, id: ids.cancels })) {
+        audit('held_call_cancelled', { server: serverId, request_id: ids.cancels })
       }
       const mcp = commandOf(outcome)
       if (!outcome.approvalId || !mcp?.tool_changed || !mcp.tool || !mcp.tool_fingerprint) return
@@ -161,21 +205,26 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       const body = forwardedBody(request)
       // Only a JSON message can have been allowed; anything else is refused here too, never forwarded as sent.
       if (!body) throw new HttpGatewayError(400, 'http.body_unreadable', 'an MCP POST must carry one JSON-RPC message')
+      // The body is that message as UTF-8 JSON, and says so: a charset the client named (utf-7, shift_jis) would
+      // make a server that honours it read other JSON than the policy judged.
+      headers['content-type'] = 'application/json'
+      sent = true
       return { headers, body }
     },
 
-    answer(res, outcome) {
+    async answer(res, outcome) {
       const mcp = commandOf(outcome)
       if (!mcp) throw new HttpGatewayError(500, 'http.internal', 'an allowed MCP request has no command.mcp')
       const issued = res.headers['mcp-session-id']
-      if (typeof issued === 'string' && !o.sessions.claim(server, issued, owner)) {
+      if (typeof issued === 'string' && !o.sessions.claim(serverId, issued, owner)) {
         throw new HttpGatewayError(502, 'http.mcp_failed', 'the MCP server answered with a session id already issued to another caller; the answer was withheld')
       }
       const sessionId = (issued as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')
+      const masks = withResumed(outcome.judgement.decision.obligations.mask, resumed)
       const ctx: McpResponseContext = {
         server: mcp.server,
         request: mcp,
-        masks: outcome.judgement.decision.obligations.mask,
+        masks,
         maskKey: o.maskKey,
         registry: o.registry,
         canCall: engineCanCall(engine, session, endpoint),
@@ -186,12 +235,20 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         },
         credentials: credentialForms(o.upstream.secrets()),
       }
-      return mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId))
+      const out = await mcpAnswer(res, ctx, (p) => onProcessed(p, mcp.server, sessionId, masks))
+      if (out.body instanceof Readable) out.body.once('end', () => { answeredWhole = true })
+      else answeredWhole = true
+      return out
     },
 
     withheld(err) {
       const reply = jsonRpcWithheld({ id: ids.id, message: err.message, decisionId: o.decisionId })
       return { status: reply.status, headers: reply.headers, body: reply.body }
+    },
+
+    over() {
+      // A request the server may still be running keeps its id (mcp/ids-in-flight.ts).
+      if (!sent || answeredWhole) inFlight?.()
     },
   }
 }

@@ -117,6 +117,11 @@ test('a resource URI is judged only in its canonical form: other spellings of it
     ['file:///%65tc/passwd', /send "file:\/\/\/etc\/passwd"/],
     ['file:///tmp/%2e%2e/etc/passwd', /send "file:\/\/\/etc\/passwd"/],
     ['file:///etc%2fpasswd', /percent-encoded slash/],
+    ['file:////etc/passwd', /send "file:\/\/\/etc\/passwd"/],
+    ['file:///etc//app/secrets.env', /send "file:\/\/\/etc\/app\/secrets.env"/],
+    ['mem://notes//a', /send "mem:\/\/notes\/a"/],
+    ['file://127.0.0.1/etc/passwd', /names a host/],
+    ['file://fileserver/share/a', /names a host/],
     ['file:///etc%5Cpasswd', /percent-encoded slash/],
     ['etc/passwd', /not an absolute URI/],
   ] as const) assert.match(read(uri)?.parse_error ?? '', want, uri)

@@ -1,7 +1,12 @@
 // Base64 content in MCP messages, opened for the masker: a resource's `blob` (a text file served as binary, an
 // embedded resource in a tool result) and the `data` of image and audio content. Text detectors cannot see a
-// secret through base64, so each such string that decodes to UTF-8 text is replaced by that text before
-// masking, and encoded again after. Binary content (an image, a PDF) is left as it is: it is not text.
+// secret through base64, so each such string is replaced by the text it encodes before masking, and encoded
+// again after, in the same encoding and base64 alphabet. A text file is not always UTF-8: one marked UTF-16 is
+// read as such, and other bytes with no NUL among them as Latin-1, where every byte is one character (a CSV
+// written in Latin-1 or Windows-1252 is read as the text it is, and written back byte for byte but where a
+// detector matched). Left encoded, a Latin-1 export reached the client with its emails unmasked. Bytes with a NUL
+// are binary (an image, a PDF: every PNG and JPEG has one), left as they are: the detectors took 1.7 s over a
+// 4 MB screenshot read as Latin-1.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/resources#binary-content
 import { isExactNumber } from '../../../engine/obligations/mask/json-numbers.ts'
 
@@ -9,19 +14,45 @@ import { isExactNumber } from '../../../engine/obligations/mask/json-numbers.ts'
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !isExactNumber(v)
 
 const MAX_DEPTH = 64
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+const decoders = {
+  'utf-8': new TextDecoder('utf-8', { fatal: true }),
+  'utf-16le': new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true }),
+  'utf-16be': new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true }),
+}
 
-/** Where a decoded string sits: the keys and indexes from the root. */
-export type BlobPath = Array<string | number>
+type TextEncoding = keyof typeof decoders | 'latin1'
 
-function decoded(text: string): string | undefined {
+/** Where a decoded string sits (the keys and indexes from the root), and how to encode it again. */
+export interface BlobPath {
+  path: Array<string | number>
+  encoding: TextEncoding
+  /** base64url when the server wrote `-` or `_` (Buffer reads both alphabets alike; so may a client). */
+  alphabet: 'base64' | 'base64url'
+}
+
+function decoded(text: string): { text: string; encoding: TextEncoding; alphabet: BlobPath['alphabet'] } | undefined {
   const compact = text.replace(/\s+/g, '')
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) return undefined
-  try {
-    return utf8.decode(Buffer.from(compact, 'base64'))
-  } catch {
-    return undefined
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length % 4 === 1) return undefined
+  const alphabet = /[-_]/.test(compact) ? 'base64url' : 'base64'
+  if (alphabet === 'base64url' && /[+/]/.test(compact)) return undefined
+  const bytes = Buffer.from(compact, alphabet)
+  // A UTF-16 mark, read as UTF-16 (the mark is kept in the text, and so written back).
+  const wide = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined
+  for (const encoding of wide ? [wide, 'utf-8'] as const : ['utf-8'] as const) {
+    try {
+      return { text: decoders[encoding].decode(bytes), encoding, alphabet }
+    } catch {
+      // not this encoding
+    }
   }
+  return bytes.includes(0) ? undefined : { text: bytes.toString('latin1'), encoding: 'latin1', alphabet }
+}
+
+function encoded(text: string, encoding: TextEncoding): Buffer {
+  if (encoding === 'utf-8') return Buffer.from(text, 'utf8')
+  if (encoding === 'latin1') return Buffer.from(text, 'latin1')
+  const le = Buffer.from(text, 'utf16le')
+  return encoding === 'utf-16le' ? le : le.swap16()
 }
 
 function base64Field(node: Record<string, unknown>): 'blob' | 'data' | undefined {
@@ -33,17 +64,17 @@ function base64Field(node: Record<string, unknown>): 'blob' | 'data' | undefined
 /** A copy of `doc` with every base64 text decoded, and where each one was. The input is not modified. */
 export function decodeBlobs(doc: unknown): { doc: unknown; paths: BlobPath[] } {
   const paths: BlobPath[] = []
-  function walk(node: unknown, path: BlobPath): unknown {
+  function walk(node: unknown, path: Array<string | number>): unknown {
     if (path.length > MAX_DEPTH) return node
     if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, i]))
     if (!isObject(node)) return node
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k])
     const field = base64Field(node)
-    const text = field === undefined ? undefined : decoded(node[field] as string)
-    if (field !== undefined && text !== undefined) {
-      out[field] = text
-      paths.push([...path, field])
+    const open = field === undefined ? undefined : decoded(node[field] as string)
+    if (field !== undefined && open !== undefined) {
+      out[field] = open.text
+      paths.push({ path: [...path, field], encoding: open.encoding, alphabet: open.alphabet })
     }
     return out
   }
@@ -52,13 +83,13 @@ export function decodeBlobs(doc: unknown): { doc: unknown; paths: BlobPath[] } {
 
 /** `doc` (a masked copy of decodeBlobs' output) with the decoded strings encoded again, in place. */
 export function encodeBlobs(doc: unknown, paths: readonly BlobPath[]): unknown {
-  for (const path of paths) {
+  for (const { path, encoding, alphabet } of paths) {
     let node: unknown = doc
     for (const key of path.slice(0, -1)) node = (node as Record<string | number, unknown> | undefined)?.[key]
     const last = path[path.length - 1]!
     if (node === null || typeof node !== 'object') continue
     const holder = node as Record<string | number, unknown>
-    if (typeof holder[last] === 'string') holder[last] = Buffer.from(holder[last] as string, 'utf8').toString('base64')
+    if (typeof holder[last] === 'string') holder[last] = encoded(holder[last] as string, encoding).toString(alphabet)
   }
   return doc
 }

@@ -25,7 +25,9 @@ export {
   type DenialDetails, denialError, encodeMessage, type HeldEnd, JSONRPC_DENIED, JSONRPC_HELD, JSONRPC_INVALID_REQUEST,
   JSONRPC_WITHHELD, type JsonRpcErrorMessage, jsonRpcDenial, jsonRpcHeldTimeout, jsonRpcRefusal, jsonRpcWithheld, type McpReply,
 } from './jsonrpc-reply.ts'
+export { createMcpEventIds, type McpEventIds } from './event-ids.ts'
 export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
+export { createMcpIdsInFlight, type McpIdsInFlight } from './ids-in-flight.ts'
 export { type CanRead, engineCanRead } from './listings.ts'
 export { maskRpcMessage, maskText } from './mask.ts'
 export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpReviewText, mcpServerId, mcpSummary, messageIds, serverJudgeRequest } from './request.ts'
@@ -33,6 +35,7 @@ export {
   createStreamProcessor, type McpResponseContext, type McpStreamProcessor, type ProcessedMessages, processJsonBody,
   type ServerRequestJudgement,
 } from './response.ts'
+export { createMcpServerRequests, type McpServerRequests } from './server-requests.ts'
 export { createMcpSessionOwners, type McpSessionOwners } from './session-owners.ts'
 export { createSseParser, formatSseEvent, type SseEvent } from './sse.ts'
 export { type CanCall, engineCanCall, filterToolsList } from './tools-list.ts'

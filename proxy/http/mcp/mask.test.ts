@@ -36,6 +36,31 @@ test('base64 text (a resource blob, text served as an image) is masked as the te
   assert.is(message.result.contents[0]!.blob, b64('owner: jane.doe@example.com'))
 })
 
+test('base64 that is not UTF-8 is read as UTF-16 by its mark, else as Latin-1; written back in its encoding and alphabet, binary byte for byte', () => {
+  const latin1 = Buffer.from('Ren\u00e9;jane.doe@example.com;\u00ff', 'latin1')
+  const utf16be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('owner jane.doe@example.com', 'utf16le').swap16()])
+  const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x80, 0x0d, 0x0a])
+  // base64url: `-` and `_`, which Buffer (and so a Node client) reads as base64 too.
+  const url = Buffer.from('??>owner jane.doe@example.com').toString('base64url')
+  const message = { jsonrpc: '2.0', id: 1, result: { contents: [
+    { uri: 'a', blob: latin1.toString('base64') },
+    { uri: 'b', blob: utf16be.toString('base64') },
+    { uri: 'c', blob: binary.toString('base64') },
+    { uri: 'd', blob: url },
+  ] } }
+  const r = maskRpcMessage(message, masks, key).message.result as any
+  const [a, b, c, d] = r.contents.map((x: { blob: string }) => x.blob)
+  const readA = Buffer.from(a, 'base64').toString('latin1')
+  assert.ok(readA.startsWith('Ren\u00e9;') && readA.endsWith(';\u00ff'), readA)
+  assert.not.ok(readA.includes('jane.doe@example.com'), readA)
+  const readB = Buffer.from(Buffer.from(b, 'base64')).swap16().toString('utf16le')
+  assert.ok(readB.startsWith('\ufeffowner '), readB)
+  assert.not.ok(readB.includes('jane.doe@example.com'), readB)
+  assert.is(c, binary.toString('base64'))
+  assert.ok(/^[A-Za-z0-9_-]+$/.test(d), d)
+  assert.not.ok(Buffer.from(d, 'base64url').toString('utf8').includes('jane.doe@example.com'))
+})
+
 test('errors and notification params are masked; progress tokens and request ids are kept only when the client chose them', () => {
   const err = maskRpcMessage({ jsonrpc: '2.0', id: 1, error: { code: 1, message: 'bad card 4111 1111 1111 1111' } }, masks, key)
   assert.not.ok(JSON.stringify(err.message).includes('4111 1111 1111 1111'))

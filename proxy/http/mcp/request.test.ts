@@ -43,11 +43,12 @@ test('server requests and hypothetical calls are judged as such; summaries name 
   assert.is(mcpSummary(target, { method: 'GET', url: 'x' }), 'MCP docs: open stream')
 })
 
-test('message ids: a request\'s id, and the request a cancellation names', () => {
+test('message ids: a request\'s id, the request a cancellation names, the server request a response answers', () => {
   const raw = (message: unknown): RawHttpRequest => ({ method: 'POST', url: 'https://mcp.example.test/mcp', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })
   assert.equal(messageIds(raw({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x' } })), { id: 7 })
   assert.equal(messageIds(raw({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'a' } })), { cancels: 'a' })
-  assert.equal(messageIds(raw({ jsonrpc: '2.0', id: 7, result: {} })), {})
+  assert.equal(messageIds(raw({ jsonrpc: '2.0', id: 7, result: {} })), { answers: 7 })
+  assert.equal(messageIds(raw({ jsonrpc: '2.0', id: null, error: { code: 1, message: 'x' } })), { answers: null })
   assert.equal(messageIds(raw({ jsonrpc: '2.0', method: 'notifications/progress', params: { requestId: 'a' } })), {})
 })
 

@@ -32,12 +32,13 @@ const isId = (v: unknown): v is string | number => typeof v === 'string' || (typ
 
 /**
  * What a POST's message says about request ids: `id`, the id of a request (a message with a method and an id);
- * `cancels`, the request a notifications/cancelled names.
+ * `cancels`, the request a notifications/cancelled names; `answers`, the server request a response answers.
  */
-export function messageIds(request: RawHttpRequest): { id?: string | number; cancels?: string | number } {
+export function messageIds(request: RawHttpRequest): { id?: string | number; cancels?: string | number; answers?: string | number | null } {
   const message = parsedMessage(request)
   if (message === null || typeof message !== 'object' || Array.isArray(message)) return {}
   const { method, id, params } = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } }
+  if (method === undefined && (isId(id) || id === null) && (Object.hasOwn(message, 'result') || Object.hasOwn(message, 'error'))) return { answers: id }
   if (typeof method !== 'string') return {}
   if (isId(id)) return { id }
   if (method === 'notifications/cancelled' && id === undefined && isId(params?.requestId)) return { cancels: params.requestId }

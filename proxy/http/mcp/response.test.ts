@@ -37,10 +37,14 @@ test('a tools list answering another request (a replay on the GET stream, a stra
     const out = await processJsonBody(context({ request }), JSON.stringify(listAnswer()))
     assert.equal(JSON.parse(out.forward).result.tools.map((t: { name: string }) => t.name), ['read_docs'])
   }
-  // The answer to the judged tools/call is a call result, whatever its fields.
-  const callResult = { jsonrpc: '2.0', id: 3, result: { content: [], tools: [{ name: 'drop_database' }] } }
+  // An answer with the judged tools/call's id may answer an earlier tools/list of that id (the server routes by
+  // id): a tools field in it is filtered all the same; so is a listing of resources or prompts.
+  const callResult = { jsonrpc: '2.0', id: 3, result: { content: [], tools: [{ name: 'read_docs' }, { name: 'drop_database' }] } }
   const out = await processJsonBody(context({ request: { method: 'tools/call', id: 3 } }), JSON.stringify(callResult))
-  assert.is(JSON.parse(out.forward).result.tools.length, 1)
+  assert.equal(JSON.parse(out.forward).result.tools, [{ name: 'read_docs' }])
+  const prompts = { jsonrpc: '2.0', id: 3, result: { prompts: [{ name: 'review' }, { name: 'leak_keys' }] } }
+  const listed = await processJsonBody(context({ request: { method: 'tools/call', id: 3 } }), JSON.stringify(prompts))
+  assert.equal(JSON.parse(listed.forward).result.prompts, [{ name: 'review' }])
 })
 
 test('resources, templates and prompts listed are filtered to what the caller may read, answering the request or not', async () => {

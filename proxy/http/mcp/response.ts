@@ -71,12 +71,16 @@ export interface ProcessedMessages {
   changedTools: string[]
   /** resources, templates and prompts removed from listings (by the uri, template or name). */
   removedReads: Array<{ method: string; subject: string }>
+  /** The SSE event ids forwarded (as the client reads them): the Last-Event-IDs this client may resume from. */
+  eventIds: string[]
+  /** The ids of the server requests forwarded (as the client reads them): the ones this client may answer. */
+  serverRequests: Array<string | number>
   masked: number
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], masked: 0 })
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], eventIds: [], serverRequests: [], masked: 0 })
 
 /**
  * A message as it is forwarded (`message`: its numbers kept as the server wrote them, json-numbers.ts, so the
@@ -107,24 +111,25 @@ function parseMessage(text: string): ParsedMessage {
 }
 
 /**
- * Whether a message is an answer to tools/list: the answer to the judged tools/list, or a response that answers
- * some other request (a Last-Event-ID replay on the GET stream, a stray id) and whose result has a tools array.
- * Such a replay is filtered and fingerprinted like the first answer, never passed as it is.
+ * Whether a message is an answer to tools/list: the answer to the judged tools/list, or any response whose result
+ * has a tools field, whatever request its id names: a Last-Event-ID replay on the GET stream, a stray id, or the
+ * answer to an earlier request of the same id that the server routed to this POST (it routes by id alone, and a
+ * request given up by its client can still be running there). Such an answer is filtered and fingerprinted like
+ * the first, never passed as it is. No other result has a tools field.
  */
 function isToolsListAnswer(ctx: McpResponseContext, message: Record<string, unknown>): boolean {
   if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return false
   const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
-  if (answersJudged) return ctx.request!.method === 'tools/list'
+  if (answersJudged && ctx.request!.method === 'tools/list') return true
   return isObject(message.result) && Object.hasOwn(message.result, 'tools')
 }
 
-/** The resource and prompt listings in an answer: the judged request's, or any a stray answer holds. */
+/** The resource and prompt listings in an answer: the judged request's, or any the result holds (as for tools). */
 function listingsAnswered(ctx: McpResponseContext, message: Record<string, unknown>): Listing[] {
   if (Object.hasOwn(message, 'method') || !Object.hasOwn(message, 'result')) return []
   const answersJudged = ctx.request !== undefined && ctx.request.id !== undefined && message.id === ctx.request.id
-  if (!answersJudged) return listingsIn(message.result)
-  const listing = listingOf(ctx.request!.method)
-  return listing ? [listing] : []
+  const listing = answersJudged ? listingOf(ctx.request!.method) : undefined
+  return listing ? [listing] : listingsIn(message.result)
 }
 
 /** Handles one message; returns it as it should reach the client (JSON text), or undefined when it is dropped. */
@@ -160,6 +165,8 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
   }
   const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked
+  const forwardedId = m.message.id
+  if (asks && hasId && (typeof forwardedId === 'string' || typeof forwardedId === 'number')) out.serverRequests.push(forwardedId)
   return writeJsonText(m.message, parsed.exact)
 }
 
@@ -215,10 +222,12 @@ export function createStreamProcessor(ctx: McpResponseContext): McpStreamProcess
         const kept = framing(ctx, event)
         // Nothing left of it (a type, a malformed retry): nothing to send.
         if (Object.keys(kept).length) out.forward += formatSseEvent({ ...kept, data: '' })
+        if (kept.id !== undefined) out.eventIds.push(kept.id)
         continue
       }
       const message = await handle(ctx, parseMessage(event.data), out)
       const { id, ...rest } = framing(ctx, event)
+      if (id !== undefined) out.eventIds.push(id)
       // A dropped request keeps its event id (the client's resumption cursor) as an empty event.
       if (message === undefined) {
         if (id !== undefined) out.forward += formatSseEvent({ id, data: '', comments: [' warden: a server request was withheld'] })

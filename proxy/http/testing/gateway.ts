@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TargetConfig } from '../../../engine/config/types.ts'
 import type { DevKeyPair } from '../../../engine/identity/index.ts'
-import { createTestEngine, type TestEngine } from '../../postgres/testing/engine.ts'
+import { createTestEngine, type TestEngine, type TestEngineOptions } from '../../postgres/testing/engine.ts'
 import { type CaPaths, createLeafIssuer, ensureCa, type LeafIssuer } from '../ca.ts'
 import { listenForward } from '../forward-proxy.ts'
 import { createHttpGateway, type HttpGateway } from '../handler.ts'
@@ -53,6 +53,8 @@ export interface TestGatewayOptions {
   keys?: DevKeyPair
   /** identity.clock_skew_seconds, as the server passes it to the listeners; 0 when absent. */
   clockSkewSeconds?: number
+  /** A decision that replaces the policy's for the inputs it answers (createTestEngine's override). */
+  override?: TestEngineOptions['override']
 }
 
 export async function startTestGateway(targets: (upstream: TestUpstream) => TargetConfig[], opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -62,7 +64,7 @@ export async function startTestGateway(targets: (upstream: TestUpstream) => Targ
     ? { ...opts.upstream, seen: [], close: async () => undefined }
     : await startUpstream((req: Seen, res) => tg.route(req, res))
   const list = targets(upstream)
-  const te = await createTestEngine({ targets: list, settings: opts.settings, keys: opts.keys })
+  const te = await createTestEngine({ targets: list, settings: opts.settings, keys: opts.keys, override: opts.override })
   const env = { ...opts.env }
   const gateway = createHttpGateway({ engine: te.engine, targets: list, env, holdSeconds: opts.holdSeconds ?? 5, maskKey: new Uint8Array(32).fill(7), approvalHint: (id) => `npx warden approvals approve ${id}`, maskBudgetBytes: opts.maskBudgetBytes, clockSkewSeconds: opts.clockSkewSeconds })
   const ca = await ensureCa(state, {})

@@ -10,7 +10,8 @@
 //                  session starts (changed by tests); it answers with an email address in structuredContent and
 //                  in an embedded resource's base64 blob
 //   file:///etc/app/secrets.env  a resource (reads are recorded in `calls` as `read <uri>`)
-// With `resumable`, the server keeps an event store (Last-Event-ID resumption) and primes every stream.
+// With `resumable`, the server keeps an event store (Last-Event-ID resumption) and primes every stream; with
+// `resumable: 'shared'`, one store serves every session (as a server keeping its events in one database does).
 // Every call that reaches the server is recorded in `calls`, and every request's headers in `requests`.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -93,7 +94,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return body === '' ? undefined : JSON.parse(body)
 }
 
-export async function startTestMcpServer(opts: { resumable?: boolean } = {}): Promise<TestMcpServer> {
+export async function startTestMcpServer(opts: { resumable?: boolean | 'shared' } = {}): Promise<TestMcpServer> {
+  const shared = opts.resumable === 'shared' ? new InMemoryEventStore() : undefined
   const transports = new Map<string, StreamableHTTPServerTransport>()
   const state: TestMcpServer = { url: '', calls: [], requests: [], docsDescription: 'Reads the product documentation', forecastTitle: 'Weather', forecastOutputNote: 'The forecast', close: async () => {} }
 
@@ -105,7 +107,7 @@ export async function startTestMcpServer(opts: { resumable?: boolean } = {}): Pr
     if (!transport && req.method === 'POST' && isInitializeRequest(body)) {
       const created = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
-        ...(opts.resumable ? { eventStore: new InMemoryEventStore() } : {}),
+        ...(opts.resumable ? { eventStore: shared ?? new InMemoryEventStore() } : {}),
         onsessioninitialized: (id) => { transports.set(id, created) },
       })
       created.onclose = () => { if (created.sessionId) transports.delete(created.sessionId) }
