@@ -63,6 +63,13 @@ const JOIN_ROWS = 1_000
 /** Needles with fewer distinct characters (4242…, 5555…) turn up in any run of numbers. */
 const MIN_DISTINCT = 4
 
+/**
+ * Ids the gateway makes (an approval request's, a grant's: a prefix and 10 random base32 characters), which its
+ * own notices name twice (`held for approval apr_…; approve with: … apr_…`): random letters that the decoders
+ * (every other character of every other character, rot13 …) turned into a 6-letter fragment of a secret by chance.
+ */
+const GATEWAY_IDS = /\b(?:apr|grt|aps)_[a-z2-7]{10}\b/g
+
 const isInteger = (v: string): boolean => /^\d{1,7}$/.test(v)
 
 export const fold = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/[^a-z0-9]+/g, '')
@@ -362,7 +369,7 @@ export function createLeakChecker(secrets: SeededSecret[]): LeakChecker {
         if (column.every(isInteger)) look(column.join(','), `result ${ri + 1} column ${ci + 1} joined down the rows with commas`)
       }
     })
-    received.messages.forEach((m, i) => look(m, `message field ${i + 1}`))
+    received.messages.forEach((m, i) => look(m.replace(GATEWAY_IDS, '<id>'), `message field ${i + 1}`))
     if (received.raw !== undefined) {
       const hit = findIn(fold(received.raw))
       if (hit) leaks.push({ column: hit.column, via: 'raw bytes received', received: '(raw stream)' })
