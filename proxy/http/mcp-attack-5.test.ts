@@ -221,6 +221,7 @@ test('rug pull in a prompt\'s, a resource\'s and a template\'s description: what
   ]
   for (const use of uses) {
     const answer = refused(use())
+    answer.catch(() => undefined)
     const id = await pendingApproval()
     assert.ok((await g.te.approvals.get(id))!.reasons.some((r) => r.rule === 'warden.rules.mcp.tool_changed'))
     await g.te.approvals.reject(id, dba)
@@ -269,6 +270,7 @@ test('a tool schema changed only in digits past double precision is a changed to
   await c.listTools()
   assert.ok(mcpEvents('tool_changed').some((e) => e.tool === 'set_limit'), 'the change was not noticed')
   const call = refused(c.callTool({ name: 'set_limit', arguments: { n: 1 } }))
+  call.catch(() => undefined)
   const id = await pendingApproval()
   assert.ok((await g.te.approvals.get(id))!.reasons.some((r) => r.rule === 'warden.rules.mcp.tool_changed'))
   await g.te.approvals.reject(id, dba)
