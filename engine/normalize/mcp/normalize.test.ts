@@ -49,6 +49,10 @@ test('digest and fingerprint ignore the JSON-RPC id; digest follows arguments; b
   assert.is(a.fingerprint, c.fingerprint)
   assert.is.not(a.digest, d.digest)
   assert.is.not(a.fingerprint, d.fingerprint)
+  // A grant given before the server's instructions (or the prompt, resource named) changed does not cover the call after.
+  const e = post(call('deploy', { v: 1 }, 1), { changed: [{ kind: 'instructions', name: 'instructions', fingerprint: 'f' }] }).command
+  assert.is.not(a.digest, e.digest)
+  assert.is.not(a.fingerprint, e.fingerprint)
 })
 
 test('the digest covers the whole params (_meta, extra fields) but the progress token', () => {
