@@ -282,6 +282,17 @@ export interface LogFilter {
 /** Whether a tool's description and schema are the ones the gateway recorded (see proxy/http/mcp/fingerprint.ts). */
 export type McpToolStatus = 'recorded' | 'changed' | 'unseen'
 
+/** What else than a tool a server tells the model, fingerprinted as tools are: initialize's instructions, a listed prompt, resource or resource template. */
+export type McpDefinitionKind = 'instructions' | 'prompt' | 'resource' | 'template'
+
+/** A definition a message relies on whose current text differs from the recorded one (a "rug pull"). */
+export interface McpChangedDefinition {
+  kind: McpDefinitionKind
+  /** The prompt's name, the resource's uri, the template's uriTemplate; `instructions` for the instructions. */
+  name: string
+  fingerprint: string
+}
+
 /**
  * One MCP JSON-RPC message (streamable HTTP). `direction` says who sent it: the client (a POST body) or the
  * server (a request arriving on the response stream, e.g. sampling/createMessage). Batches are refused
@@ -309,6 +320,11 @@ export interface McpCommand {
   tool_fingerprint?: string
   /** True when the tool's current definition differs from the one recorded (a "rug pull"). */
   tool_changed?: boolean
+  /**
+   * tools/call, resources/read, resources/subscribe, prompts/get, completion/complete: the server's instructions and
+   * the prompt, resource or template the message names, when changed since recorded (absent when none is).
+   */
+  changed_definitions?: McpChangedDefinition[]
   /** Set when the body is not one well-formed JSON-RPC 2.0 message; the rest is then best effort. */
   parse_error?: string
 }

@@ -39,7 +39,7 @@ function mcpRequest(r: RecordedRequest): RawRequest | string {
   return {
     kind: 'http',
     request: { method: 'POST', url: MCP_URL, headers: { 'content-type': 'application/json' }, body },
-    mcp: { direction, ...(tools ? { tools } : {}) },
+    mcp: { direction, ...(tools ? { tools } : {}), ...(Array.isArray(m.changed_definitions) ? { changed: m.changed_definitions } : {}) },
   }
 }
 

@@ -11,7 +11,7 @@
 # completion/complete is judged as a read of the prompt or resource (template) its ref names.
 # A tool whose description or schema changed
 # since the gateway recorded it (command.mcp.tool_changed, a "rug pull") is sensitive, whatever the lists
-# say. Any other method is dangerous; a message that is not well-formed JSON-RPC is invalid.
+# say; so is a message relying on changed instructions, or a changed prompt, resource or template. Any other method is dangerous; a message that is not well-formed JSON-RPC is invalid.
 #
 # Server messages (requests the server sends on the response stream): denied unless their method is in
 # settings.mcp.server_requests_allowed (ping and roots/list by default), so sampling/createMessage and
@@ -162,6 +162,26 @@ findings contains f if {
 	method == "tools/call"
 	m.tool_changed == true
 	msg := concat("", ["MCP tool ", subject, " changed its description or schema since the gateway recorded it"])
+	f := {"class": "sensitive", "rule": "warden.rules.mcp.tool_changed", "message": msg}
+}
+
+# The same for what else the server described: its instructions, and the prompt, resource or template a
+# message names (command.mcp.changed_definitions; only on tools/call and the read methods).
+definition_words := {
+	"instructions": "its instructions (initialize)",
+	"prompt": "the description of its prompt ",
+	"resource": "the description of its resource ",
+	"template": "the description of its resource template ",
+}
+
+findings contains f if {
+	mcp_request
+	well_formed
+	client
+	some d in object.get(m, "changed_definitions", [])
+	what := object.get(definition_words, d.kind, "a definition ")
+	name := {true: "", false: lib.text(d, "name")}[d.kind == "instructions"]
+	msg := concat("", ["MCP server ", server_name, " changed ", what, name, " since the gateway recorded it"])
 	f := {"class": "sensitive", "rule": "warden.rules.mcp.tool_changed", "message": msg}
 }
 

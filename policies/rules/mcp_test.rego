@@ -80,6 +80,25 @@ test_a_changed_tool_is_held_even_when_allowed if {
 	e.effect == "approve"
 }
 
+test_changed_instructions_or_a_changed_prompt_or_resource_hold_the_message if {
+	instructions := {"kind": "instructions", "name": "instructions", "fingerprint": "f1"}
+	d := data.warden.decision with input as doc(t.agent, prod_mcp, object.union(call("read_docs"), {"changed_definitions": [instructions]})) with data.settings as tool_settings
+	d.effect == "approve"
+	d.reasons == [{"rule": "warden.rules.mcp.tool_changed", "message": "MCP server prod-mcp changed its instructions (initialize) since the gateway recorded it; needs approval for agents on production target prod-mcp"}]
+	prompt := {"kind": "prompt", "name": "review", "fingerprint": "f2"}
+	e := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "prompts/get", "prompt": "review", "changed_definitions": [prompt]})
+	e.effect == "approve"
+	e.reasons[0].message == "MCP server prod-mcp changed the description of its prompt review since the gateway recorded it; needs approval for agents on production target prod-mcp"
+	resource := {"kind": "resource", "name": "file:///docs/a.md", "fingerprint": "f3"}
+	r := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "resources/read", "uri": "file:///docs/a.md", "changed_definitions": [resource]})
+	r.effect == "approve"
+
+	# A denied resource stays denied.
+	denied := {"mcp": {"resources": {"deny": ["*/file:///docs/*"]}}}
+	x := data.warden.decision with input as doc(t.agent, prod_mcp, {"method": "resources/read", "uri": "file:///docs/a.md", "changed_definitions": [resource]}) with data.settings as denied
+	x.effect == "deny"
+}
+
 test_break_glass_humans_may_call_unlisted_tools if {
 	d := data.warden.decision with input as doc(t.break_glass, prod_mcp, call("anything"))
 	d.effect == "allow"

@@ -24,8 +24,8 @@ export interface RequestFacts {
 
 // What an MCP message asked, without its arguments (they may carry secrets the redactor cannot recognise).
 function mcpView(m: McpCommand) {
-  const { server, direction, kind, method, tool, tool_status, tool_changed, parse_error } = m
-  return { server, direction, kind, method, tool, tool_status, tool_changed, parse_error }
+  const { server, direction, kind, method, tool, tool_status, tool_changed, changed_definitions, parse_error } = m
+  return { server, direction, kind, method, tool, tool_status, tool_changed, changed_definitions, parse_error }
 }
 
 // Who asked, as a request record names them: one frozen object per frozen identity (the engine freezes the

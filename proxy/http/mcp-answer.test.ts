@@ -24,7 +24,7 @@ function upstream(respond: (res: ServerResponse) => void): Promise<IncomingMessa
 function context(over: Partial<McpResponseContext> = {}): McpResponseContext {
   return {
     server: 'docs', request: { method: 'tools/call', id: 1 }, masks: [{ detector: 'all' }], maskKey: new Uint8Array(32),
-    registry: createMemoryToolRegistry(), canCall: () => true, canRead: () => true,
+    registry: createMemoryToolRegistry(), canCall: () => true, canRead: () => true, canReadNow: () => true,
     judgeServerRequest: () => ({ allow: false, decision: { reasons: [{ rule: 'r', message: 'no sampling' }] }, decisionId: 'dec_x' }),
     ...over,
   }

@@ -3,7 +3,8 @@
 // here: the judge request carries the tool registry's view of the tool called; a refusal is a JSON-RPC error,
 // not an HTTP one; an approved call to a changed tool trusts its new definition; only the judged message and
 // MCP's own headers are forwarded; the answer goes through the MCP processor (mcp-answer.ts); server requests
-// it denied are answered to the server (post-back) and, with tools changed or removed, audited.
+// it denied are answered to the server (post-back) and, with tools changed or removed, audited. So are changed
+// instructions, prompts, resources and templates (mcp/definitions.ts); an approved message relying on them trusts them.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
 import { Readable } from 'node:stream'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -15,9 +16,10 @@ import { decisionId as newDecisionId, HttpGatewayError } from './errors.ts'
 import { headerValue } from './headers.ts'
 import type { MaskedBody } from './mask-response.ts'
 import { mcpAnswer } from './mcp-answer.ts'
+import { definitionsKey } from './mcp/definitions.ts'
 import { credentialForms } from './response-credential.ts'
 import {
-  clientJudgeRequest, engineCanCall, engineCanRead, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpIdsInFlight, type McpResponseContext, type McpServerRequests, mcpServerId,
+  clientJudgeRequest, engineCanCall, engineCanRead, engineCanReadNow, forwardedBody, jsonRpcRefusal, jsonRpcWithheld, type McpEventIds, type McpHeldCalls, type McpIdsInFlight, type McpResponseContext, type McpServerRequests, mcpServerId,
   type McpSessionOwners, mcpReviewText, mcpSummary, messageIds, type ProcessedMessages, serverJudgeRequest, type ToolRegistry,
 } from './mcp/index.ts'
 import type { GatewayResponse, HeaderList } from './types.ts'
@@ -133,6 +135,8 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
     for (const tool of p.changedTools) audit('tool_changed', { server, tool })
     for (const tool of p.removedTools) audit('tool_removed', { server, tool })
     for (const read of p.removedReads) audit('listing_removed', { server, method: read.method, subject: read.subject })
+    for (const d of p.changedDefinitions) audit('definition_changed', { server, kind: d.kind, name: d.name })
+    if (p.withheldEmbedded > 0) audit('embedded_resources_withheld', { server, count: p.withheldEmbedded })
     for (const id of p.eventIds) o.eventIds.forwarded({ server: serverId, session: sessionId }, id, owner, masks)
     for (const id of p.serverRequests) o.serverRequests.forwarded({ server: serverId, session: sessionId }, id, owner)
     for (const message of p.postBack) postBack(message, sessionId)
@@ -189,7 +193,13 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         audit('held_call_cancelled', { server: serverId, request_id: ids.cancels })
       }
       const mcp = commandOf(outcome)
-      if (!outcome.approvalId || !mcp?.tool_changed || !mcp.tool || !mcp.tool_fingerprint) return
+      if (!outcome.approvalId || !mcp) return
+      for (const d of mcp.changed_definitions ?? []) {
+        if (await o.registry.accept(definitionsKey(mcp.server, d.kind), d.name, d.fingerprint)) {
+          audit('definition_accepted', { server: mcp.server, kind: d.kind, name: d.name, fingerprint: d.fingerprint, approval_id: outcome.approvalId })
+        }
+      }
+      if (!mcp.tool_changed || !mcp.tool || !mcp.tool_fingerprint) return
       if (await o.registry.accept(mcp.server, mcp.tool, mcp.tool_fingerprint)) {
         audit('tool_accepted', { server: mcp.server, tool: mcp.tool, fingerprint: mcp.tool_fingerprint, approval_id: outcome.approvalId })
       }
@@ -229,6 +239,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
         registry: o.registry,
         canCall: engineCanCall(engine, session, endpoint),
         canRead: engineCanRead(engine, session, endpoint),
+        canReadNow: engineCanReadNow(engine, session, endpoint),
         judgeServerRequest(message) {
           const j = engine.judge(serverJudgeRequest(session, endpoint, message))
           return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId: newDecisionId() }

@@ -1,5 +1,8 @@
 // Canonical JSON: object keys sorted by code unit, no whitespace, so equal documents give equal text (and equal
-// hashes) whatever order a server or client wrote their keys in. Numbers and strings as JSON.stringify writes them.
+// hashes) whatever order a server or client wrote their keys in. Numbers and strings as JSON.stringify writes them;
+// a number read with its text kept (json-numbers.ts: 9007199254740993, 1e400) as that text, so a change in digits
+// JSON.parse would round away still changes the text.
+import { isExactNumber } from '../../obligations/mask/json-numbers.ts'
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -7,6 +10,7 @@ export function canonicalJson(value: unknown): string {
     const text = JSON.stringify(value)
     return text === undefined ? 'null' : text
   }
+  if (isExactNumber(value)) return value.value
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)

@@ -1,6 +1,7 @@
 // The keys a grant matches for an MCP message, and its audit text. The JSON-RPC id changes with every call, so
 // neither key contains it: an approved tool call is covered when the agent retries it. The tool's fingerprint is
-// in both keys, so a grant given for one definition of a tool never covers a changed one (a "rug pull").
+// in both keys, so a grant given for one definition of a tool never covers a changed one (a "rug pull"); so are
+// the changed instructions, prompt, resource or template a message relies on.
 // The digest covers the message's whole params, as the reviewer was shown them (_meta, a task, fields newer
 // than this code: a server may act on any of them), but for _meta.progressToken, which a client makes anew for
 // each call as it does the id.
@@ -34,7 +35,7 @@ function paramsOf(body: unknown): Record<string, unknown> | undefined {
 export function mcpIdentity(mcp: McpCommand, body?: unknown): McpKeys {
   const what = mcp.tool ?? mcp.uri ?? mcp.prompt
   const raw = `mcp ${mcp.server} ${mcp.direction === 'server' ? 'server→client ' : ''}${mcp.method ?? mcp.kind}${what === undefined ? '' : ` ${what}`}`
-  const shape = { server: mcp.server, direction: mcp.direction, kind: mcp.kind, method: mcp.method, tool: mcp.tool, tool_fingerprint: mcp.tool_fingerprint }
+  const shape = { server: mcp.server, direction: mcp.direction, kind: mcp.kind, method: mcp.method, tool: mcp.tool, tool_fingerprint: mcp.tool_fingerprint, changed_definitions: mcp.changed_definitions }
   const exact = { ...shape, arguments: mcp.arguments, uri: mcp.uri, prompt: mcp.prompt, parse_error: mcp.parse_error, params: paramsOf(body) }
   return { raw, digest: sha256(`mcp\n${canonicalJson(exact)}`), fingerprint: sha256(`mcp-shape\n${canonicalJson(shape)}`) }
 }

@@ -4,6 +4,7 @@ import type { Target } from '../../types.ts'
 import { garbageRequests } from '../garbage-requests.ts'
 import { normalizeHttp } from '../http.ts'
 import { normalize } from '../index.ts'
+import { parseJsonText } from '../../obligations/mask/json-numbers.ts'
 import { canonicalJson } from './canonical-json.ts'
 import { type McpJudgeContext, normalizeMcp } from './normalize.ts'
 
@@ -48,6 +49,10 @@ test('digest and fingerprint ignore the JSON-RPC id; digest follows arguments; b
   assert.is(a.fingerprint, c.fingerprint)
   assert.is.not(a.digest, d.digest)
   assert.is.not(a.fingerprint, d.fingerprint)
+  // A grant given before the server's instructions (or the prompt, resource named) changed does not cover the call after.
+  const e = post(call('deploy', { v: 1 }, 1), { changed: [{ kind: 'instructions', name: 'instructions', fingerprint: 'f' }] }).command
+  assert.is.not(a.digest, e.digest)
+  assert.is.not(a.fingerprint, e.fingerprint)
 })
 
 test('the digest covers the whole params (_meta, extra fields) but the progress token', () => {
@@ -129,6 +134,33 @@ test('a resource URI is judged only in its canonical form: other spellings of it
   assert.match(sub?.parse_error ?? '', /canonical/)
 })
 
+test('a file: URI through a process\'s view of the file system (/proc/<pid>/root, cwd, fd; /dev/fd) is refused', () => {
+  const read = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } }).command.mcp
+  for (const uri of ['file:///proc/self/root/etc/passwd', 'file:///proc/42/root', 'file:///proc/thread-self/cwd/x', 'file:///proc/self/fd/3', 'file:///dev/fd/3', 'file:///dev/stdin', 'file:///proc/self/task/7/root/etc']) {
+    assert.match(read(uri)?.parse_error ?? '', /process's view/, uri)
+  }
+  for (const uri of ['file:///proc/cpuinfo', 'file:///proc/self/status', 'file:///devices/fd', 'mem:///proc/self/root']) assert.is(read(uri)?.parse_error, undefined, uri)
+})
+
+test('completion/complete judges a resource template only in its canonical form, expressions kept', () => {
+  const complete = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref: { type: 'ref/resource', uri }, argument: { name: 'a', value: '' } } }).command.mcp
+  for (const uri of ['file:///etc/{name}', 'file:///{a}/{b}{?q}', 'db://customers/{id}']) assert.is(complete(uri)?.parse_error, undefined, uri)
+  assert.match(complete('file:///tmp/../etc/{name}')?.parse_error ?? '', /send "file:\/\/\/etc\/\{name\}"/)
+  assert.match(complete('FILE:///etc/{+path}')?.parse_error ?? '', /send "file:\/\/\/etc\/\{\+path\}"/)
+  assert.match(complete('file:///etc/{name')?.parse_error ?? '', /unmatched brace/)
+  assert.match(complete('file:///proc/self/root/etc/{f}')?.parse_error ?? '', /process's view/)
+})
+
+test('changed definitions the proxy found are carried on the methods that act on them, and on no other', () => {
+  const changed = [{ kind: 'instructions' as const, name: 'instructions', fingerprint: 'f' }]
+  for (const m of [call('read_docs'), { jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'p' } }, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'mem://a' } }]) {
+    assert.equal(post(m, { changed }).command.mcp?.changed_definitions, changed, JSON.stringify(m))
+  }
+  assert.is(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { changed }).command.mcp?.changed_definitions, undefined)
+  assert.is(post(call('read_docs'), { changed: [] }).command.mcp?.changed_definitions, undefined)
+  assert.is(post(call('read_docs'), { direction: 'server', changed }).command.mcp?.changed_definitions, undefined)
+})
+
 test('a server→client request is judged with direction server and no HTTP part', () => {
   const { command, risk } = post({ jsonrpc: '2.0', id: 3, method: 'sampling/createMessage', params: { messages: [] } }, { direction: 'server' })
   assert.equal(command.mcp, { server: 'prod-mcp', direction: 'server', kind: 'request', method: 'sampling/createMessage', id: 3 })
@@ -140,6 +172,10 @@ test('a server→client request is judged with direction server and no HTTP part
 test('canonical JSON sorts keys at every depth and drops undefined members', () => {
   assert.is(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: undefined }], c: 'x' } }), '{"a":{"c":"x","d":[1,{"z":0}]},"b":1}')
   assert.is(canonicalJson(undefined), 'null')
+  // A number read with its text kept (json-numbers.ts) is written as that text.
+  const doc = parseJsonText('{"b":12345678901234567891,"a":1}').doc
+  assert.is(canonicalJson(doc), '{"a":1,"b":12345678901234567891}')
+  assert.is.not(canonicalJson(doc), canonicalJson(parseJsonText('{"b":12345678901234567892,"a":1}').doc))
 })
 
 test('garbage requests never throw and never pass as a message', () => {

@@ -3,9 +3,9 @@
 // event of that stream) is judged the same way with direction `server`. Never throws: what cannot be read is
 // a parse_error, which the policy denies.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
-import type { HttpCommand, McpCommand, McpToolStatus } from '../../types.ts'
+import type { HttpCommand, McpChangedDefinition, McpCommand, McpToolStatus } from '../../types.ts'
 import { parseJsonRpc, type JsonRpcMessage } from './jsonrpc.ts'
-import { uriProblem } from './uri.ts'
+import { templateProblem, uriProblem } from './uri.ts'
 
 /** What the gateway knows about one tool's definition (from its fingerprint registry). */
 export interface McpToolState {
@@ -20,7 +20,12 @@ export interface McpJudgeContext {
   direction?: 'client' | 'server'
   /** Tool name → state, for the tools the message names (see proxy/http/mcp/fingerprint.ts `toolContext`). */
   tools?: Record<string, McpToolState>
+  /** The definitions the message relies on that changed since recorded (proxy/http/mcp/definitions.ts). */
+  changed?: McpChangedDefinition[]
 }
+
+/** The methods that act on what a server described: its instructions, and the tool, prompt or resource named. */
+const ACTING = new Set(['tools/call', 'resources/read', 'resources/subscribe', 'prompts/get', 'completion/complete'])
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -64,6 +69,11 @@ function messageFields(base: McpCommand, message: JsonRpcMessage, context: McpJu
       if (ref.type === 'ref/prompt' && typeof ref.name === 'string' && ref.name !== '') out.prompt = ref.name
       else if (ref.type === 'ref/resource' && typeof ref.uri === 'string') out.uri = ref.uri
       else return failed(out, 'completion/complete needs params.ref: {type: "ref/prompt", name} or {type: "ref/resource", uri}')
+      // A resource template is judged, as a URI is, only in its canonical form (uri.ts).
+      if (out.uri !== undefined) {
+        const problem = templateProblem(out.uri)
+        if (problem !== undefined) return failed(out, problem)
+      }
       return out
     }
     case 'prompts/get':
@@ -86,5 +96,7 @@ export function normalizeMcp(http: HttpCommand, server: string, context: McpJudg
   if (http.body === undefined) return failed(base, 'the body is empty; a JSON-RPC message was expected')
   const parsed = parseJsonRpc(http.body)
   if (!parsed.ok) return failed(parsed.id === undefined ? base : { ...base, id: parsed.id }, parsed.error)
-  return messageFields(base, parsed.message, context)
+  const out = messageFields(base, parsed.message, context)
+  if (direction === 'client' && out.method !== undefined && ACTING.has(out.method) && context.changed?.length) out.changed_definitions = context.changed
+  return out
 }

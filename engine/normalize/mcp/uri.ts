@@ -7,12 +7,18 @@
 // character, slash or backslash. Any other spelling is refused with the canonical one, which the client can send.
 // The URL parser keeps two spellings a file system reads alike: an empty path segment (file:////etc/passwd,
 // file:///etc//app: Linux, macOS and Node read `//` as `/`) and, in a file: URI, a host (file://127.0.0.1/etc/passwd,
-// whose path a server that reads `pathname` opens on its own disk). Both are refused too.
+// whose path a server that reads `pathname` opens on its own disk). Both are refused too. So is a file: path
+// through a process's own view of the file system (/proc/self/root/etc/passwd, /proc/1/cwd/…, /dev/fd/3,
+// /proc/self/fd/3): a server opens what it names, which no glob over the path can tell.
 // @see https://url.spec.whatwg.org/#concept-url-serializer
 // @see https://www.rfc-editor.org/rfc/rfc3986#section-6.2.2
 
 const UNRESERVED = /%(?:[46][1-9A-F]|[57][0-9A]|3[0-9]|2D|2E|5F|7E)/gi
 const ENCODED_SEPARATOR = /%(?:2F|5C)/i
+
+// /proc/<self | thread-self | pid>/ then a link to a directory or file (root, cwd, fd, exe, task, map_files …),
+// and /dev/fd, /dev/std* (links to /proc/self/fd). /proc is case-sensitive, but a case-insensitive glob is not.
+const PROCESS_VIEW = /^\/(?:proc\/(?:self|thread-self|\d+)\/(?:root|cwd|fd|fdinfo|exe|task|map_files|ns)(?:\/|$)|dev\/(?:fd|stdin|stdout|stderr)(?:\/|$))/i
 
 /** Undefined when `uri` is canonical; otherwise why not (with the canonical form when there is one). */
 export function uriProblem(uri: string): string | undefined {
@@ -26,6 +32,27 @@ export function uriProblem(uri: string): string | undefined {
   }
   if (url.protocol === 'file:' && url.host !== '') return `the resource URI ${JSON.stringify(uri)} names a host; a file: URI is judged without one (file:///path), as servers read its path on their own disk`
   if (url.pathname.includes('//')) url.pathname = url.pathname.replace(/\/{2,}/g, '/')
+  if (url.protocol === 'file:' && PROCESS_VIEW.test(url.pathname)) {
+    return `the resource URI ${JSON.stringify(uri)} names a path through a process's view of the file system (/proc/<pid>/root, cwd or fd, /dev/fd), which can reach any file; it is refused`
+  }
   const canonical = url.href
   return canonical === uri ? undefined : `the resource URI ${JSON.stringify(uri)} is not in canonical form; send ${JSON.stringify(canonical)}`
+}
+
+// A template's expressions ({name}, {+path}, {?q}) stand for text the URL parser keeps as it is.
+const EXPRESSION = /\{[^{}]*\}/g
+const placeholder = (i: number) => `wardenexpr${i}x`
+
+/**
+ * Undefined when the resource template `template` (RFC 6570) is canonical, its expressions left as they are:
+ * the same checks as a URI, each expression read as plain text; otherwise why not, with the canonical form.
+ */
+export function templateProblem(template: string): string | undefined {
+  const expressions: string[] = []
+  const stood = template.replace(EXPRESSION, (e) => placeholder(expressions.push(e) - 1))
+  if (/[{}]/.test(stood)) return `the resource template ${JSON.stringify(template)} holds an unmatched brace`
+  const problem = uriProblem(stood)
+  if (problem === undefined) return undefined
+  const back = (text: string) => expressions.reduce((t, e, i) => t.split(placeholder(i)).join(e), text)
+  return back(problem.replace(JSON.stringify(stood), JSON.stringify(template))).replace('the resource URI', 'the resource template')
 }

@@ -15,6 +15,7 @@
 //     an McpError ends the stream (or is a 502 before headers): nothing unprocessed is forwarded
 //   ctx = { server: mcp.server, request: mcp, masks: decision.obligations.mask, maskKey, registry,
 //           canCall: engineCanCall(engine, session, endpoint), canRead: engineCanRead(engine, session, endpoint),
+//           canReadNow: engineCanReadNow(engine, session, endpoint),
 //           judgeServerRequest: (m) => { const j = engine.judge(serverJudgeRequest(session, endpoint, m));
 //                                        return { allow: j.decision.effect === 'allow', decision: j.decision, decisionId } } }
 //
@@ -28,7 +29,7 @@ export {
 export { createMcpEventIds, type McpEventIds } from './event-ids.ts'
 export { createMcpHeldCalls, type McpHeldCalls } from './held-calls.ts'
 export { createMcpIdsInFlight, type McpIdsInFlight } from './ids-in-flight.ts'
-export { type CanRead, engineCanRead } from './listings.ts'
+export { type CanRead, engineCanRead, engineCanReadNow } from './listings.ts'
 export { maskRpcMessage, maskText } from './mask.ts'
 export { clientJudgeRequest, forwardedBody, hypotheticalCallRequest, type McpJudgeRequest, mcpReviewText, mcpServerId, mcpSummary, messageIds, serverJudgeRequest } from './request.ts'
 export {

@@ -69,3 +69,8 @@ export function filterListing(listing: Listing, result: unknown, canRead: CanRea
 export function engineCanRead(engine: Pick<GatewayEngine, 'judge'>, session: SessionState, endpoint: string): CanRead {
   return (read) => engine.judge(hypotheticalReadRequest(session, endpoint, read)).decision.effect !== 'deny'
 }
+
+/** canRead for content the caller would see now: only when the read would be allowed outright (not held). */
+export function engineCanReadNow(engine: Pick<GatewayEngine, 'judge'>, session: SessionState, endpoint: string): CanRead {
+  return (read) => engine.judge(hypotheticalReadRequest(session, endpoint, read)).decision.effect === 'allow'
+}

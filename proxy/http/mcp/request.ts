@@ -6,6 +6,7 @@ import type { TargetConfig } from '../../../engine/config/types.ts'
 import type { HttpJudgeRequest, SessionState } from '../../../engine/gateway.ts'
 import { normalizeHttp } from '../../../engine/normalize/http.ts'
 import type { McpToolState, RawHttpRequest } from '../../../engine/normalize/index.ts'
+import { changedDefinitions } from './definitions.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 
 /** What engine.judge and judgeAndHold take for HTTP-kind targets. */
@@ -75,11 +76,17 @@ export function mcpReviewText(target: TargetConfig, request: RawHttpRequest): st
   return `${summary}\nparams: ${reviewJson((message as { params: unknown }).params)}`
 }
 
-/** The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state. */
+/**
+ * The judge request for a client's POST, GET or DELETE to an MCP target: a tools/call carries its tool's state,
+ * and a message acting on what the server described the definitions it relies on that changed (definitions.ts).
+ */
 export async function clientJudgeRequest(session: SessionState, request: RawHttpRequest, registry: ToolRegistry): Promise<McpJudgeRequest> {
-  const tool = request.method.toUpperCase() === 'POST' ? toolCalled(request) : undefined
-  const tools = tool === undefined ? undefined : await registry.states(mcpServerId(session.target), [tool])
-  return { kind: 'http', session, request, mcp: { direction: 'client', ...(tools ? { tools } : {}) } }
+  const post = request.method.toUpperCase() === 'POST'
+  const server = mcpServerId(session.target)
+  const tool = post ? toolCalled(request) : undefined
+  const tools = tool === undefined ? undefined : await registry.states(server, [tool])
+  const changed = post ? await changedDefinitions(registry, server, parsedMessage(request)) : []
+  return { kind: 'http', session, request, mcp: { direction: 'client', ...(tools ? { tools } : {}), ...(changed.length ? { changed } : {}) } }
 }
 
 /** The judge request for a JSON-RPC request the server sent on a response stream (sampling, elicitation, roots …). */

@@ -14,6 +14,7 @@ function context(over: Partial<McpResponseContext> = {}): McpResponseContext {
     registry: createMemoryToolRegistry(),
     canCall: (tool) => tool.name !== 'drop_database',
     canRead: (read) => !read.subject.startsWith('file:///etc/') && read.subject !== 'leak_keys',
+    canReadNow: (read) => !read.subject.startsWith('file:///etc/') && read.subject !== 'leak_keys',
     judgeServerRequest: (m) => ({ allow: m.method === 'roots/list', decision: { reasons: [{ rule: 'warden.rules.mcp.server_request', message: `no ${String(m.method)}` }] }, decisionId: 'dec_s' }),
     ...over,
   }

@@ -4,10 +4,11 @@
 //
 //   answer to the client's tools/list → fingerprints recorded (registry.observe), tools the caller may not call
 //                                        removed (canCall), then masked; so is a replayed one (isToolsListAnswer)
-//   answer to resources/list,          → entries the caller may not read removed (canRead), then masked; so
+//   initialize answer                  → instructions fingerprinted (definitions.ts)
+//   answer to resources/list,          → fingerprinted (definitions.ts), entries the caller may not read removed (canRead), then masked; so
 //     resources/templates/list,          is any other answer holding such a list
 //     prompts/list
-//   any other answer (result / error)  → masked
+//   any other answer (result / error)  → embedded resources the caller may not read replaced (embedded.ts), masked
 //   server notification               → params masked (and the id and method scanned), forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
 //     (or a message with no id whose      a message with no id is dropped without a post-back
@@ -23,6 +24,8 @@ import type { Decision, MaskObligation, McpCommand } from '../../../engine/types
 import type { McpToolState } from '../../../engine/normalize/index.ts'
 import { parseJsonText, writeJsonText } from '../../../engine/obligations/mask/json-numbers.ts'
 import { hideCredentials } from '../response-credential.ts'
+import { definitionsKey, instructionsDefinition, isInitializeResult, listedDefinitions } from './definitions.ts'
+import { withholdEmbedded } from './embedded.ts'
 import { McpError } from './errors.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
@@ -41,7 +44,7 @@ export interface McpResponseContext {
   /** command.mcp.server of the judged request (the registry's key). */
   server: string
   /** The judged client message this response answers (command.mcp); absent for the GET stream. */
-  request?: Pick<McpCommand, 'method' | 'id'>
+  request?: Pick<McpCommand, 'method' | 'id' | 'uri'>
   /** The decision's mask obligations, and the gateway's mask key. */
   masks: MaskObligation[]
   maskKey: Uint8Array
@@ -50,6 +53,8 @@ export interface McpResponseContext {
   canCall: CanCall
   /** Whether the caller may read a listed resource or prompt (engineCanRead). */
   canRead: CanRead
+  /** Whether the caller may read a resource outright, not held (engineCanReadNow): for embedded resources. */
+  canReadNow: CanRead
   /** Judges a request the server sends to the client (engine.judge(serverJudgeRequest(…)); allow = effect allow). */
   judgeServerRequest(message: Record<string, unknown>): ServerRequestJudgement
   /**
@@ -69,8 +74,12 @@ export interface ProcessedMessages {
   /** tools/list: tools removed from the answer, and tools whose definition changed since recorded (audit these). */
   removedTools: string[]
   changedTools: string[]
+  /** The server's instructions, prompts, resources and templates whose definition changed since recorded (definitions.ts). */
+  changedDefinitions: Array<{ kind: string; name: string }>
   /** resources, templates and prompts removed from listings (by the uri, template or name). */
   removedReads: Array<{ method: string; subject: string }>
+  /** Embedded resources (and resource links) replaced because the caller may not read them (embedded.ts). */
+  withheldEmbedded: number
   /** The SSE event ids forwarded (as the client reads them): the Last-Event-IDs this client may resume from. */
   eventIds: string[]
   /** The ids of the server requests forwarded (as the client reads them): the ones this client may answer. */
@@ -80,13 +89,13 @@ export interface ProcessedMessages {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], eventIds: [], serverRequests: [], masked: 0 })
+const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], changedDefinitions: [], withheldEmbedded: 0, eventIds: [], serverRequests: [], masked: 0 })
 
 /**
  * A message as it is forwarded (`message`: its numbers kept as the server wrote them, json-numbers.ts, so the
  * masker sees and the client gets 12345678901234567891, 1e400 or 0.10 as written, as for any HTTP JSON answer)
- * and as JavaScript reads it (`plain`: what the policy judges, the registry fingerprints and ids are compared on,
- * as before). `exact`: the message holds such numbers, and is written back with them.
+ * and as JavaScript reads it (`plain`: what the policy judges and ids are compared on, as before; the registry
+ * fingerprints `message`). `exact`: the message holds such numbers, and is written back with them.
  */
 interface ParsedMessage {
   message: Record<string, unknown>
@@ -151,17 +160,35 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
   }
   let current = message
   if (isToolsListAnswer(ctx, plain)) {
-    const observed = await ctx.registry.observe(ctx.server, listedTools(plain.result))
+    // Fingerprinted as the server wrote it (numbers kept): a schema changed only in digits past double precision
+    // is a changed tool.
+    const observed = await ctx.registry.observe(ctx.server, listedTools(message.result))
     out.changedTools.push(...observed.changed)
     const states: Record<string, McpToolState> = observed.states
     const filtered = filterToolsList(message.result, ctx.canCall, states)
     out.removedTools.push(...filtered.removed)
     current = { ...message, result: filtered.result }
   }
+  if (!Object.hasOwn(message, 'method') && isInitializeResult(message.result)) {
+    const observed = await ctx.registry.observe(definitionsKey(ctx.server, 'instructions'), [instructionsDefinition(message.result)])
+    for (const name of observed.changed) out.changedDefinitions.push({ kind: 'instructions', name })
+  }
   for (const listing of listingsAnswered(ctx, plain)) {
+    // Fingerprinted whole, as the server wrote them, before entries the caller may not read are removed.
+    const listed = isObject(message.result) ? listedDefinitions(listing.field, message.result[listing.field]) : undefined
+    if (listed) {
+      const observed = await ctx.registry.observe(definitionsKey(ctx.server, listed.kind), listed.definitions)
+      for (const name of observed.changed) out.changedDefinitions.push({ kind: listed.kind, name })
+    }
     const filtered = filterListing(listing, current.result, ctx.canRead)
     for (const subject of filtered.removed) out.removedReads.push({ method: listing.read, subject })
     current = { ...current, result: filtered.result }
+  }
+  if (Object.hasOwn(current, 'result')) {
+    const answersJudged = ctx.request?.id !== undefined && current.id === ctx.request.id && ctx.request.method === 'resources/read'
+    const embedded = withholdEmbedded(current.result, { canRead: ctx.canRead, canReadNow: ctx.canReadNow }, answersJudged ? ctx.request!.uri : undefined)
+    out.withheldEmbedded += embedded.withheld
+    if (embedded.withheld > 0) current = { ...current, result: embedded.result }
   }
   const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked

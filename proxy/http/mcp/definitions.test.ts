@@ -1,0 +1,30 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { changedDefinitions, definitionsKey, instructionsDefinition, listedDefinitions } from './definitions.ts'
+import { createMemoryToolRegistry } from './fingerprint.ts'
+
+test('listed prompts, resources and templates are named as requests name them, and kept whole', () => {
+  assert.equal(listedDefinitions('prompts', [{ name: 'p', description: 'd' }, { description: 'no name' }]), { kind: 'prompt', definitions: [{ name: 'p', definition: { name: 'p', description: 'd' } }] })
+  assert.is(listedDefinitions('resources', [{ uri: 'mem://a', name: 'a' }])?.definitions[0]?.name, 'mem://a')
+  assert.is(listedDefinitions('resourceTemplates', [{ uriTemplate: 'mem://{x}', name: 'x' }])?.kind, 'template')
+  assert.is(listedDefinitions('tools', []), undefined)
+})
+
+test('a message relies on the instructions and on what it names; only changed ones are reported, per kind', async () => {
+  const r = createMemoryToolRegistry()
+  await r.observe(definitionsKey('s', 'instructions'), [instructionsDefinition({ instructions: 'a' })])
+  await r.observe(definitionsKey('s', 'prompt'), [{ name: 'p', definition: { description: 'a' } }])
+  const get = { jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'p' } }
+  assert.equal(await changedDefinitions(r, 's', get), [])
+  await r.observe(definitionsKey('s', 'prompt'), [{ name: 'p', definition: { description: 'b' } }])
+  assert.equal((await changedDefinitions(r, 's', get)).map((d) => d.kind), ['prompt'])
+  // A tool of the same name is another entry.
+  assert.equal(await r.states('s', ['p']), { p: { status: 'unseen' } })
+  await r.observe(definitionsKey('s', 'instructions'), [instructionsDefinition({})])
+  const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 't' } }
+  assert.equal((await changedDefinitions(r, 's', call)).map((d) => d.kind), ['instructions'])
+  assert.equal(await changedDefinitions(r, 's', { jsonrpc: '2.0', id: 3, method: 'tools/list' }), [])
+  assert.equal(await changedDefinitions(r, 'other', call), [])
+})
+
+test.run()
