@@ -58,6 +58,15 @@ test('a Cloud Storage JSON API object name may hold %2F (gcloud sends its slashe
   refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a/../b', [], undefined, 'gcp'), 'dot segment')
 })
 
+test('a Cloud Storage object name whose %2F-joined parts hold a dot or empty part is refused: the judged path would resolve it (to another bucket), Cloud Storage reads it as it is', () => {
+  for (const path of ['/storage/v1/b/bkt/o/..%2F..%2Fother%2Fo%2Fsecret', '/storage/v1/b/bkt/o/a%2F..%2Fb', '/storage/v1/b/bkt/o/a%2F.%2Fb', '/storage/v1/b/bkt/o/a%2F%2Fb', '/download/storage/v1/b/bkt/o/%2E%2E%2Fx', '/storage/v1/b/bkt/o/a%2F%2E%2E']) {
+    refused(() => canonicalize('GET', path, [], undefined, 'gcp'), 'dot or empty part')
+  }
+  // A folder placeholder (dir/), and dots inside a part, pass.
+  assert.is(canonicalize('PUT', '/storage/v1/b/bkt/o/dir%2F', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/dir%2F')
+  assert.is(canonicalize('GET', '/storage/v1/b/bkt/o/a..b%2F.hidden%2F...', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/a..b%2F.hidden%2F...')
+})
+
 test('a GCP batch request (many calls in one body) is refused; a path that merely starts with "batch" is not', () => {
   // Spelled with escapes too: the normalizer decodes them, and reads storage.batch.
   for (const path of ['/batch/storage/v1', '/batch/compute/v1', '/batch', '/batch/', '/%62atch/storage/v1', '/b%61tch', '/%62%61%74%63%68/']) {

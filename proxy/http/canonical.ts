@@ -62,6 +62,19 @@ function formIsUtf8(text: string): boolean {
   return true
 }
 
+// An object name whose %2F-joined parts hold a dot or empty part (`..%2F..%2Fother%2Fo%2Fx`): Cloud Storage and
+// fake-gcs-server read the name as it is, the cloud normalizer too, but command.http.path is decoded and then
+// resolved (/storage/v1/b/other/o/x: another bucket), and a server routing on the decoded path (Go's r.URL.Path)
+// reads it unresolved. A trailing %2F (a folder placeholder, dir%2F) stays as the path keeps it.
+function checkObjectName(rest: string): void {
+  const parts = percentDecode(rest).split('/')
+  parts.forEach((part, i) => {
+    if (part === '.' || part === '..' || (part === '' && i > 0 && i < parts.length - 1)) {
+      throw ambiguous(`the object name in ${JSON.stringify(rest.slice(0, 100))} holds a dot or empty part between its encoded slashes (%2F), which the judged path resolves while Cloud Storage reads it as it is; name the object without it`)
+    }
+  })
+}
+
 function checkPath(path: string, kind?: string): void {
   if (!path.startsWith('/')) throw ambiguous(`the path ${JSON.stringify(path.slice(0, 200))} does not start with /`)
   // eslint-disable-next-line no-control-regex
@@ -87,6 +100,7 @@ function checkPath(path: string, kind?: string): void {
       throw ambiguous(`the path holds a segment ${JSON.stringify(raw.slice(0, 50))} that servers which drop ;parameters read as a dot or empty segment; send the resolved path`)
     }
   })
+  if (object !== undefined) checkObjectName(path.slice(object))
 }
 
 // Google's batch endpoints (/batch/storage/v1, /batch/compute/v1, the global /batch) take one multipart body of
