@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cases } from '../../scripts/http-diff/cases.ts'
-import { type DiffRig, type Mode, startDiffRig, verdict } from '../../scripts/http-diff/harness.ts'
+import { type DiffRig, modesOf, startDiffRig, verdict } from '../../scripts/http-diff/harness.ts'
 
 let rig: DiffRig
 
@@ -23,7 +23,7 @@ test.after(async () => rig?.close())
 for (const c of cases) {
   test(`${c.name}: ${c.expect === 'refused' ? 'refused, reaching no upstream' : 'every upstream reads what was judged'}`, async () => {
     const bad: string[] = []
-    for (const mode of ['reverse', 'forward'] as Mode[]) {
+    for (const mode of modesOf(c)) {
       for (const e of rig.echoes) {
         const o = await rig.run(c, mode, e.parser)
         const v = verdict(c.expect, o)

@@ -15,6 +15,8 @@ export interface DiffCase {
   headers?: string[]
   body?: string
   expect: 'refused' | 'agree' | 'either'
+  /** The target's kind: 'gcp' sends it (reverse mode only) to a Cloud Storage target, whose object names may hold %2F. */
+  kind?: 'gcp'
 }
 
 const json = (body: string, extra: string[] = []): Pick<DiffCase, 'method' | 'headers' | 'body'> =>
@@ -42,6 +44,17 @@ export const cases: DiffCase[] = [
   { name: 'double encoding %252e%252e', target: '/api/x/%252e%252e/admin', expect: 'either' },
   { name: 'encoded backslash %5c', target: '/api/x%5c..%5cadmin', expect: 'refused' },
 
+  { name: 'encoded ? and # in the path', target: '/api/a%3Fb%23c', expect: 'agree' },
+  { name: 'encoded % in the path (%25)', target: '/api/a%252e', expect: 'agree' },
+  { name: 'raw quote, braces and pipe in the path', target: '/api/a"{|}^`b', expect: 'either' },
+  { name: 'half dot segment .%2e', target: '/api/x/.%2e/admin', expect: 'refused' },
+  { name: 'encoded dot %2e alone', target: '/api/x/%2e/admin', expect: 'refused' },
+
+  { name: 'Cloud Storage object name with %2F', kind: 'gcp', target: '/storage/v1/b/bkt/o/dir%2Ffile.txt', expect: 'agree' },
+  { name: 'Cloud Storage folder placeholder (trailing %2F)', kind: 'gcp', target: '/storage/v1/b/bkt/o/dir%2F', expect: 'agree' },
+  { name: 'Cloud Storage object name ..%2F into another bucket', kind: 'gcp', target: '/storage/v1/b/bkt/o/a%2F..%2F..%2F..%2Fother%2Fo%2Fsecret', expect: 'refused' },
+  { name: 'Cloud Storage object name with %2F%2F', kind: 'gcp', target: '/download/storage/v1/b/bkt/o/a%2F%2Fb?alt=media', expect: 'refused' },
+
   // `;` parameters.
   { name: '; parameter in a segment', target: '/api/items;jsessionid=1/7', expect: 'either' },
   { name: '..; segment', target: '/api/public/..;/admin', expect: 'refused' },
@@ -62,6 +75,10 @@ export const cases: DiffCase[] = [
   { name: 'invalid UTF-8 in a query value', target: '/api/items?a=%ff', expect: 'refused' },
   { name: 'invalid UTF-8 in a query key', target: '/api/items?%ff=1', expect: 'refused' },
   { name: 'NUL in a query value', target: '/api/items?a=%00', expect: 'agree' },
+  { name: 'encoded + in the query (%2B)', target: '/api/items?q=a%2Bb', expect: 'agree' },
+  { name: 'raw quote, angle brackets and braces in the query', target: '/api/items?q="<a>{b}|`', expect: 'either' },
+  { name: 'keys differing in case', target: '/api/items?ID=1&id=2', expect: 'agree' },
+  { name: 'repeated key without =', target: '/api/items?a&a', expect: 'refused' },
   { name: 'second ? in the query', target: '/api/items?a=1?b=2', expect: 'agree' },
 
   // Fragments, backslashes, absolute form, `//` and dot segments, raw non-ASCII.
@@ -78,17 +95,28 @@ export const cases: DiffCase[] = [
   { name: 'raw non-ASCII byte in the path', target: '/api/caf\u00e9', expect: 'refused' },
   { name: 'raw non-ASCII byte in the query', target: '/api/items?q=caf\u00e9', expect: 'refused' },
   { name: 'tab in the request line', line: ({ prefix }) => `GET\t${prefix}/api/items HTTP/1.1`, expect: 'refused' },
+  { name: 'two spaces in the request line', line: ({ prefix }) => `GET  ${prefix}/api/items HTTP/1.1`, expect: 'either' },
+  { name: 'HTTP/1.2 request line', line: ({ prefix }) => `GET ${prefix}/api/items HTTP/1.2`, expect: 'either' },
+  { name: 'absolute-form https target', line: ({ prefix, authority }) => `GET https://${authority}${prefix}/api/items?a=1 HTTP/1.1`, expect: 'either' },
+  { name: 'absolute-form target, upper-case host', line: ({ prefix, authority }) => `GET http://${authority.toUpperCase()}${prefix}/api/items HTTP/1.1`, expect: 'either' },
+  { name: 'absolute-form target with userinfo', line: ({ prefix, authority }) => `GET http://user@${authority}${prefix}/api/items HTTP/1.1`, expect: 'either' },
+  { name: 'unknown method token', method: 'PURGE', target: '/api/items', expect: 'either' },
   { name: 'lowercase method', method: 'get', target: '/api/items', expect: 'refused' },
 
   // Long lines.
   { name: 'long path (8 KiB)', target: `/api/${'a'.repeat(8192)}`, expect: 'either' },
   { name: 'long query (8 KiB)', target: `/api/items?q=${'a'.repeat(8192)}`, expect: 'either' },
+  { name: 'long path (64 KiB)', target: `/api/${'a'.repeat(65536)}`, expect: 'either' },
   { name: 'long header (12 KiB)', target: '/api/items', headers: [`X-Long: ${'a'.repeat(12288)}`], expect: 'either' },
 
   // Body framing.
   { name: 'chunked JSON body', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Transfer-Encoding: chunked'], body: 'c\r\n{"name":"a"}\r\n0\r\n\r\n', expect: 'agree' },
   { name: 'chunked with a chunk extension', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Transfer-Encoding: chunked'], body: 'c;ext=1\r\n{"name":"a"}\r\n0\r\n\r\n', expect: 'either' },
   { name: 'chunked with trailers', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Transfer-Encoding: chunked'], body: 'c\r\n{"name":"a"}\r\n0\r\nX-Http-Method-Override: DELETE\r\n\r\n', expect: 'either' },
+  { name: 'Transfer-Encoding: Chunked (case)', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Transfer-Encoding: Chunked'], body: 'c\r\n{"name":"a"}\r\n0\r\n\r\n', expect: 'agree' },
+  { name: 'chunk size with leading zeros', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Transfer-Encoding: chunked'], body: '000c\r\n{"name":"a"}\r\n0\r\n\r\n', expect: 'either' },
+  { name: 'Content-Length with leading zeros', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Content-Length: 0012'], body: '{"name":"a"}', expect: 'either' },
+  { name: 'body longer than Content-Length (pipelined rest)', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Content-Length: 7'], body: '{"a":1}GET /admin HTTP/1.1\r\nHost: x\r\n\r\n', expect: 'either' },
   { name: 'Content-Length and Transfer-Encoding', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Content-Length: 4', 'Transfer-Encoding: chunked'], body: 'c\r\n{"name":"a"}\r\n0\r\n\r\n', expect: 'refused' },
   { name: 'two Content-Lengths', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Content-Length: 12', 'Content-Length: 2'], body: '{"name":"a"}', expect: 'refused' },
   { name: 'Content-Length list', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Content-Length: 12, 12'], body: '{"name":"a"}', expect: 'refused' },
@@ -105,11 +133,15 @@ export const cases: DiffCase[] = [
   { name: 'JSON body with a duplicate key', target: '/api/items', ...json('{"a":1,"a":2}'), expect: 'either' },
   { name: 'Content-Type with parameters and case', target: '/api/items', ...json('{"a":1}'), headers: ['Content-Type: Application/JSON; charset=utf-8', 'Content-Length: 7'], expect: 'agree' },
   { name: 'two Content-Types', target: '/api/items', method: 'POST', headers: ['Content-Type: application/json', 'Content-Type: text/plain', 'Content-Length: 7'], body: '{"a":1}', expect: 'either' },
+  { name: 'two Content-Types, a form first', target: '/api/items', method: 'POST', headers: ['Content-Type: application/x-www-form-urlencoded', 'Content-Type: text/plain', 'Content-Length: 18'], body: 'a=1&_method=DELETE', expect: 'either' },
+  { name: 'two x-amz-acl headers', target: '/api/items', method: 'PUT', headers: ['x-amz-acl: public-read', 'x-amz-acl: private'], expect: 'either' },
 
   // Header syntax.
   { name: 'header folding (obs-fold)', target: '/api/items', headers: ['X-Http-Method-Override: GET', ' DELETE'], expect: 'refused' },
   { name: 'whitespace before the colon', target: '/api/items', headers: ['X-Http-Method-Override : DELETE'], expect: 'refused' },
   { name: 'method override by header', method: 'GET', target: '/api/items', headers: ['X-HTTP-Method-Override: DELETE'], expect: 'refused' },
+  { name: 'h2c upgrade', target: '/api/items', headers: ['Connection: Upgrade, HTTP2-Settings', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA'], expect: 'refused' },
+  { name: 'Content-Type with leading whitespace and upper case', target: '/api/items', ...json('{"a":1}'), headers: ['Content-Type:    APPLICATION/JSON', 'Content-Length: 7'], expect: 'agree' },
   { name: 'duplicate Host', target: '/api/items', host: ['$AUTHORITY', 'evil.example'], expect: 'refused' },
   { name: 'missing Host', target: '/api/items', host: [], expect: 'either' },
   { name: 'Host with a path', target: '/api/items', host: ['$AUTHORITY/x'], expect: 'either' },

@@ -9,6 +9,10 @@ const REFRAMED = new Set(['content-length', 'transfer-encoding', 'x-request-id',
 // Headers that change what an upstream does, compared whether or not the gateway judged them.
 const WATCHED = /^(content-type|content-encoding|x-http-method-override|x-http-method|x-method-override|x-amz-.*|x-goog-.*|impersonate-.*|upgrade|x-forwarded-proto)$/
 
+// Single-valued headers: given twice, each upstream's application reads the first (Go's Header.Get, werkzeug's
+// headers.get, node's req.headers for content-type), where the policy would read the values joined.
+const SINGLE = /^(content-type|x-amz-acl|x-goog-acl|x-amz-copy-source|x-amz-target|x-amz-content-sha256|x-amz-date|x-goog-user-project|user-agent|impersonate-user|impersonate-uid)$/
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 function sortedQuery(q: Record<string, string[]>): Array<[string, string[]]> {
@@ -37,7 +41,8 @@ export function compare(judged: HttpCommand, report: EchoReport): string[] {
   const names = new Set([...Object.keys(judged.headers), ...Object.keys(report.headers).filter((n) => WATCHED.test(n))])
   for (const name of names) {
     if (REFRAMED.has(name)) continue
-    const read = report.headers[name]?.join(', ')
+    const values = report.headers[name]
+    const read = SINGLE.test(name) ? values?.[0] : values?.join(', ')
     if (read !== judged.headers[name]) out.push(`header ${name}: judged ${JSON.stringify(judged.headers[name])}, ${report.parser} read ${JSON.stringify(read)}`)
   }
   if ('body' in judged && !same(upstreamBody(report, judged), judged.body)) {

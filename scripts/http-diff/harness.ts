@@ -13,6 +13,9 @@ import { type Echo, type EchoReport, startGoEcho, startNodeEcho, startWerkzeugEc
 
 export type Mode = 'reverse' | 'forward'
 
+/** The modes a case runs in. */
+export const modesOf = (c: DiffCase): Mode[] => (c.kind === 'gcp' ? ['reverse'] : ['reverse', 'forward'])
+
 export interface Outcome {
   case: string
   mode: Mode
@@ -81,10 +84,13 @@ export async function startDiffRig(): Promise<DiffRig> {
   const echoes = started.filter((e): e is Echo => 'url' in e)
   const unavailable = started.filter((e): e is Unavailable => 'reason' in e)
   const judged = new Map<string, HttpCommand>()
-  const gateway = await startTestGateway(() => echoes.map((e) => ({
+  const gateway = await startTestGateway(() => echoes.flatMap((e) => [{
     name: e.parser, kind: 'http', environment: 'staging', labels: {},
     upstream_http: { url: e.url, credential: { kind: 'bearer', token_env: 'ECHO_TOKEN' }, hosts: [hostOf(e.parser)] },
-  })), {
+  }, {
+    name: `${e.parser}-gcs`, kind: 'gcp', environment: 'staging', labels: {},
+    upstream_http: { url: e.url, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'ECHO_TOKEN' }, hosts: [] },
+  }]), {
     env: { ECHO_TOKEN: 'echo-upstream-token' },
     override: (input: InputDocument) => {
       const id = input.command.http?.headers?.['x-request-id']
@@ -116,7 +122,8 @@ export async function startDiffRig(): Promise<DiffRig> {
     echoes, unavailable, gateway,
     async run(c, mode, parser) {
       const id = `diff-${process.pid}-${++serial}`
-      const prefix = mode === 'reverse' ? `/t/${parser}` : ''
+      if (c.kind === 'gcp' && mode !== 'reverse') throw new Error(`${c.name}: Cloud Storage cases run in reverse mode only`)
+      const prefix = mode === 'reverse' ? `/t/${parser}${c.kind === 'gcp' ? '-gcs' : ''}` : ''
       const authority = mode === 'reverse' ? '127.0.0.1' : hostOf(parser)
       const auth = mode === 'reverse' ? `Authorization: Bearer ${token}\r\n` : ''
       const line = c.line ? c.line({ prefix, authority }) : `${c.method ?? 'GET'} ${prefix}${c.target} HTTP/1.1`

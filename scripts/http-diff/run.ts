@@ -9,7 +9,7 @@
 // proxy/http/http-diff.test.ts runs the same cases as a test.
 import { writeFileSync } from 'node:fs'
 import { cases } from './cases.ts'
-import { type Mode, type Outcome, startDiffRig, verdict as judge } from './harness.ts'
+import { modesOf, type Outcome, startDiffRig, verdict as judge } from './harness.ts'
 
 async function main(): Promise<number> {
   const all = process.argv.includes('--all')
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const outcomes: Array<Outcome & { verdict?: string }> = []
   try {
     for (const c of cases) {
-      for (const mode of ['reverse', 'forward'] as Mode[]) {
+      for (const mode of modesOf(c)) {
         for (const e of rig.echoes) {
           const o = await rig.run(c, mode, e.parser)
           const verdict = judge(c.expect, o)

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -72,11 +73,11 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		rep.BodyError = err.Error()
 	}
-	// The form as r.ParseForm reads it, from the same bytes.
-	if strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/x-www-form-urlencoded") {
-		form, _ := url.ParseQuery(string(body))
+	// The form as r.ParseForm reads it (its own Content-Type parsing), from the same bytes.
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err := r.ParseForm(); err == nil && len(r.PostForm) > 0 {
 		rep.Form = map[string][]string{}
-		for k, vs := range form {
+		for k, vs := range r.PostForm {
 			for _, v := range vs {
 				rep.Form[visible(k)] = append(rep.Form[visible(k)], visible(v))
 			}
