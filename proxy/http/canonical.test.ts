@@ -158,6 +158,9 @@ test('a percent-encoding that is no UTF-8 (path, query name or value, form body)
   for (const q of ['a=%ff', '%ff=1', 'a=1&b=x%c0%ae', 'a=%e2%82']) refused(() => canonicalize('GET', `/x?${q}`, []), 'query holds a percent-encoding that is not UTF-8')
   const form = (body: string) => () => checkFormBody('POST', [['Content-Type', 'application/x-www-form-urlencoded']], Buffer.from(body))
   for (const body of ['a=%ff', '%c0%ae=1', 'a=1&b=%ed%a0%80']) refused(form(body), 'form body holds a percent-encoding that is not UTF-8')
+  // As in the query: a pair Go's r.ParseForm drops (a raw ;, a stray %) while the policy would read it.
+  refused(form('a=1;b=2&c=3'), 'form body holds a raw `;`')
+  refused(form('a=100%&c=3'), 'form body holds a stray %')
   // UTF-8, encoded or not, passes.
   assert.is(canonicalize('GET', '/api/caf%C3%A9?q=%E2%82%AC+x&r=%00', []).path, '/api/caf%C3%A9')
   form('q=%E2%82%AC&r=caf\u00e9&s=%00')()

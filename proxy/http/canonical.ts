@@ -62,6 +62,17 @@ function formIsUtf8(text: string): boolean {
   return true
 }
 
+/** A query, or a form body, read the same way by the normalizer and the upstreams' form readers. */
+function checkFormEncoded(text: string, where: 'query' | 'form body'): void {
+  // Go's url.ParseQuery (kube-apiserver, fake-gcs-server; r.ParseForm for a form body) drops a pair holding `;`,
+  // older parsers split on it, others keep it in the value: the policy (and a reviewer: an exec's arguments)
+  // would read what is never run.
+  if (text.includes(';')) throw ambiguous(`the ${where} holds a raw \`;\`, which upstreams read as data, as a separator or as a reason to drop the pair; percent-encode it (%3B)`)
+  // The same parser drops a pair with a `%` that starts no escape, where the normalizer keeps the `%` as text.
+  if (/%(?![0-9a-f]{2})/i.test(text)) throw ambiguous(`the ${where} holds a stray % that is not a percent-encoding; send it as %25`)
+  if (!formIsUtf8(text)) throw ambiguous(NOT_UTF8(where))
+}
+
 // An object name whose %2F-joined parts hold a dot or empty part (`..%2F..%2Fother%2Fo%2Fx`): Cloud Storage and
 // fake-gcs-server read the name as it is, the cloud normalizer too, but command.http.path is decoded and then
 // resolved (/storage/v1/b/other/o/x: another bucket), and a server routing on the decoded path (Go's r.URL.Path)
@@ -214,19 +225,14 @@ export function checkFormBody(method: string, headers: HeaderList, body: Uint8Ar
   }
   if (type !== 'application/x-www-form-urlencoded') return
   const text = Buffer.from(body).toString('utf8')
-  if (!formIsUtf8(text)) throw ambiguous(NOT_UTF8('form body'))
+  checkFormEncoded(text, 'form body')
   const form = new URLSearchParams(text)
   for (const [name, value] of form) if (isMethodParameter(name)) checkMethodParameter(method, value, 'form')
 }
 
 function checkQuery(query: string, method: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
-  // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
-  // others keep it in the value: the policy (and a reviewer: an exec's arguments) would read what is never run.
-  if (query.includes(';')) throw ambiguous('the query holds a raw `;`, which upstreams read as data, as a separator or as a reason to drop the pair; percent-encode it (%3B)')
-  // The same parser drops a pair with a `%` that starts no escape, where the normalizer keeps the `%` as text.
-  if (/%(?![0-9a-f]{2})/i.test(query)) throw ambiguous('the query holds a stray % that is not a percent-encoding; send it as %25')
-  if (!formIsUtf8(query)) throw ambiguous(NOT_UTF8('query'))
+  checkFormEncoded(query, 'query')
   const seen = new Set<string>()
   for (const pair of query.split('&')) {
     if (pair === '') continue
