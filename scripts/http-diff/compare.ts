@@ -13,7 +13,14 @@ const WATCHED = /^(content-type|content-encoding|x-http-method-override|x-http-m
 // headers.get, node's req.headers for content-type), where the policy would read the values joined.
 const SINGLE = /^(content-type|x-amz-acl|x-goog-acl|x-amz-copy-source|x-amz-target|x-amz-content-sha256|x-amz-date|x-goog-user-project|user-agent|impersonate-user|impersonate-uid)$/
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+/** JSON equality, object keys in any order. */
+const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys)
+  if (v === null || typeof v !== 'object') return v
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
+}
 
 function sortedQuery(q: Record<string, string[]>): Array<[string, string[]]> {
   return Object.entries(q).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
