@@ -1,4 +1,5 @@
-// The crafted requests of the HTTP differential check. Each is one raw HTTP/1.1 request; the harness adds the
+// The crafted requests of the HTTP differential check. Each is one raw HTTP/1.1 request, written as latin1 (a
+// character below U+0100 is one byte: '\u00c3\u00a9' sends the UTF-8 of é); the harness adds the
 // Host (unless the case gives its own), the agent's credential, an X-Request-Id and Connection: close.
 // `expect`: 'refused' when the gateway must answer 400 without forwarding, 'agree' when it must forward and every
 // upstream must read what was judged; 'either' when forwarding is fine as long as they agree.
@@ -93,6 +94,8 @@ export const cases: DiffCase[] = [
   { name: 'dot-dot segment /../', target: '/api/x/../admin', expect: 'refused' },
   { name: 'trailing dot segment', target: '/api/admin/.', expect: 'refused' },
   { name: 'raw non-ASCII byte in the path', target: '/api/caf\u00e9', expect: 'refused' },
+  { name: 'raw UTF-8 bytes in the path', target: '/api/caf\u00c3\u00a9', expect: 'refused' },
+  { name: 'raw DEL byte in the path', target: '/api/a\u007fb', expect: 'refused' },
   { name: 'raw non-ASCII byte in the query', target: '/api/items?q=caf\u00e9', expect: 'refused' },
   { name: 'tab in the request line', line: ({ prefix }) => `GET\t${prefix}/api/items HTTP/1.1`, expect: 'refused' },
   { name: 'two spaces in the request line', line: ({ prefix }) => `GET  ${prefix}/api/items HTTP/1.1`, expect: 'either' },
@@ -148,6 +151,9 @@ export const cases: DiffCase[] = [
   { name: 'method override by header', method: 'GET', target: '/api/items', headers: ['X-HTTP-Method-Override: DELETE'], expect: 'refused' },
   { name: 'h2c upgrade', target: '/api/items', headers: ['Connection: Upgrade, HTTP2-Settings', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA'], expect: 'refused' },
   { name: 'Content-Type with leading whitespace and upper case', target: '/api/items', ...json('{"a":1}'), headers: ['Content-Type:    APPLICATION/JSON', 'Content-Length: 7'], expect: 'agree' },
+  { name: 'x-amz-acl spelled with underscores', target: '/api/items', method: 'PUT', headers: ['X_Amz_Acl: public-read'], expect: 'either' },
+  { name: 'Content-Type spelled with an underscore', target: '/api/items', method: 'POST', headers: ['Content_Type: application/json', 'Content-Length: 7'], body: '{"a":1}', expect: 'either' },
+  { name: 'Impersonate-User spelled with an underscore', target: '/api/items', headers: ['Impersonate_User: system:admin'], expect: 'either' },
   { name: 'duplicate Host', target: '/api/items', host: ['$AUTHORITY', 'evil.example'], expect: 'refused' },
   { name: 'missing Host', target: '/api/items', host: [], expect: 'either' },
   { name: 'Host with a path', target: '/api/items', host: ['$AUTHORITY/x'], expect: 'either' },
