@@ -34,6 +34,8 @@ const goModules = {
   kube: { bins: { 'kube-apiserver': './kube-apiserver', 'kube-controller-manager': './kube-controller-manager' }, ldflags: kubeLdflags() },
   etcd: { bins: { etcd: '.' }, ldflags: '' },
   'fake-gcs-server': { bins: { 'fake-gcs-server': 'github.com/fsouza/fake-gcs-server' }, ldflags: '' },
+  // Standard library only: the gateway's differential test reads what net/http parsed (scripts/http-diff).
+  'http-echo': { bins: { 'http-echo': '.' }, ldflags: '' },
 }
 const goPeers = Object.fromEntries(Object.entries(goModules).flatMap(([module, m]) => Object.keys(m.bins).map((name) => [name, module])))
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { canonicalize, checkFormMethod } from './canonical.ts'
+import { canonicalize, checkFormBody } from './canonical.ts'
 import { HttpGatewayError } from './errors.ts'
 import type { HeaderList } from './types.ts'
 
@@ -56,6 +56,15 @@ test('a Cloud Storage JSON API object name may hold %2F (gcloud sends its slashe
   refused(() => canonicalize('GET', '/bkt/a%2Fb', [], undefined, 'gcp'), 'encoded slash')
   refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a%5Cb', [], undefined, 'gcp'), 'backslash')
   refused(() => canonicalize('GET', '/storage/v1/b/bkt/o/a/../b', [], undefined, 'gcp'), 'dot segment')
+})
+
+test('a Cloud Storage object name whose %2F-joined parts hold a dot or empty part is refused: the judged path would resolve it (to another bucket), Cloud Storage reads it as it is', () => {
+  for (const path of ['/storage/v1/b/bkt/o/..%2F..%2Fother%2Fo%2Fsecret', '/storage/v1/b/bkt/o/a%2F..%2Fb', '/storage/v1/b/bkt/o/a%2F.%2Fb', '/storage/v1/b/bkt/o/a%2F%2Fb', '/download/storage/v1/b/bkt/o/%2E%2E%2Fx', '/storage/v1/b/bkt/o/a%2F%2E%2E']) {
+    refused(() => canonicalize('GET', path, [], undefined, 'gcp'), 'dot or empty part')
+  }
+  // A folder placeholder (dir/), and dots inside a part, pass.
+  assert.is(canonicalize('PUT', '/storage/v1/b/bkt/o/dir%2F', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/dir%2F')
+  assert.is(canonicalize('GET', '/storage/v1/b/bkt/o/a..b%2F.hidden%2F...', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/a..b%2F.hidden%2F...')
 })
 
 test('a GCP batch request (many calls in one body) is refused; a path that merely starts with "batch" is not', () => {
@@ -120,7 +129,7 @@ test('an override spelled with underscores (PHP, Rack, WSGI and CGI read X_HTTP_
 })
 
 test('a _method form field (urlencoded: naming another method; multipart: any) is refused; other fields pass', () => {
-  const form = (type: string, body: string) => () => checkFormMethod('POST', [['Content-Type', type]], Buffer.from(body))
+  const form = (type: string, body: string) => () => checkFormBody('POST', [['Content-Type', type]], Buffer.from(body))
   refused(form('application/x-www-form-urlencoded', 'a=1&_method=DELETE'), 'form parameter _method')
   refused(form('application/x-www-form-urlencoded; charset=utf-8', '%5Fmethod=put'), 'form parameter _method')
   const part = (disposition: string) => `--b\r\nContent-Disposition: ${disposition}\r\n\r\nDELETE\r\n--b--\r\n`
@@ -133,13 +142,28 @@ test('a _method form field (urlencoded: naming another method; multipart: any) i
 })
 
 test('_method as PHP spells it (a leading space dropped; space, . or [ read as _) is refused too, in the form and the query', () => {
-  const form = (body: string) => () => checkFormMethod('POST', [['Content-Type', 'application/x-www-form-urlencoded']], Buffer.from(body))
+  const form = (body: string) => () => checkFormBody('POST', [['Content-Type', 'application/x-www-form-urlencoded']], Buffer.from(body))
   for (const body of ['.method=DELETE', '%5Bmethod=DELETE', '+_method=DELETE', '%20.method=PUT']) refused(form(body), 'form parameter _method')
   for (const q of ['.method=DELETE', '%20%20_method=DELETE', '[method=PATCH', '%5Fmethod=DELETE', '_method']) {
     refused(() => canonicalize('POST', `/x?${q}`, []), 'query parameter _method')
   }
   form('.methods=DELETE&method.=DELETE&+method=DELETE')()
   assert.is(canonicalize('POST', '/x?.method=POST&a.method=DELETE', []).method, 'POST')
+})
+
+test('a percent-encoding that is no UTF-8 (path, query name or value, form body) is refused: Go reads the raw bytes, node and werkzeug leave it encoded, the policy would read U+FFFD', () => {
+  for (const path of ['/api/a%ffb', '/api/x/%c0%ae%c0%ae/admin', '/api/x%c0%afadmin', '/api/a%ed%a0%80b', '/api/%e2%82']) {
+    refused(() => canonicalize('GET', path, []), 'path holds a percent-encoding that is not UTF-8')
+  }
+  for (const q of ['a=%ff', '%ff=1', 'a=1&b=x%c0%ae', 'a=%e2%82']) refused(() => canonicalize('GET', `/x?${q}`, []), 'query holds a percent-encoding that is not UTF-8')
+  const form = (body: string) => () => checkFormBody('POST', [['Content-Type', 'application/x-www-form-urlencoded']], Buffer.from(body))
+  for (const body of ['a=%ff', '%c0%ae=1', 'a=1&b=%ed%a0%80']) refused(form(body), 'form body holds a percent-encoding that is not UTF-8')
+  // As in the query: a pair Go's r.ParseForm drops (a raw ;, a stray %) while the policy would read it.
+  refused(form('a=1;b=2&c=3'), 'form body holds a raw `;`')
+  refused(form('a=100%&c=3'), 'form body holds a stray %')
+  // UTF-8, encoded or not, passes.
+  assert.is(canonicalize('GET', '/api/caf%C3%A9?q=%E2%82%AC+x&r=%00', []).path, '/api/caf%C3%A9')
+  form('q=%E2%82%AC&r=caf\u00e9&s=%00')()
 })
 
 test('path overrides (X-Original-URL, X-Rewrite-URL: another path served than the request line\'s) are refused, however spelled', () => {

@@ -1,11 +1,11 @@
 // One canonical request: the method, path, query and host that are judged are exactly those forwarded.
 // Anything two parsers could read differently is refused (400) rather than guessed: conflicting Host /
 // absolute URL / CONNECT authority / SNI, duplicate or conflicting Content-Length and Transfer-Encoding,
-// encoded slashes, dot segments, empty segments, duplicate query keys, a raw `;` in the query, method-override
-// headers.
+// encoded slashes, dot segments, empty segments, duplicate query keys, a raw `;` in the query, percent-encodings
+// that are no UTF-8 (path, query, form body), method-override headers.
 // @see https://www.rfc-editor.org/rfc/rfc9112#section-6.3 (message body length)
 import { s3ConflictingSubresources } from '../../engine/normalize/cloud/aws-s3.ts'
-import { parseQueryString, percentDecode } from '../../engine/normalize/http.ts'
+import { parseQueryString, percentDecode, strictPercentDecode } from '../../engine/normalize/http.ts'
 import { HttpGatewayError } from './errors.ts'
 import { headerValues } from './headers.ts'
 import { splitAuthority } from './routes.ts'
@@ -49,6 +49,43 @@ const ambiguous = (message: string) => new HttpGatewayError(400, 'http.ambiguous
 // read the encoded slash as part of the name; anywhere else it stays refused.
 const GCS_OBJECT_PATH = /^\/(?:download\/)?storage\/v1\/b\/[^/%]+\/o\//
 
+// The normalizer decodes a percent-encoding that is no UTF-8 (%FF, an overlong %C0%AE, a surrogate %ED%A0%80)
+// to U+FFFD, so many paths are judged as one; Go's net/http reads the raw bytes, node leaves the path encoded,
+// werkzeug keeps %FF in query and form values (scripts/http-diff).
+const NOT_UTF8 = (where: string) => `the ${where} holds a percent-encoding that is not UTF-8 (%FF, an overlong %C0%AE …), which upstreams read as raw bytes or leave encoded while the policy would read U+FFFD; send UTF-8`
+
+/** Whether every name and value of a form-encoded text decodes as UTF-8. */
+function formIsUtf8(text: string): boolean {
+  for (const pair of text.split('&')) {
+    if (strictPercentDecode(pair.replaceAll('+', ' ')) === undefined) return false
+  }
+  return true
+}
+
+/** A query, or a form body, read the same way by the normalizer and the upstreams' form readers. */
+function checkFormEncoded(text: string, where: 'query' | 'form body'): void {
+  // Go's url.ParseQuery (kube-apiserver, fake-gcs-server; r.ParseForm for a form body) drops a pair holding `;`,
+  // older parsers split on it, others keep it in the value: the policy (and a reviewer: an exec's arguments)
+  // would read what is never run.
+  if (text.includes(';')) throw ambiguous(`the ${where} holds a raw \`;\`, which upstreams read as data, as a separator or as a reason to drop the pair; percent-encode it (%3B)`)
+  // The same parser drops a pair with a `%` that starts no escape, where the normalizer keeps the `%` as text.
+  if (/%(?![0-9a-f]{2})/i.test(text)) throw ambiguous(`the ${where} holds a stray % that is not a percent-encoding; send it as %25`)
+  if (!formIsUtf8(text)) throw ambiguous(NOT_UTF8(where))
+}
+
+// An object name whose %2F-joined parts hold a dot or empty part (`..%2F..%2Fother%2Fo%2Fx`): Cloud Storage and
+// fake-gcs-server read the name as it is, the cloud normalizer too, but command.http.path is decoded and then
+// resolved (/storage/v1/b/other/o/x: another bucket), and a server routing on the decoded path (Go's r.URL.Path)
+// reads it unresolved. A trailing %2F (a folder placeholder, dir%2F) stays as the path keeps it.
+function checkObjectName(rest: string): void {
+  const parts = percentDecode(rest).split('/')
+  parts.forEach((part, i) => {
+    if (part === '.' || part === '..' || (part === '' && i > 0 && i < parts.length - 1)) {
+      throw ambiguous(`the object name in ${JSON.stringify(rest.slice(0, 100))} holds a dot or empty part between its encoded slashes (%2F), which the judged path resolves while Cloud Storage reads it as it is; name the object without it`)
+    }
+  })
+}
+
 function checkPath(path: string, kind?: string): void {
   if (!path.startsWith('/')) throw ambiguous(`the path ${JSON.stringify(path.slice(0, 200))} does not start with /`)
   // eslint-disable-next-line no-control-regex
@@ -58,6 +95,7 @@ function checkPath(path: string, kind?: string): void {
     throw ambiguous('the path holds an encoded slash or backslash (%2F, %5C), which upstreams read differently; send the segment without it')
   }
   if (/%(?![0-9a-f]{2})/i.test(path)) throw ambiguous('the path holds a stray % that is not a percent-encoding')
+  if (strictPercentDecode(path) === undefined) throw ambiguous(NOT_UTF8('path'))
   // S3 reads a `;` in a key literally; moto (Python's urlparse) cuts `;…` off the last segment as parameters, so
   // PUT /b/keep.txt;x, judged as the key `keep.txt;x`, overwrote keep.txt. The SDKs send it as %3B.
   if (kind === 'aws' && path.includes(';')) throw ambiguous('the path holds a raw ; which S3 servers read apart (as part of the key, or as a parameter cut off it); percent-encode it as %3B')
@@ -73,6 +111,7 @@ function checkPath(path: string, kind?: string): void {
       throw ambiguous(`the path holds a segment ${JSON.stringify(raw.slice(0, 50))} that servers which drop ;parameters read as a dot or empty segment; send the resolved path`)
     }
   })
+  if (object !== undefined) checkObjectName(path.slice(object))
 }
 
 // Google's batch endpoints (/batch/storage/v1, /batch/compute/v1, the global /batch) take one multipart body of
@@ -175,8 +214,8 @@ function checkMethodParameter(method: string, value: string | null | undefined, 
 // A multipart part named _method, however its Content-Disposition quotes or spells the name.
 const MULTIPART_METHOD = /^content-disposition:[^\r\n]*;\s*name\*?\s*=\s*(?:"_method"|_method(?=[\s;]|$)|utf-8''_method)/im
 
-/** A form body's `_method` (the body as forwarded, read once it is whole). */
-export function checkFormMethod(method: string, headers: HeaderList, body: Uint8Array | undefined): void {
+/** A form body's `_method`, and its encodings (the body as forwarded, read once it is whole). */
+export function checkFormBody(method: string, headers: HeaderList, body: Uint8Array | undefined): void {
   if (!body?.byteLength) return
   const type = headerValues(headers, 'content-type').join(',').split(';', 1)[0]!.trim().toLowerCase()
   if (type === 'multipart/form-data') {
@@ -185,27 +224,20 @@ export function checkFormMethod(method: string, headers: HeaderList, body: Uint8
     return
   }
   if (type !== 'application/x-www-form-urlencoded') return
-  const form = new URLSearchParams(Buffer.from(body).toString('utf8'))
+  const text = Buffer.from(body).toString('utf8')
+  checkFormEncoded(text, 'form body')
+  const form = new URLSearchParams(text)
   for (const [name, value] of form) if (isMethodParameter(name)) checkMethodParameter(method, value, 'form')
 }
 
 function checkQuery(query: string, method: string): void {
   if (/[\u0000-\u0020\u007f-\uffff#]/.test(query)) throw ambiguous('the query holds spaces, control or non-ASCII characters; percent-encode them')
-  // Go's url.ParseQuery (kube-apiserver, fake-gcs-server) drops a pair holding `;`, older parsers split on it,
-  // others keep it in the value: the policy (and a reviewer: an exec's arguments) would read what is never run.
-  if (query.includes(';')) throw ambiguous('the query holds a raw `;`, which upstreams read as data, as a separator or as a reason to drop the pair; percent-encode it (%3B)')
-  // The same parser drops a pair with a `%` that starts no escape, where the normalizer keeps the `%` as text.
-  if (/%(?![0-9a-f]{2})/i.test(query)) throw ambiguous('the query holds a stray % that is not a percent-encoding; send it as %25')
+  checkFormEncoded(query, 'query')
   const seen = new Set<string>()
   for (const pair of query.split('&')) {
     if (pair === '') continue
     const eq = pair.indexOf('=')
-    let name: string
-    try {
-      name = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replaceAll('+', ' '))
-    } catch {
-      throw ambiguous('a query parameter name is not valid percent-encoded UTF-8')
-    }
+    const name = strictPercentDecode((eq < 0 ? pair : pair.slice(0, eq)).replaceAll('+', ' '))!
     if (seen.has(name) && !MULTI_VALUED.has(name)) throw ambiguous(`the query parameter ${JSON.stringify(name)} is given more than once; give it once`)
     seen.add(name)
     if (isMethodParameter(name)) checkMethodParameter(method, eq < 0 ? '' : new URLSearchParams(pair.slice(eq)).get('') ?? '', 'query')

@@ -13,7 +13,7 @@ import type { Identity, TargetKind } from '../../engine/types.ts'
 import { releaseEvent, requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
-import { canonicalize, checkFormMethod } from './canonical.ts'
+import { canonicalize, checkFormBody } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
 import { dropUpstreamOnly, forwardableHeaders, headerValue, headerValues } from './headers.ts'
 import { kubeTableRead } from './kube-tables.ts'
@@ -286,7 +286,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // No body declared (most GETs): nothing to read, and no await on the way.
     const body = upload || canon.bodyLength === 0 || !req.body ? undefined : await readRequestBody(req.body, canon, headerValue(req.headers, 'content-encoding'), target)
     trace.bytesIn = body?.byteLength ?? 0
-    if (body) checkFormMethod(canon.method, req.headers, body)
+    if (body) checkFormBody(canon.method, req.headers, body)
     request ??= { method: canon.method, url: judgedUrl, headers: judgedHeaders(req.headers, body), body, maxBodyBytes: bodyLimit(target) }
     // MCP targets: same route, hold and credential; their own judge request, refusals and answer processing.
     const mcp: McpFlow | undefined = target.kind === 'mcp'

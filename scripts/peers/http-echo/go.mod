@@ -1,0 +1,3 @@
+module warden.test/http-echo
+
+go 1.26
