@@ -23,6 +23,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import { startHostileMcpServer } from './mcp/testing/hostile-server.ts'
 import { startTestMcpServer } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
+import { readStream } from './testing/read-stream.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -161,27 +162,8 @@ async function initialize(bearer: string, t = 'prod-mcp'): Promise<string> {
 }
 
 /** A GET stream read until `until` holds of the text, or 2 seconds. */
-async function getStream(bearer: string, session: string | undefined, extra: Record<string, string>, until: (text: string) => boolean): Promise<{ status: number; text: string }> {
-  const controller = new AbortController()
-  const res = await fetch(endpoint, { method: 'GET', headers: headers(bearer, session, extra), signal: controller.signal })
-  let text = ''
-  const timer = setTimeout(() => controller.abort(), 2000)
-  try {
-    const reader = res.body!.getReader()
-    const decoder = new TextDecoder()
-    while (!until(text)) {
-      const { value, done } = await reader.read()
-      if (done) break
-      text += decoder.decode(value, { stream: true })
-    }
-  } catch {
-    // aborted: the text so far
-  } finally {
-    clearTimeout(timer)
-    controller.abort()
-  }
-  return { status: res.status, text }
-}
+const getStream = (bearer: string, session: string | undefined, extra: Record<string, string>, until: (text: string) => boolean) =>
+  readStream(endpoint, headers(bearer, session, extra), until, 2000)
 
 const rpc = (id: unknown, method: string, params?: unknown) => ({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) })
 

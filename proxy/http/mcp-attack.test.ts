@@ -10,6 +10,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import { JSONRPC_DENIED } from './mcp/jsonrpc-reply.ts'
 import { startTestMcpServer } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
+import { readStream } from './testing/read-stream.ts'
 
 const server = await startTestMcpServer({ resumable: true })
 const targets: TargetConfig[] = [{
@@ -64,31 +65,8 @@ function parseAnswer(type: string, text: string): { messages: Array<Record<strin
 }
 
 /** A GET stream read until `until` holds of the text, or 3 seconds. */
-async function getStream(headers: Record<string, string>, until: (text: string) => boolean): Promise<{ status: number; text: string }> {
-  const controller = new AbortController()
-  const res = await fetch(endpoint(), {
-    method: 'GET',
-    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-protocol-version': PROTOCOL, ...headers },
-    signal: controller.signal,
-  })
-  let text = ''
-  const timer = setTimeout(() => controller.abort(), 3000)
-  try {
-    const reader = res.body!.getReader()
-    const decoder = new TextDecoder()
-    while (!until(text)) {
-      const { value, done } = await reader.read()
-      if (done) break
-      text += decoder.decode(value, { stream: true })
-    }
-  } catch {
-    // aborted: the text so far
-  } finally {
-    clearTimeout(timer)
-    controller.abort()
-  }
-  return { status: res.status, text }
-}
+const getStream = (headers: Record<string, string>, until: (text: string) => boolean) =>
+  readStream(endpoint(), { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-protocol-version': PROTOCOL, ...headers }, until, 3000)
 
 const call = (name: string, args: unknown, id: unknown = 1) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
 const ranDrop = () => server.calls.some((c) => c.startsWith('drop_database'))
