@@ -155,7 +155,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpSessions = createMcpSessionOwners()
   const mcpHeld = createMcpHeldCalls()
   const mcpEventIds = createMcpEventIds()
-  const mcpInFlight = createMcpIdsInFlight()
+  // A session whose ids in flight are forgotten is ended, never left open with an id free to reuse.
+  const mcpInFlight = createMcpIdsInFlight((server, session) => mcpSessions.forget(server, session))
   const mcpServerRequests = createMcpServerRequests()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const startKeys = new StartKeys()

@@ -164,7 +164,7 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       // One request per id in flight in a session: the server routes answers by id (mcp/ids-in-flight.ts).
       if (mcpSession !== undefined && ids.id !== undefined && inFlight === undefined) {
         inFlight = o.inFlight.take({ server: serverId, session: mcpSession, id: ids.id })
-        if (!inFlight) return Promise.reject(new HttpGatewayError(409, 'http.mcp_id_in_use', `a request with JSON-RPC id ${JSON.stringify(ids.id)} is already in flight in this MCP session; MCP asks for a new id for every request of a session`))
+        if (!inFlight) return Promise.reject(new HttpGatewayError(409, 'http.mcp_id_in_use', `a request with JSON-RPC id ${JSON.stringify(ids.id)} is already in flight in this MCP session (or the session had too many in flight, and was ended); MCP asks for a new id for every request of a session`))
       }
       return clientJudgeRequest(session, request, o.registry)
     },

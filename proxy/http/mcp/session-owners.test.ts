@@ -16,4 +16,11 @@ test('a session id is its first claimant\'s, per server; unknown and forgotten i
   assert.is(owners.owns('docs', 's1', 'alice'), false)
 })
 
+test('a forgotten session is nobody\'s', () => {
+  const owners = createMcpSessionOwners()
+  owners.claim('docs', 's1', 'alice')
+  owners.forget('docs', 's1')
+  assert.is(owners.owns('docs', 's1', 'alice'), false)
+})
+
 test.run()

@@ -15,6 +15,8 @@ export interface McpSessionOwners {
   owns(server: string, id: string, owner: string): boolean
   /** Binds a session id the server issued to `owner`; false when it is already bound to someone else. */
   claim(server: string, id: string, owner: string): boolean
+  /** Forgets session `id` of `server`: nobody may use it through the gateway any more. */
+  forget(server: string, id: string): void
 }
 
 export function createMcpSessionOwners(max = MAX_MCP_SESSIONS): McpSessionOwners {
@@ -28,5 +30,6 @@ export function createMcpSessionOwners(max = MAX_MCP_SESSIONS): McpSessionOwners
       owners.set(key(server, id), owner)
       return true
     },
+    forget: (server, id) => owners.delete(key(server, id)),
   }
 }
