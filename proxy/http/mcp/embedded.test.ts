@@ -34,6 +34,27 @@ test('prompt messages, a single content object and a read\'s contents are covere
   assert.equal((read.result as { contents: unknown[] }).contents, [{ uri: held, text: 'H' }, { uri: 'warden:withheld', mimeType: 'text/plain', text: withheld.text }, { uri: 'mem://ok', text: 'ok' }])
 })
 
+test('what a withheld resource held is gone from structuredContent, _meta, keys and other items\' text, JSON-escaped too', () => {
+  const secret = 'root:x:0:0\ntoken="abc"'
+  const result = {
+    content: [
+      { type: 'resource', resource: { uri: denied, text: secret } },
+      { type: 'text', text: JSON.stringify({ file: denied, body: secret }) },
+      { type: 'text', text: 'kept' },
+      { type: 'resource', resource: { uri: held, blob: Buffer.from('held bytes').toString('base64') } },
+      { type: 'text', text: 'echo: held bytes' },
+    ],
+    structuredContent: { file: denied, body: secret, [secret]: 1, list: ['x', `pre ${secret} post`], link: held },
+    _meta: { preview: secret.slice(0, 40) },
+  }
+  const out = withholdEmbedded(result, reads).result as typeof result
+  assert.equal(out.content, [withheld, withheld, { type: 'text', text: 'kept' }, withheld, withheld])
+  assert.equal(out.structuredContent, { file: withheld.text, body: withheld.text, list: ['x', withheld.text], link: held })
+  assert.equal(out._meta, { preview: withheld.text })
+  assert.not.match(JSON.stringify(out), 'abc')
+  assert.not.match(JSON.stringify(out), 'held bytes')
+})
+
 test('a judge that throws withholds (fail closed)', () => {
   const boom = () => { throw new Error('boom') }
   assert.is(withholdEmbedded({ content: [{ type: 'resource_link', uri: 'mem://a', name: 'a' }] }, { canRead: boom, canReadNow: boom }).withheld, 1)

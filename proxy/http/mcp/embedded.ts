@@ -4,6 +4,11 @@
 // not read, or may read only once a reviewer approves: masking leaves its text, so such an item is replaced
 // by a text item saying it was withheld (in contents[], a text resource of uri warden:withheld) (not quoting the uri, which the settings keep from the caller). A link
 // is kept when a read of it would be held, as a listing entry is (listings.ts); embedded content never is.
+// What a withheld item held (its text, its blob as base64 and as text, and its uri when a read of it is denied) is gone from the rest of the result
+// too: a server may repeat it in structuredContent (a text item then repeats that as JSON, as the SDK does), in
+// _meta or in another item's text. Any string of the result holding one of them, as it is or JSON-escaped, is
+// replaced by the same notice, and an object key holding one drops its entry (a value from a withheld source
+// is withheld wherever it is).
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/tools#embedded-resources
 import type { CanRead } from './listings.ts'
 
@@ -28,25 +33,58 @@ function allowed(check: CanRead, uri: unknown): boolean {
   }
 }
 
-/** A content item as the caller may see it, and whether it was withheld. */
-function contentItem(item: unknown, reads: EmbeddedReads): { item: unknown; withheld: boolean } {
-  if (!isObject(item)) return { item, withheld: false }
-  const ok =
-    item.type === 'resource' ? isObject(item.resource) && allowed(reads.canReadNow, item.resource.uri)
-    : item.type === 'resource_link' ? allowed(reads.canRead, item.uri)
-    : true
-  return ok ? { item, withheld: false } : { item: { type: 'text', text: WITHHELD }, withheld: true }
+/** What withheld items held, and the notices put in their place (left as they are by the scrub). */
+interface Withheld {
+  count: number
+  values: Set<string>
+  notices: Set<object>
 }
 
-function contentList(list: unknown, reads: EmbeddedReads, count: { withheld: number }): unknown {
+/**
+ * Notes the text and blob of a withheld resource (or link) `r`, and its uri when a read of it would be denied
+ * (one that would be held is shown, as in a listing); returns its notice.
+ */
+function withhold<T extends object>(r: Record<string, unknown>, notice: T, w: Withheld, reads: EmbeddedReads): T {
+  w.count++
+  w.notices.add(notice)
+  for (const field of allowed(reads.canRead, r.uri) ? ['text', 'blob'] : ['uri', 'text', 'blob']) {
+    const v = r[field]
+    if (typeof v !== 'string' || v === '') continue
+    w.values.add(v)
+    if (field === 'blob') {
+      const text = Buffer.from(v, 'base64').toString('utf8')
+      if (text !== '' && !text.includes('\uFFFD')) w.values.add(text)
+    }
+  }
+  return notice
+}
+
+/** A content item as the caller may see it. */
+function contentItem(item: unknown, reads: EmbeddedReads, w: Withheld): unknown {
+  if (!isObject(item)) return item
+  if (item.type === 'resource' && !(isObject(item.resource) && allowed(reads.canReadNow, item.resource.uri))) {
+    return withhold(isObject(item.resource) ? item.resource : {}, { type: 'text', text: WITHHELD }, w, reads)
+  }
+  if (item.type === 'resource_link' && !allowed(reads.canRead, item.uri)) return withhold(item, { type: 'text', text: WITHHELD }, w, reads)
+  return item
+}
+
+function contentList(list: unknown, reads: EmbeddedReads, w: Withheld): unknown {
   // One item where a list belongs (malformed, but a lax client may show it) is judged all the same.
   const items = Array.isArray(list) ? list : [list]
-  const out = items.map((item) => {
-    const c = contentItem(item, reads)
-    if (c.withheld) count.withheld++
-    return c.item
-  })
+  const out = items.map((item) => contentItem(item, reads, w))
   return Array.isArray(list) ? out : out[0]
+}
+
+/** `value` with every string holding a withheld value replaced by the notice, and every key holding one dropped. */
+function scrub(value: unknown, w: Withheld, needles: string[]): unknown {
+  const holds = (text: string) => needles.some((n) => text.includes(n))
+  if (typeof value === 'string') return holds(value) ? WITHHELD : value
+  if (Array.isArray(value)) return value.map((v) => scrub(v, w, needles))
+  if (!isObject(value) || w.notices.has(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) if (!holds(k)) out[k] = scrub(v, w, needles)
+  return out
 }
 
 /**
@@ -56,19 +94,21 @@ function contentList(list: unknown, reads: EmbeddedReads, count: { withheld: num
  */
 export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: string): { result: unknown; withheld: number } {
   if (!isObject(result)) return { result, withheld: 0 }
-  const count = { withheld: 0 }
+  const w: Withheld = { count: 0, values: new Set(), notices: new Set() }
   const out: Record<string, unknown> = { ...result }
-  if (Object.hasOwn(result, 'content')) out.content = contentList(result.content, reads, count)
+  if (Object.hasOwn(result, 'content')) out.content = contentList(result.content, reads, w)
   if (Array.isArray(result.messages)) {
-    out.messages = result.messages.map((m) => (isObject(m) && Object.hasOwn(m, 'content') ? { ...m, content: contentList(m.content, reads, count) } : m))
+    out.messages = result.messages.map((m) => (isObject(m) && Object.hasOwn(m, 'content') ? { ...m, content: contentList(m.content, reads, w) } : m))
   }
   if (Array.isArray(result.contents)) {
     out.contents = result.contents.map((c) => {
       const uri = isObject(c) ? c.uri : undefined
       if ((asked !== undefined && uri === asked) || allowed(reads.canReadNow, uri)) return c
-      count.withheld++
-      return { uri: 'warden:withheld', mimeType: 'text/plain', text: WITHHELD }
+      return withhold(isObject(c) ? c : {}, { uri: 'warden:withheld', mimeType: 'text/plain', text: WITHHELD }, w, reads)
     })
   }
-  return { result: out, withheld: count.withheld }
+  if (w.count === 0) return { result: out, withheld: 0 }
+  // Each value as it is and as it reads inside a JSON string (a text item repeating structuredContent).
+  const needles = [...new Set([...w.values].flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]))]
+  return { result: scrub(out, w, needles), withheld: w.count }
 }
