@@ -19,6 +19,23 @@ const LISTED: Record<string, { kind: McpDefinitionKind; key: string }> = {
   resourceTemplates: { kind: 'template', key: 'uriTemplate' },
 }
 
+// A resource's size and last modification (annotations.lastModified) say how its content stands, not what the
+// model is told: a file that grows is no changed definition. Fingerprinted with them, any caller that wrote to a
+// listed file and listed it again held every caller's reads of it. Dropped only in their own shape (a
+// non-negative integer, an ISO 8601 date-time), so no text rides on them unrecorded.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/
+
+/** A listed resource as fingerprinted: without its size and last modification. */
+function describedResource(entry: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...entry }
+  if (Number.isSafeInteger(out.size) && (out.size as number) >= 0) delete out.size
+  if (isObject(out.annotations) && typeof out.annotations.lastModified === 'string' && DATE_TIME.test(out.annotations.lastModified)) {
+    const { lastModified: _, ...annotations } = out.annotations
+    out.annotations = annotations
+  }
+  return out
+}
+
 /** The definitions in a listing's entries (`field`: prompts, resources, resourceTemplates), whole, each by the name requests use. */
 export function listedDefinitions(field: string, entries: unknown): { kind: McpDefinitionKind; definitions: McpToolDefinition[] } | undefined {
   const listed = Object.hasOwn(LISTED, field) ? LISTED[field]! : undefined
@@ -26,7 +43,7 @@ export function listedDefinitions(field: string, entries: unknown): { kind: McpD
   const definitions: McpToolDefinition[] = []
   for (const entry of entries) {
     const name = isObject(entry) ? entry[listed.key] : undefined
-    if (typeof name === 'string' && name !== '') definitions.push({ name, definition: entry })
+    if (typeof name === 'string' && name !== '') definitions.push({ name, definition: listed.kind === 'resource' ? describedResource(entry as Record<string, unknown>) : entry })
   }
   return { kind: listed.kind, definitions }
 }
