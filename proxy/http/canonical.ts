@@ -76,12 +76,13 @@ function checkFormEncoded(text: string, where: 'query' | 'form body'): void {
 // An object name whose %2F-joined parts hold a dot or empty part (`..%2F..%2Fother%2Fo%2Fx`): Cloud Storage and
 // fake-gcs-server read the name as it is, the cloud normalizer too, but command.http.path is decoded and then
 // resolved (/storage/v1/b/other/o/x: another bucket), and a server routing on the decoded path (Go's r.URL.Path)
-// reads it unresolved. A trailing %2F (a folder placeholder, dir%2F) stays as the path keeps it.
+// reads it unresolved. So is a leading %2F (the object /public/x, judged as the path's o/public/x: the empty
+// segment collapses). A trailing %2F (a folder placeholder, dir%2F) stays as the path keeps it.
 function checkObjectName(rest: string): void {
   const parts = percentDecode(rest).split('/')
   parts.forEach((part, i) => {
-    if (part === '.' || part === '..' || (part === '' && i > 0 && i < parts.length - 1)) {
-      throw ambiguous(`the object name in ${JSON.stringify(rest.slice(0, 100))} holds a dot or empty part between its encoded slashes (%2F), which the judged path resolves while Cloud Storage reads it as it is; name the object without it`)
+    if (part === '.' || part === '..' || (part === '' && i < parts.length - 1)) {
+      throw ambiguous(`the object name in ${JSON.stringify(rest.slice(0, 100))} holds a dot or empty part at or between its encoded slashes (%2F), which the judged path resolves while Cloud Storage reads it as it is; name the object without it`)
     }
   })
 }
