@@ -24,4 +24,27 @@ test('an event id is the caller\'s it was first forwarded to, per server and ses
   assert.is(ids.resumable(s1, 'e1', 'alice'), undefined)
 })
 
+test('a caller past its own bound forgets its own oldest ids, never another caller\'s', () => {
+  const ids = createMcpEventIds(10, 2)
+  const s1 = { server: 'docs', session: 's1' }
+  const s2 = { server: 'docs', session: 's2' }
+  ids.forwarded(s1, 'v1', 'victim', email)
+  for (let i = 0; i < 50; i++) ids.forwarded(s2, `a${i}`, 'attacker', none)
+  assert.is(ids.resumable(s1, 'v1', 'victim'), email)
+  assert.is(ids.resumable(s2, 'a0', 'attacker'), undefined)
+  assert.ok(ids.resumable(s2, 'a49', 'attacker'))
+  assert.ok(ids.resumable(s2, 'a48', 'attacker'))
+})
+
+test('past the bound in all, the least recently used id goes, whoever holds it; a resumption makes an id recent', () => {
+  const ids = createMcpEventIds(2, 2)
+  const s = { server: 'docs', session: 's' }
+  ids.forwarded(s, 'e1', 'alice', none)
+  ids.forwarded(s, 'e2', 'bob', none)
+  assert.ok(ids.resumable(s, 'e1', 'alice'))
+  ids.forwarded(s, 'e3', 'carol', none)
+  assert.ok(ids.resumable(s, 'e1', 'alice'))
+  assert.is(ids.resumable(s, 'e2', 'bob'), undefined)
+})
+
 test.run()
