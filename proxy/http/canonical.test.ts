@@ -147,6 +147,13 @@ test('_method as PHP spells it (a leading space dropped; space, . or [ read as _
   for (const q of ['.method=DELETE', '%20%20_method=DELETE', '[method=PATCH', '%5Fmethod=DELETE', '_method']) {
     refused(() => canonicalize('POST', `/x?${q}`, []), 'query parameter _method')
   }
+  // Cut at a NUL, as PHP reads the name as a C string; in a multipart part's name too, as PHP spells it.
+  for (const body of ['_method%00=DELETE', '_method%00x=DELETE', '%20_method%00.x=PUT']) refused(form(body), 'form parameter _method')
+  refused(() => canonicalize('POST', '/x?_method%00=DELETE', []), 'query parameter _method')
+  const part = (name: string) => () => checkFormBody('POST', [['Content-Type', 'multipart/form-data; boundary=b']], Buffer.from(`--b\r\nContent-Disposition: form-data; ${name}\r\n\r\nDELETE\r\n--b--\r\n`, 'latin1'))
+  for (const name of ['name=" _method"', 'name=".method"', 'name="[method"', 'name="_method\u0000x"', 'name=_method\u0000', 'name="\\_method"', "name*=UTF-8''%5Fmethod"]) refused(part(name), 'multipart form field _method')
+  part('name="_methods"')()
+  part('name="x"; filename="_method"')()
   form('.methods=DELETE&method.=DELETE&+method=DELETE')()
   assert.is(canonicalize('POST', '/x?.method=POST&a.method=DELETE', []).method, 'POST')
 })

@@ -199,11 +199,12 @@ function checkConnection(options: string[]): void {
 const METHOD_PARAMETER = '_method'
 
 /**
- * Whether a parameter name is `_method` as PHP reads it (Laravel, Symfony): leading spaces dropped, then a space,
- * `.` or `[` turned into `_`, so `.method`, ` method` and `[method` fill $_POST['_method'] too.
+ * Whether a parameter name is `_method` as PHP reads it (Laravel, Symfony): leading spaces dropped, the name cut
+ * at a NUL (php_register_variable_ex reads it as a C string: `_method%00x` is `_method`), then a space, `.` or `[`
+ * turned into `_`, so `.method`, ` method` and `[method` fill $_POST['_method'] too.
  */
 function isMethodParameter(name: string): boolean {
-  return name.replace(/^ +/, '').replace(/[ .[]/g, '_') === METHOD_PARAMETER
+  return name.replace(/^ +/, '').split('\u0000', 1)[0]!.replace(/[ .[]/g, '_') === METHOD_PARAMETER
 }
 
 function checkMethodParameter(method: string, value: string | null | undefined, where: string): void {
@@ -212,8 +213,19 @@ function checkMethodParameter(method: string, value: string | null | undefined, 
   }
 }
 
-// A multipart part named _method, however its Content-Disposition quotes or spells the name.
-const MULTIPART_METHOD = /^content-disposition:[^\r\n]*;\s*name\*?\s*=\s*(?:"_method"|_method(?=[\s;]|$)|utf-8''_method)/im
+// The name of each multipart part, however its Content-Disposition quotes or spells it (quoted, bare, RFC 5987),
+// then read as PHP reads a name (isMethodParameter: " _method", ".method" and "_method\0x" are _method too).
+const MULTIPART_NAME = /^content-disposition:[^\r\n]*?;\s*name\*?\s*=\s*(?:"((?:[^"\\\r\n]|\\.)*)"|utf-8''([^\s;]*)|([^\s;"]+))/gim
+
+function multipartNames(text: string): string[] {
+  const names: string[] = []
+  for (const m of text.matchAll(MULTIPART_NAME)) {
+    if (m[1] !== undefined) names.push(m[1], m[1].replace(/\\(.)/g, '$1'))
+    else if (m[2] !== undefined) names.push(percentDecode(m[2]))
+    else names.push(m[3]!)
+  }
+  return names
+}
 
 /** A form body's `_method`, and its encodings (the body as forwarded, read once it is whole). */
 export function checkFormBody(method: string, headers: HeaderList, body: Uint8Array | undefined): void {
@@ -221,7 +233,7 @@ export function checkFormBody(method: string, headers: HeaderList, body: Uint8Ar
   const type = headerValues(headers, 'content-type').join(',').split(';', 1)[0]!.trim().toLowerCase()
   if (type === 'multipart/form-data') {
     // Read as a whole, not part by part: a field of that name is refused whatever its value.
-    if (MULTIPART_METHOD.test(Buffer.from(body).toString('latin1'))) throw ambiguous(`the multipart form field _method may ask the upstream to treat this ${method} as another method; leave it out`)
+    if (multipartNames(Buffer.from(body).toString('latin1')).some(isMethodParameter)) throw ambiguous(`the multipart form field _method may ask the upstream to treat this ${method} as another method; leave it out`)
     return
   }
   if (type !== 'application/x-www-form-urlencoded') return
