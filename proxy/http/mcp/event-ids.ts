@@ -10,10 +10,10 @@
 // Each id also keeps the mask obligations of the answer it was forwarded in: a stream resumed from it replays
 // that answer (a tool's result), which is masked by its own request's obligations, not only by the GET's.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#resumability-and-redelivery
-// The store is bounded per caller as well as in all: each caller's oldest ids make room for its newer ones, so a
-// caller reading many long streams forgets its own ids, never another's (one bound for all let it push every
-// other caller's ids out, and their resumptions fail).
+// The store is bounded per caller as well as in all (owned-lru.ts), so one caller's streams cannot push out
+// another's ids, and their resumptions fail.
 import type { MaskObligation } from '../../../engine/types.ts'
+import { OwnedLru } from './owned-lru.ts'
 
 /**
  * Event ids remembered in all; the least recently used is forgotten first (its client cannot resume from it and
@@ -41,63 +41,19 @@ export interface McpEventIds {
   resumable(stream: EventStream, id: string, owner: string): readonly MaskObligation[] | undefined
 }
 
-interface Entry {
-  owner: string
-  masks: readonly MaskObligation[]
-}
-
-interface Owned {
-  /** The owner's keys, least recently used first. */
-  keys: Set<string>
-  chars: number
-}
-
 export function createMcpEventIds(max = MAX_MCP_EVENT_IDS, perCaller = MAX_MCP_EVENT_IDS_PER_CALLER): McpEventIds {
-  // A Map iterates in insertion order: the first is the least recently used. The masks are the decision's own
-  // array, shared by every id of one answer.
-  const ids = new Map<string, Entry>()
-  const owners = new Map<string, Owned>()
-  let chars = 0
+  // The masks are the decision's own array, shared by every id of one answer.
+  const ids = new OwnedLru<readonly MaskObligation[]>(max, perCaller, CHARS_PER_ID)
   // JSON: a session id or an event id holding a newline cannot make two keys one.
   const key = (stream: EventStream, id: string) => JSON.stringify([stream.server, stream.session ?? null, id])
-  function drop(k: string) {
-    const entry = ids.get(k)
-    if (!entry) return
-    ids.delete(k)
-    chars -= k.length
-    const owned = owners.get(entry.owner)!
-    owned.keys.delete(k)
-    owned.chars -= k.length
-    if (owned.keys.size === 0) owners.delete(entry.owner)
-  }
   return {
     forwarded(stream, id, owner, masks) {
-      const k = key(stream, id)
       // One bound to another caller stays theirs.
-      if (ids.has(k)) return
-      let owned = owners.get(owner)
-      while (owned && owned.keys.size && (owned.keys.size >= perCaller || owned.chars + k.length > perCaller * CHARS_PER_ID)) {
-        drop(owned.keys.values().next().value!)
-        owned = owners.get(owner)
-      }
-      while (ids.size && (ids.size >= max || chars + k.length > max * CHARS_PER_ID)) drop(ids.keys().next().value!)
-      if (!owned) owners.set(owner, (owned = { keys: new Set(), chars: 0 }))
-      ids.set(k, { owner, masks })
-      chars += k.length
-      owned.keys.add(k)
-      owned.chars += k.length
+      if (!ids.has(key(stream, id))) ids.set(key(stream, id), owner, masks)
     },
     resumable(stream, id, owner) {
-      const k = key(stream, id)
-      const entry = ids.get(k)
-      if (entry?.owner !== owner) return undefined
-      // Now the most recently used, in all and among its owner's.
-      ids.delete(k)
-      ids.set(k, entry)
-      const owned = owners.get(owner)!
-      owned.keys.delete(k)
-      owned.keys.add(k)
-      return entry.masks
+      const entry = ids.get(key(stream, id))
+      return entry?.owner === owner ? entry.value : undefined
     },
   }
 }

@@ -18,4 +18,15 @@ test('a server request is answered once, by the caller it was forwarded to, in i
   assert.is(open.answer(s1, 2, 'alice'), false)
 })
 
+test('one caller\'s server requests cannot push out another\'s', () => {
+  const requests = createMcpServerRequests(10, 2)
+  const s1 = { server: 'docs', session: 's1' }
+  const s2 = { server: 'docs', session: 's2' }
+  requests.forwarded(s1, 1, 'victim')
+  for (let id = 0; id < 50; id++) requests.forwarded(s2, id, 'attacker')
+  assert.ok(requests.answer(s1, 1, 'victim'))
+  assert.ok(requests.answer(s2, 49, 'attacker'))
+  assert.is(requests.answer(s2, 0, 'attacker'), false)
+})
+
 test.run()

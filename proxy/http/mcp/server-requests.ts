@@ -7,11 +7,15 @@
 // client response is now forwarded only when it answers a server request forwarded to that caller, in that MCP
 // session, and only once.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic#responses
-import { KeyedLru } from '../../../engine/keyed-lru.ts'
 import type { EventStream } from './event-ids.ts'
+import { OwnedLru } from './owned-lru.ts'
 
-/** Open server requests remembered; the least recently used is forgotten first (its answer is then refused). */
+/**
+ * Open server requests remembered, in all and per caller (owned-lru.ts: one caller's cannot push out another's);
+ * the least recently used is forgotten first (its answer is then refused).
+ */
 export const MAX_MCP_SERVER_REQUESTS = 100_000
+export const MAX_MCP_SERVER_REQUESTS_PER_CALLER = 10_000
 
 export interface McpServerRequests {
   /** Server request `id` of `stream` was forwarded to `owner`, who may answer it. */
@@ -20,17 +24,17 @@ export interface McpServerRequests {
   answer(stream: EventStream, id: string | number, owner: string): boolean
 }
 
-export function createMcpServerRequests(max = MAX_MCP_SERVER_REQUESTS): McpServerRequests {
-  const open = new KeyedLru<string>(max, max * 256)
+export function createMcpServerRequests(max = MAX_MCP_SERVER_REQUESTS, perCaller = MAX_MCP_SERVER_REQUESTS_PER_CALLER): McpServerRequests {
+  const open = new OwnedLru<true>(max, perCaller, 256)
   // JSON, so the number 1 and the string "1" stay apart, and no session or id can make two keys one.
   const key = (stream: EventStream, id: string | number) => JSON.stringify([stream.server, stream.session ?? null, id])
   return {
     forwarded(stream, id, owner) {
-      open.set(key(stream, id), owner)
+      open.set(key(stream, id), owner, true)
     },
     answer(stream, id, owner) {
       const k = key(stream, id)
-      if (open.get(k) !== owner) return false
+      if (open.get(k)?.owner !== owner) return false
       open.delete(k)
       return true
     },
