@@ -190,4 +190,13 @@ test("an SSE event of another type is refused without quoting the type: it is th
   }
 })
 
+test('a server request let through (sampling) has the resources it embeds that the caller may not read withheld', async () => {
+  const ctx = context({ request: { method: 'tools/call', id: 3 }, masks: [], judgeServerRequest: () => ({ allow: true, decision: { reasons: [] }, decisionId: 'dec_s' }) })
+  const sampling = { jsonrpc: '2.0', id: 7, method: 'sampling/createMessage', params: { maxTokens: 5, messages: [{ role: 'user', content: { type: 'resource', resource: { uri: 'file:///etc/shadow', text: 'root:$6$hash' } } }] } }
+  const out = await processJsonBody(ctx, JSON.stringify(sampling))
+  assert.is(out.withheldEmbedded, 1)
+  assert.not.match(out.forward, 'root:$6$hash')
+  assert.match(JSON.parse(out.forward).params.messages[0].content.text, /embedded resource was withheld/)
+})
+
 test.run()

@@ -190,6 +190,13 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
     out.withheldEmbedded += embedded.withheld
     if (embedded.withheld > 0) current = { ...current, result: embedded.result }
   }
+  // A server request or notification the policy let through (sampling/createMessage's messages, a log entry) may
+  // embed resources too.
+  if (Object.hasOwn(current, 'method') && isObject(current.params)) {
+    const embedded = withholdEmbedded(current.params, { canRead: ctx.canRead, canReadNow: ctx.canReadNow })
+    out.withheldEmbedded += embedded.withheld
+    if (embedded.withheld > 0) current = { ...current, params: embedded.result }
+  }
   const m = maskRpcMessage(current, ctx.masks, ctx.maskKey, ctx.request?.id === undefined ? [] : [ctx.request.id])
   out.masked += m.masked
   const forwardedId = m.message.id
