@@ -374,7 +374,7 @@ export type MaskStrategy = 'redact' | 'partial' | 'hash' | 'null'
 export interface MaskObligation {
   /** Column name, case-insensitive, `*` as a wildcard (e.g. `card*`). */
   column?: string
-  /** Content detector: email, payment_card, iban, us_ssn, phone, aws_access_key, private_key, jwt, bearer_token, url_credential, secret_assignment, or `all`. */
+  /** Content detector: email, payment_card, iban, us_ssn, phone, aws_access_key, private_key, jwt, bearer_token, url_credential, secret_assignment, api_token, or `all`. */
   detector?: string
   /** JSON path in an HTTP response body, dot-separated, `*` for any key or index. */
   path?: string

@@ -48,6 +48,12 @@ test('JWTs and detector hits are removed from free text; identity and bookkeepin
   assert.is(out.session_id, 's-1')
 })
 
+test('vendor API tokens in free text are removed (a tool\'s error message quoting the token it was given)', () => {
+  const github = 'ghp_' + 'R8wY3cF5hJ1dG0sAeUiOoQnWbTyVzXrMkPjH'
+  const out = redactEvent({ type: 'error', time: TIME, message: `401 from api.github.com for ${github}` })
+  assert.is(out.message, '401 from api.github.com for [token]')
+})
+
 test('SQL is redacted where it appears: sql keys, a SQL command raw and its statements', async () => {
   await loadAuditRedaction()
   const event: AuditEvent = {

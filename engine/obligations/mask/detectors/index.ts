@@ -1,4 +1,5 @@
 // The detector registry: names → detectors, `all` expansion, and one pass that finds and merges spans.
+import { apiToken } from './api-token.ts'
 import { awsAccessKey } from './aws.ts'
 import { bearerToken } from './bearer-token.ts'
 import { email } from './email.ts'
@@ -27,6 +28,7 @@ export const DETECTORS: Readonly<Record<DetectorName, Detector>> = {
   bearer_token: bearerToken,
   url_credential: urlCredential,
   secret_assignment: secretAssignment,
+  api_token: apiToken,
 }
 
 export function isDetectorName(name: string): name is DetectorName {

@@ -12,6 +12,7 @@ export const DETECTOR_NAMES = [
   'bearer_token',
   'url_credential',
   'secret_assignment',
+  'api_token',
 ] as const
 
 export type DetectorName = (typeof DETECTOR_NAMES)[number]
