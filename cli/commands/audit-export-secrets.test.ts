@@ -50,7 +50,9 @@ test('an export of real traffic holds every decision with OPA decision-log field
     { name: 'demo', kind: 'postgres', environment: 'production', labels: {}, embedded: true },
     { name: 'api', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: upstream.url, ca_file: upstream.caFile, credential: { kind: 'bearer', token_env: 'EXPORT_TEST_UPSTREAM' }, hosts: [] } },
   ]
+  // A gateway that cannot start (no OPA binary) must not leave the upstream holding the process open.
   const gateway = await startGateway(config, { log: pino({ level: 'silent' }), packageRoot, env: { WARDEN_DEMO_BACKEND: 'postgres', EXPORT_TEST_UPSTREAM: SECRETS.upstream } })
+    .catch(async (err) => { await upstream.close(); throw err })
   const { privateJwk } = await loadOrCreateDevKey(stateDir)
   const token = await signDevToken(privateJwk, { issuer: 'warden-dev', audience: 'warden', sub: 'cursor', groups: ['agents'], ttlSeconds: 300 })
   try {
