@@ -5,20 +5,17 @@
 // approved call replayed by someone else). Three real servers on 127.0.0.1: the SDK's McpServer of the earlier
 // tests (docs), an SDK McpServer serving resources, prompts and completions (catalog), and a hand-written
 // hostile server that sends what the SDK would not (evil). Each test asserts the attack fails.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js'
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { z } from 'zod'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { JSONRPC_DENIED, JSONRPC_HELD } from './mcp/jsonrpc-reply.ts'
 import { startHostileMcpServer } from './mcp/testing/hostile-server.ts'
-import { startTestMcpServer } from './mcp/testing/server.ts'
+import { serveStateless, startTestMcpServer } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
 
 const EMAIL = 'jane.doe@example.com'
@@ -53,19 +50,7 @@ function buildCatalog(calls: string[]): McpServer {
 
 async function startCatalog(): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
   const calls: string[] = []
-  const http = createServer((req, res) => {
-    void (async () => {
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-      await buildCatalog(calls).connect(transport)
-      await transport.handleRequest(req, res)
-    })().catch((err: Error) => { if (!res.headersSent) res.writeHead(500).end(err.message) })
-  })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
-    calls,
-    close: async () => { http.closeAllConnections(); await new Promise<void>((r) => http.close(() => r())) },
-  }
+  return { ...(await serveStateless(() => buildCatalog(calls))), calls }
 }
 
 const docs = await startTestMcpServer()

@@ -7,15 +7,12 @@
 // between connections), reading files from the real disk; the client is the SDK's Client. The hand-written hostile
 // server writes a number as no SDK server can (JSON.stringify writes doubles only). Each test asserts the attack fails.
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import {
   CallToolRequestSchema, CompleteRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
@@ -25,6 +22,7 @@ import * as assert from 'uvu/assert'
 import type { AuditEvent } from '../../engine/audit/types.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { startHostileMcpServer } from './mcp/testing/hostile-server.ts'
+import { serveStateless } from './mcp/testing/server.ts'
 import { startTestGateway } from './testing/gateway.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -85,22 +83,8 @@ async function startRugServer(): Promise<{ url: string; calls: string[]; fd: num
     })
     return s
   }
-  const http = createServer((req, res) => {
-    void (async () => {
-      const s = build()
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-      res.on('close', () => { void transport.close(); void s.close() })
-      await s.connect(transport)
-      await transport.handleRequest(req, res)
-    })().catch((err: Error) => { if (!res.headersSent) res.writeHead(500).end(err.message) })
-  })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
-    calls,
-    fd,
-    close: async () => { http.closeAllConnections(); await new Promise<void>((r) => http.close(() => r())) },
-  }
+  const served = await serveStateless(build)
+  return { ...served, calls, fd }
 }
 
 const rug = await startRugServer()

@@ -39,9 +39,10 @@ export function uriProblem(uri: string): string | undefined {
   return canonical === uri ? undefined : `the resource URI ${JSON.stringify(uri)} is not in canonical form; send ${JSON.stringify(canonical)}`
 }
 
-// A template's expressions ({name}, {+path}, {?q}) stand for text the URL parser keeps as it is.
+// A template's expressions ({name}, {+path}, {?q}) stand for text the URL parser keeps as it is: each is swapped
+// for a stand-in of plain letters while the template is checked as a URI, then put back.
 const EXPRESSION = /\{[^{}]*\}/g
-const placeholder = (i: number) => `wardenexpr${i}x`
+const standIn = (i: number) => `wardenexpr${i}x`
 
 /**
  * Undefined when the resource template `template` (RFC 6570) is canonical, its expressions left as they are:
@@ -49,10 +50,10 @@ const placeholder = (i: number) => `wardenexpr${i}x`
  */
 export function templateProblem(template: string): string | undefined {
   const expressions: string[] = []
-  const stood = template.replace(EXPRESSION, (e) => placeholder(expressions.push(e) - 1))
+  const stood = template.replace(EXPRESSION, (e) => standIn(expressions.push(e) - 1))
   if (/[{}]/.test(stood)) return `the resource template ${JSON.stringify(template)} holds an unmatched brace`
   const problem = uriProblem(stood)
   if (problem === undefined) return undefined
-  const back = (text: string) => expressions.reduce((t, e, i) => t.split(placeholder(i)).join(e), text)
+  const back = (text: string) => expressions.reduce((t, e, i) => t.split(standIn(i)).join(e), text)
   return back(problem.replace(JSON.stringify(stood), JSON.stringify(template))).replace('the resource URI', 'the resource template')
 }

@@ -135,3 +135,30 @@ export async function startTestMcpServer(opts: { resumable?: boolean | 'shared' 
   }
   return state
 }
+
+/** What serveStateless runs: an SDK server (McpServer or the low-level Server), connected to one transport. */
+interface Connectable {
+  connect(transport: StreamableHTTPServerTransport): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * A stateless MCP server over streamable HTTP on 127.0.0.1: `build` makes a server for each request, which is
+ * closed with its transport when the response ends.
+ */
+export async function serveStateless(build: () => Connectable): Promise<{ url: string; close(): Promise<void> }> {
+  const http = createServer((req, res) => {
+    void (async () => {
+      const server = build()
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+      res.on('close', () => { void transport.close(); void server.close() })
+      await server.connect(transport)
+      await transport.handleRequest(req, res)
+    })().catch((err: Error) => { if (!res.headersSent) res.writeHead(500).end(err.message) })
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    close: async () => { http.closeAllConnections(); await new Promise<void>((r) => http.close(() => r())) },
+  }
+}
