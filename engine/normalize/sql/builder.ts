@@ -15,7 +15,7 @@ import { SourceText } from './source-text.ts'
 import { classify } from './statement-type.ts'
 import type { ByteRange } from './tokens.ts'
 import { collectRefs } from './walk.ts'
-import { whereLimitsRows } from './where-limits.ts'
+import { mergeUnboundedActions, whereLimitsRows } from './where-limits.ts'
 
 export interface SqlContext {
   /** The session's prepared statements, name → SQL text, used to resolve EXECUTE. */
@@ -175,6 +175,10 @@ export class Builder {
       detail.statement_type = inner ? classify(inner[0], inner[1]).type : 'other'
     }
     if (type === 'select' || type === 'values' || type === 'select_into') detail.locking = lockingOf(node)
+    if (name === 'MergeStmt') {
+      const unbounded = mergeUnboundedActions(body, { catalog: this.context.catalog, trees: this.trees })
+      if (unbounded.length) detail.unbounded_actions = unbounded
+    }
     const refs = collectRefs(node, { readOnly: planOnly })
     const entry: SqlStatement = {
       type,

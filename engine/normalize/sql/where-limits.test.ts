@@ -115,6 +115,44 @@ function myHasWhere(sql: string): boolean {
   return s!.has_where
 }
 
+test('a comparison of the row with itself limits nothing; one through a function or with another value does', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE id = id',
+    'DELETE FROM users u WHERE u.id >= u.id',
+    'DELETE FROM users WHERE id IS NOT DISTINCT FROM id',
+    'DELETE FROM users WHERE name OPERATOR(pg_catalog.=) name',
+    'UPDATE users SET a = 1 WHERE id = 5 OR (id + 0)::int <= (id + 0)::int',
+    'DELETE FROM users WHERE NOT (id <> id)',
+  ]) assert.not.ok(hasWhere(sql), sql)
+  for (const sql of [
+    'DELETE FROM users WHERE id = id AND id = 5',
+    'DELETE FROM users WHERE id = a',
+    'DELETE FROM users WHERE id = 5',
+    'DELETE FROM users WHERE lower(name) = lower(name)',
+    'DELETE FROM users WHERE id + random() > id + random()',
+  ]) assert.ok(hasWhere(sql), sql)
+})
+
+function mergeUnbounded(sql: string): unknown {
+  const s = pg(sql).find((x) => x.type === 'merge')
+  assert.ok(s, `no merge in ${sql}`)
+  return s!.detail.unbounded_actions ?? []
+}
+
+test('MERGE: an UPDATE or DELETE action no condition of which reads the target row is unbounded', () => {
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON true WHEN MATCHED THEN DELETE'), ['delete'])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON s.x = 1 WHEN MATCHED THEN UPDATE SET a = 1'), ['update'])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON u.id = u.id WHEN MATCHED AND s.x THEN DELETE WHEN MATCHED THEN UPDATE SET a = 1'), ['delete', 'update'])
+  // By source: an empty source leaves every row unmatched, whatever ON reads.
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON u.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE'), ['delete'])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON u.id = s.id WHEN MATCHED THEN DELETE'), [])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON true WHEN MATCHED AND u.id = 3 THEN DELETE'), [])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON u.id = s.id WHEN NOT MATCHED BY SOURCE AND u.a > 1 THEN DELETE'), [])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON true WHEN NOT MATCHED THEN INSERT (id) VALUES (1) WHEN MATCHED THEN DO NOTHING'), [])
+  // Inside a function body too.
+  assert.equal(pg("CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ MERGE INTO users u USING src s ON true WHEN MATCHED THEN DELETE $$").some((x) => x.type === 'merge' && (x.detail.unbounded_actions as string[])?.[0] === 'delete'), true)
+})
+
 test('MySQL: the same reading of WHERE', () => {
   for (const sql of [
     'DELETE FROM users WHERE id = 1',

@@ -4,6 +4,8 @@
 // Read from the tree, not by evaluating: a condition limits when it reads a column of the row (or the row itself,
 // or a cursor's position); AND limits when one part does, OR only when every part does. Under NOT (or IS FALSE,
 // IS NOT TRUE) the two swap, as NOT (a AND b) is NOT a OR NOT b: `NOT (id = 1 AND false)` is true for every row.
+// A comparison of an expression with itself (`id = id`, `a.b >= a.b`, `x IS NOT DISTINCT FROM x`) reads the row but
+// answers the same for every row, so it limits nothing either.
 import { eachEntry, isObject, list, type PgObject, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
 
@@ -131,12 +133,49 @@ function limits(expr: unknown, target: Set<string>, ctx: ReadContext, negated = 
     if (test === 'IS_TRUE' || test === 'IS_NOT_FALSE') return limits(node[1].arg, target, ctx, negated)
     if (test === 'IS_FALSE' || test === 'IS_NOT_TRUE') return limits(node[1].arg, target, ctx, !negated)
   }
+  if (node && comparesWithItself(node)) return false
   return readsRow(expr, target, ctx)
 }
+
+const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>='])
+
+/** `x op x` for a comparison op, or x IS [NOT] DISTINCT FROM x, where x calls nothing (random() = random() differs). */
+function comparesWithItself([name, body]: [string, PgObject]): boolean {
+  if (name !== 'A_Expr') return false
+  const op = str(unwrap(list(body.name).at(-1))?.[1].sval) ?? ''
+  const comparison = body.kind === 'AEXPR_DISTINCT' || body.kind === 'AEXPR_NOT_DISTINCT' || (body.kind === 'AEXPR_OP' && COMPARISONS.has(op))
+  if (!comparison || body.lexpr === undefined) return false
+  const left = JSON.stringify(body.lexpr, withoutLocation)
+  return left === JSON.stringify(body.rexpr, withoutLocation) && !/"(FuncCall|SubLink)"/.test(left)
+}
+
+const withoutLocation = (key: string, value: unknown) => key === 'location' ? undefined : value
 
 /** AND limits when one part does, OR when every part does (and the other way round under NOT). */
 export function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unknown) => boolean): boolean {
   return any ? parts.some(limited) : parts.length > 0 && parts.every(limited)
+}
+
+/**
+ * For a MergeStmt body: the actions (`update`, `delete`) of WHEN clauses that may change every row of the target.
+ * A WHEN MATCHED action is limited by an ON condition that limits (reads the target row) or by its own AND
+ * condition; a WHEN NOT MATCHED BY SOURCE action (PostgreSQL 17) only by its own, as an empty source leaves every
+ * target row unmatched.
+ */
+export function mergeUnboundedActions(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): string[] {
+  const target = targetNames(body.relation)
+  const onLimits = body.joinCondition !== undefined && limits(body.joinCondition, target, ctx)
+  const actions = new Set<string>()
+  for (const item of list(body.mergeWhenClauses)) {
+    const clause = unwrap(item)
+    if (clause?.[0] !== 'MergeWhenClause') continue
+    const { commandType, matchKind, condition } = clause[1]
+    const action = commandType === 'CMD_DELETE' ? 'delete' : commandType === 'CMD_UPDATE' ? 'update' : undefined
+    if (action === undefined) continue
+    const own = condition !== undefined && limits(condition, target, ctx)
+    if (!own && !(matchKind === 'MERGE_WHEN_MATCHED' && onLimits)) actions.add(action)
+  }
+  return [...actions].sort()
 }
 
 /** For an UpdateStmt or DeleteStmt body: a WHERE clause is present and limits the rows changed. */

@@ -75,6 +75,18 @@ findings contains f if {
 	f := finding(i, s, "destructive", "unbounded_write", msg)
 }
 
+# MERGE … ON true WHEN MATCHED THEN DELETE: no condition of the action reads the target row.
+findings contains f if {
+	some i, s in statements
+	s.type == "merge"
+	count(s.detail.unbounded_actions) > 0
+	msg := concat("", [
+		"has a WHEN clause that may ", concat(" or ", s.detail.unbounded_actions),
+		" every row (neither its ON condition nor its own reads the target row)", on_tables(s, "write"),
+	])
+	f := finding(i, s, "destructive", "unbounded_write", msg)
+}
+
 findings contains f if {
 	some i, s in statements
 	catalog.type_groups.destroy[s.type]
