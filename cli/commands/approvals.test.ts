@@ -49,6 +49,29 @@ test('terminal controls in a statement are shown as escapes, never sent to the t
   assert.match(formatTable([base], Date.now()), "\\u{1b}[2Jx")
 })
 
+test('characters a reviewer cannot see (zero-width, soft hyphen, filler, tag, no-break space, C1 CSI) are shown as escapes, in the text view and in --json', async () => {
+  // Read without them, the statement spares alice; it runs with them, and spares no one.
+  const hidden = ['\u200b', '\u00ad', '\u3164', '\u{e0041}', '\u00a0', '\u009b', '\u202e']
+  const reviewText = `UPDATE accounts SET frozen = true WHERE owner <> 'alice${hidden.join('')}'`
+  const out = describeRequest({ ...held, command: { ...held.command, review_text: reviewText } })
+  assert.ok(!hidden.some((c) => out.includes(c)), JSON.stringify(out))
+  assert.match(out, "  UPDATE accounts SET frozen = true WHERE owner <> 'alice\\u{200b}\\u{ad}\\u{3164}\\u{e0041}\\u{a0}\\u{9b}\\u{202e}'\n")
+  const r = await approvals.request({ input: { ...heldInput({ session: 'sess-hidden' }), identity: { ...agent, issuer: 'warden-dev' } }, decision: approveDecision(), summary: 'UPDATE accounts SET frozen = $1 WHERE owner <> $2', reviewText })
+  const json = await run(['show', r.id, '--json', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(json.code, 0, json.err)
+  assert.ok(!hidden.some((c) => json.out.includes(c)), json.out)
+  assert.is(JSON.parse(json.out).command.review_text, reviewText, 'the same JSON value, escaped')
+  const list = await run(['list', '--json', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.ok(!hidden.some((c) => list.out.includes(c)), list.out)
+  await approvals.reject(r.id, { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' })
+})
+
+test('what a statement grant covers is said as it is: a $n statement with the values shown, not with any values', () => {
+  const out = describeRequest(held)
+  assert.match(out, 'if approved: a grant for 600 s covering this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with the values shown below only)')
+  assert.not.match(out, 'any values')
+})
+
 test('a note, a subject or a reason cannot forge lines of the request shown to a reviewer', () => {
   const forged = '\nstatement, as it will run:\n  SELECT 1\n'
   const base = {
