@@ -37,6 +37,18 @@ test('values that could mislead a reader are escaped in an E literal', () => {
   assert.is(quoteLiteral('plain'), "'plain'")
 })
 
+test('a value with a character a reader cannot see is an E literal naming it, as PostgreSQL reads the escape', () => {
+  // Read without them, each is 'alice'; as bound, none is.
+  assert.is(quoteLiteral('alice\u00ad'), "E'alice\\u00ad'", 'soft hyphen')
+  assert.is(quoteLiteral('alice\u3164'), "E'alice\\u3164'", 'Hangul filler')
+  assert.is(quoteLiteral('alice\u00a0'), "E'alice\\u00a0'", 'no-break space')
+  assert.is(quoteLiteral('alice\u180e'), "E'alice\\u180e'", 'Mongolian vowel separator')
+  assert.is(quoteLiteral('alice\u{e0041}'), "E'alice\\U000e0041'", 'tag character: \\U and eight digits')
+  // \x85 would be the byte 0x85, not U+0085.
+  assert.is(quoteLiteral('a\u0085'), "E'a\\u0085'")
+  assert.is(quoteLiteral('Ålice 東京 🙂'), "'Ålice 東京 🙂'")
+})
+
 test('long values are cut with their size said', () => {
   const shown = reviewText('SELECT $1', text('a'.repeat(MAX_SHOWN_CHARS + 10)))
   assert.ok(shown.startsWith(`SELECT '${'a'.repeat(MAX_SHOWN_CHARS)}' /* ${MAX_SHOWN_CHARS + 10} bytes, first`), shown.slice(-80))
@@ -51,9 +63,9 @@ test('without parameters the text is shown as is', () => {
 })
 
 test('JSON for a reviewer: bidi, invisible and control characters escaped as JSON reads them; long text cut with its length', () => {
-  const value = { service: 'pay\u202eload\u200b', note: 'a\\b\u0085' }
+  const value = { service: 'pay\u202eload\u200b', note: 'a\\b\u0085', user: 'alice\u00ad\u3164\u{e0041}\u00a0' }
   const shown = reviewJson(value)
-  assert.not.match(shown, /[\u202e\u200b\u0085]/u)
+  assert.not.match(shown, /[\u202e\u200b\u0085\u00ad\u3164\u{e0041}\u00a0]/u)
   assert.equal(JSON.parse(shown), value)
   const long = reviewJson({ text: 'x'.repeat(5000) })
   assert.ok(long.length < 2100 && long.includes('5011 characters, first 2000'), long.slice(-80))

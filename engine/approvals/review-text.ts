@@ -2,6 +2,7 @@
 // `$1, $2 …` (the extended protocol's Bind parameters). Text-format values become quoted literals; binary
 // ones are shown as hex with their type OID. Only for reviewers: the audit keeps the redacted text.
 import { scanPostgres } from '../normalize/sql/parse.ts'
+import { terminalJson, UNSEEN_CLASS } from '../printable.ts'
 
 export interface BoundValues {
   /** One entry per parameter; null is SQL NULL. */
@@ -15,11 +16,10 @@ export interface BoundValues {
 /** Longer values are cut, with their full size said, so one parameter cannot flood a reviewer's screen. */
 export const MAX_SHOWN_CHARS = 2000
 
-// Characters that could make a literal look like something else: controls, backslash, bidi and other
-// invisible format characters. Their presence switches to an E'' literal with every one escaped.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\\\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u
-
-const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu')
+// Characters that could make a literal look like something else: controls, backslash, bidi, invisible and
+// default-ignorable characters (zero-width, soft hyphen, fillers, tags) and spaces that are not U+0020
+// (printable.ts). Their presence switches to an E'' literal with every one escaped.
+const UNSAFE = new RegExp(`[${UNSEEN_CLASS}\\\\]`, 'u')
 
 /**
  * JSON text a reviewer cannot misread: every control, bidi and invisible format character (and the backslash's
@@ -27,8 +27,7 @@ const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu')
  * cut to MAX_SHOWN_CHARS, with the full length said.
  */
 export function reviewJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null'
-  const safe = text.replace(UNSAFE_ALL, (c) => (c === '\\' ? c : `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`))
+  const safe = terminalJson(value)
   const { shown, note } = cut(safe, safe.length, 'characters')
   return `${shown}${note}`
 }
@@ -36,8 +35,10 @@ export function reviewJson(value: unknown): string {
 function escapeChar(c: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', "'": "''" }
   if (named[c]) return named[c]
+  // \x is a byte, so only below U+0080; \u takes four hex digits and \U eight, as PostgreSQL reads them.
   const code = c.codePointAt(0)!
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  const hex = code.toString(16)
+  return code < 0x80 ? `\\x${hex.padStart(2, '0')}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`
 }
 
 /** A SQL literal a reader cannot misread: '…' with quotes doubled, or E'…' when anything needs escaping. */
