@@ -8,6 +8,7 @@
 import { AuditError } from '../../engine/audit/errors.ts'
 import { type AuditReader, parseSince } from '../../engine/audit/reader.ts'
 import type { AuditSink } from '../../engine/audit/types.ts'
+import { terminalJson } from '../../engine/printable.ts'
 import type { Identity } from '../../engine/types.ts'
 import { json, jsonError, SAFE_HEADERS } from './json.ts'
 import { mayActAs, type Role, type RoleGroups } from './roles.ts'
@@ -43,7 +44,7 @@ function exportStream(reader: AuditReader): ReadableStream<Uint8Array> {
             controller.close()
             return finish()
           }
-          chunk += `${JSON.stringify(next.value)}\n`
+          chunk += `${terminalJson(next.value)}\n`
         }
         controller.enqueue(encoder.encode(chunk))
       } catch (err) {
