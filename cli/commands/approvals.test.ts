@@ -66,6 +66,18 @@ test('characters a reviewer cannot see (zero-width, soft hyphen, filler, tag, no
   await approvals.reject(r.id, { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' })
 })
 
+test('words that may read as other words (a Cyrillic а in alice, a fullwidth or mathematical letter) are named before the statement; one script per word is not', () => {
+  const show = (review_text: string) => describeRequest({ ...held, command: { ...held.command, review_text } })
+  const out = show("UPDATE accounts SET frozen = true WHERE owner <> '\u0430lice' AND team <> '\uff4fps' AND name <> '\u{1d41a}da'")
+  const at = out.indexOf('look-alike words:')
+  assert.ok(at > 0 && at < out.indexOf('statement, as it will run:'), out)
+  assert.match(out, '  - "\u0430lice": Latin and Cyrillic letters in one word\n')
+  assert.match(out, '  - "\uff4fps": compatibility characters: it reads as "ops"\n')
+  assert.match(out, '  - "\u{1d41a}da": compatibility characters: it reads as "ada"\n')
+  assert.not.match(show("SELECT 'Ålice', 'Δέλτα', 'Москва', '東京', 'café', 'straße' FROM t"), 'look-alike')
+  assert.not.match(describeRequest(held), 'look-alike')
+})
+
 test('what a statement grant covers is said as it is: a $n statement with the values shown, not with any values', () => {
   const out = describeRequest(held)
   assert.match(out, 'if approved: a grant for 600 s covering this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with the values shown below only)')

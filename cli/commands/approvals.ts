@@ -2,6 +2,7 @@
 import { describeNeed, minApprovals, stillNeeded } from '../../engine/approvals/quorum.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
 import { oneLine, terminalJson, visible } from '../../engine/printable.ts'
+import { lookalikes } from '../lookalikes.ts'
 import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
@@ -111,6 +112,12 @@ export function approversRule(a: ApprovalRequest['approval']): string {
 
 const expiry = (g: { expires_at_ns: number }) => new Date(g.expires_at_ns / 1e6).toISOString()
 
+/** Words of the statement that may read as other words, named before it (lookalikes.ts). */
+function lookalikeLines(text: string): string[] {
+  const found = lookalikes(text)
+  return found.length ? ['look-alike words: the statement has words that may read as other words', ...found.map((l) => oneLine(`  - ${l}`))] : []
+}
+
 /** One request in full: who asked, why, what approving allows, and the statement exactly as it will run. */
 export function describeRequest(r: ApprovalRequest): string {
   const lines = [
@@ -125,6 +132,7 @@ export function describeRequest(r: ApprovalRequest): string {
     `risk:      ${r.risk ? `${r.risk.level} (${r.risk.score})` : 'not recorded'}; policy revision ${r.revision ?? 'not recorded'}`,
     'reasons:',
     ...r.reasons.map((x) => oneLine(`  - ${x.message} [${x.rule}]`)),
+    ...lookalikeLines(reviewOf(r)),
     'statement, as it will run:',
     ...reviewOf(r).split('\n').map((l) => `  ${l}`),
   ]
