@@ -34,7 +34,16 @@ export interface StoreReaderOptions {
    * yields to the event loop: a store driver that reads synchronously would otherwise hold up every session.
    */
   pause?(): Promise<void>
+  /** Most records a replay reads (default MAX_REPLAY_RECORDS). */
+  maxReplayRecords?: number
 }
+
+/**
+ * A replay is read whole and answered in one piece: an agent can fill one session with millions of cheap
+ * statements, and reading them all would take the memory of the gateway serving an auditor. Past this many
+ * records a replay shows the first ones and says so; the export streams every record.
+ */
+export const MAX_REPLAY_RECORDS = 10_000
 
 const PACE = 256
 
@@ -59,8 +68,10 @@ export function createStoreReader(store: AuditStore, opts: StoreReaderOptions): 
     },
     sessions: (filter) => store.sessions(filter),
     async replay(sessionId) {
-      const found = await store.sessionRecords(sessionId)
-      return found.length ? replaySession(sessionId, found) : undefined
+      const max = opts.maxReplayRecords ?? MAX_REPLAY_RECORDS
+      const found = await store.sessionRecords(sessionId, max + 1)
+      if (!found.length) return undefined
+      return found.length > max ? replaySession(sessionId, found.slice(0, max), { more: true }) : replaySession(sessionId, found)
     },
     decisionLog: () => decisionLog(records(), { ...opts.labels, store: store.kind }),
     close: () => store.close(),

@@ -126,8 +126,8 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
         return r as SessionSummary
       })
     },
-    async sessionRecords(id) {
-      const { rows } = await pool.query(`SELECT ${columns} FROM warden_audit_records WHERE session_id = $1 ORDER BY seq`, [id])
+    async sessionRecords(id, limit) {
+      const { rows } = await pool.query(`SELECT ${columns} FROM warden_audit_records WHERE session_id = $1 ORDER BY seq LIMIT $2`, [id, limit])
       return rows.map(toRecord)
     },
     close: () => pool.end(),

@@ -31,7 +31,7 @@ await serve(() => {
     },
     has: (seq: number) => store.has(seq),
     sessions: (filter?: Parameters<typeof store.sessions>[0]) => store.sessions(filter),
-    sessionRecords: (id: string) => store.sessionRecords(id),
+    sessionRecords: (id: string, limit: number) => store.sessionRecords(id, limit),
     close: () => store.close(),
   }
 })

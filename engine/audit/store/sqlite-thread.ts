@@ -59,7 +59,7 @@ export async function openSqliteAuditStoreThread(file: string): Promise<AuditSto
     },
     has: (seq: number) => call<boolean>('has', seq),
     sessions: (filter?: SessionFilter) => call<SessionSummary[]>('sessions', filter),
-    sessionRecords: (id: string) => call<StoredRecord[]>('sessionRecords', id),
+    sessionRecords: (id: string, limit: number) => call<StoredRecord[]>('sessionRecords', id, limit),
     async close() {
       await call<void>('close').catch(() => undefined)
       await thread.close()

@@ -103,7 +103,7 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
         ORDER BY min(seq)`).all({ since: filter.since ?? null, identity: filter.identity ?? null, target: filter.target ?? null })
         .map((r) => dropNulls(r as Record<string, unknown>) as unknown as SessionSummary)
     },
-    sessionRecords: async (id) => db.prepare(`SELECT ${columns} FROM warden_audit_records WHERE session_id = ? ORDER BY seq`).all(id) as StoredRecord[],
+    sessionRecords: async (id, limit) => db.prepare(`SELECT ${columns} FROM warden_audit_records WHERE session_id = ? ORDER BY seq LIMIT ?`).all(id, limit) as StoredRecord[],
     async close() {
       if (db.open) db.close()
     },

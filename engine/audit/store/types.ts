@@ -46,8 +46,8 @@ export interface AuditStore {
   records(): AsyncIterable<StoredRecord>
   has(seq: number): Promise<boolean>
   sessions(filter?: SessionFilter): Promise<SessionSummary[]>
-  /** The records of one session, in chain order. */
-  sessionRecords(sessionId: string): Promise<StoredRecord[]>
+  /** The first `limit` records of one session, in chain order. */
+  sessionRecords(sessionId: string, limit: number): Promise<StoredRecord[]>
   close(): Promise<void>
 }
 
