@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadSqlParsers } from '../normalize/sql/parse.ts'
-import { MAX_SHOWN_CHARS, quoteLiteral, reviewJson, reviewText } from './review-text.ts'
+import { MAX_REVIEW_CHARS, MAX_SHOWN_CHARS, quoteLiteral, reviewJson, reviewText } from './review-text.ts'
 
 test.before(async () => {
   await loadSqlParsers()
@@ -52,6 +52,24 @@ test('a value with a character a reader cannot see is an E literal naming it, as
 test('long values are cut with their size said', () => {
   const shown = reviewText('SELECT $1', text('a'.repeat(MAX_SHOWN_CHARS + 10)))
   assert.ok(shown.startsWith(`SELECT '${'a'.repeat(MAX_SHOWN_CHARS)}' /* ${MAX_SHOWN_CHARS + 10} bytes, first`), shown.slice(-80))
+})
+
+test('a review text is cut at MAX_REVIEW_CHARS and says so: thousands of $n, each a long value full of escapes, do not make one of megabytes', () => {
+  const n = 2300
+  const sql = `UPDATE t SET a = 1 WHERE id IN (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(',')})`
+  assert.ok(Buffer.byteLength(sql) <= 16 * 1024, 'fits the largest text the gateway takes')
+  const value = Buffer.from('\u200b'.repeat(MAX_SHOWN_CHARS))
+  const values = { params: Array.from({ length: n }, () => value), formats: [] }
+  const shown = reviewText(sql, values)
+  assert.ok(shown.length < MAX_REVIEW_CHARS + 200, `${shown.length} characters`)
+  assert.ok(shown.startsWith("UPDATE t SET a = 1 WHERE id IN (E'\\u200b"), shown.slice(0, 60))
+  assert.ok(shown.endsWith(`\n-- [cut: the statement with its values is longer than ${MAX_REVIEW_CHARS} characters, and the rest is not shown; deny it, since what would run is not all here]`), shown.slice(-200))
+  const unscanned = reviewText(`${sql} 'unterminated`, values)
+  assert.ok(unscanned.length < MAX_REVIEW_CHARS + 200 && unscanned.includes('-- parameters: $1 = ') && unscanned.endsWith('not all here]'), unscanned.slice(-200))
+  // A pair cut in two would leave a lone surrogate.
+  const astral = reviewText('SELECT $1', { params: [Buffer.from('🙂'.repeat(MAX_REVIEW_CHARS))], formats: [] })
+  assert.not.match(astral, /[\ud800-\udbff](?![\udc00-\udfff])/)
+  assert.is(reviewText('SELECT $1, $2', text('a', 'b')), "SELECT 'a', 'b'", 'short ones are whole')
 })
 
 test('text the scanner rejects gets its values listed after it', () => {
