@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert'
 import { agent, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
 import type { ApprovalRequest } from '../../engine/approvals/types.ts'
 import { startAdminFixture } from '../testing/admin-fixture.ts'
+import { AdminClientError } from '../../proxy/admin/client.ts'
+import { adminFailure } from '../admin-access.ts'
+import { memoryIo } from '../io.ts'
 import { describeRequest, formatTable, runApprovals } from './approvals.ts'
 
 const fx = await startAdminFixture('approvals')
@@ -76,6 +79,13 @@ test('words that may read as other words (a Cyrillic а in alice, a fullwidth or
   assert.match(out, '  - "\u{1d41a}da": compatibility characters: it reads as "ada"\n')
   assert.not.match(show("SELECT 'Ålice', 'Δέλτα', 'Москва', '東京', 'café', 'straße' FROM t"), 'look-alike')
   assert.not.match(describeRequest(held), 'look-alike')
+})
+
+test('a refusal from the server is printed on one line with its controls escaped: its message quotes what others wrote', () => {
+  const io = memoryIo({}, '/')
+  const code = adminFailure(new AdminClientError('approval.altered', 'sealed with approvals key k1\u001b[2J\r\nwarden approvals: approved\u202e', 409), io, 'warden approvals')
+  assert.is(code, 1)
+  assert.is(io.stderr, 'warden approvals: refused (HTTP 409 approval.altered): sealed with approvals key k1\\u{1b}[2J\\u{d}\\nwarden approvals: approved\\u{202e}\n')
 })
 
 test('what a statement grant covers is said as it is: a $n statement with the values shown, not with any values', () => {
