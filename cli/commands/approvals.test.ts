@@ -88,6 +88,12 @@ test('a refusal from the server is printed on one line with its controls escaped
   assert.is(io.stderr, 'warden approvals: refused (HTTP 409 approval.altered): sealed with approvals key k1\\u{1b}[2J\\u{d}\\nwarden approvals: approved\\u{202e}\n')
 })
 
+test('who must approve is said per set of groups: one of dba or sre, and one of security', () => {
+  const out = describeRequest({ ...held, approval: { ...held.approval, approvers: ['dba', 'security', 'sre'], approver_sets: [['dba', 'sre'], ['security']] } })
+  assert.match(out, 'approvers: someone from each of dba or sre, security\n')
+  assert.match(describeRequest({ ...held, approval: { ...held.approval, approvers: ['dba', 'sre'], all_groups: true, min_approvals: 3 } }), 'approvers: someone from each of dba, sre, 3 people in all\n')
+})
+
 test('what a statement grant covers is said as it is: a $n statement with the values shown, not with any values', () => {
   const out = describeRequest(held)
   assert.match(out, 'if approved: a grant for 600 s covering this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with the values shown below only)')

@@ -106,8 +106,9 @@ const SCOPES: Record<ApprovalRequest['approval']['scope'], string> = {
 /** Who must approve: "one of dba, sre", "2 people from dba, sre", "someone from each of dba, sre". */
 export function approversRule(a: ApprovalRequest['approval']): string {
   const min = minApprovals(a)
-  const who = a.all_groups ? `someone from each of ${a.approvers.join(', ')}` : `${min > 1 ? `${min} people` : 'one member'} of ${a.approvers.join(', ')}`
-  return a.all_groups && min > 1 ? `${who}, ${min} people in all` : who
+  const sets = a.all_groups ? a.approvers.map((g) => [g]) : a.approver_sets
+  const who = sets ? `someone from each of ${sets.map((set) => set.join(' or ')).join(', ')}` : `${min > 1 ? `${min} people` : 'one member'} of ${a.approvers.join(', ')}`
+  return sets && min > 1 ? `${who}, ${min} people in all` : who
 }
 
 const expiry = (g: { expires_at_ns: number }) => new Date(g.expires_at_ns / 1e6).toISOString()
