@@ -34,7 +34,9 @@ export async function runAuditSessions(args: string[], io: Io): Promise<ExitCode
     const filter = { since: since(values.since as string | undefined), identity: values.identity as string | undefined, target: values.target as string | undefined }
     const reader = await openAuditReader(values, io)
     try {
-      const sessions = await reader.sessions(filter)
+      const { sessions, truncated } = await reader.sessions(filter)
+      // The JSON stays a list (scripts read it so); the cut is said on stderr.
+      if (truncated) io.err(`only the ${sessions.length} most recent sessions are listed; narrow with --since, --identity or --target\n`)
       if (values.json) { io.out(`${terminalJson(sessions)}\n`); return 0 }
       if (!sessions.length) { io.out('no sessions\n'); return 0 }
       const rows = [['SESSION', 'IDENTITY', 'TARGET', 'FIRST', 'LAST', 'STATEMENTS', 'DENIED'],

@@ -12,12 +12,18 @@ import type { AuditStore, SessionFilter, SessionSummary } from './store/types.ts
 export interface AuditReader {
   /** The chain and every signed checkpoint; names the first bad record. */
   verify(): Promise<VerifyReport>
-  sessions(filter?: SessionFilter): Promise<SessionSummary[]>
+  /** The most recent sessions (at most MAX_SESSIONS), in chain order; truncated when older ones matched too. */
+  sessions(filter?: SessionFilter): Promise<SessionList>
   /** The session replayed in chain order; undefined when the trail holds no record of it. */
   replay(sessionId: string): Promise<SessionReplay | undefined>
   /** Every decision as an OPA decision log entry (decision-log.ts). */
   decisionLog(): AsyncIterable<DecisionLogEntry>
   close(): Promise<void>
+}
+
+export interface SessionList {
+  sessions: SessionSummary[]
+  truncated?: true
 }
 
 export interface StoreReaderOptions {
@@ -36,7 +42,12 @@ export interface StoreReaderOptions {
   pause?(): Promise<void>
   /** Most records a replay reads (default MAX_REPLAY_RECORDS). */
   maxReplayRecords?: number
+  /** Most sessions a list holds (default MAX_SESSIONS). */
+  maxSessions?: number
 }
+
+/** An agent can open sessions by the million: a list holds the most recent ones; the filters find older ones. */
+export const MAX_SESSIONS = 10_000
 
 /**
  * A replay is read whole and answered in one piece: an agent can fill one session with millions of cheap
@@ -66,7 +77,11 @@ export function createStoreReader(store: AuditStore, opts: StoreReaderOptions): 
       const missingCheckpoints = opts.missingCheckpoints?.()
       return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys, ...(missingCheckpoints !== undefined ? { missingCheckpoints } : {}), ...(exported?.warnings?.length ? { warnings: exported.warnings } : {}) })
     },
-    sessions: (filter) => store.sessions(filter),
+    async sessions(filter) {
+      const max = opts.maxSessions ?? MAX_SESSIONS
+      const found = await store.sessions(filter, max + 1)
+      return found.length > max ? { sessions: found.slice(found.length - max), truncated: true } : { sessions: found }
+    },
     async replay(sessionId) {
       const max = opts.maxReplayRecords ?? MAX_REPLAY_RECORDS
       const found = await store.sessionRecords(sessionId, max + 1)
