@@ -3,6 +3,7 @@
 // minted for --as SUBJECT --group G). Shared by `warden approvals`, `warden grants` and `warden audit … --admin`.
 import type { Config } from '../engine/config/types.ts'
 import { signDevToken } from '../engine/identity/dev-issuer.ts'
+import { oneLine } from '../engine/printable.ts'
 import { type AdminClient, AdminClientError, createAdminClient } from '../proxy/admin/client.ts'
 import { loadOrCreateDevKey } from '../proxy/server/dev-key.ts'
 import { loadCommandConfig } from './command-config.ts'
@@ -68,11 +69,12 @@ export async function adminClientFor(values: AdminAccessValues & { config?: unkn
 /** What a command exits with when the admin API failed it: 2 unreachable, 1 refused; anything else is rethrown. */
 export function adminFailure(err: unknown, io: Io, command: string): ExitCode {
   if (!(err instanceof AdminClientError)) throw err
+  // The server's message quotes what others wrote (a key id read from the store, a token's claims): one line, escaped.
   if (err.status === undefined) {
-    io.err(`${command}: ${err.message}; is the gateway running? start it with npm start\n`)
+    io.err(`${oneLine(`${command}: ${err.message}; is the gateway running? start it with npm start`)}\n`)
     return 2
   }
-  io.err(`${command}: refused (HTTP ${err.status} ${err.code}): ${err.message}\n`)
+  io.err(`${oneLine(`${command}: refused (HTTP ${err.status} ${err.code}): ${err.message}`)}\n`)
   return 1
 }
 

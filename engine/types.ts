@@ -391,6 +391,11 @@ export interface ApprovalObligation {
   min_approvals?: number
   /** Every group in `approvers` must be represented among the approvers ("all of these groups"), not just one. */
   all_groups?: boolean
+  /**
+   * One approver from each of these sets of groups (each rule that asked for approval names its own groups, and
+   * each must be met), when that is neither one from any group nor one from every group.
+   */
+  approver_sets?: string[][]
 }
 
 export interface AuditObligation {

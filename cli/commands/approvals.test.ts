@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert'
 import { agent, approveDecision, heldInput } from '../../engine/approvals/fixtures.ts'
 import type { ApprovalRequest } from '../../engine/approvals/types.ts'
 import { startAdminFixture } from '../testing/admin-fixture.ts'
+import { AdminClientError } from '../../proxy/admin/client.ts'
+import { adminFailure } from '../admin-access.ts'
+import { memoryIo } from '../io.ts'
 import { describeRequest, formatTable, runApprovals } from './approvals.ts'
 
 const fx = await startAdminFixture('approvals')
@@ -47,6 +50,54 @@ test('terminal controls in a statement are shown as escapes, never sent to the t
   assert.ok(!/[\u001b\r\u202e]/.test(out), JSON.stringify(out))
   assert.match(out, "  SELECT '\\u{1b}[2Jx'\n  FROM t\\u{d}\\u{202e}\n")
   assert.match(formatTable([base], Date.now()), "\\u{1b}[2Jx")
+})
+
+test('characters a reviewer cannot see (zero-width, soft hyphen, filler, tag, no-break space, C1 CSI) are shown as escapes, in the text view and in --json', async () => {
+  // Read without them, the statement spares alice; it runs with them, and spares no one.
+  const hidden = ['\u200b', '\u00ad', '\u3164', '\u{e0041}', '\u00a0', '\u009b', '\u202e']
+  const reviewText = `UPDATE accounts SET frozen = true WHERE owner <> 'alice${hidden.join('')}'`
+  const out = describeRequest({ ...held, command: { ...held.command, review_text: reviewText } })
+  assert.ok(!hidden.some((c) => out.includes(c)), JSON.stringify(out))
+  assert.match(out, "  UPDATE accounts SET frozen = true WHERE owner <> 'alice\\u{200b}\\u{ad}\\u{3164}\\u{e0041}\\u{a0}\\u{9b}\\u{202e}'\n")
+  const r = await approvals.request({ input: { ...heldInput({ session: 'sess-hidden' }), identity: { ...agent, issuer: 'warden-dev' } }, decision: approveDecision(), summary: 'UPDATE accounts SET frozen = $1 WHERE owner <> $2', reviewText })
+  const json = await run(['show', r.id, '--json', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.is(json.code, 0, json.err)
+  assert.ok(!hidden.some((c) => json.out.includes(c)), json.out)
+  assert.is(JSON.parse(json.out).command.review_text, reviewText, 'the same JSON value, escaped')
+  const list = await run(['list', '--json', '--admin', server.url, '--config', configFile, '--as', 'alice', '--group', 'dba'])
+  assert.ok(!hidden.some((c) => list.out.includes(c)), list.out)
+  await approvals.reject(r.id, { sub: 'alice', issuer: 'warden-dev', groups: ['dba'], kind: 'human' })
+})
+
+test('words that may read as other words (a Cyrillic а in alice, a fullwidth or mathematical letter) are named before the statement; one script per word is not', () => {
+  const show = (review_text: string) => describeRequest({ ...held, command: { ...held.command, review_text } })
+  const out = show("UPDATE accounts SET frozen = true WHERE owner <> '\u0430lice' AND team <> '\uff4fps' AND name <> '\u{1d41a}da'")
+  const at = out.indexOf('look-alike words:')
+  assert.ok(at > 0 && at < out.indexOf('statement, as it will run:'), out)
+  assert.match(out, '  - "\u0430lice": Latin and Cyrillic letters in one word\n')
+  assert.match(out, '  - "\uff4fps": compatibility characters: it reads as "ops"\n')
+  assert.match(out, '  - "\u{1d41a}da": compatibility characters: it reads as "ada"\n')
+  assert.not.match(show("SELECT 'Ålice', 'Δέλτα', 'Москва', '東京', 'café', 'straße' FROM t"), 'look-alike')
+  assert.not.match(describeRequest(held), 'look-alike')
+})
+
+test('a refusal from the server is printed on one line with its controls escaped: its message quotes what others wrote', () => {
+  const io = memoryIo({}, '/')
+  const code = adminFailure(new AdminClientError('approval.altered', 'sealed with approvals key k1\u001b[2J\r\nwarden approvals: approved\u202e', 409), io, 'warden approvals')
+  assert.is(code, 1)
+  assert.is(io.stderr, 'warden approvals: refused (HTTP 409 approval.altered): sealed with approvals key k1\\u{1b}[2J\\u{d}\\nwarden approvals: approved\\u{202e}\n')
+})
+
+test('who must approve is said per set of groups: one of dba or sre, and one of security', () => {
+  const out = describeRequest({ ...held, approval: { ...held.approval, approvers: ['dba', 'security', 'sre'], approver_sets: [['dba', 'sre'], ['security']] } })
+  assert.match(out, 'approvers: someone from each of dba or sre, security\n')
+  assert.match(describeRequest({ ...held, approval: { ...held.approval, approvers: ['dba', 'sre'], all_groups: true, min_approvals: 3 } }), 'approvers: someone from each of dba, sre, 3 people in all\n')
+})
+
+test('what a statement grant covers is said as it is: a $n statement with the values shown, not with any values', () => {
+  const out = describeRequest(held)
+  assert.match(out, 'if approved: a grant for 600 s covering this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with the values shown below only)')
+  assert.not.match(out, 'any values')
 })
 
 test('a note, a subject or a reason cannot forge lines of the request shown to a reviewer', () => {

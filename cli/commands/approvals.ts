@@ -1,7 +1,8 @@
 // warden approvals list|show|approve|deny: review held statements on a running gateway through its admin API.
 import { describeNeed, minApprovals, stillNeeded } from '../../engine/approvals/quorum.ts'
 import type { ApprovalRequest, ApprovalStatus } from '../../engine/approvals/types.ts'
-import { oneLine, visible } from '../../engine/printable.ts'
+import { oneLine, terminalJson, visible } from '../../engine/printable.ts'
+import { lookalikes } from '../lookalikes.ts'
 import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
@@ -48,16 +49,16 @@ export async function runApprovals(args: string[], io: Io): Promise<ExitCode> {
     try {
       if (action === 'list') {
         const list = await client.list(status as ApprovalStatus | undefined)
-        io.out(values.json ? `${JSON.stringify(list, null, 2)}\n` : formatTable(list, Date.now()))
+        io.out(values.json ? `${terminalJson(list, 2)}\n` : formatTable(list, Date.now()))
         return 0
       }
       if (action === 'show') {
         const request = await client.get(id as string)
-        io.out(values.json ? `${JSON.stringify(request, null, 2)}\n` : describeRequest(request))
+        io.out(values.json ? `${terminalJson(request, 2)}\n` : describeRequest(request))
         return 0
       }
       const decided = action === 'approve' ? await client.approve(id as string, values.note as string | undefined) : await client.deny(id as string, values.note as string | undefined)
-      io.out(values.json ? `${JSON.stringify(decided, null, 2)}\n` : describeDecision(decided))
+      io.out(values.json ? `${terminalJson(decided, 2)}\n` : describeDecision(decided))
       return 0
     } catch (err) {
       return adminFailure(err, io, 'warden approvals')
@@ -96,7 +97,7 @@ const reviewOf = (r: ApprovalRequest) => r.command.review_text ?? r.command.summ
 
 /** What an approval's grant lets through until it expires, by scope. */
 const SCOPES: Record<ApprovalRequest['approval']['scope'], string> = {
-  statement: 'this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with any values)',
+  statement: 'this exact statement text by this requester on this target, in any session (for a statement with $n parameters: with the values shown below only)',
   fingerprint: 'statements of this shape, with any literal values, by this requester on this target',
   session: 'everything this session would be held for',
   target: 'everything this requester would be held for on this target',
@@ -105,11 +106,18 @@ const SCOPES: Record<ApprovalRequest['approval']['scope'], string> = {
 /** Who must approve: "one of dba, sre", "2 people from dba, sre", "someone from each of dba, sre". */
 export function approversRule(a: ApprovalRequest['approval']): string {
   const min = minApprovals(a)
-  const who = a.all_groups ? `someone from each of ${a.approvers.join(', ')}` : `${min > 1 ? `${min} people` : 'one member'} of ${a.approvers.join(', ')}`
-  return a.all_groups && min > 1 ? `${who}, ${min} people in all` : who
+  const sets = a.all_groups ? a.approvers.map((g) => [g]) : a.approver_sets
+  const who = sets ? `someone from each of ${sets.map((set) => set.join(' or ')).join(', ')}` : `${min > 1 ? `${min} people` : 'one member'} of ${a.approvers.join(', ')}`
+  return sets && min > 1 ? `${who}, ${min} people in all` : who
 }
 
 const expiry = (g: { expires_at_ns: number }) => new Date(g.expires_at_ns / 1e6).toISOString()
+
+/** Words of the statement that may read as other words, named before it (lookalikes.ts). */
+function lookalikeLines(text: string): string[] {
+  const found = lookalikes(text)
+  return found.length ? ['look-alike words: the statement has words that may read as other words', ...found.map((l) => oneLine(`  - ${l}`))] : []
+}
 
 /** One request in full: who asked, why, what approving allows, and the statement exactly as it will run. */
 export function describeRequest(r: ApprovalRequest): string {
@@ -125,6 +133,7 @@ export function describeRequest(r: ApprovalRequest): string {
     `risk:      ${r.risk ? `${r.risk.level} (${r.risk.score})` : 'not recorded'}; policy revision ${r.revision ?? 'not recorded'}`,
     'reasons:',
     ...r.reasons.map((x) => oneLine(`  - ${x.message} [${x.rule}]`)),
+    ...lookalikeLines(reviewOf(r)),
     'statement, as it will run:',
     ...reviewOf(r).split('\n').map((l) => `  ${l}`),
   ]

@@ -3,7 +3,7 @@
 // dry-run errors.
 import { type RecordedRequest, recordedRequest, recordOrigin } from '../../engine/diff/audit-record.ts'
 import { createFlipCollector, type FlipGroup } from '../../engine/diff/group.ts'
-import { oneLine } from '../../engine/printable.ts'
+import { oneLine, terminalJson } from '../../engine/printable.ts'
 import { adminFailure } from '../admin-access.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader, requireVerified } from '../audit-source.ts'
@@ -96,7 +96,7 @@ export async function runAuditDiffDryRun(args: string[], io: Io): Promise<ExitCo
         if (r?.dry_run) recorded.push(r)
       }
       const report = dryRunReport(recorded)
-      io.out(format === 'json' ? `${JSON.stringify(report)}\n` : formatDryRunReport(report))
+      io.out(format === 'json' ? `${terminalJson(report)}\n` : formatDryRunReport(report))
       return 0
     } catch (err) {
       return adminFailure(err, io, 'warden audit diff-dry-run')

@@ -1,4 +1,5 @@
 // warden audit export --format jsonl: every decision in the trail as an OPA decision log entry, one a line.
+import { terminalJson } from '../../engine/printable.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { adminFailure } from '../admin-access.ts'
 import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
@@ -23,7 +24,7 @@ export async function runAuditExport(args: string[], io: Io): Promise<ExitCode> 
     try {
       let batch = ''
       for await (const entry of reader.decisionLog()) {
-        batch += `${JSON.stringify(entry)}\n`
+        batch += `${terminalJson(entry)}\n`
         if (batch.length > 64 * 1024) { io.out(batch); batch = '' }
       }
       if (batch) io.out(batch)

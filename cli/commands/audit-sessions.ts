@@ -5,7 +5,7 @@ import { parseFlags, withUsage } from '../args.ts'
 import { adminFailure } from '../admin-access.ts'
 import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
 import { type ExitCode, type Io, UsageError } from '../io.ts'
-import { oneLine } from '../../engine/printable.ts'
+import { oneLine, terminalJson } from '../../engine/printable.ts'
 
 const usage = `usage: warden audit sessions [--since TIME] [--identity SUB] [--target NAME] [--json] [--admin URL]
 
@@ -34,8 +34,10 @@ export async function runAuditSessions(args: string[], io: Io): Promise<ExitCode
     const filter = { since: since(values.since as string | undefined), identity: values.identity as string | undefined, target: values.target as string | undefined }
     const reader = await openAuditReader(values, io)
     try {
-      const sessions = await reader.sessions(filter)
-      if (values.json) { io.out(`${JSON.stringify(sessions)}\n`); return 0 }
+      const { sessions, truncated } = await reader.sessions(filter)
+      // The JSON stays a list (scripts read it so); the cut is said on stderr.
+      if (truncated) io.err(`only the ${sessions.length} most recent sessions are listed; narrow with --since, --identity or --target\n`)
+      if (values.json) { io.out(`${terminalJson(sessions)}\n`); return 0 }
       if (!sessions.length) { io.out('no sessions\n'); return 0 }
       const rows = [['SESSION', 'IDENTITY', 'TARGET', 'FIRST', 'LAST', 'STATEMENTS', 'DENIED'],
         ...sessions.map((s) => [s.session_id, s.identity ?? '-', s.target ?? '-', s.first_time, s.last_time, String(s.statements), String(s.denied)].map(oneLine))]

@@ -1,4 +1,5 @@
 // warden audit show SESSION: the session replayed in chain order, as text or JSON.
+import { terminalJson } from '../../engine/printable.ts'
 import { formatReplay } from '../../engine/audit/replay.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { adminFailure } from '../admin-access.ts'
@@ -27,7 +28,7 @@ export async function runAuditShow(args: string[], io: Io): Promise<ExitCode> {
         io.err(`no session ${JSON.stringify(id)} in the audit trail; list sessions with warden audit sessions\n`)
         return 1
       }
-      io.out(values.json ? `${JSON.stringify(replay)}\n` : formatReplay(replay))
+      io.out(values.json ? `${terminalJson(replay)}\n` : formatReplay(replay))
       return 0
     } catch (err) {
       return adminFailure(err, io, 'warden audit show')

@@ -1,7 +1,7 @@
 // warden audit verify: checks the chain and the signed checkpoints, names the first bad record and why.
 import { resolve } from 'node:path'
 import type { VerifyReport } from '../../engine/audit/chain/verify.ts'
-import { oneLine } from '../../engine/printable.ts'
+import { oneLine, terminalJson } from '../../engine/printable.ts'
 import { parseFlags, withUsage } from '../args.ts'
 import { adminFailure } from '../admin-access.ts'
 import { AUDIT_FLAGS, AUDIT_USAGE, openAuditReader } from '../audit-source.ts'
@@ -47,7 +47,7 @@ export async function runAuditVerify(args: string[], io: Io): Promise<ExitCode> 
     })
     try {
       const report = await reader.verify()
-      if (values.json) io.out(`${JSON.stringify(report)}\n`)
+      if (values.json) io.out(`${terminalJson(report)}\n`)
       else if (report.ok) io.out(`ok: ${report.records} records, chain intact up to record ${report.head.seq}; ${report.checkpoints} signed checkpoints verified\n${coverage(report)}`)
       // The message quotes the store (a checkpoint's time and key id), which whoever tampered with it wrote.
       else io.out(`FAIL: record ${report.failure!.seq}: ${report.failure!.reason}: ${oneLine(report.failure!.message)}\n(${report.records} records verified before it)\n`)

@@ -234,6 +234,25 @@ test('export prints each decision as an OPA decision log entry', async () => {
   assert.is((await warden('export', '--format', 'csv')).code, 2)
 })
 
+test('what an agent wrote reaches an auditor\'s terminal with its C1 controls, bidi and invisible characters escaped: show, show --json, sessions --json, export', async () => {
+  // U+009B is a CSI to terminals that read C1 controls: JSON.stringify writes it, like U+202E and U+200B, as it is.
+  const odd = '\u009b2J\u202e\u200b\u2028'
+  const who = { ...cursor, sub: 'odd' }
+  await writeTrail([
+    { type: 'connection', time: at(40), session_id: 'sess-odd', protocol: 'postgres', identity: who, target: 'demo', client: { address: '127.0.0.1' }, application_name: `psql${odd}` },
+    { type: 'statement', time: at(41), session_id: 'sess-odd', protocol: 'postgres', identity: who, target: 'demo', statement: `SELECT 1 FROM "t${odd}"`, fingerprint: 'fp3', decision: 'deny', reasons: [{ rule: 'r', message: `no "t${odd}"` }], via: 'simple', effect: 'deny', error: '42501', rows: 0, masked: 0, duration_ms: 0 },
+  ])
+  const outputs = [await warden('show', 'sess-odd'), await warden('show', 'sess-odd', '--json'), await warden('sessions', '--json'), await warden('export', '--format', 'jsonl')]
+  for (const r of outputs) {
+    assert.is(r.code, 0, r.err)
+    assert.ok(!/[\u0080-\u009f\u2028\u200b\u202e]/.test(r.out), JSON.stringify(r.out))
+  }
+  assert.match(outputs[0]!.out, 'application psql\\u{9b}2J\\u{202e}\\u{200b}\\u{2028}')
+  assert.is(JSON.parse(outputs[1]!.out).steps[0].event.application_name, `psql${odd}`, 'the same JSON value, escaped')
+  const entry = outputs[3]!.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.input.identity?.sub === 'odd' || e.result.reasons?.[0]?.rule === 'r')
+  assert.is(entry.result.reasons[0].message, `no "t${odd}"`)
+})
+
 test('the state directory comes from --state-dir, else $WARDEN_STATE_DIR; a missing trail says what to do', async () => {
   await writeTrail()
   const io = memoryIo({ WARDEN_STATE_DIR: join(dir, 'elsewhere') }, dir)

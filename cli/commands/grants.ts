@@ -4,7 +4,7 @@ import { actionAndId, ADMIN_FLAGS, ADMIN_USAGE, adminClientFor, adminFailure } f
 import { parseFlags, withUsage } from '../args.ts'
 import { CONFIG_FLAGS, CONFIG_USAGE } from '../command-config.ts'
 import type { ExitCode, Io } from '../io.ts'
-import { oneLine } from '../../engine/printable.ts'
+import { oneLine, terminalJson } from '../../engine/printable.ts'
 
 const usage = `usage: warden grants list [--all] [--target NAME] [--json]
        warden grants revoke ID [--note TEXT]
@@ -39,11 +39,11 @@ export async function runGrants(args: string[], io: Io): Promise<ExitCode> {
     try {
       if (action === 'list') {
         const grants = await client.grants({ all: values.all === true, target: values.target as string | undefined })
-        io.out(values.json ? `${JSON.stringify(grants, null, 2)}\n` : formatGrants(grants, Date.now()))
+        io.out(values.json ? `${terminalJson(grants, 2)}\n` : formatGrants(grants, Date.now()))
         return 0
       }
       const revoked = await client.revoke(id as string, values.note as string | undefined)
-      io.out(values.json ? `${JSON.stringify(revoked, null, 2)}\n` : `${oneLine(`${revoked.id} revoked by ${revoked.revoked_by ?? 'unknown'} at ${revoked.revoked_at ?? '?'}; it covered ${covers(revoked)}`)}\n`)
+      io.out(values.json ? `${terminalJson(revoked, 2)}\n` : `${oneLine(`${revoked.id} revoked by ${revoked.revoked_by ?? 'unknown'} at ${revoked.revoked_at ?? '?'}; it covered ${covers(revoked)}`)}\n`)
       return 0
     } catch (err) {
       return adminFailure(err, io, 'warden grants')

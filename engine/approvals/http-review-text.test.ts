@@ -17,6 +17,11 @@ test('characters that could rewrite the reviewer\'s screen, and backslashes, are
   assert.is(text, 'POST https://h/x\n\na\tb\nc\\u000d\\u001b[2J\\u202e\\\\u202e')
 })
 
+test('characters a reviewer cannot see (soft hyphen, filler, tag, no-break space) are escaped too', () => {
+  const text = httpReviewText({ method: 'POST', url: 'https://h/x', headers: { 'x-user': 'alice\u00ad' }, body: '{"keep":"alice\u3164\u{e0041}\u00a0"}' })
+  assert.is(text, 'POST https://h/x\nx-user: alice\\u00ad\n\n{"keep":"alice\\u3164\\u{e0041}\\u00a0"}')
+})
+
 test('a body that is not UTF-8 is shown as hex; a long one is cut with its size said; one streamed unread says so', () => {
   assert.is(httpReviewText({ method: 'PUT', url: 'https://h/o', body: new Uint8Array([0xff, 0x00, 0x41]) }), 'PUT https://h/o\n\n[binary body, 3 bytes, hex:]\nff0041')
   const long = httpReviewText({ method: 'POST', url: 'https://h/x', body: 'x'.repeat(MAX_SHOWN_BODY_CHARS + 10) })

@@ -4,15 +4,22 @@
 // Only for reviewers and the requester, stored sealed: the audit keeps the redacted summary.
 import { digestHeaders } from '../normalize/http-digest.ts'
 import type { RawHttpRequest } from '../normalize/http.ts'
+import { UNSEEN_CLASS } from '../printable.ts'
 
 /** A body longer than this is cut, with its full size said (a reviewer still sees that there is more). */
 export const MAX_SHOWN_BODY_CHARS = 16_000
 
-// Controls, backslash, bidi and invisible format characters: written as escapes, so the text cannot rewrite the
-// reviewer's screen, and an escape the agent wrote (\u202e) does not read like the character it names.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\\\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/gu
+// Controls, backslash, bidi, invisible and default-ignorable characters and spaces that are not U+0020
+// (printable.ts): written as escapes, so the text cannot rewrite the reviewer's screen nor hide a character, and an
+// escape the agent wrote (\u202e) does not read like the character it names. Line feeds and tabs are kept.
+const UNSAFE = new RegExp(`[${UNSEEN_CLASS}\\\\]`, 'gu')
 
-const escapeChar = (c: string) => (c === '\\' ? '\\\\' : `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+const escapeChar = (c: string) => {
+  if (c === '\\') return '\\\\'
+  if (c === '\n' || c === '\t') return c
+  const code = c.codePointAt(0)!
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`
+}
 const shown = (text: string) => text.replace(UNSAFE, escapeChar)
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })

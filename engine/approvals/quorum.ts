@@ -1,7 +1,7 @@
 // When the approvals given so far are enough: at least `min_approvals` distinct people ("N of"; one person
-// under two issuers, or with the same email, counts once: people.ts), and with `all_groups` at least one
-// approver from every approver group ("all of these groups"). One person in two groups represents both; ask
-// for min_approvals: 2 to also require two people.
+// under two issuers, or with the same email, counts once: people.ts), with `all_groups` at least one approver
+// from every approver group ("all of these groups"), and with `approver_sets` one from each set (each rule's
+// groups met). One person in two groups represents both; ask for min_approvals: 2 to also require two people.
 import type { ApprovalObligation } from '../types.ts'
 import { distinctPeople } from './people.ts'
 import type { ApprovalVote } from './types.ts'
@@ -10,11 +10,12 @@ export function minApprovals(a: ApprovalObligation): number {
   return a.min_approvals ?? 1
 }
 
-/** Groups still without an approver (all_groups only), and how many more people must approve. */
+/** Groups still without an approver (all_groups, or sets of groups "a or b"), and how many more people must approve. */
 export function stillNeeded(a: ApprovalObligation, votes: readonly ApprovalVote[]): { people: number; groups: string[] } {
   const people = Math.max(0, minApprovals(a) - distinctPeople(votes))
-  const groups = a.all_groups ? a.approvers.filter((g) => !votes.some((v) => v.groups.includes(g))) : []
-  return { people, groups }
+  const met = (set: readonly string[]) => votes.some((v) => v.groups.some((g) => set.includes(g)))
+  const sets = a.all_groups ? a.approvers.map((g) => [g]) : a.approver_sets ?? []
+  return { people, groups: sets.filter((set) => !met(set)).map((set) => set.join(' or ')) }
 }
 
 export function quorumMet(a: ApprovalObligation, votes: readonly ApprovalVote[]): boolean {

@@ -2,6 +2,7 @@
 // `$1, $2 …` (the extended protocol's Bind parameters). Text-format values become quoted literals; binary
 // ones are shown as hex with their type OID. Only for reviewers: the audit keeps the redacted text.
 import { scanPostgres } from '../normalize/sql/parse.ts'
+import { terminalJson, UNSEEN_CLASS } from '../printable.ts'
 
 export interface BoundValues {
   /** One entry per parameter; null is SQL NULL. */
@@ -15,11 +16,18 @@ export interface BoundValues {
 /** Longer values are cut, with their full size said, so one parameter cannot flood a reviewer's screen. */
 export const MAX_SHOWN_CHARS = 2000
 
-// Characters that could make a literal look like something else: controls, backslash, bidi and other
-// invisible format characters. Their presence switches to an E'' literal with every one escaped.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\\\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u
+/**
+ * Longest review text, values in place: a 16 KiB text holds some 2,300 `$n`, each shown up to 2,000 characters
+ * (six times that escaped), so unbounded one held statement made a review text of tens of megabytes, stored with
+ * its request and answered in every approvals list: twenty held by one agent took the memory of the gateway
+ * serving a reviewer. Past this the text is cut and says so: the reviewer, who cannot see it all, denies it.
+ */
+export const MAX_REVIEW_CHARS = 64 * 1024
 
-const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu')
+// Characters that could make a literal look like something else: controls, backslash, bidi, invisible and
+// default-ignorable characters (zero-width, soft hyphen, fillers, tags) and spaces that are not U+0020
+// (printable.ts). Their presence switches to an E'' literal with every one escaped.
+const UNSAFE = new RegExp(`[${UNSEEN_CLASS}\\\\]`, 'u')
 
 /**
  * JSON text a reviewer cannot misread: every control, bidi and invisible format character (and the backslash's
@@ -27,8 +35,7 @@ const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu')
  * cut to MAX_SHOWN_CHARS, with the full length said.
  */
 export function reviewJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null'
-  const safe = text.replace(UNSAFE_ALL, (c) => (c === '\\' ? c : `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`))
+  const safe = terminalJson(value)
   const { shown, note } = cut(safe, safe.length, 'characters')
   return `${shown}${note}`
 }
@@ -36,8 +43,10 @@ export function reviewJson(value: unknown): string {
 function escapeChar(c: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', "'": "''" }
   if (named[c]) return named[c]
+  // \x is a byte, so only below U+0080; \u takes four hex digits and \U eight, as PostgreSQL reads them.
   const code = c.codePointAt(0)!
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  const hex = code.toString(16)
+  return code < 0x80 ? `\\x${hex.padStart(2, '0')}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`
 }
 
 /** A SQL literal a reader cannot misread: '…' with quotes doubled, or E'…' when anything needs escaping. */
@@ -81,15 +90,46 @@ export function reviewText(text: string, values?: BoundValues): string {
     if (bytes.toString('utf8') !== text) throw new Error('text is not well-formed UTF-16')
     tokens = scanPostgres(text).filter((t) => t.tokenName === 'PARAM')
   } catch {
-    return `${text}\n-- parameters: ${values.params.map((_, i) => `$${i + 1} = ${showParameter(values, i)}`).join(', ')}`
+    const out = new Capped(`${text}\n-- parameters: `)
+    for (let i = 0; i < values.params.length && !out.full; i++) out.push(`${i ? ', ' : ''}$${i + 1} = ${showParameter(values, i)}`)
+    return out.text()
   }
-  const out: string[] = []
+  const out = new Capped()
   let at = 0
   for (const t of tokens) {
+    if (out.full) break
     const n = Number(t.text.slice(1))
-    out.push(bytes.subarray(at, t.start).toString('utf8'), Number.isInteger(n) && n >= 1 ? showParameter(values, n - 1) : t.text)
+    out.push(bytes.subarray(at, t.start).toString('utf8'))
+    out.push(Number.isInteger(n) && n >= 1 ? showParameter(values, n - 1) : t.text)
     at = t.end
   }
   out.push(bytes.subarray(at).toString('utf8'))
-  return out.join('')
+  return out.text()
+}
+
+/** Text built in parts, cut at MAX_REVIEW_CHARS with a line saying so; parts past the cut are not built. */
+class Capped {
+  private readonly parts: string[] = []
+  private length = 0
+  constructor(first = '') {
+    this.push(first)
+  }
+
+  get full(): boolean {
+    return this.length > MAX_REVIEW_CHARS
+  }
+
+  push(part: string): void {
+    if (this.full) return
+    this.parts.push(part)
+    this.length += part.length
+  }
+
+  text(): string {
+    const whole = this.parts.join('')
+    if (!this.full) return whole
+    // Not between the two halves of a surrogate pair.
+    const end = /[\ud800-\udbff]/.test(whole[MAX_REVIEW_CHARS - 1] ?? '') ? MAX_REVIEW_CHARS - 1 : MAX_REVIEW_CHARS
+    return `${whole.slice(0, end)}\n-- [cut: the statement with its values is longer than ${MAX_REVIEW_CHARS} characters, and the rest is not shown; deny it, since what would run is not all here]`
+  }
 }

@@ -260,6 +260,22 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     assert.is((await store.approve(both.id, { ...carol, sub: 'erin', groups: ['dba', 'sre'] })).status, 'approved', 'one person in both groups represents both')
   })
 
+  test('"one of each of these sets": a dba does not stand in for the security a second rule asked for', async () => {
+    const sets = { approvers: ['dba', 'security', 'sre'], approver_sets: [['dba', 'sre'], ['security']] }
+    const store = await open()
+    const r = await store.request(held({ decision: approveDecision('statement', 60, sets) }))
+    assert.equal(r.approval.approver_sets, [['dba', 'sre'], ['security']])
+    assert.is((await store.approve(r.id, alice)).status, 'pending')
+    const still = await store.approve(r.id, carol)
+    assert.is(still.status, 'pending', 'sre meets the set dba already met, not security')
+    assert.equal(store.grantsFor(holder()), [])
+    const done = await store.approve(r.id, { ...bob, sub: 'sam', groups: ['security'] })
+    assert.equal([done.status, done.grant?.approver_groups], ['approved', ['dba', 'security', 'sre']])
+    const one = await store.request(held({ decision: approveDecision('statement', 60, sets), digest: 'd2' }))
+    assert.is((await store.approve(one.id, { ...carol, sub: 'erin', groups: ['sre', 'security'] })).status, 'approved', 'one person in a group of each set meets both')
+    await rejectsWith(store.request(held({ decision: approveDecision('statement', 60, { approvers: ['dba'], approver_sets: [['security']] }), digest: 'd3' })), 'approval.invalid')
+  })
+
   test('racing approvals count once: one grant, every other attempt refused', async () => {
     const store = await open()
     const same = await store.request(held())

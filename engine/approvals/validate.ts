@@ -11,7 +11,7 @@ export function approvalObligationOf(decision: Decision): ApprovalObligation {
   }
   const approval = decision.obligations?.approval
   if (!approval) throw new ApprovalError('approval.invalid', 'the approve decision has no approval obligation; the policy must say who approves')
-  const { approvers, scope, ttl_seconds: ttl, min_approvals: min, all_groups: all } = approval
+  const { approvers, scope, ttl_seconds: ttl, min_approvals: min, all_groups: all, approver_sets: sets } = approval
   if (!Array.isArray(approvers) || approvers.length === 0 || !approvers.every((g) => typeof g === 'string' && g !== '')) {
     throw new ApprovalError('approval.invalid', 'the approval obligation names no approver groups')
   }
@@ -21,11 +21,15 @@ export function approvalObligationOf(decision: Decision): ApprovalObligation {
     throw new ApprovalError('approval.invalid', `min_approvals must be a whole number from 1 to ${MAX_MIN_APPROVALS}, got ${min}`)
   }
   if (all !== undefined && typeof all !== 'boolean') throw new ApprovalError('approval.invalid', `all_groups must be true or false, got ${JSON.stringify(all)}`)
+  if (sets !== undefined && (!Array.isArray(sets) || sets.length === 0 || !sets.every((set) => Array.isArray(set) && set.length > 0 && set.every((g) => typeof g === 'string' && approvers.includes(g))))) {
+    throw new ApprovalError('approval.invalid', 'approver_sets must be sets of approver groups, each naming groups among approvers')
+  }
   return {
     approvers: [...new Set(approvers)],
     scope,
     ttl_seconds: ttl,
     ...(min !== undefined && min > 1 ? { min_approvals: min } : {}),
     ...(all ? { all_groups: true } : {}),
+    ...(sets !== undefined ? { approver_sets: sets.map((set) => [...new Set(set)]) } : {}),
   }
 }

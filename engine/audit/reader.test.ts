@@ -6,7 +6,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createCheckpointSigner } from './chain/checkpoint.ts'
 import { AuditError } from './errors.ts'
-import { createStoreReader, parseSince } from './reader.ts'
+import { createStoreReader, MAX_REPLAY_RECORDS, MAX_SESSIONS, parseSince } from './reader.ts'
+import { formatReplay } from './replay.ts'
 import { openSqliteAuditStore } from './store/sqlite.ts'
 import type { AuditStore } from './store/types.ts'
 
@@ -28,7 +29,7 @@ async function trail(name: string, statements: number): Promise<AuditStore> {
 
 test('verify: the chain and the stored and exported checkpoints, with the trusted keys', async () => {
   const store = await trail('verify', 3)
-  const signedElsewhere = createCheckpointSigner(key.privateKey).sign({ seq: 2, hash: (await store.sessionRecords('s1'))[1]!.hash }, T(2))
+  const signedElsewhere = createCheckpointSigner(key.privateKey).sign({ seq: 2, hash: (await store.sessionRecords('s1', 10))[1]!.hash }, T(2))
   const reader = createStoreReader(store, { keys: () => [key.publicKey], exportedCheckpoints: () => ({ checkpoints: [signedElsewhere] }) })
   const report = await reader.verify()
   assert.equal([report.ok, report.records, report.checkpoints], [true, 4, 2])
@@ -40,8 +41,8 @@ test('verify: the chain and the stored and exported checkpoints, with the truste
 test('sessions, replay (undefined for an unknown session) and the decision log, labelled with the store', async () => {
   const store = await trail('read', 2)
   const reader = createStoreReader(store, { keys: () => [key.publicKey], labels: { cluster: 'eu' } })
-  assert.equal((await reader.sessions({ identity: 'cursor' })).map((s) => [s.session_id, s.statements]), [['s1', 2]])
-  assert.equal(await reader.sessions({ identity: 'bob' }), [])
+  assert.equal((await reader.sessions({ identity: 'cursor' })).sessions.map((s) => [s.session_id, s.statements]), [['s1', 2]])
+  assert.equal(await reader.sessions({ identity: 'bob' }), { sessions: [] })
   const replay = (await reader.replay('s1'))!
   assert.equal(replay.steps.map((s) => s.type), ['connection', 'statement', 'statement'])
   assert.is(await reader.replay('nope'), undefined)
@@ -49,6 +50,35 @@ test('sessions, replay (undefined for an unknown session) and the decision log, 
   for await (const e of reader.decisionLog()) entries.push(e)
   assert.equal(entries.map((e) => [e.decision_id, e.labels]), [['d-1', { app: 'warden', cluster: 'eu', store: 'sqlite' }], ['d-2', { app: 'warden', cluster: 'eu', store: 'sqlite' }]])
   await reader.close()
+})
+
+test('a replay reads a bounded number of records: a session an agent filled with cheap statements shows its first steps and says there are more', async () => {
+  const store = await trail('flooded', 600)
+  const bounded = createStoreReader(store, { keys: () => [key.publicKey], maxReplayRecords: 50 })
+  const replay = (await bounded.replay('s1'))!
+  assert.is(replay.steps.length, 50)
+  assert.is(replay.truncated, true)
+  assert.equal([replay.steps[0]!.seq, replay.steps.at(-1)!.seq], [1, 50], 'the first records, in chain order')
+  assert.is(replay.totals.statements, 49)
+  const text = formatReplay(replay)
+  assert.match(text, '… the session has more records than these first 50; warden audit export has every one')
+  assert.match(text, '49 statements in the steps shown:')
+  const whole = (await createStoreReader(store, { keys: () => [key.publicKey] }).replay('s1'))!
+  assert.equal([whole.steps.length, whole.truncated], [601, undefined], `under MAX_REPLAY_RECORDS (${MAX_REPLAY_RECORDS}) every record is read`)
+  const exact = (await createStoreReader(store, { keys: () => [key.publicKey], maxReplayRecords: 601 }).replay('s1'))!
+  assert.equal([exact.steps.length, exact.truncated], [601, undefined], 'exactly the bound is not more')
+  await bounded.close()
+})
+
+test('a session list holds the most recent sessions and says when older ones matched too', async () => {
+  const store = openSqliteAuditStore(join(dir, 'many-sessions.db'))
+  await store.append(Array.from({ length: 30 }, (_, i) => ({ event: { type: 'connection', time: T(i), session_id: `s${i}`, identity: { sub: 'cursor' }, target: 'prod-db' }, time: T(i) })))
+  const bounded = createStoreReader(store, { keys: () => [key.publicKey], maxSessions: 10 })
+  const list = await bounded.sessions({})
+  assert.equal([list.sessions.length, list.truncated, list.sessions[0]!.session_id, list.sessions.at(-1)!.session_id], [10, true, 's20', 's29'])
+  assert.equal(await bounded.sessions({ since: T(25) }), { sessions: ['s25', 's26', 's27', 's28', 's29'].map((id) => (list.sessions.find((s) => s.session_id === id))) }, 'a filter under the bound lists all it matches')
+  assert.is(MAX_SESSIONS, 10_000)
+  await bounded.close()
 })
 
 test('a long walk pauses every 256 records (the gateway yields to its sessions there)', async () => {

@@ -12,12 +12,18 @@ import type { AuditStore, SessionFilter, SessionSummary } from './store/types.ts
 export interface AuditReader {
   /** The chain and every signed checkpoint; names the first bad record. */
   verify(): Promise<VerifyReport>
-  sessions(filter?: SessionFilter): Promise<SessionSummary[]>
+  /** The most recent sessions (at most MAX_SESSIONS), in chain order; truncated when older ones matched too. */
+  sessions(filter?: SessionFilter): Promise<SessionList>
   /** The session replayed in chain order; undefined when the trail holds no record of it. */
   replay(sessionId: string): Promise<SessionReplay | undefined>
   /** Every decision as an OPA decision log entry (decision-log.ts). */
   decisionLog(): AsyncIterable<DecisionLogEntry>
   close(): Promise<void>
+}
+
+export interface SessionList {
+  sessions: SessionSummary[]
+  truncated?: true
 }
 
 export interface StoreReaderOptions {
@@ -34,7 +40,21 @@ export interface StoreReaderOptions {
    * yields to the event loop: a store driver that reads synchronously would otherwise hold up every session.
    */
   pause?(): Promise<void>
+  /** Most records a replay reads (default MAX_REPLAY_RECORDS). */
+  maxReplayRecords?: number
+  /** Most sessions a list holds (default MAX_SESSIONS). */
+  maxSessions?: number
 }
+
+/** An agent can open sessions by the million: a list holds the most recent ones; the filters find older ones. */
+export const MAX_SESSIONS = 10_000
+
+/**
+ * A replay is read whole and answered in one piece: an agent can fill one session with millions of cheap
+ * statements, and reading them all would take the memory of the gateway serving an auditor. Past this many
+ * records a replay shows the first ones and says so; the export streams every record.
+ */
+export const MAX_REPLAY_RECORDS = 10_000
 
 const PACE = 256
 
@@ -57,10 +77,16 @@ export function createStoreReader(store: AuditStore, opts: StoreReaderOptions): 
       const missingCheckpoints = opts.missingCheckpoints?.()
       return verifyChain({ records, has: (seq) => store.has(seq), checkpoints, keys, ...(missingCheckpoints !== undefined ? { missingCheckpoints } : {}), ...(exported?.warnings?.length ? { warnings: exported.warnings } : {}) })
     },
-    sessions: (filter) => store.sessions(filter),
+    async sessions(filter) {
+      const max = opts.maxSessions ?? MAX_SESSIONS
+      const found = await store.sessions(filter, max + 1)
+      return found.length > max ? { sessions: found.slice(found.length - max), truncated: true } : { sessions: found }
+    },
     async replay(sessionId) {
-      const found = await store.sessionRecords(sessionId)
-      return found.length ? replaySession(sessionId, found) : undefined
+      const max = opts.maxReplayRecords ?? MAX_REPLAY_RECORDS
+      const found = await store.sessionRecords(sessionId, max + 1)
+      if (!found.length) return undefined
+      return found.length > max ? replaySession(sessionId, found.slice(0, max), { more: true }) : replaySession(sessionId, found)
     },
     decisionLog: () => decisionLog(records(), { ...opts.labels, store: store.kind }),
     close: () => store.close(),

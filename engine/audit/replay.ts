@@ -20,7 +20,10 @@ export interface SessionReplay {
   identity?: string
   target?: string
   steps: ReplayStep[]
+  /** Totals of the steps shown. */
   totals: { statements: number; allowed: number; denied: number; held: number; rows: number; masked: number }
+  /** The session has more records than the replay read: only its first steps are shown. */
+  truncated?: true
 }
 
 type Ev = Record<string, any>
@@ -52,7 +55,7 @@ function describe(e: Ev): { summary: string; notes: string[] } {
   }
 }
 
-export function replaySession(sessionId: string, records: readonly StoredRecord[]): SessionReplay {
+export function replaySession(sessionId: string, records: readonly StoredRecord[], opts: { more?: boolean } = {}): SessionReplay {
   const totals = { statements: 0, allowed: 0, denied: 0, held: 0, rows: 0, masked: 0 }
   let identity: string | undefined
   let target: string | undefined
@@ -74,7 +77,7 @@ export function replaySession(sessionId: string, records: readonly StoredRecord[
     // The time the event happened; the chain's own time (when it was appended) stays in the record.
     return { seq: r.seq, time: typeof event.time === 'string' ? event.time : r.time, type: String(event.type), ...describe(event), event }
   })
-  return { session_id: sessionId, identity, target, steps, totals }
+  return { session_id: sessionId, identity, target, steps, totals, ...(opts.more ? { truncated: true as const } : {}) }
 }
 
 /**
@@ -86,7 +89,8 @@ export function formatReplay(replay: SessionReplay): string {
   const lines = [
     `session ${oneLine(replay.session_id)}  ${oneLine(replay.identity ?? '?')} → ${oneLine(replay.target ?? '?')}`,
     ...replay.steps.flatMap((s) => [`  #${s.seq}  ${oneLine(s.time)}  ${oneLine(s.summary)}`, ...s.notes.map((n) => `        ${oneLine(n)}`)]),
-    `  ${t.statements} statements: ${t.allowed} allowed, ${t.denied} denied, ${t.held} held; ${t.rows} rows returned, ${t.masked} values masked`,
+    ...(replay.truncated ? [`  … the session has more records than these first ${replay.steps.length}; warden audit export has every one`] : []),
+    `  ${t.statements} statements${replay.truncated ? ' in the steps shown' : ''}: ${t.allowed} allowed, ${t.denied} denied, ${t.held} held; ${t.rows} rows returned, ${t.masked} values masked`,
   ]
   return `${lines.join('\n')}\n`
 }

@@ -98,6 +98,15 @@ decision := {"effect": "approve", "reasons": [{"rule": "r", "message": "m"}], "o
   assert.is(decider.decide(input()).effect, 'deny')
 })
 
+test('approver_sets (each rule\'s groups met at once) is within the schema; an empty set is not', async () => {
+  const approve = (sets: string) => `package warden
+decision := {"effect": "approve", "reasons": [{"rule": "r", "message": "m"}], "obligations": {"mask": [], "approval": {"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 60, "approver_sets": ${sets}}}}
+`
+  const ok = (await prepareDecider(await compileRego({ 'p.rego': approve('[["dba"], ["security"]]') }), { maxMemoryPages: 256 })).decide(input())
+  assert.equal([ok.effect, ok.obligations.approval?.approver_sets], ['approve', [['dba'], ['security']]])
+  assert.is((await prepareDecider(await compileRego({ 'p.rego': approve('[[]]') }), { maxMemoryPages: 256 })).decide(input()).effect, 'deny')
+})
+
 test('an undefined decision yields deny', async () => {
   const rego = `package warden
 decision := {"effect": "allow", "reasons": [], "obligations": {"mask": []}} if input.never

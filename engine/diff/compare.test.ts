@@ -5,7 +5,7 @@ import { compareDecisions } from './compare.ts'
 
 const allow = (mask: MaskObligation[] = [], rule = 'warden.rules.info'): Decision => ({ effect: 'allow', reasons: [{ rule, message: 'ok' }], obligations: { mask } })
 const deny = (...rules: string[]): Decision => ({ effect: 'deny', reasons: rules.map((rule) => ({ rule, message: 'no' })), obligations: { mask: [] } })
-const approve = (approvers = ['dba'], scope: 'statement' | 'fingerprint' | 'session' | 'target' = 'statement', ttl = 3600, rule = 'warden.rules.sql', quorum: { min_approvals?: number; all_groups?: boolean } = {}): Decision =>
+const approve = (approvers = ['dba'], scope: 'statement' | 'fingerprint' | 'session' | 'target' = 'statement', ttl = 3600, rule = 'warden.rules.sql', quorum: { min_approvals?: number; all_groups?: boolean; approver_sets?: string[][] } = {}): Decision =>
   ({ effect: 'approve', reasons: [{ rule, message: 'needs a reviewer' }], obligations: { mask: [], approval: { approvers, scope, ttl_seconds: ttl, ...quorum } } })
 
 test('equal decisions, or the same effect with other reasons, do not flip', () => {
@@ -77,6 +77,17 @@ test('fewer approvals needed, or any group instead of every group, widens; a tar
   ])
   assert.equal(compareDecisions(approve(['dba', 'sec']), two)[0]?.change, 'approval narrowed')
   assert.equal(compareDecisions(approve(['dba'], 'session'), approve(['dba'], 'target'))[0]?.detail, 'scope session → target')
+})
+
+test('a set of groups no longer needed, or now met by more groups, widens; one more set narrows', () => {
+  const sets = (approver_sets: string[][]) => approve(['dba', 'sec', 'sre'], 'statement', 3600, 'warden.rules.sql', { approver_sets })
+  assert.equal(compareDecisions(sets([['dba', 'sre'], ['sec']]), approve(['dba', 'sec', 'sre'])), [
+    { change: 'approval widened', relaxation: true, rules: ['warden.rules.sql'], detail: 'approver sets dba or sre; sec → none' },
+  ])
+  assert.equal(compareDecisions(sets([['dba'], ['sec']]), sets([['dba', 'sre'], ['sec']]))[0]?.change, 'approval widened')
+  assert.equal(compareDecisions(sets([['dba', 'sre']]), sets([['dba', 'sre'], ['sec']])), [
+    { change: 'approval narrowed', relaxation: false, rules: ['warden.rules.sql'], detail: 'approver sets dba or sre → dba or sre; sec' },
+  ])
 })
 
 test.run()

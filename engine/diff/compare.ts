@@ -116,6 +116,11 @@ function approvalFlip(base: Decision, head: Decision): Flip | undefined {
   if (isMin > wasMin) narrower.push(`approvals needed ${wasMin} → ${isMin}`)
   if (was.all_groups && !is.all_groups) wider.push('one approver from every group → from any group')
   if (!was.all_groups && is.all_groups) narrower.push('one approver from any group → from every group')
+  // A set of groups no longer needed, or one now met by more groups, is a way through with fewer hands.
+  const setsOf = (a: ApprovalObligation) => (a.approver_sets ?? []).map((set) => [...set].sort().join(' or ')).sort()
+  const [wasSets, isSets] = [setsOf(was), setsOf(is)]
+  if (wasSets.some((set) => !isSets.includes(set))) wider.push(`approver sets ${wasSets.join('; ') || 'none'} → ${isSets.join('; ') || 'none'}`)
+  else if (isSets.some((set) => !wasSets.includes(set))) narrower.push(`approver sets ${wasSets.join('; ') || 'none'} → ${isSets.join('; ') || 'none'}`)
   if (!wider.length && !narrower.length) return undefined
   const rules = sorted(rulesOf(head.reasons))
   // Any widening relaxes, even beside a narrowing: one more group that may approve is one more way through.

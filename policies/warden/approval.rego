@@ -1,7 +1,11 @@
 # The approval obligation of an approve decision. Each package with approve reasons contributes its own
 # `approval contains {approvers, scope, ttl_seconds, min_approvals, all_groups}` entries (missing fields from
-# settings), or the settings defaults when it has none. Contributions merge: approvers union, narrowest scope,
-# smallest ttl, the most approvers required ("N of"), and "all of these groups" when any asks for it.
+# settings), or the settings defaults when it has none. Contributions merge: narrowest scope, smallest ttl, the
+# most approvers required ("N of"), and every contribution's groups met: each asks for one approver from its
+# groups (or, with all_groups, from each of them), and the request needs all of those at once. A rule that names
+# security as its approvers is not satisfied by a dba another rule would accept. Any member of any contribution's
+# groups may approve (`approvers`); what must be met is `all_groups` when it is one approver from each group,
+# else `approver_sets` (one approver from each set) when it is not one approver from any group.
 package warden
 
 import data.warden.settings
@@ -95,8 +99,41 @@ policy_errors contains {"rule": "warden.policy", "message": msg} if {
 	msg := "the request needs approval but no approver group is configured (settings.approver_groups is empty)"
 }
 
+approver_union := {g | some s in approval_specs; some g in s.approvers}
+
+# The groups a contribution needs one approver from: each of its groups alone under all_groups, else all as one set.
+spec_sets(s) := {{g} | some g in s.approvers} if s.all_groups == true
+
+else := {{g | some g in s.approvers}}
+
+required_sets_all := {set | some s in approval_specs; some set in spec_sets(s)}
+
+# A set holding another is met whenever that one is: only the smallest are needed.
+required_sets := {a | some a in required_sets_all; not holds_a_required_set(a)}
+
+holds_a_required_set(a) if {
+	some b in required_sets_all
+	b != a
+	count(b - a) == 0
+}
+
+# One approver from any of the approvers.
+one_from_any if {
+	count(required_sets) == 1
+	some only in required_sets
+	only == approver_union
+}
+
+# One approver from each of the approvers.
+one_from_each if {
+	every set in required_sets {
+		count(set) == 1
+	}
+	count(required_sets) == count(approver_union)
+}
+
 base_approval := {
-	"approvers": sort({g | some s in approval_specs; some g in s.approvers}),
+	"approvers": sort(approver_union),
 	"scope": scope_by_rank[min({scope_rank[s.scope] | some s in approval_specs})],
 	"ttl_seconds": min({s.ttl_seconds | some s in approval_specs}),
 }
@@ -104,9 +141,11 @@ base_approval := {
 required_approvals := max({s.min_approvals | some s in approval_specs})
 
 # Only what differs from "one approver from any group" is written into the obligation.
-quorum_part := object.union(
+quorum_part := object.union_n([
 	{k: v | k := "min_approvals"; v := required_approvals; v > 1},
-	{k: true | k := "all_groups"; some s in approval_specs; s.all_groups},
-)
+	{k: true | k := "all_groups"; one_from_each; not one_from_any},
+	{k: true | k := "all_groups"; one_from_each; some s in approval_specs; s.all_groups},
+	{k: v | k := "approver_sets"; not one_from_any; not one_from_each; v := sort([sort(set) | some set in required_sets])},
+])
 
 approval := object.union(base_approval, quorum_part)

@@ -100,14 +100,44 @@ test_invalid_settings_fall_back if {
 	d.obligations.approval == {"approvers": ["dba"], "scope": "statement", "ttl_seconds": 3600}
 }
 
-test_approvals_merge_union_narrowest_smallest if {
+# Each rule's approvers must be met: a rule that asks security is not satisfied by the dba another rule accepts.
+test_approvals_merge_every_rules_groups_narrowest_smallest if {
 	d := data.warden.decision with input as doc with data.warden.rules as {
 		"a": {"approve": ["one"], "approval": [{"approvers": ["security"], "scope": "session", "ttl_seconds": 600}]},
 		"b": {"approve": ["two"]},
 		"c": {"approval": [{"approvers": ["ignored"], "scope": "session", "ttl_seconds": 1}]},
 	}
 	d.effect == "approve"
-	d.obligations.approval == {"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 600}
+	d.obligations.approval == {"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 600, "all_groups": true}
+}
+
+# "One of dba or sre" (the settings) and "security" (a rule): one of each, which all_groups cannot say.
+test_approvals_merge_sets_of_groups if {
+	rules := {"a": {"approve": ["one"], "approval": [{"approvers": ["security"]}]}, "b": {"approve": ["two"]}}
+	d := data.warden.decision with input as doc with data.warden.rules as rules with data.settings as {"approver_groups": ["dba", "sre"]}
+	d.obligations.approval == {"approvers": ["dba", "security", "sre"], "scope": "statement", "ttl_seconds": 3600, "approver_sets": [["dba", "sre"], ["security"]]}
+
+	# A rule asking for dba alone, beside "dba or sre": dba is needed (sre may still approve toward a quorum).
+	narrower := {"a": {"approve": ["one"], "approval": [{"approvers": ["dba"]}]}, "b": {"approve": ["two"]}}
+	n := data.warden.decision with input as doc with data.warden.rules as narrower with data.settings as {"approver_groups": ["dba", "sre"]}
+	n.obligations.approval == {"approvers": ["dba", "sre"], "scope": "statement", "ttl_seconds": 3600, "approver_sets": [["dba"]]}
+
+	# The same groups from two rules, or one rule alone, stay "one from any".
+	same := {"a": {"approve": ["one"], "approval": [{"approvers": ["sre", "dba"]}]}, "b": {"approve": ["two"]}}
+	s := data.warden.decision with input as doc with data.warden.rules as same with data.settings as {"approver_groups": ["dba", "sre"]}
+	s.obligations.approval == {"approvers": ["dba", "sre"], "scope": "statement", "ttl_seconds": 3600}
+}
+
+# A grant from a dba covers neither a command that also needs security, nor one that needs dba beside "dba or sre".
+test_grant_covers_only_when_every_set_is_met if {
+	effects := [d.effect |
+		some groups in [["dba"], ["security"], ["sre", "security"], ["dba", "security"]]
+		d := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1", "approver_groups": groups})])
+			with data.warden.rules as {"a": {"approve": ["one"], "approval": [{"approvers": ["security"]}]}, "b": {"approve": ["two"]}}
+			with data.settings as {"approver_groups": ["dba", "sre"]}
+			with time.now_ns as 1000
+	]
+	effects == ["approve", "approve", "allow", "allow"]
 }
 
 test_approval_without_approvers_denies if {

@@ -45,8 +45,17 @@ grant_quorum(g) if {
 
 grant_groups_suffice(g) if {
 	not approval.all_groups
+	not approval.approver_sets
 	some grp in g.approver_groups
 	grp in approval.approvers
+}
+
+grant_groups_suffice(g) if {
+	approval.approver_sets
+	every set in approval.approver_sets {
+		some grp in g.approver_groups
+		grp in set
+	}
 }
 
 grant_groups_suffice(g) if {

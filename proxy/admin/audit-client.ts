@@ -2,9 +2,8 @@
 // the store directly, so `warden audit … --admin URL` prints exactly what it prints locally.
 import type { VerifyReport } from '../../engine/audit/chain/verify.ts'
 import type { DecisionLogEntry } from '../../engine/audit/decision-log.ts'
-import type { AuditReader } from '../../engine/audit/reader.ts'
+import type { AuditReader, SessionList } from '../../engine/audit/reader.ts'
 import type { SessionReplay } from '../../engine/audit/replay.ts'
-import type { SessionSummary } from '../../engine/audit/store/types.ts'
 import { AdminClientError, adminJson, adminRequest } from './client.ts'
 
 async function* lines(body: ReadableStream<Uint8Array> | null): AsyncGenerator<string> {
@@ -30,7 +29,8 @@ export function createAdminAuditReader(baseUrl: string, token: string): AuditRea
     verify: async () => (await get<{ report: VerifyReport }>('/v1/audit/verify')).report,
     async sessions(filter = {}) {
       const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'))
-      return (await get<{ sessions: SessionSummary[] }>(`/v1/audit/sessions${query.size ? `?${query}` : ''}`)).sessions
+      const { sessions, truncated } = await get<SessionList>(`/v1/audit/sessions${query.size ? `?${query}` : ''}`)
+      return truncated ? { sessions, truncated } : { sessions }
     },
     async replay(sessionId) {
       try {

@@ -122,6 +122,26 @@ test('a session id that is not valid percent-encoding: 403 (recorded) for a non-
   assert.match(bad.body.error.message, 'percent-encoding')
 })
 
+test('what an agent wrote reaches the auditor with C1 controls, bidi and invisible characters as \\u escapes: the export stream and the replay', async () => {
+  const odd = '\u009b2J\u202e\u200b\u2028\u00ad'
+  const oddConfig = sampleTrailConfig(join(dir, 'odd-state'))
+  const who = { sub: 'odd', issuer: 'warden-dev', kind: 'agent' }
+  await writeSampleTrail(oddConfig, [
+    { type: 'connection', time: '2026-11-29T10:01:00.000Z', session_id: 'sess-odd', protocol: 'postgres', identity: who, target: 'demo', client: { address: '127.0.0.1' }, application_name: `psql${odd}` },
+    { type: 'statement', time: '2026-11-29T10:01:01.000Z', session_id: 'sess-odd', protocol: 'postgres', identity: who, target: 'demo', statement: `SELECT 1 FROM "t${odd}"`, fingerprint: 'fp3', decision_id: 'odd-d1', decision: 'deny', reasons: [{ rule: 'r', message: `no "t${odd}"` }], via: 'simple', effect: 'deny', error: '42501', rows: 0, masked: 0, duration_ms: 0 },
+  ])
+  const { engine } = await fakeAdminEngine()
+  const handle = createAdminHandler({ engine, approverGroups: ['dba'], roles: { auditor: ['security'], admin: [] }, openAuditReader: () => openTrailReader(oddConfig, {}) })
+  engine.authenticate = async () => human('dana', ['security'])
+  for (const path of ['/v1/audit/export?format=jsonl', '/v1/audit/sessions/sess-odd']) {
+    const res = await handle(new Request(`http://admin.test${path}`, { headers: { authorization: 'Bearer dana' } }))
+    const text = await res.text()
+    assert.is(res.status, 200, text)
+    assert.ok(![...odd].some((c) => c !== '2' && c !== 'J' && text.includes(c)), text)
+    assert.match(text, '\\u009b2J\\u202e\\u200b\\u2028\\u00ad')
+  }
+})
+
 test('a gateway without a tamper-evident trail says so to auditors (404), and still refuses others', async () => {
   const { call } = await setup(false)
   const res = await call('/v1/audit/verify', 'dana')

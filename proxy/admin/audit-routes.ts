@@ -1,6 +1,6 @@
 // The audit trail over the admin API, for the auditor role (and admin): the same readers as `warden audit`.
 //   GET /v1/audit/verify                                  {report}: the chain and its signed checkpoints
-//   GET /v1/audit/sessions?since=&identity=&target=       {sessions}
+//   GET /v1/audit/sessions?since=&identity=&target=       {sessions, truncated?}: the 10,000 most recent
 //   GET /v1/audit/sessions/:id                            {replay}: the session in chain order
 //   GET /v1/audit/export?format=jsonl                     OPA decision-log entries, one JSON object a line, streamed
 // Each read, allowed or refused, is itself recorded in the trail (type admin), so who read what is on record.
@@ -8,6 +8,7 @@
 import { AuditError } from '../../engine/audit/errors.ts'
 import { type AuditReader, parseSince } from '../../engine/audit/reader.ts'
 import type { AuditSink } from '../../engine/audit/types.ts'
+import { terminalJson } from '../../engine/printable.ts'
 import type { Identity } from '../../engine/types.ts'
 import { json, jsonError, SAFE_HEADERS } from './json.ts'
 import { mayActAs, type Role, type RoleGroups } from './roles.ts'
@@ -43,7 +44,7 @@ function exportStream(reader: AuditReader): ReadableStream<Uint8Array> {
             controller.close()
             return finish()
           }
-          chunk += `${JSON.stringify(next.value)}\n`
+          chunk += `${terminalJson(next.value)}\n`
         }
         controller.enqueue(encoder.encode(chunk))
       } catch (err) {
@@ -70,7 +71,7 @@ export function createAuditRoutes(opts: AuditRoutesOptions) {
         const q = url.searchParams
         const since = q.get('since')
         const filter = { since: since === null ? undefined : parseSince(since), identity: q.get('identity') ?? undefined, target: q.get('target') ?? undefined }
-        return json({ sessions: await reader.sessions(filter) })
+        return json(await reader.sessions(filter))
       }
       case 'audit.show': {
         const replay = await reader.replay(id!)

@@ -190,6 +190,21 @@ test('reflected values are served as JSON a browser will not sniff, frame or cac
   }
 })
 
+test('a statement with characters a reviewer cannot see answers with them as \\u escapes: curl, or a page drawing review_text as is, shows them; JSON readers get the same text', async () => {
+  const { engine, handle } = await setup()
+  const odd = '\u202e\u2066\u200b\u00ad\u3164\u00a0\u009b\u2028'
+  const reviewText = `UPDATE accounts SET frozen = true WHERE owner <> 'alice${odd}'`
+  const r = await engine.approvals.request({ input: heldInput({ session: 'sess-odd' }), decision: approveDecision(), summary: 'UPDATE accounts SET frozen = $1 WHERE owner <> $2', reviewText })
+  for (const path of [`/v1/approvals/${r.id}`, '/v1/approvals']) {
+    const res = await handle(new Request(`http://admin.test${path}`, { headers: { authorization: 'Bearer alice' } }))
+    const text = await res.text()
+    assert.ok(![...odd].some((c) => text.includes(c)), text)
+    assert.match(text, "alice\\u202e\\u2066\\u200b\\u00ad\\u3164\\u00a0\\u009b\\u2028'")
+    const body = JSON.parse(text)
+    assert.is((body.approval ?? body.approvals.find((a: { id: string }) => a.id === r.id)).command.review_text, reviewText)
+  }
+})
+
 test('an approval the audit trail cannot record is not made (503); a denial still is; once the trail is back the approval is recorded before it acts', async () => {
   const real = openSqliteAuditStore(join(mkdtempSync(join(tmpdir(), 'warden-admin-audit-')), 'trail.db'))
   let down = true

@@ -1,11 +1,17 @@
 // JSON responses of the admin API; every error has the same shape: {"error": {"code", "message"}}.
+import { terminalJson } from '../../engine/printable.ts'
 
 // Answers carry values others chose (a token's issuer, a statement's text, a session id): a browser must never
 // read them as anything but JSON, nor a cache keep them (review texts hold the statement's values).
 export const SAFE_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" }
 
+/**
+ * The value as JSON, with what a reader cannot see for what it is (C1 controls, separators, bidi overrides,
+ * zero-width and other invisible characters) written as \u escapes: the same JSON to any parser, and a statement
+ * read with curl, or drawn by a page that shows the text as is, cannot hide or reorder what will run.
+ */
 export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...SAFE_HEADERS, ...headers } })
+  return new Response(terminalJson(value), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...SAFE_HEADERS, ...headers } })
 }
 
 export function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {

@@ -2,7 +2,7 @@
 // links, a signature the receiver can check, retries after 500s, and a queue that never makes the caller wait.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { alice, held } from '../../engine/approvals/fixtures.ts'
+import { alice, approveDecision, held } from '../../engine/approvals/fixtures.ts'
 import { createMemoryApprovalStore } from '../../engine/approvals/memory.ts'
 import type { ApprovalEvent } from '../../engine/approvals/store.ts'
 import { approvalMessage, createApprovalsWebhook } from './approvals-webhook.ts'
@@ -58,6 +58,20 @@ test('an agent-written statement cannot format the message: no links, mentions o
   const block = message.blocks[0]!.text!.text
   assert.is(block.split('```').length, 3, 'one code block: opened and closed by warden alone')
   assert.match(block, '"`\u200b`\u200b`*APPROVED')
+})
+
+test('an agent-written statement or reason cannot reorder or hide what the message shows: bidi overrides and invisible characters are named', async () => {
+  const odd = '\u202e\u2066\u200b\u00ad\u3164'
+  const request = await createMemoryApprovalStore().request(held({
+    summary: `DELETE FROM "sessions${odd}" WHERE user_name <> $1\n  AND id > $2`,
+    decision: { ...approveDecision(), reasons: [{ rule: 'r', message: `writes to "sessions${odd}"\nApproved: yes` }] },
+  }))
+  const message = approvalMessage({ type: 'requested', request }, ADMIN) as { text: string; blocks: Array<{ text?: { text: string } }> }
+  const block = message.blocks[0]!.text!.text
+  for (const shown of [message.text, block]) assert.ok(![...odd].some((c) => shown.includes(c)), JSON.stringify(shown))
+  assert.match(block, '*Why:* writes to "sessions\\u{202e}\\u{2066}\\u{200b}\\u{ad}\\u{3164}"\\nApproved: yes\n')
+  assert.match(block, '```DELETE FROM "sessions\\u{202e}\\u{2066}\\u{200b}\\u{ad}\\u{3164}" WHERE user_name &lt;&gt; $1\n  AND id &gt; $2```', 'the statement keeps its lines in the code block')
+  assert.is(message.text.split('\n').length, 1)
 })
 
 test('a full queue drops new messages with a logged error, and notify never waits for the receiver', async () => {

@@ -4,6 +4,7 @@
 // proxy/server/webhook-sender.ts: HMAC-signed, retried with backoff, a bounded queue, never waited for.
 import type { ApprovalEvent } from '../../engine/approvals/store.ts'
 import type { ApprovalRequest } from '../../engine/approvals/types.ts'
+import { oneLine, visible } from '../../engine/printable.ts'
 import { createWebhookSender } from './webhook-sender.ts'
 
 export interface ApprovalsWebhookOptions {
@@ -44,11 +45,13 @@ export function approvalMessage(event: ApprovalEvent, adminUrl: string): Record<
   const who = `${r.requester.sub} (${r.requester.kind}) on ${r.target}`
   const why = r.reasons.map((x) => x.message).join('; ') || 'no reason given'
   const outcome = r.status === 'pending' ? 'held for approval' : `${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}`
-  // The notification text is mrkdwn too: escaped like the blocks.
-  const text = escape(`warden: ${r.id} ${outcome}: ${r.command.summary} (${who})`)
+  // The notification text is mrkdwn too: escaped like the blocks. Slack draws bidi overrides and hides zero-width
+  // characters as any screen does: what others wrote is shown with those named (printable.ts), its lines kept
+  // only inside the code block.
+  const text = escape(oneLine(`warden: ${r.id} ${outcome}: ${r.command.summary} (${who})`))
   const blocks: unknown[] = [{
     type: 'section',
-    text: { type: 'mrkdwn', text: `*${escape(r.id)}* ${escape(outcome)}\n*Requester:* ${escape(who)}\n*Why:* ${escape(why)}\n\`\`\`${inCode(r.command.summary)}\`\`\`` },
+    text: { type: 'mrkdwn', text: `*${escape(r.id)}* ${escape(oneLine(outcome))}\n*Requester:* ${escape(oneLine(who))}\n*Why:* ${escape(oneLine(why))}\n\`\`\`${inCode(visible(r.command.summary))}\`\`\`` },
   }]
   if (event.type === 'requested') {
     blocks.push({

@@ -115,19 +115,19 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
       }
     },
     has: async (seq) => (await pool.query(`SELECT 1 FROM warden_audit_records WHERE seq = $1`, [seq])).rowCount! > 0,
-    async sessions(filter: SessionFilter = {}) {
+    async sessions(filter: SessionFilter = {}, limit) {
       const { rows } = await pool.query(`SELECT session_id, max(sub) AS identity, max(target) AS target, min(time) AS first_time, max(time) AS last_time,
           count(*)::int AS records, count(*) FILTER (WHERE type = 'statement')::int AS statements, count(*) FILTER (WHERE effect = 'deny')::int AS denied
         FROM warden_audit_records WHERE session_id IS NOT NULL GROUP BY session_id
         HAVING ($1::text IS NULL OR max(time) >= $1) AND ($2::text IS NULL OR max(sub) = $2) AND ($3::text IS NULL OR max(target) = $3)
-        ORDER BY min(seq)`, [filter.since ?? null, filter.identity ?? null, filter.target ?? null])
-      return rows.map((r) => {
+        ORDER BY min(seq) DESC LIMIT $4`, [filter.since ?? null, filter.identity ?? null, filter.target ?? null, limit])
+      return rows.reverse().map((r) => {
         for (const k of Object.keys(r)) if (r[k] === null) delete r[k]
         return r as SessionSummary
       })
     },
-    async sessionRecords(id) {
-      const { rows } = await pool.query(`SELECT ${columns} FROM warden_audit_records WHERE session_id = $1 ORDER BY seq`, [id])
+    async sessionRecords(id, limit) {
+      const { rows } = await pool.query(`SELECT ${columns} FROM warden_audit_records WHERE session_id = $1 ORDER BY seq LIMIT $2`, [id, limit])
       return rows.map(toRecord)
     },
     close: () => pool.end(),

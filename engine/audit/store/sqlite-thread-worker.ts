@@ -30,8 +30,8 @@ await serve(() => {
       return page
     },
     has: (seq: number) => store.has(seq),
-    sessions: (filter?: Parameters<typeof store.sessions>[0]) => store.sessions(filter),
-    sessionRecords: (id: string) => store.sessionRecords(id),
+    sessions: (filter: Parameters<typeof store.sessions>[0], limit: number) => store.sessions(filter, limit),
+    sessionRecords: (id: string, limit: number) => store.sessionRecords(id, limit),
     close: () => store.close(),
   }
 })

@@ -58,8 +58,8 @@ export async function openSqliteAuditStoreThread(file: string): Promise<AuditSto
       }
     },
     has: (seq: number) => call<boolean>('has', seq),
-    sessions: (filter?: SessionFilter) => call<SessionSummary[]>('sessions', filter),
-    sessionRecords: (id: string) => call<StoredRecord[]>('sessionRecords', id),
+    sessions: (filter: SessionFilter | undefined, limit: number) => call<SessionSummary[]>('sessions', filter, limit),
+    sessionRecords: (id: string, limit: number) => call<StoredRecord[]>('sessionRecords', id, limit),
     async close() {
       await call<void>('close').catch(() => undefined)
       await thread.close()

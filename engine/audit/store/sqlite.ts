@@ -95,15 +95,15 @@ export function openSqliteAuditStore(file: string): SqliteAuditStore {
       for (const r of rows) yield storedRecord(r)
     },
     has: async (seq) => db.prepare(`SELECT 1 FROM warden_audit_records WHERE seq = ?`).get(seq) !== undefined,
-    async sessions(filter: SessionFilter = {}) {
+    async sessions(filter: SessionFilter = {}, limit) {
       return db.prepare(`SELECT session_id, max(sub) AS identity, max(target) AS target, min(time) AS first_time, max(time) AS last_time,
           count(*) AS records, sum(type = 'statement') AS statements, sum(effect = 'deny') AS denied
         FROM warden_audit_records WHERE session_id IS NOT NULL GROUP BY session_id
         HAVING (@since IS NULL OR max(time) >= @since) AND (@identity IS NULL OR max(sub) = @identity) AND (@target IS NULL OR max(target) = @target)
-        ORDER BY min(seq)`).all({ since: filter.since ?? null, identity: filter.identity ?? null, target: filter.target ?? null })
-        .map((r) => dropNulls(r as Record<string, unknown>) as unknown as SessionSummary)
+        ORDER BY min(seq) DESC LIMIT @limit`).all({ since: filter.since ?? null, identity: filter.identity ?? null, target: filter.target ?? null, limit })
+        .reverse().map((r) => dropNulls(r as Record<string, unknown>) as unknown as SessionSummary)
     },
-    sessionRecords: async (id) => db.prepare(`SELECT ${columns} FROM warden_audit_records WHERE session_id = ? ORDER BY seq`).all(id) as StoredRecord[],
+    sessionRecords: async (id, limit) => db.prepare(`SELECT ${columns} FROM warden_audit_records WHERE session_id = ? ORDER BY seq LIMIT ?`).all(id, limit) as StoredRecord[],
     async close() {
       if (db.open) db.close()
     },

@@ -45,9 +45,10 @@ export interface AuditStore {
   /** Every record in storage order (not sorted by seq, so that reordering shows). */
   records(): AsyncIterable<StoredRecord>
   has(seq: number): Promise<boolean>
-  sessions(filter?: SessionFilter): Promise<SessionSummary[]>
-  /** The records of one session, in chain order. */
-  sessionRecords(sessionId: string): Promise<StoredRecord[]>
+  /** The `limit` most recent sessions (by their first record) matching the filter, in chain order. */
+  sessions(filter: SessionFilter | undefined, limit: number): Promise<SessionSummary[]>
+  /** The first `limit` records of one session, in chain order. */
+  sessionRecords(sessionId: string, limit: number): Promise<StoredRecord[]>
   close(): Promise<void>
 }
 

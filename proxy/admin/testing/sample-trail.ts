@@ -29,11 +29,11 @@ export function sampleTrailConfig(stateDir: string): Config {
   return config
 }
 
-/** Writes sessions sess-a (cursor, an agent) and sess-b (bob, a human) and closes the trail. */
-export async function writeSampleTrail(config: Config): Promise<void> {
+/** Writes sessions sess-a (cursor, an agent) and sess-b (bob, a human), then `extra`, and closes the trail. */
+export async function writeSampleTrail(config: Config, extra: AuditEvent[] = []): Promise<void> {
   const trail = await openAuditTrail(config, { log: pino({ level: 'silent' }), env: {} })
   const cursor = { sub: 'cursor', issuer: 'warden-dev', kind: 'agent' }
-  for (const e of [...session('sess-a', cursor, 0), ...session('sess-b', { ...cursor, sub: 'bob', kind: 'human' }, 10)]) trail.sink.record(e)
+  for (const e of [...session('sess-a', cursor, 0), ...session('sess-b', { ...cursor, sub: 'bob', kind: 'human' }, 10), ...extra]) trail.sink.record(e)
   await trail.sink.durable!()
   await trail.close()
 }
