@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { fetch, ProxyAgent } from 'undici'
+import { fetch, FormData, ProxyAgent, request } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 import { HELD_AWS_ENV, motoTarget } from './testing/moto-target.ts'
@@ -61,6 +61,29 @@ test('a made-up service host (judged foo:ListUsers, a read) does not run as an S
   const res = await via('https://foo.amazonaws.com/keep-me-too?Action=ListUsers&Version=2010-05-08', { method: 'DELETE' })
   const body = await res.text()
   assert.match(await motoDirect('GET', '/', 's3'), 'keep-me-too', `the bucket is gone (gateway answered ${res.status}: ${body.slice(0, 300)})`)
+})
+
+// moto (werkzeug) reads a form on any method, a multipart body as a form, and any other body as a query string
+// when neither the form nor the query holds a parameter: an Action there ran beside a target or a query Action
+// naming a read (judged iam:ListUsers, run as CreateUser).
+test('an Action smuggled in a body (inside JSON, text/plain, a GET\'s form, multipart) beside a read never runs at moto', async () => {
+  const users = async () => /<Users[\s\S]*<\/Users>|<Users\/>/.exec(await motoUsers())?.[0]
+  const before = await users()
+  assert.ok(before)
+  const dispatcher = new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } })
+  const create = (name: string) => `Action=CreateUser&UserName=${name}&Version=2010-05-08`
+  const multipart = new FormData()
+  for (const [k, v] of new URLSearchParams(create('smuggled4'))) multipart.set(k, v)
+  const asked = await Promise.all([
+    request('https://iam.amazonaws.com/', { method: 'POST', dispatcher, headers: { 'x-amz-target': 'iam.ListUsers', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ x: `&${create('smuggled1')}&` }) }),
+    request('https://iam.amazonaws.com/', { method: 'POST', dispatcher, headers: { 'x-amz-target': 'iam.ListUsers', 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify({ x: `&${create('smuggled2')}&` }) }),
+    request('https://iam.amazonaws.com/', { method: 'POST', dispatcher, headers: { 'x-amz-target': 'iam.ListUsers', 'content-type': 'text/plain' }, body: create('smuggled3') }),
+    request('https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08', { method: 'GET', dispatcher, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: create('smuggled5') }),
+    via('https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08', { method: 'POST', body: multipart }),
+  ])
+  const statuses = await Promise.all(asked.map(async (r) => 'statusCode' in r ? (await r.body.text(), r.statusCode) : (await r.text(), r.status)))
+  assert.equal(await users(), before, `moto created a user (gateway answered ${statuses.join(', ')})`)
+  assert.ok(statuses.every((s) => s === 400 || s === 403), statuses.join(', '))
 })
 
 test.run()

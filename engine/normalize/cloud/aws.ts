@@ -3,7 +3,7 @@
 // where the operation is read: the REST path (S3, Lambda), X-Amz-Target (JSON protocol) or Action= (query
 // protocol). Contradictions (a target naming another service, two different Actions) are `unknown`.
 import type { CloudCommand } from '../../types.ts'
-import { headerValue, normalizeHttp, type RawHttpRequest } from '../http.ts'
+import { headerValue, normalizeHttp, parseQueryString, type RawHttpRequest } from '../http.ts'
 import { credentialScope, endpointFromHost, iamPrefix, parseTarget } from './aws-endpoint.ts'
 import { lambdaCall } from './aws-lambda.ts'
 import { s3Call } from './aws-s3.ts'
@@ -52,13 +52,28 @@ function single(values: Array<string | undefined>): string | undefined {
   return distinct.length === 1 ? distinct[0] : distinct.length > 1 ? 'unknown' : undefined
 }
 
+const utf8 = new TextDecoder('utf-8')
+
+/**
+ * The Action a body names read as a form, whatever type it declares. moto (werkzeug) reads a form body on any
+ * method, a GET's too, and, when neither the form nor the query holds a parameter, reads any other body as a
+ * query string: `{"x":"&Action=CreateUser&…"}` sent as JSON or as a form, or the same text as text/plain, ran
+ * as CreateUser beside an X-Amz-Target or a query Action naming a read.
+ */
+function bodyAction(raw: RawHttpRequest): string | undefined {
+  const body = raw.body
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? utf8.decode(body) : ''
+  return text === '' ? undefined : parseQueryString(text).Action?.[0]
+}
+
 function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region: string | undefined): CloudCommand {
-  const http = req.method === 'GET' ? undefined : normalizeHttp(req.raw)
+  const http = req.method === 'GET' && !req.raw.body?.length ? undefined : normalizeHttp(req.raw)
   const body = http?.body
   const form = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
   const target = headerValue(req.raw.headers, 'x-amz-target')
-  const formAction = Array.isArray(form.Action) ? (form.Action[0] as string | undefined) : undefined
-  const action = single([req.query.Action?.[0], formAction])
+  // A multipart body is a form to werkzeug (moto runs its Action field), and no AWS query or JSON API sends one.
+  if (/^\s*multipart\//i.test(headerValue(req.raw.headers, 'content-type') ?? '')) return awsCommand(service ?? '', 'unknown', '', region)
+  const action = single([req.query.Action?.[0], bodyAction(req.raw)])
   // A target and an Action together: which one runs depends on the service's protocol; do not guess.
   if (target !== undefined && action !== undefined) return awsCommand(service ?? '', 'unknown', '', region)
   if (target !== undefined) {
