@@ -66,7 +66,7 @@ test('a made-up service host (judged foo:ListUsers, a read) does not run as an S
 // moto (werkzeug) reads a form on any method, a multipart body as a form, and any other body as a query string
 // when neither the form nor the query holds a parameter: an Action there ran beside a target or a query Action
 // naming a read (judged iam:ListUsers, run as CreateUser).
-test('an Action smuggled in a body (inside JSON, text/plain, a GET\'s form, multipart) beside a read never runs at moto', async () => {
+test('an Action smuggled in a body (inside JSON, text/plain, a GET\'s form, multipart) or a header beside a read never runs at moto', async () => {
   const users = async () => /<Users[\s\S]*<\/Users>|<Users\/>/.exec(await motoUsers())?.[0]
   const before = await users()
   assert.ok(before)
@@ -80,6 +80,8 @@ test('an Action smuggled in a body (inside JSON, text/plain, a GET\'s form, mult
     request('https://iam.amazonaws.com/', { method: 'POST', dispatcher, headers: { 'x-amz-target': 'iam.ListUsers', 'content-type': 'text/plain' }, body: create('smuggled3') }),
     request('https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08', { method: 'GET', dispatcher, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: create('smuggled5') }),
     via('https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08', { method: 'POST', body: multipart }),
+    // With neither query nor body, moto reads the headers as parameters.
+    request('https://iam.amazonaws.com/', { method: 'POST', dispatcher, headers: { 'x-amz-target': 'iam.ListUsers', action: 'CreateUser', username: 'smuggled6' } }),
   ])
   const statuses = await Promise.all(asked.map(async (r) => 'statusCode' in r ? (await r.body.text(), r.statusCode) : (await r.text(), r.status)))
   assert.equal(await users(), before, `moto created a user (gateway answered ${statuses.join(', ')})`)

@@ -140,6 +140,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: 'm', read_only: false }],
   ['a multipart body (a form to werkzeug) beside a query Action', req('POST', 'https://iam.amazonaws.com/?Action=ListUsers', { 'Content-Type': 'multipart/form-data; boundary=b' }, '--b\r\nContent-Disposition: form-data; name="Action"\r\n\r\nCreateUser\r\n--b--\r\n'),
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+  ['an Action header beside a target (moto reads headers as parameters when query and body are empty)', req('POST', 'https://iam.amazonaws.com/', { 'X-Amz-Target': 'iam.ListUsers', Action: 'CreateUser' }),
+    { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
   ['control: a GET with a form body naming the same Action', req('GET', 'https://iam.amazonaws.com/?Action=ListUsers', form, 'Action=ListUsers&MaxItems=5'),
     { service: 'iam', method: 'iam:ListUsers', operation: 'ListUsers', resource: '', read_only: true }],
   ['the endpoint wins over the signature scope', req('POST', 'https://iam.amazonaws.com/', { ...form, ...sigv4('s3') }, 'Action=DeleteRole&RoleName=r'),

@@ -73,7 +73,8 @@ function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region:
   const target = headerValue(req.raw.headers, 'x-amz-target')
   // A multipart body is a form to werkzeug (moto runs its Action field), and no AWS query or JSON API sends one.
   if (/^\s*multipart\//i.test(headerValue(req.raw.headers, 'content-type') ?? '')) return awsCommand(service ?? '', 'unknown', '', region)
-  const action = single([req.query.Action?.[0], bodyAction(req.raw)])
+  // With neither query nor body, moto reads the headers as parameters: an `Action` header is an Action too.
+  const action = single([req.query.Action?.[0], bodyAction(req.raw), headerValue(req.raw.headers, 'action')])
   // A target and an Action together: which one runs depends on the service's protocol; do not guess.
   if (target !== undefined && action !== undefined) return awsCommand(service ?? '', 'unknown', '', region)
   if (target !== undefined) {
