@@ -80,4 +80,16 @@ test('a raw ; in an S3 path is refused: moto cuts it off as a parameter and writ
   assert.is(await s3('GET', '/parse-b/semi.txt'), 'original')
 })
 
+test('control: moto makes an object public from the acl field of a urlencoded form POSTed to its bucket', async () => {
+  await s3('POST', '/parse-b', ['-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', 'key=control-public.txt&acl=public-read&file=x'])
+  assert.match(await s3('GET', '/parse-b/control-public.txt?acl'), 'AllUsers')
+})
+
+test('a urlencoded form POSTed to a bucket (moto reads its acl field; S3 takes only multipart) is not judged a plain upload', async () => {
+  const res = await agent('/parse-b', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=form-public.txt&acl=public-read&file=x' })
+  const text = await res.text()
+  assert.not.match(await s3('GET', '/parse-b?list-type=2'), 'form-public.txt', `the form upload ran (${res.status} ${text})`)
+  assert.is(res.status, 403, text)
+})
+
 test.run()

@@ -91,6 +91,10 @@ function bucketOperation(req: CloudRequest): string {
   const sub = subresource(BUCKET_SUBRESOURCES[req.method], req.query)
   if (sub) return sub
   if (req.method === 'GET') return req.query['list-type']?.[0] === '2' ? 'ListObjectsV2' : 'ListObjects'
+  // A POST to a bucket is a browser-form upload, which S3 takes only as multipart/form-data (and the policy reads
+  // as access granted in fields it does not see). moto (werkzeug) takes a urlencoded form too: its acl field made
+  // the object public, judged a plain upload. Any other body is no call S3 knows.
+  if (req.method === 'POST' && !/^\s*multipart\/form-data\s*(;|$)/i.test(headerValue(req.raw.headers, 'content-type') ?? '')) return 'unknown'
   return BUCKET_DEFAULTS[req.method] ?? 'unknown'
 }
 
