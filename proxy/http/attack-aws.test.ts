@@ -44,8 +44,9 @@ test('an S3 read to s3.amazonaws.com whose own SigV4 scope names iam does not ru
 })
 
 /** A request straight to moto (its own test key: moto checks no signature). */
-function motoDirect(method: string, path: string, service: string): Promise<string> {
-  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${agentSig(service)}`, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
+function motoDirect(method: string, path: string, service: string, json?: string): Promise<string> {
+  const body = json === undefined ? [] : ['-H', 'content-type: application/json', '--data-binary', json]
+  return new Promise((resolve, reject) => execFile('curl', ['-sS', '-X', method, '--cacert', moto.caFile, '-H', `authorization: ${agentSig(service)}`, ...body, `${moto.url}${path}`], (err, out) => err ? reject(err) : resolve(out)))
 }
 
 test('a presigned-style X-Amz-Credential naming iam (judged iam:ListUsers, a read) does not run as an S3 DeleteBucket', async () => {
@@ -86,6 +87,28 @@ test('an Action smuggled in a body (inside JSON, text/plain, a GET\'s form, mult
   const statuses = await Promise.all(asked.map(async (r) => 'statusCode' in r ? (await r.body.text(), r.statusCode) : (await r.text(), r.status)))
   assert.equal(await users(), before, `moto created a user (gateway answered ${statuses.join(', ')})`)
   assert.ok(statuses.every((s) => s === 400 || s === 403), statuses.join(', '))
+})
+
+/** OpenSearch domains at moto, asked directly. */
+const domains = () => motoDirect('GET', '/2015-01-01/domain', 'es')
+
+test('control: moto deletes an OpenSearch domain by its REST path whatever Action rides in the query', async () => {
+  await motoDirect('POST', '/2015-01-01/es/domain', 'es', '{"DomainName":"control-search"}')
+  await motoDirect('DELETE', '/2015-01-01/es/domain/control-search?Action=ListDomainNames', 'es')
+  assert.not.match(await domains(), 'control-search')
+})
+
+// The query and JSON protocols post to the service's root; on a REST path the endpoint runs what the path and
+// method name (as AWS does), while an Action or X-Amz-Target beside it was judged as the call (a read here).
+test('a REST call carrying a read\'s Action or X-Amz-Target (es DeleteDomain judged ListDomainNames) never runs at moto', async () => {
+  await motoDirect('POST', '/2015-01-01/es/domain', 'es', '{"DomainName":"prod-search"}')
+  const asked = await Promise.all([
+    via('https://es.us-east-1.amazonaws.com/2015-01-01/es/domain/prod-search?Action=ListDomainNames&Version=2015-01-01', { method: 'DELETE' }),
+    via('https://es.us-east-1.amazonaws.com/2015-01-01/es/domain/prod-search', { method: 'DELETE', headers: { 'x-amz-target': 'es.ListDomainNames' } }),
+  ])
+  const statuses = await Promise.all(asked.map(async (r) => (await r.text(), r.status)))
+  assert.match(await domains(), 'prod-search', `the domain is gone (gateway answered ${statuses.join(', ')})`)
+  assert.equal(statuses, [403, 403])
 })
 
 test.run()

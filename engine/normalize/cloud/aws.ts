@@ -66,7 +66,23 @@ function bodyAction(raw: RawHttpRequest): string | undefined {
   return text === '' ? undefined : parseQueryString(text).Action?.[0]
 }
 
+// The query and JSON protocols post to the service's root. A path names a REST call, which the endpoint runs by
+// its path and method whatever Action or X-Amz-Target rides along (es `DELETE /2015-01-01/es/domain/D?Action=
+// ListDomainNames`, judged a read, deleted the domain). SQS alone also takes a queue's URL as the path.
+const SQS_QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_-]{1,80}(?:\.fifo)?$/
+
+function atServiceRoot(req: CloudRequest, service: string | undefined, target: boolean): boolean {
+  if (req.method !== 'POST' && (target || req.method !== 'GET')) return false
+  return req.rawPath === '/' || req.rawPath === '' || (service === 'sqs' && SQS_QUEUE_PATH.test(req.rawPath))
+}
+
+// S3 endpoints whose host the endpoint parser does not read as S3 (access points, Object Lambda, Multi-Region
+// access points, directory buckets, S3 Control and Outposts): their first label is no service, and an Action
+// beside an S3 subresource (`POST /?delete&Action=ListX` to an access point) was judged a read.
+const OTHER_S3_HOST = /(?:^|\.)s3(?:express)?-[a-z0-9-]+\./
+
 function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region: string | undefined): CloudCommand {
+  if (OTHER_S3_HOST.test(req.hostname)) return awsCommand(service ?? '', 'unknown', '', region)
   const http = req.method === 'GET' && !req.raw.body?.length ? undefined : normalizeHttp(req.raw)
   const body = http?.body
   const form = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
@@ -77,6 +93,7 @@ function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region:
   const action = single([req.query.Action?.[0], bodyAction(req.raw), headerValue(req.raw.headers, 'action')])
   // A target and an Action together: which one runs depends on the service's protocol; do not guess.
   if (target !== undefined && action !== undefined) return awsCommand(service ?? '', 'unknown', '', region)
+  if ((target !== undefined || action !== undefined) && !atServiceRoot(req, service, target !== undefined)) return awsCommand(service ?? '', 'unknown', '', region)
   if (target !== undefined) {
     const parsed = parseTarget(target)
     if (!parsed) return awsCommand(service ?? '', 'unknown', '', region)
