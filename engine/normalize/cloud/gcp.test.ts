@@ -111,6 +111,9 @@ const cases: Array<[string, string, Want]> = [
   ['POST', `${GCS}/batch/storage/v1`, { service: 'storage', method: 'storage.batch', operation: 'batch', resource: '', read_only: false }],
   // unknown and ambiguous ⇒ method unknown, never read-only
   ['GET', 'https://api.example.com/v1/things', { service: 'api.example.com', method: 'unknown', operation: 'unknown', resource: 'v1/things', read_only: false }],
+  // Cloud Storage paths on another API's host (an emulator at one URL serves them by path alone)
+  ['POST', 'https://compute.googleapis.com/storage/v1/b/vault/o/s.csv/copyTo/b/drop/o/x.csv', { service: 'compute', method: 'unknown', operation: 'unknown', resource: 'storage/v1/b/vault/o/s.csv/copyTo/b/drop/o/x.csv', read_only: false }],
+  ['GET', 'https://logging.googleapis.com/download/storage/v1/b/vault/o/s.csv', { service: 'logging', method: 'unknown', operation: 'unknown', resource: 'download/storage/v1/b/vault/o/s.csv', read_only: false }],
   ['GET', 'https://pubsub.googleapis.com/v1/projects/p/topics', { service: 'pubsub', method: 'unknown', operation: 'unknown', resource: 'v1/projects/p/topics', read_only: false }],
   ['GET', `${C}/zones/z/instances/../../../../other/secrets`, { service: 'compute', method: 'unknown', operation: 'unknown', resource: 'compute/v1/projects/p/zones/z/instances/../../../../other/secrets', read_only: false }],
   ['POST', `${SM}/secrets/s`, { service: 'secretmanager', method: 'unknown', operation: 'unknown', resource: 'projects/p/secrets/s', read_only: false }],
