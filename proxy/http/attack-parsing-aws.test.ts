@@ -92,4 +92,19 @@ test('a urlencoded form POSTed to a bucket (moto reads its acl field; S3 takes o
   assert.is(res.status, 403, text)
 })
 
+const PUBLIC_ACCESS_BLOCK = (on: boolean) => `<PublicAccessBlockConfiguration xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/">${['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'].map((n) => `<${n}>${on}</${n}>`).join('')}</PublicAccessBlockConfiguration>`
+const accountBlock = () => s3('GET', '/v20180820/configuration/publicAccessBlock', ['-H', 'x-amz-account-id: 123456789012'])
+
+test('control: moto runs PUT /v20180820/configuration/publicAccessBlock on its S3 endpoint as S3 Control\'s account setting', async () => {
+  await s3('PUT', '/v20180820/configuration/publicAccessBlock', ['-H', 'x-amz-account-id: 123456789012', '-H', 'content-type: application/xml', '--data-binary', PUBLIC_ACCESS_BLOCK(true)])
+  assert.match(await accountBlock(), '<BlockPublicAcls>true</BlockPublicAcls>')
+})
+
+test('an S3 Control path on the S3 endpoint (judged an upload to a bucket named v20180820) does not turn off the account\'s Block Public Access', async () => {
+  const res = await agent('/v20180820/configuration/publicAccessBlock', { method: 'PUT', headers: { 'x-amz-account-id': '123456789012' }, body: PUBLIC_ACCESS_BLOCK(false) })
+  const text = await res.text()
+  assert.match(await accountBlock(), '<BlockPublicAcls>true</BlockPublicAcls>', `the account block was turned off (${res.status} ${text})`)
+  assert.is(res.status, 403, text)
+})
+
 test.run()

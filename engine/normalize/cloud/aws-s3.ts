@@ -98,6 +98,8 @@ function bucketOperation(req: CloudRequest): string {
   return BUCKET_DEFAULTS[req.method] ?? 'unknown'
 }
 
+const S3_CONTROL_PREFIX = 'v20180820'
+
 /** `virtualBucket` comes from the host (BUCKET.s3…); otherwise the first path segment is the bucket. */
 export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3Call {
   const path = req.rawPath.replace(/^\//, '')
@@ -106,6 +108,10 @@ export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3
   const rawKey = virtualBucket !== undefined ? path : slash < 0 ? '' : path.slice(slash + 1)
   const key = percentDecode(rawKey)
   if (bucket === undefined) return { operation: req.method === 'GET' ? 'ListBuckets' : 'unknown' }
+  // moto serves S3 Control (account settings, access points) under /v20180820/ on the S3 endpoint: PUT
+  // /v20180820/configuration/publicAccessBlock, judged an upload to a bucket of that name, turned off the
+  // account's Block Public Access. Such a path-style bucket is no call Warden can name.
+  if (virtualBucket === undefined && bucket === S3_CONTROL_PREFIX) return { operation: 'unknown', bucket }
   if (key === '') return { operation: bucketOperation(req), bucket }
   return { operation: objectOperation(req), bucket, key }
 }

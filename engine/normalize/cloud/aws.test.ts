@@ -79,6 +79,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 's3', method: 's3:PutObject', operation: 'PutObject', resource: 'arn:aws:s3:::my-bucket', read_only: false }],
   ['s3 POST to a bucket with a urlencoded form (moto takes its acl field) is no call S3 knows', req('POST', 'https://s3.amazonaws.com/my-bucket', form, 'key=k&acl=public-read&file=x'),
     { service: 's3', method: 'unknown', operation: 'unknown', resource: 'arn:aws:s3:::my-bucket', read_only: false }],
+  ['s3 path under /v20180820/ (S3 Control at moto: the account\'s public access block)', req('PUT', 'https://s3.amazonaws.com/v20180820/configuration/publicAccessBlock', { 'x-amz-account-id': '123456789012' }, '<x/>'),
+    { service: 's3', method: 'unknown', operation: 'unknown', resource: 'arn:aws:s3:::v20180820', read_only: false }],
   ['s3 HeadObject', req('HEAD', 'https://my-bucket.s3.amazonaws.com/k'),
     { service: 's3', method: 's3:HeadObject', operation: 'HeadObject', resource: 'arn:aws:s3:::my-bucket/k', read_only: true }],
   ['s3 CopyObject', req('PUT', 'https://dst.s3.amazonaws.com/k', { 'x-amz-copy-source': '/src/k' }),
