@@ -107,4 +107,21 @@ test('an S3 Control path on the S3 endpoint (judged an upload to a bucket named 
   assert.is(res.status, 403, text)
 })
 
+const recording = () => s3('GET', '/moto-api/recorder/download-recording')
+
+test('control: moto stores a recording uploaded by PUT under /moto-api/ (its replay then runs every request in it)', async () => {
+  await s3('PUT', '/moto-api/recorder/upload-recording', ['-H', 'content-type: application/json', '--data-binary', '{"method":"GET","url":"https://x/control"}'])
+  assert.match(await recording(), 'https://x/control')
+})
+
+test('moto\'s own endpoints under /moto-api/ (judged an upload to a bucket of that name) are not reached through the gateway', async () => {
+  const line = JSON.stringify({ method: 'POST', url: 'https://x/?Action=CreateUser&UserName=replayed&Version=2010-05-08', headers: {}, body: '' })
+  for (const path of ['/moto-api/recorder/upload-recording', '/%6Doto-api/recorder/upload-recording']) {
+    const res = await agent(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: line })
+    const text = await res.text()
+    assert.not.match(await recording(), 'replayed', `${path}: the recording was stored (${res.status} ${text})`)
+    assert.is(res.status, 403, `${path}: ${text}`)
+  }
+})
+
 test.run()

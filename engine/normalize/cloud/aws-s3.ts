@@ -112,6 +112,11 @@ export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3
   // /v20180820/configuration/publicAccessBlock, judged an upload to a bucket of that name, turned off the
   // account's Block Public Access. Such a path-style bucket is no call Warden can name.
   if (virtualBucket === undefined && bucket === S3_CONTROL_PREFIX) return { operation: 'unknown', bucket }
+  // Emulators serve their own control endpoints by the path, on every host: moto every path under /moto-api (a
+  // reset, a recorder that stores uploaded requests and replays them, a dump of its state: PUT
+  // /moto-api/recorder/upload-recording was judged an upload on staging), LocalStack /_localstack and /_aws. S3
+  // names (legacy ones too) start with a letter or a digit.
+  if (virtualBucket === undefined && (bucket.startsWith('moto-api') || !/^[a-z0-9]/i.test(bucket))) return { operation: 'unknown', bucket }
   if (key === '') return { operation: bucketOperation(req), bucket }
   return { operation: objectOperation(req), bucket, key }
 }
