@@ -148,6 +148,16 @@ test('an insert whose JSON metadata names another bucket or object than its path
   assert.is(insert({ NAME: 'b.log' }).method, 'unknown')
 })
 
+test('a multipart upload whose metadata part names another bucket or object is not classified either', () => {
+  const insert = (meta: unknown) => normalizeGcp({
+    method: 'POST', url: `${GCS}/upload/storage/v1/b/logs/o?uploadType=multipart&name=a.log`, headers: { 'content-type': 'multipart/related; boundary=b1' },
+    body: `--b1\r\ncontent-type: application/json\r\n\r\n${JSON.stringify(meta)}\r\n--b1\r\ncontent-type: text/plain\r\n\r\nhello\r\n--b1--\r\n`,
+  })
+  assert.is(insert({ name: 'a.log', bucket: 'logs' }).method, 'storage.objects.create')
+  assert.is(insert({ bucket: 'other' }).method, 'unknown')
+  assert.is(insert({ name: 'b.log' }).method, 'unknown')
+})
+
 test('key order is stable (provider, service, method, operation, resource, region, read_only)', () => {
   const got = normalizeGcp({ method: 'GET', url: `${C}/zones/z/instances/i` })
   assert.equal(Object.keys(got), ['provider', 'service', 'method', 'operation', 'resource', 'region', 'read_only'])
