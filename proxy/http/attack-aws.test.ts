@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import { fetch, FormData, ProxyAgent, request } from 'undici'
 import { startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
-import { HELD_AWS_ENV, motoTarget } from './testing/moto-target.ts'
+import { HELD_AWS_ENV, motoCurl, motoTarget } from './testing/moto-target.ts'
 
 let moto: StoragePeer
 let g: TestGateway
@@ -18,6 +18,8 @@ test.before(async () => {
   moto = await startMoto()
   g = await startTestGateway(() => [
     motoTarget(moto),
+    // Staging, where an agent's changes pass: Secrets Manager by the reverse route.
+    motoTarget(moto, { name: 'stage-secrets', environment: 'staging', api_host: 'secretsmanager.us-east-1.amazonaws.com', hosts: [] }),
   ], { env: HELD_AWS_ENV })
   token = await g.agentToken()
 })
@@ -109,6 +111,20 @@ test('a REST call carrying a read\'s Action or X-Amz-Target (es DeleteDomain jud
   const statuses = await Promise.all(asked.map(async (r) => (await r.text(), r.status)))
   assert.match(await domains(), 'prod-search', `the domain is gone (gateway answered ${statuses.join(', ')})`)
   assert.equal(statuses, [403, 403])
+})
+
+test('control: moto answers secretsmanager.getSecretValue (any casing its snake_case names) with the secret', async () => {
+  await motoCurl(moto, 'secretsmanager', 'POST', '/', ['-H', 'x-amz-target: secretsmanager.CreateSecret', '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', JSON.stringify({ Name: 'stage/db', SecretString: 'plainhunter2value' })])
+  const got = await motoCurl(moto, 'secretsmanager', 'POST', '/', ['-H', 'x-amz-target: secretsmanager.getSecretValue', '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', '{"SecretId":"stage/db"}'])
+  assert.match(got, 'plainhunter2value')
+})
+
+// Judged secretsmanager:getSecretValue, neither a read nor a secret read by name: a change, which passes on staging.
+test('an operation spelled in camelCase (getSecretValue) is not judged a change that passes on staging; the secret is not sent', async () => {
+  const res = await fetch(`${g.reverse.url}/t/stage-secrets/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-amz-target': 'secretsmanager.getSecretValue', 'content-type': 'application/x-amz-json-1.1' }, body: '{"SecretId":"stage/db"}' })
+  const text = await res.text()
+  assert.not.match(text, 'plainhunter2value')
+  assert.is(res.status, 403, text)
 })
 
 test.run()

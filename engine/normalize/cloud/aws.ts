@@ -24,7 +24,13 @@ const RESOURCE_FIELDS = [
   'DBClusterIdentifier', 'LogGroupName', 'Name', 'Names.1', 'StateMachineArn', 'ResourceArn', 'cluster', 'Bucket',
 ]
 
-function awsCommand(service: string, operation: string, resource: string, region: string | undefined): CloudCommand {
+// AWS operations are PascalCase. moto runs any casing its snake_case conversion maps to one (getSecretValue is
+// get_secret_value): judged `secretsmanager:getSecretValue`, neither a read nor a secret one by name, it passed
+// on staging as a change and answered the secret. Any other spelling is no operation Warden can name.
+const OPERATION = /^[A-Z][A-Za-z0-9]*$/
+
+function awsCommand(service: string, named: string, resource: string, region: string | undefined): CloudCommand {
+  const operation = OPERATION.test(named) ? named : 'unknown'
   const known = operation !== 'unknown' && service !== ''
   const method = known ? `${service}:${operation}` : 'unknown'
   return {
