@@ -187,6 +187,23 @@ test('JSON duplicate keys ⇒ body_error (Go merges a struct named twice; the po
   assert.equal(post('{"a":{"b":1},"c":{"b":2}}', 'application/json').body, { a: { b: 1 }, c: { b: 2 } })
 })
 
+test('a multipart/related upload ⇒ its first part, the JSON metadata, is the body; the media is not read', () => {
+  const related = (meta: string, type = 'application/json; charset=UTF-8', eol = '\r\n') =>
+    `--b1${eol}Content-Type: ${type}${eol}${eol}${meta}${eol}--b1${eol}content-type: application/octet-stream${eol}${eol}\u0000\u00ff{not json${eol}--b1--${eol}`
+  const meta = '{"name":"x.txt","acl":[{"entity":"allUsers","role":"READER"}]}'
+  assert.equal(post(related(meta), 'multipart/related; boundary=b1').body, { name: 'x.txt', acl: [{ entity: 'allUsers', role: 'READER' }] })
+  assert.equal(post(related(meta), 'Multipart/Related; boundary="b1"').body, { name: 'x.txt', acl: [{ entity: 'allUsers', role: 'READER' }] })
+  assert.match(post(related('{"a":1,"a":2}'), 'multipart/related; boundary=b1').body_error ?? '', /names one key twice/)
+  // Whatever another parser could read as other metadata is unread (a write with it is held by the policy).
+  for (const [body, type] of [
+    [related(meta), 'multipart/related'],
+    [related(meta), 'multipart/related; boundary=b1; start="<media>"'],
+    [related(meta, 'text/plain'), 'multipart/related; boundary=b1'],
+    [related(meta, 'application/json', '\n'), 'multipart/related; boundary=b1'],
+    [`--b1\r\n\r\nx\r\n${related(meta)}`, 'multipart/related; boundary=b1'],
+  ] as const) assert.match(post(body, type).body_error ?? '', /^multipart\/related body: /, `${type}: ${body.slice(0, 40)}`)
+})
+
 test('other content types ⇒ body_error only when the body is non-empty', () => {
   const binary = post(new Uint8Array([0, 1, 2]), 'application/octet-stream')
   assert.equal(binary.body, undefined)
@@ -247,6 +264,13 @@ test('a body carrying mask output is marked; one without it has no such field', 
   assert.match(xml.body_error ?? '', /^unsupported content type/)
   assert.is(xml.carries_mask_output, true)
   assert.not.ok('carries_mask_output' in post('<Tagging><Value>*.txt</Value></Tagging>', 'application/xml'))
+})
+
+test('a multipart/related upload carrying mask output in its media (not its metadata) is marked', () => {
+  const related = (meta: string, media: string) => `--b1\r\ncontent-type: application/json\r\n\r\n${meta}\r\n--b1\r\ncontent-type: text/plain\r\n\r\n${media}\r\n--b1--\r\n`
+  assert.is(post(related('{"name":"a.env"}', 'DB_PASSWORD=[redacted]\n'), 'multipart/related; boundary=b1').carries_mask_output, true)
+  assert.is(post(related('{"name":"a.env"', 'DB_PASSWORD=[redacted]\n'), 'multipart/related; boundary=b1').carries_mask_output, true)
+  assert.not.ok('carries_mask_output' in post(related('{"name":"a.env"}', 'LOG_LEVEL=info\n'), 'multipart/related; boundary=b1'))
 })
 
 test('a protobuf body (not UTF-8) carrying a partial mask after a length byte is marked', () => {

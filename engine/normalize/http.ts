@@ -5,6 +5,7 @@ import type { HttpCommand } from '../types.ts'
 import { hasDuplicateKey } from '../json-duplicate-key.ts'
 import { queryOrHeadersCarry } from './http-mask-output.ts'
 import { bytesCarryMaskOutput, carriesMaskOutput } from './mask-output.ts'
+import { relatedMetadata } from './multipart-related.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -210,6 +211,10 @@ function parseBody(raw: string | Uint8Array | undefined, contentType: string | u
   const isForm = mediaType === 'application/x-www-form-urlencoded'
   const isYaml = /^(application|text)\/(x-)?yaml$/.test(mediaType) || mediaType.endsWith('+yaml')
   const looksJson = text !== undefined && /^\s*[[{]/.test(text)
+  if (mediaType === 'multipart/related') {
+    const metadata = relatedMetadata(typeof raw === 'string' ? new TextEncoder().encode(raw) : raw, contentType ?? '')
+    return 'error' in metadata ? { body_error: metadata.error } : parseBody(metadata.json, 'application/json', maxBytes)
+  }
   if (isJson || isForm || isYaml || looksJson) {
     if (text === undefined) return { body_error: 'body is not valid UTF-8' }
     // A JSON document declared a form is read as JSON: servers that decode JSON whatever the Content-Type
@@ -278,7 +283,7 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
   const mark = queryOrHeadersCarry(parseQueryString(target.rawQuery), req.headers) ? { carries_mask_output: true as const } : {}
   if (req.bodyNotRead !== undefined) return Object.assign(command, { body_error: `body not read: ${req.bodyNotRead}` }, mark)
   const parsed = parseBody(req.body, headerValue(req.headers, 'content-type'), req.maxBodyBytes)
-  if (bodyCarriesMaskOutput(parsed, req.body)) return Object.assign(command, parsed, { carries_mask_output: true as const })
+  if (bodyCarriesMaskOutput(parsed, req.body, headerValue(req.headers, 'content-type'))) return Object.assign(command, parsed, { carries_mask_output: true as const })
   return Object.assign(command, parsed, mark)
 }
 
@@ -286,7 +291,9 @@ export function normalizeHttp(req: RawHttpRequest): HttpCommand {
  * A parsed body by its strings; one of a type Warden does not parse (S3's XML: PutObjectTagging, a bucket policy;
  * Kubernetes protobuf) by its text, within the size limit.
  */
-function bodyCarriesMaskOutput(parsed: ParsedBody, raw: string | Uint8Array | undefined): boolean {
+function bodyCarriesMaskOutput(parsed: ParsedBody, raw: string | Uint8Array | undefined, contentType: string | undefined): boolean {
+  // A multipart/related body is judged by its metadata; its media, by its text, like any upload's.
+  if (raw !== undefined && /^\s*multipart\/related\s*(;|$)/i.test(contentType ?? '') && bytesCarryMaskOutput(raw)) return true
   if ('body' in parsed) return carriesMaskOutput(parsed.body)
   if (raw === undefined || !('body_error' in parsed) || !parsed.body_error.startsWith('unsupported content type')) return false
   return bytesCarryMaskOutput(raw)

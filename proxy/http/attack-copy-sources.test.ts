@@ -8,6 +8,8 @@ import { startFakeGcs, startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 import { HELD_AWS_ENV, motoCurl, motoTarget } from './testing/moto-target.ts'
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fetch as undiciFetch, ProxyAgent } from 'undici'
 
 let moto: StoragePeer
 let gcs: StoragePeer
@@ -30,6 +32,11 @@ test.before(async () => {
     {
       name: 'stage-gcp', kind: 'gcp', environment: 'staging', labels: {},
       upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: [] },
+    },
+    // Every googleapis.com host through the forward proxy, to the one emulator URL.
+    {
+      name: 'stage-gcp-hosts', kind: 'gcp', environment: 'staging', labels: {},
+      upstream_http: { url: gcs.url, ca_file: gcs.caFile, credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['*.googleapis.com'] },
     },
   ], { holdSeconds: 1, env: { ...HELD_AWS_ENV, HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
@@ -110,6 +117,17 @@ test('a copy source or ACL hoisted into the query (as a presigned URL carries he
     assert.match(text, 'reads as that header', query)
   }
   assert.not.match(await s3('GET', '/drop?list-type=2'), 'hoisted.csv')
+})
+
+// fake-gcs-server serves Cloud Storage by the path alone, whatever the host; Google only on storage's own hosts.
+test('a Cloud Storage copy sent to another API\'s host (compute, logging) at the one emulator URL is refused, not judged as that API\'s call', async () => {
+  const dispatcher = new ProxyAgent({ uri: g.proxy.url, token: `Bearer ${token}`, requestTls: { ca: readFileSync(g.ca.cert, 'utf8') } })
+  for (const host of ['compute.googleapis.com', 'logging.googleapis.com']) {
+    const res = await undiciFetch(`https://${host}/storage/v1/b/vault/o/secret.csv/copyTo/b/drop/o/via-${host}.csv`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json' }, body: '{}' })
+    const text = await res.text()
+    assert.not.match(await gcsDirect('GET', '/storage/v1/b/drop/o'), `via-${host}`, `${host}: the copy ran (${res.status} ${text.slice(0, 200)})`)
+    assert.is(res.status, 403, `${host}: ${text}`)
+  }
 })
 
 test.run()

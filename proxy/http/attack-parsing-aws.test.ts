@@ -80,4 +80,48 @@ test('a raw ; in an S3 path is refused: moto cuts it off as a parameter and writ
   assert.is(await s3('GET', '/parse-b/semi.txt'), 'original')
 })
 
+test('control: moto makes an object public from the acl field of a urlencoded form POSTed to its bucket', async () => {
+  await s3('POST', '/parse-b', ['-H', 'content-type: application/x-www-form-urlencoded', '--data-binary', 'key=control-public.txt&acl=public-read&file=x'])
+  assert.match(await s3('GET', '/parse-b/control-public.txt?acl'), 'AllUsers')
+})
+
+test('a urlencoded form POSTed to a bucket (moto reads its acl field; S3 takes only multipart) is not judged a plain upload', async () => {
+  const res = await agent('/parse-b', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=form-public.txt&acl=public-read&file=x' })
+  const text = await res.text()
+  assert.not.match(await s3('GET', '/parse-b?list-type=2'), 'form-public.txt', `the form upload ran (${res.status} ${text})`)
+  assert.is(res.status, 403, text)
+})
+
+const PUBLIC_ACCESS_BLOCK = (on: boolean) => `<PublicAccessBlockConfiguration xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/">${['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'].map((n) => `<${n}>${on}</${n}>`).join('')}</PublicAccessBlockConfiguration>`
+const accountBlock = () => s3('GET', '/v20180820/configuration/publicAccessBlock', ['-H', 'x-amz-account-id: 123456789012'])
+
+test('control: moto runs PUT /v20180820/configuration/publicAccessBlock on its S3 endpoint as S3 Control\'s account setting', async () => {
+  await s3('PUT', '/v20180820/configuration/publicAccessBlock', ['-H', 'x-amz-account-id: 123456789012', '-H', 'content-type: application/xml', '--data-binary', PUBLIC_ACCESS_BLOCK(true)])
+  assert.match(await accountBlock(), '<BlockPublicAcls>true</BlockPublicAcls>')
+})
+
+test('an S3 Control path on the S3 endpoint (judged an upload to a bucket named v20180820) does not turn off the account\'s Block Public Access', async () => {
+  const res = await agent('/v20180820/configuration/publicAccessBlock', { method: 'PUT', headers: { 'x-amz-account-id': '123456789012' }, body: PUBLIC_ACCESS_BLOCK(false) })
+  const text = await res.text()
+  assert.match(await accountBlock(), '<BlockPublicAcls>true</BlockPublicAcls>', `the account block was turned off (${res.status} ${text})`)
+  assert.is(res.status, 403, text)
+})
+
+const recording = () => s3('GET', '/moto-api/recorder/download-recording')
+
+test('control: moto stores a recording uploaded by PUT under /moto-api/ (its replay then runs every request in it)', async () => {
+  await s3('PUT', '/moto-api/recorder/upload-recording', ['-H', 'content-type: application/json', '--data-binary', '{"method":"GET","url":"https://x/control"}'])
+  assert.match(await recording(), 'https://x/control')
+})
+
+test('moto\'s own endpoints under /moto-api/ (judged an upload to a bucket of that name) are not reached through the gateway', async () => {
+  const line = JSON.stringify({ method: 'POST', url: 'https://x/?Action=CreateUser&UserName=replayed&Version=2010-05-08', headers: {}, body: '' })
+  for (const path of ['/moto-api/recorder/upload-recording', '/%6Doto-api/recorder/upload-recording']) {
+    const res = await agent(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: line })
+    const text = await res.text()
+    assert.not.match(await recording(), 'replayed', `${path}: the recording was stored (${res.status} ${text})`)
+    assert.is(res.status, 403, `${path}: ${text}`)
+  }
+})
+
 test.run()

@@ -91,8 +91,14 @@ function bucketOperation(req: CloudRequest): string {
   const sub = subresource(BUCKET_SUBRESOURCES[req.method], req.query)
   if (sub) return sub
   if (req.method === 'GET') return req.query['list-type']?.[0] === '2' ? 'ListObjectsV2' : 'ListObjects'
+  // A POST to a bucket is a browser-form upload, which S3 takes only as multipart/form-data (and the policy reads
+  // as access granted in fields it does not see). moto (werkzeug) takes a urlencoded form too: its acl field made
+  // the object public, judged a plain upload. Any other body is no call S3 knows.
+  if (req.method === 'POST' && !/^\s*multipart\/form-data\s*(;|$)/i.test(headerValue(req.raw.headers, 'content-type') ?? '')) return 'unknown'
   return BUCKET_DEFAULTS[req.method] ?? 'unknown'
 }
+
+const S3_CONTROL_PREFIX = 'v20180820'
 
 /** `virtualBucket` comes from the host (BUCKET.s3…); otherwise the first path segment is the bucket. */
 export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3Call {
@@ -102,6 +108,15 @@ export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3
   const rawKey = virtualBucket !== undefined ? path : slash < 0 ? '' : path.slice(slash + 1)
   const key = percentDecode(rawKey)
   if (bucket === undefined) return { operation: req.method === 'GET' ? 'ListBuckets' : 'unknown' }
+  // moto serves S3 Control (account settings, access points) under /v20180820/ on the S3 endpoint: PUT
+  // /v20180820/configuration/publicAccessBlock, judged an upload to a bucket of that name, turned off the
+  // account's Block Public Access. Such a path-style bucket is no call Warden can name.
+  if (virtualBucket === undefined && bucket === S3_CONTROL_PREFIX) return { operation: 'unknown', bucket }
+  // Emulators serve their own control endpoints by the path, on every host: moto every path under /moto-api (a
+  // reset, a recorder that stores uploaded requests and replays them, a dump of its state: PUT
+  // /moto-api/recorder/upload-recording was judged an upload on staging), LocalStack /_localstack and /_aws. S3
+  // names (legacy ones too) start with a letter or a digit.
+  if (virtualBucket === undefined && (bucket.startsWith('moto-api') || !/^[a-z0-9]/i.test(bucket))) return { operation: 'unknown', bucket }
   if (key === '') return { operation: bucketOperation(req), bucket }
   return { operation: objectOperation(req), bucket, key }
 }

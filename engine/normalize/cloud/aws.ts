@@ -3,7 +3,7 @@
 // where the operation is read: the REST path (S3, Lambda), X-Amz-Target (JSON protocol) or Action= (query
 // protocol). Contradictions (a target naming another service, two different Actions) are `unknown`.
 import type { CloudCommand } from '../../types.ts'
-import { headerValue, normalizeHttp, type RawHttpRequest } from '../http.ts'
+import { headerValue, normalizeHttp, parseQueryString, type RawHttpRequest } from '../http.ts'
 import { credentialScope, endpointFromHost, iamPrefix, parseTarget } from './aws-endpoint.ts'
 import { lambdaCall } from './aws-lambda.ts'
 import { s3Call } from './aws-s3.ts'
@@ -24,7 +24,13 @@ const RESOURCE_FIELDS = [
   'DBClusterIdentifier', 'LogGroupName', 'Name', 'Names.1', 'StateMachineArn', 'ResourceArn', 'cluster', 'Bucket',
 ]
 
-function awsCommand(service: string, operation: string, resource: string, region: string | undefined): CloudCommand {
+// AWS operations are PascalCase. moto runs any casing its snake_case conversion maps to one (getSecretValue is
+// get_secret_value): judged `secretsmanager:getSecretValue`, neither a read nor a secret one by name, it passed
+// on staging as a change and answered the secret. Any other spelling is no operation Warden can name.
+const OPERATION = /^[A-Z][A-Za-z0-9]*$/
+
+function awsCommand(service: string, named: string, resource: string, region: string | undefined): CloudCommand {
+  const operation = OPERATION.test(named) ? named : 'unknown'
   const known = operation !== 'unknown' && service !== ''
   const method = known ? `${service}:${operation}` : 'unknown'
   return {
@@ -52,15 +58,48 @@ function single(values: Array<string | undefined>): string | undefined {
   return distinct.length === 1 ? distinct[0] : distinct.length > 1 ? 'unknown' : undefined
 }
 
+const utf8 = new TextDecoder('utf-8')
+
+/**
+ * The Action a body names read as a form, whatever type it declares. moto (werkzeug) reads a form body on any
+ * method, a GET's too, and, when neither the form nor the query holds a parameter, reads any other body as a
+ * query string: `{"x":"&Action=CreateUser&…"}` sent as JSON or as a form, or the same text as text/plain, ran
+ * as CreateUser beside an X-Amz-Target or a query Action naming a read.
+ */
+function bodyAction(raw: RawHttpRequest): string | undefined {
+  const body = raw.body
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? utf8.decode(body) : ''
+  return text === '' ? undefined : parseQueryString(text).Action?.[0]
+}
+
+// The query and JSON protocols post to the service's root. A path names a REST call, which the endpoint runs by
+// its path and method whatever Action or X-Amz-Target rides along (es `DELETE /2015-01-01/es/domain/D?Action=
+// ListDomainNames`, judged a read, deleted the domain). SQS alone also takes a queue's URL as the path.
+const SQS_QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_-]{1,80}(?:\.fifo)?$/
+
+function atServiceRoot(req: CloudRequest, service: string | undefined, target: boolean): boolean {
+  if (req.method !== 'POST' && (target || req.method !== 'GET')) return false
+  return req.rawPath === '/' || req.rawPath === '' || (service === 'sqs' && SQS_QUEUE_PATH.test(req.rawPath))
+}
+
+// S3 endpoints whose host the endpoint parser does not read as S3 (access points, Object Lambda, Multi-Region
+// access points, directory buckets, S3 Control and Outposts): their first label is no service, and an Action
+// beside an S3 subresource (`POST /?delete&Action=ListX` to an access point) was judged a read.
+const OTHER_S3_HOST = /(?:^|\.)s3(?:express)?-[a-z0-9-]+\./
+
 function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region: string | undefined): CloudCommand {
-  const http = req.method === 'GET' ? undefined : normalizeHttp(req.raw)
+  if (OTHER_S3_HOST.test(req.hostname)) return awsCommand(service ?? '', 'unknown', '', region)
+  const http = req.method === 'GET' && !req.raw.body?.length ? undefined : normalizeHttp(req.raw)
   const body = http?.body
   const form = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
   const target = headerValue(req.raw.headers, 'x-amz-target')
-  const formAction = Array.isArray(form.Action) ? (form.Action[0] as string | undefined) : undefined
-  const action = single([req.query.Action?.[0], formAction])
+  // A multipart body is a form to werkzeug (moto runs its Action field), and no AWS query or JSON API sends one.
+  if (/^\s*multipart\//i.test(headerValue(req.raw.headers, 'content-type') ?? '')) return awsCommand(service ?? '', 'unknown', '', region)
+  // With neither query nor body, moto reads the headers as parameters: an `Action` header is an Action too.
+  const action = single([req.query.Action?.[0], bodyAction(req.raw), headerValue(req.raw.headers, 'action')])
   // A target and an Action together: which one runs depends on the service's protocol; do not guess.
   if (target !== undefined && action !== undefined) return awsCommand(service ?? '', 'unknown', '', region)
+  if ((target !== undefined || action !== undefined) && !atServiceRoot(req, service, target !== undefined)) return awsCommand(service ?? '', 'unknown', '', region)
   if (target !== undefined) {
     const parsed = parseTarget(target)
     if (!parsed) return awsCommand(service ?? '', 'unknown', '', region)

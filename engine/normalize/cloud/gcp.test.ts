@@ -111,6 +111,9 @@ const cases: Array<[string, string, Want]> = [
   ['POST', `${GCS}/batch/storage/v1`, { service: 'storage', method: 'storage.batch', operation: 'batch', resource: '', read_only: false }],
   // unknown and ambiguous ⇒ method unknown, never read-only
   ['GET', 'https://api.example.com/v1/things', { service: 'api.example.com', method: 'unknown', operation: 'unknown', resource: 'v1/things', read_only: false }],
+  // Cloud Storage paths on another API's host (an emulator at one URL serves them by path alone)
+  ['POST', 'https://compute.googleapis.com/storage/v1/b/vault/o/s.csv/copyTo/b/drop/o/x.csv', { service: 'compute', method: 'unknown', operation: 'unknown', resource: 'storage/v1/b/vault/o/s.csv/copyTo/b/drop/o/x.csv', read_only: false }],
+  ['GET', 'https://logging.googleapis.com/download/storage/v1/b/vault/o/s.csv', { service: 'logging', method: 'unknown', operation: 'unknown', resource: 'download/storage/v1/b/vault/o/s.csv', read_only: false }],
   ['GET', 'https://pubsub.googleapis.com/v1/projects/p/topics', { service: 'pubsub', method: 'unknown', operation: 'unknown', resource: 'v1/projects/p/topics', read_only: false }],
   ['GET', `${C}/zones/z/instances/../../../../other/secrets`, { service: 'compute', method: 'unknown', operation: 'unknown', resource: 'compute/v1/projects/p/zones/z/instances/../../../../other/secrets', read_only: false }],
   ['POST', `${SM}/secrets/s`, { service: 'secretmanager', method: 'unknown', operation: 'unknown', resource: 'projects/p/secrets/s', read_only: false }],
@@ -143,6 +146,16 @@ test('an insert whose JSON metadata names another bucket or object than its path
   assert.is(insert({ bucket: 'other', name: 'a.log' }).method, 'unknown')
   assert.is(insert({ Bucket: 'other' }).method, 'unknown')
   assert.is(insert({ NAME: 'b.log' }).method, 'unknown')
+})
+
+test('a multipart upload whose metadata part names another bucket or object is not classified either', () => {
+  const insert = (meta: unknown) => normalizeGcp({
+    method: 'POST', url: `${GCS}/upload/storage/v1/b/logs/o?uploadType=multipart&name=a.log`, headers: { 'content-type': 'multipart/related; boundary=b1' },
+    body: `--b1\r\ncontent-type: application/json\r\n\r\n${JSON.stringify(meta)}\r\n--b1\r\ncontent-type: text/plain\r\n\r\nhello\r\n--b1--\r\n`,
+  })
+  assert.is(insert({ name: 'a.log', bucket: 'logs' }).method, 'storage.objects.create')
+  assert.is(insert({ bucket: 'other' }).method, 'unknown')
+  assert.is(insert({ name: 'b.log' }).method, 'unknown')
 })
 
 test('key order is stable (provider, service, method, operation, resource, region, read_only)', () => {

@@ -115,6 +115,11 @@ export function normalizeGcp(raw: RawHttpRequest): CloudCommand {
   const routed = route(req, segs)
   if (!routed) return gcpUnknown(req.hostname || 'unknown', segs.join('/'))
   if (routed.api === 'storage') return gcpStorage(req)
+  // Google serves Cloud Storage's JSON API on its own hosts only; an emulator at one upstream URL (fake-gcs-server)
+  // serves it by the path, whatever the host: compute.googleapis.com/storage/v1/b/B/o/O/copyTo/… ran there as a
+  // copy, judged as some compute call (its source never judged as the read it is).
+  const api = segs[0] === 'upload' || segs[0] === 'download' || segs[0] === 'batch' ? segs[1] : segs[0]
+  if (api === 'storage') return gcpUnknown(routed.api, segs.join('/'))
   const spec = GCP_SERVICES.get(routed.api)
   if (!spec) return gcpUnknown(routed.api, segs.join('/'))
   return resourceApi(spec, req, routed.segs)

@@ -1,0 +1,44 @@
+// A multipart/related body (Cloud Storage's and the other Google upload APIs' `uploadType=multipart`): its first
+// part is the request's JSON metadata (the object's name, bucket, acl …), the rest its media. The metadata is what
+// the request asks for, so it is the body the policy reads; the media is object data, as in any upload.
+// @see https://cloud.google.com/storage/docs/uploading-objects#uploading-an-object (multipart upload)
+// @see https://www.rfc-editor.org/rfc/rfc2387 (multipart/related: the root is the first part unless `start` names another)
+
+export type RelatedMetadata = { json: Uint8Array } | { error: string }
+
+const unread = (why: string): RelatedMetadata => ({ error: `multipart/related body: ${why}` })
+
+/** The boundary of a multipart/related Content-Type, quoted or not; undefined when it names none. */
+function boundaryOf(contentType: string): string | undefined {
+  const m = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType)
+  return m?.[1] ?? m?.[2]
+}
+
+/**
+ * The bytes of the first part of a multipart/related body, which must be JSON. Anything read otherwise by some
+ * parser (no boundary, a `start` naming another root, bare LF line endings, a part that is not JSON or is
+ * transfer-encoded) is an error: the policy is not to guess which metadata the server reads.
+ */
+export function relatedMetadata(raw: Uint8Array, contentType: string): RelatedMetadata {
+  const boundary = boundaryOf(contentType)
+  if (boundary === undefined) return unread('its Content-Type names no boundary')
+  if (/;\s*start\s*=/i.test(contentType)) return unread('its `start` parameter may name another part than the first as the metadata')
+  const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
+  const open = Buffer.from(`--${boundary}\r\n`)
+  const first = body.indexOf(open)
+  // Only a preamble may come before the first boundary, and no other part.
+  if (first < 0 || (first > 0 && body.subarray(0, first).includes(`--${boundary}`))) return unread('its first part does not open with the boundary and CRLF')
+  const headersAt = first + open.length
+  // From the boundary line's own CRLF: a part with no headers has its blank line right after it.
+  const headersEnd = body.indexOf('\r\n\r\n', headersAt - 2)
+  if (headersEnd < 0) return unread('its first part has no end of headers')
+  const headers = headersEnd < headersAt ? '' : body.subarray(headersAt, headersEnd).toString('latin1')
+  if (/(?:^|[^\r])\n/.test(headers)) return unread('its first part\'s headers end lines with a bare LF')
+  const type = /(?:^|\r\n)content-type\s*:\s*([^;\r\n]*)/i.exec(headers)?.[1]?.trim().toLowerCase()
+  if (type !== 'application/json') return unread(`its first part is ${type ? `of type ${type}` : 'of no type'}, not the JSON metadata`)
+  if (/(?:^|\r\n)content-transfer-encoding\s*:/i.test(headers)) return unread('its first part is transfer-encoded')
+  const contentAt = headersEnd + 4
+  const close = body.indexOf(`\r\n--${boundary}`, contentAt)
+  if (close < 0) return unread('its first part is not closed by the boundary')
+  return { json: body.subarray(contentAt, close) }
+}
