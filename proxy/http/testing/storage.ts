@@ -74,7 +74,8 @@ async function startMotoOnce(opts: MotoOptions): Promise<StoragePeer> {
     const url = `https://127.0.0.1:${port}`
     const peer = spawnPeer('moto_server', bin, ['-H', '127.0.0.1', '-p', String(port), '-c', pki.certFile, '-k', pki.keyFile], {
       cleanup: dir,
-      env: opts.recordTo ? { ...process.env, MOTO_ENABLE_RECORDING: 'true', MOTO_RECORDER_FILEPATH: opts.recordTo } : undefined,
+      // The recorder's file is moto_recording in the working directory unless named: keep it in the peer's own.
+      env: { ...process.env, MOTO_RECORDER_FILEPATH: opts.recordTo ?? join(dir, 'moto_recording'), ...(opts.recordTo ? { MOTO_ENABLE_RECORDING: 'true' } : {}) },
     })
     const stop = async () => {
       await peer.stop()
