@@ -2,9 +2,11 @@
 import type { MaskStrategy } from '../../types.ts'
 import { base64Text } from './base64-text.ts'
 import { DETECTORS, type DetectorName, findSpans, type FoundSpan, mergeSpans } from './detectors/index.ts'
+import { type Decoded, jsonUnescaped, through, xmlUnescaped } from './detectors/escaped-text.ts'
 import { insideAny } from './detectors/span-cover.ts'
 import { percentText } from './percent-text.ts'
 import { maskSpan } from './strategy.ts'
+import { wrappedBase64 } from './wrapped-base64.ts'
 
 export type DetectorStrategies = Partial<Record<DetectorName, MaskStrategy>>
 
@@ -59,7 +61,44 @@ function spansWithEncoded(text: string, detectors: readonly DetectorName[]): Fou
     if (decoded !== undefined && findSpans(decoded, detectors).length > 0) add(URL_RUN, percentText, 'url-encoded')
   }
   if (INVISIBLE.test(text)) (encoded ??= []).push(...invisibleSpans(text, detectors))
+  // Base64 wrapped over lines (`base64`, MIME, PEM): a secret across a line break is in no one line's run.
+  if (text.length >= BASE64_MIN && text.includes('\n')) {
+    for (const block of wrappedBase64(text)) {
+      const inner = findSpans(block.text, detectors)
+      if (inner.length && !(inside ??= insideAny(spans))(block.start, block.end)) {
+        (encoded ??= []).push({ start: block.start, end: block.end, label: 'base64', detector: inner[0]!.detector })
+      }
+    }
+  }
+  const escaped = escapedSpans(text, detectors)
+  if (escaped.length) (encoded ??= []).push(...escaped)
   return encoded ? mergeSpans([...spans, ...encoded]) : spans
+}
+
+/** What the detectors find in a decoded form of the text, mapped back onto the text. */
+function decodedSpans(decoded: Decoded | undefined, detectors: readonly DetectorName[]): FoundSpan[] {
+  if (!decoded) return []
+  // An escaped invisible character (`\u200b`) is as unseen as a raw one.
+  const found = findSpans(decoded.text, detectors)
+  if (INVISIBLE.test(decoded.text)) found.push(...invisibleSpans(decoded.text, detectors))
+  return found.map((s) => ({ ...s, start: decoded.from[s.start]!, end: decoded.to[s.end - 1]! }))
+}
+
+/**
+ * What the detectors find in the text with its JSON string escapes undone (once, and twice for JSON in a JSON
+ * string), and with its XML/HTML character references undone: a log line that prints JSON (`\u0067hp_…`, PHP's
+ * `https:\/\/hooks.slack.com\/…`) or an HTML page (`hooks.slack.com&#x2F;services&#x2F;…`) is a token to the
+ * client that parses it. Each form is read only when the text holds such an escape: a 64 KB log with `\"`, `\/` and
+ * `&amp;` on every line cost 17 ms against 5.6 (best of 7, all detectors), text without them what it did.
+ */
+function escapedSpans(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
+  const json = jsonUnescaped(text)
+  const xml = xmlUnescaped(text)
+  return [
+    ...decodedSpans(json, detectors),
+    ...(json?.text.includes('\\') ? decodedSpans(through(json, jsonUnescaped(json.text)), detectors) : []),
+    ...decodedSpans(xml, detectors),
+  ]
 }
 
 // Characters a reader does not see: NUL, and the invisible format characters (soft hyphen, zero-width space and
