@@ -1,6 +1,6 @@
 // Replaces the detected spans of one string according to each detector's strategy.
 import type { MaskStrategy } from '../../types.ts'
-import { base64Text } from './base64-text.ts'
+import { base64Text, utf8Text } from './base64-text.ts'
 import { DETECTORS, type DetectorName, findSpans, type FoundSpan, mergeSpans } from './detectors/index.ts'
 import { type Decoded, jsonUnescaped, through, xmlUnescaped } from './detectors/escaped-text.ts'
 import { insideAny } from './detectors/span-cover.ts'
@@ -26,6 +26,11 @@ const BASE64_MIN = 24
 // A run of characters a URL may hold (no space, quote or angle bracket): an S3 key in XML, a link in JSON. Runs
 // are found first and tested for an escape after, so the scan stays linear however long a run is.
 const URL_RUN = /[^\s"'<>`]+/g
+// PostgreSQL's text form of bytea (bytea_output = hex, the default): `\x` and two hex digits a byte, alone in a
+// row, in an array (`{"\\x…"}`), a composite or row_to_json. A bytea holding text (a config file, a token) is that
+// text to whoever reads the hex back (`xxd -r -p`); a run whose bytes are UTF-8 text is read as it.
+const BYTEA_HEX = /\\x((?:[0-9a-fA-F]{2})+)/g
+const hexText = (run: string) => utf8Text(Buffer.from(run.slice(2), 'hex'))
 
 /** The length of a base64 run without its padding. */
 const unpadded = (run: string) => run.length - (run.endsWith('==') ? 2 : run.endsWith('=') ? 1 : 0)
@@ -60,6 +65,7 @@ function spansWithEncoded(text: string, detectors: readonly DetectorName[]): Fou
     const decoded = percentText(text)
     if (decoded !== undefined && findSpans(decoded, detectors).length > 0) add(URL_RUN, percentText, 'url-encoded')
   }
+  if (text.includes('\\x')) add(BYTEA_HEX, hexText, 'hex')
   if (INVISIBLE.test(text)) (encoded ??= []).push(...invisibleSpans(text, detectors))
   // Base64 wrapped over lines (`base64`, MIME, PEM): a secret across a line break is in no one line's run.
   if (text.length >= BASE64_MIN && text.includes('\n')) {

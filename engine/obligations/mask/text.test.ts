@@ -181,6 +181,17 @@ test('base64 wrapped over lines (base64, MIME, PEM) is read joined: a token acro
   assert.equal(maskDetected(`${line}\nok`, tokens, {}, KEY).value, '[base64]\nok')
 })
 
+test('PostgreSQL bytea as hex text (\\x…) whose bytes are text is read as that text: a token in it is masked whole', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const hex = Buffer.from(`GITHUB_TOKEN=${GITHUB}\n`).toString('hex')
+  assert.equal(maskDetected(`\\x${hex}`, tokens, {}, KEY).value, '[hex]')
+  assert.equal(maskDetected(`{"\\\\x${hex}","\\\\x00"}`, tokens, {}, KEY).value, '{"\\[hex]","\\\\x00"}')
+  assert.equal(maskDetected(`{"b":"\\\\x${hex}"}`, tokens, {}, KEY).value, '{"b":"\\[hex]"}')
+  for (const text of [`\\x00ff${hex}`, `\\x${Buffer.from('nothing to see here').toString('hex')}`, '\\x']) {
+    assert.equal(maskDetected(text, tokens, {}, KEY), { value: text, masked: false }, text)
+  }
+})
+
 test('text with many escapes or many base64 lines masks in linear time', () => {
   const all = Object.keys(DETECTORS) as DetectorName[]
   const escaped = Array.from({ length: 1500 }, (_, i) => `t=${i} msg="{\\"p\\":\\"\\/a\\/${i}\\",\\"q\\":\\"a&amp;b\\"}"`).join('\n')

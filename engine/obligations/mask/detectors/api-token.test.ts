@@ -105,6 +105,16 @@ test('ignores near misses: words, identifiers, UUIDs, hashes, base64 blobs and t
   }
 })
 
+test('a token right after an escape sequence that was not decoded (\\n, \\t, \\012, \\x0a, \\u000a) starts alone; one standing for a letter does not', () => {
+  const token = SAMPLES['github classic']!
+  const bot = SAMPLES['telegram bot']!
+  for (const escape of ['\\n', '\\r\\n', '\\t', '\\b', '\\f', '\\v', '\\012', '\\000', '\\x0a', '\\u000a', '\\u0020']) {
+    assert.equal(hits(apiToken, `{"log":"first line${escape}${token}${escape}last"}`), [token], escape)
+    assert.equal(hits(apiToken, `first${escape}${bot}`), [bot], `telegram after ${escape}`)
+  }
+  for (const escape of ['\\x41', '\\u0041', '\\101', 'n']) assert.equal(hits(apiToken, `first${escape}${token}`), [], escape)
+})
+
 test('api_token is a known detector, part of all, and masks through maskDetected', () => {
   assert.ok((DETECTOR_NAMES as readonly string[]).includes('api_token'))
   const token = SAMPLES['github classic']!
