@@ -145,6 +145,22 @@ test('a token anywhere a hostile server puts it (every content type, structuredC
   assertNoToken(failed.text)
 })
 
+test('a token in a member outside JSON-RPC\'s own, or in params sent by position, is not forwarded', async () => {
+  const session = await initialize()
+  evil.script = () => [
+    { jsonrpc: '2.0', method: 'notifications/message', params: [GITHUB, { hook: `https://hooks.slack.com/services/${SLACK_PATH}` }] },
+    { jsonrpc: '2.0', method: 'notifications/message', params: `token ${GITLAB}` },
+    { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 }, debug: { auth: STRIPE }, [GITHUB]: true },
+  ]
+  evil.answer = () => ({ content: [{ type: 'text', text: 'ok' }] })
+  const out = await post(session, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'dump', arguments: {} } })
+  evil.script = () => []
+  assert.is(out.status, 200, out.text)
+  assertNoToken(out.text)
+  const progress = messagesOf(out.text).find((m) => m.method === 'notifications/progress')
+  assert.equal(Object.keys(progress ?? {}).sort(), ['jsonrpc', 'method', 'params'])
+})
+
 test('the server process\'s environment (/proc/self/environ) is not read, listed or embedded', async () => {
   const session = await initialize()
   const environ = 'file:///proc/self/environ'

@@ -85,6 +85,16 @@ test('the detectors scan a server\'s id and method; the id of the request answer
   assert.is(answer.message.id, 'jane@example.com')
 })
 
+test('members outside JSON-RPC\'s own are dropped; params by position (an array) or a string are masked too', () => {
+  const extra = maskRpcMessage({ jsonrpc: '2.0', id: 1, result: { ok: true }, debug: 'jane.doe@example.com', 'jane.doe@example.com': 1 }, masks, key)
+  assert.equal(extra.message, { jsonrpc: '2.0', id: 1, result: { ok: true } })
+  const positional = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/message', params: ['mail jane.doe@example.com', { to: 'jane.doe@example.com' }] }, masks, key)
+  assert.not.ok(JSON.stringify(positional.message).includes('jane.doe@example.com'), JSON.stringify(positional.message))
+  assert.is(positional.masked, 2)
+  const text = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/message', params: 'mail jane.doe@example.com' }, masks, key)
+  assert.not.ok(String(text.message.params).includes('jane.doe@example.com'))
+})
+
 test('no masks: the message is returned as is', () => {
   const message = { jsonrpc: '2.0', id: 1, result: { text: 'jane@example.com' } }
   assert.is(maskRpcMessage(message, [], key).message, message)
