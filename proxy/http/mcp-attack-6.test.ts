@@ -3,8 +3,10 @@
 // the text as it stands does not: JSON escapes in text that is not itself JSON (a log line printing JSON, PHP's
 // `\/`), HTML character references, and base64 wrapped over lines as `base64`, MIME and PEM write it, the token
 // across a line break. Then the places a hostile server may put one (every content type, structuredContent apart
-// from content, _meta, notifications, a server request, an error), under the default policy's content detectors.
+// from content, _meta, notifications, a server request, an error, members outside JSON-RPC's own, a gzip blob),
+// under the default policy's content detectors; and the server's own environment (/proc/self/environ).
 // The server is a hand-written hostile one on 127.0.0.1; the client posts raw JSON-RPC and reads the raw answer.
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -159,6 +161,18 @@ test('a token in a member outside JSON-RPC\'s own, or in params sent by position
   assertNoToken(out.text)
   const progress = messagesOf(out.text).find((m) => m.method === 'notifications/progress')
   assert.equal(Object.keys(progress ?? {}).sort(), ['jsonrpc', 'method', 'params'])
+})
+
+test('a token in a gzip blob (a rotated log read as a resource) is masked: the client that gunzips it finds none', async () => {
+  const session = await initialize()
+  const log = `2026-12-01T03:00:00Z deploy started with GITHUB_TOKEN=${GITHUB}\n2026-12-01T03:00:05Z deploy done\n`
+  evil.answer = (r) => ({ contents: [{ uri: (r.params as RpcMessage).uri, mimeType: 'application/gzip', blob: gzipSync(log).toString('base64') }] })
+  const out = await post(session, { jsonrpc: '2.0', id: 8, method: 'resources/read', params: { uri: 'file:///var/log/app.log.2.gz' } })
+  assert.is(out.status, 200, out.text)
+  const blob = (messagesOf(out.text).find((m) => m.id === 8)?.result as { contents: Array<{ blob: string }> }).contents[0]!.blob
+  const text = gunzipSync(Buffer.from(blob, 'base64')).toString('utf8')
+  assert.not.ok(text.includes(GITHUB), text)
+  assert.ok(text.endsWith('deploy done\n'), text)
 })
 
 test('the server process\'s environment (/proc/self/environ) is not read, listed or embedded', async () => {
