@@ -31,6 +31,8 @@ const SAMPLES: Record<string, string> = {
   'openai legacy': 'sk-' + run(20) + 'T3BlbkFJ' + run(20, 9),
   'openai project': 'sk-proj-' + run(48) + '_' + run(60, 4) + '-' + run(40, 8),
   'anthropic': 'sk-ant-api03-' + run(93) + '-' + run(6, 2) + 'AA',
+  'openai user': 'sk-' + 'None-' + run(58, 3) + 'T3Blbk' + 'FJ' + run(58, 7),
+  'openai other type': 'sk-' + 'test-' + run(20, 1) + '_' + run(37, 2) + 'T3Blbk' + 'FJ' + run(20, 4) + '-' + run(53, 5),
   'sendgrid': 'SG.' + run(22) + '.' + run(43, 3),
   'npm': 'npm_' + run(36, 8),
   'pypi': 'pypi-AgEIcHlwaS5vcmc' + run(60, 1) + '-' + run(40, 2),
@@ -126,6 +128,8 @@ test('linear time on adversarial text: long runs after every prefix, digits and 
   for (const text of [
     'ghp_' + 'a'.repeat(500_000) + '-',
     'sk-' + 'a'.repeat(500_000) + '-',
+    'sk-'.repeat(200_000) + 'T3BlbkFJ',
+    'sk-a'.repeat(150_000),
     'AIza'.repeat(200_000),
     '1234567890:'.repeat(100_000),
     '1'.repeat(500_000) + ':' + 'A'.repeat(40),

@@ -40,8 +40,12 @@ const FORMATS: readonly Format[] = [
   { vendor: 'google', pattern: `AIza[A-Za-z0-9_-]{35}${E}`, after: 'separator' },
   { vendor: 'google', pattern: `GOCSPX-[A-Za-z0-9_-]{28}${E}`, after: 'separator' },
   { vendor: 'google', pattern: 'ya29\\.[A-Za-z0-9_-]{20,}', after: 'separator' },
-  // sk-ant-api03-…, sk-ant-admin01-…, sk-proj-…, sk-svcacct-…, sk-admin-…: long; a slug of words is shorter.
-  { vendor: 'openai', pattern: 'sk-(?:ant-[a-z]+\\d*-|proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}', after: 'separator' },
+  // sk-ant-api03-…, sk-ant-admin01-…, sk-proj-…, sk-svcacct-…, sk-admin-…, sk-None-… (a user key): long; a slug of
+  // words is shorter.
+  { vendor: 'openai', pattern: 'sk-(?:ant-[a-z]+\\d*-|proj-|svcacct-|admin-|None-)[A-Za-z0-9_-]{40,}', after: 'separator' },
+  // Any other OpenAI key type: each holds T3BlbkFJ ("OpenAI" in base64) some way in. Bounded, so a long run after
+  // sk- costs a fixed number of steps per position.
+  { vendor: 'openai', pattern: 'sk-[A-Za-z0-9_-]{0,100}T3BlbkFJ[A-Za-z0-9_-]{20,}', after: 'separator' },
   // Legacy OpenAI (sk- and 48 alphanumerics) and the many vendors that copied the shape (sk- and 32 hex …).
   { vendor: 'openai', pattern: `sk-[A-Za-z0-9]{32,}${E}`, after: 'separator', accept: hasDigit },
   { vendor: 'sendgrid', pattern: `SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}${E}`, after: 'separator' },
