@@ -192,11 +192,22 @@ test('PostgreSQL bytea as hex text (\\x…) whose bytes are text is read as that
   }
 })
 
+test('a raw e-mail\'s quoted-printable text is read with its soft breaks undone: a token across one is masked', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const body = (line: string) => `Content-Transfer-Encoding: quoted-printable\r\n\r\nthe deploy token is ${line} =E2=80=94 rotate it.\r\n`
+  const out = maskDetected(body(`${GITHUB.slice(0, 12)}=\r\n${GITHUB.slice(12)}`), tokens, {}, KEY)
+  assert.is(out.value, body('[token]'))
+  assert.is(maskDetected(`x=3D${GITHUB.slice(0, 20)}=\n${GITHUB.slice(20)}`, tokens, {}, KEY).value, 'x=3D[token]')
+  const plain = 'a=\nb =3D c, nothing to see'
+  assert.equal(maskDetected(plain, tokens, {}, KEY), { value: plain, masked: false })
+})
+
 test('text with many escapes or many base64 lines masks in linear time', () => {
   const all = Object.keys(DETECTORS) as DetectorName[]
   const escaped = Array.from({ length: 1500 }, (_, i) => `t=${i} msg="{\\"p\\":\\"\\/a\\/${i}\\",\\"q\\":\\"a&amp;b\\"}"`).join('\n')
   const lines = Buffer.alloc(48000, 'nothing to see here. ').toString('base64').match(/.{1,76}/g)!.join('\n')
-  for (const text of [escaped, lines]) {
+  const qp = Array.from({ length: 900 }, (_, i) => `line ${i} of a long mail body, wrapped soft =3D here=`).join('\r\n')
+  for (const text of [escaped, lines, qp]) {
     const { cpuMs } = cpuTimed(() => maskDetected(text, all, {}, KEY))
     assert.ok(cpuMs < 500, `${cpuMs} ms`)
   }

@@ -57,6 +57,33 @@ export function jsonUnescaped(text: string): Decoded | undefined {
   return { text: out + text.slice(last), from, to }
 }
 
+// Quoted-printable (RFC 2045), as a raw e-mail (an MCP mail server's message source) carries a text part: lines
+// end in a soft break (`=` before the line break) at 76 characters, and `=`, non-ASCII and trailing blanks are
+// `=XX`. A token across a soft break is whole to the mail client that reads it. Read only when the text holds a
+// soft break.
+const QP = /=(?:\r?\n|([0-9A-F]{2}))/g
+
+/** The text with its quoted-printable soft breaks and escapes undone, and for each decoded character where its source starts and ends. */
+export function quotedPrintable(text: string): Decoded | undefined {
+  if (!text.includes('=\n') && !text.includes('=\r\n')) return undefined
+  let out = ''
+  const from: number[] = []
+  const to: number[] = []
+  let last = 0
+  QP.lastIndex = 0
+  for (let m = QP.exec(text); m !== null; m = QP.exec(text)) {
+    for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
+    out += text.slice(last, m.index)
+    if (m[1] !== undefined) {
+      out += String.fromCharCode(parseInt(m[1], 16))
+      from.push(m.index), to.push(m.index + 3)
+    }
+    last = m.index + m[0].length
+  }
+  for (let i = last; i < text.length; i++) from.push(i), to.push(i + 1)
+  return { text: out + text.slice(last), from, to }
+}
+
 /** A decoding of a decoded text, its offsets mapped back onto the text the first was decoded from. */
 export function through(outer: Decoded, inner: Decoded | undefined): Decoded | undefined {
   if (!inner) return undefined
