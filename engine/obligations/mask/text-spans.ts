@@ -92,11 +92,11 @@ function decodedSpans(decoded: Decoded | undefined, detectors: readonly Detector
 
 /**
  * What the detectors find in the text with its JSON string escapes undone (once, and twice for JSON in a JSON
- * string), with its XML/HTML character references undone, and with its quoted-printable soft breaks undone (a raw
- * e-mail): a log line that prints JSON (`\u0067hp_…`, PHP's
- * `https:\/\/hooks.slack.com\/…`) or an HTML page (`hooks.slack.com&#x2F;services&#x2F;…`) is a token to the
- * client that parses it. Each form is read only when the text holds such an escape: a 64 KB log with `\"`, `\/` and
- * `&amp;` on every line cost 17 ms against 5.6 (best of 7, all detectors), text without them what it did.
+ * string), with its XML/HTML character references undone, and with its quoted-printable soft breaks undone: a log
+ * line that prints JSON (`\u0067hp_…`, PHP's `https:\/\/hooks.slack.com\/…`), an HTML page
+ * (`hooks.slack.com&#x2F;services&#x2F;…`) or a raw e-mail holds a token for the client that parses it. Each form is
+ * read only when the text holds such an escape: a 64 KB log with `\"`, `\/` and `&amp;` on every line cost 17 ms
+ * against 5.6 (best of 7, all detectors); text without them costs what it did.
  */
 function escapedSpans(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
   const json = jsonUnescaped(text)

@@ -11,6 +11,7 @@
 // masker left as it was goes on byte for byte. One that inflates past what the gateway masks is withheld.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/resources#binary-content
 import { gunzipSync, gzipSync } from 'node:zlib'
+import { MaskError } from '../../../engine/obligations/errors.ts'
 import { isExactNumber } from '../../../engine/obligations/mask/json-numbers.ts'
 import { MAX_MASKED_BYTES } from '../mask-response.ts'
 
@@ -61,7 +62,7 @@ function gunzipped(bytes: Buffer): Buffer | undefined {
   try {
     return gunzipSync(bytes, { maxOutputLength: MAX_MASKED_BYTES })
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`a gzip blob inflates to more than ${MAX_MASKED_BYTES} bytes`, { cause: err })
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new MaskError(`a gzip blob inflates to more than ${MAX_MASKED_BYTES} bytes`, { cause: err })
     return undefined
   }
 }
