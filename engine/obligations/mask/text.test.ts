@@ -202,12 +202,25 @@ test('a raw e-mail\'s quoted-printable text is read with its soft breaks undone:
   assert.equal(maskDetected(plain, tokens, {}, KEY), { value: plain, masked: false })
 })
 
+test('a value right after a JSON control escape (\\n, \\t) in text that is not parsed is found by every detector', () => {
+  const all = Object.keys(DETECTORS) as DetectorName[]
+  for (const value of ['AKIAIOSFODNN7EXAMPLQ', '4242424242424242', 'DE89370400440532013000', 'Bearer abcdefghijklmnopqrstuvwxyz012345', '+1 415 555 0132', GITHUB]) {
+    for (const escape of ['\\n', '\\t', '\\r\\n']) {
+      const out = maskDetected(`{"log":"first${escape}${value}${escape}last"}`, all, {}, KEY)
+      assert.ok(out.masked, `${escape} ${value}`)
+      assert.not.ok(out.value!.includes(value.slice(-8)), out.value!)
+      assert.ok(out.value!.startsWith(`{"log":"first${escape}`), out.value!)
+    }
+  }
+})
+
 test('text with many escapes or many base64 lines masks in linear time', () => {
   const all = Object.keys(DETECTORS) as DetectorName[]
   const escaped = Array.from({ length: 1500 }, (_, i) => `t=${i} msg="{\\"p\\":\\"\\/a\\/${i}\\",\\"q\\":\\"a&amp;b\\"}"`).join('\n')
   const lines = Buffer.alloc(48000, 'nothing to see here. ').toString('base64').match(/.{1,76}/g)!.join('\n')
+  const stack = Array.from({ length: 700 }, (_, i) => `ERROR Traceback:\n  File "app.py", line ${i}\n    raise ValueError(x)`).join('\n')
   const qp = Array.from({ length: 900 }, (_, i) => `line ${i} of a long mail body, wrapped soft =3D here=`).join('\r\n')
-  for (const text of [escaped, lines, qp]) {
+  for (const text of [escaped, lines, qp, stack]) {
     const { cpuMs } = cpuTimed(() => maskDetected(text, all, {}, KEY))
     assert.ok(cpuMs < 500, `${cpuMs} ms`)
   }
