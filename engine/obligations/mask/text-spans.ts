@@ -39,7 +39,7 @@ const unpadded = (run: string) => run.length - (run.endsWith('==') ? 2 : run.end
  * The detected spans, and every base64 or percent-encoded run whose text holds what a detector finds, masked
  * whole (a partial mask of an encoding hides nothing). Runs inside a detected span are left to it.
  */
-function spansWithEncoded(text: string, detectors: readonly DetectorName[]): FoundSpan[] {
+function spansWithEncoded(text: string, detectors: readonly DetectorName[], escapesUndone = false): FoundSpan[] {
   const spans = findSpans(text, detectors)
   let encoded: FoundSpan[] | undefined
   let inside: ((start: number, end: number) => boolean) | undefined
@@ -76,18 +76,18 @@ function spansWithEncoded(text: string, detectors: readonly DetectorName[]): Fou
       }
     }
   }
-  const escaped = escapedSpans(text, detectors)
+  const escaped = escapesUndone ? [] : escapedSpans(text, detectors)
   if (escaped.length) (encoded ??= []).push(...escaped)
   return encoded ? mergeSpans([...spans, ...encoded]) : spans
 }
 
-/** What the detectors find in a decoded form of the text, mapped back onto the text. */
+/**
+ * What the detectors find in a decoded form of the text, its encodings read too (an escaped invisible character,
+ * base64 whose `/` PHP wrote `\/`, base64 wrapped with `\n`), mapped back onto the text. Escapes are undone once.
+ */
 function decodedSpans(decoded: Decoded | undefined, detectors: readonly DetectorName[]): FoundSpan[] {
   if (!decoded) return []
-  // An escaped invisible character (`\u200b`) is as unseen as a raw one.
-  const found = findSpans(decoded.text, detectors)
-  if (INVISIBLE.test(decoded.text)) found.push(...invisibleSpans(decoded.text, detectors))
-  return found.map((s) => ({ ...s, start: decoded.from[s.start]!, end: decoded.to[s.end - 1]! }))
+  return spansWithEncoded(decoded.text, detectors, true).map((s) => ({ ...s, start: decoded.from[s.start]!, end: decoded.to[s.end - 1]! }))
 }
 
 /**
@@ -95,8 +95,8 @@ function decodedSpans(decoded: Decoded | undefined, detectors: readonly Detector
  * string), with its XML/HTML character references undone, and with its quoted-printable soft breaks undone: a log
  * line that prints JSON (`\u0067hp_…`, PHP's `https:\/\/hooks.slack.com\/…`), an HTML page
  * (`hooks.slack.com&#x2F;services&#x2F;…`) or a raw e-mail holds a token for the client that parses it. Each form is
- * read only when the text holds such an escape: a 64 KB log with `\"`, `\/` and `&amp;` on every line cost 7.6 ms
- * against 5.6, one with `\n` on every line 4.6 against 2.8 (best of 7, all detectors); text without them costs what
+ * read only when the text holds such an escape: a 64 KB log with `\"`, `\/` and `&amp;` on every line cost 10.8 ms
+ * against 5.6, one with `\n` on every line 5.5 against 2.8 (best of 7, all detectors); text without them costs what
  * it did.
  */
 function escapedSpans(text: string, detectors: readonly DetectorName[]): FoundSpan[] {

@@ -214,6 +214,15 @@ test('a value right after a JSON control escape (\\n, \\t) in text that is not p
   }
 })
 
+test('the escaped forms are read for encodings too: base64 whose slashes PHP escaped, an escaped zero-width space', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const b64 = Buffer.from(`config: token=${GITHUB} ok???`).toString('base64')
+  assert.ok(b64.includes('/'), b64)
+  const out = maskDetected(`[php] {"data":"${b64.replaceAll('/', '\\/')}"} end`, tokens, {}, KEY)
+  assert.is(out.value, '[php] {"data":"[base64]"} end')
+  assert.is(maskDetected(`x \\u200b${GITHUB.slice(0, 9)}\\u200b${GITHUB.slice(9)} y`, tokens, {}, KEY).value, 'x \\u200b[token] y')
+})
+
 test('text with many escapes or many base64 lines masks in linear time', () => {
   const all = Object.keys(DETECTORS) as DetectorName[]
   const escaped = Array.from({ length: 1500 }, (_, i) => `t=${i} msg="{\\"p\\":\\"\\/a\\/${i}\\",\\"q\\":\\"a&amp;b\\"}"`).join('\n')
