@@ -202,6 +202,8 @@ test('rug pull in a prompt\'s, a resource\'s and a template\'s description: what
     () => c.getPrompt({ name: 'review' }),
     () => c.readResource({ uri: DOCS }),
     () => c.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'name', value: '' } }),
+    // A concrete URI the changed template names: the read names no template, but relies on its description.
+    () => c.readResource({ uri: 'file:///docs/guide.md' }),
   ]
   for (const use of uses) {
     const answer = refused(use())

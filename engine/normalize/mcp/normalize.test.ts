@@ -142,6 +142,16 @@ test('a file: URI through a process\'s view of the file system (/proc/<pid>/root
   for (const uri of ['file:///proc/cpuinfo', 'file:///proc/self/status', 'file:///devices/fd', 'mem:///proc/self/root']) assert.is(read(uri)?.parse_error, undefined, uri)
 })
 
+test('a file: URI naming a process\'s environment, command line or memory (/proc/<pid>/environ) is refused', () => {
+  const read = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } }).command.mcp
+  for (const uri of ['file:///proc/self/environ', 'file:///proc/1/environ', 'file:///proc/thread-self/cmdline', 'file:///proc/self/mem', 'file:///PROC/SELF/ENVIRON', 'file:///proc//self/environ']) {
+    assert.match(read(uri)?.parse_error ?? '', /environment, command line or memory/, uri)
+  }
+  for (const uri of ['file:///proc/self/status', 'file:///srv/proc/self/environ.md', 'file:///proc/self/environ/x']) assert.not.match(read(uri)?.parse_error ?? '', /environment/, uri)
+  const complete = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref: { type: 'ref/resource', uri }, argument: { name: 'pid', value: '' } } }).command.mcp
+  assert.match(complete('file:///proc/{pid}/environ')?.parse_error ?? '', /environment/)
+})
+
 test('completion/complete judges a resource template only in its canonical form, expressions kept', () => {
   const complete = (uri: string) => post({ jsonrpc: '2.0', id: 1, method: 'completion/complete', params: { ref: { type: 'ref/resource', uri }, argument: { name: 'a', value: '' } } }).command.mcp
   for (const uri of ['file:///etc/{name}', 'file:///{a}/{b}{?q}', 'db://customers/{id}']) assert.is(complete(uri)?.parse_error, undefined, uri)

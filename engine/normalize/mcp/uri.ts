@@ -9,7 +9,8 @@
 // file:///etc//app: Linux, macOS and Node read `//` as `/`) and, in a file: URI, a host (file://127.0.0.1/etc/passwd,
 // whose path a server that reads `pathname` opens on its own disk). Both are refused too. So is a file: path
 // through a process's own view of the file system (/proc/self/root/etc/passwd, /proc/1/cwd/…, /dev/fd/3,
-// /proc/self/fd/3): a server opens what it names, which no glob over the path can tell.
+// /proc/self/fd/3): a server opens what it names, which no glob over the path can tell. So is a process's
+// environment (/proc/self/environ): the server's own credentials, which no default list names.
 // @see https://url.spec.whatwg.org/#concept-url-serializer
 // @see https://www.rfc-editor.org/rfc/rfc3986#section-6.2.2
 
@@ -19,6 +20,11 @@ const ENCODED_SEPARATOR = /%(?:2F|5C)/i
 // /proc/<self | thread-self | pid>/ then a link to a directory or file (root, cwd, fd, exe, task, map_files …),
 // and /dev/fd, /dev/std* (links to /proc/self/fd). /proc is case-sensitive, but a case-insensitive glob is not.
 const PROCESS_VIEW = /^\/(?:proc\/(?:self|thread-self|\d+)\/(?:root|cwd|fd|fdinfo|exe|task|map_files|ns)(?:\/|$)|dev\/(?:fd|stdin|stdout|stderr)(?:\/|$))/i
+
+// A process's own secrets: its environment (the server's API keys and database passwords), its command line
+// and its memory. Only a process's directory under /proc holds these names, so any segment stands for the pid
+// (a template's `{pid}` too).
+const PROCESS_SECRETS = /^\/proc\/[^/]+\/(?:environ|cmdline|mem|auxv)$/i
 
 /** Undefined when `uri` is canonical; otherwise why not (with the canonical form when there is one). */
 export function uriProblem(uri: string): string | undefined {
@@ -34,6 +40,9 @@ export function uriProblem(uri: string): string | undefined {
   if (url.pathname.includes('//')) url.pathname = url.pathname.replace(/\/{2,}/g, '/')
   if (url.protocol === 'file:' && PROCESS_VIEW.test(url.pathname)) {
     return `the resource URI ${JSON.stringify(uri)} names a path through a process's view of the file system (/proc/<pid>/root, cwd or fd, /dev/fd), which can reach any file; it is refused`
+  }
+  if (url.protocol === 'file:' && PROCESS_SECRETS.test(url.pathname)) {
+    return `the resource URI ${JSON.stringify(uri)} names a process's environment, command line or memory (/proc/<pid>/environ, cmdline, mem), which hold its credentials; it is refused`
   }
   const canonical = url.href
   return canonical === uri ? undefined : `the resource URI ${JSON.stringify(uri)} is not in canonical form; send ${JSON.stringify(canonical)}`

@@ -139,4 +139,100 @@ test('text with invisible format characters inside a value (zero-width space, so
   assert.not.ok(out.value!.includes('hunter2'), out.value!)
 })
 
+// Assembled here so the source holds no literal token a secret scanner would flag.
+const GITHUB = 'ghp' + '_' + 'Zq7vB2xK9mN4pL6tR8wY3cF5hJ1dG0sAeUiO'
+const SLACK_PATH = 'T0ABCDEFGH/B0IJKLMNOPQ/' + 'Zq7vB2xK9mN4pL6tR8wY3cF5'
+
+test('a token written with JSON escapes or XML/HTML references in text that is not parsed is read as its client reads it', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const cases = [
+    `sent {"auth":"\\u0067hp${GITHUB.slice(3)}"} ok`,
+    `sent {"auth":"${[...GITHUB].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"} ok`,
+    `hook=https:\\/\\/hooks.slack.com\\/services\\/${SLACK_PATH.replaceAll('/', '\\/')} ok`,
+    `msg="{\\"key\\":\\"\\\\u0067hp${GITHUB.slice(3)}\\"}" ok`,
+    `<td>&#x67;hp${GITHUB.slice(3)}</td> ok`,
+    `<a href="https:&#x2F;&#x2F;hooks.slack.com&#x2F;services&#x2F;${SLACK_PATH.replaceAll('/', '&#x2F;')}"> ok`,
+    `sent "ghp_${GITHUB.slice(4, 10)}\\u200b${GITHUB.slice(10)}" ok`,
+  ]
+  for (const text of cases) {
+    const out = maskDetected(text, tokens, {}, KEY)
+    assert.ok(out.masked, text)
+    assert.ok(out.value!.includes('[token]') && out.value!.endsWith(' ok'), out.value!)
+    assert.not.ok(/[A-Za-z0-9]{20}/.test(out.value!.replace(/https?:|hooks\.slack\.com/g, '')), out.value!)
+  }
+  const harmless = `sent {"path":"https:\\/\\/example.com\\/api","name":"\\u0061lice"} &#x2F;ok`
+  assert.equal(maskDetected(harmless, tokens, {}, KEY), { value: harmless, masked: false })
+})
+
+test('base64 wrapped over lines (base64, MIME, PEM) is read joined: a token across a line break is masked, the lines with it', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const env = `# deploy settings for the release pipeline\nGH=${GITHUB}\n`
+  const wrap = (s: string, width: number, eol = '\n') => Buffer.from(s).toString('base64').match(new RegExp(`.{1,${width}}`, 'g'))!.join(eol)
+  for (const [width, eol] of [[76, '\n'], [64, '\r\n'], [76, '\n  ']] as const) {
+    const body = wrap(env, width, eol)
+    const text = `-----BEGIN CONFIG-----${eol}${body}${eol}-----END CONFIG-----`
+    const out = maskDetected(text, tokens, {}, KEY)
+    assert.equal(out.value, `-----BEGIN CONFIG-----${eol}[base64]${eol}-----END CONFIG-----`, `${width}: ${out.value}`)
+  }
+  const harmless = wrap('release notes: the pipeline now builds twice as fast, and the cache is kept a week.\n', 76)
+  assert.equal(maskDetected(harmless, tokens, {}, KEY), { value: harmless, masked: false })
+  // One long line is not a block: read as one run, as before.
+  const line = Buffer.from(`x ${GITHUB} y`).toString('base64')
+  assert.equal(maskDetected(`${line}\nok`, tokens, {}, KEY).value, '[base64]\nok')
+})
+
+test('PostgreSQL bytea as hex text (\\x…) whose bytes are text is read as that text: a token in it is masked whole', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const hex = Buffer.from(`GITHUB_TOKEN=${GITHUB}\n`).toString('hex')
+  assert.equal(maskDetected(`\\x${hex}`, tokens, {}, KEY).value, '[hex]')
+  assert.equal(maskDetected(`{"\\\\x${hex}","\\\\x00"}`, tokens, {}, KEY).value, '{"\\[hex]","\\\\x00"}')
+  assert.equal(maskDetected(`{"b":"\\\\x${hex}"}`, tokens, {}, KEY).value, '{"b":"\\[hex]"}')
+  for (const text of [`\\x00ff${hex}`, `\\x${Buffer.from('nothing to see here').toString('hex')}`, '\\x']) {
+    assert.equal(maskDetected(text, tokens, {}, KEY), { value: text, masked: false }, text)
+  }
+})
+
+test('a raw e-mail\'s quoted-printable text is read with its soft breaks undone: a token across one is masked', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const body = (line: string) => `Content-Transfer-Encoding: quoted-printable\r\n\r\nthe deploy token is ${line} =E2=80=94 rotate it.\r\n`
+  const out = maskDetected(body(`${GITHUB.slice(0, 12)}=\r\n${GITHUB.slice(12)}`), tokens, {}, KEY)
+  assert.is(out.value, body('[token]'))
+  assert.is(maskDetected(`x=3D${GITHUB.slice(0, 20)}=\n${GITHUB.slice(20)}`, tokens, {}, KEY).value, 'x=3D[token]')
+  const plain = 'a=\nb =3D c, nothing to see'
+  assert.equal(maskDetected(plain, tokens, {}, KEY), { value: plain, masked: false })
+})
+
+test('a value right after a JSON control escape (\\n, \\t) in text that is not parsed is found by every detector', () => {
+  const all = Object.keys(DETECTORS) as DetectorName[]
+  for (const value of ['AKIAIOSFODNN7EXAMPLQ', '4242424242424242', 'DE89370400440532013000', 'Bearer abcdefghijklmnopqrstuvwxyz012345', '+1 415 555 0132', GITHUB]) {
+    for (const escape of ['\\n', '\\t', '\\r\\n']) {
+      const out = maskDetected(`{"log":"first${escape}${value}${escape}last"}`, all, {}, KEY)
+      assert.ok(out.masked, `${escape} ${value}`)
+      assert.not.ok(out.value!.includes(value.slice(-8)), out.value!)
+      assert.ok(out.value!.startsWith(`{"log":"first${escape}`), out.value!)
+    }
+  }
+})
+
+test('the escaped forms are read for encodings too: base64 whose slashes PHP escaped, an escaped zero-width space', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const b64 = Buffer.from(`config: token=${GITHUB} ok???`).toString('base64')
+  assert.ok(b64.includes('/'), b64)
+  const out = maskDetected(`[php] {"data":"${b64.replaceAll('/', '\\/')}"} end`, tokens, {}, KEY)
+  assert.is(out.value, '[php] {"data":"[base64]"} end')
+  assert.is(maskDetected(`x \\u200b${GITHUB.slice(0, 9)}\\u200b${GITHUB.slice(9)} y`, tokens, {}, KEY).value, 'x \\u200b[token] y')
+})
+
+test('text with many escapes or many base64 lines masks in linear time', () => {
+  const all = Object.keys(DETECTORS) as DetectorName[]
+  const escaped = Array.from({ length: 1500 }, (_, i) => `t=${i} msg="{\\"p\\":\\"\\/a\\/${i}\\",\\"q\\":\\"a&amp;b\\"}"`).join('\n')
+  const lines = Buffer.alloc(48000, 'nothing to see here. ').toString('base64').match(/.{1,76}/g)!.join('\n')
+  const stack = Array.from({ length: 700 }, (_, i) => `ERROR Traceback:\n  File "app.py", line ${i}\n    raise ValueError(x)`).join('\n')
+  const qp = Array.from({ length: 900 }, (_, i) => `line ${i} of a long mail body, wrapped soft =3D here=`).join('\r\n')
+  for (const text of [escaped, lines, qp, stack]) {
+    const { cpuMs } = cpuTimed(() => maskDetected(text, all, {}, KEY))
+    assert.ok(cpuMs < 500, `${cpuMs} ms`)
+  }
+})
+
 test.run()

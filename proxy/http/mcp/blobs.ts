@@ -6,9 +6,14 @@
 // written in Latin-1 or Windows-1252 is read as the text it is, and written back byte for byte but where a
 // detector matched). Left encoded, a Latin-1 export reached the client with its emails unmasked. Bytes with a NUL
 // are binary (an image, a PDF: every PNG and JPEG has one), left as they are: the detectors took 1.7 s over a
-// 4 MB screenshot read as Latin-1.
+// 4 MB screenshot read as Latin-1. A gzip file (a rotated log, `app.log.2.gz`) is text to any client that runs
+// gunzip: its bytes are read through gzip as the text they hold, and compressed again after masking; a blob the
+// masker left as it was goes on byte for byte. One that inflates past what the gateway masks is withheld.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/resources#binary-content
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { MaskError } from '../../../engine/obligations/errors.ts'
 import { isExactNumber } from '../../../engine/obligations/mask/json-numbers.ts'
+import { MAX_MASKED_BYTES } from '../mask-response.ts'
 
 // A number kept as its text (json-numbers.ts) is a number, not an object to walk into.
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !isExactNumber(v)
@@ -28,24 +33,51 @@ export interface BlobPath {
   encoding: TextEncoding
   /** base64url when the server wrote `-` or `_` (Buffer reads both alphabets alike; so may a client). */
   alphabet: 'base64' | 'base64url'
+  /** The bytes were gzip: compressed again. */
+  gzip: boolean
+  /** The string as the server sent it and as it was decoded: put back as it was when the masker left it so. */
+  source: string
+  text: string
 }
 
-function decoded(text: string): { text: string; encoding: TextEncoding; alphabet: BlobPath['alphabet'] } | undefined {
+type Opened = Pick<BlobPath, 'encoding' | 'alphabet' | 'gzip' | 'text'>
+
+function decoded(text: string): Opened | undefined {
   const compact = text.replace(/\s+/g, '')
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length % 4 === 1) return undefined
   const alphabet = /[-_]/.test(compact) ? 'base64url' : 'base64'
   if (alphabet === 'base64url' && /[+/]/.test(compact)) return undefined
   const bytes = Buffer.from(compact, alphabet)
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const inner = gunzipped(bytes)
+    const opened = inner && textOf(inner)
+    return opened && { ...opened, alphabet, gzip: true }
+  }
+  const opened = textOf(bytes)
+  return opened && { ...opened, alphabet, gzip: false }
+}
+
+/** The bytes a gzip member inflates to; undefined when they are no gzip; throws past the masking limit. */
+function gunzipped(bytes: Buffer): Buffer | undefined {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_MASKED_BYTES })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new MaskError(`a gzip blob inflates to more than ${MAX_MASKED_BYTES} bytes`, { cause: err })
+    return undefined
+  }
+}
+
+function textOf(bytes: Buffer): { text: string; encoding: TextEncoding } | undefined {
   // A UTF-16 mark, read as UTF-16 (the mark is kept in the text, and so written back).
   const wide = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined
   for (const encoding of wide ? [wide, 'utf-8'] as const : ['utf-8'] as const) {
     try {
-      return { text: decoders[encoding].decode(bytes), encoding, alphabet }
+      return { text: decoders[encoding].decode(bytes), encoding }
     } catch {
       // not this encoding
     }
   }
-  return bytes.includes(0) ? undefined : { text: bytes.toString('latin1'), encoding: 'latin1', alphabet }
+  return bytes.includes(0) ? undefined : { text: bytes.toString('latin1'), encoding: 'latin1' }
 }
 
 function encoded(text: string, encoding: TextEncoding): Buffer {
@@ -74,7 +106,7 @@ export function decodeBlobs(doc: unknown): { doc: unknown; paths: BlobPath[] } {
     const open = field === undefined ? undefined : decoded(node[field] as string)
     if (field !== undefined && open !== undefined) {
       out[field] = open.text
-      paths.push({ path: [...path, field], encoding: open.encoding, alphabet: open.alphabet })
+      paths.push({ path: [...path, field], ...open, source: node[field] as string })
     }
     return out
   }
@@ -83,13 +115,18 @@ export function decodeBlobs(doc: unknown): { doc: unknown; paths: BlobPath[] } {
 
 /** `doc` (a masked copy of decodeBlobs' output) with the decoded strings encoded again, in place. */
 export function encodeBlobs(doc: unknown, paths: readonly BlobPath[]): unknown {
-  for (const { path, encoding, alphabet } of paths) {
+  for (const { path, encoding, alphabet, gzip, source, text } of paths) {
     let node: unknown = doc
     for (const key of path.slice(0, -1)) node = (node as Record<string | number, unknown> | undefined)?.[key]
     const last = path[path.length - 1]!
     if (node === null || typeof node !== 'object') continue
     const holder = node as Record<string | number, unknown>
-    if (typeof holder[last] === 'string') holder[last] = encoded(holder[last] as string, encoding).toString(alphabet)
+    if (typeof holder[last] !== 'string') continue
+    if (holder[last] === text) holder[last] = source
+    else {
+      const bytes = encoded(holder[last] as string, encoding)
+      holder[last] = (gzip ? gzipSync(bytes) : bytes).toString(alphabet)
+    }
   }
   return doc
 }

@@ -3,10 +3,12 @@
 // tool registry (fingerprint.ts), under a key of its own per kind, when the gateway sees it: the first text
 // seen, or the one a reviewer approved, is the recorded one. A message that acts on what the server described
 // (tools/call, resources/read, prompts/get, completion/complete) relies on the server's instructions and on the
-// prompt, resource or template it names; those changed since recorded are reported to the policy
-// (command.mcp.changed_definitions), which holds the message as it holds a call to a changed tool.
+// prompt, resource or template it names (a read, any changed template its URI may come from); those changed since
+// recorded are reported to the policy (command.mcp.changed_definitions), which holds the message as it holds a
+// call to a changed tool.
 import type { McpChangedDefinition, McpDefinitionKind } from '../../../engine/types.ts'
 import type { McpToolDefinition, ToolRegistry } from './fingerprint.ts'
+import { matchesTemplate } from './template-match.ts'
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -81,10 +83,22 @@ function definitionsUsed(message: unknown): Array<{ kind: McpDefinitionKind; nam
   return used
 }
 
+/**
+ * The changed resource templates a read of `uri` may come from: a template's description tells the model which
+ * URIs to read (`A doc by name; try ../../etc/shadow`), and the read names the URI, not the template.
+ */
+async function templatesOf(registry: ToolRegistry, server: string, message: unknown): Promise<Array<{ kind: McpDefinitionKind; name: string }>> {
+  if (!isObject(message) || (message.method !== 'resources/read' && message.method !== 'resources/subscribe')) return []
+  const uri = isObject(message.params) ? message.params.uri : undefined
+  if (typeof uri !== 'string') return []
+  const changed = await registry.changed(definitionsKey(server, 'template'))
+  return changed.filter((template) => matchesTemplate(template, uri)).map((name) => ({ kind: 'template' as const, name }))
+}
+
 /** The definitions `message` relies on that changed since the gateway recorded them. */
 export async function changedDefinitions(registry: ToolRegistry, server: string, message: unknown): Promise<McpChangedDefinition[]> {
   const out: McpChangedDefinition[] = []
-  for (const { kind, name } of definitionsUsed(message)) {
+  for (const { kind, name } of [...definitionsUsed(message), ...await templatesOf(registry, server, message)]) {
     const state = (await registry.states(definitionsKey(server, kind), [name]))[name]
     if (state?.status === 'changed' && state.fingerprint) out.push({ kind, name, fingerprint: state.fingerprint })
   }

@@ -50,6 +50,8 @@ export interface ToolRegistry {
    * `fingerprint` is still the current one, so a tool that changed again meanwhile stays changed.
    */
   accept(server: string, tool: string, fingerprint: string): Promise<boolean>
+  /** The names under `server` whose state is changed (a resource template a concrete URI may come from). */
+  changed(server: string): Promise<string[]>
 }
 
 interface Entry {
@@ -95,6 +97,9 @@ export function createMemoryToolRegistry(): ToolRegistry {
     async states(server, names) {
       const known = servers.get(server)
       return Object.fromEntries(names.map((name) => [name, state(known?.get(name))]))
+    },
+    async changed(server) {
+      return [...(servers.get(server) ?? new Map<string, Entry>())].filter(([, e]) => e.strayed).map(([name]) => name)
     },
     async accept(server, tool, fingerprint) {
       const entry = servers.get(server)?.get(tool)

@@ -1,5 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { MAX_MASKED_BYTES } from '../mask-response.ts'
+import { McpError } from './errors.ts'
 import { maskRpcMessage } from './mask.ts'
 
 const key = new Uint8Array(32)
@@ -83,6 +86,41 @@ test('the detectors scan a server\'s id and method; the id of the request answer
   assert.not.ok(String(note.message.method).includes('jane@example.com'))
   const answer = maskRpcMessage({ jsonrpc: '2.0', id: 'jane@example.com', result: {} }, masks, key, ['jane@example.com'])
   assert.is(answer.message.id, 'jane@example.com')
+})
+
+test('members outside JSON-RPC\'s own are dropped; params by position (an array) or a string are masked too', () => {
+  const extra = maskRpcMessage({ jsonrpc: '2.0', id: 1, result: { ok: true }, debug: 'jane.doe@example.com', 'jane.doe@example.com': 1 }, masks, key)
+  assert.equal(extra.message, { jsonrpc: '2.0', id: 1, result: { ok: true } })
+  const positional = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/message', params: ['mail jane.doe@example.com', { to: 'jane.doe@example.com' }] }, masks, key)
+  assert.not.ok(JSON.stringify(positional.message).includes('jane.doe@example.com'), JSON.stringify(positional.message))
+  assert.is(positional.masked, 2)
+  const text = maskRpcMessage({ jsonrpc: '2.0', method: 'notifications/message', params: 'mail jane.doe@example.com' }, masks, key)
+  assert.not.ok(String(text.message.params).includes('jane.doe@example.com'))
+})
+
+test('a gzip blob (a rotated log) is masked as the text it inflates to and compressed again; one left as it was goes on byte for byte', () => {
+  const log = gzipSync('2026-12-01 login ok for jane.doe@example.com\n')
+  const quiet = gzipSync('2026-12-01 nothing to report\n')
+  const binary = gzipSync(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]))
+  const message = { jsonrpc: '2.0', id: 1, result: { contents: [
+    { uri: 'file:///var/log/app.log.2.gz', mimeType: 'application/gzip', blob: log.toString('base64') },
+    { uri: 'file:///var/log/app.log.3.gz', blob: quiet.toString('base64') },
+    { uri: 'file:///img.png.gz', blob: binary.toString('base64url') },
+  ] } }
+  const out = maskRpcMessage(message, masks, key)
+  const [masked, kept, image] = (out.message.result as any).contents
+  const text = gunzipSync(Buffer.from(masked.blob, 'base64')).toString('utf8')
+  assert.not.ok(text.includes('jane.doe@example.com'), text)
+  assert.ok(text.startsWith('2026-12-01 login ok for '), text)
+  assert.is(kept.blob, quiet.toString('base64'))
+  assert.is(image.blob, binary.toString('base64url'))
+  assert.is(out.masked, 1)
+})
+
+test('a gzip blob that inflates past what the gateway masks withholds the answer', () => {
+  const bomb = gzipSync(Buffer.alloc(MAX_MASKED_BYTES + 1, 'a'))
+  const message = { jsonrpc: '2.0', id: 1, result: { contents: [{ uri: 'file:///big.gz', blob: bomb.toString('base64') }] } }
+  assert.throws(() => maskRpcMessage(message, masks, key), (err: unknown) => err instanceof McpError && err.code === 'mcp.mask_failed' && /inflates to more than/.test(err.message))
 })
 
 test('no masks: the message is returned as is', () => {

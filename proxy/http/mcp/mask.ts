@@ -15,6 +15,7 @@ import { McpError } from './errors.ts'
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 const KEPT_PARAMS = ['progressToken', 'requestId'] as const
+const ENVELOPE = ['jsonrpc', 'id', 'method', 'params', 'result', 'error'] as const
 
 // Base64 text (a resource's blob) is masked as the text it encodes (blobs.ts).
 function masked(doc: unknown, masks: MaskObligation[], key: Uint8Array): { doc: unknown; masked: number } {
@@ -42,7 +43,10 @@ export function maskText(text: string, masks: MaskObligation[], key: Uint8Array)
  */
 export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObligation[], key: Uint8Array, clientIds: readonly unknown[] = []): { message: Record<string, unknown>; masked: number } {
   if (masks.length === 0) return { message, masked: 0 }
-  const out = { ...message }
+  // Only JSON-RPC's own members go on: any other a server adds (`"debug": "…"`, a key that is itself a value) is
+  // no part of the protocol, the SDK's schemas refuse it, and a client reading the raw answer would get it unmasked.
+  const out: Record<string, unknown> = {}
+  for (const field of ENVELOPE) if (Object.hasOwn(message, field)) out[field] = message[field]
   let count = 0
   const own = (v: unknown) => v !== undefined && clientIds.includes(v)
   const detectors = detectorsOf(masks)
@@ -57,6 +61,12 @@ export function maskRpcMessage(message: Record<string, unknown>, masks: MaskObli
     // Wrapped in its field, so path rules see the same document shape the message has.
     const m = masked({ [field]: message[field] }, masks, key)
     out[field] = (m.doc as Record<string, unknown>)[field]
+    count += m.masked
+  }
+  // JSON-RPC also allows params by position (an array); MCP never sends them so, and they are masked all the same.
+  if (Object.hasOwn(message, 'params') && !isObject(message.params)) {
+    const m = masked({ params: message.params }, masks, key)
+    out.params = (m.doc as { params: unknown }).params
     count += m.masked
   }
   if (isObject(message.params)) {

@@ -31,6 +31,8 @@ const SAMPLES: Record<string, string> = {
   'openai legacy': 'sk-' + run(20) + 'T3BlbkFJ' + run(20, 9),
   'openai project': 'sk-proj-' + run(48) + '_' + run(60, 4) + '-' + run(40, 8),
   'anthropic': 'sk-ant-api03-' + run(93) + '-' + run(6, 2) + 'AA',
+  'openai user': 'sk-' + 'None-' + run(58, 3) + 'T3Blbk' + 'FJ' + run(58, 7),
+  'openai other type': 'sk-' + 'test-' + run(20, 1) + '_' + run(37, 2) + 'T3Blbk' + 'FJ' + run(20, 4) + '-' + run(53, 5),
   'sendgrid': 'SG.' + run(22) + '.' + run(43, 3),
   'npm': 'npm_' + run(36, 8),
   'pypi': 'pypi-AgEIcHlwaS5vcmc' + run(60, 1) + '-' + run(40, 2),
@@ -105,6 +107,16 @@ test('ignores near misses: words, identifiers, UUIDs, hashes, base64 blobs and t
   }
 })
 
+test('a token right after an escape sequence that was not decoded (\\n, \\t, \\012, \\x0a, \\u000a) starts alone; one standing for a letter does not', () => {
+  const token = SAMPLES['github classic']!
+  const bot = SAMPLES['telegram bot']!
+  for (const escape of ['\\n', '\\r\\n', '\\t', '\\b', '\\f', '\\v', '\\012', '\\000', '\\x0a', '\\u000a', '\\u0020']) {
+    assert.equal(hits(apiToken, `{"log":"first line${escape}${token}${escape}last"}`), [token], escape)
+    assert.equal(hits(apiToken, `first${escape}${bot}`), [bot], `telegram after ${escape}`)
+  }
+  for (const escape of ['\\x41', '\\u0041', '\\101', 'n']) assert.equal(hits(apiToken, `first${escape}${token}`), [], escape)
+})
+
 test('api_token is a known detector, part of all, and masks through maskDetected', () => {
   assert.ok((DETECTOR_NAMES as readonly string[]).includes('api_token'))
   const token = SAMPLES['github classic']!
@@ -116,6 +128,8 @@ test('linear time on adversarial text: long runs after every prefix, digits and 
   for (const text of [
     'ghp_' + 'a'.repeat(500_000) + '-',
     'sk-' + 'a'.repeat(500_000) + '-',
+    'sk-'.repeat(200_000) + 'T3BlbkFJ',
+    'sk-a'.repeat(150_000),
     'AIza'.repeat(200_000),
     '1234567890:'.repeat(100_000),
     '1'.repeat(500_000) + ':' + 'A'.repeat(40),

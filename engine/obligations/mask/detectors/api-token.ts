@@ -40,8 +40,12 @@ const FORMATS: readonly Format[] = [
   { vendor: 'google', pattern: `AIza[A-Za-z0-9_-]{35}${E}`, after: 'separator' },
   { vendor: 'google', pattern: `GOCSPX-[A-Za-z0-9_-]{28}${E}`, after: 'separator' },
   { vendor: 'google', pattern: 'ya29\\.[A-Za-z0-9_-]{20,}', after: 'separator' },
-  // sk-ant-api03-…, sk-ant-admin01-…, sk-proj-…, sk-svcacct-…, sk-admin-…: long; a slug of words is shorter.
-  { vendor: 'openai', pattern: 'sk-(?:ant-[a-z]+\\d*-|proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}', after: 'separator' },
+  // sk-ant-api03-…, sk-ant-admin01-…, sk-proj-…, sk-svcacct-…, sk-admin-…, sk-None-… (a user key): long; a slug of
+  // words is shorter.
+  { vendor: 'openai', pattern: 'sk-(?:ant-[a-z]+\\d*-|proj-|svcacct-|admin-|None-)[A-Za-z0-9_-]{40,}', after: 'separator' },
+  // Any other OpenAI key type: each holds T3BlbkFJ ("OpenAI" in base64) some way in. Bounded, so a long run after
+  // sk- costs a fixed number of steps per position.
+  { vendor: 'openai', pattern: 'sk-[A-Za-z0-9_-]{0,100}T3BlbkFJ[A-Za-z0-9_-]{20,}', after: 'separator' },
   // Legacy OpenAI (sk- and 48 alphanumerics) and the many vendors that copied the shape (sk- and 32 hex …).
   { vendor: 'openai', pattern: `sk-[A-Za-z0-9]{32,}${E}`, after: 'separator', accept: hasDigit },
   { vendor: 'sendgrid', pattern: `SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}${E}`, after: 'separator' },
@@ -64,11 +68,24 @@ const FIRST_GROUP = GROUPS.map((_, i) => 1 + GROUPS.slice(0, i).reduce((a, b) =>
 const ANY_TOKEN = new RegExp(FORMATS.map((f) => `(${f.pattern})`).join('|'), 'g')
 const WORD = /[A-Za-z0-9_-]/
 
+// An escape sequence in text that was not decoded (a JSON string in a log line, a Python or C literal, an SQL E''
+// string, bytea's escape output) ends right before a token as a separator does: `\nghp_…` is a line break and a
+// token to whoever reads the escapes. A numeric escape counts when the character it stands for is no word character.
+const ESCAPE_BEFORE = /\\(?:[nrtbfv]|([0-7]{3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4}))$/
+
+function afterEscape(text: string, at: number): boolean {
+  if (at < 2) return false
+  const m = ESCAPE_BEFORE.exec(text.slice(Math.max(0, at - 6), at))
+  if (!m) return false
+  const code = m[1] !== undefined ? parseInt(m[1], 8) : m[2] !== undefined ? parseInt(m[2], 16) : m[3] !== undefined ? parseInt(m[3], 16) : -1
+  return code < 0 || !WORD.test(String.fromCharCode(code))
+}
+
 function startsAlone(text: string, at: number, format: Format): boolean {
-  if (format.after === 'separator') return at === 0 || !WORD.test(text[at - 1]!)
+  if (format.after === 'separator') return at === 0 || !WORD.test(text[at - 1]!) || afterEscape(text, at)
   if (format.vendor !== 'telegram') return true
   // A bot id that does not continue a number or word, or that follows `/bot` in an API URL.
-  return at === 0 || !/[A-Za-z0-9_:-]/.test(text[at - 1]!) || text.startsWith('/bot', at - 4)
+  return at === 0 || !/[A-Za-z0-9_:-]/.test(text[at - 1]!) || text.startsWith('/bot', at - 4) || afterEscape(text, at)
 }
 
 function spanOf(text: string, m: RegExpExecArray): Span | undefined {
