@@ -31,6 +31,11 @@ export class QueryWalker implements ExprContext {
   readonly matchedCalls = new Set<string>()
   /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
   readonly stored: SqlStored[] = []
+  /**
+   * Why a condition, ordering, grouping, number of rows or computed value reads values whose origin Warden cannot
+   * trace (Lin.untraced): a masked value copied there would answer through row counts and errors as a predicate does.
+   */
+  untracedRead: string | undefined
   /** What the rows of every query level hold (target lists at any depth, RETURNING): a plan's nodes carry them. */
   readonly carried: Lin[] = []
   /** Relations created earlier in the same text, by name as written. */
@@ -80,7 +85,7 @@ export class QueryWalker implements ExprContext {
     }
     const column = lookupColumn(node)
     const lin = column === undefined ? undefined : exprLineage(column, scope, this)
-    if (lin?.kind === 'plain') return this.addPredicates(lin, true)
+    if (lin?.kind === 'plain' || lin?.untraced !== undefined) return this.addPredicates(lin, true)
     const condition = new Acc()
     collect(node, scope, this, condition, false)
     const read = condition.lin()
@@ -136,6 +141,7 @@ export class QueryWalker implements ExprContext {
   }
 
   counts(lin: Lin): void {
+    this.untracedRead ??= lin.untraced
     for (const f of lin.functions) this.matchedCalls.add(f)
     for (const s of lin.sources) this.record(s, false, [], true)
   }
@@ -148,6 +154,7 @@ export class QueryWalker implements ExprContext {
 
   /** Any use other than a lookup makes a column's entry a plain predicate. */
   addPredicates(lin: Lin, lookup = false): void {
+    if (!lookup) this.untracedRead ??= lin.untraced
     for (const s of lin.sources) this.record(s, lookup, [], false)
   }
 

@@ -29,6 +29,11 @@ export interface Lin {
    * subquery of constants): candidates that, compared with a masked value, copy it into rows that are not masked.
    */
   candidates?: boolean
+  /**
+   * Why the value is read from rows whose origin Warden cannot trace (a relation not in the catalog, such as a
+   * temporary table, a view without a definition, a function's rows): a masked value may have been copied there.
+   */
+  untraced?: string
 }
 
 /** One output column of a query level. */
@@ -47,6 +52,11 @@ export function unknown(reason: string, functions: readonly string[] = []): Lin 
   return { kind: 'unknown', sources: [], safe: false, functions, reason }
 }
 
+/** Values of rows whose origin Warden cannot trace (Lin.untraced). */
+export function untraced(reason: string): Lin {
+  return { ...unknown(reason), untraced: reason }
+}
+
 /** Merges lineages into one derived (or unknown) value. */
 export class Acc {
   private readonly sources = new Map<string, SqlColumnRef>()
@@ -59,6 +69,7 @@ export class Acc {
   private documentText = false
   private documentRow = false
   private candidates = false
+  private untraced: string | undefined
 
   /** Adds a lineage; inside a safe derivation (`count(x)`, `x IS NULL`) its values do not reach the result. */
   add(lin: Lin, inSafe: boolean): void {
@@ -71,6 +82,7 @@ export class Acc {
     if (!inSafe && !lin.safe) this.unsafe = true
     if (lin.computed) this.computed = true
     if (lin.candidates) this.candidates = true
+    this.untraced ??= lin.untraced
     if (lin.document && !inSafe) {
       for (const s of lin.sources) this.documents.add(s.table ? `${s.table}.${s.column}` : s.column)
       if (lin.documentText) this.documentText = true
@@ -112,7 +124,8 @@ export class Acc {
       ? `computes on a whole json document (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read its keys by name (doc->>'key')`
       : undefined
     const reason = this.reason ?? wholeDocument
-    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed, ...candidates }
+    const from = this.untraced !== undefined ? { untraced: this.untraced } : {}
+    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed, ...candidates, ...from }
     const document = this.documents.size > 0 ? { document: true, ...(this.documentText ? { documentText: true } : {}), ...(this.documentRow ? { documentRow: true } : {}) } : {}
     return { kind: 'derived', sources, safe: !this.unsafe, functions, computed, ...document, ...candidates }
   }

@@ -560,6 +560,28 @@ test('unknown relations with a catalog are unknown, not guessed', () => {
   assert.is(s.outputs?.[0]?.reason, 'relation nope is not in the catalog')
 })
 
+test('a condition, ordering, grouping or number of rows over values of an untraced source is reported; a lookup by a given value is not', () => {
+  const why = (sql: string) => one(sql, withCatalog).detail.predicate_unknown
+  for (const sql of [
+    "SELECT count(*) FROM nope WHERE secret > 'M'",
+    "SELECT count(*) FROM nope AS q(z) WHERE z LIKE 'M%'",
+    'SELECT count(*) FROM nope GROUP BY secret',
+    'SELECT id FROM users ORDER BY (SELECT length(secret) FROM nope LIMIT 1)',
+    'SELECT id FROM users LIMIT (SELECT length(secret) FROM nope LIMIT 1)',
+    "SELECT count(*) FROM (SELECT * FROM nope) s WHERE secret > 'M'",
+    "DELETE FROM nope WHERE secret > 'M'",
+    "SELECT count(*) FROM opaque WHERE a > 'M'",
+    "SELECT count(*) FROM users u JOIN nope n ON n.secret > u.name",
+  ]) assert.ok(typeof why(sql) === 'string', sql)
+  assert.is(why("SELECT count(*) FROM nope WHERE secret > 'M'"), 'relation nope is not in the catalog')
+  assert.is(why("SELECT count(*) FROM opaque WHERE a > 'M'"), 'view public.opaque has no definition in the catalog')
+  for (const sql of [
+    "SELECT count(*) FROM nope WHERE secret = 'x' AND id IN (1, 2) AND note IS NULL",
+    'SELECT count(*) FROM nope',
+    "SELECT count(*) FROM users WHERE email > 'M'",
+  ]) assert.is(why(sql), undefined, sql)
+})
+
 test('a wide select stays linear', () => {
   const cols = Array.from({ length: 800 }, (_, i) => `c${i}`)
   const text = `SELECT ${cols.map((c) => `lower(${c})`).join(', ')}, ${cols.join(', ')} FROM t JOIN u USING (c1) ORDER BY ${cols.slice(0, 500).join(', ')}`

@@ -1,0 +1,84 @@
+// A fourteenth attacker's review of the PostgreSQL gateway (agent identity, default policy, production target), against
+// a real PostgreSQL 15: masked values copied to where the gateway cannot trace them, and read back another way.
+// - Fixed: a copy of a column masked whole in a temporary table or view (`CREATE TEMP TABLE t AS SELECT password FROM
+//   credentials`, `CREATE TEMP VIEW v AS SELECT password AS x …`, each approved once) was not readable, but answered
+//   every filter on it without further approval: `SELECT count(*) FROM t AS q(z) WHERE z > 'M'` said how many
+//   passwords sort after M, and about seven such counts give each character. A relation the catalog does not know
+//   has columns of no known origin, and the normalizer listed no predicate for them. It now reports a condition,
+//   ordering, grouping, number of rows or computed value over such values (detail.predicate_unknown), and where column
+//   masking applies that is denied as a filter on a column masked whole is (masks_probes.rego). A lookup by a value the
+//   statement gives (=, IN, IS NULL) still runs, as on the column it copies.
+// - Held: aggregates, windows and ordered-set aggregates of a column masked whole (string_agg, array_agg, json_agg,
+//   jsonb_object_agg, first_value, mode(), percentile_disc, max), whole rows (c::text, row_to_json(c), json_agg(c)),
+//   format / concat_ws, regexp_matches, unnest(string_to_array(…)), substr over generate_series, CASE and range
+//   comparisons are denied; errors of casts, to_number, make_date, jsonpath and regular expressions built from it are
+//   refused before they run; copies into columns not masked as strictly (INSERT … SELECT, CREATE TABLE AS under
+//   another name, a writable CTE) are denied, and errors of DDL over an untraced copy (a unique index, a type change,
+//   a CHECK) tell their SQLSTATE only. Partially masked columns derived any way (casts to varchar(n), name, bpchar,
+//   COALESCE, GREATEST, arrays, ROW(…)::text) come back redacted.
+// - Held (session state): SET, SET LOCAL, RESET and set_config of client_encoding, standard_conforming_strings and
+//   backslash_quote, in a SELECT, a CTE or a function's body or SET clause, ALTER ROLE / DATABASE … SET, SET ROLE and
+//   SET SESSION AUTHORIZATION are refused; RESET ALL and DISCARD ALL keep the pinned settings.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { attackSessions } from './testing/attack-session.ts'
+import { startHarness, type Harness } from './testing/harness.ts'
+import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+
+let h: Harness
+
+test.before(async () => {
+  h = await startHarness({ holdSeconds: 5, seed: [LEAK_SEED_SQL] })
+})
+test.after(async () => {
+  await h?.stop()
+})
+
+const { session, query } = attackSessions(() => h)
+
+test('a copy of a column masked whole in a temporary table or view answers no filter, order or grouping on it: its value does not come back a bit at a time', async () => {
+  const c = await session()
+  // Each is held for approval in production; the session approves it, as a reviewer might.
+  for (const sql of [
+    'CREATE TEMP TABLE kept AS SELECT password FROM credentials',
+    'CREATE TEMP VIEW renamed AS SELECT id, password AS x FROM credentials',
+  ]) assert.equal((await query(c, sql)).errors, [], sql)
+  // The copy itself is not readable.
+  const read = await query(c, 'SELECT * FROM kept')
+  assert.equal(read.rows, [])
+  assert.match(read.errors.join(), /^42501: warden: denied: .*cannot trace \(relation kept is not in the catalog\)/)
+  for (const sql of [
+    "SELECT count(*) FROM kept WHERE password > 'M'",
+    "SELECT count(*) FROM kept AS q(z) WHERE z > 'M'",
+    "SELECT count(*) FROM pg_temp.kept WHERE password LIKE 'M%'",
+    "SELECT count(*) FROM renamed WHERE x > 'M'",
+    "SELECT count(*) FROM (SELECT * FROM renamed) s WHERE x BETWEEN 'M' AND 'N'",
+    'SELECT count(*) FROM kept GROUP BY password',
+    'SELECT 1 FROM kept ORDER BY password LIMIT 1',
+    'SELECT count(*) FROM kept WHERE 1 / (ascii(password) - 77) = 1',
+    'SELECT id FROM credentials LIMIT (SELECT length(x) FROM renamed LIMIT 1)',
+    "DELETE FROM kept WHERE password > 'M'",
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.equal(got.leaks, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(\w+\): filters, orders, groups or computes on values from a source Warden cannot trace/, sql)
+  }
+  // Held: counting the copy's rows, or looking one up by a value the statement gives, confirms only what the caller has.
+  for (const [sql, count] of [
+    ['SELECT count(*) FROM kept', '3'],
+    ["SELECT count(*) FROM kept WHERE password = 'Marzipan-Quokka-5113'", '1'],
+    ["SELECT count(*) FROM renamed WHERE x IN ('a', 'b') OR x IS NULL", '0'],
+  ] as const) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.equal(got.rows, [[count]], sql)
+  }
+  c.close()
+})
+
+test('the server ran nothing the gateway did not allow', () => {
+  assert.equal(h.unjudgedStatements(), [])
+})
+
+test.run()
