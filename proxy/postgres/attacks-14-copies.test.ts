@@ -8,6 +8,14 @@
 //   ordering, grouping, number of rows or computed value over such values (detail.predicate_unknown), and where column
 //   masking applies that is denied as a filter on a column masked whole is (masks_probes.rego). A lookup by a value the
 //   statement gives (=, IN, IS NULL) still runs, as on the column it copies.
+// - Fixed: the values a json document or composite column holds under sensitive keys are masked by those keys, and a
+//   condition on them by key (`prefs->>'api_key' > 'x'`) is denied as on a column of that name; but a condition,
+//   ordering or grouping on the whole document, or on its values apart from their keys, was allowed and answered for
+//   them: `prefs::text LIKE '%wk_live_J%'`, `jsonb_each_text(prefs) e WHERE e.key = 'api_key' AND e.value > 'wk_live_G'`,
+//   `prefs->>k > …` with k a column holding 'api_key', a jsonpath filter (`prefs @? '$.api_key ? (@ starts with …)'`),
+//   `vault::text LIKE '%Saffron%'`, `prefs > '{"api_key": …}'`. Such values carry why no mask follows them
+//   (Lin.untraced) into the same report and denial as above. Key existence (?, ?|, ?&), containment of a document
+//   the text gives (@>, <@), equality and IS NULL still run.
 // - Held: aggregates, windows and ordered-set aggregates of a column masked whole (string_agg, array_agg, json_agg,
 //   jsonb_object_agg, first_value, mode(), percentile_disc, max), whole rows (c::text, row_to_json(c), json_agg(c)),
 //   format / concat_ws, regexp_matches, unnest(string_to_array(…)), substr over generate_series, CASE and range
@@ -23,12 +31,12 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { attackSessions } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
+import { JSON_SEED_SQL, LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
 let h: Harness
 
 test.before(async () => {
-  h = await startHarness({ holdSeconds: 5, seed: [LEAK_SEED_SQL] })
+  h = await startHarness({ holdSeconds: 5, seed: [LEAK_SEED_SQL, JSON_SEED_SQL] })
 })
 test.after(async () => {
   await h?.stop()
@@ -62,13 +70,47 @@ test('a copy of a column masked whole in a temporary table or view answers no fi
     const got = await query(c, sql)
     assert.equal(got.rows, [], sql)
     assert.equal(got.leaks, [], sql)
-    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(\w+\): filters, orders, groups or computes on values from a source Warden cannot trace/, sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(\w+\): filters, orders, groups or computes on values no mask follows \(relation (kept|renamed|pg_temp.kept) is not in the catalog\)/, sql)
   }
   // Held: counting the copy's rows, or looking one up by a value the statement gives, confirms only what the caller has.
   for (const [sql, count] of [
     ['SELECT count(*) FROM kept', '3'],
     ["SELECT count(*) FROM kept WHERE password = 'Marzipan-Quokka-5113'", '1'],
     ["SELECT count(*) FROM renamed WHERE x IN ('a', 'b') OR x IS NULL", '0'],
+  ] as const) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.equal(got.rows, [[count]], sql)
+  }
+  c.close()
+})
+
+test('a filter, ordering or grouping on a whole json document or composite value, or on its values apart from their keys, is denied: what its keys mask does not come back a bit at a time', async () => {
+  const c = await session()
+  // What they answered: how many rows hold an API key (under a sensitive key of prefs) starting so.
+  for (const sql of [
+    "SELECT count(*) FROM profiles WHERE prefs::text LIKE '%wk_live_J%'",
+    "SELECT count(*) FROM profiles WHERE position('wk_live_J' in prefs::text) > 0",
+    "SELECT count(*) FROM profiles, jsonb_each_text(prefs) e WHERE e.key = 'api_key' AND e.value > 'wk_live_G'",
+    "SELECT count(*) FROM profiles WHERE prefs->>k > 'wk_live_G'",
+    "SELECT count(*) FROM profiles WHERE prefs @? '$.api_key ? (@ starts with \"wk_live_J\")'",
+    "SELECT count(*) FROM profiles WHERE jsonb_path_exists(prefs, '$.* ? (@ starts with \"wk_live_J\")')",
+    "SELECT count(*) FROM profiles WHERE prefs > '{\"api_key\": \"wk_live_G\"}'",
+    "SELECT count(*) FROM profiles WHERE vault::text LIKE '%Saffron%'",
+    "SELECT count(*) FROM profiles p WHERE p.vault > ROW('ops', 'S', '')::vault_entry",
+    'SELECT id FROM profiles ORDER BY settings::text',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.equal(got.leaks, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(select\): filters, orders, groups or computes on values no mask follows/, sql)
+  }
+  // Held: keys, containment of a document the text gives, equality and nullness.
+  for (const [sql, count] of [
+    ["SELECT count(*) FROM profiles WHERE prefs ? 'api_key'", '2'],
+    ["SELECT count(*) FROM profiles WHERE prefs @> '{\"theme\": \"dark\"}'", '1'],
+    ["SELECT count(*) FROM profiles WHERE prefs = '{}' OR settings IS NULL", '0'],
+    ["SELECT count(*) FROM profiles WHERE prefs->>'theme' LIKE 'l%'", '1'],
   ] as const) {
     const got = await query(c, sql)
     assert.equal(got.errors, [], sql)

@@ -57,7 +57,7 @@ export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext)
 export function notDocumentRow(lin: Lin): Lin {
   if (!lin.documentRow || lin.kind === 'unknown') return lin
   const reason = 'a row or composite value holding a json document or named fields goes out as record text, where nothing masks them by name; select its columns, or to_jsonb(…) it'
-  return { ...unknown(reason, [...lin.functions]), sources: lin.sources }
+  return { ...unknown(reason, [...lin.functions]), sources: lin.sources, untraced: reason }
 }
 
 function collected(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
@@ -230,7 +230,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     const all = new Acc()
     collect(args, scope, cx, all, false)
     const lin = all.lin()
-    if (lin.sources.length > 0) all.fail(`${name} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
+    if (lin.sources.length > 0) all.untrace(`${name} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
     acc.add(all.lin(), inSafe)
   } else if (isCount(parts)) {
     // count only counts.
@@ -360,7 +360,7 @@ function extraction(doc: unknown, keys: Keys, keyNodes: unknown, scope: LineageS
   const acc = new Acc()
   acc.add(lin, false)
   collect(keyNodes, scope, cx, acc, false)
-  if (lin.sources.length > 0) acc.fail('a json key or path that is not a literal or reads any key, so any key of the document may be read; write the keys as literals')
+  if (lin.sources.length > 0) acc.untrace('a json key or path that is not a literal or reads any key, so any key of the document may be read; write the keys as literals')
   return acc.lin()
 }
 

@@ -103,6 +103,30 @@ test('functions giving back every value of a document apart from its key make it
   assert.is(lineage('SELECT jsonb_object_keys(prefs) FROM accounts'), `derived ${PREFS}`)
 })
 
+test('a condition, ordering or grouping on a whole document, or on values read apart from their keys, is reported; key existence and containment of a given document are not', () => {
+  const why = (sql: string) => one(sql, { catalog }).detail.predicate_unknown
+  for (const sql of [
+    "SELECT id FROM accounts WHERE prefs::text LIKE '%wk_live_J%'",
+    "SELECT id FROM accounts WHERE prefs > '{\"api_key\": \"wk\"}'",
+    'SELECT id FROM accounts ORDER BY prefs',
+    'SELECT count(*) FROM accounts GROUP BY settings',
+    "SELECT id FROM accounts WHERE prefs->>k > 'wk'",
+    "SELECT id FROM accounts, jsonb_each_text(prefs) e WHERE e.value > 'wk'",
+    "SELECT id FROM accounts WHERE prefs @? '$.api_key ? (@ starts with \"wk\")'",
+    "SELECT id FROM accounts WHERE jsonb_path_exists(prefs, '$.* ? (@ starts with \"wk\")')",
+    "SELECT id FROM accounts WHERE vault::text LIKE '%x%'",
+    "SELECT id FROM accounts a WHERE a.vault > ROW('a', 'b', 'c')",
+    "SELECT id FROM accounts WHERE position('wk' in prefs::text) > 0",
+  ]) assert.is(typeof why(sql), 'string', sql)
+  for (const sql of [
+    "SELECT id FROM accounts WHERE prefs ? 'theme' AND prefs ?| array['a', 'b']",
+    "SELECT id FROM accounts WHERE prefs @> '{\"theme\": \"dark\"}' AND '{}' <@ prefs",
+    "SELECT id FROM accounts WHERE prefs = '{}' AND settings IS NOT NULL AND vault IS NULL",
+    "SELECT id FROM accounts WHERE prefs->>'theme' LIKE 'd%'",
+    "SELECT count(prefs), count(DISTINCT prefs) FROM accounts",
+  ]) assert.is(why(sql), undefined, sql)
+})
+
 test('array literals are read as array_in reads them', () => {
   assert.equal(arrayLiteral('{}'), [])
   assert.equal(arrayLiteral('{a,b}'), ['a', 'b'])

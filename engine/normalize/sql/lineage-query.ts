@@ -86,6 +86,10 @@ export class QueryWalker implements ExprContext {
     const column = lookupColumn(node)
     const lin = column === undefined ? undefined : exprLineage(column, scope, this)
     if (lin?.kind === 'plain' || lin?.untraced !== undefined) return this.addPredicates(lin, true)
+    const doc = documentLookup(node)
+    const whole = doc === undefined ? undefined : exprLineage(doc, scope, this)
+    // Key existence, or containment of a document the text gives, matches whole keys and values only.
+    if (whole?.kind === 'plain' && whole.document) return this.addPredicates({ ...whole, document: false })
     const condition = new Acc()
     collect(node, scope, this, condition, false)
     const read = condition.lin()
@@ -141,7 +145,7 @@ export class QueryWalker implements ExprContext {
   }
 
   counts(lin: Lin): void {
-    this.untracedRead ??= lin.untraced
+    this.untracedRead ??= untracedWhy(lin)
     for (const f of lin.functions) this.matchedCalls.add(f)
     for (const s of lin.sources) this.record(s, false, [], true)
   }
@@ -154,7 +158,7 @@ export class QueryWalker implements ExprContext {
 
   /** Any use other than a lookup makes a column's entry a plain predicate. */
   addPredicates(lin: Lin, lookup = false): void {
-    if (!lookup) this.untracedRead ??= lin.untraced
+    if (!lookup) this.untracedRead ??= untracedWhy(lin)
     for (const s of lin.sources) this.record(s, lookup, [], false)
   }
 
@@ -485,6 +489,24 @@ function holdsParameter(node: unknown): boolean {
   if (n[0] === 'ParamRef') return true
   if (n[0] === 'TypeCast') return holdsParameter(n[1].arg)
   return n[0] === 'A_ArrayExpr' && list(n[1].elements).some(holdsParameter)
+}
+
+/** Why a value a condition reads may hold values no mask follows: Lin.untraced, or a whole document compared as it is. */
+function untracedWhy(lin: Lin): string | undefined {
+  if (lin.untraced !== undefined) return lin.untraced
+  if (lin.document) return 'compares a whole json document or composite value, whose values are masked only by their keys; compare the keys read by name (doc->>\'key\')'
+  return undefined
+}
+
+const DOCUMENT_LOOKUPS = new Set(['?', '?|', '?&', '@>', '<@'])
+
+/** The column of `doc ? 'key'`, `doc @> '{…}'` and the like, against a value the text gives. */
+function documentLookup(node: unknown): unknown {
+  const e = bodyOf(node, 'A_Expr')
+  if (!e || e.kind !== 'AEXPR_OP') return undefined
+  const op = names(e.name)
+  if (op.length !== 1 || !DOCUMENT_LOOKUPS.has(op[0] as string)) return undefined
+  return given(e.rexpr) && !holdsParameter(e.rexpr) ? bareColumn(e.lexpr) : given(e.lexpr) && !holdsParameter(e.lexpr) ? bareColumn(e.rexpr) : undefined
 }
 
 /**

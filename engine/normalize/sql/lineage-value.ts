@@ -30,8 +30,10 @@ export interface Lin {
    */
   candidates?: boolean
   /**
-   * Why the value is read from rows whose origin Warden cannot trace (a relation not in the catalog, such as a
-   * temporary table, a view without a definition, a function's rows): a masked value may have been copied there.
+   * Why the value may hold values no mask follows: read from rows whose origin Warden cannot trace (a relation not
+   * in the catalog, such as a temporary table, a view without a definition, a function's rows), where a masked value
+   * may have been copied, or computed from a whole json document or composite value, whose values are masked only
+   * by their keys.
    */
   untraced?: string
 }
@@ -115,6 +117,12 @@ export class Acc {
     this.reason ??= reason
   }
 
+  /** What was added may hold values no mask follows (Lin.untraced). */
+  untrace(reason: string): void {
+    this.fail(reason)
+    this.untraced ??= reason
+  }
+
   lin(): Lin {
     const functions = [...this.functions]
     const sources = [...this.sources.values()]
@@ -124,7 +132,8 @@ export class Acc {
       ? `computes on a whole json document (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read its keys by name (doc->>'key')`
       : undefined
     const reason = this.reason ?? wholeDocument
-    const from = this.untraced !== undefined ? { untraced: this.untraced } : {}
+    const why = this.untraced ?? wholeDocument
+    const from = why !== undefined ? { untraced: why } : {}
     if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed, ...candidates, ...from }
     const document = this.documents.size > 0 ? { document: true, ...(this.documentText ? { documentText: true } : {}), ...(this.documentRow ? { documentRow: true } : {}) } : {}
     return { kind: 'derived', sources, safe: !this.unsafe, functions, computed, ...document, ...candidates }
