@@ -16,6 +16,14 @@
 //   `vault::text LIKE '%Saffron%'`, `prefs > '{"api_key": …}'`. Such values carry why no mask follows them
 //   (Lin.untraced) into the same report and denial as above. Key existence (?, ?|, ?&), containment of a document
 //   the text gives (@>, <@), equality and IS NULL still run.
+// - Fixed: a value read by a key may be a document itself (`prefs->>'db'` holds a password under its own key). Carried
+//   as it is, it is masked by its keys; computed on, it was traced as the key's value only, so
+//   `split_part(prefs->>'db', '"', 8)`, `substr(prefs->>'db', 30)` or `reverse(…)` gave the nested password back in
+//   clear, and `prefs->>'db' LIKE '%Helio%'` answered for it. A key's value is now a document as its column is
+//   (lineage-keys.ts readKeys): computed on, it is untraceable (denied where column masking applies), but for a cast
+//   to a number, date, boolean or uuid, which no document's text passes; equality with a given value is a lookup. A
+//   jsonpath of keys only (`$.db.host`) reads them as `->` does; one that filters or computes computes. A cast to
+//   varchar(n) cuts the text short, so it no longer keeps a document.
 // - Held: aggregates, windows and ordered-set aggregates of a column masked whole (string_agg, array_agg, json_agg,
 //   jsonb_object_agg, first_value, mode(), percentile_disc, max), whole rows (c::text, row_to_json(c), json_agg(c)),
 //   format / concat_ws, regexp_matches, unnest(string_to_array(…)), substr over generate_series, CASE and range
@@ -110,12 +118,38 @@ test('a filter, ordering or grouping on a whole json document or composite value
     ["SELECT count(*) FROM profiles WHERE prefs ? 'api_key'", '2'],
     ["SELECT count(*) FROM profiles WHERE prefs @> '{\"theme\": \"dark\"}'", '1'],
     ["SELECT count(*) FROM profiles WHERE prefs = '{}' OR settings IS NULL", '0'],
-    ["SELECT count(*) FROM profiles WHERE prefs->>'theme' LIKE 'l%'", '1'],
+    ["SELECT count(*) FROM profiles WHERE prefs->>'theme' = 'light' AND (prefs #>> '{db,port}')::int IS NULL", '1'],
   ] as const) {
     const got = await query(c, sql)
     assert.equal(got.errors, [], sql)
     assert.equal(got.rows, [[count]], sql)
   }
+  c.close()
+})
+
+test('a value read by a key that is a document itself is not computed on: the password it holds does not come back in clear, or a bit at a time', async () => {
+  const c = await session()
+  for (const sql of [
+    "SELECT split_part(prefs->>'db', '\"', 8) FROM profiles",
+    "SELECT substr(prefs->>'db', 30) FROM profiles",
+    "SELECT reverse(prefs->>'db') FROM profiles",
+    "SELECT replace(prefs->>'db', 'password', 'pw') FROM profiles",
+    "SELECT (prefs->'db')::varchar(48) FROM profiles",
+    'SELECT prefs::varchar(60) FROM profiles',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.equal(got.leaks, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(select\): result column \S+ comes from a source Warden cannot trace \(computes on a whole json document, or a value read by a key that may be one/, sql)
+  }
+  const filtered = await query(c, "SELECT count(*) FROM profiles WHERE prefs->>'db' LIKE '%Helio%'")
+  assert.equal(filtered.rows, [])
+  assert.match(filtered.errors.join(), /^42501: warden: denied: .*filters, orders, groups or computes on values no mask follows/)
+  // Held: the sub-document as it is is masked by its keys; its scalar values read by their paths come back.
+  const whole = await query(c, "SELECT prefs->'db', prefs->>'db', jsonb_path_query(prefs, '$.db.host') FROM profiles WHERE id = 1")
+  assert.equal(whole.errors, [])
+  assert.equal(whole.leaks, [])
+  assert.equal(whole.rows, [['{"host":"db-one","password":"[redacted]"}', '{"host":"db-one","password":"[redacted]"}', '"db-one"']])
   c.close()
 })
 

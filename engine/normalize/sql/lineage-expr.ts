@@ -12,7 +12,7 @@ import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
 import { userType } from './builtin-types.ts'
 import type { LineageScope, Rel } from './lineage-scope.ts'
 import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
-import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, pathOf, readKeys } from './lineage-keys.ts'
+import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, keysOnlyPath, pathOf, readKeys } from './lineage-keys.ts'
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
 import { keepingFunction } from './lineage-stored.ts'
 import { customOperator } from './operators.ts'
@@ -96,6 +96,8 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       const to = type === undefined ? documentCast(body.typeName) : undefined
       if (lin.document && !lin.documentRow && to !== undefined) return acc.add({ ...lin, documentText: to === 'text' }, inSafe)
       acc.op()
+      // A document's text is no number, date, boolean or uuid: the cast fails or gives a scalar it held.
+      if (lin.document && !lin.documentRow && type === undefined && scalarCast(body.typeName)) return acc.add({ ...lin, document: false, documentText: false }, inSafe)
       return acc.add(lin, inSafe)
     }
     case 'CoalesceExpr': {
@@ -157,10 +159,24 @@ function isCount(parts: string[]): boolean {
 /** Casts of a whole document that keep it one: to text (its JSON text), json or jsonb; not to an array of them. */
 function documentCast(typeName: unknown): 'text' | 'json' | undefined {
   const t = bodyOf(typeName, 'TypeName')
-  if (!t || t.arrayBounds !== undefined) return undefined
+  // varchar(n) cuts the text short: no longer a document.
+  if (!t || t.arrayBounds !== undefined || t.typmods !== undefined) return undefined
   const name = names(t.names).at(-1)
   if (name === 'json' || name === 'jsonb') return 'json'
   return name === 'text' || name === 'varchar' ? 'text' : undefined
+}
+
+/** Built-in types whose input rejects the text of a json object or array (`{…}`, `[…]`). */
+const SCALAR_TYPES = new Set([
+  'int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint', 'numeric', 'decimal', 'float4', 'float8', 'real', 'float',
+  'bool', 'boolean', 'date', 'timestamp', 'timestamptz', 'uuid',
+])
+
+function scalarCast(typeName: unknown): boolean {
+  const t = bodyOf(typeName, 'TypeName')
+  if (!t || t.arrayBounds !== undefined) return false
+  const parts = names(t.names)
+  return (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')) && SCALAR_TYPES.has(parts.at(-1) as string)
 }
 
 /**
@@ -220,8 +236,8 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     acc.fn(name, false)
     acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
   } else if (reads === 'jsonpath') {
-    // A jsonpath can filter (`? (@ like_regex …)`): it computes.
-    acc.fn(name)
+    // A jsonpath can filter (`? (@ like_regex …)`) or compute: then it computes; a path of keys only reads them.
+    acc.fn(name, !keysOnlyPath(args[1]))
     acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)
     collect(args.slice(2), scope, cx, acc, inSafe)
   } else if (reads === 'every-key') {

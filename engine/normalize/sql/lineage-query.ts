@@ -85,7 +85,8 @@ export class QueryWalker implements ExprContext {
     }
     const column = lookupColumn(node)
     const lin = column === undefined ? undefined : exprLineage(column, scope, this)
-    if (lin?.kind === 'plain' || lin?.untraced !== undefined) return this.addPredicates(lin, true)
+    // A value read by literal keys is looked up as the column named by its last key would be.
+    if (lin?.kind === 'plain' || lin?.untraced !== undefined || (lin?.document && !lin.computed)) return this.addPredicates(lin, true)
     const doc = documentLookup(node)
     const whole = doc === undefined ? undefined : exprLineage(doc, scope, this)
     // Key existence, or containment of a document the text gives, matches whole keys and values only.
@@ -482,6 +483,15 @@ function bareColumn(node: unknown): unknown {
   return ref && list(ref.fields).every((f) => unwrap(f)?.[0] === 'String') ? node : undefined
 }
 
+const KEY_OPERATORS = new Set(['->', '->>', '#>', '#>>'])
+
+/** A bare column, or a value read from one by literal json keys (`prefs->>'theme'`, `prefs #>> '{db,host}'`). */
+function lookedUp(node: unknown): unknown {
+  const e = bodyOf(node, 'A_Expr')
+  if (!e || e.kind !== 'AEXPR_OP' || !KEY_OPERATORS.has(names(e.name).join())) return bareColumn(node)
+  return bodyOf(e.rexpr, 'A_Const') && lookedUp(e.lexpr) !== undefined ? node : undefined
+}
+
 /** A given value holding a parameter anywhere: `$1`, `$1::text[]`, `ARRAY[1, $1]` (its element may be an array). */
 function holdsParameter(node: unknown): boolean {
   const n = unwrap(node)
@@ -515,22 +525,22 @@ function documentLookup(node: unknown): unknown {
  */
 function lookupColumn(node: unknown): unknown {
   const nullTest = bodyOf(node, 'NullTest')
-  if (nullTest) return bareColumn(nullTest.arg)
+  if (nullTest) return lookedUp(nullTest.arg)
   const e = bodyOf(node, 'A_Expr')
   if (!e) return undefined
   const op = names(e.name)
   if (op.length !== 1 || !EQUALITY.has(op[0] as string)) return undefined
   switch (e.kind) {
     case 'AEXPR_OP':
-      return given(e.rexpr) ? bareColumn(e.lexpr) : given(e.lexpr) ? bareColumn(e.rexpr) : undefined
+      return given(e.rexpr) ? lookedUp(e.lexpr) : given(e.lexpr) ? lookedUp(e.rexpr) : undefined
     case 'AEXPR_IN':
-      return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? bareColumn(e.lexpr) : undefined
+      return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? lookedUp(e.lexpr) : undefined
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL':
       // An array with a parameter in it is no given value but any number of them (`$1`, or `ARRAY[$1]` whose
       // element is an array: a Bind of megabytes, a dictionary of guesses answered in one statement); an array
       // the text writes out is.
-      return given(e.rexpr) && !holdsParameter(e.rexpr) ? bareColumn(e.lexpr) : undefined
+      return given(e.rexpr) && !holdsParameter(e.rexpr) ? lookedUp(e.lexpr) : undefined
     default:
       return undefined
   }

@@ -129,7 +129,7 @@ export class Acc {
     const computed = this.computed
     const candidates = this.candidates ? { candidates: true } : {}
     const wholeDocument = computed && this.documents.size > 0
-      ? `computes on a whole json document (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read its keys by name (doc->>'key')`
+      ? `computes on a whole json document, or a value read by a key that may be one (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read values by their full key path (doc->>'key'), cast to a number, date or boolean if need be`
       : undefined
     const reason = this.reason ?? wholeDocument
     const why = this.untraced ?? wholeDocument
