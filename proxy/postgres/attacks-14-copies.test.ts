@@ -24,6 +24,9 @@
 //   to a number, date, boolean or uuid, which no document's text passes; equality with a given value is a lookup. A
 //   jsonpath of keys only (`$.db.host`) reads them as `->` does; one that filters or computes computes. A cast to
 //   varchar(n) cuts the text short, so it no longer keeps a document.
+// - Fixed: PostgreSQL's jsonpath scanner decodes escapes in keys, quoted or not, and the normalizer read them as
+//   written: jsonb_path_query(prefs, '$."\u0061pi_key"') was a read of key "u0061pi_key" and gave the API key back in
+//   clear (so did '$.db."p\x61ssword"'). A jsonpath holding a backslash now reads any key (untraceable).
 // - Held: aggregates, windows and ordered-set aggregates of a column masked whole (string_agg, array_agg, json_agg,
 //   jsonb_object_agg, first_value, mode(), percentile_disc, max), whole rows (c::text, row_to_json(c), json_agg(c)),
 //   format / concat_ws, regexp_matches, unnest(string_to_array(…)), substr over generate_series, CASE and range
@@ -136,11 +139,14 @@ test('a value read by a key that is a document itself is not computed on: the pa
     "SELECT replace(prefs->>'db', 'password', 'pw') FROM profiles",
     "SELECT (prefs->'db')::varchar(48) FROM profiles",
     'SELECT prefs::varchar(60) FROM profiles',
+    `SELECT jsonb_path_query(prefs, '$."\\u0061pi_key"') FROM profiles`,
+    `SELECT jsonb_path_query(prefs, 'strict $.api\\u005fkey') FROM profiles`,
+    `SELECT jsonb_path_query_first(prefs, '$.db."p\\x61ssword"') FROM profiles`,
   ]) {
     const got = await query(c, sql)
     assert.equal(got.rows, [], sql)
     assert.equal(got.leaks, [], sql)
-    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(select\): result column \S+ comes from a source Warden cannot trace \(computes on a whole json document, or a value read by a key that may be one/, sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: statement 1 \(select\): result column \S+ comes from a source Warden cannot trace \((computes on a whole json document, or a value read by a key that may be one|a json key or path that is not a literal or reads any key)/, sql)
   }
   const filtered = await query(c, "SELECT count(*) FROM profiles WHERE prefs->>'db' LIKE '%Helio%'")
   assert.equal(filtered.rows, [])
