@@ -125,6 +125,7 @@ test('a condition, ordering or grouping on a whole document, or on values read a
     "SELECT id FROM accounts WHERE vault::text LIKE '%x%'",
     "SELECT id FROM accounts WHERE prefs->>'db' LIKE '%\"password\": \"H%'",
     "SELECT id FROM accounts ORDER BY prefs #>> '{db}'",
+    "SELECT id FROM accounts WHERE prefs->>k = 'wk'",
     "SELECT id FROM accounts a WHERE a.vault > ROW('a', 'b', 'c')",
     "SELECT id FROM accounts WHERE position('wk' in prefs::text) > 0",
   ]) assert.is(typeof why(sql), 'string', sql)
@@ -133,6 +134,7 @@ test('a condition, ordering or grouping on a whole document, or on values read a
     "SELECT id FROM accounts WHERE prefs @> '{\"theme\": \"dark\"}' AND '{}' <@ prefs",
     "SELECT id FROM accounts WHERE prefs = '{}' AND settings IS NOT NULL AND vault IS NULL",
     "SELECT id FROM accounts WHERE prefs->>'theme' = 'dark' AND prefs #>> '{db,host}' IN ('a', 'b') AND prefs->'x' IS NULL",
+    "SELECT id FROM accounts WHERE prefs->>'theme'::text = 'dark' AND prefs->'db'->>'host' <> 'x'",
     "SELECT id FROM accounts WHERE (prefs->>'n')::int > 3 ORDER BY (prefs->>'since')::date",
     "SELECT count(prefs), count(DISTINCT prefs) FROM accounts",
   ]) assert.is(why(sql), undefined, sql)

@@ -489,7 +489,13 @@ const KEY_OPERATORS = new Set(['->', '->>', '#>', '#>>'])
 function lookedUp(node: unknown): unknown {
   const e = bodyOf(node, 'A_Expr')
   if (!e || e.kind !== 'AEXPR_OP' || !KEY_OPERATORS.has(names(e.name).join())) return bareColumn(node)
-  return bodyOf(e.rexpr, 'A_Const') && lookedUp(e.lexpr) !== undefined ? node : undefined
+  return literal(e.rexpr) && lookedUp(e.lexpr) !== undefined ? node : undefined
+}
+
+/** A constant as written, cast or not (`'theme'`, `'theme'::text`). */
+function literal(node: unknown): boolean {
+  const cast = bodyOf(node, 'TypeCast')
+  return bodyOf(cast ? cast.arg : node, 'A_Const') !== undefined
 }
 
 /** A given value holding a parameter anywhere: `$1`, `$1::text[]`, `ARRAY[1, $1]` (its element may be an array). */
