@@ -277,6 +277,7 @@ export class Builder {
     const stored = [...lineage.stored, ...this.routineValues(entry, lineage.outputs)]
     if (stored.length > 0) entry.stored = stored
     if (lineage.cursorDeclared !== undefined) entry.detail.cursor_declared = lineage.cursorDeclared
+    if (lineage.untracedRead !== undefined) entry.detail.predicate_unknown = lineage.untracedRead
     if (lineage.plan) {
       entry.detail.plan_columns = lineage.plan.columns
       if (lineage.plan.unknown !== undefined) entry.detail.plan_unknown = lineage.plan.unknown

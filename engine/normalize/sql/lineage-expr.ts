@@ -12,7 +12,7 @@ import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
 import { userType } from './builtin-types.ts'
 import type { LineageScope, Rel } from './lineage-scope.ts'
 import { fullyKnown, relColumn, wholeRow } from './lineage-scope.ts'
-import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, pathOf, readKeys } from './lineage-keys.ts'
+import { documentFunction, extractionOperator, jsonpathOf, keyOf, type Keys, keysOf, keysOnlyPath, pathOf, readKeys } from './lineage-keys.ts'
 import { Acc, type Col, type Lin, plain, unknown } from './lineage-value.ts'
 import { keepingFunction } from './lineage-stored.ts'
 import { customOperator } from './operators.ts'
@@ -57,7 +57,7 @@ export function exprLineage(node: unknown, scope: LineageScope, cx: ExprContext)
 export function notDocumentRow(lin: Lin): Lin {
   if (!lin.documentRow || lin.kind === 'unknown') return lin
   const reason = 'a row or composite value holding a json document or named fields goes out as record text, where nothing masks them by name; select its columns, or to_jsonb(…) it'
-  return { ...unknown(reason, [...lin.functions]), sources: lin.sources }
+  return { ...unknown(reason, [...lin.functions]), sources: lin.sources, untraced: reason }
 }
 
 function collected(node: unknown, scope: LineageScope, cx: ExprContext): Lin {
@@ -96,6 +96,8 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
       const to = type === undefined ? documentCast(body.typeName) : undefined
       if (lin.document && !lin.documentRow && to !== undefined) return acc.add({ ...lin, documentText: to === 'text' }, inSafe)
       acc.op()
+      // A document's text is no number, date, boolean or uuid: the cast fails or gives a scalar it held.
+      if (lin.document && !lin.documentRow && type === undefined && scalarCast(body.typeName)) return acc.add({ ...lin, document: false, documentText: false }, inSafe)
       return acc.add(lin, inSafe)
     }
     case 'CoalesceExpr': {
@@ -157,10 +159,24 @@ function isCount(parts: string[]): boolean {
 /** Casts of a whole document that keep it one: to text (its JSON text), json or jsonb; not to an array of them. */
 function documentCast(typeName: unknown): 'text' | 'json' | undefined {
   const t = bodyOf(typeName, 'TypeName')
-  if (!t || t.arrayBounds !== undefined) return undefined
+  // varchar(n) cuts the text short: no longer a document.
+  if (!t || t.arrayBounds !== undefined || t.typmods !== undefined) return undefined
   const name = names(t.names).at(-1)
   if (name === 'json' || name === 'jsonb') return 'json'
   return name === 'text' || name === 'varchar' ? 'text' : undefined
+}
+
+/** Built-in types whose input rejects the text of a json object or array (`{…}`, `[…]`). */
+const SCALAR_TYPES = new Set([
+  'int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint', 'numeric', 'decimal', 'float4', 'float8', 'real', 'float',
+  'bool', 'boolean', 'date', 'timestamp', 'timestamptz', 'uuid',
+])
+
+function scalarCast(typeName: unknown): boolean {
+  const t = bodyOf(typeName, 'TypeName')
+  if (!t || t.arrayBounds !== undefined) return false
+  const parts = names(t.names)
+  return (parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')) && SCALAR_TYPES.has(parts.at(-1) as string)
 }
 
 /**
@@ -220,8 +236,8 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     acc.fn(name, false)
     acc.add(extraction(args[0], keysOf(args.slice(1)), args.slice(1), scope, cx), inSafe)
   } else if (reads === 'jsonpath') {
-    // A jsonpath can filter (`? (@ like_regex …)`): it computes.
-    acc.fn(name)
+    // A jsonpath can filter (`? (@ like_regex …)`) or compute: then it computes; a path of keys only reads them.
+    acc.fn(name, !keysOnlyPath(args[1]))
     acc.add(extraction(args[0], jsonpathOf(args[1]), args[1], scope, cx), inSafe)
     collect(args.slice(2), scope, cx, acc, inSafe)
   } else if (reads === 'every-key') {
@@ -230,7 +246,7 @@ function funcCall(body: PgObject, scope: LineageScope, cx: ExprContext, acc: Acc
     const all = new Acc()
     collect(args, scope, cx, all, false)
     const lin = all.lin()
-    if (lin.sources.length > 0) all.fail(`${name} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
+    if (lin.sources.length > 0) all.untrace(`${name} gives back every value of a document apart from its key; read the keys by name (doc->>'key')`)
     acc.add(all.lin(), inSafe)
   } else if (isCount(parts)) {
     // count only counts.
@@ -360,7 +376,7 @@ function extraction(doc: unknown, keys: Keys, keyNodes: unknown, scope: LineageS
   const acc = new Acc()
   acc.add(lin, false)
   collect(keyNodes, scope, cx, acc, false)
-  if (lin.sources.length > 0) acc.fail('a json key or path that is not a literal or reads any key, so any key of the document may be read; write the keys as literals')
+  if (lin.sources.length > 0) acc.untrace('a json key or path that is not a literal or reads any key, so any key of the document may be read; write the keys as literals')
   return acc.lin()
 }
 

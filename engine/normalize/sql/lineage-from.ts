@@ -9,7 +9,7 @@ import { customOperator } from './operators.ts'
 import { ROW_FUNCTIONS } from './row-functions.ts'
 import { MAX_VIEW_DEPTH, QueryWalker, rename } from './lineage-query.ts'
 import { expand, type Item, type JoinItem, LineageScope, type Rel } from './lineage-scope.ts'
-import { Acc, type Col, type Lin, plain, union, unknown } from './lineage-value.ts'
+import { Acc, type Col, type Lin, plain, union, unknown, untraced } from './lineage-value.ts'
 import { parsePostgres } from './parse.ts'
 import { newerSyntax } from './syntax-since.ts'
 import { collectRefs } from './walk.ts'
@@ -21,7 +21,7 @@ export function fromItems(w: QueryWalker, items: unknown, scope: LineageScope): 
 
 function fromItem(w: QueryWalker, item: unknown, scope: LineageScope): Item {
   const n = unwrap(item)
-  if (!n) return { names: [], table: null, any: unknown('unrecognised FROM item') }
+  if (!n) return { names: [], table: null, any: untraced('unrecognised FROM item') }
   const [name, body] = n
   switch (name) {
     case 'RangeVar': return relation(w, body, scope)
@@ -89,7 +89,7 @@ function relation(w: QueryWalker, rv: PgObject, scope: LineageScope): Rel {
     const [isCte, cols] = scope.cte(name)
     if (isCte) {
       const own = alias ? aliasNames(alias) : [name]
-      if (!cols) return { names: own, table: null, any: unknown(`CTE ${name} is referenced before its lineage is known`) }
+      if (!cols) return { names: own, table: null, any: untraced(`CTE ${name} is referenced before its lineage is known`) }
       return { names: own, table: null, columns: rename(cols, names(alias?.colnames)) }
     }
   }
@@ -114,11 +114,11 @@ function base(w: QueryWalker, rv: PgObject): Rel {
     return { names: own, table: written }
   }
   const found = w.schema.relation(schema, name)
-  if (!found) return { names: own, table: written, any: unknown(`relation ${written} is not in the catalog`), missing: true }
+  if (!found) return { names: own, table: written, any: untraced(`relation ${written} is not in the catalog`), missing: true }
   const table = `${found.schema}.${found.name}`
   let columns: Col[]
   if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) columns = viewColumns(w, table, found.columns, found.definition)
-  else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: unknown(`view ${table} has no definition in the catalog`) }))
+  else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: untraced(`view ${table} has no definition in the catalog`) }))
   else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? tableColumn(table, c, found) : generatedLin(table, c, found.generated[c], found.columns) }))
   const rel: Rel = { names: own, table, columns: rename(columns, aliases) }
   if (STORED.has(found.kind)) rel.stored = true
@@ -201,6 +201,7 @@ function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel
   const alias = bodyOf(body.alias, 'Alias')
   const acc = new Acc()
   let first: string | undefined
+  let opaque: string | undefined
   for (const entry of list(body.functions)) {
     const call = list(entry)[0]
     const fn = bodyOf(call, 'FuncCall')
@@ -209,12 +210,15 @@ function rangeFunction(w: QueryWalker, body: PgObject, scope: LineageScope): Rel
     first ??= parts[parts.length - 1]
     collect(call, scope, w, acc, false)
     const builtin = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog')
-    if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) acc.fail(`function ${name || 'call'} in FROM returns rows Warden cannot trace`)
+    if (!fn || !builtin || !ROW_FUNCTIONS.has(parts[parts.length - 1] ?? '')) {
+      opaque ??= `function ${name || 'call'} in FROM returns rows Warden cannot trace`
+      acc.fail(opaque)
+    }
   }
   // The rows it returns (how many, whether any) are computed from its arguments, whatever the statement selects.
   w.condition(acc.lin())
   const own = alias ? aliasNames(alias) : first !== undefined ? [first] : []
-  return { names: own, table: null, any: acc.lin() }
+  return { names: own, table: null, any: opaque === undefined ? acc.lin() : { ...acc.lin(), untraced: opaque } }
 }
 
 /** Both sides of a USING column as one condition: a side no table column holds is candidates. */

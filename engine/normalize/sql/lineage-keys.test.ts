@@ -86,6 +86,14 @@ test('a literal jsonpath reads its member keys; wildcards and keyvalue() read an
     "SELECT jsonb_path_query(prefs, '$.db.keyvalue()') FROM accounts",
     'SELECT jsonb_path_query(prefs, $1) FROM accounts',
   ]) assert.match(lineage(sql), /^unknown .*\(a json key or path that is not a literal or reads any key/, sql)
+  // PostgreSQL's scanner decodes escapes in quoted and unquoted keys alike: such a path may read any key.
+  for (const sql of [
+    `SELECT jsonb_path_query(prefs, '$."\\u0061pi_key"') FROM accounts`,
+    `SELECT jsonb_path_query(prefs, '$.api\\u005fkey') FROM accounts`,
+    `SELECT jsonb_path_query(prefs, '$.db."p\\x61ssword"') FROM accounts`,
+  ]) assert.match(lineage(sql), /^unknown .*\(a json key or path that is not a literal or reads any key/, sql)
+  // An unquoted key is every character the scanner reads into one, not a prefix of it.
+  assert.match(lineage("SELECT jsonb_path_query(prefs, '$.pässwörd~1') FROM accounts"), `${PREFS},public.accounts.pässwörd~1 `)
   // Variables can be returned as they are: they are read.
   assert.is(lineage(`SELECT jsonb_path_query('{}', '$x', jsonb_build_object('x', c)) FROM accounts`), 'derived public.accounts.c')
 })
@@ -101,6 +109,35 @@ test('functions giving back every value of a document apart from its key make it
   ]) assert.match(lineage(sql), /^unknown .*gives back every value of a document apart from its key/, sql)
   assert.is(lineage(`SELECT value FROM jsonb_each_text('{"a": "b"}')`), 'derived')
   assert.is(lineage('SELECT jsonb_object_keys(prefs) FROM accounts'), `derived ${PREFS}`)
+})
+
+test('a condition, ordering or grouping on a whole document, or on values read apart from their keys, is reported; key existence and containment of a given document are not', () => {
+  const why = (sql: string) => one(sql, { catalog }).detail.predicate_unknown
+  for (const sql of [
+    "SELECT id FROM accounts WHERE prefs::text LIKE '%wk_live_J%'",
+    "SELECT id FROM accounts WHERE prefs > '{\"api_key\": \"wk\"}'",
+    'SELECT id FROM accounts ORDER BY prefs',
+    'SELECT count(*) FROM accounts GROUP BY settings',
+    "SELECT id FROM accounts WHERE prefs->>k > 'wk'",
+    "SELECT id FROM accounts, jsonb_each_text(prefs) e WHERE e.value > 'wk'",
+    "SELECT id FROM accounts WHERE prefs @? '$.api_key ? (@ starts with \"wk\")'",
+    "SELECT id FROM accounts WHERE jsonb_path_exists(prefs, '$.* ? (@ starts with \"wk\")')",
+    "SELECT id FROM accounts WHERE vault::text LIKE '%x%'",
+    "SELECT id FROM accounts WHERE prefs->>'db' LIKE '%\"password\": \"H%'",
+    "SELECT id FROM accounts ORDER BY prefs #>> '{db}'",
+    "SELECT id FROM accounts WHERE prefs->>k = 'wk'",
+    "SELECT id FROM accounts a WHERE a.vault > ROW('a', 'b', 'c')",
+    "SELECT id FROM accounts WHERE position('wk' in prefs::text) > 0",
+  ]) assert.is(typeof why(sql), 'string', sql)
+  for (const sql of [
+    "SELECT id FROM accounts WHERE prefs ? 'theme' AND prefs ?| array['a', 'b']",
+    "SELECT id FROM accounts WHERE prefs @> '{\"theme\": \"dark\"}' AND '{}' <@ prefs",
+    "SELECT id FROM accounts WHERE prefs = '{}' AND settings IS NOT NULL AND vault IS NULL",
+    "SELECT id FROM accounts WHERE prefs->>'theme' = 'dark' AND prefs #>> '{db,host}' IN ('a', 'b') AND prefs->'x' IS NULL",
+    "SELECT id FROM accounts WHERE prefs->>'theme'::text = 'dark' AND prefs->'db'->>'host' <> 'x'",
+    "SELECT id FROM accounts WHERE (prefs->>'n')::int > 3 ORDER BY (prefs->>'since')::date",
+    "SELECT count(prefs), count(DISTINCT prefs) FROM accounts",
+  ]) assert.is(why(sql), undefined, sql)
 })
 
 test('array literals are read as array_in reads them', () => {
@@ -126,7 +163,7 @@ test('a computation on a whole json/jsonb document (reverse(prefs::text), to_tsv
     'SELECT upper(x) FROM (SELECT prefs::text AS x FROM accounts) s',
     'SELECT quote_ident(max(settings::text)) FROM accounts',
     "SELECT reverse(COALESCE(prefs::text, '')) FROM accounts",
-  ]) assert.match(lineage(sql), /^unknown .*\(computes on a whole json document \(read from public\.accounts\.(prefs|settings)/, sql)
+  ]) assert.match(lineage(sql), /^unknown .*\(computes on a whole json document, or a value read by a key that may be one \(read from public\.accounts\.(prefs|settings)/, sql)
 })
 
 test('a whole document carried as it is, cast to text or json, or built into JSON or an array keeps its keys, masked by them', () => {
@@ -144,11 +181,23 @@ test('a whole document carried as it is, cast to text or json, or built into JSO
     'SELECT count(prefs) FROM accounts',
     "SELECT COALESCE(prefs, '{}') FROM accounts",
     'SELECT COALESCE(prefs, settings)::text FROM accounts',
-    "SELECT upper(prefs->>'theme') FROM accounts",
-    "SELECT length(prefs #>> '{db,host}') FROM accounts",
+    "SELECT prefs->>'db' FROM accounts",
+    "SELECT (prefs->>'n')::int + 1, (prefs #>> '{db,since}')::timestamptz FROM accounts",
+    "SELECT jsonb_path_query(prefs, 'strict $.db.\"host\"[0]') FROM accounts",
   ]) assert.not.match(lineage(sql), /^unknown/, sql)
   // A column of another type computes as before.
   assert.is(lineage('SELECT reverse(c) FROM accounts'), 'derived public.accounts.c')
+})
+
+test('a value read by a key may be a document itself (prefs->>\'db\' holding a password): computed on, it is untraceable', () => {
+  for (const sql of [
+    "SELECT upper(prefs->>'theme') FROM accounts",
+    "SELECT length(prefs #>> '{db,host}') FROM accounts",
+    "SELECT split_part(prefs->>'db', '\"', 8) FROM accounts",
+    "SELECT substr(prefs['db']::text, 30) FROM accounts",
+    "SELECT (prefs->'db')::varchar(40) FROM accounts",
+    "SELECT jsonb_path_query(prefs, '$.db ? (@.host starts with \"d\")') FROM accounts",
+  ]) assert.match(lineage(sql), /^unknown .*\(computes on a whole json document/, sql)
 })
 
 test('a row holding a document goes out as record text: untraceable, as a row, cast, or gathered; as JSON it keeps its keys', () => {

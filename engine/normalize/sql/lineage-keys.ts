@@ -30,8 +30,11 @@ const EVERY_KEY_FUNCTIONS = new Set([
   'jsonb_populate_recordset', 'json_to_record', 'jsonb_to_record', 'json_to_recordset', 'jsonb_to_recordset',
 ])
 
-/** A member accessor of a jsonpath: `.key` or `."key"` (a method call such as `.size()` reads as a key too: harmless). */
-const JSONPATH_MEMBER = /\.\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*))/g
+/**
+ * A member accessor of a jsonpath: `.key`, of every character PostgreSQL's jsonpath scanner reads into an unquoted
+ * key, or `."key"` (a method call such as `.size()` reads as a key too: harmless). Paths with escapes are not read.
+ */
+const JSONPATH_MEMBER = /\.\s*(?:"([^"\\]*)"|([^?%$.[\]{}()|&!=<>@#,*:\-+/\\" \t\n\r\f]+))/g
 /** Member wildcards (`.*`, `.**`) and `.keyvalue()` read every key. */
 const JSONPATH_ANY_KEY = /\.\s*\*|\.\s*keyvalue\s*\(/i
 
@@ -59,8 +62,17 @@ export function documentFunction(parts: readonly string[]): 'path' | 'jsonpath' 
 export function jsonpathOf(node: unknown): Keys {
   const c = constant(node)
   if (c === undefined || c.kind !== 'string') return c?.kind === 'null' ? [] : undefined
-  if (JSONPATH_ANY_KEY.test(c.text)) return undefined
-  return [...c.text.matchAll(JSONPATH_MEMBER)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!))
+  // An escape (`\u0061`, `\x61`, `\"`), quoted or not, spells a key otherwise than it is written: any key may be read.
+  if (JSONPATH_ANY_KEY.test(c.text) || c.text.includes('\\')) return undefined
+  return [...c.text.matchAll(JSONPATH_MEMBER)].map((m) => m[1] ?? m[2]!)
+}
+
+const KEYS_ONLY_PATH = /^\s*(?:(?:strict|lax)\s+)?\$(?:\s*\.\s*(?:"[^"\\]*"|[A-Za-z_][A-Za-z0-9_]*)|\s*\[\s*(?:\d+|\*)\s*\])*\s*$/i
+
+/** A literal jsonpath of member keys and array indexes only (`$.db.password`, `strict $."k"[0]`, `$.items[*].name`): no filter, method or arithmetic. */
+export function keysOnlyPath(node: unknown): boolean {
+  const c = constant(node)
+  return c?.kind === 'string' && KEYS_ONLY_PATH.test(c.text)
 }
 
 /** Keys of a `->` / `->>` operand or a subscript: a string literal is a key, an integer literal an index. */
@@ -96,11 +108,12 @@ export function keysOf(nodes: readonly unknown[]): Keys {
 /** The lineage of what `keys` read out of a document of lineage `doc`: the document, and each key as a column of each of its relations. */
 export function readKeys(doc: Lin, keys: readonly string[]): Lin {
   const acc = new Acc()
-  // A value read by its key is masked by that key's name, not as a whole document (a sub-document read by a key
-  // and then computed on is not caught).
+  // A value read by its key is masked by that key's name; it may itself be a document (`prefs->>'db'` holding a
+  // password), masked by its keys only while it stays one: computed on, it is untraceable like a whole document.
   acc.add({ ...doc, document: false, documentText: false, documentRow: false }, false)
   for (const s of doc.sources) for (const key of keys) acc.add(plain(s.table, key), false)
-  return acc.lin()
+  const lin = acc.lin()
+  return doc.document && !doc.documentRow && lin.kind !== 'unknown' ? { ...lin, document: true } : lin
 }
 
 interface Constant {

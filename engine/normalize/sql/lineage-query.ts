@@ -31,6 +31,11 @@ export class QueryWalker implements ExprContext {
   readonly matchedCalls = new Set<string>()
   /** Values kept on the server: columns written, arguments of keeping calls (lineage-stored.ts). */
   readonly stored: SqlStored[] = []
+  /**
+   * Why a condition, ordering, grouping, number of rows or computed value reads values whose origin Warden cannot
+   * trace (Lin.untraced): a masked value copied there would answer through row counts and errors as a predicate does.
+   */
+  untracedRead: string | undefined
   /** What the rows of every query level hold (target lists at any depth, RETURNING): a plan's nodes carry them. */
   readonly carried: Lin[] = []
   /** Relations created earlier in the same text, by name as written. */
@@ -80,7 +85,12 @@ export class QueryWalker implements ExprContext {
     }
     const column = lookupColumn(node)
     const lin = column === undefined ? undefined : exprLineage(column, scope, this)
-    if (lin?.kind === 'plain') return this.addPredicates(lin, true)
+    // A value read by literal keys is looked up as the column named by its last key would be.
+    if (lin?.kind === 'plain' || lin?.untraced !== undefined || (lin?.document && !lin.computed)) return this.addPredicates(lin, true)
+    const doc = documentLookup(node)
+    const whole = doc === undefined ? undefined : exprLineage(doc, scope, this)
+    // Key existence, or containment of a document the text gives, matches whole keys and values only.
+    if (whole?.kind === 'plain' && whole.document) return this.addPredicates({ ...whole, document: false })
     const condition = new Acc()
     collect(node, scope, this, condition, false)
     const read = condition.lin()
@@ -136,6 +146,7 @@ export class QueryWalker implements ExprContext {
   }
 
   counts(lin: Lin): void {
+    this.untracedRead ??= untracedWhy(lin)
     for (const f of lin.functions) this.matchedCalls.add(f)
     for (const s of lin.sources) this.record(s, false, [], true)
   }
@@ -148,6 +159,7 @@ export class QueryWalker implements ExprContext {
 
   /** Any use other than a lookup makes a column's entry a plain predicate. */
   addPredicates(lin: Lin, lookup = false): void {
+    if (!lookup) this.untracedRead ??= untracedWhy(lin)
     for (const s of lin.sources) this.record(s, lookup, [], false)
   }
 
@@ -471,6 +483,21 @@ function bareColumn(node: unknown): unknown {
   return ref && list(ref.fields).every((f) => unwrap(f)?.[0] === 'String') ? node : undefined
 }
 
+const KEY_OPERATORS = new Set(['->', '->>', '#>', '#>>'])
+
+/** A bare column, or a value read from one by literal json keys (`prefs->>'theme'`, `prefs #>> '{db,host}'`). */
+function lookedUp(node: unknown): unknown {
+  const e = bodyOf(node, 'A_Expr')
+  if (!e || e.kind !== 'AEXPR_OP' || !KEY_OPERATORS.has(names(e.name).join())) return bareColumn(node)
+  return literal(e.rexpr) && lookedUp(e.lexpr) !== undefined ? node : undefined
+}
+
+/** A constant as written, cast or not (`'theme'`, `'theme'::text`). */
+function literal(node: unknown): boolean {
+  const cast = bodyOf(node, 'TypeCast')
+  return bodyOf(cast ? cast.arg : node, 'A_Const') !== undefined
+}
+
 /** A given value holding a parameter anywhere: `$1`, `$1::text[]`, `ARRAY[1, $1]` (its element may be an array). */
 function holdsParameter(node: unknown): boolean {
   const n = unwrap(node)
@@ -480,28 +507,46 @@ function holdsParameter(node: unknown): boolean {
   return n[0] === 'A_ArrayExpr' && list(n[1].elements).some(holdsParameter)
 }
 
+/** Why a value a condition reads may hold values no mask follows: Lin.untraced, or a whole document compared as it is. */
+function untracedWhy(lin: Lin): string | undefined {
+  if (lin.untraced !== undefined) return lin.untraced
+  if (lin.document) return 'compares a whole json document or composite value, whose values are masked only by their keys; compare the keys read by name (doc->>\'key\')'
+  return undefined
+}
+
+const DOCUMENT_LOOKUPS = new Set(['?', '?|', '?&', '@>', '<@'])
+
+/** The column of `doc ? 'key'`, `doc @> '{…}'` and the like, against a value the text gives. */
+function documentLookup(node: unknown): unknown {
+  const e = bodyOf(node, 'A_Expr')
+  if (!e || e.kind !== 'AEXPR_OP') return undefined
+  const op = names(e.name)
+  if (op.length !== 1 || !DOCUMENT_LOOKUPS.has(op[0] as string)) return undefined
+  return given(e.rexpr) && !holdsParameter(e.rexpr) ? bareColumn(e.lexpr) : given(e.lexpr) && !holdsParameter(e.lexpr) ? bareColumn(e.rexpr) : undefined
+}
+
 /**
  * The column of a lookup: a bare column compared for equality with given values (`c = 'x'`, `$1 <> c`,
  * `c IN ('a', 'b')`, `c = ANY ('{a,b}')`; not `c = ANY ($1)` or `ARRAY[$1]`, arrays of any size), or tested for NULL. Undefined for anything else.
  */
 function lookupColumn(node: unknown): unknown {
   const nullTest = bodyOf(node, 'NullTest')
-  if (nullTest) return bareColumn(nullTest.arg)
+  if (nullTest) return lookedUp(nullTest.arg)
   const e = bodyOf(node, 'A_Expr')
   if (!e) return undefined
   const op = names(e.name)
   if (op.length !== 1 || !EQUALITY.has(op[0] as string)) return undefined
   switch (e.kind) {
     case 'AEXPR_OP':
-      return given(e.rexpr) ? bareColumn(e.lexpr) : given(e.lexpr) ? bareColumn(e.rexpr) : undefined
+      return given(e.rexpr) ? lookedUp(e.lexpr) : given(e.lexpr) ? lookedUp(e.rexpr) : undefined
     case 'AEXPR_IN':
-      return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? bareColumn(e.lexpr) : undefined
+      return list(bodyOf(e.rexpr, 'List')?.items ?? e.rexpr).every(given) ? lookedUp(e.lexpr) : undefined
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL':
       // An array with a parameter in it is no given value but any number of them (`$1`, or `ARRAY[$1]` whose
       // element is an array: a Bind of megabytes, a dictionary of guesses answered in one statement); an array
       // the text writes out is.
-      return given(e.rexpr) && !holdsParameter(e.rexpr) ? bareColumn(e.lexpr) : undefined
+      return given(e.rexpr) && !holdsParameter(e.rexpr) ? lookedUp(e.lexpr) : undefined
     default:
       return undefined
   }

@@ -29,6 +29,13 @@ export interface Lin {
    * subquery of constants): candidates that, compared with a masked value, copy it into rows that are not masked.
    */
   candidates?: boolean
+  /**
+   * Why the value may hold values no mask follows: read from rows whose origin Warden cannot trace (a relation not
+   * in the catalog, such as a temporary table, a view without a definition, a function's rows), where a masked value
+   * may have been copied, or computed from a whole json document or composite value, whose values are masked only
+   * by their keys.
+   */
+  untraced?: string
 }
 
 /** One output column of a query level. */
@@ -47,6 +54,11 @@ export function unknown(reason: string, functions: readonly string[] = []): Lin 
   return { kind: 'unknown', sources: [], safe: false, functions, reason }
 }
 
+/** Values of rows whose origin Warden cannot trace (Lin.untraced). */
+export function untraced(reason: string): Lin {
+  return { ...unknown(reason), untraced: reason }
+}
+
 /** Merges lineages into one derived (or unknown) value. */
 export class Acc {
   private readonly sources = new Map<string, SqlColumnRef>()
@@ -59,6 +71,7 @@ export class Acc {
   private documentText = false
   private documentRow = false
   private candidates = false
+  private untraced: string | undefined
 
   /** Adds a lineage; inside a safe derivation (`count(x)`, `x IS NULL`) its values do not reach the result. */
   add(lin: Lin, inSafe: boolean): void {
@@ -71,6 +84,7 @@ export class Acc {
     if (!inSafe && !lin.safe) this.unsafe = true
     if (lin.computed) this.computed = true
     if (lin.candidates) this.candidates = true
+    this.untraced ??= lin.untraced
     if (lin.document && !inSafe) {
       for (const s of lin.sources) this.documents.add(s.table ? `${s.table}.${s.column}` : s.column)
       if (lin.documentText) this.documentText = true
@@ -103,16 +117,24 @@ export class Acc {
     this.reason ??= reason
   }
 
+  /** What was added may hold values no mask follows (Lin.untraced). */
+  untrace(reason: string): void {
+    this.fail(reason)
+    this.untraced ??= reason
+  }
+
   lin(): Lin {
     const functions = [...this.functions]
     const sources = [...this.sources.values()]
     const computed = this.computed
     const candidates = this.candidates ? { candidates: true } : {}
     const wholeDocument = computed && this.documents.size > 0
-      ? `computes on a whole json document (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read its keys by name (doc->>'key')`
+      ? `computes on a whole json document, or a value read by a key that may be one (read from ${[...this.documents].join(', ')}), whose values are masked by their keys only as a document; read values by their full key path (doc->>'key'), cast to a number, date or boolean if need be`
       : undefined
     const reason = this.reason ?? wholeDocument
-    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed, ...candidates }
+    const why = this.untraced ?? wholeDocument
+    const from = why !== undefined ? { untraced: why } : {}
+    if (reason !== undefined) return { kind: 'unknown', sources, safe: false, functions, reason, computed, ...candidates, ...from }
     const document = this.documents.size > 0 ? { document: true, ...(this.documentText ? { documentText: true } : {}), ...(this.documentRow ? { documentRow: true } : {}) } : {}
     return { kind: 'derived', sources, safe: !this.unsafe, functions, computed, ...document, ...candidates }
   }

@@ -329,10 +329,10 @@ test('functions a condition over candidates, or a number of rows, reads are list
 
 test('a value the statement computes, anywhere in it, makes the columns it reads predicates; one carried as it is does not', () => {
   const predicates = (sql: string, at = 0) => (pg(sql)[at]?.predicates ?? []).map((p) => p.column)
-  assert.equal(predicates("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k, count(phone), name IS NULL FROM users u"), [])
+  assert.equal(predicates("SELECT u, email, prefs->>'theme' AS t, jsonb_extract_path_text(prefs, 'k') AS k, jsonb_path_query(prefs, '$.email') AS e, count(phone), name IS NULL FROM users u"), [])
   for (const sql of [
     'SELECT lower(email) FROM users', 'SELECT email::int FROM users', "SELECT email || 'x' FROM users", "SELECT CASE WHEN email = 'a' THEN 1 END FROM users",
-    "SELECT jsonb_path_query(prefs, '$.email') FROM users", 'SELECT count(1 / length(email)) FROM users', 'SELECT (email::int) IS NULL FROM users',
+    "SELECT jsonb_path_query(prefs, '$.email ? (@ starts with \"a\")') FROM users", 'SELECT count(1 / length(email)) FROM users', 'SELECT (email::int) IS NULL FROM users',
     'SELECT count(*) FROM (SELECT upper(email) AS x FROM users) s', 'WITH w AS MATERIALIZED (SELECT 1 / length(email) AS v FROM users) SELECT count(*) FROM w',
     'SELECT count(*) FROM generate_series(1, (SELECT length(email) FROM users LIMIT 1))',
   ]) assert.ok(predicates(sql).includes('email'), sql)
@@ -558,6 +558,28 @@ test('unknown relations with a catalog are unknown, not guessed', () => {
   const s = one('SELECT email FROM nope', withCatalog)
   assert.is(s.outputs?.[0]?.lineage, 'unknown')
   assert.is(s.outputs?.[0]?.reason, 'relation nope is not in the catalog')
+})
+
+test('a condition, ordering, grouping or number of rows over values of an untraced source is reported; a lookup by a given value is not', () => {
+  const why = (sql: string) => one(sql, withCatalog).detail.predicate_unknown
+  for (const sql of [
+    "SELECT count(*) FROM nope WHERE secret > 'M'",
+    "SELECT count(*) FROM nope AS q(z) WHERE z LIKE 'M%'",
+    'SELECT count(*) FROM nope GROUP BY secret',
+    'SELECT id FROM users ORDER BY (SELECT length(secret) FROM nope LIMIT 1)',
+    'SELECT id FROM users LIMIT (SELECT length(secret) FROM nope LIMIT 1)',
+    "SELECT count(*) FROM (SELECT * FROM nope) s WHERE secret > 'M'",
+    "DELETE FROM nope WHERE secret > 'M'",
+    "SELECT count(*) FROM opaque WHERE a > 'M'",
+    "SELECT count(*) FROM users u JOIN nope n ON n.secret > u.name",
+  ]) assert.ok(typeof why(sql) === 'string', sql)
+  assert.is(why("SELECT count(*) FROM nope WHERE secret > 'M'"), 'relation nope is not in the catalog')
+  assert.is(why("SELECT count(*) FROM opaque WHERE a > 'M'"), 'view public.opaque has no definition in the catalog')
+  for (const sql of [
+    "SELECT count(*) FROM nope WHERE secret = 'x' AND id IN (1, 2) AND note IS NULL",
+    'SELECT count(*) FROM nope',
+    "SELECT count(*) FROM users WHERE email > 'M'",
+  ]) assert.is(why(sql), undefined, sql)
 })
 
 test('a wide select stays linear', () => {

@@ -50,6 +50,8 @@ export interface StatementLineage {
   cursorDeclared?: boolean
   /** For EXPLAIN: the base columns whose values the plan's rows carry, and why some cannot be told (planCarries). */
   plan?: { columns: SqlColumnRef[]; unknown?: string }
+  /** Why a predicate reads values whose origin cannot be traced (QueryWalker.untracedRead). */
+  untracedRead?: string
 }
 
 export interface LineageContext {
@@ -88,6 +90,7 @@ export function statementLineage(name: string, body: PgObject, ctx: LineageConte
     ...(cols ? { outputs: cols.map(toOutput) } : {}),
     ...(name === 'FetchStmt' ? { cursorDeclared: ctx.cursors.has(str(body.portalname) ?? '') } : {}),
     ...(name === 'ExplainStmt' ? { plan: planCarries(w) } : {}),
+    ...(w.untracedRead !== undefined ? { untracedRead: w.untracedRead } : {}),
     predicates: [...w.predicates.values()],
     implicitCalls: [...w.implicitCalls],
     matchedCalls: [...w.matchedCalls],

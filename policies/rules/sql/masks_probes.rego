@@ -25,6 +25,23 @@ deny contains {"rule": "warden.rules.sql.probe", "message": msg} if {
 	])
 }
 
+# The same uses of values no mask follows (detail.predicate_unknown) are denied where column masking applies: values
+# of a relation not in the catalog (a temporary table, a view without a definition, a function's rows), where a copy
+# of a masked column (`CREATE TEMP TABLE t AS SELECT password …`, approved once) answered `SELECT count(*) FROM t AS
+# q(z) WHERE z > 'M'` a bit at a time under any name, and a whole json document or composite value, whose values are
+# masked only by their keys (`prefs::text LIKE '%wk_live_J%'`, `jsonb_each_text(prefs)`, `prefs->>k`, a jsonpath
+# filter). Lookups by a given value (=, IN, IS NULL; a document's keys or containment of a given one) still run.
+deny contains {"rule": "warden.rules.sql.probe", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	is_string(s.detail.predicate_unknown)
+	msg := concat("", [
+		label(i, s), ": filters, orders, groups or computes on values no mask follows (",
+		s.detail.predicate_unknown, "), which may hold masked values; its row counts, errors or timing",
+		" would reveal such a value a bit at a time; look rows up by a value the statement gives (=, IN, IS NULL) instead",
+	])
+}
+
 # The strictest strategy of a column's patterns wins (masks.rego): any pattern that masks it whole does.
 # `*literal*` patterns are tested by `contains`, which also matches names holding a "." (stricter than glob).
 whole_masked(column) if {

@@ -16,6 +16,17 @@ test_a_secret_filtered_other_than_by_a_given_value_is_denied if {
 	probe_reasons(d) == ["statement 1 (select): column password is masked whole; a statement may return it as it is, count it, or look it up by a value it gives (=, IN, IS NULL): filtering, joining, ordering or grouping on it any other way, or computing on it (a function, operator, cast or CASE), would reveal its value a bit at a time through row counts, errors or timing"]
 }
 
+test_a_filter_on_values_no_mask_follows_is_denied_where_column_masking_applies if {
+	s := select_with({"detail": {"predicate_unknown": "relation t3 is not in the catalog"}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [s])
+	d.effect == "deny"
+	probe_reasons(d) == ["statement 1 (select): filters, orders, groups or computes on values no mask follows (relation t3 is not in the catalog), which may hold masked values; its row counts, errors or timing would reveal such a value a bit at a time; look rows up by a value the statement gives (=, IN, IS NULL) instead"]
+	d2 := data.warden.decision with input as t.sql(t.agent, t.staging_db, [s])
+	probe_reasons(d2) == []
+	d3 := data.warden.decision with input as t.sql(t.break_glass, t.prod_db, [s])
+	probe_reasons(d3) == []
+}
+
 test_a_secret_looked_up_by_a_given_value_is_allowed if {
 	lookup := object.union(password, {"lookup": true})
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [select_with({"predicates": [lookup]})])
