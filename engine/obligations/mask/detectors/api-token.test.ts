@@ -69,6 +69,24 @@ test('webhook URLs and SAS query strings: only the secret part is masked', () =>
   assert.equal(hits(apiToken, `https://api.telegram.org/bot${bot}/getMe`), [bot])
 })
 
+test('webhook hosts match in any case and with a trailing dot, as a client reaches them; the secret keeps its case', () => {
+  const slack = `T0${run(8).toUpperCase()}/B0${run(9, 2).toUpperCase()}/${run(24, 4)}`
+  for (const url of [`https://HOOKS.SLACK.COM/services/${slack}`, `https://Hooks.Slack.com/Services/${slack}`, `https://hooks.slack.com./services/${slack}`]) {
+    assert.equal(hits(apiToken, url), [slack], url)
+  }
+  assert.equal(hits(apiToken, `https://HOOKS.slack.com/WORKFLOWS/${slack}`), [slack])
+  const discord = run(68, 3).replace(/[k-m]/g, '_')
+  for (const url of [`https://Discord.com/api/webhooks/1234567890123456789/${discord}`, `https://DISCORDAPP.COM/API/WEBHOOKS/1/${discord}`, `https://discord.com./api/webhooks/1/${discord}`]) {
+    assert.equal(hits(apiToken, url), [discord], url)
+  }
+  const sig = 'd3Kx9%2BpQ7rT%2F2vWb8nM4zL1cY6hJ0sA%3D'
+  assert.equal(hits(apiToken, `https://a.blob.core.windows.net/c/b?sv=2022-11-02&SIG=${sig}`), [sig])
+  const bot = SAMPLES['telegram bot']!
+  assert.equal(hits(apiToken, `https://API.TELEGRAM.ORG/BOT${bot}/getMe`), [bot])
+  // A secret part in another case is another string: not this token.
+  assert.equal(hits(apiToken, `https://hooks.slack.com/services/${slack.toLowerCase()}`), [])
+})
+
 test('ignores near misses: words, identifiers, UUIDs, hashes, base64 blobs and truncated tokens', () => {
   const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
   const blob = Buffer.from('x'.repeat(30) + ' some bytes of a file ' + 'y'.repeat(30)).toString('base64')
@@ -134,6 +152,8 @@ test('linear time on adversarial text: long runs after every prefix, digits and 
     '1234567890:'.repeat(100_000),
     '1'.repeat(500_000) + ':' + 'A'.repeat(40),
     'hooks.slack.com/services/T'.repeat(30_000),
+    'HOOKS.SLACK.COM./SERVICES/T'.repeat(30_000),
+    'Discord.com/api/webhooks/1/'.repeat(20_000),
     '&sig='.repeat(150_000),
     'xoxb-1'.repeat(100_000),
   ]) {

@@ -24,6 +24,16 @@ interface Format {
   accept?: (token: string) => boolean
 }
 
+/**
+ * A literal as a pattern matching it in any case: hosts are case-insensitive (`HOOKS.SLACK.COM`, `Discord.com`), and
+ * so are the paths the gateway cannot prove a server reads in one case only. A class per letter, not the `i` flag,
+ * which would apply to the tokens' own classes too.
+ */
+const anyCase = (literal: string) =>
+  literal.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`).replace(/\./g, '\\.')
+/** A host in any case, with the trailing dot of a fully qualified name (`hooks.slack.com./…` reaches the same host). */
+const host = (name: string) => `${anyCase(name)}\\.?`
+
 const hasDigit = (s: string) => /\d/.test(s)
 const mixedCase = (s: string) => /[a-z]/.test(s) && /[A-Z]/.test(s)
 
@@ -33,8 +43,8 @@ const FORMATS: readonly Format[] = [
   { vendor: 'gitlab', pattern: 'gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|agent|ffct)-[A-Za-z0-9_-]{20,}(?:\\.[A-Za-z0-9_-]+)*', after: 'separator' },
   { vendor: 'slack', pattern: 'xox[abeoprs]-\\d[A-Za-z0-9-]{10,}', after: 'separator' },
   { vendor: 'slack', pattern: 'xapp-\\d-[A-Za-z0-9-]{10,}', after: 'separator' },
-  { vendor: 'slack', pattern: 'hooks\\.slack\\.com/services/(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,})', after: 'any' },
-  { vendor: 'slack', pattern: 'hooks\\.slack\\.com/(?:workflows|triggers)/(T[A-Z0-9]{6,}/[A-Za-z0-9/]{16,})', after: 'any' },
+  { vendor: 'slack', pattern: `${host('hooks.slack.com')}/${anyCase('services')}/(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,})`, after: 'any' },
+  { vendor: 'slack', pattern: `${host('hooks.slack.com')}/(?:${anyCase('workflows')}|${anyCase('triggers')})/(T[A-Z0-9]{6,}/[A-Za-z0-9/]{16,})`, after: 'any' },
   { vendor: 'stripe', pattern: '[sr]k_(?:live|test)_[A-Za-z0-9]{10,}', after: 'separator' },
   { vendor: 'stripe', pattern: 'whsec_[A-Za-z0-9+/=]{24,}', after: 'separator' },
   { vendor: 'google', pattern: `AIza[A-Za-z0-9_-]{35}${E}`, after: 'separator' },
@@ -57,9 +67,9 @@ const FORMATS: readonly Format[] = [
   { vendor: 'twilio', pattern: `SK[0-9a-f]{32}${E}`, after: 'separator' },
   // <bot id>:<35 characters>, alone or in an API URL (`/bot123456789:AA…/getMe`); see telegramStart.
   { vendor: 'telegram', pattern: `\\d{8,10}:[A-Za-z0-9_-]{35}${E}`, after: 'any', accept: mixedCase },
-  { vendor: 'discord', pattern: 'discord(?:app)?\\.com/api/webhooks/\\d{1,20}/([A-Za-z0-9_-]{60,})', after: 'any' },
+  { vendor: 'discord', pattern: `${anyCase('discord')}(?:${anyCase('app')})?${host('.com')}/${anyCase('api/webhooks')}/\\d{1,20}/([A-Za-z0-9_-]{60,})`, after: 'any' },
   // Azure shared access signatures: the signature is the secret; the other parameters (expiry, rights) stay.
-  { vendor: 'azure', pattern: '[?&;]sig=([A-Za-z0-9%+/=_-]{16,})', after: 'any' },
+  { vendor: 'azure', pattern: `[?&;]${anyCase('sig')}=([A-Za-z0-9%+/=_-]{16,})`, after: 'any' },
 ]
 
 // Each alternative is one group around the whole format, then the format's own group if it has one.
@@ -85,7 +95,7 @@ function startsAlone(text: string, at: number, format: Format): boolean {
   if (format.after === 'separator') return at === 0 || !WORD.test(text[at - 1]!) || afterEscape(text, at)
   if (format.vendor !== 'telegram') return true
   // A bot id that does not continue a number or word, or that follows `/bot` in an API URL.
-  return at === 0 || !/[A-Za-z0-9_:-]/.test(text[at - 1]!) || text.startsWith('/bot', at - 4) || afterEscape(text, at)
+  return at === 0 || !/[A-Za-z0-9_:-]/.test(text[at - 1]!) || text.slice(Math.max(0, at - 4), at).toLowerCase() === '/bot' || afterEscape(text, at)
 }
 
 function spanOf(text: string, m: RegExpExecArray): Span | undefined {
