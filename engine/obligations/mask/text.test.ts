@@ -181,6 +181,30 @@ test('base64 wrapped over lines (base64, MIME, PEM) is read joined: a token acro
   assert.equal(maskDetected(`${line}\nok`, tokens, {}, KEY).value, '[base64]\nok')
 })
 
+test('wrapped base64 whose first line follows other text and whose last is followed by some is read joined, escaped too', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  // The token straddles the first line break and the last one.
+  const env = `# deploy settings for the release pipeline\nGH=${GITHUB}\nSTRIPE=sk_${'live'}_${GITHUB.slice(4, 40)}\n`
+  const lines = Buffer.from(env).toString('base64').match(/.{1,76}/g)!
+  assert.ok(lines.length >= 3, String(lines.length))
+  const body = `${lines.join('\n')} -- end`
+  for (const [text, masked] of [
+    [`config: ${body}`, 'config: [base64] -- end'],
+    [`key: ${lines.slice(0, 2).join('\n')}`, 'key: [base64]'],
+    [`{"log":"key: ${lines.join('\\n')} -- end"}`, undefined],
+    [`key: ${lines.join('\r\n')}\r\n`, 'key: [base64]\r\n'],
+  ] as const) {
+    const out = maskDetected(text, tokens, {}, KEY)
+    assert.ok(out.masked, text)
+    if (masked !== undefined) assert.is(out.value, masked)
+    assert.not.ok(out.value!.includes(lines[1]!) || out.value!.includes(lines[0]!.slice(-20)), out.value!)
+  }
+  // Text before the block whose last word reads as base64 that is no text (\`data\`), a word after it: the lines alone.
+  assert.is(maskDetected(`payload data\n${lines.join('\n')}\nDone`, tokens, {}, KEY).value, 'payload data\n[base64]\nDone')
+  const harmless = Buffer.from('release notes: the pipeline now builds twice as fast, and the cache is kept a week.\n').toString('base64').match(/.{1,76}/g)!.join('\n')
+  assert.equal(maskDetected(`notes: ${harmless} -- end`, tokens, {}, KEY), { value: `notes: ${harmless} -- end`, masked: false })
+})
+
 test('PostgreSQL bytea as hex text (\\x…) whose bytes are text is read as that text: a token in it is masked whole', () => {
   const tokens = ['api_token'] as DetectorName[]
   const hex = Buffer.from(`GITHUB_TOKEN=${GITHUB}\n`).toString('hex')
@@ -229,7 +253,10 @@ test('text with many escapes or many base64 lines masks in linear time', () => {
   const lines = Buffer.alloc(48000, 'nothing to see here. ').toString('base64').match(/.{1,76}/g)!.join('\n')
   const stack = Array.from({ length: 700 }, (_, i) => `ERROR Traceback:\n  File "app.py", line ${i}\n    raise ValueError(x)`).join('\n')
   const qp = Array.from({ length: 900 }, (_, i) => `line ${i} of a long mail body, wrapped soft =3D here=`).join('\r\n')
-  for (const text of [escaped, lines, qp, stack]) {
+  // Every line opening and closing with base64 beside other text: each may end a block and open the next.
+  const edges = Array.from({ length: 4000 }, (_, i) => `QUJD${i} k: ${'QUJD'.repeat(19)}`).join('\n')
+  const prose = Array.from({ length: 6000 }, (_, i) => `this line ${i} ends in a word test`).join('\n')
+  for (const text of [escaped, lines, qp, stack, edges, prose]) {
     const { cpuMs } = cpuTimed(() => maskDetected(text, all, {}, KEY))
     assert.ok(cpuMs < 500, `${cpuMs} ms`)
   }
