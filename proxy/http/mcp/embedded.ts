@@ -4,13 +4,18 @@
 // not read, or may read only once a reviewer approves: masking leaves its text, so such an item is replaced
 // by a text item saying it was withheld (in contents[], a text resource of uri warden:withheld) (not quoting the uri, which the settings keep from the caller). A link
 // is kept when a read of it would be held, as a listing entry is (listings.ts); embedded content never is.
-// What a withheld item held (its text, its blob as base64 and as text, and its uri when a read of it is denied) is gone from the rest of the result
-// too: a server may repeat it in structuredContent (a text item then repeats that as JSON, as the SDK does), in
-// _meta or in another item's text. Any string of the result holding one of them, as it is or JSON-escaped, is
-// replaced by the same notice, and an object key holding one drops its entry (a value from a withheld source
-// is withheld wherever it is).
+// What a withheld item held (its text, its blob as base64 and as text, and its uri when a read of it is denied) is gone from the rest of the answer
+// too, in whatever shape the server repeats it (traces.ts): as it is, JSON-escaped (a text item repeating
+// structuredContent, as the SDK writes it), a line or a field of it, or base64. Any string holding a trace is
+// replaced by the same notice, and an object key holding one drops its entry (a value from a withheld source is
+// withheld wherever it is). What the gateway cannot follow is withheld whole (fail closed): a tool result's
+// structuredContent (the same data in the tool's own shape, any shape) turns the result into an error result
+// saying so; a result's _meta and any member MCP does not define are dropped; values too large to follow withhold
+// the answer.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/tools#embedded-resources
+import { McpError } from './errors.ts'
 import type { CanRead } from './listings.ts'
+import { type Traces, traces } from './traces.ts'
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -22,6 +27,10 @@ export interface EmbeddedReads {
 }
 
 const WITHHELD = 'warden: an embedded resource was withheld: the caller may not read it (settings.mcp.resources)'
+const WITHHELD_RESULT = 'warden: the result was withheld: it embedded a resource the caller may not read, and its structuredContent may hold it in another shape (settings.mcp.resources)'
+
+// The members MCP defines for the results that embed resources (tools/call, prompts/get, resources/read).
+const RESULT_MEMBERS = new Set(['content', 'isError', 'messages', 'description', 'contents'])
 
 function allowed(check: CanRead, uri: unknown): boolean {
   if (typeof uri !== 'string') return false
@@ -76,23 +85,23 @@ function contentList(list: unknown, reads: EmbeddedReads, w: Withheld): unknown 
   return Array.isArray(list) ? out : out[0]
 }
 
-/** `value` with every string holding a withheld value replaced by the notice, and every key holding one dropped. */
-function scrub(value: unknown, w: Withheld, needles: string[]): unknown {
-  const holds = (text: string) => needles.some((n) => text.includes(n))
-  if (typeof value === 'string') return holds(value) ? WITHHELD : value
-  if (Array.isArray(value)) return value.map((v) => scrub(v, w, needles))
+/** `value` with every string holding a trace replaced by the notice, and every key holding one dropped. */
+function scrub(value: unknown, w: Withheld, t: Traces): unknown {
+  if (typeof value === 'string') return t.holds(value) ? WITHHELD : value
+  if (Array.isArray(value)) return value.map((v) => scrub(v, w, t))
   if (!isObject(value) || w.notices.has(value)) return value
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (!holds(k)) out[k] = scrub(v, w, needles)
+  for (const [k, v] of Object.entries(value)) if (!t.holds(k)) out[k] = scrub(v, w, t)
   return out
 }
 
 /**
- * A result with the embedded resources the caller may not read replaced (content[], messages[].content,
- * contents[]); `withheld` counts them. `asked`: the uri of the judged resources/read this answers, whose own
- * contents its decision (or a reviewer) already allowed. The input is not modified.
+ * A result (or a server request's params, `params`) with the embedded resources the caller may not read replaced
+ * (content[], messages[].content, contents[]); `withheld` counts them. `asked`: the uri of the judged
+ * resources/read this answers, whose own contents its decision (or a reviewer) already allowed. The input is not
+ * modified. Throws McpError when what was withheld is too large to follow through the rest.
  */
-export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: string): { result: unknown; withheld: number } {
+export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: string, params = false): { result: unknown; withheld: number } {
   if (!isObject(result)) return { result, withheld: 0 }
   const w: Withheld = { count: 0, values: new Set(), notices: new Set() }
   const out: Record<string, unknown> = { ...result }
@@ -108,7 +117,14 @@ export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: 
     })
   }
   if (w.count === 0) return { result: out, withheld: 0 }
-  // Each value as it is and as it reads inside a JSON string (a text item repeating structuredContent).
-  const needles = [...new Set([...w.values].flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]))]
-  return { result: scrub(out, w, needles), withheld: w.count }
+  if (!params) {
+    // structuredContent is the tool's result in its own shape: what it holds of a withheld resource cannot be
+    // told apart from the rest, so the result goes, as an error result (a client checking structuredContent
+    // against the tool's outputSchema accepts one). _meta and members MCP does not define: dropped.
+    if (Object.hasOwn(result, 'structuredContent')) return { result: { content: [{ type: 'text', text: WITHHELD_RESULT }], isError: true }, withheld: w.count }
+    for (const k of Object.keys(out)) if (!RESULT_MEMBERS.has(k)) delete out[k]
+  }
+  const t = traces(w.values)
+  if (t === undefined) throw new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read, too large to follow through the rest of its answer; the answer was withheld')
+  return { result: scrub(out, w, t), withheld: w.count }
 }

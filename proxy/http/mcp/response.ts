@@ -193,7 +193,7 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
   // A server request or notification the policy let through (sampling/createMessage's messages, a log entry) may
   // embed resources too.
   if (Object.hasOwn(current, 'method') && isObject(current.params)) {
-    const embedded = withholdEmbedded(current.params, { canRead: ctx.canRead, canReadNow: ctx.canReadNow })
+    const embedded = withholdEmbedded(current.params, { canRead: ctx.canRead, canReadNow: ctx.canReadNow }, undefined, true)
     out.withheldEmbedded += embedded.withheld
     if (embedded.withheld > 0) current = { ...current, params: embedded.result }
   }
