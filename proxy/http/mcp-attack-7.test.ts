@@ -1,6 +1,7 @@
 // Attacks on MCP through the real gateway, seventh round (earlier: mcp-attack.test.ts, mcp-attack-3…6.test.ts):
 // a denied file embedded in a tool's result while the result carries the same text in another shape (structuredContent
-// as lines, fields or base64; _meta; an error result's other items), a webhook URL whose host is written in
+// as lines, fields or base64; _meta; an error result's other items), a structured result masked by path whose
+// content repeats it as JSON (and the other way round), a webhook URL whose host is written in
 // another case, and a token in base64 wrapped over lines whose first and last lines also carry other text. The
 // server is the SDK's low-level Server on 127.0.0.1 reading a file from the real disk; the client is the SDK's
 // Client. Each test asserts the attack fails.
@@ -32,6 +33,7 @@ const run = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ALNUM[(
 const SLACK_PATH = `T0${run(8, 1).toUpperCase()}/B0${run(9, 2).toUpperCase()}/${run(24, 4)}`
 const DISCORD_SECRET = run(68, 3)
 const GITHUB = 'ghp' + '_' + run(36)
+const FORECAST = 'storm warning for the Oslofjord\nferries cancelled until Friday'
 
 /** The server: stateless, its tools answer with the denied file embedded and repeated in another shape. */
 function build(): Server {
@@ -46,8 +48,15 @@ function build(): Server {
     { name: 'failing', description: 'Fails, quoting the file', inputSchema: object },
     { name: 'hooks', description: 'Webhook settings', inputSchema: object },
     { name: 'wrapped', description: 'A config as base64', inputSchema: object },
+    { name: 'forecast', description: 'Tells the weather', inputSchema: object, outputSchema: { type: 'object' as const, properties: { summary: { type: 'string' }, lines: { type: 'array' } } } },
+    { name: 'report', description: 'A report', inputSchema: object, outputSchema: object },
   ] }))
   s.setRequestHandler(CallToolRequestSchema, async (r) => {
+    if (r.params.name === 'forecast' || r.params.name === 'report') {
+      // As the spec asks of a structured result: structuredContent, and the same as JSON in a text item.
+      const structured = { summary: FORECAST, lines: FORECAST.split('\n') }
+      return { content: [{ type: 'text' as const, text: JSON.stringify(structured) }], structuredContent: structured }
+    }
     const text = file()
     const structured = r.params.name === 'lines' ? { lines: text.split('\n') }
       : r.params.name === 'fields' ? Object.fromEntries(text.trim().split('\n').map((l) => l.split('=')))
@@ -78,6 +87,13 @@ const targets: TargetConfig[] = [
 const g = await startTestGateway(() => targets, {
   env: { MCP_UPSTREAM_TOKEN: 'mcp-upstream-token' },
   settings: { mcp: { tools: { allow: ['files/*'] }, resources: { deny: [`*/file://${SECRET_DIR}/*`] } } },
+  // Policies that mask one tool's structured result by path, and another's content, beside the content detectors.
+  override: (input) => {
+    const tool = input.command.mcp?.tool
+    if (tool !== 'forecast' && tool !== 'report') return undefined
+    const path = tool === 'forecast' ? 'result.structuredContent.summary' : 'result.content.*.text'
+    return { effect: 'allow', reasons: [], obligations: { mask: [{ path, rule: 'test.path' }, { detector: 'all', rule: 'test.content' }] } }
+  },
 })
 const token = await g.agentToken()
 
@@ -122,6 +138,17 @@ test('an error result repeating the denied file in wrapped base64, in a line of 
   assert.is(r.isError, true)
   assert.equal(r._meta, undefined)
   assert.ok((r.content as Array<{ text: string }>).every((i) => /embedded resource was withheld/.test(i.text)), JSON.stringify(r))
+  await c.close()
+})
+
+test('a structured result masked by path is masked in the content that repeats it as JSON, and the other way round', async () => {
+  const c = await connect()
+  for (const name of ['forecast', 'report']) {
+    const r = await c.callTool({ name, arguments: {} })
+    const seen = readable(r)
+    for (const line of FORECAST.split('\n')) assert.not.ok(seen.includes(line), `${name}: ${JSON.stringify(r)}`)
+    assert.not.ok(seen.includes('Oslofjord'), `${name}: ${JSON.stringify(r)}`)
+  }
   await c.close()
 })
 

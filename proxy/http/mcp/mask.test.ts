@@ -19,6 +19,29 @@ test('a tool result is masked by the content detectors; the envelope is not', ()
   assert.is((message.result.content[0] as any).text, 'owner: jane.doe@example.com')
 })
 
+test('what a path rule masks is masked wherever the result repeats it: content\'s JSON text, structuredContent, a blob, base64', () => {
+  const summary = 'sunny in Oslo\nwind from the north-west'
+  const structured = { summary, lines: summary.split('\n') }
+  const result = { content: [
+    { type: 'text', text: JSON.stringify(structured) },
+    { type: 'text', text: `encoded: ${Buffer.from(summary).toString('base64')}` },
+    { type: 'resource', resource: { uri: 'mem://report', blob: Buffer.from(`report: ${summary}`).toString('base64') } },
+    { type: 'text', text: 'unrelated: rain tomorrow' },
+  ], structuredContent: structured }
+  const out = maskRpcMessage({ jsonrpc: '2.0', id: 1, result }, [{ path: 'result.structuredContent.summary' }], key)
+  const r = out.message.result as any
+  assert.is(r.structuredContent.summary, '[redacted]')
+  assert.equal(r.structuredContent.lines, ['[redacted]', '[redacted]'])
+  assert.equal(r.content.map((c: any) => c.text ?? Buffer.from(c.resource.blob, 'base64').toString()), ['[redacted]', '[redacted]', '[redacted]', 'unrelated: rain tomorrow'])
+  assert.is(out.masked, 6)
+  // The other way: content masked by path, structuredContent repeating it.
+  const back = maskRpcMessage({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: summary }], structuredContent: { report: summary, n: 1 } } }, [{ path: 'result.content' }], key)
+  assert.equal((back.message.result as any).structuredContent, { report: '[redacted]', n: 1 })
+  // No path rule, or nothing it masks repeated: as before.
+  const plain = { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'kept text' }], structuredContent: { a: 'other' } } }
+  assert.equal(maskRpcMessage(plain, [{ path: 'result.structuredContent.a' }], key).message, { ...plain, result: { ...plain.result, structuredContent: { a: '[redacted]' } } })
+})
+
 test('base64 text (a resource blob, text served as an image) is masked as the text it encodes; binary is kept', () => {
   const b64 = (t: string | Buffer) => Buffer.from(t).toString('base64')
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe])

@@ -6,11 +6,13 @@
 // detectors scan the id and the method, and the correlation fields are masked like the rest of params. Only
 // values the client chose itself (the id of the request being answered, which SDK clients also use as the
 // progress token) are kept as they are: rewriting those would break the protocol, and they hold nothing of the
-// server's. Base64 text (a resource's `blob`) is masked as the text it encodes.
+// server's. Base64 text (a resource's `blob`) is masked as the text it encodes. What a path rule masks is masked
+// wherever else the message repeats it (mask-follow.ts).
 import { maskJson } from '../../../engine/obligations/index.ts'
 import type { MaskObligation } from '../../../engine/types.ts'
 import { decodeBlobs, encodeBlobs } from './blobs.ts'
 import { McpError } from './errors.ts'
+import { followMasked } from './mask-follow.ts'
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -22,7 +24,10 @@ function masked(doc: unknown, masks: MaskObligation[], key: Uint8Array): { doc: 
   try {
     const opened = decodeBlobs(doc)
     const m = maskJson(opened.doc, masks, key)
-    return opened.paths.length === 0 ? m : { doc: encodeBlobs(m.doc, opened.paths), masked: m.masked }
+    // What a path rule masks is masked wherever the message repeats it (structuredContent, content's JSON text).
+    const f = followMasked(opened.doc, m.doc, masks, key)
+    const count = m.masked + f.masked
+    return opened.paths.length === 0 ? { doc: f.doc, masked: count } : { doc: encodeBlobs(f.doc, opened.paths), masked: count }
   } catch (err) {
     throw new McpError('mcp.mask_failed', `the server's answer must be masked but ${(err as Error).message}; it was withheld`, { cause: err })
   }

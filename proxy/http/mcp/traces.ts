@@ -1,17 +1,21 @@
 // What a value the gateway keeps from the caller (an embedded resource's text, embedded.ts) looks like elsewhere in
 // the same answer. A server repeats it in other shapes than the text as it was: JSON-escaped (a text item holding
 // structuredContent as JSON), split into lines or fields (`{"lines": […]}`, `{"API_TOKEN": "…"}` from an .env
-// file), or base64 (wrapped or not). A string holds a trace when it holds the value, or one of the value's words
-// (a run between blanks and punctuation, of WORD_MIN characters or more), as written or in the base64 it holds.
-// Words are compared through a set: each string is split once, linear in its length, whatever the value's size.
+// file), or base64 (wrapped or not). A string holds a trace when it holds the value, one of the value's lines (as a
+// line or a quoted string of its own), or one of its words (a run between blanks and punctuation), each of WORD_MIN
+// characters or more, as written or in the base64 it holds. Lines and words are compared through sets: each string
+// is split once, linear in its length, whatever the value's size.
 import { base64Text } from '../../../engine/obligations/mask/base64-text.ts'
 import { wrappedBase64 } from '../../../engine/obligations/mask/wrapped-base64.ts'
 
 // Shorter words are common to any text (`true`, `user`): a trace of them says nothing.
 const WORD_MIN = 6
-/** Words kept from the values at most: more than this and the answer is withheld whole (traces() is undefined). */
+/** Words and lines kept from the values at most: more than this and the answer is withheld whole (traces() is undefined). */
 export const MAX_WORDS = 50_000
 const SEPARATORS = /[\s"'`=:,;{}()[\]<>\\|&?!*#]+/
+const LINE_BREAK = /\r?\n/
+// A line of a value as another string holds it: a line of its own, or a JSON string (`{"lines": ["…", "…"]}`).
+const PIECES = /[\n"]/
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g
 
 export interface Traces {
@@ -43,18 +47,22 @@ function words(text: string): string[] {
 export function traces(values: Iterable<string>): Traces | undefined {
   const whole = new Set<string>()
   const known = new Set<string>()
+  const lines = new Set<string>()
   for (const v of values) {
     if (v === '') continue
     whole.add(v)
     whole.add(JSON.stringify(v).slice(1, -1))
-    for (const w of words(v)) {
-      known.add(w)
-      if (known.size > MAX_WORDS) return undefined
+    for (const line of v.split(LINE_BREAK)) {
+      const kept = line.trim()
+      if (kept.length >= WORD_MIN) lines.add(kept)
     }
+    for (const w of words(v)) known.add(w)
+    if (known.size + lines.size > MAX_WORDS) return undefined
   }
   const plain = (text: string) => {
     for (const v of whole) if (text.includes(v)) return true
     for (const w of words(text)) if (known.has(w)) return true
+    for (const piece of text.split(PIECES)) if (lines.has(piece.trim())) return true
     return false
   }
   return {
