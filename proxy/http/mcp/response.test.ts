@@ -199,4 +199,14 @@ test('a server request let through (sampling) has the resources it embeds that t
   assert.match(JSON.parse(out.forward).params.messages[0].content.text, /embedded resource was withheld/)
 })
 
+test('an error whose data embeds a resource the caller may not read loses its data and message; other errors pass', async () => {
+  const ctx = context({ request: { method: 'tools/call', id: 3 }, masks: [] })
+  const error = { jsonrpc: '2.0', id: 3, error: { code: -32603, message: 'failed reading root:$6$hash', data: { content: [{ type: 'resource', resource: { uri: 'file:///etc/shadow', text: 'root:$6$hash' } }] } } }
+  const out = await processJsonBody(ctx, JSON.stringify(error))
+  assert.is(out.withheldEmbedded, 1)
+  assert.equal(JSON.parse(out.forward).error, { code: -32603, message: 'warden: the server\'s error was withheld: its data embedded a resource the caller may not read (settings.mcp.resources)' })
+  const plain = { jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'bad arguments', data: { content: [{ type: 'text', text: 'x' }] } } }
+  assert.equal(JSON.parse((await processJsonBody(ctx, JSON.stringify(plain))).forward), plain)
+})
+
 test.run()

@@ -8,7 +8,8 @@
 //   answer to resources/list,          → fingerprinted (definitions.ts), entries the caller may not read removed (canRead), then masked; so
 //     resources/templates/list,          is any other answer holding such a list
 //     prompts/list
-//   any other answer (result / error)  → embedded resources the caller may not read replaced (embedded.ts), masked
+//   any other answer (result / error)  → embedded resources the caller may not read replaced (embedded.ts), masked;
+//                                        an error whose data embeds one loses its data and message
 //   server notification               → params masked (and the id and method scanned), forwarded
 //   server→client request              → judged (direction server); allowed: params masked, forwarded;
 //     (or a message with no id whose      a message with no id is dropped without a post-back
@@ -88,6 +89,8 @@ export interface ProcessedMessages {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+const ERROR_WITHHELD = 'warden: the server\'s error was withheld: its data embedded a resource the caller may not read (settings.mcp.resources)'
 
 const empty = (): ProcessedMessages => ({ forward: '', postBack: [], denied: [], removedTools: [], changedTools: [], removedReads: [], changedDefinitions: [], withheldEmbedded: 0, eventIds: [], serverRequests: [], masked: 0 })
 
@@ -189,6 +192,13 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
     const embedded = withholdEmbedded(current.result, { canRead: ctx.canRead, canReadNow: ctx.canReadNow }, answersJudged ? ctx.request!.uri : undefined)
     out.withheldEmbedded += embedded.withheld
     if (embedded.withheld > 0) current = { ...current, result: embedded.result }
+  }
+  // A JSON-RPC error's data is the server's to fill, and a lax client shows it: resources embedded in it are judged
+  // too. Any withheld takes the data with it, and the message, which may quote it.
+  if (isObject(current.error) && Object.hasOwn(current.error, 'data')) {
+    const embedded = withholdEmbedded(current.error.data, { canRead: ctx.canRead, canReadNow: ctx.canReadNow }, undefined, true)
+    out.withheldEmbedded += embedded.withheld
+    if (embedded.withheld > 0) current = { ...current, error: { code: current.error.code, message: ERROR_WITHHELD } }
   }
   // A server request or notification the policy let through (sampling/createMessage's messages, a log entry) may
   // embed resources too.
