@@ -16,9 +16,10 @@ const CUTTING_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
 }
 
 /** The refusal for a request whose answer must be masked but which asks for a cut of it; undefined if it does not. */
-export function partialReadRefusal(kind: string, query: string): HttpGatewayError | undefined {
+export function partialReadRefusal(kind: string, method: string, query: string): HttpGatewayError | undefined {
   const names = CUTTING_PARAMETERS[kind]
-  if (!names || query === '') return undefined
+  // Only a read answers with the cut: S3's UploadPart (PUT ?partNumber=N&uploadId=…) names a part it writes.
+  if (!names || query === '' || method !== 'GET') return undefined
   const asked = names.filter((name) => Object.hasOwn(parseQueryString(query), name))
   if (asked.length === 0) return undefined
   const instead = kind === 'kubernetes' ? 'ask for whole lines instead (kubectl logs --tail=N rather than --limit-bytes)' : 'read the whole object instead (without --part-number)'
