@@ -28,6 +28,7 @@ const hosts: Array<[string, ReturnType<typeof endpointFromHost>]> = [
   ['vpce-0abc-1def-us-east-1a.kms.us-east-1.vpce.amazonaws.com', { service: 'kms', region: 'us-east-1', partition: 'aws' }],
   ['ssm.us-gov-west-1.amazonaws.com', { service: 'ssm', region: 'us-gov-west-1', partition: 'aws-us-gov' }],
   ['sts.cn-north-1.amazonaws.com.cn', { service: 'sts', region: 'cn-north-1', partition: 'aws-cn' }],
+  ['iam.us-gov.amazonaws.com', { service: 'iam', partition: 'aws-us-gov' }],
   ['foo.us-east-1.amazonaws.com', { region: 'us-east-1', partition: 'aws' }],
   ['x.secretsmanager.us-east-1.amazonaws.com', { region: 'us-east-1', partition: 'aws' }],
   ['streams.dynamodb.us-east-1.amazonaws.com', { service: 'dynamodb', region: 'us-east-1', partition: 'aws' }],

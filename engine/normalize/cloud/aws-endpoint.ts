@@ -45,14 +45,15 @@ export function endpointFromHost(hostname: string): AwsEndpoint {
     const region = regionLabel ?? (legacyRegion && REGION.test(legacyRegion) ? legacyRegion : undefined)
     return withRegion({ service: 's3', partition, ...(bucket ? { bucket } : {}) }, region)
   }
-  return withRegion({ service: serviceOf(labels), partition }, regionLabel)
+  return withRegion({ service: serviceOf(labels), partition: labels[1] === 'us-gov' ? 'aws-us-gov' : partition }, regionLabel)
 }
 
 /**
- * The service a non-S3 host names, by the shapes AWS publishes: SERVICE[-fips].REGION, SERVICE (global), REGION.queue,
- * PREFIX.SERVICE.REGION (api.ecr), ID.execute-api.REGION and the VPC endpoint vpce-ID.SERVICE.REGION.vpce. A signing
- * name Warden does not know, or a host of another shape, names none: read as its first label, a VPC endpoint's
- * `vpce-0abc.sts…` was service `vpce-0abc`, whose GetSessionToken counted as a read.
+ * The service a non-S3 host names, by the shapes AWS publishes: SERVICE[-fips].REGION, SERVICE (global; GovCloud's
+ * SERVICE.us-gov), REGION.queue, PREFIX.SERVICE.REGION (api.ecr), ID.execute-api.REGION and the VPC endpoint
+ * vpce-ID.SERVICE.REGION.vpce. A signing name Warden does not know, or a host of another shape, names none. Read
+ * as its first label, a VPC endpoint `vpce-0abc.secretsmanager…` was service `vpce-0abc`, whose GetSecretValue (by
+ * query Action) passed as a plain read.
  */
 function serviceOf(labels: string[]): string | undefined {
   const [first = '', second, third, fourth] = labels
@@ -63,6 +64,8 @@ function serviceOf(labels: string[]): string | undefined {
   else if (labels.length === 3 && region(third)) named = PREFIXED_HOSTS[`${first}.${second!.replace(/-fips$/, '')}`]
   else if (labels.length === 2 && region(first)) named = second
   else if (labels.length === 2 && region(second)) named = first
+  // GovCloud's global endpoints (iam.us-gov.amazonaws.com).
+  else if (labels.length === 2 && second === 'us-gov') named = first
   else if (labels.length === 1) named = first
   named = named?.replace(/-fips$/, '')
   return knownAwsService(named) ? named : undefined
