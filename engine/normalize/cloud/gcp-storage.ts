@@ -130,10 +130,10 @@ function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string
   const hasAcl = req.query.acl !== undefined
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
   if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
-  const write = req.method !== 'GET' && req.method !== 'HEAD'
-  if (write && Object.keys(req.query).some((name) => !XML_WRITE_PARAMETERS.has(name))) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
-  const object = percentDecode(rawObject)
   const copySource = gcsCopySource(req.raw.headers, req.query)
+  const write = req.method !== 'GET' && req.method !== 'HEAD'
+  if (write && Object.keys(req.query).some((name) => !XML_WRITE_PARAMETERS.has(name))) return withSources(gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/')), copySource)
+  const object = percentDecode(rawObject)
   if (object === '') {
     const resource = bucketPath(bucket)
     if (hasAcl) return withSources(acl('buckets', req.method, resource), copySource)
