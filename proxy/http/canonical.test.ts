@@ -191,16 +191,31 @@ test('forward mode: Host, the absolute URL and the SNI must agree with the CONNE
   refused(() => canonicalize('GET', 'https://api.example/v1', []), 'absolute URL was sent to the reverse proxy')
 })
 
-test('a header hoisted into the query (as a presigned URL carries it) is refused for cloud targets; the signature\'s own parameters pass', () => {
+test('a header hoisted into the query (as a presigned URL carries it) is refused for cloud targets', () => {
   for (const query of ['x-amz-copy-source=vault%2Fsecret.csv', 'X-Amz-Copy-Source=%2Fvault%2Fsecret.csv', 'x-amz-acl=public-read', 'x-amz-grant-read=uri%3Dhttp%3A%2F%2Facs.amazonaws.com%2Fgroups%2Fglobal%2FAllUsers', 'x%2Damz%2Dacl=public-read']) {
     refused(() => canonicalize('PUT', `/drop/copy.csv?${query}`, [], undefined, 'aws'), 'reads as that header')
   }
   for (const query of ['x-goog-copy-source=%2Fvault%2Fsecret.csv', 'x-goog-acl=public-read', 'x-amz-copy-source=%2Fvault%2Fsecret.csv']) {
     refused(() => canonicalize('PUT', `/drop/copy.csv?${query}`, [], undefined, 'gcp'), 'reads as that header')
   }
-  const presigned = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261130%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261130T200000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=abc&x-id=GetObject'
-  assert.is(canonicalize('GET', `/drop/a.csv?${presigned}`, [], undefined, 'aws').query, presigned)
   assert.is(canonicalize('GET', '/api?x-amz-acl=public-read', [], undefined, 'http').query, 'x-amz-acl=public-read', 'a plain HTTP upstream reads no such thing')
+})
+
+// The gateway signs: an agent's presigned parameters forwarded beside its signature were a second credential (and
+// X-Amz-Credential named a service of its own), passed through to the upstream as they came.
+test('the agent\'s own query signature (SigV4, SigV2, Google V4, a session token) is refused for cloud targets, named', () => {
+  const signed = (err: HttpGatewayError, name: string) => err.status === 400 && err.code === 'http.signature_refused' && err.message.includes(name)
+  const presigned = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261130%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261130T200000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=abc&x-id=GetObject'
+  assert.throws(() => canonicalize('GET', `/drop/a.csv?${presigned}`, [], undefined, 'aws'), (err: HttpGatewayError) => signed(err, 'X-Amz-Algorithm'))
+  const names = ['X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token', 'X-Amz-Algorithm', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires', 'x-amz-signature', 'X%2DAmz%2DSignature', 'AWSAccessKeyId', 'Signature', 'SecurityToken', 'SignatureVersion']
+  for (const name of names) {
+    assert.throws(() => canonicalize('GET', `/?Action=ListUsers&${name}=x`, [], undefined, 'aws'), (err: HttpGatewayError) => signed(err, decodeURIComponent(name)), name)
+  }
+  for (const name of ['X-Goog-Signature', 'X-Goog-Credential', 'GoogleAccessId', 'Signature']) {
+    assert.throws(() => canonicalize('GET', `/b/o?${name}=x`, [], undefined, 'gcp'), (err: HttpGatewayError) => signed(err, name), name)
+  }
+  assert.is(canonicalize('GET', '/b/k?versionId=3&x-id=GetObject', [], undefined, 'aws').query, 'versionId=3&x-id=GetObject')
+  assert.is(canonicalize('GET', '/api?Signature=x&X-Amz-Signature=y', [], undefined, 'http').query, 'Signature=x&X-Amz-Signature=y', 'a plain HTTP upstream is signed by no gateway')
 })
 
 test.run()

@@ -143,16 +143,30 @@ function checkGcsCopy(headers: HeaderList, kind?: string): void {
 // S3 reads the x-amz-* headers a presigned URL carries in its query as the headers themselves (the SDKs hoist
 // x-amz-acl, x-amz-copy-source … there), Cloud Storage its x-goog-* ones; the policy reads those as headers, so
 // `PUT …?x-amz-acl=public-read` would make its object public, judged as a plain upload (moto reads headers only;
-// whether S3 reads the query of a request the gateway signs in headers cannot be checked here). Only the
-// signature's own parameters are named so; any other is refused.
-const QUERY_SIGNATURE = /^x-(amz|goog)-(algorithm|credential|date|expires|signedheaders|signature|security-token|content-sha256)$/
+// whether S3 reads the query of a request the gateway signs in headers cannot be checked here). Refused; the
+// signature's own parameters are refused before (checkAgentSignature).
 const HOISTED = { aws: /^x-amz-/, gcp: /^x-(goog|amz)-/ } as Record<string, RegExp | undefined>
 
 function checkHoistedHeaders(query: string, kind?: string): void {
   const hoisted = kind === undefined ? undefined : HOISTED[kind]
   if (!hoisted || query === '') return
-  const names = Object.keys(parseQueryString(query)).map((n) => n.toLowerCase()).filter((n) => hoisted.test(n) && !QUERY_SIGNATURE.test(n))
+  const names = Object.keys(parseQueryString(query)).map((n) => n.toLowerCase()).filter((n) => hoisted.test(n))
   if (names.length) throw ambiguous(`the query names the header ${names.slice(0, 3).join(', ')}, which the upstream reads as that header while the policy judges headers only; send it as a header`)
+}
+
+// The gateway signs a cloud call with its own credential. The agent's own query signature (a presigned URL's
+// SigV4 or Google V4 parameters, SigV2's AWSAccessKeyId and Signature, a session token) forwarded beside it is
+// a second credential the upstream may read instead (AWS answers such a request by one of them, an emulator by
+// the other), and its X-Amz-Credential names a service and region of its own: refused, named.
+const AGENT_SIGNATURE = /^(x-(amz|goog)-(algorithm|credential|date|expires|signedheaders|signature|security-token|content-sha256)|awsaccesskeyid|signature|signatureversion|signaturemethod|securitytoken|googleaccessid)$/
+const SIGNED_KINDS = new Set(['aws', 'gcp'])
+
+function checkAgentSignature(query: string, kind?: string): void {
+  if (kind === undefined || !SIGNED_KINDS.has(kind) || query === '') return
+  const names = Object.keys(parseQueryString(query)).filter((n) => AGENT_SIGNATURE.test(n.toLowerCase()))
+  if (names.length) {
+    throw new HttpGatewayError(400, 'http.signature_refused', `the query carries the agent's own signature parameters (${names.slice(0, 4).join(', ')}); the gateway signs ${kind} calls with its own credential: send the request unsigned or signed in the Authorization header, not as a presigned URL`)
+  }
 }
 
 // S3 picks the operation from a subresource in the query (?acl, ?policy, ?tagging …); given two, S3 and its
@@ -319,6 +333,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkGcsCopy(headers, kind)
   checkQuery(query, method)
   checkS3Subresources(method, query, kind)
+  checkAgentSignature(query, kind)
   checkHoistedHeaders(query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   checkConnection(connection)

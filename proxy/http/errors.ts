@@ -10,7 +10,7 @@ import type { GatewayResponse, HeaderList } from './types.ts'
 export type HttpErrorCode =
   | 'http.no_route' | 'http.unknown_target' | 'http.unknown_host' | 'http.not_http_target'
   | 'http.token_missing' | 'http.credential_malformed' | 'http.token_invalid'
-  | 'http.ambiguous' | 'http.upgrade_refused' | 'http.batch_refused' | 'http.partial_refused' | 'http.selector_refused' | 'http.filter_refused'
+  | 'http.ambiguous' | 'http.upgrade_refused' | 'http.batch_refused' | 'http.signature_refused' | 'http.partial_refused' | 'http.selector_refused' | 'http.filter_refused'
   | 'http.body_too_large' | 'http.body_unreadable' | 'http.bad_encoding'
   | 'http.upstream_unconfigured' | 'http.credential_unavailable' | 'http.upstream_failed'
   | 'http.mask_failed' | 'http.expectation_failed' | 'http.busy' | 'http.mcp_failed' | 'http.mcp_session' | 'http.mcp_id_in_use' | 'http.mcp_unrequested' | 'http.audit_unavailable' | 'http.denied' | 'http.held' | 'http.internal'

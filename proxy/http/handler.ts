@@ -360,7 +360,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
     }
     if (upload?.refusal) throw upload.refusal
-    const cut = masks.length ? partialReadRefusal(target.kind, canon.query) : undefined
+    const cut = masks.length ? partialReadRefusal(target.kind, canon.method, canon.query) : undefined
     if (cut) throw cut
     const command = outcome.judgement.input.command
     const sessionId = trace.session!.id

@@ -18,6 +18,7 @@ import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { codings, decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
+import { deflateFile, inflateFile, isGzip } from './gzip-file.ts'
 import type { MaskBudget } from './mask-budget.ts'
 import { BINARY_FAMILIES, binaryRefused, failed, immutable, isJson, maskDecoded, maskDocument, type MaskJob, maskJsonOrText, maskPlainText } from './mask-decoded.ts'
 import { type MaskThread, OFF_THREAD_BYTES } from './mask-thread.ts'
@@ -187,7 +188,7 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
   const raw = await readAll(res, (first) => {
     // Compressed bodies are judged once decoded, below; UTF-16 and UTF-32 text holds NUL bytes.
-    if (!encoded && !wideEncoding(first, res, true) && !maybeText(first)) throw binaryRefused(declared, obligations)
+    if (!encoded && !isGzip(first) && !wideEncoding(first, res, true) && !maybeText(first)) throw binaryRefused(declared, obligations)
   }, budget)
   // The body read and, for a compressed one, its decoded form, held until the masked copy is made.
   let held = raw.byteLength
@@ -210,10 +211,18 @@ async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObl
     throw failed((err as Error).message, err)
   }
   if (codings(res.headers['content-encoding'] as string | undefined).length) hold(decoded.byteLength)
+  // A gzip file as the body: masked as the text it holds (gzip-file.ts), declared text whatever its Content-Type.
+  const file = isGzip(decoded) ? decoded : undefined
+  if (file) {
+    decoded = inflateFile(file, MAX_MASKED_BYTES)
+    hold(decoded.byteLength)
+  }
+  const type = file ? 'text/plain' : declared
   const encoding = wideEncoding(decoded, res)
-  const job: MaskJob = { body: decoded, type: declared, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}) }
+  const job: MaskJob = { body: decoded, type, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}) }
   const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
-  return { headers: outHeaders(res, out.body.byteLength), body: out.body, masked: constant(out.masked) }
+  const body = file ? deflateFile(file, out.body, out.masked) : out.body
+  return { headers: outHeaders(res, body.byteLength), body, masked: constant(out.masked) }
 }
 
 /** Whether the start of a body can be UTF-8 text: no NUL byte, and valid UTF-8 (a sequence cut at the end is fine). */

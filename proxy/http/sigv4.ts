@@ -5,7 +5,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { createHash } from 'node:crypto'
-import { credentialScope, endpointFromHost, iamPrefix } from '../../engine/normalize/cloud/aws-endpoint.ts'
+import { awsHost, credentialScope, endpointFromHost, iamPrefix } from '../../engine/normalize/cloud/aws-endpoint.ts'
 import { HttpGatewayError } from './errors.ts'
 
 export interface AwsKey {
@@ -35,12 +35,16 @@ export interface SignInput {
  * the judged host is refused: signed as it asks, an S3 read to s3.amazonaws.com ran at the upstream as IAM CreateUser.
  */
 export function judgedScope(judgedHost: string, agentAuthorization: string | undefined, url: URL): { region?: string; service?: string } {
-  const endpoint = endpointFromHost(judgedHost.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
+  const hostname = judgedHost.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase()
+  const endpoint = endpointFromHost(hostname)
+  // A host of a service Warden does not know (judged a call it cannot name, signed once a reviewer approved it) is
+  // signed for its first label, as AWS hosts are named: never for the service the agent's own scope names instead.
+  const named = endpoint.service ?? (awsHost(hostname) ? hostname.split('.', 1)[0]!.replace(/-fips$/, '') : undefined)
   const scope = credentialScope({ method: 'GET', url: '/', headers: { authorization: agentAuthorization } }, { 'X-Amz-Credential': url.searchParams.getAll('X-Amz-Credential') })
-  if (endpoint.service !== undefined && scope !== undefined && iamPrefix(endpoint.service) !== iamPrefix(scope.service)) {
-    throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: its SigV4 credential scope names service ${scope.service}, but it was judged for ${judgedHost} (service ${endpoint.service}); sign for the endpoint's own service`)
+  if (named !== undefined && scope !== undefined && iamPrefix(named) !== iamPrefix(scope.service)) {
+    throw new HttpGatewayError(400, 'http.ambiguous', `ambiguous request refused: its SigV4 credential scope names service ${scope.service}, but it was judged for ${judgedHost} (service ${named}); sign for the endpoint's own service`)
   }
-  return { service: endpoint.service ?? scope?.service, region: endpoint.region ?? scope?.region }
+  return { service: named ?? scope?.service, region: endpoint.region ?? scope?.region }
 }
 
 function queryRecord(search: string): Record<string, string | string[]> {

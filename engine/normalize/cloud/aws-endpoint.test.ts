@@ -22,9 +22,17 @@ const hosts: Array<[string, ReturnType<typeof endpointFromHost>]> = [
   ['ec2.us-east-1.api.aws', { service: 'ec2', region: 'us-east-1', partition: 'aws' }],
   ['api.ecr.us-east-1.amazonaws.com', { service: 'ecr', region: 'us-east-1', partition: 'aws' }],
   ['api.ecr-public.us-east-1.amazonaws.com', { service: 'ecr-public', region: 'us-east-1', partition: 'aws' }],
-  ['api.sagemaker.eu-west-1.amazonaws.com', { service: 'api', region: 'eu-west-1', partition: 'aws' }],
+  ['api.sagemaker.eu-west-1.amazonaws.com', { region: 'eu-west-1', partition: 'aws' }],
+  ['secretsmanager-fips.us-east-1.amazonaws.com', { service: 'secretsmanager', region: 'us-east-1', partition: 'aws' }],
+  ['vpce-0abc-1def.secretsmanager.us-east-1.vpce.amazonaws.com', { service: 'secretsmanager', region: 'us-east-1', partition: 'aws' }],
+  ['vpce-0abc-1def-us-east-1a.kms.us-east-1.vpce.amazonaws.com', { service: 'kms', region: 'us-east-1', partition: 'aws' }],
+  ['ssm.us-gov-west-1.amazonaws.com', { service: 'ssm', region: 'us-gov-west-1', partition: 'aws-us-gov' }],
+  ['sts.cn-north-1.amazonaws.com.cn', { service: 'sts', region: 'cn-north-1', partition: 'aws-cn' }],
+  ['iam.us-gov.amazonaws.com', { service: 'iam', partition: 'aws-us-gov' }],
+  ['foo.us-east-1.amazonaws.com', { region: 'us-east-1', partition: 'aws' }],
+  ['x.secretsmanager.us-east-1.amazonaws.com', { region: 'us-east-1', partition: 'aws' }],
   ['streams.dynamodb.us-east-1.amazonaws.com', { service: 'dynamodb', region: 'us-east-1', partition: 'aws' }],
-  ['api.us-east-1.amazonaws.com', { service: 'api', region: 'us-east-1', partition: 'aws' }],
+  ['api.us-east-1.amazonaws.com', { region: 'us-east-1', partition: 'aws' }],
   ['example.com', { partition: 'aws' }],
 ]
 for (const [host, want] of hosts) {
@@ -36,6 +44,7 @@ test('credential scope from the Authorization header, SigV4a, and presigned quer
   assert.equal(credentialScope(header('AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=x'), {}), { service: 'sqs', region: 'eu-west-1' })
   assert.equal(credentialScope(header('AWS4-ECDSA-P256-SHA256 Credential=AKID/20240101/s3/aws4_request, Signature=x'), {}), { service: 's3' })
   assert.equal(credentialScope({ method: 'GET', url: '/' }, { 'X-Amz-Credential': ['AKID/20240101/us-east-1/s3/aws4_request'] }), { service: 's3', region: 'us-east-1' })
+  assert.equal(credentialScope(header('AWS4-HMAC-SHA256 Credential=AKID/20240101/s3/sts/aws4_request, Signature=x'), {}), { service: 'sts' })
   assert.is(credentialScope(header('AWS AKID:signature'), {}), undefined)
   assert.is(credentialScope(header('Bearer x'), {}), undefined)
 })

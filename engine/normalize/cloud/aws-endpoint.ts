@@ -1,6 +1,7 @@
 // Where an AWS request goes: the service and region from its endpoint host, from its SigV4 credential
 // scope (Authorization header or a presigned URL's X-Amz-Credential), and the service an X-Amz-Target names.
 import { headerValue, type RawHttpRequest } from '../http.ts'
+import { knownAwsService } from './aws-services.ts'
 
 export interface AwsEndpoint {
   /** Signing name as the host or scope gives it (s3, dynamodb, monitoring …). */
@@ -26,6 +27,9 @@ const PREFIXED_HOSTS: Record<string, string> = { 'api.ecr': 'ecr', 'api.ecr-publ
 const IAM_PREFIX: Record<string, string> = { monitoring: 'cloudwatch', email: 'ses', queue: 'sqs' }
 export const iamPrefix = (service: string) => IAM_PREFIX[service] ?? service
 
+/** A host under an AWS domain, where the host alone names the service. */
+export const awsHost = (hostname: string) => /(?:^|\.)(?:amazonaws\.com(?:\.cn)?|api\.aws)$/.test(hostname)
+
 export function endpointFromHost(hostname: string): AwsEndpoint {
   const match = AWS_SUFFIX.exec(hostname)
   if (!match) return { partition: 'aws' }
@@ -41,9 +45,30 @@ export function endpointFromHost(hostname: string): AwsEndpoint {
     const region = regionLabel ?? (legacyRegion && REGION.test(legacyRegion) ? legacyRegion : undefined)
     return withRegion({ service: 's3', partition, ...(bucket ? { bucket } : {}) }, region)
   }
-  const prefixed = labels.length > 1 ? PREFIXED_HOSTS[`${labels[0]}.${labels[1]!.replace(/-fips$/, '')}`] : undefined
-  const service = prefixed ?? (labels.includes('execute-api') ? 'execute-api' : labels[0]!.replace(/-fips$/, ''))
-  return withRegion({ service: REGION.test(service) ? labels[1] : service, partition }, regionLabel)
+  return withRegion({ service: serviceOf(labels), partition: labels[1] === 'us-gov' ? 'aws-us-gov' : partition }, regionLabel)
+}
+
+/**
+ * The service a non-S3 host names, by the shapes AWS publishes: SERVICE[-fips].REGION, SERVICE (global; GovCloud's
+ * SERVICE.us-gov), REGION.queue, PREFIX.SERVICE.REGION (api.ecr), ID.execute-api.REGION and the VPC endpoint
+ * vpce-ID.SERVICE.REGION.vpce. A signing name Warden does not know, or a host of another shape, names none. Read
+ * as its first label, a VPC endpoint `vpce-0abc.secretsmanager…` was service `vpce-0abc`, whose GetSecretValue (by
+ * query Action) passed as a plain read.
+ */
+function serviceOf(labels: string[]): string | undefined {
+  const [first = '', second, third, fourth] = labels
+  const region = (label: string | undefined) => label !== undefined && REGION.test(label)
+  let named: string | undefined
+  if (labels.length === 4 && /^vpce-[a-z0-9-]+$/.test(first) && region(third) && fourth === 'vpce') named = second
+  else if (labels.length === 3 && second === 'execute-api' && region(third)) named = 'execute-api'
+  else if (labels.length === 3 && region(third)) named = PREFIXED_HOSTS[`${first}.${second!.replace(/-fips$/, '')}`]
+  else if (labels.length === 2 && region(first)) named = second
+  else if (labels.length === 2 && region(second)) named = first
+  // GovCloud's global endpoints (iam.us-gov.amazonaws.com).
+  else if (labels.length === 2 && second === 'us-gov') named = first
+  else if (labels.length === 1) named = first
+  named = named?.replace(/-fips$/, '')
+  return knownAwsService(named) ? named : undefined
 }
 
 function withRegion(endpoint: AwsEndpoint, region: string | undefined): AwsEndpoint {
@@ -59,7 +84,9 @@ export function credentialScope(req: RawHttpRequest, query: Record<string, strin
   const credential = /Credential=([^,\s]+)/.exec(authorization)?.[1] ?? query['X-Amz-Credential']?.[0]
   const parts = credential?.split('/')
   if (!parts || parts[parts.length - 1] !== 'aws4_request') return undefined
-  if (parts.length === 5) return { service: parts[3]!, region: parts[2]! }
+  // A region no endpoint has is dropped: signed for `s3` as its region, a call judged for sts.amazonaws.com ran
+  // at moto (which builds the host SERVICE.REGION.amazonaws.com from the scope) as S3.
+  if (parts.length === 5) return REGION.test(parts[2]!) ? { service: parts[3]!, region: parts[2]! } : { service: parts[3]! }
   if (parts.length === 4) return { service: parts[2]! }
   return undefined
 }

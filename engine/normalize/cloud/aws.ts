@@ -4,7 +4,8 @@
 // protocol). Contradictions (a target naming another service, two different Actions) are `unknown`.
 import type { CloudCommand } from '../../types.ts'
 import { headerValue, normalizeHttp, parseQueryString, type RawHttpRequest } from '../http.ts'
-import { credentialScope, endpointFromHost, iamPrefix, parseTarget } from './aws-endpoint.ts'
+import { awsHost, credentialScope, endpointFromHost, iamPrefix, parseTarget } from './aws-endpoint.ts'
+import { knownAwsService } from './aws-services.ts'
 import { lambdaCall } from './aws-lambda.ts'
 import { s3Call } from './aws-s3.ts'
 import { s3CopySource, withSources } from './copy-source.ts'
@@ -104,21 +105,29 @@ function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region:
     const parsed = parseTarget(target)
     if (!parsed) return awsCommand(service ?? '', 'unknown', '', region)
     const targetService = iamPrefix(parsed.service)
-    // A target for another service than the endpoint's is not what the endpoint will run.
-    if (service !== undefined && service !== targetService) return awsCommand(service, 'unknown', '', region)
+    // A target for another service than the endpoint's is not what the endpoint will run; with no service named,
+    // the target alone does not name one.
+    if (service === undefined || service !== targetService) return awsCommand(service ?? '', 'unknown', '', region)
     return awsCommand(targetService, parsed.operation, resourceField(form), region)
   }
   if (action !== undefined && service !== undefined) return awsCommand(service, action, resourceField(req.query, form), region)
   return awsCommand(service ?? '', 'unknown', '', region)
 }
 
+/**
+ * The service a call is judged for is the one an AWS host names (another host: its SigV4 scope), when Warden knows
+ * it; and the scope, when the agent signed, must name the same.
+ */
 export function normalizeAws(raw: RawHttpRequest): CloudCommand {
   const req = cloudRequest(raw)
   const endpoint = endpointFromHost(req.hostname)
   const scope = credentialScope(raw, req.query)
-  const signing = endpoint.service ?? scope?.service
-  const service = signing === undefined ? undefined : iamPrefix(signing)
   const region = endpoint.region ?? scope?.region
+  const named = awsHost(req.hostname) ? endpoint.service : scope?.service
+  const service = knownAwsService(named) ? iamPrefix(named) : undefined
+  // Signed for another service than the host's: AWS refuses it, an upstream serving every service at one URL (moto,
+  // LocalStack) runs the one the signature names. Either way no call Warden can name.
+  if (service !== undefined && scope !== undefined && iamPrefix(scope.service) !== service) return awsCommand(service, 'unknown', '', region)
   if (service === 's3') {
     const call = s3Call(req, endpoint.bucket)
     const arn = call.bucket === undefined ? '' : `arn:${endpoint.partition}:s3:::${call.bucket}${call.key === undefined ? '' : `/${call.key}`}`
@@ -130,7 +139,7 @@ export function normalizeAws(raw: RawHttpRequest): CloudCommand {
     return awsCommand('lambda', call.operation, call.resource, region)
   }
   const command = jsonOrQueryCall(req, service, region)
-  // Neither endpoint nor signature named a service: report the host so the policy sees where it was going.
+  // No service Warden knows: report the host so the policy sees where it was going.
   if (command.service === 'unknown' && req.hostname !== '') command.service = req.hostname
   return command
 }

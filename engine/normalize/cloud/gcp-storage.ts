@@ -118,13 +118,22 @@ const BUCKET_OPERATIONS: Record<string, [string, string]> = {
 }
 const OBJECT_OPERATIONS: Record<string, string> = { GET: 'get', HEAD: 'get', PUT: 'create', POST: 'create', DELETE: 'delete' }
 
+// The query parameters of XML API writes that the operations below are read with. Any other names a subresource
+// (PUT /bucket?cors, ?defaultObjectAcl, ?iamPolicy, ?lifecycle, ?logging, ?website, ?billing, ?encryptionConfig …),
+// each a write of its own whose XML body Warden does not read: judged by the method alone, PUT ?defaultObjectAcl
+// was a bucket create.
+// @see https://cloud.google.com/storage/docs/xml-api/reference-methods
+const XML_WRITE_PARAMETERS = new Set(['acl', 'compose', 'uploads', 'uploadId', 'partNumber', 'generation', 'userProject'])
+
 /** XML API: the object name is the rest of the raw path, decoded, with no dot-segment or slash folding. */
 function xmlApi(req: CloudRequest, bucket: string | undefined, rawObject: string): CloudCommand {
   const hasAcl = req.query.acl !== undefined
   if (bucket === undefined) return storage('buckets', 'list', 'projects/_/buckets')
   if (!BUCKET_NAME.test(bucket)) return gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/'))
-  const object = percentDecode(rawObject)
   const copySource = gcsCopySource(req.raw.headers, req.query)
+  const write = req.method !== 'GET' && req.method !== 'HEAD'
+  if (write && Object.keys(req.query).some((name) => !XML_WRITE_PARAMETERS.has(name))) return withSources(gcpUnknown('storage', [bucket, rawObject].filter(Boolean).join('/')), copySource)
+  const object = percentDecode(rawObject)
   if (object === '') {
     const resource = bucketPath(bucket)
     if (hasAcl) return withSources(acl('buckets', req.method, resource), copySource)

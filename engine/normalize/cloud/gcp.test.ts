@@ -107,6 +107,18 @@ const cases: Array<[string, string, Want]> = [
   ['PUT', `${GCS}/logs/a%20b.txt`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects/a b.txt', read_only: false }],
   ['DELETE', 'https://logs.storage.googleapis.com/dir//file.txt', { service: 'storage', method: 'storage.objects.delete', operation: 'delete', resource: 'projects/_/buckets/logs/objects/dir//file.txt', read_only: false }],
   ['GET', 'https://logs.storage.googleapis.com/?acl', { service: 'storage', method: 'storage.buckets.getIamPolicy', operation: 'getIamPolicy', resource: 'projects/_/buckets/logs', read_only: true }],
+  // XML API subresource writes Warden does not read (judged a bucket create or an upload by the method alone before)
+  ...['defaultObjectAcl', 'cors', 'website', 'lifecycle', 'logging', 'billing', 'encryptionConfig', 'iamPolicy', 'versioning', 'CORS'].map((sub): [string, string, Want] =>
+    ['PUT', `${GCS}/logs?${sub}`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'logs', read_only: false }]),
+  ['PUT', 'https://logs.storage.googleapis.com/?lifecycle', { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'logs', read_only: false }],
+  ['PUT', `${GCS}/logs/app.log?retention`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'logs/app.log', read_only: false }],
+  ['POST', `${GCS}/logs?website`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'logs', read_only: false }],
+  ['DELETE', `${GCS}/logs?cors`, { service: 'storage', method: 'unknown', operation: 'unknown', resource: 'logs', read_only: false }],
+  ['PUT', `${GCS}/logs?acl`, { service: 'storage', method: 'storage.buckets.setIamPolicy', operation: 'setIamPolicy', resource: 'projects/_/buckets/logs', read_only: false }],
+  ['PUT', `${GCS}/logs`, { service: 'storage', method: 'storage.buckets.create', operation: 'create', resource: 'projects/_/buckets/logs', read_only: false }],
+  ['PUT', `${GCS}/logs/big.bin?partNumber=2&uploadId=U`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects/big.bin', read_only: false }],
+  ['POST', `${GCS}/logs/big.bin?uploads`, { service: 'storage', method: 'storage.objects.create', operation: 'create', resource: 'projects/_/buckets/logs/objects/big.bin', read_only: false }],
+  ['DELETE', `${GCS}/logs/app.log?generation=7`, { service: 'storage', method: 'storage.objects.delete', operation: 'delete', resource: 'projects/_/buckets/logs/objects/app.log', read_only: false }],
   ['GET', `${GCS}/`, { service: 'storage', method: 'storage.buckets.list', operation: 'list', resource: 'projects/_/buckets', read_only: true }],
   ['POST', `${GCS}/batch/storage/v1`, { service: 'storage', method: 'storage.batch', operation: 'batch', resource: '', read_only: false }],
   // unknown and ambiguous ⇒ method unknown, never read-only
