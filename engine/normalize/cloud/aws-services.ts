@@ -9,6 +9,8 @@ export const KNOWN_AWS_SERVICES: ReadonlySet<string> = new Set([
   'dynamodb', 'kms', 'secretsmanager', 'ssm', 'logs', 'ecs', 'ecr', 'ecr-public', 'kinesis', 'states', 'events',
   'firehose', 'glue', 'organizations', 'cognito-idp', 'cognito-identity', 'codebuild', 'codecommit', 'athena', 'acm',
   'lightsail', 'gamelift', 'elasticmapreduce', 'lakeformation', 'redshift-serverless',
+  // Read every day by operators (LookupEvents); none of its Get/List/Describe calls returns a secret.
+  'cloudtrail',
   // query protocol (Action=)
   'iam', 'sts', 'ec2', 'sqs', 'queue', 'sns', 'cloudformation', 'rds', 'elasticloadbalancing', 'autoscaling',
   'monitoring', 'elasticache', 'redshift', 'elasticbeanstalk', 'email', 'ses',
