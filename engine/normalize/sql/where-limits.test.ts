@@ -128,8 +128,34 @@ test('a comparison of the row with itself limits nothing; one through a function
     'DELETE FROM users WHERE id = id AND id = 5',
     'DELETE FROM users WHERE id = a',
     'DELETE FROM users WHERE id = 5',
-    'DELETE FROM users WHERE lower(name) = lower(name)',
     'DELETE FROM users WHERE id + random() > id + random()',
+  ]) assert.ok(hasWhere(sql), sql)
+})
+
+test('other spellings of a comparison with itself limit nothing: a cast, a function, IN, BETWEEN, ANY, the table itself', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE id::int = id',
+    'DELETE FROM users WHERE users.id = id',
+    'DELETE FROM users WHERE lower(name) = lower(name)',
+    'DELETE FROM users WHERE id IN (id)',
+    'DELETE FROM users WHERE id IN (5, users.id::bigint)',
+    'DELETE FROM users WHERE id BETWEEN id AND id',
+    'DELETE FROM users WHERE id = ANY (ARRAY[id])',
+    'DELETE FROM users WHERE id IN (SELECT id FROM users)',
+    'DELETE FROM users u WHERE u.id = ANY (SELECT users.id FROM public.users)',
+    'UPDATE users SET a = 1 WHERE id IN (SELECT id FROM users) OR id = 5',
+    'MERGE INTO users u USING src s ON u.id IN (u.id) WHEN MATCHED THEN DELETE',
+  ].filter((sql) => !sql.startsWith('MERGE'))) assert.not.ok(hasWhere(sql), sql)
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON u.id IN (u.id) WHEN MATCHED THEN DELETE'), ['delete'])
+  for (const sql of [
+    'DELETE FROM users WHERE id IN (5, 6)',
+    'DELETE FROM users WHERE id BETWEEN id AND 5',
+    'DELETE FROM users WHERE id < ANY (ARRAY[id, 5])',
+    'DELETE FROM users WHERE id IN (SELECT id FROM users WHERE a = 1)',
+    'DELETE FROM users WHERE id IN (SELECT id FROM users LIMIT 10)',
+    'DELETE FROM users WHERE id IN (SELECT user_id FROM users)',
+    'DELETE FROM users WHERE id IN (SELECT id FROM orders)',
+    'DELETE FROM users WHERE id = ANY (SELECT id FROM users u2 WHERE u2.a > 3)',
   ]) assert.ok(hasWhere(sql), sql)
 })
 

@@ -4,10 +4,11 @@
 // Read from the tree, not by evaluating: a condition limits when it reads a column of the row (or the row itself,
 // or a cursor's position); AND limits when one part does, OR only when every part does. Under NOT (or IS FALSE,
 // IS NOT TRUE) the two swap, as NOT (a AND b) is NOT a OR NOT b: `NOT (id = 1 AND false)` is true for every row.
-// A comparison of an expression with itself (`id = id`, `a.b >= a.b`, `x IS NOT DISTINCT FROM x`) reads the row but
-// answers the same for every row, so it limits nothing either.
+// A comparison of an expression with itself (`id = id`, `id IN (id)`, where-self.ts) reads the row but answers the
+// same for every row, so it limits nothing either.
 import { eachEntry, isObject, list, type PgObject, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
+import { comparesWithItself } from './where-self.ts'
 
 /** The names a column of the changed table may be qualified with: its alias, else its name. */
 function targetNames(relation: unknown): Set<string> {
@@ -110,6 +111,8 @@ export interface ReadContext {
    */
   trees: readonly unknown[]
   ctes?: Set<string>
+  /** The changed table's name (not its alias). */
+  table?: string
 }
 
 function cteNames(ctx: ReadContext): Set<string> {
@@ -133,23 +136,9 @@ function limits(expr: unknown, target: Set<string>, ctx: ReadContext, negated = 
     if (test === 'IS_TRUE' || test === 'IS_NOT_FALSE') return limits(node[1].arg, target, ctx, negated)
     if (test === 'IS_FALSE' || test === 'IS_NOT_TRUE') return limits(node[1].arg, target, ctx, !negated)
   }
-  if (node && comparesWithItself(node)) return false
+  if (node && comparesWithItself(node, ctx.table, target)) return false
   return readsRow(expr, target, ctx)
 }
-
-const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>='])
-
-/** `x op x` for a comparison op, or x IS [NOT] DISTINCT FROM x, where x calls nothing (random() = random() differs). */
-function comparesWithItself([name, body]: [string, PgObject]): boolean {
-  if (name !== 'A_Expr') return false
-  const op = str(unwrap(list(body.name).at(-1))?.[1].sval) ?? ''
-  const comparison = body.kind === 'AEXPR_DISTINCT' || body.kind === 'AEXPR_NOT_DISTINCT' || (body.kind === 'AEXPR_OP' && COMPARISONS.has(op))
-  if (!comparison || body.lexpr === undefined) return false
-  const left = JSON.stringify(body.lexpr, withoutLocation)
-  return left === JSON.stringify(body.rexpr, withoutLocation) && !/"(FuncCall|SubLink)"/.test(left)
-}
-
-const withoutLocation = (key: string, value: unknown) => key === 'location' ? undefined : value
 
 /** AND limits when one part does, OR when every part does (and the other way round under NOT). */
 export function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unknown) => boolean): boolean {
@@ -162,8 +151,9 @@ export function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unkno
  * condition; a WHEN NOT MATCHED BY SOURCE action (PostgreSQL 17) only by its own, as an empty source leaves every
  * target row unmatched.
  */
-export function mergeUnboundedActions(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): string[] {
+export function mergeUnboundedActions(body: PgObject, outer: ReadContext = { catalog: undefined, trees: [] }): string[] {
   const target = targetNames(body.relation)
+  const ctx = withTable(outer, body.relation)
   const onLimits = body.joinCondition !== undefined && limits(body.joinCondition, target, ctx)
   const actions = new Set<string>()
   for (const item of list(body.mergeWhenClauses)) {
@@ -181,5 +171,9 @@ export function mergeUnboundedActions(body: PgObject, ctx: ReadContext = { catal
 /** For an UpdateStmt or DeleteStmt body: a WHERE clause is present and limits the rows changed. */
 export function whereLimitsRows(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): boolean {
   if (body.whereClause === undefined) return false
-  return limits(body.whereClause, targetNames(body.relation), ctx)
+  return limits(body.whereClause, targetNames(body.relation), withTable(ctx, body.relation))
+}
+
+function withTable(ctx: ReadContext, relation: unknown): ReadContext {
+  return { ...ctx, table: isObject(relation) ? str(relation.relname) : undefined }
 }
