@@ -136,6 +136,7 @@ test('other spellings of a comparison with itself limit nothing: a cast, a funct
   for (const sql of [
     'DELETE FROM users WHERE id::int = id',
     'DELETE FROM users WHERE users.id = id',
+    'DELETE FROM users WHERE name = name COLLATE "C"',
     'DELETE FROM users WHERE lower(name) = lower(name)',
     'DELETE FROM users WHERE id IN (id)',
     'DELETE FROM users WHERE id IN (5, users.id::bigint)',

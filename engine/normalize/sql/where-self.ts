@@ -1,9 +1,9 @@
 // Conditions that read the row but answer the same for every row, as they compare an expression with itself:
 // `id = id`, `id::text = id`, `lower(name) = lower(name)`, `id IN (id, 2)`, `id BETWEEN id AND id`,
 // `id = ANY (ARRAY[id])`, `x IS NOT DISTINCT FROM x`, or `id IN (SELECT id FROM users)` on the changed table itself.
-// Casts are looked through. A call of a volatile function (random() = random()) differs from row to row; any
-// other call answers the same for the same argument, so judging one that does not as unbounded only refuses what
-// no one writes.
+// Casts and collations are looked through. A call of a volatile function (random() = random()) differs from row
+// to row; any other call answers the same for the same argument, so judging one that does not as unbounded only
+// refuses what no one writes.
 import { eachEntry, isObject, list, names, type PgObject, str, unwrap } from './ast.ts'
 
 const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>='])
@@ -16,12 +16,12 @@ const VOLATILE = new Set([
 ])
 
 /**
- * The expression cast or not, its locations left out and its columns qualified by the changed table read bare
- * (`users.id` is `id`); undefined when it calls a volatile function.
+ * The expression cast (or collated) or not, its locations left out and its columns qualified by the changed table
+ * read bare (`users.id` is `id`); undefined when it calls a volatile function.
  */
 function shape(expr: unknown, qualifiers: Set<string>): string | undefined {
   let node = expr
-  for (let n = unwrap(node); n?.[0] === 'TypeCast'; n = unwrap(node)) node = n[1].arg
+  for (let n = unwrap(node); n?.[0] === 'TypeCast' || n?.[0] === 'CollateClause'; n = unwrap(node)) node = n[1].arg
   let volatile = false
   eachEntry([node], (key, value) => {
     if (key !== 'FuncCall' || !isObject(value)) return
