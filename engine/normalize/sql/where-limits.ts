@@ -6,7 +6,7 @@
 // IS NOT TRUE) the two swap, as NOT (a AND b) is NOT a OR NOT b: `NOT (id = 1 AND false)` is true for every row.
 // A comparison of an expression with itself (`id = id`, `id IN (id)`, where-self.ts) reads the row but answers the
 // same for every row, so it limits nothing either.
-import { eachEntry, isObject, list, type PgObject, str, unwrap } from './ast.ts'
+import { eachEntry, isObject, list, names, type PgObject, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
 import { comparesWithItself } from './where-self.ts'
 
@@ -152,8 +152,8 @@ export function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unkno
  * target row unmatched.
  */
 export function mergeUnboundedActions(body: PgObject, outer: ReadContext = { catalog: undefined, trees: [] }): string[] {
-  const target = targetNames(body.relation)
-  const ctx = withTable(outer, body.relation)
+  const ctx = { ...outer, table: tableName(body.relation) }
+  const target = rowNames(body.relation, [body.sourceRelation], body.joinCondition)
   const onLimits = body.joinCondition !== undefined && limits(body.joinCondition, target, ctx)
   const actions = new Set<string>()
   for (const item of list(body.mergeWhenClauses)) {
@@ -171,9 +171,46 @@ export function mergeUnboundedActions(body: PgObject, outer: ReadContext = { cat
 /** For an UpdateStmt or DeleteStmt body: a WHERE clause is present and limits the rows changed. */
 export function whereLimitsRows(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): boolean {
   if (body.whereClause === undefined) return false
-  return limits(body.whereClause, targetNames(body.relation), withTable(ctx, body.relation))
+  const target = rowNames(body.relation, list(body.usingClause ?? body.fromClause), body.whereClause)
+  return limits(body.whereClause, target, { ...ctx, table: tableName(body.relation) })
 }
 
-function withTable(ctx: ReadContext, relation: unknown): ReadContext {
-  return { ...ctx, table: isObject(relation) ? str(relation.relname) : undefined }
+function tableName(relation: unknown): string | undefined {
+  return isObject(relation) ? str(relation.relname) : undefined
+}
+
+/**
+ * The names a column of the changed row may be qualified with: its alias (else its name), and the names of the
+ * table joined to itself on one of its columns (`DELETE FROM users USING users u2 WHERE users.id = u2.id`, MERGE's
+ * `USING users s ON u.id = s.id`), whose row is then the changed one: `users.id = u2.id` compares it with itself.
+ */
+function rowNames(relation: unknown, from: unknown[], condition: unknown): Set<string> {
+  const target = targetNames(relation)
+  const table = tableName(relation)
+  const selves = new Set<string>()
+  for (const item of from) {
+    const node = unwrap(item)
+    if (node?.[0] !== 'RangeVar' || table === undefined || str(node[1].relname) !== table) continue
+    selves.add(isObject(node[1].alias) ? str(node[1].alias.aliasname) ?? table : table)
+  }
+  if (selves.size === 0) return target
+  let joined = false
+  eachEntry([condition], (key, value) => {
+    if (key !== 'A_Expr' || !isObject(value) || value.kind !== 'AEXPR_OP' || names(value.name).join() !== '=') return
+    const [l, r] = [columnOf(value.lexpr), columnOf(value.rexpr)]
+    joined = l !== undefined && r !== undefined && l.column === r.column &&
+      ((selves.has(l.table ?? '') && (r.table === undefined || target.has(r.table))) || (selves.has(r.table ?? '') && (l.table === undefined || target.has(l.table))))
+    return joined
+  })
+  return joined ? new Set([...target, ...selves]) : target
+}
+
+/** A column reference as its table qualifier (if any) and column name. */
+function columnOf(expr: unknown): { table: string | undefined; column: string } | undefined {
+  const node = unwrap(expr)
+  if (node?.[0] !== 'ColumnRef') return undefined
+  const fields = list(node[1].fields).map((f) => unwrap(f))
+  if (fields.length > 2 || fields.some((f) => f?.[0] !== 'String')) return undefined
+  const parts = fields.map((f) => str(f![1].sval) ?? '')
+  return parts.length === 2 ? { table: parts[0], column: parts[1]! } : { table: undefined, column: parts[0]! }
 }

@@ -41,7 +41,7 @@ function shape(expr: unknown, qualifiers: Set<string>): string | undefined {
 export function comparesWithItself([name, body]: [string, PgObject], table: string | undefined, target: Set<string>): boolean {
   if (name === 'SubLink') return table !== undefined && inItsOwnTable(body, table)
   if (name !== 'A_Expr' || body.lexpr === undefined) return false
-  const qualifiers = new Set([...target, ...(table === undefined ? [] : [table])])
+  const qualifiers = target
   const same = (a: unknown, b: unknown) => {
     const left = shape(a, qualifiers)
     return left !== undefined && left === shape(b, qualifiers)
