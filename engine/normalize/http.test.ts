@@ -193,6 +193,8 @@ test('a multipart/related upload ⇒ its first part, the JSON metadata, is the b
   const meta = '{"name":"x.txt","acl":[{"entity":"allUsers","role":"READER"}]}'
   assert.equal(post(related(meta), 'multipart/related; boundary=b1').body, { name: 'x.txt', acl: [{ entity: 'allUsers', role: 'READER' }] })
   assert.equal(post(related(meta), 'Multipart/Related; boundary="b1"').body, { name: 'x.txt', acl: [{ entity: 'allUsers', role: 'READER' }] })
+  const python = '===============7330845974216740156=='
+  assert.equal(post(related(meta).replaceAll('b1', python), `multipart/related; boundary="${python}"; charset=utf-8`).body, { name: 'x.txt', acl: [{ entity: 'allUsers', role: 'READER' }] })
   assert.match(post(related('{"a":1,"a":2}'), 'multipart/related; boundary=b1').body_error ?? '', /names one key twice/)
   // Whatever another parser could read as other metadata is unread (a write with it is held by the policy).
   for (const [body, type] of [
@@ -201,6 +203,11 @@ test('a multipart/related upload ⇒ its first part, the JSON metadata, is the b
     [related(meta, 'text/plain'), 'multipart/related; boundary=b1'],
     [related(meta, 'application/json', '\n'), 'multipart/related; boundary=b1'],
     [`--b1\r\n\r\nx\r\n${related(meta)}`, 'multipart/related; boundary=b1'],
+    // Go's readers take a boundary of any length, or the second of two; this one cut at 70 was read as b1.
+    [related(meta), `multipart/related; boundary=b1${'x'.repeat(69)}`],
+    [related(meta), 'multipart/related; boundary=b1; boundary=b2'],
+    [related(meta), "multipart/related; boundary=b1; boundary*=utf-8''b2"],
+    [related(meta), 'multipart/related; boundary="b1\\"x"'],
   ] as const) assert.match(post(body, type).body_error ?? '', /^multipart\/related body: /, `${type}: ${body.slice(0, 40)}`)
 })
 

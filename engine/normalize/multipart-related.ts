@@ -8,20 +8,33 @@ export type RelatedMetadata = { json: Uint8Array } | { error: string }
 
 const unread = (why: string): RelatedMetadata => ({ error: `multipart/related body: ${why}` })
 
-/** The boundary of a multipart/related Content-Type, quoted or not; undefined when it names none. */
-function boundaryOf(contentType: string): string | undefined {
-  const m = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType)
-  return m?.[1] ?? m?.[2]
+// The whole value of the boundary parameter, quoted (no escapes) or not. RFC 2046 allows 1 to 70 characters, but
+// Go's mime and multipart readers (fake-gcs-server's) take any length: a longer one read cut at 70 let a decoy part
+// delimited by its first 70 characters be judged as the metadata while the server read another part.
+const BOUNDARY = /;\s*boundary\s*=\s*(?:"([^"\\]*)"|([^\s;"]*))\s*(?=;|$)/gi
+
+/** The boundary of a multipart/related Content-Type, or why none is read. */
+function boundaryOf(contentType: string): { boundary: string } | { error: string } {
+  // `boundary*=` (RFC 2231) or a second boundary parameter: a server may read either one.
+  if (/;\s*boundary\s*\*/i.test(contentType)) return { error: 'its Content-Type names the boundary in RFC 2231 form (boundary*=)' }
+  const found = [...contentType.matchAll(BOUNDARY)].map((m) => m[1] ?? m[2]!)
+  if (found.length > 1) return { error: 'its Content-Type names more than one boundary' }
+  const boundary = found[0]
+  if (boundary === undefined || boundary === '') return { error: 'its Content-Type names no boundary' }
+  if (boundary.length > 70) return { error: 'its boundary is longer than 70 characters' }
+  return { boundary }
 }
 
 /**
  * The bytes of the first part of a multipart/related body, which must be JSON. Anything read otherwise by some
- * parser (no boundary, a `start` naming another root, bare LF line endings, a part that is not JSON or is
- * transfer-encoded) is an error: the policy is not to guess which metadata the server reads.
+ * parser (no boundary, one longer than 70 characters or named twice, a `start` naming another root, bare LF line
+ * endings, a part that is not JSON or is transfer-encoded) is an error: the policy is not to guess which metadata
+ * the server reads.
  */
 export function relatedMetadata(raw: Uint8Array, contentType: string): RelatedMetadata {
-  const boundary = boundaryOf(contentType)
-  if (boundary === undefined) return unread('its Content-Type names no boundary')
+  const named = boundaryOf(contentType)
+  if ('error' in named) return unread(named.error)
+  const { boundary } = named
   if (/;\s*start\s*=/i.test(contentType)) return unread('its `start` parameter may name another part than the first as the metadata')
   const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
   const open = Buffer.from(`--${boundary}\r\n`)

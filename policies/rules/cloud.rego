@@ -7,7 +7,20 @@ package warden.rules.cloud
 import data.warden.lib
 import data.warden.settings
 
-c := input.command.cloud
+raw := input.command.cloud
+
+# moto runs an AWS operation by its snake_case name, where a run of capitals is one word: GetSecretVALUE and
+# GetSECRETValue ran as GetSecretValue, judged as reads no list names, and answered the secret. A spelling that
+# differs only in letter case from a method this policy names is judged as that method (AWS itself answers it
+# with an unknown operation). The normalizer refuses a first word in other case (GETSecretValue, DELETETable).
+c := object.union(raw, {"method": m, "operation": substring(m, indexof(m, ":") + 1, -1)}) if {
+	raw.provider == "aws"
+	some m in named_methods
+	lower(m) == lower(raw.method)
+	m != raw.method
+} else := raw
+
+named_methods := (((({m | some m, _ in catalog.secret_methods} | {m | some m, _ in catalog.answer_secret_paths}) | filter_methods) | log_search_methods) | credential_named_reads) | {"ec2:DescribeInstanceAttribute"}
 
 cloud_request if {
 	input.command.protocol in {"gcp", "aws"}
@@ -24,9 +37,10 @@ catalog := data.warden.catalog.cloud
 
 # AWS reads named for the credential they answer with, past those the catalog lists (GetWebIdentityToken,
 # GetClusterCredentialsWithIAM, GetRelationalDatabaseMasterUserPassword, GetOpenIdTokenForDeveloperIdentity,
-# GetPasswordData, GetStreamKey, GetSessionEmbedUrl …): a new one is held by its name before anyone lists it.
+# GetPasswordData, GetStreamKey, GetSessionEmbedUrl …): a new one is held by its name before anyone lists it,
+# in any letter case (moto runs GetPasswordDATA as GetPasswordData).
 credential_operation_pattern := concat("", [
-	`^(Get|BatchGet)[A-Za-z]*`,
+	`(?i)^(Get|BatchGet)[A-Za-z]*`,
 	`(Credentials?|Token|Password|PasswordData|AccessDetails|StreamKey|EmbedUrl|PresignedUrl|PresignedURL|ComputeAccess|InstanceAccess|DataAccess)`,
 	`(For[A-Za-z]+|WithIAM)?$`,
 ])

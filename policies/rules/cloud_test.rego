@@ -190,6 +190,23 @@ test_credential_reads_are_sensitive if {
 	}
 }
 
+# moto runs an operation by its snake_case name (a run of capitals is one word): a listed method spelled in other
+# letter case is judged as that method, its answer masked by the same paths, and a credential read's name in any
+# case is one.
+test_listed_methods_in_other_letter_case_are_judged_as_named if {
+	every method in ["secretsmanager:GetSecretVALUE", "secretsmanager:GetSECRETValue", "ec2:GetPasswordDATA", "sts:GetWebIdentityTOKEN"] {
+		every target in [t.prod_aws, staging_aws] {
+			d := data.warden.decision with input as t.cloud(t.agent, target, aws(method, true))
+			print(method, target.name, "=>", d.effect)
+			d.effect == "approve"
+			some r in d.reasons
+			r.rule == "warden.rules.cloud.secret"
+		}
+	}
+	d := data.warden.decision with input as t.cloud(t.agent, t.prod_aws, aws("ecs:DescribeTaskDEFINITION", true))
+	{"path": "taskDefinition.containerDefinitions.*.environment.*.value", "strategy": "redact", "rule": "warden.rules.cloud.answer_secrets"} in d.obligations.mask
+}
+
 # S3 Express CreateSession (GET ?session) answers with session credentials: held in staging too, where a
 # create alone would pass.
 test_s3_express_session_is_sensitive if {

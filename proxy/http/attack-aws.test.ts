@@ -127,4 +127,19 @@ test('an operation spelled in camelCase (getSecretValue) is not judged a change 
   assert.is(res.status, 403, text)
 })
 
+// moto maps a name to its method by its own snake_case conversion, which reads a run of capitals as one word:
+// GetSecretVALUE and GETSecretValue are both get_secret_value. PascalCase alone let them through, judged as
+// operations no list names (GetSecretVALUE a read by its prefix): the secret went out. Each is held now, as
+// GetSecretValue itself is.
+test('an operation whose words are in other letter case (GetSecretVALUE, GETSecretValue) is not run as GetSecretValue unjudged', async () => {
+  for (const target of ['secretsmanager.GetSecretVALUE', 'secretsmanager.GETSecretValue', 'secretsmanager.GetSECRETValue', 'secretsmanager.GetSecretValue']) {
+    const direct = await motoCurl(moto, 'secretsmanager', 'POST', '/', ['-H', `x-amz-target: ${target}`, '-H', 'content-type: application/x-amz-json-1.1', '--data-binary', '{"SecretId":"stage/db"}'])
+    assert.match(direct, 'plainhunter2value', `control: moto runs ${target}`)
+    const res = await fetch(`${g.reverse.url}/t/stage-secrets/`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' }, body: '{"SecretId":"stage/db"}' })
+    const text = await res.text()
+    assert.not.match(text, 'plainhunter2value', target)
+    assert.is(res.status, 403, `${target}: ${text}`)
+  }
+})
+
 test.run()

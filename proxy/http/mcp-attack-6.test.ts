@@ -175,6 +175,18 @@ test('a token in a gzip blob (a rotated log read as a resource) is masked: the c
   assert.ok(text.endsWith('deploy done\n'), text)
 })
 
+test('a gzip blob cut short or followed by other bytes, which gunzip still reads, is withheld, not passed unread', async () => {
+  const session = await initialize()
+  const gz = gzipSync(`2026-12-01T03:00:00Z deploy started with GITHUB_TOKEN=${GITHUB}\n`)
+  for (const [id, blob] of [[9, gz.subarray(0, gz.length - 8)], [10, Buffer.concat([gz, Buffer.from('\n')])]] as const) {
+    evil.answer = (r) => ({ contents: [{ uri: (r.params as RpcMessage).uri, mimeType: 'application/gzip', blob: blob.toString('base64') }] })
+    // The answer streams: its headers went out, so withholding it ends the stream (the fetch fails).
+    const text = await post(session, { jsonrpc: '2.0', id, method: 'resources/read', params: { uri: 'file:///var/log/app.log.1.gz' } }).then((r) => r.text, (err: Error) => `ended: ${err.message}`)
+    assert.not.ok(text.includes(GITHUB) || text.includes(blob.toString('base64').slice(0, 40)), text)
+    assert.not.ok(messagesOf(text).some((m) => m.id === id), text)
+  }
+})
+
 test('the server process\'s environment (/proc/self/environ) is not read, listed or embedded', async () => {
   const session = await initialize()
   const environ = 'file:///proc/self/environ'

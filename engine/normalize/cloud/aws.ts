@@ -25,10 +25,13 @@ const RESOURCE_FIELDS = [
   'DBClusterIdentifier', 'LogGroupName', 'Name', 'Names.1', 'StateMachineArn', 'ResourceArn', 'cluster', 'Bucket',
 ]
 
-// AWS operations are PascalCase. moto runs any casing its snake_case conversion maps to one (getSecretValue is
-// get_secret_value): judged `secretsmanager:getSecretValue`, neither a read nor a secret one by name, it passed
-// on staging as a change and answered the secret. Any other spelling is no operation Warden can name.
-const OPERATION = /^[A-Z][A-Za-z0-9]*$/
+// AWS operations are PascalCase, a verb first. moto runs any casing its snake_case conversion maps to one
+// (getSecretValue is get_secret_value): judged `secretsmanager:getSecretValue`, neither a read nor a secret one by
+// name, it passed on staging as a change and answered the secret. A run of capitals is one word to it, so a verb
+// in capitals (DELETETable, GETSecretValue) runs as DeleteTable, whatever the verb prefixes say: the first word
+// must read as a word. Later ones may be acronyms (DescribeDBInstances); policies/rules/cloud.rego reads the
+// names it lists in any case.
+const OPERATION = /^[A-Z][a-z][A-Za-z0-9]*$/
 
 function awsCommand(service: string, named: string, resource: string, region: string | undefined): CloudCommand {
   const operation = OPERATION.test(named) ? named : 'unknown'

@@ -138,6 +138,10 @@ test('a condition, ordering or grouping on a whole document, or on values read a
     "SELECT id FROM accounts WHERE (prefs->>'n')::int > 3 ORDER BY (prefs->>'since')::date",
     "SELECT count(prefs), count(DISTINCT prefs) FROM accounts",
   ]) assert.is(why(sql), undefined, sql)
+  // Ordering by a key's value (which may be a document itself) is told what to do instead, not to read it by key again.
+  for (const sql of ["SELECT id FROM accounts ORDER BY prefs->>'theme'", "SELECT prefs->>'theme' FROM accounts GROUP BY 1"]) {
+    assert.match(String(why(sql)), /or a value read by a key that may be one, .*compare them for equality with values the statement gives, or cast them to a number, date or boolean/, sql)
+  }
 })
 
 test('array literals are read as array_in reads them', () => {

@@ -510,7 +510,7 @@ function holdsParameter(node: unknown): boolean {
 /** Why a value a condition reads may hold values no mask follows: Lin.untraced, or a whole document compared as it is. */
 function untracedWhy(lin: Lin): string | undefined {
   if (lin.untraced !== undefined) return lin.untraced
-  if (lin.document) return 'compares a whole json document or composite value, whose values are masked only by their keys; compare the keys read by name (doc->>\'key\')'
+  if (lin.document) return 'compares a whole json document or composite value, or a value read by a key that may be one, whose values are masked only by their keys; read values by their full key path (doc->>\'key\') and compare them for equality with values the statement gives, or cast them to a number, date or boolean'
   return undefined
 }
 

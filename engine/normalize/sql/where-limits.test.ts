@@ -128,9 +128,49 @@ test('a comparison of the row with itself limits nothing; one through a function
     'DELETE FROM users WHERE id = id AND id = 5',
     'DELETE FROM users WHERE id = a',
     'DELETE FROM users WHERE id = 5',
-    'DELETE FROM users WHERE lower(name) = lower(name)',
     'DELETE FROM users WHERE id + random() > id + random()',
   ]) assert.ok(hasWhere(sql), sql)
+})
+
+test('other spellings of a comparison with itself limit nothing: a cast, a function, IN, BETWEEN, ANY, the table itself', () => {
+  for (const sql of [
+    'DELETE FROM users WHERE id::int = id',
+    'DELETE FROM users WHERE users.id = id',
+    'DELETE FROM users WHERE name = name COLLATE "C"',
+    'DELETE FROM users WHERE lower(name) = lower(name)',
+    'DELETE FROM users WHERE id IN (id)',
+    'DELETE FROM users WHERE id IN (5, users.id::bigint)',
+    'DELETE FROM users WHERE id BETWEEN id AND id',
+    'DELETE FROM users WHERE id = ANY (ARRAY[id])',
+    'DELETE FROM users WHERE id IN (SELECT id FROM users)',
+    'DELETE FROM users u WHERE u.id = ANY (SELECT users.id FROM public.users)',
+    'UPDATE users SET a = 1 WHERE id IN (SELECT id FROM users) OR id = 5',
+    // The table joined to itself on the same column: each row matches itself.
+    'DELETE FROM users USING users u2 WHERE users.id = u2.id',
+    'UPDATE users u SET a = 1 FROM users WHERE u.id = users.id',
+  ]) assert.not.ok(hasWhere(sql), sql)
+  assert.equal(mergeUnbounded('MERGE INTO users u USING src s ON u.id IN (u.id) WHEN MATCHED THEN DELETE'), ['delete'])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING users s ON u.id = s.id WHEN MATCHED THEN DELETE'), ['delete'])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING (SELECT id FROM users WHERE a = 1) s ON u.id = s.id WHEN MATCHED THEN DELETE'), [])
+  assert.equal(mergeUnbounded('MERGE INTO users u USING users s ON u.id = s.a WHEN MATCHED THEN DELETE'), [])
+  for (const sql of [
+    'DELETE FROM users WHERE id IN (5, 6)',
+    'DELETE FROM users WHERE id BETWEEN id AND 5',
+    'DELETE FROM users WHERE id < ANY (ARRAY[id, 5])',
+    'DELETE FROM users WHERE id IN (SELECT id FROM users WHERE a = 1)',
+    'DELETE FROM users WHERE id IN (SELECT id FROM users LIMIT 10)',
+    'DELETE FROM users WHERE id IN (SELECT user_id FROM users)',
+    'DELETE FROM users WHERE id IN (SELECT id FROM orders)',
+    'DELETE FROM users WHERE id = ANY (SELECT id FROM users u2 WHERE u2.a > 3)',
+    'DELETE FROM users USING users u2 WHERE users.a = u2.id',
+    'DELETE FROM users USING users u2 WHERE users.id = u2.id AND users.a > 3',
+    // The joined copy's own condition is the row's: only users with an order.
+    'DELETE FROM users USING users u2, orders o WHERE users.id = u2.id AND o.user_id = u2.id',
+    // Joined through another table: users is the orders' users, not the changed row.
+    'UPDATE users u SET a = 1 FROM orders o JOIN users ON users.id = o.user_id WHERE u.id = users.id',
+  ]) assert.ok(hasWhere(sql), sql)
+  // Joined to itself with no condition on the copy: the copy limits nothing.
+  assert.not.ok(hasWhere('DELETE FROM users USING users u2 WHERE u2.id = 5'))
 })
 
 function mergeUnbounded(sql: string): unknown {

@@ -4,10 +4,11 @@
 // Read from the tree, not by evaluating: a condition limits when it reads a column of the row (or the row itself,
 // or a cursor's position); AND limits when one part does, OR only when every part does. Under NOT (or IS FALSE,
 // IS NOT TRUE) the two swap, as NOT (a AND b) is NOT a OR NOT b: `NOT (id = 1 AND false)` is true for every row.
-// A comparison of an expression with itself (`id = id`, `a.b >= a.b`, `x IS NOT DISTINCT FROM x`) reads the row but
-// answers the same for every row, so it limits nothing either.
-import { eachEntry, isObject, list, type PgObject, str, unwrap } from './ast.ts'
+// A comparison of an expression with itself (`id = id`, `id IN (id)`, where-self.ts) reads the row but answers the
+// same for every row, so it limits nothing either.
+import { eachEntry, isObject, list, names, type PgObject, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
+import { comparesWithItself } from './where-self.ts'
 
 /** The names a column of the changed table may be qualified with: its alias, else its name. */
 function targetNames(relation: unknown): Set<string> {
@@ -110,6 +111,8 @@ export interface ReadContext {
    */
   trees: readonly unknown[]
   ctes?: Set<string>
+  /** The changed table's name (not its alias). */
+  table?: string
 }
 
 function cteNames(ctx: ReadContext): Set<string> {
@@ -133,23 +136,9 @@ function limits(expr: unknown, target: Set<string>, ctx: ReadContext, negated = 
     if (test === 'IS_TRUE' || test === 'IS_NOT_FALSE') return limits(node[1].arg, target, ctx, negated)
     if (test === 'IS_FALSE' || test === 'IS_NOT_TRUE') return limits(node[1].arg, target, ctx, !negated)
   }
-  if (node && comparesWithItself(node)) return false
+  if (node && comparesWithItself(node, ctx.table, target)) return false
   return readsRow(expr, target, ctx)
 }
-
-const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>='])
-
-/** `x op x` for a comparison op, or x IS [NOT] DISTINCT FROM x, where x calls nothing (random() = random() differs). */
-function comparesWithItself([name, body]: [string, PgObject]): boolean {
-  if (name !== 'A_Expr') return false
-  const op = str(unwrap(list(body.name).at(-1))?.[1].sval) ?? ''
-  const comparison = body.kind === 'AEXPR_DISTINCT' || body.kind === 'AEXPR_NOT_DISTINCT' || (body.kind === 'AEXPR_OP' && COMPARISONS.has(op))
-  if (!comparison || body.lexpr === undefined) return false
-  const left = JSON.stringify(body.lexpr, withoutLocation)
-  return left === JSON.stringify(body.rexpr, withoutLocation) && !/"(FuncCall|SubLink)"/.test(left)
-}
-
-const withoutLocation = (key: string, value: unknown) => key === 'location' ? undefined : value
 
 /** AND limits when one part does, OR when every part does (and the other way round under NOT). */
 export function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unknown) => boolean): boolean {
@@ -162,8 +151,9 @@ export function anyOrEvery(any: boolean, parts: unknown[], limited: (part: unkno
  * condition; a WHEN NOT MATCHED BY SOURCE action (PostgreSQL 17) only by its own, as an empty source leaves every
  * target row unmatched.
  */
-export function mergeUnboundedActions(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): string[] {
-  const target = targetNames(body.relation)
+export function mergeUnboundedActions(body: PgObject, outer: ReadContext = { catalog: undefined, trees: [] }): string[] {
+  const ctx = { ...outer, table: tableName(body.relation) }
+  const target = rowNames(body.relation, [body.sourceRelation], body.joinCondition)
   const onLimits = body.joinCondition !== undefined && limits(body.joinCondition, target, ctx)
   const actions = new Set<string>()
   for (const item of list(body.mergeWhenClauses)) {
@@ -181,5 +171,46 @@ export function mergeUnboundedActions(body: PgObject, ctx: ReadContext = { catal
 /** For an UpdateStmt or DeleteStmt body: a WHERE clause is present and limits the rows changed. */
 export function whereLimitsRows(body: PgObject, ctx: ReadContext = { catalog: undefined, trees: [] }): boolean {
   if (body.whereClause === undefined) return false
-  return limits(body.whereClause, targetNames(body.relation), ctx)
+  const target = rowNames(body.relation, list(body.usingClause ?? body.fromClause), body.whereClause)
+  return limits(body.whereClause, target, { ...ctx, table: tableName(body.relation) })
+}
+
+function tableName(relation: unknown): string | undefined {
+  return isObject(relation) ? str(relation.relname) : undefined
+}
+
+/**
+ * The names a column of the changed row may be qualified with: its alias (else its name), and the names of the
+ * table joined to itself on one of its columns (`DELETE FROM users USING users u2 WHERE users.id = u2.id`, MERGE's
+ * `USING users s ON u.id = s.id`), whose row is then the changed one: `users.id = u2.id` compares it with itself.
+ */
+function rowNames(relation: unknown, from: unknown[], condition: unknown): Set<string> {
+  const target = targetNames(relation)
+  const table = tableName(relation)
+  const selves = new Set<string>()
+  for (const item of from) {
+    const node = unwrap(item)
+    if (node?.[0] !== 'RangeVar' || table === undefined || str(node[1].relname) !== table) continue
+    selves.add(isObject(node[1].alias) ? str(node[1].alias.aliasname) ?? table : table)
+  }
+  if (selves.size === 0) return target
+  let joined = false
+  eachEntry([condition], (key, value) => {
+    if (key !== 'A_Expr' || !isObject(value) || value.kind !== 'AEXPR_OP' || names(value.name).join() !== '=') return
+    const [l, r] = [columnOf(value.lexpr), columnOf(value.rexpr)]
+    joined = l !== undefined && r !== undefined && l.column === r.column &&
+      ((selves.has(l.table ?? '') && (r.table === undefined || target.has(r.table))) || (selves.has(r.table ?? '') && (l.table === undefined || target.has(l.table))))
+    return joined
+  })
+  return joined ? new Set([...target, ...selves]) : target
+}
+
+/** A column reference as its table qualifier (if any) and column name. */
+function columnOf(expr: unknown): { table: string | undefined; column: string } | undefined {
+  const node = unwrap(expr)
+  if (node?.[0] !== 'ColumnRef') return undefined
+  const fields = list(node[1].fields).map((f) => unwrap(f))
+  if (fields.length > 2 || fields.some((f) => f?.[0] !== 'String')) return undefined
+  const parts = fields.map((f) => str(f![1].sval) ?? '')
+  return parts.length === 2 ? { table: parts[0], column: parts[1]! } : { table: undefined, column: parts[0]! }
 }

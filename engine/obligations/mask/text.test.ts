@@ -152,6 +152,9 @@ test('a token written with JSON escapes or XML/HTML references in text that is n
     `msg="{\\"key\\":\\"\\\\u0067hp${GITHUB.slice(3)}\\"}" ok`,
     `<td>&#x67;hp${GITHUB.slice(3)}</td> ok`,
     `<a href="https:&#x2F;&#x2F;hooks.slack.com&#x2F;services&#x2F;${SLACK_PATH.replaceAll('/', '&#x2F;')}"> ok`,
+    `<td>&#X67;hp${GITHUB.slice(3)}</td> ok`,
+    `<td>&#0000000103;hp${GITHUB.slice(3)}</td> ok`,
+    `<td>&#x0000067;hp${GITHUB.slice(3)}</td> ok`,
     `sent "ghp_${GITHUB.slice(4, 10)}\\u200b${GITHUB.slice(10)}" ok`,
   ]
   for (const text of cases) {

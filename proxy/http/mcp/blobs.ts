@@ -57,12 +57,17 @@ function decoded(text: string): Opened | undefined {
   return opened && { ...opened, alphabet, gzip: false }
 }
 
-/** The bytes a gzip member inflates to; undefined when they are no gzip; throws past the masking limit. */
+/**
+ * The bytes a gzip member inflates to; undefined when they are no gzip; throws past the masking limit. gunzip
+ * writes out what a truncated member holds, and ignores bytes after the last member (tar padding, garbage), where
+ * Node throws: a blob that is gzip (magic and deflate) but does not inflate whole is withheld, not passed unread.
+ */
 function gunzipped(bytes: Buffer): Buffer | undefined {
   try {
     return gunzipSync(bytes, { maxOutputLength: MAX_MASKED_BYTES })
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new MaskError(`a gzip blob inflates to more than ${MAX_MASKED_BYTES} bytes`, { cause: err })
+    if (bytes[2] === 8) throw new MaskError('a gzip blob does not inflate whole (truncated, or followed by bytes that are no gzip member), and gunzip would still give its text: it is withheld; serve the file whole', { cause: err })
     return undefined
   }
 }

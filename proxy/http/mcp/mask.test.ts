@@ -146,6 +146,18 @@ test('a gzip blob that inflates past what the gateway masks withholds the answer
   assert.throws(() => maskRpcMessage(message, masks, key), (err: unknown) => err instanceof McpError && err.code === 'mcp.mask_failed' && /inflates to more than/.test(err.message))
 })
 
+test('a gzip blob that is truncated or followed by other bytes (gunzip still gives its text) withholds the answer', () => {
+  const log = gzipSync('2026-12-01 login ok for jane.doe@example.com\n')
+  for (const blob of [log.subarray(0, log.length - 8), Buffer.concat([log, Buffer.from('garbage')])]) {
+    const message = { jsonrpc: '2.0', id: 1, result: { contents: [{ uri: 'file:///var/log/app.log.gz', blob: blob.toString('base64') }] } }
+    assert.throws(() => maskRpcMessage(message, masks, key), (err: unknown) => err instanceof McpError && err.code === 'mcp.mask_failed' && /does not inflate whole/.test(err.message))
+  }
+  // Bytes that only start like gzip (no deflate method) are binary, left as they are.
+  const odd = Buffer.from([0x1f, 0x8b, 0x00, 0x01, 0x02])
+  const message = { jsonrpc: '2.0', id: 1, result: { contents: [{ uri: 'file:///x.bin', blob: odd.toString('base64') }] } }
+  assert.is((maskRpcMessage(message, masks, key).message.result as any).contents[0].blob, odd.toString('base64'))
+})
+
 test('no masks: the message is returned as is', () => {
   const message = { jsonrpc: '2.0', id: 1, result: { text: 'jane@example.com' } }
   assert.is(maskRpcMessage(message, [], key).message, message)

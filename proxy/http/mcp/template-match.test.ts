@@ -11,6 +11,10 @@ test('a URI matches a template when its literal parts appear in order, whatever 
     ['db://customers/{id}/orders{/rest*}', 'db://customers/7/orders/1/2'],
     ['file:///docs/{+path}', 'file:///docs/a/../../etc/shadow'],
     ['mem://{x}', 'MEM://ANY'],
+    // The read's URI is canonical, percent-encoded; the template as the server wrote it.
+    ['file:///my docs/{name}', 'file:///my%20docs/x.md'],
+    ['file:///d\u00e9p\u00f4t/{name}', 'file:///d%C3%A9p%C3%B4t/x'],
+    ['file:///my%20docs/{name}', 'file:///my%20docs/x.md'],
   ]) assert.ok(matchesTemplate(template!, uri!), `${template} ${uri}`)
   for (const [template, uri] of [
     ['file:///docs/{name}', 'file:///etc/shadow'],

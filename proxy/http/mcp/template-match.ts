@@ -8,15 +8,29 @@
 
 const EXPRESSION = /\{[^{}]*\}/g
 
+// A read names its URI in canonical form (percent-encoded: `file:///my%20docs/x`), while a template's literal parts
+// are as the server wrote them (`file:///my docs/{name}`, or non-ASCII letters): both are read percent-decoded.
+const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g
+
+function decoded(text: string): string {
+  return text.replace(ESCAPES, (run) => {
+    try {
+      return decodeURIComponent(run)
+    } catch {
+      return run
+    }
+  })
+}
+
 /** The template's literal parts: a star (any text) stands between each two. */
 function parts(template: string): string[] {
-  return template.toLowerCase().split(EXPRESSION)
+  return template.split(EXPRESSION).map((part) => decoded(part).toLowerCase())
 }
 
 export function matchesTemplate(template: string, uri: string): boolean {
   if (!/\{[^{}]*\}/.test(template)) return false
   const literal = parts(template)
-  const text = uri.toLowerCase()
+  const text = decoded(uri).toLowerCase()
   const first = literal[0]!
   const last = literal[literal.length - 1]!
   if (!text.startsWith(first) || !text.endsWith(last) || text.length < first.length + last.length) return false

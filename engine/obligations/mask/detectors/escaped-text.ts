@@ -6,7 +6,8 @@ export type Decoded = { text: string; from: number[]; to: number[] }
 // XML escapes the quotes of JSON text it carries (an SQS message body, a CloudFormation template):
 // `{&quot;password&quot;: &quot;…&quot;}`. The text is also read with its character references undone, and
 // what is found there is mapped back to the escaped text.
-const REFERENCE = /&(?:quot|apos|amp|lt|gt|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/g
+// HTML also reads `&#X67;` and any number of leading zeros (`&#0000000103;`), as XML reads the zeros.
+const REFERENCE = /&(?:quot|apos|amp|lt|gt|#0*[0-9]{1,7}|#[xX]0*[0-9A-Fa-f]{1,6});/g
 const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' }
 
 /** The text with its character references undone, and for each decoded character where its source starts and ends. */
@@ -21,7 +22,7 @@ export function xmlUnescaped(text: string): Decoded | undefined {
     for (let i = last; i < m.index; i++) from.push(i), to.push(i + 1)
     out += text.slice(last, m.index)
     const ref = m[0].slice(1, -1)
-    const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : ref.startsWith('#') ? parseInt(ref.slice(1), 10) : -1
+    const code = /^#x/i.test(ref) ? parseInt(ref.slice(2), 16) : ref.startsWith('#') ? parseInt(ref.slice(1), 10) : -1
     const char = code < 0 ? NAMED[ref]! : code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd'
     for (let i = 0; i < char.length; i++) from.push(m.index), to.push(m.index + m[0].length)
     out += char
