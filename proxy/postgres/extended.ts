@@ -22,7 +22,7 @@ import { encodeFlush } from './messages/flush.ts'
 import type { Parse } from './messages/parse.ts'
 import { poisonExtended } from './poison.ts'
 import type { QueryLoop } from './query-loop.ts'
-import type { JudgedStatement } from './session.ts'
+import { type JudgedStatement, valueBytesOf } from './session.ts'
 
 const dropping = (loop: QueryLoop) => loop.skipUntilSync || loop.relay.serverSkipping
 
@@ -101,7 +101,7 @@ export async function bind(loop: QueryLoop, m: Bind, raw: Buffer): Promise<void>
   if (dropping(loop)) return
   const s = loop.statements.statement(m.statement)
   if (!s) return unknown(loop, 'statement', m.statement, 'bind')
-  const full = loop.statements.overLimit({ portals: [m.portal] }, s.text.length)
+  const full = loop.statements.overLimit({ portals: [m.portal] }, s.text.length, valueBytesOf(m.params))
   if (full) return refuse(loop, s.text, loop.protocolDenial(s.text, 'warden.postgres.too_many_kept', pgErrors.tooManyKept(full)), 'bind')
   const values: BoundValues = { params: m.params, formats: m.paramFormats, types: s.paramTypes }
   const now = await current(loop, s, values, 'bind')

@@ -1,9 +1,10 @@
 // One session cannot make the gateway keep prepared statements and portals without end: past MAX_KEPT_STATEMENTS,
-// or MAX_KEPT_TEXT_BYTES of their SQL text, a new one is refused with 54000 and a reason, and the session goes on.
+// MAX_KEPT_TEXT_BYTES of their SQL text or MAX_KEPT_VALUE_BYTES of named portals' bound values, a new one is refused
+// with 54000 and a reason, and the session goes on.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Judgement } from '../../engine/gateway.ts'
-import { MAX_KEPT_STATEMENTS, MAX_KEPT_TEXT_BYTES } from './limits.ts'
+import { MAX_KEPT_STATEMENTS, MAX_KEPT_TEXT_BYTES, MAX_KEPT_VALUE_BYTES } from './limits.ts'
 import { encodeBind } from './messages/bind.ts'
 import { encodeClose } from './messages/close.ts'
 import { encodeExecute } from './messages/execute.ts'
@@ -144,6 +145,31 @@ test(`SQL PREPAREs past the limit are refused before they run; so is text past $
   assert.ok(refusedAt * long(0).length <= MAX_KEPT_TEXT_BYTES && (refusedAt + 1) * long(0).length > MAX_KEPT_TEXT_BYTES - 64, `refused at ${refusedAt}`)
   c.send(encodeQuery('SELECT 1'))
   assert.is(types(await c.readyCount(1)), 'TDCZ')
+  c.close()
+})
+
+test(`named portals keep at most ${MAX_KEPT_VALUE_BYTES} bytes of bound values: past it a Bind is refused; the unnamed portal, and a new transaction, go on`, async () => {
+  const c = await session()
+  const value = Buffer.alloc(24 * 1024 * 1024, 'y')
+  const bind = (portal: string) => encodeBind({ portal, statement: 'len', paramFormats: [], params: [value], resultFormats: [] })
+  c.send(encodeQuery('BEGIN'))
+  await c.readyCount(1)
+  c.take()
+  c.send(encodeParse({ name: 'len', text: 'SELECT length($1::text)', paramTypes: [] }), bind('p0'), bind('p1'), encodeSync())
+  assert.is(types(await c.readyCount(1, 60_000)), '122Z')
+  c.take()
+  c.send(bind('p2'), encodeSync())
+  const [e] = errorsOf(await c.readyCount(1, 60_000))
+  assert.is(e?.code, '54000')
+  assert.match(e!.message, `bytes of bound values, and the limit is ${MAX_KEPT_VALUE_BYTES}`)
+  c.take()
+  c.send(encodeQuery('ROLLBACK'))
+  await c.readyCount(1)
+  c.take()
+  c.send(bind(''), encodeExecute({ portal: '', maxRows: 0 }), bind('p3'), encodeSync())
+  const frames = await c.readyCount(1, 60_000)
+  assert.is(types(frames), '2DC2Z')
+  assert.is(frames.find((f) => f.type === 'D')!.payload.subarray(6).toString(), String(value.length))
   c.close()
 })
 

@@ -24,3 +24,10 @@ export const MAX_KEPT_STATEMENTS = 1000
 
 /** SQL text of every kept prepared statement and portal together: about 25 MB of judgements at most (see above). */
 export const MAX_KEPT_TEXT_BYTES = 2 * 1024 * 1024
+
+/**
+ * Bound values of every kept named portal together. A portal keeps its Bind's values (shown to a reviewer should its
+ * Execute be held), and a portal lives until its transaction ends: 20 named portals of 30 MiB held 630 MB. One Bind
+ * of the largest message the gateway reads (framing.ts, MAX_FRAME_BYTES) still fits.
+ */
+export const MAX_KEPT_VALUE_BYTES = 64 * 1024 * 1024

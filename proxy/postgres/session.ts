@@ -3,7 +3,7 @@
 import type { Judgement } from '../../engine/gateway.ts'
 import type { BoundValues } from '../../engine/approvals/index.ts'
 import type { MaskObligation } from '../../engine/types.ts'
-import { MAX_KEPT_STATEMENTS, MAX_KEPT_TEXT_BYTES } from './limits.ts'
+import { MAX_KEPT_STATEMENTS, MAX_KEPT_TEXT_BYTES, MAX_KEPT_VALUE_BYTES } from './limits.ts'
 
 export interface JudgedStatement {
   text: string
@@ -40,6 +40,13 @@ function setWithUndo<V>(map: Map<string, V>, key: string, value: V | undefined):
     if (had) map.set(key, prev as V)
     else map.delete(key)
   }
+}
+
+/** Bytes of bound values. */
+export function valueBytesOf(params: readonly (Uint8Array | null)[] = []): number {
+  let n = 0
+  for (const p of params) n += p?.byteLength ?? 0
+  return n
 }
 
 /** The statement names a judged text EXECUTEs. */
@@ -118,11 +125,17 @@ export class SessionStatements {
   }
 
   /**
-   * Why keeping the named statements and portals `adding` names, with `textBytes` more SQL text, would pass the session's
-   * limits (limits.ts); undefined when they fit. A name already kept is replaced, not added; the unnamed ones replace
-   * themselves and always fit.
+   * Why keeping the named statements and portals `adding` names, with `textBytes` more SQL text (and `valueBytes` more
+   * bound values), would pass the session's limits (limits.ts); undefined when they fit. A name already kept is
+   * replaced, not added (its values are counted twice: fails closed); the unnamed ones replace themselves and always fit.
    */
-  overLimit(adding: { statements?: string[]; portals?: string[] }, textBytes: number): string | undefined {
+  overLimit(adding: { statements?: string[]; portals?: string[] }, textBytes: number, valueBytes = 0): string | undefined {
+    const named = [...(adding.statements ?? []), ...(adding.portals ?? [])].some((n) => n !== '')
+    if (named && valueBytes > 0) {
+      let values = valueBytes
+      for (const [name, s] of this.portals) if (name !== '') values += valueBytesOf(s.values?.params)
+      if (values > MAX_KEPT_VALUE_BYTES) return `this session's named portals would hold ${values} bytes of bound values, and the limit is ${MAX_KEPT_VALUE_BYTES}; bind large values to the unnamed portal`
+    }
     const fresh = [...new Set(adding.statements ?? [])].filter((n) => n !== '' && !this.statements.has(n)).length +
       [...new Set(adding.portals ?? [])].filter((n) => n !== '' && !this.portals.has(n)).length
     if (fresh === 0) return undefined
