@@ -38,6 +38,13 @@ export interface ForwardProxyOptions {
   clockSkewSeconds?: number
 }
 
+/**
+ * Tunnels one caller (issuer and subject) holds open at once. Tunnels are connections, and a listener holds at most
+ * MAX_CONNECTIONS: without a share, one agent's idle tunnels (each kept 65 s and more) left every other agent's new
+ * connections dropped as they were accepted. Agents' tools keep a few each.
+ */
+export const MAX_TUNNELS_PER_CALLER = 256
+
 interface Tunnel {
   authority: string
   proxyAuthorization?: string
@@ -54,6 +61,20 @@ function refuse(socket: Duplex, err: HttpGatewayError): void {
 export async function listenForward(opts: ForwardProxyOptions): Promise<HttpListener> {
   const { engine } = opts
   const tunnels = new WeakMap<object, Tunnel>()
+  const perCaller = new Map<string, number>()
+  /** Counts one more tunnel of `identity` until `socket` closes; false when it holds its share already. */
+  const enter = (identity: { issuer: string; sub: string }, socket: Socket): boolean => {
+    const key = `${identity.issuer}\u0000${identity.sub}`
+    const n = perCaller.get(key) ?? 0
+    if (n >= MAX_TUNNELS_PER_CALLER) return false
+    perCaller.set(key, n + 1)
+    socket.once('close', () => {
+      const rest = (perCaller.get(key) ?? 1) - 1
+      if (rest > 0) perCaller.set(key, rest)
+      else perCaller.delete(key)
+    })
+    return true
+  }
   // Sockets that left the HTTP server with CONNECT: closed with the listener.
   const open = new Set<Duplex>()
   // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
@@ -86,6 +107,9 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         identity = await engine.authenticate(token)
       } catch (err) {
         throw new HttpGatewayError(407, 'http.token_invalid', `agent token refused (${(err as { code?: string }).code ?? 'token.invalid'}): ${(err as Error).message}`, { cause: err, headers: challenge })
+      }
+      if (!enter(identity, socket)) {
+        throw new HttpGatewayError(429, 'http.busy', `too many tunnels: ${identity.sub} already holds ${MAX_TUNNELS_PER_CALLER} tunnels through this proxy (at most ${MAX_TUNNELS_PER_CALLER} at once, so that one caller cannot take every connection); close some, or reuse kept-alive ones`, { headers: { 'retry-after': '1' } })
       }
       if (isPassthrough(opts.passthrough, authority)) {
         // Uninspected, but on record: on a durable trail the tunnel is stored before any byte goes through it.
