@@ -11,6 +11,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
+import { FailureTally, tallied } from '../../engine/audit/failure-tally.ts'
 import type { Duplex } from 'node:stream'
 import { TLSSocket } from 'node:tls'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -62,6 +63,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const { engine } = opts
   const tunnels = new WeakMap<object, Tunnel>()
   const perCaller = new Map<string, number>()
+  const failures = new FailureTally(engine.audit)
   /** Counts one more tunnel of `identity` until `socket` closes; false when it holds its share already. */
   const enter = (identity: { issuer: string; sub: string }, socket: Socket): boolean => {
     const key = `${identity.issuer}\u0000${identity.sub}`
@@ -167,7 +169,10 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       inner.emit('connection', tls)
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `CONNECT ${authority}: ${(err as Error).message}`, { cause: err })
-      audit(authority, client, e.status, { error: e.code })
+      if (e.status === 407) {
+        const event = { type: 'request' as const, time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status: e.status, error: e.code }
+        failures.record(`connect:${e.code}`, event, tallied(event))
+      } else audit(authority, client, e.status, { error: e.code })
       refuse(socket, e)
     }
   }
@@ -189,6 +194,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
     address,
     close: () => new Promise((resolve) => {
+      failures.flush()
       server.closeAllConnections()
       inner.closeAllConnections()
       for (const s of open) s.destroy()
