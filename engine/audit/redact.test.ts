@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { REDACTED, redactEvent } from './redact.ts'
+import { MAX_REASONS, REDACTED, redactEvent } from './redact.ts'
 import { loadAuditRedaction } from './sql.ts'
 import type { AuditEvent } from './types.ts'
 
@@ -115,6 +115,18 @@ test('a __proto__ key stays an own value, a shared object is not a cycle, and de
   for (let i = 0; i < 70; i++) deep = { d: deep }
   const cut = JSON.stringify(redactEvent({ type: 'error', time: TIME, deep }))
   assert.ok(cut.includes('"[Truncated]"') && !cut.includes('leaf'), 'nesting past the limit is cut')
+})
+
+test(`an event keeps the first ${MAX_REASONS} reasons, wherever they sit, and says how many more there were`, () => {
+  const reasons = Array.from({ length: 1400 }, (_, i) => ({ rule: 'warden.rules.sql.lineage', message: `result column c${i} comes from a source Warden cannot trace` }))
+  const out = redactEvent({ type: 'statement', time: TIME, decision: 'deny', reasons, dry_run: { reasons } }) as unknown as { reasons: Array<{ message: string }>; dry_run: { reasons: unknown[] } }
+  assert.is(out.reasons.length, MAX_REASONS + 1)
+  assert.is(out.reasons[MAX_REASONS - 1]!.message, reasons[MAX_REASONS - 1]!.message)
+  assert.is(out.reasons[MAX_REASONS]!.message, `${1400 - MAX_REASONS} more reasons not recorded (an event keeps the first ${MAX_REASONS})`)
+  assert.is(out.dry_run.reasons.length, MAX_REASONS + 1)
+  assert.ok(JSON.stringify(out).length < 20_000)
+  const few = redactEvent({ type: 'statement', time: TIME, reasons: reasons.slice(0, MAX_REASONS) }) as unknown as { reasons: unknown[] }
+  assert.is(few.reasons.length, MAX_REASONS)
 })
 
 test.run()

@@ -30,6 +30,12 @@ const BOOKKEEPING_KEYS = new Set([
   'approved_by', 'decided_by', 'digest', 'fingerprint', 'started_at', 'created_at', 'decided_at', 'rule',
 ])
 const MAX_DEPTH = 64
+/**
+ * Reasons an event keeps (of a decision, a dry run, a held request). A policy gives one a column: a denied text of
+ * 16 KiB naming 1,400 untraceable columns made a record of 350 KB, so an agent repeating it filled the trail (and
+ * the durable sink's queue, bounded by count) at 20 times what it sent.
+ */
+export const MAX_REASONS = 64
 const NO_KEY = new Uint8Array(0) // redact never hashes
 
 interface Context {
@@ -155,7 +161,7 @@ function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefin
     const record = value as Record<string, unknown>
     const copy: Record<string, unknown> = {}
     for (const k of Object.keys(record)) {
-      const v = record[k]
+      const v = k === 'reasons' ? boundedReasons(record[k]) : record[k]
       const kk = kindOf(k)
       path.push(k)
       put(copy, k, visit(ctx, v, childMode(record, k, kk, v, mode), kk))
@@ -165,6 +171,13 @@ function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefin
   }
   ctx.stack.delete(value)
   return context !== undefined && ctx.sqlTexts === sqlBefore ? shared.set(value, context, out) : out
+}
+
+/** The first MAX_REASONS reasons, and one saying how many more there were. */
+function boundedReasons(value: unknown): unknown {
+  if (!Array.isArray(value) || value.length <= MAX_REASONS) return value
+  const more = value.length - MAX_REASONS
+  return [...value.slice(0, MAX_REASONS), { rule: 'warden.audit.reasons', message: `${more} more reasons not recorded (an event keeps the first ${MAX_REASONS})` }]
 }
 
 /** A URL (or `METHOD URL`) with the value of each query parameter whose name sounds secret replaced. */

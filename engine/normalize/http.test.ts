@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { MAX_BODY_BYTES, REDACTED, normalizeHttp, normalizePath, percentDecode, rawSegments, type RawHttpRequest } from './http.ts'
+import { MAX_BODY_BYTES, MAX_YAML_BYTES, REDACTED, normalizeHttp, normalizePath, percentDecode, rawSegments, type RawHttpRequest } from './http.ts'
 
 const get = (url: string, headers: RawHttpRequest['headers'] = {}) => normalizeHttp({ method: 'get', url, headers })
 const post = (body: string | Uint8Array, contentType?: string) =>
@@ -179,6 +179,29 @@ test('a YAML alias bomb ⇒ body_error', () => {
 
 test('YAML duplicate keys ⇒ body_error (last-wins would hide the first value from the policy)', () => {
   assert.match(post('a: 1\na: 2\n', 'application/yaml').body_error ?? '', /invalid YAML body/)
+})
+
+test(`YAML past ${MAX_YAML_BYTES} bytes is not parsed on the socket thread: body_error with the reason (60,000 keys took 42 s)`, () => {
+  const text = Array.from({ length: 60_000 }, (_, i) => `k${i}: v`).join('\n')
+  const http = post(text, 'application/yaml')
+  assert.equal(http.body, undefined)
+  assert.is(http.body_error, `YAML body too large to inspect: ${text.length} bytes exceeds the ${MAX_YAML_BYTES}-byte limit for YAML (send it as JSON)`)
+})
+
+test('JSON sent as YAML (kubectl apply --server-side) is read as JSON, at any size the body limit allows; its duplicate keys still refused', () => {
+  const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, 'v'])) }
+  const http = post(JSON.stringify(doc), 'application/apply-patch+yaml')
+  assert.is(http.body_error, undefined)
+  assert.is(Object.keys((http.body as typeof doc).data).length, 30_000)
+  assert.match(post('{"spec":{"hostPID":true},"spec":{}}', 'application/yaml').body_error ?? '', /names one key twice/)
+})
+
+test('YAML duplicate keys are found in linear time, at their line, in any mapping; keys compared as the policy reads them', () => {
+  const lines = Array.from({ length: 2_000 }, (_, i) => `k${i}: v`)
+  assert.is(post(lines.join('\n'), 'application/yaml').body_error, undefined)
+  assert.is(post([...lines, 'inner:', '  a: 1', '  b: 1', '  a: 2'].join('\n'), 'application/yaml').body_error, `invalid YAML body: DUPLICATE_KEY at line ${lines.length + 4}`)
+  assert.is(post('a: {x: 1, y: 1}\nb: {x: 1}', 'application/yaml').body_error, undefined)
+  assert.is(post('"1": a\n1: b', 'application/yaml').body_error, 'invalid YAML body: DUPLICATE_KEY at line 2', 'both are the key "1" to the policy')
 })
 
 test('JSON duplicate keys ⇒ body_error (Go merges a struct named twice; the policy would read only the last)', () => {

@@ -6,11 +6,14 @@ import type { GrantRecord } from '../../engine/approvals/types.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
 import { json, jsonError, readNote, statusOfApprovalError } from './json.ts'
+import type { RefusalBudget } from './refusal-budget.ts'
 
 export interface GrantRoutesOptions {
   engine: Pick<GatewayEngine, 'approvals' | 'audit'>
   /** Whether this caller sees (and may revoke) every grant. */
   seesAll(who: Identity): boolean
+  /** Refused attempts per caller, shared with the approval routes. */
+  refusals: RefusalBudget
 }
 
 const GRANT_PATH = /^\/v1\/grants\/([A-Za-z0-9_-]{1,64})\/revoke$/
@@ -30,6 +33,9 @@ export function createGrantRoutes(opts: GrantRoutesOptions) {
   }
 
   async function revoke(who: Identity, id: string, req: Request): Promise<Response> {
+    const base = { type: 'approval' as const, action: 'revoke_grant', grant_id: id, reviewer: { sub: who.sub, issuer: who.issuer, kind: who.kind }, via: 'admin_api' }
+    const throttled = opts.refusals.refuse(who, (error) => engine.audit.record({ ...base, time: new Date().toISOString(), outcome: 'throttled', error }))
+    if (throttled) return throttled
     const body = await readNote(req)
     if (body instanceof Response) return body
     const event = {
@@ -51,6 +57,7 @@ export function createGrantRoutes(opts: GrantRoutesOptions) {
     } catch (err) {
       if (!(err instanceof ApprovalError)) throw err
       engine.audit.record({ ...event, outcome: 'refused', error: { code: err.code, message: err.message } })
+      opts.refusals.refused(who)
       return jsonError(statusOfApprovalError(err.code), err.code, err.message)
     }
   }

@@ -9,6 +9,7 @@ import type { GatewayEngine } from '../../engine/gateway.ts'
 import type { Identity } from '../../engine/types.ts'
 import { readCredential } from '../http/agent-credential.ts'
 import { createAuditRoutes } from './audit-routes.ts'
+import { RefusalBudget } from './refusal-budget.ts'
 import { createGrantRoutes } from './grants.ts'
 import { json, jsonError, readNote, statusOfApprovalError } from './json.ts'
 import { mayActAs, type RoleGroups, rolesOf } from './roles.ts'
@@ -35,6 +36,7 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
   const groups: RoleGroups = { approver: opts.approverGroups, auditor: opts.roles?.auditor ?? [], admin: opts.roles?.admin ?? [] }
   const inGroups = (who: Identity, names: readonly string[]) => who.kind === 'human' && who.groups.some((g) => names.includes(g))
   const seesAll = (who: Identity) => mayActAs(rolesOf(who, groups), 'approver')
+  const refusals = new RefusalBudget()
   const auditRoute = createAuditRoutes({ open: opts.openAuditReader, groups, audit: engine.audit })
   const canSee = (who: Identity, r: ApprovalRequest) => seesAll(who) || inGroups(who, r.approval.approvers) || sameIdentity(who, r.requester)
 
@@ -69,6 +71,9 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
   }
 
   async function decide(who: Identity, id: string, action: 'approve' | 'deny', req: Request): Promise<Response> {
+    const base = { type: 'approval' as const, approval_id: id, action, reviewer: { sub: who.sub, issuer: who.issuer, kind: who.kind }, via: 'admin_api' }
+    const throttled = refusals.refuse(who, (error) => engine.audit.record({ ...base, time: new Date().toISOString(), outcome: 'throttled', error }))
+    if (throttled) return throttled
     const body = await readNote(req)
     if (body instanceof Response) return body
     const before = await engine.approvals.get(id).catch(() => undefined)
@@ -82,7 +87,8 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
       ...(body.note !== undefined ? { note: body.note } : {}),
       via: 'admin_api',
     }
-    if (action === 'approve' && engine.audit.durable) {
+    // An agent can never approve (authorize.ts): its attempt is refused below, with no approval to record first.
+    if (action === 'approve' && engine.audit.durable && who.kind === 'human') {
       // An approval releases what it approves, so like a released statement it happens only once the trail has
       // it on record (fail closed): an approver cannot act unseen while the trail's store is down. A denial or a
       // revoke only takes something away, and goes ahead either way.
@@ -101,11 +107,12 @@ export function createAdminHandler(opts: AdminHandlerOptions): AdminHandler {
     } catch (err) {
       if (!(err instanceof ApprovalError)) throw err
       engine.audit.record({ ...event, outcome: 'refused', error: { code: err.code, message: err.message } })
+      refusals.refused(who)
       return jsonError(statusOfApprovalError(err.code), err.code, err.message)
     }
   }
 
-  const grants = createGrantRoutes({ engine, seesAll })
+  const grants = createGrantRoutes({ engine, seesAll, refusals })
 
   async function route(who: Identity, req: Request, url: URL, path: string): Promise<Response> {
     if (path === '/v1/approvals') return req.method === 'GET' ? list(who, url) : methodNotAllowed('GET')

@@ -11,6 +11,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
+import { FailureTally, tallied } from '../../engine/audit/failure-tally.ts'
 import type { Duplex } from 'node:stream'
 import { TLSSocket } from 'node:tls'
 import type { TargetConfig } from '../../engine/config/types.ts'
@@ -38,6 +39,13 @@ export interface ForwardProxyOptions {
   clockSkewSeconds?: number
 }
 
+/**
+ * Tunnels one caller (issuer and subject) holds open at once. Tunnels are connections, and a listener holds at most
+ * MAX_CONNECTIONS: without a share, one agent's idle tunnels (each kept 65 s and more) left every other agent's new
+ * connections dropped as they were accepted. Agents' tools keep a few each.
+ */
+export const MAX_TUNNELS_PER_CALLER = 256
+
 interface Tunnel {
   authority: string
   proxyAuthorization?: string
@@ -54,6 +62,21 @@ function refuse(socket: Duplex, err: HttpGatewayError): void {
 export async function listenForward(opts: ForwardProxyOptions): Promise<HttpListener> {
   const { engine } = opts
   const tunnels = new WeakMap<object, Tunnel>()
+  const perCaller = new Map<string, number>()
+  const failures = new FailureTally(engine.audit)
+  /** Counts one more tunnel of `identity` until `socket` closes; false when it holds its share already. */
+  const enter = (identity: { issuer: string; sub: string }, socket: Socket): boolean => {
+    const key = `${identity.issuer}\u0000${identity.sub}`
+    const n = perCaller.get(key) ?? 0
+    if (n >= MAX_TUNNELS_PER_CALLER) return false
+    perCaller.set(key, n + 1)
+    socket.once('close', () => {
+      const rest = (perCaller.get(key) ?? 1) - 1
+      if (rest > 0) perCaller.set(key, rest)
+      else perCaller.delete(key)
+    })
+    return true
+  }
   // Sockets that left the HTTP server with CONNECT: closed with the listener.
   const open = new Set<Duplex>()
   // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
@@ -86,6 +109,9 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         identity = await engine.authenticate(token)
       } catch (err) {
         throw new HttpGatewayError(407, 'http.token_invalid', `agent token refused (${(err as { code?: string }).code ?? 'token.invalid'}): ${(err as Error).message}`, { cause: err, headers: challenge })
+      }
+      if (!enter(identity, socket)) {
+        throw new HttpGatewayError(429, 'http.busy', `too many tunnels: ${identity.sub} already holds ${MAX_TUNNELS_PER_CALLER} tunnels through this proxy (at most ${MAX_TUNNELS_PER_CALLER} at once, so that one caller cannot take every connection); close some, or reuse kept-alive ones`, { headers: { 'retry-after': '1' } })
       }
       if (isPassthrough(opts.passthrough, authority)) {
         // Uninspected, but on record: on a durable trail the tunnel is stored before any byte goes through it.
@@ -143,7 +169,10 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       inner.emit('connection', tls)
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `CONNECT ${authority}: ${(err as Error).message}`, { cause: err })
-      audit(authority, client, e.status, { error: e.code })
+      if (e.status === 407) {
+        const event = { type: 'request' as const, time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status: e.status, error: e.code }
+        failures.record(`connect:${e.code}`, event, tallied(event))
+      } else audit(authority, client, e.status, { error: e.code })
       refuse(socket, e)
     }
   }
@@ -165,6 +194,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
     address,
     close: () => new Promise((resolve) => {
+      failures.flush()
       server.closeAllConnections()
       inner.closeAllConnections()
       for (const s of open) s.destroy()

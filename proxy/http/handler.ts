@@ -12,6 +12,7 @@ import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 import type { Identity, TargetKind } from '../../engine/types.ts'
 import { releaseEvent, requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
+import { FailureTally, tallied } from '../../engine/audit/failure-tally.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize, checkFormBody } from './canonical.ts'
 import { decisionId, errorReply, HttpGatewayError, refusalReply } from './errors.ts'
@@ -161,6 +162,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const startKeys = new StartKeys()
   const maskThread = new MaskThread()
+  const failures = new FailureTally(engine.audit)
   const shares = createUpstreamShares()
   const upgradeShares = createUpstreamShares({ waitMs: 0, what: 'upgraded streams (exec, attach, port-forward, WebSocket)' })
   const upstreamOf = (t: TargetConfig) => {
@@ -189,11 +191,14 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   }
 
   function record(req: GatewayRequest, trace: Trace, status: number, extra: { error?: string; bytesOut?: number; masked?: number } = {}) {
-    engine.audit.record(requestEvent(trace.session, trace.judgement, {
+    const event = requestEvent(trace.session, trace.judgement, {
       mode: req.mode, client: req.client, method: req.method, target: trace.target, decisionId: trace.decisionId,
       approvalId: trace.approvalId, status, error: extra.error, bytesIn: trace.bytesIn, bytesOut: extra.bytesOut ?? 0,
       masked: extra.masked ?? 0, durationMs: performance.now() - trace.started,
-    }))
+    })
+    // A request refused before anyone was authenticated: anyone can send those, as fast as they like.
+    if (!trace.session && (status === 401 || status === 407)) failures.record(`http:${req.mode}:${extra.error}`, event, tallied(event))
+    else engine.audit.record(event)
   }
 
   /**
@@ -483,6 +488,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     handle,
     close() {
       for (const u of upstreams.values()) u.close()
+      failures.flush()
       void maskThread.close()
     },
   }

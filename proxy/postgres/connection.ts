@@ -10,6 +10,7 @@ import type { TargetConfig } from '../../engine/config/types.ts'
 import { authFailureEvent, connectionEvent, deniedEvent, disconnectEvent, errorEvent, type ClientInfo } from './audit-events.ts'
 import { type Backend, connectBackend, serverMajorVersion, type UpstreamTarget } from './backend.ts'
 import { type CallerSessions, DEFAULT_MAX_SESSIONS_PER_CALLER } from './caller-sessions.ts'
+import { type FailureTally, tallied } from '../../engine/audit/failure-tally.ts'
 import { type CancelRegistry, sendUpstreamCancel } from './cancel.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
@@ -46,6 +47,8 @@ export interface ConnectionDeps {
   cancels: CancelRegistry
   /** Sessions each caller holds open, shared by every connection of the listener. */
   callers: CallerSessions
+  /** Authentication failures, recorded one by one up to a rate, then counted (engine/audit/failure-tally.ts). */
+  failures: FailureTally
   secureContext?: tls.SecureContext
   allowPlaintext: boolean
   holdSeconds: number
@@ -207,7 +210,8 @@ export class Connection {
       // Identity messages say why without echoing the token; strip it anyway in case one ever does.
       const why = token ? messageOf(err).split(token).join('[token]') : 'no token given'
       const code = (err as { code?: unknown }).code
-      engine.audit.record(authFailureEvent(this.clientInfo, { user: params.user, database: params.database, code: typeof code === 'string' ? code : 'identity.error', message: why }))
+      const failure = authFailureEvent(this.clientInfo, { user: params.user, database: params.database, code: typeof code === 'string' ? code : 'identity.error', message: why })
+      this.deps.failures.record(`postgres:${failure.code}`, failure, tallied(failure))
       throw pgErrors.invalidPassword(why)
     }
     const target = engine.target(params.database)

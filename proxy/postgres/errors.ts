@@ -84,6 +84,10 @@ export const pgErrors = {
     err('ERROR', '54000', `warden: SQL text of ${bytes} bytes exceeds the limit of ${limit} bytes`, {
       hint: 'Send the statements in smaller query strings, or pass large values as bind parameters.',
     }),
+  tooManyKept: (why: string) =>
+    err('ERROR', '54000', `warden: ${why}`, {
+      hint: 'Close prepared statements and portals no longer needed (Close, DEALLOCATE, CLOSE), or reuse their names.',
+    }),
   nameTooLong: (what: string, bytes: number) =>
     err('ERROR', '42622', `warden: ${what} name of ${bytes} bytes is too long: PostgreSQL reads only the first ${NAMEDATALEN - 1} bytes`, {
       hint: `Use names of at most ${NAMEDATALEN - 1} bytes.`,

@@ -12,7 +12,7 @@ import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
 import { onlyBuiltinTypes } from './builtin-types.ts'
 import { STORED_FRESH_MS } from './catalog.ts'
 import type { JudgedAhead } from './catalog-judge.ts'
-import { PgError, ProtocolError } from './errors.ts'
+import { PgError, pgErrors, ProtocolError } from './errors.ts'
 import { grantDeadline, grantsStillHeld, type Verdict } from './judge.ts'
 import type { Bind } from './messages/bind.ts'
 import type { Close } from './messages/close.ts'
@@ -22,7 +22,7 @@ import { encodeFlush } from './messages/flush.ts'
 import type { Parse } from './messages/parse.ts'
 import { poisonExtended } from './poison.ts'
 import type { QueryLoop } from './query-loop.ts'
-import type { JudgedStatement } from './session.ts'
+import { type JudgedStatement, valueBytesOf } from './session.ts'
 
 const dropping = (loop: QueryLoop) => loop.skipUntilSync || loop.relay.serverSkipping
 
@@ -47,6 +47,8 @@ function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, vi
 /** `ahead`: the judgement of the text judgeAhead made in this same step, if any. */
 export async function parse(loop: QueryLoop, m: Parse, raw: Buffer, ahead?: JudgedAhead): Promise<void> {
   if (dropping(loop)) return
+  const full = loop.statements.overLimit({ statements: [m.name] }, m.text.length)
+  if (full) return refuse(loop, m.text, loop.protocolDenial(m.text, 'warden.postgres.too_many_kept', pgErrors.tooManyKept(full)), 'extended')
   // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.
   const verdict = await loop.judge(m.text, { defer: true }, ahead)
   const deferred = !verdict.allow && verdict.deferred === true
@@ -99,6 +101,8 @@ export async function bind(loop: QueryLoop, m: Bind, raw: Buffer): Promise<void>
   if (dropping(loop)) return
   const s = loop.statements.statement(m.statement)
   if (!s) return unknown(loop, 'statement', m.statement, 'bind')
+  const full = loop.statements.overLimit({ portals: [m.portal] }, s.text.length, valueBytesOf(m.params))
+  if (full) return refuse(loop, s.text, loop.protocolDenial(s.text, 'warden.postgres.too_many_kept', pgErrors.tooManyKept(full)), 'bind')
   const values: BoundValues = { params: m.params, formats: m.paramFormats, types: s.paramTypes }
   const now = await current(loop, s, values, 'bind')
   if (!now || dropping(loop)) return

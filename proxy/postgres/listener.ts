@@ -7,6 +7,7 @@ import { loadAuditRedaction } from '../../engine/audit/index.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import { connectBackend, type UpstreamTarget } from './backend.ts'
 import { CallerSessions } from './caller-sessions.ts'
+import { FailureTally } from '../../engine/audit/failure-tally.ts'
 import { CancelRegistry } from './cancel.ts'
 import { Catalog } from './catalog.ts'
 import { Connection } from './connection.ts'
@@ -61,6 +62,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   const secureContext = opts.tls ? tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }) : undefined
   const cancels = new CancelRegistry()
   const callers = new CallerSessions()
+  const failures = new FailureTally(opts.engine.audit)
   const planners = new Map<string, { catalog: Catalog; planner: ResultPlanner }>()
   const live = new Set<Connection>()
   const sockets = new Set<net.Socket>()
@@ -95,6 +97,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       planner,
       cancels,
       callers,
+      failures,
       secureContext,
       allowPlaintext: opts.allowPlaintext,
       holdSeconds: opts.holdSeconds,
@@ -129,6 +132,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       for (const socket of sockets) socket.destroy()
       for (const p of planners.values()) p.catalog.close()
       planners.clear()
+      failures.flush()
       await closed
     },
   }

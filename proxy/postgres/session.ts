@@ -3,6 +3,7 @@
 import type { Judgement } from '../../engine/gateway.ts'
 import type { BoundValues } from '../../engine/approvals/index.ts'
 import type { MaskObligation } from '../../engine/types.ts'
+import { MAX_KEPT_STATEMENTS, MAX_KEPT_TEXT_BYTES, MAX_KEPT_VALUE_BYTES } from './limits.ts'
 
 export interface JudgedStatement {
   text: string
@@ -41,6 +42,13 @@ function setWithUndo<V>(map: Map<string, V>, key: string, value: V | undefined):
   }
 }
 
+/** Bytes of bound values. */
+export function valueBytesOf(params: readonly (Uint8Array | null)[] = []): number {
+  let n = 0
+  for (const p of params) n += p?.byteLength ?? 0
+  return n
+}
+
 /** The statement names a judged text EXECUTEs. */
 function executedNames(s: JudgedStatement): string[] {
   return (s.judgement.input.command?.sql?.statements ?? []).flatMap((x) => (x.type === 'execute' && typeof x.detail.name === 'string' ? [x.detail.name] : []))
@@ -67,6 +75,9 @@ export class SessionStatements {
   private cursorMasks: MaskObligation[] = []
   /** Every name a statement or portal kept here EXECUTEs (never shrinks): others need no expiry scan. */
   private readonly executed = new Set<string>()
+  /** More names were EXECUTEd than `executed` keeps: every name is scanned for. */
+  private executedOverflow = false
+  private readonly cursorMaskKeys = new Set<string>()
 
   statement(name: string): JudgedStatement | undefined {
     return this.statements.get(name)
@@ -113,13 +124,43 @@ export class SessionStatements {
     }
   }
 
+  /**
+   * Why keeping the named statements and portals `adding` names, with `textBytes` more SQL text (and `valueBytes` more
+   * bound values), would pass the session's limits (limits.ts); undefined when they fit. A name already kept is
+   * replaced, not added (its values are counted twice: fails closed); the unnamed ones replace themselves and always fit.
+   */
+  overLimit(adding: { statements?: string[]; portals?: string[] }, textBytes: number, valueBytes = 0): string | undefined {
+    const named = [...(adding.statements ?? []), ...(adding.portals ?? [])].some((n) => n !== '')
+    if (named && valueBytes > 0) {
+      let values = valueBytes
+      for (const [name, s] of this.portals) if (name !== '') values += valueBytesOf(s.values?.params)
+      if (values > MAX_KEPT_VALUE_BYTES) return `this session's named portals would hold ${values} bytes of bound values, and the limit is ${MAX_KEPT_VALUE_BYTES}; bind large values to the unnamed portal`
+    }
+    const fresh = [...new Set(adding.statements ?? [])].filter((n) => n !== '' && !this.statements.has(n)).length +
+      [...new Set(adding.portals ?? [])].filter((n) => n !== '' && !this.portals.has(n)).length
+    if (fresh === 0) return undefined
+    const count = this.statements.size - Number(this.statements.has('')) + this.portals.size - Number(this.portals.has(''))
+    if (count + fresh > MAX_KEPT_STATEMENTS) return `this session already keeps ${count} prepared statements and portals, and the limit is ${MAX_KEPT_STATEMENTS}`
+    let bytes = textBytes
+    for (const map of [this.statements, this.portals]) for (const s of map.values()) bytes += s.text.length
+    if (bytes > MAX_KEPT_TEXT_BYTES) return `this session's prepared statements and portals would hold ${bytes} bytes of SQL text, and the limit is ${MAX_KEPT_TEXT_BYTES}`
+    return undefined
+  }
+
   /** The client sent a Sync or a Query: returns its number, which the ReadyForQuery answering it is told with. */
   boundary(): number {
     return this.boundaries++
   }
 
   private noteExecutes(s: JudgedStatement | undefined): void {
-    if (s) for (const name of executedNames(s)) this.executed.add(name)
+    if (!s || this.executedOverflow) return
+    for (const name of executedNames(s)) this.executed.add(name)
+    // A client re-preparing one name with ever new EXECUTE targets would grow the set without end: past the
+    // statement limit every name is scanned for, as if each were EXECUTEd.
+    if (this.executed.size > MAX_KEPT_STATEMENTS) {
+      this.executedOverflow = true
+      this.executed.clear()
+    }
   }
 
   /**
@@ -128,7 +169,7 @@ export class SessionStatements {
    * when next bound or executed.
    */
   private expireExecutesOf(name: string): void {
-    if (!this.executed.has(name)) return
+    if (!this.executedOverflow && !this.executed.has(name)) return
     for (const map of [this.statements, this.portals]) {
       for (const [key, s] of map) if (s.grantUntil !== 0 && executes(s, name)) map.set(key, { ...s, grantUntil: 0 })
     }
@@ -138,7 +179,14 @@ export class SessionStatements {
     this.portals.set(name, s)
     this.declared.set(name, hold)
     this.declaredInTransaction.add(name)
-    this.cursorMasks = [...this.cursorMasks, ...s.judgement.decision.obligations.mask]
+    // Each obligation once: a loop of DECLARE and CLOSE would otherwise grow (and copy) the list without end.
+    const fresh = s.judgement.decision.obligations.mask.filter((m) => {
+      const key = JSON.stringify(m)
+      if (this.cursorMaskKeys.has(key)) return false
+      this.cursorMaskKeys.add(key)
+      return true
+    })
+    if (fresh.length) this.cursorMasks = [...this.cursorMasks, ...fresh]
   }
 
   cursorMaskObligations(): MaskObligation[] {
