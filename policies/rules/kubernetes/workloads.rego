@@ -6,6 +6,8 @@
 # read (protobuf, too large) or whose JSON patch copies or moves parts it cannot see is held, not passed unjudged.
 package warden.rules.kubernetes
 
+import data.warden.lib
+
 body := input.command.http.body
 
 body_write if {
@@ -63,6 +65,9 @@ findings contains f if {
 
 host_access("hostPath", _)
 
+# A local persistent volume is a directory on a node, as a hostPath is: a pod that claims it reads the node's files.
+host_access("local", _) if k.resource == "persistentvolumes"
+
 host_access(name, value) if {
 	host_access_flags[name]
 	yaml_true(value)
@@ -116,15 +121,20 @@ findings contains f if {
 	f := finding("sensitive", "unread_body", msg)
 }
 
-# A JSON patch `test` op on a Secret's data answers whether a guess is its value: an oracle on masked data.
+# A JSON patch `test` op answers whether a guess is a value (the patch applies or fails): on a Secret's data, a
+# workload's literal env value or any value a content detector masks in the answer, an oracle on masked data.
 findings contains f if {
 	body_write
-	k.resource == "secrets"
+	oracle_guarded
 	some op in patch_ops
 	op.op == "test"
-	msg := concat("", [what, " tests a Secret's content (JSON patch test), an oracle on masked values"])
+	msg := concat("", [what, " tests the object's content (JSON patch test), an oracle on values its answers mask"])
 	f := finding("sensitive", "secret_oracle", msg)
 }
+
+oracle_guarded if k.resource == "secrets"
+
+oracle_guarded if lib.content_masking
 
 # Admission webhooks receive every object written to the cluster, Secrets in clear, and may rewrite them; an
 # API service takes over an API group, receiving its requests with the caller's identity. Either hands the
@@ -149,6 +159,46 @@ findings contains f if {
 	k.resource in interception_resources[k.api_group]
 	msg := concat("", [what, " routes the cluster's requests or objects to a server of its choosing"])
 	f := finding("privilege", "interception", msg)
+}
+
+# A CustomResourceDefinition's conversion webhook receives the resource's stored objects, whatever they hold, in
+# clear, whenever the apiserver serves or stores them at another version, and answers with what is served or stored.
+findings contains f if {
+	body_write
+	k.api_group == "apiextensions.k8s.io"
+	k.resource == "customresourcedefinitions"
+	some [name, value] in members
+	conversion_webhook(name, value)
+	msg := concat("", [what, " sends the resource's objects to a conversion webhook of its choosing"])
+	f := finding("privilege", "interception", msg)
+}
+
+conversion_webhook(name, value) if {
+	name in {"webhook", "webhookClientConfig", "clientConfig"}
+	value != null
+}
+
+conversion_webhook("strategy", "Webhook")
+
+# A Secret of type service-account-token is filled by the token controller with a token that never expires, for
+# the service account its annotation names: a token request by another route.
+findings contains f if {
+	body_write
+	k.api_group == ""
+	k.resource == "secrets"
+	service_account_token_type
+	msg := concat("", [what, " mints a service-account token (a Secret of type ", sa_token_type, ")"])
+	f := finding("sensitive", "token", msg)
+}
+
+sa_token_type := "kubernetes.io/service-account-token"
+
+service_account_token_type if body.type == sa_token_type
+
+service_account_token_type if {
+	some op in patch_ops
+	op.path == "/type"
+	op.value == sa_token_type
 }
 
 # kubectl debug: an ephemeral container runs any command inside a running pod, as exec does.

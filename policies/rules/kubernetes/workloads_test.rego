@@ -92,6 +92,49 @@ test_secret_test_op_is_an_oracle if {
 	"warden.rules.kubernetes.secret_oracle" in rules(d)
 }
 
+test_test_op_on_masked_workload_values_is_an_oracle if {
+	body := [{"op": "test", "path": "/spec/containers/0/env/0/value", "value": "guess"}]
+	d := data.warden.decision with input as write_doc(t.agent, {"body": body})
+	d.effect == "approve"
+	"warden.rules.kubernetes.secret_oracle" in rules(d)
+}
+
+test_local_persistent_volume_is_host_access if {
+	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "", "resource": "persistentvolumes"})
+	doc := object.union(base, {"command": {"http": {"body": {"spec": {"local": {"path": "/"}}}}}})
+	d := data.warden.decision with input as doc
+	d.effect == "deny"
+	"warden.rules.kubernetes.host_access" in rules(d)
+}
+
+test_crd_conversion_webhook_is_interception if {
+	crd := {"verb": "patch", "namespace": "", "api_group": "apiextensions.k8s.io", "resource": "customresourcedefinitions", "name": "dbs.example.com"}
+	every body in [
+		{"spec": {"conversion": {"strategy": "Webhook", "webhook": {"clientConfig": {"url": "https://x.example/convert"}}}}},
+		[{"op": "add", "path": "/spec/conversion/webhook", "value": {"clientConfig": {"url": "https://x.example/"}}}],
+		[{"op": "replace", "path": "/spec/conversion/strategy", "value": "Webhook"}],
+	] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, crd), {"command": {"http": {"body": body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "deny"
+		"warden.rules.kubernetes.interception" in rules(d)
+	}
+	plain := object.union(t.kubernetes(t.agent, t.prod_k8s, crd), {"command": {"http": {"body": {"spec": {"conversion": {"strategy": "None", "webhook": null}}}}}})
+	p := data.warden.decision with input as plain
+	not "warden.rules.kubernetes.interception" in rules(p)
+}
+
+test_service_account_token_secret_mints_a_token if {
+	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"})
+	doc := object.union(base, {"command": {"http": {"body": {"type": "kubernetes.io/service-account-token", "metadata": {"annotations": {"kubernetes.io/service-account.name": "deployer"}}}}}})
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	"warden.rules.kubernetes.token" in rules(d)
+	opaque := object.union(base, {"command": {"http": {"body": {"type": "Opaque", "data": {"a": "Yg=="}}}}})
+	o := data.warden.decision with input as opaque
+	o.effect == "allow"
+}
+
 test_webhooks_and_api_services_are_privilege if {
 	every c in [
 		{"api_group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations"},

