@@ -1,6 +1,6 @@
 // Sixth attack round on the Kubernetes path, against the real kube-apiserver, by an agent holding a valid token
-// under the default policy (`staging` is not a production namespace: plain writes there pass): credentials and
-// node access reached by kinds that do not look like them, and an oracle on the values masks hide.
+// under the default policy (`staging` is not a production namespace: plain writes there pass): credentials, node
+// access and interception reached by kinds that do not look like them, and an oracle on the values masks hide.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
@@ -85,6 +85,26 @@ test('a local persistent volume (a node directory, as hostPath) is refused as ho
   assert.match(a.body, 'warden.rules.kubernetes.host_access', a.body.slice(0, 600))
   assert.not.match(a.body, 'held for approval')
   assert.not.match(await admin(['get', 'pv', '-o', 'name']), 'node-root')
+})
+
+test('external IPs on a Service, or a load balancer IP written to its status (CVE-2020-8554: other pods\' traffic to that address goes to the Service\'s pods), are refused for an agent', async () => {
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'mitm', namespace: 'staging' }, spec: { selector: { app: 'agent' }, ports: [{ port: 5432 }], externalIPs: ['10.96.0.99'] } }
+  const a = await agent('/api/v1/namespaces/staging/services', { method: 'POST', type: 'application/json', body: JSON.stringify(svc) })
+  assert.is(a.status, 403, a.body.slice(0, 300))
+  assert.match(a.body, 'warden.rules.kubernetes.interception', a.body.slice(0, 600))
+  assert.not.match(await admin(['get', 'services', '-n', 'staging', '-o', 'name']), 'mitm')
+  // A plain Service writes; adding external IPs to it, or a load balancer ingress IP to its status, does not.
+  const plain = { ...svc, metadata: { ...svc.metadata, name: 'plain' }, spec: { ...svc.spec, type: 'LoadBalancer', externalIPs: undefined } }
+  assert.is((await agent('/api/v1/namespaces/staging/services', { method: 'POST', type: 'application/json', body: JSON.stringify(plain) })).status, 201)
+  for (const [path, body] of [
+    ['/api/v1/namespaces/staging/services/plain', [{ op: 'add', path: '/spec/externalIPs', value: ['10.96.0.99'] }]],
+    ['/api/v1/namespaces/staging/services/plain/status', [{ op: 'add', path: '/status/loadBalancer/ingress', value: [{ ip: '10.96.0.99' }] }]],
+  ] as const) {
+    const p = await agent(path, { method: 'PATCH', type: 'application/json-patch+json', body: JSON.stringify(body) })
+    assert.is(p.status, 403, `${path}: ${p.status} ${p.body.slice(0, 300)}`)
+    assert.match(p.body, 'warden.rules.kubernetes.interception', p.body.slice(0, 600))
+  }
+  assert.not.match(await admin(['get', 'service', 'plain', '-n', 'staging', '-o', 'json']), '10.96.0.99')
 })
 
 const guess = (value: string) => JSON.stringify([

@@ -180,6 +180,26 @@ conversion_webhook(name, value) if {
 
 conversion_webhook("strategy", "Webhook")
 
+# A Service's external IPs, and its load balancer's ingress IPs (the services/status subresource), make kube-proxy
+# on every node send traffic bound for those addresses to the Service's pods (CVE-2020-8554, open by design): what
+# other workloads send to a database or an outside API, credentials included, reaches a pod of the caller's choosing.
+findings contains f if {
+	body_write
+	k.api_group == ""
+	k.resource == "services"
+	service_route
+	msg := concat("", [what, " routes traffic bound for other addresses to the Service's pods"])
+	f := finding("privilege", "interception", msg)
+}
+
+service_route if k.subresource == "status"
+
+service_route if {
+	some [name, value] in members
+	name == "externalIPs"
+	not value in {null, []}
+}
+
 # A Secret of type service-account-token is filled by the token controller with a token that never expires, for
 # the service account its annotation names: a token request by another route.
 findings contains f if {

@@ -124,6 +124,25 @@ test_crd_conversion_webhook_is_interception if {
 	not "warden.rules.kubernetes.interception" in rules(p)
 }
 
+test_service_external_ips_are_interception if {
+	svc := {"verb": "patch", "namespace": "sandbox", "resource": "services", "name": "db"}
+	every c in [
+		{"k": svc, "body": {"spec": {"externalIPs": ["10.0.0.5"]}}},
+		{"k": svc, "body": [{"op": "add", "path": "/spec/externalIPs/-", "value": "10.0.0.5"}]},
+		{"k": object.union(svc, {"subresource": "status"}), "body": {"status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.5"}]}}}},
+	] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, c.k), {"command": {"http": {"body": c.body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "deny"
+		"warden.rules.kubernetes.interception" in rules(d)
+	}
+	every body in [{"spec": {"ports": [{"port": 80}]}}, {"spec": {"externalIPs": []}}, {"spec": {"externalIPs": null}}] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, svc), {"command": {"http": {"body": body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "allow"
+	}
+}
+
 test_service_account_token_secret_mints_a_token if {
 	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"})
 	doc := object.union(base, {"command": {"http": {"body": {"type": "kubernetes.io/service-account-token", "metadata": {"annotations": {"kubernetes.io/service-account.name": "deployer"}}}}}})
