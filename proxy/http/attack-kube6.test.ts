@@ -31,6 +31,12 @@ test.before(async () => {
   await admin(['create', 'serviceaccount', 'deployer', '-n', 'staging'])
   await admin(['run', 'web', '-n', 'staging', '--image=busybox', `--env=PASSWORD=${VALUE}`])
   await admin(['apply', '-f', '-'], JSON.stringify(crd))
+  await admin(['create', 'secret', 'generic', 'db', '-n', 'staging', `--from-literal=password=${VALUE}`])
+  await admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'frozen', namespace: 'staging' }, immutable: true, stringData: { password: VALUE } }))
+  await admin(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'staging' },
+    spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'PASSWORD', value: VALUE }] }] } } },
+  }))
 })
 
 test.after(async () => {
@@ -129,6 +135,69 @@ test('a JSON patch test op on a workload (its env values are masked) is held: no
   // A patch without a test op still applies.
   const label = JSON.stringify([{ op: 'add', path: '/metadata/labels/tier', value: 'web' }])
   assert.is((await agent('/api/v1/namespaces/staging/pods/web', { method: 'PATCH', type: 'application/json-patch+json', body: label })).status, 200)
+})
+
+// Server-side apply without force answers 409 Conflict when the value it sets differs from one another field
+// manager set, and applies (nothing changes) when it is equal: with dryRun=All, an oracle without a trace.
+const applySecret = (value: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: ${Buffer.from(value).toString('base64')}\n`
+const applyEnv = (value: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        env:\n        - name: PASSWORD\n          value: ${value}\n`
+const apply = (path: string, body: string, query = 'fieldManager=agent&dryRun=All') =>
+  agent(`${path}?${query}`, { method: 'PATCH', type: 'application/apply-patch+yaml', body })
+
+test('control: a server-side apply without force answers whether a guess is the value another manager set', async () => {
+  const run = async (path: string, body: (v: string) => string) => {
+    const [wrong, right] = await Promise.all(['letmein', VALUE].map(async (v) => {
+      const out = await admin(['apply', '--server-side', '--dry-run=server', '--field-manager=guesser', '-f', '-'], body(v).replace('name: db', 'name: db\n  namespace: staging').replace('name: api', 'name: api\n  namespace: staging')).catch((err: Error) => err.message)
+      return out
+    }))
+    assert.match(wrong, 'conflict', `${path}: ${wrong}`)
+    assert.not.match(right, 'conflict', `${path}: ${right}`)
+  }
+  await run('secrets', applySecret)
+  await run('deployments', applyEnv)
+})
+
+test('a server-side apply without force that sets a Secret value or a workload env value (a conflict oracle) is held', async () => {
+  for (const [path, body] of [
+    ['/api/v1/namespaces/staging/secrets/db', applySecret],
+    ['/apis/apps/v1/namespaces/staging/deployments/api', applyEnv],
+  ] as const) {
+    for (const value of ['letmein', VALUE]) held(await apply(path, body(value)), 'warden.rules.kubernetes.secret_oracle')
+  }
+  // With force, what the apply sets on a Deployment is written whatever was there: no oracle, an ordinary write.
+  // (A Secret's stays held with force: an immutable one refuses a changed value, as the next tests show.)
+  const forced = await apply('/apis/apps/v1/namespaces/staging/deployments/api', applyEnv('new-value'), 'fieldManager=agent&dryRun=All&force=true')
+  assert.is(forced.status, 200, `${forced.status} ${forced.body.slice(0, 300)}`)
+  // A server-side apply that sets no masked value is not held.
+  const labels = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  labels:\n    tier: web\n`
+  assert.is((await apply('/apis/apps/v1/namespaces/staging/deployments/api', labels)).status, 200)
+})
+
+// An immutable Secret refuses a changed value and accepts the same one; a Pod's env is immutable alike.
+const frozen = (value: string) => JSON.stringify({ data: { password: Buffer.from(value).toString('base64') } })
+const podEnv = (value: string) => JSON.stringify({ spec: { containers: [{ name: 'web', env: [{ name: 'PASSWORD', value }] }] } })
+
+test('control: a patch of an immutable value answers whether a guess is the stored one', async () => {
+  for (const [kind, name, body] of [['secret', 'frozen', frozen], ['pod', 'web', podEnv]] as const) {
+    const wrong = await admin(['patch', kind, name, '-n', 'staging', '--dry-run=server', '-p', body('letmein')]).catch((err: Error) => err.message)
+    assert.match(wrong, /immutable|Forbidden/, `${kind}: ${wrong}`)
+    assert.match(await admin(['patch', kind, name, '-n', 'staging', '--dry-run=server', '-p', body(VALUE)]), 'patched', kind)
+  }
+})
+
+test('a patch that sets a Secret value or a pod env value (immutable: refused unless equal) is held', async () => {
+  for (const [path, body] of [
+    ['/api/v1/namespaces/staging/secrets/frozen?dryRun=All', frozen],
+    ['/api/v1/namespaces/staging/pods/web?dryRun=All', podEnv],
+  ] as const) {
+    for (const value of ['letmein', VALUE]) {
+      held(await agent(path, { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: body(value) }), 'warden.rules.kubernetes.secret_oracle')
+    }
+  }
+  // A Deployment's env is mutable: setting it only changes it, and still writes.
+  const env = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } } })
+  const d = await agent('/apis/apps/v1/namespaces/staging/deployments/api?dryRun=All', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: env })
+  assert.is(d.status, 200, d.body.slice(0, 300))
 })
 
 test.run()

@@ -136,6 +136,82 @@ oracle_guarded if k.resource == "secrets"
 
 oracle_guarded if lib.content_masking
 
+# A write that sets a value the answers mask can say whether it equals the stored one by succeeding or failing:
+# server-side apply without force answers 409 Conflict when the value differs from one another field manager set,
+# and succeeds, changing nothing, when it is equal; an immutable Secret (a Pod's env, a Job's template, a revision's data) refuses a
+# change and accepts the same value. With dryRun=All such a guess leaves no trace. Held: Secret data and annotations
+# and the env values of pods, Jobs and ControllerRevisions, and any masked value under server-side apply without force. A Deployment's env (mutable)
+# written by a merge patch only changes it.
+findings contains f if {
+	body_write
+	k.verb in {"update", "patch"}
+	oracle_guarded
+	equality_answered
+	some path in set_paths
+	masked_value_path(path)
+	msg := concat("", [what, " sets a masked value where the answer says whether it equals the stored one"])
+	f := finding("sensitive", "secret_oracle", msg)
+}
+
+equality_answered if {
+	server_side_apply
+	not forced_apply
+}
+
+equality_answered if k.resource in {"secrets", "pods", "jobs", "controllerrevisions"}
+
+server_side_apply if startswith(lower(trim_space(input.command.http.headers["content-type"])), "application/apply-patch")
+
+# PatchOptions.Force as the apiserver reads a query bool: the first value, anything but `0` or `false` is true.
+forced_apply if {
+	value := input.command.http.query.force[0]
+	value != "0"
+	lower(value) != "false"
+}
+
+# Each path the body sets a value at, from the object's top: an object body's member paths, and for a JSON patch
+# each operation's path followed by the member paths of its value.
+set_paths contains path if {
+	not is_array(body)
+	walk(body, [path, _])
+	count(path) > 0
+}
+
+set_paths contains array.concat(segments, sub) if {
+	some op in patch_ops
+	segments := [replace(replace(x, "~1", "/"), "~0", "~") | some x in array.slice(split(op.path, "/"), 1, count(split(op.path, "/")))]
+	walk(op.value, [sub, _])
+}
+
+masked_value_path(path) if {
+	k.resource == "secrets"
+	path[0] in {"data", "stringData"}
+	count(path) == 2
+}
+
+masked_value_path(path) if {
+	k.resource == "secrets"
+	array.slice(path, 0, 2) == ["metadata", "annotations"]
+	count(path) == 3
+}
+
+masked_value_path(path) if {
+	k.resource in workload_resources[k.api_group]
+	n := count(path)
+	n >= 3
+	path[n - 1] == "value"
+	path[n - 3] == "env"
+}
+
+masked_value_path(path) if {
+	k.resource in workload_resources[k.api_group]
+	n := count(path)
+	n >= 3
+	array.slice(path, n - 3, n - 1) == ["metadata", "annotations"]
+	is_string(path[n - 1])
+	endswith(path[n - 1], "last-applied-configuration")
+}
+
 # Admission webhooks receive every object written to the cluster, Secrets in clear, and may rewrite them; an
 # API service takes over an API group, receiving its requests with the caller's identity. Either hands the
 # cluster to whoever serves the URL. Admission policies and their bindings run CEL inside the apiserver over

@@ -99,6 +99,60 @@ test_test_op_on_masked_workload_values_is_an_oracle if {
 	"warden.rules.kubernetes.secret_oracle" in rules(d)
 }
 
+apply_doc(k, query, body) := object.union(t.kubernetes(t.agent, t.prod_k8s, k), {"command": {"http": {
+	"headers": {"content-type": "application/apply-patch+yaml"}, "query": query, "body": body,
+}}})
+
+deployment := {"verb": "patch", "namespace": "sandbox", "resource": "deployments", "api_group": "apps", "name": "api"}
+
+env_body := {"spec": {"template": {"spec": {"containers": [{"name": "c", "env": [{"name": "P", "value": "guess"}]}]}}}}
+
+test_apply_without_force_setting_a_masked_value_is_an_oracle if {
+	secret := {"verb": "patch", "namespace": "sandbox", "resource": "secrets", "name": "db"}
+	every c in [
+		{"k": deployment, "query": {"fieldManager": ["a"]}, "body": env_body},
+		{"k": deployment, "query": {"force": ["false"]}, "body": env_body},
+		{"k": deployment, "query": {"Force": ["true"]}, "body": env_body},
+		{"k": deployment, "query": {}, "body": {"metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}}}},
+		{"k": secret, "query": {}, "body": {"data": {"password": "Z3Vlc3M="}}},
+		{"k": secret, "query": {"force": ["true"]}, "body": {"stringData": {"password": "guess"}}},
+	] {
+		d := data.warden.decision with input as apply_doc(c.k, c.query, c.body)
+		d.effect == "approve"
+		"warden.rules.kubernetes.secret_oracle" in rules(d)
+	}
+	every c in [
+		{"query": {"force": ["true"]}, "body": env_body},
+		{"query": {"force": [""]}, "body": env_body},
+		{"query": {}, "body": {"metadata": {"labels": {"tier": "web"}}, "spec": {"replicas": 2}}},
+	] {
+		d := data.warden.decision with input as apply_doc(deployment, c.query, c.body)
+		d.effect == "allow"
+	}
+}
+
+test_writes_to_immutable_masked_values_are_an_oracle if {
+	every c in [
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "secrets", "name": "db"}, "body": {"data": {"password": "Z3Vlc3M="}}},
+		{"k": {"verb": "update", "namespace": "sandbox", "resource": "secrets", "name": "db"}, "body": {"metadata": {"name": "db"}, "data": {"password": "Z3Vlc3M="}}},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "pods", "name": "web"}, "body": {"spec": {"containers": [{"name": "c", "env": [{"name": "P", "value": "guess"}]}]}}},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "pods", "name": "web"}, "body": [{"op": "replace", "path": "/spec/containers/0/env/0/value", "value": "guess"}]},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "pods", "name": "web"}, "body": [{"op": "replace", "path": "/spec/containers/0/env", "value": [{"name": "P", "value": "guess"}]}]},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "jobs", "api_group": "batch", "name": "migrate"}, "body": env_body},
+	] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, c.k), {"command": {"http": {"body": c.body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "approve"
+		"warden.rules.kubernetes.secret_oracle" in rules(d)
+	}
+	# A Deployment's env is mutable: a merge patch changes it, and answers nothing about the old value.
+	m := data.warden.decision with input as write_doc(t.agent, {"body": env_body})
+	m.effect == "allow"
+	# A new Secret compares with nothing.
+	n := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"}), {"command": {"http": {"body": {"data": {"a": "Yg=="}}}}})
+	n.effect == "allow"
+}
+
 test_local_persistent_volume_is_host_access if {
 	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "", "resource": "persistentvolumes"})
 	doc := object.union(base, {"command": {"http": {"body": {"spec": {"local": {"path": "/"}}}}}})
