@@ -163,9 +163,9 @@ test('a server-side apply without force that sets a Secret value or a workload e
   ] as const) {
     for (const value of ['letmein', VALUE]) held(await apply(path, body(value)), 'warden.rules.kubernetes.secret_oracle')
   }
-  // With force, what the apply sets on a Deployment is written whatever was there: no oracle, an ordinary write.
+  // With force (and for real), what the apply sets on a Deployment is written whatever was there: an ordinary write.
   // (A Secret's stays held with force: an immutable one refuses a changed value, as the next tests show.)
-  const forced = await apply('/apis/apps/v1/namespaces/staging/deployments/api', applyEnv('new-value'), 'fieldManager=agent&dryRun=All&force=true')
+  const forced = await apply('/apis/apps/v1/namespaces/staging/deployments/api', applyEnv('debug').replace('PASSWORD', 'LOG_LEVEL'), 'fieldManager=agent&force=true')
   assert.is(forced.status, 200, `${forced.status} ${forced.body.slice(0, 300)}`)
   // A server-side apply that sets no masked value is not held.
   const labels = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  labels:\n    tier: web\n`
@@ -176,15 +176,18 @@ test('a server-side apply without force that sets a Secret value or a workload e
 const frozen = (value: string) => JSON.stringify({ data: { password: Buffer.from(value).toString('base64') } })
 const podEnv = (value: string) => JSON.stringify({ spec: { containers: [{ name: 'web', env: [{ name: 'PASSWORD', value }] }] } })
 
-test('control: a patch of an immutable value answers whether a guess is the stored one', async () => {
+test('control: a patch of an immutable value answers whether a guess is the stored one, a dry run through the generation', async () => {
   for (const [kind, name, body] of [['secret', 'frozen', frozen], ['pod', 'web', podEnv]] as const) {
     const wrong = await admin(['patch', kind, name, '-n', 'staging', '--dry-run=server', '-p', body('letmein')]).catch((err: Error) => err.message)
     assert.match(wrong, /immutable|Forbidden/, `${kind}: ${wrong}`)
     assert.match(await admin(['patch', kind, name, '-n', 'staging', '--dry-run=server', '-p', body(VALUE)]), 'patched', kind)
   }
+  const env = (value: string) => JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'PASSWORD', value }] }] } } } })
+  const generation = (value: string) => admin(['patch', 'deployment', 'api', '-n', 'staging', '--dry-run=server', '-o', 'jsonpath={.metadata.generation}', '-p', env(value)])
+  assert.is.not(await generation('letmein'), await generation(VALUE))
 })
 
-test('a patch that sets a Secret value or a pod env value (immutable: refused unless equal) is held', async () => {
+test('a patch that sets a Secret value or a pod env value (immutable: refused unless equal), or any env value in a dry run, is held', async () => {
   for (const [path, body] of [
     ['/api/v1/namespaces/staging/secrets/frozen?dryRun=All', frozen],
     ['/api/v1/namespaces/staging/pods/web?dryRun=All', podEnv],
@@ -193,9 +196,14 @@ test('a patch that sets a Secret value or a pod env value (immutable: refused un
       held(await agent(path, { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: body(value) }), 'warden.rules.kubernetes.secret_oracle')
     }
   }
-  // A Deployment's env is mutable: setting it only changes it, and still writes.
-  const env = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } } })
-  const d = await agent('/apis/apps/v1/namespaces/staging/deployments/api?dryRun=All', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: env })
+  // A Deployment's env is mutable: as a dry run, the generation of the object returned moves only for a changed
+  // value (held); for real, setting it only changes it, and still writes.
+  const env = (value: string) => JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'PASSWORD', value }] }] } } } })
+  const path = '/apis/apps/v1/namespaces/staging/deployments/api'
+  for (const value of ['letmein', VALUE]) {
+    held(await agent(`${path}?dryRun=All`, { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: env(value) }), 'warden.rules.kubernetes.secret_oracle')
+  }
+  const d = await agent(path, { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: env('rotated') })
   assert.is(d.status, 200, d.body.slice(0, 300))
 })
 

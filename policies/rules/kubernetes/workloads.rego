@@ -138,10 +138,12 @@ oracle_guarded if lib.content_masking
 
 # A write that sets a value the answers mask can say whether it equals the stored one by succeeding or failing:
 # server-side apply without force answers 409 Conflict when the value differs from one another field manager set,
-# and succeeds, changing nothing, when it is equal; an immutable Secret (a Pod's env, a Job's template, a revision's data) refuses a
-# change and accepts the same value. With dryRun=All such a guess leaves no trace. Held: Secret data and annotations
-# and the env values of pods, Jobs and ControllerRevisions, and any masked value under server-side apply without force. A Deployment's env (mutable)
-# written by a merge patch only changes it.
+# and succeeds, changing nothing, when it is equal; an immutable Secret (a Pod's env, a Job's template, a revision's
+# data) refuses a changed value and accepts the same one; a dry run answers with the object as it would be, whose
+# generation (and managedFields) move only for a changed value. With dryRun=All no guess leaves a trace. Held: Secret
+# data and annotations and the env values of pods, Jobs and ControllerRevisions, and any masked value under a dry
+# run or server-side apply without force. A Deployment's env (mutable) written for real only changes it (a wrong
+# guess overwrites the value guessed at).
 findings contains f if {
 	body_write
 	k.verb in {"update", "patch"}
@@ -159,6 +161,9 @@ equality_answered if {
 }
 
 equality_answered if k.resource in {"secrets", "pods", "jobs", "controllerrevisions"}
+
+# Any dryRun key counts: the apiserver refuses values other than All.
+equality_answered if input.command.http.query.dryRun
 
 server_side_apply if startswith(lower(trim_space(input.command.http.headers["content-type"])), "application/apply-patch")
 

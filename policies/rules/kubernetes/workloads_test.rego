@@ -145,9 +145,13 @@ test_writes_to_immutable_masked_values_are_an_oracle if {
 		d.effect == "approve"
 		"warden.rules.kubernetes.secret_oracle" in rules(d)
 	}
-	# A Deployment's env is mutable: a merge patch changes it, and answers nothing about the old value.
+	# A Deployment's env is mutable: a merge patch changes it, and answers nothing about the old value; as a dry
+	# run it answers through the generation of the object returned.
 	m := data.warden.decision with input as write_doc(t.agent, {"body": env_body})
 	m.effect == "allow"
+	dry := data.warden.decision with input as write_doc(t.agent, {"body": env_body, "query": {"dryRun": ["All"]}})
+	dry.effect == "approve"
+	"warden.rules.kubernetes.secret_oracle" in rules(dry)
 	# A new Secret compares with nothing.
 	n := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"}), {"command": {"http": {"body": {"data": {"a": "Yg=="}}}}})
 	n.effect == "allow"
