@@ -174,19 +174,21 @@ forced_apply if {
 	lower(value) != "false"
 }
 
-# Each path the body sets a value at, from the object's top: an object body's member paths, and for a JSON patch
-# each operation's path followed by the member paths of its value.
-set_paths contains path if {
+# Each path the body sets a value at, from the object's top, with that value: an object body's members, and for a
+# JSON patch each operation's path followed by the members of its value.
+set_values contains [path, value] if {
 	not is_array(body)
-	walk(body, [path, _])
+	walk(body, [path, value])
 	count(path) > 0
 }
 
-set_paths contains array.concat(segments, sub) if {
+set_values contains [array.concat(segments, sub), value] if {
 	some op in patch_ops
 	segments := [replace(replace(x, "~1", "/"), "~0", "~") | some x in array.slice(split(op.path, "/"), 1, count(split(op.path, "/")))]
-	walk(op.value, [sub, _])
+	walk(op.value, [sub, value])
 }
+
+set_paths contains path if some [path, _] in set_values
 
 masked_value_path(path) if {
 	k.resource == "secrets"
@@ -248,18 +250,20 @@ findings contains f if {
 	body_write
 	k.api_group == "apiextensions.k8s.io"
 	k.resource == "customresourcedefinitions"
-	some [name, value] in members
-	conversion_webhook(name, value)
+	some [path, value] in set_values
+	array.slice(path, 0, 2) == ["spec", "conversion"]
+	conversion_webhook(array.slice(path, 2, count(path)), value)
 	msg := concat("", [what, " sends the resource's objects to a conversion webhook of its choosing"])
 	f := finding("privilege", "interception", msg)
 }
 
-conversion_webhook(name, value) if {
-	name in {"webhook", "webhookClientConfig", "clientConfig"}
+# Under spec.conversion only: a schema may name a property `webhook` (cert-manager's solvers do).
+conversion_webhook(rest, value) if {
+	rest[0] in {"webhook", "webhookClientConfig"}
 	value != null
 }
 
-conversion_webhook("strategy", "Webhook")
+conversion_webhook(["strategy"], "Webhook")
 
 # A Service's external IPs, and its load balancer's ingress IPs (the services/status subresource), make kube-proxy
 # on every node send traffic bound for those addresses to the Service's pods (CVE-2020-8554, open by design): what

@@ -177,9 +177,15 @@ test_crd_conversion_webhook_is_interception if {
 		d.effect == "deny"
 		"warden.rules.kubernetes.interception" in rules(d)
 	}
-	plain := object.union(t.kubernetes(t.agent, t.prod_k8s, crd), {"command": {"http": {"body": {"spec": {"conversion": {"strategy": "None", "webhook": null}}}}}})
-	p := data.warden.decision with input as plain
-	not "warden.rules.kubernetes.interception" in rules(p)
+	every body in [
+		{"spec": {"conversion": {"strategy": "None", "webhook": null}}},
+		{"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"properties": {"webhook": {"properties": {"clientConfig": {"type": "object"}}}}}}}]}},
+		[{"op": "remove", "path": "/spec/conversion/webhook"}],
+	] {
+		plain := object.union(t.kubernetes(t.agent, t.prod_k8s, crd), {"command": {"http": {"body": body}}})
+		p := data.warden.decision with input as plain
+		not "warden.rules.kubernetes.interception" in rules(p)
+	}
 }
 
 test_service_external_ips_are_interception if {
