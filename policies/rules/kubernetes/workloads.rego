@@ -65,9 +65,6 @@ findings contains f if {
 
 host_access("hostPath", _)
 
-# A local persistent volume is a directory on a node, as a hostPath is: a pod that claims it reads the node's files.
-host_access("local", _) if k.resource == "persistentvolumes"
-
 host_access(name, value) if {
 	host_access_flags[name]
 	yaml_true(value)
@@ -80,6 +77,18 @@ yaml_true(true)
 yaml_true(value) if {
 	is_string(value)
 	value in {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
+}
+
+# A local persistent volume is a directory on a node, as a hostPath is: a pod that claims it reads the node's files.
+findings contains f if {
+	body_write
+	k.api_group == ""
+	k.resource == "persistentvolumes"
+	some [path, value] in set_values
+	array.slice(path, 0, 2) == ["spec", "local"]
+	value != null
+	msg := concat("", [what, " gives a pod access to its node (a local volume)"])
+	f := finding("privilege", "host_access", msg)
 }
 
 # Capabilities that reach past the container: mounting, tracing other processes, loading modules, reading any file.
@@ -280,8 +289,8 @@ findings contains f if {
 service_route if k.subresource == "status"
 
 service_route if {
-	some [name, value] in members
-	name == "externalIPs"
+	some [path, value] in set_values
+	array.slice(path, 0, 2) == ["spec", "externalIPs"]
 	not value in {null, []}
 }
 

@@ -163,6 +163,9 @@ test_local_persistent_volume_is_host_access if {
 	d := data.warden.decision with input as doc
 	d.effect == "deny"
 	"warden.rules.kubernetes.host_access" in rules(d)
+	label := object.union(base, {"command": {"http": {"body": {"metadata": {"labels": {"local": "yes"}}, "spec": {"nfs": {"path": "/x"}}}}}})
+	l := data.warden.decision with input as label
+	not "warden.rules.kubernetes.host_access" in rules(l)
 }
 
 test_crd_conversion_webhook_is_interception if {
@@ -200,7 +203,7 @@ test_service_external_ips_are_interception if {
 		d.effect == "deny"
 		"warden.rules.kubernetes.interception" in rules(d)
 	}
-	every body in [{"spec": {"ports": [{"port": 80}]}}, {"spec": {"externalIPs": []}}, {"spec": {"externalIPs": null}}] {
+	every body in [{"spec": {"ports": [{"port": 80}]}}, {"spec": {"externalIPs": []}}, {"spec": {"externalIPs": null}}, {"metadata": {"annotations": {"externalIPs": "10.0.0.5"}}}] {
 		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, svc), {"command": {"http": {"body": body}}})
 		d := data.warden.decision with input as doc
 		d.effect == "allow"
