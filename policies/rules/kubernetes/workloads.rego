@@ -84,9 +84,7 @@ findings contains f if {
 	body_write
 	k.api_group == ""
 	k.resource == "persistentvolumes"
-	some [path, value] in set_values
-	array.slice(path, 0, 2) == ["spec", "local"]
-	value != null
+	sets_under(["spec", "local"])
 	msg := concat("", [what, " gives a pod access to its node (a local volume)"])
 	f := finding("privilege", "host_access", msg)
 }
@@ -158,8 +156,7 @@ findings contains f if {
 	k.verb in {"update", "patch"}
 	oracle_guarded
 	equality_answered
-	some path in set_paths
-	masked_value_path(path)
+	sets_masked_value
 	msg := concat("", [what, " sets a masked value where the answer says whether it equals the stored one"])
 	f := finding("sensitive", "secret_oracle", msg)
 }
@@ -183,47 +180,128 @@ forced_apply if {
 	lower(value) != "false"
 }
 
-# Each path the body sets a value at, from the object's top, with that value: an object body's members, and for a
-# JSON patch each operation's path followed by the members of its value.
-set_values contains [path, value] if {
-	not is_array(body)
-	walk(body, [path, value])
-	count(path) > 0
+# What the body sets: in an object body, looked up where the masked values sit (a Secret's data, stringData and
+# annotations; the env of each pod spec form; the last-applied copy); in a JSON patch, each operation's path followed
+# by the members of its value. Never a walk of a whole object body: a check at every member of a large body (or a
+# set of every member) cost seconds.
+sets_masked_value if {
+	secret_object
+	some field in [["data"], ["stringData"], ["metadata", "annotations"]]
+	count(member_object(body, field)) > 0
 }
 
-set_values contains [array.concat(segments, sub), value] if {
+sets_masked_value if {
+	workload_object
+	some key, _ in member_object(body, ["metadata", "annotations"])
+	endswith(key, "last-applied-configuration")
+}
+
+sets_masked_value if {
+	workload_object
+	some list in container_lists
+	some container in member_array(body, list)
+	some env in member_array(container, ["env"])
+	env.value != null
+}
+
+sets_masked_value if {
 	some op in patch_ops
-	segments := [replace(replace(x, "~1", "/"), "~0", "~") | some x in array.slice(split(op.path, "/"), 1, count(split(op.path, "/")))]
-	walk(op.value, [sub, value])
+	walk(op.value, [sub, _])
+	masked_value_path(array.concat(op_segments(op.path), sub))
 }
 
-set_paths contains path if some [path, _] in set_values
+secret_object if {
+	k.api_group == ""
+	k.resource == "secrets"
+}
+
+workload_object if k.resource in workload_resources[k.api_group]
+
+# spec.containers, spec.template.spec.initContainers, …: each container list of each pod spec form.
+container_lists := [array.concat(split(trim_suffix(prefix, "."), "."), [list]) |
+	some prefix in pod_spec_prefixes
+	some list in ["containers", "initContainers", "ephemeralContainers"]
+]
+
+member_object(value, path) := found if {
+	found := member(value, path)
+	is_object(found)
+} else := {}
+
+member_array(value, path) := found if {
+	found := member(value, path)
+	is_array(found)
+} else := []
+
+# Sets something other than null or [] at `prefix` or below it.
+sets_under(prefix) if {
+	not is_array(body)
+	value := member(body, prefix)
+	not value in {null, []}
+}
+
+sets_under(prefix) if {
+	some op in patch_ops
+	segments := op_segments(op.path)
+	n := min([count(segments), count(prefix)])
+	array.slice(segments, 0, n) == array.slice(prefix, 0, n)
+	value := member(op.value, array.slice(prefix, n, count(prefix)))
+	not value in {null, []}
+}
+
+sets_value(path, value) if {
+	not is_array(body)
+	member(body, path) == value
+}
+
+sets_value(path, value) if {
+	some op in patch_ops
+	segments := op_segments(op.path)
+	count(segments) <= count(path)
+	array.slice(path, 0, count(segments)) == segments
+	member(op.value, array.slice(path, count(segments), count(path))) == value
+}
+
+# The member of `value` at `path` (value itself for no path), null when there is none.
+member(value, []) := value
+
+member(value, path) := object.get(value, path, null) if {
+	count(path) > 0
+	is_object(value)
+}
+
+member(value, path) := null if {
+	count(path) > 0
+	not is_object(value)
+}
+
+op_segments(pointer) := [replace(replace(x, "~1", "/"), "~0", "~") | some x in array.slice(split(pointer, "/"), 1, count(split(pointer, "/")))]
 
 masked_value_path(path) if {
-	k.resource == "secrets"
-	path[0] in {"data", "stringData"}
+	secret_object
 	count(path) == 2
+	path[0] in {"data", "stringData"}
 }
 
 masked_value_path(path) if {
-	k.resource == "secrets"
-	array.slice(path, 0, 2) == ["metadata", "annotations"]
+	secret_object
 	count(path) == 3
+	path[0] == "metadata"
+	path[1] == "annotations"
 }
 
 masked_value_path(path) if {
-	k.resource in workload_resources[k.api_group]
+	workload_object
 	n := count(path)
-	n >= 3
 	path[n - 1] == "value"
 	path[n - 3] == "env"
 }
 
 masked_value_path(path) if {
-	k.resource in workload_resources[k.api_group]
+	workload_object
 	n := count(path)
-	n >= 3
-	array.slice(path, n - 3, n - 1) == ["metadata", "annotations"]
+	path[n - 2] == "annotations"
+	path[n - 3] == "metadata"
 	is_string(path[n - 1])
 	endswith(path[n - 1], "last-applied-configuration")
 }
@@ -259,20 +337,17 @@ findings contains f if {
 	body_write
 	k.api_group == "apiextensions.k8s.io"
 	k.resource == "customresourcedefinitions"
-	some [path, value] in set_values
-	array.slice(path, 0, 2) == ["spec", "conversion"]
-	conversion_webhook(array.slice(path, 2, count(path)), value)
+	sets_conversion_webhook
 	msg := concat("", [what, " sends the resource's objects to a conversion webhook of its choosing"])
 	f := finding("privilege", "interception", msg)
 }
 
 # Under spec.conversion only: a schema may name a property `webhook` (cert-manager's solvers do).
-conversion_webhook(rest, value) if {
-	rest[0] in {"webhook", "webhookClientConfig"}
-	value != null
-}
+sets_conversion_webhook if sets_under(["spec", "conversion", "webhook"])
 
-conversion_webhook(["strategy"], "Webhook")
+sets_conversion_webhook if sets_under(["spec", "conversion", "webhookClientConfig"])
+
+sets_conversion_webhook if sets_value(["spec", "conversion", "strategy"], "Webhook")
 
 # A Service's external IPs, and its load balancer's ingress IPs (the services/status subresource), make kube-proxy
 # on every node send traffic bound for those addresses to the Service's pods (CVE-2020-8554, open by design): what
@@ -288,11 +363,7 @@ findings contains f if {
 
 service_route if k.subresource == "status"
 
-service_route if {
-	some [path, value] in set_values
-	array.slice(path, 0, 2) == ["spec", "externalIPs"]
-	not value in {null, []}
-}
+service_route if sets_under(["spec", "externalIPs"])
 
 # A Secret of type service-account-token is filled by the token controller with a token that never expires, for
 # the service account its annotation names: a token request by another route.
