@@ -54,7 +54,8 @@ test('GET pods/resize (the whole Pod, 1.33+) does not carry the env value', asyn
 })
 
 test('a pod update the apiserver refuses (env is immutable) answers without the old env value in its diff', async () => {
-  const patch = JSON.stringify([{ op: 'replace', path: '/spec/containers/0/env/0/value', value: 'guess' }])
+  // Not the env value itself: a write setting it is held as an oracle (attack-kube6). Any immutable field prints the diff.
+  const patch = JSON.stringify([{ op: 'add', path: '/spec/containers/0/workingDir', value: '/tmp' }])
   const a = await agent('/api/v1/namespaces/staging/pods/web', { method: 'PATCH', type: 'application/json-patch+json', body: patch })
   assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 600)}`)
   // Still the apiserver's refusal, with its reason and the field it names.

@@ -6,6 +6,8 @@
 # read (protobuf, too large) or whose JSON patch copies or moves parts it cannot see is held, not passed unjudged.
 package warden.rules.kubernetes
 
+import data.warden.lib
+
 body := input.command.http.body
 
 body_write if {
@@ -77,6 +79,16 @@ yaml_true(value) if {
 	value in {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
 }
 
+# A local persistent volume is a directory on a node, as a hostPath is: a pod that claims it reads the node's files.
+findings contains f if {
+	body_write
+	k.api_group == ""
+	k.resource == "persistentvolumes"
+	sets_under(["spec", "local"])
+	msg := concat("", [what, " gives a pod access to its node (a local volume)"])
+	f := finding("privilege", "host_access", msg)
+}
+
 # Capabilities that reach past the container: mounting, tracing other processes, loading modules, reading any file.
 host_access(name, value) if {
 	name in {"add", "capabilities"}
@@ -116,14 +128,182 @@ findings contains f if {
 	f := finding("sensitive", "unread_body", msg)
 }
 
-# A JSON patch `test` op on a Secret's data answers whether a guess is its value: an oracle on masked data.
+# A JSON patch `test` op answers whether a guess is a value (the patch applies or fails): on a Secret's data, a
+# workload's literal env value or any value a content detector masks in the answer, an oracle on masked data.
 findings contains f if {
 	body_write
-	k.resource == "secrets"
+	oracle_guarded
 	some op in patch_ops
 	op.op == "test"
-	msg := concat("", [what, " tests a Secret's content (JSON patch test), an oracle on masked values"])
+	msg := concat("", [what, " tests the object's content (JSON patch test), an oracle on values its answers mask"])
 	f := finding("sensitive", "secret_oracle", msg)
+}
+
+oracle_guarded if k.resource == "secrets"
+
+oracle_guarded if lib.content_masking
+
+# A write that sets a value the answers mask can say whether it equals the stored one by succeeding or failing:
+# server-side apply without force answers 409 Conflict when the value differs from one another field manager set,
+# and succeeds, changing nothing, when it is equal; an immutable Secret (a Pod's env, a Job's template, a revision's
+# data) refuses a changed value and accepts the same one; a dry run answers with the object as it would be, whose
+# generation (and managedFields) move only for a changed value. With dryRun=All no guess leaves a trace. Held: Secret
+# data and annotations and the env values of pods, Jobs and ControllerRevisions, and any masked value under a dry
+# run or server-side apply without force. A Deployment's env (mutable) written for real only changes it (a wrong
+# guess overwrites the value guessed at).
+findings contains f if {
+	body_write
+	k.verb in {"update", "patch"}
+	oracle_guarded
+	equality_answered
+	sets_masked_value
+	msg := concat("", [what, " sets a masked value where the answer says whether it equals the stored one"])
+	f := finding("sensitive", "secret_oracle", msg)
+}
+
+equality_answered if {
+	server_side_apply
+	not forced_apply
+}
+
+equality_answered if k.resource in {"secrets", "pods", "jobs", "controllerrevisions"}
+
+# Any dryRun key counts: the apiserver refuses values other than All.
+equality_answered if input.command.http.query.dryRun
+
+server_side_apply if startswith(lower(trim_space(input.command.http.headers["content-type"])), "application/apply-patch")
+
+# PatchOptions.Force as the apiserver reads a query bool: the first value, anything but `0` or `false` is true.
+forced_apply if {
+	value := input.command.http.query.force[0]
+	value != "0"
+	lower(value) != "false"
+}
+
+# What the body sets: in an object body, looked up where the masked values sit (a Secret's data, stringData and
+# annotations; the env of each pod spec form; the last-applied copy); in a JSON patch, each operation's path followed
+# by the members of its value. Never a walk of a whole object body: a check at every member of a large body (or a
+# set of every member) cost seconds.
+sets_masked_value if {
+	secret_object
+	some field in [["data"], ["stringData"], ["metadata", "annotations"]]
+	count(member_object(body, field)) > 0
+}
+
+sets_masked_value if {
+	workload_object
+	some key, _ in member_object(body, ["metadata", "annotations"])
+	endswith(key, "last-applied-configuration")
+}
+
+sets_masked_value if {
+	workload_object
+	some list in container_lists
+	some container in member_array(body, list)
+	some env in member_array(container, ["env"])
+	env.value != null
+}
+
+sets_masked_value if {
+	some op in patch_ops
+	walk(op.value, [sub, _])
+	masked_value_path(array.concat(op_segments(op.path), sub))
+}
+
+secret_object if {
+	k.api_group == ""
+	k.resource == "secrets"
+}
+
+workload_object if k.resource in workload_resources[k.api_group]
+
+# spec.containers, spec.template.spec.initContainers, …: each container list of each pod spec form.
+container_lists := [array.concat(split(trim_suffix(prefix, "."), "."), [list]) |
+	some prefix in pod_spec_prefixes
+	some list in ["containers", "initContainers", "ephemeralContainers"]
+]
+
+member_object(value, path) := found if {
+	found := member(value, path)
+	is_object(found)
+} else := {}
+
+member_array(value, path) := found if {
+	found := member(value, path)
+	is_array(found)
+} else := []
+
+# Sets something other than null or [] at `prefix` or below it.
+sets_under(prefix) if {
+	not is_array(body)
+	value := member(body, prefix)
+	not value in {null, []}
+}
+
+sets_under(prefix) if {
+	some op in patch_ops
+	segments := op_segments(op.path)
+	n := min([count(segments), count(prefix)])
+	array.slice(segments, 0, n) == array.slice(prefix, 0, n)
+	value := member(op.value, array.slice(prefix, n, count(prefix)))
+	not value in {null, []}
+}
+
+sets_value(path, value) if {
+	not is_array(body)
+	member(body, path) == value
+}
+
+sets_value(path, value) if {
+	some op in patch_ops
+	segments := op_segments(op.path)
+	count(segments) <= count(path)
+	array.slice(path, 0, count(segments)) == segments
+	member(op.value, array.slice(path, count(segments), count(path))) == value
+}
+
+# The member of `value` at `path` (value itself for no path), null when there is none.
+member(value, []) := value
+
+member(value, path) := object.get(value, path, null) if {
+	count(path) > 0
+	is_object(value)
+}
+
+member(value, path) := null if {
+	count(path) > 0
+	not is_object(value)
+}
+
+op_segments(pointer) := [replace(replace(x, "~1", "/"), "~0", "~") | some x in array.slice(split(pointer, "/"), 1, count(split(pointer, "/")))]
+
+masked_value_path(path) if {
+	secret_object
+	count(path) == 2
+	path[0] in {"data", "stringData"}
+}
+
+masked_value_path(path) if {
+	secret_object
+	count(path) == 3
+	path[0] == "metadata"
+	path[1] == "annotations"
+}
+
+masked_value_path(path) if {
+	workload_object
+	n := count(path)
+	path[n - 1] == "value"
+	path[n - 3] == "env"
+}
+
+masked_value_path(path) if {
+	workload_object
+	n := count(path)
+	path[n - 2] == "annotations"
+	path[n - 3] == "metadata"
+	is_string(path[n - 1])
+	endswith(path[n - 1], "last-applied-configuration")
 }
 
 # Admission webhooks receive every object written to the cluster, Secrets in clear, and may rewrite them; an
@@ -149,6 +329,61 @@ findings contains f if {
 	k.resource in interception_resources[k.api_group]
 	msg := concat("", [what, " routes the cluster's requests or objects to a server of its choosing"])
 	f := finding("privilege", "interception", msg)
+}
+
+# A CustomResourceDefinition's conversion webhook receives the resource's stored objects, whatever they hold, in
+# clear, whenever the apiserver serves or stores them at another version, and answers with what is served or stored.
+findings contains f if {
+	body_write
+	k.api_group == "apiextensions.k8s.io"
+	k.resource == "customresourcedefinitions"
+	sets_conversion_webhook
+	msg := concat("", [what, " sends the resource's objects to a conversion webhook of its choosing"])
+	f := finding("privilege", "interception", msg)
+}
+
+# Under spec.conversion only: a schema may name a property `webhook` (cert-manager's solvers do).
+sets_conversion_webhook if sets_under(["spec", "conversion", "webhook"])
+
+sets_conversion_webhook if sets_under(["spec", "conversion", "webhookClientConfig"])
+
+sets_conversion_webhook if sets_value(["spec", "conversion", "strategy"], "Webhook")
+
+# A Service's external IPs, and its load balancer's ingress IPs (the services/status subresource), make kube-proxy
+# on every node send traffic bound for those addresses to the Service's pods (CVE-2020-8554, open by design): what
+# other workloads send to a database or an outside API, credentials included, reaches a pod of the caller's choosing.
+findings contains f if {
+	body_write
+	k.api_group == ""
+	k.resource == "services"
+	service_route
+	msg := concat("", [what, " routes traffic bound for other addresses to the Service's pods"])
+	f := finding("privilege", "interception", msg)
+}
+
+service_route if k.subresource == "status"
+
+service_route if sets_under(["spec", "externalIPs"])
+
+# A Secret of type service-account-token is filled by the token controller with a token that never expires, for
+# the service account its annotation names: a token request by another route.
+findings contains f if {
+	body_write
+	k.api_group == ""
+	k.resource == "secrets"
+	service_account_token_type
+	msg := concat("", [what, " mints a service-account token (a Secret of type ", sa_token_type, ")"])
+	f := finding("sensitive", "token", msg)
+}
+
+sa_token_type := "kubernetes.io/service-account-token"
+
+service_account_token_type if body.type == sa_token_type
+
+service_account_token_type if {
+	some op in patch_ops
+	op.path == "/type"
+	op.value == sa_token_type
 }
 
 # kubectl debug: an ephemeral container runs any command inside a running pod, as exec does.

@@ -92,6 +92,135 @@ test_secret_test_op_is_an_oracle if {
 	"warden.rules.kubernetes.secret_oracle" in rules(d)
 }
 
+test_test_op_on_masked_workload_values_is_an_oracle if {
+	body := [{"op": "test", "path": "/spec/containers/0/env/0/value", "value": "guess"}]
+	d := data.warden.decision with input as write_doc(t.agent, {"body": body})
+	d.effect == "approve"
+	"warden.rules.kubernetes.secret_oracle" in rules(d)
+}
+
+apply_doc(k, query, body) := object.union(t.kubernetes(t.agent, t.prod_k8s, k), {"command": {"http": {
+	"headers": {"content-type": "application/apply-patch+yaml"}, "query": query, "body": body,
+}}})
+
+deployment := {"verb": "patch", "namespace": "sandbox", "resource": "deployments", "api_group": "apps", "name": "api"}
+
+env_body := {"spec": {"template": {"spec": {"containers": [{"name": "c", "env": [{"name": "P", "value": "guess"}]}]}}}}
+
+test_apply_without_force_setting_a_masked_value_is_an_oracle if {
+	secret := {"verb": "patch", "namespace": "sandbox", "resource": "secrets", "name": "db"}
+	every c in [
+		{"k": deployment, "query": {"fieldManager": ["a"]}, "body": env_body},
+		{"k": deployment, "query": {"force": ["false"]}, "body": env_body},
+		{"k": deployment, "query": {"Force": ["true"]}, "body": env_body},
+		{"k": deployment, "query": {}, "body": {"metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}}}},
+		{"k": secret, "query": {}, "body": {"data": {"password": "Z3Vlc3M="}}},
+		{"k": secret, "query": {"force": ["true"]}, "body": {"stringData": {"password": "guess"}}},
+	] {
+		d := data.warden.decision with input as apply_doc(c.k, c.query, c.body)
+		d.effect == "approve"
+		"warden.rules.kubernetes.secret_oracle" in rules(d)
+	}
+	every c in [
+		{"query": {"force": ["true"]}, "body": env_body},
+		{"query": {"force": [""]}, "body": env_body},
+		{"query": {}, "body": {"metadata": {"labels": {"tier": "web"}}, "spec": {"replicas": 2}}},
+	] {
+		d := data.warden.decision with input as apply_doc(deployment, c.query, c.body)
+		d.effect == "allow"
+	}
+}
+
+test_writes_to_immutable_masked_values_are_an_oracle if {
+	every c in [
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "secrets", "name": "db"}, "body": {"data": {"password": "Z3Vlc3M="}}},
+		{"k": {"verb": "update", "namespace": "sandbox", "resource": "secrets", "name": "db"}, "body": {"metadata": {"name": "db"}, "data": {"password": "Z3Vlc3M="}}},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "pods", "name": "web"}, "body": {"spec": {"containers": [{"name": "c", "env": [{"name": "P", "value": "guess"}]}]}}},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "pods", "name": "web"}, "body": [{"op": "replace", "path": "/spec/containers/0/env/0/value", "value": "guess"}]},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "pods", "name": "web"}, "body": [{"op": "replace", "path": "/spec/containers/0/env", "value": [{"name": "P", "value": "guess"}]}]},
+		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "jobs", "api_group": "batch", "name": "migrate"}, "body": env_body},
+	] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, c.k), {"command": {"http": {"body": c.body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "approve"
+		"warden.rules.kubernetes.secret_oracle" in rules(d)
+	}
+	# A Deployment's env is mutable: a merge patch changes it, and answers nothing about the old value; as a dry
+	# run it answers through the generation of the object returned.
+	m := data.warden.decision with input as write_doc(t.agent, {"body": env_body})
+	m.effect == "allow"
+	dry := data.warden.decision with input as write_doc(t.agent, {"body": env_body, "query": {"dryRun": ["All"]}})
+	dry.effect == "approve"
+	"warden.rules.kubernetes.secret_oracle" in rules(dry)
+	# A new Secret compares with nothing.
+	n := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"}), {"command": {"http": {"body": {"data": {"a": "Yg=="}}}}})
+	n.effect == "allow"
+}
+
+test_local_persistent_volume_is_host_access if {
+	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "", "resource": "persistentvolumes"})
+	doc := object.union(base, {"command": {"http": {"body": {"spec": {"local": {"path": "/"}}}}}})
+	d := data.warden.decision with input as doc
+	d.effect == "deny"
+	"warden.rules.kubernetes.host_access" in rules(d)
+	label := object.union(base, {"command": {"http": {"body": {"metadata": {"labels": {"local": "yes"}}, "spec": {"nfs": {"path": "/x"}}}}}})
+	l := data.warden.decision with input as label
+	not "warden.rules.kubernetes.host_access" in rules(l)
+}
+
+test_crd_conversion_webhook_is_interception if {
+	crd := {"verb": "patch", "namespace": "", "api_group": "apiextensions.k8s.io", "resource": "customresourcedefinitions", "name": "dbs.example.com"}
+	every body in [
+		{"spec": {"conversion": {"strategy": "Webhook", "webhook": {"clientConfig": {"url": "https://x.example/convert"}}}}},
+		[{"op": "add", "path": "/spec/conversion/webhook", "value": {"clientConfig": {"url": "https://x.example/"}}}],
+		[{"op": "replace", "path": "/spec/conversion/strategy", "value": "Webhook"}],
+	] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, crd), {"command": {"http": {"body": body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "deny"
+		"warden.rules.kubernetes.interception" in rules(d)
+	}
+	every body in [
+		{"spec": {"conversion": {"strategy": "None", "webhook": null}}},
+		{"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"properties": {"webhook": {"properties": {"clientConfig": {"type": "object"}}}}}}}]}},
+		[{"op": "remove", "path": "/spec/conversion/webhook"}],
+	] {
+		plain := object.union(t.kubernetes(t.agent, t.prod_k8s, crd), {"command": {"http": {"body": body}}})
+		p := data.warden.decision with input as plain
+		not "warden.rules.kubernetes.interception" in rules(p)
+	}
+}
+
+test_service_external_ips_are_interception if {
+	svc := {"verb": "patch", "namespace": "sandbox", "resource": "services", "name": "db"}
+	every c in [
+		{"k": svc, "body": {"spec": {"externalIPs": ["10.0.0.5"]}}},
+		{"k": svc, "body": [{"op": "add", "path": "/spec/externalIPs/-", "value": "10.0.0.5"}]},
+		{"k": object.union(svc, {"subresource": "status"}), "body": {"status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.5"}]}}}},
+	] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, c.k), {"command": {"http": {"body": c.body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "deny"
+		"warden.rules.kubernetes.interception" in rules(d)
+	}
+	every body in [{"spec": {"ports": [{"port": 80}]}}, {"spec": {"externalIPs": []}}, {"spec": {"externalIPs": null}}, {"metadata": {"annotations": {"externalIPs": "10.0.0.5"}}}] {
+		doc := object.union(t.kubernetes(t.agent, t.prod_k8s, svc), {"command": {"http": {"body": body}}})
+		d := data.warden.decision with input as doc
+		d.effect == "allow"
+	}
+}
+
+test_service_account_token_secret_mints_a_token if {
+	base := t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"})
+	doc := object.union(base, {"command": {"http": {"body": {"type": "kubernetes.io/service-account-token", "metadata": {"annotations": {"kubernetes.io/service-account.name": "deployer"}}}}}})
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	"warden.rules.kubernetes.token" in rules(d)
+	opaque := object.union(base, {"command": {"http": {"body": {"type": "Opaque", "data": {"a": "Yg=="}}}}})
+	o := data.warden.decision with input as opaque
+	o.effect == "allow"
+}
+
 test_webhooks_and_api_services_are_privilege if {
 	every c in [
 		{"api_group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations"},
