@@ -13,6 +13,7 @@
 // saying so; a result's _meta and any member MCP does not define are dropped; values too large to follow withhold
 // the answer.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/tools#embedded-resources
+import { MaskError } from '../../../engine/obligations/errors.ts'
 import { McpError } from './errors.ts'
 import type { CanRead } from './listings.ts'
 import { type Traces, traces } from './traces.ts'
@@ -125,6 +126,12 @@ export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: 
     for (const k of Object.keys(out)) if (!RESULT_MEMBERS.has(k)) delete out[k]
   }
   const t = traces(w.values)
-  if (t === undefined) throw new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read, too large to follow through the rest of its answer; the answer was withheld')
-  return { result: scrub(out, w, t), withheld: w.count }
+  const tooMuch = (cause?: unknown) => new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read, too large to follow through the rest of its answer; the answer was withheld', { cause })
+  if (t === undefined) throw tooMuch()
+  try {
+    return { result: scrub(out, w, t), withheld: w.count }
+  } catch (err) {
+    if (err instanceof MaskError) throw tooMuch(err)
+    throw err
+  }
 }

@@ -176,4 +176,16 @@ test('path obligations are read from the message root; the envelope cannot be ma
   assert.is((note.message.params as any).level, 'info')
 })
 
+// Each string was checked against each masked value (text.includes per value): 12,000 rows took 7.6 s on the socket
+// thread, 20,000 about 21 s.
+test('what a path rule masks in 20,000 rows is followed through the answer in one pass, not value by string', () => {
+  const rows = Array.from({ length: 20_000 }, (_, i) => ({ id: i, name: `user${i}`, email: `user${i}@example.com`, team: 'platform' }))
+  const message = { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: JSON.stringify({ rows }) }], structuredContent: { rows } } }
+  const started = Date.now()
+  const out = maskRpcMessage(message, [{ path: 'result.structuredContent.rows.*.email' }], key)
+  assert.ok(Date.now() - started < 4000, `${Date.now() - started} ms`)
+  assert.not.ok(JSON.stringify(out.message).includes('user19999@example.com'))
+  assert.is((out.message.result as any).structuredContent.rows[19999].name, 'user19999')
+})
+
 test.run()
