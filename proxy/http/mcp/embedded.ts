@@ -135,3 +135,30 @@ export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: 
     throw err
   }
 }
+
+/**
+ * How many resources the caller may not read a free-form value (a JSON-RPC error's data) embeds, found at any depth:
+ * a content item (`resource`, `resource_link`) or a read's contents entry (a uri with text or blob). Looked for only
+ * where MCP puts them in a result (data.content …), one given as the data itself, or under a field of the server's
+ * own (data.details.content), passed.
+ */
+export function withheldAnywhere(value: unknown, reads: EmbeddedReads): number {
+  let count = 0
+  // A stack, not recursion: data nested deeper than the call stack would throw, and let the error through.
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (Array.isArray(node)) {
+      for (const v of node) stack.push(v)
+      continue
+    }
+    if (!isObject(node)) continue
+    const item = node.type === 'resource'
+    if (item && !(isObject(node.resource) && allowed(reads.canReadNow, node.resource.uri))) count++
+    else if (node.type === 'resource_link' && !allowed(reads.canRead, node.uri)) count++
+    else if (Object.hasOwn(node, 'uri') && (typeof node.text === 'string' || typeof node.blob === 'string') && !allowed(reads.canReadNow, node.uri)) count++
+    // An item's resource is the item: counted once.
+    for (const [k, v] of Object.entries(node)) if (v !== null && typeof v === 'object' && !(item && k === 'resource')) stack.push(v)
+  }
+  return count
+}
