@@ -221,7 +221,7 @@ async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObl
   const encoding = wideEncoding(decoded, res)
   const job: MaskJob = { body: decoded, type, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}) }
   const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
-  const body = file ? await deflateFile(out.body) : out.body
+  const body = file ? await deflateFile(file, out.body, out.masked, MAX_MASKED_BYTES) : out.body
   return { headers: outHeaders(res, body.byteLength), body, masked: constant(out.masked) }
 }
 
