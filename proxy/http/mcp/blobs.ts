@@ -59,6 +59,14 @@ function decoded(text: string): Opened | undefined {
   return opened && { ...opened, alphabet, gzip: false }
 }
 
+/**
+ * The text a base64 blob holds as the masker reads it (through gzip, UTF-16 by its mark, else UTF-8 or Latin-1);
+ * undefined for binary. Throws MaskError past the masking limit.
+ */
+export function blobText(blob: string): string | undefined {
+  return decoded(blob)?.text
+}
+
 /** The bytes a gzip member inflates to; undefined when they are no gzip; throws past the masking limit. */
 function gunzipped(bytes: Buffer): Buffer | undefined {
   try {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { McpError } from './errors.ts'
@@ -124,6 +125,16 @@ test('a resource the caller may not read embedded anywhere else in an answer wit
   assert.equal(withholdEmbedded(fine, reads), { result: fine, withheld: 0 })
   const read = { contents: [{ uri: held, text: 'H' }] }
   assert.equal(withholdEmbedded(read, reads, held), { result: read, withheld: 0 })
+})
+
+// A blob was followed as UTF-8 text only: the lines of a withheld app.log.gz came back in a text item.
+test('what a withheld gzip or Latin-1 blob holds is followed as the text it holds', () => {
+  const log = 'login ok for deploy-bot\nAPI_TOKEN=zx81-spectrum-4471\n'
+  for (const blob of [gzipSync(log).toString('base64'), Buffer.from(`café ${log}`, 'latin1').toString('base64')]) {
+    const result = { content: [{ type: 'resource', resource: { uri: denied, mimeType: 'application/gzip', blob } }, { type: 'text', text: 'tail: API_TOKEN=zx81-spectrum-4471' }] }
+    const out = withholdEmbedded(result, reads)
+    assert.not.ok(JSON.stringify(out.result).includes('zx81-spectrum-4471'), JSON.stringify(out.result))
+  }
 })
 
 test.run()

@@ -15,6 +15,7 @@
 // field of the server's own), which a client shows all the same.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/tools#embedded-resources
 import { MaskError } from '../../../engine/obligations/errors.ts'
+import { blobText } from './blobs.ts'
 import { McpError } from './errors.ts'
 import type { CanRead } from './listings.ts'
 import { type Traces, traces } from './traces.ts'
@@ -64,9 +65,16 @@ function withhold<T extends object>(r: Record<string, unknown>, notice: T, w: Wi
     const v = r[field]
     if (typeof v !== 'string' || v === '') continue
     w.values.add(v)
+    // The text a blob holds, as the masker reads it: a gzip file's (a rotated log) inflated, Latin-1 and UTF-16 too.
+    // Read as UTF-8 only, a withheld app.log.gz left its lines free to come back in a text item.
     if (field === 'blob') {
-      const text = Buffer.from(v, 'base64').toString('utf8')
-      if (text !== '' && !text.includes('\uFFFD')) w.values.add(text)
+      let text: string | undefined
+      try {
+        text = blobText(v)
+      } catch (err) {
+        throw new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read whose blob inflates past what the gateway follows; the answer was withheld', { cause: err })
+      }
+      if (text) w.values.add(text)
     }
   }
   return notice
