@@ -181,7 +181,10 @@ export function withheldAnywhere(value: unknown, reads: EmbeddedReads, judged?: 
     const item = node.type === 'resource'
     if (!(judged?.notices.has(node) || judged?.kept.has(node)) && !readable(node, reads)) count++
     // An item's resource is the item: counted once.
-    for (const [k, v] of Object.entries(node)) if (v !== null && typeof v === 'object' && !(item && k === 'resource')) stack.push(v)
+    for (const k in node) {
+      const v = node[k]
+      if (v !== null && typeof v === 'object' && !(item && k === 'resource')) stack.push(v)
+    }
   }
   return count
 }
