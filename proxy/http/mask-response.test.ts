@@ -350,4 +350,28 @@ test('a gzip file as the body: its text masked and compressed again, of every me
   assert.match((await rejection(maskWholeBody(served(Buffer.from([0x1f, 0x8b, 8, 0, 9, 9])), detectors, KEY))).message, /cannot be inflated/)
 })
 
+// Bytes gunzip never inflates went out as they came when the text it inflates held nothing to mask: after a member,
+// a NUL byte ends what zlib reads (padding) and anything may follow; a member's header carries a comment.
+test('a gzip file is compressed again unless bare: what follows its members and what its header carries never leave unmasked', async () => {
+  const served = (body: Buffer) => Object.assign(Readable.from([body]), { statusCode: 200, headers: { 'content-type': 'application/gzip' } }) as UpstreamResponse
+  const detectors = bodyMasks([{ detector: 'all' }] as MaskObligation[])
+  const clean = gzipSync('status=ok\n')
+  const trailing = Buffer.concat([clean, Buffer.from('\0owner=jane@example.com\n')])
+  const flags = Buffer.from(clean)
+  flags[3] = 0x10 // FCOMMENT: a NUL-terminated comment after the fixed header
+  const commented = Buffer.concat([flags.subarray(0, 10), Buffer.from('owner=jane@example.com\0'), flags.subarray(10)])
+  assert.is(gunzipSync(commented).toString(), 'status=ok\n')
+  for (const [name, body] of [['trailing', trailing], ['comment', commented], ['stored second member', Buffer.concat([clean, gzipSync('owner=jane@example.com\n', { level: 0 })])]] as const) {
+    const out = await maskWholeBody(served(body), detectors, KEY).then((r) => Buffer.from(r.body as Uint8Array), (err: Error) => Buffer.from(err.message))
+    assert.not.match(out.toString('latin1'), 'jane@example.com', name)
+  }
+  for (const [name, body] of [['trailing', trailing], ['comment', commented]] as const) {
+    const out = Buffer.from((await maskWholeBody(served(body), detectors, KEY)).body as Uint8Array)
+    assert.is(gunzipSync(out).toString(), 'status=ok\n', name)
+  }
+  // A bare file with nothing to mask goes as it came (a client checks it against the object's hash).
+  const kept = Buffer.from((await maskWholeBody(served(clean), detectors, KEY)).body as Uint8Array)
+  assert.ok(kept.equals(clean))
+})
+
 test.run()

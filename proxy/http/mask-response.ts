@@ -214,14 +214,14 @@ async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObl
   // A gzip file as the body: masked as the text it holds (gzip-file.ts), declared text whatever its Content-Type.
   const file = isGzip(decoded) ? decoded : undefined
   if (file) {
-    decoded = inflateFile(file, MAX_MASKED_BYTES)
+    decoded = await inflateFile(file, MAX_MASKED_BYTES)
     hold(decoded.byteLength)
   }
   const type = file ? 'text/plain' : declared
   const encoding = wideEncoding(decoded, res)
   const job: MaskJob = { body: decoded, type, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}) }
   const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
-  const body = file ? deflateFile(file, out.body, out.masked) : out.body
+  const body = file ? await deflateFile(file, out.body, out.masked, MAX_MASKED_BYTES) : out.body
   return { headers: outHeaders(res, body.byteLength), body, masked: constant(out.masked) }
 }
 

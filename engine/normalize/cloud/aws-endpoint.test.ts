@@ -54,6 +54,10 @@ test('X-Amz-Target prefixes map to services; unknown ones fall back to the lower
   assert.equal(parseTarget('TrentService.Encrypt'), { service: 'kms', operation: 'Encrypt' })
   assert.equal(parseTarget('AWSStepFunctions.StartExecution'), { service: 'states', operation: 'StartExecution' })
   assert.equal(parseTarget('AWSIdentityStore_20200615.ListUsers'), { service: 'awsidentitystore', operation: 'ListUsers' })
+  // botocore's targetPrefix for these does not spell the signing name.
+  assert.equal(parseTarget('com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents'), { service: 'cloudtrail', operation: 'LookupEvents' })
+  assert.equal(parseTarget('AWSCognitoIdentityService.ListIdentityPools'), { service: 'cognito-identity', operation: 'ListIdentityPools' })
+  assert.equal(parseTarget('RedshiftServerless.ListWorkgroups'), { service: 'redshift-serverless', operation: 'ListWorkgroups' })
   assert.is(parseTarget('NoDot'), undefined)
   assert.is(parseTarget('Trailing.'), undefined)
 })

@@ -114,6 +114,11 @@ const TARGET_SERVICES: Array<[RegExp, string]> = [
   [/^CertificateManager$/, 'acm'],
   [/^GraniteServiceVersion\d+$/, 'monitoring'],
   [/^SpencerFrontendService$/, 'ecr-public'],
+  // Prefixes that do not spell their signing name (botocore's targetPrefix): read as `com.amazonaws.cloudtrail.…`,
+  // `awscognitoidentityservice`, `redshiftserverless`, a call to a service Warden knows was one it could not name.
+  [/^com\.amazonaws\.cloudtrail\.v\d+\.CloudTrail_\d+$/, 'cloudtrail'],
+  [/^AWSCognitoIdentityService$/, 'cognito-identity'],
+  [/^RedshiftServerless$/, 'redshift-serverless'],
 ]
 
 /** Service and operation an X-Amz-Target header names. */

@@ -250,6 +250,24 @@ test('the escaped forms are read for encodings too: base64 whose slashes PHP esc
   assert.is(maskDetected(`x \\u200b${GITHUB.slice(0, 9)}\\u200b${GITHUB.slice(9)} y`, tokens, {}, KEY).value, 'x \\u200b[token] y')
 })
 
+// Lines quoted in a reply, listed in YAML, commented out, or the items of a JSON array written one to a line: each
+// read the same bytes once the marks are cut off, and passed with the token across their breaks.
+test('wrapped base64 whose lines carry quote, list or comment marks, or are a JSON array\'s items, is read joined', () => {
+  const tokens = ['api_token'] as DetectorName[]
+  const env = `# deploy settings for the release pipeline\nGH=${GITHUB}\n`
+  const lines = Buffer.from(env).toString('base64').match(/.{1,76}/g)!
+  for (const text of [
+    lines.map((l) => `> ${l}`).join('\n'),
+    `keys:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
+    lines.map((l) => `# ${l}`).join('\n'),
+    JSON.stringify({ lines }, null, 2),
+  ]) {
+    const out = maskDetected(text, tokens, {}, KEY)
+    assert.ok(out.masked, text)
+    for (const line of lines) assert.not.ok(out.value!.includes(line), out.value!)
+  }
+})
+
 test('text with many escapes or many base64 lines masks in linear time', () => {
   const all = Object.keys(DETECTORS) as DetectorName[]
   const escaped = Array.from({ length: 1500 }, (_, i) => `t=${i} msg="{\\"p\\":\\"\\/a\\/${i}\\",\\"q\\":\\"a&amp;b\\"}"`).join('\n')
@@ -259,7 +277,8 @@ test('text with many escapes or many base64 lines masks in linear time', () => {
   // Every line opening and closing with base64 beside other text: each may end a block and open the next.
   const edges = Array.from({ length: 4000 }, (_, i) => `QUJD${i} k: ${'QUJD'.repeat(19)}`).join('\n')
   const prose = Array.from({ length: 6000 }, (_, i) => `this line ${i} ends in a word test`).join('\n')
-  for (const text of [escaped, lines, qp, stack, edges, prose]) {
+  const marks = Array.from({ length: 4000 }, () => `${'> - # * '.repeat(20)}"QUJD`).join('\n')
+  for (const text of [escaped, lines, qp, stack, edges, prose, marks]) {
     const { cpuMs } = cpuTimed(() => maskDetected(text, all, {}, KEY))
     assert.ok(cpuMs < 500, `${cpuMs} ms`)
   }

@@ -15,8 +15,11 @@ export interface WrappedBase64 {
   text: string
 }
 
-// One line of base64, maybe indented (a YAML block scalar), maybe ended by `\r`.
-const LINE = /^[ \t]*([A-Za-z0-9+/]+={0,2})[ \t]*\r?$/
+// One line of base64, maybe indented (a YAML block scalar), maybe ended by `\r`; maybe after the marks that quote
+// or list it (`> ` in a reply, `- ` in a YAML list, `# ` in a comment) or quoted as an item of a JSON array written
+// one to a line (`"QUJD…",`). Each of those reads the same bytes once its marks are cut off; none of the marks is
+// a base64 character.
+const LINE = /^[ \t]*(?:[>#*-][ \t]*)*"?([A-Za-z0-9+/]+={0,2})"?,?[ \t]*\r?$/
 
 /** A run of base64 in the text; `partial`: it shares its line with other text (first or last line of a block). */
 interface Part {

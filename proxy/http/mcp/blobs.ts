@@ -7,8 +7,8 @@
 // detector matched). Left encoded, a Latin-1 export reached the client with its emails unmasked. Bytes with a NUL
 // are binary (an image, a PDF: every PNG and JPEG has one), left as they are: the detectors took 1.7 s over a
 // 4 MB screenshot read as Latin-1. A gzip file (a rotated log, `app.log.2.gz`) is text to any client that runs
-// gunzip: its bytes are read through gzip as the text they hold, and compressed again after masking; a blob the
-// masker left as it was goes on byte for byte. One that inflates past what the gateway masks is withheld.
+// gunzip: its bytes are read through gzip as the text they hold, and always compressed again after masking (only
+// what the masker read goes out). One that inflates past what the gateway masks is withheld.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/resources#binary-content
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { MaskError } from '../../../engine/obligations/errors.ts'
@@ -48,13 +48,23 @@ function decoded(text: string): Opened | undefined {
   const alphabet = /[-_]/.test(compact) ? 'base64url' : 'base64'
   if (alphabet === 'base64url' && /[+/]/.test(compact)) return undefined
   const bytes = Buffer.from(compact, alphabet)
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    const inner = gunzipped(bytes)
-    const opened = inner && textOf(inner)
+  // Bytes that start as gzip but do not inflate are read as any other bytes: skipped, text with the gzip magic
+  // in front of it went out unmasked.
+  const inner = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipped(bytes) : undefined
+  if (inner) {
+    const opened = textOf(inner)
     return opened && { ...opened, alphabet, gzip: true }
   }
   const opened = textOf(bytes)
   return opened && { ...opened, alphabet, gzip: false }
+}
+
+/**
+ * The text a base64 blob holds as the masker reads it (through gzip, UTF-16 by its mark, else UTF-8 or Latin-1);
+ * undefined for binary. Throws MaskError past the masking limit, or for a gzip that does not inflate whole.
+ */
+export function blobText(blob: string): string | undefined {
+  return decoded(blob)?.text
 }
 
 /**
@@ -127,7 +137,9 @@ export function encodeBlobs(doc: unknown, paths: readonly BlobPath[]): unknown {
     if (node === null || typeof node !== 'object') continue
     const holder = node as Record<string | number, unknown>
     if (typeof holder[last] !== 'string') continue
-    if (holder[last] === text) holder[last] = source
+    // A gzip blob is compressed again even when nothing in it was masked: bytes gunzip never inflates (after a
+    // NUL past a member anything may follow; a header's comment) went out as they came.
+    if (holder[last] === text && !gzip) holder[last] = source
     else {
       const bytes = encoded(holder[last] as string, encoding)
       holder[last] = (gzip ? gzipSync(bytes) : bytes).toString(alphabet)

@@ -1,5 +1,7 @@
+import { gzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { McpError } from './errors.ts'
 import { withholdEmbedded } from './embedded.ts'
 
 const denied = 'file:///etc/secret'
@@ -104,6 +106,35 @@ test('what was withheld, too large to follow through the rest of the answer, wit
 test('a judge that throws withholds (fail closed)', () => {
   const boom = () => { throw new Error('boom') }
   assert.is(withholdEmbedded({ content: [{ type: 'resource_link', uri: 'mem://a', name: 'a' }] }, { canRead: boom, canReadNow: boom }).withheld, 1)
+})
+
+// Judged only where MCP puts them (content, messages, contents), a resource in structuredContent, _meta or a member of
+// the server's own passed when nothing else was withheld, its text with it.
+test('a resource the caller may not read embedded anywhere else in an answer withholds it; readable ones there pass', () => {
+  const secret = { type: 'resource', resource: { uri: denied, text: 'root:x:0:0' } }
+  for (const result of [
+    { content: [{ type: 'text', text: 'ok' }], structuredContent: { file: secret } },
+    { content: [{ type: 'text', text: 'ok' }], _meta: { source: { uri: denied, text: 'root:x:0:0' } } },
+    { content: [{ type: 'text', text: 'ok', annotations: { link: { type: 'resource_link', uri: denied, name: 'shadow' } } }] },
+    { contents: [{ uri: 'mem://ok', text: 'ok', more: [secret] }] },
+  ]) {
+    assert.throws(() => withholdEmbedded(result, reads), (err: unknown) => err instanceof McpError && /outside the places MCP gives/.test((err as Error).message), JSON.stringify(result))
+  }
+  assert.throws(() => withholdEmbedded({ level: 'info', data: { file: secret } }, reads, undefined, true), (err: unknown) => err instanceof McpError)
+  const fine = { content: [{ type: 'text', text: 'ok' }], structuredContent: { file: { type: 'resource', resource: { uri: 'mem://ok', text: 'ok' } }, link: { type: 'resource_link', uri: held, name: 'h' } } }
+  assert.equal(withholdEmbedded(fine, reads), { result: fine, withheld: 0 })
+  const read = { contents: [{ uri: held, text: 'H' }] }
+  assert.equal(withholdEmbedded(read, reads, held), { result: read, withheld: 0 })
+})
+
+// A blob was followed as UTF-8 text only: the lines of a withheld app.log.gz came back in a text item.
+test('what a withheld gzip or Latin-1 blob holds is followed as the text it holds', () => {
+  const log = 'login ok for deploy-bot\nAPI_TOKEN=zx81-spectrum-4471\n'
+  for (const blob of [gzipSync(log).toString('base64'), Buffer.from(`café ${log}`, 'latin1').toString('base64')]) {
+    const result = { content: [{ type: 'resource', resource: { uri: denied, mimeType: 'application/gzip', blob } }, { type: 'text', text: 'tail: API_TOKEN=zx81-spectrum-4471' }] }
+    const out = withholdEmbedded(result, reads)
+    assert.not.ok(JSON.stringify(out.result).includes('zx81-spectrum-4471'), JSON.stringify(out.result))
+  }
 })
 
 test.run()

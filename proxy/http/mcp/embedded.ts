@@ -11,8 +11,11 @@
 // withheld wherever it is). What the gateway cannot follow is withheld whole (fail closed): a tool result's
 // structuredContent (the same data in the tool's own shape, any shape) turns the result into an error result
 // saying so; a result's _meta and any member MCP does not define are dropped; values too large to follow withhold
-// the answer.
+// the answer, and so does a resource the caller may not read embedded anywhere else (structuredContent, _meta, a
+// field of the server's own), which a client shows all the same.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/server/tools#embedded-resources
+import { MaskError } from '../../../engine/obligations/errors.ts'
+import { blobText } from './blobs.ts'
 import { McpError } from './errors.ts'
 import type { CanRead } from './listings.ts'
 import { type Traces, traces } from './traces.ts'
@@ -47,6 +50,8 @@ interface Withheld {
   count: number
   values: Set<string>
   notices: Set<object>
+  /** Items judged where MCP puts them, kept: not counted again by withheldAnywhere. */
+  kept: Set<object>
 }
 
 /**
@@ -60,9 +65,16 @@ function withhold<T extends object>(r: Record<string, unknown>, notice: T, w: Wi
     const v = r[field]
     if (typeof v !== 'string' || v === '') continue
     w.values.add(v)
+    // The text a blob holds, as the masker reads it: a gzip file's (a rotated log) inflated, Latin-1 and UTF-16 too.
+    // Read as UTF-8 only, a withheld app.log.gz left its lines free to come back in a text item.
     if (field === 'blob') {
-      const text = Buffer.from(v, 'base64').toString('utf8')
-      if (text !== '' && !text.includes('\uFFFD')) w.values.add(text)
+      let text: string | undefined
+      try {
+        text = blobText(v)
+      } catch (err) {
+        throw new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read whose blob inflates past what the gateway follows; the answer was withheld', { cause: err })
+      }
+      if (text) w.values.add(text)
     }
   }
   return notice
@@ -75,6 +87,7 @@ function contentItem(item: unknown, reads: EmbeddedReads, w: Withheld): unknown 
     return withhold(isObject(item.resource) ? item.resource : {}, { type: 'text', text: WITHHELD }, w, reads)
   }
   if (item.type === 'resource_link' && !allowed(reads.canRead, item.uri)) return withhold(item, { type: 'text', text: WITHHELD }, w, reads)
+  w.kept.add(item)
   return item
 }
 
@@ -103,7 +116,7 @@ function scrub(value: unknown, w: Withheld, t: Traces): unknown {
  */
 export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: string, params = false): { result: unknown; withheld: number } {
   if (!isObject(result)) return { result, withheld: 0 }
-  const w: Withheld = { count: 0, values: new Set(), notices: new Set() }
+  const w: Withheld = { count: 0, values: new Set(), notices: new Set(), kept: new Set() }
   const out: Record<string, unknown> = { ...result }
   if (Object.hasOwn(result, 'content')) out.content = contentList(result.content, reads, w)
   if (Array.isArray(result.messages)) {
@@ -112,10 +125,15 @@ export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: 
   if (Array.isArray(result.contents)) {
     out.contents = result.contents.map((c) => {
       const uri = isObject(c) ? c.uri : undefined
-      if ((asked !== undefined && uri === asked) || allowed(reads.canReadNow, uri)) return c
+      if ((asked !== undefined && uri === asked) || allowed(reads.canReadNow, uri)) {
+        if (isObject(c)) w.kept.add(c)
+        return c
+      }
       return withhold(isObject(c) ? c : {}, { uri: 'warden:withheld', mimeType: 'text/plain', text: WITHHELD }, w, reads)
     })
   }
+  // One anywhere else (structuredContent, _meta, a member of the server's own) is not followed: the answer goes.
+  if (withheldAnywhere(out, reads, w) > 0) throw new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read outside the places MCP gives embedded resources (content, messages, contents); the answer was withheld')
   if (w.count === 0) return { result: out, withheld: 0 }
   if (!params) {
     // structuredContent is the tool's result in its own shape: what it holds of a withheld resource cannot be
@@ -125,6 +143,48 @@ export function withholdEmbedded(result: unknown, reads: EmbeddedReads, asked?: 
     for (const k of Object.keys(out)) if (!RESULT_MEMBERS.has(k)) delete out[k]
   }
   const t = traces(w.values)
-  if (t === undefined) throw new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read, too large to follow through the rest of its answer; the answer was withheld')
-  return { result: scrub(out, w, t), withheld: w.count }
+  const tooMuch = (cause?: unknown) => new McpError('mcp.upstream_malformed', 'the server embedded a resource the caller may not read, too large to follow through the rest of its answer; the answer was withheld', { cause })
+  if (t === undefined) throw tooMuch()
+  try {
+    return { result: scrub(out, w, t), withheld: w.count }
+  } catch (err) {
+    if (err instanceof MaskError) throw tooMuch(err)
+    throw err
+  }
+}
+
+/** Whether an object, if it embeds a resource (an item, a link, a contents entry), is one the caller may read. */
+function readable(node: Record<string, unknown>, reads: EmbeddedReads): boolean {
+  if (node.type === 'resource') return isObject(node.resource) && allowed(reads.canReadNow, node.resource.uri)
+  if (node.type === 'resource_link') return allowed(reads.canRead, node.uri)
+  if (Object.hasOwn(node, 'uri') && (typeof node.text === 'string' || typeof node.blob === 'string')) return allowed(reads.canReadNow, node.uri)
+  return true
+}
+
+/**
+ * How many resources the caller may not read a free-form value (a JSON-RPC error's data) embeds, found at any depth:
+ * a content item (`resource`, `resource_link`) or a read's contents entry (a uri with text or blob). Looked for only
+ * where MCP puts them in a result (data.content …), one given as the data itself, or under a field of the server's
+ * own (data.details.content), passed.
+ */
+export function withheldAnywhere(value: unknown, reads: EmbeddedReads, judged?: Pick<Withheld, 'notices' | 'kept'>): number {
+  let count = 0
+  // A stack, not recursion: data nested deeper than the call stack would throw, and let the error through.
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (Array.isArray(node)) {
+      for (const v of node) stack.push(v)
+      continue
+    }
+    if (!isObject(node)) continue
+    const item = node.type === 'resource'
+    if (!(judged?.notices.has(node) || judged?.kept.has(node)) && !readable(node, reads)) count++
+    // An item's resource is the item: counted once.
+    for (const k in node) {
+      const v = node[k]
+      if (v !== null && typeof v === 'object' && !(item && k === 'resource')) stack.push(v)
+    }
+  }
+  return count
 }

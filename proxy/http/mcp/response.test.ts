@@ -209,4 +209,17 @@ test('an error whose data embeds a resource the caller may not read loses its da
   assert.equal(JSON.parse((await processJsonBody(ctx, JSON.stringify(plain))).forward), plain)
 })
 
+// Looked for only where a result holds them (data.content, data.contents), one as the data itself or under a field
+// of the server's own passed.
+test('an error embedding a resource the caller may not read anywhere in its data loses its data and message', async () => {
+  const ctx = context({ request: { method: 'tools/call', id: 4 }, masks: [] })
+  const secret = { type: 'resource', resource: { uri: 'file:///etc/shadow', text: 'root:$6$hash' } }
+  for (const data of [[secret], secret, { details: { content: [secret] } }, { cause: { uri: 'file:///etc/shadow', text: 'root:$6$hash' } }, { links: [{ type: 'resource_link', uri: 'file:///etc/shadow', name: 'shadow' }] }]) {
+    const error = { jsonrpc: '2.0', id: 4, error: { code: -32603, message: 'failed reading root:$6$hash', data } }
+    const out = await processJsonBody(ctx, JSON.stringify(error))
+    assert.is(out.withheldEmbedded, 1, JSON.stringify(data))
+    assert.not.match(out.forward, 'root:$6$hash')
+  }
+})
+
 test.run()

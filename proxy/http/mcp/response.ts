@@ -26,7 +26,7 @@ import type { McpToolState } from '../../../engine/normalize/index.ts'
 import { parseJsonText, writeJsonText } from '../../../engine/obligations/mask/json-numbers.ts'
 import { hideCredentials } from '../response-credential.ts'
 import { definitionsKey, instructionsDefinition, isInitializeResult, listedDefinitions } from './definitions.ts'
-import { withholdEmbedded } from './embedded.ts'
+import { withheldAnywhere, withholdEmbedded } from './embedded.ts'
 import { McpError } from './errors.ts'
 import type { ToolRegistry } from './fingerprint.ts'
 import { denialError, type JsonRpcErrorMessage } from './jsonrpc-reply.ts'
@@ -193,12 +193,12 @@ async function handle(ctx: McpResponseContext, parsed: ParsedMessage, out: Proce
     out.withheldEmbedded += embedded.withheld
     if (embedded.withheld > 0) current = { ...current, result: embedded.result }
   }
-  // A JSON-RPC error's data is the server's to fill, and a lax client shows it: resources embedded in it are judged
-  // too. Any withheld takes the data with it, and the message, which may quote it.
+  // A JSON-RPC error's data is the server's to fill, in any shape, and a lax client shows it: resources embedded in
+  // it, at any depth, are judged too. Any withheld takes the data with it, and the message, which may quote it.
   if (isObject(current.error) && Object.hasOwn(current.error, 'data')) {
-    const embedded = withholdEmbedded(current.error.data, { canRead: ctx.canRead, canReadNow: ctx.canReadNow }, undefined, true)
-    out.withheldEmbedded += embedded.withheld
-    if (embedded.withheld > 0) current = { ...current, error: { code: current.error.code, message: ERROR_WITHHELD } }
+    const withheld = withheldAnywhere(current.error.data, { canRead: ctx.canRead, canReadNow: ctx.canReadNow })
+    out.withheldEmbedded += withheld
+    if (withheld > 0) current = { ...current, error: { code: current.error.code, message: ERROR_WITHHELD } }
   }
   // A server request or notification the policy let through (sampling/createMessage's messages, a log entry) may
   // embed resources too.

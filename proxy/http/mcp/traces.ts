@@ -4,9 +4,11 @@
 // file), or base64 (wrapped or not). A string holds a trace when it holds the value, one of the value's lines (as a
 // line or a quoted string of its own), or one of its words (a run between blanks and punctuation), each of WORD_MIN
 // characters or more, as written or in the base64 it holds. Lines and words are compared through sets: each string
-// is split once, linear in its length, whatever the value's size.
+// is split once, linear in its length, whatever the value's size; values as written are found in one pass too
+// (contained.ts).
 import { base64Text } from '../../../engine/obligations/mask/base64-text.ts'
 import { wrappedBase64 } from '../../../engine/obligations/mask/wrapped-base64.ts'
+import { Contained } from './contained.ts'
 
 // Shorter words are common to any text (`true`, `user`): a trace of them says nothing.
 const WORD_MIN = 6
@@ -19,7 +21,10 @@ const PIECES = /[\n"]/
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g
 
 export interface Traces {
-  /** Whether the text holds one of the values, or a word of one, as written or in base64. */
+  /**
+   * Whether the text holds one of the values, or a word of one, as written or in base64. Throws MaskError when the
+   * values are too much alike to follow (contained.ts).
+   */
   holds(text: string): boolean
 }
 
@@ -45,13 +50,16 @@ function words(text: string): string[] {
 
 /** The traces of `values`; undefined when they hold more than MAX_WORDS words (too many to follow: fail closed). */
 export function traces(values: Iterable<string>): Traces | undefined {
-  const whole = new Set<string>()
+  const whole = new Contained()
+  const added = new Set<string>()
   const known = new Set<string>()
   const lines = new Set<string>()
   for (const v of values) {
     if (v === '') continue
-    whole.add(v)
-    whole.add(JSON.stringify(v).slice(1, -1))
+    for (const form of [v, JSON.stringify(v).slice(1, -1)]) {
+      if (!added.has(form)) whole.add(form)
+      added.add(form)
+    }
     for (const line of v.split(LINE_BREAK)) {
       const kept = line.trim()
       if (kept.length >= WORD_MIN) lines.add(kept)
@@ -60,7 +68,7 @@ export function traces(values: Iterable<string>): Traces | undefined {
     if (known.size + lines.size > MAX_WORDS) return undefined
   }
   const plain = (text: string) => {
-    for (const v of whole) if (text.includes(v)) return true
+    if (whole.in(text)) return true
     for (const w of words(text)) if (known.has(w)) return true
     for (const piece of text.split(PIECES)) if (lines.has(piece.trim())) return true
     return false

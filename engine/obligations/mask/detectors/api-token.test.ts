@@ -87,6 +87,18 @@ test('webhook hosts match in any case and with a trailing dot, as a client reach
   assert.equal(hits(apiToken, `https://hooks.slack.com/services/${slack.toLowerCase()}`), [])
 })
 
+// Each reaches the same webhook (curl folds dot segments; :443 is https's port; v10 is Discord's documented path).
+test('webhook URLs with a port, extra slashes or dot segments, and Discord\'s versioned API path are masked', () => {
+  const slack = `T0${run(8).toUpperCase()}/B0${run(9, 2).toUpperCase()}/${run(24, 4)}`
+  for (const url of [`https://hooks.slack.com:443/services/${slack}`, `https://hooks.slack.com.:443/services/${slack}`, `https://hooks.slack.com//services/${slack}`, `https://hooks.slack.com/./services/${slack}`, `https://hooks.slack.com/services/./${slack}`]) {
+    assert.equal(hits(apiToken, url), [slack], url)
+  }
+  const discord = run(68, 3).replace(/[k-m]/g, '_')
+  for (const url of [`https://discord.com:443/api/webhooks/1234567890123456789/${discord}`, `https://discord.com/api/v10/webhooks/1/${discord}`, `https://DISCORD.COM/API/V9/WEBHOOKS/1/${discord}`, `https://discord.com/api//webhooks/1/${discord}`]) {
+    assert.equal(hits(apiToken, url), [discord], url)
+  }
+})
+
 test('ignores near misses: words, identifiers, UUIDs, hashes, base64 blobs and truncated tokens', () => {
   const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
   const blob = Buffer.from('x'.repeat(30) + ' some bytes of a file ' + 'y'.repeat(30)).toString('base64')
@@ -154,6 +166,8 @@ test('linear time on adversarial text: long runs after every prefix, digits and 
     'hooks.slack.com/services/T'.repeat(30_000),
     'HOOKS.SLACK.COM./SERVICES/T'.repeat(30_000),
     'Discord.com/api/webhooks/1/'.repeat(20_000),
+    'hooks.slack.com:443//./services/'.repeat(20_000),
+    'discord.com/api/v1/'.repeat(30_000),
     '&sig='.repeat(150_000),
     'xoxb-1'.repeat(100_000),
   ]) {

@@ -31,8 +31,13 @@ interface Format {
  */
 const anyCase = (literal: string) =>
   literal.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`).replace(/\./g, '\\.')
-/** A host in any case, with the trailing dot of a fully qualified name (`hooks.slack.com./…` reaches the same host). */
-const host = (name: string) => `${anyCase(name)}\\.?`
+/**
+ * A host in any case, with the trailing dot of a fully qualified name and a port: `hooks.slack.com./…` and
+ * `hooks.slack.com:443/…` reach the same host.
+ */
+const host = (name: string) => `${anyCase(name)}\\.?(?::\\d{1,5})?`
+/** A slash of a URL's path, with the extra slashes and dot segments a client folds (`//services`, `/./services`). */
+const SLASH = '/(?:[./]{0,8}/)?'
 
 const hasDigit = (s: string) => /\d/.test(s)
 const mixedCase = (s: string) => /[a-z]/.test(s) && /[A-Z]/.test(s)
@@ -43,8 +48,8 @@ const FORMATS: readonly Format[] = [
   { vendor: 'gitlab', pattern: 'gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|agent|ffct)-[A-Za-z0-9_-]{20,}(?:\\.[A-Za-z0-9_-]+)*', after: 'separator' },
   { vendor: 'slack', pattern: 'xox[abeoprs]-\\d[A-Za-z0-9-]{10,}', after: 'separator' },
   { vendor: 'slack', pattern: 'xapp-\\d-[A-Za-z0-9-]{10,}', after: 'separator' },
-  { vendor: 'slack', pattern: `${host('hooks.slack.com')}/${anyCase('services')}/(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,})`, after: 'any' },
-  { vendor: 'slack', pattern: `${host('hooks.slack.com')}/(?:${anyCase('workflows')}|${anyCase('triggers')})/(T[A-Z0-9]{6,}/[A-Za-z0-9/]{16,})`, after: 'any' },
+  { vendor: 'slack', pattern: `${host('hooks.slack.com')}${SLASH}${anyCase('services')}${SLASH}(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,})`, after: 'any' },
+  { vendor: 'slack', pattern: `${host('hooks.slack.com')}${SLASH}(?:${anyCase('workflows')}|${anyCase('triggers')})${SLASH}(T[A-Z0-9]{6,}/[A-Za-z0-9/]{16,})`, after: 'any' },
   { vendor: 'stripe', pattern: '[sr]k_(?:live|test)_[A-Za-z0-9]{10,}', after: 'separator' },
   { vendor: 'stripe', pattern: 'whsec_[A-Za-z0-9+/=]{24,}', after: 'separator' },
   { vendor: 'google', pattern: `AIza[A-Za-z0-9_-]{35}${E}`, after: 'separator' },
@@ -67,7 +72,8 @@ const FORMATS: readonly Format[] = [
   { vendor: 'twilio', pattern: `SK[0-9a-f]{32}${E}`, after: 'separator' },
   // <bot id>:<35 characters>, alone or in an API URL (`/bot123456789:AA…/getMe`); see telegramStart.
   { vendor: 'telegram', pattern: `\\d{8,10}:[A-Za-z0-9_-]{35}${E}`, after: 'any', accept: mixedCase },
-  { vendor: 'discord', pattern: `${anyCase('discord')}(?:${anyCase('app')})?${host('.com')}/${anyCase('api/webhooks')}/\\d{1,20}/([A-Za-z0-9_-]{60,})`, after: 'any' },
+  // The API's versioned path (/api/v10/webhooks/…) is the one Discord documents.
+  { vendor: 'discord', pattern: `${anyCase('discord')}(?:${anyCase('app')})?${host('.com')}${SLASH}${anyCase('api')}${SLASH}(?:[vV]\\d{1,2}${SLASH})?${anyCase('webhooks')}${SLASH}\\d{1,20}/([A-Za-z0-9_-]{60,})`, after: 'any' },
   // Azure shared access signatures: the signature is the secret; the other parameters (expiry, rights) stay.
   { vendor: 'azure', pattern: `[?&;]${anyCase('sig')}=([A-Za-z0-9%+/=_-]{16,})`, after: 'any' },
 ]

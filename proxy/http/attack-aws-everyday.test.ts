@@ -1,0 +1,62 @@
+// Everyday aws CLI calls through the gateway to moto, after the changes that name an AWS call's service only from
+// a host shape AWS publishes and a known list, agreed by the SigV4 scope: each reaches moto and is answered. The
+// CloudTrail one was held: its X-Amz-Target prefix (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101) was
+// read as a service of that name, not cloudtrail.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { awsCli } from './testing/aws-cli.ts'
+import { peerBinaries, startMoto, type StoragePeer } from './testing/peers.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { HELD_AWS_ENV, motoTarget } from './testing/moto-target.ts'
+
+const tools = peerBinaries(['aws'])
+const dir = mkdtempSync(join(tmpdir(), 'warden-aws-everyday-'))
+let moto: StoragePeer
+let g: TestGateway
+let aws: ReturnType<typeof awsCli>
+
+test.before(async () => {
+  moto = await startMoto()
+  g = await startTestGateway(() => [motoTarget(moto, { name: 'staging-aws', environment: 'staging' })], { env: HELD_AWS_ENV, holdSeconds: 20 })
+  aws = awsCli(tools.aws!, g, await g.agentToken(), dir)
+})
+test.after(async () => {
+  await g?.close()
+  await moto?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('aws sts get-caller-identity, s3 mb/cp/ls, logs and cloudtrail reads reach moto and are answered', async () => {
+  const file = join(dir, 'report.txt')
+  writeFileSync(file, 'status=ok\n')
+  for (const args of [
+    ['sts', 'get-caller-identity'],
+    ['s3', 'mb', 's3://everyday'],
+    ['s3', 'cp', file, 's3://everyday/report.txt'],
+    ['s3', 'ls', 's3://everyday/'],
+    ['s3', 'cp', 's3://everyday/report.txt', join(dir, 'back.txt')],
+    ['logs', 'create-log-group', '--log-group-name', 'app'],
+    ['logs', 'describe-log-groups'],
+    ['cloudtrail', 'describe-trails'],
+  ]) {
+    const out = await aws(...args)
+    assert.is(out.code, 0, `${args.join(' ')}: ${out.stderr.slice(0, 400)}`)
+  }
+})
+
+test('aws secretsmanager get-secret-value is held for a reviewer, and once approved answered', async () => {
+  const made = await aws('secretsmanager', 'create-secret', '--name', 'db', '--secret-string', 'plain-value-1')
+  assert.is(made.code, 0, made.stderr)
+  const pending = aws('secretsmanager', 'get-secret-value', '--secret-id', 'db', '--query', 'Name', '--output', 'text')
+  const id = await g.heldId(10_000)
+  assert.ok(id, 'held')
+  await g.approve(id!)
+  const read = await pending
+  assert.is(read.code, 0, read.stderr)
+  assert.is(read.stdout.trim(), 'db')
+})
+
+test.run()
