@@ -10,6 +10,7 @@ const RELATIONS: Record<string, CatalogRelation> = {
   users: { schema: 'public', name: 'users', kind: 'table', columns: ['id', 'name', 'email'] },
   guarded: { schema: 'public', name: 'guarded', kind: 'table', columns: ['id'], row_security: true },
   people: { schema: 'public', name: 'people', kind: 'view', columns: ['id'], definition: 'SELECT id FROM users' },
+  pg_settings: { schema: 'pg_catalog', name: 'pg_settings', kind: 'view', columns: ['name', 'setting'] },
 }
 const catalog: CodeCatalog = {
   isBuiltinFunction: (name) => ['upper', 'count', 'length', 'now'].includes(name),

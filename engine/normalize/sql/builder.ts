@@ -166,7 +166,9 @@ export class Builder {
     if (depth > MAX_NESTING) throw new SqlParseError('SQL_TOO_DEEP', `statements nested more than ${MAX_NESTING} levels deep`)
     let unwrapped = unwrap(node)
     if (!unwrapped) throw new SqlParseError('SQL_PARSE_ERROR', 'parser returned a statement without a node')
-    const asSet = setConfigAsSet(...unwrapped)
+    // A form that reads a relation by an unqualified name is that SET only while the name resolves to pg_catalog's.
+    const found = setConfigAsSet(...unwrapped)
+    const asSet = found?.detail.reads === undefined || this.context.catalog?.relation(null, found.detail.reads)?.schema === 'pg_catalog' ? found : undefined
     if (asSet) {
       unwrapped = asSet.node
       node = { [asSet.node[0]]: asSet.node[1] }

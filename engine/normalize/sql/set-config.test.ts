@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import type { CatalogRelation, SchemaCatalog } from './index.ts'
 import { loadSqlParsers } from './parse.ts'
 import { one } from './test-support.ts'
 
@@ -17,13 +18,26 @@ test("pg_dump's set_config of search_path is read as SET search_path = '': no fu
   assert.is(s.text, "SELECT pg_catalog.set_config('search_path', '', false)")
 })
 
+const PG_SETTINGS: CatalogRelation = { schema: 'pg_catalog', name: 'pg_settings', kind: 'view', columns: ['name', 'setting'] }
+const catalog = (found: CatalogRelation | undefined): SchemaCatalog => ({ relation: (schema, name) => (schema === null && name === 'pg_settings' ? found : undefined) })
+const RESTRICT = "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'"
+
 test("pg_dump's set_config of restrict_nonsystem_relation_kind is read as its SET, marked as reading pg_settings", () => {
   for (const value of ['view, foreign-table', 'view']) {
-    const s = one(`SELECT set_config(name, '${value}', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'`)
+    const s = one(`SELECT set_config(name, '${value}', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'`, { catalog: catalog(PG_SETTINGS) })
     assert.is(s.type, 'set')
     assert.equal(s.detail, { name: 'restrict_nonsystem_relation_kind', value, values: [value], local: false, kind: 'VAR_SET_VALUE', via: 'set_config', reads: 'pg_settings' })
     assert.equal(s.tables, [])
   }
+})
+
+test('unless pg_settings resolves to pg_catalog\'s (a temporary relation of that name, a moved search_path): then a set_config call', () => {
+  for (const found of [undefined, { ...PG_SETTINGS, schema: 'public' }]) {
+    const s = one(RESTRICT, { catalog: catalog(found) })
+    assert.is(s.type, 'select')
+    assert.ok(s.functions.some((f) => f.name === 'set_config'))
+  }
+  assert.is(one(RESTRICT).type, 'select', 'no catalog')
 })
 
 test('every other set_config stays a function call', () => {

@@ -5,9 +5,10 @@
 // - `SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name =
 //   'restrict_nonsystem_relation_kind'` (or 'view' with --include-foreign-data), which sets that setting where the
 //   server has it (15.8 and later) and does nothing where it does not: `SET restrict_nonsystem_relation_kind = …`.
-//   Its one result column is the value given. Its names are unqualified: a temporary relation of the session's own
-//   named pg_settings would be read instead (its `name` column cast to text by code of the session's own), so the
-//   statement counts as running code (runs-code.ts) and a search_path probe follows it (search-path-watch.ts).
+//   Its one result column is the value given. Its names are unqualified: a temporary relation named pg_settings
+//   would be read instead (a `name` of the session's own type, compared and cast by its own code, could name
+//   another setting), so the form is read as the SET only while the catalog resolves pg_settings to pg_catalog's
+//   (builder.ts), and it counts as running code (runs-code.ts): a search_path probe follows it.
 // Any other call of set_config (another setting or value, a computed one, LOCAL, an alias, beside other expressions
 // or clauses) stays a function call, judged as such.
 import type { PgObject } from './ast.ts'
