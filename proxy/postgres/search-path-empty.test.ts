@@ -38,6 +38,10 @@ test("after set_config('search_path', '', false) unqualified names resolve in pg
   assert.match(notices.join('\n'), "warden: search_path emptied")
   assert.equal((await c.query("SELECT relname FROM pg_class WHERE relname = 'users'")).rows, [{ relname: 'users' }])
   assert.match(await message(c.query('SELECT email FROM users')), /unknown lineage|cannot trace/)
+  // pg_dump's next set_config reads pg_settings by name: it counts as code, so a probe follows it, and finds '' as set.
+  const restrict = "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'"
+  assert.equal((await c.query(restrict)).rows, [{ set_config: 'view, foreign-table' }])
+  assert.equal((await c.query("SELECT relname FROM pg_class WHERE relname = 'orders'")).rows, [{ relname: 'orders' }])
   const masked = (await c.query('SELECT email FROM public.users ORDER BY id LIMIT 1')).rows[0].email as string
   assert.is.not(masked, 'ada@example.com')
   assert.equal(h.unjudgedStatements(), [])
