@@ -47,6 +47,16 @@ test("after set_config('search_path', '', false) unqualified names resolve in pg
   assert.equal(h.unjudgedStatements(), [])
 })
 
+test("SET search_path = '' (which the server shows as \"\") is followed as set_config's '' is, after code runs too", async () => {
+  const c = await h.client()
+  await c.query("SET search_path = ''")
+  assert.equal((await c.query('SHOW search_path')).rows, [{ search_path: '""' }])
+  const restrict = "SELECT set_config(name, 'view', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'"
+  assert.equal((await c.query(restrict)).rows, [{ set_config: 'view' }])
+  assert.equal((await c.query("SELECT relname FROM pg_class WHERE relname = 'users'")).rows, [{ relname: 'users' }])
+  assert.match(await message(c.query('SELECT email FROM users')), /unknown lineage|cannot trace/)
+})
+
 test('code that moves the path ahead of pg_catalog afterwards is caught: pg_class is no longer resolved unqualified', async () => {
   const c = await h.client()
   await c.query("SELECT pg_catalog.set_config('search_path', '', false)")

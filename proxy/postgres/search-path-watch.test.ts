@@ -83,6 +83,8 @@ test('the server resolves names as the catalog does: its role, a search_path it 
 test("after SET search_path = '': an empty path or the catalog's own keeps pg_catalog first; anything else is moved", () => {
   const start = { user: 'warden', searchPath: '"$user", public' }
   assert.ok(keepsCatalogFirst(['', 'warden', '{}', '{public}'], start))
+  assert.ok(keepsCatalogFirst(['""', 'warden', '{}', '{public}'], start), "SET search_path = '' shows as \"\"")
+  assert.not.ok(keepsCatalogFirst(['""', 'warden', '{""}', '{public}'], start), 'a schema it names is searched')
   assert.ok(keepsCatalogFirst(['"$user", public', 'warden', '{public}', '{public}'], start), 'a rollback brought the default back')
   assert.not.ok(keepsCatalogFirst(['evil, pg_catalog', 'warden', '{evil,pg_catalog}', '{public}'], start), 'moved by code ahead of pg_catalog')
   assert.not.ok(keepsCatalogFirst(['pg_temp', 'warden', '{}', '{public}'], start), 'pg_temp named: searched first for relations')

@@ -70,12 +70,14 @@ export function resolvesAsCatalog(values: readonly (string | null)[], start: { u
 
 /**
  * Whether the server still resolves an unqualified relation name in pg_catalog first, after `SET search_path = ''`
- * (search-path.ts): the gateway's role, and an empty search_path or one the catalog accepts.
+ * (search-path.ts): the gateway's role, and an empty search_path or one the catalog accepts. The server shows the
+ * path set_config('search_path', '', …) gives as '' and the one `SET search_path = ''` gives as `""`: a schema of
+ * that name cannot exist (a zero-length identifier), so it searches none either way.
  */
 export function keepsCatalogFirst(values: readonly (string | null)[], start: { user: string; searchPath: string } | undefined): boolean {
   const [path, user, searched] = values
   if (!start || user !== start.user) return false
-  return (path === '' && searched === '{}') || resolvesAsCatalog(values, start)
+  return ((path === '' || path === '""') && searched === '{}') || resolvesAsCatalog(values, start)
 }
 
 export interface WatchDeps {
