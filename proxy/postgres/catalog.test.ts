@@ -1,4 +1,5 @@
 import net from 'node:net'
+import pg from 'pg'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { connectBackend } from './backend.ts'
@@ -66,6 +67,23 @@ test('unqualified names resolve as the server would: pg_catalog first, then $use
     catalog.close()
   } finally {
     await cluster.query('DROP TABLE public.pg_class; DROP SCHEMA warden CASCADE')
+  }
+})
+
+test('after an empty search_path: an unqualified name is a relation of pg_catalog, unless some session has a temporary one of that name', async () => {
+  const { host, port, database, user, password } = cluster.upstream()
+  const holder = new pg.Client({ host, port, database, user, password })
+  await holder.connect()
+  try {
+    await holder.query('CREATE TEMP TABLE pg_settings (name text)')
+    const catalog = new Catalog(connector)
+    await catalog.warm()
+    assert.is(catalog.catalogRelation('pg_class')?.schema, 'pg_catalog')
+    assert.is(catalog.catalogRelation('pg_settings'), undefined, 'a temporary pg_settings is searched before pg_catalog')
+    assert.is(catalog.catalogRelation('users'), undefined, 'not in pg_catalog')
+    catalog.close()
+  } finally {
+    await holder.end()
   }
 })
 

@@ -182,6 +182,14 @@ export class Catalog implements SchemaCatalog {
   }
 
   /**
+   * A relation of pg_catalog by its unqualified name, as any session whose search_path leaves pg_catalog first
+   * resolves it: undefined when a temporary relation of that name (in whichever session) may stand before it.
+   */
+  catalogRelation(name: string): CatalogRelation | undefined {
+    return this.tempNames.has(name) ? undefined : this.relation('pg_catalog', name)
+  }
+
+  /**
    * The schema of a function named like the built-in `name` that an unqualified call may run instead (on the
    * search_path, or with `anySchema` in any schema); undefined when there is none.
    */

@@ -4,7 +4,7 @@
 // judgement.
 import type { GatewayEngine, SessionState } from '../../engine/gateway.ts'
 import { TOO_MANY_STATEMENTS } from '../../engine/normalize/sql/parse.ts'
-import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
+import type { CatalogRelation, SchemaCatalog } from '../../engine/normalize/sql/index.ts'
 import type { InputDocument, SqlTable } from '../../engine/types.ts'
 import type { Catalog } from './catalog.ts'
 import { CATALOG_AHEAD_MAX_BYTES, judgeAhead, type JudgedAhead, type Step } from './catalog-judge.ts'
@@ -26,7 +26,7 @@ import { bind, close, describe, execute, flush, parse, sync } from './extended.t
 import { MAX_SQL_TEXT_BYTES } from './limits.ts'
 import type { Outbox } from './outbox.ts'
 import { firstPinnedChange } from './pinned-settings.ts'
-import { changesSearchPath, qualifiedNamesOnly } from './search-path.ts'
+import { catalogNamesOnly, changesSearchPath, qualifiedNamesOnly, setsEmptySearchPath } from './search-path.ts'
 import { SearchPathWatch } from './search-path-watch.ts'
 import type { StatementRun, Waitable } from './pending.ts'
 import type { Relay } from './relay.ts'
@@ -91,6 +91,8 @@ export class QueryLoop {
   private draining = false
   /** Judgements made with unqualified names resolved as the catalog resolves them (no code had run unchecked). */
   private readonly judgedWithNames = new WeakSet<object>()
+  /** The catalog judged with after `SET search_path = ''` (search-path.ts), once the session set it. */
+  private emptyPathCatalog: SchemaCatalog | undefined
 
   constructor(private readonly deps: QueryLoopDeps) {
     this.engine = deps.engine
@@ -140,7 +142,7 @@ export class QueryLoop {
   private async contextNow(): Promise<JudgeContext> {
     await this.watch?.verify()
     const catalog = this.judgeContext.catalog
-    if (!this.watch?.unverified || !this.deps.catalog || catalog !== this.deps.catalog) return this.judgeContext
+    if (!this.watch?.unverified || !this.deps.catalog || !this.resolvesNames(catalog)) return this.judgeContext
     return { ...this.judgeContext, catalog: qualifiedNamesOnly(this.deps.catalog) }
   }
 
@@ -173,17 +175,18 @@ export class QueryLoop {
       this.hold = undefined
     }
     if (generation !== undefined) this.deps.catalog?.judged(verdict.judgement, generation)
-    if (context.catalog === this.deps.catalog) this.judgedWithNames.add(verdict.judgement)
+    if (this.resolvesNames(context.catalog)) this.judgedWithNames.add(verdict.judgement)
     if (!verdict.allow) return verdict
     // Statements after one that may run code in the same text were judged before it ran: with qualified names only.
-    if (this.watch && context === this.judgeContext && this.deps.catalog && context.catalog === this.deps.catalog) {
+    if (this.watch && context === this.judgeContext && this.deps.catalog && this.resolvesNames(context.catalog)) {
       verdict = await this.watch.afterCode(text, verdict, { ...context, catalog: qualifiedNamesOnly(this.deps.catalog) }, opts)
       if (!verdict.allow) return verdict
     }
     const statements = verdict.judgement.input.command?.sql?.statements ?? []
     if (changesSearchPath(statements)) {
       if (statements.length > 1) return this.gatewayDenial(verdict.judgement.input, 'warden.postgres.search_path', pgErrors.searchPathNotAlone())
-      this.searchPathChanged()
+      if (setsEmptySearchPath(statements)) this.searchPathEmptied()
+      else this.searchPathChanged()
     }
     // A search_path code moved unseen may hold whatever that code read (a password as a schema name).
     if (this.watch?.movedUnseen && statements.some((s) => s.type === 'show' && s.detail.name === 'search_path')) {
@@ -208,7 +211,7 @@ export class QueryLoop {
     this.watch?.stop()
     this.statements.expireJudgements()
     const catalog = this.deps.catalog
-    if (!catalog || this.judgeContext.catalog !== catalog) return
+    if (!catalog || !this.resolvesNames(this.judgeContext.catalog)) return
     this.judgeContext.catalog = qualifiedNamesOnly(catalog)
     if (notify) this.judgeContext.notice({
       severity: 'NOTICE',
@@ -216,6 +219,31 @@ export class QueryLoop {
       message: 'warden: search_path changed: from now on this session\'s unqualified table names are not resolved, so their columns have unknown lineage (denied where results are masked)',
       hint: 'Qualify table names with their schema, e.g. reporting.profiles.',
     })
+  }
+
+  /**
+   * The session set an empty search_path (pg_dump does, first): unqualified names resolve as relations of pg_catalog
+   * only, while the probe checks pg_catalog stays first. After any other change, as searchPathChanged.
+   */
+  private searchPathEmptied(): void {
+    const catalog = this.deps.catalog
+    if (!catalog || (this.judgeContext.catalog !== catalog && this.judgeContext.catalog !== this.emptyPathCatalog)) return this.searchPathChanged()
+    this.statements.expireJudgements()
+    if (this.judgeContext.catalog === this.emptyPathCatalog) return
+    this.emptyPathCatalog = catalogNamesOnly(catalog)
+    this.judgeContext.catalog = this.emptyPathCatalog
+    this.watch?.expectEmptyPath()
+    this.judgeContext.notice({
+      severity: 'NOTICE',
+      code: '00000',
+      message: 'warden: search_path emptied: from now on this session\'s unqualified table names resolve in pg_catalog only; other unqualified names have unknown lineage (denied where results are masked)',
+      hint: 'Qualify table names with their schema, e.g. reporting.profiles.',
+    })
+  }
+
+  /** Whether judging with `catalog` resolves unqualified names (the session's catalog, or pg_catalog's after an empty search_path). */
+  private resolvesNames(catalog: JudgeContext['catalog']): boolean {
+    return catalog !== undefined && (catalog === this.deps.catalog || catalog === this.emptyPathCatalog)
   }
 
   /** Sends the client a notice of the gateway's own (it may arrive between a result's rows, as PostgreSQL's may). */

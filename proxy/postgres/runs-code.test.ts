@@ -10,6 +10,7 @@ const RELATIONS: Record<string, CatalogRelation> = {
   users: { schema: 'public', name: 'users', kind: 'table', columns: ['id', 'name', 'email'] },
   guarded: { schema: 'public', name: 'guarded', kind: 'table', columns: ['id'], row_security: true },
   people: { schema: 'public', name: 'people', kind: 'view', columns: ['id'], definition: 'SELECT id FROM users' },
+  pg_settings: { schema: 'pg_catalog', name: 'pg_settings', kind: 'view', columns: ['name', 'setting'] },
 }
 const catalog: CodeCatalog = {
   isBuiltinFunction: (name) => ['upper', 'count', 'length', 'now'].includes(name),
@@ -22,6 +23,7 @@ test('reads of plain tables calling built-ins only, settings and transaction con
     'SELECT upper(name), count(*) FROM users GROUP BY 1', 'SELECT pg_catalog.upper(name) FROM public.users', 'SELECT 1', 'VALUES (1)',
     'SET statement_timeout = 5', 'SHOW search_path', 'BEGIN', 'ROLLBACK', 'SAVEPOINT a', 'RELEASE a', 'DEALLOCATE ALL',
     'PREPARE p AS UPDATE users SET name = name', 'EXPLAIN SELECT * FROM users',
+    "SELECT pg_catalog.set_config('search_path', '', false)",
   ]) assert.not.ok(runsCode(statements(sql), catalog), sql)
 })
 
@@ -31,6 +33,8 @@ test('writes, COMMIT, user functions, views, row security, cursors and unknown r
     'SELECT peek()', 'SELECT 1 WHERE peek() IS NULL', 'SELECT public.upper(name) FROM users', 'SELECT * FROM people',
     'SELECT * FROM guarded', 'SELECT * FROM ghosts', 'FETCH ALL FROM c', 'EXPLAIN ANALYZE UPDATE users SET name = name',
     'CALL tidy()', "DO $$ BEGIN PERFORM 1; END $$", 'COPY users FROM STDIN',
+    // pg_dump's set_config read as a SET reads pg_settings unqualified: a temporary relation may stand in for it.
+    "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'",
   ]) assert.ok(runsCode(statements(sql), catalog), sql)
 })
 

@@ -36,6 +36,9 @@ export function builtinCall(f: SqlFunction, catalog: Pick<CodeCatalog, 'isBuilti
 function statementRunsCode(s: SqlStatement, catalog: CodeCatalog): boolean {
   // Prepared (PREPARE) or explained without ANALYZE, a statement is only planned.
   if (s.nested?.via === 'prepare') return false
+  // A set_config read as a SET that reads a relation by an unqualified name (set-config.ts): a temporary one of the
+  // session's own may stand in for it.
+  if (s.type === 'set' && s.detail.reads !== undefined) return true
   if (NO_CODE.has(s.type)) return s.type === 'set' && String(s.detail.name).toLowerCase() === 'constraints'
   if (!READS.has(s.type) || !s.read_only) return true
   if (Array.isArray(s.detail.user_type_casts) && s.detail.user_type_casts.length > 0) return true

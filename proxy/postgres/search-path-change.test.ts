@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadSqlParsers, normalizePostgres } from '../../engine/normalize/sql/index.ts'
-import { changesSearchPath, qualifiedNamesOnly } from './search-path.ts'
+import { catalogNamesOnly, changesSearchPath, qualifiedNamesOnly, setsEmptySearchPath } from './search-path.ts'
 
 await loadSqlParsers()
 const changes = (sql: string) => changesSearchPath(normalizePostgres(sql).sql.statements)
@@ -17,6 +17,30 @@ test('search_path and role changes, however spelled, nested ones included', () =
   for (const sql of ['SET statement_timeout = 5', 'SHOW search_path', 'SELECT 1', 'RESET ALL', 'DISCARD ALL', "SELECT 'SET search_path = x'"]) {
     assert.not.ok(changes(sql), sql)
   }
+})
+
+test("an empty search_path, set alone and for the session (pg_dump's set_config), is told apart from other changes", () => {
+  const empties = (sql: string) => setsEmptySearchPath(normalizePostgres(sql).sql.statements)
+  for (const sql of ["SELECT pg_catalog.set_config('search_path', '', false)", "SET search_path = ''", "SET search_path TO ''"]) {
+    assert.ok(changes(sql), sql)
+    assert.ok(empties(sql), sql)
+  }
+  for (const sql of [
+    "SET LOCAL search_path = ''", "SET search_path = '', public", "SET search_path = ' '", 'SET search_path TO DEFAULT', 'RESET search_path',
+    "SET search_path = ''; SELECT 1", "SELECT pg_catalog.set_config('search_path', '', true)", 'SET search_path = public',
+  ]) assert.not.ok(empties(sql), sql)
+})
+
+test('after an empty search_path, an unqualified name resolves as a relation of pg_catalog, unless a temporary one has it', () => {
+  const pgClass = { schema: 'pg_catalog', name: 'pg_class', kind: 'table' as const, columns: ['relname'] }
+  const users = { schema: 'public', name: 'users', kind: 'table' as const, columns: ['id'] }
+  const catalog = catalogNamesOnly({
+    relation: (schema, name) => (schema === 'pg_catalog' && name === 'pg_class' ? pgClass : schema === 'public' && name === 'users' ? users : undefined),
+    catalogRelation: (name) => (name === 'pg_class' ? pgClass : undefined),
+  })
+  assert.is(catalog.relation(null, 'pg_class'), pgClass)
+  assert.is(catalog.relation(null, 'users'), undefined)
+  assert.is(catalog.relation('public', 'users'), users)
 })
 
 test('a session with a changed search_path resolves schema-qualified names only', () => {

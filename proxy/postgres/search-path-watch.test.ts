@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import type { Decision, InputDocument } from '../../engine/types.ts'
 import { attackSessions } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { resolvesAsCatalog, SearchPathWatch, type WatchDeps } from './search-path-watch.ts'
+import { keepsCatalogFirst, resolvesAsCatalog, SearchPathWatch, type WatchDeps } from './search-path-watch.ts'
 
 let h: Harness
 const TEXT = 'SELECT id FROM public.job_view; SELECT count(id) FROM public.plain_jobs'
@@ -78,6 +78,18 @@ test('the server resolves names as the catalog does: its role, a search_path it 
   assert.not.ok(resolvesAsCatalog(['app, public', 'warden', '{app,public}', '{public}'], { user: 'warden', searchPath: 'app, public' }), 'a database configured with another search_path')
   assert.not.ok(resolvesAsCatalog(['public, pg_catalog', 'warden', '{public,pg_catalog}', '{public}'], { user: 'warden', searchPath: 'public, pg_catalog' }), 'pg_catalog after public')
   assert.not.ok(resolvesAsCatalog(['"$user", public', 'warden', '{public}', '{public}'], undefined), 'the catalog not warmed')
+})
+
+test("after SET search_path = '': an empty path or the catalog's own keeps pg_catalog first; anything else is moved", () => {
+  const start = { user: 'warden', searchPath: '"$user", public' }
+  assert.ok(keepsCatalogFirst(['', 'warden', '{}', '{public}'], start))
+  assert.ok(keepsCatalogFirst(['""', 'warden', '{}', '{public}'], start), "SET search_path = '' shows as \"\"")
+  assert.not.ok(keepsCatalogFirst(['""', 'warden', '{""}', '{public}'], start), 'a schema it names is searched')
+  assert.ok(keepsCatalogFirst(['"$user", public', 'warden', '{public}', '{public}'], start), 'a rollback brought the default back')
+  assert.not.ok(keepsCatalogFirst(['evil, pg_catalog', 'warden', '{evil,pg_catalog}', '{public}'], start), 'moved by code ahead of pg_catalog')
+  assert.not.ok(keepsCatalogFirst(['pg_temp', 'warden', '{}', '{public}'], start), 'pg_temp named: searched first for relations')
+  assert.not.ok(keepsCatalogFirst(['', 'mover', '{}', '{public}'], start), 'another role')
+  assert.not.ok(keepsCatalogFirst(['', 'warden', '{}', '{public}'], undefined), 'the catalog not warmed')
 })
 
 test.run()

@@ -68,6 +68,18 @@ export function resolvesAsCatalog(values: readonly (string | null)[], start: { u
   return searched !== null && searched === resolved
 }
 
+/**
+ * Whether the server still resolves an unqualified relation name in pg_catalog first, after `SET search_path = ''`
+ * (search-path.ts): the gateway's role, and an empty search_path or one the catalog accepts. The server shows the
+ * path set_config('search_path', '', …) gives as '' and the one `SET search_path = ''` gives as `""`: a schema of
+ * that name cannot exist (a zero-length identifier), so it searches none either way.
+ */
+export function keepsCatalogFirst(values: readonly (string | null)[], start: { user: string; searchPath: string } | undefined): boolean {
+  const [path, user, searched] = values
+  if (!start || user !== start.user) return false
+  return ((path === '' || path === '""') && searched === '{}') || resolvesAsCatalog(values, start)
+}
+
 export interface WatchDeps {
   up: Outbox
   relay: Relay
@@ -91,6 +103,8 @@ export class SearchPathWatch {
   private failed = true
   /** The session resolves schema-qualified names only: nothing left to watch. */
   private stopped = false
+  /** The session set an empty search_path: a probe finding that, or the path the catalog resolves with, is as expected. */
+  private emptyPath = false
   /** A probe found the search_path or role moved by code: its value may be anything that code read. */
   movedUnseen = false
   private readonly code: CodeCatalog
@@ -134,6 +148,11 @@ export class SearchPathWatch {
     this.stopped = true
   }
 
+  /** The session set an empty search_path (search-path.ts): watch that pg_catalog stays first. */
+  expectEmptyPath(): void {
+    this.emptyPath = true
+  }
+
   /** Behind a Query or Sync just sent: a probe when one is due; its wait, or undefined when none was sent. */
   behind(): Waitable | undefined {
     if (!this.unverified || this.copySinceProbe) return undefined
@@ -172,7 +191,8 @@ export class SearchPathWatch {
       return
     }
     this.failed = false
-    if (resolvesAsCatalog(values, this.deps.catalog.defaults)) return
+    const defaults = this.deps.catalog.defaults
+    if (this.emptyPath ? keepsCatalogFirst(values, defaults) : resolvesAsCatalog(values, defaults)) return
     this.stopped = true
     this.movedUnseen = true
     if (after.some(judged)) throw pgErrors.searchPathMovedUnseen()

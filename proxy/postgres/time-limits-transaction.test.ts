@@ -17,7 +17,7 @@ test.before(async () => {
     targets: [{ ...target, upstream: { ...target.upstream!, max_idle_in_transaction_seconds: 2, max_transaction_seconds: 5 } }],
     // Advisory locks need approval in production; here they are taken as if approved.
     override: (input) => (/pg_advisory/.test(input.command.raw) ? { effect: 'allow', reasons: [], obligations: { mask: [] } } : undefined),
-    // A hold that no reviewer answers ends after a second (LOCK TABLE needs approval).
+    // A hold that no reviewer answers ends after a second (LOCK TABLE in any mode above ACCESS SHARE needs approval).
     holdSeconds: 1,
   })
   await h.cluster.query('CREATE TABLE tx_locked (id int); GRANT SELECT ON tx_locked TO PUBLIC')
@@ -151,7 +151,7 @@ test('a transaction kept open by statements held for approval one after another 
   c.take()
   const started = performance.now()
   // Each waits a second for a reviewer who never comes, then the next one: the session is holding nearly all the time.
-  c.send(...Array.from({ length: 14 }, () => m.query('LOCK TABLE tx_locked IN ACCESS SHARE MODE')))
+  c.send(...Array.from({ length: 14 }, () => m.query('LOCK TABLE tx_locked IN ROW SHARE MODE')))
   const frames = await endedWithin(c, 12_000)
   const ms = performance.now() - started
   assert.ok(errorsOf(frames).some((e) => e.code === '25P04'), `ended by the transaction limit: ${JSON.stringify(errorsOf(frames).map((e) => e.code))}`)

@@ -12,6 +12,7 @@ import { builtinTypeShadow } from './type-shadow.ts'
 import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
+import { setConfigAsSet } from './set-config.ts'
 import { classify } from './statement-type.ts'
 import type { ByteRange } from './tokens.ts'
 import { collectRefs } from './walk.ts'
@@ -163,10 +164,18 @@ export class Builder {
   /** Appends one statement node (and what is nested in it); `range` locates its text in `program`. */
   statement(node: unknown, program: Program, range: ByteRange, nested: Nested | undefined, depth: number): SqlStatement {
     if (depth > MAX_NESTING) throw new SqlParseError('SQL_TOO_DEEP', `statements nested more than ${MAX_NESTING} levels deep`)
-    const unwrapped = unwrap(node)
+    let unwrapped = unwrap(node)
     if (!unwrapped) throw new SqlParseError('SQL_PARSE_ERROR', 'parser returned a statement without a node')
+    // A form that reads a relation by an unqualified name is that SET only while the name resolves to pg_catalog's.
+    const found = setConfigAsSet(...unwrapped)
+    const asSet = found?.detail.reads === undefined || this.context.catalog?.relation(null, found.detail.reads)?.schema === 'pg_catalog' ? found : undefined
+    if (asSet) {
+      unwrapped = asSet.node
+      node = { [asSet.node[0]]: asSet.node[1] }
+    }
     const [name, body] = unwrapped
     const { type, detail } = classify(name, body)
+    if (asSet) Object.assign(detail, asSet.detail)
     const planOnly = name === 'ExplainStmt' && !explainAnalyzes(body)
     if (name === 'ExplainStmt') {
       const inner = unwrap(body.query)
@@ -200,6 +209,8 @@ export class Builder {
     // a plain read that filters on a mask finds nothing and changes nothing.
     if ((!entry.read_only || entry.functions.length > 0) && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
     this.lineage(entry, name, body, children)
+    // set_config returns the setting's new value: the literal it was given.
+    if (asSet) entry.outputs = [{ name: 'set_config', lineage: 'derived', sources: [], safe: true }]
     this.qualifyShadowed(entry, refs.operators)
     return entry
   }

@@ -8,8 +8,11 @@ import data.warden.settings
 # Ordinary session settings: catalog.safe_settings (data.warden.catalog.sql), plus extra_safe_settings.
 configured_safe_settings := {lower(n) | some n in settings.current.extra_safe_settings}
 
-# Settings that may only be switched on: they can tighten a session, never loosen it.
-on_only_settings := {"default_transaction_read_only", "transaction_read_only", "row_security"}
+# Settings that may only be switched on: they can tighten a session, never loosen it. row_security is not one of
+# them: off never shows a row on hides (a role row-level security applies to gets an error instead, "query would be
+# affected by row-level security policy"; a BYPASSRLS role, a superuser or a table's owner reads every row either
+# way), and pg_dump sets it off.
+on_only_settings := {"default_transaction_read_only", "transaction_read_only"}
 
 on_values := {"on", "true", "yes", "1", "t"}
 
@@ -77,6 +80,15 @@ first_schema(s) := s.detail.values[0] if {
 	count(s.detail.values) > 0
 } else := split(s.detail.value, ",")[0]
 
+# `SET search_path = ''` (pg_dump's first statement, as set_config) leaves pg_catalog alone on the path: built-ins
+# can no longer be shadowed, and the gateway then resolves schema-qualified names only (unqualified ones have no
+# known lineage), so it narrows what a session reads and steers nothing.
+empty_search_path(s) if {
+	setting_name(s) == "search_path"
+	s.detail.kind == "VAR_SET_VALUE"
+	s.detail.values == [""]
+}
+
 reset_all(s) if {
 	s.type == "reset"
 	not named(s)
@@ -110,6 +122,7 @@ setting_finding(s) := f if {
 } else := f if {
 	not reset_all(s)
 	setting_name(s) == "search_path"
+	not empty_search_path(s)
 	msg := "search_path changes which schemas unqualified tables and functions resolve to"
 	f := {"class": "change", "rule": "warden.rules.sql.search_path", "message": msg}
 } else := f if {
@@ -137,6 +150,7 @@ setting_finding(s) := f if {
 	not reset_all(s)
 	name := setting_name(s)
 	not safe_setting(name)
+	not empty_search_path(s)
 	msg := concat("", [upper(s.type), " ", name, " is not an ordinary session setting"])
 	f := {"class": "dangerous", "rule": "warden.rules.sql.setting", "message": msg}
 }

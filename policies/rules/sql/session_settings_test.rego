@@ -60,7 +60,7 @@ test_on_only_settings if {
 		{"note": "read only on", "statements": [set("transaction_read_only", "on")], "effect": "allow"},
 		{"note": "read only true quoted", "statements": [set("default_transaction_read_only", "'TRUE'")], "effect": "allow"},
 		{"note": "read only off", "statements": [set("transaction_read_only", "off")], "effect": "deny", "rules": ["warden.rules.sql.setting"]},
-		{"note": "row security off", "statements": [set("row_security", "off")], "effect": "deny"},
+		{"note": "row security off (an error where a policy would hide rows, never more rows)", "statements": [set("row_security", "off")], "effect": "allow"},
 		{"note": "reset read only", "statements": [t.stmt("reset", {"read_only": true, "detail": {"name": "transaction_read_only", "kind": "VAR_RESET"}})], "effect": "deny"},
 	] {
 		d := data.warden.decision with input as doc_of(c)
@@ -138,6 +138,18 @@ test_search_path_lookalike_before_pg_catalog_is_denied if {
 		d.effect == "deny"
 		some r in d.reasons
 		contains(r.message, "before pg_catalog")
+	}
+}
+
+# pg_dump's first statement: pg_catalog alone on the path (the gateway then resolves schema-qualified names only).
+test_empty_search_path_is_allowed if {
+	stmt := t.stmt("set", {"read_only": true, "detail": {"name": "search_path", "value": "", "values": [""], "local": false, "kind": "VAR_SET_VALUE"}})
+	d := data.warden.decision with input as doc_of({"statements": [stmt]})
+	d.effect == "allow"
+	every values in [["", "public"], ["public"], [" "]] {
+		other := t.stmt("set", {"read_only": true, "detail": {"name": "search_path", "value": concat(", ", values), "values": values, "local": false, "kind": "VAR_SET_VALUE"}})
+		e := data.warden.decision with input as doc_of({"statements": [other]})
+		e.effect == "approve"
 	}
 }
 

@@ -97,10 +97,20 @@ findings contains f if {
 findings contains f if {
 	some i, s in statements
 	verb := catalog.change_verbs[s.type]
+	not access_share_lock(s)
 	not special_node(s)
 	not changes_owner_or_security(s)
 	msg := concat("", [verb, on_tables(s, "write")])
 	f := finding(i, s, "change", "ddl", msg)
+}
+
+# LOCK … IN ACCESS SHARE MODE (AccessShareLock, 1 in lockdefs.h), which pg_dump takes on every table it dumps: the
+# lock any SELECT of the table holds to its transaction's end. It conflicts only with ACCESS EXCLUSIVE (DROP,
+# TRUNCATE, most ALTER TABLE, VACUUM FULL), which an open transaction that read the table blocks as well; the
+# gateway's transaction and idle-in-transaction limits bound how long either is held.
+access_share_lock(s) if {
+	s.type == "lock"
+	s.detail.mode == 1
 }
 
 findings contains f if {

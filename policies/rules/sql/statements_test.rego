@@ -86,6 +86,20 @@ test_agent_production_ddl_and_maintenance_need_approval if {
 	}
 }
 
+# pg_dump locks every table it dumps IN ACCESS SHARE MODE (mode 1): the lock a SELECT takes. Any stronger mode is held.
+lock_users(mode) := t.stmt("lock", {"tables": [{"schema": "public", "name": "users", "full_name": "public.users", "access": "write"}], "detail": {"mode": mode, "nowait": false}})
+
+test_access_share_lock_is_allowed_stronger_locks_are_held if {
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [lock_users(1)])
+	d.effect == "allow"
+	every mode in [2, 3, 4, 5, 6, 7, 8] {
+		e := data.warden.decision with input as t.sql(t.agent, t.prod_db, [lock_users(mode)])
+		e.effect == "approve"
+		some r in e.reasons
+		r.rule == "warden.rules.sql.ddl"
+	}
+}
+
 test_agent_production_privilege_is_denied if {
 	every c in [{"note": type, "statements": [s(type)], "effect": "deny", "rules": ["warden.rules.sql.privilege"]} |
 		some type in ["grant", "revoke", "create_role", "alter_role", "drop_role", "set_role", "reassign_owned", "drop_owned"]
