@@ -122,11 +122,22 @@ test(`an event keeps the first ${MAX_REASONS} reasons, wherever they sit, and sa
   const out = redactEvent({ type: 'statement', time: TIME, decision: 'deny', reasons, dry_run: { reasons } }) as unknown as { reasons: Array<{ message: string }>; dry_run: { reasons: unknown[] } }
   assert.is(out.reasons.length, MAX_REASONS + 1)
   assert.is(out.reasons[MAX_REASONS - 1]!.message, reasons[MAX_REASONS - 1]!.message)
-  assert.is(out.reasons[MAX_REASONS]!.message, `${1400 - MAX_REASONS} more reasons not recorded (an event keeps the first ${MAX_REASONS})`)
+  assert.is(out.reasons[MAX_REASONS]!.message, `${1400 - MAX_REASONS} more reasons not recorded (an event keeps ${MAX_REASONS}: the first of each rule, then the first others)`)
   assert.is(out.dry_run.reasons.length, MAX_REASONS + 1)
   assert.ok(JSON.stringify(out).length < 20_000)
   const few = redactEvent({ type: 'statement', time: TIME, reasons: reasons.slice(0, MAX_REASONS) }) as unknown as { reasons: unknown[] }
   assert.is(few.reasons.length, MAX_REASONS)
+})
+
+test('past the bound an event keeps the first reason of each rule, however many reasons of another rule come before it', () => {
+  const noise = Array.from({ length: 200 }, (_, i) => ({ rule: 'warden.rules.sql.lineage', message: `a result column c${i} comes from a source Warden cannot trace` }))
+  const reasons = [...noise, { rule: 'warden.rules.sql.ddl', message: 'DROP TABLE users drops a table' }, { rule: 'warden.rules.sql.ddl', message: 'second of its rule' }]
+  const out = redactEvent({ type: 'statement', time: TIME, decision: 'deny', reasons }) as unknown as { reasons: Array<{ rule: string; message: string }> }
+  assert.is(out.reasons.length, MAX_REASONS + 1)
+  assert.is(out.reasons[0]!.message, noise[0]!.message, 'in their order')
+  assert.is(out.reasons[MAX_REASONS - 1]!.message, 'DROP TABLE users drops a table')
+  assert.is(out.reasons.filter((r) => r.rule === 'warden.rules.sql.ddl').length, 1)
+  assert.is(out.reasons[MAX_REASONS]!.rule, 'warden.audit.reasons')
 })
 
 test.run()

@@ -173,11 +173,24 @@ function visit(ctx: Context, value: unknown, mode: Mode, kind: KeyKind | undefin
   return context !== undefined && ctx.sqlTexts === sqlBefore ? shared.set(value, context, out) : out
 }
 
-/** The first MAX_REASONS reasons, and one saying how many more there were. */
+/**
+ * MAX_REASONS reasons, in their order: the first of each rule, then the others as they come; and one saying how many
+ * more there were. The first MAX_REASONS alone could be one rule's only: decisions sort reasons by rule name, so 64
+ * reasons of one rule (one per untraceable column) hid the reason of any rule named after it: why the text was denied.
+ */
 function boundedReasons(value: unknown): unknown {
   if (!Array.isArray(value) || value.length <= MAX_REASONS) return value
+  const keep = new Set<number>()
+  const rules = new Set<unknown>()
+  for (let i = 0; i < value.length && keep.size < MAX_REASONS; i++) {
+    const rule = (value[i] as { rule?: unknown } | null)?.rule
+    if (rules.has(rule)) continue
+    rules.add(rule)
+    keep.add(i)
+  }
+  for (let i = 0; i < value.length && keep.size < MAX_REASONS; i++) keep.add(i)
   const more = value.length - MAX_REASONS
-  return [...value.slice(0, MAX_REASONS), { rule: 'warden.audit.reasons', message: `${more} more reasons not recorded (an event keeps the first ${MAX_REASONS})` }]
+  return [...value.filter((_, i) => keep.has(i)), { rule: 'warden.audit.reasons', message: `${more} more reasons not recorded (an event keeps ${MAX_REASONS}: the first of each rule, then the first others)` }]
 }
 
 /** A URL (or `METHOD URL`) with the value of each query parameter whose name sounds secret replaced. */

@@ -331,4 +331,14 @@ test('a Secret whose data is base64 of mask output is marked, as YAML text or !!
   assert.not.ok('carries_mask_output' in post(`kind: Secret\ndata:\n  password: ${plain}\n`, 'application/yaml'))
 })
 
+test('YAML merge keys are folded in as the apiserver folds them; a key set before a merge that brings it in is refused', () => {
+  assert.equal(post("spec:\n  <<: {externalIPs: ['10.0.0.1']}\n  type: ClusterIP", 'application/yaml').body, { spec: { externalIPs: ['10.0.0.1'], type: 'ClusterIP' } })
+  assert.equal(post('d: &d {a: 1, b: 2}\ns:\n  <<: [*d, {a: 3, c: 4}]\n  b: 5', 'application/apply-patch+yaml').body, { d: { a: 1, b: 2 }, s: { a: 1, b: 5, c: 4 } })
+  assert.equal(post('"<<": {a: 1}', 'application/yaml').body, { '<<': { a: 1 } }, 'a quoted << is a plain key')
+  assert.match(post('s:\n  a: 1\n  <<: {a: 2}', 'application/yaml').body_error ?? '', 'merge key (<<) at line 3 brings in "a", which the mapping sets before it')
+  assert.match(post('d: &d {<<: {a: 2}}\ns:\n  a: 1\n  <<: *d', 'application/yaml').body_error ?? '', 'brings in "a"')
+  const fan = ['a0: &a0 {k: 1}', ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} {<<: [${Array(12).fill(`*a${i}`).join(', ')}]}`), 'x: {<<: *a8}'].join('\n')
+  assert.match(post(fan, 'application/yaml').body_error ?? '', /merge keys|aliases/)
+})
+
 test.run()

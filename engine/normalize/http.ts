@@ -6,6 +6,7 @@ import { hasDuplicateKey } from '../json-duplicate-key.ts'
 import { queryOrHeadersCarry } from './http-mask-output.ts'
 import { bytesCarryMaskOutput, carriesMaskOutput } from './mask-output.ts'
 import { relatedMetadata } from './multipart-related.ts'
+import { mergeKeyProblem } from './yaml-merge.ts'
 
 export interface RawHttpRequest {
   method: string
@@ -269,11 +270,14 @@ function parseYaml(text: string, size: number): ParsedBody {
   if (size > MAX_YAML_BYTES) return { body_error: `YAML body too large to inspect: ${size} bytes exceeds the ${MAX_YAML_BYTES}-byte limit for YAML (send it as JSON)` }
   try {
     // The package's own uniqueKeys check compares each key with every other one: 60,000 keys took 42 s.
-    const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false })
+    // Merge keys are read as the apiserver reads them (yaml-merge.ts).
+    const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, merge: true })
     const error = doc.errors[0]
     if (error) return { body_error: `invalid YAML body: ${error.code}${error.linePos ? ` at line ${error.linePos[0].line}` : ''}` }
     const line = duplicateKeyLine(doc, text)
     if (line !== undefined) return { body_error: `invalid YAML body: DUPLICATE_KEY at line ${line}` }
+    const merge = mergeKeyProblem(doc, text)
+    if (merge) return { body_error: merge }
     return checkDepth(doc.toJS({ maxAliasCount: 100 }) as unknown)
   } catch {
     return { body_error: 'invalid YAML body: too many aliases or an unresolvable document' }

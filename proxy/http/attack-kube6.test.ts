@@ -172,6 +172,29 @@ test('a server-side apply without force that sets a Secret value or a workload e
   assert.is((await apply('/apis/apps/v1/namespaces/staging/deployments/api', labels)).status, 200)
 })
 
+// A key pasted into a ConfigMap: a content detector masks it in every answer to an agent.
+const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE'
+const applyConfig = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  aws: ${value}\n`
+
+test('control: a ConfigMap value a detector masks is answered equal or not by a server-side apply dry run (200 or 409)', async () => {
+  await admin(['create', 'configmap', 'cfg', '-n', 'staging', `--from-literal=aws=${AWS_KEY}`])
+  const read = await agent('/api/v1/namespaces/staging/configmaps/cfg')
+  assert.not.match(read.body, AWS_KEY, 'masked when read')
+  const guessAs = (v: string) => admin(['apply', '--server-side', '--dry-run=server', '--field-manager=guesser', '-n', 'staging', '-f', '-'], applyConfig(v)).catch((err: Error) => err.message)
+  assert.match(await guessAs('AKIAIOSFODNN7EXAMPLF'), 'conflict')
+  assert.not.match(await guessAs(AWS_KEY), 'conflict')
+})
+
+test('a server-side apply without force, or a dry run, that sets a ConfigMap value is held; a forced apply and a plain patch write', async () => {
+  for (const value of ['AKIAIOSFODNN7EXAMPLF', AWS_KEY]) held(await apply('/api/v1/namespaces/staging/configmaps/cfg', applyConfig(value)), 'warden.rules.kubernetes.secret_oracle')
+  const forced = await apply('/api/v1/namespaces/staging/configmaps/cfg', applyConfig('AKIAIOSFODNN7EXAMPLF'), 'fieldManager=agent&force=true&dryRun=All')
+  held(forced, 'warden.rules.kubernetes.secret_oracle')
+  const plain = await agent('/api/v1/namespaces/staging/configmaps/cfg', { method: 'PATCH', type: 'application/merge-patch+json', body: JSON.stringify({ data: { level: 'debug' } }) })
+  assert.is(plain.status, 200, plain.body.slice(0, 300))
+  const real = await apply('/api/v1/namespaces/staging/configmaps/cfg', applyConfig('rotated'), 'fieldManager=agent&force=true')
+  assert.is(real.status, 200, real.body.slice(0, 300))
+})
+
 // An immutable Secret refuses a changed value and accepts the same one; a Pod's env is immutable alike.
 const frozen = (value: string) => JSON.stringify({ data: { password: Buffer.from(value).toString('base64') } })
 const podEnv = (value: string) => JSON.stringify({ spec: { containers: [{ name: 'web', env: [{ name: 'PASSWORD', value }] }] } })

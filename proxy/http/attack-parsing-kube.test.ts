@@ -114,4 +114,40 @@ test('privileged reached through a YAML merge key, an alias or an explicit tag i
   }
 })
 
+const serviceYaml = (name: string, spec: string) =>
+  `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: staging\nspec:\n  selector: {app: agent}\n  ports: [{port: 5432}]\n${spec}`
+
+/** A server-side apply dry run of `yaml` sent as YAML straight to the apiserver, as its admin. */
+async function adminApplyYaml(name: string, yaml: string): Promise<string> {
+  const res = await fetch(`${k.kube.url}/api/v1/namespaces/staging/services/${name}?fieldManager=admin&dryRun=All`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${k.kube.adminToken}`, 'content-type': 'application/apply-patch+yaml' },
+    body: yaml,
+    dispatcher: new Agent({ connect: { ca: k.kube.caPem } }),
+  } as RequestInit)
+  return res.text()
+}
+
+test('control: the apiserver folds a merge key into a Service spec (external IPs), and a merge overwrites a key the mapping set before it', async () => {
+  const merged = JSON.parse(await adminApplyYaml('m-ctl', serviceYaml('m-ctl', "  <<: {externalIPs: ['10.96.0.99']}\n")))
+  assert.equal(merged.spec?.externalIPs, ['10.96.0.99'], JSON.stringify(merged).slice(0, 300))
+  const before = JSON.parse(await adminApplyYaml('m-ctl2', serviceYaml('m-ctl2', '  sessionAffinity: None\n  <<: {sessionAffinity: ClientIP}\n')))
+  assert.is(before.spec?.sessionAffinity, 'ClientIP', JSON.stringify(before).slice(0, 300))
+})
+
+test('a Service\'s external IPs reached through a YAML merge key are refused as interception; a merge over a key set before it is not read as the server reads it, and is not let through', async () => {
+  for (const [name, spec] of [['m-ext', "  <<: {externalIPs: ['10.96.0.99']}\n"], ['m-alias', "  x-defaults: &d {externalIPs: ['10.96.0.99']}\n  <<: [*d]\n"]] as const) {
+    const a = await k.agent(`/api/v1/namespaces/staging/services/${name}?fieldManager=agent&dryRun=All`, { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: serviceYaml(name, spec) })
+    assert.is(a.status, 403, `${name}: ${a.body.slice(0, 300)}`)
+    assert.match(a.body, 'warden.rules.kubernetes.interception', name)
+  }
+  const b = await k.agent('/api/v1/namespaces/staging/services/m-before?fieldManager=agent&dryRun=All', { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: serviceYaml('m-before', "  externalIPs: []\n  <<: {externalIPs: ['10.96.0.99']}\n") })
+  assert.ok(b.status >= 400, `${b.status}: ${b.body.slice(0, 300)}`)
+  assert.match(b.body, 'which the mapping sets before it')
+  // Defaults merged first, then overridden, read alike on both sides: a plain write.
+  const ok = await k.agent('/api/v1/namespaces/staging/services/m-plain?fieldManager=agent&dryRun=All', { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: serviceYaml('m-plain', '  <<: {sessionAffinity: ClientIP}\n  sessionAffinity: None\n') })
+  assert.is(ok.status, 201, ok.body.slice(0, 300))
+  assert.is(JSON.parse(ok.body).spec?.sessionAffinity, 'None')
+})
+
 test.run()

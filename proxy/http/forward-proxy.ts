@@ -94,6 +94,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     open.add(socket)
     socket.once('close', () => open.delete(socket))
     socket.on('error', () => socket.destroy())
+    /** Who asked, once authenticated. */
+    let caller: string | undefined
     try {
       const { host, port } = requestAuthority(authority)
       // The raw header lines: node's req.headers keeps only the first of two Proxy-Authorization headers.
@@ -110,6 +112,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       } catch (err) {
         throw new HttpGatewayError(407, 'http.token_invalid', `agent token refused (${(err as { code?: string }).code ?? 'token.invalid'}): ${(err as Error).message}`, { cause: err, headers: challenge })
       }
+      caller = identity.sub
       if (!enter(identity, socket)) {
         throw new HttpGatewayError(429, 'http.busy', `too many tunnels: ${identity.sub} already holds ${MAX_TUNNELS_PER_CALLER} tunnels through this proxy (at most ${MAX_TUNNELS_PER_CALLER} at once, so that one caller cannot take every connection); close some, or reuse kept-alive ones`, { headers: { 'retry-after': '1' } })
       }
@@ -169,7 +172,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       inner.emit('connection', tls)
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `CONNECT ${authority}: ${(err as Error).message}`, { cause: err })
-      if (e.status === 407) {
+      // Refused before anyone was authenticated (no token, a bad one, a malformed authority): anyone can send those.
+      if (caller === undefined) {
         const event = { type: 'request' as const, time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status: e.status, error: e.code }
         failures.record(`connect:${e.code}`, event, tallied(event))
       } else audit(authority, client, e.status, { error: e.code })

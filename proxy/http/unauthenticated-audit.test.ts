@@ -64,4 +64,23 @@ test(`PostgreSQL: 60 logins with a bad token make ${FAILURES_PER_WINDOW} records
   assert.is(all.at(-1)!.suppressed, 60 - FAILURES_PER_WINDOW)
 })
 
+test('CONNECTs with a malformed authority, refused before anyone is authenticated, are counted past the first ones too', async () => {
+  const g2 = await startTestGateway(() => [])
+  try {
+    const refused = () => g2.te.audit.events.filter((e) => e.type === 'request' && e.method === 'CONNECT' && e.status === 400)
+    for (let i = 0; i < 60; i++) {
+      const head = await new Promise<string>((resolve, reject) => {
+        const s = connect(g2.proxy.address.port, '127.0.0.1', () => s.write(`CONNECT bad..host${i}:443 HTTP/1.1\r\nHost: x\r\n\r\n`))
+        s.on('error', reject)
+        s.once('data', (d) => { resolve(d.toString('latin1')); s.destroy() })
+      })
+      assert.match(head, /^HTTP\/1\.1 400/, head.slice(0, 200))
+    }
+    assert.is(refused().length, FAILURES_PER_WINDOW)
+  } finally {
+    await g2.close()
+  }
+  assert.is(g2.te.audit.events.filter((e) => e.method === 'CONNECT' && e.status === 400).at(-1)!.suppressed, 60 - FAILURES_PER_WINDOW)
+})
+
 test.run()

@@ -53,6 +53,37 @@ test('overLimit: new names count, names already kept and the unnamed ones do not
   assert.is(s.overLimit({ statements: ['new'] }, 8), undefined)
 })
 
+test('overLimit: a kept name replaced with more text still counts its text (DEALLOCATE p; PREPARE p AS …)', () => {
+  const s = new SessionStatements()
+  for (let i = 0; i < MAX_KEPT_STATEMENTS; i++) s.setStatement(`s${i}`, judged('SELECT 1'))
+  const big = `SELECT '${'x'.repeat(16 * 1024)}'`
+  let refused = 0
+  for (let i = 0; i < 200; i++) {
+    if (s.overLimit({ statements: [`s${i}`] }, big.length)) refused++
+    else s.setStatement(`s${i}`, judged(big))
+  }
+  assert.ok(refused > 0, 'refused')
+  let kept = 0
+  for (let i = 0; i < MAX_KEPT_STATEMENTS; i++) kept += s.statement(`s${i}`)!.text.length
+  assert.ok(kept <= MAX_KEPT_TEXT_BYTES, `${kept} bytes kept`)
+})
+
+test('overLimit: a statement SQL PREPAREd counts the whole text its kept judgement was made on, once however many it made', () => {
+  const s = new SessionStatements()
+  const whole = `PREPARE a AS SELECT 1; PREPARE b AS SELECT 2; SELECT '${'x'.repeat(16 * 1024)}'`
+  const shared = judged(whole)
+  shared.judgement.input.command.raw = whole
+  for (let i = 0; i < 130; i++) {
+    const j = judged(whole)
+    j.judgement.input.command.raw = whole
+    s.setStatement(`p${i}`, { text: 'SELECT 1', judgement: j.judgement })
+  }
+  assert.match(s.overLimit({ statements: ['one_more'] }, whole.length) ?? '', `limit is ${MAX_KEPT_TEXT_BYTES}`)
+  const t = new SessionStatements()
+  for (let i = 0; i < MAX_KEPT_STATEMENTS - 1; i++) t.setStatement(`p${i}`, { text: 'SELECT 1', judgement: shared.judgement })
+  assert.is(t.overLimit({ statements: ['one_more'] }, 8), undefined)
+})
+
 let h: Harness
 
 test.before(async () => {
@@ -145,6 +176,34 @@ test(`SQL PREPAREs past the limit are refused before they run; so is text past $
   assert.ok(refusedAt * long(0).length <= MAX_KEPT_TEXT_BYTES && (refusedAt + 1) * long(0).length > MAX_KEPT_TEXT_BYTES - 64, `refused at ${refusedAt}`)
   c.send(encodeQuery('SELECT 1'))
   assert.is(types(await c.readyCount(1)), 'TDCZ')
+  c.close()
+})
+
+test('SQL PREPAREs each sent with a long query string count that string: the judgement kept is of all of it', async () => {
+  const c = await session()
+  const pad = `SELECT '${'x'.repeat(15 * 1024)}' AS pad`
+  let refusedAt = -1
+  for (let i = 0; i < 300 && refusedAt < 0; i++) {
+    c.send(encodeQuery(`PREPARE w${i} AS SELECT ${i}; ${pad}`))
+    const [err] = errorsOf(await c.readyCount(1, 30_000))
+    if (err) {
+      assert.is(err.code, '54000')
+      assert.match(err.message, `bytes of SQL text, and the limit is ${MAX_KEPT_TEXT_BYTES}`)
+      refusedAt = i
+    }
+    c.take()
+  }
+  assert.ok(refusedAt > 0 && refusedAt * pad.length <= MAX_KEPT_TEXT_BYTES, `refused at ${refusedAt}`)
+  c.send(encodeQuery('SELECT count(*) FROM pg_prepared_statements'))
+  const counted = await c.readyCount(1)
+  assert.is(counted.find((f) => f.type === 'D')!.payload.subarray(6).toString(), String(refusedAt))
+  c.take()
+  // Given back: DEALLOCATE ALL makes room again.
+  c.send(encodeQuery('DEALLOCATE ALL'))
+  await c.readyCount(1)
+  c.take()
+  c.send(encodeQuery(`PREPARE again AS SELECT 1; ${pad}`))
+  assert.is(errorsOf(await c.readyCount(1)).length, 0)
   c.close()
 })
 

@@ -125,26 +125,43 @@ export class SessionStatements {
   }
 
   /**
-   * Why keeping the named statements and portals `adding` names, with `textBytes` more SQL text (and `valueBytes` more
-   * bound values), would pass the session's limits (limits.ts); undefined when they fit. A name already kept is
-   * replaced, not added (its values are counted twice: fails closed); the unnamed ones replace themselves and always fit.
+   * Why keeping the named statements and portals `adding` names, judged on `textBytes` more SQL text (and `valueBytes`
+   * more bound values), would pass the session's limits (limits.ts); undefined when they fit. A name already kept is
+   * not one more, but its text still counts (DEALLOCATE p; PREPARE p AS … replaces it with more text); its values are
+   * counted twice (fails closed). The unnamed ones replace themselves and always fit.
    */
   overLimit(adding: { statements?: string[]; portals?: string[] }, textBytes: number, valueBytes = 0): string | undefined {
     const named = [...(adding.statements ?? []), ...(adding.portals ?? [])].some((n) => n !== '')
-    if (named && valueBytes > 0) {
+    if (!named) return undefined
+    if (valueBytes > 0) {
       let values = valueBytes
       for (const [name, s] of this.portals) if (name !== '') values += valueBytesOf(s.values?.params)
       if (values > MAX_KEPT_VALUE_BYTES) return `this session's named portals would hold ${values} bytes of bound values, and the limit is ${MAX_KEPT_VALUE_BYTES}; bind large values to the unnamed portal`
     }
     const fresh = [...new Set(adding.statements ?? [])].filter((n) => n !== '' && !this.statements.has(n)).length +
       [...new Set(adding.portals ?? [])].filter((n) => n !== '' && !this.portals.has(n)).length
-    if (fresh === 0) return undefined
     const count = this.statements.size - Number(this.statements.has('')) + this.portals.size - Number(this.portals.has(''))
-    if (count + fresh > MAX_KEPT_STATEMENTS) return `this session already keeps ${count} prepared statements and portals, and the limit is ${MAX_KEPT_STATEMENTS}`
-    let bytes = textBytes
-    for (const map of [this.statements, this.portals]) for (const s of map.values()) bytes += s.text.length
+    if (fresh > 0 && count + fresh > MAX_KEPT_STATEMENTS) return `this session already keeps ${count} prepared statements and portals, and the limit is ${MAX_KEPT_STATEMENTS}`
+    const bytes = textBytes + this.keptTextBytes()
     if (bytes > MAX_KEPT_TEXT_BYTES) return `this session's prepared statements and portals would hold ${bytes} bytes of SQL text, and the limit is ${MAX_KEPT_TEXT_BYTES}`
     return undefined
+  }
+
+  /**
+   * SQL text the kept judgements were made on: a SQL PREPARE or DECLARE keeps the judgement of the whole query
+   * string it came in (up to 16 KiB), not only its own statement's text. A judgement kept by several is counted once.
+   */
+  private keptTextBytes(): number {
+    const seen = new Set<Judgement>()
+    let bytes = 0
+    for (const map of [this.statements, this.portals]) {
+      for (const s of map.values()) {
+        if (seen.has(s.judgement)) continue
+        seen.add(s.judgement)
+        bytes += Math.max(s.text.length, s.judgement.input?.command?.raw?.length ?? 0)
+      }
+    }
+    return bytes
   }
 
   /** The client sent a Sync or a Query: returns its number, which the ReadyForQuery answering it is told with. */

@@ -19,18 +19,19 @@ export function refuseQuery(loop: QueryLoop, text: string, verdict: Verdict, via
   loop.barrier = { wait }
 }
 
-/** Why the statements PREPARE and DECLARE in `verdict`'s text would keep would pass the session's limits (session.ts). */
-function keepsTooMany(loop: QueryLoop, verdict: Verdict): string | undefined {
+/**
+ * Why the statements PREPARE and DECLARE in `verdict`'s text would keep would pass the session's limits (session.ts).
+ * Each keeps the judgement of the whole text, so the whole text counts.
+ */
+function keepsTooMany(loop: QueryLoop, text: string, verdict: Verdict): string | undefined {
   const statements: string[] = []
   const portals: string[] = []
-  let bytes = 0
   for (const s of verdict.judgement.input.command?.sql?.statements ?? []) {
     const name = typeof s.detail.name === 'string' ? s.detail.name : ''
     if (name === '' || (s.type !== 'prepare' && s.type !== 'declare_cursor')) continue
     ;(s.type === 'prepare' ? statements : portals).push(name)
-    bytes += s.text.length
   }
-  return statements.length || portals.length ? loop.statements.overLimit({ statements, portals }, bytes) : undefined
+  return statements.length || portals.length ? loop.statements.overLimit({ statements, portals }, text.length) : undefined
 }
 
 /** `ahead`: the judgement of `text` judgeAhead made in this same step, if any. */
@@ -39,7 +40,7 @@ export async function simpleQuery(loop: QueryLoop, text: string, raw: Buffer, ah
   if (loop.skipUntilSync || loop.relay.serverSkipping) return
   const verdict = await loop.judge(text, {}, ahead)
   if (!verdict.allow) return refuseQuery(loop, text, verdict, 'simple')
-  const full = keepsTooMany(loop, verdict)
+  const full = keepsTooMany(loop, text, verdict)
   if (full) return refuseQuery(loop, text, loop.protocolDenial(text, 'warden.postgres.too_many_kept', pgErrors.tooManyKept(full)), 'simple')
   const unrecorded = await loop.release(text, verdict, 'simple')
   if (unrecorded) return refuseQuery(loop, text, { allow: false, judgement: verdict.judgement, error: unrecorded }, 'simple')

@@ -190,6 +190,14 @@ sets_masked_value if {
 	count(member_object(body, field)) > 0
 }
 
+# A ConfigMap's values are masked where a content detector matches them (a key, a token): server-side apply without
+# force answers 409 for a guess that differs from the value another manager set, 200 for one that is equal.
+sets_masked_value if {
+	configmap_object
+	some field in [["data"], ["binaryData"]]
+	count(member_object(body, field)) > 0
+}
+
 sets_masked_value if {
 	workload_object
 	some key, _ in member_object(body, ["metadata", "annotations"])
@@ -213,6 +221,11 @@ sets_masked_value if {
 secret_object if {
 	k.api_group == ""
 	k.resource == "secrets"
+}
+
+configmap_object if {
+	k.api_group == ""
+	k.resource == "configmaps"
 }
 
 workload_object if k.resource in workload_resources[k.api_group]
@@ -281,6 +294,12 @@ masked_value_path(path) if {
 	secret_object
 	count(path) == 2
 	path[0] in {"data", "stringData"}
+}
+
+masked_value_path(path) if {
+	configmap_object
+	count(path) == 2
+	path[0] in {"data", "binaryData"}
 }
 
 masked_value_path(path) if {

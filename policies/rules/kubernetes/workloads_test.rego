@@ -131,6 +131,29 @@ test_apply_without_force_setting_a_masked_value_is_an_oracle if {
 	}
 }
 
+test_configmap_values_set_where_the_answer_compares_are_an_oracle if {
+	cm := {"verb": "patch", "namespace": "sandbox", "resource": "configmaps", "name": "cfg"}
+	every c in [
+		{"query": {}, "body": {"data": {"aws": "AKIAIOSFODNN7EXAMPLE"}}},
+		{"query": {"dryRun": ["All"], "force": ["true"]}, "body": {"binaryData": {"k": "Z3Vlc3M="}}},
+	] {
+		d := data.warden.decision with input as apply_doc(cm, c.query, c.body)
+		d.effect == "approve"
+		"warden.rules.kubernetes.secret_oracle" in rules(d)
+	}
+	dry := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, cm), {"command": {"http": {"body": [{"op": "replace", "path": "/data/aws", "value": "guess"}], "query": {"dryRun": ["All"]}}}})
+	"warden.rules.kubernetes.secret_oracle" in rules(dry)
+	# A merge patch changes the value, and a forced apply too: neither compares.
+	every c in [
+		{"query": {}, "body": {"data": {"aws": "x"}}, "type": "application/merge-patch+json"},
+		{"query": {"force": ["true"]}, "body": {"data": {"aws": "x"}}, "type": "application/apply-patch+yaml"},
+		{"query": {}, "body": {"metadata": {"labels": {"a": "b"}}}, "type": "application/apply-patch+yaml"},
+	] {
+		d := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, cm), {"command": {"http": {"headers": {"content-type": c.type}, "query": c.query, "body": c.body}}})
+		d.effect == "allow"
+	}
+}
+
 test_writes_to_immutable_masked_values_are_an_oracle if {
 	every c in [
 		{"k": {"verb": "patch", "namespace": "sandbox", "resource": "secrets", "name": "db"}, "body": {"data": {"password": "Z3Vlc3M="}}},
