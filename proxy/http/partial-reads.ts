@@ -2,8 +2,8 @@
 // ends at its `@`, a secret key is 40 characters), and a part of an answer cut where the agent chooses hands them
 // a fragment they do not recognise. A query parameter or a Range header that asks the upstream for part of an
 // answer is refused: dropped, the client got the whole masked answer where it asked for a part, and a ranged
-// downloader (the aws CLI above its multipart threshold, gcloud's sliced downloads) wrote it at the part's offset,
-// once per part: a file neither whole nor masked, with exit code 0. A range from byte 0 that covers the whole
+// downloader (the aws CLI above its multipart threshold) wrote it at each part's offset: a file neither whole nor
+// masked, with exit code 0. A range from byte 0 that covers the whole
 // answer (`bytes=0-`, or `bytes=0-N` with N past its end) asks for all of it, which a 200 with the whole masked
 // body is (RFC 9110 §14.2 lets a server ignore Range): that one is forwarded without Range, and the answer
 // refused if it turns out longer than the range.
@@ -74,8 +74,8 @@ export function rangeCutRefusal(kind: string, ranges: readonly string[], covers:
   return stated && Number(length) <= covers ? undefined : rangeRefused(kind, ranges)
 }
 
-// 403, not 400 or 416: gcloud (apitools) retries a download on any status but 403 and 404, for minutes, and takes
-// 416 for an empty object; the aws CLI and wget -c stop at a 403 and print its message.
+// 403, not 400: gcloud (apitools transfer.py) retries a download on any status but 403 and 404, for minutes; the
+// aws CLI stops at a 403 and prints its message.
 function rangeRefused(kind: string, ranges: readonly string[]): HttpGatewayError {
   const instead = WHOLE_READS[kind] ?? 'send the request without a Range header (curl without -r/--range or -C)'
   return new HttpGatewayError(403, 'http.partial_refused', `the request asks for a byte range of an answer the policy requires masked (Range: ${ranges.join(', ').slice(0, 80)}), and ranged reads are refused where masks apply: a part cut where the client chose can split a secret the masker would find whole, and a masked answer has other offsets than the object; read it whole instead (${instead})`, { native: true })
