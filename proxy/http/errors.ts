@@ -19,10 +19,13 @@ export type HttpErrorCode =
 export class HttpGatewayError extends CodedError<HttpErrorCode> {
   readonly status: number
   readonly headers: Record<string, string>
-  constructor(status: number, code: HttpErrorCode, message: string, opts: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  /** Answered in the service's own error format (S3's XML, Google's error object), which its CLI prints. */
+  readonly native: boolean
+  constructor(status: number, code: HttpErrorCode, message: string, opts: { cause?: unknown; headers?: Record<string, string>; native?: boolean } = {}) {
     super(code, message, { cause: opts.cause })
     this.status = status
     this.headers = opts.headers ?? {}
+    this.native = opts.native ?? false
   }
 }
 
@@ -59,6 +62,10 @@ const AWS_JSON_TYPES: Record<number, string> = {
  * (`An error occurred (ValidationException) when calling the Scan operation: warden: …`).
  */
 export function errorReply(err: HttpGatewayError, decisionId?: string, kind?: TargetKind, requestHeaders?: HeaderList): GatewayResponse {
+  if (err.native && decisionId && requestHeaders) {
+    const native = nativeErrorReply(err, decisionId, kind, requestHeaders)
+    if (native) return native
+  }
   const body: Record<string, unknown> = kind === 'kubernetes'
     ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `warden: ${err.message}`, reason: KUBE_REASONS[err.status] ?? 'InternalError', code: err.status, error: err.code }
     : kind === 'aws' && requestHeaders && headerValue(requestHeaders, 'x-amz-target') !== undefined
@@ -66,6 +73,33 @@ export function errorReply(err: HttpGatewayError, decisionId?: string, kind?: Ta
       : { error: err.code, message: err.message }
   if (!decisionId) return jsonReply(err.status, body, err.headers)
   return jsonReply(err.status, { ...body, decision_id: decisionId }, { ...err.headers, 'x-warden-decision-id': decisionId })
+}
+
+/** S3's error code for an HTTP status, and Google's status name. */
+const S3_CODES: Record<number, string> = { 400: 'InvalidRequest', 403: 'AccessDenied' }
+const GOOGLE_STATUSES: Record<number, string> = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED' }
+
+/**
+ * A gateway error in the form the service's CLI prints: the aws CLI reads an S3 (REST-XML) error's Code and
+ * Message and nothing from JSON (`An error occurred (400) … Bad Request`); gcloud reads error.message.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ */
+function nativeErrorReply(err: HttpGatewayError, decisionId: string, kind: TargetKind | undefined, requestHeaders: HeaderList): GatewayResponse | undefined {
+  const headers = { ...err.headers, 'x-warden-decision-id': decisionId }
+  const text = `warden: ${err.message}`
+  if (kind === 'aws' && headerValue(requestHeaders, 'x-amz-target') === undefined) {
+    return textReply(err.status, 'application/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${S3_CODES[err.status] ?? 'InvalidRequest'}</Code><Message>${xmlEscape(text)}</Message><WardenCode>${err.code}</WardenCode><RequestId>${decisionId}</RequestId></Error>\n`, headers)
+  }
+  if (kind === 'gcp') {
+    return jsonReply(err.status, {
+      error: {
+        code: err.status, message: text, status: GOOGLE_STATUSES[err.status] ?? 'FAILED_PRECONDITION',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: err.code, domain: 'warden', metadata: { decision_id: decisionId } }],
+      },
+      decision_id: decisionId,
+    }, headers)
+  }
+  return undefined
 }
 
 export interface Refusal {

@@ -31,7 +31,7 @@ import { createMaskBudget } from './mask-budget.ts'
 import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
-import { partialReadRefusal } from './partial-reads.ts'
+import { partialReadRefusal, rangeCutRefusal, rangeFromStart, rangeRefusal } from './partial-reads.ts'
 import { filterRefusal } from './filter-oracles.ts'
 import { StartKeys } from './dynamodb-start-keys.ts'
 
@@ -365,7 +365,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       throw new HttpGatewayError(502, 'http.mask_failed', `the decision requires masking, but ${canon.upgrade} streams cannot be masked; the upgrade was not forwarded (a policy must grant it without mask obligations)`)
     }
     if (upload?.refusal) throw upload.refusal
-    const cut = masks.length ? partialReadRefusal(target.kind, canon.method, canon.query) : undefined
+    const ranges = headerValues(req.headers, 'range')
+    const cut = masks.length ? partialReadRefusal(target.kind, canon.method, canon.query) ?? rangeRefusal(target.kind, canon.method, ranges) : undefined
     if (cut) throw cut
     const command = outcome.judgement.input.command
     const sessionId = trace.session!.id
@@ -385,7 +386,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // A body to be masked must be readable: ask only for codings the masker can undo (MCP answers are always read).
     if (masks.length || mcp) headers['accept-encoding'] = 'gzip, deflate, br'
     // A body to be masked must be whole: a byte range of a document is no document (a value cut out of it, or
-    // a secret cut in pieces no detector matches), and the policy never sees Range.
+    // a secret cut in pieces no detector matches). A ranged GET was refused above; what is left (a range from
+    // byte 0, whose answer is checked below to be no longer than it, a Range on another method, If-Range) is dropped.
     if (masks.length) for (const name of ['range', 'if-range']) delete headers[name]
     // Nor is a read of it an oracle: If-None-Match / If-Match with a guessed digest (S3's ETag is the MD5 of the
     // object) would answer 304 or 412 for the right guess of what the mask hides. Writes keep theirs (S3's
@@ -432,6 +434,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       } else if (masks.length && !noBody) {
         const watch = isWatch(canon.query)
         try {
+          const covers = rangeFromStart(canon.method, ranges)
+          const longer = covers === undefined ? undefined : rangeCutRefusal(target.kind, ranges, covers, res)
+          if (longer) throw longer
           if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
           out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials, maskThread)
             : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread, table?.form)

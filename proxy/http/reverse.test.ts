@@ -198,13 +198,16 @@ test('kubernetes: watch events are masked one by one as they stream', async () =
   assert.is(JSON.parse(rest.trim()).object.metadata.name, 'a')
 })
 
-test('a byte range of a masked document is not a way around the mask: Range is not forwarded, a 206 is withheld', async () => {
+test('a byte range of a masked document is not a way around the mask: a ranged GET is refused, one covering it is answered whole, a 206 is withheld', async () => {
   // An upstream that honours Range, as the Kubernetes API's proxy and every object store do.
   const doc = JSON.stringify({ kind: 'Secret', metadata: { name: 's' }, data: { password: 'c2VjcmV0LXZhbHVl' } })
   const start = doc.indexOf('"c2VjcmV0')
   g.route = (req, res) => {
     const range = /^bytes=(\d+)-(\d+)$/.exec(String(req.headers.range ?? ''))
-    if (!range) return json(res, JSON.parse(doc))
+    if (!range) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(doc.length) })
+      return res.end(doc)
+    }
     const part = doc.slice(Number(range[1]), Number(range[2]) + 1)
     res.writeHead(206, { 'content-type': 'application/json', 'content-range': `bytes ${range[1]}-${range[2]}/${doc.length}` })
     res.end(part)
@@ -213,9 +216,26 @@ test('a byte range of a masked document is not a way around the mask: Range is n
   const res = await get('/t/k8s/api/v1/namespaces/prod/secrets/s', { headers: { range: `bytes=${start}-${start + 17}` } })
   const text = await res.text()
   assert.not.match(text, 'c2VjcmV0LXZhbHVl', 'the secret value came back unmasked as a byte range')
+  assert.is(res.status, 403)
+  assert.is(JSON.parse(text).error, 'http.partial_refused')
+  assert.match(JSON.parse(text).message, 'ranged reads are refused where masks apply')
+  assert.is(g.upstream.seen.length, before, 'a ranged read reached the upstream under a mask obligation')
+  // A range from byte 0 past the document's end asks for all of it: forwarded without Range, answered whole.
+  const whole = await get('/t/k8s/api/v1/namespaces/prod/secrets/s', { headers: { range: `bytes=0-${doc.length - 1}` } })
+  const wholeText = await whole.text()
+  assert.is(whole.status, 200, wholeText)
   assert.is(g.upstream.seen[before]!.headers.range, undefined, 'Range reached the upstream under a mask obligation')
-  assert.is(res.status, 200)
-  assert.is(JSON.parse(text).metadata.name, 's')
+  assert.not.match(wholeText, 'c2VjcmV0LXZhbHVl')
+  assert.is(JSON.parse(wholeText).metadata.name, 's')
+  // Unless the whole answer turns out longer than the range (its first part), or does not state its length.
+  for (const [range, answer] of [[`bytes=0-${doc.length - 2}`, undefined], [`bytes=0-${doc.length - 1}`, (_req: unknown, r: http.ServerResponse) => json(r, JSON.parse(doc))]] as const) {
+    if (answer) g.route = answer
+    const cut = await get('/t/k8s/api/v1/namespaces/prod/secrets/s', { headers: { range } })
+    const cutText = await cut.text()
+    assert.is(cut.status, 403, `${range}: ${cutText}`)
+    assert.is(JSON.parse(cutText).error, 'http.partial_refused')
+    assert.not.match(cutText, 'c2VjcmV0')
+  }
   // An upstream that answers with a part anyway (S3 ?partNumber=) is withheld.
   g.route = (_req, res) => {
     res.writeHead(206, { 'content-type': 'application/json', 'content-range': 'bytes 0-17/100' })
