@@ -2,7 +2,7 @@
 // a host shape AWS publishes and a known list, agreed by the SigV4 scope: each reaches moto and is answered. The
 // CloudTrail one was held: its X-Amz-Target prefix (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101) was
 // read as a service of that name, not cloudtrail.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -45,6 +45,19 @@ test('aws sts get-caller-identity, s3 mb/cp/ls, logs and cloudtrail reads reach 
     const out = await aws(...args)
     assert.is(out.code, 0, `${args.join(' ')}: ${out.stderr.slice(0, 400)}`)
   }
+})
+
+// Under masks the digest headers of answers are dropped (an ETag digests the stored object), and with them the
+// ETag of each UploadPart answer, which the CLI needs to complete a multipart upload: `aws s3 cp` of a file over
+// 8 MiB failed with 'ETag'. An S3 PUT's ETag digests the bytes the agent sent, and is kept (sent-digest.ts).
+test('aws s3 cp of a 9 MiB file (a multipart upload) completes, and the object is the file', async () => {
+  const big = join(dir, 'big.txt')
+  writeFileSync(big, 'line of plain text\n'.repeat(9 * 1024 * 1024 / 19 + 1))
+  const up = await aws('s3', 'cp', big, 's3://everyday/big.txt')
+  assert.is(up.code, 0, up.stderr.slice(0, 400))
+  const head = await aws('s3api', 'head-object', '--bucket', 'everyday', '--key', 'big.txt', '--query', 'ContentLength', '--output', 'text')
+  assert.is(head.code, 0, head.stderr.slice(0, 400))
+  assert.is(Number(head.stdout.trim()), statSync(big).size)
 })
 
 test('aws secretsmanager get-secret-value is held for a reviewer, and once approved answered', async () => {
