@@ -62,7 +62,7 @@ test('a Cloud Storage object name whose %2F-joined parts hold a dot or empty par
   for (const path of ['/storage/v1/b/bkt/o/..%2F..%2Fother%2Fo%2Fsecret', '/storage/v1/b/bkt/o/a%2F..%2Fb', '/storage/v1/b/bkt/o/a%2F.%2Fb', '/storage/v1/b/bkt/o/a%2F%2Fb', '/download/storage/v1/b/bkt/o/%2E%2E%2Fx', '/storage/v1/b/bkt/o/a%2F%2E%2E', '/storage/v1/b/bkt/o/%2Fpublic%2Fx', '/storage/v1/b/bkt/o/%2F']) {
     refused(() => canonicalize('GET', path, [], undefined, 'gcp'), 'dot or empty part')
   }
-  // A folder placeholder (dir/), and dots inside a part, pass.
+  // A folder object (the empty object dir/), and dots inside a part, pass.
   assert.is(canonicalize('PUT', '/storage/v1/b/bkt/o/dir%2F', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/dir%2F')
   assert.is(canonicalize('GET', '/storage/v1/b/bkt/o/a..b%2F.hidden%2F...', [], undefined, 'gcp').path, '/storage/v1/b/bkt/o/a..b%2F.hidden%2F...')
 })

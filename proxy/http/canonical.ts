@@ -77,7 +77,8 @@ function checkFormEncoded(text: string, where: 'query' | 'form body'): void {
 // fake-gcs-server read the name as it is, the cloud normalizer too, but command.http.path is decoded and then
 // resolved (/storage/v1/b/other/o/x: another bucket), and a server routing on the decoded path (Go's r.URL.Path)
 // reads it unresolved. So is a leading %2F (the object /public/x, judged as the path's o/public/x: the empty
-// segment collapses). A trailing %2F (a folder placeholder, dir%2F) stays as the path keeps it.
+// segment collapses). A trailing %2F (dir%2F: the empty object the Cloud Storage console makes to stand for a
+// folder) stays as the path keeps it.
 function checkObjectName(rest: string): void {
   const parts = percentDecode(rest).split('/')
   parts.forEach((part, i) => {

@@ -52,7 +52,7 @@ export const cases: DiffCase[] = [
   { name: 'encoded dot %2e alone', target: '/api/x/%2e/admin', expect: 'refused' },
 
   { name: 'Cloud Storage object name with %2F', kind: 'gcp', target: '/storage/v1/b/bkt/o/dir%2Ffile.txt', expect: 'agree' },
-  { name: 'Cloud Storage folder placeholder (trailing %2F)', kind: 'gcp', target: '/storage/v1/b/bkt/o/dir%2F', expect: 'agree' },
+  { name: 'Cloud Storage folder object, an empty one named dir/ (trailing %2F)', kind: 'gcp', target: '/storage/v1/b/bkt/o/dir%2F', expect: 'agree' },
   { name: 'Cloud Storage object name ..%2F into another bucket', kind: 'gcp', target: '/storage/v1/b/bkt/o/a%2F..%2F..%2F..%2Fother%2Fo%2Fsecret', expect: 'refused' },
   { name: 'Cloud Storage object name with %2F%2F', kind: 'gcp', target: '/download/storage/v1/b/bkt/o/a%2F%2Fb?alt=media', expect: 'refused' },
   { name: 'Cloud Storage object name starting with %2F', kind: 'gcp', target: '/storage/v1/b/bkt/o/%2Fpublic%2Fx', expect: 'refused' },
