@@ -455,7 +455,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       dropUpstreamOnly(responseHeaders)
       // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
       const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, masks, opts.maskKey) : 0)
-      if (masks.length && digestsSentBytes(command.cloud?.provider === 'aws' ? command.cloud.service : undefined, canon.method, req.headers, status)) keepDigestOfSent(responseHeaders, res.headers)
+      if (masks.length && digestsSentBytes(command.cloud, req.headers, canon.query, status)) keepDigestOfSent(responseHeaders, res.headers)
       if (out.body instanceof Uint8Array) {
         // A whole body stays in memory until its client has read it, which a client may never do: its bytes stay
         // counted in the mask budget, and the request keeps its share, until the response is over. Given back when

@@ -1,15 +1,25 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import type { CloudCommand } from '../../engine/types.ts'
 import { digestsSentBytes, keepDigestOfSent } from './sent-digest.ts'
 
-test('only an S3 PUT of a body answered 2xx keeps its digests: not a copy, a read, another service or a refusal', () => {
-  assert.ok(digestsSentBytes('s3', 'PUT', [['content-type', 'text/plain']], 200))
-  assert.not.ok(digestsSentBytes('s3', 'PUT', [['X-Amz-Copy-Source', '/other/secret.txt']], 200), 'a copy digests its source')
-  assert.not.ok(digestsSentBytes('s3', 'GET', [], 200))
-  assert.not.ok(digestsSentBytes('s3', 'HEAD', [], 200))
-  assert.not.ok(digestsSentBytes('s3', 'PUT', [], 412))
-  assert.not.ok(digestsSentBytes('cloudfront', 'PUT', [], 200))
-  assert.not.ok(digestsSentBytes(undefined, 'PUT', [], 200))
+const s3 = (method: string, more: Partial<CloudCommand> = {}): CloudCommand =>
+  ({ provider: 'aws', service: 's3', method, operation: method.slice(3), resource: 'arn:aws:s3:::b/k', read_only: false, ...more })
+
+test('only an S3 PutObject or UploadPart of the bytes sent, answered 2xx, keeps its digests', () => {
+  assert.ok(digestsSentBytes(s3('s3:PutObject'), [['content-type', 'text/plain']], '', 200))
+  assert.ok(digestsSentBytes(s3('s3:UploadPart'), [], 'partNumber=1&uploadId=u', 200))
+  // A copy, named by the normalizer from a header or the query (X-Amz-Copy-Source=…): its digests are the source's.
+  assert.not.ok(digestsSentBytes(s3('s3:PutObject', { sources: [{ resource: 'arn:aws:s3:::vault/secret.txt' } as never] }), [], 'X-Amz-Copy-Source=%2Fvault%2Fsecret.txt', 200))
+  assert.not.ok(digestsSentBytes(s3('s3:UploadPart', { source_error: 'two copy sources' }), [], '', 200))
+  // An append: the answer digests the whole object, what was stored before included.
+  assert.not.ok(digestsSentBytes(s3('s3:PutObject'), [['X-Amz-Write-Offset-Bytes', '10']], '', 200))
+  assert.not.ok(digestsSentBytes(s3('s3:PutObject'), [], 'append&position=10', 200))
+  assert.not.ok(digestsSentBytes(s3('s3:GetObject'), [], '', 200))
+  assert.not.ok(digestsSentBytes(s3('s3:PutObjectTagging'), [], 'tagging', 200))
+  assert.not.ok(digestsSentBytes(s3('s3:PutObject'), [], '', 412))
+  assert.not.ok(digestsSentBytes({ ...s3('s3:PutObject'), service: 'cloudfront' }, [], '', 200))
+  assert.not.ok(digestsSentBytes(undefined, [], '', 200))
 })
 
 test('the ETag and x-amz-checksum-* headers are put back, nothing else', () => {

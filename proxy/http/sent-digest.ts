@@ -3,11 +3,19 @@
 // the agent itself sent, not anything stored before: the aws CLI needs each part's ETag to complete a multipart
 // upload (`aws s3 cp` of a file over 8 MiB failed with 'ETag'), so it is kept there.
 import { headerValues } from './headers.ts'
+import type { CloudCommand } from '../../engine/types.ts'
 import type { HeaderList } from './types.ts'
 
-/** An S3 PUT of a body (not a copy: x-amz-copy-source digests the source) answered 2xx. */
-export function digestsSentBytes(service: string | undefined, method: string, requestHeaders: HeaderList, status: number): boolean {
-  return service === 's3' && method === 'PUT' && status >= 200 && status < 300 && headerValues(requestHeaders, 'x-amz-copy-source').length === 0
+/**
+ * An S3 PutObject or UploadPart as the normalizer named it (`command.cloud`), reading no other object (a copy source
+ * in a header or the query digests its source) and appending to none (`x-amz-write-offset-bytes`, `?append`: the
+ * answer digests the whole object), answered 2xx.
+ */
+export function digestsSentBytes(cloud: CloudCommand | undefined, requestHeaders: HeaderList, query: string, status: number): boolean {
+  if (cloud?.provider !== 'aws' || cloud.service !== 's3' || (cloud.method !== 's3:PutObject' && cloud.method !== 's3:UploadPart')) return false
+  if (cloud.sources?.length || cloud.source_error !== undefined) return false
+  if (headerValues(requestHeaders, 'x-amz-write-offset-bytes').length || new URLSearchParams(query).has('append')) return false
+  return status >= 200 && status < 300
 }
 
 /** Puts back the upstream's ETag and x-amz-checksum-* headers. */
