@@ -22,6 +22,7 @@ import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
 import { answerClientErrors } from './client-error.ts'
 import { headerValues } from './headers.ts'
+import { callerKey, ConnectionSlots } from './connection-slots.ts'
 import { attachHandler, gatewayError, type HttpListener, MAX_CONNECTIONS, pairHeaders } from './node-server.ts'
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
@@ -66,7 +67,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const failures = new FailureTally(engine.audit)
   /** Counts one more tunnel of `identity` until `socket` closes; false when it holds its share already. */
   const enter = (identity: { issuer: string; sub: string }, socket: Socket): boolean => {
-    const key = `${identity.issuer}\u0000${identity.sub}`
+    const key = callerKey(identity)
     const n = perCaller.get(key) ?? 0
     if (n >= MAX_TUNNELS_PER_CALLER) return false
     perCaller.set(key, n + 1)
@@ -88,9 +89,12 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const audit = (authority: string, client: string | undefined, status: number, extra: Record<string, unknown>) =>
     engine.audit.record({ type: 'request', time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status, ...extra })
 
+  const slots = new ConnectionSlots(MAX_CONNECTIONS)
+
   async function onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const authority = req.url ?? ''
     const client = socket.remoteAddress
+    slots.started(socket)
     open.add(socket)
     socket.once('close', () => open.delete(socket))
     socket.on('error', () => socket.destroy())
@@ -116,6 +120,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       if (!enter(identity, socket)) {
         throw new HttpGatewayError(429, 'http.busy', `too many tunnels: ${identity.sub} already holds ${MAX_TUNNELS_PER_CALLER} tunnels through this proxy (at most ${MAX_TUNNELS_PER_CALLER} at once, so that one caller cannot take every connection); close some, or reuse kept-alive ones`, { headers: { 'retry-after': '1' } })
       }
+      slots.proven(socket, callerKey(identity))
       if (isPassthrough(opts.passthrough, authority)) {
         // Uninspected, but on record: on a durable trail the tunnel is stored before any byte goes through it.
         audit(authority, client, 200, { passthrough: true, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind } })
@@ -177,6 +182,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         const event = { type: 'request' as const, time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status: e.status, error: e.code }
         failures.record(`connect:${e.code}`, event, tallied(event))
       } else audit(authority, client, e.status, { error: e.code })
+      slots.ended(socket)
       refuse(socket, e)
     }
   }
@@ -186,7 +192,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     const body = `${JSON.stringify({ error: 'http.no_route', message: 'this is the Warden HTTPS proxy: only CONNECT (https:// URLs through HTTPS_PROXY) is served; plain http:// URLs are refused' })}\n`
     res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
   })
-  server.maxConnections = MAX_CONNECTIONS
+  slots.attach(server)
   answerClientErrors(server, gatewayError)
   server.on('connect', (req, socket: Socket, head: Buffer) => void onConnect(req, socket, head))
   await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
 import type { Identity, TargetKind } from '../../engine/types.ts'
 import { releaseEvent, requestEvent } from './audit-events.ts'
 import { authenticate } from './auth.ts'
+import { callerKey } from './connection-slots.ts'
 import { FailureTally, tallied } from '../../engine/audit/failure-tally.ts'
 import { bodyLimit, readRequestBody } from './body.ts'
 import { canonicalize, checkFormBody } from './canonical.ts'
@@ -70,6 +71,8 @@ interface Trace {
   decisionId?: string
   approvalId?: string
   bytesIn: number
+  /** The caller (issuer and subject) once the token was accepted. */
+  caller?: string
   /** Called once the response is over, whatever it was (an MCP request's id is then free again). */
   over?: () => void
 }
@@ -241,6 +244,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       record(req, trace, e.status, { error: e.code })
       out = errorReply(e, trace.judgement ? trace.decisionId : undefined, trace.kind, req.headers)
     }
+    if (trace.caller !== undefined) out.caller = trace.caller
     const { over } = trace
     if (!over) return out
     const done = out.done
@@ -251,6 +255,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     const forward = req.mode === 'forward'
     // Who is asking comes first: an unauthenticated client learns nothing about routes or targets.
     const caller = await authenticate(engine, req)
+    trace.caller = callerKey(caller.identity)
     let target: TargetConfig
     let rest: string
     if (forward) {

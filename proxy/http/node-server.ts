@@ -9,6 +9,7 @@ import { Readable } from 'node:stream'
 import type { Duplex } from 'node:stream'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
 import { answerClientErrors } from './client-error.ts'
+import { ConnectionSlots } from './connection-slots.ts'
 import { errorReply, HttpGatewayError } from './errors.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
 
@@ -226,11 +227,18 @@ function watchWhileJudged(socket: Socket, gone: ClientGone): () => void {
 export const gatewayError = (code: string, message: string) => ({ body: `${JSON.stringify({ error: `http.${code}`, message })}\n` })
 
 /** Attaches the handler to a server's request and upgrade events. */
-export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({})): void {
+export function attachHandler(server: http.Server, handle: Handler, mode: GatewayRequest['mode'], extra: (req: http.IncomingMessage) => Partial<GatewayRequest> = () => ({}), slots?: ConnectionSlots): void {
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const greq = toGatewayRequest(req, mode, res, { ...extra(req), onHeld: earlyHints(req, res) })
     if (expectsContinue) greq.body = continuedBody(req, res)
-    handle(greq).then((out) => writeResponse(res, out)).catch(() => res.destroy())
+    slots?.started(req.socket)
+    handle(greq).then((out) => {
+      slots?.ended(req.socket, out.caller)
+      writeResponse(res, out)
+    }).catch(() => {
+      slots?.ended(req.socket)
+      res.destroy()
+    })
   }
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, false))
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true))
@@ -248,7 +256,12 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
     if (head.byteLength) socket.unshift(head)
     greq.body = undefined
     const judged = watchWhileJudged(socket, greq.gone as ClientGone)
-    handle(greq).then((out) => { judged(); writeUpgrade(socket, out) }, () => socket.destroy())
+    slots?.started(socket)
+    handle(greq).then((out) => {
+      slots?.ended(socket, out.caller)
+      judged()
+      writeUpgrade(socket, out)
+    }, () => socket.destroy())
   })
 }
 
@@ -259,18 +272,20 @@ export interface HttpListener {
 }
 
 /**
- * Client connections one HTTP listener holds at once; past it node closes a new connection as it is accepted.
- * Without a bound, clients that connect and send nothing (each held until the headers timeout, 60 s and more)
- * took one descriptor each until the process had none left, and every listener of the gateway (PostgreSQL's
- * too) stopped accepting sessions and opening upstream connections. Agents keep a few connections each.
+ * Client connections one HTTP listener holds at once. Without a bound, clients that connect and send nothing
+ * (each held until the headers timeout, 60 s and more) took one descriptor each until the process had none
+ * left, and every listener of the gateway (PostgreSQL's too) stopped accepting sessions and opening upstream
+ * connections. Past it a new connection displaces the oldest one no accepted token has used
+ * (connection-slots.ts), or is closed when there is none. Agents keep a few connections each.
  */
 export const MAX_CONNECTIONS = 4096
 
 export async function listenReverse(handle: Handler, opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } }): Promise<HttpListener> {
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, maxHeaderSize: MAX_HEADER_BYTES }) : http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
   server.keepAliveTimeout = 65_000
-  server.maxConnections = MAX_CONNECTIONS
-  attachHandler(server, handle, 'reverse')
+  const slots = new ConnectionSlots(MAX_CONNECTIONS)
+  slots.attach(server)
+  attachHandler(server, handle, 'reverse', undefined, slots)
   answerClientErrors(server, gatewayError)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -40,6 +40,8 @@ export interface GatewayResponse {
   upgrade?: { socket: Duplex; head: Uint8Array }
   /** Called once the response is over: written whole, or its client gone (what it held is given back then). */
   done?: () => void
+  /** Who asked, when the token was accepted (issuer and subject): the connection has proved itself (connection-slots.ts). */
+  caller?: string
 }
 
 export type Handler = (request: GatewayRequest) => Promise<GatewayResponse>

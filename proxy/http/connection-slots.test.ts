@@ -1,0 +1,100 @@
+// ConnectionSlots on a real TCP listener with room for three: who is displaced when a fourth connects.
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ConnectionSlots } from './connection-slots.ts'
+
+let server: Server
+let slots: ConnectionSlots
+/** Client sockets, closed after each test. */
+let clients: Socket[]
+
+test.before.each(async () => {
+  server = createServer()
+  slots = new ConnectionSlots(3, 2)
+  slots.attach(server)
+  clients = []
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+})
+test.after.each(async () => {
+  for (const c of clients) c.destroy()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+/** A client connection and the server's side of it, once the server has taken it in (kept, or closed at once). */
+async function open(): Promise<{ client: Socket; server: Socket }> {
+  const seen = new Promise<Socket>((resolve) => server.once('connection', resolve))
+  const client = connect((server.address() as { port: number }).port, '127.0.0.1')
+  client.on('error', () => undefined)
+  client.resume()
+  clients.push(client)
+  return { client, server: await seen }
+}
+
+/** Whether the gateway side still holds the connection (a displaced or refused one is destroyed at once). */
+const held = (c: { server: Socket }) => !c.server.destroyed
+
+test('a fourth connection displaces the oldest that has not proved itself, and is kept', async () => {
+  const a = await open()
+  const b = await open()
+  const c = await open()
+  slots.proven(a.server, 'alice')
+  const d = await open()
+  assert.not.ok(held(b), 'the oldest unproven connection is closed')
+  assert.is(slots.displaced, 1)
+  assert.ok(held(a), 'a proven connection is never displaced')
+  assert.ok(held(c))
+  assert.ok(held(d), 'the new connection is kept')
+})
+
+test('a connection with a request in flight is not displaced; once answered without a token it may be', async () => {
+  const a = await open()
+  const b = await open()
+  await open()
+  slots.started(a.server)
+  await open()
+  assert.not.ok(held(b))
+  assert.ok(held(a), 'in flight: kept')
+  slots.ended(a.server)
+  await open()
+  assert.not.ok(held(a), 'answered without a token: displaced like any other')
+  assert.is(slots.displaced, 2)
+})
+
+test('when every connection has proved itself, a new one is closed and the others stay', async () => {
+  const kept = [await open(), await open(), await open()]
+  for (const [i, k] of kept.entries()) {
+    slots.started(k.server)
+    slots.ended(k.server, i === 2 ? 'bob' : 'alice')
+  }
+  const late = await open()
+  assert.not.ok(held(late))
+  assert.is(slots.refused, 1)
+  assert.is(slots.displaced, 0)
+  for (const k of kept) assert.ok(held(k))
+})
+
+test('a closed connection frees its slot', async () => {
+  const all = [await open(), await open(), await open()]
+  for (const [i, c] of all.entries()) slots.proven(c.server, i === 2 ? 'bob' : 'alice')
+  const gone = new Promise((resolve) => all[0]!.server.once('close', resolve))
+  all[0]!.client.destroy()
+  await gone
+  assert.is(slots.size, 2)
+  const d = await open()
+  assert.ok(held(d))
+  assert.is(slots.refused, 0)
+})
+
+test('one caller proves at most its share: its further connections stay displaceable', async () => {
+  const a = await open()
+  const b = await open()
+  const c = await open()
+  for (const x of [a, b, c]) slots.proven(x.server, 'alice')
+  await open()
+  assert.ok(held(a) && held(b), 'the first two, alice\'s share, are proven')
+  assert.not.ok(held(c), 'the third was displaced')
+  assert.is(slots.displaced, 1)
+})
+
+test.run()

@@ -1,0 +1,109 @@
+// The connections one listener holds. Past the bound, refusing the newest connection let anyone who connects
+// and sends nothing (or only requests without a token) lock every agent out until the flood ended. Here a
+// connection proves itself when a request on it is answered for an accepted token (or a CONNECT opens a tunnel
+// for one); until then it may be displaced. When the listener is full, a new connection closes the oldest
+// connection that has not proved itself and has no request in flight; when there is none, the new one is closed.
+// One caller proves at most a share of the connections: past it, its further connections stay displaceable, so
+// a single agent token cannot hold every slot either.
+import type { Server, Socket } from 'node:net'
+import type { Identity } from '../../engine/types.ts'
+
+interface Slot {
+  socket: Socket
+  /** The caller it proved itself for. */
+  caller?: string
+  /** Requests read whole and not yet answered on this connection. */
+  inFlight: number
+}
+
+/** A live TCP connection's name, the same on its raw socket and on the TLS socket over it. */
+const keyOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`
+
+/** Who a proven connection belongs to: issuer and subject. */
+export const callerKey = (identity: Pick<Identity, 'issuer' | 'sub'>) => `${identity.issuer}\u0000${identity.sub}`
+
+export class ConnectionSlots {
+  private readonly slots = new Map<string, Slot>()
+  /** Slots that may be displaced, oldest first (a Set keeps insertion order). */
+  private readonly unproven = new Set<Slot>()
+  /** Proven connections by caller. */
+  private readonly perCaller = new Map<string, number>()
+  /** Connections closed to make room, and new ones closed for want of any. */
+  displaced = 0
+  refused = 0
+
+  /** `callerShare`: the most connections one caller proves (default a sixteenth of `max`: 256 of 4,096). */
+  constructor(private readonly max: number, private readonly callerShare = Math.max(1, Math.floor(max / 16))) {}
+
+  get size(): number {
+    return this.slots.size
+  }
+
+  /** Counts every connection the server accepts; call before the server has accepted any. */
+  attach(server: Server): void {
+    server.on('connection', (socket: Socket) => this.admit(socket))
+  }
+
+  private admit(socket: Socket): void {
+    if (this.slots.size >= this.max && !this.displaceOne()) {
+      this.refused++
+      socket.destroy()
+      return
+    }
+    const key = keyOf(socket)
+    const slot: Slot = { socket, inFlight: 0 }
+    this.slots.set(key, slot)
+    this.unproven.add(slot)
+    socket.once('close', () => {
+      if (this.slots.get(key) === slot) this.slots.delete(key)
+      this.unproven.delete(slot)
+      if (slot.caller !== undefined) this.release(slot.caller)
+    })
+  }
+
+  private displaceOne(): boolean {
+    for (const slot of this.unproven) {
+      if (slot.inFlight > 0) continue
+      this.unproven.delete(slot)
+      this.displaced++
+      slot.socket.destroy()
+      return true
+    }
+    return false
+  }
+
+  /** A request on this connection (its raw or TLS socket) is being answered: it is not displaced meanwhile. */
+  started(socket: Socket): void {
+    const slot = this.slots.get(keyOf(socket))
+    if (slot) slot.inFlight++
+  }
+
+  /** The request is answered; `caller`: its token was accepted, so the connection proves itself for them. */
+  ended(socket: Socket, caller?: string): void {
+    const slot = this.slots.get(keyOf(socket))
+    if (!slot) return
+    slot.inFlight = Math.max(0, slot.inFlight - 1)
+    if (caller !== undefined) this.prove(slot, caller)
+  }
+
+  /** The connection carries a tunnel or upgrade for this caller from now on. */
+  proven(socket: Socket, caller: string): void {
+    const slot = this.slots.get(keyOf(socket))
+    if (slot) this.prove(slot, caller)
+  }
+
+  private prove(slot: Slot, caller: string): void {
+    if (slot.caller !== undefined) return
+    const n = this.perCaller.get(caller) ?? 0
+    if (n >= this.callerShare) return
+    this.perCaller.set(caller, n + 1)
+    slot.caller = caller
+    this.unproven.delete(slot)
+  }
+
+  private release(caller: string): void {
+    const rest = (this.perCaller.get(caller) ?? 1) - 1
+    if (rest > 0) this.perCaller.set(caller, rest)
+    else this.perCaller.delete(caller)
+  }
+}
