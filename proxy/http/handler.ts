@@ -21,7 +21,7 @@ import { kubeTableRead } from './kube-tables.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskBudgetBusy, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMcpEventIds, createMcpHeldCalls, createMcpIdsInFlight, createMcpServerRequests, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
-import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
+import { httpTarget, reverseRoute, splitAuthority, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
 import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload.ts'
@@ -105,7 +105,7 @@ function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Recor
  * would reach the upstream as another one.
  */
 export function hostNamesResource(kind: string, authority: string): boolean {
-  const host = authority.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase()
+  const { host } = splitAuthority(authority)
   // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint.
   if (kind === 'aws') return /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
   return kind === 'gcp' && /^.+\.storage\.googleapis\.com$/.test(host)
