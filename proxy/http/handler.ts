@@ -32,6 +32,7 @@ import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { digestsSentBytes, keepDigestOfSent } from './sent-digest.ts'
+import { describesStoredObjects, dropStoredDigests } from './stored-digests.ts'
 import { partialReadRefusal, rangeCutRefusal, rangeFromStart, rangeRefusal } from './partial-reads.ts'
 import { filterRefusal } from './filter-oracles.ts'
 import { StartKeys } from './dynamodb-start-keys.ts'
@@ -451,6 +452,12 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       } else {
         out = { ...streamUnmasked(res), masked: noneMasked }
       }
+      let digests = 0
+      if (masks.length && out.body instanceof Uint8Array && describesStoredObjects(command)) {
+        const dropped = dropStoredDigests(out.body, String(out.headers['content-type'] ?? ''))
+        digests = dropped.dropped
+        out = { ...out, body: dropped.body, headers: { ...out.headers, 'content-length': String(dropped.body.byteLength) } }
+      }
       const responseHeaders = { ...out.headers, ...gatewayHeaders }
       dropUpstreamOnly(responseHeaders)
       // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
@@ -464,7 +471,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         const size = out.body.byteLength
         if (!budget.take(size)) throw maskBudgetBusy()
         handedOver = true
-        record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders })
+        record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders + digests })
         return { status, headers: responseHeaders, body: out.body, done: whenOver(budget, size, giveBack) }
       }
       let bytesOut = 0
