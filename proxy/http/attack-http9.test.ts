@@ -14,7 +14,7 @@ let agent: string
 
 test.before(async () => {
   g = await startTestGateway((up) => [
-    { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
+    { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
     { name: 'aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'AWS_HELD_ID', secret_access_key_env: 'AWS_HELD_SECRET', region: 'us-east-1' }, hosts: ['*.amazonaws.com'] } },
   ], { env: { GCP_TOKEN: 'ya29.http9-held', AWS_HELD_ID: 'AKIDHTTP9HELD0000001', AWS_HELD_SECRET: 'http9-held-secret' } })
   g.route = (_req, res) => json(res, { ok: true })
@@ -75,6 +75,32 @@ test('control: the API host with trailing dots is the API host; its path-style r
   const out = await inTunnel('storage.googleapis.com..:443', 'GET /storage/v1/b/photos/o HTTP/1.1\r\nHost: storage.googleapis.com\r\nConnection: close\r\n\r\n')
   assert.match(out, /^HTTP\/1\.1 200 /, out.slice(0, 300))
   assert.equal(g.upstream.seen.slice(before).map((s) => s.url), ['/storage/v1/b/photos/o'])
+})
+
+test('Google system parameters in the query that stand for headers ($httpMethod, $ct, a credential of the agent\'s own) are refused before the upstream', async () => {
+  for (const [method, path, body] of [
+    // Judged as a read of the object; Google's front end runs the DELETE that $httpMethod names.
+    ['GET', '/storage/v1/b/photos/o/cat.jpg?%24httpMethod=DELETE'],
+    ['POST', '/storage/v1/b/photos/o/cat.jpg?$httpMethod=PATCH', '{"acl":[{"entity":"allUsers","role":"READER"}]}'],
+    // Parsed as text by the normalizer; read by Google as the multipart upload $ct names, metadata part and all.
+    ['POST', '/upload/storage/v1/b/photos/o?uploadType=multipart&%24ct=multipart%2Frelated%3B%20boundary%3Db', '--b\r\ncontent-type: application/json\r\n\r\n{"name":"x","acl":[{"entity":"allUsers","role":"READER"}]}\r\n--b\r\n\r\nx\r\n--b--'],
+    ['GET', '/storage/v1/b/photos/o?access_token=ya29.agent-own'],
+    ['GET', '/storage/v1/b/photos/o?key=AIzaSyAgentOwnKey'],
+  ] as const) {
+    const before = g.upstream.seen.length
+    const res = await fetch(`${g.reverse.url}/t/gcp${path}`, { method, body, headers: { authorization: `Bearer ${agent}`, 'content-type': 'text/plain' } })
+    const text = await res.text()
+    assert.is(res.status, 400, `${method} ${path}: ${res.status} ${text}`)
+    assert.match(text, 'Google system parameter')
+    assert.equal(g.upstream.seen.slice(before).map((s) => s.url), [], `${path}: nothing reaches the upstream`)
+  }
+})
+
+test('control: the system parameters gcloud sends (alt, fields, prettyPrint, userProject) pass', async () => {
+  const before = g.upstream.seen.length
+  const res = await fetch(`${g.reverse.url}/t/gcp/storage/v1/b/photos/o?alt=json&fields=items%2Fname&prettyPrint=false&userProject=p1`, { headers: { authorization: `Bearer ${agent}` } })
+  assert.is(res.status, 200, await res.text())
+  assert.equal(g.upstream.seen.slice(before).map((s) => s.url), ['/storage/v1/b/photos/o?alt=json&fields=items%2Fname&prettyPrint=false&userProject=p1'])
 })
 
 test.run()
