@@ -454,7 +454,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       }
       let digests = 0
       if (masks.length && out.body instanceof Uint8Array && describesStoredObjects(command)) {
-        const dropped = dropStoredDigests(out.body, String(out.headers['content-type'] ?? ''))
+        const dropped = dropStoredDigests(out.body, String(out.headers['content-type'] ?? ''), opts.maskKey)
         digests = dropped.dropped
         out = { ...out, body: dropped.body, headers: { ...out.headers, 'content-length': String(dropped.body.byteLength) } }
       }

@@ -4,13 +4,16 @@
 // object lost their ETag, while ListObjects, ListObjectVersions and GetObjectAttributes at moto, and the JSON and
 // XML listings and object metadata at fake-gcs-server, still answered with the MD5 of the masked object.
 import { parseJsonText, writeJsonText } from '../../engine/obligations/mask/json-numbers.ts'
+import { keyedHash } from '../../engine/obligations/mask/strategy.ts'
 import type { Command } from '../../engine/types.ts'
 import { failed } from './mask-decoded.ts'
 
 // S3's and Cloud Storage's XML digests: ETag and the checksums of an object or part (ChecksumCRC32 …).
 const XML_DIGESTS = /<(ETag|Checksum(?:CRC32C?|CRC64NVME|SHA1|SHA256))>[^<]*<\/\1>/g
-// A Cloud Storage object resource's digests (fake-gcs-server's etag is its MD5 too).
-const OBJECT_DIGESTS = ['md5Hash', 'crc32c', 'etag']
+// A Cloud Storage object resource's digests, wherever they are (a `fields=items(md5Hash)` answer names no kind).
+// Its etag is fake-gcs-server's MD5 (Google's stands for the generation): kept as a keyed hash of it, since gcloud
+// storage cp refuses an object without one ('Source object resource is missing etag').
+const DIGESTS = ['md5Hash', 'crc32c']
 
 /**
  * Whether the answer to this read describes stored objects rather than being one's bytes: any S3 GET but
@@ -25,8 +28,8 @@ export function describesStoredObjects(command: Command): boolean {
   return http.path.startsWith('/storage/v1/') && !(http.query.alt ?? []).includes('media')
 }
 
-/** The body without stored-object digests (XML elements, or JSON object resources' keys), and how many were dropped. */
-export function dropStoredDigests(body: Uint8Array, contentType: string): { body: Uint8Array; dropped: number } {
+/** The body without stored-object digests (XML elements, JSON keys; an object's etag keyed-hashed with `key`), and how many were dropped. */
+export function dropStoredDigests(body: Uint8Array, contentType: string, key: Uint8Array): { body: Uint8Array; dropped: number } {
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
   const text = Buffer.from(body).toString('utf8')
   let dropped = 0
@@ -51,12 +54,14 @@ export function dropStoredDigests(body: Uint8Array, contentType: string): { body
       continue
     }
     const o = v as Record<string, unknown>
-    if (o.kind === 'storage#object') {
-      for (const k of OBJECT_DIGESTS) {
-        if (!(k in o)) continue
-        delete o[k]
-        dropped++
-      }
+    for (const k of DIGESTS) {
+      if (!Object.hasOwn(o, k)) continue
+      delete o[k]
+      dropped++
+    }
+    if (o.kind === 'storage#object' && typeof o.etag === 'string') {
+      o.etag = keyedHash(o.etag, key)
+      dropped++
     }
     stack.push(...Object.values(o))
   }
