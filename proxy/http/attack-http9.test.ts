@@ -15,7 +15,7 @@ let agent: string
 test.before(async () => {
   g = await startTestGateway((up) => [
     { name: 'gcp', kind: 'gcp', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
-    { name: 'aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'AWS_HELD_ID', secret_access_key_env: 'AWS_HELD_SECRET', region: 'us-east-1' }, hosts: ['*.amazonaws.com'] } },
+    { name: 'aws', kind: 'aws', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'aws_sigv4', access_key_id_env: 'AWS_HELD_ID', secret_access_key_env: 'AWS_HELD_SECRET', region: 'us-east-1' }, hosts: ['*.amazonaws.com', '*.amazonaws.com.cn', '*.api.aws'] } },
   ], { env: { GCP_TOKEN: 'ya29.http9-held', AWS_HELD_ID: 'AKIDHTTP9HELD0000001', AWS_HELD_SECRET: 'http9-held-secret' } })
   g.route = (_req, res) => json(res, { ok: true })
   agent = await g.agentToken()
@@ -59,6 +59,9 @@ test('a bucket host with trailing dots (BUCKET.storage.googleapis.com..) is stil
     ['Judged-Bucket.Storage.GoogleAPIs.com...:443', 'judged-bucket.storage.googleapis.com'],
     ['judged.s3.amazonaws.com..:443', 'judged.s3.amazonaws.com'],
     ['judged.s3.us-east-1.amazonaws.com..', 'judged.s3.us-east-1.amazonaws.com'],
+    // The suffixes the normalizer reads a bucket under besides amazonaws.com: China regions and dual-stack api.aws.
+    ['judged.s3.cn-north-1.amazonaws.com.cn:443', 'judged.s3.cn-north-1.amazonaws.com.cn'],
+    ['judged.s3.dualstack.us-east-1.api.aws:443', 'judged.s3.dualstack.us-east-1.api.aws'],
   ] as const) {
     const before = g.upstream.seen.length
     const out = await inTunnel(authority, `GET /other-bucket/key HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { type Readable, Transform } from 'node:stream'
 import { httpReviewText } from '../../engine/approvals/http-review-text.ts'
+import { endpointFromHost } from '../../engine/normalize/cloud/aws-endpoint.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
@@ -107,8 +108,9 @@ function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Recor
  */
 export function hostNamesResource(kind: string, authority: string): boolean {
   const { host } = splitAuthority(authority)
-  // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint.
-  if (kind === 'aws') return /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
+  // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint;
+  // under every suffix the normalizer reads a bucket under (endpointFromHost: amazonaws.com.cn and api.aws too).
+  if (kind === 'aws') return endpointFromHost(host).bucket !== undefined || /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*(?:amazonaws\.com(?:\.cn)?|api\.aws)$/.test(host)
   return kind === 'gcp' && /^.+\.storage\.googleapis\.com$/.test(host)
 }
 
