@@ -93,7 +93,7 @@ test('the aws CLI still lists the bucket through the gateway (s3 ls, s3api list-
   assert.not.match(api.stdout, MD5_HEX)
 })
 
-const GCS_READS = ['/storage/v1/b/ops/o', '/storage/v1/b/ops/o/ssn.txt', '/storage/v1/b/ops/o/ssn.txt?alt=json', '/ops']
+const GCS_READS = ['/storage/v1/b/ops/o', '/storage/v1/b/ops/o/ssn.txt', '/storage/v1/b/ops/o/ssn.txt?alt=json', '/ops', '/storage/v1/b/ops/o?watch=1']
 
 test('control: fake-gcs-server answers listings and object metadata with the MD5 and CRC32C of the object', async () => {
   for (const path of GCS_READS) assert.match(await gcsDirect('GET', path), MD5_B64, path)

@@ -436,7 +436,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           return { ...reply, headers: { ...reply.headers, ...approvalHeaders } }
         }
       } else if (masks.length && !noBody) {
-        const watch = isWatch(canon.query)
+        // A watch is the apiserver's: `?watch=1` on another API (ignored there) streamed a JSON answer line by line.
+        const watch = target.kind === 'kubernetes' && isWatch(canon.query)
         try {
           const covers = rangeFromStart(canon.method, ranges)
           const longer = covers === undefined ? undefined : rangeCutRefusal(target.kind, ranges, covers, res)
