@@ -58,6 +58,7 @@ const via = (url: string, init: Parameters<typeof fetch>[1] = {}) =>
 
 const S3_READS: Array<[string, Record<string, string>?]> = [
   ['https://s3.amazonaws.com/ops'], ['https://s3.amazonaws.com/ops?list-type=2'], ['https://s3.amazonaws.com/ops?versions'],
+  ['https://s3.amazonaws.com/ops?list-type=2&response-content-type=text%2Fevent-stream'], ['https://s3.amazonaws.com/ops?list-type=2&response-content-type=application%2Fx-ndjson'],
   ['https://s3.amazonaws.com/ops/ssn.txt?attributes', { 'x-amz-object-attributes': 'ETag,Checksum,ObjectSize' }],
 ]
 
