@@ -155,6 +155,18 @@ function checkHoistedHeaders(query: string, kind?: string): void {
   if (names.length) throw ambiguous(`the query names the header ${names.slice(0, 3).join(', ')}, which the upstream reads as that header while the policy judges headers only; send it as a header`)
 }
 
+// Google's API front end reads system parameters from the query as the headers they stand for: `$httpMethod` as
+// X-HTTP-Method-Override (a GET judged as a read, run as the DELETE it names), `$ct` as Content-Type (the body read
+// as another type than the one the normalizer parsed), `access_token`, `oauth_token` and `key` as the caller's own
+// credential beside the gateway's. gcloud and the client libraries send none of them in the query.
+const GOOGLE_SYSTEM_PARAMETERS = new Set(['$httpmethod', '$ct', 'access_token', 'oauth_token', 'key', '$key'])
+
+function checkGoogleSystemParameters(query: string, kind?: string): void {
+  if (kind !== 'gcp' || query === '') return
+  const names = Object.keys(parseQueryString(query)).filter((n) => GOOGLE_SYSTEM_PARAMETERS.has(n.toLowerCase()))
+  if (names.length) throw ambiguous(`the query names the Google system parameter ${names.slice(0, 3).join(', ')}, which Google's front end reads as a header (method override, Content-Type, or a credential of the caller's own) while the policy judges the request as sent; send the request as it is meant, without it`)
+}
+
 // The gateway signs a cloud call with its own credential. The agent's own query signature (a presigned URL's
 // SigV4 or Google V4 parameters, SigV2's AWSAccessKeyId and Signature, a session token) forwarded beside it is
 // a second credential the upstream may read instead (AWS answers such a request by one of them, an emulator by
@@ -336,6 +348,7 @@ export function canonicalize(method: string, target: string, headers: HeaderList
   checkS3Subresources(method, query, kind)
   checkAgentSignature(query, kind)
   checkHoistedHeaders(query, kind)
+  checkGoogleSystemParameters(query, kind)
   const connection = headerValues(headers, 'connection').join(',').toLowerCase().split(',').map((s) => s.trim())
   checkConnection(connection)
   const upgrade = connection.includes('upgrade') ? headerValues(headers, 'upgrade').join(', ') || undefined : undefined

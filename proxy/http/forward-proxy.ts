@@ -92,6 +92,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const slots = new ConnectionSlots(MAX_CONNECTIONS)
 
   async function onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    // As asked, for the record; the tunnel keeps the canonical form (see `canonical` below).
     const authority = req.url ?? ''
     const client = socket.remoteAddress
     slots.started(socket)
@@ -102,6 +103,11 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     let caller: string | undefined
     try {
       const { host, port } = requestAuthority(authority)
+      // The one spelling of the host every reader inside the tunnel gets: lower case, no trailing dots, a port.
+      // Kept as asked, each reader cut it its own way: `bucket.storage.googleapis.com..` was a bucket to the
+      // normalizer (it drops every trailing dot) but not to hostNamesResource (it dropped one), so a read of
+      // /other/key judged in `bucket` reached upstream_http.url as a read of the bucket `other`.
+      const canonical = `${host}:${port}`
       // The raw header lines: node's req.headers keeps only the first of two Proxy-Authorization headers.
       const proxyAuthorizations = headerValues(pairHeaders(req.rawHeaders), 'proxy-authorization')
       const read = readCredential('Proxy-Authorization', proxyAuthorizations, ['Bearer', 'Basic'])
@@ -150,12 +156,12 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         socket.once('close', () => upstream.destroy())
         return
       }
-      if (!targetForHost(opts.targets, authority)) {
+      if (!targetForHost(opts.targets, canonical)) {
         throw new HttpGatewayError(403, 'http.unknown_host', `no target serves ${authority}: add the host to a target's upstream_http.hosts, or to listeners.http_proxy.passthrough to tunnel it uninspected`)
       }
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       if (head.byteLength) socket.unshift(head)
-      const tunnel: Tunnel = { authority, proxyAuthorization }
+      const tunnel: Tunnel = { authority: canonical, proxyAuthorization }
       const tls = new TLSSocket(socket, {
         isServer: true,
         ALPNProtocols: ['http/1.1'],

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { type Readable, Transform } from 'node:stream'
 import { httpReviewText } from '../../engine/approvals/http-review-text.ts'
+import { endpointFromHost } from '../../engine/normalize/cloud/aws-endpoint.ts'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine, HttpJudgeRequest, JudgeRequest, Judgement, SessionState } from '../../engine/gateway.ts'
 import { judgeAndHold, reasonsText } from '../../engine/hold.ts'
@@ -22,7 +23,7 @@ import { kubeTableRead } from './kube-tables.ts'
 import { bodyMasks, isEventStream, isJsonLines, type MaskedBody, maskBudgetBusy, maskLines, maskWholeBody, noneMasked, streamUnmasked } from './mask-response.ts'
 import { createMcpFlow, type McpFlow } from './mcp-flow.ts'
 import { createMcpEventIds, createMcpHeldCalls, createMcpIdsInFlight, createMcpServerRequests, createMcpSessionOwners, createMemoryToolRegistry, type ToolRegistry } from './mcp/index.ts'
-import { httpTarget, reverseRoute, targetForHost } from './routes.ts'
+import { httpTarget, reverseRoute, splitAuthority, targetForHost } from './routes.ts'
 import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
 import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload.ts'
@@ -33,6 +34,7 @@ import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { digestsSentBytes, keepDigestOfSent } from './sent-digest.ts'
+import { describesStoredObjects, dropStoredDigests } from './stored-digests.ts'
 import { partialReadRefusal, rangeCutRefusal, rangeFromStart, rangeRefusal } from './partial-reads.ts'
 import { filterRefusal } from './filter-oracles.ts'
 import { StartKeys } from './dynamodb-start-keys.ts'
@@ -108,9 +110,10 @@ function judgedHeaders(headers: HeaderList, body: Uint8Array | undefined): Recor
  * would reach the upstream as another one.
  */
 export function hostNamesResource(kind: string, authority: string): boolean {
-  const host = authority.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase()
-  // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint.
-  if (kind === 'aws') return /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*amazonaws\.com$/.test(host)
+  const { host } = splitAuthority(authority)
+  // Any label before an `s3` / `s3-…` label names something: a bucket (dots allowed), an access point, an endpoint;
+  // under every suffix the normalizer reads a bucket under (endpointFromHost: amazonaws.com.cn and api.aws too).
+  if (kind === 'aws') return endpointFromHost(host).bucket !== undefined || /^.+\.s3(?:-[a-z0-9-]+)?\.(?:[a-z0-9-]+\.)*(?:amazonaws\.com(?:\.cn)?|api\.aws)$/.test(host)
   return kind === 'gcp' && /^.+\.storage\.googleapis\.com$/.test(host)
 }
 
@@ -438,7 +441,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           return { ...reply, headers: { ...reply.headers, ...approvalHeaders } }
         }
       } else if (masks.length && !noBody) {
-        const watch = isWatch(canon.query)
+        // A watch is the apiserver's: `?watch=1` on another API (ignored there) streamed a JSON answer line by line.
+        const watch = target.kind === 'kubernetes' && isWatch(canon.query)
         try {
           const covers = rangeFromStart(canon.method, ranges)
           const longer = covers === undefined ? undefined : rangeCutRefusal(target.kind, ranges, covers, res)
@@ -456,6 +460,12 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       } else {
         out = { ...streamUnmasked(res), masked: noneMasked }
       }
+      let digests = 0
+      if (masks.length && out.body instanceof Uint8Array && describesStoredObjects(command)) {
+        const dropped = dropStoredDigests(out.body, String(out.headers['content-type'] ?? ''), opts.maskKey)
+        digests = dropped.dropped
+        out = { ...out, body: dropped.body, headers: { ...out.headers, 'content-length': String(dropped.body.byteLength) } }
+      }
       const responseHeaders = { ...out.headers, ...gatewayHeaders }
       dropUpstreamOnly(responseHeaders)
       // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
@@ -469,7 +479,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         const size = out.body.byteLength
         if (!budget.take(size)) throw maskBudgetBusy()
         handedOver = true
-        record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders })
+        record(req, trace, status, { bytesOut: size, masked: out.masked() + hiddenInHeaders + digests })
         return { status, headers: responseHeaders, body: out.body, done: whenOver(budget, size, giveBack) }
       }
       let bytesOut = 0
