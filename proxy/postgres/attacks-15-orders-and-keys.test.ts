@@ -15,6 +15,16 @@
 //   deferred the check to the next write of another column of the row. A foreign key's columns are now read as a
 //   condition, as a CHECK's are, in ALTER TABLE and CREATE TABLE; VALIDATE CONSTRAINT, which checks a constraint the
 //   statement does not show, as one on every column of the table.
+// - Fixed: ON CONFLICT matches the rows written with the stored ones by a unique index: with UNIQUE (api_key), or
+//   one the agent adds (allowed, as for any plain column), `INSERT INTO vault_keys SELECT n, k FROM guesses ON
+//   CONFLICT (api_key) DO NOTHING` left out exactly the guesses that are stored keys, and `… DO UPDATE … RETURNING
+//   id` gave back the id of the row each one is the key of. The index's columns (those the target names; for ON
+//   CONSTRAINT or no target, any column of the table) are now read as compared with the values written: a lookup
+//   for values the text gives, a condition for values a query reads (denied on a column masked whole).
+// - Fixed: plain DISTINCT and UNION, INTERSECT or EXCEPT (not UNION ALL) compare whole output rows, and the server
+//   sorts them to do so: `SELECT DISTINCT password, id FROM credentials` gave the ids in password order (with the
+//   agent's own rows of known passwords among them, a binary search), where GROUP BY password is denied. Their
+//   columns were a condition only when candidates met a masked value; each is now grouped on, as by GROUP BY.
 // - Fixed: a CHECK added to a domain (or validated) runs over every value of every column of that type, which no
 //   statement names: `ALTER DOMAIN note_text ADD CONSTRAINT c CHECK (VALUE < 'R')` failed or not on a secret of that
 //   type. It is now a condition on values no mask follows (denied where column masking applies); NOT VALID, which
@@ -107,6 +117,52 @@ test('a foreign key on a column masked whole, added or validated, is denied: a t
   // Held: a foreign key of harmless columns is added NOT VALID and validated.
   for (const sql of ['ALTER TABLE orders ADD CONSTRAINT orders_user FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID', 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user']) {
     assert.equal((await query(c, sql)).errors, [], sql)
+  }
+  c.close()
+})
+
+test('ON CONFLICT by a unique index over a column masked whole, with values a query reads, is denied: which rows went in no longer says which guesses are stored secrets', async () => {
+  const c = await session()
+  for (const sql of [
+    'CREATE TABLE key_dictionary (n int, k text)',
+    "INSERT INTO key_dictionary VALUES (201, 'wk_live_Mq7Tz2Lp9Xc4'), (202, 'wk_live_Nope0Nope0Np')",
+  ]) assert.equal((await query(c, sql)).errors, [], sql)
+  for (const sql of [
+    'INSERT INTO vault_keys (id, api_key) SELECT n, k FROM key_dictionary ON CONFLICT (api_key) DO NOTHING',
+    'INSERT INTO vault_keys (id, api_key) SELECT n, k FROM key_dictionary ON CONFLICT DO NOTHING',
+    'INSERT INTO vault_keys (id, api_key) SELECT n, k FROM key_dictionary ON CONFLICT ON CONSTRAINT vault_keys_api_key_key DO NOTHING',
+    'INSERT INTO vault_keys (id, api_key) SELECT n, k FROM key_dictionary ON CONFLICT (api_key) DO UPDATE SET probe = 2 RETURNING id',
+    "INSERT INTO vault_keys (id, api_key) SELECT 300 + g, 'wk_live_Mq7Tz2Lp9X' || g FROM generate_series(0, 99) g ON CONFLICT (api_key) DO NOTHING",
+  ]) assert.match((await query(c, sql)).errors.join(), /^42501: warden: denied: .*column api_key is masked whole/, sql)
+  // Run, the first would have left out row 201, whose key is stored, and the fourth given back row 1 as its owner.
+  assert.equal(await ids('SELECT id FROM vault_keys WHERE id > 200 OR probe = 2'), [])
+  // Held: values the text gives are looked up, as by api_key = '…'; a query's values may meet a harmless key.
+  for (const sql of [
+    "INSERT INTO vault_keys (id, api_key) VALUES (401, 'wk_live_Given0Given0') ON CONFLICT (api_key) DO NOTHING",
+    "INSERT INTO vault_keys (id, api_key) SELECT n + 300, 'wk_live_Fresh' || n FROM key_dictionary ON CONFLICT (id) DO NOTHING",
+  ]) assert.equal((await query(c, sql)).errors, [], sql)
+  assert.equal(await ids('SELECT id FROM vault_keys WHERE id > 200 ORDER BY id'), ['401', '501', '502'])
+  c.close()
+})
+
+test('plain DISTINCT, UNION, INTERSECT and EXCEPT over a column masked whole are denied, as GROUP BY of it is: their rows come back sorted by it', async () => {
+  const c = await session()
+  for (const sql of [
+    'SELECT DISTINCT api_key, id FROM vault_keys',
+    'SELECT id FROM (SELECT DISTINCT api_key, id FROM vault_keys) s',
+    'SELECT api_key, id FROM vault_keys UNION SELECT api_key, id FROM vault_keys',
+    'SELECT api_key, id FROM vault_keys INTERSECT SELECT api_key, id FROM vault_keys',
+    'SELECT api_key, id FROM vault_keys EXCEPT ALL SELECT api_key, id FROM vault_keys WHERE id = 0',
+  ]) {
+    const got = await query(c, sql)
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: .*column api_key is masked whole/, sql)
+  }
+  // Held: DISTINCT of harmless columns, count(DISTINCT …) and UNION ALL, which neither sorts nor compares.
+  for (const sql of ['SELECT DISTINCT probe FROM vault_keys', 'SELECT count(DISTINCT api_key) FROM vault_keys', 'SELECT api_key, id FROM vault_keys UNION ALL SELECT api_key, id FROM vault_keys']) {
+    const got = await query(c, sql)
+    assert.equal(got.errors, [], sql)
+    assert.ok(got.rows.length > 0, sql)
   }
   c.close()
 })

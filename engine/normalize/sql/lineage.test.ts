@@ -268,6 +268,32 @@ test('DDL that orders or checks rows by columns it does not show (CLUSTER, VALID
   }
 })
 
+test('plain DISTINCT and set operations but UNION ALL group on every output column, as GROUP BY does', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  for (const sql of [
+    'SELECT DISTINCT email, id FROM users', 'SELECT id FROM (SELECT DISTINCT email, id FROM users) s',
+    'SELECT email, id FROM users UNION SELECT email, id FROM users', 'SELECT email, id FROM users INTERSECT ALL SELECT email, id FROM users',
+    'SELECT email, id FROM users EXCEPT SELECT email, id FROM users WHERE id = 1',
+  ]) assert.ok(predicates(sql).includes('email'), sql)
+  for (const sql of ['SELECT email, id FROM users UNION ALL SELECT email, id FROM users', 'SELECT DISTINCT count(email) FROM users', 'SELECT count(DISTINCT email) FROM users']) {
+    assert.not.ok(predicates(sql).includes('email'), sql)
+  }
+})
+
+test('ON CONFLICT matches the columns of its unique index with the values written: a lookup for values the text gives, a condition for values a query reads', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.table === 'public.users').map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  assert.equal(predicates("INSERT INTO users (id, email) VALUES (1, 'a@b.c') ON CONFLICT (email) DO NOTHING"), ['email lookup'])
+  assert.equal(predicates('INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING'), ['id lookup', 'email lookup', 'name lookup', 'addr lookup'])
+  assert.equal(predicates('INSERT INTO users (id, email) SELECT id, email FROM orders ON CONFLICT (id) DO NOTHING'), ['id'])
+  for (const sql of [
+    'INSERT INTO users (id, email) SELECT id, email FROM guesses ON CONFLICT (email) DO NOTHING',
+    "INSERT INTO users (id, email) SELECT g, 'a' || g FROM generate_series(1, 9) g ON CONFLICT (email) DO UPDATE SET name = 'hit' RETURNING id",
+    'INSERT INTO users (id, email) SELECT 1, (SELECT name FROM users LIMIT 1) ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING',
+  ]) assert.ok(predicates(sql).includes('email'), sql)
+  // Not knowing the target's columns, any of them may be the index's.
+  assert.match(String(one('INSERT INTO fresh SELECT * FROM guesses ON CONFLICT DO NOTHING', withCatalog).detail.predicate_unknown), /not in the catalog|columns are not known/)
+})
+
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {
   const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.column === 'email').map((p) =>
     [p.against_candidates ? 'candidates' : '', ...(p.against ?? []).map((o) => o.column)].filter(Boolean).join(' '))
