@@ -8,9 +8,9 @@ import type { SchemaCatalog } from './builder.ts'
 import { collect, exprLineage, type ExprContext, notDocumentRow } from './lineage-expr.ts'
 import { fromItems, returningNames, targetRelation } from './lineage-from.ts'
 import { columnName } from './lineage-names.ts'
-import { LineageScope, type Rel, expand, fullyKnown } from './lineage-scope.ts'
+import { LineageScope, type Rel, expand, fullyKnown, relColumn } from './lineage-scope.ts'
 import { storedInFunction, storedInTarget } from './lineage-stored.ts'
-import { Acc, type Col, type Lin, rowsUnion, union, unknown } from './lineage-value.ts'
+import { Acc, type Col, CONSTANT, type Lin, plain, rowsUnion, union, unknown } from './lineage-value.ts'
 
 /** Views followed inside views beyond this are unknown rather than parsed again. */
 export const MAX_VIEW_DEPTH = 4
@@ -121,13 +121,18 @@ export class QueryWalker implements ExprContext {
   }
 
   /**
-   * UNION, INTERSECT and EXCEPT (all but UNION ALL) compare the rows of their branches: a column holding a masked
-   * value in one branch and candidates in another is matched against them, as by `=`
+   * UNION, INTERSECT and EXCEPT (all but UNION ALL), and plain DISTINCT, compare whole output rows: the server sorts
+   * or hashes them by every column, and sorted they come back in that order, as GROUP BY of every column gives them
+   * (`SELECT DISTINCT password, id` gave the ids in password order), so each column is grouped on. One holding a
+   * masked value in one branch and candidates in another is matched against them, as by `=`
    * (`count(*) FROM (SELECT g INTERSECT SELECT ascii(email) …)` is 1 at the code point).
    */
   private comparesRows(body: PgObject, outputs: readonly Col[]): void {
     if (body.op === 'SETOP_UNION' && body.all === true) return
-    for (const c of outputs) if (c.lin.candidates) this.condition(c.lin)
+    for (const c of outputs) {
+      if (c.lin.candidates) this.condition(c.lin)
+      else if (!c.lin.safe) this.addPredicates(c.lin)
+    }
   }
 
   /** A computed value fails or runs long depending on what it reads: its columns count as predicates. */
@@ -354,9 +359,36 @@ export class QueryWalker implements ExprContext {
     if (conflict) {
       this.assignments(conflict.targetList, target, scope)
       this.predicate([conflict.whereClause, conflict.infer], scope)
+      this.conflictMatch(conflict, target, (n) => {
+        const at = names.indexOf(n)
+        if (source.some((c) => c.lin.star === true) || (names.length === 0 && source.length > 0)) return union(source.map((c) => c.lin))
+        return at < 0 ? CONSTANT : (source[at]?.lin ?? CONSTANT)
+      })
     }
     this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
+  }
+
+  /**
+   * ON CONFLICT matches each row written with the stored rows by a unique index's columns: those its target names,
+   * or, for a constraint or no target, any column. Compared with values the text gives, such a column is looked up;
+   * with values a query reads (a table of guesses, generate_series), it is matched against them as by `password IN
+   * (SELECT p FROM guesses)`: which rows went in, or what DO UPDATE … RETURNING gives back, says which matched.
+   */
+  private conflictMatch(conflict: PgObject, target: Rel, written: (column: string) => Lin): void {
+    const infer = bodyOf(conflict.infer, 'InferClause')
+    const elems = list(infer?.indexElems)
+    const named = elems.flatMap((e) => str(bodyOf(e, 'IndexElem')?.name) ?? [])
+    const columns = elems.length > 0 ? named : fullyKnown(target) ? (target.columns ?? []).map((c) => c.name) : undefined
+    if (columns === undefined) {
+      const lin = written('')
+      if (!givenByText(lin)) this.addPredicates({ ...lin, untraced: lin.untraced ?? `the rows written are matched with those ${target.table ?? 'the target'} holds by a unique index whose columns are not known` })
+      return
+    }
+    for (const column of columns) {
+      const own = relColumn(target, column)?.[0] ?? plain(target.table, column)
+      this.addPredicates(own, givenByText(written(column)))
+    }
   }
 
   private update(body: PgObject, outer: LineageScope): Col[] {
@@ -508,6 +540,11 @@ function holdsParameter(node: unknown): boolean {
 }
 
 /** Why a value a condition reads may hold values no mask follows: Lin.untraced, or a whole document compared as it is. */
+/** A value the text gives (constants, parameters), not one read from rows or made by a function's rows. */
+function givenByText(lin: Lin): boolean {
+  return lin.sources.length === 0 && lin.kind !== 'unknown' && lin.candidates !== true && lin.untraced === undefined
+}
+
 function untracedWhy(lin: Lin): string | undefined {
   if (lin.untraced !== undefined) return lin.untraced
   if (lin.document) return 'compares a whole json document or composite value, or a value read by a key that may be one, whose values are masked only by their keys; read values by their full key path (doc->>\'key\') and compare them for equality with values the statement gives, or cast them to a number, date or boolean'

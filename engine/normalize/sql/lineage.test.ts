@@ -239,6 +239,61 @@ test('DDL that evaluates expressions over the rows a table holds (CHECK, EXCLUDE
   }
 })
 
+test('DDL that orders or checks rows by columns it does not show (CLUSTER, VALIDATE CONSTRAINT, a foreign key, a domain\'s CHECK) reads every column it may', () => {
+  const s = (sql: string) => one(sql, withCatalog)
+  const predicates = (sql: string) => (s(sql).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  // CLUSTER sorts the table by an index the catalog does not describe: every column orders its rows.
+  for (const sql of ['CLUSTER users USING users_email_idx', 'CLUSTER users', 'CLUSTER VERBOSE public.users', 'ALTER TABLE users VALIDATE CONSTRAINT c']) {
+    assert.equal(predicates(sql), ['id', 'email', 'name', 'addr'], sql)
+  }
+  assert.match(String(s('CLUSTER').detail.predicate_unknown), /every table clustered before/)
+  assert.match(String(s('CLUSTER fresh USING fresh_idx').detail.predicate_unknown), /relation fresh is not in the catalog/)
+  // Without a catalog, any column may be one masked whole.
+  assert.match(String(one('CLUSTER users USING users_pkey').detail.predicate_unknown), /the columns of users are not known/)
+  // A foreign key joins its columns with the referenced table's, now (or, NOT VALID, at the next write of the row).
+  for (const sql of [
+    'ALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (email) REFERENCES guesses (p)',
+    'ALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (id, email) REFERENCES guesses (n, p) NOT VALID',
+    'CREATE TABLE t (id int, email text REFERENCES guesses (p))',
+    'CREATE TABLE t (id int, email text, FOREIGN KEY (email) REFERENCES guesses (p))',
+  ]) assert.equal(predicates(sql).filter((p) => p.startsWith('email')), ['email'], sql)
+  assert.equal(predicates('ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id)'), ['user_id'])
+  // A domain's CHECK runs over the columns of its type, which no statement names.
+  for (const sql of ["ALTER DOMAIN short_text ADD CONSTRAINT c CHECK (VALUE > 'm')", 'ALTER DOMAIN short_text VALIDATE CONSTRAINT c']) {
+    assert.match(String(s(sql).detail.predicate_unknown), /domain short_text/, sql)
+  }
+  for (const sql of ["ALTER DOMAIN short_text ADD CONSTRAINT c CHECK (VALUE > 'm') NOT VALID", 'ALTER DOMAIN short_text SET NOT NULL', 'ALTER TABLE users CLUSTER ON users_pkey']) {
+    assert.equal(s(sql).detail.predicate_unknown, undefined, sql)
+    assert.equal(predicates(sql), [], sql)
+  }
+})
+
+test('plain DISTINCT and set operations but UNION ALL group on every output column, as GROUP BY does', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  for (const sql of [
+    'SELECT DISTINCT email, id FROM users', 'SELECT id FROM (SELECT DISTINCT email, id FROM users) s',
+    'SELECT email, id FROM users UNION SELECT email, id FROM users', 'SELECT email, id FROM users INTERSECT ALL SELECT email, id FROM users',
+    'SELECT email, id FROM users EXCEPT SELECT email, id FROM users WHERE id = 1',
+  ]) assert.ok(predicates(sql).includes('email'), sql)
+  for (const sql of ['SELECT email, id FROM users UNION ALL SELECT email, id FROM users', 'SELECT DISTINCT count(email) FROM users', 'SELECT count(DISTINCT email) FROM users']) {
+    assert.not.ok(predicates(sql).includes('email'), sql)
+  }
+})
+
+test('ON CONFLICT matches the columns of its unique index with the values written: a lookup for values the text gives, a condition for values a query reads', () => {
+  const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.table === 'public.users').map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
+  assert.equal(predicates("INSERT INTO users (id, email) VALUES (1, 'a@b.c') ON CONFLICT (email) DO NOTHING"), ['email lookup'])
+  assert.equal(predicates('INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING'), ['id lookup', 'email lookup', 'name lookup', 'addr lookup'])
+  assert.equal(predicates('INSERT INTO users (id, email) SELECT id, email FROM orders ON CONFLICT (id) DO NOTHING'), ['id'])
+  for (const sql of [
+    'INSERT INTO users (id, email) SELECT id, email FROM guesses ON CONFLICT (email) DO NOTHING',
+    "INSERT INTO users (id, email) SELECT g, 'a' || g FROM generate_series(1, 9) g ON CONFLICT (email) DO UPDATE SET name = 'hit' RETURNING id",
+    'INSERT INTO users (id, email) SELECT 1, (SELECT name FROM users LIMIT 1) ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING',
+  ]) assert.ok(predicates(sql).includes('email'), sql)
+  // Not knowing the target's columns, any of them may be the index's.
+  assert.match(String(one('INSERT INTO fresh SELECT * FROM guesses ON CONFLICT DO NOTHING', withCatalog).detail.predicate_unknown), /not in the catalog|columns are not known/)
+})
+
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {
   const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.column === 'email').map((p) =>
     [p.against_candidates ? 'candidates' : '', ...(p.against ?? []).map((o) => o.column)].filter(Boolean).join(' '))

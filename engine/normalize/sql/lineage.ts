@@ -30,7 +30,7 @@ import type { SchemaCatalog } from './builder.ts'
 import { QueryWalker, rename } from './lineage-query.ts'
 import { LineageScope, expand } from './lineage-scope.ts'
 import { storedInColumns } from './lineage-stored.ts'
-import { CONSTANT, type Col, plain, toOutput, unknown } from './lineage-value.ts'
+import { CONSTANT, type Col, type Lin, plain, toOutput, unknown, untraced } from './lineage-value.ts'
 import { exprLineage } from './lineage-expr.ts'
 import { fromItems, targetRelation } from './lineage-from.ts'
 
@@ -163,7 +163,7 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       // the new table fails or not on what they hold, as when a constraint is added to a table with rows.
       for (const e of list(body.tableElts)) {
         const d = bodyOf(e, 'ColumnDef')
-        for (const c of d ? list(d.constraints) : [e]) rowChecks(w, bodyOf(c, 'Constraint'), top)
+        for (const c of d ? list(d.constraints) : [e]) rowChecks(w, bodyOf(c, 'Constraint'), top, str(d?.colname))
       }
       partitionKey(w, table, bodyOf(body.partspec, 'PartitionSpec'))
       return undefined
@@ -184,8 +184,10 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
         } else if (cmd?.subtype === 'AT_AddColumn' && def) {
           w.stored.push(...columnExpressions(w, target.table, def, top))
-          for (const c of list(def.constraints)) rowChecks(w, bodyOf(c, 'Constraint'), top)
+          for (const c of list(def.constraints)) rowChecks(w, bodyOf(c, 'Constraint'), top, str(def.colname))
         } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
+        // VALIDATE CONSTRAINT checks every row against a CHECK or foreign key the statement does not show.
+        else if (cmd?.subtype === 'AT_ValidateConstraint') w.addPredicates(everyColumn(top, w))
       }
       return undefined
     }
@@ -195,6 +197,16 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       w.predicate(body.whereClause, top)
       return undefined
     }
+    case 'ClusterStmt':
+      clustered(w, body, top)
+      return undefined
+    case 'AlterDomainStmt':
+      // A CHECK added (valid) or validated checks every value of every column of the domain's type, which the
+      // statement does not name.
+      if ((body.subtype === 'C' && bodyOf(body.def, 'Constraint')?.contype === 'CONSTR_CHECK' && bodyOf(body.def, 'Constraint')?.skip_validation !== true) || body.subtype === 'V') {
+        w.addPredicates(untraced(`a constraint of domain ${names(body.typeName).join('.')} is checked against every value of the columns of that type`))
+      }
+      return undefined
     case 'CreateTrigStmt':
     case 'RuleStmt': {
       // A trigger's WHEN, a rule's WHERE: evaluated on each row a later write touches, which then fails or not.
@@ -274,11 +286,18 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
 }
 
 /**
- * What the server evaluates over the rows a table already holds when a constraint is added (CHECK, EXCLUDE): whether
- * the statement fails tells what they hold, as a WHERE's rows do, so its expressions are read as conditions.
+ * What the server evaluates over the rows a table already holds when a constraint is added (CHECK, EXCLUDE, FOREIGN
+ * KEY): whether the statement fails tells what they hold, as a WHERE's rows do, so its expressions are read as
+ * conditions. A foreign key joins its columns (`column`, for one declared on a column) with the referenced table's:
+ * over a table of guesses, as `password IN (SELECT p FROM guesses)` would. NOT VALID skips the rows held now, but
+ * a later write of another column of a row checks it again.
  */
-function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: LineageScope): void {
+function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: LineageScope, column?: string): void {
   if (constraint?.contype === 'CONSTR_CHECK') w.predicate(constraint.raw_expr, scope)
+  if (constraint?.contype === 'CONSTR_FOREIGN') {
+    const columns = constraint.fk_attrs === undefined ? [column ?? ''] : list(constraint.fk_attrs).map((a) => str(bodyOf(a, 'String')?.sval) ?? '')
+    for (const c of columns) w.addPredicates(exprLineage({ ColumnRef: { fields: [{ String: { sval: c } }] } }, scope, w))
+  }
   if (constraint?.contype !== 'CONSTR_EXCLUSION') return
   for (const pair of list(constraint.exclusions)) indexElement(w, bodyOf(list(bodyOf(pair, 'List')?.items)[0], 'IndexElem'), scope)
   w.predicate(constraint.where_clause, scope)
@@ -291,6 +310,29 @@ function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: Line
 function indexElement(w: QueryWalker, elem: PgObject | undefined, scope: LineageScope): void {
   if (elem?.expr === undefined || bodyOf(elem.expr, 'ColumnRef')) return
   w.computes(exprLineage(elem.expr, scope, w))
+}
+
+/**
+ * CLUSTER writes a table's rows again in the order of one of its indexes (the one USING names, or the one ALTER
+ * TABLE … CLUSTER ON marked), and every later read without ORDER BY gives them back in that order: ordered by the
+ * index's columns, as ORDER BY would. The catalog does not say which columns an index holds, so the rows count as
+ * ordered by every column of the table. CLUSTER with no table does so to every table clustered before, by indexes
+ * the statement does not show.
+ */
+function clustered(w: QueryWalker, body: PgObject, scope: LineageScope): void {
+  if (body.relation === undefined) {
+    w.addPredicates(untraced('CLUSTER with no table writes every table clustered before again in the order of an index the statement does not name'))
+    return
+  }
+  scope.items.push(targetRelation(w, body.relation, []))
+  w.addPredicates(everyColumn(scope, w))
+}
+
+/** Every column of the relations in scope, as one value; without a catalog, columns no one can tell. */
+function everyColumn(scope: LineageScope, w: QueryWalker): Lin {
+  const lin = exprLineage({ ColumnRef: { fields: [{ A_Star: {} }] } }, scope, w)
+  if (lin.untraced !== undefined || !lin.sources.some((s) => s.column === '*')) return lin
+  return { ...lin, untraced: `the columns of ${lin.sources.map((s) => s.table ?? '?').join(', ')} are not known` }
 }
 
 /**
