@@ -142,6 +142,18 @@ test('ingress-nginx snippets (nginx configuration run with the controller\'s tok
   assert.not.match(await admin(['get', 'ingress', 'web', '-n', 'staging', '-o', 'json']), 'snippet')
 })
 
+test('the ingress controller\'s ConfigMap keys that turn snippets on or carry them are refused, in any namespace', async () => {
+  const cm = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: 'staging' }, data })
+  const path = '/api/v1/namespaces/staging/configmaps'
+  for (const data of [{ 'allow-snippet-annotations': 'true' }, { 'http-snippet': 'server { listen 9999; location / { alias /var/run/secrets/; } }' }] as Record<string, string>[]) {
+    refused(await agent(path, { method: 'POST', type: 'application/json', body: cm(data) }), 'warden.rules.kubernetes.ingress_config', Object.keys(data)[0]!)
+  }
+  assert.is((await agent(path, { method: 'POST', type: 'application/json', body: cm({ 'proxy-body-size': '8m' }) })).status, 201)
+  const on = await agentKubectl('patch', 'configmap', 'ingress-nginx-controller', '-p', JSON.stringify({ data: { 'allow-snippet-annotations': 'true' } }))
+  assert.is.not(on.code, 0, on.out)
+  assert.not.match(await admin(['get', 'configmap', 'ingress-nginx-controller', '-n', 'staging', '-o', 'json']), 'snippet')
+})
+
 test('a pod that mounts a service-account token for an audience of its choosing (projected serviceAccountToken) is held', async () => {
   const pod = {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'vault-client', namespace: 'staging' },

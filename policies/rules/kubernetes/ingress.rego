@@ -19,3 +19,37 @@ findings contains f if {
 	msg := concat("", [what, " writes the ingress controller's configuration (", name, "), which runs with its credentials"])
 	f := finding("privilege", "ingress_config", msg)
 }
+
+# The controller's own ConfigMap takes the same configuration globally (http-snippet, main-snippet, …) and turns the
+# annotations back on (allow-snippet-annotations, off by default since controller 1.9). A ConfigMap's keys are its own,
+# so this matches in any namespace: the controller names its ConfigMap by a flag.
+findings contains f if {
+	body_write
+	configmap_object
+	some key in configmap_keys_set
+	ingress_controller_key(key)
+	msg := concat("", [what, " writes the ingress controller's configuration (", key, "), which runs with its credentials"])
+	f := finding("privilege", "ingress_config", msg)
+}
+
+configmap_keys_set contains key if {
+	some key, _ in member_object(body, ["data"])
+}
+
+configmap_keys_set contains key if {
+	some op in patch_ops
+	segments := op_segments(op.path)
+	count(segments) == 2
+	segments[0] == "data"
+	key := segments[1]
+}
+
+configmap_keys_set contains key if {
+	some op in patch_ops
+	op_segments(op.path) == ["data"]
+	some key, _ in op.value
+}
+
+ingress_controller_key(key) if endswith(key, "-snippet")
+
+ingress_controller_key("allow-snippet-annotations")

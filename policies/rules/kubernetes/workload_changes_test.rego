@@ -59,23 +59,3 @@ test_projected_service_account_token_is_held if {
 	d.effect == "approve"
 	"warden.rules.kubernetes.token" in rules(d)
 }
-
-ingress := {"verb": "create", "resource": "ingresses", "api_group": "networking.k8s.io", "name": ""}
-
-test_ingress_controller_configuration_annotations_are_denied if {
-	every c in [
-		{"k": ingress, "body": {"metadata": {"annotations": {"nginx.ingress.kubernetes.io/configuration-snippet": "x"}}}},
-		{"k": ingress, "body": {"metadata": {"annotations": {"nginx.ingress.kubernetes.io/server-snippet": "x"}}}},
-		{"k": ingress, "body": {"metadata": {"annotations": {"nginx.org/location-snippets": "x"}}}},
-		{"k": ingress, "body": {"metadata": {"annotations": {"nginx.ingress.kubernetes.io/auth-url": "http://kubernetes.default"}}}},
-		{"k": ingress, "body": {"metadata": {"annotations": {"nginx.ingress.kubernetes.io/mirror-target": "http://x"}}}},
-		{"k": object.union(ingress, {"verb": "patch", "name": "web"}), "body": [{"op": "add", "path": "/metadata/annotations/nginx.ingress.kubernetes.io~1configuration-snippet", "value": "x"}]},
-	] {
-		d := data.warden.decision with input as patch_doc(c.k, {"body": c.body})
-		d.effect == "deny"
-		"warden.rules.kubernetes.ingress_config" in rules(d)
-	}
-	plain := {"metadata": {"annotations": {"nginx.ingress.kubernetes.io/rewrite-target": "/"}}, "spec": {"rules": [{"host": "a.example"}]}}
-	p := data.warden.decision with input as patch_doc(ingress, {"body": plain})
-	p.effect == "allow"
-}
