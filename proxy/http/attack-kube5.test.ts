@@ -54,8 +54,9 @@ test('GET pods/resize (the whole Pod, 1.33+) does not carry the env value', asyn
 })
 
 test('a pod update the apiserver refuses (env is immutable) answers without the old env value in its diff', async () => {
-  // Not the env value itself: a write setting it is held as an oracle (attack-kube6). Any immutable field prints the diff.
-  const patch = JSON.stringify([{ op: 'add', path: '/spec/containers/0/workingDir', value: '/tmp' }])
+  // Not the env value itself: a write setting it is held as an oracle (attack-kube6), nor what the container runs
+  // (held as workload_code, attack-kube7). Any immutable field prints the diff: a running pod's node selector.
+  const patch = JSON.stringify([{ op: 'add', path: '/spec/nodeSelector', value: { pool: 'b' } }])
   const a = await agent('/api/v1/namespaces/staging/pods/web', { method: 'PATCH', type: 'application/json-patch+json', body: patch })
   assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 600)}`)
   // Still the apiserver's refusal, with its reason and the field it names.
@@ -72,9 +73,11 @@ test('a create the apiserver refuses (it quotes only what was sent) keeps its me
 })
 
 test('a job template update the apiserver refuses (immutable) answers without the env value it prints', async () => {
-  const patch = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } })
+  // A node selector (a new image is held as workload_code before the apiserver sees it).
+  const patch = JSON.stringify({ spec: { template: { spec: { nodeSelector: { pool: 'b' } } } } })
   const a = await agent('/apis/batch/v1/namespaces/staging/jobs/migrate', { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: patch })
   assert.not.match(a.body, VALUE, `${a.status} ${a.body.slice(0, 600)}`)
+  assert.is(a.status, 422, a.body.slice(0, 300))
 })
 
 // A ValidatingAdmissionPolicy evaluates CEL over any object the apiserver holds: its params can be a Secret, and its

@@ -163,10 +163,12 @@ test('a server-side apply without force that sets a Secret value or a workload e
   ] as const) {
     for (const value of ['letmein', VALUE]) held(await apply(path, body(value)), 'warden.rules.kubernetes.secret_oracle')
   }
-  // With force (and for real), what the apply sets on a Deployment is written whatever was there: an ordinary write.
+  // With force (and for real), what the apply sets on a Deployment is written whatever was there: no oracle, but a
+  // change of what the existing workload runs, held as that (workload_code, attack-kube7).
   // (A Secret's stays held with force: an immutable one refuses a changed value, as the next tests show.)
   const forced = await apply('/apis/apps/v1/namespaces/staging/deployments/api', applyEnv('debug').replace('PASSWORD', 'LOG_LEVEL'), 'fieldManager=agent&force=true')
-  assert.is(forced.status, 200, `${forced.status} ${forced.body.slice(0, 300)}`)
+  held(forced, 'warden.rules.kubernetes.workload_code')
+  assert.not.match(forced.body, 'secret_oracle')
   // A server-side apply that sets no masked value is not held.
   const labels = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  labels:\n    tier: web\n`
   assert.is((await apply('/apis/apps/v1/namespaces/staging/deployments/api', labels)).status, 200)
@@ -220,14 +222,15 @@ test('a patch that sets a Secret value or a pod env value (immutable: refused un
     }
   }
   // A Deployment's env is mutable: as a dry run, the generation of the object returned moves only for a changed
-  // value (held); for real, setting it only changes it, and still writes.
+  // value (held); for real, setting it only changes it: no oracle, but held as a change of what the workload runs.
   const env = (value: string) => JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', env: [{ name: 'PASSWORD', value }] }] } } } })
   const path = '/apis/apps/v1/namespaces/staging/deployments/api'
   for (const value of ['letmein', VALUE]) {
     held(await agent(`${path}?dryRun=All`, { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: env(value) }), 'warden.rules.kubernetes.secret_oracle')
   }
   const d = await agent(path, { method: 'PATCH', type: 'application/strategic-merge-patch+json', body: env('rotated') })
-  assert.is(d.status, 200, d.body.slice(0, 300))
+  held(d, 'warden.rules.kubernetes.workload_code')
+  assert.not.match(d.body, 'secret_oracle')
 })
 
 test.run()

@@ -113,6 +113,16 @@ findings contains f if {
 	f := finding("sensitive", "workload_service_account", msg)
 }
 
+# A projected serviceAccountToken volume mounts a token for the pod's service account with an audience of the
+# caller's choosing (Vault, a cloud's workload identity): a credential for systems that trust the cluster's issuer.
+findings contains f if {
+	body_write
+	some [name, _] in members
+	name == "serviceAccountToken"
+	msg := concat("", [what, " mounts a service-account token for an audience of its choosing (serviceAccountToken)"])
+	f := finding("sensitive", "token", msg)
+}
+
 findings contains f if {
 	body_write
 	input.command.http.body_error
