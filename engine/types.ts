@@ -36,6 +36,8 @@ export interface Grant {
    */
   approver_groups?: string[]
   approvals?: number
+  /** How many different people approved it from these groups, for each rule's own count (ApprovalObligation.quorums). */
+  group_approvals?: Array<{ groups: string[]; approvals: number }>
   /** Expiry as Unix nanoseconds, compared with time.now_ns() in Rego. */
   expires_at_ns: number
 }
@@ -396,6 +398,16 @@ export interface ApprovalObligation {
    * each must be met), when that is neither one from any group nor one from every group.
    */
   approver_sets?: string[][]
+  /**
+   * Each rule's own "N of" when its groups are not all of `approvers`: at least `min_approvals` different people
+   * from `groups` (two rules each asking for two people, from security and from dba, need two of each).
+   */
+  quorums?: ApprovalQuorum[]
+}
+
+export interface ApprovalQuorum {
+  groups: string[]
+  min_approvals: number
 }
 
 export interface AuditObligation {

@@ -183,6 +183,20 @@ test('two approvals needed: the first is recorded and the output says what is st
   assert.match(second.out, `${two.id} approved by carol`)
 })
 
+test('each rule\'s own count: show names it, and approve says how many more each group still owes', async () => {
+  const quorums = [{ groups: ['dba'], min_approvals: 2 }, { groups: ['security'], min_approvals: 2 }]
+  const decision = approveDecision('statement', 60, { approvers: ['dba', 'security'], min_approvals: 2, all_groups: true, quorums })
+  const r = await approvals.request({ input: { ...heldInput({ digest: 'd3' }), identity: { ...agent, issuer: 'warden-dev' } }, decision, summary: 'DROP TABLE y' })
+  const as = (sub: string, group: string) => ['--admin', server.url, '--config', configFile, '--as', sub, '--group', group]
+  const shown = await run(['show', r.id, ...as('alice', 'dba')])
+  assert.match(shown.out, 'approvers: someone from each of dba, security, 2 people in all; and 2 people from dba, 2 people from security')
+  await run(['approve', r.id, ...as('alice', 'dba')])
+  const second = await run(['approve', r.id, ...as('sam', 'security')])
+  assert.is(second.out, `${r.id} approval by sam recorded; it still needs 1 more from dba and 1 more from security\n`)
+  await run(['approve', r.id, ...as('sue', 'security')])
+  assert.match((await run(['approve', r.id, ...as('dave', 'dba')])).out, `${r.id} approved by dave`)
+})
+
 test('formatTable: newest first, long statements clipped, empty list said plainly', () => {
   const base = { ...held, approval: { approvers: ['dba'], scope: 'statement' as const, ttl_seconds: 60 } }
   const older = { ...base, id: 'apr_old', created_at: '2025-01-01T00:00:00.000Z', command: { ...base.command, review_text: 'x'.repeat(200) } }

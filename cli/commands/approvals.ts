@@ -108,7 +108,9 @@ export function approversRule(a: ApprovalRequest['approval']): string {
   const min = minApprovals(a)
   const sets = a.all_groups ? a.approvers.map((g) => [g]) : a.approver_sets
   const who = sets ? `someone from each of ${sets.map((set) => set.join(' or ')).join(', ')}` : `${min > 1 ? `${min} people` : 'one member'} of ${a.approvers.join(', ')}`
-  return sets && min > 1 ? `${who}, ${min} people in all` : who
+  const all = sets && min > 1 ? `${who}, ${min} people in all` : who
+  const counts = (a.quorums ?? []).map((q) => `${q.min_approvals} people from ${q.groups.join(' or ')}`)
+  return counts.length ? `${all}; and ${counts.join(', ')}` : all
 }
 
 const expiry = (g: { expires_at_ns: number }) => new Date(g.expires_at_ns / 1e6).toISOString()

@@ -1,6 +1,6 @@
 // The `warden audit` readers on a trail written through the gateway's own wiring (openAuditTrail): verify,
 // tamper detection through the CLI, sessions, show, export.
-import { generateKeyPairSync } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { pino } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { createCheckpointSigner } from '../../engine/audit/chain/checkpoint.ts'
 import type { AuditEvent } from '../../engine/audit/types.ts'
 import { openAuditTrail } from '../../proxy/server/audit-trail.ts'
 import { loadConfig } from '../config-file.ts'
@@ -80,6 +81,24 @@ test('a trail cut at its end with its stored checkpoints, checked against no che
   assert.match(r.out, /^ok: 6 records, chain intact up to record 6; 0 signed checkpoints verified\nlast record 6 written 20[-\d]+T[\d:.]+Z; no signed checkpoint covers any record yet: a cut at the end would not show\n$/)
   const json = JSON.parse((await warden('verify', '--json', '--checkpoints', 'none.jsonl')).out)
   assert.equal([json.ok, json.head.seq, typeof json.head_time, json.last_checkpoint], [true, 6, 'string', undefined])
+})
+
+test('a trail cut and re-signed with the key beside it, read with no checkpoints kept outside: verify passes, and says nothing outside the store was checked', async () => {
+  await writeTrail()
+  const bare = join(dir, 'bare.yaml')
+  writeFileSync(bare, readFileSync(configFile, 'utf8').replace(', file: ./exported-checkpoints.jsonl', ''))
+  tamper(`DELETE FROM warden_audit_records WHERE seq > 6; DELETE FROM warden_audit_checkpoints`)
+  const db = new Database(trailFile)
+  const { hash } = db.prepare('SELECT hash FROM warden_audit_records WHERE seq = 6').get() as { hash: string }
+  const signed = createCheckpointSigner(createPrivateKey(readFileSync(join(stateDir, 'audit', 'signing-key.pem')))).sign({ seq: 6, hash }, new Date().toISOString())
+  db.prepare('INSERT INTO warden_audit_checkpoints (seq, hash, time, key_id, signature) VALUES (?, ?, ?, ?, ?)').run(signed.seq, signed.hash, signed.time, signed.key_id, signed.signature)
+  db.close()
+  const io = memoryIo({}, dir)
+  const code = await main(['audit', 'verify', '--config', bare], io)
+  assert.is(code, 0, io.stdout + io.stderr)
+  assert.match(io.stdout, /^ok: 6 records, chain intact up to record 6; 1 signed checkpoints verified\n/)
+  assert.match(io.stdout, /\nwarning: no checkpoints kept outside the store were checked \(audit\.checkpoints\.file is not set, and no --checkpoints FILE\)[^\n]*not that whoever can write the state directory did not rewrite or cut it/)
+  assert.not.match((await warden('verify')).out, 'warning:', 'with the exported file, the cut fails instead')
 })
 
 test('a checkpoint line torn by a crash in the exported file: the gateway writes its next checkpoint on a line of its own, and verify checks every other line and warns of the torn one', async () => {

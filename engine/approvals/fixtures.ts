@@ -18,7 +18,7 @@ export function heldInput(opts: { session?: string; digest?: string; requester?:
   }
 }
 
-export function approveDecision(scope: ApprovalObligation['scope'] = 'statement', ttl = 600, more: Partial<Pick<ApprovalObligation, 'min_approvals' | 'all_groups' | 'approvers' | 'approver_sets'>> = {}): Decision {
+export function approveDecision(scope: ApprovalObligation['scope'] = 'statement', ttl = 600, more: Partial<Pick<ApprovalObligation, 'min_approvals' | 'all_groups' | 'approvers' | 'approver_sets' | 'quorums'>> = {}): Decision {
   return {
     effect: 'approve',
     reasons: [{ rule: 'prod.write', message: 'writes to production need a DBA' }],

@@ -4,8 +4,16 @@
 import canonicalize from 'canonicalize'
 import type { Grant } from '../types.ts'
 import { randomId } from './ids.ts'
+import { approvalsFrom } from './quorum.ts'
 import { distinctPeople, samePrincipal } from './people.ts'
 import type { ApprovalRequest, GrantHolder, GrantRecord } from './types.ts'
+
+/**
+ * How many different people approved from each rule's groups (quorums), so that a rule's own count is weighed at
+ * judge time by the people from its groups, not by everyone (grants.rego grant_counts_suffice).
+ */
+const groupApprovals = (request: ApprovalRequest) =>
+  (request.approval.quorums ?? []).map((q) => ({ groups: [...q.groups].sort(), approvals: approvalsFrom(q.groups, request.approvals) }))
 
 export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
   const { scope, ttl_seconds } = request.approval
@@ -16,6 +24,7 @@ export function grantFor(request: ApprovalRequest, atMs: number): GrantRecord {
     // Who gave it, as the policy weighs it at judge time (grants.rego grant_quorum).
     approver_groups: [...new Set(request.approvals.flatMap((v) => v.groups))].sort(),
     approvals: distinctPeople(request.approvals),
+    ...(request.approval.quorums ? { group_approvals: groupApprovals(request) } : {}),
     expires_at_ns: (atMs + ttl_seconds * 1000) * 1e6,
     approval_id: request.id,
     subject: { issuer: request.requester.issuer, sub: request.requester.sub },
@@ -50,6 +59,7 @@ export function policyGrant(g: GrantRecord): Grant {
   if (g.fingerprint !== undefined) out.fingerprint = g.fingerprint
   if (g.approver_groups !== undefined) out.approver_groups = [...g.approver_groups]
   if (g.approvals !== undefined) out.approvals = g.approvals
+  if (g.group_approvals !== undefined) out.group_approvals = g.group_approvals.map((c) => ({ groups: [...c.groups], approvals: c.approvals }))
   return out
 }
 

@@ -276,6 +276,27 @@ export function approvalStoreCases(name: string, make: StoreFactory): void {
     await rejectsWith(store.request(held({ decision: approveDecision('statement', 60, { approvers: ['dba'], approver_sets: [['security']] }), digest: 'd3' })), 'approval.invalid')
   })
 
+  test('each rule\'s own count: two from security and two from dba are not met by one of each', async () => {
+    const counts = { approvers: ['dba', 'security'], min_approvals: 2, all_groups: true, quorums: [{ groups: ['dba'], min_approvals: 2 }, { groups: ['security'], min_approvals: 2 }] }
+    const store = await open()
+    const r = await store.request(held({ decision: approveDecision('statement', 60, counts) }))
+    const sam = { ...bob, sub: 'sam', groups: ['security'] }
+    await store.approve(r.id, sam)
+    assert.is((await store.approve(r.id, alice)).status, 'pending', 'two people, one of each group')
+    try {
+      await store.approve(r.id, sam)
+      assert.unreachable('a second vote from sam')
+    } catch (err) {
+      assert.match((err as Error).message, 'it still needs 1 more from dba and 1 more from security')
+    }
+    await store.approve(r.id, { ...bob, sub: 'sue', groups: ['security'] })
+    const done = await store.approve(r.id, dave)
+    assert.equal([done.status, done.grant?.group_approvals], ['approved', [{ groups: ['dba'], approvals: 2 }, { groups: ['security'], approvals: 2 }]])
+    const wide = { approvers: ['dba'], quorums: [{ groups: ['security'], min_approvals: 2 }] }
+    await rejectsWith(store.request(held({ decision: approveDecision('statement', 60, wide), digest: 'd2' })), 'approval.invalid')
+    await rejectsWith(store.request(held({ decision: approveDecision('statement', 60, { quorums: [{ groups: ['dba'], min_approvals: 21 }] }), digest: 'd3' })), 'approval.invalid')
+  })
+
   test('racing approvals count once: one grant, every other attempt refused', async () => {
     const store = await open()
     const same = await store.request(held())

@@ -11,7 +11,7 @@ export function approvalObligationOf(decision: Decision): ApprovalObligation {
   }
   const approval = decision.obligations?.approval
   if (!approval) throw new ApprovalError('approval.invalid', 'the approve decision has no approval obligation; the policy must say who approves')
-  const { approvers, scope, ttl_seconds: ttl, min_approvals: min, all_groups: all, approver_sets: sets } = approval
+  const { approvers, scope, ttl_seconds: ttl, min_approvals: min, all_groups: all, approver_sets: sets, quorums } = approval
   if (!Array.isArray(approvers) || approvers.length === 0 || !approvers.every((g) => typeof g === 'string' && g !== '')) {
     throw new ApprovalError('approval.invalid', 'the approval obligation names no approver groups')
   }
@@ -24,6 +24,10 @@ export function approvalObligationOf(decision: Decision): ApprovalObligation {
   if (sets !== undefined && (!Array.isArray(sets) || sets.length === 0 || !sets.every((set) => Array.isArray(set) && set.length > 0 && set.every((g) => typeof g === 'string' && approvers.includes(g))))) {
     throw new ApprovalError('approval.invalid', 'approver_sets must be sets of approver groups, each naming groups among approvers')
   }
+  const inRange = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_MIN_APPROVALS
+  if (quorums !== undefined && (!Array.isArray(quorums) || quorums.length === 0 || !quorums.every((q) => q !== null && typeof q === 'object' && inRange(q.min_approvals) && Array.isArray(q.groups) && q.groups.length > 0 && q.groups.every((g) => typeof g === 'string' && approvers.includes(g))))) {
+    throw new ApprovalError('approval.invalid', `quorums must be counts from 1 to ${MAX_MIN_APPROVALS} of people from approver groups, each naming groups among approvers`)
+  }
   return {
     approvers: [...new Set(approvers)],
     scope,
@@ -31,5 +35,6 @@ export function approvalObligationOf(decision: Decision): ApprovalObligation {
     ...(min !== undefined && min > 1 ? { min_approvals: min } : {}),
     ...(all ? { all_groups: true } : {}),
     ...(sets !== undefined ? { approver_sets: sets.map((set) => [...new Set(set)]) } : {}),
+    ...(quorums !== undefined ? { quorums: quorums.map((q) => ({ groups: [...new Set(q.groups)], min_approvals: q.min_approvals })) } : {}),
   }
 }

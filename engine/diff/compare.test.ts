@@ -5,7 +5,7 @@ import { compareDecisions } from './compare.ts'
 
 const allow = (mask: MaskObligation[] = [], rule = 'warden.rules.info'): Decision => ({ effect: 'allow', reasons: [{ rule, message: 'ok' }], obligations: { mask } })
 const deny = (...rules: string[]): Decision => ({ effect: 'deny', reasons: rules.map((rule) => ({ rule, message: 'no' })), obligations: { mask: [] } })
-const approve = (approvers = ['dba'], scope: 'statement' | 'fingerprint' | 'session' | 'target' = 'statement', ttl = 3600, rule = 'warden.rules.sql', quorum: { min_approvals?: number; all_groups?: boolean; approver_sets?: string[][] } = {}): Decision =>
+const approve = (approvers = ['dba'], scope: 'statement' | 'fingerprint' | 'session' | 'target' = 'statement', ttl = 3600, rule = 'warden.rules.sql', quorum: { min_approvals?: number; all_groups?: boolean; approver_sets?: string[][]; quorums?: Array<{ groups: string[]; min_approvals: number }> } = {}): Decision =>
   ({ effect: 'approve', reasons: [{ rule, message: 'needs a reviewer' }], obligations: { mask: [], approval: { approvers, scope, ttl_seconds: ttl, ...quorum } } })
 
 test('equal decisions, or the same effect with other reasons, do not flip', () => {
@@ -88,6 +88,17 @@ test('a set of groups no longer needed, or now met by more groups, widens; one m
   assert.equal(compareDecisions(sets([['dba', 'sre']]), sets([['dba', 'sre'], ['sec']])), [
     { change: 'approval narrowed', relaxation: false, rules: ['warden.rules.sql'], detail: 'approver sets dba or sre → dba or sre; sec' },
   ])
+})
+
+test('a rule\'s own count dropped, lowered or met from more groups widens; a higher one, or from fewer groups, narrows', () => {
+  const counts = (quorums: Array<{ groups: string[]; min_approvals: number }>) => approve(['dba', 'sec'], 'statement', 3600, 'warden.rules.sql', { min_approvals: 2, quorums })
+  assert.equal(compareDecisions(counts([{ groups: ['dba'], min_approvals: 2 }, { groups: ['sec'], min_approvals: 2 }]), approve(['dba', 'sec'], 'statement', 3600, 'warden.rules.sql', { min_approvals: 2 })), [
+    { change: 'approval widened', relaxation: true, rules: ['warden.rules.sql'], detail: 'counts by group 2 from dba; 2 from sec → none' },
+  ])
+  assert.equal(compareDecisions(counts([{ groups: ['dba'], min_approvals: 3 }]), counts([{ groups: ['dba'], min_approvals: 2 }]))[0]?.change, 'approval widened')
+  assert.equal(compareDecisions(counts([{ groups: ['sec'], min_approvals: 2 }]), counts([{ groups: ['dba', 'sec'], min_approvals: 2 }]))[0]?.change, 'approval widened')
+  assert.equal(compareDecisions(counts([{ groups: ['dba', 'sec'], min_approvals: 2 }]), counts([{ groups: ['sec'], min_approvals: 3 }]))[0]?.change, 'approval narrowed')
+  assert.equal(compareDecisions(counts([{ groups: ['sec'], min_approvals: 2 }]), counts([{ groups: ['sec'], min_approvals: 2 }])), [])
 })
 
 test.run()

@@ -3,7 +3,7 @@
 // flip names the rules behind it and says whether it relaxes the policy (lets more through). Used by
 // `warden diff` (base → working tree) and by the dry-run rollout (enforced → dry-run).
 import { strongest } from '../obligations/mask/strategy.ts'
-import type { ApprovalObligation, Decision, Effect, GrantScope, MaskObligation, MaskStrategy, Reason } from '../types.ts'
+import type { ApprovalObligation, ApprovalQuorum, Decision, Effect, GrantScope, MaskObligation, MaskStrategy, Reason } from '../types.ts'
 
 export type EffectChange = `${Effect}→${Effect}`
 export type MaskChange = 'mask lost' | 'mask added' | 'mask weakened' | 'mask strengthened'
@@ -121,6 +121,13 @@ function approvalFlip(base: Decision, head: Decision): Flip | undefined {
   const [wasSets, isSets] = [setsOf(was), setsOf(is)]
   if (wasSets.some((set) => !isSets.includes(set))) wider.push(`approver sets ${wasSets.join('; ') || 'none'} → ${isSets.join('; ') || 'none'}`)
   else if (isSets.some((set) => !wasSets.includes(set))) narrower.push(`approver sets ${wasSets.join('; ') || 'none'} → ${isSets.join('; ') || 'none'}`)
+  // A rule's own count lowered, dropped, or met from more groups is fewer hands from the groups it named.
+  // A count is kept when one asks as many or more from the same groups or fewer.
+  const implied = (q: ApprovalQuorum, by: ApprovalObligation) => (by.quorums ?? []).some((p) => p.min_approvals >= q.min_approvals && p.groups.every((g) => q.groups.includes(g)))
+  const countText = (a: ApprovalObligation) => (a.quorums ?? []).map((q) => `${q.min_approvals} from ${[...q.groups].sort().join(' or ')}`).sort().join('; ') || 'none'
+  const counts = `counts by group ${countText(was)} → ${countText(is)}`
+  if ((was.quorums ?? []).some((q) => !implied(q, is))) wider.push(counts)
+  else if ((is.quorums ?? []).some((q) => !implied(q, was))) narrower.push(counts)
   if (!wider.length && !narrower.length) return undefined
   const rules = sorted(rulesOf(head.reasons))
   // Any widening relaxes, even beside a narrowing: one more group that may approve is one more way through.

@@ -5,7 +5,9 @@
 # groups (or, with all_groups, from each of them), and the request needs all of those at once. A rule that names
 # security as its approvers is not satisfied by a dba another rule would accept. Any member of any contribution's
 # groups may approve (`approvers`); what must be met is `all_groups` when it is one approver from each group,
-# else `approver_sets` (one approver from each set) when it is not one approver from any group.
+# else `approver_sets` (one approver from each set) when it is not one approver from any group; and each
+# contribution's own count (`quorums`: that many different people from its groups) when its groups are not all of
+# `approvers`, whose count is `min_approvals`.
 package warden
 
 import data.warden.settings
@@ -140,12 +142,31 @@ base_approval := {
 
 required_approvals := max({s.min_approvals | some s in approval_specs})
 
+# Each contribution's own "N of": that many different people from its groups. Counting across contributions
+# would let two rules each asking for two security (or two dba) be met by one of each. A count over every
+# approver group is min_approvals; one implied by another (as many or more from fewer groups) is left out.
+quorum_counts_all := {{"groups": sort({g | some g in s.approvers}), "min_approvals": s.min_approvals} |
+	some s in approval_specs
+	s.min_approvals > 1
+	{g | some g in s.approvers} != approver_union
+}
+
+quorum_counts := {q | some q in quorum_counts_all; not implied_count(q)}
+
+implied_count(q) if {
+	some p in quorum_counts_all
+	p != q
+	p.min_approvals >= q.min_approvals
+	count({g | some g in p.groups} - {g | some g in q.groups}) == 0
+}
+
 # Only what differs from "one approver from any group" is written into the obligation.
 quorum_part := object.union_n([
 	{k: v | k := "min_approvals"; v := required_approvals; v > 1},
 	{k: true | k := "all_groups"; one_from_each; not one_from_any},
 	{k: true | k := "all_groups"; one_from_each; some s in approval_specs; s.all_groups},
 	{k: v | k := "approver_sets"; not one_from_any; not one_from_each; v := sort([sort(set) | some set in required_sets])},
+	{k: v | k := "quorums"; count(quorum_counts) > 0; v := sort([q | some q in quorum_counts])},
 ])
 
 approval := object.union(base_approval, quorum_part)

@@ -158,7 +158,46 @@ test_quorum_rules_merge_most_people_and_all_groups if {
 		"a": {"approve": ["one"], "approval": [{"approvers": ["security"], "min_approvals": 2}]},
 		"b": {"approve": ["two"], "approval": [{"approvers": ["dba"], "all_groups": true, "min_approvals": 3}]},
 	}
-	d.obligations.approval == {"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 3600, "min_approvals": 3, "all_groups": true}
+	d.obligations.approval == {
+		"approvers": ["dba", "security"], "scope": "statement", "ttl_seconds": 3600, "min_approvals": 3, "all_groups": true,
+		"quorums": [{"groups": ["dba"], "min_approvals": 3}, {"groups": ["security"], "min_approvals": 2}],
+	}
+}
+
+# Two rules each asking for two people, one from security and one from dba, need two of each, not two in all.
+test_each_rule_keeps_its_own_count if {
+	rules := {
+		"a": {"approve": ["one"], "approval": [{"approvers": ["security"], "min_approvals": 2}]},
+		"b": {"approve": ["two"], "approval": [{"approvers": ["dba"], "min_approvals": 2}]},
+	}
+	d := data.warden.decision with input as doc with data.warden.rules as rules
+	d.obligations.approval.quorums == [{"groups": ["dba"], "min_approvals": 2}, {"groups": ["security"], "min_approvals": 2}]
+
+	# A count over every approver group is min_approvals alone; one implied by another is left out.
+	one := data.warden.decision with input as doc with data.warden.rules as {"a": {"approve": ["one"], "approval": [{"approvers": ["dba", "sre"], "min_approvals": 2}]}}
+	not one.obligations.approval.quorums
+	implied := data.warden.decision with input as doc with data.warden.rules as {
+		"a": {"approve": ["one"], "approval": [{"approvers": ["dba", "sre"], "min_approvals": 2}]},
+		"b": {"approve": ["two"], "approval": [{"approvers": ["dba"], "min_approvals": 3}]},
+		"c": {"approve": ["three"], "approval": [{"approvers": ["security"]}]},
+	}
+	implied.obligations.approval.quorums == [{"groups": ["dba"], "min_approvals": 3}]
+
+	# A grant from one security and one dba (two people in all) does not cover it; two of each does.
+	effects := [e.effect |
+		some counts in [
+			[{"groups": ["dba"], "approvals": 1}, {"groups": ["security"], "approvals": 1}],
+			[{"groups": ["dba"], "approvals": 2}, {"groups": ["security"], "approvals": 1}],
+			[{"groups": ["dba"], "approvals": 2}, {"groups": ["security"], "approvals": 2}],
+		]
+		g := grant({"scope": "statement", "digest": "d1", "approver_groups": ["dba", "security"], "approvals": 4, "group_approvals": counts})
+		e := data.warden.decision with input as with_grants([g]) with data.warden.rules as rules with time.now_ns as 1000
+	]
+	effects == ["approve", "approve", "allow"]
+	no_counts := data.warden.decision with input as with_grants([grant({"scope": "statement", "digest": "d1", "approver_groups": ["dba", "security"], "approvals": 4})])
+		with data.warden.rules as rules
+		with time.now_ns as 1000
+	no_counts.effect == "approve"
 }
 
 test_quorum_defaults_stay_out_of_the_obligation if {

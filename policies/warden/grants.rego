@@ -41,6 +41,21 @@ grant_quorum(g) if {
 	g.approvals >= required_approvals
 	is_array(g.approver_groups)
 	grant_groups_suffice(g)
+	grant_counts_suffice(g)
+}
+
+# Each rule's own count: as many different people from (some of) its groups as it asks for. A grant that does not
+# say how many came from which groups covers no command that asks for such a count.
+grant_counts_suffice(g) if {
+	every q in object.get(approval, "quorums", []) {
+		some c in object.get(g, "group_approvals", [])
+		is_number(c.approvals)
+		c.approvals >= q.min_approvals
+		is_array(c.groups)
+		every grp in c.groups {
+			grp in q.groups
+		}
+	}
 }
 
 grant_groups_suffice(g) if {

@@ -22,6 +22,8 @@ export interface TrailReaderOptions {
   pause?(): Promise<void>
 }
 
+const NOTHING_OUTSIDE = 'no checkpoints kept outside the store were checked (audit.checkpoints.file is not set, and no --checkpoints FILE): the checkpoints verified are the store\'s own, signed with the key in the state directory, so this shows the trail agrees with itself, not that whoever can write the state directory did not rewrite or cut it; export checkpoints (audit.checkpoints.file or .webhook) and verify against a copy kept elsewhere'
+
 export async function openTrailReader(config: Config, env: Record<string, string | undefined>, opts: TrailReaderOptions = {}): Promise<AuditReader> {
   if (config.audit.store === 'pino') {
     throw new AuditError('audit.no_trail', `audit.store is pino: the JSON lines in ${config.audit.destination} are not a tamper-evident trail, so there is nothing to verify or replay; set audit.store: sqlite`)
@@ -35,7 +37,10 @@ export async function openTrailReader(config: Config, env: Record<string, string
   return createStoreReader(store, {
     keys: () => keyFiles.map(loadPublicKey),
     exportedCheckpoints: () => {
-      if (!exported || (!opts.checkpointsFile && !existsSync(exported))) return { checkpoints: [] }
+      // Without a copy kept outside, the checkpoints checked are the store's own, under a key kept beside it: they
+      // show the trail agrees with itself, not that whoever can write the state directory did not rewrite it.
+      if (!exported) return { checkpoints: [], warnings: [NOTHING_OUTSIDE] }
+      if (!opts.checkpointsFile && !existsSync(exported)) return { checkpoints: [] }
       const { checkpoints, torn } = readCheckpointFile(exported)
       const warnings = torn.length
         ? [`${exported}: line${torn.length > 1 ? 's' : ''} ${torn.join(', ')} ${torn.length > 1 ? 'are' : 'is'} not JSON, as a write cut short by a crash or a power cut leaves a line; skipped (the store keeps its own copy of each checkpoint)`]

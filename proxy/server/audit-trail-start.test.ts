@@ -105,11 +105,28 @@ test('a line that is not a checkpoint appended to the exported file does not hid
   assert.match(err!.message, /the audit trail ends at record 5, but checkpoint 8 /)
 })
 
-test('a checkpoint past the end that no trusted key signed does not stop the start (verify names it forged)', async () => {
+test('records cut off and the signing key pair replaced in the state directory: the exported checkpoint under the old key stops the start', async () => {
+  await writeTrail(true)
+  tamper(`DELETE FROM warden_audit_records WHERE seq > 5; DELETE FROM warden_audit_checkpoints WHERE seq > 5; VACUUM`)
+  rmSync(join(dir, 'state', 'audit', 'signing-key.pem'))
+  rmSync(join(dir, 'state', 'audit', 'signing-key.pub.pem'))
+  const err = await opens(true)
+  assert.is((err as { code?: string } | undefined)?.code, 'audit.trail_cut')
+  assert.match(err!.message, /the audit trail ends at record 5, but checkpoint 8 .* under key [0-9a-f]{16}, which this gateway \(key [0-9a-f]{16}\) does not trust: the signing key was replaced/)
+  assert.match(err!.message, 'audit.checkpoints.trusted_keys')
+  const db = new Database(trailFile, { readonly: true })
+  assert.is((db.prepare('SELECT max(seq) AS n FROM warden_audit_records').get() as { n: number }).n, 5, 'nothing was appended onto the cut trail')
+  db.close()
+})
+
+test('a checkpoint past the end under a key nobody trusts: in the exported file it stops the start; written into the store it does not (verify names it forged)', async () => {
   await writeTrail(true)
   const stranger = createCheckpointSigner(generateKeyPairSync('ed25519').privateKey)
-  appendFileSync(exported, `${JSON.stringify(stranger.sign({ seq: 999, hash: 'ab'.repeat(32) }, new Date().toISOString()))}\n`)
+  const foreign = stranger.sign({ seq: 999, hash: 'ab'.repeat(32) }, new Date().toISOString())
+  tamper(`INSERT INTO warden_audit_checkpoints (seq, hash, time, key_id, signature) VALUES (${foreign.seq}, '${foreign.hash}', '${foreign.time}', '${foreign.key_id}', '${foreign.signature}')`)
   assert.is(await opens(true), undefined)
+  appendFileSync(exported, `${JSON.stringify(foreign)}\n`)
+  assert.match((await opens(true))?.message ?? '', /checkpoint 999 .* which this gateway .* does not trust/)
 })
 
 test.run()

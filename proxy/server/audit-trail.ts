@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { type Checkpoint, createCheckpointSigner } from '../../engine/audit/chain/checkpoint.ts'
+import { type Checkpoint, createCheckpointSigner, keyIdOf } from '../../engine/audit/chain/checkpoint.ts'
 import { checkpointPast } from '../../engine/audit/chain/verify.ts'
 import { type CheckpointExporter, createCheckpointer } from '../../engine/audit/checkpointer.ts'
 import { createDurableAuditSink } from '../../engine/audit/durable-sink.ts'
@@ -78,6 +78,16 @@ async function refuseCutTrail(store: AuditStore, config: Config, key: AuditKey):
     }
   })]
   const head = await store.head()
+  // The exported file is kept where the store's writers cannot reach: a checkpoint there past the end, under a key
+  // this gateway does not know, is most likely its own from before its key pair was replaced in the state
+  // directory (which a cutter can write as easily as the store). Only a checkpoint's key id is there to go on, so
+  // it stops the start until its key is trusted (or the file moved aside), instead of the cut being buried.
+  const known = new Set(keys.map((k) => keyIdOf(k)))
+  for (const [where, checkpoints] of sources.slice(1)) {
+    const foreign = checkpoints.filter((c) => c.seq > head.seq && !known.has(c.key_id)).sort((a, b) => b.seq - a.seq)[0]
+    if (!foreign) continue
+    throw new AuditError('audit.trail_cut', `the audit trail ends at record ${head.seq}, but checkpoint ${foreign.seq} signed at ${oneLine(foreign.time)} ${where} covers records up to ${foreign.seq}, under key ${oneLine(foreign.key_id)}, which this gateway (key ${key.keyId}) does not trust: the signing key was replaced, and records may have been cut off with it. The gateway does not append onto it. If the key was changed on purpose, list its old public key under audit.checkpoints.trusted_keys; else restore the old key. Run warden audit verify with the old public key`)
+  }
   for (const [where, checkpoints] of sources) {
     const past = checkpointPast(head, checkpoints, keys)
     if (!past) continue
