@@ -125,6 +125,7 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       port: config.listeners.postgres.port,
       tls: tls && { cert: tls.cert, key: tls.key },
       allowPlaintext: config.listeners.postgres.allow_plaintext,
+      maxStartingPerSource: config.listeners.postgres.max_starting_per_source,
       engine,
       upstream: (target) => upstreams.resolve(target),
       holdSeconds: config.approvals.hold_seconds,

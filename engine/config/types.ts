@@ -13,6 +13,8 @@ export interface PostgresListenerConfig {
   tls?: TlsConfig
   /** Accept plaintext (no SSLRequest) from non-loopback clients. Loopback plaintext is always accepted. */
   allow_plaintext: boolean
+  /** Connections still starting up (not yet authenticated) from one client address (default 64). */
+  max_starting_per_source?: number
 }
 
 export interface AdminListenerConfig {

@@ -74,6 +74,10 @@ export const pgErrors = {
     err('FATAL', '53300', `warden: too many connections are starting up at once (${limit}); this one was refused`, {
       hint: 'Retry shortly. Connections that do not finish startup within the startup timeout are dropped.',
     }),
+  tooManyStartingFromSource: (limit: number) =>
+    err('FATAL', '53300', `warden: too many connections from this address are starting up at once (${limit}); this one was refused`, {
+      hint: 'Retry shortly. Connections that do not finish startup within the startup timeout are dropped.',
+    }),
   upstreamUnavailable: (target: string, why: string) =>
     err('FATAL', '08001', `warden: cannot connect to target "${target}": ${why}`),
   messageTooLarge: (type: string, bytes: number, limit: number) =>

@@ -11,7 +11,7 @@ import { FailureTally } from '../../engine/audit/failure-tally.ts'
 import { CancelRegistry } from './cancel.ts'
 import { Catalog } from './catalog.ts'
 import { Connection } from './connection.ts'
-import { pgErrors } from './errors.ts'
+import { type ErrorFields, pgErrors } from './errors.ts'
 import { ResultPlanner } from './masker.ts'
 import { encodeErrorResponse } from './messages/error-response.ts'
 
@@ -40,6 +40,8 @@ export interface PostgresListenerOptions {
   clockSkewSeconds?: number
   /** Connections still starting up (not yet authenticated) held at once (default MAX_STARTING). */
   maxStarting?: number
+  /** Of those, from one client address (default MAX_STARTING_PER_SOURCE). */
+  maxStartingPerSource?: number
 }
 
 /**
@@ -50,6 +52,12 @@ export interface PostgresListenerOptions {
  * A session starts in milliseconds: 256 starting at once is far more than real clients open.
  */
 export const MAX_STARTING = 256
+
+/**
+ * Connections still starting up from one client address. Under MAX_STARTING alone, one address that connects and
+ * sends nothing took every slot, and every other client was refused until its connections timed out.
+ */
+export const MAX_STARTING_PER_SOURCE = 64
 
 export interface PostgresListener {
   address: { host: string; port: number }
@@ -78,17 +86,28 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   }
 
   const maxStarting = opts.maxStarting ?? MAX_STARTING
+  const maxPerSource = opts.maxStartingPerSource ?? MAX_STARTING_PER_SOURCE
   let starting = 0
+  const startingFrom = new Map<string, number>()
 
   const server = net.createServer((socket) => {
     socket.on('error', () => undefined)
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
-    if (starting >= maxStarting) return refuse(socket, maxStarting)
+    if (starting >= maxStarting) return refuse(socket, pgErrors.tooManyStarting(maxStarting).fields)
+    const source = socket.remoteAddress ?? ''
+    const fromSource = startingFrom.get(source) ?? 0
+    if (fromSource >= maxPerSource) return refuse(socket, pgErrors.tooManyStartingFromSource(maxPerSource).fields)
     starting++
+    startingFrom.set(source, fromSource + 1)
     let counted = true
     const started = () => {
-      if (counted) starting--
+      if (counted) {
+        starting--
+        const left = (startingFrom.get(source) ?? 1) - 1
+        if (left > 0) startingFrom.set(source, left)
+        else startingFrom.delete(source)
+      }
       counted = false
     }
     const conn = new Connection(socket, {
@@ -139,8 +158,8 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
 }
 
 /** Answers a connection the listener will not start with PostgreSQL's own refusal, without reading from it. */
-function refuse(socket: net.Socket, limit: number): void {
-  socket.end(encodeErrorResponse(pgErrors.tooManyStarting(limit).fields))
+function refuse(socket: net.Socket, fields: ErrorFields): void {
+  socket.end(encodeErrorResponse(fields))
   // A client that never reads its refusal does not hold the descriptor either.
   setTimeout(() => socket.destroy(), 1_000).unref()
 }

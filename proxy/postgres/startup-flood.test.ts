@@ -18,7 +18,8 @@ import { RawClient, types } from './testing/raw-client.ts'
 let h: Harness
 
 test.before(async () => {
-  h = await startHarness()
+  // Every connection here comes from loopback: the per-address bound is raised to the gateway-wide one.
+  h = await startHarness({ maxStartingPerSource: MAX_STARTING })
 })
 test.after(async () => {
   await h?.stop()

@@ -34,6 +34,8 @@ export interface Harness {
 export interface HarnessOptions {
   override?: (input: InputDocument) => Decision | undefined
   holdSeconds?: number
+  /** Listener bound on connections still starting from one address (default MAX_STARTING_PER_SOURCE). */
+  maxStartingPerSource?: number
   targets?: TargetConfig[]
   upstream?: (target: TargetConfig, cluster: TestCluster) => UpstreamTarget
   maskKey?: Uint8Array
@@ -57,6 +59,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     engine: te.engine,
     upstream: (target) => (opts.upstream ? opts.upstream(target, cluster) : cluster.upstream()),
     holdSeconds: opts.holdSeconds ?? 30,
+    maxStartingPerSource: opts.maxStartingPerSource,
     maskKey: opts.maskKey ?? new Uint8Array(32).fill(7),
     approvalHint: (id) => `npx warden approvals approve ${id}`,
   })
