@@ -235,10 +235,10 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
     handle(greq).then((out) => {
       slots?.ended(req.socket, out.caller)
       writeResponse(res, out)
-    }).catch(() => {
+    }, () => {
       slots?.ended(req.socket)
       res.destroy()
-    })
+    }).catch(() => res.destroy())
   }
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, false))
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true))
