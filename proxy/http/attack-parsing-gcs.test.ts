@@ -6,19 +6,22 @@
 // /_internal endpoints, method overrides, and resumable upload chunks. `prod-gcp` is a production target;
 // `stage-gcp` a staging one, where an agent's changes pass but deletes are held and IAM / ACL changes refused.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { peerBinaries, startFakeGcs, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import type { CliOut } from './testing/aws-cli.ts'
+import { gcloudCli } from './testing/gcloud-cli.ts'
 
 const BUCKET = 'warden-parse'
 const dir = mkdtempSync(join(tmpdir(), 'warden-parse-gcs-'))
 let gcs: StoragePeer
 let g: TestGateway
 let token: string
+let gcloud: (...args: string[]) => Promise<CliOut>
 
 test.before(async () => {
   gcs = await startFakeGcs({ buckets: [BUCKET] })
@@ -28,7 +31,7 @@ test.before(async () => {
   })
   g = await startTestGateway(() => [upstream('prod-gcp', 'production', ['storage.googleapis.com']), upstream('stage-gcp', 'staging')], { holdSeconds: 1, env: { HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
-  writeFileSync(join(dir, 'agent-token'), token)
+  gcloud = gcloudCli(peerBinaries(['gcloud']).gcloud!, g, token, dir)
 })
 
 test.after(async () => {
@@ -53,21 +56,9 @@ const exists = async (name: string) => (await direct('GET', `/storage/v1/b/${BUC
 const agent = (target: string, path: string, init: RequestInit = {}) =>
   fetch(`${g.reverse.url}/t/${target}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } })
 
-const gcloud = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of Object.keys(env)) if (/^(CLOUDSDK_|https?_proxy$|HTTPS?_PROXY$)/.test(name)) delete env[name]
-  Object.assign(env, {
-    HOME: dir, CLOUDSDK_CONFIG: join(dir, 'gcloud'), CLOUDSDK_CORE_DISABLE_PROMPTS: '1', CLOUDSDK_CORE_PROJECT: 'warden-test',
-    REQUESTS_CA_BUNDLE: g.ca.bundle, CURL_CA_BUNDLE: g.ca.bundle, SSL_CERT_FILE: g.ca.bundle,
-    HTTPS_PROXY: g.proxy.url.replace('http://', `http://agent:${token}@`),
-  })
-  execFile(peerBinaries(['gcloud']).gcloud!, [...args, '--access-token-file', join(dir, 'agent-token')], { env, timeout: 120_000 }, (err, stdout, stderr) =>
-    resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
-})
-
 test('gcloud storage cat (HTTPS_PROXY) of an object whose name holds a slash (sent as %2F) is served, not refused as ambiguous', async () => {
   await put('reports/2026/q1.txt', 'quarterly numbers')
-  const out = await gcloud(['storage', 'cat', `gs://${BUCKET}/reports/2026/q1.txt`])
+  const out = await gcloud('storage', 'cat', `gs://${BUCKET}/reports/2026/q1.txt`)
   assert.is(out.code, 0, out.stderr)
   assert.is(out.stdout, 'quarterly numbers')
 })

@@ -6,7 +6,7 @@
 // list through the gateway as before.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -15,6 +15,8 @@ import { fetch, ProxyAgent } from 'undici'
 import { awsCli } from './testing/aws-cli.ts'
 import { peerBinaries, startFakeGcs, startMoto, type StoragePeer } from './testing/peers.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import type { CliOut } from './testing/aws-cli.ts'
+import { gcloudCli } from './testing/gcloud-cli.ts'
 import { HELD_AWS_ENV, motoCurl, motoTarget } from './testing/moto-target.ts'
 
 const TEXT = 'ssn: 536-22-1234\n'
@@ -26,6 +28,7 @@ let moto: StoragePeer
 let gcs: StoragePeer
 let g: TestGateway
 let token: string
+let gcloud: (...args: string[]) => Promise<CliOut>
 let crc32c: string
 
 test.before(async () => {
@@ -35,7 +38,7 @@ test.before(async () => {
     upstream_http: { url: gcs.url, ca_file: gcs.caFile, api_host: 'storage.googleapis.com', credential: { kind: 'bearer', token_env: 'HELD_GCP' }, hosts: ['storage.googleapis.com'] },
   }], { env: { ...HELD_AWS_ENV, HELD_GCP: 'gcp-held-token' } })
   token = await g.agentToken()
-  writeFileSync(join(dir, 'agent-token'), token)
+  gcloud = gcloudCli(peerBinaries(['gcloud']).gcloud!, g, token, dir)
   await motoCurl(moto, 's3', 'PUT', '/ops')
   await motoCurl(moto, 's3', 'PUT', '/ops/ssn.txt', ['-H', 'content-type: text/plain', '--data-binary', TEXT])
   crc32c = JSON.parse(await gcsDirect('POST', '/upload/storage/v1/b/ops/o?uploadType=media&name=ssn.txt', TEXT)).crc32c
@@ -115,27 +118,15 @@ test('Cloud Storage listings and object metadata under masks carry no digest of 
   assert.is(await media.text(), 'ssn: [ssn]\n', 'control: the media read is masked, and otherwise untouched')
 })
 
-const gcloud = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of Object.keys(env)) if (/^(CLOUDSDK_|https?_proxy$|HTTPS?_PROXY$)/.test(name)) delete env[name]
-  Object.assign(env, {
-    HOME: dir, CLOUDSDK_CONFIG: join(dir, 'gcloud'), CLOUDSDK_CORE_DISABLE_PROMPTS: '1', CLOUDSDK_CORE_PROJECT: 'warden-test',
-    REQUESTS_CA_BUNDLE: g.ca.bundle, CURL_CA_BUNDLE: g.ca.bundle, SSL_CERT_FILE: g.ca.bundle,
-    HTTPS_PROXY: g.proxy.url.replace('http://', `http://agent:${token}@`),
-  })
-  execFile(peerBinaries(['gcloud']).gcloud!, [...args, '--access-token-file', join(dir, 'agent-token')], { env, timeout: 120_000 }, (err, stdout, stderr) =>
-    resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
-})
-
 test('gcloud still lists and reads through the gateway without the digests (storage ls -l, objects describe, cat)', async () => {
-  const ls = await gcloud(['storage', 'ls', '-l', 'gs://ops'])
+  const ls = await gcloud('storage', 'ls', '-l', 'gs://ops')
   assert.is(ls.code, 0, ls.stderr)
   assert.match(ls.stdout, /17 .*gs:\/\/ops\/ssn\.txt/)
-  const described = await gcloud(['storage', 'objects', 'describe', 'gs://ops/ssn.txt', '--format=json'])
+  const described = await gcloud('storage', 'objects', 'describe', 'gs://ops/ssn.txt', '--format=json')
   assert.is(described.code, 0, described.stderr)
   assert.not.match(described.stdout, MD5_B64)
   // An object the mask leaves as it is (a masked one is shorter than its size, which gcloud refuses either way).
-  const cat = await gcloud(['storage', 'cat', 'gs://ops/notes.txt'])
+  const cat = await gcloud('storage', 'cat', 'gs://ops/notes.txt')
   assert.is(cat.code, 0, cat.stderr)
   assert.is(cat.stdout, 'nothing to hide\n')
 })
