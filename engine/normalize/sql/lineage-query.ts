@@ -539,12 +539,12 @@ function holdsParameter(node: unknown): boolean {
   return n[0] === 'A_ArrayExpr' && list(n[1].elements).some(holdsParameter)
 }
 
-/** Why a value a condition reads may hold values no mask follows: Lin.untraced, or a whole document compared as it is. */
 /** A value the text gives (constants, parameters), not one read from rows or made by a function's rows. */
 function givenByText(lin: Lin): boolean {
   return lin.sources.length === 0 && lin.kind !== 'unknown' && lin.candidates !== true && lin.untraced === undefined
 }
 
+/** Why a value a condition reads may hold values no mask follows: Lin.untraced, or a whole document compared as it is. */
 function untracedWhy(lin: Lin): string | undefined {
   if (lin.untraced !== undefined) return lin.untraced
   if (lin.document) return 'compares a whole json document or composite value, or a value read by a key that may be one, whose values are masked only by their keys; read values by their full key path (doc->>\'key\') and compare them for equality with values the statement gives, or cast them to a number, date or boolean'

@@ -200,13 +200,15 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
     case 'ClusterStmt':
       clustered(w, body, top)
       return undefined
-    case 'AlterDomainStmt':
+    case 'AlterDomainStmt': {
       // A CHECK added (valid) or validated checks every value of every column of the domain's type, which the
       // statement does not name.
-      if ((body.subtype === 'C' && bodyOf(body.def, 'Constraint')?.contype === 'CONSTR_CHECK' && bodyOf(body.def, 'Constraint')?.skip_validation !== true) || body.subtype === 'V') {
+      const added = bodyOf(body.def, 'Constraint')
+      if ((body.subtype === 'C' && added?.contype === 'CONSTR_CHECK' && added.skip_validation !== true) || body.subtype === 'V') {
         w.addPredicates(untraced(`a constraint of domain ${names(body.typeName).join('.')} is checked against every value of the columns of that type`))
       }
       return undefined
+    }
     case 'CreateTrigStmt':
     case 'RuleStmt': {
       // A trigger's WHEN, a rule's WHERE: evaluated on each row a later write touches, which then fails or not.
