@@ -78,11 +78,16 @@ export class ConnectionSlots {
     if (slot) slot.inFlight++
   }
 
-  /** The request is answered; `caller`: its token was accepted, so the connection proves itself for them. */
+  /**
+   * The request is answered; `caller`: its token was accepted, so the connection proves itself for them. The last
+   * answered request decides: one answered without an accepted token (none, or one that has expired since) leaves
+   * the connection displaceable again, else a token accepted once kept its connection out of reach for good.
+   */
   ended(socket: Socket, caller?: string): void {
     const slot = this.slots.get(keyOf(socket))
     if (!slot) return
     slot.inFlight = Math.max(0, slot.inFlight - 1)
+    if (slot.caller !== caller) this.unprove(slot)
     if (caller !== undefined) this.prove(slot, caller)
   }
 
@@ -99,6 +104,13 @@ export class ConnectionSlots {
     this.perCaller.set(caller, n + 1)
     slot.caller = caller
     this.unproven.delete(slot)
+  }
+
+  private unprove(slot: Slot): void {
+    if (slot.caller === undefined || slot.socket.destroyed) return
+    this.release(slot.caller)
+    slot.caller = undefined
+    this.unproven.add(slot)
   }
 
   private release(caller: string): void {

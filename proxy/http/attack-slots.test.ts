@@ -1,0 +1,79 @@
+// Attacks on the connection slots of the HTTP listeners (connection-slots.ts), through the gateway with raw
+// clients. A connection once answered for an accepted token stayed proven for good: a token that had expired
+// since (or none at all) kept its kept-alive connections out of reach of displacement, as long as their client
+// sent a request now and then. The last answered request now decides.
+import { connect, type Socket } from 'node:net'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { MAX_CONNECTIONS } from './node-server.ts'
+import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let g: TestGateway
+let token: string
+
+test.before(async () => {
+  g = await startTestGateway((up) => [
+    { name: 'web', kind: 'http', environment: 'production', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, hosts: ['web.example'] } },
+  ], { tls: false })
+  token = await g.agentToken()
+  g.route = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"ok":true}')
+  }
+})
+test.after(async () => g.close())
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+/** A GET on `socket`, with the agent token or without; resolves with the status once the whole answer is read. */
+function get(socket: Socket, withToken: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    let got = ''
+    const onData = (d: Buffer) => {
+      got += d.toString('latin1')
+      const head = got.indexOf('\r\n\r\n')
+      if (head < 0) return
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(got.slice(0, head))?.[1] ?? 0)
+      if (got.length < head + 4 + length) return
+      socket.off('data', onData)
+      resolve(Number(got.slice(9, 12)))
+    }
+    socket.on('data', onData)
+    socket.write(`GET /t/web/ok HTTP/1.1\r\nhost: 127.0.0.1\r\n${withToken ? `authorization: Bearer ${token}\r\n` : ''}\r\n`)
+  })
+}
+
+/** Which of the sockets the gateway closes first. */
+function firstClosed(sockets: Record<string, Socket>): Promise<string> {
+  return new Promise((resolve) => {
+    for (const [name, s] of Object.entries(sockets)) {
+      s.resume()
+      if (s.destroyed) resolve(name)
+      s.once('close', () => resolve(name))
+    }
+  })
+}
+
+test('reverse listener: a connection answered for an accepted token, then for no token, is displaceable again', async () => {
+  const port = g.reverse.address.port
+  const once = await open(port)
+  const flood: Socket[] = []
+  try {
+    assert.is(await get(once, true), 200)
+    assert.is(await get(once, false), 401, 'the same connection, now without a token (or with one expired since)')
+    for (let i = 0; i < MAX_CONNECTIONS - 1; i++) flood.push(await open(port))
+    const closed = firstClosed({ once, oldestIdle: flood[0]! })
+    flood.push(await open(port))
+    assert.is(await closed, 'once', 'the connection no accepted token uses any more made room, not an idle one opened after it')
+  } finally {
+    for (const s of flood) s.destroy()
+    once.destroy()
+  }
+})
+
+test.run()
