@@ -1,7 +1,8 @@
 // Attacks on the connection slots of the HTTP listeners (connection-slots.ts), through the gateway with raw
 // clients. A connection once answered for an accepted token stayed proven for good: a token that had expired
 // since (or none at all) kept its kept-alive connections out of reach of displacement, as long as their client
-// sent a request now and then. The last answered request now decides.
+// sent a request now and then. The last answered request now decides. And one token that kept a request in flight
+// on each connection (a body never sent after 100 Continue) held every one of them: past its share, no more.
 import { connect, type Socket } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -31,7 +32,7 @@ function open(port: number): Promise<Socket> {
 }
 
 /** A GET on `socket`, with the agent token or without; resolves with the status once the whole answer is read. */
-function get(socket: Socket, withToken: boolean): Promise<number> {
+function get(socket: Socket, withToken: boolean, bearer = token): Promise<number> {
   return new Promise((resolve) => {
     let got = ''
     const onData = (d: Buffer) => {
@@ -44,7 +45,7 @@ function get(socket: Socket, withToken: boolean): Promise<number> {
       resolve(Number(got.slice(9, 12)))
     }
     socket.on('data', onData)
-    socket.write(`GET /t/web/ok HTTP/1.1\r\nhost: 127.0.0.1\r\n${withToken ? `authorization: Bearer ${token}\r\n` : ''}\r\n`)
+    socket.write(`GET /t/web/ok HTTP/1.1\r\nhost: 127.0.0.1\r\n${withToken ? `authorization: Bearer ${bearer}\r\n` : ''}\r\n`)
   })
 }
 
@@ -73,6 +74,45 @@ test('reverse listener: a connection answered for an accepted token, then for no
   } finally {
     for (const s of flood) s.destroy()
     once.destroy()
+  }
+})
+
+/** A POST whose body never follows: resolves once the gateway has accepted the token and asked for the body (100). */
+function postNoBody(socket: Socket, bearer: string): Promise<void> {
+  return new Promise((resolve) => {
+    let got = ''
+    const onData = (d: Buffer) => {
+      got += d.toString('latin1')
+      if (!got.includes('\r\n\r\n')) return
+      socket.off('data', onData)
+      assert.match(got, /^HTTP\/1\.1 100 /)
+      resolve()
+    }
+    socket.on('data', onData)
+    socket.write(`POST /t/web/up HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${bearer}\r\ncontent-type: application/json\r\ncontent-length: 10\r\nexpect: 100-continue\r\n\r\n`)
+  })
+}
+
+test('reverse listener: one token that keeps a request in flight on every connection holds no more than its share of them', async () => {
+  const port = g.reverse.address.port
+  const flood: Socket[] = []
+  let other: Socket | undefined
+  try {
+    for (let i = 0; i < MAX_CONNECTIONS; i++) {
+      const s = await open(port)
+      flood.push(s)
+      await postNoBody(s, token)
+    }
+    const share = MAX_CONNECTIONS / 16
+    const closed = firstClosed({ withinShare: flood[0]!, pastShare: flood[share]! })
+    other = await open(port)
+    other.on('error', () => undefined)
+    const answered = get(other, true, await g.te.token('other', ['agents']))
+    assert.is(await Promise.race([answered, firstClosed({ other })]), 200, 'another agent is served, not closed at once')
+    assert.is(await closed, 'pastShare', 'the oldest connection past the share made room, not one within it')
+  } finally {
+    for (const s of flood) s.destroy()
+    other?.destroy()
   }
 })
 

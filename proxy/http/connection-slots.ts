@@ -14,6 +14,8 @@ interface Slot {
   caller?: string
   /** Requests read whole and not yet answered on this connection. */
   inFlight: number
+  /** A request in flight is its caller's past their share: it does not keep the connection from being displaced. */
+  overShare?: boolean
 }
 
 /** A live TCP connection's name, the same on its raw socket and on the TLS socket over it. */
@@ -63,7 +65,7 @@ export class ConnectionSlots {
 
   private displaceOne(): boolean {
     for (const slot of this.unproven) {
-      if (slot.inFlight > 0) continue
+      if (slot.inFlight > 0 && !slot.overShare) continue
       this.unproven.delete(slot)
       this.displaced++
       slot.socket.destroy()
@@ -79,6 +81,19 @@ export class ConnectionSlots {
   }
 
   /**
+   * A request in flight on this connection is `caller`'s (its token was accepted): the connection proves itself for
+   * them now, or, past their share, its requests in flight no longer keep it. Else one token held every connection
+   * it kept a request in flight on (a body never sent after 100 Continue, a held approval): all of them.
+   */
+  asked(socket: Socket, caller: string): void {
+    const slot = this.slots.get(keyOf(socket))
+    if (!slot) return
+    if (slot.caller !== caller) this.unprove(slot)
+    this.prove(slot, caller)
+    if (slot.caller !== caller) slot.overShare = true
+  }
+
+  /**
    * The request is answered; `caller`: its token was accepted, so the connection proves itself for them. The last
    * answered request decides: one answered without an accepted token (none, or one that has expired since) leaves
    * the connection displaceable again, else a token accepted once kept its connection out of reach for good.
@@ -87,6 +102,7 @@ export class ConnectionSlots {
     const slot = this.slots.get(keyOf(socket))
     if (!slot) return
     slot.inFlight = Math.max(0, slot.inFlight - 1)
+    if (slot.inFlight === 0) slot.overShare = false
     if (slot.caller !== caller) this.unprove(slot)
     if (caller !== undefined) this.prove(slot, caller)
   }
