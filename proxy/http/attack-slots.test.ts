@@ -2,8 +2,11 @@
 // clients. A connection once answered for an accepted token stayed proven for good: a token that had expired
 // since (or none at all) kept its kept-alive connections out of reach of displacement, as long as their client
 // sent a request now and then. The last answered request now decides. And one token that kept a request in flight
-// on each connection (a body never sent after 100 Continue) held every one of them: past its share, no more.
+// on each connection (a body never sent after 100 Continue) held every one of them: past its share, no more. A
+// tunnel was proven by its CONNECT for as long as it lasted, whatever was refused inside it: now its requests decide.
+import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MAX_CONNECTIONS } from './node-server.ts'
@@ -113,6 +116,54 @@ test('reverse listener: one token that keeps a request in flight on every connec
   } finally {
     for (const s of flood) s.destroy()
     other?.destroy()
+  }
+})
+
+/** A CONNECT to web.example:443 with the agent token, then TLS with the gateway's CA: both sockets. */
+function tunnel(): Promise<{ raw: Socket; tls: TLSSocket }> {
+  return new Promise((resolve, reject) => {
+    const raw = connect(g.proxy.address.port, '127.0.0.1', () => raw.write(`CONNECT web.example:443 HTTP/1.1\r\nhost: web.example:443\r\nproxy-authorization: Bearer ${token}\r\n\r\n`))
+    raw.once('error', reject)
+    raw.once('data', (d) => {
+      if (!/^HTTP\/1\.1 200/.test(String(d))) return reject(new Error(`CONNECT refused: ${String(d).slice(0, 200)}`))
+      const tls = tlsConnect({ socket: raw, servername: 'web.example', ca: readFileSync(g.ca.cert) }, () => resolve({ raw, tls }))
+      tls.once('error', reject)
+    })
+  })
+}
+
+/** A GET inside the tunnel, with the given extra header lines; resolves with the status once the answer is read. */
+function getInside(tls: TLSSocket, extra: string): Promise<number> {
+  return new Promise((resolve) => {
+    let got = ''
+    const onData = (d: Buffer) => {
+      got += d.toString('latin1')
+      const head = got.indexOf('\r\n\r\n')
+      if (head < 0) return
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(got.slice(0, head))?.[1] ?? 0)
+      if (got.length < head + 4 + length) return
+      tls.off('data', onData)
+      resolve(Number(got.slice(9, 12)))
+    }
+    tls.on('data', onData)
+    tls.write(`GET /ok HTTP/1.1\r\nhost: web.example\r\n${extra}\r\n`)
+  })
+}
+
+test('forward proxy: a tunnel whose requests are no longer accepted (407) is displaceable again', async () => {
+  const port = g.proxy.address.port
+  const { raw, tls } = await tunnel()
+  const flood: Socket[] = []
+  try {
+    assert.is(await getInside(tls, ''), 200)
+    assert.is(await getInside(tls, 'authorization: Bearer a b\r\n'), 407, 'refused for its credentials, as once the tunnel token has expired')
+    for (let i = 0; i < MAX_CONNECTIONS - 1; i++) flood.push(await open(port))
+    const closed = firstClosed({ tunnel: raw, oldestIdle: flood[0]! })
+    flood.push(await open(port))
+    assert.is(await closed, 'tunnel', 'the tunnel no accepted token uses any more made room, not an idle connection opened after it')
+  } finally {
+    for (const s of flood) s.destroy()
+    tls.destroy()
   }
 })
 
