@@ -167,4 +167,21 @@ test('forward proxy: a tunnel whose requests are no longer accepted (407) is dis
   }
 })
 
+test('forward proxy: an intercepted tunnel that never sends a request is closed when the token that opened it expires', async () => {
+  const ttl = 3
+  const short = await g.te.token('cursor', ['agents'], { ttlSeconds: ttl })
+  const s = connect(g.proxy.address.port, '127.0.0.1')
+  let out = ''
+  s.on('error', () => undefined)
+  s.on('data', (d) => { out += d })
+  const closed = new Promise<boolean>((resolve) => s.on('close', () => resolve(true)))
+  s.write(`CONNECT web.example:443 HTTP/1.1\r\nhost: web.example:443\r\nproxy-authorization: Bearer ${short}\r\n\r\n`)
+  // Not a measure: only so that a tunnel kept for good fails the test instead of hanging it.
+  const gaveUp = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ttl * 1000 + 10_000).unref())
+  const wasClosed = await Promise.race([closed, gaveUp])
+  s.destroy()
+  assert.match(out, /^HTTP\/1\.1 200/, 'the tunnel opened')
+  assert.ok(wasClosed, 'the gateway closed the tunnel (before: it stayed open, and proven, with no TLS and no request)')
+})
+
 test.run()

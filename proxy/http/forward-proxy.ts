@@ -183,6 +183,18 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         secureContext: opts.leaves.context(host.replace(/^\[|\]$/g, '')),
       })
       tls.on('error', () => tls.destroy())
+      // Each request inside is verified on the CONNECT's token, so none is accepted past its expiry; a tunnel that
+      // sent none stayed open (and proven in the slots) for good, since the inner server, never listening, times
+      // out no request head. It lasts as long as its token, as a passthrough tunnel does.
+      const skew = opts.clockSkewSeconds ?? 0
+      const deadline = tokenDeadline(token, skew)
+      const stop = atDeadline(deadline, () => {
+        const message = `the agent token that opened the tunnel to ${authority} expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
+        engine.audit.record({ type: 'error', time: new Date().toISOString(), protocol: 'http', via: 'forward', target: authority, client, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind }, code: 'token.expired', message })
+        tls.destroy()
+        socket.destroy()
+      })
+      socket.once('close', stop)
       tunnels.set(tls, tunnel)
       inner.emit('connection', tls)
     } catch (err) {
