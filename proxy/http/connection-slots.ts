@@ -3,8 +3,9 @@
 // connection proves itself when a request on it is answered for an accepted token (or a CONNECT opens a tunnel
 // for one); until then it may be displaced. When the listener is full, a new connection closes the oldest
 // connection that has not proved itself and has no request in flight; when there is none, the new one is closed.
-// One caller proves at most a share of the connections: past it, its further connections stay displaceable, so
-// a single agent token cannot hold every slot either.
+// One caller proves at most a share of the connections: past it, its further connections stay displaceable, and
+// its requests in flight on them do not keep them either, so a single agent token cannot hold every slot. The
+// last answered request decides: one answered without an accepted token makes its connection displaceable again.
 import type { Server, Socket } from 'node:net'
 import type { Identity } from '../../engine/types.ts'
 
