@@ -13,7 +13,7 @@ export interface PostgresListenerConfig {
   tls?: TlsConfig
   /** Accept plaintext (no SSLRequest) from non-loopback clients. Loopback plaintext is always accepted. */
   allow_plaintext: boolean
-  /** Connections still starting up (not yet authenticated) from one client address (default 64). */
+  /** Connections still starting up (not yet authenticated) from one client address, an IPv6 one's /64 (default 64). */
   max_starting_per_source?: number
 }
 

@@ -299,8 +299,9 @@ test('inside agent A\'s tunnel, agent B\'s Authorization or Proxy-Authorization 
 })
 
 test('a tunnel kept open after its token expired: the next request inside it is refused (407), not forwarded', async () => {
-  // Expired 27 s ago: still inside the verifier's 30 s clock skew for 3 s more.
-  const short = await g.te.token('cursor', ['agents'], { now: Date.now() - 30_000, ttlSeconds: 3 })
+  // Expires in 3 s. (Not one expired 27 s ago, inside the verifier's 30 s skew: this gateway counts no skew, and
+  // closes an intercepted tunnel at its token's deadline as it closes a passthrough one.)
+  const short = await g.te.token('cursor', ['agents'], { ttlSeconds: 3 })
   g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
   const t = await tunnel('storage.googleapis.com:443', `Bearer ${short}`)
   let out = ''

@@ -97,4 +97,35 @@ test('one caller proves at most its share: its further connections stay displace
   assert.is(slots.displaced, 1)
 })
 
+test('proving and unproving a connection again and again leaves the caller its whole share', async () => {
+  const a = await open()
+  for (let i = 0; i < 10; i++) {
+    slots.started(a.server)
+    slots.asked(a.server, 'alice')
+    slots.ended(a.server, 'alice')
+    slots.started(a.server)
+    slots.ended(a.server)
+  }
+  const b = await open()
+  const c = await open()
+  slots.proven(b.server, 'alice')
+  slots.proven(c.server, 'alice')
+  await open()
+  assert.ok(held(b) && held(c), 'alice still proves two')
+  assert.not.ok(held(a), 'the one last answered without a token made room')
+})
+
+test('a request in flight past its caller\'s share does not keep its connection; within the share it does', async () => {
+  const a = await open()
+  const b = await open()
+  const c = await open()
+  for (const x of [a, b, c]) {
+    slots.started(x.server)
+    slots.asked(x.server, 'alice')
+  }
+  await open()
+  assert.ok(held(a) && held(b))
+  assert.not.ok(held(c), 'alice\'s third request in flight is past her share of two')
+})
+
 test.run()

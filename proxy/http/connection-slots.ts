@@ -3,8 +3,9 @@
 // connection proves itself when a request on it is answered for an accepted token (or a CONNECT opens a tunnel
 // for one); until then it may be displaced. When the listener is full, a new connection closes the oldest
 // connection that has not proved itself and has no request in flight; when there is none, the new one is closed.
-// One caller proves at most a share of the connections: past it, its further connections stay displaceable, so
-// a single agent token cannot hold every slot either.
+// One caller proves at most a share of the connections: past it, its further connections stay displaceable, and
+// its requests in flight on them do not keep them either, so a single agent token cannot hold every slot. The
+// last answered request decides: one answered without an accepted token makes its connection displaceable again.
 import type { Server, Socket } from 'node:net'
 import type { Identity } from '../../engine/types.ts'
 
@@ -14,6 +15,8 @@ interface Slot {
   caller?: string
   /** Requests read whole and not yet answered on this connection. */
   inFlight: number
+  /** A request in flight is its caller's past their share: it does not keep the connection from being displaced. */
+  overShare?: boolean
 }
 
 /** A live TCP connection's name, the same on its raw socket and on the TLS socket over it. */
@@ -63,7 +66,7 @@ export class ConnectionSlots {
 
   private displaceOne(): boolean {
     for (const slot of this.unproven) {
-      if (slot.inFlight > 0) continue
+      if (slot.inFlight > 0 && !slot.overShare) continue
       this.unproven.delete(slot)
       this.displaced++
       slot.socket.destroy()
@@ -78,11 +81,30 @@ export class ConnectionSlots {
     if (slot) slot.inFlight++
   }
 
-  /** The request is answered; `caller`: its token was accepted, so the connection proves itself for them. */
+  /**
+   * A request in flight on this connection is `caller`'s (its token was accepted): the connection proves itself for
+   * them now, or, past their share, its requests in flight no longer keep it. Else one token held every connection
+   * it kept a request in flight on (a body never sent after 100 Continue, a held approval): all of them.
+   */
+  asked(socket: Socket, caller: string): void {
+    const slot = this.slots.get(keyOf(socket))
+    if (!slot) return
+    if (slot.caller !== caller) this.unprove(slot)
+    this.prove(slot, caller)
+    if (slot.caller !== caller) slot.overShare = true
+  }
+
+  /**
+   * The request is answered; `caller`: its token was accepted, so the connection proves itself for them. The last
+   * answered request decides: one answered without an accepted token (none, or one that has expired since) leaves
+   * the connection displaceable again, else a token accepted once kept its connection out of reach for good.
+   */
   ended(socket: Socket, caller?: string): void {
     const slot = this.slots.get(keyOf(socket))
     if (!slot) return
     slot.inFlight = Math.max(0, slot.inFlight - 1)
+    if (slot.inFlight === 0) slot.overShare = false
+    if (slot.caller !== caller) this.unprove(slot)
     if (caller !== undefined) this.prove(slot, caller)
   }
 
@@ -99,6 +121,13 @@ export class ConnectionSlots {
     this.perCaller.set(caller, n + 1)
     slot.caller = caller
     this.unproven.delete(slot)
+  }
+
+  private unprove(slot: Slot): void {
+    if (slot.caller === undefined || slot.socket.destroyed) return
+    this.release(slot.caller)
+    slot.caller = undefined
+    this.unproven.add(slot)
   }
 
   private release(caller: string): void {

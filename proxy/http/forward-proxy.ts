@@ -84,12 +84,13 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
   answerClientErrors(inner, gatewayError)
   inner.keepAliveTimeout = 65_000
-  attachHandler(inner, opts.handle, 'forward', (req) => ({ tunnel: tunnels.get(req.socket) }))
+  // The tunnel's TLS socket has the name of the connection under it: each request inside a tunnel decides, as on
+  // the reverse listener, whether the connection stays proven (a token expired since leaves it displaceable).
+  const slots = new ConnectionSlots(MAX_CONNECTIONS)
+  attachHandler(inner, opts.handle, 'forward', (req) => ({ tunnel: tunnels.get(req.socket) }), slots)
 
   const audit = (authority: string, client: string | undefined, status: number, extra: Record<string, unknown>) =>
     engine.audit.record({ type: 'request', time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status, ...extra })
-
-  const slots = new ConnectionSlots(MAX_CONNECTIONS)
 
   async function onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     // As asked, for the record; the tunnel keeps the canonical form (see `canonical` below).
@@ -101,6 +102,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     socket.on('error', () => socket.destroy())
     /** Who asked, once authenticated. */
     let caller: string | undefined
+    /** The CONNECT is answered in the slots: the tunnel is open for the caller. */
+    let answered = false
     try {
       const { host, port } = requestAuthority(authority)
       // The one spelling of the host every reader inside the tunnel gets: lower case, no trailing dots, a port.
@@ -126,7 +129,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       if (!enter(identity, socket)) {
         throw new HttpGatewayError(429, 'http.busy', `too many tunnels: ${identity.sub} already holds ${MAX_TUNNELS_PER_CALLER} tunnels through this proxy (at most ${MAX_TUNNELS_PER_CALLER} at once, so that one caller cannot take every connection); close some, or reuse kept-alive ones`, { headers: { 'retry-after': '1' } })
       }
-      slots.proven(socket, callerKey(identity))
+      slots.ended(socket, callerKey(identity))
+      answered = true
       if (isPassthrough(opts.passthrough, authority)) {
         // Uninspected, but on record: on a durable trail the tunnel is stored before any byte goes through it.
         audit(authority, client, 200, { passthrough: true, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind } })
@@ -179,6 +183,18 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         secureContext: opts.leaves.context(host.replace(/^\[|\]$/g, '')),
       })
       tls.on('error', () => tls.destroy())
+      // Each request inside is verified on the CONNECT's token, so none is accepted past its expiry; a tunnel that
+      // sent none stayed open (and proven in the slots) for good, since the inner server, never listening, times
+      // out no request head. It lasts as long as its token, as a passthrough tunnel does.
+      const skew = opts.clockSkewSeconds ?? 0
+      const deadline = tokenDeadline(token, skew)
+      const stop = atDeadline(deadline, () => {
+        const message = `the agent token that opened the tunnel to ${authority} expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
+        engine.audit.record({ type: 'error', time: new Date().toISOString(), protocol: 'http', via: 'forward', target: authority, client, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind }, code: 'token.expired', message })
+        tls.destroy()
+        socket.destroy()
+      })
+      socket.once('close', stop)
       tunnels.set(tls, tunnel)
       inner.emit('connection', tls)
     } catch (err) {
@@ -188,7 +204,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         const event = { type: 'request' as const, time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status: e.status, error: e.code }
         failures.record(`connect:${e.code}`, event, tallied(event))
       } else audit(authority, client, e.status, { error: e.code })
-      slots.ended(socket)
+      if (!answered) slots.ended(socket)
       refuse(socket, e)
     }
   }

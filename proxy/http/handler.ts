@@ -259,6 +259,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // Who is asking comes first: an unauthenticated client learns nothing about routes or targets.
     const caller = await authenticate(engine, req)
     trace.caller = callerKey(caller.identity)
+    req.onCaller?.(trace.caller)
     let target: TargetConfig
     let rest: string
     if (forward) {

@@ -231,6 +231,7 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const greq = toGatewayRequest(req, mode, res, { ...extra(req), onHeld: earlyHints(req, res) })
     if (expectsContinue) greq.body = continuedBody(req, res)
+    if (slots) greq.onCaller = (caller) => slots.asked(req.socket, caller)
     slots?.started(req.socket)
     handle(greq).then((out) => {
       slots?.ended(req.socket, out.caller)
@@ -256,6 +257,7 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
     if (head.byteLength) socket.unshift(head)
     greq.body = undefined
     const judged = watchWhileJudged(socket, greq.gone as ClientGone)
+    if (slots) greq.onCaller = (caller) => slots.asked(socket, caller)
     slots?.started(socket)
     handle(greq).then((out) => {
       slots?.ended(socket, out.caller)

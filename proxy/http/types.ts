@@ -27,6 +27,8 @@ export interface GatewayRequest {
    * an AbortController costs ~3.5 µs and most requests never need one. Absent: `signal` is used.
    */
   gone?: EventEmitter & { readonly aborted: boolean; readonly reason?: unknown }
+  /** Called once the token is accepted, with the caller (issuer and subject): connection-slots.ts. */
+  onCaller?(caller: string): void
   /** Called when the request is held, so the adapter can send an informational response (103) at once. */
   onHeld?(headers: Record<string, string>): void
 }

@@ -13,6 +13,7 @@ import { Catalog } from './catalog.ts'
 import { Connection } from './connection.ts'
 import { type ErrorFields, pgErrors } from './errors.ts'
 import { ResultPlanner } from './masker.ts'
+import { startingSource } from './source.ts'
 import { encodeErrorResponse } from './messages/error-response.ts'
 
 export type { UpstreamTarget } from './backend.ts'
@@ -40,7 +41,7 @@ export interface PostgresListenerOptions {
   clockSkewSeconds?: number
   /** Connections still starting up (not yet authenticated) held at once (default MAX_STARTING). */
   maxStarting?: number
-  /** Of those, from one client address (default MAX_STARTING_PER_SOURCE). */
+  /** Of those, from one client address, an IPv6 one's /64 (default MAX_STARTING_PER_SOURCE). */
   maxStartingPerSource?: number
 }
 
@@ -95,7 +96,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     if (starting >= maxStarting) return refuse(socket, pgErrors.tooManyStarting(maxStarting).fields)
-    const source = socket.remoteAddress ?? ''
+    const source = startingSource(socket.remoteAddress ?? '')
     const fromSource = startingFrom.get(source) ?? 0
     if (fromSource >= maxPerSource) return refuse(socket, pgErrors.tooManyStartingFromSource(maxPerSource).fields)
     starting++

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   holdSeconds?: number
   /** Listener bound on connections still starting from one address (default MAX_STARTING_PER_SOURCE). */
   maxStartingPerSource?: number
+  /** Address the listener binds (default 127.0.0.1; `::` takes IPv6 and IPv4-mapped clients). */
+  host?: string
   targets?: TargetConfig[]
   upstream?: (target: TargetConfig, cluster: TestCluster) => UpstreamTarget
   maskKey?: Uint8Array
@@ -52,7 +54,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const te = await createTestEngine({ targets: opts.targets ?? [testTarget('prod-db'), testTarget('staging-db', 'staging')], override: opts.override, decideThreads: opts.decideThreads })
   const cert = makeSelfSignedCert()
   const listener = await startPostgresListener({
-    host: '127.0.0.1',
+    host: opts.host ?? '127.0.0.1',
     port: 0,
     tls: cert,
     allowPlaintext: false,
