@@ -2,24 +2,32 @@
 // picks any address of its /64 (2^64 of them), so one host that connected and sent nothing from a new address each
 // time took every MAX_STARTING slot anyway. An IPv6 client now counts as its /64; an IPv4 client on a dual-stack
 // listener (::ffff:a.b.c.d) still counts as its own address, not as one shared ::ffff:0:0/64.
-// The IPv6 clients bind addresses of 2001:db8:77::/64 added to the loopback here (`ip -6 addr add`).
+// The IPv6 clients bind addresses of 2001:db8:77::/64 added to the loopback here (`ip -6 addr add`, removed after)
+// and reach a listener on ::1; the IPv4 clients reach one on ::ffff:127.0.0.1 (IPv4-mapped, loopback only).
 import { execFileSync } from 'node:child_process'
 import net from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeErrorResponse } from './messages/error-response.ts'
+import { type PostgresListener, startPostgresListener } from './listener.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 
 const PER_SOURCE = 3
 const PREFIX = '2001:db8:77::'
 let h: Harness
 
+let v6: PostgresListener | undefined
+/** The addresses this file added to the loopback, removed after it. */
+const added: string[] = []
+
 /** Adds PREFIX1… PREFIX`n` to the loopback, so clients may bind them (needs CAP_NET_ADMIN). */
 function addAddresses(n: number): boolean {
   try {
     const have = execFileSync('ip', ['-6', 'addr', 'show', 'dev', 'lo']).toString()
     for (let i = 1; i <= n; i++) {
-      if (!have.includes(`${PREFIX}${i}/128`)) execFileSync('ip', ['-6', 'addr', 'add', `${PREFIX}${i}/128`, 'dev', 'lo', 'nodad'])
+      if (have.includes(`${PREFIX}${i}/128`)) continue
+      execFileSync('ip', ['-6', 'addr', 'add', `${PREFIX}${i}/128`, 'dev', 'lo', 'nodad'])
+      added.push(`${PREFIX}${i}/128`)
     }
     return true
   } catch {
@@ -36,15 +44,22 @@ function sslAnswer(s: net.Socket): Promise<string> {
 }
 
 test.before(async () => {
-  h = await startHarness({ maxStartingPerSource: PER_SOURCE, host: '::' })
+  h = await startHarness({ maxStartingPerSource: PER_SOURCE, host: '::ffff:127.0.0.1' })
+  v6 = await startPostgresListener({
+    host: '::1', port: 0, tls: h.cert, allowPlaintext: false, engine: h.te.engine, upstream: () => h.cluster.upstream(),
+    holdSeconds: 1, maxStartingPerSource: PER_SOURCE, maskKey: new Uint8Array(32).fill(7),
+  })
 })
 test.after(async () => {
+  await v6?.close()
   await h?.stop()
+  for (const address of added) execFileSync('ip', ['-6', 'addr', 'del', address, 'dev', 'lo'])
 })
 
 function connect(host: string, localAddress: string): Promise<net.Socket> {
+  const port = host === '::1' ? v6!.address.port : h.port
   return new Promise((resolve, reject) => {
-    const s = net.connect({ port: h.port, host, localAddress }, () => resolve(s))
+    const s = net.connect({ port, host, localAddress }, () => resolve(s))
     s.once('error', reject)
   })
 }

@@ -36,7 +36,7 @@ export interface HarnessOptions {
   holdSeconds?: number
   /** Listener bound on connections still starting from one address (default MAX_STARTING_PER_SOURCE). */
   maxStartingPerSource?: number
-  /** Address the listener binds (default 127.0.0.1; `::` takes IPv6 and IPv4-mapped clients). */
+  /** Address the listener binds (default 127.0.0.1; `::ffff:127.0.0.1` sees IPv4 clients as IPv4-mapped). */
   host?: string
   targets?: TargetConfig[]
   upstream?: (target: TargetConfig, cluster: TestCluster) => UpstreamTarget
