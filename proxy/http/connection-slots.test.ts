@@ -38,7 +38,7 @@ test('a fourth connection displaces the oldest that has not proved itself, and i
   const a = await open()
   const b = await open()
   const c = await open()
-  slots.proven(a.server, 'alice')
+  slots.asked(a.server, 'alice')
   const d = await open()
   assert.not.ok(held(b), 'the oldest unproven connection is closed')
   assert.is(slots.displaced, 1)
@@ -76,7 +76,7 @@ test('when every connection has proved itself, a new one is closed and the other
 
 test('a closed connection frees its slot', async () => {
   const all = [await open(), await open(), await open()]
-  for (const [i, c] of all.entries()) slots.proven(c.server, i === 2 ? 'bob' : 'alice')
+  for (const [i, c] of all.entries()) slots.asked(c.server, i === 2 ? 'bob' : 'alice')
   const gone = new Promise((resolve) => all[0]!.server.once('close', resolve))
   all[0]!.client.destroy()
   await gone
@@ -90,7 +90,7 @@ test('one caller proves at most its share: its further connections stay displace
   const a = await open()
   const b = await open()
   const c = await open()
-  for (const x of [a, b, c]) slots.proven(x.server, 'alice')
+  for (const x of [a, b, c]) slots.asked(x.server, 'alice')
   await open()
   assert.ok(held(a) && held(b), 'the first two, alice\'s share, are proven')
   assert.not.ok(held(c), 'the third was displaced')
@@ -108,8 +108,8 @@ test('proving and unproving a connection again and again leaves the caller its w
   }
   const b = await open()
   const c = await open()
-  slots.proven(b.server, 'alice')
-  slots.proven(c.server, 'alice')
+  slots.asked(b.server, 'alice')
+  slots.asked(c.server, 'alice')
   await open()
   assert.ok(held(b) && held(c), 'alice still proves two')
   assert.not.ok(held(a), 'the one last answered without a token made room')

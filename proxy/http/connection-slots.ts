@@ -108,12 +108,6 @@ export class ConnectionSlots {
     if (caller !== undefined) this.prove(slot, caller)
   }
 
-  /** The connection carries a tunnel or upgrade for this caller from now on. */
-  proven(socket: Socket, caller: string): void {
-    const slot = this.slots.get(keyOf(socket))
-    if (slot) this.prove(slot, caller)
-  }
-
   private prove(slot: Slot, caller: string): void {
     if (slot.caller !== undefined) return
     const n = this.perCaller.get(caller) ?? 0

@@ -17,6 +17,7 @@ import { TLSSocket } from 'node:tls'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import type { GatewayEngine } from '../../engine/gateway.ts'
 import { atDeadline, tokenDeadline } from '../../engine/identity/index.ts'
+import type { Identity } from '../../engine/types.ts'
 import { readCredential } from './agent-credential.ts'
 import type { LeafIssuer } from './ca.ts'
 import { HttpGatewayError } from './errors.ts'
@@ -92,6 +93,19 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const audit = (authority: string, client: string | undefined, status: number, extra: Record<string, unknown>) =>
     engine.audit.record({ type: 'request', time: new Date().toISOString(), protocol: 'http', via: 'forward', method: 'CONNECT', target: authority, client, status, ...extra })
 
+  /** Closes a tunnel to `authority` (`socket`, and what `also` closes) when the token that opened it expires, on record. */
+  function closeAtExpiry(socket: Socket, token: string, identity: Identity, tunnel: 'tunnel' | 'passthrough tunnel', authority: string, client: string | undefined, also: () => void): void {
+    const skew = opts.clockSkewSeconds ?? 0
+    const deadline = tokenDeadline(token, skew)
+    const stop = atDeadline(deadline, () => {
+      const message = `the agent token that opened the ${tunnel} to ${authority} expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
+      engine.audit.record({ type: 'error', time: new Date().toISOString(), protocol: 'http', via: 'forward', target: authority, client, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind }, code: 'token.expired', message })
+      also()
+      socket.destroy()
+    })
+    socket.once('close', stop)
+  }
+
   async function onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     // As asked, for the record; the tunnel keeps the canonical form (see `canonical` below).
     const authority = req.url ?? ''
@@ -141,15 +155,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         }
         const upstream = net.connect({ host: host.replace(/^\[|\]$/g, ''), port })
         // Nothing inside the tunnel is verified again: it lasts as long as the token that opened it.
-        const skew = opts.clockSkewSeconds ?? 0
-        const deadline = tokenDeadline(token, skew)
-        const stop = atDeadline(deadline, () => {
-          const message = `the agent token that opened the passthrough tunnel to ${authority} expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
-          engine.audit.record({ type: 'error', time: new Date().toISOString(), protocol: 'http', via: 'forward', target: authority, client, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind }, code: 'token.expired', message })
-          upstream.destroy()
-          socket.destroy()
-        })
-        socket.once('close', stop)
+        closeAtExpiry(socket, token, identity, 'passthrough tunnel', authority, client, () => upstream.destroy())
         upstream.once('connect', () => {
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
           if (head.byteLength) upstream.write(head)
@@ -186,15 +192,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       // Each request inside is verified on the CONNECT's token, so none is accepted past its expiry; a tunnel that
       // sent none stayed open (and proven in the slots) for good, since the inner server, never listening, times
       // out no request head. It lasts as long as its token, as a passthrough tunnel does.
-      const skew = opts.clockSkewSeconds ?? 0
-      const deadline = tokenDeadline(token, skew)
-      const stop = atDeadline(deadline, () => {
-        const message = `the agent token that opened the tunnel to ${authority} expired at ${new Date(deadline - skew * 1000).toISOString()}; the gateway closed it`
-        engine.audit.record({ type: 'error', time: new Date().toISOString(), protocol: 'http', via: 'forward', target: authority, client, identity: { sub: identity.sub, issuer: identity.issuer, kind: identity.kind }, code: 'token.expired', message })
-        tls.destroy()
-        socket.destroy()
-      })
-      socket.once('close', stop)
+      closeAtExpiry(socket, token, identity, 'tunnel', authority, client, () => tls.destroy())
       tunnels.set(tls, tunnel)
       inner.emit('connection', tls)
     } catch (err) {
