@@ -39,7 +39,22 @@ export interface ForwardProxyOptions {
   handle: Handler
   /** identity.clock_skew_seconds: a passthrough tunnel ends this long after its token's exp (default 0). */
   clockSkewSeconds?: number
+  /** Time limits inside intercepted tunnels; the defaults are node's and tls.Server's (tests shorten them). */
+  tunnelLimits?: TunnelLimits
 }
+
+export interface TunnelLimits {
+  /** A tunnel's TLS handshake must end within this (tls.Server's handshakeTimeout). */
+  handshakeMs: number
+  /** A request head, from its first byte (node's headersTimeout). */
+  headersMs: number
+  /** A whole request, head and body (node's requestTimeout). */
+  requestMs: number
+  /** How often node checks the two above (its connectionsCheckingInterval). */
+  checkEveryMs: number
+}
+
+const TUNNEL_LIMITS: TunnelLimits = { handshakeMs: 120_000, headersMs: 60_000, requestMs: 300_000, checkEveryMs: 30_000 }
 
 /**
  * Tunnels one caller (issuer and subject) holds open at once. Tunnels are connections, and a listener holds at most
@@ -82,7 +97,12 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   // Sockets that left the HTTP server with CONNECT: closed with the listener.
   const open = new Set<Duplex>()
   // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
-  const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
+  const limits = opts.tunnelLimits ?? TUNNEL_LIMITS
+  const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: limits.headersMs, requestTimeout: limits.requestMs, connectionsCheckingInterval: limits.checkEveryMs })
+  // Node starts checking the header and request timeouts on 'listening': a server that never listens timed out
+  // nothing, and a tunnel that sent part of a request head (or a body a byte a minute) was held until its token
+  // expired. Started here, such a request is answered 408 and its tunnel closed, as on the reverse listener.
+  inner.emit('listening')
   answerClientErrors(inner, gatewayError)
   inner.keepAliveTimeout = 65_000
   // The tunnel's TLS socket has the name of the connection under it: each request inside a tunnel decides, as on
@@ -189,6 +209,10 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
         secureContext: opts.leaves.context(host.replace(/^\[|\]$/g, '')),
       })
       tls.on('error', () => tls.destroy())
+      // A handshake that never ends (a CONNECT and then silence) holds the connection as a proven tunnel would.
+      const handshake = setTimeout(() => tls.destroy(), limits.handshakeMs).unref()
+      tls.once('secure', () => clearTimeout(handshake))
+      tls.once('close', () => clearTimeout(handshake))
       // Each request inside is verified on the CONNECT's token, so none is accepted past its expiry; a tunnel that
       // sent none stayed open (and proven in the slots) for good, since the inner server, never listening, times
       // out no request head. It lasts as long as its token, as a passthrough tunnel does.
@@ -227,6 +251,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       failures.flush()
       server.closeAllConnections()
       inner.closeAllConnections()
+      // Stops the timeout checks started above ('not running' is the expected answer of a server that never listened).
+      inner.close(() => undefined)
       for (const s of open) s.destroy()
       server.close(() => resolve())
     }),

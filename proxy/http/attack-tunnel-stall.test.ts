@@ -1,0 +1,119 @@
+// Stalls inside intercepted tunnels. The forward proxy parses each tunnel's HTTP with a server that never listens,
+// and node starts the header and request timeouts only when a server listens: a tunnel that sent part of a request
+// head, or a body a byte at a time, or a CONNECT and then no TLS handshake, was held (and counted as a proven
+// connection of its caller) until the agent's token expired. Here the limits are short, and each stall must end
+// with the tunnel closed (408 where a request had begun); a tunnel that completes its requests is served as before.
+import { readFileSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { TargetConfig } from '../../engine/config/types.ts'
+import { listenForward } from './forward-proxy.ts'
+import type { HttpListener } from './node-server.ts'
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+
+let g: TestGateway
+let targets: TargetConfig[]
+let agent: string
+let proxy: HttpListener
+
+const LIMITS = { handshakeMs: 500, headersMs: 500, requestMs: 800, checkEveryMs: 100 }
+/** How long a test waits for the gateway to close a stalled tunnel before calling it held: far past every limit. */
+const GIVE_UP_MS = 15_000
+
+test.before(async () => {
+  g = await startTestGateway((up) => targets = [
+    { name: 'gcp', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
+  ], { env: { GCP_TOKEN: 'ya29.stall-held' } })
+  g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
+  agent = await g.agentToken()
+  proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: g.te.engine, targets, passthrough: [], leaves: g.leaves, handle: g.gateway.handle, tunnelLimits: LIMITS })
+})
+test.after(async () => {
+  await proxy?.close()
+  await g?.close()
+})
+
+/** A CONNECT with the agent's token, answered 200: the raw socket of the tunnel. */
+function connectTunnel(): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(proxy.address.port, '127.0.0.1', () => s.write(`CONNECT storage.googleapis.com:443 HTTP/1.1\r\nHost: storage.googleapis.com:443\r\nProxy-Authorization: Bearer ${agent}\r\n\r\n`))
+    s.once('error', reject)
+    s.once('data', (d) => /^HTTP\/1\.1 200/.test(String(d)) ? resolve(s) : reject(new Error(`CONNECT refused: ${String(d).slice(0, 200)}`)))
+  })
+}
+
+/** TLS inside a tunnel, verified against the gateway's CA. */
+async function tlsTunnel(): Promise<TLSSocket> {
+  const s = await connectTunnel()
+  return new Promise((resolve, reject) => {
+    const t = tlsConnect({ socket: s, servername: 'storage.googleapis.com', ca: readFileSync(g.ca.cert) }, () => resolve(t))
+    t.once('error', reject)
+  })
+}
+
+/** What the socket received until the gateway closed it, or `held` when it was still open after GIVE_UP_MS. */
+function untilClosed(s: Socket): Promise<{ out: string; held: boolean }> {
+  return new Promise((resolve) => {
+    let out = ''
+    const timer = setTimeout(() => { s.destroy(); resolve({ out, held: true }) }, GIVE_UP_MS)
+    s.on('data', (d) => (out += String(d)))
+    s.on('error', () => undefined)
+    s.once('close', () => { clearTimeout(timer); resolve({ out, held: false }) })
+  })
+}
+
+test('a request head sent in part and never finished: answered 408 and the tunnel closed', async () => {
+  const t = await tlsTunnel()
+  t.write('GET /storage/v1/b?project=p HTTP/1.1\r\nHost: storage.googleapis.com\r\nAuthorization: Bearer x\r\n')
+  const { out, held } = await untilClosed(t)
+  assert.not.ok(held, 'the tunnel is still open')
+  assert.match(out, /^HTTP\/1\.1 408/)
+})
+
+test('a request whose body never arrives: the tunnel is closed', async () => {
+  const before = g.upstream.seen.length
+  const t = await tlsTunnel()
+  t.write('POST /storage/v1/b?project=p HTTP/1.1\r\nHost: storage.googleapis.com\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
+  const { held } = await untilClosed(t)
+  assert.not.ok(held, 'the tunnel is still open')
+  assert.is(g.upstream.seen.length, before, 'nothing was forwarded')
+})
+
+test('a CONNECT answered 200 and then no TLS handshake, or one left half done: the tunnel is closed', async () => {
+  const silent = await connectTunnel()
+  const half = await connectTunnel()
+  // A ClientHello's first bytes only.
+  half.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]))
+  const [a, b] = await Promise.all([untilClosed(silent), untilClosed(half)])
+  assert.not.ok(a.held, 'the silent tunnel is still open')
+  assert.not.ok(b.held, 'the half-handshaken tunnel is still open')
+})
+
+test('control: requests sent whole through a tunnel are answered, one after another, past the limits', async () => {
+  const t = await tlsTunnel()
+  const answers: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const out = await new Promise<string>((resolve) => {
+      let got = ''
+      const onData = (d: Buffer) => {
+        got += String(d)
+        if (/\r\n\r\n[\s\S]*\}/.test(got)) {
+          t.off('data', onData)
+          resolve(got)
+        }
+      }
+      t.on('data', onData)
+      t.write('GET /storage/v1/b?project=p HTTP/1.1\r\nHost: storage.googleapis.com\r\n\r\n')
+    })
+    answers.push(out)
+    // Idle between requests for longer than the head limit: a kept-alive tunnel is not a stalled request.
+    await new Promise((r) => setTimeout(r, LIMITS.headersMs + 3 * LIMITS.checkEveryMs))
+  }
+  assert.ok(answers.every((a) => /^HTTP\/1\.1 200/.test(a)), answers.map((a) => a.slice(0, 60)).join(' | '))
+  assert.not.ok(t.destroyed, 'the tunnel is still open')
+  t.destroy()
+})
+
+test.run()
