@@ -74,6 +74,10 @@ export const pgErrors = {
     err('FATAL', '53300', `warden: too many connections are starting up at once (${limit}); this one was refused`, {
       hint: 'Retry shortly. Connections that do not finish startup within the startup timeout are dropped.',
     }),
+  startingDisplaced: (limit: number) =>
+    err('FATAL', '53300', `warden: too many connections are starting up at once (${limit}); this one, the oldest from the address starting the most, was closed to make room for another address`, {
+      hint: 'Finish startup promptly, or open fewer connections at once from this address.',
+    }),
   tooManyStartingFromSource: (limit: number) =>
     err('FATAL', '53300', `warden: too many connections from this address are starting up at once (${limit}); this one was refused`, {
       hint: 'Retry shortly. Connections that do not finish startup within the startup timeout are dropped.',

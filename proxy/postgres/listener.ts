@@ -89,27 +89,43 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   const maxStarting = opts.maxStarting ?? MAX_STARTING
   const maxPerSource = opts.maxStartingPerSource ?? MAX_STARTING_PER_SOURCE
   let starting = 0
-  const startingFrom = new Map<string, number>()
+  /** Per source, its connections still starting, oldest first, each with what ends its count. */
+  const startingFrom = new Map<string, Map<Connection, () => void>>()
+
+  /**
+   * With every startup slot taken, the oldest starting connection of the source holding the most gives way to a
+   * source holding fewer (at least two fewer, so two sources never take turns displacing each other). Refused
+   * outright before: a few addresses that connect and send nothing held every slot, and every other client was
+   * refused until their connections timed out; now each source keeps its share.
+   */
+  const makeRoomFor = (source: string): boolean => {
+    const mine = startingFrom.get(source)?.size ?? 0
+    let heaviest: Map<Connection, () => void> | undefined
+    for (const conns of startingFrom.values()) if (!heaviest || conns.size > heaviest.size) heaviest = conns
+    if (!heaviest || heaviest.size <= mine + 1) return false
+    const [oldest, release] = heaviest.entries().next().value!
+    release()
+    oldest.terminate(pgErrors.startingDisplaced(maxStarting).fields)
+    return true
+  }
 
   const server = net.createServer((socket) => {
     socket.on('error', () => undefined)
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
-    if (starting >= maxStarting) return refuse(socket, pgErrors.tooManyStarting(maxStarting).fields)
     const source = startingSource(socket.remoteAddress ?? '')
-    const fromSource = startingFrom.get(source) ?? 0
-    if (fromSource >= maxPerSource) return refuse(socket, pgErrors.tooManyStartingFromSource(maxPerSource).fields)
+    // Room made for a source means it holds fewer than the heaviest, itself within maxPerSource.
+    if (starting >= maxStarting && !makeRoomFor(source)) return refuse(socket, pgErrors.tooManyStarting(maxStarting).fields)
+    if ((startingFrom.get(source)?.size ?? 0) >= maxPerSource) return refuse(socket, pgErrors.tooManyStartingFromSource(maxPerSource).fields)
     starting++
-    startingFrom.set(source, fromSource + 1)
     let counted = true
     const started = () => {
-      if (counted) {
-        starting--
-        const left = (startingFrom.get(source) ?? 1) - 1
-        if (left > 0) startingFrom.set(source, left)
-        else startingFrom.delete(source)
-      }
+      if (!counted) return
       counted = false
+      starting--
+      const conns = startingFrom.get(source)
+      conns?.delete(conn)
+      if (conns?.size === 0) startingFrom.delete(source)
     }
     const conn = new Connection(socket, {
       engine: opts.engine,
@@ -127,6 +143,9 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       clockSkewSeconds: opts.clockSkewSeconds,
       onReady: started,
     })
+    const conns = startingFrom.get(source) ?? new Map<Connection, () => void>()
+    conns.set(conn, started)
+    startingFrom.set(source, conns)
     live.add(conn)
     conn.run().catch(() => undefined).finally(() => {
       started()

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   holdSeconds?: number
   /** Listener bound on connections still starting from one address (default MAX_STARTING_PER_SOURCE). */
   maxStartingPerSource?: number
+  /** Listener bound on connections still starting (default MAX_STARTING). */
+  maxStarting?: number
   /** Address the listener binds (default 127.0.0.1; `::ffff:127.0.0.1` sees IPv4 clients as IPv4-mapped). */
   host?: string
   targets?: TargetConfig[]
@@ -62,6 +64,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     upstream: (target) => (opts.upstream ? opts.upstream(target, cluster) : cluster.upstream()),
     holdSeconds: opts.holdSeconds ?? 30,
     maxStartingPerSource: opts.maxStartingPerSource,
+    maxStarting: opts.maxStarting,
     maskKey: opts.maskKey ?? new Uint8Array(32).fill(7),
     approvalHint: (id) => `npx warden approvals approve ${id}`,
   })

@@ -41,17 +41,18 @@ export class RawClient {
     for (const w of ws) w()
   }
 
-  static open(port: number): Promise<RawClient> {
+  /** `localAddress`: another loopback address (127.0.0.2 …) to connect from, as another client host. */
+  static open(port: number, localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port })
+      const socket = net.connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) })
       socket.once('connect', () => resolve(new RawClient(socket)))
       socket.once('error', reject)
     })
   }
 
   /** Opens a session: StartupMessage, the token as password, then everything up to ReadyForQuery. */
-  static async session(port: number, opts: { token: string; database: string; params?: Record<string, string> }): Promise<RawClient> {
-    const c = await RawClient.open(port)
+  static async session(port: number, opts: { token: string; database: string; params?: Record<string, string>; localAddress?: string }): Promise<RawClient> {
+    const c = await RawClient.open(port, opts.localAddress)
     const params = new Map([['user', 'agent'], ['database', opts.database], ...Object.entries(opts.params ?? {})])
     c.send(encodeStartupMessage({ protocol: PROTOCOL_3_0, params }))
     await c.until((fs) => fs.some((f) => f.type === 'R'))
