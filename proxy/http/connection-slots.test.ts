@@ -61,17 +61,39 @@ test('a connection with a request in flight is not displaced; once answered with
   assert.is(slots.displaced, 2)
 })
 
-test('when every connection has proved itself, a new one is closed and the others stay', async () => {
+test('when every connection has proved itself, one a caller, a new one is closed and the others stay', async () => {
   const kept = [await open(), await open(), await open()]
   for (const [i, k] of kept.entries()) {
     slots.started(k.server)
-    slots.ended(k.server, i === 2 ? 'bob' : 'alice')
+    slots.ended(k.server, ['alice', 'bob', 'carol'][i])
   }
   const late = await open()
   assert.not.ok(held(late))
   assert.is(slots.refused, 1)
   assert.is(slots.displaced, 0)
   for (const k of kept) assert.ok(held(k))
+})
+
+test('when every connection has proved itself, the caller holding more than an even share gives up its oldest idle one', async () => {
+  const [a, b, c] = [await open(), await open(), await open()]
+  slots.asked(a.server, 'alice')
+  slots.asked(b.server, 'alice')
+  slots.asked(c.server, 'bob')
+  slots.started(a.server)
+  const d = await open()
+  assert.ok(held(d), 'the new connection is kept')
+  assert.ok(held(a), 'alice\'s connection with a request in flight is kept')
+  assert.not.ok(held(b), 'alice\'s idle one made room')
+  assert.ok(held(c), 'bob, within an even share, keeps his')
+  assert.is(slots.displaced, 1)
+  // Now alice and bob hold one each: neither holds more than an even share, so the next is refused.
+  slots.asked(d.server, 'dave')
+  const e = await open()
+  assert.not.ok(held(e))
+  assert.is(slots.refused, 1)
+  // Her slot given up, alice proves a connection again up to her share.
+  slots.ended(a.server, 'alice')
+  assert.ok(held(a))
 })
 
 test('a closed connection frees its slot', async () => {

@@ -6,6 +6,8 @@
 // One caller proves at most a share of the connections: past it, its further connections stay displaceable, and
 // its requests in flight on them do not keep them either, so a single agent token cannot hold every slot. The
 // last answered request decides: one answered without an accepted token makes its connection displaceable again.
+// With nothing unproven to spare, the caller proving the most gives up its oldest idle connection when it holds
+// more than an even share with one caller more: sixteen tokens at their share no longer hold every slot.
 import type { Server, Socket } from 'node:net'
 import type { Identity } from '../../engine/types.ts'
 
@@ -29,8 +31,8 @@ export class ConnectionSlots {
   private readonly slots = new Map<string, Slot>()
   /** Slots that may be displaced, oldest first (a Set keeps insertion order). */
   private readonly unproven = new Set<Slot>()
-  /** Proven connections by caller. */
-  private readonly perCaller = new Map<string, number>()
+  /** Proven connections by caller, oldest first. */
+  private readonly proven = new Map<string, Set<Slot>>()
   /** Connections closed to make room, and new ones closed for want of any. */
   displaced = 0
   refused = 0
@@ -60,7 +62,7 @@ export class ConnectionSlots {
     socket.once('close', () => {
       if (this.slots.get(key) === slot) this.slots.delete(key)
       this.unproven.delete(slot)
-      if (slot.caller !== undefined) this.release(slot.caller)
+      if (slot.caller !== undefined) this.release(slot)
     })
   }
 
@@ -68,6 +70,25 @@ export class ConnectionSlots {
     for (const slot of this.unproven) {
       if (slot.inFlight > 0 && !slot.overShare) continue
       this.unproven.delete(slot)
+      this.displaced++
+      slot.socket.destroy()
+      return true
+    }
+    return this.displaceProven()
+  }
+
+  /**
+   * The oldest connection without a request in flight of the caller proving the most, when that is more than one and
+   * more than an even share of the slots with one caller more (the newcomer's). A passthrough tunnel counts as idle:
+   * the gateway sees no request in it.
+   */
+  private displaceProven(): boolean {
+    let heaviest: Set<Slot> | undefined
+    for (const slots of this.proven.values()) if (!heaviest || slots.size > heaviest.size) heaviest = slots
+    if (!heaviest || heaviest.size <= Math.max(1, Math.floor(this.max / (this.proven.size + 1)))) return false
+    for (const slot of heaviest) {
+      if (slot.inFlight > 0) continue
+      this.release(slot)
       this.displaced++
       slot.socket.destroy()
       return true
@@ -109,24 +130,28 @@ export class ConnectionSlots {
   }
 
   private prove(slot: Slot, caller: string): void {
-    if (slot.caller !== undefined) return
-    const n = this.perCaller.get(caller) ?? 0
-    if (n >= this.callerShare) return
-    this.perCaller.set(caller, n + 1)
+    if (slot.caller !== undefined || slot.socket.destroyed) return
+    const mine = this.proven.get(caller) ?? new Set<Slot>()
+    if (mine.size >= this.callerShare) return
+    mine.add(slot)
+    this.proven.set(caller, mine)
     slot.caller = caller
     this.unproven.delete(slot)
   }
 
   private unprove(slot: Slot): void {
     if (slot.caller === undefined || slot.socket.destroyed) return
-    this.release(slot.caller)
-    slot.caller = undefined
+    this.release(slot)
     this.unproven.add(slot)
   }
 
-  private release(caller: string): void {
-    const rest = (this.perCaller.get(caller) ?? 1) - 1
-    if (rest > 0) this.perCaller.set(caller, rest)
-    else this.perCaller.delete(caller)
+  /** The slot proves nothing any longer. */
+  private release(slot: Slot): void {
+    const caller = slot.caller
+    if (caller === undefined) return
+    slot.caller = undefined
+    const mine = this.proven.get(caller)
+    mine?.delete(slot)
+    if (mine?.size === 0) this.proven.delete(caller)
   }
 }
