@@ -13,6 +13,8 @@ export const MAX_FRAME_BYTES = 64 * 1024 * 1024
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
 export const MAX_STARTUP_BYTES = 10_000
 
+const EMPTY = Buffer.alloc(0)
+
 export interface Frame {
   /** Type character of a typed message; '' for a startup-phase packet, which has none. */
   type: string
@@ -97,6 +99,11 @@ export class FrameReader {
     return len + (this.typed ? 1 : 0)
   }
 
+  /** Total length of the next frame once its header is buffered; throws on a bad or too large length. */
+  nextFrameLength(): number | undefined {
+    return this.nextLength()
+  }
+
   /** The next frame is whole in the buffer (false when it is not, or its header is invalid). */
   hasWholeFrame(): boolean {
     try {
@@ -121,6 +128,14 @@ export class FrameReader {
     const at = this.offset
     const raw = this.buf.subarray(at, at + total)
     this.offset += total
+    // The frame keeps its own bytes alive; the reader must not keep a large joined buffer alive behind a few bytes
+    // of the next message (an idle session would hold it unaccounted). Copying a rest smaller than the frame just
+    // read costs less than reading it did.
+    const rest = this.buf.length - this.offset
+    if (rest === 0 || (total >= 64 * 1024 && rest < total)) {
+      this.buf = rest === 0 ? EMPTY : Buffer.from(this.buf.subarray(this.offset))
+      this.offset = 0
+    }
     return {
       type: this.typed ? String.fromCharCode(raw[0]!) : '',
       payload: raw.subarray(this.typed ? 5 : 4),

@@ -36,6 +36,10 @@ export interface HarnessOptions {
   holdSeconds?: number
   /** Listener bound on connections still starting from one address (default MAX_STARTING_PER_SOURCE). */
   maxStartingPerSource?: number
+  /** Listener budget for unread client messages (default MAX_BUFFERED_MESSAGE_BYTES). */
+  maxBufferedMessageBytes?: number
+  /** Listener base deadline for one client message after startup (default 30 s). */
+  messageTimeoutMs?: number
   /** Address the listener binds (default 127.0.0.1; `::ffff:127.0.0.1` sees IPv4 clients as IPv4-mapped). */
   host?: string
   targets?: TargetConfig[]
@@ -62,6 +66,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     upstream: (target) => (opts.upstream ? opts.upstream(target, cluster) : cluster.upstream()),
     holdSeconds: opts.holdSeconds ?? 30,
     maxStartingPerSource: opts.maxStartingPerSource,
+    maxBufferedMessageBytes: opts.maxBufferedMessageBytes,
+    messageTimeoutMs: opts.messageTimeoutMs,
     maskKey: opts.maskKey ?? new Uint8Array(32).fill(7),
     approvalHint: (id) => `npx warden approvals approve ${id}`,
   })
