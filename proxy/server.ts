@@ -126,6 +126,8 @@ export async function startGateway(config: Config, opts: GatewayOptions): Promis
       tls: tls && { cert: tls.cert, key: tls.key },
       allowPlaintext: config.listeners.postgres.allow_plaintext,
       maxStartingPerSource: config.listeners.postgres.max_starting_per_source,
+      maxBufferedMessageBytes: config.listeners.postgres.max_buffered_message_bytes,
+      messageTimeoutMs: config.listeners.postgres.message_timeout_seconds && config.listeners.postgres.message_timeout_seconds * 1000,
       engine,
       upstream: (target) => upstreams.resolve(target),
       holdSeconds: config.approvals.hold_seconds,

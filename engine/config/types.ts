@@ -15,6 +15,10 @@ export interface PostgresListenerConfig {
   allow_plaintext: boolean
   /** Connections still starting up (not yet authenticated) from one client address, an IPv6 one's /64 (default 64). */
   max_starting_per_source?: number
+  /** Bytes of unread client messages over every session; a large message past it is refused (default 256 MiB). */
+  max_buffered_message_bytes?: number
+  /** After startup, the base time one message may take from its first byte, plus 1 s per 64 KiB (default 30). */
+  message_timeout_seconds?: number
 }
 
 export interface AdminListenerConfig {

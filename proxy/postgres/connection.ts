@@ -14,6 +14,8 @@ import { type FailureTally, tallied } from '../../engine/audit/failure-tally.ts'
 import { type CancelRegistry, sendUpstreamCancel } from './cancel.ts'
 import { type ErrorFields, PgError, pgErrors, ProtocolError } from './errors.ts'
 import type { FrameSource } from './frame-source.ts'
+import type { MessageBudget } from './message-budget.ts'
+import { MESSAGE_TIMEOUT_SECONDS } from './message-deadline.ts'
 import { encodeAuthentication } from './messages/authentication.ts'
 import { type BackendKeyData, encodeBackendKeyData } from './messages/backend-key-data.ts'
 import { encodeErrorResponse } from './messages/error-response.ts'
@@ -55,6 +57,10 @@ export interface ConnectionDeps {
   maskKey: Uint8Array
   approvalHint?: (approvalId: string) => string
   startupTimeoutMs?: number
+  /** Bytes of unread client messages, shared by every session of the listener (message-budget.ts). */
+  messageBudget?: MessageBudget
+  /** After startup, the base time a message may take from its first byte (message-deadline.ts; default 30 s). */
+  messageTimeoutMs?: number
   /** identity.clock_skew_seconds: a session ends this long after its token's exp, when the verifier stops accepting it. */
   clockSkewSeconds?: number
   /** Called once the session is authenticated and ready (the listener counts connections still starting). */
@@ -83,6 +89,8 @@ export class Connection {
   private backend: Backend | undefined
   private upstreamTarget: UpstreamTarget | undefined
   private key: BackendKeyData | undefined
+  /** The client's messages, once startup negotiated the stream; gives back its budget when the session ends. */
+  private source: FrameSource | undefined
   private loop: QueryLoop | undefined
   /** The ready state's batched writers; whatever they hold goes out before the connection ends. */
   private outboxes: { up: Outbox; client: Outbox } | undefined
@@ -118,6 +126,9 @@ export class Connection {
     try {
       const source = await this.startup()
       if (!source) return
+      this.source = source
+      // Startup has its own timer; from here each message has its own deadline.
+      source.limitMessageTime(this.deps.messageTimeoutMs ?? MESSAGE_TIMEOUT_SECONDS * 1000)
       const loop = await this.authenticateAndConnect(source)
       clearTimeout(startupTimer)
       this.step = 'ready'
@@ -140,6 +151,7 @@ export class Connection {
     if (this.running()) this.cancelUpstream()
     this.sendFatal(new PgError(fields))
     this.loop?.close()
+    this.source?.release()
     this.stream.destroy()
   }
 
@@ -167,6 +179,7 @@ export class Connection {
       secureContext: this.deps.secureContext,
       allowPlaintext: this.deps.allowPlaintext,
       remoteAddress: this.socket.remoteAddress,
+      budget: this.deps.messageBudget,
     })
     if (outcome.kind === 'closed') return undefined
     if (outcome.kind === 'cancel') {
@@ -330,6 +343,8 @@ export class Connection {
       serverVersion: serverMajorVersion(backend.parameters),
     })
     this.loop = loop
+    // A refusal while the loop is not reading (it waits on the server) ends the session now, not at the next read.
+    source.onRefused = (err) => this.failLoop(err)
     backend.socket.on('data', (chunk: Buffer) => {
       relay.receive(chunk)
       loop.relayProgressed()
@@ -465,6 +480,7 @@ export class Connection {
     this.stopTokenWatch?.()
     this.leaveCallerSessions?.()
     this.loop?.close()
+    this.source?.release()
     if (this.key) this.deps.cancels.revoke(this.key)
     // Messages the client pipelined before leaving (a Sync before Terminate) still reach the server.
     this.outboxes?.up.flush()

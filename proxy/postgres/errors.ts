@@ -88,6 +88,16 @@ export const pgErrors = {
     err('FATAL', '54000', `warden: message "${type}" of ${bytes} bytes exceeds the gateway limit of ${limit} bytes`, {
       hint: 'Send large data as several smaller messages (COPY data in chunks, large values split across statements).',
     }),
+  /** 53200 as PostgreSQL reports an allocation that fails: the budget is shared, so a retry may succeed. */
+  messageBudgetExhausted: (bytes: number, limit: number) =>
+    err('FATAL', '53200', `out of memory: warden: a message of ${bytes} bytes would pass the gateway's limit of ${limit} bytes buffered for unread client messages across all sessions (listeners.postgres.max_buffered_message_bytes)`, {
+      hint: 'Retry when fewer large messages are in flight, send large values in smaller messages, or ask the gateway operator to raise listeners.postgres.max_buffered_message_bytes.',
+    }, 'postgres.message_budget'),
+  /** 08P01 as PostgreSQL reports a message that stops short ("incomplete message from client"). */
+  messageTimeout: (bytes: number | undefined, allowedMs: number, baseMs: number) =>
+    err('FATAL', '08P01', `incomplete message from client: warden: a message${bytes === undefined ? '' : ` of ${bytes} bytes`} did not arrive whole within ${(allowedMs / 1000).toFixed(1)} s of its first byte (listeners.postgres.message_timeout_seconds: ${baseMs / 1000} s, plus 1 s per 64 KiB)`, {
+      hint: 'Send each message without pausing inside it, or ask the gateway operator to raise listeners.postgres.message_timeout_seconds.',
+    }, 'postgres.message_timeout'),
   textTooLarge: (bytes: number, limit: number) =>
     err('ERROR', '54000', `warden: SQL text of ${bytes} bytes exceeds the limit of ${limit} bytes`, {
       hint: 'Send the statements in smaller query strings, or pass large values as bind parameters.',

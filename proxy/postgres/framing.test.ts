@@ -83,4 +83,37 @@ test('reassembles a frame of many chunks with one join, and keeps what follows i
   assert.is(reader.buffered(), 0)
 })
 
+test('a frame sent in chunks of mixed sizes (single bytes, medium, large) comes out whole and in order', () => {
+  const text = Array.from({ length: 300_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('')
+  const bytes = Buffer.concat([encodeQuery(text), encodeSync()])
+  const reader = new FrameReader({ typed: true })
+  const sizes = [1, 1, 1, 7, 3000, 1, 9000, 1, 70_000, 2, 65_535, 1]
+  let at = 0
+  for (let i = 0; at < bytes.length; i++) {
+    const n = sizes[i % sizes.length]!
+    reader.push(bytes.subarray(at, at + n))
+    at += n
+    if (at < bytes.length - 5) assert.is(reader.next(), undefined)
+  }
+  assert.is(reader.buffered(), bytes.length)
+  const q = reader.next()!
+  assert.is(q.type, 'Q')
+  assert.is(q.payload.toString('latin1'), `${text}\0`)
+  assert.is(reader.next()!.type, 'S')
+  assert.is(reader.buffered(), 0)
+})
+
+test('what is left behind a large frame stays readable once the frame is read', () => {
+  const big = encodeQuery('x'.repeat(100_000))
+  const reader = new FrameReader({ typed: true })
+  const sync = encodeSync()
+  reader.push(Buffer.concat([big.subarray(0, 50_000)]))
+  reader.push(Buffer.concat([big.subarray(50_000), sync.subarray(0, 2)]))
+  assert.is(reader.next()!.raw.length, big.length)
+  assert.is(reader.buffered(), 2)
+  reader.push(sync.subarray(2))
+  assert.is(reader.next()!.type, 'S')
+  assert.is(reader.take().length, 0)
+})
+
 test.run()

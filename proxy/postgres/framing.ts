@@ -13,6 +13,16 @@ export const MAX_FRAME_BYTES = 64 * 1024 * 1024
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
 export const MAX_STARTUP_BYTES = 10_000
 
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Chunks smaller than this are copied together into one buffer of STAGE_BYTES instead of kept one by one. Measured, a
+ * chunk kept costs about 500 bytes of memory (RSS) however small: 300,000 one-byte chunks of a message held 145 MB,
+ * unseen by the message budget, and 9 MB once staged. Larger chunks cost under 7% more than their size.
+ */
+const STAGE_CHUNK_BYTES = 8 * 1024
+const STAGE_BYTES = 64 * 1024
+
 export interface Frame {
   /** Type character of a typed message; '' for a startup-phase packet, which has none. */
   type: string
@@ -27,7 +37,11 @@ export class FrameReader {
   private buf: Buffer = Buffer.alloc(0)
   private offset = 0
   private more: Buffer[] = []
+  /** Bytes in `more` and in `stage`. */
   private moreBytes = 0
+  /** Small chunks received after those in `more`, copied together; `staged` bytes of it are used. */
+  private stage: Buffer | undefined
+  private staged = 0
   /** Startup packets come first and have no type byte; the owner switches to typed once startup is done. */
   typed: boolean
   /** Largest typed message; the owner may lower it for a phase (authentication reads one small message). */
@@ -44,13 +58,29 @@ export class FrameReader {
    */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return
-    if (this.offset >= this.buf.length && this.more.length === 0) {
+    if (this.offset >= this.buf.length && this.moreBytes === 0) {
       this.buf = chunk
       this.offset = 0
-    } else {
-      this.more.push(chunk)
-      this.moreBytes += chunk.length
+      return
     }
+    this.moreBytes += chunk.length
+    if (chunk.length >= STAGE_CHUNK_BYTES) {
+      this.unstage()
+      this.more.push(chunk)
+      return
+    }
+    if (this.stage && this.staged + chunk.length > this.stage.length) this.unstage()
+    this.stage ??= Buffer.allocUnsafe(STAGE_BYTES)
+    chunk.copy(this.stage, this.staged)
+    this.staged += chunk.length
+  }
+
+  /** Moves the staged small chunks to the end of `more`, as one. */
+  private unstage(): void {
+    if (!this.stage) return
+    this.more.push(this.stage.subarray(0, this.staged))
+    this.stage = undefined
+    this.staged = 0
   }
 
   /** Bytes received but not yet returned as frames. */
@@ -69,7 +99,9 @@ export class FrameReader {
 
   /** Makes at least `n` bytes (all of them when fewer are buffered) contiguous from `offset`. */
   private join(n: number): void {
-    if (this.buf.length - this.offset >= n || this.more.length === 0) return
+    if (this.buf.length - this.offset >= n) return
+    this.unstage()
+    if (this.more.length === 0) return
     const parts = [this.buf.subarray(this.offset)]
     let have = parts[0]!.length
     while (have < n && this.more.length) {
@@ -97,6 +129,11 @@ export class FrameReader {
     return len + (this.typed ? 1 : 0)
   }
 
+  /** Total length of the next frame once its header is buffered; throws on a bad or too large length. */
+  nextFrameLength(): number | undefined {
+    return this.nextLength()
+  }
+
   /** The next frame is whole in the buffer (false when it is not, or its header is invalid). */
   hasWholeFrame(): boolean {
     try {
@@ -121,6 +158,14 @@ export class FrameReader {
     const at = this.offset
     const raw = this.buf.subarray(at, at + total)
     this.offset += total
+    // The frame keeps its own bytes alive; the reader must not keep a large joined buffer alive behind a few bytes
+    // of the next message (an idle session would hold it unaccounted). Copying a rest smaller than the frame just
+    // read costs less than reading it did.
+    const rest = this.buf.length - this.offset
+    if (rest === 0 || (total >= 64 * 1024 && rest < total)) {
+      this.buf = rest === 0 ? EMPTY : Buffer.from(this.buf.subarray(this.offset))
+      this.offset = 0
+    }
     return {
       type: this.typed ? String.fromCharCode(raw[0]!) : '',
       payload: raw.subarray(this.typed ? 5 : 4),

@@ -11,6 +11,7 @@ import { FailureTally } from '../../engine/audit/failure-tally.ts'
 import { CancelRegistry } from './cancel.ts'
 import { Catalog } from './catalog.ts'
 import { Connection } from './connection.ts'
+import { MessageBudget } from './message-budget.ts'
 import { type ErrorFields, pgErrors } from './errors.ts'
 import { ResultPlanner } from './masker.ts'
 import { startingSource } from './source.ts'
@@ -43,6 +44,10 @@ export interface PostgresListenerOptions {
   maxStarting?: number
   /** Of those, from one client address, an IPv6 one's /64 (default MAX_STARTING_PER_SOURCE). */
   maxStartingPerSource?: number
+  /** Bytes of unread client messages over every session (default MAX_BUFFERED_MESSAGE_BYTES, message-budget.ts). */
+  maxBufferedMessageBytes?: number
+  /** After startup, the base time one message may take from its first byte (default 30 s, message-deadline.ts). */
+  messageTimeoutMs?: number
 }
 
 /**
@@ -64,6 +69,8 @@ export interface PostgresListener {
   address: { host: string; port: number }
   close(): Promise<void>
   connections(): number
+  /** Bytes of unread client messages held now, over every session (message-budget.ts). */
+  bufferedMessageBytes(): number
 }
 
 export async function startPostgresListener(opts: PostgresListenerOptions): Promise<PostgresListener> {
@@ -73,6 +80,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   const callers = new CallerSessions()
   const failures = new FailureTally(opts.engine.audit)
   const planners = new Map<string, { catalog: Catalog; planner: ResultPlanner }>()
+  const messageBudget = new MessageBudget(opts.maxBufferedMessageBytes)
   const live = new Set<Connection>()
   const sockets = new Set<net.Socket>()
 
@@ -140,6 +148,8 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       maskKey: opts.maskKey,
       approvalHint: opts.approvalHint,
       startupTimeoutMs: opts.startupTimeoutMs,
+      messageBudget,
+      messageTimeoutMs: opts.messageTimeoutMs,
       clockSkewSeconds: opts.clockSkewSeconds,
       onReady: started,
     })
@@ -165,6 +175,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   return {
     address: { host: addr.address, port: addr.port },
     connections: () => live.size,
+    bufferedMessageBytes: () => messageBudget.bytes,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       for (const conn of live) conn.terminate()

@@ -6,6 +6,7 @@ import tls from 'node:tls'
 import type { Duplex } from 'node:stream'
 import { pgErrors, ProtocolError } from './errors.ts'
 import { FrameSource } from './frame-source.ts'
+import type { MessageBudget } from './message-budget.ts'
 import { type CancelRequest, decodeCancelRequest } from './messages/cancel-request.ts'
 import { decodeGssEncRequest } from './messages/gssenc-request.ts'
 import { decodeSslRequest, encodeSslResponse } from './messages/ssl-request.ts'
@@ -21,6 +22,8 @@ export interface StartupOptions {
   secureContext?: tls.SecureContext
   allowPlaintext: boolean
   remoteAddress: string | undefined
+  /** The listener's budget for buffered client messages (message-budget.ts). */
+  budget?: MessageBudget
 }
 
 /** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
@@ -37,8 +40,22 @@ export function plaintextAllowed(remoteAddress: string | undefined, allowPlainte
 }
 
 export async function negotiateStartup(socket: net.Socket, opts: StartupOptions): Promise<StartupOutcome> {
+  const sources: FrameSource[] = []
+  try {
+    const outcome = await negotiate(socket, opts, sources)
+    if (outcome.kind !== 'session') sources.at(-1)?.release()
+    return outcome
+  } catch (err) {
+    // What the client sent gives its budget back at once, not when its socket closes.
+    sources.at(-1)?.release()
+    throw err
+  }
+}
+
+async function negotiate(socket: net.Socket, opts: StartupOptions, sources: FrameSource[]): Promise<StartupOutcome> {
   let stream: Duplex = socket
-  let source = new FrameSource(socket, { typed: false })
+  let source = new FrameSource(socket, { typed: false, budget: opts.budget })
+  sources.push(source)
   let secure = false
   let negotiated = { ssl: false, gss: false }
   for (;;) {
@@ -66,7 +83,8 @@ export async function negotiateStartup(socket: net.Socket, opts: StartupOptions)
       const tlsSocket = new tls.TLSSocket(socket, { isServer: true, secureContext: opts.secureContext })
       stream = tlsSocket
       secure = true
-      source = new FrameSource(tlsSocket, { typed: false })
+      source = new FrameSource(tlsSocket, { typed: false, budget: opts.budget })
+      sources.push(source)
       tlsSocket.resume()
       continue
     }

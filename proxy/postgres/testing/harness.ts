@@ -38,6 +38,10 @@ export interface HarnessOptions {
   maxStartingPerSource?: number
   /** Listener bound on connections still starting (default MAX_STARTING). */
   maxStarting?: number
+  /** Listener budget for unread client messages (default MAX_BUFFERED_MESSAGE_BYTES). */
+  maxBufferedMessageBytes?: number
+  /** Listener base deadline for one client message after startup (default 30 s). */
+  messageTimeoutMs?: number
   /** Address the listener binds (default 127.0.0.1; `::ffff:127.0.0.1` sees IPv4 clients as IPv4-mapped). */
   host?: string
   targets?: TargetConfig[]
@@ -65,6 +69,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     holdSeconds: opts.holdSeconds ?? 30,
     maxStartingPerSource: opts.maxStartingPerSource,
     maxStarting: opts.maxStarting,
+    maxBufferedMessageBytes: opts.maxBufferedMessageBytes,
+    messageTimeoutMs: opts.messageTimeoutMs,
     maskKey: opts.maskKey ?? new Uint8Array(32).fill(7),
     approvalHint: (id) => `npx warden approvals approve ${id}`,
   })
