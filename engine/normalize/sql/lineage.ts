@@ -23,6 +23,9 @@
 //   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
 //   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
 // - With a catalog, a relation it does not know is unknown.
+// - A write into the columns of a unique or exclusion index is matched with the stored rows by it (a
+//   unique_violation says a value written is stored): its columns are predicates (QueryWalker.uniqueWrites), as
+//   ON CONFLICT's are. Writes a trigger or rule makes elsewhere are not followed.
 import type { SqlColumnRef, SqlOutput, SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
