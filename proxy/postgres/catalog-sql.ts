@@ -27,6 +27,26 @@ export interface RelationName {
 
 const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table', p: 'partitioned_table' }
 
+/**
+ * The unique and exclusion indexes (primary keys, unique and exclusion constraints, unique indexes, on expressions
+ * or partial) that read a column, as a comma-separated list of index OIDs (`x` before an exclusion index's): a write putting a value there is matched
+ * with the stored rows by each (23505 unique_violation, 23P01 exclusion_violation). Conservative: a column counts
+ * when the index's key holds it, or its expressions or predicate read it or the whole row (pg_node_tree's
+ * `:varattno n`, 0 for the whole row), and the indexes of every table under it (partitions, inheritance children,
+ * which a write through it reaches) count, by column name.
+ */
+const UNIQUE_INDEXES_SQL =
+  // relhasindex is set when a table gets an index and cleared only by VACUUM once it has none: never false with one.
+  // The system catalogs (written by the server, or a superuser) are left out: they would double the warm-up's time.
+  "CASE WHEN c.relkind IN ('r', 'p') AND (c.relhasindex OR c.relhassubclass) AND n.nspname NOT IN ('pg_catalog', 'information_schema') THEN " +
+  '(WITH RECURSIVE under(oid) AS (SELECT c.oid UNION SELECT h.inhrelid FROM pg_catalog.pg_inherits h JOIN under ON h.inhparent = under.oid) ' +
+  "SELECT pg_catalog.string_agg(DISTINCT CASE WHEN i.indisexclusion THEN 'x' ELSE '' END || i.indexrelid::pg_catalog.text, ',') FROM under " +
+  'JOIN pg_catalog.pg_index i ON i.indrelid = under.oid AND (i.indisunique OR i.indisexclusion) ' +
+  'JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.indrelid AND ia.attname = a.attname AND NOT ia.attisdropped ' +
+  'WHERE ia.attnum = ANY(i.indkey::pg_catalog.int2[]) ' +
+  "OR (COALESCE(i.indexprs::pg_catalog.text, '') || ' ' || COALESCE(i.indpred::pg_catalog.text, '')) " +
+  "~ (':varattno (0|' || ia.attnum::pg_catalog.text || ') ')) END "
+
 const RELATIONS_SQL =
   'SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, a.attnum, a.attname, ' +
   "CASE WHEN c.relkind IN ('v', 'm') AND (a.attnum = 1 OR a.attnum IS NULL) AND n.nspname NOT IN ('pg_catalog', 'information_schema') " +
@@ -37,7 +57,8 @@ const RELATIONS_SQL =
   'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 64) <> 0), ' +
   // json (114) and jsonb (3802), by OID: a type of that name in another schema is not a document the masks read.
   'a.atttypid IN (114, 3802), ' +
-  "(SELECT t.typtype = 'c' FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid) " +
+  "(SELECT t.typtype = 'c' FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid), " +
+  UNIQUE_INDEXES_SQL +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
@@ -80,13 +101,17 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   const out: CachedRelation[] = []
   let current: CachedRelation | undefined
   const yes = (v: string | null | undefined) => v === 't' || v === (true as unknown)
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document, composite] of rows) {
+  let keys = new Map<string, string[]>()
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document, composite, unique] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
+      const system = schema === 'pg_catalog' || schema === 'information_schema'
+      // Known for a table the server stores itself; a view's or a foreign table's writes land where this does not tell.
+      if ((kind === 'r' || kind === 'p') && !system) relation.unique_keys = []
+      keys = new Map()
       if (yes(rowSecurity)) relation.row_security = true
       if (yes(writeRules)) relation.write_rules = true
-      const system = schema === 'pg_catalog' || schema === 'information_schema'
       current = { oid: key, relation, temp: persistence === 't', byAttnum: new Map(), convertible: yes(convertible) && !system }
       out.push(current)
     }
@@ -98,6 +123,18 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
       if (generated !== undefined && generated !== null) (current.relation.generated ??= {})[attname ?? ''] = generated
       if (yes(document)) (current.relation.documents ??= []).push(attname ?? '')
       if (yes(composite)) (current.relation.composites ??= []).push(attname ?? '')
+      if (current.relation.unique_keys && unique) {
+        for (const index of unique.split(',')) {
+          let columns = keys.get(index)
+          if (!columns) {
+            columns = []
+            keys.set(index, columns)
+            if (index.startsWith('x')) (current.relation.exclusion_keys ??= []).push(columns)
+            else current.relation.unique_keys.push(columns)
+          }
+          columns.push(attname ?? '')
+        }
+      }
     }
   }
   if (!complete) out.pop()

@@ -29,7 +29,7 @@ test('warm() loads every relation: columns in attnum order, kinds, and result co
   const catalog = new Catalog(connector)
   await catalog.warm()
   const users = catalog.relation(null, 'users')
-  assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS }, 'plain data, nothing of the cache\'s own')
+  assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS, unique_keys: [['id']] }, 'plain data, nothing of the cache\'s own')
   assert.equal(catalog.relation('public', 'orders')?.columns, ['id', 'user_id', 'amount_cents', 'status', 'created_at'])
   assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table', temp: false })
   assert.is(catalog.column(usersOid, 99), undefined)
@@ -51,6 +51,35 @@ test('columns of type json or jsonb are listed as documents (by type OID, not na
     catalog.close()
   } finally {
     await cluster.query('DROP TABLE docs_probe; DROP TYPE pair_probe; DROP DOMAIN jsonb_like')
+  }
+})
+
+test('the columns each unique or exclusion index reads are listed: keys, expressions, predicates, the whole row, and the indexes of tables under it', async () => {
+  await cluster.query(`CREATE EXTENSION IF NOT EXISTS btree_gist;
+    CREATE TABLE keys_probe (id int PRIMARY KEY, a text, b text, c text, d text, e int, f text, g text, h text, plain text,
+      UNIQUE (a, b), EXCLUDE USING gist (e WITH =));
+    CREATE UNIQUE INDEX keys_probe_lower ON keys_probe (pg_catalog.lower(c));
+    CREATE UNIQUE INDEX keys_probe_partial ON keys_probe (d) WHERE f IS NOT NULL;
+    CREATE FUNCTION keys_probe_row(keys_probe) RETURNS text IMMUTABLE LANGUAGE sql AS 'SELECT $1.g';
+    CREATE UNIQUE INDEX keys_probe_row ON keys_probe (keys_probe_row(keys_probe));
+    CREATE INDEX keys_probe_not_unique ON keys_probe (plain);
+    CREATE TABLE keys_parent (id int, k text, v text) PARTITION BY LIST (id);
+    CREATE TABLE keys_part PARTITION OF keys_parent FOR VALUES IN (1);
+    CREATE UNIQUE INDEX keys_part_k ON keys_part (k);
+    CREATE VIEW keys_view AS SELECT id, a FROM keys_probe`)
+  try {
+    const catalog = new Catalog(connector)
+    await catalog.warm()
+    const sorted = (keys: string[][] | undefined) => keys?.map((k) => [...k].sort()).sort((x, y) => x.join().localeCompare(y.join()))
+    const all = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'id', 'plain']
+    assert.equal(sorted(catalog.relation(null, 'keys_probe')?.unique_keys), sorted([['id'], ['a', 'b'], ['c'], ['d', 'f'], all]))
+    assert.equal(catalog.relation(null, 'keys_probe')?.exclusion_keys, [['e']])
+    assert.equal(catalog.relation(null, 'keys_parent')?.unique_keys, [['k']], 'a partition\'s own unique index, through its parent')
+    assert.equal(catalog.relation(null, 'orders')?.unique_keys, [['id']])
+    assert.is(catalog.relation(null, 'keys_view')?.unique_keys, undefined, 'not known for a view')
+    catalog.close()
+  } finally {
+    await cluster.query('DROP TABLE keys_probe, keys_parent CASCADE')
   }
 })
 

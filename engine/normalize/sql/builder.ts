@@ -66,6 +66,19 @@ export interface CatalogRelation {
    * name; computed on or read whole it is unknown, turned into JSON (to_jsonb) it is masked by its keys.
    */
   composites?: string[]
+  /**
+   * For a table: the columns each of its unique and exclusion indexes reads (a primary key, a unique or exclusion
+   * constraint, a unique index; the columns an expression or a partial index's predicate reads; every column for
+   * one reading the whole row), those of the tables under it included. A write of a value to such a column is matched
+   * with the stored rows: unique_violation (23505) or exclusion_violation (23P01) says a written value is stored.
+   * Absent: not known (a view, a foreign table), so any column may be one.
+   */
+  unique_keys?: string[][]
+  /**
+   * For a table: the columns each of its exclusion constraints reads, as unique_keys (known when unique_keys is). Its
+   * operators may be any (`&&`, `<`): a value written is compared with the stored ones as by a condition, not looked up.
+   */
+  exclusion_keys?: string[][]
 }
 
 /** How a relation is asked for. */

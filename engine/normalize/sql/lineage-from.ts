@@ -60,6 +60,7 @@ export function targetRelation(w: QueryWalker, value: unknown, extra: string[], 
   const rel = bodyOf(value, 'RangeVar') ?? {}
   const out = base(w, rel)
   out.names.push(...extra)
+  out.named = { schema: str(rel.schemaname) ?? null, name: str(rel.relname) ?? '' }
   const found = returning ? w.schema?.relation(str(rel.schemaname) ?? null, str(rel.relname) ?? '', { current: true }) : undefined
   if (found?.write_rules) {
     const reason = `writes to ${out.table} are rewritten on the server (a rule or INSTEAD OF trigger), so what RETURNING gives back cannot be traced`
@@ -122,6 +123,8 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? tableColumn(table, c, found) : generatedLin(table, c, found.generated[c], found.columns) }))
   const rel: Rel = { names: own, table, columns: rename(columns, aliases) }
   if (STORED.has(found.kind)) rel.stored = true
+  if (found.unique_keys) rel.uniqueKeys = found.unique_keys
+  if (found.exclusion_keys) rel.exclusionKeys = found.exclusion_keys
   return rel
 }
 

@@ -365,6 +365,8 @@ export class QueryWalker implements ExprContext {
         return at < 0 ? CONSTANT : (source[at]?.lin ?? CONSTANT)
       })
     }
+    const updated = new Set(list(conflict?.targetList).map((t) => str(bodyOf(t, 'ResTarget')?.name) ?? ''))
+    this.uniqueWrites(target, (column) => updated.has(column))
     this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
   }
@@ -387,8 +389,86 @@ export class QueryWalker implements ExprContext {
     }
     for (const column of columns) {
       const own = relColumn(target, column)?.[0] ?? plain(target.table, column)
-      this.addPredicates(own, givenByText(written(column)))
+      const value = written(column)
+      this.matched(own, value, givenByText(value))
     }
+  }
+
+  /**
+   * A column compared with the stored rows by a unique index, holding `value` as written: a lookup for a value the
+   * text gives; otherwise a condition, matched against candidates when the value reads them (`INSERT … SELECT g
+   * FROM generate_series(…)`, whose every row is a guess), as `email IN (SELECT …)` would be.
+   */
+  private matched(own: Lin, value: Lin, lookup: boolean): void {
+    if (!lookup) this.untracedRead ??= untracedWhy(own)
+    for (const s of own.sources) this.record(s, lookup, [], !lookup && value.candidates === true)
+  }
+
+  /**
+   * A write putting values into the columns of the target's unique or exclusion indexes (a primary key, a unique or
+   * exclusion constraint, a unique index, on expressions or partial: CatalogRelation.unique_keys) has each row
+   * written matched with the stored rows by them: unique_violation (23505) or exclusion_violation (23P01) answers
+   * exactly when a value written is stored already, whether or not ON CONFLICT asks for the match. INSERT, UPDATE,
+   * MERGE and COPY FROM into `api_key` tested guesses so, a whole table of them in one statement (the statement
+   * fails when any one is stored). Each such column is read as ON CONFLICT's match reads it (conflictMatch): a
+   * lookup for values the text gives, a condition for values a query reads or the client sends (COPY's rows). Where
+   * an update writes a column (`updated`: UPDATE, ON CONFLICT DO UPDATE, MERGE's WHEN MATCHED UPDATE), the other
+   * columns of its index keep the row's stored value, compared with the stored rows' as by a join of the table with
+   * itself. Where the catalog cannot say which indexes there are (a relation it does not know, a view, a foreign
+   * table, one created in the same text), any written column may be in one: values not given by the text are a
+   * condition on each, or, when they cannot be placed in a column, values matched with rows no mask follows (as
+   * conflictMatch has it). Without a catalog (a text judged offline: fixtures, `warden eval`; the gateway always has
+   * one) no index is known and none is assumed.
+   */
+  uniqueWrites(target: Rel, updated: (column: string) => boolean, given: (lin: Lin) => boolean = givenByText): void {
+    if (!this.schema) return
+    const written = target.assigned ?? new Map<string, Lin>()
+    const all = target.assignedAll
+    const values = [...written.values(), ...(all ? [all] : [])]
+    if (values.length === 0) return
+    // Asked afresh for values not given by the text: an index added on the server since the relation was cached.
+    const keys = this.uniqueKeysOf(target, values.some((v) => !given(v)))
+    const own = (column: string) => relColumn(target, column)?.[0] ?? plain(target.table, column)
+    if (keys === undefined) {
+      for (const [column, value] of written) if (!given(value)) this.matched(own(column), value, false)
+      if (all && !given(all)) {
+        const why = `the rows written are matched with those ${target.table ?? 'the target'} holds by any unique index it has, on columns not known`
+        this.addPredicates({ ...all, untraced: all.untraced ?? why })
+      }
+      return
+    }
+    // An exclusion constraint's operator may be a range (`&&`): a value written is compared, never only looked up.
+    for (const [key, exclusion] of [...keys.unique.map((k) => [k, false] as const), ...keys.exclusion.map((k) => [k, true] as const)]) {
+      const columns = this.keyColumns(target, key)
+      if (all === undefined && !columns.some((c) => written.has(c))) continue
+      const update = columns.some((c) => written.has(c) && updated(c))
+      for (const column of columns) {
+        const value = written.get(column) ?? all
+        if (value !== undefined) this.matched(own(column), value, !exclusion && given(value))
+        else if (update && !generated(target, column)) this.matched(own(column), own(column), false)
+      }
+    }
+  }
+
+  /** The target's unique and exclusion keys, asked of the catalog again when `fresh`; undefined when not known. */
+  private uniqueKeysOf(target: Rel, fresh: boolean): { unique: readonly (readonly string[])[]; exclusion: readonly (readonly string[])[] } | undefined {
+    let { uniqueKeys: unique, exclusionKeys: exclusion } = target
+    if (unique !== undefined && fresh && target.named && this.schema) {
+      const found = this.schema.relation(target.named.schema, target.named.name, { current: true })
+      unique = found?.unique_keys
+      exclusion = found?.exclusion_keys
+    }
+    return unique === undefined ? undefined : { unique, exclusion: exclusion ?? [] }
+  }
+
+  /** An index's columns, with the columns a generated one among them is computed from (written, they change it). */
+  private keyColumns(target: Rel, key: readonly string[]): string[] {
+    const out = new Set(key)
+    for (const column of key) {
+      const lin = target.columns?.find((c) => c.name === column)?.lin
+      if (lin && generated(target, column)) for (const s of lin.sources) if (s.table === target.table) out.add(s.column)
+    }
+    return [...out]
   }
 
   private update(body: PgObject, outer: LineageScope): Col[] {
@@ -399,6 +479,7 @@ export class QueryWalker implements ExprContext {
     fromItems(this, body.fromClause, scope)
     this.assignments(body.targetList, target, scope)
     this.predicate(body.whereClause, scope)
+    this.uniqueWrites(target, () => true)
     this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
   }
@@ -437,6 +518,11 @@ export class QueryWalker implements ExprContext {
       } else this.assignments(when.targetList, target, scope)
     }
     if (inserted.length > 0) target.assignedAll = union([...(target.assignedAll ? [target.assignedAll] : []), ...inserted])
+    const updated = new Set(list(body.mergeWhenClauses).flatMap((item) => {
+      const when = bodyOf(item, 'MergeWhenClause')
+      return when?.commandType === 'CMD_UPDATE' ? list(when.targetList).map((t) => str(bodyOf(t, 'ResTarget')?.name) ?? '') : []
+    }))
+    this.uniqueWrites(target, (column) => updated.has(column))
     this.stored.push(...storedInTarget(target))
     return this.returning(body, scope, target)
   }
@@ -461,6 +547,12 @@ export class QueryWalker implements ExprContext {
     const reason = target.rewritten
     return reason === undefined ? cols : cols.map((c) => ({ name: c.name, lin: { ...unknown(reason), ...(c.lin.star ? { star: true } : {}) } }))
   }
+}
+
+/** A column of the target the server computes from others of its row (a stored generated column). */
+function generated(target: Rel, column: string): boolean {
+  const lin = target.columns?.find((c) => c.name === column)?.lin
+  return lin !== undefined && lin.kind !== 'plain' && lin.sources.length > 0 && lin.sources.every((s) => s.table === target.table)
 }
 
 /** A write with RETURNING (a clause, or the list older trees give). */

@@ -21,6 +21,12 @@ export interface Rel {
   missing?: boolean
   /** A stored relation (table, partitioned, materialized or foreign): it has the system columns. */
   stored?: true
+  /** The columns of each unique or exclusion index of a table the catalog knows (CatalogRelation.unique_keys). */
+  uniqueKeys?: readonly (readonly string[])[]
+  /** Those of its exclusion constraints (CatalogRelation.exclusion_keys). */
+  exclusionKeys?: readonly (readonly string[])[]
+  /** A write target as the statement names it, for asking the catalog again (QueryWalker.uniqueWrites). */
+  named?: { schema: string | null; name: string }
 }
 
 /** Columns every stored relation has besides its own (never in `*`); they hold row metadata, not data. */

@@ -13,7 +13,7 @@ test.before(async () => {
 })
 
 const RELATIONS: CatalogRelation[] = [
-  { schema: 'public', name: 'users', kind: 'table', columns: ['id', 'email', 'name', 'addr'] },
+  { schema: 'public', name: 'users', kind: 'table', columns: ['id', 'email', 'name', 'addr'], unique_keys: [['id']] },
   { schema: 'public', name: 'orders', kind: 'table', columns: ['id', 'user_id', 'total'] },
   { schema: 'public', name: 'user_mail', kind: 'view', columns: ['id', 'mail', 'who'], definition: 'SELECT id, lower(email), name FROM users' },
   { schema: 'public', name: 'mail_view', kind: 'view', columns: ['m'], definition: 'SELECT mail FROM user_mail' },
@@ -282,7 +282,8 @@ test('plain DISTINCT and set operations but UNION ALL group on every output colu
 
 test('ON CONFLICT matches the columns of its unique index with the values written: a lookup for values the text gives, a condition for values a query reads', () => {
   const predicates = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.table === 'public.users').map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
-  assert.equal(predicates("INSERT INTO users (id, email) VALUES (1, 'a@b.c') ON CONFLICT (email) DO NOTHING"), ['email lookup'])
+  // The primary key (id) is matched too, by the write itself (uniqueWrites).
+  assert.equal(predicates("INSERT INTO users (id, email) VALUES (1, 'a@b.c') ON CONFLICT (email) DO NOTHING"), ['email lookup', 'id lookup'])
   assert.equal(predicates('INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING'), ['id lookup', 'email lookup', 'name lookup', 'addr lookup'])
   assert.equal(predicates('INSERT INTO users (id, email) SELECT id, email FROM orders ON CONFLICT (id) DO NOTHING'), ['id'])
   for (const sql of [
@@ -292,6 +293,65 @@ test('ON CONFLICT matches the columns of its unique index with the values writte
   ]) assert.ok(predicates(sql).includes('email'), sql)
   // Not knowing the target's columns, any of them may be the index's.
   assert.match(String(one('INSERT INTO fresh SELECT * FROM guesses ON CONFLICT DO NOTHING', withCatalog).detail.predicate_unknown), /not in the catalog|columns are not known/)
+})
+
+test('a write into a column of a unique or exclusion index matches the values written with the stored rows: a lookup for values the text gives, a condition for values a query reads or COPY sends', () => {
+  const relations: CatalogRelation[] = [
+    { schema: 'public', name: 'vault', kind: 'table', columns: ['id', 'label', 'api_key', 'probe', 'note'], unique_keys: [['id'], ['api_key'], ['probe', 'note']] },
+    { schema: 'public', name: 'loose', kind: 'table', columns: ['id', 'api_key'], unique_keys: [] },
+    { schema: 'public', name: 'windows', kind: 'table', columns: ['id', 'secret_window'], unique_keys: [], exclusion_keys: [['secret_window']] },
+    { schema: 'public', name: 'lowered', kind: 'table', columns: ['id', 'api_key', 'key_lower'], generated: { key_lower: 'lower(api_key)' }, unique_keys: [['key_lower']] },
+    { schema: 'public', name: 'guesses', kind: 'table', columns: ['n', 'k'], unique_keys: [] },
+    { schema: 'public', name: 'vault_view', kind: 'view', columns: ['id', 'secret'], definition: 'SELECT id, api_key AS secret FROM vault' },
+  ]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  const s = (sql: string) => one(sql, ctx)
+  const predicates = (sql: string) => (s(sql).predicates ?? []).filter((p) => p.column !== 'n' && p.column !== 'k').map((p) =>
+    `${p.column}${p.lookup ? ' lookup' : ''}${p.against_candidates ? ' candidates' : ''}`).sort()
+  // Values the text gives are looked up, as by api_key = '…' (parameters too, one value each).
+  assert.equal(predicates("INSERT INTO vault (id, api_key) VALUES (1, 'wk_1'), (2, 'wk_2')"), ['api_key lookup', 'id lookup'])
+  assert.equal(predicates("UPDATE vault SET api_key = $1 WHERE label = 'x'"), ['api_key lookup', 'label lookup'])
+  // Values a query reads, or the client sends by COPY, are a condition on the column.
+  for (const sql of [
+    'INSERT INTO vault (id, api_key) SELECT n, k FROM guesses',
+    'UPDATE vault SET api_key = g.k FROM guesses g WHERE vault.id = g.n',
+    'UPDATE vault SET api_key = (SELECT k FROM guesses LIMIT 1) WHERE id = 1',
+    "UPDATE vault SET api_key = api_key || 'x'",
+    'MERGE INTO vault v USING guesses g ON v.id = g.n WHEN NOT MATCHED THEN INSERT (id, api_key) VALUES (g.n, g.k)',
+    'MERGE INTO vault v USING guesses g ON v.id = g.n WHEN MATCHED THEN UPDATE SET api_key = g.k',
+    'MERGE INTO vault v USING guesses g ON v.id = g.n WHEN NOT MATCHED THEN INSERT VALUES (g.n, NULL, g.k)',
+    "INSERT INTO vault (id, api_key) SELECT n, k FROM guesses ON CONFLICT (id) DO UPDATE SET label = 'x'",
+    'COPY vault (id, api_key) FROM STDIN',
+    'COPY vault FROM STDIN',
+    // A unique generated column computed from it (lower(api_key)).
+    'INSERT INTO lowered (id, api_key) SELECT n, k FROM guesses',
+    // Through a view, the base column it shows; the catalog does not say which indexes a view's writes meet.
+    'INSERT INTO vault_view (id, secret) SELECT n, k FROM guesses',
+  ]) assert.ok(predicates(sql).includes('api_key'), `${sql}: ${predicates(sql)}`)
+  // Guesses the statement makes are matched against as candidates (partially masked columns are held to that).
+  assert.ok(predicates("INSERT INTO vault (id, api_key) SELECT g, 'wk_' || g FROM generate_series(1, 9) g").includes('api_key candidates'))
+  // An exclusion constraint may compare by any operator (`&&`): even a value the text gives is a condition.
+  assert.equal(predicates("INSERT INTO windows (id, secret_window) VALUES (1, '[1,5)')"), ['secret_window'])
+  // An UPDATE of one column of a composite key compares the other's stored value with the stored rows'.
+  assert.equal(predicates("UPDATE vault SET probe = 5 WHERE id = 1"), ['id lookup', 'note', 'probe lookup'])
+  assert.equal(predicates("INSERT INTO vault (id, probe) VALUES (1, 5)"), ['id lookup', 'probe lookup'])
+  assert.equal(predicates("INSERT INTO vault (id, probe) VALUES (1, 5) ON CONFLICT (id) DO UPDATE SET label = 'x'"), ['id lookup', 'probe lookup'])
+  assert.equal(predicates("INSERT INTO vault (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET probe = 5"), ['id lookup', 'note', 'probe lookup'])
+  assert.equal(predicates('MERGE INTO vault v USING guesses g ON v.id = g.n WHEN MATCHED THEN UPDATE SET probe = 5'), ['id', 'note', 'probe lookup'])
+  // No unique index on the column: nothing is matched, whatever is written.
+  for (const sql of ['INSERT INTO loose (id, api_key) SELECT n, k FROM guesses', 'COPY loose FROM STDIN', 'UPDATE loose SET api_key = (SELECT k FROM guesses LIMIT 1)', 'INSERT INTO vault (id, label) VALUES (1, $1)']) {
+    assert.not.ok(predicates(sql).some((p) => p.startsWith('api_key') || p.startsWith('label')), `${sql}: ${predicates(sql)}`)
+    assert.is(s(sql).detail.predicate_unknown, undefined, sql)
+  }
+  // A relation the catalog does not know: any written column may be in an index; values not placed in a column are
+  // matched with rows no mask follows. Values the text gives stay lookups.
+  assert.ok(predicates('INSERT INTO fresh (id, api_key) SELECT n, k FROM guesses').length === 0)
+  assert.match(String(s('INSERT INTO fresh (id, api_key) SELECT n, k FROM guesses').detail.predicate_unknown), /not in the catalog/)
+  assert.match(String(s('INSERT INTO fresh SELECT * FROM guesses').detail.predicate_unknown), /not in the catalog|columns not known/)
+  assert.match(String(s('COPY fresh FROM STDIN').detail.predicate_unknown), /columns not known/)
+  assert.is(s("INSERT INTO fresh (id, api_key) VALUES (1, 'wk_1')").detail.predicate_unknown, undefined)
+  // Without a catalog (a text judged offline), no index is known and none is assumed.
+  assert.equal(one('INSERT INTO vault (id, api_key) SELECT n, k FROM guesses').predicates ?? [], [])
 })
 
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {

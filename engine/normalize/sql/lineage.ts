@@ -23,12 +23,15 @@
 //   query's lineage); rows written into a table by INSERT … SELECT are not: a later read of that table
 //   sees its own columns. Across commands the gateway's catalog describes them as plain tables.
 // - With a catalog, a relation it does not know is unknown.
+// - A write into the columns of a unique or exclusion index is matched with the stored rows by it (a
+//   unique_violation says a value written is stored): its columns are predicates (QueryWalker.uniqueWrites), as
+//   ON CONFLICT's are. Writes a trigger or rule makes elsewhere are not followed.
 import type { SqlColumnRef, SqlOutput, SqlPredicate, SqlStored } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, list, names, str, unwrap } from './ast.ts'
 import type { SchemaCatalog } from './builder.ts'
 import { QueryWalker, rename } from './lineage-query.ts'
-import { LineageScope, expand } from './lineage-scope.ts'
+import { LineageScope, expand, fullyKnown } from './lineage-scope.ts'
 import { storedInColumns } from './lineage-stored.ts'
 import { CONSTANT, type Col, type Lin, plain, toOutput, unknown, untraced } from './lineage-value.ts'
 import { exprLineage } from './lineage-expr.ts'
@@ -407,9 +410,29 @@ function execute(w: QueryWalker, body: PgObject, ctx: LineageContext): Col[] | u
 
 /** COPY … TO STDOUT sends rows: the query's, or the table's (listed) columns. */
 function copy(w: QueryWalker, body: PgObject, top: LineageScope): Col[] | undefined {
+  if (body.is_from === true && body.relation !== undefined) {
+    copyFrom(w, body)
+    return undefined
+  }
   const toClient = body.is_from !== true && body.is_program !== true && str(body.filename) === undefined
   const cols = body.query !== undefined ? w.query(body.query, top) : tableColumns(w, body, top)
   return toClient ? cols : undefined
+}
+
+/** What COPY FROM writes: rows the client sends (or a file, a program gives), as many guesses as it likes. */
+const COPIED: Lin = { kind: 'derived', sources: [], safe: false, functions: [] }
+
+/**
+ * COPY FROM puts the rows it reads into the listed columns (every column without a list): matched with the stored
+ * rows by the table's unique indexes as an INSERT's are (QueryWalker.uniqueWrites), with values the text does not give.
+ */
+function copyFrom(w: QueryWalker, body: PgObject): void {
+  const target = targetRelation(w, { RangeVar: body.relation }, [])
+  const listed = names(body.attlist)
+  const columns = listed.length > 0 ? listed : fullyKnown(target) ? (target.columns ?? []).map((c) => c.name) : []
+  target.assigned = new Map(columns.map((c) => [c, COPIED]))
+  if (columns.length === 0) target.assignedAll = COPIED
+  w.uniqueWrites(target, () => false, () => false)
 }
 
 function tableColumns(w: QueryWalker, body: PgObject, top: LineageScope): Col[] {
