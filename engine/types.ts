@@ -380,6 +380,11 @@ export interface MaskObligation {
   detector?: string
   /** JSON path in an HTTP response body, dot-separated, `*` for any key or index. */
   path?: string
+  /**
+   * Values masked by where they come from, which the frontend looks up before masking (MASK_SOURCES):
+   * `kubernetes_pod_secrets`, every value of the Secrets a pod can see, wherever its log prints them.
+   */
+  source?: string
   strategy?: MaskStrategy
   rule?: string
 }

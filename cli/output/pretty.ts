@@ -4,7 +4,7 @@ import { type Reporter, type Summary, summaryLine } from './reporter.ts'
 
 function describeDecision(decision: Decision | undefined): string[] {
   if (!decision) return ['(no decision)']
-  const masks = decision.obligations.mask.map((m) => m.column ?? m.detector ?? m.path)
+  const masks = decision.obligations.mask.map((m) => m.column ?? m.detector ?? m.path ?? m.source)
   const lines = [`effect ${decision.effect}`]
   for (const r of decision.reasons) lines.push(`  ${r.rule}: ${r.message}`)
   if (masks.length) lines.push(`mask ${masks.join(', ')}`)

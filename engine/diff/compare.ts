@@ -49,7 +49,7 @@ interface MaskView {
 }
 
 const maskKey = (m: MaskObligation) =>
-  m.column !== undefined ? `column ${m.column}` : m.detector !== undefined ? `detector ${m.detector}` : `path ${m.path ?? ''}`
+  m.column !== undefined ? `column ${m.column}` : m.detector !== undefined ? `detector ${m.detector}` : m.source !== undefined ? `source ${m.source}` : `path ${m.path ?? ''}`
 
 /** Each mask target with the strongest strategy any rule asks for (what the gateway applies). */
 function masksOf(masks: readonly MaskObligation[]): Map<string, MaskView> {

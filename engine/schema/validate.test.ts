@@ -31,7 +31,7 @@ test('missing required keys are named', () => {
 })
 
 test('a failed oneOf gives one summary instead of every branch error; if/then reports only the then part', () => {
-  assert.equal(messages({ ...ok, obligations: { mask: [{ column: 'a', path: 'b' }] } }), ['obligations.mask[0]: must have exactly one of the fields "column", "detector", "path"'])
+  assert.equal(messages({ ...ok, obligations: { mask: [{ column: 'a', path: 'b' }] } }), ['obligations.mask[0]: must have exactly one of the fields "column", "detector", "path", "source"'])
   assert.equal(messages({ effect: 'approve', reasons: [{ rule: 'r', message: 'm' }], obligations: { mask: [] } }), ['obligations.approval: missing required field "approval"'])
 })
 

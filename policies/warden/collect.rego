@@ -57,16 +57,16 @@ audit_redactions contains path if {
 # ---- masks ----
 
 # What a mask obligation may hold: exactly one target (mask_targets) and the options strategy and rule;
-# data.warden.catalog.masks (policies/warden/catalog/masks/data.json) lists the known `strategies` and
-# `detectors`.
+# data.warden.catalog.masks (policies/warden/catalog/masks/data.json) lists the known `strategies`,
+# `detectors` and `sources` (values masked by origin, which the gateway looks up: a pod's Secrets).
 mask_catalog := data.warden.catalog.masks
 
-mask_targets := ["column", "detector", "path"]
+mask_targets := ["column", "detector", "path", "source"]
 
-# A mask as the key it is sorted by in the decision: [column | detector | path, its value, strategy
-# or "", rule], the rule being the package path unless the mask names one. Undefined when invalid: an
-# object mask needs exactly one of column, detector or path, only known keys, every value a non-empty
-# string, and a known strategy and detector.
+# A mask as the key it is sorted by in the decision: [column | detector | path | source, its value,
+# strategy or "", rule], the rule being the package path unless the mask names one. Undefined when
+# invalid: an object mask needs exactly one of column, detector, path or source, only known keys, every
+# value a non-empty string, and a known strategy, detector and source.
 mask_key(pkg, m) := ["column", m, "", package_rule(pkg)] if {
 	is_string(m)
 	m != ""
@@ -104,9 +104,11 @@ known_strategy(false)
 
 known_strategy(s) if mask_catalog.strategies[s]
 
-known_detector(kind, _) if kind != "detector"
+known_detector(kind, _) if not kind in {"detector", "source"}
 
 known_detector("detector", d) if mask_catalog.detectors[d]
+
+known_detector("source", s) if mask_catalog.sources[s]
 
 valid_rule(false)
 
@@ -139,7 +141,7 @@ policy_errors contains {"rule": "warden.policy", "message": msg} if {
 	some ["invalid", pkg] in mask_results
 	msg := concat("", [
 		"package ", package_rule(pkg), " produced an invalid mask obligation ",
-		"(it needs exactly one of column, detector or path, all strings, a known strategy and detector)",
+		"(it needs exactly one of column, detector, path or source, all strings, a known strategy, detector and source)",
 	])
 }
 

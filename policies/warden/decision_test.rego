@@ -401,10 +401,21 @@ test_allow_lists_info_reasons if {
 test_valid_masks_survive_beside_an_invalid_one if {
 	d := data.warden.decision with input as doc with data.warden.rules as {"a": {"mask": ["email", {"column": "x", "strategy": "scramble"}, {"path": "p", "strategy": "hash", "rule": "r"}]}}
 	d.effect == "deny"
-	d.reasons == [{"rule": "warden.policy", "message": "package warden.rules.a produced an invalid mask obligation (it needs exactly one of column, detector or path, all strings, a known strategy and detector)"}]
+	d.reasons == [{"rule": "warden.policy", "message": "package warden.rules.a produced an invalid mask obligation (it needs exactly one of column, detector, path or source, all strings, a known strategy, detector and source)"}]
 	d.obligations.mask == []
 	masks := data.warden.masks with input as doc with data.warden.rules as {"a": {"mask": ["email", {"column": "x", "strategy": "scramble"}, {"path": "p", "strategy": "hash", "rule": "r"}]}}
 	masks == [{"column": "email", "rule": "warden.rules.a"}, {"path": "p", "strategy": "hash", "rule": "r"}]
+}
+
+# A mask by source names one the gateway knows how to look up; any other is invalid (fail closed).
+test_masks_by_source_must_name_a_known_source if {
+	ok := data.warden.decision with input as doc with data.warden.rules as {"a": {"mask": [{"source": "kubernetes_pod_secrets", "rule": "r"}]}}
+	ok.obligations.mask == [{"source": "kubernetes_pod_secrets", "rule": "r"}]
+	every m in [{"source": "kubernetes_configmaps"}, {"source": "kubernetes_pod_secrets", "path": "a"}, {"source": ""}] {
+		d := data.warden.decision with input as doc with data.warden.rules as {"a": {"mask": [m]}}
+		d.effect == "deny"
+		d.obligations.mask == []
+	}
 }
 
 # A deny keeps its audit redactions but drops every mask, in production and elsewhere.

@@ -2,10 +2,10 @@
 // the content detectors need a secret whole (a URL's password ends at its `@`, a secret key is 40 characters, a
 // private key starts at its BEGIN line), so an answer cut where the agent chooses hands them a fragment they
 // do not recognise. The apiserver peer runs no kubelet (no pod logs), so the recording upstream serves the
-// pod log here, honouring limitBytes and tailLines as the kubelet does.
+// pod log here, honouring limitBytes and tailLines as the kubelet does, and the pod (which names no Secret).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
 
 let g: TestGateway
 let token: string
@@ -28,7 +28,10 @@ test.before(async () => {
   ], { env: { K8S_SA_TOKEN: 'sa-token-partial-1' } })
   // GET …/pods/NAME/log as the kubelet answers it: tailLines keeps the last lines, limitBytes the first bytes.
   g.route = (req, res) => {
-    const q = new URL(req.url, 'https://x').searchParams
+    const url = new URL(req.url, 'https://x')
+    // The pod itself, which the gateway reads to find the Secrets to mask in its log (pod-secrets.ts): it uses none.
+    if (!url.pathname.endsWith('/log')) return json(res, { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'worker-1', namespace: 'staging' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })
+    const q = url.searchParams
     let text = LOG
     const tail = q.get('tailLines')
     if (tail !== null) text = text.trimEnd().split('\n').slice(-Number(tail)).join('\n') + '\n'

@@ -28,7 +28,9 @@ import type { Env } from './secrets.ts'
 import type { GatewayRequest, GatewayResponse, Handler, HeaderList } from './types.ts'
 import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload.ts'
 import { createUpstream, type Upstream } from './upstream.ts'
-import { credentialForms, hideCredentialHeaders } from './response-credential.ts'
+import { credentialForms, hideCredentialHeaders, SECRET_MASK } from './response-credential.ts'
+import { lookUpPodSecrets } from './pod-secrets.ts'
+import { readObject, sourceValues, splitMaskSources } from './mask-sources.ts'
 import { createMaskBudget } from './mask-budget.ts'
 import { MaskThread } from './mask-thread.ts'
 import { createUpstreamShares } from './upstream-shares.ts'
@@ -380,13 +382,21 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (cut) throw cut
     const command = outcome.judgement.input.command
     const sessionId = trace.session!.id
-    const oracle = filterRefusal(target.kind, command, canon.query, masks, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
+    // Masks by origin (a pod's Secrets, in its log) are looked up below and hidden before the others apply; the
+    // maskers get the rest. A source this request cannot have looked up refuses it (pod-secrets.ts).
+    const { sources, rest: rules } = splitMaskSources(masks)
+    const oracle = filterRefusal(target.kind, command, canon.query, rules, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
     if (oracle) throw oracle
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = command.kubernetes
     const readsObjects = kube !== undefined && kube.is_resource_request && kube.subresource === '' && ['get', 'list', 'watch'].includes(kube.verb)
     const table = target.kind === 'kubernetes' && masks.length ? kubeTableRead(canon.query, headerValues(req.headers, 'accept'), readsObjects) : undefined
     if (table && table.query !== canon.query) url.search = `?${table.query}`
+    // Read with the gateway's credential before the log is asked for: values it cannot know refuse the request.
+    // Most requests name no source: no await on their way.
+    const origin: readonly string[] = sources.length === 0 ? [] : await sourceValues(sources, {
+      kubernetes_pod_secrets: () => lookUpPodSecrets(command.kubernetes, (path, signal) => readObject(upstream, upstream.url(path, forward ? `https://${req.tunnel!.authority}` : undefined), judgedHost, signal), req.signal),
+    })
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
@@ -449,9 +459,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           const longer = covers === undefined ? undefined : rangeCutRefusal(target.kind, ranges, covers, res)
           if (longer) throw longer
           if (status === 206) throw new HttpGatewayError(502, 'http.mask_failed', 'the response must be masked but the upstream sent part of a document (206 Partial Content), which cannot be masked; it was withheld')
-          out = isEventStream(res) ? maskLines(res, masks, opts.maskKey, 'sse', credentials, maskThread)
-            : isJsonLines(res, watch) ? maskLines(res, masks, opts.maskKey, 'ndjson', credentials, maskThread, table?.form)
-            : await maskWholeBody(res, masks, opts.maskKey, credentials, budget, maskThread, table?.form)
+          out = isEventStream(res) ? maskLines(res, rules, opts.maskKey, 'sse', credentials, maskThread, undefined, origin)
+            : isJsonLines(res, watch) ? maskLines(res, rules, opts.maskKey, 'ndjson', credentials, maskThread, table?.form, origin)
+            : await maskWholeBody(res, rules, opts.maskKey, credentials, budget, maskThread, table?.form, origin)
           // A page's LastEvaluatedKey, as masked, may come back as the next page's start key.
           if (command.cloud?.service === 'dynamodb' && command.cloud.provider === 'aws' && out.body instanceof Uint8Array) startKeys.remember(sessionId, command.http?.body, out.body)
         } catch (err) {
@@ -470,7 +480,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       const responseHeaders = { ...out.headers, ...gatewayHeaders }
       dropUpstreamOnly(responseHeaders)
       // MCP answers are masked by the MCP flow; any other answer under a mask gets its headers masked, body or none.
-      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, masks, opts.maskKey) : 0)
+      const hiddenInHeaders = hideCredentialHeaders(responseHeaders, origin, SECRET_MASK) + hideCredentialHeaders(responseHeaders, credentials) + (masks.length && !mcp ? maskHeaders(responseHeaders, rules, opts.maskKey) : 0)
       if (masks.length && digestsSentBytes(command.cloud, req.headers, canon.query, status)) keepDigestOfSent(responseHeaders, res.headers)
       if (out.body instanceof Uint8Array) {
         // A whole body stays in memory until its client has read it, which a client may never do: its bytes stay

@@ -11,9 +11,10 @@ import { compileRules } from '../../engine/obligations/mask/rules.ts'
 import type { MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
 import { finishTable, tableIn, type TableForm } from './kube-tables.ts'
-import { hideCredentials } from './response-credential.ts'
+import { hideCredentials, SECRET_MASK } from './response-credential.ts'
 import { decodeWide, type WideEncoding } from './text-encoding.ts'
 import { utf8Text } from './utf8.ts'
+import { ValueSearch } from './value-search.ts'
 
 export const failed = (message: string, cause?: unknown) => new HttpGatewayError(502, 'http.mask_failed', `the response must be masked but ${message}; it was withheld`, { cause })
 
@@ -34,6 +35,11 @@ export interface MaskJob {
   key: Uint8Array
   /** The forms of the gateway's upstream credential to hide (response-credential.ts). */
   credentials: readonly string[]
+  /**
+   * Forms of values masked by origin (a pod's Secret values in its log: pod-secrets.ts), longest first. Hidden
+   * before the obligations apply: a detector that masked part of one would leave the rest where no form matches.
+   */
+  origin?: readonly string[]
   /** A Kubernetes answer: a Table in it is masked by origin and answered in this form (kube-tables.ts). */
   table?: TableForm
   /** A body in UTF-16 or UTF-32 (text-encoding.ts); read as UTF-8 without it. The masked body is UTF-8. */
@@ -48,8 +54,10 @@ const XSSI_PREFIX = /^(?:\)\]\}',?|while\(1\);|for\(;;\);)[ \t]*(?:\r?\n)?/
 /** The masked body and how many values changed; throws http.mask_failed for a body that cannot be masked. */
 export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   const { body, type, declared, obligations, key } = job
-  const text = job.encoding ? decodeWide(body, job.encoding) : body.includes(0) ? undefined : utf8Text(body)
-  if (text === undefined || (job.encoding && text.includes('\0'))) throw binaryRefused(declared, obligations)
+  const read = job.encoding ? decodeWide(body, job.encoding) : body.includes(0) ? undefined : utf8Text(body)
+  if (read === undefined || (job.encoding && read.includes('\0'))) throw binaryRefused(declared, obligations)
+  const origin = job.origin?.length ? new ValueSearch(job.origin).hide(read, SECRET_MASK) : undefined
+  const text = origin ? origin.text : read
   const prefix = XSSI_PREFIX.exec(text)?.[0] ?? ''
   const rest = prefix ? text.slice(prefix.length) : text
   const looksJson = /^\s*[[{]/.test(rest)
@@ -57,7 +65,7 @@ export function maskDecoded(job: MaskJob): { body: Buffer; masked: number } {
   const out = isJson(type) || looksJson ? maskJsonOrText(rest, type, obligations, key, job.table) : maskPlainText(text, obligations, key)
   const masked = prefix && (isJson(type) || looksJson) ? prefix + out.text : out.text
   const clean = hideCredentials(masked, job.credentials)
-  return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden }
+  return { body: Buffer.from(clean.text, 'utf8'), masked: out.masked + clean.hidden + (origin?.hidden ?? 0) }
 }
 
 // One compiled masker per mask key and set of obligations (a decision from the engine's cache brings the same

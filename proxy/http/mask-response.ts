@@ -23,12 +23,13 @@ import type { MaskBudget } from './mask-budget.ts'
 import { BINARY_FAMILIES, binaryRefused, failed, immutable, isJson, maskDecoded, maskDocument, type MaskJob, maskJsonOrText, maskPlainText } from './mask-decoded.ts'
 import { type MaskThread, OFF_THREAD_BYTES } from './mask-thread.ts'
 import { isDigestHeader } from './mask-headers.ts'
-import { hideCredentials } from './response-credential.ts'
+import { hideCredentials, SECRET_MASK } from './response-credential.ts'
 import { wideEncoding } from './text-encoding.ts'
 import { utf8Start } from './utf8.ts'
 import type { TableForm } from './kube-tables.ts'
 import type { UpstreamResponse } from './upstream.ts'
 import { tableColumnCarrier } from './watch-tables.ts'
+import { ValueSearch } from './value-search.ts'
 import { inOrder, sseEvents } from './sse-events.ts'
 
 /** Largest whole body the gateway buffers to mask. */
@@ -182,7 +183,7 @@ class BodyReader {
  * `credentials`: the forms of the gateway's upstream credential to hide (response-credential.ts); `table`: for a
  * Kubernetes answer, the form its Table rows are answered in (kube-tables.ts).
  */
-export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget, thread?: MaskThread, table?: TableForm): Promise<MaskedBody> {
+export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[] = [], budget?: MaskBudget, thread?: MaskThread, table?: TableForm, origin?: readonly string[]): Promise<MaskedBody> {
   const declared = mediaType(res)
   if (BINARY_FAMILIES.test(declared) && !declared.endsWith('+xml')) throw binaryRefused(declared, obligations)
   const encoded = codings(res.headers['content-encoding'] as string | undefined).length > 0
@@ -196,13 +197,13 @@ export async function maskWholeBody(res: UpstreamResponse, obligations: MaskObli
     return await maskRead(res, raw, obligations, key, credentials, declared, (n) => {
       if (budget && !budget.take(n)) throw maskBudgetBusy()
       held += n
-    }, thread, table)
+    }, thread, table, origin)
   } finally {
     budget?.give(held)
   }
 }
 
-async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void, thread: MaskThread | undefined, table: TableForm | undefined): Promise<MaskedBody> {
+async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObligation[], key: Uint8Array, credentials: readonly string[], declared: string, hold: (n: number) => void, thread: MaskThread | undefined, table: TableForm | undefined, origin: readonly string[] | undefined): Promise<MaskedBody> {
   if (raw.byteLength === 0) return { headers: outHeaders(res, 0), body: raw, masked: noneMasked }
   let decoded: Uint8Array
   try {
@@ -219,7 +220,7 @@ async function maskRead(res: UpstreamResponse, raw: Buffer, obligations: MaskObl
   }
   const type = file ? 'text/plain' : declared
   const encoding = wideEncoding(decoded, res)
-  const job: MaskJob = { body: decoded, type, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}) }
+  const job: MaskJob = { body: decoded, type, declared, obligations, key, credentials, ...(table ? { table } : {}), ...(encoding ? { encoding } : {}), ...(origin?.length ? { origin } : {}) }
   const out = thread && decoded.byteLength > OFF_THREAD_BYTES ? await thread.mask(job) : maskDecoded(job)
   const body = file ? await deflateFile(file, out.body, out.masked, MAX_MASKED_BYTES) : out.body
   return { headers: outHeaders(res, body.byteLength), body, masked: constant(out.masked) }
@@ -247,8 +248,16 @@ export const isEventStream = (res: UpstreamResponse) => mediaType(res) === 'text
  * it is JSON, else as text (sse-events.ts).
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
-export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = [], thread?: MaskThread, table?: TableForm): MaskedBody {
+export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], key: Uint8Array, format: 'ndjson' | 'sse', credentials: readonly string[] = [], thread?: MaskThread, table?: TableForm, origin: readonly string[] = []): MaskedBody {
   let masked = 0
+  // Values masked by origin (pod-secrets.ts) are hidden in each line or event first, as in a whole body (mask-decoded.ts).
+  const search = origin.length ? new ValueSearch(origin) : undefined
+  const byOrigin = (text: string) => {
+    if (!search) return text
+    const out = search.hide(text, SECRET_MASK)
+    masked += out.hidden
+    return out.text
+  }
   let pending = ''
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   // A line of newline-delimited JSON is a JSON document or the stream is not what it says: masked as text line
@@ -257,7 +266,8 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   // (`data: [DONE]`, which ends every OpenAI-style stream; `[INFO] …`), is masked as text. In an event with other
   // fields it is withheld: a comment or id line may hold the rest of a document cut short (`data: {"password":`,
   // then `: "…"}`), which no detector reads as one.
-  const maskPayload = (payload: string, dataOnly = false) => {
+  const maskPayload = (given: string, dataOnly = false) => {
+    const payload = byOrigin(given)
     const out = format === 'ndjson' ? maskDocument(payload, obligations, key, table)
       : !/^\s*[[{]/.test(payload) ? maskPlainText(payload, obligations, key)
         : maskJsonOrText(payload, dataOnly ? 'text/plain' : 'application/json', obligations, key, table)
@@ -267,7 +277,7 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   }
   const detectors = compileRules(obligations)
   const maskField = (line: string) => {
-    let text = line
+    let text = byOrigin(line)
     if (detectors.detectors.length) {
       const out = maskDetected(text, detectors.detectors, detectors.detectorStrategies, key)
       if (out.masked) masked++
@@ -282,7 +292,7 @@ export function maskLines(res: UpstreamResponse, obligations: MaskObligation[], 
   // A large event (a watch event holding a large object) is masked on the mask thread, as a large whole body is:
   // on the socket thread an 8 MB event held every other session for a second or more.
   const onThread = async (payload: string, type: string): Promise<string> => {
-    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials, ...(table ? { table } : {}) })
+    const out = await thread!.mask({ body: Buffer.from(payload, 'utf8'), type, declared: type, obligations, key, credentials, ...(table ? { table } : {}), ...(origin.length ? { origin } : {}) })
     masked += out.masked
     return Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength).toString('utf8')
   }
@@ -362,14 +372,14 @@ export function streamUnmasked(res: UpstreamResponse): { headers: Record<string,
   return { headers, body: res }
 }
 
-/** The obligations that act on response bodies (all of them today: path, column, detector). */
+/** The obligations that act on response bodies (all of them today: path, column, detector, source). */
 export function bodyMasks(obligations: readonly MaskObligation[]): MaskObligation[] {
   const fixed = immutable(obligations)
   if (fixed) {
     const known = bodyMasksOf.get(obligations)
     if (known) return known
   }
-  const masks = obligations.filter((o) => o.path || o.column || o.detector)
+  const masks = obligations.filter((o) => o.path || o.column || o.detector || o.source)
   // Kept frozen, so maskerFor finds its masker by the list.
   if (fixed) bodyMasksOf.set(obligations, Object.freeze(masks) as MaskObligation[])
   return masks

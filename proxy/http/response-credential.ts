@@ -6,7 +6,9 @@
 // break documents, and a credential that short is guessable anyway.
 
 export const CREDENTIAL_MASK = '[warden:credential]'
-const MIN_SECRET_LENGTH = 8
+/** What replaces a value masked by origin (a pod's Secret value in its log: pod-secrets.ts). */
+export const SECRET_MASK = '[warden:secret]'
+export const MIN_SECRET_LENGTH = 8
 
 // The forms of the last secrets list seen per list object, with the values they were made from: a credential hands
 // out the same list until its secrets change (credentials.ts), and its forms were made again for every answer.
@@ -21,7 +23,11 @@ export function credentialForms(secrets: readonly string[]): string[] {
   return forms
 }
 
-function formsFor(secrets: readonly string[]): string[] {
+/**
+ * The forms of values to hide, made afresh (credentialForms keeps those of the credential's one list): as is and
+ * as a JSON string holds them; those shorter than MIN_SECRET_LENGTH left out.
+ */
+export function formsFor(secrets: Iterable<string>): string[] {
   const forms = new Set<string>()
   for (const s of secrets) {
     if (s.length < MIN_SECRET_LENGTH) continue
@@ -31,14 +37,14 @@ function formsFor(secrets: readonly string[]): string[] {
   return [...forms]
 }
 
-/** The text with every form replaced, and how many were. */
-export function hideCredentials(text: string, forms: readonly string[]): { text: string; hidden: number } {
+/** The text with every form replaced (in the order given: a longer form first hides it whole), and how many were. */
+export function hideCredentials(text: string, forms: readonly string[], mask = CREDENTIAL_MASK): { text: string; hidden: number } {
   let hidden = 0
   for (const form of forms) {
     if (!text.includes(form)) continue
     const parts = text.split(form)
     hidden += parts.length - 1
-    text = parts.join(CREDENTIAL_MASK)
+    text = parts.join(mask)
   }
   return { text, hidden }
 }
@@ -49,7 +55,7 @@ function holdsAny(text: string, forms: readonly string[]): boolean {
 }
 
 /** Response headers with every form replaced (in place); how many were. */
-export function hideCredentialHeaders(headers: Record<string, string | string[]>, forms: readonly string[]): number {
+export function hideCredentialHeaders(headers: Record<string, string | string[]>, forms: readonly string[], mask = CREDENTIAL_MASK): number {
   if (!forms.length) return 0
   let hidden = 0
   for (const name of Object.keys(headers)) {
@@ -58,12 +64,12 @@ export function hideCredentialHeaders(headers: Record<string, string | string[]>
     if (typeof value === 'string' && !holdsAny(value, forms)) continue
     if (Array.isArray(value)) {
       headers[name] = value.map((v) => {
-        const out = hideCredentials(v, forms)
+        const out = hideCredentials(v, forms, mask)
         hidden += out.hidden
         return out.text
       })
     } else {
-      const out = hideCredentials(value, forms)
+      const out = hideCredentials(value, forms, mask)
       hidden += out.hidden
       headers[name] = out.text
     }

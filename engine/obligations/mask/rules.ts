@@ -44,8 +44,11 @@ export function compileRules(obligations: readonly MaskObligation[]): MaskRules 
   for (const o of obligations) {
     const strategy = o.strategy ?? 'redact'
     if (!isMaskStrategy(strategy)) throw new MaskError(`${describe(o)} has an unknown strategy; use redact, partial, hash or null`)
-    const targets = [o.column, o.detector, o.path].filter((v) => v !== undefined)
-    if (targets.length !== 1) throw new MaskError(`${describe(o)} must name exactly one of column, detector or path`)
+    const targets = [o.column, o.detector, o.path, o.source].filter((v) => v !== undefined)
+    if (targets.length !== 1) throw new MaskError(`${describe(o)} must name exactly one of column, detector, path or source`)
+    // Values by origin are looked up and hidden by the frontend, which hands the maskers the other obligations
+    // (sources.ts splitSources): one that gets here was not looked up, so this answer cannot be masked as asked.
+    if (o.source !== undefined) throw new MaskError(`${describe(o)} masks the values of a source, which this frontend does not look up for this request; it cannot be applied here`)
     if (typeof o.column === 'string' && o.column !== '') {
       const pattern = compileGlob(o.column)
       const qualified = o.column.includes('.')

@@ -105,6 +105,24 @@ content_masks contains {"detector": d, "rule": "warden.rules.kubernetes.content"
 	some d in settings.current.content_detectors
 }
 
+# A pod's log prints what the pod was given: a workload that logs its own database password hands it over in a
+# format no detector knows. Masking follows the origin: the gateway reads the pod and the Secrets it can see (env
+# secretKeyRef, envFrom secretRef, secret and projected volumes, of every container) with its own credential, and
+# replaces each of their values in the log, for every container= and previous= (all of the pod's Secrets apply).
+# It refuses the log when it cannot read them (fail closed).
+pod_log_request if {
+	kubernetes_request
+	k.is_resource_request == true
+	k.api_group == ""
+	k.resource == "pods"
+	k.subresource == "log"
+}
+
+pod_secret_masks contains {"source": "kubernetes_pod_secrets", "rule": "warden.rules.kubernetes.pod_log_secrets"} if {
+	pod_log_request
+	lib.content_masking
+}
+
 info contains {"rule": "warden.rules.kubernetes.secrets", "message": msg} if {
 	secrets_request
 	lib.content_masking
@@ -112,4 +130,4 @@ info contains {"rule": "warden.rules.kubernetes.secrets", "message": msg} if {
 }
 
 # One list (collect.rego takes sets or lists): the env masks as they are, then the others.
-mask := array.concat(env_masks, [m | some m in ((secret_masks | status_masks) | content_masks)])
+mask := array.concat(env_masks, [m | some m in (((secret_masks | status_masks) | content_masks) | pod_secret_masks)])

@@ -213,6 +213,26 @@ test_raw_streams_get_no_content_masks if {
 	{"detector": "all", "rule": "warden.rules.kubernetes.content"} in logs.obligations.mask
 }
 
+# A pod's log gets its Secrets' values masked by origin (the gateway looks them up) wherever content masking
+# applies; other pod reads, break-glass humans and pods of another resource kind do not.
+test_pod_logs_mask_the_pods_secret_values if {
+	pod_secrets := {"source": "kubernetes_pod_secrets", "rule": "warden.rules.kubernetes.pod_log_secrets"}
+	every who in [t.agent, t.human] {
+		logs := data.warden.decision with input as t.kubernetes(who, t.prod_k8s, {"verb": "get", "resource": "pods", "name": "web-1", "subresource": "log", "namespace": "prod"})
+		pod_secrets in logs.obligations.mask
+	}
+	every c in [
+		{"verb": "get", "resource": "pods", "name": "web-1"},
+		{"verb": "get", "resource": "pods", "name": "web-1", "subresource": "status"},
+		{"verb": "get", "resource": "pods", "api_group": "example.com", "name": "web-1", "subresource": "log"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		not pod_secrets in d.obligations.mask
+	}
+	glass := data.warden.decision with input as t.kubernetes(t.break_glass, t.prod_k8s, {"verb": "get", "resource": "pods", "name": "web-1", "subresource": "log"})
+	glass.obligations.mask == []
+}
+
 test_workload_env_values_are_masked if {
 	every c in [
 		{"resource": "pods", "verb": "get", "name": "web-1"},

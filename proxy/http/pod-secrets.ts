@@ -1,0 +1,158 @@
+// The `kubernetes_pod_secrets` mask source (engine/obligations/mask/sources.ts): a pod's log prints what the pod
+// was given, so the values of every Secret the pod can see are hidden in it wherever they appear, whatever their
+// format (a detector knows token formats; a database password like `hunter2-prod-xyz` has none). The policy asks
+// for it (policies/rules/kubernetes/masks.rego, pods/log under content masking); this file only enforces it.
+//
+// With the gateway's own credential it reads the pod, then each Secret its spec names: env valueFrom.secretKeyRef,
+// envFrom secretRef (containers, initContainers, ephemeralContainers), volumes' secret and projected secret
+// sources. Every key of each such Secret counts (a secretKeyRef or a volume's items pick keys, but the pod's other
+// containers, or a later spec, may see the rest), service-account-token Secrets included. container= and
+// previous= do not narrow it: all of the pod's Secrets apply to every log of it.
+//
+// Each value is hidden whole and, when it spans lines, line by line: a log is written a line at a time, and
+// `timestamps=true` (or the program's own prefix) puts text before each line, so a multi-line value (a config
+// file, a PEM key) never appears whole. A line, like a value, shorter than MIN_SECRET_LENGTH (8) stays: replacing
+// every `true` or `admin` in a log would break it and hide little. The log is searched for all of them in one pass
+// (value-search.ts): a value that holds another, or overlaps it, is hidden whole.
+//
+// Anything that keeps the gateway from knowing the values (the pod or a Secret unreadable with its credential:
+// RBAC, 404, a timeout, an answer that is no such object) refuses the log: the request's masks cannot be honoured,
+// and nothing of the log is asked for.
+import type { KubernetesCommand } from '../../engine/types.ts'
+import { decodeBody } from './encoding.ts'
+import { HttpGatewayError } from './errors.ts'
+import { readAll } from './mask-response.ts'
+import { formsFor, MIN_SECRET_LENGTH } from './response-credential.ts'
+import type { UpstreamResponse } from './upstream.ts'
+
+/** How long the pod and its Secrets may take to read, all together, before the log is refused. */
+export const LOOKUP_TIMEOUT_MS = 10_000
+/** Largest pod or Secret answer read (the apiserver stores objects of about 1.5 MB at most). */
+const MAX_OBJECT_BYTES = 4 * 1024 * 1024
+/** Secrets one pod may name; more is refused rather than read. */
+const MAX_SECRETS = 256
+// The values are searched for in one pass (value-search.ts), whatever their number; this bounds what one log
+// request holds: a pod whose Secrets hold more distinct values and lines than this has its log refused.
+const MAX_VALUES = 8192
+
+/** Reads one object of the upstream with the gateway's credential: its status and body. */
+export type ReadObject = (path: string, signal: AbortSignal) => Promise<UpstreamResponse>
+
+const refused = (message: string, cause?: unknown) =>
+  new HttpGatewayError(502, 'http.mask_failed', `the decision requires this pod's Secret values to be masked in its log, but ${message}; the log was not requested`, { cause })
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+const nameOf = (v: unknown): string | undefined => (isObject(v) && typeof v.name === 'string' && v.name !== '' ? v.name : undefined)
+
+/** The names of the Secrets a pod's spec hands to its containers (env, envFrom, secret and projected volumes). */
+export function secretNamesOf(pod: unknown): string[] {
+  const names = new Set<string>()
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
+  const add = (name: string | undefined) => {
+    if (name !== undefined) names.add(name)
+  }
+  for (const group of ['containers', 'initContainers', 'ephemeralContainers']) {
+    for (const c of list(spec[group])) {
+      if (!isObject(c)) continue
+      for (const e of list(c.env)) if (isObject(e) && isObject(e.valueFrom)) add(nameOf(e.valueFrom.secretKeyRef))
+      for (const e of list(c.envFrom)) if (isObject(e)) add(nameOf(e.secretRef))
+    }
+  }
+  for (const v of list(spec.volumes)) {
+    if (!isObject(v)) continue
+    if (isObject(v.secret) && typeof v.secret.secretName === 'string' && v.secret.secretName !== '') add(v.secret.secretName)
+    if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s.secret))
+  }
+  return [...names].sort()
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The values a Secret object holds, decoded, and the lines of each multi-line one; at least MIN_SECRET_LENGTH
+ * long. A value that is no UTF-8 text (a keystore) cannot be printed as itself in a text log, and is left out.
+ */
+export function secretValues(secret: unknown): string[] {
+  const data = isObject(secret) && isObject(secret.data) ? secret.data : {}
+  const out: string[] = []
+  for (const encoded of Object.values(data)) {
+    if (typeof encoded !== 'string') continue
+    let value: string
+    try {
+      value = utf8.decode(Buffer.from(encoded, 'base64'))
+    } catch {
+      continue
+    }
+    if (value.length >= MIN_SECRET_LENGTH) out.push(value)
+    if (!/[\r\n]/.test(value)) continue
+    for (const line of value.split(/\r?\n|\r/)) {
+      const trimmed = line.trim()
+      if (trimmed.length >= MIN_SECRET_LENGTH) out.push(trimmed)
+      if (line !== trimmed && line.length >= MIN_SECRET_LENGTH) out.push(line)
+    }
+  }
+  return out
+}
+
+/** The forms to hide (as is and JSON-escaped), longest first. */
+export function podSecretForms(values: Iterable<string>): string[] {
+  return formsFor(values).sort((a, b) => b.length - a.length)
+}
+
+async function readJson(read: ReadObject, path: string, what: string, signal: AbortSignal): Promise<Json> {
+  let res: UpstreamResponse
+  try {
+    res = await read(path, signal)
+  } catch (err) {
+    throw refused(`${what} could not be read (${signal.aborted ? `no answer within ${LOOKUP_TIMEOUT_MS / 1000}s` : (err as Error).message})`, err)
+  }
+  const status = res.statusCode ?? 0
+  if (status !== 200) {
+    res.on('error', () => undefined)
+    res.destroy()
+    // The status only: the apiserver's message names the gateway's own user, which is none of the agent's business.
+    const why = status === 403 ? 'the gateway\'s credential may not read it' : status === 404 ? 'it does not exist' : 'the upstream refused it'
+    throw refused(`${what} could not be read with the gateway's credential (${status}: ${why})`)
+  }
+  try {
+    const raw = await readAll(res)
+    const body = decodeBody(raw, res.headers['content-encoding'] as string | undefined, MAX_OBJECT_BYTES, what)
+    if (body.byteLength > MAX_OBJECT_BYTES) throw new Error(`larger than ${MAX_OBJECT_BYTES} bytes`)
+    const doc: unknown = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+    if (!isObject(doc)) throw new Error('not a JSON object')
+    return doc
+  } catch (err) {
+    throw refused(`${what} could not be read (${signal.aborted ? `no answer within ${LOOKUP_TIMEOUT_MS / 1000}s` : (err as Error).message})`, err)
+  }
+}
+
+const segment = encodeURIComponent
+
+/**
+ * The forms of every value of the Secrets the pod named by a pods/log request can see, read with `read` (the
+ * gateway's credential); throws http.mask_failed when they cannot all be known. `signal`: the client going away.
+ */
+export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read: ReadObject, signal?: AbortSignal): Promise<string[]> {
+  const ns = kube?.namespace ?? ''
+  const name = kube?.name ?? ''
+  if (!kube || !kube.is_resource_request || kube.api_group !== '' || kube.resource !== 'pods' || kube.subresource !== 'log' || ns === '' || name === '') {
+    throw refused('this request reads no named pod\'s log (the gateway looks up a pod\'s Secrets for GET /api/v1/namespaces/NS/pods/NAME/log only)')
+  }
+  const timeout = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+  const within = signal ? AbortSignal.any([signal, timeout]) : timeout
+  const base = `/api/v1/namespaces/${segment(ns)}`
+  const pod = await readJson(read, `${base}/pods/${segment(name)}`, `pod ${ns}/${name}`, within)
+  if (pod.kind !== 'Pod') throw refused(`pod ${ns}/${name} was answered with no Pod`)
+  const names = secretNamesOf(pod)
+  if (names.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${names.length} Secrets, more than the ${MAX_SECRETS} the gateway reads`)
+  const secrets = await Promise.all(names.map((s) => readJson(read, `${base}/secrets/${segment(s)}`, `Secret ${ns}/${s} (which pod ${name} uses)`, within)))
+  const values = new Set<string>()
+  secrets.forEach((secret, i) => {
+    if (secret.kind !== 'Secret') throw refused(`Secret ${ns}/${names[i]} was answered with no Secret`)
+    for (const v of secretValues(secret)) values.add(v)
+  })
+  if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
+  return podSecretForms(values)
+}
