@@ -116,4 +116,31 @@ test('control: requests sent whole through a tunnel are answered, one after anot
   t.destroy()
 })
 
+// KNOWN, NOT FIXED (review 2026-12-02): node times out neither the response nor a socket whose writes stall, so a
+// client that never reads keeps its tunnel (a proven slot, its request in flight, never displaced) until its token
+// expires. Skipped: it fails today (the tunnel is held). A fix needs a write-stall limit that spares idle watches.
+test.skip('a slow reader: a request sent whole whose large response the client never reads does not hold its tunnel past every limit', async () => {
+  const saved = g.route
+  g.route = (_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(32 * 1024 * 1024, 'a')) }
+  try {
+    const t = await tlsTunnel()
+    t.write('GET /storage/v1/b/bkt/o/big?alt=media HTTP/1.1\r\nHost: storage.googleapis.com\r\n\r\n')
+    // Reads the first bytes only (the status line), then never again.
+    await new Promise((r) => t.once('data', r))
+    t.pause()
+    t.on('error', () => undefined)
+    // Past every limit (head, request, check interval) many times over, nothing read meanwhile.
+    const held = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(true), 5_000)
+      t.once('close', () => { clearTimeout(timer); resolve(false) })
+    })
+    const unread = t.readableLength
+    t.destroy()
+    assert.ok(unread < 32 * 1024 * 1024, `only ${unread} bytes read`)
+    assert.not.ok(held, 'the tunnel is still open')
+  } finally {
+    g.route = saved
+  }
+})
+
 test.run()

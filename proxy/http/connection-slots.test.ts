@@ -96,6 +96,40 @@ test('when every connection has proved itself, the caller holding more than an e
   assert.ok(held(a))
 })
 
+test('the caller holding the most keeps a request in flight on each of its connections: the next caller over an even share gives up an idle one', async () => {
+  const wide = new ConnectionSlots(6, 3)
+  const s2 = createServer()
+  wide.attach(s2)
+  await new Promise<void>((resolve) => s2.listen(0, '127.0.0.1', resolve))
+  const mine: Socket[] = []
+  const take = async () => {
+    const seen = new Promise<Socket>((resolve) => s2.once('connection', resolve))
+    const client = connect((s2.address() as { port: number }).port, '127.0.0.1')
+    client.on('error', () => undefined)
+    client.resume()
+    mine.push(client)
+    return { client, server: await seen }
+  }
+  try {
+    // mallory proves her share (3) and keeps a request in flight on each (a held approval, a response never read).
+    const m = [await take(), await take(), await take()]
+    for (const c of m) { wide.asked(c.server, 'mallory'); wide.started(c.server) }
+    // bob holds two idle ones, carol one: the listener is full, every connection proven.
+    const [b1, b2, c1] = [await take(), await take(), await take()]
+    wide.asked(b1.server, 'bob')
+    wide.asked(b2.server, 'bob')
+    wide.asked(c1.server, 'carol')
+    const late = await take()
+    assert.ok(held(late), 'the new connection is kept')
+    assert.not.ok(held(b1), 'bob, over an even share of 6 among 4 callers, gives up his oldest idle connection')
+    assert.ok(held(b2) && held(c1))
+    for (const c of m) assert.ok(held(c), 'requests in flight keep their connections')
+  } finally {
+    for (const c of mine) c.destroy()
+    await new Promise((resolve) => s2.close(resolve))
+  }
+})
+
 test('a closed connection frees its slot', async () => {
   const all = [await open(), await open(), await open()]
   for (const [i, c] of all.entries()) slots.asked(c.server, i === 2 ? 'bob' : 'alice')

@@ -80,18 +80,21 @@ export class ConnectionSlots {
   /**
    * The oldest connection without a request in flight of the caller proving the most, when that is more than one and
    * more than an even share of the slots with one caller more (the newcomer's). A passthrough tunnel counts as idle:
-   * the gateway sees no request in it.
+   * the gateway sees no request in it. A caller whose every connection has a request in flight (held approvals,
+   * responses it never reads) is passed over for the next heaviest over the share: looking at the heaviest alone, one
+   * such caller kept every other caller's idle connections out of reach and the listener locked.
    */
   private displaceProven(): boolean {
-    let heaviest: Set<Slot> | undefined
-    for (const slots of this.proven.values()) if (!heaviest || slots.size > heaviest.size) heaviest = slots
-    if (!heaviest || heaviest.size <= Math.max(1, Math.floor(this.max / (this.proven.size + 1)))) return false
-    for (const slot of heaviest) {
-      if (slot.inFlight > 0) continue
-      this.release(slot)
-      this.displaced++
-      slot.socket.destroy()
-      return true
+    const share = Math.max(1, Math.floor(this.max / (this.proven.size + 1)))
+    const heaviest = [...this.proven.values()].filter((slots) => slots.size > share).sort((a, b) => b.size - a.size)
+    for (const slots of heaviest) {
+      for (const slot of slots) {
+        if (slot.inFlight > 0) continue
+        this.release(slot)
+        this.displaced++
+        slot.socket.destroy()
+        return true
+      }
     }
     return false
   }
