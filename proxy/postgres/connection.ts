@@ -234,12 +234,15 @@ export class Connection {
     }
     const session: SessionState = { id: `ses_${randomUUID().replace(/-/g, '').slice(0, 20)}`, started_at: new Date().toISOString(), identity, target }
     const sessionLimit = target.upstream?.max_sessions_per_caller ?? DEFAULT_MAX_SESSIONS_PER_CALLER
-    this.leaveCallerSessions = this.deps.callers.enter(target.name, `${identity.issuer}\u0000${identity.sub}`, sessionLimit)
+    const caller = `${identity.issuer}\u0000${identity.sub}`
+    this.leaveCallerSessions = this.deps.callers.enter(target.name, caller, sessionLimit)
     if (!this.leaveCallerSessions) {
       engine.audit.record(errorEvent(this.clientInfo, { target: target.name, code: 'postgres.too_many_sessions', message: `${identity.sub} already holds ${sessionLimit} sessions on target ${target.name}` }))
       throw pgErrors.tooManySessions(target.name, sessionLimit)
     }
     this.session = session
+    // Its sessions' unread messages count in the caller's share of the listener's budget.
+    source.chargeTo(caller)
     const settings = this.judgeSettings(session, params.settings)
 
     this.step = 'connecting'

@@ -93,6 +93,10 @@ export const pgErrors = {
     err('FATAL', '53200', `out of memory: warden: a message of ${bytes} bytes would pass the gateway's limit of ${limit} bytes buffered for unread client messages across all sessions (listeners.postgres.max_buffered_message_bytes)`, {
       hint: 'Retry when fewer large messages are in flight, send large values in smaller messages, or ask the gateway operator to raise listeners.postgres.max_buffered_message_bytes.',
     }, 'postgres.message_budget'),
+  messageBudgetShareExhausted: (bytes: number, limit: number) =>
+    err('FATAL', '53200', `out of memory: warden: a message of ${bytes} bytes would pass this caller's share of ${limit} bytes buffered for unread client messages (a quarter of listeners.postgres.max_buffered_message_bytes, over all of the caller's sessions)`, {
+      hint: 'Send large messages one at a time, send large values in smaller messages, or ask the gateway operator to raise listeners.postgres.max_buffered_message_bytes.',
+    }, 'postgres.message_budget'),
   /** 08P01 as PostgreSQL reports a message that stops short ("incomplete message from client"). */
   messageTimeout: (bytes: number | undefined, allowedMs: number, baseMs: number) =>
     err('FATAL', '08P01', `incomplete message from client: warden: a message${bytes === undefined ? '' : ` of ${bytes} bytes`} did not arrive whole within ${(allowedMs / 1000).toFixed(1)} s of its first byte (listeners.postgres.message_timeout_seconds: ${baseMs / 1000} s, plus 1 s per 64 KiB)`, {

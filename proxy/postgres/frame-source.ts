@@ -19,6 +19,8 @@ export class FrameSource {
   private readonly budget: MessageBudget | undefined
   /** Bytes this source holds charged to the budget. */
   private charged = 0
+  /** Whose share of the budget the charge counts in, once the session is authenticated. */
+  private caller: string | undefined
   private deadline: MessageDeadline | undefined
   /** Told when the source refuses the client (budget, deadline) while no read is pending to carry the error. */
   onRefused: ((err: Error) => void) | undefined
@@ -75,6 +77,13 @@ export class FrameSource {
     this.watch()
   }
 
+  /** From now on what this source holds counts in `caller`'s share of the budget (message-budget.ts). */
+  chargeTo(caller: string): void {
+    if (!this.budget || this.caller !== undefined) return
+    this.caller = caller
+    this.budget.assign(this.charged, caller)
+  }
+
   /** Bytes this source holds against the budget. */
   get bufferedBytes(): number {
     return this.charged
@@ -87,11 +96,13 @@ export class FrameSource {
   private account(): boolean {
     if (!this.budget) return true
     const held = this.reader.buffered()
-    if (held > this.charged && !this.budget.take(held - this.charged, this.headLength())) {
-      this.refuse(pgErrors.messageBudgetExhausted(this.headLength() ?? held, this.budget.limit))
+    const taken = held > this.charged ? this.budget.take(held - this.charged, this.headLength(), this.caller) : true
+    if (taken !== true) {
+      const bytes = this.headLength() ?? held
+      this.refuse(taken === 'caller' ? pgErrors.messageBudgetShareExhausted(bytes, this.budget.callerLimit) : pgErrors.messageBudgetExhausted(bytes, this.budget.limit))
       return false
     }
-    if (held < this.charged) this.budget.give(this.charged - held)
+    if (held < this.charged) this.budget.give(this.charged - held, this.caller)
     this.charged = held
     return true
   }
@@ -126,7 +137,7 @@ export class FrameSource {
   release(): void {
     this.stream.off('data', this.onData)
     this.reader.take()
-    this.budget?.give(this.charged)
+    this.budget?.give(this.charged, this.caller)
     this.charged = 0
     this.deadline?.stop()
     this.deadline = undefined

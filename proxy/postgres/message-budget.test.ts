@@ -19,7 +19,8 @@ test.after(async () => {
   await h?.stop()
 })
 
-const session = async () => RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
+// Each its own caller: one caller holds at most a quarter of the budget (attack-budget-share.test.ts).
+const session = async (caller: string) => RawClient.session(h.port, { token: await h.agentToken(caller), database: 'prod-db' })
 
 /** The start of a Query whose length word claims 40 MiB, and `bytes` of its text. */
 function largeQueryStart(bytes: number): Buffer {
@@ -38,46 +39,50 @@ async function until(done: () => boolean, what: string): Promise<void> {
 const buffered = () => h.listener.bufferedMessageBytes()
 
 test(`clients starting 40 MiB messages: the one passing the ${BUDGET / MiB} MiB budget is refused (53200); the others and a pg session go on; the budget returns to 0`, async () => {
-  const [a, b, c, d] = await Promise.all([session(), session(), session(), session()])
+  // Five callers, each within its share of a quarter of the budget; the fifth passes the budget.
+  const [a, b, c, d, e, f] = await Promise.all(['ann', 'bob', 'cat', 'dan', 'eve', 'fay'].map(session))
+  const part = 1.9 * MiB
   const pgClient = await h.client()
   try {
-    a.send(largeQueryStart(3 * MiB))
-    await until(() => buffered() >= 3 * MiB, 'the first 3 MiB are buffered')
-    b.send(largeQueryStart(3 * MiB))
-    await until(() => buffered() >= 6 * MiB, 'the second 3 MiB are buffered')
-    c.send(largeQueryStart(3 * MiB))
-    const refused = await c.until(() => false) // until the gateway closes it
-    const [e] = errorsOf(refused)
-    assert.is(e?.code, '53200')
-    assert.is(e?.severity, 'FATAL')
-    assert.match(e!.message, `limit of ${BUDGET} bytes`)
-    assert.match(e!.message, 'listeners.postgres.max_buffered_message_bytes')
-    assert.match(e!.hint ?? '', 'raise listeners.postgres.max_buffered_message_bytes')
+    for (const [i, x] of [a, b, c, d].entries()) {
+      x!.send(largeQueryStart(part))
+      await until(() => buffered() >= (i + 1) * part, `${i + 1} × 1.9 MiB are buffered`)
+    }
+    e!.send(largeQueryStart(part))
+    const refused = await e!.until(() => false) // until the gateway closes it
+    const [err] = errorsOf(refused)
+    assert.is(err?.code, '53200')
+    assert.is(err?.severity, 'FATAL')
+    assert.match(err!.message, `limit of ${BUDGET} bytes`)
+    assert.match(err!.message, 'listeners.postgres.max_buffered_message_bytes')
+    assert.match(err!.hint ?? '', 'raise listeners.postgres.max_buffered_message_bytes')
     assert.ok(buffered() <= BUDGET, `${buffered()} bytes held`)
 
     // The sessions under the budget are still open, and small messages are never refused while it is full.
-    assert.not.ok(a.closed || b.closed)
-    d.send(encodeQuery('SELECT 1'))
-    assert.is(types(await d.readyCount(1)), 'TDCZ')
+    assert.not.ok(a!.closed || b!.closed || c!.closed || d!.closed)
+    f!.send(encodeQuery('SELECT 1'))
+    assert.is(types(await f!.readyCount(1)), 'TDCZ')
     assert.equal((await pgClient.query('SELECT 2 AS n')).rows, [{ n: 2 }])
 
     // Every way a session ends gives its bytes back: refused (above), destroyed, half-closed, reset, Terminate.
-    d.send(largeQueryStart(1 * MiB))
-    await until(() => buffered() >= 7 * MiB, 'the fourth session\'s bytes are buffered')
-    a.close()
-    b.socket.end()
-    d.socket.resetAndDestroy()
+    f!.send(largeQueryStart(0.3 * MiB))
+    await until(() => buffered() >= 4 * part + 0.3 * MiB, 'the sixth session\'s bytes are buffered')
+    a!.close()
+    b!.socket.end()
+    f!.socket.resetAndDestroy()
+    c!.close()
+    d!.close()
     await pgClient.end()
     await until(() => buffered() === 0 && h.listener.connections() === 0, 'every session ended')
     assert.is(buffered(), 0)
   } finally {
-    for (const x of [a, b, c, d]) x.close()
+    for (const x of [a, b, c, d, e, f]) x!.close()
   }
 })
 
 test('a large message read whole is given back once read, while its session goes on', async () => {
-  const c = await session()
-  c.send(encodeQuery(`SELECT '${'y'.repeat(3 * MiB)}'`))
+  const c = await session('gus')
+  c.send(encodeQuery(`SELECT '${'y'.repeat(1.5 * MiB)}'`))
   const frames = await c.readyCount(1, 20_000)
   assert.is(types(frames), 'EZ')
   assert.is(errorsOf(frames)[0]?.code, '54000') // over the SQL text limit (limits.ts): read whole, then refused
@@ -89,9 +94,9 @@ test('a large message read whole is given back once read, while its session goes
 })
 
 test('the gateway closing a session with a message half sent gives its bytes back', async () => {
-  const c = await session()
-  c.send(largeQueryStart(2 * MiB))
-  await until(() => buffered() >= 2 * MiB, 'the bytes are buffered')
+  const c = await session('hal')
+  c.send(largeQueryStart(1.5 * MiB))
+  await until(() => buffered() >= 1.5 * MiB, 'the bytes are buffered')
   await h.listener.close()
   assert.is(buffered(), 0)
   c.close()

@@ -16,28 +16,56 @@ export const MAX_BUFFERED_MESSAGE_BYTES = 256 * 1024 * 1024
  */
 export const SMALL_MESSAGE_BYTES = 1024 * 1024
 
+/**
+ * The most one caller (issuer and subject, once authenticated) holds of the budget: a quarter, so one agent token
+ * whose sessions start large messages and stall (a 64 MiB message may take 17 minutes) cannot take the pool and
+ * get every other caller's large message refused. At the default, one message of the largest size at a time.
+ */
+export const CALLER_SHARE = 1 / 4
+
 export class MessageBudget {
   private used = 0
+  private readonly byCaller = new Map<string, number>()
+  readonly callerLimit: number
 
-  constructor(readonly limit: number = MAX_BUFFERED_MESSAGE_BYTES) {}
+  constructor(readonly limit: number = MAX_BUFFERED_MESSAGE_BYTES) {
+    this.callerLimit = Math.floor(limit * CALLER_SHARE)
+  }
 
   /** Bytes held now, over every session. */
   get bytes(): number {
     return this.used
   }
 
+  /** Bytes held now by one caller's sessions. */
+  heldBy(caller: string): number {
+    return this.byCaller.get(caller) ?? 0
+  }
+
   /**
    * Takes `bytes` more for a session whose next message is `messageBytes` long (undefined while its length is not
-   * known). False, and nothing taken, when a large message would pass the limit.
+   * known), of `caller` once authenticated. False, and nothing taken, when a large message would pass the limit or
+   * the caller's share ('caller' says which).
    */
-  take(bytes: number, messageBytes: number | undefined): boolean {
+  take(bytes: number, messageBytes: number | undefined, caller?: string): true | 'listener' | 'caller' {
     const small = messageBytes === undefined || messageBytes <= SMALL_MESSAGE_BYTES
-    if (!small && this.used + bytes > this.limit) return false
+    if (!small && this.used + bytes > this.limit) return 'listener'
+    if (!small && caller !== undefined && this.heldBy(caller) + bytes > this.callerLimit) return 'caller'
     this.used += bytes
+    if (caller !== undefined) this.byCaller.set(caller, this.heldBy(caller) + bytes)
     return true
   }
 
-  give(bytes: number): void {
+  give(bytes: number, caller?: string): void {
     this.used -= bytes
+    if (caller === undefined) return
+    const rest = this.heldBy(caller) - bytes
+    if (rest > 0) this.byCaller.set(caller, rest)
+    else this.byCaller.delete(caller)
+  }
+
+  /** Counts `bytes` a session already holds as `caller`'s, now that it is known. */
+  assign(bytes: number, caller: string): void {
+    if (bytes > 0) this.byCaller.set(caller, this.heldBy(caller) + bytes)
   }
 }
