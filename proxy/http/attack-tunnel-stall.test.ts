@@ -1,8 +1,9 @@
 // Stalls inside intercepted tunnels. The forward proxy parses each tunnel's HTTP with a server that never listens,
-// and node starts the header and request timeouts only when a server listens: a tunnel that sent part of a request
-// head, or a body a byte at a time, or a CONNECT and then no TLS handshake, was held (and counted as a proven
-// connection of its caller) until the agent's token expired. Here the limits are short, and each stall must end
-// with the tunnel closed (408 where a request had begun); a tunnel that completes its requests is served as before.
+// and node starts the header timeout only when a server listens: a tunnel that sent part of a request head, or a
+// CONNECT and then no TLS handshake, was held (and counted as a proven connection of its caller) until the agent's
+// token expired. Here the limits are short, and each stall must end with the tunnel closed (408 where a request had
+// begun); a tunnel that completes its requests is served as before. A body sent slowly has no limit of its own
+// (REQUEST_TIMEOUT_MS, node-server.ts: it would cut uploads held for approval, attack-tunnel-hold.test.ts).
 import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
@@ -18,7 +19,7 @@ let targets: TargetConfig[]
 let agent: string
 let proxy: HttpListener
 
-const LIMITS = { handshakeMs: 500, headersMs: 500, requestMs: 800, checkEveryMs: 100 }
+const LIMITS = { handshakeMs: 500, headersMs: 500, checkEveryMs: 100 }
 /** How long a test waits for the gateway to close a stalled tunnel before calling it held: far past every limit. */
 const GIVE_UP_MS = 15_000
 
@@ -70,15 +71,6 @@ test('a request head sent in part and never finished: answered 408 and the tunne
   const { out, held } = await untilClosed(t)
   assert.not.ok(held, 'the tunnel is still open')
   assert.match(out, /^HTTP\/1\.1 408/)
-})
-
-test('a request whose body never arrives: the tunnel is closed', async () => {
-  const before = g.upstream.seen.length
-  const t = await tlsTunnel()
-  t.write('POST /storage/v1/b?project=p HTTP/1.1\r\nHost: storage.googleapis.com\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
-  const { held } = await untilClosed(t)
-  assert.not.ok(held, 'the tunnel is still open')
-  assert.is(g.upstream.seen.length, before, 'nothing was forwarded')
 })
 
 test('a CONNECT answered 200 and then no TLS handshake, or one left half done: the tunnel is closed', async () => {

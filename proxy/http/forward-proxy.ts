@@ -24,7 +24,7 @@ import { HttpGatewayError } from './errors.ts'
 import { answerClientErrors } from './client-error.ts'
 import { headerValues } from './headers.ts'
 import { callerKey, ConnectionSlots } from './connection-slots.ts'
-import { attachHandler, gatewayError, type HttpListener, MAX_CONNECTIONS, pairHeaders } from './node-server.ts'
+import { attachHandler, gatewayError, type HttpListener, MAX_CONNECTIONS, pairHeaders, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './node-server.ts'
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
@@ -48,13 +48,11 @@ export interface TunnelLimits {
   handshakeMs: number
   /** A request head, from its first byte (node's headersTimeout). */
   headersMs: number
-  /** A whole request, head and body (node's requestTimeout). */
-  requestMs: number
-  /** How often node checks the two above (its connectionsCheckingInterval). */
+  /** How often node checks the head limit (its connectionsCheckingInterval). */
   checkEveryMs: number
 }
 
-const TUNNEL_LIMITS: TunnelLimits = { handshakeMs: 120_000, headersMs: 60_000, requestMs: 300_000, checkEveryMs: 30_000 }
+const TUNNEL_LIMITS: TunnelLimits = { handshakeMs: 120_000, headersMs: HEADERS_TIMEOUT_MS, checkEveryMs: 30_000 }
 
 /**
  * Tunnels one caller (issuer and subject) holds open at once. Tunnels are connections, and a listener holds at most
@@ -98,10 +96,11 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   const open = new Set<Duplex>()
   // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
   const limits = opts.tunnelLimits ?? TUNNEL_LIMITS
-  const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: limits.headersMs, requestTimeout: limits.requestMs, connectionsCheckingInterval: limits.checkEveryMs })
-  // Node starts checking the header and request timeouts on 'listening': a server that never listens timed out
-  // nothing, and a tunnel that sent part of a request head (or a body a byte a minute) was held until its token
-  // expired. Started here, such a request is answered 408 and its tunnel closed, as on the reverse listener.
+  // No request timeout (REQUEST_TIMEOUT_MS, node-server.ts): it would cut uploads held for approval.
+  const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: limits.headersMs, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: limits.checkEveryMs })
+  // Node starts checking the header timeout on 'listening': a server that never listens timed out nothing, and a
+  // tunnel that sent part of a request head was held until its token expired. Started here, such a request is
+  // answered 408 and its tunnel closed, as on the reverse listener.
   inner.emit('listening')
   answerClientErrors(inner, gatewayError)
   inner.keepAliveTimeout = 65_000

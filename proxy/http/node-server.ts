@@ -282,8 +282,19 @@ export interface HttpListener {
  */
 export const MAX_CONNECTIONS = 4096
 
+/**
+ * node's requestTimeout (300 s by default, from a request's first byte until its body is read) is off: an object
+ * upload is judged without its body, which waits unread while the request is held for approval, and the timeout ran
+ * on through the hold and cut the upload (408) although the client had sent every byte. A body sent slowly is only
+ * an authenticated caller's (a request without an accepted token is answered before its body is read), bounded by
+ * its token's lifetime and its share of the connections. The header timeout stays (60 s).
+ */
+export const REQUEST_TIMEOUT_MS = 0
+/** A request head must arrive whole within this of its first byte; given explicitly, as node's default follows requestTimeout (0 would turn it off). */
+export const HEADERS_TIMEOUT_MS = 60_000
+
 export async function listenReverse(handle: Handler, opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } }): Promise<HttpListener> {
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, maxHeaderSize: MAX_HEADER_BYTES }) : http.createServer({ maxHeaderSize: MAX_HEADER_BYTES })
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }) : http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS })
   server.keepAliveTimeout = 65_000
   const slots = new ConnectionSlots(MAX_CONNECTIONS)
   slots.attach(server)
