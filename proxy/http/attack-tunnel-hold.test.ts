@@ -5,15 +5,13 @@
 // With node's default (300 s) a held upload was cut when its hold plus its transfer passed it; inside tunnels (with the
 // 1.5 s limit this test once set) at once. Both listeners now run without a request timeout (REQUEST_TIMEOUT_MS,
 // node-server.ts); the head keeps its limit.
-import { readFileSync } from 'node:fs'
-import { connect, type Socket } from 'node:net'
-import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { listenForward } from './forward-proxy.ts'
 import type { HttpListener } from './node-server.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { tlsTunnel as tlsTunnelAt } from './testing/raw-tunnel.ts'
 
 let g: TestGateway
 let targets: TargetConfig[]
@@ -42,21 +40,7 @@ test.after(async () => {
   await g?.close()
 })
 
-function connectTunnel(): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(proxy.address.port, '127.0.0.1', () => s.write(`CONNECT storage.googleapis.com:443 HTTP/1.1\r\nHost: storage.googleapis.com:443\r\nProxy-Authorization: Bearer ${agent}\r\n\r\n`))
-    s.once('error', reject)
-    s.once('data', (d) => /^HTTP\/1\.1 200/.test(String(d)) ? resolve(s) : reject(new Error(`CONNECT refused: ${String(d).slice(0, 200)}`)))
-  })
-}
-
-async function tlsTunnel(): Promise<TLSSocket> {
-  const s = await connectTunnel()
-  return new Promise((resolve, reject) => {
-    const t = tlsConnect({ socket: s, servername: 'storage.googleapis.com', ca: readFileSync(g.ca.cert) }, () => resolve(t))
-    t.once('error', reject)
-  })
-}
+const tlsTunnel = () => tlsTunnelAt(proxy.address.port, 'storage.googleapis.com:443', `Bearer ${agent}`, g.ca.cert)
 
 test('an object upload sent whole and held for approval past node\'s old request limit is forwarded once approved', async () => {
   const t = await tlsTunnel()

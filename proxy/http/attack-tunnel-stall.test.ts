@@ -4,15 +4,14 @@
 // token expired. Here the limits are short, and each stall must end with the tunnel closed (408 where a request had
 // begun); a tunnel that completes its requests is served as before. A body sent slowly has no limit of its own
 // (REQUEST_TIMEOUT_MS, node-server.ts: it would cut uploads held for approval, attack-tunnel-hold.test.ts).
-import { readFileSync } from 'node:fs'
-import { connect, type Socket } from 'node:net'
-import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import type { Socket } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { TargetConfig } from '../../engine/config/types.ts'
 import { listenForward } from './forward-proxy.ts'
 import type { HttpListener } from './node-server.ts'
 import { json, startTestGateway, type TestGateway } from './testing/gateway.ts'
+import { connectTunnel as connectTunnelAt, tlsTunnel as tlsTunnelAt } from './testing/raw-tunnel.ts'
 
 let g: TestGateway
 let targets: TargetConfig[]
@@ -36,23 +35,8 @@ test.after(async () => {
   await g?.close()
 })
 
-/** A CONNECT with the agent's token, answered 200: the raw socket of the tunnel. */
-function connectTunnel(): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(proxy.address.port, '127.0.0.1', () => s.write(`CONNECT storage.googleapis.com:443 HTTP/1.1\r\nHost: storage.googleapis.com:443\r\nProxy-Authorization: Bearer ${agent}\r\n\r\n`))
-    s.once('error', reject)
-    s.once('data', (d) => /^HTTP\/1\.1 200/.test(String(d)) ? resolve(s) : reject(new Error(`CONNECT refused: ${String(d).slice(0, 200)}`)))
-  })
-}
-
-/** TLS inside a tunnel, verified against the gateway's CA. */
-async function tlsTunnel(): Promise<TLSSocket> {
-  const s = await connectTunnel()
-  return new Promise((resolve, reject) => {
-    const t = tlsConnect({ socket: s, servername: 'storage.googleapis.com', ca: readFileSync(g.ca.cert) }, () => resolve(t))
-    t.once('error', reject)
-  })
-}
+const connectTunnel = () => connectTunnelAt(proxy.address.port, 'storage.googleapis.com:443', `Bearer ${agent}`)
+const tlsTunnel = () => tlsTunnelAt(proxy.address.port, 'storage.googleapis.com:443', `Bearer ${agent}`, g.ca.cert)
 
 /** What the socket received until the gateway closed it, or `held` when it was still open after GIVE_UP_MS. */
 function untilClosed(s: Socket): Promise<{ out: string; held: boolean }> {

@@ -212,9 +212,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       const handshake = setTimeout(() => tls.destroy(), limits.handshakeMs).unref()
       tls.once('secure', () => clearTimeout(handshake))
       tls.once('close', () => clearTimeout(handshake))
-      // Each request inside is verified on the CONNECT's token, so none is accepted past its expiry; a tunnel that
-      // sent none stayed open (and proven in the slots) for good, since the inner server, never listening, times
-      // out no request head. It lasts as long as its token, as a passthrough tunnel does.
+      // Each request inside is verified on the CONNECT's token, so none is accepted past its expiry; the tunnel
+      // itself lasts no longer than its token either, as a passthrough tunnel does.
       closeAtExpiry(socket, token, identity, 'tunnel', authority, client, () => tls.destroy())
       tunnels.set(tls, tunnel)
       inner.emit('connection', tls)

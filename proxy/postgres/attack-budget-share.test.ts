@@ -7,7 +7,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeQuery } from './messages/query.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { errorsOf, RawClient, types } from './testing/raw-client.ts'
+import { errorsOf, largeQueryStart, pollUntil, RawClient, types } from './testing/raw-client.ts'
 
 const MiB = 1024 * 1024
 const BUDGET = 8 * MiB
@@ -19,18 +19,6 @@ test.before(async () => {
 test.after(async () => {
   await h?.stop()
 })
-
-function largeQueryStart(bytes: number): Buffer {
-  const head = Buffer.alloc(5)
-  head[0] = 'Q'.charCodeAt(0)
-  head.writeInt32BE(40 * MiB, 1)
-  return Buffer.concat([head, Buffer.alloc(bytes, 'x')])
-}
-
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setTimeout(r, 10))
-  assert.ok(done(), what)
-}
 
 test('one caller stalling large messages is held to its share: another caller\'s session still sends a 1.5 MiB statement', async () => {
   const mallory = await h.agentToken('mallory')

@@ -7,10 +7,11 @@ import tls from 'node:tls'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeQuery } from './messages/query.ts'
+import { encodeSslRequest } from './messages/ssl-request.ts'
 import { encodeStartupMessage } from './messages/startup-message.ts'
 import { PROTOCOL_3_0 } from './messages/startup-packet.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { RawClient, types } from './testing/raw-client.ts'
+import { pollUntil, RawClient, types } from './testing/raw-client.ts'
 
 const SLOTS = 4
 let h: Harness
@@ -22,12 +23,6 @@ test.after(async () => {
   await h?.stop()
 })
 
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1500 && !done(); i++) await new Promise((r) => setTimeout(r, 10))
-  assert.ok(done(), what)
-}
-
-const sslRequest = () => { const b = Buffer.alloc(8); b.writeInt32BE(8, 0); b.writeInt32BE(80877103, 4); return b }
 const startup = () => encodeStartupMessage({ protocol: PROTOCOL_3_0, params: new Map([['user', 'agent'], ['database', 'prod-db']]) })
 
 interface Conn { closed: boolean; destroy(): void }
@@ -42,7 +37,7 @@ function track(s: net.Socket): Conn {
 async function midHandshake(from: string): Promise<Conn> {
   const c = await RawClient.open(h.port, from)
   const answer = c.readByte()
-  c.send(sslRequest())
+  c.send(encodeSslRequest())
   assert.is(await answer, 'S')
   c.send(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]))
   return track(c.socket)
@@ -52,7 +47,7 @@ async function midHandshake(from: string): Promise<Conn> {
 async function waitingForPassword(from: string): Promise<Conn> {
   const raw = await RawClient.open(h.port, from)
   const answer = raw.readByte()
-  raw.send(sslRequest())
+  raw.send(encodeSslRequest())
   assert.is(await answer, 'S')
   raw.socket.removeAllListeners('data')
   const t = await new Promise<tls.TLSSocket>((resolve, reject) => {
@@ -73,13 +68,13 @@ async function silent(from: string): Promise<Conn> {
 
 test('connections displaced at every step of startup end whole: no live connection, no budget, no startup slot left behind', async () => {
   const victims = [await midHandshake('127.0.0.1'), await waitingForPassword('127.0.0.1'), await silent('127.0.0.1'), await waitingForPassword('127.0.0.1')]
-  await until(() => h.listener.connections() === SLOTS, 'every slot taken')
+  await pollUntil(() => h.listener.connections() === SLOTS, 'every slot taken', 1500)
   // Two from another address: each displaces the first address's oldest (mid-handshake, then waiting for a password).
   const others = [await silent('127.0.0.2'), await silent('127.0.0.2')]
-  await until(() => victims[0]!.closed && victims[1]!.closed, 'the two oldest of the first address were closed')
+  await pollUntil(() => victims[0]!.closed && victims[1]!.closed, 'the two oldest of the first address were closed', 1500)
   assert.not.ok(victims[2]!.closed || victims[3]!.closed)
   for (const c of [...victims, ...others]) c.destroy()
-  await until(() => h.listener.connections() === 0, `every connection ended (${h.listener.connections()} live)`)
+  await pollUntil(() => h.listener.connections() === 0, `every connection ended (${h.listener.connections()} live)`, 1500)
   assert.is(h.listener.bufferedMessageBytes(), 0)
   // Every slot is free again: SLOTS connections start at once from one address, and a session still runs.
   const again = await Promise.all(Array.from({ length: SLOTS - 1 }, () => silent('127.0.0.3')))

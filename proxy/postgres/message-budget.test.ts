@@ -6,7 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeQuery } from './messages/query.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
-import { errorsOf, RawClient, types } from './testing/raw-client.ts'
+import { errorsOf, largeQueryStart, pollUntil, RawClient, types } from './testing/raw-client.ts'
 
 const MiB = 1024 * 1024
 const BUDGET = 8 * MiB
@@ -22,20 +22,6 @@ test.after(async () => {
 // Each its own caller: one caller holds at most a quarter of the budget (attack-budget-share.test.ts).
 const session = async (caller: string) => RawClient.session(h.port, { token: await h.agentToken(caller), database: 'prod-db' })
 
-/** The start of a Query whose length word claims 40 MiB, and `bytes` of its text. */
-function largeQueryStart(bytes: number): Buffer {
-  const head = Buffer.alloc(5)
-  head[0] = 'Q'.charCodeAt(0)
-  head.writeInt32BE(40 * MiB, 1)
-  return Buffer.concat([head, Buffer.alloc(bytes, 'x')])
-}
-
-/** Polls an outcome (not a duration): the gateway has read what the clients sent, or given it back. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setTimeout(r, 10))
-  assert.ok(done(), what)
-}
-
 const buffered = () => h.listener.bufferedMessageBytes()
 
 test(`clients starting 40 MiB messages: the one passing the ${BUDGET / MiB} MiB budget is refused (53200); the others and a pg session go on; the budget returns to 0`, async () => {
@@ -46,7 +32,7 @@ test(`clients starting 40 MiB messages: the one passing the ${BUDGET / MiB} MiB 
   try {
     for (const [i, x] of [a, b, c, d].entries()) {
       x!.send(largeQueryStart(part))
-      await until(() => buffered() >= (i + 1) * part, `${i + 1} × 1.9 MiB are buffered`)
+      await pollUntil(() => buffered() >= (i + 1) * part, `${i + 1} × 1.9 MiB are buffered`)
     }
     e!.send(largeQueryStart(part))
     const refused = await e!.until(() => false) // until the gateway closes it
@@ -66,14 +52,14 @@ test(`clients starting 40 MiB messages: the one passing the ${BUDGET / MiB} MiB 
 
     // Every way a session ends gives its bytes back: refused (above), destroyed, half-closed, reset, Terminate.
     f!.send(largeQueryStart(0.3 * MiB))
-    await until(() => buffered() >= 4 * part + 0.3 * MiB, 'the sixth session\'s bytes are buffered')
+    await pollUntil(() => buffered() >= 4 * part + 0.3 * MiB, 'the sixth session\'s bytes are buffered')
     a!.close()
     b!.socket.end()
     f!.socket.resetAndDestroy()
     c!.close()
     d!.close()
     await pgClient.end()
-    await until(() => buffered() === 0 && h.listener.connections() === 0, 'every session ended')
+    await pollUntil(() => buffered() === 0 && h.listener.connections() === 0, 'every session ended')
     assert.is(buffered(), 0)
   } finally {
     for (const x of [a, b, c, d, e, f]) x!.close()
@@ -96,7 +82,7 @@ test('a large message read whole is given back once read, while its session goes
 test('the gateway closing a session with a message half sent gives its bytes back', async () => {
   const c = await session('hal')
   c.send(largeQueryStart(1.5 * MiB))
-  await until(() => buffered() >= 1.5 * MiB, 'the bytes are buffered')
+  await pollUntil(() => buffered() >= 1.5 * MiB, 'the bytes are buffered')
   await h.listener.close()
   assert.is(buffered(), 0)
   c.close()

@@ -44,8 +44,8 @@ export class MessageBudget {
 
   /**
    * Takes `bytes` more for a session whose next message is `messageBytes` long (undefined while its length is not
-   * known), of `caller` once authenticated. False, and nothing taken, when a large message would pass the limit or
-   * the caller's share ('caller' says which).
+   * known), of `caller` once authenticated. Nothing is taken when a large message would pass the listener's limit
+   * ('listener') or the caller's share ('caller').
    */
   take(bytes: number, messageBytes: number | undefined, caller?: string): true | 'listener' | 'caller' {
     const small = messageBytes === undefined || messageBytes <= SMALL_MESSAGE_BYTES

@@ -179,3 +179,17 @@ export async function rawSession(port: number, token: string, pairs: [Bytes, Byt
   c.take()
   return { client: c }
 }
+
+/** The start of a Query whose length word claims `claimed` bytes, and `bytes` of its text: a message left unfinished. */
+export function largeQueryStart(bytes: number, claimed = 40 * 1024 * 1024): Buffer {
+  const head = Buffer.alloc(5)
+  head[0] = 'Q'.charCodeAt(0)
+  head.writeInt32BE(claimed, 1)
+  return Buffer.concat([head, Buffer.alloc(bytes, 'x')])
+}
+
+/** Polls an outcome (not a duration) every 10 ms, at most `tries` times; throws `what` when it never came. */
+export async function pollUntil(done: () => boolean, what: string, tries = 1000): Promise<void> {
+  for (let i = 0; i < tries && !done(); i++) await new Promise((r) => setTimeout(r, 10))
+  if (!done()) throw new Error(what)
+}
