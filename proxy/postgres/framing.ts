@@ -114,8 +114,8 @@ export class FrameReader {
     this.offset = 0
   }
 
-  /** Total length of the next frame (type byte included) once its header is buffered; throws on a bad length. */
-  private nextLength(): number | undefined {
+  /** Total length of the next frame (type byte included) once its header is buffered; throws on a bad or too large length. */
+  nextFrameLength(): number | undefined {
     const head = this.typed ? 5 : 4
     if (this.buffered() < head) return undefined
     this.join(head)
@@ -129,15 +129,10 @@ export class FrameReader {
     return len + (this.typed ? 1 : 0)
   }
 
-  /** Total length of the next frame once its header is buffered; throws on a bad or too large length. */
-  nextFrameLength(): number | undefined {
-    return this.nextLength()
-  }
-
   /** The next frame is whole in the buffer (false when it is not, or its header is invalid). */
   hasWholeFrame(): boolean {
     try {
-      const total = this.nextLength()
+      const total = this.nextFrameLength()
       return total !== undefined && this.buffered() >= total
     } catch {
       return false
@@ -152,7 +147,7 @@ export class FrameReader {
 
   /** The next complete frame, or undefined when more bytes are needed. Throws on a bad or too large length. */
   next(): Frame | undefined {
-    const total = this.nextLength()
+    const total = this.nextFrameLength()
     if (total === undefined || this.buffered() < total) return undefined
     this.join(total)
     const at = this.offset
