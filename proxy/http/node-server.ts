@@ -235,6 +235,10 @@ export function attachHandler(server: http.Server, handle: Handler, mode: Gatewa
     slots?.started(req.socket)
     handle(greq).then((out) => {
       slots?.ended(req.socket, out.caller)
+      // Answered without a caller (no accepted token) before its body was read whole: node would read the rest of
+      // the body to keep the connection, and with no request timeout (REQUEST_TIMEOUT_MS) a body trickled a chunk
+      // at a time held it, never authenticated, for as long as the client kept sending. Closed after the answer.
+      if (out.caller === undefined && !req.complete) res.shouldKeepAlive = false
       writeResponse(res, out)
     }, () => {
       slots?.ended(req.socket)
