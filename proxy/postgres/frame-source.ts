@@ -5,7 +5,7 @@
 import type { Duplex } from 'node:stream'
 import { pgErrors } from './errors.ts'
 import { FrameReader, type Frame } from './framing.ts'
-import { type MessageBudget, SMALL_MESSAGE_BYTES } from './message-budget.ts'
+import type { MessageBudget } from './message-budget.ts'
 import { MessageDeadline } from './message-deadline.ts'
 
 const HIGH_WATER = 1024 * 1024
@@ -80,14 +80,9 @@ export class FrameSource {
   /** From now on what this source holds counts in `caller`'s share of the budget (message-budget.ts). */
   chargeTo(caller: string): void {
     if (!this.budget || this.caller !== undefined) return
-    // Bytes buffered before authentication (a large message pipelined behind the password) were taken against the
-    // listener alone: a large message they begin is held to the share here, as a later take would be.
     const length = this.headLength()
-    if (length !== undefined && length > SMALL_MESSAGE_BYTES && this.budget.heldBy(caller) + this.charged > this.budget.callerLimit) {
-      return this.refuse(pgErrors.messageBudgetShareExhausted(length, this.budget.callerLimit))
-    }
+    if (!this.budget.assign(this.charged, length, caller)) return this.refuse(pgErrors.messageBudgetShareExhausted(length!, this.budget.callerLimit))
     this.caller = caller
-    this.budget.assign(this.charged, caller)
   }
 
   /** Bytes this source holds against the budget. */

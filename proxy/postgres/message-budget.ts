@@ -23,6 +23,8 @@ export const SMALL_MESSAGE_BYTES = 1024 * 1024
  */
 export const CALLER_SHARE = 1 / 4
 
+const isSmall = (messageBytes: number | undefined) => messageBytes === undefined || messageBytes <= SMALL_MESSAGE_BYTES
+
 export class MessageBudget {
   private used = 0
   private readonly byCaller = new Map<string, number>()
@@ -48,9 +50,8 @@ export class MessageBudget {
    * ('listener') or the caller's share ('caller').
    */
   take(bytes: number, messageBytes: number | undefined, caller?: string): true | 'listener' | 'caller' {
-    const small = messageBytes === undefined || messageBytes <= SMALL_MESSAGE_BYTES
-    if (!small && this.used + bytes > this.limit) return 'listener'
-    if (!small && caller !== undefined && this.heldBy(caller) + bytes > this.callerLimit) return 'caller'
+    if (!isSmall(messageBytes) && this.used + bytes > this.limit) return 'listener'
+    if (caller !== undefined && this.passesShare(bytes, messageBytes, caller)) return 'caller'
     this.used += bytes
     if (caller !== undefined) this.byCaller.set(caller, this.heldBy(caller) + bytes)
     return true
@@ -64,8 +65,18 @@ export class MessageBudget {
     else this.byCaller.delete(caller)
   }
 
-  /** Counts `bytes` a session already holds as `caller`'s, now that it is known. */
-  assign(bytes: number, caller: string): void {
+  /**
+   * Counts `bytes` a session already holds as `caller`'s, now that it is known: bytes sent before authentication (a
+   * large message pipelined behind the password) were taken against the listener alone. False, and nothing counted,
+   * when the large message they begin would pass the caller's share, as a later take would refuse it.
+   */
+  assign(bytes: number, messageBytes: number | undefined, caller: string): boolean {
+    if (this.passesShare(bytes, messageBytes, caller)) return false
     if (bytes > 0) this.byCaller.set(caller, this.heldBy(caller) + bytes)
+    return true
+  }
+
+  private passesShare(bytes: number, messageBytes: number | undefined, caller: string): boolean {
+    return !isSmall(messageBytes) && this.heldBy(caller) + bytes > this.callerLimit
   }
 }
