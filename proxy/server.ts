@@ -20,6 +20,7 @@ import { type CaPaths, createLeafIssuer, ensureCa } from './http/ca.ts'
 import { listenForward } from './http/forward-proxy.ts'
 import { createHttpGateway } from './http/handler.ts'
 import { type HttpListener, listenReverse } from './http/node-server.ts'
+import { recordSendTimeout, SEND_TIMEOUT_MS } from './http/send-timeout.ts'
 import { HTTP_TARGET_KINDS } from '../engine/config/http-upstream.ts'
 import { type PostgresListener, startPostgresListener } from './postgres/listener.ts'
 import { openTrailReader } from './server/audit-reader.ts'
@@ -197,7 +198,8 @@ async function startHttp(config: Config, deps: { engine: Parameters<typeof creat
   const { http: rl, http_proxy: pl } = config.listeners
   const names = [...new Set([rl.host === '0.0.0.0' || rl.host === '::' ? '127.0.0.1' : rl.host, '127.0.0.1', 'localhost'])]
   const tls = rl.plaintext ? undefined : rl.tls ? { cert: await readFile(rl.tls.cert!), key: await readFile(rl.tls.key!) } : leaves.pem(names)
-  const reverse = await listenReverse(gateway.handle, { host: rl.host, port: rl.port, tls }).catch((err: Error) => {
+  const onSendTimeout = recordSendTimeout(deps.engine.audit, 'reverse', SEND_TIMEOUT_MS)
+  const reverse = await listenReverse(gateway.handle, { host: rl.host, port: rl.port, tls, onSendTimeout }).catch((err: Error) => {
     throw new GatewayStartError('listen.http', `start the HTTP listener on ${rl.host}:${rl.port}: ${err.message}; change listeners.http in the config`, { cause: err })
   })
   const proxy = await listenForward({ host: pl.host, port: pl.port, engine: deps.engine, targets: config.targets, passthrough: pl.passthrough, leaves, handle: gateway.handle, clockSkewSeconds: config.identity.clock_skew_seconds }).catch(async (err: Error) => {

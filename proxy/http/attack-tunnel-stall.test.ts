@@ -2,7 +2,8 @@
 // and node starts the header timeout only when a server listens: a tunnel that sent part of a request head, or a
 // CONNECT and then no TLS handshake, was held (and counted as a proven connection of its caller) until the agent's
 // token expired. Here the limits are short, and each stall must end with the tunnel closed (408 where a request had
-// begun); a tunnel that completes its requests is served as before. A body sent slowly has no limit of its own
+// begun); a tunnel that completes its requests is served as before, and so is a client that reads slowly, while one
+// that stops reading its response is closed at the send limit (send-timeout.ts). A body sent slowly has no limit of its own
 // (REQUEST_TIMEOUT_MS, node-server.ts: it would cut uploads held for approval, attack-tunnel-hold.test.ts).
 import type { Socket } from 'node:net'
 import { test } from 'uvu'
@@ -18,14 +19,18 @@ let targets: TargetConfig[]
 let agent: string
 let proxy: HttpListener
 
-const LIMITS = { handshakeMs: 500, headersMs: 500, checkEveryMs: 100 }
+const LIMITS = { handshakeMs: 500, headersMs: 500, checkEveryMs: 100, sendMs: 2_000 }
 /** How long a test waits for the gateway to close a stalled tunnel before calling it held: far past every limit. */
 const GIVE_UP_MS = 15_000
 
 test.before(async () => {
   g = await startTestGateway((up) => targets = [
     { name: 'gcp', kind: 'gcp', environment: 'staging', labels: {}, upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer', token_env: 'GCP_TOKEN' }, hosts: ['*.googleapis.com'] } },
-  ], { env: { GCP_TOKEN: 'ya29.stall-held' } })
+  ], {
+    env: { GCP_TOKEN: 'ya29.stall-held' },
+    // The large object is allowed unmasked: its bytes stream as the upstream sends them.
+    override: (input) => input.command.cloud?.resource === 'projects/_/buckets/bkt/objects/big' ? { effect: 'allow', reasons: [], obligations: { mask: [] } } : undefined,
+  })
   g.route = (_req, res) => json(res, { kind: 'storage#buckets', items: [] })
   agent = await g.agentToken()
   proxy = await listenForward({ host: '127.0.0.1', port: 0, engine: g.te.engine, targets, passthrough: [], leaves: g.leaves, handle: g.gateway.handle, tunnelLimits: LIMITS })
@@ -92,28 +97,61 @@ test('control: requests sent whole through a tunnel are answered, one after anot
   t.destroy()
 })
 
-// KNOWN, NOT FIXED (review 2026-12-02): node times out neither the response nor a socket whose writes stall, so a
-// client that never reads keeps its tunnel (a proven slot, its request in flight, never displaced) until its token
-// expires. Skipped: it fails today (the tunnel is held). A fix needs a write-stall limit that spares idle watches.
-test.skip('a slow reader: a request sent whole whose large response the client never reads does not hold its tunnel past every limit', async () => {
+const BIG = 32 * 1024 * 1024
+
+/**
+ * Sends a request for a 32 MiB object on `t`, reads the first bytes of the answer, then for 3 s (three send limits)
+ * reads only what `meanwhile` reads; then reads on until the tunnel closes. The whole object arrives only if the
+ * gateway kept the tunnel. (A client that does not read sees no close either: it is judged by what it gets after.)
+ */
+async function readAfterPause(t: Socket, meanwhile: (t: Socket) => NodeJS.Timeout | undefined): Promise<{ received: number }> {
+  let received = 0
+  t.on('data', (d: Buffer) => (received += d.length))
+  t.on('error', () => undefined)
+  t.write('GET /storage/v1/b/bkt/o/big?alt=media HTTP/1.1\r\nHost: storage.googleapis.com\r\nConnection: close\r\n\r\n')
+  const head = await new Promise<string>((r) => t.once('data', (d: Buffer) => r(String(d))))
+  assert.match(head, /^HTTP\/1\.1 200/)
+  t.pause()
+  const reads = meanwhile(t)
+  await new Promise((r) => setTimeout(r, 3 * LIMITS.sendMs))
+  clearInterval(reads)
+  const closed = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), GIVE_UP_MS)
+    t.once('close', () => { clearTimeout(timer); resolve(true) })
+  })
+  t.resume()
+  assert.ok(await closed, 'the tunnel did not close')
+  return { received }
+}
+
+// node times out neither a response nor a socket whose writes stall: a client that never read kept its tunnel (a
+// proven slot, its request in flight, never displaced) until its token expired.
+test('a slow reader: a request sent whole whose large response the client does not read is closed at the send limit, on record', async () => {
   const saved = g.route
-  g.route = (_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(32 * 1024 * 1024, 'a')) }
+  g.route = (_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(BIG, 'a')) }
   try {
-    const t = await tlsTunnel()
-    t.write('GET /storage/v1/b/bkt/o/big?alt=media HTTP/1.1\r\nHost: storage.googleapis.com\r\n\r\n')
-    // Reads the first bytes only (the status line), then never again.
-    await new Promise((r) => t.once('data', r))
-    t.pause()
-    t.on('error', () => undefined)
-    // Past every limit (head, request, check interval) many times over, nothing read meanwhile.
-    const held = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(true), 5_000)
-      t.once('close', () => { clearTimeout(timer); resolve(false) })
+    const before = g.te.audit.events.length
+    const { received } = await readAfterPause(await tlsTunnel(), () => undefined)
+    assert.ok(received < BIG, `the whole object arrived (${received} bytes): the tunnel was kept`)
+    const record = g.te.audit.events.slice(before).find((e) => e.type === 'error' && e.code === 'http.send_timeout')
+    assert.ok(record, 'no http.send_timeout record')
+    assert.is(record!.target, 'storage.googleapis.com:443')
+  } finally {
+    g.route = saved
+  }
+})
+
+test('control: a reader that takes a little now and then keeps its tunnel past the send limit', async () => {
+  const saved = g.route
+  g.route = (_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(BIG, 'a')) }
+  try {
+    // A reader that pauses 5 ms after every chunk it gets: slower than the gateway writes, never stopped.
+    const { received } = await readAfterPause(await tlsTunnel(), (t) => {
+      t.on('data', () => { t.pause(); setTimeout(() => t.resume(), 5) })
+      t.resume()
+      return undefined
     })
-    const unread = t.readableLength
-    t.destroy()
-    assert.ok(unread < 32 * 1024 * 1024, `only ${unread} bytes read`)
-    assert.not.ok(held, 'the tunnel is still open')
+    assert.ok(received > BIG, `${received} bytes arrived: the tunnel was closed`)
   } finally {
     g.route = saved
   }

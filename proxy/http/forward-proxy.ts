@@ -28,6 +28,7 @@ import { attachHandler, gatewayError, type HttpListener, MAX_CONNECTIONS, pairHe
 import { isPassthrough, requestAuthority, targetForHost } from './routes.ts'
 import type { Handler } from './types.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
+import { recordSendTimeout, SEND_TIMEOUT_MS, SendTimeout } from './send-timeout.ts'
 
 export interface ForwardProxyOptions {
   host: string
@@ -39,8 +40,8 @@ export interface ForwardProxyOptions {
   handle: Handler
   /** identity.clock_skew_seconds: a passthrough tunnel ends this long after its token's exp (default 0). */
   clockSkewSeconds?: number
-  /** Time limits inside intercepted tunnels; the defaults are node's and tls.Server's (tests shorten them). */
-  tunnelLimits?: TunnelLimits
+  /** Time limits inside tunnels; those not given are the defaults below (tests shorten them). */
+  tunnelLimits?: Partial<TunnelLimits>
 }
 
 export interface TunnelLimits {
@@ -50,9 +51,11 @@ export interface TunnelLimits {
   headersMs: number
   /** How often node checks the head limit (its connectionsCheckingInterval). */
   checkEveryMs: number
+  /** Output may wait this long with none of it taken (send-timeout.ts); checked every checkEveryMs. */
+  sendMs: number
 }
 
-const TUNNEL_LIMITS: TunnelLimits = { handshakeMs: 120_000, headersMs: HEADERS_TIMEOUT_MS, checkEveryMs: 30_000 }
+const TUNNEL_LIMITS: TunnelLimits = { handshakeMs: 120_000, headersMs: HEADERS_TIMEOUT_MS, checkEveryMs: 30_000, sendMs: SEND_TIMEOUT_MS }
 
 /**
  * Tunnels one caller (issuer and subject) holds open at once. Tunnels are connections, and a listener holds at most
@@ -95,7 +98,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   // Sockets that left the HTTP server with CONNECT: closed with the listener.
   const open = new Set<Duplex>()
   // Never listens: it parses the HTTP inside each intercepted tunnel, with the same header limit as the listeners.
-  const limits = opts.tunnelLimits ?? TUNNEL_LIMITS
+  const limits = { ...TUNNEL_LIMITS, ...opts.tunnelLimits }
   // No request timeout (REQUEST_TIMEOUT_MS, node-server.ts): it would cut uploads held for approval.
   const inner = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: limits.headersMs, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: limits.checkEveryMs })
   // Node starts checking the header timeout on 'listening': a server that never listens timed out nothing, and a
@@ -107,6 +110,9 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
   // The tunnel's TLS socket has the name of the connection under it: each request inside a tunnel decides, as on
   // the reverse listener, whether the connection stays proven (a token expired since leaves it displaceable).
   const slots = new ConnectionSlots(MAX_CONNECTIONS)
+  // A tunnel whose client stopped reading is closed, passthrough or intercepted (each named by its authority).
+  const passthroughs = new WeakMap<object, string>()
+  const sends = new SendTimeout(limits.sendMs, Math.min(limits.checkEveryMs, limits.sendMs), recordSendTimeout(engine.audit, 'forward', limits.sendMs, (s) => tunnels.get(s)?.authority ?? passthroughs.get(s)))
   attachHandler(inner, opts.handle, 'forward', (req) => ({ tunnel: tunnels.get(req.socket) }), slots)
 
   const audit = (authority: string, client: string | undefined, status: number, extra: Record<string, unknown>) =>
@@ -180,6 +186,8 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
           if (head.byteLength) upstream.write(head)
           upstream.pipe(socket)
           socket.pipe(upstream)
+          passthroughs.set(socket, authority)
+          sends.watch(socket)
         })
         upstream.once('error', (err) => refuse(socket, new HttpGatewayError(502, 'http.upstream_failed', `passthrough ${authority}: ${err.message}`)))
         socket.once('close', () => upstream.destroy())
@@ -216,6 +224,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
       // itself lasts no longer than its token either, as a passthrough tunnel does.
       closeAtExpiry(socket, token, identity, 'tunnel', authority, client, () => tls.destroy())
       tunnels.set(tls, tunnel)
+      sends.watch(tls)
       inner.emit('connection', tls)
     } catch (err) {
       const e = err instanceof HttpGatewayError ? err : new HttpGatewayError(500, 'http.internal', `CONNECT ${authority}: ${(err as Error).message}`, { cause: err })
@@ -247,6 +256,7 @@ export async function listenForward(opts: ForwardProxyOptions): Promise<HttpList
     address,
     close: () => new Promise((resolve) => {
       failures.flush()
+      sends.stop()
       server.closeAllConnections()
       inner.closeAllConnections()
       // Stops the timeout checks started above ('not running' is the expected answer of a server that never listened).

@@ -12,6 +12,7 @@ import { answerClientErrors } from './client-error.ts'
 import { ConnectionSlots } from './connection-slots.ts'
 import { errorReply, HttpGatewayError } from './errors.ts'
 import { MAX_HEADER_BYTES } from './header-limit.ts'
+import { SEND_TIMEOUT_MS, SendTimeout } from './send-timeout.ts'
 
 export function pairHeaders(raw: string[]): HeaderList {
   const out: HeaderList = []
@@ -297,11 +298,24 @@ export const REQUEST_TIMEOUT_MS = 0
 /** A request head must arrive whole within this of its first byte; given explicitly, as node's default follows requestTimeout (0 would turn it off). */
 export const HEADERS_TIMEOUT_MS = 60_000
 
-export async function listenReverse(handle: Handler, opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } }): Promise<HttpListener> {
+export interface ReverseOptions {
+  host: string
+  port: number
+  tls?: { cert: string | Buffer; key: string | Buffer }
+  /** A connection whose client takes none of the output waiting for it this long is closed (send-timeout.ts). */
+  sendTimeoutMs?: number
+  /** Told of each connection closed so (to put it on record). */
+  onSendTimeout?: (socket: Socket) => void
+}
+
+export async function listenReverse(handle: Handler, opts: ReverseOptions): Promise<HttpListener> {
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }) : http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS })
   server.keepAliveTimeout = 65_000
   const slots = new ConnectionSlots(MAX_CONNECTIONS)
   slots.attach(server)
+  // Over TLS the socket that carries the responses is the TLS one: the raw socket under it writes nothing itself.
+  const sends = new SendTimeout(opts.sendTimeoutMs ?? SEND_TIMEOUT_MS, undefined, opts.onSendTimeout)
+  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => sends.watch(socket))
   attachHandler(server, handle, 'reverse', undefined, slots)
   answerClientErrors(server, gatewayError)
   await new Promise<void>((resolve, reject) => {
@@ -313,6 +327,6 @@ export async function listenReverse(handle: Handler, opts: { host: string; port:
   return {
     url: `${opts.tls ? 'https' : 'http'}://${host}:${address.port}`,
     address,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () => new Promise((resolve) => { sends.stop(); server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }
