@@ -6,6 +6,7 @@
 // making progress: neither is touched.
 import type { Socket } from 'node:net'
 import type { AuditSink } from '../../engine/audit/types.ts'
+import { outputTaken } from '../socket-output.ts'
 
 /** How long output may wait with none of it taken (nginx's send_timeout default). */
 export const SEND_TIMEOUT_MS = 60_000
@@ -31,7 +32,7 @@ export class SendTimeout {
 
   watch(socket: Socket): void {
     if (socket.destroyed || this.watched.has(socket)) return
-    this.watched.set(socket, { taken: takenOf(socket), since: performance.now() })
+    this.watched.set(socket, { taken: outputTaken(socket), since: performance.now() })
     socket.once('close', () => {
       this.watched.delete(socket)
       if (this.watched.size === 0) this.stop()
@@ -50,7 +51,7 @@ export class SendTimeout {
   private check(): void {
     const now = performance.now()
     for (const [socket, w] of this.watched) {
-      const taken = takenOf(socket)
+      const taken = outputTaken(socket)
       if (socket.writableLength === 0 || taken !== w.taken) {
         w.taken = taken
         w.since = now
@@ -62,17 +63,6 @@ export class SendTimeout {
       }
     }
   }
-}
-
-/**
- * How far the socket's output has got: bytesWritten counts every byte handed to write(), writableLength those whose
- * write has not completed, and the handle's writeQueueSize the bytes of the write in progress the kernel has not
- * taken yet (a write completes only when all of it is taken: a 64 KiB chunk to a slow reader takes a while). Both
- * move only as the kernel takes output, which a client that does not read stops.
- */
-function takenOf(socket: Socket): number {
-  const queued = (socket as unknown as { _handle?: { writeQueueSize?: number } })._handle?.writeQueueSize ?? 0
-  return (socket.bytesWritten ?? 0) - socket.writableLength - queued
 }
 
 /** Puts a connection closed for a stalled send on record. */

@@ -35,6 +35,7 @@ import { SessionLocks } from './session-locks.ts'
 import { SessionStatements } from './session.ts'
 import { applyStatementEffect } from './statement-effects.ts'
 import { negotiateStartup } from './startup.ts'
+import { outputTaken } from '../socket-output.ts'
 import { DEFAULT_MAX_IDLE_IN_TRANSACTION_SECONDS, DEFAULT_MAX_STATEMENT_SECONDS, DEFAULT_MAX_TRANSACTION_SECONDS, runningEntry, SpanWatch, StatementWatch, watchIntervalMs } from './time-limits.ts'
 import { readStartupParams, setStatementOf, type Setting, type StartupParams } from './startup-params.ts'
 import { atDeadline, MAX_TOKEN_CHARS, tokenDeadline } from '../../engine/identity/index.ts'
@@ -392,6 +393,9 @@ export class Connection {
     const statements = this.statementWatch = statementSeconds > 0 ? new StatementWatch(statementSeconds * 1000) : undefined
     const idle = idleSeconds > 0 ? new SpanWatch(idleSeconds * 1000) : undefined
     const transaction = transactionSeconds > 0 ? new SpanWatch(transactionSeconds * 1000) : undefined
+    // A client that reads none of the results waiting for it keeps its statement (and its locks) running: the
+    // server blocks on sending, where a cancel is not taken. It counts as idle.
+    const unread = idleSeconds > 0 ? new SpanWatch(idleSeconds * 1000) : undefined
     // Session-level advisory locks held count as one transaction open since they were first taken (session-locks.ts).
     const lockHeld = transactionSeconds > 0 ? new SpanWatch(transactionSeconds * 1000) : undefined
     const end = (fields: ErrorFields) => {
@@ -416,6 +420,14 @@ export class Connection {
           severity: 'FATAL',
           code: '25P03',
           message: `terminating connection due to idle-in-transaction timeout (warden: this target's limit is ${idleSeconds} s, max_idle_in_transaction_seconds)`,
+        })
+        return
+      }
+      if (unread?.overrun(this.stream.writableLength > 0, outputTaken(this.stream))) {
+        end({
+          severity: 'FATAL',
+          code: '57P05',
+          message: `terminating connection: the client read none of the results waiting for it for ${idleSeconds} s (warden: this target's idle limit, max_idle_in_transaction_seconds)`,
         })
         return
       }

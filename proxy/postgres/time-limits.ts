@@ -6,7 +6,8 @@
 // - upstream.max_idle_in_transaction_seconds: a session idle inside a transaction is ended (FATAL 25P03, as
 //   PostgreSQL's own timeout). Its locks (even a plain SELECT's) would otherwise block DDL, and every session
 //   queued behind that DDL, for as long as the agent leaves the transaction open. Extended-protocol messages
-//   sent without a Sync count: the server holds their implicit transaction open until it comes.
+//   sent without a Sync count: the server holds their implicit transaction open until it comes. So does a client
+//   that reads none of the results waiting for it (the server blocks sending them, where no cancel is taken).
 // - upstream.max_transaction_seconds: a transaction open that long is ended (FATAL 25P04, as PostgreSQL 17's
 //   transaction_timeout), however busy: a statement now and then keeps a session from being idle, not its
 //   locks from being held.
