@@ -4,6 +4,9 @@
 //   judged the text alone: `SELECT $1` ran `note_it`, which the same cast written in the text (`'7'::noted_int`) or
 //   a direct call would have been refused or held for. A Parse declaring a type created in the database (OID from
 //   16384 on) is now refused (42501); built-in types and 0 (inferred by the server) pass as before.
+// - Fixed: the same through SQL, `PREPARE p (noted_int) AS SELECT $1` then `EXECUTE p('8')`: EXECUTE was judged by the
+//   prepared text alone (`SELECT $1`), and a protocol Bind of p by PREPARE's judgement; both ran the CHECK. A PREPARE
+//   declaring a parameter of a type outside pg_catalog is now refused (engine/normalize/sql/parameter-types.ts).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeBind } from './messages/bind.ts'
@@ -31,7 +34,7 @@ test.after(async () => {
   await h?.stop()
 })
 
-const { session } = attackSessions(() => h)
+const { session, query } = attackSessions(() => h)
 const written = async () => Number((await h.cluster.query<{ n: string }>('SELECT count(*) AS n FROM side_effects'))[0]!.n)
 const oidOf = async (type: string) => Number((await h.cluster.query<{ oid: number }>(`SELECT '${type}'::regtype::oid AS oid`))[0]!.oid)
 const bindOne = (value: string) => encodeBind({ portal: '', statement: '', paramFormats: [], params: [Buffer.from(value)], resultFormats: [] })
@@ -53,6 +56,21 @@ test('a parameter Parse declares of a domain type is refused: its CHECK would ru
   const after = outcomeOf(await c.readyCount(2))
   assert.match(after.errors.join(), /^26000: prepared statement "p" does not exist/)
   assert.equal(after.rows, [['1']])
+  assert.is(await written(), 0)
+  c.close()
+})
+
+test('a SQL PREPARE declaring a parameter of a domain type is refused: EXECUTE and Bind of it would run its CHECK', async () => {
+  const c = await session()
+  const got = await query(c, 'PREPARE p (noted_int) AS SELECT $1')
+  assert.match(got.errors.join(), /^42501: warden: denied: .*PREPARE declares parameter \$1 of type noted_int, a type outside pg_catalog/)
+  for (const sql of ["EXECUTE p('8')", 'CREATE TABLE copied AS EXECUTE p(9)']) assert.match((await query(c, sql)).errors.join(), /runs prepared statement p, which Warden has not seen/, sql)
+  c.take()
+  c.send(encodeBind({ portal: '', statement: 'p', paramFormats: [], params: [Buffer.from('10')], resultFormats: [] }), m.execute(''), m.sync())
+  assert.match(outcomeOf(await c.readyCount(1)).errors.join(), /^26000: prepared statement "p" does not exist/)
+  assert.is(await written(), 0, 'the domain\'s CHECK never ran')
+  // Written in the statement, the parameter's type is judged with it: as a result column, like any cast to the domain.
+  assert.match((await query(c, 'PREPARE p AS SELECT $1::noted_int')).errors.join(), /^42501: warden: denied: .*passes through noted_int/)
   assert.is(await written(), 0)
   c.close()
 })

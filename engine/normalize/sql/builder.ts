@@ -9,6 +9,7 @@ import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
 import { type NewerSyntax, newerSyntax, newest } from './syntax-since.ts'
 import { builtinTypeShadow } from './type-shadow.ts'
+import { userParameterType } from './parameter-types.ts'
 import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
@@ -150,6 +151,8 @@ export class Builder {
     this.newer = newest(this.newer, newerSyntax(text, stmts))
     const shadow = builtinTypeShadow(stmts)
     if (shadow !== undefined) throw new SqlParseError('SQL_REFUSED', shadow)
+    const parameterType = userParameterType(stmts)
+    if (parameterType !== undefined) throw new SqlParseError('SQL_REFUSED', parameterType)
   }
 
   /** Parses `text` and appends its statements (with their nested ones); returns its top-level entries. */
