@@ -7,6 +7,10 @@
 // - Fixed: the same through SQL, `PREPARE p (noted_int) AS SELECT $1` then `EXECUTE p('8')`: EXECUTE was judged by the
 //   prepared text alone (`SELECT $1`), and a protocol Bind of p by PREPARE's judgement; both ran the CHECK. A PREPARE
 //   declaring a parameter of a type outside pg_catalog is now refused (engine/normalize/sql/parameter-types.ts).
+// - Fixed: the cast written in the text was judged only where lineage follows a value (a result column, a stored
+//   value): `SELECT 1 WHERE '5'::noted_int IS NOT NULL` ran note_it unheld, though `WHERE note_it(5)` is held for
+//   approval. Every cast to a type outside pg_catalog is now reported (detail.user_type_casts, walk.ts) and judged as
+//   a call of unknown code (policies/rules/sql/calls.rego: held for approval in production).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeBind } from './messages/bind.ts'
@@ -72,6 +76,19 @@ test('a SQL PREPARE declaring a parameter of a domain type is refused: EXECUTE a
   // Written in the statement, the parameter's type is judged with it: as a result column, like any cast to the domain.
   assert.match((await query(c, 'PREPARE p AS SELECT $1::noted_int')).errors.join(), /^42501: warden: denied: .*passes through noted_int/)
   assert.is(await written(), 0)
+  c.close()
+})
+
+test('a cast to a domain in a filter is held as a call of unknown code: unapproved, its CHECK never runs', async () => {
+  const c = await session()
+  for (const sql of ["SELECT 1 WHERE '5'::noted_int IS NOT NULL", "SELECT count(*) FROM side_effects WHERE v = CAST('6' AS public.noted_int)", "DELETE FROM side_effects WHERE v = noted_int '7'"]) {
+    c.take()
+    c.send(m.query(sql))
+    const got = outcomeOf(await c.readyCount(1, 10_000))
+    assert.equal(got.rows, [], sql)
+    assert.match(got.errors.join(), /^42501: warden: denied: approval apr_\w+ expired/, sql)
+  }
+  assert.is(await written(), 0, 'the domain\'s CHECK never ran')
   c.close()
 })
 

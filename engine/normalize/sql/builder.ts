@@ -225,6 +225,9 @@ export class Builder {
     // a plain read that filters on a mask finds nothing and changes nothing.
     if ((!entry.read_only || entry.functions.length > 0) && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
     this.lineage(entry, name, body, children)
+    // Lineage reports the casts on the values it follows; a cast anywhere else (a filter, a write) runs code too.
+    const casts = new Set([...((entry.detail.user_type_casts as string[] | undefined) ?? []), ...refs.casts])
+    if (casts.size > 0) entry.detail.user_type_casts = [...casts]
     // set_config returns the setting's new value: the literal it was given.
     if (asSet) entry.outputs = [{ name: 'set_config', lineage: 'derived', sources: [], safe: true }]
     this.qualifyShadowed(entry, refs.operators)

@@ -12,6 +12,8 @@ test_function_allowlist if {
 		{"note": "safe name in another schema", "statements": [calls(t.qualified_func("public", "lower"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
 		{"note": "sequence", "statements": [calls(t.func("nextval"))], "effect": "approve", "rules": ["warden.rules.sql.side_effect"]},
 		{"note": "function in an insert", "statements": [t.stmt("insert", {"functions": [t.func("pg_sleep")]})], "effect": "deny", "rules": ["warden.rules.sql.dangerous_function"]},
+		{"note": "cast to a domain in a filter: its CHECK may call any function", "statements": [t.stmt("select", {"read_only": true, "detail": {"user_type_casts": ["noted_int"]}})], "effect": "approve", "rules": ["warden.rules.sql.user_type_cast"]},
+		{"note": "casts to built-in types only", "statements": [t.stmt("select", {"read_only": true, "detail": {}})], "effect": "allow"},
 	] {
 		d := data.warden.decision with input as doc_of(c)
 		matches(c, d)
