@@ -20,6 +20,14 @@ test_function_allowlist if {
 	}
 }
 
+test_user_type_cast_named_safe_in_settings if {
+	cast := t.stmt("select", {"read_only": true, "detail": {"user_type_casts": ["Vector"]}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [cast]) with data.settings as {"extra_safe_functions": ["vector"]}
+	d.effect == "allow"
+	held := data.warden.decision with input as t.sql(t.agent, t.prod_db, [cast])
+	held.effect == "approve"
+}
+
 test_extra_safe_functions_from_settings if {
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [calls(t.func("refresh_cache"))]) with data.settings as {"extra_safe_functions": ["Refresh_Cache"]}
 	d.effect == "allow"
