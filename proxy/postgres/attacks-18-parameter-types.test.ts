@@ -9,8 +9,9 @@
 //   declaring a parameter of a type outside pg_catalog is now refused (engine/normalize/sql/parameter-types.ts).
 // - Fixed: the cast written in the text was judged only where lineage follows a value (a result column, a stored
 //   value): `SELECT 1 WHERE '5'::noted_int IS NOT NULL` ran note_it unheld, though `WHERE note_it(5)` is held for
-//   approval. Every cast to a type outside pg_catalog is now reported (detail.user_type_casts, walk.ts) and judged as
-//   a call of unknown code (policies/rules/sql/calls.rego: held for approval in production).
+//   approval. Every cast to a type outside pg_catalog, and every column of such a type a function in FROM makes its
+//   rows with (`json_to_record(…) AS x(a noted_int)`), is now reported (detail.user_type_casts, user-casts.ts) and
+//   judged as a call of unknown code (policies/rules/sql/calls.rego: held for approval in production).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeBind } from './messages/bind.ts'
@@ -81,7 +82,8 @@ test('a SQL PREPARE declaring a parameter of a domain type is refused: EXECUTE a
 
 test('a cast to a domain in a filter is held as a call of unknown code: unapproved, its CHECK never runs', async () => {
   const c = await session()
-  for (const sql of ["SELECT 1 WHERE '5'::noted_int IS NOT NULL", "SELECT count(*) FROM side_effects WHERE v = CAST('6' AS public.noted_int)", "DELETE FROM side_effects WHERE v = noted_int '7'"]) {
+  for (const sql of ["SELECT 1 WHERE '5'::noted_int IS NOT NULL", "SELECT count(*) FROM side_effects WHERE v = CAST('6' AS public.noted_int)", "DELETE FROM side_effects WHERE v = noted_int '7'",
+    `SELECT 1 FROM json_to_record('{"a": 8}') AS x(a noted_int) WHERE a IS NOT NULL`]) {
     c.take()
     c.send(m.query(sql))
     const got = outcomeOf(await c.readyCount(1, 10_000))

@@ -10,6 +10,7 @@ import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
 import { type NewerSyntax, newerSyntax, newest } from './syntax-since.ts'
 import { builtinTypeShadow } from './type-shadow.ts'
 import { userParameterType } from './parameter-types.ts'
+import { userTypesMade } from './user-casts.ts'
 import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
@@ -226,7 +227,7 @@ export class Builder {
     if ((!entry.read_only || entry.functions.length > 0) && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
     this.lineage(entry, name, body, children)
     // Lineage reports the casts on the values it follows; a cast anywhere else (a filter, a write) runs code too.
-    const casts = new Set([...((entry.detail.user_type_casts as string[] | undefined) ?? []), ...refs.casts])
+    const casts = new Set([...((entry.detail.user_type_casts as string[] | undefined) ?? []), ...userTypesMade(node)])
     if (casts.size > 0) entry.detail.user_type_casts = [...casts]
     // set_config returns the setting's new value: the literal it was given.
     if (asSet) entry.outputs = [{ name: 'set_config', lineage: 'derived', sources: [], safe: true }]

@@ -7,13 +7,6 @@ test.before(async () => {
   await loadSqlParsers()
 })
 
-test('casts to types outside pg_catalog are reported wherever they are: filters, writes, typed literals', () => {
-  assert.equal(one("SELECT 1 WHERE '5'::noted_int IS NOT NULL").detail.user_type_casts, ['noted_int'])
-  assert.equal(one("UPDATE users SET plan = 'x' WHERE id = CAST('1' AS public.noted_int)").detail.user_type_casts, ['public.noted_int'])
-  assert.equal(one("INSERT INTO t VALUES (noted_int '5', 'a'::mood[])").detail.user_type_casts, ['noted_int', 'mood'])
-  assert.is(one("SELECT 1::int, 'a'::text, '{}'::pg_catalog.jsonb, 'x'::varchar(3)").detail.user_type_casts, undefined)
-})
-
 test('qualified and quoted names keep schema and case as written', () => {
   const s = one('SELECT * FROM "public"."Users" u JOIN sales.orders ON true')
   assert.equal(s.tables, [

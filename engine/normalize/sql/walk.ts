@@ -4,7 +4,6 @@
 import type { SqlColumn, SqlFunction, SqlTable } from '../../types.ts'
 import type { PgObject } from './ast.ts'
 import { bodyOf, isObject, list, names, str, unwrap } from './ast.ts'
-import { userType } from './builtin-types.ts'
 import { implicitOperators, isBuiltinOperator, operatorOf } from './operators.ts'
 import { Scope } from './scope.ts'
 
@@ -14,8 +13,6 @@ export interface Refs {
   functions: SqlFunction[]
   /** Built-in operator symbols used unqualified (a function outside pg_catalog may share one: builder.ts). */
   operators: string[]
-  /** Types outside pg_catalog that values are cast to anywhere in the statement: each runs its code (a domain's CHECK). */
-  casts: string[]
 }
 
 export interface CollectOptions {
@@ -45,7 +42,6 @@ export class RefCollector {
   private readonly columns = new Map<string, SqlColumn>()
   private readonly functions = new Map<string, SqlFunction>()
   private readonly operators = new Set<string>()
-  private readonly casts = new Set<string>()
   private readonly readOnly: boolean
 
   constructor(options: CollectOptions = {}) {
@@ -53,7 +49,7 @@ export class RefCollector {
   }
 
   refs(): Refs {
-    return { tables: [...this.tables.values()], columns: [...this.columns.values()], functions: [...this.functions.values()], operators: [...this.operators], casts: [...this.casts] }
+    return { tables: [...this.tables.values()], columns: [...this.columns.values()], functions: [...this.functions.values()], operators: [...this.operators] }
   }
 
   visit(value: unknown, scope: Scope): void {
@@ -86,11 +82,6 @@ export class RefCollector {
       case 'CallStmt': return this.funcCall(bodyOf(body.funccall, 'FuncCall') ?? {}, scope)
       case 'ResTarget': return this.visit([body.val, body.indirection], scope)
       case 'LockingClause': return // FOR UPDATE OF names FROM items, not tables
-      case 'TypeCast': {
-        const type = userType(body.typeName)
-        if (type !== undefined) this.casts.add(type)
-        return this.visit(body.arg, scope)
-      }
       case 'RangeTableSample':
         this.addFunction(names(body.method))
         return this.visit([body.relation, body.args, body.repeatable], scope)
