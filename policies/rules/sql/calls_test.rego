@@ -47,7 +47,7 @@ test_dangerous_functions_are_denied if {
 		some name in [
 			"pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "set_config",
 			"pg_sleep", "pg_sleep_for", "pg_switch_wal", "query_to_xml", "query_to_xml_and_xmlschema",
-			"table_to_xml", "dblink", "dblink_exec", "lo_unlink", "crosstab", "ts_stat", "pg_stat_reset",
+			"table_to_xml", "dblink", "dblink_exec", "lo_unlink", "crosstab", "ts_stat", "ts_rewrite", "pg_stat_reset",
 		]
 	] {
 		d := data.warden.decision with input as doc_of(c)

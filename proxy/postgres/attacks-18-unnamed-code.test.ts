@@ -4,6 +4,10 @@
 //   which wrote a row each time, though those reads were judged as calling built-ins only and passed unheld. A cast
 //   through a function is now denied (policies/rules/sql/statements.rego, warden.rules.sql.cast_function), approved
 //   or not; WITH INOUT and WITHOUT FUNCTION, which run only the types' own input and output, are held as before.
+// - Fixed: ts_rewrite(query, 'SELECT …') runs the SELECT it is given as text, as ts_stat and query_to_xml do, but was
+//   an unknown function, held for approval: approved, `WHERE ts_rewrite(…, 'SELECT … FROM credentials WHERE password
+//   LIKE ''T%''') = …` answered a filter on a password the judgement never saw (its tables named none). It is now a
+//   dangerous function (policies/warden/catalog/sql/data.json), denied as they are.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { attackSessions } from './testing/attack-session.ts'
@@ -47,6 +51,15 @@ test('a cast through a function is denied, approved or not: later reads casting 
     assert.equal(got.errors, [], sql)
   }
   assert.is(await written(), 0, 'leak never ran')
+  c.close()
+})
+
+test('ts_rewrite with a query given as text is denied, approved or not: its SELECT of passwords was never judged', async () => {
+  const c = await session()
+  const probe = "SELECT 1 WHERE ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery FROM credentials WHERE id = 2 AND password LIKE ''T%''') = 'b'::tsquery"
+  const got = await query(c, probe)
+  assert.equal(got.rows, [])
+  assert.match(got.errors.join(), /^42501: warden: denied: .*calls ts_rewrite, which can signal backends, change server state, open connections or run SQL given as text/)
   c.close()
 })
 
