@@ -7,6 +7,9 @@ import { parsePostgres } from '../../engine/normalize/sql/parse.ts'
 /** PostgreSQL's FirstNormalObjectId: every type created after initdb has an OID from here on. */
 const FIRST_NORMAL_OID = 16384
 
+/** Whether a type OID Parse declares is built in (or 0, left to the server to infer). */
+export const builtinTypeOid = (oid: number): boolean => oid >= 0 && oid < FIRST_NORMAL_OID
+
 /** Unqualified names of common built-in types (pg_catalog is searched first: search-path rules deny otherwise). */
 const BUILTIN = new Set([
   'bool', 'boolean', 'int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint', 'numeric', 'decimal', 'float4', 'float8', 'real',
@@ -43,7 +46,7 @@ const answers = new KeyedLru<boolean>(1024, 1024 * 1024)
  * built-in types here). False when in doubt.
  */
 export function onlyBuiltinTypes(text: string, paramTypes: readonly number[] = []): boolean {
-  if (!paramTypes.every((oid) => oid >= 0 && oid < FIRST_NORMAL_OID)) return false
+  if (!paramTypes.every(builtinTypeOid)) return false
   let answer = answers.get(text)
   if (answer === undefined) {
     try {

@@ -116,6 +116,10 @@ export const pgErrors = {
     }),
   invalidUtf8: (what: string) =>
     err('ERROR', '22021', 'invalid byte sequence for encoding "UTF8"', { detail: `warden: the ${what} is not valid UTF-8; the gateway session encoding is UTF8.` }),
+  parameterType: (position: number, oid: number) =>
+    err('ERROR', '42501', `warden: denied: Parse declares parameter $${position} of type OID ${oid}, a type created in the database: the server would run its input code (a domain's CHECK), which the statement's text does not show`, {
+      hint: `Declare the parameter's type as unspecified (0) and write the cast in the statement, e.g. $${position}::schema.type, where it is judged.`,
+    }),
   pinnedSetting: (name: string, how: string, severity: Severity = 'ERROR') =>
     err(severity, '42501', `warden: denied: ${how} changes ${name}, which the gateway pins`, {
       detail: `The gateway judges SQL as PostgreSQL reads it with ${PINNED_HINT}; changing ${name} would make the server read statements differently.`,

@@ -9,7 +9,7 @@
 import { type BoundValues, reviewText } from '../../engine/approvals/index.ts'
 import { boundCarriesMaskOutput } from '../../engine/normalize/mask-output.ts'
 import type { CatalogRelation } from '../../engine/normalize/sql/index.ts'
-import { onlyBuiltinTypes } from './builtin-types.ts'
+import { builtinTypeOid, onlyBuiltinTypes } from './builtin-types.ts'
 import { STORED_FRESH_MS } from './catalog.ts'
 import type { JudgedAhead } from './catalog-judge.ts'
 import { PgError, pgErrors, ProtocolError } from './errors.ts'
@@ -47,6 +47,12 @@ function unknown(loop: QueryLoop, what: 'statement' | 'portal', name: string, vi
 /** `ahead`: the judgement of the text judgeAhead made in this same step, if any. */
 export async function parse(loop: QueryLoop, m: Parse, raw: Buffer, ahead?: JudgedAhead): Promise<void> {
   if (dropping(loop)) return
+  // A parameter of a type made in the database (a domain) runs that type's code on its value, unseen by the judgement.
+  const userType = m.paramTypes.findIndex((oid) => !builtinTypeOid(oid))
+  if (userType >= 0) {
+    const error = pgErrors.parameterType(userType + 1, m.paramTypes[userType]!)
+    return refuse(loop, m.text, loop.protocolDenial(m.text, 'warden.postgres.parameter_type', error), 'extended')
+  }
   const full = loop.statements.overLimit({ statements: [m.name] }, m.text.length)
   if (full) return refuse(loop, m.text, loop.protocolDenial(m.text, 'warden.postgres.too_many_kept', pgErrors.tooManyKept(full)), 'extended')
   // Parse runs nothing: a statement that needs approval is held at Bind, with the values it will run with.

@@ -272,14 +272,14 @@ test('extended protocol: a read-only statement casting to a domain whose check a
   assert.is(errorsOf(frames)[0]?.code, 'XX000', 'the client is told the statement failed')
   assert.equal(await listener.heardUpTo('after'), ['after'], 'the failed statement notified no one')
   c.close()
-  // The same through a parameter Parse declares of the domain's type: Bind runs its CHECK.
+  // The same through a parameter Parse declares of the domain's type: refused at Parse (attacks-18-parameter-types).
   const oid = (await h.cluster.query<{ oid: number }>("SELECT 'notifying_int'::regtype::oid AS oid"))[0]!.oid
   const p = await RawClient.session(h.port, { token: await h.agentToken(), database: 'prod-db' })
   p.send(
     encodeParse({ name: '', text: 'SELECT email FROM users WHERE id = $1 /* fail-mask */', paramTypes: [Number(oid)] }),
     encodeBind({ portal: '', statement: '', paramFormats: [], params: [Buffer.from('1')], resultFormats: [] }), m.execute(''), m.sync(),
   )
-  assert.is(errorsOf(await p.readyCount(1))[0]?.code, 'XX000', 'the client is told the statement failed')
+  assert.is(errorsOf(await p.readyCount(1))[0]?.code, '42501', 'the client is told the statement was refused')
   assert.equal(await listener.heardUpTo('after2'), ['after', 'after2'], 'the failed statement with a domain parameter notified no one')
   p.close()
   await listener.end()

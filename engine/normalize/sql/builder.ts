@@ -9,6 +9,8 @@ import type { RawStmt, ScanToken } from './parse.ts'
 import { parsePostgres, scanPostgres, SqlParseError } from './parse.ts'
 import { type NewerSyntax, newerSyntax, newest } from './syntax-since.ts'
 import { builtinTypeShadow } from './type-shadow.ts'
+import { userParameterType } from './parameter-types.ts'
+import { userTypesMade } from './user-casts.ts'
 import { literalsCarryMaskOutput } from './mask-literals.ts'
 import { isReadOnly, lockingOf } from './read-only.ts'
 import { SourceText } from './source-text.ts'
@@ -150,6 +152,8 @@ export class Builder {
     this.newer = newest(this.newer, newerSyntax(text, stmts))
     const shadow = builtinTypeShadow(stmts)
     if (shadow !== undefined) throw new SqlParseError('SQL_REFUSED', shadow)
+    const parameterType = userParameterType(stmts)
+    if (parameterType !== undefined) throw new SqlParseError('SQL_REFUSED', parameterType)
   }
 
   /** Parses `text` and appends its statements (with their nested ones); returns its top-level entries. */
@@ -222,6 +226,9 @@ export class Builder {
     // a plain read that filters on a mask finds nothing and changes nothing.
     if ((!entry.read_only || entry.functions.length > 0) && literalsCarryMaskOutput(node)) entry.carries_mask_output = true
     this.lineage(entry, name, body, children)
+    // Lineage reports the casts on the values it follows; a cast anywhere else (a filter, a write) runs code too.
+    const casts = new Set([...((entry.detail.user_type_casts as string[] | undefined) ?? []), ...userTypesMade(node)])
+    if (casts.size > 0) entry.detail.user_type_casts = [...casts]
     // set_config returns the setting's new value: the literal it was given.
     if (asSet) entry.outputs = [{ name: 'set_config', lineage: 'derived', sources: [], safe: true }]
     this.qualifyShadowed(entry, refs.operators)

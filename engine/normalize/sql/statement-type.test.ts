@@ -37,6 +37,8 @@ const CASES: Case[] = [
   ['CREATE SEQUENCE s', 'create', 'CreateSeqStmt', false, { object_kind: 'sequence' }],
   ['CREATE DATABASE d', 'create', 'CreatedbStmt', false, { object_kind: 'database' }],
   ['CREATE TYPE mood AS ENUM (\'a\')', 'create', 'CreateEnumStmt', false, { object_kind: 'type' }],
+  ['CREATE CAST (mood AS text) WITH FUNCTION public.leak(mood) AS IMPLICIT', 'create', 'CreateCastStmt', false, { object_kind: 'cast', function: 'public.leak' }],
+  ['CREATE CAST (mood AS text) WITH INOUT', 'create', 'CreateCastStmt', false, { object_kind: 'cast' }],
   ['CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()', 'create', 'CreateTrigStmt', false, { object_kind: 'trigger', function: 'f', arguments: [] }],
   ["CREATE TRIGGER ts BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION pg_catalog.tsvector_update_trigger(doc, 'pg_catalog.simple', \"Password\", 2)", 'create', 'CreateTrigStmt', false, { object_kind: 'trigger', function: 'pg_catalog.tsvector_update_trigger', arguments: ['doc', 'pg_catalog.simple', 'Password', '2'] }],
   ['CREATE TABLE x AS SELECT 1', 'create_table_as', 'CreateTableAsStmt', false, { object_kind: 'table' }],

@@ -182,6 +182,8 @@ function classifyNode(name: string, body: PgObject): Classified {
   if (name === 'CreateTrigStmt') {
     return { type: 'create', detail: { object_kind: created, function: names(body.funcname).join('.'), arguments: list(body.args).map((a) => constText(a) ?? '') } }
   }
+  // A cast's function runs wherever a value is cast (by `::` or implicitly), in statements that never name it.
+  if (name === 'CreateCastStmt' && body.func !== undefined) return { type: 'create', detail: { object_kind: created, function: objectName(body.func) ?? '?' } }
   if (created) return { type: 'create', detail: { object_kind: created } }
   const dropped = DROP_NODES[name]
   if (dropped) return { type: 'drop', detail: { object_kind: dropped, objects: [str(body.dbname ?? body.tablespacename ?? body.subname) ?? ''], cascade: false, missing_ok: body.missing_ok === true } }

@@ -43,6 +43,17 @@ findings contains f if {
 	f := finding(i, s, "change", "unknown_function", msg)
 }
 
+# A cast to a type outside pg_catalog runs that type's code on the value: a domain's CHECK may call any function
+# (one that writes, or reads a secret), which the statement does not name. Judged as a call of an unknown function,
+# unless extra_safe_functions names the type (an extension's type such as vector), as masks_lineage reads it.
+findings contains f if {
+	some i, s in statements
+	some type in object.get(s.detail, "user_type_casts", [])
+	not lower(type) in configured_safe_functions
+	msg := concat("", ["casts to ", type, ", a type outside pg_catalog whose code (a domain's CHECK) may call any function"])
+	f := finding(i, s, "change", "user_type_cast", msg)
+}
+
 findings contains f if {
 	some i, s in statements
 	some t in s.tables

@@ -12,10 +12,20 @@ test_function_allowlist if {
 		{"note": "safe name in another schema", "statements": [calls(t.qualified_func("public", "lower"))], "effect": "approve", "rules": ["warden.rules.sql.unknown_function"]},
 		{"note": "sequence", "statements": [calls(t.func("nextval"))], "effect": "approve", "rules": ["warden.rules.sql.side_effect"]},
 		{"note": "function in an insert", "statements": [t.stmt("insert", {"functions": [t.func("pg_sleep")]})], "effect": "deny", "rules": ["warden.rules.sql.dangerous_function"]},
+		{"note": "cast to a domain in a filter: its CHECK may call any function", "statements": [t.stmt("select", {"read_only": true, "detail": {"user_type_casts": ["noted_int"]}})], "effect": "approve", "rules": ["warden.rules.sql.user_type_cast"]},
+		{"note": "casts to built-in types only", "statements": [t.stmt("select", {"read_only": true, "detail": {}})], "effect": "allow"},
 	] {
 		d := data.warden.decision with input as doc_of(c)
 		matches(c, d)
 	}
+}
+
+test_user_type_cast_named_safe_in_settings if {
+	cast := t.stmt("select", {"read_only": true, "detail": {"user_type_casts": ["Vector"]}})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [cast]) with data.settings as {"extra_safe_functions": ["vector"]}
+	d.effect == "allow"
+	held := data.warden.decision with input as t.sql(t.agent, t.prod_db, [cast])
+	held.effect == "approve"
 }
 
 test_extra_safe_functions_from_settings if {
@@ -37,7 +47,7 @@ test_dangerous_functions_are_denied if {
 		some name in [
 			"pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "set_config",
 			"pg_sleep", "pg_sleep_for", "pg_switch_wal", "query_to_xml", "query_to_xml_and_xmlschema",
-			"table_to_xml", "dblink", "dblink_exec", "lo_unlink", "crosstab", "ts_stat", "pg_stat_reset",
+			"table_to_xml", "dblink", "dblink_exec", "lo_unlink", "crosstab", "ts_stat", "ts_rewrite", "pg_stat_reset",
 		]
 	] {
 		d := data.warden.decision with input as doc_of(c)

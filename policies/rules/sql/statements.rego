@@ -113,6 +113,20 @@ access_share_lock(s) if {
 	s.detail.mode == 1
 }
 
+# CREATE CAST … WITH FUNCTION binds a function to a cast: it then runs wherever a value of the source type is cast to
+# the target, by `::` or implicitly (lower(m) of an enum column cast to text), in statements that never name it, so
+# none of them is judged as calling it. WITH INOUT and WITHOUT FUNCTION run only the types' own input and output.
+findings contains f if {
+	some i, s in statements
+	s.node == "CreateCastStmt"
+	is_string(s.detail.function)
+	msg := concat("", [
+		"creates a cast through function ", s.detail.function,
+		", which would then run wherever such a value is cast, in statements that do not name it",
+	])
+	f := finding(i, s, "dangerous", "cast_function", msg)
+}
+
 findings contains f if {
 	some i, s in statements
 	privileged(s)

@@ -109,6 +109,16 @@ test_agent_production_privilege_is_denied if {
 	}
 }
 
+test_cast_through_a_function_is_denied if {
+	every c in [
+		{"note": "cast with a function", "statements": [t.stmt("create", {"node": "CreateCastStmt", "detail": {"object_kind": "cast", "function": "leak"}})], "effect": "deny", "rules": ["warden.rules.sql.cast_function"]},
+		{"note": "cast with inout", "statements": [t.stmt("create", {"node": "CreateCastStmt", "detail": {"object_kind": "cast"}})], "effect": "approve", "rules": ["warden.rules.sql.ddl"]},
+	] {
+		d := data.warden.decision with input as doc_of(c)
+		matches(c, d)
+	}
+}
+
 test_privilege_hidden_in_generic_statements if {
 	every c in [
 		{"note": "alter owner", "statements": [alter_table(["AT_ChangeOwner"])], "effect": "deny", "rules": ["warden.rules.sql.privilege"]},
