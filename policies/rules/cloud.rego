@@ -374,11 +374,19 @@ changes_existing if {
 sets_password if {
 	not c.read_only == true
 	changes_existing
+	some name in parameter_names
+	password_fields[lower(name)]
+}
+
+# A query-protocol call takes its parameters from the query as well as the form body (moto reads the query when
+# the body holds none): ModifyDBInstance?MasterUserPassword=… with no body set the password too.
+parameter_names contains name if {
 	walk(form_body, [path, _])
 	some name in path
 	is_string(name)
-	password_fields[lower(name)]
 }
+
+parameter_names contains name if some name, _ in object.get(input.command, ["http", "query"], {})
 
 findings contains f if {
 	cloud_request

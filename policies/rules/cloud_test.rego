@@ -378,6 +378,18 @@ test_setting_a_password_is_sensitive if {
 	}
 }
 
+# A query-protocol call's parameters may ride in the query instead of the body: a password there is set too.
+test_setting_a_password_in_the_query_is_sensitive if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	doc := object.union(with_body(t.cloud(t.agent, staging, aws("rds:ModifyDBInstance", false)), null), {"command": {"http": {
+		"query": {"Action": ["ModifyDBInstance"], "DBInstanceIdentifier": ["db"], "MasterUserPassword": ["x"]},
+	}}})
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.credential"
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})

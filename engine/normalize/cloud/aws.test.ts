@@ -152,6 +152,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
   ['an Action header beside a target (moto reads headers as parameters when query and body are empty)', req('POST', 'https://iam.amazonaws.com/', { 'X-Amz-Target': 'iam.ListUsers', Action: 'CreateUser' }),
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+  ['a target with a query (moto reads its parameters before the body\'s; AWS reads none)', req('POST', 'https://cognito-idp.us-east-1.amazonaws.com/?Password=x', json('AWSCognitoIdentityProviderService.AdminSetUserPassword'), '{"UserPoolId":"p","Username":"u"}'),
+    { service: 'cognito-idp', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
   // The query and JSON protocols post to the root: elsewhere the endpoint runs the REST call its path names
   ['an Action on a REST path (es DeleteDomain, judged ListDomainNames)', req('DELETE', 'https://es.us-east-1.amazonaws.com/2015-01-01/es/domain/prod?Action=ListDomainNames'),
     { service: 'es.us-east-1.amazonaws.com', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
