@@ -1,5 +1,6 @@
 // Filters as oracles on what an answer's mask hides: the checks the gateway makes, under mask obligations, before
-// it forwards a read of a Kubernetes, AWS or Google Cloud target (each module says what it reads and why).
+// it forwards a read of a Kubernetes, AWS or Google Cloud target (each module says what it reads and why): selectors,
+// DynamoDB conditions, tag and label filters, and object listings' prefixes and ranges.
 //
 // A cloud read whose body Warden could not read (an object naming one key twice, invalid JSON) may carry a filter
 // no check saw: the upstream reads it anyway (Python's json and Go's decoder keep the last of two keys), so a
@@ -11,6 +12,7 @@ import { tagFilterRefusal } from './aws-tag-filters.ts'
 import { dynamodbFilterRefusal } from './dynamodb-filters.ts'
 import { HttpGatewayError } from './errors.ts'
 import { labelFilterRefusal } from './gcp-label-filters.ts'
+import { listingRefusal } from './listing-filters.ts'
 import { selectorRefusal } from './kube-selectors.ts'
 
 function unreadBodyRefusal(cloud: Command['cloud'], bodyError: string | undefined, masks: readonly MaskObligation[]): HttpGatewayError | undefined {
@@ -30,7 +32,7 @@ export function filterRefusal(kind: TargetKind, command: Command, query: string,
   if (kind !== 'aws' && kind !== 'gcp') return undefined
   const { cloud, http } = command
   const params = http?.query ?? {}
-  return unreadBodyRefusal(cloud, http?.body_error, masks) ?? (kind === 'aws'
+  return unreadBodyRefusal(cloud, http?.body_error, masks) ?? listingRefusal(cloud, http?.path ?? '', params, masks) ?? (kind === 'aws'
     ? dynamodbFilterRefusal(cloud, http?.body, masks, key, handedOut) ?? tagFilterRefusal(params, http?.body, masks, key)
     : labelFilterRefusal(cloud, params, http?.body, masks, key))
 }

@@ -37,6 +37,7 @@ import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { digestsSentBytes, keepDigestOfSent } from './sent-digest.ts'
 import { describesStoredObjects, dropStoredDigests } from './stored-digests.ts'
+import { segmentPrefix, wholeSegmentsOnly } from './listing-filters.ts'
 import { partialReadRefusal, rangeCutRefusal, rangeFromStart, rangeRefusal } from './partial-reads.ts'
 import { filterRefusal } from './filter-oracles.ts'
 import { StartKeys } from './dynamodb-start-keys.ts'
@@ -470,6 +471,16 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
         }
       } else {
         out = { ...streamUnmasked(res), masked: noneMasked }
+      }
+      // A folder listing whose prefix ends inside a name keeps whole segments only (listing-filters.ts).
+      const segment = masks.length && !mcp ? segmentPrefix(command, rules) : undefined
+      if (segment !== undefined) {
+        if (!(out.body instanceof Uint8Array)) {
+          discard(res)
+          throw new HttpGatewayError(502, 'http.mask_failed', 'the listing must be cut to whole names, but it was not answered as one JSON document; it was withheld')
+        }
+        const kept = wholeSegmentsOnly(out.body, segment)
+        out = { ...out, body: kept, headers: { ...out.headers, 'content-length': String(kept.byteLength) } }
       }
       let digests = 0
       if (masks.length && out.body instanceof Uint8Array && describesStoredObjects(command)) {
