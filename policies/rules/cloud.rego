@@ -395,6 +395,25 @@ findings contains f if {
 	f := finding("sensitive", "credential", msg)
 }
 
+# S3's ETag of a plain upload is the MD5 of the object: a write conditional on it (If-Match, If-None-Match naming an
+# ETag, a copy's x-amz-copy-source-if-match) answers 200 or 412 by whether a guess is the stored text the content
+# masks hide, and with the guess as its body a right guess changes nothing. Held, as Kubernetes writes that answer
+# whether a guess equals a masked value are; `*` names no ETag (If-None-Match: *, do not overwrite) and passes.
+etag_conditions := {"if-match", "if-none-match", "x-amz-copy-source-if-match", "x-amz-copy-source-if-none-match"}
+
+findings contains f if {
+	cloud_request
+	c.provider == "aws"
+	c.service == "s3"
+	not c.read_only == true
+	lib.content_masking
+	some name, value in input.command.http.headers
+	etag_conditions[lower(name)]
+	trim_space(value) != "*"
+	msg := concat("", [what, " is conditional on the stored object's ETag (", lower(name), "), the MD5 of text the masks hide"])
+	f := finding("sensitive", "secret_oracle", msg)
+}
+
 destructive_verb(op) if {
 	some prefix in ["delete", "terminate", "purge", "destroy"]
 	startswith(lower(op), prefix)

@@ -586,3 +586,20 @@ test_filter_calls_with_an_unread_body_are_held if {
 	d.effect == "approve"
 	held_as_secret("approve", d)
 }
+
+# A write conditional on an S3 ETag (the MD5 of the object) answers whether a guess is the masked text: held in
+# staging too; If-None-Match: * (do not overwrite) and unconditional writes stay ordinary changes there.
+test_conditional_s3_writes_are_held if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	put := t.cloud(t.agent, staging, object.union(aws("s3:PutObject", false), {"provider": "aws"}))
+	every headers in [{"if-match": "\"0f\""}, {"If-None-Match": "\"0f\""}, {"x-amz-copy-source-if-match": "0f"}] {
+		d := data.warden.decision with input as object.union(with_body(put, null), {"command": {"http": {"headers": headers}}})
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret_oracle"
+	}
+	every headers in [{}, {"if-none-match": "*"}] {
+		d := data.warden.decision with input as object.union(with_body(put, null), {"command": {"http": {"headers": headers}}})
+		d.effect == "allow"
+	}
+}
