@@ -414,6 +414,24 @@ findings contains f if {
 	f := finding("sensitive", "secret_oracle", msg)
 }
 
+# Secrets Manager answers a write naming a version (ClientRequestToken, which the aws CLI always sends) by whether its
+# value equals that version's: PutSecretValue, UpdateSecret or CreateSecret with an existing version's id and a
+# guessed SecretString succeeds, changing nothing, for the right guess and fails (ResourceExistsException) for a wrong
+# one. Held under content masking: an oracle on a value whose read (GetSecretValue) is held.
+secret_value_writes := {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:CreateSecret"}
+
+findings contains f if {
+	cloud_request
+	lib.content_masking
+	secret_value_writes[c.method]
+	some value_name in parameter_names
+	lower(value_name) in {"secretstring", "secretbinary"}
+	some token_name in parameter_names
+	lower(token_name) == "clientrequesttoken"
+	msg := concat("", [what, " names a version (ClientRequestToken) with a value: its answer says whether the value equals the stored one"])
+	f := finding("sensitive", "secret_oracle", msg)
+}
+
 destructive_verb(op) if {
 	some prefix in ["delete", "terminate", "purge", "destroy"]
 	startswith(lower(op), prefix)

@@ -603,3 +603,17 @@ test_conditional_s3_writes_are_held if {
 		d.effect == "allow"
 	}
 }
+
+# A Secrets Manager write naming a version with a value answers whether the value is that version's: held.
+test_secret_value_writes_naming_a_version_are_held if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	every method in ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:CreateSecret"] {
+		doc := t.cloud(t.agent, staging, aws(method, false))
+		d := data.warden.decision with input as with_body(doc, {"SecretId": "db", "SecretString": "guess", "ClientRequestToken": "7f0e2c1a-0000-4000-8000-000000000001"})
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret_oracle"
+	}
+	d := data.warden.decision with input as with_body(t.cloud(t.agent, staging, aws("secretsmanager:PutSecretValue", false)), {"SecretId": "db", "SecretString": "v"})
+	d.effect == "allow"
+}
