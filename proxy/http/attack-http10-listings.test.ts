@@ -121,6 +121,21 @@ test('a Cloud Storage folder listing whose prefix ends inside a name (gcloud\'s 
   assert.equal(JSON.parse(await res.text()).prefixes, ['docs/'])
 })
 
+test('a Cloud Storage pageToken the gateway never answered (fake-gcs-server starts the page at the name it holds) is refused; one it answered pages on', async () => {
+  // Control: fake-gcs-server lists from the name given, so the masked name is below or above a guess.
+  assert.match(await gcsDirect('GET', `/storage/v1/b/people/o?pageToken=${q('users/alice.pay')}`), 'avatar.txt')
+  assert.not.match(await gcsDirect('GET', `/storage/v1/b/people/o?pageToken=${q('users/alice.paz')}`), 'avatar.txt')
+  const made = await via(`https://storage.googleapis.com/storage/v1/b/people/o?pageToken=${q('users/alice.paz')}`)
+  assert.is(made.status, 400, await made.text())
+  const first = await via('https://storage.googleapis.com/storage/v1/b/people/o?maxResults=1')
+  const page = JSON.parse(await first.text())
+  assert.ok(page.nextPageToken, JSON.stringify(page))
+  const next = await via(`https://storage.googleapis.com/storage/v1/b/people/o?maxResults=1&pageToken=${q(page.nextPageToken)}`)
+  const body = await next.text()
+  assert.is(next.status, 200, body.slice(0, 300))
+  assert.not.match(body, LOCAL_PART)
+})
+
 test('control: listings by whole folders still work, names masked (aws s3 ls, gcloud storage ls, a prefix ending with /)', async () => {
   for (const url of ['https://s3.amazonaws.com/people?list-type=2&prefix=users%2F&delimiter=%2F', 'https://s3.amazonaws.com/people?list-type=2', 'https://storage.googleapis.com/storage/v1/b/people/o?prefix=users%2F&delimiter=%2F']) {
     const res = await via(url)

@@ -7,7 +7,8 @@
 // segments (empty, or ending with `/`: a guess at a whole segment, as a read by name is) and the delimiter `/` only.
 // gcloud lists `gs://b/dir/` as prefix=dir&delimiter=/ (to tell an object dir from a folder dir/): a Cloud Storage
 // JSON listing may end its prefix inside a name, and its answer then keeps only the object named the prefix and the
-// folder prefix + `/`, which a right guess at part of a name never is. Continuation tokens stay: S3 answers opaque ones.
+// folder prefix + `/`, which a right guess at part of a name never is. S3's continuation tokens stay (opaque); a
+// Cloud Storage pageToken names where the page starts, and passes only when this gateway handed it out (page-tokens.ts).
 import { parseJsonText, writeJsonText } from '../../engine/obligations/mask/json-numbers.ts'
 import type { Command, CloudCommand, MaskObligation } from '../../engine/types.ts'
 import { HttpGatewayError } from './errors.ts'
@@ -27,14 +28,18 @@ const detected = (masks: readonly MaskObligation[]) => masks.some((m) => m.detec
 const jsonFolderListing = (cloud: CloudCommand, path: string, query: Record<string, string[]>) =>
   cloud.method === 'storage.objects.list' && path.startsWith('/storage/v1/') && query.delimiter?.length === 1 && query.delimiter[0] === '/'
 
-/** The refusal for an object listing that filters on a part of a name the answer may mask; undefined if none. */
-export function listingRefusal(cloud: CloudCommand | undefined, path: string, query: Record<string, string[]>, masks: readonly MaskObligation[]): HttpGatewayError | undefined {
+/**
+ * The refusal for an object listing that filters on a part of a name the answer may mask; undefined if none. `query`
+ * is the query as forwarded, unredacted (the normalizer's hides a pageToken's value, as it might be a credential).
+ */
+export function listingRefusal(cloud: CloudCommand | undefined, path: string, query: Record<string, string[]>, masks: readonly MaskObligation[], pageToken: (token: string) => boolean = () => false): HttpGatewayError | undefined {
   if (cloud === undefined || !LISTINGS.has(cloud.method) || !detected(masks)) return undefined
   for (const delimiter of query.delimiter ?? []) {
     if (delimiter !== '' && delimiter !== '/') return refused(`the delimiter ${JSON.stringify(delimiter.slice(0, 20))} cuts names at a character other than /`)
   }
   const range = RANGES.find((name) => query[name]?.some((v) => v !== ''))
   if (range !== undefined) return refused(`${range} starts or ends the listing at a name of the request's choosing`)
+  if (cloud.method === 'storage.objects.list' && query.pageToken?.some((t) => t !== '' && !pageToken(t))) return refused('the pageToken is none this gateway answered in this session: it starts the listing at a name of the request\'s choosing')
   if (jsonFolderListing(cloud, path, query)) return undefined
   for (const prefix of query.prefix ?? []) {
     if (prefix !== '' && !prefix.endsWith('/')) return refused(`the prefix ${JSON.stringify(prefix.slice(0, 100))} ends inside a name`)
