@@ -382,7 +382,7 @@ export interface MaskObligation {
   path?: string
   /**
    * Values masked by where they come from, which the frontend looks up before masking (MASK_SOURCES):
-   * `kubernetes_pod_secrets`, every value of the Secrets a pod can see, wherever its log prints them.
+   * `kubernetes_pod_secrets`, every value of the Secrets a pod can see and its literal env values, wherever its log prints them.
    */
   source?: string
   strategy?: MaskStrategy

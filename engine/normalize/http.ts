@@ -39,6 +39,8 @@ const COPIED_HEADERS = new Set([
   // Cloud Storage's XML API: a canned ACL set by an upload or a copy (public-read makes the object public).
   'x-goog-acl',
   'x-amz-bypass-governance-retention', 'x-amz-server-side-encryption-aws-kms-key-id',
+  // Conditions on the stored object's ETag (S3's is the MD5 of a plain upload): a write's success answers a guess.
+  'if-match', 'if-none-match', 'x-amz-copy-source-if-match', 'x-amz-copy-source-if-none-match',
   'impersonate-user', 'impersonate-group', 'impersonate-uid',
 ])
 const COPIED_PREFIXES = ['impersonate-extra-', 'x-amz-grant-']

@@ -374,17 +374,62 @@ changes_existing if {
 sets_password if {
 	not c.read_only == true
 	changes_existing
+	some name in parameter_names
+	password_fields[lower(name)]
+}
+
+# A query-protocol call takes its parameters from the query as well as the form body (moto reads the query when
+# the body holds none): ModifyDBInstance?MasterUserPassword=… with no body set the password too.
+parameter_names contains name if {
 	walk(form_body, [path, _])
 	some name in path
 	is_string(name)
-	password_fields[lower(name)]
 }
+
+parameter_names contains name if some name, _ in object.get(input.command, ["http", "query"], {})
 
 findings contains f if {
 	cloud_request
 	sets_password
 	msg := concat("", [what, " sets a password: a credential the agent chose, valid outside the gateway"])
 	f := finding("sensitive", "credential", msg)
+}
+
+# S3's ETag of a plain upload is the MD5 of the object: a write conditional on it (If-Match, If-None-Match naming an
+# ETag, a copy's x-amz-copy-source-if-match) answers 200 or 412 by whether a guess is the stored text the content
+# masks hide, and with the guess as its body a right guess changes nothing. Held, as Kubernetes writes that answer
+# whether a guess equals a masked value are; `*` names no ETag (If-None-Match: *, do not overwrite) and passes.
+etag_conditions := {"if-match", "if-none-match", "x-amz-copy-source-if-match", "x-amz-copy-source-if-none-match"}
+
+findings contains f if {
+	cloud_request
+	c.provider == "aws"
+	c.service == "s3"
+	not c.read_only == true
+	lib.content_masking
+	some name, value in input.command.http.headers
+	etag_conditions[lower(name)]
+	trim_space(value) != "*"
+	msg := concat("", [what, " is conditional on the stored object's ETag (", lower(name), "), the MD5 of text the masks hide"])
+	f := finding("sensitive", "secret_oracle", msg)
+}
+
+# Secrets Manager answers a write naming a version (ClientRequestToken, which the aws CLI always sends) by whether its
+# value equals that version's: PutSecretValue, UpdateSecret or CreateSecret with an existing version's id and a
+# guessed SecretString succeeds, changing nothing, for the right guess and fails (ResourceExistsException) for a wrong
+# one. Held under content masking: an oracle on a value whose read (GetSecretValue) is held.
+secret_value_writes := {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:CreateSecret"}
+
+findings contains f if {
+	cloud_request
+	lib.content_masking
+	secret_value_writes[c.method]
+	some value_name in parameter_names
+	lower(value_name) in {"secretstring", "secretbinary"}
+	some token_name in parameter_names
+	lower(token_name) == "clientrequesttoken"
+	msg := concat("", [what, " names a version (ClientRequestToken) with a value: its answer says whether the value equals the stored one"])
+	f := finding("sensitive", "secret_oracle", msg)
 }
 
 destructive_verb(op) if {

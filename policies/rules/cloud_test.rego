@@ -378,6 +378,18 @@ test_setting_a_password_is_sensitive if {
 	}
 }
 
+# A query-protocol call's parameters may ride in the query instead of the body: a password there is set too.
+test_setting_a_password_in_the_query_is_sensitive if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	doc := object.union(with_body(t.cloud(t.agent, staging, aws("rds:ModifyDBInstance", false)), null), {"command": {"http": {
+		"query": {"Action": ["ModifyDBInstance"], "DBInstanceIdentifier": ["db"], "MasterUserPassword": ["x"]},
+	}}})
+	d := data.warden.decision with input as doc
+	d.effect == "approve"
+	some r in d.reasons
+	r.rule == "warden.rules.cloud.credential"
+}
+
 dynamodb(method, body) := object.union(t.cloud(t.agent, t.prod_aws, aws(method, true)), {"command": {"http": {
 	"method": "POST", "scheme": "https", "host": "dynamodb.us-east-1.amazonaws.com", "path": "/", "query": {}, "headers": {}, "body": body,
 }}})
@@ -573,4 +585,35 @@ test_filter_calls_with_an_unread_body_are_held if {
 	d := data.warden.decision with input as doc
 	d.effect == "approve"
 	held_as_secret("approve", d)
+}
+
+# A write conditional on an S3 ETag (the MD5 of the object) answers whether a guess is the masked text: held in
+# staging too; If-None-Match: * (do not overwrite) and unconditional writes stay ordinary changes there.
+test_conditional_s3_writes_are_held if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	put := t.cloud(t.agent, staging, object.union(aws("s3:PutObject", false), {"provider": "aws"}))
+	every headers in [{"if-match": "\"0f\""}, {"If-None-Match": "\"0f\""}, {"x-amz-copy-source-if-match": "0f"}] {
+		d := data.warden.decision with input as object.union(with_body(put, null), {"command": {"http": {"headers": headers}}})
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret_oracle"
+	}
+	every headers in [{}, {"if-none-match": "*"}] {
+		d := data.warden.decision with input as object.union(with_body(put, null), {"command": {"http": {"headers": headers}}})
+		d.effect == "allow"
+	}
+}
+
+# A Secrets Manager write naming a version with a value answers whether the value is that version's: held.
+test_secret_value_writes_naming_a_version_are_held if {
+	staging := object.union(t.prod_aws, {"name": "staging-aws", "environment": "staging"})
+	every method in ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:CreateSecret"] {
+		doc := t.cloud(t.agent, staging, aws(method, false))
+		d := data.warden.decision with input as with_body(doc, {"SecretId": "db", "SecretString": "guess", "ClientRequestToken": "7f0e2c1a-0000-4000-8000-000000000001"})
+		d.effect == "approve"
+		some r in d.reasons
+		r.rule == "warden.rules.cloud.secret_oracle"
+	}
+	d := data.warden.decision with input as with_body(t.cloud(t.agent, staging, aws("secretsmanager:PutSecretValue", false)), {"SecretId": "db", "SecretString": "v"})
+	d.effect == "allow"
 }

@@ -37,9 +37,11 @@ import { createUpstreamShares } from './upstream-shares.ts'
 import { maskHeaders } from './mask-headers.ts'
 import { digestsSentBytes, keepDigestOfSent } from './sent-digest.ts'
 import { describesStoredObjects, dropStoredDigests } from './stored-digests.ts'
+import { segmentPrefix, wholeSegmentsOnly } from './listing-filters.ts'
 import { partialReadRefusal, rangeCutRefusal, rangeFromStart, rangeRefusal } from './partial-reads.ts'
 import { filterRefusal } from './filter-oracles.ts'
 import { StartKeys } from './dynamodb-start-keys.ts'
+import { PageTokens } from './page-tokens.ts'
 
 export interface HttpGatewayOptions {
   engine: GatewayEngine
@@ -170,6 +172,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpServerRequests = createMcpServerRequests()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const startKeys = new StartKeys()
+  const pageTokens = new PageTokens()
   const maskThread = new MaskThread()
   const failures = new FailureTally(engine.audit)
   const shares = createUpstreamShares()
@@ -385,7 +388,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // Masks by origin (a pod's Secrets, in its log) are looked up below and hidden before the others apply; the
     // maskers get the rest. A source this request cannot have looked up refuses it (pod-secrets.ts).
     const { sources, rest: rules } = splitMaskSources(masks)
-    const oracle = filterRefusal(target.kind, command, canon.query, rules, opts.maskKey, (body) => startKeys.handedOut(sessionId, body))
+    const oracle = filterRefusal(target.kind, command, canon.query, rules, opts.maskKey, (body) => startKeys.handedOut(sessionId, body), (token) => pageTokens.handedOut(sessionId, canon.path, token))
     if (oracle) throw oracle
     // A Kubernetes Table's cells are masked by origin: asked for with each row's object (kube-tables.ts).
     const kube = command.kubernetes
@@ -471,6 +474,18 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
       } else {
         out = { ...streamUnmasked(res), masked: noneMasked }
       }
+      // A folder listing whose prefix ends inside a name keeps whole segments only (listing-filters.ts).
+      const segment = masks.length && !mcp ? segmentPrefix(command, rules) : undefined
+      if (segment !== undefined) {
+        if (!(out.body instanceof Uint8Array)) {
+          discard(res)
+          throw new HttpGatewayError(502, 'http.mask_failed', 'the listing must be cut to whole names, but it was not answered as one JSON document; it was withheld')
+        }
+        const kept = wholeSegmentsOnly(out.body, segment)
+        out = { ...out, body: kept, headers: { ...out.headers, 'content-length': String(kept.byteLength) } }
+      }
+      // A listing's nextPageToken, as masked, may come back as the next page's pageToken.
+      if (masks.length && command.cloud?.method === 'storage.objects.list' && out.body instanceof Uint8Array) pageTokens.remember(sessionId, canon.path, out.body)
       let digests = 0
       if (masks.length && out.body instanceof Uint8Array && describesStoredObjects(command)) {
         const dropped = dropStoredDigests(out.body, String(out.headers['content-type'] ?? ''), opts.maskKey)

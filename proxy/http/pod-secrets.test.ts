@@ -2,7 +2,7 @@
 // Secret are looked for in its log.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
+import { literalEnvValues, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
@@ -36,6 +36,16 @@ test('forms: longest first, JSON-escaped forms too', () => {
   assert.ok(forms.includes('say \\"hi\\" there') && forms.includes('say "hi" there'))
   for (let i = 1; i < forms.length; i++) assert.ok(forms[i - 1]!.length >= forms[i]!.length)
   assert.ok(forms.indexOf('hunter2-prod-xyz') < forms.indexOf('hunter2-prod'))
+})
+
+test('literalEnvValues: each container group\'s literal env values, whole and a line at a time; no valueFrom, nothing short', () => {
+  const pod = { spec: {
+    containers: [{ env: [{ name: 'A', value: 'hunter2-prod-xyz' }, { name: 'P', value: '8080' }, { name: 'R', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }],
+    initContainers: [{ env: [{ name: 'K', value: 'line-one-alpha-9\nline-two-beta-77' }] }],
+    ephemeralContainers: [{ env: [{ name: 'E', value: 'debug-token-Wren-4' }] }],
+  } }
+  assert.equal(literalEnvValues(pod), ['hunter2-prod-xyz', 'line-one-alpha-9\nline-two-beta-77', 'line-one-alpha-9', 'line-two-beta-77', 'debug-token-Wren-4'])
+  assert.equal(literalEnvValues({ kind: 'Pod' }), [])
 })
 
 test.run()

@@ -1,7 +1,8 @@
 // The `kubernetes_pod_secrets` mask source (engine/obligations/mask/sources.ts): a pod's log prints what the pod
-// was given, so the values of every Secret the pod can see are hidden in it wherever they appear, whatever their
-// format (a detector knows token formats; a database password like `hunter2-prod-xyz` has none). The policy asks
-// for it (policies/rules/kubernetes/masks.rego, pods/log under content masking); this file only enforces it.
+// was given, so the values of every Secret the pod can see, and the literal env values its reads mask, are hidden
+// in it wherever they appear, whatever their format (a detector knows token formats; a database password like
+// `hunter2-prod-xyz` has none). The policy asks for it (policies/rules/kubernetes/masks.rego, pods/log under
+// content masking); this file only enforces it.
 //
 // With the gateway's own credential it reads the pod, then each Secret its spec names: env valueFrom.secretKeyRef,
 // envFrom secretRef (containers, initContainers, ephemeralContainers), volumes' secret and projected secret
@@ -85,15 +86,36 @@ export function secretValues(secret: unknown): string[] {
     } catch {
       continue
     }
-    if (value.length >= MIN_SECRET_LENGTH) out.push(value)
-    if (!/[\r\n]/.test(value)) continue
-    for (const line of value.split(/\r?\n|\r/)) {
-      const trimmed = line.trim()
-      if (trimmed.length >= MIN_SECRET_LENGTH) out.push(trimmed)
-      if (line !== trimmed && line.length >= MIN_SECRET_LENGTH) out.push(line)
+    addValue(out, value)
+  }
+  return out
+}
+
+/**
+ * The literal env values of a pod's containers (env[].value): every read of the pod masks them (credentials are
+ * pasted there as often as into Secrets), so its log, which prints what the pod was given, hides them as well.
+ */
+export function literalEnvValues(pod: unknown): string[] {
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
+  const out: string[] = []
+  for (const group of ['containers', 'initContainers', 'ephemeralContainers']) {
+    for (const c of list(spec[group])) {
+      if (!isObject(c)) continue
+      for (const e of list(c.env)) if (isObject(e) && typeof e.value === 'string') addValue(out, e.value)
     }
   }
   return out
+}
+
+/** A value, and the lines of a multi-line one, at least MIN_SECRET_LENGTH long. */
+function addValue(out: string[], value: string): void {
+  if (value.length >= MIN_SECRET_LENGTH) out.push(value)
+  if (!/[\r\n]/.test(value)) return
+  for (const line of value.split(/\r?\n|\r/)) {
+    const trimmed = line.trim()
+    if (trimmed.length >= MIN_SECRET_LENGTH) out.push(trimmed)
+    if (line !== trimmed && line.length >= MIN_SECRET_LENGTH) out.push(line)
+  }
 }
 
 /** The forms to hide (as is and JSON-escaped), longest first. */
@@ -148,11 +170,11 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   const names = secretNamesOf(pod)
   if (names.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${names.length} Secrets, more than the ${MAX_SECRETS} the gateway reads`)
   const secrets = await Promise.all(names.map((s) => readJson(read, `${base}/secrets/${segment(s)}`, `Secret ${ns}/${s} (which pod ${name} uses)`, within)))
-  const values = new Set<string>()
+  const values = new Set<string>(literalEnvValues(pod))
   secrets.forEach((secret, i) => {
     if (secret.kind !== 'Secret') throw refused(`Secret ${ns}/${names[i]} was answered with no Secret`)
     for (const v of secretValues(secret)) values.add(v)
   })
-  if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
+  if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets and env hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
   return podSecretForms(values)
 }

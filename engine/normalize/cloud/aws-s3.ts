@@ -117,6 +117,9 @@ export function s3Call(req: CloudRequest, virtualBucket: string | undefined): S3
   // /moto-api/recorder/upload-recording was judged an upload on staging), LocalStack /_localstack and /_aws. S3
   // names (legacy ones too) start with a letter or a digit.
   if (virtualBucket === undefined && (bucket.startsWith('moto-api') || !/^[a-z0-9]/i.test(bucket))) return { operation: 'unknown', bucket }
+  // S3 reads no body on a GET or HEAD; moto reads a form body's fields as the request's parameters (a listing's
+  // delimiter, start-after and markers), which the query judged never named.
+  if ((req.method === 'GET' || req.method === 'HEAD') && (req.raw.body?.length ?? 0) > 0) return { operation: 'unknown', bucket }
   if (key === '') return { operation: bucketOperation(req), bucket }
   return { operation: objectOperation(req), bucket, key }
 }

@@ -91,6 +91,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 's3', method: 's3:CopyObject', operation: 'CopyObject', resource: 'arn:aws:s3:::dst/k', read_only: false, sources: [{ resource: 'arn:aws:s3:::src/k', bucket: 'src', object: 'k' }] }],
   ['s3 ListObjectsV2', req('GET', 'https://s3.us-west-2.amazonaws.com/my-bucket?list-type=2&prefix=logs/'),
     { service: 's3', method: 's3:ListObjectsV2', operation: 'ListObjectsV2', resource: 'arn:aws:s3:::my-bucket', region: 'us-west-2', read_only: true }],
+  ['s3 GET with a form body (moto reads its fields as the listing\'s parameters)', req('GET', 'https://s3.us-west-2.amazonaws.com/my-bucket?list-type=2&prefix=logs/', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'delimiter=%40'),
+    { service: 's3', method: 'unknown', operation: 'unknown', resource: 'arn:aws:s3:::my-bucket', region: 'us-west-2', read_only: false }],
   ['s3 ListObjects (v1)', req('GET', 'https://my-bucket.s3.amazonaws.com/'),
     { service: 's3', method: 's3:ListObjects', operation: 'ListObjects', resource: 'arn:aws:s3:::my-bucket', read_only: true }],
   ['s3 CreateSession (S3 Express: a GET that answers with session credentials), not ListObjects', req('GET', 'https://s3.us-east-1.amazonaws.com/my-bucket--use1-az4--x-s3?session'),
@@ -152,6 +154,8 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
   ['an Action header beside a target (moto reads headers as parameters when query and body are empty)', req('POST', 'https://iam.amazonaws.com/', { 'X-Amz-Target': 'iam.ListUsers', Action: 'CreateUser' }),
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
+  ['a target with a query (moto reads its parameters before the body\'s; AWS reads none)', req('POST', 'https://cognito-idp.us-east-1.amazonaws.com/?Password=x', json('AWSCognitoIdentityProviderService.AdminSetUserPassword'), '{"UserPoolId":"p","Username":"u"}'),
+    { service: 'cognito-idp', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
   // The query and JSON protocols post to the root: elsewhere the endpoint runs the REST call its path names
   ['an Action on a REST path (es DeleteDomain, judged ListDomainNames)', req('DELETE', 'https://es.us-east-1.amazonaws.com/2015-01-01/es/domain/prod?Action=ListDomainNames'),
     { service: 'es.us-east-1.amazonaws.com', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],

@@ -104,6 +104,9 @@ function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region:
   // A target and an Action together: which one runs depends on the service's protocol; do not guess.
   if (target !== undefined && action !== undefined) return awsCommand(service ?? '', 'unknown', '', region)
   if ((target !== undefined || action !== undefined) && !atServiceRoot(req, service, target !== undefined)) return awsCommand(service ?? '', 'unknown', '', region)
+  // A JSON call's parameters are its body's. moto reads a parameter from the query first (its _get_param), where AWS
+  // reads none: `AdminSetUserPassword?Password=…` beside a body without one set the password, judged as no password set.
+  if (target !== undefined && Object.keys(req.query).length > 0) return awsCommand(service ?? '', 'unknown', '', region)
   if (target !== undefined) {
     const parsed = parseTarget(target)
     if (!parsed) return awsCommand(service ?? '', 'unknown', '', region)

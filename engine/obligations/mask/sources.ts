@@ -5,7 +5,7 @@
 import type { MaskObligation } from '../../types.ts'
 import { MaskError } from '../errors.ts'
 
-/** kubernetes_pod_secrets: every value of the Secrets a pod references, in that pod's log (pods/log). */
+/** kubernetes_pod_secrets: every value of the Secrets a pod references, and its literal env values, in that pod's log (pods/log). */
 export const MASK_SOURCES = ['kubernetes_pod_secrets'] as const
 export type MaskSource = (typeof MASK_SOURCES)[number]
 

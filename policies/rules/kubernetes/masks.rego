@@ -108,7 +108,8 @@ content_masks contains {"detector": d, "rule": "warden.rules.kubernetes.content"
 # A pod's log prints what the pod was given: a workload that logs its own database password hands it over in a
 # format no detector knows. Masking follows the origin: the gateway reads the pod and the Secrets it can see (env
 # secretKeyRef, envFrom secretRef, secret and projected volumes, of every container) with its own credential, and
-# replaces each of their values in the log, for every container= and previous= (all of the pod's Secrets apply).
+# replaces each of their values, and each literal env value of its containers (masked in every read of the pod), in
+# the log, for every container= and previous= (all of the pod's Secrets apply).
 # It refuses the log when it cannot read them (fail closed).
 pod_log_request if {
 	kubernetes_request
