@@ -354,6 +354,31 @@ test('a write into a column of a unique or exclusion index matches the values wr
   assert.equal(one('INSERT INTO vault (id, api_key) SELECT n, k FROM guesses').predicates ?? [], [])
 })
 
+test('a write into a column the server checks first (CHECK, foreign key, trigger WHEN, partition key, domain CHECK) marks what it keeps there as checked', () => {
+  const relations: CatalogRelation[] = [
+    { schema: 'public', name: 'stash', kind: 'table', columns: ['id', 'password_copy', 'note'], unique_keys: [], checked_columns: ['password_copy'] },
+    { schema: 'public', name: 'creds', kind: 'table', columns: ['id', 'password'], unique_keys: [], checked_columns: [] },
+    { schema: 'public', name: 'stash_view', kind: 'view', columns: ['id', 'x'], definition: 'SELECT id, note AS x FROM stash' },
+  ]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  const checked = (sql: string, catalog: typeof ctx | null = ctx) => (one(sql, catalog ?? undefined).stored ?? []).filter((v) => v.checked).map((v) => `${v.table}.${v.name}`)
+  for (const sql of [
+    'INSERT INTO stash (id, password_copy) SELECT id, password FROM creds',
+    'INSERT INTO stash SELECT id, password FROM creds',
+    'UPDATE stash SET password_copy = password_copy',
+    'UPDATE stash SET password_copy = c.password FROM creds c WHERE c.id = stash.id',
+    'MERGE INTO stash s USING creds c ON s.id = c.id WHEN MATCHED THEN UPDATE SET password_copy = c.password',
+    "INSERT INTO stash (id, password_copy) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET password_copy = EXCLUDED.password_copy",
+  ]) assert.ok(checked(sql).includes('public.stash.password_copy'), `${sql}: ${checked(sql)}`)
+  assert.equal(checked('INSERT INTO stash (id, note) SELECT id, password FROM creds'), [])
+  assert.equal(checked('UPDATE creds SET password = password'), [])
+  // Not known for a view (its base table's checks) or a relation the catalog does not know: any column may be checked.
+  assert.equal(checked('INSERT INTO stash_view (id, x) SELECT id, password FROM creds'), ['public.stash.id', 'public.stash.note'])
+  assert.ok(checked('INSERT INTO fresh (v) SELECT password FROM creds').length > 0)
+  // Without a catalog (a text judged offline) none is assumed.
+  assert.equal(checked('INSERT INTO stash (id, password_copy) SELECT id, password FROM creds', null), [])
+})
+
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {
   const against = (sql: string) => (one(sql, withCatalog).predicates ?? []).filter((p) => p.column === 'email').map((p) =>
     [p.against_candidates ? 'candidates' : '', ...(p.against ?? []).map((o) => o.column)].filter(Boolean).join(' '))
