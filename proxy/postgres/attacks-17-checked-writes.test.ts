@@ -13,7 +13,8 @@
 //   trigger's WHEN (`NEW.x >= 'N'`, raising), a partition key (no partition for the row: 23514), an index expression
 //   or a generated column dividing by zero past 'N' (22012). An assignment cast to the column's type by the agent's
 //   function (CREATE CAST (text AS boxed) WITH FUNCTION to_boxed …) kept every password as keep did. An UPDATE setting
-//   a column to itself ran a domain's NOT VALID CHECK over the value stored.
+//   a column to itself ran a domain's NOT VALID CHECK over the value stored, and `ALTER TABLE credentials ADD COLUMN
+//   password_copy kept_text GENERATED ALWAYS AS (password) STORED` ran keep over every stored password.
 //   The gateway's catalog now tells which columns the server checks or hands on a written value of (checked_columns:
 //   a CHECK, foreign key, trigger WHEN, index expression, generated column or partition key reading it, a rule on the
 //   table, a domain CHECK, length limit or user cast in its type), the normalizer marks what a write keeps there
@@ -111,6 +112,9 @@ test('a masked value written into a column whose domain CHECK, CHECK, cast or ru
     // An assignment cast to the column's type by a function that keeps its argument; a rule copying NEW's column.
     'INSERT INTO stash_cast SELECT id, password FROM credentials',
     'INSERT INTO stash_rule SELECT id, password FROM credentials',
+    // A generated column added to a table with rows: each row's value is coerced to kept_text, whose CHECK keeps it.
+    'ALTER TABLE credentials ADD COLUMN password_copy kept_text GENERATED ALWAYS AS (password) STORED',
+    'ALTER TABLE customers ADD COLUMN email_copy kept_text GENERATED ALWAYS AS (email) STORED',
   ]) {
     const r = await query(c, sql)
     assert.match(r.errors.join(), CHECKED, `${sql}: ${r.errors.join()}`)

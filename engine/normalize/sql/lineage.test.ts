@@ -377,6 +377,9 @@ test('a write into a column the server checks first (CHECK, foreign key, trigger
   assert.ok(checked('INSERT INTO fresh (v) SELECT password FROM creds').length > 0)
   // Without a catalog (a text judged offline) none is assumed.
   assert.equal(checked('INSERT INTO stash (id, password_copy) SELECT id, password FROM creds', null), [])
+  // A generated column added to a table with rows coerces each value to its type, whose checks run over it.
+  assert.equal(checked('ALTER TABLE creds ADD COLUMN password_copy kept_text GENERATED ALWAYS AS (password) STORED', null), ['creds.password_copy'])
+  assert.equal(checked('ALTER TABLE creds ADD COLUMN password_copy text GENERATED ALWAYS AS (password) STORED', null), [])
 })
 
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {

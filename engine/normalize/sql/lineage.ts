@@ -284,8 +284,14 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     const constraint = bodyOf(c, 'Constraint')
     if (constraint?.raw_expr === undefined || (constraint.contype !== 'CONSTR_DEFAULT' && constraint.contype !== 'CONSTR_GENERATED')) continue
     const lin = exprLineage(constraint.raw_expr, scope, w)
-    const kept = constraint.contype === 'CONSTR_GENERATED' && lin.kind !== 'unknown' ? { ...lin, sources: [] } : lin
+    const generated = constraint.contype === 'CONSTR_GENERATED'
+    const kept = generated && lin.kind !== 'unknown' ? { ...lin, sources: [] } : lin
     out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin: kept }]))
+    // Computed for every row the table holds and coerced to the column's type: a domain's CHECK, a length limit or a
+    // cast runs over each value (`ADD COLUMN password_copy kept_text GENERATED ALWAYS AS (password) STORED`).
+    if (generated && !castsWithoutFail(def.typeName)) {
+      out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin }]).map((v) => ({ ...v, checked: true as const })))
+    }
   }
   return out
 }
