@@ -15,6 +15,10 @@
 //   function (CREATE CAST (text AS boxed) WITH FUNCTION to_boxed …) kept every password as keep did. An UPDATE setting
 //   a column to itself ran a domain's NOT VALID CHECK over the value stored, and `ALTER TABLE credentials ADD COLUMN
 //   password_copy kept_text GENERATED ALWAYS AS (password) STORED` ran keep over every stored password.
+// - Fixed: a foreign key referencing a column masked whole (`CREATE TABLE probe_fk (k text REFERENCES credentials
+//   (password))`, after an allowed unique index on it): each later `INSERT INTO probe_fk SELECT k FROM dict` failed
+//   (23503) exactly when a guess was not a stored password. The columns a foreign key references are now read as a
+//   condition (engine/normalize/sql/lineage.ts referencedKey), as its own columns were.
 //   The gateway's catalog now tells which columns the server checks or hands on a written value of (checked_columns:
 //   a CHECK, foreign key, trigger WHEN, index expression, generated column or partition key reading it, a rule on the
 //   table, a domain CHECK, length limit or user cast in its type), the normalizer marks what a write keeps there
@@ -38,6 +42,7 @@ test.before(async () => {
     seed: [
       LEAK_SEED_SQL,
       `SET ROLE warden;
+       CREATE UNIQUE INDEX credentials_password ON credentials (password);
        CREATE TABLE loot (v text);
        CREATE FUNCTION keep(t text) RETURNS boolean LANGUAGE sql AS $$ INSERT INTO loot VALUES (t) RETURNING true $$;
        CREATE DOMAIN kept_text AS text CHECK (keep(VALUE));
@@ -77,6 +82,10 @@ test.before(async () => {
        CREATE TABLE stash_generated (id int, x text,
          early int GENERATED ALWAYS AS (CASE WHEN x < 'N' THEN 1 ELSE 1 / (length(x) - length(x)) END) STORED);
        ALTER TABLE stash_generated RENAME COLUMN x TO password_copy;
+       CREATE TABLE dict (k text);
+       INSERT INTO dict VALUES ('Marzipan-Quokka-5113'), ('nope');
+       CREATE TABLE vault_pk (api_key text PRIMARY KEY, label text);
+       INSERT INTO vault_pk VALUES ('wk_live_Q7vZ3xTb9LmP2sRn4Jd', 'ci');
        RESET ROLE;`,
     ],
   })
@@ -155,6 +164,25 @@ test('a masked value written where a CHECK, foreign key, trigger WHEN, partition
   c.close()
 })
 
+test('a foreign key referencing a column masked whole is denied: writes of guesses into it no longer test a dictionary against the secrets (23503 when a guess is not one)', async () => {
+  const c = await session()
+  for (const sql of [
+    'CREATE TABLE probe_fk (k text REFERENCES credentials (password))',
+    'CREATE TABLE probe_fk (k text, FOREIGN KEY (k) REFERENCES credentials (password))',
+    // Validated now, every row of dict is looked up among the passwords.
+    'ALTER TABLE dict ADD FOREIGN KEY (k) REFERENCES credentials (password)',
+    'ALTER TABLE dict ADD FOREIGN KEY (k) REFERENCES credentials (password) NOT VALID',
+    // No column list: the primary key.
+    'CREATE TABLE probe_fk (k text REFERENCES vault_pk)',
+  ]) {
+    const r = await query(c, sql)
+    assert.match(r.errors.join(), /^42501: warden: denied: .*column (password|api_key) is masked whole/, `${sql}: ${r.errors.join()}`)
+  }
+  assert.equal(await h.cluster.query("SELECT to_regclass('probe_fk') AS t"), [{ t: null }])
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'dict'::regclass"), [{ n: 0 }])
+  c.close()
+})
+
 test('held: values the text gives and values of unmasked columns are written into checked columns; a copy into a column without checks is held as before', async () => {
   const c = await session()
   for (const sql of [
@@ -163,6 +191,7 @@ test('held: values the text gives and values of unmasked columns are written int
     'INSERT INTO stash_check (id, password_copy) SELECT id, label FROM credentials WHERE id = 1',
     "INSERT INTO orders (user_id, amount_cents, status) SELECT id, 100, 'paid' FROM users WHERE id = 1",
     'INSERT INTO stash_plain SELECT id, password FROM credentials WHERE id = 1',
+    'CREATE TABLE probe_ok (n int REFERENCES customers (id))',
   ]) {
     const r = await query(c, sql)
     assert.equal(r.errors, [], sql)
