@@ -161,6 +161,8 @@ export interface SqlStored extends SqlOutput {
   into: 'column' | 'function' | 'routine'
   /** The relation written (schema.name when the catalog resolved it, else as written); null for a function. */
   table: string | null
+  /** Written into a column whose values the server checks first (CatalogRelation.checked_columns): code runs over it. */
+  checked?: true
 }
 
 export interface SqlStatement {

@@ -29,7 +29,7 @@ test('warm() loads every relation: columns in attnum order, kinds, and result co
   const catalog = new Catalog(connector)
   await catalog.warm()
   const users = catalog.relation(null, 'users')
-  assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS, unique_keys: [['id']] }, 'plain data, nothing of the cache\'s own')
+  assert.equal(users, { schema: 'public', name: 'users', kind: 'table', columns: USERS_COLUMNS, unique_keys: [['id']], checked_columns: [] }, 'plain data, nothing of the cache\'s own')
   assert.equal(catalog.relation('public', 'orders')?.columns, ['id', 'user_id', 'amount_cents', 'status', 'created_at'])
   assert.equal(catalog.column(usersOid, 3), { schema: 'public', table: 'users', column: 'email', kind: 'table', temp: false })
   assert.is(catalog.column(usersOid, 99), undefined)
@@ -80,6 +80,41 @@ test('the columns each unique or exclusion index reads are listed: keys, express
     catalog.close()
   } finally {
     await cluster.query('DROP TABLE keys_probe, keys_parent CASCADE')
+  }
+})
+
+test('the columns whose written values the server checks or hands on are listed: CHECK, foreign key, trigger WHEN, index expression, generated column, partition key, rule, domain CHECK, limit or user cast in the type, and those of tables under it', async () => {
+  await cluster.query(`CREATE DOMAIN checked_probe_d AS text CHECK (VALUE <> '');
+    CREATE DOMAIN checked_probe_len AS varchar(5);
+    CREATE TYPE checked_probe_pair AS (x int, y checked_probe_d);
+    CREATE FUNCTION checked_probe_no() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+    CREATE TYPE checked_probe_box AS (v text);
+    CREATE FUNCTION checked_probe_to_box(t text) RETURNS checked_probe_box LANGUAGE sql AS 'SELECT ROW(t)::checked_probe_box';
+    CREATE CAST (text AS checked_probe_box) WITH FUNCTION checked_probe_to_box(text) AS ASSIGNMENT;
+    CREATE TABLE checked_probe (id int PRIMARY KEY, a text CHECK (a <> b), b text, c int REFERENCES checked_probe (id),
+      d checked_probe_d, e checked_probe_d[], f checked_probe_pair, g checked_probe_len, h text, i text, j text,
+      k text GENERATED ALWAYS AS (pg_catalog.upper(j)) STORED, l checked_probe_box, plain varchar(9));
+    CREATE TRIGGER checked_probe_when BEFORE INSERT ON checked_probe FOR EACH ROW WHEN (NEW.h > 'x') EXECUTE FUNCTION checked_probe_no();
+    CREATE INDEX checked_probe_i ON checked_probe (pg_catalog.lower(i));
+    CREATE TABLE checked_ruled (id int, v text);
+    CREATE RULE checked_ruled_copy AS ON INSERT TO checked_ruled DO ALSO NOTIFY checked_ruled;
+    CREATE TABLE checked_parent (id int, k text, v text) PARTITION BY LIST (id);
+    CREATE TABLE checked_part PARTITION OF checked_parent FOR VALUES IN (1);
+    ALTER TABLE checked_part ADD CHECK (v <> '');
+    CREATE VIEW checked_view AS SELECT id, a FROM checked_probe`)
+  try {
+    const catalog = new Catalog(connector)
+    await catalog.warm()
+    assert.equal(catalog.relation(null, 'checked_probe')?.checked_columns, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l'])
+    assert.equal(catalog.relation(null, 'checked_ruled')?.checked_columns, ['id', 'v'], 'a rule on the table: every column')
+    assert.equal(catalog.relation(null, 'checked_parent')?.checked_columns, ['id', 'v'], 'the partition key, and a partition\'s own CHECK')
+    assert.equal(catalog.relation(null, 'users')?.checked_columns, [])
+    assert.equal(catalog.relation(null, 'orders')?.checked_columns, ['user_id'])
+    assert.is(catalog.relation(null, 'checked_view')?.checked_columns, undefined, 'not known for a view')
+    catalog.close()
+  } finally {
+    await cluster.query(`DROP TABLE checked_probe, checked_parent, checked_ruled CASCADE; DROP FUNCTION checked_probe_no();
+      DROP TYPE checked_probe_pair; DROP DOMAIN checked_probe_d, checked_probe_len; DROP TYPE checked_probe_box CASCADE`)
   }
 })
 

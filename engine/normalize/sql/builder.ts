@@ -81,6 +81,13 @@ export interface CatalogRelation {
    * operators may be any (`&&`, `<`): a value written is compared with the stored ones as by a condition, not looked up.
    */
   exclusion_keys?: string[][]
+  /**
+   * For a table: the columns the server checks or hands on a written value of before keeping it (a CHECK constraint,
+   * foreign key, trigger WHEN, index expression, generated column or partition key reading it; a rule on the table; a
+   * domain CHECK, length limit or user cast in its type), those of the tables under it included: code the writing
+   * statement does not show runs over the value. Absent: not known, so any column may be one.
+   */
+  checked_columns?: string[]
 }
 
 /** How a relation is asked for. */

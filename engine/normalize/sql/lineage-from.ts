@@ -125,6 +125,7 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   if (STORED.has(found.kind)) rel.stored = true
   if (found.unique_keys) rel.uniqueKeys = found.unique_keys
   if (found.exclusion_keys) rel.exclusionKeys = found.exclusion_keys
+  if (found.checked_columns) rel.checkedColumns = found.checked_columns
   return rel
 }
 

@@ -367,7 +367,7 @@ export class QueryWalker implements ExprContext {
     }
     const updated = new Set(list(conflict?.targetList).map((t) => str(bodyOf(t, 'ResTarget')?.name) ?? ''))
     this.uniqueWrites(target, (column) => updated.has(column))
-    this.stored.push(...storedInTarget(target))
+    this.stored.push(...storedInTarget(target, this.checkedOf(target)))
     return this.returning(body, scope, target)
   }
 
@@ -461,6 +461,24 @@ export class QueryWalker implements ExprContext {
     return unique === undefined ? undefined : { unique, exclusion: exclusion ?? [] }
   }
 
+  /**
+   * The written columns whose values the server checks before keeping them (CatalogRelation.checked_columns): a
+   * CHECK, foreign key, trigger WHEN or partition key reading them, or a domain CHECK in their type. Asked afresh
+   * for values the text does not give (a constraint added since the relation was cached); where the catalog does not
+   * say (a view, a relation it does not know), any column may be one. Without a catalog none is assumed.
+   */
+  private checkedOf(target: Rel): (column: string) => boolean {
+    if (!this.schema) return () => false
+    const values = [...(target.assigned?.values() ?? []), ...(target.assignedAll ? [target.assignedAll] : [])]
+    let checked = target.checkedColumns
+    if (checked !== undefined && target.named && values.some((v) => !givenByText(v))) {
+      checked = this.schema.relation(target.named.schema, target.named.name, { current: true })?.checked_columns
+    }
+    if (checked === undefined) return () => true
+    const set = new Set(checked)
+    return (column) => (column === '*' ? set.size > 0 : set.has(column))
+  }
+
   /** An index's columns, with the columns a generated one among them is computed from (written, they change it). */
   private keyColumns(target: Rel, key: readonly string[]): string[] {
     const out = new Set(key)
@@ -480,7 +498,7 @@ export class QueryWalker implements ExprContext {
     this.assignments(body.targetList, target, scope)
     this.predicate(body.whereClause, scope)
     this.uniqueWrites(target, () => true)
-    this.stored.push(...storedInTarget(target))
+    this.stored.push(...storedInTarget(target, this.checkedOf(target)))
     return this.returning(body, scope, target)
   }
 
@@ -523,7 +541,7 @@ export class QueryWalker implements ExprContext {
       return when?.commandType === 'CMD_UPDATE' ? list(when.targetList).map((t) => str(bodyOf(t, 'ResTarget')?.name) ?? '') : []
     }))
     this.uniqueWrites(target, (column) => updated.has(column))
-    this.stored.push(...storedInTarget(target))
+    this.stored.push(...storedInTarget(target, this.checkedOf(target)))
     return this.returning(body, scope, target)
   }
 

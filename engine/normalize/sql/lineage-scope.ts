@@ -25,6 +25,8 @@ export interface Rel {
   uniqueKeys?: readonly (readonly string[])[]
   /** Those of its exclusion constraints (CatalogRelation.exclusion_keys). */
   exclusionKeys?: readonly (readonly string[])[]
+  /** The columns whose written values the server checks (CatalogRelation.checked_columns). */
+  checkedColumns?: readonly string[]
   /** A write target as the statement names it, for asking the catalog again (QueryWalker.uniqueWrites). */
   named?: { schema: string | null; name: string }
 }

@@ -36,16 +36,17 @@ export function storedInColumns(table: string | null, cols: readonly Col[]): Sql
  * What a write target (INSERT, UPDATE, MERGE) was given. A column of an updatable view is stored in the base
  * column it shows (a view column named `password` over orders.status stores into status). Where the catalog
  * does not tell which base column that is (a relation or column it does not know, a view it cannot follow), the
- * column is `*`: any.
+ * column is `*`: any. `checked` tells the columns whose values the server checks first (`*`: any of them).
  */
-export function storedInTarget(target: Rel): SqlStored[] {
+export function storedInTarget(target: Rel, checked: (column: string) => boolean = () => false): SqlStored[] {
   const out: SqlStored[] = []
+  const mark = (s: SqlStored[], column: string) => (checked(column) ? s.map((v) => ({ ...v, checked: true as const })) : s)
   for (const [name, lin] of target.assigned ?? []) {
     const shown = target.columns?.find((c) => c.name === name)?.lin
     const base = shown?.kind === 'plain' ? shown.sources[0] : undefined
     const untold = base === undefined && (target.columns !== undefined || target.missing === true)
-    out.push(...storedInColumns(base ? base.table : target.table, [{ name: base ? base.column : untold ? '*' : name, lin }]))
+    out.push(...mark(storedInColumns(base ? base.table : target.table, [{ name: base ? base.column : untold ? '*' : name, lin }]), name))
   }
-  if (target.assignedAll) out.push(...storedInColumns(target.table, [{ name: '*', lin: target.assignedAll }]))
+  if (target.assignedAll) out.push(...mark(storedInColumns(target.table, [{ name: '*', lin: target.assignedAll }]), '*'))
   return out
 }

@@ -257,7 +257,8 @@ test('DDL that orders or checks rows by columns it does not show (CLUSTER, VALID
     'CREATE TABLE t (id int, email text REFERENCES guesses (p))',
     'CREATE TABLE t (id int, email text, FOREIGN KEY (email) REFERENCES guesses (p))',
   ]) assert.equal(predicates(sql).filter((p) => p.startsWith('email')), ['email'], sql)
-  assert.equal(predicates('ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id)'), ['user_id'])
+  // …and reads the referenced columns, which later writes look their values up in.
+  assert.equal(predicates('ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id)'), ['user_id', 'id'])
   // A domain's CHECK runs over the columns of its type, which no statement names.
   for (const sql of ["ALTER DOMAIN short_text ADD CONSTRAINT c CHECK (VALUE > 'm')", 'ALTER DOMAIN short_text VALIDATE CONSTRAINT c']) {
     assert.match(String(s(sql).detail.predicate_unknown), /domain short_text/, sql)
@@ -352,6 +353,49 @@ test('a write into a column of a unique or exclusion index matches the values wr
   assert.is(s("INSERT INTO fresh (id, api_key) VALUES (1, 'wk_1')").detail.predicate_unknown, undefined)
   // Without a catalog (a text judged offline), no index is known and none is assumed.
   assert.equal(one('INSERT INTO vault (id, api_key) SELECT n, k FROM guesses').predicates ?? [], [])
+})
+
+test('a write into a column the server checks first (CHECK, foreign key, trigger WHEN, partition key, domain CHECK) marks what it keeps there as checked', () => {
+  const relations: CatalogRelation[] = [
+    { schema: 'public', name: 'stash', kind: 'table', columns: ['id', 'password_copy', 'note'], unique_keys: [], checked_columns: ['password_copy'] },
+    { schema: 'public', name: 'creds', kind: 'table', columns: ['id', 'password'], unique_keys: [], checked_columns: [] },
+    { schema: 'public', name: 'stash_view', kind: 'view', columns: ['id', 'x'], definition: 'SELECT id, note AS x FROM stash' },
+  ]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  const checked = (sql: string, catalog: typeof ctx | null = ctx) => (one(sql, catalog ?? undefined).stored ?? []).filter((v) => v.checked).map((v) => `${v.table}.${v.name}`)
+  for (const sql of [
+    'INSERT INTO stash (id, password_copy) SELECT id, password FROM creds',
+    'INSERT INTO stash SELECT id, password FROM creds',
+    'UPDATE stash SET password_copy = password_copy',
+    'UPDATE stash SET password_copy = c.password FROM creds c WHERE c.id = stash.id',
+    'MERGE INTO stash s USING creds c ON s.id = c.id WHEN MATCHED THEN UPDATE SET password_copy = c.password',
+    "INSERT INTO stash (id, password_copy) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET password_copy = EXCLUDED.password_copy",
+  ]) assert.ok(checked(sql).includes('public.stash.password_copy'), `${sql}: ${checked(sql)}`)
+  assert.equal(checked('INSERT INTO stash (id, note) SELECT id, password FROM creds'), [])
+  assert.equal(checked('UPDATE creds SET password = password'), [])
+  // Not known for a view (its base table's checks) or a relation the catalog does not know: any column may be checked.
+  assert.equal(checked('INSERT INTO stash_view (id, x) SELECT id, password FROM creds'), ['public.stash.id', 'public.stash.note'])
+  assert.ok(checked('INSERT INTO fresh (v) SELECT password FROM creds').length > 0)
+  // Without a catalog (a text judged offline) none is assumed.
+  assert.equal(checked('INSERT INTO stash (id, password_copy) SELECT id, password FROM creds', null), [])
+  // A generated column added to a table with rows coerces each value to its type, whose checks run over it.
+  assert.equal(checked('ALTER TABLE creds ADD COLUMN password_copy kept_text GENERATED ALWAYS AS (password) STORED', null), ['creds.password_copy'])
+  assert.equal(checked('ALTER TABLE creds ADD COLUMN password_copy text GENERATED ALWAYS AS (password) STORED', null), [])
+})
+
+test('a foreign key reads the columns it references as a condition: later writes look their values up there', () => {
+  const relations: CatalogRelation[] = [
+    { schema: 'public', name: 'creds', kind: 'table', columns: ['id', 'password'], unique_keys: [['id'], ['password']] },
+    { schema: 'public', name: 'keyed', kind: 'table', columns: ['api_key', 'label'], unique_keys: [['api_key']] },
+  ]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  const read = (sql: string) => (one(sql, ctx).predicates ?? []).map((p) => `${p.table}.${p.column}`).sort()
+  assert.ok(read('CREATE TABLE probe_fk (k text REFERENCES creds (password))').includes('public.creds.password'))
+  assert.ok(read('ALTER TABLE t ADD FOREIGN KEY (k) REFERENCES creds (password)').includes('public.creds.password'))
+  // No column list: the primary key, one of the unique keys the catalog lists.
+  assert.ok(read('CREATE TABLE probe_fk (k text REFERENCES keyed)').includes('public.keyed.api_key'))
+  assert.not.ok(read('CREATE TABLE probe_fk (k text REFERENCES keyed)').includes('public.keyed.label'))
+  assert.equal(read('CREATE TABLE probe_fk (k int REFERENCES creds (id))').filter((c) => c.startsWith('public.creds')), ['public.creds.id'])
 })
 
 test('a condition reading a column with candidates the statement makes or with other columns marks it against them', () => {

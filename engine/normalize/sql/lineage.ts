@@ -33,7 +33,7 @@ import type { SchemaCatalog } from './builder.ts'
 import { QueryWalker, rename } from './lineage-query.ts'
 import { LineageScope, expand, fullyKnown } from './lineage-scope.ts'
 import { storedInColumns } from './lineage-stored.ts'
-import { CONSTANT, type Col, type Lin, plain, toOutput, unknown, untraced } from './lineage-value.ts'
+import { CONSTANT, type Col, type Lin, plain, toOutput, union, unknown, untraced } from './lineage-value.ts'
 import { exprLineage } from './lineage-expr.ts'
 import { fromItems, targetRelation } from './lineage-from.ts'
 
@@ -284,8 +284,14 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     const constraint = bodyOf(c, 'Constraint')
     if (constraint?.raw_expr === undefined || (constraint.contype !== 'CONSTR_DEFAULT' && constraint.contype !== 'CONSTR_GENERATED')) continue
     const lin = exprLineage(constraint.raw_expr, scope, w)
-    const kept = constraint.contype === 'CONSTR_GENERATED' && lin.kind !== 'unknown' ? { ...lin, sources: [] } : lin
+    const generated = constraint.contype === 'CONSTR_GENERATED'
+    const kept = generated && lin.kind !== 'unknown' ? { ...lin, sources: [] } : lin
     out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin: kept }]))
+    // Computed for every row the table holds and coerced to the column's type: a domain's CHECK, a length limit or a
+    // cast runs over each value (`ADD COLUMN password_copy kept_text GENERATED ALWAYS AS (password) STORED`).
+    if (generated && !castsWithoutFail(def.typeName)) {
+      out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin }]).map((v) => ({ ...v, checked: true as const })))
+    }
   }
   return out
 }
@@ -302,10 +308,27 @@ function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: Line
   if (constraint?.contype === 'CONSTR_FOREIGN') {
     const columns = constraint.fk_attrs === undefined ? [column ?? ''] : list(constraint.fk_attrs).map((a) => str(bodyOf(a, 'String')?.sval) ?? '')
     for (const c of columns) w.addPredicates(exprLineage({ ColumnRef: { fields: [{ String: { sval: c } }] } }, scope, w))
+    w.addPredicates(referencedKey(w, constraint))
   }
   if (constraint?.contype !== 'CONSTR_EXCLUSION') return
   for (const pair of list(constraint.exclusions)) indexElement(w, bodyOf(list(bodyOf(pair, 'List')?.items)[0], 'IndexElem'), scope)
   w.predicate(constraint.where_clause, scope)
+}
+
+/**
+ * The columns a foreign key references: every later write of the referencing columns is looked up there, and fails
+ * (23503) when the value is not held, so `INSERT INTO probe_fk SELECT k FROM guesses` tests a dictionary against
+ * `credentials (password)` in one statement. Without a column list it is the referenced table's primary key: one of
+ * its unique keys (any column, where the catalog does not list them).
+ */
+function referencedKey(w: QueryWalker, constraint: PgObject): Lin {
+  const scope = new LineageScope()
+  const ref = targetRelation(w, constraint.pktable, [])
+  scope.items.push(ref)
+  const listed = list(constraint.pk_attrs).map((a) => str(bodyOf(a, 'String')?.sval) ?? '')
+  const columns = listed.length > 0 ? listed : ref.uniqueKeys !== undefined ? [...new Set(ref.uniqueKeys.flat())] : undefined
+  if (columns === undefined) return everyColumn(scope, w)
+  return union(columns.map((c) => exprLineage({ ColumnRef: { fields: [{ String: { sval: c } }] } }, scope, w)))
 }
 
 /**

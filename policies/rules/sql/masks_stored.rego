@@ -43,6 +43,29 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 	])
 }
 
+# A value written into a column the server checks or hands on before keeping it (`checked`: a CHECK constraint, a
+# foreign key, a trigger's WHEN, an index expression, a generated column or a partition key reading it, a rule on the
+# table, a domain CHECK, length limit or user cast in its type, as the catalog tells) is compared, or handed to
+# whatever function that code calls, by code the statement does not show: the error (23514, 23503, 22001), the
+# partition it lands in or what that code keeps gives the value back, however strictly the column is masked. `CREATE DOMAIN d AS text CHECK (keep(VALUE))` then `INSERT INTO t (password_copy) SELECT password
+# …` into a column of type d stored every password in keep's own table.
+deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
+	lib.column_masking
+	some i, s in statements
+	some v in s.stored
+	v.checked == true
+	not v.safe == true
+	not in_function_body_unknown(s, v)
+	source_rank(v) >= 0
+	msg := concat("", [
+		label(i, s), ": writes ", kept_what(v), " into ", destination(v),
+		", whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger condition, index",
+		" expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement",
+		" does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns",
+		" without such checks",
+	])
+}
+
 # Inside a function body, untraced names are its parameters and variables (what they may hold is judged
 # where the body reads it, below and as `routine` values).
 in_function_body_unknown(s, v) if {
@@ -161,9 +184,9 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 }
 
 # A value of a column masked whole, copied into a column masked as strictly (password to password): the copy shows
-# nothing, but the destination's checks run on it (a domain's CHECK, a constraint written under another column
-# name and renamed, a varchar length), and whether the write fails answers for every row copied. The catalog does
-# not know those checks, so such a copy is held.
+# nothing, but the destination's checks run on it, and whether the write fails answers for every row copied. Those
+# the catalog knows (`checked`) are denied above; the column's own length limit (varchar(n)) and an assignment cast
+# to a narrower type are not told, so such a copy is held.
 findings contains f if {
 	lib.column_masking
 	some i, s in statements

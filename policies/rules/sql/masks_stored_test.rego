@@ -164,3 +164,24 @@ test_stored_value_through_built_ins_or_into_a_redacted_column_is_not_denied if {
 	stored_reasons(d) == []
 	d.effect == "approve"
 }
+
+test_masked_value_into_a_checked_column_is_denied if {
+	checked := {"checked": true}
+	redacted := object.union(stored("column", "public.stash", "password_copy", "plain", [password]), checked)
+	partial := object.union(stored("column", "public.stash", "email_copy", "plain", [email]), checked)
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([redacted, partial])])
+	d.effect == "deny"
+	stored_reasons(d) == [
+		"statement 1 (update): writes values of masked column public.credentials.password into column password_copy of public.stash, whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger condition, index expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns without such checks",
+		"statement 1 (update): writes values of masked column public.users.email into column email_copy of public.stash, whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger condition, index expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns without such checks",
+	]
+}
+
+test_unmasked_or_given_values_into_a_checked_column_are_not_denied if {
+	checked := {"checked": true}
+	label := object.union(stored("column", "public.stash", "password_copy", "plain", [{"table": "public.credentials", "column": "label"}]), checked)
+	given := object.union(stored("column", "public.stash", "password_copy", "derived", []), checked)
+	count_only := object.union(stored("column", "public.stash", "n", "derived", [password]), {"checked": true, "safe": true})
+	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([label, given, count_only])])
+	stored_reasons(d) == []
+}
