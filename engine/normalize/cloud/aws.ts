@@ -81,8 +81,11 @@ function bodyAsForm(raw: RawHttpRequest): Record<string, string[]> | undefined {
   return text === '' ? undefined : parseQueryString(text)
 }
 
-/** A name a service's handler may ask for: `Password`, `logGroupName`, `Tags.member.1.Key`. */
-const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/
+/**
+ * A name a service's handler may ask for: `Password`, `logGroupName`, `Tags.member.1.Key`. AWS member names hold no
+ * `_` or `-`, which most of a URL's own query names in a stored value do (`utm_source`, `X-Amz-Signature`).
+ */
+const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9.]*$/
 
 /**
  * Whether a JSON call's body, read as a query string, names parameters. moto reads a JSON call's parameter from
