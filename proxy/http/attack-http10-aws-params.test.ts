@@ -1,6 +1,7 @@
 // Tenth HTTP round, AWS call parameters: a parameter moto reads from the query is judged as the call's, not only
 // the body's. moto (any service) reads a JSON call's parameters from the query before its body, and a query-protocol
-// call's from the query when the body holds none; a password set there was judged as a change setting none.
+// call's from the query when the body holds none; a password set there was judged as a change setting none. So
+// does a JSON call's body read as a query string (`{"x":"&Password=…&"}`), which moto reads before the JSON.
 import { execFile } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -83,6 +84,16 @@ test('a JSON call carrying a parameter in the query is held, never run: the pass
   assert.is(res.status, 403, body.slice(0, 300))
   assert.ok((await heldBy(res)).includes('warden.rules.cloud.unknown'), JSON.stringify(await heldBy(res)))
   assert.not.ok(await signsIn('Agent-Pw-2!'), 'the agent\'s password was set')
+  assert.ok(await signsIn('Original-Pw-1!'))
+})
+
+test('a JSON call whose body, read as a query string, names a parameter is held, never run: the password stays', async () => {
+  // moto reads any body as a query string before its JSON: a string holding `&Password=…&` set the password.
+  const res = await setPassword('', { UserPoolId: pool, Username: 'ops', Permanent: true, Note: '&Password=Agent-Pw-4!&' })
+  const body = await res.text()
+  assert.is(res.status, 403, body.slice(0, 300))
+  assert.ok((await heldBy(res)).includes('warden.rules.cloud.unknown'), JSON.stringify(await heldBy(res)))
+  assert.not.ok(await signsIn('Agent-Pw-4!'), 'the agent\'s password was set')
   assert.ok(await signsIn('Original-Pw-1!'))
 })
 

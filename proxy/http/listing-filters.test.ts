@@ -16,6 +16,9 @@ test('listingRefusal: whole folders pass; a prefix inside a name, another delimi
   assert.ok(listingRefusal(gcs, '/storage/v1/b/b/o', { prefix: ['dir'] }, detectors))
   assert.ok(listingRefusal(gcs, '/b', { prefix: ['dir'], delimiter: ['/'] }, detectors))
   assert.ok(listingRefusal(gcs, '/storage/v1/b/b/o', { startOffset: ['a'] }, detectors))
+  // The answer is cut by the first prefix; an upstream reading the last would filter on the one inside a name.
+  assert.ok(listingRefusal(gcs, '/storage/v1/b/b/o', { prefix: ['dir/', 'users/alice.p'], delimiter: ['/'] }, detectors))
+  assert.ok(listingRefusal(gcs, '/storage/v1/b/b/o', { prefix: ['dir/'], delimiter: ['/', '/'] }, detectors))
 })
 
 test('wholeSegmentsOnly keeps the object named the prefix and the folder prefix/, and drops the page token', () => {

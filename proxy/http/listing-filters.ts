@@ -34,6 +34,10 @@ const jsonFolderListing = (cloud: CloudCommand, path: string, query: Record<stri
  */
 export function listingRefusal(cloud: CloudCommand | undefined, path: string, query: Record<string, string[]>, masks: readonly MaskObligation[], pageToken: (token: string) => boolean = () => false): HttpGatewayError | undefined {
   if (cloud === undefined || !LISTINGS.has(cloud.method) || !detected(masks)) return undefined
+  // Which of two the upstream reads is its own (fake-gcs-server the first, others the last): the answer's cut to
+  // whole segments reads the first (segmentPrefix).
+  const twice = ['prefix', 'delimiter'].find((name) => (query[name]?.length ?? 0) > 1)
+  if (twice !== undefined) return refused(`${twice} is given more than once`)
   for (const delimiter of query.delimiter ?? []) {
     if (delimiter !== '' && delimiter !== '/') return refused(`the delimiter ${JSON.stringify(delimiter.slice(0, 20))} cuts names at a character other than /`)
   }

@@ -21,8 +21,6 @@ interface Watched {
 export class SendTimeout {
   private readonly watched = new Map<Socket, Watched>()
   private timer: NodeJS.Timeout | undefined
-  /** Sockets closed for a stalled send. */
-  closed = 0
 
   /**
    * `checkEveryMs`: how often sockets are looked at (a stall is cut between limitMs and limitMs + checkEveryMs).
@@ -57,7 +55,6 @@ export class SendTimeout {
         w.since = now
       } else if (now - w.since >= this.limitMs) {
         this.watched.delete(socket)
-          this.closed++
         this.onClose?.(socket)
         socket.destroy()
       }

@@ -156,6 +156,12 @@ const cases: Array<[string, RawHttpRequest, Want]> = [
     { service: 'iam', method: 'unknown', operation: 'unknown', resource: '', read_only: false }],
   ['a target with a query (moto reads its parameters before the body\'s; AWS reads none)', req('POST', 'https://cognito-idp.us-east-1.amazonaws.com/?Password=x', json('AWSCognitoIdentityProviderService.AdminSetUserPassword'), '{"UserPoolId":"p","Username":"u"}'),
     { service: 'cognito-idp', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
+  ['a target whose JSON body names a parameter read as a query string (moto reads those before the JSON)', req('POST', 'https://cognito-idp.us-east-1.amazonaws.com/', json('AWSCognitoIdentityProviderService.AdminSetUserPassword'), '{"UserPoolId":"p","Username":"u","x":"&Pass%77ord=x&"}'),
+    { service: 'cognito-idp', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
+  ['a target whose JSON body names another resource read as a query string (moto reads that SecretId)', req('POST', 'https://secretsmanager.us-east-1.amazonaws.com/', json('secretsmanager.GetSecretValue'), '{"SecretId":"public","x":"&SecretId=prod-db"}'),
+    { service: 'secretsmanager', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],
+  ['control: a JSON body with = and & in no parameter-like name is read as JSON', req('POST', 'https://secretsmanager.us-east-1.amazonaws.com/', json('secretsmanager.PutSecretValue'), '{"SecretId":"s","SecretString":"https://x/?a=b&utm_source=c&X-Amz-Signature=d&{c}=e"}'),
+    { service: 'secretsmanager', method: 'secretsmanager:PutSecretValue', operation: 'PutSecretValue', resource: 's', region: 'us-east-1', read_only: false }],
   // The query and JSON protocols post to the root: elsewhere the endpoint runs the REST call its path names
   ['an Action on a REST path (es DeleteDomain, judged ListDomainNames)', req('DELETE', 'https://es.us-east-1.amazonaws.com/2015-01-01/es/domain/prod?Action=ListDomainNames'),
     { service: 'es.us-east-1.amazonaws.com', method: 'unknown', operation: 'unknown', resource: '', region: 'us-east-1', read_only: false }],

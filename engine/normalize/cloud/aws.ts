@@ -71,10 +71,29 @@ const utf8 = new TextDecoder('utf-8')
  * as CreateUser beside an X-Amz-Target or a query Action naming a read.
  */
 function bodyAction(raw: RawHttpRequest): string | undefined {
+  return bodyAsForm(raw)?.Action?.[0]
+}
+
+/** The body read as a query string, as moto reads any body when the form and the query hold no parameter. */
+function bodyAsForm(raw: RawHttpRequest): Record<string, string[]> | undefined {
   const body = raw.body
   const text = typeof body === 'string' ? body : body instanceof Uint8Array ? utf8.decode(body) : ''
-  return text === '' ? undefined : parseQueryString(text).Action?.[0]
+  return text === '' ? undefined : parseQueryString(text)
 }
+
+/**
+ * A name a service's handler may ask for: `Password`, `logGroupName`, `Tags.member.1.Key`. AWS member names hold no
+ * `_` or `-`, which most of a URL's own query names in a stored value do (`utm_source`, `X-Amz-Signature`).
+ */
+const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9.]*$/
+
+/**
+ * Whether a JSON call's body, read as a query string, names parameters. moto reads a JSON call's parameter from
+ * the query string it makes of the body before the JSON (its _get_param): `{"Username":"u","x":"&Password=…&"}`
+ * set the password, judged as AdminSetUserPassword setting none. A JSON text names none unless a string in it
+ * holds `&name`.
+ */
+const bodyNamesParameters = (raw: RawHttpRequest): boolean => Object.keys(bodyAsForm(raw) ?? {}).some((name) => PARAMETER_NAME.test(name))
 
 // The query and JSON protocols post to the service's root. A path names a REST call, which the endpoint runs by
 // its path and method whatever Action or X-Amz-Target rides along (es `DELETE /2015-01-01/es/domain/D?Action=
@@ -107,6 +126,8 @@ function jsonOrQueryCall(req: CloudRequest, service: string | undefined, region:
   // A JSON call's parameters are its body's. moto reads a parameter from the query first (its _get_param), where AWS
   // reads none: `AdminSetUserPassword?Password=…` beside a body without one set the password, judged as no password set.
   if (target !== undefined && Object.keys(req.query).length > 0) return awsCommand(service ?? '', 'unknown', '', region)
+  // So is one its body names read as a query string (which AWS never reads).
+  if (target !== undefined && bodyNamesParameters(req.raw)) return awsCommand(service ?? '', 'unknown', '', region)
   if (target !== undefined) {
     const parsed = parseTarget(target)
     if (!parsed) return awsCommand(service ?? '', 'unknown', '', region)
