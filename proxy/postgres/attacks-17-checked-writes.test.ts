@@ -24,6 +24,9 @@
 //   table, a domain CHECK, length limit or user cast in its type), the normalizer marks what a write keeps there
 //   (stored[].checked), and where column masking applies a masked or untraceable value written there is denied
 //   (masks_stored.rego).
+// - Fixed: a trigger on INSERT or UPDATE (no WHEN needed) gets every column of the rows written, NEW or a transition
+//   table: a copy of the passwords into a table whose trigger kept its rows was held as a plain copy, and once
+//   approved put every password in loot. Such a table's columns are all checked now, as a rule's are.
 // - Held: values the text gives, and values of columns no mask covers, are written into such columns as before; a
 //   copy into a column masked as strictly without such checks is held for approval, as it was.
 // The objects are made by the seed (as the gateway's role); made by the agent through the gateway each is allowed,
@@ -76,6 +79,12 @@ test.before(async () => {
        CREATE TABLE stash_rule (id int, x text);
        CREATE RULE stash_rule_copy AS ON INSERT TO stash_rule DO ALSO INSERT INTO loot VALUES (NEW.x);
        ALTER TABLE stash_rule RENAME COLUMN x TO password_copy;
+       CREATE FUNCTION keep_new() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO loot VALUES (to_jsonb(NEW)::text); RETURN NEW; END $$;
+       CREATE TABLE stash_trigger (id int, password_copy text);
+       CREATE TRIGGER stash_trigger_keep BEFORE INSERT OR UPDATE ON stash_trigger FOR EACH ROW EXECUTE FUNCTION keep_new();
+       CREATE FUNCTION keep_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO loot SELECT to_jsonb(n)::text FROM n; RETURN NULL; END $$;
+       CREATE TABLE stash_transition (id int, password_copy text);
+       CREATE TRIGGER stash_transition_keep AFTER INSERT ON stash_transition REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION keep_rows();
        CREATE TABLE stash_index (id int, x text);
        CREATE INDEX stash_index_x ON stash_index ((CASE WHEN x < 'N' THEN 1 ELSE 1 / (length(x) - length(x)) END));
        ALTER TABLE stash_index RENAME COLUMN x TO password_copy;
@@ -99,7 +108,7 @@ const { session, query } = attackSessions(() => h)
 const CHECKED = /^42501: warden: denied: .*whose values the server checks or hands on first/
 
 const TABLES = ['loot', 'stash_domain', 'stash_email', 'stash_early', 'stash_array', 'stash_check', 'stash_fk', 'stash_when', 'stash_parts', 'vault_notes',
-  'stash_cast', 'stash_rule', 'stash_index', 'stash_generated']
+  'stash_cast', 'stash_rule', 'stash_index', 'stash_generated', 'stash_trigger', 'stash_transition']
 
 /** Every row of the tables the attacks write, as the server holds them. */
 const snapshot = async () => {
@@ -121,6 +130,10 @@ test('a masked value written into a column whose domain CHECK, CHECK, cast or ru
     // An assignment cast to the column's type by a function that keeps its argument; a rule copying NEW's column.
     'INSERT INTO stash_cast SELECT id, password FROM credentials',
     'INSERT INTO stash_rule SELECT id, password FROM credentials',
+    // A trigger's function gets every column of the rows written: NEW of a row trigger, a statement trigger's
+    // transition table. Each copied the whole row into loot.
+    'INSERT INTO stash_trigger SELECT id, password FROM credentials',
+    'INSERT INTO stash_transition SELECT id, password FROM credentials',
     // A generated column added to a table with rows: each row's value is coerced to kept_text, whose CHECK keeps it.
     'ALTER TABLE credentials ADD COLUMN password_copy kept_text GENERATED ALWAYS AS (password) STORED',
     'ALTER TABLE customers ADD COLUMN email_copy kept_text GENERATED ALWAYS AS (email) STORED',

@@ -172,8 +172,8 @@ test_masked_value_into_a_checked_column_is_denied if {
 	d := data.warden.decision with input as t.sql(t.agent, t.prod_db, [write_storing([redacted, partial])])
 	d.effect == "deny"
 	stored_reasons(d) == [
-		"statement 1 (update): writes values of masked column public.credentials.password into column password_copy of public.stash, whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger condition, index expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns without such checks",
-		"statement 1 (update): writes values of masked column public.users.email into column email_copy of public.stash, whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger condition, index expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns without such checks",
+		"statement 1 (update): writes values of masked column public.credentials.password into column password_copy of public.stash, whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger, index expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns without such checks",
+		"statement 1 (update): writes values of masked column public.users.email into column email_copy of public.stash, whose values the server checks or hands on first (a CHECK constraint, foreign key, trigger, index expression, generated column, partition key, rule, or a domain check or cast in its type) by code the statement does not show; its errors, or what that code keeps, would reveal them: write masked values only into columns without such checks",
 	]
 }
 
