@@ -85,8 +85,10 @@ test('JSON for a reviewer: bidi, invisible and control characters escaped as JSO
   const shown = reviewJson(value)
   assert.not.match(shown, /[\u202e\u200b\u0085\u00ad\u3164\u{e0041}\u00a0]/u)
   assert.equal(JSON.parse(shown), value)
-  const long = reviewJson({ text: 'x'.repeat(5000) })
-  assert.ok(long.length < 2100 && long.includes('5011 characters, first 2000'), long.slice(-80))
+  const whole = { text: 'x'.repeat(5000), service: 'payments-prod' }
+  assert.equal(JSON.parse(reviewJson(whole)), whole)
+  const long = reviewJson({ text: 'x'.repeat(MAX_REVIEW_CHARS) })
+  assert.ok(long.length < MAX_REVIEW_CHARS + 200 && long.endsWith(`${MAX_REVIEW_CHARS + 11} characters, the first ${MAX_REVIEW_CHARS} shown; deny it, since what would run is not all here]`), long.slice(-120))
 })
 
 test.run()

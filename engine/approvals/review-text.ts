@@ -31,13 +31,16 @@ const UNSAFE = new RegExp(`[${UNSEEN_CLASS}\\\\]`, 'u')
 
 /**
  * JSON text a reviewer cannot misread: every control, bidi and invisible format character (and the backslash's
- * own escapes, left as JSON wrote them) written as a \uXXXX escape, which JSON reads back as the same string;
- * cut to MAX_SHOWN_CHARS, with the full length said.
+ * own escapes, left as JSON wrote them) written as a \uXXXX escape, which JSON reads back as the same string.
+ * Whole up to MAX_REVIEW_CHARS: it is all of what will run (an MCP call's params, its tool and every argument,
+ * in the order the agent chose), so cut at a value's 2,000 characters it hid any argument written after a long
+ * first one. Past that it is cut and says so, as a long statement is.
  */
 export function reviewJson(value: unknown): string {
   const safe = terminalJson(value)
-  const { shown, note } = cut(safe, safe.length, 'characters')
-  return `${shown}${note}`
+  if (safe.length <= MAX_REVIEW_CHARS) return safe
+  const end = /[\ud800-\udbff]/.test(safe[MAX_REVIEW_CHARS - 1] ?? '') ? MAX_REVIEW_CHARS - 1 : MAX_REVIEW_CHARS
+  return `${safe.slice(0, end)}\n-- [cut: ${safe.length} characters, the first ${MAX_REVIEW_CHARS} shown; deny it, since what would run is not all here]`
 }
 
 function escapeChar(c: string): string {
