@@ -13,9 +13,6 @@ export interface BoundValues {
   types?: readonly number[]
 }
 
-/** Longer values are cut, with their full size said, so one parameter cannot flood a reviewer's screen. */
-export const MAX_SHOWN_CHARS = 2000
-
 /**
  * Longest review text, values in place: a 16 KiB text holds some 2,300 `$n`, each shown up to 2,000 characters
  * (six times that escaped), so unbounded one held statement made a review text of tens of megabytes, stored with
@@ -23,6 +20,13 @@ export const MAX_SHOWN_CHARS = 2000
  * serving a reviewer. Past this the text is cut and says so: the reviewer, who cannot see it all, denies it.
  */
 export const MAX_REVIEW_CHARS = 64 * 1024
+
+/**
+ * Longer values are cut, with their full size said; one that long also takes the review text past
+ * MAX_REVIEW_CHARS, which then says to deny it. A value is shown whole below that: cut at 2,000 characters, a
+ * document's first long field hid the ones after it (`{"notes": "…", "role": "admin"}`), which the grant covers.
+ */
+export const MAX_SHOWN_CHARS = MAX_REVIEW_CHARS
 
 // Characters that could make a literal look like something else: controls, backslash, bidi, invisible and
 // default-ignorable characters (zero-width, soft hyphen, fillers, tags) and spaces that are not U+0020

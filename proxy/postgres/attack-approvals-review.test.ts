@@ -1,4 +1,8 @@
-// A held SQL EXECUTE showed the reviewer only its own text: `EXECUTE up('free')`. A statement prepared by a Parse
+// What a reviewer of a held statement sees, against a real PostgreSQL 15.
+// - A bound value was shown cut at 2,000 characters: a document whose first field is long (`{"notes": "…",
+//   "plan": "enterprise"}`) hid the fields after it, which the statement grant covers exactly. Values are now shown
+//   whole up to the length of a review text, past which it says to deny (engine/approvals/review-text.ts).
+// - A held SQL EXECUTE showed the reviewer only its own text: `EXECUTE up('free')`. A statement prepared by a Parse
 // with no Bind is not held (its hold waits for a Bind's values), so an agent could prepare `up` as an UPDATE
 // nobody ever saw, and have it approved as a name and a value. The review text now goes on with the statement each
 // EXECUTE runs, as the engine resolved and judged it (engine/approvals/prepared-review.ts).
@@ -58,6 +62,18 @@ test('a held EXECUTE of a SQL PREPARE names the statement too', async () => {
   await h.te.approvals.reject(id, dba())
   assert.is((await answer(c))[0]?.code, '42501')
   c.close()
+})
+
+test('a long bound value is shown whole: a field after a long first one is not hidden from the reviewer', async () => {
+  const c = await h.client()
+  const doc = JSON.stringify({ notes: 'Quarterly plan review, nothing to change. '.repeat(60), plan: 'enterprise' })
+  const run = c.query('UPDATE users SET plan = $1 WHERE id = $2', [doc, 3]).catch((e: { code?: string }) => e)
+  const id = await h.pendingApproval()
+  const review = (await h.te.approvals.get(id))!.command.review_text
+  await h.te.approvals.reject(id, dba())
+  assert.is(((await run) as { code?: string }).code, '42501')
+  assert.is(review, `UPDATE users SET plan = '${doc}' WHERE id = '3'`)
+  await c.end()
 })
 
 test('nothing reached the server without an allow decision', () => {
