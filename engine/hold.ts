@@ -2,6 +2,7 @@
 // an approval request, tell the client its id at once, wait for a reviewer (or a cancel), and judge again with
 // the grant the approval created. The frontend only translates the outcome into its wire format.
 import { ApprovalError } from './approvals/errors.ts'
+import { withPreparedStatements } from './approvals/prepared-review.ts'
 import type { ApprovalRequest } from './approvals/types.ts'
 import type { GatewayEngine, JudgeRequest, Judgement } from './gateway.ts'
 import type { Decision } from './types.ts'
@@ -69,7 +70,8 @@ export async function judgeAndHold(engine: GatewayEngine, request: JudgeRequest,
   if (first.decision.effect !== 'approve') return { allow: false, judgement: first, why: 'denied' }
   let heldId: string | undefined
   try {
-    const held = await engine.approvals.request({ input: first.input, decision: first.decision, summary: opts.summary, reviewText: opts.reviewText, revision: first.revision })
+    const reviewText = withPreparedStatements(opts.reviewText ?? opts.summary, first.input.command)
+    const held = await engine.approvals.request({ input: first.input, decision: first.decision, summary: opts.summary, reviewText, revision: first.revision })
     heldId = held.id
     opts.onHeld(held)
     const outcome = await waitForReviewer(engine, held.id, opts.holdMs, opts.signal)

@@ -25,9 +25,14 @@ test('characters a reviewer cannot see (soft hyphen, filler, tag, no-break space
 test('a body that is not UTF-8 is shown as hex; a long one is cut with its size said; one streamed unread says so', () => {
   assert.is(httpReviewText({ method: 'PUT', url: 'https://h/o', body: new Uint8Array([0xff, 0x00, 0x41]) }), 'PUT https://h/o\n\n[binary body, 3 bytes, hex:]\nff0041')
   const long = httpReviewText({ method: 'POST', url: 'https://h/x', body: 'x'.repeat(MAX_SHOWN_BODY_CHARS + 10) })
-  assert.ok(long.endsWith(`\n[body of ${MAX_SHOWN_BODY_CHARS + 10} bytes, first ${MAX_SHOWN_BODY_CHARS} characters shown]`))
+  assert.ok(long.endsWith(`\n[body of ${MAX_SHOWN_BODY_CHARS + 10} bytes, first ${MAX_SHOWN_BODY_CHARS} characters shown; deny it, since what would be sent is not all here]`))
   const upload = httpReviewText({ method: 'PUT', url: 'https://h/b/o', headers: { 'content-length': '5', 'x-amz-content-sha256': 'abc' }, bodyNotRead: 'an object upload, streamed' })
   assert.is(upload, 'PUT https://h/b/o\ncontent-length: 5\nx-amz-content-sha256: abc\n\n[body streamed unread: an object upload, streamed; its length and declared SHA-256 above are what a grant covers]')
+})
+
+test('a JSON body is shown whole: a field after a long first one is not hidden from the reviewer', () => {
+  const body = JSON.stringify({ metadata: { annotations: { note: 'x'.repeat(20_000) } }, spec: { privileged: true } })
+  assert.is(httpReviewText({ method: 'POST', url: 'https://h/x', body }), `POST https://h/x\n\n${body}`)
 })
 
 test.run()

@@ -5,9 +5,16 @@
 import { digestHeaders } from '../normalize/http-digest.ts'
 import type { RawHttpRequest } from '../normalize/http.ts'
 import { UNSEEN_CLASS } from '../printable.ts'
+import { MAX_REVIEW_CHARS } from './review-text.ts'
 
-/** A body longer than this is cut, with its full size said (a reviewer still sees that there is more). */
-export const MAX_SHOWN_BODY_CHARS = 16_000
+/**
+ * A body longer than this is cut, with its full size said and that the reviewer should deny it: cut at 16,000
+ * characters, what the agent wrote after a long first field (a manifest's `privileged: true` after its annotations)
+ * was sent unseen.
+ */
+export const MAX_SHOWN_BODY_CHARS = MAX_REVIEW_CHARS
+
+const DENY = 'deny it, since what would be sent is not all here'
 
 // Controls, backslash, bidi, invisible and default-ignorable characters and spaces that are not U+0020
 // (printable.ts): written as escapes, so the text cannot rewrite the reviewer's screen nor hide a character, and an
@@ -37,11 +44,11 @@ function bodyText(request: RawHttpRequest): string[] {
   if (text === undefined) {
     const bytes = Buffer.from(body as Uint8Array)
     const hex = bytes.subarray(0, MAX_SHOWN_BODY_CHARS / 2).toString('hex')
-    return ['', `[binary body, ${bytes.length} bytes${bytes.length * 2 > hex.length ? `, first ${hex.length / 2} shown` : ''}, hex:]`, hex]
+    return ['', `[binary body, ${bytes.length} bytes${bytes.length * 2 > hex.length ? `, first ${hex.length / 2} shown; ${DENY}` : ''}, hex:]`, hex]
   }
   const safe = shown(text)
   if (safe.length <= MAX_SHOWN_BODY_CHARS) return ['', safe]
-  return ['', safe.slice(0, MAX_SHOWN_BODY_CHARS), `[body of ${Buffer.byteLength(text)} bytes, first ${MAX_SHOWN_BODY_CHARS} characters shown]`]
+  return ['', safe.slice(0, MAX_SHOWN_BODY_CHARS), `[body of ${Buffer.byteLength(text)} bytes, first ${MAX_SHOWN_BODY_CHARS} characters shown; ${DENY}]`]
 }
 
 /** The request as it will be sent: request line, the headers a grant covers, a blank line, and the body. */

@@ -49,9 +49,12 @@ test('a value with a character a reader cannot see is an E literal naming it, as
   assert.is(quoteLiteral('Ålice 東京 🙂'), "'Ålice 東京 🙂'")
 })
 
-test('long values are cut with their size said', () => {
+test('a long value is shown whole, so a field after a long first one is seen; past the cap it is cut and says to deny', () => {
+  const doc = JSON.stringify({ notes: 'n'.repeat(5000), role: 'admin' })
+  assert.is(reviewText('UPDATE accounts SET settings = $1 WHERE id = 5', text(doc)), `UPDATE accounts SET settings = '${doc}' WHERE id = 5`)
   const shown = reviewText('SELECT $1', text('a'.repeat(MAX_SHOWN_CHARS + 10)))
-  assert.ok(shown.startsWith(`SELECT '${'a'.repeat(MAX_SHOWN_CHARS)}' /* ${MAX_SHOWN_CHARS + 10} bytes, first`), shown.slice(-80))
+  assert.ok(shown.startsWith(`SELECT '${'a'.repeat(MAX_SHOWN_CHARS - 20)}`), shown.slice(0, 80))
+  assert.ok(shown.endsWith('deny it, since what would run is not all here]'), shown.slice(-80))
 })
 
 test('a review text is cut at MAX_REVIEW_CHARS and says so: thousands of $n, each a long value full of escapes, do not make one of megabytes', () => {
@@ -85,8 +88,10 @@ test('JSON for a reviewer: bidi, invisible and control characters escaped as JSO
   const shown = reviewJson(value)
   assert.not.match(shown, /[\u202e\u200b\u0085\u00ad\u3164\u{e0041}\u00a0]/u)
   assert.equal(JSON.parse(shown), value)
-  const long = reviewJson({ text: 'x'.repeat(5000) })
-  assert.ok(long.length < 2100 && long.includes('5011 characters, first 2000'), long.slice(-80))
+  const whole = { text: 'x'.repeat(5000), service: 'payments-prod' }
+  assert.equal(JSON.parse(reviewJson(whole)), whole)
+  const long = reviewJson({ text: 'x'.repeat(MAX_REVIEW_CHARS) })
+  assert.ok(long.length < MAX_REVIEW_CHARS + 200 && long.endsWith(`${MAX_REVIEW_CHARS + 11} characters, the first ${MAX_REVIEW_CHARS} shown; deny it, since what would run is not all here]`), long.slice(-120))
 })
 
 test.run()

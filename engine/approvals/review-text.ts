@@ -13,9 +13,6 @@ export interface BoundValues {
   types?: readonly number[]
 }
 
-/** Longer values are cut, with their full size said, so one parameter cannot flood a reviewer's screen. */
-export const MAX_SHOWN_CHARS = 2000
-
 /**
  * Longest review text, values in place: a 16 KiB text holds some 2,300 `$n`, each shown up to 2,000 characters
  * (six times that escaped), so unbounded one held statement made a review text of tens of megabytes, stored with
@@ -24,6 +21,13 @@ export const MAX_SHOWN_CHARS = 2000
  */
 export const MAX_REVIEW_CHARS = 64 * 1024
 
+/**
+ * Longer values are cut, with their full size said; one that long also takes the review text past
+ * MAX_REVIEW_CHARS, which then says to deny it. A value is shown whole below that: cut at 2,000 characters, a
+ * document's first long field hid the ones after it (`{"notes": "…", "role": "admin"}`), which the grant covers.
+ */
+export const MAX_SHOWN_CHARS = MAX_REVIEW_CHARS
+
 // Characters that could make a literal look like something else: controls, backslash, bidi, invisible and
 // default-ignorable characters (zero-width, soft hyphen, fillers, tags) and spaces that are not U+0020
 // (printable.ts). Their presence switches to an E'' literal with every one escaped.
@@ -31,13 +35,16 @@ const UNSAFE = new RegExp(`[${UNSEEN_CLASS}\\\\]`, 'u')
 
 /**
  * JSON text a reviewer cannot misread: every control, bidi and invisible format character (and the backslash's
- * own escapes, left as JSON wrote them) written as a \uXXXX escape, which JSON reads back as the same string;
- * cut to MAX_SHOWN_CHARS, with the full length said.
+ * own escapes, left as JSON wrote them) written as a \uXXXX escape, which JSON reads back as the same string.
+ * Whole up to MAX_REVIEW_CHARS: it is all of what will run (an MCP call's params, its tool and every argument,
+ * in the order the agent chose), so cut at a value's 2,000 characters it hid any argument written after a long
+ * first one. Past that it is cut and says so, as a long statement is.
  */
 export function reviewJson(value: unknown): string {
   const safe = terminalJson(value)
-  const { shown, note } = cut(safe, safe.length, 'characters')
-  return `${shown}${note}`
+  if (safe.length <= MAX_REVIEW_CHARS) return safe
+  const end = /[\ud800-\udbff]/.test(safe[MAX_REVIEW_CHARS - 1] ?? '') ? MAX_REVIEW_CHARS - 1 : MAX_REVIEW_CHARS
+  return `${safe.slice(0, end)}\n-- [cut: ${safe.length} characters, the first ${MAX_REVIEW_CHARS} shown; deny it, since what would run is not all here]`
 }
 
 function escapeChar(c: string): string {

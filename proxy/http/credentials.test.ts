@@ -59,7 +59,7 @@ test('a token command runs once per TTL; a failing command is a 503', async () =
   assert.is((await cred.apply(req())).authorization, 'Bearer cmd-token')
   const { readFileSync } = await import('node:fs')
   assert.is(readFileSync(counter, 'utf8'), 'x\n', 'ran once')
-  await rejects503(upstreamCredential(target({ kind: 'bearer', token_command: ['false'] }), { PATH: process.env.PATH }).apply(req()), 'run false')
+  await rejects503(upstreamCredential(target({ kind: 'bearer', token_command: ['false'] }), { PATH: process.env.PATH }).apply(req()), 'run false (token): it exited with code 1')
 })
 
 test('client_cert: the upstream that requires a client certificate gets the configured one', async () => {

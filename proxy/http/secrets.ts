@@ -1,7 +1,7 @@
 // Where the gateway's upstream secrets come from: an environment variable, a file (re-read when its mtime or
 // size changes, e.g. a rotated Kubernetes service-account token), or a command (e.g. `gcloud auth
 // print-access-token`) whose output is cached for a TTL. A missing source is an error naming what to set.
-import { execFile } from 'node:child_process'
+import { execFile, type ExecFileException } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
 import { HttpGatewayError } from './errors.ts'
 
@@ -16,6 +16,17 @@ export interface SecretSource {
 
 const unavailable = (target: string, what: string, cause?: unknown) =>
   new HttpGatewayError(503, 'http.credential_unavailable', `target ${target} has no upstream credential: ${what}`, { cause })
+
+/**
+ * Why a secret's command failed, for the caller's answer: never its message, which quotes the command line (an
+ * argument may be a secret: `--client-secret=…`) and all it wrote to stderr (a credential helper's error may quote
+ * the token it could not refresh). The whole error stays the `cause`.
+ */
+function commandFailure(err: ExecFileException): string {
+  if (err.killed) return `stopped${err.signal ? ` by ${err.signal}` : ''} (it ran past 30 s or printed past 1 MiB)`
+  if (typeof err.code === 'number') return `it exited with code ${err.code}`
+  return typeof err.code === 'string' ? `it could not be run (${err.code})` : 'it failed'
+}
 
 /** A reader of one secret; files and commands are cached, so the common path is a stat or a clock check. */
 export function secretReader(target: string, field: string, source: SecretSource, env: Env): () => Promise<string> {
@@ -53,8 +64,8 @@ export function secretReader(target: string, field: string, source: SecretSource
       if (!cached || performance.now() - cached.at > ttlMs) {
         const value = new Promise<string>((resolve, reject) => {
           execFile(cmd!, args, { timeout: 30_000, maxBuffer: 1 << 20, env: env as NodeJS.ProcessEnv }, (err, stdout) => {
-            if (err) reject(unavailable(target, `run ${source.command!.join(' ')} (${field}): ${err.message}`, err))
-            else if (!stdout.trim()) reject(unavailable(target, `${source.command!.join(' ')} (${field}) printed nothing`))
+            if (err) reject(unavailable(target, `run ${cmd} (${field}): ${commandFailure(err)}`, err))
+            else if (!stdout.trim()) reject(unavailable(target, `${cmd} (${field}) printed nothing`))
             else resolve(stdout.trim())
           })
         })

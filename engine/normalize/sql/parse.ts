@@ -4,6 +4,7 @@ import { fingerprintSync, loadModule, parsePlPgSQLSync, parseSync, scanSync } fr
 import type { PgObject } from './ast.ts'
 import { isObject } from './ast.ts'
 import { unqualifyGrammarNames } from './grammar-names.ts'
+import { withoutQuotedValue } from './parse-error-text.ts'
 import { countStatements } from './statement-count.ts'
 
 export type SqlParseErrorCode = 'SQL_PARSE_ERROR' | 'SQL_REFUSED' | 'SQL_PARSER_NOT_LOADED' | 'SQL_PARSER_LOAD_FAILED' | 'SQL_TOO_DEEP' | 'SQL_TOO_MANY_STATEMENTS'
@@ -87,7 +88,7 @@ function charPosition(text: string, codePoints: number): number {
 }
 
 function parseFailure(text: string, error: unknown): SqlParseError {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = withoutQuotedValue(error instanceof Error ? error.message : String(error))
   const details = isObject(error) && isObject(error.sqlDetails) ? error.sqlDetails : undefined
   const cursor = typeof details?.cursorPosition === 'number' ? details.cursorPosition : undefined
   if (cursor === undefined) return new SqlParseError('SQL_PARSE_ERROR', message, { cause: error })
@@ -138,7 +139,7 @@ export function parsePlpgsql(createFunctionText: string): PgObject {
     if (!isObject(tree)) throw new Error('PL/pgSQL parser returned no tree')
     return tree
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = withoutQuotedValue(error instanceof Error ? error.message : String(error))
     throw new SqlParseError('SQL_PARSE_ERROR', `PL/pgSQL: ${message}`, { cause: error })
   }
 }

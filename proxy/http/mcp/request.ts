@@ -56,12 +56,23 @@ export function forwardedBody(request: RawHttpRequest): Buffer<ArrayBuffer> | un
   return message === undefined ? undefined : Buffer.from(JSON.stringify(message))
 }
 
-/** A short text naming the request for the approvals list and the audit trail (no arguments: they may hold secrets). */
+/** Longest JSON-RPC method a summary names as it was sent. */
+const MAX_SUMMARY_METHOD = 100
+
+/**
+ * A short text naming the request for the approvals list and the audit trail (no arguments: they may hold secrets).
+ * It names the JSON-RPC method: as "message", a held resources/subscribe or completion/complete read to its
+ * reviewer like a resources/read or prompts/get of the same params.
+ */
 export function mcpSummary(target: TargetConfig, request: RawHttpRequest): string {
   const method = request.method.toUpperCase()
   if (method !== 'POST') return `MCP ${mcpServerId(target)}: ${method === 'GET' ? 'open stream' : method === 'DELETE' ? 'end session' : method}`
   const tool = toolCalled(request)
-  return `MCP ${mcpServerId(target)}: ${tool === undefined ? 'message' : `tools/call ${tool}`}`
+  if (tool !== undefined) return `MCP ${mcpServerId(target)}: tools/call ${tool}`
+  const message = parsedMessage(request)
+  const rpc = message !== null && typeof message === 'object' && !Array.isArray(message) ? (message as { method?: unknown }).method : undefined
+  const named = typeof rpc === 'string' && rpc !== '' && rpc.length <= MAX_SUMMARY_METHOD ? rpc : 'message'
+  return `MCP ${mcpServerId(target)}: ${named}`
 }
 
 /**
