@@ -67,6 +67,17 @@ workload_object_request if {
 	not non_json_subresources[lib.text(k, "subresource")]
 }
 
+# A custom resource whose controller runs the pod template it carries (Argo Rollouts and Knative at spec.template.spec,
+# a Knative Revision at spec, a KEDA ScaledJob at spec.jobTemplate.spec.template.spec) holds literal env values as a
+# Deployment does: its writes are judged as a workload's (workload_changes.rego), and its reads are masked alike.
+# The pod spec forms are the built-in ones; a custom resource without one matches no path, at no cost.
+workload_object_request if {
+	kubernetes_request
+	k.is_resource_request == true
+	custom_resource
+	not non_json_subresources[lib.text(k, "subresource")]
+}
+
 # Env values of every workload form: workload_env_paths and workload_annotation_paths as masks, kept built in
 # data (catalog/kubernetes, checked equal in workloads_test.rego) rather than built on every evaluation.
 env_masks := data.warden.catalog.kubernetes.env_value_masks if {
