@@ -70,6 +70,14 @@ test('a server-side apply without force guessing a custom resource\'s env value 
   }
 })
 
+test('the fetched Rollout written back (its env masked) is refused: the real env value stays', async () => {
+  const fetched = await k.agent(`${ROLLOUTS}/web`)
+  const a = await k.agent(`${ROLLOUTS}/web`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: fetched.body })
+  assert.is(a.status, 403, a.body.slice(0, 300))
+  assert.match(a.body, 'warden.rules.mask_writes', a.body.slice(0, 600))
+  assert.match(await k.admin(['get', 'rollouts.argoproj.io/web', '-n', 'staging', '-o', 'json']), VALUE)
+})
+
 test('a custom resource without a pod template reads as it was', async () => {
   await k.admin(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'plain', namespace: 'staging' }, spec: { replicas: 3, strategy: { canary: { steps: [{ setWeight: 20 }] } } } }))
   const a = await k.agent(`${ROLLOUTS}/plain`)
