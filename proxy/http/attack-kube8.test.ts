@@ -1,7 +1,8 @@
 // Eighth attack round on the Kubernetes path, against the real kube-apiserver, by an agent holding a valid token
 // under the default policy (`staging` is not a production namespace): a custom resource whose controller runs the
-// pod template it carries (Argo Rollouts, Knative, KEDA) holds literal env values as a Deployment does, and its
-// writes were judged as a workload's; its reads gave those values back in clear.
+// pod template it carries (Argo Rollouts, Knative, KEDA), or containers of its own (Tekton, Argo Workflows), holds
+// literal env values as a Deployment does, and its writes were judged as a workload's; its reads gave those values
+// back in clear.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type KubeAttack, startKubeAttack } from './testing/kube-attack.ts'
@@ -21,15 +22,20 @@ const crd = (group: string, plural: string, kind: string) => ({
 const container = (value: string) => ({ name: 'c', image: 'busybox', env: [{ name: 'UPSTREAM', value }] })
 const ROLLOUTS = '/apis/argoproj.io/v1alpha1/namespaces/staging/rollouts'
 const REVISIONS = '/apis/serving.knative.dev/v1alpha1/namespaces/staging/revisions'
+const TASKS = '/apis/tekton.dev/v1alpha1/namespaces/staging/tasks'
+const WORKFLOWS = '/apis/argoproj.io/v1alpha1/namespaces/staging/workflows'
 
 test.before(async () => {
   k = await startKubeAttack('attack-kube8', { holdSeconds: 0.2 })
   await k.admin(['create', 'namespace', 'staging'])
-  await k.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [crd('argoproj.io', 'rollouts', 'Rollout'), crd('serving.knative.dev', 'revisions', 'Revision')] }))
-  await k.admin(['wait', '--for=condition=established', 'crd/rollouts.argoproj.io', 'crd/revisions.serving.knative.dev', '--timeout=60s'])
+  await k.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [crd('argoproj.io', 'rollouts', 'Rollout'), crd('serving.knative.dev', 'revisions', 'Revision'), crd('tekton.dev', 'tasks', 'Task'), crd('argoproj.io', 'workflows', 'Workflow')] }))
+  await k.admin(['wait', '--for=condition=established', 'crd/rollouts.argoproj.io', 'crd/revisions.serving.knative.dev', 'crd/tasks.tekton.dev', 'crd/workflows.argoproj.io', '--timeout=60s'])
   await k.admin(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
     { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web', namespace: 'staging' }, spec: { template: { spec: { containers: [container(VALUE)], initContainers: [container(VALUE)] } } } },
     { apiVersion: 'serving.knative.dev/v1alpha1', kind: 'Revision', metadata: { name: 'web-1', namespace: 'staging' }, spec: { containers: [container(VALUE)] } },
+    // Containers without a pod spec: Tekton's steps and step template, Argo Workflows' templates.
+    { apiVersion: 'tekton.dev/v1alpha1', kind: 'Task', metadata: { name: 'build', namespace: 'staging' }, spec: { steps: [container(VALUE)], stepTemplate: { env: [{ name: 'UPSTREAM', value: VALUE }] } } },
+    { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'nightly', namespace: 'staging' }, spec: { entrypoint: 'main', templates: [{ name: 'main', container: container(VALUE) }, { name: 'post', script: { ...container(VALUE), source: 'echo done' } }] } },
   ] }))
 })
 
@@ -37,8 +43,9 @@ test.after(async () => {
   await k?.close()
 })
 
-test('control: the admin reads the env value of the Rollout and of the Revision', async () => {
-  assert.match(await k.admin(['get', 'rollouts.argoproj.io/web', 'revisions.serving.knative.dev/web-1', '-n', 'staging', '-o', 'json']), VALUE)
+test('control: the admin reads the env values of the Rollout, the Revision, the Task and the Workflow', async () => {
+  const all = await k.admin(['get', 'rollouts.argoproj.io/web', 'revisions.serving.knative.dev/web-1', 'tasks.tekton.dev/build', 'workflows.argoproj.io/nightly', '-n', 'staging', '-o', 'json'])
+  assert.is(all.split(VALUE).length - 1, 7)
 })
 
 test('a custom resource\'s pod template env values are masked in a get, a list, a watch and a Table with objects', async () => {
@@ -48,6 +55,9 @@ test('a custom resource\'s pod template env values are masked in a get, a list, 
     `${ROLLOUTS}?watch=true&timeoutSeconds=1`,
     `${REVISIONS}/web-1`,
     REVISIONS,
+    `${TASKS}/build`,
+    `${WORKFLOWS}/nightly`,
+    `${WORKFLOWS}?watch=true&timeoutSeconds=1`,
   ]) {
     const a = await k.agent(path)
     assert.is(a.status, 200, `${path}: ${a.body.slice(0, 300)}`)

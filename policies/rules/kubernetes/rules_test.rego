@@ -278,11 +278,21 @@ test_env_values_path_masked_for_custom_resources if {
 		{"resource": "rollouts", "api_group": "argoproj.io", "verb": "get", "name": "web"},
 		{"resource": "services", "api_group": "serving.knative.dev", "verb": "list"},
 		{"resource": "scaledjobs", "api_group": "keda.sh", "verb": "watch"},
+		{"resource": "tasks", "api_group": "tekton.dev", "verb": "get", "name": "build"},
+		{"resource": "workflows", "api_group": "argoproj.io", "verb": "list"},
 	] {
 		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
 		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.env_values"}
-		{"spec.template.spec.containers.*.env.*.value", "items.*.spec.containers.*.env.*.value", "object.spec.jobTemplate.spec.template.spec.containers.*.env.*.value"} - paths == set()
+		{
+			"spec.template.spec.containers.*.env.*.value", "items.*.spec.containers.*.env.*.value",
+			"object.spec.jobTemplate.spec.template.spec.containers.*.env.*.value", "spec.steps.*.env.*.value",
+			"items.*.spec.templates.*.container.env.*.value", "object.spec.workflowSpec.templates.*.script.env.*.value",
+		} - paths == set()
 	}
+
+	# A built-in workload gets the pod spec forms only.
+	d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, {"resource": "pods", "verb": "get", "name": "web-1"})
+	{m | some m in d.obligations.mask; m.path == "spec.steps.*.env.*.value"} == set()
 }
 
 test_status_messages_masked_for_updates_of_masked_objects if {
