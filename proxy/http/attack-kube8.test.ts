@@ -78,6 +78,13 @@ test('a server-side apply without force guessing a custom resource\'s env value 
     assert.match(a.body, 'warden.rules.kubernetes.secret_oracle', a.body.slice(0, 600))
     assert.not.match(a.body, 'onflict')
   }
+  // A Tekton Task: its containers are steps, with no pod spec.
+  const task = (value: string) => `apiVersion: tekton.dev/v1alpha1\nkind: Task\nmetadata:\n  name: build\nspec:\n  steps:\n  - name: c\n    env:\n    - name: UPSTREAM\n      value: ${value}\n`
+  for (const value of [GUESS, VALUE]) {
+    const a = await k.agent(`${TASKS}/build?fieldManager=agent&dryRun=All`, { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: task(value) })
+    assert.is(a.status, 403, a.body.slice(0, 300))
+    assert.match(a.body, 'warden.rules.kubernetes.secret_oracle', a.body.slice(0, 600))
+  }
 })
 
 test('the fetched Rollout written back (its env masked) is refused: the real env value stays', async () => {
