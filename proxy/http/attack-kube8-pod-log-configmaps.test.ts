@@ -97,8 +97,7 @@ current-context: warden
       spec: {
         containers: [{
           name: 'c', image: 'busybox',
-          // An optional ConfigMap that does not exist has nothing to mask: the log is still served.
-          env: [{ name: 'DB', valueFrom: { configMapKeyRef: { name: 'db', key: 'db_password' } } }, { name: 'EXTRA', valueFrom: { configMapKeyRef: { name: 'absent', key: 'x', optional: true } } }],
+          env: [{ name: 'DB', valueFrom: { configMapKeyRef: { name: 'db', key: 'db_password' } } }],
           envFrom: [{ configMapRef: { name: 'billing' } }],
         }],
         volumes: [
@@ -138,6 +137,19 @@ test('another pod\'s log keeps them: they are not its values', async () => {
   const out = await agentKubectl('logs', 'other')
   assert.is(out.code, 0, out.err)
   for (const value of VALUES) assert.match(out.out, value)
+})
+
+test('a pod whose ConfigMap is gone (deleted by the agent, its writes pass in staging) has its log refused, not served bare', async () => {
+  await admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gone', namespace: 'staging' }, data: { db_password: KEY_VALUE } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'staging' }, spec: { containers: [{ name: 'c', image: 'busybox', envFrom: [{ configMapRef: { name: 'gone' } }] }] } },
+  ] }))
+  const del = await agentKubectl('delete', 'configmap', 'gone')
+  assert.is(del.code, 0, del.err)
+  const out = await agentKubectl('logs', 'orphan')
+  assert.is.not(out.code, 0)
+  for (const value of VALUES) assert.not.match(out.out + out.err, value)
+  assert.match(out.err, 'ConfigMap staging/gone')
 })
 
 test.run()

@@ -179,9 +179,7 @@ export function podSecretForms(values: Iterable<string>): string[] {
   return formsFor(values).sort((a, b) => b.length - a.length)
 }
 
-async function readJson(read: ReadObject, path: string, what: string, signal: AbortSignal): Promise<Json>
-async function readJson(read: ReadObject, path: string, what: string, signal: AbortSignal, missing: 'absent'): Promise<Json | undefined>
-async function readJson(read: ReadObject, path: string, what: string, signal: AbortSignal, missing?: 'absent'): Promise<Json | undefined> {
+async function readJson(read: ReadObject, path: string, what: string, signal: AbortSignal): Promise<Json> {
   let res: UpstreamResponse
   try {
     res = await read(path, signal)
@@ -192,7 +190,6 @@ async function readJson(read: ReadObject, path: string, what: string, signal: Ab
   if (status !== 200) {
     res.on('error', () => undefined)
     res.destroy()
-    if (status === 404 && missing === 'absent') return undefined
     // The status only: the apiserver's message names the gateway's own user, which is none of the agent's business.
     const why = status === 403 ? 'the gateway\'s credential may not read it' : status === 404 ? 'it does not exist' : 'the upstream refused it'
     throw refused(`${what} could not be read with the gateway's credential (${status}: ${why})`)
@@ -232,9 +229,9 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   if (configMapNames.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${configMapNames.length} ConfigMaps, more than the ${MAX_SECRETS} the gateway reads`)
   const [secrets, configMaps] = await Promise.all([
     Promise.all(names.map((s) => readJson(read, `${base}/secrets/${segment(s)}`, `Secret ${ns}/${s} (which pod ${name} uses)`, within))),
-    // A ConfigMap that does not exist (an optional reference; kube-root-ca.crt before its publisher ran) has no
-    // read to mask anything in.
-    Promise.all(configMapNames.map((c) => readJson(read, `${base}/configmaps/${segment(c)}`, `ConfigMap ${ns}/${c} (which pod ${name} uses)`, within, 'absent'))),
+    // A ConfigMap that is gone refuses the log, as a Secret does: the pod may have printed what it held before it
+    // was deleted (by the agent, in a namespace where its writes pass).
+    Promise.all(configMapNames.map((c) => readJson(read, `${base}/configmaps/${segment(c)}`, `ConfigMap ${ns}/${c} (which pod ${name} uses)`, within))),
   ])
   const values = new Set<string>(literalEnvValues(pod))
   secrets.forEach((secret, i) => {
@@ -242,7 +239,6 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
     for (const v of secretValues(secret)) values.add(v)
   })
   configMaps.forEach((configMap, i) => {
-    if (configMap === undefined) return
     if (configMap.kind !== 'ConfigMap') throw refused(`ConfigMap ${ns}/${configMapNames[i]} was answered with no ConfigMap`)
     for (const v of configMapMaskedValues(configMap)) values.add(v)
   })
