@@ -2,7 +2,7 @@
 // Secret are looked for in its log.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { literalEnvValues, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
+import { configMapMaskedValues, configMapNamesOf, literalEnvValues, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
@@ -23,6 +23,27 @@ test('every container kind, env secretKeyRef, envFrom secretRef, secret and proj
   assert.equal(secretNamesOf(pod), ['debug-ref', 'env-from', 'env-ref', 'init-from', 'projected', 'volume'])
   assert.equal(secretNamesOf({}), [])
   assert.equal(secretNamesOf({ spec: { containers: 'nonsense', volumes: [null, { secret: {} }] } }), [])
+})
+
+test('ConfigMaps named: env configMapKeyRef, envFrom configMapRef, configMap and projected volumes, every container kind', () => {
+  const pod = {
+    spec: {
+      containers: [{ name: 'c', env: [{ name: 'B', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }, { name: 'A', valueFrom: { secretKeyRef: { name: 'env-ref', key: 'k' } } }], envFrom: [{ configMapRef: { name: 'cm2' } }] }],
+      initContainers: [{ name: 'i', envFrom: [{ configMapRef: { name: 'init-cm' } }] }],
+      volumes: [{ name: 'p', projected: { sources: [{ configMap: { name: 'cm3' } }, { secret: { name: 's' } }] } }, { name: 'x', configMap: { name: 'cm4' } }, { name: 'y', configMap: {} }],
+    },
+  }
+  assert.equal(configMapNamesOf(pod), ['cm', 'cm2', 'cm3', 'cm4', 'init-cm'])
+  assert.equal(configMapNamesOf({ spec: { volumes: 'nonsense' } }), [])
+})
+
+test('ConfigMap values its reads mask: by a key naming a secret, what a detector finds; the rest stays', () => {
+  const values = configMapMaskedValues({
+    data: { db_password: 'hunter2-prod-xyz', port: '8080', service: 'orders-service', 'app.properties': 'db.password=props-value-41\nmode=production\n' },
+    binaryData: { client_secret: b64('binary-secret-17'), blob: Buffer.from([0xff, 0xfe, 0x00]).toString('base64') },
+  })
+  assert.equal(values.sort(), ['binary-secret-17', 'hunter2-prod-xyz', 'props-value-41'])
+  assert.equal(configMapMaskedValues({ kind: 'ConfigMap' }), [])
 })
 
 test('values decoded, multi-line values also line by line, short ones and non-UTF-8 ones left out', () => {

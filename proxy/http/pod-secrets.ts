@@ -16,10 +16,17 @@
 // every `true` or `admin` in a log would break it and hide little. The log is searched for all of them in one pass
 // (value-search.ts): a value that holds another, or overlaps it, is hidden whole.
 //
+// A ConfigMap value the detectors know (by its key, db_password, or by the assignment it holds, db.password=… in a
+// properties file) is masked in every read of the ConfigMap; printed bare in a log, no name tells a detector what it
+// is. So the ConfigMaps the pod names (env configMapKeyRef, envFrom configMapRef, configMap and projected configMap
+// volumes) are read too, and the values their reads mask are hidden in the log like the Secrets' (mask by origin).
+//
 // Anything that keeps the gateway from knowing the values (the pod or a Secret unreadable with its credential:
 // RBAC, 404, a timeout, an answer that is no such object) refuses the log: the request's masks cannot be honoured,
 // and nothing of the log is asked for.
 import type { KubernetesCommand } from '../../engine/types.ts'
+import { findSpans, resolveDetectors } from '../../engine/obligations/mask/detectors/index.ts'
+import { isSecretName } from '../../engine/obligations/mask/detectors/secret-names.ts'
 import { decodeBody } from './encoding.ts'
 import { HttpGatewayError } from './errors.ts'
 import { readAll } from './mask-response.ts'
@@ -67,6 +74,55 @@ export function secretNamesOf(pod: unknown): string[] {
     if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s.secret))
   }
   return [...names].sort()
+}
+
+/** The names of the ConfigMaps a pod's spec hands to its containers (env, envFrom, configMap and projected volumes). */
+export function configMapNamesOf(pod: unknown): string[] {
+  const names = new Set<string>()
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
+  const add = (name: string | undefined) => {
+    if (name !== undefined) names.add(name)
+  }
+  for (const group of ['containers', 'initContainers', 'ephemeralContainers']) {
+    for (const c of list(spec[group])) {
+      if (!isObject(c)) continue
+      for (const e of list(c.env)) if (isObject(e) && isObject(e.valueFrom)) add(nameOf(e.valueFrom.configMapKeyRef))
+      for (const e of list(c.envFrom)) if (isObject(e)) add(nameOf(e.configMapRef))
+    }
+  }
+  for (const v of list(spec.volumes)) {
+    if (!isObject(v)) continue
+    add(nameOf(v.configMap))
+    if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s.configMap))
+  }
+  return [...names].sort()
+}
+
+const ALL_DETECTORS = resolveDetectors('all')!
+
+/**
+ * The values a ConfigMap's reads mask, and the lines of each multi-line one (at least MIN_SECRET_LENGTH long): a
+ * value whose key names a secret, whole; in any value, what a detector finds (an assignment's value, a token).
+ * binaryData is read as the UTF-8 text it encodes.
+ */
+export function configMapMaskedValues(configMap: unknown): string[] {
+  const out: string[] = []
+  const read = (key: string, value: string) => {
+    if (isSecretName(key)) addValue(out, value)
+    for (const span of findSpans(value, ALL_DETECTORS)) addValue(out, value.slice(span.start, span.end))
+  }
+  const data = isObject(configMap) && isObject(configMap.data) ? configMap.data : {}
+  for (const [key, value] of Object.entries(data)) if (typeof value === 'string') read(key, value)
+  const binary = isObject(configMap) && isObject(configMap.binaryData) ? configMap.binaryData : {}
+  for (const [key, encoded] of Object.entries(binary)) {
+    if (typeof encoded !== 'string') continue
+    try {
+      read(key, utf8.decode(Buffer.from(encoded, 'base64')))
+    } catch {
+      // No UTF-8 text: nothing a text log prints as itself.
+    }
+  }
+  return out
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -169,11 +225,22 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   if (pod.kind !== 'Pod') throw refused(`pod ${ns}/${name} was answered with no Pod`)
   const names = secretNamesOf(pod)
   if (names.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${names.length} Secrets, more than the ${MAX_SECRETS} the gateway reads`)
-  const secrets = await Promise.all(names.map((s) => readJson(read, `${base}/secrets/${segment(s)}`, `Secret ${ns}/${s} (which pod ${name} uses)`, within)))
+  const configMapNames = configMapNamesOf(pod)
+  if (configMapNames.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${configMapNames.length} ConfigMaps, more than the ${MAX_SECRETS} the gateway reads`)
+  const [secrets, configMaps] = await Promise.all([
+    Promise.all(names.map((s) => readJson(read, `${base}/secrets/${segment(s)}`, `Secret ${ns}/${s} (which pod ${name} uses)`, within))),
+    // A ConfigMap that is gone refuses the log, as a Secret does: the pod may have printed what it held before it
+    // was deleted (by the agent, in a namespace where its writes pass).
+    Promise.all(configMapNames.map((c) => readJson(read, `${base}/configmaps/${segment(c)}`, `ConfigMap ${ns}/${c} (which pod ${name} uses)`, within))),
+  ])
   const values = new Set<string>(literalEnvValues(pod))
   secrets.forEach((secret, i) => {
     if (secret.kind !== 'Secret') throw refused(`Secret ${ns}/${names[i]} was answered with no Secret`)
     for (const v of secretValues(secret)) values.add(v)
+  })
+  configMaps.forEach((configMap, i) => {
+    if (configMap.kind !== 'ConfigMap') throw refused(`ConfigMap ${ns}/${configMapNames[i]} was answered with no ConfigMap`)
+    for (const v of configMapMaskedValues(configMap)) values.add(v)
   })
   if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets and env hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
   return podSecretForms(values)

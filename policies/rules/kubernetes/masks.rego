@@ -67,9 +67,43 @@ workload_object_request if {
 	not non_json_subresources[lib.text(k, "subresource")]
 }
 
+# A custom resource whose controller runs the pod template it carries (Argo Rollouts and Knative at spec.template.spec,
+# a Knative Revision at spec, a KEDA ScaledJob at spec.jobTemplate.spec.template.spec) holds literal env values as a
+# Deployment does: its writes are judged as a workload's (workload_changes.rego), and its reads are masked alike.
+# A custom resource without a pod template matches no path, at no cost.
+custom_object_request if {
+	kubernetes_request
+	k.is_resource_request == true
+	custom_resource
+	not non_json_subresources[lib.text(k, "subresource")]
+}
+
+workload_object_request if custom_object_request
+
+# The containers of the custom resources that run them without a pod spec: Tekton's steps, sidecars and step
+# template (a Task, or one embedded in a TaskRun), Argo Workflows' templates (container, script, init containers,
+# sidecars, container sets; a CronWorkflow's workflowSpec).
+custom_container_prefixes := [
+	"spec.steps.*.", "spec.sidecars.*.", "spec.stepTemplate.",
+	"spec.taskSpec.steps.*.", "spec.taskSpec.sidecars.*.", "spec.taskSpec.stepTemplate.",
+	"spec.templates.*.container.", "spec.templates.*.script.", "spec.templates.*.initContainers.*.",
+	"spec.templates.*.sidecars.*.", "spec.templates.*.containerSet.containers.*.",
+	"spec.workflowSpec.templates.*.container.", "spec.workflowSpec.templates.*.script.",
+	"spec.workflowSpec.templates.*.initContainers.*.", "spec.workflowSpec.templates.*.sidecars.*.",
+	"spec.workflowSpec.templates.*.containerSet.containers.*.",
+]
+
+custom_env_paths := [concat("", [object, container, "env.*.value"]) |
+	some object in secret_object_prefixes
+	some container in custom_container_prefixes
+]
+
 # Env values of every workload form: workload_env_paths and workload_annotation_paths as masks, kept built in
 # data (catalog/kubernetes, checked equal in workloads_test.rego) rather than built on every evaluation.
-env_masks := data.warden.catalog.kubernetes.env_value_masks if {
+env_masks := array.concat(data.warden.catalog.kubernetes.env_value_masks, data.warden.catalog.kubernetes.custom_resource_env_value_masks) if {
+	custom_object_request
+	lib.content_masking
+} else := data.warden.catalog.kubernetes.env_value_masks if {
 	workload_object_request
 	lib.content_masking
 } else := []

@@ -222,6 +222,17 @@ sets_masked_value if {
 	env.value != null
 }
 
+# A custom resource's containers sit where its kind puts them (a pod template, Tekton steps, Argo templates): any env
+# list with a literal value it sets. (members is walked for every write body of a non-data resource anyway.)
+sets_masked_value if {
+	custom_resource
+	not is_array(body)
+	some [name, value] in members
+	name == "env"
+	some env in value
+	env.value != null
+}
+
 sets_masked_value if {
 	some op in patch_ops
 	walk(op.value, [sub, _])
@@ -239,6 +250,10 @@ configmap_object if {
 }
 
 workload_object if k.resource in workload_resources[k.api_group]
+
+# A custom resource carrying a pod template (masks.rego): its env values are masked, so writes guessing at them are
+# judged as a workload's.
+workload_object if custom_resource
 
 # spec.containers, spec.template.spec.initContainers, …: each container list of each pod spec form.
 container_lists := [array.concat(split(trim_suffix(prefix, "."), "."), [list]) |

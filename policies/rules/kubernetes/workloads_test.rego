@@ -121,6 +121,7 @@ test_apply_without_force_setting_a_masked_value_is_an_oracle if {
 		d.effect == "approve"
 		"warden.rules.kubernetes.secret_oracle" in rules(d)
 	}
+
 	# A forced apply compares nothing (its new env is held as a change of what the workload runs, workload_code).
 	every query in [{"force": ["true"]}, {"force": [""]}] {
 		d := data.warden.decision with input as apply_doc(deployment, query, env_body)
@@ -142,6 +143,7 @@ test_configmap_values_set_where_the_answer_compares_are_an_oracle if {
 	}
 	dry := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, cm), {"command": {"http": {"body": [{"op": "replace", "path": "/data/aws", "value": "guess"}], "query": {"dryRun": ["All"]}}}})
 	"warden.rules.kubernetes.secret_oracle" in rules(dry)
+
 	# A merge patch changes the value, and a forced apply too: neither compares.
 	every c in [
 		{"query": {}, "body": {"data": {"aws": "x"}}, "type": "application/merge-patch+json"},
@@ -167,6 +169,7 @@ test_writes_to_immutable_masked_values_are_an_oracle if {
 		d.effect == "approve"
 		"warden.rules.kubernetes.secret_oracle" in rules(d)
 	}
+
 	# A Deployment's env is mutable: a merge patch changes it, and answers nothing about the old value; as a dry
 	# run it answers through the generation of the object returned. (Held all the same as workload_code.)
 	m := data.warden.decision with input as write_doc(t.agent, {"body": env_body})
@@ -174,6 +177,7 @@ test_writes_to_immutable_masked_values_are_an_oracle if {
 	dry := data.warden.decision with input as write_doc(t.agent, {"body": env_body, "query": {"dryRun": ["All"]}})
 	dry.effect == "approve"
 	"warden.rules.kubernetes.secret_oracle" in rules(dry)
+
 	# A new Secret compares with nothing.
 	n := data.warden.decision with input as object.union(t.kubernetes(t.agent, t.prod_k8s, {"verb": "create", "namespace": "sandbox", "resource": "secrets"}), {"command": {"http": {"body": {"data": {"a": "Yg=="}}}}})
 	n.effect == "allow"
@@ -285,4 +289,11 @@ test_env_value_masks_are_the_described_paths if {
 		some p in array.concat(data.warden.rules.kubernetes.workload_env_paths, data.warden.rules.kubernetes.workload_annotation_paths)
 	]
 	data.warden.catalog.kubernetes.env_value_masks == expected
+}
+
+test_custom_resource_env_value_masks_are_the_described_paths if {
+	expected := [{"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.env_values"} |
+		some p in data.warden.rules.kubernetes.custom_env_paths
+	]
+	data.warden.catalog.kubernetes.custom_resource_env_value_masks == expected
 }
