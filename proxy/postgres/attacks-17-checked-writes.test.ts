@@ -24,6 +24,8 @@
 //   table, a domain CHECK, length limit or user cast in its type), the normalizer marks what a write keeps there
 //   (stored[].checked), and where column masking applies a masked or untraceable value written there is denied
 //   (masks_stored.rego).
+// - Fixed: a trigger the agent makes on a table with masked columns, of a function outside pg_catalog, is denied: the
+//   function gets every column of the rows later writes touch (read as its call over the whole row, `f(t.*)`).
 // - Fixed: a trigger on INSERT or UPDATE (no WHEN needed) gets every column of the rows written, NEW or a transition
 //   table: a copy of the passwords into a table whose trigger kept its rows was held as a plain copy, and once
 //   approved put every password in loot. Such a table's columns are all checked now, as a rule's are.
@@ -193,6 +195,25 @@ test('a foreign key referencing a column masked whole is denied: writes of guess
   }
   assert.equal(await h.cluster.query("SELECT to_regclass('probe_fk') AS t"), [{ t: null }])
   assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'dict'::regclass"), [{ n: 0 }])
+  c.close()
+})
+
+test('a trigger of a function outside pg_catalog on a table with masked columns is denied: its function gets every column of the rows later writes touch', async () => {
+  const c = await session()
+  for (const sql of [
+    // keep_new copies the whole row into loot: approved, each later UPDATE of credentials put its passwords there.
+    'CREATE TRIGGER keep_all BEFORE UPDATE ON credentials FOR EACH ROW EXECUTE FUNCTION keep_new()',
+    'CREATE TRIGGER keep_all AFTER DELETE ON public.credentials REFERENCING OLD TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION public.keep_rows()',
+    'CREATE TRIGGER keep_all BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION keep_new()',
+  ]) {
+    const r = await query(c, sql)
+    assert.match(r.errors.join(), /^42501: warden: denied: .*masked/, `${sql}: ${r.errors.join()}`)
+  }
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'keep_all'"), [{ n: 0 }])
+  // A built-in trigger function reads only the columns its arguments name: made as before (approved).
+  const builtin = await query(c, 'CREATE TRIGGER skip_same BEFORE UPDATE ON credentials FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()')
+  assert.equal(builtin.errors, [])
+  await h.cluster.query('DROP TRIGGER skip_same ON credentials')
   c.close()
 })
 

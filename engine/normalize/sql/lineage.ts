@@ -74,6 +74,19 @@ const MIXED_CASE_SETTINGS: Record<string, string> = { datestyle: 'DateStyle', in
 
 const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
 
+/** PostgreSQL's own trigger functions (unqualified names resolve in pg_catalog first). */
+const BUILTIN_TRIGGER_FUNCTIONS = new Set(['tsvector_update_trigger', 'tsvector_update_trigger_column', 'suppress_redundant_updates_trigger'])
+
+/** The name of a function in pg_catalog: unqualified or qualified with it; '' for any other. */
+const builtinName = (parts: string[]) => parts.length === 1 ? parts[0]! : parts.length === 2 && parts[0] === 'pg_catalog' ? parts[1]! : ''
+
+/** `function(relation.*)`: a trigger's function over the whole row of its table. */
+function wholeRowCall(trigger: PgObject): PgObject {
+  const rel = bodyOf(trigger.relation, 'RangeVar') ?? (trigger.relation as PgObject)
+  const star = { ColumnRef: { fields: [{ String: { sval: str(rel?.relname) ?? '' } }, { A_Star: {} }] } }
+  return { FuncCall: { funcname: trigger.funcname, args: [star], funcformat: 'COERCE_EXPLICIT_CALL' } }
+}
+
 /** Lineage of one statement node, or undefined for statements that neither return rows nor read columns. */
 export function statementLineage(name: string, body: PgObject, ctx: LineageContext): StatementLineage | undefined {
   const w = new QueryWalker(ctx.catalog, ctx.created, ctx.views)
@@ -217,6 +230,10 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       // A trigger's WHEN, a rule's WHERE: evaluated on each row a later write touches, which then fails or not.
       top.items.push(targetRelation(w, body.relation, []))
       w.predicate(name === 'RuleStmt' ? body.whereClause : body.whenClause, top)
+      // A trigger's function gets every column of the rows later writes touch (NEW, OLD, transition tables): read
+      // as its call over the whole row, as `WHERE f(t.*)` would be. Built-in ones read only the columns their
+      // arguments name (masks_stored.rego).
+      if (name === 'CreateTrigStmt' && !BUILTIN_TRIGGER_FUNCTIONS.has(builtinName(names(body.funcname)))) w.predicate(wholeRowCall(body), top)
       return undefined
     }
     case 'CreateStatsStmt': {
