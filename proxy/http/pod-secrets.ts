@@ -54,8 +54,24 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const nameOf = (v: unknown): string | undefined => (isObject(v) && typeof v.name === 'string' && v.name !== '' ? v.name : undefined)
 
-/** The names of the Secrets a pod's spec hands to its containers (env, envFrom, secret and projected volumes). */
-export function secretNamesOf(pod: unknown): string[] {
+/** Where a pod's spec names objects of one kind: env valueFrom, envFrom, a volume, a projected volume's source. */
+interface Refs {
+  keyRef: string
+  envFrom: string
+  volume: (v: Json) => string | undefined
+  projected: string
+}
+
+const SECRET_REFS: Refs = {
+  keyRef: 'secretKeyRef',
+  envFrom: 'secretRef',
+  volume: (v) => (isObject(v.secret) && typeof v.secret.secretName === 'string' && v.secret.secretName !== '' ? v.secret.secretName : undefined),
+  projected: 'secret',
+}
+const CONFIG_MAP_REFS: Refs = { keyRef: 'configMapKeyRef', envFrom: 'configMapRef', volume: (v) => nameOf(v.configMap), projected: 'configMap' }
+
+/** The names of the objects of one kind a pod's spec hands to its containers, sorted. */
+function namesOf(pod: unknown, refs: Refs): string[] {
   const names = new Set<string>()
   const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
   const add = (name: string | undefined) => {
@@ -64,39 +80,23 @@ export function secretNamesOf(pod: unknown): string[] {
   for (const group of ['containers', 'initContainers', 'ephemeralContainers']) {
     for (const c of list(spec[group])) {
       if (!isObject(c)) continue
-      for (const e of list(c.env)) if (isObject(e) && isObject(e.valueFrom)) add(nameOf(e.valueFrom.secretKeyRef))
-      for (const e of list(c.envFrom)) if (isObject(e)) add(nameOf(e.secretRef))
+      for (const e of list(c.env)) if (isObject(e) && isObject(e.valueFrom)) add(nameOf(e.valueFrom[refs.keyRef]))
+      for (const e of list(c.envFrom)) if (isObject(e)) add(nameOf(e[refs.envFrom]))
     }
   }
   for (const v of list(spec.volumes)) {
     if (!isObject(v)) continue
-    if (isObject(v.secret) && typeof v.secret.secretName === 'string' && v.secret.secretName !== '') add(v.secret.secretName)
-    if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s.secret))
+    add(refs.volume(v))
+    if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s[refs.projected]))
   }
   return [...names].sort()
 }
 
+/** The names of the Secrets a pod's spec hands to its containers (env, envFrom, secret and projected volumes). */
+export const secretNamesOf = (pod: unknown): string[] => namesOf(pod, SECRET_REFS)
+
 /** The names of the ConfigMaps a pod's spec hands to its containers (env, envFrom, configMap and projected volumes). */
-export function configMapNamesOf(pod: unknown): string[] {
-  const names = new Set<string>()
-  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
-  const add = (name: string | undefined) => {
-    if (name !== undefined) names.add(name)
-  }
-  for (const group of ['containers', 'initContainers', 'ephemeralContainers']) {
-    for (const c of list(spec[group])) {
-      if (!isObject(c)) continue
-      for (const e of list(c.env)) if (isObject(e) && isObject(e.valueFrom)) add(nameOf(e.valueFrom.configMapKeyRef))
-      for (const e of list(c.envFrom)) if (isObject(e)) add(nameOf(e.configMapRef))
-    }
-  }
-  for (const v of list(spec.volumes)) {
-    if (!isObject(v)) continue
-    add(nameOf(v.configMap))
-    if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s.configMap))
-  }
-  return [...names].sort()
-}
+export const configMapNamesOf = (pod: unknown): string[] => namesOf(pod, CONFIG_MAP_REFS)
 
 const ALL_DETECTORS = resolveDetectors('all')!
 
