@@ -12,7 +12,7 @@ import { outputTaken } from '../socket-output.ts'
 export const SEND_TIMEOUT_MS = 60_000
 
 interface Watched {
-  /** Bytes the socket's writes have completed: taken by the kernel. */
+  /** How far its output has got (socket-output.ts). */
   taken: number
   /** When output was last seen taken, or seen with none waiting. */
   since: number

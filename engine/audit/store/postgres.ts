@@ -44,9 +44,12 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
   const headOf = async (q: pg.Pool | pg.PoolClient): Promise<ChainHead> => {
     const { rows } = await q.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM warden_audit_records ORDER BY seq DESC LIMIT 1`)
     const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : EMPTY_HEAD
-    if (last) {
-      const there = await q.query<{ hash: string }>(`SELECT hash FROM warden_audit_records WHERE seq = $1`, [last.seq])
-      refuseCut(last, there.rows[0]?.hash, head, `PostgreSQL ${where}`)
+    // Read once: another append of this store may move `last` while the query below is on its way, and its hash
+    // compared with the record asked for before was a cut that never happened (two appends at once: a false alarm).
+    const mine = last
+    if (mine) {
+      const there = await q.query<{ hash: string }>(`SELECT hash FROM warden_audit_records WHERE seq = $1`, [mine.seq])
+      refuseCut(mine, there.rows[0]?.hash, head, `PostgreSQL ${where}`)
     }
     return head
   }
