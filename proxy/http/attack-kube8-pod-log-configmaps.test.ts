@@ -4,15 +4,9 @@
 // name tells a detector what it is. The gateway reads the ConfigMaps the pod names, as it reads its Secrets, and
 // hides those values in the log. Against the real kube-apiserver, as an agent under the default policy, with
 // kubectl; the test upstream in front of the apiserver answers …/pods/NAME/log itself.
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import https from 'node:https'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startTestGateway, type TestGateway } from './testing/gateway.ts'
-import { type KubePeer, peerBinaries, startKube } from './testing/peers.ts'
+import { type PodLogSetting, startPodLogSetting } from './testing/pod-logs.ts'
 
 const KEY_VALUE = 'cm-Pw-Falcon-77'
 const FROM_VALUE = 'cm-Tok-Kestrel-42'
@@ -30,61 +24,14 @@ const LOG = [
   'listening on 8080 as orders-service in production',
 ].join('\n') + '\n'
 
-let kube: KubePeer
-let g: TestGateway
-let dir = ''
-const kubectlPath = () => peerBinaries(['kubectl']).kubectl!
-
-const admin = (args: string[], stdin?: string) => new Promise<string>((resolve, reject) => {
-  const child = execFile(kubectlPath(), ['--kubeconfig', kube.kubeconfig(), ...args], { env: { ...process.env, HOME: dir } }, (err, out, stderr) => err ? reject(new Error(stderr)) : resolve(out))
-  child.stdin!.end(stdin)
-})
-
-const agentKubectl = (...args: string[]) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
-  execFile(kubectlPath(), ['--kubeconfig', join(dir, 'agent'), ...args], { env: { ...process.env, HOME: dir } }, (e, out, err) => {
-    resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err })
-  })
-})
-
-/** Every request but a log goes on to the apiserver, with the headers (the gateway's credential) it came with. */
-function passOn(req: { method: string; url: string; headers: import('node:http').IncomingHttpHeaders; body: Buffer }, res: import('node:http').ServerResponse) {
-  const headers = { ...req.headers }
-  delete headers.host
-  const out = https.request(`${kube.url}${req.url}`, { method: req.method, headers, ca: kube.caPem }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers)
-    answer.pipe(res)
-  })
-  out.on('error', (err) => {
-    res.writeHead(502, { 'content-type': 'text/plain' })
-    res.end(err.message)
-  })
-  out.end(req.body)
-}
+let p: PodLogSetting
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-pod-log-configmaps-'))
-  kube = await startKube()
-  g = await startTestGateway((up) => [{
-    name: 'k8s', kind: 'kubernetes' as const, environment: 'production', labels: {}, production_namespaces: ['prod'],
-    upstream_http: { url: up.url, ca_file: up.caFile, credential: { kind: 'bearer' as const, token_env: 'K8S_ADMIN' }, hosts: [] },
-  }], { tls: true, env: { K8S_ADMIN: kube.adminToken } })
-  g.route = (req, res) => {
-    if (/^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/log$/.test(new URL(req.url, 'https://x').pathname)) {
-      res.writeHead(200, { 'content-type': 'text/plain' })
-      return res.end(LOG)
-    }
-    passOn(req, res)
-  }
-  const token = await g.agentToken()
-  writeFileSync(join(dir, 'agent'), `apiVersion: v1
-kind: Config
-clusters: [{name: warden, cluster: {server: "${g.reverse.url}/t/k8s", insecure-skip-tls-verify: true}}]
-users: [{name: agent, user: {token: "${token}"}}]
-contexts: [{name: warden, context: {cluster: warden, user: agent, namespace: staging}}]
-current-context: warden
-`, { mode: 0o600 })
-  await admin(['create', 'namespace', 'staging'])
-  await admin(['create', 'serviceaccount', 'default', '-n', 'staging'])
+  p = await startPodLogSetting({ name: 'pod-log-configmaps', targets: { k8s: (kube) => kube.adminToken }, serveLog: (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end(LOG)
+  } })
+  const admin = p.admin
   const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'staging' }, data })
   await admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
     configMap('db', { db_password: KEY_VALUE, service: 'orders-service' }),
@@ -112,20 +59,18 @@ current-context: warden
 })
 
 test.after(async () => {
-  await g?.close()
-  await kube?.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await p?.close()
 })
 
 test('control: reading the ConfigMaps as the agent masks those values', async () => {
-  const out = await agentKubectl('get', 'configmaps', '-o', 'json')
+  const out = await p.agentKubectl('k8s', 'get', 'configmaps', '-o', 'json')
   assert.is(out.code, 0, out.err)
   for (const value of VALUES) assert.not.match(out.out, value)
   assert.match(out.out, 'orders-service')
 })
 
 test('kubectl logs as the agent: the values its ConfigMaps mask are hidden in the pod\'s log too', async () => {
-  const out = await agentKubectl('logs', 'app')
+  const out = await p.agentKubectl('k8s', 'logs', 'app')
   assert.is(out.code, 0, out.err)
   for (const value of VALUES) assert.not.match(out.out, value, `${value} in\n${out.out}`)
   assert.match(out.out, 'orders database with [warden:secret]')
@@ -134,19 +79,19 @@ test('kubectl logs as the agent: the values its ConfigMaps mask are hidden in th
 })
 
 test('another pod\'s log keeps them: they are not its values', async () => {
-  const out = await agentKubectl('logs', 'other')
+  const out = await p.agentKubectl('k8s', 'logs', 'other')
   assert.is(out.code, 0, out.err)
   for (const value of VALUES) assert.match(out.out, value)
 })
 
 test('a pod whose ConfigMap is gone (deleted by the agent, its writes pass in staging) has its log refused, not served bare', async () => {
-  await admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+  await p.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gone', namespace: 'staging' }, data: { db_password: KEY_VALUE } },
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'staging' }, spec: { containers: [{ name: 'c', image: 'busybox', envFrom: [{ configMapRef: { name: 'gone' } }] }] } },
   ] }))
-  const del = await agentKubectl('delete', 'configmap', 'gone')
+  const del = await p.agentKubectl('k8s', 'delete', 'configmap', 'gone')
   assert.is(del.code, 0, del.err)
-  const out = await agentKubectl('logs', 'orphan')
+  const out = await p.agentKubectl('k8s', 'logs', 'orphan')
   assert.is.not(out.code, 0)
   for (const value of VALUES) assert.not.match(out.out + out.err, value)
   assert.match(out.err, 'ConfigMap staging/gone')
