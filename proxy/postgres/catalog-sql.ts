@@ -68,8 +68,8 @@ const CHECKED_SQL =
  * domains, composite fields and ranges) a domain with a CHECK or a length limit, a composite type with a field of a
  * limit (varchar(5)), or a type cast to by a function outside pg_catalog. `checked_columns`: (table, column) pairs read
  * by a CHECK or foreign key (attnum 0: the whole row), a trigger's WHEN, an index expression or predicate, a generated
- * column or a partition key (the `:varattno n` of their stored trees), or of a table with a rule or an INSERT or UPDATE
- * trigger (every column), in the
+ * column or a partition key (the `:varattno n` of their stored trees), or of a table with a rule or an INSERT, UPDATE
+ * or DELETE trigger (every column), in the
  * table or any table under it (partitions and inheritance children take writes through their parents), by name.
  */
 function checkedCtes(where: string): string {
@@ -94,10 +94,11 @@ function checkedCtes(where: string): string {
         'JOIN pg_catalog.pg_attribute da ON da.attrelid = u.oid AND da.attnum > 0', 'u.oid, da.attnum', `WHERE ${reads('d.adbin::pg_catalog.text', 'da.attnum')}`),
       own('JOIN pg_catalog.pg_rewrite r ON r.ev_class = u.oid', 'u.oid, 0', "WHERE r.ev_type <> '1'"),
       // A trigger on INSERT or UPDATE (4 | 16) hands its function every column of the rows written (NEW, or a
-      // transition table); internal ones are foreign keys' (read above), and a built-in function (full text) reads
-      // only the columns its arguments name, which the policy judges when the trigger is made.
+      // transition table), one on DELETE (8) every column of the rows kept, when a later DELETE removes them (OLD,
+      // an old table); internal ones are foreign keys' (read above), and a built-in function (full text) reads only
+      // the columns its arguments name, which the policy judges when the trigger is made.
       own('JOIN pg_catalog.pg_trigger t ON t.tgrelid = u.oid JOIN pg_catalog.pg_proc tp ON tp.oid = t.tgfoid', 'u.oid, 0',
-        "WHERE NOT t.tgisinternal AND (t.tgtype & 20) <> 0 AND tp.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace"),
+        "WHERE NOT t.tgisinternal AND (t.tgtype & 28) <> 0 AND tp.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace"),
     ].join(' UNION ALL ') +
     '), ' +
     'checked_columns(relid, attname) AS (SELECT o.top, ca.attname FROM checked_own o JOIN pg_catalog.pg_attribute ca ON ca.attrelid = o.relid ' +
