@@ -40,7 +40,7 @@ const CHECKED = /^42501: warden: denied: .*whose values the server checks or han
 for (const [kind, trigger] of [
   ['a statement trigger with an old table', 'CREATE TRIGGER t_keep AFTER DELETE ON t REFERENCING OLD TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION keep_rows()'],
   ['a row trigger (OLD)', 'CREATE TRIGGER t_keep BEFORE DELETE ON t FOR EACH ROW EXECUTE FUNCTION keep_old()'],
-]) {
+] as const) {
   test(`a masked value copied into a table with a DELETE trigger (${kind}) is denied: a later DELETE no longer hands the function every password`, async () => {
     const c = await session()
     try {

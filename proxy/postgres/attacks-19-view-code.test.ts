@@ -39,7 +39,7 @@ const CHECKED = /^42501: warden: denied: .*whose values the server checks or han
 for (const [kind, code] of [
   ['a rule', 'CREATE RULE vr AS ON UPDATE TO v DO INSTEAD INSERT INTO loot VALUES (OLD.x)'],
   ['an INSTEAD OF trigger', 'CREATE TRIGGER vk INSTEAD OF UPDATE ON v FOR EACH ROW EXECUTE FUNCTION keep_old()'],
-]) {
+] as const) {
   test(`a masked value copied into a table under a view with ${kind} is denied: an update of the view no longer hands it over`, async () => {
     const c = await session()
     try {
