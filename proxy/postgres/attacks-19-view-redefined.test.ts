@@ -7,7 +7,8 @@
 //   sink VALUES (1)` (held as a write) or `SELECT 1 FROM h()` (held as a call) then put every password into loot,
 //   which a plain read gave back in clear. Nothing of it was in what a reviewer saw. A column whose sources a
 //   redefinition changes now counts as written with its new values (engine/normalize/sql/lineage.ts redefined):
-//   masked ones under a name masked less strictly are denied.
+//   masked ones under a name masked less strictly are denied. The same through `CREATE OR REPLACE RULE "_RETURN" AS
+//   ON SELECT TO src DO INSTEAD SELECT id, password AS x …`, which replaced the view's definition as well.
 // - Not fixed: a PL/pgSQL body looks its names up when it runs: a view dropped and made again under the same name
 //   (or another renamed to it) is read by code judged against the old one (see the skipped test).
 import { test } from 'uvu'
@@ -51,6 +52,8 @@ test('a view column redefined to show a masked value under a name masked less st
       'CREATE OR REPLACE VIEW src AS SELECT id, password AS x FROM credentials',
       'CREATE OR REPLACE VIEW public.src (id, x) AS SELECT id, password FROM credentials',
       'BEGIN; CREATE VIEW src2 AS SELECT 1; CREATE OR REPLACE VIEW src AS SELECT k.id, k.password AS x FROM credentials k; COMMIT',
+      // A view's rule ON SELECT is its definition.
+      'CREATE OR REPLACE RULE "_RETURN" AS ON SELECT TO src DO INSTEAD SELECT id, password AS x FROM credentials',
     ]) {
       const r = await query(c, sql)
       assert.match(r.errors.join(), STORED, `${sql}: ${r.errors.join()}`)

@@ -116,7 +116,12 @@ test('the columns whose written values the server checks or hands on are listed:
     CREATE TABLE checked_whole (id int, v text);
     CREATE VIEW checked_whole_v AS SELECT id, checked_whole AS r FROM checked_whole;
     CREATE RULE checked_whole_rule AS ON DELETE TO checked_whole_v DO INSTEAD NOTHING;
-    ALTER TABLE checked_whole ADD COLUMN later text`)
+    ALTER TABLE checked_whole ADD COLUMN later text;
+    CREATE TABLE checked_read (id int, v text);
+    CREATE TABLE checked_read_fn (id int, v text);
+    CREATE TABLE checked_sink (id int);
+    CREATE RULE checked_sink_copy AS ON INSERT TO checked_sink DO ALSO SELECT v FROM checked_read;
+    CREATE FUNCTION checked_probe_body() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(v) FROM checked_read_fn; END`)
   try {
     const catalog = new Catalog(connector)
     await catalog.warm()
@@ -127,13 +132,15 @@ test('the columns whose written values the server checks or hands on are listed:
     assert.equal(catalog.relation(null, 'checked_parent')?.checked_columns, ['id', 'v'], 'the partition key, and a partition\'s own CHECK')
     assert.equal(catalog.relation(null, 'checked_shown')?.checked_columns, ['id', 'v', 'w', 'x'], 'read by a view with a trigger or rule, or through one: every column')
     assert.equal(catalog.relation(null, 'checked_shown_t')?.checked_columns, ['id', 'v'])
+    assert.equal(catalog.relation(null, 'checked_read')?.checked_columns, ['id', 'v'], 'read by another table\'s rule')
+    assert.equal(catalog.relation(null, 'checked_read_fn')?.checked_columns, ['id', 'v'], 'read by a SQL function\'s body')
     assert.equal(catalog.relation(null, 'checked_whole')?.checked_columns, ['id', 'v', 'later'], 'a whole row shown by such a view: every column')
     assert.equal(catalog.relation(null, 'users')?.checked_columns, [])
     assert.equal(catalog.relation(null, 'orders')?.checked_columns, ['user_id'])
     assert.is(catalog.relation(null, 'checked_view')?.checked_columns, undefined, 'not known for a view')
     catalog.close()
   } finally {
-    await cluster.query(`DROP TABLE checked_probe, checked_parent, checked_ruled, checked_triggered, checked_deleted, checked_shown, checked_shown_t, checked_whole CASCADE; DROP FUNCTION checked_probe_no();
+    await cluster.query(`DROP TABLE checked_probe, checked_parent, checked_ruled, checked_triggered, checked_deleted, checked_shown, checked_shown_t, checked_whole, checked_read, checked_read_fn, checked_sink CASCADE; DROP FUNCTION checked_probe_no();
       DROP TYPE checked_probe_pair; DROP DOMAIN checked_probe_d, checked_probe_len; DROP TYPE checked_probe_box CASCADE`)
   }
 })

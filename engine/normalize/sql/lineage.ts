@@ -245,6 +245,10 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       // as its call over the whole row, as `WHERE f(t.*)` would be. Built-in ones read only the columns their
       // arguments name (masks_stored.rego).
       if (name === 'CreateTrigStmt' && !BUILTIN_TRIGGER_FUNCTIONS.has(builtinName(names(body.funcname)))) w.predicate(wholeRowCall(body), top)
+      // A rule ON SELECT ("_RETURN", or one making a table a view) is a view's definition: replaced, as by CREATE OR
+      // REPLACE VIEW.
+      const action = list(body.actions)[0]
+      if (name === 'RuleStmt' && body.event === 'CMD_SELECT' && action !== undefined) w.stored.push(...redefined(w, body.relation, w.query(action, new LineageScope())))
       return undefined
     }
     case 'CreateStatsStmt': {
