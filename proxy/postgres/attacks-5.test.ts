@@ -143,8 +143,13 @@ test('a statement prepared before its view was redefined (protocol Parse, SQL PR
   }
   assert.equal((await query(c, 'PREPARE r1 AS SELECT x FROM v2')).errors, [])
   assert.equal((await run(c, 's1')).rows, [['ci deploy'], ['analytics'], ['backup']])
-  // Approved, and the server plans every prepared statement on v2 again: x is now a password.
-  assert.equal((await query(c, 'CREATE OR REPLACE VIEW v2 AS SELECT id, password AS x FROM credentials')).errors, [])
+  // Redefined on the server (through the gateway a column of v2 turned masked is denied: attacks-19-view-redefined),
+  // and the server plans every prepared statement on v2 again: x is now a password.
+  await h.cluster.query('SET ROLE warden; CREATE OR REPLACE VIEW v2 AS SELECT id, password AS x FROM credentials; RESET ROLE')
+  // DDL through the gateway reloads its catalog (a view redefined on the server alone is followed once its cached
+  // definition is old: view-redefined.test.ts); the reload is waited for as above.
+  assert.equal((await query(c, 'CREATE TABLE v2_redefined (n int)')).errors, [])
+  for (let i = 0; i < 20 && (await query(c, 'SELECT x FROM v2')).errors.length; i++) await new Promise((r) => setTimeout(r, 250))
   for (const [s, statement] of [[c, 's1'], [c, 'r1'], [other, 's1']] as const) {
     const got = await run(s, statement)
     assert.equal(got.leaks, [], statement)
@@ -157,7 +162,11 @@ test('a statement prepared before its view was redefined (protocol Parse, SQL PR
 test('held: a view redefined inside a transaction is not judged by its committed definition; a rule copying masked values is denied', async () => {
   const c = await session()
   assert.equal((await query(c, 'CREATE VIEW v1 AS SELECT id, label AS x FROM credentials')).errors, [])
-  for (const sql of ['BEGIN', 'CREATE OR REPLACE VIEW v1 AS SELECT id, password AS x FROM credentials']) assert.equal((await query(c, sql)).errors, [], sql)
+  assert.equal((await query(c, 'BEGIN')).errors, [])
+  // A column turned masked is denied (attacks-19-view-redefined); redefined otherwise, v1 is not what was committed.
+  assert.match((await query(c, 'CREATE OR REPLACE VIEW v1 AS SELECT id, password AS x FROM credentials')).errors.join(), STORED)
+  await query(c, 'ROLLBACK')
+  for (const sql of ['BEGIN', 'CREATE OR REPLACE VIEW v1 AS SELECT id, upper(label) AS x FROM credentials']) assert.equal((await query(c, sql)).errors, [], sql)
   const inside = await query(c, 'SELECT x FROM v1')
   assert.match(inside.errors.join(), /^42501: .*not in the catalog/)
   assert.equal(inside.leaks, [])

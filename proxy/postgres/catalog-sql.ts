@@ -60,6 +60,14 @@ const CHECKED_SQL =
   "CASE WHEN c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND a.attnum IS NOT NULL THEN " +
   '(a.atttypid IN (SELECT oid FROM checked_types) OR (c.oid, a.attname) IN (SELECT relid, attname FROM checked_columns)) END '
 
+/** `JOIN pg_depend d` on the relations (and their columns) the object `oid` of `catalog` depends on. */
+const dependsOf = (catalog: string, oid: string) =>
+  `JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objid = ${oid} ` +
+  "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+
+/** The relations a view `v` reads: the dependencies of its query (rule _RETURN), not on itself. */
+const VIEW_DEPENDS = `JOIN pg_catalog.pg_rewrite q ON q.ev_class = v.oid AND q.rulename = '_RETURN' ${dependsOf('pg_rewrite', 'q.oid')} AND d.refobjid <> v.oid`
+
 /**
  * Computed once per query, for the relations it asks for (`where`) and the tables under them, not per column:
  * correlated, the planner's estimates put the catalog query past jit_above_cost (JIT took 140 to 700 ms of a query
@@ -68,9 +76,9 @@ const CHECKED_SQL =
  * domains, composite fields and ranges) a domain with a CHECK or a length limit, a composite type with a field of a
  * limit (varchar(5)), or a type cast to by a function outside pg_catalog. `checked_columns`: (table, column) pairs read
  * by a CHECK or foreign key (attnum 0: the whole row), a trigger's WHEN, an index expression or predicate, a generated
- * column or a partition key (the `:varattno n` of their stored trees), or of a table with a rule or an INSERT or UPDATE
- * trigger (every column), in the
- * table or any table under it (partitions and inheritance children take writes through their parents), by name.
+ * column or a partition key (the `:varattno n` of their stored trees), or of a table with a rule or an INSERT, UPDATE
+ * or DELETE trigger (every column), or read by a view with a rule or a trigger, another relation's rule or a SQL
+ * function's body (directly or through views: every column), in the table or any table under it (partitions and inheritance children take writes through their parents), by name.
  */
 function checkedCtes(where: string): string {
   const own = (from: string, picked: string, rest: string) => `SELECT u.top, ${picked} FROM under u ${from} ${rest}`
@@ -79,6 +87,17 @@ function checkedCtes(where: string): string {
     'WITH RECURSIVE targets(oid) AS (SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
     `WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND ${where}), ` +
     'under(top, oid) AS (SELECT oid, oid FROM targets UNION SELECT u.top, h.inhrelid FROM under u JOIN pg_catalog.pg_inherits h ON h.inhparent = u.oid), ' +
+    // The relations code made elsewhere reads by their columns' numbers, not names: a view with a rule or a trigger
+    // (INSTEAD OF), whose writes hand its code (OLD, NEW) what it shows; a rule's action on another relation; a SQL
+    // function's body (BEGIN ATOMIC, RETURN); and, through the views they read, what those views read. A column
+    // renamed to a masked name under them is read by code judged when it had the old one. Every column: a whole row
+    // (`SELECT t FROM t`) is a dependency on no column, and holds columns added later.
+    `code_reads(relid) AS (SELECT d.refobjid FROM pg_catalog.pg_class v ${VIEW_DEPENDS} ` +
+    "WHERE v.relkind = 'v' AND (EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite w WHERE w.ev_class = v.oid AND w.ev_type <> '1') " +
+    'OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v.oid)) ' +
+    `UNION SELECT d.refobjid FROM pg_catalog.pg_rewrite w ${dependsOf('pg_rewrite', 'w.oid')} AND d.refobjid <> w.ev_class WHERE w.ev_type <> '1' ` +
+    `UNION SELECT d.refobjid FROM pg_catalog.pg_proc p ${dependsOf('pg_proc', 'p.oid')} WHERE p.prosqlbody IS NOT NULL ` +
+    `UNION SELECT d.refobjid FROM code_reads r JOIN pg_catalog.pg_class v ON v.oid = r.relid AND v.relkind = 'v' ${VIEW_DEPENDS}), ` +
     'checked_own(top, relid, attnum) AS (' +
     [
       own('JOIN pg_catalog.pg_constraint k ON k.conrelid = u.oid CROSS JOIN LATERAL pg_catalog.unnest(k.conkey) x(n)', 'u.oid, x.n', "WHERE k.contype IN ('c', 'f')"),
@@ -93,11 +112,13 @@ function checkedCtes(where: string): string {
       own("JOIN pg_catalog.pg_attrdef d ON d.adrelid = u.oid JOIN pg_catalog.pg_attribute g ON g.attrelid = u.oid AND g.attnum = d.adnum AND g.attgenerated <> '' " +
         'JOIN pg_catalog.pg_attribute da ON da.attrelid = u.oid AND da.attnum > 0', 'u.oid, da.attnum', `WHERE ${reads('d.adbin::pg_catalog.text', 'da.attnum')}`),
       own('JOIN pg_catalog.pg_rewrite r ON r.ev_class = u.oid', 'u.oid, 0', "WHERE r.ev_type <> '1'"),
+      own('JOIN code_reads cr ON cr.relid = u.oid', 'u.oid, 0', ''),
       // A trigger on INSERT or UPDATE (4 | 16) hands its function every column of the rows written (NEW, or a
-      // transition table); internal ones are foreign keys' (read above), and a built-in function (full text) reads
-      // only the columns its arguments name, which the policy judges when the trigger is made.
+      // transition table), one on DELETE (8) every column of the rows kept, when a later DELETE removes them (OLD,
+      // an old table); internal ones are foreign keys' (read above), and a built-in function (full text) reads only
+      // the columns its arguments name, which the policy judges when the trigger is made.
       own('JOIN pg_catalog.pg_trigger t ON t.tgrelid = u.oid JOIN pg_catalog.pg_proc tp ON tp.oid = t.tgfoid', 'u.oid, 0',
-        "WHERE NOT t.tgisinternal AND (t.tgtype & 20) <> 0 AND tp.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace"),
+        "WHERE NOT t.tgisinternal AND (t.tgtype & 28) <> 0 AND tp.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace"),
     ].join(' UNION ALL ') +
     '), ' +
     'checked_columns(relid, attname) AS (SELECT o.top, ca.attname FROM checked_own o JOIN pg_catalog.pg_attribute ca ON ca.attrelid = o.relid ' +

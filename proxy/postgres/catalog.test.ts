@@ -83,7 +83,7 @@ test('the columns each unique or exclusion index reads are listed: keys, express
   }
 })
 
-test('the columns whose written values the server checks or hands on are listed: CHECK, foreign key, trigger WHEN, INSERT or UPDATE trigger, index expression, generated column, partition key, rule, domain CHECK, limit or user cast in the type, and those of tables under it', async () => {
+test('the columns whose written values the server checks or hands on are listed: CHECK, foreign key, trigger WHEN, INSERT, UPDATE or DELETE trigger, a view with a rule or trigger reading it, index expression, generated column, partition key, rule, domain CHECK, limit or user cast in the type, and those of tables under it', async () => {
   await cluster.query(`CREATE DOMAIN checked_probe_d AS text CHECK (VALUE <> '');
     CREATE DOMAIN checked_probe_len AS varchar(5);
     CREATE TYPE checked_probe_pair AS (x int, y checked_probe_d);
@@ -94,29 +94,53 @@ test('the columns whose written values the server checks or hands on are listed:
     CREATE TABLE checked_probe (id int PRIMARY KEY, a text CHECK (a <> b), b text, c int REFERENCES checked_probe (id),
       d checked_probe_d, e checked_probe_d[], f checked_probe_pair, g checked_probe_len, h text, i text, j text,
       k text GENERATED ALWAYS AS (pg_catalog.upper(j)) STORED, l checked_probe_box, plain varchar(9));
-    CREATE TRIGGER checked_probe_when BEFORE DELETE ON checked_probe FOR EACH ROW WHEN (OLD.h > 'x') EXECUTE FUNCTION checked_probe_no();
+    CREATE TRIGGER checked_probe_when BEFORE UPDATE ON checked_probe FOR EACH ROW WHEN (OLD.h > 'x') EXECUTE FUNCTION suppress_redundant_updates_trigger();
     CREATE TABLE checked_triggered (id int, v text);
     CREATE TRIGGER checked_triggered_rows AFTER UPDATE ON checked_triggered FOR EACH ROW EXECUTE FUNCTION checked_probe_no();
+    CREATE TABLE checked_deleted (id int, v text);
+    CREATE TRIGGER checked_deleted_rows AFTER DELETE ON checked_deleted REFERENCING OLD TABLE AS o FOR EACH STATEMENT EXECUTE FUNCTION checked_probe_no();
     CREATE INDEX checked_probe_i ON checked_probe (pg_catalog.lower(i));
     CREATE TABLE checked_ruled (id int, v text);
     CREATE RULE checked_ruled_copy AS ON INSERT TO checked_ruled DO ALSO NOTIFY checked_ruled;
     CREATE TABLE checked_parent (id int, k text, v text) PARTITION BY LIST (id);
     CREATE TABLE checked_part PARTITION OF checked_parent FOR VALUES IN (1);
     ALTER TABLE checked_part ADD CHECK (v <> '');
-    CREATE VIEW checked_view AS SELECT id, a FROM checked_probe`)
+    CREATE VIEW checked_view AS SELECT id, a FROM checked_probe;
+    CREATE TABLE checked_shown (id int, v text, w text, x text);
+    CREATE TABLE checked_shown_t (id int, v text);
+    CREATE VIEW checked_shown_v AS SELECT id, v FROM checked_shown_t;
+    CREATE TRIGGER checked_shown_instead INSTEAD OF UPDATE ON checked_shown_v FOR EACH ROW EXECUTE FUNCTION checked_probe_no();
+    CREATE VIEW checked_shown_inner AS SELECT id, w, x FROM checked_shown;
+    CREATE VIEW checked_shown_outer AS SELECT w FROM checked_shown_inner;
+    CREATE RULE checked_shown_rule AS ON DELETE TO checked_shown_outer DO INSTEAD NOTHING;
+    CREATE TABLE checked_whole (id int, v text);
+    CREATE VIEW checked_whole_v AS SELECT id, checked_whole AS r FROM checked_whole;
+    CREATE RULE checked_whole_rule AS ON DELETE TO checked_whole_v DO INSTEAD NOTHING;
+    ALTER TABLE checked_whole ADD COLUMN later text;
+    CREATE TABLE checked_read (id int, v text);
+    CREATE TABLE checked_read_fn (id int, v text);
+    CREATE TABLE checked_sink (id int);
+    CREATE RULE checked_sink_copy AS ON INSERT TO checked_sink DO ALSO SELECT v FROM checked_read;
+    CREATE FUNCTION checked_probe_body() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(v) FROM checked_read_fn; END`)
   try {
     const catalog = new Catalog(connector)
     await catalog.warm()
     assert.equal(catalog.relation(null, 'checked_probe')?.checked_columns, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l'])
     assert.equal(catalog.relation(null, 'checked_ruled')?.checked_columns, ['id', 'v'], 'a rule on the table: every column')
     assert.equal(catalog.relation(null, 'checked_triggered')?.checked_columns, ['id', 'v'], 'an INSERT or UPDATE trigger: every column')
+    assert.equal(catalog.relation(null, 'checked_deleted')?.checked_columns, ['id', 'v'], 'a DELETE trigger gets the rows kept before: every column')
     assert.equal(catalog.relation(null, 'checked_parent')?.checked_columns, ['id', 'v'], 'the partition key, and a partition\'s own CHECK')
+    assert.equal(catalog.relation(null, 'checked_shown')?.checked_columns, ['id', 'v', 'w', 'x'], 'read by a view with a trigger or rule, or through one: every column')
+    assert.equal(catalog.relation(null, 'checked_shown_t')?.checked_columns, ['id', 'v'])
+    assert.equal(catalog.relation(null, 'checked_read')?.checked_columns, ['id', 'v'], 'read by another table\'s rule')
+    assert.equal(catalog.relation(null, 'checked_read_fn')?.checked_columns, ['id', 'v'], 'read by a SQL function\'s body')
+    assert.equal(catalog.relation(null, 'checked_whole')?.checked_columns, ['id', 'v', 'later'], 'a whole row shown by such a view: every column')
     assert.equal(catalog.relation(null, 'users')?.checked_columns, [])
     assert.equal(catalog.relation(null, 'orders')?.checked_columns, ['user_id'])
     assert.is(catalog.relation(null, 'checked_view')?.checked_columns, undefined, 'not known for a view')
     catalog.close()
   } finally {
-    await cluster.query(`DROP TABLE checked_probe, checked_parent, checked_ruled, checked_triggered CASCADE; DROP FUNCTION checked_probe_no();
+    await cluster.query(`DROP TABLE checked_probe, checked_parent, checked_ruled, checked_triggered, checked_deleted, checked_shown, checked_shown_t, checked_whole, checked_read, checked_read_fn, checked_sink CASCADE; DROP FUNCTION checked_probe_no();
       DROP TYPE checked_probe_pair; DROP DOMAIN checked_probe_d, checked_probe_len; DROP TYPE checked_probe_box CASCADE`)
   }
 })

@@ -58,6 +58,28 @@ test('a record stored under an id no JavaScript number holds (below -2^53) is re
   assert.equal([report.ok, report.failure?.seq, report.failure?.reason], [false, 99, 'reordered'])
   await store.close()
 })
+test('two gateways appending at once to a database whose default isolation is REPEATABLE READ stay one chain: the head is read after the lock is taken, not as the lock statement found it', async () => {
+  const connection = await freshDatabase()
+  await cluster.query(`ALTER DATABASE ${connection.database} SET default_transaction_isolation = 'repeatable read'`)
+  const [a, b] = [await openPostgresAuditStore({ connection }), await openPostgresAuditStore({ connection })]
+  const statement = (n: number) => ({ event: { type: 'statement', n }, time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() })
+  await a.append([statement(1)])
+  // A third party holds the append lock until both appends wait on it (told by pg_locks, not by the clock).
+  const holder = new pg.Client(connection)
+  await holder.connect()
+  await holder.query('BEGIN')
+  await holder.query(`SELECT pg_advisory_xact_lock(8602282538711737460)`)
+  const appends = [a.append([statement(2)]), b.append([statement(3)])].map((p) => p.then(() => 'ok', (e: Error) => e.message))
+  while ((await holder.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n < 2) await new Promise((r) => setImmediate(r))
+  await holder.query('COMMIT')
+  await holder.end()
+  assert.equal(await Promise.all(appends), ['ok', 'ok'])
+  const report = await verifyChain({ records: () => a.records(), has: (s) => a.has(s), checkpoints: [], keys: [] })
+  assert.ok(report.ok, JSON.stringify(report.failure))
+  await a.close()
+  await b.close()
+})
+
 test.run()
 
 // uvu runs the suite on the next tick; stop the cluster once the process is about to exit.

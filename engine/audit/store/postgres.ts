@@ -62,7 +62,9 @@ export async function openPostgresAuditStore(opts: PostgresStoreOptions): Promis
       let client: pg.PoolClient | undefined
       try {
         client = await pool.connect()
-        await client.query('BEGIN')
+        // READ COMMITTED whatever the database's default: under REPEATABLE READ the snapshot is the lock statement's,
+        // taken before it waited, and the head read after it misses the append that held the lock (a duplicate seq).
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
         await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`)
         const records = linkBatch(await headOf(client), batch)
         const values: unknown[] = []

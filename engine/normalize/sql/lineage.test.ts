@@ -243,9 +243,16 @@ test('DDL that orders or checks rows by columns it does not show (CLUSTER, VALID
   const s = (sql: string) => one(sql, withCatalog)
   const predicates = (sql: string) => (s(sql).predicates ?? []).map((p) => `${p.column}${p.lookup ? ' lookup' : ''}`)
   // CLUSTER sorts the table by an index the catalog does not describe: every column orders its rows.
-  for (const sql of ['CLUSTER users USING users_email_idx', 'CLUSTER users', 'CLUSTER VERBOSE public.users', 'ALTER TABLE users VALIDATE CONSTRAINT c']) {
+  // VALIDATE CONSTRAINT checks every row; a table attached as a partition or made a child is checked against the
+  // parent's bound and handed to its triggers.
+  for (const sql of [
+    'CLUSTER users USING users_email_idx', 'CLUSTER users', 'CLUSTER VERBOSE public.users', 'ALTER TABLE users VALIDATE CONSTRAINT c',
+    'ALTER TABLE orders ATTACH PARTITION users FOR VALUES FROM (MINVALUE) TO (MAXVALUE)', 'ALTER TABLE orders ATTACH PARTITION public.users DEFAULT',
+    'ALTER TABLE users INHERIT orders',
+  ]) {
     assert.equal(predicates(sql), ['id', 'email', 'name', 'addr'], sql)
   }
+  assert.equal(predicates('ALTER INDEX users_email_idx ATTACH PARTITION users_email_2026'), [])
   assert.match(String(s('CLUSTER').detail.predicate_unknown), /every table clustered before/)
   assert.match(String(s('CLUSTER fresh USING fresh_idx').detail.predicate_unknown), /relation fresh is not in the catalog/)
   // Without a catalog, any column may be one masked whole.

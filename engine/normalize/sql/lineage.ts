@@ -163,9 +163,12 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       if (body.objtype !== 'OBJECT_MATVIEW') w.stored.push(...storedInColumns(rel ? written(rel) : null, cols))
       return undefined
     }
-    case 'ViewStmt':
-      create(ctx, body.view, rename(w.query(body.query, top), names(body.aliases)))
+    case 'ViewStmt': {
+      const cols = rename(w.query(body.query, top), names(body.aliases))
+      if (body.replace === true) w.stored.push(...redefined(w, body.view, cols))
+      create(ctx, body.view, cols)
       return undefined
+    }
     case 'CreateStmt': {
       const rel = bodyOf(body.relation, 'RangeVar')
       const defs = list(body.tableElts).map((e) => bodyOf(e, 'ColumnDef'))
@@ -204,6 +207,14 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
         } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
         // VALIDATE CONSTRAINT checks every row against a CHECK or foreign key the statement does not show.
         else if (cmd?.subtype === 'AT_ValidateConstraint') w.addPredicates(everyColumn(top, w))
+        // A table attached as a partition, or made a child: each of its rows is checked against the parent's bound,
+        // and handed to the parent's triggers (row triggers are cloned onto a partition; a statement trigger's
+        // transition tables hold the children's rows), made before the parent had any masked column.
+        else if (cmd?.subtype === 'AT_AttachPartition' && body.objtype !== 'OBJECT_INDEX') {
+          const scope = new LineageScope()
+          scope.items.push(targetRelation(w, bodyOf(cmd.def, 'PartitionCmd')?.name, []))
+          w.addPredicates(everyColumn(scope, w))
+        } else if (cmd?.subtype === 'AT_AddInherit') w.addPredicates(everyColumn(top, w))
       }
       return undefined
     }
@@ -234,6 +245,10 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       // as its call over the whole row, as `WHERE f(t.*)` would be. Built-in ones read only the columns their
       // arguments name (masks_stored.rego).
       if (name === 'CreateTrigStmt' && !BUILTIN_TRIGGER_FUNCTIONS.has(builtinName(names(body.funcname)))) w.predicate(wholeRowCall(body), top)
+      // A rule ON SELECT ("_RETURN", or one making a table a view) is a view's definition: replaced, as by CREATE OR
+      // REPLACE VIEW.
+      const action = list(body.actions)[0]
+      if (name === 'RuleStmt' && body.event === 'CMD_SELECT' && action !== undefined) w.stored.push(...redefined(w, body.relation, w.query(action, new LineageScope())))
       return undefined
     }
     case 'CreateStatsStmt': {
@@ -417,6 +432,26 @@ function written(rel: PgObject): string {
   const schema = str(rel.schemaname)
   const name = str(rel.relname) ?? ''
   return schema === undefined ? name : `${schema}.${name}`
+}
+
+/**
+ * CREATE OR REPLACE VIEW keeps the view and its columns: code made on it before (a rule's action, a function's body)
+ * reads the new definition's values as it read the old one's, judged when it was made. A column whose sources change
+ * counts as written with its new values (`x`, label before and password now, put every password in a rule's table);
+ * a column added at the end, or a view made anew, as the view's own.
+ */
+function redefined(w: QueryWalker, view: unknown, cols: Col[]): SqlStored[] {
+  const rel = bodyOf(view, 'RangeVar')
+  if (!rel || !w.schema) return []
+  const known = w.created.has(written(rel)) || w.schema.relation(str(rel.schemaname) ?? null, str(rel.relname) ?? '', { current: true }) !== undefined
+  if (!known) return []
+  const before = targetRelation(w, view, [])
+  const sources = (lin: Lin) => JSON.stringify([lin.kind, lin.reason ?? '', [...new Set(lin.sources.map((s) => `${s.table}.${s.column}`))].sort()])
+  return cols.flatMap((c) => {
+    const old = before.columns?.find((o) => o.name === c.name)?.lin
+    if (before.columns !== undefined && old === undefined) return []
+    return old !== undefined && sources(old) === sources(c.lin) ? [] : storedInColumns(before.table, [c])
+  })
 }
 
 function create(ctx: LineageContext, value: unknown, cols: Col[]): void {

@@ -17,6 +17,11 @@ test('a value where parsing stopped is named by its kind; a keyword, a name or a
     [`syntax error at or near "$1"`, `syntax error at or near "$1"`],
     [`syntax error at or near "Eve"`, `syntax error at or near "Eve"`],
     ['syntax error at end of input', 'syntax error at end of input'],
+    // Inside a literal: an escape's error quotes the text from the escape on, or the character after it.
+    [`invalid Unicode escape value at or near "\\Udeadbeef"`, 'invalid Unicode escape value at or near a string literal'],
+    [`invalid Unicode surrogate pair at or near "S"`, 'invalid Unicode surrogate pair at or near a string literal'],
+    [`invalid Unicode escape character at or near "'S3'"`, 'invalid Unicode escape character at or near a string literal'],
+    [`unterminated /* comment at or near "/* was 'S3cr3t'"`, 'unterminated /* comment at or near a comment'],
   ]
   for (const [message, want] of cases) assert.is(withoutQuotedValue(message), want, message)
 })

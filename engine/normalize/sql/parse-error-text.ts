@@ -19,6 +19,10 @@ function valueKind(token: string): string | undefined {
 /** `message` with the value it quotes, if it quotes one where parsing stopped, named by its kind. */
 export function withoutQuotedValue(message: string): string {
   const m = NEAR.exec(message)
-  const kind = m && valueKind(m[2]!)
+  if (!m) return message
+  // An escape's error quotes the text inside the literal from the escape on (`invalid Unicode escape value at or
+  // near "\Udeadbeef"`, `invalid Unicode surrogate pair at or near "S"`); an unterminated comment all the rest of the
+  // text, which the trail keeps without its comments.
+  const kind = /Unicode/.test(m[1]!) || m[2]!.startsWith('\\') ? 'a string literal' : m[2]!.startsWith('/*') ? 'a comment' : valueKind(m[2]!)
   return kind ? `${m[1]}${kind}` : message
 }

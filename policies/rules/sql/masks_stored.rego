@@ -45,7 +45,7 @@ deny contains {"rule": "warden.rules.sql.stored", "message": msg} if {
 
 # A value written into a column the server checks or hands on before keeping it (`checked`: a CHECK constraint, a
 # foreign key, a trigger's WHEN, an index expression, a generated column or a partition key reading it, a rule or an
-# INSERT or UPDATE trigger on the table, a domain CHECK, length limit or user cast in its type, as the catalog tells) is compared, or handed to
+# INSERT, UPDATE or DELETE trigger on the table, a domain CHECK, length limit or user cast in its type, as the catalog tells) is compared, or handed to
 # whatever function that code calls, by code the statement does not show: the error (23514, 23503, 22001), the
 # partition it lands in or what that code keeps gives the value back, however strictly the column is masked. `CREATE DOMAIN d AS text CHECK (keep(VALUE))` then `INSERT INTO t (password_copy) SELECT password
 # …` into a column of type d stored every password in keep's own table.
