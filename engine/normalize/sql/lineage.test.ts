@@ -544,6 +544,21 @@ test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT a FROM opaque', withCatalog), ['a unknown'])
 })
 
+test('a materialized view holds what the views it reads gave at its last refresh: their columns are unknown there, its tables\' are followed', () => {
+  const relations: CatalogRelation[] = [
+    ...RELATIONS,
+    { schema: 'public', name: 'mail_mv', kind: 'materialized_view', columns: ['id', 'm', 'who'], definition: 'SELECT u.id, v.mail, u.name FROM users u JOIN user_mail v ON v.id = u.id' },
+    { schema: 'public', name: 'user_mv', kind: 'materialized_view', columns: ['id', 'email'], definition: 'SELECT id, email FROM users' },
+    { schema: 'public', name: 'over_mv', kind: 'view', columns: ['m'], definition: 'SELECT m FROM mail_mv' },
+  ]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  assert.equal(outputs('SELECT * FROM mail_mv', ctx), ['id plain public.users.id', 'm unknown', 'who plain public.users.name'])
+  assert.equal(outputs('SELECT m FROM over_mv', ctx), ['m unknown'])
+  assert.equal(outputs('SELECT * FROM user_mv', ctx), ['id plain public.users.id', 'email plain public.users.email'])
+  // The view read directly, in the same statement, is followed as it is now.
+  assert.equal(outputs('SELECT v.mail, m.m FROM user_mail v, mail_mv m', ctx), ['mail derived public.users.email fn=lower', 'm unknown'])
+})
+
 test('a stored generated column is derived from the columns its expression names; unreadable ones are unknown', () => {
   assert.equal(outputs('SELECT hint, twice, odd FROM accounts', withCatalog), [
     'hint derived public.accounts.id,public.accounts.password', 'twice derived public.accounts.id', 'odd unknown',
