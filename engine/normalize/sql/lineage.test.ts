@@ -828,6 +828,9 @@ test('stored: a write through an updatable view stores into the base column the 
   assert.equal(kept('INSERT INTO user_mail (id, who) SELECT id, email FROM users'), ['column:public.users.id plain public.users.id', 'column:public.users.name plain public.users.email'])
   assert.equal(kept('ALTER TABLE users ALTER COLUMN name TYPE text USING name || email, ALTER COLUMN id TYPE bigint'), ['column:public.users.name derived public.users.name,public.users.email'])
   assert.equal(kept('ALTER TABLE users ADD COLUMN note text'), [])
+  // DROP EXPRESSION keeps a generated column's values as its own: what its expression read until then.
+  assert.equal(kept('ALTER TABLE accounts ALTER COLUMN hint DROP EXPRESSION'), ['column:public.accounts.hint derived public.accounts.id,public.accounts.password'])
+  assert.equal(kept('ALTER TABLE accounts ALTER COLUMN twice DROP EXPRESSION IF EXISTS'), ['column:public.accounts.twice derived public.accounts.id'])
   // The catalog does not tell the base column: any.
   assert.equal(kept('UPDATE unknown_view SET password = email FROM users'), ['column:unknown_view.* plain public.users.email'])
   assert.equal(kept("UPDATE opaque SET a = 'x'"), ['column:public.opaque.* derived safe'])

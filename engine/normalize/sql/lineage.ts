@@ -196,6 +196,11 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
         } else if (cmd?.subtype === 'AT_AlterColumnType' && !castsWithoutFail(def?.typeName)) {
           // Without USING, every stored value is cast to the new type: a length limit or a domain's CHECK fails on some.
           w.computes(exprLineage({ ColumnRef: { fields: [{ String: { sval: str(cmd.name) ?? '' } }] } }, top, w))
+        } else if (cmd?.subtype === 'AT_DropExpression') {
+          // DROP EXPRESSION keeps a generated column's stored values as the column's own: read as its expression's
+          // lineage until now (g of `password`, masked as derived), afterwards as a plain column of its own name.
+          const column = str(cmd.name) ?? ''
+          w.stored.push(...storedInColumns(target.table, [{ name: column, lin: exprLineage({ ColumnRef: { fields: [{ String: { sval: column } }] } }, top, w) }]))
         } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
         } else if (cmd?.subtype === 'AT_AddColumn' && def) {
