@@ -128,13 +128,19 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   } else if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) {
     columns = viewColumns(w, table, found.columns, found.definition, found.kind === 'materialized_view')
   } else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: untraced(`view ${table} has no definition in the catalog`) }))
-  else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? tableColumn(table, c, found) : generatedLin(table, c, found.generated[c], found.columns) }))
+  else columns = found.columns.map((c) => ({ name: c, lin: storedColumn(table, c, found) }))
   const rel: Rel = { names: own, table, columns: rename(columns, aliases) }
   if (STORED.has(found.kind)) rel.stored = true
   if (found.unique_keys) rel.uniqueKeys = found.unique_keys
   if (found.exclusion_keys) rel.exclusionKeys = found.exclusion_keys
   if (found.checked_columns) rel.checkedColumns = found.checked_columns
   return rel
+}
+
+/** A stored column: as it is, computed by its generation expression, or untraced where a table under it computes it. */
+function storedColumn(table: string, column: string, found: CatalogRelation): Lin {
+  if (found.generated_under?.includes(column)) return untraced(`a table under ${table} computes its column ${column} by a generation expression of its own`)
+  return found.generated?.[column] === undefined ? tableColumn(table, column, found) : generatedLin(table, column, found.generated[column], found.columns)
 }
 
 /** A stored column as it is; a whole document when of type json or jsonb, a row of fields when composite. */

@@ -544,6 +544,12 @@ test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT a FROM opaque', withCatalog), ['a unknown'])
 })
 
+test('a column a table under this one computes by a generation expression of its own is unknown: a read returns that table\'s rows', () => {
+  const relations: CatalogRelation[] = [...RELATIONS, { schema: 'public', name: 'parent', kind: 'table', columns: ['id', 'note'], generated_under: ['note'] }]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  assert.equal(outputs('SELECT * FROM parent', ctx), ['id plain public.parent.id', 'note unknown'])
+})
+
 test('a materialized view holds what the views it reads gave at its last refresh: their columns are unknown there, its tables\' are followed', () => {
   const relations: CatalogRelation[] = [
     ...RELATIONS,
