@@ -834,6 +834,11 @@ test('stored: a write through an updatable view stores into the base column the 
   assert.equal(kept('INSERT INTO user_mail (id, who) SELECT id, email FROM users'), ['column:public.users.id plain public.users.id', 'column:public.users.name plain public.users.email'])
   assert.equal(kept('ALTER TABLE users ALTER COLUMN name TYPE text USING name || email, ALTER COLUMN id TYPE bigint'), ['column:public.users.name derived public.users.name,public.users.email'])
   assert.equal(kept('ALTER TABLE users ADD COLUMN note text'), [])
+  // A partition's bounds and a domain's default are computed and kept: as a column default is.
+  assert.equal(kept("CREATE TABLE p1 PARTITION OF parts FOR VALUES IN ('a', get_total(1))"), ['column:p1.* derived safe', 'column:p1.* derived safe fn=get_total'])
+  assert.equal(kept("ALTER TABLE parts ATTACH PARTITION p2 FOR VALUES FROM (MINVALUE) TO (upper('m'))"), ['column:p2.* derived safe fn=upper'])
+  assert.equal(kept('CREATE DOMAIN d AS text DEFAULT get_total(1)'), ['column:d.* derived safe fn=get_total'])
+  assert.equal(kept('ALTER DOMAIN d SET DEFAULT get_total(2)'), ['column:d.* derived safe fn=get_total'])
   // DROP EXPRESSION keeps a generated column's values as its own: what its expression read until then.
   assert.equal(kept('ALTER TABLE accounts ALTER COLUMN hint DROP EXPRESSION'), ['column:public.accounts.hint derived public.accounts.id,public.accounts.password'])
   assert.equal(kept('ALTER TABLE accounts ALTER COLUMN twice DROP EXPRESSION IF EXISTS'), ['column:public.accounts.twice derived public.accounts.id'])
