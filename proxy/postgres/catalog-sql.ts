@@ -48,6 +48,21 @@ const UNIQUE_INDEXES_SQL =
   "~ (':varattno (0|' || ia.attnum::pg_catalog.text || ') ')) END "
 
 /**
+ * Whether a table under it (inheritance children, partitions, at any depth) computes the column by a generation
+ * expression of its own: PostgreSQL lets a child's column be generated where its parent's is a plain column (ALTER
+ * TABLE … INHERIT, ATTACH PARTITION, or ADD COLUMN on the parent merging with the child's), and a read of the parent
+ * returns the child's values under the parent's column.
+ */
+const GENERATED_UNDER_SQL =
+  "CASE WHEN c.relkind IN ('r', 'p') AND c.relhassubclass AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND a.attnum IS NOT NULL THEN " +
+  '(WITH RECURSIVE under(oid) AS (SELECT h.inhrelid FROM pg_catalog.pg_inherits h WHERE h.inhparent = c.oid ' +
+  'UNION SELECT h.inhrelid FROM pg_catalog.pg_inherits h JOIN under ON h.inhparent = under.oid) ' +
+  'SELECT EXISTS (SELECT 1 FROM under JOIN pg_catalog.pg_attribute ua ON ua.attrelid = under.oid AND ua.attname = a.attname AND NOT ua.attisdropped ' +
+  'LEFT JOIN pg_catalog.pg_attrdef ud ON ud.adrelid = ua.attrelid AND ud.adnum = ua.attnum ' +
+  "WHERE ua.attgenerated <> a.attgenerated OR (ua.attgenerated <> '' AND " +
+  'pg_catalog.pg_get_expr(ud.adbin, ud.adrelid) IS DISTINCT FROM pg_catalog.pg_get_expr(d.adbin, d.adrelid)))) END '
+
+/**
  * Whether the server runs checks over a value written to a column before it keeps it (checked_columns, computed once
  * per query by checkedCtes): a CHECK constraint or a foreign key of the table reading it, a trigger's WHEN, an index's
  * expression or predicate, a generated column or a partition key reading it, a rule on the table (any column), all of
@@ -152,6 +167,8 @@ const RELATIONS_SQL =
   UNIQUE_INDEXES_SQL +
   ', ' +
   CHECKED_SQL +
+  ', ' +
+  GENERATED_UNDER_SQL +
   'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
   'LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ' +
   'LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum ' +
@@ -198,7 +215,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
   let current: CachedRelation | undefined
   const yes = (v: string | null | undefined) => v === 't' || v === (true as unknown)
   let keys = new Map<string, string[]>()
-  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document, composite, unique, checked] of rows) {
+  for (const [oid, schema, name, kind, persistence, attnum, attname, definition, rowSecurity, generated, convertible, writeRules, document, composite, unique, checked, generatedUnder] of rows) {
     const key = Number(oid)
     if (current?.oid !== key) {
       const relation: CatalogRelation = { schema: schema ?? '', name: name ?? '', kind: kindOf(schema, kind), columns: [] }
@@ -223,6 +240,7 @@ export function relationsOf(rows: (string | null)[][], complete = true): CachedR
       if (yes(document)) (current.relation.documents ??= []).push(attname ?? '')
       if (yes(composite)) (current.relation.composites ??= []).push(attname ?? '')
       if (current.relation.checked_columns && yes(checked)) current.relation.checked_columns.push(attname ?? '')
+      if (yes(generatedUnder)) (current.relation.generated_under ??= []).push(attname ?? '')
       if (current.relation.unique_keys && unique) {
         for (const index of unique.split(',')) {
           let columns = keys.get(index)

@@ -50,6 +50,12 @@ export interface CatalogRelation {
    * generated column holds a value computed from other columns of its row: its lineage is theirs.
    */
   generated?: Record<string, string>
+  /**
+   * For a table: its columns that a table under it (an inheritance child or a partition, at any depth) computes by a
+   * generation expression of its own (where this one has none, or another). A read of this table returns that table's
+   * rows too, and those values come from columns this table's names do not tell.
+   */
+  generated_under?: string[]
   /** Row-level security is enabled: reading it runs its policies' expressions (which may call functions). */
   row_security?: true
   /**

@@ -118,15 +118,29 @@ function base(w: QueryWalker, rv: PgObject): Rel {
   if (!found) return { names: own, table: written, any: untraced(`relation ${written} is not in the catalog`), missing: true }
   const table = `${found.schema}.${found.name}`
   let columns: Col[]
-  if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) columns = viewColumns(w, table, found.columns, found.definition)
-  else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: untraced(`view ${table} has no definition in the catalog`) }))
-  else columns = found.columns.map((c) => ({ name: c, lin: found.generated?.[c] === undefined ? tableColumn(table, c, found) : generatedLin(table, c, found.generated[c], found.columns) }))
+  // A materialized view holds the rows its definition gave at its last refresh: a view it reads gave them by the
+  // definition it had then, which CREATE OR REPLACE VIEW may have changed since (a view of `password AS x`, now of
+  // `label AS x`), keeping the view's OID and the rows stored. What the view gives now does not tell where they
+  // came from.
+  if (w.refreshed !== undefined && found.kind === 'view') {
+    const reason = `materialized view ${w.refreshed} holds rows view ${table} gave at its last refresh, by a definition that may have changed since`
+    columns = found.columns.map((c) => ({ name: c, lin: untraced(reason) }))
+  } else if ((found.kind === 'view' || found.kind === 'materialized_view') && found.definition !== undefined) {
+    columns = viewColumns(w, table, found.columns, found.definition, found.kind === 'materialized_view')
+  } else if (found.kind === 'view') columns = found.columns.map((c) => ({ name: c, lin: untraced(`view ${table} has no definition in the catalog`) }))
+  else columns = found.columns.map((c) => ({ name: c, lin: storedColumn(table, c, found) }))
   const rel: Rel = { names: own, table, columns: rename(columns, aliases) }
   if (STORED.has(found.kind)) rel.stored = true
   if (found.unique_keys) rel.uniqueKeys = found.unique_keys
   if (found.exclusion_keys) rel.exclusionKeys = found.exclusion_keys
   if (found.checked_columns) rel.checkedColumns = found.checked_columns
   return rel
+}
+
+/** A stored column: as it is, computed by its generation expression, or untraced where a table under it computes it. */
+function storedColumn(table: string, column: string, found: CatalogRelation): Lin {
+  if (found.generated_under?.includes(column)) return untraced(`a table under ${table} computes its column ${column} by a generation expression of its own`)
+  return found.generated?.[column] === undefined ? tableColumn(table, column, found) : generatedLin(table, column, found.generated[column], found.columns)
 }
 
 /** A stored column as it is; a whole document when of type json or jsonb, a row of fields when composite. */
@@ -164,7 +178,7 @@ function generatedLin(table: string, column: string, expression: string, columns
 }
 
 /** A view's columns: its definition's outputs, renamed to the catalog's column names. */
-function viewColumns(w: QueryWalker, table: string, columns: string[], definition: string): Col[] {
+function viewColumns(w: QueryWalker, table: string, columns: string[], definition: string, materialized: boolean): Col[] {
   const cached = w.views.get(table)
   if (cached) {
     w.carried.push(...(VIEW_CARRIED.get(cached) ?? []))
@@ -180,7 +194,7 @@ function viewColumns(w: QueryWalker, table: string, columns: string[], definitio
       // is, on a server older than that syntax, a call of a function of that name (syntax-since.ts).
       const stmt = newerSyntax(definition, stmts) ? undefined : stmts[0]?.stmt
       // A fresh walker: the view's own predicates and calls are part of the view, not of this statement.
-      const vw = new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1)
+      const vw = new QueryWalker(w.schema, new Map(), w.views, w.viewDepth + 1, materialized ? table : undefined)
       outputs = stmt === undefined ? [] : vw.query(stmt, new LineageScope())
       // What the view's plan carries besides the columns a query selects from it: its inner levels and conditions.
       inner = [...vw.carried.filter((lin) => !outputs.some((o) => o.lin === lin)), ...[...vw.predicates.values()].map((p) => plain(p.table, p.column))]

@@ -43,13 +43,16 @@ export class QueryWalker implements ExprContext {
   /** Views already resolved in this statement, by schema.name (shared with the walkers of view definitions). */
   readonly views: Map<string, Col[]>
   readonly viewDepth: number
+  /** The materialized view whose definition this walker follows (schema.name), when it follows one. */
+  readonly refreshed: string | undefined
 
-  constructor(schema: SchemaCatalog | undefined, created: ReadonlyMap<string, Col[]> = new Map(), views = new Map<string, Col[]>(), viewDepth = 0) {
+  constructor(schema: SchemaCatalog | undefined, created: ReadonlyMap<string, Col[]> = new Map(), views = new Map<string, Col[]>(), viewDepth = 0, refreshed?: string) {
     this.schema = schema
     this.catalog = schema !== undefined
     this.created = created
     this.views = views
     this.viewDepth = viewDepth
+    this.refreshed = refreshed
   }
 
   implicit(name: string): void {

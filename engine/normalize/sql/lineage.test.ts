@@ -551,6 +551,27 @@ test('views are followed through their definition', () => {
   assert.equal(outputs('SELECT a FROM opaque', withCatalog), ['a unknown'])
 })
 
+test('a column a table under this one computes by a generation expression of its own is unknown: a read returns that table\'s rows', () => {
+  const relations: CatalogRelation[] = [...RELATIONS, { schema: 'public', name: 'parent', kind: 'table', columns: ['id', 'note'], generated_under: ['note'] }]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  assert.equal(outputs('SELECT * FROM parent', ctx), ['id plain public.parent.id', 'note unknown'])
+})
+
+test('a materialized view holds what the views it reads gave at its last refresh: their columns are unknown there, its tables\' are followed', () => {
+  const relations: CatalogRelation[] = [
+    ...RELATIONS,
+    { schema: 'public', name: 'mail_mv', kind: 'materialized_view', columns: ['id', 'm', 'who'], definition: 'SELECT u.id, v.mail, u.name FROM users u JOIN user_mail v ON v.id = u.id' },
+    { schema: 'public', name: 'user_mv', kind: 'materialized_view', columns: ['id', 'email'], definition: 'SELECT id, email FROM users' },
+    { schema: 'public', name: 'over_mv', kind: 'view', columns: ['m'], definition: 'SELECT m FROM mail_mv' },
+  ]
+  const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
+  assert.equal(outputs('SELECT * FROM mail_mv', ctx), ['id plain public.users.id', 'm unknown', 'who plain public.users.name'])
+  assert.equal(outputs('SELECT m FROM over_mv', ctx), ['m unknown'])
+  assert.equal(outputs('SELECT * FROM user_mv', ctx), ['id plain public.users.id', 'email plain public.users.email'])
+  // The view read directly, in the same statement, is followed as it is now.
+  assert.equal(outputs('SELECT v.mail, m.m FROM user_mail v, mail_mv m', ctx), ['mail derived public.users.email fn=lower', 'm unknown'])
+})
+
 test('a stored generated column is derived from the columns its expression names; unreadable ones are unknown', () => {
   assert.equal(outputs('SELECT hint, twice, odd FROM accounts', withCatalog), [
     'hint derived public.accounts.id,public.accounts.password', 'twice derived public.accounts.id', 'odd unknown',
@@ -820,6 +841,14 @@ test('stored: a write through an updatable view stores into the base column the 
   assert.equal(kept('INSERT INTO user_mail (id, who) SELECT id, email FROM users'), ['column:public.users.id plain public.users.id', 'column:public.users.name plain public.users.email'])
   assert.equal(kept('ALTER TABLE users ALTER COLUMN name TYPE text USING name || email, ALTER COLUMN id TYPE bigint'), ['column:public.users.name derived public.users.name,public.users.email'])
   assert.equal(kept('ALTER TABLE users ADD COLUMN note text'), [])
+  // A partition's bounds and a domain's default are computed and kept: as a column default is.
+  assert.equal(kept("CREATE TABLE p1 PARTITION OF parts FOR VALUES IN ('a', get_total(1))"), ['column:p1.* derived safe', 'column:p1.* derived safe fn=get_total'])
+  assert.equal(kept("ALTER TABLE parts ATTACH PARTITION p2 FOR VALUES FROM (MINVALUE) TO (upper('m'))"), ['column:p2.* derived safe fn=upper'])
+  assert.equal(kept('CREATE DOMAIN d AS text DEFAULT get_total(1)'), ['column:d.* derived safe fn=get_total'])
+  assert.equal(kept('ALTER DOMAIN d SET DEFAULT get_total(2)'), ['column:d.* derived safe fn=get_total'])
+  // DROP EXPRESSION keeps a generated column's values as its own: what its expression read until then.
+  assert.equal(kept('ALTER TABLE accounts ALTER COLUMN hint DROP EXPRESSION'), ['column:public.accounts.hint derived public.accounts.id,public.accounts.password'])
+  assert.equal(kept('ALTER TABLE accounts ALTER COLUMN twice DROP EXPRESSION IF EXISTS'), ['column:public.accounts.twice derived public.accounts.id'])
   // The catalog does not tell the base column: any.
   assert.equal(kept('UPDATE unknown_view SET password = email FROM users'), ['column:unknown_view.* plain public.users.email'])
   assert.equal(kept("UPDATE opaque SET a = 'x'"), ['column:public.opaque.* derived safe'])

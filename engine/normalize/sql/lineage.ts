@@ -178,6 +178,7 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
       if (rel && defs.every((d) => d !== undefined) && body.inhRelations === undefined && body.partbound === undefined) create(ctx, rel, cols)
       top.items.push({ names: [str(rel?.relname) ?? ''], table, columns: cols })
       for (const d of defs) if (d) w.stored.push(...columnExpressions(w, table, d, top))
+      w.stored.push(...partitionBound(w, table, bodyOf(body.partbound, 'PartitionBoundSpec')))
       // Its CHECK and EXCLUDE constraints run on every row written later: INSERT … SELECT of masked values into
       // the new table fails or not on what they hold, as when a constraint is added to a table with rows.
       for (const e of list(body.tableElts)) {
@@ -199,11 +200,20 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
         } else if (cmd?.subtype === 'AT_AlterColumnType' && !castsWithoutFail(def?.typeName)) {
           // Without USING, every stored value is cast to the new type: a length limit or a domain's CHECK fails on some.
           w.computes(exprLineage({ ColumnRef: { fields: [{ String: { sval: str(cmd.name) ?? '' } }] } }, top, w))
+        } else if (cmd?.subtype === 'AT_DropExpression') {
+          // DROP EXPRESSION keeps a generated column's stored values as the column's own: read as its expression's
+          // lineage until now (g of `password`, masked as derived), afterwards as a plain column of its own name.
+          const column = str(cmd.name) ?? ''
+          w.stored.push(...storedInColumns(target.table, [{ name: column, lin: exprLineage({ ColumnRef: { fields: [{ String: { sval: column } }] } }, top, w) }]))
         } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
         } else if (cmd?.subtype === 'AT_AddColumn' && def) {
           w.stored.push(...columnExpressions(w, target.table, def, top))
           for (const c of list(def.constraints)) rowChecks(w, bodyOf(c, 'Constraint'), top, str(def.colname))
+        } else if (cmd?.subtype === 'AT_AttachPartition') {
+          const attached = bodyOf(cmd.def, 'PartitionCmd')
+          const part = bodyOf(attached?.name, 'RangeVar')
+          w.stored.push(...partitionBound(w, part ? written(part) : null, bodyOf(attached?.bound, 'PartitionBoundSpec')))
         } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
         // VALIDATE CONSTRAINT checks every row against a CHECK or foreign key the statement does not show.
         else if (cmd?.subtype === 'AT_ValidateConstraint') w.addPredicates(everyColumn(top, w))
@@ -227,7 +237,20 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
     case 'ClusterStmt':
       clustered(w, body, top)
       return undefined
+    case 'CreateDomainStmt': {
+      // A domain's DEFAULT is computed into every column of the type a later INSERT leaves out, by a statement
+      // that does not show it: kept as a column default is.
+      const domain = names(body.domainname).join('.')
+      for (const c of list(body.constraints)) {
+        const constraint = bodyOf(c, 'Constraint')
+        if (constraint?.contype === 'CONSTR_DEFAULT') w.stored.push(...storedInColumns(domain, [{ name: '*', lin: exprLineage(constraint.raw_expr, top, w) }]))
+      }
+      return undefined
+    }
     case 'AlterDomainStmt': {
+      if (body.subtype === 'T' && body.def !== undefined) {
+        w.stored.push(...storedInColumns(names(body.typeName).join('.'), [{ name: '*', lin: exprLineage(body.def, top, w) }]))
+      }
       // A CHECK added (valid) or validated checks every value of every column of the domain's type, which the
       // statement does not name.
       const added = bodyOf(body.def, 'Constraint')
@@ -324,6 +347,22 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     if (generated && !castsWithoutFail(def.typeName)) {
       out.push(...storedInColumns(table, [{ name: str(def.colname) ?? '', lin }]).map((v) => ({ ...v, checked: true as const })))
     }
+  }
+  return out
+}
+
+/**
+ * A partition's bounds (FOR VALUES IN / FROM … TO / WITH): expressions the server computes once and keeps as constants
+ * in the catalog, where pg_get_expr(relpartbound) or \d+ reads them back: kept as a column default is (a function's
+ * result there is whatever it read). MINVALUE and MAXVALUE parse as column names.
+ */
+function partitionBound(w: QueryWalker, table: string | null, bound: PgObject | undefined): SqlStored[] {
+  if (!bound) return []
+  const out: SqlStored[] = []
+  for (const datum of [...list(bound.listdatums), ...list(bound.lowerdatums), ...list(bound.upperdatums)]) {
+    const ref = names(bodyOf(datum, 'ColumnRef')?.fields)
+    if (ref.length === 1 && (ref[0] === 'minvalue' || ref[0] === 'maxvalue')) continue
+    out.push(...storedInColumns(table, [{ name: '*', lin: exprLineage(datum, new LineageScope(), w) }]))
   }
   return out
 }
