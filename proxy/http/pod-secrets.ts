@@ -208,6 +208,65 @@ async function readJson(read: ReadObject, path: string, what: string, signal: Ab
 
 const segment = encodeURIComponent
 
+/** An RFC 3339 time of the apiserver's (whole seconds), in ms since the epoch; undefined when it is none. */
+const timeOf = (v: unknown): number | undefined => {
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/**
+ * When an object was last written, as the apiserver tells it: the latest of its creation and of the time of each
+ * write its managedFields record (every create, update, patch and apply records its manager's time). Undefined
+ * when that cannot be told: no managedFields (a write can strip them), or a time that is none.
+ */
+export function lastWritten(object: Json): number | undefined {
+  const metadata = isObject(object.metadata) ? object.metadata : {}
+  const created = timeOf(metadata.creationTimestamp)
+  const managed = list(metadata.managedFields)
+  if (created === undefined || managed.length === 0) return undefined
+  let last = created
+  for (const entry of managed) {
+    const time = isObject(entry) ? timeOf(entry.time) : undefined
+    if (time === undefined) return undefined
+    last = Math.max(last, time)
+  }
+  return last
+}
+
+/** A resourceVersion as etcd writes it (the revision of the object's last write), or undefined when it is no number. */
+const revisionOf = (object: Json): bigint | undefined => {
+  const v = isObject(object.metadata) ? object.metadata.resourceVersion : undefined
+  return typeof v === 'string' && /^[0-9]{1,30}$/.test(v) ? BigInt(v) : undefined
+}
+
+/** When the pod was created, and the revision of its last write (its own, or its status: the kubelet's). */
+interface PodWritten {
+  created: number
+  revision?: bigint
+}
+
+/**
+ * Refuses the log when an object the pod names was written after the pod was created: the pod printed what the
+ * object held when it started (env is read once, a volume is updated in place), and the gateway knows only what
+ * the object holds now. A value overwritten, a key removed, or the object deleted and made again under its name
+ * (by the agent, in a namespace where its writes pass) would otherwise come out of the log bare. Told two ways:
+ * - its creation or a write its managedFields record is later than the pod's creation (the apiserver's whole
+ *   seconds: a write within the pod's own second counts as before it);
+ * - its resourceVersion is later than the pod's: a write that leaves no time behind (a JSON patch removing a key
+ *   drops it from every manager's fields, and records no manager) still moves it. The pod's own revision moves
+ *   with its status, so this tells only of writes after the pod's last one; etcd's revisions are numbers, and
+ *   another store's (not numbers) are not compared.
+ */
+function checkNotRewritten(object: Json, what: string, pod: PodWritten): void {
+  const written = lastWritten(object)
+  if (written === undefined) throw refused(`${what} does not say when it was last written (no metadata.managedFields), so the values its pod printed may not be the ones it holds now`)
+  const revision = revisionOf(object)
+  const later = written > pod.created ? `at ${new Date(written).toISOString()}` : revision !== undefined && pod.revision !== undefined && revision > pod.revision ? `at revision ${revision}` : undefined
+  if (later !== undefined) {
+    throw refused(`${what} was written ${later}, after the pod was created (${new Date(pod.created).toISOString()}): the log may print values it held before, which the gateway cannot know; a pod created since (a restarted one) has its log masked`)
+  }
+}
+
 /**
  * The forms of every value of the Secrets the pod named by a pods/log request can see, read with `read` (the
  * gateway's credential); throws http.mask_failed when they cannot all be known. `signal`: the client going away.
@@ -233,13 +292,18 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
     // was deleted (by the agent, in a namespace where its writes pass).
     Promise.all(configMapNames.map((c) => readJson(read, `${base}/configmaps/${segment(c)}`, `ConfigMap ${ns}/${c} (which pod ${name} uses)`, within))),
   ])
+  const created = timeOf(isObject(pod.metadata) ? pod.metadata.creationTimestamp : undefined)
+  if (created === undefined && names.length + configMapNames.length > 0) throw refused(`pod ${ns}/${name} does not say when it was created, so whether its Secrets and ConfigMaps changed since cannot be told`)
+  const written: PodWritten = { created: created!, revision: revisionOf(pod) }
   const values = new Set<string>(literalEnvValues(pod))
   secrets.forEach((secret, i) => {
     if (secret.kind !== 'Secret') throw refused(`Secret ${ns}/${names[i]} was answered with no Secret`)
+    checkNotRewritten(secret, `Secret ${ns}/${names[i]} (which pod ${name} uses)`, written)
     for (const v of secretValues(secret)) values.add(v)
   })
   configMaps.forEach((configMap, i) => {
     if (configMap.kind !== 'ConfigMap') throw refused(`ConfigMap ${ns}/${configMapNames[i]} was answered with no ConfigMap`)
+    checkNotRewritten(configMap, `ConfigMap ${ns}/${configMapNames[i]} (which pod ${name} uses)`, written)
     for (const v of configMapMaskedValues(configMap)) values.add(v)
   })
   if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets and env hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
