@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Readable } from 'node:stream'
-import { configMapMaskedValues, configMapNamesOf, lastWritten, literalEnvValues, lookUpPodSecrets, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
+import { configMapMaskedValues, configMapNamesOf, csiDriverOf, lastWritten, literalEnvValues, lookUpPodSecrets, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
 import type { UpstreamResponse } from './upstream.ts'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
@@ -69,6 +69,13 @@ test('literalEnvValues: each container group\'s literal env values, whole and a 
   } }
   assert.equal(literalEnvValues(pod), ['hunter2-prod-xyz', 'line-one-alpha-9\nline-two-beta-77', 'line-one-alpha-9', 'line-two-beta-77', 'debug-token-Wren-4'])
   assert.equal(literalEnvValues({ kind: 'Pod' }), [])
+})
+
+test('csiDriverOf: an inline CSI volume\'s driver; none for other volumes', () => {
+  assert.is(csiDriverOf({ spec: { volumes: [{ name: 's', secret: { secretName: 'x' } }, { name: 'v', csi: { driver: 'secrets-store.csi.k8s.io' } }] } }), 'secrets-store.csi.k8s.io')
+  assert.is(csiDriverOf({ spec: { volumes: [{ name: 'v', csi: {} }] } }), '')
+  assert.is(csiDriverOf({ spec: { volumes: [{ name: 'p', persistentVolumeClaim: { claimName: 'c' } }] } }), undefined)
+  assert.is(csiDriverOf({}), undefined)
 })
 
 test('lastWritten: the latest of the creation and each managed write; unknown without managedFields or with a time that is none', () => {

@@ -22,8 +22,9 @@
 // volumes) are read too, and the values their reads mask are hidden in the log like the Secrets' (mask by origin).
 //
 // Anything that keeps the gateway from knowing the values (the pod or a Secret unreadable with its credential:
-// RBAC, 404, a timeout, an answer that is no such object) refuses the log: the request's masks cannot be honoured,
-// and nothing of the log is asked for.
+// RBAC, 404, a timeout, an answer that is no such object; an inline CSI volume, whose driver mounts secrets no
+// Secret holds; a Secret or ConfigMap written since the pod was created) refuses the log: the request's masks
+// cannot be honoured, and nothing of the log is asked for.
 import type { KubernetesCommand } from '../../engine/types.ts'
 import { findSpans, resolveDetectors } from '../../engine/obligations/mask/detectors/index.ts'
 import { isSecretName } from '../../engine/obligations/mask/detectors/secret-names.ts'
@@ -90,6 +91,19 @@ function namesOf(pod: unknown, refs: Refs): string[] {
     if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s[refs.projected]))
   }
   return [...names].sort()
+}
+
+/**
+ * The driver of a pod's first inline CSI volume, if it has one: the Secrets Store CSI driver mounts a cloud secret
+ * manager's or Vault's values, cert-manager's a certificate's private key. Values no Secret holds: unknown to the
+ * gateway, so a log that may print them cannot be masked. (A persistent volume's CSI source is storage: not here.)
+ */
+export function csiDriverOf(pod: unknown): string | undefined {
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
+  for (const v of list(spec.volumes)) {
+    if (isObject(v) && isObject(v.csi)) return typeof v.csi.driver === 'string' ? v.csi.driver : ''
+  }
+  return undefined
 }
 
 /** The names of the Secrets a pod's spec hands to its containers (env, envFrom, secret and projected volumes). */
@@ -282,6 +296,8 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   const base = `/api/v1/namespaces/${segment(ns)}`
   const pod = await readJson(read, `${base}/pods/${segment(name)}`, `pod ${ns}/${name}`, within)
   if (pod.kind !== 'Pod') throw refused(`pod ${ns}/${name} was answered with no Pod`)
+  const driver = csiDriverOf(pod)
+  if (driver !== undefined) throw refused(`pod ${ns}/${name} mounts an inline CSI volume (driver ${JSON.stringify(driver.slice(0, 100))}), which hands it secrets from outside the cluster (a secret manager's, Vault's, a certificate's key) that the gateway cannot read`)
   const names = secretNamesOf(pod)
   if (names.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${names.length} Secrets, more than the ${MAX_SECRETS} the gateway reads`)
   const configMapNames = configMapNamesOf(pod)
