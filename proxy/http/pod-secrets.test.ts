@@ -106,6 +106,10 @@ test('a Secret or ConfigMap written after the pod was created (by time, or by a 
   const before = object('Secret', '90', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:10Z'])
   const cm = { ...object('ConfigMap', '91', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:02Z']), data: {} }
   assert.ok((await read(before, cm)).includes('value-of-the-key'), 'written before, or within the pod\'s second: served')
+  const projected = { ...pod, spec: { ...pod.spec, volumes: [{ name: 'api', projected: { sources: [{ configMap: { name: 'kube-root-ca.crt' } }] } }] } }
+  const rootCa = { ...object('ConfigMap', '150', '2026-01-01T00:00:30Z', ['2026-01-01T00:00:30Z']), data: { 'ca.crt': 'cert' } }
+  const withRootCa = await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': projected, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm, '/api/v1/namespaces/ns/configmaps/kube-root-ca.crt': rootCa }))
+  assert.ok(withRootCa.includes('value-of-the-key'), 'the cluster CA ConfigMap, published after the pod, refuses no log')
   for (const [secret, configMap, why] of [
     [object('Secret', '90', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:11Z']), cm, /Secret ns\/s .*written at 2026-01-01T00:00:11/],
     [object('Secret', '90', '2026-01-01T00:00:12Z', ['2026-01-01T00:00:12Z']), cm, /Secret ns\/s .*written at 2026-01-01T00:00:12/],

@@ -247,6 +247,9 @@ export function lastWritten(object: Json): number | undefined {
   return last
 }
 
+/** The ConfigMap holding the cluster's CA certificate, published in every namespace (rootcacertpublisher). */
+const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt'
+
 /** A resourceVersion as etcd writes it (the revision of the object's last write), or undefined when it is no number. */
 const revisionOf = (object: Json): bigint | undefined => {
   const v = isObject(object.metadata) ? object.metadata.resourceVersion : undefined
@@ -319,7 +322,10 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   })
   configMaps.forEach((configMap, i) => {
     if (configMap.kind !== 'ConfigMap') throw refused(`ConfigMap ${ns}/${configMapNames[i]} was answered with no ConfigMap`)
-    checkNotRewritten(configMap, `ConfigMap ${ns}/${configMapNames[i]} (which pod ${name} uses)`, written)
+    // Every pod's service-account volume names kube-root-ca.crt: the cluster's CA certificate, which a controller
+    // publishes in each namespace (once it is made, maybe after the first pods) and writes again when the CA
+    // changes. No read masks the CA certificate, so no earlier value of it was hidden: a rewrite refuses no log.
+    if (configMapNames[i] !== ROOT_CA_CONFIG_MAP) checkNotRewritten(configMap, `ConfigMap ${ns}/${configMapNames[i]} (which pod ${name} uses)`, written)
     for (const v of configMapMaskedValues(configMap)) values.add(v)
   })
   if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets and env hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
