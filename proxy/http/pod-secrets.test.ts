@@ -110,6 +110,15 @@ test('a Secret or ConfigMap written after the pod was created (by time, or by a 
   const rootCa = { ...object('ConfigMap', '150', '2026-01-01T00:00:30Z', ['2026-01-01T00:00:30Z']), data: { 'ca.crt': 'cert' } }
   const withRootCa = await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': projected, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm, '/api/v1/namespaces/ns/configmaps/kube-root-ca.crt': rootCa }))
   assert.ok(withRootCa.includes('value-of-the-key'), 'the cluster CA ConfigMap, published after the pod, refuses no log')
+  const through = (resource: string, name: string) => (resource === 'secrets' && name === 's' ? Date.parse('2026-01-01T00:00:11Z') : undefined)
+  try {
+    await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': pod, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm }), undefined, through)
+    assert.unreachable('refused')
+  } catch (err) {
+    assert.match((err as Error).message, /Secret ns\/s .*written through the gateway at 2026-01-01T00:00:11/)
+  }
+  const earlier = () => Date.parse('2026-01-01T00:00:05Z')
+  assert.ok((await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': pod, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm }), undefined, earlier)).length > 0, 'a write through the gateway well before the pod refuses nothing')
   for (const [secret, configMap, why] of [
     [object('Secret', '90', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:11Z']), cm, /Secret ns\/s .*written at 2026-01-01T00:00:11/],
     [object('Secret', '90', '2026-01-01T00:00:12Z', ['2026-01-01T00:00:12Z']), cm, /Secret ns\/s .*written at 2026-01-01T00:00:12/],

@@ -262,6 +262,16 @@ interface PodWritten {
   revision?: bigint
 }
 
+/** When an object was last written through the gateway (kube-writes.ts), in ms, if the gateway knows of a write. */
+export type WrittenThrough = (resource: 'secrets' | 'configmaps', name: string) => number | undefined
+
+/**
+ * The gateway's clock and the apiserver's differ a little, and a write is noted as it is forwarded: one noted up to
+ * this long before the pod was created counts as after it (a pod made just after a write started with the new
+ * values; its log is refused all the same, rather than one made just before it served bare).
+ */
+export const CLOCK_MARGIN_MS = 2_000
+
 /**
  * Refuses the log when an object the pod names was written after the pod was created: the pod printed what the
  * object held when it started (env is read once, a volume is updated in place), and the gateway knows only what
@@ -269,16 +279,20 @@ interface PodWritten {
  * (by the agent, in a namespace where its writes pass) would otherwise come out of the log bare. Told two ways:
  * - its creation or a write its managedFields record is later than the pod's creation (the apiserver's whole
  *   seconds: a write within the pod's own second counts as before it);
- * - its resourceVersion is later than the pod's: a write that leaves no time behind (a JSON patch removing a key
- *   drops it from every manager's fields, and records no manager) still moves it. The pod's own revision moves
- *   with its status, so this tells only of writes after the pod's last one; etcd's revisions are numbers, and
- *   another store's (not numbers) are not compared.
+ * - the gateway forwarded a write of it after the pod was created (kube-writes.ts): a write that leaves no time
+ *   behind (a JSON patch removing a key drops it from every manager's fields and records no manager; a write may
+ *   set managedFields to anything) is one the agent made through the gateway;
+ * - its resourceVersion is later than the pod's: such a write by someone else still moves it. The pod's own
+ *   revision moves with its status (and any write to it), so this tells only of writes after the pod's last one;
+ *   etcd's revisions are numbers, and another store's (not numbers) are not compared.
  */
-function checkNotRewritten(object: Json, what: string, pod: PodWritten): void {
+function checkNotRewritten(object: Json, what: string, pod: PodWritten, through: number | undefined): void {
   const written = lastWritten(object)
   if (written === undefined) throw refused(`${what} does not say when it was last written (no metadata.managedFields), so the values its pod printed may not be the ones it holds now`)
   const revision = revisionOf(object)
-  const later = written > pod.created ? `at ${new Date(written).toISOString()}` : revision !== undefined && pod.revision !== undefined && revision > pod.revision ? `at revision ${revision}` : undefined
+  const later = written > pod.created ? `at ${new Date(written).toISOString()}`
+    : through !== undefined && through > pod.created - CLOCK_MARGIN_MS ? `through the gateway at ${new Date(through).toISOString()}`
+    : revision !== undefined && pod.revision !== undefined && revision > pod.revision ? `at revision ${revision}` : undefined
   if (later !== undefined) {
     throw refused(`${what} was written ${later}, after the pod was created (${new Date(pod.created).toISOString()}): the log may print values it held before, which the gateway cannot know; a pod created since (a restarted one) has its log masked`)
   }
@@ -288,7 +302,7 @@ function checkNotRewritten(object: Json, what: string, pod: PodWritten): void {
  * The forms of every value of the Secrets the pod named by a pods/log request can see, read with `read` (the
  * gateway's credential); throws http.mask_failed when they cannot all be known. `signal`: the client going away.
  */
-export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read: ReadObject, signal?: AbortSignal): Promise<string[]> {
+export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read: ReadObject, signal?: AbortSignal, through: WrittenThrough = () => undefined): Promise<string[]> {
   const ns = kube?.namespace ?? ''
   const name = kube?.name ?? ''
   if (!kube || !kube.is_resource_request || kube.api_group !== '' || kube.resource !== 'pods' || kube.subresource !== 'log' || ns === '' || name === '') {
@@ -317,7 +331,7 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   const values = new Set<string>(literalEnvValues(pod))
   secrets.forEach((secret, i) => {
     if (secret.kind !== 'Secret') throw refused(`Secret ${ns}/${names[i]} was answered with no Secret`)
-    checkNotRewritten(secret, `Secret ${ns}/${names[i]} (which pod ${name} uses)`, written)
+    checkNotRewritten(secret, `Secret ${ns}/${names[i]} (which pod ${name} uses)`, written, through('secrets', names[i]!))
     for (const v of secretValues(secret)) values.add(v)
   })
   configMaps.forEach((configMap, i) => {
@@ -325,7 +339,7 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
     // Every pod's service-account volume names kube-root-ca.crt: the cluster's CA certificate, which a controller
     // publishes in each namespace (once it is made, maybe after the first pods) and writes again when the CA
     // changes. No read masks the CA certificate, so no earlier value of it was hidden: a rewrite refuses no log.
-    if (configMapNames[i] !== ROOT_CA_CONFIG_MAP) checkNotRewritten(configMap, `ConfigMap ${ns}/${configMapNames[i]} (which pod ${name} uses)`, written)
+    if (configMapNames[i] !== ROOT_CA_CONFIG_MAP) checkNotRewritten(configMap, `ConfigMap ${ns}/${configMapNames[i]} (which pod ${name} uses)`, written, through('configmaps', configMapNames[i]!))
     for (const v of configMapMaskedValues(configMap)) values.add(v)
   })
   if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets and env hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)
