@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { CLOCK_MARGIN_MS } from './pod-secrets.ts'
 import { startTestGateway, type TestGateway } from './testing/gateway.ts'
 import { type KubePeer, peerBinaries, startKube } from './testing/peers.ts'
 
@@ -171,6 +172,8 @@ test('a ConfigMap deleted and made again under its name by the agent does not le
 })
 
 test('a pod created after its Secret and ConfigMap were last written still has its log served, masked', async () => {
+  // Past the clock margin after the writes above: a pod made within it of a write counts as made before it.
+  await pastSecondOf(new Date(Date.now() + CLOCK_MARGIN_MS).toISOString())
   await admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app-later', namespace: 'staging' }, spec: { containers: [{ name: 'c', image: 'busybox', env: [
     { name: 'S', valueFrom: { secretKeyRef: { name: 'billing', key: 'user' } } },
     { name: 'P', valueFrom: { configMapKeyRef: { name: 'signing', key: 'port' } } },
