@@ -30,6 +30,7 @@ import { describeUpload, isObjectUpload, mayUpload, type Upload } from './upload
 import { createUpstream, type Upstream } from './upstream.ts'
 import { credentialForms, hideCredentialHeaders, SECRET_MASK } from './response-credential.ts'
 import { lookUpPodSecrets } from './pod-secrets.ts'
+import { KubeWrites } from './kube-writes.ts'
 import { readObject, sourceValues, splitMaskSources } from './mask-sources.ts'
 import { createMaskBudget } from './mask-budget.ts'
 import { MaskThread } from './mask-thread.ts'
@@ -84,6 +85,9 @@ interface Trace {
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
+
+/** The cluster a Kubernetes target reaches: its upstream URL (two targets, two credentials, may reach one), else its name. */
+const clusterOf = (target: TargetConfig) => target.upstream_http?.url ?? target.name
 
 /**
  * Drops an upstream body that will not be read. undici's body emits an abort error when destroyed unread, which
@@ -172,6 +176,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
   const mcpServerRequests = createMcpServerRequests()
   const maskBudget = createMaskBudget(opts.maskBudgetBytes)
   const startKeys = new StartKeys()
+  const kubeWrites = new KubeWrites()
   const pageTokens = new PageTokens()
   const maskThread = new MaskThread()
   const failures = new FailureTally(engine.audit)
@@ -398,10 +403,13 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // Read with the gateway's credential before the log is asked for: values it cannot know refuse the request.
     // Most requests name no source: no await on their way.
     const origin: readonly string[] = sources.length === 0 ? [] : await sourceValues(sources, {
-      kubernetes_pod_secrets: () => lookUpPodSecrets(command.kubernetes, (path, signal) => readObject(upstream, upstream.url(path, forward ? `https://${req.tunnel!.authority}` : undefined), judgedHost, signal), req.signal),
+      kubernetes_pod_secrets: () => lookUpPodSecrets(command.kubernetes, (path, signal) => readObject(upstream, upstream.url(path, forward ? `https://${req.tunnel!.authority}` : undefined), judgedHost, signal), req.signal,
+        (resource, name) => kubeWrites.lastWritten(clusterOf(target), command.kubernetes?.namespace ?? '', resource, name)),
     })
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)
+    // A write of a Secret or ConfigMap, noted before it is forwarded: logs of pods made before it are refused.
+    if (target.kind === 'kubernetes') kubeWrites.note(clusterOf(target), command.kubernetes)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
       : upload ? { headers: { ...forwardableHeaders(req.headers, false), ...upload.forwardHeaders }, body: upload.body(req.body!, (n) => (trace.bytesIn = n)) }
       : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }

@@ -2,7 +2,9 @@
 // Secret are looked for in its log.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { configMapMaskedValues, configMapNamesOf, literalEnvValues, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
+import { Readable } from 'node:stream'
+import { configMapMaskedValues, configMapNamesOf, csiDriverOf, lastWritten, literalEnvValues, lookUpPodSecrets, podSecretForms, secretNamesOf, secretValues } from './pod-secrets.ts'
+import type { UpstreamResponse } from './upstream.ts'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
@@ -67,6 +69,70 @@ test('literalEnvValues: each container group\'s literal env values, whole and a 
   } }
   assert.equal(literalEnvValues(pod), ['hunter2-prod-xyz', 'line-one-alpha-9\nline-two-beta-77', 'line-one-alpha-9', 'line-two-beta-77', 'debug-token-Wren-4'])
   assert.equal(literalEnvValues({ kind: 'Pod' }), [])
+})
+
+test('csiDriverOf: an inline CSI volume\'s driver; none for other volumes', () => {
+  assert.is(csiDriverOf({ spec: { volumes: [{ name: 's', secret: { secretName: 'x' } }, { name: 'v', csi: { driver: 'secrets-store.csi.k8s.io' } }] } }), 'secrets-store.csi.k8s.io')
+  assert.is(csiDriverOf({ spec: { volumes: [{ name: 'v', csi: {} }] } }), '')
+  assert.is(csiDriverOf({ spec: { volumes: [{ name: 'p', persistentVolumeClaim: { claimName: 'c' } }] } }), undefined)
+  assert.is(csiDriverOf({}), undefined)
+})
+
+test('lastWritten: the latest of the creation and each managed write; unknown without managedFields or with a time that is none', () => {
+  const at = (creationTimestamp: unknown, managedFields?: unknown) => lastWritten({ metadata: { creationTimestamp, managedFields } })
+  assert.is(at('2026-01-01T00:00:00Z', [{ time: '2026-01-01T00:00:05Z' }, { time: '2026-01-01T00:00:03Z' }]), Date.parse('2026-01-01T00:00:05Z'))
+  assert.is(at('2026-01-01T00:00:09Z', [{ time: '2026-01-01T00:00:05Z' }]), Date.parse('2026-01-01T00:00:09Z'))
+  assert.is(at('2026-01-01T00:00:00Z'), undefined)
+  assert.is(at('2026-01-01T00:00:00Z', []), undefined)
+  assert.is(at('2026-01-01T00:00:00Z', [{ manager: 'x' }]), undefined)
+  assert.is(at(undefined, [{ time: '2026-01-01T00:00:05Z' }]), undefined)
+})
+
+const KUBE = { is_resource_request: true, api_group: '', resource: 'pods', subresource: 'log', namespace: 'ns', name: 'p', verb: 'get' } as Parameters<typeof lookUpPodSecrets>[0]
+
+/** A ReadObject answering each path with its object as JSON (404 for others). */
+const answering = (objects: Record<string, unknown>) => async (path: string) => {
+  const found = objects[path]
+  const res = Readable.from(found === undefined ? [] : [Buffer.from(JSON.stringify(found))]) as unknown as UpstreamResponse
+  res.statusCode = found === undefined ? 404 : 200
+  res.headers = { 'content-type': 'application/json' }
+  return res
+}
+
+test('a Secret or ConfigMap written after the pod was created (by time, or by a later revision) refuses the log', async () => {
+  const pod = { kind: 'Pod', metadata: { creationTimestamp: '2026-01-01T00:00:10Z', resourceVersion: '100' }, spec: { containers: [{ name: 'c', envFrom: [{ secretRef: { name: 's' } }, { configMapRef: { name: 'c' } }] }] } }
+  const object = (kind: string, rv: string, created: string, times: string[]) => ({ kind, metadata: { creationTimestamp: created, resourceVersion: rv, managedFields: times.map((time) => ({ manager: 'm', time })) }, data: { k: b64('value-of-the-key') } })
+  const read = (secret: unknown, configMap: unknown) => lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': pod, '/api/v1/namespaces/ns/secrets/s': secret, '/api/v1/namespaces/ns/configmaps/c': configMap }))
+  const before = object('Secret', '90', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:10Z'])
+  const cm = { ...object('ConfigMap', '91', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:02Z']), data: {} }
+  assert.ok((await read(before, cm)).includes('value-of-the-key'), 'written before, or within the pod\'s second: served')
+  const projected = { ...pod, spec: { ...pod.spec, volumes: [{ name: 'api', projected: { sources: [{ configMap: { name: 'kube-root-ca.crt' } }] } }] } }
+  const rootCa = { ...object('ConfigMap', '150', '2026-01-01T00:00:30Z', ['2026-01-01T00:00:30Z']), data: { 'ca.crt': 'cert' } }
+  const withRootCa = await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': projected, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm, '/api/v1/namespaces/ns/configmaps/kube-root-ca.crt': rootCa }))
+  assert.ok(withRootCa.includes('value-of-the-key'), 'the cluster CA ConfigMap, published after the pod, refuses no log')
+  const through = (resource: string, name: string) => (resource === 'secrets' && name === 's' ? Date.parse('2026-01-01T00:00:11Z') : undefined)
+  try {
+    await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': pod, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm }), undefined, through)
+    assert.unreachable('refused')
+  } catch (err) {
+    assert.match((err as Error).message, /Secret ns\/s .*written through the gateway at 2026-01-01T00:00:11/)
+  }
+  const earlier = () => Date.parse('2026-01-01T00:00:05Z')
+  assert.ok((await lookUpPodSecrets(KUBE, answering({ '/api/v1/namespaces/ns/pods/p': pod, '/api/v1/namespaces/ns/secrets/s': before, '/api/v1/namespaces/ns/configmaps/c': cm }), undefined, earlier)).length > 0, 'a write through the gateway well before the pod refuses nothing')
+  for (const [secret, configMap, why] of [
+    [object('Secret', '90', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:11Z']), cm, /Secret ns\/s .*written at 2026-01-01T00:00:11/],
+    [object('Secret', '90', '2026-01-01T00:00:12Z', ['2026-01-01T00:00:12Z']), cm, /Secret ns\/s .*written at 2026-01-01T00:00:12/],
+    [object('Secret', '101', '2026-01-01T00:00:01Z', ['2026-01-01T00:00:02Z']), cm, /Secret ns\/s .*written at revision 101/],
+    [{ ...before, metadata: { ...before.metadata, managedFields: undefined } }, cm, /Secret ns\/s .*does not say when it was last written/],
+    [before, { ...cm, metadata: { ...cm.metadata, resourceVersion: '150' } }, /ConfigMap ns\/c .*written at revision 150/],
+  ] as const) {
+    try {
+      await read(secret, configMap)
+      assert.unreachable('refused')
+    } catch (err) {
+      assert.match((err as Error).message, why)
+    }
+  }
 })
 
 test.run()

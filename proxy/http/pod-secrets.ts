@@ -22,8 +22,9 @@
 // volumes) are read too, and the values their reads mask are hidden in the log like the Secrets' (mask by origin).
 //
 // Anything that keeps the gateway from knowing the values (the pod or a Secret unreadable with its credential:
-// RBAC, 404, a timeout, an answer that is no such object) refuses the log: the request's masks cannot be honoured,
-// and nothing of the log is asked for.
+// RBAC, 404, a timeout, an answer that is no such object; an inline CSI volume, whose driver mounts secrets no
+// Secret holds; a Secret or ConfigMap written since the pod was created) refuses the log: the request's masks
+// cannot be honoured, and nothing of the log is asked for.
 import type { KubernetesCommand } from '../../engine/types.ts'
 import { findSpans, resolveDetectors } from '../../engine/obligations/mask/detectors/index.ts'
 import { isSecretName } from '../../engine/obligations/mask/detectors/secret-names.ts'
@@ -90,6 +91,19 @@ function namesOf(pod: unknown, refs: Refs): string[] {
     if (isObject(v.projected)) for (const s of list(v.projected.sources)) if (isObject(s)) add(nameOf(s[refs.projected]))
   }
   return [...names].sort()
+}
+
+/**
+ * The driver of a pod's first inline CSI volume, if it has one: the Secrets Store CSI driver mounts a cloud secret
+ * manager's or Vault's values, cert-manager's a certificate's private key. Values no Secret holds: unknown to the
+ * gateway, so a log that may print them cannot be masked. (A persistent volume's CSI source is storage: not here.)
+ */
+export function csiDriverOf(pod: unknown): string | undefined {
+  const spec = isObject(pod) && isObject(pod.spec) ? pod.spec : {}
+  for (const v of list(spec.volumes)) {
+    if (isObject(v) && isObject(v.csi)) return typeof v.csi.driver === 'string' ? v.csi.driver : ''
+  }
+  return undefined
 }
 
 /** The names of the Secrets a pod's spec hands to its containers (env, envFrom, secret and projected volumes). */
@@ -208,11 +222,87 @@ async function readJson(read: ReadObject, path: string, what: string, signal: Ab
 
 const segment = encodeURIComponent
 
+/** An RFC 3339 time of the apiserver's (whole seconds), in ms since the epoch; undefined when it is none. */
+const timeOf = (v: unknown): number | undefined => {
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/**
+ * When an object was last written, as the apiserver tells it: the latest of its creation and of the time of each
+ * write its managedFields record (every create, update, patch and apply records its manager's time). Undefined
+ * when that cannot be told: no managedFields (a write can strip them), or a time that is none.
+ */
+export function lastWritten(object: Json): number | undefined {
+  const metadata = isObject(object.metadata) ? object.metadata : {}
+  const created = timeOf(metadata.creationTimestamp)
+  const managed = list(metadata.managedFields)
+  if (created === undefined || managed.length === 0) return undefined
+  let last = created
+  for (const entry of managed) {
+    const time = isObject(entry) ? timeOf(entry.time) : undefined
+    if (time === undefined) return undefined
+    last = Math.max(last, time)
+  }
+  return last
+}
+
+/** The ConfigMap holding the cluster's CA certificate, published in every namespace (rootcacertpublisher). */
+const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt'
+
+/** A resourceVersion as etcd writes it (the revision of the object's last write), or undefined when it is no number. */
+const revisionOf = (object: Json): bigint | undefined => {
+  const v = isObject(object.metadata) ? object.metadata.resourceVersion : undefined
+  return typeof v === 'string' && /^[0-9]{1,30}$/.test(v) ? BigInt(v) : undefined
+}
+
+/** When the pod was created, and the revision of its last write (its own, or its status: the kubelet's). */
+interface PodWritten {
+  created: number
+  revision?: bigint
+}
+
+/** When an object was last written through the gateway (kube-writes.ts), in ms, if the gateway knows of a write. */
+export type WrittenThrough = (resource: 'secrets' | 'configmaps', name: string) => number | undefined
+
+/**
+ * The gateway's clock and the apiserver's differ a little, and a write is noted as it is forwarded: one noted up to
+ * this long before the pod was created counts as after it (a pod made just after a write started with the new
+ * values; its log is refused all the same, rather than one made just before it served bare).
+ */
+export const CLOCK_MARGIN_MS = 2_000
+
+/**
+ * Refuses the log when an object the pod names was written after the pod was created: the pod printed what the
+ * object held when it started (env is read once, a volume is updated in place), and the gateway knows only what
+ * the object holds now. A value overwritten, a key removed, or the object deleted and made again under its name
+ * (by the agent, in a namespace where its writes pass) would otherwise come out of the log bare. Told two ways:
+ * - its creation or a write its managedFields record is later than the pod's creation (the apiserver's whole
+ *   seconds: a write within the pod's own second counts as before it);
+ * - the gateway forwarded a write of it after the pod was created (kube-writes.ts): a write that leaves no time
+ *   behind (a JSON patch removing a key drops it from every manager's fields and records no manager; a write may
+ *   set managedFields to anything) is one the agent made through the gateway;
+ * - its resourceVersion is later than the pod's: such a write by someone else still moves it. The pod's own
+ *   revision moves with its status (and any write to it), so this tells only of writes after the pod's last one;
+ *   etcd's revisions are numbers, and another store's (not numbers) are not compared.
+ */
+function checkNotRewritten(object: Json, what: string, pod: PodWritten, through: number | undefined): void {
+  const written = lastWritten(object)
+  if (written === undefined) throw refused(`${what} does not say when it was last written (no metadata.managedFields), so the values its pod printed may not be the ones it holds now`)
+  const revision = revisionOf(object)
+  const later = written > pod.created ? `at ${new Date(written).toISOString()}`
+    : through !== undefined && through > pod.created - CLOCK_MARGIN_MS ? `through the gateway at ${new Date(through).toISOString()}`
+    : revision !== undefined && pod.revision !== undefined && revision > pod.revision ? `at revision ${revision}` : undefined
+  if (later !== undefined) {
+    throw refused(`${what} was written ${later}, after the pod was created (${new Date(pod.created).toISOString()}): the log may print values it held before, which the gateway cannot know; a pod created since (a restarted one) has its log masked`)
+  }
+}
+
 /**
  * The forms of every value of the Secrets the pod named by a pods/log request can see, read with `read` (the
  * gateway's credential); throws http.mask_failed when they cannot all be known. `signal`: the client going away.
  */
-export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read: ReadObject, signal?: AbortSignal): Promise<string[]> {
+export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read: ReadObject, signal?: AbortSignal, through: WrittenThrough = () => undefined): Promise<string[]> {
   const ns = kube?.namespace ?? ''
   const name = kube?.name ?? ''
   if (!kube || !kube.is_resource_request || kube.api_group !== '' || kube.resource !== 'pods' || kube.subresource !== 'log' || ns === '' || name === '') {
@@ -223,6 +313,8 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
   const base = `/api/v1/namespaces/${segment(ns)}`
   const pod = await readJson(read, `${base}/pods/${segment(name)}`, `pod ${ns}/${name}`, within)
   if (pod.kind !== 'Pod') throw refused(`pod ${ns}/${name} was answered with no Pod`)
+  const driver = csiDriverOf(pod)
+  if (driver !== undefined) throw refused(`pod ${ns}/${name} mounts an inline CSI volume (driver ${JSON.stringify(driver.slice(0, 100))}), which hands it secrets from outside the cluster (a secret manager's, Vault's, a certificate's key) that the gateway cannot read`)
   const names = secretNamesOf(pod)
   if (names.length > MAX_SECRETS) throw refused(`pod ${ns}/${name} names ${names.length} Secrets, more than the ${MAX_SECRETS} the gateway reads`)
   const configMapNames = configMapNamesOf(pod)
@@ -233,13 +325,21 @@ export async function lookUpPodSecrets(kube: KubernetesCommand | undefined, read
     // was deleted (by the agent, in a namespace where its writes pass).
     Promise.all(configMapNames.map((c) => readJson(read, `${base}/configmaps/${segment(c)}`, `ConfigMap ${ns}/${c} (which pod ${name} uses)`, within))),
   ])
+  const created = timeOf(isObject(pod.metadata) ? pod.metadata.creationTimestamp : undefined)
+  if (created === undefined && names.length + configMapNames.length > 0) throw refused(`pod ${ns}/${name} does not say when it was created, so whether its Secrets and ConfigMaps changed since cannot be told`)
+  const written: PodWritten = { created: created!, revision: revisionOf(pod) }
   const values = new Set<string>(literalEnvValues(pod))
   secrets.forEach((secret, i) => {
     if (secret.kind !== 'Secret') throw refused(`Secret ${ns}/${names[i]} was answered with no Secret`)
+    checkNotRewritten(secret, `Secret ${ns}/${names[i]} (which pod ${name} uses)`, written, through('secrets', names[i]!))
     for (const v of secretValues(secret)) values.add(v)
   })
   configMaps.forEach((configMap, i) => {
     if (configMap.kind !== 'ConfigMap') throw refused(`ConfigMap ${ns}/${configMapNames[i]} was answered with no ConfigMap`)
+    // Every pod's service-account volume names kube-root-ca.crt: the cluster's CA certificate, which a controller
+    // publishes in each namespace (once it is made, maybe after the first pods) and writes again when the CA
+    // changes. No read masks the CA certificate, so no earlier value of it was hidden: a rewrite refuses no log.
+    if (configMapNames[i] !== ROOT_CA_CONFIG_MAP) checkNotRewritten(configMap, `ConfigMap ${ns}/${configMapNames[i]} (which pod ${name} uses)`, written, through('configmaps', configMapNames[i]!))
     for (const v of configMapMaskedValues(configMap)) values.add(v)
   })
   if (values.size > MAX_VALUES) throw refused(`pod ${ns}/${name}'s Secrets and env hold ${values.size} distinct values and lines, more than the ${MAX_VALUES} the gateway searches a log for`)

@@ -164,5 +164,30 @@ info contains {"rule": "warden.rules.kubernetes.secrets", "message": msg} if {
 	msg := concat("", [what, ": Secret values are masked"])
 }
 
+# A container's termination message is the tail of its log: with terminationMessagePolicy FallbackToLogsOnError the
+# kubelet copies the last lines (up to 80, 2 KiB) of a failed container's log there, and a program may write anything
+# to /dev/termination-log. The log hides the values of the pod's Secrets by origin (pod_secret_masks); the same lines
+# in the pod's status are masked whole in every answer that carries a Pod (the object, a list, a watch, a Table's
+# objects, the status subresource). The log, masked by origin, is a `kubectl logs --previous` away.
+pod_object_request if {
+	kubernetes_request
+	k.is_resource_request == true
+	k.api_group == ""
+	k.resource == "pods"
+	not non_json_subresources[lib.text(k, "subresource")]
+}
+
+termination_message_paths := [concat("", [object, "status.", statuses, ".*.", state, ".terminated.message"]) |
+	some object in secret_object_prefixes
+	some statuses in ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]
+	some state in ["state", "lastState"]
+]
+
+termination_masks contains {"path": p, "strategy": "redact", "rule": "warden.rules.kubernetes.termination_messages"} if {
+	pod_object_request
+	lib.content_masking
+	some p in termination_message_paths
+}
+
 # One list (collect.rego takes sets or lists): the env masks as they are, then the others.
-mask := array.concat(env_masks, [m | some m in (((secret_masks | status_masks) | content_masks) | pod_secret_masks)])
+mask := array.concat(env_masks, [m | some m in ((((secret_masks | status_masks) | content_masks) | pod_secret_masks) | termination_masks)])

@@ -295,6 +295,36 @@ test_env_values_path_masked_for_custom_resources if {
 	{m | some m in d.obligations.mask; m.path == "spec.steps.*.env.*.value"} == set()
 }
 
+# A container's termination message (a failed container's log tail) is masked in every answer carrying a Pod,
+# wherever content masking applies; not in a log (masked by origin), nor in other kinds' answers.
+test_termination_messages_masked_in_pod_answers if {
+	every c in [
+		{"verb": "get", "resource": "pods", "name": "web-1", "namespace": "prod"},
+		{"verb": "list", "resource": "pods", "namespace": "sandbox"},
+		{"verb": "watch", "resource": "pods"},
+		{"verb": "get", "resource": "pods", "name": "web-1", "subresource": "status", "namespace": "sandbox"},
+		{"verb": "patch", "resource": "pods", "name": "web-1", "subresource": "ephemeralcontainers", "namespace": "sandbox"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		paths := {m.path | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.termination_messages"}
+		"status.containerStatuses.*.lastState.terminated.message" in paths
+		"items.*.status.initContainerStatuses.*.state.terminated.message" in paths
+		"object.status.ephemeralContainerStatuses.*.lastState.terminated.message" in paths
+		"rows.*.object.status.containerStatuses.*.state.terminated.message" in paths
+		count(paths) == 30
+	}
+	every c in [
+		{"verb": "get", "resource": "pods", "name": "web-1", "subresource": "log", "namespace": "prod"},
+		{"verb": "get", "resource": "deployments", "api_group": "apps", "name": "web", "namespace": "prod"},
+		{"verb": "get", "resource": "pods", "api_group": "example.com", "name": "web-1"},
+	] {
+		d := data.warden.decision with input as t.kubernetes(t.agent, t.prod_k8s, c)
+		{m | some m in d.obligations.mask; m.rule == "warden.rules.kubernetes.termination_messages"} == set()
+	}
+	glass := data.warden.decision with input as t.kubernetes(t.break_glass, t.prod_k8s, {"verb": "get", "resource": "pods", "name": "web-1"})
+	glass.obligations.mask == []
+}
+
 test_status_messages_masked_for_updates_of_masked_objects if {
 	every c in [
 		{"resource": "pods", "verb": "patch", "namespace": "sandbox", "name": "web-1"},

@@ -55,6 +55,18 @@ findings contains f if {
 	f := finding("sensitive", "workload_secret", msg)
 }
 
+# An inline CSI volume mounts what its driver fetches: the Secrets Store CSI driver a cloud secret manager's or
+# Vault's values (through a SecretProviderClass), cert-manager's csi driver a certificate's private key. Secrets as a
+# secret volume hands them over, but from outside the cluster: none of them a Secret the gateway can read and mask
+# in the pod's log.
+findings contains f if {
+	body_write
+	some [name, _] in members
+	name == "csi"
+	msg := concat("", [what, " makes a pod read secrets a CSI driver fetches (csi), whose values no mask reaches"])
+	f := finding("sensitive", "workload_secret", msg)
+}
+
 findings contains f if {
 	body_write
 	some [name, value] in members

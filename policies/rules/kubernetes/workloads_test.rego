@@ -16,6 +16,8 @@ test_secret_references_in_any_shape_need_approval if {
 		{"spec": {"containers": [{"env": [{"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "k"}}}]}]}},
 		{"spec": {"containers": [{"envFrom": [{"secretRef": {"name": "db"}}]}]}},
 		[{"op": "add", "path": "/spec/template/spec/volumes/0/secret", "value": {"secretName": "db"}}],
+		{"spec": {"template": {"spec": {"volumes": [{"name": "v", "csi": {"driver": "secrets-store.csi.k8s.io", "volumeAttributes": {"secretProviderClass": "db"}}}]}}}},
+		[{"op": "add", "path": "/spec/template/spec/volumes/-", "value": {"name": "v", "csi": {"driver": "csi.cert-manager.io"}}}],
 	] {
 		d := data.warden.decision with input as write_doc(t.agent, {"body": body})
 		d.effect == "approve"
