@@ -5,7 +5,8 @@ export class KeyedLru<V> {
   private readonly entries = new Map<string, V>()
   private chars = 0
 
-  constructor(private readonly maxEntries: number, private readonly maxChars = Infinity) {}
+  /** onEvict: told of each entry set() pushes out to stay within bounds (not of delete()). */
+  constructor(private readonly maxEntries: number, private readonly maxChars = Infinity, private readonly onEvict?: (key: string, value: V) => void) {}
 
   /** The value under `key`, now the most recently used (a Map keeps insertion order: the first is the oldest). */
   get(key: string): V | undefined {
@@ -18,7 +19,11 @@ export class KeyedLru<V> {
 
   set(key: string, value: V): void {
     this.delete(key)
-    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) this.delete(this.entries.keys().next().value!)
+    while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) {
+      const [oldest, value] = this.entries.entries().next().value!
+      this.delete(oldest)
+      this.onEvict?.(oldest, value)
+    }
     this.entries.set(key, value)
     this.chars += key.length
   }

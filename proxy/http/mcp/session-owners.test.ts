@@ -23,4 +23,20 @@ test('a forgotten session is nobody\'s', () => {
   assert.is(owners.owns('docs', 's1', 'alice'), false)
 })
 
+test('one caller opening sessions without end forgets its own oldest, never another caller\'s', () => {
+  const owners = createMcpSessionOwners(100, 3)
+  owners.claim('docs', 'a1', 'alice')
+  for (let i = 0; i < 1_000; i++) assert.ok(owners.claim('docs', `m${i}`, 'mallory'))
+  assert.ok(owners.owns('docs', 'a1', 'alice'), 'alice keeps her session')
+  assert.equal([997, 998, 999].map((i) => owners.owns('docs', `m${i}`, 'mallory')), [true, true, true])
+  assert.is(owners.owns('docs', 'm996', 'mallory'), false, 'her oldest went first')
+  // Long ids count by their length: a few long ones do not push anyone else out either.
+  for (let i = 0; i < 50; i++) owners.claim('docs', `${'x'.repeat(700)}${i}`, 'mallory')
+  assert.ok(owners.owns('docs', 'a1', 'alice'))
+  // A forgotten session frees its place.
+  owners.forget('docs', 'a1')
+  assert.ok(owners.claim('docs', 'a2', 'alice'))
+  assert.ok(owners.owns('docs', 'a2', 'alice'))
+})
+
 test.run()

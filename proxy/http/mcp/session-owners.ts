@@ -3,12 +3,17 @@
 // another's session id would read that session's stream (server requests, replayed results) and end it. The id
 // a server gives in answer to a caller is bound to that caller (issuer and subject); a request naming a session
 // bound to someone else, or one the gateway never saw issued (evicted, or from before a restart), is answered
-// 404, on which an MCP client starts a new session.
+// 404, on which an MCP client starts a new session. A caller holds at most MAX_MCP_SESSIONS_PER_CALLER sessions
+// (its oldest is forgotten first): one caller opening sessions without end forgets its own, never another's.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#session-management
 import { KeyedLru } from '../../../engine/keyed-lru.ts'
 
 /** Sessions remembered; the least recently used is forgotten first (its client starts a new one). */
 export const MAX_MCP_SESSIONS = 100_000
+/** Sessions one caller holds at once; past it, its own least recently claimed is forgotten. */
+export const MAX_MCP_SESSIONS_PER_CALLER = 1_000
+/** Average length of a session id the bounds allow for (a UUID is 36 characters). */
+const CHARS_PER_SESSION = 256
 
 export interface McpSessionOwners {
   /** Whether `owner` may use session `id` of `server`. */
@@ -19,17 +24,41 @@ export interface McpSessionOwners {
   forget(server: string, id: string): void
 }
 
-export function createMcpSessionOwners(max = MAX_MCP_SESSIONS): McpSessionOwners {
-  const owners = new KeyedLru<string>(max, max * 256)
+export function createMcpSessionOwners(max = MAX_MCP_SESSIONS, perCaller = MAX_MCP_SESSIONS_PER_CALLER): McpSessionOwners {
+  // Each caller's sessions in the order it claimed them, with the summed length of their keys.
+  const held = new Map<string, { keys: Set<string>; chars: number }>()
+  const release = (key: string, owner: string) => {
+    const mine = held.get(owner)
+    if (!mine?.keys.delete(key)) return
+    mine.chars -= key.length
+    if (mine.keys.size === 0) held.delete(owner)
+  }
+  const owners = new KeyedLru<string>(max, max * CHARS_PER_SESSION, release)
   const key = (server: string, id: string) => `${server}\n${id}`
+  const forgetKey = (k: string) => {
+    const owner = owners.get(k)
+    if (owner === undefined) return
+    owners.delete(k)
+    release(k, owner)
+  }
   return {
     owns: (server, id, owner) => owners.get(key(server, id)) === owner,
     claim(server, id, owner) {
-      const current = owners.get(key(server, id))
-      if (current !== undefined && current !== owner) return false
-      owners.set(key(server, id), owner)
+      const k = key(server, id)
+      const current = owners.get(k)
+      if (current !== undefined) return current === owner
+      let mine = held.get(owner)
+      if (!mine) held.set(owner, mine = { keys: new Set(), chars: 0 })
+      while (mine.keys.size && (mine.keys.size >= perCaller || mine.chars + k.length > perCaller * CHARS_PER_SESSION)) {
+        forgetKey(mine.keys.values().next().value!)
+      }
+      owners.set(k, owner)
+      // The caller's record may have gone with its last session above.
+      if (!held.has(owner)) held.set(owner, mine)
+      mine.keys.add(k)
+      mine.chars += k.length
       return true
     },
-    forget: (server, id) => owners.delete(key(server, id)),
+    forget: (server, id) => forgetKey(key(server, id)),
   }
 }
