@@ -35,15 +35,25 @@ test('a deletecollection counts for every object of its kind in its namespace (o
   assert.is(w.lastWritten('k8s', 'prod', 'configmaps', 'any'), 7000)
 })
 
-test('past its bound the least recently written object is forgotten first', () => {
+test('past its bound the least recently written object is forgotten first, and its write then counts for every object of its cluster', () => {
   const w = new KubeWrites(2)
   w.note('k8s', kube('patch', 'secrets', 'a'), 1)
   w.note('k8s', kube('patch', 'secrets', 'b'), 2)
   w.note('k8s', kube('patch', 'secrets', 'a'), 3)
   w.note('k8s', kube('patch', 'secrets', 'c'), 4)
-  assert.is(w.lastWritten('k8s', 'staging', 'secrets', 'b'), undefined)
+  // b was forgotten: when it was written (2) is kept for the cluster, not that it was b.
+  assert.is(w.lastWritten('k8s', 'staging', 'secrets', 'b'), 2)
+  assert.is(w.lastWritten('k8s', 'staging', 'configmaps', 'never'), 2)
   assert.is(w.lastWritten('k8s', 'staging', 'secrets', 'a'), 3)
   assert.is(w.lastWritten('k8s', 'staging', 'secrets', 'c'), 4)
+  assert.is(w.lastWritten('other', 'staging', 'secrets', 'b'), undefined)
+})
+
+test('writing many other objects does not wash out the note of one rewritten before: its log stays refused', () => {
+  const w = new KubeWrites(100)
+  w.note('k8s', kube('patch', 'secrets', 'db'), 1000)
+  for (let i = 0; i < 1_000; i++) w.note('k8s', kube('patch', 'configmaps', `filler-${i}`), 1001 + i)
+  assert.ok((w.lastWritten('k8s', 'staging', 'secrets', 'db') ?? 0) >= 1000)
 })
 
 test.run()

@@ -6,7 +6,8 @@
 // moves, but so does the pod's, with any write to it (a label). Every write an agent makes goes through the gateway,
 // which notes it here before forwarding it, whatever the answer. Kept in memory, per cluster (a target's upstream
 // URL: two targets may reach one cluster with two credentials), the most recent MAX_KUBE_WRITES objects (the oldest
-// forgotten first); after a restart only what the objects say is left.
+// forgotten first, and the time of the latest forgotten kept per cluster: a forgotten write may have been to any
+// object, so it counts for all of them); after a restart only what the objects say is left.
 import type { KubernetesCommand } from '../../engine/types.ts'
 
 /** Objects remembered at most, over all targets; the least recently written is forgotten first. */
@@ -22,6 +23,8 @@ const ALL = '\u0000*'
 export class KubeWrites {
   // A Map iterates in insertion order: the first is the least recently written.
   private readonly at = new Map<string, number>()
+  /** Per cluster, the time of the latest write forgotten to stay within the bound. */
+  private readonly forgotten = new Map<string, number>()
 
   constructor(private readonly max = MAX_KUBE_WRITES) {}
 
@@ -38,7 +41,12 @@ export class KubeWrites {
     const key = KubeWrites.key(cluster, namespace, kube.resource, kube.verb === 'deletecollection' || !kube.name ? ALL : kube.name)
     this.at.delete(key)
     this.at.set(key, now)
-    while (this.at.size > this.max) this.at.delete(this.at.keys().next().value!)
+    while (this.at.size > this.max) {
+      const [oldest, time] = this.at.entries().next().value!
+      this.at.delete(oldest)
+      const forCluster = (JSON.parse(oldest) as string[])[0]!
+      this.forgotten.set(forCluster, Math.max(this.forgotten.get(forCluster) ?? 0, time))
+    }
   }
 
   /** When object `name` of `resource` in `namespace` of `cluster` was last written through the gateway (ms), if it was. */
@@ -48,6 +56,7 @@ export class KubeWrites {
       this.at.get(KubeWrites.key(cluster, namespace, resource, ALL)),
       // A collection of every namespace's (no namespace in its path).
       this.at.get(KubeWrites.key(cluster, '', resource, ALL)),
+      this.forgotten.get(cluster),
     ].filter((t): t is number => t !== undefined)
     return times.length ? Math.max(...times) : undefined
   }
