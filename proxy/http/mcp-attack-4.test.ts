@@ -347,6 +347,26 @@ test('what held: batches (empty, nested, mixed), duplicate or escaped keys, a BO
   assert.not.ok(server.calls.some((c) => c.startsWith('drop_database')), server.calls.join(', '))
 })
 
+test('an answer within a session that names another session id binds nothing: a session the gateway ended, or never issued, is not taken back by a server\'s header', async () => {
+  const s = await initialize(token, 'evil-mcp')
+  // What a late answer of an ended session carries is that session's id; a hostile server may send any.
+  evil.headers = { 'mcp-session-id': 'planted-session-1' }
+  try {
+    const r = await post(token, s, rpc(60, 'tools/call', { name: 'anything', arguments: {} }), 'evil-mcp')
+    assert.is(r.status, 502, r.text)
+    assert.match(r.text, /session id other than the request's/)
+  } finally {
+    evil.headers = {}
+  }
+  const before = evil.calls.length
+  const planted = await post(token, 'planted-session-1', rpc(61, 'tools/call', { name: 'anything', arguments: {} }), 'evil-mcp')
+  assert.is(planted.status, 404, planted.text)
+  assert.is(evil.calls.length, before, 'nothing reached the server in the planted session')
+  // The session it was asked in goes on.
+  const next = await post(token, s, rpc(62, 'tools/call', { name: 'anything', arguments: {} }), 'evil-mcp')
+  assert.ok(next.messages.find((m) => m.id === 62)?.result, next.text)
+})
+
 test.after(async () => {
   await g.close()
   await Promise.all([server.close(), slow.close(), evil.close()])

@@ -226,7 +226,13 @@ export function createMcpFlow(o: McpFlowOptions): McpFlow {
       const mcp = commandOf(outcome)
       if (!mcp) throw new HttpGatewayError(500, 'http.internal', 'an allowed MCP request has no command.mcp')
       const issued = res.headers['mcp-session-id']
-      if (typeof issued === 'string' && !o.sessions.claim(serverId, issued, owner)) {
+      // Only a request outside any session (initialize) takes a new id. Within one, the answer names that session,
+      // which must still be the caller's: one the gateway ended (ids-in-flight.ts) claimed again by a late answer
+      // would let a request id still running on the server be used again.
+      if (typeof issued === 'string' && mcpSession !== undefined && (issued !== mcpSession || !o.sessions.owns(serverId, issued, owner))) {
+        throw new HttpGatewayError(502, 'http.mcp_failed', 'the MCP server answered with a session id other than the request\'s, or of a session the gateway has ended; the answer was withheld')
+      }
+      if (typeof issued === 'string' && mcpSession === undefined && !o.sessions.claim(serverId, issued, owner)) {
         throw new HttpGatewayError(502, 'http.mcp_failed', 'the MCP server answered with a session id already issued to another caller; the answer was withheld')
       }
       const sessionId = (issued as string | undefined) ?? headerValue(o.headers, 'mcp-session-id')
