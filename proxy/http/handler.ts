@@ -86,9 +86,6 @@ interface Trace {
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 
-/** The cluster a Kubernetes target reaches: its upstream URL (two targets, two credentials, may reach one), else its name. */
-const clusterOf = (target: TargetConfig) => target.upstream_http?.url ?? target.name
-
 /**
  * Drops an upstream body that will not be read. undici's body emits an abort error when destroyed unread, which
  * nothing else listens for here: unheard, it would end the process. (Until the request signal stopped being
@@ -404,12 +401,12 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     // Most requests name no source: no await on their way.
     const origin: readonly string[] = sources.length === 0 ? [] : await sourceValues(sources, {
       kubernetes_pod_secrets: () => lookUpPodSecrets(command.kubernetes, (path, signal) => readObject(upstream, upstream.url(path, forward ? `https://${req.tunnel!.authority}` : undefined), judgedHost, signal), req.signal,
-        (resource, name) => kubeWrites.lastWritten(clusterOf(target), command.kubernetes?.namespace ?? '', resource, name)),
+        (resource, name) => kubeWrites.lastWritten(command.kubernetes?.namespace ?? '', resource, name)),
     })
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)
     // A write of a Secret or ConfigMap, noted before it is forwarded: logs of pods made before it are refused.
-    if (target.kind === 'kubernetes') kubeWrites.note(clusterOf(target), command.kubernetes)
+    if (target.kind === 'kubernetes') kubeWrites.note(command.kubernetes)
     const outgoing: { headers: Record<string, string>; body?: Uint8Array | Readable } = mcp ? mcp.outgoing()
       : upload ? { headers: { ...forwardableHeaders(req.headers, false), ...upload.forwardHeaders }, body: upload.body(req.body!, (n) => (trace.bytesIn = n)) }
       : { headers: forwardableHeaders(req.headers, canon.upgrade !== undefined), body }

@@ -4,14 +4,18 @@
 // say so: a write that removes a value (a JSON patch remove, a merge patch's null, an update that leaves a key out)
 // moves no manager's time in its managedFields, and a write may set managedFields to anything; its resourceVersion
 // moves, but so does the pod's, with any write to it (a label). Every write an agent makes goes through the gateway,
-// which notes it here before forwarding it, whatever the answer. Kept in memory, per cluster (a target's upstream
-// URL: two targets may reach one cluster with two credentials), the most recent MAX_KUBE_WRITES objects (the oldest
-// forgotten first, and the time of the latest forgotten kept per cluster: a forgotten write may have been to any
-// object, so it counts for all of them); after a restart only what the objects say is left.
+// which notes it here before forwarding it, whatever the answer. Kept in memory, by namespace, kind and name, not by
+// cluster: which targets reach one cluster (two credentials, a forward-proxy host, two spellings of one URL) is not
+// known for sure, and a write counting for an object of the same name in another cluster only refuses a log. The
+// most recent MAX_KUBE_WRITES objects are kept (the oldest forgotten first); a forgotten write still counts for
+// every object of its namespace (of every namespace past MAX_FORGOTTEN_NAMESPACES). After a restart only what the
+// objects say is left.
 import type { KubernetesCommand } from '../../engine/types.ts'
 
 /** Objects remembered at most, over all targets; the least recently written is forgotten first. */
 export const MAX_KUBE_WRITES = 100_000
+/** Namespaces whose forgotten writes are kept apart; past it, the oldest one's count for every namespace. */
+export const MAX_FORGOTTEN_NAMESPACES = 10_000
 
 /** The kinds whose values a pod's log is masked by. */
 const WATCHED = new Set(['secrets', 'configmaps'])
@@ -23,40 +27,58 @@ const ALL = '\u0000*'
 export class KubeWrites {
   // A Map iterates in insertion order: the first is the least recently written.
   private readonly at = new Map<string, number>()
-  /** Per cluster, the time of the latest write forgotten to stay within the bound. */
+  /** Per namespace, the time of the latest write forgotten to stay within the bound. */
   private readonly forgotten = new Map<string, number>()
+  /** The latest forgotten write that counts for every namespace. */
+  private forgottenAnywhere = 0
 
-  constructor(private readonly max = MAX_KUBE_WRITES) {}
+  constructor(private readonly max = MAX_KUBE_WRITES, private readonly maxNamespaces = MAX_FORGOTTEN_NAMESPACES) {}
 
-  private static key(cluster: string, namespace: string, resource: string, name: string): string {
-    return JSON.stringify([cluster, namespace, resource, name])
+  private static key(namespace: string, resource: string, name: string): string {
+    return JSON.stringify([namespace, resource, name])
   }
 
-  /** Notes a request about to be forwarded to `cluster`, when it writes a Secret or ConfigMap. */
-  note(cluster: string, kube: KubernetesCommand | undefined, now = Date.now()): void {
+  /** Notes a request about to be forwarded, when it writes a Secret or ConfigMap. */
+  note(kube: KubernetesCommand | undefined, now = Date.now()): void {
     if (!kube || !kube.is_resource_request || kube.api_group !== '' || !WATCHED.has(kube.resource) || !WRITES.has(kube.verb)) return
     const namespace = kube.namespace ?? ''
     // A create names its object in the body: a new object changes nothing a pod printed (one deleted first was noted then).
     if (kube.verb === 'create') return
-    const key = KubeWrites.key(cluster, namespace, kube.resource, kube.verb === 'deletecollection' || !kube.name ? ALL : kube.name)
+    const key = KubeWrites.key(namespace, kube.resource, kube.verb === 'deletecollection' || !kube.name ? ALL : kube.name)
     this.at.delete(key)
     this.at.set(key, now)
     while (this.at.size > this.max) {
       const [oldest, time] = this.at.entries().next().value!
       this.at.delete(oldest)
-      const forCluster = (JSON.parse(oldest) as string[])[0]!
-      this.forgotten.set(forCluster, Math.max(this.forgotten.get(forCluster) ?? 0, time))
+      this.forget((JSON.parse(oldest) as string[])[0]!, time)
     }
   }
 
-  /** When object `name` of `resource` in `namespace` of `cluster` was last written through the gateway (ms), if it was. */
-  lastWritten(cluster: string, namespace: string, resource: string, name: string): number | undefined {
+  /** A write of `namespace` (every namespace's: '') at `time` no longer known by its object. */
+  private forget(namespace: string, time: number): void {
+    if (namespace === '') {
+      this.forgottenAnywhere = Math.max(this.forgottenAnywhere, time)
+      return
+    }
+    const before = this.forgotten.get(namespace) ?? 0
+    this.forgotten.delete(namespace)
+    this.forgotten.set(namespace, Math.max(before, time))
+    while (this.forgotten.size > this.maxNamespaces) {
+      const [oldest, at] = this.forgotten.entries().next().value!
+      this.forgotten.delete(oldest)
+      this.forgottenAnywhere = Math.max(this.forgottenAnywhere, at)
+    }
+  }
+
+  /** When object `name` of `resource` in `namespace` was last written through the gateway (ms), if it may have been. */
+  lastWritten(namespace: string, resource: string, name: string): number | undefined {
     const times = [
-      this.at.get(KubeWrites.key(cluster, namespace, resource, name)),
-      this.at.get(KubeWrites.key(cluster, namespace, resource, ALL)),
+      this.at.get(KubeWrites.key(namespace, resource, name)),
+      this.at.get(KubeWrites.key(namespace, resource, ALL)),
       // A collection of every namespace's (no namespace in its path).
-      this.at.get(KubeWrites.key(cluster, '', resource, ALL)),
-      this.forgotten.get(cluster),
+      this.at.get(KubeWrites.key('', resource, ALL)),
+      this.forgotten.get(namespace),
+      this.forgottenAnywhere || undefined,
     ].filter((t): t is number => t !== undefined)
     return times.length ? Math.max(...times) : undefined
   }
