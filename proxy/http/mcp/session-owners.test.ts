@@ -39,4 +39,15 @@ test('one caller opening sessions without end forgets its own oldest, never anot
   assert.ok(owners.owns('docs', 'a2', 'alice'))
 })
 
+test('past a caller\'s bound its least recently used session goes first: a busy one outlives idle ones opened after it', () => {
+  const owners = createMcpSessionOwners(100, 3)
+  owners.claim('docs', 'busy', 'alice')
+  owners.claim('docs', 'idle-1', 'alice')
+  owners.claim('docs', 'idle-2', 'alice')
+  assert.ok(owners.owns('docs', 'busy', 'alice'))
+  owners.claim('docs', 'new', 'alice')
+  assert.ok(owners.owns('docs', 'busy', 'alice'))
+  assert.is(owners.owns('docs', 'idle-1', 'alice'), false)
+})
+
 test.run()

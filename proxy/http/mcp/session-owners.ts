@@ -4,13 +4,13 @@
 // a server gives in answer to a caller is bound to that caller (issuer and subject); a request naming a session
 // bound to someone else, or one the gateway never saw issued (evicted, or from before a restart), is answered
 // 404, on which an MCP client starts a new session. A caller holds at most MAX_MCP_SESSIONS_PER_CALLER sessions
-// (its oldest is forgotten first): one caller opening sessions without end forgets its own, never another's.
+// (its least recently used is forgotten first): one caller opening sessions without end forgets its own, never another's.
 // @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#session-management
 import { KeyedLru } from '../../../engine/keyed-lru.ts'
 
 /** Sessions remembered; the least recently used is forgotten first (its client starts a new one). */
 export const MAX_MCP_SESSIONS = 100_000
-/** Sessions one caller holds at once; past it, its own least recently claimed is forgotten. */
+/** Sessions one caller holds at once; past it, its own least recently used is forgotten. */
 export const MAX_MCP_SESSIONS_PER_CALLER = 1_000
 /** Average length of a session id the bounds allow for (a UUID is 36 characters). */
 const CHARS_PER_SESSION = 256
@@ -42,7 +42,15 @@ export function createMcpSessionOwners(max = MAX_MCP_SESSIONS, perCaller = MAX_M
     release(k, owner)
   }
   return {
-    owns: (server, id, owner) => owners.get(key(server, id)) === owner,
+    owns(server, id, owner) {
+      const k = key(server, id)
+      if (owners.get(k) !== owner) return false
+      // Now the caller's most recently used: a busy session outlives the idle ones it opened before.
+      const mine = held.get(owner)!
+      mine.keys.delete(k)
+      mine.keys.add(k)
+      return true
+    },
     claim(server, id, owner) {
       const k = key(server, id)
       const current = owners.get(k)
