@@ -86,6 +86,13 @@ interface Trace {
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 
+/** Refuses an answer masked by origin values that are no longer all of them. */
+function sameOrigin(before: readonly string[], now: readonly string[]): void {
+  const known = new Set(before)
+  if (now.length === before.length && now.every((v) => known.has(v))) return
+  throw new HttpGatewayError(502, 'http.mask_failed', 'the values this answer is masked by (the Secrets and ConfigMaps its pod names) changed while it was read; it was withheld: ask again')
+}
+
 /**
  * Drops an upstream body that will not be read. undici's body emits an abort error when destroyed unread, which
  * nothing else listens for here: unheard, it would end the process. (Until the request signal stopped being
@@ -399,10 +406,11 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
     if (table && table.query !== canon.query) url.search = `?${table.query}`
     // Read with the gateway's credential before the log is asked for: values it cannot know refuse the request.
     // Most requests name no source: no await on their way.
-    const origin: readonly string[] = sources.length === 0 ? [] : await sourceValues(sources, {
+    const lookUpOrigin = () => sourceValues(sources, {
       kubernetes_pod_secrets: () => lookUpPodSecrets(command.kubernetes, (path, signal) => readObject(upstream, upstream.url(path, forward ? `https://${req.tunnel!.authority}` : undefined), judgedHost, signal), req.signal,
         (resource, name) => kubeWrites.lastWritten(command.kubernetes?.namespace ?? '', resource, name)),
     })
+    const origin: readonly string[] = sources.length === 0 ? [] : await lookUpOrigin()
     if (mcp) await mcp.approved(outcome)
     if (engine.audit.durable) await release(req, trace, canon.method)
     // A write of a Secret or ConfigMap, noted before it is forwarded: logs of pods made before it are refused.
@@ -470,6 +478,9 @@ export function createHttpGateway(opts: HttpGatewayOptions): HttpGateway {
           out = isEventStream(res) ? maskLines(res, rules, opts.maskKey, 'sse', credentials, maskThread, undefined, origin)
             : isJsonLines(res, watch) ? maskLines(res, rules, opts.maskKey, 'ndjson', credentials, maskThread, table?.form, origin)
             : await maskWholeBody(res, rules, opts.maskKey, credentials, budget, maskThread, table?.form, origin)
+          // A followed log is read for as long as the pod runs: a Secret rotated meanwhile (by a controller, or a
+          // write elsewhere) gives the pod values the masks of its start did not know. Looked up again once read.
+          if (sources.length && out.body instanceof Uint8Array) sameOrigin(origin, await lookUpOrigin())
           // A page's LastEvaluatedKey, as masked, may come back as the next page's start key.
           if (command.cloud?.service === 'dynamodb' && command.cloud.provider === 'aws' && out.body instanceof Uint8Array) startKeys.remember(sessionId, command.http?.body, out.body)
         } catch (err) {
