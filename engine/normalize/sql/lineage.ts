@@ -210,21 +210,21 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
         } else if (cmd?.subtype === 'AT_AddColumn' && def) {
           w.stored.push(...columnExpressions(w, target.table, def, top))
           for (const c of list(def.constraints)) rowChecks(w, bodyOf(c, 'Constraint'), top, str(def.colname))
-        } else if (cmd?.subtype === 'AT_AttachPartition') {
+        } else if (cmd?.subtype === 'AT_AttachPartition' && body.objtype !== 'OBJECT_INDEX') {
           const attached = bodyOf(cmd.def, 'PartitionCmd')
           const part = bodyOf(attached?.name, 'RangeVar')
           w.stored.push(...partitionBound(w, part ? written(part) : null, bodyOf(attached?.bound, 'PartitionBoundSpec')))
+          // A table attached as a partition: each of its rows is checked against the parent's bound, and handed to
+          // the parent's row triggers (cloned onto it), made before the parent had any masked column.
+          const scope = new LineageScope()
+          scope.items.push(targetRelation(w, attached?.name, []))
+          w.addPredicates(everyColumn(scope, w))
         } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
         // VALIDATE CONSTRAINT checks every row against a CHECK or foreign key the statement does not show.
         else if (cmd?.subtype === 'AT_ValidateConstraint') w.addPredicates(everyColumn(top, w))
-        // A table attached as a partition, or made a child: each of its rows is checked against the parent's bound,
-        // and handed to the parent's triggers (row triggers are cloned onto a partition; a statement trigger's
-        // transition tables hold the children's rows), made before the parent had any masked column.
-        else if (cmd?.subtype === 'AT_AttachPartition' && body.objtype !== 'OBJECT_INDEX') {
-          const scope = new LineageScope()
-          scope.items.push(targetRelation(w, bodyOf(cmd.def, 'PartitionCmd')?.name, []))
-          w.addPredicates(everyColumn(scope, w))
-        } else if (cmd?.subtype === 'AT_AddInherit') w.addPredicates(everyColumn(top, w))
+        // A table made a child: its rows are handed to the parent's triggers (a statement trigger's transition tables
+        // hold the children's rows), made before the parent had any masked column.
+        else if (cmd?.subtype === 'AT_AddInherit') w.addPredicates(everyColumn(top, w))
       }
       return undefined
     }
