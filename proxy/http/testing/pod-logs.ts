@@ -16,6 +16,8 @@ export interface KubectlRun { code: number; out: string; err: string }
 export interface PodLogSetting {
   kube: KubePeer
   g: TestGateway
+  /** A temporary directory of the test's (removed by close()). */
+  dir: string
   /** kubectl as the cluster admin (not through the gateway); resolves to its output. */
   admin(args: string[], stdin?: string): Promise<string>
   /** kubectl as the agent through the gateway's target `target`. */
@@ -64,7 +66,7 @@ current-context: warden
   await admin(['create', 'namespace', 'staging'])
   await admin(['create', 'serviceaccount', 'default', '-n', 'staging'])
   return {
-    kube, g, admin,
+    kube, g, dir, admin,
     agentKubectl: (target, ...args) => new Promise((resolve) => {
       execFile(kubectl, ['--kubeconfig', join(dir, target), ...args], { env }, (e, out, err) => {
         resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err })
