@@ -479,12 +479,23 @@ function fetch(body: PgObject, ctx: LineageContext): Col[] | undefined {
   }))
 }
 
+/**
+ * EXECUTE runs the prepared statement with its arguments as the parameters: expressions computed here (a function's
+ * result, `EXECUTE p(get_key())`), whose values go wherever the statement puts $1, $2 … (a result column, a column
+ * written), so each parameter carries its argument's lineage there.
+ */
 function execute(w: QueryWalker, body: PgObject, ctx: LineageContext): Col[] | undefined {
   const name = str(body.name) ?? ''
   const node = unwrap(ctx.executed)
   if (!node) return unknownStar(`prepared statement ${name} is not known`)
-  const inner = walk(w, node[0], node[1], { ...ctx, executed: undefined })
-  return inner === null ? undefined : inner
+  const outer = w.parameters
+  w.parameters = list(body.params).map((p) => exprLineage(p, new LineageScope(), w))
+  try {
+    const inner = walk(w, node[0], node[1], { ...ctx, executed: undefined })
+    return inner === null ? undefined : inner
+  } finally {
+    w.parameters = outer
+  }
 }
 
 /** COPY … TO STDOUT sends rows: the query's, or the table's (listed) columns. */
