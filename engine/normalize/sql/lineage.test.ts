@@ -553,6 +553,11 @@ test('a column a table under this one computes by a generation expression of its
   const relations: CatalogRelation[] = [...RELATIONS, { schema: 'public', name: 'parent', kind: 'table', columns: ['id', 'note'], generated_under: ['note'] }]
   const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
   assert.equal(outputs('SELECT * FROM parent', ctx), ['id plain public.parent.id', 'note unknown'])
+  // Taking a table out from under it leaves what a materialized view kept of its rows under a plain column.
+  const left = (text: string) => (one(text, ctx).stored ?? []).map((v) => `${v.table}.${v.name} ${v.lineage}`)
+  assert.equal(left('ALTER TABLE child NO INHERIT parent'), ['public.parent.note unknown'])
+  assert.equal(left('ALTER TABLE parent DETACH PARTITION child'), ['public.parent.note unknown'])
+  assert.equal(left('ALTER TABLE child NO INHERIT orders'), [])
 })
 
 test('a materialized view holds what the views it reads gave at its last refresh: their columns are unknown there, its tables\' are followed', () => {

@@ -211,7 +211,9 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
           const attached = bodyOf(cmd.def, 'PartitionCmd')
           const part = bodyOf(attached?.name, 'RangeVar')
           w.stored.push(...partitionBound(w, part ? written(part) : null, bodyOf(attached?.bound, 'PartitionBoundSpec')))
-        } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
+        } else if (cmd?.subtype === 'AT_DropInherit') w.stored.push(...leftUnder(w, cmd.def))
+        else if (cmd?.subtype === 'AT_DetachPartition') w.stored.push(...leftUnder(w, { RangeVar: body.relation }))
+        else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
         // VALIDATE CONSTRAINT checks every row against a CHECK or foreign key the statement does not show.
         else if (cmd?.subtype === 'AT_ValidateConstraint') w.addPredicates(everyColumn(top, w))
       }
@@ -334,6 +336,23 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     }
   }
   return out
+}
+
+/**
+ * NO INHERIT and DETACH PARTITION take a table's rows out from under a parent whose column it computes by a generation
+ * expression of its own (CatalogRelation.generated_under, read as untraced): a materialized view refreshed over the
+ * parent before keeps those rows, and would read them as the parent's column, plain again once no table under it
+ * computes it. Kept as writing untraced values into those columns of the parent.
+ */
+function leftUnder(w: QueryWalker, parent: unknown): SqlStored[] {
+  const rv = bodyOf(parent, 'RangeVar')
+  const name = str(rv?.relname)
+  if (!rv || name === undefined || !w.schema) return []
+  const found = w.schema.relation(str(rv.schemaname) ?? null, name)
+  if (!found?.generated_under) return []
+  const table = `${found.schema}.${found.name}`
+  const why = (c: string) => `a materialized view over ${table} may keep rows of a table under it, which computed ${c} by a generation expression of its own`
+  return storedInColumns(table, found.generated_under.map((c) => ({ name: c, lin: untraced(why(c)) })))
 }
 
 /**
