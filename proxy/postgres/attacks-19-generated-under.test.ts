@@ -9,7 +9,12 @@
 //   password, and through ADD COLUMN note on a parent, which merges with the child's generated one. The gateway's
 //   catalog now tells which columns a table under a relation computes so (CatalogRelation.generated_under), and such
 //   a column is untraced: where column masking applies it is denied.
-// - Held: a parent's other columns, and a generated column its children compute by the same expression.
+// - Fixed: a materialized view refreshed over such a parent keeps the child's rows; `ALTER TABLE credentials NO
+//   INHERIT agent_parent` then left the parent's column plain, and `SELECT note FROM agent_mv` followed it and gave
+//   the passwords back. NO INHERIT and DETACH PARTITION from a parent with such columns now read as writing untraced
+//   values into them (lineage.ts leftUnder), denied where column masking applies.
+// - Held: a parent's other columns, and a generated column its children compute by the same expression; NO INHERIT
+//   from a parent no table under which computes a column of its own.
 // The tables are made by the seed (as the gateway's role); made by the agent through the gateway each is allowed.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -39,6 +44,10 @@ test.before(async () => {
        CREATE TABLE agent_same (id int, label text, shout text GENERATED ALWAYS AS (upper(label)) STORED);
        CREATE TABLE agent_same_child () INHERITS (agent_same);
        INSERT INTO agent_same_child (id, label) VALUES (1, 'x');
+       CREATE MATERIALIZED VIEW agent_mv AS SELECT id, note FROM agent_parent;
+       CREATE MATERIALIZED VIEW agent_parts_mv AS SELECT id, note FROM agent_parts;
+       CREATE TABLE plain_parent (id int);
+       CREATE TABLE plain_child () INHERITS (plain_parent);
        RESET ROLE;`,
     ],
   })
@@ -77,6 +86,32 @@ test('held: a parent\'s other columns, and a generated column its children compu
   assert.equal([same.errors, same.rows], [[], [['X']]])
   const parts = await query(c, 'SELECT id, password FROM agent_parts ORDER BY id')
   assert.equal([parts.errors, parts.leaks, parts.rows.length], [[], [], 3])
+  c.close()
+})
+
+test('NO INHERIT and DETACH PARTITION from a parent whose column a table under it computes are denied: a materialized view refreshed before no longer reads the child\'s passwords as the parent\'s plain column', async () => {
+  const c = await session()
+  for (const sql of [
+    'ALTER TABLE credentials NO INHERIT agent_parent',
+    'ALTER TABLE public.credentials NO INHERIT public.agent_parent',
+    'ALTER TABLE agent_parts DETACH PARTITION agent_part',
+    'ALTER TABLE agent_parts DETACH PARTITION agent_part CONCURRENTLY',
+  ]) {
+    const r = await query(c, sql)
+    assert.match(r.errors.join(), /^42501: warden: denied: .*keeps values Warden cannot trace \(a materialized view over public\.agent_(parent|parts) may keep rows of a table under it/, `${sql}: ${r.errors.join()}`)
+  }
+  assert.equal(await h.cluster.query("SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent IN ('agent_parent'::regclass, 'agent_parts'::regclass)"), [{ n: 2 }])
+  for (const sql of ['SELECT note FROM agent_mv', 'SELECT note FROM agent_parts_mv']) {
+    const r = await query(c, sql)
+    assert.equal(r.leaks, [], sql)
+    assert.match(r.errors.join(), UNDER, sql)
+  }
+  c.close()
+})
+
+test('held: NO INHERIT from a parent no table under which computes a column of its own', async () => {
+  const c = await session()
+  assert.equal((await query(c, 'ALTER TABLE plain_child NO INHERIT plain_parent')).errors, [])
   c.close()
 })
 

@@ -38,6 +38,8 @@ export interface ExprContext {
   counts(lin: Lin): void
   /** A value the statement computes (lin.computed): what it reads can make it fail or run long. */
   computes(lin: Lin): void
+  /** What parameter $n holds: the lineage of EXECUTE's argument for a prepared statement it runs; else undefined. */
+  parameter?(n: number): Lin | undefined
 }
 
 /** Lineage of an output expression. */
@@ -81,6 +83,11 @@ export function collect(node: unknown, scope: LineageScope, cx: ExprContext, acc
   const [name, body] = n
   switch (name) {
     case 'ColumnRef': return addRead(acc, columnRef(body, scope, cx), inSafe)
+    case 'ParamRef': {
+      const given = typeof body.number === 'number' ? cx.parameter?.(body.number) : undefined
+      if (given) acc.add(given, inSafe)
+      return
+    }
     case 'A_Indirection': return addRead(acc, indirection(body, scope, cx), inSafe)
     case 'FuncCall': return funcCall(body, scope, cx, acc, inSafe)
     case 'SubLink': return subLink(body, scope, cx, acc, inSafe)

@@ -43,6 +43,8 @@ export class QueryWalker implements ExprContext {
   /** Views already resolved in this statement, by schema.name (shared with the walkers of view definitions). */
   readonly views: Map<string, Col[]>
   readonly viewDepth: number
+  /** The lineage of EXECUTE's arguments while the prepared statement it runs is walked ($1 first). */
+  parameters: Lin[] | undefined
   /** The materialized view whose definition this walker follows (schema.name), when it follows one. */
   readonly refreshed: string | undefined
 
@@ -53,6 +55,10 @@ export class QueryWalker implements ExprContext {
     this.views = views
     this.viewDepth = viewDepth
     this.refreshed = refreshed
+  }
+
+  parameter(n: number): Lin | undefined {
+    return this.parameters?.[n - 1]
   }
 
   implicit(name: string): void {

@@ -177,6 +177,11 @@ test('EXECUTE takes its prepared statement outputs; unknown when unresolved', ()
   assert.is(child?.outputs, undefined, 'nested entries carry no outputs')
   assert.equal(child?.predicates, [{ table: 'users', column: 'email' }, { table: 'users', column: 'id', lookup: true }])
   assert.equal(outputs('EXECUTE nope'), ['* unknown  star'])
+  // Its arguments are computed here and used where the statement puts each parameter.
+  const args = new Map([['p', 'SELECT $1 AS a, upper($2) AS b, 1 AS c']])
+  assert.equal(pg("EXECUTE p(get_key(), 'x')", { prepared: args })[0]?.outputs?.map(brief), ['a derived  safe fn=get_key', 'b derived  safe fn=upper', 'c derived  safe'])
+  const kept = new Map([['k', 'INSERT INTO orders (total) VALUES ($1)']])
+  assert.equal(pg('EXECUTE k(get_total(1))', { prepared: kept })[0]?.stored?.map((v) => `${v.name} ${v.functions?.join('+')}`), ['total get_total'])
   assert.is(one('EXECUTE nope').outputs?.[0]?.reason, 'prepared statement nope is not known')
 })
 
@@ -555,6 +560,11 @@ test('a column a table under this one computes by a generation expression of its
   const relations: CatalogRelation[] = [...RELATIONS, { schema: 'public', name: 'parent', kind: 'table', columns: ['id', 'note'], generated_under: ['note'] }]
   const ctx = { catalog: { relation: (schema: string | null, name: string) => relations.find((r) => r.name === name && (schema === null || r.schema === schema)) } }
   assert.equal(outputs('SELECT * FROM parent', ctx), ['id plain public.parent.id', 'note unknown'])
+  // Taking a table out from under it leaves what a materialized view kept of its rows under a plain column.
+  const left = (text: string) => (one(text, ctx).stored ?? []).map((v) => `${v.table}.${v.name} ${v.lineage}`)
+  assert.equal(left('ALTER TABLE child NO INHERIT parent'), ['public.parent.note unknown'])
+  assert.equal(left('ALTER TABLE parent DETACH PARTITION child'), ['public.parent.note unknown'])
+  assert.equal(left('ALTER TABLE child NO INHERIT orders'), [])
 })
 
 test('a materialized view holds what the views it reads gave at its last refresh: their columns are unknown there, its tables\' are followed', () => {

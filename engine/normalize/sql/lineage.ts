@@ -219,7 +219,9 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
           const scope = new LineageScope()
           scope.items.push(targetRelation(w, attached?.name, []))
           w.addPredicates(everyColumn(scope, w))
-        } else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
+        } else if (cmd?.subtype === 'AT_DropInherit') w.stored.push(...leftUnder(w, cmd.def))
+        else if (cmd?.subtype === 'AT_DetachPartition') w.stored.push(...leftUnder(w, { RangeVar: body.relation }))
+        else if (cmd?.subtype === 'AT_AddConstraint') rowChecks(w, bodyOf(cmd.def, 'Constraint'), top)
         // VALIDATE CONSTRAINT checks every row against a CHECK or foreign key the statement does not show.
         else if (cmd?.subtype === 'AT_ValidateConstraint') w.addPredicates(everyColumn(top, w))
         // A table made a child: its rows are handed to the parent's triggers (a statement trigger's transition tables
@@ -349,6 +351,23 @@ function columnExpressions(w: QueryWalker, table: string | null, def: PgObject, 
     }
   }
   return out
+}
+
+/**
+ * NO INHERIT and DETACH PARTITION take a table's rows out from under a parent whose column it computes by a generation
+ * expression of its own (CatalogRelation.generated_under, read as untraced): a materialized view refreshed over the
+ * parent before keeps those rows, and would read them as the parent's column, plain again once no table under it
+ * computes it. Kept as writing untraced values into those columns of the parent.
+ */
+function leftUnder(w: QueryWalker, parent: unknown): SqlStored[] {
+  const rv = bodyOf(parent, 'RangeVar')
+  const name = str(rv?.relname)
+  if (!rv || name === undefined || !w.schema) return []
+  const found = w.schema.relation(str(rv.schemaname) ?? null, name)
+  if (!found?.generated_under) return []
+  const table = `${found.schema}.${found.name}`
+  const why = (c: string) => `a materialized view over ${table} may keep rows of a table under it, which computed ${c} by a generation expression of its own`
+  return storedInColumns(table, found.generated_under.map((c) => ({ name: c, lin: untraced(why(c)) })))
 }
 
 /**
@@ -514,12 +533,23 @@ function fetch(body: PgObject, ctx: LineageContext): Col[] | undefined {
   }))
 }
 
+/**
+ * EXECUTE runs the prepared statement with its arguments as the parameters: expressions computed here (a function's
+ * result, `EXECUTE p(get_key())`), whose values go wherever the statement puts $1, $2 … (a result column, a column
+ * written), so each parameter carries its argument's lineage there.
+ */
 function execute(w: QueryWalker, body: PgObject, ctx: LineageContext): Col[] | undefined {
   const name = str(body.name) ?? ''
   const node = unwrap(ctx.executed)
   if (!node) return unknownStar(`prepared statement ${name} is not known`)
-  const inner = walk(w, node[0], node[1], { ...ctx, executed: undefined })
-  return inner === null ? undefined : inner
+  const outer = w.parameters
+  w.parameters = list(body.params).map((p) => exprLineage(p, new LineageScope(), w))
+  try {
+    const inner = walk(w, node[0], node[1], { ...ctx, executed: undefined })
+    return inner === null ? undefined : inner
+  } finally {
+    w.parameters = outer
+  }
 }
 
 /** COPY … TO STDOUT sends rows: the query's, or the table's (listed) columns. */
