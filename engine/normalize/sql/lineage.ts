@@ -199,12 +199,12 @@ function walk(w: QueryWalker, name: string, body: PgObject, ctx: LineageContext)
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(def.raw_default, top, w) }]))
         } else if (cmd?.subtype === 'AT_AlterColumnType' && !castsWithoutFail(def?.typeName)) {
           // Without USING, every stored value is cast to the new type: a length limit or a domain's CHECK fails on some.
-          w.computes(exprLineage({ ColumnRef: { fields: [{ String: { sval: str(cmd.name) ?? '' } }] } }, top, w))
+          w.computes(columnLineage(str(cmd.name) ?? '', top, w))
         } else if (cmd?.subtype === 'AT_DropExpression') {
           // DROP EXPRESSION keeps a generated column's stored values as the column's own: read as its expression's
           // lineage until now (g of `password`, masked as derived), afterwards as a plain column of its own name.
           const column = str(cmd.name) ?? ''
-          w.stored.push(...storedInColumns(target.table, [{ name: column, lin: exprLineage({ ColumnRef: { fields: [{ String: { sval: column } }] } }, top, w) }]))
+          w.stored.push(...storedInColumns(target.table, [{ name: column, lin: columnLineage(column, top, w) }]))
         } else if (cmd?.subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
           w.stored.push(...storedInColumns(target.table, [{ name: str(cmd.name) ?? '', lin: exprLineage(cmd.def, top, w) }]))
         } else if (cmd?.subtype === 'AT_AddColumn' && def) {
@@ -386,6 +386,11 @@ function partitionBound(w: QueryWalker, table: string | null, bound: PgObject | 
   return out
 }
 
+/** The lineage of column `name` as the relations of `scope` give it (a column a statement names without writing it). */
+function columnLineage(name: string, scope: LineageScope, w: QueryWalker): Lin {
+  return exprLineage({ ColumnRef: { fields: [{ String: { sval: name } }] } }, scope, w)
+}
+
 /**
  * What the server evaluates over the rows a table already holds when a constraint is added (CHECK, EXCLUDE, FOREIGN
  * KEY): whether the statement fails tells what they hold, as a WHERE's rows do, so its expressions are read as
@@ -397,7 +402,7 @@ function rowChecks(w: QueryWalker, constraint: PgObject | undefined, scope: Line
   if (constraint?.contype === 'CONSTR_CHECK') w.predicate(constraint.raw_expr, scope)
   if (constraint?.contype === 'CONSTR_FOREIGN') {
     const columns = constraint.fk_attrs === undefined ? [column ?? ''] : list(constraint.fk_attrs).map((a) => str(bodyOf(a, 'String')?.sval) ?? '')
-    for (const c of columns) w.addPredicates(exprLineage({ ColumnRef: { fields: [{ String: { sval: c } }] } }, scope, w))
+    for (const c of columns) w.addPredicates(columnLineage(c, scope, w))
     w.addPredicates(referencedKey(w, constraint))
   }
   if (constraint?.contype !== 'CONSTR_EXCLUSION') return
@@ -418,7 +423,7 @@ function referencedKey(w: QueryWalker, constraint: PgObject): Lin {
   const listed = list(constraint.pk_attrs).map((a) => str(bodyOf(a, 'String')?.sval) ?? '')
   const columns = listed.length > 0 ? listed : ref.uniqueKeys !== undefined ? [...new Set(ref.uniqueKeys.flat())] : undefined
   if (columns === undefined) return everyColumn(scope, w)
-  return union(columns.map((c) => exprLineage({ ColumnRef: { fields: [{ String: { sval: c } }] } }, scope, w)))
+  return union(columns.map((c) => columnLineage(c, scope, w)))
 }
 
 /**
