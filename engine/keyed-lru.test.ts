@@ -21,4 +21,16 @@ test('the least recently used entry goes first, by count and by summed key lengt
   assert.is(lru.size, 0)
 })
 
+test('peek reads an entry without making it the most recently used; onEvict hears of what set() pushes out', () => {
+  const evicted: string[] = []
+  const lru = new KeyedLru<number>(2, Infinity, (key, value) => evicted.push(`${key}=${value}`))
+  lru.set('a', 1)
+  lru.set('b', 2)
+  assert.is(lru.peek('a'), 1)
+  lru.set('c', 3)
+  assert.equal(evicted, ['a=1'], 'a stayed the oldest')
+  lru.delete('b')
+  assert.equal(evicted, ['a=1'], 'delete is not an eviction')
+})
+
 test.run()

@@ -17,6 +17,11 @@ export class KeyedLru<V> {
     return value
   }
 
+  /** The value under `key`, leaving its place in the order as it is (a look that is no use). */
+  peek(key: string): V | undefined {
+    return this.entries.get(key)
+  }
+
   set(key: string, value: V): void {
     this.delete(key)
     while (this.entries.size && (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars)) {

@@ -10,6 +10,7 @@
 // most recent MAX_KUBE_WRITES objects are kept (the oldest forgotten first); a forgotten write still counts for
 // every object of its namespace (of every namespace past MAX_FORGOTTEN_NAMESPACES). After a restart only what the
 // objects say is left.
+import { KeyedLru } from '../../engine/keyed-lru.ts'
 import type { KubernetesCommand } from '../../engine/types.ts'
 
 /** Objects remembered at most, over all targets; the least recently written is forgotten first. */
@@ -25,14 +26,17 @@ const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection
 const ALL = '\u0000*'
 
 export class KubeWrites {
-  // A Map iterates in insertion order: the first is the least recently written.
-  private readonly at = new Map<string, number>()
+  /** Each object's last write, the least recently written forgotten first (into `forgotten`). */
+  private readonly at: KeyedLru<number>
   /** Per namespace, the time of the latest write forgotten to stay within the bound. */
-  private readonly forgotten = new Map<string, number>()
+  private readonly forgotten: KeyedLru<number>
   /** The latest forgotten write that counts for every namespace. */
   private forgottenAnywhere = 0
 
-  constructor(private readonly max = MAX_KUBE_WRITES, private readonly maxNamespaces = MAX_FORGOTTEN_NAMESPACES) {}
+  constructor(max = MAX_KUBE_WRITES, maxNamespaces = MAX_FORGOTTEN_NAMESPACES) {
+    this.at = new KeyedLru(max, Infinity, (key, time) => this.forget((JSON.parse(key) as string[])[0]!, time))
+    this.forgotten = new KeyedLru(maxNamespaces, Infinity, (_, time) => this.forgetAnywhere(time))
+  }
 
   private static key(namespace: string, resource: string, name: string): string {
     return JSON.stringify([namespace, resource, name])
@@ -44,40 +48,27 @@ export class KubeWrites {
     const namespace = kube.namespace ?? ''
     // A create names its object in the body: a new object changes nothing a pod printed (one deleted first was noted then).
     if (kube.verb === 'create') return
-    const key = KubeWrites.key(namespace, kube.resource, kube.verb === 'deletecollection' || !kube.name ? ALL : kube.name)
-    this.at.delete(key)
-    this.at.set(key, now)
-    while (this.at.size > this.max) {
-      const [oldest, time] = this.at.entries().next().value!
-      this.at.delete(oldest)
-      this.forget((JSON.parse(oldest) as string[])[0]!, time)
-    }
+    this.at.set(KubeWrites.key(namespace, kube.resource, kube.verb === 'deletecollection' || !kube.name ? ALL : kube.name), now)
   }
 
   /** A write of `namespace` (every namespace's: '') at `time` no longer known by its object. */
   private forget(namespace: string, time: number): void {
-    if (namespace === '') {
-      this.forgottenAnywhere = Math.max(this.forgottenAnywhere, time)
-      return
-    }
-    const before = this.forgotten.get(namespace) ?? 0
-    this.forgotten.delete(namespace)
-    this.forgotten.set(namespace, Math.max(before, time))
-    while (this.forgotten.size > this.maxNamespaces) {
-      const [oldest, at] = this.forgotten.entries().next().value!
-      this.forgotten.delete(oldest)
-      this.forgottenAnywhere = Math.max(this.forgottenAnywhere, at)
-    }
+    if (namespace === '') this.forgetAnywhere(time)
+    else this.forgotten.set(namespace, Math.max(this.forgotten.peek(namespace) ?? 0, time))
+  }
+
+  private forgetAnywhere(time: number): void {
+    this.forgottenAnywhere = Math.max(this.forgottenAnywhere, time)
   }
 
   /** When object `name` of `resource` in `namespace` was last written through the gateway (ms), if it may have been. */
   lastWritten(namespace: string, resource: string, name: string): number | undefined {
     const times = [
-      this.at.get(KubeWrites.key(namespace, resource, name)),
-      this.at.get(KubeWrites.key(namespace, resource, ALL)),
+      this.at.peek(KubeWrites.key(namespace, resource, name)),
+      this.at.peek(KubeWrites.key(namespace, resource, ALL)),
       // A collection of every namespace's (no namespace in its path).
-      this.at.get(KubeWrites.key('', resource, ALL)),
-      this.forgotten.get(namespace),
+      this.at.peek(KubeWrites.key('', resource, ALL)),
+      this.forgotten.peek(namespace),
       this.forgottenAnywhere || undefined,
     ].filter((t): t is number => t !== undefined)
     return times.length ? Math.max(...times) : undefined
