@@ -25,18 +25,17 @@ export interface McpSessionOwners {
 }
 
 export function createMcpSessionOwners(max = MAX_MCP_SESSIONS, perCaller = MAX_MCP_SESSIONS_PER_CALLER): McpSessionOwners {
-  // Each caller's sessions in the order it claimed them, with the summed length of their keys.
-  const held = new Map<string, { keys: Set<string>; chars: number }>()
-  const release = (key: string, owner: string) => {
+  // Each caller's sessions, its least recently used first out: a session leaving it leaves the shared store too.
+  const held = new Map<string, KeyedLru<true>>()
+  const release = (k: string, owner: string) => {
     const mine = held.get(owner)
-    if (!mine?.keys.delete(key)) return
-    mine.chars -= key.length
-    if (mine.keys.size === 0) held.delete(owner)
+    mine?.delete(k)
+    if (mine?.size === 0) held.delete(owner)
   }
   const owners = new KeyedLru<string>(max, max * CHARS_PER_SESSION, release)
   const key = (server: string, id: string) => `${server}\n${id}`
   const forgetKey = (k: string) => {
-    const owner = owners.get(k)
+    const owner = owners.peek(k)
     if (owner === undefined) return
     owners.delete(k)
     release(k, owner)
@@ -46,9 +45,7 @@ export function createMcpSessionOwners(max = MAX_MCP_SESSIONS, perCaller = MAX_M
       const k = key(server, id)
       if (owners.get(k) !== owner) return false
       // Now the caller's most recently used: a busy session outlives the idle ones it opened before.
-      const mine = held.get(owner)!
-      mine.keys.delete(k)
-      mine.keys.add(k)
+      held.get(owner)?.get(k)
       return true
     },
     claim(server, id, owner) {
@@ -56,15 +53,10 @@ export function createMcpSessionOwners(max = MAX_MCP_SESSIONS, perCaller = MAX_M
       const current = owners.get(k)
       if (current !== undefined) return current === owner
       let mine = held.get(owner)
-      if (!mine) held.set(owner, mine = { keys: new Set(), chars: 0 })
-      while (mine.keys.size && (mine.keys.size >= perCaller || mine.chars + k.length > perCaller * CHARS_PER_SESSION)) {
-        forgetKey(mine.keys.values().next().value!)
-      }
+      if (!mine) held.set(owner, mine = new KeyedLru<true>(perCaller, perCaller * CHARS_PER_SESSION, (gone) => owners.delete(gone)))
+      // The caller's own oldest go first, then the shared store makes room (for it, or pushing out the oldest of all).
+      mine.set(k, true)
       owners.set(k, owner)
-      // The caller's record may have gone with its last session above.
-      if (!held.has(owner)) held.set(owner, mine)
-      mine.keys.add(k)
-      mine.chars += k.length
       return true
     },
     forget: (server, id) => forgetKey(key(server, id)),
