@@ -40,15 +40,15 @@ test.after(async () => {
   await h?.stop()
 })
 
-const { session, query } = attackSessions(() => h)
+const { session, query, setup } = attackSessions(() => h)
 
 const DENIED = /^42501: warden: denied: .*(api_key|access_token|client_secret|password) is masked/
 
 /** The agent's statements up to `last`, each expected to pass; then `last`, expected denied, and nothing kept in loot. */
-async function attempt(setup: string[], last: string) {
+async function attempt(statements: string[], last: string) {
   const c = await session()
   try {
-    for (const sql of setup) assert.equal((await query(c, sql)).errors, [], sql)
+    await setup(c, statements)
     const r = await query(c, last)
     assert.match(r.errors.join(), DENIED, `${last}: ${r.errors.join()}`)
     for (const sql of ['UPDATE credentials SET label = label WHERE id = 2', 'UPDATE par SET id = id WHERE id = 2']) await query(c, sql)

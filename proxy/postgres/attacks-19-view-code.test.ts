@@ -10,7 +10,7 @@
 //   value written there is denied, as into a table with a rule or trigger of its own (attacks-17).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { attackSessions } from './testing/attack-session.ts'
+import { attackSessions, CHECKED_WRITE_DENIED } from './testing/attack-session.ts'
 import { startHarness, type Harness } from './testing/harness.ts'
 import { LEAK_SEED_SQL } from './testing/seed-leaks.ts'
 
@@ -32,9 +32,7 @@ test.after(async () => {
   await h?.stop()
 })
 
-const { session, query } = attackSessions(() => h)
-
-const CHECKED = /^42501: warden: denied: .*whose values the server checks or hands on first/
+const { session, query, setup } = attackSessions(() => h)
 
 for (const [kind, code] of [
   ['a rule', 'CREATE RULE vr AS ON UPDATE TO v DO INSTEAD INSERT INTO loot VALUES (OLD.x)'],
@@ -43,11 +41,9 @@ for (const [kind, code] of [
   test(`a masked value copied into a table under a view with ${kind} is denied: an update of the view no longer hands it over`, async () => {
     const c = await session()
     try {
-      for (const sql of ['CREATE TABLE t (id int, x text)', 'CREATE VIEW v AS SELECT id, x FROM t', code, 'ALTER TABLE t RENAME COLUMN x TO password']) {
-        assert.equal((await query(c, sql)).errors, [], sql)
-      }
+      await setup(c, ['CREATE TABLE t (id int, x text)', 'CREATE VIEW v AS SELECT id, x FROM t', code, 'ALTER TABLE t RENAME COLUMN x TO password'])
       const copy = await query(c, 'INSERT INTO t SELECT id, password FROM credentials')
-      assert.match(copy.errors.join(), CHECKED, copy.errors.join())
+      assert.match(copy.errors.join(), CHECKED_WRITE_DENIED, copy.errors.join())
       await query(c, 'UPDATE v SET id = id WHERE id = 3')
       const read = await query(c, 'SELECT v FROM loot')
       assert.equal(read.leaks, [])

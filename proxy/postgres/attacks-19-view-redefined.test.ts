@@ -26,18 +26,9 @@ test.after(async () => {
   await h?.stop()
 })
 
-const { session, query } = attackSessions(() => h)
+const { session, query, setup } = attackSessions(() => h)
 
 const STORED = /^42501: warden: denied: .*keeps values of masked column public\.credentials\.password in column x of public\.src/
-
-/** Statements expected to pass (retried while the catalog and the function list reload after DDL). */
-async function setup(c: Awaited<ReturnType<typeof session>>, statements: string[]) {
-  for (const sql of statements) {
-    let r = await query(c, sql)
-    for (let i = 0; i < 20 && /not in the catalog|\(unverified\)/.test(r.errors.join()); i++) r = await query(c, sql)
-    assert.equal(r.errors, [], sql)
-  }
-}
 
 test('a view column redefined to show a masked value under a name masked less strictly is denied: code made against the old definition no longer gets every password', async () => {
   const c = await session()

@@ -1,6 +1,7 @@
 // An agent's byte-exact session for the attack reviews: sends a simple Query (approving, as a dba would, any
 // approval request it raises) and reports what came back — rows, errors, notification payloads — and which
 // seeded secrets any of it gives back (leak-check.ts).
+import * as assert from 'uvu/assert'
 import type { Frame } from '../framing.ts'
 import { decodeNotificationResponse } from '../messages/notification-response.ts'
 import type { Harness } from './harness.ts'
@@ -8,6 +9,9 @@ import { createLeakChecker } from './leak-check.ts'
 import { errorsOf, RawClient, rawMessages as m } from './raw-client.ts'
 import { receivedFromBytes } from './received.ts'
 import { JSON_SECRETS, SEEDED_SECRETS } from './seed-leaks.ts'
+
+/** The refusal of a masked value written where the server checks or hands it on first (policies/rules/sql/masks_stored.rego). */
+export const CHECKED_WRITE_DENIED = /^42501: warden: denied: .*whose values the server checks or hands on first/
 
 export interface Outcome {
   /** Type letters of the frames, e.g. "TDCZ". */
@@ -42,6 +46,12 @@ export interface AttackSessions {
   approving<T>(done: Promise<T>): Promise<T>
   /** Sends one simple Query (approved if held) and returns what came back up to ReadyForQuery. */
   query(c: RawClient, sql: string): Promise<Outcome>
+  /**
+   * Runs statements expected to pass, in order, each retried while the gateway's catalog and function list reload
+   * after the DDL before it (a refusal naming a relation not in the catalog yet, or an unverified function), and
+   * asserts each passed.
+   */
+  setup(c: RawClient, statements: readonly string[]): Promise<void>
 }
 
 export function attackSessions(h: () => Harness): AttackSessions {
@@ -57,14 +67,22 @@ export function attackSessions(h: () => Harness): AttackSessions {
     })()
     return done
   }
+  async function query(c: RawClient, sql: string): Promise<Outcome> {
+    c.take()
+    c.send(m.query(sql))
+    await approving(c.readyCount(1, 30_000))
+    return outcomeOf(c.take())
+  }
   return {
     session: async () => RawClient.session(h().port, { token: await h().agentToken(), database: 'prod-db' }),
     approving,
-    async query(c, sql) {
-      c.take()
-      c.send(m.query(sql))
-      await approving(c.readyCount(1, 30_000))
-      return outcomeOf(c.take())
+    query,
+    async setup(c, statements) {
+      for (const sql of statements) {
+        let r = await query(c, sql)
+        for (let i = 0; i < 20 && /not in the catalog|\(unverified\)/.test(r.errors.join()); i++) r = await query(c, sql)
+        assert.equal(r.errors, [], sql)
+      }
     },
   }
 }
