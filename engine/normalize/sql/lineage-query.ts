@@ -250,6 +250,11 @@ export class QueryWalker implements ExprContext {
         this.star(names(fields), scope, out)
         continue
       }
+      const row = rowStar(res.val, scope)
+      if (row) {
+        this.star([row], scope, out)
+        continue
+      }
       const name = str(res.name) ?? columnName(res.val, (sub) => this.firstName(sub, scope))
       out.push({ name, lin: exprLineage(res.val, scope, this) })
     }
@@ -706,4 +711,20 @@ function lookupColumn(node: unknown): unknown {
     default:
       return undefined
   }
+}
+
+/**
+ * The relation `(t).*` or `(t.*).*` expands, as PostgreSQL does `t.*` (one output per column), when t names a
+ * relation in scope and surely no column (PostgreSQL reads a column of that name first: a composite value, whose
+ * fields are not known here).
+ */
+function rowStar(val: unknown, scope: LineageScope): string | undefined {
+  const ind = bodyOf(val, 'A_Indirection')
+  const steps = list(ind?.indirection)
+  if (!ind || steps.length !== 1 || unwrap(steps[0])?.[0] !== 'A_Star') return undefined
+  const fields = list(bodyOf(ind.arg, 'ColumnRef')?.fields)
+  const starred = fields.length === 2 && unwrap(fields[1])?.[0] === 'A_Star'
+  const name = fields.length === 1 || starred ? str(bodyOf(fields[0], 'String')?.sval) : undefined
+  if (name === undefined || (!starred && scope.column(name) !== undefined) || !scope.rel(name)) return undefined
+  return name
 }

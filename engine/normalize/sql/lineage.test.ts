@@ -130,6 +130,16 @@ test('stars: one entry per column with a catalog, one star entry without', () =>
   assert.equal(outputs('SELECT * FROM users', withCatalog).length, 4)
 })
 
+test('(t).* and (t.*).* expand as t.* when t is a relation and no column', () => {
+  const star = outputs('SELECT o.* FROM orders o', withCatalog)
+  assert.equal(star.length, 3)
+  assert.equal(outputs('SELECT (o).* FROM orders o', withCatalog), star)
+  assert.equal(outputs('SELECT (o.*).* FROM orders o', withCatalog), star)
+  assert.equal(outputs('SELECT (orders).*, 1 AS n FROM orders', withCatalog), [...star, 'n derived  safe'])
+  // Without a catalog `o` may be a column (a composite, read first): its fields are not known.
+  assert.equal(outputs('SELECT (o).* FROM orders o').length, 1)
+})
+
 test('CTEs, subqueries, LATERAL and recursive CTEs carry lineage', () => {
   assert.equal(outputs('WITH c AS (SELECT email AS e FROM users) SELECT e, upper(e) FROM c'), [`e plain ${EMAIL}`, derivedEmail('upper', 'upper')])
   assert.equal(outputs('SELECT s.m FROM (SELECT reverse(email) AS m FROM users) s'), [derivedEmail('m', 'reverse')])
